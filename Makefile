@@ -1,0 +1,30 @@
+# guichet: the two commands of the README, and a few helpers.
+#   make run    install what is missing, build, create the demo database, serve
+#   make test   install what is missing, then every test (unit, integration, fuzz)
+BUILD ?= build
+DB ?= var/guichet.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: run test deps build bench clean
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release -Db_ndebug=false -Dtests=false
+	@ninja -C $(BUILD)
+
+run: build
+	@mkdir -p $(dir $(DB))
+	@./$(BUILD)/guichet admin demo --db $(DB)
+	@echo "try: GUICHET_URL=http://$(LISTEN) ./$(BUILD)/guichet login --email admin@demo.example --password guichet-demo"
+	exec ./$(BUILD)/guichetd --db $(DB) --listen $(LISTEN)
+
+test: deps
+	@scripts/run-tests
+
+bench: build
+	bench/core/run
+
+clean:
+	rm -rf $(BUILD) build-test build-fuzz

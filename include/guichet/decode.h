@@ -1,0 +1,123 @@
+/* Request decoding: JSON bodies to domain structs, with every limit checked.
+ *
+ * The decoders are strict: an unknown field, a wrong type, a string over its
+ * maximum or with control characters, or a value out of range is refused
+ * with the offending field named. Strings in the structs point into the
+ * json_t the caller parsed and must outlive. These are the functions behind
+ * fuzz/fuzz-decode.c. */
+#ifndef GUICHET_DECODE_H
+#define GUICHET_DECODE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guichet/contact.h"
+#include "guichet/role.h"
+
+#define DECODE_MAX_TAGS 32
+#define DECODE_MAX_ATTRS 64
+#define DECODE_MAX_TEXT (64 * 1024) /* a message or a note body */
+
+struct decode_error {
+	int code;        /* GC_EINVAL, or GC_ETOOBIG for a value over its limit */
+	char field[96];  /* the offending field, "" for the body as a whole */
+	char message[192];
+};
+
+/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL). */
+int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err);
+
+struct login_input {
+	const char *email, *password, *tenant; /* tenant may be NULL */
+};
+int login_input_decode(const json_t *obj, struct login_input *ret, struct decode_error *err);
+
+/* Which optional fields a PATCH carried. */
+enum {
+	HAS_CUSTOMER = 1u << 0, HAS_SUBJECT = 1u << 1, HAS_REASON = 1u << 2,
+	HAS_QUEUE = 1u << 3, HAS_PRIORITY = 1u << 4, HAS_TAGS = 1u << 5,
+	HAS_EXTERNAL_ID = 1u << 6, HAS_EMAIL = 1u << 7, HAS_PHONE = 1u << 8,
+	HAS_ATTRS = 1u << 9, HAS_VERSION = 1u << 10,
+};
+
+struct contact_input {
+	unsigned has;
+	enum contact_channel channel;
+	int64_t customer_id;        /* 0: none */
+	const char *subject, *reason, *queue, *message;
+	int priority;               /* 0 (lowest) to 9 */
+	const char *tags[DECODE_MAX_TAGS];
+	size_t n_tags;
+	int64_t expected_version;   /* with HAS_VERSION */
+};
+/* patch: every field optional and channel/message refused. */
+int contact_input_decode(const json_t *obj, bool patch, struct contact_input *ret,
+			 struct decode_error *err);
+
+struct state_input {
+	enum contact_state state;
+	const char *disposition;    /* NULL unless given */
+	int64_t expected_version;   /* -1 unless given */
+};
+int state_input_decode(const json_t *obj, struct state_input *ret, struct decode_error *err);
+
+struct message_input {
+	bool outbound;
+	const char *body;
+};
+/* note: a note has only a body (always internal). */
+int message_input_decode(const json_t *obj, bool note, struct message_input *ret,
+			 struct decode_error *err);
+
+struct customer_attr {
+	const char *key;
+	const char *value;          /* NULL: remove the attribute (PATCH) */
+	enum sensitivity sensitivity;
+};
+
+struct customer_input {
+	unsigned has;
+	const char *external_id, *email, *phone; /* NULL when absent or null */
+	struct customer_attr attrs[DECODE_MAX_ATTRS];
+	size_t n_attrs;
+};
+int customer_input_decode(const json_t *obj, bool patch, struct customer_input *ret,
+			  struct decode_error *err);
+/* Whether key may name a customer attribute: [a-z0-9_], 1 to 64 bytes. */
+bool customer_attr_key_valid(const char *key);
+
+struct user_input {
+	const char *email, *name, *password, *organisation; /* organisation may be NULL */
+	enum role role;
+};
+int user_input_decode(const json_t *obj, struct user_input *ret, struct decode_error *err);
+
+/* {"name": ..., "kind": "brand"|"outsourcer"} for organisations, or
+ * {"name": ..., "organisation": ...} for tenants. */
+struct named_input {
+	const char *name, *kind, *organisation;
+};
+int tenant_input_decode(const json_t *obj, struct named_input *ret, struct decode_error *err);
+int organisation_input_decode(const json_t *obj, struct named_input *ret, struct decode_error *err);
+
+struct token_input {
+	const char *name;
+	enum role role;
+	int64_t expires_days;       /* 0: never */
+};
+int token_input_decode(const json_t *obj, struct token_input *ret, struct decode_error *err);
+
+struct membership_input {
+	const char *email, *tenant;
+	enum role role;
+};
+int membership_input_decode(const json_t *obj, struct membership_input *ret,
+			    struct decode_error *err);
+
+/* {"role": ...} or {"password": ...}: one field of the given name. */
+int role_input_decode(const json_t *obj, enum role *ret_role, struct decode_error *err);
+int password_input_decode(const json_t *obj, const char **ret_password, struct decode_error *err);
+
+#endif

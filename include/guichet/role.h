@@ -1,0 +1,56 @@
+/* Roles, what each may do, and which customer data each may see.
+ *
+ * A role decides what a user may do (permissions) and how much of a customer
+ * record they see (the highest sensitivity class). The tenant decides what a
+ * user may see at all: that is the store's job (src/store). Platform
+ * administration is a flag on the user, not a tenant role. */
+#ifndef GUICHET_ROLE_H
+#define GUICHET_ROLE_H
+
+#include <stdbool.h>
+
+enum role {
+	ROLE_TENANT_ADMIN,
+	ROLE_SUPERVISOR,
+	ROLE_AGENT,
+	ROLE_EXPERT,
+	ROLE_AUTHOR,
+	ROLE_REVIEWER,
+	ROLE_PLANNER,
+	ROLE_OUTSOURCED_AGENT,
+	ROLE_N
+};
+
+/* Customer attribute sensitivity, ordered: a role that sees a class sees the
+ * classes before it too. */
+enum sensitivity {
+	SENS_NONE = -1, /* sees no customer data at all */
+	SENS_BASIC = 0,
+	SENS_PERSONAL = 1,
+	SENS_CONFIDENTIAL = 2,
+};
+
+enum permission {
+	PERM_USERS_READ = 1u << 0,
+	PERM_USERS_MANAGE = 1u << 1,
+	PERM_CUSTOMERS_READ = 1u << 2,
+	PERM_CUSTOMERS_WRITE = 1u << 3,
+	PERM_CUSTOMERS_IMPORT = 1u << 4,
+	PERM_CONTACTS_READ = 1u << 5,
+	PERM_CONTACTS_WRITE = 1u << 6,
+	PERM_AUDIT_READ = 1u << 7,
+	PERM_TOKENS_MANAGE = 1u << 8,
+};
+
+const char *role_name(enum role role);
+int role_parse(const char *text, enum role *ret_role);
+/* The permission bits of a role. */
+unsigned role_permissions(enum role role);
+bool role_can(enum role role, enum permission perm);
+/* The most sensitive customer data the role may see. */
+enum sensitivity role_visibility(enum role role);
+
+const char *sensitivity_name(enum sensitivity sens);
+int sensitivity_parse(const char *text, enum sensitivity *ret_sens);
+
+#endif

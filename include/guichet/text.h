@@ -1,0 +1,24 @@
+/* Small text checks shared by every layer: bounded integer parsing (instead of
+ * atoi), and the shapes of identifiers people type (emails, phone numbers). */
+#ifndef GUICHET_TEXT_H
+#define GUICHET_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parses a whole decimal string within [min, max]; GC_EINVAL otherwise. */
+int gc_parse_i64(const char *text, int64_t min, int64_t max, int64_t *ret_value);
+
+/* An address of the form local@domain.tld, at most 254 bytes, no spaces. */
+bool gc_text_is_email(const char *text);
+
+/* A phone number: optional '+', then digits with optional spaces, dots,
+ * dashes and parentheses; 3 to 20 digits. */
+bool gc_text_is_phone(const char *text);
+
+/* True when text has no ASCII control characters (tabs and newlines are
+ * allowed when multiline is true). */
+bool gc_text_is_clean(const char *text, bool multiline);
+
+#endif

@@ -1,0 +1,59 @@
+/* The guichet CLI's shared parts: argument parsing, the HTTP client and
+ * output. Commands live in cmd_admin.c (offline, on a database file) and
+ * cmd_api.c (through the HTTP API). */
+#ifndef GUICHET_CLI_H
+#define GUICHET_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ARGS_MAX 64
+
+/* A command's arguments: options "--name value" or "--flag", and the rest. */
+struct args {
+	const char *names[ARGS_MAX], *values[ARGS_MAX];
+	size_t n_opts;
+	const char *pos[ARGS_MAX];
+	size_t n_pos;
+};
+
+/* Parses argv against spec, a space-separated list of option names where a
+ * trailing '=' means "takes a value" ("email= json"). Prints the offending
+ * argument and returns -1 on an unknown option or a missing value. */
+int args_parse(int argc, char **argv, const char *spec, struct args *ret);
+/* The last value of an option (or "" for a flag), NULL when absent. */
+const char *args_get(const struct args *a, const char *name);
+/* The i-th value of a repeated option, NULL past the last. */
+const char *args_nth(const struct args *a, const char *name, size_t i);
+/* The value of a required option; prints an error naming it when absent. */
+const char *args_need(const struct args *a, const char *name, const char *command);
+
+/* Global settings of one run. */
+struct cli {
+	const char *server;       /* --server or GUICHET_URL */
+	const char *tenant;       /* --tenant: sent as X-Guichet-Tenant */
+	char token_file[1024];
+	bool json;                /* --json */
+};
+
+/* One API call: method, path (with query), an optional body with its
+ * content type. Returns the HTTP status (0 when the server could not be
+ * reached, with a message printed), and the parsed JSON answer if any. */
+int client_call(const struct cli *cli, const char *method, const char *path, const char *body,
+		size_t body_len, const char *content_type, json_t **ret_json);
+/* The token saved by login, or NULL. */
+char *client_token(const struct cli *cli);
+/* Saves a token with mode 0600. */
+int client_save_token(const struct cli *cli, const char *token);
+
+/* Prints an answer: JSON with --json, else a readable form. Returns the
+ * exit status: 0 for 2xx, 1 otherwise (the error printed to stderr). */
+int output_answer(const struct cli *cli, int status, json_t *answer);
+/* Prints a list page as a table of the given columns ("id state subject"). */
+int output_list(const struct cli *cli, int status, json_t *answer, const char *columns);
+
+int cmd_admin(int argc, char **argv);
+int cmd_api(const struct cli *cli, int argc, char **argv);
+
+#endif

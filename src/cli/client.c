@@ -1,0 +1,190 @@
+/* The CLI's HTTP client (libcurl), its token file, and argument parsing. */
+#include "cli/cli.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_ANSWER (256u * 1024 * 1024)
+
+int args_parse(int argc, char **argv, const char *spec, struct args *ret)
+{
+	*ret = (struct args){0};
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 || argv[i][2] == '\0') {
+			if (ret->n_pos == ARGS_MAX)
+				return -1;
+			ret->pos[ret->n_pos++] = argv[i];
+			continue;
+		}
+		const char *name = argv[i] + 2;
+		size_t len = strlen(name);
+		const char *hit = spec;
+		bool takes_value = false, known = false;
+		while ((hit = strstr(hit, name)) != NULL) {
+			bool starts = hit == spec || hit[-1] == ' ';
+			char after = hit[len];
+			if (starts && (after == '\0' || after == ' ' || after == '=')) {
+				known = true;
+				takes_value = after == '=';
+				break;
+			}
+			hit += len;
+		}
+		if (!known) {
+			fprintf(stderr, "guichet: unknown option '%s'\n", argv[i]);
+			return -1;
+		}
+		if (takes_value && i + 1 >= argc) {
+			fprintf(stderr, "guichet: option '%s' needs a value\n", argv[i]);
+			return -1;
+		}
+		if (ret->n_opts == ARGS_MAX)
+			return -1;
+		ret->names[ret->n_opts] = name;
+		ret->values[ret->n_opts++] = takes_value ? argv[++i] : "";
+	}
+	return 0;
+}
+
+const char *args_nth(const struct args *a, const char *name, size_t n)
+{
+	for (size_t i = 0; i < a->n_opts; i++)
+		if (strcmp(a->names[i], name) == 0 && n-- == 0)
+			return a->values[i];
+	return NULL;
+}
+
+const char *args_get(const struct args *a, const char *name)
+{
+	const char *last = NULL;
+	for (size_t i = 0; i < a->n_opts; i++)
+		if (strcmp(a->names[i], name) == 0)
+			last = a->values[i];
+	return last;
+}
+
+const char *args_need(const struct args *a, const char *name, const char *command)
+{
+	const char *v = args_get(a, name);
+	if (v == NULL || *v == '\0')
+		fprintf(stderr, "guichet %s: --%s is required\n", command, name);
+	return v && *v ? v : NULL;
+}
+
+char *client_token(const struct cli *cli)
+{
+	FILE *f = fopen(cli->token_file, "r");
+	if (f == NULL)
+		return NULL;
+	char buf[256];
+	char *token = NULL;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\r\n")] = '\0';
+		token = strdup(buf);
+	}
+	fclose(f);
+	return token;
+}
+
+static int make_parent(const char *path)
+{
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int client_save_token(const struct cli *cli, const char *token)
+{
+	if (make_parent(cli->token_file) < 0)
+		return -1;
+	int fd = open(cli->token_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	fchmod(fd, 0600);
+	size_t len = strlen(token);
+	bool ok = write(fd, token, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+	return close(fd) == 0 && ok ? 0 : -1;
+}
+
+struct buffer {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct buffer *b = arg;
+	size_t add = size * n;
+	if (b->len + add > MAX_ANSWER)
+		return 0;
+	char *grown = realloc(b->data, b->len + add + 1);
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + b->len, ptr, add);
+	b->data = grown;
+	b->len += add;
+	b->data[b->len] = '\0';
+	return add;
+}
+
+int client_call(const struct cli *cli, const char *method, const char *path, const char *body,
+		size_t body_len, const char *content_type, json_t **ret_json)
+{
+	CURL *curl = curl_easy_init();
+	if (curl == NULL)
+		return 0;
+	char url[4096], header[512];
+	snprintf(url, sizeof(url), "%s%s", cli->server, path);
+	struct curl_slist *headers = NULL;
+	char *token = client_token(cli);
+	if (token) {
+		snprintf(header, sizeof(header), "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, header);
+		free(token);
+	}
+	if (cli->tenant) {
+		snprintf(header, sizeof(header), "X-Guichet-Tenant: %s", cli->tenant);
+		headers = curl_slist_append(headers, header);
+	}
+	if (content_type) {
+		snprintf(header, sizeof(header), "Content-Type: %s", content_type);
+		headers = curl_slist_append(headers, header);
+	}
+	struct buffer answer = {0};
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	CURLcode rc = curl_easy_perform(curl);
+	long status = 0;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		*ret_json = answer.len ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
+	} else {
+		fprintf(stderr, "guichet: cannot reach %s: %s\n", cli->server, curl_easy_strerror(rc));
+	}
+	free(answer.data);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return (int)status;
+}

@@ -1,0 +1,256 @@
+/* Offline administration on a database file: "admin init" creates or
+ * migrates a database and adds a tenant with its admin; "admin demo" adds a
+ * demo tenant with accounts for every role, customers and contacts. Both
+ * run in one transaction: on any error nothing is written. */
+#include "cli/cli.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+#include "store/store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct store_scope admin_scope(int64_t tenant_id)
+{
+	struct store_scope scope = {.tenant_id = tenant_id, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				    .platform_admin = true, .sees = SENS_CONFIDENTIAL};
+	snprintf(scope.actor, sizeof(scope.actor), "guichet admin");
+	return scope;
+}
+
+static int open_db(const char *path, struct store **ret)
+{
+	int rc = store_open(path, STORE_READ_WRITE, ret);
+	if (rc < 0) {
+		fprintf(stderr, "guichet admin: cannot open %s: %s\n", path, store_errmsg(*ret));
+		store_free(*ret);
+	}
+	return rc;
+}
+
+static bool has_platform_admin(struct store *s)
+{
+	struct store_scope scope = admin_scope(0);
+	json_t *tenants = NULL;
+	/* any tenant at all means the first init ran and made its admin platform admin */
+	bool any = store_tenant_list(s, &scope, &tenants) == GC_OK && json_array_size(tenants) > 0;
+	json_decref(tenants);
+	return any;
+}
+
+/* Adds user (or gives an existing one) role in tenant_id. */
+static int add_user(struct store *s, int64_t tenant_id, const char *email, const char *name,
+		    const char *password, enum role role, const char *organisation, bool platform_admin)
+{
+	int64_t user_id = 0;
+	if (store_user_find(s, email, &user_id) == GC_OK)
+		return store_membership_grant(s, user_id, tenant_id, role);
+	char hash[crypto_pwhash_STRBYTES];
+	int rc = store_password_hash(password, hash, sizeof(hash));
+	if (rc < 0)
+		return rc;
+	struct store_scope scope = admin_scope(tenant_id);
+	struct user_input in = {.email = email, .name = name, .password = password, .role = role,
+				.organisation = organisation};
+	return store_user_create(s, &scope, &in, hash, platform_admin, &user_id);
+}
+
+static int init(int argc, char **argv)
+{
+	struct args a;
+	if (args_parse(argc, argv, "db= tenant= admin-email= admin-password= admin-name=", &a) < 0)
+		return 2;
+	const char *db = args_need(&a, "db", "admin init"), *tenant = args_need(&a, "tenant", "admin init");
+	const char *email = args_need(&a, "admin-email", "admin init");
+	const char *password = args_need(&a, "admin-password", "admin init");
+	const char *name = args_get(&a, "admin-name");
+	if (!db || !tenant || !email || !password)
+		return 2;
+	if (strlen(tenant) > 200 || !gc_text_is_clean(tenant, false)) {
+		fprintf(stderr, "guichet admin init: --tenant: at most 200 printable characters\n");
+		return 2;
+	}
+	if (!gc_text_is_email(email)) {
+		fprintf(stderr, "guichet admin init: --admin-email: '%s' is not an email address\n", email);
+		return 2;
+	}
+	if (strlen(password) < 8 || strlen(password) > 256) {
+		fprintf(stderr, "guichet admin init: --admin-password: 8 to 256 characters\n");
+		return 2;
+	}
+	struct store *s;
+	if (open_db(db, &s) < 0)
+		return 1;
+	int64_t tenant_id = 0;
+	bool first = !has_platform_admin(s);
+	int rc = store_begin(s);
+	if (rc == GC_OK && store_tenant_find(s, tenant, &tenant_id) == GC_ENOTFOUND)
+		rc = store_tenant_create(s, tenant, NULL, &tenant_id);
+	if (rc == GC_OK)
+		rc = add_user(s, tenant_id, email, name ? name : email, password, ROLE_TENANT_ADMIN, NULL, first);
+	if (rc == GC_OK) {
+		struct store_scope scope = admin_scope(tenant_id);
+		rc = store_audit(s, &scope, tenant_id, "tenant_initialised", tenant,
+				 json_pack("{s:s}", "admin", email));
+	}
+	if (rc == GC_OK)
+		rc = store_commit(s);
+	if (rc < 0) {
+		fprintf(stderr, "guichet admin init: %s: %s\n", gc_error_name(rc), store_errmsg(s));
+		store_rollback(s);
+		store_free(s);
+		return 1;
+	}
+	printf("database %s (schema version %d): tenant '%s' (id %lld), admin %s%s\n", db,
+	       store_schema_version(), tenant, (long long)tenant_id, email,
+	       first ? " (platform admin)" : "");
+	store_free(s);
+	return 0;
+}
+
+struct demo_account {
+	const char *email, *name;
+	enum role role;
+	const char *organisation;
+};
+
+static const struct demo_account demo_accounts[] = {
+	{"admin@demo.example", "Ada Admin", ROLE_TENANT_ADMIN, NULL},
+	{"supervisor@demo.example", "Sam Supervisor", ROLE_SUPERVISOR, NULL},
+	{"agent@demo.example", "Alex Agent", ROLE_AGENT, NULL},
+	{"expert@demo.example", "Eve Expert", ROLE_EXPERT, NULL},
+	{"author@demo.example", "Ari Author", ROLE_AUTHOR, NULL},
+	{"reviewer@demo.example", "Rui Reviewer", ROLE_REVIEWER, NULL},
+	{"planner@demo.example", "Pat Planner", ROLE_PLANNER, NULL},
+	{"agent@acme-bpo.example", "Olu Outsourced", ROLE_OUTSOURCED_AGENT, "Acme BPO"},
+};
+#define DEMO_PASSWORD "guichet-demo"
+
+static const char *const first_names[] = {"Camille", "Louis", "Emma", "Hugo", "Chloé", "Noah",
+					  "Léa", "Jules", "Inès", "Lucas"};
+static const char *const last_names[] = {"Martin", "Bernard", "Dubois", "Thomas", "Robert",
+					 "Petit", "Durand", "Leroy", "Moreau", "Simon"};
+static const char *const plans[] = {"fibre-1g", "mobile-50g", "fibre-300m", "tv-plus"};
+static const char *const subjects[] = {"No internet since this morning", "Question about my bill",
+	"Cancel my subscription", "TV decoder shows error E-204", "Change my plan",
+	"Moving house: transfer my line"};
+static const char *const reasons[] = {"outage", "billing", "cancellation", "equipment", "sales", "move"};
+
+static int demo_customer(struct store *s, const struct store_scope *scope, int i, int64_t *ret_id)
+{
+	char ext[32], email[96], phone[32], birth[32], iban[48];
+	snprintf(ext, sizeof(ext), "CUST-%05d", 1001 + i);
+	snprintf(email, sizeof(email), "customer%d@example.net", i + 1);
+	snprintf(phone, sizeof(phone), "+33 6 12 34 %02d %02d", i / 10, i % 100);
+	snprintf(birth, sizeof(birth), "19%02d-0%d-1%d", 60 + i, 1 + i % 9, i % 10);
+	snprintf(iban, sizeof(iban), "FR76 3000 6000 0112 3456 7890 %03d", i);
+	struct customer_input in = {.external_id = ext, .email = email, .phone = phone, .n_attrs = 5};
+	in.attrs[0] = (struct customer_attr){"first_name", first_names[i % 10], SENS_BASIC};
+	in.attrs[1] = (struct customer_attr){"last_name", last_names[(i * 3) % 10], SENS_BASIC};
+	in.attrs[2] = (struct customer_attr){"plan", plans[i % 4], SENS_BASIC};
+	in.attrs[3] = (struct customer_attr){"birth_date", birth, SENS_PERSONAL};
+	in.attrs[4] = (struct customer_attr){"iban", iban, SENS_CONFIDENTIAL};
+	json_t *c = NULL;
+	int rc = store_customer_create(s, scope, &in, &c);
+	if (rc == GC_OK)
+		*ret_id = json_integer_value(json_object_get(c, "id"));
+	json_decref(c);
+	return rc;
+}
+
+static int demo_contact(struct store *s, const struct store_scope *scope, int i, int64_t customer_id)
+{
+	static const enum contact_state path[] = {CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_IN_PROGRESS,
+						  CONTACT_RESOLVED, CONTACT_CLOSED};
+	struct contact_input in = {.channel = (enum contact_channel)(i % 4), .customer_id = customer_id,
+		.subject = subjects[i % 6], .reason = reasons[i % 6], .queue = i % 3 ? "support" : "billing",
+		.priority = i % 5, .message = "Hello, I need help with this please.", .n_tags = 1};
+	in.tags[0] = i % 2 ? "demo" : "vip";
+	json_t *c = NULL;
+	int rc = store_contact_create(s, scope, &in, &c);
+	int64_t id = json_integer_value(json_object_get(c, "id"));
+	json_decref(c);
+	for (int step = 0; rc == GC_OK && step < i % 6 && step < 5; step++) {
+		struct state_input st = {.state = path[step], .expected_version = -1,
+					 .disposition = path[step] == CONTACT_RESOLVED ? "solved" : NULL};
+		rc = store_contact_set_state(s, scope, id, &st, &c);
+		json_decref(c);
+	}
+	if (rc == GC_OK && i % 6 >= 3 && i % 6 < 5) {
+		struct message_input note = {.body = "Checked the line remotely: resynchronised."};
+		rc = store_contact_add_message(s, scope, id, &note, true, &c);
+		json_decref(c);
+	}
+	return rc;
+}
+
+static int demo_fill(struct store *s, int64_t *ret_tenant)
+{
+	int64_t tenant_id = 0, org_id = 0;
+	int rc = store_tenant_create(s, "demo", NULL, &tenant_id);
+	if (rc == GC_OK)
+		rc = store_organisation_create(s, "Acme BPO", "outsourcer", &org_id);
+	if (rc == GC_ECONFLICT)
+		rc = GC_OK; /* the outsourcer may exist already */
+	bool first = rc == GC_OK && !has_platform_admin(s);
+	for (size_t i = 0; rc == GC_OK && i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++) {
+		const struct demo_account *d = &demo_accounts[i];
+		rc = add_user(s, tenant_id, d->email, d->name, DEMO_PASSWORD, d->role, d->organisation,
+			      first && i == 0);
+	}
+	struct store_scope scope = admin_scope(tenant_id);
+	for (int i = 0; rc == GC_OK && i < 40; i++) {
+		int64_t customer_id = 0;
+		rc = demo_customer(s, &scope, i, &customer_id);
+		if (rc == GC_OK)
+			rc = demo_contact(s, &scope, i, customer_id);
+	}
+	*ret_tenant = tenant_id;
+	return rc;
+}
+
+static int demo(int argc, char **argv)
+{
+	struct args a;
+	if (args_parse(argc, argv, "db=", &a) < 0)
+		return 2;
+	const char *db = args_need(&a, "db", "admin demo");
+	if (db == NULL)
+		return 2;
+	struct store *s;
+	if (open_db(db, &s) < 0)
+		return 1;
+	int64_t tenant_id = 0;
+	if (store_tenant_find(s, "demo", &tenant_id) == GC_OK) {
+		printf("the demo tenant is already in %s\n", db);
+	} else {
+		int rc = store_begin(s);
+		if (rc == GC_OK)
+			rc = demo_fill(s, &tenant_id);
+		if (rc == GC_OK)
+			rc = store_commit(s);
+		if (rc < 0) {
+			fprintf(stderr, "guichet admin demo: %s: %s\n", gc_error_name(rc), store_errmsg(s));
+			store_rollback(s);
+			store_free(s);
+			return 1;
+		}
+		printf("demo tenant added to %s: 40 customers, 40 contacts\n", db);
+	}
+	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
+	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)
+		printf("  %-26s %s\n", demo_accounts[i].email, role_name(demo_accounts[i].role));
+	store_free(s);
+	return 0;
+}
+
+int cmd_admin(int argc, char **argv)
+{
+	if (argc >= 1 && strcmp(argv[0], "init") == 0)
+		return init(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "demo") == 0)
+		return demo(argc - 1, argv + 1);
+	fprintf(stderr, "guichet admin: expected 'init' or 'demo' (see guichet --help)\n");
+	return 2;
+}

@@ -1,0 +1,431 @@
+/* The CLI commands that talk to the HTTP API (see guichet --help). */
+#include "cli/cli.h"
+#include "guichet/text.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Sends obj (taken) as JSON. */
+static int call_json(const struct cli *cli, const char *method, const char *path, json_t *obj,
+		     json_t **ret)
+{
+	char *body = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+	json_decref(obj);
+	int status = client_call(cli, method, path, body, body ? strlen(body) : 0,
+				 body ? "application/json" : NULL, ret);
+	free(body);
+	return status;
+}
+
+static int simple(const struct cli *cli, const char *method, const char *path, json_t *obj)
+{
+	json_t *answer = NULL;
+	int status = call_json(cli, method, path, obj, &answer);
+	int rc = output_answer(cli, status, answer);
+	json_decref(answer);
+	return rc;
+}
+
+static int list(const struct cli *cli, const char *path, const char *columns)
+{
+	json_t *answer = NULL;
+	int status = call_json(cli, "GET", path, NULL, &answer);
+	int rc = output_list(cli, status, answer, columns);
+	json_decref(answer);
+	return rc;
+}
+
+/* Appends "name=value" (escaped) to a query string being built in buf. */
+static void add_query(char *buf, size_t size, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	char *escaped = curl_easy_escape(NULL, value, 0);
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name,
+		 escaped ? escaped : "");
+	curl_free(escaped);
+}
+
+/* A positional id; prints an error naming what is missing. */
+static const char *need_id(const struct args *a, size_t i, const char *command)
+{
+	int64_t id;
+	if (a->n_pos <= i || gc_parse_i64(a->pos[i], 1, INT64_MAX, &id) < 0) {
+		fprintf(stderr, "guichet %s: expected a numeric ID%s%s\n", command,
+			a->n_pos > i ? ", got " : "", a->n_pos > i ? a->pos[i] : "");
+		return NULL;
+	}
+	return a->pos[i];
+}
+
+static int login(const struct cli *cli, const struct args *a)
+{
+	const char *email = args_need(a, "email", "login");
+	const char *password = args_get(a, "password");
+	if (password == NULL)
+		password = getenv("GUICHET_PASSWORD");
+	if (password == NULL && isatty(STDIN_FILENO))
+		password = getpass("password: ");
+	if (email == NULL || password == NULL) {
+		if (password == NULL)
+			fprintf(stderr, "guichet login: --password (or GUICHET_PASSWORD) is required\n");
+		return 2;
+	}
+	json_t *answer = NULL;
+	int status = call_json(cli, "POST", "/api/v1/auth/login",
+			       json_pack("{s:s,s:s,s:s?}", "email", email, "password", password,
+					 "tenant", args_get(a, "tenant")), &answer);
+	const char *token = json_string_value(json_object_get(answer, "token"));
+	int rc;
+	if (status == 200 && token) {
+		if (client_save_token(cli, token) < 0) {
+			fprintf(stderr, "guichet login: cannot write %s\n", cli->token_file);
+			json_decref(answer);
+			return 1;
+		}
+		json_object_del(answer, "token"); /* never printed: it is in the token file */
+		json_object_set_new(answer, "token_file", json_string(cli->token_file));
+	}
+	rc = output_answer(cli, status, answer);
+	json_decref(answer);
+	return rc;
+}
+
+static int users(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id = NULL;
+	char path[256];
+	if (strcmp(sub, "list") == 0)
+		return list(cli, "/api/v1/users", "id email name role organisation disabled");
+	if (strcmp(sub, "create") == 0) {
+		const char *email = args_need(a, "email", "users create"), *name = args_need(a, "name", "users create");
+		const char *password = args_need(a, "password", "users create"), *role = args_need(a, "role", "users create");
+		if (!email || !name || !password || !role)
+			return 2;
+		return simple(cli, "POST", "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s?}", "email", email,
+			"name", name, "password", password, "role", role, "organisation", args_get(a, "organisation")));
+	}
+	if ((id = need_id(a, 2, "users")) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "/api/v1/users/%s", id);
+	if (strcmp(sub, "show") == 0)
+		return simple(cli, "GET", path, NULL);
+	if (strcmp(sub, "role") == 0 && a->n_pos > 3) {
+		strcat(path, "/role");
+		return simple(cli, "POST", path, json_pack("{s:s}", "role", a->pos[3]));
+	}
+	if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
+		snprintf(path, sizeof(path), "/api/v1/users/%s/%s", id, sub);
+		return simple(cli, "POST", path, NULL);
+	}
+	if (strcmp(sub, "password") == 0) {
+		const char *password = args_need(a, "password", "users password");
+		if (password == NULL)
+			return 2;
+		strcat(path, "/password");
+		return simple(cli, "POST", path, json_pack("{s:s}", "password", password));
+	}
+	fprintf(stderr, "guichet users: unknown subcommand '%s' (or missing ROLE)\n", sub);
+	return 2;
+}
+
+/* "--attr key=value[:class]" into {"key": {"value","class"}}. */
+static int customer_attrs(const struct args *a, json_t *body)
+{
+	const char *attr;
+	json_t *attrs = json_object();
+	for (size_t i = 0; (attr = args_nth(a, "attr", i)) != NULL; i++) {
+		const char *eq = strchr(attr, '=');
+		if (eq == NULL || eq == attr) {
+			fprintf(stderr, "guichet customers: --attr '%s': expected KEY=VALUE[:CLASS]\n", attr);
+			json_decref(attrs);
+			return -1;
+		}
+		char key[128];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - attr), attr);
+		const char *colon = strrchr(eq + 1, ':');
+		const char *cls = colon && (strcmp(colon + 1, "basic") == 0 || strcmp(colon + 1, "personal") == 0 ||
+					    strcmp(colon + 1, "confidential") == 0) ? colon + 1 : NULL;
+		json_t *value = cls ? json_stringn(eq + 1, (size_t)(colon - eq - 1)) : json_string(eq + 1);
+		json_object_set_new(attrs, key, cls ? json_pack("{s:o,s:s}", "value", value, "class", cls)
+						    : value);
+	}
+	if (json_object_size(attrs))
+		json_object_set_new(body, "attributes", attrs);
+	else
+		json_decref(attrs);
+	return 0;
+}
+
+static int import_customers(const struct cli *cli, const struct args *a)
+{
+	if (a->n_pos < 3) {
+		fprintf(stderr, "guichet customers import: expected FILE.csv\n");
+		return 2;
+	}
+	FILE *f = fopen(a->pos[2], "rb");
+	if (f == NULL) {
+		fprintf(stderr, "guichet customers import: cannot read %s\n", a->pos[2]);
+		return 1;
+	}
+	char *data = NULL;
+	size_t len = 0, cap = 0, n;
+	char chunk[65536];
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (len + n > cap) {
+			cap = (len + n) * 2;
+			char *grown = realloc(data, cap);
+			if (grown == NULL) {
+				free(data);
+				fclose(f);
+				return 1;
+			}
+			data = grown;
+		}
+		memcpy(data + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	const char *path = args_get(a, "all-or-nothing") ? "/api/v1/customers/import?mode=all-or-nothing"
+							  : "/api/v1/customers/import";
+	json_t *answer = NULL;
+	int status = client_call(cli, "POST", path, data ? data : "", len, "text/csv", &answer);
+	free(data);
+	int rc = output_answer(cli, status, answer);
+	json_t *rejected = json_object_get(answer, "rejected");
+	if (status == 200 && !cli->json) {
+		size_t i;
+		json_t *row;
+		json_array_foreach(rejected, i, row)
+			fprintf(stderr, "  line %lld: %s\n", (long long)json_integer_value(json_object_get(row, "line")),
+				json_string_value(json_object_get(row, "reason")));
+	}
+	json_decref(answer);
+	return rc;
+}
+
+static int customers(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
+	char path[1024] = "/api/v1/customers";
+	if (strcmp(sub, "list") == 0) {
+		add_query(path, sizeof(path), "external_id", args_get(a, "external-id"));
+		add_query(path, sizeof(path), "email", args_get(a, "email"));
+		add_query(path, sizeof(path), "phone", args_get(a, "phone"));
+		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
+		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		return list(cli, path, "id external_id email phone attributes");
+	}
+	if (strcmp(sub, "import") == 0)
+		return import_customers(cli, a);
+	if (strcmp(sub, "create") == 0) {
+		json_t *body = json_pack("{s:s?,s:s?,s:s?}", "external_id", args_get(a, "external-id"),
+					 "email", args_get(a, "email"), "phone", args_get(a, "phone"));
+		if (customer_attrs(a, body) < 0) {
+			json_decref(body);
+			return 2;
+		}
+		return simple(cli, "POST", path, body);
+	}
+	if (strcmp(sub, "show") == 0 && (id = need_id(a, 2, "customers show")) != NULL) {
+		snprintf(path, sizeof(path), "/api/v1/customers/%s", id);
+		return simple(cli, "GET", path, NULL);
+	}
+	if (strcmp(sub, "show") != 0)
+		fprintf(stderr, "guichet customers: unknown subcommand '%s'\n", sub);
+	return 2;
+}
+
+static int contact_create(const struct cli *cli, const struct args *a)
+{
+	const char *channel = args_need(a, "channel", "contacts create");
+	if (channel == NULL)
+		return 2;
+	json_t *body = json_pack("{s:s,s:s?,s:s?,s:s?,s:s?}", "channel", channel, "subject",
+				 args_get(a, "subject"), "queue", args_get(a, "queue"), "reason",
+				 args_get(a, "reason"), "message", args_get(a, "message"));
+	int64_t n;
+	const char *customer = args_get(a, "customer"), *priority = args_get(a, "priority"), *tag;
+	if (customer && gc_parse_i64(customer, 1, INT64_MAX, &n) == 0)
+		json_object_set_new(body, "customer_id", json_integer(n));
+	else if (customer)
+		goto bad_customer;
+	if (priority && gc_parse_i64(priority, 0, 9, &n) == 0)
+		json_object_set_new(body, "priority", json_integer(n));
+	else if (priority)
+		goto bad_priority;
+	json_t *tags = json_array();
+	for (size_t i = 0; (tag = args_nth(a, "tag", i)) != NULL; i++)
+		json_array_append_new(tags, json_string(tag));
+	if (json_array_size(tags))
+		json_object_set_new(body, "tags", tags);
+	else
+		json_decref(tags);
+	return simple(cli, "POST", "/api/v1/contacts", body);
+bad_customer:
+	fprintf(stderr, "guichet contacts create: --customer: expected a numeric id\n");
+	json_decref(body);
+	return 2;
+bad_priority:
+	fprintf(stderr, "guichet contacts create: --priority: expected 0 to 9\n");
+	json_decref(body);
+	return 2;
+}
+
+static int contacts(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
+	char path[1024] = "/api/v1/contacts";
+	if (strcmp(sub, "list") == 0) {
+		add_query(path, sizeof(path), "state", args_get(a, "state"));
+		add_query(path, sizeof(path), "queue", args_get(a, "queue"));
+		add_query(path, sizeof(path), "customer_id", args_get(a, "customer"));
+		add_query(path, sizeof(path), "updated_since", args_get(a, "since"));
+		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
+		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		return list(cli, path, "id state channel queue priority customer_id subject updated_at");
+	}
+	if (strcmp(sub, "create") == 0)
+		return contact_create(cli, a);
+	if ((id = need_id(a, 2, "contacts")) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "/api/v1/contacts/%s", id);
+	if (strcmp(sub, "show") == 0)
+		return simple(cli, "GET", path, NULL);
+	if (strcmp(sub, "events") == 0) {
+		strcat(path, "/events");
+		return list(cli, path, "id at type actor data");
+	}
+	if (strcmp(sub, "message") == 0 || strcmp(sub, "note") == 0) {
+		const char *body = args_need(a, "body", sub);
+		if (body == NULL)
+			return 2;
+		strcat(path, strcmp(sub, "note") == 0 ? "/notes" : "/messages");
+		return simple(cli, "POST", path, strcmp(sub, "note") == 0 ? json_pack("{s:s}", "body", body)
+			: json_pack("{s:s,s:s}", "body", body, "direction",
+				    args_get(a, "outbound") ? "outbound" : "inbound"));
+	}
+	if (strcmp(sub, "state") == 0 && a->n_pos > 3) {
+		int64_t version = 0;
+		const char *v = args_get(a, "expected-version");
+		if (v && gc_parse_i64(v, 1, INT64_MAX, &version) < 0) {
+			fprintf(stderr, "guichet contacts state: --expected-version: expected a number\n");
+			return 2;
+		}
+		json_t *body = json_pack("{s:s,s:s?}", "state", a->pos[3], "disposition", args_get(a, "disposition"));
+		if (version)
+			json_object_set_new(body, "expected_version", json_integer(version));
+		strcat(path, "/state");
+		return simple(cli, "POST", path, body);
+	}
+	fprintf(stderr, "guichet contacts: unknown subcommand '%s' (or missing STATE)\n", sub);
+	return 2;
+}
+
+static int tokens(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
+	char path[256];
+	if (strcmp(sub, "list") == 0)
+		return list(cli, "/api/v1/api-tokens", "id name role created_at expires_at revoked_at");
+	if (strcmp(sub, "create") == 0) {
+		const char *name = args_need(a, "name", "tokens create"), *role = args_need(a, "role", "tokens create");
+		const char *days = args_get(a, "expires-days");
+		int64_t n = 0;
+		if (!name || !role)
+			return 2;
+		if (days && gc_parse_i64(days, 1, 3650, &n) < 0) {
+			fprintf(stderr, "guichet tokens create: --expires-days: 1 to 3650\n");
+			return 2;
+		}
+		json_t *body = json_pack("{s:s,s:s}", "name", name, "role", role);
+		if (n)
+			json_object_set_new(body, "expires_days", json_integer(n));
+		return simple(cli, "POST", "/api/v1/api-tokens", body);
+	}
+	if (strcmp(sub, "revoke") == 0 && (id = need_id(a, 2, "tokens revoke")) != NULL) {
+		snprintf(path, sizeof(path), "/api/v1/api-tokens/%s", id);
+		return simple(cli, "DELETE", path, NULL);
+	}
+	return 2;
+}
+
+static int directory(const struct cli *cli, const struct args *a)
+{
+	const char *what = a->pos[0], *sub = a->n_pos > 1 ? a->pos[1] : "list";
+	bool tenants_cmd = strcmp(what, "tenants") == 0;
+	if (strcmp(sub, "list") == 0)
+		return list(cli, tenants_cmd ? "/api/v1/tenants" : "/api/v1/organisations",
+			    tenants_cmd ? "id name organisation created_at" : "id name kind created_at");
+	if (strcmp(sub, "create") == 0 && a->n_pos > 2) {
+		if (tenants_cmd)
+			return simple(cli, "POST", "/api/v1/tenants", json_pack("{s:s,s:s?}", "name", a->pos[2],
+				      "organisation", args_get(a, "organisation")));
+		const char *kind = args_need(a, "kind", "organisations create");
+		return kind ? simple(cli, "POST", "/api/v1/organisations",
+				     json_pack("{s:s,s:s}", "name", a->pos[2], "kind", kind)) : 2;
+	}
+	fprintf(stderr, "guichet %s: expected 'list' or 'create NAME'\n", what);
+	return 2;
+}
+
+static int memberships(const struct cli *cli, const struct args *a)
+{
+	const char *email = args_need(a, "email", "memberships grant"), *tenant = args_need(a, "tenant", "memberships grant");
+	const char *role = args_need(a, "role", "memberships grant");
+	if (a->n_pos < 2 || strcmp(a->pos[1], "grant") != 0 || !email || !tenant || !role)
+		return 2;
+	return simple(cli, "POST", "/api/v1/memberships",
+		      json_pack("{s:s,s:s,s:s}", "email", email, "tenant", tenant, "role", role));
+}
+
+static int audit(const struct cli *cli, const struct args *a)
+{
+	char path[256] = "/api/v1/audit";
+	add_query(path, sizeof(path), "limit", args_get(a, "limit"));
+	add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+	return list(cli, path, "id at actor action target ip");
+}
+
+static const char options_spec[] =
+	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
+	"all-or-nothing state= queue= customer= since= limit= cursor= channel= subject= reason= "
+	"priority= tag= message= body= outbound disposition= expected-version= expires-days=";
+
+int cmd_api(const struct cli *cli, int argc, char **argv)
+{
+	struct args a;
+	if (args_parse(argc, argv, options_spec, &a) < 0)
+		return 2;
+	const char *cmd = a.pos[0];
+	if (strcmp(cmd, "login") == 0)
+		return login(cli, &a);
+	if (strcmp(cmd, "logout") == 0) {
+		int rc = simple(cli, "POST", "/api/v1/auth/logout", NULL);
+		if (rc == 0)
+			unlink(cli->token_file);
+		return rc;
+	}
+	if (strcmp(cmd, "me") == 0)
+		return simple(cli, "GET", "/api/v1/me", NULL);
+	if (strcmp(cmd, "tenants") == 0 || strcmp(cmd, "organisations") == 0)
+		return directory(cli, &a);
+	if (strcmp(cmd, "memberships") == 0)
+		return memberships(cli, &a);
+	if (strcmp(cmd, "users") == 0)
+		return users(cli, &a);
+	if (strcmp(cmd, "tokens") == 0)
+		return tokens(cli, &a);
+	if (strcmp(cmd, "customers") == 0)
+		return customers(cli, &a);
+	if (strcmp(cmd, "contacts") == 0)
+		return contacts(cli, &a);
+	if (strcmp(cmd, "audit") == 0)
+		return audit(cli, &a);
+	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);
+	return 2;
+}

@@ -1,0 +1,79 @@
+/* guichet: the command-line client. Global options, then a command. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: guichet [--server URL] [--tenant NAME] [--json] COMMAND ...\n\n"
+	"Offline, on a database file:\n"
+	"  admin init --db PATH --tenant NAME --admin-email EMAIL --admin-password PASSWORD\n"
+	"             [--admin-name NAME]       create or migrate a database, add a tenant and its admin\n"
+	"  admin demo --db PATH                 add the demo tenant, accounts, customers, contacts\n\n"
+	"Through the API (--server URL, or GUICHET_URL; default http://127.0.0.1:8080):\n"
+	"  login --email EMAIL [--password P] [--tenant T]   (GUICHET_PASSWORD also works)\n"
+	"  logout | me\n"
+	"  tenants list | tenants create NAME [--organisation ORG]\n"
+	"  organisations list | organisations create NAME --kind brand|outsourcer\n"
+	"  memberships grant --email EMAIL --tenant NAME --role ROLE\n"
+	"  users list | show ID | create --email E --name N --password P --role R [--organisation O]\n"
+	"  users role ID ROLE | disable ID | enable ID | password ID --password P\n"
+	"  tokens list | create --name N --role R [--expires-days D] | revoke ID\n"
+	"  customers list [--external-id X] [--email E] [--phone P] [--limit N] [--cursor C]\n"
+	"  customers show ID | create [--external-id X] [--email E] [--phone P] [--attr KEY=VALUE[:CLASS]]...\n"
+	"  customers import FILE.csv [--all-or-nothing]\n"
+	"  contacts list [--state S] [--queue Q] [--customer ID] [--since TIME] [--limit N] [--cursor C]\n"
+	"  contacts show ID | events ID\n"
+	"  contacts create --channel C [--subject S] [--customer ID] [--queue Q] [--reason R]\n"
+	"                  [--priority 0-9] [--tag T]... [--message TEXT]\n"
+	"  contacts message ID --body TEXT [--outbound] | note ID --body TEXT\n"
+	"  contacts state ID STATE [--disposition CODE] [--expected-version N]\n"
+	"  audit [--limit N] [--cursor C]\n\n"
+	"The login token is kept in $GUICHET_TOKEN_FILE or ~/.config/guichet/token (mode 0600).\n"
+	"Roles: tenant_admin supervisor agent expert author reviewer planner outsourced_agent\n";
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.server = getenv("GUICHET_URL")};
+	if (cli.server == NULL)
+		cli.server = "http://127.0.0.1:8080";
+	const char *file = getenv("GUICHET_TOKEN_FILE"), *home = getenv("HOME");
+	if (file)
+		snprintf(cli.token_file, sizeof(cli.token_file), "%s", file);
+	else
+		snprintf(cli.token_file, sizeof(cli.token_file), "%s/.config/guichet/token", home ? home : ".");
+	/* --json is accepted anywhere ("guichet contacts list --json") */
+	int kept = 1;
+	for (int j = 1; j < argc; j++) {
+		if (strcmp(argv[j], "--json") == 0)
+			cli.json = true;
+		else
+			argv[kept++] = argv[j];
+	}
+	argc = kept;
+	int i = 1;
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			cli.json = true;
+		} else if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		} else if ((strcmp(argv[i], "--server") == 0 || strcmp(argv[i], "--tenant") == 0) && i + 1 < argc) {
+			if (argv[i][2] == 's')
+				cli.server = argv[++i];
+			else
+				cli.tenant = argv[++i];
+		} else {
+			fprintf(stderr, "guichet: unknown or incomplete option '%s'\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (strcmp(argv[i], "admin") == 0)
+		return cmd_admin(argc - i - 1, argv + i + 1);
+	return cmd_api(&cli, argc - i, argv + i);
+}

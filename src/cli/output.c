@@ -1,0 +1,111 @@
+/* Printing answers: JSON with --json, else key/value lines and tables. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_value(FILE *out, const json_t *v)
+{
+	if (json_is_string(v)) {
+		fputs(json_string_value(v), out);
+	} else if (json_is_null(v) || v == NULL) {
+		fputs("-", out);
+	} else {
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		fputs(text ? text : "?", out);
+		free(text);
+	}
+}
+
+static int print_error(const struct cli *cli, int status, json_t *answer)
+{
+	if (status == 0)
+		return 1;
+	json_t *err = json_object_get(answer, "error");
+	if (cli->json && answer) {
+		json_dumpf(answer, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+	}
+	const char *message = json_string_value(json_object_get(err, "message"));
+	const char *field = json_string_value(json_object_get(err, "field"));
+	fprintf(stderr, "guichet: %s (HTTP %d)%s%s\n", message ? message : "request failed", status,
+		field ? ", field: " : "", field ? field : "");
+	json_t *report = json_object_get(answer, "report");
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(report, "rejected"), i, row)
+		fprintf(stderr, "  line %lld: %s\n", (long long)json_integer_value(json_object_get(row, "line")),
+			json_string_value(json_object_get(row, "reason")));
+	return 1;
+}
+
+int output_answer(const struct cli *cli, int status, json_t *answer)
+{
+	if (status < 200 || status >= 300)
+		return print_error(cli, status, answer);
+	if (cli->json) {
+		if (answer) {
+			json_dumpf(answer, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		}
+		return 0;
+	}
+	if (answer == NULL) {
+		puts("ok");
+		return 0;
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(answer, key, v) {
+		if (json_is_array(v) && json_array_size(v) > 0 && json_is_object(json_array_get(v, 0))) {
+			printf("%s:\n", key);
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item) {
+				fputs("  -", stdout);
+				const char *k;
+				json_t *x;
+				json_object_foreach(item, k, x) {
+					printf(" %s=", k);
+					print_value(stdout, x);
+				}
+				fputc('\n', stdout);
+			}
+			continue;
+		}
+		printf("%s: ", key);
+		print_value(stdout, v);
+		fputc('\n', stdout);
+	}
+	return 0;
+}
+
+int output_list(const struct cli *cli, int status, json_t *answer, const char *columns)
+{
+	if (status < 200 || status >= 300 || cli->json)
+		return output_answer(cli, status, answer);
+	char names[256];
+	snprintf(names, sizeof(names), "%s", columns);
+	const char *cols[16];
+	size_t n = 0;
+	for (char *save = NULL, *c = strtok_r(names, " ", &save); c && n < 16; c = strtok_r(NULL, " ", &save))
+		cols[n++] = c;
+	for (size_t c = 0; c < n; c++)
+		printf("%s%s", c ? "\t" : "", cols[c]);
+	fputc('\n', stdout);
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(answer, "items"), i, item) {
+		for (size_t c = 0; c < n; c++) {
+			if (c)
+				fputc('\t', stdout);
+			print_value(stdout, json_object_get(item, cols[c]));
+		}
+		fputc('\n', stdout);
+	}
+	const char *next = json_string_value(json_object_get(answer, "next_cursor"));
+	if (next)
+		fprintf(stderr, "(more: --cursor %s)\n", next);
+	return 0;
+}

@@ -1,0 +1,82 @@
+/* Wall and monotonic clocks, and RFC 3339 formatting and parsing in UTC. */
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <stdio.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+int64_t gc_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+uint64_t gc_monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void gc_time_format(int64_t ms, char buf[GC_TIME_LEN])
+{
+	time_t secs = (time_t)(ms / 1000);
+	int frac = (int)(ms % 1000);
+	if (frac < 0) {
+		frac += 1000;
+		secs -= 1;
+	}
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	/* the modulos bound each field's width; real values are already in range */
+	snprintf(buf, GC_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, (unsigned)frac % 1000u);
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+int gc_time_parse(const char *text, int64_t *ret_ms)
+{
+	int year, month, day, hour = 0, min = 0, sec = 0, used = 0;
+	int millis = 0;
+	if (sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) != 3 || used != 10)
+		return GC_EINVAL;
+	const char *rest = text + used;
+	if (*rest == 'T') {
+		int n = 0;
+		if (sscanf(rest, "T%2d:%2d:%2d%n", &hour, &min, &sec, &n) != 3 || n != 9)
+			return GC_EINVAL;
+		rest += n;
+		if (*rest == '.') {
+			int digits = 0;
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
+				if (digits < 3)
+					millis = millis * 10 + (*rest - '0');
+			if (digits == 0)
+				return GC_EINVAL;
+			for (; digits < 3; digits++)
+				millis *= 10;
+		}
+		if (strcmp(rest, "Z") != 0 && strcmp(rest, "+00:00") != 0)
+			return GC_EINVAL;
+	} else if (*rest != '\0') {
+		return GC_EINVAL;
+	}
+	if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 60)
+		return GC_EINVAL;
+	struct tm tm = {.tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day,
+			.tm_hour = hour, .tm_min = min, .tm_sec = sec};
+	*ret_ms = (int64_t)timegm(&tm) * 1000 + millis;
+	return GC_OK;
+}

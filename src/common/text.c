@@ -1,0 +1,58 @@
+/* Bounded integer parsing and identifier shape checks (include/guichet/text.h). */
+#include "guichet/text.h"
+#include "guichet/error.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int gc_parse_i64(const char *text, int64_t min, int64_t max, int64_t *ret_value)
+{
+	if (text == NULL || *text == '\0' || strlen(text) > 20)
+		return GC_EINVAL;
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return GC_EINVAL;
+	*ret_value = v;
+	return GC_OK;
+}
+
+bool gc_text_is_email(const char *text)
+{
+	size_t len = strlen(text);
+	const char *at = strchr(text, '@');
+	if (len < 3 || len > 254 || at == NULL || at == text || strchr(at + 1, '@'))
+		return false;
+	const char *dot = strrchr(at, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0')
+		return false;
+	for (const char *p = text; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+			return false;
+	return true;
+}
+
+bool gc_text_is_phone(const char *text)
+{
+	int digits = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (*p == '+' && p == text)
+			continue;
+		else if (!strchr(" .-()", *p))
+			return false;
+	}
+	return digits >= 3 && digits <= 20;
+}
+
+bool gc_text_is_clean(const char *text, bool multiline)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p == 0x7f || (*p < 0x20 && !(multiline && (*p == '\n' || *p == '\t' || *p == '\r'))))
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,174 @@
+/* Settings from the command line, GUICHET_* variables and a config file. */
+#include "daemon/config.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: guichetd [OPTION]...\n"
+	"Serve the guichet HTTP API.\n\n"
+	"  --db PATH            SQLite database (GUICHET_DB; default var/guichet.db);\n"
+	"                       created and migrated at start\n"
+	"  --listen HOST:PORT   address to serve on (GUICHET_LISTEN; default\n"
+	"                       127.0.0.1:8080; port 0 picks a free port)\n"
+	"  --threads N          HTTP worker threads (GUICHET_THREADS; default: one per CPU)\n"
+	"  --log PATH           log file, reopened on SIGHUP (GUICHET_LOG; default stderr)\n"
+	"  --access-log on|off  one log line per request (GUICHET_ACCESS_LOG; default on)\n"
+	"  --session-ttl SECS   how long a login token lives (GUICHET_SESSION_TTL;\n"
+	"                       default 43200, 12 hours)\n"
+	"  --max-failed-logins N  failed logins per account per 15 minutes before\n"
+	"                       answering 429 (GUICHET_MAX_FAILED_LOGINS; default 10)\n"
+	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
+	"                       the option names without dashes: db, listen, threads, ...\n"
+	"  --help, --version\n\n"
+	"Signals: SIGTERM or SIGINT drain requests in flight and exit; SIGHUP reopens\n"
+	"the log file.\n";
+
+/* Sets the option name to value; prints what is wrong with where. */
+static int set(struct config *c, const char *name, const char *value, const char *where)
+{
+	int64_t n;
+	if (strcmp(name, "db") == 0) {
+		snprintf(c->db, sizeof(c->db), "%s", value);
+	} else if (strcmp(name, "listen") == 0) {
+		const char *colon = strrchr(value, ':');
+		if (colon == NULL || colon == value || (size_t)(colon - value) >= sizeof(c->host) ||
+		    gc_parse_i64(colon + 1, 0, 65535, &n) < 0)
+			goto bad;
+		snprintf(c->host, sizeof(c->host), "%.*s", (int)(colon - value), value);
+		c->port = (int)n;
+	} else if (strcmp(name, "threads") == 0) {
+		if (gc_parse_i64(value, 1, 256, &n) < 0)
+			goto bad;
+		c->threads = (int)n;
+	} else if (strcmp(name, "log") == 0) {
+		snprintf(c->log, sizeof(c->log), "%s", value);
+	} else if (strcmp(name, "access-log") == 0 || strcmp(name, "access_log") == 0) {
+		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+			goto bad;
+		c->access_log = strcmp(value, "on") == 0;
+	} else if (strcmp(name, "session-ttl") == 0 || strcmp(name, "session_ttl") == 0) {
+		if (gc_parse_i64(value, 60, 90LL * 86400, &n) < 0)
+			goto bad;
+		c->session_ttl = n;
+	} else if (strcmp(name, "max-failed-logins") == 0 || strcmp(name, "max_failed_logins") == 0) {
+		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
+			goto bad;
+		c->max_failed_logins = (int)n;
+	} else {
+		fprintf(stderr, "guichetd: %s: unknown setting '%s'\n", where, name);
+		return GC_EINVAL;
+	}
+	return GC_OK;
+bad:
+	fprintf(stderr, "guichetd: %s: invalid value '%s' for %s\n", where, value, name);
+	return GC_EINVAL;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && strchr(" \t\r\n", end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int read_file(struct config *c, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "guichetd: cannot read config file %s\n", path);
+		return GC_EIO;
+	}
+	char line[2048], where[1100];
+	int rc = GC_OK;
+	for (int n = 1; rc == GC_OK && fgets(line, sizeof(line), f); n++) {
+		char *text = trim(line), *eq = strchr(text, '=');
+		snprintf(where, sizeof(where), "%s line %d", path, n);
+		if (*text == '\0' || *text == '#')
+			continue;
+		if (eq == NULL) {
+			fprintf(stderr, "guichetd: %s: expected 'key = value'\n", where);
+			rc = GC_EINVAL;
+			break;
+		}
+		*eq = '\0';
+		rc = set(c, trim(text), trim(eq + 1), where);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int read_env(struct config *c)
+{
+	static const char *const vars[][2] = {
+		{"GUICHET_DB", "db"}, {"GUICHET_LISTEN", "listen"}, {"GUICHET_THREADS", "threads"},
+		{"GUICHET_LOG", "log"}, {"GUICHET_ACCESS_LOG", "access-log"},
+		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
+	};
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i][0]);
+		if (v && set(c, vars[i][1], v, vars[i][0]) < 0)
+			return GC_EINVAL;
+	}
+	return GC_OK;
+}
+
+int config_load(struct config *c, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"db", required_argument, NULL, 0}, {"listen", required_argument, NULL, 0},
+		{"threads", required_argument, NULL, 0}, {"log", required_argument, NULL, 0},
+		{"access-log", required_argument, NULL, 0}, {"session-ttl", required_argument, NULL, 0},
+		{"max-failed-logins", required_argument, NULL, 0},
+		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
+			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10};
+	snprintf(c->db, sizeof(c->db), "var/guichet.db");
+	snprintf(c->host, sizeof(c->host), "127.0.0.1");
+
+	const char *file = getenv("GUICHET_CONFIG");
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			file = argv[i + 1];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			file = argv[i] + 9;
+	}
+	if (file && read_file(c, file) < 0)
+		return GC_EINVAL;
+	if (read_env(c) < 0)
+		return GC_EINVAL;
+	int index = 0, opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", options, &index)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		if (opt == 'V') {
+			puts("guichetd " GUICHET_VERSION);
+			return 1;
+		}
+		if (opt == '?') {
+			fprintf(stderr, "guichetd: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage);
+			return GC_EINVAL;
+		}
+		if (opt == 0 && set(c, options[index].name, optarg, "command line") < 0)
+			return GC_EINVAL;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "guichetd: unexpected argument '%s'\n", argv[optind]);
+		return GC_EINVAL;
+	}
+	return GC_OK;
+}

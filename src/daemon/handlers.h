@@ -1,0 +1,66 @@
+/* The route handlers, by area. Each prepare_* decodes on the worker; each
+ * run_* does the work (on the writer for write routes). See http.h. */
+#ifndef GUICHET_DAEMON_HANDLERS_H
+#define GUICHET_DAEMON_HANDLERS_H
+
+#include "daemon/http.h"
+
+/* handlers_auth.c: login, logout, me, API tokens, health, metrics */
+int run_healthz(struct request *r, struct store *db);
+int run_metrics(struct request *r, struct store *db);
+int prepare_login(struct request *r, struct store *db);
+int run_login(struct request *r, struct store *db);
+int run_logout(struct request *r, struct store *db);
+int run_me(struct request *r, struct store *db);
+int prepare_token_create(struct request *r, struct store *db);
+int run_token_create(struct request *r, struct store *db);
+int run_token_list(struct request *r, struct store *db);
+int run_token_revoke(struct request *r, struct store *db);
+
+/* handlers_directory.c: tenants, organisations, users, memberships, audit */
+int run_tenant_list(struct request *r, struct store *db);
+int prepare_tenant_create(struct request *r, struct store *db);
+int run_tenant_create(struct request *r, struct store *db);
+int run_organisation_list(struct request *r, struct store *db);
+int prepare_organisation_create(struct request *r, struct store *db);
+int run_organisation_create(struct request *r, struct store *db);
+int prepare_membership_grant(struct request *r, struct store *db);
+int run_membership_grant(struct request *r, struct store *db);
+int run_user_list(struct request *r, struct store *db);
+int run_user_get(struct request *r, struct store *db);
+int prepare_user_create(struct request *r, struct store *db);
+int run_user_create(struct request *r, struct store *db);
+int prepare_user_role(struct request *r, struct store *db);
+int run_user_role(struct request *r, struct store *db);
+int run_user_disable(struct request *r, struct store *db);
+int run_user_enable(struct request *r, struct store *db);
+int prepare_user_password(struct request *r, struct store *db);
+int run_user_password(struct request *r, struct store *db);
+int run_audit_list(struct request *r, struct store *db);
+
+/* handlers_customer.c */
+int run_customer_list(struct request *r, struct store *db);
+int run_customer_get(struct request *r, struct store *db);
+int prepare_customer_create(struct request *r, struct store *db);
+int run_customer_create(struct request *r, struct store *db);
+int prepare_customer_update(struct request *r, struct store *db);
+int run_customer_update(struct request *r, struct store *db);
+int prepare_customer_import(struct request *r, struct store *db);
+int run_customer_import(struct request *r, struct store *db);
+
+/* handlers_contact.c */
+int run_contact_list(struct request *r, struct store *db);
+int run_contact_get(struct request *r, struct store *db);
+int run_contact_events(struct request *r, struct store *db);
+int prepare_contact_create(struct request *r, struct store *db);
+int run_contact_create(struct request *r, struct store *db);
+int prepare_contact_update(struct request *r, struct store *db);
+int run_contact_update(struct request *r, struct store *db);
+int prepare_contact_state(struct request *r, struct store *db);
+int run_contact_state(struct request *r, struct store *db);
+int prepare_contact_message(struct request *r, struct store *db);
+int run_contact_message(struct request *r, struct store *db);
+int prepare_contact_note(struct request *r, struct store *db);
+int run_contact_note(struct request *r, struct store *db);
+
+#endif

@@ -1,0 +1,157 @@
+/* Health, metrics, login and logout, who am I, and API tokens. */
+#include "daemon/handlers.h"
+#include "daemon/metrics.h"
+#include "daemon/ratelimit.h"
+#include "daemon/server.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <event2/buffer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int run_healthz(struct request *r, struct store *db)
+{
+	int version = store_file_schema_version(db);
+	if (version < 0)
+		return reply_error(r, 503, "unhealthy", NULL, "the database does not answer");
+	return reply(r, 200, json_pack("{s:s,s:i,s:s}", "status", "ok", "schema_version", version,
+				       "version", GUICHET_VERSION));
+}
+
+int run_metrics(struct request *r, struct store *db)
+{
+	struct evbuffer *out = evbuffer_new();
+	metrics_render(out, r->worker->server, store_db_size(db));
+	size_t len = evbuffer_get_length(out);
+	r->resp_text = malloc(len + 1);
+	if (r->resp_text) {
+		evbuffer_remove(out, r->resp_text, len);
+		r->resp_text[len] = '\0';
+	}
+	evbuffer_free(out);
+	r->content_type = "text/plain; version=0.0.4";
+	r->status = 200;
+	return GC_OK;
+}
+
+enum { LOGIN_OK = 0 };
+
+int prepare_login(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	struct login_input *in = &r->in.login;
+	if (login_input_decode(r->body, in, &err) < 0)
+		return reply_decode_error(r, &err);
+	int retry = 0;
+	int64_t now = gc_now_ms();
+	if (!ratelimit_allows(in->email, r->scope.ip, now, &retry)) {
+		char value[16];
+		snprintf(value, sizeof(value), "%d", retry);
+		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Retry-After", value);
+		return reply_error(r, 429, "too_many_requests", NULL,
+				   "too many failed logins: try again in %d seconds", retry);
+	}
+	r->stash_rc = store_login_check(db, in->email, in->password, &r->stash[0]);
+	if (r->stash_rc == GC_EAUTH)
+		ratelimit_failed(in->email, r->scope.ip, now);
+	else if (r->stash_rc == LOGIN_OK)
+		r->stash_rc = store_login_tenant(db, r->stash[0], in->tenant, &r->stash[1]);
+	if (r->stash_rc == LOGIN_OK)
+		ratelimit_succeeded(in->email);
+	return 0; /* the writer records the outcome */
+}
+
+int run_login(struct request *r, struct store *db)
+{
+	const struct login_input *in = &r->in.login;
+	snprintf(r->scope.actor, sizeof(r->scope.actor), "%s", in->email);
+	if (r->stash_rc == GC_EAUTH) {
+		store_audit_failed_login(db, in->email, r->scope.ip);
+		reply_error(r, 401, "unauthorized", NULL, "wrong email or password");
+		return 0; /* keep the audit line */
+	}
+	if (r->stash_rc == GC_EFORBIDDEN)
+		return reply_error(r, 403, "forbidden", "tenant", "you have no role in tenant '%s'",
+				   in->tenant ? in->tenant : "");
+	if (r->stash_rc < 0)
+		return reply_store_error(r, db, r->stash_rc, NULL);
+	int64_t expires = gc_now_ms() + r->worker->server->config->session_ttl * 1000;
+	char token[STORE_TOKEN_LEN], when[GC_TIME_LEN];
+	int rc = store_session_create(db, r->stash[0], r->stash[1], expires, token);
+	if (rc == GC_OK && r->stash[1])
+		rc = store_audit(db, &r->scope, r->stash[1], "login", in->email, NULL);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	gc_time_format(expires, when);
+	r->scope.tenant_id = r->stash[1];
+	return reply(r, 200, json_pack("{s:s,s:s,s:I,s:I}", "token", token, "expires_at", when,
+				       "user_id", (json_int_t)r->stash[0], "tenant_id",
+				       (json_int_t)r->stash[1]));
+}
+
+int run_logout(struct request *r, struct store *db)
+{
+	int rc = store_token_revoke_text(db, r->token);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	r->status = 204;
+	return GC_OK;
+}
+
+int run_me(struct request *r, struct store *db)
+{
+	const struct store_scope *sc = &r->scope;
+	json_t *me = json_pack("{s:s,s:b,s:o,s:o,s:o}", "actor", sc->actor,
+		"platform_admin", sc->platform_admin,
+		"user_id", sc->user_id ? json_integer(sc->user_id) : json_null(),
+		"tenant_id", sc->tenant_id ? json_integer(sc->tenant_id) : json_null(),
+		"role", sc->has_role ? json_string(role_name(sc->role)) : json_null());
+	json_object_set_new(me, "sees", json_string(sc->sees >= SENS_BASIC ? sensitivity_name(sc->sees)
+									     : "none"));
+	json_t *memberships = NULL;
+	if (sc->user_id && store_membership_list(db, sc->user_id, &memberships) == GC_OK)
+		json_object_set_new(me, "memberships", memberships);
+	return reply(r, 200, me);
+}
+
+int prepare_token_create(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return token_input_decode(r->body, &r->in.token, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_token_create(struct request *r, struct store *db)
+{
+	json_t *token = NULL;
+	int rc = store_api_token_create(db, &r->scope, &r->in.token, &token);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "api_token_created", r->in.token.name,
+				 json_pack("{s:s}", "role", role_name(r->in.token.role)));
+	if (rc < 0) {
+		json_decref(token);
+		return reply_store_error(r, db, rc, NULL);
+	}
+	return reply(r, 201, token);
+}
+
+int run_token_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_api_token_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_token_revoke(struct request *r, struct store *db)
+{
+	char target[32];
+	snprintf(target, sizeof(target), "api-token:%lld", (long long)r->ids[0]);
+	int rc = store_api_token_revoke(db, &r->scope, r->ids[0]);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "api_token_revoked", target, NULL);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "API token");
+	r->status = 204;
+	return GC_OK;
+}

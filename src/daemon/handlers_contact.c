@@ -1,0 +1,125 @@
+/* Contacts: list, read, create, update, state changes, messages, notes, and
+ * the event timeline. */
+#include "daemon/handlers.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+int run_contact_list(struct request *r, struct store *db)
+{
+	int64_t after = 0, limit = 0, customer = 0, since = 0;
+	enum contact_state state;
+	const char *state_text = query_get(r, "state"), *since_text = query_get(r, "updated_since");
+	if (query_int(r, "cursor", 1, INT64_MAX, 0, &after) < 0 ||
+	    query_int(r, "limit", 1, STORE_MAX_PAGE, 50, &limit) < 0 ||
+	    query_int(r, "customer_id", 1, INT64_MAX, 0, &customer) < 0)
+		return GC_EINVAL;
+	if (state_text && contact_state_parse(state_text, &state) < 0)
+		return reply_error(r, 400, "invalid", "state", "unknown state '%.32s'", state_text);
+	if (since_text && gc_time_parse(since_text, &since) < 0)
+		return reply_error(r, 400, "invalid", "updated_since",
+				   "updated_since is an RFC 3339 time like 2026-11-23T09:00:00Z");
+	struct store_contact_filter f = {.state = state_text, .queue = query_get(r, "queue"),
+		.customer_id = customer, .updated_since = since, .after_id = after, .limit = (int)limit};
+	json_t *page = NULL;
+	int rc = store_contact_list(db, &r->scope, &f, &page);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
+}
+
+int run_contact_get(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_contact_get(db, &r->scope, r->ids[0], &c);
+	return rc < 0 ? reply_store_error(r, db, rc, "contact") : reply(r, 200, c);
+}
+
+int run_contact_events(struct request *r, struct store *db)
+{
+	int64_t after = 0, limit = 0;
+	if (query_int(r, "cursor", 1, INT64_MAX, 0, &after) < 0 ||
+	    query_int(r, "limit", 1, STORE_MAX_PAGE, 100, &limit) < 0)
+		return GC_EINVAL;
+	json_t *page = NULL;
+	int rc = store_contact_events(db, &r->scope, r->ids[0], after, (int)limit, &page);
+	return rc < 0 ? reply_store_error(r, db, rc, "contact") : reply(r, 200, page);
+}
+
+int prepare_contact_create(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return contact_input_decode(r->body, false, &r->in.contact, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_create(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_contact_create(db, &r->scope, &r->in.contact, &c);
+	return rc < 0 ? reply_store_error(r, db, rc, "customer_id") : reply(r, 201, c);
+}
+
+int prepare_contact_update(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return contact_input_decode(r->body, true, &r->in.contact, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_update(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_contact_update(db, &r->scope, r->ids[0], &r->in.contact, &c);
+	if (rc == GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, "contact");
+	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_EINVAL ? "customer_id" : "expected_version")
+		      : reply(r, 200, c);
+}
+
+int prepare_contact_state(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return state_input_decode(r->body, &r->in.state, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_state(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_contact_set_state(db, &r->scope, r->ids[0], &r->in.state, &c);
+	if (rc == GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, "contact");
+	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_EINVAL ? "disposition"
+					  : rc == GC_ECONFLICT ? "expected_version" : "state")
+		      : reply(r, 200, c);
+}
+
+int prepare_contact_message(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return message_input_decode(r->body, false, &r->in.message, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+static int add_message(struct request *r, struct store *db, bool note)
+{
+	json_t *m = NULL;
+	int rc = store_contact_add_message(db, &r->scope, r->ids[0], &r->in.message, note, &m);
+	if (rc == GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, "contact");
+	return rc < 0 ? reply_store_error(r, db, rc, "state") : reply(r, 201, m);
+}
+
+int run_contact_message(struct request *r, struct store *db)
+{
+	return add_message(r, db, false);
+}
+
+int prepare_contact_note(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return message_input_decode(r->body, true, &r->in.message, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_note(struct request *r, struct store *db)
+{
+	return add_message(r, db, true);
+}

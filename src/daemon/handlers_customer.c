@@ -1,0 +1,97 @@
+/* Customers: list, read, create, update, and CSV import. What a role may
+ * see of a customer is decided in the store (src/store/customer.c). */
+#include "daemon/handlers.h"
+#include "guichet/error.h"
+
+#include <string.h>
+
+int run_customer_list(struct request *r, struct store *db)
+{
+	int64_t after = 0, limit = 0;
+	if (query_int(r, "cursor", 1, INT64_MAX, 0, &after) < 0 ||
+	    query_int(r, "limit", 1, STORE_MAX_PAGE, 50, &limit) < 0)
+		return GC_EINVAL;
+	struct store_customer_filter f = {.external_id = query_get(r, "external_id"),
+		.email = query_get(r, "email"), .phone = query_get(r, "phone"),
+		.after_id = after, .limit = (int)limit};
+	json_t *page = NULL;
+	int rc = store_customer_list(db, &r->scope, &f, &page);
+	if (rc == GC_EFORBIDDEN)
+		return reply_error(r, 403, "forbidden", f.email ? "email" : "phone",
+				   "your role may not search by personal data");
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
+}
+
+int run_customer_get(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_customer_get(db, &r->scope, r->ids[0], &c);
+	return rc < 0 ? reply_store_error(r, db, rc, "customer") : reply(r, 200, c);
+}
+
+int prepare_customer_create(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return customer_input_decode(r->body, false, &r->in.customer, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+int run_customer_create(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_customer_create(db, &r->scope, &r->in.customer, &c);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "external_id",
+				   "a customer with this external_id exists");
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 201, c);
+}
+
+int prepare_customer_update(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return customer_input_decode(r->body, true, &r->in.customer, &err) < 0
+		       ? reply_decode_error(r, &err) : 0;
+}
+
+int run_customer_update(struct request *r, struct store *db)
+{
+	json_t *c = NULL;
+	int rc = store_customer_update(db, &r->scope, r->ids[0], &r->in.customer, &c);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "external_id",
+				   "a customer with this external_id exists");
+	return rc < 0 ? reply_store_error(r, db, rc, "customer") : reply(r, 200, c);
+}
+
+int prepare_customer_import(struct request *r, struct store *db)
+{
+	const char *mode = query_get(r, "mode");
+	if (mode && strcmp(mode, "all-or-nothing") != 0 && strcmp(mode, "partial") != 0)
+		return reply_error(r, 400, "invalid", "mode", "mode is partial or all-or-nothing");
+	r->stash[0] = mode && strcmp(mode, "all-or-nothing") == 0;
+	return 0;
+}
+
+int run_customer_import(struct request *r, struct store *db)
+{
+	struct decode_error err = {0};
+	json_t *report = NULL;
+	int rc = store_customer_import(db, &r->scope, r->raw, r->raw_len, r->stash[0], &report, &err);
+	if (rc == GC_EINVAL || rc == GC_ETOOBIG) {
+		reply_decode_error(r, &err);
+		r->status = rc == GC_ETOOBIG ? 413 : 422;
+		json_object_set_new(r->resp, "report", report ? report : json_null());
+		return rc;
+	}
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "customers_imported", NULL,
+				 json_pack("{s:O,s:O,s:O,s:I}", "inserted", json_object_get(report, "inserted"),
+					   "updated", json_object_get(report, "updated"),
+					   "unchanged", json_object_get(report, "unchanged"),
+					   "rejected", (json_int_t)json_array_size(json_object_get(report, "rejected"))));
+	if (rc < 0) {
+		json_decref(report);
+		return reply_store_error(r, db, rc, NULL);
+	}
+	return reply(r, 200, report);
+}

@@ -1,0 +1,195 @@
+/* Tenants, organisations, memberships, users, and the audit log. */
+#include "daemon/handlers.h"
+#include "guichet/error.h"
+
+#include <stdio.h>
+
+/* Decodes with fn into r->in; answers 400 on failure. */
+#define PREPARE(name, call)                                 \
+	int name(struct request *r, struct store *db)       \
+	{                                                   \
+		struct decode_error err;                    \
+		return (call) < 0 ? reply_decode_error(r, &err) : 0; \
+	}
+
+static const char *user_target(struct request *r, char buf[32])
+{
+	snprintf(buf, 32, "user:%lld", (long long)r->ids[0]);
+	return buf;
+}
+
+int run_tenant_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_tenant_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+PREPARE(prepare_tenant_create, tenant_input_decode(r->body, &r->in.named, &err))
+
+int run_tenant_create(struct request *r, struct store *db)
+{
+	const struct named_input *in = &r->in.named;
+	int64_t id = 0;
+	int rc = store_tenant_create(db, in->name, in->organisation, &id);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "invalid", "organisation", "no organisation named '%s'",
+				   in->organisation);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "name", "a tenant named '%s' exists", in->name);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, id, "tenant_created", in->name, NULL);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", in->name,
+				       "organisation", in->organisation ? in->organisation : in->name));
+}
+
+int run_organisation_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_organisation_list(db, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+PREPARE(prepare_organisation_create, organisation_input_decode(r->body, &r->in.named, &err))
+
+int run_organisation_create(struct request *r, struct store *db)
+{
+	const struct named_input *in = &r->in.named;
+	int64_t id = 0;
+	int rc = store_organisation_create(db, in->name, in->kind, &id);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "name", "an organisation named '%s' exists", in->name);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, 0, "organisation_created", in->name, NULL);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", in->name,
+				       "kind", in->kind));
+}
+
+PREPARE(prepare_membership_grant, membership_input_decode(r->body, &r->in.membership, &err))
+
+int run_membership_grant(struct request *r, struct store *db)
+{
+	const struct membership_input *in = &r->in.membership;
+	int64_t user_id = 0, tenant_id = 0;
+	if (store_user_find(db, in->email, &user_id) < 0)
+		return reply_error(r, 422, "invalid", "email", "no user with this email");
+	if (store_tenant_find(db, in->tenant, &tenant_id) < 0)
+		return reply_error(r, 422, "invalid", "tenant", "no tenant named '%s'", in->tenant);
+	int rc = store_membership_grant(db, user_id, tenant_id, in->role);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, tenant_id, "role_granted", in->email,
+				 json_pack("{s:s}", "role", role_name(in->role)));
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 200, json_pack("{s:I,s:I,s:s}", "user_id", (json_int_t)user_id, "tenant_id",
+				       (json_int_t)tenant_id, "role", role_name(in->role)));
+}
+
+int run_user_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_user_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_user_get(struct request *r, struct store *db)
+{
+	json_t *user = NULL;
+	int rc = store_user_get(db, &r->scope, r->ids[0], &user);
+	return rc < 0 ? reply_store_error(r, db, rc, "user") : reply(r, 200, user);
+}
+
+int prepare_user_create(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	if (user_input_decode(r->body, &r->in.user, &err) < 0)
+		return reply_decode_error(r, &err);
+	if (store_password_hash(r->in.user.password, r->password_hash, sizeof(r->password_hash)) < 0)
+		return reply_error(r, 503, "out_of_memory", NULL, "cannot hash the password now");
+	return 0;
+}
+
+int run_user_create(struct request *r, struct store *db)
+{
+	const struct user_input *in = &r->in.user;
+	int64_t id = 0;
+	int rc = store_user_create(db, &r->scope, in, r->password_hash, false, &id);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "email",
+				   "a user with this email exists: a platform admin can give them a role here");
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "invalid", "organisation", "no organisation named '%s'",
+				   in->organisation);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "user_created", in->email,
+				 json_pack("{s:s}", "role", role_name(in->role)));
+	json_t *user = NULL;
+	if (rc == GC_OK)
+		rc = store_user_get(db, &r->scope, id, &user);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 201, user);
+}
+
+PREPARE(prepare_user_role, role_input_decode(r->body, &r->in.role, &err))
+
+/* Answers the user after a change recorded in the audit log as action. */
+static int user_changed(struct request *r, struct store *db, int rc, const char *action, json_t *detail)
+{
+	char target[32];
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, action, user_target(r, target), detail);
+	else
+		json_decref(detail);
+	json_t *user = NULL;
+	if (rc == GC_OK)
+		rc = store_user_get(db, &r->scope, r->ids[0], &user);
+	return rc < 0 ? reply_store_error(r, db, rc, "user") : reply(r, 200, user);
+}
+
+int run_user_role(struct request *r, struct store *db)
+{
+	int rc = store_user_set_role(db, &r->scope, r->ids[0], r->in.role);
+	return user_changed(r, db, rc, "role_changed", json_pack("{s:s}", "role", role_name(r->in.role)));
+}
+
+int run_user_disable(struct request *r, struct store *db)
+{
+	return user_changed(r, db, store_user_set_disabled(db, &r->scope, r->ids[0], true),
+			    "user_disabled", NULL);
+}
+
+int run_user_enable(struct request *r, struct store *db)
+{
+	return user_changed(r, db, store_user_set_disabled(db, &r->scope, r->ids[0], false),
+			    "user_enabled", NULL);
+}
+
+int prepare_user_password(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	if (password_input_decode(r->body, &r->in.password, &err) < 0)
+		return reply_decode_error(r, &err);
+	if (store_password_hash(r->in.password, r->password_hash, sizeof(r->password_hash)) < 0)
+		return reply_error(r, 503, "out_of_memory", NULL, "cannot hash the password now");
+	return 0;
+}
+
+int run_user_password(struct request *r, struct store *db)
+{
+	return user_changed(r, db, store_user_set_password(db, &r->scope, r->ids[0], r->password_hash),
+			    "password_reset", NULL);
+}
+
+int run_audit_list(struct request *r, struct store *db)
+{
+	int64_t after = 0, limit = 0;
+	if (query_int(r, "cursor", 1, INT64_MAX, 0, &after) < 0 ||
+	    query_int(r, "limit", 1, STORE_MAX_PAGE, 50, &limit) < 0)
+		return GC_EINVAL;
+	json_t *page = NULL;
+	int rc = store_audit_list(db, &r->scope, after, (int)limit, &page);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
+}

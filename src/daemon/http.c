@@ -1,0 +1,407 @@
+/* Request dispatch: route matching, authentication, permissions, body
+ * decoding, the hand-off to the writer, and the answer (http.h). */
+#include "daemon/http.h"
+#include "daemon/handlers.h"
+#include "daemon/log.h"
+#include "daemon/metrics.h"
+#include "daemon/server.h"
+#include "daemon/writer.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <event2/buffer.h>
+#include <event2/http_struct.h>
+#include <sys/queue.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define GET EVHTTP_REQ_GET
+#define POST EVHTTP_REQ_POST
+#define PATCH EVHTTP_REQ_PATCH
+#define DELETE EVHTTP_REQ_DELETE
+#define W ROUTE_WRITE
+#define J ROUTE_JSON
+#define T ROUTE_TENANT
+#define R(method, pattern, flags, perm, prepare, run) \
+	{method, pattern, flags, perm, prepare, run, #method " " pattern}
+
+const struct route http_routes[] = {
+	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
+	R(GET, "/metrics", ROUTE_PUBLIC, 0, NULL, run_metrics),
+	R(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, prepare_login, run_login),
+	R(POST, "/api/v1/auth/logout", W, 0, NULL, run_logout),
+	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
+	R(GET, "/api/v1/tenants", 0, 0, NULL, run_tenant_list),
+	R(POST, "/api/v1/tenants", ROUTE_PLATFORM | W | J, 0, prepare_tenant_create, run_tenant_create),
+	R(GET, "/api/v1/organisations", ROUTE_PLATFORM, 0, NULL, run_organisation_list),
+	R(POST, "/api/v1/organisations", ROUTE_PLATFORM | W | J, 0, prepare_organisation_create,
+	  run_organisation_create),
+	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J, 0, prepare_membership_grant,
+	  run_membership_grant),
+	R(GET, "/api/v1/users", T, PERM_USERS_READ, NULL, run_user_list),
+	R(POST, "/api/v1/users", T | W | J, PERM_USERS_MANAGE, prepare_user_create, run_user_create),
+	R(GET, "/api/v1/users/{id}", T, PERM_USERS_READ, NULL, run_user_get),
+	R(POST, "/api/v1/users/{id}/role", T | W | J, PERM_USERS_MANAGE, prepare_user_role, run_user_role),
+	R(POST, "/api/v1/users/{id}/disable", T | W, PERM_USERS_MANAGE, NULL, run_user_disable),
+	R(POST, "/api/v1/users/{id}/enable", T | W, PERM_USERS_MANAGE, NULL, run_user_enable),
+	R(POST, "/api/v1/users/{id}/password", T | W | J, PERM_USERS_MANAGE, prepare_user_password,
+	  run_user_password),
+	R(GET, "/api/v1/api-tokens", T, PERM_TOKENS_MANAGE, NULL, run_token_list),
+	R(POST, "/api/v1/api-tokens", T | W | J, PERM_TOKENS_MANAGE, prepare_token_create, run_token_create),
+	R(DELETE, "/api/v1/api-tokens/{id}", T | W, PERM_TOKENS_MANAGE, NULL, run_token_revoke),
+	R(GET, "/api/v1/customers", T, PERM_CUSTOMERS_READ, NULL, run_customer_list),
+	R(POST, "/api/v1/customers", T | W | J, PERM_CUSTOMERS_WRITE, prepare_customer_create,
+	  run_customer_create),
+	R(POST, "/api/v1/customers/import", T | W | ROUTE_CSV, PERM_CUSTOMERS_IMPORT,
+	  prepare_customer_import, run_customer_import),
+	R(GET, "/api/v1/customers/{id}", T, PERM_CUSTOMERS_READ, NULL, run_customer_get),
+	R(PATCH, "/api/v1/customers/{id}", T | W | J, PERM_CUSTOMERS_WRITE, prepare_customer_update,
+	  run_customer_update),
+	R(GET, "/api/v1/contacts", T, PERM_CONTACTS_READ, NULL, run_contact_list),
+	R(POST, "/api/v1/contacts", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_create,
+	  run_contact_create),
+	R(GET, "/api/v1/contacts/{id}", T, PERM_CONTACTS_READ, NULL, run_contact_get),
+	R(PATCH, "/api/v1/contacts/{id}", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_update,
+	  run_contact_update),
+	R(POST, "/api/v1/contacts/{id}/state", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_state,
+	  run_contact_state),
+	R(POST, "/api/v1/contacts/{id}/messages", T | W | J, PERM_CONTACTS_WRITE,
+	  prepare_contact_message, run_contact_message),
+	R(POST, "/api/v1/contacts/{id}/notes", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_note,
+	  run_contact_note),
+	R(GET, "/api/v1/contacts/{id}/events", T, PERM_CONTACTS_READ, NULL, run_contact_events),
+	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
+};
+const size_t http_n_routes = sizeof(http_routes) / sizeof(http_routes[0]);
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status < 500 ? "Error" : "Internal Server Error";
+	}
+}
+
+int reply(struct request *r, int status, json_t *obj)
+{
+	json_decref(r->resp);
+	r->status = status;
+	r->resp = obj;
+	return GC_OK;
+}
+
+static int status_code(int status)
+{
+	switch (status) {
+	case 400: return GC_EINVAL;
+	case 401: return GC_EAUTH;
+	case 403: return GC_EFORBIDDEN;
+	case 404: return GC_ENOTFOUND;
+	case 409: return GC_ECONFLICT;
+	case 413: return GC_ETOOBIG;
+	case 422: return GC_ESTATE;
+	case 429: return GC_EBUSY;
+	default: return GC_ESTORE;
+	}
+}
+
+int reply_error(struct request *r, int status, const char *code, const char *field,
+		const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
+	if (field && *field)
+		json_object_set_new(err, "field", json_string(field));
+	reply(r, status, json_pack("{s:o}", "error", err));
+	return status_code(status);
+}
+
+int reply_decode_error(struct request *r, const struct decode_error *err)
+{
+	bool big = err->code == GC_ETOOBIG;
+	return reply_error(r, big ? 413 : 400, big ? "too_large" : "invalid", err->field, "%s",
+			   err->message);
+}
+
+int reply_store_error(struct request *r, struct store *db, int rc, const char *field)
+{
+	switch (rc) {
+	case GC_ENOTFOUND:
+		return reply_error(r, 404, "not_found", NULL, "no such %s in this tenant",
+				   field ? field : "resource");
+	case GC_ECONFLICT:
+		return reply_error(r, 409, "conflict", field, "%s", *store_errmsg(db) ?
+				   store_errmsg(db) : "conflicting update");
+	case GC_EFORBIDDEN:
+		return reply_error(r, 403, "forbidden", field, "your role does not allow this%s%s",
+				   *store_errmsg(db) ? ": " : "", store_errmsg(db));
+	case GC_ESTATE:
+		return reply_error(r, 422, "invalid_transition", field, "%s", store_errmsg(db));
+	case GC_EINVAL:
+		return reply_error(r, 422, "invalid", field, "%s", store_errmsg(db));
+	case GC_ETOOBIG:
+		return reply_error(r, 413, "too_large", field, "%s", store_errmsg(db));
+	default:
+		log_error("storage error", "route", r->route ? r->route->label : "", "error",
+			  store_errmsg(db));
+		return reply_error(r, 500, "internal", NULL, "internal error");
+	}
+}
+
+const char *query_get(struct request *r, const char *name)
+{
+	return evhttp_find_header(&r->query, name);
+}
+
+int query_int(struct request *r, const char *name, int64_t min, int64_t max, int64_t def,
+	      int64_t *ret_value)
+{
+	const char *v = query_get(r, name);
+	if (v == NULL) {
+		*ret_value = def;
+		return GC_OK;
+	}
+	if (gc_parse_i64(v, min, max, ret_value) < 0)
+		return reply_error(r, 400, "invalid", name, "'%s' must be an integer from %lld to %lld",
+				   name, (long long)min, (long long)max);
+	return GC_OK;
+}
+
+static void send_answer(struct request *r)
+{
+	struct evkeyvalq *headers = evhttp_request_get_output_headers(r->ev);
+	struct evbuffer *out = evbuffer_new();
+	evhttp_add_header(headers, "Cache-Control", "no-store");
+	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+	if (r->resp_text) {
+		evbuffer_add(out, r->resp_text, strlen(r->resp_text));
+		evhttp_add_header(headers, "Content-Type", r->content_type ? r->content_type : "text/plain");
+	} else if (r->resp) {
+		char *text = json_dumps(r->resp, JSON_COMPACT);
+		if (text) {
+			evbuffer_add(out, text, strlen(text));
+			evbuffer_add(out, "\n", 1);
+			free(text);
+		}
+		evhttp_add_header(headers, "Content-Type", "application/json");
+	}
+	evhttp_send_reply(r->ev, r->status, reason(r->status), out);
+	evbuffer_free(out);
+}
+
+void http_finish(struct request *r)
+{
+	struct server *srv = r->worker->server;
+	if (r->status == 0)
+		reply_error(r, 500, "internal", NULL, "no answer");
+	send_answer(r);
+	uint64_t ns = gc_monotonic_ns() - r->start_ns;
+	metrics_count(r->route ? r->route_index : http_n_routes, r->status, ns);
+	if (srv->config->access_log) {
+		const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r->ev));
+		log_request(r->route ? r->route->label : "unrouted", path ? path : "", r->status,
+			    (double)ns / 1e6, r->scope.tenant_id, r->scope.actor[0] ? r->scope.actor : NULL);
+	}
+	evhttp_clear_headers(&r->query);
+	json_decref(r->body);
+	json_decref(r->resp);
+	free(r->resp_text);
+	free(r);
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Matches path against pattern, collecting {id} segments into ids. */
+static bool match(const char *pattern, const char *path, int64_t ids[2])
+{
+	int n_ids = 0;
+	while (*pattern && *path) {
+		if (strncmp(pattern, "{id}", 4) == 0) {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			char digits[21];
+			if (len == 0 || len >= sizeof(digits) || n_ids == 2)
+				return false;
+			memcpy(digits, path, len);
+			digits[len] = '\0';
+			if (gc_parse_i64(digits, 1, INT64_MAX, &ids[n_ids++]) < 0)
+				return false;
+			pattern += 4;
+			path += len;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return *pattern == '\0' && *path == '\0';
+}
+
+/* Finds the route; answers 404 or 405 and returns false when there is none. */
+static bool find_route(struct request *r, const char *path)
+{
+	bool path_known = false;
+	enum evhttp_cmd_type method = evhttp_request_get_command(r->ev);
+	for (size_t i = 0; i < http_n_routes; i++) {
+		if (!match(http_routes[i].pattern, path, r->ids))
+			continue;
+		path_known = true;
+		if (http_routes[i].method == method) {
+			r->route = &http_routes[i];
+			r->route_index = i;
+			return true;
+		}
+	}
+	if (path_known)
+		reply_error(r, 405, "method_not_allowed", NULL, "this method is not allowed here");
+	else
+		reply_error(r, 404, "not_found", NULL, "no such endpoint");
+	return false;
+}
+
+static bool authenticate(struct request *r)
+{
+	struct evkeyvalq *headers = evhttp_request_get_input_headers(r->ev);
+	const char *auth = evhttp_find_header(headers, "Authorization");
+	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+		reply_error(r, 401, "unauthorized", NULL, "this call needs 'Authorization: Bearer TOKEN'");
+		return false;
+	}
+	r->token = auth + 7;
+	char ip[64];
+	snprintf(ip, sizeof(ip), "%s", r->scope.ip);
+	int rc = store_auth_token(r->worker->db, r->token, evhttp_find_header(headers, "X-Guichet-Tenant"),
+				  gc_now_ms(), &r->scope);
+	snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", ip);
+	if (rc == GC_EAUTH) {
+		reply_error(r, 401, "unauthorized", NULL, "the token is unknown, expired or revoked");
+		return false;
+	}
+	if (rc == GC_EFORBIDDEN) {
+		reply_error(r, 403, "forbidden", "X-Guichet-Tenant", "you have no role in this tenant");
+		return false;
+	}
+	if (rc < 0) {
+		reply_store_error(r, r->worker->db, rc, NULL);
+		return false;
+	}
+	return true;
+}
+
+static bool authorize(struct request *r)
+{
+	const struct route *rt = r->route;
+	if ((rt->flags & ROUTE_PLATFORM) && !r->scope.platform_admin) {
+		reply_error(r, 403, "forbidden", NULL, "only a platform admin may do this");
+		return false;
+	}
+	if ((rt->flags & ROUTE_TENANT) && (r->scope.tenant_id == 0 || !r->scope.has_role)) {
+		reply_error(r, 403, "forbidden", "X-Guichet-Tenant",
+			    "choose a tenant where you have a role (X-Guichet-Tenant)");
+		return false;
+	}
+	if (rt->perm && !role_can(r->scope.role, (enum permission)rt->perm)) {
+		reply_error(r, 403, "forbidden", NULL, "the role %s does not allow this",
+			    role_name(r->scope.role));
+		return false;
+	}
+	return true;
+}
+
+static bool media_type_is(const char *content_type, const char *want)
+{
+	size_t len = strlen(want);
+	return content_type && strncasecmp(content_type, want, len) == 0 &&
+	       (content_type[len] == '\0' || content_type[len] == ';' || content_type[len] == ' ');
+}
+
+static bool read_body(struct request *r)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	size_t len = evbuffer_get_length(in);
+	bool csv = r->route->flags & ROUTE_CSV;
+	const char *type = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
+	if (!(r->route->flags & (ROUTE_JSON | ROUTE_CSV)))
+		return true;
+	if (!media_type_is(type, csv ? "text/csv" : "application/json")) {
+		reply_error(r, 415, "unsupported_media_type", "Content-Type", "send %s",
+			    csv ? "text/csv" : "application/json");
+		return false;
+	}
+	if (len > (csv ? HTTP_MAX_CSV_BODY : HTTP_MAX_JSON_BODY)) {
+		reply_error(r, 413, "too_large", NULL, "the body is over %d bytes",
+			    csv ? HTTP_MAX_CSV_BODY : HTTP_MAX_JSON_BODY);
+		return false;
+	}
+	const char *data = len ? (const char *)evbuffer_pullup(in, -1) : "";
+	if (csv) {
+		r->raw = data;
+		r->raw_len = len;
+		return true;
+	}
+	struct decode_error err;
+	if (decode_body(data, len, &r->body, &err) < 0) {
+		reply_decode_error(r, &err);
+		return false;
+	}
+	return true;
+}
+
+void http_dispatch(struct evhttp_request *ev, void *arg)
+{
+	struct worker *worker = arg;
+	struct request *r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		evhttp_send_error(ev, 503, "Service Unavailable");
+		return;
+	}
+	atomic_fetch_add(&worker->server->in_flight, 1);
+	*r = (struct request){.ev = ev, .worker = worker, .start_ns = gc_monotonic_ns()};
+	TAILQ_INIT(&r->query);
+	struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+	char *peer = NULL;
+	ev_uint16_t port = 0;
+	if (conn) {
+		evhttp_connection_get_peer(conn, &peer, &port);
+		snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", peer ? peer : "");
+	}
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+	const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
+	if (atomic_load(&worker->server->draining)) {
+		reply_error(r, 503, "shutting_down", NULL, "the server is shutting down");
+	} else if (query && evhttp_parse_query_str(query, &r->query) < 0) {
+		reply_error(r, 400, "invalid", NULL, "malformed query string");
+	} else if (path && find_route(r, path) &&
+		   ((r->route->flags & ROUTE_PUBLIC) || (authenticate(r) && authorize(r))) &&
+		   read_body(r)) {
+		if (r->route->prepare && r->route->prepare(r, worker->db) != 0) {
+			/* prepare answered */
+		} else if (r->route->flags & ROUTE_WRITE) {
+			writer_submit(worker->server->writer, r);
+			return;
+		} else {
+			r->route->run(r, worker->db);
+		}
+	} else if (path == NULL && r->status == 0) {
+		reply_error(r, 400, "invalid", NULL, "no path");
+	}
+	http_finish(r);
+}

@@ -1,0 +1,114 @@
+/* The daemon's request: what a handler gets and how it answers.
+ *
+ * Every route runs in two steps. prepare (optional) runs on the worker
+ * thread that received the request, with that worker's read-only
+ * connection: it decodes the body and does slow work that needs no write
+ * (checking a password). run then executes either inline on the worker
+ * (read routes) or on the writer thread inside a group-commit transaction
+ * (routes flagged ROUTE_WRITE), isolated by a savepoint: run returns 0 to
+ * keep what it wrote, negative to roll it back. Either way the answer is
+ * sent by the worker, after the commit reached the disk. */
+#ifndef GUICHET_DAEMON_HTTP_H
+#define GUICHET_DAEMON_HTTP_H
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "guichet/decode.h"
+#include "store/store.h"
+
+#define HTTP_MAX_JSON_BODY (1024 * 1024)
+#define HTTP_MAX_CSV_BODY (64 * 1024 * 1024)
+
+struct worker;
+struct request;
+
+typedef int (*route_fn)(struct request *r, struct store *db);
+
+enum route_flags {
+	ROUTE_PUBLIC = 1u << 0,   /* no token needed */
+	ROUTE_WRITE = 1u << 1,    /* run on the writer, in a transaction */
+	ROUTE_JSON = 1u << 2,     /* the body is a JSON object */
+	ROUTE_CSV = 1u << 3,      /* the body is text/csv */
+	ROUTE_PLATFORM = 1u << 4, /* platform admins only */
+	ROUTE_TENANT = 1u << 5,   /* needs a tenant and a role in it */
+};
+
+struct route {
+	enum evhttp_cmd_type method;
+	const char *pattern;      /* "/api/v1/contacts/{id}/state" */
+	unsigned flags;
+	unsigned perm;            /* enum permission bits the role needs, or 0 */
+	route_fn prepare;         /* returns 0 to go on to run, 1 when it answered */
+	route_fn run;
+	const char *label;        /* for metrics and logs: "GET /api/v1/contacts/{id}" */
+};
+
+union request_input {
+	struct login_input login;
+	struct contact_input contact;
+	struct state_input state;
+	struct message_input message;
+	struct customer_input customer;
+	struct user_input user;
+	struct named_input named;
+	struct token_input token;
+	struct membership_input membership;
+	enum role role;
+	const char *password;
+};
+
+struct request {
+	struct evhttp_request *ev;
+	struct worker *worker;
+	const struct route *route;
+	size_t route_index;
+	int64_t ids[2];           /* the {id}s of the path, in order */
+	struct evkeyvalq query;
+	json_t *body;             /* ROUTE_JSON */
+	const char *raw;          /* ROUTE_CSV: the body bytes */
+	size_t raw_len;
+	const char *token;        /* the bearer token, when given */
+	struct store_scope scope;
+	union request_input in;
+	int64_t stash[2];         /* what prepare tells run (a user id, a tenant) */
+	int stash_rc;
+	char password_hash[128];  /* hashed by prepare, off the writer thread */
+	uint64_t start_ns;
+	/* the answer */
+	int status;
+	json_t *resp;
+	char *resp_text;          /* a non-JSON answer (metrics), freed after sending */
+	const char *content_type;
+};
+
+/* Answers status with obj (taken). Returns 0, so a handler can end with
+ * "return reply(r, 200, obj);". */
+int reply(struct request *r, int status, json_t *obj);
+/* Answers {"error":{"code","message","field"}}; returns the negative code
+ * that fits status, so run rolls back. */
+int reply_error(struct request *r, int status, const char *code, const char *field,
+		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Answers a decoding failure (400, or 413 for a value over a limit). */
+int reply_decode_error(struct request *r, const struct decode_error *err);
+/* Answers a store error with its status; field names the input involved. */
+int reply_store_error(struct request *r, struct store *db, int rc, const char *field);
+
+/* A query parameter, or NULL. */
+const char *query_get(struct request *r, const char *name);
+/* An integer query parameter in [min, max]; def when absent. Answers 400
+ * and returns negative on a bad value. */
+int query_int(struct request *r, const char *name, int64_t min, int64_t max, int64_t def,
+	      int64_t *ret_value);
+
+/* Dispatches one request (evhttp's callback). */
+void http_dispatch(struct evhttp_request *ev, void *worker);
+/* Sends r's answer, logs and counts it, and frees r. */
+void http_finish(struct request *r);
+
+/* The route table, for metrics. */
+extern const struct route http_routes[];
+extern const size_t http_n_routes;
+
+#endif

@@ -1,0 +1,101 @@
+/* JSON-lines logging (log.h). The writes are serialised by a mutex and each
+ * line is written whole, so lines of different threads never interleave. */
+#include "daemon/log.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *log_file;
+static char *log_path;
+
+int log_open(const char *path)
+{
+	if (path == NULL)
+		return GC_OK;
+	FILE *f = fopen(path, "a");
+	if (f == NULL)
+		return GC_EIO;
+	setvbuf(f, NULL, _IOLBF, 0);
+	pthread_mutex_lock(&log_lock);
+	log_file = f;
+	free(log_path);
+	log_path = strdup(path);
+	pthread_mutex_unlock(&log_lock);
+	return GC_OK;
+}
+
+int log_reopen(void)
+{
+	int rc = GC_OK;
+	pthread_mutex_lock(&log_lock);
+	if (log_path) {
+		FILE *f = fopen(log_path, "a");
+		if (f) {
+			setvbuf(f, NULL, _IOLBF, 0);
+			fclose(log_file);
+			log_file = f;
+		} else {
+			rc = GC_EIO;
+		}
+	}
+	pthread_mutex_unlock(&log_lock);
+	return rc;
+}
+
+void log_close(void)
+{
+	pthread_mutex_lock(&log_lock);
+	if (log_file)
+		fclose(log_file);
+	log_file = NULL;
+	free(log_path);
+	log_path = NULL;
+	pthread_mutex_unlock(&log_lock);
+}
+
+static void emit(json_t *line)
+{
+	char ts[GC_TIME_LEN];
+	gc_time_format(gc_now_ms(), ts);
+	json_object_set_new(line, "ts", json_string(ts));
+	char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(line);
+	if (text == NULL)
+		return;
+	pthread_mutex_lock(&log_lock);
+	FILE *f = log_file ? log_file : stderr;
+	fprintf(f, "%s\n", text);
+	pthread_mutex_unlock(&log_lock);
+	free(text);
+}
+
+void log_write(const char *level, const char *msg, ...)
+{
+	json_t *line = json_pack("{s:s,s:s}", "level", level, "msg", msg);
+	va_list ap;
+	va_start(ap, msg);
+	for (const char *key; (key = va_arg(ap, const char *)) != NULL;) {
+		const char *value = va_arg(ap, const char *);
+		json_object_set_new(line, key, value ? json_string(value) : json_null());
+	}
+	va_end(ap);
+	emit(line);
+}
+
+void log_request(const char *route, const char *path, int status, double duration_ms,
+		 int64_t tenant_id, const char *actor)
+{
+	json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:i,s:f,s:o,s:s?}", "level", "info", "msg",
+		"request", "route", route, "path", path, "status", status,
+		"duration_ms", (double)(int64_t)(duration_ms * 1000 + 0.5) / 1000,
+		"tenant", tenant_id ? json_integer(tenant_id) : json_null(), "actor", actor);
+	if (line)
+		emit(line);
+}

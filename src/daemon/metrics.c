@@ -1,0 +1,96 @@
+/* Prometheus metrics (metrics.h). */
+#include "daemon/metrics.h"
+#include "daemon/http.h"
+#include "daemon/server.h"
+#include "daemon/writer.h"
+
+#include <event2/buffer.h>
+#include <stdatomic.h>
+
+#define MAX_ROUTES 64
+static const int status_codes[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 415,
+				   422, 429, 500, 503, 0 /* other */};
+#define N_STATUS (sizeof(status_codes) / sizeof(status_codes[0]))
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+				 0.25, 0.5, 1, 2.5};
+#define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+struct route_metrics {
+	atomic_uint_fast64_t by_status[N_STATUS];
+	atomic_uint_fast64_t le[N_BUCKETS + 1]; /* last: +Inf */
+	atomic_uint_fast64_t sum_ns;
+};
+
+static struct route_metrics routes[MAX_ROUTES + 1];
+
+void metrics_count(size_t route, int status, uint64_t duration_ns)
+{
+	struct route_metrics *m = &routes[route < MAX_ROUTES ? route : MAX_ROUTES];
+	size_t s = 0;
+	while (status_codes[s] != 0 && status_codes[s] != status)
+		s++;
+	atomic_fetch_add_explicit(&m->by_status[s], 1, memory_order_relaxed);
+	double secs = (double)duration_ns / 1e9;
+	size_t b = 0;
+	while (b < N_BUCKETS && secs > buckets[b])
+		b++;
+	atomic_fetch_add_explicit(&m->le[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->sum_ns, duration_ns, memory_order_relaxed);
+}
+
+static void render_route(struct evbuffer *out, const char *label, struct route_metrics *m)
+{
+	uint64_t total = 0;
+	for (size_t s = 0; s < N_STATUS; s++) {
+		uint64_t n = atomic_load_explicit(&m->by_status[s], memory_order_relaxed);
+		if (n == 0)
+			continue;
+		if (status_codes[s])
+			evbuffer_add_printf(out, "guichet_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+					    label, status_codes[s], (unsigned long long)n);
+		else
+			evbuffer_add_printf(out, "guichet_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+					    label, (unsigned long long)n);
+		total += n;
+	}
+	if (total == 0)
+		return;
+	uint64_t cumulative = 0;
+	for (size_t b = 0; b <= N_BUCKETS; b++) {
+		cumulative += atomic_load_explicit(&m->le[b], memory_order_relaxed);
+		if (b < N_BUCKETS)
+			evbuffer_add_printf(out, "guichet_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+					    label, buckets[b], (unsigned long long)cumulative);
+		else
+			evbuffer_add_printf(out, "guichet_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+					    label, (unsigned long long)cumulative);
+	}
+	evbuffer_add_printf(out, "guichet_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n",
+			    label, (double)atomic_load(&m->sum_ns) / 1e9);
+	evbuffer_add_printf(out, "guichet_http_request_duration_seconds_count{route=\"%s\"} %llu\n",
+			    label, (unsigned long long)cumulative);
+}
+
+void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
+{
+	evbuffer_add_printf(out, "# HELP guichet_http_requests_total Requests answered, by route and status.\n"
+				 "# TYPE guichet_http_requests_total counter\n"
+				 "# HELP guichet_http_request_duration_seconds Time from arrival to answer.\n"
+				 "# TYPE guichet_http_request_duration_seconds histogram\n");
+	for (size_t i = 0; i < http_n_routes && i < MAX_ROUTES; i++)
+		render_route(out, http_routes[i].label, &routes[i]);
+	render_route(out, "unrouted", &routes[MAX_ROUTES]);
+	uint64_t batches, jobs;
+	writer_stats(srv->writer, &batches, &jobs);
+	evbuffer_add_printf(out,
+		"# HELP guichet_db_size_bytes Size of the database file.\n"
+		"# TYPE guichet_db_size_bytes gauge\nguichet_db_size_bytes %lld\n"
+		"# HELP guichet_commits_total Transactions committed by the writer (group commits).\n"
+		"# TYPE guichet_commits_total counter\nguichet_commits_total %llu\n"
+		"# HELP guichet_committed_requests_total Write requests committed.\n"
+		"# TYPE guichet_committed_requests_total counter\nguichet_committed_requests_total %llu\n"
+		"# HELP guichet_requests_in_flight Requests being handled.\n"
+		"# TYPE guichet_requests_in_flight gauge\nguichet_requests_in_flight %d\n",
+		(long long)db_size, (unsigned long long)batches, (unsigned long long)jobs,
+		atomic_load(&srv->in_flight));
+}

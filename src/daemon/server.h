@@ -1,0 +1,47 @@
+/* The server: worker threads that accept and answer HTTP, one writer thread
+ * that commits, and the main thread that waits for signals.
+ *
+ *   main thread ── signals (SIGTERM, SIGINT: drain; SIGHUP: reopen the log)
+ *   worker × N  ── evhttp on a shared listening socket; read connection each
+ *   writer      ── one write connection; batches of requests, one commit each
+ *
+ * Draining: the workers stop accepting, requests in flight finish (the
+ * writer commits what it holds), then every thread exits. */
+#ifndef GUICHET_DAEMON_SERVER_H
+#define GUICHET_DAEMON_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "daemon/config.h"
+#include "store/store.h"
+
+struct writer;
+
+struct worker {
+	struct server *server;
+	struct event_base *base;
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	struct store *db;           /* this worker's read connection */
+	pthread_t thread;
+};
+
+struct server {
+	const struct config *config;
+	struct worker *workers;
+	int n_workers;
+	struct writer *writer;
+	atomic_int in_flight;
+	atomic_bool draining;
+	int listen_fd;
+	int port;                   /* the port bound (useful with port 0) */
+};
+
+/* Opens the database, binds, and starts the threads. */
+int server_start(struct server *srv, const struct config *config);
+/* Waits for SIGTERM/SIGINT, drains, stops the threads and frees all. */
+int server_run(struct server *srv);
+
+#endif

@@ -1,0 +1,173 @@
+/* Group commit (see writer.h). */
+#include "daemon/writer.h"
+#include "daemon/http.h"
+#include "daemon/log.h"
+#include "daemon/server.h"
+#include "guichet/error.h"
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+struct job {
+	struct request *r;
+	struct job *next;
+};
+
+struct writer {
+	struct store *db;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct job *head, *tail;
+	bool stopping;
+	uint64_t n_batches, n_jobs;
+};
+
+static void answer_on_worker(evutil_socket_t fd, short what, void *arg)
+{
+	http_finish(arg);
+}
+
+static void hand_back(struct request *r)
+{
+	event_base_once(r->worker->base, -1, EV_TIMEOUT, answer_on_worker, r, NULL);
+}
+
+static void run_job(struct writer *w, struct request *r)
+{
+	if (store_savepoint(w->db) < 0) {
+		reply_store_error(r, w->db, GC_ESTORE, NULL);
+		return;
+	}
+	if (r->route->run(r, w->db) < 0)
+		store_rollback_to(w->db);
+	else
+		store_release(w->db);
+}
+
+/* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
+static void run_batch(struct writer *w, struct job *batch)
+{
+	int rc = store_begin(w->db);
+	for (struct job *j = batch; j; j = j->next) {
+		if (rc == GC_OK)
+			run_job(w, j->r);
+	}
+	if (rc == GC_OK)
+		rc = store_commit(w->db);
+	if (rc < 0) {
+		log_error("commit failed", "error", store_errmsg(w->db));
+		store_rollback(w->db);
+		for (struct job *j = batch; j; j = j->next)
+			reply_error(j->r, 503, "storage_unavailable", NULL,
+				    "the change could not be saved: try again");
+	}
+}
+
+static struct job *take_batch(struct writer *w)
+{
+	struct job *batch = w->head, *last = w->head;
+	for (int n = 1; last && last->next && n < WRITER_MAX_BATCH; n++)
+		last = last->next;
+	if (last) {
+		w->head = last->next;
+		last->next = NULL;
+		if (w->head == NULL)
+			w->tail = NULL;
+	}
+	return batch;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->wake, &w->lock);
+		if (w->head == NULL && w->stopping)
+			break;
+		struct job *batch = take_batch(w);
+		pthread_mutex_unlock(&w->lock);
+		run_batch(w, batch);
+		uint64_t n = 0;
+		while (batch) {
+			struct job *next = batch->next;
+			hand_back(batch->r);
+			free(batch);
+			batch = next;
+			n++;
+		}
+		pthread_mutex_lock(&w->lock);
+		w->n_batches++;
+		w->n_jobs += n;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int writer_new(const char *db_path, struct writer **ret_writer)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return GC_ENOMEM;
+	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
+	if (rc < 0) {
+		log_error("cannot open the database", "path", db_path, "error", store_errmsg(w->db));
+		store_free(w->db);
+		free(w);
+		return rc;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		store_free(w->db);
+		free(w);
+		return GC_ENOMEM;
+	}
+	*ret_writer = w;
+	return GC_OK;
+}
+
+void writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	store_free(w->db);
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
+	free(w);
+}
+
+void writer_submit(struct writer *w, struct request *r)
+{
+	struct job *j = malloc(sizeof(*j));
+	if (j == NULL) {
+		reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+		http_finish(r);
+		return;
+	}
+	*j = (struct job){.r = r};
+	pthread_mutex_lock(&w->lock);
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_stats(struct writer *w, uint64_t *ret_batches, uint64_t *ret_jobs)
+{
+	pthread_mutex_lock(&w->lock);
+	*ret_batches = w->n_batches;
+	*ret_jobs = w->n_jobs;
+	pthread_mutex_unlock(&w->lock);
+}

@@ -1,0 +1,218 @@
+/* Customer CSV parsing (guichet/customer_csv.h) on top of libcsv.
+ *
+ * The data is fed to libcsv one physical line at a time, so when a record
+ * starts we know its line number. Fields are collected as jansson strings,
+ * which checks UTF-8 and owns the memory the customer_input points into. */
+#include "guichet/customer_csv.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <csv.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_COLUMNS (DECODE_MAX_ATTRS + 3)
+
+enum column_kind { COL_EXTERNAL_ID, COL_EMAIL, COL_PHONE, COL_ATTR };
+
+struct column {
+	enum column_kind kind;
+	char key[65];
+	enum sensitivity sensitivity;
+};
+
+struct parse {
+	customer_csv_row_fn on_row;
+	customer_csv_reject_fn on_reject;
+	void *ctx;
+	struct decode_error *err;
+	struct column columns[MAX_COLUMNS];
+	size_t n_columns;
+	bool have_header;
+	json_t *fields;        /* the current record's cells */
+	bool bad_utf8;
+	size_t line;           /* the physical line being fed */
+	size_t record_line;    /* where the current record started */
+	size_t n_records;
+	int rc;                /* first failure, stops everything */
+};
+
+static int header_fail(struct parse *p, const char *fmt, const char *what)
+{
+	p->err->code = GC_EINVAL;
+	snprintf(p->err->field, sizeof(p->err->field), "line 1");
+	snprintf(p->err->message, sizeof(p->err->message), fmt, what);
+	return GC_EINVAL;
+}
+
+static int parse_column(struct parse *p, const char *name, struct column *col)
+{
+	*col = (struct column){.kind = COL_ATTR, .sensitivity = SENS_PERSONAL};
+	if (strcmp(name, "external_id") == 0)
+		col->kind = COL_EXTERNAL_ID;
+	else if (strcmp(name, "email") == 0)
+		col->kind = COL_EMAIL;
+	else if (strcmp(name, "phone") == 0)
+		col->kind = COL_PHONE;
+	if (col->kind != COL_ATTR)
+		return GC_OK;
+	const char *colon = strchr(name, ':');
+	size_t key_len = colon ? (size_t)(colon - name) : strlen(name);
+	if (key_len == 0 || key_len > 64)
+		return header_fail(p, "bad column name '%.64s'", name);
+	memcpy(col->key, name, key_len);
+	col->key[key_len] = '\0';
+	if (!customer_attr_key_valid(col->key))
+		return header_fail(p, "column '%.64s': attribute names are of [a-z0-9_]", name);
+	if (colon && sensitivity_parse(colon + 1, &col->sensitivity) < 0)
+		return header_fail(p, "column '%.64s': class must be basic, personal or confidential", name);
+	return GC_OK;
+}
+
+static int take_header(struct parse *p)
+{
+	size_t n = json_array_size(p->fields);
+	bool has_id = false;
+	if (n > MAX_COLUMNS)
+		return header_fail(p, "too many columns (at most %s)", "67");
+	for (size_t i = 0; i < n; i++) {
+		const char *name = json_string_value(json_array_get(p->fields, i));
+		int rc = parse_column(p, name, &p->columns[i]);
+		if (rc < 0)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (p->columns[j].kind == p->columns[i].kind &&
+			    strcmp(p->columns[j].key, p->columns[i].key) == 0)
+				return header_fail(p, "duplicate column '%.64s'", name);
+		has_id |= p->columns[i].kind == COL_EXTERNAL_ID;
+	}
+	if (!has_id)
+		return header_fail(p, "the header needs an %s column", "external_id");
+	p->n_columns = n;
+	p->have_header = true;
+	return GC_OK;
+}
+
+/* Turns the current record into a customer, or says why it cannot be one. */
+static const char *record_to_customer(struct parse *p, struct customer_input *in, char *why,
+				      size_t why_len)
+{
+	*in = (struct customer_input){.has = HAS_EXTERNAL_ID | HAS_EMAIL | HAS_PHONE | HAS_ATTRS};
+	if (p->bad_utf8)
+		return "invalid UTF-8";
+	if (json_array_size(p->fields) != p->n_columns) {
+		snprintf(why, why_len, "%zu fields where the header has %zu",
+			 json_array_size(p->fields), p->n_columns);
+		return why;
+	}
+	for (size_t i = 0; i < p->n_columns; i++) {
+		const json_t *cell = json_array_get(p->fields, i);
+		const char *v = json_string_value(cell);
+		const struct column *col = &p->columns[i];
+		if (json_string_length(cell) > 4096 || !gc_text_is_clean(v, col->kind == COL_ATTR)) {
+			snprintf(why, why_len, "column %zu: value too long or with control characters", i + 1);
+			return why;
+		}
+		if (*v == '\0')
+			continue;
+		if (col->kind == COL_EXTERNAL_ID)
+			in->external_id = json_string_length(cell) <= 128 ? v : NULL;
+		else if (col->kind == COL_EMAIL && !gc_text_is_email(v))
+			return "email is not an email address";
+		else if (col->kind == COL_EMAIL)
+			in->email = v;
+		else if (col->kind == COL_PHONE && !gc_text_is_phone(v))
+			return "phone is not a phone number";
+		else if (col->kind == COL_PHONE)
+			in->phone = v;
+		else
+			in->attrs[in->n_attrs++] = (struct customer_attr){col->key, v, col->sensitivity};
+	}
+	if (in->external_id == NULL)
+		return "external_id is empty or longer than 128 bytes";
+	return NULL;
+}
+
+static void on_field(void *data, size_t len, void *arg)
+{
+	struct parse *p = arg;
+	if (json_array_size(p->fields) == 0 && !p->bad_utf8)
+		p->record_line = p->line;
+	json_t *s = json_stringn(data ? data : "", data ? len : 0);
+	if (s == NULL || memchr(data ? data : "", '\0', data ? len : 0)) {
+		p->bad_utf8 = true;
+		json_decref(s);
+		s = json_string("");
+	}
+	json_array_append_new(p->fields, s);
+}
+
+static void on_record(int term, void *arg)
+{
+	struct parse *p = arg;
+	struct customer_input in;
+	char why[128];
+	(void)term;
+	if (json_array_size(p->fields) == 0)
+		p->record_line = p->line;
+	bool blank = json_array_size(p->fields) == 1 &&
+		     json_string_length(json_array_get(p->fields, 0)) == 0 && !p->bad_utf8;
+	if (p->rc == GC_OK && !blank) {
+		if (!p->have_header) {
+			p->rc = take_header(p);
+		} else if (++p->n_records > CUSTOMER_CSV_MAX_ROWS) {
+			p->err->code = GC_ETOOBIG;
+			snprintf(p->err->field, sizeof(p->err->field), "line %zu", p->record_line);
+			snprintf(p->err->message, sizeof(p->err->message), "more than %d records",
+				 CUSTOMER_CSV_MAX_ROWS);
+			p->rc = GC_ETOOBIG;
+		} else {
+			const char *reason = record_to_customer(p, &in, why, sizeof(why));
+			p->rc = reason ? p->on_reject(p->ctx, p->record_line, reason)
+				       : p->on_row(p->ctx, p->record_line, &in);
+		}
+	}
+	json_array_clear(p->fields);
+	p->bad_utf8 = false;
+}
+
+static int malformed(struct parse *p, struct csv_parser *csv)
+{
+	p->err->code = GC_EINVAL;
+	snprintf(p->err->field, sizeof(p->err->field), "line %zu", p->line);
+	snprintf(p->err->message, sizeof(p->err->message), "malformed CSV at line %zu: %s",
+		 p->line, csv_strerror(csv_error(csv)));
+	return GC_EINVAL;
+}
+
+int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
+		       customer_csv_reject_fn on_reject, void *ctx, struct decode_error *err)
+{
+	struct parse p = {.on_row = on_row, .on_reject = on_reject, .ctx = ctx, .err = err,
+			  .fields = json_array()};
+	struct csv_parser csv;
+	if (p.fields == NULL || csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
+		json_decref(p.fields);
+		return GC_ENOMEM;
+	}
+	size_t pos = 0;
+	while (pos < len && p.rc == GC_OK) {
+		const char *nl = memchr(data + pos, '\n', len - pos);
+		size_t chunk = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+		p.line++;
+		if (csv_parse(&csv, data + pos, chunk, on_field, on_record, &p) != chunk) {
+			p.rc = malformed(&p, &csv);
+			break;
+		}
+		pos += chunk;
+	}
+	if (p.rc == GC_OK && csv_fini(&csv, on_field, on_record, &p) != 0)
+		p.rc = malformed(&p, &csv);
+	if (p.rc == GC_OK && !p.have_header) {
+		p.line = 1;
+		p.rc = header_fail(&p, "%s", "the file is empty: it needs a header line");
+	}
+	csv_free(&csv);
+	json_decref(p.fields);
+	return p.rc;
+}

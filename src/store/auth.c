@@ -1,0 +1,322 @@
+/* Passwords, sessions and API tokens.
+ *
+ * Passwords are argon2id hashes (libsodium, OWASP's m=19 MiB, t=2). Tokens
+ * are 32 random bytes shown once as "gct_" + base64url; the store keeps only
+ * their BLAKE2b hash, so a stolen database yields no usable token. A bearer
+ * token is resolved to a store_scope on every request: its tenant (the
+ * token's default, or the one the request names) and the role the user
+ * holds there now, so a revoked token, a disabled membership or a changed
+ * role takes effect on the next request. */
+#include "store/store_internal.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PWHASH_OPSLIMIT 2
+#define PWHASH_MEMLIMIT (19u * 1024 * 1024)
+#define TOKEN_PREFIX "gct_"
+
+int store_password_hash(const char *password, char *ret_hash, size_t hash_len)
+{
+	if (hash_len < crypto_pwhash_STRBYTES)
+		return GC_EINVAL;
+	if (crypto_pwhash_str(ret_hash, password, strlen(password), PWHASH_OPSLIMIT,
+			      PWHASH_MEMLIMIT) != 0)
+		return GC_ENOMEM;
+	return GC_OK;
+}
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void make_dummy_hash(void)
+{
+	store_password_hash("not a password of anyone", dummy_hash, sizeof(dummy_hash));
+}
+
+int store_login_check(struct store *s, const char *email, const char *password,
+		      int64_t *ret_user_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, password_hash FROM users WHERE email = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, email);
+	char hash[crypto_pwhash_STRBYTES] = "";
+	int64_t user_id = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		user_id = sqlite3_column_int64(st, 0);
+		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (user_id == 0) {
+		/* same work for an unknown email, so timing tells nothing */
+		pthread_once(&dummy_once, make_dummy_hash);
+		int same = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
+		(void)same;
+		return GC_EAUTH;
+	}
+	if (crypto_pwhash_str_verify(hash, password, strlen(password)) != 0)
+		return GC_EAUTH;
+	*ret_user_id = user_id;
+	return GC_OK;
+}
+
+static int resolve_tenant(struct store *s, const char *hint, int64_t *ret_id)
+{
+	int64_t id = 0;
+	if (gc_parse_i64(hint, 1, INT64_MAX, &id) == GC_OK) {
+		*ret_id = id;
+		return GC_OK;
+	}
+	return store_tenant_find(s, hint, ret_id);
+}
+
+/* The role of user_id in tenant_id; GC_ENOTFOUND without an enabled membership. */
+static int membership_role(struct store *s, int64_t user_id, int64_t tenant_id, enum role *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT role FROM memberships"
+					 " WHERE tenant_id = ? AND user_id = ? AND disabled = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int rc = GC_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = role_parse((const char *)sqlite3_column_text(st, 0), ret) == GC_OK ? GC_OK : GC_ESTORE;
+	sqlite3_reset(st);
+	return rc;
+}
+
+static bool is_platform_admin(struct store *s, int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT platform_admin FROM users WHERE id = ?");
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, user_id);
+	bool admin = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_reset(st);
+	return admin;
+}
+
+int store_login_tenant(struct store *s, int64_t user_id, const char *tenant_name,
+		       int64_t *ret_tenant_id)
+{
+	enum role role;
+	int64_t tenant_id = 0;
+	if (tenant_name) {
+		int rc = resolve_tenant(s, tenant_name, &tenant_id);
+		if (rc < 0 || membership_role(s, user_id, tenant_id, &role) < 0)
+			return GC_EFORBIDDEN;
+		*ret_tenant_id = tenant_id;
+		return GC_OK;
+	}
+	sqlite3_stmt *st = store_stmt(s, "SELECT tenant_id FROM memberships"
+					 " WHERE user_id = ? AND disabled = 0 ORDER BY tenant_id LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, user_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		tenant_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (tenant_id == 0 && !is_platform_admin(s, user_id))
+		return GC_EAUTH;
+	*ret_tenant_id = tenant_id;
+	return GC_OK;
+}
+
+static void token_hash(const char *token, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+static void token_new(char text[STORE_TOKEN_LEN], unsigned char hash[32])
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(text, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1);
+	sodium_bin2base64(text + sizeof(TOKEN_PREFIX) - 1, STORE_TOKEN_LEN - sizeof(TOKEN_PREFIX) + 1,
+			  raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof(raw));
+	token_hash(text, hash);
+}
+
+static int token_insert(struct store *s, const char *kind, int64_t user_id, int64_t tenant_id,
+			const char *role, const char *name, int64_t expires_at,
+			char text[STORE_TOKEN_LEN], int64_t *ret_id)
+{
+	unsigned char hash[32];
+	token_new(text, hash);
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO tokens(hash, kind, user_id, tenant_id, role,"
+					 " name, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
+	bind_text(st, 2, kind);
+	bind_id(st, 3, user_id);
+	bind_id(st, 4, tenant_id);
+	bind_text(st, 5, role);
+	bind_text(st, 6, name);
+	sqlite3_bind_int64(st, 7, gc_now_ms());
+	bind_id(st, 8, expires_at);
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int store_session_create(struct store *s, int64_t user_id, int64_t tenant_id, int64_t expires_at,
+			 char ret_token[STORE_TOKEN_LEN])
+{
+	return token_insert(s, "session", user_id, tenant_id, NULL, NULL, expires_at, ret_token, NULL);
+}
+
+int store_api_token_create(struct store *s, const struct store_scope *scope,
+			   const struct token_input *in, json_t **ret_token)
+{
+	char text[STORE_TOKEN_LEN];
+	int64_t id = 0;
+	int64_t expires = in->expires_days ? gc_now_ms() + in->expires_days * 86400000LL : 0;
+	int rc = token_insert(s, "api", scope->user_id, scope->tenant_id, role_name(in->role),
+			      in->name, expires, text, &id);
+	if (rc < 0)
+		return rc;
+	char when[GC_TIME_LEN];
+	gc_time_format(expires, when);
+	*ret_token = json_pack("{s:I,s:s,s:s,s:s,s:o}", "id", (json_int_t)id, "name", in->name,
+			       "role", role_name(in->role), "token", text, "expires_at",
+			       expires ? json_string(when) : json_null());
+	return *ret_token ? GC_OK : GC_ENOMEM;
+}
+
+int store_api_token_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, role, created_at, expires_at, revoked_at"
+					 " FROM tokens WHERE tenant_id = ? AND kind = 'api' ORDER BY id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
+			"id", column_int(st, 0), "name", column_string(st, 1),
+			"role", column_string(st, 2), "created_at", column_time(st, 3),
+			"expires_at", column_time(st, 4), "revoked_at", column_time(st, 5)));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return store_fail(s, rc);
+	}
+	*ret_list = list;
+	return GC_OK;
+}
+
+int store_api_token_revoke(struct store *s, const struct store_scope *scope, int64_t token_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE id = ?"
+					 " AND tenant_id = ? AND kind = 'api' AND revoked_at IS NULL");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, gc_now_ms());
+	sqlite3_bind_int64(st, 2, token_id);
+	sqlite3_bind_int64(st, 3, scope->tenant_id);
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+		return GC_ENOTFOUND;
+	return rc;
+}
+
+int store_token_revoke_text(struct store *s, const char *token)
+{
+	unsigned char hash[32];
+	token_hash(token, hash);
+	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE hash = ?"
+					 " AND revoked_at IS NULL");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, gc_now_ms());
+	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
+	return store_step_done(s, st);
+}
+
+struct token_row {
+	int64_t id, user_id, tenant_id, expires_at;
+	bool api, platform_admin;
+	enum role role;
+	char actor[256];
+};
+
+static int token_lookup(struct store *s, const char *token, struct token_row *row)
+{
+	unsigned char hash[32];
+	if (strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 || strlen(token) >= STORE_TOKEN_LEN)
+		return GC_EAUTH;
+	token_hash(token, hash);
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT t.id, t.kind = 'api', t.user_id, t.tenant_id, t.role, t.name, t.expires_at,"
+		" u.email, u.platform_admin FROM tokens t LEFT JOIN users u ON u.id = t.user_id"
+		" WHERE t.hash = ? AND t.revoked_at IS NULL");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return GC_EAUTH;
+	}
+	*row = (struct token_row){
+		.id = sqlite3_column_int64(st, 0), .api = sqlite3_column_int(st, 1) == 1,
+		.user_id = sqlite3_column_int64(st, 2), .tenant_id = sqlite3_column_int64(st, 3),
+		.expires_at = sqlite3_column_int64(st, 6),
+	};
+	if (row->api) {
+		role_parse((const char *)sqlite3_column_text(st, 4), &row->role);
+		snprintf(row->actor, sizeof(row->actor), "token:%s", sqlite3_column_text(st, 5));
+	} else {
+		row->platform_admin = sqlite3_column_int(st, 8) == 1;
+		snprintf(row->actor, sizeof(row->actor), "%s", sqlite3_column_text(st, 7));
+	}
+	sqlite3_reset(st);
+	return GC_OK;
+}
+
+int store_auth_token(struct store *s, const char *token, const char *tenant_hint, int64_t now,
+		     struct store_scope *ret_scope)
+{
+	struct token_row row;
+	int rc = token_lookup(s, token, &row);
+	if (rc < 0)
+		return rc;
+	if (row.expires_at && row.expires_at <= now)
+		return GC_EAUTH;
+	struct store_scope scope = {.token_id = row.id, .platform_admin = row.platform_admin,
+				    .sees = SENS_NONE};
+	snprintf(scope.actor, sizeof(scope.actor), "%s", row.actor);
+	int64_t tenant_id = row.tenant_id;
+	if (tenant_hint && resolve_tenant(s, tenant_hint, &tenant_id) < 0)
+		return GC_EFORBIDDEN;
+	if (row.api) {
+		if (tenant_id != row.tenant_id)
+			return GC_EFORBIDDEN;
+		scope.role = row.role;
+		scope.has_role = true;
+	} else {
+		scope.user_id = row.user_id;
+		rc = tenant_id ? membership_role(s, row.user_id, tenant_id, &scope.role) : GC_ENOTFOUND;
+		if (rc == GC_ESTORE)
+			return rc;
+		scope.has_role = rc == GC_OK;
+		if (!scope.has_role && (tenant_hint || !row.platform_admin))
+			return GC_EFORBIDDEN;
+	}
+	scope.tenant_id = scope.has_role ? tenant_id : 0;
+	if (scope.has_role)
+		scope.sees = role_visibility(scope.role);
+	*ret_scope = scope;
+	return GC_OK;
+}

@@ -1,0 +1,367 @@
+/* Customers: identifiers, classed attributes, redaction, and CSV import.
+ *
+ * Redaction happens here and nowhere else: an attribute is returned only
+ * when its sensitivity is at or below the scope's visibility, and email and
+ * phone are personal data. A scope may not change what it cannot see, and
+ * may not search by a field it cannot see (that would reveal it). */
+#include "store/store_internal.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool sees_personal(const struct store_scope *scope)
+{
+	return scope->sees >= SENS_PERSONAL;
+}
+
+static int load_attributes(struct store *s, const struct store_scope *scope, int64_t id,
+			   json_t *attrs)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, sensitivity FROM customer_attributes"
+					 " WHERE customer_id = ? AND sensitivity <= ? ORDER BY key");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, scope->sees);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_object_set_new(attrs, (const char *)sqlite3_column_text(st, 0),
+			json_pack("{s:o,s:s}", "value", column_string(st, 1), "class",
+				  sensitivity_name((enum sensitivity)sqlite3_column_int(st, 2))));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+}
+
+#define CUSTOMER_COLUMNS "id, external_id, email, phone, version, created_at, updated_at"
+
+/* The current row of a CUSTOMER_COLUMNS query as the scope may see it. */
+static json_t *customer_row(sqlite3_stmt *st, const struct store_scope *scope)
+{
+	json_t *c = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
+			      "external_id", column_string(st, 1), "version", column_int(st, 4),
+			      "created_at", column_time(st, 5), "updated_at", column_time(st, 6));
+	if (sees_personal(scope)) {
+		json_object_set_new(c, "email", column_string(st, 2));
+		json_object_set_new(c, "phone", column_string(st, 3));
+	}
+	return c;
+}
+
+int store_customer_get(struct store *s, const struct store_scope *scope, int64_t id,
+		       json_t **ret_customer)
+{
+	if (scope->sees < SENS_BASIC)
+		return GC_EFORBIDDEN;
+	sqlite3_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
+					 " WHERE tenant_id = ? AND id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	json_t *c = customer_row(st, scope);
+	sqlite3_reset(st);
+	json_t *attrs = json_object();
+	json_object_set_new(c, "attributes", attrs);
+	if ((rc = load_attributes(s, scope, id, attrs)) < 0) {
+		json_decref(c);
+		return rc;
+	}
+	*ret_customer = c;
+	return GC_OK;
+}
+
+/* The sensitivity of an existing attribute, or -1 when there is none. */
+static int attribute_sensitivity(struct store *s, int64_t id, const char *key)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT sensitivity FROM customer_attributes"
+					 " WHERE customer_id = ? AND key = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, key);
+	int sens = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_reset(st);
+	return sens;
+}
+
+static int set_attribute(struct store *s, const struct store_scope *scope, int64_t id,
+			 const struct customer_attr *a)
+{
+	int existing = attribute_sensitivity(s, id, a->key);
+	if (existing > (int)scope->sees || (a->value && a->sensitivity > scope->sees)) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s", a->key);
+		return GC_EFORBIDDEN;
+	}
+	sqlite3_stmt *st;
+	if (a->value == NULL) {
+		st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ? AND key = ?");
+		if (st == NULL)
+			return GC_ESTORE;
+		sqlite3_bind_int64(st, 1, id);
+		bind_text(st, 2, a->key);
+		return store_step_done(s, st);
+	}
+	st = store_stmt(s, "INSERT INTO customer_attributes(customer_id, key, value, sensitivity)"
+			   " VALUES (?,?,?,?) ON CONFLICT (customer_id, key) DO UPDATE"
+			   " SET value = excluded.value, sensitivity = excluded.sensitivity");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, a->key);
+	bind_text(st, 3, a->value);
+	sqlite3_bind_int(st, 4, a->sensitivity);
+	return store_step_done(s, st);
+}
+
+static int set_attributes(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct customer_input *in)
+{
+	for (size_t i = 0; i < in->n_attrs; i++) {
+		int rc = set_attribute(s, scope, id, &in->attrs[i]);
+		if (rc < 0)
+			return rc;
+	}
+	return GC_OK;
+}
+
+static int insert_customer(struct store *s, const struct store_scope *scope,
+			   const struct customer_input *in, int64_t *ret_id)
+{
+	if (!sees_personal(scope) && (in->email || in->phone))
+		return GC_EFORBIDDEN;
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO customers(tenant_id, external_id, email, phone,"
+					 " created_at, updated_at) VALUES (?,?,?,?,?,?5)");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, in->external_id);
+	bind_text(st, 3, in->email);
+	bind_text(st, 4, in->phone);
+	sqlite3_bind_int64(st, 5, gc_now_ms());
+	int rc = store_step_done(s, st);
+	if (rc < 0)
+		return rc;
+	*ret_id = sqlite3_last_insert_rowid(s->db);
+	return set_attributes(s, scope, *ret_id, in);
+}
+
+int store_customer_create(struct store *s, const struct store_scope *scope,
+			  const struct customer_input *in, json_t **ret_customer)
+{
+	int64_t id;
+	int rc = insert_customer(s, scope, in, &id);
+	return rc < 0 ? rc : store_customer_get(s, scope, id, ret_customer);
+}
+
+int store_customer_update(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct customer_input *in, json_t **ret_customer)
+{
+	json_t *before = NULL;
+	int rc = store_customer_get(s, scope, id, &before);
+	json_decref(before);
+	if (rc < 0)
+		return rc;
+	if (!sees_personal(scope) && (in->has & (HAS_EMAIL | HAS_PHONE)))
+		return GC_EFORBIDDEN;
+	sqlite3_stmt *st = store_stmt(s,
+		"UPDATE customers SET"
+		" external_id = CASE WHEN ?1 THEN ?2 ELSE external_id END,"
+		" email = CASE WHEN ?3 THEN ?4 ELSE email END,"
+		" phone = CASE WHEN ?5 THEN ?6 ELSE phone END,"
+		" version = version + 1, updated_at = ?7 WHERE tenant_id = ?8 AND id = ?9");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int(st, 1, (in->has & HAS_EXTERNAL_ID) != 0);
+	bind_text(st, 2, in->external_id);
+	sqlite3_bind_int(st, 3, (in->has & HAS_EMAIL) != 0);
+	bind_text(st, 4, in->email);
+	sqlite3_bind_int(st, 5, (in->has & HAS_PHONE) != 0);
+	bind_text(st, 6, in->phone);
+	sqlite3_bind_int64(st, 7, gc_now_ms());
+	sqlite3_bind_int64(st, 8, scope->tenant_id);
+	sqlite3_bind_int64(st, 9, id);
+	if ((rc = store_step_done(s, st)) < 0 || (rc = set_attributes(s, scope, id, in)) < 0)
+		return rc;
+	return store_customer_get(s, scope, id, ret_customer);
+}
+
+int store_customer_list(struct store *s, const struct store_scope *scope,
+			const struct store_customer_filter *f, json_t **ret_page)
+{
+	if (scope->sees < SENS_BASIC || (!sees_personal(scope) && (f->email || f->phone)))
+		return GC_EFORBIDDEN;
+	int limit = page_limit(f->limit);
+	sqlite3_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
+		" WHERE tenant_id = ?1 AND (?2 IS NULL OR external_id = ?2)"
+		" AND (?3 IS NULL OR email = ?3) AND (?4 IS NULL OR phone = ?4)"
+		" AND id < ?5 ORDER BY id DESC LIMIT ?6");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, f->external_id);
+	bind_text(st, 3, f->email);
+	bind_text(st, 4, f->phone);
+	sqlite3_bind_int64(st, 5, f->after_id ? f->after_id : INT64_MAX);
+	sqlite3_bind_int(st, 6, limit);
+	json_t *items = json_array();
+	int64_t last = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		json_array_append_new(items, customer_row(st, scope));
+	}
+	sqlite3_reset(st);
+	for (size_t i = 0; rc == SQLITE_DONE && i < json_array_size(items); i++) {
+		json_t *c = json_array_get(items, i);
+		json_t *attrs = json_object();
+		json_object_set_new(c, "attributes", attrs);
+		if (load_attributes(s, scope, json_integer_value(json_object_get(c, "id")), attrs) < 0)
+			rc = SQLITE_ERROR;
+	}
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return GC_ESTORE;
+	}
+	*ret_page = page_of(items, limit, last);
+	return GC_OK;
+}
+
+/* --- CSV import --- */
+
+struct import {
+	struct store *s;
+	const struct store_scope *scope;
+	json_int_t inserted, updated, unchanged;
+	json_t *rejected;
+};
+
+static int reject(void *arg, size_t line, const char *reason)
+{
+	struct import *im = arg;
+	if (json_array_size(im->rejected) < 10000)
+		json_array_append_new(im->rejected, json_pack("{s:I,s:s}", "line", (json_int_t)line,
+							      "reason", reason));
+	return GC_OK;
+}
+
+/* Whether the stored customer id already equals in (identifiers and every attribute). */
+static bool same_customer(struct store *s, int64_t id, const char *email, const char *phone,
+			  const struct customer_input *in)
+{
+	if ((email == NULL) != (in->email == NULL) || (email && strcmp(email, in->email) != 0) ||
+	    (phone == NULL) != (in->phone == NULL) || (phone && strcmp(phone, in->phone) != 0))
+		return false;
+	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, sensitivity FROM customer_attributes"
+					 " WHERE customer_id = ?");
+	if (st == NULL)
+		return false;
+	sqlite3_bind_int64(st, 1, id);
+	size_t n = 0;
+	bool same = true;
+	while (same && sqlite3_step(st) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		bool found = false;
+		for (size_t i = 0; i < in->n_attrs && !found; i++)
+			found = strcmp(in->attrs[i].key, key) == 0 &&
+				strcmp(in->attrs[i].value, (const char *)sqlite3_column_text(st, 1)) == 0 &&
+				(int)in->attrs[i].sensitivity == sqlite3_column_int(st, 2);
+		same = found;
+		n++;
+	}
+	sqlite3_reset(st);
+	return same && n == in->n_attrs;
+}
+
+static int replace_customer(struct store *s, const struct store_scope *scope, int64_t id,
+			    const struct customer_input *in)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE customers SET email = ?, phone = ?,"
+					 " version = version + 1, updated_at = ? WHERE id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, in->email);
+	bind_text(st, 2, in->phone);
+	sqlite3_bind_int64(st, 3, gc_now_ms());
+	sqlite3_bind_int64(st, 4, id);
+	int rc = store_step_done(s, st);
+	if (rc < 0)
+		return rc;
+	st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_done(s, st)) < 0)
+		return rc;
+	return set_attributes(s, scope, id, in);
+}
+
+static int upsert_row(void *arg, size_t line, const struct customer_input *in)
+{
+	struct import *im = arg;
+	struct store *s = im->s;
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
+					 " WHERE tenant_id = ? AND external_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, im->scope->tenant_id);
+	bind_text(st, 2, in->external_id);
+	int64_t id = 0;
+	char email[256] = "", phone[64] = "";
+	bool has_email = false, has_phone = false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		if ((has_email = sqlite3_column_type(st, 1) != SQLITE_NULL))
+			snprintf(email, sizeof(email), "%s", sqlite3_column_text(st, 1));
+		if ((has_phone = sqlite3_column_type(st, 2) != SQLITE_NULL))
+			snprintf(phone, sizeof(phone), "%s", sqlite3_column_text(st, 2));
+	}
+	sqlite3_reset(st);
+	int rc;
+	if (id == 0) {
+		rc = insert_customer(s, im->scope, in, &id);
+		im->inserted += rc == GC_OK;
+	} else if (same_customer(s, id, has_email ? email : NULL, has_phone ? phone : NULL, in)) {
+		rc = GC_OK;
+		im->unchanged++;
+	} else {
+		rc = replace_customer(s, im->scope, id, in);
+		im->updated += rc == GC_OK;
+	}
+	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
+		return reject(im, line, rc == GC_EFORBIDDEN ? "a value above what this role may write"
+							    : "conflicts with another customer");
+	return rc;
+}
+
+int store_customer_import(struct store *s, const struct store_scope *scope, const char *csv,
+			  size_t len, bool all_or_nothing, json_t **ret_report,
+			  struct decode_error *err)
+{
+	struct import im = {.s = s, .scope = scope, .rejected = json_array()};
+	int rc = customer_csv_parse(csv, len, upsert_row, reject, &im, err);
+	if (rc == GC_OK && all_or_nothing && json_array_size(im.rejected) > 0) {
+		im.inserted = im.updated = im.unchanged = 0;
+		rc = GC_EINVAL;
+		err->code = GC_EINVAL;
+		snprintf(err->field, sizeof(err->field), "line %lld",
+			 (long long)json_integer_value(json_object_get(json_array_get(im.rejected, 0), "line")));
+		snprintf(err->message, sizeof(err->message),
+			 "%zu rows rejected: nothing was imported (all-or-nothing)",
+			 json_array_size(im.rejected));
+	}
+	if (rc < 0 && rc != GC_EINVAL) {
+		json_decref(im.rejected);
+		return rc;
+	}
+	*ret_report = json_pack("{s:I,s:I,s:I,s:o,s:b}", "inserted", im.inserted, "updated",
+				im.updated, "unchanged", im.unchanged, "rejected", im.rejected,
+				"all_or_nothing", all_or_nothing);
+	return rc;
+}

@@ -1,0 +1,338 @@
+/* Organisations, tenants, users and memberships (DESIGN.md "Tenants,
+ * organisations and outsourcers").
+ *
+ * A user belongs to one organisation (a brand or an outsourcer) and holds a
+ * role in each tenant they work for, through a membership. Everything a
+ * tenant admin can touch is reached through a membership in the scope's
+ * tenant: a user without one does not exist for that tenant. */
+#include "store/store_internal.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <string.h>
+
+static int insert_returning_id(struct store *s, sqlite3_stmt *st, int64_t *ret_id)
+{
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK && ret_id)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int find_id(struct store *s, const char *sql, const char *name, int64_t *ret_id)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, name);
+	int rc = GC_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		rc = GC_OK;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_organisation_create(struct store *s, const char *name, const char *kind, int64_t *ret_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO organisations(name, kind, created_at) VALUES (?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, name);
+	bind_text(st, 2, kind);
+	sqlite3_bind_int64(st, 3, gc_now_ms());
+	return insert_returning_id(s, st, ret_id);
+}
+
+/* Runs a query with no parameters and collects its rows as objects with keys. */
+static int list_rows(struct store *s, sqlite3_stmt *st, const char *const *keys, int n_keys,
+		     json_t **ret_list)
+{
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *row = json_object();
+		for (int i = 0; i < n_keys; i++) {
+			bool is_time = strstr(keys[i], "_at") != NULL;
+			bool is_int = sqlite3_column_type(st, i) == SQLITE_INTEGER;
+			json_object_set_new(row, keys[i], is_time ? column_time(st, i)
+						   : is_int ? column_int(st, i) : column_string(st, i));
+		}
+		json_array_append_new(list, row);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return store_fail(s, rc);
+	}
+	*ret_list = list;
+	return GC_OK;
+}
+
+int store_organisation_list(struct store *s, json_t **ret_list)
+{
+	static const char *const keys[] = {"id", "name", "kind", "created_at"};
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, kind, created_at FROM organisations ORDER BY id");
+	return st ? list_rows(s, st, keys, 4, ret_list) : GC_ESTORE;
+}
+
+int store_tenant_find(struct store *s, const char *name, int64_t *ret_id)
+{
+	return find_id(s, "SELECT id FROM tenants WHERE name = ?", name, ret_id);
+}
+
+int store_tenant_create(struct store *s, const char *name, const char *organisation, int64_t *ret_id)
+{
+	int64_t org_id = 0;
+	int rc = find_id(s, "SELECT id FROM organisations WHERE name = ?",
+			 organisation ? organisation : name, &org_id);
+	if (rc == GC_ENOTFOUND && organisation == NULL)
+		rc = store_organisation_create(s, name, "brand", &org_id);
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO tenants(name, organisation_id, created_at) VALUES (?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, gc_now_ms());
+	return insert_returning_id(s, st, ret_id);
+}
+
+int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	static const char *const keys[] = {"id", "name", "organisation", "created_at"};
+	sqlite3_stmt *st;
+	if (scope->platform_admin) {
+		st = store_stmt(s, "SELECT t.id, t.name, o.name, t.created_at FROM tenants t"
+				   " JOIN organisations o ON o.id = t.organisation_id ORDER BY t.id");
+	} else {
+		st = store_stmt(s, "SELECT t.id, t.name, o.name, t.created_at FROM tenants t"
+				   " JOIN organisations o ON o.id = t.organisation_id"
+				   " JOIN memberships m ON m.tenant_id = t.id"
+				   " WHERE m.user_id = ?1 AND m.disabled = 0"
+				   "  AND (?2 = 0 OR t.id = ?2) ORDER BY t.id");
+		if (st) {
+			sqlite3_bind_int64(st, 1, scope->user_id);
+			/* an API token sees only its own tenant */
+			sqlite3_bind_int64(st, 2, scope->user_id ? 0 : scope->tenant_id);
+		}
+	}
+	return st ? list_rows(s, st, keys, 4, ret_list) : GC_ESTORE;
+}
+
+int store_user_find(struct store *s, const char *email, int64_t *ret_id)
+{
+	return find_id(s, "SELECT id FROM users WHERE email = ?", email, ret_id);
+}
+
+int store_membership_grant(struct store *s, int64_t user_id, int64_t tenant_id, enum role role)
+{
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO memberships(tenant_id, user_id, role, created_at)"
+					 " VALUES (?,?,?,?) ON CONFLICT (tenant_id, user_id)"
+					 " DO UPDATE SET role = excluded.role, disabled = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	bind_text(st, 3, role_name(role));
+	sqlite3_bind_int64(st, 4, gc_now_ms());
+	return store_step_done(s, st);
+}
+
+int store_user_create(struct store *s, const struct store_scope *scope,
+		      const struct user_input *in, const char *password_hash, bool platform_admin,
+		      int64_t *ret_id)
+{
+	int64_t org_id = 0, user_id = 0;
+	int rc;
+	if (in->organisation) {
+		rc = find_id(s, "SELECT id FROM organisations WHERE name = ?", in->organisation, &org_id);
+	} else {
+		sqlite3_stmt *q = store_stmt(s, "SELECT organisation_id FROM tenants WHERE id = ?");
+		if (q == NULL)
+			return GC_ESTORE;
+		sqlite3_bind_int64(q, 1, scope->tenant_id);
+		rc = sqlite3_step(q) == SQLITE_ROW ? GC_OK : GC_ENOTFOUND;
+		if (rc == GC_OK)
+			org_id = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	if (rc < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, "INSERT INTO users(email, name, organisation_id, password_hash,"
+					 " platform_admin, created_at) VALUES (?,?,?,?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, in->email);
+	bind_text(st, 2, in->name);
+	sqlite3_bind_int64(st, 3, org_id);
+	bind_text(st, 4, password_hash);
+	sqlite3_bind_int(st, 5, platform_admin);
+	sqlite3_bind_int64(st, 6, gc_now_ms());
+	if ((rc = insert_returning_id(s, st, &user_id)) < 0)
+		return rc;
+	if (scope->tenant_id && (rc = store_membership_grant(s, user_id, scope->tenant_id, in->role)) < 0)
+		return rc;
+	*ret_id = user_id;
+	return GC_OK;
+}
+
+static json_t *user_row(sqlite3_stmt *st)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o}",
+		"id", column_int(st, 0), "email", column_string(st, 1), "name", column_string(st, 2),
+		"organisation", column_string(st, 3), "role", column_string(st, 4),
+		"disabled", sqlite3_column_int(st, 5), "platform_admin", sqlite3_column_int(st, 6),
+		"created_at", column_time(st, 7));
+}
+
+#define USER_COLUMNS "u.id, u.email, u.name, o.name, m.role, m.disabled, u.platform_admin, u.created_at" \
+	" FROM users u JOIN memberships m ON m.user_id = u.id" \
+	" JOIN organisations o ON o.id = u.organisation_id"
+
+int store_user_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret_user)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_user = user_row(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? GC_OK : rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
+int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? ORDER BY u.id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, user_row(st));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return store_fail(s, rc);
+	}
+	*ret_list = list;
+	return GC_OK;
+}
+
+/* Refuses a change that would leave the tenant with no enabled tenant admin. */
+static int keeps_an_admin(struct store *s, int64_t tenant_id, int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM memberships WHERE tenant_id = ?"
+					 " AND user_id <> ? AND role = 'tenant_admin' AND disabled = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	if (n == 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant would have no tenant admin left");
+		return GC_ECONFLICT;
+	}
+	return GC_OK;
+}
+
+static int member_update(struct store *s, sqlite3_stmt *st)
+{
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+		return GC_ENOTFOUND;
+	return rc;
+}
+
+int store_user_set_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role role)
+{
+	int rc;
+	if (role != ROLE_TENANT_ADMIN && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, role_name(role));
+	sqlite3_bind_int64(st, 2, scope->tenant_id);
+	sqlite3_bind_int64(st, 3, user_id);
+	return member_update(s, st);
+}
+
+int store_user_set_disabled(struct store *s, const struct store_scope *scope, int64_t user_id,
+			    bool disabled)
+{
+	int rc;
+	if (disabled && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET disabled = ? WHERE tenant_id = ? AND user_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int(st, 1, disabled);
+	sqlite3_bind_int64(st, 2, scope->tenant_id);
+	sqlite3_bind_int64(st, 3, user_id);
+	return member_update(s, st);
+}
+
+/* Whether the scope administers every tenant user_id belongs to. */
+static int administers_user(struct store *s, const struct store_scope *scope, int64_t user_id)
+{
+	if (scope->platform_admin)
+		return GC_OK;
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT count(*), sum(mine.role = 'tenant_admin' AND mine.disabled = 0)"
+		" FROM memberships theirs LEFT JOIN memberships mine"
+		"  ON mine.tenant_id = theirs.tenant_id AND mine.user_id = ?"
+		" WHERE theirs.user_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->user_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	int rc = GC_ENOTFOUND;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+		rc = sqlite3_column_int(st, 0) == sqlite3_column_int(st, 1) ? GC_OK : GC_EFORBIDDEN;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_user_set_password(struct store *s, const struct store_scope *scope, int64_t user_id,
+			    const char *password_hash)
+{
+	json_t *user = NULL;
+	int rc = store_user_get(s, scope, user_id, &user);
+	json_decref(user);
+	if (rc < 0 || (rc = administers_user(s, scope, user_id)) < 0)
+		return rc;
+	sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, password_hash);
+	sqlite3_bind_int64(st, 2, user_id);
+	if ((rc = store_step_done(s, st)) < 0)
+		return rc;
+	st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind = 'session'"
+			   " AND revoked_at IS NULL");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, gc_now_ms());
+	sqlite3_bind_int64(st, 2, user_id);
+	return store_step_done(s, st);
+}
+
+int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)
+{
+	static const char *const keys[] = {"tenant_id", "tenant", "role", "disabled"};
+	sqlite3_stmt *st = store_stmt(s, "SELECT t.id, t.name, m.role, m.disabled FROM memberships m"
+					 " JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = ?"
+					 " ORDER BY t.id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, user_id);
+	return list_rows(s, st, keys, 4, ret_list);
+}

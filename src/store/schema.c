@@ -1,0 +1,92 @@
+/* The schema, as an ordered list of migrations.
+ *
+ * PRAGMA user_version holds the number of migrations applied. store_open
+ * applies the missing ones in one transaction each, and refuses a file whose
+ * version is above the last one here: it was written by a newer guichet. A
+ * migration once released is never edited; a change is a new migration. */
+#include "store/schema.h"
+
+#include <stddef.h>
+
+static const char *const migrations[] = {
+	/* 1: organisations, tenants, users, tokens, customers, contacts, audit */
+	"CREATE TABLE organisations("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('brand','outsourcer')),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE tenants("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	"  name TEXT NOT NULL, organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+	"  password_hash TEXT NOT NULL, platform_admin INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE memberships("
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  role TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX memberships_user ON memberships(user_id, tenant_id);"
+	"CREATE TABLE tokens("
+	"  id INTEGER PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('session','api')),"
+	"  user_id INTEGER REFERENCES users(id), tenant_id INTEGER REFERENCES tenants(id),"
+	"  role TEXT, name TEXT, created_at INTEGER NOT NULL, expires_at INTEGER,"
+	"  revoked_at INTEGER);"
+	"CREATE INDEX tokens_user ON tokens(user_id);"
+	"CREATE TABLE customers("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  external_id TEXT, email TEXT, phone TEXT, version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX customers_external ON customers(tenant_id, external_id)"
+	"  WHERE external_id IS NOT NULL;"
+	"CREATE INDEX customers_email ON customers(tenant_id, email) WHERE email IS NOT NULL;"
+	"CREATE INDEX customers_phone ON customers(tenant_id, phone) WHERE phone IS NOT NULL;"
+	"CREATE TABLE customer_attributes("
+	"  customer_id INTEGER NOT NULL REFERENCES customers(id), key TEXT NOT NULL,"
+	"  value TEXT NOT NULL, sensitivity INTEGER NOT NULL CHECK (sensitivity BETWEEN 0 AND 2),"
+	"  PRIMARY KEY (customer_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE contacts("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  channel TEXT NOT NULL, customer_id INTEGER REFERENCES customers(id),"
+	"  subject TEXT, reason TEXT, queue TEXT, priority INTEGER NOT NULL DEFAULT 0,"
+	"  tags TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL, disposition TEXT,"
+	"  version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX contacts_tenant ON contacts(tenant_id, id);"
+	"CREATE INDEX contacts_state ON contacts(tenant_id, state, id);"
+	"CREATE INDEX contacts_queue ON contacts(tenant_id, queue, id);"
+	"CREATE INDEX contacts_customer ON contacts(tenant_id, customer_id, id);"
+	"CREATE INDEX contacts_updated ON contacts(tenant_id, updated_at, id);"
+	"CREATE TABLE messages("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL,"
+	"  contact_id INTEGER NOT NULL REFERENCES contacts(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('inbound','outbound','note')),"
+	"  body TEXT NOT NULL, author_id INTEGER, created_at INTEGER NOT NULL);"
+	"CREATE INDEX messages_contact ON messages(contact_id, id);"
+	"CREATE TABLE contact_events("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL,"
+	"  contact_id INTEGER NOT NULL REFERENCES contacts(id), type TEXT NOT NULL,"
+	"  actor TEXT, data TEXT NOT NULL, at INTEGER NOT NULL);"
+	"CREATE INDEX contact_events_contact ON contact_events(contact_id, id);"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER, at INTEGER NOT NULL,"
+	"  actor TEXT, action TEXT NOT NULL, target TEXT, detail TEXT NOT NULL, ip TEXT);"
+	"CREATE INDEX audit_tenant ON audit(tenant_id, id);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+
+int schema_n_migrations(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *schema_migration(int version)
+{
+	return version >= 1 && version <= schema_n_migrations() ? migrations[version - 1] : NULL;
+}

@@ -1,0 +1,198 @@
+/* The storage interface: everything guichet keeps, behind one set of calls.
+ *
+ * Handlers and the CLI see only this header. Today's engine is SQLite in WAL
+ * mode (the other files of src/store); a PostgreSQL engine implements the same calls. Every
+ * call that touches tenant data takes a store_scope and filters by its
+ * tenant inside the query, and customer attributes above the scope's
+ * visibility are removed here, before anything leaves the store.
+ *
+ * One struct store is one connection, used by one thread at a time. Reads
+ * run outside transactions (each statement sees a consistent snapshot);
+ * writes run between store_begin and store_commit, and a caller that batches
+ * several requests in one transaction (group commit) isolates each with
+ * store_savepoint / store_release / store_rollback_to.
+ *
+ * Records come back as jansson objects, the shape the API shows. */
+#ifndef GUICHET_STORE_H
+#define GUICHET_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guichet/customer_csv.h"
+#include "guichet/decode.h"
+#include "guichet/role.h"
+
+struct store;
+
+#define STORE_TOKEN_LEN 64      /* room for a token's text and its NUL */
+#define STORE_MAX_PAGE 500      /* the most rows one list call returns */
+
+/* Who is acting, and in which tenant. tenant_id 0: no tenant (platform). */
+struct store_scope {
+	int64_t tenant_id;
+	int64_t user_id;            /* 0 for an API token */
+	int64_t token_id;
+	enum role role;
+	bool has_role;              /* false: a platform admin outside its tenants */
+	bool platform_admin;
+	enum sensitivity sees;      /* the most sensitive customer data shown */
+	char actor[256];            /* the user's email, or "token:NAME" */
+	char ip[64];
+};
+
+enum store_mode { STORE_READ_WRITE, STORE_READ_ONLY };
+
+/* Opens (creating if needed) the database at path and brings its schema up
+ * to date, or refuses one written by a newer guichet with GC_ESCHEMA.
+ * synchronous_full: every commit reaches the disk before it returns. */
+int store_open(const char *path, enum store_mode mode, struct store **ret_store);
+void store_free(struct store *s);
+/* The last error's detail, for logs: "UNIQUE constraint failed: ...". */
+const char *store_errmsg(const struct store *s);
+/* The schema version this build writes, and the one the file has. */
+int store_schema_version(void);
+int store_file_schema_version(struct store *s);
+/* Size of the database in bytes. */
+int64_t store_db_size(struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+int store_savepoint(struct store *s);
+void store_release(struct store *s);
+void store_rollback_to(struct store *s);
+
+/* --- accounts and tokens (auth.c) --- */
+
+/* argon2id hash of a password (OWASP parameters), in crypto_pwhash_STRBYTES. */
+int store_password_hash(const char *password, char *ret_hash, size_t hash_len);
+/* Checks email and password; on success the user's id. Takes the same time
+ * whether or not the email exists. GC_EAUTH for bad credentials or a
+ * disabled user. */
+int store_login_check(struct store *s, const char *email, const char *password,
+		      int64_t *ret_user_id);
+/* The tenant a login lands in: the named one (the user needs an enabled
+ * membership there) or the user's first one; 0 for a platform admin with
+ * none. */
+int store_login_tenant(struct store *s, int64_t user_id, const char *tenant_name,
+		       int64_t *ret_tenant_id);
+/* A session token for user_id, valid until expires_at (ms). */
+int store_session_create(struct store *s, int64_t user_id, int64_t tenant_id,
+			 int64_t expires_at, char ret_token[STORE_TOKEN_LEN]);
+/* A long-lived API token in the scope's tenant, with a role and a name. */
+int store_api_token_create(struct store *s, const struct store_scope *scope,
+			   const struct token_input *in, json_t **ret_token);
+int store_api_token_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_api_token_revoke(struct store *s, const struct store_scope *scope, int64_t token_id);
+/* Revokes the token with this text (logout). */
+int store_token_revoke_text(struct store *s, const char *token);
+/* Resolves a bearer token to a scope. tenant_hint (a tenant name or id, or
+ * NULL) picks a tenant other than the token's default. GC_EAUTH for an
+ * unknown, expired or revoked token; GC_EFORBIDDEN when the user has no
+ * enabled membership in the tenant asked for. */
+int store_auth_token(struct store *s, const char *token, const char *tenant_hint, int64_t now,
+		     struct store_scope *ret_scope);
+
+/* --- organisations, tenants, users, memberships (directory.c) --- */
+
+int store_organisation_create(struct store *s, const char *name, const char *kind,
+			      int64_t *ret_id);
+int store_organisation_list(struct store *s, json_t **ret_list);
+/* A tenant of organisation (a new brand of the same name when NULL). */
+int store_tenant_create(struct store *s, const char *name, const char *organisation,
+			int64_t *ret_id);
+int store_tenant_find(struct store *s, const char *name, int64_t *ret_id);
+/* Tenants the scope may see: all for a platform admin, else its memberships. */
+int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* A new user in organisation (the tenant's own when NULL), with role in the
+ * scope's tenant (none when the scope has no tenant). password_hash comes
+ * from store_password_hash (in->password is not read). platform_admin only
+ * from the offline CLI. */
+int store_user_create(struct store *s, const struct store_scope *scope,
+		      const struct user_input *in, const char *password_hash, bool platform_admin,
+		      int64_t *ret_id);
+int store_user_get(struct store *s, const struct store_scope *scope, int64_t user_id,
+		   json_t **ret_user);
+int store_user_find(struct store *s, const char *email, int64_t *ret_id);
+int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_user_set_role(struct store *s, const struct store_scope *scope, int64_t user_id,
+			enum role role);
+/* Enables or disables the user's membership in the scope's tenant. */
+int store_user_set_disabled(struct store *s, const struct store_scope *scope, int64_t user_id,
+			    bool disabled);
+/* Sets a new password and revokes the user's sessions. GC_EFORBIDDEN unless
+ * the scope is a platform admin or administers every tenant the user is in. */
+int store_user_set_password(struct store *s, const struct store_scope *scope, int64_t user_id,
+			    const char *password_hash);
+/* Gives an existing user a role in a tenant (platform admin). */
+int store_membership_grant(struct store *s, int64_t user_id, int64_t tenant_id, enum role role);
+/* The user's memberships as [{"tenant_id","tenant","role","disabled"}]. */
+int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list);
+
+/* --- customers (customer.c) --- */
+
+struct store_customer_filter {
+	const char *external_id, *email, *phone;
+	int64_t after_id;           /* cursor: ids below this one; 0 for the first page */
+	int limit;
+};
+
+int store_customer_create(struct store *s, const struct store_scope *scope,
+			  const struct customer_input *in, json_t **ret_customer);
+int store_customer_get(struct store *s, const struct store_scope *scope, int64_t id,
+		       json_t **ret_customer);
+/* Applies a patch; attributes given are set (or removed when null). */
+int store_customer_update(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct customer_input *in, json_t **ret_customer);
+int store_customer_list(struct store *s, const struct store_scope *scope,
+			const struct store_customer_filter *filter, json_t **ret_page);
+
+/* Imports CSV customers (guichet/customer_csv.h), upserting on external_id.
+ * The report: {"inserted","updated","unchanged","rejected":[{"line","reason"}]}.
+ * all_or_nothing: with any rejected row, GC_EINVAL and nothing is kept (the
+ * caller rolls back); the report still says why. */
+int store_customer_import(struct store *s, const struct store_scope *scope, const char *csv,
+			  size_t len, bool all_or_nothing, json_t **ret_report,
+			  struct decode_error *err);
+
+/* --- contacts (contact.c) --- */
+
+struct store_contact_filter {
+	const char *state, *queue;
+	int64_t customer_id;
+	int64_t updated_since;      /* ms, 0 for none */
+	int64_t after_id;
+	int limit;
+};
+
+int store_contact_create(struct store *s, const struct store_scope *scope,
+			 const struct contact_input *in, json_t **ret_contact);
+/* The contact with its messages and notes. */
+int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
+		      json_t **ret_contact);
+int store_contact_update(struct store *s, const struct store_scope *scope, int64_t id,
+			 const struct contact_input *in, json_t **ret_contact);
+/* GC_ESTATE for a move the state machine refuses, GC_EINVAL for a missing
+ * disposition, GC_ECONFLICT for a stale expected_version. */
+int store_contact_set_state(struct store *s, const struct store_scope *scope, int64_t id,
+			    const struct state_input *in, json_t **ret_contact);
+int store_contact_add_message(struct store *s, const struct store_scope *scope, int64_t id,
+			      const struct message_input *in, bool note, json_t **ret_message);
+int store_contact_list(struct store *s, const struct store_scope *scope,
+		       const struct store_contact_filter *filter, json_t **ret_page);
+int store_contact_events(struct store *s, const struct store_scope *scope, int64_t id,
+			 int64_t after_id, int limit, json_t **ret_page);
+
+/* --- the audit log (audit.c) --- */
+
+/* Appends who did what. tenant_id 0: platform-level. detail may be NULL. */
+int store_audit(struct store *s, const struct store_scope *scope, int64_t tenant_id,
+		const char *action, const char *target, json_t *detail);
+int store_audit_list(struct store *s, const struct store_scope *scope, int64_t after_id,
+		     int limit, json_t **ret_page);
+/* Records a failed login for email in each tenant where it has a membership. */
+int store_audit_failed_login(struct store *s, const char *email, const char *ip);
+
+#endif

@@ -1,0 +1,53 @@
+/* What the SQLite engine's files share: the connection struct, the prepared
+ * statement cache and small helpers to bind, step and turn rows into JSON. */
+#ifndef GUICHET_STORE_INTERNAL_H
+#define GUICHET_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STMT_CACHE_SIZE 128 /* a power of two, above the number of distinct statements */
+
+struct stmt_slot {
+	const char *sql;            /* identity: every statement is a string literal */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	struct stmt_slot cache[STMT_CACHE_SIZE];
+	char errmsg[256];
+	int savepoint_depth;
+};
+
+/* The cached prepared statement for sql, reset and unbound; NULL on error
+ * (errmsg says why). */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+/* Maps an SQLite result code to a guichet error, remembering the message. */
+int store_fail(struct store *s, int sqlite_rc);
+/* Runs a statement with no result rows; GC_OK or a mapped error. */
+int store_step_done(struct store *s, sqlite3_stmt *st);
+/* Runs SQL text with no parameters (schema, pragmas). */
+int store_exec(struct store *s, const char *sql);
+
+/* Binds text, or NULL when text is NULL. */
+void bind_text(sqlite3_stmt *st, int idx, const char *text);
+/* Binds an id, or NULL when it is 0. */
+void bind_id(sqlite3_stmt *st, int idx, int64_t id);
+/* Column i as a JSON string (null when NULL). */
+json_t *column_string(sqlite3_stmt *st, int i);
+/* Column i (milliseconds) as an RFC 3339 JSON string (null when NULL). */
+json_t *column_time(sqlite3_stmt *st, int i);
+/* Column i as a JSON integer (null when NULL). */
+json_t *column_int(sqlite3_stmt *st, int i);
+
+/* {"items": items, "next_cursor": last id or null} for a page of limit rows. */
+json_t *page_of(json_t *items, int limit, int64_t last_id);
+/* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
+int page_limit(int limit);
+
+/* True when the scope acts in a tenant with a role allowing perm. */
+bool scope_can(const struct store_scope *scope, enum permission perm);
+
+#endif

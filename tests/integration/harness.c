@@ -1,0 +1,299 @@
+/* The integration test harness (harness.h). */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *harness_binary(const char *name, char *buf, size_t len)
+{
+	const char *dir = getenv("GUICHET_BUILD");
+	snprintf(buf, len, "%s/%s", dir ? dir : GUICHET_BUILD_DIR, name);
+	return buf;
+}
+
+/* Runs argv; stdout and stderr to files out_path/err_path (or inherited). */
+static int run(char *const argv[], const char *out_path, const char *err_path, char *const env_add[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (out_path) {
+			int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			dup2(fd, 1);
+		}
+		if (err_path) {
+			int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			dup2(fd, 2);
+		}
+		int null = open("/dev/null", O_RDONLY);
+		dup2(null, 0);
+		for (size_t i = 0; env_add && env_add[i]; i++)
+			putenv(env_add[i]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int daemon_add_tenant(struct daemon *d, const char *tenant, const char *email, const char *password)
+{
+	char bin[512];
+	char *argv[] = {(char *)harness_binary("guichet", bin, sizeof(bin)), "admin", "init", "--db", d->db,
+			"--tenant", (char *)tenant, "--admin-email", (char *)email, "--admin-password",
+			(char *)password, NULL};
+	return run(argv, "/dev/null", NULL, NULL);
+}
+
+int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/guichet-it-XXXXXX");
+	if (mkdtemp(d->dir) == NULL)
+		return -1;
+	snprintf(d->db, sizeof(d->db), "%s/guichet.db", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/guichetd.log", d->dir);
+	return daemon_add_tenant(d, tenant, email, password);
+}
+
+int daemon_start(struct daemon *d, ...)
+{
+	char bin[512];
+	char *argv[32] = {(char *)harness_binary("guichetd", bin, sizeof(bin)), "--db", d->db,
+			  "--listen", "127.0.0.1:0", "--log", d->log, "--threads", "2"};
+	int argc = 9;
+	va_list ap;
+	va_start(ap, d);
+	for (char *arg; argc < 30 && (arg = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = arg;
+	va_end(ap);
+	argv[argc] = NULL;
+	int out[2];
+	if (pipe(out) < 0)
+		return -1;
+	d->pid = fork();
+	if (d->pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(out[1]);
+	FILE *f = fdopen(out[0], "r");
+	char line[256] = "";
+	bool ok = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	const char *colon = strrchr(line, ':');
+	if (!ok || strncmp(line, "guichetd listening on", 21) != 0 || colon == NULL) {
+		int status;
+		waitpid(d->pid, &status, 0);
+		d->pid = 0;
+		return -1;
+	}
+	d->port = atoi(colon + 1);
+	snprintf(d->url, sizeof(d->url), "http://127.0.0.1:%d", d->port);
+	return 0;
+}
+
+int daemon_stop(struct daemon *d)
+{
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, SIGTERM);
+	int status = 0;
+	waitpid(d->pid, &status, 0);
+	d->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void daemon_kill9(struct daemon *d)
+{
+	if (d->pid <= 0)
+		return;
+	kill(d->pid, SIGKILL);
+	waitpid(d->pid, NULL, 0);
+	d->pid = 0;
+}
+
+void daemon_cleanup(struct daemon *d)
+{
+	if (d->pid > 0)
+		daemon_kill9(d);
+	if (d->dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", d->dir);
+	}
+}
+
+struct buffer {
+	char *data;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct buffer *b = arg;
+	char *grown = realloc(b->data, b->len + size * n + 1);
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + b->len, ptr, size * n);
+	b->data = grown;
+	b->len += size * n;
+	b->data[b->len] = '\0';
+	return size * n;
+}
+
+static size_t header(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	if (strncasecmp(ptr, "Retry-After:", 12) == 0)
+		snprintf(r->retry_after, sizeof(r->retry_after), "%.*s", (int)strcspn(ptr + 13, "\r\n"), ptr + 13);
+	return size * n;
+}
+
+void http_raw(const struct daemon *d, const char *method, const char *path, const char *token,
+	      const char *tenant, const char *content_type, const char *body, size_t len,
+	      struct resp *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	CURL *curl = curl_easy_init();
+	char url[1024], h[512];
+	snprintf(url, sizeof(url), "%s%s", d->url, path);
+	struct curl_slist *headers = NULL;
+	if (token) {
+		snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, h);
+	}
+	if (tenant) {
+		snprintf(h, sizeof(h), "X-Guichet-Tenant: %s", tenant);
+		headers = curl_slist_append(headers, h);
+	}
+	if (content_type) {
+		snprintf(h, sizeof(h), "Content-Type: %s", content_type);
+		headers = curl_slist_append(headers, h);
+	}
+	headers = curl_slist_append(headers, "Expect:");
+	struct buffer b = {0};
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, header);
+	curl_easy_setopt(curl, CURLOPT_HEADERDATA, ret);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 60L);
+	if (body) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	if (curl_easy_perform(curl) == CURLE_OK) {
+		long status = 0;
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		ret->status = (int)status;
+	}
+	ret->text = b.data;
+	if (b.data)
+		ret->json = json_loadb(b.data, b.len, 0, NULL);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+}
+
+void http_json(const struct daemon *d, const char *method, const char *path, const char *token,
+	       json_t *body, struct resp *ret)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	http_raw(d, method, path, token, NULL, text ? "application/json" : NULL, text,
+		 text ? strlen(text) : 0, ret);
+	free(text);
+}
+
+void resp_clear(struct resp *r)
+{
+	json_decref(r->json);
+	free(r->text);
+	memset(r, 0, sizeof(*r));
+}
+
+int http_status(const struct daemon *d, const char *method, const char *path, const char *token,
+		json_t *body)
+{
+	struct resp r;
+	http_json(d, method, path, token, body, &r);
+	int status = r.status;
+	resp_clear(&r);
+	return status;
+}
+
+char *login(const struct daemon *d, const char *email, const char *password)
+{
+	struct resp r;
+	http_json(d, "POST", "/api/v1/auth/login", NULL,
+		  json_pack("{s:s,s:s}", "email", email, "password", password), &r);
+	const char *token = json_string_value(json_object_get(r.json, "token"));
+	if (r.status != 200 || token == NULL) {
+		fprintf(stderr, "login %s failed: %d %s\n", email, r.status, r.text ? r.text : "");
+		abort();
+	}
+	char *copy = strdup(token);
+	resp_clear(&r);
+	return copy;
+}
+
+long long resp_int(const struct resp *r, const char *key)
+{
+	return json_integer_value(json_object_get(r->json, key));
+}
+
+const char *resp_error(const struct resp *r)
+{
+	const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+	return code ? code : "";
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return strdup("");
+	struct buffer b = {0};
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		collect(chunk, 1, n, &b);
+	fclose(f);
+	return b.data ? b.data : strdup("");
+}
+
+int run_cli(const struct daemon *d, const char *token_file, char **ret_out, char **ret_err, ...)
+{
+	char bin[512], out[160], err[160], url_env[128], token_env[256];
+	char *argv[48] = {(char *)harness_binary("guichet", bin, sizeof(bin))};
+	int argc = 1;
+	va_list ap;
+	va_start(ap, ret_err);
+	for (char *arg; argc < 46 && (arg = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = arg;
+	va_end(ap);
+	argv[argc] = NULL;
+	snprintf(out, sizeof(out), "%s/cli.out", d->dir);
+	snprintf(err, sizeof(err), "%s/cli.err", d->dir);
+	snprintf(url_env, sizeof(url_env), "GUICHET_URL=%s", d->url);
+	snprintf(token_env, sizeof(token_env), "GUICHET_TOKEN_FILE=%s", token_file);
+	char *env[] = {url_env, token_env, NULL};
+	int rc = run(argv, out, err, env);
+	*ret_out = slurp(out);
+	*ret_err = slurp(err);
+	return rc;
+}

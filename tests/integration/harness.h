@@ -1,0 +1,66 @@
+/* The integration test harness: starts the real guichetd on a temporary
+ * database and a free loopback port, talks to it over HTTP with libcurl,
+ * and runs the real guichet CLI. Every server is stopped by the test. */
+#ifndef GUICHET_TEST_HARNESS_H
+#define GUICHET_TEST_HARNESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct daemon {
+	pid_t pid;
+	int port;
+	char dir[64];     /* temporary folder holding the database and the log */
+	char db[128];
+	char url[64];
+	char log[128];
+};
+
+struct resp {
+	int status;
+	json_t *json;     /* the parsed answer, or NULL */
+	char *text;       /* the raw answer */
+	char retry_after[16];
+};
+
+/* A binary of this build ("guichetd", "guichet"). */
+const char *harness_binary(const char *name, char *buf, size_t len);
+
+/* Makes d->dir and runs "guichet admin init" there; returns its exit status. */
+int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password);
+/* Runs "guichet admin init" again on the same database (another tenant). */
+int daemon_add_tenant(struct daemon *d, const char *tenant, const char *email, const char *password);
+/* Starts guichetd on d->db with extra "--option value" arguments (NULL-terminated). */
+int daemon_start(struct daemon *d, ...);
+/* SIGTERM, then waits; returns the exit status. */
+int daemon_stop(struct daemon *d);
+/* SIGKILL, then waits. */
+void daemon_kill9(struct daemon *d);
+/* Removes d->dir. */
+void daemon_cleanup(struct daemon *d);
+
+/* One request; body may be NULL. Fills ret (free with resp_clear). */
+void http_raw(const struct daemon *d, const char *method, const char *path, const char *token,
+	      const char *tenant, const char *content_type, const char *body, size_t len,
+	      struct resp *ret);
+/* One request with a JSON body (taken; may be NULL). */
+void http_json(const struct daemon *d, const char *method, const char *path, const char *token,
+	       json_t *body, struct resp *ret);
+void resp_clear(struct resp *r);
+/* Status of a request, the answer dropped. */
+int http_status(const struct daemon *d, const char *method, const char *path, const char *token,
+		json_t *body);
+/* Logs in and returns the token (malloc'd); fails the test if it cannot. */
+char *login(const struct daemon *d, const char *email, const char *password);
+/* Integer field of the answer (0 if absent). */
+long long resp_int(const struct resp *r, const char *key);
+/* The error code of an error answer, or "". */
+const char *resp_error(const struct resp *r);
+
+/* Runs the CLI with GUICHET_URL=d and GUICHET_TOKEN_FILE=token_file; the
+ * arguments are NULL-terminated. Captures stdout and stderr (malloc'd). */
+int run_cli(const struct daemon *d, const char *token_file, char **ret_out, char **ret_err, ...);
+
+#endif

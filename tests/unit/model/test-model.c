@@ -1,0 +1,235 @@
+/* Unit tests of src/model: the contact state machine, roles, and strict
+ * request decoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "guichet/contact.h"
+#include "guichet/decode.h"
+#include "guichet/error.h"
+#include "guichet/role.h"
+
+static void states_have_names(void **state)
+{
+	for (int s = 0; s < CONTACT_N_STATES; s++) {
+		enum contact_state back;
+		assert_int_equal(contact_state_parse(contact_state_name((enum contact_state)s), &back), GC_OK);
+		assert_int_equal(back, s);
+	}
+	enum contact_state st;
+	assert_int_equal(contact_state_parse("done", &st), GC_EINVAL);
+	assert_null(contact_state_name(CONTACT_N_STATES));
+}
+
+static void closed_is_final_and_moves_are_checked(void **state)
+{
+	for (int to = 0; to < CONTACT_N_STATES; to++) {
+		assert_false(contact_state_can_move(CONTACT_CLOSED, (enum contact_state)to));
+		assert_false(contact_state_can_move((enum contact_state)to, (enum contact_state)to));
+	}
+	assert_true(contact_state_can_move(CONTACT_NEW, CONTACT_QUEUED));
+	assert_true(contact_state_can_move(CONTACT_QUEUED, CONTACT_ASSIGNED));
+	assert_true(contact_state_can_move(CONTACT_ASSIGNED, CONTACT_ESCALATED));
+	assert_true(contact_state_can_move(CONTACT_IN_PROGRESS, CONTACT_WAITING_ON_CUSTOMER));
+	assert_true(contact_state_can_move(CONTACT_RESOLVED, CONTACT_IN_PROGRESS));
+	assert_false(contact_state_can_move(CONTACT_QUEUED, CONTACT_WAITING_ON_CUSTOMER));
+	assert_false(contact_state_can_move(CONTACT_WAITING_ON_CUSTOMER, CONTACT_ASSIGNED));
+	assert_true(contact_state_needs_disposition(CONTACT_RESOLVED));
+	assert_false(contact_state_needs_disposition(CONTACT_CLOSED));
+	/* every state other than closed can reach closed */
+	for (int from = 0; from < CONTACT_CLOSED; from++) {
+		unsigned seen = 1u << from, frontier = seen;
+		while (frontier) {
+			unsigned next = 0;
+			for (int a = 0; a < CONTACT_N_STATES; a++)
+				for (int b = 0; (frontier >> a & 1) && b < CONTACT_N_STATES; b++)
+					if (contact_state_can_move((enum contact_state)a, (enum contact_state)b) && !(seen >> b & 1))
+						next |= 1u << b;
+			seen |= next;
+			frontier = next;
+		}
+		assert_true(seen >> CONTACT_CLOSED & 1);
+	}
+}
+
+static void roles_decide_permissions_and_visibility(void **state)
+{
+	enum role r;
+	assert_int_equal(role_parse("outsourced_agent", &r), GC_OK);
+	assert_int_equal(role_visibility(r), SENS_BASIC);
+	assert_true(role_can(r, PERM_CONTACTS_WRITE));
+	assert_false(role_can(r, PERM_CUSTOMERS_WRITE));
+	assert_false(role_can(r, PERM_USERS_READ));
+	assert_int_equal(role_visibility(ROLE_TENANT_ADMIN), SENS_CONFIDENTIAL);
+	assert_int_equal(role_visibility(ROLE_AGENT), SENS_PERSONAL);
+	assert_int_equal(role_visibility(ROLE_AUTHOR), SENS_NONE);
+	assert_false(role_can(ROLE_PLANNER, PERM_CUSTOMERS_READ));
+	assert_true(role_can(ROLE_TENANT_ADMIN, PERM_AUDIT_READ | PERM_TOKENS_MANAGE));
+	for (int i = 0; i < ROLE_N; i++)
+		if (i != ROLE_TENANT_ADMIN)
+			assert_false(role_can((enum role)i, PERM_AUDIT_READ));
+	assert_int_equal(role_parse("platform_admin", &r), GC_EINVAL);
+}
+
+static json_t *parse(const char *text)
+{
+	json_t *obj = NULL;
+	struct decode_error err;
+	assert_int_equal(decode_body(text, strlen(text), &obj, &err), GC_OK);
+	return obj;
+}
+
+static void body_must_be_an_object(void **state)
+{
+	json_t *obj = NULL;
+	struct decode_error err;
+	assert_int_equal(decode_body("[1]", 3, &obj, &err), GC_EINVAL);
+	assert_int_equal(decode_body("{\"a\":1,\"a\":2}", 13, &obj, &err), GC_EINVAL);
+	assert_int_equal(decode_body("{\"a\":\"\xff\"}", 9, &obj, &err), GC_EINVAL);
+	assert_int_equal(decode_body("{\"a\":\"\\u0000\"}", 14, &obj, &err), GC_EINVAL);
+	assert_int_equal(decode_body("{", 1, &obj, &err), GC_EINVAL);
+	assert_non_null(strstr(err.message, "malformed JSON"));
+	assert_null(obj);
+}
+
+static void contact_decoding_is_strict(void **state)
+{
+	struct contact_input in;
+	struct decode_error err;
+	json_t *ok = parse("{\"channel\":\"email\",\"subject\":\"Hi\",\"priority\":3,\"tags\":[\"a\",\"b\"],"
+			   "\"customer_id\":7,\"message\":\"line one\\nline two\"}");
+	assert_int_equal(contact_input_decode(ok, false, &in, &err), GC_OK);
+	assert_int_equal(in.channel, CHANNEL_EMAIL);
+	assert_int_equal(in.priority, 3);
+	assert_int_equal(in.n_tags, 2);
+	assert_int_equal(in.customer_id, 7);
+	json_decref(ok);
+
+	const char *bad[][2] = {
+		{"{\"subject\":\"x\"}", "channel"},
+		{"{\"channel\":\"fax\"}", "channel"},
+		{"{\"channel\":\"email\",\"colour\":1}", "colour"},
+		{"{\"channel\":\"email\",\"priority\":10}", "priority"},
+		{"{\"channel\":\"email\",\"priority\":\"1\"}", "priority"},
+		{"{\"channel\":\"email\",\"subject\":\"a\\nb\"}", "subject"},
+		{"{\"channel\":\"email\",\"tags\":[\"a\",\"a\"]}", "tags"},
+		{"{\"channel\":\"email\",\"tags\":\"a\"}", "tags"},
+		{"{\"channel\":\"email\",\"customer_id\":0}", "customer_id"},
+		{"{\"channel\":\"email\",\"expected_version\":2}", "expected_version"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *obj = parse(bad[i][0]);
+		assert_int_not_equal(contact_input_decode(obj, false, &in, &err), GC_OK);
+		assert_string_equal(err.field, bad[i][1]);
+		json_decref(obj);
+	}
+	char big[700];
+	memset(big, 'x', sizeof(big));
+	json_t *obj = json_pack("{s:s,s:s#}", "channel", "chat", "subject", big, sizeof(big));
+	assert_int_equal(contact_input_decode(obj, false, &in, &err), GC_ETOOBIG);
+	json_decref(obj);
+}
+
+static void patches_mark_what_they_carry(void **state)
+{
+	struct contact_input in;
+	struct decode_error err;
+	json_t *obj = parse("{\"queue\":null,\"priority\":2,\"expected_version\":4}");
+	assert_int_equal(contact_input_decode(obj, true, &in, &err), GC_OK);
+	assert_int_equal(in.has, HAS_QUEUE | HAS_PRIORITY | HAS_VERSION);
+	assert_null(in.queue);
+	assert_int_equal(in.expected_version, 4);
+	json_decref(obj);
+	obj = parse("{\"channel\":\"email\"}");
+	assert_int_equal(contact_input_decode(obj, true, &in, &err), GC_EINVAL);
+	json_decref(obj);
+}
+
+static void customers_and_attributes(void **state)
+{
+	struct customer_input in;
+	struct decode_error err;
+	json_t *obj = parse("{\"external_id\":\"C1\",\"email\":\"a@b.fr\",\"attributes\":{"
+			    "\"first_name\":{\"value\":\"Ana\",\"class\":\"basic\"},\"note\":\"x\",\"gone\":null}}");
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
+	assert_int_equal(in.n_attrs, 3);
+	for (size_t i = 0; i < in.n_attrs; i++) {
+		if (strcmp(in.attrs[i].key, "first_name") == 0)
+			assert_int_equal(in.attrs[i].sensitivity, SENS_BASIC);
+		if (strcmp(in.attrs[i].key, "note") == 0)
+			assert_int_equal(in.attrs[i].sensitivity, SENS_PERSONAL);
+		if (strcmp(in.attrs[i].key, "gone") == 0)
+			assert_null(in.attrs[i].value);
+	}
+	json_decref(obj);
+	const char *bad[][2] = {
+		{"{}", "external_id"},
+		{"{\"email\":\"nope\"}", "email"},
+		{"{\"phone\":\"call me\"}", "phone"},
+		{"{\"external_id\":\"C\",\"attributes\":{\"Bad-Key\":\"x\"}}", "attributes.Bad-Key"},
+		{"{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\"x\",\"class\":\"secret\"}}}", "attributes.k"},
+		{"{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\"x\",\"extra\":1}}}", "attributes.k"},
+		{"{\"external_id\":\"C\",\"attributes\":{\"k\":5}}", "attributes.k"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		obj = parse(bad[i][0]);
+		assert_int_not_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
+		assert_string_equal(err.field, bad[i][1]);
+		json_decref(obj);
+	}
+}
+
+static void other_inputs(void **state)
+{
+	struct decode_error err;
+	struct state_input st;
+	json_t *obj = parse("{\"state\":\"resolved\",\"disposition\":\"fixed\"}");
+	assert_int_equal(state_input_decode(obj, &st, &err), GC_OK);
+	assert_int_equal(st.state, CONTACT_RESOLVED);
+	assert_int_equal(st.expected_version, -1);
+	json_decref(obj);
+	struct user_input u;
+	obj = parse("{\"email\":\"u@x.io\",\"name\":\"U\",\"password\":\"short\",\"role\":\"agent\"}");
+	assert_int_equal(user_input_decode(obj, &u, &err), GC_EINVAL);
+	assert_string_equal(err.field, "password");
+	json_decref(obj);
+	obj = parse("{\"email\":\"u@x.io\",\"name\":\"U\",\"password\":\"long enough\",\"role\":\"boss\"}");
+	assert_int_equal(user_input_decode(obj, &u, &err), GC_EINVAL);
+	assert_string_equal(err.field, "role");
+	json_decref(obj);
+	struct message_input m;
+	obj = parse("{\"body\":\"hi\",\"direction\":\"sideways\"}");
+	assert_int_equal(message_input_decode(obj, false, &m, &err), GC_EINVAL);
+	json_decref(obj);
+	obj = parse("{\"body\":\"hi\",\"direction\":\"outbound\"}");
+	assert_int_equal(message_input_decode(obj, true, &m, &err), GC_EINVAL); /* notes have no direction */
+	assert_int_equal(message_input_decode(obj, false, &m, &err), GC_OK);
+	assert_true(m.outbound);
+	json_decref(obj);
+	struct named_input n;
+	obj = parse("{\"name\":\"Acme\",\"kind\":\"bank\"}");
+	assert_int_equal(organisation_input_decode(obj, &n, &err), GC_EINVAL);
+	json_decref(obj);
+	struct token_input t;
+	obj = parse("{\"name\":\"crm\",\"role\":\"agent\",\"expires_days\":0}");
+	assert_int_equal(token_input_decode(obj, &t, &err), GC_EINVAL);
+	json_decref(obj);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(states_have_names),
+		cmocka_unit_test(closed_is_final_and_moves_are_checked),
+		cmocka_unit_test(roles_decide_permissions_and_visibility),
+		cmocka_unit_test(body_must_be_an_object),
+		cmocka_unit_test(contact_decoding_is_strict),
+		cmocka_unit_test(patches_mark_what_they_carry),
+		cmocka_unit_test(customers_and_attributes),
+		cmocka_unit_test(other_inputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

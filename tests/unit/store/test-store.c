@@ -1,0 +1,285 @@
+/* Unit tests of the SQLite store: tenant scoping, redaction, the contact
+ * timeline, imports, migrations, and the append-only audit log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guichet/error.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64], path[96];
+	struct store *s;
+	struct store_scope a, b; /* tenant admins of tenants A and B */
+};
+
+static struct store_scope scope_in(int64_t tenant, enum role role)
+{
+	struct store_scope sc = {.tenant_id = tenant, .role = role, .has_role = true,
+				 .sees = role_visibility(role)};
+	snprintf(sc.actor, sizeof(sc.actor), "test");
+	return sc;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/guichet-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->s), GC_OK);
+	int64_t ta, tb;
+	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
+	f->a = scope_in(ta, ROLE_TENANT_ADMIN);
+	f->b = scope_in(tb, ROLE_TENANT_ADMIN);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_free(f->s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static int64_t new_customer(struct store *s, const struct store_scope *sc, const char *ext)
+{
+	struct customer_input in = {.external_id = ext, .email = "c@example.org", .phone = "+33 1 02 03 04 05",
+				    .n_attrs = 3};
+	in.attrs[0] = (struct customer_attr){"first_name", "Ana", SENS_BASIC};
+	in.attrs[1] = (struct customer_attr){"birth_date", "1980-01-01", SENS_PERSONAL};
+	in.attrs[2] = (struct customer_attr){"iban", "FR76 1234", SENS_CONFIDENTIAL};
+	json_t *c = NULL;
+	assert_int_equal(store_customer_create(s, sc, &in, &c), GC_OK);
+	int64_t id = json_integer_value(json_object_get(c, "id"));
+	json_decref(c);
+	return id;
+}
+
+static int64_t new_contact(struct store *s, const struct store_scope *sc, int64_t customer)
+{
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .customer_id = customer, .subject = "Help",
+				   .message = "It broke"};
+	json_t *c = NULL;
+	assert_int_equal(store_contact_create(s, sc, &in, &c), GC_OK);
+	int64_t id = json_integer_value(json_object_get(c, "id"));
+	assert_int_equal(json_array_size(json_object_get(c, "messages")), 1);
+	json_decref(c);
+	return id;
+}
+
+static void tenants_never_see_each_other(void **state)
+{
+	struct fixture *f = *state;
+	int64_t cust = new_customer(f->s, &f->a, "X1");
+	int64_t contact = new_contact(f->s, &f->a, cust);
+	json_t *out = NULL;
+	assert_int_equal(store_customer_get(f->s, &f->b, cust, &out), GC_ENOTFOUND);
+	assert_int_equal(store_contact_get(f->s, &f->b, contact, &out), GC_ENOTFOUND);
+	assert_int_equal(store_contact_events(f->s, &f->b, contact, 0, 10, &out), GC_ENOTFOUND);
+	struct state_input st = {.state = CONTACT_QUEUED, .expected_version = -1};
+	assert_int_equal(store_contact_set_state(f->s, &f->b, contact, &st, &out), GC_ENOTFOUND);
+	struct message_input m = {.body = "sneaky"};
+	assert_int_equal(store_contact_add_message(f->s, &f->b, contact, &m, false, &out), GC_ENOTFOUND);
+	/* B cannot attach A's customer to its own contact either */
+	struct contact_input in = {.channel = CHANNEL_CHAT, .customer_id = cust};
+	assert_int_equal(store_contact_create(f->s, &f->b, &in, &out), GC_EINVAL);
+	/* the same external id is free in another tenant */
+	new_customer(f->s, &f->b, "X1");
+	struct store_contact_filter filter = {0};
+	assert_int_equal(store_contact_list(f->s, &f->b, &filter, &out), GC_OK);
+	assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
+	json_decref(out);
+	struct store_customer_filter cf = {.external_id = "X1"};
+	assert_int_equal(store_customer_list(f->s, &f->b, &cf, &out), GC_OK);
+	assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
+	assert_int_not_equal(json_integer_value(json_object_get(json_array_get(json_object_get(out, "items"), 0), "id")), cust);
+	json_decref(out);
+}
+
+static void redaction_follows_the_role(void **state)
+{
+	struct fixture *f = *state;
+	int64_t cust = new_customer(f->s, &f->a, "R1");
+	struct store_scope outsourced = scope_in(f->a.tenant_id, ROLE_OUTSOURCED_AGENT);
+	struct store_scope agent = scope_in(f->a.tenant_id, ROLE_AGENT);
+	json_t *c = NULL;
+	assert_int_equal(store_customer_get(f->s, &outsourced, cust, &c), GC_OK);
+	json_t *attrs = json_object_get(c, "attributes");
+	assert_int_equal(json_object_size(attrs), 1);
+	assert_non_null(json_object_get(attrs, "first_name"));
+	assert_null(json_object_get(c, "email"));
+	assert_null(json_object_get(c, "phone"));
+	json_decref(c);
+	assert_int_equal(store_customer_get(f->s, &agent, cust, &c), GC_OK);
+	assert_int_equal(json_object_size(json_object_get(c, "attributes")), 2);
+	assert_null(json_object_get(json_object_get(c, "attributes"), "iban"));
+	assert_non_null(json_object_get(c, "email"));
+	json_decref(c);
+	/* nobody overwrites what they cannot see, nor searches by it */
+	struct customer_input patch = {.n_attrs = 1};
+	patch.attrs[0] = (struct customer_attr){"iban", "FR00 stolen", SENS_PERSONAL};
+	assert_int_equal(store_customer_update(f->s, &agent, cust, &patch, &c), GC_EFORBIDDEN);
+	struct store_customer_filter by_email = {.email = "c@example.org"};
+	assert_int_equal(store_customer_list(f->s, &outsourced, &by_email, &c), GC_EFORBIDDEN);
+	struct store_scope author = scope_in(f->a.tenant_id, ROLE_AUTHOR);
+	assert_int_equal(store_customer_get(f->s, &author, cust, &c), GC_EFORBIDDEN);
+}
+
+static void every_change_is_on_the_timeline(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = new_contact(f->s, &f->a, 0);
+	json_t *c = NULL;
+	struct state_input st = {.state = CONTACT_CLOSED, .expected_version = -1};
+	struct state_input to_queue = {.state = CONTACT_QUEUED, .expected_version = 1};
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &to_queue, &c), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(c, "version")), 2);
+	json_decref(c);
+	to_queue.state = CONTACT_ASSIGNED; /* version 1 is stale now */
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &to_queue, &c), GC_ECONFLICT);
+	struct state_input resolve = {.state = CONTACT_RESOLVED, .expected_version = -1};
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &resolve, &c), GC_EINVAL);
+	resolve.disposition = "fixed";
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &resolve, &c), GC_OK);
+	json_decref(c);
+	struct message_input note = {.body = "called back"};
+	assert_int_equal(store_contact_add_message(f->s, &f->a, id, &note, true, &c), GC_OK);
+	json_decref(c);
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &st, &c), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(c, "disposition")), "fixed");
+	json_decref(c);
+	assert_int_equal(store_contact_set_state(f->s, &f->a, id, &resolve, &c), GC_ESTATE);
+	assert_int_equal(store_contact_add_message(f->s, &f->a, id, &note, false, &c), GC_ESTATE);
+	json_t *page = NULL;
+	assert_int_equal(store_contact_events(f->s, &f->a, id, 0, 100, &page), GC_OK);
+	json_t *items = json_object_get(page, "items");
+	const char *expected[] = {"created", "state_changed", "state_changed", "note_added", "state_changed"};
+	assert_int_equal(json_array_size(items), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(json_string_value(json_object_get(json_array_get(items, i), "type")), expected[i]);
+	json_decref(page);
+}
+
+static void pages_follow_the_cursor(void **state)
+{
+	struct fixture *f = *state;
+	for (int i = 0; i < 7; i++)
+		new_contact(f->s, &f->a, 0);
+	struct store_contact_filter filter = {.limit = 3};
+	int64_t seen = 0, last = INT64_MAX;
+	for (int page_no = 0; page_no < 5; page_no++) {
+		json_t *page = NULL;
+		assert_int_equal(store_contact_list(f->s, &f->a, &filter, &page), GC_OK);
+		size_t i;
+		json_t *item;
+		json_array_foreach(json_object_get(page, "items"), i, item) {
+			int64_t id = json_integer_value(json_object_get(item, "id"));
+			assert_true(id < last);
+			last = id;
+			seen++;
+		}
+		const char *next = json_string_value(json_object_get(page, "next_cursor"));
+		filter.after_id = next ? atoll(next) : 0;
+		json_decref(page);
+		if (!next)
+			break;
+	}
+	assert_int_equal(seen, 7);
+}
+
+static void imports_are_idempotent(void **state)
+{
+	struct fixture *f = *state;
+	const char *csv = "external_id,email,first_name:basic\nI1,a@x.fr,Ana\nI2,,Bob\nI3,bad,Cy\n";
+	json_t *report = NULL;
+	struct decode_error err;
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, &report, &err), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(report, "inserted")), 2);
+	assert_int_equal(json_array_size(json_object_get(report, "rejected")), 1);
+	json_decref(report);
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, &report, &err), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(report, "inserted")), 0);
+	assert_int_equal(json_integer_value(json_object_get(report, "unchanged")), 2);
+	json_decref(report);
+	const char *changed = "external_id,email,first_name:basic\nI1,a@x.fr,Anna\n";
+	assert_int_equal(store_customer_import(f->s, &f->a, changed, strlen(changed), false, &report, &err), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(report, "updated")), 1);
+	json_decref(report);
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), true, &report, &err), GC_EINVAL);
+	assert_string_equal(err.field, "line 4");
+	json_decref(report);
+}
+
+static void newer_schemas_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = NULL;
+	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), GC_ESCHEMA);
+	assert_non_null(strstr(store_errmsg(s), "newer"));
+	store_free(s);
+}
+
+static void the_audit_log_is_append_only(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_audit(f->s, &f->a, f->a.tenant_id, "test", "x", NULL), GC_OK);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'forged'", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	json_t *page = NULL;
+	assert_int_equal(store_audit_list(f->s, &f->b, 0, 10, &page), GC_OK);
+	assert_int_equal(json_array_size(json_object_get(page, "items")), 0);
+	json_decref(page);
+}
+
+static void savepoints_isolate_requests(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int64_t kept = new_contact(f->s, &f->a, 0);
+	store_release(f->s);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int64_t dropped = new_contact(f->s, &f->a, 0);
+	store_rollback_to(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
+	json_decref(c);
+	assert_int_equal(store_contact_get(f->s, &f->a, dropped, &c), GC_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(tenants_never_see_each_other, setup, teardown),
+		cmocka_unit_test_setup_teardown(redaction_follows_the_role, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_change_is_on_the_timeline, setup, teardown),
+		cmocka_unit_test_setup_teardown(pages_follow_the_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
