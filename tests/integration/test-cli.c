@@ -1,2 +1,219 @@
+/* The guichet CLI and guichetd's command line, run as a person would: exit
+ * statuses, messages that name the bad argument, the token file's mode,
+ * JSON output, and the CSV import report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PASSWORD "cli password"
+
+static struct daemon d;
+static char token_file[128];
+
+static int setup(void **state)
+{
+	if (daemon_init(&d, "cli-brand", "admin@cli.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+		return -1;
+	snprintf(token_file, sizeof(token_file), "%s/conf/token", d.dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+#define CLI(out, err, ...) run_cli(&d, token_file, &out, &err, __VA_ARGS__, NULL)
+
+static void login_keeps_the_token_private(void **state)
+{
+	char *out, *err;
+	assert_int_equal(CLI(out, err, "login", "--email", "admin@cli.example", "--password", "nope nope"), 1);
+	assert_non_null(strstr(err, "wrong email or password"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "login", "--email", "admin@cli.example", "--password", PASSWORD), 0);
+	assert_null(strstr(out, "gct_")); /* the token is not printed */
+	free(out);
+	free(err);
+	struct stat st;
+	assert_int_equal(stat(token_file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(CLI(out, err, "me", "--json"), 0);
+	json_t *me = json_loads(out, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(me, "role")), "tenant_admin");
+	json_decref(me);
+	free(out);
+	free(err);
+}
+
+static void contacts_from_the_command_line(void **state)
+{
+	char *out, *err;
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "phone", "--subject", "No dial tone",
+			     "--tag", "voice", "--tag", "urgent", "--priority", "8", "--json"), 0);
+	json_t *c = json_loads(out, 0, NULL);
+	assert_non_null(c);
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", json_integer_value(json_object_get(c, "id")));
+	assert_int_equal(json_array_size(json_object_get(c, "tags")), 2);
+	json_decref(c);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "message", id, "--body", "Calling back"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "state", id, "resolved"), 1);
+	assert_non_null(strstr(err, "disposition"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "state", id, "resolved", "--disposition", "fixed"), 0);
+	assert_non_null(strstr(out, "state: resolved"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "list", "--state", "resolved"), 0);
+	assert_non_null(strstr(out, "No dial tone"));
+	assert_non_null(strstr(out, "id\tstate"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "events", id, "--json"), 0);
+	json_t *events = json_loads(out, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(events, "items")), 3);
+	json_decref(events);
+	free(out);
+	free(err);
+}
+
+static void bad_arguments_are_named(void **state)
+{
+	char *out, *err;
+	assert_int_equal(CLI(out, err, "contacts", "create", "--subject", "x"), 2);
+	assert_non_null(strstr(err, "--channel is required"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "list", "--colour", "red"), 2);
+	assert_non_null(strstr(err, "unknown option '--colour'"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "show", "twelve"), 2);
+	assert_non_null(strstr(err, "expected a numeric ID"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "pigeon"), 1);
+	assert_non_null(strstr(err, "field: channel"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "admin", "init", "--db", "/tmp/x.db", "--tenant", "t", "--admin-email",
+			     "not-an-email", "--admin-password", "long enough"), 2);
+	assert_non_null(strstr(err, "--admin-email"));
+	free(out);
+	free(err);
+}
+
+static void customers_import_reports_lines(void **state)
+{
+	char csv[160], *out, *err;
+	snprintf(csv, sizeof(csv), "%s/customers.csv", d.dir);
+	FILE *f = fopen(csv, "w");
+	fputs("external_id,email,first_name:basic\nK1,k1@example.net,Kim\nK2,broken,Lee\n", f);
+	fclose(f);
+	assert_int_equal(CLI(out, err, "customers", "import", csv), 0);
+	assert_non_null(strstr(out, "inserted: 1"));
+	assert_non_null(strstr(err, "line 3: email is not an email address"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "customers", "import", csv, "--all-or-nothing"), 1);
+	assert_non_null(strstr(err, "line 3"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "customers", "create", "--external-id", "K9", "--attr", "tier=gold:basic",
+			     "--attr", "iban=FR76 1:confidential", "--json"), 0);
+	json_t *c = json_loads(out, 0, NULL);
+	json_t *attrs = json_object_get(c, "attributes");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(attrs, "tier"), "class")), "basic");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(attrs, "iban"), "class")), "confidential");
+	json_decref(c);
+	free(out);
+	free(err);
+}
+
+/* Runs guichetd with args and returns its exit status and stderr. */
+static int guichetd(char **ret_err, const char *const *args)
+{
+	char bin[512], err_path[160];
+	snprintf(err_path, sizeof(err_path), "%s/guichetd.err", d.dir);
+	char *argv[16] = {(char *)harness_binary("guichetd", bin, sizeof(bin))};
+	int argc = 1;
+	for (; args[argc - 1]; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	argv[argc] = NULL;
+	pid_t pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen(err_path, "w", stderr);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	FILE *f = fopen(err_path, "r");
+	char *text = calloc(1, 4096);
+	if (f) {
+		size_t n = fread(text, 1, 4095, f);
+		text[n] = '\0';
+		fclose(f);
+	}
+	*ret_err = text;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void guichetd_options_are_checked(void **state)
+{
+	char *err;
+	const char *help[] = {"--help", NULL};
+	assert_int_equal(guichetd(&err, help), 0);
+	free(err);
+	const char *bad_threads[] = {"--threads", "0", NULL};
+	assert_int_equal(guichetd(&err, bad_threads), 2);
+	assert_non_null(strstr(err, "invalid value '0' for threads"));
+	free(err);
+	char conf[160];
+	snprintf(conf, sizeof(conf), "%s/guichetd.conf", d.dir);
+	FILE *f = fopen(conf, "w");
+	fputs("# settings\ndb = /tmp/x.db\nlisten 127.0.0.1:1\n", f);
+	fclose(f);
+	const char *bad_conf[] = {"--config", conf, NULL};
+	assert_int_equal(guichetd(&err, bad_conf), 2);
+	assert_non_null(strstr(err, "line 3"));
+	free(err);
+	setenv("GUICHET_LISTEN", "nonsense", 1);
+	const char *none[] = {NULL};
+	assert_int_equal(guichetd(&err, none), 2);
+	assert_non_null(strstr(err, "GUICHET_LISTEN"));
+	unsetenv("GUICHET_LISTEN");
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(login_keeps_the_token_private),
+		cmocka_unit_test(contacts_from_the_command_line),
+		cmocka_unit_test(bad_arguments_are_named),
+		cmocka_unit_test(customers_import_reports_lines),
+		cmocka_unit_test(guichetd_options_are_checked),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

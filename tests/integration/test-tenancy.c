@@ -1,2 +1,273 @@
+/* Tenant isolation, tested as a matrix: every endpoint, called by every
+ * role of tenant A (and by an API token of A) on the resources of tenant B,
+ * must answer 403 or 404 and change nothing; the same call on A's own
+ * resources must never answer 404 (so the matrix tests access, not typos).
+ * List endpoints must never show B's rows, and naming tenant B in the
+ * X-Guichet-Tenant header is refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PASSWORD "tenant pass 1"
+
+static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expert", "author",
+				    "reviewer", "planner", "outsourced_agent"};
+#define N_ROLES (sizeof(roles) / sizeof(roles[0]))
+
+enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN };
+
+/* The routes of src/daemon/http.c that act on one resource or list. */
+static const struct probe {
+	const char *method, *path; /* %lld for the resource id */
+	enum kind kind;
+	const char *body;          /* JSON, or NULL */
+} probes[] = {
+	{"GET", "/api/v1/contacts/%lld", K_CONTACT, NULL},
+	{"PATCH", "/api/v1/contacts/%lld", K_CONTACT, "{\"subject\":\"probe\"}"},
+	{"POST", "/api/v1/contacts/%lld/state", K_CONTACT, "{\"state\":\"queued\"}"},
+	{"POST", "/api/v1/contacts/%lld/messages", K_CONTACT, "{\"direction\":\"inbound\",\"body\":\"probe\"}"},
+	{"POST", "/api/v1/contacts/%lld/notes", K_CONTACT, "{\"body\":\"probe\"}"},
+	{"GET", "/api/v1/contacts/%lld/events", K_CONTACT, NULL},
+	{"GET", "/api/v1/customers/%lld", K_CUSTOMER, NULL},
+	{"PATCH", "/api/v1/customers/%lld", K_CUSTOMER, "{\"attributes\":{\"plan\":\"probe\"}}"},
+	{"GET", "/api/v1/users/%lld", K_USER, NULL},
+	{"POST", "/api/v1/users/%lld/role", K_USER, "{\"role\":\"agent\"}"},
+	{"POST", "/api/v1/users/%lld/disable", K_USER, NULL},
+	{"POST", "/api/v1/users/%lld/enable", K_USER, NULL},
+	{"POST", "/api/v1/users/%lld/password", K_USER, "{\"password\":\"probe password\"}"},
+	{"DELETE", "/api/v1/api-tokens/%lld", K_TOKEN, NULL},
+	{"POST", "/api/v1/contacts", K_NONE, "{\"channel\":\"email\",\"customer_id\":%lld}"},
+	{"PATCH", "/api/v1/contacts/%lld", K_CONTACT, "{\"customer_id\":%lld}"},
+};
+#define N_PROBES (sizeof(probes) / sizeof(probes[0]))
+
+static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/customers?limit=500",
+	"/api/v1/users", "/api/v1/audit?limit=500", "/api/v1/api-tokens", "/api/v1/tenants",
+	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld"};
+
+struct tenant {
+	char *admin;
+	long long contact, customer, user, token_id;
+	char *token; /* an API token's text */
+};
+
+static struct daemon d;
+static struct tenant a, b;
+static char *role_tokens[N_ROLES];
+
+static long long post_id(const char *token, const char *path, json_t *body)
+{
+	struct resp r;
+	http_json(&d, "POST", path, token, body, &r);
+	if (r.status != 201)
+		fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+static void fill(struct tenant *t, const char *tag)
+{
+	char ext[32], email[64];
+	snprintf(ext, sizeof(ext), "%s-SECRET", tag);
+	t->customer = post_id(t->admin, "/api/v1/customers", json_pack("{s:s,s:{s:{s:s,s:s}}}",
+		"external_id", ext, "attributes", "plan", "value", "gold", "class", "basic"));
+	t->contact = post_id(t->admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email",
+		"subject", tag, "customer_id", (json_int_t)t->customer));
+	snprintf(email, sizeof(email), "victim@%s.example", tag);
+	t->user = post_id(t->admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email,
+		"name", "Victim", "password", PASSWORD, "role", "agent"));
+}
+
+static long long new_token(struct tenant *t, char **ret_text)
+{
+	struct resp r;
+	http_json(&d, "POST", "/api/v1/api-tokens", t->admin, json_pack("{s:s,s:s}", "name", "probe", "role", "agent"), &r);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	if (ret_text)
+		*ret_text = strdup(json_string_value(json_object_get(r.json, "token")));
+	resp_clear(&r);
+	return id;
+}
+
+static int setup(void **state)
+{
+	if (daemon_init(&d, "A", "admin@a.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "B", "admin@b.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+		return -1;
+	a.admin = login(&d, "admin@a.example", PASSWORD);
+	b.admin = login(&d, "admin@b.example", PASSWORD);
+	fill(&a, "A");
+	fill(&b, "B");
+	b.token_id = new_token(&b, &b.token);
+	for (size_t i = 0; i < N_ROLES; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "%s@a.example", roles[i]);
+		post_id(a.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", roles[i],
+			"password", PASSWORD, "role", roles[i]));
+		role_tokens[i] = login(&d, email, PASSWORD);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	for (size_t i = 0; i < N_ROLES; i++)
+		free(role_tokens[i]);
+	free(a.admin);
+	free(b.admin);
+	free(b.token);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+static long long id_of(const struct tenant *t, enum kind k)
+{
+	switch (k) {
+	case K_CONTACT: return t->contact;
+	case K_CUSTOMER: return t->customer;
+	case K_USER: return t->user;
+	case K_TOKEN: return t->token_id;
+	default: return 0;
+	}
+}
+
+/* Runs probe p as token on target's resources; returns the status. */
+static int run_probe(const struct probe *p, const char *token, const struct tenant *target,
+		     const struct tenant *other_ref)
+{
+	char path[128], body[256];
+	snprintf(path, sizeof(path), p->path, id_of(target, p->kind));
+	/* bodies that name a customer name the other tenant's one in the cross case */
+	if (p->body)
+		snprintf(body, sizeof(body), p->body, other_ref->customer);
+	struct resp r;
+	http_raw(&d, p->method, path, token, NULL, p->body ? "application/json" : NULL, p->body ? body : NULL,
+		 p->body ? strlen(body) : 0, &r);
+	int status = r.status;
+	if (status >= 200 && status < 300 && target == &b && r.text)
+		assert_null(strstr(r.text, "B-SECRET"));
+	resp_clear(&r);
+	return status;
+}
+
+/* platform: the caller runs the installation and may list every tenant's
+ * name (GET /api/v1/tenants), and nothing else of B. */
+static void check_caller(const char *who, const char *token, bool platform)
+{
+	for (size_t p = 0; p < N_PROBES; p++) {
+		const struct probe *pr = &probes[p];
+		/* the other tenant's resource (or, for bodies, the other tenant's customer) */
+		int cross = run_probe(pr, token, pr->kind == K_NONE ? &a : (pr->body && strstr(pr->body, "customer_id") ? &a : &b), &b);
+		if (!(cross == 403 || cross == 404 || cross == 422)) {
+			fprintf(stderr, "%s: %s %s on tenant B answered %d\n", who, pr->method, pr->path, cross);
+			fail();
+		}
+		if (cross == 422 && !(pr->body && strstr(pr->body, "customer_id"))) {
+			fprintf(stderr, "%s: %s %s on tenant B answered 422 (leaks existence)\n", who, pr->method, pr->path);
+			fail();
+		}
+		/* the same call on its own tenant: allowed or forbidden, never unknown */
+		struct tenant mine = a;
+		char *text = NULL;
+		if (pr->kind == K_TOKEN)
+			mine.token_id = new_token(&a, &text);
+		free(text);
+		int own = run_probe(pr, token, &mine, &a);
+		if (own == 404 || own >= 500 || own == 400) {
+			fprintf(stderr, "%s: %s %s on its own tenant answered %d\n", who, pr->method, pr->path, own);
+			fail();
+		}
+	}
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		char path[128];
+		snprintf(path, sizeof(path), lists[l], b.customer);
+		struct resp r;
+		http_raw(&d, "GET", path, token, NULL, NULL, NULL, 0, &r);
+		assert_true(r.status == 200 || r.status == 403);
+		if (r.status == 200) {
+			assert_null(strstr(r.text, "B-SECRET"));
+			assert_null(strstr(r.text, "victim@B.example"));
+			assert_null(strstr(r.text, "admin@b.example"));
+			if (!(platform && strcmp(path, "/api/v1/tenants") == 0))
+				assert_null(strstr(r.text, "\"name\":\"B\""));
+			size_t i;
+			json_t *item;
+			json_array_foreach(json_object_get(r.json, "items"), i, item) {
+				long long id = json_integer_value(json_object_get(item, "id"));
+				if (strstr(path, "contacts"))
+					assert_true(id != b.contact);
+				if (strstr(path, "customers"))
+					assert_true(id != b.customer);
+			}
+		}
+		resp_clear(&r);
+	}
+	struct resp r;
+	http_raw(&d, "GET", "/api/v1/contacts", token, "B", NULL, NULL, 0, &r);
+	assert_true(r.status == 403 || r.status == 401);
+	resp_clear(&r);
+	char b_id[16];
+	snprintf(b_id, sizeof(b_id), "%d", 2);
+	http_raw(&d, "GET", "/api/v1/me", token, b_id, NULL, NULL, 0, &r);
+	assert_true(r.status == 403);
+	resp_clear(&r);
+}
+
+static void every_role_of_a_is_sealed_from_b(void **state)
+{
+	for (size_t i = 0; i < N_ROLES; i++)
+		check_caller(roles[i], role_tokens[i], false);
+	check_caller("platform admin, tenant admin of A", a.admin, true);
+	char *api = NULL;
+	new_token(&a, &api);
+	check_caller("API token of A", api, false);
+	free(api);
+}
+
+static void b_is_unchanged(void **state)
+{
+	struct resp r;
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", b.contact);
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "version"), 1);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "new");
+	assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 0);
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld", b.customer);
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_int_equal(resp_int(&r, "version"), 1);
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/users/%lld", b.user);
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "role")), "agent");
+	assert_false(json_is_true(json_object_get(r.json, "disabled")));
+	resp_clear(&r);
+	char *victim = login(&d, "victim@B.example", PASSWORD); /* password unchanged */
+	free(victim);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts", b.token, NULL), 200); /* token alive */
+	http_json(&d, "GET", "/api/v1/contacts?limit=500", b.admin, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_clear(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_role_of_a_is_sealed_from_b),
+		cmocka_unit_test(b_is_unchanged),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
