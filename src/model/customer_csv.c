@@ -1,7 +1,7 @@
 /* Customer CSV parsing (guichet/customer_csv.h) on top of libcsv.
  *
- * The data is fed to libcsv one physical line at a time, so when a record
- * starts we know its line number. Fields are collected as jansson strings,
+ * The data is fed to libcsv one physical line at a time (ended by LF, CRLF
+ * or a lone CR), so when a record starts we know its line number. Fields are collected as jansson strings,
  * which checks UTF-8 and owns the memory the customer_input points into. */
 #include "guichet/customer_csv.h"
 #include "guichet/error.h"
@@ -185,6 +185,19 @@ static int malformed(struct parse *p, struct csv_parser *csv)
 	return GC_EINVAL;
 }
 
+/* The length of the physical line at data, its end included: "\n", "\r\n" or a
+ * lone "\r" (libcsv ends a record at each of them). */
+static size_t line_length(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n')
+			return i + 1;
+		if (data[i] == '\r')
+			return i + 1 < len && data[i + 1] == '\n' ? i + 2 : i + 1;
+	}
+	return len;
+}
+
 int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
 		       customer_csv_reject_fn on_reject, void *ctx, struct decode_error *err)
 {
@@ -197,8 +210,7 @@ int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
 	}
 	size_t pos = 0;
 	while (pos < len && p.rc == GC_OK) {
-		const char *nl = memchr(data + pos, '\n', len - pos);
-		size_t chunk = nl ? (size_t)(nl - (data + pos)) + 1 : len - pos;
+		size_t chunk = line_length(data + pos, len - pos);
 		p.line++;
 		if (csv_parse(&csv, data + pos, chunk, on_field, on_record, &p) != chunk) {
 			p.rc = malformed(&p, &csv);

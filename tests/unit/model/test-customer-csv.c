@@ -84,6 +84,19 @@ static void rejected_rows_name_their_physical_line(void **state)
 	assert_string_equal(s.reasons[3], "invalid UTF-8");
 }
 
+/* found by fuzz-customer-csv: libcsv ends a record at a lone CR, so line
+ * numbers must count it as a line end too */
+static void a_lone_cr_ends_a_line(void **state)
+{
+	struct seen s;
+	struct decode_error err;
+	assert_int_equal(parse("external_id,email\rC1,bad\rC2,x@y.fr\r\nC3,bad\n", &s, &err), GC_OK);
+	assert_int_equal(s.n_rejects, 2);
+	assert_int_equal(s.reject_lines[0], 2);
+	assert_int_equal(s.reject_lines[1], 4);
+	assert_int_equal(s.row_lines[0], 3);
+}
+
 static void broken_files_fail_whole(void **state)
 {
 	struct seen s;
@@ -119,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_and_classes),
 		cmocka_unit_test(rejected_rows_name_their_physical_line),
+		cmocka_unit_test(a_lone_cr_ends_a_line),
 		cmocka_unit_test(broken_files_fail_whole),
 		cmocka_unit_test(a_callback_failure_stops_the_parse),
 	};

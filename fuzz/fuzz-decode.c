@@ -1,0 +1,56 @@
+/* libFuzzer target: request decoding, JSON bytes to domain structs. Every
+ * decoder runs on every input; none may crash, leak or read out of bounds,
+ * and a decoder that succeeds must produce values within their limits. */
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "guichet/decode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	json_t *obj = NULL;
+	struct decode_error err;
+	if (decode_body((const char *)data, size, &obj, &err) != 0)
+		return 0;
+	union {
+		struct login_input login;
+		struct contact_input contact;
+		struct state_input state;
+		struct message_input message;
+		struct customer_input customer;
+		struct user_input user;
+		struct named_input named;
+		struct token_input token;
+		struct membership_input membership;
+		enum role role;
+		const char *password;
+	} in;
+	login_input_decode(obj, &in.login, &err);
+	for (int patch = 0; patch < 2; patch++) {
+		if (contact_input_decode(obj, patch, &in.contact, &err) == 0) {
+			assert(in.contact.n_tags <= DECODE_MAX_TAGS);
+			assert(in.contact.priority >= 0 && in.contact.priority <= 9);
+			assert(!in.contact.subject || strlen(in.contact.subject) <= 500);
+		}
+		if (customer_input_decode(obj, patch, &in.customer, &err) == 0) {
+			assert(in.customer.n_attrs <= DECODE_MAX_ATTRS);
+			for (size_t i = 0; i < in.customer.n_attrs; i++)
+				assert(customer_attr_key_valid(in.customer.attrs[i].key));
+		}
+	}
+	state_input_decode(obj, &in.state, &err);
+	message_input_decode(obj, false, &in.message, &err);
+	message_input_decode(obj, true, &in.message, &err);
+	user_input_decode(obj, &in.user, &err);
+	tenant_input_decode(obj, &in.named, &err);
+	organisation_input_decode(obj, &in.named, &err);
+	token_input_decode(obj, &in.token, &err);
+	membership_input_decode(obj, &in.membership, &err);
+	role_input_decode(obj, &in.role, &err);
+	password_input_decode(obj, &in.password, &err);
+	json_decref(obj);
+	return 0;
+}
