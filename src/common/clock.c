@@ -21,6 +21,14 @@ uint64_t gc_monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Writes n as width digits, zero-padded. */
+static char *digits(char *out, unsigned n, int width)
+{
+	for (int i = width - 1; i >= 0; i--, n /= 10)
+		out[i] = (char)('0' + n % 10);
+	return out + width;
+}
+
 void gc_time_format(int64_t ms, char buf[GC_TIME_LEN])
 {
 	time_t secs = (time_t)(ms / 1000);
@@ -31,11 +39,23 @@ void gc_time_format(int64_t ms, char buf[GC_TIME_LEN])
 	}
 	struct tm tm;
 	gmtime_r(&secs, &tm);
-	/* the modulos bound each field's width; real values are already in range */
-	snprintf(buf, GC_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
-		 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
-		 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
-		 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u, (unsigned)frac % 1000u);
+	/* by hand: this runs for every timestamp of every answer, and
+	 * snprintf was a tenth of the cost of a GET */
+	char *p = digits(buf, (unsigned)(tm.tm_year + 1900) % 10000u, 4);
+	*p++ = '-';
+	p = digits(p, (unsigned)tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = digits(p, (unsigned)tm.tm_mday, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned)tm.tm_hour, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned)tm.tm_min, 2);
+	*p++ = ':';
+	p = digits(p, (unsigned)tm.tm_sec, 2);
+	*p++ = '.';
+	p = digits(p, (unsigned)frac, 3);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 static int days_in_month(int year, int month)

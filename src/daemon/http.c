@@ -1,6 +1,7 @@
 /* Request dispatch: route matching, authentication, permissions, body
  * decoding, the hand-off to the writer, and the answer (http.h). */
 #include "daemon/http.h"
+#include "daemon/authcache.h"
 #include "daemon/handlers.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
@@ -26,6 +27,7 @@
 #define W ROUTE_WRITE
 #define J ROUTE_JSON
 #define T ROUTE_TENANT
+#define A ROUTE_AUTHZ
 #define R(method, pattern, flags, perm, prepare, run) \
 	{method, pattern, flags, perm, prepare, run, #method " " pattern}
 
@@ -33,26 +35,26 @@ const struct route http_routes[] = {
 	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
 	R(GET, "/metrics", ROUTE_PUBLIC, 0, NULL, run_metrics),
 	R(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, prepare_login, run_login),
-	R(POST, "/api/v1/auth/logout", W, 0, NULL, run_logout),
+	R(POST, "/api/v1/auth/logout", W | A, 0, NULL, run_logout),
 	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
 	R(GET, "/api/v1/tenants", 0, 0, NULL, run_tenant_list),
 	R(POST, "/api/v1/tenants", ROUTE_PLATFORM | W | J, 0, prepare_tenant_create, run_tenant_create),
 	R(GET, "/api/v1/organisations", ROUTE_PLATFORM, 0, NULL, run_organisation_list),
 	R(POST, "/api/v1/organisations", ROUTE_PLATFORM | W | J, 0, prepare_organisation_create,
 	  run_organisation_create),
-	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J, 0, prepare_membership_grant,
+	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J | A, 0, prepare_membership_grant,
 	  run_membership_grant),
 	R(GET, "/api/v1/users", T, PERM_USERS_READ, NULL, run_user_list),
 	R(POST, "/api/v1/users", T | W | J, PERM_USERS_MANAGE, prepare_user_create, run_user_create),
 	R(GET, "/api/v1/users/{id}", T, PERM_USERS_READ, NULL, run_user_get),
-	R(POST, "/api/v1/users/{id}/role", T | W | J, PERM_USERS_MANAGE, prepare_user_role, run_user_role),
-	R(POST, "/api/v1/users/{id}/disable", T | W, PERM_USERS_MANAGE, NULL, run_user_disable),
-	R(POST, "/api/v1/users/{id}/enable", T | W, PERM_USERS_MANAGE, NULL, run_user_enable),
-	R(POST, "/api/v1/users/{id}/password", T | W | J, PERM_USERS_MANAGE, prepare_user_password,
+	R(POST, "/api/v1/users/{id}/role", T | W | J | A, PERM_USERS_MANAGE, prepare_user_role, run_user_role),
+	R(POST, "/api/v1/users/{id}/disable", T | W | A, PERM_USERS_MANAGE, NULL, run_user_disable),
+	R(POST, "/api/v1/users/{id}/enable", T | W | A, PERM_USERS_MANAGE, NULL, run_user_enable),
+	R(POST, "/api/v1/users/{id}/password", T | W | J | A, PERM_USERS_MANAGE, prepare_user_password,
 	  run_user_password),
 	R(GET, "/api/v1/api-tokens", T, PERM_TOKENS_MANAGE, NULL, run_token_list),
 	R(POST, "/api/v1/api-tokens", T | W | J, PERM_TOKENS_MANAGE, prepare_token_create, run_token_create),
-	R(DELETE, "/api/v1/api-tokens/{id}", T | W, PERM_TOKENS_MANAGE, NULL, run_token_revoke),
+	R(DELETE, "/api/v1/api-tokens/{id}", T | W | A, PERM_TOKENS_MANAGE, NULL, run_token_revoke),
 	R(GET, "/api/v1/customers", T, PERM_CUSTOMERS_READ, NULL, run_customer_list),
 	R(POST, "/api/v1/customers", T | W | J, PERM_CUSTOMERS_WRITE, prepare_customer_create,
 	  run_customer_create),
@@ -188,6 +190,11 @@ int query_int(struct request *r, const char *name, int64_t min, int64_t max, int
 	return GC_OK;
 }
 
+static int append_to_buffer(const char *data, size_t len, void *out)
+{
+	return evbuffer_add(out, data, len);
+}
+
 static void send_answer(struct request *r)
 {
 	struct evkeyvalq *headers = evhttp_request_get_output_headers(r->ev);
@@ -198,12 +205,8 @@ static void send_answer(struct request *r)
 		evbuffer_add(out, r->resp_text, strlen(r->resp_text));
 		evhttp_add_header(headers, "Content-Type", r->content_type ? r->content_type : "text/plain");
 	} else if (r->resp) {
-		char *text = json_dumps(r->resp, JSON_COMPACT);
-		if (text) {
-			evbuffer_add(out, text, strlen(text));
-			evbuffer_add(out, "\n", 1);
-			free(text);
-		}
+		json_dump_callback(r->resp, append_to_buffer, out, JSON_COMPACT);
+		evbuffer_add(out, "\n", 1);
 		evhttp_add_header(headers, "Content-Type", "application/json");
 	}
 	evhttp_send_reply(r->ev, r->status, reason(r->status), out);
@@ -288,8 +291,15 @@ static bool authenticate(struct request *r)
 	r->token = auth + 7;
 	char ip[64];
 	snprintf(ip, sizeof(ip), "%s", r->scope.ip);
-	int rc = store_auth_token(r->worker->db, r->token, evhttp_find_header(headers, "X-Guichet-Tenant"),
-				  gc_now_ms(), &r->scope);
+	const char *hint = evhttp_find_header(headers, "X-Guichet-Tenant");
+	int64_t now = gc_now_ms();
+	int rc = authcache_get(r->worker->auth, r->token, hint, now, &r->scope);
+	if (rc == GC_ENOTFOUND) {
+		uint64_t generation = authcache_generation(); /* before the lookup: see authcache.h */
+		rc = store_auth_token(r->worker->db, r->token, hint, now, &r->scope);
+		if (rc == GC_OK)
+			authcache_put(r->worker->auth, r->token, hint, generation, &r->scope);
+	}
 	snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", ip);
 	if (rc == GC_EAUTH) {
 		reply_error(r, 401, "unauthorized", NULL, "the token is unknown, expired or revoked");

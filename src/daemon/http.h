@@ -33,6 +33,7 @@ enum route_flags {
 	ROUTE_CSV = 1u << 3,      /* the body is text/csv */
 	ROUTE_PLATFORM = 1u << 4, /* platform admins only */
 	ROUTE_TENANT = 1u << 5,   /* needs a tenant and a role in it */
+	ROUTE_AUTHZ = 1u << 6,    /* changes who may do what (see authcache.h) */
 };
 
 struct route {

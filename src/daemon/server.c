@@ -1,5 +1,6 @@
 /* Threads, sockets and signals (server.h). */
 #include "daemon/server.h"
+#include "daemon/authcache.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/ratelimit.h"
@@ -64,7 +65,8 @@ static int worker_start(struct server *srv, struct worker *w)
 		log_error("cannot open the database", "error", store_errmsg(w->db));
 		return rc;
 	}
-	w->base = event_base_new();
+	w->auth = authcache_new();
+	w->base = w->auth ? event_base_new() : NULL;
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	if (w->http == NULL)
 		return GC_ENOMEM;
@@ -152,6 +154,7 @@ static void stop(struct server *srv)
 		evhttp_free(srv->workers[i].http);
 		event_base_free(srv->workers[i].base);
 		store_free(srv->workers[i].db);
+		authcache_free(srv->workers[i].auth);
 	}
 	free(srv->workers);
 }

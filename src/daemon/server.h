@@ -17,6 +17,7 @@
 #include "daemon/config.h"
 #include "store/store.h"
 
+struct authcache;
 struct writer;
 
 struct worker {
@@ -25,6 +26,7 @@ struct worker {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	struct store *db;           /* this worker's read connection */
+	struct authcache *auth;     /* tokens this worker resolved recently */
 	pthread_t thread;
 };
 

@@ -1,5 +1,6 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
+#include "daemon/authcache.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/server.h"
@@ -56,6 +57,11 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	if (rc == GC_OK)
 		rc = store_commit(w->db);
+	bool authz = false;
+	for (struct job *j = batch; j; j = j->next)
+		authz |= (j->r->route->flags & ROUTE_AUTHZ) != 0;
+	if (authz)
+		authcache_bump(); /* after the commit, so no cache keeps the old truth */
 	if (rc < 0) {
 		log_error("commit failed", "error", store_errmsg(w->db));
 		store_rollback(w->db);

@@ -294,8 +294,8 @@ int store_auth_token(struct store *s, const char *token, const char *tenant_hint
 		return rc;
 	if (row.expires_at && row.expires_at <= now)
 		return GC_EAUTH;
-	struct store_scope scope = {.token_id = row.id, .platform_admin = row.platform_admin,
-				    .sees = SENS_NONE};
+	struct store_scope scope = {.token_id = row.id, .expires_at = row.expires_at,
+				    .platform_admin = row.platform_admin, .sees = SENS_NONE};
 	snprintf(scope.actor, sizeof(scope.actor), "%s", row.actor);
 	int64_t tenant_id = row.tenant_id;
 	if (tenant_hint && resolve_tenant(s, tenant_hint, &tenant_id) < 0)

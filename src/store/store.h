@@ -34,6 +34,7 @@ struct store_scope {
 	int64_t tenant_id;
 	int64_t user_id;            /* 0 for an API token */
 	int64_t token_id;
+	int64_t expires_at;         /* when the token expires (ms), 0 for never */
 	enum role role;
 	bool has_role;              /* false: a platform admin outside its tenants */
 	bool platform_admin;
