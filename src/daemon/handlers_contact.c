@@ -27,9 +27,13 @@ int run_contact_list(struct request *r, struct store *db)
 
 int run_contact_get(struct request *r, struct store *db)
 {
-	json_t *c = NULL;
-	int rc = store_contact_get(db, &r->scope, r->ids[0], &c);
-	return rc < 0 ? reply_store_error(r, db, rc, "contact") : reply(r, 200, c);
+	size_t len;
+	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "contact");
+	r->status = 200;
+	r->content_type = "application/json";
+	return GC_OK;
 }
 
 int run_contact_events(struct request *r, struct store *db)

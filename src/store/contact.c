@@ -119,43 +119,26 @@ out:
 	return rc;
 }
 
-#define CONTACT_COLUMNS "id, channel, customer_id, subject, reason, queue, priority, tags," \
-	" state, disposition, version, created_at, updated_at"
+/* A contact and its messages as JSON, built by SQLite itself: the one
+ * definition of their shape, and the fastest way to answer a GET (no
+ * intermediate jansson tree). Times are RFC 3339 in UTC, to the millisecond. */
+#define RFC3339(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+#define CONTACT_JSON \
+	"json_object('id', c.id, 'channel', c.channel, 'customer_id', c.customer_id," \
+	" 'subject', c.subject, 'reason', c.reason, 'queue', c.queue, 'priority', c.priority," \
+	" 'tags', json(c.tags), 'state', c.state, 'disposition', c.disposition," \
+	" 'version', c.version, 'created_at', " RFC3339("c.created_at") "," \
+	" 'updated_at', " RFC3339("c.updated_at")
+#define MESSAGES_JSON \
+	"json((SELECT json_group_array(json_object('id', m.id, 'kind', m.kind, 'body', m.body," \
+	" 'author_id', m.author_id, 'created_at', " RFC3339("m.created_at") "))" \
+	" FROM (SELECT * FROM messages WHERE contact_id = c.id ORDER BY id) m))"
 
-static json_t *contact_row(sqlite3_stmt *st)
+int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
+			   char **ret_text, size_t *ret_len)
 {
-	json_t *tags = json_loads((const char *)sqlite3_column_text(st, 7), 0, NULL);
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-		"id", column_int(st, 0), "channel", column_string(st, 1),
-		"customer_id", column_int(st, 2), "subject", column_string(st, 3),
-		"reason", column_string(st, 4), "queue", column_string(st, 5),
-		"priority", column_int(st, 6), "tags", tags ? tags : json_array(),
-		"state", column_string(st, 8), "disposition", column_string(st, 9),
-		"version", column_int(st, 10), "created_at", column_time(st, 11),
-		"updated_at", column_time(st, 12));
-}
-
-static int load_messages(struct store *s, int64_t id, json_t *messages)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, kind, body, author_id, created_at FROM messages"
-					 " WHERE contact_id = ? ORDER BY id");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(messages, json_pack("{s:o,s:o,s:o,s:o,s:o}",
-			"id", column_int(st, 0), "kind", column_string(st, 1), "body", column_string(st, 2),
-			"author_id", column_int(st, 3), "created_at", column_time(st, 4)));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
-}
-
-int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
-		      json_t **ret_contact)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT " CONTACT_COLUMNS " FROM contacts"
-					 " WHERE tenant_id = ? AND id = ?");
+	sqlite3_stmt *st = store_stmt(s, "SELECT " CONTACT_JSON ", 'messages', " MESSAGES_JSON ")"
+					 " FROM contacts c WHERE c.tenant_id = ? AND c.id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
@@ -165,16 +148,29 @@ int store_contact_get(struct store *s, const struct store_scope *scope, int64_t 
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	json_t *c = contact_row(st);
+	size_t len = (size_t)sqlite3_column_bytes(st, 0);
+	char *text = malloc(len + 1);
+	if (text)
+		memcpy(text, sqlite3_column_text(st, 0), len + 1);
 	sqlite3_reset(st);
-	json_t *messages = json_array();
-	json_object_set_new(c, "messages", messages);
-	if ((rc = load_messages(s, id, messages)) < 0) {
-		json_decref(c);
-		return rc;
-	}
-	*ret_contact = c;
+	if (text == NULL)
+		return GC_ENOMEM;
+	*ret_text = text;
+	*ret_len = len;
 	return GC_OK;
+}
+
+int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
+		      json_t **ret_contact)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = store_contact_get_text(s, scope, id, &text, &len);
+	if (rc < 0)
+		return rc;
+	*ret_contact = json_loadb(text, len, 0, NULL);
+	free(text);
+	return *ret_contact ? GC_OK : GC_ENOMEM;
 }
 
 /* The contact's state and version, checking expected_version (-1: any). */
@@ -332,16 +328,18 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 /* One statement per leading filter, so SQLite walks the matching index. */
 static const char *list_sql(const struct store_contact_filter *f)
 {
+#define LIST_HEAD "SELECT c.id, " CONTACT_JSON ") FROM contacts c"
 #define LIST_TAIL " AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3)" \
 	" AND (?4 IS NULL OR customer_id = ?4) AND updated_at >= ?5 AND id < ?6" \
 	" ORDER BY id DESC LIMIT ?7"
 	if (f->customer_id)
-		return "SELECT " CONTACT_COLUMNS " FROM contacts WHERE tenant_id = ?1 AND customer_id = ?4" LIST_TAIL;
+		return LIST_HEAD " WHERE tenant_id = ?1 AND customer_id = ?4" LIST_TAIL;
 	if (f->queue)
-		return "SELECT " CONTACT_COLUMNS " FROM contacts WHERE tenant_id = ?1 AND queue = ?3" LIST_TAIL;
+		return LIST_HEAD " WHERE tenant_id = ?1 AND queue = ?3" LIST_TAIL;
 	if (f->state)
-		return "SELECT " CONTACT_COLUMNS " FROM contacts WHERE tenant_id = ?1 AND state = ?2" LIST_TAIL;
-	return "SELECT " CONTACT_COLUMNS " FROM contacts WHERE tenant_id = ?1" LIST_TAIL;
+		return LIST_HEAD " WHERE tenant_id = ?1 AND state = ?2" LIST_TAIL;
+	return LIST_HEAD " WHERE tenant_id = ?1" LIST_TAIL;
+#undef LIST_HEAD
 #undef LIST_TAIL
 }
 
@@ -364,7 +362,8 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(items, contact_row(st));
+		json_array_append_new(items, json_loadb((const char *)sqlite3_column_text(st, 1),
+							(size_t)sqlite3_column_bytes(st, 1), 0, NULL));
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

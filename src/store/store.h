@@ -170,7 +170,11 @@ struct store_contact_filter {
 
 int store_contact_create(struct store *s, const struct store_scope *scope,
 			 const struct contact_input *in, json_t **ret_contact);
-/* The contact with its messages and notes. */
+/* The contact with its messages and notes, as JSON text (malloc'd): the
+ * fast path for answering a GET. */
+int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
+			   char **ret_text, size_t *ret_len);
+/* The same as a JSON object. */
 int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
 		      json_t **ret_contact);
 int store_contact_update(struct store *s, const struct store_scope *scope, int64_t id,
