@@ -56,9 +56,16 @@ int prepare_contact_create(struct request *r, struct store *db)
 
 int run_contact_create(struct request *r, struct store *db)
 {
-	json_t *c = NULL;
-	int rc = store_contact_create(db, &r->scope, &r->in.contact, &c);
-	return rc < 0 ? reply_store_error(r, db, rc, "customer_id") : reply(r, 201, c);
+	int64_t id = 0;
+	size_t len;
+	int rc = store_contact_create(db, &r->scope, &r->in.contact, &id);
+	if (rc == GC_OK)
+		rc = store_contact_get_text(db, &r->scope, id, &r->resp_text, &len);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "customer_id");
+	r->status = 201;
+	r->content_type = "application/json";
+	return GC_OK;
 }
 
 int prepare_contact_update(struct request *r, struct store *db)

@@ -15,6 +15,7 @@
 #include <event2/http_struct.h>
 #include <sys/queue.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,7 +251,7 @@ static bool match(const char *pattern, const char *path, int64_t ids[2])
 {
 	int n_ids = 0;
 	while (*pattern && *path) {
-		if (strncmp(pattern, "{id}", 4) == 0) {
+		if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
 			const char *end = strchr(path, '/');
 			size_t len = end ? (size_t)(end - path) : strlen(path);
 			char digits[21];
@@ -389,13 +390,18 @@ static bool read_body(struct request *r)
 void http_dispatch(struct evhttp_request *ev, void *arg)
 {
 	struct worker *worker = arg;
-	struct request *r = calloc(1, sizeof(*r));
+	/* the decoded input (r->in) is written by prepare before it is read:
+	 * zeroing only what comes before it saves a third of the struct */
+	struct request *r = malloc(sizeof(*r));
 	if (r == NULL) {
 		evhttp_send_error(ev, 503, "Service Unavailable");
 		return;
 	}
 	atomic_fetch_add(&worker->server->in_flight, 1);
-	*r = (struct request){.ev = ev, .worker = worker, .start_ns = gc_monotonic_ns()};
+	memset(r, 0, offsetof(struct request, in));
+	r->ev = ev;
+	r->worker = worker;
+	r->start_ns = gc_monotonic_ns();
 	TAILQ_INIT(&r->query);
 	struct evhttp_connection *conn = evhttp_request_get_connection(ev);
 	char *peer = NULL;

@@ -72,16 +72,17 @@ struct request {
 	size_t raw_len;
 	const char *token;        /* the bearer token, when given */
 	struct store_scope scope;
-	union request_input in;
 	int64_t stash[2];         /* what prepare tells run (a user id, a tenant) */
 	int stash_rc;
-	char password_hash[128];  /* hashed by prepare, off the writer thread */
 	uint64_t start_ns;
 	/* the answer */
 	int status;
 	json_t *resp;
-	char *resp_text;          /* a non-JSON answer (metrics), freed after sending */
+	char *resp_text;          /* an answer already serialised, freed after sending */
 	const char *content_type;
+	/* not zeroed at the start of a request: written by prepare before use */
+	union request_input in;
+	char password_hash[128];  /* hashed by prepare, off the writer thread */
 };
 
 /* Answers status with obj (taken). Returns 0, so a handler can end with

@@ -8,6 +8,7 @@
 #include "guichet/error.h"
 
 #include <stdio.h>
+#include <yajl/yajl_gen.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,22 @@ static json_t *tags_json(const struct contact_input *in)
 	return tags;
 }
 
+/* Tags are stored one per line (decoding refuses control characters in a
+ * tag), so answers can list them without parsing JSON. */
+static char *tags_text(const struct contact_input *in)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < in->n_tags; i++)
+		len += strlen(in->tags[i]) + 1;
+	char *text = malloc(len), *p = text;
+	if (text == NULL)
+		return NULL;
+	for (size_t i = 0; i < in->n_tags; i++)
+		p += sprintf(p, "%s%s", i ? "\n" : "", in->tags[i]);
+	*p = '\0';
+	return text;
+}
+
 static int insert_message(struct store *s, const struct store_scope *scope, int64_t contact_id,
 			  const char *kind, const char *body, int64_t now, int64_t *ret_id)
 {
@@ -76,18 +93,18 @@ static int insert_message(struct store *s, const struct store_scope *scope, int6
 }
 
 int store_contact_create(struct store *s, const struct store_scope *scope,
-			 const struct contact_input *in, json_t **ret_contact)
+			 const struct contact_input *in, int64_t *ret_id)
 {
 	int rc;
 	if (in->customer_id && (rc = customer_exists(s, scope, in->customer_id)) < 0)
 		return rc;
 	json_t *tags = tags_json(in);
-	char *tags_text = json_dumps(tags, JSON_COMPACT);
+	char *tags_line = tags_text(in);
 	int64_t now = gc_now_ms();
 	sqlite3_stmt *st = store_stmt(s, "INSERT INTO contacts(tenant_id, channel, customer_id, subject,"
 		" reason, queue, priority, tags, state, created_by, created_at, updated_at)"
 		" VALUES (?,?,?,?,?,?,?,?,'new',?,?,?10)");
-	if (st == NULL || tags_text == NULL) {
+	if (st == NULL || tags_line == NULL) {
 		rc = st ? GC_ENOMEM : GC_ESTORE;
 		goto out;
 	}
@@ -98,7 +115,7 @@ int store_contact_create(struct store *s, const struct store_scope *scope,
 	bind_text(st, 5, in->reason);
 	bind_text(st, 6, in->queue);
 	sqlite3_bind_int(st, 7, in->priority);
-	bind_text(st, 8, tags_text);
+	bind_text(st, 8, tags_line);
 	bind_id(st, 9, scope->user_id);
 	sqlite3_bind_int64(st, 10, now);
 	if ((rc = store_step_done(s, st)) < 0)
@@ -112,33 +129,128 @@ int store_contact_create(struct store *s, const struct store_scope *scope,
 			  "subject", in->subject, "queue", in->queue, "priority", in->priority,
 			  "tags", tags), now);
 	if (rc == GC_OK)
-		rc = store_contact_get(s, scope, id, ret_contact);
+		*ret_id = id;
 out:
-	free(tags_text);
+	free(tags_line);
 	json_decref(tags);
 	return rc;
 }
 
-/* A contact and its messages as JSON, built by SQLite itself: the one
- * definition of their shape, and the fastest way to answer a GET (no
- * intermediate jansson tree). Times are RFC 3339 in UTC, to the millisecond. */
-#define RFC3339(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
-#define CONTACT_JSON \
-	"json_object('id', c.id, 'channel', c.channel, 'customer_id', c.customer_id," \
-	" 'subject', c.subject, 'reason', c.reason, 'queue', c.queue, 'priority', c.priority," \
-	" 'tags', json(c.tags), 'state', c.state, 'disposition', c.disposition," \
-	" 'version', c.version, 'created_at', " RFC3339("c.created_at") "," \
-	" 'updated_at', " RFC3339("c.updated_at")
-#define MESSAGES_JSON \
-	"json((SELECT json_group_array(json_object('id', m.id, 'kind', m.kind, 'body', m.body," \
-	" 'author_id', m.author_id, 'created_at', " RFC3339("m.created_at") "))" \
-	" FROM (SELECT * FROM messages WHERE contact_id = c.id ORDER BY id) m))"
+/* A contact as JSON: the one definition of its shape, written with yajl's
+ * streaming generator straight from the row (a GET is mostly this, and a
+ * jansson tree, or SQLite's JSON functions, cost twice as much). */
+#define CONTACT_COLUMNS "id, channel, customer_id, subject, reason, queue, priority, tags," \
+	" state, disposition, version, created_at, updated_at"
+
+static void gen_key(yajl_gen g, const char *key)
+{
+	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+}
+
+static void gen_text(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+{
+	gen_key(g, key);
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		yajl_gen_null(g);
+	else
+		yajl_gen_string(g, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+}
+
+static void gen_int(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+{
+	gen_key(g, key);
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		yajl_gen_null(g);
+	else
+		yajl_gen_integer(g, sqlite3_column_int64(st, i));
+}
+
+static void gen_time(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+{
+	char when[GC_TIME_LEN];
+	gc_time_format(sqlite3_column_int64(st, i), when);
+	gen_key(g, key);
+	yajl_gen_string(g, (const unsigned char *)when, strlen(when));
+}
+
+static void gen_tags(yajl_gen g, sqlite3_stmt *st, int i)
+{
+	const unsigned char *tags = sqlite3_column_text(st, i);
+	gen_key(g, "tags");
+	yajl_gen_array_open(g);
+	while (tags && *tags) {
+		const unsigned char *end = (const unsigned char *)strchr((const char *)tags, '\n');
+		size_t len = end ? (size_t)(end - tags) : strlen((const char *)tags);
+		yajl_gen_string(g, tags, len);
+		tags += len + (end != NULL);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* The fields of a CONTACT_COLUMNS row, into an open map. */
+static void gen_contact(yajl_gen g, sqlite3_stmt *st)
+{
+	gen_int(g, "id", st, 0);
+	gen_text(g, "channel", st, 1);
+	gen_int(g, "customer_id", st, 2);
+	gen_text(g, "subject", st, 3);
+	gen_text(g, "reason", st, 4);
+	gen_text(g, "queue", st, 5);
+	gen_int(g, "priority", st, 6);
+	gen_tags(g, st, 7);
+	gen_text(g, "state", st, 8);
+	gen_text(g, "disposition", st, 9);
+	gen_int(g, "version", st, 10);
+	gen_time(g, "created_at", st, 11);
+	gen_time(g, "updated_at", st, 12);
+}
+
+static int gen_messages(struct store *s, yajl_gen g, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, kind, body, author_id, created_at FROM messages"
+					 " WHERE contact_id = ? ORDER BY id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	gen_key(g, "messages");
+	yajl_gen_array_open(g);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		yajl_gen_map_open(g);
+		gen_int(g, "id", st, 0);
+		gen_text(g, "kind", st, 1);
+		gen_text(g, "body", st, 2);
+		gen_int(g, "author_id", st, 3);
+		gen_time(g, "created_at", st, 4);
+		yajl_gen_map_close(g);
+	}
+	sqlite3_reset(st);
+	yajl_gen_array_close(g);
+	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+}
+
+/* Copies the generator's text out as a NUL-terminated string. */
+static int take_text(yajl_gen g, char **ret_text, size_t *ret_len)
+{
+	const unsigned char *buf;
+	size_t len;
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		return GC_ESTORE;
+	char *text = malloc(len + 1);
+	if (text == NULL)
+		return GC_ENOMEM;
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	*ret_text = text;
+	*ret_len = len;
+	return GC_OK;
+}
 
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " CONTACT_JSON ", 'messages', " MESSAGES_JSON ")"
-					 " FROM contacts c WHERE c.tenant_id = ? AND c.id = ?");
+	sqlite3_stmt *st = store_stmt(s, "SELECT " CONTACT_COLUMNS " FROM contacts"
+					 " WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
@@ -148,16 +260,20 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	size_t len = (size_t)sqlite3_column_bytes(st, 0);
-	char *text = malloc(len + 1);
-	if (text)
-		memcpy(text, sqlite3_column_text(st, 0), len + 1);
-	sqlite3_reset(st);
-	if (text == NULL)
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g == NULL) {
+		sqlite3_reset(st);
 		return GC_ENOMEM;
-	*ret_text = text;
-	*ret_len = len;
-	return GC_OK;
+	}
+	yajl_gen_map_open(g);
+	gen_contact(g, st);
+	sqlite3_reset(st);
+	rc = gen_messages(s, g, id);
+	yajl_gen_map_close(g);
+	if (rc == GC_OK)
+		rc = take_text(g, ret_text, ret_len);
+	yajl_gen_free(g);
+	return rc;
 }
 
 int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
@@ -210,7 +326,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 	if ((in->has & HAS_CUSTOMER) && in->customer_id && (rc = customer_exists(s, scope, in->customer_id)) < 0)
 		return rc;
 	json_t *tags = tags_json(in);
-	char *tags_text = json_dumps(tags, JSON_COMPACT);
+	char *tags_line = tags_text(in);
 	int64_t now = gc_now_ms();
 	sqlite3_stmt *st = store_stmt(s, "UPDATE contacts SET"
 		" customer_id = CASE WHEN ?1 & 1 THEN ?2 ELSE customer_id END,"
@@ -220,7 +336,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 		" priority = CASE WHEN ?1 & 16 THEN ?6 ELSE priority END,"
 		" tags = CASE WHEN ?1 & 32 THEN ?7 ELSE tags END,"
 		" version = version + 1, updated_at = ?8 WHERE tenant_id = ?9 AND id = ?10");
-	if (st == NULL || tags_text == NULL) {
+	if (st == NULL || tags_line == NULL) {
 		rc = st ? GC_ENOMEM : GC_ESTORE;
 		goto out;
 	}
@@ -230,7 +346,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 	bind_text(st, 4, in->reason);
 	bind_text(st, 5, in->queue);
 	sqlite3_bind_int(st, 6, in->priority);
-	bind_text(st, 7, tags_text);
+	bind_text(st, 7, tags_line);
 	sqlite3_bind_int64(st, 8, now);
 	sqlite3_bind_int64(st, 9, scope->tenant_id);
 	sqlite3_bind_int64(st, 10, id);
@@ -246,7 +362,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 	if ((rc = append_event(s, scope, id, "updated", changes, now)) == GC_OK)
 		rc = store_contact_get(s, scope, id, ret_contact);
 out:
-	free(tags_text);
+	free(tags_line);
 	json_decref(tags);
 	return rc;
 }
@@ -328,7 +444,7 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 /* One statement per leading filter, so SQLite walks the matching index. */
 static const char *list_sql(const struct store_contact_filter *f)
 {
-#define LIST_HEAD "SELECT c.id, " CONTACT_JSON ") FROM contacts c"
+#define LIST_HEAD "SELECT " CONTACT_COLUMNS " FROM contacts"
 #define LIST_TAIL " AND (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR queue = ?3)" \
 	" AND (?4 IS NULL OR customer_id = ?4) AND updated_at >= ?5 AND id < ?6" \
 	" ORDER BY id DESC LIMIT ?7"
@@ -360,11 +476,24 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 	json_t *items = json_array();
 	int64_t last = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(items, json_loadb((const char *)sqlite3_column_text(st, 1),
-							(size_t)sqlite3_column_bytes(st, 1), 0, NULL));
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g == NULL) {
+		json_decref(items);
+		return GC_ENOMEM;
 	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *buf;
+		size_t len;
+		last = sqlite3_column_int64(st, 0);
+		yajl_gen_reset(g, NULL);
+		yajl_gen_clear(g);
+		yajl_gen_map_open(g);
+		gen_contact(g, st);
+		yajl_gen_map_close(g);
+		yajl_gen_get_buf(g, &buf, &len);
+		json_array_append_new(items, json_loadb((const char *)buf, len, 0, NULL));
+	}
+	yajl_gen_free(g);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		json_decref(items);

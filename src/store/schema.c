@@ -52,7 +52,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
 	"  channel TEXT NOT NULL, customer_id INTEGER REFERENCES customers(id),"
 	"  subject TEXT, reason TEXT, queue TEXT, priority INTEGER NOT NULL DEFAULT 0,"
-	"  tags TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL, disposition TEXT,"
+	"  tags TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, disposition TEXT," /* one per line */
 	"  version INTEGER NOT NULL DEFAULT 1, created_by INTEGER,"
 	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
 	"CREATE INDEX contacts_tenant ON contacts(tenant_id, id);"

@@ -191,34 +191,43 @@ void store_free(struct store *s)
 	free(s);
 }
 
+/* Runs a cached statement with no parameters (transaction control). */
+static int run_cached(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	return st ? store_step_done(s, st) : GC_ESTORE;
+}
+
 int store_begin(struct store *s)
 {
-	return store_exec(s, "BEGIN IMMEDIATE");
+	return run_cached(s, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
 {
-	return store_exec(s, "COMMIT");
+	return run_cached(s, "COMMIT");
 }
 
 void store_rollback(struct store *s)
 {
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(s->db))
+		run_cached(s, "ROLLBACK");
 }
 
 int store_savepoint(struct store *s)
 {
-	return store_exec(s, "SAVEPOINT request");
+	return run_cached(s, "SAVEPOINT request");
 }
 
 void store_release(struct store *s)
 {
-	sqlite3_exec(s->db, "RELEASE request", NULL, NULL, NULL);
+	run_cached(s, "RELEASE request");
 }
 
 void store_rollback_to(struct store *s)
 {
-	sqlite3_exec(s->db, "ROLLBACK TO request; RELEASE request", NULL, NULL, NULL);
+	run_cached(s, "ROLLBACK TO request");
+	run_cached(s, "RELEASE request");
 }
 
 void bind_text(sqlite3_stmt *st, int idx, const char *text)

@@ -168,8 +168,9 @@ struct store_contact_filter {
 	int limit;
 };
 
+/* A new contact (state "new"); its id. Read it back with store_contact_get. */
 int store_contact_create(struct store *s, const struct store_scope *scope,
-			 const struct contact_input *in, json_t **ret_contact);
+			 const struct contact_input *in, int64_t *ret_id);
 /* The contact with its messages and notes, as JSON text (malloc'd): the
  * fast path for answering a GET. */
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,

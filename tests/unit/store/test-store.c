@@ -74,8 +74,9 @@ static int64_t new_contact(struct store *s, const struct store_scope *sc, int64_
 	struct contact_input in = {.channel = CHANNEL_EMAIL, .customer_id = customer, .subject = "Help",
 				   .message = "It broke"};
 	json_t *c = NULL;
-	assert_int_equal(store_contact_create(s, sc, &in, &c), GC_OK);
-	int64_t id = json_integer_value(json_object_get(c, "id"));
+	int64_t id = 0;
+	assert_int_equal(store_contact_create(s, sc, &in, &id), GC_OK);
+	assert_int_equal(store_contact_get(s, sc, id, &c), GC_OK);
 	assert_int_equal(json_array_size(json_object_get(c, "messages")), 1);
 	json_decref(c);
 	return id;
@@ -96,7 +97,8 @@ static void tenants_never_see_each_other(void **state)
 	assert_int_equal(store_contact_add_message(f->s, &f->b, contact, &m, false, &out), GC_ENOTFOUND);
 	/* B cannot attach A's customer to its own contact either */
 	struct contact_input in = {.channel = CHANNEL_CHAT, .customer_id = cust};
-	assert_int_equal(store_contact_create(f->s, &f->b, &in, &out), GC_EINVAL);
+	int64_t id = 0;
+	assert_int_equal(store_contact_create(f->s, &f->b, &in, &id), GC_EINVAL);
 	/* the same external id is free in another tenant */
 	new_customer(f->s, &f->b, "X1");
 	struct store_contact_filter filter = {0};
