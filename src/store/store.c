@@ -164,7 +164,7 @@ int store_open(const char *path, enum store_mode mode, struct store **ret_store)
 	}
 	sqlite3_busy_timeout(s->db, 10000);
 	sqlite3_extended_result_codes(s->db, 1);
-	rc = store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+	rc = store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;");
 	if (rc == GC_OK && mode == STORE_READ_WRITE)
 		rc = store_exec(s, "PRAGMA journal_mode = WAL;");
 	if (rc == GC_OK)
