@@ -1,5 +1,7 @@
 /* JSON-lines logging (log.h). The writes are serialised by a mutex and each
- * line is written whole, so lines of different threads never interleave. */
+ * line is written whole, so lines of different threads never interleave.
+ * Request lines are buffered (the main thread flushes every second, and at
+ * exit); every other line is flushed at once. */
 #include "daemon/log.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -23,7 +25,7 @@ int log_open(const char *path)
 	FILE *f = fopen(path, "a");
 	if (f == NULL)
 		return GC_EIO;
-	setvbuf(f, NULL, _IOLBF, 0);
+	setvbuf(f, NULL, _IOFBF, 64 * 1024);
 	pthread_mutex_lock(&log_lock);
 	log_file = f;
 	free(log_path);
@@ -39,7 +41,7 @@ int log_reopen(void)
 	if (log_path) {
 		FILE *f = fopen(log_path, "a");
 		if (f) {
-			setvbuf(f, NULL, _IOLBF, 0);
+			setvbuf(f, NULL, _IOFBF, 64 * 1024);
 			fclose(log_file);
 			log_file = f;
 		} else {
@@ -48,6 +50,13 @@ int log_reopen(void)
 	}
 	pthread_mutex_unlock(&log_lock);
 	return rc;
+}
+
+void log_flush(void)
+{
+	pthread_mutex_lock(&log_lock);
+	fflush(log_file ? log_file : stderr);
+	pthread_mutex_unlock(&log_lock);
 }
 
 void log_close(void)
@@ -73,6 +82,7 @@ static void emit(json_t *line)
 	pthread_mutex_lock(&log_lock);
 	FILE *f = log_file ? log_file : stderr;
 	fprintf(f, "%s\n", text);
+	fflush(f); /* events other than requests are rare and must not wait */
 	pthread_mutex_unlock(&log_lock);
 	free(text);
 }

@@ -9,6 +9,8 @@
 int log_open(const char *path);
 /* Reopens the file given to log_open (no-op for stderr). */
 int log_reopen(void);
+/* Writes buffered lines out. */
+void log_flush(void);
 void log_close(void);
 
 /* One line with level, msg and string key/value pairs, NULL-terminated. */

@@ -66,7 +66,13 @@ static int worker_start(struct server *srv, struct worker *w)
 		return rc;
 	}
 	w->auth = authcache_new();
-	w->base = w->auth ? event_base_new() : NULL;
+	/* the changelist folds the epoll_ctl calls evhttp makes around each
+	 * request (read off, write on, write off, read on) into at most one */
+	struct event_config *cfg = event_config_new();
+	if (cfg)
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = w->auth && cfg ? event_base_new_with_config(cfg) : NULL;
+	event_config_free(cfg);
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	if (w->http == NULL)
 		return GC_ENOMEM;
@@ -167,8 +173,10 @@ int server_run(struct server *srv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	for (;;) {
-		int sig = 0;
-		if (sigwait(&set, &sig) != 0)
+		struct timespec second = {1, 0};
+		int sig = sigtimedwait(&set, NULL, &second);
+		log_flush(); /* access lines are buffered: at most a second old on disk */
+		if (sig < 0)
 			continue;
 		if (sig == SIGHUP) {
 			if (log_reopen() < 0)

@@ -205,28 +205,23 @@ static void gen_contact(yajl_gen g, sqlite3_stmt *st)
 	gen_time(g, "updated_at", st, 12);
 }
 
-static int gen_messages(struct store *s, yajl_gen g, int64_t id)
+/* The messages of a CONTACT_WITH_MESSAGES row set, from the current row on. */
+static int gen_messages(struct store *s, yajl_gen g, sqlite3_stmt *st)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, kind, body, author_id, created_at FROM messages"
-					 " WHERE contact_id = ? ORDER BY id");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
+	int rc = SQLITE_ROW;
 	gen_key(g, "messages");
 	yajl_gen_array_open(g);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	for (; rc == SQLITE_ROW && sqlite3_column_type(st, 13) != SQLITE_NULL; rc = sqlite3_step(st)) {
 		yajl_gen_map_open(g);
-		gen_int(g, "id", st, 0);
-		gen_text(g, "kind", st, 1);
-		gen_text(g, "body", st, 2);
-		gen_int(g, "author_id", st, 3);
-		gen_time(g, "created_at", st, 4);
+		gen_int(g, "id", st, 13);
+		gen_text(g, "kind", st, 14);
+		gen_text(g, "body", st, 15);
+		gen_int(g, "author_id", st, 16);
+		gen_time(g, "created_at", st, 17);
 		yajl_gen_map_close(g);
 	}
-	sqlite3_reset(st);
 	yajl_gen_array_close(g);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
 }
 
 /* Copies the generator's text out as a NUL-terminated string. */
@@ -249,8 +244,12 @@ static int take_text(yajl_gen g, char **ret_text, size_t *ret_len)
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " CONTACT_COLUMNS " FROM contacts"
-					 " WHERE tenant_id = ? AND id = ?");
+	/* one statement, so one read transaction (each costs file-lock calls) */
+	sqlite3_stmt *st = store_stmt(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
+		" c.updated_at, m.id, m.kind, m.body, m.author_id, m.created_at"
+		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
+		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
@@ -267,8 +266,8 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 	}
 	yajl_gen_map_open(g);
 	gen_contact(g, st);
+	rc = gen_messages(s, g, st);
 	sqlite3_reset(st);
-	rc = gen_messages(s, g, id);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);

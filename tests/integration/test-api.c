@@ -511,15 +511,17 @@ static void sighup_reopens_the_log(void **state)
 	for (int i = 0; i < 100 && access(d.log, F_OK) != 0; i++)
 		usleep(10000);
 	assert_int_equal(http_status(&d, "GET", "/healthz", NULL, NULL), 200);
-	usleep(50000);
-	FILE *f = fopen(d.log, "r");
-	assert_non_null(f);
-	char line[1024];
 	bool found = false;
-	while (fgets(line, sizeof(line), f))
-		found |= strstr(line, "\"route\":\"GET /healthz\"") && strstr(line, "\"status\":200") &&
-			 strstr(line, "\"duration_ms\"");
-	fclose(f);
+	for (int tries = 0; tries < 40 && !found; tries++) { /* request lines reach disk within a second */
+		usleep(100000);
+		FILE *f = fopen(d.log, "r");
+		assert_non_null(f);
+		char line[1024];
+		while (fgets(line, sizeof(line), f))
+			found |= strstr(line, "\"route\":\"GET /healthz\"") && strstr(line, "\"status\":200") &&
+				 strstr(line, "\"duration_ms\"");
+		fclose(f);
+	}
 	assert_true(found);
 }
 
