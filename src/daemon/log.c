@@ -114,20 +114,23 @@ void log_request(const char *route, const char *path, int status, double duratio
 {
 	if (!plain(path) || (actor && !plain(actor))) {
 		/* rare: let jansson escape it */
-		json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:i,s:f,s:I,s:s?}", "level", "info", "msg",
+		json_t *line = json_pack("{s:s,s:s,s:s,s:s,s:i,s:f,s:o,s:s?}", "level", "info", "msg",
 			"request", "route", route, "path", path, "status", status, "duration_ms",
-			duration_ms, "tenant", (json_int_t)tenant_id, "actor", actor);
+			duration_ms, "tenant", tenant_id ? json_integer(tenant_id) : json_null(),
+			"actor", actor);
 		if (line)
 			emit(line);
 		return;
 	}
 	/* the common case, one snprintf: this runs for every request */
-	char ts[GC_TIME_LEN], line[1024];
+	char ts[GC_TIME_LEN], line[1024], tenant[24] = "null";
+	if (tenant_id)
+		snprintf(tenant, sizeof(tenant), "%lld", (long long)tenant_id);
 	gc_time_format(gc_now_ms(), ts);
 	int len = snprintf(line, sizeof(line),
 		"{\"level\":\"info\",\"msg\":\"request\",\"route\":\"%s\",\"path\":\"%.512s\","
-		"\"status\":%d,\"duration_ms\":%.3f,\"tenant\":%lld,\"actor\":%s%.256s%s,\"ts\":\"%s\"}\n",
-		route, path, status, duration_ms, (long long)tenant_id, actor ? "\"" : "",
+		"\"status\":%d,\"duration_ms\":%.3f,\"tenant\":%s,\"actor\":%s%.256s%s,\"ts\":\"%s\"}\n",
+		route, path, status, duration_ms, tenant, actor ? "\"" : "",
 		actor ? actor : "null", actor ? "\"" : "", ts);
 	if (len <= 0)
 		return;

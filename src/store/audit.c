@@ -55,6 +55,15 @@ int store_audit_failed_login(struct store *s, const char *email, const char *ip)
 	return GC_OK;
 }
 
+static json_t *audit_row(sqlite3_stmt *st, void *arg)
+{
+	json_t *detail = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
+		"at", column_time(st, 1), "actor", column_string(st, 2), "action", column_string(st, 3),
+		"target", column_string(st, 4), "detail", detail ? detail : json_object(),
+		"ip", column_string(st, 6));
+}
+
 int store_audit_list(struct store *s, const struct store_scope *scope, int64_t after_id, int limit,
 		     json_t **ret_page)
 {
@@ -66,22 +75,5 @@ int store_audit_list(struct store *s, const struct store_scope *scope, int64_t a
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
 	sqlite3_bind_int64(st, 2, after_id ? after_id : INT64_MAX);
 	sqlite3_bind_int(st, 3, limit);
-	json_t *items = json_array();
-	int64_t last = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
-		json_t *detail = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
-		json_array_append_new(items, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-			"id", column_int(st, 0), "at", column_time(st, 1), "actor", column_string(st, 2),
-			"action", column_string(st, 3), "target", column_string(st, 4),
-			"detail", detail ? detail : json_object(), "ip", column_string(st, 6)));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_fail(s, rc);
-	}
-	*ret_page = page_of(items, limit, last);
-	return GC_OK;
+	return collect_page(s, st, limit, audit_row, NULL, ret_page);
 }

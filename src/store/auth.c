@@ -194,6 +194,13 @@ int store_api_token_create(struct store *s, const struct store_scope *scope,
 	return *ret_token ? GC_OK : GC_ENOMEM;
 }
 
+static json_t *token_row(sqlite3_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "name",
+		column_string(st, 1), "role", column_string(st, 2), "created_at", column_time(st, 3),
+		"expires_at", column_time(st, 4), "revoked_at", column_time(st, 5));
+}
+
 int store_api_token_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, role, created_at, expires_at, revoked_at"
@@ -201,20 +208,7 @@ int store_api_token_list(struct store *s, const struct store_scope *scope, json_
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	json_t *list = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}",
-			"id", column_int(st, 0), "name", column_string(st, 1),
-			"role", column_string(st, 2), "created_at", column_time(st, 3),
-			"expires_at", column_time(st, 4), "revoked_at", column_time(st, 5)));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return store_fail(s, rc);
-	}
-	*ret_list = list;
-	return GC_OK;
+	return collect_rows(s, st, token_row, NULL, ret_list);
 }
 
 int store_api_token_revoke(struct store *s, const struct store_scope *scope, int64_t token_id)

@@ -37,16 +37,17 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 
 static int customer_exists(struct store *s, const struct store_scope *scope, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM customers WHERE tenant_id = ? AND id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st) == SQLITE_ROW ? GC_OK : GC_EINVAL;
-	sqlite3_reset(st);
-	if (rc < 0)
-		snprintf(s->errmsg, sizeof(s->errmsg), "no customer %lld in this tenant", (long long)id);
-	return rc;
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM customers WHERE tenant_id = ? AND id = ?",
+				      scope->tenant_id, id, &rc);
+	if (st) {
+		sqlite3_reset(st);
+		return GC_OK;
+	}
+	if (rc != GC_ENOTFOUND)
+		return rc;
+	snprintf(s->errmsg, sizeof(s->errmsg), "no customer %lld in this tenant", (long long)id);
+	return GC_EINVAL;
 }
 
 static json_t *tags_json(const struct contact_input *in)
@@ -245,20 +246,14 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 			   char **ret_text, size_t *ret_len)
 {
 	/* one statement, so one read transaction (each costs file-lock calls) */
-	sqlite3_stmt *st = store_stmt(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
 		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
 		" c.updated_at, m.id, m.kind, m.body, m.author_id, m.created_at"
 		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
-		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id");
+		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id", scope->tenant_id, id, &rc);
 	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
-	}
+		return rc;
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL) {
 		sqlite3_reset(st);
@@ -292,20 +287,16 @@ int store_contact_get(struct store *s, const struct store_scope *scope, int64_t 
 static int current_state(struct store *s, const struct store_scope *scope, int64_t id,
 			 int64_t expected_version, enum contact_state *ret_state)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT state, version FROM contacts"
-					 " WHERE tenant_id = ? AND id = ?");
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT state, version FROM contacts WHERE tenant_id = ? AND id = ?",
+				      scope->tenant_id, id, &rc);
 	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = GC_ENOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		rc = contact_state_parse((const char *)sqlite3_column_text(st, 0), ret_state);
-		if (rc == GC_OK && expected_version > 0 && sqlite3_column_int64(st, 1) != expected_version) {
-			snprintf(s->errmsg, sizeof(s->errmsg), "the contact is at version %lld, not %lld",
-				 (long long)sqlite3_column_int64(st, 1), (long long)expected_version);
-			rc = GC_ECONFLICT;
-		}
+		return rc;
+	rc = contact_state_parse((const char *)sqlite3_column_text(st, 0), ret_state);
+	if (rc == GC_OK && expected_version > 0 && sqlite3_column_int64(st, 1) != expected_version) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is at version %lld, not %lld",
+			 (long long)sqlite3_column_int64(st, 1), (long long)expected_version);
+		rc = GC_ECONFLICT;
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -458,6 +449,21 @@ static const char *list_sql(const struct store_contact_filter *f)
 #undef LIST_TAIL
 }
 
+/* A CONTACT_COLUMNS row as a JSON object, through the generator arg. */
+static json_t *contact_row(sqlite3_stmt *st, void *arg)
+{
+	yajl_gen g = arg;
+	const unsigned char *buf;
+	size_t len;
+	yajl_gen_reset(g, NULL);
+	yajl_gen_clear(g);
+	yajl_gen_map_open(g);
+	gen_contact(g, st);
+	yajl_gen_map_close(g);
+	yajl_gen_get_buf(g, &buf, &len);
+	return json_loadb((const char *)buf, len, 0, NULL);
+}
+
 int store_contact_list(struct store *s, const struct store_scope *scope,
 		       const struct store_contact_filter *f, json_t **ret_page)
 {
@@ -472,34 +478,20 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 	sqlite3_bind_int64(st, 5, f->updated_since);
 	sqlite3_bind_int64(st, 6, f->after_id ? f->after_id : INT64_MAX);
 	sqlite3_bind_int(st, 7, limit);
-	json_t *items = json_array();
-	int64_t last = 0;
-	int rc;
 	yajl_gen g = yajl_gen_alloc(NULL);
-	if (g == NULL) {
-		json_decref(items);
+	if (g == NULL)
 		return GC_ENOMEM;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *buf;
-		size_t len;
-		last = sqlite3_column_int64(st, 0);
-		yajl_gen_reset(g, NULL);
-		yajl_gen_clear(g);
-		yajl_gen_map_open(g);
-		gen_contact(g, st);
-		yajl_gen_map_close(g);
-		yajl_gen_get_buf(g, &buf, &len);
-		json_array_append_new(items, json_loadb((const char *)buf, len, 0, NULL));
-	}
+	int rc = collect_page(s, st, limit, contact_row, g, ret_page);
 	yajl_gen_free(g);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_fail(s, rc);
-	}
-	*ret_page = page_of(items, limit, last);
-	return GC_OK;
+	return rc;
+}
+
+static json_t *event_row(sqlite3_stmt *st, void *arg)
+{
+	json_t *data = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "type", column_string(st, 1),
+			 "actor", column_string(st, 2), "data", data ? data : json_object(),
+			 "at", column_time(st, 4));
 }
 
 int store_contact_events(struct store *s, const struct store_scope *scope, int64_t id,
@@ -518,20 +510,5 @@ int store_contact_events(struct store *s, const struct store_scope *scope, int64
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_int64(st, 3, after_id);
 	sqlite3_bind_int(st, 4, limit);
-	json_t *items = json_array();
-	int64_t last = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
-		json_t *data = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
-		json_array_append_new(items, json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
-			"type", column_string(st, 1), "actor", column_string(st, 2),
-			"data", data ? data : json_object(), "at", column_time(st, 4)));
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return store_fail(s, rc);
-	}
-	*ret_page = page_of(items, limit, last);
-	return GC_OK;
+	return collect_page(s, st, limit, event_row, NULL, ret_page);
 }

@@ -37,8 +37,9 @@ static int load_attributes(struct store *s, const struct store_scope *scope, int
 #define CUSTOMER_COLUMNS "id, external_id, email, phone, version, created_at, updated_at"
 
 /* The current row of a CUSTOMER_COLUMNS query as the scope may see it. */
-static json_t *customer_row(sqlite3_stmt *st, const struct store_scope *scope)
+static json_t *customer_row(sqlite3_stmt *st, void *arg)
 {
+	const struct store_scope *scope = arg;
 	json_t *c = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
 			      "external_id", column_string(st, 1), "version", column_int(st, 4),
 			      "created_at", column_time(st, 5), "updated_at", column_time(st, 6));
@@ -54,18 +55,12 @@ int store_customer_get(struct store *s, const struct store_scope *scope, int64_t
 {
 	if (scope->sees < SENS_BASIC)
 		return GC_EFORBIDDEN;
-	sqlite3_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
-					 " WHERE tenant_id = ? AND id = ?");
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
+				      " WHERE tenant_id = ? AND id = ?", scope->tenant_id, id, &rc);
 	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
-	}
-	json_t *c = customer_row(st, scope);
+		return rc;
+	json_t *c = customer_row(st, (void *)scope);
 	sqlite3_reset(st);
 	json_t *attrs = json_object();
 	json_object_set_new(c, "attributes", attrs);
@@ -210,27 +205,17 @@ int store_customer_list(struct store *s, const struct store_scope *scope,
 	bind_text(st, 4, f->phone);
 	sqlite3_bind_int64(st, 5, f->after_id ? f->after_id : INT64_MAX);
 	sqlite3_bind_int(st, 6, limit);
-	json_t *items = json_array();
-	int64_t last = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
-		json_array_append_new(items, customer_row(st, scope));
-	}
-	sqlite3_reset(st);
-	for (size_t i = 0; rc == SQLITE_DONE && i < json_array_size(items); i++) {
+	int rc = collect_page(s, st, limit, customer_row, (void *)scope, ret_page);
+	json_t *items = rc == GC_OK ? json_object_get(*ret_page, "items") : NULL;
+	for (size_t i = 0; rc == GC_OK && i < json_array_size(items); i++) {
 		json_t *c = json_array_get(items, i);
 		json_t *attrs = json_object();
 		json_object_set_new(c, "attributes", attrs);
-		if (load_attributes(s, scope, json_integer_value(json_object_get(c, "id")), attrs) < 0)
-			rc = SQLITE_ERROR;
+		rc = load_attributes(s, scope, json_integer_value(json_object_get(c, "id")), attrs);
 	}
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return GC_ESTORE;
-	}
-	*ret_page = page_of(items, limit, last);
-	return GC_OK;
+	if (rc < 0 && items)
+		json_decref(*ret_page);
+	return rc;
 }
 
 /* --- CSV import --- */

@@ -45,36 +45,31 @@ int store_organisation_create(struct store *s, const char *name, const char *kin
 	return insert_returning_id(s, st, ret_id);
 }
 
-/* Runs a query with no parameters and collects its rows as objects with keys. */
-static int list_rows(struct store *s, sqlite3_stmt *st, const char *const *keys, int n_keys,
-		     json_t **ret_list)
+/* A row as an object whose keys are the NULL-terminated keys of arg, in
+ * column order; a key ending in "_at" is a time. */
+static json_t *keyed_row(sqlite3_stmt *st, void *arg)
 {
-	json_t *list = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *row = json_object();
-		for (int i = 0; i < n_keys; i++) {
-			bool is_time = strstr(keys[i], "_at") != NULL;
-			bool is_int = sqlite3_column_type(st, i) == SQLITE_INTEGER;
-			json_object_set_new(row, keys[i], is_time ? column_time(st, i)
-						   : is_int ? column_int(st, i) : column_string(st, i));
-		}
-		json_array_append_new(list, row);
+	const char *const *keys = arg;
+	json_t *row = json_object();
+	for (int i = 0; keys[i]; i++) {
+		bool is_time = strstr(keys[i], "_at") != NULL;
+		bool is_int = sqlite3_column_type(st, i) == SQLITE_INTEGER;
+		json_object_set_new(row, keys[i], is_time ? column_time(st, i)
+					   : is_int ? column_int(st, i) : column_string(st, i));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return store_fail(s, rc);
-	}
-	*ret_list = list;
-	return GC_OK;
+	return row;
+}
+
+static int list_rows(struct store *s, sqlite3_stmt *st, const char *const *keys, json_t **ret_list)
+{
+	return collect_rows(s, st, keyed_row, (void *)keys, ret_list);
 }
 
 int store_organisation_list(struct store *s, json_t **ret_list)
 {
-	static const char *const keys[] = {"id", "name", "kind", "created_at"};
+	static const char *const keys[] = {"id", "name", "kind", "created_at", NULL};
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, kind, created_at FROM organisations ORDER BY id");
-	return st ? list_rows(s, st, keys, 4, ret_list) : GC_ESTORE;
+	return st ? list_rows(s, st, keys, ret_list) : GC_ESTORE;
 }
 
 int store_tenant_find(struct store *s, const char *name, int64_t *ret_id)
@@ -102,7 +97,7 @@ int store_tenant_create(struct store *s, const char *name, const char *organisat
 
 int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	static const char *const keys[] = {"id", "name", "organisation", "created_at"};
+	static const char *const keys[] = {"id", "name", "organisation", "created_at", NULL};
 	sqlite3_stmt *st;
 	if (scope->platform_admin) {
 		st = store_stmt(s, "SELECT t.id, t.name, o.name, t.created_at FROM tenants t"
@@ -119,7 +114,7 @@ int store_tenant_list(struct store *s, const struct store_scope *scope, json_t *
 			sqlite3_bind_int64(st, 2, scope->user_id ? 0 : scope->tenant_id);
 		}
 	}
-	return st ? list_rows(s, st, keys, 4, ret_list) : GC_ESTORE;
+	return st ? list_rows(s, st, keys, ret_list) : GC_ESTORE;
 }
 
 int store_user_find(struct store *s, const char *email, int64_t *ret_id)
@@ -179,7 +174,7 @@ int store_user_create(struct store *s, const struct store_scope *scope,
 	return GC_OK;
 }
 
-static json_t *user_row(sqlite3_stmt *st)
+static json_t *user_row(sqlite3_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o}",
 		"id", column_int(st, 0), "email", column_string(st, 1), "name", column_string(st, 2),
@@ -194,16 +189,14 @@ static json_t *user_row(sqlite3_stmt *st)
 
 int store_user_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret_user)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?");
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?",
+				      scope->tenant_id, user_id, &rc);
 	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_user = user_row(st);
+		return rc;
+	*ret_user = user_row(st, NULL);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? GC_OK : rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	return GC_OK;
 }
 
 int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
@@ -212,17 +205,7 @@ int store_user_list(struct store *s, const struct store_scope *scope, json_t **r
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	json_t *list = json_array();
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(list, user_row(st));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		json_decref(list);
-		return store_fail(s, rc);
-	}
-	*ret_list = list;
-	return GC_OK;
+	return collect_rows(s, st, user_row, NULL, ret_list);
 }
 
 /* Refuses a change that would leave the tenant with no enabled tenant admin. */
@@ -327,12 +310,12 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 
 int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)
 {
-	static const char *const keys[] = {"tenant_id", "tenant", "role", "disabled"};
+	static const char *const keys[] = {"tenant_id", "tenant", "role", "disabled", NULL};
 	sqlite3_stmt *st = store_stmt(s, "SELECT t.id, t.name, m.role, m.disabled FROM memberships m"
 					 " JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = ?"
 					 " ORDER BY t.id");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, user_id);
-	return list_rows(s, st, keys, 4, ret_list);
+	return list_rows(s, st, keys, ret_list);
 }

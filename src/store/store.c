@@ -230,6 +230,24 @@ void store_rollback_to(struct store *s)
 	run_cached(s, "RELEASE request");
 }
 
+sqlite3_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
+			 int *ret_rc)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (st == NULL) {
+		*ret_rc = GC_ESTORE;
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, tenant_id);
+	sqlite3_bind_int64(st, 2, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return st;
+	sqlite3_reset(st);
+	*ret_rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	return NULL;
+}
+
 void bind_text(sqlite3_stmt *st, int idx, const char *text)
 {
 	if (text)
@@ -270,11 +288,40 @@ json_t *column_int(sqlite3_stmt *st, int i)
 	return json_integer(sqlite3_column_int64(st, i));
 }
 
-json_t *page_of(json_t *items, int limit, int64_t last_id)
+int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret_list)
 {
-	json_t *cursor = json_array_size(items) == (size_t)limit && last_id ? json_sprintf("%lld", (long long)last_id)
-									  : json_null();
-	return json_pack("{s:o,s:o}", "items", items, "next_cursor", cursor);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(list, row(st, arg));
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || list == NULL) {
+		json_decref(list);
+		return store_fail(s, rc);
+	}
+	*ret_list = list;
+	return GC_OK;
+}
+
+int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void *arg,
+		 json_t **ret_page)
+{
+	json_t *items = json_array();
+	int64_t last = 0;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		last = sqlite3_column_int64(st, 0);
+		json_array_append_new(items, row(st, arg));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE || items == NULL) {
+		json_decref(items);
+		return store_fail(s, rc);
+	}
+	bool full = json_array_size(items) == (size_t)limit && last;
+	*ret_page = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+			      full ? json_sprintf("%lld", (long long)last) : json_null());
+	return *ret_page ? GC_OK : GC_ENOMEM;
 }
 
 int page_limit(int limit)

@@ -31,6 +31,12 @@ int store_step_done(struct store *s, sqlite3_stmt *st);
 /* Runs SQL text with no parameters (schema, pragmas). */
 int store_exec(struct store *s, const char *sql);
 
+/* Runs sql, whose parameters are (tenant_id, id), and returns it positioned
+ * on its first row; NULL with *ret_rc GC_ENOTFOUND (no row: no such thing in
+ * this tenant) or a store error. The caller resets the statement. */
+sqlite3_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
+			 int *ret_rc);
+
 /* Binds text, or NULL when text is NULL. */
 void bind_text(sqlite3_stmt *st, int idx, const char *text);
 /* Binds an id, or NULL when it is 0. */
@@ -42,8 +48,14 @@ json_t *column_time(sqlite3_stmt *st, int i);
 /* Column i as a JSON integer (null when NULL). */
 json_t *column_int(sqlite3_stmt *st, int i);
 
-/* {"items": items, "next_cursor": last id or null} for a page of limit rows. */
-json_t *page_of(json_t *items, int limit, int64_t last_id);
+/* Turns the current row of a statement into JSON. */
+typedef json_t *(*row_fn)(sqlite3_stmt *st, void *arg);
+/* Steps st to the end, collecting row(st, arg) for each row into an array. */
+int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret_list);
+/* The same as a page: {"items", "next_cursor"}, where the cursor is the
+ * first column of the last row when the page is full (limit rows), else null. */
+int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void *arg,
+		 json_t **ret_page);
 /* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
 int page_limit(int limit);
 

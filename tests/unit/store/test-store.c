@@ -254,6 +254,30 @@ static void the_audit_log_is_append_only(void **state)
 	json_decref(page);
 }
 
+static void tokens_expire_and_follow_memberships(void **state)
+{
+	struct fixture *f = *state;
+	struct user_input in = {.email = "t@x.example", .name = "T", .role = ROLE_AGENT};
+	int64_t user = 0;
+	assert_int_equal(store_user_create(f->s, &f->a, &in, "not-a-real-hash", false, &user), GC_OK);
+	char token[STORE_TOKEN_LEN];
+	assert_int_equal(store_session_create(f->s, user, f->a.tenant_id, 5000, token), GC_OK);
+	struct store_scope sc;
+	assert_int_equal(store_auth_token(f->s, token, NULL, 4999, &sc), GC_OK);
+	assert_int_equal(sc.tenant_id, f->a.tenant_id);
+	assert_int_equal(sc.role, ROLE_AGENT);
+	assert_int_equal(sc.sees, SENS_PERSONAL);
+	assert_int_equal(sc.expires_at, 5000);
+	assert_int_equal(store_auth_token(f->s, token, NULL, 5000, &sc), GC_EAUTH); /* expired */
+	assert_int_equal(store_auth_token(f->s, token, "B", 10, &sc), GC_EFORBIDDEN); /* no role in B */
+	assert_int_equal(store_user_set_disabled(f->s, &f->a, user, true), GC_OK);
+	assert_int_equal(store_auth_token(f->s, token, NULL, 10, &sc), GC_EFORBIDDEN);
+	assert_int_equal(store_token_revoke_text(f->s, token), GC_OK);
+	assert_int_equal(store_auth_token(f->s, token, NULL, 10, &sc), GC_EAUTH);
+	assert_int_equal(store_auth_token(f->s, "gct_made-up", NULL, 10, &sc), GC_EAUTH);
+	assert_int_equal(store_auth_token(f->s, "nonsense", NULL, 10, &sc), GC_EAUTH);
+}
+
 static void savepoints_isolate_requests(void **state)
 {
 	struct fixture *f = *state;
@@ -281,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
