@@ -208,18 +208,27 @@ int store_user_list(struct store *s, const struct store_scope *scope, json_t **r
 	return collect_rows(s, st, user_row, NULL, ret_list);
 }
 
-/* Refuses a change that would leave the tenant with no enabled tenant admin. */
+/* Refuses to demote or disable user_id when they are the tenant's last
+ * enabled tenant admin. */
 static int keeps_an_admin(struct store *s, int64_t tenant_id, int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM memberships WHERE tenant_id = ?"
-					 " AND user_id <> ? AND role = 'tenant_admin' AND disabled = 0");
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ?1 AND user_id = ?2"
+		"  AND role = 'tenant_admin' AND disabled = 0),"
+		" (SELECT count(*) FROM memberships WHERE tenant_id = ?1 AND user_id <> ?2"
+		"  AND role = 'tenant_admin' AND disabled = 0)");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, tenant_id);
 	sqlite3_bind_int64(st, 2, user_id);
-	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	bool is_admin = false;
+	int others = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		is_admin = sqlite3_column_int(st, 0) == 1;
+		others = sqlite3_column_int(st, 1);
+	}
 	sqlite3_reset(st);
-	if (n == 0) {
+	if (is_admin && others == 0) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant would have no tenant admin left");
 		return GC_ECONFLICT;
 	}
