@@ -374,16 +374,31 @@ static bool read_body(struct request *r)
 		return false;
 	}
 	const char *data = len ? (const char *)evbuffer_pullup(in, -1) : "";
-	if (csv) {
-		r->raw = data;
-		r->raw_len = len;
+	r->raw = data;
+	r->raw_len = len;
+	if (csv)
 		return true;
-	}
 	struct decode_error err;
 	if (decode_body(data, len, &r->body, &err) < 0) {
 		reply_decode_error(r, &err);
 		return false;
 	}
+	return true;
+}
+
+/* Reads the Idempotency-Key header of a write; answers 400 and returns
+ * false when it is malformed. */
+static bool idempotency_key(struct request *r)
+{
+	const char *key = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Idempotency-Key");
+	if (key == NULL || (r->route->flags & ROUTE_PUBLIC))
+		return true;
+	size_t len = strlen(key);
+	if (len == 0 || len > 128 || !gc_text_is_clean(key, false)) {
+		reply_error(r, 400, "invalid", "Idempotency-Key", "an Idempotency-Key is 1 to 128 printable characters");
+		return false;
+	}
+	r->idempotency_key = key;
 	return true;
 }
 
@@ -421,6 +436,8 @@ void http_dispatch(struct evhttp_request *ev, void *arg)
 		   read_body(r)) {
 		if (r->route->prepare && r->route->prepare(r, worker->db) != 0) {
 			/* prepare answered */
+		} else if ((r->route->flags & ROUTE_WRITE) && !idempotency_key(r)) {
+			/* a malformed key was answered */
 		} else if (r->route->flags & ROUTE_WRITE) {
 			writer_submit(worker->server->writer, r);
 			return;

@@ -68,8 +68,9 @@ struct request {
 	int64_t ids[2];           /* the {id}s of the path, in order */
 	struct evkeyvalq query;
 	json_t *body;             /* ROUTE_JSON */
-	const char *raw;          /* ROUTE_CSV: the body bytes */
+	const char *raw;          /* the body bytes (JSON or CSV routes) */
 	size_t raw_len;
+	const char *idempotency_key; /* the Idempotency-Key header of a write */
 	const char *token;        /* the bearer token, when given */
 	struct store_scope scope;
 	int64_t stash[2];         /* what prepare tells run (a user id, a tenant) */

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 
 struct job {
@@ -35,13 +36,56 @@ static void hand_back(struct request *r)
 	event_base_once(r->worker->base, -1, EV_TIMEOUT, answer_on_worker, r, NULL);
 }
 
+/* Answers from a recorded idempotency key; false when there is none. */
+static bool replay(struct writer *w, struct request *r, const unsigned char hash[32])
+{
+	int status = 0;
+	char *answer = NULL;
+	int rc = store_idempotency_get(w->db, &r->scope, r->idempotency_key, r->route->label, hash,
+				       &status, &answer);
+	if (rc == GC_ENOTFOUND)
+		return false;
+	if (rc == GC_ECONFLICT)
+		reply_error(r, 422, "idempotency_key_reused", "Idempotency-Key",
+			    "this key was used for another request in the last 24 hours");
+	else if (rc < 0)
+		reply_store_error(r, w->db, rc, NULL);
+	else {
+		r->status = status;
+		r->resp_text = answer;
+		r->content_type = "application/json";
+	}
+	return true;
+}
+
+/* Records a successful answer under the request's idempotency key. */
+static int remember(struct writer *w, struct request *r, const unsigned char hash[32])
+{
+	char *dumped = r->resp_text ? NULL : json_dumps(r->resp, JSON_COMPACT);
+	const char *answer = r->resp_text ? r->resp_text : dumped ? dumped : "null";
+	int rc = store_idempotency_put(w->db, &r->scope, r->idempotency_key, r->route->label, hash,
+				       r->status, answer);
+	free(dumped);
+	return rc;
+}
+
 static void run_job(struct writer *w, struct request *r)
 {
+	unsigned char hash[32];
+	if (r->idempotency_key) {
+		crypto_generichash(hash, sizeof(hash), (const unsigned char *)r->raw, r->raw_len, NULL, 0);
+		if (replay(w, r, hash))
+			return;
+	}
 	if (store_savepoint(w->db) < 0) {
 		reply_store_error(r, w->db, GC_ESTORE, NULL);
 		return;
 	}
-	if (r->route->run(r, w->db) < 0)
+	int rc = r->route->run(r, w->db);
+	if (rc == GC_OK && r->idempotency_key && r->status >= 200 && r->status < 300 &&
+	    (rc = remember(w, r, hash)) < 0)
+		reply_store_error(r, w->db, rc, NULL);
+	if (rc < 0)
 		store_rollback_to(w->db);
 	else
 		store_release(w->db);

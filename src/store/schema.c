@@ -79,6 +79,12 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+	/* 2: idempotency keys, so a client may retry a write it got no answer for */
+	"CREATE TABLE idempotency_keys("
+	"  tenant_id INTEGER NOT NULL, key TEXT NOT NULL, route TEXT NOT NULL,"
+	"  body_hash BLOB NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at);",
 };
 
 int schema_n_migrations(void)

@@ -191,6 +191,21 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 int store_contact_events(struct store *s, const struct store_scope *scope, int64_t id,
 			 int64_t after_id, int limit, json_t **ret_page);
 
+/* --- idempotency keys (idempotency.c) --- */
+
+#define STORE_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
+
+/* The answer recorded for key in the scope's tenant within the last 24 hours:
+ * GC_OK with its status and text (malloc'd), GC_ENOTFOUND, or GC_ECONFLICT
+ * when the key was used for another route or another body. */
+int store_idempotency_get(struct store *s, const struct store_scope *scope, const char *key,
+			  const char *route, const unsigned char body_hash[32], int *ret_status,
+			  char **ret_answer);
+/* Records the answer given for key, and forgets keys older than 24 hours. */
+int store_idempotency_put(struct store *s, const struct store_scope *scope, const char *key,
+			  const char *route, const unsigned char body_hash[32], int status,
+			  const char *answer);
+
 /* --- the audit log (audit.c) --- */
 
 /* Appends who did what. tenant_id 0: platform-level. detail may be NULL. */

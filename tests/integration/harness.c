@@ -161,9 +161,26 @@ static size_t header(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+static void request(const struct daemon *d, const char *method, const char *path, const char *token,
+		    const char *tenant, const char *content_type, const char *extra_header,
+		    const char *body, size_t len, struct resp *ret);
+
 void http_raw(const struct daemon *d, const char *method, const char *path, const char *token,
 	      const char *tenant, const char *content_type, const char *body, size_t len,
 	      struct resp *ret)
+{
+	request(d, method, path, token, tenant, content_type, NULL, body, len, ret);
+}
+
+void http_raw_headers(const struct daemon *d, const char *method, const char *path,
+		      const char *token, const char *header, const char *json_body, struct resp *ret)
+{
+	request(d, method, path, token, NULL, "application/json", header, json_body, strlen(json_body), ret);
+}
+
+static void request(const struct daemon *d, const char *method, const char *path, const char *token,
+		    const char *tenant, const char *content_type, const char *extra_header,
+		    const char *body, size_t len, struct resp *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	CURL *curl = curl_easy_init();
@@ -182,6 +199,8 @@ void http_raw(const struct daemon *d, const char *method, const char *path, cons
 		snprintf(h, sizeof(h), "Content-Type: %s", content_type);
 		headers = curl_slist_append(headers, h);
 	}
+	if (extra_header)
+		headers = curl_slist_append(headers, extra_header);
 	headers = curl_slist_append(headers, "Expect:");
 	struct buffer b = {0};
 	curl_easy_setopt(curl, CURLOPT_URL, url);

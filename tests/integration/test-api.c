@@ -262,6 +262,39 @@ static void contacts_patch_and_customer_link(void **state)
 				     "expected_version", 1)), 409);
 }
 
+static void retries_with_an_idempotency_key_write_once(void **state)
+{
+	const char *body = "{\"channel\":\"email\",\"subject\":\"retry-me\"}";
+	struct resp first, again, other, bad;
+	http_raw_headers(&d, "POST", "/api/v1/contacts", admin, "Idempotency-Key: order-42", body, &first);
+	http_raw_headers(&d, "POST", "/api/v1/contacts", admin, "Idempotency-Key: order-42", body, &again);
+	assert_int_equal(first.status, 201);
+	assert_int_equal(again.status, 201);
+	assert_int_equal(resp_int(&first, "id"), resp_int(&again, "id"));
+	http_raw_headers(&d, "POST", "/api/v1/contacts", admin, "Idempotency-Key: order-42",
+			 "{\"channel\":\"chat\"}", &other);
+	assert_int_equal(other.status, 422);
+	assert_string_equal(resp_error(&other), "idempotency_key_reused");
+	char long_key[200] = "Idempotency-Key: ";
+	memset(long_key + 17, 'k', 150);
+	long_key[167] = '\0';
+	http_raw_headers(&d, "POST", "/api/v1/contacts", admin, long_key, body, &bad);
+	assert_int_equal(bad.status, 400);
+	struct resp list;
+	http_json(&d, "GET", "/api/v1/contacts?limit=500", admin, NULL, &list);
+	int n = 0;
+	size_t i;
+	json_t *item;
+	json_array_foreach(json_object_get(list.json, "items"), i, item)
+		n += json_equal(json_object_get(item, "subject"), json_string("retry-me"));
+	assert_int_equal(n, 1);
+	resp_clear(&first);
+	resp_clear(&again);
+	resp_clear(&other);
+	resp_clear(&bad);
+	resp_clear(&list);
+}
+
 static void lists_filter_and_page(void **state)
 {
 	long long ids[5];
@@ -571,6 +604,7 @@ int main(void)
 		cmocka_unit_test(bad_requests_get_json_errors),
 		cmocka_unit_test(contacts_follow_their_state_machine),
 		cmocka_unit_test(contacts_patch_and_customer_link),
+		cmocka_unit_test(retries_with_an_idempotency_key_write_once),
 		cmocka_unit_test(lists_filter_and_page),
 		cmocka_unit_test(customers_are_redacted_by_role),
 		cmocka_unit_test(customer_import_reports_and_is_idempotent),

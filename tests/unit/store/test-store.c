@@ -239,6 +239,29 @@ static void newer_schemas_are_refused(void **state)
 	store_free(s);
 }
 
+static void older_schemas_are_migrated(void **state)
+{
+	struct fixture *f = *state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE idempotency_keys; PRAGMA user_version = 1", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = NULL;
+	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &s), GC_OK);
+	assert_int_equal(store_file_schema_version(s), store_schema_version());
+	unsigned char hash[32] = {1};
+	assert_int_equal(store_idempotency_put(s, &f->a, "k", "POST /x", hash, 201, "{}"), GC_OK);
+	int status = 0;
+	char *answer = NULL;
+	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /x", hash, &status, &answer), GC_OK);
+	assert_int_equal(status, 201);
+	free(answer);
+	assert_int_equal(store_idempotency_get(s, &f->b, "k", "POST /x", hash, &status, &answer), GC_ENOTFOUND);
+	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /y", hash, &status, &answer), GC_ECONFLICT);
+	store_free(s);
+}
+
 static void the_audit_log_is_append_only(void **state)
 {
 	struct fixture *f = *state;
@@ -304,6 +327,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(pages_follow_the_cursor, setup, teardown),
 		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(older_schemas_are_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
