@@ -169,7 +169,8 @@ static void bad_requests_get_json_errors(void **state)
 	size_t i;
 	json_t *item;
 	json_array_foreach(json_object_get(r.json, "items"), i, item)
-		assert_false(json_equal(json_object_get(item, "subject"), json_string("x")));
+		assert_false(json_is_string(json_object_get(item, "subject")) &&
+			     strcmp(json_string_value(json_object_get(item, "subject")), "x") == 0);
 	resp_clear(&r);
 }
 
@@ -286,7 +287,8 @@ static void retries_with_an_idempotency_key_write_once(void **state)
 	size_t i;
 	json_t *item;
 	json_array_foreach(json_object_get(list.json, "items"), i, item)
-		n += json_equal(json_object_get(item, "subject"), json_string("retry-me"));
+		n += json_is_string(json_object_get(item, "subject")) &&
+		     strcmp(json_string_value(json_object_get(item, "subject")), "retry-me") == 0;
 	assert_int_equal(n, 1);
 	resp_clear(&first);
 	resp_clear(&again);
