@@ -116,6 +116,24 @@ struct membership_input {
 int membership_input_decode(const json_t *obj, struct membership_input *ret,
 			    struct decode_error *err);
 
+/* Staffing questions (POST /api/v1/wfm/..., and guichet wfm). */
+enum wfm_question { WFM_Q_ERLANG_C, WFM_Q_STAFF, WFM_Q_ERLANG_A };
+
+struct wfm_input {
+	double calls, interval, aht;       /* calls > 0, interval and aht > 0 */
+	int agents;                        /* erlang-c, erlang-a: 1 .. 100,000 */
+	double target;                     /* seconds >= 0 (erlang-a: 20 by default) */
+	double sl;                         /* staff: in (0, 1] */
+	double max_asa, max_occupancy;     /* staff: 0 when absent */
+	double shrinkage;                  /* staff: [0, 0.95]; has_shrinkage when given */
+	bool has_shrinkage;
+	double patience;                   /* erlang-a: seconds > 0 */
+};
+/* Checks every field the question needs (and refuses the others); the
+ * offered load calls * aht / interval must not exceed 50,000 Erlangs. */
+int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *ret,
+		     struct decode_error *err);
+
 /* {"role": ...} or {"password": ...}: one field of the given name. */
 int role_input_decode(const json_t *obj, enum role *ret_role, struct decode_error *err);
 int password_input_decode(const json_t *obj, const char **ret_password, struct decode_error *err);

@@ -40,6 +40,7 @@ enum permission {
 	PERM_CONTACTS_WRITE = 1u << 6,
 	PERM_AUDIT_READ = 1u << 7,
 	PERM_TOKENS_MANAGE = 1u << 8,
+	PERM_WFM = 1u << 9,           /* staffing, forecasts, simulation */
 };
 
 const char *role_name(enum role role);

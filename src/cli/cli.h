@@ -54,6 +54,7 @@ int output_answer(const struct cli *cli, int status, json_t *answer);
 int output_list(const struct cli *cli, int status, json_t *answer, const char *columns);
 
 int cmd_admin(int argc, char **argv);
+int cmd_wfm(int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 
 #endif

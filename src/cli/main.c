@@ -11,6 +11,11 @@ static const char usage[] =
 	"  admin init --db PATH --tenant NAME --admin-email EMAIL --admin-password PASSWORD\n"
 	"             [--admin-name NAME]       create or migrate a database, add a tenant and its admin\n"
 	"  admin demo --db PATH                 add the demo tenant, accounts, customers, contacts\n\n"
+	"Staffing mathematics, offline (each prints one JSON object):\n"
+	"  wfm erlang-c --calls N --interval S --aht S --agents N --target S\n"
+	"  wfm staff --calls N --interval S --aht S --sl 0.8 --target S [--max-asa S]\n"
+	"            [--max-occupancy X] [--shrinkage X]\n"
+	"  wfm erlang-a --calls N --interval S --aht S --patience S --agents N [--target S]\n\n"
 	"Through the API (--server URL, or GUICHET_URL; default http://127.0.0.1:8080):\n"
 	"  login --email EMAIL [--password P] [--tenant T]   (GUICHET_PASSWORD also works)\n"
 	"  logout | me\n"
@@ -75,5 +80,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "admin") == 0)
 		return cmd_admin(argc - i - 1, argv + i + 1);
+	if (strcmp(argv[i], "wfm") == 0)
+		return cmd_wfm(argc - i - 1, argv + i + 1);
 	return cmd_api(&cli, argc - i, argv + i);
 }

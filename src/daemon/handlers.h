@@ -63,4 +63,9 @@ int run_contact_message(struct request *r, struct store *db);
 int prepare_contact_note(struct request *r, struct store *db);
 int run_contact_note(struct request *r, struct store *db);
 
+/* handlers_wfm.c: staffing questions */
+int run_wfm_erlang_c(struct request *r, struct store *db);
+int run_wfm_staff(struct request *r, struct store *db);
+int run_wfm_erlang_a(struct request *r, struct store *db);
+
 #endif

@@ -78,6 +78,9 @@ const struct route http_routes[] = {
 	  run_contact_note),
 	R(GET, "/api/v1/contacts/{id}/events", T, PERM_CONTACTS_READ, NULL, run_contact_events),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
+	R(POST, "/api/v1/wfm/erlang-c", T | J, PERM_WFM, NULL, run_wfm_erlang_c),
+	R(POST, "/api/v1/wfm/staff", T | J, PERM_WFM, NULL, run_wfm_staff),
+	R(POST, "/api/v1/wfm/erlang-a", T | J, PERM_WFM, NULL, run_wfm_erlang_a),
 };
 const size_t http_n_routes = sizeof(http_routes) / sizeof(http_routes[0]);
 

@@ -462,3 +462,65 @@ int password_input_decode(const json_t *obj, const char **ret_password, struct d
 	int rc = only_fields(obj, known, err);
 	return rc < 0 ? rc : get_password(obj, "password", ret_password, err);
 }
+
+/* A number field within [min, max] (min excluded when strict). */
+static int get_number(const json_t *obj, const char *name, bool required, double min, bool strict,
+		      double max, double def, double *ret, struct decode_error *err)
+{
+	const json_t *v = json_object_get(obj, name);
+	if (v == NULL) {
+		if (required)
+			return fail(err, GC_EINVAL, name, "'%s' is required", name);
+		*ret = def;
+		return GC_OK;
+	}
+	if (!json_is_number(v))
+		return fail(err, GC_EINVAL, name, "'%s' must be a number", name);
+	double x = json_number_value(v);
+	if (x < min || (strict && x == min) || x > max)
+		return fail(err, GC_EINVAL, name, "'%s' must be %s %g and at most %g", name,
+			    strict ? "above" : "at least", min, max);
+	*ret = x;
+	return GC_OK;
+}
+
+int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *ret,
+		     struct decode_error *err)
+{
+	static const char *const c_known[] = {"calls", "interval", "aht", "agents", "target", NULL};
+	static const char *const staff_known[] = {"calls", "interval", "aht", "sl", "target", "max_asa",
+		"max_occupancy", "shrinkage", NULL};
+	static const char *const a_known[] = {"calls", "interval", "aht", "agents", "patience", "target", NULL};
+	struct wfm_input in = {0};
+	double agents = 0;
+	int rc;
+	if ((rc = only_fields(obj, q == WFM_Q_ERLANG_C ? c_known : q == WFM_Q_STAFF ? staff_known : a_known,
+			      err)) < 0 ||
+	    (rc = get_number(obj, "calls", true, 0, true, 1e9, 0, &in.calls, err)) < 0 ||
+	    (rc = get_number(obj, "interval", true, 0, true, 7 * 86400, 0, &in.interval, err)) < 0 ||
+	    (rc = get_number(obj, "aht", true, 0, true, 86400, 0, &in.aht, err)) < 0 ||
+	    (rc = get_number(obj, "target", q != WFM_Q_ERLANG_A, 0, false, 86400, 20, &in.target, err)) < 0)
+		return rc;
+	if (in.calls * in.aht / in.interval > 50000)
+		return fail(err, GC_EINVAL, "calls", "the load (calls * aht / interval = %g Erlangs) is above 50000",
+			    in.calls * in.aht / in.interval);
+	if (q == WFM_Q_STAFF) {
+		if ((rc = get_number(obj, "sl", true, 0, true, 1, 0, &in.sl, err)) < 0 ||
+		    (rc = get_number(obj, "max_asa", false, 0, true, 86400, 0, &in.max_asa, err)) < 0 ||
+		    (rc = get_number(obj, "max_occupancy", false, 0, true, 1, 0, &in.max_occupancy, err)) < 0 ||
+		    (rc = get_number(obj, "shrinkage", false, 0, false, 0.95, 0, &in.shrinkage, err)) < 0)
+			return rc;
+		in.has_shrinkage = json_object_get(obj, "shrinkage") != NULL;
+	} else {
+		if ((rc = get_number(obj, "agents", true, 1, false, 100000, 0, &agents, err)) < 0)
+			return rc;
+		if (agents != (double)(int)agents)
+			return fail(err, GC_EINVAL, "agents", "'agents' must be a whole number");
+		in.agents = (int)agents;
+		if (q == WFM_Q_ERLANG_A &&
+		    (rc = get_number(obj, "patience", true, 0, true, 1e6, 0, &in.patience, err)) < 0)
+			return rc;
+	}
+	*ret = in;
+	return GC_OK;
+}

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,6 +538,37 @@ static void platform_admin_manages_tenants(void **state)
 	free(bpo);
 }
 
+static void staffing_questions(void **state)
+{
+	char *planner = user_with_role("planner@brand.example", "planner");
+	struct resp r;
+	http_json(&d, "POST", "/api/v1/wfm/staff", planner, json_pack("{s:i,s:i,s:i,s:f,s:i}", "calls", 100,
+		  "interval", 1800, "aht", 180, "sl", 0.8, "target", 20), &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "agents"), 14);
+	resp_clear(&r);
+	http_json(&d, "POST", "/api/v1/wfm/erlang-c", planner, json_pack("{s:i,s:i,s:i,s:i,s:i}", "calls", 100,
+		  "interval", 1800, "aht", 180, "agents", 13, "target", 20), &r);
+	assert_int_equal(r.status, 200);
+	assert_true(fabs(json_real_value(json_object_get(r.json, "service_level")) - 0.796) < 0.0005);
+	resp_clear(&r);
+	http_json(&d, "POST", "/api/v1/wfm/erlang-a", planner, json_pack("{s:i,s:i,s:i,s:i,s:i}", "calls", 100,
+		  "interval", 1800, "aht", 180, "agents", 13, "patience", 120), &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_real_value(json_object_get(r.json, "p_abandon")) > 0);
+	resp_clear(&r);
+	http_json(&d, "POST", "/api/v1/wfm/staff", planner, json_pack("{s:i,s:i,s:i,s:f,s:i}", "calls", 100,
+		  "interval", 1800, "aht", -180, "sl", 0.8, "target", 20), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "aht");
+	resp_clear(&r);
+	char *agent = login(&d, "agent@brand.example", PASSWORD);
+	assert_int_equal(http_status(&d, "POST", "/api/v1/wfm/staff", agent, json_pack("{s:i,s:i,s:i,s:f,s:i}",
+		"calls", 100, "interval", 1800, "aht", 180, "sl", 0.8, "target", 20)), 403);
+	free(agent);
+	free(planner);
+}
+
 static void sighup_reopens_the_log(void **state)
 {
 	char moved[160];
@@ -614,6 +646,7 @@ int main(void)
 		cmocka_unit_test(api_tokens_have_a_role),
 		cmocka_unit_test(the_audit_log_tells_who_did_what),
 		cmocka_unit_test(platform_admin_manages_tenants),
+		cmocka_unit_test(staffing_questions),
 		cmocka_unit_test(sighup_reopens_the_log),
 		cmocka_unit_test(newer_databases_are_refused),
 		cmocka_unit_test(sigterm_drains_and_exits_cleanly),

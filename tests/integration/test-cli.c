@@ -149,6 +149,40 @@ static void customers_import_reports_lines(void **state)
 	free(err);
 }
 
+static void wfm_works_offline(void **state)
+{
+	char *out, *err;
+	struct daemon offline = {.url = "http://127.0.0.1:1"}; /* nothing listens there */
+	snprintf(offline.dir, sizeof(offline.dir), "%s", d.dir);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "100",
+				 "--interval", "1800", "--aht", "180", "--sl", "0.8", "--target", "20",
+				 "--shrinkage", "0.3", NULL), 0);
+	json_t *s = json_loads(out, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(s, "agents")), 14);
+	assert_int_equal(json_integer_value(json_object_get(s, "staff")), 20);
+	json_decref(s);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "erlang-c", "--calls", "100",
+				 "--interval", "1800", "--aht", "180", "--agents", "10", "--target", "20", NULL), 0);
+	s = json_loads(out, 0, NULL);
+	assert_true(json_is_null(json_object_get(s, "asa")));
+	assert_true(json_is_false(json_object_get(s, "stable")));
+	json_decref(s);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "100",
+				 "--interval", "1800", "--aht", "180", "--sl", "1.5", "--target", "20", NULL), 2);
+	assert_non_null(strstr(err, "--sl"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "erlang-a", "--calls", "-4",
+				 "--interval", "1800", "--aht", "180", "--agents", "3", "--patience", "60", NULL), 2);
+	assert_non_null(strstr(err, "--calls"));
+	free(out);
+	free(err);
+}
+
 /* Runs guichetd with args and returns its exit status and stderr. */
 static int guichetd(char **ret_err, const char *const *args)
 {
@@ -214,6 +248,7 @@ int main(void)
 		cmocka_unit_test(bad_arguments_are_named),
 		cmocka_unit_test(customers_import_reports_lines),
 		cmocka_unit_test(guichetd_options_are_checked),
+		cmocka_unit_test(wfm_works_offline),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

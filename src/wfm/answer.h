@@ -1,0 +1,15 @@
+/* Staffing answers as JSON, shared by the CLI (guichet wfm) and the API
+ * (POST /api/v1/wfm/...): the same question gets the same answer. */
+#ifndef GUICHET_WFM_ANSWER_H
+#define GUICHET_WFM_ANSWER_H
+
+#include <jansson.h>
+
+#include "guichet/decode.h"
+
+/* Answers q about in (checked by wfm_input_decode) as a new JSON object.
+ * GC_ETOOBIG when staffing needs more agents than the library allows, or the
+ * Erlang A chain is too long. */
+int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_answer);
+
+#endif
