@@ -74,4 +74,21 @@ struct wfm_erlang_a {
 int wfm_erlang_a(const struct wfm_traffic *t, double patience, int agents, double target,
 		 struct wfm_erlang_a *ret);
 
+struct wfm_goal_a {
+	struct wfm_goal base;  /* service level (Erlang A's definition), max ASA
+	                        * (applied to mean_wait), max occupancy, shrinkage */
+	double patience;       /* mean patience, seconds */
+	double max_abandon;    /* in (0, 1); 0 for no limit */
+};
+
+struct wfm_staffing_a {
+	int agents, staff;
+	struct wfm_erlang_a at;
+};
+
+/* The fewest agents meeting goal under Erlang A (exponential then binary
+ * search: every measure improves with agents). */
+int wfm_staff_erlang_a(const struct wfm_traffic *t, const struct wfm_goal_a *goal,
+		       struct wfm_staffing_a *ret);
+
 #endif

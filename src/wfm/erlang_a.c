@@ -144,3 +144,55 @@ int wfm_erlang_a(const struct wfm_traffic *t, double patience, int agents, doubl
 	*ret = r;
 	return GC_OK;
 }
+
+static int meets_a(const struct wfm_traffic *t, const struct wfm_goal_a *g, int n,
+		   struct wfm_erlang_a *ret, bool *ret_ok)
+{
+	int rc = wfm_erlang_a(t, g->patience, n, g->base.target, ret);
+	if (rc < 0)
+		return rc;
+	*ret_ok = ret->service_level >= g->base.service_level &&
+		  (g->max_abandon <= 0 || ret->p_abandon <= g->max_abandon) &&
+		  (g->base.max_asa <= 0 || ret->mean_wait <= g->base.max_asa) &&
+		  (g->base.max_occupancy <= 0 || ret->occupancy <= g->base.max_occupancy);
+	return GC_OK;
+}
+
+int wfm_staff_erlang_a(const struct wfm_traffic *t, const struct wfm_goal_a *goal,
+		       struct wfm_staffing_a *ret)
+{
+	struct wfm_erlang_a m = {.service_level = 1};
+	int good = 0;
+	bool ok = false;
+	int rc;
+	if (t->calls > 0) {
+		int bad = 0;
+		good = 1;
+		for (;;) { /* exponential search for a count that meets the goal */
+			if ((rc = meets_a(t, goal, good, &m, &ok)) < 0)
+				return rc;
+			if (ok)
+				break;
+			bad = good;
+			if (good == WFM_MAX_AGENTS)
+				return GC_ETOOBIG;
+			good = good * 2 > WFM_MAX_AGENTS ? WFM_MAX_AGENTS : good * 2;
+		}
+		while (good - bad > 1) { /* then binary search between */
+			int mid = bad + (good - bad) / 2;
+			struct wfm_erlang_a mm;
+			if ((rc = meets_a(t, goal, mid, &mm, &ok)) < 0)
+				return rc;
+			if (ok) {
+				good = mid;
+				m = mm;
+			} else {
+				bad = mid;
+			}
+		}
+	}
+	ret->agents = good;
+	ret->staff = (int)ceil(good / (1.0 - goal->base.shrinkage) - 1e-9);
+	ret->at = m;
+	return GC_OK;
+}

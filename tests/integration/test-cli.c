@@ -183,6 +183,41 @@ static void wfm_works_offline(void **state)
 	free(err);
 }
 
+static void wfm_plans_as_csv_and_xlsx(void **state)
+{
+	char csv[160], xlsx[160], *out, *err;
+	snprintf(csv, sizeof(csv), "%s/plan.csv", d.dir);
+	snprintf(xlsx, sizeof(xlsx), "%s/plan.xlsx", d.dir);
+	FILE *f = fopen(csv, "w");
+	fputs("start,calls,aht,patience\n09:00,100,180,\n09:30,300,215,90\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, "--shrinkage", "0.3", NULL), 0);
+	assert_non_null(strstr(out, "interval_start,calls,aht,load,agents,staff"));
+	assert_non_null(strstr(out, "09:00,100,180,10.0000,14,20,"));
+	assert_non_null(strstr(out, ",erlang_a\n"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, "--xlsx", xlsx, NULL), 0);
+	free(out);
+	free(err);
+	/* an XLSX is a zip whose directory names each part: the sheet and the chart */
+	f = fopen(xlsx, "rb");
+	assert_non_null(f);
+	static char zip[1 << 20];
+	size_t n = fread(zip, 1, sizeof(zip), f);
+	fclose(f);
+	assert_true(n > 4 && memcmp(zip, "PK", 2) == 0);
+	assert_non_null(memmem(zip, n, "xl/charts/chart1.xml", 20));
+	assert_non_null(memmem(zip, n, "xl/worksheets/sheet1.xml", 24));
+	f = fopen(csv, "w");
+	fputs("09:00,100,180\n09:30,many,180\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, NULL), 1);
+	assert_non_null(strstr(err, "line 2"));
+	free(out);
+	free(err);
+}
+
 /* Runs guichetd with args and returns its exit status and stderr. */
 static int guichetd(char **ret_err, const char *const *args)
 {
@@ -249,6 +284,7 @@ int main(void)
 		cmocka_unit_test(customers_import_reports_lines),
 		cmocka_unit_test(guichetd_options_are_checked),
 		cmocka_unit_test(wfm_works_offline),
+		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,9 @@
 
 #include "guichet/error.h"
 #include "guichet/wfm.h"
+#include "wfm/plan.h"
+
+#include <string.h>
 
 static void assert_close(double got, double want, double rel, const char *what)
 {
@@ -277,6 +280,58 @@ static void erlang_a_approaches_erlang_c(void **state)
 	assert_true(a.service_level == 1.0 && a.p_wait < 1e-300);
 }
 
+static void erlang_a_staffing_is_minimal(void **state)
+{
+	struct wfm_traffic t = {300, 1800, 215};
+	struct wfm_goal_a g = {.base = {.service_level = 0.8, .target = 20}, .patience = 90, .max_abandon = 0.03};
+	struct wfm_staffing_a s;
+	assert_int_equal(wfm_staff_erlang_a(&t, &g, &s), GC_OK);
+	struct wfm_erlang_a at, below;
+	assert_int_equal(wfm_erlang_a(&t, 90, s.agents, 20, &at), GC_OK);
+	assert_int_equal(wfm_erlang_a(&t, 90, s.agents - 1, 20, &below), GC_OK);
+	assert_true(at.service_level >= 0.8 && at.p_abandon <= 0.03);
+	assert_false(below.service_level >= 0.8 && below.p_abandon <= 0.03);
+	struct wfm_traffic none = {0, 1800, 215};
+	assert_int_equal(wfm_staff_erlang_a(&none, &g, &s), GC_OK);
+	assert_int_equal(s.agents, 0);
+}
+
+static void plans_parse_and_name_bad_lines(void **state)
+{
+	const char *csv = "start,calls,aht,patience\n09:00,100,180,\n09:30,0,180\n\n10:00,300,200,90\n";
+	struct wfm_plan_row *rows = NULL;
+	size_t n = 0;
+	struct decode_error err;
+	assert_int_equal(wfm_plan_parse(csv, strlen(csv), &rows, &n, &err), GC_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[2].start, "10:00");
+	assert_true(rows[2].patience == 90 && rows[0].patience == 0);
+	assert_int_equal(rows[2].line, 5);
+	struct wfm_plan_goal g = {.interval = 1800, .goal = {.service_level = 0.8, .target = 20}};
+	struct wfm_plan_result r;
+	assert_int_equal(wfm_plan_staff(&rows[0], &g, &r), GC_OK);
+	assert_int_equal(r.agents, 14);
+	assert_false(r.erlang_a);
+	assert_int_equal(wfm_plan_staff(&rows[1], &g, &r), GC_OK);
+	assert_int_equal(r.agents, 0);
+	assert_int_equal(wfm_plan_staff(&rows[2], &g, &r), GC_OK);
+	assert_true(r.erlang_a && r.p_abandon > 0);
+	free(rows);
+	const char *bad[][2] = {
+		{"09:00,100,180\n09:30,-5,180\n", "line 2"},
+		{"09:00,100,0\n", "line 1"},
+		{"09:00,100\n", "line 1"},
+		{"09:00,100,180,90,extra\n", "line 1"},
+		{"start,calls,aht\n", "line 1"},
+		{"09:00,100,180\n\"09:30,1,1\n", "line 2"},
+		{"", "line 1"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(wfm_plan_parse(bad[i][0], strlen(bad[i][0]), &rows, &n, &err), GC_EINVAL);
+		assert_string_equal(err.field, bad[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +341,8 @@ int main(void)
 		cmocka_unit_test(staffing_is_the_fewest_meeting_every_goal),
 		cmocka_unit_test(erlang_a_matches_the_chain),
 		cmocka_unit_test(erlang_a_approaches_erlang_c),
+		cmocka_unit_test(erlang_a_staffing_is_minimal),
+		cmocka_unit_test(plans_parse_and_name_bad_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

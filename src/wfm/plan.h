@@ -1,0 +1,47 @@
+/* A staffing plan: one row per interval (start, calls, AHT, and optionally
+ * patience), read from CSV, each staffed to one goal: Erlang C, or Erlang A
+ * for rows with a patience. Pure: text in, numbers out. */
+#ifndef GUICHET_WFM_PLAN_H
+#define GUICHET_WFM_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "guichet/decode.h"
+#include "guichet/wfm.h"
+
+#define WFM_PLAN_MAX_ROWS 100000
+
+struct wfm_plan_row {
+	char start[64];        /* the interval's label as written ("2026-11-23T09:00", "09:00") */
+	double calls, aht;
+	double patience;       /* 0: none (Erlang C) */
+	size_t line;
+};
+
+struct wfm_plan_goal {
+	double interval;       /* seconds per row */
+	struct wfm_goal goal;
+	double max_abandon;    /* Erlang A rows; 0 for no limit */
+};
+
+struct wfm_plan_result {
+	int agents, staff;
+	double load, service_level, occupancy;
+	double asa;            /* Erlang C: ASA; Erlang A: mean wait over all arrivals */
+	double p_abandon;      /* Erlang A rows */
+	bool erlang_a, stable;
+};
+
+/* Parses the CSV: columns start, calls, aht and an optional patience; a
+ * first line whose calls field is not a number is a header. Fails whole,
+ * naming the line, on a malformed or out-of-range value. *ret_rows is
+ * malloc'd. */
+int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, size_t *ret_n,
+		   struct decode_error *err);
+
+/* Staffs one row; GC_ETOOBIG beyond 100,000 agents. */
+int wfm_plan_staff(const struct wfm_plan_row *row, const struct wfm_plan_goal *goal,
+		   struct wfm_plan_result *ret);
+
+#endif
