@@ -1,8 +1,14 @@
 /* Staffing questions through the API: POST /api/v1/wfm/erlang-c, /staff,
  * /erlang-a. Pure computation: no store access, answered on the worker. */
 #include "daemon/handlers.h"
+
+#include <stdio.h>
 #include "guichet/error.h"
 #include "wfm/answer.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 
 static int answer(struct request *r, enum wfm_question q)
 {
@@ -30,4 +36,60 @@ int run_wfm_staff(struct request *r, struct store *db)
 int run_wfm_erlang_a(struct request *r, struct store *db)
 {
 	return answer(r, WFM_Q_ERLANG_A);
+}
+
+/* A query parameter as a number in [min, max] (min excluded when strict). */
+static bool query_number(struct request *r, const char *name, double min, bool strict, double max,
+			 double def, double *ret)
+{
+	const char *text = query_get(r, name);
+	char *end = NULL;
+	if (text == NULL) {
+		*ret = def;
+		return true;
+	}
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < min || (strict && v == min) ||
+	    v > max) {
+		reply_error(r, 400, "invalid", name, "'%s' must be %s %g and at most %g", name,
+			    strict ? "above" : "at least", min, max);
+		return false;
+	}
+	*ret = v;
+	return true;
+}
+
+int run_wfm_plan(struct request *r, struct store *db)
+{
+	struct wfm_plan_goal g;
+	if (!query_number(r, "interval", 0, true, 86400, 1800, &g.interval) ||
+	    !query_number(r, "sl", 0, true, 1, 0.8, &g.goal.service_level) ||
+	    !query_number(r, "target", 0, false, 86400, 20, &g.goal.target) ||
+	    !query_number(r, "shrinkage", 0, false, 0.95, 0, &g.goal.shrinkage) ||
+	    !query_number(r, "max_asa", 0, false, 86400, 0, &g.goal.max_asa) ||
+	    !query_number(r, "max_occupancy", 0, false, 1, 0, &g.goal.max_occupancy) ||
+	    !query_number(r, "max_abandon", 0, false, 1, 0, &g.max_abandon))
+		return GC_EINVAL;
+	struct wfm_plan_row *rows = NULL;
+	size_t n = 0;
+	struct decode_error err;
+	if (wfm_plan_parse(r->raw, r->raw_len, &rows, &n, &err) < 0)
+		return reply_error(r, 422, "invalid", err.field, "%s", err.message);
+	struct wfm_plan_result *res = calloc(n, sizeof(*res));
+	int rc = res ? GC_OK : GC_ENOMEM;
+	for (size_t i = 0; rc == GC_OK && i < n; i++) {
+		if (wfm_plan_staff(&rows[i], &g, &res[i]) < 0) {
+			char line[32];
+			snprintf(line, sizeof(line), "line %zu", rows[i].line);
+			rc = reply_error(r, 422, "too_large", line, "beyond 100,000 agents or 50,000 Erlangs");
+		}
+	}
+	if (rc == GC_OK)
+		reply(r, 200, wfm_plan_answer(rows, res, n, g.interval));
+	else if (rc == GC_ENOMEM)
+		reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+	free(res);
+	free(rows);
+	return rc;
 }

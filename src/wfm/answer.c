@@ -55,3 +55,26 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 	*ret_answer = out;
 	return GC_OK;
 }
+
+json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
+			double interval)
+{
+	json_t *intervals = json_array();
+	double agent_hours = 0, staff_hours = 0;
+	int peak = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct wfm_plan_result *r = &res[i];
+		json_t *row = json_pack("{s:s,s:f,s:f,s:f,s:i,s:i,s:f,s:f,s:f,s:s}", "start", rows[i].start,
+			"calls", rows[i].calls, "aht", rows[i].aht, "load", r->load, "agents", r->agents,
+			"staff", r->staff, "service_level", r->service_level, r->erlang_a ? "mean_wait" : "asa",
+			r->asa, "occupancy", r->occupancy, "model", r->erlang_a ? "erlang_a" : "erlang_c");
+		if (r->erlang_a)
+			json_object_set_new(row, "p_abandon", json_real(r->p_abandon));
+		json_array_append_new(intervals, row);
+		agent_hours += r->agents * interval / 3600;
+		staff_hours += r->staff * interval / 3600;
+		peak = r->agents > peak ? r->agents : peak;
+	}
+	return json_pack("{s:o,s:f,s:f,s:i}", "intervals", intervals, "agent_hours", agent_hours,
+			 "staff_hours", staff_hours, "peak_agents", peak);
+}

@@ -12,4 +12,11 @@
  * Erlang A chain is too long. */
 int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_answer);
 
+#include "wfm/plan.h"
+
+/* A staffed plan as {"intervals": [...], "agent_hours", "staff_hours",
+ * "peak_agents"}. */
+json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
+			double interval);
+
 #endif

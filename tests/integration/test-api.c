@@ -562,6 +562,24 @@ static void staffing_questions(void **state)
 	assert_int_equal(r.status, 400);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "aht");
 	resp_clear(&r);
+	const char *plan = "start,calls,aht,patience\n09:00,100,180,\n09:30,300,215,90\n";
+	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=0.8&target=20&shrinkage=0.3", planner, NULL, "text/csv",
+		 plan, strlen(plan), &r);
+	assert_int_equal(r.status, 200);
+	json_t *rows = json_object_get(r.json, "intervals");
+	assert_int_equal(json_array_size(rows), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "agents")), 14);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "staff")), 20);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 1), "model")), "erlang_a");
+	assert_true(resp_int(&r, "peak_agents") >= 14);
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/wfm/plan", planner, NULL, "text/csv", "09:00,100,180\n09:30,x,1\n", 25, &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "line 2");
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=2", planner, NULL, "text/csv", plan, strlen(plan), &r);
+	assert_int_equal(r.status, 400);
+	resp_clear(&r);
 	char *agent = login(&d, "agent@brand.example", PASSWORD);
 	assert_int_equal(http_status(&d, "POST", "/api/v1/wfm/staff", agent, json_pack("{s:i,s:i,s:i,s:f,s:i}",
 		"calls", 100, "interval", 1800, "aht", 180, "sl", 0.8, "target", 20)), 403);
