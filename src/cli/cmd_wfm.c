@@ -140,17 +140,57 @@ static int plan(int argc, char **argv)
 	return rc;
 }
 
+/* guichet wfm simulate SCENARIO.json: the simulation's results as JSON. */
+static int simulate(int argc, char **argv)
+{
+	if (argc != 1) {
+		fprintf(stderr, "guichet wfm simulate: expected one SCENARIO.json\n");
+		return 2;
+	}
+	json_error_t jerr;
+	json_t *doc = json_load_file(argv[0], JSON_REJECT_DUPLICATES, &jerr);
+	if (doc == NULL) {
+		fprintf(stderr, "guichet wfm simulate: %s, line %d: %s\n", argv[0], jerr.line, jerr.text);
+		return 1;
+	}
+	struct sim_scenario s;
+	struct sim_result r;
+	struct decode_error err;
+	int rc = wfm_scenario_decode(doc, &s, &err);
+	json_decref(doc);
+	if (rc < 0) {
+		fprintf(stderr, "guichet wfm simulate: %s: %s\n", argv[0], err.message);
+		return 1;
+	}
+	rc = sim_run(&s, &r);
+	if (rc < 0) {
+		fprintf(stderr, "guichet wfm simulate: %s\n", rc == GC_EINVAL
+			? "the scenario is inconsistent: every queue needs a group with agents that serves it"
+			: "out of memory");
+		wfm_scenario_clear(&s);
+		return 1;
+	}
+	json_t *answer = wfm_sim_answer(&s, &r);
+	wfm_scenario_clear(&s);
+	json_dumpf(answer, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	fputc('\n', stdout);
+	json_decref(answer);
+	return 0;
+}
+
 int cmd_wfm(int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "plan") == 0)
 		return plan(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "simulate") == 0)
+		return simulate(argc - 1, argv + 1);
 	static const char *const names[] = {"erlang-c", "staff", "erlang-a"};
 	int q = -1;
 	for (int i = 0; argc >= 1 && i < 3; i++)
 		if (strcmp(argv[0], names[i]) == 0)
 			q = i;
 	if (q < 0) {
-		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a or plan (see guichet --help)\n");
+		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan or simulate (see guichet --help)\n");
 		return 2;
 	}
 	struct args a;

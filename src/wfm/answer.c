@@ -4,6 +4,12 @@
 #include "guichet/error.h"
 #include "guichet/wfm.h"
 
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 static json_t *erlang_c_json(json_t *obj, const struct wfm_erlang_c *m)
 {
 	json_object_set_new(obj, "load", json_real(m->load));
@@ -77,4 +83,220 @@ json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_r
 	}
 	return json_pack("{s:o,s:f,s:f,s:i}", "intervals", intervals, "agent_hours", agent_hours,
 			 "staff_hours", staff_hours, "peak_agents", peak);
+}
+
+static int bad(struct decode_error *err, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct decode_error *err, const char *field, const char *fmt, ...)
+{
+	err->code = GC_EINVAL;
+	snprintf(err->field, sizeof(err->field), "%s", field);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return GC_EINVAL;
+}
+
+/* obj.name as a number in [min, max]; def when absent (required: error). */
+static int number(const json_t *obj, const char *name, const char *path, bool required, double min,
+		  double max, double def, double *ret, struct decode_error *err)
+{
+	const json_t *v = json_object_get(obj, name);
+	char field[96];
+	snprintf(field, sizeof(field), "%s%s", path, name);
+	if (v == NULL) {
+		if (required)
+			return bad(err, field, "'%s' is required", field);
+		*ret = def;
+		return GC_OK;
+	}
+	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max)
+		return bad(err, field, "'%s' must be a number from %g to %g", field, min, max);
+	*ret = json_number_value(v);
+	return GC_OK;
+}
+
+static int find_queue(const struct sim_scenario *s, const char *name)
+{
+	for (int q = 0; q < s->n_queues; q++)
+		if (strcmp(s->queues[q].name, name) == 0)
+			return q;
+	return -1;
+}
+
+static int name_of(const json_t *obj, const char *path, char *out, size_t len, struct decode_error *err)
+{
+	const char *name = json_string_value(json_object_get(obj, "name"));
+	if (name == NULL || *name == '\0' || strlen(name) >= len)
+		return bad(err, path, "'%sname' must be a string of 1 to %zu characters", path, len - 1);
+	snprintf(out, len, "%s", name);
+	return GC_OK;
+}
+
+static int decode_arrivals(const json_t *list, struct sim_queue *q, const char *path, struct decode_error *err)
+{
+	size_t n = json_array_size(list);
+	if (!json_is_array(list) || n > 10000000)
+		return bad(err, path, "'%sarrivals' must be an array of times in seconds", path);
+	double *times = malloc((n ? n : 1) * sizeof(double));
+	if (times == NULL)
+		return GC_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *v = json_array_get(list, i);
+		times[i] = json_number_value(v);
+		if (!json_is_number(v) || times[i] < 0 || (i > 0 && times[i] < times[i - 1])) {
+			free(times);
+			return bad(err, path, "'%sarrivals' must be increasing times from 0 (element %zu)", path, i);
+		}
+	}
+	q->replay = times;
+	q->n_replay = n;
+	return GC_OK;
+}
+
+static int decode_queue(const json_t *obj, struct sim_scenario *s, int i, struct decode_error *err)
+{
+	struct sim_queue *q = &s->queues[i];
+	char path[48];
+	snprintf(path, sizeof(path), "queues[%d].", i);
+	double per_hour = 0;
+	int rc;
+	*q = (struct sim_queue){.overflow_to = -1, .handle = SIM_EXPONENTIAL};
+	if (!json_is_object(obj))
+		return bad(err, path, "each queue is an object");
+	if ((rc = name_of(obj, path, q->name, sizeof(q->name), err)) < 0 ||
+	    (rc = number(obj, "calls_per_hour", path, false, 0, 1e7, 0, &per_hour, err)) < 0 ||
+	    (rc = number(obj, "aht", path, true, 1e-3, 86400, 0, &q->aht, err)) < 0 ||
+	    (rc = number(obj, "patience", path, false, 0, 1e6, 0, &q->patience, err)) < 0 ||
+	    (rc = number(obj, "cv", path, false, 0, 20, 0, &q->cv, err)) < 0)
+		return rc;
+	q->arrival_rate = per_hour / 3600;
+	const char *handle = json_string_value(json_object_get(obj, "handle"));
+	if (handle && strcmp(handle, "lognormal") == 0)
+		q->handle = SIM_LOGNORMAL;
+	else if (handle && strcmp(handle, "exponential") != 0)
+		return bad(err, path, "'%shandle' is exponential or lognormal", path);
+	if (q->handle == SIM_LOGNORMAL && q->cv <= 0)
+		return bad(err, path, "'%scv' (standard deviation / mean) is needed for lognormal", path);
+	const json_t *arrivals = json_object_get(obj, "arrivals");
+	if (arrivals && (rc = decode_arrivals(arrivals, q, path, err)) < 0)
+		return rc;
+	if (!arrivals && per_hour <= 0)
+		return bad(err, path, "'%scalls_per_hour' or '%sarrivals' is needed", path, path);
+	return GC_OK;
+}
+
+/* Overflow names queues, so it is read once every queue is known. */
+static int decode_overflow(const json_t *obj, struct sim_scenario *s, int i, struct decode_error *err)
+{
+	const json_t *o = json_object_get(obj, "overflow");
+	char path[48];
+	snprintf(path, sizeof(path), "queues[%d].overflow", i);
+	if (o == NULL)
+		return GC_OK;
+	const char *to = json_string_value(json_object_get(o, "to"));
+	int target = to ? find_queue(s, to) : -1;
+	if (target < 0 || target == i)
+		return bad(err, path, "'%s.to' must name another queue", path);
+	s->queues[i].overflow_to = target;
+	return number(o, "after", path, true, 0, 86400, 0, &s->queues[i].overflow_after, err);
+}
+
+static int decode_group(const json_t *obj, struct sim_scenario *s, int i, struct decode_error *err)
+{
+	struct sim_group *g = &s->groups[i];
+	char path[48];
+	snprintf(path, sizeof(path), "groups[%d].", i);
+	double agents;
+	int rc;
+	if ((rc = name_of(obj, path, g->name, sizeof(g->name), err)) < 0 ||
+	    (rc = number(obj, "agents", path, true, 0, 100000, 0, &agents, err)) < 0)
+		return rc;
+	g->agents = (int)agents;
+	const json_t *skills = json_object_get(obj, "skills");
+	size_t k;
+	const json_t *skill;
+	if (!json_is_array(skills) || json_array_size(skills) == 0)
+		return bad(err, path, "'%sskills' must list the queues the group serves", path);
+	json_array_foreach(skills, k, skill) {
+		int q = json_is_string(skill) ? find_queue(s, json_string_value(skill)) : -1;
+		if (q < 0)
+			return bad(err, path, "'%sskills' names no queue '%s'", path,
+				   json_is_string(skill) ? json_string_value(skill) : "?");
+		g->skills |= 1u << q;
+	}
+	return GC_OK;
+}
+
+int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct decode_error *err)
+{
+	struct sim_scenario s = {.target = 20, .replications = 30, .seed = 1};
+	double replications = 30, seed = 1;
+	const json_t *queues = json_object_get(obj, "queues"), *groups = json_object_get(obj, "groups");
+	int rc;
+	if (!json_is_object(obj))
+		return bad(err, "", "the scenario is a JSON object");
+	if ((rc = number(obj, "duration", "", true, 1, 365 * 86400.0, 0, &s.duration, err)) < 0 ||
+	    (rc = number(obj, "warmup", "", false, 0, 86400, 0, &s.warmup, err)) < 0 ||
+	    (rc = number(obj, "target", "", false, 0, 86400, 20, &s.target, err)) < 0 ||
+	    (rc = number(obj, "replications", "", false, 1, SIM_MAX_REPLICATIONS, 30, &replications, err)) < 0 ||
+	    (rc = number(obj, "seed", "", false, 0, 9007199254740991.0, 1, &seed, err)) < 0)
+		return rc;
+	s.replications = (int)replications;
+	s.seed = (uint64_t)seed;
+	if (!json_is_array(queues) || json_array_size(queues) < 1 || json_array_size(queues) > SIM_MAX_QUEUES)
+		return bad(err, "queues", "'queues' must list 1 to %d queues", SIM_MAX_QUEUES);
+	if (!json_is_array(groups) || json_array_size(groups) < 1 || json_array_size(groups) > SIM_MAX_GROUPS)
+		return bad(err, "groups", "'groups' must list 1 to %d agent groups", SIM_MAX_GROUPS);
+	s.n_queues = (int)json_array_size(queues);
+	s.n_groups = (int)json_array_size(groups);
+	for (int i = 0; i < s.n_queues && rc == GC_OK; i++)
+		rc = decode_queue(json_array_get(queues, (size_t)i), &s, i, err);
+	for (int i = 0; i < s.n_queues && rc == GC_OK; i++)
+		rc = decode_overflow(json_array_get(queues, (size_t)i), &s, i, err);
+	for (int i = 0; i < s.n_groups && rc == GC_OK; i++)
+		rc = decode_group(json_array_get(groups, (size_t)i), &s, i, err);
+	if (rc < 0) {
+		wfm_scenario_clear(&s);
+		return rc;
+	}
+	*ret = s;
+	return GC_OK;
+}
+
+void wfm_scenario_clear(struct sim_scenario *s)
+{
+	for (int q = 0; q < s->n_queues; q++) {
+		free((double *)s->queues[q].replay);
+		s->queues[q].replay = NULL;
+	}
+}
+
+static json_t *measure(struct sim_measure m)
+{
+	return json_pack("{s:f,s:f}", "mean", m.mean, "ci95", m.half_width);
+}
+
+static json_t *queue_json(const char *name, const struct sim_queue_result *r)
+{
+	return json_pack("{s:s?,s:f,s:o,s:o,s:o}", "name", name, "arrivals", r->arrivals,
+			 "service_level", measure(r->service_level), "asa", measure(r->asa),
+			 "abandon", measure(r->abandon));
+}
+
+json_t *wfm_sim_answer(const struct sim_scenario *s, const struct sim_result *r)
+{
+	json_t *queues = json_array(), *groups = json_array();
+	for (int q = 0; q < s->n_queues; q++)
+		json_array_append_new(queues, queue_json(s->queues[q].name, &r->queues[q]));
+	for (int g = 0; g < s->n_groups; g++)
+		json_array_append_new(groups, json_pack("{s:s,s:i,s:o}", "name", s->groups[g].name, "agents",
+							s->groups[g].agents, "occupancy", measure(r->occupancy[g])));
+	json_t *total = queue_json(NULL, &r->total);
+	json_object_del(total, "name");
+	return json_pack("{s:i,s:I,s:f,s:o,s:o,s:o}", "replications", s->replications, "events",
+			 (json_int_t)r->events, "target", s->target, "queues", queues, "groups", groups,
+			 "total", total);
 }

@@ -19,4 +19,13 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
 			double interval);
 
+#include "wfm/sim.h"
+
+/* A simulation scenario from JSON (see docs/api.md); replayed arrival times
+ * are malloc'd: free them with wfm_scenario_clear. */
+int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct decode_error *err);
+void wfm_scenario_clear(struct sim_scenario *s);
+/* The results of sim_run as JSON. */
+json_t *wfm_sim_answer(const struct sim_scenario *s, const struct sim_result *r);
+
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,32 @@ static void wfm_plans_as_csv_and_xlsx(void **state)
 	free(err);
 }
 
+static void wfm_simulates_scenarios(void **state)
+{
+	char *out, *err, path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/examples/launch-overflow.json", GUICHET_SOURCE_DIR);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "simulate", path, NULL), 0);
+	json_t *r = json_loads(out, 0, NULL);
+	assert_non_null(r);
+	assert_int_equal(json_array_size(json_object_get(r, "queues")), 2);
+	assert_true(json_integer_value(json_object_get(r, "events")) > 10000);
+	json_t *sl = json_object_get(json_object_get(json_array_get(json_object_get(r, "queues"), 0), "service_level"), "mean");
+	assert_true(json_real_value(sl) > 0 && json_real_value(sl) < 1);
+	json_decref(r);
+	free(out);
+	free(err);
+	char bad[160];
+	snprintf(bad, sizeof(bad), "%s/bad-scenario.json", d.dir);
+	FILE *f = fopen(bad, "w");
+	fputs("{\"duration\": 3600, \"queues\": [{\"name\": \"q\", \"calls_per_hour\": 10}],"
+	      " \"groups\": [{\"name\": \"g\", \"agents\": 2, \"skills\": [\"q\"]}]}", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "simulate", bad, NULL), 1);
+	assert_non_null(strstr(err, "queues[0].aht"));
+	free(out);
+	free(err);
+}
+
 /* Runs guichetd with args and returns its exit status and stderr. */
 static int guichetd(char **ret_err, const char *const *args)
 {
@@ -285,6 +312,7 @@ int main(void)
 		cmocka_unit_test(guichetd_options_are_checked),
 		cmocka_unit_test(wfm_works_offline),
 		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
+		cmocka_unit_test(wfm_simulates_scenarios),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
