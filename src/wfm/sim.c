@@ -13,6 +13,7 @@
  * every measured caller is answered or has given up. Occupancy is the busy
  * time of a group inside the window over its agents times the window. */
 #include "wfm/sim.h"
+#include "wfm/rng.h"
 #include "guichet/error.h"
 
 #include <math.h>
@@ -48,7 +49,7 @@ struct fifo {
 
 struct sim {
 	const struct sim_scenario *s;
-	uint64_t rng[4];
+	struct rng rng;
 	struct event *heap;
 	size_t n_heap, cap_heap;
 	struct caller *callers;
@@ -64,37 +65,14 @@ struct sim {
 	double wait_sum[SIM_MAX_QUEUES], abandoned[SIM_MAX_QUEUES], busy[SIM_MAX_GROUPS];
 };
 
-/* --- random numbers: xoshiro256**, seeded by splitmix64 --- */
-
-static uint64_t splitmix(uint64_t *x)
+static inline double uniform(struct sim *m)
 {
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-static inline double uniform(struct sim *m) /* in (0, 1] */
-{
-	uint64_t *s = m->rng;
-	uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return ((result >> 11) + 1) * 0x1.0p-53;
+	return rng_uniform(&m->rng);
 }
 
 static inline double exponential(struct sim *m, double mean)
 {
-	return -mean * log(uniform(m));
+	return rng_exponential(&m->rng, mean);
 }
 
 static double handle_time(struct sim *m, const struct sim_queue *q)
@@ -345,9 +323,7 @@ static int on_overflow(struct sim *m, const struct event *e)
 static int replicate(struct sim *m, int rep)
 {
 	const struct sim_scenario *s = m->s;
-	uint64_t x = s->seed * 0x2545f4914f6cdd1dULL + (uint64_t)rep;
-	for (int i = 0; i < 4; i++)
-		m->rng[i] = splitmix(&x);
+	rng_seed(&m->rng, s->seed * 0x2545f4914f6cdd1dULL + (uint64_t)rep);
 	m->n_heap = m->n_callers = m->n_free = 0;
 	m->end = s->warmup + s->duration;
 	memset(m->arrivals, 0, sizeof(m->arrivals));
