@@ -1,0 +1,303 @@
+/* The forecast model, its baselines and the backtest (forecast.h). */
+#include "wfm/forecast.h"
+#include "guichet/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HALF_LIFE_DAYS 28.0
+#define ROUNDS 6
+#define MAX_SLOTS 288
+
+int wfm_weekday(int64_t day)
+{
+	int w = (int)((day + 3) % 7); /* 1970-01-01 was a Thursday */
+	return w < 0 ? w + 7 : w;
+}
+
+struct model {
+	double a, b;                 /* level(d) = a + b d */
+	double factor[7];            /* weekday factors, mean 1 over weekdays with calls */
+	int cluster[7];              /* weekdays sharing an intraday profile */
+	double profile[7][MAX_SLOTS];/* by cluster: share of the day in each slot */
+	double aht[7][MAX_SLOTS];
+	double holiday_ratio, campaign_ratio; /* < 0: no past day of that kind */
+};
+
+static double day_total(const struct wfm_history *h, int d)
+{
+	double sum = 0;
+	for (int s = 0; s < h->slots; s++)
+		sum += h->calls[(size_t)d * h->slots + s];
+	return sum;
+}
+
+static bool normal_day(const struct wfm_history *h, int d)
+{
+	return d >= h->kind_days || h->kind[d] == WFM_DAY_NORMAL;
+}
+
+/* Level and weekday factors, alternately, on normal days before n. */
+static void fit_level(const struct wfm_history *h, int n, const double *totals, struct model *m)
+{
+	for (int w = 0; w < 7; w++)
+		m->factor[w] = 1;
+	for (int round = 0; round < ROUNDS; round++) {
+		double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+		for (int d = 0; d < n; d++) {
+			double f = m->factor[wfm_weekday(h->first_day + d)];
+			if (!normal_day(h, d) || f <= 0)
+				continue;
+			double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS) * f * f, y = totals[d] / f;
+			sw += wt, sx += wt * d, sy += wt * y, sxx += wt * d * d, sxy += wt * d * y;
+		}
+		double den = sw * sxx - sx * sx;
+		m->b = den > 1e-12 ? (sw * sxy - sx * sy) / den : 0;
+		m->a = sw > 0 ? (sy - m->b * sx) / sw : 0;
+		double num[7] = {0}, dem[7] = {0}, mean = 0;
+		int present = 0;
+		for (int d = 0; d < n; d++) {
+			if (!normal_day(h, d))
+				continue;
+			int w = wfm_weekday(h->first_day + d);
+			double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS), level = m->a + m->b * d;
+			num[w] += wt * totals[d];
+			dem[w] += wt * (level > 0 ? level : 0);
+		}
+		for (int w = 0; w < 7; w++) {
+			m->factor[w] = dem[w] > 0 ? num[w] / dem[w] : 0;
+			if (m->factor[w] > 0)
+				mean += m->factor[w], present++;
+		}
+		for (int w = 0; present && w < 7; w++)
+			m->factor[w] *= present / mean;
+	}
+}
+
+/* Whether two count vectors share one shape (two-sample chi-square). */
+static bool same_shape(const double *x, const double *y, int slots)
+{
+	double X = 0, Y = 0, chi = 0;
+	int cells = 0;
+	for (int s = 0; s < slots; s++)
+		X += x[s], Y += y[s];
+	if (X <= 0 || Y <= 0)
+		return X <= 0 && Y <= 0;
+	for (int s = 0; s < slots; s++) {
+		double p = (x[s] + y[s]) / (X + Y);
+		if (p <= 0)
+			continue;
+		chi += (x[s] - X * p) * (x[s] - X * p) / (X * p) + (y[s] - Y * p) * (y[s] - Y * p) / (Y * p);
+		cells++;
+	}
+	double dof = cells > 1 ? cells - 1 : 1;
+	return chi < dof + 4 * sqrt(2 * dof);
+}
+
+/* Pools weekdays into clusters of one intraday shape; fills profiles and AHT. */
+static void fit_profiles(const struct wfm_history *h, int n, struct model *m)
+{
+	static double counts[7][MAX_SLOTS], weighted[7][MAX_SLOTS], handle[7][MAX_SLOTS];
+	memset(counts, 0, sizeof(counts));
+	memset(weighted, 0, sizeof(weighted));
+	memset(handle, 0, sizeof(handle));
+	for (int d = 0; d < n; d++) {
+		if (!normal_day(h, d))
+			continue;
+		int w = wfm_weekday(h->first_day + d);
+		double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS);
+		for (int s = 0; s < h->slots; s++) {
+			size_t i = (size_t)d * h->slots + s;
+			counts[w][s] += h->calls[i];
+			weighted[w][s] += wt * h->calls[i];
+			handle[w][s] += wt * (h->handle ? h->handle[i] : 0);
+		}
+	}
+	static double pooled[7][MAX_SLOTS], pooled_w[7][MAX_SLOTS], pooled_h[7][MAX_SLOTS];
+	int n_clusters = 0;
+	for (int w = 0; w < 7; w++) {
+		int c = 0;
+		while (c < n_clusters && !same_shape(counts[w], pooled[c], h->slots))
+			c++;
+		if (c == n_clusters) {
+			memset(pooled[c], 0, sizeof(pooled[c]));
+			memset(pooled_w[c], 0, sizeof(pooled_w[c]));
+			memset(pooled_h[c], 0, sizeof(pooled_h[c]));
+			n_clusters++;
+		}
+		m->cluster[w] = c;
+		for (int s = 0; s < h->slots; s++) {
+			pooled[c][s] += counts[w][s];
+			pooled_w[c][s] += weighted[w][s];
+			pooled_h[c][s] += handle[w][s];
+		}
+	}
+	double all_calls = 0, all_handle = 0;
+	for (int c = 0; c < n_clusters; c++)
+		for (int s = 0; s < h->slots; s++)
+			all_calls += pooled_w[c][s], all_handle += pooled_h[c][s];
+	double fallback_aht = all_calls > 0 ? all_handle / all_calls : 0;
+	for (int c = 0; c < n_clusters; c++) {
+		double total = 0;
+		for (int s = 0; s < h->slots; s++)
+			total += pooled_w[c][s];
+		for (int s = 0; s < h->slots; s++) {
+			m->profile[c][s] = total > 0 ? pooled_w[c][s] / total : 0;
+			m->aht[c][s] = pooled_w[c][s] > 0 ? pooled_h[c][s] / pooled_w[c][s] : fallback_aht;
+		}
+	}
+}
+
+/* What a normal day d would total under the fitted model. */
+static double expected_total(const struct wfm_history *h, const struct model *m, int d, int weekday)
+{
+	double level = m->a + m->b * d;
+	return (level > 0 ? level : 0) * m->factor[weekday];
+}
+
+static void fit_special(const struct wfm_history *h, int n, const double *totals, struct model *m)
+{
+	double actual[3] = {0}, expected[3] = {0};
+	for (int d = 0; d < n && d < h->kind_days; d++) {
+		int k = h->kind[d];
+		if (k == WFM_DAY_NORMAL)
+			continue;
+		actual[k] += totals[d];
+		expected[k] += expected_total(h, m, d, wfm_weekday(h->first_day + d));
+	}
+	m->holiday_ratio = expected[WFM_DAY_HOLIDAY] > 0 ? actual[WFM_DAY_HOLIDAY] / expected[WFM_DAY_HOLIDAY] : -1;
+	m->campaign_ratio = expected[WFM_DAY_CAMPAIGN] > 0 ? actual[WFM_DAY_CAMPAIGN] / expected[WFM_DAY_CAMPAIGN] : -1;
+}
+
+int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_calls, double *ret_aht)
+{
+	if (n < 14 || n > h->days || h->slots < 1 || h->slots > MAX_SLOTS || horizon < 1)
+		return GC_EINVAL;
+	double *totals = malloc((size_t)n * sizeof(double));
+	struct model *m = calloc(1, sizeof(*m));
+	if (totals == NULL || m == NULL) {
+		free(totals);
+		free(m);
+		return GC_ENOMEM;
+	}
+	for (int d = 0; d < n; d++)
+		totals[d] = day_total(h, d);
+	fit_level(h, n, totals, m);
+	fit_profiles(h, n, m);
+	fit_special(h, n, totals, m);
+	for (int k = 0; k < horizon; k++) {
+		int d = n + k, w = wfm_weekday(h->first_day + d);
+		int kind = d < h->kind_days ? h->kind[d] : WFM_DAY_NORMAL;
+		double total = expected_total(h, m, d, w);
+		int shape = w;
+		if (kind == WFM_DAY_CAMPAIGN)
+			total *= m->campaign_ratio >= 0 ? m->campaign_ratio : 1;
+		else if (kind == WFM_DAY_HOLIDAY && m->holiday_ratio >= 0)
+			total *= m->holiday_ratio;
+		else if (kind == WFM_DAY_HOLIDAY) /* never seen one: like a Sunday */
+			total = expected_total(h, m, d, 6), shape = 6;
+		for (int s = 0; s < h->slots; s++) {
+			size_t i = (size_t)k * h->slots + s;
+			ret_calls[i] = total * m->profile[m->cluster[shape]][s];
+			ret_aht[i] = m->aht[m->cluster[shape]][s];
+		}
+	}
+	free(totals);
+	free(m);
+	return GC_OK;
+}
+
+void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n, double *ret)
+{
+	for (int s = 0; s < h->slots; s++)
+		ret[s] = n >= 7 ? h->calls[(size_t)(n - 7) * h->slots + s] : 0;
+}
+
+void wfm_baseline_historical_average(const struct wfm_history *h, int n, double *ret)
+{
+	int count = 0;
+	memset(ret, 0, (size_t)h->slots * sizeof(double));
+	for (int d = n - 7; d >= 0; d -= 7, count++) /* every earlier day of the same weekday */
+		for (int s = 0; s < h->slots; s++)
+			ret[s] += h->calls[(size_t)d * h->slots + s];
+	for (int s = 0; count && s < h->slots; s++)
+		ret[s] /= count;
+}
+
+double wfm_poisson_mad(double mu)
+{
+	if (mu <= 0)
+		return 0;
+	/* E|X - mu| = 2 e^-mu mu^(k+1) / k!, k = floor(mu) */
+	double k = floor(mu);
+	return 2 * exp(-mu + (k + 1) * log(mu) - lgamma(k + 1));
+}
+
+struct errors {
+	double abs, actual, ape, day_abs, day_actual, day_ape;
+	int n_ape, n_day_ape;
+};
+
+static void add_day(struct errors *e, const double *f, const double *a, int slots)
+{
+	double ft = 0, at = 0;
+	for (int s = 0; s < slots; s++) {
+		e->abs += fabs(f[s] - a[s]);
+		e->actual += a[s];
+		if (a[s] > 0)
+			e->ape += fabs(f[s] - a[s]) / a[s], e->n_ape++;
+		ft += f[s], at += a[s];
+	}
+	e->day_abs += fabs(ft - at);
+	e->day_actual += at;
+	if (at > 0)
+		e->day_ape += fabs(ft - at) / at, e->n_day_ape++;
+}
+
+static struct wfm_accuracy accuracy(const struct errors *e)
+{
+	return (struct wfm_accuracy){
+		e->actual > 0 ? e->abs / e->actual : 0, e->n_ape ? e->ape / e->n_ape : 0,
+		e->day_actual > 0 ? e->day_abs / e->day_actual : 0, e->n_day_ape ? e->day_ape / e->n_day_ape : 0};
+}
+
+int wfm_backtest(const struct wfm_history *h, int holdout, struct wfm_backtest *ret)
+{
+	int first = h->days - holdout;
+	if (holdout < 1 || first < 14)
+		return GC_EINVAL;
+	size_t slots = (size_t)h->slots;
+	double *f = malloc(slots * sizeof(double)), *aht = malloc(slots * sizeof(double));
+	double *b = malloc(slots * sizeof(double)), *day_wape = calloc((size_t)holdout, sizeof(double));
+	struct errors model = {0}, naive = {0}, average = {0};
+	double floor_abs = 0, floor_mu = 0;
+	int rc = f && aht && b && day_wape ? GC_OK : GC_ENOMEM;
+	for (int k = 0; rc == GC_OK && k < holdout; k++) {
+		int d = first + k;
+		const double *actual = &h->calls[(size_t)d * slots];
+		if ((rc = wfm_forecast(h, d, 1, f, aht)) < 0)
+			break;
+		struct errors one = {0};
+		add_day(&one, f, actual, h->slots);
+		add_day(&model, f, actual, h->slots);
+		day_wape[k] = accuracy(&one).wape_interval;
+		for (size_t s = 0; s < slots; s++)
+			floor_abs += wfm_poisson_mad(f[s]), floor_mu += f[s];
+		wfm_baseline_seasonal_naive(h, d, b);
+		add_day(&naive, b, actual, h->slots);
+		wfm_baseline_historical_average(h, d, b);
+		add_day(&average, b, actual, h->slots);
+	}
+	free(f);
+	free(aht);
+	free(b);
+	if (rc < 0) {
+		free(day_wape);
+		return rc;
+	}
+	*ret = (struct wfm_backtest){.holdout_days = holdout, .model = accuracy(&model),
+		.seasonal_naive = accuracy(&naive), .historical_average = accuracy(&average),
+		.noise_floor = floor_mu > 0 ? floor_abs / floor_mu : 0, .day_wape = day_wape};
+	return GC_OK;
+}

@@ -1,0 +1,91 @@
+/* Forecasts of contacts per interval, with weekly and intraday seasonality,
+ * a trend, and known special days (holidays, campaigns); backtesting against
+ * two baselines; and a synthetic history to check it on. Pure.
+ *
+ * The model, refitted on every call:
+ *   calls(day d, slot s) = level(d) * weekday_factor(w(d)) * profile(c(w), s)
+ * - level(d) = a + b d, fitted by weighted least squares on daily totals
+ *   divided by their weekday factor, recent weeks weighing more (half-life
+ *   4 weeks); weekday factors are re-estimated in turn (a few rounds);
+ * - intraday profiles are pooled across weekdays whose shapes a chi-square
+ *   test does not tell apart (Monday to Friday usually share one), which
+ *   cuts the noise of each slot's share several-fold;
+ * - special days are left out of the fit; a campaign day is forecast with
+ *   the ratio past campaign days showed, a holiday with the ratio past
+ *   holidays showed (without any: like that week's Sunday).
+ * AHT per slot is the calls-weighted mean of the same pooled days. */
+#ifndef GUICHET_WFM_FORECAST_H
+#define GUICHET_WFM_FORECAST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WFM_MAX_HISTORY_DAYS 1200
+
+enum wfm_day_kind { WFM_DAY_NORMAL = 0, WFM_DAY_HOLIDAY = 1, WFM_DAY_CAMPAIGN = 2 };
+
+/* Contacts per interval over whole days. day 0 is first_day (days since
+ * 1970-01-01, in the contact center's own clock). */
+struct wfm_history {
+	int64_t first_day;
+	int days, slots;       /* slots per day: 86400 / interval */
+	double *calls;         /* [day * slots + slot] */
+	double *handle;        /* total handle seconds, same layout */
+	uint8_t *kind;         /* enum wfm_day_kind per day, for history and future alike */
+	int kind_days;         /* entries in kind (history days + horizon) */
+};
+
+/* Monday = 0 ... Sunday = 6. */
+int wfm_weekday(int64_t day);
+
+/* Forecasts the horizon days that follow the first n_days of h (n_days <=
+ * h->days); day kinds come from h->kind. ret_calls and ret_aht hold
+ * horizon * slots values. GC_EINVAL without at least two weeks of history. */
+int wfm_forecast(const struct wfm_history *h, int n_days, int horizon, double *ret_calls,
+		 double *ret_aht);
+
+/* The two baselines, one day ahead of the first n_days: the same slot a week
+ * before, and the mean of the same slot on the same weekday so far. */
+void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n_days, double *ret_calls);
+void wfm_baseline_historical_average(const struct wfm_history *h, int n_days, double *ret_calls);
+
+struct wfm_accuracy {
+	double wape_interval, mape_interval;  /* over intervals (MAPE skips those with no call) */
+	double wape_day, mape_day;            /* over daily totals */
+};
+
+struct wfm_backtest {
+	int holdout_days;
+	struct wfm_accuracy model, seasonal_naive, historical_average;
+	double noise_floor;    /* the WAPE a perfect model would still show: Poisson noise
+	                        * around the model's own forecasts */
+	double *day_wape;      /* the model's interval WAPE for each holdout day (malloc'd) */
+};
+
+/* Day-ahead backtest over the last holdout days: each day is forecast from
+ * the days before it only. GC_EINVAL when fewer than 14 days remain. */
+int wfm_backtest(const struct wfm_history *h, int holdout, struct wfm_backtest *ret);
+
+/* E|X - mu| / mu summed form: the mean absolute deviation of Poisson(mu). */
+double wfm_poisson_mad(double mu);
+
+struct wfm_synth {
+	int64_t first_day;     /* a Monday */
+	int weeks, slots;
+	double peak;           /* mean calls in the busiest weekday slot */
+	double trend_per_year; /* 0.1: +10% a year */
+	const int *campaign_days; /* day indices with a campaign (x1.8) */
+	int n_campaign_days;
+	uint64_t seed;
+};
+
+/* Fills h (its arrays malloc'd: free with wfm_history_clear) with a realistic
+ * history: open 8:00-20:00 on weekdays with a morning and an afternoon peak,
+ * Saturday mornings, Sunday closed, a trend, campaign days, Poisson counts
+ * and gamma-distributed handle times. ret_mean (days * slots, may be NULL)
+ * receives the true means, for measuring the noise floor. */
+int wfm_synth_history(const struct wfm_synth *p, struct wfm_history *h, double **ret_mean);
+void wfm_history_clear(struct wfm_history *h);
+
+#endif

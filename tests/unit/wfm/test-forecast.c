@@ -1,0 +1,125 @@
+/* Unit tests of forecasting (src/wfm/forecast.c, synth.c): on a synthetic
+ * history whose true means are known, the day-ahead interval WAPE stays
+ * within 1.15 times the Poisson noise floor and beats both baselines;
+ * special days, trends and weekday shapes are handled; bad input refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "guichet/error.h"
+#include "wfm/forecast.h"
+
+#define MONDAY 20458 /* 2026-01-05 */
+
+static void poisson_mad_is_right(void **state)
+{
+	/* E|X - 1| for Poisson(1) = 2/e; at 100 about sqrt(2 * 100 / pi) */
+	assert_true(fabs(wfm_poisson_mad(1) - 2 / M_E) < 1e-12);
+	assert_true(fabs(wfm_poisson_mad(100) / 100 - 0.0797) < 0.001);
+	assert_int_equal(wfm_weekday(MONDAY), 0);
+	assert_int_equal(wfm_weekday(0), 3); /* 1970-01-01, a Thursday */
+}
+
+static void day_ahead_forecasts_reach_the_noise_floor(void **state)
+{
+	int campaigns[] = {23, 45, 65};
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 10, .slots = 48, .peak = 100, .trend_per_year = 0.3,
+			      .campaign_days = campaigns, .n_campaign_days = 3, .seed = 11};
+	struct wfm_history h;
+	double *mean = NULL;
+	assert_int_equal(wfm_synth_history(&p, &h, &mean), GC_OK);
+	struct wfm_backtest bt;
+	assert_int_equal(wfm_backtest(&h, 14, &bt), GC_OK);
+	double abs = 0, sum = 0;
+	for (int d = h.days - 14; d < h.days; d++)
+		for (int s = 0; s < h.slots; s++)
+			abs += wfm_poisson_mad(mean[d * h.slots + s]), sum += mean[d * h.slots + s];
+	double floor = abs / sum;
+	fprintf(stderr, "# interval WAPE: model %.4f, floor %.4f (ratio %.3f), seasonal naive %.4f, "
+		"historical average %.4f; model's own floor estimate %.4f\n", bt.model.wape_interval, floor,
+		bt.model.wape_interval / floor, bt.seasonal_naive.wape_interval,
+		bt.historical_average.wape_interval, bt.noise_floor);
+	fprintf(stderr, "# daily WAPE: model %.4f, seasonal naive %.4f, historical average %.4f\n",
+		bt.model.wape_day, bt.seasonal_naive.wape_day, bt.historical_average.wape_day);
+	assert_true(bt.model.wape_interval <= 1.15 * floor);
+	assert_true(bt.model.wape_interval < bt.seasonal_naive.wape_interval);
+	assert_true(bt.model.wape_interval < bt.historical_average.wape_interval);
+	assert_true(bt.model.wape_day < bt.seasonal_naive.wape_day);
+	assert_true(bt.model.wape_day < bt.historical_average.wape_day);
+	assert_true(fabs(bt.noise_floor - floor) < 0.01);
+	free(bt.day_wape);
+	free(mean);
+	wfm_history_clear(&h);
+}
+
+static void forecasts_follow_the_calendar(void **state)
+{
+	int campaigns[] = {16, 30};
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 8, .slots = 96, .peak = 60, .trend_per_year = 0,
+			      .campaign_days = campaigns, .n_campaign_days = 2, .seed = 5};
+	struct wfm_history h;
+	double *mean = NULL;
+	assert_int_equal(wfm_synth_history(&p, &h, &mean), GC_OK);
+	double true_monday = 0, true_saturday = 0; /* the first week's truth (no trend) */
+	for (int s = 0; s < 96; s++)
+		true_monday += mean[s], true_saturday += mean[5 * 96 + s];
+	free(mean);
+	/* the 14 days after the history: a campaign on the first Tuesday, a holiday on the Wednesday */
+	uint8_t *kind = calloc((size_t)h.days + 14, 1);
+	for (int d = 0; d < h.days; d++)
+		kind[d] = h.kind[d];
+	kind[h.days + 1] = WFM_DAY_CAMPAIGN;
+	kind[h.days + 2] = WFM_DAY_HOLIDAY;
+	free(h.kind);
+	h.kind = kind;
+	h.kind_days = h.days + 14;
+	double calls[14 * 96], aht[14 * 96], total[14] = {0};
+	assert_int_equal(wfm_forecast(&h, h.days, 14, calls, aht), GC_OK);
+	for (int d = 0; d < 14; d++)
+		for (int s = 0; s < 96; s++)
+			total[d] += calls[d * 96 + s];
+	/* Monday, campaign Tuesday (x1.8 seen twice before), holiday Wednesday (like a Sunday: closed) */
+	assert_true(total[1] / total[8] > 1.6 && total[1] / total[8] < 2.0);
+	assert_true(total[2] < 1e-9);
+	assert_true(total[6] < 1e-9 && total[13] < 1e-9);          /* Sundays closed */
+	assert_true(fabs(total[5] / total[0] - true_saturday / true_monday) < 0.03); /* Saturdays */
+	assert_true(fabs(total[0] - true_monday) / true_monday < 0.05);
+	for (int s = 0; s < 96; s++) {                            /* no calls at night, AHT near truth */
+		double hour = (s + 0.5) / 4;
+		if (hour < 8 || hour >= 20)
+			assert_true(calls[s] < 1e-9);
+		else
+			assert_true(fabs(aht[s] - (240 + 40 * sin(2 * M_PI * hour / 24))) < 25);
+	}
+	wfm_history_clear(&h);
+}
+
+static void too_little_history_is_refused(void **state)
+{
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 1, .slots = 48, .peak = 10, .seed = 1};
+	struct wfm_history h;
+	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_OK);
+	double calls[48], aht[48];
+	assert_int_equal(wfm_forecast(&h, 7, 1, calls, aht), GC_EINVAL);
+	struct wfm_backtest bt;
+	assert_int_equal(wfm_backtest(&h, 3, &bt), GC_EINVAL);
+	wfm_history_clear(&h);
+	p.slots = 7; /* 86400 / 7 is not whole seconds */
+	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(poisson_mad_is_right),
+		cmocka_unit_test(day_ahead_forecasts_reach_the_noise_floor),
+		cmocka_unit_test(forecasts_follow_the_calendar),
+		cmocka_unit_test(too_little_history_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
