@@ -6,6 +6,7 @@
 #include "cli/plan_output.h"
 #include "guichet/error.h"
 #include "wfm/answer.h"
+#include "wfm/history.h"
 
 #include <errno.h>
 #include <math.h>
@@ -140,6 +141,190 @@ static int plan(int argc, char **argv)
 	return rc;
 }
 
+/* Marks the --holiday and --campaign dates in h; false (said why) on a bad date. */
+static bool mark_days(const struct args *a, struct wfm_history *h)
+{
+	static const char *const kinds[] = {"holiday", "campaign"};
+	for (int k = 0; k < 2; k++) {
+		const char *date;
+		for (size_t i = 0; (date = args_nth(a, kinds[k], i)) != NULL; i++) {
+			int64_t day;
+			if (wfm_date_parse(date, &day) < 0) {
+				fprintf(stderr, "guichet wfm: --%s: '%s' is not a date like 2026-12-25\n", kinds[k], date);
+				return false;
+			}
+			if (day >= h->first_day && day < h->first_day + h->kind_days)
+				h->kind[day - h->first_day] = k == 0 ? WFM_DAY_HOLIDAY : WFM_DAY_CAMPAIGN;
+		}
+	}
+	return true;
+}
+
+/* Reads FILE.csv (positional) as a history with extra_days of calendar after it. */
+static int load_history(const struct args *a, const char *command, int extra_days, int *ret_interval,
+			struct wfm_history *h)
+{
+	double interval;
+	if (a->n_pos != 1) {
+		fprintf(stderr, "guichet wfm %s: expected one FILE.csv of history\n", command);
+		return 2;
+	}
+	if (!option_number(a, "interval", 60, false, 86400, 1800, &interval))
+		return 2;
+	size_t len = 0;
+	char *csv = read_file(a->pos[0], &len);
+	if (csv == NULL) {
+		fprintf(stderr, "guichet wfm %s: cannot read %s\n", command, a->pos[0]);
+		return 1;
+	}
+	struct decode_error err;
+	int rc = wfm_history_parse(csv, len, (int)interval, extra_days, h, &err);
+	free(csv);
+	if (rc < 0) {
+		fprintf(stderr, "guichet wfm %s: %s, %s: %s\n", command, a->pos[0], err.field, err.message);
+		return 1;
+	}
+	if (!mark_days(a, h)) {
+		wfm_history_clear(h);
+		return 2;
+	}
+	*ret_interval = (int)interval;
+	return 0;
+}
+
+/* guichet wfm forecast FILE.csv: calls and AHT per interval for the days after. */
+static int forecast(int argc, char **argv)
+{
+	struct args a;
+	double horizon;
+	if (args_parse(argc, argv, "interval= horizon-days= holiday= campaign=", &a) < 0 ||
+	    !option_number(&a, "horizon-days", 1, false, 366, 14, &horizon))
+		return 2;
+	struct wfm_history h;
+	int interval, rc = load_history(&a, "forecast", (int)horizon, &interval, &h);
+	if (rc != 0)
+		return rc;
+	size_t n = (size_t)horizon * h.slots;
+	double *calls = malloc(n * sizeof(double)), *aht = malloc(n * sizeof(double));
+	rc = calls && aht ? wfm_forecast(&h, h.days, (int)horizon, calls, aht) : GC_ENOMEM;
+	if (rc < 0) {
+		fprintf(stderr, "guichet wfm forecast: %s\n", rc == GC_EINVAL
+			? "at least two weeks of history are needed" : "out of memory");
+	} else {
+		puts("interval,calls,aht");
+		for (size_t i = 0; i < n; i++) {
+			char when[32];
+			wfm_datetime_format(h.first_day + h.days + (int64_t)(i / h.slots), (int)(i % h.slots) * interval,
+					    when, sizeof(when));
+			printf("%s,%.2f,%.1f\n", when, calls[i], aht[i]);
+		}
+	}
+	free(calls);
+	free(aht);
+	wfm_history_clear(&h);
+	return rc < 0 ? 1 : 0;
+}
+
+static json_t *accuracy_json(const struct wfm_accuracy *x)
+{
+	return json_pack("{s:{s:f,s:f},s:{s:f,s:f}}", "interval", "wape", x->wape_interval, "mape",
+			 x->mape_interval, "day", "wape", x->wape_day, "mape", x->mape_day);
+}
+
+/* guichet wfm backtest FILE.csv: day-ahead accuracy over the last days, with baselines. */
+static int backtest(int argc, char **argv)
+{
+	struct args a;
+	double holdout;
+	if (args_parse(argc, argv, "interval= holdout-days= holiday= campaign=", &a) < 0 ||
+	    !option_number(&a, "holdout-days", 1, false, 365, 14, &holdout))
+		return 2;
+	struct wfm_history h;
+	int interval, rc = load_history(&a, "backtest", 0, &interval, &h);
+	if (rc != 0)
+		return rc;
+	struct wfm_backtest bt;
+	rc = wfm_backtest(&h, (int)holdout, &bt);
+	if (rc < 0) {
+		fprintf(stderr, "guichet wfm backtest: %s\n", rc == GC_EINVAL
+			? "the history needs two weeks before the held-out days" : "out of memory");
+		wfm_history_clear(&h);
+		return 1;
+	}
+	json_t *days = json_array();
+	for (int k = 0; k < bt.holdout_days; k++) {
+		char when[32];
+		wfm_datetime_format(h.first_day + h.days - bt.holdout_days + k, 0, when, sizeof(when));
+		when[10] = '\0';
+		json_array_append_new(days, json_pack("{s:s,s:f}", "day", when, "interval_wape", bt.day_wape[k]));
+	}
+	json_t *out = json_pack("{s:i,s:i,s:s,s:o,s:o,s:o,s:f,s:o}", "interval_seconds", interval,
+		"holdout_days", bt.holdout_days, "method", "day-ahead, refitted each day",
+		"model", accuracy_json(&bt.model), "seasonal_naive", accuracy_json(&bt.seasonal_naive),
+		"historical_average", accuracy_json(&bt.historical_average), "noise_floor_wape", bt.noise_floor,
+		"days", days);
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(5));
+	fputc('\n', stdout);
+	json_decref(out);
+	free(bt.day_wape);
+	wfm_history_clear(&h);
+	return 0;
+}
+
+/* guichet wfm synth: a synthetic history, as CSV, to try forecasts on. */
+static int synth(int argc, char **argv)
+{
+	struct args a;
+	double weeks, interval, seed, peak, trend;
+	const char *start = NULL;
+	int64_t first_day = 20458; /* 2026-01-05, a Monday */
+	if (args_parse(argc, argv, "weeks= interval= seed= start= peak= trend= campaign=", &a) < 0 ||
+	    !option_number(&a, "weeks", 1, false, 150, 10, &weeks) ||
+	    !option_number(&a, "interval", 60, false, 86400, 1800, &interval) ||
+	    !option_number(&a, "seed", 0, false, 1e15, 1, &seed) ||
+	    !option_number(&a, "peak", 0, true, 1e5, 100, &peak) ||
+	    !option_number(&a, "trend", -0.9, false, 10, 0.1, &trend))
+		return 2;
+	if ((start = args_get(&a, "start")) != NULL &&
+	    (wfm_date_parse(start, &first_day) < 0 || wfm_weekday(first_day) != 0)) {
+		fprintf(stderr, "guichet wfm synth: --start: '%s' is not a Monday like 2026-01-05\n", start);
+		return 2;
+	}
+	if (86400 % (int)interval != 0 || interval != floor(interval)) {
+		fprintf(stderr, "guichet wfm synth: --interval must divide a day (900, 1800, 3600 ...)\n");
+		return 2;
+	}
+	int campaigns[64], n_campaigns = 0;
+	const char *date;
+	for (size_t i = 0; (date = args_nth(&a, "campaign", i)) != NULL && n_campaigns < 64; i++) {
+		int64_t day;
+		if (wfm_date_parse(date, &day) < 0) {
+			fprintf(stderr, "guichet wfm synth: --campaign: '%s' is not a date\n", date);
+			return 2;
+		}
+		campaigns[n_campaigns++] = (int)(day - first_day);
+	}
+	struct wfm_synth p = {first_day, (int)weeks, 86400 / (int)interval, peak, trend, campaigns, n_campaigns,
+			      (uint64_t)seed};
+	struct wfm_history h;
+	if (wfm_synth_history(&p, &h, NULL) < 0)
+		return 1;
+	puts("interval_start,calls,aht");
+	for (int d = 0; d < h.days; d++) {
+		for (int s = 0; s < h.slots; s++) {
+			char when[32];
+			size_t i = (size_t)d * h.slots + s;
+			wfm_datetime_format(h.first_day + d, s * (int)interval, when, sizeof(when));
+			if (h.calls[i] > 0)
+				printf("%s,%.0f,%.1f\n", when, h.calls[i], h.handle[i] / h.calls[i]);
+			else
+				printf("%s,0,\n", when);
+		}
+	}
+	wfm_history_clear(&h);
+	return 0;
+}
+
 /* guichet wfm simulate SCENARIO.json: the simulation's results as JSON. */
 static int simulate(int argc, char **argv)
 {
@@ -184,13 +369,19 @@ int cmd_wfm(int argc, char **argv)
 		return plan(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "simulate") == 0)
 		return simulate(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "forecast") == 0)
+		return forecast(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "backtest") == 0)
+		return backtest(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "synth") == 0)
+		return synth(argc - 1, argv + 1);
 	static const char *const names[] = {"erlang-c", "staff", "erlang-a"};
 	int q = -1;
 	for (int i = 0; argc >= 1 && i < 3; i++)
 		if (strcmp(argv[0], names[i]) == 0)
 			q = i;
 	if (q < 0) {
-		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan or simulate (see guichet --help)\n");
+		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan, simulate, forecast, backtest or synth (see guichet --help)\n");
 		return 2;
 	}
 	struct args a;

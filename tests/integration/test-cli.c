@@ -245,6 +245,53 @@ static void wfm_simulates_scenarios(void **state)
 	free(err);
 }
 
+static void wfm_forecasts_and_backtests(void **state)
+{
+	char *out, *err, history[160];
+	snprintf(history, sizeof(history), "%s/history.csv", d.dir);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "synth", "--weeks", "10", "--seed", "11",
+				 "--trend", "0.3", "--campaign", "2026-01-28", "--campaign", "2026-03-11", NULL), 0);
+	FILE *f = fopen(history, "w");
+	fputs(out, f);
+	fclose(f);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "backtest", history, "--holdout-days", "14",
+				 "--campaign", "2026-01-28", "--campaign", "2026-03-11", NULL), 0);
+	json_t *bt = json_loads(out, 0, NULL);
+	assert_non_null(bt);
+	double model = json_real_value(json_object_get(json_object_get(json_object_get(bt, "model"), "interval"), "wape"));
+	double naive = json_real_value(json_object_get(json_object_get(json_object_get(bt, "seasonal_naive"), "interval"), "wape"));
+	double average = json_real_value(json_object_get(json_object_get(json_object_get(bt, "historical_average"), "interval"), "wape"));
+	double floor = json_real_value(json_object_get(bt, "noise_floor_wape"));
+	assert_true(model > 0 && model <= 1.15 * floor && model < naive && model < average);
+	assert_int_equal(json_array_size(json_object_get(bt, "days")), 14);
+	json_decref(bt);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--horizon-days", "7",
+				 "--holiday", "2026-03-17", NULL), 0);
+	assert_non_null(strstr(out, "interval,calls,aht\n2026-03-16T00:00,0.00,"));
+	assert_non_null(strstr(out, "2026-03-17T10:00,0.00,")); /* the holiday, like a Sunday: closed */
+	int lines = 0;
+	for (char *p = out; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 1 + 7 * 48);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--holiday", "17/03", NULL), 2);
+	assert_non_null(strstr(err, "--holiday"));
+	free(out);
+	free(err);
+	f = fopen(history, "w");
+	fputs("interval_start,calls\n2026-01-05T08:00,3\n2026-01-05T08:17,2\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, NULL), 1);
+	assert_non_null(strstr(err, "line 3"));
+	free(out);
+	free(err);
+}
+
 /* Runs guichetd with args and returns its exit status and stderr. */
 static int guichetd(char **ret_err, const char *const *args)
 {
@@ -313,6 +360,7 @@ int main(void)
 		cmocka_unit_test(wfm_works_offline),
 		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
 		cmocka_unit_test(wfm_simulates_scenarios),
+		cmocka_unit_test(wfm_forecasts_and_backtests),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,6 +13,9 @@
 
 #include "guichet/error.h"
 #include "wfm/forecast.h"
+#include "wfm/history.h"
+
+#include <string.h>
 
 #define MONDAY 20458 /* 2026-01-05 */
 
@@ -113,6 +116,47 @@ static void too_little_history_is_refused(void **state)
 	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_EINVAL);
 }
 
+static void histories_read_both_shapes(void **state)
+{
+	const char *counts = "interval_start,calls,aht\n2026-01-05T08:00,10,200\n2026-01-05T08:30,4,\n"
+			     "2026-01-07T23:30,1,100\n";
+	struct wfm_history h;
+	struct decode_error err;
+	assert_int_equal(wfm_history_parse(counts, strlen(counts), 1800, 5, &h, &err), GC_OK);
+	assert_int_equal(h.days, 3);
+	assert_int_equal(h.kind_days, 8);
+	assert_true(h.first_day == MONDAY);
+	assert_true(h.calls[16] == 10 && h.calls[17] == 4 && h.handle[16] == 2000);
+	assert_true(h.calls[2 * 48 + 47] == 1);
+	wfm_history_clear(&h);
+	const char *events = "timestamp,handle_time\n2026-01-05 08:03:12,300\n2026-01-05T08:29:59Z,100\n"
+			     "2026-01-06T00:00,50\n";
+	assert_int_equal(wfm_history_parse(events, strlen(events), 900, 0, &h, &err), GC_OK);
+	assert_int_equal(h.days, 2);
+	assert_true(h.calls[32] == 1 && h.calls[33] == 1 && h.handle[32] == 300 && h.calls[96] == 1);
+	wfm_history_clear(&h);
+	const char *bad[][2] = {
+		{"when,calls\n2026-01-05T08:00,1\n", "line 1"},
+		{"interval_start,calls\n2026-01-05T08:00,1\n2026-01-05T08:10,1\n", "line 3"},
+		{"interval_start,calls\n2026-02-30T08:00,1\n", "line 2"},
+		{"interval_start,calls\n2026-01-05T08:00,-1\n", "line 2"},
+		{"timestamp\nyesterday\n", "line 2"},
+		{"timestamp\n", "line 1"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(wfm_history_parse(bad[i][0], strlen(bad[i][0]), 1800, 0, &h, &err), GC_EINVAL);
+		assert_string_equal(err.field, bad[i][1]);
+	}
+	assert_int_equal(wfm_history_parse(counts, strlen(counts), 7 * 60, 0, &h, &err), GC_EINVAL);
+	int64_t day;
+	assert_int_equal(wfm_date_parse("2026-01-05", &day), GC_OK);
+	assert_true(day == MONDAY);
+	assert_int_equal(wfm_date_parse("2026-13-01", &day), GC_EINVAL);
+	char buf[32];
+	wfm_datetime_format(MONDAY + 59, 9 * 3600 + 30 * 60, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03-05T09:30");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +164,7 @@ int main(void)
 		cmocka_unit_test(day_ahead_forecasts_reach_the_noise_floor),
 		cmocka_unit_test(forecasts_follow_the_calendar),
 		cmocka_unit_test(too_little_history_is_refused),
+		cmocka_unit_test(histories_read_both_shapes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

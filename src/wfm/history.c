@@ -1,0 +1,261 @@
+/* Contact history CSV (history.h), parsed with libcsv in two passes: the
+ * first finds the span of days, the second fills the counts. */
+#include "wfm/history.h"
+#include "guichet/error.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*ret_d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*ret_m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*ret_y = (int)(yoe + era * 400 + (*ret_m <= 2));
+}
+
+static bool valid_date(int y, int m, int d)
+{
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days[m - 1] &&
+	       !(m == 2 && d == 29 && !leap);
+}
+
+int wfm_date_parse(const char *text, int64_t *ret_day)
+{
+	int y, m, d, n = 0;
+	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[10] != '\0' ||
+	    !valid_date(y, m, d))
+		return GC_EINVAL;
+	*ret_day = days_from_civil(y, (unsigned)m, (unsigned)d);
+	return GC_OK;
+}
+
+void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len)
+{
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d", y % 10000, m % 100, d % 100, (seconds / 3600) % 100,
+		 (seconds / 60) % 60);
+}
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z]" to a day and seconds into it. */
+static bool parse_time(const char *text, int64_t *ret_day, int *ret_seconds)
+{
+	int y, mo, d, h, mi, s = 0, n = 0;
+	char sep;
+	if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 || n != 16 ||
+	    (sep != 'T' && sep != ' ') || !valid_date(y, mo, d) || h > 23 || mi > 59)
+		return false;
+	const char *rest = text + 16;
+	if (*rest == ':') {
+		if (sscanf(rest, ":%2d%n", &s, &n) != 1 || n != 3 || s > 59)
+			return false;
+		rest += 3;
+		if (*rest == '.')
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+				;
+	}
+	if (*rest == 'Z')
+		rest++;
+	if (*rest != '\0')
+		return false;
+	*ret_day = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	*ret_seconds = h * 3600 + mi * 60 + s;
+	return true;
+}
+
+enum shape { UNKNOWN, COUNTS, EVENTS };
+
+struct pass {
+	enum shape shape;
+	int n_fields;
+	char fields[3][64];
+	bool too_long;
+	size_t line, record_line;
+	int interval;
+	int64_t first, last;     /* days seen (pass 1) */
+	struct wfm_history *h;   /* pass 2 */
+	struct decode_error *err;
+	int rc;
+};
+
+static void fail(struct pass *p, const char *fmt, const char *what)
+{
+	if (p->rc != GC_OK)
+		return;
+	p->err->code = GC_EINVAL;
+	snprintf(p->err->field, sizeof(p->err->field), "line %zu", p->record_line);
+	snprintf(p->err->message, sizeof(p->err->message), fmt, what);
+	p->rc = GC_EINVAL;
+}
+
+static void on_field(void *data, size_t len, void *arg)
+{
+	struct pass *p = arg;
+	if (p->n_fields == 0)
+		p->record_line = p->line;
+	if (p->n_fields < 3) {
+		p->too_long |= len >= sizeof(p->fields[0]);
+		snprintf(p->fields[p->n_fields], sizeof(p->fields[0]), "%.*s", (int)len, data ? (char *)data : "");
+	}
+	p->n_fields++;
+}
+
+static bool number(const char *text, double max, double *ret)
+{
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v < 0 || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
+
+static void take_header(struct pass *p)
+{
+	if (strcmp(p->fields[0], "interval_start") == 0 && p->n_fields >= 2 && p->n_fields <= 3 &&
+	    strcmp(p->fields[1], "calls") == 0 && (p->n_fields == 2 || strcmp(p->fields[2], "aht") == 0))
+		p->shape = COUNTS;
+	else if (strcmp(p->fields[0], "timestamp") == 0 && p->n_fields <= 2 &&
+		 (p->n_fields == 1 || strcmp(p->fields[1], "handle_time") == 0))
+		p->shape = EVENTS;
+	else
+		fail(p, "%s", "the header must be interval_start,calls[,aht] or timestamp[,handle_time]");
+}
+
+/* Why the current row cannot be read, or NULL; fills day, seconds, calls, aht. */
+static const char *read_row(struct pass *p, int64_t *day, int *seconds, double *calls, double *aht)
+{
+	int expected = p->shape == COUNTS ? 2 : 1;
+	*calls = 1;
+	*aht = 0;
+	if (p->too_long || p->n_fields < expected || p->n_fields > expected + 1)
+		return p->shape == COUNTS ? "expected interval_start,calls[,aht]" : "expected timestamp[,handle_time]";
+	if (!parse_time(p->fields[0], day, seconds))
+		return "the time is not like 2026-01-05T08:30";
+	if (p->shape == COUNTS && *seconds % p->interval != 0)
+		return "the time does not start an interval";
+	if (p->shape == COUNTS && !number(p->fields[1], 1e7, calls))
+		return "calls is not a count";
+	if (p->n_fields == expected + 1 && p->fields[expected][0] && !number(p->fields[expected], 86400, aht))
+		return "the handle time is not a number of seconds";
+	return NULL;
+}
+
+static void take_row(struct pass *p)
+{
+	int64_t day;
+	int seconds;
+	double calls, aht;
+	const char *why = read_row(p, &day, &seconds, &calls, &aht);
+	if (why) {
+		fail(p, "%s", why);
+	} else if (p->h == NULL) { /* first pass: the span of days */
+		p->first = day < p->first ? day : p->first;
+		p->last = day > p->last ? day : p->last;
+	} else {
+		size_t i = (size_t)(day - p->h->first_day) * p->h->slots + (size_t)(seconds / p->interval);
+		p->h->calls[i] += calls;
+		p->h->handle[i] += p->shape == COUNTS ? calls * aht : aht;
+	}
+}
+
+static void on_record(int term, void *arg)
+{
+	struct pass *p = arg;
+	if (p->rc == GC_OK && !(p->n_fields <= 1 && p->fields[0][0] == '\0')) {
+		if (p->shape == UNKNOWN)
+			take_header(p);
+		else
+			take_row(p);
+	}
+	p->n_fields = 0;
+	p->too_long = false;
+	p->fields[0][0] = '\0';
+}
+
+static int run_pass(const char *csv, size_t len, struct pass *p)
+{
+	struct csv_parser parser;
+	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		return GC_ENOMEM;
+	for (size_t pos = 0; pos < len && p->rc == GC_OK;) {
+		size_t end = pos;
+		while (end < len && csv[end] != '\n')
+			end++;
+		size_t chunk = end - pos + (end < len);
+		p->line++;
+		if (csv_parse(&parser, csv + pos, chunk, on_field, on_record, p) != chunk) {
+			p->record_line = p->line;
+			fail(p, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+		}
+		pos += chunk;
+	}
+	if (p->rc == GC_OK && csv_fini(&parser, on_field, on_record, p) != 0) {
+		p->record_line = p->line;
+		fail(p, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+	}
+	csv_free(&parser);
+	return p->rc;
+}
+
+int wfm_history_parse(const char *csv, size_t len, int interval, int extra_days, struct wfm_history *h,
+		      struct decode_error *err)
+{
+	struct pass p = {.interval = interval, .first = INT64_MAX, .last = INT64_MIN, .err = err};
+	if (interval < 60 || interval > 86400 || 86400 % interval != 0) {
+		err->code = GC_EINVAL;
+		snprintf(err->field, sizeof(err->field), "interval");
+		snprintf(err->message, sizeof(err->message), "the interval must divide a day (900, 1800, 3600 ...)");
+		return GC_EINVAL;
+	}
+	int rc = run_pass(csv, len, &p);
+	if (rc == GC_OK && p.first == INT64_MAX) {
+		p.record_line = 1;
+		fail(&p, "%s", "no contacts: the file has a header and nothing else");
+	}
+	if (p.rc == GC_OK && p.last - p.first + 1 > WFM_MAX_HISTORY_DAYS) {
+		p.record_line = 1;
+		fail(&p, "%s", "more than 1,200 days of history");
+	}
+	if (p.rc < 0)
+		return p.rc;
+	int days = (int)(p.last - p.first + 1), slots = 86400 / interval;
+	size_t n = (size_t)days * slots;
+	*h = (struct wfm_history){.first_day = p.first, .days = days, .slots = slots,
+				  .kind_days = days + extra_days};
+	h->calls = calloc(n, sizeof(double));
+	h->handle = calloc(n, sizeof(double));
+	h->kind = calloc((size_t)h->kind_days, 1);
+	if (h->calls == NULL || h->handle == NULL || h->kind == NULL) {
+		wfm_history_clear(h);
+		return GC_ENOMEM;
+	}
+	struct pass fill = {.interval = interval, .h = h, .err = err};
+	if ((rc = run_pass(csv, len, &fill)) < 0)
+		wfm_history_clear(h);
+	return rc;
+}
