@@ -48,7 +48,7 @@ static bool option_number(const struct args *a, const char *name, double min, bo
 	double v = strtod(text, &end);
 	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < min || (strict && v == min) ||
 	    v > max) {
-		fprintf(stderr, "guichet wfm plan: --%s: '%s' must be %s %g and at most %g\n", name, text,
+		fprintf(stderr, "guichet wfm: --%s: '%s' must be %s %g and at most %g\n", name, text,
 			strict ? "above" : "at least", min, max);
 		return false;
 	}
@@ -83,30 +83,26 @@ static char *read_file(const char *path, size_t *ret_len)
 	return data ? data : calloc(1, 1);
 }
 
-/* guichet wfm plan FILE.csv: staffing per interval as CSV, or --xlsx OUT. */
-static int plan(int argc, char **argv)
+/* The goal options shared by plan and overflow. */
+static bool plan_goal(const struct args *a, struct wfm_plan_goal *g)
 {
-	struct args a;
-	if (args_parse(argc, argv, "interval= sl= target= shrinkage= max-asa= max-occupancy= max-abandon= xlsx=",
-		       &a) < 0)
-		return 2;
-	if (a.n_pos != 1) {
-		fprintf(stderr, "guichet wfm plan: expected one FILE.csv (columns start,calls,aht[,patience])\n");
-		return 2;
-	}
-	struct wfm_plan_goal g;
-	if (!option_number(&a, "interval", 0, true, 86400, 1800, &g.interval) ||
-	    !option_number(&a, "sl", 0, true, 1, 0.8, &g.goal.service_level) ||
-	    !option_number(&a, "target", 0, false, 86400, 20, &g.goal.target) ||
-	    !option_number(&a, "shrinkage", 0, false, 0.95, 0, &g.goal.shrinkage) ||
-	    !option_number(&a, "max-asa", 0, false, 86400, 0, &g.goal.max_asa) ||
-	    !option_number(&a, "max-occupancy", 0, false, 1, 0, &g.goal.max_occupancy) ||
-	    !option_number(&a, "max-abandon", 0, false, 1, 0, &g.max_abandon))
-		return 2;
+	return option_number(a, "interval", 0, true, 86400, 1800, &g->interval) &&
+	       option_number(a, "sl", 0, true, 1, 0.8, &g->goal.service_level) &&
+	       option_number(a, "target", 0, false, 86400, 20, &g->goal.target) &&
+	       option_number(a, "shrinkage", 0, false, 0.95, 0, &g->goal.shrinkage) &&
+	       option_number(a, "max-asa", 0, false, 86400, 0, &g->goal.max_asa) &&
+	       option_number(a, "max-occupancy", 0, false, 1, 0, &g->goal.max_occupancy) &&
+	       option_number(a, "max-abandon", 0, false, 1, 0, &g->max_abandon);
+}
+
+/* Reads the intervals of path and staffs each; the arrays are malloc'd. */
+static int staff_file(const char *command, const char *path, const struct wfm_plan_goal *g,
+		      struct wfm_plan_row **ret_rows, struct wfm_plan_result **ret_res, size_t *ret_n)
+{
 	size_t len = 0, n = 0;
-	char *csv = read_file(a.pos[0], &len);
+	char *csv = read_file(path, &len);
 	if (csv == NULL) {
-		fprintf(stderr, "guichet wfm plan: cannot read %s\n", a.pos[0]);
+		fprintf(stderr, "guichet wfm %s: cannot read %s\n", command, path);
 		return 1;
 	}
 	struct wfm_plan_row *rows = NULL;
@@ -114,31 +110,99 @@ static int plan(int argc, char **argv)
 	int rc = wfm_plan_parse(csv, len, &rows, &n, &err);
 	free(csv);
 	if (rc < 0) {
-		fprintf(stderr, "guichet wfm plan: %s, %s: %s\n", a.pos[0], err.field, err.message);
+		fprintf(stderr, "guichet wfm %s: %s, %s: %s\n", command, path, err.field, err.message);
 		return 1;
 	}
 	struct wfm_plan_result *res = calloc(n, sizeof(*res));
 	for (size_t i = 0; res && i < n; i++) {
-		if (wfm_plan_staff(&rows[i], &g, &res[i]) < 0) {
-			fprintf(stderr, "guichet wfm plan: %s, line %zu: beyond 100,000 agents or 50,000 Erlangs\n",
-				a.pos[0], rows[i].line);
+		if (wfm_plan_staff(&rows[i], g, &res[i]) < 0) {
+			fprintf(stderr, "guichet wfm %s: %s, line %zu: beyond 100,000 agents or 50,000 Erlangs\n",
+				command, path, rows[i].line);
 			free(res);
-			free(rows);
-			return 1;
+			res = NULL;
+			break;
 		}
 	}
+	if (res == NULL) {
+		free(rows);
+		return 1;
+	}
+	*ret_rows = rows;
+	*ret_res = res;
+	*ret_n = n;
+	return 0;
+}
+
+#define GOAL_OPTIONS "interval= sl= target= shrinkage= max-asa= max-occupancy= max-abandon= "
+
+/* guichet wfm plan FILE.csv: staffing per interval as CSV, or --xlsx OUT. */
+static int plan(int argc, char **argv)
+{
+	struct args a;
+	struct wfm_plan_goal g;
+	if (args_parse(argc, argv, GOAL_OPTIONS "xlsx=", &a) < 0 || !plan_goal(&a, &g))
+		return 2;
+	if (a.n_pos != 1) {
+		fprintf(stderr, "guichet wfm plan: expected one FILE.csv (columns start,calls,aht[,patience])\n");
+		return 2;
+	}
+	struct wfm_plan_row *rows;
+	struct wfm_plan_result *res;
+	size_t n;
+	int rc = staff_file("plan", a.pos[0], &g, &rows, &res, &n);
+	if (rc != 0)
+		return rc;
 	const char *xlsx = args_get(&a, "xlsx");
-	rc = 0;
-	if (res == NULL)
-		rc = 1;
-	else if (xlsx && plan_write_xlsx(xlsx, rows, res, n, &g) < 0) {
+	if (xlsx && plan_write_xlsx(xlsx, rows, res, n, &g) < 0) {
 		fprintf(stderr, "guichet wfm plan: cannot write %s\n", xlsx);
 		rc = 1;
-	} else if (!xlsx)
+	} else if (!xlsx) {
 		plan_write_csv(stdout, rows, res, n);
+	}
 	free(res);
 	free(rows);
 	return rc;
+}
+
+/* guichet wfm overflow FILE.csv: positions to buy from an outsourcer. */
+static int overflow(int argc, char **argv)
+{
+	struct args a;
+	struct wfm_plan_goal g;
+	double inhouse, price;
+	if (args_parse(argc, argv, GOAL_OPTIONS "inhouse= price=", &a) < 0 || !plan_goal(&a, &g) ||
+	    !option_number(&a, "inhouse", 0, false, WFM_MAX_AGENTS, 0, &inhouse) ||
+	    !option_number(&a, "price", 0, false, 1e6, 0, &price))
+		return 2;
+	if (a.n_pos != 1) {
+		fprintf(stderr, "guichet wfm overflow: expected one FILE.csv (start,calls,aht[,patience[,inhouse]])\n");
+		return 2;
+	}
+	struct wfm_plan_row *rows;
+	struct wfm_plan_result *res;
+	size_t n;
+	int rc = staff_file("overflow", a.pos[0], &g, &rows, &res, &n);
+	if (rc != 0)
+		return rc;
+	struct wfm_overflow o = {.interval_hours = g.interval / 3600, .price = price};
+	json_t *intervals = json_array();
+	for (size_t i = 0; i < n; i++) {
+		int buy = wfm_overflow_positions(&rows[i], &res[i], inhouse);
+		wfm_overflow_add(&o, buy);
+		json_array_append_new(intervals, json_pack("{s:s,s:f,s:i,s:f,s:i,s:f}", "start", rows[i].start,
+			"calls", rows[i].calls, "agents", res[i].agents, "inhouse",
+			rows[i].inhouse >= 0 ? rows[i].inhouse : inhouse, "to_buy", buy,
+			"cost", buy * o.interval_hours * price));
+	}
+	json_t *out = json_pack("{s:o,s:f,s:f,s:f,s:i,s:f,s:f}", "intervals", intervals, "price_per_position_hour",
+		price, "position_hours", o.position_hours, "cost_hourly_billing", o.cost_hourly, "peak_positions",
+		o.peak_positions, "span_hours", o.span_hours, "cost_fixed_positions", o.cost_fixed);
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	fputc('\n', stdout);
+	json_decref(out);
+	free(res);
+	free(rows);
+	return 0;
 }
 
 /* Marks the --holiday and --campaign dates in h; false (said why) on a bad date. */
@@ -375,13 +439,15 @@ int cmd_wfm(int argc, char **argv)
 		return backtest(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "synth") == 0)
 		return synth(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "overflow") == 0)
+		return overflow(argc - 1, argv + 1);
 	static const char *const names[] = {"erlang-c", "staff", "erlang-a"};
 	int q = -1;
 	for (int i = 0; argc >= 1 && i < 3; i++)
 		if (strcmp(argv[0], names[i]) == 0)
 			q = i;
 	if (q < 0) {
-		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan, simulate, forecast, backtest or synth (see guichet --help)\n");
+		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan, overflow, simulate, forecast, backtest or synth (see guichet --help)\n");
 		return 2;
 	}
 	struct args a;

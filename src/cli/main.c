@@ -19,6 +19,8 @@ static const char usage[] =
 	"  wfm plan FILE.csv [--interval 1800] [--sl 0.8] [--target 20] [--shrinkage X] [--max-asa S]\n"
 	"           [--max-occupancy X] [--max-abandon X] [--xlsx OUT.xlsx]\n"
 	"           FILE.csv: start,calls,aht[,patience] per interval; rows with a patience use Erlang A\n"
+	"  wfm overflow FILE.csv --price P [--inhouse N] [plan's goal options]\n"
+	"           positions to buy from an outsourcer per interval (FILE.csv may add an inhouse column)\n"
 	"  wfm simulate SCENARIO.json           discrete-event simulation (see docs/wfm.md)\n"
 	"  wfm forecast FILE.csv [--interval 1800] [--horizon-days 14] [--holiday DATE]... [--campaign DATE]...\n"
 	"  wfm backtest FILE.csv [--interval 1800] [--holdout-days 14] [--holiday DATE]... [--campaign DATE]...\n"

@@ -12,7 +12,7 @@
 struct parse {
 	struct wfm_plan_row *rows;
 	size_t n, cap;
-	char fields[4][64];
+	char fields[5][64];
 	int n_fields;
 	bool too_long;
 	size_t line, record_line;
@@ -34,7 +34,7 @@ static void on_field(void *data, size_t len, void *arg)
 	struct parse *p = arg;
 	if (p->n_fields == 0)
 		p->record_line = p->line;
-	if (p->n_fields < 4) {
+	if (p->n_fields < 5) {
 		if (len >= sizeof(p->fields[0]))
 			p->too_long = true;
 		snprintf(p->fields[p->n_fields], sizeof(p->fields[0]), "%.*s", (int)len, data ? (char *)data : "");
@@ -55,10 +55,10 @@ static bool to_number(const char *text, double min, double max, double *ret)
 
 static void take_row(struct parse *p)
 {
-	struct wfm_plan_row row = {.line = p->record_line};
-	if (p->n_fields < 3 || p->n_fields > 4 || p->too_long) {
+	struct wfm_plan_row row = {.line = p->record_line, .inhouse = -1};
+	if (p->n_fields < 3 || p->n_fields > 5 || p->too_long) {
 		fail_line(p, p->record_line, "%s", p->too_long ? "a field is longer than 63 characters"
-					: "expected start,calls,aht[,patience]");
+					: "expected start,calls,aht[,patience[,inhouse]]");
 		return;
 	}
 	if (!to_number(p->fields[1], 0, 1e9, &row.calls)) {
@@ -71,8 +71,12 @@ static void take_row(struct parse *p)
 		fail_line(p, p->record_line, "aht: '%.60s' is not a positive number of seconds", p->fields[2]);
 		return;
 	}
-	if (p->n_fields == 4 && p->fields[3][0] && !to_number(p->fields[3], 1e-9, 1e6, &row.patience)) {
+	if (p->n_fields >= 4 && p->fields[3][0] && !to_number(p->fields[3], 1e-9, 1e6, &row.patience)) {
 		fail_line(p, p->record_line, "patience: '%.60s' is not a positive number of seconds", p->fields[3]);
+		return;
+	}
+	if (p->n_fields == 5 && p->fields[4][0] && !to_number(p->fields[4], 0, WFM_MAX_AGENTS, &row.inhouse)) {
+		fail_line(p, p->record_line, "inhouse: '%.60s' is not a number of agents", p->fields[4]);
 		return;
 	}
 	snprintf(row.start, sizeof(row.start), "%s", p->fields[0]);
@@ -171,4 +175,22 @@ int wfm_plan_staff(const struct wfm_plan_row *row, const struct wfm_plan_goal *g
 	}
 	*ret = r;
 	return GC_OK;
+}
+
+int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan_result *r,
+			   double default_inhouse)
+{
+	double inhouse = row->inhouse >= 0 ? row->inhouse : default_inhouse;
+	double missing = r->agents - floor(inhouse);
+	return missing > 0 ? (int)missing : 0;
+}
+
+void wfm_overflow_add(struct wfm_overflow *o, int positions)
+{
+	o->position_hours += positions * o->interval_hours;
+	o->cost_hourly = o->position_hours * o->price;
+	o->span_hours += o->interval_hours;
+	if (positions > o->peak_positions)
+		o->peak_positions = positions;
+	o->cost_fixed = o->peak_positions * o->span_hours * o->price;
 }

@@ -16,6 +16,7 @@ struct wfm_plan_row {
 	char start[64];        /* the interval's label as written ("2026-11-23T09:00", "09:00") */
 	double calls, aht;
 	double patience;       /* 0: none (Erlang C) */
+	double inhouse;        /* in-house agents on the phones then; -1: not given */
 	size_t line;
 };
 
@@ -33,7 +34,8 @@ struct wfm_plan_result {
 	bool erlang_a, stable;
 };
 
-/* Parses the CSV: columns start, calls, aht and an optional patience; a
+/* Parses the CSV: columns start, calls, aht, and optionally patience and
+ * inhouse (agents available in-house, for overflow planning); a
  * first line whose calls field is not a number is a header. Fails whole,
  * naming the line, on a malformed or out-of-range value. *ret_rows is
  * malloc'd. */
@@ -43,5 +45,24 @@ int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, 
 /* Staffs one row; GC_ETOOBIG beyond 100,000 agents. */
 int wfm_plan_staff(const struct wfm_plan_row *row, const struct wfm_plan_goal *goal,
 		   struct wfm_plan_result *ret);
+
+struct wfm_overflow {
+	double interval_hours;
+	double price;          /* per outsourced position-hour */
+	/* results */
+	double position_hours; /* positions bought, interval by interval */
+	double cost_hourly;    /* position_hours * price */
+	int peak_positions;    /* the most positions needed at once */
+	double cost_fixed;     /* peak_positions for the whole span, when seats are bought whole */
+	double span_hours;
+};
+
+/* Positions to buy from an outsourcer in one interval: the agents the goal
+ * needs beyond the in-house agents (row->inhouse, or default_inhouse when
+ * the row has none). */
+int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan_result *r,
+			   double default_inhouse);
+/* Adds one interval's purchase to the totals. */
+void wfm_overflow_add(struct wfm_overflow *o, int positions);
 
 #endif

@@ -292,6 +292,34 @@ static void wfm_forecasts_and_backtests(void **state)
 	free(err);
 }
 
+static void wfm_overflow_prices_the_peak(void **state)
+{
+	char *out, *err, path[160];
+	snprintf(path, sizeof(path), "%s/launch.csv", d.dir);
+	FILE *f = fopen(path, "w");
+	/* 100 calls in 30 min at 180 s need 14 agents (80% in 20 s) */
+	fputs("start,calls,aht,patience,inhouse\n09:00,100,180,,20\n09:30,100,180,,10\n10:00,100,180\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, "--price", "30",
+				 "--inhouse", "12", NULL), 0);
+	json_t *o = json_loads(out, 0, NULL);
+	json_t *rows = json_object_get(o, "intervals");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "to_buy")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 1), "to_buy")), 4);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 2), "to_buy")), 2); /* default 12 */
+	assert_int_equal(json_integer_value(json_object_get(o, "peak_positions")), 4);
+	assert_true(json_real_value(json_object_get(o, "position_hours")) == 3.0);
+	assert_true(json_real_value(json_object_get(o, "cost_hourly_billing")) == 90.0);
+	assert_true(json_real_value(json_object_get(o, "cost_fixed_positions")) == 4 * 1.5 * 30.0);
+	json_decref(o);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, "--price", "free", NULL), 2);
+	assert_non_null(strstr(err, "--price"));
+	free(out);
+	free(err);
+}
+
 /* Runs guichetd with args and returns its exit status and stderr. */
 static int guichetd(char **ret_err, const char *const *args)
 {
@@ -361,6 +389,7 @@ int main(void)
 		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
 		cmocka_unit_test(wfm_simulates_scenarios),
 		cmocka_unit_test(wfm_forecasts_and_backtests),
+		cmocka_unit_test(wfm_overflow_prices_the_peak),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
