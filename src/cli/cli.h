@@ -42,6 +42,10 @@ struct cli {
  * reached, with a message printed), and the parsed JSON answer if any. */
 int client_call(const struct cli *cli, const char *method, const char *path, const char *body,
 		size_t body_len, const char *content_type, json_t **ret_json);
+/* The same, also returning the answer's raw text (malloc'd) for answers
+ * that are not JSON (CSV). */
+int client_call_text(const struct cli *cli, const char *method, const char *path, char **ret_text,
+		     json_t **ret_json);
 /* The token saved by login, or NULL. */
 char *client_token(const struct cli *cli);
 /* Saves a token with mode 0600. */

@@ -141,8 +141,23 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
 	return add;
 }
 
+static int request(const struct cli *cli, const char *method, const char *path, const char *body,
+		   size_t body_len, const char *content_type, char **ret_text, json_t **ret_json);
+
 int client_call(const struct cli *cli, const char *method, const char *path, const char *body,
 		size_t body_len, const char *content_type, json_t **ret_json)
+{
+	return request(cli, method, path, body, body_len, content_type, NULL, ret_json);
+}
+
+int client_call_text(const struct cli *cli, const char *method, const char *path, char **ret_text,
+		     json_t **ret_json)
+{
+	return request(cli, method, path, NULL, 0, NULL, ret_text, ret_json);
+}
+
+static int request(const struct cli *cli, const char *method, const char *path, const char *body,
+		   size_t body_len, const char *content_type, char **ret_text, json_t **ret_json)
 {
 	CURL *curl = curl_easy_init();
 	if (curl == NULL)
@@ -180,6 +195,10 @@ int client_call(const struct cli *cli, const char *method, const char *path, con
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		*ret_json = answer.len ? json_loadb(answer.data, answer.len, 0, NULL) : NULL;
+		if (ret_text) {
+			*ret_text = answer.data;
+			answer.data = NULL;
+		}
 	} else {
 		fprintf(stderr, "guichet: cannot reach %s: %s\n", cli->server, curl_easy_strerror(rc));
 	}

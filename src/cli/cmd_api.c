@@ -383,6 +383,26 @@ static int memberships(const struct cli *cli, const struct args *a)
 		      json_pack("{s:s,s:s,s:s}", "email", email, "tenant", tenant, "role", role));
 }
 
+/* guichet wfm history: the tenant's contacts per interval as CSV, from the server. */
+static int wfm_history(const struct cli *cli, const struct args *a)
+{
+	char path[256] = "/api/v1/wfm/history";
+	add_query(path, sizeof(path), "interval", args_get(a, "interval"));
+	add_query(path, sizeof(path), "days", args_get(a, "days"));
+	json_t *answer = NULL;
+	char *text = NULL;
+	int status = client_call_text(cli, "GET", path, &text, &answer);
+	if (status == 200 && text) {
+		fputs(text, stdout);
+		free(text);
+		return 0;
+	}
+	free(text);
+	int rc = output_answer(cli, status, answer);
+	json_decref(answer);
+	return rc ? rc : 1;
+}
+
 static int audit(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/audit";
@@ -394,7 +414,7 @@ static int audit(const struct cli *cli, const struct args *a)
 static const char options_spec[] =
 	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
 	"all-or-nothing state= queue= customer= since= limit= cursor= channel= subject= reason= "
-	"priority= tag= message= body= outbound disposition= expected-version= expires-days=";
+	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -426,6 +446,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)
 		return audit(cli, &a);
+	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
+		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);
 	return 2;
 }

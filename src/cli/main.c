@@ -25,6 +25,8 @@ static const char usage[] =
 	"  wfm forecast FILE.csv [--interval 1800] [--horizon-days 14] [--holiday DATE]... [--campaign DATE]...\n"
 	"  wfm backtest FILE.csv [--interval 1800] [--holdout-days 14] [--holiday DATE]... [--campaign DATE]...\n"
 	"           FILE.csv: interval_start,calls[,aht] or timestamp[,handle_time] (see docs/wfm.md)\n"
+	"  wfm history [--interval 1800] [--days 84]   the tenant's contacts per interval, from the server,\n"
+	"           as the CSV forecast and backtest read\n"
 	"  wfm synth [--weeks 10] [--interval 1800] [--seed 1] [--start MONDAY] [--peak 100] [--trend 0.1]\n"
 	"            [--campaign DATE]...      a synthetic history to try the forecasts on\n\n"
 	"Through the API (--server URL, or GUICHET_URL; default http://127.0.0.1:8080):\n"
@@ -91,6 +93,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "admin") == 0)
 		return cmd_admin(argc - i - 1, argv + i + 1);
+	if (strcmp(argv[i], "wfm") == 0 && i + 1 < argc && strcmp(argv[i + 1], "history") == 0)
+		return cmd_api(&cli, argc - i - 1, argv + i + 1); /* the one wfm command that needs the server */
 	if (strcmp(argv[i], "wfm") == 0)
 		return cmd_wfm(argc - i - 1, argv + i + 1);
 	return cmd_api(&cli, argc - i, argv + i);

@@ -68,5 +68,6 @@ int run_wfm_erlang_c(struct request *r, struct store *db);
 int run_wfm_staff(struct request *r, struct store *db);
 int run_wfm_erlang_a(struct request *r, struct store *db);
 int run_wfm_plan(struct request *r, struct store *db);
+int run_wfm_history(struct request *r, struct store *db);
 
 #endif

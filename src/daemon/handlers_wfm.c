@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include "guichet/error.h"
 #include "wfm/answer.h"
+#include "wfm/history.h"
+#include "guichet/clock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -92,4 +94,42 @@ int run_wfm_plan(struct request *r, struct store *db)
 	free(res);
 	free(rows);
 	return rc;
+}
+
+/* GET /api/v1/wfm/history: the tenant's contacts per interval, as the CSV
+ * that guichet wfm forecast and backtest read (times in UTC). */
+int run_wfm_history(struct request *r, struct store *db)
+{
+	double interval, days;
+	if (!query_number(r, "interval", 60, false, 86400, 1800, &interval) ||
+	    !query_number(r, "days", 1, false, 1200, 84, &days))
+		return GC_EINVAL;
+	if (interval != floor(interval) || 86400 % (int)interval != 0)
+		return reply_error(r, 400, "invalid", "interval", "the interval must divide a day (900, 1800 ...)");
+	int64_t today = gc_now_ms() / 86400000;
+	json_t *counts = NULL;
+	int rc = store_contact_counts(db, &r->scope, (today - (int64_t)days + 1) * 86400000, (int)interval, &counts);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	size_t cap = 32 + json_array_size(counts) * 40, len = 0;
+	char *csv = malloc(cap);
+	if (csv == NULL) {
+		json_decref(counts);
+		return reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+	}
+	len += (size_t)snprintf(csv, cap, "interval_start,calls\n");
+	size_t i;
+	json_t *row;
+	json_array_foreach(counts, i, row) {
+		int64_t ms = json_integer_value(json_array_get(row, 0));
+		char when[32];
+		wfm_datetime_format(ms / 86400000, (int)(ms % 86400000 / 1000), when, sizeof(when));
+		len += (size_t)snprintf(csv + len, cap - len, "%s,%lld\n", when,
+					(long long)json_integer_value(json_array_get(row, 1)));
+	}
+	json_decref(counts);
+	r->resp_text = csv;
+	r->content_type = "text/csv";
+	r->status = 200;
+	return GC_OK;
 }

@@ -512,3 +512,21 @@ int store_contact_events(struct store *s, const struct store_scope *scope, int64
 	sqlite3_bind_int(st, 4, limit);
 	return collect_page(s, st, limit, event_row, NULL, ret_page);
 }
+
+static json_t *count_row(sqlite3_stmt *st, void *arg)
+{
+	return json_pack("[I,I]", (json_int_t)sqlite3_column_int64(st, 0), (json_int_t)sqlite3_column_int64(st, 1));
+}
+
+int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms,
+			 int interval_s, json_t **ret_counts)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT created_at / ?3 * ?3 AS slot, count(*) FROM contacts"
+					 " WHERE tenant_id = ?1 AND created_at >= ?2 GROUP BY slot ORDER BY slot");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	sqlite3_bind_int64(st, 2, since_ms);
+	sqlite3_bind_int64(st, 3, (int64_t)interval_s * 1000);
+	return collect_rows(s, st, count_row, NULL, ret_counts);
+}

@@ -580,7 +580,19 @@ static void staffing_questions(void **state)
 	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=2", planner, NULL, "text/csv", plan, strlen(plan), &r);
 	assert_int_equal(r.status, 400);
 	resp_clear(&r);
+	/* the tenant's own history, as the CSV the forecasts read */
+	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=2", planner, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(strncmp(r.text, "interval_start,calls\n", 21) == 0);
+	long counted = 0;
+	for (char *line = strchr(r.text, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
+		counted += atol(strchr(line + 1, ',') + 1);
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/contacts?limit=500", admin, NULL, &r);
+	assert_int_equal(counted, (long)json_array_size(json_object_get(r.json, "items")));
+	resp_clear(&r);
 	char *agent = login(&d, "agent@brand.example", PASSWORD);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/wfm/history", agent, NULL), 403);
 	assert_int_equal(http_status(&d, "POST", "/api/v1/wfm/staff", agent, json_pack("{s:i,s:i,s:i,s:f,s:i}",
 		"calls", 100, "interval", 1800, "aht", 180, "sl", 0.8, "target", 20)), 403);
 	free(agent);

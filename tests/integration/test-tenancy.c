@@ -50,7 +50,8 @@ static const struct probe {
 
 static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/customers?limit=500",
 	"/api/v1/users", "/api/v1/audit?limit=500", "/api/v1/api-tokens", "/api/v1/tenants",
-	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld"};
+	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
+	"/api/v1/wfm/history?interval=86400&days=2"};
 
 struct tenant {
 	char *admin;
