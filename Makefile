@@ -25,6 +25,7 @@ test: deps
 
 bench: build
 	bench/core/run
+	bench/wfm/run
 
 clean:
 	rm -rf $(BUILD) build-test build-fuzz
