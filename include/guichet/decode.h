@@ -127,7 +127,8 @@ struct wfm_input {
 	double max_asa, max_occupancy;     /* staff: 0 when absent */
 	double shrinkage;                  /* staff: [0, 0.95]; has_shrinkage when given */
 	bool has_shrinkage;
-	double patience;                   /* erlang-a: seconds > 0 */
+	double patience;                   /* erlang-a: seconds > 0; staff: optional, Erlang A */
+	double max_abandon;                /* staff with patience: in (0, 1]; 0 when absent */
 };
 /* Checks every field the question needs (and refuses the others); the
  * offered load calls * aht / interval must not exceed 50,000 Erlangs. */

@@ -452,7 +452,7 @@ int cmd_wfm(int argc, char **argv)
 	}
 	struct args a;
 	if (args_parse(argc - 1, argv + 1,
-		       "calls= interval= aht= agents= target= sl= max-asa= max-occupancy= shrinkage= patience=",
+		       "calls= interval= aht= agents= target= sl= max-asa= max-occupancy= shrinkage= patience= max-abandon=",
 		       &a) < 0)
 		return 2;
 	if (a.n_pos > 0) {

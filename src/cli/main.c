@@ -14,7 +14,7 @@ static const char usage[] =
 	"Staffing mathematics, offline (each prints one JSON object):\n"
 	"  wfm erlang-c --calls N --interval S --aht S --agents N --target S\n"
 	"  wfm staff --calls N --interval S --aht S --sl 0.8 --target S [--max-asa S]\n"
-	"            [--max-occupancy X] [--shrinkage X]\n"
+	"            [--max-occupancy X] [--shrinkage X] [--patience S [--max-abandon X]]  (patience: Erlang A)\n"
 	"  wfm erlang-a --calls N --interval S --aht S --patience S --agents N [--target S]\n"
 	"  wfm plan FILE.csv [--interval 1800] [--sl 0.8] [--target 20] [--shrinkage X] [--max-asa S]\n"
 	"           [--max-occupancy X] [--max-abandon X] [--xlsx OUT.xlsx]\n"

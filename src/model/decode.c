@@ -489,7 +489,7 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 {
 	static const char *const c_known[] = {"calls", "interval", "aht", "agents", "target", NULL};
 	static const char *const staff_known[] = {"calls", "interval", "aht", "sl", "target", "max_asa",
-		"max_occupancy", "shrinkage", NULL};
+		"max_occupancy", "shrinkage", "patience", "max_abandon", NULL};
 	static const char *const a_known[] = {"calls", "interval", "aht", "agents", "patience", "target", NULL};
 	struct wfm_input in = {0};
 	double agents = 0;
@@ -508,9 +508,13 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 		if ((rc = get_number(obj, "sl", true, 0, true, 1, 0, &in.sl, err)) < 0 ||
 		    (rc = get_number(obj, "max_asa", false, 0, true, 86400, 0, &in.max_asa, err)) < 0 ||
 		    (rc = get_number(obj, "max_occupancy", false, 0, true, 1, 0, &in.max_occupancy, err)) < 0 ||
-		    (rc = get_number(obj, "shrinkage", false, 0, false, 0.95, 0, &in.shrinkage, err)) < 0)
+		    (rc = get_number(obj, "shrinkage", false, 0, false, 0.95, 0, &in.shrinkage, err)) < 0 ||
+		    (rc = get_number(obj, "patience", false, 0, true, 1e6, 0, &in.patience, err)) < 0 ||
+		    (rc = get_number(obj, "max_abandon", false, 0, true, 1, 0, &in.max_abandon, err)) < 0)
 			return rc;
 		in.has_shrinkage = json_object_get(obj, "shrinkage") != NULL;
+		if (in.max_abandon > 0 && in.patience <= 0)
+			return fail(err, GC_EINVAL, "max_abandon", "'max_abandon' needs a 'patience' (Erlang A)");
 	} else {
 		if ((rc = get_number(obj, "agents", true, 1, false, 100000, 0, &agents, err)) < 0)
 			return rc;

@@ -31,6 +31,28 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 		*ret_answer = erlang_c_json(out, &m);
 		return GC_OK;
 	}
+	if (q == WFM_Q_STAFF && in->patience > 0) { /* callers give up: Erlang A */
+		struct wfm_goal_a g = {{in->sl, in->target, in->max_asa, in->max_occupancy, in->shrinkage},
+				       in->patience, in->max_abandon};
+		struct wfm_staffing_a s;
+		int rc = wfm_staff_erlang_a(&t, &g, &s);
+		if (rc < 0) {
+			json_decref(out);
+			return rc;
+		}
+		json_object_set_new(out, "agents", json_integer(s.agents));
+		if (in->has_shrinkage)
+			json_object_set_new(out, "staff", json_integer(s.staff));
+		json_object_set_new(out, "model", json_string("erlang_a"));
+		json_object_set_new(out, "load", json_real(s.at.load));
+		json_object_set_new(out, "p_wait", json_real(s.at.p_wait));
+		json_object_set_new(out, "p_abandon", json_real(s.at.p_abandon));
+		json_object_set_new(out, "mean_wait", json_real(s.at.mean_wait));
+		json_object_set_new(out, "service_level", json_real(s.at.service_level));
+		json_object_set_new(out, "occupancy", json_real(s.at.occupancy));
+		*ret_answer = out;
+		return GC_OK;
+	}
 	if (q == WFM_Q_STAFF) {
 		struct wfm_goal g = {in->sl, in->target, in->max_asa, in->max_occupancy, in->shrinkage};
 		struct wfm_staffing s;

@@ -172,6 +172,21 @@ static void wfm_works_offline(void **state)
 	json_decref(s);
 	free(out);
 	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "300",
+				 "--interval", "1800", "--aht", "215", "--sl", "0.8", "--target", "20", "--patience",
+				 "90", "--max-abandon", "0.03", NULL), 0);
+	s = json_loads(out, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(s, "model")), "erlang_a");
+	assert_true(json_real_value(json_object_get(s, "p_abandon")) <= 0.03);
+	json_decref(s);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "100",
+				 "--interval", "1800", "--aht", "180", "--sl", "0.8", "--target", "20",
+				 "--max-abandon", "0.03", NULL), 2);
+	assert_non_null(strstr(err, "--max-abandon"));
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "100",
 				 "--interval", "1800", "--aht", "180", "--sl", "1.5", "--target", "20", NULL), 2);
 	assert_non_null(strstr(err, "--sl"));
