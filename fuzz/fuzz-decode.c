@@ -51,6 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	membership_input_decode(obj, &in.membership, &err);
 	role_input_decode(obj, &in.role, &err);
 	password_input_decode(obj, &in.password, &err);
+	struct wfm_input wfm;
+	for (int q = 0; q < 3; q++)
+		if (wfm_input_decode(obj, (enum wfm_question)q, &wfm, &err) == 0)
+			assert(wfm.calls > 0 && wfm.interval > 0 && wfm.aht > 0);
 	json_decref(obj);
 	return 0;
 }

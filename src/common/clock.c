@@ -65,8 +65,20 @@ static int days_in_month(int year, int month)
 	return month == 2 && leap ? 29 : days[month - 1];
 }
 
+/* Whether text starts with pattern, 'd' standing for a digit: sscanf's %d
+ * alone would also accept signs and spaces. */
+static bool shaped(const char *text, const char *pattern)
+{
+	for (; *pattern; pattern++, text++)
+		if (*pattern == 'd' ? !(*text >= '0' && *text <= '9') : *text != *pattern)
+			return false;
+	return true;
+}
+
 int gc_time_parse(const char *text, int64_t *ret_ms)
 {
+	if (!shaped(text, "dddd-dd-dd") || (text[10] == 'T' && !shaped(text + 10, "Tdd:dd:dd")))
+		return GC_EINVAL;
 	int year, month, day, hour = 0, min = 0, sec = 0, used = 0;
 	int millis = 0;
 	if (sscanf(text, "%4d-%2d-%2d%n", &year, &month, &day, &used) != 3 || used != 10)

@@ -42,10 +42,20 @@ static bool valid_date(int y, int m, int d)
 	       !(m == 2 && d == 29 && !leap);
 }
 
+/* Whether text matches pattern, where 'd' stands for a digit (sscanf's %d
+ * alone would also take signs and spaces). */
+static bool shaped(const char *text, const char *pattern)
+{
+	for (; *pattern; pattern++, text++)
+		if (*pattern == 'd' ? !(*text >= '0' && *text <= '9') : *text != *pattern)
+			return false;
+	return true;
+}
+
 int wfm_date_parse(const char *text, int64_t *ret_day)
 {
 	int y, m, d, n = 0;
-	if (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[10] != '\0' ||
+	if (!shaped(text, "dddd-dd-dd") || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[10] != '\0' ||
 	    !valid_date(y, m, d))
 		return GC_EINVAL;
 	*ret_day = days_from_civil(y, (unsigned)m, (unsigned)d);
@@ -65,12 +75,12 @@ static bool parse_time(const char *text, int64_t *ret_day, int *ret_seconds)
 {
 	int y, mo, d, h, mi, s = 0, n = 0;
 	char sep;
-	if (sscanf(text, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 || n != 16 ||
+	if ((!shaped(text, "dddd-dd-ddTdd:dd") && !shaped(text, "dddd-dd-dd dd:dd")) || sscanf(text, "%4d-%2d-%2d%c%2d:%2d%n", &y, &mo, &d, &sep, &h, &mi, &n) != 6 || n != 16 ||
 	    (sep != 'T' && sep != ' ') || !valid_date(y, mo, d) || h > 23 || mi > 59)
 		return false;
 	const char *rest = text + 16;
 	if (*rest == ':') {
-		if (sscanf(rest, ":%2d%n", &s, &n) != 1 || n != 3 || s > 59)
+		if (!shaped(rest, ":dd") || sscanf(rest, ":%2d%n", &s, &n) != 1 || n != 3 || s > 59)
 			return false;
 		rest += 3;
 		if (*rest == '.')

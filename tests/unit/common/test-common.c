@@ -30,7 +30,8 @@ static void time_refuses_nonsense(void **state)
 	int64_t ms = 42;
 	const char *bad[] = {"", "2026", "2026-13-01", "2026-02-30", "2025-02-29", "2026-11-23T25:00:00Z",
 			     "2026-11-23T08:50:45", "2026-11-23T08:50:45+02:00", "2026-11-23x",
-			     "2026-11-23T08:50:45.Z", "1969-12-31"};
+			     "2026-11-23T08:50:45.Z", "1969-12-31", "2026-11-23T-1:50:45Z",
+			     "2026-11-23T08:-5:45Z", " 2026-11-23"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(gc_time_parse(bad[i], &ms), GC_EINVAL);
 	assert_int_equal(ms, 42); /* output untouched on failure */

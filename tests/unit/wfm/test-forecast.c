@@ -142,6 +142,10 @@ static void histories_read_both_shapes(void **state)
 		{"interval_start,calls\n2026-01-05T08:00,-1\n", "line 2"},
 		{"timestamp\nyesterday\n", "line 2"},
 		{"timestamp\n", "line 1"},
+		/* found by fuzz-wfm: sscanf took "-8" for an hour, and the slot index went negative */
+		{"timestamp,handle_time\n2026-01-05 -8:03:12,300\n", "line 2"},
+		{"timestamp\n2026-01-05T08: 3\n", "line 2"},
+		{"interval_start,calls\n+2026-01-05T08:00,1\n", "line 2"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(wfm_history_parse(bad[i][0], strlen(bad[i][0]), 1800, 0, &h, &err), GC_EINVAL);
