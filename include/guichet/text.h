@@ -10,6 +10,10 @@
 /* Parses a whole decimal string within [min, max]; GC_EINVAL otherwise. */
 int gc_parse_i64(const char *text, int64_t min, int64_t max, int64_t *ret_value);
 
+/* Parses a whole decimal number (no NaN or infinity) within [min, max],
+ * min itself excluded when min_excluded; GC_EINVAL otherwise. */
+int gc_parse_number(const char *text, double min, bool min_excluded, double max, double *ret_value);
+
 /* An address of the form local@domain.tld, at most 254 bytes, no spaces. */
 bool gc_text_is_email(const char *text);
 

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/plan_output.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 #include "wfm/answer.h"
 #include "wfm/history.h"
 
@@ -39,21 +40,15 @@ static bool option_number(const struct args *a, const char *name, double min, bo
 			  double def, double *ret)
 {
 	const char *text = args_get(a, name);
-	char *end = NULL;
 	if (text == NULL) {
 		*ret = def;
 		return true;
 	}
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < min || (strict && v == min) ||
-	    v > max) {
-		fprintf(stderr, "guichet wfm: --%s: '%s' must be %s %g and at most %g\n", name, text,
-			strict ? "above" : "at least", min, max);
-		return false;
-	}
-	*ret = v;
-	return true;
+	if (gc_parse_number(text, min, strict, max, ret) == GC_OK)
+		return true;
+	fprintf(stderr, "guichet wfm: --%s: '%s' must be %s %g and at most %g\n", name, text,
+		strict ? "above" : "at least", min, max);
+	return false;
 }
 
 static char *read_file(const char *path, size_t *ret_len)

@@ -3,6 +3,7 @@
 #include "guichet/error.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,19 @@ int gc_parse_i64(const char *text, int64_t min, int64_t max, int64_t *ret_value)
 	errno = 0;
 	long long v = strtoll(text, &end, 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return GC_EINVAL;
+	*ret_value = v;
+	return GC_OK;
+}
+
+int gc_parse_number(const char *text, double min, bool min_excluded, double max, double *ret_value)
+{
+	if (text == NULL || *text == '\0')
+		return GC_EINVAL;
+	char *end = NULL;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v) || v < min || (min_excluded && v == min) || v > max)
 		return GC_EINVAL;
 	*ret_value = v;
 	return GC_OK;

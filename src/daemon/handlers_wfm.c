@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include "guichet/error.h"
+#include "guichet/text.h"
 #include "wfm/answer.h"
 #include "wfm/history.h"
 #include "guichet/clock.h"
@@ -45,21 +46,15 @@ static bool query_number(struct request *r, const char *name, double min, bool s
 			 double def, double *ret)
 {
 	const char *text = query_get(r, name);
-	char *end = NULL;
 	if (text == NULL) {
 		*ret = def;
 		return true;
 	}
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < min || (strict && v == min) ||
-	    v > max) {
-		reply_error(r, 400, "invalid", name, "'%s' must be %s %g and at most %g", name,
-			    strict ? "above" : "at least", min, max);
-		return false;
-	}
-	*ret = v;
-	return true;
+	if (gc_parse_number(text, min, strict, max, ret) == GC_OK)
+		return true;
+	reply_error(r, 400, "invalid", name, "'%s' must be %s %g and at most %g", name,
+		    strict ? "above" : "at least", min, max);
+	return false;
 }
 
 int run_wfm_plan(struct request *r, struct store *db)

@@ -2,6 +2,7 @@
  * first finds the span of days, the second fills the counts. */
 #include "wfm/history.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -135,13 +136,7 @@ static void on_field(void *data, size_t len, void *arg)
 
 static bool number(const char *text, double max, double *ret)
 {
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(v) || v < 0 || v > max)
-		return false;
-	*ret = v;
-	return true;
+	return gc_parse_number(text, 0, false, max, ret) == GC_OK;
 }
 
 static void take_header(struct pass *p)

@@ -1,6 +1,7 @@
 /* Staffing plans (plan.h): CSV rows parsed with libcsv, staffed one by one. */
 #include "wfm/plan.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -44,13 +45,7 @@ static void on_field(void *data, size_t len, void *arg)
 
 static bool to_number(const char *text, double min, double max, double *ret)
 {
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(text, &end);
-	if (errno != 0 || end == text || *end != '\0' || !isfinite(v) || v < min || v > max)
-		return false;
-	*ret = v;
-	return true;
+	return gc_parse_number(text, min, false, max, ret) == GC_OK;
 }
 
 static void take_row(struct parse *p)
