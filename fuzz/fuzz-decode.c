@@ -15,19 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct decode_error err;
 	if (decode_body((const char *)data, size, &obj, &err) != 0)
 		return 0;
-	union {
-		struct login_input login;
-		struct contact_input contact;
-		struct state_input state;
-		struct message_input message;
-		struct customer_input customer;
-		struct user_input user;
-		struct named_input named;
-		struct token_input token;
-		struct membership_input membership;
-		enum role role;
-		const char *password;
-	} in;
+	union decode_input in;
 	login_input_decode(obj, &in.login, &err);
 	for (int patch = 0; patch < 2; patch++) {
 		if (contact_input_decode(obj, patch, &in.contact, &err) == 0) {

@@ -139,4 +139,19 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 int role_input_decode(const json_t *obj, enum role *ret_role, struct decode_error *err);
 int password_input_decode(const json_t *obj, const char **ret_password, struct decode_error *err);
 
+/* Any one decoded request body: the daemon keeps one per request. */
+union decode_input {
+	struct login_input login;
+	struct contact_input contact;
+	struct state_input state;
+	struct message_input message;
+	struct customer_input customer;
+	struct user_input user;
+	struct named_input named;
+	struct token_input token;
+	struct membership_input membership;
+	enum role role;
+	const char *password;
+};
+
 #endif

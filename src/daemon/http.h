@@ -46,19 +46,6 @@ struct route {
 	const char *label;        /* for metrics and logs: "GET /api/v1/contacts/{id}" */
 };
 
-union request_input {
-	struct login_input login;
-	struct contact_input contact;
-	struct state_input state;
-	struct message_input message;
-	struct customer_input customer;
-	struct user_input user;
-	struct named_input named;
-	struct token_input token;
-	struct membership_input membership;
-	enum role role;
-	const char *password;
-};
 
 struct request {
 	struct evhttp_request *ev;
@@ -82,7 +69,7 @@ struct request {
 	char *resp_text;          /* an answer already serialised, freed after sending */
 	const char *content_type;
 	/* not zeroed at the start of a request: written by prepare before use */
-	union request_input in;
+	union decode_input in;
 	char password_hash[128];  /* hashed by prepare, off the writer thread */
 };
 

@@ -21,6 +21,15 @@ static json_t *erlang_c_json(json_t *obj, const struct wfm_erlang_c *m)
 	return obj;
 }
 
+/* A new answer opening with the agents (and the staff, when shrinkage was asked). */
+static json_t *staffing_json(const struct wfm_input *in, int agents, int staff)
+{
+	json_t *out = json_pack("{s:i}", "agents", agents);
+	if (in->has_shrinkage)
+		json_object_set_new(out, "staff", json_integer(staff));
+	return out;
+}
+
 int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_answer)
 {
 	struct wfm_traffic t = {in->calls, in->interval, in->aht};
@@ -36,13 +45,10 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 				       in->patience, in->max_abandon};
 		struct wfm_staffing_a s;
 		int rc = wfm_staff_erlang_a(&t, &g, &s);
-		if (rc < 0) {
-			json_decref(out);
+		json_decref(out);
+		if (rc < 0)
 			return rc;
-		}
-		json_object_set_new(out, "agents", json_integer(s.agents));
-		if (in->has_shrinkage)
-			json_object_set_new(out, "staff", json_integer(s.staff));
+		out = staffing_json(in, s.agents, s.staff);
 		json_object_set_new(out, "model", json_string("erlang_a"));
 		json_object_set_new(out, "load", json_real(s.at.load));
 		json_object_set_new(out, "p_wait", json_real(s.at.p_wait));
@@ -57,14 +63,10 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 		struct wfm_goal g = {in->sl, in->target, in->max_asa, in->max_occupancy, in->shrinkage};
 		struct wfm_staffing s;
 		int rc = wfm_staff_erlang_c(&t, &g, &s);
-		if (rc < 0) {
-			json_decref(out);
+		json_decref(out);
+		if (rc < 0)
 			return rc;
-		}
-		json_object_set_new(out, "agents", json_integer(s.agents));
-		if (in->has_shrinkage)
-			json_object_set_new(out, "staff", json_integer(s.staff));
-		*ret_answer = erlang_c_json(out, &s.at);
+		*ret_answer = erlang_c_json(staffing_json(in, s.agents, s.staff), &s.at);
 		return GC_OK;
 	}
 	struct wfm_erlang_a a;
