@@ -1,0 +1,145 @@
+/* The routing engine (ACD): which agent gets which contact, and when.
+ *
+ * A pure library: the caller tells it what happens (a contact arrives, an
+ * agent becomes available, accepts, finishes, the clock moves on), with the
+ * time as an argument; the engine answers with decisions (offer this contact
+ * to this agent, overflow that one, pause that agent) that the caller reads
+ * with route_engine_poll. Same events in the same order, same decisions.
+ *
+ * Model:
+ * - a queue serves one channel and needs one skill at a level (1: anyone, 2:
+ *   experts); waiting contacts are kept by priority (0..9, higher first),
+ *   then by time of arrival in the queue;
+ * - an agent has skills with a proficiency (1..10), a level, a capacity per
+ *   channel (1 call, 3 chats, 5 emails...) and a total capacity, and a
+ *   presence (offline, available, paused); "offered", "busy" and "wrap-up"
+ *   follow from what it holds;
+ * - strategies per queue: longest idle agent, or best skill match (the most
+ *   proficient available agent, longest idle among equals);
+ * - an offer times out (the agent missed it) or is rejected: the contact goes
+ *   back to its place and to another agent; an agent missing max_missed
+ *   offers in a row is paused ("missed offers");
+ * - a contact waiting longer than its queue's overflow_after moves to the
+ *   overflow queue (keeping its arrival time), and so does a contact arriving
+ *   where no agent with the skill is logged in;
+ * - escalation moves an assigned contact to another queue (level 2), keeping
+ *   everything; a transfer can also name an agent (the contact waits for
+ *   that agent only).
+ *
+ * Invariants (checked by tests/unit/route/test-route.c on random sequences):
+ * a contact is held by at most one agent; no agent holds more than its
+ * capacities; within a queue and a priority, contacts are offered in arrival
+ * order (skipping agents who declined them); after every call no contact
+ * waits while an available agent could take it; no contact is lost. */
+#ifndef GUICHET_ROUTE_H
+#define GUICHET_ROUTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROUTE_CHANNELS 6       /* the channels of guichet/contact.h */
+#define ROUTE_PRIORITIES 10
+#define ROUTE_MAX_AGENT_SKILLS 16
+#define ROUTE_NONE UINT32_MAX
+
+enum route_strategy { ROUTE_LONGEST_IDLE, ROUTE_BEST_SKILL };
+
+struct route_queue_config {
+	uint32_t skill;
+	int channel;
+	int level;                 /* 1 or 2 */
+	enum route_strategy strategy;
+	int64_t offer_timeout_ms;  /* 0: offers never time out */
+	int64_t wrapup_ms;         /* after each contact of this queue */
+	int64_t overflow_after_ms; /* 0: never */
+	uint32_t overflow_to;      /* a queue, or ROUTE_NONE */
+};
+
+struct route_skill {
+	uint32_t skill;
+	int proficiency;           /* 1..10 */
+};
+
+struct route_agent_config {
+	int level;                 /* 1 or 2 */
+	struct route_skill skills[ROUTE_MAX_AGENT_SKILLS];
+	int n_skills;
+	int capacity[ROUTE_CHANNELS];
+	int max_total;             /* contacts at once over all channels */
+	int max_missed;            /* offers missed in a row before a pause; 0: never */
+};
+
+enum route_presence { ROUTE_OFFLINE, ROUTE_AVAILABLE, ROUTE_PAUSED };
+
+enum route_decision_kind {
+	ROUTE_OFFER,               /* offer contact to agent */
+	ROUTE_OFFER_EXPIRED,       /* agent missed it; the contact is waiting again */
+	ROUTE_OVERFLOW,            /* contact moved from queue to to_queue */
+	ROUTE_AGENT_PAUSED,        /* agent paused by the engine (missed offers) */
+	ROUTE_WRAPUP_ENDED,        /* agent is free again after wrap-up */
+};
+
+struct route_decision {
+	enum route_decision_kind kind;
+	uint32_t contact, agent, queue, to_queue;
+	int64_t at;
+};
+
+struct route_engine;
+
+struct route_engine *route_engine_new(uint32_t n_skills);
+void route_engine_free(struct route_engine *e);
+
+/* Configuration; ids are dense, from 0, in order of creation. */
+int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id);
+int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id);
+
+/* A new contact waits in queue (or is offered at once). */
+int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
+			  uint32_t *ret_contact);
+/* The customer left (hung up, closed the chat) while waiting or offered. */
+int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t contact);
+/* An agent logs in, pauses, resumes or logs out (offline requires holding nothing). */
+int route_agent_presence(struct route_engine *e, int64_t now, uint32_t agent, enum route_presence p);
+int route_offer_accept(struct route_engine *e, int64_t now, uint32_t contact, uint32_t agent);
+int route_offer_reject(struct route_engine *e, int64_t now, uint32_t contact, uint32_t agent);
+/* The agent finished an assigned contact; wrap-up follows. */
+int route_contact_finish(struct route_engine *e, int64_t now, uint32_t contact);
+/* An assigned contact goes to another queue (escalation) or, with agent not
+ * ROUTE_NONE, waits for that agent only (transfer). */
+int route_contact_move(struct route_engine *e, int64_t now, uint32_t contact, uint32_t queue,
+		       uint32_t agent);
+/* The clock: expires offers and wrap-ups, overflows long waits. */
+int route_engine_tick(struct route_engine *e, int64_t now);
+
+/* The next decision, oldest first; false when there is none. */
+bool route_engine_poll(struct route_engine *e, struct route_decision *ret);
+
+/* What the engine knows, for views and tests. */
+enum route_contact_state { ROUTE_WAITING, ROUTE_OFFERED, ROUTE_ASSIGNED, ROUTE_DONE, ROUTE_ABANDONED };
+struct route_contact_view {
+	enum route_contact_state state;
+	uint32_t queue, agent;     /* agent: offered to, assigned to, or the named one */
+	int priority;
+	int64_t arrived, enqueued;
+};
+int route_contact_view(const struct route_engine *e, uint32_t contact, struct route_contact_view *ret);
+/* Contacts ahead in the queue (same or higher priority, earlier), and the
+ * expected wait: ahead+1 contacts over the rate the queue's eligible agents
+ * finish them (mean handle time ms). -1 when no agent could serve it. */
+int route_contact_position(const struct route_engine *e, uint32_t contact, int64_t mean_handle_ms,
+			   uint32_t *ret_ahead, int64_t *ret_expected_wait_ms);
+struct route_agent_view {
+	enum route_presence presence;
+	bool in_wrapup;
+	int active[ROUTE_CHANNELS], offered, total;
+	int missed_in_row;
+	int64_t idle_since;
+};
+int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_agent_view *ret);
+uint32_t route_engine_n_contacts(const struct route_engine *e);
+uint32_t route_engine_n_agents(const struct route_engine *e);
+uint32_t route_engine_n_queues(const struct route_engine *e);
+
+#endif

@@ -1,0 +1,858 @@
+/* The routing engine (guichet/route.h).
+ *
+ * Who can take what is kept in agent pools, one per (skill, channel, level):
+ * the agents ready for that channel right now, in the order they became
+ * ready (longest idle first), and again split by proficiency (best skill
+ * first). An agent is in a pool as long as it is available, not in wrap-up,
+ * and has room on that channel and in total; every event that changes one
+ * of these moves it in or out (refresh). Waiting contacts are kept per queue
+ * and priority in arrival order, or in an agent's own list when transferred
+ * to that agent.
+ *
+ * Matching runs after each event until nothing more can be matched: a
+ * contact that starts waiting looks for an agent in its queue's pool
+ * (try_contact); an agent that becomes ready looks for the best contact among
+ * the queues of its skills, its own list first (try_agent). Timers (offer
+ * expiry, end of wrap-up, overflow) sit in a heap and carry a generation, so
+ * one made stale by a later event is dropped when it comes up. */
+#include "guichet/route.h"
+#include "guichet/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct link {
+	uint32_t prev, next;
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
+static const struct list empty_list = {ROUTE_NONE, ROUTE_NONE};
+
+struct contact {
+	uint32_t queue, agent;
+	uint8_t state, priority;
+	bool named;                     /* waits in agent's own list */
+	uint8_t n_declined;
+	uint32_t declined[4];           /* the last agents who declined or missed it */
+	int64_t arrived, enqueued;
+	uint32_t gen;                   /* for its timers */
+	struct link link;               /* in a queue's or an agent's waiting list */
+};
+
+struct queue {
+	struct route_queue_config cfg;
+	struct list waiting[ROUTE_PRIORITIES];
+	uint32_t n_waiting[ROUTE_PRIORITIES];
+	uint32_t pool;
+};
+
+struct node {                           /* one agent in one pool */
+	uint32_t agent, pool;
+	uint8_t proficiency;
+	bool in;
+	struct link idle, by_skill;
+};
+
+struct pool {
+	struct list idle;               /* ready agents, longest idle first */
+	struct list by_skill[10];       /* the same by proficiency 1..10 */
+	uint32_t logged_in;             /* agents of the pool not offline */
+};
+
+struct agent {
+	struct route_agent_config cfg;
+	uint8_t presence;
+	bool wrapup, ready[ROUTE_CHANNELS];
+	int active[ROUTE_CHANNELS], offered, total, missed;
+	int64_t idle_since;
+	uint32_t gen;
+	uint32_t first_node, n_nodes;
+	struct list own;                /* contacts transferred to this agent */
+};
+
+enum timer_kind { T_OFFER, T_WRAPUP, T_OVERFLOW };
+
+struct timer {
+	int64_t at;
+	uint32_t id, gen;
+	uint8_t kind;
+};
+
+struct route_engine {
+	uint32_t n_skills;
+	struct queue *queues;
+	uint32_t n_queues, cap_queues;
+	uint32_t **skill_queues;        /* per skill: the queues needing it */
+	uint32_t *n_skill_queues;
+	struct pool *pools;             /* n_skills * channels * 2 levels */
+	struct agent *agents;
+	uint32_t n_agents, cap_agents;
+	struct node *nodes;
+	uint32_t n_nodes, cap_nodes;
+	struct contact *contacts;
+	uint32_t n_contacts, cap_contacts;
+	struct timer *timers;
+	size_t n_timers, cap_timers;
+	struct route_decision *out;     /* a ring of decisions */
+	size_t out_head, out_len, out_cap;
+	int64_t now;
+};
+
+/* --- small containers --- */
+
+static int grow(void **items, uint32_t *cap, size_t size, uint32_t need)
+{
+	if (need <= *cap)
+		return GC_OK;
+	uint32_t n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*items, (size_t)n * size);
+	if (p == NULL)
+		return GC_ENOMEM;
+	*items = p;
+	*cap = n;
+	return GC_OK;
+}
+
+/* Lists are intrusive: each element embeds its link at offset in elements of size. */
+#define LINK(base, size, offset, i) ((struct link *)((char *)(base) + (size_t)(i) * (size) + (offset)))
+
+static void list_insert_after(struct list *l, void *base, size_t size, size_t offset, uint32_t after,
+			      uint32_t i)
+{
+	struct link *li = LINK(base, size, offset, i);
+	li->prev = after;
+	li->next = after == ROUTE_NONE ? l->head : LINK(base, size, offset, after)->next;
+	if (li->next == ROUTE_NONE)
+		l->tail = i;
+	else
+		LINK(base, size, offset, li->next)->prev = i;
+	if (after == ROUTE_NONE)
+		l->head = i;
+	else
+		LINK(base, size, offset, after)->next = i;
+}
+
+static void list_remove(struct list *l, void *base, size_t size, size_t offset, uint32_t i)
+{
+	struct link *li = LINK(base, size, offset, i);
+	if (li->prev == ROUTE_NONE)
+		l->head = li->next;
+	else
+		LINK(base, size, offset, li->prev)->next = li->next;
+	if (li->next == ROUTE_NONE)
+		l->tail = li->prev;
+	else
+		LINK(base, size, offset, li->next)->prev = li->prev;
+	li->prev = li->next = ROUTE_NONE;
+}
+
+#define NODE_IDLE sizeof(struct node), offsetof(struct node, idle)
+#define NODE_SKILL sizeof(struct node), offsetof(struct node, by_skill)
+#define CONTACT_LINK sizeof(struct contact), offsetof(struct contact, link)
+
+static int emit(struct route_engine *e, enum route_decision_kind kind, uint32_t contact, uint32_t agent,
+		uint32_t queue, uint32_t to_queue)
+{
+	if (e->out_len == e->out_cap) {
+		size_t cap = e->out_cap ? e->out_cap * 2 : 256;
+		struct route_decision *p = malloc(cap * sizeof(*p));
+		if (p == NULL)
+			return GC_ENOMEM;
+		for (size_t i = 0; i < e->out_len; i++)
+			p[i] = e->out[(e->out_head + i) % e->out_cap];
+		free(e->out);
+		e->out = p;
+		e->out_head = 0;
+		e->out_cap = cap;
+	}
+	e->out[(e->out_head + e->out_len++) % e->out_cap] =
+		(struct route_decision){kind, contact, agent, queue, to_queue, e->now};
+	return GC_OK;
+}
+
+static int timer_add(struct route_engine *e, int64_t at, enum timer_kind kind, uint32_t id, uint32_t gen)
+{
+	if (e->n_timers == e->cap_timers) {
+		size_t cap = e->cap_timers ? e->cap_timers * 2 : 256;
+		struct timer *p = realloc(e->timers, cap * sizeof(*p));
+		if (p == NULL)
+			return GC_ENOMEM;
+		e->timers = p;
+		e->cap_timers = cap;
+	}
+	size_t i = e->n_timers++;
+	struct timer t = {at, id, gen, (uint8_t)kind};
+	while (i > 0 && e->timers[(i - 1) / 2].at > at) {
+		e->timers[i] = e->timers[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	e->timers[i] = t;
+	return GC_OK;
+}
+
+static struct timer timer_pop(struct route_engine *e)
+{
+	struct timer top = e->timers[0], last = e->timers[--e->n_timers];
+	size_t i = 0, n = e->n_timers;
+	for (size_t c; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && e->timers[c + 1].at < e->timers[c].at)
+			c++;
+		if (e->timers[c].at >= last.at)
+			break;
+		e->timers[i] = e->timers[c];
+	}
+	if (n)
+		e->timers[i] = last;
+	return top;
+}
+
+/* --- creation and configuration --- */
+
+static uint32_t pool_of(const struct route_engine *e, uint32_t skill, int channel, int level)
+{
+	return (skill * ROUTE_CHANNELS + (uint32_t)channel) * 2 + (uint32_t)(level - 1);
+}
+
+struct route_engine *route_engine_new(uint32_t n_skills)
+{
+	if (n_skills == 0 || n_skills > 1000000)
+		return NULL;
+	struct route_engine *e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->n_skills = n_skills;
+	size_t n_pools = (size_t)n_skills * ROUTE_CHANNELS * 2;
+	e->pools = malloc(n_pools * sizeof(*e->pools));
+	e->skill_queues = calloc(n_skills, sizeof(*e->skill_queues));
+	e->n_skill_queues = calloc(n_skills, sizeof(*e->n_skill_queues));
+	if (e->pools == NULL || e->skill_queues == NULL || e->n_skill_queues == NULL) {
+		route_engine_free(e);
+		return NULL;
+	}
+	for (size_t p = 0; p < n_pools; p++) {
+		e->pools[p].idle = empty_list;
+		for (int s = 0; s < 10; s++)
+			e->pools[p].by_skill[s] = empty_list;
+		e->pools[p].logged_in = 0;
+	}
+	return e;
+}
+
+void route_engine_free(struct route_engine *e)
+{
+	if (e == NULL)
+		return;
+	for (uint32_t s = 0; e->skill_queues && s < e->n_skills; s++)
+		free(e->skill_queues[s]);
+	free(e->skill_queues);
+	free(e->n_skill_queues);
+	free(e->pools);
+	free(e->queues);
+	free(e->agents);
+	free(e->nodes);
+	free(e->contacts);
+	free(e->timers);
+	free(e->out);
+	free(e);
+}
+
+int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
+{
+	if (cfg->skill >= e->n_skills || cfg->channel < 0 || cfg->channel >= ROUTE_CHANNELS ||
+	    cfg->level < 1 || cfg->level > 2 || cfg->offer_timeout_ms < 0 || cfg->wrapup_ms < 0 ||
+	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues))
+		return GC_EINVAL;
+	uint32_t s = cfg->skill, n = e->n_skill_queues[s];
+	uint32_t *list = realloc(e->skill_queues[s], (n + 1) * sizeof(uint32_t));
+	if (list == NULL || grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0) {
+		if (list)
+			e->skill_queues[s] = list;
+		return GC_ENOMEM;
+	}
+	e->skill_queues[s] = list;
+	uint32_t id = e->n_queues++;
+	list[e->n_skill_queues[s]++] = id;
+	struct queue *q = &e->queues[id];
+	q->cfg = *cfg;
+	q->pool = pool_of(e, cfg->skill, cfg->channel, cfg->level);
+	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
+		q->waiting[p] = empty_list;
+		q->n_waiting[p] = 0;
+	}
+	*ret_id = id;
+	return GC_OK;
+}
+
+int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id)
+{
+	if (cfg->level < 1 || cfg->level > 2 || cfg->n_skills < 0 || cfg->n_skills > ROUTE_MAX_AGENT_SKILLS ||
+	    cfg->max_total < 1 || cfg->max_missed < 0)
+		return GC_EINVAL;
+	uint32_t n_nodes = 0;
+	for (int i = 0; i < cfg->n_skills; i++) {
+		if (cfg->skills[i].skill >= e->n_skills || cfg->skills[i].proficiency < 1 ||
+		    cfg->skills[i].proficiency > 10)
+			return GC_EINVAL;
+		for (int j = 0; j < i; j++)
+			if (cfg->skills[j].skill == cfg->skills[i].skill)
+				return GC_EINVAL;
+	}
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
+		if (cfg->capacity[ch] < 0)
+			return GC_EINVAL;
+		if (cfg->capacity[ch] > 0)
+			n_nodes += (uint32_t)(cfg->n_skills * cfg->level);
+	}
+	if (grow((void **)&e->agents, &e->cap_agents, sizeof(struct agent), e->n_agents + 1) < 0 ||
+	    grow((void **)&e->nodes, &e->cap_nodes, sizeof(struct node), e->n_nodes + n_nodes) < 0)
+		return GC_ENOMEM;
+	uint32_t id = e->n_agents++;
+	struct agent *a = &e->agents[id];
+	*a = (struct agent){.cfg = *cfg, .presence = ROUTE_OFFLINE, .first_node = e->n_nodes,
+			    .n_nodes = n_nodes, .own = empty_list};
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++)
+		for (int i = 0; cfg->capacity[ch] > 0 && i < cfg->n_skills; i++)
+			for (int level = 1; level <= cfg->level; level++) /* an expert also serves level 1 */
+				e->nodes[e->n_nodes++] = (struct node){.agent = id,
+					.pool = pool_of(e, cfg->skills[i].skill, ch, level),
+					.proficiency = (uint8_t)cfg->skills[i].proficiency,
+					.idle = {ROUTE_NONE, ROUTE_NONE}, .by_skill = {ROUTE_NONE, ROUTE_NONE}};
+	*ret_id = id;
+	return GC_OK;
+}
+
+/* --- agents in and out of pools --- */
+
+static int channel_of_node(const struct route_engine *e, const struct node *n)
+{
+	return (int)((n->pool / 2) % ROUTE_CHANNELS);
+}
+
+static bool can_take(const struct agent *a, int ch)
+{
+	return a->presence == ROUTE_AVAILABLE && !a->wrapup && a->total < a->cfg.max_total &&
+	       a->active[ch] < a->cfg.capacity[ch];
+}
+
+/* Puts the agent in or takes it out of the pools of each channel whose
+ * readiness changed; returns whether it became ready on some channel. */
+static bool refresh(struct route_engine *e, uint32_t id)
+{
+	struct agent *a = &e->agents[id];
+	bool became_ready = false, want[ROUTE_CHANNELS];
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++)
+		want[ch] = can_take(a, ch);
+	for (uint32_t k = 0; k < a->n_nodes; k++) {
+		uint32_t i = a->first_node + k;
+		struct node *n = &e->nodes[i];
+		int ch = channel_of_node(e, n);
+		if (n->in == want[ch])
+			continue;
+		struct pool *p = &e->pools[n->pool];
+		if (want[ch]) {
+			list_insert_after(&p->idle, e->nodes, NODE_IDLE, p->idle.tail, i);
+			list_insert_after(&p->by_skill[n->proficiency - 1], e->nodes, NODE_SKILL,
+					  p->by_skill[n->proficiency - 1].tail, i);
+		} else {
+			list_remove(&p->idle, e->nodes, NODE_IDLE, i);
+			list_remove(&p->by_skill[n->proficiency - 1], e->nodes, NODE_SKILL, i);
+		}
+		n->in = want[ch];
+	}
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
+		became_ready |= want[ch] && !a->ready[ch];
+		a->ready[ch] = want[ch];
+	}
+	return became_ready;
+}
+
+static void count_logged_in(struct route_engine *e, uint32_t id, int delta)
+{
+	struct agent *a = &e->agents[id];
+	for (uint32_t k = 0; k < a->n_nodes; k++)
+		e->pools[e->nodes[a->first_node + k].pool].logged_in += (uint32_t)delta;
+}
+
+/* --- waiting contacts --- */
+
+static struct list *waiting_list(struct route_engine *e, struct contact *c)
+{
+	return c->named ? &e->agents[c->agent].own : &e->queues[c->queue].waiting[c->priority];
+}
+
+/* Puts c back in its list in arrival order (usually at the tail). */
+static void wait_in_place(struct route_engine *e, uint32_t id)
+{
+	struct contact *c = &e->contacts[id];
+	struct list *l = waiting_list(e, c);
+	uint32_t after = l->tail;
+	while (after != ROUTE_NONE && e->contacts[after].enqueued > c->enqueued)
+		after = e->contacts[after].link.prev;
+	list_insert_after(l, e->contacts, CONTACT_LINK, after, id);
+	c->state = ROUTE_WAITING;
+	if (!c->named)
+		e->queues[c->queue].n_waiting[c->priority]++;
+}
+
+static void stop_waiting(struct route_engine *e, uint32_t id)
+{
+	struct contact *c = &e->contacts[id];
+	list_remove(waiting_list(e, c), e->contacts, CONTACT_LINK, id);
+	if (!c->named)
+		e->queues[c->queue].n_waiting[c->priority]--;
+}
+
+static bool declined(const struct contact *c, uint32_t agent)
+{
+	for (int i = 0; i < c->n_declined && i < 4; i++)
+		if (c->declined[i] == agent)
+			return true;
+	return false;
+}
+
+static void remember_decline(struct contact *c, uint32_t agent)
+{
+	c->declined[c->n_declined % 4] = agent;
+	c->n_declined = (uint8_t)(c->n_declined < 8 ? c->n_declined + 1 : 4 + (c->n_declined + 1) % 4);
+}
+
+/* --- offers --- */
+
+static int channel_of(const struct route_engine *e, const struct contact *c)
+{
+	return e->queues[c->queue].cfg.channel;
+}
+
+static int offer(struct route_engine *e, uint32_t id, uint32_t agent)
+{
+	struct contact *c = &e->contacts[id];
+	struct agent *a = &e->agents[agent];
+	const struct queue *q = &e->queues[c->queue];
+	stop_waiting(e, id);
+	c->state = ROUTE_OFFERED;
+	c->agent = agent;
+	c->gen++;
+	a->active[q->cfg.channel]++;
+	a->offered++;
+	a->total++;
+	refresh(e, agent);
+	int rc = emit(e, ROUTE_OFFER, id, agent, c->queue, ROUTE_NONE);
+	if (rc == GC_OK && q->cfg.offer_timeout_ms > 0)
+		rc = timer_add(e, e->now + q->cfg.offer_timeout_ms, T_OFFER, id, c->gen);
+	return rc;
+}
+
+/* The ready agent of pool the strategy prefers, who has not declined c. */
+static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const struct contact *c)
+{
+	const struct pool *p = &e->pools[q->pool];
+	if (q->cfg.strategy == ROUTE_BEST_SKILL) {
+		for (int level = 9; level >= 0; level--)
+			for (uint32_t i = p->by_skill[level].head; i != ROUTE_NONE; i = e->nodes[i].by_skill.next)
+				if (!declined(c, e->nodes[i].agent))
+					return e->nodes[i].agent;
+		return ROUTE_NONE;
+	}
+	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next)
+		if (!declined(c, e->nodes[i].agent))
+			return e->nodes[i].agent;
+	return ROUTE_NONE;
+}
+
+static int try_agent(struct route_engine *e, uint32_t agent);
+
+/* A contact starts waiting: offer it if an agent can take it. After every
+ * event no waiting contact can be taken by a ready agent (unless that agent
+ * declined it), so the contacts before this one in its queue cannot go to
+ * the agent picked here: offering it keeps the queue's order. */
+static int try_contact(struct route_engine *e, uint32_t id)
+{
+	struct contact *c = &e->contacts[id];
+	if (c->named)
+		return can_take(&e->agents[c->agent], channel_of(e, c)) ? try_agent(e, c->agent) : GC_OK;
+	uint32_t agent = pick_agent(e, &e->queues[c->queue], c);
+	return agent == ROUTE_NONE ? GC_OK : offer(e, id, agent);
+}
+
+/* Whether contact a should be served before b (priority, then arrival). */
+static bool before(const struct contact *a, const struct contact *b)
+{
+	return a->priority != b->priority ? a->priority > b->priority : a->enqueued < b->enqueued;
+}
+
+/* The first contact of q at priority p this agent may take. */
+static uint32_t first_for(const struct route_engine *e, const struct queue *q, int p, uint32_t agent)
+{
+	for (uint32_t i = q->waiting[p].head; i != ROUTE_NONE; i = e->contacts[i].link.next)
+		if (!declined(&e->contacts[i], agent))
+			return i;
+	return ROUTE_NONE;
+}
+
+/* The best waiting contact the agent could take now, or ROUTE_NONE. */
+static uint32_t best_for(struct route_engine *e, uint32_t agent)
+{
+	const struct agent *a = &e->agents[agent];
+	uint32_t best = ROUTE_NONE;
+	for (uint32_t i = a->own.head; i != ROUTE_NONE; i = e->contacts[i].link.next)
+		if (can_take(a, channel_of(e, &e->contacts[i])))
+			return i; /* transfers to this agent come first */
+	for (int k = 0; k < a->cfg.n_skills; k++) {
+		uint32_t skill = a->cfg.skills[k].skill;
+		for (uint32_t j = 0; j < e->n_skill_queues[skill]; j++) {
+			const struct queue *q = &e->queues[e->skill_queues[skill][j]];
+			if (q->cfg.level > a->cfg.level || !can_take(a, q->cfg.channel))
+				continue;
+			for (int p = ROUTE_PRIORITIES - 1; p >= 0; p--) {
+				if (best != ROUTE_NONE && e->contacts[best].priority > p)
+					break;
+				uint32_t c = q->n_waiting[p] ? first_for(e, q, p, agent) : ROUTE_NONE;
+				if (c != ROUTE_NONE) {
+					if (best == ROUTE_NONE || before(&e->contacts[c], &e->contacts[best]))
+						best = c;
+					break;
+				}
+			}
+		}
+	}
+	return best;
+}
+
+/* An agent became ready: give it contacts while it can take them. */
+static int try_agent(struct route_engine *e, uint32_t agent)
+{
+	int rc = GC_OK;
+	for (uint32_t c; rc == GC_OK && (c = best_for(e, agent)) != ROUTE_NONE;)
+		rc = offer(e, c, agent);
+	return rc;
+}
+
+/* --- events --- */
+
+static int new_contact(struct route_engine *e, uint32_t *ret_id)
+{
+	if (grow((void **)&e->contacts, &e->cap_contacts, sizeof(struct contact), e->n_contacts + 1) < 0)
+		return GC_ENOMEM;
+	*ret_id = e->n_contacts++;
+	return GC_OK;
+}
+
+/* The overflow timer of a waiting contact, counted from its arrival in the queue. */
+static int arm_overflow(struct route_engine *e, uint32_t id)
+{
+	const struct contact *c = &e->contacts[id];
+	const struct queue *q = &e->queues[c->queue];
+	if (c->named || q->cfg.overflow_after_ms <= 0 || q->cfg.overflow_to == ROUTE_NONE)
+		return GC_OK;
+	return timer_add(e, c->enqueued + q->cfg.overflow_after_ms, T_OVERFLOW, id, c->gen);
+}
+
+/* Starts c waiting in queue (its overflow timer too), or moves it on at once
+ * when nobody who could serve it is logged in and the queue overflows. */
+static int start_waiting(struct route_engine *e, uint32_t id, uint32_t queue)
+{
+	struct contact *c = &e->contacts[id];
+	for (int hops = 0; hops < 8; hops++) { /* overflow chains are short; cycles stop here */
+		const struct queue *q = &e->queues[queue];
+		if (q->cfg.overflow_to == ROUTE_NONE || e->pools[q->pool].logged_in > 0)
+			break;
+		int rc = emit(e, ROUTE_OVERFLOW, id, ROUTE_NONE, queue, q->cfg.overflow_to);
+		if (rc < 0)
+			return rc;
+		queue = q->cfg.overflow_to;
+	}
+	c->queue = queue;
+	c->named = false;
+	c->gen++;
+	wait_in_place(e, id);
+	int rc = arm_overflow(e, id);
+	return rc == GC_OK ? try_contact(e, id) : rc;
+}
+
+int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
+			  uint32_t *ret_contact)
+{
+	uint32_t id;
+	if (queue >= e->n_queues || priority < 0 || priority >= ROUTE_PRIORITIES)
+		return GC_EINVAL;
+	int rc = new_contact(e, &id);
+	if (rc < 0)
+		return rc;
+	e->now = now;
+	e->contacts[id] = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
+					   .arrived = now, .enqueued = now, .link = {ROUTE_NONE, ROUTE_NONE}};
+	*ret_contact = id;
+	return start_waiting(e, id, queue);
+}
+
+/* The agent no longer holds contact c (on channel ch); it may take more. */
+static int release(struct route_engine *e, uint32_t agent, int ch, bool was_offer)
+{
+	struct agent *a = &e->agents[agent];
+	a->active[ch]--;
+	a->total--;
+	if (was_offer)
+		a->offered--;
+	if (a->total == 0)
+		a->idle_since = e->now;
+	return refresh(e, agent) ? try_agent(e, agent) : GC_OK;
+}
+
+/* An offer ends without being taken: the contact waits again, without this agent. */
+static int withdraw(struct route_engine *e, uint32_t id, bool missed)
+{
+	struct contact *c = &e->contacts[id];
+	uint32_t agent = c->agent;
+	struct agent *a = &e->agents[agent];
+	remember_decline(c, agent);
+	c->agent = ROUTE_NONE;
+	c->gen++;
+	wait_in_place(e, id);
+	int rc = arm_overflow(e, id);
+	if (rc == GC_OK && missed && a->cfg.max_missed > 0 && ++a->missed >= a->cfg.max_missed &&
+	    a->presence == ROUTE_AVAILABLE) {
+		a->presence = ROUTE_PAUSED;
+		rc = emit(e, ROUTE_AGENT_PAUSED, ROUTE_NONE, agent, ROUTE_NONE, ROUTE_NONE);
+	}
+	if (rc == GC_OK)
+		rc = release(e, agent, channel_of(e, c), true);
+	return rc == GC_OK ? try_contact(e, id) : rc;
+}
+
+int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
+{
+	if (id >= e->n_contacts)
+		return GC_ENOTFOUND;
+	struct contact *c = &e->contacts[id];
+	e->now = now;
+	if (c->state == ROUTE_WAITING) {
+		stop_waiting(e, id);
+		c->state = ROUTE_ABANDONED;
+		c->gen++;
+		return GC_OK;
+	}
+	if (c->state != ROUTE_OFFERED)
+		return GC_ESTATE;
+	uint32_t agent = c->agent;
+	c->state = ROUTE_ABANDONED;
+	c->gen++;
+	return release(e, agent, channel_of(e, c), true);
+}
+
+int route_agent_presence(struct route_engine *e, int64_t now, uint32_t id, enum route_presence p)
+{
+	if (id >= e->n_agents || p < ROUTE_OFFLINE || p > ROUTE_PAUSED)
+		return GC_EINVAL;
+	struct agent *a = &e->agents[id];
+	e->now = now;
+	if (p == ROUTE_OFFLINE && a->total > 0)
+		return GC_ESTATE; /* finish, transfer or let the offers expire first */
+	if ((a->presence == ROUTE_OFFLINE) != (p == ROUTE_OFFLINE))
+		count_logged_in(e, id, p == ROUTE_OFFLINE ? -1 : 1);
+	if (p == ROUTE_OFFLINE && a->wrapup) { /* logging out ends the wrap-up */
+		a->wrapup = false;
+		a->gen++;
+	}
+	if (a->presence != ROUTE_AVAILABLE && p == ROUTE_AVAILABLE) {
+		a->missed = 0;
+		if (a->total == 0)
+			a->idle_since = now;
+	}
+	a->presence = (uint8_t)p;
+	return refresh(e, id) ? try_agent(e, id) : GC_OK;
+}
+
+int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)
+{
+	if (id >= e->n_contacts || agent >= e->n_agents)
+		return GC_ENOTFOUND;
+	struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_OFFERED || c->agent != agent)
+		return GC_ESTATE;
+	e->now = now;
+	c->state = ROUTE_ASSIGNED;
+	c->gen++;
+	e->agents[agent].offered--;
+	e->agents[agent].missed = 0;
+	return GC_OK;
+}
+
+int route_offer_reject(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)
+{
+	if (id >= e->n_contacts || agent >= e->n_agents)
+		return GC_ENOTFOUND;
+	if (e->contacts[id].state != ROUTE_OFFERED || e->contacts[id].agent != agent)
+		return GC_ESTATE;
+	e->now = now;
+	return withdraw(e, id, false);
+}
+
+int route_contact_finish(struct route_engine *e, int64_t now, uint32_t id)
+{
+	if (id >= e->n_contacts)
+		return GC_ENOTFOUND;
+	struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_ASSIGNED)
+		return GC_ESTATE;
+	e->now = now;
+	uint32_t agent = c->agent;
+	struct agent *a = &e->agents[agent];
+	c->state = ROUTE_DONE;
+	c->gen++;
+	int64_t wrapup = e->queues[c->queue].cfg.wrapup_ms;
+	if (wrapup > 0) {
+		a->wrapup = true;
+		a->gen++;
+		int rc = timer_add(e, now + wrapup, T_WRAPUP, agent, a->gen);
+		if (rc < 0)
+			return rc;
+	}
+	return release(e, agent, channel_of(e, c), false);
+}
+
+int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_t queue, uint32_t agent)
+{
+	if (id >= e->n_contacts || queue >= e->n_queues || (agent != ROUTE_NONE && agent >= e->n_agents))
+		return GC_EINVAL;
+	struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_ASSIGNED)
+		return GC_ESTATE;
+	e->now = now;
+	uint32_t from = c->agent;
+	int ch = channel_of(e, c);
+	c->enqueued = now;
+	c->n_declined = 0;
+	int rc;
+	if (agent != ROUTE_NONE) { /* waits for that agent only */
+		c->queue = queue;
+		c->agent = agent;
+		c->named = true;
+		c->gen++;
+		wait_in_place(e, id);
+		rc = release(e, from, ch, false);
+		return rc == GC_OK ? try_contact(e, id) : rc;
+	}
+	c->agent = ROUTE_NONE;
+	if ((rc = start_waiting(e, id, queue)) < 0)
+		return rc;
+	return release(e, from, ch, false);
+}
+
+static int fire(struct route_engine *e, const struct timer *t)
+{
+	if (t->kind == T_WRAPUP) {
+		struct agent *a = &e->agents[t->id];
+		if (a->gen != t->gen || !a->wrapup)
+			return GC_OK;
+		a->wrapup = false;
+		int rc = emit(e, ROUTE_WRAPUP_ENDED, ROUTE_NONE, t->id, ROUTE_NONE, ROUTE_NONE);
+		return rc == GC_OK && refresh(e, t->id) ? try_agent(e, t->id) : rc;
+	}
+	struct contact *c = &e->contacts[t->id];
+	if (c->gen != t->gen)
+		return GC_OK;
+	if (t->kind == T_OFFER && c->state == ROUTE_OFFERED) {
+		int rc = emit(e, ROUTE_OFFER_EXPIRED, t->id, c->agent, c->queue, ROUTE_NONE);
+		return rc == GC_OK ? withdraw(e, t->id, true) : rc;
+	}
+	if (t->kind == T_OVERFLOW && c->state == ROUTE_WAITING && !c->named) {
+		uint32_t to = e->queues[c->queue].cfg.overflow_to;
+		int rc = emit(e, ROUTE_OVERFLOW, t->id, ROUTE_NONE, c->queue, to);
+		if (rc < 0)
+			return rc;
+		stop_waiting(e, t->id);
+		return start_waiting(e, t->id, to);
+	}
+	return GC_OK;
+}
+
+int route_engine_tick(struct route_engine *e, int64_t now)
+{
+	int rc = GC_OK;
+	while (rc == GC_OK && e->n_timers > 0 && e->timers[0].at <= now) {
+		struct timer t = timer_pop(e);
+		e->now = t.at;
+		rc = fire(e, &t);
+	}
+	e->now = now;
+	return rc;
+}
+
+bool route_engine_poll(struct route_engine *e, struct route_decision *ret)
+{
+	if (e->out_len == 0)
+		return false;
+	*ret = e->out[e->out_head];
+	e->out_head = (e->out_head + 1) % e->out_cap;
+	e->out_len--;
+	return true;
+}
+
+/* --- views --- */
+
+int route_contact_view(const struct route_engine *e, uint32_t id, struct route_contact_view *ret)
+{
+	if (id >= e->n_contacts)
+		return GC_ENOTFOUND;
+	const struct contact *c = &e->contacts[id];
+	*ret = (struct route_contact_view){(enum route_contact_state)c->state, c->queue, c->agent, c->priority,
+					   c->arrived, c->enqueued};
+	return GC_OK;
+}
+
+int route_contact_position(const struct route_engine *e, uint32_t id, int64_t mean_handle_ms,
+			   uint32_t *ret_ahead, int64_t *ret_expected_wait_ms)
+{
+	if (id >= e->n_contacts)
+		return GC_ENOTFOUND;
+	const struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_WAITING)
+		return GC_ESTATE;
+	uint32_t ahead = 0, servers;
+	if (c->named) {
+		for (uint32_t i = e->agents[c->agent].own.head; i != id; i = e->contacts[i].link.next)
+			ahead++;
+		servers = e->agents[c->agent].presence != ROUTE_OFFLINE;
+	} else {
+		const struct queue *q = &e->queues[c->queue];
+		for (int p = ROUTE_PRIORITIES - 1; p > c->priority; p--)
+			ahead += q->n_waiting[p];
+		for (uint32_t i = q->waiting[c->priority].head; i != id; i = e->contacts[i].link.next)
+			ahead++;
+		servers = e->pools[q->pool].logged_in;
+	}
+	*ret_ahead = ahead;
+	*ret_expected_wait_ms = servers ? (int64_t)(ahead + 1) * mean_handle_ms / servers : -1;
+	return GC_OK;
+}
+
+int route_agent_view(const struct route_engine *e, uint32_t id, struct route_agent_view *ret)
+{
+	if (id >= e->n_agents)
+		return GC_ENOTFOUND;
+	const struct agent *a = &e->agents[id];
+	*ret = (struct route_agent_view){.presence = (enum route_presence)a->presence, .in_wrapup = a->wrapup,
+		.offered = a->offered, .total = a->total, .missed_in_row = a->missed, .idle_since = a->idle_since};
+	memcpy(ret->active, a->active, sizeof(ret->active));
+	return GC_OK;
+}
+
+uint32_t route_engine_n_contacts(const struct route_engine *e)
+{
+	return e->n_contacts;
+}
+
+uint32_t route_engine_n_agents(const struct route_engine *e)
+{
+	return e->n_agents;
+}
+
+uint32_t route_engine_n_queues(const struct route_engine *e)
+{
+	return e->n_queues;
+}
