@@ -17,8 +17,9 @@
  * - strategies per queue: longest idle agent, or best skill match (the most
  *   proficient available agent, longest idle among equals);
  * - an offer times out (the agent missed it) or is rejected: the contact goes
- *   back to its place and to another agent; an agent missing max_missed
- *   offers in a row is paused ("missed offers");
+ *   back to its place and to another agent, and not to that agent again
+ *   until the agent has changed state; an agent missing max_missed offers in
+ *   a row is paused ("missed offers");
  * - a contact waiting longer than its queue's overflow_after moves to the
  *   overflow queue (keeping its arrival time), and so does a contact arriving
  *   where no agent with the skill is logged in;
@@ -136,8 +137,15 @@ struct route_agent_view {
 	int active[ROUTE_CHANNELS], offered, total;
 	int missed_in_row;
 	int64_t idle_since;
+	uint32_t epoch;            /* times it became ready; a new one ends its declines */
 };
 int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_agent_view *ret);
+/* Whether agent declined (or missed) contact and has not changed state since:
+ * the engine will not offer it that contact again until then. */
+bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, uint32_t agent);
+/* Checks the engine's own lists against its contacts (for tests):
+ * GC_ESTATE when they disagree. */
+int route_engine_check(const struct route_engine *e);
 uint32_t route_engine_n_contacts(const struct route_engine *e);
 uint32_t route_engine_n_agents(const struct route_engine *e);
 uint32_t route_engine_n_queues(const struct route_engine *e);

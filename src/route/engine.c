@@ -35,8 +35,9 @@ struct contact {
 	uint32_t queue, agent;
 	uint8_t state, priority;
 	bool named;                     /* waits in agent's own list */
-	uint8_t n_declined;
-	uint32_t declined[4];           /* the last agents who declined or missed it */
+	uint8_t next_declined;          /* the slot the next decline takes */
+	uint32_t declined[4];           /* the last agents who declined or missed it (or ROUTE_NONE), */
+	uint32_t declined_epoch[4];     /* while they have not changed state since */
 	int64_t arrived, enqueued;
 	uint32_t gen;                   /* for its timers */
 	struct link link;               /* in a queue's or an agent's waiting list */
@@ -69,6 +70,7 @@ struct agent {
 	int active[ROUTE_CHANNELS], offered, total, missed;
 	int64_t idle_since;
 	uint32_t gen;
+	uint32_t epoch;                 /* times it became ready: ends its declines */
 	uint32_t first_node, n_nodes;
 	struct list own;                /* contacts transferred to this agent */
 };
@@ -364,10 +366,15 @@ static bool refresh(struct route_engine *e, uint32_t id)
 		}
 		n->in = want[ch];
 	}
+	bool was_ready = false, is_ready = false;
 	for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
 		became_ready |= want[ch] && !a->ready[ch];
+		was_ready |= a->ready[ch];
+		is_ready |= want[ch];
 		a->ready[ch] = want[ch];
 	}
+	if (is_ready && !was_ready)
+		a->epoch++;
 	return became_ready;
 }
 
@@ -407,18 +414,28 @@ static void stop_waiting(struct route_engine *e, uint32_t id)
 		e->queues[c->queue].n_waiting[c->priority]--;
 }
 
-static bool declined(const struct contact *c, uint32_t agent)
+/* A decline holds until the agent changes state (becomes ready anew): "not
+ * this one, not now", so a contact is never left waiting for good. */
+static bool declined(const struct route_engine *e, const struct contact *c, uint32_t agent)
 {
-	for (int i = 0; i < c->n_declined && i < 4; i++)
-		if (c->declined[i] == agent)
+	for (int i = 0; i < 4; i++)
+		if (c->declined[i] == agent && c->declined_epoch[i] == e->agents[agent].epoch)
 			return true;
 	return false;
 }
 
-static void remember_decline(struct contact *c, uint32_t agent)
+static void forget_declines(struct contact *c)
 {
-	c->declined[c->n_declined % 4] = agent;
-	c->n_declined = (uint8_t)(c->n_declined < 8 ? c->n_declined + 1 : 4 + (c->n_declined + 1) % 4);
+	for (int i = 0; i < 4; i++)
+		c->declined[i] = ROUTE_NONE;
+	c->next_declined = 0;
+}
+
+static void remember_decline(struct route_engine *e, struct contact *c, uint32_t agent)
+{
+	int slot = c->next_declined++ % 4;
+	c->declined[slot] = agent;
+	c->declined_epoch[slot] = e->agents[agent].epoch;
 }
 
 /* --- offers --- */
@@ -454,12 +471,12 @@ static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const 
 	if (q->cfg.strategy == ROUTE_BEST_SKILL) {
 		for (int level = 9; level >= 0; level--)
 			for (uint32_t i = p->by_skill[level].head; i != ROUTE_NONE; i = e->nodes[i].by_skill.next)
-				if (!declined(c, e->nodes[i].agent))
+				if (!declined(e, c, e->nodes[i].agent))
 					return e->nodes[i].agent;
 		return ROUTE_NONE;
 	}
 	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next)
-		if (!declined(c, e->nodes[i].agent))
+		if (!declined(e, c, e->nodes[i].agent))
 			return e->nodes[i].agent;
 	return ROUTE_NONE;
 }
@@ -473,6 +490,8 @@ static int try_agent(struct route_engine *e, uint32_t agent);
 static int try_contact(struct route_engine *e, uint32_t id)
 {
 	struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_WAITING)
+		return GC_OK; /* taken meanwhile */
 	if (c->named)
 		return can_take(&e->agents[c->agent], channel_of(e, c)) ? try_agent(e, c->agent) : GC_OK;
 	uint32_t agent = pick_agent(e, &e->queues[c->queue], c);
@@ -489,7 +508,7 @@ static bool before(const struct contact *a, const struct contact *b)
 static uint32_t first_for(const struct route_engine *e, const struct queue *q, int p, uint32_t agent)
 {
 	for (uint32_t i = q->waiting[p].head; i != ROUTE_NONE; i = e->contacts[i].link.next)
-		if (!declined(&e->contacts[i], agent))
+		if (!declined(e, &e->contacts[i], agent))
 			return i;
 	return ROUTE_NONE;
 }
@@ -500,7 +519,7 @@ static uint32_t best_for(struct route_engine *e, uint32_t agent)
 	const struct agent *a = &e->agents[agent];
 	uint32_t best = ROUTE_NONE;
 	for (uint32_t i = a->own.head; i != ROUTE_NONE; i = e->contacts[i].link.next)
-		if (can_take(a, channel_of(e, &e->contacts[i])))
+		if (can_take(a, channel_of(e, &e->contacts[i])) && !declined(e, &e->contacts[i], agent))
 			return i; /* transfers to this agent come first */
 	for (int k = 0; k < a->cfg.n_skills; k++) {
 		uint32_t skill = a->cfg.skills[k].skill;
@@ -586,12 +605,13 @@ int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, i
 	e->now = now;
 	e->contacts[id] = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
 					   .arrived = now, .enqueued = now, .link = {ROUTE_NONE, ROUTE_NONE}};
+	forget_declines(&e->contacts[id]);
 	*ret_contact = id;
 	return start_waiting(e, id, queue);
 }
 
-/* The agent no longer holds contact c (on channel ch); it may take more. */
-static int release(struct route_engine *e, uint32_t agent, int ch, bool was_offer)
+/* The agent no longer holds a contact of channel ch; whether it became ready. */
+static bool let_go(struct route_engine *e, uint32_t agent, int ch, bool was_offer)
 {
 	struct agent *a = &e->agents[agent];
 	a->active[ch]--;
@@ -600,27 +620,38 @@ static int release(struct route_engine *e, uint32_t agent, int ch, bool was_offe
 		a->offered--;
 	if (a->total == 0)
 		a->idle_since = e->now;
-	return refresh(e, agent) ? try_agent(e, agent) : GC_OK;
+	return refresh(e, agent);
 }
 
-/* An offer ends without being taken: the contact waits again, without this agent. */
+/* The same, then the agent takes what it can. */
+static int release(struct route_engine *e, uint32_t agent, int ch, bool was_offer)
+{
+	return let_go(e, agent, ch, was_offer) ? try_agent(e, agent) : GC_OK;
+}
+
+/* An offer ends without being taken: the contact waits again, without this
+ * agent. The agent is let go first, so the decline is remembered against
+ * the state it is in now (see declined). */
 static int withdraw(struct route_engine *e, uint32_t id, bool missed)
 {
 	struct contact *c = &e->contacts[id];
 	uint32_t agent = c->agent;
 	struct agent *a = &e->agents[agent];
-	remember_decline(c, agent);
-	c->agent = ROUTE_NONE;
-	c->gen++;
-	wait_in_place(e, id);
-	int rc = arm_overflow(e, id);
-	if (rc == GC_OK && missed && a->cfg.max_missed > 0 && ++a->missed >= a->cfg.max_missed &&
-	    a->presence == ROUTE_AVAILABLE) {
+	int rc = GC_OK;
+	if (missed && a->cfg.max_missed > 0 && ++a->missed >= a->cfg.max_missed && a->presence == ROUTE_AVAILABLE) {
 		a->presence = ROUTE_PAUSED;
 		rc = emit(e, ROUTE_AGENT_PAUSED, ROUTE_NONE, agent, ROUTE_NONE, ROUTE_NONE);
 	}
+	bool ready = let_go(e, agent, channel_of(e, c), true);
+	remember_decline(e, c, agent);
+	if (!c->named) /* a transferred contact keeps waiting for its agent */
+		c->agent = ROUTE_NONE;
+	c->gen++;
+	wait_in_place(e, id);
 	if (rc == GC_OK)
-		rc = release(e, agent, channel_of(e, c), true);
+		rc = arm_overflow(e, id);
+	if (rc == GC_OK && ready)
+		rc = try_agent(e, agent);
 	return rc == GC_OK ? try_contact(e, id) : rc;
 }
 
@@ -726,7 +757,7 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_
 	uint32_t from = c->agent;
 	int ch = channel_of(e, c);
 	c->enqueued = now;
-	c->n_declined = 0;
+	forget_declines(c);
 	int rc;
 	if (agent != ROUTE_NONE) { /* waits for that agent only */
 		c->queue = queue;
@@ -837,9 +868,15 @@ int route_agent_view(const struct route_engine *e, uint32_t id, struct route_age
 		return GC_ENOTFOUND;
 	const struct agent *a = &e->agents[id];
 	*ret = (struct route_agent_view){.presence = (enum route_presence)a->presence, .in_wrapup = a->wrapup,
-		.offered = a->offered, .total = a->total, .missed_in_row = a->missed, .idle_since = a->idle_since};
+		.offered = a->offered, .total = a->total, .missed_in_row = a->missed, .idle_since = a->idle_since,
+		.epoch = a->epoch};
 	memcpy(ret->active, a->active, sizeof(ret->active));
 	return GC_OK;
+}
+
+bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, uint32_t agent)
+{
+	return contact < e->n_contacts && agent < e->n_agents && declined(e, &e->contacts[contact], agent);
 }
 
 uint32_t route_engine_n_contacts(const struct route_engine *e)
@@ -855,4 +892,32 @@ uint32_t route_engine_n_agents(const struct route_engine *e)
 uint32_t route_engine_n_queues(const struct route_engine *e)
 {
 	return e->n_queues;
+}
+
+int route_engine_check(const struct route_engine *e)
+{
+	uint32_t listed = 0, waiting = 0;
+	for (uint32_t q = 0; q < e->n_queues; q++) {
+		for (int p = 0; p < ROUTE_PRIORITIES; p++) {
+			uint32_t n = 0, prev = ROUTE_NONE;
+			for (uint32_t i = e->queues[q].waiting[p].head; i != ROUTE_NONE; i = e->contacts[i].link.next) {
+				const struct contact *c = &e->contacts[i];
+				if (c->state != ROUTE_WAITING || c->named || c->queue != q || c->priority != p ||
+				    c->link.prev != prev || n > e->n_contacts)
+					return GC_ESTATE;
+				prev = i;
+				n++;
+			}
+			if (n != e->queues[q].n_waiting[p] || e->queues[q].waiting[p].tail != prev)
+				return GC_ESTATE;
+			listed += n;
+		}
+	}
+	for (uint32_t a = 0; a < e->n_agents; a++)
+		for (uint32_t i = e->agents[a].own.head; i != ROUTE_NONE; i = e->contacts[i].link.next, listed++)
+			if (e->contacts[i].state != ROUTE_WAITING || !e->contacts[i].named || e->contacts[i].agent != a)
+				return GC_ESTATE;
+	for (uint32_t i = 0; i < e->n_contacts; i++)
+		waiting += e->contacts[i].state == ROUTE_WAITING;
+	return listed == waiting ? GC_OK : GC_ESTATE;
 }

@@ -1,0 +1,537 @@
+/* Unit tests of the routing engine (src/route/engine.c): scenarios for each
+ * rule, then thousands of seeded random event sequences checked against the
+ * invariants after every call (the seed is printed on failure). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guichet/error.h"
+#include "guichet/route.h"
+
+enum { VOICE = 0, CHAT = 2 };
+
+static uint32_t queue(struct route_engine *e, uint32_t skill, int channel, int level, enum route_strategy s)
+{
+	struct route_queue_config q = {.skill = skill, .channel = channel, .level = level, .strategy = s,
+				       .overflow_to = ROUTE_NONE};
+	uint32_t id;
+	assert_int_equal(route_queue_add(e, &q, &id), GC_OK);
+	return id;
+}
+
+static uint32_t agent(struct route_engine *e, uint32_t skill, int proficiency, int level)
+{
+	struct route_agent_config a = {.level = level, .n_skills = 1, .max_total = 3, .max_missed = 2};
+	a.skills[0] = (struct route_skill){skill, proficiency};
+	a.capacity[VOICE] = 1;
+	a.capacity[CHAT] = 3;
+	uint32_t id;
+	assert_int_equal(route_agent_add(e, &a, &id), GC_OK);
+	return id;
+}
+
+/* The next decision, which must be an offer; returns the agent. */
+static uint32_t offered_to(struct route_engine *e, uint32_t contact)
+{
+	struct route_decision d;
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_OFFER);
+	assert_int_equal(d.contact, contact);
+	return d.agent;
+}
+
+static void longest_idle_gets_the_call(void **state)
+{
+	struct route_engine *e = route_engine_new(4);
+	uint32_t q = queue(e, 1, VOICE, 1, ROUTE_LONGEST_IDLE), a[3], c;
+	for (int i = 0; i < 3; i++) {
+		a[i] = agent(e, 1, 5, 1);
+		assert_int_equal(route_agent_presence(e, 1000 * (i + 1), a[i], ROUTE_AVAILABLE), GC_OK);
+	}
+	assert_int_equal(route_contact_enqueue(e, 5000, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), a[0]);
+	assert_int_equal(route_offer_accept(e, 5100, c, a[0]), GC_OK);
+	assert_int_equal(route_contact_finish(e, 9000, c), GC_OK); /* a[0] idle since 9000 now */
+	assert_int_equal(route_contact_enqueue(e, 9500, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), a[1]);
+	route_engine_free(e);
+}
+
+static void best_skill_gets_the_call(void **state)
+{
+	struct route_engine *e = route_engine_new(4);
+	uint32_t q = queue(e, 2, VOICE, 1, ROUTE_BEST_SKILL), c;
+	uint32_t low = agent(e, 2, 3, 1), high = agent(e, 2, 9, 1), mid = agent(e, 2, 5, 1);
+	route_agent_presence(e, 1, low, ROUTE_AVAILABLE);
+	route_agent_presence(e, 2, high, ROUTE_AVAILABLE);
+	route_agent_presence(e, 3, mid, ROUTE_AVAILABLE);
+	assert_int_equal(route_contact_enqueue(e, 10, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), high);
+	route_engine_free(e);
+}
+
+static void priorities_then_arrival(void **state)
+{
+	struct route_engine *e = route_engine_new(4);
+	uint32_t q = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), a = agent(e, 0, 5, 1), c[4];
+	route_contact_enqueue(e, 1, q, 0, &c[0]);
+	route_contact_enqueue(e, 2, q, 5, &c[1]);
+	route_contact_enqueue(e, 3, q, 0, &c[2]);
+	route_contact_enqueue(e, 4, q, 5, &c[3]);
+	uint32_t ahead;
+	int64_t wait;
+	assert_int_equal(route_contact_position(e, c[2], 60000, &ahead, &wait), GC_OK);
+	assert_int_equal(ahead, 3);
+	assert_true(wait == -1); /* nobody logged in */
+	route_agent_presence(e, 10, a, ROUTE_AVAILABLE);
+	const uint32_t order[] = {c[1], c[3], c[0], c[2]};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(offered_to(e, order[i]), a);
+		route_offer_accept(e, 20 + i, order[i], a);
+		route_contact_finish(e, 30 + i, order[i]);
+	}
+	route_engine_free(e);
+}
+
+static void chat_capacity_and_total(void **state)
+{
+	struct route_engine *e = route_engine_new(4);
+	uint32_t chat = queue(e, 0, CHAT, 1, ROUTE_LONGEST_IDLE), voice = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE);
+	uint32_t a = agent(e, 0, 5, 1), c[5];
+	route_agent_presence(e, 1, a, ROUTE_AVAILABLE);
+	for (int i = 0; i < 3; i++) {
+		route_contact_enqueue(e, 10 + i, chat, 0, &c[i]);
+		assert_int_equal(offered_to(e, c[i]), a);
+	}
+	route_contact_enqueue(e, 20, chat, 0, &c[3]); /* 4th chat waits */
+	route_contact_enqueue(e, 21, voice, 0, &c[4]); /* and a call: total capacity 3 reached */
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d));
+	struct route_agent_view v;
+	route_agent_view(e, a, &v);
+	assert_int_equal(v.active[CHAT], 3);
+	assert_int_equal(v.total, 3);
+	route_offer_accept(e, 30, c[0], a);
+	route_contact_finish(e, 40, c[0]);
+	assert_int_equal(offered_to(e, c[3]), a); /* the older of the two waiting */
+	route_engine_free(e);
+}
+
+static void missed_offers_move_on_and_pause(void **state)
+{
+	struct route_engine *e = route_engine_new(2);
+	struct route_queue_config qc = {.skill = 0, .channel = VOICE, .level = 1, .offer_timeout_ms = 15000,
+					.overflow_to = ROUTE_NONE};
+	uint32_t q, a = agent(e, 0, 5, 1), b = agent(e, 0, 5, 1), c, c2;
+	route_queue_add(e, &qc, &q);
+	route_agent_presence(e, 0, a, ROUTE_AVAILABLE);
+	route_agent_presence(e, 1, b, ROUTE_AVAILABLE);
+	route_contact_enqueue(e, 100, q, 0, &c);
+	assert_int_equal(offered_to(e, c), a);
+	route_engine_tick(e, 15100); /* a missed it */
+	struct route_decision d;
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_OFFER_EXPIRED);
+	assert_int_equal(offered_to(e, c), b);
+	assert_true(route_contact_declined_by(e, c, a));
+	route_offer_reject(e, 16000, c, b); /* b declines: nobody else now */
+	assert_false(route_engine_poll(e, &d) && d.kind == ROUTE_OFFER && d.agent == b);
+	route_contact_enqueue(e, 17000, q, 0, &c2);
+	assert_int_equal(offered_to(e, c2), a);
+	route_engine_tick(e, 40000); /* a misses a second offer in a row: paused */
+	bool paused = false;
+	while (route_engine_poll(e, &d))
+		paused |= d.kind == ROUTE_AGENT_PAUSED && d.agent == a;
+	assert_true(paused);
+	struct route_agent_view v;
+	route_agent_view(e, a, &v);
+	assert_int_equal(v.presence, ROUTE_PAUSED);
+	route_engine_free(e);
+}
+
+static void overflow_after_a_wait_and_when_nobody_is_there(void **state)
+{
+	struct route_engine *e = route_engine_new(3);
+	uint32_t outsourcer = queue(e, 1, VOICE, 1, ROUTE_LONGEST_IDLE), brand, c, c2;
+	struct route_queue_config qc = {.skill = 0, .channel = VOICE, .level = 1, .overflow_after_ms = 30000,
+					.overflow_to = outsourcer};
+	route_queue_add(e, &qc, &brand);
+	uint32_t inhouse = agent(e, 0, 5, 1), bpo = agent(e, 1, 5, 1);
+	route_contact_enqueue(e, 0, brand, 0, &c); /* nobody with skill 0 logged in: straight over */
+	struct route_decision d;
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_OVERFLOW);
+	route_agent_presence(e, 1, inhouse, ROUTE_AVAILABLE);
+	route_contact_enqueue(e, 2, brand, 0, &c2);
+	assert_int_equal(offered_to(e, c2), inhouse);
+	route_offer_accept(e, 3, c2, inhouse);
+	uint32_t c3;
+	route_contact_enqueue(e, 10, brand, 0, &c3); /* in-house busy: waits */
+	route_agent_presence(e, 11, bpo, ROUTE_AVAILABLE);
+	assert_true(route_engine_poll(e, &d) && d.kind == ROUTE_OFFER && d.contact == c); /* the first one */
+	route_offer_accept(e, 12, c, bpo);
+	route_contact_finish(e, 13, c);
+	route_engine_tick(e, 30010);
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_OVERFLOW);
+	assert_int_equal(d.contact, c3);
+	assert_int_equal(offered_to(e, c3), bpo);
+	struct route_contact_view v;
+	route_contact_view(e, c3, &v);
+	assert_true(v.arrived == 10 && v.queue == outsourcer);
+	route_engine_free(e);
+}
+
+static void escalation_and_transfer(void **state)
+{
+	struct route_engine *e = route_engine_new(2);
+	uint32_t l1 = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), l2 = queue(e, 0, VOICE, 2, ROUTE_LONGEST_IDLE);
+	uint32_t agent1 = agent(e, 0, 5, 1), expert = agent(e, 0, 8, 2), colleague = agent(e, 0, 5, 1), c;
+	route_agent_presence(e, 0, agent1, ROUTE_AVAILABLE);
+	route_contact_enqueue(e, 5, l1, 0, &c);
+	assert_int_equal(offered_to(e, c), agent1);
+	route_offer_accept(e, 6, c, agent1);
+	route_agent_presence(e, 7, expert, ROUTE_AVAILABLE);
+	assert_int_equal(route_contact_move(e, 50, c, l2, ROUTE_NONE), GC_OK); /* escalate */
+	assert_int_equal(offered_to(e, c), expert);
+	route_offer_accept(e, 51, c, expert);
+	assert_int_equal(route_contact_move(e, 90, c, l1, colleague), GC_OK); /* to a named agent */
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d));                 /* colleague is offline: it waits for them */
+	route_agent_presence(e, 100, colleague, ROUTE_AVAILABLE);
+	assert_int_equal(offered_to(e, c), colleague);
+	struct route_contact_view v;
+	route_contact_view(e, c, &v);
+	assert_true(v.arrived == 5);
+	assert_int_equal(route_contact_move(e, 101, c, l2, ROUTE_NONE), GC_ESTATE); /* not assigned yet */
+	route_engine_free(e);
+}
+
+static void bad_calls_change_nothing(void **state)
+{
+	struct route_engine *e = route_engine_new(2);
+	uint32_t q = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), a = agent(e, 0, 5, 1), c, id;
+	struct route_queue_config bad = {.skill = 7, .channel = VOICE, .level = 1, .overflow_to = ROUTE_NONE};
+	assert_int_equal(route_queue_add(e, &bad, &id), GC_EINVAL);
+	struct route_agent_config twice = {.level = 1, .n_skills = 2, .max_total = 1};
+	twice.skills[0] = twice.skills[1] = (struct route_skill){0, 5};
+	assert_int_equal(route_agent_add(e, &twice, &id), GC_EINVAL);
+	assert_int_equal(route_contact_enqueue(e, 0, 99, 0, &c), GC_EINVAL);
+	assert_int_equal(route_contact_enqueue(e, 0, q, 10, &c), GC_EINVAL);
+	route_agent_presence(e, 0, a, ROUTE_AVAILABLE);
+	route_contact_enqueue(e, 1, q, 0, &c);
+	assert_int_equal(route_offer_accept(e, 2, c, a + 1), GC_ENOTFOUND);
+	assert_int_equal(route_contact_finish(e, 2, c), GC_ESTATE);      /* offered, not assigned */
+	assert_int_equal(route_agent_presence(e, 2, a, ROUTE_OFFLINE), GC_ESTATE); /* holds an offer */
+	assert_int_equal(route_engine_n_contacts(e), 1);
+	route_engine_free(e);
+}
+
+/* --- random sequences against the invariants --- */
+
+#define N_AGENTS 12
+#define N_QUEUES 8
+#define N_SKILLS 5
+
+struct world {
+	struct route_engine *e;
+	uint32_t rejected_by;        /* the agent that rejected in this step, or ROUTE_NONE */
+	uint32_t transferred;        /* the contact transferred to a named agent in this step */
+	struct route_queue_config q[N_QUEUES];
+	struct route_agent_config a[N_AGENTS];
+	int64_t now;
+};
+
+static bool has_skill(const struct route_agent_config *a, uint32_t skill)
+{
+	for (int i = 0; i < a->n_skills; i++)
+		if (a->skills[i].skill == skill)
+			return true;
+	return false;
+}
+
+static void build(struct world *w, unsigned seed)
+{
+	srand(seed);
+	w->e = route_engine_new(N_SKILLS);
+	w->now = 0;
+	for (uint32_t i = 0; i < N_QUEUES; i++) {
+		w->q[i] = (struct route_queue_config){.skill = (uint32_t)rand() % N_SKILLS, .channel = rand() % 2 ? CHAT : VOICE,
+			.level = rand() % 4 == 0 ? 2 : 1, .strategy = rand() % 2 ? ROUTE_BEST_SKILL : ROUTE_LONGEST_IDLE,
+			.offer_timeout_ms = rand() % 2 ? 5000 : 0, .wrapup_ms = rand() % 3 ? 2000 : 0,
+			.overflow_after_ms = i > 0 && rand() % 3 == 0 ? 8000 : 0, .overflow_to = ROUTE_NONE};
+		if (w->q[i].overflow_after_ms)
+			w->q[i].overflow_to = (uint32_t)rand() % i;
+		uint32_t id;
+		assert_int_equal(route_queue_add(w->e, &w->q[i], &id), GC_OK);
+	}
+	for (uint32_t i = 0; i < N_AGENTS; i++) {
+		struct route_agent_config *a = &w->a[i];
+		*a = (struct route_agent_config){.level = rand() % 3 == 0 ? 2 : 1, .max_total = 1 + rand() % 3,
+						 .max_missed = rand() % 3};
+		for (uint32_t s = 0; s < N_SKILLS; s++)
+			if (rand() % 2 && a->n_skills < ROUTE_MAX_AGENT_SKILLS)
+				a->skills[a->n_skills++] = (struct route_skill){s, 1 + rand() % 10};
+		a->capacity[VOICE] = rand() % 4 ? 1 : 0;
+		a->capacity[CHAT] = rand() % 4;
+		uint32_t id;
+		assert_int_equal(route_agent_add(w->e, a, &id), GC_OK);
+	}
+}
+
+static void check(struct world *w, unsigned seed, int step)
+{
+	struct route_engine *e = w->e;
+	if (route_engine_check(e) != GC_OK) {
+		fprintf(stderr, "seed %u step %d: the engine's lists disagree with its contacts\n", seed, step);
+		fail();
+	}
+	uint32_t n = route_engine_n_contacts(e);
+	int held[N_AGENTS][ROUTE_CHANNELS] = {{0}}, offers[N_AGENTS] = {0};
+	for (uint32_t c = 0; c < n; c++) {
+		struct route_contact_view v;
+		assert_int_equal(route_contact_view(e, c, &v), GC_OK);
+		if (v.state == ROUTE_OFFERED || v.state == ROUTE_ASSIGNED) {
+			assert_true(v.agent < N_AGENTS);
+			held[v.agent][w->q[v.queue].channel]++;
+			offers[v.agent] += v.state == ROUTE_OFFERED;
+		}
+	}
+	for (uint32_t a = 0; a < N_AGENTS; a++) {
+		struct route_agent_view v;
+		route_agent_view(e, a, &v);
+		int total = 0;
+		for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
+			if (v.active[ch] != held[a][ch] || held[a][ch] > w->a[a].capacity[ch]) {
+				fprintf(stderr, "agent %u channel %d: engine %d, contacts %d, capacity %d\n", a, ch,
+					v.active[ch], held[a][ch], w->a[a].capacity[ch]);
+				goto broken;
+			}
+			total += held[a][ch];
+		}
+		if (total != v.total || total > w->a[a].max_total || offers[a] != v.offered) {
+			fprintf(stderr, "agent %u: total %d/%d (max %d), offers %d/%d\n", a, v.total, total,
+				w->a[a].max_total, v.offered, offers[a]);
+			goto broken;
+		}
+	}
+	/* nobody waits who a ready agent could take */
+	for (uint32_t c = 0; c < n; c++) {
+		struct route_contact_view v;
+		route_contact_view(e, c, &v);
+		if (v.state != ROUTE_WAITING)
+			continue;
+		const struct route_queue_config *q = &w->q[v.queue];
+		for (uint32_t a = 0; a < N_AGENTS; a++) {
+			struct route_agent_view av;
+			route_agent_view(e, a, &av);
+			bool could = av.presence == ROUTE_AVAILABLE && !av.in_wrapup && av.total < w->a[a].max_total &&
+				     av.active[q->channel] < w->a[a].capacity[q->channel] &&
+				     (v.agent == ROUTE_NONE ? has_skill(&w->a[a], q->skill) && w->a[a].level >= q->level
+							    : v.agent == a);
+			if (could && !route_contact_declined_by(e, c, a)) {
+				fprintf(stderr, "seed %u step %d: contact %u waits while agent %u could take it\n",
+					seed, step, c, a);
+				fail();
+			}
+		}
+	}
+	return;
+broken:
+	fprintf(stderr, "seed %u step %d: an agent's holdings disagree with the contacts\n", seed, step);
+	fail();
+}
+
+/* Which contacts waited in which queue before a call, and which waited for
+ * a named agent (a transfer: served before the queue, by design). */
+static uint32_t before_queue[1 << 16];
+static bool before_named[1 << 16];
+static uint32_t before_epoch[N_AGENTS];
+
+static void snapshot(struct world *w)
+{
+	for (uint32_t c = 0; c < route_engine_n_contacts(w->e) && c < (1 << 16); c++) {
+		struct route_contact_view v;
+		route_contact_view(w->e, c, &v);
+		before_queue[c] = v.state == ROUTE_WAITING && v.agent == ROUTE_NONE ? v.queue : ROUTE_NONE;
+		before_named[c] = v.state == ROUTE_WAITING && v.agent != ROUTE_NONE;
+	}
+	for (uint32_t a = 0; a < N_AGENTS; a++) {
+		struct route_agent_view v;
+		route_agent_view(w->e, a, &v);
+		before_epoch[a] = v.epoch;
+	}
+}
+
+/* The offers of one call keep each queue's order: no contact that already
+ * waited in the queue before the call, ahead of the one offered, is still
+ * waiting after it (unless the agent declined it). An agent that declined or
+ * missed an offer in the same call, or became ready anew during it, is left
+ * out: its declines may have ended within the call, after the offer. */
+static void check_order(struct world *w, unsigned seed, int step)
+{
+	struct route_decision all[256], d;
+	size_t n = 0;
+	bool withdrew[N_AGENTS] = {false};
+	if (w->rejected_by != ROUTE_NONE)
+		withdrew[w->rejected_by] = true;
+	while (route_engine_poll(w->e, &all[n]) && n < 255)
+		if (all[n++].kind == ROUTE_OFFER_EXPIRED)
+			withdrew[all[n - 1].agent] = true;
+	for (uint32_t a = 0; a < N_AGENTS; a++) { /* became ready anew: its declines ended within the call */
+		struct route_agent_view v;
+		route_agent_view(w->e, a, &v);
+		withdrew[a] |= v.epoch != before_epoch[a];
+	}
+	for (size_t k = 0; k < n; k++) {
+		d = all[k];
+		if (d.kind != ROUTE_OFFER || withdrew[d.agent])
+			continue;
+		struct route_contact_view offered, v;
+		route_contact_view(w->e, d.contact, &offered);
+		if (offered.agent != d.agent || offered.state != ROUTE_OFFERED || d.contact >= (1 << 16) ||
+		    before_named[d.contact] || d.contact == w->transferred)
+			continue; /* already moved on within the same call, or a transfer to this agent */
+		for (uint32_t c = 0; c < route_engine_n_contacts(w->e); c++) {
+			route_contact_view(w->e, c, &v);
+			if (v.state == ROUTE_WAITING && v.queue == offered.queue && v.agent == ROUTE_NONE &&
+			    c < (1 << 16) && before_queue[c] == v.queue &&
+			    v.priority >= offered.priority && (v.priority > offered.priority || v.enqueued < offered.enqueued) &&
+			    !route_contact_declined_by(w->e, c, d.agent)) {
+				fprintf(stderr, "seed %u step %d: contact %u (prio %d, since %lld) offered to agent %u before %u "
+					"(prio %d, since %lld, named %d)\n", seed, step, d.contact, offered.priority,
+					(long long)offered.enqueued, d.agent, c, v.priority, (long long)v.enqueued,
+					v.agent != ROUTE_NONE);
+				fail();
+			}
+		}
+	}
+}
+
+static uint32_t random_in_state(struct world *w, enum route_contact_state s);
+
+static uint32_t random_in_state(struct world *w, enum route_contact_state s)
+{
+	uint32_t n = route_engine_n_contacts(w->e);
+	for (int tries = 0; n && tries < 20; tries++) {
+		uint32_t c = (uint32_t)rand() % n;
+		struct route_contact_view v;
+		route_contact_view(w->e, c, &v);
+		if (v.state == s)
+			return c;
+	}
+	return ROUTE_NONE;
+}
+
+static void step(struct world *w)
+{
+	struct route_engine *e = w->e;
+	w->now += rand() % 3000;
+	w->rejected_by = w->transferred = ROUTE_NONE;
+	uint32_t c;
+	struct route_contact_view v;
+	switch (rand() % 10) {
+	case 0:
+	case 1:
+		route_contact_enqueue(e, w->now, (uint32_t)rand() % N_QUEUES, rand() % 3, &c);
+		break;
+	case 2:
+		route_agent_presence(e, w->now, (uint32_t)rand() % N_AGENTS, (enum route_presence)(rand() % 3));
+		break;
+	case 3:
+		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE && route_contact_view(e, c, &v) == GC_OK)
+			assert_int_equal(route_offer_accept(e, w->now, c, v.agent), GC_OK);
+		break;
+	case 4:
+		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE && route_contact_view(e, c, &v) == GC_OK) {
+			w->rejected_by = v.agent;
+			assert_int_equal(route_offer_reject(e, w->now, c, v.agent), GC_OK);
+		}
+		break;
+	case 5:
+		if ((c = random_in_state(w, ROUTE_ASSIGNED)) != ROUTE_NONE)
+			assert_int_equal(route_contact_finish(e, w->now, c), GC_OK);
+		break;
+	case 6:
+		if ((c = random_in_state(w, rand() % 2 ? ROUTE_WAITING : ROUTE_OFFERED)) != ROUTE_NONE)
+			assert_int_equal(route_contact_abandon(e, w->now, c), GC_OK);
+		break;
+	case 7:
+		if ((c = random_in_state(w, ROUTE_ASSIGNED)) != ROUTE_NONE) {
+			uint32_t q = (uint32_t)rand() % N_QUEUES;
+			uint32_t to = rand() % 3 == 0 ? (uint32_t)rand() % N_AGENTS : ROUTE_NONE;
+			if (to != ROUTE_NONE)
+				w->transferred = c;
+			assert_int_equal(route_contact_move(e, w->now, c, q, to), GC_OK);
+		}
+		break;
+	default:
+		route_engine_tick(e, w->now);
+	}
+}
+
+static void random_sequences_keep_the_invariants(void **state)
+{
+	int sequences = 2000, steps = 300;
+	for (unsigned seed = 1; seed <= (unsigned)sequences; seed++) {
+		struct world w;
+		build(&w, seed);
+		for (int i = 0; i < steps; i++) {
+			snapshot(&w);
+			step(&w);
+			check(&w, seed, i);
+			check_order(&w, seed, i);
+		}
+		/* nothing lost: every contact is in exactly one known state */
+		for (uint32_t c = 0; c < route_engine_n_contacts(w.e); c++) {
+			struct route_contact_view v;
+			assert_int_equal(route_contact_view(w.e, c, &v), GC_OK);
+			assert_true(v.state <= ROUTE_ABANDONED);
+		}
+		route_engine_free(w.e);
+	}
+}
+
+static void same_events_same_decisions(void **state)
+{
+	for (unsigned seed = 1; seed <= 20; seed++) {
+		char log[2][65536];
+		for (int run = 0; run < 2; run++) {
+			struct world w;
+			build(&w, seed);
+			size_t len = 0;
+			for (int i = 0; i < 300; i++) {
+				step(&w);
+				struct route_decision d;
+				while (route_engine_poll(w.e, &d) && len < sizeof(log[run]) - 64)
+					len += (size_t)snprintf(log[run] + len, sizeof(log[run]) - len, "%d %u %u %u %u %lld;",
+								d.kind, d.contact, d.agent, d.queue, d.to_queue, (long long)d.at);
+			}
+			log[run][len] = '\0';
+			route_engine_free(w.e);
+		}
+		assert_string_equal(log[0], log[1]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(longest_idle_gets_the_call),
+		cmocka_unit_test(best_skill_gets_the_call),
+		cmocka_unit_test(priorities_then_arrival),
+		cmocka_unit_test(chat_capacity_and_total),
+		cmocka_unit_test(missed_offers_move_on_and_pause),
+		cmocka_unit_test(overflow_after_a_wait_and_when_nobody_is_there),
+		cmocka_unit_test(escalation_and_transfer),
+		cmocka_unit_test(bad_calls_change_nothing),
+		cmocka_unit_test(random_sequences_keep_the_invariants),
+		cmocka_unit_test(same_events_same_decisions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
