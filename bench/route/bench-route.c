@@ -139,7 +139,8 @@ int main(int argc, char **argv)
 		size_t pick = linear_pick((uint32_t)rand() % AGENTS);
 		if (pick != SIZE_MAX)
 			pool[pick].gone = true;
-		pool[n_pool++] = (struct waiting){(uint32_t)rand() % SKILLS, rand() % 3, (int64_t)n_pool, false};
+		pool[n_pool] = (struct waiting){(uint32_t)rand() % SKILLS, rand() % 3, (int64_t)n_pool, false};
+		n_pool++;
 	}
 	double ref_secs = now_s() - ref_start;
 	double rate = rounds / secs, ref_rate = ref_rounds / ref_secs;

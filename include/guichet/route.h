@@ -14,8 +14,13 @@
  *   channel (1 call, 3 chats, 5 emails...) and a total capacity, and a
  *   presence (offline, available, paused); "offered", "busy" and "wrap-up"
  *   follow from what it holds;
- * - strategies per queue: longest idle agent, or best skill match (the most
- *   proficient available agent, longest idle among equals);
+ * - strategies per queue: longest idle agent, best skill match (the most
+ *   proficient available agent, longest idle among equals), fewest handled,
+ *   least talk time, round robin, random; the first two read a pool kept in
+ *   their order, the others scan the pool's ready agents;
+ * - a returning customer can be offered first to the agent who handled their
+ *   last contact (sticky agent): the contact waits for that agent alone for
+ *   up to sticky_ms, then for anyone, keeping its place;
  * - an offer times out (the agent missed it) or is rejected: the contact goes
  *   back to its place and to another agent, and not to that agent again
  *   until the agent has changed state; an agent missing max_missed offers in
@@ -44,7 +49,14 @@
 #define ROUTE_MAX_AGENT_SKILLS 16
 #define ROUTE_NONE UINT32_MAX
 
-enum route_strategy { ROUTE_LONGEST_IDLE, ROUTE_BEST_SKILL };
+enum route_strategy {
+	ROUTE_LONGEST_IDLE,        /* the agent free for the longest time */
+	ROUTE_BEST_SKILL,          /* the most proficient, longest idle among equals */
+	ROUTE_FEWEST_HANDLED,      /* the fewest contacts finished since the last reset */
+	ROUTE_LEAST_TALK,          /* the least time holding contacts since the last reset */
+	ROUTE_ROUND_ROBIN,         /* the next agent (by id) after the queue's last one */
+	ROUTE_RANDOM,              /* any ready agent, from the engine's seeded generator */
+};
 
 struct route_queue_config {
 	uint32_t skill;
@@ -99,6 +111,12 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 /* A new contact waits in queue (or is offered at once). */
 int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
 			  uint32_t *ret_contact);
+/* The same, preferring agent (sticky agent) for up to sticky_ms when that
+ * agent is logged in and could serve the queue. */
+int route_contact_enqueue_for(struct route_engine *e, int64_t now, uint32_t queue, int priority,
+			      uint32_t agent, int64_t sticky_ms, uint32_t *ret_contact);
+/* Starts the counters behind fewest-handled and least-talk again (at midnight, say). */
+void route_engine_reset_counters(struct route_engine *e);
 /* The customer left (hung up, closed the chat) while waiting or offered. */
 int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t contact);
 /* An agent logs in, pauses, resumes or logs out (offline requires holding nothing). */
@@ -138,6 +156,8 @@ struct route_agent_view {
 	int missed_in_row;
 	int64_t idle_since;
 	uint32_t epoch;            /* times it became ready; a new one ends its declines */
+	uint32_t handled;          /* contacts finished since the last reset */
+	int64_t talk_ms;           /* time holding assigned contacts since then */
 };
 int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_agent_view *ret);
 /* Whether agent declined (or missed) contact and has not changed state since:

@@ -34,7 +34,9 @@ static const struct list empty_list = {ROUTE_NONE, ROUTE_NONE};
 struct contact {
 	uint32_t queue, agent;
 	uint8_t state, priority;
+	int64_t assigned_at;            /* for least-talk */
 	bool named;                     /* waits in agent's own list */
+	bool sticky;                    /* ... only for a while (sticky agent) */
 	uint8_t next_declined;          /* the slot the next decline takes */
 	uint32_t declined[4];           /* the last agents who declined or missed it (or ROUTE_NONE), */
 	uint32_t declined_epoch[4];     /* while they have not changed state since */
@@ -45,6 +47,7 @@ struct contact {
 
 struct queue {
 	struct route_queue_config cfg;
+	uint32_t last_agent;            /* for round robin */
 	struct list waiting[ROUTE_PRIORITIES];
 	uint32_t n_waiting[ROUTE_PRIORITIES];
 	uint32_t pool;
@@ -71,11 +74,13 @@ struct agent {
 	int64_t idle_since;
 	uint32_t gen;
 	uint32_t epoch;                 /* times it became ready: ends its declines */
+	uint32_t handled;               /* for fewest-handled */
+	int64_t talk_ms;                /* for least-talk */
 	uint32_t first_node, n_nodes;
 	struct list own;                /* contacts transferred to this agent */
 };
 
-enum timer_kind { T_OFFER, T_WRAPUP, T_OVERFLOW };
+enum timer_kind { T_OFFER, T_WRAPUP, T_OVERFLOW, T_STICKY };
 
 struct timer {
 	int64_t at;
@@ -101,6 +106,7 @@ struct route_engine {
 	struct route_decision *out;     /* a ring of decisions */
 	size_t out_head, out_len, out_cap;
 	int64_t now;
+	uint64_t rng;                   /* for the random strategy: same seed, same picks */
 };
 
 /* --- small containers --- */
@@ -228,6 +234,7 @@ struct route_engine *route_engine_new(uint32_t n_skills)
 	if (e == NULL)
 		return NULL;
 	e->n_skills = n_skills;
+	e->rng = 0x9e3779b97f4a7c15ULL;
 	size_t n_pools = (size_t)n_skills * ROUTE_CHANNELS * 2;
 	e->pools = malloc(n_pools * sizeof(*e->pools));
 	e->skill_queues = calloc(n_skills, sizeof(*e->skill_queues));
@@ -266,6 +273,7 @@ void route_engine_free(struct route_engine *e)
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
 {
 	if (cfg->skill >= e->n_skills || cfg->channel < 0 || cfg->channel >= ROUTE_CHANNELS ||
+	    cfg->strategy < ROUTE_LONGEST_IDLE || cfg->strategy > ROUTE_RANDOM ||
 	    cfg->level < 1 || cfg->level > 2 || cfg->offer_timeout_ms < 0 || cfg->wrapup_ms < 0 ||
 	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues))
 		return GC_EINVAL;
@@ -281,6 +289,7 @@ int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg
 	list[e->n_skill_queues[s]++] = id;
 	struct queue *q = &e->queues[id];
 	q->cfg = *cfg;
+	q->last_agent = ROUTE_NONE;
 	q->pool = pool_of(e, cfg->skill, cfg->channel, cfg->level);
 	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
 		q->waiting[p] = empty_list;
@@ -457,6 +466,7 @@ static int offer(struct route_engine *e, uint32_t id, uint32_t agent)
 	a->active[q->cfg.channel]++;
 	a->offered++;
 	a->total++;
+	e->queues[c->queue].last_agent = agent;
 	refresh(e, agent);
 	int rc = emit(e, ROUTE_OFFER, id, agent, c->queue, ROUTE_NONE);
 	if (rc == GC_OK && q->cfg.offer_timeout_ms > 0)
@@ -464,7 +474,30 @@ static int offer(struct route_engine *e, uint32_t id, uint32_t agent)
 	return rc;
 }
 
-/* The ready agent of pool the strategy prefers, who has not declined c. */
+static uint64_t next_random(struct route_engine *e)
+{
+	e->rng ^= e->rng << 13; /* xorshift64 */
+	e->rng ^= e->rng >> 7;
+	e->rng ^= e->rng << 17;
+	return e->rng;
+}
+
+/* Whether agent x beats y (both ready) under a scanning strategy; the first
+ * found wins ties, and the pool is in idle order, so ties go to the longest idle. */
+static bool beats(const struct route_engine *e, const struct queue *q, uint32_t x, uint32_t y)
+{
+	const struct agent *a = &e->agents[x], *b = &e->agents[y];
+	switch (q->cfg.strategy) {
+	case ROUTE_FEWEST_HANDLED: return a->handled < b->handled;
+	case ROUTE_LEAST_TALK: return a->talk_ms < b->talk_ms;
+	default: { /* round robin: the next id after the last one, wrapping */
+		uint32_t last = q->last_agent, dx = x - last - 1, dy = y - last - 1;
+		return dx < dy;
+	}
+	}
+}
+
+/* The ready agent of the queue's pool the strategy prefers, who has not declined c. */
 static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const struct contact *c)
 {
 	const struct pool *p = &e->pools[q->pool];
@@ -475,10 +508,21 @@ static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const 
 					return e->nodes[i].agent;
 		return ROUTE_NONE;
 	}
-	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next)
-		if (!declined(e, c, e->nodes[i].agent))
-			return e->nodes[i].agent;
-	return ROUTE_NONE;
+	uint32_t best = ROUTE_NONE, seen = 0;
+	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next) {
+		uint32_t agent = e->nodes[i].agent;
+		if (declined(e, c, agent))
+			continue;
+		if (q->cfg.strategy == ROUTE_LONGEST_IDLE)
+			return agent;
+		if (q->cfg.strategy == ROUTE_RANDOM) { /* reservoir sampling: each equally likely */
+			if (next_random(e) % ++seen == 0)
+				best = agent;
+		} else if (best == ROUTE_NONE || beats(e, q, agent, best)) {
+			best = agent;
+		}
+	}
+	return best;
 }
 
 static int try_agent(struct route_engine *e, uint32_t agent);
@@ -586,7 +630,7 @@ static int start_waiting(struct route_engine *e, uint32_t id, uint32_t queue)
 		queue = q->cfg.overflow_to;
 	}
 	c->queue = queue;
-	c->named = false;
+	c->named = c->sticky = false;
 	c->gen++;
 	wait_in_place(e, id);
 	int rc = arm_overflow(e, id);
@@ -596,18 +640,45 @@ static int start_waiting(struct route_engine *e, uint32_t id, uint32_t queue)
 int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
 			  uint32_t *ret_contact)
 {
+	return route_contact_enqueue_for(e, now, queue, priority, ROUTE_NONE, 0, ret_contact);
+}
+
+/* Whether agent could ever serve queue (skill, level, channel) and is logged in. */
+static bool could_serve(const struct route_engine *e, uint32_t agent, const struct queue *q)
+{
+	const struct agent *a = &e->agents[agent];
+	if (a->presence == ROUTE_OFFLINE || a->cfg.level < q->cfg.level || a->cfg.capacity[q->cfg.channel] == 0)
+		return false;
+	for (int k = 0; k < a->cfg.n_skills; k++)
+		if (a->cfg.skills[k].skill == q->cfg.skill)
+			return true;
+	return false;
+}
+
+int route_contact_enqueue_for(struct route_engine *e, int64_t now, uint32_t queue, int priority,
+			      uint32_t agent, int64_t sticky_ms, uint32_t *ret_contact)
+{
 	uint32_t id;
-	if (queue >= e->n_queues || priority < 0 || priority >= ROUTE_PRIORITIES)
+	if (queue >= e->n_queues || priority < 0 || priority >= ROUTE_PRIORITIES ||
+	    (agent != ROUTE_NONE && agent >= e->n_agents) || sticky_ms < 0)
 		return GC_EINVAL;
 	int rc = new_contact(e, &id);
 	if (rc < 0)
 		return rc;
 	e->now = now;
-	e->contacts[id] = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
-					   .arrived = now, .enqueued = now, .link = {ROUTE_NONE, ROUTE_NONE}};
-	forget_declines(&e->contacts[id]);
+	struct contact *c = &e->contacts[id];
+	*c = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
+			      .arrived = now, .enqueued = now, .link = {ROUTE_NONE, ROUTE_NONE}};
+	forget_declines(c);
 	*ret_contact = id;
-	return start_waiting(e, id, queue);
+	if (agent == ROUTE_NONE || sticky_ms == 0 || !could_serve(e, agent, &e->queues[queue]))
+		return start_waiting(e, id, queue);
+	/* waits for its last agent alone, for a while */
+	c->named = c->sticky = true;
+	c->agent = agent;
+	wait_in_place(e, id);
+	rc = timer_add(e, now + sticky_ms, T_STICKY, id, c->gen);
+	return rc == GC_OK ? try_contact(e, id) : rc;
 }
 
 /* The agent no longer holds a contact of channel ch; whether it became ready. */
@@ -644,6 +715,8 @@ static int withdraw(struct route_engine *e, uint32_t id, bool missed)
 	}
 	bool ready = let_go(e, agent, channel_of(e, c), true);
 	remember_decline(e, c, agent);
+	if (c->sticky) /* its last agent said no: anyone now */
+		c->named = c->sticky = false;
 	if (!c->named) /* a transferred contact keeps waiting for its agent */
 		c->agent = ROUTE_NONE;
 	c->gen++;
@@ -707,6 +780,7 @@ int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_
 		return GC_ESTATE;
 	e->now = now;
 	c->state = ROUTE_ASSIGNED;
+	c->assigned_at = now;
 	c->gen++;
 	e->agents[agent].offered--;
 	e->agents[agent].missed = 0;
@@ -735,6 +809,8 @@ int route_contact_finish(struct route_engine *e, int64_t now, uint32_t id)
 	struct agent *a = &e->agents[agent];
 	c->state = ROUTE_DONE;
 	c->gen++;
+	a->handled++;
+	a->talk_ms += now - c->assigned_at;
 	int64_t wrapup = e->queues[c->queue].cfg.wrapup_ms;
 	if (wrapup > 0) {
 		a->wrapup = true;
@@ -790,6 +866,12 @@ static int fire(struct route_engine *e, const struct timer *t)
 	if (t->kind == T_OFFER && c->state == ROUTE_OFFERED) {
 		int rc = emit(e, ROUTE_OFFER_EXPIRED, t->id, c->agent, c->queue, ROUTE_NONE);
 		return rc == GC_OK ? withdraw(e, t->id, true) : rc;
+	}
+	if (t->kind == T_STICKY && c->state == ROUTE_WAITING && c->sticky) { /* now anyone will do */
+		stop_waiting(e, t->id);
+		c->agent = ROUTE_NONE;
+		c->sticky = false;
+		return start_waiting(e, t->id, c->queue);
 	}
 	if (t->kind == T_OVERFLOW && c->state == ROUTE_WAITING && !c->named) {
 		uint32_t to = e->queues[c->queue].cfg.overflow_to;
@@ -869,9 +951,17 @@ int route_agent_view(const struct route_engine *e, uint32_t id, struct route_age
 	const struct agent *a = &e->agents[id];
 	*ret = (struct route_agent_view){.presence = (enum route_presence)a->presence, .in_wrapup = a->wrapup,
 		.offered = a->offered, .total = a->total, .missed_in_row = a->missed, .idle_since = a->idle_since,
-		.epoch = a->epoch};
+		.epoch = a->epoch, .handled = a->handled, .talk_ms = a->talk_ms};
 	memcpy(ret->active, a->active, sizeof(ret->active));
 	return GC_OK;
+}
+
+void route_engine_reset_counters(struct route_engine *e)
+{
+	for (uint32_t a = 0; a < e->n_agents; a++) {
+		e->agents[a].handled = 0;
+		e->agents[a].talk_ms = 0;
+	}
 }
 
 bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, uint32_t agent)

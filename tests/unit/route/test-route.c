@@ -212,6 +212,76 @@ static void escalation_and_transfer(void **state)
 	route_engine_free(e);
 }
 
+static void other_strategies(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	uint32_t fewest = queue(e, 0, VOICE, 1, ROUTE_FEWEST_HANDLED), talk = queue(e, 0, CHAT, 1, ROUTE_LEAST_TALK);
+	uint32_t rr = queue(e, 0, 4, 1, ROUTE_ROUND_ROBIN), a[3], c;
+	struct route_agent_config cfg = {.level = 1, .n_skills = 1, .max_total = 1};
+	cfg.skills[0] = (struct route_skill){0, 5};
+	cfg.capacity[VOICE] = cfg.capacity[CHAT] = cfg.capacity[4] = 1;
+	for (int i = 0; i < 3; i++) {
+		route_agent_add(e, &cfg, &a[i]);
+		route_agent_presence(e, i, a[i], ROUTE_AVAILABLE);
+	}
+	/* a[0] handles two short calls, a[1] one long one: fewest handled picks a[2], then a[1] */
+	route_contact_enqueue(e, 10, fewest, 0, &c);
+	assert_int_equal(offered_to(e, c), a[0]);
+	route_offer_accept(e, 10, c, a[0]);
+	route_contact_finish(e, 20, c);
+	route_contact_enqueue(e, 30, fewest, 0, &c);
+	assert_int_equal(offered_to(e, c), a[1]);
+	route_offer_accept(e, 30, c, a[1]);
+	route_contact_finish(e, 500, c);
+	route_contact_enqueue(e, 600, fewest, 0, &c);
+	assert_int_equal(offered_to(e, c), a[2]); /* handled none */
+	route_offer_accept(e, 600, c, a[2]);
+	route_contact_finish(e, 10000, c);
+	route_contact_enqueue(e, 10001, talk, 0, &c); /* talk: a[0] 10 ms, a[1] 470, a[2] 9400 */
+	assert_int_equal(offered_to(e, c), a[0]);
+	route_offer_reject(e, 10002, c, a[0]);
+	assert_int_equal(offered_to(e, c), a[1]);
+	route_offer_accept(e, 10003, c, a[1]);
+	route_contact_finish(e, 10004, c);
+	uint32_t order[4];
+	for (int i = 0; i < 4; i++) { /* round robin: each in turn, whoever is idlest */
+		route_contact_enqueue(e, 20000 + i, rr, 0, &c);
+		struct route_decision d;
+		assert_true(route_engine_poll(e, &d) && d.kind == ROUTE_OFFER);
+		order[i] = d.agent;
+		route_offer_accept(e, 20000 + i, c, d.agent);
+		route_contact_finish(e, 20000 + i, c);
+	}
+	assert_true(order[1] == (order[0] + 1) % 3 && order[2] == (order[1] + 1) % 3 && order[3] == order[0]);
+	route_engine_reset_counters(e);
+	struct route_agent_view v;
+	route_agent_view(e, a[2], &v);
+	assert_true(v.handled == 0 && v.talk_ms == 0);
+	route_engine_free(e);
+}
+
+static void sticky_agent_first_then_anyone(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	uint32_t q = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), last = agent(e, 0, 5, 1), other = agent(e, 0, 5, 1), c, busy;
+	route_agent_presence(e, 0, other, ROUTE_AVAILABLE);
+	route_agent_presence(e, 1, last, ROUTE_AVAILABLE);
+	route_contact_enqueue_for(e, 10, q, 0, last, 30000, &c); /* other is idler, but the customer knows last */
+	assert_int_equal(offered_to(e, c), last);
+	route_offer_accept(e, 11, c, last);
+	route_contact_enqueue(e, 12, q, 0, &busy);
+	assert_int_equal(offered_to(e, busy), other);
+	route_offer_accept(e, 13, busy, other);
+	uint32_t again;
+	route_contact_enqueue_for(e, 20, q, 0, last, 30000, &again); /* last is busy: it waits for them */
+	route_contact_finish(e, 25, busy);                        /* other frees up, but it is not theirs */
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d));
+	route_engine_tick(e, 30020);                              /* the wait is over: anyone */
+	assert_int_equal(offered_to(e, again), other);
+	route_engine_free(e);
+}
+
 static void bad_calls_change_nothing(void **state)
 {
 	struct route_engine *e = route_engine_new(2);
@@ -262,7 +332,7 @@ static void build(struct world *w, unsigned seed)
 	w->now = 0;
 	for (uint32_t i = 0; i < N_QUEUES; i++) {
 		w->q[i] = (struct route_queue_config){.skill = (uint32_t)rand() % N_SKILLS, .channel = rand() % 2 ? CHAT : VOICE,
-			.level = rand() % 4 == 0 ? 2 : 1, .strategy = rand() % 2 ? ROUTE_BEST_SKILL : ROUTE_LONGEST_IDLE,
+			.level = rand() % 4 == 0 ? 2 : 1, .strategy = (enum route_strategy)(rand() % 6),
 			.offer_timeout_ms = rand() % 2 ? 5000 : 0, .wrapup_ms = rand() % 3 ? 2000 : 0,
 			.overflow_after_ms = i > 0 && rand() % 3 == 0 ? 8000 : 0, .overflow_to = ROUTE_NONE};
 		if (w->q[i].overflow_after_ms)
@@ -437,8 +507,11 @@ static void step(struct world *w)
 	struct route_contact_view v;
 	switch (rand() % 10) {
 	case 0:
-	case 1:
 		route_contact_enqueue(e, w->now, (uint32_t)rand() % N_QUEUES, rand() % 3, &c);
+		break;
+	case 1: /* a returning customer: its last agent first, for a while */
+		route_contact_enqueue_for(e, w->now, (uint32_t)rand() % N_QUEUES, rand() % 3,
+					  (uint32_t)rand() % N_AGENTS, 4000, &c);
 		break;
 	case 2:
 		route_agent_presence(e, w->now, (uint32_t)rand() % N_AGENTS, (enum route_presence)(rand() % 3));
@@ -529,6 +602,8 @@ int main(void)
 		cmocka_unit_test(missed_offers_move_on_and_pause),
 		cmocka_unit_test(overflow_after_a_wait_and_when_nobody_is_there),
 		cmocka_unit_test(escalation_and_transfer),
+		cmocka_unit_test(other_strategies),
+		cmocka_unit_test(sticky_agent_first_then_anyone),
 		cmocka_unit_test(bad_calls_change_nothing),
 		cmocka_unit_test(random_sequences_keep_the_invariants),
 		cmocka_unit_test(same_events_same_decisions),
