@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 					dup |= agent_skill[a][j] == s;
 			} while (dup);
 			agent_skill[a][k] = s;
-			c.skills[k] = (struct route_skill){s, 1 + rand() % 10};
+			c.skills[k] = (struct route_skill){.skill = s, .proficiency = 1 + rand() % 10};
 		}
 		uint32_t id;
 		route_agent_add(e, &c, &id);

@@ -25,6 +25,12 @@
  *   back to its place and to another agent, and not to that agent again
  *   until the agent has changed state; an agent missing max_missed offers in
  *   a row is paused ("missed offers");
+ * - tiers: an agent's tier for a skill says when it joins a queue's contacts
+ *   (tier 1 at once, tier 2 after tier_delay, tier 3 after twice that);
+ * - opening hours per queue, and what happens to a contact arriving while
+ *   closed (wait, refuse, overflow);
+ * - every call first runs the timers due by its time, so the engine is never
+ *   behind the clock it is given;
  * - a contact waiting longer than its queue's overflow_after moves to the
  *   overflow queue (keeping its arrival time), and so does a contact arriving
  *   where no agent with the skill is logged in;
@@ -58,6 +64,22 @@ enum route_strategy {
 	ROUTE_RANDOM,              /* any ready agent, from the engine's seeded generator */
 };
 
+enum route_closed_action {
+	ROUTE_CLOSED_WAIT,         /* contacts wait for the opening (or an agent still there) */
+	ROUTE_CLOSED_REFUSE,       /* refused at once: ROUTE_REFUSED_CLOSED, the caller plays a message */
+	ROUTE_CLOSED_OVERFLOW,     /* sent to overflow_to */
+};
+
+/* Opening hours, by weekday (0 Monday) in minutes from midnight, up to two
+ * ranges a day [from, to); a day with no range is closed. Local time is UTC
+ * plus utc_offset_ms (the caller updates it at daylight-saving changes). */
+struct route_hours {
+	bool enabled;              /* false: always open */
+	int64_t utc_offset_ms;
+	struct { int16_t from, to; } ranges[7][2];
+	enum route_closed_action when_closed;
+};
+
 struct route_queue_config {
 	uint32_t skill;
 	int channel;
@@ -67,11 +89,14 @@ struct route_queue_config {
 	int64_t wrapup_ms;         /* after each contact of this queue */
 	int64_t overflow_after_ms; /* 0: never */
 	uint32_t overflow_to;      /* a queue, or ROUTE_NONE */
+	int64_t tier_delay_ms;     /* 0: every tier at once; else tier n joins after (n-1) delays */
+	struct route_hours hours;
 };
 
 struct route_skill {
 	uint32_t skill;
 	int proficiency;           /* 1..10 */
+	int tier;                  /* 1..3 (0 means 1): tier 1 first, the others after the queue's delays */
 };
 
 struct route_agent_config {
@@ -91,6 +116,7 @@ enum route_decision_kind {
 	ROUTE_OVERFLOW,            /* contact moved from queue to to_queue */
 	ROUTE_AGENT_PAUSED,        /* agent paused by the engine (missed offers) */
 	ROUTE_WRAPUP_ENDED,        /* agent is free again after wrap-up */
+	ROUTE_REFUSED_CLOSED,      /* contact arrived while its queue is closed (ROUTE_CLOSED_REFUSE) */
 };
 
 struct route_decision {
@@ -108,6 +134,8 @@ void route_engine_free(struct route_engine *e);
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id);
 int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id);
 
+/* Whether queue is open at now (always, without hours). */
+bool route_queue_open(const struct route_engine *e, uint32_t queue, int64_t now);
 /* A new contact waits in queue (or is offered at once). */
 int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
 			  uint32_t *ret_contact);
@@ -136,7 +164,8 @@ int route_engine_tick(struct route_engine *e, int64_t now);
 bool route_engine_poll(struct route_engine *e, struct route_decision *ret);
 
 /* What the engine knows, for views and tests. */
-enum route_contact_state { ROUTE_WAITING, ROUTE_OFFERED, ROUTE_ASSIGNED, ROUTE_DONE, ROUTE_ABANDONED };
+enum route_contact_state { ROUTE_WAITING, ROUTE_OFFERED, ROUTE_ASSIGNED, ROUTE_DONE, ROUTE_ABANDONED,
+			   ROUTE_REFUSED };
 struct route_contact_view {
 	enum route_contact_state state;
 	uint32_t queue, agent;     /* agent: offered to, assigned to, or the named one */
@@ -166,6 +195,8 @@ bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, u
 /* Checks the engine's own lists against its contacts (for tests):
  * GC_ESTATE when they disagree. */
 int route_engine_check(const struct route_engine *e);
+/* The engine's clock: the latest time it was given. */
+int64_t route_engine_now(const struct route_engine *e);
 uint32_t route_engine_n_contacts(const struct route_engine *e);
 uint32_t route_engine_n_agents(const struct route_engine *e);
 uint32_t route_engine_n_queues(const struct route_engine *e);

@@ -55,7 +55,7 @@ struct queue {
 
 struct node {                           /* one agent in one pool */
 	uint32_t agent, pool;
-	uint8_t proficiency;
+	uint8_t proficiency, tier;
 	bool in;
 	struct link idle, by_skill;
 };
@@ -80,7 +80,7 @@ struct agent {
 	struct list own;                /* contacts transferred to this agent */
 };
 
-enum timer_kind { T_OFFER, T_WRAPUP, T_OVERFLOW, T_STICKY };
+enum timer_kind { T_OFFER, T_WRAPUP, T_OVERFLOW, T_STICKY, T_TIER };
 
 struct timer {
 	int64_t at;
@@ -270,12 +270,25 @@ void route_engine_free(struct route_engine *e)
 	free(e);
 }
 
+static bool hours_valid(const struct route_hours *h, uint32_t overflow_to)
+{
+	if (!h->enabled)
+		return true;
+	for (int d = 0; d < 7; d++)
+		for (int r = 0; r < 2; r++)
+			if (h->ranges[d][r].from < 0 || h->ranges[d][r].to > 1440 || h->ranges[d][r].from > h->ranges[d][r].to)
+				return false;
+	return h->when_closed >= ROUTE_CLOSED_WAIT && h->when_closed <= ROUTE_CLOSED_OVERFLOW &&
+	       (h->when_closed != ROUTE_CLOSED_OVERFLOW || overflow_to != ROUTE_NONE);
+}
+
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
 {
 	if (cfg->skill >= e->n_skills || cfg->channel < 0 || cfg->channel >= ROUTE_CHANNELS ||
 	    cfg->strategy < ROUTE_LONGEST_IDLE || cfg->strategy > ROUTE_RANDOM ||
 	    cfg->level < 1 || cfg->level > 2 || cfg->offer_timeout_ms < 0 || cfg->wrapup_ms < 0 ||
-	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues))
+	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues) ||
+	    cfg->tier_delay_ms < 0 || !hours_valid(&cfg->hours, cfg->overflow_to))
 		return GC_EINVAL;
 	uint32_t s = cfg->skill, n = e->n_skill_queues[s];
 	uint32_t *list = realloc(e->skill_queues[s], (n + 1) * sizeof(uint32_t));
@@ -307,7 +320,7 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 	uint32_t n_nodes = 0;
 	for (int i = 0; i < cfg->n_skills; i++) {
 		if (cfg->skills[i].skill >= e->n_skills || cfg->skills[i].proficiency < 1 ||
-		    cfg->skills[i].proficiency > 10)
+		    cfg->skills[i].proficiency > 10 || cfg->skills[i].tier < 0 || cfg->skills[i].tier > 3)
 			return GC_EINVAL;
 		for (int j = 0; j < i; j++)
 			if (cfg->skills[j].skill == cfg->skills[i].skill)
@@ -332,6 +345,7 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 				e->nodes[e->n_nodes++] = (struct node){.agent = id,
 					.pool = pool_of(e, cfg->skills[i].skill, ch, level),
 					.proficiency = (uint8_t)cfg->skills[i].proficiency,
+					.tier = (uint8_t)(cfg->skills[i].tier ? cfg->skills[i].tier : 1),
 					.idle = {ROUTE_NONE, ROUTE_NONE}, .by_skill = {ROUTE_NONE, ROUTE_NONE}};
 	*ret_id = id;
 	return GC_OK;
@@ -474,6 +488,15 @@ static int offer(struct route_engine *e, uint32_t id, uint32_t agent)
 	return rc;
 }
 
+/* The highest tier that may take c now: tiers join one delay after another. */
+static int allowed_tier(const struct route_engine *e, const struct queue *q, const struct contact *c)
+{
+	if (q->cfg.tier_delay_ms <= 0)
+		return 3;
+	int64_t waited = e->now - c->enqueued;
+	return waited >= 2 * q->cfg.tier_delay_ms ? 3 : waited >= q->cfg.tier_delay_ms ? 2 : 1;
+}
+
 static uint64_t next_random(struct route_engine *e)
 {
 	e->rng ^= e->rng << 13; /* xorshift64 */
@@ -501,17 +524,18 @@ static bool beats(const struct route_engine *e, const struct queue *q, uint32_t 
 static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const struct contact *c)
 {
 	const struct pool *p = &e->pools[q->pool];
+	int tier = allowed_tier(e, q, c);
 	if (q->cfg.strategy == ROUTE_BEST_SKILL) {
 		for (int level = 9; level >= 0; level--)
 			for (uint32_t i = p->by_skill[level].head; i != ROUTE_NONE; i = e->nodes[i].by_skill.next)
-				if (!declined(e, c, e->nodes[i].agent))
+				if (e->nodes[i].tier <= tier && !declined(e, c, e->nodes[i].agent))
 					return e->nodes[i].agent;
 		return ROUTE_NONE;
 	}
 	uint32_t best = ROUTE_NONE, seen = 0;
 	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next) {
 		uint32_t agent = e->nodes[i].agent;
-		if (declined(e, c, agent))
+		if (e->nodes[i].tier > tier || declined(e, c, agent))
 			continue;
 		if (q->cfg.strategy == ROUTE_LONGEST_IDLE)
 			return agent;
@@ -567,6 +591,7 @@ static uint32_t best_for(struct route_engine *e, uint32_t agent)
 			return i; /* transfers to this agent come first */
 	for (int k = 0; k < a->cfg.n_skills; k++) {
 		uint32_t skill = a->cfg.skills[k].skill;
+		int tier = a->cfg.skills[k].tier ? a->cfg.skills[k].tier : 1;
 		for (uint32_t j = 0; j < e->n_skill_queues[skill]; j++) {
 			const struct queue *q = &e->queues[e->skill_queues[skill][j]];
 			if (q->cfg.level > a->cfg.level || !can_take(a, q->cfg.channel))
@@ -575,6 +600,9 @@ static uint32_t best_for(struct route_engine *e, uint32_t agent)
 				if (best != ROUTE_NONE && e->contacts[best].priority > p)
 					break;
 				uint32_t c = q->n_waiting[p] ? first_for(e, q, p, agent) : ROUTE_NONE;
+				/* the oldest may not allow this tier yet; the younger ones then neither */
+				if (c != ROUTE_NONE && allowed_tier(e, q, &e->contacts[c]) < tier)
+					continue;
 				if (c != ROUTE_NONE) {
 					if (best == ROUTE_NONE || before(&e->contacts[c], &e->contacts[best]))
 						best = c;
@@ -597,6 +625,22 @@ static int try_agent(struct route_engine *e, uint32_t agent)
 
 /* --- events --- */
 
+static int fire(struct route_engine *e, const struct timer *t);
+
+/* Runs the timers due by now, in time order, then moves the clock to now. */
+static int advance(struct route_engine *e, int64_t now)
+{
+	int rc = GC_OK;
+	while (rc == GC_OK && e->n_timers > 0 && e->timers[0].at <= now) {
+		struct timer t = timer_pop(e);
+		e->now = t.at > e->now ? t.at : e->now;
+		rc = fire(e, &t);
+	}
+	if (now > e->now)
+		e->now = now;
+	return rc;
+}
+
 static int new_contact(struct route_engine *e, uint32_t *ret_id)
 {
 	if (grow((void **)&e->contacts, &e->cap_contacts, sizeof(struct contact), e->n_contacts + 1) < 0)
@@ -605,14 +649,21 @@ static int new_contact(struct route_engine *e, uint32_t *ret_id)
 	return GC_OK;
 }
 
-/* The overflow timer of a waiting contact, counted from its arrival in the queue. */
+/* The timers of a waiting contact, counted from its arrival in the queue:
+ * overflow, and the moments the next tiers join. */
 static int arm_overflow(struct route_engine *e, uint32_t id)
 {
 	const struct contact *c = &e->contacts[id];
 	const struct queue *q = &e->queues[c->queue];
-	if (c->named || q->cfg.overflow_after_ms <= 0 || q->cfg.overflow_to == ROUTE_NONE)
+	int rc = GC_OK;
+	if (c->named)
 		return GC_OK;
-	return timer_add(e, c->enqueued + q->cfg.overflow_after_ms, T_OVERFLOW, id, c->gen);
+	for (int k = 1; rc == GC_OK && q->cfg.tier_delay_ms > 0 && k <= 2; k++)
+		if (c->enqueued + k * q->cfg.tier_delay_ms > e->now)
+			rc = timer_add(e, c->enqueued + k * q->cfg.tier_delay_ms, T_TIER, id, c->gen);
+	if (rc == GC_OK && q->cfg.overflow_after_ms > 0 && q->cfg.overflow_to != ROUTE_NONE)
+		rc = timer_add(e, c->enqueued + q->cfg.overflow_after_ms, T_OVERFLOW, id, c->gen);
+	return rc;
 }
 
 /* Starts c waiting in queue (its overflow timer too), or moves it on at once
@@ -635,6 +686,20 @@ static int start_waiting(struct route_engine *e, uint32_t id, uint32_t queue)
 	wait_in_place(e, id);
 	int rc = arm_overflow(e, id);
 	return rc == GC_OK ? try_contact(e, id) : rc;
+}
+
+bool route_queue_open(const struct route_engine *e, uint32_t queue, int64_t now)
+{
+	const struct route_hours *h = &e->queues[queue].cfg.hours;
+	if (!h->enabled)
+		return true;
+	int64_t local = now + h->utc_offset_ms, day = local / 86400000 - (local % 86400000 < 0);
+	int weekday = (int)(((day + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+	int minute = (int)((local - day * 86400000) / 60000);
+	for (int r = 0; r < 2; r++)
+		if (minute >= h->ranges[weekday][r].from && minute < h->ranges[weekday][r].to)
+			return true;
+	return false;
 }
 
 int route_contact_enqueue(struct route_engine *e, int64_t now, uint32_t queue, int priority,
@@ -662,22 +727,34 @@ int route_contact_enqueue_for(struct route_engine *e, int64_t now, uint32_t queu
 	if (queue >= e->n_queues || priority < 0 || priority >= ROUTE_PRIORITIES ||
 	    (agent != ROUTE_NONE && agent >= e->n_agents) || sticky_ms < 0)
 		return GC_EINVAL;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	int rc = new_contact(e, &id);
 	if (rc < 0)
 		return rc;
-	e->now = now;
 	struct contact *c = &e->contacts[id];
 	*c = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
-			      .arrived = now, .enqueued = now, .link = {ROUTE_NONE, ROUTE_NONE}};
+			      .arrived = e->now, .enqueued = e->now, .link = {ROUTE_NONE, ROUTE_NONE}};
 	forget_declines(c);
 	*ret_contact = id;
+	const struct route_hours *h = &e->queues[queue].cfg.hours;
+	if (!route_queue_open(e, queue, e->now) && h->when_closed != ROUTE_CLOSED_WAIT) {
+		if (h->when_closed == ROUTE_CLOSED_REFUSE) {
+			c->state = ROUTE_REFUSED;
+			return emit(e, ROUTE_REFUSED_CLOSED, id, ROUTE_NONE, queue, ROUTE_NONE);
+		}
+		uint32_t to = e->queues[queue].cfg.overflow_to;
+		rc = emit(e, ROUTE_OVERFLOW, id, ROUTE_NONE, queue, to);
+		return rc == GC_OK ? start_waiting(e, id, to) : rc;
+	}
 	if (agent == ROUTE_NONE || sticky_ms == 0 || !could_serve(e, agent, &e->queues[queue]))
 		return start_waiting(e, id, queue);
 	/* waits for its last agent alone, for a while */
 	c->named = c->sticky = true;
 	c->agent = agent;
 	wait_in_place(e, id);
-	rc = timer_add(e, now + sticky_ms, T_STICKY, id, c->gen);
+	rc = timer_add(e, e->now + sticky_ms, T_STICKY, id, c->gen);
 	return rc == GC_OK ? try_contact(e, id) : rc;
 }
 
@@ -732,8 +809,10 @@ int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
 {
 	if (id >= e->n_contacts)
 		return GC_ENOTFOUND;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	struct contact *c = &e->contacts[id];
-	e->now = now;
 	if (c->state == ROUTE_WAITING) {
 		stop_waiting(e, id);
 		c->state = ROUTE_ABANDONED;
@@ -752,8 +831,10 @@ int route_agent_presence(struct route_engine *e, int64_t now, uint32_t id, enum 
 {
 	if (id >= e->n_agents || p < ROUTE_OFFLINE || p > ROUTE_PAUSED)
 		return GC_EINVAL;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	struct agent *a = &e->agents[id];
-	e->now = now;
 	if (p == ROUTE_OFFLINE && a->total > 0)
 		return GC_ESTATE; /* finish, transfer or let the offers expire first */
 	if ((a->presence == ROUTE_OFFLINE) != (p == ROUTE_OFFLINE))
@@ -765,7 +846,7 @@ int route_agent_presence(struct route_engine *e, int64_t now, uint32_t id, enum 
 	if (a->presence != ROUTE_AVAILABLE && p == ROUTE_AVAILABLE) {
 		a->missed = 0;
 		if (a->total == 0)
-			a->idle_since = now;
+			a->idle_since = e->now;
 	}
 	a->presence = (uint8_t)p;
 	return refresh(e, id) ? try_agent(e, id) : GC_OK;
@@ -775,12 +856,14 @@ int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_
 {
 	if (id >= e->n_contacts || agent >= e->n_agents)
 		return GC_ENOTFOUND;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	struct contact *c = &e->contacts[id];
 	if (c->state != ROUTE_OFFERED || c->agent != agent)
 		return GC_ESTATE;
-	e->now = now;
 	c->state = ROUTE_ASSIGNED;
-	c->assigned_at = now;
+	c->assigned_at = e->now;
 	c->gen++;
 	e->agents[agent].offered--;
 	e->agents[agent].missed = 0;
@@ -791,9 +874,11 @@ int route_offer_reject(struct route_engine *e, int64_t now, uint32_t id, uint32_
 {
 	if (id >= e->n_contacts || agent >= e->n_agents)
 		return GC_ENOTFOUND;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	if (e->contacts[id].state != ROUTE_OFFERED || e->contacts[id].agent != agent)
 		return GC_ESTATE;
-	e->now = now;
 	return withdraw(e, id, false);
 }
 
@@ -801,21 +886,23 @@ int route_contact_finish(struct route_engine *e, int64_t now, uint32_t id)
 {
 	if (id >= e->n_contacts)
 		return GC_ENOTFOUND;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	struct contact *c = &e->contacts[id];
 	if (c->state != ROUTE_ASSIGNED)
 		return GC_ESTATE;
-	e->now = now;
 	uint32_t agent = c->agent;
 	struct agent *a = &e->agents[agent];
 	c->state = ROUTE_DONE;
 	c->gen++;
 	a->handled++;
-	a->talk_ms += now - c->assigned_at;
+	a->talk_ms += e->now - c->assigned_at;
 	int64_t wrapup = e->queues[c->queue].cfg.wrapup_ms;
 	if (wrapup > 0) {
 		a->wrapup = true;
 		a->gen++;
-		int rc = timer_add(e, now + wrapup, T_WRAPUP, agent, a->gen);
+		int rc = timer_add(e, e->now + wrapup, T_WRAPUP, agent, a->gen);
 		if (rc < 0)
 			return rc;
 	}
@@ -826,13 +913,15 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_
 {
 	if (id >= e->n_contacts || queue >= e->n_queues || (agent != ROUTE_NONE && agent >= e->n_agents))
 		return GC_EINVAL;
+	int advanced = advance(e, now); /* the timers due by now first */
+	if (advanced < 0)
+		return advanced;
 	struct contact *c = &e->contacts[id];
 	if (c->state != ROUTE_ASSIGNED)
 		return GC_ESTATE;
-	e->now = now;
 	uint32_t from = c->agent;
 	int ch = channel_of(e, c);
-	c->enqueued = now;
+	c->enqueued = e->now;
 	forget_declines(c);
 	int rc;
 	if (agent != ROUTE_NONE) { /* waits for that agent only */
@@ -867,6 +956,8 @@ static int fire(struct route_engine *e, const struct timer *t)
 		int rc = emit(e, ROUTE_OFFER_EXPIRED, t->id, c->agent, c->queue, ROUTE_NONE);
 		return rc == GC_OK ? withdraw(e, t->id, true) : rc;
 	}
+	if (t->kind == T_TIER && c->state == ROUTE_WAITING && !c->named)
+		return try_contact(e, t->id); /* one more tier may take it now */
 	if (t->kind == T_STICKY && c->state == ROUTE_WAITING && c->sticky) { /* now anyone will do */
 		stop_waiting(e, t->id);
 		c->agent = ROUTE_NONE;
@@ -886,14 +977,7 @@ static int fire(struct route_engine *e, const struct timer *t)
 
 int route_engine_tick(struct route_engine *e, int64_t now)
 {
-	int rc = GC_OK;
-	while (rc == GC_OK && e->n_timers > 0 && e->timers[0].at <= now) {
-		struct timer t = timer_pop(e);
-		e->now = t.at;
-		rc = fire(e, &t);
-	}
-	e->now = now;
-	return rc;
+	return advance(e, now);
 }
 
 bool route_engine_poll(struct route_engine *e, struct route_decision *ret)
@@ -967,6 +1051,11 @@ void route_engine_reset_counters(struct route_engine *e)
 bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, uint32_t agent)
 {
 	return contact < e->n_contacts && agent < e->n_agents && declined(e, &e->contacts[contact], agent);
+}
+
+int64_t route_engine_now(const struct route_engine *e)
+{
+	return e->now;
 }
 
 uint32_t route_engine_n_contacts(const struct route_engine *e)
