@@ -53,6 +53,7 @@
 #define ROUTE_CHANNELS 6       /* the channels of guichet/contact.h */
 #define ROUTE_PRIORITIES 10
 #define ROUTE_MAX_AGENT_SKILLS 16
+#define ROUTE_MAX_RING 16          /* agents a ring-all offer rings at once */
 #define ROUTE_NONE UINT32_MAX
 
 enum route_strategy {
@@ -62,6 +63,7 @@ enum route_strategy {
 	ROUTE_LEAST_TALK,          /* the least time holding contacts since the last reset */
 	ROUTE_ROUND_ROBIN,         /* the next agent (by id) after the queue's last one */
 	ROUTE_RANDOM,              /* any ready agent, from the engine's seeded generator */
+	ROUTE_RING_ALL,            /* every ready agent at once (up to 16); the first to accept takes it */
 };
 
 enum route_closed_action {
@@ -117,6 +119,7 @@ enum route_decision_kind {
 	ROUTE_AGENT_PAUSED,        /* agent paused by the engine (missed offers) */
 	ROUTE_WRAPUP_ENDED,        /* agent is free again after wrap-up */
 	ROUTE_REFUSED_CLOSED,      /* contact arrived while its queue is closed (ROUTE_CLOSED_REFUSE) */
+	ROUTE_OFFER_WITHDRAWN,     /* a ring-all offer was taken by another agent, or abandoned */
 };
 
 struct route_decision {
@@ -173,6 +176,9 @@ struct route_contact_view {
 	int64_t arrived, enqueued;
 };
 int route_contact_view(const struct route_engine *e, uint32_t contact, struct route_contact_view *ret);
+/* The agents a ring-all offer is ringing (the view's agent is then
+ * ROUTE_NONE); returns how many, writing up to max of them. */
+int route_contact_ringing(const struct route_engine *e, uint32_t contact, uint32_t *agents, int max);
 /* Contacts ahead in the queue (same or higher priority, earlier), and the
  * expected wait: ahead+1 contacts over the rate the queue's eligible agents
  * finish them (mean handle time ms). -1 when no agent could serve it. */

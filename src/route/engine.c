@@ -38,6 +38,8 @@ struct contact {
 	bool named;                     /* waits in agent's own list */
 	bool sticky;                    /* ... only for a while (sticky agent) */
 	uint8_t next_declined;          /* the slot the next decline takes */
+	uint8_t n_ring;                 /* ringing agents of a ring-all offer (agent is then ROUTE_NONE) */
+	uint32_t ring[ROUTE_MAX_RING];
 	uint32_t declined[4];           /* the last agents who declined or missed it (or ROUTE_NONE), */
 	uint32_t declined_epoch[4];     /* while they have not changed state since */
 	int64_t arrived, enqueued;
@@ -285,7 +287,7 @@ static bool hours_valid(const struct route_hours *h, uint32_t overflow_to)
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
 {
 	if (cfg->skill >= e->n_skills || cfg->channel < 0 || cfg->channel >= ROUTE_CHANNELS ||
-	    cfg->strategy < ROUTE_LONGEST_IDLE || cfg->strategy > ROUTE_RANDOM ||
+	    cfg->strategy < ROUTE_LONGEST_IDLE || cfg->strategy > ROUTE_RING_ALL ||
 	    cfg->level < 1 || cfg->level > 2 || cfg->offer_timeout_ms < 0 || cfg->wrapup_ms < 0 ||
 	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues) ||
 	    cfg->tier_delay_ms < 0 || !hours_valid(&cfg->hours, cfg->overflow_to))
@@ -488,6 +490,42 @@ static int offer(struct route_engine *e, uint32_t id, uint32_t agent)
 	return rc;
 }
 
+/* Rings every ready agent of the queue (up to ROUTE_MAX_RING) for contact id. */
+static int allowed_tier(const struct route_engine *e, const struct queue *q, const struct contact *c);
+
+static int ring_all(struct route_engine *e, uint32_t id)
+{
+	struct contact *c = &e->contacts[id];
+	const struct queue *q = &e->queues[c->queue];
+	const struct pool *p = &e->pools[q->pool];
+	int tier = allowed_tier(e, q, c);
+	uint32_t ring[ROUTE_MAX_RING];
+	int n = 0;
+	for (uint32_t i = p->idle.head; i != ROUTE_NONE && n < ROUTE_MAX_RING; i = e->nodes[i].idle.next)
+		if (e->nodes[i].tier <= tier && !declined(e, c, e->nodes[i].agent))
+			ring[n++] = e->nodes[i].agent;
+	if (n == 0)
+		return GC_OK;
+	stop_waiting(e, id);
+	c->state = ROUTE_OFFERED;
+	c->agent = ROUTE_NONE;
+	c->n_ring = (uint8_t)n;
+	c->gen++;
+	int rc = GC_OK;
+	for (int k = 0; k < n && rc == GC_OK; k++) { /* reserve first: refresh moves agents out of the pool */
+		struct agent *a = &e->agents[ring[k]];
+		c->ring[k] = ring[k];
+		a->active[q->cfg.channel]++;
+		a->offered++;
+		a->total++;
+		refresh(e, ring[k]);
+		rc = emit(e, ROUTE_OFFER, id, ring[k], c->queue, ROUTE_NONE);
+	}
+	if (rc == GC_OK && q->cfg.offer_timeout_ms > 0)
+		rc = timer_add(e, e->now + q->cfg.offer_timeout_ms, T_OFFER, id, c->gen);
+	return rc;
+}
+
 /* The highest tier that may take c now: tiers join one delay after another. */
 static int allowed_tier(const struct route_engine *e, const struct queue *q, const struct contact *c)
 {
@@ -562,6 +600,8 @@ static int try_contact(struct route_engine *e, uint32_t id)
 		return GC_OK; /* taken meanwhile */
 	if (c->named)
 		return can_take(&e->agents[c->agent], channel_of(e, c)) ? try_agent(e, c->agent) : GC_OK;
+	if (e->queues[c->queue].cfg.strategy == ROUTE_RING_ALL)
+		return ring_all(e, id);
 	uint32_t agent = pick_agent(e, &e->queues[c->queue], c);
 	return agent == ROUTE_NONE ? GC_OK : offer(e, id, agent);
 }
@@ -780,10 +820,11 @@ static int release(struct route_engine *e, uint32_t agent, int ch, bool was_offe
 /* An offer ends without being taken: the contact waits again, without this
  * agent. The agent is let go first, so the decline is remembered against
  * the state it is in now (see declined). */
-static int withdraw(struct route_engine *e, uint32_t id, bool missed)
+/* One agent lets an offer go (declined or missed): counts the miss, pauses
+ * it after too many, frees it, and remembers the decline against the state
+ * it is in now. Returns whether it became ready (or negative on error). */
+static int drop_offer(struct route_engine *e, struct contact *c, uint32_t agent, bool missed)
 {
-	struct contact *c = &e->contacts[id];
-	uint32_t agent = c->agent;
 	struct agent *a = &e->agents[agent];
 	int rc = GC_OK;
 	if (missed && a->cfg.max_missed > 0 && ++a->missed >= a->cfg.max_missed && a->presence == ROUTE_AVAILABLE) {
@@ -792,17 +833,76 @@ static int withdraw(struct route_engine *e, uint32_t id, bool missed)
 	}
 	bool ready = let_go(e, agent, channel_of(e, c), true);
 	remember_decline(e, c, agent);
+	return rc < 0 ? rc : ready;
+}
+
+/* An offer ends without being taken (by its one agent, or by every agent a
+ * ring-all offer rang): the contact waits again, without them. */
+static int withdraw(struct route_engine *e, uint32_t id, bool missed)
+{
+	struct contact *c = &e->contacts[id];
+	uint32_t agents[ROUTE_MAX_RING];
+	int n = 0, ready[ROUTE_MAX_RING];
+	if (c->n_ring)
+		for (int k = 0; k < c->n_ring; k++)
+			agents[n++] = c->ring[k];
+	else
+		agents[n++] = c->agent;
+	c->n_ring = 0;
+	for (int k = 0; k < n; k++)
+		if ((ready[k] = drop_offer(e, c, agents[k], missed)) < 0)
+			return ready[k];
 	if (c->sticky) /* its last agent said no: anyone now */
 		c->named = c->sticky = false;
 	if (!c->named) /* a transferred contact keeps waiting for its agent */
 		c->agent = ROUTE_NONE;
 	c->gen++;
 	wait_in_place(e, id);
-	if (rc == GC_OK)
-		rc = arm_overflow(e, id);
-	if (rc == GC_OK && ready)
-		rc = try_agent(e, agent);
+	int rc = arm_overflow(e, id);
+	for (int k = 0; rc == GC_OK && k < n; k++)
+		if (ready[k])
+			rc = try_agent(e, agents[k]);
 	return rc == GC_OK ? try_contact(e, id) : rc;
+}
+
+static int ring_index(const struct contact *c, uint32_t agent)
+{
+	for (int k = 0; k < c->n_ring; k++)
+		if (c->ring[k] == agent)
+			return k;
+	return -1;
+}
+
+/* One ringing agent declines: the others keep ringing; the last one out puts
+ * the contact back in its queue. */
+static int ring_decline(struct route_engine *e, uint32_t id, uint32_t agent)
+{
+	struct contact *c = &e->contacts[id];
+	if (c->n_ring == 1)
+		return withdraw(e, id, false);
+	int k = ring_index(c, agent);
+	c->ring[k] = c->ring[--c->n_ring];
+	int ready = drop_offer(e, c, agent, false);
+	return ready < 0 ? ready : ready ? try_agent(e, agent) : GC_OK;
+}
+
+/* The ringing agents other than keep let go of the offer (taken or abandoned). */
+static int ring_release(struct route_engine *e, uint32_t id, uint32_t keep)
+{
+	struct contact *c = &e->contacts[id];
+	uint32_t others[ROUTE_MAX_RING];
+	int n = 0, rc = GC_OK;
+	for (int k = 0; k < c->n_ring; k++)
+		if (c->ring[k] != keep)
+			others[n++] = c->ring[k];
+	int ch = channel_of(e, c);
+	c->n_ring = 0;
+	for (int k = 0; rc == GC_OK && k < n; k++) {
+		rc = emit(e, ROUTE_OFFER_WITHDRAWN, id, others[k], c->queue, ROUTE_NONE);
+		if (rc == GC_OK)
+			rc = release(e, others[k], ch, true);
+	}
+	return rc;
 }
 
 int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
@@ -824,6 +924,8 @@ int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
 	uint32_t agent = c->agent;
 	c->state = ROUTE_ABANDONED;
 	c->gen++;
+	if (c->n_ring)
+		return ring_release(e, id, ROUTE_NONE);
 	return release(e, agent, channel_of(e, c), true);
 }
 
@@ -860,14 +962,16 @@ int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_
 	if (advanced < 0)
 		return advanced;
 	struct contact *c = &e->contacts[id];
-	if (c->state != ROUTE_OFFERED || c->agent != agent)
+	if (c->state != ROUTE_OFFERED || (c->n_ring ? ring_index(c, agent) < 0 : c->agent != agent))
 		return GC_ESTATE;
+	int rc = c->n_ring ? ring_release(e, id, agent) : GC_OK; /* the first to accept takes it */
+	c->agent = agent;
 	c->state = ROUTE_ASSIGNED;
 	c->assigned_at = e->now;
 	c->gen++;
 	e->agents[agent].offered--;
 	e->agents[agent].missed = 0;
-	return GC_OK;
+	return rc;
 }
 
 int route_offer_reject(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)
@@ -877,9 +981,10 @@ int route_offer_reject(struct route_engine *e, int64_t now, uint32_t id, uint32_
 	int advanced = advance(e, now); /* the timers due by now first */
 	if (advanced < 0)
 		return advanced;
-	if (e->contacts[id].state != ROUTE_OFFERED || e->contacts[id].agent != agent)
+	const struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_OFFERED || (c->n_ring ? ring_index(c, agent) < 0 : c->agent != agent))
 		return GC_ESTATE;
-	return withdraw(e, id, false);
+	return c->n_ring ? ring_decline(e, id, agent) : withdraw(e, id, false);
 }
 
 int route_contact_finish(struct route_engine *e, int64_t now, uint32_t id)
@@ -953,7 +1058,9 @@ static int fire(struct route_engine *e, const struct timer *t)
 	if (c->gen != t->gen)
 		return GC_OK;
 	if (t->kind == T_OFFER && c->state == ROUTE_OFFERED) {
-		int rc = emit(e, ROUTE_OFFER_EXPIRED, t->id, c->agent, c->queue, ROUTE_NONE);
+		int rc = GC_OK;
+		for (int k = 0; rc == GC_OK && k < (c->n_ring ? c->n_ring : 1); k++)
+			rc = emit(e, ROUTE_OFFER_EXPIRED, t->id, c->n_ring ? c->ring[k] : c->agent, c->queue, ROUTE_NONE);
 		return rc == GC_OK ? withdraw(e, t->id, true) : rc;
 	}
 	if (t->kind == T_TIER && c->state == ROUTE_WAITING && !c->named)
@@ -1000,6 +1107,16 @@ int route_contact_view(const struct route_engine *e, uint32_t id, struct route_c
 	*ret = (struct route_contact_view){(enum route_contact_state)c->state, c->queue, c->agent, c->priority,
 					   c->arrived, c->enqueued};
 	return GC_OK;
+}
+
+int route_contact_ringing(const struct route_engine *e, uint32_t id, uint32_t *agents, int max)
+{
+	if (id >= e->n_contacts)
+		return 0;
+	const struct contact *c = &e->contacts[id];
+	for (int k = 0; k < c->n_ring && k < max; k++)
+		agents[k] = c->ring[k];
+	return c->n_ring;
 }
 
 int route_contact_position(const struct route_engine *e, uint32_t id, int64_t mean_handle_ms,

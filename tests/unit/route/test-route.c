@@ -349,6 +349,36 @@ static void opening_hours(void **state)
 	route_engine_free(e);
 }
 
+static void ring_all_rings_everyone_first_accept_wins(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	uint32_t q = queue(e, 0, VOICE, 1, ROUTE_RING_ALL), a[3], c;
+	for (int i = 0; i < 3; i++) {
+		a[i] = agent(e, 0, 5, 1);
+		route_agent_presence(e, i, a[i], ROUTE_AVAILABLE);
+	}
+	route_contact_enqueue(e, 10, q, 0, &c);
+	struct route_decision d;
+	int offers = 0;
+	while (route_engine_poll(e, &d))
+		offers += d.kind == ROUTE_OFFER && d.contact == c;
+	assert_int_equal(offers, 3);
+	uint32_t ringing[ROUTE_MAX_RING];
+	assert_int_equal(route_contact_ringing(e, c, ringing, ROUTE_MAX_RING), 3);
+	assert_int_equal(route_offer_reject(e, 11, c, a[0]), GC_OK);       /* one says no: the others still ring */
+	assert_int_equal(route_contact_ringing(e, c, ringing, ROUTE_MAX_RING), 2);
+	assert_int_equal(route_offer_accept(e, 12, c, a[2]), GC_OK);       /* the first to accept takes it */
+	assert_true(route_engine_poll(e, &d) && d.kind == ROUTE_OFFER_WITHDRAWN && d.agent == a[1]);
+	assert_int_equal(route_offer_accept(e, 13, c, a[1]), GC_ESTATE);   /* too late */
+	struct route_contact_view v;
+	route_contact_view(e, c, &v);
+	assert_true(v.state == ROUTE_ASSIGNED && v.agent == a[2]);
+	struct route_agent_view av;
+	route_agent_view(e, a[1], &av);
+	assert_true(av.total == 0 && av.offered == 0);
+	route_engine_free(e);
+}
+
 static void bad_calls_change_nothing(void **state)
 {
 	struct route_engine *e = route_engine_new(2);
@@ -399,7 +429,7 @@ static void build(struct world *w, unsigned seed)
 	w->now = 0;
 	for (uint32_t i = 0; i < N_QUEUES; i++) {
 		w->q[i] = (struct route_queue_config){.skill = (uint32_t)rand() % N_SKILLS, .channel = rand() % 2 ? CHAT : VOICE,
-			.level = rand() % 4 == 0 ? 2 : 1, .strategy = (enum route_strategy)(rand() % 6),
+			.level = rand() % 4 == 0 ? 2 : 1, .strategy = (enum route_strategy)(rand() % 7),
 			.offer_timeout_ms = rand() % 2 ? 5000 : 0, .wrapup_ms = rand() % 3 ? 2000 : 0,
 			.overflow_after_ms = i > 0 && rand() % 3 == 0 ? 8000 : 0, .overflow_to = ROUTE_NONE,
 			.tier_delay_ms = rand() % 3 == 0 ? 6000 : 0};
@@ -457,8 +487,16 @@ static void check(struct world *w, unsigned seed, int step)
 	for (uint32_t c = 0; c < n; c++) {
 		struct route_contact_view v;
 		assert_int_equal(route_contact_view(e, c, &v), GC_OK);
-		if (v.state == ROUTE_OFFERED || v.state == ROUTE_ASSIGNED) {
-			assert_true(v.agent < N_AGENTS);
+		uint32_t ringing[ROUTE_MAX_RING];
+		int n_ring = route_contact_ringing(e, c, ringing, ROUTE_MAX_RING);
+		if (v.state == ROUTE_OFFERED && n_ring > 0) { /* a ring-all offer: held by each agent it rings */
+			assert_true(v.agent == ROUTE_NONE);
+			for (int k = 0; k < n_ring; k++) {
+				held[ringing[k]][w->q[v.queue].channel]++;
+				offers[ringing[k]]++;
+			}
+		} else if (v.state == ROUTE_OFFERED || v.state == ROUTE_ASSIGNED) {
+			assert_true(v.agent < N_AGENTS && n_ring == 0);
 			held[v.agent][w->q[v.queue].channel]++;
 			offers[v.agent] += v.state == ROUTE_OFFERED;
 		}
@@ -567,7 +605,12 @@ static void check_order(struct world *w, unsigned seed, int step)
 			continue;
 		struct route_contact_view offered, v;
 		route_contact_view(w->e, d.contact, &offered);
-		if (offered.agent != d.agent || offered.state != ROUTE_OFFERED || d.contact >= (1 << 16) ||
+		uint32_t ringing[ROUTE_MAX_RING];
+		int n_ring = route_contact_ringing(w->e, d.contact, ringing, ROUTE_MAX_RING);
+		bool rings = false;
+		for (int r = 0; r < n_ring; r++)
+			rings |= ringing[r] == d.agent;
+		if ((offered.agent != d.agent && !rings) || offered.state != ROUTE_OFFERED || d.contact >= (1 << 16) ||
 		    (d.contact < before_n && before_named[d.contact]) || d.contact == w->transferred)
 			continue; /* already moved on within the same call, or a transfer to this agent */
 		for (uint32_t c = 0; c < route_engine_n_contacts(w->e); c++) {
@@ -605,6 +648,16 @@ static uint32_t random_in_state(struct world *w, enum route_contact_state s)
 
 /* GC_OK, or GC_ESTATE when a timer due by then (run first) already moved the
  * contact on: an accept after the offer expired, say. */
+/* The agent an offered contact is offered to (one of those a ring-all rings). */
+static uint32_t offered_agent(struct route_engine *e, uint32_t c)
+{
+	struct route_contact_view v;
+	uint32_t ringing[ROUTE_MAX_RING];
+	int n = route_contact_ringing(e, c, ringing, ROUTE_MAX_RING);
+	route_contact_view(e, c, &v);
+	return n > 0 ? ringing[rand() % n] : v.agent;
+}
+
 static bool late_ok(int rc)
 {
 	return rc == GC_OK || rc == GC_ESTATE;
@@ -616,7 +669,6 @@ static void step(struct world *w)
 	w->now += rand() % 3000;
 	w->rejected_by = w->transferred = ROUTE_NONE;
 	uint32_t c;
-	struct route_contact_view v;
 	switch (rand() % 10) {
 	case 0:
 		route_contact_enqueue(e, w->now, (uint32_t)rand() % N_QUEUES, rand() % 3, &c);
@@ -630,13 +682,13 @@ static void step(struct world *w)
 		route_agent_presence(e, w->now, (uint32_t)rand() % N_AGENTS, (enum route_presence)(rand() % 3));
 		break;
 	case 3:
-		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE && route_contact_view(e, c, &v) == GC_OK)
-			assert_true(late_ok(route_offer_accept(e, w->now, c, v.agent)));
+		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE)
+			assert_true(late_ok(route_offer_accept(e, w->now, c, offered_agent(e, c))));
 		break;
 	case 4:
-		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE && route_contact_view(e, c, &v) == GC_OK) {
-			w->rejected_by = v.agent;
-			assert_true(late_ok(route_offer_reject(e, w->now, c, v.agent)));
+		if ((c = random_in_state(w, ROUTE_OFFERED)) != ROUTE_NONE) {
+			w->rejected_by = offered_agent(e, c);
+			assert_true(late_ok(route_offer_reject(e, w->now, c, w->rejected_by)));
 		}
 		break;
 	case 5:
@@ -719,6 +771,7 @@ int main(void)
 		cmocka_unit_test(sticky_agent_first_then_anyone),
 		cmocka_unit_test(tiers_join_after_their_delay),
 		cmocka_unit_test(opening_hours),
+		cmocka_unit_test(ring_all_rings_everyone_first_accept_wins),
 		cmocka_unit_test(bad_calls_change_nothing),
 		cmocka_unit_test(random_sequences_keep_the_invariants),
 		cmocka_unit_test(same_events_same_decisions),
