@@ -52,19 +52,21 @@ struct queue {
 	uint32_t last_agent;            /* for round robin */
 	struct list waiting[ROUTE_PRIORITIES];
 	uint32_t n_waiting[ROUTE_PRIORITIES];
+	uint32_t nonempty;              /* bit p: someone waits at priority p */
 	uint32_t pool;
 };
 
 struct node {                           /* one agent in one pool */
 	uint32_t agent, pool;
-	uint8_t proficiency, tier;
+	uint8_t proficiency, tier, channel;
 	bool in;
 	struct link idle, by_skill;
 };
 
 struct pool {
 	struct list idle;               /* ready agents, longest idle first */
-	struct list by_skill[10];       /* the same by proficiency 1..10 */
+	struct list by_skill[10];       /* the same by proficiency 1..10, */
+	bool by_skill_used;             /* kept only once a best-skill queue reads this pool */
 	uint32_t logged_in;             /* agents of the pool not offline */
 };
 
@@ -250,6 +252,7 @@ struct route_engine *route_engine_new(uint32_t n_skills)
 		for (int s = 0; s < 10; s++)
 			e->pools[p].by_skill[s] = empty_list;
 		e->pools[p].logged_in = 0;
+		e->pools[p].by_skill_used = false;
 	}
 	return e;
 }
@@ -306,6 +309,13 @@ int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg
 	q->cfg = *cfg;
 	q->last_agent = ROUTE_NONE;
 	q->pool = pool_of(e, cfg->skill, cfg->channel, cfg->level);
+	struct pool *pool = &e->pools[q->pool];
+	if (cfg->strategy == ROUTE_BEST_SKILL && !pool->by_skill_used) { /* from now on, kept in that order too */
+		pool->by_skill_used = true;
+		for (uint32_t i = pool->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next)
+			list_insert_after(&pool->by_skill[e->nodes[i].proficiency - 1], e->nodes, NODE_SKILL,
+					  pool->by_skill[e->nodes[i].proficiency - 1].tail, i);
+	}
 	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
 		q->waiting[p] = empty_list;
 		q->n_waiting[p] = 0;
@@ -348,17 +358,13 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 					.pool = pool_of(e, cfg->skills[i].skill, ch, level),
 					.proficiency = (uint8_t)cfg->skills[i].proficiency,
 					.tier = (uint8_t)(cfg->skills[i].tier ? cfg->skills[i].tier : 1),
+					.channel = (uint8_t)ch,
 					.idle = {ROUTE_NONE, ROUTE_NONE}, .by_skill = {ROUTE_NONE, ROUTE_NONE}};
 	*ret_id = id;
 	return GC_OK;
 }
 
 /* --- agents in and out of pools --- */
-
-static int channel_of_node(const struct route_engine *e, const struct node *n)
-{
-	return (int)((n->pool / 2) % ROUTE_CHANNELS);
-}
 
 static bool can_take(const struct agent *a, int ch)
 {
@@ -377,19 +383,20 @@ static bool refresh(struct route_engine *e, uint32_t id)
 	for (uint32_t k = 0; k < a->n_nodes; k++) {
 		uint32_t i = a->first_node + k;
 		struct node *n = &e->nodes[i];
-		int ch = channel_of_node(e, n);
-		if (n->in == want[ch])
+		if (n->in == want[n->channel])
 			continue;
 		struct pool *p = &e->pools[n->pool];
-		if (want[ch]) {
+		struct list *skill = &p->by_skill[n->proficiency - 1];
+		if (want[n->channel]) {
 			list_insert_after(&p->idle, e->nodes, NODE_IDLE, p->idle.tail, i);
-			list_insert_after(&p->by_skill[n->proficiency - 1], e->nodes, NODE_SKILL,
-					  p->by_skill[n->proficiency - 1].tail, i);
+			if (p->by_skill_used)
+				list_insert_after(skill, e->nodes, NODE_SKILL, skill->tail, i);
 		} else {
 			list_remove(&p->idle, e->nodes, NODE_IDLE, i);
-			list_remove(&p->by_skill[n->proficiency - 1], e->nodes, NODE_SKILL, i);
+			if (p->by_skill_used)
+				list_remove(skill, e->nodes, NODE_SKILL, i);
 		}
-		n->in = want[ch];
+		n->in = want[n->channel];
 	}
 	bool was_ready = false, is_ready = false;
 	for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
@@ -427,16 +434,18 @@ static void wait_in_place(struct route_engine *e, uint32_t id)
 		after = e->contacts[after].link.prev;
 	list_insert_after(l, e->contacts, CONTACT_LINK, after, id);
 	c->state = ROUTE_WAITING;
-	if (!c->named)
+	if (!c->named) {
 		e->queues[c->queue].n_waiting[c->priority]++;
+		e->queues[c->queue].nonempty |= 1u << c->priority;
+	}
 }
 
 static void stop_waiting(struct route_engine *e, uint32_t id)
 {
 	struct contact *c = &e->contacts[id];
 	list_remove(waiting_list(e, c), e->contacts, CONTACT_LINK, id);
-	if (!c->named)
-		e->queues[c->queue].n_waiting[c->priority]--;
+	if (!c->named && --e->queues[c->queue].n_waiting[c->priority] == 0)
+		e->queues[c->queue].nonempty &= ~(1u << c->priority);
 }
 
 /* A decline holds until the agent changes state (becomes ready anew): "not
@@ -636,10 +645,12 @@ static uint32_t best_for(struct route_engine *e, uint32_t agent)
 			const struct queue *q = &e->queues[e->skill_queues[skill][j]];
 			if (q->cfg.level > a->cfg.level || !can_take(a, q->cfg.channel))
 				continue;
-			for (int p = ROUTE_PRIORITIES - 1; p >= 0; p--) {
+			for (uint32_t mask = q->nonempty; mask;) { /* the non-empty priorities, highest first */
+				int p = 31 - __builtin_clz(mask);
+				mask &= ~(1u << p);
 				if (best != ROUTE_NONE && e->contacts[best].priority > p)
 					break;
-				uint32_t c = q->n_waiting[p] ? first_for(e, q, p, agent) : ROUTE_NONE;
+				uint32_t c = first_for(e, q, p, agent);
 				/* the oldest may not allow this tier yet; the younger ones then neither */
 				if (c != ROUTE_NONE && allowed_tier(e, q, &e->contacts[c]) < tier)
 					continue;
