@@ -320,6 +320,7 @@ int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg
 		q->waiting[p] = empty_list;
 		q->n_waiting[p] = 0;
 	}
+	q->nonempty = 0;
 	*ret_id = id;
 	return GC_OK;
 }
