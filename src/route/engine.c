@@ -917,14 +917,40 @@ static int ring_release(struct route_engine *e, uint32_t id, uint32_t keep)
 	return rc;
 }
 
-int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
+/* The contact a call names, once the timers due by its time have run (they
+ * may have moved the contact on: callers check its state after this). */
+static int enter(struct route_engine *e, int64_t now, uint32_t id, struct contact **ret)
 {
 	if (id >= e->n_contacts)
 		return GC_ENOTFOUND;
-	int advanced = advance(e, now); /* the timers due by now first */
-	if (advanced < 0)
-		return advanced;
-	struct contact *c = &e->contacts[id];
+	int rc = advance(e, now);
+	if (rc == GC_OK)
+		*ret = &e->contacts[id];
+	return rc;
+}
+
+/* The same for a contact offered to agent, singly or in a ring; GC_ESTATE
+ * when it is not (or no longer) offered to that agent. */
+static int enter_offer(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent, struct contact **ret)
+{
+	if (agent >= e->n_agents)
+		return GC_ENOTFOUND;
+	struct contact *c = NULL;
+	int rc = enter(e, now, id, &c);
+	if (rc < 0)
+		return rc;
+	if (c->state != ROUTE_OFFERED || (c->n_ring ? ring_index(c, agent) < 0 : c->agent != agent))
+		return GC_ESTATE;
+	*ret = c;
+	return GC_OK;
+}
+
+int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t id)
+{
+	struct contact *c = NULL;
+	int entered = enter(e, now, id, &c);
+	if (entered < 0)
+		return entered;
 	if (c->state == ROUTE_WAITING) {
 		stop_waiting(e, id);
 		c->state = ROUTE_ABANDONED;
@@ -968,15 +994,11 @@ int route_agent_presence(struct route_engine *e, int64_t now, uint32_t id, enum 
 
 int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)
 {
-	if (id >= e->n_contacts || agent >= e->n_agents)
-		return GC_ENOTFOUND;
-	int advanced = advance(e, now); /* the timers due by now first */
-	if (advanced < 0)
-		return advanced;
-	struct contact *c = &e->contacts[id];
-	if (c->state != ROUTE_OFFERED || (c->n_ring ? ring_index(c, agent) < 0 : c->agent != agent))
-		return GC_ESTATE;
-	int rc = c->n_ring ? ring_release(e, id, agent) : GC_OK; /* the first to accept takes it */
+	struct contact *c = NULL;
+	int rc = enter_offer(e, now, id, agent, &c);
+	if (rc < 0)
+		return rc;
+	rc = c->n_ring ? ring_release(e, id, agent) : GC_OK; /* the first to accept takes it */
 	c->agent = agent;
 	c->state = ROUTE_ASSIGNED;
 	c->assigned_at = e->now;
@@ -988,25 +1010,19 @@ int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_
 
 int route_offer_reject(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)
 {
-	if (id >= e->n_contacts || agent >= e->n_agents)
-		return GC_ENOTFOUND;
-	int advanced = advance(e, now); /* the timers due by now first */
-	if (advanced < 0)
-		return advanced;
-	const struct contact *c = &e->contacts[id];
-	if (c->state != ROUTE_OFFERED || (c->n_ring ? ring_index(c, agent) < 0 : c->agent != agent))
-		return GC_ESTATE;
+	struct contact *c = NULL;
+	int rc = enter_offer(e, now, id, agent, &c);
+	if (rc < 0)
+		return rc;
 	return c->n_ring ? ring_decline(e, id, agent) : withdraw(e, id, false);
 }
 
 int route_contact_finish(struct route_engine *e, int64_t now, uint32_t id)
 {
-	if (id >= e->n_contacts)
-		return GC_ENOTFOUND;
-	int advanced = advance(e, now); /* the timers due by now first */
-	if (advanced < 0)
-		return advanced;
-	struct contact *c = &e->contacts[id];
+	struct contact *c = NULL;
+	int entered = enter(e, now, id, &c);
+	if (entered < 0)
+		return entered;
 	if (c->state != ROUTE_ASSIGNED)
 		return GC_ESTATE;
 	uint32_t agent = c->agent;
