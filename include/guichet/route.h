@@ -163,12 +163,45 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t contact, ui
 /* The clock: expires offers and wrap-ups, overflows long waits. */
 int route_engine_tick(struct route_engine *e, int64_t now);
 
+/* Configuration changes while running. A queue keeps its waiting contacts
+ * (their overflow and tier timers follow the new delays); its skill, channel
+ * or level change only while nobody waits (GC_ESTATE otherwise). An agent
+ * keeps what it holds; its new skills and capacities apply to what comes,
+ * and a capacity below what it holds now is refused (GC_ESTATE). */
+int route_queue_update(struct route_engine *e, int64_t now, uint32_t queue,
+		       const struct route_queue_config *cfg);
+int route_agent_update(struct route_engine *e, int64_t now, uint32_t agent,
+		       const struct route_agent_config *cfg);
+/* Makes room for skills 0..n_skills-1 (more skills than at creation). */
+int route_engine_reserve_skills(struct route_engine *e, uint32_t n_skills);
+
+/* Rebuilding after a restart: a contact as the store last saw it. A waiting
+ * one takes its place by its enqueued time (so restore in any order and the
+ * queue keeps its order) and keeps the time it has waited; an assigned one is
+ * held by agent, which must be logged in (restore agents' presence first,
+ * paused, then the assigned contacts, then make agents available). A contact
+ * that was offered is restored waiting: the offer is made again. */
+struct route_restore {
+	uint32_t queue, agent;     /* agent: the holder (assigned) or the named one, else ROUTE_NONE */
+	int priority;
+	bool assigned, named;
+	int64_t arrived, enqueued;
+};
+int route_contact_restore(struct route_engine *e, int64_t now, const struct route_restore *r,
+			  uint32_t *ret_contact);
+/* Frees the id of a contact that is done, abandoned or refused, for a new
+ * contact to reuse (a long-running engine stays the size of its live work). */
+int route_contact_forget(struct route_engine *e, uint32_t contact);
+/* When the next timer falls due (INT64_MAX for none): the caller's clock
+ * should call route_engine_tick then. */
+int64_t route_engine_next_due(const struct route_engine *e);
+
 /* The next decision, oldest first; false when there is none. */
 bool route_engine_poll(struct route_engine *e, struct route_decision *ret);
 
 /* What the engine knows, for views and tests. */
 enum route_contact_state { ROUTE_WAITING, ROUTE_OFFERED, ROUTE_ASSIGNED, ROUTE_DONE, ROUTE_ABANDONED,
-			   ROUTE_REFUSED };
+			   ROUTE_REFUSED, ROUTE_FREE /* forgotten: the id may name a new contact */ };
 struct route_contact_view {
 	enum route_contact_state state;
 	uint32_t queue, agent;     /* agent: offered to, assigned to, or the named one */
@@ -195,6 +228,12 @@ struct route_agent_view {
 	int64_t talk_ms;           /* time holding assigned contacts since then */
 };
 int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_agent_view *ret);
+struct route_queue_view {
+	uint32_t waiting;          /* contacts waiting in the queue (not those named to an agent) */
+	int64_t oldest_arrival;    /* arrival of the longest-waiting one, INT64_MAX when none */
+	uint32_t logged_in;        /* agents not offline who could serve it */
+};
+int route_queue_view(const struct route_engine *e, uint32_t queue, struct route_queue_view *ret);
 /* Whether agent declined (or missed) contact and has not changed state since:
  * the engine will not offer it that contact again until then. */
 bool route_contact_declined_by(const struct route_engine *e, uint32_t contact, uint32_t agent);

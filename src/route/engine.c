@@ -109,6 +109,7 @@ struct route_engine {
 	size_t n_timers, cap_timers;
 	struct route_decision *out;     /* a ring of decisions */
 	size_t out_head, out_len, out_cap;
+	uint32_t free_contacts;         /* forgotten slots, linked by link.next */
 	int64_t now;
 	uint64_t rng;                   /* for the random strategy: same seed, same picks */
 };
@@ -230,6 +231,15 @@ static uint32_t pool_of(const struct route_engine *e, uint32_t skill, int channe
 	return (skill * ROUTE_CHANNELS + (uint32_t)channel) * 2 + (uint32_t)(level - 1);
 }
 
+static void init_pool(struct pool *p)
+{
+	p->idle = empty_list;
+	for (int s = 0; s < 10; s++)
+		p->by_skill[s] = empty_list;
+	p->logged_in = 0;
+	p->by_skill_used = false;
+}
+
 struct route_engine *route_engine_new(uint32_t n_skills)
 {
 	if (n_skills == 0 || n_skills > 1000000)
@@ -239,6 +249,7 @@ struct route_engine *route_engine_new(uint32_t n_skills)
 		return NULL;
 	e->n_skills = n_skills;
 	e->rng = 0x9e3779b97f4a7c15ULL;
+	e->free_contacts = ROUTE_NONE;
 	size_t n_pools = (size_t)n_skills * ROUTE_CHANNELS * 2;
 	e->pools = malloc(n_pools * sizeof(*e->pools));
 	e->skill_queues = calloc(n_skills, sizeof(*e->skill_queues));
@@ -247,13 +258,8 @@ struct route_engine *route_engine_new(uint32_t n_skills)
 		route_engine_free(e);
 		return NULL;
 	}
-	for (size_t p = 0; p < n_pools; p++) {
-		e->pools[p].idle = empty_list;
-		for (int s = 0; s < 10; s++)
-			e->pools[p].by_skill[s] = empty_list;
-		e->pools[p].logged_in = 0;
-		e->pools[p].by_skill_used = false;
-	}
+	for (size_t p = 0; p < n_pools; p++)
+		init_pool(&e->pools[p]);
 	return e;
 }
 
@@ -287,35 +293,61 @@ static bool hours_valid(const struct route_hours *h, uint32_t overflow_to)
 	       (h->when_closed != ROUTE_CLOSED_OVERFLOW || overflow_to != ROUTE_NONE);
 }
 
-int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
+static bool queue_config_valid(const struct route_engine *e, const struct route_queue_config *cfg)
 {
-	if (cfg->skill >= e->n_skills || cfg->channel < 0 || cfg->channel >= ROUTE_CHANNELS ||
-	    cfg->strategy < ROUTE_LONGEST_IDLE || cfg->strategy > ROUTE_RING_ALL ||
-	    cfg->level < 1 || cfg->level > 2 || cfg->offer_timeout_ms < 0 || cfg->wrapup_ms < 0 ||
-	    cfg->overflow_after_ms < 0 || (cfg->overflow_to != ROUTE_NONE && cfg->overflow_to >= e->n_queues) ||
-	    cfg->tier_delay_ms < 0 || !hours_valid(&cfg->hours, cfg->overflow_to))
-		return GC_EINVAL;
-	uint32_t s = cfg->skill, n = e->n_skill_queues[s];
-	uint32_t *list = realloc(e->skill_queues[s], (n + 1) * sizeof(uint32_t));
-	if (list == NULL || grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0) {
-		if (list)
-			e->skill_queues[s] = list;
-		return GC_ENOMEM;
-	}
-	e->skill_queues[s] = list;
-	uint32_t id = e->n_queues++;
-	list[e->n_skill_queues[s]++] = id;
+	return cfg->skill < e->n_skills && cfg->channel >= 0 && cfg->channel < ROUTE_CHANNELS &&
+	       cfg->strategy >= ROUTE_LONGEST_IDLE && cfg->strategy <= ROUTE_RING_ALL &&
+	       cfg->level >= 1 && cfg->level <= 2 && cfg->offer_timeout_ms >= 0 && cfg->wrapup_ms >= 0 &&
+	       cfg->overflow_after_ms >= 0 && (cfg->overflow_to == ROUTE_NONE || cfg->overflow_to < e->n_queues) &&
+	       cfg->tier_delay_ms >= 0 && hours_valid(&cfg->hours, cfg->overflow_to);
+}
+
+/* Lists queue among those needing its skill, and keeps its pool in skill
+ * order too when it routes by best skill. */
+static int attach_queue(struct route_engine *e, uint32_t id)
+{
 	struct queue *q = &e->queues[id];
-	q->cfg = *cfg;
-	q->last_agent = ROUTE_NONE;
-	q->pool = pool_of(e, cfg->skill, cfg->channel, cfg->level);
+	uint32_t s = q->cfg.skill, n = e->n_skill_queues[s];
+	uint32_t *list = realloc(e->skill_queues[s], (n + 1) * sizeof(uint32_t));
+	if (list == NULL)
+		return GC_ENOMEM;
+	e->skill_queues[s] = list;
+	list[e->n_skill_queues[s]++] = id;
+	q->pool = pool_of(e, q->cfg.skill, q->cfg.channel, q->cfg.level);
 	struct pool *pool = &e->pools[q->pool];
-	if (cfg->strategy == ROUTE_BEST_SKILL && !pool->by_skill_used) { /* from now on, kept in that order too */
+	if (q->cfg.strategy == ROUTE_BEST_SKILL && !pool->by_skill_used) { /* from now on, kept in that order too */
 		pool->by_skill_used = true;
 		for (uint32_t i = pool->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next)
 			list_insert_after(&pool->by_skill[e->nodes[i].proficiency - 1], e->nodes, NODE_SKILL,
 					  pool->by_skill[e->nodes[i].proficiency - 1].tail, i);
 	}
+	return GC_OK;
+}
+
+static void detach_queue(struct route_engine *e, uint32_t id)
+{
+	uint32_t s = e->queues[id].cfg.skill, *list = e->skill_queues[s];
+	for (uint32_t j = 0; j < e->n_skill_queues[s]; j++)
+		if (list[j] == id) {
+			memmove(&list[j], &list[j + 1], (e->n_skill_queues[s] - j - 1) * sizeof(uint32_t));
+			e->n_skill_queues[s]--;
+			return;
+		}
+}
+
+int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
+{
+	if (!queue_config_valid(e, cfg))
+		return GC_EINVAL;
+	if (grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0)
+		return GC_ENOMEM;
+	uint32_t id = e->n_queues;
+	struct queue *q = &e->queues[id];
+	q->cfg = *cfg;
+	if (attach_queue(e, id) < 0)
+		return GC_ENOMEM;
+	e->n_queues++;
+	q->last_agent = ROUTE_NONE;
 	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
 		q->waiting[p] = empty_list;
 		q->n_waiting[p] = 0;
@@ -325,33 +357,69 @@ int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg
 	return GC_OK;
 }
 
-int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id)
+int route_engine_reserve_skills(struct route_engine *e, uint32_t n_skills)
+{
+	if (n_skills <= e->n_skills)
+		return GC_OK;
+	if (n_skills > 1000000)
+		return GC_EINVAL;
+	size_t n_pools = (size_t)n_skills * ROUTE_CHANNELS * 2, old = (size_t)e->n_skills * ROUTE_CHANNELS * 2;
+	struct pool *pools = realloc(e->pools, n_pools * sizeof(*pools));
+	if (pools == NULL)
+		return GC_ENOMEM;
+	e->pools = pools;
+	uint32_t **sq = realloc(e->skill_queues, n_skills * sizeof(*sq));
+	if (sq == NULL)
+		return GC_ENOMEM;
+	e->skill_queues = sq;
+	uint32_t *nsq = realloc(e->n_skill_queues, n_skills * sizeof(*nsq));
+	if (nsq == NULL)
+		return GC_ENOMEM;
+	e->n_skill_queues = nsq;
+	for (size_t p = old; p < n_pools; p++)
+		init_pool(&e->pools[p]);
+	for (uint32_t s = e->n_skills; s < n_skills; s++) {
+		sq[s] = NULL;
+		nsq[s] = 0;
+	}
+	e->n_skills = n_skills;
+	return GC_OK;
+}
+
+/* The nodes an agent of cfg needs (one per skill, channel and level served),
+ * or -1 when cfg is not valid. */
+static int agent_config_nodes(const struct route_engine *e, const struct route_agent_config *cfg)
 {
 	if (cfg->level < 1 || cfg->level > 2 || cfg->n_skills < 0 || cfg->n_skills > ROUTE_MAX_AGENT_SKILLS ||
 	    cfg->max_total < 1 || cfg->max_missed < 0)
-		return GC_EINVAL;
-	uint32_t n_nodes = 0;
+		return -1;
+	int n_nodes = 0;
 	for (int i = 0; i < cfg->n_skills; i++) {
 		if (cfg->skills[i].skill >= e->n_skills || cfg->skills[i].proficiency < 1 ||
 		    cfg->skills[i].proficiency > 10 || cfg->skills[i].tier < 0 || cfg->skills[i].tier > 3)
-			return GC_EINVAL;
+			return -1;
 		for (int j = 0; j < i; j++)
 			if (cfg->skills[j].skill == cfg->skills[i].skill)
-				return GC_EINVAL;
+				return -1;
 	}
 	for (int ch = 0; ch < ROUTE_CHANNELS; ch++) {
 		if (cfg->capacity[ch] < 0)
-			return GC_EINVAL;
+			return -1;
 		if (cfg->capacity[ch] > 0)
-			n_nodes += (uint32_t)(cfg->n_skills * cfg->level);
+			n_nodes += cfg->n_skills * cfg->level;
 	}
-	if (grow((void **)&e->agents, &e->cap_agents, sizeof(struct agent), e->n_agents + 1) < 0 ||
-	    grow((void **)&e->nodes, &e->cap_nodes, sizeof(struct node), e->n_nodes + n_nodes) < 0)
+	return n_nodes;
+}
+
+/* Gives agent id fresh nodes for its configuration (out of every pool). */
+static int make_nodes(struct route_engine *e, uint32_t id, uint32_t n_nodes)
+{
+	if (grow((void **)&e->nodes, &e->cap_nodes, sizeof(struct node), e->n_nodes + n_nodes) < 0)
 		return GC_ENOMEM;
-	uint32_t id = e->n_agents++;
 	struct agent *a = &e->agents[id];
-	*a = (struct agent){.cfg = *cfg, .presence = ROUTE_OFFLINE, .first_node = e->n_nodes,
-			    .n_nodes = n_nodes, .own = empty_list};
+	const struct route_agent_config *cfg = &a->cfg;
+	a->first_node = e->n_nodes;
+	a->n_nodes = n_nodes;
 	for (int ch = 0; ch < ROUTE_CHANNELS; ch++)
 		for (int i = 0; cfg->capacity[ch] > 0 && i < cfg->n_skills; i++)
 			for (int level = 1; level <= cfg->level; level++) /* an expert also serves level 1 */
@@ -361,6 +429,22 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 					.tier = (uint8_t)(cfg->skills[i].tier ? cfg->skills[i].tier : 1),
 					.channel = (uint8_t)ch,
 					.idle = {ROUTE_NONE, ROUTE_NONE}, .by_skill = {ROUTE_NONE, ROUTE_NONE}};
+	return GC_OK;
+}
+
+int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id)
+{
+	int n_nodes = agent_config_nodes(e, cfg);
+	if (n_nodes < 0)
+		return GC_EINVAL;
+	if (grow((void **)&e->agents, &e->cap_agents, sizeof(struct agent), e->n_agents + 1) < 0)
+		return GC_ENOMEM;
+	uint32_t id = e->n_agents;
+	struct agent *a = &e->agents[id];
+	*a = (struct agent){.cfg = *cfg, .presence = ROUTE_OFFLINE, .own = empty_list};
+	if (make_nodes(e, id, (uint32_t)n_nodes) < 0)
+		return GC_ENOMEM;
+	e->n_agents++;
 	*ret_id = id;
 	return GC_OK;
 }
@@ -693,11 +777,19 @@ static int advance(struct route_engine *e, int64_t now)
 	return rc;
 }
 
+/* A contact slot: one forgotten (route_contact_forget) or a new one. The
+ * slot keeps its timer generation, so the caller goes on from c->gen. */
 static int new_contact(struct route_engine *e, uint32_t *ret_id)
 {
+	if (e->free_contacts != ROUTE_NONE) {
+		*ret_id = e->free_contacts;
+		e->free_contacts = e->contacts[*ret_id].link.next;
+		return GC_OK;
+	}
 	if (grow((void **)&e->contacts, &e->cap_contacts, sizeof(struct contact), e->n_contacts + 1) < 0)
 		return GC_ENOMEM;
 	*ret_id = e->n_contacts++;
+	e->contacts[*ret_id].gen = 0;
 	return GC_OK;
 }
 
@@ -786,8 +878,10 @@ int route_contact_enqueue_for(struct route_engine *e, int64_t now, uint32_t queu
 	if (rc < 0)
 		return rc;
 	struct contact *c = &e->contacts[id];
+	uint32_t gen = c->gen;
 	*c = (struct contact){.queue = queue, .agent = ROUTE_NONE, .priority = (uint8_t)priority,
-			      .arrived = e->now, .enqueued = e->now, .link = {ROUTE_NONE, ROUTE_NONE}};
+			      .arrived = e->now, .enqueued = e->now, .gen = gen + 1,
+			      .link = {ROUTE_NONE, ROUTE_NONE}};
 	forget_declines(c);
 	*ret_contact = id;
 	const struct route_hours *h = &e->queues[queue].cfg.hours;
@@ -1070,6 +1164,158 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_
 	if ((rc = start_waiting(e, id, queue)) < 0)
 		return rc;
 	return release(e, from, ch, false);
+}
+
+/* --- changes of configuration, and the rebuild after a restart --- */
+
+int route_queue_update(struct route_engine *e, int64_t now, uint32_t id, const struct route_queue_config *cfg)
+{
+	if (id >= e->n_queues)
+		return GC_ENOTFOUND;
+	if (!queue_config_valid(e, cfg))
+		return GC_EINVAL;
+	int rc = advance(e, now);
+	if (rc < 0)
+		return rc;
+	struct queue *q = &e->queues[id];
+	bool same_pool = cfg->skill == q->cfg.skill && cfg->channel == q->cfg.channel && cfg->level == q->cfg.level;
+	if (!same_pool && q->nonempty)
+		return GC_ESTATE; /* its waiting contacts were matched against the old pool */
+	if (!same_pool || cfg->strategy != q->cfg.strategy) {
+		detach_queue(e, id);
+		q->cfg = *cfg;
+		if ((rc = attach_queue(e, id)) < 0)
+			return rc;
+	}
+	q->cfg = *cfg;
+	/* the waiting contacts' timers follow the new delays */
+	for (int p = 0; rc == GC_OK && p < ROUTE_PRIORITIES; p++)
+		for (uint32_t i = q->waiting[p].head; rc == GC_OK && i != ROUTE_NONE; i = e->contacts[i].link.next) {
+			e->contacts[i].gen++;
+			rc = arm_overflow(e, i);
+		}
+	for (int p = ROUTE_PRIORITIES - 1; rc == GC_OK && p >= 0; p--)
+		for (uint32_t i = q->waiting[p].head, next; rc == GC_OK && i != ROUTE_NONE; i = next) {
+			next = e->contacts[i].link.next;
+			rc = try_contact(e, i);
+		}
+	return rc;
+}
+
+int route_agent_update(struct route_engine *e, int64_t now, uint32_t id, const struct route_agent_config *cfg)
+{
+	if (id >= e->n_agents)
+		return GC_ENOTFOUND;
+	int n_nodes = agent_config_nodes(e, cfg);
+	if (n_nodes < 0)
+		return GC_EINVAL;
+	int rc = advance(e, now);
+	if (rc < 0)
+		return rc;
+	struct agent *a = &e->agents[id];
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++)
+		if (a->active[ch] > cfg->capacity[ch])
+			return GC_ESTATE; /* it holds more than the new capacity: finish some first */
+	if (a->total > cfg->max_total)
+		return GC_ESTATE;
+	bool logged_in = a->presence != ROUTE_OFFLINE;
+	for (uint32_t k = 0; k < a->n_nodes; k++) { /* out of the old pools; the old nodes stay unused */
+		uint32_t i = a->first_node + k;
+		struct node *n = &e->nodes[i];
+		struct pool *p = &e->pools[n->pool];
+		if (n->in) {
+			list_remove(&p->idle, e->nodes, NODE_IDLE, i);
+			if (p->by_skill_used)
+				list_remove(&p->by_skill[n->proficiency - 1], e->nodes, NODE_SKILL, i);
+			n->in = false;
+		}
+	}
+	if (logged_in)
+		count_logged_in(e, id, -1);
+	a->cfg = *cfg;
+	if ((rc = make_nodes(e, id, (uint32_t)n_nodes)) < 0) {
+		a->n_nodes = 0;
+		return rc;
+	}
+	if (logged_in)
+		count_logged_in(e, id, 1);
+	memset(a->ready, 0, sizeof(a->ready));
+	return refresh(e, id) ? try_agent(e, id) : GC_OK;
+}
+
+int route_contact_restore(struct route_engine *e, int64_t now, const struct route_restore *r, uint32_t *ret_contact)
+{
+	if (r->queue >= e->n_queues || r->priority < 0 || r->priority >= ROUTE_PRIORITIES ||
+	    (r->agent != ROUTE_NONE && r->agent >= e->n_agents) || ((r->assigned || r->named) && r->agent == ROUTE_NONE) ||
+	    r->arrived > r->enqueued)
+		return GC_EINVAL;
+	int rc = advance(e, now);
+	if (rc < 0)
+		return rc;
+	if (r->assigned && e->agents[r->agent].presence == ROUTE_OFFLINE)
+		return GC_ESTATE; /* an offline agent holds nothing */
+	uint32_t id;
+	if ((rc = new_contact(e, &id)) < 0)
+		return rc;
+	struct contact *c = &e->contacts[id];
+	uint32_t gen = c->gen;
+	*c = (struct contact){.queue = r->queue, .agent = r->agent, .priority = (uint8_t)r->priority,
+			      .arrived = r->arrived, .enqueued = r->enqueued, .gen = gen + 1,
+			      .link = {ROUTE_NONE, ROUTE_NONE}};
+	forget_declines(c);
+	*ret_contact = id;
+	if (r->assigned) {
+		struct agent *a = &e->agents[r->agent];
+		int ch = channel_of(e, c);
+		c->state = ROUTE_ASSIGNED;
+		c->assigned_at = e->now;
+		a->active[ch]++;
+		a->total++;
+		refresh(e, r->agent);
+		return GC_OK;
+	}
+	c->named = r->named;
+	wait_in_place(e, id);
+	rc = arm_overflow(e, id);
+	return rc == GC_OK ? try_contact(e, id) : rc;
+}
+
+int route_contact_forget(struct route_engine *e, uint32_t id)
+{
+	if (id >= e->n_contacts)
+		return GC_ENOTFOUND;
+	struct contact *c = &e->contacts[id];
+	if (c->state != ROUTE_DONE && c->state != ROUTE_ABANDONED && c->state != ROUTE_REFUSED)
+		return GC_ESTATE;
+	c->state = ROUTE_FREE;
+	c->gen++; /* its timers, if any are left, are stale */
+	c->link.next = e->free_contacts;
+	e->free_contacts = id;
+	return GC_OK;
+}
+
+int64_t route_engine_next_due(const struct route_engine *e)
+{
+	return e->n_timers ? e->timers[0].at : INT64_MAX;
+}
+
+int route_queue_view(const struct route_engine *e, uint32_t id, struct route_queue_view *ret)
+{
+	if (id >= e->n_queues)
+		return GC_ENOTFOUND;
+	const struct queue *q = &e->queues[id];
+	*ret = (struct route_queue_view){.oldest_arrival = INT64_MAX,
+					 .logged_in = e->pools[q->pool].logged_in};
+	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
+		ret->waiting += q->n_waiting[p];
+		/* the head of each priority came first into the queue; a contact that
+		 * overflowed in keeps its arrival, so look a few further */
+		uint32_t i = q->waiting[p].head;
+		for (int k = 0; i != ROUTE_NONE && k < 8; k++, i = e->contacts[i].link.next)
+			if (e->contacts[i].arrived < ret->oldest_arrival)
+				ret->oldest_arrival = e->contacts[i].arrived;
+	}
+	return GC_OK;
 }
 
 static int fire(struct route_engine *e, const struct timer *t)

@@ -422,6 +422,18 @@ static bool has_skill(const struct route_agent_config *a, uint32_t skill)
 	return false;
 }
 
+static void random_agent(struct route_agent_config *a)
+{
+	*a = (struct route_agent_config){.level = rand() % 3 == 0 ? 2 : 1, .max_total = 1 + rand() % 3,
+					 .max_missed = rand() % 3};
+	for (uint32_t s = 0; s < N_SKILLS; s++)
+		if (rand() % 2 && a->n_skills < ROUTE_MAX_AGENT_SKILLS)
+			a->skills[a->n_skills++] = (struct route_skill){.skill = s, .proficiency = 1 + rand() % 10,
+									.tier = rand() % 4};
+	a->capacity[VOICE] = rand() % 4 ? 1 : 0;
+	a->capacity[CHAT] = rand() % 4;
+}
+
 static void build(struct world *w, unsigned seed)
 {
 	srand(seed);
@@ -445,17 +457,9 @@ static void build(struct world *w, unsigned seed)
 		assert_int_equal(route_queue_add(w->e, &w->q[i], &id), GC_OK);
 	}
 	for (uint32_t i = 0; i < N_AGENTS; i++) {
-		struct route_agent_config *a = &w->a[i];
-		*a = (struct route_agent_config){.level = rand() % 3 == 0 ? 2 : 1, .max_total = 1 + rand() % 3,
-						 .max_missed = rand() % 3};
-		for (uint32_t s = 0; s < N_SKILLS; s++)
-			if (rand() % 2 && a->n_skills < ROUTE_MAX_AGENT_SKILLS)
-				a->skills[a->n_skills++] = (struct route_skill){.skill = s, .proficiency = 1 + rand() % 10,
-										.tier = rand() % 4};
-		a->capacity[VOICE] = rand() % 4 ? 1 : 0;
-		a->capacity[CHAT] = rand() % 4;
+		random_agent(&w->a[i]);
 		uint32_t id;
-		assert_int_equal(route_agent_add(w->e, a, &id), GC_OK);
+		assert_int_equal(route_agent_add(w->e, &w->a[i], &id), GC_OK);
 	}
 }
 
@@ -669,7 +673,8 @@ static void step(struct world *w)
 	w->now += rand() % 3000;
 	w->rejected_by = w->transferred = ROUTE_NONE;
 	uint32_t c;
-	switch (rand() % 10) {
+	uint32_t x;
+	switch (rand() % 12) {
 	case 0:
 		route_contact_enqueue(e, w->now, (uint32_t)rand() % N_QUEUES, rand() % 3, &c);
 		break;
@@ -708,9 +713,136 @@ static void step(struct world *w)
 			assert_true(late_ok(route_contact_move(e, w->now, c, q, to)));
 		}
 		break;
+	case 8: /* an admin changes an agent's skills and capacities */
+		x = (uint32_t)rand() % N_AGENTS;
+		struct route_agent_config was = w->a[x];
+		random_agent(&w->a[x]);
+		int rc = route_agent_update(e, w->now, x, &w->a[x]);
+		assert_true(late_ok(rc)); /* GC_ESTATE: below what it holds */
+		if (rc == GC_ESTATE)
+			w->a[x] = was;
+		break;
+	case 9: /* ... or a queue's strategy and delays (its pool stays) */
+		x = (uint32_t)rand() % N_QUEUES;
+		w->q[x].strategy = (enum route_strategy)(rand() % 7);
+		w->q[x].offer_timeout_ms = rand() % 2 ? 5000 : 0;
+		w->q[x].tier_delay_ms = rand() % 3 == 0 ? 6000 : 0;
+		assert_int_equal(route_queue_update(e, w->now, x, &w->q[x]), GC_OK);
+		break;
 	default:
 		route_engine_tick(e, w->now);
 	}
+}
+
+
+/* After a restart the service restores what the store saw: waiting contacts
+ * in their order with their waited time, held contacts with their agents. */
+static void restore_keeps_order_wait_and_holdings(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	uint32_t q = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), a = agent(e, 0, 5, 1), b = agent(e, 0, 5, 1);
+	assert_int_equal(route_agent_presence(e, 100000, a, ROUTE_PAUSED), GC_OK);
+	uint32_t held, c[3];
+	struct route_restore r = {.queue = q, .agent = a, .assigned = true, .arrived = 1000, .enqueued = 1000};
+	assert_int_equal(route_contact_restore(e, 100000, &r, &held), GC_OK);
+	/* restored out of order: the queue orders them by their enqueued time */
+	int64_t at[3] = {5000, 2000, 9000};
+	for (int i = 0; i < 3; i++) {
+		r = (struct route_restore){.queue = q, .agent = ROUTE_NONE, .arrived = at[i], .enqueued = at[i]};
+		assert_int_equal(route_contact_restore(e, 100000, &r, &c[i]), GC_OK);
+	}
+	struct route_contact_view v;
+	assert_int_equal(route_contact_view(e, c[1], &v), GC_OK);
+	assert_int_equal(v.arrived, 2000); /* it has waited 98 s, not 0 */
+	struct route_queue_view qv;
+	assert_int_equal(route_queue_view(e, q, &qv), GC_OK);
+	assert_int_equal(qv.waiting, 3);
+	assert_int_equal(qv.oldest_arrival, 2000);
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d));
+	/* a (holding its call, capacity 1) stays busy when it becomes available */
+	assert_int_equal(route_agent_presence(e, 100001, a, ROUTE_AVAILABLE), GC_OK);
+	assert_false(route_engine_poll(e, &d));
+	assert_int_equal(route_agent_presence(e, 100002, b, ROUTE_AVAILABLE), GC_OK);
+	assert_int_equal(offered_to(e, c[1]), b); /* the oldest first */
+	assert_int_equal(route_contact_finish(e, 100003, held), GC_OK);
+	assert_int_equal(offered_to(e, c[0]), a);
+	/* an assigned contact needs its agent logged in */
+	struct route_agent_config cfg = {.level = 1, .n_skills = 1, .max_total = 1, .capacity = {1}};
+	cfg.skills[0].proficiency = 3;
+	uint32_t off;
+	assert_int_equal(route_agent_add(e, &cfg, &off), GC_OK);
+	r = (struct route_restore){.queue = q, .agent = off, .assigned = true, .arrived = 1, .enqueued = 1};
+	assert_int_equal(route_contact_restore(e, 100004, &r, &held), GC_ESTATE);
+	r.arrived = 2; /* arrived after it was enqueued */
+	assert_int_equal(route_contact_restore(e, 100004, &r, &held), GC_EINVAL);
+	route_engine_free(e);
+}
+
+/* A forgotten contact's id is reused, and the old contact's timers do not
+ * touch the new one. */
+static void forgotten_ids_are_reused_safely(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	struct route_queue_config qc = {.skill = 0, .channel = VOICE, .level = 1, .offer_timeout_ms = 1000,
+					.overflow_to = ROUTE_NONE};
+	uint32_t q, a = agent(e, 0, 5, 1), c, c2;
+	assert_int_equal(route_queue_add(e, &qc, &q), GC_OK);
+	assert_int_equal(route_agent_presence(e, 0, a, ROUTE_AVAILABLE), GC_OK);
+	assert_int_equal(route_contact_enqueue(e, 10, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), a);
+	assert_int_equal(route_engine_next_due(e), 1010); /* the offer's timeout */
+	assert_int_equal(route_contact_forget(e, c), GC_ESTATE); /* still offered */
+	assert_int_equal(route_contact_abandon(e, 20, c), GC_OK);
+	assert_int_equal(route_contact_forget(e, c), GC_OK);
+	assert_int_equal(route_contact_enqueue(e, 500, q, 0, &c2), GC_OK);
+	assert_int_equal(c2, c);
+	assert_int_equal(offered_to(e, c2), a);
+	/* the first life's timer (due 1010) is stale; the new offer expires at 1500 */
+	assert_int_equal(route_engine_tick(e, 1200), GC_OK);
+	struct route_contact_view v;
+	assert_int_equal(route_contact_view(e, c2, &v), GC_OK);
+	assert_int_equal(v.state, ROUTE_OFFERED);
+	assert_int_equal(route_engine_tick(e, 1500), GC_OK);
+	struct route_decision d;
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_OFFER_EXPIRED);
+	assert_int_equal(route_engine_n_contacts(e), 1);
+	route_engine_free(e);
+}
+
+/* Skills, queues and agents change while the engine runs. */
+static void configuration_changes_while_running(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	assert_int_equal(route_engine_reserve_skills(e, 3), GC_OK);
+	uint32_t q = queue(e, 2, CHAT, 1, ROUTE_LONGEST_IDLE), a = agent(e, 0, 5, 1), c;
+	assert_int_equal(route_agent_presence(e, 0, a, ROUTE_AVAILABLE), GC_OK);
+	assert_int_equal(route_contact_enqueue(e, 10, q, 0, &c), GC_OK);
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d)); /* a lacks skill 2 */
+	/* the queue cannot change its skill while someone waits */
+	struct route_queue_config qc = {.skill = 0, .channel = CHAT, .level = 1, .overflow_to = ROUTE_NONE};
+	assert_int_equal(route_queue_update(e, 20, q, &qc), GC_ESTATE);
+	/* give a the skill: it takes the chat at once */
+	struct route_agent_config cfg = {.level = 1, .n_skills = 2, .max_total = 3, .capacity = {[CHAT] = 2}};
+	cfg.skills[0] = (struct route_skill){.skill = 0, .proficiency = 5};
+	cfg.skills[1] = (struct route_skill){.skill = 2, .proficiency = 7};
+	assert_int_equal(route_agent_update(e, 30, a, &cfg), GC_OK);
+	assert_int_equal(offered_to(e, c), a);
+	assert_int_equal(route_offer_accept(e, 31, c, a), GC_OK);
+	/* a capacity below what it holds is refused */
+	cfg.capacity[CHAT] = 0;
+	assert_int_equal(route_agent_update(e, 32, a, &cfg), GC_ESTATE);
+	/* an empty queue may move to another skill */
+	assert_int_equal(route_contact_finish(e, 33, c), GC_OK);
+	assert_int_equal(route_queue_update(e, 34, q, &qc), GC_OK);
+	assert_int_equal(route_contact_enqueue(e, 35, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), a);
+	qc.skill = 7; /* no such skill */
+	assert_int_equal(route_queue_update(e, 36, q, &qc), GC_EINVAL);
+	assert_int_equal(route_engine_check(e), GC_OK);
+	route_engine_free(e);
 }
 
 static void random_sequences_keep_the_invariants(void **state)
@@ -773,6 +905,9 @@ int main(void)
 		cmocka_unit_test(opening_hours),
 		cmocka_unit_test(ring_all_rings_everyone_first_accept_wins),
 		cmocka_unit_test(bad_calls_change_nothing),
+		cmocka_unit_test(restore_keeps_order_wait_and_holdings),
+		cmocka_unit_test(forgotten_ids_are_reused_safely),
+		cmocka_unit_test(configuration_changes_while_running),
 		cmocka_unit_test(random_sequences_keep_the_invariants),
 		cmocka_unit_test(same_events_same_decisions),
 	};
