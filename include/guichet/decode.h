@@ -48,6 +48,7 @@ struct contact_input {
 	int64_t customer_id;        /* 0: none */
 	const char *subject, *reason, *queue, *message;
 	int priority;               /* 0 (lowest) to 9 */
+	int64_t queue_id;           /* create: a routing queue to wait in, 0: none */
 	const char *tags[DECODE_MAX_TAGS];
 	size_t n_tags;
 	int64_t expected_version;   /* with HAS_VERSION */
@@ -135,11 +136,73 @@ struct wfm_input {
 int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *ret,
 		     struct decode_error *err);
 
+/* {"name": ...} (a skill). */
+int name_input_decode(const json_t *obj, const char **ret_name, struct decode_error *err);
 /* {"role": ...} or {"password": ...}: one field of the given name. */
 int role_input_decode(const json_t *obj, enum role *ret_role, struct decode_error *err);
 int password_input_decode(const json_t *obj, const char **ret_password, struct decode_error *err);
 
 /* Any one decoded request body: the daemon keeps one per request. */
+/* --- routing: skills, queues, agents' profiles, presence, contact moves --- */
+
+#define DECODE_MAX_AGENT_SKILLS 16
+
+/* A queue's configuration, the whole of it (a PATCH is merged over the stored
+ * one, then decoded again). Times are in seconds. */
+struct queue_input {
+	const char *name;
+	int64_t skill_id;
+	enum contact_channel channel;
+	int level;                  /* 1 or 2 (experts) */
+	int strategy;               /* index in queue_strategy_name */
+	double sl_target;           /* share to answer within sl_seconds: 0.8 */
+	int sl_seconds;
+	int offer_timeout_s, wrapup_s, max_wait_s, tier_delay_s, sticky_s;
+	int64_t overflow_to;        /* a queue id, 0: none */
+	bool has_hours;             /* false: always open */
+	int utc_offset_min;
+	int16_t hours[7][2][2];     /* per weekday (0 Monday), up to two [from, to) minute ranges */
+	int when_closed;            /* 0 wait, 1 refuse, 2 overflow */
+};
+int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode_error *err);
+/* The canonical JSON of a queue's configuration (without its name): what the
+ * store keeps and the API shows. */
+json_t *queue_input_json(const struct queue_input *in);
+/* "longest_idle", "best_skill", ... "ring_all" (the order of route.h's enum). */
+const char *queue_strategy_name(int strategy);
+
+struct agent_profile_input {
+	int level;
+	struct { int64_t skill_id; int proficiency, tier; } skills[DECODE_MAX_AGENT_SKILLS];
+	int n_skills;
+	int capacity[CHANNEL_N];    /* contacts at once per channel */
+	int max_total, max_missed;
+};
+int agent_profile_decode(const json_t *obj, struct agent_profile_input *ret, struct decode_error *err);
+json_t *agent_profile_json(const struct agent_profile_input *in);
+
+enum presence { PRESENCE_OFFLINE, PRESENCE_AVAILABLE, PRESENCE_PAUSED };
+struct presence_input {
+	enum presence presence;
+	const char *reason;         /* paused: why (required), else NULL */
+};
+int presence_input_decode(const json_t *obj, struct presence_input *ret, struct decode_error *err);
+const char *presence_name(enum presence p);
+int presence_parse(const char *text, enum presence *ret);
+
+/* What moves a contact: enqueue (queue_id, priority), escalate (queue_id,
+ * reason), transfer (queue_id and/or agent_id, reason), move (queue_id;
+ * supervisors), wrap-up (disposition, state). */
+enum routing_action { ROUTING_ENQUEUE, ROUTING_ESCALATE, ROUTING_TRANSFER, ROUTING_MOVE, ROUTING_WRAPUP };
+struct routing_input {
+	int64_t queue_id, agent_id; /* 0 when absent */
+	int priority;               /* -1 when absent */
+	const char *reason, *disposition;
+	enum contact_state state;   /* wrap-up: resolved (default) or waiting_on_customer */
+};
+int routing_input_decode(const json_t *obj, enum routing_action action, struct routing_input *ret,
+			 struct decode_error *err);
+
 union decode_input {
 	struct login_input login;
 	struct contact_input contact;
@@ -152,6 +215,10 @@ union decode_input {
 	struct membership_input membership;
 	enum role role;
 	const char *password;
+	struct queue_input queue;
+	struct agent_profile_input agent;
+	struct presence_input presence;
+	struct routing_input routing;
 };
 
 #endif

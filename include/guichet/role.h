@@ -41,6 +41,10 @@ enum permission {
 	PERM_AUDIT_READ = 1u << 7,
 	PERM_TOKENS_MANAGE = 1u << 8,
 	PERM_WFM = 1u << 9,           /* staffing, forecasts, simulation */
+	PERM_ROUTING_READ = 1u << 10, /* queues, skills, agents' profiles and live figures */
+	PERM_ROUTING_MANAGE = 1u << 11, /* create and change queues, skills, agents' profiles */
+	PERM_ROUTING_WORK = 1u << 12, /* take contacts: presence, accept, reject, wrap-up, escalate, transfer */
+	PERM_ROUTING_SUPERVISE = 1u << 13, /* force an agent's state, move contacts, the tenant's live stream */
 };
 
 const char *role_name(enum role role);

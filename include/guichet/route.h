@@ -157,7 +157,8 @@ int route_offer_reject(struct route_engine *e, int64_t now, uint32_t contact, ui
 /* The agent finished an assigned contact; wrap-up follows. */
 int route_contact_finish(struct route_engine *e, int64_t now, uint32_t contact);
 /* An assigned contact goes to another queue (escalation) or, with agent not
- * ROUTE_NONE, waits for that agent only (transfer). */
+ * ROUTE_NONE, waits for that agent only (transfer). A waiting contact can be
+ * moved too (a supervisor's move); it keeps its time of arrival. */
 int route_contact_move(struct route_engine *e, int64_t now, uint32_t contact, uint32_t queue,
 		       uint32_t agent);
 /* The clock: expires offers and wrap-ups, overflows long waits. */
@@ -228,6 +229,8 @@ struct route_agent_view {
 	int64_t talk_ms;           /* time holding assigned contacts since then */
 };
 int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_agent_view *ret);
+/* The agent's configuration, NULL for an unknown agent. */
+const struct route_agent_config *route_agent_config(const struct route_engine *e, uint32_t agent);
 struct route_queue_view {
 	uint32_t waiting;          /* contacts waiting in the queue (not those named to an agent) */
 	int64_t oldest_arrival;    /* arrival of the longest-waiting one, INT64_MAX when none */

@@ -63,6 +63,44 @@ int run_contact_message(struct request *r, struct store *db);
 int prepare_contact_note(struct request *r, struct store *db);
 int run_contact_note(struct request *r, struct store *db);
 
+/* handlers_routing.c: skills, queues, agents, and contacts through queues */
+int prepare_skill(struct request *r, struct store *db);
+int run_skill_list(struct request *r, struct store *db);
+int run_skill_create(struct request *r, struct store *db);
+int run_skill_rename(struct request *r, struct store *db);
+int run_skill_delete(struct request *r, struct store *db);
+int prepare_queue_create(struct request *r, struct store *db);
+int run_queue_create(struct request *r, struct store *db);
+int run_queue_update(struct request *r, struct store *db);
+int run_queue_delete(struct request *r, struct store *db);
+int run_queue_get(struct request *r, struct store *db);
+int run_queue_list(struct request *r, struct store *db);
+int run_queue_stats(struct request *r, struct store *db);
+int run_agent_list(struct request *r, struct store *db);
+int run_agent_get(struct request *r, struct store *db);
+int run_agent_me(struct request *r, struct store *db);
+int prepare_agent_profile(struct request *r, struct store *db);
+int run_agent_profile(struct request *r, struct store *db);
+int prepare_presence(struct request *r, struct store *db);
+int run_presence_me(struct request *r, struct store *db);
+int run_presence_force(struct request *r, struct store *db);
+/* Puts a contact in a queue (priority -1: the contact's own); answers only on error. */
+int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority);
+int prepare_contact_enqueue(struct request *r, struct store *db);
+int run_contact_enqueue(struct request *r, struct store *db);
+int run_contact_accept(struct request *r, struct store *db);
+int run_contact_reject(struct request *r, struct store *db);
+int prepare_contact_wrapup(struct request *r, struct store *db);
+int run_contact_wrapup(struct request *r, struct store *db);
+int prepare_contact_escalate(struct request *r, struct store *db);
+int run_contact_escalate(struct request *r, struct store *db);
+int prepare_contact_transfer(struct request *r, struct store *db);
+int run_contact_transfer(struct request *r, struct store *db);
+int prepare_contact_move(struct request *r, struct store *db);
+int run_contact_move(struct request *r, struct store *db);
+int run_contact_abandon(struct request *r, struct store *db);
+int run_contact_routing(struct request *r, struct store *db);
+
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);
 int run_wfm_staff(struct request *r, struct store *db);

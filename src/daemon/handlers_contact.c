@@ -4,6 +4,8 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
+#include <string.h>
+
 int run_contact_list(struct request *r, struct store *db)
 {
 	int64_t after = 0, limit = 0, customer = 0, since = 0;
@@ -59,6 +61,9 @@ int run_contact_create(struct request *r, struct store *db)
 	int64_t id = 0;
 	size_t len;
 	int rc = store_contact_create(db, &r->scope, &r->in.contact, &id);
+	if (rc == GC_OK && r->in.contact.queue_id &&
+	    (rc = contact_enqueue(r, db, id, r->in.contact.queue_id, r->in.contact.priority)) < 0)
+		return rc; /* answered */
 	if (rc == GC_OK)
 		rc = store_contact_get_text(db, &r->scope, id, &r->resp_text, &len);
 	if (rc < 0)
@@ -91,9 +96,29 @@ int prepare_contact_state(struct request *r, struct store *db)
 	return state_input_decode(r->body, &r->in.state, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
+/* A contact in a queue moves through the routing calls; an agent holding
+ * one may still mark it in progress or waiting on the customer. */
+static int routed_elsewhere(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	if (store_routing_get(db, &r->scope, r->ids[0], &row) < 0)
+		return GC_OK;
+	const char *state = json_string_value(json_object_get(row, "state"));
+	bool held = strcmp(state, "assigned") == 0;
+	int rc = GC_OK;
+	if (!held || (r->in.state.state != CONTACT_IN_PROGRESS && r->in.state.state != CONTACT_WAITING_ON_CUSTOMER))
+		rc = reply_error(r, 409, "conflict", "state", held
+			? "the contact is held by an agent: use wrapup, escalate or transfer"
+			: "the contact is %s in a queue: use accept, move or abandon", state);
+	json_decref(row);
+	return rc;
+}
+
 int run_contact_state(struct request *r, struct store *db)
 {
 	json_t *c = NULL;
+	if (routed_elsewhere(r, db) < 0)
+		return GC_ECONFLICT;
 	int rc = store_contact_set_state(db, &r->scope, r->ids[0], &r->in.state, &c);
 	if (rc == GC_ENOTFOUND)
 		return reply_store_error(r, db, rc, "contact");

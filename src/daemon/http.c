@@ -6,6 +6,7 @@
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/server.h"
+#include "daemon/stream.h"
 #include "daemon/writer.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -25,6 +26,7 @@
 #define POST EVHTTP_REQ_POST
 #define PATCH EVHTTP_REQ_PATCH
 #define DELETE EVHTTP_REQ_DELETE
+#define PUT EVHTTP_REQ_PUT
 #define W ROUTE_WRITE
 #define J ROUTE_JSON
 #define T ROUTE_TENANT
@@ -77,6 +79,38 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/contacts/{id}/notes", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_note,
 	  run_contact_note),
 	R(GET, "/api/v1/contacts/{id}/events", T, PERM_CONTACTS_READ, NULL, run_contact_events),
+	R(POST, "/api/v1/contacts/{id}/enqueue", T | W | J, PERM_ROUTING_WORK, prepare_contact_enqueue,
+	  run_contact_enqueue),
+	R(POST, "/api/v1/contacts/{id}/accept", T | W, PERM_ROUTING_WORK, NULL, run_contact_accept),
+	R(POST, "/api/v1/contacts/{id}/reject", T | W, PERM_ROUTING_WORK, NULL, run_contact_reject),
+	R(POST, "/api/v1/contacts/{id}/wrapup", T | W | J, PERM_ROUTING_WORK, prepare_contact_wrapup,
+	  run_contact_wrapup),
+	R(POST, "/api/v1/contacts/{id}/escalate", T | W | J, PERM_ROUTING_WORK, prepare_contact_escalate,
+	  run_contact_escalate),
+	R(POST, "/api/v1/contacts/{id}/transfer", T | W | J, PERM_ROUTING_WORK, prepare_contact_transfer,
+	  run_contact_transfer),
+	R(POST, "/api/v1/contacts/{id}/move", T | W | J, PERM_ROUTING_SUPERVISE, prepare_contact_move,
+	  run_contact_move),
+	R(POST, "/api/v1/contacts/{id}/abandon", T | W, PERM_CONTACTS_WRITE, NULL, run_contact_abandon),
+	R(GET, "/api/v1/contacts/{id}/routing", T | W, PERM_ROUTING_READ, NULL, run_contact_routing),
+	R(GET, "/api/v1/skills", T, PERM_ROUTING_READ, NULL, run_skill_list),
+	R(POST, "/api/v1/skills", T | W | J, PERM_ROUTING_MANAGE, prepare_skill, run_skill_create),
+	R(PATCH, "/api/v1/skills/{id}", T | W | J, PERM_ROUTING_MANAGE, prepare_skill, run_skill_rename),
+	R(DELETE, "/api/v1/skills/{id}", T | W, PERM_ROUTING_MANAGE, NULL, run_skill_delete),
+	R(GET, "/api/v1/queues", T, PERM_ROUTING_READ, NULL, run_queue_list),
+	R(POST, "/api/v1/queues", T | W | J, PERM_ROUTING_MANAGE, prepare_queue_create, run_queue_create),
+	R(GET, "/api/v1/queues/stats", T | W, PERM_ROUTING_READ, NULL, run_queue_stats),
+	R(GET, "/api/v1/queues/{id}", T, PERM_ROUTING_READ, NULL, run_queue_get),
+	R(PATCH, "/api/v1/queues/{id}", T | W | J, PERM_ROUTING_MANAGE, NULL, run_queue_update),
+	R(DELETE, "/api/v1/queues/{id}", T | W, PERM_ROUTING_MANAGE, NULL, run_queue_delete),
+	R(GET, "/api/v1/agents", T, PERM_ROUTING_READ, NULL, run_agent_list),
+	R(GET, "/api/v1/agents/me", T | W, PERM_ROUTING_WORK, NULL, run_agent_me),
+	R(POST, "/api/v1/agents/me/presence", T | W | J, PERM_ROUTING_WORK, prepare_presence, run_presence_me),
+	R(GET, "/api/v1/agents/{id}", T | W, PERM_ROUTING_READ, NULL, run_agent_get),
+	R(PUT, "/api/v1/agents/{id}", T | W | J, PERM_ROUTING_MANAGE, prepare_agent_profile, run_agent_profile),
+	R(POST, "/api/v1/agents/{id}/presence", T | W | J, PERM_ROUTING_SUPERVISE, prepare_presence,
+	  run_presence_force),
+	R(GET, "/api/v1/events", T, PERM_ROUTING_WORK, NULL, run_events),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
 	R(POST, "/api/v1/wfm/erlang-c", T | J, PERM_WFM, NULL, run_wfm_erlang_c),
 	R(POST, "/api/v1/wfm/staff", T | J, PERM_WFM, NULL, run_wfm_staff),
@@ -216,12 +250,12 @@ static void send_answer(struct request *r)
 		/* into one buffer first: jansson writes many small pieces, and
 		 * adding each to the evbuffer cost a third of a GET */
 		static _Thread_local char text[64 * 1024];
-		size_t len = json_dumpb(r->resp, text, sizeof(text) - 1, JSON_COMPACT);
+		size_t len = json_dumpb(r->resp, text, sizeof(text) - 1, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (len > 0 && len < sizeof(text) - 1) {
 			text[len++] = '\n';
 			evbuffer_add(out, text, len);
 		} else {
-			json_dump_callback(r->resp, append_to_buffer, out, JSON_COMPACT);
+			json_dump_callback(r->resp, append_to_buffer, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
 			evbuffer_add(out, "\n", 1);
 		}
 		evhttp_add_header(headers, "Content-Type", "application/json");
@@ -235,7 +269,8 @@ void http_finish(struct request *r)
 	struct server *srv = r->worker->server;
 	if (r->status == 0)
 		reply_error(r, 500, "internal", NULL, "no answer");
-	send_answer(r);
+	if (!r->streaming)
+		send_answer(r);
 	uint64_t ns = gc_monotonic_ns() - r->start_ns;
 	metrics_count(r->route ? r->route_index : http_n_routes, r->status, ns);
 	if (srv->config->access_log) {

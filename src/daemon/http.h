@@ -68,6 +68,7 @@ struct request {
 	json_t *resp;
 	char *resp_text;          /* an answer already serialised, freed after sending */
 	const char *content_type;
+	bool streaming;           /* run started a stream: the answer is already under way */
 	/* not zeroed at the start of a request: written by prepare before use */
 	union decode_input in;
 	char password_hash[128];  /* hashed by prepare, off the writer thread */

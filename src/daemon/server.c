@@ -2,8 +2,10 @@
 #include "daemon/server.h"
 #include "daemon/authcache.h"
 #include "daemon/http.h"
+#include "daemon/hub.h"
 #include "daemon/log.h"
 #include "daemon/ratelimit.h"
+#include "daemon/stream.h"
 #include "daemon/writer.h"
 #include "guichet/error.h"
 
@@ -76,6 +78,9 @@ static int worker_start(struct server *srv, struct worker *w)
 	w->http = w->base ? evhttp_new(w->base) : NULL;
 	if (w->http == NULL)
 		return GC_ENOMEM;
+	w->streams = streams_new(w);
+	if (w->streams == NULL)
+		return GC_ENOMEM;
 	evhttp_set_gencb(w->http, http_dispatch, w);
 	evhttp_set_max_body_size(w->http, HTTP_MAX_CSV_BODY + 1);
 	evhttp_set_max_headers_size(w->http, 16 * 1024);
@@ -104,7 +109,10 @@ int server_start(struct server *srv, const struct config *config)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads inherit it; main waits with sigwait */
 
-	int rc = writer_new(config->db, &srv->writer);
+	srv->hub = hub_new();
+	if (srv->hub == NULL)
+		return GC_ENOMEM;
+	int rc = writer_new(config->db, srv->hub, &srv->writer);
 	if (rc < 0)
 		return rc;
 	if ((rc = listen_on(config->host, config->port, &srv->listen_fd, &srv->port)) < 0) {
@@ -137,6 +145,8 @@ static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 	if (w->bound)
 		evhttp_del_accept_socket(w->http, w->bound);
 	w->bound = NULL;
+	streams_free(w->streams); /* live streams end: their clients reconnect elsewhere */
+	w->streams = NULL;
 }
 
 static void drain(struct server *srv)
@@ -157,12 +167,14 @@ static void stop(struct server *srv)
 		pthread_join(srv->workers[i].thread, NULL);
 	writer_free(srv->writer);
 	for (int i = 0; i < srv->n_workers; i++) {
+		streams_free(srv->workers[i].streams);
 		evhttp_free(srv->workers[i].http);
 		event_base_free(srv->workers[i].base);
 		store_free(srv->workers[i].db);
 		authcache_free(srv->workers[i].auth);
 	}
 	free(srv->workers);
+	hub_free(srv->hub);
 }
 
 int server_run(struct server *srv)

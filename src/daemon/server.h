@@ -18,6 +18,8 @@
 #include "store/store.h"
 
 struct authcache;
+struct hub;
+struct streams;
 struct writer;
 
 struct worker {
@@ -27,6 +29,7 @@ struct worker {
 	struct evhttp_bound_socket *bound;
 	struct store *db;           /* this worker's read connection */
 	struct authcache *auth;     /* tokens this worker resolved recently */
+	struct streams *streams;    /* the live event streams this worker serves */
 	pthread_t thread;
 };
 
@@ -35,6 +38,7 @@ struct server {
 	struct worker *workers;
 	int n_workers;
 	struct writer *writer;
+	struct hub *hub;            /* committed routing events, for the streams */
 	atomic_int in_flight;
 	atomic_bool draining;
 	int listen_fd;

@@ -3,13 +3,16 @@
 #include "daemon/authcache.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "daemon/router.h"
 #include "daemon/server.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <event2/event.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct job {
 	struct request *r;
@@ -18,6 +21,8 @@ struct job {
 
 struct writer {
 	struct store *db;
+	struct router *router;      /* the routing engine, used on this thread only */
+	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -89,6 +94,7 @@ static void run_job(struct writer *w, struct request *r)
 		store_rollback_to(w->db);
 	else
 		store_release(w->db);
+	router_job_end(w->router, rc >= 0);
 }
 
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
@@ -101,6 +107,7 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	if (rc == GC_OK)
 		rc = store_commit(w->db);
+	router_batch_end(w->router, w->db, rc == GC_OK);
 	bool authz = false;
 	for (struct job *j = batch; j; j = j->next)
 		authz |= (j->r->route->flags & ROUTE_AUTHZ) != 0;
@@ -129,13 +136,50 @@ static struct job *take_batch(struct writer *w)
 	return batch;
 }
 
+/* The routing engine's timers (offers expiring, wrap-ups ending, long waits
+ * overflowing) in a transaction of their own, and the live statistics. */
+static void run_clock(struct writer *w)
+{
+	int64_t now = gc_now_ms();
+	if (router_next_due(w->router) <= now) {
+		int rc = store_begin(w->db);
+		if (rc == GC_OK) {
+			rc = router_tick(w->router, w->db);
+			router_job_end(w->router, rc == GC_OK);
+			rc = rc == GC_OK ? store_commit(w->db) : rc;
+			if (rc < 0)
+				store_rollback(w->db);
+		}
+		router_batch_end(w->router, w->db, rc == GC_OK);
+	}
+	if (now >= w->next_stats) {
+		router_publish_stats(w->router);
+		w->next_stats = now - now % 1000 + 1000;
+	}
+}
+
+/* Sleeps until work comes or the next timer or statistics fall due. */
+static void wait_for_work(struct writer *w)
+{
+	int64_t due = router_next_due(w->router);
+	if (due > w->next_stats)
+		due = w->next_stats;
+	struct timespec until = {.tv_sec = due / 1000, .tv_nsec = (due % 1000) * 1000000};
+	pthread_cond_timedwait(&w->wake, &w->lock, &until); /* the condition's clock is CLOCK_REALTIME */
+}
+
 static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->head == NULL && !w->stopping)
-			pthread_cond_wait(&w->wake, &w->lock);
+		while (w->head == NULL && !w->stopping) {
+			pthread_mutex_unlock(&w->lock);
+			run_clock(w);
+			pthread_mutex_lock(&w->lock);
+			if (w->head == NULL && !w->stopping)
+				wait_for_work(w);
+		}
 		if (w->head == NULL && w->stopping)
 			break;
 		struct job *batch = take_batch(w);
@@ -149,6 +193,7 @@ static void *writer_main(void *arg)
 			batch = next;
 			n++;
 		}
+		run_clock(w); /* under steady load too */
 		pthread_mutex_lock(&w->lock);
 		w->n_batches++;
 		w->n_jobs += n;
@@ -157,7 +202,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int writer_new(const char *db_path, struct writer **ret_writer)
+int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
@@ -169,9 +214,16 @@ int writer_new(const char *db_path, struct writer **ret_writer)
 		free(w);
 		return rc;
 	}
+	if ((rc = router_new(w->db, hub, &w->router)) < 0) {
+		log_error("cannot load the routing engine", "error", store_errmsg(w->db));
+		store_free(w->db);
+		free(w);
+		return rc;
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		router_free(w->router);
 		store_free(w->db);
 		free(w);
 		return GC_ENOMEM;
@@ -189,6 +241,7 @@ void writer_free(struct writer *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	router_free(w->router);
 	store_free(w->db);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->wake);
@@ -220,4 +273,9 @@ void writer_stats(struct writer *w, uint64_t *ret_batches, uint64_t *ret_jobs)
 	*ret_batches = w->n_batches;
 	*ret_jobs = w->n_jobs;
 	pthread_mutex_unlock(&w->lock);
+}
+
+struct router *writer_router(struct writer *w)
+{
+	return w->router;
 }

@@ -6,7 +6,8 @@
  * fsync, and hands each request back to its worker to answer. Requests
  * arriving during a commit form the next batch, so under load one fsync
  * acknowledges many writes, and no write is acknowledged before it is on
- * disk. */
+ * disk. Between batches it runs the routing engine's timers, each tick in a
+ * transaction of its own, and publishes the live queue statistics. */
 #ifndef GUICHET_DAEMON_WRITER_H
 #define GUICHET_DAEMON_WRITER_H
 
@@ -14,16 +15,22 @@
 
 #include "store/store.h"
 
+struct hub;
 struct request;
+struct router;
 struct writer;
 
 #define WRITER_MAX_BATCH 1024
 
-int writer_new(const char *db_path, struct writer **ret_writer);
+/* Opens the write connection and loads the routing engine from it; routing
+ * events go to hub once committed. */
+int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer);
 /* Commits what is queued, stops the thread and frees it. NULL is fine. */
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */
 void writer_submit(struct writer *w, struct request *r);
+/* The routing engine: only for runs on the writer thread. */
+struct router *writer_router(struct writer *w);
 /* Counters for /metrics. */
 void writer_stats(struct writer *w, uint64_t *ret_batches, uint64_t *ret_jobs);
 

@@ -184,7 +184,7 @@ int contact_input_decode(const json_t *obj, bool patch, struct contact_input *re
 			 struct decode_error *err)
 {
 	static const char *const create_known[] = {"channel", "customer_id", "subject", "reason",
-		"queue", "priority", "tags", "message", NULL};
+		"queue", "queue_id", "priority", "tags", "message", NULL};
 	static const char *const patch_known[] = {"customer_id", "subject", "reason", "queue",
 		"priority", "tags", "expected_version", NULL};
 	struct contact_input in = {.priority = 0};
@@ -201,7 +201,8 @@ int contact_input_decode(const json_t *obj, bool patch, struct contact_input *re
 			return fail(err, GC_EINVAL, "channel",
 				    "'channel' must be phone, email, chat, sms, social or web");
 		if ((rc = get_string(obj, "message", OPTIONAL, DECODE_MAX_TEXT, MULTILINE,
-				     &in.message, err)) < 0)
+				     &in.message, err)) < 0 ||
+		    (rc = get_int(obj, "queue_id", 1, INT64_MAX, &present, &in.queue_id, err)) < 0)
 			return rc;
 	}
 	if ((rc = get_int(obj, "customer_id", 1, INT64_MAX, &present, &v, err)) < 0)
@@ -527,4 +528,325 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 	}
 	*ret = in;
 	return GC_OK;
+}
+
+/* --- routing --- */
+
+static const char *const strategy_names[] = {"longest_idle", "best_skill", "fewest_handled",
+	"least_talk", "round_robin", "random", "ring_all"};
+static const char *const closed_names[] = {"wait", "refuse", "overflow"};
+static const char *const day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const presence_names[] = {"offline", "available", "paused"};
+
+const char *queue_strategy_name(int strategy)
+{
+	return strategy >= 0 && strategy < 7 ? strategy_names[strategy] : NULL;
+}
+
+/* The index of text in names, or -1. */
+static int name_index(const char *text, const char *const *names, int n)
+{
+	for (int i = 0; text && i < n; i++)
+		if (strcmp(text, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* An integer field that must be present or take def; 0 on success. */
+static int get_int_def(const json_t *obj, const char *name, int64_t min, int64_t max, int64_t def,
+		       int64_t *ret, struct decode_error *err)
+{
+	bool present;
+	int rc = get_int(obj, name, min, max, &present, ret, err);
+	if (rc == GC_OK && !present)
+		*ret = def;
+	return rc;
+}
+
+/* "08:30-12:00" into minutes from midnight. */
+static bool parse_range(const char *text, int16_t ret[2])
+{
+	int h1, m1, h2, m2, n = 0;
+	if (strlen(text) != 11 || sscanf(text, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != 11 ||
+	    text[0] == '-' || text[6] == '-' || h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 ||
+	    m1 > 59 || m2 < 0 || m2 > 59)
+		return false;
+	ret[0] = (int16_t)(h1 * 60 + m1);
+	ret[1] = (int16_t)(h2 * 60 + m2);
+	return ret[0] < ret[1] && ret[1] <= 1440;
+}
+
+static int get_hours(const json_t *obj, struct queue_input *in, struct decode_error *err)
+{
+	static const char *const known[] = {"utc_offset_min", "days", "when_closed", NULL};
+	const json_t *h = json_object_get(obj, "hours");
+	if (h == NULL || json_is_null(h))
+		return GC_OK;
+	if (!json_is_object(h))
+		return fail(err, GC_EINVAL, "hours", "'hours' must be an object");
+	int rc;
+	int64_t v;
+	const char *closed = NULL;
+	if ((rc = only_fields(h, known, err)) < 0 ||
+	    (rc = get_int_def(h, "utc_offset_min", -14 * 60, 14 * 60, 0, &v, err)) < 0 ||
+	    (rc = get_string(h, "when_closed", OPTIONAL, 16, ONE_LINE, &closed, err)) < 0)
+		return rc;
+	in->has_hours = true;
+	in->utc_offset_min = (int)v;
+	in->when_closed = closed ? name_index(closed, closed_names, 3) : 0;
+	if (in->when_closed < 0)
+		return fail(err, GC_EINVAL, "hours.when_closed", "'when_closed' is wait, refuse or overflow");
+	const json_t *days = json_object_get(h, "days");
+	if (days && !json_is_object(days))
+		return fail(err, GC_EINVAL, "hours.days", "'days' maps mon..sun to [\"08:00-12:00\", ...]");
+	const char *key;
+	json_t *ranges;
+	json_object_foreach((json_t *)days, key, ranges) {
+		int d = name_index(key, day_names, 7);
+		if (d < 0)
+			return fail(err, GC_EINVAL, "hours.days", "unknown day '%.16s' (mon..sun)", key);
+		if (!json_is_array(ranges) || json_array_size(ranges) > 2)
+			return fail(err, GC_EINVAL, "hours.days", "'%s' is a list of up to two \"HH:MM-HH:MM\"", key);
+		for (size_t r = 0; r < json_array_size(ranges); r++) {
+			const char *text = json_string_value(json_array_get(ranges, r));
+			if (text == NULL || !parse_range(text, in->hours[d][r]))
+				return fail(err, GC_EINVAL, "hours.days", "'%s': \"%.20s\" is not HH:MM-HH:MM", key,
+					    text ? text : "?");
+		}
+	}
+	return GC_OK;
+}
+
+int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"name", "skill_id", "channel", "level", "strategy",
+		"sl_target", "sl_seconds", "offer_timeout_s", "wrapup_s", "max_wait_s", "tier_delay_s",
+		"sticky_s", "overflow_to", "hours", NULL};
+	struct queue_input in;
+	memset(&in, 0, sizeof(in));
+	const char *channel = NULL, *strategy = NULL;
+	int64_t v[9];
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_string(obj, "name", REQUIRED, 100, ONE_LINE, &in.name, err)) < 0 ||
+	    (rc = get_int_def(obj, "skill_id", 1, INT64_MAX, -1, &in.skill_id, err)) < 0 ||
+	    (rc = get_string(obj, "channel", REQUIRED, 16, ONE_LINE, &channel, err)) < 0 ||
+	    (rc = get_string(obj, "strategy", OPTIONAL, 32, ONE_LINE, &strategy, err)) < 0 ||
+	    (rc = get_int_def(obj, "level", 1, 2, 1, &v[0], err)) < 0 ||
+	    (rc = get_number(obj, "sl_target", false, 0, true, 1, 0.8, &in.sl_target, err)) < 0 ||
+	    (rc = get_int_def(obj, "sl_seconds", 1, 86400, 20, &v[1], err)) < 0 ||
+	    (rc = get_int_def(obj, "offer_timeout_s", 0, 3600, 15, &v[2], err)) < 0 ||
+	    (rc = get_int_def(obj, "wrapup_s", 0, 3600, 0, &v[3], err)) < 0 ||
+	    (rc = get_int_def(obj, "max_wait_s", 0, 7 * 86400, 0, &v[4], err)) < 0 ||
+	    (rc = get_int_def(obj, "tier_delay_s", 0, 3600, 0, &v[5], err)) < 0 ||
+	    (rc = get_int_def(obj, "sticky_s", 0, 3600, 0, &v[6], err)) < 0 ||
+	    (rc = get_int_def(obj, "overflow_to", 1, INT64_MAX, 0, &in.overflow_to, err)) < 0 ||
+	    (rc = get_hours(obj, &in, err)) < 0)
+		return rc;
+	if (in.skill_id < 0)
+		return fail(err, GC_EINVAL, "skill_id", "'skill_id' is required");
+	if (contact_channel_parse(channel, &in.channel) < 0)
+		return fail(err, GC_EINVAL, "channel", "'channel' must be phone, email, chat, sms, social or web");
+	in.strategy = strategy ? name_index(strategy, strategy_names, 7) : 0;
+	if (in.strategy < 0)
+		return fail(err, GC_EINVAL, "strategy", "'strategy' is longest_idle, best_skill, fewest_handled, "
+			    "least_talk, round_robin, random or ring_all");
+	if (in.strategy == 6 && in.channel != CHANNEL_PHONE)
+		return fail(err, GC_EINVAL, "strategy", "ring_all is for phone queues");
+	if (in.max_wait_s > 0 && in.overflow_to == 0)
+		return fail(err, GC_EINVAL, "overflow_to", "'max_wait_s' needs 'overflow_to', the queue to move to");
+	if (in.has_hours && in.when_closed == 2 && in.overflow_to == 0)
+		return fail(err, GC_EINVAL, "overflow_to", "overflowing when closed needs 'overflow_to'");
+	in.level = (int)v[0];
+	in.sl_seconds = (int)v[1];
+	in.offer_timeout_s = (int)v[2];
+	in.wrapup_s = (int)v[3];
+	in.max_wait_s = (int)v[4];
+	in.tier_delay_s = (int)v[5];
+	in.sticky_s = (int)v[6];
+	*ret = in;
+	return GC_OK;
+}
+
+json_t *queue_input_json(const struct queue_input *in)
+{
+	json_t *o = json_pack("{s:I,s:s,s:i,s:s,s:f,s:i,s:i,s:i,s:i,s:i,s:i}", "skill_id",
+		(json_int_t)in->skill_id, "channel", contact_channel_name(in->channel), "level", in->level,
+		"strategy", strategy_names[in->strategy], "sl_target", in->sl_target, "sl_seconds",
+		in->sl_seconds, "offer_timeout_s", in->offer_timeout_s, "wrapup_s", in->wrapup_s,
+		"max_wait_s", in->max_wait_s, "tier_delay_s", in->tier_delay_s, "sticky_s", in->sticky_s);
+	json_object_set_new(o, "overflow_to", in->overflow_to ? json_integer(in->overflow_to) : json_null());
+	if (!in->has_hours) {
+		json_object_set_new(o, "hours", json_null());
+		return o;
+	}
+	json_t *days = json_object();
+	for (int d = 0; d < 7; d++) {
+		json_t *list = json_array();
+		for (int r = 0; r < 2; r++) {
+			const int16_t *x = in->hours[d][r];
+			if (x[1] > x[0])
+				json_array_append_new(list, json_sprintf("%02d:%02d-%02d:%02d", x[0] / 60, x[0] % 60,
+									 x[1] / 60, x[1] % 60));
+		}
+		if (json_array_size(list))
+			json_object_set_new(days, day_names[d], list);
+		else
+			json_decref(list);
+	}
+	json_object_set_new(o, "hours", json_pack("{s:i,s:o,s:s}", "utc_offset_min", in->utc_offset_min,
+						  "days", days, "when_closed", closed_names[in->when_closed]));
+	return o;
+}
+
+int agent_profile_decode(const json_t *obj, struct agent_profile_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"level", "skills", "capacity", "max_total", "max_missed", NULL};
+	static const char *const skill_known[] = {"skill_id", "proficiency", "tier", NULL};
+	struct agent_profile_input in;
+	memset(&in, 0, sizeof(in));
+	int64_t level, total, missed, v;
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_int_def(obj, "level", 1, 2, 1, &level, err)) < 0 ||
+	    (rc = get_int_def(obj, "max_missed", 0, 100, 3, &missed, err)) < 0)
+		return rc;
+	const json_t *skills = json_object_get(obj, "skills"), *cap = json_object_get(obj, "capacity");
+	if (!json_is_array(skills) || json_array_size(skills) > DECODE_MAX_AGENT_SKILLS)
+		return fail(err, GC_EINVAL, "skills", "'skills' is a list of up to %d {\"skill_id\", \"proficiency\"}",
+			    DECODE_MAX_AGENT_SKILLS);
+	for (size_t i = 0; i < json_array_size(skills); i++) {
+		const json_t *sk = json_array_get(skills, i);
+		if (!json_is_object(sk))
+			return fail(err, GC_EINVAL, "skills", "each skill is {\"skill_id\", \"proficiency\", \"tier\"}");
+		if ((rc = only_fields(sk, skill_known, err)) < 0 ||
+		    (rc = get_int_def(sk, "skill_id", 1, INT64_MAX, -1, &in.skills[i].skill_id, err)) < 0 ||
+		    (rc = get_int_def(sk, "proficiency", 1, 10, 5, &v, err)) < 0)
+			return rc;
+		in.skills[i].proficiency = (int)v;
+		if ((rc = get_int_def(sk, "tier", 1, 3, 1, &v, err)) < 0)
+			return rc;
+		in.skills[i].tier = (int)v;
+		if (in.skills[i].skill_id < 0)
+			return fail(err, GC_EINVAL, "skills", "each skill needs a 'skill_id'");
+		for (size_t j = 0; j < i; j++)
+			if (in.skills[j].skill_id == in.skills[i].skill_id)
+				return fail(err, GC_EINVAL, "skills", "skill %lld is listed twice",
+					    (long long)in.skills[i].skill_id);
+	}
+	in.n_skills = (int)json_array_size(skills);
+	if (!json_is_object(cap))
+		return fail(err, GC_EINVAL, "capacity", "'capacity' maps channels to contacts at once: {\"phone\": 1}");
+	const char *key;
+	json_t *value;
+	int sum = 0;
+	json_object_foreach((json_t *)cap, key, value) {
+		enum contact_channel ch;
+		if (contact_channel_parse(key, &ch) < 0)
+			return fail(err, GC_EINVAL, "capacity", "unknown channel '%.16s'", key);
+		if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 100)
+			return fail(err, GC_EINVAL, "capacity", "'%s' must be an integer from 0 to 100", key);
+		in.capacity[ch] = (int)json_integer_value(value);
+		sum += in.capacity[ch];
+	}
+	if ((rc = get_int_def(obj, "max_total", 1, 100, sum > 0 ? sum : 1, &total, err)) < 0)
+		return rc;
+	in.level = (int)level;
+	in.max_total = (int)total;
+	in.max_missed = (int)missed;
+	*ret = in;
+	return GC_OK;
+}
+
+json_t *agent_profile_json(const struct agent_profile_input *in)
+{
+	json_t *skills = json_array(), *cap = json_object();
+	for (int i = 0; i < in->n_skills; i++)
+		json_array_append_new(skills, json_pack("{s:I,s:i,s:i}", "skill_id", (json_int_t)in->skills[i].skill_id,
+							"proficiency", in->skills[i].proficiency, "tier", in->skills[i].tier));
+	for (int ch = 0; ch < CHANNEL_N; ch++)
+		if (in->capacity[ch])
+			json_object_set_new(cap, contact_channel_name((enum contact_channel)ch), json_integer(in->capacity[ch]));
+	return json_pack("{s:i,s:o,s:o,s:i,s:i}", "level", in->level, "skills", skills, "capacity", cap,
+			 "max_total", in->max_total, "max_missed", in->max_missed);
+}
+
+const char *presence_name(enum presence p)
+{
+	return (unsigned)p < 3 ? presence_names[p] : NULL;
+}
+
+int presence_parse(const char *text, enum presence *ret)
+{
+	int i = name_index(text, presence_names, 3);
+	if (i < 0)
+		return GC_EINVAL;
+	*ret = (enum presence)i;
+	return GC_OK;
+}
+
+int presence_input_decode(const json_t *obj, struct presence_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"presence", "reason", NULL};
+	const char *p = NULL;
+	struct presence_input in = {0};
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_string(obj, "presence", REQUIRED, 16, ONE_LINE, &p, err)) < 0 ||
+	    (rc = get_string(obj, "reason", OPTIONAL, 100, ONE_LINE, &in.reason, err)) < 0)
+		return rc;
+	if (presence_parse(p, &in.presence) < 0)
+		return fail(err, GC_EINVAL, "presence", "'presence' is available, paused or offline");
+	if (in.presence == PRESENCE_PAUSED && (in.reason == NULL || !*in.reason))
+		return fail(err, GC_EINVAL, "reason", "a pause needs a 'reason' (lunch, training, ...)");
+	if (in.presence != PRESENCE_PAUSED && in.reason)
+		return fail(err, GC_EINVAL, "reason", "only a pause takes a 'reason'");
+	*ret = in;
+	return GC_OK;
+}
+
+int routing_input_decode(const json_t *obj, enum routing_action action, struct routing_input *ret,
+			 struct decode_error *err)
+{
+	static const char *const known[][5] = {
+		[ROUTING_ENQUEUE] = {"queue_id", "priority", NULL},
+		[ROUTING_ESCALATE] = {"queue_id", "reason", NULL},
+		[ROUTING_TRANSFER] = {"queue_id", "agent_id", "reason", NULL},
+		[ROUTING_MOVE] = {"queue_id", NULL},
+		[ROUTING_WRAPUP] = {"disposition", "state", NULL},
+	};
+	struct routing_input in = {.priority = -1, .state = CONTACT_RESOLVED};
+	int64_t v;
+	const char *state = NULL;
+	int rc;
+	bool needs_queue = action == ROUTING_ENQUEUE || action == ROUTING_ESCALATE || action == ROUTING_MOVE;
+	if ((rc = only_fields(obj, known[action], err)) < 0 ||
+	    (rc = get_int_def(obj, "queue_id", 1, INT64_MAX, 0, &in.queue_id, err)) < 0 ||
+	    (rc = get_int_def(obj, "agent_id", 1, INT64_MAX, 0, &in.agent_id, err)) < 0 ||
+	    (rc = get_int_def(obj, "priority", 0, 9, -1, &v, err)) < 0 ||
+	    (rc = get_string(obj, "reason", action == ROUTING_ESCALATE, 1000, MULTILINE, &in.reason, err)) < 0 ||
+	    (rc = get_string(obj, "disposition", OPTIONAL, 100, ONE_LINE, &in.disposition, err)) < 0 ||
+	    (rc = get_string(obj, "state", OPTIONAL, 32, ONE_LINE, &state, err)) < 0)
+		return rc;
+	in.priority = (int)v;
+	if (needs_queue && in.queue_id == 0)
+		return fail(err, GC_EINVAL, "queue_id", "'queue_id' is required");
+	if (action == ROUTING_TRANSFER && in.queue_id == 0 && in.agent_id == 0)
+		return fail(err, GC_EINVAL, "queue_id", "a transfer names a 'queue_id', an 'agent_id', or both");
+	if (state && (contact_state_parse(state, &in.state) < 0 ||
+		      (in.state != CONTACT_RESOLVED && in.state != CONTACT_WAITING_ON_CUSTOMER)))
+		return fail(err, GC_EINVAL, "state", "after wrap-up a contact is resolved or waiting_on_customer");
+	if (action == ROUTING_WRAPUP && in.state == CONTACT_RESOLVED && in.disposition == NULL)
+		return fail(err, GC_EINVAL, "disposition", "resolving a contact needs a 'disposition' code");
+	if (action == ROUTING_WRAPUP && in.state != CONTACT_RESOLVED && in.disposition)
+		return fail(err, GC_EINVAL, "disposition", "a disposition is given only when resolving");
+	*ret = in;
+	return GC_OK;
+}
+
+int name_input_decode(const json_t *obj, const char **ret_name, struct decode_error *err)
+{
+	static const char *const known[] = {"name", NULL};
+	int rc = only_fields(obj, known, err);
+	return rc < 0 ? rc : get_string(obj, "name", REQUIRED, 100, ONE_LINE, ret_name, err);
 }

@@ -1144,24 +1144,30 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_
 	if (advanced < 0)
 		return advanced;
 	struct contact *c = &e->contacts[id];
-	if (c->state != ROUTE_ASSIGNED)
+	if (c->state != ROUTE_ASSIGNED && c->state != ROUTE_WAITING)
 		return GC_ESTATE;
+	bool held = c->state == ROUTE_ASSIGNED;
 	uint32_t from = c->agent;
 	int ch = channel_of(e, c);
-	c->enqueued = e->now;
+	if (!held)
+		stop_waiting(e, id); /* a supervisor moves a waiting contact: it keeps its arrival */
+	else
+		c->enqueued = e->now;
 	forget_declines(c);
-	int rc;
+	int rc = GC_OK;
 	if (agent != ROUTE_NONE) { /* waits for that agent only */
 		c->queue = queue;
 		c->agent = agent;
 		c->named = true;
+		c->sticky = false;
 		c->gen++;
 		wait_in_place(e, id);
-		rc = release(e, from, ch, false);
+		if (held)
+			rc = release(e, from, ch, false);
 		return rc == GC_OK ? try_contact(e, id) : rc;
 	}
 	c->agent = ROUTE_NONE;
-	if ((rc = start_waiting(e, id, queue)) < 0)
+	if ((rc = start_waiting(e, id, queue)) < 0 || !held)
 		return rc;
 	return release(e, from, ch, false);
 }
@@ -1429,6 +1435,11 @@ int route_agent_view(const struct route_engine *e, uint32_t id, struct route_age
 		.epoch = a->epoch, .handled = a->handled, .talk_ms = a->talk_ms};
 	memcpy(ret->active, a->active, sizeof(ret->active));
 	return GC_OK;
+}
+
+const struct route_agent_config *route_agent_config(const struct route_engine *e, uint32_t id)
+{
+	return id < e->n_agents ? &e->agents[id].cfg : NULL;
 }
 
 void route_engine_reset_counters(struct route_engine *e)

@@ -391,7 +391,7 @@ int store_contact_set_state(struct store *s, const struct store_scope *scope, in
 	rc = append_event(s, scope, id, "state_changed",
 		json_pack("{s:s,s:s,s:s?}", "from", contact_state_name(from), "to",
 			  contact_state_name(in->state), "disposition", in->disposition), now);
-	return rc < 0 ? rc : store_contact_get(s, scope, id, ret_contact);
+	return rc < 0 || ret_contact == NULL ? rc : store_contact_get(s, scope, id, ret_contact);
 }
 
 int store_contact_add_message(struct store *s, const struct store_scope *scope, int64_t id,

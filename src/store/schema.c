@@ -85,6 +85,37 @@ static const char *const migrations[] = {
 	"  body_hash BLOB NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL,"
 	"  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"
 	"CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at);",
+	/* 3: routing: skills, queues, agents' profiles and presence, the routing
+	 * state of contacts in queues, and the routing events (the truth the
+	 * engine is rebuilt from, and what live streams replay) */
+	"CREATE TABLE skills("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  name TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE (tenant_id, name));"
+	"CREATE TABLE queues("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  name TEXT NOT NULL, config TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX queues_name ON queues(tenant_id, name) WHERE deleted = 0;"
+	"CREATE TABLE agents("
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id), profile TEXT NOT NULL,"
+	"  presence TEXT NOT NULL DEFAULT 'offline'"
+	"    CHECK (presence IN ('offline','available','paused')),"
+	"  reason TEXT, presence_at INTEGER, updated_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (tenant_id, user_id)) WITHOUT ROWID;"
+	"CREATE TABLE routing("
+	"  contact_id INTEGER PRIMARY KEY REFERENCES contacts(id), tenant_id INTEGER NOT NULL,"
+	"  queue_id INTEGER NOT NULL, priority INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('waiting','offered','assigned')),"
+	"  agent_id INTEGER, named INTEGER NOT NULL DEFAULT 0,"
+	"  arrived_at INTEGER NOT NULL, enqueued_at INTEGER NOT NULL);"
+	"CREATE INDEX routing_queue ON routing(tenant_id, queue_id);"
+	"CREATE TABLE routing_events("
+	"  id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, contact_id INTEGER, agent_id INTEGER, queue_id INTEGER,"
+	"  data TEXT NOT NULL);"
+	"CREATE INDEX routing_events_tenant ON routing_events(tenant_id, id);"
+	"CREATE INDEX routing_events_contact ON routing_events(contact_id, id);",
 };
 
 int schema_n_migrations(void)

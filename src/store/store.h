@@ -181,7 +181,8 @@ int store_contact_get(struct store *s, const struct store_scope *scope, int64_t 
 int store_contact_update(struct store *s, const struct store_scope *scope, int64_t id,
 			 const struct contact_input *in, json_t **ret_contact);
 /* GC_ESTATE for a move the state machine refuses, GC_EINVAL for a missing
- * disposition, GC_ECONFLICT for a stale expected_version. */
+ * disposition, GC_ECONFLICT for a stale expected_version. ret_contact may be
+ * NULL. */
 int store_contact_set_state(struct store *s, const struct store_scope *scope, int64_t id,
 			    const struct state_input *in, json_t **ret_contact);
 int store_contact_add_message(struct store *s, const struct store_scope *scope, int64_t id,
@@ -196,6 +197,75 @@ int store_contact_counts(struct store *s, const struct store_scope *scope, int64
 			 int interval_s, json_t **ret_counts);
 int store_contact_events(struct store *s, const struct store_scope *scope, int64_t id,
 			 int64_t after_id, int limit, json_t **ret_page);
+
+/* --- routing (routing.c): what the routing engine is rebuilt from --- */
+
+int store_skill_create(struct store *s, const struct store_scope *scope, const char *name, json_t **ret);
+int store_skill_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_skill_exists(struct store *s, const struct store_scope *scope, int64_t id);
+int store_skill_rename(struct store *s, const struct store_scope *scope, int64_t id, const char *name);
+/* GC_ECONFLICT while a queue or an agent's profile uses the skill. */
+int store_skill_delete(struct store *s, const struct store_scope *scope, int64_t id);
+
+/* A queue is {"id", "name", its configuration (queue_input_json), "created_at",
+ * "updated_at"}; names are unique among a tenant's live queues. */
+int store_queue_create(struct store *s, const struct store_scope *scope, const char *name,
+		       const json_t *config, int64_t *ret_id);
+int store_queue_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_queue_update(struct store *s, const struct store_scope *scope, int64_t id, const char *name,
+		       const json_t *config);
+/* Marks it deleted; GC_ECONFLICT while another queue overflows to it. */
+int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* Every live queue of every tenant, with its "tenant_id" (the router's load). */
+int store_queue_all(struct store *s, json_t **ret_list);
+
+/* An agent is a member of the tenant with a routing profile
+ * (agent_profile_json) and a presence: {"user_id", "tenant_id", "name",
+ * "email", "role", "presence", "reason", "presence_at", profile...}. */
+int store_agent_set_profile(struct store *s, const struct store_scope *scope, int64_t user_id,
+			    const json_t *profile);
+int store_agent_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret);
+int store_agent_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* Every agent with an enabled membership, all tenants (the router's load). */
+int store_agent_all(struct store *s, json_t **ret_list);
+int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
+			     const char *reason, int64_t at);
+
+/* A contact in a queue, as the engine last decided (one row per contact
+ * waiting, offered or assigned; none once it is done). */
+struct store_routing_row {
+	int64_t contact_id, tenant_id, queue_id, agent_id;
+	int priority;
+	const char *state;          /* waiting, offered, assigned */
+	bool named;                 /* waits for agent_id only (a transfer) */
+	int64_t arrived, enqueued;  /* ms */
+};
+int store_routing_put(struct store *s, const struct store_routing_row *row);
+int store_routing_delete(struct store *s, int64_t contact_id);
+int store_routing_get(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret);
+/* Every row, oldest enqueued first (the router's load). */
+int store_routing_all(struct store *s, json_t **ret_list);
+
+/* A routing event (its id orders them, and is the live stream's event id). */
+struct store_event {
+	int64_t id, tenant_id, at;
+	const char *type;
+	int64_t contact_id, agent_id, queue_id;
+	const char *data;           /* a JSON object */
+};
+typedef void (*store_event_fn)(const struct store_event *ev, void *arg);
+int store_routing_event(struct store *s, int64_t tenant_id, int64_t at, const char *type, int64_t contact_id,
+			int64_t agent_id, int64_t queue_id, const char *data, int64_t *ret_id);
+/* The tenant's events after after_id, in order, up to limit: how many. */
+int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after_id, int limit,
+			       store_event_fn fn, void *arg);
+/* Every event since since_ms, newest first (the day's service level at start). */
+int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg);
+/* The agent who accepted the customer's latest contact (sticky agent), 0 if none. */
+int store_customer_last_agent(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_agent);
+/* Sets the contact's queue label (the routing queue's name). */
+int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_id, const char *queue);
 
 /* --- idempotency keys (idempotency.c) --- */
 

@@ -704,8 +704,8 @@ static void step(struct world *w)
 		if ((c = random_in_state(w, rand() % 2 ? ROUTE_WAITING : ROUTE_OFFERED)) != ROUTE_NONE)
 			assert_true(late_ok(route_contact_abandon(e, w->now, c)));
 		break;
-	case 7:
-		if ((c = random_in_state(w, ROUTE_ASSIGNED)) != ROUTE_NONE) {
+	case 7: /* escalation or transfer of a held contact, or a supervisor moving a waiting one */
+		if ((c = random_in_state(w, rand() % 3 ? ROUTE_ASSIGNED : ROUTE_WAITING)) != ROUTE_NONE) {
 			uint32_t q = (uint32_t)rand() % N_QUEUES;
 			uint32_t to = rand() % 3 == 0 ? (uint32_t)rand() % N_AGENTS : ROUTE_NONE;
 			if (to != ROUTE_NONE)

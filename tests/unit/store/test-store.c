@@ -244,7 +244,9 @@ static void older_schemas_are_migrated(void **state)
 	struct fixture *f = *state;
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE idempotency_keys; PRAGMA user_version = 1", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
+				      " PRAGMA user_version = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	struct store *s = NULL;

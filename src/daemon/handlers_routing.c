@@ -1,0 +1,348 @@
+/* Routing: skills, queues, agents' profiles and presence, and the moves of
+ * contacts through queues (enqueue, accept, reject, wrap-up, escalate,
+ * transfer, move, abandon). Changes run on the writer, where the router
+ * (router.h) keeps the engine and writes its decisions in the same
+ * transaction. */
+#include "daemon/handlers.h"
+#include "daemon/router.h"
+#include "daemon/server.h"
+#include "daemon/writer.h"
+#include "guichet/error.h"
+
+#include <string.h>
+
+static struct router *router_of(struct request *r)
+{
+	return writer_router(r->worker->server->writer);
+}
+
+/* Answers a router error: field names the input involved. */
+static int reply_router(struct request *r, struct store *db, int rc, const char *field)
+{
+	const char *msg = router_errmsg(router_of(r));
+	if (*msg == '\0')
+		return reply_store_error(r, db, rc, field);
+	switch (rc) {
+	case GC_ENOTFOUND:
+		return reply_error(r, 404, "not_found", field, "%s", msg);
+	case GC_ESTATE:
+		return reply_error(r, 422, "invalid_transition", field, "%s", msg);
+	case GC_ECONFLICT:
+		return reply_error(r, 409, "conflict", field, "%s", msg);
+	case GC_EINVAL:
+		return reply_error(r, 422, "invalid", field, "%s", msg);
+	default:
+		return reply_store_error(r, db, rc, field);
+	}
+}
+
+/* Answers the contact as it is now. */
+static int reply_contact(struct request *r, struct store *db, int status)
+{
+	size_t len;
+	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "contact");
+	r->status = status;
+	r->content_type = "application/json";
+	return GC_OK;
+}
+
+/* --- skills --- */
+
+int prepare_skill(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return name_input_decode(r->body, &r->in.password, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_skill_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_skill_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_skill_create(struct request *r, struct store *db)
+{
+	json_t *skill = NULL;
+	int rc = store_skill_create(db, &r->scope, r->in.password, &skill);
+	return rc < 0 ? reply_store_error(r, db, rc, "name") : reply(r, 201, skill);
+}
+
+int run_skill_rename(struct request *r, struct store *db)
+{
+	int rc = store_skill_rename(db, &r->scope, r->ids[0], r->in.password);
+	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_ENOTFOUND ? "skill" : "name")
+		      : reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)r->ids[0], "name", r->in.password));
+}
+
+int run_skill_delete(struct request *r, struct store *db)
+{
+	int rc = store_skill_delete(db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_store_error(r, db, rc, "skill") : reply(r, 204, NULL);
+}
+
+/* --- queues --- */
+
+int prepare_queue_create(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return queue_input_decode(r->body, &r->in.queue, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+/* Stores and applies a queue's configuration (new when id is 0). */
+static int save_queue(struct request *r, struct store *db, int64_t id, const struct queue_input *in)
+{
+	int rc = store_skill_exists(db, &r->scope, in->skill_id);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "invalid", "skill_id", "no skill %lld in this tenant", (long long)in->skill_id);
+	json_t *config = queue_input_json(in);
+	if (rc == GC_OK)
+		rc = id ? store_queue_update(db, &r->scope, id, in->name, config)
+			: store_queue_create(db, &r->scope, in->name, config, &id);
+	json_decref(config);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "name" : "queue");
+	if ((rc = router_queue_set(router_of(r), db, &r->scope, id, in->name, in)) < 0)
+		return reply_router(r, db, rc, "overflow_to");
+	json_t *q = NULL;
+	rc = store_queue_get(db, &r->scope, id, &q);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, r->ids[0] ? 200 : 201, q);
+}
+
+int run_queue_create(struct request *r, struct store *db)
+{
+	return save_queue(r, db, 0, &r->in.queue);
+}
+
+/* A PATCH is merged over the stored configuration, then checked whole. */
+int run_queue_update(struct request *r, struct store *db)
+{
+	json_t *q = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &q);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "queue");
+	json_object_del(q, "id");
+	json_object_del(q, "created_at");
+	json_object_del(q, "updated_at");
+	json_object_update(q, r->body);
+	struct queue_input in;
+	struct decode_error err;
+	rc = queue_input_decode(q, &in, &err) < 0 ? reply_decode_error(r, &err) : save_queue(r, db, r->ids[0], &in);
+	json_decref(q);
+	return rc;
+}
+
+int run_queue_delete(struct request *r, struct store *db)
+{
+	json_t *q = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &q);
+	json_decref(q);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "queue");
+	if ((rc = router_queue_delete(router_of(r), r->ids[0])) < 0)
+		return reply_router(r, db, rc, "queue");
+	rc = store_queue_delete(db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 204, NULL);
+}
+
+int run_queue_get(struct request *r, struct store *db)
+{
+	json_t *q = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &q);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, q);
+}
+
+int run_queue_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_queue_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_queue_stats(struct request *r, struct store *db)
+{
+	return reply(r, 200, router_queue_stats(router_of(r), r->scope.tenant_id));
+}
+
+/* --- agents --- */
+
+int run_agent_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_agent_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+/* The agent's profile and presence from the store, and its live state. */
+static int reply_agent(struct request *r, struct store *db, int64_t user_id)
+{
+	json_t *a = NULL, *live = NULL;
+	int rc = store_agent_get(db, &r->scope, user_id, &a);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "agent");
+	if (router_agent_state(router_of(r), r->scope.tenant_id, user_id, &live) == GC_OK)
+		json_object_set_new(a, "live", live);
+	return reply(r, 200, a);
+}
+
+int run_agent_get(struct request *r, struct store *db)
+{
+	return reply_agent(r, db, r->ids[0]);
+}
+
+int run_agent_me(struct request *r, struct store *db)
+{
+	return reply_agent(r, db, r->scope.user_id);
+}
+
+int prepare_agent_profile(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return agent_profile_decode(r->body, &r->in.agent, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_agent_profile(struct request *r, struct store *db)
+{
+	const struct agent_profile_input *in = &r->in.agent;
+	for (int i = 0; i < in->n_skills; i++)
+		if (store_skill_exists(db, &r->scope, in->skills[i].skill_id) == GC_ENOTFOUND)
+			return reply_error(r, 422, "invalid", "skills", "no skill %lld in this tenant",
+					   (long long)in->skills[i].skill_id);
+	json_t *profile = agent_profile_json(in);
+	int rc = store_agent_set_profile(db, &r->scope, r->ids[0], profile);
+	json_decref(profile);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "user");
+	if ((rc = router_agent_set(router_of(r), db, &r->scope, r->ids[0], in)) < 0)
+		return reply_router(r, db, rc, "capacity");
+	return reply_agent(r, db, r->ids[0]);
+}
+
+int prepare_presence(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return presence_input_decode(r->body, &r->in.presence, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+static int presence(struct request *r, struct store *db, int64_t user_id)
+{
+	int rc = router_presence(router_of(r), db, &r->scope, user_id, &r->in.presence);
+	return rc < 0 ? reply_router(r, db, rc, "presence") : reply_agent(r, db, user_id);
+}
+
+int run_presence_me(struct request *r, struct store *db)
+{
+	if (r->scope.user_id == 0)
+		return reply_error(r, 403, "forbidden", NULL, "an API token is not an agent");
+	return presence(r, db, r->scope.user_id);
+}
+
+int run_presence_force(struct request *r, struct store *db)
+{
+	return presence(r, db, r->ids[0]);
+}
+
+/* --- contacts in queues --- */
+
+int prepare_contact_enqueue(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return routing_input_decode(r->body, ROUTING_ENQUEUE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority)
+{
+	if (priority < 0) { /* the contact's own */
+		json_t *c = NULL;
+		int rc = store_contact_get(db, &r->scope, contact_id, &c);
+		if (rc < 0)
+			return reply_store_error(r, db, rc, "contact");
+		priority = (int)json_integer_value(json_object_get(c, "priority"));
+		json_decref(c);
+	}
+	int rc = router_enqueue(router_of(r), db, &r->scope, contact_id, queue_id, priority);
+	if (rc == GC_ENOTFOUND && strncmp(router_errmsg(router_of(r)), "no queue", 8) == 0)
+		return reply_error(r, 422, "invalid", "queue_id", "%s", router_errmsg(router_of(r)));
+	return rc < 0 ? reply_router(r, db, rc, "contact") : GC_OK;
+}
+
+int run_contact_enqueue(struct request *r, struct store *db)
+{
+	int rc = contact_enqueue(r, db, r->ids[0], r->in.routing.queue_id, r->in.routing.priority);
+	return rc < 0 ? rc : run_contact_routing(r, db);
+}
+
+int run_contact_accept(struct request *r, struct store *db)
+{
+	int rc = router_accept(router_of(r), db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+}
+
+int run_contact_reject(struct request *r, struct store *db)
+{
+	int rc = router_reject(router_of(r), db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : reply(r, 204, NULL);
+}
+
+int prepare_contact_wrapup(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return routing_input_decode(r->body, ROUTING_WRAPUP, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_wrapup(struct request *r, struct store *db)
+{
+	int rc = router_wrapup(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+}
+
+int prepare_contact_escalate(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return routing_input_decode(r->body, ROUTING_ESCALATE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_escalate(struct request *r, struct store *db)
+{
+	int rc = router_escalate(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
+}
+
+int prepare_contact_transfer(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return routing_input_decode(r->body, ROUTING_TRANSFER, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_transfer(struct request *r, struct store *db)
+{
+	int rc = router_transfer(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
+}
+
+int prepare_contact_move(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return routing_input_decode(r->body, ROUTING_MOVE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_contact_move(struct request *r, struct store *db)
+{
+	int rc = router_move(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
+}
+
+int run_contact_abandon(struct request *r, struct store *db)
+{
+	int rc = router_abandon(router_of(r), db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+}
+
+int run_contact_routing(struct request *r, struct store *db)
+{
+	json_t *view = NULL;
+	int rc = router_contact_view(router_of(r), &r->scope, r->ids[0], &view);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : reply(r, 200, view);
+}

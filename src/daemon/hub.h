@@ -1,0 +1,51 @@
+/* The hub: routing events, once committed, on their way to live streams.
+ *
+ * The writer publishes each committed routing event (its id is the stream's
+ * event id) and, every second, each tenant's queue statistics; workers read
+ * them for the Server-Sent Event streams they serve (src/daemon/stream.c).
+ * Events sit in a ring of the most recent ones; a stream that fell further
+ * behind, or reconnects with an older Last-Event-ID, reads the store instead.
+ * Publishing wakes the workers that have streams (event_active is safe from
+ * another thread once evthread_use_pthreads was called). */
+#ifndef GUICHET_DAEMON_HUB_H
+#define GUICHET_DAEMON_HUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HUB_RING 65536
+
+struct hub;
+struct event;
+
+/* One event as it goes on the wire: "id: N\nevent: TYPE\ndata: {...}\n\n". */
+struct hub_event {
+	int64_t id, tenant_id;
+	int64_t agent_id;           /* the agent (user) it concerns, 0 for none */
+	char *frame;
+	size_t len;
+};
+
+struct hub *hub_new(void);
+void hub_free(struct hub *h);
+/* A worker's wake-up event, activated at each publication. */
+void hub_add_waker(struct hub *h, struct event *wake);
+/* Takes ownership of the frames of n events, in increasing id order. */
+void hub_publish(struct hub *h, struct hub_event *events, size_t n);
+/* The tenant's latest statistics frame (taken), with no id. */
+void hub_publish_stats(struct hub *h, int64_t tenant_id, char *frame);
+/* The newest id published (0 for none). */
+int64_t hub_last_id(struct hub *h);
+
+/* Copies to fn the events after *cursor of tenant that pass the filter
+ * (agent_id 0: all of them), moving *cursor on. Returns false when *cursor
+ * is older than the ring (the caller reads the store up to hub_last_id). */
+typedef void (*hub_frame_fn)(const char *frame, size_t len, void *arg);
+bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *cursor, hub_frame_fn fn,
+	      void *arg);
+/* Copies the tenant's statistics frame to fn when its generation moved past
+ * *generation. */
+void hub_read_stats(struct hub *h, int64_t tenant_id, uint64_t *generation, hub_frame_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,1206 @@
+/* The router: the routing engine wired to the store and the hub (router.h). */
+#include "daemon/router.h"
+#include "daemon/hub.h"
+#include "daemon/log.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/route.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#define DAY_MS 86400000LL
+
+/* Store ids to engine ids: (a, b) is (id, 0), or (tenant, user) for agents. */
+struct idmap {
+	struct { int64_t a, b; } key;
+	uint32_t eid;
+	UT_hash_handle hh;
+};
+
+struct qinfo {                  /* by engine queue id */
+	int64_t id, tenant_id;
+	char name[128];
+	bool live;
+	struct queue_input cfg;
+	uint32_t answered, within, abandoned; /* since midnight (UTC) */
+};
+
+struct ainfo {                  /* by engine agent id */
+	int64_t tenant_id, user_id;
+	enum presence presence;
+};
+
+struct cinfo {                  /* by engine contact id */
+	int64_t contact_id, tenant_id;
+	int64_t accepted_at;
+	bool touched;
+};
+
+struct events {
+	struct hub_event *items;
+	size_t n, cap;
+};
+
+struct router {
+	struct hub *hub;
+	struct route_engine *e;
+	struct idmap *skills, *queues, *agents, *contacts;
+	uint32_t n_skills;
+	struct qinfo *q;
+	uint32_t n_q, cap_q;
+	struct ainfo *a;
+	uint32_t n_a, cap_a;
+	struct cinfo *c;
+	uint32_t cap_c;
+	uint32_t *touched;
+	size_t n_touched, cap_touched;
+	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
+	bool job_changed_engine, stale;
+	int64_t day;                /* the day the service-level counters count */
+	char errmsg[256];
+};
+
+static int fail(struct router *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct router *rt, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rt->errmsg, sizeof(rt->errmsg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *router_errmsg(const struct router *rt)
+{
+	return rt->errmsg;
+}
+
+/* --- maps --- */
+
+static struct idmap *map_find(struct idmap *head, int64_t a, int64_t b)
+{
+	struct idmap *m = NULL, key;
+	memset(&key, 0, sizeof(key));
+	key.key.a = a;
+	key.key.b = b;
+	HASH_FIND(hh, head, &key.key, sizeof(key.key), m);
+	return m;
+}
+
+static int map_put(struct idmap **head, int64_t a, int64_t b, uint32_t eid)
+{
+	struct idmap *m = calloc(1, sizeof(*m));
+	if (m == NULL)
+		return GC_ENOMEM;
+	m->key.a = a;
+	m->key.b = b;
+	m->eid = eid;
+	HASH_ADD(hh, *head, key, sizeof(m->key), m);
+	return GC_OK;
+}
+
+static void map_clear(struct idmap **head)
+{
+	struct idmap *m, *tmp;
+	HASH_ITER(hh, *head, m, tmp) {
+		HASH_DEL(*head, m);
+		free(m);
+	}
+}
+
+static int grow(void **items, uint32_t *cap, size_t size, uint32_t need)
+{
+	if (need <= *cap)
+		return GC_OK;
+	uint32_t n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	void *p = realloc(*items, (size_t)n * size);
+	if (p == NULL)
+		return GC_ENOMEM;
+	memset((char *)p + (size_t)*cap * size, 0, (size_t)(n - *cap) * size);
+	*items = p;
+	*cap = n;
+	return GC_OK;
+}
+
+/* --- time --- */
+
+static int64_t now_ms(const struct router *rt)
+{
+	int64_t now = gc_now_ms(), engine = route_engine_now(rt->e);
+	return now > engine ? now : engine; /* the engine's clock never goes back */
+}
+
+/* Starts the day's counters again at midnight (UTC). */
+static void roll_day(struct router *rt, int64_t now)
+{
+	int64_t day = now / DAY_MS;
+	if (day == rt->day)
+		return;
+	rt->day = day;
+	for (uint32_t i = 0; i < rt->n_q; i++)
+		rt->q[i].answered = rt->q[i].within = rt->q[i].abandoned = 0;
+	route_engine_reset_counters(rt->e);
+}
+
+/* --- events --- */
+
+static void events_clear(struct events *ev)
+{
+	for (size_t i = 0; i < ev->n; i++)
+		free(ev->items[i].frame);
+	ev->n = 0;
+}
+
+static int events_push(struct events *ev, const struct hub_event *item)
+{
+	if (ev->n == ev->cap) {
+		size_t cap = ev->cap ? ev->cap * 2 : 64;
+		struct hub_event *p = realloc(ev->items, cap * sizeof(*p));
+		if (p == NULL)
+			return GC_ENOMEM;
+		ev->items = p;
+		ev->cap = cap;
+	}
+	ev->items[ev->n++] = *item;
+	return GC_OK;
+}
+
+/* Stores one routing event and holds its frame until the commit. data is
+ * taken; the ids are stored ids (0 for none). */
+static int emit(struct router *rt, struct store *db, int64_t tenant_id, const char *type, int64_t contact_id,
+		int64_t agent_id, int64_t queue_id, json_t *data)
+{
+	int64_t at = route_engine_now(rt->e);
+	if (data == NULL)
+		data = json_object();
+	char when[GC_TIME_LEN];
+	gc_time_format(at, when);
+	json_object_set_new(data, "at", json_string(when));
+	if (contact_id)
+		json_object_set_new(data, "contact_id", json_integer(contact_id));
+	if (agent_id)
+		json_object_set_new(data, "agent_id", json_integer(agent_id));
+	if (queue_id)
+		json_object_set_new(data, "queue_id", json_integer(queue_id));
+	char *text = json_dumps(data, JSON_COMPACT);
+	json_decref(data);
+	if (text == NULL)
+		return GC_ENOMEM;
+	struct hub_event ev = {.tenant_id = tenant_id, .agent_id = agent_id};
+	int rc = store_routing_event(db, tenant_id, at, type, contact_id, agent_id, queue_id, text, &ev.id);
+	if (rc == GC_OK) {
+		size_t len = strlen(text) + strlen(type) + 64;
+		ev.frame = malloc(len);
+		if (ev.frame == NULL)
+			rc = GC_ENOMEM;
+		else {
+			int n = snprintf(ev.frame, len, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev.id, type, text);
+			ev.len = (size_t)n;
+			if ((rc = events_push(&rt->job, &ev)) < 0)
+				free(ev.frame);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* --- contacts --- */
+
+static struct store_scope system_scope(int64_t tenant_id)
+{
+	struct store_scope s = {.tenant_id = tenant_id, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				.sees = SENS_NONE};
+	snprintf(s.actor, sizeof(s.actor), "router");
+	return s;
+}
+
+static int set_state(struct store *db, int64_t tenant_id, const struct store_scope *scope, int64_t contact_id,
+		     enum contact_state to, const char *disposition)
+{
+	struct store_scope sys = system_scope(tenant_id);
+	struct state_input in = {.state = to, .disposition = disposition, .expected_version = -1};
+	return store_contact_set_state(db, scope ? scope : &sys, contact_id, &in, NULL);
+}
+
+static void touch(struct router *rt, uint32_t eid)
+{
+	if (rt->c[eid].touched)
+		return;
+	if (rt->n_touched == rt->cap_touched) {
+		size_t cap = rt->cap_touched ? rt->cap_touched * 2 : 64;
+		uint32_t *p = realloc(rt->touched, cap * sizeof(*p));
+		if (p == NULL)
+			return; /* its row is then synced at the next rebuild */
+		rt->touched = p;
+		rt->cap_touched = cap;
+	}
+	rt->c[eid].touched = true;
+	rt->touched[rt->n_touched++] = eid;
+}
+
+static int64_t agent_user(const struct router *rt, uint32_t agent)
+{
+	return agent == ROUTE_NONE ? 0 : rt->a[agent].user_id;
+}
+
+/* Writes the routing row of a contact the engine changed, and lets the
+ * engine forget it once it is done. */
+static int sync_contact(struct router *rt, struct store *db, uint32_t eid)
+{
+	struct cinfo *ci = &rt->c[eid];
+	ci->touched = false;
+	struct route_contact_view v;
+	int rc = route_contact_view(rt->e, eid, &v);
+	if (rc < 0)
+		return rc;
+	if (v.state == ROUTE_DONE || v.state == ROUTE_ABANDONED || v.state == ROUTE_REFUSED) {
+		if ((rc = store_routing_delete(db, ci->contact_id)) < 0)
+			return rc;
+		struct idmap *m = map_find(rt->contacts, ci->contact_id, 0);
+		if (m) {
+			HASH_DEL(rt->contacts, m);
+			free(m);
+		}
+		route_contact_forget(rt->e, eid);
+		ci->contact_id = 0;
+		return GC_OK;
+	}
+	static const char *const names[] = {"waiting", "offered", "assigned"};
+	struct store_routing_row row = {.contact_id = ci->contact_id, .tenant_id = ci->tenant_id,
+		.queue_id = rt->q[v.queue].id, .agent_id = agent_user(rt, v.agent), .priority = v.priority,
+		.state = names[v.state], .named = v.state == ROUTE_WAITING && v.agent != ROUTE_NONE,
+		.arrived = v.arrived, .enqueued = v.enqueued};
+	return store_routing_put(db, &row);
+}
+
+/* Writes what the engine decided since the last call: events, rows, states. */
+static int drain(struct router *rt, struct store *db)
+{
+	struct route_decision d;
+	int rc = GC_OK;
+	while (rc == GC_OK && route_engine_poll(rt->e, &d)) {
+		const struct cinfo *ci = d.contact != ROUTE_NONE ? &rt->c[d.contact] : NULL;
+		int64_t tenant = ci ? ci->tenant_id : rt->a[d.agent].tenant_id;
+		int64_t contact = ci ? ci->contact_id : 0, user = agent_user(rt, d.agent);
+		int64_t queue = d.queue != ROUTE_NONE ? rt->q[d.queue].id : 0;
+		if (ci)
+			touch(rt, d.contact);
+		switch (d.kind) {
+		case ROUTE_OFFER: {
+			const struct qinfo *q = &rt->q[d.queue];
+			rc = emit(rt, db, tenant, "offered", contact, user, queue,
+				  json_pack("{s:s,s:s,s:i}", "queue", q->name, "channel",
+					    contact_channel_name(q->cfg.channel), "offer_timeout_s", q->cfg.offer_timeout_s));
+			break;
+		}
+		case ROUTE_OFFER_EXPIRED:
+			rc = emit(rt, db, tenant, "offer_expired", contact, user, queue, NULL);
+			break;
+		case ROUTE_OFFER_WITHDRAWN:
+			rc = emit(rt, db, tenant, "offer_withdrawn", contact, user, queue, NULL);
+			break;
+		case ROUTE_OVERFLOW: {
+			const struct qinfo *to = &rt->q[d.to_queue];
+			rc = emit(rt, db, tenant, "overflowed", contact, 0, queue,
+				  json_pack("{s:I,s:s}", "to_queue_id", (json_int_t)to->id, "to_queue", to->name));
+			if (rc == GC_OK)
+				rc = store_contact_set_queue(db, tenant, contact, to->name);
+			break;
+		}
+		case ROUTE_AGENT_PAUSED:
+			rt->a[d.agent].presence = PRESENCE_PAUSED;
+			rc = store_agent_set_presence(db, tenant, user, "paused", "missed offers", d.at);
+			if (rc == GC_OK)
+				rc = emit(rt, db, tenant, "presence", 0, user, 0,
+					  json_pack("{s:s,s:s,s:s}", "presence", "paused", "reason", "missed offers", "by", "router"));
+			break;
+		case ROUTE_WRAPUP_ENDED:
+			rc = emit(rt, db, tenant, "wrapup_ended", 0, user, 0, NULL);
+			break;
+		case ROUTE_REFUSED_CLOSED:
+			rc = set_state(db, tenant, NULL, contact, CONTACT_RESOLVED, "refused_closed");
+			if (rc == GC_OK)
+				rc = emit(rt, db, tenant, "refused", contact, 0, queue,
+					  json_pack("{s:s}", "reason", "the queue is closed"));
+			break;
+		}
+	}
+	for (size_t i = 0; rc == GC_OK && i < rt->n_touched; i++)
+		rc = sync_contact(rt, db, rt->touched[i]);
+	rt->n_touched = 0;
+	return rc;
+}
+
+/* After an engine call: notes the engine changed, writes its decisions. */
+static int after(struct router *rt, struct store *db, int rc)
+{
+	rt->job_changed_engine = true;
+	if (rc < 0)
+		return rc;
+	return drain(rt, db);
+}
+
+static int engine_error(struct router *rt, int rc, const char *what)
+{
+	switch (rc) {
+	case GC_ESTATE:
+		return fail(rt, GC_ESTATE, "%s", what);
+	case GC_ENOTFOUND:
+		return fail(rt, GC_ENOTFOUND, "no such contact in a queue");
+	case GC_EINVAL:
+		return fail(rt, GC_EINVAL, "%s", what);
+	default:
+		return fail(rt, rc, "the routing engine failed");
+	}
+}
+
+/* The contact's engine id; GC_ENOTFOUND when it is in no queue. */
+static int find_contact(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret)
+{
+	struct idmap *m = map_find(rt->contacts, contact_id, 0);
+	if (m == NULL || rt->c[m->eid].tenant_id != scope->tenant_id)
+		return fail(rt, GC_ENOTFOUND, "the contact is in no queue");
+	*ret = m->eid;
+	return GC_OK;
+}
+
+static int find_queue(struct router *rt, int64_t tenant_id, int64_t queue_id, uint32_t *ret)
+{
+	struct idmap *m = map_find(rt->queues, queue_id, 0);
+	if (m == NULL || rt->q[m->eid].tenant_id != tenant_id || !rt->q[m->eid].live)
+		return fail(rt, GC_ENOTFOUND, "no queue %lld in this tenant", (long long)queue_id);
+	*ret = m->eid;
+	return GC_OK;
+}
+
+static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uint32_t *ret)
+{
+	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
+	if (m == NULL)
+		return fail(rt, GC_ENOTFOUND, "user %lld has no agent profile in this tenant", (long long)user_id);
+	*ret = m->eid;
+	return GC_OK;
+}
+
+/* The contact, which must be held by the scope's user. */
+static int held_by_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
+		      struct route_contact_view *v)
+{
+	uint32_t eid, me;
+	int rc;
+	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+		return rc;
+	route_contact_view(rt->e, eid, v);
+	if (v->state != ROUTE_ASSIGNED || v->agent != me)
+		return fail(rt, GC_ESTATE, "you do not hold this contact (accept it first)");
+	*ret_eid = eid;
+	return GC_OK;
+}
+
+/* --- configuration --- */
+
+static int skill_index(struct router *rt, int64_t skill_id, uint32_t *ret)
+{
+	struct idmap *m = map_find(rt->skills, skill_id, 0);
+	if (m) {
+		*ret = m->eid;
+		return GC_OK;
+	}
+	int rc = route_engine_reserve_skills(rt->e, rt->n_skills + 1);
+	if (rc == GC_OK && (rc = map_put(&rt->skills, skill_id, 0, rt->n_skills)) == GC_OK)
+		*ret = rt->n_skills++;
+	return rc;
+}
+
+static int queue_config(struct router *rt, int64_t tenant_id, const struct queue_input *in, bool with_overflow,
+			struct route_queue_config *ret)
+{
+	uint32_t skill, to = ROUTE_NONE;
+	int rc = skill_index(rt, in->skill_id, &skill);
+	if (rc < 0)
+		return rc;
+	if (with_overflow && in->overflow_to && find_queue(rt, tenant_id, in->overflow_to, &to) < 0)
+		return fail(rt, GC_EINVAL, "overflow_to: no queue %lld in this tenant", (long long)in->overflow_to);
+	*ret = (struct route_queue_config){.skill = skill, .channel = (int)in->channel, .level = in->level,
+		.strategy = (enum route_strategy)in->strategy, .offer_timeout_ms = in->offer_timeout_s * 1000LL,
+		.wrapup_ms = in->wrapup_s * 1000LL, .overflow_after_ms = to == ROUTE_NONE ? 0 : in->max_wait_s * 1000LL,
+		.overflow_to = to, .tier_delay_ms = in->tier_delay_s * 1000LL};
+	if (in->has_hours) {
+		ret->hours.enabled = true;
+		ret->hours.utc_offset_ms = in->utc_offset_min * 60000LL;
+		for (int d = 0; d < 7; d++)
+			for (int r = 0; r < 2; r++) {
+				ret->hours.ranges[d][r].from = in->hours[d][r][0];
+				ret->hours.ranges[d][r].to = in->hours[d][r][1];
+			}
+		ret->hours.when_closed = (enum route_closed_action)in->when_closed;
+		if (to == ROUTE_NONE && ret->hours.when_closed == ROUTE_CLOSED_OVERFLOW)
+			ret->hours.when_closed = ROUTE_CLOSED_WAIT;
+	}
+	return GC_OK;
+}
+
+/* Adds or changes a queue in the engine (no events: configuration). */
+static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, const char *name,
+		       const struct queue_input *in, bool with_overflow)
+{
+	struct route_queue_config cfg;
+	int rc = queue_config(rt, tenant_id, in, with_overflow, &cfg);
+	if (rc < 0)
+		return rc;
+	struct idmap *m = map_find(rt->queues, queue_id, 0);
+	uint32_t eid;
+	if (m) {
+		eid = m->eid;
+		rc = route_queue_update(rt->e, now_ms(rt), eid, &cfg);
+		if (rc == GC_ESTATE)
+			return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
+				    "cannot change until it is empty");
+	} else {
+		if ((rc = grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0 ||
+		    (rc = route_queue_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->queues, queue_id, 0, eid)) < 0)
+			return rc;
+		rt->n_q = eid + 1;
+		rt->q[eid] = (struct qinfo){.id = queue_id, .tenant_id = tenant_id};
+	}
+	if (rc < 0)
+		return engine_error(rt, rc, "the queue's configuration is not valid");
+	struct qinfo *q = &rt->q[eid];
+	q->live = true;
+	q->cfg = *in;
+	snprintf(q->name, sizeof(q->name), "%s", name);
+	q->cfg.name = NULL;
+	return GC_OK;
+}
+
+int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,
+		     const char *name, const struct queue_input *in)
+{
+	int rc = queue_apply(rt, scope->tenant_id, queue_id, name, in, true);
+	return after(rt, db, rc);
+}
+
+int router_queue_delete(struct router *rt, int64_t queue_id)
+{
+	struct idmap *m = map_find(rt->queues, queue_id, 0);
+	if (m == NULL)
+		return GC_OK;
+	struct route_queue_view v;
+	route_queue_view(rt->e, m->eid, &v);
+	if (v.waiting > 0)
+		return fail(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting);
+	rt->q[m->eid].live = false;
+	rt->job_changed_engine = true;
+	return GC_OK;
+}
+
+static int agent_config(struct router *rt, const struct agent_profile_input *in, struct route_agent_config *ret)
+{
+	*ret = (struct route_agent_config){.level = in->level, .n_skills = in->n_skills, .max_total = in->max_total,
+					   .max_missed = in->max_missed};
+	for (int i = 0; i < in->n_skills; i++) {
+		uint32_t skill;
+		int rc = skill_index(rt, in->skills[i].skill_id, &skill);
+		if (rc < 0)
+			return rc;
+		ret->skills[i] = (struct route_skill){skill, in->skills[i].proficiency, in->skills[i].tier};
+	}
+	for (int ch = 0; ch < CHANNEL_N && ch < ROUTE_CHANNELS; ch++)
+		ret->capacity[ch] = in->capacity[ch];
+	return GC_OK;
+}
+
+static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, const struct agent_profile_input *in,
+		       uint32_t *ret_eid)
+{
+	struct route_agent_config cfg;
+	int rc = agent_config(rt, in, &cfg);
+	if (rc < 0)
+		return rc;
+	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
+	uint32_t eid;
+	if (m) {
+		eid = m->eid;
+		rc = route_agent_update(rt->e, now_ms(rt), eid, &cfg);
+		if (rc == GC_ESTATE)
+			return fail(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
+				    "let them finish first");
+	} else {
+		if ((rc = grow((void **)&rt->a, &rt->cap_a, sizeof(*rt->a), route_engine_n_agents(rt->e) + 1)) < 0 ||
+		    (rc = route_agent_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->agents, tenant_id, user_id, eid)) < 0)
+			return rc;
+		rt->a[eid] = (struct ainfo){.tenant_id = tenant_id, .user_id = user_id, .presence = PRESENCE_OFFLINE};
+		rt->n_a = eid + 1;
+	}
+	*ret_eid = eid;
+	return rc < 0 ? engine_error(rt, rc, "the agent's profile is not valid") : GC_OK;
+}
+
+int router_agent_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+		     const struct agent_profile_input *in)
+{
+	uint32_t eid;
+	return after(rt, db, agent_apply(rt, scope->tenant_id, user_id, in, &eid));
+}
+
+/* --- work --- */
+
+static int new_contact_slot(struct router *rt, int64_t tenant_id, int64_t contact_id, uint32_t eid)
+{
+	int rc = grow((void **)&rt->c, &rt->cap_c, sizeof(*rt->c), eid + 1);
+	if (rc == GC_OK)
+		rc = map_put(&rt->contacts, contact_id, 0, eid);
+	if (rc == GC_OK)
+		rt->c[eid] = (struct cinfo){.contact_id = contact_id, .tenant_id = tenant_id};
+	return rc;
+}
+
+int router_enqueue(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		   int64_t queue_id, int priority)
+{
+	uint32_t q, eid, sticky = ROUTE_NONE;
+	int rc = find_queue(rt, scope->tenant_id, queue_id, &q);
+	if (rc < 0)
+		return rc;
+	if (map_find(rt->contacts, contact_id, 0))
+		return fail(rt, GC_ESTATE, "the contact is already in a queue");
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, rt->q[q].name)) < 0)
+		return rc;
+	const struct qinfo *qi = &rt->q[q];
+	if (qi->cfg.sticky_s > 0) { /* a returning customer: its last agent first */
+		json_t *contact = NULL;
+		int64_t customer = 0, last = 0;
+		if (store_contact_get(db, scope, contact_id, &contact) == GC_OK)
+			customer = json_integer_value(json_object_get(contact, "customer_id"));
+		json_decref(contact);
+		struct idmap *m;
+		if (customer && store_customer_last_agent(db, scope->tenant_id, customer, &last) == GC_OK && last &&
+		    (m = map_find(rt->agents, scope->tenant_id, last)))
+			sticky = m->eid;
+	}
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	rc = route_contact_enqueue_for(rt->e, now, q, priority, sticky, qi->cfg.sticky_s * 1000LL, &eid);
+	rt->job_changed_engine = true;
+	if (rc < 0)
+		return engine_error(rt, rc, "the contact cannot be queued");
+	if ((rc = new_contact_slot(rt, scope->tenant_id, contact_id, eid)) < 0)
+		return rc;
+	touch(rt, eid);
+	rc = emit(rt, db, scope->tenant_id, "enqueued", contact_id, 0, queue_id,
+		  json_pack("{s:s,s:i,s:s}", "queue", qi->name, "priority", priority, "by", scope->actor));
+	return rc < 0 ? rc : drain(rt, db);
+}
+
+int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+		    const struct presence_input *in)
+{
+	uint32_t agent;
+	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
+	if (rc < 0)
+		return rc;
+	static const enum route_presence to_engine[] = {ROUTE_OFFLINE, ROUTE_AVAILABLE, ROUTE_PAUSED};
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	rc = route_agent_presence(rt->e, now, agent, to_engine[in->presence]);
+	rt->job_changed_engine = true;
+	if (rc == GC_ESTATE)
+		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
+	if (rc < 0)
+		return engine_error(rt, rc, "presence");
+	rt->a[agent].presence = in->presence;
+	if ((rc = store_agent_set_presence(db, scope->tenant_id, user_id, presence_name(in->presence), in->reason,
+					   now)) < 0)
+		return rc;
+	json_t *data = json_pack("{s:s,s:s?,s:s}", "presence", presence_name(in->presence), "reason", in->reason,
+				 "by", scope->actor);
+	if (user_id != scope->user_id)
+		json_object_set_new(data, "forced", json_true());
+	rc = emit(rt, db, scope->tenant_id, "presence", 0, user_id, 0, data);
+	return rc < 0 ? rc : drain(rt, db);
+}
+
+int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	uint32_t eid, me;
+	int rc;
+	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+		return rc;
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	rc = route_offer_accept(rt->e, now, eid, me);
+	rt->job_changed_engine = true;
+	if (rc < 0) {
+		drain(rt, db); /* timers run first may have decided things */
+		return engine_error(rt, rc, "the contact is not (or no longer) offered to you");
+	}
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	struct qinfo *q = &rt->q[v.queue];
+	int64_t waited = now - v.enqueued;
+	q->answered++;
+	q->within += waited <= q->cfg.sl_seconds * 1000LL;
+	rt->c[eid].accepted_at = now;
+	touch(rt, eid);
+	/* from queued, or escalated for an expert */
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ASSIGNED, NULL)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	rc = emit(rt, db, scope->tenant_id, "accepted", contact_id, scope->user_id, q->id,
+		  json_pack("{s:I}", "waited_ms", (json_int_t)waited));
+	return rc < 0 ? rc : drain(rt, db);
+}
+
+int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	uint32_t eid, me;
+	int rc;
+	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+		return rc;
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	rc = route_offer_reject(rt->e, now_ms(rt), eid, me);
+	rt->job_changed_engine = true;
+	if (rc < 0) {
+		drain(rt, db);
+		return engine_error(rt, rc, "the contact is not (or no longer) offered to you");
+	}
+	touch(rt, eid);
+	rc = emit(rt, db, scope->tenant_id, "rejected", contact_id, scope->user_id, rt->q[v.queue].id, NULL);
+	return rc < 0 ? rc : drain(rt, db);
+}
+
+int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		  const struct routing_input *in)
+{
+	uint32_t eid;
+	struct route_contact_view v;
+	int rc = held_by_me(rt, scope, contact_id, &eid, &v);
+	if (rc < 0)
+		return rc;
+	int64_t now = now_ms(rt), handled = now - rt->c[eid].accepted_at;
+	const struct qinfo *q = &rt->q[v.queue];
+	/* the contact's own state first: it may refuse (a closed contact) */
+	if (in->state == CONTACT_WAITING_ON_CUSTOMER)
+		set_state(db, scope->tenant_id, scope, contact_id, CONTACT_IN_PROGRESS, NULL);
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, in->state, in->disposition)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	rc = route_contact_finish(rt->e, now, eid);
+	touch(rt, eid);
+	if ((rc = after(rt, db, rc)) < 0)
+		return engine_error(rt, rc, "the contact cannot be wrapped up");
+	return emit(rt, db, scope->tenant_id, "wrapup_started", contact_id, scope->user_id, q->id,
+		    json_pack("{s:s?,s:s,s:I,s:i}", "disposition", in->disposition, "state",
+			      contact_state_name(in->state), "handle_ms", (json_int_t)handled, "wrapup_s", q->cfg.wrapup_s));
+}
+
+/* Adds an internal note to the contact (why it was escalated or transferred). */
+static int note(struct store *db, const struct store_scope *scope, int64_t contact_id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int note(struct store *db, const struct store_scope *scope, int64_t contact_id, const char *fmt, ...)
+{
+	char text[1400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	struct message_input m = {.body = text};
+	json_t *msg = NULL;
+	int rc = store_contact_add_message(db, scope, contact_id, &m, true, &msg);
+	json_decref(msg);
+	return rc;
+}
+
+int router_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in)
+{
+	uint32_t eid, to;
+	struct route_contact_view v;
+	int rc;
+	if ((rc = held_by_me(rt, scope, contact_id, &eid, &v)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
+		return rc;
+	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	if ((rc = note(db, scope, contact_id, "Escalated from %s to %s: %s", from->name, q->name, in->reason)) < 0 ||
+	    (rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
+		return rc;
+	rc = emit(rt, db, scope->tenant_id, "escalated", contact_id, scope->user_id, from->id,
+		  json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason", in->reason));
+	if (rc < 0)
+		return rc;
+	rc = route_contact_move(rt->e, now_ms(rt), eid, to, ROUTE_NONE);
+	touch(rt, eid);
+	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be escalated") : GC_OK;
+}
+
+int router_transfer(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in)
+{
+	uint32_t eid, to, agent = ROUTE_NONE;
+	struct route_contact_view v;
+	int rc = held_by_me(rt, scope, contact_id, &eid, &v);
+	if (rc < 0)
+		return rc;
+	to = v.queue;
+	if ((in->queue_id && (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0) ||
+	    (in->agent_id && (rc = find_agent(rt, scope->tenant_id, in->agent_id, &agent)) < 0))
+		return rc;
+	if (agent == v.agent)
+		return fail(rt, GC_EINVAL, "agent_id: you hold the contact already");
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	const struct qinfo *q = &rt->q[to];
+	if (in->reason && (rc = note(db, scope, contact_id, "Transferred to %s: %s", q->name, in->reason)) < 0)
+		return rc;
+	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
+		return rc;
+	json_t *data = json_pack("{s:I,s:s,s:s?}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason", in->reason);
+	if (agent != ROUTE_NONE)
+		json_object_set_new(data, "to_agent_id", json_integer(rt->a[agent].user_id));
+	if ((rc = emit(rt, db, scope->tenant_id, "transferred", contact_id, scope->user_id, rt->q[v.queue].id, data)) < 0)
+		return rc;
+	rc = route_contact_move(rt->e, now_ms(rt), eid, to, agent);
+	touch(rt, eid);
+	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be transferred") : GC_OK;
+}
+
+int router_move(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		const struct routing_input *in)
+{
+	uint32_t eid, to;
+	int rc;
+	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
+		return rc;
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	if (v.state == ROUTE_OFFERED)
+		return fail(rt, GC_ESTATE, "the contact is being offered: move it once answered or expired");
+	if (v.state == ROUTE_ASSIGNED && (rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	const struct qinfo *q = &rt->q[to];
+	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0 ||
+	    (rc = emit(rt, db, scope->tenant_id, "moved", contact_id, agent_user(rt, v.state == ROUTE_ASSIGNED ? v.agent : ROUTE_NONE),
+		       rt->q[v.queue].id, json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name,
+						   "by", scope->actor))) < 0)
+		return rc;
+	rc = route_contact_move(rt->e, now_ms(rt), eid, to, ROUTE_NONE);
+	touch(rt, eid);
+	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be moved") : GC_OK;
+}
+
+int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	uint32_t eid;
+	int rc = find_contact(rt, scope, contact_id, &eid);
+	if (rc < 0)
+		return rc;
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	rc = route_contact_abandon(rt->e, now, eid);
+	rt->job_changed_engine = true;
+	if (rc < 0) {
+		drain(rt, db);
+		return engine_error(rt, rc, "only a waiting or offered contact can be abandoned");
+	}
+	rt->q[v.queue].abandoned++;
+	touch(rt, eid);
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_RESOLVED, "abandoned")) < 0)
+		return fail(rt, rc, "%s", store_errmsg(db));
+	rc = emit(rt, db, scope->tenant_id, "abandoned", contact_id, agent_user(rt, v.state == ROUTE_OFFERED ? v.agent : ROUTE_NONE),
+		  rt->q[v.queue].id, json_pack("{s:I}", "waited_ms", (json_int_t)(now - v.enqueued)));
+	return rc < 0 ? rc : drain(rt, db);
+}
+
+/* --- the clock and the batch --- */
+
+int64_t router_next_due(const struct router *rt)
+{
+	return route_engine_next_due(rt->e);
+}
+
+int router_tick(struct router *rt, struct store *db)
+{
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	return after(rt, db, route_engine_tick(rt->e, now));
+}
+
+static int load(struct router *rt, struct store *db);
+
+void router_job_end(struct router *rt, bool kept)
+{
+	if (kept) {
+		for (size_t i = 0; i < rt->job.n; i++)
+			if (events_push(&rt->batch, &rt->job.items[i]) < 0)
+				free(rt->job.items[i].frame);
+		rt->job.n = 0;
+	} else {
+		events_clear(&rt->job);
+		if (rt->job_changed_engine)
+			rt->stale = true; /* the engine went ahead of what is kept */
+		for (size_t i = 0; i < rt->n_touched; i++)
+			rt->c[rt->touched[i]].touched = false;
+		rt->n_touched = 0;
+	}
+	rt->job_changed_engine = false;
+	rt->errmsg[0] = '\0'; /* each request starts with no error */
+}
+
+static void reset(struct router *rt)
+{
+	route_engine_free(rt->e);
+	rt->e = NULL;
+	map_clear(&rt->skills);
+	map_clear(&rt->queues);
+	map_clear(&rt->agents);
+	map_clear(&rt->contacts);
+	rt->n_skills = rt->n_q = rt->n_a = 0;
+	events_clear(&rt->job);
+	rt->n_touched = 0;
+}
+
+void router_batch_end(struct router *rt, struct store *db, bool committed)
+{
+	if (committed)
+		hub_publish(rt->hub, rt->batch.items, rt->batch.n);
+	else
+		events_clear(&rt->batch);
+	rt->batch.n = 0;
+	if (committed && !rt->stale)
+		return;
+	log_info("rebuilding the routing engine from the store");
+	reset(rt);
+	rt->stale = false;
+	if (load(rt, db) < 0)
+		log_error("cannot rebuild the routing engine", "error", store_errmsg(db));
+}
+
+/* --- views --- */
+
+static const char *agent_state(const struct route_agent_view *v)
+{
+	if (v->presence == ROUTE_OFFLINE)
+		return "offline";
+	if (v->offered > 0)
+		return "offered";
+	if (v->total > v->offered)
+		return "busy";
+	if (v->in_wrapup)
+		return "wrap_up";
+	return v->presence == ROUTE_PAUSED ? "paused" : "available";
+}
+
+int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
+{
+	uint32_t eid;
+	int rc = find_contact(rt, scope, contact_id, &eid);
+	if (rc < 0)
+		return rc;
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	static const char *const names[] = {"waiting", "offered", "assigned"};
+	int64_t now = now_ms(rt);
+	json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:i,s:I}", "contact_id", (json_int_t)contact_id, "state",
+		v.state <= ROUTE_ASSIGNED ? names[v.state] : "done", "queue_id", (json_int_t)rt->q[v.queue].id,
+		"queue", rt->q[v.queue].name, "priority", v.priority, "waited_s", (json_int_t)((now - v.enqueued) / 1000));
+	json_object_set_new(o, "agent_id", v.agent != ROUTE_NONE ? json_integer(rt->a[v.agent].user_id) : json_null());
+	uint32_t ahead;
+	int64_t wait;
+	/* a mean handle time of five minutes until handle times are forecast per queue */
+	if (route_contact_position(rt->e, eid, 300000, &ahead, &wait) == GC_OK) {
+		json_object_set_new(o, "position", json_integer(ahead + 1));
+		json_object_set_new(o, "expected_wait_s", wait >= 0 ? json_integer(wait / 1000) : json_null());
+	}
+	*ret = o;
+	return GC_OK;
+}
+
+int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret)
+{
+	uint32_t agent;
+	int rc = find_agent(rt, tenant_id, user_id, &agent);
+	if (rc < 0)
+		return rc;
+	struct route_agent_view v;
+	route_agent_view(rt->e, agent, &v);
+	json_t *active = json_object();
+	for (int ch = 0; ch < CHANNEL_N; ch++)
+		if (v.active[ch])
+			json_object_set_new(active, contact_channel_name((enum contact_channel)ch), json_integer(v.active[ch]));
+	*ret = json_pack("{s:s,s:o,s:i,s:i,s:I,s:I}", "state", agent_state(&v), "holding", active, "missed_in_row",
+			 v.missed_in_row, "offered", v.offered, "handled_today", (json_int_t)v.handled, "talk_s_today",
+			 (json_int_t)(v.talk_ms / 1000));
+	return GC_OK;
+}
+
+static bool agent_serves(const struct route_agent_config *a, const struct qinfo *q, uint32_t skill)
+{
+	if (a->level < q->cfg.level || a->capacity[q->cfg.channel] == 0)
+		return false;
+	for (int k = 0; k < a->n_skills; k++)
+		if (a->skills[k].skill == skill)
+			return true;
+	return false;
+}
+
+json_t *router_queue_stats(struct router *rt, int64_t tenant_id)
+{
+	static const char *const states[] = {"available", "offered", "busy", "wrap_up", "paused", "offline"};
+	json_t *list = json_array();
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	for (uint32_t i = 0; i < rt->n_q; i++) {
+		const struct qinfo *q = &rt->q[i];
+		if (q->tenant_id != tenant_id || !q->live)
+			continue;
+		struct route_queue_view v;
+		route_queue_view(rt->e, i, &v);
+		int by_state[6] = {0};
+		uint32_t skill = map_find(rt->skills, q->cfg.skill_id, 0)->eid;
+		for (uint32_t a = 0; a < rt->n_a; a++) {
+			if (rt->a[a].tenant_id != tenant_id)
+				continue;
+			struct route_agent_view av;
+			route_agent_view(rt->e, a, &av);
+			const struct route_agent_config *cfg = route_agent_config(rt->e, a);
+			if (!agent_serves(cfg, q, skill))
+				continue;
+			const char *st = agent_state(&av);
+			for (int s = 0; s < 6; s++)
+				by_state[s] += strcmp(st, states[s]) == 0;
+		}
+		json_t *agents = json_object();
+		for (int s = 0; s < 6; s++)
+			json_object_set_new(agents, states[s], json_integer(by_state[s]));
+		uint32_t offered = q->answered + q->abandoned;
+		json_array_append_new(list, json_pack("{s:I,s:s,s:i,s:I,s:o,s:f,s:i,s:i,s:i,s:o}", "queue_id",
+			(json_int_t)q->id, "name", q->name, "waiting", v.waiting, "longest_wait_s",
+			(json_int_t)(v.waiting ? (now - v.oldest_arrival) / 1000 : 0),
+			"service_level", offered ? json_real((double)q->within / offered) : json_null(),
+			"sl_target", q->cfg.sl_target, "sl_seconds", q->cfg.sl_seconds, "answered", q->answered,
+			"abandoned", q->abandoned, "agents", agents));
+	}
+	char when[GC_TIME_LEN];
+	gc_time_format(now, when);
+	return json_pack("{s:s,s:o}", "at", when, "queues", list);
+}
+
+void router_publish_stats(struct router *rt)
+{
+	/* each tenant with queues, once */
+	for (uint32_t i = 0; i < rt->n_q; i++) {
+		bool first = rt->q[i].live;
+		for (uint32_t j = 0; first && j < i; j++)
+			first = !(rt->q[j].live && rt->q[j].tenant_id == rt->q[i].tenant_id);
+		if (!first)
+			continue;
+		json_t *stats = router_queue_stats(rt, rt->q[i].tenant_id);
+		char *text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		json_decref(stats);
+		if (text == NULL)
+			continue;
+		size_t len = strlen(text) + 64;
+		char *frame = malloc(len);
+		if (frame)
+			snprintf(frame, len, "event: queue_stats\ndata: %s\n\n", text);
+		free(text);
+		if (frame)
+			hub_publish_stats(rt->hub, rt->q[i].tenant_id, frame);
+	}
+}
+
+/* --- the rebuild from the store --- */
+
+static void count_day(const struct store_event *ev, void *arg)
+{
+	struct router *rt = arg;
+	struct idmap *m = map_find(rt->queues, ev->queue_id, 0);
+	if (m == NULL)
+		return;
+	struct qinfo *q = &rt->q[m->eid];
+	if (strcmp(ev->type, "abandoned") == 0)
+		q->abandoned++;
+	else if (strcmp(ev->type, "accepted") == 0) {
+		json_t *data = json_loads(ev->data, 0, NULL);
+		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
+		json_decref(data);
+		q->answered++;
+		q->within += waited <= q->cfg.sl_seconds * 1000LL;
+	}
+}
+
+static int load_queues(struct router *rt, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_queue_all(db, &list);
+	for (int pass = 0; rc == GC_OK && pass < 2; pass++) { /* overflow targets once every queue exists */
+		size_t i;
+		json_t *q;
+		json_array_foreach(list, i, q) {
+			struct queue_input in;
+			struct decode_error err;
+			int64_t tenant = json_integer_value(json_object_get(q, "tenant_id"));
+			int64_t id = json_integer_value(json_object_get(q, "id"));
+			json_t *cfg = json_deep_copy(q);
+			json_object_del(cfg, "id");
+			json_object_del(cfg, "tenant_id");
+			json_object_del(cfg, "created_at");
+			json_object_del(cfg, "updated_at");
+			if (queue_input_decode(cfg, &in, &err) < 0)
+				log_error("a stored queue does not decode", "field", err.field, "error", err.message);
+			else if (queue_apply(rt, tenant, id, in.name, &in, pass == 1) < 0)
+				log_error("a stored queue cannot be loaded", "error", rt->errmsg);
+			json_decref(cfg);
+		}
+	}
+	json_decref(list);
+	return rc;
+}
+
+/* Agents with their profiles; those not offline start paused, so that the
+ * contacts they hold can be given back to them before they take more. */
+static int load_agents(struct router *rt, struct store *db, json_t **ret_list)
+{
+	int rc = store_agent_all(db, ret_list);
+	size_t i;
+	json_t *a;
+	json_array_foreach(rc == GC_OK ? *ret_list : NULL, i, a) {
+		struct agent_profile_input in;
+		struct decode_error err;
+		json_t *profile = json_pack("{s:O,s:O,s:O,s:O,s:O}", "level", json_object_get(a, "level"), "skills",
+			json_object_get(a, "skills"), "capacity", json_object_get(a, "capacity"), "max_total",
+			json_object_get(a, "max_total"), "max_missed", json_object_get(a, "max_missed"));
+		int64_t tenant = json_integer_value(json_object_get(a, "tenant_id"));
+		int64_t user = json_integer_value(json_object_get(a, "user_id"));
+		uint32_t eid;
+		enum presence p = PRESENCE_OFFLINE;
+		presence_parse(json_string_value(json_object_get(a, "presence")), &p);
+		if (profile == NULL || agent_profile_decode(profile, &in, &err) < 0 ||
+		    agent_apply(rt, tenant, user, &in, &eid) < 0)
+			log_error("a stored agent cannot be loaded", "error", rt->errmsg);
+		else if (p != PRESENCE_OFFLINE) {
+			route_agent_presence(rt->e, now_ms(rt), eid, ROUTE_PAUSED);
+			rt->a[eid].presence = p;
+		}
+		json_decref(profile);
+	}
+	return rc;
+}
+
+static int restore_contact(struct router *rt, json_t *row, bool assigned_pass)
+{
+	const char *state = json_string_value(json_object_get(row, "state"));
+	bool assigned = strcmp(state, "assigned") == 0;
+	if (assigned != assigned_pass)
+		return GC_OK;
+	int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
+	int64_t contact = json_integer_value(json_object_get(row, "contact_id"));
+	int64_t user = json_integer_value(json_object_get(row, "agent_id"));
+	uint32_t q, agent = ROUTE_NONE, eid;
+	if (find_queue(rt, tenant, json_integer_value(json_object_get(row, "queue_id")), &q) < 0)
+		return GC_OK; /* logged by the caller's count */
+	bool named = json_is_true(json_object_get(row, "named"));
+	if ((assigned || named) && find_agent(rt, tenant, user, &agent) < 0)
+		named = assigned = false; /* its agent is gone: it waits for anyone */
+	if (assigned && rt->a[agent].presence == PRESENCE_OFFLINE) {
+		route_agent_presence(rt->e, now_ms(rt), agent, ROUTE_PAUSED);
+		rt->a[agent].presence = PRESENCE_PAUSED;
+	}
+	struct route_restore r = {.queue = q, .agent = assigned || named ? agent : ROUTE_NONE,
+		.priority = (int)json_integer_value(json_object_get(row, "priority")), .assigned = assigned, .named = named,
+		.arrived = json_integer_value(json_object_get(row, "arrived_at")),
+		.enqueued = json_integer_value(json_object_get(row, "enqueued_at"))};
+	if (r.arrived > r.enqueued)
+		r.arrived = r.enqueued;
+	int rc = route_contact_restore(rt->e, now_ms(rt), &r, &eid);
+	if (rc == GC_OK && (rc = new_contact_slot(rt, tenant, contact, eid)) == GC_OK) {
+		rt->c[eid].accepted_at = now_ms(rt);
+		touch(rt, eid);
+	}
+	return rc;
+}
+
+static int load(struct router *rt, struct store *db)
+{
+	rt->e = route_engine_new(1);
+	if (rt->e == NULL)
+		return GC_ENOMEM;
+	json_t *agents = NULL, *rows = NULL;
+	int rc = store_begin(db);
+	if (rc < 0)
+		return rc;
+	if ((rc = load_queues(rt, db)) == GC_OK && (rc = load_agents(rt, db, &agents)) == GC_OK &&
+	    (rc = store_routing_all(db, &rows)) == GC_OK) {
+		size_t i;
+		json_t *row;
+		json_array_foreach(rows, i, row) /* held contacts back to their agents */
+			if (rc == GC_OK)
+				rc = restore_contact(rt, row, true);
+		for (uint32_t a = 0; rc == GC_OK && a < rt->n_a; a++) /* then agents take work again */
+			if (rt->a[a].presence == PRESENCE_AVAILABLE)
+				rc = route_agent_presence(rt->e, now_ms(rt), a, ROUTE_AVAILABLE);
+		json_array_foreach(rows, i, row) /* then the waiting, in their order */
+			if (rc == GC_OK)
+				rc = restore_contact(rt, row, false);
+	}
+	rt->day = now_ms(rt) / DAY_MS;
+	if (rc == GC_OK)
+		rc = store_routing_events_since(db, rt->day * DAY_MS, count_day, rt);
+	if (rc == GC_OK)
+		rc = drain(rt, db); /* offers made again, overflows due while stopped */
+	router_job_end(rt, rc == GC_OK);
+	if (rc == GC_OK)
+		rc = store_commit(db);
+	else
+		store_rollback(db);
+	hub_publish(rt->hub, rt->batch.items, rc == GC_OK ? rt->batch.n : 0);
+	if (rc < 0)
+		events_clear(&rt->batch);
+	rt->batch.n = 0;
+	char counts[64];
+	snprintf(counts, sizeof(counts), "%zu", json_array_size(rows));
+	log_info("routing engine loaded", "contacts", counts);
+	json_decref(agents);
+	json_decref(rows);
+	return rc;
+}
+
+int router_new(struct store *db, struct hub *hub, struct router **ret)
+{
+	struct router *rt = calloc(1, sizeof(*rt));
+	if (rt == NULL)
+		return GC_ENOMEM;
+	rt->hub = hub;
+	int rc = load(rt, db);
+	if (rc < 0) {
+		router_free(rt);
+		return rc;
+	}
+	*ret = rt;
+	return GC_OK;
+}
+
+void router_free(struct router *rt)
+{
+	if (rt == NULL)
+		return;
+	reset(rt);
+	events_clear(&rt->batch);
+	free(rt->job.items);
+	free(rt->batch.items);
+	free(rt->q);
+	free(rt->a);
+	free(rt->c);
+	free(rt->touched);
+	free(rt);
+}

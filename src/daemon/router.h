@@ -1,0 +1,72 @@
+/* The router: the routing engine (src/route) wired to the store and to the
+ * live streams. It lives on the writer thread and is only called there.
+ *
+ * Each call changes the engine, then writes what it decided, in the
+ * request's transaction: the contact's routing row (waiting, offered,
+ * assigned; gone once done), the contact's state, and one routing event per
+ * change. Events are held per request and published to the hub only after
+ * the commit. A request that rolls back after touching the engine, or a
+ * commit that fails, leaves the engine ahead of the store: the router is
+ * then rebuilt from the store, which is also what happens at start (waiting
+ * contacts keep their order and waited time, agents their presence). */
+#ifndef GUICHET_DAEMON_ROUTER_H
+#define GUICHET_DAEMON_ROUTER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guichet/decode.h"
+#include "store/store.h"
+
+struct router;
+struct hub;
+
+int router_new(struct store *db, struct hub *hub, struct router **ret);
+void router_free(struct router *rt);
+/* Why the last call failed, for the answer. */
+const char *router_errmsg(const struct router *rt);
+
+/* The writer's side: a batch of requests, each kept or rolled back, then
+ * committed or not. */
+void router_job_end(struct router *rt, bool kept);
+void router_batch_end(struct router *rt, struct store *db, bool committed);
+/* When the next timer falls due (ms since the epoch; INT64_MAX for none). */
+int64_t router_next_due(const struct router *rt);
+/* Runs the timers due now (in the caller's transaction). */
+int router_tick(struct router *rt, struct store *db);
+/* Publishes each tenant's queue statistics (once a second). */
+void router_publish_stats(struct router *rt);
+
+/* Configuration, after the store accepted it. */
+int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,
+		     const char *name, const struct queue_input *in);
+/* GC_ECONFLICT while contacts wait in it. */
+int router_queue_delete(struct router *rt, int64_t queue_id);
+int router_agent_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+		     const struct agent_profile_input *in);
+
+/* Work. The agent is the scope's user unless named. */
+int router_enqueue(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		   int64_t queue_id, int priority);
+int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+		    const struct presence_input *in);
+int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
+int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
+int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		  const struct routing_input *in);
+int router_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in);
+int router_transfer(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in);
+int router_move(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		const struct routing_input *in);
+int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
+
+/* Views: a contact's place ({"state","queue_id","agent_id","position",
+ * "expected_wait_s","waited_s"}), an agent's live state, the tenant's queues. */
+int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
+int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret);
+json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
+
+#endif
