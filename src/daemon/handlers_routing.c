@@ -246,6 +246,15 @@ int run_presence_force(struct request *r, struct store *db)
 
 /* --- contacts in queues --- */
 
+/* Another tenant's contact is unknown here (answered 404). */
+static bool contact_known(struct request *r, struct store *db)
+{
+	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		reply_store_error(r, db, rc, "contact");
+	return rc == GC_OK;
+}
+
 int prepare_contact_enqueue(struct request *r, struct store *db)
 {
 	struct decode_error err;
@@ -270,18 +279,24 @@ int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int
 
 int run_contact_enqueue(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = contact_enqueue(r, db, r->ids[0], r->in.routing.queue_id, r->in.routing.priority);
 	return rc < 0 ? rc : run_contact_routing(r, db);
 }
 
 int run_contact_accept(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_accept(router_of(r), db, &r->scope, r->ids[0]);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
 }
 
 int run_contact_reject(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_reject(router_of(r), db, &r->scope, r->ids[0]);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : reply(r, 204, NULL);
 }
@@ -294,6 +309,8 @@ int prepare_contact_wrapup(struct request *r, struct store *db)
 
 int run_contact_wrapup(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_wrapup(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
 }
@@ -306,6 +323,8 @@ int prepare_contact_escalate(struct request *r, struct store *db)
 
 int run_contact_escalate(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_escalate(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
 }
@@ -318,6 +337,8 @@ int prepare_contact_transfer(struct request *r, struct store *db)
 
 int run_contact_transfer(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_transfer(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
 }
@@ -330,18 +351,24 @@ int prepare_contact_move(struct request *r, struct store *db)
 
 int run_contact_move(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_move(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
 }
 
 int run_contact_abandon(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	int rc = router_abandon(router_of(r), db, &r->scope, r->ids[0]);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
 }
 
 int run_contact_routing(struct request *r, struct store *db)
 {
+	if (!contact_known(r, db))
+		return GC_ENOTFOUND;
 	json_t *view = NULL;
 	int rc = router_contact_view(router_of(r), &r->scope, r->ids[0], &view);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : reply(r, 200, view);

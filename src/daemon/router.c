@@ -364,8 +364,10 @@ static int engine_error(struct router *rt, int rc, const char *what)
 static int find_contact(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret)
 {
 	struct idmap *m = map_find(rt->contacts, contact_id, 0);
-	if (m == NULL || rt->c[m->eid].tenant_id != scope->tenant_id)
-		return fail(rt, GC_ENOTFOUND, "the contact is in no queue");
+	if (m && rt->c[m->eid].tenant_id != scope->tenant_id)
+		return fail(rt, GC_ENOTFOUND, "no such contact in this tenant");
+	if (m == NULL)
+		return fail(rt, GC_ESTATE, "the contact is in no queue");
 	*ret = m->eid;
 	return GC_OK;
 }

@@ -469,3 +469,13 @@ int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_
 	sqlite3_bind_int64(st, 4, contact_id);
 	return store_step_done(s, st);
 }
+
+int store_contact_exists(struct store *s, const struct store_scope *scope, int64_t contact_id)
+{
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM contacts WHERE tenant_id = ? AND id = ?",
+				      scope->tenant_id, contact_id, &rc);
+	if (st)
+		sqlite3_reset(st);
+	return rc;
+}

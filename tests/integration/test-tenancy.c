@@ -21,7 +21,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 				    "reviewer", "planner", "outsourced_agent"};
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
 
-enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN };
+enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -45,17 +45,36 @@ static const struct probe {
 	{"DELETE", "/api/v1/api-tokens/%lld", K_TOKEN, NULL},
 	{"POST", "/api/v1/contacts", K_NONE, "{\"channel\":\"email\",\"customer_id\":%lld}"},
 	{"PATCH", "/api/v1/contacts/%lld", K_CONTACT, "{\"customer_id\":%lld}"},
+	{"GET", "/api/v1/queues/%lld", K_QUEUE, NULL},
+	{"PATCH", "/api/v1/queues/%lld", K_QUEUE, "{\"wrapup_s\":5}"},
+	{"DELETE", "/api/v1/queues/%lld", K_FRESH_QUEUE, NULL},
+	{"PATCH", "/api/v1/skills/%lld", K_SKILL, "{\"name\":\"probe skill\"}"},
+	{"DELETE", "/api/v1/skills/%lld", K_SKILL, NULL},
+	{"GET", "/api/v1/agents/%lld", K_USER, NULL},
+	{"PUT", "/api/v1/agents/%lld", K_USER, "{\"skills\":[],\"capacity\":{\"chat\":1}}"},
+	{"POST", "/api/v1/agents/%lld/presence", K_USER, "{\"presence\":\"paused\",\"reason\":\"probe\"}"},
+	{"POST", "/api/v1/contacts/%lld/enqueue", K_CONTACT, "{\"queue_id\":%lld}"},
+	{"POST", "/api/v1/contacts", K_NONE, "{\"channel\":\"chat\",\"queue_id\":%lld}"},
+	{"GET", "/api/v1/contacts/%lld/routing", K_CONTACT, NULL},
+	{"POST", "/api/v1/contacts/%lld/accept", K_CONTACT, NULL},
+	{"POST", "/api/v1/contacts/%lld/reject", K_CONTACT, NULL},
+	{"POST", "/api/v1/contacts/%lld/wrapup", K_CONTACT, "{\"disposition\":\"probe\"}"},
+	{"POST", "/api/v1/contacts/%lld/escalate", K_CONTACT, "{\"queue_id\":%lld,\"reason\":\"probe\"}"},
+	{"POST", "/api/v1/contacts/%lld/transfer", K_CONTACT, "{\"queue_id\":%lld}"},
+	{"POST", "/api/v1/contacts/%lld/move", K_CONTACT, "{\"queue_id\":%lld}"},
+	{"POST", "/api/v1/contacts/%lld/abandon", K_CONTACT, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
 static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/customers?limit=500",
 	"/api/v1/users", "/api/v1/audit?limit=500", "/api/v1/api-tokens", "/api/v1/tenants",
 	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
-	"/api/v1/wfm/history?interval=86400&days=2"};
+	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
+	"/api/v1/queues/stats"};
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id;
+	long long contact, customer, user, token_id, queue, skill;
 	char *token; /* an API token's text */
 };
 
@@ -75,6 +94,15 @@ static long long post_id(const char *token, const char *path, json_t *body)
 	return id;
 }
 
+static long long new_queue(struct tenant *t, const char *tag)
+{
+	static int n;
+	char name[32];
+	snprintf(name, sizeof(name), "%s-SECRET-queue-%d", tag, n++);
+	return post_id(t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
+		(json_int_t)t->skill, "channel", "chat"));
+}
+
 static void fill(struct tenant *t, const char *tag)
 {
 	char ext[32], email[64];
@@ -86,6 +114,17 @@ static void fill(struct tenant *t, const char *tag)
 	snprintf(email, sizeof(email), "victim@%s.example", tag);
 	t->user = post_id(t->admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email,
 		"name", "Victim", "password", PASSWORD, "role", "agent"));
+	char name[32];
+	snprintf(name, sizeof(name), "%s-SECRET-skill", tag);
+	t->skill = post_id(t->admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
+	t->queue = new_queue(t, tag);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
+	struct resp r;
+	http_json(&d, "PUT", path, t->admin, json_pack("{s:[{s:I}],s:{s:i}}", "skills", "skill_id", (json_int_t)t->skill,
+		  "capacity", "chat", 1), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
 }
 
 static long long new_token(struct tenant *t, char **ret_text)
@@ -139,6 +178,9 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_CUSTOMER: return t->customer;
 	case K_USER: return t->user;
 	case K_TOKEN: return t->token_id;
+	case K_QUEUE:
+	case K_FRESH_QUEUE: return t->queue;
+	case K_SKILL: return t->skill;
 	default: return 0;
 	}
 }
@@ -149,9 +191,9 @@ static int run_probe(const struct probe *p, const char *token, const struct tena
 {
 	char path[128], body[256];
 	snprintf(path, sizeof(path), p->path, id_of(target, p->kind));
-	/* bodies that name a customer name the other tenant's one in the cross case */
+	/* bodies that name a customer or a queue name the other tenant's one in the cross case */
 	if (p->body)
-		snprintf(body, sizeof(body), p->body, other_ref->customer);
+		snprintf(body, sizeof(body), p->body, strstr(p->body, "queue_id") ? other_ref->queue : other_ref->customer);
 	struct resp r;
 	http_raw(&d, p->method, path, token, NULL, p->body ? "application/json" : NULL, p->body ? body : NULL,
 		 p->body ? strlen(body) : 0, &r);
@@ -169,12 +211,13 @@ static void check_caller(const char *who, const char *token, bool platform)
 	for (size_t p = 0; p < N_PROBES; p++) {
 		const struct probe *pr = &probes[p];
 		/* the other tenant's resource (or, for bodies, the other tenant's customer) */
-		int cross = run_probe(pr, token, pr->kind == K_NONE ? &a : (pr->body && strstr(pr->body, "customer_id") ? &a : &b), &b);
+		bool names_other = pr->body && (strstr(pr->body, "customer_id") || strstr(pr->body, "queue_id"));
+		int cross = run_probe(pr, token, pr->kind == K_NONE || names_other ? &a : &b, &b);
 		if (!(cross == 403 || cross == 404 || cross == 422)) {
 			fprintf(stderr, "%s: %s %s on tenant B answered %d\n", who, pr->method, pr->path, cross);
 			fail();
 		}
-		if (cross == 422 && !(pr->body && strstr(pr->body, "customer_id"))) {
+		if (cross == 422 && !names_other) {
 			fprintf(stderr, "%s: %s %s on tenant B answered 422 (leaks existence)\n", who, pr->method, pr->path);
 			fail();
 		}
@@ -183,6 +226,14 @@ static void check_caller(const char *who, const char *token, bool platform)
 		char *text = NULL;
 		if (pr->kind == K_TOKEN)
 			mine.token_id = new_token(&a, &text);
+		if (pr->kind == K_FRESH_QUEUE)
+			mine.queue = new_queue(&a, "A");
+		if (pr->kind == K_SKILL) {
+			char name[32];
+			static int n;
+			snprintf(name, sizeof(name), "fresh-%d", n++);
+			mine.skill = post_id(a.admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
+		}
 		free(text);
 		int own = run_probe(pr, token, &mine, &a);
 		if (own == 404 || own >= 500 || own == 400) {
@@ -261,6 +312,20 @@ static void b_is_unchanged(void **state)
 	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts", b.token, NULL), 200); /* token alive */
 	http_json(&d, "GET", "/api/v1/contacts?limit=500", b.admin, NULL, &r);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_clear(&r);
+	/* B's routing: its queue, skill and agent as they were */
+	snprintf(path, sizeof(path), "/api/v1/queues/%lld", b.queue);
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "wrapup_s"), 0);
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/skills", b.admin, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", b.user);
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
+	assert_int_equal(json_array_size(json_object_get(r.json, "skills")), 1);
 	resp_clear(&r);
 }
 
