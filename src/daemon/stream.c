@@ -115,6 +115,10 @@ static void on_close(struct evhttp_connection *conn, void *arg)
 {
 	struct stream *st = arg;
 	unlink_stream(st);
+	/* evhttp detached the request it was still sending (the client went
+	 * away): ending it frees it */
+	if (evhttp_request_get_connection(st->req) == NULL)
+		evhttp_send_reply_end(st->req);
 	free(st);
 }
 

@@ -316,3 +316,122 @@ int run_cli(const struct daemon *d, const char *token_file, char **ret_out, char
 	*ret_err = slurp(err);
 	return rc;
 }
+
+/* --- Server-Sent Events --- */
+
+static size_t sse_collect(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct sse *s = arg;
+	size_t add = size * n;
+	if (s->len + add + 1 > s->cap) {
+		size_t cap = (s->len + add + 1) * 2;
+		char *p = realloc(s->buf, cap);
+		if (p == NULL)
+			return 0;
+		s->buf = p;
+		s->cap = cap;
+	}
+	memcpy(s->buf + s->len, ptr, add);
+	s->len += add;
+	s->buf[s->len] = '\0';
+	return add;
+}
+
+/* Lets curl work for up to ms. */
+static void sse_pump(struct sse *s, int ms)
+{
+	int running = 0, numfds = 0;
+	curl_multi_perform(s->multi, &running);
+	curl_multi_poll(s->multi, NULL, 0, ms, &numfds);
+	curl_multi_perform(s->multi, &running);
+}
+
+int sse_open(struct sse *s, const struct daemon *d, const char *token, long long last_event_id)
+{
+	memset(s, 0, sizeof(*s));
+	char url[256], h[512];
+	snprintf(url, sizeof(url), "%s/api/v1/events", d->url);
+	struct curl_slist *headers = NULL;
+	snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+	headers = curl_slist_append(headers, h);
+	if (last_event_id) {
+		snprintf(h, sizeof(h), "Last-Event-ID: %lld", last_event_id);
+		headers = curl_slist_append(headers, h);
+	}
+	CURL *easy = curl_easy_init();
+	curl_easy_setopt(easy, CURLOPT_URL, url);
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, sse_collect);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	s->easy = easy;
+	s->headers = headers;
+	s->multi = curl_multi_init();
+	curl_multi_add_handle(s->multi, easy);
+	for (int waited = 0; waited < 5000; waited += 50) {
+		sse_pump(s, 50);
+		long status = 0;
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status) {
+			s->status = (int)status;
+			return s->status;
+		}
+	}
+	return 0;
+}
+
+/* Takes one whole frame ("...\n\n") off the buffer into ret; false if none. */
+static bool sse_take(struct sse *s, struct sse_event *ret)
+{
+	char *end = s->buf ? strstr(s->buf, "\n\n") : NULL;
+	if (end == NULL)
+		return false;
+	*end = '\0';
+	ret->id = 0;
+	ret->type[0] = '\0';
+	json_decref(ret->data);
+	ret->data = NULL;
+	for (char *line = s->buf, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "id: ", 4) == 0)
+			ret->id = atoll(line + 4);
+		else if (strncmp(line, "event: ", 7) == 0)
+			snprintf(ret->type, sizeof(ret->type), "%s", line + 7);
+		else if (strncmp(line, "data: ", 6) == 0)
+			ret->data = json_loads(line + 6, 0, NULL);
+	}
+	size_t used = (size_t)(end + 2 - s->buf);
+	memmove(s->buf, s->buf + used, s->len - used + 1);
+	s->len -= used;
+	return true;
+}
+
+bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret)
+{
+	for (int waited = 0;;) {
+		while (sse_take(s, ret)) {
+			if (ret->type[0] == '\0')
+				continue; /* retry: or a comment */
+			if (type ? strcmp(ret->type, type) == 0 : strcmp(ret->type, "queue_stats") != 0)
+				return true;
+		}
+		if (waited >= timeout_ms)
+			return false;
+		sse_pump(s, 20);
+		waited += 20;
+	}
+}
+
+void sse_close(struct sse *s)
+{
+	if (s->multi) {
+		curl_multi_remove_handle(s->multi, s->easy);
+		curl_easy_cleanup(s->easy);
+		curl_multi_cleanup(s->multi);
+	}
+	curl_slist_free_all(s->headers);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+}

@@ -62,6 +62,26 @@ long long resp_int(const struct resp *r, const char *key);
 /* The error code of an error answer, or "". */
 const char *resp_error(const struct resp *r);
 
+/* A Server-Sent Event stream (GET /api/v1/events), read as it comes. */
+struct sse {
+	void *multi, *easy, *headers;
+	char *buf;
+	size_t len, cap;
+	int status;
+};
+struct sse_event {
+	long long id;     /* 0 when the event has none (queue statistics) */
+	char type[32];
+	json_t *data;     /* freed by the next sse_next or sse_close */
+};
+/* Opens the stream as token; last_event_id 0: from now on. Returns the HTTP
+ * status once the headers came (200), or 0 when the connection failed. */
+int sse_open(struct sse *s, const struct daemon *d, const char *token, long long last_event_id);
+/* The next event of type (NULL: any but queue_stats) within timeout_ms;
+ * false when none came. */
+bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret);
+void sse_close(struct sse *s);
+
 /* Runs the CLI with GUICHET_URL=d and GUICHET_TOKEN_FILE=token_file; the
  * arguments are NULL-terminated. Captures stdout and stderr (malloc'd). */
 int run_cli(const struct daemon *d, const char *token_file, char **ret_out, char **ret_err, ...);

@@ -1,0 +1,397 @@
+/* Routing through the real daemon: queues, skills and agents over the API;
+ * offers on the agent's live stream; accept, reject, missed offers,
+ * wrap-up, escalation with its context, transfer, supervisors' moves and
+ * forced presence; abandonment and the live statistics; Last-Event-ID; bad
+ * requests that change nothing; and a restart that rebuilds the queues. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define PASSWORD "routing pass"
+
+static struct daemon d;
+static char *admin, *sup, *agent_a, *agent_b, *expert;
+static long long id_a, id_b, id_e, skill, l1, l2;
+
+static long long post_id(const char *token, const char *path, json_t *body)
+{
+	struct resp r;
+	http_json(&d, "POST", path, token, body, &r);
+	if (r.status != 201)
+		fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+/* A request that must answer status; returns the answer (resp_clear it). */
+static void call(const char *method, const char *token, int status, json_t *body, struct resp *r, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	http_json(&d, method, path, token, body, r);
+	if (r->status != status)
+		fprintf(stderr, "%s %s: %d, expected %d: %s\n", method, path, r->status, status, r->text);
+	assert_int_equal(r->status, status);
+}
+
+static void expect(const char *method, const char *token, int status, json_t *body, const char *fmt, long long id)
+{
+	struct resp r;
+	call(method, token, status, body, &r, fmt, id);
+	resp_clear(&r);
+}
+
+static long long user(const char *email, const char *role, char **ret_token)
+{
+	long long id = post_id(admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email,
+		"password", PASSWORD, "role", role));
+	*ret_token = login(&d, email, PASSWORD);
+	return id;
+}
+
+static void profile(long long user_id, int level, int chats, int max_missed)
+{
+	expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i},s:i}", "level", level, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "chat", chats, "max_missed", max_missed),
+	       "/api/v1/agents/%lld", user_id);
+}
+
+static void presence(const char *token, const char *p)
+{
+	json_t *body = strcmp(p, "paused") == 0 ? json_pack("{s:s,s:s}", "presence", p, "reason", "lunch")
+						: json_pack("{s:s}", "presence", p);
+	expect("POST", token, 200, body, "/api/v1/agents/me/presence%.0lld", 0);
+}
+
+static long long new_contact(long long queue)
+{
+	return post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat", "subject", "help",
+		"queue_id", (json_int_t)queue));
+}
+
+/* The next event on s must be type about contact (0: any). */
+static long long next_event(struct sse *s, const char *type, long long contact, struct sse_event *ev)
+{
+	bool got = sse_next(s, type, 5000, ev);
+	if (!got)
+		fprintf(stderr, "no '%s' event came\n", type);
+	assert_true(got);
+	if (contact)
+		assert_int_equal(json_integer_value(json_object_get(ev->data, "contact_id")), contact);
+	return ev->id;
+}
+
+static const char *routing_state(long long contact)
+{
+	static char state[32];
+	struct resp r;
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", contact);
+	http_json(&d, "GET", path, sup, NULL, &r);
+	snprintf(state, sizeof(state), "%s", r.status == 200 ? json_string_value(json_object_get(r.json, "state")) : "none");
+	resp_clear(&r);
+	return state;
+}
+
+static const char *contact_state(long long contact)
+{
+	static char state[32];
+	struct resp r;
+	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	snprintf(state, sizeof(state), "%s", json_string_value(json_object_get(r.json, "state")));
+	resp_clear(&r);
+	return state;
+}
+
+static int setup(void **state)
+{
+	if (daemon_init(&d, "t", "admin@t.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@t.example", PASSWORD);
+	id_a = user("a@t.example", "agent", &agent_a);
+	id_b = user("b@t.example", "agent", &agent_b);
+	id_e = user("e@t.example", "expert", &expert);
+	char *tmp;
+	user("s@t.example", "supervisor", &tmp);
+	sup = tmp;
+	skill = post_id(admin, "/api/v1/skills", json_pack("{s:s}", "name", "billing"));
+	l2 = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "billing experts", "skill_id",
+		(json_int_t)skill, "channel", "chat", "level", 2));
+	l1 = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "billing", "skill_id",
+		(json_int_t)skill, "channel", "chat", "offer_timeout_s", 1, "sl_seconds", 20));
+	profile(id_a, 1, 1, 0);
+	profile(id_b, 1, 1, 1);
+	profile(id_e, 2, 2, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	free(sup);
+	free(agent_a);
+	free(agent_b);
+	free(expert);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Wrong requests answer the core's errors and change nothing. */
+static void bad_requests_change_nothing(void **state)
+{
+	struct resp r;
+	expect("POST", admin, 422, json_pack("{s:s,s:i,s:s}", "name", "x", "skill_id", 999, "channel", "chat"),
+	       "/api/v1/queues%.0lld", 0);
+	expect("POST", admin, 400, json_pack("{s:s,s:I,s:s,s:s}", "name", "x", "skill_id", (json_int_t)skill, "channel",
+		"chat", "strategy", "fastest"), "/api/v1/queues%.0lld", 0);
+	expect("POST", admin, 409, json_pack("{s:s,s:I,s:s}", "name", "billing", "skill_id", (json_int_t)skill,
+		"channel", "chat"), "/api/v1/queues%.0lld", 0);
+	call("GET", admin, 200, NULL, &r, "/api/v1/queues");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+	resp_clear(&r);
+	/* a contact for an unknown queue is not created at all */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts");
+	size_t contacts = json_array_size(json_object_get(r.json, "items"));
+	resp_clear(&r);
+	call("POST", sup, 422, json_pack("{s:s,s:i}", "channel", "chat", "queue_id", 999), &r, "/api/v1/contacts");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "queue_id");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), contacts);
+	resp_clear(&r);
+	/* presence of a user with no profile, a pause with no reason, accepting what was not offered */
+	char *planner;
+	long long p = user("p@t.example", "supervisor", &planner);
+	expect("POST", admin, 404, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", p);
+	expect("POST", agent_a, 400, json_pack("{s:s}", "presence", "paused"), "/api/v1/agents/me/presence%.0lld", 0);
+	long long c = post_id(sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
+	expect("POST", agent_a, 422, NULL, "/api/v1/contacts/%lld/accept", c);
+	expect("POST", agent_a, 422, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l2, "reason", "x"),
+	       "/api/v1/contacts/%lld/escalate", c);
+	assert_string_equal(contact_state(c), "new");
+	/* an agent cannot do a supervisor's move */
+	expect("POST", agent_a, 403, json_pack("{s:I}", "queue_id", (json_int_t)l2), "/api/v1/contacts/%lld/move", c);
+	free(planner);
+}
+
+/* Offer, reject, timeout, accept, escalation with its context, wrap-up. */
+static void offers_escalation_and_wrapup(void **state)
+{
+	struct sse sa, sb, se, ss;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
+	assert_int_equal(sse_open(&sb, &d, agent_b, 0), 200);
+	assert_int_equal(sse_open(&se, &d, expert, 0), 200);
+	assert_int_equal(sse_open(&ss, &d, sup, 0), 200);
+	presence(agent_a, "available");
+	next_event(&sa, "presence", 0, &ev);
+	long long c = new_contact(l1);
+	next_event(&sa, "offered", c, &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "queue")), "billing");
+	/* A rejects: B is not there yet, so it waits; B logs in and gets it */
+	expect("POST", agent_a, 204, NULL, "/api/v1/contacts/%lld/reject", c);
+	assert_string_equal(routing_state(c), "waiting");
+	presence(agent_b, "available");
+	next_event(&sb, "offered", c, &ev);
+	/* B lets it ring (1 s): missed, and B (max 1 miss) is paused; it goes to A again, who changed state since */
+	next_event(&sb, "offer_expired", c, &ev);
+	next_event(&sb, "presence", 0, &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "reason")), "missed offers");
+	presence(agent_a, "paused");
+	presence(agent_a, "available");
+	next_event(&sa, "offered", c, &ev);
+	struct resp r;
+	call("POST", agent_a, 200, NULL, &r, "/api/v1/contacts/%lld/accept", c);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "assigned");
+	resp_clear(&r);
+	/* A holds one chat (capacity 1): lowering it to 0 is refused, going offline too */
+	expect("PUT", admin, 409, json_pack("{s:[{s:I}],s:{s:i}}", "skills", "skill_id", (json_int_t)skill, "capacity",
+		"chat", 0), "/api/v1/agents/%lld", id_a);
+	expect("POST", agent_a, 422, json_pack("{s:s}", "presence", "offline"), "/api/v1/agents/me/presence%.0lld", 0);
+	/* only the holder escalates; the expert gets it with the reason and the history */
+	expect("POST", agent_b, 422, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l2, "reason", "x"),
+	       "/api/v1/contacts/%lld/escalate", c);
+	expect("POST", agent_a, 404, json_pack("{s:i,s:s}", "queue_id", 999, "reason", "x"),
+	       "/api/v1/contacts/%lld/escalate", c);
+	assert_string_equal(contact_state(c), "assigned");
+	presence(expert, "available");
+	call("POST", agent_a, 200, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l2, "reason", "refund over 500 EUR"),
+	     &r, "/api/v1/contacts/%lld/escalate", c);
+	resp_clear(&r);
+	next_event(&se, "offered", c, &ev);
+	expect("POST", expert, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	call("GET", expert, 200, NULL, &r, "/api/v1/contacts/%lld", c);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "assigned");
+	assert_non_null(strstr(r.text, "Escalated from billing to billing experts: refund over 500 EUR"));
+	resp_clear(&r);
+	call("GET", expert, 200, NULL, &r, "/api/v1/contacts/%lld/events", c);
+	assert_non_null(strstr(r.text, "\"to\":\"escalated\""));
+	resp_clear(&r);
+	/* wrap-up needs a disposition to resolve */
+	expect("POST", expert, 400, json_pack("{}"), "/api/v1/contacts/%lld/wrapup", c);
+	expect("POST", expert, 200, json_pack("{s:s}", "disposition", "refunded"), "/api/v1/contacts/%lld/wrapup", c);
+	assert_string_equal(contact_state(c), "resolved");
+	assert_string_equal(routing_state(c), "none");
+	/* the supervisor saw it all, and the figures */
+	next_event(&ss, "enqueued", c, &ev);
+	next_event(&ss, "escalated", c, &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "reason")), "refund over 500 EUR");
+	next_event(&ss, "wrapup_started", c, &ev);
+	assert_true(sse_next(&ss, "queue_stats", 3000, &ev));
+	json_t *queues = json_object_get(ev.data, "queues");
+	assert_int_equal(json_array_size(queues), 2);
+	/* agents never see the supervisor's figures */
+	assert_false(sse_next(&sa, "queue_stats", 1500, &ev));
+	json_decref(ev.data);
+	sse_close(&sa);
+	sse_close(&sb);
+	sse_close(&se);
+	sse_close(&ss);
+}
+
+/* A reconnecting stream with Last-Event-ID misses nothing. */
+static void last_event_id_replays_what_was_missed(void **state)
+{
+	struct sse s;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&s, &d, sup, 0), 200);
+	presence(expert, "paused"); /* experts serve level 1 too: A alone now */
+	presence(agent_a, "paused");
+	next_event(&s, "presence", 0, &ev); /* the expert's */
+	long long last = next_event(&s, "presence", 0, &ev); /* A's */
+	sse_close(&s);
+	/* while disconnected */
+	presence(agent_a, "available");
+	long long c = new_contact(l1);
+	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	assert_int_equal(sse_open(&s, &d, sup, last), 200);
+	const char *want[] = {"presence", "enqueued", "offered", "accepted"};
+	long long prev = last;
+	for (int i = 0; i < 4; i++) {
+		assert_true(sse_next(&s, NULL, 3000, &ev));
+		assert_string_equal(ev.type, want[i]);
+		assert_true(ev.id > prev);
+		prev = ev.id;
+	}
+	/* and live ones after */
+	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", c);
+	next_event(&s, "wrapup_started", c, &ev);
+	assert_true(ev.id > prev);
+	json_decref(ev.data);
+	sse_close(&s);
+}
+
+/* Transfers, a supervisor's move and forced presence, abandonment. */
+static void transfer_move_force_abandon(void **state)
+{
+	struct sse sb;
+	struct sse_event ev = {0};
+	struct resp r;
+	assert_int_equal(sse_open(&sb, &d, agent_b, 0), 200);
+	presence(agent_a, "paused");
+	presence(agent_b, "available");
+	long long c = new_contact(l1);
+	next_event(&sb, "offered", c, &ev);
+	expect("POST", agent_b, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	/* B transfers it to A by name: it waits for A alone */
+	call("POST", agent_b, 200, json_pack("{s:I,s:s}", "agent_id", (json_int_t)id_a, "reason", "speaks German"),
+	     &r, "/api/v1/contacts/%lld/transfer", c);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "agent_id")), id_a);
+	resp_clear(&r);
+	assert_string_equal(contact_state(c), "queued");
+	/* the supervisor forces B to pause */
+	expect("POST", sup, 200, json_pack("{s:s,s:s}", "presence", "paused", "reason", "coaching"),
+	       "/api/v1/agents/%lld/presence", id_b);
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents/%lld", id_b);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused");
+	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "coaching");
+	resp_clear(&r);
+	bool forced = false;
+	while (!forced && sse_next(&sb, "presence", 3000, &ev))
+		forced = json_is_true(json_object_get(ev.data, "forced"));
+	assert_true(forced);
+	/* ... and moves the contact waiting for A to the experts' queue */
+	call("POST", sup, 200, json_pack("{s:I}", "queue_id", (json_int_t)l2), &r, "/api/v1/contacts/%lld/move", c);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), l2);
+	assert_true(json_is_null(json_object_get(r.json, "agent_id")));
+	resp_clear(&r);
+	/* nobody for a new one: it waits, then the customer hangs up */
+	long long gone = new_contact(l1);
+	assert_string_equal(routing_state(gone), "waiting");
+	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld/routing", gone);
+	assert_int_equal(resp_int(&r, "position"), 1);
+	resp_clear(&r);
+	expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", gone);
+	assert_string_equal(contact_state(gone), "resolved");
+	assert_string_equal(routing_state(gone), "none");
+	call("GET", sup, 200, NULL, &r, "/api/v1/queues/stats");
+	json_t *q = json_array_get(json_object_get(r.json, "queues"), 1);
+	assert_int_equal(json_integer_value(json_object_get(q, "queue_id")), l1);
+	assert_int_equal(json_integer_value(json_object_get(q, "abandoned")), 1);
+	assert_true(json_integer_value(json_object_get(q, "answered")) >= 2);
+	resp_clear(&r);
+	json_decref(ev.data);
+	sse_close(&sb);
+}
+
+/* After a restart, waiting contacts keep their order and their wait;
+ * agents their presence. */
+static void restart_rebuilds_the_queues(void **state)
+{
+	presence(agent_a, "paused");
+	presence(agent_b, "paused");
+	presence(expert, "paused");
+	long long c[3];
+	for (int i = 0; i < 3; i++) {
+		c[i] = new_contact(l1);
+		usleep(20 * 1000);
+	}
+	sleep(1);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	struct resp r;
+	for (int i = 0; i < 3; i++) {
+		call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld/routing", c[i]);
+		assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+		assert_int_equal(resp_int(&r, "position"), i + 1);
+		assert_true(resp_int(&r, "waited_s") >= 1);
+		resp_clear(&r);
+	}
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents/%lld", id_a);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused");
+	resp_clear(&r);
+	struct sse sa;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
+	presence(agent_a, "available");
+	next_event(&sa, "offered", c[0], &ev); /* the oldest first */
+	json_decref(ev.data);
+	sse_close(&sa);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_requests_change_nothing),
+		cmocka_unit_test(offers_escalation_and_wrapup),
+		cmocka_unit_test(last_event_id_replays_what_was_missed),
+		cmocka_unit_test(transfer_move_force_abandon),
+		cmocka_unit_test(restart_rebuilds_the_queues),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
