@@ -1,6 +1,7 @@
 /* The guichet CLI's shared parts: argument parsing, the HTTP client and
- * output. Commands live in cmd_admin.c (offline, on a database file) and
- * cmd_api.c (through the HTTP API). */
+ * output. Commands live in cmd_admin.c (offline, on a database file),
+ * cmd_api.c (through the HTTP API), cmd_routing.c (queues, skills, agents:
+ * through the API too) and cmd_wfm.c (workforce maths, offline). */
 #ifndef GUICHET_CLI_H
 #define GUICHET_CLI_H
 
@@ -57,7 +58,15 @@ int output_answer(const struct cli *cli, int status, json_t *answer);
 /* Prints a list page as a table of the given columns ("id state subject"). */
 int output_list(const struct cli *cli, int status, json_t *answer, const char *columns);
 
+/* Calls the API and prints the answer (cmd_api.c); the exit status. */
+int cli_simple(const struct cli *cli, const char *method, const char *path, json_t *obj);
+int cli_list(const struct cli *cli, const char *path, const char *columns);
+/* The i-th positional argument as a numeric id; prints an error when it is not. */
+const char *need_id(const struct args *a, size_t i, const char *command);
+
 int cmd_admin(int argc, char **argv);
+/* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */
+int cmd_routing(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 

@@ -20,7 +20,7 @@ static int call_json(const struct cli *cli, const char *method, const char *path
 	return status;
 }
 
-static int simple(const struct cli *cli, const char *method, const char *path, json_t *obj)
+int cli_simple(const struct cli *cli, const char *method, const char *path, json_t *obj)
 {
 	json_t *answer = NULL;
 	int status = call_json(cli, method, path, obj, &answer);
@@ -29,7 +29,7 @@ static int simple(const struct cli *cli, const char *method, const char *path, j
 	return rc;
 }
 
-static int list(const struct cli *cli, const char *path, const char *columns)
+int cli_list(const struct cli *cli, const char *path, const char *columns)
 {
 	json_t *answer = NULL;
 	int status = call_json(cli, "GET", path, NULL, &answer);
@@ -51,7 +51,7 @@ static void add_query(char *buf, size_t size, const char *name, const char *valu
 }
 
 /* A positional id; prints an error naming what is missing. */
-static const char *need_id(const struct args *a, size_t i, const char *command)
+const char *need_id(const struct args *a, size_t i, const char *command)
 {
 	int64_t id;
 	if (a->n_pos <= i || gc_parse_i64(a->pos[i], 1, INT64_MAX, &id) < 0) {
@@ -100,34 +100,34 @@ static int users(const struct cli *cli, const struct args *a)
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id = NULL;
 	char path[256];
 	if (strcmp(sub, "list") == 0)
-		return list(cli, "/api/v1/users", "id email name role organisation disabled");
+		return cli_list(cli, "/api/v1/users", "id email name role organisation disabled");
 	if (strcmp(sub, "create") == 0) {
 		const char *email = args_need(a, "email", "users create"), *name = args_need(a, "name", "users create");
 		const char *password = args_need(a, "password", "users create"), *role = args_need(a, "role", "users create");
 		if (!email || !name || !password || !role)
 			return 2;
-		return simple(cli, "POST", "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s?}", "email", email,
+		return cli_simple(cli, "POST", "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s?}", "email", email,
 			"name", name, "password", password, "role", role, "organisation", args_get(a, "organisation")));
 	}
 	if ((id = need_id(a, 2, "users")) == NULL)
 		return 2;
 	snprintf(path, sizeof(path), "/api/v1/users/%s", id);
 	if (strcmp(sub, "show") == 0)
-		return simple(cli, "GET", path, NULL);
+		return cli_simple(cli, "GET", path, NULL);
 	if (strcmp(sub, "role") == 0 && a->n_pos > 3) {
 		strcat(path, "/role");
-		return simple(cli, "POST", path, json_pack("{s:s}", "role", a->pos[3]));
+		return cli_simple(cli, "POST", path, json_pack("{s:s}", "role", a->pos[3]));
 	}
 	if (strcmp(sub, "disable") == 0 || strcmp(sub, "enable") == 0) {
 		snprintf(path, sizeof(path), "/api/v1/users/%s/%s", id, sub);
-		return simple(cli, "POST", path, NULL);
+		return cli_simple(cli, "POST", path, NULL);
 	}
 	if (strcmp(sub, "password") == 0) {
 		const char *password = args_need(a, "password", "users password");
 		if (password == NULL)
 			return 2;
 		strcat(path, "/password");
-		return simple(cli, "POST", path, json_pack("{s:s}", "password", password));
+		return cli_simple(cli, "POST", path, json_pack("{s:s}", "password", password));
 	}
 	fprintf(stderr, "guichet users: unknown subcommand '%s' (or missing ROLE)\n", sub);
 	return 2;
@@ -218,7 +218,7 @@ static int customers(const struct cli *cli, const struct args *a)
 		add_query(path, sizeof(path), "phone", args_get(a, "phone"));
 		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
 		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
-		return list(cli, path, "id external_id email phone attributes");
+		return cli_list(cli, path, "id external_id email phone attributes");
 	}
 	if (strcmp(sub, "import") == 0)
 		return import_customers(cli, a);
@@ -229,11 +229,11 @@ static int customers(const struct cli *cli, const struct args *a)
 			json_decref(body);
 			return 2;
 		}
-		return simple(cli, "POST", path, body);
+		return cli_simple(cli, "POST", path, body);
 	}
 	if (strcmp(sub, "show") == 0 && (id = need_id(a, 2, "customers show")) != NULL) {
 		snprintf(path, sizeof(path), "/api/v1/customers/%s", id);
-		return simple(cli, "GET", path, NULL);
+		return cli_simple(cli, "GET", path, NULL);
 	}
 	if (strcmp(sub, "show") != 0)
 		fprintf(stderr, "guichet customers: unknown subcommand '%s'\n", sub);
@@ -265,7 +265,7 @@ static int contact_create(const struct cli *cli, const struct args *a)
 		json_object_set_new(body, "tags", tags);
 	else
 		json_decref(tags);
-	return simple(cli, "POST", "/api/v1/contacts", body);
+	return cli_simple(cli, "POST", "/api/v1/contacts", body);
 bad_customer:
 	fprintf(stderr, "guichet contacts create: --customer: expected a numeric id\n");
 	json_decref(body);
@@ -287,7 +287,7 @@ static int contacts(const struct cli *cli, const struct args *a)
 		add_query(path, sizeof(path), "updated_since", args_get(a, "since"));
 		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
 		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
-		return list(cli, path, "id state channel queue priority customer_id subject updated_at");
+		return cli_list(cli, path, "id state channel queue priority customer_id subject updated_at");
 	}
 	if (strcmp(sub, "create") == 0)
 		return contact_create(cli, a);
@@ -295,17 +295,17 @@ static int contacts(const struct cli *cli, const struct args *a)
 		return 2;
 	snprintf(path, sizeof(path), "/api/v1/contacts/%s", id);
 	if (strcmp(sub, "show") == 0)
-		return simple(cli, "GET", path, NULL);
+		return cli_simple(cli, "GET", path, NULL);
 	if (strcmp(sub, "events") == 0) {
 		strcat(path, "/events");
-		return list(cli, path, "id at type actor data");
+		return cli_list(cli, path, "id at type actor data");
 	}
 	if (strcmp(sub, "message") == 0 || strcmp(sub, "note") == 0) {
 		const char *body = args_need(a, "body", sub);
 		if (body == NULL)
 			return 2;
 		strcat(path, strcmp(sub, "note") == 0 ? "/notes" : "/messages");
-		return simple(cli, "POST", path, strcmp(sub, "note") == 0 ? json_pack("{s:s}", "body", body)
+		return cli_simple(cli, "POST", path, strcmp(sub, "note") == 0 ? json_pack("{s:s}", "body", body)
 			: json_pack("{s:s,s:s}", "body", body, "direction",
 				    args_get(a, "outbound") ? "outbound" : "inbound"));
 	}
@@ -320,7 +320,7 @@ static int contacts(const struct cli *cli, const struct args *a)
 		if (version)
 			json_object_set_new(body, "expected_version", json_integer(version));
 		strcat(path, "/state");
-		return simple(cli, "POST", path, body);
+		return cli_simple(cli, "POST", path, body);
 	}
 	fprintf(stderr, "guichet contacts: unknown subcommand '%s' (or missing STATE)\n", sub);
 	return 2;
@@ -331,7 +331,7 @@ static int tokens(const struct cli *cli, const struct args *a)
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
 	char path[256];
 	if (strcmp(sub, "list") == 0)
-		return list(cli, "/api/v1/api-tokens", "id name role created_at expires_at revoked_at");
+		return cli_list(cli, "/api/v1/api-tokens", "id name role created_at expires_at revoked_at");
 	if (strcmp(sub, "create") == 0) {
 		const char *name = args_need(a, "name", "tokens create"), *role = args_need(a, "role", "tokens create");
 		const char *days = args_get(a, "expires-days");
@@ -345,11 +345,11 @@ static int tokens(const struct cli *cli, const struct args *a)
 		json_t *body = json_pack("{s:s,s:s}", "name", name, "role", role);
 		if (n)
 			json_object_set_new(body, "expires_days", json_integer(n));
-		return simple(cli, "POST", "/api/v1/api-tokens", body);
+		return cli_simple(cli, "POST", "/api/v1/api-tokens", body);
 	}
 	if (strcmp(sub, "revoke") == 0 && (id = need_id(a, 2, "tokens revoke")) != NULL) {
 		snprintf(path, sizeof(path), "/api/v1/api-tokens/%s", id);
-		return simple(cli, "DELETE", path, NULL);
+		return cli_simple(cli, "DELETE", path, NULL);
 	}
 	return 2;
 }
@@ -359,14 +359,14 @@ static int directory(const struct cli *cli, const struct args *a)
 	const char *what = a->pos[0], *sub = a->n_pos > 1 ? a->pos[1] : "list";
 	bool tenants_cmd = strcmp(what, "tenants") == 0;
 	if (strcmp(sub, "list") == 0)
-		return list(cli, tenants_cmd ? "/api/v1/tenants" : "/api/v1/organisations",
+		return cli_list(cli, tenants_cmd ? "/api/v1/tenants" : "/api/v1/organisations",
 			    tenants_cmd ? "id name organisation created_at" : "id name kind created_at");
 	if (strcmp(sub, "create") == 0 && a->n_pos > 2) {
 		if (tenants_cmd)
-			return simple(cli, "POST", "/api/v1/tenants", json_pack("{s:s,s:s?}", "name", a->pos[2],
+			return cli_simple(cli, "POST", "/api/v1/tenants", json_pack("{s:s,s:s?}", "name", a->pos[2],
 				      "organisation", args_get(a, "organisation")));
 		const char *kind = args_need(a, "kind", "organisations create");
-		return kind ? simple(cli, "POST", "/api/v1/organisations",
+		return kind ? cli_simple(cli, "POST", "/api/v1/organisations",
 				     json_pack("{s:s,s:s}", "name", a->pos[2], "kind", kind)) : 2;
 	}
 	fprintf(stderr, "guichet %s: expected 'list' or 'create NAME'\n", what);
@@ -379,7 +379,7 @@ static int memberships(const struct cli *cli, const struct args *a)
 	const char *role = args_need(a, "role", "memberships grant");
 	if (a->n_pos < 2 || strcmp(a->pos[1], "grant") != 0 || !email || !tenant || !role)
 		return 2;
-	return simple(cli, "POST", "/api/v1/memberships",
+	return cli_simple(cli, "POST", "/api/v1/memberships",
 		      json_pack("{s:s,s:s,s:s}", "email", email, "tenant", tenant, "role", role));
 }
 
@@ -408,13 +408,16 @@ static int audit(const struct cli *cli, const struct args *a)
 	char path[256] = "/api/v1/audit";
 	add_query(path, sizeof(path), "limit", args_get(a, "limit"));
 	add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
-	return list(cli, path, "id at actor action target ip");
+	return cli_list(cli, path, "id at actor action target ip");
 }
 
 static const char options_spec[] =
 	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
 	"all-or-nothing state= queue= customer= since= limit= cursor= channel= subject= reason= "
-	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days=";
+	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= "
+	/* routing (cmd_routing.c) */
+	"skill= level= strategy= sl-target= sl-seconds= offer-timeout= wrapup= max-wait= overflow-to= "
+	"tier-delay= sticky= hours= capacity= max-total= max-missed= user= agent= last-event-id=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -425,13 +428,13 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 	if (strcmp(cmd, "login") == 0)
 		return login(cli, &a);
 	if (strcmp(cmd, "logout") == 0) {
-		int rc = simple(cli, "POST", "/api/v1/auth/logout", NULL);
+		int rc = cli_simple(cli, "POST", "/api/v1/auth/logout", NULL);
 		if (rc == 0)
 			unlink(cli->token_file);
 		return rc;
 	}
 	if (strcmp(cmd, "me") == 0)
-		return simple(cli, "GET", "/api/v1/me", NULL);
+		return cli_simple(cli, "GET", "/api/v1/me", NULL);
 	if (strcmp(cmd, "tenants") == 0 || strcmp(cmd, "organisations") == 0)
 		return directory(cli, &a);
 	if (strcmp(cmd, "memberships") == 0)
@@ -446,6 +449,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)
 		return audit(cli, &a);
+	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0)
+		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

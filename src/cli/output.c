@@ -12,7 +12,7 @@ static void print_value(FILE *out, const json_t *v)
 	} else if (json_is_null(v) || v == NULL) {
 		fputs("-", out);
 	} else {
-		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 		fputs(text ? text : "?", out);
 		free(text);
 	}
@@ -24,7 +24,7 @@ static int print_error(const struct cli *cli, int status, json_t *answer)
 		return 1;
 	json_t *err = json_object_get(answer, "error");
 	if (cli->json && answer) {
-		json_dumpf(answer, stdout, JSON_INDENT(2));
+		json_dumpf(answer, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 	}
 	const char *message = json_string_value(json_object_get(err, "message"));
@@ -46,7 +46,7 @@ int output_answer(const struct cli *cli, int status, json_t *answer)
 		return print_error(cli, status, answer);
 	if (cli->json) {
 		if (answer) {
-			json_dumpf(answer, stdout, JSON_INDENT(2));
+			json_dumpf(answer, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
 			fputc('\n', stdout);
 		}
 		return 0;

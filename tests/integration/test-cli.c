@@ -97,6 +97,81 @@ static void contacts_from_the_command_line(void **state)
 	free(err);
 }
 
+/* The JSON answer of a CLI run that must succeed. */
+static long long json_id(char *out, const char *key)
+{
+	json_t *j = json_loads(out, 0, NULL);
+	long long id = json_integer_value(json_object_get(j, key));
+	json_decref(j);
+	return id;
+}
+
+static void routing_from_the_command_line(void **state)
+{
+	char *out, *err, skill[24], queue[24], me[24], contact[24];
+	assert_int_equal(CLI(out, err, "skills", "create", "billing", "--json"), 0);
+	snprintf(skill, sizeof(skill), "%lld", json_id(out, "id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "queue", "create", "--name", "billing", "--skill", skill, "--channel", "email",
+			     "--sl-seconds", "3600", "--level", "3"), 2);
+	assert_non_null(strstr(err, "--level"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "queue", "create", "--name", "billing", "--skill", skill, "--channel", "email",
+			     "--sl-seconds", "3600", "--json"), 0);
+	snprintf(queue, sizeof(queue), "%lld", json_id(out, "id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "me", "--json"), 0);
+	snprintf(me, sizeof(me), "%lld", json_id(out, "user_id"));
+	free(out);
+	free(err);
+	char skill_arg[32];
+	snprintf(skill_arg, sizeof(skill_arg), "%s:8", skill);
+	assert_int_equal(CLI(out, err, "agent", "set", me, "--skill", skill_arg, "--capacity", "email=5"), 0);
+	assert_non_null(strstr(out, "skills:"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "presence", "available"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Invoice twice", "--json"), 0);
+	snprintf(contact, sizeof(contact), "%lld", json_id(out, "id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "queue", "enqueue", contact, "--queue", queue), 0);
+	assert_non_null(strstr(out, "state: offered"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "accept", contact), 0);
+	assert_non_null(strstr(out, "state: assigned"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "wrapup", contact), 1);
+	assert_non_null(strstr(err, "disposition"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "wrapup", contact, "--disposition", "refunded"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "queue", "stats", "--json"), 0);
+	json_t *stats = json_loads(out, 0, NULL);
+	json_t *q = json_array_get(json_object_get(stats, "queues"), 0);
+	assert_int_equal(json_integer_value(json_object_get(q, "answered")), 1);
+	assert_true(json_real_value(json_object_get(q, "service_level")) == 1.0);
+	json_decref(stats);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "presence", "paused"), 1); /* a pause needs a reason */
+	assert_non_null(strstr(err, "reason"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "presence", "offline"), 0);
+	free(out);
+	free(err);
+}
+
 static void bad_arguments_are_named(void **state)
 {
 	char *out, *err;
@@ -397,6 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(login_keeps_the_token_private),
 		cmocka_unit_test(contacts_from_the_command_line),
+		cmocka_unit_test(routing_from_the_command_line),
 		cmocka_unit_test(bad_arguments_are_named),
 		cmocka_unit_test(customers_import_reports_lines),
 		cmocka_unit_test(guichetd_options_are_checked),
