@@ -394,7 +394,7 @@ static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uin
 static int held_by_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
 		      struct route_contact_view *v)
 {
-	uint32_t eid, me;
+	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
 	int rc;
 	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
 		return rc;
@@ -423,7 +423,7 @@ static int skill_index(struct router *rt, int64_t skill_id, uint32_t *ret)
 static int queue_config(struct router *rt, int64_t tenant_id, const struct queue_input *in, bool with_overflow,
 			struct route_queue_config *ret)
 {
-	uint32_t skill, to = ROUTE_NONE;
+	uint32_t skill = ROUTE_NONE, to = ROUTE_NONE;
 	int rc = skill_index(rt, in->skill_id, &skill);
 	if (rc < 0)
 		return rc;
@@ -457,7 +457,7 @@ static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, c
 	if (rc < 0)
 		return rc;
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	if (m) {
 		eid = m->eid;
 		rc = route_queue_update(rt->e, now_ms(rt), eid, &cfg);
@@ -507,7 +507,7 @@ static int agent_config(struct router *rt, const struct agent_profile_input *in,
 	*ret = (struct route_agent_config){.level = in->level, .n_skills = in->n_skills, .max_total = in->max_total,
 					   .max_missed = in->max_missed};
 	for (int i = 0; i < in->n_skills; i++) {
-		uint32_t skill;
+		uint32_t skill = ROUTE_NONE;
 		int rc = skill_index(rt, in->skills[i].skill_id, &skill);
 		if (rc < 0)
 			return rc;
@@ -526,7 +526,7 @@ static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, co
 	if (rc < 0)
 		return rc;
 	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	if (m) {
 		eid = m->eid;
 		rc = route_agent_update(rt->e, now_ms(rt), eid, &cfg);
@@ -547,7 +547,7 @@ static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, co
 int router_agent_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 		     const struct agent_profile_input *in)
 {
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	return after(rt, db, agent_apply(rt, scope->tenant_id, user_id, in, &eid));
 }
 
@@ -566,7 +566,7 @@ static int new_contact_slot(struct router *rt, int64_t tenant_id, int64_t contac
 int router_enqueue(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		   int64_t queue_id, int priority)
 {
-	uint32_t q, eid, sticky = ROUTE_NONE;
+	uint32_t q = ROUTE_NONE, eid = ROUTE_NONE, sticky = ROUTE_NONE;
 	int rc = find_queue(rt, scope->tenant_id, queue_id, &q);
 	if (rc < 0)
 		return rc;
@@ -605,7 +605,7 @@ int router_enqueue(struct router *rt, struct store *db, const struct store_scope
 int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 		    const struct presence_input *in)
 {
-	uint32_t agent;
+	uint32_t agent = ROUTE_NONE;
 	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
 	if (rc < 0)
 		return rc;
@@ -632,7 +632,7 @@ int router_presence(struct router *rt, struct store *db, const struct store_scop
 
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
-	uint32_t eid, me;
+	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
 	int rc;
 	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
 		return rc;
@@ -662,7 +662,7 @@ int router_accept(struct router *rt, struct store *db, const struct store_scope 
 
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
-	uint32_t eid, me;
+	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
 	int rc;
 	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
 		return rc;
@@ -682,7 +682,7 @@ int router_reject(struct router *rt, struct store *db, const struct store_scope 
 int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		  const struct routing_input *in)
 {
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	struct route_contact_view v;
 	int rc = held_by_me(rt, scope, contact_id, &eid, &v);
 	if (rc < 0)
@@ -723,7 +723,7 @@ static int note(struct store *db, const struct store_scope *scope, int64_t conta
 int router_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		    const struct routing_input *in)
 {
-	uint32_t eid, to;
+	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	struct route_contact_view v;
 	int rc;
 	if ((rc = held_by_me(rt, scope, contact_id, &eid, &v)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
@@ -746,7 +746,7 @@ int router_escalate(struct router *rt, struct store *db, const struct store_scop
 int router_transfer(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		    const struct routing_input *in)
 {
-	uint32_t eid, to, agent = ROUTE_NONE;
+	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE, agent = ROUTE_NONE;
 	struct route_contact_view v;
 	int rc = held_by_me(rt, scope, contact_id, &eid, &v);
 	if (rc < 0)
@@ -777,7 +777,7 @@ int router_transfer(struct router *rt, struct store *db, const struct store_scop
 int router_move(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		const struct routing_input *in)
 {
-	uint32_t eid, to;
+	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	int rc;
 	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
 		return rc;
@@ -800,7 +800,7 @@ int router_move(struct router *rt, struct store *db, const struct store_scope *s
 
 int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	int rc = find_contact(rt, scope, contact_id, &eid);
 	if (rc < 0)
 		return rc;
@@ -904,7 +904,7 @@ static const char *agent_state(const struct route_agent_view *v)
 
 int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
-	uint32_t eid;
+	uint32_t eid = ROUTE_NONE;
 	int rc = find_contact(rt, scope, contact_id, &eid);
 	if (rc < 0)
 		return rc;
@@ -916,7 +916,7 @@ int router_contact_view(struct router *rt, const struct store_scope *scope, int6
 		v.state <= ROUTE_ASSIGNED ? names[v.state] : "done", "queue_id", (json_int_t)rt->q[v.queue].id,
 		"queue", rt->q[v.queue].name, "priority", v.priority, "waited_s", (json_int_t)((now - v.enqueued) / 1000));
 	json_object_set_new(o, "agent_id", v.agent != ROUTE_NONE ? json_integer(rt->a[v.agent].user_id) : json_null());
-	uint32_t ahead;
+	uint32_t ahead = 0;
 	int64_t wait;
 	/* a mean handle time of five minutes until handle times are forecast per queue */
 	if (route_contact_position(rt->e, eid, 300000, &ahead, &wait) == GC_OK) {
@@ -929,7 +929,7 @@ int router_contact_view(struct router *rt, const struct store_scope *scope, int6
 
 int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret)
 {
-	uint32_t agent;
+	uint32_t agent = ROUTE_NONE;
 	int rc = find_agent(rt, tenant_id, user_id, &agent);
 	if (rc < 0)
 		return rc;
@@ -1084,7 +1084,7 @@ static int load_agents(struct router *rt, struct store *db, json_t **ret_list)
 			json_object_get(a, "max_total"), "max_missed", json_object_get(a, "max_missed"));
 		int64_t tenant = json_integer_value(json_object_get(a, "tenant_id"));
 		int64_t user = json_integer_value(json_object_get(a, "user_id"));
-		uint32_t eid;
+		uint32_t eid = ROUTE_NONE;
 		enum presence p = PRESENCE_OFFLINE;
 		presence_parse(json_string_value(json_object_get(a, "presence")), &p);
 		if (profile == NULL || agent_profile_decode(profile, &in, &err) < 0 ||
@@ -1108,7 +1108,7 @@ static int restore_contact(struct router *rt, json_t *row, bool assigned_pass)
 	int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
 	int64_t contact = json_integer_value(json_object_get(row, "contact_id"));
 	int64_t user = json_integer_value(json_object_get(row, "agent_id"));
-	uint32_t q, agent = ROUTE_NONE, eid;
+	uint32_t q = ROUTE_NONE, agent = ROUTE_NONE, eid = ROUTE_NONE;
 	if (find_queue(rt, tenant, json_integer_value(json_object_get(row, "queue_id")), &q) < 0)
 		return GC_OK; /* logged by the caller's count */
 	bool named = json_is_true(json_object_get(row, "named"));
