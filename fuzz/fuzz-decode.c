@@ -39,6 +39,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	membership_input_decode(obj, &in.membership, &err);
 	role_input_decode(obj, &in.role, &err);
 	password_input_decode(obj, &in.password, &err);
+	name_input_decode(obj, &in.password, &err);
+	if (queue_input_decode(obj, &in.queue, &err) == 0) {
+		/* what the store keeps must decode to the same configuration */
+		json_t *again = queue_input_json(&in.queue);
+		json_object_set_new(again, "name", json_string(in.queue.name));
+		struct queue_input q2;
+		assert(queue_input_decode(again, &q2, &err) == 0);
+		assert(q2.strategy == in.queue.strategy && q2.has_hours == in.queue.has_hours &&
+		       memcmp(q2.hours, in.queue.hours, sizeof(q2.hours)) == 0 && q2.max_wait_s == in.queue.max_wait_s);
+		json_decref(again);
+	}
+	if (agent_profile_decode(obj, &in.agent, &err) == 0) {
+		assert(in.agent.n_skills <= DECODE_MAX_AGENT_SKILLS && in.agent.max_total >= 1);
+		json_t *again = agent_profile_json(&in.agent);
+		struct agent_profile_input a2;
+		assert(agent_profile_decode(again, &a2, &err) == 0);
+		assert(a2.n_skills == in.agent.n_skills && memcmp(a2.capacity, in.agent.capacity, sizeof(a2.capacity)) == 0);
+		json_decref(again);
+	}
+	presence_input_decode(obj, &in.presence, &err);
+	for (int action = ROUTING_ENQUEUE; action <= ROUTING_WRAPUP; action++)
+		if (routing_input_decode(obj, (enum routing_action)action, &in.routing, &err) == 0)
+			assert(in.routing.priority >= -1 && in.routing.priority <= 9);
 	struct wfm_input wfm;
 	for (int q = 0; q < 3; q++)
 		if (wfm_input_decode(obj, (enum wfm_question)q, &wfm, &err) == 0)
