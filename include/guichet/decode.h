@@ -171,9 +171,14 @@ json_t *queue_input_json(const struct queue_input *in);
 /* "longest_idle", "best_skill", ... "ring_all" (the order of route.h's enum). */
 const char *queue_strategy_name(int strategy);
 
+struct agent_skill_input {
+	int64_t skill_id;
+	int proficiency, tier;      /* 1..10, 1..3 */
+};
+
 struct agent_profile_input {
 	int level;
-	struct { int64_t skill_id; int proficiency, tier; } skills[DECODE_MAX_AGENT_SKILLS];
+	struct agent_skill_input skills[DECODE_MAX_AGENT_SKILLS];
 	int n_skills;
 	int capacity[CHANNEL_N];    /* contacts at once per channel */
 	int max_total, max_missed;

@@ -184,6 +184,59 @@ static int demo_contact(struct store *s, const struct store_scope *scope, int i,
 	return rc;
 }
 
+/* Skills, queues and agents' profiles, so the demo routes from the start:
+ * billing chats, technical calls with level-2 experts behind them, and an
+ * outsourced agent on billing. */
+static int demo_routing(struct store *s, const struct store_scope *scope)
+{
+	static const char *const skills[] = {"billing", "technical"};
+	int64_t skill_ids[2] = {0};
+	int rc = GC_OK;
+	for (int i = 0; rc == GC_OK && i < 2; i++) {
+		json_t *skill = NULL;
+		rc = store_skill_create(s, scope, skills[i], &skill);
+		skill_ids[i] = json_integer_value(json_object_get(skill, "id"));
+		json_decref(skill);
+	}
+	struct queue_input queues[] = {
+		{.name = "Billing", .skill_id = skill_ids[0], .channel = CHANNEL_CHAT, .level = 1, .strategy = 0,
+		 .sl_target = 0.8, .sl_seconds = 30, .offer_timeout_s = 20, .wrapup_s = 10},
+		{.name = "Technical experts", .skill_id = skill_ids[1], .channel = CHANNEL_PHONE, .level = 2,
+		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 60, .offer_timeout_s = 15, .wrapup_s = 30},
+		{.name = "Technical support", .skill_id = skill_ids[1], .channel = CHANNEL_PHONE, .level = 1,
+		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 20, .offer_timeout_s = 15, .wrapup_s = 20},
+	};
+	int64_t queue_id = 0;
+	for (size_t i = 0; rc == GC_OK && i < sizeof(queues) / sizeof(queues[0]); i++) {
+		json_t *config = queue_input_json(&queues[i]);
+		rc = store_queue_create(s, scope, queues[i].name, config, &queue_id);
+		json_decref(config);
+	}
+	static const struct { const char *email; int level, billing, technical, phone, chat; } agents[] = {
+		{"agent@demo.example", 1, 7, 5, 1, 3},
+		{"expert@demo.example", 2, 0, 9, 1, 0},
+		{"agent@acme-bpo.example", 1, 6, 0, 0, 3},
+		{"supervisor@demo.example", 2, 8, 8, 1, 2},
+	};
+	for (size_t i = 0; rc == GC_OK && i < sizeof(agents) / sizeof(agents[0]); i++) {
+		struct agent_profile_input p = {.level = agents[i].level, .max_missed = 3};
+		if (agents[i].billing)
+			p.skills[p.n_skills++] = (struct agent_skill_input){skill_ids[0], agents[i].billing, 1};
+		if (agents[i].technical)
+			p.skills[p.n_skills++] = (struct agent_skill_input){skill_ids[1], agents[i].technical, 1};
+		p.capacity[CHANNEL_PHONE] = agents[i].phone;
+		p.capacity[CHANNEL_CHAT] = agents[i].chat;
+		p.max_total = agents[i].phone + agents[i].chat;
+		int64_t user = 0;
+		if ((rc = store_user_find(s, agents[i].email, &user)) == GC_OK) {
+			json_t *profile = agent_profile_json(&p);
+			rc = store_agent_set_profile(s, scope, user, profile);
+			json_decref(profile);
+		}
+	}
+	return rc;
+}
+
 static int demo_fill(struct store *s, int64_t *ret_tenant)
 {
 	int64_t tenant_id = 0, org_id = 0;
@@ -205,6 +258,8 @@ static int demo_fill(struct store *s, int64_t *ret_tenant)
 		if (rc == GC_OK)
 			rc = demo_contact(s, &scope, i, customer_id);
 	}
+	if (rc == GC_OK)
+		rc = demo_routing(s, &scope);
 	*ret_tenant = tenant_id;
 	return rc;
 }
@@ -235,7 +290,8 @@ static int demo(int argc, char **argv)
 			store_free(s);
 			return 1;
 		}
-		printf("demo tenant added to %s: 40 customers, 40 contacts\n", db);
+		printf("demo tenant added to %s: 40 customers, 40 contacts, queues Billing (chat), Technical "
+		       "support and Technical experts (phone), 4 agents\n", db);
 	}
 	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)
