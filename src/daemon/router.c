@@ -889,17 +889,20 @@ void router_batch_end(struct router *rt, struct store *db, bool committed)
 
 /* --- views --- */
 
-static const char *agent_state(const struct route_agent_view *v)
+enum agent_state { S_AVAILABLE, S_OFFERED, S_BUSY, S_WRAP_UP, S_PAUSED, S_OFFLINE, S_N };
+static const char *const state_names[S_N] = {"available", "offered", "busy", "wrap_up", "paused", "offline"};
+
+static enum agent_state agent_state(const struct route_agent_view *v)
 {
 	if (v->presence == ROUTE_OFFLINE)
-		return "offline";
+		return S_OFFLINE;
 	if (v->offered > 0)
-		return "offered";
+		return S_OFFERED;
 	if (v->total > v->offered)
-		return "busy";
+		return S_BUSY;
 	if (v->in_wrapup)
-		return "wrap_up";
-	return v->presence == ROUTE_PAUSED ? "paused" : "available";
+		return S_WRAP_UP;
+	return v->presence == ROUTE_PAUSED ? S_PAUSED : S_AVAILABLE;
 }
 
 int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
@@ -939,51 +942,64 @@ int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, js
 	for (int ch = 0; ch < CHANNEL_N; ch++)
 		if (v.active[ch])
 			json_object_set_new(active, contact_channel_name((enum contact_channel)ch), json_integer(v.active[ch]));
-	*ret = json_pack("{s:s,s:o,s:i,s:i,s:I,s:I}", "state", agent_state(&v), "holding", active, "missed_in_row",
+	*ret = json_pack("{s:s,s:o,s:i,s:i,s:I,s:I}", "state", state_names[agent_state(&v)], "holding", active, "missed_in_row",
 			 v.missed_in_row, "offered", v.offered, "handled_today", (json_int_t)v.handled, "talk_s_today",
 			 (json_int_t)(v.talk_ms / 1000));
 	return GC_OK;
 }
 
-static bool agent_serves(const struct route_agent_config *a, const struct qinfo *q, uint32_t skill)
+/* Agents by state for every queue, in one pass over the agents: each
+ * agent counts in the queues of its skills that its level and channels
+ * serve. counts[queue][state]. */
+static int count_agents(struct router *rt, int (**ret)[S_N])
 {
-	if (a->level < q->cfg.level || a->capacity[q->cfg.channel] == 0)
-		return false;
-	for (int k = 0; k < a->n_skills; k++)
-		if (a->skills[k].skill == skill)
-			return true;
-	return false;
+	int (*counts)[S_N] = calloc(rt->n_q ? rt->n_q : 1, sizeof(*counts));
+	uint32_t *head = malloc(sizeof(uint32_t) * (rt->n_skills ? rt->n_skills : 1));
+	uint32_t *next = malloc(sizeof(uint32_t) * (rt->n_q ? rt->n_q : 1));
+	if (counts == NULL || head == NULL || next == NULL) {
+		free(counts);
+		free(head);
+		free(next);
+		return GC_ENOMEM;
+	}
+	for (uint32_t k = 0; k < rt->n_skills; k++)
+		head[k] = ROUTE_NONE;
+	for (uint32_t i = 0; i < rt->n_q; i++) { /* the live queues of each skill */
+		struct idmap *m = rt->q[i].live ? map_find(rt->skills, rt->q[i].cfg.skill_id, 0) : NULL;
+		if (m) {
+			next[i] = head[m->eid];
+			head[m->eid] = i;
+		}
+	}
+	for (uint32_t a = 0; a < rt->n_a; a++) {
+		struct route_agent_view v;
+		route_agent_view(rt->e, a, &v);
+		enum agent_state st = agent_state(&v);
+		const struct route_agent_config *cfg = route_agent_config(rt->e, a);
+		for (int k = 0; k < cfg->n_skills; k++)
+			for (uint32_t i = head[cfg->skills[k].skill]; i != ROUTE_NONE; i = next[i])
+				if (rt->q[i].tenant_id == rt->a[a].tenant_id && cfg->level >= rt->q[i].cfg.level &&
+				    cfg->capacity[rt->q[i].cfg.channel] > 0)
+					counts[i][st]++;
+	}
+	free(head);
+	free(next);
+	*ret = counts;
+	return GC_OK;
 }
 
-json_t *router_queue_stats(struct router *rt, int64_t tenant_id)
+static json_t *tenant_stats(struct router *rt, int64_t tenant_id, int (*counts)[S_N], int64_t now)
 {
-	static const char *const states[] = {"available", "offered", "busy", "wrap_up", "paused", "offline"};
 	json_t *list = json_array();
-	int64_t now = now_ms(rt);
-	roll_day(rt, now);
 	for (uint32_t i = 0; i < rt->n_q; i++) {
 		const struct qinfo *q = &rt->q[i];
 		if (q->tenant_id != tenant_id || !q->live)
 			continue;
 		struct route_queue_view v;
 		route_queue_view(rt->e, i, &v);
-		int by_state[6] = {0};
-		uint32_t skill = map_find(rt->skills, q->cfg.skill_id, 0)->eid;
-		for (uint32_t a = 0; a < rt->n_a; a++) {
-			if (rt->a[a].tenant_id != tenant_id)
-				continue;
-			struct route_agent_view av;
-			route_agent_view(rt->e, a, &av);
-			const struct route_agent_config *cfg = route_agent_config(rt->e, a);
-			if (!agent_serves(cfg, q, skill))
-				continue;
-			const char *st = agent_state(&av);
-			for (int s = 0; s < 6; s++)
-				by_state[s] += strcmp(st, states[s]) == 0;
-		}
 		json_t *agents = json_object();
-		for (int s = 0; s < 6; s++)
-			json_object_set_new(agents, states[s], json_integer(by_state[s]));
+		for (int st = 0; st < S_N; st++)
+			json_object_set_new(agents, state_names[st], json_integer(counts ? counts[i][st] : 0));
 		uint32_t offered = q->answered + q->abandoned;
 		json_array_append_new(list, json_pack("{s:I,s:s,s:i,s:I,s:o,s:f,s:i,s:i,s:i,s:o}", "queue_id",
 			(json_int_t)q->id, "name", q->name, "waiting", v.waiting, "longest_wait_s",
@@ -997,8 +1013,23 @@ json_t *router_queue_stats(struct router *rt, int64_t tenant_id)
 	return json_pack("{s:s,s:o}", "at", when, "queues", list);
 }
 
+json_t *router_queue_stats(struct router *rt, int64_t tenant_id)
+{
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	int (*counts)[S_N] = NULL;
+	count_agents(rt, &counts);
+	json_t *stats = tenant_stats(rt, tenant_id, counts, now);
+	free(counts);
+	return stats;
+}
+
 void router_publish_stats(struct router *rt)
 {
+	int64_t now = now_ms(rt);
+	roll_day(rt, now);
+	int (*counts)[S_N] = NULL;
+	count_agents(rt, &counts);
 	/* each tenant with queues, once */
 	for (uint32_t i = 0; i < rt->n_q; i++) {
 		bool first = rt->q[i].live;
@@ -1006,7 +1037,7 @@ void router_publish_stats(struct router *rt)
 			first = !(rt->q[j].live && rt->q[j].tenant_id == rt->q[i].tenant_id);
 		if (!first)
 			continue;
-		json_t *stats = router_queue_stats(rt, rt->q[i].tenant_id);
+		json_t *stats = tenant_stats(rt, rt->q[i].tenant_id, counts, now);
 		char *text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		json_decref(stats);
 		if (text == NULL)
@@ -1019,6 +1050,7 @@ void router_publish_stats(struct router *rt)
 		if (frame)
 			hub_publish_stats(rt->hub, rt->q[i].tenant_id, frame);
 	}
+	free(counts);
 }
 
 /* --- the rebuild from the store --- */

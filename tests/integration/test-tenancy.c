@@ -329,11 +329,37 @@ static void b_is_unchanged(void **state)
 	resp_clear(&r);
 }
 
+/* A's live streams carry nothing of B: B's routing events go to B only. */
+static void live_streams_are_sealed(void **state)
+{
+	struct sse sa, sb;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&sa, &d, role_tokens[1], 0), 200); /* A's supervisor */
+	assert_int_equal(sse_open(&sb, &d, b.admin, 0), 200);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld/presence", b.user);
+	assert_int_equal(http_status(&d, "POST", path, b.admin, json_pack("{s:s,s:s}", "presence", "paused",
+		"reason", "B-SECRET-reason")), 200);
+	assert_int_equal(http_status(&d, "POST", path, b.admin, json_pack("{s:s}", "presence", "offline")), 200);
+	assert_true(sse_next(&sb, "presence", 3000, &ev)); /* B sees its own */
+	assert_false(sse_next(&sa, NULL, 1500, &ev));
+	/* A's statistics name A's queues only */
+	assert_true(sse_next(&sa, "queue_stats", 3000, &ev));
+	char *text = json_dumps(ev.data, 0);
+	assert_null(strstr(text, "B-SECRET"));
+	assert_non_null(strstr(text, "A-SECRET-queue"));
+	free(text);
+	json_decref(ev.data);
+	sse_close(&sa);
+	sse_close(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_role_of_a_is_sealed_from_b),
 		cmocka_unit_test(b_is_unchanged),
+		cmocka_unit_test(live_streams_are_sealed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
