@@ -3,6 +3,7 @@
 #include "daemon/hub.h"
 #include "daemon/log.h"
 #include "guichet/clock.h"
+#include "guichet/array.h"
 #include "guichet/error.h"
 #include "guichet/route.h"
 
@@ -110,22 +111,6 @@ static void map_clear(struct idmap **head)
 		HASH_DEL(*head, m);
 		free(m);
 	}
-}
-
-static int grow(void **items, uint32_t *cap, size_t size, uint32_t need)
-{
-	if (need <= *cap)
-		return GC_OK;
-	uint32_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
-	void *p = realloc(*items, (size_t)n * size);
-	if (p == NULL)
-		return GC_ENOMEM;
-	memset((char *)p + (size_t)*cap * size, 0, (size_t)(n - *cap) * size);
-	*items = p;
-	*cap = n;
-	return GC_OK;
 }
 
 /* --- time --- */
@@ -390,13 +375,21 @@ static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uin
 	return GC_OK;
 }
 
+/* The contact in a queue, and the scope's user as an agent. */
+static int contact_and_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
+			  uint32_t *ret_me)
+{
+	int rc = find_contact(rt, scope, contact_id, ret_eid);
+	return rc < 0 ? rc : find_agent(rt, scope->tenant_id, scope->user_id, ret_me);
+}
+
 /* The contact, which must be held by the scope's user. */
 static int held_by_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
 		      struct route_contact_view *v)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
-	int rc;
-	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+	int rc = contact_and_me(rt, scope, contact_id, &eid, &me);
+	if (rc < 0)
 		return rc;
 	route_contact_view(rt->e, eid, v);
 	if (v->state != ROUTE_ASSIGNED || v->agent != me)
@@ -465,7 +458,7 @@ static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, c
 			return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
 				    "cannot change until it is empty");
 	} else {
-		if ((rc = grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0 ||
+		if ((rc = gc_grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0 ||
 		    (rc = route_queue_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->queues, queue_id, 0, eid)) < 0)
 			return rc;
 		rt->n_q = eid + 1;
@@ -534,7 +527,7 @@ static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, co
 			return fail(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
 				    "let them finish first");
 	} else {
-		if ((rc = grow((void **)&rt->a, &rt->cap_a, sizeof(*rt->a), route_engine_n_agents(rt->e) + 1)) < 0 ||
+		if ((rc = gc_grow((void **)&rt->a, &rt->cap_a, sizeof(*rt->a), route_engine_n_agents(rt->e) + 1)) < 0 ||
 		    (rc = route_agent_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->agents, tenant_id, user_id, eid)) < 0)
 			return rc;
 		rt->a[eid] = (struct ainfo){.tenant_id = tenant_id, .user_id = user_id, .presence = PRESENCE_OFFLINE};
@@ -555,7 +548,7 @@ int router_agent_set(struct router *rt, struct store *db, const struct store_sco
 
 static int new_contact_slot(struct router *rt, int64_t tenant_id, int64_t contact_id, uint32_t eid)
 {
-	int rc = grow((void **)&rt->c, &rt->cap_c, sizeof(*rt->c), eid + 1);
+	int rc = gc_grow((void **)&rt->c, &rt->cap_c, sizeof(*rt->c), eid + 1);
 	if (rc == GC_OK)
 		rc = map_put(&rt->contacts, contact_id, 0, eid);
 	if (rc == GC_OK)
@@ -633,8 +626,8 @@ int router_presence(struct router *rt, struct store *db, const struct store_scop
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
-	int rc;
-	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+	int rc = contact_and_me(rt, scope, contact_id, &eid, &me);
+	if (rc < 0)
 		return rc;
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
@@ -663,8 +656,8 @@ int router_accept(struct router *rt, struct store *db, const struct store_scope 
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
-	int rc;
-	if ((rc = find_contact(rt, scope, contact_id, &eid)) < 0 || (rc = find_agent(rt, scope->tenant_id, scope->user_id, &me)) < 0)
+	int rc = contact_and_me(rt, scope, contact_id, &eid, &me);
+	if (rc < 0)
 		return rc;
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);

@@ -16,6 +16,7 @@
  * expiry, end of wrap-up, overflow) sit in a heap and carry a generation, so
  * one made stale by a later event is dropped when it comes up. */
 #include "guichet/route.h"
+#include "guichet/array.h"
 #include "guichet/error.h"
 
 #include <stdlib.h>
@@ -115,21 +116,6 @@ struct route_engine {
 };
 
 /* --- small containers --- */
-
-static int grow(void **items, uint32_t *cap, size_t size, uint32_t need)
-{
-	if (need <= *cap)
-		return GC_OK;
-	uint32_t n = *cap ? *cap : 64;
-	while (n < need)
-		n *= 2;
-	void *p = realloc(*items, (size_t)n * size);
-	if (p == NULL)
-		return GC_ENOMEM;
-	*items = p;
-	*cap = n;
-	return GC_OK;
-}
 
 /* Lists are intrusive: each element embeds its link at offset in elements of size. */
 #define LINK(base, size, offset, i) ((struct link *)((char *)(base) + (size_t)(i) * (size) + (offset)))
@@ -339,7 +325,7 @@ int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg
 {
 	if (!queue_config_valid(e, cfg))
 		return GC_EINVAL;
-	if (grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0)
+	if (gc_grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0)
 		return GC_ENOMEM;
 	uint32_t id = e->n_queues;
 	struct queue *q = &e->queues[id];
@@ -414,7 +400,7 @@ static int agent_config_nodes(const struct route_engine *e, const struct route_a
 /* Gives agent id fresh nodes for its configuration (out of every pool). */
 static int make_nodes(struct route_engine *e, uint32_t id, uint32_t n_nodes)
 {
-	if (grow((void **)&e->nodes, &e->cap_nodes, sizeof(struct node), e->n_nodes + n_nodes) < 0)
+	if (gc_grow((void **)&e->nodes, &e->cap_nodes, sizeof(struct node), e->n_nodes + n_nodes) < 0)
 		return GC_ENOMEM;
 	struct agent *a = &e->agents[id];
 	const struct route_agent_config *cfg = &a->cfg;
@@ -437,7 +423,7 @@ int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg
 	int n_nodes = agent_config_nodes(e, cfg);
 	if (n_nodes < 0)
 		return GC_EINVAL;
-	if (grow((void **)&e->agents, &e->cap_agents, sizeof(struct agent), e->n_agents + 1) < 0)
+	if (gc_grow((void **)&e->agents, &e->cap_agents, sizeof(struct agent), e->n_agents + 1) < 0)
 		return GC_ENOMEM;
 	uint32_t id = e->n_agents;
 	struct agent *a = &e->agents[id];
@@ -786,7 +772,7 @@ static int new_contact(struct route_engine *e, uint32_t *ret_id)
 		e->free_contacts = e->contacts[*ret_id].link.next;
 		return GC_OK;
 	}
-	if (grow((void **)&e->contacts, &e->cap_contacts, sizeof(struct contact), e->n_contacts + 1) < 0)
+	if (gc_grow((void **)&e->contacts, &e->cap_contacts, sizeof(struct contact), e->n_contacts + 1) < 0)
 		return GC_ENOMEM;
 	*ret_id = e->n_contacts++;
 	e->contacts[*ret_id].gen = 0;
