@@ -185,7 +185,7 @@ static int demo_contact(struct store *s, const struct store_scope *scope, int i,
 }
 
 /* Skills, queues and agents' profiles, so the demo routes from the start:
- * billing chats, technical calls with level-2 experts behind them, and an
+ * billing chats with level-2 experts behind them, technical calls, and an
  * outsourced agent on billing. */
 static int demo_routing(struct store *s, const struct store_scope *scope)
 {
@@ -201,8 +201,8 @@ static int demo_routing(struct store *s, const struct store_scope *scope)
 	struct queue_input queues[] = {
 		{.name = "Billing", .skill_id = skill_ids[0], .channel = CHANNEL_CHAT, .level = 1, .strategy = 0,
 		 .sl_target = 0.8, .sl_seconds = 30, .offer_timeout_s = 20, .wrapup_s = 10},
-		{.name = "Technical experts", .skill_id = skill_ids[1], .channel = CHANNEL_PHONE, .level = 2,
-		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 60, .offer_timeout_s = 15, .wrapup_s = 30},
+		{.name = "Billing experts", .skill_id = skill_ids[0], .channel = CHANNEL_CHAT, .level = 2,
+		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 60, .offer_timeout_s = 20, .wrapup_s = 30},
 		{.name = "Technical support", .skill_id = skill_ids[1], .channel = CHANNEL_PHONE, .level = 1,
 		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 20, .offer_timeout_s = 15, .wrapup_s = 20},
 	};
@@ -214,7 +214,7 @@ static int demo_routing(struct store *s, const struct store_scope *scope)
 	}
 	static const struct { const char *email; int level, billing, technical, phone, chat; } agents[] = {
 		{"agent@demo.example", 1, 7, 5, 1, 3},
-		{"expert@demo.example", 2, 0, 9, 1, 0},
+		{"expert@demo.example", 2, 8, 9, 1, 2},
 		{"agent@acme-bpo.example", 1, 6, 0, 0, 3},
 		{"supervisor@demo.example", 2, 8, 8, 1, 2},
 	};
@@ -290,8 +290,8 @@ static int demo(int argc, char **argv)
 			store_free(s);
 			return 1;
 		}
-		printf("demo tenant added to %s: 40 customers, 40 contacts, queues Billing (chat), Technical "
-		       "support and Technical experts (phone), 4 agents\n", db);
+		printf("demo tenant added to %s: 40 customers, 40 contacts, queues 1 Billing and 2 Billing experts "
+		       "(chat), 3 Technical support (phone), 4 agents\n", db);
 	}
 	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)

@@ -272,7 +272,7 @@ int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int
 		json_decref(c);
 	}
 	int rc = router_enqueue(router_of(r), db, &r->scope, contact_id, queue_id, priority);
-	if (rc == GC_ENOTFOUND && strncmp(router_errmsg(router_of(r)), "no queue", 8) == 0)
+	if ((rc == GC_ENOTFOUND && strncmp(router_errmsg(router_of(r)), "no queue", 8) == 0) || rc == GC_EINVAL)
 		return reply_error(r, 422, "invalid", "queue_id", "%s", router_errmsg(router_of(r)));
 	return rc < 0 ? reply_router(r, db, rc, "contact") : GC_OK;
 }

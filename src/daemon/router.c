@@ -375,6 +375,15 @@ static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uin
 	return GC_OK;
 }
 
+/* A contact moves only between queues of its channel. */
+static int same_channel(struct router *rt, const struct qinfo *from, const struct qinfo *to)
+{
+	if (from->cfg.channel == to->cfg.channel)
+		return GC_OK;
+	return fail(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
+		    contact_channel_name(to->cfg.channel), contact_channel_name(from->cfg.channel));
+}
+
 /* The contact in a queue, and the scope's user as an agent. */
 static int contact_and_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
 			  uint32_t *ret_me)
@@ -565,22 +574,23 @@ int router_enqueue(struct router *rt, struct store *db, const struct store_scope
 		return rc;
 	if (map_find(rt->contacts, contact_id, 0))
 		return fail(rt, GC_ESTATE, "the contact is already in a queue");
+	const struct qinfo *qi = &rt->q[q];
+	enum contact_channel channel;
+	int64_t customer = 0, last = 0;
+	if ((rc = store_contact_brief(db, scope, contact_id, &channel, &customer)) < 0)
+		return rc;
+	if (channel != qi->cfg.channel)
+		return fail(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
+			    contact_channel_name(qi->cfg.channel), contact_channel_name(channel));
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
-	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, rt->q[q].name)) < 0)
+	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, qi->name)) < 0)
 		return rc;
-	const struct qinfo *qi = &rt->q[q];
-	if (qi->cfg.sticky_s > 0) { /* a returning customer: its last agent first */
-		json_t *contact = NULL;
-		int64_t customer = 0, last = 0;
-		if (store_contact_get(db, scope, contact_id, &contact) == GC_OK)
-			customer = json_integer_value(json_object_get(contact, "customer_id"));
-		json_decref(contact);
-		struct idmap *m;
-		if (customer && store_customer_last_agent(db, scope->tenant_id, customer, &last) == GC_OK && last &&
-		    (m = map_find(rt->agents, scope->tenant_id, last)))
-			sticky = m->eid;
-	}
+	struct idmap *m;
+	if (qi->cfg.sticky_s > 0 && customer && /* a returning customer: its last agent first */
+	    store_customer_last_agent(db, scope->tenant_id, customer, &last) == GC_OK && last &&
+	    (m = map_find(rt->agents, scope->tenant_id, last)))
+		sticky = m->eid;
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_contact_enqueue_for(rt->e, now, q, priority, sticky, qi->cfg.sticky_s * 1000LL, &eid);
@@ -722,6 +732,8 @@ int router_escalate(struct router *rt, struct store *db, const struct store_scop
 	if ((rc = held_by_me(rt, scope, contact_id, &eid, &v)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
 		return rc;
 	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
+	if ((rc = same_channel(rt, from, q)) < 0)
+		return rc;
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	if ((rc = note(db, scope, contact_id, "Escalated from %s to %s: %s", from->name, q->name, in->reason)) < 0 ||
@@ -750,6 +762,8 @@ int router_transfer(struct router *rt, struct store *db, const struct store_scop
 		return rc;
 	if (agent == v.agent)
 		return fail(rt, GC_EINVAL, "agent_id: you hold the contact already");
+	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
+		return rc;
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	const struct qinfo *q = &rt->q[to];
@@ -778,6 +792,8 @@ int router_move(struct router *rt, struct store *db, const struct store_scope *s
 	route_contact_view(rt->e, eid, &v);
 	if (v.state == ROUTE_OFFERED)
 		return fail(rt, GC_ESTATE, "the contact is being offered: move it once answered or expired");
+	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
+		return rc;
 	if (v.state == ROUTE_ASSIGNED && (rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	const struct qinfo *q = &rt->q[to];

@@ -34,23 +34,14 @@ int store_skill_create(struct store *s, const struct store_scope *scope, const c
 		snprintf(s->errmsg, sizeof(s->errmsg), "a skill named '%.100s' exists", name);
 	if (rc < 0)
 		return rc;
-	int64_t id = sqlite3_last_insert_rowid(s->db);
-	st = scoped_row(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? AND id = ?",
-			scope->tenant_id, id, &rc);
-	if (st == NULL)
-		return rc;
-	*ret = skill_row(st, NULL);
-	sqlite3_reset(st);
-	return GC_OK;
+	return scoped_get(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? AND id = ?",
+			  scope->tenant_id, sqlite3_last_insert_rowid(s->db), skill_row, ret);
 }
 
 int store_skill_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? ORDER BY id");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	return collect_rows(s, st, skill_row, NULL, ret_list);
+	return tenant_rows(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? ORDER BY id",
+			   scope->tenant_id, skill_row, ret_list);
 }
 
 int store_skill_exists(struct store *s, const struct store_scope *scope, int64_t id)
@@ -130,23 +121,14 @@ static json_t *queue_row(sqlite3_stmt *st, void *arg)
 
 int store_queue_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret)
 {
-	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT " QUEUE_COLUMNS " WHERE tenant_id = ? AND id = ? AND deleted = 0",
-				      scope->tenant_id, id, &rc);
-	if (st == NULL)
-		return rc;
-	*ret = queue_row(st, NULL);
-	sqlite3_reset(st);
-	return *ret ? GC_OK : GC_ESTORE;
+	return scoped_get(s, "SELECT " QUEUE_COLUMNS " WHERE tenant_id = ? AND id = ? AND deleted = 0",
+			  scope->tenant_id, id, queue_row, ret);
 }
 
 int store_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " QUEUE_COLUMNS " WHERE tenant_id = ? AND deleted = 0 ORDER BY id");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	return collect_rows(s, st, queue_row, NULL, ret_list);
+	return tenant_rows(s, "SELECT " QUEUE_COLUMNS " WHERE tenant_id = ? AND deleted = 0 ORDER BY id",
+			   scope->tenant_id, queue_row, ret_list);
 }
 
 int store_queue_all(struct store *s, json_t **ret_list)
@@ -254,23 +236,14 @@ static json_t *agent_row(sqlite3_stmt *st, void *arg)
 
 int store_agent_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret)
 {
-	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? AND a.user_id = ?",
-				      scope->tenant_id, user_id, &rc);
-	if (st == NULL)
-		return rc;
-	*ret = agent_row(st, NULL);
-	sqlite3_reset(st);
-	return *ret ? GC_OK : GC_ESTORE;
+	return scoped_get(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? AND a.user_id = ?",
+			  scope->tenant_id, user_id, agent_row, ret);
 }
 
 int store_agent_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? ORDER BY a.user_id");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	return collect_rows(s, st, agent_row, NULL, ret_list);
+	return tenant_rows(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? ORDER BY a.user_id",
+			   scope->tenant_id, agent_row, ret_list);
 }
 
 int store_agent_all(struct store *s, json_t **ret_list)
@@ -363,14 +336,8 @@ static json_t *routing_row(sqlite3_stmt *st, void *arg)
 
 int store_routing_get(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
-	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT " ROUTING_COLUMNS " WHERE tenant_id = ? AND contact_id = ?",
-				      scope->tenant_id, contact_id, &rc);
-	if (st == NULL)
-		return rc;
-	*ret = routing_row(st, NULL);
-	sqlite3_reset(st);
-	return GC_OK;
+	return scoped_get(s, "SELECT " ROUTING_COLUMNS " WHERE tenant_id = ? AND contact_id = ?",
+			  scope->tenant_id, contact_id, routing_row, ret);
 }
 
 int store_routing_all(struct store *s, json_t **ret_list)
@@ -468,6 +435,20 @@ int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_
 	sqlite3_bind_int64(st, 3, tenant_id);
 	sqlite3_bind_int64(st, 4, contact_id);
 	return store_step_done(s, st);
+}
+
+int store_contact_brief(struct store *s, const struct store_scope *scope, int64_t contact_id,
+			enum contact_channel *ret_channel, int64_t *ret_customer_id)
+{
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, "SELECT channel, customer_id FROM contacts WHERE tenant_id = ? AND id = ?",
+				      scope->tenant_id, contact_id, &rc);
+	if (st == NULL)
+		return rc;
+	rc = contact_channel_parse((const char *)sqlite3_column_text(st, 0), ret_channel);
+	*ret_customer_id = sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int store_contact_exists(struct store *s, const struct store_scope *scope, int64_t contact_id)

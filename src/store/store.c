@@ -335,3 +335,23 @@ bool scope_can(const struct store_scope *scope, enum permission perm)
 {
 	return scope->tenant_id != 0 && scope->has_role && role_can(scope->role, perm);
 }
+
+int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, row_fn row, json_t **ret)
+{
+	int rc = GC_OK;
+	sqlite3_stmt *st = scoped_row(s, sql, tenant_id, id, &rc);
+	if (st == NULL)
+		return rc;
+	*ret = row(st, NULL);
+	sqlite3_reset(st);
+	return *ret ? GC_OK : GC_ESTORE;
+}
+
+int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	return collect_rows(s, st, row, NULL, ret_list);
+}

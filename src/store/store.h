@@ -264,6 +264,9 @@ int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after
 int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg);
 /* The agent who accepted the customer's latest contact (sticky agent), 0 if none. */
 int store_customer_last_agent(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_agent);
+/* The contact's channel and customer (0 for none), for routing. */
+int store_contact_brief(struct store *s, const struct store_scope *scope, int64_t contact_id,
+			enum contact_channel *ret_channel, int64_t *ret_customer_id);
 /* GC_OK when the contact is the scope's tenant's, else GC_ENOTFOUND. */
 int store_contact_exists(struct store *s, const struct store_scope *scope, int64_t contact_id);
 /* Sets the contact's queue label (the routing queue's name). */

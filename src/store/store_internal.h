@@ -56,6 +56,11 @@ int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_
  * first column of the last row when the page is full (limit rows), else null. */
 int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void *arg,
 		 json_t **ret_page);
+/* scoped_row's row as JSON by row(st, NULL): GC_ENOTFOUND, GC_ESTORE when
+ * row fails, or GC_OK. */
+int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, row_fn row, json_t **ret);
+/* Every row of sql, whose one parameter is the tenant, as an array. */
+int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
 /* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
 int page_limit(int limit);
 

@@ -349,6 +349,50 @@ static void transfer_move_force_abandon(void **state)
 	sse_close(&sb);
 }
 
+/* A returning customer is offered first to the agent of their last contact. */
+static void returning_customer_gets_the_same_agent(void **state)
+{
+	struct sse sa, sb;
+	struct sse_event ev = {0};
+	long long sticky = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "sticky billing",
+		"skill_id", (json_int_t)skill, "channel", "chat", "sticky_s", 30));
+	long long customer = post_id(admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "RETURNING-1"));
+	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
+	assert_int_equal(sse_open(&sb, &d, agent_b, 0), 200);
+	presence(expert, "paused");
+	presence(agent_b, "paused");
+	presence(agent_a, "available");
+	long long first = post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
+		(json_int_t)customer, "queue_id", (json_int_t)sticky));
+	next_event(&sa, "offered", first, &ev);
+	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", first);
+	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", first);
+	/* B is now the longest idle, but the customer comes back: A first */
+	presence(agent_b, "available");
+	long long second = post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
+		(json_int_t)customer, "queue_id", (json_int_t)sticky));
+	next_event(&sa, "offered", second, &ev);
+	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", second);
+	/* another customer goes to the longest idle, B */
+	long long other = new_contact(sticky);
+	next_event(&sb, "offered", other, &ev);
+	expect("POST", agent_b, 200, NULL, "/api/v1/contacts/%lld/accept", other);
+	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", second);
+	expect("POST", agent_b, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", other);
+	/* a chat contact cannot go to a phone queue */
+	long long phone = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "phone billing",
+		"skill_id", (json_int_t)skill, "channel", "phone"));
+	long long c = post_id(sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
+	struct resp r;
+	call("POST", sup, 422, json_pack("{s:I}", "queue_id", (json_int_t)phone), &r, "/api/v1/contacts/%lld/enqueue", c);
+	assert_non_null(strstr(r.text, "the queue serves phone"));
+	resp_clear(&r);
+	assert_string_equal(contact_state(c), "new");
+	json_decref(ev.data);
+	sse_close(&sa);
+	sse_close(&sb);
+}
+
 /* After a restart, waiting contacts keep their order and their wait;
  * agents their presence. */
 static void restart_rebuilds_the_queues(void **state)
@@ -391,6 +435,7 @@ int main(void)
 		cmocka_unit_test(offers_escalation_and_wrapup),
 		cmocka_unit_test(last_event_id_replays_what_was_missed),
 		cmocka_unit_test(transfer_move_force_abandon),
+		cmocka_unit_test(returning_customer_gets_the_same_agent),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
