@@ -1,0 +1,51 @@
+/* Text analysis for the knowledge engine: what an agent or a customer
+ * types, and what articles and trees say, turned into the same terms.
+ *
+ * A word is a run of letters and digits (an apostrophe inside an English
+ * word stays in it: "don't"; French elisions split: "l'imprimante" gives
+ * "l" and "imprimante"). Each word is case-folded and put in Unicode
+ * compatibility form (utf8proc), checked against the language's stop words
+ * (the Snowball lists), stemmed with the language's Snowball stemmer
+ * (libstemmer), and its accents are stripped last, so "téléphone",
+ * "Telephones" and "TELEPHONE" give one term, and a query typed without
+ * accents finds text written with them. Pure: no I/O. */
+#ifndef GUICHET_KB_TEXT_H
+#define GUICHET_KB_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum kb_lang { KB_LANG_FR, KB_LANG_EN, KB_LANG_N };
+
+/* "fr", "en"; GC_EINVAL for another code. */
+int kb_lang_parse(const char *code, enum kb_lang *ret);
+const char *kb_lang_code(enum kb_lang lang);
+
+#define KB_MAX_WORD 64             /* bytes of a word kept; longer ones are cut */
+
+struct kb_term {
+	const char *term;              /* the stem, folded: what indexes and queries match on */
+	size_t term_len;
+	const char *word;              /* the word folded (case and accents), not stemmed: for typos */
+	size_t word_len;
+	size_t start, end;             /* the word's bytes in the text given, for highlighting */
+	uint32_t position;             /* the word's rank in the text, stop words counted */
+	bool stop;                     /* a stop word (term and word are still given) */
+};
+
+/* Receives each word in order; a negative return stops the analysis with it. */
+typedef int (*kb_term_fn)(const struct kb_term *t, void *arg);
+
+struct kb_analyzer;
+
+/* One per language and thread (the stemmer keeps state). NULL without memory. */
+struct kb_analyzer *kb_analyzer_new(enum kb_lang lang);
+void kb_analyzer_free(struct kb_analyzer *a);
+/* Calls fn for each word of text (len bytes of UTF-8). GC_EINVAL for invalid
+ * UTF-8 (nothing called), else GC_OK or fn's negative value. */
+int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn fn, void *arg);
+/* Whether word (case-folded, accents kept) is a stop word of lang. */
+bool kb_is_stop_word(enum kb_lang lang, const char *word, size_t len);
+
+#endif

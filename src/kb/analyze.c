@@ -1,0 +1,152 @@
+/* Text analysis (guichet/kb_text.h): words, case folding, stop words,
+ * Snowball stems, accents stripped. */
+#include "guichet/kb_text.h"
+#include "guichet/error.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+struct kb_analyzer {
+	enum kb_lang lang;
+	struct sb_stemmer *stemmer;
+};
+
+static const char *const lang_codes[KB_LANG_N] = {"fr", "en"};
+static const char *const stemmers[KB_LANG_N] = {"french", "english"};
+
+int kb_lang_parse(const char *code, enum kb_lang *ret)
+{
+	for (int i = 0; code && i < KB_LANG_N; i++)
+		if (strcmp(code, lang_codes[i]) == 0) {
+			*ret = (enum kb_lang)i;
+			return GC_OK;
+		}
+	return GC_EINVAL;
+}
+
+const char *kb_lang_code(enum kb_lang lang)
+{
+	return (unsigned)lang < KB_LANG_N ? lang_codes[lang] : NULL;
+}
+
+struct kb_analyzer *kb_analyzer_new(enum kb_lang lang)
+{
+	if ((unsigned)lang >= KB_LANG_N)
+		return NULL;
+	struct kb_analyzer *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	a->lang = lang;
+	a->stemmer = sb_stemmer_new(stemmers[lang], "UTF_8");
+	if (a->stemmer == NULL) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void kb_analyzer_free(struct kb_analyzer *a)
+{
+	if (a == NULL)
+		return;
+	sb_stemmer_delete(a->stemmer);
+	free(a);
+}
+
+static bool is_word_char(utf8proc_int32_t c)
+{
+	utf8proc_category_t cat = utf8proc_category(c);
+	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+	       (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
+	       (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+}
+
+static bool is_apostrophe(utf8proc_int32_t c)
+{
+	return c == '\'' || c == 0x2019;
+}
+
+/* Maps len bytes of s with utf8proc options into out (size bytes, cut at a
+ * character boundary); returns the length written, -1 on error. */
+static int map(const char *s, size_t len, int options, char *out, size_t size)
+{
+	utf8proc_uint8_t *mapped = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &mapped,
+					  (utf8proc_option_t)(options | UTF8PROC_STABLE));
+	if (n < 0)
+		return -1;
+	size_t keep = (size_t)n < size - 1 ? (size_t)n : size - 1;
+	while (keep > 0 && keep < (size_t)n && (mapped[keep] & 0xC0) == 0x80)
+		keep--; /* not inside a character */
+	memcpy(out, mapped, keep);
+	out[keep] = '\0';
+	free(mapped);
+	return (int)keep;
+}
+
+/* One word [start, end) of text: fold, check, stem, strip accents. */
+static int emit_word(struct kb_analyzer *a, const char *text, size_t start, size_t end, uint32_t position,
+		     kb_term_fn fn, void *arg)
+{
+	char folded[KB_MAX_WORD * 4], plain[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
+	int flen = map(text + start, end - start, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, folded,
+		       KB_MAX_WORD + 1);
+	if (flen < 0)
+		return GC_EINVAL;
+	/* a typographic apostrophe is the plain one, as in the stop lists */
+	for (char *p; (p = strstr(folded, "\xe2\x80\x99")) != NULL; flen -= 2) {
+		*p = '\'';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	bool stop = kb_is_stop_word(a->lang, folded, (size_t)flen);
+	const sb_symbol *stemmed = sb_stemmer_stem(a->stemmer, (const sb_symbol *)folded, flen);
+	if (stemmed == NULL)
+		return GC_ENOMEM;
+	int slen = map((const char *)stemmed, (size_t)sb_stemmer_length(a->stemmer),
+		       UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK, stem, sizeof(stem));
+	int plen = map(folded, (size_t)flen, UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK, plain, sizeof(plain));
+	if (slen < 0 || plen < 0)
+		return GC_EINVAL;
+	struct kb_term t = {.term = stem, .term_len = (size_t)slen, .word = plain, .word_len = (size_t)plen,
+			    .start = start, .end = end, .position = position, .stop = stop};
+	return fn(&t, arg);
+}
+
+int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn fn, void *arg)
+{
+	/* check the whole text first, so that nothing is called for a bad one */
+	for (size_t i = 0; i < len;) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &c);
+		if (n <= 0)
+			return GC_EINVAL;
+		i += (size_t)n;
+	}
+	size_t i = 0, start = 0;
+	bool in_word = false;
+	uint32_t position = 0;
+	while (i <= len) {
+		utf8proc_int32_t c = 0, next = 0;
+		utf8proc_ssize_t n = 1;
+		if (i < len)
+			n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &c);
+		bool word = i < len && is_word_char(c);
+		if (!word && in_word && i < len && a->lang == KB_LANG_EN && is_apostrophe(c) && i + (size_t)n < len &&
+		    utf8proc_iterate((const utf8proc_uint8_t *)text + i + n, (utf8proc_ssize_t)(len - i - (size_t)n),
+				     &next) > 0 && is_word_char(next))
+			word = true; /* "don't", "customer's" */
+		if (word && !in_word) {
+			start = i;
+			in_word = true;
+		} else if (!word && in_word) {
+			int rc = emit_word(a, text, start, i, position++, fn, arg);
+			if (rc < 0)
+				return rc;
+			in_word = false;
+		}
+		i += (size_t)n;
+	}
+	return GC_OK;
+}

@@ -1,0 +1,150 @@
+/* Unit tests of the knowledge engine's text analysis (src/kb/analyze.c):
+ * folding, accents, French and English stems, stop words, elisions,
+ * positions and offsets, bad UTF-8. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "guichet/error.h"
+#include "guichet/kb_text.h"
+
+struct collected {
+	char terms[512], words[512];
+	size_t n, starts[32], ends[32];
+	uint32_t positions[32];
+};
+
+/* Collects "term term ..." (stop words in brackets) and the folded words. */
+static int collect(const struct kb_term *t, void *arg)
+{
+	struct collected *c = arg;
+	size_t len = strlen(c->terms), wl = strlen(c->words);
+	snprintf(c->terms + len, sizeof(c->terms) - len, "%s%s%.*s%s", len ? " " : "", t->stop ? "[" : "",
+		 (int)t->term_len, t->term, t->stop ? "]" : "");
+	snprintf(c->words + wl, sizeof(c->words) - wl, "%s%.*s", wl ? " " : "", (int)t->word_len, t->word);
+	if (c->n < 32) {
+		c->starts[c->n] = t->start;
+		c->ends[c->n] = t->end;
+		c->positions[c->n] = t->position;
+	}
+	c->n++;
+	return GC_OK;
+}
+
+static void analyze(enum kb_lang lang, const char *text, struct collected *c)
+{
+	memset(c, 0, sizeof(*c));
+	struct kb_analyzer *a = kb_analyzer_new(lang);
+	assert_non_null(a);
+	assert_int_equal(kb_analyze(a, text, strlen(text), collect, c), GC_OK);
+	kb_analyzer_free(a);
+}
+
+static void accents_and_case_fold_to_one_term(void **state)
+{
+	struct collected x, y, z;
+	analyze(KB_LANG_FR, "Téléphone", &x);
+	analyze(KB_LANG_FR, "telephones", &y);
+	analyze(KB_LANG_FR, "TÉLÉPHONE", &z);
+	assert_string_equal(x.terms, y.terms);
+	assert_string_equal(x.terms, z.terms);
+	assert_string_equal(x.words, "telephone");
+	analyze(KB_LANG_FR, "facturé factures facturation", &x);
+	assert_string_equal(x.terms, "factur factur factur");
+}
+
+static void french_stop_words_and_elisions(void **state)
+{
+	struct collected c;
+	analyze(KB_LANG_FR, "L'imprimante ne s’allume plus depuis été", &c);
+	/* l' and s' split off; ne and été are stop words */
+	assert_string_equal(c.terms, "[l] imprim [ne] [s] allum plus depuis [ete]");
+	assert_int_equal(c.n, 8);
+	assert_int_equal(c.positions[1], 1);
+	/* offsets point into the text as given */
+	assert_int_equal(c.starts[1], 2);
+	assert_int_equal(c.ends[1], strlen("L'imprimante"));
+}
+
+static void english_stems_and_contractions(void **state)
+{
+	struct collected c;
+	analyze(KB_LANG_EN, "The router doesn't connect; connecting failed", &c);
+	assert_string_equal(c.terms, "[the] router [doesn't] connect connect fail");
+	analyze(KB_LANG_EN, "It’s charging twice", &c);
+	assert_string_equal(c.terms, "[it] charg twice"); /* the stemmer drops the possessive */
+}
+
+static void digits_symbols_and_other_scripts(void **state)
+{
+	struct collected c;
+	analyze(KB_LANG_EN, "Error E-204 on 4G! ﬁbre ½", &c);
+	/* the ligature ﬁ is "fi"; ½ is a number and stays a word */
+	assert_string_equal(c.words, "error e 204 on 4g fibre 1⁄2");
+	analyze(KB_LANG_FR, "   ", &c);
+	assert_int_equal(c.n, 0);
+	analyze(KB_LANG_FR, "Ελληνικά и русский", &c);
+	assert_int_equal(c.n, 3);
+}
+
+static void stop_word_lists_are_searchable(void **state)
+{
+	static const char *const fr[] = {"a", "au", "celà", "cela", "d", "été", "êtes", "eûmes", "même", "vous",
+					 "à", "étées", "étés", "qu"};
+	static const char *const en[] = {"a", "can't", "cannot", "he's", "her", "here's", "i've", "if", "its",
+					 "yourselves", "won't", "would"};
+	for (size_t i = 0; i < sizeof(fr) / sizeof(fr[0]); i++)
+		assert_true(kb_is_stop_word(KB_LANG_FR, fr[i], strlen(fr[i])));
+	for (size_t i = 0; i < sizeof(en) / sizeof(en[0]); i++)
+		assert_true(kb_is_stop_word(KB_LANG_EN, en[i], strlen(en[i])));
+	assert_false(kb_is_stop_word(KB_LANG_FR, "facture", 7));
+	assert_false(kb_is_stop_word(KB_LANG_EN, "refund", 6));
+	assert_false(kb_is_stop_word(KB_LANG_EN, "vous", 4));
+}
+
+static int stop_early(const struct kb_term *t, void *arg)
+{
+	return ++*(int *)arg == 2 ? GC_ECONFLICT : GC_OK;
+}
+
+static void bad_input_and_early_stop(void **state)
+{
+	struct kb_analyzer *a = kb_analyzer_new(KB_LANG_FR);
+	int calls = 0;
+	assert_int_equal(kb_analyze(a, "bon \xc3\x28 mauvais", 13, stop_early, &calls), GC_EINVAL);
+	assert_int_equal(calls, 0); /* nothing for an invalid text */
+	assert_int_equal(kb_analyze(a, "un deux trois", 13, stop_early, &calls), GC_ECONFLICT);
+	assert_int_equal(calls, 2);
+	/* a very long word is cut at a character boundary */
+	char word[400];
+	for (size_t i = 0; i + 2 < sizeof(word); i += 2)
+		memcpy(word + i, "\xc3\xa9", 2);
+	word[sizeof(word) - 2] = '\0';
+	struct collected c = {0};
+	assert_int_equal(kb_analyze(a, word, strlen(word), collect, &c), GC_OK);
+	assert_int_equal(c.n, 1);
+	assert_true(strlen(c.words) <= KB_MAX_WORD);
+	kb_analyzer_free(a);
+	enum kb_lang lang;
+	assert_int_equal(kb_lang_parse("fr", &lang), GC_OK);
+	assert_int_equal(lang, KB_LANG_FR);
+	assert_int_equal(kb_lang_parse("de", &lang), GC_EINVAL);
+	assert_null(kb_analyzer_new((enum kb_lang)7));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(accents_and_case_fold_to_one_term),
+		cmocka_unit_test(french_stop_words_and_elisions),
+		cmocka_unit_test(english_stems_and_contractions),
+		cmocka_unit_test(digits_symbols_and_other_scripts),
+		cmocka_unit_test(stop_word_lists_are_searchable),
+		cmocka_unit_test(bad_input_and_early_stop),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
