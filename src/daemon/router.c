@@ -892,8 +892,11 @@ void router_batch_end(struct router *rt, struct store *db, bool committed)
 	log_info("rebuilding the routing engine from the store");
 	reset(rt);
 	rt->stale = false;
-	if (load(rt, db) < 0)
-		log_error("cannot rebuild the routing engine", "error", store_errmsg(db));
+	if (load(rt, db) < 0) {
+		log_error("cannot rebuild the routing engine: trying again after the next batch", "error",
+			  store_errmsg(db));
+		rt->stale = true;
+	}
 }
 
 /* --- views --- */

@@ -107,15 +107,17 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	if (rc == GC_OK)
 		rc = store_commit(w->db);
-	router_batch_end(w->router, w->db, rc == GC_OK);
+	if (rc < 0) {
+		log_error("commit failed", "error", store_errmsg(w->db));
+		store_rollback(w->db);
+	}
+	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
 	bool authz = false;
 	for (struct job *j = batch; j; j = j->next)
 		authz |= (j->r->route->flags & ROUTE_AUTHZ) != 0;
 	if (authz)
 		authcache_bump(); /* after the commit, so no cache keeps the old truth */
 	if (rc < 0) {
-		log_error("commit failed", "error", store_errmsg(w->db));
-		store_rollback(w->db);
 		for (struct job *j = batch; j; j = j->next)
 			reply_error(j->r, 503, "storage_unavailable", NULL,
 				    "the change could not be saved: try again");
