@@ -43,7 +43,7 @@ struct cinfo {                  /* by engine contact id */
 
 struct events {
 	struct hub_event *items;
-	size_t n, cap;
+	uint32_t n, cap;
 };
 
 struct router {
@@ -58,7 +58,7 @@ struct router {
 	struct cinfo *c;
 	uint32_t cap_c;
 	uint32_t *touched;
-	size_t n_touched, cap_touched;
+	uint32_t n_touched, cap_touched;
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
 	bool job_changed_engine, stale;
 	int64_t day;                /* the day the service-level counters count */
@@ -144,14 +144,8 @@ static void events_clear(struct events *ev)
 
 static int events_push(struct events *ev, const struct hub_event *item)
 {
-	if (ev->n == ev->cap) {
-		size_t cap = ev->cap ? ev->cap * 2 : 64;
-		struct hub_event *p = realloc(ev->items, cap * sizeof(*p));
-		if (p == NULL)
-			return GC_ENOMEM;
-		ev->items = p;
-		ev->cap = cap;
-	}
+	if (gc_grow((void **)&ev->items, &ev->cap, sizeof(*item), ev->n + 1) < 0)
+		return GC_ENOMEM;
 	ev->items[ev->n++] = *item;
 	return GC_OK;
 }
@@ -217,13 +211,9 @@ static void touch(struct router *rt, uint32_t eid)
 {
 	if (rt->c[eid].touched)
 		return;
-	if (rt->n_touched == rt->cap_touched) {
-		size_t cap = rt->cap_touched ? rt->cap_touched * 2 : 64;
-		uint32_t *p = realloc(rt->touched, cap * sizeof(*p));
-		if (p == NULL)
-			return; /* its row is then synced at the next rebuild */
-		rt->touched = p;
-		rt->cap_touched = cap;
+	if (gc_grow((void **)&rt->touched, &rt->cap_touched, sizeof(uint32_t), rt->n_touched + 1) < 0) {
+		rt->stale = true; /* its row cannot be synced: rebuild from the store after the batch */
+		return;
 	}
 	rt->c[eid].touched = true;
 	rt->touched[rt->n_touched++] = eid;

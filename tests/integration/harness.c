@@ -1,6 +1,11 @@
 /* The integration test harness (harness.h). */
 #include "harness.h"
 
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -253,6 +258,18 @@ int http_status(const struct daemon *d, const char *method, const char *path, co
 	int status = r.status;
 	resp_clear(&r);
 	return status;
+}
+
+long long post_id(const struct daemon *d, const char *token, const char *path, json_t *body)
+{
+	struct resp r;
+	http_json(d, "POST", path, token, body, &r);
+	if (r.status != 201)
+		fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text ? r.text : "");
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
 }
 
 char *login(const struct daemon *d, const char *email, const char *password)

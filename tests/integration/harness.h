@@ -55,6 +55,8 @@ void resp_clear(struct resp *r);
 /* Status of a request, the answer dropped. */
 int http_status(const struct daemon *d, const char *method, const char *path, const char *token,
 		json_t *body);
+/* POSTs body (taken), which must answer 201; the new resource's id. */
+long long post_id(const struct daemon *d, const char *token, const char *path, json_t *body);
 /* Logs in and returns the token (malloc'd); fails the test if it cannot. */
 char *login(const struct daemon *d, const char *email, const char *password);
 /* Integer field of the answer (0 if absent). */

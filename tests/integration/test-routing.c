@@ -21,18 +21,6 @@ static struct daemon d;
 static char *admin, *sup, *agent_a, *agent_b, *expert;
 static long long id_a, id_b, id_e, skill, l1, l2;
 
-static long long post_id(const char *token, const char *path, json_t *body)
-{
-	struct resp r;
-	http_json(&d, "POST", path, token, body, &r);
-	if (r.status != 201)
-		fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text);
-	assert_int_equal(r.status, 201);
-	long long id = resp_int(&r, "id");
-	resp_clear(&r);
-	return id;
-}
-
 /* A request that must answer status; returns the answer (resp_clear it). */
 static void call(const char *method, const char *token, int status, json_t *body, struct resp *r, const char *fmt, ...)
 {
@@ -56,7 +44,7 @@ static void expect(const char *method, const char *token, int status, json_t *bo
 
 static long long user(const char *email, const char *role, char **ret_token)
 {
-	long long id = post_id(admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email,
+	long long id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email,
 		"password", PASSWORD, "role", role));
 	*ret_token = login(&d, email, PASSWORD);
 	return id;
@@ -78,7 +66,7 @@ static void presence(const char *token, const char *p)
 
 static long long new_contact(long long queue)
 {
-	return post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat", "subject", "help",
+	return post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat", "subject", "help",
 		"queue_id", (json_int_t)queue));
 }
 
@@ -127,10 +115,10 @@ static int setup(void **state)
 	char *tmp;
 	user("s@t.example", "supervisor", &tmp);
 	sup = tmp;
-	skill = post_id(admin, "/api/v1/skills", json_pack("{s:s}", "name", "billing"));
-	l2 = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "billing experts", "skill_id",
+	skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "billing"));
+	l2 = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "billing experts", "skill_id",
 		(json_int_t)skill, "channel", "chat", "level", 2));
-	l1 = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "billing", "skill_id",
+	l1 = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "billing", "skill_id",
 		(json_int_t)skill, "channel", "chat", "offer_timeout_s", 1, "sl_seconds", 20));
 	profile(id_a, 1, 1, 0);
 	profile(id_b, 1, 1, 1);
@@ -178,7 +166,7 @@ static void bad_requests_change_nothing(void **state)
 	long long p = user("p@t.example", "supervisor", &planner);
 	expect("POST", admin, 404, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", p);
 	expect("POST", agent_a, 400, json_pack("{s:s}", "presence", "paused"), "/api/v1/agents/me/presence%.0lld", 0);
-	long long c = post_id(sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
+	long long c = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
 	expect("POST", agent_a, 422, NULL, "/api/v1/contacts/%lld/accept", c);
 	expect("POST", agent_a, 422, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l2, "reason", "x"),
 	       "/api/v1/contacts/%lld/escalate", c);
@@ -354,22 +342,22 @@ static void returning_customer_gets_the_same_agent(void **state)
 {
 	struct sse sa, sb;
 	struct sse_event ev = {0};
-	long long sticky = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "sticky billing",
+	long long sticky = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "sticky billing",
 		"skill_id", (json_int_t)skill, "channel", "chat", "sticky_s", 30));
-	long long customer = post_id(admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "RETURNING-1"));
+	long long customer = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "RETURNING-1"));
 	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
 	assert_int_equal(sse_open(&sb, &d, agent_b, 0), 200);
 	presence(expert, "paused");
 	presence(agent_b, "paused");
 	presence(agent_a, "available");
-	long long first = post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
+	long long first = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
 		(json_int_t)customer, "queue_id", (json_int_t)sticky));
 	next_event(&sa, "offered", first, &ev);
 	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", first);
 	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", first);
 	/* B is now the longest idle, but the customer comes back: A first */
 	presence(agent_b, "available");
-	long long second = post_id(sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
+	long long second = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat", "customer_id",
 		(json_int_t)customer, "queue_id", (json_int_t)sticky));
 	next_event(&sa, "offered", second, &ev);
 	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", second);
@@ -380,9 +368,9 @@ static void returning_customer_gets_the_same_agent(void **state)
 	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", second);
 	expect("POST", agent_b, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", other);
 	/* a chat contact cannot go to a phone queue */
-	long long phone = post_id(admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "phone billing",
+	long long phone = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "phone billing",
 		"skill_id", (json_int_t)skill, "channel", "phone"));
-	long long c = post_id(sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
+	long long c = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s}", "channel", "chat"));
 	struct resp r;
 	call("POST", sup, 422, json_pack("{s:I}", "queue_id", (json_int_t)phone), &r, "/api/v1/contacts/%lld/enqueue", c);
 	assert_non_null(strstr(r.text, "the queue serves phone"));

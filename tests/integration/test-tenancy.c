@@ -82,24 +82,12 @@ static struct daemon d;
 static struct tenant a, b;
 static char *role_tokens[N_ROLES];
 
-static long long post_id(const char *token, const char *path, json_t *body)
-{
-	struct resp r;
-	http_json(&d, "POST", path, token, body, &r);
-	if (r.status != 201)
-		fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text);
-	assert_int_equal(r.status, 201);
-	long long id = resp_int(&r, "id");
-	resp_clear(&r);
-	return id;
-}
-
 static long long new_queue(struct tenant *t, const char *tag)
 {
 	static int n;
 	char name[32];
 	snprintf(name, sizeof(name), "%s-SECRET-queue-%d", tag, n++);
-	return post_id(t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
+	return post_id(&d, t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
 		(json_int_t)t->skill, "channel", "chat"));
 }
 
@@ -107,16 +95,16 @@ static void fill(struct tenant *t, const char *tag)
 {
 	char ext[32], email[64];
 	snprintf(ext, sizeof(ext), "%s-SECRET", tag);
-	t->customer = post_id(t->admin, "/api/v1/customers", json_pack("{s:s,s:{s:{s:s,s:s}}}",
+	t->customer = post_id(&d, t->admin, "/api/v1/customers", json_pack("{s:s,s:{s:{s:s,s:s}}}",
 		"external_id", ext, "attributes", "plan", "value", "gold", "class", "basic"));
-	t->contact = post_id(t->admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email",
+	t->contact = post_id(&d, t->admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email",
 		"subject", tag, "customer_id", (json_int_t)t->customer));
 	snprintf(email, sizeof(email), "victim@%s.example", tag);
-	t->user = post_id(t->admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email,
+	t->user = post_id(&d, t->admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email,
 		"name", "Victim", "password", PASSWORD, "role", "agent"));
 	char name[32];
 	snprintf(name, sizeof(name), "%s-SECRET-skill", tag);
-	t->skill = post_id(t->admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
+	t->skill = post_id(&d, t->admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
 	t->queue = new_queue(t, tag);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
@@ -152,7 +140,7 @@ static int setup(void **state)
 	for (size_t i = 0; i < N_ROLES; i++) {
 		char email[64];
 		snprintf(email, sizeof(email), "%s@a.example", roles[i]);
-		post_id(a.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", roles[i],
+		post_id(&d, a.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", roles[i],
 			"password", PASSWORD, "role", roles[i]));
 		role_tokens[i] = login(&d, email, PASSWORD);
 	}
@@ -232,7 +220,7 @@ static void check_caller(const char *who, const char *token, bool platform)
 			char name[32];
 			static int n;
 			snprintf(name, sizeof(name), "fresh-%d", n++);
-			mine.skill = post_id(a.admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
+			mine.skill = post_id(&d, a.admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
 		}
 		free(text);
 		int own = run_probe(pr, token, &mine, &a);
