@@ -56,6 +56,9 @@ uint32_t kb_index_doc_freq(const struct kb_index *ix, const char *term, size_t l
  * index are ignored; the same term twice adds its weights. */
 int kb_index_search(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms, size_t k,
 		    struct kb_hit *hits, size_t *ret_n);
+/* The score of one document for the query (0 when it matches nothing or
+ * was removed): what kb_index_search gives it. */
+double kb_index_score(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms, uint32_t doc);
 /* The same by scoring every matching document (the reference for tests
  * and benchmarks). */
 int kb_index_search_exhaustive(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms,

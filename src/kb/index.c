@@ -355,6 +355,23 @@ int kb_index_search(const struct kb_index *ix, const struct kb_query_term *q, si
 	return GC_OK;
 }
 
+double kb_index_score(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms, uint32_t doc)
+{
+	if (doc >= ix->n_docs || ix->removed[doc])
+		return 0;
+	double score = 0;
+	for (size_t i = 0; i < n_terms; i++) {
+		int64_t id = find_term(ix, q[i].term, q[i].len);
+		if (id < 0 || q[i].weight <= 0)
+			continue;
+		struct list l = {.t = &ix->terms[id]};
+		seek(&l, doc);
+		if (l.at < l.t->n && l.t->p[l.at].doc == doc)
+			score += l.t->idf * q[i].weight * part(ix, &l.t->p[l.at]);
+	}
+	return score;
+}
+
 int kb_index_search_exhaustive(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms,
 			       size_t k, struct kb_hit *hits, size_t *ret_n)
 {

@@ -1,0 +1,797 @@
+/* One tenant's knowledge in one language (guichet/kb_search.h): synonyms,
+ * the corpus of items, query plans, ranking with learned links, snippets. */
+#include "guichet/kb_search.h"
+#include "guichet/array.h"
+#include "guichet/error.h"
+#include "guichet/kb_index.h"
+#include "guichet/kb_thesaurus.h"
+#include "guichet/kb_typo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#define KB_W_LINK 1.5            /* a learned link with one resolution: about a good title word */
+#define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
+#define TYPO_MIN_LEN 5
+
+/* --- synonyms --- */
+
+struct synonym {
+	UT_hash_handle hh;
+	char *word;                /* folded, accents stripped */
+	char **phrases;            /* stems separated by spaces */
+	uint32_t n, cap;
+};
+
+struct kb_synonyms {
+	struct synonym *by_word;
+	size_t pairs;
+};
+
+struct kb_synonyms *kb_synonyms_new(void)
+{
+	return calloc(1, sizeof(struct kb_synonyms));
+}
+
+void kb_synonyms_free(struct kb_synonyms *s)
+{
+	if (s == NULL)
+		return;
+	struct synonym *e, *tmp;
+	HASH_ITER(hh, s->by_word, e, tmp) {
+		HASH_DEL(s->by_word, e);
+		for (uint32_t i = 0; i < e->n; i++)
+			free(e->phrases[i]);
+		free(e->phrases);
+		free(e->word);
+		free(e);
+	}
+	free(s);
+}
+
+size_t kb_synonyms_count(const struct kb_synonyms *s)
+{
+	return s ? s->pairs : 0;
+}
+
+struct words {
+	char text[KB_MAX_WORD * 4 * 4]; /* stems or words separated by spaces */
+	size_t len, n;
+	bool words;                /* collect the folded words rather than the stems */
+};
+
+static int collect(const struct kb_term *t, void *arg)
+{
+	struct words *w = arg;
+	if (t->stop)
+		return GC_OK;
+	const char *s = w->words ? t->word : t->term;
+	size_t len = w->words ? t->word_len : t->term_len;
+	if (w->len + len + 2 > sizeof(w->text))
+		return GC_OK; /* a long phrase keeps its first words */
+	if (w->n++)
+		w->text[w->len++] = ' ';
+	memcpy(w->text + w->len, s, len);
+	w->len += len;
+	w->text[w->len] = '\0';
+	return GC_OK;
+}
+
+/* The word's folded form (one word) and the phrase's stems; false to skip. */
+static int pair_forms(struct kb_analyzer *a, const char *word, size_t word_len, const char *phrase,
+		      size_t phrase_len, struct words *key, struct words *stems)
+{
+	*key = (struct words){.words = true};
+	*stems = (struct words){0};
+	int rc = kb_analyze(a, word, word_len, collect, key);
+	if (rc == GC_OK)
+		rc = kb_analyze(a, phrase, phrase_len, collect, stems);
+	if (rc < 0)
+		return rc;
+	return key->n == 1 && stems->n > 0;
+}
+
+static struct synonym *synonym_find(const struct kb_synonyms *s, const char *word, size_t len)
+{
+	struct synonym *e = NULL;
+	if (s)
+		HASH_FIND(hh, s->by_word, word, len, e);
+	return e;
+}
+
+int kb_synonyms_add(struct kb_synonyms *s, struct kb_analyzer *a, const char *word, size_t word_len,
+		    const char *phrase, size_t phrase_len)
+{
+	struct words key, stems;
+	int rc = pair_forms(a, word, word_len, phrase, phrase_len, &key, &stems);
+	if (rc <= 0)
+		return rc;
+	struct synonym *e = synonym_find(s, key.text, key.len);
+	if (e)
+		for (uint32_t i = 0; i < e->n; i++)
+			if (strcmp(e->phrases[i], stems.text) == 0)
+				return GC_OK;
+	char *copy = strdup(stems.text);
+	if (copy == NULL)
+		return GC_ENOMEM;
+	if (e == NULL) {
+		e = calloc(1, sizeof(*e));
+		if (e == NULL || (e->word = strdup(key.text)) == NULL) {
+			free(e);
+			free(copy);
+			return GC_ENOMEM;
+		}
+		HASH_ADD_KEYPTR(hh, s->by_word, e->word, key.len, e);
+	}
+	if (gc_grow((void **)&e->phrases, &e->cap, sizeof(char *), e->n + 1) < 0) {
+		free(copy);
+		return GC_ENOMEM;
+	}
+	e->phrases[e->n++] = copy;
+	s->pairs++;
+	return GC_OK;
+}
+
+int kb_synonyms_remove(struct kb_synonyms *s, struct kb_analyzer *a, const char *word, size_t word_len,
+		       const char *phrase, size_t phrase_len)
+{
+	struct words key, stems;
+	int rc = pair_forms(a, word, word_len, phrase, phrase_len, &key, &stems);
+	if (rc < 0)
+		return rc;
+	struct synonym *e = rc ? synonym_find(s, key.text, key.len) : NULL;
+	for (uint32_t i = 0; e && i < e->n; i++)
+		if (strcmp(e->phrases[i], stems.text) == 0) {
+			free(e->phrases[i]);
+			e->phrases[i] = e->phrases[--e->n];
+			s->pairs--;
+			return GC_OK;
+		}
+	return GC_ENOTFOUND;
+}
+
+struct seed_ctx {
+	struct kb_synonyms *s;
+	struct kb_analyzer *a;
+};
+
+static int seed_pair(const char *word, size_t word_len, const char *synonym, size_t synonym_len, bool related,
+		     void *arg)
+{
+	struct seed_ctx *ctx = arg;
+	if (related || memchr(synonym, ' ', synonym_len) || memchr(word, ' ', word_len))
+		return GC_OK;
+	int rc = kb_synonyms_add(ctx->s, ctx->a, word, word_len, synonym, synonym_len);
+	return rc == GC_EINVAL ? GC_OK : rc; /* a word the analyser refuses is skipped */
+}
+
+int kb_synonyms_seed(struct kb_synonyms *s, struct kb_analyzer *a, const char *data, size_t len, size_t *ret_line)
+{
+	struct seed_ctx ctx = {s, a};
+	return kb_thesaurus_parse(data, len, seed_pair, &ctx, ret_line);
+}
+
+/* --- the corpus --- */
+
+struct item_doc {
+	UT_hash_handle hh;
+	uint64_t item;
+	uint32_t doc;
+};
+
+struct link_to {
+	uint64_t item;
+	int32_t ok, failed;
+};
+
+struct link {
+	UT_hash_handle hh;
+	char *stem;
+	struct link_to *to;
+	uint32_t n, cap;
+};
+
+struct kb_corpus {
+	enum kb_lang lang;
+	const struct kb_synonyms *seed;
+	struct kb_synonyms *own;
+	struct kb_index *ix;
+	struct kb_lexicon *lex;
+	char **stem_of;            /* by lexicon id */
+	uint32_t cap_stem_of;
+	struct item_doc *by_item;
+	uint64_t *item_of;         /* by document */
+	uint8_t *tree_of;
+	uint32_t cap_item_of, cap_tree_of;
+	struct link *links;
+	size_t live;
+};
+
+struct kb_corpus *kb_corpus_new(enum kb_lang lang, const struct kb_synonyms *seed)
+{
+	struct kb_corpus *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->lang = lang;
+	c->seed = seed;
+	c->own = kb_synonyms_new();
+	c->ix = kb_index_new();
+	c->lex = kb_lexicon_new(TYPO_MIN_LEN);
+	if (c->own == NULL || c->ix == NULL || c->lex == NULL) {
+		kb_corpus_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void kb_corpus_free(struct kb_corpus *c)
+{
+	if (c == NULL)
+		return;
+	kb_synonyms_free(c->own);
+	kb_index_free(c->ix);
+	for (uint32_t i = 0; c->lex && i < kb_lexicon_size(c->lex); i++)
+		free(c->stem_of[i]);
+	kb_lexicon_free(c->lex);
+	free(c->stem_of);
+	struct item_doc *d, *dtmp;
+	HASH_ITER(hh, c->by_item, d, dtmp) {
+		HASH_DEL(c->by_item, d);
+		free(d);
+	}
+	struct link *l, *ltmp;
+	HASH_ITER(hh, c->links, l, ltmp) {
+		HASH_DEL(c->links, l);
+		free(l->stem);
+		free(l->to);
+		free(l);
+	}
+	free(c->item_of);
+	free(c->tree_of);
+	free(c);
+}
+
+enum kb_lang kb_corpus_lang(const struct kb_corpus *c)
+{
+	return c->lang;
+}
+
+struct kb_synonyms *kb_corpus_synonyms(struct kb_corpus *c)
+{
+	return c->own;
+}
+
+size_t kb_corpus_size(const struct kb_corpus *c)
+{
+	return c->live;
+}
+
+static struct item_doc *item_find(const struct kb_corpus *c, uint64_t item)
+{
+	struct item_doc *d = NULL;
+	HASH_FIND(hh, c->by_item, &item, sizeof(item), d);
+	return d;
+}
+
+bool kb_corpus_has(const struct kb_corpus *c, uint64_t item)
+{
+	return item_find(c, item) != NULL;
+}
+
+/* A document's terms while it is analysed: one growing list per field. */
+struct doc_build {
+	struct kb_corpus *c;
+	char *buf;                 /* the stems, NUL-separated */
+	size_t len, cap;
+	size_t *off[KB_FIELDS], *lens[KB_FIELDS];
+	uint32_t n[KB_FIELDS], cap_off[KB_FIELDS], cap_lens[KB_FIELDS];
+	int field;
+};
+
+static int remember_word(struct kb_corpus *c, const struct kb_term *t)
+{
+	uint32_t id;
+	if (kb_lexicon_find(c->lex, t->word, t->word_len, &id) == GC_OK)
+		return GC_OK;
+	int rc = kb_lexicon_add(c->lex, t->word, t->word_len, &id);
+	if (rc == GC_EINVAL)
+		return GC_OK;
+	if (rc < 0)
+		return rc;
+	if (gc_grow((void **)&c->stem_of, &c->cap_stem_of, sizeof(char *), id + 1) < 0)
+		return GC_ENOMEM;
+	c->stem_of[id] = strndup(t->term, t->term_len);
+	return c->stem_of[id] ? GC_OK : GC_ENOMEM;
+}
+
+static int add_term(const struct kb_term *t, void *arg)
+{
+	struct doc_build *b = arg;
+	if (t->stop || t->term_len == 0)
+		return GC_OK;
+	int f = b->field, rc = remember_word(b->c, t);
+	if (rc < 0)
+		return rc;
+	size_t need = b->len + t->term_len + 1;
+	if (need > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap < need)
+			cap *= 2;
+		char *buf = realloc(b->buf, cap);
+		if (buf == NULL)
+			return GC_ENOMEM;
+		b->buf = buf;
+		b->cap = cap;
+	}
+	if (gc_grow((void **)&b->off[f], &b->cap_off[f], sizeof(size_t), b->n[f] + 1) < 0 ||
+	    gc_grow((void **)&b->lens[f], &b->cap_lens[f], sizeof(size_t), b->n[f] + 1) < 0)
+		return GC_ENOMEM;
+	memcpy(b->buf + b->len, t->term, t->term_len);
+	b->buf[b->len + t->term_len] = '\0';
+	b->off[f][b->n[f]] = b->len;
+	b->lens[f][b->n[f]++] = t->term_len;
+	b->len = need;
+	return GC_OK;
+}
+
+int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_doc_input *doc)
+{
+	struct doc_build b = {.c = c};
+	const char *text[KB_FIELDS] = {doc->title, doc->body, doc->tags};
+	size_t len[KB_FIELDS] = {doc->title_len, doc->body_len, doc->tags_len};
+	const char **terms[KB_FIELDS] = {0};
+	int rc = GC_OK;
+	for (int f = 0; f < KB_FIELDS && rc == GC_OK; f++) {
+		b.field = f;
+		if (text[f])
+			rc = kb_analyze(a, text[f], len[f], add_term, &b);
+	}
+	for (int f = 0; f < KB_FIELDS && rc == GC_OK; f++) {
+		terms[f] = malloc((b.n[f] ? b.n[f] : 1) * sizeof(char *));
+		if (terms[f] == NULL)
+			rc = GC_ENOMEM;
+		for (uint32_t i = 0; rc == GC_OK && i < b.n[f]; i++)
+			terms[f][i] = b.buf + b.off[f][i];
+	}
+	uint32_t d = 0;
+	if (rc == GC_OK) {
+		struct kb_doc_terms dt = {0};
+		for (int f = 0; f < KB_FIELDS; f++) {
+			dt.terms[f] = terms[f];
+			dt.lens[f] = b.lens[f];
+			dt.n[f] = b.n[f];
+		}
+		rc = kb_index_add(c->ix, &dt, &d);
+	}
+	if (rc == GC_OK && (gc_grow((void **)&c->item_of, &c->cap_item_of, sizeof(uint64_t), d + 1) < 0 ||
+			    gc_grow((void **)&c->tree_of, &c->cap_tree_of, 1, d + 1) < 0))
+		rc = GC_ENOMEM;
+	if (rc == GC_OK) {
+		c->item_of[d] = doc->item;
+		c->tree_of[d] = doc->tree;
+		struct item_doc *e = item_find(c, doc->item);
+		if (e) {
+			kb_index_remove(c->ix, e->doc);
+			e->doc = d;
+		} else if ((e = malloc(sizeof(*e))) != NULL) {
+			e->item = doc->item;
+			e->doc = d;
+			HASH_ADD(hh, c->by_item, item, sizeof(e->item), e);
+			c->live++;
+		} else {
+			kb_index_remove(c->ix, d);
+			rc = GC_ENOMEM;
+		}
+	}
+	for (int f = 0; f < KB_FIELDS; f++) {
+		free(terms[f]);
+		free(b.off[f]);
+		free(b.lens[f]);
+	}
+	free(b.buf);
+	return rc;
+}
+
+int kb_corpus_drop(struct kb_corpus *c, uint64_t item)
+{
+	struct item_doc *e = item_find(c, item);
+	if (e == NULL)
+		return GC_ENOTFOUND;
+	kb_index_remove(c->ix, e->doc);
+	HASH_DEL(c->by_item, e);
+	free(e);
+	c->live--;
+	return GC_OK;
+}
+
+int kb_corpus_finish(struct kb_corpus *c)
+{
+	return kb_index_finish(c->ix);
+}
+
+static struct link *link_find(const struct kb_corpus *c, const char *stem, size_t len)
+{
+	struct link *l = NULL;
+	HASH_FIND(hh, c->links, stem, len, l);
+	return l;
+}
+
+int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t ok, int32_t failed)
+{
+	struct link *l = link_find(c, stem, len);
+	if (l == NULL) {
+		if (ok <= 0 && failed <= 0)
+			return GC_OK;
+		l = calloc(1, sizeof(*l));
+		if (l == NULL || (l->stem = strndup(stem, len)) == NULL) {
+			free(l);
+			return GC_ENOMEM;
+		}
+		HASH_ADD_KEYPTR(hh, c->links, l->stem, len, l);
+	}
+	uint32_t i = 0;
+	while (i < l->n && l->to[i].item != item)
+		i++;
+	if (i == l->n) {
+		if (gc_grow((void **)&l->to, &l->cap, sizeof(struct link_to), l->n + 1) < 0)
+			return GC_ENOMEM;
+		l->to[l->n++] = (struct link_to){.item = item};
+	}
+	struct link_to *t = &l->to[i];
+	t->ok = t->ok + ok > 0 ? t->ok + ok : 0;
+	t->failed = t->failed + failed > 0 ? t->failed + failed : 0;
+	if (t->ok == 0 && t->failed == 0)
+		l->to[i] = l->to[--l->n];
+	if (l->n == 0) {
+		HASH_DEL(c->links, l);
+		free(l->stem);
+		free(l->to);
+		free(l);
+	}
+	return GC_OK;
+}
+
+void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t *ok,
+			int32_t *failed)
+{
+	const struct link *l = link_find(c, stem, len);
+	*ok = *failed = 0;
+	for (uint32_t i = 0; l && i < l->n; i++)
+		if (l->to[i].item == item) {
+			*ok = l->to[i].ok;
+			*failed = l->to[i].failed;
+		}
+}
+
+/* What a link adds: grows with resolutions, shrinks with the share of failures. */
+static double link_score(int32_t ok, int32_t failed)
+{
+	if (ok <= 0)
+		return 0;
+	return KB_W_LINK * log2(1.0 + ok) * ((double)ok / (ok + failed));
+}
+
+/* --- plans --- */
+
+const char *kb_via_name(enum kb_via via)
+{
+	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym"};
+	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
+}
+
+struct planning {
+	const struct kb_corpus *c;
+	struct kb_plan *plan;
+	struct {
+		char word[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
+	} typed[KB_MAX_PLAN];
+	size_t n_typed;
+};
+
+static int note_typed(const struct kb_term *t, void *arg)
+{
+	struct planning *p = arg;
+	if (t->stop || p->n_typed == KB_MAX_PLAN || t->term_len == 0)
+		return GC_OK;
+	for (size_t i = 0; i < p->n_typed; i++)
+		if (strcmp(p->typed[i].word, t->word) == 0)
+			return GC_OK;
+	memcpy(p->typed[p->n_typed].word, t->word, t->word_len + 1);
+	memcpy(p->typed[p->n_typed].stem, t->term, t->term_len + 1);
+	p->n_typed++;
+	return GC_OK;
+}
+
+/* Adds a term to the plan once (the highest weight wins); true when the index knows it. */
+static bool plan_add(struct planning *p, const char *stem, size_t len, const char *from, enum kb_via via,
+		     double weight)
+{
+	if (kb_index_doc_freq(p->c->ix, stem, len) == 0)
+		return false;
+	struct kb_plan *plan = p->plan;
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->t[i].len == len && memcmp(plan->t[i].term, stem, len) == 0) {
+			if (weight > plan->t[i].weight) {
+				plan->t[i].weight = weight;
+				plan->t[i].via = via;
+				snprintf(plan->t[i].from, sizeof(plan->t[i].from), "%s", from);
+			}
+			return true;
+		}
+	if (plan->n == KB_MAX_PLAN || len >= sizeof(plan->t[0].term))
+		return true;
+	struct kb_plan_term *t = &plan->t[plan->n++];
+	memcpy(t->term, stem, len);
+	t->term[len] = '\0';
+	t->len = len;
+	snprintf(t->from, sizeof(t->from), "%s", from);
+	t->via = via;
+	t->weight = weight;
+	return true;
+}
+
+struct typo_ctx {
+	struct planning *p;
+	const char *from;
+	bool found;
+};
+
+static int add_typo(uint32_t id, int distance, void *arg)
+{
+	struct typo_ctx *ctx = arg;
+	const char *stem = ctx->p->c->stem_of[id];
+	if (distance == 1 && plan_add(ctx->p, stem, strlen(stem), ctx->from, KB_VIA_TYPO, KB_W_TYPO))
+		ctx->found = true;
+	return GC_OK;
+}
+
+/* Adds the stems of word's synonyms in s; true when one is in the index. */
+static bool add_synonyms(struct planning *p, const struct kb_synonyms *s, const char *word, enum kb_via via,
+			 double weight)
+{
+	const struct synonym *e = synonym_find(s, word, strlen(word));
+	bool found = false;
+	for (uint32_t i = 0; e && i < e->n; i++) {
+		const char *phrase = e->phrases[i];
+		size_t n = 1;
+		for (const char *q = phrase; *q; q++)
+			n += *q == ' ';
+		for (const char *q = phrase; *q;) {
+			size_t len = strcspn(q, " ");
+			if (plan_add(p, q, len, word, via, weight / (double)n))
+				found = true;
+			q += len + (q[len] == ' ');
+		}
+	}
+	return found;
+}
+
+int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char *text, size_t len,
+		   struct kb_plan *plan)
+{
+	struct planning p = {.c = c, .plan = plan};
+	plan->n = plan->n_unmatched = 0;
+	int rc = kb_analyze(a, text, len, note_typed, &p);
+	if (rc < 0)
+		return rc;
+	plan->n_words = p.n_typed;
+	bool matched[KB_MAX_PLAN] = {0};
+	for (size_t i = 0; i < p.n_typed; i++) {
+		const char *stem = p.typed[i].stem, *word = p.typed[i].word;
+		matched[i] = plan_add(&p, stem, strlen(stem), word, KB_VIA_WORD, 1.0);
+		uint32_t id;
+		if (!matched[i] && kb_lexicon_find(c->lex, word, strlen(word), &id) != GC_OK) {
+			struct typo_ctx ctx = {&p, word, false};
+			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
+			matched[i] = ctx.found;
+		}
+	}
+	for (size_t i = 0; i < p.n_typed; i++)
+		if (add_synonyms(&p, c->own, p.typed[i].word, KB_VIA_TENANT_SYNONYM, KB_W_TENANT))
+			matched[i] = true;
+	for (size_t i = 0; i < p.n_typed; i++)
+		if (add_synonyms(&p, c->seed, p.typed[i].word, KB_VIA_SYNONYM, KB_W_SEED))
+			matched[i] = true;
+	for (size_t i = 0; i < p.n_typed; i++) {
+		/* a word with a learned link matched something too */
+		if (!matched[i] && link_find(c, p.typed[i].stem, strlen(p.typed[i].stem)))
+			matched[i] = true;
+		if (!matched[i] && plan->n_unmatched < KB_MAX_UNMATCHED)
+			snprintf(plan->unmatched[plan->n_unmatched++], sizeof(plan->unmatched[0]), "%s",
+				 p.typed[i].word);
+	}
+	/* learned links are looked up by the stems typed, even when the index lacks them */
+	for (size_t i = 0; i < p.n_typed; i++) {
+		const char *stem = p.typed[i].stem;
+		size_t slen = strlen(stem);
+		bool present = false;
+		for (size_t j = 0; j < plan->n && !present; j++)
+			present = plan->t[j].len == slen && memcmp(plan->t[j].term, stem, slen) == 0;
+		if (!present && plan->n < KB_MAX_PLAN && link_find(c, stem, slen)) {
+			struct kb_plan_term *t = &plan->t[plan->n++];
+			snprintf(t->term, sizeof(t->term), "%s", stem);
+			t->len = slen;
+			snprintf(t->from, sizeof(t->from), "%s", p.typed[i].word);
+			t->via = KB_VIA_WORD;
+			t->weight = 1.0;
+		}
+	}
+	return GC_OK;
+}
+
+/* --- search --- */
+
+static void plan_terms(const struct kb_plan *plan, struct kb_query_term *q)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		q[i] = (struct kb_query_term){plan->t[i].term, plan->t[i].len, plan->t[i].weight};
+}
+
+/* Learned links of the plan's words (not of typos' or synonyms' stems, which
+ * the customer did not type). */
+static bool learns_from(const struct kb_plan_term *t)
+{
+	return t->via == KB_VIA_WORD;
+}
+
+static bool result_better(const struct kb_result *a, const struct kb_result *b)
+{
+	return a->score != b->score ? a->score > b->score : a->item < b->item;
+}
+
+static int by_score(const void *a, const void *b)
+{
+	return result_better(a, b) ? -1 : result_better(b, a) ? 1 : 0;
+}
+
+int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size_t k, struct kb_result *res,
+		     size_t *ret_n)
+{
+	*ret_n = 0;
+	if (k == 0 || plan->n == 0)
+		return GC_OK;
+	struct kb_query_term q[KB_MAX_PLAN];
+	plan_terms(plan, q);
+	size_t want = k + 32, n_hits = 0;
+	uint32_t n = 0, cap = (uint32_t)want;
+	struct kb_hit *hits = malloc(want * sizeof(*hits));
+	struct kb_result *all = malloc(cap * sizeof(*all));
+	int rc = hits && all ? kb_index_search(c->ix, q, plan->n, want, hits, &n_hits) : GC_ENOMEM;
+	for (size_t i = 0; rc == GC_OK && i < n_hits; i++)
+		all[n++] = (struct kb_result){c->item_of[hits[i].doc], c->tree_of[hits[i].doc], hits[i].score, 0};
+	for (size_t i = 0; rc == GC_OK && i < plan->n; i++) {
+		const struct link *l = learns_from(&plan->t[i]) ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		for (uint32_t j = 0; l && j < l->n && rc == GC_OK; j++) {
+			const struct item_doc *e = item_find(c, l->to[j].item);
+			double add = plan->t[i].weight * link_score(l->to[j].ok, l->to[j].failed);
+			if (e == NULL || add <= 0)
+				continue;
+			size_t at = 0;
+			while (at < n && all[at].item != l->to[j].item)
+				at++;
+			if (at == n) {
+				if (gc_grow((void **)&all, &cap, sizeof(*all), n + 1) < 0) {
+					rc = GC_ENOMEM;
+					break;
+				}
+				all[n++] = (struct kb_result){l->to[j].item, c->tree_of[e->doc],
+							      kb_index_score(c->ix, q, plan->n, e->doc), 0};
+			}
+			all[at].score += add;
+			all[at].learned += add;
+		}
+	}
+	if (rc == GC_OK) {
+		qsort(all, n, sizeof(*all), by_score);
+		if (n > k)
+			n = (uint32_t)k;
+		/* trees covering the intent first, each group keeping its order */
+		double best = n ? all[0].score : 0;
+		size_t out = 0;
+		for (size_t i = 0; i < n; i++)
+			if (all[i].tree && all[i].score >= TREE_COVERS * best)
+				res[out++] = all[i];
+		for (size_t i = 0; i < n; i++)
+			if (!(all[i].tree && all[i].score >= TREE_COVERS * best))
+				res[out++] = all[i];
+		*ret_n = out;
+	}
+	free(hits);
+	free(all);
+	return rc;
+}
+
+int kb_corpus_explain(const struct kb_corpus *c, const struct kb_plan *plan, uint64_t item, kb_why_fn fn,
+		      void *arg)
+{
+	const struct item_doc *e = item_find(c, item);
+	if (e == NULL)
+		return GC_ENOTFOUND;
+	for (size_t i = 0; i < plan->n; i++) {
+		struct kb_query_term q = {plan->t[i].term, plan->t[i].len, plan->t[i].weight};
+		double s = kb_index_score(c->ix, &q, 1, e->doc);
+		int rc = s > 0 ? fn(&plan->t[i], false, s, 0, 0, arg) : GC_OK;
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < plan->n; i++) {
+		int32_t ok, failed;
+		if (!learns_from(&plan->t[i]))
+			continue;
+		kb_corpus_link_get(c, plan->t[i].term, plan->t[i].len, item, &ok, &failed);
+		double s = plan->t[i].weight * link_score(ok, failed);
+		int rc = ok || failed ? fn(&plan->t[i], true, s, ok, failed, arg) : GC_OK;
+		if (rc < 0)
+			return rc;
+	}
+	return GC_OK;
+}
+
+/* --- snippets --- */
+
+struct snip_word {
+	size_t start, end;
+	int term;                  /* the plan term it matches, -1 none */
+};
+
+struct snipping {
+	const struct kb_plan *plan;
+	struct snip_word *w;
+	uint32_t n, cap;
+};
+
+static int snip_word(const struct kb_term *t, void *arg)
+{
+	struct snipping *s = arg;
+	if (gc_grow((void **)&s->w, &s->cap, sizeof(*s->w), s->n + 1) < 0)
+		return GC_ENOMEM;
+	int term = -1;
+	for (size_t i = 0; !t->stop && i < s->plan->n && term < 0; i++)
+		if (s->plan->t[i].len == t->term_len && memcmp(s->plan->t[i].term, t->term, t->term_len) == 0)
+			term = (int)i;
+	s->w[s->n++] = (struct snip_word){t->start, t->end, term};
+	return GC_OK;
+}
+
+#define SNIP_LEAD 3                /* words shown before the first match */
+
+int kb_snippet(struct kb_analyzer *a, const struct kb_plan *plan, const char *text, size_t len, size_t max_words,
+	       struct kb_snippet *out)
+{
+	struct snipping s = {.plan = plan};
+	*out = (struct kb_snippet){0};
+	int rc = kb_analyze(a, text, len, snip_word, &s);
+	if (rc < 0 || s.n == 0 || max_words == 0) {
+		free(s.w);
+		return rc;
+	}
+	size_t best_at = 0, best_count = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.w[i].term < 0)
+			continue;
+		size_t from = i > SNIP_LEAD ? i - SNIP_LEAD : 0, count = 0;
+		uint64_t seen = 0;
+		for (size_t j = from; j < s.n && j < from + max_words; j++)
+			if (s.w[j].term >= 0 && !(seen & (1ull << s.w[j].term))) {
+				seen |= 1ull << s.w[j].term;
+				count++;
+			}
+		if (count > best_count) {
+			best_count = count;
+			best_at = from;
+		}
+	}
+	size_t last = best_at + max_words < s.n ? best_at + max_words : s.n;
+	out->start = best_at ? s.w[best_at].start : 0;
+	out->end = last == s.n ? len : s.w[last - 1].end;
+	for (size_t j = best_at; j < last; j++)
+		if (s.w[j].term >= 0 && out->n_marks < KB_MAX_MARKS) {
+			out->mark[out->n_marks][0] = s.w[j].start;
+			out->mark[out->n_marks++][1] = s.w[j].end;
+		}
+	free(s.w);
+	return GC_OK;
+}

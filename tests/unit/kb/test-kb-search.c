@@ -1,0 +1,253 @@
+/* Unit tests of one tenant's search (src/kb/search.c): query plans with
+ * typos and synonyms, learned links that lift an item and can be taken
+ * back, trees covering the intent first, explanations, snippets, and
+ * items replaced or dropped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guichet/error.h"
+#include "guichet/kb_search.h"
+
+struct fixture {
+	struct kb_analyzer *a;
+	struct kb_synonyms *seed;
+	struct kb_corpus *c;
+};
+
+static void put(struct fixture *f, uint64_t item, bool tree, const char *title, const char *body, const char *tags)
+{
+	struct kb_doc_input d = {item, tree, title, body, tags, strlen(title), strlen(body), strlen(tags)};
+	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
+}
+
+static int setup_fr(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->a = kb_analyzer_new(KB_LANG_FR);
+	f->seed = kb_synonyms_new();
+	const char *thes = "UTF-8\nfacture|1\n(Nom)|note|addition|douloureuse\n";
+	size_t line;
+	assert_int_equal(kb_synonyms_seed(f->seed, f->a, thes, strlen(thes), &line), GC_OK);
+	f->c = kb_corpus_new(KB_LANG_FR, f->seed);
+	put(f, 1, false, "Imprimante hors ligne", "Vérifiez le câble réseau de l'imprimante puis redémarrez-la.",
+	    "imprimante réseau");
+	put(f, 2, false, "Note de frais", "Comment déclarer une note de frais et joindre les justificatifs.", "frais");
+	put(f, 3, false, "Changer de forfait", "Le changement de forfait prend effet au prochain cycle.", "forfait");
+	put(f, 4, true, "Diagnostic imprimante", "L'imprimante affiche-t-elle un voyant rouge ? Le câble est-il branché ?",
+	    "imprimante");
+	put(f, 5, false, "Résilier son contrat", "La résiliation est gratuite après douze mois.", "contrat");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	kb_corpus_free(f->c);
+	kb_synonyms_free(f->seed);
+	kb_analyzer_free(f->a);
+	free(f);
+	return 0;
+}
+
+static size_t search(struct fixture *f, const char *q, struct kb_result *res, struct kb_plan *plan)
+{
+	size_t n;
+	assert_int_equal(kb_corpus_plan(f->c, f->a, q, strlen(q), plan), GC_OK);
+	assert_int_equal(kb_corpus_search(f->c, plan, 10, res, &n), GC_OK);
+	return n;
+}
+
+static const struct kb_plan_term *plan_term(const struct kb_plan *p, const char *term)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->t[i].term, term) == 0)
+			return &p->t[i];
+	return NULL;
+}
+
+static void words_and_trees_first(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	size_t n = search(f, "mon IMPRIMANTE ne marche plus", res, &plan);
+	assert_int_equal(n, 2);
+	/* the tree covers the intent: it comes before the article */
+	assert_int_equal(res[0].item, 4);
+	assert_true(res[0].tree);
+	assert_int_equal(res[1].item, 1);
+	assert_int_equal(plan.n_unmatched, 2); /* "marche", "plus" */
+	/* a tree far below the best article does not cover the intent */
+	n = search(f, "imprimante hors ligne réseau redémarrer", res, &plan);
+	assert_int_equal(res[0].item, 1);
+	assert_int_equal(res[1].item, 4);
+	assert_true(res[1].score < 0.5 * res[0].score);
+}
+
+static void typos_are_corrected(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	size_t n = search(f, "résiliation du contart", res, &plan); /* swapped letters */
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 5);
+	const struct kb_plan_term *t = plan_term(&plan, "contrat");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_TYPO);
+	assert_string_equal(t->from, "contart");
+	/* a word of the corpus under five letters is matched only exactly */
+	n = search(f, "moas", res, &plan);
+	assert_int_equal(n, 0);
+	assert_int_equal(plan.n_unmatched, 1);
+	assert_string_equal(plan.unmatched[0], "moas");
+}
+
+static void synonyms_from_seed_and_tenant(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	/* "facture" is not in the corpus; the seed says it means "note" */
+	size_t n = search(f, "facture", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 2);
+	assert_int_equal(plan_term(&plan, "not")->via, KB_VIA_SYNONYM);
+	/* the tenant's own entry: "abonnement" means "forfait" */
+	n = search(f, "abonnement", res, &plan);
+	assert_int_equal(n, 0);
+	assert_string_equal(plan.unmatched[0], "abonnement");
+	const char *w = "abonnement", *s = "forfait";
+	assert_int_equal(kb_synonyms_add(kb_corpus_synonyms(f->c), f->a, w, strlen(w), s, strlen(s)), GC_OK);
+	n = search(f, "abonnement", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 3);
+	assert_int_equal(plan_term(&plan, "forf")->via, KB_VIA_TENANT_SYNONYM);
+	assert_int_equal(kb_synonyms_remove(kb_corpus_synonyms(f->c), f->a, w, strlen(w), s, strlen(s)), GC_OK);
+	assert_int_equal(kb_synonyms_remove(kb_corpus_synonyms(f->c), f->a, w, strlen(w), s, strlen(s)),
+			 GC_ENOTFOUND);
+	assert_int_equal(search(f, "abonnement", res, &plan), 0);
+}
+
+struct why {
+	int words, learned;
+	double sum;
+};
+
+static int count_why(const struct kb_plan_term *t, bool learned, double score, int32_t ok, int32_t failed, void *arg)
+{
+	struct why *w = arg;
+	if (learned) {
+		w->learned++;
+		assert_true(ok > 0);
+	} else {
+		w->words++;
+	}
+	w->sum += score;
+	return GC_OK;
+}
+
+static void learned_links_lift_and_go(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	/* "cycle" is in the forfait article only; customers say "prélèvement" for a cancellation */
+	size_t n = search(f, "prélèvement contrat", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 5);
+	n = search(f, "prélèvement forfait", res, &plan);
+	assert_int_equal(res[0].item, 3);
+	assert_string_equal(plan.unmatched[0], "prelevement");
+	/* three resolutions link "prélèvement" to the contract article */
+	const char *stem = "prelev"; /* the stem of "prélèvement" */
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, 3, 0), GC_OK);
+	n = search(f, "prélèvement forfait", res, &plan);
+	assert_int_equal(plan.n_unmatched, 0);
+	assert_int_equal(res[0].item, 5);
+	assert_true(res[0].learned > 0);
+	struct why w = {0};
+	assert_int_equal(kb_corpus_explain(f->c, &plan, 5, count_why, &w), GC_OK);
+	assert_int_equal(w.learned, 1);
+	assert_true(w.sum > res[0].score - 1e-9 && w.sum < res[0].score + 1e-9);
+	/* failures weaken it; taking the link back restores the first ranking */
+	int32_t ok, failed;
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, 0, 30), GC_OK);
+	kb_corpus_link_get(f->c, stem, strlen(stem), 5, &ok, &failed);
+	assert_int_equal(ok, 3);
+	assert_int_equal(failed, 30);
+	n = search(f, "prélèvement forfait", res, &plan);
+	assert_int_equal(res[0].item, 3);
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, -3, -30), GC_OK);
+	kb_corpus_link_get(f->c, stem, strlen(stem), 5, &ok, &failed);
+	assert_int_equal(ok + failed, 0);
+	n = search(f, "prélèvement forfait", res, &plan);
+	assert_int_equal(res[0].item, 3);
+	assert_int_equal(res[0].learned, 0);
+}
+
+static void replaced_and_dropped(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 3, false, "Changer d'offre", "Une nouvelle offre prend effet au prochain cycle.", "offre");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	assert_int_equal(kb_corpus_size(f->c), 5);
+	assert_int_equal(search(f, "forfait", res, &plan), 0);
+	size_t n = search(f, "offre", res, &plan);
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 3);
+	assert_int_equal(kb_corpus_drop(f->c, 3), GC_OK);
+	assert_int_equal(kb_corpus_drop(f->c, 3), GC_ENOTFOUND);
+	assert_int_equal(search(f, "offre", res, &plan), 0);
+	assert_false(kb_corpus_has(f->c, 3));
+	assert_int_equal(kb_corpus_size(f->c), 4);
+}
+
+static void snippets_mark_the_words(void **state)
+{
+	struct fixture *f = *state;
+	static struct kb_plan plan;
+	const char *q = "cable reseau";
+	assert_int_equal(kb_corpus_plan(f->c, f->a, q, strlen(q), &plan), GC_OK);
+	const char *body = "Un texte d'introduction assez long qui ne parle de rien de précis avant le sujet. "
+			   "Vérifiez le câble réseau de l'imprimante puis redémarrez-la. Fin.";
+	struct kb_snippet s;
+	assert_int_equal(kb_snippet(f->a, &plan, body, strlen(body), 8, &s), GC_OK);
+	assert_int_equal(s.n_marks, 2);
+	assert_memory_equal(body + s.mark[0][0], "câble", strlen("câble"));
+	assert_memory_equal(body + s.mark[1][0], "réseau", strlen("réseau"));
+	assert_true(s.start > 0 && s.start <= s.mark[0][0]);
+	assert_true(s.end >= s.mark[1][1] && s.end < strlen(body));
+	/* nothing matches: the start of the text */
+	q = "forfait";
+	assert_int_equal(kb_corpus_plan(f->c, f->a, q, strlen(q), &plan), GC_OK);
+	assert_int_equal(kb_snippet(f->a, &plan, body, strlen(body), 5, &s), GC_OK);
+	assert_int_equal(s.start, 0);
+	assert_int_equal(s.n_marks, 0);
+	assert_memory_equal(body + s.end - 5, "assez", 5);
+	/* invalid UTF-8 is refused */
+	assert_int_equal(kb_corpus_plan(f->c, f->a, "\xff", 1, &plan), GC_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(words_and_trees_first, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(replaced_and_dropped, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(snippets_mark_the_words, setup_fr, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
