@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "guichet/error.h"
+#include "guichet/kb_content.h"
 #include "guichet/kb_tree.h"
 
 static struct kb_tree *parse(const char *text, struct kb_tree_errors *e)
@@ -252,10 +253,46 @@ static void scenarios_text_and_refs(void **state)
 	assert_false(kb_tree_returns(w->printer));
 }
 
+static const char *var(const char *name, void *arg)
+{
+	return strcmp(name, "customer.first_name") == 0 ? "Léa" : NULL;
+}
+
+static void articles_and_replies(void **state)
+{
+	struct kb_tree_errors e;
+	json_t *canon;
+	json_t *a = json_loads("{\"id\":\"refund\",\"title\":\"Refund\",\"body\":\"Five days.\",\"lang\":\"en\","
+			       "\"tags\":[\"money\"],\"internal\":\"check the ledger\"}", 0, NULL);
+	assert_true(kb_content_check(a, &e, &canon));
+	assert_string_equal(json_string_value(json_object_get(canon, "kind")), "article");
+	assert_string_equal(json_string_value(json_object_get(canon, "type")), "answer");
+	json_decref(canon);
+	/* a procedure needs steps; an unknown language, a field nobody reads */
+	json_object_set_new(a, "type", json_string("procedure"));
+	json_object_set_new(a, "lang", json_string("de"));
+	json_object_set_new(a, "colour", json_string("red"));
+	assert_false(kb_content_check(a, &e, &canon));
+	assert_null(canon);
+	assert_int_equal(e.n, 3);
+	json_decref(a);
+	json_t *missing;
+	char *s = kb_fill("Hello {{ customer.first_name }}, your order {{contact.order}} ships.", var, NULL, &missing);
+	assert_string_equal(s, "Hello Léa, your order {{contact.order}} ships.");
+	assert_int_equal(json_array_size(missing), 1);
+	assert_string_equal(json_string_value(json_array_get(missing, 0)), "contact.order");
+	free(s);
+	json_decref(missing);
+	s = kb_fill("no {{ end", var, NULL, NULL);
+	assert_string_equal(s, "no {{ end");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(validation_names_the_node),
+		cmocka_unit_test(articles_and_replies),
 		cmocka_unit_test_setup_teardown(walks_every_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(context_answers_and_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(scenarios_text_and_refs, setup, teardown),

@@ -1,0 +1,40 @@
+/* Knowledge content: checking an article or a tree before it is stored,
+ * and filling canned replies' variables. Pure: no I/O.
+ *
+ * An article (one JSON object, as imported one per line):
+ *   {"id": "refund-delay", "kind": "article", "type": "answer",
+ *    "title": "When is my refund paid?", "body": "Five working days ...",
+ *    "lang": "en", "tags": ["refund"], "products": ["card"],
+ *    "steps": ["Open the app", "..."],            a procedure's steps
+ *    "internal": "Check the ledger first",         agents only, never shown to customers
+ *    "replies": [{"name": "confirm", "text": "Hello {{customer.first_name}}, ..."}]}
+ * type: answer, recommendation or procedure (which needs steps). A tree is
+ * described in guichet/kb_tree.h; "kind": "tree" or a "nodes" field says
+ * which is which. */
+#ifndef GUICHET_KB_CONTENT_H
+#define GUICHET_KB_CONTENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "guichet/kb_tree.h"
+
+/* "article" or "tree" for a content object: its "kind", else "tree" when it has "nodes". */
+const char *kb_content_kind(const json_t *content);
+/* Checks content (either kind); errors as for trees (node "" for an
+ * article's own fields). Returns true when it is valid; *ret_canonical
+ * then holds the stored form (a new reference: the kind set, defaults filled). */
+bool kb_content_check(const json_t *content, struct kb_tree_errors *errors, json_t **ret_canonical);
+/* The text a search indexes as the body: an article's body and steps, a tree's questions and answers. */
+char *kb_content_body(const json_t *canonical);
+/* The tags and products as one line of words. */
+char *kb_content_tags(const json_t *canonical);
+
+/* A variable's value ("customer.first_name"), or NULL when unknown. */
+typedef const char *(*kb_var_fn)(const char *name, void *arg);
+/* text with each {{name}} replaced by its value; an unknown one is left as
+ * it is, and named in *ret_missing (a new JSON array) when given. */
+char *kb_fill(const char *text, kb_var_fn fn, void *arg, json_t **ret_missing);
+
+#endif
