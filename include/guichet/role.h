@@ -45,6 +45,9 @@ enum permission {
 	PERM_ROUTING_MANAGE = 1u << 11, /* create and change queues, skills, agents' profiles */
 	PERM_ROUTING_WORK = 1u << 12, /* take contacts: presence, accept, reject, wrap-up, escalate, transfer */
 	PERM_ROUTING_SUPERVISE = 1u << 13, /* force an agent's state, move contacts, the tenant's live stream */
+	PERM_KB_READ = 1u << 14,      /* search, diagnose, flag, train: published knowledge */
+	PERM_KB_WRITE = 1u << 15,     /* write drafts, import, learn, the tenant's thesaurus, gap reports */
+	PERM_KB_REVIEW = 1u << 16,    /* approve, publish, archive, the tenant's review settings */
 };
 
 const char *role_name(enum role role);

@@ -64,7 +64,12 @@ int cli_list(const struct cli *cli, const char *path, const char *columns);
 /* The i-th positional argument as a numeric id; prints an error when it is not. */
 const char *need_id(const struct args *a, size_t i, const char *command);
 
+/* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
+int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);
+
 int cmd_admin(int argc, char **argv);
+/* guichet kb (cmd_kb.c): knowledge search, import, export, learning, review. */
+int cmd_kb(const struct cli *cli, const struct args *a);
 /* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */
 int cmd_routing(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

@@ -207,3 +207,37 @@ static int request(const struct cli *cli, const char *method, const char *path, 
 	curl_easy_cleanup(curl);
 	return (int)status;
 }
+
+int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "%s: cannot read %s\n", command, path);
+		return -1;
+	}
+	char *data = NULL;
+	size_t len = 0, cap = 0, n;
+	char chunk[65536];
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (len + n + 1 > cap) {
+			cap = (len + n + 1) * 2;
+			char *grown = realloc(data, cap);
+			if (grown == NULL) {
+				free(data);
+				fclose(f);
+				fprintf(stderr, "%s: %s is too large to read\n", command, path);
+				return -1;
+			}
+			data = grown;
+		}
+		memcpy(data + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	if (data == NULL && (data = malloc(1)) == NULL)
+		return -1;
+	data[len] = '\0';
+	*ret_data = data;
+	*ret_len = len;
+	return 0;
+}

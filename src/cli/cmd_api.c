@@ -167,29 +167,10 @@ static int import_customers(const struct cli *cli, const struct args *a)
 		fprintf(stderr, "guichet customers import: expected FILE.csv\n");
 		return 2;
 	}
-	FILE *f = fopen(a->pos[2], "rb");
-	if (f == NULL) {
-		fprintf(stderr, "guichet customers import: cannot read %s\n", a->pos[2]);
-		return 1;
-	}
 	char *data = NULL;
-	size_t len = 0, cap = 0, n;
-	char chunk[65536];
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (len + n > cap) {
-			cap = (len + n) * 2;
-			char *grown = realloc(data, cap);
-			if (grown == NULL) {
-				free(data);
-				fclose(f);
-				return 1;
-			}
-			data = grown;
-		}
-		memcpy(data + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
+	size_t len = 0;
+	if (cli_read_file(a->pos[2], "guichet customers import", &data, &len) < 0)
+		return 1;
 	const char *path = args_get(a, "all-or-nothing") ? "/api/v1/customers/import?mode=all-or-nothing"
 							  : "/api/v1/customers/import";
 	json_t *answer = NULL;
@@ -417,7 +398,9 @@ static const char options_spec[] =
 	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= "
 	/* routing (cmd_routing.c) */
 	"skill= level= strategy= sl-target= sl-seconds= offer-timeout= wrapup= max-wait= overflow-to= "
-	"tier-delay= sticky= hours= capacity= max-total= max-missed= user= agent= last-event-id=";
+	"tier-delay= sticky= hours= capacity= max-total= max-missed= user= agent= last-event-id= "
+	/* knowledge (cmd_kb.c) */
+	"lang= publish drafts explain review-by= comment=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -449,6 +432,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)
 		return audit(cli, &a);
+	if (strcmp(cmd, "kb") == 0)
+		return cmd_kb(cli, &a);
 	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0)
 		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */

@@ -61,7 +61,13 @@ static const char usage[] =
 	"  agent presence available|paused|offline [--reason R] [--user USER (a supervisor forcing it)]\n"
 	"  agent accept CONTACT | reject CONTACT | wrapup CONTACT --disposition D [--state waiting_on_customer]\n"
 	"  agent escalate CONTACT --queue ID --reason R | transfer CONTACT [--queue ID] [--agent USER] [--reason R]\n"
-	"  agent events [--last-event-id N]   the live stream, one JSON line per event\n\n"
+	"  agent events [--last-event-id N]   the live stream, one JSON line per event\n"
+	"  kb search \"WORDS\" [--lang fr|en] [--limit N] [--explain]\n"
+	"  kb import FILE [--publish]   JSON Lines of articles and trees, or a JSON tree or list\n"
+	"  kb export [--drafts] | kb learn FILE (JSON Lines: query, article|tree, resolved)\n"
+	"  kb list [--state S] [--kind article|tree] | show ID | gaps\n"
+	"  kb submit|approve|reject|archive ID | publish ID [--review-by DATE]\n"
+	"  kb flag ID --reason wrong|outdated|unclear [--comment TEXT]\n\n"
 	"The login token is kept in $GUICHET_TOKEN_FILE or ~/.config/guichet/token (mode 0600).\n"
 	"Roles: tenant_admin supervisor agent expert author reviewer planner outsourced_agent\n";
 

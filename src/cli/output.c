@@ -37,6 +37,20 @@ static int print_error(const struct cli *cli, int status, json_t *answer)
 	json_array_foreach(json_object_get(report, "rejected"), i, row)
 		fprintf(stderr, "  line %lld: %s\n", (long long)json_integer_value(json_object_get(row, "line")),
 			json_string_value(json_object_get(row, "reason")));
+	/* knowledge imports: each error with its line, node and field */
+	json_array_foreach(json_object_get(err, "errors"), i, row) {
+		const char *node = json_string_value(json_object_get(row, "node"));
+		const char *f = json_string_value(json_object_get(row, "field"));
+		json_int_t line = json_integer_value(json_object_get(row, "line"));
+		fputs(" ", stderr);
+		if (line)
+			fprintf(stderr, " line %lld:", (long long)line);
+		if (node)
+			fprintf(stderr, " node '%s':", node);
+		if (f)
+			fprintf(stderr, " field '%s':", f);
+		fprintf(stderr, " %s\n", json_string_value(json_object_get(row, "message")));
+	}
 	return 1;
 }
 

@@ -21,6 +21,9 @@ static const char usage[] =
 	"  --access-log on|off  one log line per request (GUICHET_ACCESS_LOG; default on)\n"
 	"  --session-ttl SECS   how long a login token lives (GUICHET_SESSION_TTL;\n"
 	"                       default 43200, 12 hours)\n"
+	"  --thesaurus-dir DIR    MyThes thesauri seeding searches' synonyms\n"
+	"                         (default /usr/share/mythes; \"\" for none)\n"
+	"  --public-per-minute N  self-service requests per address and minute (60)\n"
 	"  --max-failed-logins N  failed logins per account per 15 minutes before\n"
 	"                       answering 429 (GUICHET_MAX_FAILED_LOGINS; default 10)\n"
 	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
@@ -60,6 +63,12 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
 			goto bad;
 		c->max_failed_logins = (int)n;
+	} else if (strcmp(name, "thesaurus-dir") == 0 || strcmp(name, "thesaurus_dir") == 0) {
+		snprintf(c->thesaurus_dir, sizeof(c->thesaurus_dir), "%s", value);
+	} else if (strcmp(name, "public-per-minute") == 0 || strcmp(name, "public_per_minute") == 0) {
+		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
+			goto bad;
+		c->public_per_minute = (int)n;
 	} else {
 		fprintf(stderr, "guichetd: %s: unknown setting '%s'\n", where, name);
 		return GC_EINVAL;
@@ -112,6 +121,7 @@ static int read_env(struct config *c)
 		{"GUICHET_DB", "db"}, {"GUICHET_LISTEN", "listen"}, {"GUICHET_THREADS", "threads"},
 		{"GUICHET_LOG", "log"}, {"GUICHET_ACCESS_LOG", "access-log"},
 		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
+		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -127,13 +137,15 @@ int config_load(struct config *c, int argc, char **argv)
 		{"db", required_argument, NULL, 0}, {"listen", required_argument, NULL, 0},
 		{"threads", required_argument, NULL, 0}, {"log", required_argument, NULL, 0},
 		{"access-log", required_argument, NULL, 0}, {"session-ttl", required_argument, NULL, 0},
-		{"max-failed-logins", required_argument, NULL, 0},
+		{"max-failed-logins", required_argument, NULL, 0}, {"thesaurus-dir", required_argument, NULL, 0},
+		{"public-per-minute", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
-			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10};
+			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10,
+			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60};
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 

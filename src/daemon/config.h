@@ -15,6 +15,8 @@ struct config {
 	int64_t session_ttl;      /* seconds */
 	bool access_log;
 	int max_failed_logins;    /* per account, per 15 minutes */
+	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
+	int public_per_minute;    /* self-service requests per address and minute */
 };
 
 /* Fills config from argv, the environment and the config file. Returns 0,

@@ -4,6 +4,7 @@
 #define GUICHET_DAEMON_HANDLERS_H
 
 #include "daemon/http.h"
+#include "guichet/kb_text.h"
 
 /* handlers_auth.c: login, logout, me, API tokens, health, metrics */
 int run_healthz(struct request *r, struct store *db);
@@ -107,5 +108,52 @@ int run_wfm_staff(struct request *r, struct store *db);
 int run_wfm_erlang_a(struct request *r, struct store *db);
 int run_wfm_plan(struct request *r, struct store *db);
 int run_wfm_history(struct request *r, struct store *db);
+
+/* handlers_kb.c: knowledge search, items, review, import/export, learning */
+int kb_search_answer(struct request *r, struct store *db, int64_t tenant_id, bool customer);
+/* Links a query's words to an item (resolved or not); unmatched words of a resolved one become proposals. */
+int kb_learn(struct store *db, int64_t tenant_id, enum kb_lang lang, const char *query, int64_t item_id, bool resolved);
+int run_kb_search(struct request *r, struct store *db);
+int run_kb_list(struct request *r, struct store *db);
+int run_kb_get(struct request *r, struct store *db);
+int run_kb_put(struct request *r, struct store *db);
+int run_kb_version(struct request *r, struct store *db);
+int run_kb_submit(struct request *r, struct store *db);
+int run_kb_approve(struct request *r, struct store *db);
+int run_kb_reject(struct request *r, struct store *db);
+int run_kb_publish(struct request *r, struct store *db);
+int run_kb_archive(struct request *r, struct store *db);
+int run_kb_flag(struct request *r, struct store *db);
+int run_kb_flags(struct request *r, struct store *db);
+int run_kb_flag_resolve(struct request *r, struct store *db);
+int run_kb_settings(struct request *r, struct store *db);
+int run_kb_import(struct request *r, struct store *db);
+int run_kb_export(struct request *r, struct store *db);
+int run_kb_learn(struct request *r, struct store *db);
+int run_kb_links(struct request *r, struct store *db);
+int run_kb_link_remove(struct request *r, struct store *db);
+int run_kb_thesaurus(struct request *r, struct store *db);
+int run_kb_synonym_add(struct request *r, struct store *db);
+int run_kb_synonym_remove(struct request *r, struct store *db);
+int run_kb_gaps(struct request *r, struct store *db);
+
+/* handlers_kb_session.c: diagnosis sessions, training, self-service */
+int prepare_kb_session_start(struct request *r, struct store *db);
+int run_kb_session_start(struct request *r, struct store *db);
+int run_kb_session_get(struct request *r, struct store *db);
+int run_kb_session_answer(struct request *r, struct store *db);
+int run_kb_session_back(struct request *r, struct store *db);
+int run_kb_session_end(struct request *r, struct store *db);
+int run_contact_diagnosis(struct request *r, struct store *db);
+int prepare_kb_training(struct request *r, struct store *db);
+int run_kb_training(struct request *r, struct store *db);
+int run_kb_training_progress(struct request *r, struct store *db);
+int run_public_search(struct request *r, struct store *db);
+int prepare_public_session(struct request *r, struct store *db);
+int run_public_session_start(struct request *r, struct store *db);
+int prepare_public_step(struct request *r, struct store *db);
+int run_public_session_answer(struct request *r, struct store *db);
+int run_public_session_back(struct request *r, struct store *db);
+int run_public_session_escalate(struct request *r, struct store *db);
 
 #endif

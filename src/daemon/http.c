@@ -112,6 +112,46 @@ const struct route http_routes[] = {
 	  run_presence_force),
 	R(GET, "/api/v1/events", T, PERM_ROUTING_WORK, NULL, run_events),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
+	R(GET, "/api/v1/kb/search", T, PERM_KB_READ, NULL, run_kb_search),
+	R(GET, "/api/v1/kb/items", T, PERM_KB_READ, NULL, run_kb_list),
+	R(GET, "/api/v1/kb/items/{key}", T, PERM_KB_READ, NULL, run_kb_get),
+	R(PUT, "/api/v1/kb/items/{key}", T | W | J, PERM_KB_WRITE, NULL, run_kb_put),
+	R(GET, "/api/v1/kb/items/{key}/versions/{id}", T, PERM_KB_WRITE, NULL, run_kb_version),
+	R(POST, "/api/v1/kb/items/{key}/submit", T | W, PERM_KB_WRITE, NULL, run_kb_submit),
+	R(POST, "/api/v1/kb/items/{key}/approve", T | W, PERM_KB_REVIEW, NULL, run_kb_approve),
+	R(POST, "/api/v1/kb/items/{key}/reject", T | W, PERM_KB_REVIEW, NULL, run_kb_reject),
+	R(POST, "/api/v1/kb/items/{key}/publish", T | W | J, PERM_KB_REVIEW, NULL, run_kb_publish),
+	R(POST, "/api/v1/kb/items/{key}/archive", T | W, PERM_KB_REVIEW, NULL, run_kb_archive),
+	R(POST, "/api/v1/kb/items/{key}/flag", T | W | J, PERM_KB_READ, NULL, run_kb_flag),
+	R(GET, "/api/v1/kb/flags", T, PERM_KB_WRITE, NULL, run_kb_flags),
+	R(POST, "/api/v1/kb/flags/{id}/resolve", T | W, PERM_KB_WRITE, NULL, run_kb_flag_resolve),
+	R(PUT, "/api/v1/kb/settings", T | W | J, PERM_KB_REVIEW, NULL, run_kb_settings),
+	R(POST, "/api/v1/kb/import", T | W | ROUTE_LINES, PERM_KB_WRITE, NULL, run_kb_import),
+	R(GET, "/api/v1/kb/export", T, PERM_KB_READ, NULL, run_kb_export),
+	R(POST, "/api/v1/kb/learn", T | W | ROUTE_LINES, PERM_KB_WRITE, NULL, run_kb_learn),
+	R(GET, "/api/v1/kb/links", T, PERM_KB_WRITE, NULL, run_kb_links),
+	R(DELETE, "/api/v1/kb/links", T | W, PERM_KB_WRITE, NULL, run_kb_link_remove),
+	R(GET, "/api/v1/kb/thesaurus", T, PERM_KB_WRITE, NULL, run_kb_thesaurus),
+	R(POST, "/api/v1/kb/thesaurus", T | W | J, PERM_KB_WRITE, NULL, run_kb_synonym_add),
+	R(DELETE, "/api/v1/kb/thesaurus", T | W, PERM_KB_WRITE, NULL, run_kb_synonym_remove),
+	R(GET, "/api/v1/kb/gaps", T, PERM_KB_WRITE, NULL, run_kb_gaps),
+	R(POST, "/api/v1/kb/sessions", T | W | J, PERM_KB_READ, prepare_kb_session_start, run_kb_session_start),
+	R(GET, "/api/v1/kb/sessions/{id}", T, PERM_KB_READ, NULL, run_kb_session_get),
+	R(POST, "/api/v1/kb/sessions/{id}/answer", T | W | J, PERM_KB_READ, NULL, run_kb_session_answer),
+	R(POST, "/api/v1/kb/sessions/{id}/back", T | W, PERM_KB_READ, NULL, run_kb_session_back),
+	R(POST, "/api/v1/kb/sessions/{id}/end", T | W | J, PERM_KB_READ, NULL, run_kb_session_end),
+	R(POST, "/api/v1/kb/training", T | W | J, PERM_KB_READ, prepare_kb_training, run_kb_training),
+	R(GET, "/api/v1/kb/training/progress", T, PERM_KB_READ, NULL, run_kb_training_progress),
+	R(GET, "/api/v1/contacts/{id}/diagnosis", T, PERM_CONTACTS_READ, NULL, run_contact_diagnosis),
+	R(GET, "/public/v1/tenants/{id}/kb/search", ROUTE_PUBLIC, 0, NULL, run_public_search),
+	R(POST, "/public/v1/tenants/{id}/kb/sessions", ROUTE_PUBLIC | W | J, 0, prepare_public_session,
+	  run_public_session_start),
+	R(POST, "/public/v1/tenants/{id}/kb/sessions/{id}/answer", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
+	  run_public_session_answer),
+	R(POST, "/public/v1/tenants/{id}/kb/sessions/{id}/back", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
+	  run_public_session_back),
+	R(POST, "/public/v1/tenants/{id}/kb/sessions/{id}/escalate", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
+	  run_public_session_escalate),
 	R(POST, "/api/v1/wfm/erlang-c", T | J, PERM_WFM, NULL, run_wfm_erlang_c),
 	R(POST, "/api/v1/wfm/staff", T | J, PERM_WFM, NULL, run_wfm_staff),
 	R(POST, "/api/v1/wfm/erlang-a", T | J, PERM_WFM, NULL, run_wfm_erlang_a),
@@ -287,11 +327,28 @@ void http_finish(struct request *r)
 }
 
 /* Matches path against pattern, collecting {id} segments into ids. */
-static bool match(const char *pattern, const char *path, int64_t ids[2])
+/* An id of knowledge: 1 to 64 letters, digits, '.', '_' or '-'. */
+static bool key_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+	       c == '-';
+}
+
+static bool match(const char *pattern, const char *path, int64_t ids[2], char key[72])
 {
 	int n_ids = 0;
 	while (*pattern && *path) {
-		if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
+		if (*pattern == '{' && strncmp(pattern, "{key}", 5) == 0) {
+			size_t len = 0;
+			while (key_char(path[len]))
+				len++;
+			if (len == 0 || len > 64 || (path[len] && path[len] != '/'))
+				return false;
+			memcpy(key, path, len);
+			key[len] = '\0';
+			pattern += 5;
+			path += len;
+		} else if (*pattern == '{' && strncmp(pattern, "{id}", 4) == 0) {
 			const char *end = strchr(path, '/');
 			size_t len = end ? (size_t)(end - path) : strlen(path);
 			char digits[21];
@@ -316,7 +373,7 @@ static bool find_route(struct request *r, const char *path)
 	bool path_known = false;
 	enum evhttp_cmd_type method = evhttp_request_get_command(r->ev);
 	for (size_t i = 0; i < http_n_routes; i++) {
-		if (!match(http_routes[i].pattern, path, r->ids))
+		if (!match(http_routes[i].pattern, path, r->ids, r->key))
 			continue;
 		path_known = true;
 		if (http_routes[i].method == method) {
@@ -399,13 +456,14 @@ static bool read_body(struct request *r)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
 	size_t len = evbuffer_get_length(in);
-	bool csv = r->route->flags & ROUTE_CSV;
+	bool lines = r->route->flags & ROUTE_LINES;
+	bool csv = (r->route->flags & ROUTE_CSV) || lines; /* both raw text, up to the larger limit */
 	const char *type = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
-	if (!(r->route->flags & (ROUTE_JSON | ROUTE_CSV)))
+	if (!(r->route->flags & (ROUTE_JSON | ROUTE_CSV | ROUTE_LINES)))
 		return true;
-	if (!media_type_is(type, csv ? "text/csv" : "application/json")) {
-		reply_error(r, 415, "unsupported_media_type", "Content-Type", "send %s",
-			    csv ? "text/csv" : "application/json");
+	const char *want = lines ? "application/x-ndjson" : csv ? "text/csv" : "application/json";
+	if (!media_type_is(type, want) && !(lines && media_type_is(type, "application/jsonl"))) {
+		reply_error(r, 415, "unsupported_media_type", "Content-Type", "send %s", want);
 		return false;
 	}
 	if (len > (csv ? HTTP_MAX_CSV_BODY : HTTP_MAX_JSON_BODY)) {

@@ -19,7 +19,7 @@
 #include "store/store.h"
 
 #define HTTP_MAX_JSON_BODY (1024 * 1024)
-#define HTTP_MAX_CSV_BODY (64 * 1024 * 1024)
+#define HTTP_MAX_CSV_BODY (64 * 1024 * 1024) /* and JSON Lines */
 
 struct worker;
 struct request;
@@ -34,6 +34,7 @@ enum route_flags {
 	ROUTE_PLATFORM = 1u << 4, /* platform admins only */
 	ROUTE_TENANT = 1u << 5,   /* needs a tenant and a role in it */
 	ROUTE_AUTHZ = 1u << 6,    /* changes who may do what (see authcache.h) */
+	ROUTE_LINES = 1u << 7,    /* the body is JSON Lines (application/x-ndjson) */
 };
 
 struct route {
@@ -53,6 +54,7 @@ struct request {
 	const struct route *route;
 	size_t route_index;
 	int64_t ids[2];           /* the {id}s of the path, in order */
+	char key[72];             /* the {key} of the path (an article's or tree's id) */
 	struct evkeyvalq query;
 	json_t *body;             /* ROUTE_JSON */
 	const char *raw;          /* the body bytes (JSON or CSV routes) */

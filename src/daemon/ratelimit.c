@@ -1,4 +1,4 @@
-/* Failed-login counters in a fixed table (ratelimit.h): memory stays
+/* Failed-login and self-service counters in a fixed table (ratelimit.h): memory stays
  * bounded whatever an attacker sends; a collision at worst forgets a count. */
 #include "daemon/ratelimit.h"
 
@@ -18,10 +18,12 @@ struct slot {
 static struct slot slots[SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int max_account = 10;
+static int max_public = 60;
 
-void ratelimit_init(int max_per_account)
+void ratelimit_init(int max_per_account, int public_per_minute)
 {
 	max_account = max_per_account;
+	max_public = public_per_minute;
 }
 
 static struct slot *find(const char *kind, const char *value)
@@ -83,4 +85,21 @@ void ratelimit_succeeded(const char *email)
 	pthread_mutex_lock(&lock);
 	find("account", email)->failures = 0;
 	pthread_mutex_unlock(&lock);
+}
+
+bool ratelimit_public(const char *ip, int64_t now, int *ret_retry_after)
+{
+	pthread_mutex_lock(&lock);
+	struct slot *s = find("public", ip);
+	if (now - s->window_start >= RATELIMIT_PUBLIC_WINDOW_MS) {
+		s->window_start = now;
+		s->failures = 0;
+	}
+	bool ok = s->failures < max_public;
+	if (ok)
+		s->failures++;
+	else
+		*ret_retry_after = (int)((s->window_start + RATELIMIT_PUBLIC_WINDOW_MS - now) / 1000) + 1;
+	pthread_mutex_unlock(&lock);
+	return ok;
 }

@@ -4,6 +4,7 @@
 #include "daemon/http.h"
 #include "daemon/hub.h"
 #include "daemon/log.h"
+#include "daemon/kbsvc.h"
 #include "daemon/ratelimit.h"
 #include "daemon/stream.h"
 #include "daemon/writer.h"
@@ -100,7 +101,8 @@ int server_start(struct server *srv, const struct config *config)
 {
 	*srv = (struct server){.config = config, .listen_fd = -1};
 	evthread_use_pthreads();
-	ratelimit_init(config->max_failed_logins);
+	ratelimit_init(config->max_failed_logins, config->public_per_minute);
+	kbsvc_init(config->thesaurus_dir);
 	signal(SIGPIPE, SIG_IGN);
 	sigset_t set;
 	sigemptyset(&set);
@@ -175,6 +177,7 @@ static void stop(struct server *srv)
 	}
 	free(srv->workers);
 	hub_free(srv->hub);
+	kbsvc_free();
 }
 
 int server_run(struct server *srv)

@@ -287,6 +287,99 @@ int store_idempotency_put(struct store *s, const struct store_scope *scope, cons
 			  const char *route, const unsigned char body_hash[32], int status,
 			  const char *answer);
 
+/* --- knowledge (kb.c, kb_session.c) --- */
+
+/* Creates an item (a draft) or puts a new draft on it; content is a
+ * canonical article or tree (guichet/kb_content.h). GC_ECONFLICT when the
+ * id is an item of the other kind. */
+int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created);
+/* The item with its draft ("draft"), state, approvals and open flags. */
+int store_kb_get(struct store *s, const struct store_scope *scope, const char *key, json_t **ret);
+int store_kb_list(struct store *s, const struct store_scope *scope, const char *kind, const char *state,
+		  json_t **ret_list);
+/* submit (draft → review), approve (one reviewer's approval; approved when
+ * the tenant's count is reached; not by the owner), reject (back to draft),
+ * publish (approved → a new immutable version; force publishes a draft
+ * directly), archive. GC_ESTATE when the state does not allow it. */
+int store_kb_transition(struct store *s, const struct store_scope *scope, const char *key, const char *action,
+			int64_t review_by, bool force);
+int store_kb_approvals_needed(struct store *s, int64_t tenant_id, int *ret);
+int store_kb_settings_set(struct store *s, const struct store_scope *scope, int approvals);
+/* Sends published items whose review-by date passed back to review. */
+int store_kb_review_due(struct store *s, int64_t now, int *ret_n);
+/* The published version of key (GC_ENOTFOUND when none, or archived). */
+int store_kb_published(struct store *s, int64_t tenant_id, const char *key, int64_t *ret_item, int *ret_version,
+		       json_t **ret_content);
+int store_kb_version(struct store *s, int64_t tenant_id, int64_t item_id, int version, json_t **ret_content);
+int store_kb_versions(struct store *s, const struct store_scope *scope, int64_t item_id, json_t **ret_list);
+/* Each published item (or only one when only_item is not 0). */
+int store_kb_each_published(struct store *s, int64_t tenant_id, int64_t only_item,
+			    int (*fn)(int64_t item_id, int version, const char *content, void *arg), void *arg);
+int store_kb_flag(struct store *s, const struct store_scope *scope, const char *key, const char *reason,
+		  const char *comment, json_t **ret);
+int store_kb_flags(struct store *s, const struct store_scope *scope, bool mine, bool open_only, json_t **ret_list);
+int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id);
+/* Learning: adds resolutions (ok) and failures to the link of a stem to an item. */
+int store_kb_link_add(struct store *s, int64_t tenant_id, const char *lang, const char *term, int64_t item_id,
+		      int ok, int failed);
+int store_kb_link_remove(struct store *s, const struct store_scope *scope, const char *lang, const char *term,
+			 int64_t item_id);
+int store_kb_link_get(struct store *s, int64_t tenant_id, const char *lang, const char *term, int64_t item_id,
+		      int *ret_ok, int *ret_failed);
+int store_kb_each_link(struct store *s, int64_t tenant_id,
+		       int (*fn)(const char *lang, const char *term, int64_t item_id, int ok, int failed, void *arg),
+		       void *arg);
+/* Learned links, of one item or (item_id 0) all. */
+int store_kb_links(struct store *s, const struct store_scope *scope, int64_t item_id, json_t **ret_list);
+/* A word of a resolved query that matched nothing: a thesaurus proposal. */
+int store_kb_unmatched_add(struct store *s, int64_t tenant_id, const char *lang, const char *word, int64_t item_id);
+int store_kb_proposals(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* Adds (or removes: GC_ENOTFOUND when absent) a tenant's synonym. */
+int store_kb_synonym_put(struct store *s, const struct store_scope *scope, const char *lang, const char *word,
+			 const char *phrase, bool add);
+int store_kb_synonym_exists(struct store *s, int64_t tenant_id, const char *lang, const char *word,
+			    const char *phrase, bool *ret);
+int store_kb_synonyms(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_kb_each_synonym(struct store *s, int64_t tenant_id,
+			  int (*fn)(const char *lang, const char *word, const char *phrase, void *arg), void *arg);
+/* The change log searches follow: the last sequence number, and the changes in (after, upto]. */
+struct store_kb_change {
+	int64_t seq, item_id;
+	char kind[16], lang[8], term[256], phrase[256];
+};
+int store_kb_seq(struct store *s, int64_t tenant_id, int64_t *ret);
+int store_kb_changes(struct store *s, int64_t tenant_id, int64_t after, int64_t upto,
+		     int (*fn)(const struct store_kb_change *c, void *arg), void *arg);
+
+struct store_kb_session {
+	const char *mode;           /* agent, training, public */
+	int64_t user_id, contact_id, tree_id;
+	int tree_version;
+	const char *query, *lang, *context, *scenario, *secret;
+};
+int store_kb_session_create(struct store *s, int64_t tenant_id, const struct store_kb_session *in, int64_t *ret_id);
+/* The session as JSON (context, answers, path and scenario parsed; its secret included). */
+int store_kb_session_get(struct store *s, int64_t tenant_id, int64_t id, json_t **ret);
+int store_kb_session_walk(struct store *s, int64_t tenant_id, int64_t id, const json_t *answers, const json_t *path,
+			  const char *outcome, const char *outcome_node, int64_t article_id, int article_version);
+/* GC_ESTATE when it has ended already. score -1: none. */
+int store_kb_session_end(struct store *s, int64_t tenant_id, int64_t id, bool resolved, const char *feedback,
+			 int score);
+int store_kb_sessions_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id,
+				 json_t **ret_list);
+/* Ties a session to the contact it became (a self-service escalation). */
+int store_kb_sessions_attach(struct store *s, int64_t tenant_id, int64_t id, int64_t contact_id);
+/* GC_OK when the tenant exists (self-service addresses tenants by id). */
+int store_tenant_exists(struct store *s, int64_t tenant_id);
+/* Records that a contact used a published version. */
+int store_kb_use(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t item_id, int version,
+		 int64_t session_id);
+int store_kb_uses_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* Training sessions per agent and tree (user_id 0: every agent). */
+int store_kb_training_progress(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret_list);
+/* {"trees_failing", "articles_unused", "queries_failing"}. */
+int store_kb_gaps(struct store *s, const struct store_scope *scope, json_t **ret);
+
 /* --- the audit log (audit.c) --- */
 
 /* Appends who did what. tenant_id 0: platform-level. detail may be NULL. */

@@ -1,0 +1,847 @@
+/* Diagnosis sessions through the API: start from a query or a tree, answer,
+ * go back, end with an outcome and feedback (which teaches searches), and
+ * the same walk as training (guichet plays the customer, the trainee is
+ * scored) and as customer self-service (public, rate-limited, customer
+ * wording, escalation creates a contact carrying the path).
+ *
+ * A session stores its answers and replays them on the tree's version it
+ * started on (versions are immutable), so "back" is one answer less. Trees
+ * it calls are taken at their published version. */
+#include "daemon/handlers.h"
+#include "daemon/kbsvc.h"
+#include "daemon/ratelimit.h"
+#include "daemon/router.h"
+#include "daemon/server.h"
+#include "daemon/writer.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/kb_content.h"
+#include "guichet/text.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CALLED 16
+
+struct walking {
+	struct store *db;
+	int64_t tenant_id;
+	json_t *context;           /* "customer.first_name": "Léa", ... */
+	struct kb_tree *root;
+	struct kb_tree *called[MAX_CALLED];
+	size_t n_called;
+	struct kb_walk walk;
+	char why[256];
+};
+
+static const char *context_value(const char *key, void *arg)
+{
+	struct walking *w = arg;
+	const json_t *v = json_object_get(w->context, key);
+	return json_string_value(v);
+}
+
+static const struct kb_tree *called_tree(const char *id, void *arg)
+{
+	struct walking *w = arg;
+	for (size_t i = 0; i < w->n_called; i++)
+		if (strcmp(kb_tree_id(w->called[i]), id) == 0)
+			return w->called[i];
+	int64_t item;
+	int version;
+	json_t *content = NULL;
+	struct kb_tree_errors e;
+	struct kb_tree *t = NULL;
+	if (w->n_called < MAX_CALLED && store_kb_published(w->db, w->tenant_id, id, &item, &version, &content) == GC_OK &&
+	    strcmp(kb_content_kind(content), "tree") == 0)
+		t = kb_tree_parse(content, &e);
+	json_decref(content);
+	if (t)
+		w->called[w->n_called++] = t;
+	return t;
+}
+
+static void walking_free(struct walking *w)
+{
+	if (w == NULL)
+		return;
+	kb_tree_free(w->root);
+	for (size_t i = 0; i < w->n_called; i++)
+		kb_tree_free(w->called[i]);
+	json_decref(w->context);
+	free(w);
+}
+
+/* The session's walk replayed: its tree version, its answers. */
+static int replay(struct store *db, int64_t tenant_id, const json_t *session, const json_t *answers,
+		  struct walking **ret)
+{
+	struct walking *w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return GC_ENOMEM;
+	w->db = db;
+	w->tenant_id = tenant_id;
+	w->context = json_incref(json_object_get(session, "context"));
+	json_t *content = NULL;
+	struct kb_tree_errors e;
+	int rc = store_kb_version(db, tenant_id, json_integer_value(json_object_get(session, "tree_item_id")),
+				  (int)json_integer_value(json_object_get(session, "tree_version")), &content);
+	if (rc == GC_OK && (w->root = kb_tree_parse(content, &e)) == NULL)
+		rc = GC_ESTORE;
+	json_decref(content);
+	if (rc == GC_OK) {
+		rc = kb_walk_start(&w->walk, w->root, context_value, called_tree, w);
+		if (rc == GC_ENOTFOUND)
+			snprintf(w->why, sizeof(w->why), "the tree calls a tree that is not published");
+	}
+	size_t i;
+	const json_t *a;
+	json_array_foreach(answers, i, a) {
+		if (rc < 0)
+			break;
+		rc = kb_walk_answer(&w->walk, json_string_value(a), w->why, sizeof(w->why));
+	}
+	*ret = w;
+	return rc;
+}
+
+/* --- what the caller sees --- */
+
+static const char *text_of(const json_t *node, bool customer)
+{
+	const char *t = customer ? json_string_value(json_object_get(node, "customer_text")) : NULL;
+	return t ? t : json_string_value(json_object_get(node, "text"));
+}
+
+static const char *choice_label(const json_t *node, const char *value)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(node, "choices"), i, c) if (strcmp(json_string_value(json_object_get(c, "value")),
+									       value) == 0) {
+		const char *label = json_string_value(json_object_get(c, "label"));
+		return label ? label : value;
+	}
+	return value;
+}
+
+static json_t *path_json(const struct walking *w, bool customer)
+{
+	json_t *path = json_array();
+	for (size_t i = 0; i < w->walk.n_steps; i++) {
+		const struct kb_step *s = &w->walk.steps[i];
+		const json_t *node = kb_tree_node(s->tree, s->node);
+		enum kb_node_type type = kb_tree_node_type(s->tree, s->node);
+		json_t *o = json_pack("{s:s,s:s,s:s,s:b}", "tree", kb_tree_id(s->tree), "node", kb_tree_node_id(s->tree, s->node),
+				      "type", kb_node_type_name(type), "automatic", s->automatic);
+		if (type == KB_NODE_CALL) {
+			json_object_set_new(o, "question", json_pack("s+", "into the tree ",
+								    json_string_value(json_object_get(node, "tree"))));
+		} else {
+			const char *q = text_of(node, customer);
+			json_object_set_new(o, "question", json_string(q ? q : ""));
+			json_object_set_new(o, "answer", json_string(s->answer));
+			if (type == KB_NODE_CHOICE)
+				json_object_set_new(o, "label", json_string(choice_label(node, s->answer)));
+		}
+		json_array_append_new(path, o);
+	}
+	return path;
+}
+
+/* A path as lines of text, for the note an escalation leaves on the contact. */
+static char *path_text(const json_t *path)
+{
+	size_t len = 0, cap = 256;
+	char *buf = malloc(cap);
+	if (buf)
+		len = (size_t)snprintf(buf, cap, "Diagnosis walked:");
+	size_t i;
+	json_t *s;
+	json_array_foreach(path, i, s) {
+		const char *q = json_string_value(json_object_get(s, "question"));
+		const char *a = json_string_value(json_object_get(s, "label"));
+		if (a == NULL)
+			a = json_string_value(json_object_get(s, "answer"));
+		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + 16;
+		if (buf && len + need >= cap) {
+			cap = (len + need) * 2;
+			char *b = realloc(buf, cap);
+			if (b == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = b;
+		}
+		if (buf)
+			len += (size_t)snprintf(buf + len, cap - len, "\n- %s%s%s", q ? q : "", a ? " → " : "", a ? a : "");
+	}
+	return buf;
+}
+
+static const char *fill_var(const char *name, void *arg)
+{
+	return json_string_value(json_object_get(arg, name));
+}
+
+/* The outcome node's answer: the article (its published version), the
+ * reply with its variables filled, the escalation's reason. */
+static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_article, int *ret_version)
+{
+	const struct kb_tree *t = kb_walk_tree(&w->walk);
+	int n = kb_walk_node(&w->walk);
+	const json_t *node = kb_tree_node(t, n);
+	enum kb_node_type type = kb_tree_node_type(t, n);
+	json_t *out = json_pack("{s:s,s:s}", "type", kb_node_type_name(type), "node", kb_tree_node_id(t, n));
+	*ret_article = 0;
+	*ret_version = 0;
+	if (type == KB_NODE_ARTICLE) {
+		json_t *content = NULL;
+		const char *key = json_string_value(json_object_get(node, "article"));
+		if (store_kb_published(w->db, w->tenant_id, key, ret_article, ret_version, &content) == GC_OK) {
+			if (customer)
+				json_object_del(content, "internal");
+			json_t *replies = json_object_get(content, "replies");
+			size_t i;
+			json_t *r;
+			json_array_foreach(replies, i, r) {
+				json_t *missing = NULL;
+				char *filled = kb_fill(json_string_value(json_object_get(r, "text")), fill_var, w->context, &missing);
+				json_object_set_new(r, "filled", json_string(filled ? filled : ""));
+				json_object_set_new(r, "missing", missing);
+				free(filled);
+			}
+			json_object_set_new(out, "article", content);
+			json_object_set_new(out, "version", json_integer(*ret_version));
+		} else {
+			json_decref(content);
+			json_object_set_new(out, "article", json_pack("{s:s,s:s}", "id", key, "error", "not published"));
+		}
+	} else if (type == KB_NODE_REPLY) {
+		json_t *missing = NULL;
+		char *filled = kb_fill(text_of(node, customer), fill_var, w->context, &missing);
+		json_object_set_new(out, "text", json_string(filled ? filled : ""));
+		json_object_set_new(out, "missing", missing);
+		free(filled);
+	} else if (type == KB_NODE_ESCALATE) {
+		json_object_set(out, "reason", json_object_get(node, "reason"));
+		if (json_object_get(node, "queue") && !customer)
+			json_object_set(out, "queue", json_object_get(node, "queue"));
+	}
+	return out;
+}
+
+/* What the scenario's customer says at the current question. */
+static json_t *customer_says(const struct walking *w, const json_t *scenario)
+{
+	const char *value = kb_scenario_answer(scenario, &w->walk);
+	if (value == NULL)
+		return json_string("I don't know.");
+	const json_t *node = kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
+	enum kb_node_type type = kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
+	if (type == KB_NODE_CHOICE)
+		return json_string(choice_label(node, value));
+	return json_string(value);
+}
+
+static json_t *view(struct walking *w, const json_t *session, bool customer)
+{
+	const struct kb_tree *t = kb_walk_tree(&w->walk);
+	int n = kb_walk_node(&w->walk);
+	const json_t *node = kb_tree_node(t, n);
+	bool done = kb_walk_done(&w->walk);
+	json_t *out = json_pack("{s:O,s:O,s:O,s:O,s:b}", "id", json_object_get(session, "id"), "tree",
+				json_object_get(session, "tree"), "version", json_object_get(session, "tree_version"),
+				"state", json_object_get(session, "state"), "done", done);
+	if (!customer) {
+		json_object_set(out, "mode", json_object_get(session, "mode"));
+		json_object_set(out, "contact_id", json_object_get(session, "contact_id"));
+		json_object_set(out, "query", json_object_get(session, "query"));
+		json_object_set(out, "resolved", json_object_get(session, "resolved"));
+		json_object_set(out, "feedback", json_object_get(session, "feedback"));
+		json_object_set(out, "score", json_object_get(session, "score"));
+	}
+	json_object_set_new(out, "path", path_json(w, customer));
+	if (done) {
+		int64_t article;
+		int version;
+		json_object_set_new(out, "outcome", outcome_json(w, customer, &article, &version));
+	} else {
+		json_t *q = json_pack("{s:s,s:s,s:s,s:s}", "tree", kb_tree_id(t), "node", kb_tree_node_id(t, n), "type",
+				      kb_node_type_name(kb_tree_node_type(t, n)), "text", text_of(node, customer));
+		const char *note = json_string_value(json_object_get(node, "note"));
+		if (note && !customer)
+			json_object_set_new(q, "note", json_string(note));
+		json_t *choices = kb_walk_choices(&w->walk);
+		if (choices)
+			json_object_set_new(q, "choices", choices);
+		json_object_set_new(out, "question", q);
+		const json_t *scenario = json_object_get(session, "scenario");
+		if (json_is_object(scenario))
+			json_object_set_new(out, "customer_says", customer_says(w, scenario));
+	}
+	const json_t *scenario = json_object_get(session, "scenario");
+	if (json_is_object(scenario))
+		json_object_set(out, "customer", json_object_get(scenario, "customer"));
+	return out;
+}
+
+static int reply_walk_error(struct request *r, struct store *db, int rc, const struct walking *w)
+{
+	if (rc == GC_EINVAL)
+		return reply_error(r, 400, "invalid", "answer", "%s", w->why);
+	if (rc == GC_ECONFLICT)
+		return reply_error(r, 409, "conflict", "answer", "%s", w->why[0] ? w->why : "the diagnosis is over");
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "unpublished", "tree", "%s", w->why[0] ? w->why : "a tree it calls is not published");
+	return reply_store_error(r, db, rc, NULL);
+}
+
+/* Saves the walk on the session and answers its view. */
+static int save_and_answer(struct request *r, struct store *db, int64_t tenant_id, json_t *session, json_t *answers,
+			   struct walking *w, int status, bool customer)
+{
+	json_t *path = path_json(w, false);
+	const char *outcome = NULL, *outcome_node = NULL;
+	int64_t article = 0;
+	int version = 0;
+	if (kb_walk_done(&w->walk)) {
+		const struct kb_tree *t = kb_walk_tree(&w->walk);
+		outcome = kb_node_type_name(kb_tree_node_type(t, kb_walk_node(&w->walk)));
+		outcome_node = kb_tree_node_id(t, kb_walk_node(&w->walk));
+		json_decref(outcome_json(w, false, &article, &version));
+	}
+	int rc = store_kb_session_walk(db, tenant_id, json_integer_value(json_object_get(session, "id")), answers, path,
+				       outcome, outcome_node, article, version);
+	json_decref(path);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	json_object_set(session, "answers", answers);
+	return reply(r, status, view(w, session, customer));
+}
+
+/* --- starting --- */
+
+/* The tree a session starts on: the body's "tree", else the best tree for
+ * the body's "query" (searched here, on the worker). Stashed in r->key. */
+static int choose_tree(struct request *r, struct store *db, int64_t tenant_id)
+{
+	const char *tree = json_string_value(json_object_get(r->body, "tree"));
+	const char *query = json_string_value(json_object_get(r->body, "query"));
+	const char *code = json_string_value(json_object_get(r->body, "lang"));
+	enum kb_lang lang = KB_LANG_FR;
+	if (code && kb_lang_parse(code, &lang) < 0)
+		return reply_error(r, 400, "invalid", "lang", "'lang' must be 'fr' or 'en'");
+	if (query && (strlen(query) > 1000 || !gc_text_is_clean(query, true)))
+		return reply_error(r, 400, "invalid", "query", "'query' is the customer's words, at most 1000 bytes");
+	if (tree) {
+		if (strlen(tree) >= sizeof(r->key))
+			return reply_error(r, 400, "invalid", "tree", "'tree' is a tree's id");
+		snprintf(r->key, sizeof(r->key), "%s", tree);
+		return 0;
+	}
+	if (query == NULL || query[0] == '\0')
+		return reply_error(r, 400, "invalid", "query", "give the customer's words ('query') or a 'tree'");
+	struct kbsvc_query q = {.text = query, .lang = lang, .limit = 5, .trees_only = true};
+	json_t *found = NULL;
+	int rc = kbsvc_search(db, tenant_id, &q, &found);
+	if (rc == GC_EINVAL)
+		return reply_error(r, 400, "invalid", "query", "'query' is not valid UTF-8");
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	const char *best = json_string_value(json_object_get(json_array_get(json_object_get(found, "results"), 0), "id"));
+	if (best == NULL) {
+		json_decref(found);
+		return reply_error(r, 404, "no_tree", "query", "no diagnostic tree covers these words: search the articles");
+	}
+	snprintf(r->key, sizeof(r->key), "%s", best);
+	json_decref(found);
+	return 0;
+}
+
+int prepare_kb_session_start(struct request *r, struct store *db)
+{
+	return choose_tree(r, db, r->scope.tenant_id);
+}
+
+/* The context a walk reads: the customer's attributes (as far as the role
+ * sees them) and the contact's fields, then what the body gives. */
+static json_t *session_context(struct request *r, struct store *db, int64_t contact_id)
+{
+	json_t *ctx = json_object();
+	enum contact_channel channel;
+	int64_t customer_id = 0;
+	if (contact_id && store_contact_brief(db, &r->scope, contact_id, &channel, &customer_id) == GC_OK) {
+		json_object_set_new(ctx, "contact.channel", json_string(contact_channel_name(channel)));
+		json_t *customer = NULL;
+		if (customer_id && store_customer_get(db, &r->scope, customer_id, &customer) == GC_OK) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(customer, k, v) {
+				char key[160];
+				snprintf(key, sizeof(key), "customer.%s", k);
+				if (json_is_string(v))
+					json_object_set(ctx, key, v);
+			}
+			json_object_foreach(json_object_get(customer, "attributes"), k, v) {
+				char key[160];
+				snprintf(key, sizeof(key), "customer.%s", k);
+				if (json_is_string(v))
+					json_object_set(ctx, key, v);
+			}
+			json_decref(customer);
+		}
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(json_object_get(r->body, "context"), k, v) if (json_is_string(v) && strlen(k) < 128)
+		json_object_set(ctx, k, v);
+	return ctx;
+}
+
+static int start(struct request *r, struct store *db, int64_t tenant_id, const char *mode, int64_t contact_id,
+		 const json_t *scenario, const char *secret, bool customer)
+{
+	int64_t item;
+	int version;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, tenant_id, r->key, &item, &version, &content);
+	if (rc == GC_OK && strcmp(kb_content_kind(content), "tree") != 0)
+		rc = GC_ENOTFOUND;
+	if (rc == GC_ENOTFOUND) {
+		json_decref(content);
+		return reply_error(r, 404, "not_found", "tree", "no published tree '%s'", r->key);
+	}
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "tree");
+	const char *code = json_string_value(json_object_get(content, "lang"));
+	json_t *ctx = scenario ? json_deep_copy(json_object_get(scenario, "context")) : customer ? json_object()
+											       : session_context(r, db, contact_id);
+	if (ctx == NULL)
+		ctx = json_object();
+	char *ctx_text = json_dumps(ctx, JSON_COMPACT), *scenario_text = scenario ? json_dumps(scenario, JSON_COMPACT) : NULL;
+	struct store_kb_session in = {.mode = mode, .user_id = r->scope.user_id, .contact_id = contact_id,
+				      .tree_id = item, .tree_version = version,
+				      .query = json_string_value(json_object_get(r->body, "query")), .lang = code,
+				      .context = ctx_text, .scenario = scenario_text, .secret = secret};
+	int64_t id = 0;
+	rc = store_kb_session_create(db, tenant_id, &in, &id);
+	free(ctx_text);
+	free(scenario_text);
+	json_decref(ctx);
+	json_decref(content);
+	json_t *session = NULL;
+	if (rc == GC_OK)
+		rc = store_kb_session_get(db, tenant_id, id, &session);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	struct walking *w = NULL;
+	json_t *answers = json_array();
+	rc = replay(db, tenant_id, session, answers, &w);
+	if (rc < 0)
+		rc = reply_walk_error(r, db, rc, w);
+	else {
+		rc = save_and_answer(r, db, tenant_id, session, answers, w, 201, customer);
+		if (rc == GC_OK && secret)
+			json_object_set_new(r->resp, "secret", json_string(secret));
+	}
+	json_decref(answers);
+	json_decref(session);
+	walking_free(w);
+	return rc;
+}
+
+int run_kb_session_start(struct request *r, struct store *db)
+{
+	const json_t *c = json_object_get(r->body, "contact_id");
+	int64_t contact_id = json_integer_value(c);
+	if (c && (!json_is_integer(c) || contact_id < 1))
+		return reply_error(r, 400, "invalid", "contact_id", "'contact_id' is a contact's id");
+	if (contact_id && store_contact_exists(db, &r->scope, contact_id) < 0)
+		return reply_error(r, 404, "not_found", "contact_id", "no contact %lld", (long long)contact_id);
+	return start(r, db, r->scope.tenant_id, "agent", contact_id, NULL, NULL, false);
+}
+
+/* --- walking on --- */
+
+/* The session of the path, open, that this caller may walk. */
+static int load(struct request *r, struct store *db, int64_t tenant_id, int64_t id, bool public, json_t **ret)
+{
+	json_t *s = NULL;
+	int rc = store_kb_session_get(db, tenant_id, id, &s);
+	const char *mode = rc == GC_OK ? json_string_value(json_object_get(s, "mode")) : "";
+	bool ok = rc == GC_OK;
+	if (ok && public) {
+		const char *secret = json_string_value(json_object_get(s, "secret"));
+		const char *given = json_string_value(json_object_get(r->body, "secret"));
+		ok = strcmp(mode, "public") == 0 && secret && given && strlen(given) == strlen(secret) &&
+		     sodium_memcmp(secret, given, strlen(secret)) == 0;
+	} else if (ok) {
+		ok = strcmp(mode, "public") != 0 && (strcmp(mode, "training") != 0 ||
+						     json_integer_value(json_object_get(s, "user_id")) == r->scope.user_id);
+	}
+	if (rc < 0 && rc != GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, "session");
+	if (!ok) {
+		json_decref(s);
+		return reply_error(r, 404, "not_found", "session", "no session %lld here", (long long)id);
+	}
+	*ret = s;
+	return GC_OK;
+}
+
+static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t id, bool back, bool public)
+{
+	json_t *session = NULL;
+	int rc = load(r, db, tenant_id, id, public, &session);
+	if (rc < 0)
+		return rc;
+	if (strcmp(json_string_value(json_object_get(session, "state")), "open") != 0) {
+		json_decref(session);
+		return reply_error(r, 409, "conflict", "session", "the session has ended");
+	}
+	json_t *answers = json_deep_copy(json_object_get(session, "answers"));
+	const char *answer = json_string_value(json_object_get(r->body, "answer"));
+	if (back) {
+		if (json_array_size(answers) == 0) {
+			json_decref(answers);
+			json_decref(session);
+			return reply_error(r, 409, "conflict", "session", "nothing to go back to: this is the first question");
+		}
+		json_array_remove(answers, json_array_size(answers) - 1);
+	} else if (answer == NULL) {
+		json_decref(answers);
+		json_decref(session);
+		return reply_error(r, 400, "invalid", "answer", "'answer' is the value chosen or typed");
+	} else {
+		json_array_append_new(answers, json_string(answer));
+	}
+	struct walking *w = NULL;
+	rc = replay(db, tenant_id, session, answers, &w);
+	rc = rc < 0 ? reply_walk_error(r, db, rc, w) : save_and_answer(r, db, tenant_id, session, answers, w, 200, public);
+	walking_free(w);
+	json_decref(answers);
+	json_decref(session);
+	return rc;
+}
+
+int run_kb_session_answer(struct request *r, struct store *db)
+{
+	return step(r, db, r->scope.tenant_id, r->ids[0], false, false);
+}
+
+int run_kb_session_back(struct request *r, struct store *db)
+{
+	return step(r, db, r->scope.tenant_id, r->ids[0], true, false);
+}
+
+int run_kb_session_get(struct request *r, struct store *db)
+{
+	json_t *session = NULL;
+	int rc = load(r, db, r->scope.tenant_id, r->ids[0], false, &session);
+	if (rc < 0)
+		return rc;
+	struct walking *w = NULL;
+	rc = replay(db, r->scope.tenant_id, session, json_object_get(session, "answers"), &w);
+	rc = rc < 0 ? reply_walk_error(r, db, rc, w) : reply(r, 200, view(w, session, false));
+	walking_free(w);
+	json_decref(session);
+	return rc;
+}
+
+/* --- ending --- */
+
+/* A trainee's score: half for the answers the scenario expected, half for
+ * reaching its outcome. */
+static int training_score(struct store *db, int64_t tenant_id, const json_t *session, const struct walking *trainee)
+{
+	const json_t *scenario = json_object_get(session, "scenario");
+	struct walking *expected = NULL;
+	json_t *none = json_array();
+	int rc = replay(db, tenant_id, session, none, &expected);
+	json_decref(none);
+	for (const char *a; rc == GC_OK && !kb_walk_done(&expected->walk) &&
+			    (a = kb_scenario_answer(scenario, &expected->walk)) != NULL;)
+		rc = kb_walk_answer(&expected->walk, a, expected->why, sizeof(expected->why));
+	size_t asked = 0, right = 0;
+	/* each answer the trainee gave, against what the customer had said */
+	struct kb_walk probe = trainee->walk;
+	for (size_t i = 0; i < trainee->walk.n_steps; i++) {
+		const struct kb_step *s = &trainee->walk.steps[i];
+		if (s->automatic)
+			continue;
+		asked++;
+		probe.stack[0].tree = s->tree;
+		probe.stack[0].node = s->node;
+		probe.depth = 1;
+		const char *want = kb_scenario_answer(scenario, &probe);
+		right += want && strcmp(want, s->answer) == 0;
+	}
+	bool outcome = rc == GC_OK && kb_walk_done(&expected->walk) && kb_walk_done(&trainee->walk) &&
+		       strcmp(kb_tree_id(kb_walk_tree(&expected->walk)), kb_tree_id(kb_walk_tree(&trainee->walk))) == 0 &&
+		       strcmp(kb_tree_node_id(kb_walk_tree(&expected->walk), kb_walk_node(&expected->walk)),
+			      kb_tree_node_id(kb_walk_tree(&trainee->walk), kb_walk_node(&trainee->walk))) == 0;
+	walking_free(expected);
+	double path = asked ? (double)right / (double)asked : 1.0;
+	return (int)(50.0 * path + (outcome ? 50.0 : 0.0) + 0.5);
+}
+
+/* Escalates the contact to the outcome's queue with the path as a note. */
+static int escalate_contact(struct request *r, struct store *db, int64_t contact_id, const json_t *session,
+			    struct walking *w)
+{
+	json_t *path = path_json(w, false);
+	char *text = path_text(path);
+	json_decref(path);
+	struct message_input note = {.outbound = false, .body = text};
+	json_t *msg = NULL;
+	int rc = text ? store_contact_add_message(db, &r->scope, contact_id, &note, true, &msg) : GC_ENOMEM;
+	json_decref(msg);
+	free(text);
+	const json_t *node = kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
+	int64_t queue = json_integer_value(json_object_get(node, "queue"));
+	if (rc == GC_OK && queue) {
+		struct routing_input in = {.queue_id = queue, .priority = -1,
+					   .reason = json_string_value(json_object_get(node, "reason"))};
+		rc = router_escalate(writer_router(r->worker->server->writer), db, &r->scope, contact_id, &in);
+		if (rc < 0)
+			return reply_error(r, 422, "not_escalated", "contact_id", "the contact could not be escalated: %s",
+					   router_errmsg(writer_router(r->worker->server->writer)));
+	}
+	return rc;
+}
+
+int run_kb_session_end(struct request *r, struct store *db)
+{
+	const json_t *resolved = json_object_get(r->body, "resolved");
+	const json_t *feedback = json_object_get(r->body, "feedback");
+	if (!json_is_boolean(resolved))
+		return reply_error(r, 400, "invalid", "resolved", "'resolved' is true or false");
+	if (feedback && (!json_is_string(feedback) || json_string_length(feedback) > 4000))
+		return reply_error(r, 400, "invalid", "feedback", "'feedback' is text of at most 4000 bytes");
+	if (json_is_false(resolved) && feedback == NULL)
+		return reply_error(r, 400, "invalid", "feedback", "say why it is not resolved ('feedback')");
+	int64_t tenant = r->scope.tenant_id, id = r->ids[0];
+	json_t *session = NULL;
+	int rc = load(r, db, tenant, id, false, &session);
+	if (rc < 0)
+		return rc;
+	struct walking *w = NULL;
+	rc = replay(db, tenant, session, json_object_get(session, "answers"), &w);
+	const char *mode = json_string_value(json_object_get(session, "mode"));
+	bool training = strcmp(mode, "training") == 0;
+	if (rc < 0)
+		rc = reply_walk_error(r, db, rc, w);
+	else if (json_is_true(resolved) && !kb_walk_done(&w->walk))
+		rc = reply_error(r, 409, "conflict", "resolved", "the diagnosis has not reached an outcome yet");
+	int64_t contact = json_integer_value(json_object_get(session, "contact_id"));
+	int64_t tree = json_integer_value(json_object_get(session, "tree_item_id"));
+	int64_t article = 0;
+	int article_version = 0;
+	if (rc == GC_OK && kb_walk_done(&w->walk))
+		json_decref(outcome_json(w, false, &article, &article_version));
+	int score = rc == GC_OK && training ? training_score(db, tenant, session, w) : -1;
+	if (rc == GC_OK)
+		rc = store_kb_session_end(db, tenant, id, json_is_true(resolved), json_string_value(feedback), score);
+	if (rc == GC_ESTATE)
+		rc = reply_error(r, 409, "conflict", "session", "the session has ended already");
+	const char *query = json_string_value(json_object_get(session, "query"));
+	enum kb_lang lang = KB_LANG_FR;
+	kb_lang_parse(json_string_value(json_object_get(session, "lang")), &lang);
+	if (rc == GC_OK && !training && query) {
+		rc = kb_learn(db, tenant, lang, query, tree, json_is_true(resolved));
+		if (rc == GC_OK && article)
+			rc = kb_learn(db, tenant, lang, query, article, json_is_true(resolved));
+	}
+	if (rc == GC_OK && !training) {
+		rc = store_kb_use(db, tenant, contact, tree, (int)json_integer_value(json_object_get(session, "tree_version")), id);
+		if (rc == GC_OK && article)
+			rc = store_kb_use(db, tenant, contact, article, article_version, id);
+	}
+	bool escalated = rc == GC_OK && kb_walk_done(&w->walk) &&
+			 kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)) == KB_NODE_ESCALATE;
+	if (escalated && contact)
+		rc = escalate_contact(r, db, contact, session, w);
+	json_t *ended = NULL;
+	if (rc == GC_OK)
+		rc = store_kb_session_get(db, tenant, id, &ended);
+	if (rc == GC_OK)
+		rc = reply(r, 200, view(w, ended, false));
+	else if (r->status == 0)
+		rc = reply_store_error(r, db, rc, NULL);
+	json_decref(ended);
+	json_decref(session);
+	walking_free(w);
+	return rc;
+}
+
+int run_contact_diagnosis(struct request *r, struct store *db)
+{
+	if (store_contact_exists(db, &r->scope, r->ids[0]) < 0)
+		return reply_error(r, 404, "not_found", "contact", "no contact %lld", (long long)r->ids[0]);
+	json_t *sessions = NULL, *uses = NULL;
+	int rc = store_kb_sessions_of_contact(db, &r->scope, r->ids[0], &sessions);
+	if (rc == GC_OK)
+		rc = store_kb_uses_of_contact(db, &r->scope, r->ids[0], &uses);
+	if (rc < 0) {
+		json_decref(sessions);
+		return reply_store_error(r, db, rc, NULL);
+	}
+	size_t i;
+	json_t *s;
+	json_array_foreach(sessions, i, s) json_object_del(s, "secret");
+	return reply(r, 200, json_pack("{s:o,s:o}", "sessions", sessions, "uses", uses));
+}
+
+/* --- training --- */
+
+int prepare_kb_training(struct request *r, struct store *db)
+{
+	const char *tree = json_string_value(json_object_get(r->body, "tree"));
+	if (tree == NULL || strlen(tree) >= sizeof(r->key))
+		return reply_error(r, 400, "invalid", "tree", "'tree' is the id of the tree to train on");
+	snprintf(r->key, sizeof(r->key), "%s", tree);
+	const json_t *sc = json_object_get(r->body, "scenario");
+	if (sc && (!json_is_integer(sc) || json_integer_value(sc) < 0))
+		return reply_error(r, 400, "invalid", "scenario", "'scenario' is a scenario's number, from 0");
+	return 0;
+}
+
+int run_kb_training(struct request *r, struct store *db)
+{
+	int64_t item;
+	int version;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, r->scope.tenant_id, r->key, &item, &version, &content);
+	struct kb_tree_errors e;
+	struct kb_tree *t = rc == GC_OK ? kb_tree_parse(content, &e) : NULL;
+	json_decref(content);
+	if (t == NULL)
+		return rc < 0 && rc != GC_ENOTFOUND ? reply_store_error(r, db, rc, "tree")
+						    : reply_error(r, 404, "not_found", "tree", "no published tree '%s'", r->key);
+	json_t *scenarios = kb_tree_scenarios(t);
+	kb_tree_free(t);
+	size_t n = json_array_size(scenarios);
+	size_t pick = json_object_get(r->body, "scenario") ? (size_t)json_integer_value(json_object_get(r->body, "scenario"))
+							   : (size_t)randombytes_uniform((uint32_t)(n ? n : 1));
+	if (pick >= n) {
+		json_decref(scenarios);
+		return reply_error(r, 400, "invalid", "scenario", "the tree has %zu scenarios", n);
+	}
+	rc = start(r, db, r->scope.tenant_id, "training", 0, json_array_get(scenarios, pick), NULL, false);
+	if (rc == GC_OK)
+		json_object_set_new(r->resp, "scenarios", json_integer((json_int_t)n));
+	json_decref(scenarios);
+	return rc;
+}
+
+int run_kb_training_progress(struct request *r, struct store *db)
+{
+	int64_t user = role_can(r->scope.role, PERM_ROUTING_SUPERVISE) ? 0 : r->scope.user_id;
+	json_t *list = NULL;
+	int rc = store_kb_training_progress(db, &r->scope, user, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "progress", list));
+}
+
+/* --- self-service: public, per tenant, rate-limited --- */
+
+static bool public_allowed(struct request *r)
+{
+	int retry = 0;
+	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
+		return true;
+	reply_error(r, 429, "too_many_requests", NULL, "too many requests: try again in %d seconds", retry);
+	return false;
+}
+
+int run_public_search(struct request *r, struct store *db)
+{
+	if (!public_allowed(r))
+		return GC_EBUSY;
+	if (store_tenant_exists(db, r->ids[0]) < 0)
+		return reply_error(r, 404, "not_found", NULL, "no such help centre");
+	return kb_search_answer(r, db, r->ids[0], true);
+}
+
+int prepare_public_session(struct request *r, struct store *db)
+{
+	if (!public_allowed(r))
+		return 1;
+	if (store_tenant_exists(db, r->ids[0]) < 0)
+		return reply_error(r, 404, "not_found", NULL, "no such help centre"), 1;
+	return choose_tree(r, db, r->ids[0]);
+}
+
+int run_public_session_start(struct request *r, struct store *db)
+{
+	unsigned char raw[18];
+	char secret[32];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(secret, sizeof(secret), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return start(r, db, r->ids[0], "public", 0, NULL, secret, true);
+}
+
+int prepare_public_step(struct request *r, struct store *db)
+{
+	return public_allowed(r) ? 0 : 1;
+}
+
+int run_public_session_answer(struct request *r, struct store *db)
+{
+	return step(r, db, r->ids[0], r->ids[1], false, true);
+}
+
+int run_public_session_back(struct request *r, struct store *db)
+{
+	return step(r, db, r->ids[0], r->ids[1], true, true);
+}
+
+/* The customer asks for a person: a contact is created, carrying the path. */
+int run_public_session_escalate(struct request *r, struct store *db)
+{
+	int64_t tenant = r->ids[0], id = r->ids[1];
+	json_t *session = NULL;
+	int rc = load(r, db, tenant, id, true, &session);
+	if (rc < 0)
+		return rc;
+	const char *message = json_string_value(json_object_get(r->body, "message"));
+	if (message && (strlen(message) > 10000 || !gc_text_is_clean(message, true))) {
+		json_decref(session);
+		return reply_error(r, 400, "invalid", "message", "'message' is text of at most 10,000 bytes");
+	}
+	struct walking *w = NULL;
+	rc = replay(db, tenant, session, json_object_get(session, "answers"), &w);
+	json_t *path = rc == GC_OK ? path_json(w, false) : NULL;
+	char *text = path ? path_text(path) : NULL;
+	struct store_scope scope = {.tenant_id = tenant, .has_role = true, .role = ROLE_AGENT, .sees = SENS_BASIC};
+	snprintf(scope.actor, sizeof(scope.actor), "self-service");
+	snprintf(scope.ip, sizeof(scope.ip), "%s", r->scope.ip);
+	char subject[200];
+	snprintf(subject, sizeof(subject), "Self-service: %s", json_string_value(json_object_get(session, "tree")));
+	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = subject,
+				   .message = message ? message : json_string_value(json_object_get(session, "query"))};
+	int64_t contact = 0;
+	if (rc == GC_OK)
+		rc = text ? store_contact_create(db, &scope, &in, &contact) : GC_ENOMEM;
+	struct message_input note = {.body = text};
+	json_t *msg = NULL;
+	if (rc == GC_OK)
+		rc = store_contact_add_message(db, &scope, contact, &note, true, &msg);
+	json_decref(msg);
+	if (rc == GC_OK)
+		rc = store_kb_session_end(db, tenant, id, false, "the customer asked for a person", -1);
+	if (rc == GC_OK)
+		rc = store_kb_sessions_attach(db, tenant, id, contact);
+	free(text);
+	json_decref(path);
+	json_decref(session);
+	walking_free(w);
+	if (rc == GC_ESTATE)
+		return reply_error(r, 409, "conflict", "session", "the session has ended");
+	if (rc < 0)
+		return r->status ? rc : reply_store_error(r, db, rc, NULL);
+	return reply(r, 201, json_pack("{s:I,s:s}", "contact_id", (json_int_t)contact, "message",
+				       "an agent will answer you; they see what you already tried"));
+}
