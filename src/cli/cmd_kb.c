@@ -165,16 +165,14 @@ static int step(const struct cli *cli, const struct args *a, const char *action)
 	char *escaped = curl_easy_escape(NULL, a->pos[2], 0);
 	snprintf(path, sizeof(path), "/api/v1/kb/items/%s/%s", escaped ? escaped : "", action);
 	curl_free(escaped);
+	add_param(path, sizeof(path), "review_by", args_get(a, "review-by"));
 	json_t *body = json_object();
-	if (args_get(a, "review-by"))
-		json_object_set_new(body, "review_by", json_string(args_get(a, "review-by")));
 	if (strcmp(action, "flag") == 0) {
 		json_object_set_new(body, "reason", json_string(args_get(a, "reason") ? args_get(a, "reason") : ""));
 		if (args_get(a, "comment"))
 			json_object_set_new(body, "comment", json_string(args_get(a, "comment")));
 	}
-	bool with_body = strcmp(action, "publish") == 0 || strcmp(action, "flag") == 0;
-	int rc = cli_simple(cli, "POST", path, with_body ? body : NULL);
+	int rc = cli_simple(cli, "POST", path, strcmp(action, "flag") == 0 ? body : NULL);
 	json_decref(body);
 	return rc;
 }

@@ -256,8 +256,8 @@ static bool parse_when(const char *text, int64_t *ret)
 static int transition(struct request *r, struct store *db, const char *action)
 {
 	int64_t review_by = 0;
-	const char *when = json_string_value(json_object_get(r->body, "review_by"));
-	if (r->body && json_object_get(r->body, "review_by") && !parse_when(when, &review_by))
+	const char *when = query_get(r, "review_by");
+	if (when && !parse_when(when, &review_by))
 		return reply_error(r, 400, "invalid", "review_by", "'review_by' is a date (2027-01-31) or an RFC 3339 time");
 	json_t *errors = NULL;
 	int rc = strcmp(action, "publish") == 0 ? publish(r, db, r->key, review_by, false, &errors)

@@ -120,7 +120,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/kb/items/{key}/submit", T | W, PERM_KB_WRITE, NULL, run_kb_submit),
 	R(POST, "/api/v1/kb/items/{key}/approve", T | W, PERM_KB_REVIEW, NULL, run_kb_approve),
 	R(POST, "/api/v1/kb/items/{key}/reject", T | W, PERM_KB_REVIEW, NULL, run_kb_reject),
-	R(POST, "/api/v1/kb/items/{key}/publish", T | W | J, PERM_KB_REVIEW, NULL, run_kb_publish),
+	R(POST, "/api/v1/kb/items/{key}/publish", T | W, PERM_KB_REVIEW, NULL, run_kb_publish),
 	R(POST, "/api/v1/kb/items/{key}/archive", T | W, PERM_KB_REVIEW, NULL, run_kb_archive),
 	R(POST, "/api/v1/kb/items/{key}/flag", T | W | J, PERM_KB_READ, NULL, run_kb_flag),
 	R(GET, "/api/v1/kb/flags", T, PERM_KB_WRITE, NULL, run_kb_flags),
