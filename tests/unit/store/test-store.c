@@ -246,6 +246,9 @@ static void older_schemas_are_migrated(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
+				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
+				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
+				      " DROP TABLE kb_versions; DROP TABLE kb_items; DROP TABLE kb_settings;"
 				      " PRAGMA user_version = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
