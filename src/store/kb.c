@@ -30,13 +30,6 @@ static int change(struct store *s, int64_t tenant_id, const char *kind, int64_t 
 	return store_step_done(s, st);
 }
 
-static json_t *column_json(sqlite3_stmt *st, int i)
-{
-	const char *text = (const char *)sqlite3_column_text(st, i);
-	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
-	return v ? v : json_null();
-}
-
 /* --- items --- */
 
 #define ITEM_COLUMNS "i.id, i.key, i.kind, i.state, i.owner_id, i.lang, i.title, i.draft, i.published_version," \
@@ -64,15 +57,7 @@ int store_kb_get(struct store *s, const struct store_scope *scope, const char *k
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = item_row(st, (void *)1);
-		rc = *ret ? GC_OK : GC_ENOMEM;
-	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return one_row(s, st, item_row, (void *)1, ret);
 }
 
 int store_kb_list(struct store *s, const struct store_scope *scope, const char *kind, const char *state,

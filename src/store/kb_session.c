@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *column_json(sqlite3_stmt *st, int i)
-{
-	const char *text = (const char *)sqlite3_column_text(st, i);
-	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
-	return v ? v : json_null();
-}
-
 int store_kb_session_create(struct store *s, int64_t tenant_id, const struct store_kb_session *in, int64_t *ret_id)
 {
 	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_sessions(tenant_id, mode, user_id, contact_id, query, lang,"
@@ -73,15 +66,7 @@ int store_kb_session_get(struct store *s, int64_t tenant_id, int64_t id, json_t 
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, tenant_id);
 	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = session_row(st, (void *)1);
-		rc = *ret ? GC_OK : GC_ENOMEM;
-	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return one_row(s, st, session_row, (void *)1, ret);
 }
 
 int store_kb_session_walk(struct store *s, int64_t tenant_id, int64_t id, const json_t *answers, const json_t *path,

@@ -347,6 +347,26 @@ int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, 
 	return *ret ? GC_OK : GC_ESTORE;
 }
 
+json_t *column_json(sqlite3_stmt *st, int i)
+{
+	const char *text = (const char *)sqlite3_column_text(st, i);
+	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+	return v ? v : json_null();
+}
+
+int one_row(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = row(st, arg);
+		rc = *ret ? GC_OK : GC_ENOMEM;
+	} else {
+		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list)
 {
 	sqlite3_stmt *st = store_stmt(s, sql);

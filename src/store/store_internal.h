@@ -48,6 +48,8 @@ json_t *column_time(sqlite3_stmt *st, int i);
 /* Column i as a JSON integer (null when NULL). */
 json_t *column_int(sqlite3_stmt *st, int i);
 
+/* Column i, JSON text, parsed (null when NULL or unreadable). */
+json_t *column_json(sqlite3_stmt *st, int i);
 /* Turns the current row of a statement into JSON. */
 typedef json_t *(*row_fn)(sqlite3_stmt *st, void *arg);
 /* Steps st to the end, collecting row(st, arg) for each row into an array. */
@@ -59,6 +61,9 @@ int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void 
 /* scoped_row's row as JSON by row(st, NULL): GC_ENOTFOUND, GC_ESTORE when
  * row fails, or GC_OK. */
 int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, row_fn row, json_t **ret);
+/* Steps a bound statement once: row(st, arg) for its row, GC_ENOTFOUND when
+ * there is none, or a store error; resets it. */
+int one_row(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret);
 /* Every row of sql, whose one parameter is the tenant, as an array. */
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
 /* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
