@@ -51,31 +51,12 @@ static bool option_number(const struct args *a, const char *name, double min, bo
 	return false;
 }
 
-static char *read_file(const char *path, size_t *ret_len)
+/* A whole file; prints an error naming the command and the file. */
+static char *read_file(const char *command, const char *path, size_t *ret_len)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return NULL;
-	char *data = NULL;
-	size_t len = 0, cap = 0, n;
-	char chunk[65536];
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			char *grown = realloc(data, cap);
-			if (grown == NULL) {
-				free(data);
-				fclose(f);
-				return NULL;
-			}
-			data = grown;
-		}
-		memcpy(data + len, chunk, n);
-		len += n;
-	}
-	fclose(f);
-	*ret_len = len;
-	return data ? data : calloc(1, 1);
+	char name[64], *data;
+	snprintf(name, sizeof(name), "guichet wfm %s", command);
+	return cli_read_file(path, name, &data, ret_len) < 0 ? NULL : data;
 }
 
 /* The goal options shared by plan and overflow. */
@@ -95,11 +76,9 @@ static int staff_file(const char *command, const char *path, const struct wfm_pl
 		      struct wfm_plan_row **ret_rows, struct wfm_plan_result **ret_res, size_t *ret_n)
 {
 	size_t len = 0, n = 0;
-	char *csv = read_file(path, &len);
-	if (csv == NULL) {
-		fprintf(stderr, "guichet wfm %s: cannot read %s\n", command, path);
+	char *csv = read_file(command, path, &len);
+	if (csv == NULL)
 		return 1;
-	}
 	struct wfm_plan_row *rows = NULL;
 	struct decode_error err;
 	int rc = wfm_plan_parse(csv, len, &rows, &n, &err);
@@ -231,11 +210,9 @@ static int load_history(const struct args *a, const char *command, int extra_day
 	if (!option_number(a, "interval", 60, false, 86400, 1800, &interval))
 		return 2;
 	size_t len = 0;
-	char *csv = read_file(a->pos[0], &len);
-	if (csv == NULL) {
-		fprintf(stderr, "guichet wfm %s: cannot read %s\n", command, a->pos[0]);
+	char *csv = read_file(command, a->pos[0], &len);
+	if (csv == NULL)
 		return 1;
-	}
 	struct decode_error err;
 	int rc = wfm_history_parse(csv, len, (int)interval, extra_days, h, &err);
 	free(csv);
