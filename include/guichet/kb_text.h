@@ -39,7 +39,8 @@ typedef int (*kb_term_fn)(const struct kb_term *t, void *arg);
 
 struct kb_analyzer;
 
-/* One per language and thread (the stemmer keeps state). NULL without memory. */
+/* One per language and thread (the stemmer keeps state, and the analyser
+ * remembers the last words it stemmed: about 600 KiB). NULL without memory. */
 struct kb_analyzer *kb_analyzer_new(enum kb_lang lang);
 void kb_analyzer_free(struct kb_analyzer *a);
 /* Calls fn for each word of text (len bytes of UTF-8). GC_EINVAL for invalid

@@ -8,9 +8,20 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* The words last analysed, by their folded form: most text repeats its
+ * words, and stemming and normalising are most of the analysis's time. */
+#define CACHE_SLOTS 8192           /* a power of two */
+#define CACHED_BYTES 24            /* longer words are not kept */
+struct cached {
+	uint8_t word_len, stem_len, plain_len; /* word_len 0: empty slot */
+	bool stop;
+	char word[CACHED_BYTES], stem[CACHED_BYTES], plain[CACHED_BYTES];
+};
+
 struct kb_analyzer {
 	enum kb_lang lang;
 	struct sb_stemmer *stemmer;
+	struct cached *cache;
 };
 
 static const char *const lang_codes[KB_LANG_N] = {"fr", "en"};
@@ -40,7 +51,11 @@ struct kb_analyzer *kb_analyzer_new(enum kb_lang lang)
 		return NULL;
 	a->lang = lang;
 	a->stemmer = sb_stemmer_new(stemmers[lang], "UTF_8");
-	if (a->stemmer == NULL) {
+	a->cache = calloc(CACHE_SLOTS, sizeof(*a->cache));
+	if (a->stemmer == NULL || a->cache == NULL) {
+		if (a->stemmer)
+			sb_stemmer_delete(a->stemmer);
+		free(a->cache);
 		free(a);
 		return NULL;
 	}
@@ -52,11 +67,14 @@ void kb_analyzer_free(struct kb_analyzer *a)
 	if (a == NULL)
 		return;
 	sb_stemmer_delete(a->stemmer);
+	free(a->cache);
 	free(a);
 }
 
 static bool is_word_char(utf8proc_int32_t c)
 {
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 	utf8proc_category_t cat = utf8proc_category(c);
 	return (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
 	       (cat >= UTF8PROC_CATEGORY_MN && cat <= UTF8PROC_CATEGORY_ME) ||
@@ -86,32 +104,97 @@ static int map(const char *s, size_t len, int options, char *out, size_t size)
 	return (int)keep;
 }
 
+static bool is_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/* The word's case- and compatibility-folded form into folded (at most
+ * KB_MAX_WORD bytes); its length, -1 on error. ASCII needs only lower case. */
+static int fold(const char *s, size_t len, char *folded)
+{
+	if (is_ascii(s, len)) {
+		size_t n = len < KB_MAX_WORD ? len : KB_MAX_WORD;
+		for (size_t i = 0; i < n; i++)
+			folded[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 'a' - 'A' : s[i]);
+		folded[n] = '\0';
+		return (int)n;
+	}
+	int flen = map(s, len, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, folded, KB_MAX_WORD + 1);
+	/* a typographic apostrophe is the plain one, as in the stop lists */
+	for (char *p; flen >= 0 && (p = strstr(folded, "\xe2\x80\x99")) != NULL; flen -= 2) {
+		*p = '\'';
+		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	}
+	return flen;
+}
+
+/* Accents stripped (nothing to do for ASCII). */
+static int strip_marks(const char *s, size_t len, char *out, size_t size)
+{
+	if (!is_ascii(s, len))
+		return map(s, len, UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK, out, size);
+	size_t n = len < size - 1 ? len : size - 1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return (int)n;
+}
+
+static struct cached *cache_slot(struct kb_analyzer *a, const char *word, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)word[i]) * 16777619u;
+	return &a->cache[h & (CACHE_SLOTS - 1)];
+}
+
 /* One word [start, end) of text: fold, check, stem, strip accents. */
 static int emit_word(struct kb_analyzer *a, const char *text, size_t start, size_t end, uint32_t position,
 		     kb_term_fn fn, void *arg)
 {
 	char folded[KB_MAX_WORD * 4], plain[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
-	int flen = map(text + start, end - start, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, folded,
-		       KB_MAX_WORD + 1);
+	int flen = fold(text + start, end - start, folded);
 	if (flen < 0)
 		return GC_EINVAL;
-	/* a typographic apostrophe is the plain one, as in the stop lists */
-	for (char *p; (p = strstr(folded, "\xe2\x80\x99")) != NULL; flen -= 2) {
-		*p = '\'';
-		memmove(p + 1, p + 3, strlen(p + 3) + 1);
+	struct kb_term t = {.term = stem, .word = plain, .start = start, .end = end, .position = position};
+	struct cached *c = cache_slot(a, folded, (size_t)flen);
+	if (c->word_len == flen && memcmp(c->word, folded, (size_t)flen) == 0) {
+		t = (struct kb_term){.term = c->stem, .term_len = c->stem_len, .word = c->plain,
+				     .word_len = c->plain_len, .start = start, .end = end, .position = position,
+				     .stop = c->stop};
+		return fn(&t, arg);
 	}
-	bool stop = kb_is_stop_word(a->lang, folded, (size_t)flen);
+	t.stop = kb_is_stop_word(a->lang, folded, (size_t)flen);
 	const sb_symbol *stemmed = sb_stemmer_stem(a->stemmer, (const sb_symbol *)folded, flen);
 	if (stemmed == NULL)
 		return GC_ENOMEM;
-	int slen = map((const char *)stemmed, (size_t)sb_stemmer_length(a->stemmer),
-		       UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK, stem, sizeof(stem));
-	int plen = map(folded, (size_t)flen, UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK, plain, sizeof(plain));
+	int slen = strip_marks((const char *)stemmed, (size_t)sb_stemmer_length(a->stemmer), stem, sizeof(stem));
+	int plen = strip_marks(folded, (size_t)flen, plain, sizeof(plain));
 	if (slen < 0 || plen < 0)
 		return GC_EINVAL;
-	struct kb_term t = {.term = stem, .term_len = (size_t)slen, .word = plain, .word_len = (size_t)plen,
-			    .start = start, .end = end, .position = position, .stop = stop};
+	t.term_len = (size_t)slen;
+	t.word_len = (size_t)plen;
+	if (flen > 0 && flen < CACHED_BYTES && slen < CACHED_BYTES && plen < CACHED_BYTES) {
+		*c = (struct cached){.word_len = (uint8_t)flen, .stem_len = (uint8_t)slen, .plain_len = (uint8_t)plen,
+				     .stop = t.stop};
+		memcpy(c->word, folded, (size_t)flen);
+		memcpy(c->stem, stem, (size_t)slen + 1);
+		memcpy(c->plain, plain, (size_t)plen + 1);
+	}
 	return fn(&t, arg);
+}
+
+/* The character at text[i] into *c; its length in bytes, <= 0 when invalid. */
+static utf8proc_ssize_t next_char(const char *text, size_t i, size_t len, utf8proc_int32_t *c)
+{
+	if ((unsigned char)text[i] < 0x80) {
+		*c = (unsigned char)text[i];
+		return 1;
+	}
+	return utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), c);
 }
 
 int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn fn, void *arg)
@@ -119,7 +202,7 @@ int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn f
 	/* check the whole text first, so that nothing is called for a bad one */
 	for (size_t i = 0; i < len;) {
 		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &c);
+		utf8proc_ssize_t n = next_char(text, i, len, &c);
 		if (n <= 0)
 			return GC_EINVAL;
 		i += (size_t)n;
@@ -131,11 +214,10 @@ int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn f
 		utf8proc_int32_t c = 0, next = 0;
 		utf8proc_ssize_t n = 1;
 		if (i < len)
-			n = utf8proc_iterate((const utf8proc_uint8_t *)text + i, (utf8proc_ssize_t)(len - i), &c);
+			n = next_char(text, i, len, &c);
 		bool word = i < len && is_word_char(c);
 		if (!word && in_word && i < len && a->lang == KB_LANG_EN && is_apostrophe(c) && i + (size_t)n < len &&
-		    utf8proc_iterate((const utf8proc_uint8_t *)text + i + n, (utf8proc_ssize_t)(len - i - (size_t)n),
-				     &next) > 0 && is_word_char(next))
+		    next_char(text, i + (size_t)n, len, &next) > 0 && is_word_char(next))
 			word = true; /* "don't", "customer's" */
 		if (word && !in_word) {
 			start = i;

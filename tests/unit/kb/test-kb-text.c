@@ -136,6 +136,34 @@ static void bad_input_and_early_stop(void **state)
 	assert_null(kb_analyzer_new((enum kb_lang)7));
 }
 
+/* The analyser remembers the words it stemmed: one that analysed thousands
+ * of words (slots reused) gives what a new one gives, accents, stop words
+ * and offsets included. */
+static void remembered_words_give_the_same_terms(void **state)
+{
+	const char *text = "Le TÉLÉPHONE ne s'allume plus, l'écran reste noir : téléphone éteint, Telephone HS.";
+	struct collected fresh, reused = {0};
+	analyze(KB_LANG_FR, text, &fresh);
+	struct kb_analyzer *a = kb_analyzer_new(KB_LANG_FR);
+	char word[32];
+	struct collected scratch;
+	for (int i = 0; i < 20000; i++) {
+		int n = snprintf(word, sizeof(word), "mot%dé %d", i, i);
+		memset(&scratch, 0, sizeof(scratch));
+		assert_int_equal(kb_analyze(a, word, (size_t)n, collect, &scratch), GC_OK);
+		assert_int_equal(kb_analyze(a, text, strlen(text), collect, &reused), GC_OK);
+		if (i % 5000 == 0)
+			assert_string_equal(reused.terms, fresh.terms);
+		memset(&reused, 0, sizeof(reused));
+	}
+	assert_int_equal(kb_analyze(a, text, strlen(text), collect, &reused), GC_OK);
+	assert_string_equal(reused.terms, fresh.terms);
+	assert_string_equal(reused.words, fresh.words);
+	assert_memory_equal(reused.starts, fresh.starts, sizeof(fresh.starts));
+	assert_memory_equal(reused.positions, fresh.positions, sizeof(fresh.positions));
+	kb_analyzer_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +173,7 @@ int main(void)
 		cmocka_unit_test(digits_symbols_and_other_scripts),
 		cmocka_unit_test(stop_word_lists_are_searchable),
 		cmocka_unit_test(bad_input_and_early_stop),
+		cmocka_unit_test(remembered_words_give_the_same_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
