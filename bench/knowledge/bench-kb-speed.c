@@ -354,6 +354,7 @@ static void time_steps(int levels, int walks, double *step_ms, size_t *n_steps, 
 
 int main(int argc, char **argv)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	size_t n_docs = argc > 1 ? (size_t)atol(argv[1]) : 100000;
 	size_t per_kind = argc > 2 ? (size_t)atol(argv[2]) : 1000;
 	const char *thesaurus = argc > 3 ? argv[3] : "/usr/share/mythes/th_en_US_v2.dat";
