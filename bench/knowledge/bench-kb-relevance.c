@@ -324,17 +324,20 @@ int main(int argc, char **argv)
 
 	size_t len, n_test = 0, n_learn = 0;
 	char *data = read_all("debian-faq-queries.jsonl", &len);
-	struct query *test = calloc(len / 20 + 1, sizeof(*test));
+	struct query *test = calloc(len / 20 + 1, sizeof(*test)), *dev = calloc(len / 20 + 1, sizeof(*dev));
 	json_t *lessons = json_array();
 	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
 		json_t *e = json_loads(line, 0, NULL), *q;
 		const char *lang = json_string_value(json_object_get(e, "lang"));
 		const char *expect = json_string_value(json_object_get(e, "expect"));
 		size_t i;
-		json_array_foreach(json_object_get(e, "learn"), i, q)
+		json_array_foreach(json_object_get(e, "learn"), i, q) {
 			json_array_append_new(lessons, json_pack("{s:O,s:s,s:b,s:s}", "query", q, "article", expect,
 								 "resolved", 1, "lang", lang));
-		n_learn += json_array_size(json_object_get(e, "learn"));
+			dev[n_learn].text = strdup(json_string_value(q));
+			snprintf(dev[n_learn].lang, sizeof(dev[n_learn].lang), "%s", lang);
+			snprintf(dev[n_learn++].expect, sizeof(dev[0].expect), "%s", expect);
+		}
 		json_array_foreach(json_object_get(e, "test"), i, q) {
 			struct query *t = &test[n_test];
 			t->text = strdup(json_string_value(q));
@@ -354,6 +357,12 @@ int main(int argc, char **argv)
 			test[i].typo_fts = fts_rank(test[i].typo, test[i].lang, test[i].expect);
 			test[i].typo_guichet = guichet_rank(test[i].typo, test[i].lang, test[i].expect);
 		}
+	}
+
+	/* the learning part is also where the weights are tuned (before it is learned) */
+	for (size_t k = 0; k < n_learn; k++) {
+		dev[k].fts = fts_rank(dev[k].text, dev[k].lang, dev[k].expect);
+		dev[k].before = guichet_rank(dev[k].text, dev[k].lang, dev[k].expect);
 	}
 
 	/* the learning part, as resolved contacts */
@@ -383,6 +392,9 @@ int main(int argc, char **argv)
 	printf("%-30s %6.3f %6.3f %6.3f %6.3f\n", "FTS5 bm25 (porter, OR)", f.top1, f.top3, f.top5, f.mrr);
 	printf("%-30s %6.3f %6.3f %6.3f %6.3f\n", "guichet, before learning", b.top1, b.top3, b.top5, b.mrr);
 	printf("%-30s %6.3f %6.3f %6.3f %6.3f\n", "guichet, after learning", a.top1, a.top3, a.top5, a.mrr);
+	struct scores df = score(dev, n_learn, offsetof(struct query, fts));
+	struct scores db = score(dev, n_learn, offsetof(struct query, before));
+	printf("learning part, where weights are tuned: MRR FTS5 %.3f, guichet %.3f\n", df.mrr, db.mrr);
 	for (size_t k = 0; k < n_test; k++)
 		if (getenv("VERBOSE"))
 			printf("  %s %-12s fts %2d before %2d after %2d typo %2d | %s | %s\n", test[k].lang, test[k].expect,

@@ -23,7 +23,7 @@
 #include "guichet/kb_text.h"
 
 #define KB_W_TYPO 0.7
-#define KB_W_SEED 0.25
+#define KB_W_SEED 0.1
 #define KB_W_TENANT 0.8
 #define KB_MAX_PLAN 64     /* terms of a plan; more are dropped */
 #define KB_MAX_UNMATCHED 16

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define K1 1.2
-static const double field_weight[KB_FIELDS] = {5.0, 1.0, 2.0}; /* title, body, tags: to tune on the relevance set */
+static const double field_weight[KB_FIELDS] = {5.0, 1.0, 2.0}; /* title, body, tags: 3 to 8 for titles changed little on the relevance set */
 static const double field_b[KB_FIELDS] = {0.5, 0.75, 0.3};
 
 struct posting {
