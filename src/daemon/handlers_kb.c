@@ -259,6 +259,8 @@ static int transition(struct request *r, struct store *db, const char *action)
 	const char *when = query_get(r, "review_by");
 	if (when && !parse_when(when, &review_by))
 		return reply_error(r, 400, "invalid", "review_by", "'review_by' is a date (2027-01-31) or an RFC 3339 time");
+	if (when && review_by <= gc_now_ms())
+		return reply_error(r, 400, "invalid", "review_by", "'review_by' is in the past");
 	json_t *errors = NULL;
 	int rc = strcmp(action, "publish") == 0 ? publish(r, db, r->key, review_by, false, &errors)
 						: store_kb_transition(db, &r->scope, r->key, action, 0, false);

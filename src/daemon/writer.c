@@ -23,6 +23,7 @@ struct writer {
 	struct store *db;
 	struct router *router;      /* the routing engine, used on this thread only */
 	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
+	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -138,8 +139,29 @@ static struct job *take_batch(struct writer *w)
 	return batch;
 }
 
+/* Published knowledge past its review-by date goes back to review: at
+ * start, then once a minute (at once again while more are due). */
+static void review_due(struct writer *w, int64_t now)
+{
+	int n = 0, rc = store_begin(w->db);
+	if (rc == GC_OK) {
+		rc = store_kb_review_due(w->db, now, &n);
+		rc = rc == GC_OK ? store_commit(w->db) : rc;
+		if (rc < 0)
+			store_rollback(w->db);
+	}
+	char items[16];
+	snprintf(items, sizeof(items), "%d", n);
+	if (rc < 0)
+		log_error("knowledge review dates not checked", "error", store_errmsg(w->db));
+	else if (n > 0)
+		log_info("knowledge back to review", "items", items);
+	w->next_review = rc == GC_OK && n == STORE_KB_REVIEW_BATCH ? now : now + 60 * 1000;
+}
+
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits
- * overflowing) in a transaction of their own, and the live statistics. */
+ * overflowing) in a transaction of their own, the live statistics, and the
+ * knowledge's review-by dates. */
 static void run_clock(struct writer *w)
 {
 	int64_t now = gc_now_ms();
@@ -158,6 +180,8 @@ static void run_clock(struct writer *w)
 		router_publish_stats(w->router);
 		w->next_stats = now - now % 1000 + 1000;
 	}
+	if (now >= w->next_review)
+		review_due(w, now);
 }
 
 /* Sleeps until work comes or the next timer or statistics fall due. */

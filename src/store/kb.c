@@ -315,14 +315,15 @@ refused:
 
 int store_kb_review_due(struct store *s, int64_t now, int *ret_n)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, tenant_id, key FROM kb_items WHERE state = 'published'"
-					 " AND review_by IS NOT NULL AND review_by <= ? LIMIT 100");
+	sqlite3_stmt *st = store_stmt(s, "SELECT id, tenant_id, key FROM kb_items WHERE review_by IS NOT NULL"
+					 " AND review_by <= ? AND state = 'published' LIMIT ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, now);
-	struct { int64_t id, tenant; char key[72]; } due[100];
+	sqlite3_bind_int(st, 2, STORE_KB_REVIEW_BATCH);
+	struct { int64_t id, tenant; char key[72]; } due[STORE_KB_REVIEW_BATCH];
 	int n = 0;
-	while (n < 100 && sqlite3_step(st) == SQLITE_ROW) {
+	while (n < STORE_KB_REVIEW_BATCH && sqlite3_step(st) == SQLITE_ROW) {
 		due[n].id = sqlite3_column_int64(st, 0);
 		due[n].tenant = sqlite3_column_int64(st, 1);
 		snprintf(due[n].key, sizeof(due[n].key), "%s", (const char *)sqlite3_column_text(st, 2));

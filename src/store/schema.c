@@ -176,6 +176,8 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL CHECK (kind IN ('item','link','synonym')),"
 	"  item_id INTEGER, lang TEXT, term TEXT, phrase TEXT);"
 	"CREATE INDEX kb_changes_tenant ON kb_changes(tenant_id, seq);",
+	/* 5: the writer's minute check of review-by dates reads only the dated items */
+	"CREATE INDEX kb_items_review ON kb_items(review_by) WHERE review_by IS NOT NULL;",
 };
 
 int schema_n_migrations(void)

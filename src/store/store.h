@@ -305,7 +305,9 @@ int store_kb_transition(struct store *s, const struct store_scope *scope, const 
 			int64_t review_by, bool force);
 int store_kb_approvals_needed(struct store *s, int64_t tenant_id, int *ret);
 int store_kb_settings_set(struct store *s, const struct store_scope *scope, int approvals);
-/* Sends published items whose review-by date passed back to review. */
+/* Sends published items whose review-by date passed back to review, at
+ * most STORE_KB_REVIEW_BATCH at a time (their count in *ret_n). */
+#define STORE_KB_REVIEW_BATCH 100
 int store_kb_review_due(struct store *s, int64_t now, int *ret_n);
 /* The published version of key (GC_ENOTFOUND when none, or archived). */
 int store_kb_published(struct store *s, int64_t tenant_id, const char *key, int64_t *ret_item, int *ret_version,

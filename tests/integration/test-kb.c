@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guichet/clock.h"
 #include "harness.h"
 
 #define PASSWORD "knowledge pass"
@@ -461,13 +462,38 @@ static void survives_kill_9(void **state)
 	resp_clear(&r);
 	call("POST", rev2, 200, NULL, &r, "/api/v1/kb/items/roaming/approve");
 	resp_clear(&r);
-	call("POST", rev2, 200, NULL, &r, "/api/v1/kb/items/roaming/publish");
+	/* a review-by date must be ahead; once passed, the item goes back to review (checked at start
+	 * and each minute) while its published version stays what agents see */
+	call("POST", rev2, 400, NULL, &r, "/api/v1/kb/items/roaming/publish?review_by=2020-01-31");
+	assert_string_equal(resp_error(&r), "invalid");
+	resp_clear(&r);
+	char when[GC_TIME_LEN];
+	int64_t due = gc_now_ms() + 1500;
+	gc_time_format(due, when);
+	call("POST", rev2, 200, NULL, &r, "/api/v1/kb/items/roaming/publish?review_by=%s", when);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "published");
 	resp_clear(&r);
 	daemon_kill9(&d);
+	while (gc_now_ms() <= due)
+		usleep(50 * 1000);
 	assert_int_equal(daemon_start(&d, NULL), 0);
 	char ids[1024];
 	search(agent, "roaming", ids, sizeof(ids));
 	assert_string_equal(ids, "roaming");
+	const char *now_in = NULL;
+	for (int i = 0; i < 100; i++) {
+		call("GET", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming");
+		now_in = json_string_value(json_object_get(r.json, "state"));
+		if (strcmp(now_in, "review") == 0)
+			break;
+		resp_clear(&r);
+		usleep(20 * 1000);
+	}
+	assert_string_equal(now_in, "review");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/audit?limit=5"); /* newest first */
+	assert_non_null(strstr(r.text, "\"kb_review_due\""));
+	resp_clear(&r);
 }
 
 int main(void)
