@@ -218,6 +218,9 @@ static struct figures summarise(double *ms, size_t n)
 	return f;
 }
 
+static double spent[3]; /* seconds in planning, ranking, snippets */
+static size_t planned;  /* terms searched, over the queries */
+
 /* plan + top 10 + a snippet for each, as a search request does */
 static double guichet_search(struct kb_corpus *c, struct kb_analyzer *a, const struct doc *docs, const char *q,
 			     size_t *hits)
@@ -226,8 +229,13 @@ static double guichet_search(struct kb_corpus *c, struct kb_analyzer *a, const s
 	struct kb_result res[TOP_K];
 	size_t n = 0;
 	double t0 = now();
-	if (kb_corpus_plan(c, a, q, strlen(q), &plan) != GC_OK || kb_corpus_search(c, &plan, TOP_K, res, &n) != GC_OK)
+	if (kb_corpus_plan(c, a, q, strlen(q), &plan) != GC_OK)
 		exit(1);
+	double t1 = now();
+	planned += plan.n;
+	if (kb_corpus_search(c, &plan, TOP_K, res, &n) != GC_OK)
+		exit(1);
+	double t2 = now();
 	for (size_t i = 0; i < n; i++) {
 		struct kb_snippet s;
 		const char *body = docs[res[i].item - 1].body;
@@ -235,7 +243,9 @@ static double guichet_search(struct kb_corpus *c, struct kb_analyzer *a, const s
 			exit(1);
 	}
 	*hits += n;
-	return (now() - t0) * 1000;
+	double t3 = now();
+	spent[0] += t1 - t0, spent[1] += t2 - t1, spent[2] += t3 - t2;
+	return (t3 - t0) * 1000;
 }
 
 static double fts_search(sqlite3_stmt *st, const char *q, size_t *hits)
@@ -436,16 +446,19 @@ int main(int argc, char **argv)
 			qs[i] = make_query(&kinds[k]);
 		for (size_t i = 0; i < 20 && i < per_kind; i++) /* warm the caches */
 			guichet_search(c, a, docs, qs[i], &hits), fts_search(sel, qs[i], &fts_hits);
-		for (size_t i = 0; i < per_kind; i++) {
+		spent[0] = spent[1] = spent[2] = 0;
+		planned = 0;
+		for (size_t i = 0; i < per_kind; i++)
 			ms[i] = all[k * per_kind + i] = guichet_search(c, a, docs, qs[i], &hits);
+		double sum = spent[0] + spent[1] + spent[2];
+		for (size_t i = 0; i < per_kind; i++)
 			fts_ms[i] = fts_search(sel, qs[i], &fts_hits);
-		}
 		g[k] = summarise(ms, per_kind);
 		f[k] = summarise(fts_ms, per_kind);
 		printf("search %-6s (%zu queries of %zu words, e.g. \"%s\"): guichet p50 %.3f ms, p99 %.3f ms; FTS5 p50 "
-		       "%.3f ms, p99 %.3f ms (%.0fx at p50)\n",
+		       "%.3f ms, p99 %.3f ms (%.0fx at p50); guichet's time: plan %.0f%%, rank %.0f%%, snippets %.0f%%; %.1f terms searched a query\n",
 		       kinds[k].name, per_kind, kinds[k].words, qs[0], g[k].p50, g[k].p99, f[k].p50, f[k].p99,
-		       f[k].p50 / g[k].p50);
+		       f[k].p50 / g[k].p50, 100 * spent[0] / sum, 100 * spent[1] / sum, 100 * spent[2] / sum, (double)planned / per_kind);
 		for (size_t i = 0; i < per_kind; i++)
 			free(qs[i]);
 		free(qs);

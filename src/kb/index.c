@@ -1,5 +1,7 @@
 /* The search index (guichet/kb_index.h): postings per term, BM25F, top k by
- * MaxScore. */
+ * MaxScore with block maxima: each term's postings are cut in blocks of
+ * BLOCK, each knowing its best posting, so that runs of documents that
+ * cannot reach the k best are skipped whole. */
 #include "guichet/kb_index.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #define K1 1.2
+#define BLOCK 64
 static const double field_weight[KB_FIELDS] = {5.0, 1.0, 2.0}; /* title, body, tags: 3 to 8 for titles changed little on the relevance set */
 static const double field_b[KB_FIELDS] = {0.5, 0.75, 0.3};
 
@@ -24,6 +27,7 @@ struct term {
 	struct posting *p;
 	uint32_t n, cap;
 	double idf, max_part;       /* after finish: idf, and the best tf~/(K1 + tf~) of its postings */
+	double *block_max;          /* after finish: the best of each BLOCK postings */
 	uint32_t scratch_doc, scratch_at; /* while adding a document: its slot in that document's postings */
 };
 
@@ -33,8 +37,9 @@ struct kb_index {
 	uint32_t *slots;            /* open addressing: term id + 1, 0 empty */
 	size_t cap_slots;
 	uint32_t *length[KB_FIELDS];
+	double *scale[KB_FIELDS];   /* per document: the field's weight over its length normalisation */
 	uint8_t *removed;
-	uint32_t n_docs, cap_docs, cap_len[KB_FIELDS], cap_removed;
+	uint32_t n_docs, cap_docs, cap_len[KB_FIELDS], cap_scale[KB_FIELDS], cap_removed;
 	double avg[KB_FIELDS];
 };
 
@@ -60,11 +65,12 @@ void kb_index_free(struct kb_index *ix)
 	for (uint32_t i = 0; i < ix->n_terms; i++) {
 		free(ix->terms[i].text);
 		free(ix->terms[i].p);
+		free(ix->terms[i].block_max);
 	}
 	free(ix->terms);
 	free(ix->slots);
 	for (int f = 0; f < KB_FIELDS; f++)
-		free(ix->length[f]);
+		free(ix->length[f]), free(ix->scale[f]);
 	free(ix->removed);
 	free(ix);
 }
@@ -126,16 +132,24 @@ static int term_id(struct kb_index *ix, const char *text, size_t len, uint32_t *
 	return GC_OK;
 }
 
+/* The field's weight over document d's length normalisation in it. */
+static double scale(const struct kb_index *ix, int f, uint32_t d)
+{
+	return field_weight[f] / (1 - field_b[f] + field_b[f] * (ix->avg[f] > 0 ? ix->length[f][d] / ix->avg[f] : 1));
+}
+
 int kb_index_add(struct kb_index *ix, const struct kb_doc_terms *doc, uint32_t *ret_doc)
 {
 	uint32_t d = ix->n_docs;
 	for (int f = 0; f < KB_FIELDS; f++)
-		if (gc_grow((void **)&ix->length[f], &ix->cap_len[f], sizeof(uint32_t), d + 1) < 0)
+		if (gc_grow((void **)&ix->length[f], &ix->cap_len[f], sizeof(uint32_t), d + 1) < 0 ||
+		    gc_grow((void **)&ix->scale[f], &ix->cap_scale[f], sizeof(double), d + 1) < 0)
 			return GC_ENOMEM;
 	if (gc_grow((void **)&ix->removed, &ix->cap_removed, 1, d + 1) < 0)
 		return GC_ENOMEM;
 	for (int f = 0; f < KB_FIELDS; f++) {
 		ix->length[f][d] = (uint32_t)doc->n[f];
+		ix->scale[f][d] = scale(ix, f, d);
 		for (size_t i = 0; i < doc->n[f]; i++) {
 			uint32_t id;
 			int rc = term_id(ix, doc->terms[f][i], doc->lens[f][i], &id);
@@ -184,10 +198,7 @@ static double part(const struct kb_index *ix, const struct posting *p)
 {
 	double tf = 0;
 	for (int f = 0; f < KB_FIELDS; f++)
-		if (p->tf[f]) {
-			double norm = 1 - field_b[f] + field_b[f] * (ix->avg[f] > 0 ? ix->length[f][p->doc] / ix->avg[f] : 1);
-			tf += field_weight[f] * p->tf[f] / norm;
-		}
+		tf += p->tf[f] * ix->scale[f][p->doc];
 	return tf / (K1 + tf);
 }
 
@@ -198,15 +209,23 @@ int kb_index_finish(struct kb_index *ix)
 		for (uint32_t d = 0; d < ix->n_docs; d++)
 			sum += ix->length[f][d];
 		ix->avg[f] = ix->n_docs ? sum / ix->n_docs : 0;
+		for (uint32_t d = 0; d < ix->n_docs; d++)
+			ix->scale[f][d] = scale(ix, f, d);
 	}
 	for (uint32_t i = 0; i < ix->n_terms; i++) {
 		struct term *t = &ix->terms[i];
 		t->idf = log(1 + (ix->n_docs - t->n + 0.5) / (t->n + 0.5));
 		t->max_part = 0;
+		free(t->block_max);
+		t->block_max = calloc(t->n / BLOCK + 1, sizeof(double));
+		if (t->block_max == NULL)
+			return GC_ENOMEM;
 		for (uint32_t k = 0; k < t->n; k++) {
 			double x = part(ix, &t->p[k]);
 			if (x > t->max_part)
 				t->max_part = x;
+			if (x > t->block_max[k / BLOCK])
+				t->block_max[k / BLOCK] = x;
 		}
 	}
 	return GC_OK;
@@ -305,6 +324,54 @@ static void seek(struct list *l, uint32_t doc)
 
 #define MAX_QUERY_TERMS 64
 
+/* Every posting of every list added into one score per document, then the
+ * k best: for queries whose lists cover most documents, where MaxScore
+ * cannot skip and a tight loop over the postings is faster. */
+static int score_all(const struct kb_index *ix, const struct list *lists, size_t m, size_t k, struct kb_hit *hits,
+		     size_t *ret_n)
+{
+	*ret_n = 0;
+	double *scores = calloc(ix->n_docs ? ix->n_docs : 1, sizeof(double));
+	if (scores == NULL)
+		return GC_ENOMEM;
+	for (size_t i = 0; i < m; i++) {
+		double w = lists[i].t->idf * lists[i].weight;
+		for (uint32_t j = 0; j < lists[i].t->n; j++)
+			scores[lists[i].t->p[j].doc] += w * part(ix, &lists[i].t->p[j]);
+	}
+	size_t n = 0;
+	for (uint32_t d = 0; d < ix->n_docs; d++)
+		if (scores[d] > 0 && !ix->removed[d] && k > 0)
+			heap_offer(hits, &n, k, (struct kb_hit){d, scores[d]});
+	free(scores);
+	qsort(hits, n, sizeof(hits[0]), by_rank);
+	*ret_n = n;
+	return GC_OK;
+}
+
+/* When no document up to the end of the essential lists' current blocks can
+ * beat threshold (their blocks' maxima plus all the other lists' bounds do
+ * not reach it), moves those lists past them and says so. */
+static bool skip_blocks(struct list *lists, size_t m, size_t essential, const double *prefix, double threshold)
+{
+	double bound = essential ? prefix[essential - 1] : 0;
+	uint32_t upto = UINT32_MAX;
+	for (size_t i = essential; i < m; i++) {
+		const struct term *t = lists[i].t;
+		if (lists[i].at >= t->n)
+			continue;
+		uint32_t b = lists[i].at / BLOCK, end = (b + 1) * BLOCK < t->n ? (b + 1) * BLOCK : t->n;
+		bound += t->idf * lists[i].weight * t->block_max[b];
+		if (t->p[end - 1].doc < upto)
+			upto = t->p[end - 1].doc;
+	}
+	if (bound > threshold || upto == UINT32_MAX)
+		return false;
+	for (size_t i = essential; i < m; i++)
+		seek(&lists[i], upto + 1);
+	return true;
+}
+
 int kb_index_search(const struct kb_index *ix, const struct kb_query_term *q, size_t n_terms, size_t k,
 		    struct kb_hit *hits, size_t *ret_n)
 {
@@ -314,6 +381,11 @@ int kb_index_search(const struct kb_index *ix, const struct kb_query_term *q, si
 	if (k == 0)
 		return GC_OK;
 	size_t m = resolve(ix, q, n_terms < MAX_QUERY_TERMS ? n_terms : MAX_QUERY_TERMS, lists);
+	uint64_t postings = 0;
+	for (size_t i = 0; i < m; i++)
+		postings += lists[i].t->n;
+	if (postings >= ix->n_docs / 2)
+		return score_all(ix, lists, m, k, hits, ret_n);
 	qsort(lists, m, sizeof(lists[0]), by_ub);
 	for (size_t i = 0; i < m; i++)
 		prefix[i] = (i ? prefix[i - 1] : 0) + lists[i].ub;
@@ -326,6 +398,8 @@ int kb_index_search(const struct kb_index *ix, const struct kb_query_term *q, si
 				d = lists[i].t->p[lists[i].at].doc;
 		if (d == UINT32_MAX)
 			break;
+		if (n == k && skip_blocks(lists, m, essential, prefix, threshold))
+			continue;
 		double score = 0;
 		for (size_t i = essential; i < m; i++) {
 			struct list *l = &lists[i];
@@ -377,20 +451,5 @@ int kb_index_search_exhaustive(const struct kb_index *ix, const struct kb_query_
 {
 	struct list lists[MAX_QUERY_TERMS];
 	size_t m = resolve(ix, q, n_terms < MAX_QUERY_TERMS ? n_terms : MAX_QUERY_TERMS, lists);
-	double *scores = calloc(ix->n_docs ? ix->n_docs : 1, sizeof(double));
-	if (scores == NULL)
-		return GC_ENOMEM;
-	for (size_t i = 0; i < m; i++)
-		for (uint32_t j = 0; j < lists[i].t->n; j++) {
-			const struct posting *p = &lists[i].t->p[j];
-			scores[p->doc] += lists[i].t->idf * lists[i].weight * part(ix, p);
-		}
-	size_t n = 0;
-	for (uint32_t d = 0; d < ix->n_docs; d++)
-		if (scores[d] > 0 && !ix->removed[d] && k > 0)
-			heap_offer(hits, &n, k, (struct kb_hit){d, scores[d]});
-	free(scores);
-	qsort(hits, n, sizeof(hits[0]), by_rank);
-	*ret_n = n;
-	return GC_OK;
+	return score_all(ix, lists, m, k, hits, ret_n);
 }

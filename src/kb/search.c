@@ -655,7 +655,8 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 		return GC_OK;
 	struct kb_query_term q[KB_MAX_PLAN];
 	plan_terms(plan, q);
-	size_t want = k + 32, n_hits = 0;
+	/* the text's k best are enough: an item a learned link lifts is scored on its own below */
+	size_t want = k, n_hits = 0;
 	uint32_t n = 0, cap = (uint32_t)want;
 	struct kb_hit *hits = malloc(want * sizeof(*hits));
 	struct kb_result *all = malloc(cap * sizeof(*all));
