@@ -1,7 +1,8 @@
 /* The search index (guichet/kb_index.h): postings per term, BM25F, top k by
- * MaxScore with block maxima: each term's postings are cut in blocks of
+ * MaxScore with block maxima (each term's postings are cut in blocks of
  * BLOCK, each knowing its best posting, so that runs of documents that
- * cannot reach the k best are skipped whole. */
+ * cannot reach the k best are skipped whole); a query whose lists cover most
+ * documents, where nothing can be skipped, adds every posting in one pass. */
 #include "guichet/kb_index.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -28,6 +29,7 @@ struct term {
 	uint32_t n, cap;
 	double idf, max_part;       /* after finish: idf, and the best tf~/(K1 + tf~) of its postings */
 	double *block_max;          /* after finish: the best of each BLOCK postings */
+	uint32_t blocked;           /* the postings block_max covers (those at the last finish) */
 	uint32_t scratch_doc, scratch_at; /* while adding a document: its slot in that document's postings */
 };
 
@@ -227,6 +229,7 @@ int kb_index_finish(struct kb_index *ix)
 			if (x > t->block_max[k / BLOCK])
 				t->block_max[k / BLOCK] = x;
 		}
+		t->blocked = t->n;
 	}
 	return GC_OK;
 }
@@ -361,6 +364,8 @@ static bool skip_blocks(struct list *lists, size_t m, size_t essential, const do
 		if (lists[i].at >= t->n)
 			continue;
 		uint32_t b = lists[i].at / BLOCK, end = (b + 1) * BLOCK < t->n ? (b + 1) * BLOCK : t->n;
+		if (end > t->blocked)
+			return false; /* a block with postings added since the last finish */
 		bound += t->idf * lists[i].weight * t->block_max[b];
 		if (t->p[end - 1].doc < upto)
 			upto = t->p[end - 1].doc;
