@@ -26,6 +26,7 @@ test: deps
 bench: build
 	bench/core/run
 	bench/wfm/run
+	bench/routing/run
 	bench/knowledge/run
 
 clean:
