@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-kb.h"
+
 #define TOP 10
 
 static const char *base, *data_dir;
@@ -45,13 +47,6 @@ static size_t keep(char *data, size_t size, size_t n, void *arg)
 	b->n += size * n;
 	b->p[b->n] = '\0';
 	return size * n;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The response's JSON; exits on a transport error or an unexpected status. */
@@ -87,24 +82,16 @@ static json_t *call(const char *method, const char *path, const char *type, cons
 	return j;
 }
 
+/* A file of the data directory; exits when it cannot be read. */
 static char *read_all(const char *name, size_t *len)
 {
 	char path[2048];
 	snprintf(path, sizeof(path), "%s/%s", data_dir, name);
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
+	char *data = read_file(path, len);
+	if (data == NULL) {
 		fprintf(stderr, "bench-kb-relevance: cannot read %s\n", path);
 		exit(1);
 	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *data = malloc((size_t)n + 1);
-	if (fread(data, 1, (size_t)n, f) != (size_t)n)
-		exit(1);
-	fclose(f);
-	data[n] = '\0';
-	*len = (size_t)n;
 	return data;
 }
 
@@ -220,10 +207,7 @@ static struct scores score(const struct query *q, size_t n, size_t offset)
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static uint64_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift(&rng);
 }
 
 /* The characters' starts of s (UTF-8). */
@@ -285,12 +269,6 @@ static char *typo(const char *q, int kind)
 	}
 	strcpy(out + o, rest);
 	return out;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
 }
 
 int main(int argc, char **argv)
@@ -417,9 +395,9 @@ int main(int argc, char **argv)
 	       "found in the top 5 as typed), FTS5 %.3f (%zu of %zu); top 5 over all edited queries: guichet %.3f\n",
 	       typos, in5 ? (double)kept / in5 : 0, kept, in5, fts_in ? (double)fts_kept / fts_in : 0, fts_kept, fts_in,
 	       typos ? (double)typo_top5 / typos : 0);
-	qsort(http_ms, n_http, sizeof(*http_ms), cmp_double);
-	printf("searches through the daemon (HTTP on loopback): %zu, p50 %.2f ms, p99 %.2f ms\n", n_http,
-	       http_ms[n_http / 2], http_ms[(size_t)floor(0.99 * n_http)]);
+	double http_p50 = percentile(http_ms, n_http, 0.50), http_p99 = percentile(http_ms, n_http, 0.99);
+	printf("searches through the daemon (HTTP on loopback): %zu, p50 %.2f ms, p99 %.2f ms\n", n_http, http_p50,
+	       http_p99);
 	printf("{\"faq_articles\":%zu,\"test_queries\":%zu,\"learn_queries\":%zu,"
 	       "\"fts5_top1\":%.3f,\"fts5_top3\":%.3f,\"fts5_mrr\":%.3f,"
 	       "\"before_top1\":%.3f,\"before_top3\":%.3f,\"before_mrr\":%.3f,"
@@ -427,7 +405,7 @@ int main(int argc, char **argv)
 	       "\"typo_top5_kept\":%.3f,\"typo_top5\":%.3f,\"fts5_typo_top5_kept\":%.3f,\"http_search_p50_ms\":%.2f}\n",
 	       articles, n_test, n_learn, f.top1, f.top3, f.mrr, b.top1, b.top3, b.mrr, a.top1, a.top3, a.mrr,
 	       in5 ? (double)kept / in5 : 0, typos ? (double)typo_top5 / typos : 0,
-	       fts_in ? (double)fts_kept / fts_in : 0, http_ms[n_http / 2]);
+	       fts_in ? (double)fts_kept / fts_in : 0, http_p50);
 	curl_easy_cleanup(curl);
 	curl_global_cleanup();
 	return 0;

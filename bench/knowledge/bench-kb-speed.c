@@ -26,26 +26,18 @@
 #include "guichet/kb_search.h"
 #include "guichet/kb_tree.h"
 
+#include "bench-kb.h"
+
 #define VOCAB 50000
 #define BODY_WORDS 300
 #define TITLE_WORDS 7
 #define TAG_WORDS 3
 #define TOP_K 10
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next_random(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift(&rng);
 }
 static double uniform(void)
 {
@@ -63,37 +55,6 @@ static double rss_mib(void)
 	if (f)
 		fclose(f);
 	return kib / 1024;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-static double percentile(double *v, size_t n, double p)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[(size_t)fmin(n - 1, floor(p * n))];
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = path ? fopen(path, "rb") : NULL;
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	rewind(f);
-	char *data = malloc((size_t)n + 1);
-	if (data == NULL || fread(data, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(data);
-		return NULL;
-	}
-	fclose(f);
-	data[n] = '\0';
-	*len = (size_t)n;
-	return data;
 }
 
 /* --- the words --- */
@@ -369,7 +330,7 @@ int main(int argc, char **argv)
 	size_t per_kind = argc > 2 ? (size_t)atol(argv[2]) : 1000;
 	const char *thesaurus = argc > 3 ? argv[3] : "/usr/share/mythes/th_en_US_v2.dat";
 	size_t th_len = 0;
-	char *th = read_all(thesaurus, &th_len);
+	char *th = read_file(thesaurus, &th_len);
 	load_vocab(th);
 
 	struct kb_analyzer *a = kb_analyzer_new(KB_LANG_EN);
