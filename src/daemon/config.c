@@ -26,11 +26,34 @@ static const char usage[] =
 	"  --public-per-minute N  self-service requests per address and minute (60)\n"
 	"  --max-failed-logins N  failed logins per account per 15 minutes before\n"
 	"                       answering 429 (GUICHET_MAX_FAILED_LOGINS; default 10)\n"
+	"  --max-connections N  open connections in all (default 10000; never more\n"
+	"                       than the descriptors allow)\n"
+	"  --max-connections-per-address N  open connections from one address (256)\n"
+	"  --head-timeout SECS  time for a request's head to arrive, from its first\n"
+	"                       byte (default 10)\n"
+	"  --stream-backlog BYTES  unsent bytes a live stream may have before it is\n"
+	"                       closed (its client resumes; default 1048576)\n"
+	"  --metrics-listen HOST:PORT  serve /metrics and /healthz without a token on\n"
+	"                       this address (keep it on loopback or a private network);\n"
+	"                       on the API address /metrics needs a platform admin\n"
 	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
 	"                       the option names without dashes: db, listen, threads, ...\n"
 	"  --help, --version\n\n"
 	"Signals: SIGTERM or SIGINT drain requests in flight and exit; SIGHUP reopens\n"
 	"the log file.\n";
+
+/* "HOST:PORT" (the last colon separates the port, for IPv6 addresses). */
+static int parse_listen(const char *value, char *host, size_t host_len, int *ret_port)
+{
+	int64_t n;
+	const char *colon = strrchr(value, ':');
+	if (colon == NULL || colon == value || (size_t)(colon - value) >= host_len ||
+	    gc_parse_i64(colon + 1, 0, 65535, &n) < 0)
+		return GC_EINVAL;
+	snprintf(host, host_len, "%.*s", (int)(colon - value), value);
+	*ret_port = (int)n;
+	return GC_OK;
+}
 
 /* Sets the option name to value; prints what is wrong with where. */
 static int set(struct config *c, const char *name, const char *value, const char *where)
@@ -39,12 +62,30 @@ static int set(struct config *c, const char *name, const char *value, const char
 	if (strcmp(name, "db") == 0) {
 		snprintf(c->db, sizeof(c->db), "%s", value);
 	} else if (strcmp(name, "listen") == 0) {
-		const char *colon = strrchr(value, ':');
-		if (colon == NULL || colon == value || (size_t)(colon - value) >= sizeof(c->host) ||
-		    gc_parse_i64(colon + 1, 0, 65535, &n) < 0)
+		if (parse_listen(value, c->host, sizeof(c->host), &c->port) < 0)
 			goto bad;
-		snprintf(c->host, sizeof(c->host), "%.*s", (int)(colon - value), value);
-		c->port = (int)n;
+	} else if (strcmp(name, "metrics-listen") == 0 || strcmp(name, "metrics_listen") == 0) {
+		if (*value && parse_listen(value, c->metrics_host, sizeof(c->metrics_host), &c->metrics_port) < 0)
+			goto bad;
+		if (*value == '\0')
+			c->metrics_host[0] = '\0';
+	} else if (strcmp(name, "max-connections") == 0 || strcmp(name, "max_connections") == 0) {
+		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
+			goto bad;
+		c->max_connections = (int)n;
+	} else if (strcmp(name, "max-connections-per-address") == 0 ||
+		   strcmp(name, "max_connections_per_address") == 0) {
+		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
+			goto bad;
+		c->max_connections_per_address = (int)n;
+	} else if (strcmp(name, "stream-backlog") == 0 || strcmp(name, "stream_backlog") == 0) {
+		if (gc_parse_i64(value, 4096, 1024LL * 1024 * 1024, &n) < 0)
+			goto bad;
+		c->stream_backlog = n;
+	} else if (strcmp(name, "head-timeout") == 0 || strcmp(name, "head_timeout") == 0) {
+		if (gc_parse_i64(value, 1, 300, &n) < 0)
+			goto bad;
+		c->head_timeout = (int)n;
 	} else if (strcmp(name, "threads") == 0) {
 		if (gc_parse_i64(value, 1, 256, &n) < 0)
 			goto bad;
@@ -122,6 +163,7 @@ static int read_env(struct config *c)
 		{"GUICHET_LOG", "log"}, {"GUICHET_ACCESS_LOG", "access-log"},
 		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
 		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
+		{"GUICHET_METRICS_LISTEN", "metrics-listen"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -139,13 +181,19 @@ int config_load(struct config *c, int argc, char **argv)
 		{"access-log", required_argument, NULL, 0}, {"session-ttl", required_argument, NULL, 0},
 		{"max-failed-logins", required_argument, NULL, 0}, {"thesaurus-dir", required_argument, NULL, 0},
 		{"public-per-minute", required_argument, NULL, 0},
+		{"max-connections", required_argument, NULL, 0},
+		{"max-connections-per-address", required_argument, NULL, 0},
+		{"head-timeout", required_argument, NULL, 0}, {"metrics-listen", required_argument, NULL, 0},
+		{"stream-backlog", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
 			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10,
-			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60};
+			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
+			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
+			     .stream_backlog = 1024 * 1024};
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 

@@ -17,6 +17,12 @@ struct config {
 	int max_failed_logins;    /* per account, per 15 minutes */
 	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
 	int public_per_minute;    /* self-service requests per address and minute */
+	int max_connections;      /* open connections in all */
+	int max_connections_per_address;
+	int head_timeout;
+	int64_t stream_backlog;   /* bytes unsent before a live stream is closed */         /* seconds for a request head, from its first byte */
+	char metrics_host[256];   /* "" for no metrics listener */
+	int metrics_port;
 };
 
 /* Fills config from argv, the environment and the config file. Returns 0,

@@ -49,7 +49,7 @@ int prepare_login(struct request *r, struct store *db)
 	if (!ratelimit_allows(in->email, r->scope.ip, now, &retry)) {
 		char value[16];
 		snprintf(value, sizeof(value), "%d", retry);
-		evhttp_add_header(evhttp_request_get_output_headers(r->ev), "Retry-After", value);
+		reply_header(r, "Retry-After", value);
 		return reply_error(r, 429, "too_many_requests", NULL,
 				   "too many failed logins: try again in %d seconds", retry);
 	}

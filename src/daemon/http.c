@@ -36,7 +36,7 @@
 
 const struct route http_routes[] = {
 	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
-	R(GET, "/metrics", ROUTE_PUBLIC, 0, NULL, run_metrics),
+	R(GET, "/metrics", ROUTE_PLATFORM, 0, NULL, run_metrics), /* public on the metrics listener */
 	R(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, prepare_login, run_login),
 	R(POST, "/api/v1/auth/logout", W | A, 0, NULL, run_logout),
 	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
@@ -160,27 +160,6 @@ const struct route http_routes[] = {
 };
 const size_t http_n_routes = sizeof(http_routes) / sizeof(http_routes[0]);
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status < 500 ? "Error" : "Internal Server Error";
-	}
-}
-
 int reply(struct request *r, int status, json_t *obj)
 {
 	json_decref(r->resp);
@@ -270,38 +249,52 @@ int query_int(struct request *r, const char *name, int64_t min, int64_t max, int
 	return GC_OK;
 }
 
-static int append_to_buffer(const char *data, size_t len, void *out)
+void reply_header(struct request *r, const char *name, const char *value)
 {
-	return evbuffer_add(out, data, len);
+	conn_add_header(r->conn, name, value);
 }
 
 static void send_answer(struct request *r)
 {
-	struct evkeyvalq *headers = evhttp_request_get_output_headers(r->ev);
-	struct evbuffer *out = evbuffer_new();
-	evhttp_add_header(headers, "Cache-Control", "no-store");
-	evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+	struct conn *c = r->conn;
+	conn_add_header(c, "Cache-Control", "no-store");
+	conn_add_header(c, "X-Content-Type-Options", "nosniff");
 	if (r->resp_text) {
-		evbuffer_add(out, r->resp_text, strlen(r->resp_text));
-		if (r->content_type && strcmp(r->content_type, "application/json") == 0)
-			evbuffer_add(out, "\n", 1);
-		evhttp_add_header(headers, "Content-Type", r->content_type ? r->content_type : "text/plain");
+		size_t len = strlen(r->resp_text);
+		bool json = r->content_type && strcmp(r->content_type, "application/json") == 0;
+		if (json) {
+			char *text = realloc(r->resp_text, len + 2); /* the same final newline as other answers */
+			if (text) {
+				r->resp_text = text;
+				text[len++] = '\n';
+				text[len] = '\0';
+			}
+		}
+		conn_reply(c, r->status, r->content_type ? r->content_type : "text/plain", r->resp_text, len);
 	} else if (r->resp) {
-		/* into one buffer first: jansson writes many small pieces, and
-		 * adding each to the evbuffer cost a third of a GET */
+		/* into one buffer first: jansson writes many small pieces */
 		static _Thread_local char text[64 * 1024];
 		size_t len = json_dumpb(r->resp, text, sizeof(text) - 1, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (len > 0 && len < sizeof(text) - 1) {
 			text[len++] = '\n';
-			evbuffer_add(out, text, len);
+			conn_reply(c, r->status, "application/json", text, len);
 		} else {
-			json_dump_callback(r->resp, append_to_buffer, out, JSON_COMPACT | JSON_REAL_PRECISION(15));
-			evbuffer_add(out, "\n", 1);
+			char *big = json_dumps(r->resp, JSON_COMPACT | JSON_REAL_PRECISION(15));
+			size_t big_len = big ? strlen(big) : 0;
+			char *answer = big ? realloc(big, big_len + 2) : NULL;
+			if (answer == NULL) {
+				free(big);
+				static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
+				conn_reply(c, 500, "application/json", oom, sizeof(oom) - 1);
+				return;
+			}
+			answer[big_len++] = '\n';
+			conn_reply(c, r->status, "application/json", answer, big_len);
+			free(answer);
 		}
-		evhttp_add_header(headers, "Content-Type", "application/json");
+	} else {
+		conn_reply(c, r->status, NULL, NULL, 0);
 	}
-	evhttp_send_reply(r->ev, r->status, reason(r->status), out);
-	evbuffer_free(out);
 }
 
 void http_finish(struct request *r)
@@ -309,15 +302,15 @@ void http_finish(struct request *r)
 	struct server *srv = r->worker->server;
 	if (r->status == 0)
 		reply_error(r, 500, "internal", NULL, "no answer");
-	if (!r->streaming)
-		send_answer(r);
 	uint64_t ns = gc_monotonic_ns() - r->start_ns;
 	metrics_count(r->route ? r->route_index : http_n_routes, r->status, ns);
 	if (srv->config->access_log) {
-		const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r->ev));
+		const char *path = conn_path(r->conn);
 		log_request(r->route ? r->route->label : "unrouted", path ? path : "", r->status,
 			    (double)ns / 1e6, r->scope.tenant_id, r->scope.actor[0] ? r->scope.actor : NULL);
 	}
+	if (!r->streaming)
+		send_answer(r); /* after this, the connection may be gone */
 	evhttp_clear_headers(&r->query);
 	json_decref(r->body);
 	json_decref(r->resp);
@@ -371,7 +364,7 @@ static bool match(const char *pattern, const char *path, int64_t ids[2], char ke
 static bool find_route(struct request *r, const char *path)
 {
 	bool path_known = false;
-	enum evhttp_cmd_type method = evhttp_request_get_command(r->ev);
+	enum evhttp_cmd_type method = conn_method(r->conn);
 	for (size_t i = 0; i < http_n_routes; i++) {
 		if (!match(http_routes[i].pattern, path, r->ids, r->key))
 			continue;
@@ -391,8 +384,7 @@ static bool find_route(struct request *r, const char *path)
 
 static bool authenticate(struct request *r)
 {
-	struct evkeyvalq *headers = evhttp_request_get_input_headers(r->ev);
-	const char *auth = evhttp_find_header(headers, "Authorization");
+	const char *auth = conn_header(r->conn, "Authorization");
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
 		reply_error(r, 401, "unauthorized", NULL, "this call needs 'Authorization: Bearer TOKEN'");
 		return false;
@@ -400,7 +392,7 @@ static bool authenticate(struct request *r)
 	r->token = auth + 7;
 	char ip[64];
 	snprintf(ip, sizeof(ip), "%s", r->scope.ip);
-	const char *hint = evhttp_find_header(headers, "X-Guichet-Tenant");
+	const char *hint = conn_header(r->conn, "X-Guichet-Tenant");
 	int64_t now = gc_now_ms();
 	int rc = authcache_get(r->worker->auth, r->token, hint, now, &r->scope);
 	if (rc == GC_ENOTFOUND) {
@@ -454,11 +446,11 @@ static bool media_type_is(const char *content_type, const char *want)
 
 static bool read_body(struct request *r)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-	size_t len = evbuffer_get_length(in);
+	size_t len = 0;
+	const char *data = conn_body(r->conn, &len);
 	bool lines = r->route->flags & ROUTE_LINES;
 	bool csv = (r->route->flags & ROUTE_CSV) || lines; /* both raw text, up to the larger limit */
-	const char *type = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
+	const char *type = conn_header(r->conn, "Content-Type");
 	if (!(r->route->flags & (ROUTE_JSON | ROUTE_CSV | ROUTE_LINES)))
 		return true;
 	const char *want = lines ? "application/x-ndjson" : csv ? "text/csv" : "application/json";
@@ -471,7 +463,6 @@ static bool read_body(struct request *r)
 			    csv ? HTTP_MAX_CSV_BODY : HTTP_MAX_JSON_BODY);
 		return false;
 	}
-	const char *data = len ? (const char *)evbuffer_pullup(in, -1) : "";
 	r->raw = data;
 	r->raw_len = len;
 	if (csv)
@@ -488,7 +479,7 @@ static bool read_body(struct request *r)
  * false when it is malformed. */
 static bool idempotency_key(struct request *r)
 {
-	const char *key = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Idempotency-Key");
+	const char *key = conn_header(r->conn, "Idempotency-Key");
 	if (key == NULL || (r->route->flags & ROUTE_PUBLIC))
 		return true;
 	size_t len = strlen(key);
@@ -500,37 +491,68 @@ static bool idempotency_key(struct request *r)
 	return true;
 }
 
-void http_dispatch(struct evhttp_request *ev, void *arg)
+/* The route of method and path, or NULL. */
+static const struct route *route_of(enum evhttp_cmd_type method, const char *path)
+{
+	int64_t ids[2];
+	char key[72];
+	for (size_t i = 0; i < http_n_routes; i++) {
+		if (http_routes[i].method == method && match(http_routes[i].pattern, path, ids, key))
+			return &http_routes[i];
+	}
+	return NULL;
+}
+
+size_t http_body_limit(void *worker, enum evhttp_cmd_type method, const char *path)
+{
+	const struct route *rt = route_of(method, path);
+	if (rt == NULL)
+		return HTTP_MAX_OTHER_BODY;
+	if (rt->flags & (ROUTE_CSV | ROUTE_LINES))
+		return HTTP_MAX_CSV_BODY;
+	return rt->flags & ROUTE_JSON ? HTTP_MAX_JSON_BODY : HTTP_MAX_OTHER_BODY;
+}
+
+/* The metrics listener serves /metrics and /healthz to anyone who reaches
+ * it, and nothing else. */
+static bool metrics_listener_allows(struct request *r)
+{
+	if (conn_tag(r->conn) != LISTENER_METRICS)
+		return false;
+	if (r->route->run != run_metrics && r->route->run != run_healthz) {
+		reply_error(r, 404, "not_found", NULL, "this address serves /metrics and /healthz only");
+		r->route = NULL;
+		return false;
+	}
+	return true;
+}
+
+void http_dispatch(void *arg, struct conn *c)
 {
 	struct worker *worker = arg;
 	/* the decoded input (r->in) is written by prepare before it is read:
 	 * zeroing only what comes before it saves a third of the struct */
 	struct request *r = malloc(sizeof(*r));
 	if (r == NULL) {
-		evhttp_send_error(ev, 503, "Service Unavailable");
+		static const char oom[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"try again\"}}\n";
+		conn_reply(c, 503, "application/json", oom, sizeof(oom) - 1);
 		return;
 	}
 	atomic_fetch_add(&worker->server->in_flight, 1);
 	memset(r, 0, offsetof(struct request, in));
-	r->ev = ev;
+	r->conn = c;
 	r->worker = worker;
 	r->start_ns = gc_monotonic_ns();
 	TAILQ_INIT(&r->query);
-	struct evhttp_connection *conn = evhttp_request_get_connection(ev);
-	char *peer = NULL;
-	ev_uint16_t port = 0;
-	if (conn) {
-		evhttp_connection_get_peer(conn, &peer, &port);
-		snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", peer ? peer : "");
-	}
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
-	const char *path = evhttp_uri_get_path(uri), *query = evhttp_uri_get_query(uri);
+	snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", conn_peer(c));
+	const char *path = conn_path(c), *query = conn_query(c);
 	if (atomic_load(&worker->server->draining)) {
 		reply_error(r, 503, "shutting_down", NULL, "the server is shutting down");
 	} else if (query && evhttp_parse_query_str(query, &r->query) < 0) {
 		reply_error(r, 400, "invalid", NULL, "malformed query string");
 	} else if (path && find_route(r, path) &&
-		   ((r->route->flags & ROUTE_PUBLIC) || (authenticate(r) && authorize(r))) &&
+		   (metrics_listener_allows(r) || (r->route && ((r->route->flags & ROUTE_PUBLIC) ||
+							       (authenticate(r) && authorize(r))))) &&
 		   read_body(r)) {
 		if (r->route->prepare && r->route->prepare(r, worker->db) != 0) {
 			/* prepare answered */

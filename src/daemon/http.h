@@ -15,11 +15,17 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 
+#include "daemon/conn.h"
+
 #include "guichet/decode.h"
 #include "store/store.h"
 
 #define HTTP_MAX_JSON_BODY (1024 * 1024)
 #define HTTP_MAX_CSV_BODY (64 * 1024 * 1024) /* and JSON Lines */
+#define HTTP_MAX_OTHER_BODY 4096             /* routes that read no body */
+
+/* Which listener a connection came from (conn_tag). */
+enum listener_kind { LISTENER_API, LISTENER_METRICS };
 
 struct worker;
 struct request;
@@ -49,7 +55,7 @@ struct route {
 
 
 struct request {
-	struct evhttp_request *ev;
+	struct conn *conn;
 	struct worker *worker;
 	const struct route *route;
 	size_t route_index;
@@ -95,8 +101,13 @@ const char *query_get(struct request *r, const char *name);
 int query_int(struct request *r, const char *name, int64_t min, int64_t max, int64_t def,
 	      int64_t *ret_value);
 
-/* Dispatches one request (evhttp's callback). */
-void http_dispatch(struct evhttp_request *ev, void *worker);
+/* Dispatches one request (conn_handler's dispatch; arg is the worker). */
+void http_dispatch(void *worker, struct conn *c);
+/* The most body bytes the route of method and path reads (conn_handler's
+ * body_limit). */
+size_t http_body_limit(void *worker, enum evhttp_cmd_type method, const char *path);
+/* Adds a header to r's answer. */
+void reply_header(struct request *r, const char *name, const char *value);
 /* Sends r's answer, logs and counts it, and frees r. */
 void http_finish(struct request *r);
 

@@ -1,6 +1,7 @@
 /* Threads, sockets and signals (server.h). */
 #include "daemon/server.h"
 #include "daemon/authcache.h"
+#include "daemon/conn.h"
 #include "daemon/http.h"
 #include "daemon/hub.h"
 #include "daemon/log.h"
@@ -20,11 +21,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DRAIN_TIMEOUT_MS 30000
+#define SPARE_DESCRIPTORS 256       /* kept for the database, logs and listeners */
+
+/* What one client may make the daemon hold (conn.h). */
+static const struct conn_limits default_limits = {
+	.max_head = 16 * 1024,
+	.body_budget = 256u * 1024 * 1024,
+	.idle_timeout_ms = 60 * 1000,
+	.body_timeout_ms = 60 * 1000,
+	.write_timeout_ms = 60 * 1000,
+};
+
+/* Raises the descriptor limit to its maximum; the connections allowed in
+ * all stay below it, so the daemon never runs out (and /healthz answers). */
+static int connection_cap(int wanted)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return wanted;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	getrlimit(RLIMIT_NOFILE, &rl);
+	long room = rl.rlim_cur == RLIM_INFINITY ? wanted : (long)rl.rlim_cur - SPARE_DESCRIPTORS;
+	if (room < 16)
+		room = 16;
+	return wanted < room ? wanted : (int)room;
+}
 
 static int listen_on(const char *host, int port, int *ret_fd, int *ret_port)
 {
@@ -60,7 +88,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int worker_start(struct server *srv, struct worker *w)
+static int worker_start(struct server *srv, struct worker *w, bool serves_metrics)
 {
 	w->server = srv;
 	int rc = store_open(srv->config->db, STORE_READ_ONLY, &w->db);
@@ -69,37 +97,48 @@ static int worker_start(struct server *srv, struct worker *w)
 		return rc;
 	}
 	w->auth = authcache_new();
-	/* the changelist folds the epoll_ctl calls evhttp makes around each
-	 * request (read off, write on, write off, read on) into at most one */
+	/* the changelist folds the epoll_ctl calls made around each request
+	 * (read off, write on, write off, read on) into at most one */
 	struct event_config *cfg = event_config_new();
 	if (cfg)
 		event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	w->base = w->auth && cfg ? event_base_new_with_config(cfg) : NULL;
 	event_config_free(cfg);
-	w->http = w->base ? evhttp_new(w->base) : NULL;
-	if (w->http == NULL)
+	if (w->base == NULL)
 		return GC_ENOMEM;
 	w->streams = streams_new(w);
 	if (w->streams == NULL)
 		return GC_ENOMEM;
-	evhttp_set_gencb(w->http, http_dispatch, w);
-	evhttp_set_max_body_size(w->http, HTTP_MAX_CSV_BODY + 1);
-	evhttp_set_max_headers_size(w->http, 16 * 1024);
-	evhttp_set_timeout(w->http, 60);
-	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PATCH |
-						    EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT | EVHTTP_REQ_HEAD);
+	struct conn_handler handler = {.body_limit = http_body_limit, .dispatch = http_dispatch, .arg = w};
 	int fd = dup(srv->listen_fd); /* each listener closes its own copy */
-	w->bound = fd >= 0 ? evhttp_accept_socket_with_handle(w->http, fd) : NULL;
-	if (w->bound == NULL)
+	w->api = fd >= 0 ? conn_server_new(w->base, fd, srv->guard, &handler, LISTENER_API) : NULL;
+	if (w->api == NULL)
 		return GC_EIO;
+	if (serves_metrics) {
+		w->metrics = conn_server_new(w->base, srv->metrics_fd, srv->guard, &handler, LISTENER_METRICS);
+		if (w->metrics == NULL)
+			return GC_EIO;
+		srv->metrics_fd = -1; /* the listener owns it */
+	}
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		return GC_ENOMEM;
 	return GC_OK;
 }
 
+static int listen_or_log(const char *host, int port, int *ret_fd, int *ret_port)
+{
+	int rc = listen_on(host, port, ret_fd, ret_port);
+	if (rc < 0) {
+		char text[8];
+		snprintf(text, sizeof(text), "%d", port);
+		log_error("cannot listen", "host", host, "port", text, "error", strerror(errno));
+	}
+	return rc;
+}
+
 int server_start(struct server *srv, const struct config *config)
 {
-	*srv = (struct server){.config = config, .listen_fd = -1};
+	*srv = (struct server){.config = config, .listen_fd = -1, .metrics_fd = -1};
 	evthread_use_pthreads();
 	ratelimit_init(config->max_failed_logins, config->public_per_minute);
 	kbsvc_init(config->thesaurus_dir);
@@ -117,17 +156,22 @@ int server_start(struct server *srv, const struct config *config)
 	int rc = writer_new(config->db, srv->hub, &srv->writer);
 	if (rc < 0)
 		return rc;
-	if ((rc = listen_on(config->host, config->port, &srv->listen_fd, &srv->port)) < 0) {
-		char port[8];
-		snprintf(port, sizeof(port), "%d", config->port);
-		log_error("cannot listen", "host", config->host, "port", port, "error", strerror(errno));
+	if ((rc = listen_or_log(config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
 		return rc;
-	}
+	if (config->metrics_host[0] &&
+	    (rc = listen_or_log(config->metrics_host, config->metrics_port, &srv->metrics_fd, &srv->metrics_port)) < 0)
+		return rc;
+	struct conn_limits limits = default_limits;
+	limits.max_total = connection_cap(config->max_connections);
+	limits.max_per_address = config->max_connections_per_address;
+	limits.head_timeout_ms = config->head_timeout * 1000;
+	limits.max_stream_backlog = (size_t)config->stream_backlog;
+	srv->guard = conn_guard_new(&limits);
 	srv->workers = calloc((size_t)config->threads, sizeof(*srv->workers));
-	if (srv->workers == NULL)
+	if (srv->guard == NULL || srv->workers == NULL)
 		return GC_ENOMEM;
 	for (int i = 0; i < config->threads; i++) {
-		if ((rc = worker_start(srv, &srv->workers[i])) < 0)
+		if ((rc = worker_start(srv, &srv->workers[i], i == 0 && srv->metrics_fd >= 0)) < 0)
 			return rc;
 		srv->n_workers++;
 	}
@@ -136,6 +180,11 @@ int server_start(struct server *srv, const struct config *config)
 	char address[300];
 	snprintf(address, sizeof(address), "http://%s:%d", config->host, srv->port);
 	log_info("listening", "address", address, "database", config->db);
+	if (config->metrics_host[0]) {
+		char metrics[300];
+		snprintf(metrics, sizeof(metrics), "http://%s:%d/metrics", config->metrics_host, srv->metrics_port);
+		log_info("metrics", "address", metrics);
+	}
 	printf("guichetd listening on %s\n", address);
 	fflush(stdout);
 	return GC_OK;
@@ -144,9 +193,8 @@ int server_start(struct server *srv, const struct config *config)
 static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	if (w->bound)
-		evhttp_del_accept_socket(w->http, w->bound);
-	w->bound = NULL;
+	conn_server_stop(w->api);
+	conn_server_stop(w->metrics);
 	streams_free(w->streams); /* live streams end: their clients reconnect elsewhere */
 	w->streams = NULL;
 }
@@ -170,12 +218,16 @@ static void stop(struct server *srv)
 	writer_free(srv->writer);
 	for (int i = 0; i < srv->n_workers; i++) {
 		streams_free(srv->workers[i].streams);
-		evhttp_free(srv->workers[i].http);
+		conn_server_free(srv->workers[i].api);
+		conn_server_free(srv->workers[i].metrics);
 		event_base_free(srv->workers[i].base);
 		store_free(srv->workers[i].db);
 		authcache_free(srv->workers[i].auth);
 	}
 	free(srv->workers);
+	conn_guard_free(srv->guard);
+	if (srv->metrics_fd >= 0)
+		close(srv->metrics_fd);
 	hub_free(srv->hub);
 	kbsvc_free();
 }

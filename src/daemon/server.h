@@ -2,7 +2,8 @@
  * that commits, and the main thread that waits for signals.
  *
  *   main thread ── signals (SIGTERM, SIGINT: drain; SIGHUP: reopen the log)
- *   worker × N  ── evhttp on a shared listening socket; read connection each
+ *   worker × N  ── HTTP connections (conn.h) on a shared listening socket;
+ *                  a read connection to the database each
  *   writer      ── one write connection; batches of requests, one commit each
  *
  * Draining: the workers stop accepting, requests in flight finish (the
@@ -18,6 +19,8 @@
 #include "store/store.h"
 
 struct authcache;
+struct conn_guard;
+struct conn_server;
 struct hub;
 struct streams;
 struct writer;
@@ -25,8 +28,8 @@ struct writer;
 struct worker {
 	struct server *server;
 	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
+	struct conn_server *api;     /* the API listener's connections */
+	struct conn_server *metrics; /* the metrics listener's (one worker only) */
 	struct store *db;           /* this worker's read connection */
 	struct authcache *auth;     /* tokens this worker resolved recently */
 	struct streams *streams;    /* the live event streams this worker serves */
@@ -39,10 +42,13 @@ struct server {
 	int n_workers;
 	struct writer *writer;
 	struct hub *hub;            /* committed routing events, for the streams */
+	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
 	atomic_bool draining;
 	int listen_fd;
 	int port;                   /* the port bound (useful with port 0) */
+	int metrics_fd;             /* until a worker takes it; -1 for none */
+	int metrics_port;
 };
 
 /* Opens the database, binds, and starts the threads. */

@@ -1,33 +1,42 @@
 /* Server-Sent Event streams of routing events (stream.h). */
 #include "daemon/stream.h"
+#include "daemon/authcache.h"
 #include "daemon/hub.h"
 #include "daemon/server.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <event2/http.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PING_SECONDS 15
 #define REPLAY_PAGE 1000
+#define RECHECK_MS 500              /* how soon a revoked token's streams end */
+#define REPLAY_BYTES (256 * 1024)   /* read from the store per round for a stream behind */
 
 struct stream {
 	struct streams *owner;
-	struct evhttp_request *req;
+	struct conn *conn;
+	char token[128];            /* to check again after a change of authorizations */
+	char tenant_hint[64];
+	uint64_t auth_generation;   /* when the token was last checked */
+	int64_t expires_at;
 	int64_t tenant_id;
 	int64_t agent_id;           /* the agent whose events it carries; 0: all (supervisor) */
 	int64_t cursor;             /* the last event id sent */
 	uint64_t stats_generation;
 	bool supervisor;
+	bool behind;                /* more to replay from the store */
 	struct stream *prev, *next;
 };
 
 struct streams {
 	struct worker *worker;
-	struct event *wake, *ping;
+	struct event *wake, *ping, *recheck;
 	struct stream *head;
 };
 
@@ -50,7 +59,9 @@ static void append_stored(const struct store_event *ev, void *arg)
 	evbuffer_add_printf(rp->out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev->id, ev->type, ev->data);
 }
 
-/* Events after the stream's cursor from the store, up to the hub's newest. */
+/* Events after the stream's cursor from the store, up to the hub's newest,
+ * a page at a time while out holds less than REPLAY_BYTES: a stream far
+ * behind catches up over several rounds (st->behind), never all at once. */
 static void replay_from_store(struct stream *st, struct evbuffer *out)
 {
 	struct replay rp = {st, out};
@@ -59,46 +70,10 @@ static void replay_from_store(struct stream *st, struct evbuffer *out)
 	do
 		n = store_routing_events_after(st->owner->worker->db, st->tenant_id, st->cursor, REPLAY_PAGE,
 					       append_stored, &rp);
-	while (n == REPLAY_PAGE);
-	if (st->cursor < until)
+	while (n == REPLAY_PAGE && evbuffer_get_length(out) < REPLAY_BYTES);
+	st->behind = n == REPLAY_PAGE;
+	if (!st->behind && st->cursor < until)
 		st->cursor = until; /* what is left was not of this tenant */
-}
-
-static void deliver(struct stream *st)
-{
-	struct hub *hub = st->owner->worker->server->hub;
-	struct evbuffer *out = evbuffer_new();
-	if (out == NULL)
-		return;
-	if (!hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out)) {
-		replay_from_store(st, out); /* fell behind the hub's ring */
-		hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
-	}
-	if (st->supervisor)
-		hub_read_stats(hub, st->tenant_id, &st->stats_generation, append_frame, out);
-	if (evbuffer_get_length(out))
-		evhttp_send_reply_chunk(st->req, out);
-	evbuffer_free(out);
-}
-
-static void on_wake(evutil_socket_t fd, short what, void *arg)
-{
-	struct streams *s = arg;
-	for (struct stream *st = s->head; st; st = st->next)
-		deliver(st);
-}
-
-static void on_ping(evutil_socket_t fd, short what, void *arg)
-{
-	struct streams *s = arg;
-	for (struct stream *st = s->head; st; st = st->next) {
-		struct evbuffer *out = evbuffer_new();
-		if (out) {
-			evbuffer_add(out, ": ping\n\n", 8);
-			evhttp_send_reply_chunk(st->req, out);
-			evbuffer_free(out);
-		}
-	}
 }
 
 static void unlink_stream(struct stream *st)
@@ -111,14 +86,107 @@ static void unlink_stream(struct stream *st)
 		st->next->prev = st->prev;
 }
 
-static void on_close(struct evhttp_connection *conn, void *arg)
+/* Ends the stream: its connection closes once what was sent has left. */
+static void end_stream(struct stream *st)
+{
+	unlink_stream(st);
+	conn_stream_end(st->conn);
+	free(st);
+}
+
+/* Sends out; a stream that cannot take it (its client reads too slowly)
+ * is ended, and its client resumes from its Last-Event-ID. False then. */
+static bool send_or_end(struct stream *st, struct evbuffer *out)
+{
+	size_t len = evbuffer_get_length(out);
+	if (len == 0)
+		return true;
+	if (conn_stream_write(st->conn, (const char *)evbuffer_pullup(out, -1), len) == GC_OK)
+		return true;
+	end_stream(st);
+	return false;
+}
+
+/* Sends what the hub has for st; false when the stream had to end. */
+static bool deliver(struct stream *st)
+{
+	struct hub *hub = st->owner->worker->server->hub;
+	struct evbuffer *out = evbuffer_new();
+	if (out == NULL)
+		return true;
+	if (st->behind) {
+		replay_from_store(st, out);
+		if (!st->behind)
+			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
+	} else if (!hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out)) {
+		replay_from_store(st, out); /* fell behind the hub's ring */
+		if (!st->behind)
+			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
+	}
+	if (st->supervisor)
+		hub_read_stats(hub, st->tenant_id, &st->stats_generation, append_frame, out);
+	bool alive = send_or_end(st, out);
+	evbuffer_free(out);
+	return alive;
+}
+
+static void on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct streams *s = arg;
+	for (struct stream *st = s->head, *next; st; st = next) {
+		next = st->next;
+		deliver(st);
+	}
+}
+
+static void on_ping(evutil_socket_t fd, short what, void *arg)
+{
+	struct streams *s = arg;
+	for (struct stream *st = s->head, *next; st; st = next) {
+		next = st->next;
+		if (conn_stream_write(st->conn, ": ping\n\n", 8) != GC_OK)
+			end_stream(st);
+	}
+}
+
+/* Whether the stream's token still gives what the stream was opened with. */
+static bool still_allowed(struct stream *st, int64_t now)
+{
+	if (st->expires_at && now >= st->expires_at)
+		return false;
+	uint64_t generation = authcache_generation();
+	if (generation == st->auth_generation)
+		return true;
+	struct store_scope scope = {0};
+	if (store_auth_token(st->owner->worker->db, st->token, st->tenant_hint[0] ? st->tenant_hint : NULL, now,
+			     &scope) != GC_OK ||
+	    scope.tenant_id != st->tenant_id || !role_can(scope.role, PERM_ROUTING_WORK) ||
+	    (st->supervisor && !role_can(scope.role, PERM_ROUTING_SUPERVISE)))
+		return false;
+	st->auth_generation = generation;
+	st->expires_at = scope.expires_at;
+	return true;
+}
+
+/* A logout, a revoked token, a disabled user or a new password ends the
+ * streams opened with the token within RECHECK_MS. */
+static void on_recheck(evutil_socket_t fd, short what, void *arg)
+{
+	struct streams *s = arg;
+	int64_t now = gc_now_ms();
+	for (struct stream *st = s->head, *next; st; st = next) {
+		next = st->next;
+		if (!still_allowed(st, now))
+			end_stream(st);
+		else if (st->behind)
+			deliver(st); /* the next round of its catching up */
+	}
+}
+
+static void on_close(void *arg)
 {
 	struct stream *st = arg;
 	unlink_stream(st);
-	/* evhttp detached the request it was still sending (the client went
-	 * away): ending it frees it */
-	if (evhttp_request_get_connection(st->req) == NULL)
-		evhttp_send_reply_end(st->req);
 	free(st);
 }
 
@@ -130,8 +198,10 @@ struct streams *streams_new(struct worker *w)
 	s->worker = w;
 	s->wake = event_new(w->base, -1, 0, on_wake, s);
 	s->ping = event_new(w->base, -1, EV_PERSIST, on_ping, s);
-	struct timeval every = {PING_SECONDS, 0};
-	if (s->wake == NULL || s->ping == NULL || event_add(s->ping, &every) < 0) {
+	s->recheck = event_new(w->base, -1, EV_PERSIST, on_recheck, s);
+	struct timeval every = {PING_SECONDS, 0}, soon = {0, RECHECK_MS * 1000};
+	if (s->wake == NULL || s->ping == NULL || s->recheck == NULL || event_add(s->ping, &every) < 0 ||
+	    event_add(s->recheck, &soon) < 0) {
 		streams_free(s);
 		return NULL;
 	}
@@ -143,19 +213,14 @@ void streams_free(struct streams *s)
 {
 	if (s == NULL)
 		return;
-	while (s->head) {
-		struct stream *st = s->head;
-		unlink_stream(st);
-		struct evhttp_connection *conn = evhttp_request_get_connection(st->req);
-		if (conn)
-			evhttp_connection_set_closecb(conn, NULL, NULL);
-		evhttp_send_reply_end(st->req);
-		free(st);
-	}
+	while (s->head)
+		end_stream(s->head);
 	if (s->wake)
 		event_free(s->wake);
 	if (s->ping)
 		event_free(s->ping);
+	if (s->recheck)
+		event_free(s->recheck);
 	free(s);
 }
 
@@ -165,40 +230,47 @@ int run_events(struct request *r, struct store *db)
 	bool supervisor = role_can(r->scope.role, PERM_ROUTING_SUPERVISE);
 	if (!supervisor && r->scope.user_id == 0)
 		return reply_error(r, 403, "forbidden", NULL, "an agent's stream needs the agent's own session");
-	const char *last = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Last-Event-ID");
+	const char *last = conn_header(r->conn, "Last-Event-ID");
 	if (last == NULL)
 		last = query_get(r, "last_event_id");
 	int64_t cursor = 0;
 	if (last && gc_parse_i64(last, 0, INT64_MAX, &cursor) < 0)
 		return reply_error(r, 400, "invalid", "Last-Event-ID", "Last-Event-ID is an event id (an integer)");
+	const char *hint = conn_header(r->conn, "X-Guichet-Tenant");
+	if (r->token == NULL || strlen(r->token) >= sizeof(((struct stream *)0)->token) ||
+	    (hint && strlen(hint) >= sizeof(((struct stream *)0)->tenant_hint)))
+		return reply_error(r, 400, "invalid", "Authorization", "this token cannot open a stream");
 	struct stream *st = s ? calloc(1, sizeof(*st)) : NULL;
 	if (st == NULL)
 		return reply_error(r, 503, "out_of_memory", NULL, "cannot open a stream now");
-	*st = (struct stream){.owner = s, .req = r->ev, .tenant_id = r->scope.tenant_id,
+	*st = (struct stream){.owner = s, .conn = r->conn, .tenant_id = r->scope.tenant_id,
 		.agent_id = supervisor ? 0 : r->scope.user_id, .supervisor = supervisor,
-		.cursor = last ? cursor : hub_last_id(r->worker->server->hub)};
-	struct evkeyvalq *headers = evhttp_request_get_output_headers(r->ev);
-	evhttp_add_header(headers, "Content-Type", "text/event-stream");
-	evhttp_add_header(headers, "Cache-Control", "no-store");
-	evhttp_add_header(headers, "X-Accel-Buffering", "no");
-	struct evhttp_connection *conn = evhttp_request_get_connection(r->ev);
-	evhttp_connection_set_timeout(conn, 24 * 3600); /* the ping keeps it alive, not requests */
-	evhttp_connection_set_closecb(conn, on_close, st);
-	evhttp_send_reply_start(r->ev, 200, "OK");
+		.cursor = last ? cursor : hub_last_id(r->worker->server->hub),
+		.auth_generation = authcache_generation(), .expires_at = r->scope.expires_at};
+	snprintf(st->token, sizeof(st->token), "%s", r->token);
+	snprintf(st->tenant_hint, sizeof(st->tenant_hint), "%s", hint ? hint : "");
+	conn_add_header(r->conn, "Cache-Control", "no-store");
+	conn_add_header(r->conn, "X-Accel-Buffering", "no");
+	if (conn_stream_begin(r->conn, "text/event-stream", on_close, st) < 0) {
+		free(st);
+		return reply_error(r, 400, "gone", NULL, "the client left");
+	}
 	st->next = s->head;
 	if (s->head)
 		s->head->prev = st;
 	s->head = st;
+	r->status = 200;
+	r->streaming = true;
 	struct evbuffer *out = evbuffer_new();
 	if (out) {
 		evbuffer_add_printf(out, "retry: 2000\n\n");
 		if (last)
 			replay_from_store(st, out);
-		evhttp_send_reply_chunk(r->ev, out);
+		bool alive = send_or_end(st, out);
 		evbuffer_free(out);
+		if (!alive)
+			return GC_OK;
 	}
 	deliver(st);
-	r->status = 200;
-	r->streaming = true;
 	return GC_OK;
 }

@@ -59,6 +59,10 @@ static void health_and_metrics(void **state)
 	assert_true(resp_int(&r, "schema_version") >= 1);
 	resp_clear(&r);
 	http_raw(&d, "GET", "/metrics", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 401); /* failed logins and the database size are not for anyone */
+	assert_string_equal(resp_error(&r), "unauthorized");
+	resp_clear(&r);
+	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r); /* a platform admin */
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.text, "guichet_http_requests_total{route=\"GET /healthz\",status=\"200\"}"));
 	assert_non_null(strstr(r.text, "guichet_http_request_duration_seconds_bucket{route=\"GET /healthz\",le=\"+Inf\"}"));

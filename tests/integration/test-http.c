@@ -1,0 +1,424 @@
+/* The HTTP layer under attack, against the real daemon over raw sockets:
+ * bodies refused from their Content-Length before they are read, the head
+ * deadline (slowloris), connections per address, duplicate Content-Length,
+ * errors that are all JSON, /metrics behind a token or its own listener,
+ * live streams that fall behind, and streams that end with their token. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define ADMIN "admin@http.example"
+#define PASSWORD "correct horse"
+
+static struct daemon d;
+static char *admin;
+static int metrics_port;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* A free loopback port (bound, then let go). */
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* A connection to port from the loopback address source ("127.0.0.1"...). */
+static int dial(int port, const char *source, int rcvbuf)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	if (rcvbuf)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	inet_pton(AF_INET, source, &a.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	a.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+static void send_text(int fd, const char *text)
+{
+	size_t len = strlen(text), sent = 0;
+	while (sent < len) {
+		ssize_t n = send(fd, text + sent, len - sent, MSG_NOSIGNAL);
+		if (n <= 0)
+			return; /* the daemon may close first: what it answered is what counts */
+		sent += (size_t)n;
+	}
+}
+
+/* Reads until the peer closes, buf is full or timeout_ms passes; the
+ * number of bytes read. */
+static size_t read_until_close(int fd, char *buf, size_t cap, int timeout_ms, bool *ret_closed)
+{
+	size_t len = 0;
+	long long end = now_ms() + timeout_ms;
+	*ret_closed = false;
+	while (len + 1 < cap && now_ms() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)(end - now_ms())) <= 0)
+			break;
+		ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+		if (n <= 0) {
+			*ret_closed = true;
+			break;
+		}
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* Sends a raw request on a new connection and reads the answer until the
+ * daemon closes or timeout_ms; the status, or 0. */
+static int exchange(const char *request, char *answer, size_t cap, int timeout_ms)
+{
+	int fd = dial(d.port, "127.0.0.1", 0);
+	send_text(fd, request);
+	bool closed;
+	read_until_close(fd, answer, cap, timeout_ms, &closed);
+	close(fd);
+	int status = 0;
+	sscanf(answer, "HTTP/1.1 %d", &status);
+	return status;
+}
+
+/* The answer's body is a JSON error with a code. */
+static void assert_json_error(const char *answer, const char *code)
+{
+	assert_non_null(strstr(answer, "Content-Type: application/json"));
+	const char *body = strstr(answer, "\r\n\r\n");
+	assert_non_null(body);
+	json_error_t err;
+	json_t *json = json_loads(body + 4, JSON_DISABLE_EOF_CHECK, &err);
+	assert_non_null(json);
+	const char *got = json_string_value(json_object_get(json_object_get(json, "error"), "code"));
+	assert_non_null(got);
+	if (code)
+		assert_string_equal(got, code);
+	json_decref(json);
+}
+
+static int group_setup(void **state)
+{
+	metrics_port = free_port();
+	char metrics[32];
+	snprintf(metrics, sizeof(metrics), "127.0.0.1:%d", metrics_port);
+	if (daemon_init(&d, "web", ADMIN, PASSWORD) != 0 ||
+	    daemon_start(&d, "--head-timeout", "2", "--max-connections-per-address", "40", "--stream-backlog",
+			 "16384", "--metrics-listen", metrics, "--threads", "2", NULL) != 0)
+		return -1;
+	admin = login(&d, ADMIN, PASSWORD);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	free(admin);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+/* Finding 13: a second Content-Length is request smuggling behind a proxy. */
+static void duplicate_content_length_is_refused(void **state)
+{
+	char answer[4096];
+	int status = exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+			      "Content-Length: 2\r\nContent-Length: 60\r\n\r\n{}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+			      answer, sizeof(answer), 3000);
+	assert_int_equal(status, 400);
+	assert_json_error(answer, "invalid");
+	assert_null(strstr(answer + 12, "HTTP/1.1 200")); /* the smuggled request was not served */
+	status = exchange("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+			  "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			  answer, sizeof(answer), 3000);
+	assert_int_equal(status, 400);
+	assert_json_error(answer, "invalid");
+}
+
+/* Finding 16: every error is JSON, whoever produces it. */
+static void every_error_is_json(void **state)
+{
+	static const struct {
+		const char *request;
+		int status;
+		const char *code;
+	} cases[] = {
+		{"OPTIONS /api/v1/contacts HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method_not_allowed"},
+		{"TRACE /api/v1/contacts HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method_not_allowed"},
+		{"BREW /api/v1/contacts HTTP/1.1\r\nHost: x\r\n\r\n", 405, "method_not_allowed"},
+		{"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404, "not_found"},
+		{"GET nowhere at all\r\n\r\n", 400, "invalid"},
+		{"GET / HTTP/1.1\r\nBad Header\r\n\r\n", 400, "invalid"},
+		{"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		 "Content-Length: 99999999999\r\n\r\n", 413, "too_large"},
+		{"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		 "Expect: coffee\r\nContent-Length: 2\r\n\r\n{}", 417, "expectation_failed"},
+	};
+	char answer[4096];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int status = exchange(cases[i].request, answer, sizeof(answer), 3000);
+		if (status != cases[i].status)
+			print_error("case %zu: %s\n", i, answer);
+		assert_int_equal(status, cases[i].status);
+		assert_json_error(answer, cases[i].code);
+	}
+	/* a head over 16 KiB */
+	char *big = malloc(40000);
+	int len = snprintf(big, 40000, "GET /healthz HTTP/1.1\r\nX-Padding: ");
+	memset(big + len, 'a', 30000);
+	snprintf(big + len + 30000, 100, "\r\n\r\n");
+	assert_int_equal(exchange(big, answer, sizeof(answer), 3000), 431);
+	assert_json_error(answer, "too_large");
+	free(big);
+}
+
+/* Finding 5: bodies were read whole (up to 64 MiB) before the 1 MiB limit
+ * was checked. Now the Content-Length is refused before the body is sent:
+ * the answer arrives while the client has sent only the head. */
+static void big_bodies_are_refused_before_reading(void **state)
+{
+	enum { N = 50 };
+	int fds[N];
+	long long start = now_ms();
+	for (int i = 0; i < N; i++) {
+		fds[i] = dial(d.port, i % 2 ? "127.0.0.3" : "127.0.0.8", 0); /* each under its cap of 40 */
+		send_text(fds[i], "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+				  "Content-Length: 62000000\r\n\r\n{\"email\":");
+	}
+	for (int i = 0; i < N; i++) {
+		char answer[2048];
+		bool closed;
+		read_until_close(fds[i], answer, sizeof(answer), 5000, &closed);
+		assert_true(closed);
+		assert_true(strncmp(answer, "HTTP/1.1 413", 12) == 0);
+		assert_json_error(answer, "too_large");
+		close(fds[i]);
+	}
+	assert_true(now_ms() - start < 5000);
+	/* the import routes take more, but not more than their limit */
+	char answer[2048];
+	char request[512];
+	snprintf(request, sizeof(request),
+		 "POST /api/v1/customers/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+		 "Content-Type: text/csv\r\nContent-Length: 900000000\r\n\r\nexternal_id\r\n", admin);
+	assert_int_equal(exchange(request, answer, sizeof(answer), 3000), 413);
+	/* and a body within the limit still works, with Expect: 100-continue too */
+	snprintf(request, sizeof(request),
+		 "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+		 "Connection: close\r\nExpect: 100-continue\r\nContent-Length: %zu\r\n\r\n"
+		 "{\"email\":\"%s\",\"password\":\"%s\"}",
+		 strlen("{\"email\":\"\",\"password\":\"\"}") + strlen(ADMIN) + strlen(PASSWORD), ADMIN, PASSWORD);
+	assert_int_equal(exchange(request, answer, sizeof(answer), 5000), 100);
+	assert_non_null(strstr(answer, "HTTP/1.1 200 OK"));
+}
+
+/* Finding 7: a header line every 20 s kept a connection forever. The whole
+ * head now has a deadline (2 s in this test), whatever trickles in. */
+static void slow_heads_are_cut(void **state)
+{
+	int fd = dial(d.port, "127.0.0.4", 0);
+	long long start = now_ms();
+	send_text(fd, "GET /healthz HTTP/1.1\r\n");
+	char answer[2048];
+	bool closed = false;
+	for (int i = 0; i < 8 && !closed; i++) {
+		send_text(fd, "X-Slow: 1\r\n");
+		read_until_close(fd, answer, sizeof(answer), 700, &closed);
+	}
+	long long took = now_ms() - start;
+	assert_true(closed);
+	assert_true(took >= 1500 && took < 4500);
+	assert_true(strncmp(answer, "HTTP/1.1 408", 12) == 0);
+	assert_json_error(answer, "timeout");
+	close(fd);
+}
+
+/* Finding 7: 20,100 connections from one address exhausted the
+ * descriptors and /healthz stopped answering. Now one address holds at
+ * most its share (40 here); the others are still served. */
+static void connections_are_capped_per_address(void **state)
+{
+	enum { CAP = 40 };
+	int fds[CAP + 1];
+	for (int i = 0; i < CAP; i++)
+		fds[i] = dial(d.port, "127.0.0.5", 0);
+	usleep(200 * 1000);
+	fds[CAP] = dial(d.port, "127.0.0.5", 0);
+	char answer[2048];
+	bool closed;
+	read_until_close(fds[CAP], answer, sizeof(answer), 3000, &closed);
+	assert_true(closed);
+	assert_true(strncmp(answer, "HTTP/1.1 503", 12) == 0);
+	assert_json_error(answer, "busy");
+	close(fds[CAP]);
+	/* another address is served meanwhile */
+	int other = dial(d.port, "127.0.0.6", 0);
+	send_text(other, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	read_until_close(other, answer, sizeof(answer), 3000, &closed);
+	assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+	close(other);
+	/* one leaves, one more may come */
+	close(fds[0]);
+	usleep(200 * 1000);
+	fds[0] = dial(d.port, "127.0.0.5", 0);
+	send_text(fds[0], "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+	read_until_close(fds[0], answer, sizeof(answer), 3000, &closed);
+	assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+	for (int i = 0; i < CAP; i++)
+		close(fds[i]);
+}
+
+/* Finding 16: /metrics showed failed logins and the database size to
+ * anyone. It needs a platform admin's token on the API address, and is open
+ * on its own (loopback) listener, which serves nothing else. */
+static void metrics_need_a_token_or_their_listener(void **state)
+{
+	struct resp r;
+	http_raw(&d, "GET", "/metrics", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	struct daemon m = d;
+	m.port = metrics_port;
+	snprintf(m.url, sizeof(m.url), "http://127.0.0.1:%d", metrics_port);
+	http_raw(&m, "GET", "/metrics", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.text, "guichet_db_size_bytes "));
+	resp_clear(&r);
+	http_raw(&m, "GET", "/healthz", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_raw(&m, "GET", "/api/v1/me", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 404);
+	resp_clear(&r);
+}
+
+/* Opens GET /api/v1/events for token on a raw socket; returns it once the
+ * head of the answer came. */
+static int open_stream(const char *token, int rcvbuf)
+{
+	int fd = dial(d.port, "127.0.0.7", rcvbuf);
+	char request[512], answer[1024];
+	snprintf(request, sizeof(request),
+		 "GET /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", token);
+	send_text(fd, request);
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 3000), 1);
+	ssize_t n = recv(fd, answer, sizeof(answer) - 1, 0);
+	assert_true(n > 12);
+	assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+	return fd;
+}
+
+/* Finding 6: streams that never read grew without limit. A stream whose
+ * unsent output passes its bound (16 KiB here) is closed; its client
+ * resumes with Last-Event-ID. */
+static void streams_that_do_not_read_are_closed(void **state)
+{
+	struct resp r;
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "billing"));
+	long long me = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email",
+			       "agent@http.example", "name", "Agent", "password", PASSWORD, "role", "agent"));
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", me);
+	http_json(&d, "PUT", path, admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		  (json_int_t)skill, "proficiency", 5, "capacity", "chat", 1), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	char *agent = login(&d, "agent@http.example", PASSWORD);
+	int fd = open_stream(admin, 2048);
+	/* events for the supervisor's stream: presence changes */
+	for (int i = 0; i < 1500; i++) {
+		http_json(&d, "POST", "/api/v1/agents/me/presence", agent,
+			  i % 2 ? json_pack("{s:s}", "presence", "available")
+				: json_pack("{s:s,s:s}", "presence", "paused", "reason", "a reason long enough to fill"),
+			  &r);
+		assert_int_equal(r.status, 200);
+		resp_clear(&r);
+	}
+	/* now read: the daemon has closed it, so the read ends with EOF */
+	static char buf[8 * 1024 * 1024];
+	bool closed;
+	size_t len = read_until_close(fd, buf, sizeof(buf), 5000, &closed);
+	if (!closed)
+		print_error("read %zu bytes, not closed\n", len);
+	assert_true(closed);
+	assert_true(len < 4 * 1024 * 1024);
+	close(fd);
+	/* a stream that reads is not closed */
+	struct sse s;
+	assert_int_equal(sse_open(&s, &d, admin, 0), 200);
+	http_json(&d, "POST", "/api/v1/agents/me/presence", agent, json_pack("{s:s}", "presence", "available"), &r);
+	resp_clear(&r);
+	http_json(&d, "POST", "/api/v1/agents/me/presence", agent,
+		  json_pack("{s:s,s:s}", "presence", "paused", "reason", "x"), &r);
+	resp_clear(&r);
+	struct sse_event ev = {0};
+	assert_true(sse_next(&s, NULL, 3000, &ev));
+	json_decref(ev.data);
+	sse_close(&s);
+	free(agent);
+}
+
+/* Finding 11: an open stream kept delivering after logout. It ends within
+ * a second of its token's end. */
+static void streams_end_with_their_token(void **state)
+{
+	char *token = login(&d, ADMIN, PASSWORD);
+	int fd = open_stream(token, 0);
+	long long start = now_ms();
+	assert_int_equal(http_status(&d, "POST", "/api/v1/auth/logout", token, NULL), 204);
+	static char buf[64 * 1024];
+	bool closed;
+	read_until_close(fd, buf, sizeof(buf), 3000, &closed);
+	assert_true(closed);
+	assert_true(now_ms() - start < 1500);
+	close(fd);
+	free(token);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(duplicate_content_length_is_refused),
+		cmocka_unit_test(every_error_is_json),
+		cmocka_unit_test(big_bodies_are_refused_before_reading),
+		cmocka_unit_test(slow_heads_are_cut),
+		cmocka_unit_test(connections_are_capped_per_address),
+		cmocka_unit_test(metrics_need_a_token_or_their_listener),
+		cmocka_unit_test(streams_that_do_not_read_are_closed),
+		cmocka_unit_test(streams_end_with_their_token),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
