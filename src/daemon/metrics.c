@@ -1,6 +1,7 @@
 /* Prometheus metrics (metrics.h). */
 #include "daemon/metrics.h"
 #include "daemon/http.h"
+#include "daemon/conn.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
 
@@ -93,4 +94,13 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# TYPE guichet_requests_in_flight gauge\nguichet_requests_in_flight %d\n",
 		(long long)db_size, (unsigned long long)batches, (unsigned long long)jobs,
 		atomic_load(&srv->in_flight));
+	int open = 0;
+	uint64_t refused = 0;
+	conn_guard_stats(srv->guard, &open, &refused);
+	evbuffer_add_printf(out,
+		"# HELP guichet_connections_open HTTP connections open.\n"
+		"# TYPE guichet_connections_open gauge\nguichet_connections_open %d\n"
+		"# HELP guichet_connections_refused_total Connections refused: too many in all or from one address.\n"
+		"# TYPE guichet_connections_refused_total counter\nguichet_connections_refused_total %llu\n",
+		open, (unsigned long long)refused);
 }

@@ -308,6 +308,11 @@ static void metrics_need_a_token_or_their_listener(void **state)
 	resp_clear(&r);
 	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 200);
+	long long refused = -1;
+	const char *line = strstr(r.text, "\nguichet_connections_refused_total ");
+	assert_non_null(line);
+	sscanf(line, "\nguichet_connections_refused_total %lld", &refused);
+	assert_true(refused >= 1); /* the test over the cap per address */
 	resp_clear(&r);
 	struct daemon m = d;
 	m.port = metrics_port;
