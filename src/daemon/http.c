@@ -505,6 +505,8 @@ static const struct route *route_of(enum evhttp_cmd_type method, const char *pat
 
 size_t http_body_limit(void *worker, enum evhttp_cmd_type method, const char *path)
 {
+	if (method != EVHTTP_REQ_POST && method != EVHTTP_REQ_PUT && method != EVHTTP_REQ_PATCH)
+		return HTTP_MAX_OTHER_BODY; /* no route reads a body there: GETs skip the route search */
 	const struct route *rt = route_of(method, path);
 	if (rt == NULL)
 		return HTTP_MAX_OTHER_BODY;
