@@ -24,8 +24,9 @@ static const char usage[] =
 	"  --thesaurus-dir DIR    MyThes thesauri seeding searches' synonyms\n"
 	"                         (default /usr/share/mythes; \"\" for none)\n"
 	"  --public-per-minute N  self-service requests per address and minute (60)\n"
-	"  --max-failed-logins N  failed logins per account per 15 minutes before\n"
-	"                       answering 429 (GUICHET_MAX_FAILED_LOGINS; default 10)\n"
+	"  --max-failed-logins N  failed logins of one account from one address before\n"
+	"                       each further try waits, 2 s doubling up to 15 min\n"
+	"                       (GUICHET_MAX_FAILED_LOGINS; default 5)\n"
 	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
 	"                       the option names without dashes: db, listen, threads, ...\n"
 	"  --help, --version\n\n"
@@ -144,7 +145,7 @@ int config_load(struct config *c, int argc, char **argv)
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
-			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10,
+			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 5,
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60};
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");

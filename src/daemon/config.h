@@ -14,7 +14,7 @@ struct config {
 	char log[1024];           /* "" for stderr */
 	int64_t session_ttl;      /* seconds */
 	bool access_log;
-	int max_failed_logins;    /* per account, per 15 minutes */
+	int max_failed_logins;    /* per account and address before delays start */
 	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
 	int public_per_minute;    /* self-service requests per address and minute */
 };
