@@ -1,5 +1,6 @@
 /* Settings from the command line, GUICHET_* variables and a config file. */
 #include "daemon/config.h"
+#include "daemon/hashpool.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -27,11 +28,22 @@ static const char usage[] =
 	"  --max-failed-logins N  failed logins of one account from one address before\n"
 	"                       each further try waits, 2 s doubling up to 15 min\n"
 	"                       (GUICHET_MAX_FAILED_LOGINS; default 5)\n"
+	"  --trusted-proxy LIST proxies whose X-Forwarded-For is believed: addresses or\n"
+	"                       CIDRs, IPv4 or IPv6, separated by commas; repeatable\n"
+	"                       (GUICHET_TRUSTED_PROXIES; default none)\n"
+	"  --hash-threads N     password-hashing threads (GUICHET_HASH_THREADS; default 1)\n"
+	"  --hash-queue N       logins waiting for them before answering 503\n"
+	"                       (GUICHET_HASH_QUEUE; default 64)\n"
 	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
 	"                       the option names without dashes: db, listen, threads, ...\n"
 	"  --help, --version\n\n"
 	"Signals: SIGTERM or SIGINT drain requests in flight and exit; SIGHUP reopens\n"
 	"the log file.\n";
+
+/* Which source set() is reading (a list set by one source replaces, not
+ * extends, the list of the sources before it). */
+enum { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_COMMAND_LINE };
+static int loading = FROM_DEFAULT;
 
 /* Sets the option name to value; prints what is wrong with where. */
 static int set(struct config *c, const char *name, const char *value, const char *where)
@@ -70,6 +82,26 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
 			goto bad;
 		c->public_per_minute = (int)n;
+	} else if (strcmp(name, "trusted-proxy") == 0 || strcmp(name, "trusted_proxy") == 0 ||
+		   strcmp(name, "trusted-proxies") == 0 || strcmp(name, "trusted_proxies") == 0) {
+		if (c->trusted_proxies_from != loading) /* the file's list gives way to the command line's */
+			c->n_trusted_proxies = 0;
+		c->trusted_proxies_from = loading;
+		int rc = peer_net_list_parse(value, c->trusted_proxies, PEER_MAX_TRUSTED, &c->n_trusted_proxies);
+		if (rc == GC_ETOOBIG) {
+			fprintf(stderr, "guichetd: %s: more than %d trusted proxies\n", where, PEER_MAX_TRUSTED);
+			return GC_EINVAL;
+		}
+		if (rc < 0)
+			goto bad;
+	} else if (strcmp(name, "hash-threads") == 0 || strcmp(name, "hash_threads") == 0) {
+		if (gc_parse_i64(value, 1, HASHPOOL_MAX_THREADS, &n) < 0)
+			goto bad;
+		c->hash_threads = (int)n;
+	} else if (strcmp(name, "hash-queue") == 0 || strcmp(name, "hash_queue") == 0) {
+		if (gc_parse_i64(value, 1, HASHPOOL_MAX_QUEUE, &n) < 0)
+			goto bad;
+		c->hash_queue = (int)n;
 	} else {
 		fprintf(stderr, "guichetd: %s: unknown setting '%s'\n", where, name);
 		return GC_EINVAL;
@@ -123,6 +155,8 @@ static int read_env(struct config *c)
 		{"GUICHET_LOG", "log"}, {"GUICHET_ACCESS_LOG", "access-log"},
 		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
 		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
+		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
+		{"GUICHET_HASH_QUEUE", "hash-queue"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -139,14 +173,16 @@ int config_load(struct config *c, int argc, char **argv)
 		{"threads", required_argument, NULL, 0}, {"log", required_argument, NULL, 0},
 		{"access-log", required_argument, NULL, 0}, {"session-ttl", required_argument, NULL, 0},
 		{"max-failed-logins", required_argument, NULL, 0}, {"thesaurus-dir", required_argument, NULL, 0},
-		{"public-per-minute", required_argument, NULL, 0},
+		{"public-per-minute", required_argument, NULL, 0}, {"trusted-proxy", required_argument, NULL, 0},
+		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
 			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 5,
-			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60};
+			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
+			     .hash_threads = 1, .hash_queue = 64};
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 
@@ -157,10 +193,13 @@ int config_load(struct config *c, int argc, char **argv)
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			file = argv[i] + 9;
 	}
+	loading = FROM_FILE;
 	if (file && read_file(c, file) < 0)
 		return GC_EINVAL;
+	loading = FROM_ENV;
 	if (read_env(c) < 0)
 		return GC_EINVAL;
+	loading = FROM_COMMAND_LINE;
 	int index = 0, opt;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", options, &index)) != -1) {

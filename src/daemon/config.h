@@ -4,7 +4,10 @@
 #define GUICHET_DAEMON_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "daemon/peer.h"
 
 struct config {
 	char db[1024];
@@ -17,6 +20,12 @@ struct config {
 	int max_failed_logins;    /* per account and address before delays start */
 	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
 	int public_per_minute;    /* self-service requests per address and minute */
+	/* proxies whose X-Forwarded-For is believed (peer.h) */
+	struct peer_net trusted_proxies[PEER_MAX_TRUSTED];
+	size_t n_trusted_proxies;
+	int trusted_proxies_from; /* which source set the list (a later one replaces it) */
+	int hash_threads;         /* password-hashing threads (hashpool.h) */
+	int hash_queue;           /* logins waiting for them before 503 */
 };
 
 /* Fills config from argv, the environment and the config file. Returns 0,
