@@ -21,7 +21,7 @@
  * Addresses are counted by network: an IPv4 address, an IPv6 /64 (one
  * subscriber's prefix). Counters live in fixed tables indexed by a keyed
  * BLAKE2b of the key with a random 256-bit key drawn at start, so nobody can
- * compute which keys share a bucket; each key is told apart by 192 more bits
+ * compute which keys share a bucket; each key is told apart by 128 more bits
  * of that digest. A bucket gives a new key only an empty or expired entry:
  * a live counter is never dropped for a newcomer. When an address or account
  * bucket is full of live entries, newcomers share the bucket's spill entry
