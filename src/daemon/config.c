@@ -1,5 +1,6 @@
 /* Settings from the command line, GUICHET_* variables and a config file. */
 #include "daemon/config.h"
+#include "daemon/hashpool.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -24,8 +25,15 @@ static const char usage[] =
 	"  --thesaurus-dir DIR    MyThes thesauri seeding searches' synonyms\n"
 	"                         (default /usr/share/mythes; \"\" for none)\n"
 	"  --public-per-minute N  self-service requests per address and minute (60)\n"
-	"  --max-failed-logins N  failed logins per account per 15 minutes before\n"
-	"                       answering 429 (GUICHET_MAX_FAILED_LOGINS; default 10)\n"
+	"  --max-failed-logins N  failed logins of one account from one address before\n"
+	"                       each further try waits, 2 s doubling up to 15 min\n"
+	"                       (GUICHET_MAX_FAILED_LOGINS; default 5)\n"
+	"  --trusted-proxy LIST proxies whose X-Forwarded-For is believed: addresses or\n"
+	"                       CIDRs, IPv4 or IPv6, separated by commas; repeatable\n"
+	"                       (GUICHET_TRUSTED_PROXIES; default none)\n"
+	"  --hash-threads N     password-hashing threads (GUICHET_HASH_THREADS; default 1)\n"
+	"  --hash-queue N       logins waiting for them before answering 503\n"
+	"                       (GUICHET_HASH_QUEUE; default 64)\n"
 	"  --max-connections N  open connections in all (default 10000; never more\n"
 	"                       than the descriptors allow)\n"
 	"  --max-connections-per-address N  open connections from one address (256)\n"
@@ -54,6 +62,11 @@ static int parse_listen(const char *value, char *host, size_t host_len, int *ret
 	*ret_port = (int)n;
 	return GC_OK;
 }
+
+/* Which source set() is reading (a list set by one source replaces, not
+ * extends, the list of the sources before it). */
+enum { FROM_DEFAULT, FROM_FILE, FROM_ENV, FROM_COMMAND_LINE };
+static int loading = FROM_DEFAULT;
 
 /* Sets the option name to value; prints what is wrong with where. */
 static int set(struct config *c, const char *name, const char *value, const char *where)
@@ -110,6 +123,26 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
 			goto bad;
 		c->public_per_minute = (int)n;
+	} else if (strcmp(name, "trusted-proxy") == 0 || strcmp(name, "trusted_proxy") == 0 ||
+		   strcmp(name, "trusted-proxies") == 0 || strcmp(name, "trusted_proxies") == 0) {
+		if (c->trusted_proxies_from != loading) /* the file's list gives way to the command line's */
+			c->n_trusted_proxies = 0;
+		c->trusted_proxies_from = loading;
+		int rc = peer_net_list_parse(value, c->trusted_proxies, PEER_MAX_TRUSTED, &c->n_trusted_proxies);
+		if (rc == GC_ETOOBIG) {
+			fprintf(stderr, "guichetd: %s: more than %d trusted proxies\n", where, PEER_MAX_TRUSTED);
+			return GC_EINVAL;
+		}
+		if (rc < 0)
+			goto bad;
+	} else if (strcmp(name, "hash-threads") == 0 || strcmp(name, "hash_threads") == 0) {
+		if (gc_parse_i64(value, 1, HASHPOOL_MAX_THREADS, &n) < 0)
+			goto bad;
+		c->hash_threads = (int)n;
+	} else if (strcmp(name, "hash-queue") == 0 || strcmp(name, "hash_queue") == 0) {
+		if (gc_parse_i64(value, 1, HASHPOOL_MAX_QUEUE, &n) < 0)
+			goto bad;
+		c->hash_queue = (int)n;
 	} else {
 		fprintf(stderr, "guichetd: %s: unknown setting '%s'\n", where, name);
 		return GC_EINVAL;
@@ -164,6 +197,8 @@ static int read_env(struct config *c)
 		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
 		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
 		{"GUICHET_METRICS_LISTEN", "metrics-listen"},
+		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
+		{"GUICHET_HASH_QUEUE", "hash-queue"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -185,15 +220,17 @@ int config_load(struct config *c, int argc, char **argv)
 		{"max-connections-per-address", required_argument, NULL, 0},
 		{"head-timeout", required_argument, NULL, 0}, {"metrics-listen", required_argument, NULL, 0},
 		{"stream-backlog", required_argument, NULL, 0},
+		{"trusted-proxy", required_argument, NULL, 0},
+		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
-			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 10,
+			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 5,
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
 			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
-			     .stream_backlog = 1024 * 1024};
+			     .stream_backlog = 1024 * 1024, .hash_threads = 1, .hash_queue = 64};
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 
@@ -204,10 +241,13 @@ int config_load(struct config *c, int argc, char **argv)
 		else if (strncmp(argv[i], "--config=", 9) == 0)
 			file = argv[i] + 9;
 	}
+	loading = FROM_FILE;
 	if (file && read_file(c, file) < 0)
 		return GC_EINVAL;
+	loading = FROM_ENV;
 	if (read_env(c) < 0)
 		return GC_EINVAL;
+	loading = FROM_COMMAND_LINE;
 	int index = 0, opt;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", options, &index)) != -1) {

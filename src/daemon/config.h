@@ -4,7 +4,10 @@
 #define GUICHET_DAEMON_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "daemon/peer.h"
 
 struct config {
 	char db[1024];
@@ -14,15 +17,21 @@ struct config {
 	char log[1024];           /* "" for stderr */
 	int64_t session_ttl;      /* seconds */
 	bool access_log;
-	int max_failed_logins;    /* per account, per 15 minutes */
+	int max_failed_logins;    /* per account and address before delays start */
 	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
 	int public_per_minute;    /* self-service requests per address and minute */
 	int max_connections;      /* open connections in all */
 	int max_connections_per_address;
-	int head_timeout;
-	int64_t stream_backlog;   /* bytes unsent before a live stream is closed */         /* seconds for a request head, from its first byte */
+	int head_timeout;         /* seconds for a request head, from its first byte */
+	int64_t stream_backlog;   /* bytes unsent before a live stream is closed */
 	char metrics_host[256];   /* "" for no metrics listener */
 	int metrics_port;
+	/* proxies whose X-Forwarded-For is believed (peer.h) */
+	struct peer_net trusted_proxies[PEER_MAX_TRUSTED];
+	size_t n_trusted_proxies;
+	int trusted_proxies_from; /* which source set the list (a later one replaces it) */
+	int hash_threads;         /* password-hashing threads (hashpool.h) */
+	int hash_queue;           /* logins waiting for them before 503 */
 };
 
 /* Fills config from argv, the environment and the config file. Returns 0,

@@ -117,14 +117,15 @@ void conn_guard_stats(struct conn_guard *g, int *ret_open, uint64_t *ret_refused
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* Counts a new connection from address, or refuses it. */
-static bool guard_admit(struct conn_guard *g, const char *address)
+/* Counts a new connection from address, or refuses it; a proxy is only
+ * held to the cap in all. */
+static bool guard_admit(struct conn_guard *g, const char *address, bool proxy)
 {
 	bool ok = false;
 	pthread_mutex_lock(&g->lock);
 	struct address_count *a = NULL;
 	HASH_FIND_STR(g->by_address, address, a);
-	if (g->open < g->limits.max_total && (a == NULL || a->n < g->limits.max_per_address)) {
+	if (g->open < g->limits.max_total && (a == NULL || proxy || a->n < g->limits.max_per_address)) {
 		if (a == NULL && (a = calloc(1, sizeof(*a))) != NULL) {
 			snprintf(a->address, sizeof(a->address), "%s", address);
 			HASH_ADD_STR(g->by_address, address, a);
@@ -603,7 +604,8 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	char peer[64] = "";
 	if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(peer, sizeof(peer), "unknown");
-	if (!guard_admit(srv->guard, peer)) {
+	bool proxy = srv->handler.trusted && srv->handler.trusted(srv->handler.arg, peer);
+	if (!guard_admit(srv->guard, peer, proxy)) {
 		refuse_connection(fd);
 		return;
 	}

@@ -58,6 +58,9 @@ struct conn_limits {
 
 /* What the owner (the HTTP dispatcher) provides. */
 struct conn_handler {
+	/* Whether address is exempt from the cap per address (a trusted proxy,
+	 * which carries many clients); NULL: none is. */
+	bool (*trusted)(void *arg, const char *address);
 	/* The most body bytes the route of method and path accepts. */
 	size_t (*body_limit)(void *arg, enum evhttp_cmd_type method, const char *path);
 	/* A whole request was read: answer it with conn_reply (now or later,

@@ -9,7 +9,14 @@
 /* handlers_auth.c: login, logout, me, API tokens, health, metrics */
 int run_healthz(struct request *r, struct store *db);
 int run_metrics(struct request *r, struct store *db);
-int prepare_login(struct request *r, struct store *db);
+/* A login in steps: login_precheck on the worker (decode, throttle: 400 or
+ * 429 answered, non-zero returned); login_verify, the argon2id check, on
+ * the hashing pool (its request as arg); run_login on the writer.
+ * login_busy answers 503 when the pool is full and gives the throttle its
+ * count back. */
+int login_precheck(struct request *r, struct store *db);
+void login_verify(void *request, struct store *db);
+int login_busy(struct request *r, struct store *db);
 int run_login(struct request *r, struct store *db);
 int run_logout(struct request *r, struct store *db);
 int run_me(struct request *r, struct store *db);

@@ -38,29 +38,51 @@ int run_metrics(struct request *r, struct store *db)
 
 enum { LOGIN_OK = 0 };
 
-int prepare_login(struct request *r, struct store *db)
+/* A login runs in three steps (see handlers.h): login_precheck on the worker
+ * (decode, throttle), login_verify where slow work may run (argon2id: the
+ * hashing pool), run_login on the writer (session, audit). The throttle
+ * counts the attempt as a failure in login_precheck, before the password is
+ * checked, so parallel guesses are all counted; login_verify gives it back
+ * when the password was right or was never judged. */
+int login_precheck(struct request *r, struct store *db)
 {
 	struct decode_error err;
 	struct login_input *in = &r->in.login;
 	if (login_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
 	int retry = 0;
-	int64_t now = gc_now_ms();
-	if (!ratelimit_allows(in->email, r->scope.ip, now, &retry)) {
+	if (ratelimit_login_begin(in->email, r->scope.ip, gc_now_ms(), &retry) == GC_EBUSY) {
 		char value[16];
 		snprintf(value, sizeof(value), "%d", retry);
 		reply_header(r, "Retry-After", value);
-		return reply_error(r, 429, "too_many_requests", NULL,
-				   "too many failed logins: try again in %d seconds", retry);
+		reply_error(r, 429, "too_many_requests", NULL,
+			    "too many failed logins: try again in %d seconds", retry);
+		return 1;
 	}
+	return 0;
+}
+
+void login_verify(void *request, struct store *db)
+{
+	struct request *r = request;
+	const struct login_input *in = &r->in.login;
+	int64_t now = gc_now_ms();
 	r->stash_rc = store_login_check(db, in->email, in->password, &r->stash[0]);
-	if (r->stash_rc == GC_EAUTH)
-		ratelimit_failed(in->email, r->scope.ip, now);
-	else if (r->stash_rc == LOGIN_OK)
+	if (r->stash_rc == LOGIN_OK) {
+		ratelimit_login_succeeded(in->email, r->scope.ip, now);
 		r->stash_rc = store_login_tenant(db, r->stash[0], in->tenant, &r->stash[1]);
-	if (r->stash_rc == LOGIN_OK)
-		ratelimit_succeeded(in->email);
-	return 0; /* the writer records the outcome */
+	} else if (r->stash_rc != GC_EAUTH) {
+		ratelimit_login_refund(in->email, r->scope.ip, now); /* not judged: the store failed */
+	}
+	/* GC_EAUTH: the failure stays counted; the writer audits it (run_login) */
+}
+
+int login_busy(struct request *r, struct store *db)
+{
+	ratelimit_login_refund(r->in.login.email, r->scope.ip, gc_now_ms());
+	reply_header(r, "Retry-After", "1");
+	reply_error(r, 503, "busy", NULL, "too many logins at once: try again in a second");
+	return 1;
 }
 
 int run_login(struct request *r, struct store *db)

@@ -3,7 +3,9 @@
 #include "daemon/http.h"
 #include "daemon/authcache.h"
 #include "daemon/handlers.h"
+#include "daemon/hashpool.h"
 #include "daemon/log.h"
+#include "daemon/peer.h"
 #include "daemon/metrics.h"
 #include "daemon/server.h"
 #include "daemon/stream.h"
@@ -32,12 +34,15 @@
 #define T ROUTE_TENANT
 #define A ROUTE_AUTHZ
 #define R(method, pattern, flags, perm, prepare, run) \
-	{method, pattern, flags, perm, prepare, run, #method " " pattern}
+	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern}
+/* a route whose slow part runs on the hashing pool */
+#define RS(method, pattern, flags, perm, prepare, slow, busy, run) \
+	{method, pattern, flags, perm, prepare, slow, busy, run, #method " " pattern}
 
 const struct route http_routes[] = {
 	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
 	R(GET, "/metrics", ROUTE_PLATFORM, 0, NULL, run_metrics), /* public on the metrics listener */
-	R(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, prepare_login, run_login),
+	RS(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, login_precheck, login_verify, login_busy, run_login),
 	R(POST, "/api/v1/auth/logout", W | A, 0, NULL, run_logout),
 	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
 	R(GET, "/api/v1/tenants", 0, 0, NULL, run_tenant_list),
@@ -529,6 +534,84 @@ static bool metrics_listener_allows(struct request *r)
 	return true;
 }
 
+/* The client's address into r->scope.ip: the peer, or from X-Forwarded-For
+ * when the peer is a trusted proxy (peer.h). */
+static void client_address(struct request *r)
+{
+	const struct config *c = r->worker->server->config;
+	const char *xff[PEER_MAX_HOPS];
+	size_t n_xff = 0;
+	if (c->n_trusted_proxies > 0) {
+		for (const char *v; n_xff < PEER_MAX_HOPS && (v = conn_header_nth(r->conn, "X-Forwarded-For", (int)n_xff));)
+			xff[n_xff++] = v;
+	}
+	peer_client_address(conn_peer(r->conn), xff, n_xff, c->trusted_proxies, c->n_trusted_proxies, r->scope.ip,
+			    sizeof(r->scope.ip));
+}
+
+bool http_trusted_proxy(void *worker, const char *address)
+{
+	const struct config *c = ((struct worker *)worker)->server->config;
+	struct peer_addr a;
+	if (c->n_trusted_proxies == 0 || peer_addr_parse(address, strlen(address), &a) < 0)
+		return false;
+	for (size_t i = 0; i < c->n_trusted_proxies; i++) {
+		if (peer_net_contains(&c->trusted_proxies[i], &a))
+			return true;
+	}
+	return false;
+}
+
+static void finish_on_worker(evutil_socket_t fd, short what, void *arg)
+{
+	http_finish(arg);
+}
+
+static void run_on_worker(evutil_socket_t fd, short what, void *arg)
+{
+	struct request *r = arg;
+	r->route->run(r, r->worker->db);
+	http_finish(r);
+}
+
+/* After the slow part, on the pool thread: on to the writer, or back to
+ * the worker that owns the connection. */
+static void slow_done(void *arg)
+{
+	struct request *r = arg;
+	if (r->status == 0 && (r->route->flags & ROUTE_WRITE))
+		writer_submit(r->worker->server->writer, r);
+	else
+		event_base_once(r->worker->base, -1, EV_TIMEOUT, r->status ? finish_on_worker : run_on_worker, r, NULL);
+}
+
+/* Runs the route once its request is authorized and decoded; false when
+ * the answer is ready to be sent now. */
+static bool run_route(struct request *r)
+{
+	struct worker *worker = r->worker;
+	const struct route *rt = r->route;
+	if (rt->prepare && rt->prepare(r, worker->db) != 0)
+		return false; /* prepare answered */
+	if ((rt->flags & ROUTE_WRITE) && !idempotency_key(r))
+		return false; /* a malformed key was answered */
+	if (rt->slow) {
+		if (hashpool_submit(worker->server->hashpool, rt->slow, slow_done, r) == GC_OK)
+			return true;
+		if (rt->busy == NULL || rt->busy(r, worker->db) == 0) {
+			reply_header(r, "Retry-After", "1");
+			reply_error(r, 503, "busy", NULL, "too many requests of this kind at once: try again in a second");
+		}
+		return false;
+	}
+	if (rt->flags & ROUTE_WRITE) {
+		writer_submit(worker->server->writer, r);
+		return true;
+	}
+	rt->run(r, worker->db);
+	return false;
+}
+
 void http_dispatch(void *arg, struct conn *c)
 {
 	struct worker *worker = arg;
@@ -546,7 +629,7 @@ void http_dispatch(void *arg, struct conn *c)
 	r->worker = worker;
 	r->start_ns = gc_monotonic_ns();
 	TAILQ_INIT(&r->query);
-	snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", conn_peer(c));
+	client_address(r);
 	const char *path = conn_path(c), *query = conn_query(c);
 	if (atomic_load(&worker->server->draining)) {
 		reply_error(r, 503, "shutting_down", NULL, "the server is shutting down");
@@ -556,16 +639,8 @@ void http_dispatch(void *arg, struct conn *c)
 		   (metrics_listener_allows(r) || (r->route && ((r->route->flags & ROUTE_PUBLIC) ||
 							       (authenticate(r) && authorize(r))))) &&
 		   read_body(r)) {
-		if (r->route->prepare && r->route->prepare(r, worker->db) != 0) {
-			/* prepare answered */
-		} else if ((r->route->flags & ROUTE_WRITE) && !idempotency_key(r)) {
-			/* a malformed key was answered */
-		} else if (r->route->flags & ROUTE_WRITE) {
-			writer_submit(worker->server->writer, r);
-			return;
-		} else {
-			r->route->run(r, worker->db);
-		}
+		if (run_route(r))
+			return; /* answered later, by the writer or the hashing pool */
 	} else if (path == NULL && r->status == 0) {
 		reply_error(r, 400, "invalid", NULL, "no path");
 	}

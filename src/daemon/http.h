@@ -43,12 +43,19 @@ enum route_flags {
 	ROUTE_LINES = 1u << 7,    /* the body is JSON Lines (application/x-ndjson) */
 };
 
+/* Work too slow for an HTTP worker (hashing a password): it runs on the
+ * hashing pool (hashpool.h) with the pool thread's read connection, between
+ * prepare and run; it may answer (then run is skipped). */
+typedef void (*route_slow_fn)(void *request, struct store *db);
+
 struct route {
 	enum evhttp_cmd_type method;
 	const char *pattern;      /* "/api/v1/contacts/{id}/state" */
 	unsigned flags;
 	unsigned perm;            /* enum permission bits the role needs, or 0 */
 	route_fn prepare;         /* returns 0 to go on to run, 1 when it answered */
+	route_slow_fn slow;       /* or NULL */
+	route_fn busy;            /* answers when the hashing pool is full (NULL: a plain 503) */
 	route_fn run;
 	const char *label;        /* for metrics and logs: "GET /api/v1/contacts/{id}" */
 };
@@ -106,6 +113,9 @@ void http_dispatch(void *worker, struct conn *c);
 /* The most body bytes the route of method and path reads (conn_handler's
  * body_limit). */
 size_t http_body_limit(void *worker, enum evhttp_cmd_type method, const char *path);
+/* Whether address is a trusted proxy (conn_handler's trusted): exempt from
+ * the connections-per-address cap, believed in X-Forwarded-For. */
+bool http_trusted_proxy(void *worker, const char *address);
 /* Adds a header to r's answer. */
 void reply_header(struct request *r, const char *name, const char *value);
 /* Sends r's answer, logs and counts it, and frees r. */

@@ -2,6 +2,7 @@
 #include "daemon/server.h"
 #include "daemon/authcache.h"
 #include "daemon/conn.h"
+#include "daemon/hashpool.h"
 #include "daemon/http.h"
 #include "daemon/hub.h"
 #include "daemon/log.h"
@@ -109,7 +110,8 @@ static int worker_start(struct server *srv, struct worker *w, bool serves_metric
 	w->streams = streams_new(w);
 	if (w->streams == NULL)
 		return GC_ENOMEM;
-	struct conn_handler handler = {.body_limit = http_body_limit, .dispatch = http_dispatch, .arg = w};
+	struct conn_handler handler = {.trusted = http_trusted_proxy, .body_limit = http_body_limit,
+				       .dispatch = http_dispatch, .arg = w};
 	int fd = dup(srv->listen_fd); /* each listener closes its own copy */
 	w->api = fd >= 0 ? conn_server_new(w->base, fd, srv->guard, &handler, LISTENER_API) : NULL;
 	if (w->api == NULL)
@@ -156,6 +158,10 @@ int server_start(struct server *srv, const struct config *config)
 	int rc = writer_new(config->db, srv->hub, &srv->writer);
 	if (rc < 0)
 		return rc;
+	if ((rc = hashpool_new(config->db, config->hash_threads, config->hash_queue, &srv->hashpool)) < 0) {
+		log_error("cannot start the password-hashing pool", "error", gc_error_name(rc));
+		return rc;
+	}
 	if ((rc = listen_or_log(config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
 		return rc;
 	if (config->metrics_host[0] &&
@@ -215,6 +221,7 @@ static void stop(struct server *srv)
 		event_base_loopexit(srv->workers[i].base, NULL);
 	for (int i = 0; i < srv->n_workers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
+	hashpool_free(srv->hashpool); /* its last jobs go on to the writer */
 	writer_free(srv->writer);
 	for (int i = 0; i < srv->n_workers; i++) {
 		streams_free(srv->workers[i].streams);

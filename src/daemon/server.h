@@ -41,6 +41,7 @@ struct server {
 	struct worker *workers;
 	int n_workers;
 	struct writer *writer;
+	struct hashpool *hashpool;  /* password hashing, off the workers */
 	struct hub *hub;            /* committed routing events, for the streams */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;

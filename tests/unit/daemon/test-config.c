@@ -1,0 +1,107 @@
+/* guichetd's settings for throttling (src/daemon/config.c): trusted proxies
+ * as addresses or CIDRs from every source, a later source replacing the
+ * list of an earlier one, and the hashing pool's bounds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/config.h"
+#include "guichet/error.h"
+
+static struct config c;
+
+/* config_load on the NULL-terminated arguments. */
+static int load(const char *first, ...)
+{
+	char *argv[16] = {"guichetd"};
+	int argc = 1;
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	optind = 0; /* getopt starts again */
+	return config_load(&c, argc, argv);
+}
+
+static int setup(void **state)
+{
+	unsetenv("GUICHET_TRUSTED_PROXIES");
+	unsetenv("GUICHET_CONFIG");
+	return 0;
+}
+
+static void defaults(void **state)
+{
+	assert_int_equal(load(NULL), GC_OK);
+	assert_int_equal(c.n_trusted_proxies, 0);
+	assert_int_equal(c.max_failed_logins, 5);
+	assert_int_equal(c.hash_threads, 1);
+	assert_int_equal(c.hash_queue, 64);
+}
+
+static void trusted_proxies_from_the_command_line(void **state)
+{
+	assert_int_equal(load("--trusted-proxy", "10.0.0.0/8,::1", "--trusted-proxy", "192.168.0.0/16",
+			      "--hash-threads", "2", "--hash-queue", "128", NULL), GC_OK);
+	assert_int_equal(c.n_trusted_proxies, 3);
+	assert_int_equal(c.trusted_proxies[1].addr.family, 6);
+	assert_int_equal(c.trusted_proxies[2].prefix, 16);
+	assert_int_equal(c.hash_threads, 2);
+	assert_int_equal(c.hash_queue, 128);
+}
+
+static void a_later_source_replaces_the_list(void **state)
+{
+	char path[] = "/tmp/guichet-config-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("# behind the load balancers\ntrusted_proxies = 10.0.0.0/8 fd00::/8\n", f);
+	fclose(f);
+	assert_int_equal(load("--config", path, NULL), GC_OK);
+	assert_int_equal(c.n_trusted_proxies, 2);
+	setenv("GUICHET_TRUSTED_PROXIES", "172.16.0.0/12", 1);
+	assert_int_equal(load("--config", path, NULL), GC_OK);
+	assert_int_equal(c.n_trusted_proxies, 1);
+	assert_int_equal(c.trusted_proxies[0].prefix, 12);
+	assert_int_equal(load("--config", path, "--trusted-proxy", "::1", NULL), GC_OK);
+	assert_int_equal(c.n_trusted_proxies, 1);
+	assert_int_equal(c.trusted_proxies[0].prefix, 128);
+	unlink(path);
+}
+
+static void bad_values_are_refused(void **state)
+{
+	assert_int_equal(load("--trusted-proxy", "10.0.0.1/8", NULL), GC_EINVAL);
+	assert_int_equal(load("--trusted-proxy", "proxy.example", NULL), GC_EINVAL);
+	assert_int_equal(load("--trusted-proxy", "10.0.0.0/33", NULL), GC_EINVAL);
+	char many[1024] = "";
+	for (int i = 0; i <= PEER_MAX_TRUSTED; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "10.0.%d.1,", i);
+	assert_int_equal(load("--trusted-proxy", many, NULL), GC_EINVAL);
+	assert_int_equal(load("--hash-threads", "0", NULL), GC_EINVAL);
+	assert_int_equal(load("--hash-threads", "17", NULL), GC_EINVAL);
+	assert_int_equal(load("--hash-queue", "0", NULL), GC_EINVAL);
+	assert_int_equal(load("--hash-queue", "100000", NULL), GC_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(defaults, setup),
+		cmocka_unit_test_setup(trusted_proxies_from_the_command_line, setup),
+		cmocka_unit_test_setup(a_later_source_replaces_the_list, setup),
+		cmocka_unit_test_setup(bad_values_are_refused, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

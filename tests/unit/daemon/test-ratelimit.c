@@ -1,0 +1,225 @@
+/* The login throttle (src/daemon/ratelimit.c) against the attacks of issue
+ * 12: evicting a victim's counter by volume (finding 4), and turning the
+ * throttle into a lockout of the real user or of an office (finding 12).
+ * The key is fixed so runs repeat; the clock is an argument. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+
+#include "daemon/ratelimit.h"
+#include "guichet/error.h"
+
+#define FREE 5
+#define T0 1000000000000LL /* some time in 2001, in ms */
+
+static const unsigned char key[RATELIMIT_KEY_LEN] = "a fixed key for repeatable runs";
+
+static int setup(void **state)
+{
+	ratelimit_init_key(key, FREE, 60);
+	return 0;
+}
+
+/* begin: 0 when the attempt may go on, else the seconds to wait. */
+static int attempt(const char *email, const char *address, int64_t now)
+{
+	int retry = -1;
+	int rc = ratelimit_login_begin(email, address, now, &retry);
+	if (rc == GC_OK)
+		return 0;
+	assert_int_equal(rc, GC_EBUSY);
+	assert_true(retry >= 1);
+	return retry;
+}
+
+static void login(const char *email, const char *address, int64_t now)
+{
+	assert_int_equal(attempt(email, address, now), 0);
+	ratelimit_login_succeeded(email, address, now);
+}
+
+static void pair_delays_grow_and_success_resets(void **state)
+{
+	int64_t now = T0;
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("Victim@Brand.example", "192.0.2.1", now), 0);
+	/* doubling from 2 s, each delay waited out, up to 15 minutes */
+	int expected = 2;
+	for (int i = 0; i < 14; i++) {
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), expected);
+		now += (int64_t)expected * 1000 - 1;
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), 1);
+		now += 1;
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), 0);
+		expected = expected * 2 > 900 ? 900 : expected * 2;
+	}
+	assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), 900);
+	/* another address is not slowed by this pair */
+	assert_int_equal(attempt("victim@brand.example", "192.0.2.2", now), 0);
+	ratelimit_login_succeeded("victim@brand.example", "192.0.2.2", now);
+	/* a success clears the pair */
+	now += 900 * 1000;
+	login("victim@brand.example", "192.0.2.1", now);
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), 0);
+	assert_int_equal(attempt("victim@brand.example", "192.0.2.1", now), 2);
+}
+
+static void parallel_guesses_are_counted_before_the_check(void **state)
+{
+	/* FREE attempts in flight at once (the password checks not yet done):
+	 * the next is refused, not let through to guess in parallel */
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", T0), 0);
+	assert_true(attempt("victim@brand.example", "192.0.2.1", T0) > 0);
+	/* attempts never judged (the pool was full) are given back */
+	for (int i = 0; i < FREE; i++)
+		ratelimit_login_refund("victim@brand.example", "192.0.2.1", T0);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", T0), 0);
+		ratelimit_login_refund("victim@brand.example", "192.0.2.1", T0);
+	}
+}
+
+static void volume_does_not_evict_a_live_counter(void **state)
+{
+	/* finding 4: the attacker makes many keys so that the victim's counter is
+	 * dropped and its guesses start again from zero. 100,000 distinct emails
+	 * from 100,000 distinct addresses (the table holds 16,384 pairs) */
+	int64_t now = T0;
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now), 0);
+	assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now), 2);
+	int through = 0;
+	for (int i = 0; i < 100000; i++) {
+		char email[64], address[64];
+		snprintf(email, sizeof(email), "spray%d@evil.example", i);
+		snprintf(address, sizeof(address), "2001:db8:%x:%x::1", i >> 16, i & 0xffff);
+		through += attempt(email, address, now + 1) == 0;
+	}
+	assert_true(through > 16384); /* more keys than the table of pairs holds */
+	assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now + 1), 2);
+	/* and once the attacker's entries have expired, new keys are counted again */
+	now += 2 * 60 * 60 * 1000;
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("late@brand.example", "198.51.100.8", now), 0);
+	assert_int_equal(attempt("late@brand.example", "198.51.100.8", now), 2);
+}
+
+static void spraying_an_office_spares_its_users(void **state)
+{
+	/* finding 12: failures from one address (an office's NAT) locked out
+	 * every user behind it */
+	int64_t now = T0;
+	login("alice@brand.example", "203.0.113.5", now - 1000);
+	int refused = 0;
+	for (int i = 0; i < 100; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "user%d@brand.example", i);
+		refused += attempt(email, "203.0.113.5", now) > 0;
+	}
+	assert_int_equal(refused, 100 - 11); /* 10 accounts free, the 11th slowed after */
+	/* accounts the address never logged into wait; alice, who did, does not */
+	assert_true(attempt("bob@brand.example", "203.0.113.5", now) > 0);
+	login("alice@brand.example", "203.0.113.5", now);
+	/* the sprayer's delay grows with each account, up to 5 minutes */
+	int max_wait = 0;
+	for (int tried = 0; tried < 50;) {
+		char email[64];
+		snprintf(email, sizeof(email), "more%d@brand.example", tried);
+		int wait = attempt(email, "203.0.113.5", now);
+		tried += wait == 0;
+		max_wait = wait > max_wait ? wait : max_wait;
+		now += (int64_t)wait * 1000;
+	}
+	assert_int_equal(max_wait, 300);
+	assert_int_equal(attempt("bob@brand.example", "203.0.113.5", now), 300);
+	login("alice@brand.example", "203.0.113.5", now);
+	/* the office's other addresses are not touched */
+	login("bob@brand.example", "203.0.113.6", now);
+}
+
+static void distributed_attack_spares_the_known_address(void **state)
+{
+	/* finding 12: 10 failures from anywhere locked the real user out everywhere */
+	int64_t now = T0;
+	login("victim@brand.example", "192.0.2.10", now - 1000);
+	/* 250 addresses, each below its pair's free failures, waiting out each delay */
+	int max_wait = 0, failed = 0;
+	for (int a = 0; a < 250; a++) {
+		char address[32];
+		snprintf(address, sizeof(address), "10.%d.%d.1", a / 200, a % 200);
+		for (int i = 0; i < 4; i++) {
+			int wait = attempt("victim@brand.example", address, now);
+			failed += wait == 0;
+			max_wait = wait > max_wait ? wait : max_wait;
+			now += (int64_t)wait * 1000;
+		}
+	}
+	/* addresses that never logged in wait, up to 30 s and never more */
+	assert_int_equal(max_wait, 30);
+	assert_true(failed > 100);
+	int wait = attempt("victim@brand.example", "198.51.100.99", now);
+	if (wait > 0) {
+		now += (int64_t)wait * 1000;
+		assert_int_equal(attempt("victim@brand.example", "198.51.100.99", now), 0); /* and fails */
+	}
+	assert_int_equal(attempt("victim@brand.example", "198.51.100.99", now), 30);
+	/* the user's own address is never slowed by the others' failures */
+	login("victim@brand.example", "192.0.2.10", now);
+	login("victim@brand.example", "192.0.2.10", now + 1);
+}
+
+static void ipv6_counts_by_slash_64(void **state)
+{
+	/* one subscriber has 2^64 addresses: a new one does not start afresh */
+	for (int i = 0; i < FREE; i++) {
+		char address[64];
+		snprintf(address, sizeof(address), "2001:db8:1:2::%x", i + 1);
+		assert_int_equal(attempt("victim@brand.example", address, T0), 0);
+	}
+	assert_true(attempt("victim@brand.example", "2001:db8:1:2:ffff::9", T0) > 0);
+	assert_int_equal(attempt("victim@brand.example", "2001:db8:1:3::1", T0), 0);
+	/* an IPv4-mapped address is its IPv4 address */
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("other@brand.example", "192.0.2.44", T0), 0);
+	assert_true(attempt("other@brand.example", "::ffff:192.0.2.44", T0) > 0);
+}
+
+static void public_allowance_per_minute(void **state)
+{
+	int retry = 0;
+	for (int i = 0; i < 60; i++)
+		assert_true(ratelimit_public("192.0.2.1", T0, &retry));
+	assert_false(ratelimit_public("192.0.2.1", T0 + 1000, &retry));
+	assert_int_equal(retry, 60);
+	assert_true(ratelimit_public("192.0.2.2", T0 + 1000, &retry));
+	assert_true(ratelimit_public("192.0.2.1", T0 + 60 * 1000, &retry));
+}
+
+static void random_key(void **state)
+{
+	ratelimit_init(FREE, 60);
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("victim@brand.example", "192.0.2.1", T0), 0);
+	assert_int_equal(attempt("victim@brand.example", "192.0.2.1", T0), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(pair_delays_grow_and_success_resets, setup),
+		cmocka_unit_test_setup(parallel_guesses_are_counted_before_the_check, setup),
+		cmocka_unit_test_setup(volume_does_not_evict_a_live_counter, setup),
+		cmocka_unit_test_setup(spraying_an_office_spares_its_users, setup),
+		cmocka_unit_test_setup(distributed_attack_spares_the_known_address, setup),
+		cmocka_unit_test_setup(ipv6_counts_by_slash_64, setup),
+		cmocka_unit_test_setup(public_allowance_per_minute, setup),
+		cmocka_unit_test(random_key),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
