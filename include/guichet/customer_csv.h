@@ -2,7 +2,8 @@
  *
  * The first line names the columns: external_id (required), email and phone
  * (optional), then one column per attribute, written "key" (personal) or
- * "key:class" with class basic, personal or confidential. Each following
+ * "key:class" with class basic, personal or confidential (the class, when
+ * given, is checked against the tenant's attribute policy by the store). Each following
  * record is one customer, matched on external_id. An empty cell means "no
  * value". Parsing is RFC 4180 by libcsv; line numbers are the physical line
  * where a record starts, so a report points at the line a person sees. */
@@ -13,7 +14,18 @@
 
 #include "guichet/decode.h"
 
-#define CUSTOMER_CSV_MAX_ROWS 2000000
+/* The limits of one file (one request), checked before memory is spent on
+ * what is over them: a header of more columns is refused at line 1, a cell
+ * over its limit makes its record a reject (libcsv is not allowed to grow a
+ * field's buffer beyond CUSTOMER_CSV_MAX_FIELD), and the record after the
+ * last allowed one fails the file with GC_ETOOBIG. CUSTOMER_CSV_MAX_ROWS keeps
+ * one import's write short on the single writer (about 0.1 s for 5,000 rows);
+ * the CLI splits bigger files into several requests. */
+#define CUSTOMER_CSV_MAX_ATTRS DECODE_MAX_ATTRS   /* attribute columns */
+#define CUSTOMER_CSV_MAX_COLUMNS (CUSTOMER_CSV_MAX_ATTRS + 3) /* with external_id, email, phone */
+#define CUSTOMER_CSV_MAX_VALUE DECODE_MAX_ATTR_VALUE /* bytes of one cell */
+#define CUSTOMER_CSV_MAX_FIELD (CUSTOMER_CSV_MAX_VALUE + 4096) /* libcsv's buffer for one field */
+#define CUSTOMER_CSV_MAX_ROWS 5000                /* records per file */
 
 /* Called for each valid record; a negative return stops the parse with it. */
 typedef int (*customer_csv_row_fn)(void *ctx, size_t line, const struct customer_input *in);

@@ -17,7 +17,10 @@
 #include "guichet/role.h"
 
 #define DECODE_MAX_TAGS 32
-#define DECODE_MAX_ATTRS 64
+#define DECODE_MAX_ATTRS 64           /* attributes per customer */
+#define DECODE_MAX_ATTR_KEY 64        /* bytes of an attribute's name */
+#define DECODE_MAX_ATTR_VALUE 4096    /* bytes of an attribute's value */
+#define DECODE_MAX_DEPTH 32           /* nesting of arrays and objects in a body */
 #define DECODE_MAX_TEXT (64 * 1024) /* a message or a note body */
 
 struct decode_error {
@@ -26,8 +29,14 @@ struct decode_error {
 	char message[192];
 };
 
-/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL). */
+/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL, at most
+ * DECODE_MAX_DEPTH levels of arrays and objects: deeper is GC_ETOOBIG, found
+ * by a scan before anything is allocated). */
 int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err);
+/* Parses one JSON value of any type under the same rules (a JSON Lines line). */
+int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err);
+/* Whether text nests arrays and objects at most max_depth deep (strings skipped). */
+bool decode_depth_ok(const char *text, size_t len, int max_depth);
 
 struct login_input {
 	const char *email, *password, *tenant; /* tenant may be NULL */

@@ -28,13 +28,48 @@ static int fail(struct decode_error *err, int code, const char *field, const cha
 	return code;
 }
 
-int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err)
+bool decode_depth_ok(const char *text, size_t len, int max_depth)
 {
+	int depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return false;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err)
+{
+	if (!decode_depth_ok(text, len, DECODE_MAX_DEPTH))
+		return fail(err, GC_ETOOBIG, "", "JSON nested deeper than %d levels", DECODE_MAX_DEPTH);
 	json_error_t jerr;
-	json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (obj == NULL)
+	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (v == NULL)
 		return fail(err, GC_EINVAL, "", "malformed JSON at line %d column %d: %s",
 			    jerr.line, jerr.column, jerr.text);
+	*ret = v;
+	return GC_OK;
+}
+
+int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err)
+{
+	json_t *obj;
+	int rc = decode_json(body, len, &obj, err);
+	if (rc < 0)
+		return rc;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return fail(err, GC_EINVAL, "", "the body must be a JSON object");
@@ -281,7 +316,7 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 bool customer_attr_key_valid(const char *key)
 {
 	size_t len = strlen(key);
-	if (len == 0 || len > 64)
+	if (len == 0 || len > DECODE_MAX_ATTR_KEY)
 		return false;
 	for (const char *p = key; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
@@ -298,13 +333,16 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 	struct customer_attr a = {.key = key, .sensitivity = SENS_PERSONAL};
 	char field[96];
 	snprintf(field, sizeof(field), "attributes.%s", key);
+	if (strlen(key) > DECODE_MAX_ATTR_KEY)
+		return fail(err, GC_ETOOBIG, "attributes", "an attribute name is at most %d bytes",
+			    DECODE_MAX_ATTR_KEY);
 	if (!customer_attr_key_valid(key))
 		return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
 	if (json_is_object(v)) {
 		const char *cls;
 		int rc;
 		if ((rc = only_fields(v, known, err)) < 0 ||
-		    (rc = get_string(v, "value", REQUIRED, 4096, MULTILINE, &a.value, err)) < 0 ||
+		    (rc = get_string(v, "value", REQUIRED, DECODE_MAX_ATTR_VALUE, MULTILINE, &a.value, err)) < 0 ||
 		    (rc = get_string(v, "class", OPTIONAL, 16, ONE_LINE, &cls, err)) < 0) {
 			snprintf(err->field, sizeof(err->field), "%s", field);
 			return rc;
@@ -313,8 +351,9 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 			return fail(err, GC_EINVAL, field,
 				    "class must be basic, personal or confidential");
 	} else if (json_is_string(v)) {
-		if (json_string_length(v) > 4096)
-			return fail(err, GC_ETOOBIG, field, "attribute values are at most 4096 bytes");
+		if (json_string_length(v) > DECODE_MAX_ATTR_VALUE)
+			return fail(err, GC_ETOOBIG, field, "attribute values are at most %d bytes",
+				    DECODE_MAX_ATTR_VALUE);
 		if (!gc_text_is_clean(json_string_value(v), true))
 			return fail(err, GC_EINVAL, field, "control characters in the value");
 		a.value = json_string_value(v);
