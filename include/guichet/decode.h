@@ -84,7 +84,9 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 struct customer_attr {
 	const char *key;
 	const char *value;          /* NULL: remove the attribute (PATCH) */
-	enum sensitivity sensitivity;
+	enum sensitivity sensitivity; /* the class the writer named, SENS_NONE when
+				       * none: the tenant's attribute policy decides,
+				       * and the store refuses a class that differs */
 };
 
 struct customer_input {
@@ -97,6 +99,19 @@ int customer_input_decode(const json_t *obj, bool patch, struct customer_input *
 			  struct decode_error *err);
 /* Whether key may name a customer attribute: [a-z0-9_], 1 to 64 bytes. */
 bool customer_attr_key_valid(const char *key);
+
+/* PATCH /api/v1/customer-attributes: {"default": class, "attributes": {key:
+ * class or null}}, at most DECODE_MAX_POLICY_CHANGES keys. */
+#define DECODE_MAX_POLICY_CHANGES 128
+struct attr_policy_input {
+	enum sensitivity default_class;    /* SENS_NONE: unchanged */
+	struct {
+		const char *key;
+		enum sensitivity cls;      /* SENS_NONE: back to the default */
+	} changes[DECODE_MAX_POLICY_CHANGES];
+	size_t n_changes;
+};
+int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, struct decode_error *err);
 
 struct user_input {
 	const char *email, *name, *password, *organisation; /* organisation may be NULL */
@@ -223,6 +238,7 @@ union decode_input {
 	struct state_input state;
 	struct message_input message;
 	struct customer_input customer;
+	struct attr_policy_input attr_policy;
 	struct user_input user;
 	struct named_input named;
 	struct token_input token;

@@ -48,6 +48,9 @@ int prepare_customer_update(struct request *r, struct store *db);
 int run_customer_update(struct request *r, struct store *db);
 int prepare_customer_import(struct request *r, struct store *db);
 int run_customer_import(struct request *r, struct store *db);
+int run_attr_policy_get(struct request *r, struct store *db);
+int prepare_attr_policy(struct request *r, struct store *db);
+int run_attr_policy_patch(struct request *r, struct store *db);
 
 /* handlers_contact.c */
 int run_contact_list(struct request *r, struct store *db);

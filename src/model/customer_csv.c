@@ -24,7 +24,7 @@ enum column_kind { COL_EXTERNAL_ID, COL_EMAIL, COL_PHONE, COL_ATTR };
 struct column {
 	enum column_kind kind;
 	char key[DECODE_MAX_ATTR_KEY + 1];
-	enum sensitivity sensitivity;
+	enum sensitivity sensitivity; /* from "key:class", else SENS_NONE */
 };
 
 struct parse {
@@ -63,7 +63,7 @@ static int header_too_big(struct parse *p, size_t column, const char *fmt, size_
 
 static int parse_column(struct parse *p, const char *name, struct column *col)
 {
-	*col = (struct column){.kind = COL_ATTR, .sensitivity = SENS_PERSONAL};
+	*col = (struct column){.kind = COL_ATTR, .sensitivity = SENS_NONE};
 	if (strcmp(name, "external_id") == 0)
 		col->kind = COL_EXTERNAL_ID;
 	else if (strcmp(name, "email") == 0)

@@ -330,7 +330,7 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 		    struct decode_error *err)
 {
 	static const char *const known[] = {"value", "class", NULL};
-	struct customer_attr a = {.key = key, .sensitivity = SENS_PERSONAL};
+	struct customer_attr a = {.key = key, .sensitivity = SENS_NONE};
 	char field[96];
 	snprintf(field, sizeof(field), "attributes.%s", key);
 	if (strlen(key) > DECODE_MAX_ATTR_KEY)
@@ -409,6 +409,51 @@ int customer_input_decode(const json_t *obj, bool patch, struct customer_input *
 	mark(obj, "external_id", HAS_EXTERNAL_ID, &in.has);
 	mark(obj, "email", HAS_EMAIL, &in.has);
 	mark(obj, "phone", HAS_PHONE, &in.has);
+	*ret = in;
+	return GC_OK;
+}
+
+static int get_class(const json_t *v, const char *field, enum sensitivity *ret, struct decode_error *err)
+{
+	const char *text = json_string_value(v);
+	if (json_is_null(v)) {
+		*ret = SENS_NONE;
+		return GC_OK;
+	}
+	if (text == NULL || sensitivity_parse(text, ret) < 0)
+		return fail(err, GC_EINVAL, field, "a class is basic, personal or confidential");
+	return GC_OK;
+}
+
+int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"default", "attributes", NULL};
+	struct attr_policy_input in = {.default_class = SENS_NONE};
+	const json_t *def = json_object_get(obj, "default"), *attrs = json_object_get(obj, "attributes");
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0)
+		return rc;
+	if (def && (json_is_null(def) || (rc = get_class(def, "default", &in.default_class, err)) < 0))
+		return rc < 0 ? rc : fail(err, GC_EINVAL, "default", "the default is a class");
+	if (attrs && !json_is_object(attrs))
+		return fail(err, GC_EINVAL, "attributes", "'attributes' maps names to classes (null: the default)");
+	if (json_object_size(attrs) > DECODE_MAX_POLICY_CHANGES)
+		return fail(err, GC_ETOOBIG, "attributes", "at most %d attributes in one change",
+			    DECODE_MAX_POLICY_CHANGES);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)attrs, key, v) {
+		char field[96];
+		snprintf(field, sizeof(field), "attributes.%.64s", key);
+		if (!customer_attr_key_valid(key))
+			return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
+		in.changes[in.n_changes].key = key;
+		if ((rc = get_class(v, field, &in.changes[in.n_changes].cls, err)) < 0)
+			return rc;
+		in.n_changes++;
+	}
+	if (in.default_class == SENS_NONE && in.n_changes == 0)
+		return fail(err, GC_EINVAL, "attributes", "nothing to change: give 'default' or 'attributes'");
 	*ret = in;
 	return GC_OK;
 }

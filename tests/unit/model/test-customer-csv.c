@@ -35,7 +35,7 @@ static int on_row(void *arg, size_t line, const struct customer_input *in)
 			 in->attrs[i].value, in->attrs[i].sensitivity);
 	}
 	s->last_n_attrs = in->n_attrs;
-	s->last_has_class = in->n_attrs > 0 && in->attrs[0].sensitivity == SENS_BASIC;
+	s->last_has_class = in->n_attrs > 0 && in->attrs[0].sensitivity != SENS_NONE;
 	if (s->n_rows < 16)
 		s->row_lines[s->n_rows] = line;
 	s->n_rows++;
@@ -68,7 +68,7 @@ static void rows_and_classes(void **state)
 			  "C2,,Bob,,\n";
 	assert_int_equal(parse(csv, &s, &err), GC_OK);
 	assert_int_equal(s.n_rows, 2);
-	assert_string_equal(s.rows[0], "C1|ana@x.fr|-|3|first_name=Ana/0|iban=FR76/2|notes=likes \"tea\"/1");
+	assert_string_equal(s.rows[0], "C1|ana@x.fr|-|3|first_name=Ana/0|iban=FR76/2|notes=likes \"tea\"/-1");
 	assert_string_equal(s.rows[1], "C2|-|-|1|first_name=Bob/0");
 	assert_int_equal(s.row_lines[0], 2);
 	assert_int_equal(s.row_lines[1], 3);
@@ -305,7 +305,7 @@ static void a_byte_order_mark_and_quoted_newlines(void **state)
 	struct decode_error err;
 	assert_int_equal(parse("\xEF\xBB\xBF" "external_id,address\r\nC1,\"1 rue\nParis\"\r\nC2,x\r\n", &s, &err), GC_OK);
 	assert_int_equal(s.n_rows, 2);
-	assert_string_equal(s.rows[0], "C1|-|-|1|address=1 rue\nParis/1");
+	assert_string_equal(s.rows[0], "C1|-|-|1|address=1 rue\nParis/-1");
 	assert_false(s.last_has_class);
 	assert_int_equal(s.row_lines[1], 4);
 	assert_int_equal(parse("\xEF\xBB\xBF", &s, &err), GC_EINVAL); /* empty but for the mark */

@@ -40,6 +40,11 @@ static int setup(void **state)
 	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
 	f->a = scope_in(ta, ROLE_TENANT_ADMIN);
 	f->b = scope_in(tb, ROLE_TENANT_ADMIN);
+	/* the classes new_customer and the imports name are the tenants' policy */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_attr_policy_set(f->s, i ? &f->b : &f->a, "first_name", SENS_BASIC), GC_OK);
+		assert_int_equal(store_attr_policy_set(f->s, i ? &f->b : &f->a, "iban", SENS_CONFIDENTIAL), GC_OK);
+	}
 	*state = f;
 	return 0;
 }
@@ -248,7 +253,7 @@ static void older_schemas_are_migrated(void **state)
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
-				      " DROP TABLE kb_versions; DROP TABLE kb_items; DROP TABLE kb_settings;"
+				      " DROP TABLE kb_versions; DROP TABLE kb_items; DROP TABLE kb_settings; DROP TABLE customer_attribute_classes;"
 				      " PRAGMA user_version = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
