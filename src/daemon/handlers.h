@@ -120,6 +120,8 @@ int run_kb_search(struct request *r, struct store *db);
 int run_kb_list(struct request *r, struct store *db);
 int run_kb_get(struct request *r, struct store *db);
 int run_kb_put(struct request *r, struct store *db);
+/* Reads and checks a JSON Lines import on the worker (limits, content); run_kb_import writes it. */
+int prepare_kb_import(struct request *r, struct store *db);
 int run_kb_version(struct request *r, struct store *db);
 int run_kb_submit(struct request *r, struct store *db);
 int run_kb_approve(struct request *r, struct store *db);

@@ -129,7 +129,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/kb/flags", T, PERM_KB_WRITE, NULL, run_kb_flags),
 	R(POST, "/api/v1/kb/flags/{id}/resolve", T | W, PERM_KB_WRITE, NULL, run_kb_flag_resolve),
 	R(PUT, "/api/v1/kb/settings", T | W | J, PERM_KB_REVIEW, NULL, run_kb_settings),
-	R(POST, "/api/v1/kb/import", T | W | ROUTE_LINES, PERM_KB_WRITE, NULL, run_kb_import),
+	R(POST, "/api/v1/kb/import", T | W | ROUTE_LINES, PERM_KB_WRITE, prepare_kb_import, run_kb_import),
 	R(GET, "/api/v1/kb/export", T, PERM_KB_READ, NULL, run_kb_export),
 	R(POST, "/api/v1/kb/learn", T | W | ROUTE_LINES, PERM_KB_WRITE, NULL, run_kb_learn),
 	R(GET, "/api/v1/kb/links", T, PERM_KB_WRITE, NULL, run_kb_links),
