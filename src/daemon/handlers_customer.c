@@ -77,12 +77,37 @@ int run_customer_update(struct request *r, struct store *db)
 	return rc < 0 ? customer_error(r, db, rc, "customer") : reply(r, 200, c);
 }
 
+static int count_row(void *arg, size_t line, const struct customer_input *in)
+{
+	return GC_OK;
+}
+
+static int count_reject(void *arg, size_t line, const char *reason)
+{
+	return GC_OK;
+}
+
+/* The file is read once here, on the worker, so that one whose header is
+ * wrong or over a limit (columns, records, a field's size) is refused
+ * without taking the writer's time. */
 int prepare_customer_import(struct request *r, struct store *db)
 {
 	const char *mode = query_get(r, "mode");
 	if (mode && strcmp(mode, "all-or-nothing") != 0 && strcmp(mode, "partial") != 0)
 		return reply_error(r, 400, "invalid", "mode", "mode is partial or all-or-nothing");
 	r->stash[0] = mode && strcmp(mode, "all-or-nothing") == 0;
+	struct decode_error err = {0};
+	int rc = customer_csv_parse(r->raw, r->raw_len, count_row, count_reject, NULL, &err);
+	if (rc == GC_EINVAL || rc == GC_ETOOBIG) {
+		reply_decode_error(r, &err);
+		r->status = rc == GC_ETOOBIG ? 413 : 422;
+		json_object_set_new(r->resp, "report", json_null());
+		return 1;
+	}
+	if (rc < 0) {
+		reply_error(r, 500, "internal", NULL, "internal error");
+		return 1;
+	}
 	return 0;
 }
 
