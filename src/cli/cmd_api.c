@@ -222,8 +222,22 @@ static int import_part(const struct cli *cli, const char *path, const char *data
 	return status;
 }
 
-/* Sends the file in parts of at most CUSTOMER_CSV_MAX_ROWS records, each with
- * the header: the server refuses more in one request, so that no import
+/* The fields of a CSV line (commas outside quotes, plus one). */
+static size_t count_fields(const char *data, size_t len)
+{
+	size_t n = 1;
+	bool quoted = false;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '"')
+			quoted = !quoted;
+		else if (data[i] == ',' && !quoted)
+			n++;
+	}
+	return n;
+}
+
+/* Sends the file in parts of at most customer_csv_max_records records, each
+ * with the header: the server refuses more in one request, so that no import
  * holds the single writer long. --all-or-nothing sends the file whole. */
 static int import_in_parts(const struct cli *cli, const char *path, const char *data, size_t len,
 			   json_t **ret_answer)
@@ -232,13 +246,14 @@ static int import_in_parts(const struct cli *cli, const char *path, const char *
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
 	size_t header_len = next_record(data, len, pos, &header_lines);
+	size_t per_part = customer_csv_max_records(count_fields(data, header_len));
 	struct import_total t = {.rejected = json_array()};
 	size_t line = 1 + header_lines, from = header_len;
 	int status = 200;
 	*ret_answer = NULL;
 	do { /* once at least: a file of a header alone still has it checked */
 		size_t to = from, first_line = line, n = 0, lines;
-		while (to < len && n < CUSTOMER_CSV_MAX_ROWS) {
+		while (to < len && n < per_part) {
 			to = next_record(data, len, to, &lines);
 			line += lines;
 			n++;
@@ -279,7 +294,8 @@ static int import_customers(const struct cli *cli, const struct args *a)
 	free(data);
 	if (whole && status == 413)
 		fprintf(stderr, "guichet customers import: --all-or-nothing sends the file in one request,"
-			" of at most %d records; without it the file is sent in parts\n", CUSTOMER_CSV_MAX_ROWS);
+			" (at most %d records, %d cells); without it the file is sent in parts\n",
+			CUSTOMER_CSV_MAX_ROWS, CUSTOMER_CSV_MAX_CELLS);
 	int rc = output_answer(cli, status, answer);
 	json_t *rejected = json_object_get(answer, "rejected");
 	if (status == 200 && !cli->json) {

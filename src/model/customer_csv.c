@@ -44,6 +44,12 @@ struct parse {
 	int rc;                /* first failure, stops everything */
 };
 
+size_t customer_csv_max_records(size_t n_columns)
+{
+	size_t by_cells = CUSTOMER_CSV_MAX_CELLS / (n_columns ? n_columns : 1);
+	return by_cells < CUSTOMER_CSV_MAX_ROWS ? by_cells : CUSTOMER_CSV_MAX_ROWS;
+}
+
 static int header_fail(struct parse *p, const char *fmt, const char *what)
 {
 	p->err->code = GC_EINVAL;
@@ -199,12 +205,14 @@ static void on_record(int term, void *arg)
 	if (p->rc == GC_OK && !blank) {
 		if (!p->have_header) {
 			p->rc = take_header(p);
-		} else if (++p->n_records > CUSTOMER_CSV_MAX_ROWS) {
+		} else if (++p->n_records > customer_csv_max_records(p->n_columns)) {
 			p->err->code = GC_ETOOBIG;
 			snprintf(p->err->field, sizeof(p->err->field), "line %zu", p->record_line);
 			snprintf(p->err->message, sizeof(p->err->message),
-				 "line %zu: more than %d records in one file (guichet customers import"
-				 " splits bigger files)", p->record_line, CUSTOMER_CSV_MAX_ROWS);
+				 "line %zu: more than %zu records of %zu columns in one file (at most %d,"
+				 " and %d cells; guichet customers import splits bigger files)", p->record_line,
+				 customer_csv_max_records(p->n_columns), p->n_columns, CUSTOMER_CSV_MAX_ROWS,
+				 CUSTOMER_CSV_MAX_CELLS);
 			p->rc = GC_ETOOBIG;
 		} else {
 			const char *reason = record_to_customer(p, &in, why, sizeof(why));

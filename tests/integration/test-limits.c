@@ -179,6 +179,22 @@ static void csv_columns_values_and_rows_at_the_maximum_and_one_more(void **state
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "line 5002");
 	resp_clear(&r);
 	free(t.buf);
+	/* and cells: 746 records of 67 columns, not 747 */
+	t = (struct text){0};
+	char *one = wide_csv(MAX_ATTRS, true, "CELL"), *record = strchr(one, '\n') + 1;
+	put(&t, "%s", one);
+	for (int i = 2; i <= 746; i++)
+		put(&t, "%s", record);
+	import_csv(admin, t.buf, t.len, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	put(&t, "%s", record);
+	import_csv(admin, t.buf, t.len, &r);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "line 748");
+	resp_clear(&r);
+	free(t.buf);
+	free(one);
 }
 
 /* "{"external_id":"D","attributes":{"a":[[...]]}}" nested depth deep in all */
@@ -436,8 +452,8 @@ static void *run_import(void *arg)
 }
 
 /* finding 14: a 1.5M-row import held the single writer for 5.4 s. Now a
- * request holds at most 5,000 rows, the CLI sends a big file in parts, and
- * another tenant's writes answer fast meanwhile. */
+ * request holds at most 5,000 records and 50,000 cells, the CLI sends a big
+ * file in parts, and another tenant's writes answer fast meanwhile. */
 static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **state)
 {
 	enum { ROWS = 3 * MAX_ROWS + 123 };
@@ -446,12 +462,19 @@ static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **
 	snprintf(file, sizeof(file), "%s/big.csv", d.dir);
 	FILE *f = fopen(file, "w");
 	assert_non_null(f);
-	fputs("external_id,email,city,notes\n", f);
+	/* 20 columns: 2,500 records per request (50,000 cells), 7 requests */
+	fputs("external_id,email,notes", f);
+	for (int a = 0; a < 17; a++)
+		fprintf(f, ",a%d", a);
+	fputc('\n', f);
 	for (int i = 0; i < ROWS; i++) {
 		if (i == 7000)
-			fprintf(f, "BIG-%d,not-an-email,Lyon,x\n", i); /* rejected: its line is the file's */
+			fprintf(f, "BIG-%d,not-an-email,\"two\nlines\"", i); /* rejected: its line is the file's */
 		else
-			fprintf(f, "BIG-%d,big%d@example.net,Lyon,\"two\nlines\"\n", i, i);
+			fprintf(f, "BIG-%d,big%d@example.net,\"two\nlines\"", i, i);
+		for (int a = 0; a < 17; a++)
+			fprintf(f, ",value %d", a);
+		fputc('\n', f);
 	}
 	fclose(f);
 	c.file = file;

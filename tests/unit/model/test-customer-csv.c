@@ -299,6 +299,28 @@ static void rows_are_bounded_per_file(void **state)
 	free(t.buf);
 }
 
+/* records x columns is bounded too: 746 records of 67 columns, not 747 */
+static void cells_are_bounded_per_file(void **state)
+{
+	struct seen s;
+	struct decode_error err;
+	assert_int_equal(customer_csv_max_records(1), CUSTOMER_CSV_MAX_ROWS);
+	assert_int_equal(customer_csv_max_records(67), 746);
+	struct text t = {0};
+	char *one = wide_csv(64, true);
+	char *record = strchr(one, '\n') + 1;
+	put(&t, one);
+	for (int i = 2; i <= 746; i++)
+		put(&t, record); /* the same external_id: the parse does not care */
+	assert_int_equal(parse(t.buf, &s, &err), GC_OK);
+	assert_int_equal(s.n_rows, 746);
+	put(&t, record);
+	assert_int_equal(parse(t.buf, &s, &err), GC_ETOOBIG);
+	assert_string_equal(err.field, "line 748");
+	free(t.buf);
+	free(one);
+}
+
 static void a_byte_order_mark_and_quoted_newlines(void **state)
 {
 	struct seen s;
@@ -339,6 +361,7 @@ int main(void)
 		cmocka_unit_test(a_huge_field_fails_the_file_before_it_is_buffered),
 		cmocka_unit_test(attribute_names_of_64_bytes_are_the_maximum),
 		cmocka_unit_test(rows_are_bounded_per_file),
+		cmocka_unit_test(cells_are_bounded_per_file),
 		cmocka_unit_test(a_byte_order_mark_and_quoted_newlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
