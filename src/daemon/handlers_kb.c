@@ -605,19 +605,20 @@ struct learning {
 static int learn_line(struct request *r, const char *line, size_t len, size_t n, void *arg)
 {
 	struct learning *l = arg;
-	if (len > KB_MAX_LEARN_LINE || ++l->n_lines > KB_MAX_LEARN_LINES) {
-		char msg[96];
-		snprintf(msg, sizeof(msg), len > KB_MAX_LEARN_LINE ? "a line is at most %d bytes"
-				      : "at most %d resolutions in one file", len > KB_MAX_LEARN_LINE
-				      ? KB_MAX_LEARN_LINE : KB_MAX_LEARN_LINES);
+	char msg[sizeof(((struct decode_error *)0)->message)] = "";
+	if (len > KB_MAX_LEARN_LINE)
+		snprintf(msg, sizeof(msg), "a line is at most %d bytes", KB_MAX_LEARN_LINE);
+	else if (++l->n_lines > KB_MAX_LEARN_LINES)
+		snprintf(msg, sizeof(msg), "at most %d resolutions in one file", KB_MAX_LEARN_LINES);
+	if (msg[0]) {
 		json_array_append_new(l->errors, json_pack("{s:I,s:s}", "line", (json_int_t)n, "message", msg));
 		l->big = true;
 		return GC_ETOOBIG;
 	}
-	json_error_t je;
-	json_t *o = decode_depth_ok(line, len, DECODE_MAX_DEPTH) ? json_loadb(line, len, 0, &je) : NULL;
-	if (o == NULL && !decode_depth_ok(line, len, DECODE_MAX_DEPTH))
-		snprintf(je.text, sizeof(je.text), "JSON nested deeper than %d levels", DECODE_MAX_DEPTH);
+	struct decode_error de;
+	json_t *o = NULL;
+	if (decode_json(line, len, &o, &de) < 0)
+		snprintf(msg, sizeof(msg), "%s", de.message);
 	const char *query = json_string_value(json_object_get(o, "query"));
 	const char *article = json_string_value(json_object_get(o, "article"));
 	const char *tree = json_string_value(json_object_get(o, "tree"));
@@ -629,7 +630,7 @@ static int learn_line(struct request *r, const char *line, size_t len, size_t n,
 	int version;
 	json_t *content = NULL;
 	if (o == NULL)
-		problem = je.text;
+		problem = msg;
 	else if (query == NULL || query[0] == '\0' || strlen(query) > 1000 || !gc_text_is_clean(query, true))
 		problem = "'query' is the customer's words, 1 to 1000 bytes", field = "query";
 	else if ((article == NULL) == (tree == NULL))

@@ -435,6 +435,40 @@ static void trees_and_imports_at_the_maximum_and_one_more(void **state)
 	free(deep);
 }
 
+/* learning files: lines of 4 KiB, 10,000 of them at most */
+static void learning_files_at_the_maximum_and_one_more(void **state)
+{
+	struct resp r;
+	const char *art = "{\"id\":\"learn-a\",\"title\":\"Refunds\",\"body\":\"refund paid in five days\",\"lang\":\"en\"}\n";
+	http_raw(&d, "POST", "/api/v1/kb/import?publish=1", admin, NULL, "application/x-ndjson", art, strlen(art), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	const char *one = "{\"query\":\"money back\",\"article\":\"learn-a\",\"resolved\":true}";
+	struct text t = {0};
+	put(&t, "%s", one);
+	while (t.len < 4096)
+		put(&t, " ");
+	put(&t, "\n");
+	http_raw(&d, "POST", "/api/v1/kb/learn", admin, NULL, "application/x-ndjson", t.buf, t.len, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	t.buf[t.len - 1] = ' ';
+	put(&t, "\n"); /* 4,097 bytes */
+	http_raw(&d, "POST", "/api/v1/kb/learn", admin, NULL, "application/x-ndjson", t.buf, t.len, &r);
+	assert_int_equal(r.status, 413);
+	resp_clear(&r);
+	free(t.buf);
+	t = (struct text){0};
+	for (int i = 0; i <= 10000; i++)
+		put(&t, "%s\n", one);
+	http_raw(&d, "POST", "/api/v1/kb/learn", admin, NULL, "application/x-ndjson", t.buf, t.len, &r);
+	assert_int_equal(r.status, 413);
+	json_t *first = json_array_get(json_object_get(json_object_get(r.json, "error"), "errors"), 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "line")), 10001);
+	resp_clear(&r);
+	free(t.buf);
+}
+
 struct cli_import {
 	const char *file;
 	char token_file[160];
@@ -521,6 +555,7 @@ int main(void)
 		cmocka_unit_test(the_tenant_policy_decides_an_attributes_class),
 		cmocka_unit_test(articles_at_the_maximum_and_one_more),
 		cmocka_unit_test(trees_and_imports_at_the_maximum_and_one_more),
+		cmocka_unit_test(learning_files_at_the_maximum_and_one_more),
 		cmocka_unit_test(a_big_import_goes_in_parts_and_other_tenants_write_meanwhile),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
