@@ -29,7 +29,7 @@
 #define KB_MAX_INTERNAL (64 * 1024)   /* an article's internal note */
 #define KB_MAX_STRING (16 * 1024)     /* any other string (a step, a reply, a node's text) */
 #define KB_MAX_LIST 100               /* entries of a list (tags, steps, replies, choices...) */
-#define KB_MAX_NODES 500              /* nodes of a tree */
+#define KB_MAX_NODES 500              /* nodes of a tree, fields of an object */
 #define KB_MAX_TOTAL (512 * 1024)     /* all the strings of one article or tree together */
 #define KB_MAX_DEPTH 10               /* nesting of objects and lists */
 

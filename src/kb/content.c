@@ -71,8 +71,8 @@ static bool walk_limits(const char *name, const json_t *v, int depth, struct lim
 		const json_t *x;
 		json_array_foreach(v, i, x) if (!walk_limits(name, x, depth + 1, l)) return false;
 	} else if (json_is_object(v)) {
-		if (json_object_size(v) > KB_MAX_LIST)
-			return err(l->e, name, "'%s' has more than %d fields", name, KB_MAX_LIST), false;
+		if (json_object_size(v) > KB_MAX_NODES) /* a scenario's answers: one per node at most */
+			return err(l->e, name, "'%s' has more than %d fields", name, KB_MAX_NODES), false;
 		const char *key;
 		const json_t *x;
 		json_object_foreach((json_t *)v, key, x) {
