@@ -207,7 +207,7 @@ int store_customer_get(struct store *s, const struct store_scope *scope, int64_t
 static int set_attribute(struct store *s, const struct store_scope *scope, int64_t id,
 			 const struct customer_attr *a, struct class_cache *cache)
 {
-	enum sensitivity cls;
+	enum sensitivity cls = SENS_PERSONAL;
 	int rc = class_of(s, scope->tenant_id, cache, a->key, &cls);
 	if (rc < 0)
 		return rc;
@@ -420,7 +420,7 @@ static int replace_customer(struct store *s, const struct store_scope *scope, in
 static int check_classes(struct import *im, const struct customer_input *in)
 {
 	for (size_t i = 0; i < in->n_attrs; i++) {
-		enum sensitivity cls;
+		enum sensitivity cls = SENS_PERSONAL;
 		int rc = class_of(im->s, im->scope->tenant_id, &im->classes, in->attrs[i].key, &cls);
 		if (rc < 0)
 			return rc;
