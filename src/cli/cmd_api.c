@@ -236,8 +236,8 @@ static size_t count_fields(const char *data, size_t len)
 	return n;
 }
 
-/* Sends the file in parts of at most customer_csv_max_records records, each
- * with the header: the server refuses more in one request, so that no import
+/* Sends the file in parts of at most customer_csv_max_records records and
+ * CUSTOMER_CSV_MAX_BYTES bytes, each with the header: the server refuses more in one request, so that no import
  * holds the single writer long. --all-or-nothing sends the file whole. */
 static int import_in_parts(const struct cli *cli, const char *path, const char *data, size_t len,
 			   json_t **ret_answer)
@@ -254,7 +254,10 @@ static int import_in_parts(const struct cli *cli, const char *path, const char *
 	do { /* once at least: a file of a header alone still has it checked */
 		size_t to = from, first_line = line, n = 0, lines;
 		while (to < len && n < per_part) {
-			to = next_record(data, len, to, &lines);
+			size_t next = next_record(data, len, to, &lines);
+			if (n > 0 && header_len + (next - from) > CUSTOMER_CSV_MAX_BYTES)
+				break; /* the next part starts with it */
+			to = next;
 			line += lines;
 			n++;
 		}
@@ -294,8 +297,8 @@ static int import_customers(const struct cli *cli, const struct args *a)
 	free(data);
 	if (whole && status == 413)
 		fprintf(stderr, "guichet customers import: --all-or-nothing sends the file in one request,"
-			" (at most %d records, %d cells); without it the file is sent in parts\n",
-			CUSTOMER_CSV_MAX_ROWS, CUSTOMER_CSV_MAX_CELLS);
+			" (at most %d bytes, %d records, %d cells); without it the file is sent in parts\n",
+			CUSTOMER_CSV_MAX_BYTES, CUSTOMER_CSV_MAX_ROWS, CUSTOMER_CSV_MAX_CELLS);
 	int rc = output_answer(cli, status, answer);
 	json_t *rejected = json_object_get(answer, "rejected");
 	if (status == 200 && !cli->json) {

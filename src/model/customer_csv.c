@@ -262,6 +262,13 @@ static size_t line_length(const char *data, size_t len)
 int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
 		       customer_csv_reject_fn on_reject, void *ctx, struct decode_error *err)
 {
+	if (len > CUSTOMER_CSV_MAX_BYTES) {
+		err->code = GC_ETOOBIG;
+		snprintf(err->field, sizeof(err->field), "%s", "");
+		snprintf(err->message, sizeof(err->message), "the file is over %d bytes (guichet customers"
+			 " import splits bigger files)", CUSTOMER_CSV_MAX_BYTES);
+		return GC_ETOOBIG;
+	}
 	struct parse p = {.on_row = on_row, .on_reject = on_reject, .ctx = ctx, .err = err,
 			  .fields = json_array()};
 	struct csv_parser csv;

@@ -179,6 +179,26 @@ static void csv_columns_values_and_rows_at_the_maximum_and_one_more(void **state
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "line 5002");
 	resp_clear(&r);
 	free(t.buf);
+	/* and bytes: 4 MiB, not one more */
+	t = (struct text){0};
+	char *note = repeat("n", 4000);
+	put(&t, "external_id,note\n");
+	for (int i = 0; t.len + 4100 < 4 * 1024 * 1024; i++)
+		put(&t, "BY%d,%s\n", i, note);
+	put(&t, "BY-LAST,");
+	while (t.len < 4 * 1024 * 1024 - 1)
+		put(&t, "x");
+	put(&t, "\n");
+	import_csv(admin, t.buf, t.len, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "rejected")), 0);
+	resp_clear(&r);
+	put(&t, "\n");
+	import_csv(admin, t.buf, t.len, &r);
+	assert_int_equal(r.status, 413);
+	resp_clear(&r);
+	free(t.buf);
+	free(note);
 	/* and cells: 746 records of 67 columns, not 747 */
 	t = (struct text){0};
 	char *one = wide_csv(MAX_ATTRS, true, "CELL"), *record = strchr(one, '\n') + 1;
@@ -546,6 +566,31 @@ static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **
 	free(c.err);
 }
 
+/* a 10 MB file goes in parts of at most 4 MiB */
+static void the_cli_splits_a_file_by_bytes_too(void **state)
+{
+	char file[160], token_file[160], *out, *err;
+	snprintf(file, sizeof(file), "%s/long.csv", d.dir);
+	snprintf(token_file, sizeof(token_file), "%s/cli-token-2", d.dir);
+	FILE *f = fopen(token_file, "w");
+	fputs(admin, f);
+	fclose(f);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	char *note = repeat("n", 4000);
+	fputs("external_id,note\n", f);
+	for (int i = 0; i < 2500; i++)
+		fprintf(f, "LONG-%d,%s\n", i, i == 2000 ? "" : note);
+	fputs("LONG-X,\"\x01\"\n", f); /* rejected, on line 2502 */
+	fclose(f);
+	free(note);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "customers", "import", file, NULL), 0);
+	assert_non_null(strstr(out, "inserted: 2500"));
+	assert_non_null(strstr(err, "line 2502:"));
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -557,6 +602,7 @@ int main(void)
 		cmocka_unit_test(trees_and_imports_at_the_maximum_and_one_more),
 		cmocka_unit_test(learning_files_at_the_maximum_and_one_more),
 		cmocka_unit_test(a_big_import_goes_in_parts_and_other_tenants_write_meanwhile),
+		cmocka_unit_test(the_cli_splits_a_file_by_bytes_too),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

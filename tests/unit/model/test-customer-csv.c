@@ -254,7 +254,7 @@ static void a_huge_field_fails_the_file_before_it_is_buffered(void **state)
 {
 	struct seen s;
 	struct decode_error err;
-	char *csv = value_csv(10 * 1024 * 1024, true);
+	char *csv = value_csv(1024 * 1024, true); /* under CUSTOMER_CSV_MAX_BYTES */
 	assert_int_equal(parse(csv, &s, &err), GC_ETOOBIG);
 	assert_string_equal(err.field, "line 2");
 	assert_non_null(strstr(err.message, "a field over"));
@@ -321,6 +321,36 @@ static void cells_are_bounded_per_file(void **state)
 	free(one);
 }
 
+static void bytes_are_bounded_per_file(void **state)
+{
+	struct seen s;
+	struct decode_error err;
+	struct text t = {0};
+	char *value = malloc(4001);
+	memset(value, 'n', 4000);
+	value[4000] = '\0';
+	put(&t, "external_id,note\n");
+	for (int i = 0; t.len + 4100 < CUSTOMER_CSV_MAX_BYTES; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "N%d,", i);
+		put(&t, id);
+		put(&t, value);
+		put(&t, "\n");
+	}
+	put(&t, "LAST,");
+	while (t.len < CUSTOMER_CSV_MAX_BYTES - 1)
+		put(&t, "x");
+	put(&t, "\n"); /* the last record ends at exactly the maximum */
+	assert_int_equal(t.len, CUSTOMER_CSV_MAX_BYTES);
+	assert_int_equal(parse(t.buf, &s, &err), GC_OK);
+	assert_int_equal(s.n_rejects, 0);
+	put(&t, "\n");
+	assert_int_equal(parse(t.buf, &s, &err), GC_ETOOBIG);
+	assert_int_equal(s.n_rows, 0); /* refused before any record */
+	free(t.buf);
+	free(value);
+}
+
 static void a_byte_order_mark_and_quoted_newlines(void **state)
 {
 	struct seen s;
@@ -362,6 +392,7 @@ int main(void)
 		cmocka_unit_test(attribute_names_of_64_bytes_are_the_maximum),
 		cmocka_unit_test(rows_are_bounded_per_file),
 		cmocka_unit_test(cells_are_bounded_per_file),
+		cmocka_unit_test(bytes_are_bounded_per_file),
 		cmocka_unit_test(a_byte_order_mark_and_quoted_newlines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
