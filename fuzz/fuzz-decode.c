@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "guichet/decode.h"
+#include "guichet/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -13,9 +14,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *obj = NULL;
 	struct decode_error err;
-	if (decode_body((const char *)data, size, &obj, &err) != 0)
+	if (decode_body((const char *)data, size, &obj, &err) != 0) {
+		assert(err.code == GC_EINVAL || err.code == GC_ETOOBIG);
 		return 0;
+	}
+	assert(decode_depth_ok((const char *)data, size, DECODE_MAX_DEPTH));
 	union decode_input in;
+	if (attr_policy_input_decode(obj, &in.attr_policy, &err) == 0) {
+		assert(in.attr_policy.n_changes <= DECODE_MAX_POLICY_CHANGES);
+		for (size_t i = 0; i < in.attr_policy.n_changes; i++)
+			assert(customer_attr_key_valid(in.attr_policy.changes[i].key));
+	}
 	login_input_decode(obj, &in.login, &err);
 	for (int patch = 0; patch < 2; patch++) {
 		if (contact_input_decode(obj, patch, &in.contact, &err) == 0) {
@@ -25,8 +34,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (customer_input_decode(obj, patch, &in.customer, &err) == 0) {
 			assert(in.customer.n_attrs <= DECODE_MAX_ATTRS);
-			for (size_t i = 0; i < in.customer.n_attrs; i++)
+			for (size_t i = 0; i < in.customer.n_attrs; i++) {
 				assert(customer_attr_key_valid(in.customer.attrs[i].key));
+				assert(!in.customer.attrs[i].value ||
+				       strlen(in.customer.attrs[i].value) <= DECODE_MAX_ATTR_VALUE);
+			}
 		}
 	}
 	state_input_decode(obj, &in.state, &err);

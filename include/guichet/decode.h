@@ -17,7 +17,10 @@
 #include "guichet/role.h"
 
 #define DECODE_MAX_TAGS 32
-#define DECODE_MAX_ATTRS 64
+#define DECODE_MAX_ATTRS 64           /* attributes per customer */
+#define DECODE_MAX_ATTR_KEY 64        /* bytes of an attribute's name */
+#define DECODE_MAX_ATTR_VALUE 4096    /* bytes of an attribute's value */
+#define DECODE_MAX_DEPTH 32           /* nesting of arrays and objects in a body */
 #define DECODE_MAX_TEXT (64 * 1024) /* a message or a note body */
 
 struct decode_error {
@@ -26,8 +29,14 @@ struct decode_error {
 	char message[192];
 };
 
-/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL). */
+/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL, at most
+ * DECODE_MAX_DEPTH levels of arrays and objects: deeper is GC_ETOOBIG, found
+ * by a scan before anything is allocated). */
 int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err);
+/* Parses one JSON value of any type under the same rules (a JSON Lines line). */
+int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err);
+/* Whether text nests arrays and objects at most max_depth deep (strings skipped). */
+bool decode_depth_ok(const char *text, size_t len, int max_depth);
 
 struct login_input {
 	const char *email, *password, *tenant; /* tenant may be NULL */
@@ -75,7 +84,9 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 struct customer_attr {
 	const char *key;
 	const char *value;          /* NULL: remove the attribute (PATCH) */
-	enum sensitivity sensitivity;
+	enum sensitivity sensitivity; /* the class the writer named, SENS_NONE when
+				       * none: the tenant's attribute policy decides,
+				       * and the store refuses a class that differs */
 };
 
 struct customer_input {
@@ -88,6 +99,19 @@ int customer_input_decode(const json_t *obj, bool patch, struct customer_input *
 			  struct decode_error *err);
 /* Whether key may name a customer attribute: [a-z0-9_], 1 to 64 bytes. */
 bool customer_attr_key_valid(const char *key);
+
+/* PATCH /api/v1/customer-attributes: {"default": class, "attributes": {key:
+ * class or null}}, at most DECODE_MAX_POLICY_CHANGES keys. */
+#define DECODE_MAX_POLICY_CHANGES 128
+struct attr_policy_input {
+	enum sensitivity default_class;    /* SENS_NONE: unchanged */
+	struct {
+		const char *key;
+		enum sensitivity cls;      /* SENS_NONE: back to the default */
+	} changes[DECODE_MAX_POLICY_CHANGES];
+	size_t n_changes;
+};
+int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, struct decode_error *err);
 
 struct user_input {
 	const char *email, *name, *password, *organisation; /* organisation may be NULL */
@@ -214,6 +238,7 @@ union decode_input {
 	struct state_input state;
 	struct message_input message;
 	struct customer_input customer;
+	struct attr_policy_input attr_policy;
 	struct user_input user;
 	struct named_input named;
 	struct token_input token;

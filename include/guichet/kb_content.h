@@ -20,10 +20,28 @@
 
 #include "guichet/kb_tree.h"
 
+/* What one article or tree may hold: enough for any real contact center,
+ * small enough that indexing and searching it stays fast (issue 12,
+ * finding 14: a 40 MB article with a 100 KB title made the next search
+ * take 5 s). Sizes of strings are in bytes unless said. */
+#define KB_MAX_TITLE_CHARS 300       /* a title, in characters (code points) */
+#define KB_MAX_BODY (200 * 1024)      /* an article's body */
+#define KB_MAX_INTERNAL (64 * 1024)   /* an article's internal note */
+#define KB_MAX_STRING (16 * 1024)     /* any other string (a step, a reply, a node's text) */
+#define KB_MAX_LIST 100               /* entries of a list (tags, steps, replies, choices...) */
+#define KB_MAX_NODES 500              /* nodes of a tree, fields of an object */
+#define KB_MAX_TOTAL (512 * 1024)     /* all the strings of one article or tree together */
+#define KB_MAX_DEPTH 10               /* nesting of objects and lists */
+
+/* Checks content's sizes against the limits above before anything else
+ * looks at it: GC_OK, or GC_ETOOBIG with the first offending field in
+ * errors (the field named, the limit in the message). */
+int kb_content_limits(const json_t *content, struct kb_tree_errors *errors);
+
 /* "article" or "tree" for a content object: its "kind", else "tree" when it has "nodes". */
 const char *kb_content_kind(const json_t *content);
-/* Checks content (either kind); errors as for trees (node "" for an
- * article's own fields). Returns true when it is valid; *ret_canonical
+/* Checks content (either kind), its limits first; errors as for trees
+ * (node "" for an article's own fields). Returns true when it is valid; *ret_canonical
  * then holds the stored form (a new reference: the kind set, defaults filled). */
 bool kb_content_check(const json_t *content, struct kb_tree_errors *errors, json_t **ret_canonical);
 /* The text a search indexes as the body: an article's body and steps, a tree's questions and answers. */

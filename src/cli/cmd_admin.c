@@ -137,6 +137,19 @@ static const char *const subjects[] = {"No internet since this morning", "Questi
 	"Moving house: transfer my line"};
 static const char *const reasons[] = {"outage", "billing", "cancellation", "equipment", "sales", "move"};
 
+/* The demo brand's attribute policy: names and plan are basic (outsourced
+ * agents see them), the IBAN confidential, the rest personal. */
+static int demo_policy(struct store *s, const struct store_scope *scope)
+{
+	static const struct { const char *key; enum sensitivity cls; } policy[] = {
+		{"first_name", SENS_BASIC}, {"last_name", SENS_BASIC}, {"plan", SENS_BASIC},
+		{"iban", SENS_CONFIDENTIAL}};
+	int rc = GC_OK;
+	for (size_t i = 0; rc == GC_OK && i < sizeof(policy) / sizeof(policy[0]); i++)
+		rc = store_attr_policy_set(s, scope, policy[i].key, policy[i].cls);
+	return rc;
+}
+
 static int demo_customer(struct store *s, const struct store_scope *scope, int i, int64_t *ret_id)
 {
 	char ext[32], email[96], phone[32], birth[32], iban[48];
@@ -252,6 +265,8 @@ static int demo_fill(struct store *s, int64_t *ret_tenant)
 			      first && i == 0);
 	}
 	struct store_scope scope = admin_scope(tenant_id);
+	if (rc == GC_OK)
+		rc = demo_policy(s, &scope);
 	for (int i = 0; rc == GC_OK && i < 40; i++) {
 		int64_t customer_id = 0;
 		rc = demo_customer(s, &scope, i, &customer_id);

@@ -1,5 +1,6 @@
 /* The CLI commands that talk to the HTTP API (see guichet --help). */
 #include "cli/cli.h"
+#include "guichet/customer_csv.h"
 #include "guichet/text.h"
 
 #include <curl/curl.h>
@@ -161,6 +162,123 @@ static int customer_attrs(const struct args *a, json_t *body)
 	return 0;
 }
 
+/* Where the next record of a CSV starts after pos, and how many physical
+ * lines (LF, CRLF or a lone CR) it spans; quoted line ends stay in it. */
+static size_t next_record(const char *data, size_t len, size_t pos, size_t *ret_lines)
+{
+	bool quoted = false;
+	size_t lines = 0;
+	for (size_t i = pos; i < len; i++) {
+		if (data[i] == '"')
+			quoted = !quoted;
+		else if (data[i] == '\n' || data[i] == '\r') {
+			if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+				i++;
+			lines++;
+			if (!quoted) {
+				*ret_lines = lines;
+				return i + 1;
+			}
+		}
+	}
+	*ret_lines = lines + 1;
+	return len;
+}
+
+/* One import's counts and rejects, summed over the parts sent. */
+struct import_total {
+	json_int_t inserted, updated, unchanged;
+	json_t *rejected;
+};
+
+/* Sends header + data[from, to) whose first record is on physical line
+ * first_line of the file; the server's line numbers are mapped back to the
+ * file's. Returns the HTTP status; *ret_answer is the server's answer. */
+static int import_part(const struct cli *cli, const char *path, const char *data, size_t header_len,
+		       size_t header_lines, size_t from, size_t to, size_t first_line, struct import_total *t,
+		       json_t **ret_answer)
+{
+	size_t len = header_len + (to - from);
+	char *body = malloc(len + 1);
+	if (body == NULL)
+		return 0;
+	memcpy(body, data, header_len);
+	memcpy(body + header_len, data + from, to - from);
+	int status = client_call(cli, "POST", path, body, len, "text/csv", ret_answer);
+	free(body);
+	json_t *answer = *ret_answer, *row;
+	size_t i;
+	json_array_foreach(json_object_get(answer, "rejected"), i, row) {
+		json_int_t line = json_integer_value(json_object_get(row, "line"));
+		json_object_set_new(row, "line", json_integer(line - (json_int_t)header_lines - 1 + (json_int_t)first_line));
+		if (status == 200)
+			json_array_append(t->rejected, row);
+	}
+	if (status == 200) {
+		t->inserted += json_integer_value(json_object_get(answer, "inserted"));
+		t->updated += json_integer_value(json_object_get(answer, "updated"));
+		t->unchanged += json_integer_value(json_object_get(answer, "unchanged"));
+	}
+	return status;
+}
+
+/* The fields of a CSV line (commas outside quotes, plus one). */
+static size_t count_fields(const char *data, size_t len)
+{
+	size_t n = 1;
+	bool quoted = false;
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '"')
+			quoted = !quoted;
+		else if (data[i] == ',' && !quoted)
+			n++;
+	}
+	return n;
+}
+
+/* Sends the file in parts of at most customer_csv_max_records records and
+ * CUSTOMER_CSV_MAX_BYTES bytes, each with the header: the server refuses more in one request, so that no import
+ * holds the single writer long. --all-or-nothing sends the file whole. */
+static int import_in_parts(const struct cli *cli, const char *path, const char *data, size_t len,
+			   json_t **ret_answer)
+{
+	size_t header_lines, pos = 0;
+	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+		pos = 3;
+	size_t header_len = next_record(data, len, pos, &header_lines);
+	size_t per_part = customer_csv_max_records(count_fields(data, header_len));
+	struct import_total t = {.rejected = json_array()};
+	size_t line = 1 + header_lines, from = header_len;
+	int status = 200;
+	*ret_answer = NULL;
+	do { /* once at least: a file of a header alone still has it checked */
+		size_t to = from, first_line = line, n = 0, lines;
+		while (to < len && n < per_part) {
+			size_t next = next_record(data, len, to, &lines);
+			if (n > 0 && header_len + (next - from) > CUSTOMER_CSV_MAX_BYTES)
+				break; /* the next part starts with it */
+			to = next;
+			line += lines;
+			n++;
+		}
+		json_decref(*ret_answer);
+		*ret_answer = NULL;
+		status = import_part(cli, path, data, header_len, header_lines, from, to, first_line, &t, ret_answer);
+		if (status != 200 && from > header_len)
+			fprintf(stderr, "guichet customers import: the records before line %zu were imported\n",
+				first_line);
+		from = to;
+	} while (status == 200 && from < len);
+	if (status == 200) {
+		json_decref(*ret_answer);
+		*ret_answer = json_pack("{s:I,s:I,s:I,s:o,s:b}", "inserted", t.inserted, "updated", t.updated,
+					"unchanged", t.unchanged, "rejected", t.rejected, "all_or_nothing", 0);
+	} else {
+		json_decref(t.rejected);
+	}
+	return status;
+}
+
 static int import_customers(const struct cli *cli, const struct args *a)
 {
 	if (a->n_pos < 3) {
@@ -171,11 +289,16 @@ static int import_customers(const struct cli *cli, const struct args *a)
 	size_t len = 0;
 	if (cli_read_file(a->pos[2], "guichet customers import", &data, &len) < 0)
 		return 1;
-	const char *path = args_get(a, "all-or-nothing") ? "/api/v1/customers/import?mode=all-or-nothing"
-							  : "/api/v1/customers/import";
+	bool whole = args_get(a, "all-or-nothing") != NULL;
 	json_t *answer = NULL;
-	int status = client_call(cli, "POST", path, data ? data : "", len, "text/csv", &answer);
+	int status = whole ? client_call(cli, "POST", "/api/v1/customers/import?mode=all-or-nothing",
+					 data ? data : "", len, "text/csv", &answer)
+			   : import_in_parts(cli, "/api/v1/customers/import", data ? data : "", len, &answer);
 	free(data);
+	if (whole && status == 413)
+		fprintf(stderr, "guichet customers import: --all-or-nothing sends the file in one request,"
+			" (at most %d bytes, %d records, %d cells); without it the file is sent in parts\n",
+			CUSTOMER_CSV_MAX_BYTES, CUSTOMER_CSV_MAX_ROWS, CUSTOMER_CSV_MAX_CELLS);
 	int rc = output_answer(cli, status, answer);
 	json_t *rejected = json_object_get(answer, "rejected");
 	if (status == 200 && !cli->json) {

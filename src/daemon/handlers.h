@@ -55,6 +55,9 @@ int prepare_customer_update(struct request *r, struct store *db);
 int run_customer_update(struct request *r, struct store *db);
 int prepare_customer_import(struct request *r, struct store *db);
 int run_customer_import(struct request *r, struct store *db);
+int run_attr_policy_get(struct request *r, struct store *db);
+int prepare_attr_policy(struct request *r, struct store *db);
+int run_attr_policy_patch(struct request *r, struct store *db);
 
 /* handlers_contact.c */
 int run_contact_list(struct request *r, struct store *db);
@@ -124,6 +127,8 @@ int run_kb_search(struct request *r, struct store *db);
 int run_kb_list(struct request *r, struct store *db);
 int run_kb_get(struct request *r, struct store *db);
 int run_kb_put(struct request *r, struct store *db);
+/* Reads and checks a JSON Lines import on the worker (limits, content); run_kb_import writes it. */
+int prepare_kb_import(struct request *r, struct store *db);
 int run_kb_version(struct request *r, struct store *db);
 int run_kb_submit(struct request *r, struct store *db);
 int run_kb_approve(struct request *r, struct store *db);

@@ -3,6 +3,7 @@
 #include "daemon/handlers.h"
 #include "guichet/error.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int run_customer_list(struct request *r, struct store *db)
@@ -36,6 +37,19 @@ int prepare_customer_create(struct request *r, struct store *db)
 		       ? reply_decode_error(r, &err) : 0;
 }
 
+/* A refusal of the store: an attribute's class (the tenant's policy) or
+ * a value above what the role sees names its field "attributes.KEY". */
+static int customer_error(struct request *r, struct store *db, int rc, const char *what)
+{
+	const char *msg = store_errmsg(db), *colon = strstr(msg, ": ");
+	if (rc == GC_EFORBIDDEN && strncmp(msg, "attributes.", 11) == 0 && colon) {
+		char field[96];
+		snprintf(field, sizeof(field), "%.*s", (int)(colon - msg), msg);
+		return reply_error(r, 403, "forbidden", field, "%s", colon + 2);
+	}
+	return reply_store_error(r, db, rc, what);
+}
+
 int run_customer_create(struct request *r, struct store *db)
 {
 	json_t *c = NULL;
@@ -43,7 +57,7 @@ int run_customer_create(struct request *r, struct store *db)
 	if (rc == GC_ECONFLICT)
 		return reply_error(r, 409, "conflict", "external_id",
 				   "a customer with this external_id exists");
-	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 201, c);
+	return rc < 0 ? customer_error(r, db, rc, NULL) : reply(r, 201, c);
 }
 
 int prepare_customer_update(struct request *r, struct store *db)
@@ -60,15 +74,40 @@ int run_customer_update(struct request *r, struct store *db)
 	if (rc == GC_ECONFLICT)
 		return reply_error(r, 409, "conflict", "external_id",
 				   "a customer with this external_id exists");
-	return rc < 0 ? reply_store_error(r, db, rc, "customer") : reply(r, 200, c);
+	return rc < 0 ? customer_error(r, db, rc, "customer") : reply(r, 200, c);
 }
 
+static int count_row(void *arg, size_t line, const struct customer_input *in)
+{
+	return GC_OK;
+}
+
+static int count_reject(void *arg, size_t line, const char *reason)
+{
+	return GC_OK;
+}
+
+/* The file is read once here, on the worker, so that one whose header is
+ * wrong or over a limit (columns, records, a field's size) is refused
+ * without taking the writer's time. */
 int prepare_customer_import(struct request *r, struct store *db)
 {
 	const char *mode = query_get(r, "mode");
 	if (mode && strcmp(mode, "all-or-nothing") != 0 && strcmp(mode, "partial") != 0)
 		return reply_error(r, 400, "invalid", "mode", "mode is partial or all-or-nothing");
 	r->stash[0] = mode && strcmp(mode, "all-or-nothing") == 0;
+	struct decode_error err = {0};
+	int rc = customer_csv_parse(r->raw, r->raw_len, count_row, count_reject, NULL, &err);
+	if (rc == GC_EINVAL || rc == GC_ETOOBIG) {
+		reply_decode_error(r, &err);
+		r->status = rc == GC_ETOOBIG ? 413 : 422;
+		json_object_set_new(r->resp, "report", json_null());
+		return 1;
+	}
+	if (rc < 0) {
+		reply_error(r, 500, "internal", NULL, "internal error");
+		return 1;
+	}
 	return 0;
 }
 
@@ -77,6 +116,10 @@ int run_customer_import(struct request *r, struct store *db)
 	struct decode_error err = {0};
 	json_t *report = NULL;
 	int rc = store_customer_import(db, &r->scope, r->raw, r->raw_len, r->stash[0], &report, &err);
+	if (rc == GC_EFORBIDDEN && err.code == GC_EFORBIDDEN) {
+		json_decref(report);
+		return reply_error(r, 403, "forbidden", err.field, "%s", err.message);
+	}
 	if (rc == GC_EINVAL || rc == GC_ETOOBIG) {
 		reply_decode_error(r, &err);
 		r->status = rc == GC_ETOOBIG ? 413 : 422;
@@ -94,4 +137,36 @@ int run_customer_import(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, NULL);
 	}
 	return reply(r, 200, report);
+}
+
+/* --- the tenant's attribute policy: which class each attribute is --- */
+
+int run_attr_policy_get(struct request *r, struct store *db)
+{
+	json_t *policy = NULL;
+	int rc = store_attr_policy_get(db, &r->scope, &policy);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, policy);
+}
+
+int prepare_attr_policy(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return attr_policy_input_decode(r->body, &r->in.attr_policy, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_attr_policy_patch(struct request *r, struct store *db)
+{
+	const struct attr_policy_input *in = &r->in.attr_policy;
+	int rc = GC_OK;
+	if (in->default_class != SENS_NONE)
+		rc = store_attr_policy_set(db, &r->scope, NULL, in->default_class);
+	for (size_t i = 0; rc == GC_OK && i < in->n_changes; i++)
+		rc = store_attr_policy_set(db, &r->scope, in->changes[i].key, in->changes[i].cls);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "customer_attribute_policy_changed", NULL,
+				 json_deep_copy(r->body));
+	json_t *policy = NULL;
+	if (rc == GC_OK)
+		rc = store_attr_policy_get(db, &r->scope, &policy);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, policy);
 }

@@ -13,6 +13,11 @@
 #include <string.h>
 
 #define MAX_LINE_ERRORS 50
+/* JSON Lines imports: bounded before their lines are parsed (issue 12, finding 14) */
+#define KB_MAX_IMPORT_ITEMS 1000            /* articles and trees per import */
+#define KB_MAX_IMPORT_LINE (1024 * 1024)    /* bytes of one line (KB_MAX_TOTAL and JSON's escapes) */
+#define KB_MAX_LEARN_LINES 10000            /* resolutions per learning file */
+#define KB_MAX_LEARN_LINE 4096              /* bytes of one resolution */
 
 /* The lang query parameter (default fr); answers 400 when unknown. */
 static bool query_lang(struct request *r, enum kb_lang *ret)
@@ -132,15 +137,22 @@ static json_t *errors_json(const struct kb_tree_errors *e, size_t line)
 	return list;
 }
 
-/* Answers 400 with every error listed; returns GC_EINVAL so nothing is kept. */
-static int reply_errors(struct request *r, const char *message, json_t *errors)
+/* Answers 400 (413 when big: a limit was passed) with every error listed;
+ * returns GC_EINVAL (GC_ETOOBIG) so nothing is kept. */
+static int reply_errors_status(struct request *r, bool big, const char *message, json_t *errors)
 {
 	json_t *first = json_array_get(errors, 0);
-	json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", "invalid", "message", message, "errors", errors);
+	json_t *body = json_pack("{s:{s:s,s:s,s:o}}", "error", "code", big ? "too_large" : "invalid", "message",
+				 message, "errors", errors);
 	if (first && json_object_get(first, "field"))
 		json_object_set(json_object_get(body, "error"), "field", json_object_get(first, "field"));
-	reply(r, 400, body);
-	return GC_EINVAL;
+	reply(r, big ? 413 : 400, body);
+	return big ? GC_ETOOBIG : GC_EINVAL;
+}
+
+static int reply_errors(struct request *r, const char *message, json_t *errors)
+{
+	return reply_errors_status(r, false, message, errors);
 }
 
 struct ref_check {
@@ -233,6 +245,10 @@ int run_kb_put(struct request *r, struct store *db)
 		return reply_error(r, 400, "invalid", "id", "the body's 'id' is not the path's '%s'", r->key);
 	}
 	struct kb_tree_errors e;
+	if (kb_content_limits(content, &e) < 0) {
+		json_decref(content);
+		return reply_errors_status(r, true, "the content is over a limit", errors_json(&e, 0));
+	}
 	bool ok = kb_content_check(content, &e, &canon);
 	json_decref(content);
 	if (!ok)
@@ -352,42 +368,98 @@ struct import {
 	json_t *items;             /* canonical contents */
 	json_t *errors;
 	json_t *lines;             /* the line of each item */
+	bool big;                  /* an error is a limit passed: 413 */
 };
+
+static void import_error(struct import *im, bool big, size_t n, const char *field, const char *message)
+{
+	json_t *e = json_pack("{s:I,s:s}", "line", (json_int_t)n, "message", message);
+	if (field)
+		json_object_set_new(e, "field", json_string(field));
+	json_array_append_new(im->errors, e);
+	im->big |= big;
+}
 
 static int import_line(struct request *r, const char *line, size_t len, size_t n, void *arg)
 {
 	struct import *im = arg;
-	json_error_t je;
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je), *canon = NULL;
-	if (o == NULL) {
-		json_array_append_new(im->errors, json_pack("{s:I,s:s+}", "line", (json_int_t)n, "message",
-							    "not a JSON object: ", je.text));
-	} else {
-		struct kb_tree_errors e;
-		if (kb_content_check(o, &e, &canon)) {
-			/* an id twice in one file: the second would silently replace the first */
-			size_t i;
-			json_t *x;
-			const char *id = json_string_value(json_object_get(canon, "id"));
-			json_array_foreach(im->items, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) {
-				json_array_append_new(im->errors, json_pack("{s:I,s:s,s:s+}", "line", (json_int_t)n,
-					"field", "id", "message", "this id is on an earlier line too: ", id));
-				json_decref(canon);
-				canon = NULL;
-				break;
-			}
-			if (canon) {
-				json_array_append_new(im->items, canon);
-				json_array_append_new(im->lines, json_integer((json_int_t)n));
-			}
-		} else {
-			json_t *errs = errors_json(&e, n);
-			json_array_extend(im->errors, errs);
-			json_decref(errs);
+	struct decode_error de;
+	struct kb_tree_errors e;
+	json_t *o = NULL, *canon = NULL;
+	if (len > KB_MAX_IMPORT_LINE) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "a line is at most %d bytes", KB_MAX_IMPORT_LINE);
+		import_error(im, true, n, NULL, msg);
+		return GC_ETOOBIG; /* not worth reading further */
+	}
+	if (json_array_size(im->items) == KB_MAX_IMPORT_ITEMS) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "at most %d articles and trees in one import", KB_MAX_IMPORT_ITEMS);
+		import_error(im, true, n, NULL, msg);
+		return GC_ETOOBIG;
+	}
+	if (decode_json(line, len, &o, &de) < 0) {
+		char msg[256];
+		snprintf(msg, sizeof(msg), "not a JSON object: %s", de.message);
+		import_error(im, de.code == GC_ETOOBIG, n, NULL, msg);
+	} else if (kb_content_limits(o, &e) < 0) {
+		json_t *errs = errors_json(&e, n);
+		json_array_extend(im->errors, errs);
+		json_decref(errs);
+		im->big = true;
+	} else if (kb_content_check(o, &e, &canon)) {
+		/* an id twice in one file: the second would silently replace the first */
+		size_t i;
+		json_t *x;
+		const char *id = json_string_value(json_object_get(canon, "id"));
+		json_array_foreach(im->items, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) {
+			json_array_append_new(im->errors, json_pack("{s:I,s:s,s:s+}", "line", (json_int_t)n,
+				"field", "id", "message", "this id is on an earlier line too: ", id));
+			json_decref(canon);
+			canon = NULL;
+			break;
 		}
+		if (canon) {
+			json_array_append_new(im->items, canon);
+			json_array_append_new(im->lines, json_integer((json_int_t)n));
+		}
+	} else {
+		json_t *errs = errors_json(&e, n);
+		json_array_extend(im->errors, errs);
+		json_decref(errs);
 	}
 	json_decref(o);
 	return json_array_size(im->errors) >= MAX_LINE_ERRORS ? GC_ETOOBIG : GC_OK;
+}
+
+/* Reads and checks the whole file (on the worker when the route's prepare
+ * is this): r->body becomes {"items": [...], "lines": [...]}. Answers and
+ * returns 1 when the file has errors or passes a limit. */
+int prepare_kb_import(struct request *r, struct store *db)
+{
+	struct import im = {json_array(), json_array(), json_array(), false};
+	each_line(r, import_line, &im);
+	if (json_array_size(im.errors)) {
+		json_decref(im.items);
+		json_decref(im.lines);
+		reply_errors_status(r, im.big, im.big ? "the file is over a limit: nothing was imported"
+						       : "the file has errors: nothing was imported", im.errors);
+		return 1;
+	}
+	json_decref(im.errors);
+	if (json_array_size(im.items) == 0) {
+		json_decref(im.items);
+		json_decref(im.lines);
+		reply_error(r, 400, "invalid", NULL, "the file holds no article or tree");
+		return 1;
+	}
+	json_decref(r->body);
+	r->body = json_pack("{s:o,s:o}", "items", im.items, "lines", im.lines);
+	if (r->body == NULL) {
+		reply_error(r, 500, "internal", NULL, "out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 int run_kb_import(struct request *r, struct store *db)
@@ -397,20 +469,11 @@ int run_kb_import(struct request *r, struct store *db)
 		return GC_EINVAL;
 	if (pub && !role_can(r->scope.role, PERM_KB_REVIEW))
 		return reply_error(r, 403, "forbidden", "publish", "publishing needs a reviewer's role");
-	struct import im = {json_array(), json_array(), json_array()};
-	each_line(r, import_line, &im);
+	if (r->body == NULL && prepare_kb_import(r, db) != 0)
+		return r->status == 413 ? GC_ETOOBIG : GC_EINVAL; /* answered */
+	struct import im = {json_incref(json_object_get(r->body, "items")), json_array(),
+			    json_incref(json_object_get(r->body, "lines")), false};
 	int rc = GC_OK;
-	if (json_array_size(im.errors)) {
-		json_decref(im.items);
-		json_decref(im.lines);
-		return reply_errors(r, "the file has errors: nothing was imported", im.errors);
-	}
-	if (json_array_size(im.items) == 0) {
-		json_decref(im.items);
-		json_decref(im.lines);
-		json_decref(im.errors);
-		return reply_error(r, 400, "invalid", NULL, "the file holds no article or tree");
-	}
 	size_t created = 0, updated = 0, published = 0, i;
 	json_t *c;
 	json_array_foreach(im.items, i, c) {
@@ -534,15 +597,28 @@ int kb_learn(struct store *db, int64_t tenant_id, enum kb_lang lang, const char 
 struct learning {
 	struct store *db;
 	json_t *errors;
-	size_t learned;
+	size_t learned, n_lines;
+	bool big;
 	int rc;
 };
 
 static int learn_line(struct request *r, const char *line, size_t len, size_t n, void *arg)
 {
 	struct learning *l = arg;
-	json_error_t je;
-	json_t *o = json_loadb(line, len, 0, &je);
+	char msg[sizeof(((struct decode_error *)0)->message)] = "";
+	if (len > KB_MAX_LEARN_LINE)
+		snprintf(msg, sizeof(msg), "a line is at most %d bytes", KB_MAX_LEARN_LINE);
+	else if (++l->n_lines > KB_MAX_LEARN_LINES)
+		snprintf(msg, sizeof(msg), "at most %d resolutions in one file", KB_MAX_LEARN_LINES);
+	if (msg[0]) {
+		json_array_append_new(l->errors, json_pack("{s:I,s:s}", "line", (json_int_t)n, "message", msg));
+		l->big = true;
+		return GC_ETOOBIG;
+	}
+	struct decode_error de;
+	json_t *o = NULL;
+	if (decode_json(line, len, &o, &de) < 0)
+		snprintf(msg, sizeof(msg), "%s", de.message);
 	const char *query = json_string_value(json_object_get(o, "query"));
 	const char *article = json_string_value(json_object_get(o, "article"));
 	const char *tree = json_string_value(json_object_get(o, "tree"));
@@ -554,7 +630,7 @@ static int learn_line(struct request *r, const char *line, size_t len, size_t n,
 	int version;
 	json_t *content = NULL;
 	if (o == NULL)
-		problem = je.text;
+		problem = msg;
 	else if (query == NULL || query[0] == '\0' || strlen(query) > 1000 || !gc_text_is_clean(query, true))
 		problem = "'query' is the customer's words, 1 to 1000 bytes", field = "query";
 	else if ((article == NULL) == (tree == NULL))
@@ -588,7 +664,7 @@ int run_kb_learn(struct request *r, struct store *db)
 	struct learning l = {.db = db, .errors = json_array()};
 	each_line(r, learn_line, &l);
 	if (json_array_size(l.errors))
-		return reply_errors(r, "the file has errors: nothing was learned", l.errors);
+		return reply_errors_status(r, l.big, "the file has errors: nothing was learned", l.errors);
 	json_decref(l.errors);
 	if (l.rc < 0)
 		return reply_store_error(r, db, l.rc, NULL);

@@ -1,6 +1,10 @@
 /* Knowledge content (guichet/kb_content.h): article checks, canonical
- * forms, the text a search indexes, canned replies' variables. */
+ * forms, the text a search indexes, canned replies' variables.
+ *
+ * Limits are checked first, by one walk over the JSON that allocates
+ * nothing, so an oversized tree is never parsed nor indexed. */
 #include "guichet/kb_content.h"
+#include "guichet/error.h"
 #include "guichet/kb_text.h"
 
 #include <ctype.h>
@@ -22,6 +26,80 @@ static void err(struct kb_tree_errors *e, const char *field, const char *fmt, ..
 	vsnprintf(e->e[e->n].message, sizeof(e->e[0].message), fmt, ap);
 	va_end(ap);
 	e->n++;
+}
+
+struct limits {
+	size_t total;              /* bytes of strings and keys so far */
+	struct kb_tree_errors *e;
+};
+
+static size_t utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* The limit of a string found under key name at depth (1: the content's own fields). */
+static bool string_ok(const char *name, int depth, const json_t *v, struct limits *l)
+{
+	size_t len = json_string_length(v);
+	if (depth == 1 && strcmp(name, "title") == 0 && utf8_chars(json_string_value(v), len) > KB_MAX_TITLE_CHARS)
+		return err(l->e, "title", "'title' is over %d characters", KB_MAX_TITLE_CHARS), false;
+	size_t max = depth == 1 && strcmp(name, "body") == 0 ? KB_MAX_BODY
+		   : depth == 1 && strcmp(name, "internal") == 0 ? KB_MAX_INTERNAL : KB_MAX_STRING;
+	if (len > max)
+		return err(l->e, name, "'%s' is over %zu bytes", name, max), false;
+	return true;
+}
+
+/* Walks v, found under name (the nearest field name above it). */
+static bool walk_limits(const char *name, const json_t *v, int depth, struct limits *l)
+{
+	if (depth > KB_MAX_DEPTH)
+		return err(l->e, name, "'%s' nests deeper than %d levels", name, KB_MAX_DEPTH), false;
+	if (json_is_string(v)) {
+		l->total += json_string_length(v);
+		return string_ok(name, depth, v, l);
+	}
+	if (json_is_array(v)) {
+		size_t max = depth == 1 && strcmp(name, "nodes") == 0 ? KB_MAX_NODES : KB_MAX_LIST;
+		if (json_array_size(v) > max)
+			return err(l->e, name, "'%s' has more than %zu entries", name, max), false;
+		size_t i;
+		const json_t *x;
+		json_array_foreach(v, i, x) if (!walk_limits(name, x, depth + 1, l)) return false;
+	} else if (json_is_object(v)) {
+		if (json_object_size(v) > KB_MAX_NODES) /* a scenario's answers: one per node at most */
+			return err(l->e, name, "'%s' has more than %d fields", name, KB_MAX_NODES), false;
+		const char *key;
+		const json_t *x;
+		json_object_foreach((json_t *)v, key, x) {
+			l->total += strlen(key);
+			if (!walk_limits(key, x, depth + 1, l))
+				return false;
+		}
+	}
+	if (l->total > KB_MAX_TOTAL)
+		return err(l->e, name, "the content is over %d bytes of text", KB_MAX_TOTAL), false;
+	return true;
+}
+
+int kb_content_limits(const json_t *content, struct kb_tree_errors *e)
+{
+	struct limits l = {.e = e};
+	e->n = 0;
+	if (!json_is_object(content))
+		return GC_OK; /* kb_content_check says what it must be */
+	const char *key;
+	const json_t *v;
+	json_object_foreach((json_t *)content, key, v) {
+		l.total += strlen(key);
+		if (!walk_limits(key, v, 1, &l))
+			return GC_ETOOBIG;
+	}
+	return GC_OK;
 }
 
 const char *kb_content_kind(const json_t *content)
@@ -119,6 +197,8 @@ bool kb_content_check(const json_t *content, struct kb_tree_errors *e, json_t **
 		err(e, "", "an article or a tree is a JSON object");
 		return false;
 	}
+	if (kb_content_limits(content, e) < 0)
+		return false;
 	const char *kind = kb_content_kind(content);
 	if (strcmp(kind, "tree") == 0) {
 		struct kb_tree *t = kb_tree_parse(content, e);

@@ -28,13 +28,48 @@ static int fail(struct decode_error *err, int code, const char *field, const cha
 	return code;
 }
 
-int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err)
+bool decode_depth_ok(const char *text, size_t len, int max_depth)
 {
+	int depth = 0;
+	bool in_string = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max_depth)
+				return false;
+		} else if (c == ']' || c == '}') {
+			depth--;
+		}
+	}
+	return true;
+}
+
+int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err)
+{
+	if (!decode_depth_ok(text, len, DECODE_MAX_DEPTH))
+		return fail(err, GC_ETOOBIG, "", "JSON nested deeper than %d levels", DECODE_MAX_DEPTH);
 	json_error_t jerr;
-	json_t *obj = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (obj == NULL)
+	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (v == NULL)
 		return fail(err, GC_EINVAL, "", "malformed JSON at line %d column %d: %s",
 			    jerr.line, jerr.column, jerr.text);
+	*ret = v;
+	return GC_OK;
+}
+
+int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err)
+{
+	json_t *obj;
+	int rc = decode_json(body, len, &obj, err);
+	if (rc < 0)
+		return rc;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
 		return fail(err, GC_EINVAL, "", "the body must be a JSON object");
@@ -281,7 +316,7 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 bool customer_attr_key_valid(const char *key)
 {
 	size_t len = strlen(key);
-	if (len == 0 || len > 64)
+	if (len == 0 || len > DECODE_MAX_ATTR_KEY)
 		return false;
 	for (const char *p = key; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
@@ -295,16 +330,19 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 		    struct decode_error *err)
 {
 	static const char *const known[] = {"value", "class", NULL};
-	struct customer_attr a = {.key = key, .sensitivity = SENS_PERSONAL};
+	struct customer_attr a = {.key = key, .sensitivity = SENS_NONE};
 	char field[96];
 	snprintf(field, sizeof(field), "attributes.%s", key);
+	if (strlen(key) > DECODE_MAX_ATTR_KEY)
+		return fail(err, GC_ETOOBIG, "attributes", "an attribute name is at most %d bytes",
+			    DECODE_MAX_ATTR_KEY);
 	if (!customer_attr_key_valid(key))
 		return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
 	if (json_is_object(v)) {
 		const char *cls;
 		int rc;
 		if ((rc = only_fields(v, known, err)) < 0 ||
-		    (rc = get_string(v, "value", REQUIRED, 4096, MULTILINE, &a.value, err)) < 0 ||
+		    (rc = get_string(v, "value", REQUIRED, DECODE_MAX_ATTR_VALUE, MULTILINE, &a.value, err)) < 0 ||
 		    (rc = get_string(v, "class", OPTIONAL, 16, ONE_LINE, &cls, err)) < 0) {
 			snprintf(err->field, sizeof(err->field), "%s", field);
 			return rc;
@@ -313,8 +351,9 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 			return fail(err, GC_EINVAL, field,
 				    "class must be basic, personal or confidential");
 	} else if (json_is_string(v)) {
-		if (json_string_length(v) > 4096)
-			return fail(err, GC_ETOOBIG, field, "attribute values are at most 4096 bytes");
+		if (json_string_length(v) > DECODE_MAX_ATTR_VALUE)
+			return fail(err, GC_ETOOBIG, field, "attribute values are at most %d bytes",
+				    DECODE_MAX_ATTR_VALUE);
 		if (!gc_text_is_clean(json_string_value(v), true))
 			return fail(err, GC_EINVAL, field, "control characters in the value");
 		a.value = json_string_value(v);
@@ -370,6 +409,51 @@ int customer_input_decode(const json_t *obj, bool patch, struct customer_input *
 	mark(obj, "external_id", HAS_EXTERNAL_ID, &in.has);
 	mark(obj, "email", HAS_EMAIL, &in.has);
 	mark(obj, "phone", HAS_PHONE, &in.has);
+	*ret = in;
+	return GC_OK;
+}
+
+static int get_class(const json_t *v, const char *field, enum sensitivity *ret, struct decode_error *err)
+{
+	const char *text = json_string_value(v);
+	if (json_is_null(v)) {
+		*ret = SENS_NONE;
+		return GC_OK;
+	}
+	if (text == NULL || sensitivity_parse(text, ret) < 0)
+		return fail(err, GC_EINVAL, field, "a class is basic, personal or confidential");
+	return GC_OK;
+}
+
+int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"default", "attributes", NULL};
+	struct attr_policy_input in = {.default_class = SENS_NONE};
+	const json_t *def = json_object_get(obj, "default"), *attrs = json_object_get(obj, "attributes");
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0)
+		return rc;
+	if (def && (json_is_null(def) || (rc = get_class(def, "default", &in.default_class, err)) < 0))
+		return rc < 0 ? rc : fail(err, GC_EINVAL, "default", "the default is a class");
+	if (attrs && !json_is_object(attrs))
+		return fail(err, GC_EINVAL, "attributes", "'attributes' maps names to classes (null: the default)");
+	if (json_object_size(attrs) > DECODE_MAX_POLICY_CHANGES)
+		return fail(err, GC_ETOOBIG, "attributes", "at most %d attributes in one change",
+			    DECODE_MAX_POLICY_CHANGES);
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)attrs, key, v) {
+		char field[96];
+		snprintf(field, sizeof(field), "attributes.%.64s", key);
+		if (!customer_attr_key_valid(key))
+			return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
+		in.changes[in.n_changes].key = key;
+		if ((rc = get_class(v, field, &in.changes[in.n_changes].cls, err)) < 0)
+			return rc;
+		in.n_changes++;
+	}
+	if (in.default_class == SENS_NONE && in.n_changes == 0)
+		return fail(err, GC_EINVAL, "attributes", "nothing to change: give 'default' or 'attributes'");
 	*ret = in;
 	return GC_OK;
 }

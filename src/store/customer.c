@@ -1,9 +1,15 @@
 /* Customers: identifiers, classed attributes, redaction, and CSV import.
  *
  * Redaction happens here and nowhere else: an attribute is returned only
- * when its sensitivity is at or below the scope's visibility, and email and
+ * when its class is at or below the scope's visibility, and email and
  * phone are personal data. A scope may not change what it cannot see, and
- * may not search by a field it cannot see (that would reveal it). */
+ * may not search by a field it cannot see (that would reveal it).
+ *
+ * The class of an attribute is the tenant's policy (customer_attribute_classes:
+ * key -> class, '*' for the keys not listed, personal without it), read when
+ * a value is shown, so a change of policy changes what every role sees at
+ * once. A writer never chooses a class: a class named in a write (JSON or a
+ * CSV header) must be the policy's, or the write is refused. */
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -16,15 +22,23 @@ static bool sees_personal(const struct store_scope *scope)
 	return scope->sees >= SENS_PERSONAL;
 }
 
+/* The class of the attribute named by the SQL expression key, in tenant ?T. */
+#define POLICY_CLASS(tenant, key) \
+	"COALESCE((SELECT sensitivity FROM customer_attribute_classes WHERE tenant_id = " tenant \
+	" AND key = " key "), (SELECT sensitivity FROM customer_attribute_classes" \
+	" WHERE tenant_id = " tenant " AND key = '*'), 1)"
+
 static int load_attributes(struct store *s, const struct store_scope *scope, int64_t id,
 			   json_t *attrs)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, sensitivity FROM customer_attributes"
-					 " WHERE customer_id = ? AND sensitivity <= ? ORDER BY key");
+	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, cls FROM (SELECT a.key, a.value, "
+					 POLICY_CLASS("?3", "a.key") " AS cls FROM customer_attributes a"
+					 " WHERE a.customer_id = ?1) WHERE cls <= ?2 ORDER BY key");
 	if (st == NULL)
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, scope->sees);
+	sqlite3_bind_int64(st, 3, scope->tenant_id);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		json_object_set_new(attrs, (const char *)sqlite3_column_text(st, 0),
@@ -32,6 +46,124 @@ static int load_attributes(struct store *s, const struct store_scope *scope, int
 				  sensitivity_name((enum sensitivity)sqlite3_column_int(st, 2))));
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+}
+
+/* The class the tenant's policy gives key. */
+static int policy_class(struct store *s, int64_t tenant_id, const char *key, enum sensitivity *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT " POLICY_CLASS("?1", "?2"));
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	bind_text(st, 2, key);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = (enum sensitivity)sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+}
+
+/* The classes of the keys an import writes: one look-up per key, not per row. */
+struct class_cache {
+	const char *keys[DECODE_MAX_ATTRS * 2];
+	enum sensitivity cls[DECODE_MAX_ATTRS * 2];
+	size_t n;
+};
+
+static int class_of(struct store *s, int64_t tenant_id, struct class_cache *cache, const char *key,
+		    enum sensitivity *ret)
+{
+	for (size_t i = 0; cache && i < cache->n; i++)
+		if (strcmp(cache->keys[i], key) == 0) {
+			*ret = cache->cls[i];
+			return GC_OK;
+		}
+	int rc = policy_class(s, tenant_id, key, ret);
+	if (rc == GC_OK && cache && cache->n < DECODE_MAX_ATTRS * 2) {
+		cache->keys[cache->n] = key; /* the CSV header's column names outlive the import */
+		cache->cls[cache->n++] = *ret;
+	}
+	return rc;
+}
+
+int store_attr_policy_get(struct store *s, const struct store_scope *scope, json_t **ret_policy)
+{
+	if (scope->sees < SENS_BASIC)
+		return GC_EFORBIDDEN;
+	sqlite3_stmt *st = store_stmt(s, "SELECT key, sensitivity FROM customer_attribute_classes"
+					 " WHERE tenant_id = ? ORDER BY key");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	json_t *attrs = json_object();
+	const char *def = sensitivity_name(SENS_PERSONAL);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		const char *cls = sensitivity_name((enum sensitivity)sqlite3_column_int(st, 1));
+		if (strcmp(key, "*") == 0)
+			def = cls;
+		else
+			json_object_set_new(attrs, key, json_string(cls));
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		json_decref(attrs);
+		return store_fail(s, rc);
+	}
+	*ret_policy = json_pack("{s:s,s:o}", "default", def, "attributes", attrs);
+	return GC_OK;
+}
+
+static int policy_size(struct store *s, int64_t tenant_id, int *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM customer_attribute_classes WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	int rc = sqlite3_step(st);
+	*ret = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+}
+
+int store_attr_policy_set(struct store *s, const struct store_scope *scope, const char *key,
+			  enum sensitivity cls)
+{
+	if (scope->sees < SENS_CONFIDENTIAL || (scope->has_role && scope->role != ROLE_TENANT_ADMIN))
+		return GC_EFORBIDDEN;
+	if (key == NULL)
+		key = "*";
+	sqlite3_stmt *st;
+	int rc, n;
+	if (cls == SENS_NONE) {
+		st = store_stmt(s, "DELETE FROM customer_attribute_classes WHERE tenant_id = ? AND key = ?");
+		if (st == NULL)
+			return GC_ESTORE;
+		sqlite3_bind_int64(st, 1, scope->tenant_id);
+		bind_text(st, 2, key);
+		return store_step_done(s, st);
+	}
+	if ((rc = policy_size(s, scope->tenant_id, &n)) < 0)
+		return rc;
+	st = store_stmt(s, "INSERT INTO customer_attribute_classes(tenant_id, key, sensitivity)"
+			   " SELECT ?1, ?2, ?3 WHERE ?4 OR EXISTS (SELECT 1 FROM customer_attribute_classes"
+			   " WHERE tenant_id = ?1 AND key = ?2)"
+			   " ON CONFLICT (tenant_id, key) DO UPDATE SET sensitivity = excluded.sensitivity");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, key);
+	sqlite3_bind_int(st, 3, cls);
+	sqlite3_bind_int(st, 4, n < STORE_MAX_ATTR_POLICY);
+	if ((rc = store_step_done(s, st)) < 0)
+		return rc;
+	if (sqlite3_changes(s->db) == 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "at most %d attributes in the policy",
+			 STORE_MAX_ATTR_POLICY);
+		return GC_ETOOBIG;
+	}
+	return GC_OK;
 }
 
 #define CUSTOMER_COLUMNS "id, external_id, email, phone, version, created_at, updated_at"
@@ -72,26 +204,22 @@ int store_customer_get(struct store *s, const struct store_scope *scope, int64_t
 	return GC_OK;
 }
 
-/* The sensitivity of an existing attribute, or -1 when there is none. */
-static int attribute_sensitivity(struct store *s, int64_t id, const char *key)
-{
-	sqlite3_stmt *st = store_stmt(s, "SELECT sensitivity FROM customer_attributes"
-					 " WHERE customer_id = ? AND key = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, key);
-	int sens = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-	sqlite3_reset(st);
-	return sens;
-}
-
 static int set_attribute(struct store *s, const struct store_scope *scope, int64_t id,
-			 const struct customer_attr *a)
+			 const struct customer_attr *a, struct class_cache *cache)
 {
-	int existing = attribute_sensitivity(s, id, a->key);
-	if (existing > (int)scope->sees || (a->value && a->sensitivity > scope->sees)) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s", a->key);
+	enum sensitivity cls = SENS_PERSONAL;
+	int rc = class_of(s, scope->tenant_id, cache, a->key, &cls);
+	if (rc < 0)
+		return rc;
+	if (a->value && a->sensitivity != SENS_NONE && a->sensitivity != cls) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s: the tenant's policy classes it %s;"
+			 " a tenant admin changes that (PATCH /api/v1/customer-attributes)", a->key,
+			 sensitivity_name(cls));
+		return GC_EFORBIDDEN;
+	}
+	if (cls > scope->sees) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s: a %s value is above what your role sees",
+			 a->key, sensitivity_name(cls));
 		return GC_EFORBIDDEN;
 	}
 	sqlite3_stmt *st;
@@ -111,15 +239,15 @@ static int set_attribute(struct store *s, const struct store_scope *scope, int64
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, a->key);
 	bind_text(st, 3, a->value);
-	sqlite3_bind_int(st, 4, a->sensitivity);
+	sqlite3_bind_int(st, 4, cls); /* informative: reads take the policy's class */
 	return store_step_done(s, st);
 }
 
 static int set_attributes(struct store *s, const struct store_scope *scope, int64_t id,
-			  const struct customer_input *in)
+			  const struct customer_input *in, struct class_cache *cache)
 {
 	for (size_t i = 0; i < in->n_attrs; i++) {
-		int rc = set_attribute(s, scope, id, &in->attrs[i]);
+		int rc = set_attribute(s, scope, id, &in->attrs[i], cache);
 		if (rc < 0)
 			return rc;
 	}
@@ -127,7 +255,7 @@ static int set_attributes(struct store *s, const struct store_scope *scope, int6
 }
 
 static int insert_customer(struct store *s, const struct store_scope *scope,
-			   const struct customer_input *in, int64_t *ret_id)
+			   const struct customer_input *in, struct class_cache *cache, int64_t *ret_id)
 {
 	if (!sees_personal(scope) && (in->email || in->phone))
 		return GC_EFORBIDDEN;
@@ -144,14 +272,14 @@ static int insert_customer(struct store *s, const struct store_scope *scope,
 	if (rc < 0)
 		return rc;
 	*ret_id = sqlite3_last_insert_rowid(s->db);
-	return set_attributes(s, scope, *ret_id, in);
+	return set_attributes(s, scope, *ret_id, in, cache);
 }
 
 int store_customer_create(struct store *s, const struct store_scope *scope,
 			  const struct customer_input *in, json_t **ret_customer)
 {
 	int64_t id;
-	int rc = insert_customer(s, scope, in, &id);
+	int rc = insert_customer(s, scope, in, NULL, &id);
 	return rc < 0 ? rc : store_customer_get(s, scope, id, ret_customer);
 }
 
@@ -182,7 +310,7 @@ int store_customer_update(struct store *s, const struct store_scope *scope, int6
 	sqlite3_bind_int64(st, 7, gc_now_ms());
 	sqlite3_bind_int64(st, 8, scope->tenant_id);
 	sqlite3_bind_int64(st, 9, id);
-	if ((rc = store_step_done(s, st)) < 0 || (rc = set_attributes(s, scope, id, in)) < 0)
+	if ((rc = store_step_done(s, st)) < 0 || (rc = set_attributes(s, scope, id, in, NULL)) < 0)
 		return rc;
 	return store_customer_get(s, scope, id, ret_customer);
 }
@@ -223,6 +351,8 @@ int store_customer_list(struct store *s, const struct store_scope *scope,
 struct import {
 	struct store *s;
 	const struct store_scope *scope;
+	struct class_cache classes;
+	struct decode_error *err;
 	json_int_t inserted, updated, unchanged;
 	json_t *rejected;
 };
@@ -243,8 +373,7 @@ static bool same_customer(struct store *s, int64_t id, const char *email, const 
 	if ((email == NULL) != (in->email == NULL) || (email && strcmp(email, in->email) != 0) ||
 	    (phone == NULL) != (in->phone == NULL) || (phone && strcmp(phone, in->phone) != 0))
 		return false;
-	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, sensitivity FROM customer_attributes"
-					 " WHERE customer_id = ?");
+	sqlite3_stmt *st = store_stmt(s, "SELECT key, value FROM customer_attributes WHERE customer_id = ?");
 	if (st == NULL)
 		return false;
 	sqlite3_bind_int64(st, 1, id);
@@ -255,8 +384,7 @@ static bool same_customer(struct store *s, int64_t id, const char *email, const 
 		bool found = false;
 		for (size_t i = 0; i < in->n_attrs && !found; i++)
 			found = strcmp(in->attrs[i].key, key) == 0 &&
-				strcmp(in->attrs[i].value, (const char *)sqlite3_column_text(st, 1)) == 0 &&
-				(int)in->attrs[i].sensitivity == sqlite3_column_int(st, 2);
+				strcmp(in->attrs[i].value, (const char *)sqlite3_column_text(st, 1)) == 0;
 		same = found;
 		n++;
 	}
@@ -265,7 +393,7 @@ static bool same_customer(struct store *s, int64_t id, const char *email, const 
 }
 
 static int replace_customer(struct store *s, const struct store_scope *scope, int64_t id,
-			    const struct customer_input *in)
+			    const struct customer_input *in, struct class_cache *cache)
 {
 	sqlite3_stmt *st = store_stmt(s, "UPDATE customers SET email = ?, phone = ?,"
 					 " version = version + 1, updated_at = ? WHERE id = ?");
@@ -284,13 +412,39 @@ static int replace_customer(struct store *s, const struct store_scope *scope, in
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
-	return set_attributes(s, scope, id, in);
+	return set_attributes(s, scope, id, in, cache);
+}
+
+/* A class named in the header must be the policy's: else the whole import
+ * is refused (every row would be), naming the column. */
+static int check_classes(struct import *im, const struct customer_input *in)
+{
+	for (size_t i = 0; i < in->n_attrs; i++) {
+		enum sensitivity cls = SENS_PERSONAL;
+		int rc = class_of(im->s, im->scope->tenant_id, &im->classes, in->attrs[i].key, &cls);
+		if (rc < 0)
+			return rc;
+		if (in->attrs[i].sensitivity != SENS_NONE && in->attrs[i].sensitivity != cls) {
+			im->err->code = GC_EFORBIDDEN;
+			snprintf(im->err->field, sizeof(im->err->field), "line 1");
+			snprintf(im->err->message, sizeof(im->err->message),
+				 "column '%s:%s': the tenant's policy classes '%s' %s; leave the class out"
+				 " or ask a tenant admin to change the policy", in->attrs[i].key,
+				 sensitivity_name(in->attrs[i].sensitivity), in->attrs[i].key,
+				 sensitivity_name(cls));
+			return GC_EFORBIDDEN;
+		}
+	}
+	return GC_OK;
 }
 
 static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 {
 	struct import *im = arg;
 	struct store *s = im->s;
+	int rc = check_classes(im, in);
+	if (rc < 0)
+		return rc;
 	sqlite3_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
 					 " WHERE tenant_id = ? AND external_id = ?");
 	if (st == NULL)
@@ -308,20 +462,18 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 			snprintf(phone, sizeof(phone), "%s", sqlite3_column_text(st, 2));
 	}
 	sqlite3_reset(st);
-	int rc;
 	if (id == 0) {
-		rc = insert_customer(s, im->scope, in, &id);
+		rc = insert_customer(s, im->scope, in, &im->classes, &id);
 		im->inserted += rc == GC_OK;
 	} else if (same_customer(s, id, has_email ? email : NULL, has_phone ? phone : NULL, in)) {
 		rc = GC_OK;
 		im->unchanged++;
 	} else {
-		rc = replace_customer(s, im->scope, id, in);
+		rc = replace_customer(s, im->scope, id, in, &im->classes);
 		im->updated += rc == GC_OK;
 	}
 	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
-		return reject(im, line, rc == GC_EFORBIDDEN ? "a value above what this role may write"
-							    : "conflicts with another customer");
+		return reject(im, line, rc == GC_EFORBIDDEN ? s->errmsg : "conflicts with another customer");
 	return rc;
 }
 
@@ -329,7 +481,7 @@ int store_customer_import(struct store *s, const struct store_scope *scope, cons
 			  size_t len, bool all_or_nothing, json_t **ret_report,
 			  struct decode_error *err)
 {
-	struct import im = {.s = s, .scope = scope, .rejected = json_array()};
+	struct import im = {.s = s, .scope = scope, .rejected = json_array(), .err = err};
 	int rc = customer_csv_parse(csv, len, upsert_row, reject, &im, err);
 	if (rc == GC_OK && all_or_nothing && json_array_size(im.rejected) > 0) {
 		im.inserted = im.updated = im.unchanged = 0;

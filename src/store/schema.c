@@ -178,6 +178,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX kb_changes_tenant ON kb_changes(tenant_id, seq);",
 	/* 5: the writer's minute check of review-by dates reads only the dated items */
 	"CREATE INDEX kb_items_review ON kb_items(review_by) WHERE review_by IS NOT NULL;",
+	/* 6: the class of a customer attribute is the tenant's policy, not the
+	 * writer's choice (issue 12, finding 15): key -> class, the key '*' for
+	 * keys not listed (personal when absent). Filled from the classes already
+	 * stored, the most sensitive winning, and every stored value aligned on it. */
+	"CREATE TABLE customer_attribute_classes("
+	"  tenant_id INTEGER NOT NULL REFERENCES tenants(id), key TEXT NOT NULL,"
+	"  sensitivity INTEGER NOT NULL CHECK (sensitivity BETWEEN 0 AND 2),"
+	"  PRIMARY KEY (tenant_id, key)) WITHOUT ROWID;"
+	"INSERT INTO customer_attribute_classes(tenant_id, key, sensitivity)"
+	"  SELECT c.tenant_id, a.key, MAX(a.sensitivity) FROM customer_attributes a"
+	"  JOIN customers c ON c.id = a.customer_id GROUP BY c.tenant_id, a.key;"
+	"UPDATE customer_attributes SET sensitivity = (SELECT p.sensitivity"
+	"  FROM customer_attribute_classes p JOIN customers c ON c.tenant_id = p.tenant_id"
+	"  WHERE c.id = customer_attributes.customer_id AND p.key = customer_attributes.key);",
 };
 
 int schema_n_migrations(void)

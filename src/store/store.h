@@ -150,6 +150,19 @@ int store_customer_update(struct store *s, const struct store_scope *scope, int6
 int store_customer_list(struct store *s, const struct store_scope *scope,
 			const struct store_customer_filter *filter, json_t **ret_page);
 
+/* The tenant's attribute policy: {"default": class, "attributes": {key: class}}.
+ * A value written takes its key's class from here (or the default, personal
+ * unless changed); a write naming another class is GC_EFORBIDDEN, and so is
+ * writing a class above what the scope sees. Reads show a value only when its
+ * key's class is at or below the scope's visibility. */
+int store_attr_policy_get(struct store *s, const struct store_scope *scope, json_t **ret_policy);
+/* Sets key's class (key NULL: the default); cls SENS_NONE removes key, which
+ * then takes the default. Tenant admins only (who see confidential data);
+ * at most STORE_MAX_ATTR_POLICY keys per tenant (GC_ETOOBIG). */
+#define STORE_MAX_ATTR_POLICY 1000
+int store_attr_policy_set(struct store *s, const struct store_scope *scope, const char *key,
+			  enum sensitivity cls);
+
 /* Imports CSV customers (guichet/customer_csv.h), upserting on external_id.
  * The report: {"inserted","updated","unchanged","rejected":[{"line","reason"}]}.
  * all_or_nothing: with any rejected row, GC_EINVAL and nothing is kept (the

@@ -205,6 +205,11 @@ static void customers_import_reports_lines(void **state)
 	FILE *f = fopen(csv, "w");
 	fputs("external_id,email,first_name:basic\nK1,k1@example.net,Kim\nK2,broken,Lee\n", f);
 	fclose(f);
+	/* the classes named are the tenant's policy (issue 12, finding 15) */
+	char *admin = login(&d, "admin@cli.example", PASSWORD);
+	assert_int_equal(http_status(&d, "PATCH", "/api/v1/customer-attributes", admin, json_pack("{s:{s:s,s:s,s:s}}",
+		"attributes", "first_name", "basic", "tier", "basic", "iban", "confidential")), 200);
+	free(admin);
 	assert_int_equal(CLI(out, err, "customers", "import", csv), 0);
 	assert_non_null(strstr(out, "inserted: 1"));
 	assert_non_null(strstr(err, "line 3: email is not an email address"));

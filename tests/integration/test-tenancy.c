@@ -95,6 +95,8 @@ static void fill(struct tenant *t, const char *tag)
 {
 	char ext[32], email[64];
 	snprintf(ext, sizeof(ext), "%s-SECRET", tag);
+	assert_int_equal(http_status(&d, "PATCH", "/api/v1/customer-attributes", t->admin,
+				     json_pack("{s:{s:s}}", "attributes", "plan", "basic")), 200);
 	t->customer = post_id(&d, t->admin, "/api/v1/customers", json_pack("{s:s,s:{s:{s:s,s:s}}}",
 		"external_id", ext, "attributes", "plan", "value", "gold", "class", "basic"));
 	t->contact = post_id(&d, t->admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email",

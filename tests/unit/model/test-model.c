@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guichet/contact.h"
@@ -159,8 +161,8 @@ static void customers_and_attributes(void **state)
 	for (size_t i = 0; i < in.n_attrs; i++) {
 		if (strcmp(in.attrs[i].key, "first_name") == 0)
 			assert_int_equal(in.attrs[i].sensitivity, SENS_BASIC);
-		if (strcmp(in.attrs[i].key, "note") == 0)
-			assert_int_equal(in.attrs[i].sensitivity, SENS_PERSONAL);
+		if (strcmp(in.attrs[i].key, "note") == 0) /* no class: the tenant's policy decides */
+			assert_int_equal(in.attrs[i].sensitivity, SENS_NONE);
 		if (strcmp(in.attrs[i].key, "gone") == 0)
 			assert_null(in.attrs[i].value);
 	}
@@ -180,6 +182,94 @@ static void customers_and_attributes(void **state)
 		assert_string_equal(err.field, bad[i][1]);
 		json_decref(obj);
 	}
+}
+
+
+/* "{"a":" nested n deep in arrays: [[[...1...]]] inside an object */
+static char *nested(int n)
+{
+	char *s = malloc((size_t)n * 2 + 16);
+	size_t len = 0;
+	len += (size_t)sprintf(s + len, "{\"a\":");
+	for (int i = 1; i < n; i++)
+		s[len++] = '[';
+	s[len++] = '1';
+	for (int i = 1; i < n; i++)
+		s[len++] = ']';
+	s[len++] = '}';
+	s[len] = '\0';
+	return s;
+}
+
+/* request bodies nest at most DECODE_MAX_DEPTH deep; deeper is refused by a
+ * scan before jansson allocates anything (jansson alone allows 2048) */
+static void json_depth_is_bounded(void **state)
+{
+	struct decode_error err;
+	json_t *obj = NULL;
+	char *ok = nested(DECODE_MAX_DEPTH), *deep = nested(DECODE_MAX_DEPTH + 1);
+	assert_int_equal(decode_body(ok, strlen(ok), &obj, &err), GC_OK);
+	json_decref(obj);
+	assert_int_equal(decode_body(deep, strlen(deep), &obj, &err), GC_ETOOBIG);
+	assert_non_null(strstr(err.message, "deeper than 32"));
+	free(ok);
+	free(deep);
+	/* brackets inside strings do not count, escaped quotes do not end them */
+	const char *text = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"[[[[[[\"}";
+	assert_true(decode_depth_ok(text, strlen(text), 2));
+	assert_false(decode_depth_ok("[[[]]]", 6, 2));
+	char *huge = nested(100000);
+	assert_int_equal(decode_body(huge, strlen(huge), &obj, &err), GC_ETOOBIG);
+	free(huge);
+}
+
+static json_t *attrs_body(int n_attrs, size_t key_len, size_t value_len)
+{
+	json_t *attrs = json_object();
+	char *value = malloc(value_len + 1);
+	memset(value, 'v', value_len);
+	value[value_len] = '\0';
+	for (int i = 0; i < n_attrs; i++) {
+		char key[128];
+		snprintf(key, sizeof(key), "k%d", i);
+		size_t len = strlen(key);
+		while (len < key_len)
+			key[len++] = 'x';
+		key[len] = '\0';
+		json_object_set_new(attrs, key, json_string(value));
+	}
+	free(value);
+	return json_pack("{s:s,s:o}", "external_id", "C1", "attributes", attrs);
+}
+
+/* the JSON side of the CSV limits: 64 attributes, names of 64 bytes, values of 4096 */
+static void attribute_limits_are_the_maximum_and_one_more(void **state)
+{
+	struct customer_input in;
+	struct decode_error err;
+	json_t *obj = attrs_body(DECODE_MAX_ATTRS, 8, 10);
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
+	assert_int_equal(in.n_attrs, 64);
+	json_decref(obj);
+	obj = attrs_body(DECODE_MAX_ATTRS + 1, 8, 10);
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_ETOOBIG);
+	assert_string_equal(err.field, "attributes");
+	json_decref(obj);
+	obj = attrs_body(1, DECODE_MAX_ATTR_KEY, DECODE_MAX_ATTR_VALUE);
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
+	json_decref(obj);
+	obj = attrs_body(1, DECODE_MAX_ATTR_KEY + 1, 1);
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_ETOOBIG);
+	assert_string_equal(err.field, "attributes");
+	json_decref(obj);
+	obj = attrs_body(1, 8, DECODE_MAX_ATTR_VALUE + 1);
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_ETOOBIG);
+	assert_string_equal(err.field, "attributes.k0xxxxxx");
+	json_decref(obj);
+	obj = parse("{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\" \",\"class\":\"basic\"}}}");
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
+	assert_int_equal(in.attrs[0].sensitivity, SENS_BASIC);
+	json_decref(obj);
 }
 
 static void other_inputs(void **state)
@@ -230,6 +320,8 @@ int main(void)
 		cmocka_unit_test(patches_mark_what_they_carry),
 		cmocka_unit_test(customers_and_attributes),
 		cmocka_unit_test(other_inputs),
+		cmocka_unit_test(json_depth_is_bounded),
+		cmocka_unit_test(attribute_limits_are_the_maximum_and_one_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,11 @@ static int setup(void **state)
 	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
 	f->a = scope_in(ta, ROLE_TENANT_ADMIN);
 	f->b = scope_in(tb, ROLE_TENANT_ADMIN);
+	/* the classes new_customer and the imports name are the tenants' policy */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_attr_policy_set(f->s, i ? &f->b : &f->a, "first_name", SENS_BASIC), GC_OK);
+		assert_int_equal(store_attr_policy_set(f->s, i ? &f->b : &f->a, "iban", SENS_CONFIDENTIAL), GC_OK);
+	}
 	*state = f;
 	return 0;
 }
@@ -248,7 +253,7 @@ static void older_schemas_are_migrated(void **state)
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
-				      " DROP TABLE kb_versions; DROP TABLE kb_items; DROP TABLE kb_settings;"
+				      " DROP TABLE kb_versions; DROP TABLE kb_items; DROP TABLE kb_settings; DROP TABLE customer_attribute_classes;"
 				      " PRAGMA user_version = 1", NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
@@ -265,6 +270,40 @@ static void older_schemas_are_migrated(void **state)
 	assert_int_equal(store_idempotency_get(s, &f->b, "k", "POST /x", hash, &status, &answer), GC_ENOTFOUND);
 	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /y", hash, &status, &answer), GC_ECONFLICT);
 	store_free(s);
+}
+
+/* migration 6: the policy is filled from the classes already stored, the
+ * most sensitive winning, and every value follows it */
+static void the_attribute_policy_is_filled_from_stored_classes(void **state)
+{
+	struct fixture *f = *state;
+	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
+	store_free(f->s);
+	sqlite3 *db;
+	char sql[512];
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "DROP TABLE customer_attribute_classes;"
+		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
+		 " UPDATE customer_attributes SET sensitivity = 2 WHERE customer_id = %lld AND key = 'first_name';"
+		 " PRAGMA user_version = 5", (long long)c1, (long long)c2);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->s), GC_OK);
+	json_t *policy = NULL;
+	assert_int_equal(store_attr_policy_get(f->s, &f->a, &policy), GC_OK);
+	json_t *attrs = json_object_get(policy, "attributes");
+	assert_string_equal(json_string_value(json_object_get(attrs, "first_name")), "confidential");
+	assert_string_equal(json_string_value(json_object_get(attrs, "birth_date")), "personal");
+	assert_string_equal(json_string_value(json_object_get(attrs, "iban")), "confidential");
+	json_decref(policy);
+	struct store_scope outsourced = scope_in(f->a.tenant_id, ROLE_OUTSOURCED_AGENT);
+	json_t *c = NULL;
+	assert_int_equal(store_customer_get(f->s, &outsourced, c1, &c), GC_OK);
+	assert_int_equal(json_object_size(json_object_get(c, "attributes")), 0); /* first_name is confidential now */
+	json_decref(c);
+	assert_int_equal(store_attr_policy_get(f->s, &f->b, &policy), GC_OK);
+	assert_int_equal(json_object_size(json_object_get(policy, "attributes")), 0); /* B has no customers: nothing crosses */
+	json_decref(policy);
 }
 
 static void the_audit_log_is_append_only(void **state)
@@ -333,6 +372,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(older_schemas_are_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_attribute_policy_is_filled_from_stored_classes, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
