@@ -178,6 +178,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX kb_changes_tenant ON kb_changes(tenant_id, seq);",
 	/* 5: the writer's minute check of review-by dates reads only the dated items */
 	"CREATE INDEX kb_items_review ON kb_items(review_by) WHERE review_by IS NOT NULL;",
+	/* 7 (the sixth of branch sec-routing: renumbered at the merge): an
+	 * idempotency key belongs to its caller (user or token) and its request
+	 * (method and full path), not to the tenant and route pattern alone.
+	 * Keys live 24 hours: the old ones are dropped, not guessed into shape. */
+	"DROP TABLE idempotency_keys;"
+	"CREATE TABLE idempotency_keys("
+	"  tenant_id INTEGER NOT NULL, caller TEXT NOT NULL, request TEXT NOT NULL, key TEXT NOT NULL,"
+	"  body_hash BLOB NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, caller, request, key)) WITHOUT ROWID;"
+	"CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at);",
 };
 
 int schema_n_migrations(void)

@@ -276,15 +276,18 @@ int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_
 
 #define STORE_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
 
-/* The answer recorded for key in the scope's tenant within the last 24 hours:
- * GC_OK with its status and text (malloc'd), GC_ENOTFOUND, or GC_ECONFLICT
- * when the key was used for another route or another body. */
+/* The answer recorded within the last 24 hours for key, sent by the scope's
+ * caller (its user, or its token when it has none) in its tenant for
+ * request ("POST /api/v1/contacts/8/notes": the method and the full path):
+ * GC_OK with its status and text (malloc'd), GC_ENOTFOUND (also for the same
+ * key from another caller or for another request), or GC_ECONFLICT when the
+ * key was used with another body. */
 int store_idempotency_get(struct store *s, const struct store_scope *scope, const char *key,
-			  const char *route, const unsigned char body_hash[32], int *ret_status,
+			  const char *request, const unsigned char body_hash[32], int *ret_status,
 			  char **ret_answer);
 /* Records the answer given for key, and forgets keys older than 24 hours. */
 int store_idempotency_put(struct store *s, const struct store_scope *scope, const char *key,
-			  const char *route, const unsigned char body_hash[32], int status,
+			  const char *request, const unsigned char body_hash[32], int status,
 			  const char *answer);
 
 /* --- knowledge (kb.c, kb_session.c) --- */

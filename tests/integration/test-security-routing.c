@@ -163,10 +163,87 @@ static void stream_resume_at_int64_max(void **state)
 	daemon_cleanup(&dm);
 }
 
+/* One request with an Idempotency-Key (json_body may be NULL). */
+static void keyed(const char *method, const char *path, const char *token, const char *key, const char *json_body,
+		  struct resp *r)
+{
+	char header[160];
+	snprintf(header, sizeof(header), "Idempotency-Key: %s", key);
+	http_raw_headers(&d, method, path, token, header, json_body, r);
+}
+
+static size_t count_in(const char *path, const char *token, const char *needle)
+{
+	struct resp r;
+	call(&d, "GET", token, 200, NULL, &r, "%s", path);
+	size_t n = 0;
+	for (const char *p = r.text; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	resp_clear(&r);
+	return n;
+}
+
+/* Finding 10: a key is (tenant, caller, method, full path) and the body's
+ * hash. The same key on another contact's notes writes that note; an
+ * agent replaying an admin's key gets its own answer, never the admin's;
+ * another body is 409; a true retry answers the first answer and writes
+ * once. */
+static void idempotency_keys_belong_to_caller_and_path(void **state)
+{
+	long long c8 = post_id(&d, admin_a, "/api/v1/contacts", json_pack("{s:s}", "channel", "email"));
+	long long c9 = post_id(&d, admin_a, "/api/v1/contacts", json_pack("{s:s}", "channel", "email"));
+	char p8[64], p9[64];
+	snprintf(p8, sizeof(p8), "/api/v1/contacts/%lld/notes", c8);
+	snprintf(p9, sizeof(p9), "/api/v1/contacts/%lld/notes", c9);
+	const char *note = "{\"body\":\"called back, note-k1\"}";
+	struct resp first, retry, other, conflict;
+	keyed("POST", p8, admin_a, "k1", note, &first);
+	keyed("POST", p8, admin_a, "k1", note, &retry);
+	assert_int_equal(first.status, 201);
+	assert_int_equal(retry.status, 201);
+	assert_string_equal(first.text, retry.text); /* the first answer, written once */
+	snprintf(p8, sizeof(p8), "/api/v1/contacts/%lld", c8);
+	assert_int_equal(count_in(p8, admin_a, "note-k1"), 1);
+	keyed("POST", p9, admin_a, "k1", note, &other); /* the same key, another contact */
+	assert_int_equal(other.status, 201);
+	assert_true(resp_int(&other, "id") != resp_int(&first, "id"));
+	snprintf(p9, sizeof(p9), "/api/v1/contacts/%lld", c9);
+	assert_int_equal(count_in(p9, admin_a, "note-k1"), 1);
+	snprintf(p9, sizeof(p9), "/api/v1/contacts/%lld/notes", c9);
+	keyed("POST", p9, admin_a, "k1", "{\"body\":\"something else\"}", &conflict);
+	assert_int_equal(conflict.status, 409);
+	assert_string_equal(resp_error(&conflict), "idempotency_key_reused");
+	resp_clear(&first);
+	resp_clear(&retry);
+	resp_clear(&other);
+	resp_clear(&conflict);
+
+	/* an agent sends the admin's key and body: its own request, its own answer */
+	char *agent;
+	new_user(&d, admin_a, "replayer@acme.example", "agent", &agent);
+	const char *customer = "{\"external_id\":\"IDEM-1\",\"attributes\":{\"iban\":{\"value\":\"FR76 4242\","
+			       "\"class\":\"confidential\"}}}";
+	struct resp by_admin, by_agent;
+	keyed("POST", "/api/v1/customers", admin_a, "cust-1", customer, &by_admin);
+	assert_int_equal(by_admin.status, 201);
+	assert_non_null(strstr(by_admin.text, "FR76 4242"));
+	keyed("POST", "/api/v1/customers", agent, "cust-1", customer, &by_agent);
+	assert_int_equal(by_agent.status, 409); /* IDEM-1 exists: the agent's own request ran */
+	assert_null(strstr(by_agent.text, "FR76"));
+	resp_clear(&by_admin);
+	resp_clear(&by_agent);
+	/* and the other tenant with the same key and body writes its own */
+	keyed("POST", "/api/v1/customers", admin_b, "cust-1", customer, &by_admin);
+	assert_int_equal(by_admin.status, 201);
+	resp_clear(&by_admin);
+	free(agent);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_resume_at_int64_max),
+		cmocka_unit_test(idempotency_keys_belong_to_caller_and_path),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
