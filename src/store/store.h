@@ -217,8 +217,9 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 		       const json_t *config);
 /* Marks it deleted; GC_ECONFLICT while another queue overflows to it. */
 int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id);
-/* Every live queue of every tenant, with its "tenant_id" (the router's load). */
-int store_queue_all(struct store *s, json_t **ret_list);
+/* Every live queue of the tenant (0: of every tenant), with its "tenant_id"
+ * (the router's load). */
+int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 
 /* An agent is a member of the tenant with a routing profile
  * (agent_profile_json) and a presence: {"user_id", "tenant_id", "name",
@@ -227,8 +228,9 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 			    const json_t *profile);
 int store_agent_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret);
 int store_agent_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
-/* Every agent with an enabled membership, all tenants (the router's load). */
-int store_agent_all(struct store *s, json_t **ret_list);
+/* Every agent with an enabled membership in the tenant (0: in every tenant;
+ * the router's load). */
+int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
 			     const char *reason, int64_t at);
 
@@ -244,8 +246,9 @@ struct store_routing_row {
 int store_routing_put(struct store *s, const struct store_routing_row *row);
 int store_routing_delete(struct store *s, int64_t contact_id);
 int store_routing_get(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret);
-/* Every row, oldest enqueued first (the router's load). */
-int store_routing_all(struct store *s, json_t **ret_list);
+/* Every row of the tenant (0: of every tenant), oldest enqueued first (the
+ * router's load). */
+int store_routing_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 
 /* A routing event (its id orders them, and is the live stream's event id). */
 struct store_event {

@@ -239,11 +239,134 @@ static void idempotency_keys_belong_to_caller_and_path(void **state)
 	free(agent);
 }
 
+/* Lines of the daemon's log that contain needle. */
+static int log_count(const struct daemon *dm, const char *needle)
+{
+	FILE *f = fopen(dm->log, "r");
+	char line[4096];
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static void presence_of(const char *token, const char *p)
+{
+	expect(&d, "POST", token, 200, json_pack("{s:s}", "presence", p), "/api/v1/agents/me/presence");
+}
+
+/* A request of tenant A that must be refused with status. */
+static void refused(int status, const char *method, const char *token, json_t *body, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	expect(&d, method, token, status, body, path);
+}
+
+/* Finding 8: tenant B has a contact offered to its agent, its timer
+ * running; tenant A sends every kind of routing request that is refused.
+ * None reaches A's engine and nothing is rebuilt: B's agent gets no new
+ * event (a rebuild offers the contact again), B's contact is still offered
+ * to the same agent, and the log shows no rebuild. */
+static void rejected_routing_requests_rebuild_nothing(void **state)
+{
+	char *agent_a, *agent_b, *sup_a;
+	long long ua = new_user(&d, admin_a, "agent8@acme.example", "agent", &agent_a);
+	long long ub = new_user(&d, admin_b, "agent8@globex.example", "agent", &agent_b);
+	long long us = new_user(&d, admin_a, "sup8@acme.example", "supervisor", &sup_a);
+	long long qa = routing_setup(&d, admin_a, ua, 600);
+	long long qb = routing_setup(&d, admin_b, ub, 600);
+	struct resp r;
+	call(&d, "GET", admin_b, 200, NULL, &r, "/api/v1/queues/%lld", qb);
+	long long skill_b = resp_int(&r, "skill_id");
+	resp_clear(&r);
+	call(&d, "GET", admin_a, 200, NULL, &r, "/api/v1/queues/%lld", qa);
+	long long skill_a = resp_int(&r, "skill_id");
+	resp_clear(&r);
+	/* B: a contact offered to its agent */
+	struct sse sb;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&sb, &d, agent_b, 0), 200);
+	presence_of(agent_b, "available");
+	long long cb = new_contact(&d, admin_b, qb);
+	assert_true(sse_next(&sb, "offered", 5000, &ev));
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "contact_id")), cb);
+	long long offer_id = ev.id;
+	/* A: a contact held by its agent (capacity 1), another waiting */
+	presence_of(agent_a, "available");
+	long long held = new_contact(&d, admin_a, qa);
+	refused(200, "POST", agent_a, NULL, "/api/v1/contacts/%lld/accept", held);
+	long long waiting = new_contact(&d, admin_a, qa);
+	long long qx = post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "x", "skill_id",
+		(json_int_t)skill_a, "channel", "chat"));
+	post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:I,s:i}", "name", "y", "skill_id",
+		(json_int_t)skill_a, "channel", "chat", "overflow_to", (json_int_t)qx, "max_wait_s", 60));
+	int before = log_count(&d, "rebuilding");
+
+	/* queues: overflow nowhere, to B's queue, B's skill, a taken name */
+	refused(422, "POST", admin_a, json_pack("{s:s,s:I,s:s,s:i}", "name", "q1", "skill_id", (json_int_t)skill_a,
+		"channel", "chat", "overflow_to", 999999), "/api/v1/queues");
+	refused(422, "POST", admin_a, json_pack("{s:s,s:I,s:s,s:I}", "name", "q2", "skill_id", (json_int_t)skill_a,
+		"channel", "chat", "overflow_to", (json_int_t)qb), "/api/v1/queues");
+	refused(422, "POST", admin_a, json_pack("{s:s,s:I,s:s}", "name", "q3", "skill_id", (json_int_t)skill_b,
+		"channel", "chat"), "/api/v1/queues");
+	refused(409, "POST", admin_a, json_pack("{s:s,s:I,s:s}", "name", "billing", "skill_id", (json_int_t)skill_a,
+		"channel", "chat"), "/api/v1/queues");
+	/* a queue's change: overflow nowhere, another channel while a contact waits */
+	refused(422, "PATCH", admin_a, json_pack("{s:i}", "overflow_to", 999999), "/api/v1/queues/%lld", qa);
+	refused(409, "PATCH", admin_a, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", qa);
+	/* deleting a queue where a contact waits, one another queue overflows to */
+	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qa);
+	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qx);
+	/* agents: a capacity below what it holds, offline while holding, no profile */
+	refused(409, "PUT", admin_a, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill_a, "proficiency", 5, "capacity", "chat", 0), "/api/v1/agents/%lld", ua);
+	refused(422, "POST", agent_a, json_pack("{s:s}", "presence", "offline"), "/api/v1/agents/me/presence");
+	refused(404, "POST", admin_a, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", us);
+	/* contacts: accept or reject what is not offered, abandon what is held,
+	 * escalate, transfer or move to nowhere or to B, B's contact */
+	refused(422, "POST", agent_a, NULL, "/api/v1/contacts/%lld/accept", waiting);
+	refused(422, "POST", agent_a, NULL, "/api/v1/contacts/%lld/reject", waiting);
+	refused(422, "POST", admin_a, NULL, "/api/v1/contacts/%lld/abandon", held);
+	refused(404, "POST", agent_a, json_pack("{s:i,s:s}", "queue_id", 999999, "reason", "x"),
+		"/api/v1/contacts/%lld/escalate", held);
+	refused(404, "POST", agent_a, json_pack("{s:I}", "queue_id", (json_int_t)qb), "/api/v1/contacts/%lld/transfer",
+		held);
+	refused(404, "POST", admin_a, json_pack("{s:I}", "queue_id", (json_int_t)qb), "/api/v1/contacts/%lld/move",
+		waiting);
+	refused(422, "POST", admin_a, json_pack("{s:s,s:I}", "channel", "chat", "queue_id", (json_int_t)qb),
+		"/api/v1/contacts");
+	refused(404, "POST", agent_a, NULL, "/api/v1/contacts/%lld/accept", cb);
+
+	/* B saw nothing; its contact is offered as it was; nothing was rebuilt */
+	assert_false(sse_next(&sb, NULL, 1500, &ev));
+	call(&d, "GET", admin_b, 200, NULL, &r, "/api/v1/contacts/%lld/routing", cb);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "offered");
+	assert_int_equal(resp_int(&r, "agent_id"), ub);
+	resp_clear(&r);
+	assert_int_equal(log_count(&d, "rebuilding"), before);
+	/* and B's offer is still the one that was made: accepting it works */
+	refused(200, "POST", agent_b, NULL, "/api/v1/contacts/%lld/accept", cb);
+	assert_true(sse_next(&sb, "accepted", 3000, &ev));
+	assert_true(ev.id > offer_id);
+	json_decref(ev.data);
+	sse_close(&sb);
+	free(agent_a);
+	free(agent_b);
+	free(sup_a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_resume_at_int64_max),
 		cmocka_unit_test(idempotency_keys_belong_to_caller_and_path),
+		cmocka_unit_test(rejected_routing_requests_rebuild_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
