@@ -375,6 +375,10 @@ int store_kb_session_end(struct store *s, int64_t tenant_id, int64_t id, bool re
 			 int score);
 int store_kb_sessions_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id,
 				 json_t **ret_list);
+/* GC_OK when user holds the contact (of the scope's tenant) or held it once
+ * (accepted it from a queue), else GC_ENOTFOUND: who may read its diagnosis
+ * sessions. */
+int store_contact_handled_by(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t user_id);
 /* Ties a session to the contact it became (a self-service escalation). */
 int store_kb_sessions_attach(struct store *s, int64_t tenant_id, int64_t id, int64_t contact_id);
 /* GC_OK when the tenant exists (self-service addresses tenants by id). */

@@ -361,12 +361,116 @@ static void rejected_routing_requests_rebuild_nothing(void **state)
 	free(sup_a);
 }
 
+/* The outcome's rendered text of a session as token sees it (404 gives ""). */
+static const char *session_text(const char *token, long long session, int status, char *buf, size_t len)
+{
+	struct resp r;
+	call(&d, "GET", token, status, NULL, &r, "/api/v1/kb/sessions/%lld", session);
+	const char *text = json_string_value(json_object_get(json_object_get(r.json, "outcome"), "text"));
+	snprintf(buf, len, "%s", text ? text : "");
+	resp_clear(&r);
+	return buf;
+}
+
+/* The first step of a session's path as token sees it. */
+static json_t *first_step(const char *token, long long session)
+{
+	struct resp r;
+	call(&d, "GET", token, 200, NULL, &r, "/api/v1/kb/sessions/%lld", session);
+	json_t *step = json_incref(json_array_get(json_object_get(r.json, "path"), 0));
+	resp_clear(&r);
+	return step;
+}
+
+/* Finding 9: a diagnosis session on a contact is read and walked by its
+ * starter, the agents who hold or held the contact and supervisors, no one
+ * else; the customer's attributes reach the context, and what is shown is
+ * filtered by the reader's visibility, not the starter's. */
+static void diagnosis_sessions_are_shown_to_their_readers(void **state)
+{
+	const char *tree = "{\"kind\":\"tree\",\"id\":\"greet\",\"title\":\"Greeting\",\"lang\":\"en\",\"start\":\"seg\","
+		"\"nodes\":[{\"id\":\"seg\",\"type\":\"choice\",\"text\":\"Which segment?\",\"from\":\"customer.segment\","
+		"\"choices\":[{\"value\":\"gold\",\"label\":\"Gold\",\"next\":\"pay\"},"
+		"{\"value\":\"std\",\"label\":\"Standard\",\"next\":\"pay\"}]},"
+		"{\"id\":\"pay\",\"type\":\"yesno\",\"text\":\"Is it about a payment?\",\"yes\":\"hello\",\"no\":\"hello\"},"
+		"{\"id\":\"hello\",\"type\":\"reply\",\"text\":\"Hello {{customer.first_name}}, card {{customer.card}}.\"}]}\n";
+	struct resp r;
+	http_raw(&d, "POST", "/api/v1/kb/import?publish=1", admin_a, NULL, "application/x-ndjson", tree, strlen(tree), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	long long customer = post_id(&d, admin_a, "/api/v1/customers", json_pack(
+		"{s:s,s:{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}}}", "external_id", "DIAG-1", "attributes",
+		"first_name", "value", "Ana", "class", "personal", "segment", "value", "gold", "class", "personal",
+		"card", "value", "4242", "class", "confidential"));
+	/* the contact is routed to and accepted by agent9: its handler */
+	char *agent9, *bpo, *other, *sup9;
+	long long u9 = new_user(&d, admin_a, "agent9@acme.example", "agent", &agent9);
+	new_user(&d, admin_a, "bpo9@acme.example", "outsourced_agent", &bpo);
+	new_user(&d, admin_a, "other9@acme.example", "agent", &other);
+	new_user(&d, admin_a, "sup9@acme.example", "supervisor", &sup9);
+	long long skill = post_id(&d, admin_a, "/api/v1/skills", json_pack("{s:s}", "name", "greeting"));
+	long long q = post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "greeting", "skill_id",
+		(json_int_t)skill, "channel", "chat"));
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", u9);
+	expect(&d, "PUT", admin_a, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "chat", 3), path);
+	presence_of(agent9, "available");
+	long long contact = post_id(&d, admin_a, "/api/v1/contacts", json_pack("{s:s,s:I,s:I}", "channel", "chat",
+		"customer_id", (json_int_t)customer, "queue_id", (json_int_t)q));
+	refused(200, "POST", agent9, NULL, "/api/v1/contacts/%lld/accept", contact);
+	/* the outsourced agent starts a session on it and walks it to the reply */
+	long long session = post_id(&d, bpo, "/api/v1/kb/sessions", json_pack("{s:s,s:I}", "tree", "greet",
+		"contact_id", (json_int_t)contact));
+	refused(200, "POST", bpo, json_pack("{s:s}", "answer", "yes"), "/api/v1/kb/sessions/%lld/answer", session);
+
+	/* each reader sees what its own role sees */
+	char text[256];
+	assert_string_equal(session_text(admin_a, session, 200, text, sizeof(text)), "Hello Ana, card 4242.");
+	assert_string_equal(session_text(agent9, session, 200, text, sizeof(text)), "Hello Ana, card .");
+	assert_string_equal(session_text(sup9, session, 200, text, sizeof(text)), "Hello Ana, card .");
+	assert_string_equal(session_text(bpo, session, 200, text, sizeof(text)), "Hello , card .");
+	json_t *step = first_step(bpo, session); /* the segment the context answered: personal */
+	assert_string_equal(json_string_value(json_object_get(step, "answer")), "");
+	assert_true(json_is_true(json_object_get(step, "redacted")));
+	json_decref(step);
+	step = first_step(agent9, session);
+	assert_string_equal(json_string_value(json_object_get(step, "answer")), "gold");
+	json_decref(step);
+	/* an agent who never handled the contact: nothing, not even by walking it */
+	session_text(other, session, 404, text, sizeof(text));
+	refused(404, "POST", other, json_pack("{s:s}", "answer", "yes"), "/api/v1/kb/sessions/%lld/answer", session);
+	refused(404, "POST", other, NULL, "/api/v1/kb/sessions/%lld/back", session);
+	refused(404, "POST", other, json_pack("{s:b}", "resolved", 1), "/api/v1/kb/sessions/%lld/end", session);
+	/* the handler walks it; so does a supervisor */
+	refused(200, "POST", agent9, NULL, "/api/v1/kb/sessions/%lld/back", session);
+	refused(200, "POST", sup9, json_pack("{s:s}", "answer", "no"), "/api/v1/kb/sessions/%lld/answer", session);
+	/* the contact's list of sessions: none for a stranger, filtered for the outsourced agent */
+	call(&d, "GET", other, 200, NULL, &r, "/api/v1/contacts/%lld/diagnosis", contact);
+	assert_int_equal(json_array_size(json_object_get(r.json, "sessions")), 0);
+	resp_clear(&r);
+	call(&d, "GET", bpo, 200, NULL, &r, "/api/v1/contacts/%lld/diagnosis", contact);
+	assert_int_equal(json_array_size(json_object_get(r.json, "sessions")), 1);
+	assert_null(strstr(r.text, "Ana"));
+	assert_null(strstr(r.text, "4242"));
+	assert_null(strstr(r.text, "gold"));
+	resp_clear(&r);
+	call(&d, "GET", admin_a, 200, NULL, &r, "/api/v1/contacts/%lld/diagnosis", contact);
+	assert_non_null(strstr(r.text, "4242"));
+	resp_clear(&r);
+	free(agent9);
+	free(bpo);
+	free(other);
+	free(sup9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_resume_at_int64_max),
 		cmocka_unit_test(idempotency_keys_belong_to_caller_and_path),
 		cmocka_unit_test(rejected_routing_requests_rebuild_nothing),
+		cmocka_unit_test(diagnosis_sessions_are_shown_to_their_readers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
