@@ -600,7 +600,7 @@ static int new_contact_slot(struct shard *rt, int64_t tenant_id, int64_t contact
 }
 
 static int shard_enqueue(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		   int64_t queue_id, int priority)
+			 int64_t queue_id, int priority)
 {
 	uint32_t q = ROUTE_NONE, eid = ROUTE_NONE, sticky = ROUTE_NONE;
 	int rc = find_queue(rt, scope->tenant_id, queue_id, &q);
@@ -640,7 +640,7 @@ static int shard_enqueue(struct shard *rt, struct store *db, const struct store_
 }
 
 static int shard_presence(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
-		    const struct presence_input *in)
+			  const struct presence_input *in)
 {
 	uint32_t agent = ROUTE_NONE;
 	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
@@ -725,7 +725,7 @@ static int shard_reject(struct shard *rt, struct store *db, const struct store_s
 }
 
 static int shard_wrapup(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		  const struct routing_input *in)
+			const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE;
 	struct route_contact_view v;
@@ -766,7 +766,7 @@ static int note(struct store *db, const struct store_scope *scope, int64_t conta
 }
 
 static int shard_escalate(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		    const struct routing_input *in)
+			  const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	struct route_contact_view v;
@@ -791,7 +791,7 @@ static int shard_escalate(struct shard *rt, struct store *db, const struct store
 }
 
 static int shard_transfer(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		    const struct routing_input *in)
+			  const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE, agent = ROUTE_NONE;
 	struct route_contact_view v;
@@ -824,7 +824,7 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 }
 
 static int shard_move(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		const struct routing_input *in)
+		      const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	int rc;
