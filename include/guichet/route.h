@@ -173,6 +173,15 @@ int route_queue_update(struct route_engine *e, int64_t now, uint32_t queue,
 		       const struct route_queue_config *cfg);
 int route_agent_update(struct route_engine *e, int64_t now, uint32_t agent,
 		       const struct route_agent_config *cfg);
+/* Whether route_queue_add, route_queue_update or route_agent_add (id
+ * ROUTE_NONE) / route_agent_update would accept cfg, changing nothing and
+ * running no timer: GC_OK, GC_ENOTFOUND, GC_EINVAL, or GC_ESTATE (contacts
+ * wait in a queue whose pool would change; an agent holds more than the new
+ * capacities). A caller validates a request with them before it changes the
+ * engine, so a rejected request leaves the engine as it was. */
+int route_queue_add_check(const struct route_engine *e, const struct route_queue_config *cfg);
+int route_queue_update_check(const struct route_engine *e, uint32_t id, const struct route_queue_config *cfg);
+int route_agent_update_check(const struct route_engine *e, uint32_t id, const struct route_agent_config *cfg);
 /* Makes room for skills 0..n_skills-1 (more skills than at creation). */
 int route_engine_reserve_skills(struct route_engine *e, uint32_t n_skills);
 

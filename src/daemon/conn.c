@@ -682,6 +682,11 @@ const char *conn_path(const struct conn *c)
 	return c->uri ? evhttp_uri_get_path(c->uri) : NULL;
 }
 
+const char *conn_target(const struct conn *c)
+{
+	return c->head + c->url;
+}
+
 const char *conn_query(const struct conn *c)
 {
 	return c->uri ? evhttp_uri_get_query(c->uri) : NULL;

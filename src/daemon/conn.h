@@ -88,6 +88,7 @@ void conn_server_free(struct conn_server *srv);
 enum evhttp_cmd_type conn_method(const struct conn *c);
 const char *conn_path(const struct conn *c);      /* decoded from the target; NULL when malformed */
 const char *conn_query(const struct conn *c);     /* NULL when none */
+const char *conn_target(const struct conn *c);    /* the request target as sent: path and query */
 const char *conn_header(const struct conn *c, const char *name);
 /* Every value of a header that may repeat, one call per value (i from 0). */
 const char *conn_header_nth(const struct conn *c, const char *name, int i);

@@ -6,7 +6,15 @@
  *
  * A session stores its answers and replays them on the tree's version it
  * started on (versions are immutable), so "back" is one answer less. Trees
- * it calls are taken at their published version. */
+ * it calls are taken at their published version.
+ *
+ * Who sees what. An agent's session is read and walked by its starter, the
+ * agents who hold or held its contact, and supervisors; anyone else gets
+ * 404. Its context keeps the customer's data with each value's class
+ * ({"value", "class"}); the walk reads all of it (every reader sees the same
+ * path), but what is shown (rendered replies and variables, answers the
+ * context gave) is filtered by the reader's visibility: a value above it
+ * renders empty and an answer it gave is redacted. */
 #include "daemon/handlers.h"
 #include "daemon/kbsvc.h"
 #include "daemon/ratelimit.h"
@@ -28,7 +36,8 @@
 struct walking {
 	struct store *db;
 	int64_t tenant_id;
-	json_t *context;           /* "customer.first_name": "Léa", ... */
+	json_t *context;           /* "customer.first_name": {"value": "Léa", "class": "basic"}, ... */
+	enum sensitivity sees;     /* the reader's visibility: what is shown of the context */
 	struct kb_tree *root;
 	struct kb_tree *called[MAX_CALLED];
 	size_t n_called;
@@ -36,11 +45,34 @@ struct walking {
 	char why[256];
 };
 
+/* A context entry's value: a plain string (the contact's fields, what the
+ * starter typed), or {"value", "class"} for the customer's data. */
+static const char *ctx_value(const json_t *ctx, const char *key)
+{
+	const json_t *v = json_object_get(ctx, key);
+	return json_is_object(v) ? json_string_value(json_object_get(v, "value")) : json_string_value(v);
+}
+
+/* Its class: a customer's value without one (a session started before
+ * classes were kept) counts as personal, anything else as basic. */
+static enum sensitivity ctx_class(const json_t *ctx, const char *key)
+{
+	const json_t *v = json_object_get(ctx, key);
+	enum sensitivity sens = SENS_BASIC;
+	if (json_is_object(v)) {
+		if (sensitivity_parse(json_string_value(json_object_get(v, "class")), &sens) < 0)
+			sens = SENS_CONFIDENTIAL;
+	} else if (v && strncmp(key, "customer.", 9) == 0) {
+		sens = SENS_PERSONAL;
+	}
+	return sens;
+}
+
+/* The walk reads the whole context, whoever looks. */
 static const char *context_value(const char *key, void *arg)
 {
 	struct walking *w = arg;
-	const json_t *v = json_object_get(w->context, key);
-	return json_string_value(v);
+	return ctx_value(w->context, key);
 }
 
 static const struct kb_tree *called_tree(const char *id, void *arg)
@@ -83,6 +115,7 @@ static int replay(struct store *db, int64_t tenant_id, const json_t *session, co
 		return GC_ENOMEM;
 	w->db = db;
 	w->tenant_id = tenant_id;
+	w->sees = SENS_NONE; /* until the caller says who reads (reader_sees) */
 	w->context = json_incref(json_object_get(session, "context"));
 	json_t *content = NULL;
 	struct kb_tree_errors e;
@@ -105,6 +138,13 @@ static int replay(struct store *db, int64_t tenant_id, const json_t *session, co
 	}
 	*ret = w;
 	return rc;
+}
+
+/* The walk is shown to r's caller (a customer sees no context at all). */
+static void reader_sees(struct walking *w, const struct request *r, bool customer)
+{
+	if (w)
+		w->sees = customer ? SENS_NONE : r->scope.sees;
 }
 
 /* --- what the caller sees --- */
@@ -141,10 +181,18 @@ static json_t *path_json(const struct walking *w, bool customer)
 								    json_string_value(json_object_get(node, "tree"))));
 		} else {
 			const char *q = text_of(node, customer);
+			const char *from = s->automatic ? json_string_value(json_object_get(node, "from")) : NULL;
 			json_object_set_new(o, "question", json_string(q ? q : ""));
-			json_object_set_new(o, "answer", json_string(s->answer));
-			if (type == KB_NODE_CHOICE)
-				json_object_set_new(o, "label", json_string(choice_label(node, s->answer)));
+			if (from)
+				json_object_set_new(o, "from", json_string(from));
+			if (from && ctx_class(w->context, from) > w->sees) {
+				json_object_set_new(o, "answer", json_string(""));
+				json_object_set_new(o, "redacted", json_true());
+			} else {
+				json_object_set_new(o, "answer", json_string(s->answer));
+				if (type == KB_NODE_CHOICE)
+					json_object_set_new(o, "label", json_string(choice_label(node, s->answer)));
+			}
 		}
 		json_array_append_new(path, o);
 	}
@@ -181,9 +229,13 @@ static char *path_text(const json_t *path)
 	return buf;
 }
 
+/* A variable as the reader may see it: a value above its visibility
+ * renders empty. */
 static const char *fill_var(const char *name, void *arg)
 {
-	return json_string_value(json_object_get(arg, name));
+	const struct walking *w = arg;
+	const char *v = ctx_value(w->context, name);
+	return v && ctx_class(w->context, name) > w->sees ? "" : v;
 }
 
 /* The outcome node's answer: the article (its published version), the
@@ -208,7 +260,7 @@ static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_artic
 			json_t *r;
 			json_array_foreach(replies, i, r) {
 				json_t *missing = NULL;
-				char *filled = kb_fill(json_string_value(json_object_get(r, "text")), fill_var, w->context, &missing);
+				char *filled = kb_fill(json_string_value(json_object_get(r, "text")), fill_var, w, &missing);
 				json_object_set_new(r, "filled", json_string(filled ? filled : ""));
 				json_object_set_new(r, "missing", missing);
 				free(filled);
@@ -221,7 +273,7 @@ static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_artic
 		}
 	} else if (type == KB_NODE_REPLY) {
 		json_t *missing = NULL;
-		char *filled = kb_fill(text_of(node, customer), fill_var, w->context, &missing);
+		char *filled = kb_fill(text_of(node, customer), fill_var, w, &missing);
 		json_object_set_new(out, "text", json_string(filled ? filled : ""));
 		json_object_set_new(out, "missing", missing);
 		free(filled);
@@ -303,7 +355,10 @@ static int reply_walk_error(struct request *r, struct store *db, int rc, const s
 static int save_and_answer(struct request *r, struct store *db, int64_t tenant_id, json_t *session, json_t *answers,
 			   struct walking *w, int status, bool customer)
 {
+	enum sensitivity sees = w->sees;
+	w->sees = SENS_CONFIDENTIAL; /* the stored path is whole: each reader's view is filtered when shown */
 	json_t *path = path_json(w, false);
+	w->sees = sees;
 	const char *outcome = NULL, *outcome_node = NULL;
 	int64_t article = 0;
 	int version = 0;
@@ -366,8 +421,19 @@ int prepare_kb_session_start(struct request *r, struct store *db)
 	return choose_tree(r, db, r->scope.tenant_id);
 }
 
-/* The context a walk reads: the customer's attributes (as far as the role
- * sees them) and the contact's fields, then what the body gives. */
+/* One customer value into the context, with its class. */
+static void ctx_put(json_t *ctx, const char *name, const json_t *value, const char *class)
+{
+	char key[160];
+	snprintf(key, sizeof(key), "customer.%s", name);
+	if (json_is_string(value))
+		json_object_set_new(ctx, key, json_pack("{s:O,s:s}", "value", value, "class", class));
+}
+
+/* The context a walk reads: the contact's fields, the customer's data with
+ * each value's class (read whole, whoever starts: each reader is shown what
+ * its visibility allows), then what the body gives, which never replaces
+ * the customer's data. */
 static json_t *session_context(struct request *r, struct store *db, int64_t contact_id)
 {
 	json_t *ctx = json_object();
@@ -375,28 +441,26 @@ static json_t *session_context(struct request *r, struct store *db, int64_t cont
 	int64_t customer_id = 0;
 	if (contact_id && store_contact_brief(db, &r->scope, contact_id, &channel, &customer_id) == GC_OK) {
 		json_object_set_new(ctx, "contact.channel", json_string(contact_channel_name(channel)));
+		struct store_scope whole = r->scope;
+		whole.sees = SENS_CONFIDENTIAL;
 		json_t *customer = NULL;
-		if (customer_id && store_customer_get(db, &r->scope, customer_id, &customer) == GC_OK) {
+		if (customer_id && store_customer_get(db, &whole, customer_id, &customer) == GC_OK) {
+			ctx_put(ctx, "external_id", json_object_get(customer, "external_id"), "basic");
+			ctx_put(ctx, "email", json_object_get(customer, "email"), "personal");
+			ctx_put(ctx, "phone", json_object_get(customer, "phone"), "personal");
 			const char *k;
 			json_t *v;
-			json_object_foreach(customer, k, v) {
-				char key[160];
-				snprintf(key, sizeof(key), "customer.%s", k);
-				if (json_is_string(v))
-					json_object_set(ctx, key, v);
-			}
 			json_object_foreach(json_object_get(customer, "attributes"), k, v) {
-				char key[160];
-				snprintf(key, sizeof(key), "customer.%s", k);
-				if (json_is_string(v))
-					json_object_set(ctx, key, v);
+				const char *class = json_string_value(json_object_get(v, "class"));
+				ctx_put(ctx, k, json_object_get(v, "value"), class ? class : "confidential");
 			}
 			json_decref(customer);
 		}
 	}
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(r->body, "context"), k, v) if (json_is_string(v) && strlen(k) < 128)
+	json_object_foreach(json_object_get(r->body, "context"), k, v) if (json_is_string(v) && strlen(k) < 128 &&
+									  !json_is_object(json_object_get(ctx, k)))
 		json_object_set(ctx, k, v);
 	return ctx;
 }
@@ -440,6 +504,7 @@ static int start(struct request *r, struct store *db, int64_t tenant_id, const c
 	struct walking *w = NULL;
 	json_t *answers = json_array();
 	rc = replay(db, tenant_id, session, answers, &w);
+	reader_sees(w, r, customer);
 	if (rc < 0)
 		rc = reply_walk_error(r, db, rc, w);
 	else {
@@ -466,6 +531,25 @@ int run_kb_session_start(struct request *r, struct store *db)
 
 /* --- walking on --- */
 
+/* Whether the caller may read and walk an agent's or trainee's session: a
+ * trainee's is its own; an agent's is its starter's, its contact's handlers'
+ * (the agents who hold or held it) and supervisors'. */
+static bool may_read(struct request *r, struct store *db, const json_t *s)
+{
+	const char *mode = json_string_value(json_object_get(s, "mode"));
+	int64_t starter = json_integer_value(json_object_get(s, "user_id"));
+	int64_t contact = json_integer_value(json_object_get(s, "contact_id"));
+	bool mine = r->scope.user_id != 0 && starter == r->scope.user_id;
+	if (mode == NULL || strcmp(mode, "public") == 0)
+		return false;
+	if (strcmp(mode, "training") == 0 || mine)
+		return mine;
+	if (role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
+		return true;
+	return contact && r->scope.user_id &&
+	       store_contact_handled_by(db, &r->scope, contact, r->scope.user_id) == GC_OK;
+}
+
 /* The session of the path, open, that this caller may walk. */
 static int load(struct request *r, struct store *db, int64_t tenant_id, int64_t id, bool public, json_t **ret)
 {
@@ -479,8 +563,7 @@ static int load(struct request *r, struct store *db, int64_t tenant_id, int64_t 
 		ok = strcmp(mode, "public") == 0 && secret && given && strlen(given) == strlen(secret) &&
 		     sodium_memcmp(secret, given, strlen(secret)) == 0;
 	} else if (ok) {
-		ok = strcmp(mode, "public") != 0 && (strcmp(mode, "training") != 0 ||
-						     json_integer_value(json_object_get(s, "user_id")) == r->scope.user_id);
+		ok = may_read(r, db, s);
 	}
 	if (rc < 0 && rc != GC_ENOTFOUND)
 		return reply_store_error(r, db, rc, "session");
@@ -520,6 +603,7 @@ static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t 
 	}
 	struct walking *w = NULL;
 	rc = replay(db, tenant_id, session, answers, &w);
+	reader_sees(w, r, public);
 	rc = rc < 0 ? reply_walk_error(r, db, rc, w) : save_and_answer(r, db, tenant_id, session, answers, w, 200, public);
 	walking_free(w);
 	json_decref(answers);
@@ -545,6 +629,7 @@ int run_kb_session_get(struct request *r, struct store *db)
 		return rc;
 	struct walking *w = NULL;
 	rc = replay(db, r->scope.tenant_id, session, json_object_get(session, "answers"), &w);
+	reader_sees(w, r, false);
 	rc = rc < 0 ? reply_walk_error(r, db, rc, w) : reply(r, 200, view(w, session, false));
 	walking_free(w);
 	json_decref(session);
@@ -592,7 +677,10 @@ static int training_score(struct store *db, int64_t tenant_id, const json_t *ses
 static int escalate_contact(struct request *r, struct store *db, int64_t contact_id, const json_t *session,
 			    struct walking *w)
 {
+	enum sensitivity sees = w->sees;
+	w->sees = SENS_BASIC; /* a contact's note is read by whoever reads the contact */
 	json_t *path = path_json(w, false);
+	w->sees = sees;
 	char *text = path_text(path);
 	json_decref(path);
 	struct message_input note = {.outbound = false, .body = text};
@@ -630,6 +718,7 @@ int run_kb_session_end(struct request *r, struct store *db)
 		return rc;
 	struct walking *w = NULL;
 	rc = replay(db, tenant, session, json_object_get(session, "answers"), &w);
+	reader_sees(w, r, false);
 	const char *mode = json_string_value(json_object_get(session, "mode"));
 	bool training = strcmp(mode, "training") == 0;
 	if (rc < 0)
@@ -677,6 +766,28 @@ int run_kb_session_end(struct request *r, struct store *db)
 	return rc;
 }
 
+/* A stored session as a reader of visibility sees sees it: context values
+ * above it dropped, path answers they gave redacted. */
+static void shown_to(json_t *session, enum sensitivity sees)
+{
+	json_t *ctx = json_object_get(session, "context"), *shown = json_object();
+	const char *k;
+	json_t *v;
+	json_object_foreach(ctx, k, v) if (ctx_class(ctx, k) <= sees)
+		json_object_set_new(shown, k, json_string(ctx_value(ctx, k) ? ctx_value(ctx, k) : ""));
+	size_t i;
+	json_t *step;
+	json_array_foreach(json_object_get(session, "path"), i, step) {
+		const char *from = json_string_value(json_object_get(step, "from"));
+		if (from && ctx_class(ctx, from) > sees) {
+			json_object_set_new(step, "answer", json_string(""));
+			json_object_del(step, "label");
+			json_object_set_new(step, "redacted", json_true());
+		}
+	}
+	json_object_set_new(session, "context", shown);
+}
+
 int run_contact_diagnosis(struct request *r, struct store *db)
 {
 	if (store_contact_exists(db, &r->scope, r->ids[0]) < 0)
@@ -689,10 +800,18 @@ int run_contact_diagnosis(struct request *r, struct store *db)
 		json_decref(sessions);
 		return reply_store_error(r, db, rc, NULL);
 	}
+	json_t *shown = json_array();
 	size_t i;
 	json_t *s;
-	json_array_foreach(sessions, i, s) json_object_del(s, "secret");
-	return reply(r, 200, json_pack("{s:o,s:o}", "sessions", sessions, "uses", uses));
+	json_array_foreach(sessions, i, s) {
+		if (!may_read(r, db, s))
+			continue;
+		json_object_del(s, "secret");
+		shown_to(s, r->scope.sees);
+		json_array_append(shown, s);
+	}
+	json_decref(sessions);
+	return reply(r, 200, json_pack("{s:o,s:o}", "sessions", shown, "uses", uses));
 }
 
 /* --- training --- */

@@ -141,10 +141,13 @@ int run_queue_delete(struct request *r, struct store *db)
 	json_decref(q);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "queue");
-	if ((rc = router_queue_delete(router_of(r), r->ids[0])) < 0)
+	/* the store's refusal first (another queue overflows to it): a refused
+	 * request never reaches the engine */
+	if ((rc = store_queue_delete(db, &r->scope, r->ids[0])) < 0)
+		return reply_store_error(r, db, rc, "queue");
+	if ((rc = router_queue_delete(router_of(r), &r->scope, r->ids[0])) < 0)
 		return reply_router(r, db, rc, "queue");
-	rc = store_queue_delete(db, &r->scope, r->ids[0]);
-	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 204, NULL);
+	return reply(r, 204, NULL);
 }
 
 int run_queue_get(struct request *r, struct store *db)

@@ -1,6 +1,7 @@
 /* The hub of committed routing events (hub.h). */
 #include "daemon/hub.h"
 
+#include <assert.h>
 #include <event2/event.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ void hub_publish(struct hub *h, struct hub_event *events, size_t n)
 		return;
 	pthread_mutex_lock(&h->lock);
 	for (size_t i = 0; i < n; i++) {
+		assert(events[i].id > 0); /* a store id: the ring's index stays in range */
 		struct hub_event *slot = &h->ring[events[i].id % HUB_RING];
 		free(slot->frame);
 		*slot = events[i];
@@ -102,19 +104,42 @@ int64_t hub_last_id(struct hub *h)
 	return last;
 }
 
+/* The ids hub_read visits for a cursor: (from - 1, to], at most HUB_RING of
+ * them whatever the cursor, so the lock is never held for a walk the
+ * client chose. Every computation stays in [0, INT64_MAX]: last >= 0 and
+ * HUB_RING is small, the cursor is only compared, never added to. False
+ * when the cursor is older than the ring. */
+static bool read_range(int64_t last, int64_t cursor, int64_t *ret_from, int64_t *ret_to)
+{
+	int64_t oldest = last > HUB_RING ? last - HUB_RING : 0; /* ids <= oldest are gone */
+	if (cursor < 0)
+		cursor = 0; /* before every event */
+	if (cursor < oldest)
+		return false;
+	if (cursor >= last) { /* at or beyond the newest id: nothing yet */
+		*ret_from = 1;
+		*ret_to = 0;
+	} else {
+		*ret_from = cursor + 1;
+		*ret_to = last;
+	}
+	return true;
+}
+
 bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *cursor, hub_frame_fn fn, void *arg)
 {
+	int64_t from = 0, to = -1;
 	pthread_mutex_lock(&h->lock);
-	bool ok = *cursor >= h->last - HUB_RING;
-	for (int64_t id = *cursor + 1; ok && id <= h->last; id++) {
+	bool ok = read_range(h->last, *cursor, &from, &to);
+	for (int64_t id = from; ok && id <= to; id++) {
 		const struct hub_event *ev = &h->ring[id % HUB_RING];
 		if (ev->id != id)
 			continue; /* an id never published (rolled back) */
 		if (ev->tenant_id == tenant_id && (agent_id == 0 || ev->agent_id == agent_id))
 			fn(ev->frame, ev->len, arg);
 	}
-	if (ok && h->last > *cursor)
-		*cursor = h->last;
+	if (ok && to > *cursor)
+		*cursor = to;
 	pthread_mutex_unlock(&h->lock);
 	return ok;
 }

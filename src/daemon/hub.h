@@ -40,7 +40,10 @@ int64_t hub_last_id(struct hub *h);
 
 /* Copies to fn the events after *cursor of tenant that pass the filter
  * (agent_id 0: all of them), moving *cursor on. Returns false when *cursor
- * is older than the ring (the caller reads the store up to hub_last_id). */
+ * is older than the ring (the caller reads the store up to hub_last_id).
+ * Any cursor is safe: a negative one means "before every event", one at or
+ * beyond the newest id "nothing yet" (it is left as it is); the lock is
+ * held for at most HUB_RING slots, whatever the cursor. */
 typedef void (*hub_frame_fn)(const char *frame, size_t len, void *arg);
 bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *cursor, hub_frame_fn fn,
 	      void *arg);

@@ -46,8 +46,12 @@ struct events {
 	uint32_t n, cap;
 };
 
-struct router {
-	struct hub *hub;
+/* One tenant's routing: its own engine, its ids, its state. Tenants never
+ * share a queue or an agent, so each has an engine of its own: one tenant's
+ * rebuild leaves every other tenant's offers and timers as they are. */
+struct shard {
+	struct router *top;
+	int64_t tenant_id;
 	struct route_engine *e;
 	struct idmap *skills, *queues, *agents, *contacts;
 	uint32_t n_skills;
@@ -59,18 +63,27 @@ struct router {
 	uint32_t cap_c;
 	uint32_t *touched;
 	uint32_t n_touched, cap_touched;
-	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
-	bool job_changed_engine, stale;
+	bool job_changed_engine;    /* the current request changed this engine */
+	bool batch_changed_engine;  /* a kept request of the batch did */
+	bool stale;                 /* ahead of the store: rebuilt after the batch */
 	int64_t day;                /* the day the service-level counters count */
+	UT_hash_handle hh;
+};
+
+struct router {
+	struct hub *hub;
+	struct shard *shards;       /* by tenant */
+	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
+	uint64_t n_rebuilds;        /* tenants rebuilt since the start */
 	char errmsg[256];
 };
 
-static int fail(struct router *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct router *rt, int rc, const char *fmt, ...)
+static int fail(struct shard *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct shard *rt, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(rt->errmsg, sizeof(rt->errmsg), fmt, ap);
+	vsnprintf(rt->top->errmsg, sizeof(rt->top->errmsg), fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -115,14 +128,14 @@ static void map_clear(struct idmap **head)
 
 /* --- time --- */
 
-static int64_t now_ms(const struct router *rt)
+static int64_t now_ms(const struct shard *rt)
 {
 	int64_t now = gc_now_ms(), engine = route_engine_now(rt->e);
 	return now > engine ? now : engine; /* the engine's clock never goes back */
 }
 
 /* Starts the day's counters again at midnight (UTC). */
-static void roll_day(struct router *rt, int64_t now)
+static void roll_day(struct shard *rt, int64_t now)
 {
 	int64_t day = now / DAY_MS;
 	if (day == rt->day)
@@ -152,7 +165,7 @@ static int events_push(struct events *ev, const struct hub_event *item)
 
 /* Stores one routing event and holds its frame until the commit. data is
  * taken; the ids are stored ids (0 for none). */
-static int emit(struct router *rt, struct store *db, int64_t tenant_id, const char *type, int64_t contact_id,
+static int emit(struct shard *rt, struct store *db, int64_t tenant_id, const char *type, int64_t contact_id,
 		int64_t agent_id, int64_t queue_id, json_t *data)
 {
 	int64_t at = route_engine_now(rt->e);
@@ -181,7 +194,7 @@ static int emit(struct router *rt, struct store *db, int64_t tenant_id, const ch
 		else {
 			int n = snprintf(ev.frame, len, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev.id, type, text);
 			ev.len = (size_t)n;
-			if ((rc = events_push(&rt->job, &ev)) < 0)
+			if ((rc = events_push(&rt->top->job, &ev)) < 0)
 				free(ev.frame);
 		}
 	}
@@ -207,7 +220,7 @@ static int set_state(struct store *db, int64_t tenant_id, const struct store_sco
 	return store_contact_set_state(db, scope ? scope : &sys, contact_id, &in, NULL);
 }
 
-static void touch(struct router *rt, uint32_t eid)
+static void touch(struct shard *rt, uint32_t eid)
 {
 	if (rt->c[eid].touched)
 		return;
@@ -219,14 +232,14 @@ static void touch(struct router *rt, uint32_t eid)
 	rt->touched[rt->n_touched++] = eid;
 }
 
-static int64_t agent_user(const struct router *rt, uint32_t agent)
+static int64_t agent_user(const struct shard *rt, uint32_t agent)
 {
 	return agent == ROUTE_NONE ? 0 : rt->a[agent].user_id;
 }
 
 /* Writes the routing row of a contact the engine changed, and lets the
  * engine forget it once it is done. */
-static int sync_contact(struct router *rt, struct store *db, uint32_t eid)
+static int sync_contact(struct shard *rt, struct store *db, uint32_t eid)
 {
 	struct cinfo *ci = &rt->c[eid];
 	ci->touched = false;
@@ -255,7 +268,7 @@ static int sync_contact(struct router *rt, struct store *db, uint32_t eid)
 }
 
 /* Writes what the engine decided since the last call: events, rows, states. */
-static int drain(struct router *rt, struct store *db)
+static int drain(struct shard *rt, struct store *db)
 {
 	struct route_decision d;
 	int rc = GC_OK;
@@ -313,7 +326,7 @@ static int drain(struct router *rt, struct store *db)
 }
 
 /* After an engine call: notes the engine changed, writes its decisions. */
-static int after(struct router *rt, struct store *db, int rc)
+static int after(struct shard *rt, struct store *db, int rc)
 {
 	rt->job_changed_engine = true;
 	if (rc < 0)
@@ -321,7 +334,7 @@ static int after(struct router *rt, struct store *db, int rc)
 	return drain(rt, db);
 }
 
-static int engine_error(struct router *rt, int rc, const char *what)
+static int engine_error(struct shard *rt, int rc, const char *what)
 {
 	switch (rc) {
 	case GC_ESTATE:
@@ -336,7 +349,7 @@ static int engine_error(struct router *rt, int rc, const char *what)
 }
 
 /* The contact's engine id; GC_ENOTFOUND when it is in no queue. */
-static int find_contact(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret)
+static int find_contact(struct shard *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret)
 {
 	struct idmap *m = map_find(rt->contacts, contact_id, 0);
 	if (m && rt->c[m->eid].tenant_id != scope->tenant_id)
@@ -347,7 +360,7 @@ static int find_contact(struct router *rt, const struct store_scope *scope, int6
 	return GC_OK;
 }
 
-static int find_queue(struct router *rt, int64_t tenant_id, int64_t queue_id, uint32_t *ret)
+static int find_queue(struct shard *rt, int64_t tenant_id, int64_t queue_id, uint32_t *ret)
 {
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
 	if (m == NULL || rt->q[m->eid].tenant_id != tenant_id || !rt->q[m->eid].live)
@@ -356,7 +369,7 @@ static int find_queue(struct router *rt, int64_t tenant_id, int64_t queue_id, ui
 	return GC_OK;
 }
 
-static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uint32_t *ret)
+static int find_agent(struct shard *rt, int64_t tenant_id, int64_t user_id, uint32_t *ret)
 {
 	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
 	if (m == NULL)
@@ -366,7 +379,7 @@ static int find_agent(struct router *rt, int64_t tenant_id, int64_t user_id, uin
 }
 
 /* A contact moves only between queues of its channel. */
-static int same_channel(struct router *rt, const struct qinfo *from, const struct qinfo *to)
+static int same_channel(struct shard *rt, const struct qinfo *from, const struct qinfo *to)
 {
 	if (from->cfg.channel == to->cfg.channel)
 		return GC_OK;
@@ -375,15 +388,32 @@ static int same_channel(struct router *rt, const struct qinfo *from, const struc
 }
 
 /* The contact in a queue, and the scope's user as an agent. */
-static int contact_and_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
+static int contact_and_me(struct shard *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
 			  uint32_t *ret_me)
 {
 	int rc = find_contact(rt, scope, contact_id, ret_eid);
 	return rc < 0 ? rc : find_agent(rt, scope->tenant_id, scope->user_id, ret_me);
 }
 
+/* Whether the contact is offered to agent now (alone, or ringing it among
+ * others), as far as the engine knows before its due timers run. */
+static bool offered_to(struct shard *rt, uint32_t eid, uint32_t agent)
+{
+	struct route_contact_view v;
+	if (route_contact_view(rt->e, eid, &v) < 0 || v.state != ROUTE_OFFERED)
+		return false;
+	if (v.agent == agent)
+		return true;
+	uint32_t ringing[ROUTE_MAX_RING];
+	int n = route_contact_ringing(rt->e, eid, ringing, ROUTE_MAX_RING);
+	for (int i = 0; i < n && i < ROUTE_MAX_RING; i++)
+		if (ringing[i] == agent)
+			return true;
+	return false;
+}
+
 /* The contact, which must be held by the scope's user. */
-static int held_by_me(struct router *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
+static int held_by_me(struct shard *rt, const struct store_scope *scope, int64_t contact_id, uint32_t *ret_eid,
 		      struct route_contact_view *v)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
@@ -399,7 +429,7 @@ static int held_by_me(struct router *rt, const struct store_scope *scope, int64_
 
 /* --- configuration --- */
 
-static int skill_index(struct router *rt, int64_t skill_id, uint32_t *ret)
+static int skill_index(struct shard *rt, int64_t skill_id, uint32_t *ret)
 {
 	struct idmap *m = map_find(rt->skills, skill_id, 0);
 	if (m) {
@@ -412,15 +442,15 @@ static int skill_index(struct router *rt, int64_t skill_id, uint32_t *ret)
 	return rc;
 }
 
-static int queue_config(struct router *rt, int64_t tenant_id, const struct queue_input *in, bool with_overflow,
+static int queue_config(struct shard *rt, int64_t tenant_id, const struct queue_input *in, bool with_overflow,
 			struct route_queue_config *ret)
 {
 	uint32_t skill = ROUTE_NONE, to = ROUTE_NONE;
-	int rc = skill_index(rt, in->skill_id, &skill);
-	if (rc < 0)
-		return rc;
 	if (with_overflow && in->overflow_to && find_queue(rt, tenant_id, in->overflow_to, &to) < 0)
 		return fail(rt, GC_EINVAL, "overflow_to: no queue %lld in this tenant", (long long)in->overflow_to);
+	int rc = skill_index(rt, in->skill_id, &skill); /* a new skill's index changes no routing */
+	if (rc < 0)
+		return rc;
 	*ret = (struct route_queue_config){.skill = skill, .channel = (int)in->channel, .level = in->level,
 		.strategy = (enum route_strategy)in->strategy, .offer_timeout_ms = in->offer_timeout_s * 1000LL,
 		.wrapup_ms = in->wrapup_s * 1000LL, .overflow_after_ms = to == ROUTE_NONE ? 0 : in->max_wait_s * 1000LL,
@@ -440,8 +470,10 @@ static int queue_config(struct router *rt, int64_t tenant_id, const struct queue
 	return GC_OK;
 }
 
-/* Adds or changes a queue in the engine (no events: configuration). */
-static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, const char *name,
+/* Adds or changes a queue in the engine (no events: configuration). The
+ * configuration is checked against the engine's state first: a refused one
+ * leaves the engine as it was. */
+static int queue_apply(struct shard *rt, int64_t tenant_id, int64_t queue_id, const char *name,
 		       const struct queue_input *in, bool with_overflow)
 {
 	struct route_queue_config cfg;
@@ -449,16 +481,20 @@ static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, c
 	if (rc < 0)
 		return rc;
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
-	uint32_t eid = ROUTE_NONE;
+	uint32_t eid = m ? m->eid : ROUTE_NONE;
+	rc = m ? route_queue_update_check(rt->e, eid, &cfg) : route_queue_add_check(rt->e, &cfg);
+	if (rc == GC_ESTATE)
+		return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
+			    "cannot change until it is empty");
+	if (rc < 0)
+		return engine_error(rt, rc, "the queue's configuration is not valid");
+	if (m == NULL && (rc = gc_grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0)
+		return rc;
+	rt->job_changed_engine = true;
 	if (m) {
-		eid = m->eid;
 		rc = route_queue_update(rt->e, now_ms(rt), eid, &cfg);
-		if (rc == GC_ESTATE)
-			return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
-				    "cannot change until it is empty");
 	} else {
-		if ((rc = gc_grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0 ||
-		    (rc = route_queue_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->queues, queue_id, 0, eid)) < 0)
+		if ((rc = route_queue_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->queues, queue_id, 0, eid)) < 0)
 			return rc;
 		rt->n_q = eid + 1;
 		rt->q[eid] = (struct qinfo){.id = queue_id, .tenant_id = tenant_id};
@@ -473,14 +509,14 @@ static int queue_apply(struct router *rt, int64_t tenant_id, int64_t queue_id, c
 	return GC_OK;
 }
 
-int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,
-		     const char *name, const struct queue_input *in)
+static int shard_queue_set(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,
+			   const char *name, const struct queue_input *in)
 {
 	int rc = queue_apply(rt, scope->tenant_id, queue_id, name, in, true);
-	return after(rt, db, rc);
+	return rc < 0 ? rc : drain(rt, db);
 }
 
-int router_queue_delete(struct router *rt, int64_t queue_id)
+static int shard_queue_delete(struct shard *rt, int64_t queue_id)
 {
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
 	if (m == NULL)
@@ -494,7 +530,7 @@ int router_queue_delete(struct router *rt, int64_t queue_id)
 	return GC_OK;
 }
 
-static int agent_config(struct router *rt, const struct agent_profile_input *in, struct route_agent_config *ret)
+static int agent_config(struct shard *rt, const struct agent_profile_input *in, struct route_agent_config *ret)
 {
 	*ret = (struct route_agent_config){.level = in->level, .n_skills = in->n_skills, .max_total = in->max_total,
 					   .max_missed = in->max_missed};
@@ -510,7 +546,7 @@ static int agent_config(struct router *rt, const struct agent_profile_input *in,
 	return GC_OK;
 }
 
-static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, const struct agent_profile_input *in,
+static int agent_apply(struct shard *rt, int64_t tenant_id, int64_t user_id, const struct agent_profile_input *in,
 		       uint32_t *ret_eid)
 {
 	struct route_agent_config cfg;
@@ -518,34 +554,42 @@ static int agent_apply(struct router *rt, int64_t tenant_id, int64_t user_id, co
 	if (rc < 0)
 		return rc;
 	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
-	uint32_t eid = ROUTE_NONE;
+	uint32_t eid = m ? m->eid : ROUTE_NONE;
+	rc = route_agent_update_check(rt->e, eid, &cfg);
+	if (rc == GC_ESTATE)
+		return fail(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
+			    "let them finish first");
+	if (rc < 0)
+		return engine_error(rt, rc, "the agent's profile is not valid");
+	if (m == NULL &&
+	    (rc = gc_grow((void **)&rt->a, &rt->cap_a, sizeof(*rt->a), route_engine_n_agents(rt->e) + 1)) < 0)
+		return rc;
+	rt->job_changed_engine = true;
 	if (m) {
-		eid = m->eid;
 		rc = route_agent_update(rt->e, now_ms(rt), eid, &cfg);
-		if (rc == GC_ESTATE)
-			return fail(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
-				    "let them finish first");
 	} else {
-		if ((rc = gc_grow((void **)&rt->a, &rt->cap_a, sizeof(*rt->a), route_engine_n_agents(rt->e) + 1)) < 0 ||
-		    (rc = route_agent_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->agents, tenant_id, user_id, eid)) < 0)
+		if ((rc = route_agent_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->agents, tenant_id, user_id, eid)) < 0)
 			return rc;
 		rt->a[eid] = (struct ainfo){.tenant_id = tenant_id, .user_id = user_id, .presence = PRESENCE_OFFLINE};
 		rt->n_a = eid + 1;
 	}
+	if (rc < 0)
+		return engine_error(rt, rc, "the agent's profile is not valid");
 	*ret_eid = eid;
-	return rc < 0 ? engine_error(rt, rc, "the agent's profile is not valid") : GC_OK;
+	return GC_OK;
 }
 
-int router_agent_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
-		     const struct agent_profile_input *in)
+static int shard_agent_set(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+			   const struct agent_profile_input *in)
 {
 	uint32_t eid = ROUTE_NONE;
-	return after(rt, db, agent_apply(rt, scope->tenant_id, user_id, in, &eid));
+	int rc = agent_apply(rt, scope->tenant_id, user_id, in, &eid);
+	return rc < 0 ? rc : drain(rt, db);
 }
 
 /* --- work --- */
 
-static int new_contact_slot(struct router *rt, int64_t tenant_id, int64_t contact_id, uint32_t eid)
+static int new_contact_slot(struct shard *rt, int64_t tenant_id, int64_t contact_id, uint32_t eid)
 {
 	int rc = gc_grow((void **)&rt->c, &rt->cap_c, sizeof(*rt->c), eid + 1);
 	if (rc == GC_OK)
@@ -555,8 +599,8 @@ static int new_contact_slot(struct router *rt, int64_t tenant_id, int64_t contac
 	return rc;
 }
 
-int router_enqueue(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		   int64_t queue_id, int priority)
+static int shard_enqueue(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			 int64_t queue_id, int priority)
 {
 	uint32_t q = ROUTE_NONE, eid = ROUTE_NONE, sticky = ROUTE_NONE;
 	int rc = find_queue(rt, scope->tenant_id, queue_id, &q);
@@ -595,14 +639,18 @@ int router_enqueue(struct router *rt, struct store *db, const struct store_scope
 	return rc < 0 ? rc : drain(rt, db);
 }
 
-int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
-		    const struct presence_input *in)
+static int shard_presence(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+			  const struct presence_input *in)
 {
 	uint32_t agent = ROUTE_NONE;
 	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
 	if (rc < 0)
 		return rc;
 	static const enum route_presence to_engine[] = {ROUTE_OFFLINE, ROUTE_AVAILABLE, ROUTE_PAUSED};
+	struct route_agent_view av;
+	route_agent_view(rt->e, agent, &av);
+	if (to_engine[in->presence] == ROUTE_OFFLINE && av.total > 0)
+		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_agent_presence(rt->e, now, agent, to_engine[in->presence]);
@@ -623,12 +671,14 @@ int router_presence(struct router *rt, struct store *db, const struct store_scop
 	return rc < 0 ? rc : drain(rt, db);
 }
 
-int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+static int shard_accept(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
 	int rc = contact_and_me(rt, scope, contact_id, &eid, &me);
 	if (rc < 0)
 		return rc;
+	if (!offered_to(rt, eid, me))
+		return fail(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_offer_accept(rt->e, now, eid, me);
@@ -653,12 +703,14 @@ int router_accept(struct router *rt, struct store *db, const struct store_scope 
 	return rc < 0 ? rc : drain(rt, db);
 }
 
-int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+static int shard_reject(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
 	int rc = contact_and_me(rt, scope, contact_id, &eid, &me);
 	if (rc < 0)
 		return rc;
+	if (!offered_to(rt, eid, me))
+		return fail(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
 	rc = route_offer_reject(rt->e, now_ms(rt), eid, me);
@@ -672,8 +724,8 @@ int router_reject(struct router *rt, struct store *db, const struct store_scope 
 	return rc < 0 ? rc : drain(rt, db);
 }
 
-int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		  const struct routing_input *in)
+static int shard_wrapup(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE;
 	struct route_contact_view v;
@@ -713,8 +765,8 @@ static int note(struct store *db, const struct store_scope *scope, int64_t conta
 	return rc;
 }
 
-int router_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		    const struct routing_input *in)
+static int shard_escalate(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			  const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	struct route_contact_view v;
@@ -738,8 +790,8 @@ int router_escalate(struct router *rt, struct store *db, const struct store_scop
 	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be escalated") : GC_OK;
 }
 
-int router_transfer(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		    const struct routing_input *in)
+static int shard_transfer(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			  const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE, agent = ROUTE_NONE;
 	struct route_contact_view v;
@@ -771,8 +823,8 @@ int router_transfer(struct router *rt, struct store *db, const struct store_scop
 	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be transferred") : GC_OK;
 }
 
-int router_move(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-		const struct routing_input *in)
+static int shard_move(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		      const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	int rc;
@@ -797,7 +849,7 @@ int router_move(struct router *rt, struct store *db, const struct store_scope *s
 	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be moved") : GC_OK;
 }
 
-int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+static int shard_abandon(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE;
 	int rc = find_contact(rt, scope, contact_id, &eid);
@@ -805,6 +857,8 @@ int router_abandon(struct router *rt, struct store *db, const struct store_scope
 		return rc;
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
+	if (v.state != ROUTE_WAITING && v.state != ROUTE_OFFERED)
+		return fail(rt, GC_ESTATE, "only a waiting or offered contact can be abandoned");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_contact_abandon(rt->e, now, eid);
@@ -822,42 +876,9 @@ int router_abandon(struct router *rt, struct store *db, const struct store_scope
 	return rc < 0 ? rc : drain(rt, db);
 }
 
-/* --- the clock and the batch --- */
+/* --- shards --- */
 
-int64_t router_next_due(const struct router *rt)
-{
-	return route_engine_next_due(rt->e);
-}
-
-int router_tick(struct router *rt, struct store *db)
-{
-	int64_t now = now_ms(rt);
-	roll_day(rt, now);
-	return after(rt, db, route_engine_tick(rt->e, now));
-}
-
-static int load(struct router *rt, struct store *db);
-
-void router_job_end(struct router *rt, bool kept)
-{
-	if (kept) {
-		for (size_t i = 0; i < rt->job.n; i++)
-			if (events_push(&rt->batch, &rt->job.items[i]) < 0)
-				free(rt->job.items[i].frame);
-		rt->job.n = 0;
-	} else {
-		events_clear(&rt->job);
-		if (rt->job_changed_engine)
-			rt->stale = true; /* the engine went ahead of what is kept */
-		for (size_t i = 0; i < rt->n_touched; i++)
-			rt->c[rt->touched[i]].touched = false;
-		rt->n_touched = 0;
-	}
-	rt->job_changed_engine = false;
-	rt->errmsg[0] = '\0'; /* each request starts with no error */
-}
-
-static void reset(struct router *rt)
+static void reset(struct shard *rt)
 {
 	route_engine_free(rt->e);
 	rt->e = NULL;
@@ -866,27 +887,250 @@ static void reset(struct router *rt)
 	map_clear(&rt->agents);
 	map_clear(&rt->contacts);
 	rt->n_skills = rt->n_q = rt->n_a = 0;
-	events_clear(&rt->job);
 	rt->n_touched = 0;
+	rt->job_changed_engine = rt->batch_changed_engine = false;
 }
 
-void router_batch_end(struct router *rt, struct store *db, bool committed)
+static void shard_free(struct shard *rt)
+{
+	reset(rt);
+	free(rt->q);
+	free(rt->a);
+	free(rt->c);
+	free(rt->touched);
+	free(rt);
+}
+
+/* The tenant's shard, made (empty) when it has none yet. */
+static int shard_of(struct router *top, int64_t tenant_id, struct shard **ret)
+{
+	struct shard *rt = NULL;
+	HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
+	if (rt == NULL) {
+		if ((rt = calloc(1, sizeof(*rt))) == NULL)
+			return GC_ENOMEM;
+		rt->top = top;
+		rt->tenant_id = tenant_id;
+		HASH_ADD(hh, top->shards, tenant_id, sizeof(rt->tenant_id), rt);
+	}
+	if (rt->e == NULL) {
+		if ((rt->e = route_engine_new(1)) == NULL)
+			return GC_ENOMEM;
+		rt->day = now_ms(rt) / DAY_MS;
+	}
+	*ret = rt;
+	return GC_OK;
+}
+
+/* --- the clock and the batch --- */
+
+int64_t router_next_due(const struct router *top)
+{
+	int64_t due = INT64_MAX;
+	for (const struct shard *rt = top->shards; rt; rt = rt->hh.next) {
+		if (rt->e == NULL)
+			continue;
+		int64_t d = route_engine_next_due(rt->e);
+		if (d < due)
+			due = d;
+	}
+	return due;
+}
+
+int router_tick(struct router *top, struct store *db)
+{
+	int rc = GC_OK;
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) {
+		if (rt->e == NULL)
+			continue;
+		int64_t now = now_ms(rt);
+		if (route_engine_next_due(rt->e) > now)
+			continue;
+		roll_day(rt, now);
+		rt->job_changed_engine = true;
+		rc = after(rt, db, route_engine_tick(rt->e, now));
+	}
+	return rc;
+}
+
+static int load(struct router *top, struct store *db, int64_t tenant_id);
+
+void router_job_end(struct router *top, bool kept)
+{
+	if (kept) {
+		for (size_t i = 0; i < top->job.n; i++)
+			if (events_push(&top->batch, &top->job.items[i]) < 0)
+				free(top->job.items[i].frame);
+		top->job.n = 0;
+	} else {
+		events_clear(&top->job);
+	}
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) {
+		if (rt->job_changed_engine) {
+			if (kept)
+				rt->batch_changed_engine = true;
+			else
+				rt->stale = true; /* this tenant's engine went ahead of what is kept */
+		}
+		if (!kept) {
+			for (size_t i = 0; i < rt->n_touched; i++)
+				rt->c[rt->touched[i]].touched = false;
+			rt->n_touched = 0;
+		}
+		rt->job_changed_engine = false;
+	}
+	top->errmsg[0] = '\0'; /* each request starts with no error */
+}
+
+void router_batch_end(struct router *top, struct store *db, bool committed)
 {
 	if (committed)
-		hub_publish(rt->hub, rt->batch.items, rt->batch.n);
+		hub_publish(top->hub, top->batch.items, top->batch.n);
 	else
-		events_clear(&rt->batch);
-	rt->batch.n = 0;
-	if (committed && !rt->stale)
-		return;
-	log_info("rebuilding the routing engine from the store");
-	reset(rt);
-	rt->stale = false;
-	if (load(rt, db) < 0) {
-		log_error("cannot rebuild the routing engine: trying again after the next batch", "error",
-			  store_errmsg(db));
-		rt->stale = true;
+		events_clear(&top->batch);
+	top->batch.n = 0;
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) {
+		if (!committed && rt->batch_changed_engine)
+			rt->stale = true;
+		rt->batch_changed_engine = false;
+		if (!rt->stale)
+			continue;
+		/* this tenant alone: the others keep their offers and timers */
+		char tenant[24];
+		snprintf(tenant, sizeof(tenant), "%lld", (long long)rt->tenant_id);
+		log_info("rebuilding a tenant's routing from the store", "tenant", tenant);
+		top->n_rebuilds++;
+		reset(rt);
+		rt->stale = false;
+		if (load(top, db, rt->tenant_id) < 0) {
+			log_error("cannot rebuild a tenant's routing: trying again after the next batch", "tenant", tenant,
+				  "error", store_errmsg(db));
+			rt->stale = true;
+		}
 	}
+}
+
+uint64_t router_rebuilds(const struct router *top)
+{
+	return top->n_rebuilds;
+}
+
+/* --- the calls, each in the caller's tenant --- */
+
+static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
+static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret);
+static json_t *shard_queue_stats(struct shard *rt);
+
+int router_queue_set(struct router *top, struct store *db, const struct store_scope *scope, int64_t queue_id,
+		     const char *name, const struct queue_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_queue_set(t, db, scope, queue_id, name, in);
+}
+
+int router_queue_delete(struct router *top, const struct store_scope *scope, int64_t queue_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_queue_delete(t, queue_id);
+}
+
+int router_agent_set(struct router *top, struct store *db, const struct store_scope *scope, int64_t user_id,
+		     const struct agent_profile_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_agent_set(t, db, scope, user_id, in);
+}
+
+int router_enqueue(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		   int64_t queue_id, int priority)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_enqueue(t, db, scope, contact_id, queue_id, priority);
+}
+
+int router_presence(struct router *top, struct store *db, const struct store_scope *scope, int64_t user_id,
+		    const struct presence_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_presence(t, db, scope, user_id, in);
+}
+
+int router_accept(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_accept(t, db, scope, contact_id);
+}
+
+int router_reject(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_reject(t, db, scope, contact_id);
+}
+
+int router_wrapup(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		  const struct routing_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_wrapup(t, db, scope, contact_id, in);
+}
+
+int router_escalate(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_escalate(t, db, scope, contact_id, in);
+}
+
+int router_transfer(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		    const struct routing_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_transfer(t, db, scope, contact_id, in);
+}
+
+int router_move(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		const struct routing_input *in)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_move(t, db, scope, contact_id, in);
+}
+
+int router_abandon(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_abandon(t, db, scope, contact_id);
+}
+
+int router_contact_view(struct router *top, const struct store_scope *scope, int64_t contact_id, json_t **ret)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_contact_view(t, scope, contact_id, ret);
+}
+
+int router_agent_state(struct router *top, int64_t tenant_id, int64_t user_id, json_t **ret)
+{
+	struct shard *t = NULL;
+	int rc = shard_of(top, tenant_id, &t);
+	return rc < 0 ? rc : shard_agent_state(t, user_id, ret);
+}
+
+json_t *router_queue_stats(struct router *top, int64_t tenant_id)
+{
+	struct shard *rt = NULL;
+	return shard_of(top, tenant_id, &rt) < 0 ? NULL : shard_queue_stats(rt);
 }
 
 /* --- views --- */
@@ -907,7 +1151,7 @@ static enum agent_state agent_state(const struct route_agent_view *v)
 	return v->presence == ROUTE_PAUSED ? S_PAUSED : S_AVAILABLE;
 }
 
-int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
+static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
 	uint32_t eid = ROUTE_NONE;
 	int rc = find_contact(rt, scope, contact_id, &eid);
@@ -932,10 +1176,10 @@ int router_contact_view(struct router *rt, const struct store_scope *scope, int6
 	return GC_OK;
 }
 
-int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret)
+static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret)
 {
 	uint32_t agent = ROUTE_NONE;
-	int rc = find_agent(rt, tenant_id, user_id, &agent);
+	int rc = find_agent(rt, rt->tenant_id, user_id, &agent);
 	if (rc < 0)
 		return rc;
 	struct route_agent_view v;
@@ -953,7 +1197,7 @@ int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, js
 /* Agents by state for every queue, in one pass over the agents: each
  * agent counts in the queues of its skills that its level and channels
  * serve. counts[queue][state]. */
-static int count_agents(struct router *rt, int (**ret)[S_N])
+static int count_agents(struct shard *rt, int (**ret)[S_N])
 {
 	int (*counts)[S_N] = calloc(rt->n_q ? rt->n_q : 1, sizeof(*counts));
 	uint32_t *head = malloc(sizeof(uint32_t) * (rt->n_skills ? rt->n_skills : 1));
@@ -990,7 +1234,7 @@ static int count_agents(struct router *rt, int (**ret)[S_N])
 	return GC_OK;
 }
 
-static json_t *tenant_stats(struct router *rt, int64_t tenant_id, int (*counts)[S_N], int64_t now)
+static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S_N], int64_t now)
 {
 	json_t *list = json_array();
 	for (uint32_t i = 0; i < rt->n_q; i++) {
@@ -1015,51 +1259,63 @@ static json_t *tenant_stats(struct router *rt, int64_t tenant_id, int (*counts)[
 	return json_pack("{s:s,s:o}", "at", when, "queues", list);
 }
 
-json_t *router_queue_stats(struct router *rt, int64_t tenant_id)
+static json_t *shard_queue_stats(struct shard *rt)
 {
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	int (*counts)[S_N] = NULL;
 	count_agents(rt, &counts);
-	json_t *stats = tenant_stats(rt, tenant_id, counts, now);
+	json_t *stats = tenant_stats(rt, rt->tenant_id, counts, now);
 	free(counts);
 	return stats;
 }
 
-void router_publish_stats(struct router *rt)
+/* One tenant's statistics to its supervisors' streams, when it has a live queue. */
+static void publish_shard_stats(struct shard *rt)
 {
-	int64_t now = now_ms(rt);
-	roll_day(rt, now);
-	int (*counts)[S_N] = NULL;
-	count_agents(rt, &counts);
-	/* each tenant with queues, once */
-	for (uint32_t i = 0; i < rt->n_q; i++) {
-		bool first = rt->q[i].live;
-		for (uint32_t j = 0; first && j < i; j++)
-			first = !(rt->q[j].live && rt->q[j].tenant_id == rt->q[i].tenant_id);
-		if (!first)
-			continue;
-		json_t *stats = tenant_stats(rt, rt->q[i].tenant_id, counts, now);
-		char *text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
-		json_decref(stats);
-		if (text == NULL)
-			continue;
-		size_t len = strlen(text) + 64;
-		char *frame = malloc(len);
-		if (frame)
-			snprintf(frame, len, "event: queue_stats\ndata: %s\n\n", text);
-		free(text);
-		if (frame)
-			hub_publish_stats(rt->hub, rt->q[i].tenant_id, frame);
-	}
-	free(counts);
+	bool live = false;
+	for (uint32_t i = 0; i < rt->n_q && !live; i++)
+		live = rt->q[i].live;
+	if (!live || rt->e == NULL)
+		return;
+	char *text = NULL;
+	json_t *stats = shard_queue_stats(rt);
+	if (stats)
+		text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	json_decref(stats);
+	if (text == NULL)
+		return;
+	size_t len = strlen(text) + 64;
+	char *frame = malloc(len);
+	if (frame)
+		snprintf(frame, len, "event: queue_stats\ndata: %s\n\n", text);
+	free(text);
+	if (frame)
+		hub_publish_stats(rt->top->hub, rt->tenant_id, frame);
+}
+
+void router_publish_stats(struct router *top)
+{
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
+		publish_shard_stats(rt);
 }
 
 /* --- the rebuild from the store --- */
 
+struct loading {
+	struct router *top;
+	int64_t tenant_id;          /* 0: every tenant */
+};
+
 static void count_day(const struct store_event *ev, void *arg)
 {
-	struct router *rt = arg;
+	const struct loading *ld = arg;
+	struct shard *rt = NULL;
+	if (ld->tenant_id && ev->tenant_id != ld->tenant_id)
+		return;
+	HASH_FIND(hh, ld->top->shards, &ev->tenant_id, sizeof(ev->tenant_id), rt);
+	if (rt == NULL || rt->e == NULL)
+		return;
 	struct idmap *m = map_find(rt->queues, ev->queue_id, 0);
 	if (m == NULL)
 		return;
@@ -1075,10 +1331,11 @@ static void count_day(const struct store_event *ev, void *arg)
 	}
 }
 
-static int load_queues(struct router *rt, struct store *db)
+static int load_queues(struct router *top, struct store *db, int64_t tenant_id)
 {
 	json_t *list = NULL;
-	int rc = store_queue_all(db, &list);
+	struct shard *rt = NULL;
+	int rc = store_queue_all(db, tenant_id, &list);
 	for (int pass = 0; rc == GC_OK && pass < 2; pass++) { /* overflow targets once every queue exists */
 		size_t i;
 		json_t *q;
@@ -1092,10 +1349,12 @@ static int load_queues(struct router *rt, struct store *db)
 			json_object_del(cfg, "tenant_id");
 			json_object_del(cfg, "created_at");
 			json_object_del(cfg, "updated_at");
-			if (queue_input_decode(cfg, &in, &err) < 0)
+			if (shard_of(top, tenant, &rt) < 0)
+				rc = GC_ENOMEM;
+			else if (queue_input_decode(cfg, &in, &err) < 0)
 				log_error("a stored queue does not decode", "field", err.field, "error", err.message);
 			else if (queue_apply(rt, tenant, id, in.name, &in, pass == 1) < 0)
-				log_error("a stored queue cannot be loaded", "error", rt->errmsg);
+				log_error("a stored queue cannot be loaded", "error", rt->top->errmsg);
 			json_decref(cfg);
 		}
 	}
@@ -1105,9 +1364,10 @@ static int load_queues(struct router *rt, struct store *db)
 
 /* Agents with their profiles; those not offline start paused, so that the
  * contacts they hold can be given back to them before they take more. */
-static int load_agents(struct router *rt, struct store *db, json_t **ret_list)
+static int load_agents(struct router *top, struct store *db, int64_t tenant_id, json_t **ret_list)
 {
-	int rc = store_agent_all(db, ret_list);
+	struct shard *rt = NULL;
+	int rc = store_agent_all(db, tenant_id, ret_list);
 	size_t i;
 	json_t *a;
 	json_array_foreach(rc == GC_OK ? *ret_list : NULL, i, a) {
@@ -1121,9 +1381,11 @@ static int load_agents(struct router *rt, struct store *db, json_t **ret_list)
 		uint32_t eid = ROUTE_NONE;
 		enum presence p = PRESENCE_OFFLINE;
 		presence_parse(json_string_value(json_object_get(a, "presence")), &p);
-		if (profile == NULL || agent_profile_decode(profile, &in, &err) < 0 ||
+		if (shard_of(top, tenant, &rt) < 0)
+			rc = GC_ENOMEM;
+		else if (profile == NULL || agent_profile_decode(profile, &in, &err) < 0 ||
 		    agent_apply(rt, tenant, user, &in, &eid) < 0)
-			log_error("a stored agent cannot be loaded", "error", rt->errmsg);
+			log_error("a stored agent cannot be loaded", "error", top->errmsg);
 		else if (p != PRESENCE_OFFLINE) {
 			route_agent_presence(rt->e, now_ms(rt), eid, ROUTE_PAUSED);
 			rt->a[eid].presence = p;
@@ -1133,8 +1395,9 @@ static int load_agents(struct router *rt, struct store *db, json_t **ret_list)
 	return rc;
 }
 
-static int restore_contact(struct router *rt, json_t *row, bool assigned_pass)
+static int restore_contact(struct router *top, json_t *row, bool assigned_pass)
 {
+	struct shard *rt = NULL;
 	const char *state = json_string_value(json_object_get(row, "state"));
 	bool assigned = strcmp(state, "assigned") == 0;
 	if (assigned != assigned_pass)
@@ -1142,6 +1405,8 @@ static int restore_contact(struct router *rt, json_t *row, bool assigned_pass)
 	int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
 	int64_t contact = json_integer_value(json_object_get(row, "contact_id"));
 	int64_t user = json_integer_value(json_object_get(row, "agent_id"));
+	if (shard_of(top, tenant, &rt) < 0)
+		return GC_ENOMEM;
 	uint32_t q = ROUTE_NONE, agent = ROUTE_NONE, eid = ROUTE_NONE;
 	if (find_queue(rt, tenant, json_integer_value(json_object_get(row, "queue_id")), &q) < 0)
 		return GC_OK; /* logged by the caller's count */
@@ -1166,43 +1431,52 @@ static int restore_contact(struct router *rt, json_t *row, bool assigned_pass)
 	return rc;
 }
 
-static int load(struct router *rt, struct store *db)
+/* Loads the routing of one tenant (every tenant for 0) from the store, in
+ * a transaction of its own, into shards that are empty (new or reset). */
+static int load(struct router *top, struct store *db, int64_t tenant_id)
 {
-	rt->e = route_engine_new(1);
-	if (rt->e == NULL)
-		return GC_ENOMEM;
 	json_t *agents = NULL, *rows = NULL;
-	int rc = store_begin(db);
-	if (rc < 0)
+	struct shard *one = NULL;
+	int rc = tenant_id ? shard_of(top, tenant_id, &one) : GC_OK; /* even with nothing to load */
+	if (rc < 0 || (rc = store_begin(db)) < 0)
 		return rc;
-	if ((rc = load_queues(rt, db)) == GC_OK && (rc = load_agents(rt, db, &agents)) == GC_OK &&
-	    (rc = store_routing_all(db, &rows)) == GC_OK) {
+	if ((rc = load_queues(top, db, tenant_id)) == GC_OK && (rc = load_agents(top, db, tenant_id, &agents)) == GC_OK &&
+	    (rc = store_routing_all(db, tenant_id, &rows)) == GC_OK) {
 		size_t i;
 		json_t *row;
 		json_array_foreach(rows, i, row) /* held contacts back to their agents */
 			if (rc == GC_OK)
-				rc = restore_contact(rt, row, true);
-		for (uint32_t a = 0; rc == GC_OK && a < rt->n_a; a++) /* then agents take work again */
-			if (rt->a[a].presence == PRESENCE_AVAILABLE)
-				rc = route_agent_presence(rt->e, now_ms(rt), a, ROUTE_AVAILABLE);
+				rc = restore_contact(top, row, true);
+		for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) /* then agents take work again */
+			for (uint32_t a = 0; rc == GC_OK && (tenant_id == 0 || rt->tenant_id == tenant_id) && a < rt->n_a; a++)
+				if (rt->a[a].presence == PRESENCE_AVAILABLE)
+					rc = route_agent_presence(rt->e, now_ms(rt), a, ROUTE_AVAILABLE);
 		json_array_foreach(rows, i, row) /* then the waiting, in their order */
 			if (rc == GC_OK)
-				rc = restore_contact(rt, row, false);
+				rc = restore_contact(top, row, false);
 	}
-	rt->day = now_ms(rt) / DAY_MS;
+	struct loading ld = {top, tenant_id};
+	int64_t today = gc_now_ms() / DAY_MS;
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
+		if (tenant_id == 0 || rt->tenant_id == tenant_id)
+			rt->day = today;
 	if (rc == GC_OK)
-		rc = store_routing_events_since(db, rt->day * DAY_MS, count_day, rt);
-	if (rc == GC_OK)
-		rc = drain(rt, db); /* offers made again, overflows due while stopped */
-	router_job_end(rt, rc == GC_OK);
+		rc = store_routing_events_since(db, today * DAY_MS, count_day, &ld);
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
+		if (tenant_id == 0 || rt->tenant_id == tenant_id)
+			rc = drain(rt, db); /* offers made again, overflows due while stopped */
+	router_job_end(top, rc == GC_OK);
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
+		if (tenant_id == 0 || rt->tenant_id == tenant_id)
+			rt->batch_changed_engine = false; /* loaded: what the store says */
 	if (rc == GC_OK)
 		rc = store_commit(db);
 	else
 		store_rollback(db);
-	hub_publish(rt->hub, rt->batch.items, rc == GC_OK ? rt->batch.n : 0);
+	hub_publish(top->hub, top->batch.items, rc == GC_OK ? top->batch.n : 0);
 	if (rc < 0)
-		events_clear(&rt->batch);
-	rt->batch.n = 0;
+		events_clear(&top->batch);
+	top->batch.n = 0;
 	char counts[64];
 	snprintf(counts, sizeof(counts), "%zu", json_array_size(rows));
 	log_info("routing engine loaded", "contacts", counts);
@@ -1213,30 +1487,31 @@ static int load(struct router *rt, struct store *db)
 
 int router_new(struct store *db, struct hub *hub, struct router **ret)
 {
-	struct router *rt = calloc(1, sizeof(*rt));
-	if (rt == NULL)
+	struct router *top = calloc(1, sizeof(*top));
+	if (top == NULL)
 		return GC_ENOMEM;
-	rt->hub = hub;
-	int rc = load(rt, db);
+	top->hub = hub;
+	int rc = load(top, db, 0);
 	if (rc < 0) {
-		router_free(rt);
+		router_free(top);
 		return rc;
 	}
-	*ret = rt;
+	*ret = top;
 	return GC_OK;
 }
 
-void router_free(struct router *rt)
+void router_free(struct router *top)
 {
-	if (rt == NULL)
+	if (top == NULL)
 		return;
-	reset(rt);
-	events_clear(&rt->batch);
-	free(rt->job.items);
-	free(rt->batch.items);
-	free(rt->q);
-	free(rt->a);
-	free(rt->c);
-	free(rt->touched);
-	free(rt);
+	struct shard *rt, *tmp;
+	HASH_ITER(hh, top->shards, rt, tmp) {
+		HASH_DEL(top->shards, rt);
+		shard_free(rt);
+	}
+	events_clear(&top->job);
+	events_clear(&top->batch);
+	free(top->job.items);
+	free(top->batch.items);
+	free(top);
 }

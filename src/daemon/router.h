@@ -5,10 +5,17 @@
  * request's transaction: the contact's routing row (waiting, offered,
  * assigned; gone once done), the contact's state, and one routing event per
  * change. Events are held per request and published to the hub only after
- * the commit. A request that rolls back after touching the engine, or a
- * commit that fails, leaves the engine ahead of the store: the router is
- * then rebuilt from the store, which is also what happens at start (waiting
- * contacts keep their order and waited time, agents their presence). */
+ * the commit.
+ *
+ * Each tenant has an engine of its own (a shard): tenants share no queue
+ * and no agent. A request is checked against its tenant's engine and the
+ * store before it changes anything, so a rejected request leaves the engine
+ * as it was. A request that rolls back after changing its engine (an
+ * engine's refusal once due timers ran), or a commit that fails, leaves
+ * that tenant's engine ahead of the store: that tenant alone is then rebuilt
+ * from the store, after the batch; the other tenants keep their offers and
+ * timers. The start loads every tenant the same way (waiting contacts keep
+ * their order and waited time, agents their presence). */
 #ifndef GUICHET_DAEMON_ROUTER_H
 #define GUICHET_DAEMON_ROUTER_H
 
@@ -37,12 +44,14 @@ int64_t router_next_due(const struct router *rt);
 int router_tick(struct router *rt, struct store *db);
 /* Publishes each tenant's queue statistics (once a second). */
 void router_publish_stats(struct router *rt);
+/* Tenants rebuilt from the store since the start (for /metrics and tests). */
+uint64_t router_rebuilds(const struct router *rt);
 
 /* Configuration, after the store accepted it. */
 int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,
 		     const char *name, const struct queue_input *in);
 /* GC_ECONFLICT while contacts wait in it. */
-int router_queue_delete(struct router *rt, int64_t queue_id);
+int router_queue_delete(struct router *rt, const struct store_scope *scope, int64_t queue_id);
 int router_agent_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 		     const struct agent_profile_input *in);
 

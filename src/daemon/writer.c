@@ -9,9 +9,12 @@
 #include "guichet/error.h"
 
 #include <event2/event.h>
+#include <event2/http.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 struct job {
@@ -42,18 +45,39 @@ static void hand_back(struct request *r)
 	event_base_once(r->worker->base, -1, EV_TIMEOUT, answer_on_worker, r, NULL);
 }
 
+/* What an idempotency key is scoped to besides its tenant and caller: the
+ * method and the full path ("POST /api/v1/contacts/8/notes"), query included. */
+static void key_request(const struct request *r, char *buf, size_t len)
+{
+	const char *method = "POST";
+	switch (conn_method(r->conn)) {
+	case EVHTTP_REQ_PUT: method = "PUT"; break;
+	case EVHTTP_REQ_PATCH: method = "PATCH"; break;
+	case EVHTTP_REQ_DELETE: method = "DELETE"; break;
+	default: break;
+	}
+	const char *uri = conn_target(r->conn);
+	if ((size_t)snprintf(buf, len, "%s %s", method, uri) < len)
+		return;
+	/* too long to keep whole: its hash, so no two paths share a key */
+	unsigned char h[32];
+	char hex[65];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)uri, strlen(uri), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(buf, len, "%s #%s", method, hex);
+}
+
 /* Answers from a recorded idempotency key; false when there is none. */
-static bool replay(struct writer *w, struct request *r, const unsigned char hash[32])
+static bool replay(struct writer *w, struct request *r, const char *request, const unsigned char hash[32])
 {
 	int status = 0;
 	char *answer = NULL;
-	int rc = store_idempotency_get(w->db, &r->scope, r->idempotency_key, r->route->label, hash,
-				       &status, &answer);
+	int rc = store_idempotency_get(w->db, &r->scope, r->idempotency_key, request, hash, &status, &answer);
 	if (rc == GC_ENOTFOUND)
 		return false;
 	if (rc == GC_ECONFLICT)
-		reply_error(r, 422, "idempotency_key_reused", "Idempotency-Key",
-			    "this key was used for another request in the last 24 hours");
+		reply_error(r, 409, "idempotency_key_reused", "Idempotency-Key",
+			    "this key was used with another body in the last 24 hours");
 	else if (rc < 0)
 		reply_store_error(r, w->db, rc, NULL);
 	else {
@@ -65,12 +89,11 @@ static bool replay(struct writer *w, struct request *r, const unsigned char hash
 }
 
 /* Records a successful answer under the request's idempotency key. */
-static int remember(struct writer *w, struct request *r, const unsigned char hash[32])
+static int remember(struct writer *w, struct request *r, const char *request, const unsigned char hash[32])
 {
 	char *dumped = r->resp_text ? NULL : json_dumps(r->resp, JSON_COMPACT);
 	const char *answer = r->resp_text ? r->resp_text : dumped ? dumped : "null";
-	int rc = store_idempotency_put(w->db, &r->scope, r->idempotency_key, r->route->label, hash,
-				       r->status, answer);
+	int rc = store_idempotency_put(w->db, &r->scope, r->idempotency_key, request, hash, r->status, answer);
 	free(dumped);
 	return rc;
 }
@@ -78,9 +101,11 @@ static int remember(struct writer *w, struct request *r, const unsigned char has
 static void run_job(struct writer *w, struct request *r)
 {
 	unsigned char hash[32];
+	char request[2048];
 	if (r->idempotency_key) {
+		key_request(r, request, sizeof(request));
 		crypto_generichash(hash, sizeof(hash), (const unsigned char *)r->raw, r->raw_len, NULL, 0);
-		if (replay(w, r, hash))
+		if (replay(w, r, request, hash))
 			return;
 	}
 	if (store_savepoint(w->db) < 0) {
@@ -89,7 +114,7 @@ static void run_job(struct writer *w, struct request *r)
 	}
 	int rc = r->route->run(r, w->db);
 	if (rc == GC_OK && r->idempotency_key && r->status >= 200 && r->status < 300 &&
-	    (rc = remember(w, r, hash)) < 0)
+	    (rc = remember(w, r, request, hash)) < 0)
 		reply_store_error(r, w->db, rc, NULL);
 	if (rc < 0)
 		store_rollback_to(w->db);

@@ -1160,6 +1160,37 @@ int route_contact_move(struct route_engine *e, int64_t now, uint32_t id, uint32_
 
 /* --- changes of configuration, and the rebuild after a restart --- */
 
+int route_queue_update_check(const struct route_engine *e, uint32_t id, const struct route_queue_config *cfg)
+{
+	if (id >= e->n_queues)
+		return GC_ENOTFOUND;
+	if (!queue_config_valid(e, cfg))
+		return GC_EINVAL;
+	const struct queue *q = &e->queues[id];
+	bool same_pool = cfg->skill == q->cfg.skill && cfg->channel == q->cfg.channel && cfg->level == q->cfg.level;
+	return !same_pool && q->nonempty ? GC_ESTATE : GC_OK;
+}
+
+int route_queue_add_check(const struct route_engine *e, const struct route_queue_config *cfg)
+{
+	return queue_config_valid(e, cfg) ? GC_OK : GC_EINVAL;
+}
+
+int route_agent_update_check(const struct route_engine *e, uint32_t id, const struct route_agent_config *cfg)
+{
+	if (id != ROUTE_NONE && id >= e->n_agents)
+		return GC_ENOTFOUND;
+	if (agent_config_nodes(e, cfg) < 0)
+		return GC_EINVAL;
+	if (id == ROUTE_NONE)
+		return GC_OK;
+	const struct agent *a = &e->agents[id];
+	for (int ch = 0; ch < ROUTE_CHANNELS; ch++)
+		if (a->active[ch] > cfg->capacity[ch])
+			return GC_ESTATE;
+	return a->total > cfg->max_total ? GC_ESTATE : GC_OK;
+}
+
 int route_queue_update(struct route_engine *e, int64_t now, uint32_t id, const struct route_queue_config *cfg)
 {
 	if (id >= e->n_queues)

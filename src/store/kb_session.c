@@ -263,3 +263,21 @@ int store_tenant_exists(struct store *s, int64_t tenant_id)
 	sqlite3_reset(st);
 	return rc;
 }
+
+int store_contact_handled_by(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t user_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM routing WHERE tenant_id = ?1 AND contact_id = ?2"
+					 " AND agent_id = ?3 AND state = 'assigned'"
+					 " UNION ALL SELECT 1 FROM routing_events WHERE contact_id = ?2 AND tenant_id = ?1"
+					 " AND agent_id = ?3 AND type = 'accepted' LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	sqlite3_bind_int64(st, 2, contact_id);
+	sqlite3_bind_int64(st, 3, user_id);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return GC_OK;
+	return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}

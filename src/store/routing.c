@@ -131,11 +131,15 @@ int store_queue_list(struct store *s, const struct store_scope *scope, json_t **
 			   scope->tenant_id, queue_row, ret_list);
 }
 
-int store_queue_all(struct store *s, json_t **ret_list)
+int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
 	static int with_tenant = 1;
-	sqlite3_stmt *st = store_stmt(s, "SELECT " QUEUE_COLUMNS " WHERE deleted = 0 ORDER BY id");
-	return st ? collect_rows(s, st, queue_row, &with_tenant, ret_list) : GC_ESTORE;
+	sqlite3_stmt *st = store_stmt(s, "SELECT " QUEUE_COLUMNS " WHERE deleted = 0 AND (?1 = 0 OR tenant_id = ?1)"
+				      " ORDER BY id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	return collect_rows(s, st, queue_row, &with_tenant, ret_list);
 }
 
 static int queue_name_taken(struct store *s, int rc, const char *name)
@@ -246,10 +250,14 @@ int store_agent_list(struct store *s, const struct store_scope *scope, json_t **
 			   scope->tenant_id, agent_row, ret_list);
 }
 
-int store_agent_all(struct store *s, json_t **ret_list)
+int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " AGENT_COLUMNS " WHERE m.disabled = 0 ORDER BY a.tenant_id, a.user_id");
-	return st ? collect_rows(s, st, agent_row, NULL, ret_list) : GC_ESTORE;
+	sqlite3_stmt *st = store_stmt(s, "SELECT " AGENT_COLUMNS " WHERE m.disabled = 0 AND (?1 = 0 OR a.tenant_id = ?1)"
+				      " ORDER BY a.tenant_id, a.user_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	return collect_rows(s, st, agent_row, NULL, ret_list);
 }
 
 int store_agent_set_profile(struct store *s, const struct store_scope *scope, int64_t user_id,
@@ -340,10 +348,14 @@ int store_routing_get(struct store *s, const struct store_scope *scope, int64_t 
 			  scope->tenant_id, contact_id, routing_row, ret);
 }
 
-int store_routing_all(struct store *s, json_t **ret_list)
+int store_routing_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " ROUTING_COLUMNS " ORDER BY enqueued_at, contact_id");
-	return st ? collect_rows(s, st, routing_row, NULL, ret_list) : GC_ESTORE;
+	sqlite3_stmt *st = store_stmt(s, "SELECT " ROUTING_COLUMNS " WHERE (?1 = 0 OR tenant_id = ?1)"
+				      " ORDER BY enqueued_at, contact_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	return collect_rows(s, st, routing_row, NULL, ret_list);
 }
 
 int store_routing_event(struct store *s, int64_t tenant_id, int64_t at, const char *type, int64_t contact_id,

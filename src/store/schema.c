@@ -192,6 +192,16 @@ static const char *const migrations[] = {
 	"UPDATE customer_attributes SET sensitivity = (SELECT p.sensitivity"
 	"  FROM customer_attribute_classes p JOIN customers c ON c.tenant_id = p.tenant_id"
 	"  WHERE c.id = customer_attributes.customer_id AND p.key = customer_attributes.key);",
+	/* 7: an idempotency key belongs to its caller (user or token) and its
+	 * request (method and full path), not to the tenant and route pattern
+	 * alone. Keys live 24 hours: the old ones are dropped, not guessed into
+	 * shape. */
+	"DROP TABLE idempotency_keys;"
+	"CREATE TABLE idempotency_keys("
+	"  tenant_id INTEGER NOT NULL, caller TEXT NOT NULL, request TEXT NOT NULL, key TEXT NOT NULL,"
+	"  body_hash BLOB NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, PRIMARY KEY (tenant_id, caller, request, key)) WITHOUT ROWID;"
+	"CREATE INDEX idempotency_keys_age ON idempotency_keys(created_at);",
 };
 
 int schema_n_migrations(void)

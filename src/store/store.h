@@ -230,8 +230,9 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 		       const json_t *config);
 /* Marks it deleted; GC_ECONFLICT while another queue overflows to it. */
 int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id);
-/* Every live queue of every tenant, with its "tenant_id" (the router's load). */
-int store_queue_all(struct store *s, json_t **ret_list);
+/* Every live queue of the tenant (0: of every tenant), with its "tenant_id"
+ * (the router's load). */
+int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 
 /* An agent is a member of the tenant with a routing profile
  * (agent_profile_json) and a presence: {"user_id", "tenant_id", "name",
@@ -240,8 +241,9 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 			    const json_t *profile);
 int store_agent_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret);
 int store_agent_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
-/* Every agent with an enabled membership, all tenants (the router's load). */
-int store_agent_all(struct store *s, json_t **ret_list);
+/* Every agent with an enabled membership in the tenant (0: in every tenant;
+ * the router's load). */
+int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
 			     const char *reason, int64_t at);
 
@@ -257,8 +259,9 @@ struct store_routing_row {
 int store_routing_put(struct store *s, const struct store_routing_row *row);
 int store_routing_delete(struct store *s, int64_t contact_id);
 int store_routing_get(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret);
-/* Every row, oldest enqueued first (the router's load). */
-int store_routing_all(struct store *s, json_t **ret_list);
+/* Every row of the tenant (0: of every tenant), oldest enqueued first (the
+ * router's load). */
+int store_routing_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 
 /* A routing event (its id orders them, and is the live stream's event id). */
 struct store_event {
@@ -289,15 +292,18 @@ int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_
 
 #define STORE_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
 
-/* The answer recorded for key in the scope's tenant within the last 24 hours:
- * GC_OK with its status and text (malloc'd), GC_ENOTFOUND, or GC_ECONFLICT
- * when the key was used for another route or another body. */
+/* The answer recorded within the last 24 hours for key, sent by the scope's
+ * caller (its user, or its token when it has none) in its tenant for
+ * request ("POST /api/v1/contacts/8/notes": the method and the full path):
+ * GC_OK with its status and text (malloc'd), GC_ENOTFOUND (also for the same
+ * key from another caller or for another request), or GC_ECONFLICT when the
+ * key was used with another body. */
 int store_idempotency_get(struct store *s, const struct store_scope *scope, const char *key,
-			  const char *route, const unsigned char body_hash[32], int *ret_status,
+			  const char *request, const unsigned char body_hash[32], int *ret_status,
 			  char **ret_answer);
 /* Records the answer given for key, and forgets keys older than 24 hours. */
 int store_idempotency_put(struct store *s, const struct store_scope *scope, const char *key,
-			  const char *route, const unsigned char body_hash[32], int status,
+			  const char *request, const unsigned char body_hash[32], int status,
 			  const char *answer);
 
 /* --- knowledge (kb.c, kb_session.c) --- */
@@ -382,6 +388,10 @@ int store_kb_session_end(struct store *s, int64_t tenant_id, int64_t id, bool re
 			 int score);
 int store_kb_sessions_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id,
 				 json_t **ret_list);
+/* GC_OK when user holds the contact (of the scope's tenant) or held it once
+ * (accepted it from a queue), else GC_ENOTFOUND: who may read its diagnosis
+ * sessions. */
+int store_contact_handled_by(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t user_id);
 /* Ties a session to the contact it became (a self-service escalation). */
 int store_kb_sessions_attach(struct store *s, int64_t tenant_id, int64_t id, int64_t contact_id);
 /* GC_OK when the tenant exists (self-service addresses tenants by id). */

@@ -281,7 +281,7 @@ static void retries_with_an_idempotency_key_write_once(void **state)
 	assert_int_equal(resp_int(&first, "id"), resp_int(&again, "id"));
 	http_raw_headers(&d, "POST", "/api/v1/contacts", admin, "Idempotency-Key: order-42",
 			 "{\"channel\":\"chat\"}", &other);
-	assert_int_equal(other.status, 422);
+	assert_int_equal(other.status, 409);
 	assert_string_equal(resp_error(&other), "idempotency_key_reused");
 	char long_key[200] = "Idempotency-Key: ";
 	memset(long_key + 17, 'k', 150);

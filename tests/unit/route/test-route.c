@@ -845,6 +845,56 @@ static void configuration_changes_while_running(void **state)
 	route_engine_free(e);
 }
 
+/* The checks answer what the updates would, and change nothing: no timer
+ * runs, no decision comes (a caller validates a request with them first). */
+static void checks_answer_as_updates_would_and_change_nothing(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	assert_int_equal(route_engine_reserve_skills(e, 3), GC_OK);
+	uint32_t q = queue(e, 0, CHAT, 1, ROUTE_LONGEST_IDLE), a = agent(e, 0, 5, 1), c;
+	struct route_queue_config timed = {.skill = 0, .channel = CHAT, .level = 1, .overflow_to = ROUTE_NONE,
+					   .offer_timeout_ms = 1000};
+	assert_int_equal(route_queue_update(e, 0, q, &timed), GC_OK);
+	assert_int_equal(route_agent_presence(e, 0, a, ROUTE_AVAILABLE), GC_OK);
+	assert_int_equal(route_contact_enqueue(e, 10, q, 0, &c), GC_OK);
+	assert_int_equal(offered_to(e, c), a);
+	assert_int_equal(route_offer_accept(e, 11, c, a), GC_OK);
+	uint32_t c2;
+	assert_int_equal(route_contact_enqueue(e, 12, q, 0, &c2), GC_OK);
+	assert_int_equal(offered_to(e, c2), a); /* its offer times out at 1012 */
+	int64_t due = route_engine_next_due(e);
+	/* another skill while a contact waits or is offered; a capacity below what a holds */
+	struct route_queue_config other = timed;
+	other.skill = 2;
+	struct route_agent_config small = {.level = 1, .n_skills = 1, .max_total = 3, .capacity = {[CHAT] = 1}};
+	small.skills[0] = (struct route_skill){.skill = 0, .proficiency = 5};
+	struct route_queue_config bad = timed;
+	bad.skill = 7;
+	struct route_agent_config bad_agent = small;
+	bad_agent.level = 3;
+	assert_int_equal(route_agent_update_check(e, a, &small), GC_ESTATE);
+	assert_int_equal(route_agent_update_check(e, a, &bad_agent), GC_EINVAL);
+	assert_int_equal(route_agent_update_check(e, 99, &small), GC_ENOTFOUND);
+	assert_int_equal(route_agent_update_check(e, ROUTE_NONE, &small), GC_OK);
+	assert_int_equal(route_queue_update_check(e, q, &bad), GC_EINVAL);
+	assert_int_equal(route_queue_update_check(e, 99, &timed), GC_ENOTFOUND);
+	assert_int_equal(route_queue_add_check(e, &bad), GC_EINVAL);
+	assert_int_equal(route_queue_add_check(e, &other), GC_OK);
+	assert_int_equal(route_queue_update_check(e, q, &timed), GC_OK);
+	/* nothing moved: the offer still stands, its timer is the same */
+	struct route_decision d;
+	assert_false(route_engine_poll(e, &d));
+	assert_int_equal(route_engine_next_due(e), due);
+	struct route_contact_view v;
+	assert_int_equal(route_contact_view(e, c2, &v), GC_OK);
+	assert_int_equal(v.state, ROUTE_OFFERED);
+	/* and the updates answer the same */
+	assert_int_equal(route_agent_update(e, 13, a, &small), GC_ESTATE);
+	assert_int_equal(route_queue_update(e, 13, q, &bad), GC_EINVAL);
+	assert_int_equal(route_engine_check(e), GC_OK);
+	route_engine_free(e);
+}
+
 static void random_sequences_keep_the_invariants(void **state)
 {
 	int sequences = 2000, steps = 300;
@@ -908,6 +958,7 @@ int main(void)
 		cmocka_unit_test(restore_keeps_order_wait_and_holdings),
 		cmocka_unit_test(forgotten_ids_are_reused_safely),
 		cmocka_unit_test(configuration_changes_while_running),
+		cmocka_unit_test(checks_answer_as_updates_would_and_change_nothing),
 		cmocka_unit_test(random_sequences_keep_the_invariants),
 		cmocka_unit_test(same_events_same_decisions),
 	};

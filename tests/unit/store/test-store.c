@@ -268,7 +268,19 @@ static void older_schemas_are_migrated(void **state)
 	assert_int_equal(status, 201);
 	free(answer);
 	assert_int_equal(store_idempotency_get(s, &f->b, "k", "POST /x", hash, &status, &answer), GC_ENOTFOUND);
-	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /y", hash, &status, &answer), GC_ECONFLICT);
+	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /y", hash, &status, &answer), GC_ENOTFOUND);
+	unsigned char other[32] = {2};
+	assert_int_equal(store_idempotency_get(s, &f->a, "k", "POST /x", other, &status, &answer), GC_ECONFLICT);
+	/* another caller of the same tenant: another key (a user, then a token) */
+	struct store_scope user = f->a, token = f->a;
+	user.user_id = 7;
+	token.token_id = 7;
+	assert_int_equal(store_idempotency_get(s, &user, "k", "POST /x", hash, &status, &answer), GC_ENOTFOUND);
+	assert_int_equal(store_idempotency_put(s, &user, "k", "POST /x", hash, 200, "{\"user\":7}"), GC_OK);
+	assert_int_equal(store_idempotency_get(s, &token, "k", "POST /x", hash, &status, &answer), GC_ENOTFOUND);
+	assert_int_equal(store_idempotency_get(s, &user, "k", "POST /x", hash, &status, &answer), GC_OK);
+	assert_int_equal(status, 200);
+	free(answer);
 	store_free(s);
 }
 

@@ -1,0 +1,237 @@
+/* The router (src/daemon/router.c) on a real store and hub, no HTTP: a
+ * rebuild is per tenant. Tenants A and B each have a contact offered to
+ * their agent; a request of A that changed A's engine and was rolled back,
+ * then a batch of A whose commit failed, rebuild A alone from the store: B
+ * gets no event (a rebuild would offer its contact again and restart its
+ * timer) and its contact stays offered to the same agent. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/hub.h"
+#include "daemon/router.h"
+#include "guichet/error.h"
+#include "store/store.h"
+
+struct fixture {
+	char dir[64], path[128];
+	struct store *s;
+	struct hub *hub;
+	struct router *rt;
+	struct store_scope a, b, agent_a, agent_b;
+	int64_t qa, qb, ca, cb;
+};
+
+static struct store_scope scope_in(int64_t tenant, enum role role, int64_t user)
+{
+	struct store_scope sc = {.tenant_id = tenant, .user_id = user, .role = role, .has_role = true,
+				 .sees = role_visibility(role)};
+	snprintf(sc.actor, sizeof(sc.actor), "test");
+	return sc;
+}
+
+/* An agent of the scope's tenant with a skill, a queue on it and a profile;
+ * the queue's id, and the agent's scope. */
+static int64_t tenant_routing(struct store *s, const struct store_scope *admin, const char *email,
+			      struct store_scope *ret_agent)
+{
+	struct user_input u = {.email = email, .name = email, .role = ROLE_AGENT};
+	int64_t user = 0;
+	assert_int_equal(store_user_create(s, admin, &u, "not a hash", false, &user), GC_OK);
+	json_t *skill = NULL;
+	assert_int_equal(store_skill_create(s, admin, "billing", &skill), GC_OK);
+	json_int_t skill_id = json_integer_value(json_object_get(skill, "id"));
+	json_decref(skill);
+	struct decode_error err;
+	struct queue_input q;
+	json_t *qj = json_pack("{s:s,s:I,s:s,s:i}", "name", "billing", "skill_id", skill_id, "channel", "chat",
+			       "offer_timeout_s", 600);
+	assert_int_equal(queue_input_decode(qj, &q, &err), 0);
+	json_t *config = queue_input_json(&q);
+	int64_t queue = 0;
+	assert_int_equal(store_queue_create(s, admin, q.name, config, &queue), GC_OK);
+	json_decref(config);
+	json_decref(qj);
+	struct agent_profile_input p;
+	json_t *pj = json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id", skill_id,
+			       "proficiency", 5, "capacity", "chat", 1);
+	assert_int_equal(agent_profile_decode(pj, &p, &err), 0);
+	json_t *profile = agent_profile_json(&p);
+	assert_int_equal(store_agent_set_profile(s, admin, user, profile), GC_OK);
+	json_decref(profile);
+	json_decref(pj);
+	*ret_agent = scope_in(admin->tenant_id, ROLE_AGENT, user);
+	return queue;
+}
+
+static int presence(struct fixture *f, const struct store_scope *agent, enum presence p)
+{
+	struct presence_input in = {.presence = p, .reason = p == PRESENCE_PAUSED ? "lunch" : NULL};
+	return router_presence(f->rt, f->s, agent, agent->user_id, &in);
+}
+
+/* One request in a batch of its own, kept and committed. */
+static int64_t contact_in(struct fixture *f, const struct store_scope *sc, int64_t queue)
+{
+	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = "help"};
+	int64_t id = 0;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_contact_create(f->s, sc, &in, &id), GC_OK);
+	assert_int_equal(router_enqueue(f->rt, f->s, sc, id, queue, 0), GC_OK);
+	router_job_end(f->rt, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+	return id;
+}
+
+struct seen {
+	int n, offered;
+};
+
+static void count_frame(const char *frame, size_t len, void *arg)
+{
+	struct seen *s = arg;
+	s->n++;
+	s->offered += strstr(frame, "event: offered") != NULL;
+}
+
+static struct seen events_after(struct fixture *f, int64_t tenant, int64_t cursor)
+{
+	struct seen s = {0};
+	assert_true(hub_read(f->hub, tenant, 0, &cursor, count_frame, &s));
+	return s;
+}
+
+static void assert_offered(struct fixture *f, const struct store_scope *sc, int64_t contact, int64_t agent)
+{
+	json_t *v = NULL;
+	assert_int_equal(router_contact_view(f->rt, sc, contact, &v), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(v, "state")), "offered");
+	assert_int_equal(json_integer_value(json_object_get(v, "agent_id")), agent);
+	json_decref(v);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/guichet-router-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->s), GC_OK);
+	int64_t ta, tb;
+	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
+	f->a = scope_in(ta, ROLE_TENANT_ADMIN, 0);
+	f->b = scope_in(tb, ROLE_TENANT_ADMIN, 0);
+	f->qa = tenant_routing(f->s, &f->a, "agent@a.example", &f->agent_a);
+	f->qb = tenant_routing(f->s, &f->b, "agent@b.example", &f->agent_b);
+	f->hub = hub_new();
+	assert_int_equal(router_new(f->s, f->hub, &f->rt), GC_OK);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(presence(f, &f->agent_a, PRESENCE_AVAILABLE), GC_OK);
+	assert_int_equal(presence(f, &f->agent_b, PRESENCE_AVAILABLE), GC_OK);
+	router_job_end(f->rt, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+	f->ca = contact_in(f, &f->a, f->qa);
+	f->cb = contact_in(f, &f->b, f->qb);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	router_free(f->rt);
+	hub_free(f->hub);
+	store_free(f->s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void a_rolled_back_request_rebuilds_its_tenant_alone(void **state)
+{
+	struct fixture *f = *state;
+	assert_offered(f, &f->b, f->cb, f->agent_b.user_id);
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	uint64_t rebuilds = router_rebuilds(f->rt);
+	int64_t due = router_next_due(f->rt), cursor = hub_last_id(f->hub);
+	/* A's agent pauses (its offer is taken back), then the request rolls back */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	assert_int_equal(presence(f, &f->agent_a, PRESENCE_PAUSED), GC_OK);
+	router_job_end(f->rt, false);
+	store_rollback_to(f->s);
+	store_release(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+	assert_int_equal(router_rebuilds(f->rt), rebuilds + 1);
+	/* A, rebuilt from the store: its agent available, its contact offered again */
+	struct seen a = events_after(f, f->a.tenant_id, cursor), b = events_after(f, f->b.tenant_id, cursor);
+	assert_int_equal(a.offered, 1);
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	/* B: no event, the same offer, the same timer */
+	assert_int_equal(b.n, 0);
+	assert_offered(f, &f->b, f->cb, f->agent_b.user_id);
+	assert_true(router_next_due(f->rt) >= due);
+
+	/* a batch of A's that is kept, then its commit fails */
+	cursor = hub_last_id(f->hub);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	assert_int_equal(presence(f, &f->agent_a, PRESENCE_PAUSED), GC_OK);
+	router_job_end(f->rt, true);
+	store_release(f->s);
+	store_rollback(f->s); /* as after a failed commit */
+	router_batch_end(f->rt, f->s, false);
+	assert_int_equal(router_rebuilds(f->rt), rebuilds + 2);
+	a = events_after(f, f->a.tenant_id, cursor);
+	b = events_after(f, f->b.tenant_id, cursor);
+	assert_int_equal(a.offered, 1); /* nothing of the failed batch was published; the rebuild offers again */
+	assert_int_equal(b.n, 0);
+	assert_offered(f, &f->b, f->cb, f->agent_b.user_id);
+}
+
+/* A refused request (an overflow to a queue of another tenant, a capacity
+ * below what the agent holds) changes nothing and rebuilds nothing. */
+static void a_refused_request_rebuilds_nothing(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t rebuilds = router_rebuilds(f->rt);
+	int64_t cursor = hub_last_id(f->hub);
+	struct decode_error err;
+	struct queue_input q;
+	json_t *qj = json_pack("{s:s,s:i,s:s,s:I}", "name", "billing", "skill_id", 1, "channel", "chat",
+			       "overflow_to", (json_int_t)f->qb);
+	assert_int_equal(queue_input_decode(qj, &q, &err), 0);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	assert_int_equal(router_queue_set(f->rt, f->s, &f->a, f->qa, "billing", &q), GC_EINVAL);
+	router_job_end(f->rt, false);
+	store_rollback_to(f->s);
+	store_release(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+	json_decref(qj);
+	assert_int_equal(router_rebuilds(f->rt), rebuilds);
+	assert_int_equal(events_after(f, f->a.tenant_id, cursor).n, 0);
+	assert_int_equal(events_after(f, f->b.tenant_id, cursor).n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(a_rolled_back_request_rebuilds_its_tenant_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
