@@ -20,9 +20,13 @@
 #include "guichet/decode.h"
 #include "store/store.h"
 
+/* A body's limit is its route's max_body, else by its kind; it is
+ * refused from its Content-Length before it is read (conn.h). */
 #define HTTP_MAX_JSON_BODY (1024 * 1024)
-#define HTTP_MAX_CSV_BODY (64 * 1024 * 1024) /* and JSON Lines */
+#define HTTP_MAX_CSV_BODY (8 * 1024 * 1024)  /* and JSON Lines */
 #define HTTP_MAX_OTHER_BODY 4096             /* routes that read no body */
+#define HTTP_MAX_KB_IMPORT_BODY (32 * 1024 * 1024)   /* 1,000 items of at most 512 KiB of text */
+#define HTTP_MAX_KB_LEARN_BODY (10000 * 4097)         /* 10,000 resolutions of 4 KiB */
 
 /* Which listener a connection came from (conn_tag). */
 enum listener_kind { LISTENER_API, LISTENER_METRICS };
@@ -58,6 +62,7 @@ struct route {
 	route_fn busy;            /* answers when the hashing pool is full (NULL: a plain 503) */
 	route_fn run;
 	const char *label;        /* for metrics and logs: "GET /api/v1/contacts/{id}" */
+	size_t max_body;          /* bytes; 0: the limit of the body's kind */
 };
 
 
