@@ -2,6 +2,7 @@
 #include "daemon/metrics.h"
 #include "daemon/http.h"
 #include "daemon/conn.h"
+#include "daemon/router.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
 
@@ -101,6 +102,9 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# HELP guichet_connections_open HTTP connections open.\n"
 		"# TYPE guichet_connections_open gauge\nguichet_connections_open %d\n"
 		"# HELP guichet_connections_refused_total Connections refused: too many in all or from one address.\n"
-		"# TYPE guichet_connections_refused_total counter\nguichet_connections_refused_total %llu\n",
-		open, (unsigned long long)refused);
+		"# TYPE guichet_connections_refused_total counter\nguichet_connections_refused_total %llu\n"
+		"# HELP guichet_routing_rebuilds_total Tenants' routing engines rebuilt from the store.\n"
+		"# TYPE guichet_routing_rebuilds_total counter\nguichet_routing_rebuilds_total %llu\n",
+		open, (unsigned long long)refused,
+		(unsigned long long)router_rebuilds(writer_router(srv->writer)));
 }

@@ -7,6 +7,7 @@
 #include "guichet/error.h"
 #include "guichet/route.h"
 
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,7 +75,7 @@ struct router {
 	struct hub *hub;
 	struct shard *shards;       /* by tenant */
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
-	uint64_t n_rebuilds;        /* tenants rebuilt since the start */
+	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
 	char errmsg[256];
 };
 
@@ -999,7 +1000,7 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 		char tenant[24];
 		snprintf(tenant, sizeof(tenant), "%lld", (long long)rt->tenant_id);
 		log_info("rebuilding a tenant's routing from the store", "tenant", tenant);
-		top->n_rebuilds++;
+		atomic_fetch_add_explicit(&top->n_rebuilds, 1, memory_order_relaxed);
 		reset(rt);
 		rt->stale = false;
 		if (load(top, db, rt->tenant_id) < 0) {
@@ -1012,7 +1013,7 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 
 uint64_t router_rebuilds(const struct router *top)
 {
-	return top->n_rebuilds;
+	return atomic_load_explicit(&top->n_rebuilds, memory_order_relaxed);
 }
 
 /* --- the calls, each in the caller's tenant --- */

@@ -44,7 +44,8 @@ int64_t router_next_due(const struct router *rt);
 int router_tick(struct router *rt, struct store *db);
 /* Publishes each tenant's queue statistics (once a second). */
 void router_publish_stats(struct router *rt);
-/* Tenants rebuilt from the store since the start (for /metrics and tests). */
+/* Tenants rebuilt from the store since the start (for /metrics and tests;
+ * any thread). */
 uint64_t router_rebuilds(const struct router *rt);
 
 /* Configuration, after the store accepted it. */
