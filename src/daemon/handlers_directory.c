@@ -125,11 +125,18 @@ int run_user_create(struct request *r, struct store *db)
 	int64_t id = 0;
 	int rc = store_user_create(db, &r->scope, in, r->password_hash, false, &id);
 	/* one answer whether the email is taken here or in another tenant: it
-	 * says neither where, nor who, nor whether it is a platform admin */
-	if (rc == GC_ECONFLICT)
-		return reply_error(r, 409, "email_unavailable", "email",
-				   "this email cannot be used for a new user; if the person already has an "
-				   "account, a platform admin can give them a role here");
+	 * says neither where, nor who, nor whether it is a platform admin. The
+	 * attempt stays in the audit log, so probing for addresses shows. */
+	if (rc == GC_ECONFLICT) {
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "user_create_refused", in->email,
+				 json_pack("{s:s}", "reason", "email_unavailable"));
+		if (rc < 0)
+			return reply_store_error(r, db, rc, NULL);
+		reply_error(r, 409, "email_unavailable", "email",
+			    "this email cannot be used for a new user; if the person already has an "
+			    "account, a platform admin can give them a role here");
+		return 0; /* keep the audit line */
+	}
 	/* the same for an organisation that does not exist and one unrelated to the tenant */
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 422, "invalid", "organisation",
