@@ -83,13 +83,17 @@ int store_access_load(struct store *s, const struct store_scope *scope, int64_t 
 		return GC_ESTORE;
 	sqlite3_bind_int64(st, 1, scope->user_id);
 	sqlite3_bind_int64(st, 2, user_id);
-	*ret_actor = store_access_actor(scope);
-	*ret_target = (struct authz_target){.user_id = user_id};
+	struct authz_actor a = store_access_actor(scope);
+	struct authz_target t = {.user_id = user_id};
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		access_row(st, ret_actor, ret_target);
+		access_row(st, &a, &t);
 	rc = rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
 	sqlite3_reset(st);
+	if (rc == GC_OK) {
+		*ret_actor = a;
+		*ret_target = t;
+	}
 	return rc;
 }
 
