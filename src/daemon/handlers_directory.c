@@ -58,7 +58,10 @@ int run_organisation_create(struct request *r, struct store *db)
 {
 	const struct named_input *in = &r->in.named;
 	int64_t id = 0;
-	int rc = store_organisation_create(db, in->name, in->kind, &id);
+	int rc = store_authorize(db, &r->scope, AUTHZ_CREATE_ORGANISATION, 0, ROLE_N);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	rc = store_organisation_create(db, in->name, in->kind, &id);
 	if (rc == GC_ECONFLICT)
 		return reply_error(r, 409, "conflict", "name", "an organisation named '%s' exists", in->name);
 	if (rc == GC_OK)
@@ -75,11 +78,14 @@ int run_membership_grant(struct request *r, struct store *db)
 {
 	const struct membership_input *in = &r->in.membership;
 	int64_t user_id = 0, tenant_id = 0;
+	int rc = store_authorize(db, &r->scope, AUTHZ_GRANT_MEMBERSHIP, 0, in->role);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
 	if (store_user_find(db, in->email, &user_id) < 0)
 		return reply_error(r, 422, "invalid", "email", "no user with this email");
 	if (store_tenant_find(db, in->tenant, &tenant_id) < 0)
 		return reply_error(r, 422, "invalid", "tenant", "no tenant named '%s'", in->tenant);
-	int rc = store_membership_grant(db, user_id, tenant_id, in->role);
+	rc = store_membership_grant(db, user_id, tenant_id, in->role);
 	if (rc == GC_OK)
 		rc = store_audit(db, &r->scope, tenant_id, "role_granted", in->email,
 				 json_pack("{s:s}", "role", role_name(in->role)));
@@ -118,12 +124,24 @@ int run_user_create(struct request *r, struct store *db)
 	const struct user_input *in = &r->in.user;
 	int64_t id = 0;
 	int rc = store_user_create(db, &r->scope, in, r->password_hash, false, &id);
-	if (rc == GC_ECONFLICT)
-		return reply_error(r, 409, "conflict", "email",
-				   "a user with this email exists: a platform admin can give them a role here");
+	/* one answer whether the email is taken here or in another tenant: it
+	 * says neither where, nor who, nor whether it is a platform admin. The
+	 * attempt stays in the audit log, so probing for addresses shows. */
+	if (rc == GC_ECONFLICT) {
+		rc = store_audit(db, &r->scope, r->scope.tenant_id, "user_create_refused", in->email,
+				 json_pack("{s:s}", "reason", "email_unavailable"));
+		if (rc < 0)
+			return reply_store_error(r, db, rc, NULL);
+		reply_error(r, 409, "email_unavailable", "email",
+			    "this email cannot be used for a new user; if the person already has an "
+			    "account, a platform admin can give them a role here");
+		return 0; /* keep the audit line */
+	}
+	/* the same for an organisation that does not exist and one unrelated to the tenant */
 	if (rc == GC_ENOTFOUND)
-		return reply_error(r, 422, "invalid", "organisation", "no organisation named '%s'",
-				   in->organisation);
+		return reply_error(r, 422, "invalid", "organisation",
+				   "'%s' is neither this tenant's organisation nor one that staffs it",
+				   in->organisation ? in->organisation : "");
 	if (rc == GC_OK)
 		rc = store_audit(db, &r->scope, r->scope.tenant_id, "user_created", in->email,
 				 json_pack("{s:s}", "role", role_name(in->role)));

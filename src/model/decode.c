@@ -158,6 +158,60 @@ static int get_email(const json_t *obj, const char *name, bool required, const c
 	return rc;
 }
 
+/* Whether an ASCII email keeps to the letters people and mail systems
+ * agree on: RFC 5322 atext and dots in the local part, LDH labels in the
+ * domain. No quoted local parts, no empty labels. */
+static bool plain_email(const char *email)
+{
+	static const char atext[] = "!#$%&'*+-/=?^_`{|}~";
+	const char *at = strchr(email, '@');
+	if (at == NULL || at == email || at[-1] == '.' || email[0] == '.' || strstr(email, "..") ||
+	    at[1] == '.' || at[1] == '-' || email[strlen(email) - 1] == '.')
+		return false;
+	for (const char *p = email; p < at; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+		      strchr(atext, *p)))
+			return false;
+	for (const char *p = at + 1; *p; p++) {
+		bool ldh = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-';
+		if (!ldh && *p != '.')
+			return false;
+		if (*p == '.' && p[-1] == '-')
+			return false; /* a label ends with a hyphen */
+		if (*p == '-' && p[-1] == '.')
+			return false; /* a label starts with one */
+	}
+	return true;
+}
+
+/* The email of a person (a user, a membership): it is their login and is
+ * unique, so it must not have look-alikes. Only ASCII is accepted (an
+ * international domain is written as its xn-- A-label), and it is
+ * lowercased in obj itself, so what the caller stores, shows and logs is
+ * the normalised form. */
+static int get_person_email(const json_t *obj, const char *name, const char **ret, struct decode_error *err)
+{
+	int rc = get_email(obj, name, REQUIRED, ret, err);
+	if (rc < 0)
+		return rc;
+	char lower[256];
+	size_t len = strlen(*ret);
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = (unsigned char)(*ret)[i];
+		if (c >= 0x80)
+			return fail(err, GC_EINVAL, name, "'%s' must be ASCII: letters that look alike are refused; "
+				    "write an international domain in its xn-- form", name);
+		lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+	}
+	if (!plain_email(lower))
+		return fail(err, GC_EINVAL, name, "'%s' is not an email address a person can have", name);
+	json_t *v = json_object_get(obj, name);
+	if (strcmp(lower, *ret) != 0 && json_string_set(v, lower) < 0)
+		return fail(err, GC_ENOMEM, name, "out of memory");
+	*ret = json_string_value(v);
+	return GC_OK;
+}
+
 static int get_password(const json_t *obj, const char *name, const char **ret,
 			struct decode_error *err)
 {
@@ -464,7 +518,7 @@ int user_input_decode(const json_t *obj, struct user_input *ret, struct decode_e
 	struct user_input in = {0};
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
-	    (rc = get_email(obj, "email", REQUIRED, &in.email, err)) < 0 ||
+	    (rc = get_person_email(obj, "email", &in.email, err)) < 0 ||
 	    (rc = get_string(obj, "name", REQUIRED, MAX_NAME, ONE_LINE, &in.name, err)) < 0 ||
 	    (rc = get_password(obj, "password", &in.password, err)) < 0 ||
 	    (rc = get_role(obj, "role", &in.role, err)) < 0 ||
@@ -526,7 +580,7 @@ int membership_input_decode(const json_t *obj, struct membership_input *ret,
 	struct membership_input in = {0};
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
-	    (rc = get_email(obj, "email", REQUIRED, &in.email, err)) < 0 ||
+	    (rc = get_person_email(obj, "email", &in.email, err)) < 0 ||
 	    (rc = get_string(obj, "tenant", REQUIRED, MAX_NAME, ONE_LINE, &in.tenant, err)) < 0 ||
 	    (rc = get_role(obj, "role", &in.role, err)) < 0)
 		return rc;

@@ -6,8 +6,11 @@
  * token is resolved to a store_scope on every request: its tenant (the
  * token's default, or the one the request names) and the role the user
  * holds there now, so a revoked token, a disabled membership or a changed
- * role takes effect on the next request. */
-#include "store/store_internal.h"
+ * role takes effect on the next request. An API token also ends when its
+ * creator's membership in its tenant is disabled or no longer covers its
+ * role; a new password or a disabled membership revokes the user's tokens
+ * outright (store_access_end_tokens). */
+#include "store/access.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
@@ -179,10 +182,13 @@ int store_session_create(struct store *s, int64_t user_id, int64_t tenant_id, in
 int store_api_token_create(struct store *s, const struct store_scope *scope,
 			   const struct token_input *in, json_t **ret_token)
 {
+	int rc = store_authorize(s, scope, AUTHZ_CREATE_TOKEN, scope->user_id, in->role);
+	if (rc < 0)
+		return rc;
 	char text[STORE_TOKEN_LEN];
 	int64_t id = 0;
 	int64_t expires = in->expires_days ? gc_now_ms() + in->expires_days * 86400000LL : 0;
-	int rc = token_insert(s, "api", scope->user_id, scope->tenant_id, role_name(in->role),
+	rc = token_insert(s, "api", scope->user_id, scope->tenant_id, role_name(in->role),
 			      in->name, expires, text, &id);
 	if (rc < 0)
 		return rc;
@@ -211,8 +217,33 @@ int store_api_token_list(struct store *s, const struct store_scope *scope, json_
 	return collect_rows(s, st, token_row, NULL, ret_list);
 }
 
+/* Asks the table whether scope may revoke token_id: the token's facts are
+ * its creator's, and whether it acts in the scope's tenant. */
+static int may_revoke(struct store *s, const struct store_scope *scope, int64_t token_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT user_id FROM tokens WHERE id = ? AND tenant_id = ?"
+					 " AND kind = 'api' AND revoked_at IS NULL");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, token_id);
+	sqlite3_bind_int64(st, 2, scope->tenant_id);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	int64_t creator = found ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	struct authz_actor a;
+	struct authz_target t;
+	int rc = store_access_load(s, scope, creator, &a, &t);
+	if (rc < 0)
+		return rc;
+	t.token_in_tenant = found;
+	return store_access_ask(s, &a, AUTHZ_REVOKE_TOKEN, &t);
+}
+
 int store_api_token_revoke(struct store *s, const struct store_scope *scope, int64_t token_id)
 {
+	int rc = may_revoke(s, scope, token_id);
+	if (rc < 0)
+		return rc;
 	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE id = ?"
 					 " AND tenant_id = ? AND kind = 'api' AND revoked_at IS NULL");
 	if (st == NULL)
@@ -220,10 +251,24 @@ int store_api_token_revoke(struct store *s, const struct store_scope *scope, int
 	sqlite3_bind_int64(st, 1, gc_now_ms());
 	sqlite3_bind_int64(st, 2, token_id);
 	sqlite3_bind_int64(st, 3, scope->tenant_id);
-	int rc = store_step_done(s, st);
+	rc = store_step_done(s, st);
 	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	return rc;
+}
+
+int store_access_end_tokens(struct store *s, int64_t user_id, bool sessions, int64_t tenant_id)
+{
+	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2"
+					 " AND revoked_at IS NULL AND ((kind = 'session' AND ?3)"
+					 "  OR (kind = 'api' AND (?4 = 0 OR tenant_id = ?4)))");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, gc_now_ms());
+	sqlite3_bind_int64(st, 2, user_id);
+	sqlite3_bind_int(st, 3, sessions);
+	sqlite3_bind_int64(st, 4, tenant_id);
+	return store_step_done(s, st);
 }
 
 int store_token_revoke_text(struct store *s, const char *token)
@@ -246,6 +291,19 @@ struct token_row {
 	char actor[256];
 };
 
+/* Whether an API token's creator still holds, in the token's tenant, an
+ * enabled membership whose role covers the token's (columns 9 and 10 of
+ * token_lookup's row). A token without a creator predates this rule. */
+static bool creator_still_covers(sqlite3_stmt *st, enum role token_role)
+{
+	if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+		return true;
+	enum role creator_role;
+	return sqlite3_column_type(st, 9) != SQLITE_NULL && sqlite3_column_int(st, 10) == 0 &&
+	       role_parse((const char *)sqlite3_column_text(st, 9), &creator_role) == GC_OK &&
+	       authz_role_within(token_role, creator_role);
+}
+
 static int token_lookup(struct store *s, const char *token, struct token_row *row)
 {
 	unsigned char hash[32];
@@ -254,7 +312,8 @@ static int token_lookup(struct store *s, const char *token, struct token_row *ro
 	token_hash(token, hash);
 	sqlite3_stmt *st = store_stmt(s,
 		"SELECT t.id, t.kind = 'api', t.user_id, t.tenant_id, t.role, t.name, t.expires_at,"
-		" u.email, u.platform_admin FROM tokens t LEFT JOIN users u ON u.id = t.user_id"
+		" u.email, u.platform_admin, cm.role, cm.disabled FROM tokens t LEFT JOIN users u ON u.id = t.user_id"
+		" LEFT JOIN memberships cm ON cm.tenant_id = t.tenant_id AND cm.user_id = t.user_id"
 		" WHERE t.hash = ? AND t.revoked_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -268,15 +327,18 @@ static int token_lookup(struct store *s, const char *token, struct token_row *ro
 		.user_id = sqlite3_column_int64(st, 2), .tenant_id = sqlite3_column_int64(st, 3),
 		.expires_at = sqlite3_column_int64(st, 6),
 	};
+	int rc = GC_OK;
 	if (row->api) {
-		role_parse((const char *)sqlite3_column_text(st, 4), &row->role);
+		if (role_parse((const char *)sqlite3_column_text(st, 4), &row->role) < 0 ||
+		    !creator_still_covers(st, row->role))
+			rc = GC_EAUTH;
 		snprintf(row->actor, sizeof(row->actor), "token:%s", sqlite3_column_text(st, 5));
 	} else {
 		row->platform_admin = sqlite3_column_int(st, 8) == 1;
 		snprintf(row->actor, sizeof(row->actor), "%s", sqlite3_column_text(st, 7));
 	}
 	sqlite3_reset(st);
-	return GC_OK;
+	return rc;
 }
 
 int store_auth_token(struct store *s, const char *token, const char *tenant_hint, int64_t now,

@@ -4,8 +4,11 @@
  * A user belongs to one organisation (a brand or an outsourcer) and holds a
  * role in each tenant they work for, through a membership. Everything a
  * tenant admin can touch is reached through a membership in the scope's
- * tenant: a user without one does not exist for that tenant. */
-#include "store/store_internal.h"
+ * tenant: a user without one does not exist for that tenant. Who may act
+ * on whom is decided by the table of guichet/authz.h: each call below loads
+ * the target's facts in one query (store_access_load) and asks it before
+ * it reads or writes. */
+#include "store/access.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -32,6 +35,93 @@ static int find_id(struct store *s, const char *sql, const char *name, int64_t *
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+struct authz_actor store_access_actor(const struct store_scope *scope)
+{
+	return (struct authz_actor){.user_id = scope->user_id, .tenant_id = scope->tenant_id,
+				    .has_role = scope->has_role && scope->tenant_id != 0, .role = scope->role,
+				    .platform_admin = scope->platform_admin};
+}
+
+/* One row of store_access_load's query into t (and the actor's organisation into a). */
+static void access_row(sqlite3_stmt *st, struct authz_actor *a, struct authz_target *t)
+{
+	a->organisation_id = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		return; /* no such user */
+	t->exists = true;
+	t->platform_admin = sqlite3_column_int(st, 1) == 1;
+	t->organisation_id = sqlite3_column_int64(st, 2);
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		return; /* no membership at all */
+	if (t->n_memberships == AUTHZ_MAX_MEMBERSHIPS) {
+		t->more_memberships = true;
+		return;
+	}
+	struct authz_membership *m = &t->memberships[t->n_memberships++];
+	m->tenant_id = sqlite3_column_int64(st, 3);
+	/* a role this build does not know is treated as the most guarded one */
+	if (role_parse((const char *)sqlite3_column_text(st, 4), &m->role) < 0)
+		m->role = ROLE_TENANT_ADMIN;
+	m->disabled = sqlite3_column_int(st, 5) == 1;
+	m->actor_has_role = sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 7) == 0 &&
+			    role_parse((const char *)sqlite3_column_text(st, 6), &m->actor_role) == GC_OK;
+}
+
+int store_access_load(struct store *s, const struct store_scope *scope, int64_t user_id,
+		      struct authz_actor *ret_actor, struct authz_target *ret_target)
+{
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT (SELECT organisation_id FROM users WHERE id = ?1), u.platform_admin, u.organisation_id,"
+		" m.tenant_id, m.role, m.disabled, mine.role, mine.disabled"
+		" FROM (SELECT 1) LEFT JOIN users u ON u.id = ?2"
+		" LEFT JOIN memberships m ON m.user_id = u.id"
+		" LEFT JOIN memberships mine ON mine.tenant_id = m.tenant_id AND mine.user_id = ?1"
+		" ORDER BY m.tenant_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, scope->user_id);
+	sqlite3_bind_int64(st, 2, user_id);
+	struct authz_actor a = store_access_actor(scope);
+	struct authz_target t = {.user_id = user_id};
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		access_row(st, &a, &t);
+	rc = rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	sqlite3_reset(st);
+	if (rc == GC_OK) {
+		*ret_actor = a;
+		*ret_target = t;
+	}
+	return rc;
+}
+
+int store_access_ask(struct store *s, const struct authz_actor *actor, enum authz_action action,
+		     const struct authz_target *target)
+{
+	const char *why = NULL;
+	switch (authz_decide(actor, action, target, &why)) {
+	case AUTHZ_ALLOW:
+		return GC_OK;
+	case AUTHZ_NOT_FOUND:
+		return GC_ENOTFOUND;
+	default:
+		snprintf(s->errmsg, sizeof(s->errmsg), "%s", why ? why : "not allowed");
+		return GC_EFORBIDDEN;
+	}
+}
+
+int store_authorize(struct store *s, const struct store_scope *scope, enum authz_action action,
+		    int64_t user_id, enum role new_role)
+{
+	struct authz_actor a;
+	struct authz_target t;
+	int rc = store_access_load(s, scope, user_id, &a, &t);
+	if (rc < 0)
+		return rc;
+	t.new_role = new_role;
+	return store_access_ask(s, &a, action, &t);
 }
 
 int store_organisation_create(struct store *s, const char *name, const char *kind, int64_t *ret_id)
@@ -136,28 +226,71 @@ int store_membership_grant(struct store *s, int64_t user_id, int64_t tenant_id, 
 	return store_step_done(s, st);
 }
 
+/* The organisation named for a new user, as the table sees it: whether it
+ * exists, is the tenant's own, or staffs the tenant; its id in *ret_id. */
+static int organisation_facts(struct store *s, int64_t tenant_id, const char *name, struct authz_target *t,
+			      int64_t *ret_id)
+{
+	sqlite3_stmt *st = store_stmt(s,
+		"SELECT o.id, o.id = t.organisation_id, EXISTS (SELECT 1 FROM users u"
+		"  JOIN memberships m ON m.user_id = u.id WHERE u.organisation_id = o.id"
+		"  AND m.tenant_id = t.id AND m.disabled = 0 AND u.platform_admin = 0)"
+		" FROM organisations o LEFT JOIN tenants t ON t.id = ?2 WHERE o.name = ?1");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, tenant_id);
+	t->exists = false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		t->exists = true;
+		*ret_id = sqlite3_column_int64(st, 0);
+		t->org_is_tenants = sqlite3_column_int(st, 1) == 1;
+		t->org_staffs_tenant = sqlite3_column_int(st, 2) == 1;
+	}
+	sqlite3_reset(st);
+	return GC_OK;
+}
+
+/* The organisation of a new user in the scope's tenant: the one named (if
+ * the table lets the scope place people there) or the tenant's own. */
+static int new_user_organisation(struct store *s, const struct store_scope *scope, const struct user_input *in,
+				 int64_t *ret_id)
+{
+	struct authz_actor a;
+	struct authz_target t;
+	int rc = store_access_load(s, scope, 0, &a, &t);
+	if (rc < 0)
+		return rc;
+	t.new_role = in->role;
+	if ((rc = store_access_ask(s, &a, AUTHZ_CREATE_USER, &t)) < 0)
+		return rc;
+	if (in->organisation) {
+		if ((rc = organisation_facts(s, scope->tenant_id, in->organisation, &t, ret_id)) < 0)
+			return rc;
+		return store_access_ask(s, &a, AUTHZ_PLACE_IN_ORGANISATION, &t);
+	}
+	sqlite3_stmt *q = store_stmt(s, "SELECT organisation_id FROM tenants WHERE id = ?");
+	if (q == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(q, 1, scope->tenant_id);
+	rc = sqlite3_step(q) == SQLITE_ROW ? GC_OK : GC_ENOTFOUND;
+	if (rc == GC_OK)
+		*ret_id = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return rc;
+}
+
 int store_user_create(struct store *s, const struct store_scope *scope,
 		      const struct user_input *in, const char *password_hash, bool platform_admin,
 		      int64_t *ret_id)
 {
 	int64_t org_id = 0, user_id = 0;
-	int rc;
-	if (in->organisation) {
-		rc = find_id(s, "SELECT id FROM organisations WHERE name = ?", in->organisation, &org_id);
-	} else {
-		sqlite3_stmt *q = store_stmt(s, "SELECT organisation_id FROM tenants WHERE id = ?");
-		if (q == NULL)
-			return GC_ESTORE;
-		sqlite3_bind_int64(q, 1, scope->tenant_id);
-		rc = sqlite3_step(q) == SQLITE_ROW ? GC_OK : GC_ENOTFOUND;
-		if (rc == GC_OK)
-			org_id = sqlite3_column_int64(q, 0);
-		sqlite3_reset(q);
-	}
+	int rc = new_user_organisation(s, scope, in, &org_id);
 	if (rc < 0)
 		return rc;
+	/* emails are the login: stored lowercase (the decoder refuses non-ASCII) */
 	sqlite3_stmt *st = store_stmt(s, "INSERT INTO users(email, name, organisation_id, password_hash,"
-					 " platform_admin, created_at) VALUES (?,?,?,?,?,?)");
+					 " platform_admin, created_at) VALUES (lower(?),?,?,?,?,?)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, in->email);
@@ -189,7 +322,9 @@ static json_t *user_row(sqlite3_stmt *st, void *arg)
 
 int store_user_get(struct store *s, const struct store_scope *scope, int64_t user_id, json_t **ret_user)
 {
-	int rc = GC_OK;
+	int rc = store_authorize(s, scope, AUTHZ_VIEW_USER, user_id, ROLE_N);
+	if (rc < 0)
+		return rc;
 	sqlite3_stmt *st = scoped_row(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?",
 				      scope->tenant_id, user_id, &rc);
 	if (st == NULL)
@@ -201,6 +336,9 @@ int store_user_get(struct store *s, const struct store_scope *scope, int64_t use
 
 int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
+	int rc = store_authorize(s, scope, AUTHZ_LIST_USERS, 0, ROLE_N);
+	if (rc < 0)
+		return rc;
 	sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? ORDER BY u.id");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -245,8 +383,8 @@ static int member_update(struct store *s, sqlite3_stmt *st)
 
 int store_user_set_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role role)
 {
-	int rc;
-	if (role != ROLE_TENANT_ADMIN && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0)
+	int rc = store_authorize(s, scope, AUTHZ_SET_ROLE, user_id, role);
+	if (rc < 0 || (role != ROLE_TENANT_ADMIN && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0))
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
@@ -260,8 +398,8 @@ int store_user_set_role(struct store *s, const struct store_scope *scope, int64_
 int store_user_set_disabled(struct store *s, const struct store_scope *scope, int64_t user_id,
 			    bool disabled)
 {
-	int rc;
-	if (disabled && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0)
+	int rc = store_authorize(s, scope, disabled ? AUTHZ_DISABLE : AUTHZ_ENABLE, user_id, ROLE_N);
+	if (rc < 0 || (disabled && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0))
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET disabled = ? WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
@@ -269,37 +407,18 @@ int store_user_set_disabled(struct store *s, const struct store_scope *scope, in
 	sqlite3_bind_int(st, 1, disabled);
 	sqlite3_bind_int64(st, 2, scope->tenant_id);
 	sqlite3_bind_int64(st, 3, user_id);
-	return member_update(s, st);
-}
-
-/* Whether the scope administers every tenant user_id belongs to. */
-static int administers_user(struct store *s, const struct store_scope *scope, int64_t user_id)
-{
-	if (scope->platform_admin)
-		return GC_OK;
-	sqlite3_stmt *st = store_stmt(s,
-		"SELECT count(*), sum(mine.role = 'tenant_admin' AND mine.disabled = 0)"
-		" FROM memberships theirs LEFT JOIN memberships mine"
-		"  ON mine.tenant_id = theirs.tenant_id AND mine.user_id = ?"
-		" WHERE theirs.user_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->user_id);
-	sqlite3_bind_int64(st, 2, user_id);
-	int rc = GC_ENOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
-		rc = sqlite3_column_int(st, 0) == sqlite3_column_int(st, 1) ? GC_OK : GC_EFORBIDDEN;
-	sqlite3_reset(st);
-	return rc;
+	if ((rc = member_update(s, st)) < 0 || !disabled)
+		return rc;
+	/* every session (the user may switch to this tenant with any of them), and
+	 * the API tokens they made here */
+	return store_access_end_tokens(s, user_id, true, scope->tenant_id);
 }
 
 int store_user_set_password(struct store *s, const struct store_scope *scope, int64_t user_id,
 			    const char *password_hash)
 {
-	json_t *user = NULL;
-	int rc = store_user_get(s, scope, user_id, &user);
-	json_decref(user);
-	if (rc < 0 || (rc = administers_user(s, scope, user_id)) < 0)
+	int rc = store_authorize(s, scope, AUTHZ_SET_PASSWORD, user_id, ROLE_N);
+	if (rc < 0)
 		return rc;
 	sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?");
 	if (st == NULL)
@@ -308,13 +427,7 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 	sqlite3_bind_int64(st, 2, user_id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
-	st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND kind = 'session'"
-			   " AND revoked_at IS NULL");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
-	sqlite3_bind_int64(st, 2, user_id);
-	return store_step_done(s, st);
+	return store_access_end_tokens(s, user_id, true, 0);
 }
 
 int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)

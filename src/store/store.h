@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guichet/authz.h"
 #include "guichet/customer_csv.h"
 #include "guichet/decode.h"
 #include "guichet/role.h"
@@ -82,7 +83,10 @@ int store_login_tenant(struct store *s, int64_t user_id, const char *tenant_name
 /* A session token for user_id, valid until expires_at (ms). */
 int store_session_create(struct store *s, int64_t user_id, int64_t tenant_id,
 			 int64_t expires_at, char ret_token[STORE_TOKEN_LEN]);
-/* A long-lived API token in the scope's tenant, with a role and a name. */
+/* A long-lived API token in the scope's tenant, with a role and a name;
+ * only a person makes one, with a role within their own
+ * (GC_EFORBIDDEN). It lives while its creator keeps an enabled membership
+ * there with a role that covers the token's. */
 int store_api_token_create(struct store *s, const struct store_scope *scope,
 			   const struct token_input *in, json_t **ret_token);
 int store_api_token_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
@@ -91,12 +95,21 @@ int store_api_token_revoke(struct store *s, const struct store_scope *scope, int
 int store_token_revoke_text(struct store *s, const char *token);
 /* Resolves a bearer token to a scope. tenant_hint (a tenant name or id, or
  * NULL) picks a tenant other than the token's default. GC_EAUTH for an
- * unknown, expired or revoked token; GC_EFORBIDDEN when the user has no
+ * unknown, expired or revoked token, or an API token whose creator lost
+ * the membership or the role it was made with; GC_EFORBIDDEN when the user has no
  * enabled membership in the tenant asked for. */
 int store_auth_token(struct store *s, const char *token, const char *tenant_hint, int64_t now,
 		     struct store_scope *ret_scope);
 
 /* --- organisations, tenants, users, memberships (directory.c) --- */
+
+/* Asks the table of guichet/authz.h whether scope may do action on user_id
+ * (0: no target user), giving new_role where the action gives one (else
+ * ROLE_N): GC_OK, GC_EFORBIDDEN (the reason in store_errmsg) or
+ * GC_ENOTFOUND. The user calls below ask it themselves; handlers ask it for
+ * memberships and organisations, whose store calls also serve the offline CLI. */
+int store_authorize(struct store *s, const struct store_scope *scope, enum authz_action action,
+		    int64_t user_id, enum role new_role);
 
 int store_organisation_create(struct store *s, const char *name, const char *kind,
 			      int64_t *ret_id);
@@ -108,9 +121,12 @@ int store_tenant_find(struct store *s, const char *name, int64_t *ret_id);
 /* Tenants the scope may see: all for a platform admin, else its memberships. */
 int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 /* A new user in organisation (the tenant's own when NULL), with role in the
- * scope's tenant (none when the scope has no tenant). password_hash comes
- * from store_password_hash (in->password is not read). platform_admin only
- * from the offline CLI. */
+ * scope's tenant. password_hash comes from store_password_hash
+ * (in->password is not read). platform_admin only from the offline CLI.
+ * GC_ENOTFOUND for an organisation the scope may not place people in
+ * (unknown or unrelated to the tenant: the same answer); GC_ECONFLICT when
+ * the email is taken, in this tenant or any other. The email is stored
+ * lowercase. */
 int store_user_create(struct store *s, const struct store_scope *scope,
 		      const struct user_input *in, const char *password_hash, bool platform_admin,
 		      int64_t *ret_id);
@@ -120,11 +136,15 @@ int store_user_find(struct store *s, const char *email, int64_t *ret_id);
 int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_user_set_role(struct store *s, const struct store_scope *scope, int64_t user_id,
 			enum role role);
-/* Enables or disables the user's membership in the scope's tenant. */
+/* Enables or disables the user's membership in the scope's tenant.
+ * Disabling ends every session of the user and the API tokens they made in
+ * this tenant. */
 int store_user_set_disabled(struct store *s, const struct store_scope *scope, int64_t user_id,
 			    bool disabled);
-/* Sets a new password and revokes the user's sessions. GC_EFORBIDDEN unless
- * the scope is a platform admin or administers every tenant the user is in. */
+/* Sets a new password and ends every session and API token of the user.
+ * GC_EFORBIDDEN unless the scope is the user, a platform admin, or
+ * administers every tenant the user is in (and the user is no platform
+ * admin). */
 int store_user_set_password(struct store *s, const struct store_scope *scope, int64_t user_id,
 			    const char *password_hash);
 /* Gives an existing user a role in a tenant (platform admin). */

@@ -350,7 +350,7 @@ static void tokens_expire_and_follow_memberships(void **state)
 	assert_int_equal(store_auth_token(f->s, token, NULL, 5000, &sc), GC_EAUTH); /* expired */
 	assert_int_equal(store_auth_token(f->s, token, "B", 10, &sc), GC_EFORBIDDEN); /* no role in B */
 	assert_int_equal(store_user_set_disabled(f->s, &f->a, user, true), GC_OK);
-	assert_int_equal(store_auth_token(f->s, token, NULL, 10, &sc), GC_EFORBIDDEN);
+	assert_int_equal(store_auth_token(f->s, token, NULL, 10, &sc), GC_EAUTH); /* disabling ends the sessions */
 	assert_int_equal(store_token_revoke_text(f->s, token), GC_OK);
 	assert_int_equal(store_auth_token(f->s, token, NULL, 10, &sc), GC_EAUTH);
 	assert_int_equal(store_auth_token(f->s, "gct_made-up", NULL, 10, &sc), GC_EAUTH);
