@@ -265,6 +265,10 @@ static int setup(void **state)
 		resp_clear(&r);
 	}
 	targets[K_PLATFORM].id = PA->id;
+	/* globex classes its cards confidential (its attribute policy) */
+	if (http_status(&d, "PATCH", "/api/v1/customer-attributes", GLOBEX_ADMIN->token,
+			json_pack("{s:{s:s}}", "attributes", "card", "confidential")) != 200)
+		return -1;
 	globex_customer = post_id(&d, GLOBEX_ADMIN->token, "/api/v1/customers", json_pack("{s:s,s:{s:{s:s,s:s}}}",
 		"external_id", "G-1", "attributes", "card", "value", "SECRET-GLOBEX", "class", "confidential"));
 	return 0;
