@@ -37,6 +37,10 @@ int run_membership_grant(struct request *r, struct store *db);
 int run_user_list(struct request *r, struct store *db);
 int run_user_get(struct request *r, struct store *db);
 int prepare_user_create(struct request *r, struct store *db);
+/* The routes' slow parts (hashing pool): hash the password of a new user,
+ * or a new password. */
+void hash_user_password(void *request, struct store *db);
+void hash_new_password(void *request, struct store *db);
 int run_user_create(struct request *r, struct store *db);
 int prepare_user_role(struct request *r, struct store *db);
 int run_user_role(struct request *r, struct store *db);

@@ -114,9 +114,27 @@ int prepare_user_create(struct request *r, struct store *db)
 	struct decode_error err;
 	if (user_input_decode(r->body, &r->in.user, &err) < 0)
 		return reply_decode_error(r, &err);
-	if (store_password_hash(r->in.user.password, r->password_hash, sizeof(r->password_hash)) < 0)
-		return reply_error(r, 503, "out_of_memory", NULL, "cannot hash the password now");
 	return 0;
+}
+
+/* argon2id of a new password into r->password_hash: the slow part of the
+ * routes that set one, run on the hashing pool. */
+static void hash_password(struct request *r, const char *password)
+{
+	if (store_password_hash(password, r->password_hash, sizeof(r->password_hash)) < 0)
+		reply_error(r, 503, "out_of_memory", NULL, "cannot hash the password now");
+}
+
+void hash_user_password(void *request, struct store *db)
+{
+	struct request *r = request;
+	hash_password(r, r->in.user.password);
+}
+
+void hash_new_password(void *request, struct store *db)
+{
+	struct request *r = request;
+	hash_password(r, r->in.password);
 }
 
 int run_user_create(struct request *r, struct store *db)
@@ -190,8 +208,6 @@ int prepare_user_password(struct request *r, struct store *db)
 	struct decode_error err;
 	if (password_input_decode(r->body, &r->in.password, &err) < 0)
 		return reply_decode_error(r, &err);
-	if (store_password_hash(r->in.password, r->password_hash, sizeof(r->password_hash)) < 0)
-		return reply_error(r, 503, "out_of_memory", NULL, "cannot hash the password now");
 	return 0;
 }
 

@@ -413,6 +413,33 @@ static void streams_end_with_their_token(void **state)
 	free(token);
 }
 
+/* Finding 11: a live stream kept delivering after its user was disabled.
+ * It ends within a second, as does one opened by a user whose password an
+ * admin changed. */
+static void streams_end_when_their_user_is_disabled(void **state)
+{
+	static const char *const emails[] = {"disabled@http.example", "reset@http.example"};
+	for (int i = 0; i < 2; i++) {
+		long long id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", emails[i],
+				       "name", "Supervisor", "password", PASSWORD, "role", "supervisor"));
+		char *token = login(&d, emails[i], PASSWORD);
+		int fd = open_stream(token, 0);
+		char path[64];
+		snprintf(path, sizeof(path), i ? "/api/v1/users/%lld/password" : "/api/v1/users/%lld/disable", id);
+		long long start = now_ms();
+		assert_int_equal(http_status(&d, "POST", path, admin,
+					     i ? json_pack("{s:s}", "password", "another horse battery") : NULL),
+				 200);
+		static char buf[64 * 1024];
+		bool closed;
+		read_until_close(fd, buf, sizeof(buf), 3000, &closed);
+		assert_true(closed);
+		assert_true(now_ms() - start < 1500);
+		close(fd);
+		free(token);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +451,7 @@ int main(void)
 		cmocka_unit_test(metrics_need_a_token_or_their_listener),
 		cmocka_unit_test(streams_that_do_not_read_are_closed),
 		cmocka_unit_test(streams_end_with_their_token),
+		cmocka_unit_test(streams_end_when_their_user_is_disabled),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
