@@ -385,6 +385,13 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
 		return;
+	bool half_closed = (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR);
+	if (half_closed && (c->state == BUSY || c->state == WRITING || c->state == CLOSING)) {
+		/* the client has sent all it will (it may still read): answer, then close */
+		c->keep_alive = false;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	if (c->state == BUSY) {
 		c->gone = true; /* freed when the owner answers */
 		bufferevent_disable(bev, EV_READ | EV_WRITE);
@@ -579,6 +586,10 @@ static void process_input(struct conn *c)
 		}
 		if (err != HPE_OK) {
 			fail_parse(c);
+			return;
+		}
+		if (n == 0) { /* nothing taken, nothing said: never spin on it */
+			fail(c, 400, "invalid", "malformed request");
 			return;
 		}
 	}

@@ -440,6 +440,27 @@ static void streams_end_when_their_user_is_disabled(void **state)
 	}
 }
 
+/* A client that has sent all it will (shutdown of its writing side) still
+ * gets its answer; a request to upgrade to another protocol is answered as
+ * a plain request (the Upgrade is ignored, as RFC 9110 allows). */
+static void half_closed_clients_get_their_answer(void **state)
+{
+	int fd = dial(d.port, "127.0.0.9", 0);
+	send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+	shutdown(fd, SHUT_WR);
+	char answer[2048];
+	bool closed;
+	read_until_close(fd, answer, sizeof(answer), 3000, &closed);
+	assert_true(closed);
+	assert_true(strncmp(answer, "HTTP/1.1 200", 12) == 0);
+	close(fd);
+	assert_int_equal(exchange("GET /api/v1/events HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+				  "Upgrade: websocket\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+				  answer, sizeof(answer), 3000), 401);
+	assert_json_error(answer, "unauthorized");
+	assert_non_null(strstr(answer, "HTTP/1.1 200")); /* the next request on the connection */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +473,7 @@ int main(void)
 		cmocka_unit_test(streams_that_do_not_read_are_closed),
 		cmocka_unit_test(streams_end_with_their_token),
 		cmocka_unit_test(streams_end_when_their_user_is_disabled),
+		cmocka_unit_test(half_closed_clients_get_their_answer),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
