@@ -6,6 +6,7 @@
 #include "daemon/conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BODY_LIMIT 1024
@@ -50,7 +52,7 @@ static void start(void)
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	socklen_t len = sizeof(address);
 	address = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 || listen(fd, 64) < 0 ||
+	if (fd < 0 || bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 || listen(fd, 4096) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&address, &len) < 0)
 		abort();
 	base = event_base_new();
@@ -64,6 +66,26 @@ static void start(void)
 		abort();
 }
 
+/* A connection to the server, closed later with a reset rather than left
+ * in TIME_WAIT (thousands of runs a second use up loopback ports); when
+ * none can be had for a while, -1. */
+static int dial(void)
+{
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	for (int attempt = 0; attempt < 200; attempt++) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			abort();
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)) == 0 &&
+		    connect(fd, (struct sockaddr *)&address, sizeof(address)) == 0)
+			return fd;
+		close(fd);
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		usleep(10 * 1000);
+	}
+	return -1;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -72,34 +94,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		start();
 	if (size > 64 * 1024)
 		return 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&address, sizeof(address)) < 0)
-		abort();
+	int fd = dial();
+	if (fd < 0)
+		return 0; /* no loopback port free: the machine's limit, not the server's */
 	size_t sent = 0;
 	bool closed = false;
 	char answer[16 * 1024];
-	for (int round = 0; round < 2000 && !closed; round++) {
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (size == 0)
+		shutdown(fd, SHUT_WR);
+	/* the server's own deadlines are a second: past five, it is stuck */
+	for (long waited_ms = 0; waited_ms < 5000 && !closed;) {
 		if (sent < size) {
 			ssize_t n = send(fd, data + sent, size - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (n > 0)
 				sent += (size_t)n;
 			if (sent == size)
 				shutdown(fd, SHUT_WR);
-		} else if (size == 0 && round == 0) {
-			shutdown(fd, SHUT_WR);
 		}
 		event_base_loop(base, EVLOOP_NONBLOCK);
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		while (poll(&p, 1, 0) == 1) {
+		while (poll(&p, 1, 1) == 1) {
 			ssize_t n = recv(fd, answer, sizeof(answer), MSG_DONTWAIT);
 			if (n <= 0) {
-				closed = true;
+				closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
 				break;
 			}
 		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
 	}
 	if (!closed)
-		abort(); /* the server neither answered nor closed: a stuck connection */
+		abort(); /* the server neither answered nor closed within its deadlines: stuck */
 	close(fd);
 	event_base_loop(base, EVLOOP_NONBLOCK); /* let the server free its side */
 	return 0;
