@@ -304,7 +304,7 @@ void writer_submit(struct writer *w, struct request *r)
 	struct job *j = malloc(sizeof(*j));
 	if (j == NULL) {
 		reply_error(r, 503, "out_of_memory", NULL, "out of memory");
-		http_finish(r);
+		hand_back(r); /* the caller may be the hashing pool: answer on the worker */
 		return;
 	}
 	*j = (struct job){.r = r};
