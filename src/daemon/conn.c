@@ -231,7 +231,7 @@ static void write_head(struct conn *c, int status, const char *content_type, ssi
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, reason(status), http_date());
 	if (content_type)
 		evbuffer_add_printf(out, "Content-Type: %s\r\n", content_type);
-	if (length >= 0)
+	if (length >= 0 && status != 204 && status != 304) /* those two never carry a length (RFC 9110) */
 		evbuffer_add_printf(out, "Content-Length: %zd\r\n", length);
 	if (!c->keep_alive)
 		evbuffer_add(out, "Connection: close\r\n", 19);
