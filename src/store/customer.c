@@ -117,14 +117,10 @@ int store_attr_policy_get(struct store *s, const struct store_scope *scope, json
 
 static int policy_size(struct store *s, int64_t tenant_id, int *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM customer_attribute_classes WHERE tenant_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	int rc = sqlite3_step(st);
-	*ret = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+	int64_t n = 0;
+	int rc = tenant_int(s, "SELECT count(*) FROM customer_attribute_classes WHERE tenant_id = ?", tenant_id, &n);
+	*ret = (int)n;
+	return rc;
 }
 
 int store_attr_policy_set(struct store *s, const struct store_scope *scope, const char *key,

@@ -695,14 +695,8 @@ int store_kb_synonyms(struct store *s, const struct store_scope *scope, json_t *
 
 int store_kb_seq(struct store *s, int64_t tenant_id, int64_t *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT coalesce(max(seq), 0) FROM kb_changes WHERE tenant_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	int rc = sqlite3_step(st);
-	*ret = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+	*ret = 0;
+	return tenant_int(s, "SELECT coalesce(max(seq), 0) FROM kb_changes WHERE tenant_id = ?", tenant_id, ret);
 }
 
 int store_kb_changes(struct store *s, int64_t tenant_id, int64_t after, int64_t upto,

@@ -375,3 +375,16 @@ int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row,
 	sqlite3_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, row, NULL, ret_list);
 }
+
+int tenant_int(struct store *s, const char *sql, int64_t tenant_id, int64_t *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	if (st == NULL)
+		return GC_ESTORE;
+	sqlite3_bind_int64(st, 1, tenant_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+}

@@ -66,6 +66,8 @@ int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, 
 int one_row(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret);
 /* Every row of sql, whose one parameter is the tenant, as an array. */
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
+/* The integer sql answers (a count, a maximum), whose one parameter is the tenant. */
+int tenant_int(struct store *s, const char *sql, int64_t tenant_id, int64_t *ret);
 /* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
 int page_limit(int limit);
 
