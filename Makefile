@@ -5,7 +5,7 @@ BUILD ?= build
 DB ?= var/guichet.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build bench clean
+.PHONY: run test deps build bench clean deb
 
 deps:
 	@scripts/install-deps
@@ -28,6 +28,11 @@ bench: build
 	bench/wfm/run
 	bench/routing/run
 	bench/knowledge/run
+
+# the Debian package into build-deb/, then checked unpacked in a throwaway root
+deb: deps
+	@scripts/build-deb
+	@scripts/check-deb
 
 clean:
 	rm -rf $(BUILD) build-test build-fuzz
