@@ -3,7 +3,6 @@
  * this file reads the options, says what happened, and turns the store's
  * codes into exit statuses: 0 done, 1 refused or failed, 2 bad usage. */
 #include "cli/cli.h"
-#include "guichet/error.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -81,7 +80,7 @@ int cmd_admin_backup(int argc, char **argv)
 	int64_t start = now_ms();
 	int rc = store_backup(db, to, &copy);
 	if (rc < 0) {
-		fprintf(stderr, "guichet admin backup: %s: %s\n", gc_error_name(rc), copy.errmsg);
+		fprintf(stderr, "guichet admin backup: %s\n", copy.errmsg);
 		return 1;
 	}
 	printf("backup of %s written to %s: schema version %d, %lld pages, %lld ms\n", db, to, copy.schema_version,
@@ -106,7 +105,7 @@ int cmd_admin_restore(int argc, char **argv)
 	struct store_copy copy = {.force = args_get(&a, "force") != NULL};
 	int rc = store_restore(from, db, &copy);
 	if (rc < 0) {
-		fprintf(stderr, "guichet admin restore: %s: %s\n", gc_error_name(rc), copy.errmsg);
+		fprintf(stderr, "guichet admin restore: %s\n", copy.errmsg);
 		return 1;
 	}
 	printf("restored %s into %s: schema version %d%s, integrity ok, %lld pages\n", from, db,
