@@ -13,7 +13,8 @@
  * nothing half-written where the caller looks:
  *   checks ─▶ copy into "TARGET.tmp-XXXXXX" (same folder, mode 0600)
  *          ─▶ fsync ─▶ stale TARGET-wal/-shm removed ─▶ rename ─▶ fsync folder
- * (write_copy). A kill -9 before the rename leaves the target as it was and
+ * (write_copy). A new file has mode 0600 (it holds password hashes); one
+ * that replaces a file keeps that file's owner and mode. A kill -9 before the rename leaves the target as it was and
  * at most a .tmp- file beside it; the source is only ever read.
  *
  * A restore refuses a target that a process has open (held_by_process: the
@@ -224,6 +225,13 @@ static int fsync_path(const char *path, int flags)
  * would be replayed into it), then the rename, then the folder on disk. */
 static int install(struct store_copy *c, const char *tmp, const char *target)
 {
+	struct stat old;
+	if (stat(target, &old) == 0) { /* the daemon's user must still be able to open it */
+		if (chmod(tmp, old.st_mode & 07777) < 0 ||
+		    ((old.st_uid != geteuid() || old.st_gid != getegid()) && chown(tmp, old.st_uid, old.st_gid) < 0))
+			return fail(c, GC_EIO, "cannot give the copy the owner and mode of %s: %s", target,
+				    strerror(errno));
+	}
 	if (fsync_path(tmp, O_RDONLY) < 0)
 		return fail(c, GC_EIO, "%s: %s", tmp, strerror(errno));
 	char side[4096], dir[4096];

@@ -448,7 +448,8 @@ struct store_copy {
 };
 /* Copies the database at db_path, which a daemon may be serving and
  * writing meanwhile, into a new file to_path: a consistent snapshot of what
- * was committed when it began, in one file (no WAL), mode 0600. The copy is
+ * was committed when it began, in one file (no WAL), mode 0600 (a replaced
+ * file's owner and mode are kept). The copy is
  * written beside to_path and renamed into place once on disk: to_path is
  * never half-written. GC_ECONFLICT when to_path exists (unless force),
  * GC_EBUSY when a process has it open, GC_EINVAL for a PostgreSQL URL (use
@@ -456,7 +457,7 @@ struct store_copy {
  * one, GC_ENOTFOUND when db_path is absent, GC_EIO. */
 int store_backup(const char *db_path, const char *to_path, struct store_copy *copy);
 /* Replaces the database at db_path with the backup from_path, written the
- * same way. Refuses (before writing anything) a db_path a process has open
+ * same way (a replaced file's owner and mode are kept). Refuses (before writing anything) a db_path a process has open
  * (GC_EBUSY, even with force), one that is not empty (GC_ECONFLICT, unless
  * force), a from_path that is not a guichet database or fails PRAGMA
  * integrity_check (GC_EINVAL), or has a schema newer than this build's

@@ -245,8 +245,12 @@ static void a_restore_replaces_a_non_empty_database_only_when_forced(void **stat
 	fputs("a WAL of the database being replaced: never to be replayed into the new one", fp);
 	fclose(fp);
 	copy.force = true;
+	assert_int_equal(chmod(f->target, 0640), 0);
 	assert_int_equal(store_restore(f->backup, f->target, &copy), GC_OK);
 	assert_int_equal(access(wal, F_OK), -1);
+	struct stat st;
+	assert_int_equal(stat(f->target, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640); /* the replaced file's mode, not mkstemp's */
 	assert_true(has_tenant(f->target, "Brand A"));
 	assert_false(has_tenant(f->target, "Brand B"));
 }
