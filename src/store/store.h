@@ -462,7 +462,9 @@ int store_backup(const char *db_path, const char *to_path, struct store_copy *co
  * force), a from_path that is not a guichet database or fails PRAGMA
  * integrity_check (GC_EINVAL), or has a schema newer than this build's
  * (GC_ESCHEMA). An older schema is restored as it is; guichetd migrates
- * it at start. */
+ * it at start. Both look for other processes' POSIX locks on the target, so
+ * they are for a process that has no connection to it (the CLI): closing
+ * the file descriptor used for that look would drop this process's own. */
 int store_restore(const char *from_path, const char *db_path, struct store_copy *copy);
 
 #endif
