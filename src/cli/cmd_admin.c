@@ -321,6 +321,10 @@ int cmd_admin(int argc, char **argv)
 		return init(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "demo") == 0)
 		return demo(argc - 1, argv + 1);
-	fprintf(stderr, "guichet admin: expected 'init' or 'demo' (see guichet --help)\n");
+	if (argc >= 1 && strcmp(argv[0], "backup") == 0)
+		return cmd_admin_backup(argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "restore") == 0)
+		return cmd_admin_restore(argc - 1, argv + 1);
+	fprintf(stderr, "guichet admin: expected 'init', 'demo', 'backup' or 'restore' (see guichet --help)\n");
 	return 2;
 }

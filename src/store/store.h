@@ -435,4 +435,36 @@ int store_audit_list(struct store *s, const struct store_scope *scope, int64_t a
 /* Records a failed login for email in each tenant where it has a membership. */
 int store_audit_failed_login(struct store *s, const char *email, const char *ip);
 
+/* --- backup and restore of a database file (backup.c) --- */
+
+/* One copy: its settings, what it copied, and why it failed. */
+struct store_copy {
+	int step_pages;             /* pages copied per step (0: 256) */
+	int pause_ms;               /* pause between steps, to spare a busy disk */
+	bool force;                 /* replace a target that is not empty */
+	int schema_version;         /* out: the copy's schema version */
+	int64_t pages;              /* out: pages copied */
+	char errmsg[512];           /* out: on failure, what went wrong, naming the file or option */
+};
+/* Copies the database at db_path, which a daemon may be serving and
+ * writing meanwhile, into a new file to_path: a consistent snapshot of what
+ * was committed when it began, in one file (no WAL), mode 0600 (a replaced
+ * file's owner and mode are kept). The copy is
+ * written beside to_path and renamed into place once on disk: to_path is
+ * never half-written. GC_ECONFLICT when to_path exists (unless force),
+ * GC_EBUSY when a process has it open, GC_EINVAL for a PostgreSQL URL (use
+ * pg_dump) or a file that is not a guichet database, GC_ESCHEMA for a newer
+ * one, GC_ENOTFOUND when db_path is absent, GC_EIO. */
+int store_backup(const char *db_path, const char *to_path, struct store_copy *copy);
+/* Replaces the database at db_path with the backup from_path, written the
+ * same way (a replaced file's owner and mode are kept). Refuses (before writing anything) a db_path a process has open
+ * (GC_EBUSY, even with force), one that is not empty (GC_ECONFLICT, unless
+ * force), a from_path that is not a guichet database or fails PRAGMA
+ * integrity_check (GC_EINVAL), or has a schema newer than this build's
+ * (GC_ESCHEMA). An older schema is restored as it is; guichetd migrates
+ * it at start. Both look for other processes' POSIX locks on the target, so
+ * they are for a process that has no connection to it (the CLI): closing
+ * the file descriptor used for that look would drop this process's own. */
+int store_restore(const char *from_path, const char *db_path, struct store_copy *copy);
+
 #endif
