@@ -321,6 +321,6 @@ int cmd_admin(int argc, char **argv)
 		return init(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "demo") == 0)
 		return demo(argc - 1, argv + 1);
-	fprintf(stderr, "guichet admin: expected 'init' or 'demo' (see guichet --help)\n");
+	fprintf(stderr, "guichet admin: expected 'init' or 'demo' (see guichet admin --help)\n");
 	return 2;
 }

@@ -501,8 +501,12 @@ void help_all(FILE *out)
 		}
 		char lead[160];
 		command_words(c, lead, sizeof(lead));
-		fprintf(out, "  guichet %s%s%s\n%*s%s\n", lead, *c->synopsis ? " " : "", c->synopsis,
-			OPTION_COLUMN, "", c->summary);
+		/* the tag on one line, as help2man reads it; the summary under it */
+		fprintf(out, "  guichet %s%s%s\n", lead, *c->synopsis ? " " : "", c->synopsis);
+		char pad[OPTION_COLUMN + 1];
+		memset(pad, ' ', OPTION_COLUMN);
+		pad[OPTION_COLUMN] = '\0';
+		print_wrapped(out, pad, c->summary, OPTION_COLUMN);
 		print_options(out, c->options, 6);
 	}
 	fputc('\n', out);
