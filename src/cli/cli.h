@@ -1,5 +1,5 @@
 /* The guichet CLI's shared parts: argument parsing, the HTTP client and
- * output. Commands live in cmd_admin.c (offline, on a database file),
+ * output. Every command's help text is in help.c. Commands live in cmd_admin.c (offline, on a database file),
  * cmd_api.c (through the HTTP API), cmd_routing.c (queues, skills, agents:
  * through the API too) and cmd_wfm.c (workforce maths, offline). */
 #ifndef GUICHET_CLI_H
@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define ARGS_MAX 64
 
@@ -66,6 +67,14 @@ const char *need_id(const struct args *a, size_t i, const char *command);
 
 /* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);
+
+/* Help (help.c), from one table of every command's text. guichet --help: */
+void help_overview(FILE *out);
+/* guichet --help-all: the overview and every command's text (help2man reads it for guichet(1)). */
+void help_all(FILE *out);
+/* guichet GROUP [SUB] --help: a group's subcommands, or one command and its
+ * options. Returns 0, or 2 (said on stderr) for an unknown group or subcommand. */
+int help_command(FILE *out, const char *group, const char *sub);
 
 int cmd_admin(int argc, char **argv);
 /* guichet admin backup | restore (cmd_backup.c): a database file copied while guichetd serves it. */

@@ -1,7 +1,8 @@
 /* guichet admin backup | restore: a database file copied while guichetd
  * serves it, and put back. The store does the work (src/store/backup.c);
  * this file reads the options, says what happened, and turns the store's
- * codes into exit statuses: 0 done, 1 refused or failed, 2 bad usage. */
+ * codes into exit statuses: 0 done, 1 refused or failed, 2 bad usage.
+ * Their help texts are in help.c, with every command's. */
 #include "cli/cli.h"
 #include "store/store.h"
 
@@ -9,18 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static const char backup_usage[] =
-	"usage: guichet admin backup --to FILE [--db PATH] [--force] [--step-pages N] [--pause-ms MS]\n"
-	"  copies the database (--db, else GUICHET_DB, else var/guichet.db) into FILE while guichetd\n"
-	"  serves it: a consistent snapshot of what was committed when the backup began, copied\n"
-	"  N pages at a time (256), MS milliseconds apart (0); FILE is written whole or not at all.\n"
-	"  --force replaces an existing FILE. For PostgreSQL, use pg_dump.\n";
-static const char restore_usage[] =
-	"usage: guichet admin restore --from FILE --db PATH [--force]\n"
-	"  checks that FILE is a guichet database this guichet knows and passes PRAGMA integrity_check,\n"
-	"  then writes it to PATH whole or not at all. Refuses a PATH that a running guichetd has open,\n"
-	"  and one that is not empty unless --force. For PostgreSQL, use pg_restore.\n";
 
 static int64_t now_ms(void)
 {
@@ -45,23 +34,11 @@ static int int_option(const struct args *a, const char *name, int def, int max)
 	return (int)v;
 }
 
-static bool wants_help(int argc, char **argv)
-{
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
-	return false;
-}
-
 int cmd_admin_backup(int argc, char **argv)
 {
-	if (wants_help(argc, argv)) {
-		fputs(backup_usage, stdout);
-		return 0;
-	}
 	struct args a;
 	if (args_parse(argc, argv, "to= db= force step-pages= pause-ms=", &a) < 0 || a.n_pos > 0) {
-		fputs(backup_usage, stderr);
+		fputs("guichet admin backup: see 'guichet admin backup --help'\n", stderr);
 		return 2;
 	}
 	const char *to = args_need(&a, "to", "admin backup"), *db = args_get(&a, "db");
@@ -90,13 +67,9 @@ int cmd_admin_backup(int argc, char **argv)
 
 int cmd_admin_restore(int argc, char **argv)
 {
-	if (wants_help(argc, argv)) {
-		fputs(restore_usage, stdout);
-		return 0;
-	}
 	struct args a;
 	if (args_parse(argc, argv, "from= db= force", &a) < 0 || a.n_pos > 0) {
-		fputs(restore_usage, stderr);
+		fputs("guichet admin restore: see 'guichet admin restore --help'\n", stderr);
 		return 2;
 	}
 	const char *from = args_need(&a, "from", "admin restore"), *db = args_need(&a, "db", "admin restore");

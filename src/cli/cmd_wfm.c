@@ -419,7 +419,7 @@ int cmd_wfm(int argc, char **argv)
 		if (strcmp(argv[0], names[i]) == 0)
 			q = i;
 	if (q < 0) {
-		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan, overflow, simulate, forecast, backtest or synth (see guichet --help)\n");
+		fprintf(stderr, "guichet wfm: expected erlang-c, staff, erlang-a, plan, overflow, simulate, forecast, backtest, history or synth (see guichet wfm --help)\n");
 		return 2;
 	}
 	struct args a;

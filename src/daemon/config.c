@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: guichetd [OPTION]...\n"
+	"Usage: guichetd [OPTION]...\n"
 	"Serve the guichet HTTP API.\n\n"
+	"Options:\n"
 	"  --db PATH            SQLite database (GUICHET_DB; default var/guichet.db);\n"
 	"                       created and migrated at start\n"
 	"  --listen HOST:PORT   address to serve on (GUICHET_LISTEN; default\n"

@@ -1,0 +1,550 @@
+/* Every guichet command's help text, in one table, and the three ways of
+ * printing it: "guichet --help" (the commands), "guichet GROUP --help" (a
+ * group's subcommands) and "guichet GROUP SUB --help" (one command and its
+ * options). "guichet --help-all" prints the first followed by every command's
+ * text; help2man turns that into guichet(1), so the manual page and --help
+ * are the same words.
+ *
+ * The output keeps to what help2man reads: "Usage:" opens the synopsis, a
+ * line ending in ':' followed by indented lines is a subsection, and an
+ * indented line whose description starts after two spaces (or on the next
+ * line at column 20 or more) is a tagged paragraph. Option lines in the table
+ * are "OPTION\tDESCRIPTION", a line "\tMORE" continues the description. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A group of subcommands, or a command without subcommands (login). */
+struct help_group {
+	const char *name;
+	const char *title;   /* the heading of its commands in --help-all */
+	const char *summary; /* one line for guichet --help */
+};
+
+/* One command: "guichet GROUP SUB SYNOPSIS". */
+struct help_command {
+	const char *group;
+	const char *sub;      /* NULL: the group is the command */
+	const char *synopsis; /* the arguments after the command's words */
+	const char *summary;  /* one line, what it does */
+	const char *options;  /* "OPTION\tDESCRIPTION\n" lines, or NULL */
+};
+
+static const struct help_group groups[] = {
+	{"admin", "Administration on a database file (offline)",
+	 "databases, tenants and their first admin, the demo tenant"},
+	{"wfm", "Workforce management (offline but for history)",
+	 "staffing, plans, forecasts, simulation, outsourcing overflow"},
+	{"login", "Session", "log in and keep the token"},
+	{"logout", "Session", "revoke the token and forget it"},
+	{"me", "Session", "who the token belongs to, in which tenant, with which role"},
+	{"tenants", "Directory", "the tenants (client brands) of the installation"},
+	{"organisations", "Directory", "brands and outsourcers, who employ the users"},
+	{"memberships", "Directory", "roles of a user in other tenants"},
+	{"users", "Directory", "the tenant's users: create, roles, disable, passwords"},
+	{"tokens", "Directory", "API tokens for programs"},
+	{"customers", "Customers and contacts", "the tenant's customers, and their CSV import"},
+	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
+	{"audit", "Customers and contacts", "the tenant's audit log"},
+	{"skills", "Routing", "the skills queues ask for and agents have"},
+	{"queue", "Routing", "queues, their statistics, and contacts in them"},
+	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
+	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
+};
+
+#define GOAL_OPTIONS                                                                    \
+	"--interval S\tseconds per interval (default 1800)\n"                           \
+	"--sl X\tservice-level goal, a share in (0, 1] (default 0.8)\n"                 \
+	"--target S\tanswered within this many seconds (default 20)\n"                  \
+	"--shrinkage X\tshare of paid time not on the phones (default 0)\n"             \
+	"--max-asa S\talso keep the average speed of answer under this\n"               \
+	"--max-occupancy X\talso keep agents' occupancy under this share\n"             \
+	"--max-abandon X\twith a patience column: the share that may hang up\n"
+#define HISTORY_FORMAT                                                                  \
+	"FILE.csv\tinterval_start,calls[,aht] per interval, or one\n"                   \
+	"\ttimestamp[,handle_time] per contact (see docs/wfm.md)\n"
+#define DAY_OPTIONS                                                                     \
+	"--holiday DATE\ta day off the usual pattern (repeatable)\n"                    \
+	"--campaign DATE\ta day of a campaign or a launch (repeatable)\n"
+#define PAGE_OPTIONS                                                                    \
+	"--limit N\tat most N per page\n"                                               \
+	"--cursor C\tthe next page, from the previous page's cursor\n"
+
+static const struct help_command commands[] = {
+	/* admin (cmd_admin.c) */
+	{"admin", "init", "--db PATH --tenant NAME --admin-email EMAIL --admin-password PASSWORD [--admin-name NAME]",
+	 "create or migrate a database, add a tenant and its admin; the first admin is the platform admin",
+	 "--db PATH\tthe SQLite database file, created if missing\n"
+	 "--tenant NAME\tthe tenant (client brand), created if missing\n"
+	 "--admin-email EMAIL\tthe tenant admin's login\n"
+	 "--admin-password PASSWORD\t8 to 256 characters\n"
+	 "--admin-name NAME\tthe admin's name (default: the email)\n"},
+	{"admin", "demo", "--db PATH",
+	 "add the demo tenant: accounts for every role, customers, contacts, queues, agents",
+	 "--db PATH\tthe SQLite database file, created if missing\n"},
+	{"admin", "backup", "--to FILE [--db PATH] [--force] [--step-pages N] [--pause-ms MS]",
+	 "copy the database into FILE while guichetd serves it: a consistent snapshot of what was "
+	 "committed when the backup began, written whole or not at all (for PostgreSQL, use pg_dump)",
+	 "--to FILE\tthe copy (one file, mode 0600)\n"
+	 "--db PATH\tthe database (default: GUICHET_DB, else var/guichet.db)\n"
+	 "--force\treplace an existing FILE\n"
+	 "--step-pages N\tpages copied at a time (default 256)\n"
+	 "--pause-ms MS\ta pause between steps, to spare a busy disk (default 0)\n"},
+	{"admin", "restore", "--from FILE --db PATH [--force]",
+	 "check that FILE is a guichet database this guichet knows and passes PRAGMA integrity_check, then "
+	 "write it to PATH whole or not at all (for PostgreSQL, use pg_restore)",
+	 "--from FILE\ta backup\n"
+	 "--db PATH\tthe database to write; refused while a running guichetd has it open\n"
+	 "--force\treplace a PATH that is not empty\n"},
+	/* wfm (cmd_wfm.c; history through the API) */
+	{"wfm", "erlang-c", "--calls N --interval S --aht S --agents N --target S",
+	 "Erlang C: service level, waiting and occupancy with N agents, as JSON",
+	 "--calls N\tcontacts offered in the interval\n"
+	 "--interval S\tthe interval's length in seconds\n"
+	 "--aht S\taverage handle time in seconds\n"
+	 "--agents N\tagents on the phones\n"
+	 "--target S\tanswered within this many seconds\n"},
+	{"wfm", "staff", "--calls N --interval S --aht S --sl X --target S [--max-asa S] [--max-occupancy X] "
+	 "[--shrinkage X] [--patience S [--max-abandon X]]",
+	 "agents needed to meet a service level (Erlang C, or Erlang A with a patience), as JSON",
+	 "--calls N\tcontacts offered in the interval\n"
+	 "--interval S\tthe interval's length in seconds\n"
+	 "--aht S\taverage handle time in seconds\n"
+	 "--sl X\tservice-level goal, a share in (0, 1]\n"
+	 "--target S\tanswered within this many seconds\n"
+	 "--max-asa S\talso keep the average speed of answer under this\n"
+	 "--max-occupancy X\talso keep agents' occupancy under this share\n"
+	 "--shrinkage X\tshare of paid time not on the phones\n"
+	 "--patience S\tcustomers' average patience: Erlang A\n"
+	 "--max-abandon X\tthe share that may hang up (needs --patience)\n"},
+	{"wfm", "erlang-a", "--calls N --interval S --aht S --patience S --agents N [--target S]",
+	 "Erlang A: service level, abandonment and waiting with N agents and impatient customers",
+	 "--calls N\tcontacts offered in the interval\n"
+	 "--interval S\tthe interval's length in seconds\n"
+	 "--aht S\taverage handle time in seconds\n"
+	 "--patience S\tcustomers' average patience in seconds\n"
+	 "--agents N\tagents on the phones\n"
+	 "--target S\tanswered within this many seconds (default 20)\n"},
+	{"wfm", "plan", "FILE.csv [--interval S] [--sl X] [--target S] [--shrinkage X] [--max-asa S] "
+	 "[--max-occupancy X] [--max-abandon X] [--xlsx OUT.xlsx]",
+	 "staffing per interval as CSV, or an XLSX workbook",
+	 "FILE.csv\tstart,calls,aht[,patience] per interval; rows with a\n"
+	 "\tpatience use Erlang A\n"
+	 GOAL_OPTIONS
+	 "--xlsx OUT.xlsx\twrite a workbook instead of CSV on stdout\n"},
+	{"wfm", "overflow", "FILE.csv --price P [--inhouse N] [--interval S] [--sl X] [--target S] "
+	 "[--shrinkage X] [--max-asa S] [--max-occupancy X] [--max-abandon X]",
+	 "positions to buy from an outsourcer per interval, and their cost, as JSON",
+	 "FILE.csv\tstart,calls,aht[,patience[,inhouse]] per interval\n"
+	 "--price P\tprice of one position for one hour\n"
+	 "--inhouse N\tagents of your own in every interval (or the\n"
+	 "\tinhouse column)\n"
+	 GOAL_OPTIONS},
+	{"wfm", "simulate", "SCENARIO.json",
+	 "discrete-event simulation of queues, groups and overflow rules, as JSON (see docs/wfm.md)", NULL},
+	{"wfm", "forecast", "FILE.csv [--interval S] [--horizon-days N] [--holiday DATE]... [--campaign DATE]...",
+	 "calls and handle time per interval for the days after the history, as CSV",
+	 HISTORY_FORMAT
+	 "--interval S\tseconds per interval (default 1800)\n"
+	 "--horizon-days N\tdays to forecast (default 14)\n"
+	 DAY_OPTIONS},
+	{"wfm", "backtest", "FILE.csv [--interval S] [--holdout-days N] [--holiday DATE]... [--campaign DATE]...",
+	 "day-ahead accuracy over the last days of a history, against two baselines, as JSON",
+	 HISTORY_FORMAT
+	 "--interval S\tseconds per interval (default 1800)\n"
+	 "--holdout-days N\tthe last days forecast and compared (default 14)\n"
+	 DAY_OPTIONS},
+	{"wfm", "history", "[--interval S] [--days N]",
+	 "the tenant's contacts per interval, from the server, as the CSV forecast and backtest read",
+	 "--interval S\tseconds per interval (default 1800)\n"
+	 "--days N\tdays of history (default 84)\n"},
+	{"wfm", "synth", "[--weeks N] [--interval S] [--seed N] [--start MONDAY] [--peak N] [--trend X] "
+	 "[--campaign DATE]...",
+	 "a synthetic history, as CSV, to try the forecasts on",
+	 "--weeks N\tweeks of history (default 10)\n"
+	 "--interval S\tseconds per interval, dividing a day (default 1800)\n"
+	 "--seed N\tthe random seed (default 1)\n"
+	 "--start MONDAY\tthe first day, a Monday (default 2026-01-05)\n"
+	 "--peak N\tcalls in the busiest interval (default 100)\n"
+	 "--trend X\tgrowth over the history (default 0.1)\n"
+	 "--campaign DATE\ta day of a campaign (repeatable)\n"},
+	/* the session (cmd_api.c) */
+	{"login", NULL, "--email EMAIL [--password PASSWORD] [--tenant NAME]",
+	 "log in and keep the token in the token file (mode 0600); the password is asked when not given",
+	 "--email EMAIL\tyour login\n"
+	 "--password PASSWORD\tor GUICHET_PASSWORD, or asked on the terminal\n"
+	 "--tenant NAME\tthe tenant to act in, for people with several\n"},
+	{"logout", NULL, "", "revoke the token on the server and remove the token file", NULL},
+	{"me", NULL, "", "the user, tenant and role the token acts as", NULL},
+	/* the directory (cmd_api.c) */
+	{"tenants", "list", "", "the tenants the platform admin runs", NULL},
+	{"tenants", "create", "NAME [--organisation ORG]", "add a tenant (platform admin)",
+	 "--organisation ORG\tthe brand organisation that owns it\n"},
+	{"organisations", "list", "", "brands and outsourcers", NULL},
+	{"organisations", "create", "NAME --kind brand|outsourcer", "add an organisation (platform admin)",
+	 "--kind brand|outsourcer\tbrand, or an outsourcer serving several brands\n"},
+	{"memberships", "grant", "--email EMAIL --tenant NAME --role ROLE",
+	 "give an existing user a role in another tenant",
+	 "--email EMAIL\tthe user\n"
+	 "--tenant NAME\tthe tenant\n"
+	 "--role ROLE\tthe role there (see guichet --help)\n"},
+	{"users", "list", "", "the tenant's users", NULL},
+	{"users", "show", "ID", "one user", NULL},
+	{"users", "create", "--email EMAIL --name NAME --password PASSWORD --role ROLE [--organisation ORG]",
+	 "add a user with a role in the tenant",
+	 "--email EMAIL\ttheir login\n"
+	 "--name NAME\ttheir name\n"
+	 "--password PASSWORD\ttheir first password\n"
+	 "--role ROLE\ttheir role in the tenant (see guichet --help)\n"
+	 "--organisation ORG\tthe organisation that employs them\n"},
+	{"users", "role", "ID ROLE", "change a user's role in the tenant", NULL},
+	{"users", "disable", "ID", "disable a user's membership: their tokens stop working", NULL},
+	{"users", "enable", "ID", "enable a disabled membership again", NULL},
+	{"users", "password", "ID --password PASSWORD", "set a user's password",
+	 "--password PASSWORD\tthe new password\n"},
+	{"tokens", "list", "", "the tenant's API tokens", NULL},
+	{"tokens", "create", "--name NAME --role ROLE [--expires-days N]",
+	 "create an API token for a program; it is printed once",
+	 "--name NAME\twhat it is for\n"
+	 "--role ROLE\tthe role it acts with\n"
+	 "--expires-days N\t1 to 3650 (default: never)\n"},
+	{"tokens", "revoke", "ID", "revoke an API token", NULL},
+	/* customers and contacts (cmd_api.c) */
+	{"customers", "list", "[--external-id X] [--email EMAIL] [--phone P] [--limit N] [--cursor C]",
+	 "the tenant's customers, each with the attributes the role may see",
+	 "--external-id X\tthe brand's own customer id\n"
+	 "--email EMAIL\tthis email address\n"
+	 "--phone P\tthis phone number\n"
+	 PAGE_OPTIONS},
+	{"customers", "show", "ID", "one customer, with the attributes the role may see", NULL},
+	{"customers", "create", "[--external-id X] [--email EMAIL] [--phone P] [--attr KEY=VALUE[:CLASS]]...",
+	 "add a customer",
+	 "--external-id X\tthe brand's own customer id\n"
+	 "--email EMAIL\ttheir email address\n"
+	 "--phone P\ttheir phone number\n"
+	 "--attr KEY=VALUE[:CLASS]\tan attribute, repeatable; CLASS is basic,\n"
+	 "\tpersonal or confidential (default: the tenant's policy)\n"},
+	{"customers", "import", "FILE.csv [--all-or-nothing]",
+	 "import customers from CSV (a header, then one customer a line), sent in parts",
+	 "FILE.csv\tcolumns external_id, email, phone and attributes\n"
+	 "--all-or-nothing\tsend the file in one request: one bad line\n"
+	 "\timports nothing\n"},
+	{"contacts", "list", "[--state S] [--queue Q] [--customer ID] [--since TIME] [--limit N] [--cursor C]",
+	 "the tenant's contacts",
+	 "--state S\tnew, queued, assigned, in_progress, waiting_on_customer,\n"
+	 "\tescalated, resolved or closed\n"
+	 "--queue Q\tin this queue\n"
+	 "--customer ID\tof this customer\n"
+	 "--since TIME\tchanged since this RFC 3339 time\n"
+	 PAGE_OPTIONS},
+	{"contacts", "show", "ID", "one contact with its messages and notes", NULL},
+	{"contacts", "events", "ID", "a contact's timeline", NULL},
+	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
+	 "[--priority 0-9] [--tag T]... [--message TEXT]",
+	 "add a contact, in a queue if one is named",
+	 "--channel C\tphone, email, chat, sms, social or web\n"
+	 "--subject S\tits subject\n"
+	 "--customer ID\tthe customer it is from\n"
+	 "--queue Q\tthe queue it waits in\n"
+	 "--reason R\tthe contact reason\n"
+	 "--priority 0-9\thigher is served first (default 0)\n"
+	 "--tag T\ta tag, repeatable\n"
+	 "--message TEXT\tits first message\n"},
+	{"contacts", "message", "ID --body TEXT [--outbound]", "add a message to a contact",
+	 "--body TEXT\tthe message\n"
+	 "--outbound\tfrom the agent (default: from the customer)\n"},
+	{"contacts", "note", "ID --body TEXT", "add an internal note to a contact",
+	 "--body TEXT\tthe note\n"},
+	{"contacts", "state", "ID STATE [--disposition CODE] [--expected-version N]",
+	 "move a contact to another state",
+	 "STATE\tqueued, assigned, in_progress, waiting_on_customer,\n"
+	 "\tescalated, resolved or closed\n"
+	 "--disposition CODE\tthe outcome, required to resolve\n"
+	 "--expected-version N\trefuse if the contact changed since version N\n"},
+	{"audit", NULL, "[--limit N] [--cursor C]", "the tenant's audit log, newest first", PAGE_OPTIONS},
+	/* routing (cmd_routing.c) */
+	{"skills", "list", "", "the tenant's skills", NULL},
+	{"skills", "create", "NAME", "add a skill", NULL},
+	{"skills", "rename", "ID NAME", "rename a skill", NULL},
+	{"skills", "delete", "ID", "delete a skill no queue or agent uses", NULL},
+	{"queue", "list", "", "the tenant's queues", NULL},
+	{"queue", "stats", "", "waiting contacts, service level and agents by state, per queue", NULL},
+	{"queue", "show", "ID", "one queue", NULL},
+	{"queue", "delete", "ID", "delete a queue no contact waits in and no queue overflows to", NULL},
+#define QUEUE_OPTIONS                                                                   \
+	"--name N\tthe queue's name\n"                                                  \
+	"--skill ID\tthe skill its agents need\n"                                       \
+	"--channel C\tphone, email, chat, sms, social or web\n"                         \
+	"--level 1|2\tfront line or experts (default 1)\n"                              \
+	"--strategy S\tlongest_idle best_skill fewest_handled least_talk\n"             \
+	"\tround_robin random ring_all\n"                                               \
+	"--sl-target X\tservice-level goal, a share (default 0.8)\n"                    \
+	"--sl-seconds S\tanswered within this many seconds\n"                           \
+	"--offer-timeout S\tan unanswered offer goes to another agent after S\n"        \
+	"--wrapup S\tseconds of wrap-up after each contact\n"                           \
+	"--max-wait S\tafter S seconds waiting, overflow (with --overflow-to)\n"        \
+	"--overflow-to QUEUE\tthe queue contacts overflow to\n"                         \
+	"--tier-delay S\tseconds before the next tier of agents is offered\n"           \
+	"--sticky S\tseconds the last agent of a customer is waited for\n"              \
+	"--hours FILE.json\topening hours: {utc_offset_min, days, when_closed}\n"
+	{"queue", "create", "--name N --skill ID --channel C [--level 1|2] [--strategy S] [--sl-target X] "
+	 "[--sl-seconds S] [--offer-timeout S] [--wrapup S] [--max-wait S --overflow-to QUEUE] "
+	 "[--tier-delay S] [--sticky S] [--hours FILE.json]",
+	 "add a queue", QUEUE_OPTIONS},
+	{"queue", "update", "ID [--name N] [--skill ID] [--channel C] [...the options of create]",
+	 "change a queue's settings", QUEUE_OPTIONS},
+	{"queue", "enqueue", "CONTACT --queue ID [--priority 0-9]", "put a contact in a queue",
+	 "--queue ID\tthe queue\n"
+	 "--priority 0-9\thigher is served first\n"},
+	{"queue", "move", "CONTACT --queue ID", "move a waiting contact to another queue",
+	 "--queue ID\tthe queue\n"},
+	{"queue", "where", "CONTACT", "where a contact is in routing: queue, position, agent", NULL},
+	{"queue", "abandon", "CONTACT", "take a contact out of its queue: the customer gave up", NULL},
+	{"agent", "list", "", "the tenant's agents with their presence", NULL},
+	{"agent", "me", "", "your own agent profile and presence", NULL},
+	{"agent", "show", "USER", "one agent's profile and presence", NULL},
+	{"agent", "set", "USER --skill ID:PROFICIENCY[:TIER]... --capacity CHANNEL=N... [--level 1|2] "
+	 "[--max-total N] [--max-missed N]",
+	 "set an agent's routing profile",
+	 "--skill ID:PROFICIENCY[:TIER]\ta skill, 1 to 10, in a tier (repeatable)\n"
+	 "--capacity CHANNEL=N\tcontacts of a channel at once (repeatable)\n"
+	 "--level 1|2\tfront line or expert\n"
+	 "--max-total N\tcontacts at once, all channels\n"
+	 "--max-missed N\tmissed offers before the agent is paused\n"},
+	{"agent", "presence", "available|paused|offline [--reason R] [--user USER]",
+	 "set your presence, or as a supervisor another agent's",
+	 "--reason R\tthe pause reason\n"
+	 "--user USER\tthe agent (a supervisor forcing it)\n"},
+	{"agent", "accept", "CONTACT", "accept the contact offered to you", NULL},
+	{"agent", "reject", "CONTACT", "decline the contact offered to you", NULL},
+	{"agent", "wrapup", "CONTACT --disposition D [--state waiting_on_customer]",
+	 "end your work on a contact",
+	 "--disposition D\tthe outcome code\n"
+	 "--state S\twaiting_on_customer to keep it open\n"},
+	{"agent", "escalate", "CONTACT --queue ID --reason R",
+	 "hand a contact to a level-2 queue with its history",
+	 "--queue ID\tthe experts' queue\n"
+	 "--reason R\twhy\n"},
+	{"agent", "transfer", "CONTACT [--queue ID] [--agent USER] [--reason R]",
+	 "hand a contact to another queue or agent",
+	 "--queue ID\tthe queue\n"
+	 "--agent USER\tthe agent\n"
+	 "--reason R\twhy\n"},
+	{"agent", "events", "[--last-event-id N]", "the live stream, one JSON line per event",
+	 "--last-event-id N\tresume after this event\n"},
+	/* knowledge (cmd_kb.c) */
+	{"kb", "search", "\"WORDS\" [--lang fr|en] [--limit N] [--explain]",
+	 "search the published knowledge as agents do",
+	 "--lang fr|en\tthe language searched (default fr)\n"
+	 "--limit N\tat most N results, 1 to 50 (default 10)\n"
+	 "--explain\tsay which words matched, through which synonym\n"},
+	{"kb", "import", "FILE [--publish]", "import articles and diagnostic trees",
+	 "FILE\tJSON Lines of articles and trees, or a JSON tree or list\n"
+	 "--publish\tpublish them at once (a reviewer's role)\n"},
+	{"kb", "export", "[--drafts]", "the knowledge as JSON Lines, on stdout",
+	 "--drafts\tdrafts too\n"},
+	{"kb", "learn", "FILE", "learn from past resolutions",
+	 "FILE\tJSON Lines of {query, article or tree, resolved}\n"},
+	{"kb", "list", "[--state S] [--kind article|tree]", "articles and trees",
+	 "--state S\tdraft, review, approved, published or archived\n"
+	 "--kind article|tree\tonly these\n"},
+	{"kb", "show", "ID", "one article or tree", NULL},
+	{"kb", "gaps", "", "searches that found nothing, trees that end in escalation", NULL},
+	{"kb", "submit", "ID", "submit a draft for review", NULL},
+	{"kb", "approve", "ID", "approve an item in review", NULL},
+	{"kb", "reject", "ID", "send an item in review back to its author", NULL},
+	{"kb", "publish", "ID [--review-by DATE]", "publish an approved item",
+	 "--review-by DATE\tthe date it must be reviewed again\n"},
+	{"kb", "archive", "ID", "archive an item", NULL},
+	{"kb", "flag", "ID --reason wrong|outdated|unclear [--comment TEXT]",
+	 "report a problem with an item to its reviewers",
+	 "--reason R\twrong, outdated or unclear\n"
+	 "--comment TEXT\twhat is wrong\n"},
+};
+
+#define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define WIDTH 79
+#define OPTION_COLUMN 24 /* where descriptions start, two spaces after the option */
+
+static const char overview_head[] =
+	"Usage: guichet [--server URL] [--tenant NAME] [--json] COMMAND [ARGUMENTS]\n"
+	"  or:  guichet [COMMAND [SUBCOMMAND]] --help\n"
+	"The command-line client of guichet, the contact-center platform: administration\n"
+	"on a database file and workforce planning offline, everything else through the\n"
+	"HTTP API of guichetd.\n\n";
+
+static const char global_options[] =
+	"--server URL\tthe API's address (GUICHET_URL;\n"
+	"\tdefault http://127.0.0.1:8080)\n"
+	"--tenant NAME\tact in this tenant (sent as X-Guichet-Tenant)\n"
+	"--json\tprint answers as JSON; accepted anywhere on the line\n"
+	"--help\tthis text; after a command, that command's\n"
+	"--help-all\tthis text, then every command's, as in guichet(1)\n"
+	"--version\tthe version\n";
+
+static const char overview_tail[] =
+	"Roles: tenant_admin supervisor agent expert author reviewer planner\n"
+	"outsourced_agent. Exit status: 0 on success, 1 when the server or a file\n"
+	"refused, 2 on a bad command line.\n\n"
+	"Environment:\n"
+	"  GUICHET_URL         the API's address, as --server\n"
+	"  GUICHET_TOKEN_FILE  where login keeps the token\n"
+	"  GUICHET_PASSWORD    the password of login, when --password is not given\n\n"
+	"Files:\n"
+	"  ~/.config/guichet/token\n"
+	"                      the token saved by login (mode 0600), unless\n"
+	"                      GUICHET_TOKEN_FILE names another\n";
+
+/* Prints text's words after lead, wrapped at WIDTH, continuation lines indented. */
+static void print_wrapped(FILE *out, const char *lead, const char *text, size_t indent)
+{
+	size_t col = strlen(lead);
+	fputs(lead, out);
+	while (*text) {
+		size_t len = strcspn(text, " ");
+		if (col + 1 + len > WIDTH && col > indent) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > 0 && col != indent) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)len, text);
+		col += len;
+		text += len;
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
+/* Prints "OPTION\tDESCRIPTION" lines, the options at column margin. */
+static void print_options(FILE *out, const char *options, int margin)
+{
+	while (options && *options) {
+		size_t line = strcspn(options, "\n"), tab = strcspn(options, "\t");
+		if (tab > line)
+			tab = line; /* no description */
+		int column = OPTION_COLUMN + margin - 2;
+		if (tab == 0)
+			fprintf(out, "%*s", column, "");
+		else if (margin + (int)tab + 2 <= column)
+			fprintf(out, "%*s%-*.*s", margin, "", column - margin, (int)tab, options);
+		else /* too long: the description on the next line, still read by help2man */
+			fprintf(out, "%*s%.*s\n%*s", margin, "", (int)tab, options, column, "");
+		if (tab < line)
+			fprintf(out, "%.*s", (int)(line - tab - 1), options + tab + 1);
+		fputc('\n', out);
+		options += line + (options[line] == '\n');
+	}
+}
+
+static const struct help_group *find_group(const char *name)
+{
+	for (size_t i = 0; i < N_GROUPS; i++)
+		if (strcmp(groups[i].name, name) == 0)
+			return &groups[i];
+	return NULL;
+}
+
+/* The command's words: "contacts create" or "login". */
+static void command_words(const struct help_command *c, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", c->group, c->sub ? " " : "", c->sub ? c->sub : "");
+}
+
+static void print_command(FILE *out, const struct help_command *c)
+{
+	char lead[128];
+	command_words(c, lead, sizeof(lead));
+	char usage[160];
+	snprintf(usage, sizeof(usage), "Usage: guichet %s", lead);
+	print_wrapped(out, usage, c->synopsis, 9);
+	print_wrapped(out, "", c->summary, 0);
+	if (c->options) {
+		fputs("\nOptions:\n", out);
+		print_options(out, c->options, 2);
+	}
+	fputs("\nGlobal options (--server, --tenant, --json): see guichet --help.\n", out);
+}
+
+static void print_group(FILE *out, const struct help_group *g)
+{
+	fprintf(out, "Usage: guichet %s SUBCOMMAND [ARGUMENTS]\n%s\n\n", g->name, g->summary);
+	fprintf(out, "Subcommands (guichet %s SUBCOMMAND --help for each one's options):\n", g->name);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (strcmp(commands[i].group, g->name) == 0) {
+			char lead[32];
+			snprintf(lead, sizeof(lead), "  %-10s  ", commands[i].sub);
+			print_wrapped(out, lead, commands[i].summary, strlen(lead));
+		}
+	}
+}
+
+/* The usage, the global options and the commands, one line each. */
+static void print_head(FILE *out)
+{
+	fputs(overview_head, out);
+	fputs("Global options:\n", out);
+	print_options(out, global_options, 2);
+	fputs("\nCommands (guichet COMMAND --help lists its subcommands and options):\n", out);
+	for (size_t i = 0; i < N_GROUPS; i++)
+		fprintf(out, "  %-14s  %s\n", groups[i].name, groups[i].summary);
+}
+
+void help_overview(FILE *out)
+{
+	print_head(out);
+	fputc('\n', out);
+	fputs(overview_tail, out);
+}
+
+/* The overview with every command's text before its roles, environment and
+ * files, so that help2man puts the commands in the DESCRIPTION. */
+void help_all(FILE *out)
+{
+	print_head(out);
+	const char *title = "";
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct help_command *c = &commands[i];
+		const struct help_group *g = find_group(c->group);
+		if (strcmp(g->title, title) != 0) {
+			title = g->title;
+			fprintf(out, "\n%s:\n", title);
+		}
+		char lead[160];
+		command_words(c, lead, sizeof(lead));
+		/* the tag on one line, as help2man reads it; the summary under it */
+		fprintf(out, "  guichet %s%s%s\n", lead, *c->synopsis ? " " : "", c->synopsis);
+		char pad[OPTION_COLUMN + 1];
+		memset(pad, ' ', OPTION_COLUMN);
+		pad[OPTION_COLUMN] = '\0';
+		print_wrapped(out, pad, c->summary, OPTION_COLUMN);
+		print_options(out, c->options, 6);
+	}
+	fputc('\n', out);
+	fputs(overview_tail, out);
+}
+
+int help_command(FILE *out, const char *group, const char *sub)
+{
+	const struct help_group *g = find_group(group);
+	if (g == NULL) {
+		fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", group);
+		return 2;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct help_command *c = &commands[i];
+		if (strcmp(c->group, group) == 0 && (c->sub == NULL || (sub && strcmp(c->sub, sub) == 0))) {
+			print_command(out, c);
+			return 0;
+		}
+	}
+	if (sub != NULL) {
+		fprintf(stderr, "guichet %s: unknown subcommand '%s' (see guichet %s --help)\n", group, sub, group);
+		return 2;
+	}
+	print_group(out, g);
+	return 0;
+}
