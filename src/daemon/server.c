@@ -156,8 +156,12 @@ int server_start(struct server *srv, const struct config *config)
 	if (srv->hub == NULL)
 		return GC_ENOMEM;
 	int rc = writer_new(config->db, srv->hub, &srv->writer);
-	if (rc < 0)
+	if (rc < 0) {
+		/* a --db that cannot be opened exits cleanly, leak checkers included */
+		hub_free(srv->hub);
+		srv->hub = NULL;
 		return rc;
+	}
 	if ((rc = hashpool_new(config->db, config->hash_threads, config->hash_queue, &srv->hashpool)) < 0) {
 		log_error("cannot start the password-hashing pool", "error", gc_error_name(rc));
 		return rc;

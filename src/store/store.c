@@ -5,6 +5,7 @@
  * when store_commit returns. Callers make that cheap by batching many
  * requests in one transaction (src/daemon/writer.c). */
 #include "store/store_internal.h"
+#include "store/pg.h"
 #include "store/schema.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -153,10 +154,16 @@ int store_open(const char *path, enum store_mode mode, struct store **ret_store)
 	struct store *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return GC_ENOMEM;
+	int rc;
+	if (store_url_is_pg(path)) {
+		/* a URL, not a file: never let SQLite create "postgresql:..." */
+		rc = pg_open_refusal(path, s->errmsg, sizeof(s->errmsg));
+		goto out_fail_rc;
+	}
 	int flags = SQLITE_OPEN_NOMUTEX |
 		    (mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY
 					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

@@ -59,6 +59,21 @@ int store_file_schema_version(struct store *s);
 /* Size of the database in bytes. */
 int64_t store_db_size(struct store *s);
 
+/* --- PostgreSQL (pg.c): groundwork for the second engine --- */
+
+/* Whether db names a PostgreSQL server (postgresql:// or postgres://)
+ * rather than a SQLite file. Until that engine exists, store_open refuses
+ * such a URL with GC_EINVAL, naming the version the server answered. */
+bool store_url_is_pg(const char *db);
+/* url with its password, if any, replaced by "***": fit for logs. */
+void store_pg_url_redact(const char *url, char *ret_text, size_t len);
+/* Connects to url and reads the server's version. Refuses (GC_EINVAL) a
+ * server with fsync or synchronous_commit off, whose acknowledged commits
+ * may not be on disk; GC_EIO when it cannot connect. On failure errmsg
+ * says why (the URL's password never appears). */
+int store_pg_probe(const char *url, char *ret_version, size_t version_len, char *errmsg,
+		   size_t errmsg_len);
+
 int store_begin(struct store *s);
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
