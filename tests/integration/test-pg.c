@@ -1,0 +1,252 @@
+/* The PostgreSQL groundwork on a real server: the throwaway cluster itself
+ * (started, stopped, and stopped even when its test process dies), the
+ * store's probe (version, durability settings refused), and guichetd and
+ * guichet admin answering a postgresql:// --db with a clear refusal. */
+#include "harness.h"
+#include "pgcluster.h"
+#include "guichet/error.h"
+#include "store/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct pgcluster cluster;
+
+static int group_setup(void **state)
+{
+	return pgcluster_start(&cluster, NULL) == 0 ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+	pgcluster_stop(&cluster);
+	return 0;
+}
+
+/* The postmaster's pid, from the first line of data/postmaster.pid. */
+static pid_t postmaster_pid(const char *dir)
+{
+	char path[128], line[32] = "";
+	snprintf(path, sizeof(path), "%s/data/postmaster.pid", dir);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	bool ok = fgets(line, sizeof(line), f) != NULL;
+	fclose(f);
+	return ok ? (pid_t)strtol(line, NULL, 10) : -1;
+}
+
+/* Whether pid runs: exists and is not a zombie waiting for init to reap it
+ * (the postmaster's parent, pg_ctl, exits at once). */
+static bool running(pid_t pid)
+{
+	char path[64], stat_line[256] = "";
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	bool ok = fgets(stat_line, sizeof(stat_line), f) != NULL;
+	fclose(f);
+	const char *paren = strrchr(stat_line, ')');
+	return !ok || paren == NULL || (paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X');
+}
+
+/* Whether pid and dir are both gone within seconds. */
+static bool gone_within(pid_t pid, const char *dir, int seconds)
+{
+	struct stat st;
+	for (int i = 0; i < seconds * 10; i++) {
+		if (!running(pid) && stat(dir, &st) < 0)
+			return true;
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	return false;
+}
+
+static void test_probe_reads_version(void **state)
+{
+	char version[128] = "", errmsg[512] = "";
+	assert_int_equal(store_pg_probe(pgcluster_url(&cluster), version, sizeof(version), errmsg,
+					sizeof(errmsg)), GC_OK);
+	assert_true(version[0] >= '1' && version[0] <= '9');
+	assert_non_null(strchr(version, '.'));
+}
+
+static void test_probe_refuses_session_synchronous_commit_off(void **state)
+{
+	char url[256], version[128] = "", errmsg[512] = "";
+	snprintf(url, sizeof(url), "%s?options=-c%%20synchronous_commit%%3Doff", pgcluster_url(&cluster));
+	assert_int_equal(store_pg_probe(url, version, sizeof(version), errmsg, sizeof(errmsg)),
+			 GC_EINVAL);
+	assert_non_null(strstr(errmsg, "synchronous_commit=off"));
+	assert_string_equal(version, ""); /* written only on success */
+	/* "local" still flushes the local WAL before acknowledging */
+	snprintf(url, sizeof(url), "%s?options=-c%%20synchronous_commit%%3Dlocal", pgcluster_url(&cluster));
+	assert_int_equal(store_pg_probe(url, version, sizeof(version), errmsg, sizeof(errmsg)), GC_OK);
+}
+
+static void test_probe_refuses_fsync_off(void **state)
+{
+	struct pgcluster unsafe;
+	assert_int_equal(pgcluster_start(&unsafe, "fsync = off", NULL), 0);
+	char version[128] = "", errmsg[512] = "";
+	int rc = store_pg_probe(pgcluster_url(&unsafe), version, sizeof(version), errmsg, sizeof(errmsg));
+	pgcluster_stop(&unsafe);
+	assert_int_equal(rc, GC_EINVAL);
+	assert_non_null(strstr(errmsg, "fsync=off"));
+}
+
+static void test_probe_unreachable_and_password_hidden(void **state)
+{
+	char url[256], version[128] = "", errmsg[512] = "";
+	/* a database that does not exist: the connection fails after the password */
+	snprintf(url, sizeof(url), "postgresql://guichet:s3cret@127.0.0.1:%d/nosuchdb", cluster.port);
+	assert_int_equal(store_pg_probe(url, version, sizeof(version), errmsg, sizeof(errmsg)), GC_EIO);
+	assert_null(strstr(errmsg, "s3cret"));
+	assert_non_null(strstr(errmsg, "guichet:***@127.0.0.1"));
+	assert_non_null(strstr(errmsg, "nosuchdb"));
+	assert_int_equal(store_pg_probe("/var/lib/guichet.db", version, sizeof(version), errmsg,
+					sizeof(errmsg)), GC_EINVAL);
+}
+
+/* Runs a binary of this build with arguments (NULL-terminated), stderr
+ * captured into err; returns the exit status. */
+static int run_capture(char *err, size_t len, const char *name, ...)
+{
+	char bin[512], path[] = "/tmp/guichet-pg-err-XXXXXX";
+	char *argv[16] = {(char *)harness_binary(name, bin, sizeof(bin))};
+	int argc = 1;
+	va_list ap;
+	va_start(ap, name);
+	for (char *arg; argc < 15 && (arg = va_arg(ap, char *)) != NULL;)
+		argv[argc++] = arg;
+	va_end(ap);
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fd, 2);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	ssize_t n = pread(fd, err, len - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void expect_refusal(const char *err, const char *url)
+{
+	char version[128], errmsg[512], expected[512];
+	assert_int_equal(store_pg_probe(url, version, sizeof(version), errmsg, sizeof(errmsg)), GC_OK);
+	snprintf(expected, sizeof(expected),
+		 "the PostgreSQL engine is not built yet; the server at %s answered version %s", url,
+		 version);
+	if (strstr(err, expected) == NULL)
+		fail_msg("expected \"%s\" in: %s", expected, err);
+}
+
+static void test_guichetd_refuses_url(void **state)
+{
+	char err[4096];
+	const char *url = pgcluster_url(&cluster);
+	int status = run_capture(err, sizeof(err), "guichetd", "--db", url, "--listen", "127.0.0.1:0",
+				 "--threads", "1", NULL);
+	assert_int_not_equal(status, 0);
+	assert_true(status < 128); /* an exit, not a crash */
+	expect_refusal(err, url);
+}
+
+static void test_admin_init_refuses_url(void **state)
+{
+	char err[4096];
+	const char *url = pgcluster_url(&cluster);
+	int status = run_capture(err, sizeof(err), "guichet", "admin", "init", "--db", url, "--tenant",
+				 "Brand A", "--admin-email", "admin@a.example", "--admin-password",
+				 "a long enough password", NULL);
+	assert_int_not_equal(status, 0);
+	assert_true(status < 128);
+	expect_refusal(err, url);
+	struct stat st;
+	assert_int_equal(stat("postgresql:", &st), -1); /* no file named after the URL */
+}
+
+static void test_stop_leaves_nothing(void **state)
+{
+	struct pgcluster c;
+	assert_int_equal(pgcluster_start(&c, NULL), 0);
+	char dir[sizeof(c.dir)];
+	snprintf(dir, sizeof(dir), "%s", c.dir);
+	pid_t pid = postmaster_pid(dir);
+	assert_true(pid > 0);
+	assert_true(running(pid));
+	pgcluster_stop(&c);
+	assert_true(gone_within(pid, dir, 1)); /* stop waits for both */
+	pgcluster_stop(&c);                    /* twice is harmless */
+}
+
+/* A test process that dies without stopping its cluster (a crash, a
+ * timeout's SIGKILL) leaves nothing running either: the guard stops it. */
+static void test_killed_test_leaves_nothing(void **state)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t child = fork();
+	if (child == 0) {
+		close(fds[0]);
+		struct pgcluster c;
+		if (pgcluster_start(&c, NULL) < 0)
+			_exit(1);
+		pid_t pid = postmaster_pid(c.dir);
+		if (write(fds[1], &pid, sizeof(pid)) != sizeof(pid) ||
+		    write(fds[1], c.dir, sizeof(c.dir)) != sizeof(c.dir))
+			_exit(1);
+		raise(SIGKILL);
+	}
+	close(fds[1]);
+	pid_t pid = 0;
+	char dir[sizeof(cluster.dir)] = "";
+	assert_int_equal(read(fds[0], &pid, sizeof(pid)), sizeof(pid));
+	assert_int_equal(read(fds[0], dir, sizeof(dir)), sizeof(dir));
+	close(fds[0]);
+	int status = 0;
+	waitpid(child, &status, 0);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(pid > 0);
+	assert_true(gone_within(pid, dir, 30));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_probe_reads_version),
+		cmocka_unit_test(test_probe_refuses_session_synchronous_commit_off),
+		cmocka_unit_test(test_probe_refuses_fsync_off),
+		cmocka_unit_test(test_probe_unreachable_and_password_hidden),
+		cmocka_unit_test(test_guichetd_refuses_url),
+		cmocka_unit_test(test_admin_init_refuses_url),
+		cmocka_unit_test(test_stop_leaves_nothing),
+		cmocka_unit_test(test_killed_test_leaves_nothing),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
