@@ -1,0 +1,89 @@
+/* store_open on a PostgreSQL URL, with no server needed: until the engine
+ * exists it refuses with GC_EINVAL and a message that names the cause, and
+ * never creates a file named after the URL (SQLite would otherwise try). */
+#include "guichet/error.h"
+#include "store/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Number of entries in dir other than . and .. */
+static int n_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+static void test_url_recognised(void **state)
+{
+	assert_true(store_url_is_pg("postgresql://guichet@127.0.0.1:5432/guichet"));
+	assert_true(store_url_is_pg("postgres://db.example/guichet"));
+	assert_false(store_url_is_pg("var/guichet.db"));
+	assert_false(store_url_is_pg("postgresql.db"));
+	assert_false(store_url_is_pg("./postgresql://x"));
+	assert_false(store_url_is_pg("mysql://x"));
+	assert_false(store_url_is_pg(NULL));
+}
+
+static void test_url_redacted(void **state)
+{
+	char text[128];
+	store_pg_url_redact("postgresql://guichet:s3cret@db:5432/g", text, sizeof(text));
+	assert_string_equal(text, "postgresql://guichet:***@db:5432/g");
+	store_pg_url_redact("postgresql://guichet@db:5432/g", text, sizeof(text));
+	assert_string_equal(text, "postgresql://guichet@db:5432/g");
+	store_pg_url_redact("postgresql://db:5432/g", text, sizeof(text));
+	assert_string_equal(text, "postgresql://db:5432/g");
+}
+
+static void open_refused(const char *url, enum store_mode mode)
+{
+	struct store *s = NULL;
+	assert_int_equal(store_open(url, mode, &s), GC_EINVAL);
+	assert_non_null(s); /* kept for its message, as on every failed open */
+	const char *msg = store_errmsg(s);
+	if (strncmp(msg, "the PostgreSQL engine is not built yet; ", 40) != 0)
+		fail_msg("unexpected message: %s", msg);
+	assert_null(strstr(msg, "s3cret"));
+	store_free(s);
+}
+
+static void test_open_refuses_without_touching_files(void **state)
+{
+	char dir[] = "/tmp/guichet-unit-pg-XXXXXX", cwd[4096];
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(dir), 0);
+	/* port 1 on loopback: refused at once, so no server is needed */
+	open_refused("postgresql://guichet:s3cret@127.0.0.1:1/guichet", STORE_READ_WRITE);
+	open_refused("postgres://guichet@127.0.0.1:1/guichet", STORE_READ_ONLY);
+	open_refused("postgresql://guichet@127.0.0.1:1/guichet?connect_timeout=1", STORE_READ_WRITE);
+	int n = n_entries(dir);
+	assert_int_equal(chdir(cwd), 0);
+	rmdir(dir);
+	assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_url_recognised),
+		cmocka_unit_test(test_url_redacted),
+		cmocka_unit_test(test_open_refuses_without_touching_files),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
