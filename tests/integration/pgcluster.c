@@ -124,8 +124,10 @@ static void guard_main(const struct pgcluster *c, int fd)
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	/* no other pipe end kept open here: another cluster's guard must see EOF */
-	if (dup2(fd, 3) < 0)
+	/* no other pipe end kept open here: another cluster's guard must see EOF;
+	 * nor the test's output, whose reader waits for its end */
+	int null = open("/dev/null", O_RDWR);
+	if (dup2(fd, 3) < 0 || null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		_exit(1);
 	close_range(4, ~0U, 0);
 	char byte;
