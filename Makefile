@@ -5,7 +5,7 @@ BUILD ?= build
 DB ?= var/guichet.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build bench clean deb
+.PHONY: run test deps build bench clean deb check-fresh
 
 deps:
 	@scripts/install-deps
@@ -36,3 +36,8 @@ deb: deps
 
 clean:
 	rm -rf $(BUILD) build-test build-fuzz
+
+# the README's commands on a bare Debian 12 root (debootstrap, chroot, as root):
+# the committed HEAD, install-deps, make run until /healthz, make test
+check-fresh:
+	@scripts/check-fresh
