@@ -22,10 +22,13 @@
 #define MAX_HEADERS 100
 #define READ_HIGH_WATER (256 * 1024) /* input kept per connection, pipelined requests included */
 #define STREAM_SNDBUF (64 * 1024)    /* the kernel's send buffer of an event stream */
+#define ACCEPT_PAUSE_MS 100          /* after an accept error */
+#define ADDRESS_SHARE 4              /* one address receives at most 1/4 of the body budget */
 
 struct address_count {
 	char address[64];
-	int n;
+	int n;                      /* connections open */
+	size_t body;                /* bytes of bodies being received */
 	UT_hash_handle hh;
 };
 
@@ -41,6 +44,7 @@ struct conn_guard {
 struct conn_server {
 	struct event_base *base;
 	struct evconnlistener *listener;
+	struct event *resume;       /* re-enables the listener after an accept error */
 	struct conn_guard *guard;
 	struct conn_handler handler;
 	int tag;
@@ -61,6 +65,7 @@ struct conn {
 	http_parser parser;
 	enum conn_state state;
 	bool gone;                  /* the peer left while the owner was busy */
+	bool proxy;                 /* a trusted proxy: its clients share its address */
 	bool keep_alive;
 	bool head_started;
 	char peer[64];
@@ -155,14 +160,19 @@ static void guard_leave(struct conn_guard *g, const char *address)
 	pthread_mutex_unlock(&g->lock);
 }
 
-/* Takes n more bytes of the body budget for c. */
+/* Takes n more bytes of the body budget for c, as they arrive: within the
+ * budget in all, and within an address's share of it (a proxy's: the whole). */
 static bool guard_reserve(struct conn *c, size_t n)
 {
 	struct conn_guard *g = c->srv->guard;
 	pthread_mutex_lock(&g->lock);
-	bool ok = n <= g->limits.body_budget - g->body_in_use;
+	struct address_count *a = NULL;
+	HASH_FIND_STR(g->by_address, c->peer, a);
+	size_t share = c->proxy ? g->limits.body_budget : g->limits.body_budget / ADDRESS_SHARE;
+	bool ok = a && n <= g->limits.body_budget - g->body_in_use && n <= share - a->body;
 	if (ok) {
 		g->body_in_use += n;
+		a->body += n;
 		c->reserved += n;
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -175,6 +185,10 @@ static void guard_release(struct conn *c)
 	if (c->reserved == 0)
 		return;
 	pthread_mutex_lock(&g->lock);
+	struct address_count *a = NULL;
+	HASH_FIND_STR(g->by_address, c->peer, a);
+	if (a)
+		a->body -= c->reserved;
 	g->body_in_use -= c->reserved;
 	pthread_mutex_unlock(&g->lock);
 	c->reserved = 0;
@@ -267,7 +281,8 @@ static void fail(struct conn *c, int status, const char *code, const char *messa
 	c->keep_alive = false;
 	evhttp_clear_headers(&c->out_headers);
 	write_head(c, status, "application/json", len);
-	bufferevent_write(c->bev, body, (size_t)len);
+	if (c->method != EVHTTP_REQ_HEAD)
+		bufferevent_write(c->bev, body, (size_t)len);
 	close_soon(c);
 }
 
@@ -412,9 +427,13 @@ static int refuse(struct conn *c, int status, const char *code, const char *mess
 	return -1;
 }
 
-/* Appends a piece of the head; a new element starts after a NUL. */
+/* Appends a piece of the head; a new element starts after a NUL. The
+ * trailer fields of a chunked body come through the same callbacks after
+ * the head: they are dropped, never mixed with the head's fields. */
 static int head_append(struct conn *c, enum element kind, const char *at, size_t len)
 {
+	if (c->state != READING_HEAD)
+		return 0;
 	size_t max = c->srv->guard->limits.max_head;
 	bool starts = kind != c->last;
 	if (c->head_len + len + 2 > max)
@@ -502,12 +521,10 @@ static int on_headers_complete(http_parser *p)
 	bool has_length = (p->flags & F_CONTENTLENGTH) != 0;
 	if (has_length && p->content_length > c->body_limit)
 		return refuse(c, 413, "too_large", "the body is larger than this route accepts");
-	if (has_length && p->content_length > 0 && !guard_reserve(c, (size_t)p->content_length))
-		return refuse(c, 503, "busy", "the server is receiving too much at once: try again");
 	const char *expect = conn_header(c, "Expect");
 	if (expect && strcasecmp(expect, "100-continue") != 0)
 		return refuse(c, 417, "expectation_failed", "only 'Expect: 100-continue' is understood");
-	if (expect)
+	if (expect && p->http_major == 1 && p->http_minor >= 1) /* HTTP/1.0 ignores it (RFC 9110) */
 		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	c->state = READING_BODY;
 	set_deadline(c, c->srv->guard->limits.body_timeout_ms);
@@ -635,6 +652,7 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	c->srv = srv;
 	c->bev = bev;
 	c->timer = timer;
+	c->proxy = proxy;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
 	TAILQ_INIT(&c->out_headers);
 	reset_request(c);
@@ -648,6 +666,23 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	set_deadline(c, srv->guard->limits.idle_timeout_ms);
 }
 
+/* accept failed (out of descriptors, most likely): the listening socket stays
+ * readable, so pause instead of spinning, and try again shortly */
+static void on_accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct conn_server *srv = arg;
+	struct timeval pause = {0, ACCEPT_PAUSE_MS * 1000};
+	evconnlistener_disable(listener);
+	evtimer_add(srv->resume, &pause);
+}
+
+static void on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn_server *srv = arg;
+	if (srv->listener)
+		evconnlistener_enable(srv->listener);
+}
+
 struct conn_server *conn_server_new(struct event_base *base, int fd, struct conn_guard *guard,
 				    const struct conn_handler *handler, int tag)
 {
@@ -656,10 +691,14 @@ struct conn_server *conn_server_new(struct event_base *base, int fd, struct conn
 		return NULL;
 	*srv = (struct conn_server){.base = base, .guard = guard, .handler = *handler, .tag = tag};
 	srv->listener = evconnlistener_new(base, on_accept, srv, LEV_OPT_CLOSE_ON_FREE, 0, fd);
-	if (srv->listener == NULL) {
+	srv->resume = evtimer_new(base, on_resume, srv);
+	if (srv->listener == NULL || srv->resume == NULL) {
+		if (srv->listener)
+			evconnlistener_free(srv->listener);
 		free(srv);
 		return NULL;
 	}
+	evconnlistener_set_error_cb(srv->listener, on_accept_error);
 	return srv;
 }
 
@@ -678,6 +717,7 @@ void conn_server_free(struct conn_server *srv)
 	conn_server_stop(srv);
 	while (srv->head)
 		conn_free(srv->head);
+	event_free(srv->resume);
 	free(srv);
 }
 
@@ -745,6 +785,11 @@ void conn_reply(struct conn *c, int status, const char *content_type, const char
 	write_head(c, status, body ? content_type : NULL, (ssize_t)(body ? len : 0));
 	if (body && len && c->method != EVHTTP_REQ_HEAD)
 		bufferevent_write(c->bev, body, len);
+	if (c->body) { /* read by now: its memory and budget go back while the answer leaves */
+		evbuffer_free(c->body);
+		c->body = NULL;
+	}
+	guard_release(c);
 	c->state = WRITING;
 	set_deadline(c, c->srv->guard->limits.write_timeout_ms);
 	bufferevent_enable(c->bev, EV_WRITE);
@@ -776,6 +821,17 @@ int conn_stream_write(struct conn *c, const char *data, size_t len)
 	if (evbuffer_get_length(out) + len > c->srv->guard->limits.max_stream_backlog)
 		return GC_EBUSY;
 	return evbuffer_add(out, data, len) == 0 ? GC_OK : GC_ENOMEM;
+}
+
+size_t conn_stream_unsent(const struct conn *c)
+{
+	return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+size_t conn_stream_room(const struct conn *c)
+{
+	size_t unsent = conn_stream_unsent(c), max = c->srv->guard->limits.max_stream_backlog;
+	return unsent < max ? max - unsent : 0;
 }
 
 void conn_stream_end(struct conn *c)

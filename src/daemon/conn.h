@@ -22,7 +22,10 @@
  * Every answer of this layer, like every answer of the daemon, is JSON.
  *
  * A connection lives on the thread of the event base that accepted it, and
- * every call here is made on that thread.
+ * every call that changes it is made on that thread. While it is BUSY its
+ * worker does not touch it, so the thread running the request (the writer,
+ * the hashing pool) may read the request through conn_method, conn_target,
+ * conn_header and conn_body.
  *
  *   READING_HEAD ──head read──▶ READING_BODY ──body read──▶ BUSY (owner runs)
  *        ▲                                                   │ conn_reply
@@ -86,7 +89,7 @@ void conn_server_free(struct conn_server *srv);
 
 /* The request being served. */
 enum evhttp_cmd_type conn_method(const struct conn *c);
-const char *conn_path(const struct conn *c);      /* decoded from the target; NULL when malformed */
+const char *conn_path(const struct conn *c);      /* the target's path, as sent (not percent-decoded); NULL when malformed */
 const char *conn_query(const struct conn *c);     /* NULL when none */
 const char *conn_target(const struct conn *c);    /* the request target as sent: path and query */
 const char *conn_header(const struct conn *c, const char *name);
@@ -109,6 +112,10 @@ int conn_stream_begin(struct conn *c, const char *content_type, void (*on_close)
 /* Queues data; GC_EBUSY, queuing nothing, when the unsent output would
  * pass the backlog limit: the caller then ends the stream. */
 int conn_stream_write(struct conn *c, const char *data, size_t len);
+/* Bytes the stream may still queue before the backlog limit, and bytes
+ * queued that have not left yet. */
+size_t conn_stream_room(const struct conn *c);
+size_t conn_stream_unsent(const struct conn *c);
 /* Ends the stream and closes the connection once its output has left. */
 void conn_stream_end(struct conn *c);
 

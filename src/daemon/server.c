@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 #define DRAIN_TIMEOUT_MS 30000
-#define SPARE_DESCRIPTORS 256       /* kept for the database, logs and listeners */
+#define SPARE_DESCRIPTORS 256       /* kept for logs, listeners and the like */
+#define DESCRIPTORS_PER_THREAD 8    /* a database connection (file, WAL, shm), epoll, wake-ups */
 
 /* What one client may make the daemon hold (conn.h). */
 static const struct conn_limits default_limits = {
@@ -41,7 +42,7 @@ static const struct conn_limits default_limits = {
 
 /* Raises the descriptor limit to its maximum; the connections allowed in
  * all stay below it, so the daemon never runs out (and /healthz answers). */
-static int connection_cap(int wanted)
+static int connection_cap(int wanted, int threads)
 {
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -49,7 +50,8 @@ static int connection_cap(int wanted)
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
 	getrlimit(RLIMIT_NOFILE, &rl);
-	long room = rl.rlim_cur == RLIM_INFINITY ? wanted : (long)rl.rlim_cur - SPARE_DESCRIPTORS;
+	long spare = SPARE_DESCRIPTORS + (long)DESCRIPTORS_PER_THREAD * threads;
+	long room = rl.rlim_cur == RLIM_INFINITY ? wanted : (long)rl.rlim_cur - spare;
 	if (room < 16)
 		room = 16;
 	return wanted < room ? wanted : (int)room;
@@ -172,7 +174,7 @@ int server_start(struct server *srv, const struct config *config)
 	    (rc = listen_or_log(config->metrics_host, config->metrics_port, &srv->metrics_fd, &srv->metrics_port)) < 0)
 		return rc;
 	struct conn_limits limits = default_limits;
-	limits.max_total = connection_cap(config->max_connections);
+	limits.max_total = connection_cap(config->max_connections, config->threads + config->hash_threads + 1);
 	limits.max_per_address = config->max_connections_per_address;
 	limits.head_timeout_ms = config->head_timeout * 1000;
 	limits.max_stream_backlog = (size_t)config->stream_backlog;
@@ -205,8 +207,9 @@ static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 	struct worker *w = arg;
 	conn_server_stop(w->api);
 	conn_server_stop(w->metrics);
-	streams_free(w->streams); /* live streams end: their clients reconnect elsewhere */
-	w->streams = NULL;
+	/* live streams end (their clients reconnect elsewhere); the streams'
+	 * events stay until stop(): the hub wakes them until the writer stops */
+	streams_end_all(w->streams);
 }
 
 static void drain(struct server *srv)

@@ -16,7 +16,8 @@
 #define PING_SECONDS 15
 #define REPLAY_PAGE 1000
 #define RECHECK_MS 500              /* how soon a revoked token's streams end */
-#define REPLAY_BYTES (256 * 1024)   /* read from the store per round for a stream behind */
+#define REPLAY_BYTES (256 * 1024)   /* at most, per round of a stream behind */
+#define REPLAY_PAGES 4              /* pages of REPLAY_PAGE events read per round */
 
 struct stream {
 	struct streams *owner;
@@ -60,18 +61,22 @@ static void append_stored(const struct store_event *ev, void *arg)
 }
 
 /* Events after the stream's cursor from the store, up to the hub's newest,
- * a page at a time while out holds less than REPLAY_BYTES: a stream far
- * behind catches up over several rounds (st->behind), never all at once. */
+ * at most REPLAY_PAGES pages and about half the room the stream has left:
+ * a stream far behind catches up over several rounds (st->behind), never
+ * all at once. A store error keeps the cursor where it was. */
 static void replay_from_store(struct stream *st, struct evbuffer *out)
 {
 	struct replay rp = {st, out};
 	int64_t until = hub_last_id(st->owner->worker->server->hub);
-	int n;
+	size_t budget = conn_stream_room(st->conn) / 2;
+	if (budget > REPLAY_BYTES)
+		budget = REPLAY_BYTES;
+	int n, pages = 0;
 	do
 		n = store_routing_events_after(st->owner->worker->db, st->tenant_id, st->cursor, REPLAY_PAGE,
 					       append_stored, &rp);
-	while (n == REPLAY_PAGE && evbuffer_get_length(out) < REPLAY_BYTES);
-	st->behind = n == REPLAY_PAGE;
+	while (n == REPLAY_PAGE && ++pages < REPLAY_PAGES && evbuffer_get_length(out) < budget);
+	st->behind = n == REPLAY_PAGE || n < 0;
 	if (!st->behind && st->cursor < until)
 		st->cursor = until; /* what is left was not of this tenant */
 }
@@ -115,6 +120,10 @@ static bool deliver(struct stream *st)
 	if (out == NULL)
 		return true;
 	if (st->behind) {
+		if (conn_stream_unsent(st->conn) > 0) {
+			evbuffer_free(out); /* the last round has not left yet */
+			return true;
+		}
 		replay_from_store(st, out);
 		if (!st->behind)
 			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
@@ -209,12 +218,17 @@ struct streams *streams_new(struct worker *w)
 	return s;
 }
 
+void streams_end_all(struct streams *s)
+{
+	while (s && s->head)
+		end_stream(s->head);
+}
+
 void streams_free(struct streams *s)
 {
 	if (s == NULL)
 		return;
-	while (s->head)
-		end_stream(s->head);
+	streams_end_all(s);
 	if (s->wake)
 		event_free(s->wake);
 	if (s->ping)

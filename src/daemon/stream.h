@@ -15,7 +15,9 @@
 struct streams;
 
 struct streams *streams_new(struct worker *w);
-/* Ends every stream (draining) and frees them. */
+/* Ends every stream (draining); new ones are refused by then. */
+void streams_end_all(struct streams *s);
+/* Ends every stream and frees s, once nothing publishes to the hub. */
 void streams_free(struct streams *s);
 /* The handler of GET /api/v1/events. */
 int run_events(struct request *r, struct store *db);
