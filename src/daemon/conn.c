@@ -6,7 +6,9 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
+#include <arpa/inet.h>
 #include <http_parser.h>
+#include <netinet/in.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -69,6 +71,7 @@ struct conn {
 	bool keep_alive;
 	bool head_started;
 	char peer[64];
+	char counted_as[64];        /* the address the caps count it under (IPv6: its /64) */
 	/* the request: its head's text, elements separated by NULs */
 	char *head;
 	size_t head_len, head_cap;
@@ -167,7 +170,7 @@ static bool guard_reserve(struct conn *c, size_t n)
 	struct conn_guard *g = c->srv->guard;
 	pthread_mutex_lock(&g->lock);
 	struct address_count *a = NULL;
-	HASH_FIND_STR(g->by_address, c->peer, a);
+	HASH_FIND_STR(g->by_address, c->counted_as, a);
 	size_t share = c->proxy ? g->limits.body_budget : g->limits.body_budget / ADDRESS_SHARE;
 	bool ok = a && n <= g->limits.body_budget - g->body_in_use && n <= share - a->body;
 	if (ok) {
@@ -186,7 +189,7 @@ static void guard_release(struct conn *c)
 		return;
 	pthread_mutex_lock(&g->lock);
 	struct address_count *a = NULL;
-	HASH_FIND_STR(g->by_address, c->peer, a);
+	HASH_FIND_STR(g->by_address, c->counted_as, a);
 	if (a)
 		a->body -= c->reserved;
 	g->body_in_use -= c->reserved;
@@ -303,7 +306,7 @@ static void conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	guard_release(c);
-	guard_leave(srv->guard, c->peer);
+	guard_leave(srv->guard, c->counted_as);
 	bufferevent_free(c->bev);
 	event_free(c->timer);
 	if (c->uri)
@@ -625,6 +628,23 @@ static void refuse_connection(int fd)
 	close(fd);
 }
 
+/* What the caps count a peer as: its address, or for IPv6 its /64, since
+ * one host is commonly given a whole /64 (the throttle counts the same). */
+static void address_key(const struct sockaddr *sa, const char *peer, char *ret, size_t len)
+{
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+	if (sa->sa_family != AF_INET6 || IN6_IS_ADDR_V4MAPPED(a6)) { /* an IPv4 client on a dual-stack socket */
+		snprintf(ret, len, "%s", peer);
+		return;
+	}
+	struct in6_addr net = *a6;
+	memset(net.s6_addr + 8, 0, 8);
+	char text[INET6_ADDRSTRLEN];
+	if (inet_ntop(AF_INET6, &net, text, sizeof(text)) == NULL)
+		snprintf(text, sizeof(text), "%s", peer);
+	snprintf(ret, len, "%s/64", text);
+}
+
 static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *sa, int salen,
 		      void *arg)
 {
@@ -633,7 +653,9 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer), NULL, 0, NI_NUMERICHOST) != 0)
 		snprintf(peer, sizeof(peer), "unknown");
 	bool proxy = srv->handler.trusted && srv->handler.trusted(srv->handler.arg, peer);
-	if (!guard_admit(srv->guard, peer, proxy)) {
+	char counted_as[64];
+	address_key(sa, peer, counted_as, sizeof(counted_as));
+	if (!guard_admit(srv->guard, counted_as, proxy)) {
 		refuse_connection(fd);
 		return;
 	}
@@ -646,7 +668,7 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 		else
 			close(fd);
 		free(c);
-		guard_leave(srv->guard, peer);
+		guard_leave(srv->guard, counted_as);
 		return;
 	}
 	c->srv = srv;
@@ -654,6 +676,7 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	c->timer = timer;
 	c->proxy = proxy;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	snprintf(c->counted_as, sizeof(c->counted_as), "%s", counted_as);
 	TAILQ_INIT(&c->out_headers);
 	reset_request(c);
 	c->next = srv->head;
