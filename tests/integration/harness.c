@@ -158,6 +158,50 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+void *load_write_contacts(void *arg)
+{
+	struct load_writer *w = arg;
+	CURL *curl = curl_easy_init();
+	char url[128], auth[256], body[160];
+	snprintf(url, sizeof(url), "%s/api/v1/contacts", w->d->url);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", w->token);
+	struct curl_slist *headers = curl_slist_append(NULL, auth);
+	headers = curl_slist_append(headers, "Content-Type: application/json");
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+	for (int seq = 0; seq < LOAD_MAX_WRITES && !atomic_load(w->stop); seq++) {
+		struct buffer answer = {0};
+		if (w->queue_id)
+			snprintf(body, sizeof(body), "{\"channel\":\"chat\",\"subject\":\"w%d-%d\",\"queue_id\":%lld}",
+				 w->index, seq, w->queue_id);
+		else
+			snprintf(body, sizeof(body), "{\"channel\":\"web\",\"subject\":\"w%d-%d\"}", w->index, seq);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+		long status = 0;
+		if (curl_easy_perform(curl) != CURLE_OK) {
+			free(answer.data);
+			break; /* the daemon is gone */
+		}
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		json_t *j = answer.data ? json_loads(answer.data, 0, NULL) : NULL;
+		if (status == 201 && j) {
+			int n = atomic_load(&w->n_acked);
+			w->acked_ids[n] = json_integer_value(json_object_get(j, "id"));
+			w->acked_seq[n] = seq;
+			atomic_store(&w->n_acked, n + 1); /* read by the test while this goes on */
+		}
+		json_decref(j);
+		free(answer.data);
+	}
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+	return NULL;
+}
+
 static size_t header(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;

@@ -5,6 +5,7 @@
 #define GUICHET_TEST_HARNESS_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -83,6 +84,23 @@ int sse_open(struct sse *s, const struct daemon *d, const char *token, long long
  * false when none came. */
 bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret);
 void sse_close(struct sse *s);
+
+/* A thread's write load: it posts contacts with subjects "w<index>-<seq>"
+ * (into queue_id, when not 0) until *stop or the daemon dies, and keeps
+ * each one acknowledged with 201: acked_seq and acked_ids[0 .. n_acked). */
+#define LOAD_MAX_WRITES 100000
+struct load_writer {
+	const struct daemon *d;
+	const char *token;
+	int index;
+	long long queue_id;
+	const atomic_bool *stop;
+	atomic_int n_acked;
+	int acked_seq[LOAD_MAX_WRITES];
+	long long acked_ids[LOAD_MAX_WRITES];
+};
+/* The thread's function; its argument is a struct load_writer. */
+void *load_write_contacts(void *writer);
 
 /* Runs the CLI with GUICHET_URL=d and GUICHET_TOKEN_FILE=token_file; the
  * arguments are NULL-terminated. Captures stdout and stderr (malloc'd). */

@@ -28,66 +28,13 @@
 #define PASSWORD "backup pass"
 #define EMAIL "admin@t.example"
 #define WRITERS 4
-#define MAX_PER_WRITER 50000
+#define MAX_PER_WRITER LOAD_MAX_WRITES
 
 static struct daemon d;
 static char *token;
 static atomic_bool stop_writing;
 
-struct writer {
-	int index;
-	int acked_seq[MAX_PER_WRITER];
-	atomic_int n_acked;          /* acked_seq[0 .. n_acked) are acknowledged with 201 */
-};
-static struct writer writers[WRITERS];
-
-static size_t sink(char *ptr, size_t size, size_t n, void *arg)
-{
-	char **buf = arg;
-	size_t old = *buf ? strlen(*buf) : 0;
-	char *grown = realloc(*buf, old + size * n + 1);
-	memcpy(grown + old, ptr, size * n);
-	grown[old + size * n] = '\0';
-	*buf = grown;
-	return size * n;
-}
-
-/* Posts contacts with subjects "w<index>-<seq>" until told to stop or the daemon dies. */
-static void *write_contacts(void *arg)
-{
-	struct writer *w = arg;
-	CURL *curl = curl_easy_init();
-	char url[128], auth[256], body[128];
-	snprintf(url, sizeof(url), "%s/api/v1/contacts", d.url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	struct curl_slist *headers = curl_slist_append(NULL, auth);
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	for (int seq = 0; seq < MAX_PER_WRITER && !atomic_load(&stop_writing); seq++) {
-		char *answer = NULL;
-		snprintf(body, sizeof(body), "{\"channel\":\"web\",\"subject\":\"w%d-%d\"}", w->index, seq);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-		long status = 0;
-		CURLcode rc = curl_easy_perform(curl);
-		free(answer);
-		if (rc != CURLE_OK)
-			break; /* the daemon is gone */
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		if (status == 201) {
-			int n = atomic_load(&w->n_acked);
-			w->acked_seq[n] = seq;
-			atomic_store(&w->n_acked, n + 1);
-		}
-	}
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
-	return NULL;
-}
+static struct load_writer writers[WRITERS];
 
 static pthread_t threads[WRITERS];
 
@@ -95,9 +42,13 @@ static void start_writers(void)
 {
 	atomic_store(&stop_writing, false);
 	for (int i = 0; i < WRITERS; i++) {
-		writers[i].index = i;
-		atomic_store(&writers[i].n_acked, 0);
-		pthread_create(&threads[i], NULL, write_contacts, &writers[i]);
+		struct load_writer *w = &writers[i];
+		w->d = &d;
+		w->token = token;
+		w->index = i;
+		w->stop = &stop_writing;
+		atomic_store(&w->n_acked, 0);
+		pthread_create(&threads[i], NULL, load_write_contacts, w);
 	}
 }
 

@@ -21,77 +21,28 @@
 
 #define PASSWORD "durable pass"
 #define WRITERS 8
-#define MAX_PER_WRITER 100000
+#define MAX_PER_WRITER LOAD_MAX_WRITES
 
 static struct daemon d;
 static char *token;
 static atomic_bool stop_writing;
 static long long queue_id;       /* 0: contacts go to no queue */
 
-struct writer {
-	int index;
-	long long acked_ids[MAX_PER_WRITER];
-	int acked_seq[MAX_PER_WRITER];
-	int n_acked;
-};
-
-static size_t sink(char *ptr, size_t size, size_t n, void *arg)
+/* Starts writer i of the load on d. */
+static void start_writer(struct load_writer *w, int i, pthread_t *thread)
 {
-	char **buf = arg;
-	size_t old = *buf ? strlen(*buf) : 0;
-	char *grown = realloc(*buf, old + size * n + 1);
-	memcpy(grown + old, ptr, size * n);
-	grown[old + size * n] = '\0';
-	*buf = grown;
-	return size * n;
-}
-
-/* Posts contacts with subjects "w<index>-<seq>" until the daemon dies. */
-static void *write_contacts(void *arg)
-{
-	struct writer *w = arg;
-	CURL *curl = curl_easy_init();
-	char url[128], auth[256], body[128];
-	snprintf(url, sizeof(url), "%s/api/v1/contacts", d.url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	struct curl_slist *headers = curl_slist_append(NULL, auth);
-	headers = curl_slist_append(headers, "Content-Type: application/json");
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	for (int seq = 0; seq < MAX_PER_WRITER && !atomic_load(&stop_writing); seq++) {
-		char *answer = NULL;
-		if (queue_id)
-			snprintf(body, sizeof(body), "{\"channel\":\"chat\",\"subject\":\"w%d-%d\",\"queue_id\":%lld}",
-				 w->index, seq, queue_id);
-		else
-			snprintf(body, sizeof(body), "{\"channel\":\"web\",\"subject\":\"w%d-%d\"}", w->index, seq);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
-		long status = 0;
-		if (curl_easy_perform(curl) != CURLE_OK) {
-			free(answer);
-			break; /* the daemon is gone */
-		}
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-		json_t *j = answer ? json_loads(answer, 0, NULL) : NULL;
-		if (status == 201 && j) {
-			w->acked_ids[w->n_acked] = json_integer_value(json_object_get(j, "id"));
-			w->acked_seq[w->n_acked++] = seq;
-		}
-		json_decref(j);
-		free(answer);
-	}
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
-	return NULL;
+	w->d = &d;
+	w->token = token;
+	w->index = i;
+	w->queue_id = queue_id;
+	w->stop = &stop_writing;
+	atomic_store(&w->n_acked, 0);
+	pthread_create(thread, NULL, load_write_contacts, w);
 }
 
 /* Every contact stored after the restart, each subject once, every
  * acknowledged one there: how many are stored. */
-static int check_stored(struct writer *writers)
+static int check_stored(struct load_writer *writers)
 {
 	/* every contact stored, each subject once */
 	static char seen[WRITERS][MAX_PER_WRITER];
@@ -142,12 +93,10 @@ static void acknowledged_writes_survive_kill_9(void **state)
 	assert_int_equal(daemon_init(&d, "t", "admin@t.example", PASSWORD), 0);
 	assert_int_equal(daemon_start(&d, "--access-log", "off", NULL), 0);
 	token = login(&d, "admin@t.example", PASSWORD);
-	static struct writer writers[WRITERS];
+	static struct load_writer writers[WRITERS];
 	pthread_t threads[WRITERS];
-	for (int i = 0; i < WRITERS; i++) {
-		writers[i].index = i;
-		pthread_create(&threads[i], NULL, write_contacts, &writers[i]);
-	}
+	for (int i = 0; i < WRITERS; i++)
+		start_writer(&writers[i], i, &threads[i]);
 	usleep(1500 * 1000);
 	daemon_kill9(&d);
 	atomic_store(&stop_writing, true);
@@ -239,13 +188,10 @@ static void routed_contacts_survive_kill_9(void **state)
 			json_pack("{s:s}", "presence", "available")), 200);
 		pthread_create(&agent_threads[i], NULL, take_offers, &takers[i]);
 	}
-	static struct writer writers[WRITERS];
-	memset(writers, 0, sizeof(writers));
+	static struct load_writer writers[WRITERS];
 	pthread_t threads[WRITERS];
-	for (int i = 0; i < WRITERS; i++) {
-		writers[i].index = i;
-		pthread_create(&threads[i], NULL, write_contacts, &writers[i]);
-	}
+	for (int i = 0; i < WRITERS; i++)
+		start_writer(&writers[i], i, &threads[i]);
 	usleep(1500 * 1000);
 	daemon_kill9(&d);
 	atomic_store(&stop_writing, true);
