@@ -438,6 +438,17 @@ static void streams_that_do_not_read_are_closed(void **state)
 	free(agent);
 }
 
+/* The stream on fd is closed by the daemon within 1.5 s of start. */
+static void assert_stream_ends(int fd, long long start)
+{
+	static char buf[64 * 1024];
+	bool closed;
+	read_until_close(fd, buf, sizeof(buf), 3000, &closed);
+	assert_true(closed);
+	assert_true(now_ms() - start < 1500);
+	close(fd);
+}
+
 /* Finding 11: an open stream kept delivering after logout. It ends within
  * a second of its token's end. */
 static void streams_end_with_their_token(void **state)
@@ -446,12 +457,7 @@ static void streams_end_with_their_token(void **state)
 	int fd = open_stream(token, 0);
 	long long start = now_ms();
 	assert_int_equal(http_status(&d, "POST", "/api/v1/auth/logout", token, NULL), 204);
-	static char buf[64 * 1024];
-	bool closed;
-	read_until_close(fd, buf, sizeof(buf), 3000, &closed);
-	assert_true(closed);
-	assert_true(now_ms() - start < 1500);
-	close(fd);
+	assert_stream_ends(fd, start);
 	free(token);
 }
 
@@ -472,12 +478,7 @@ static void streams_end_when_their_user_is_disabled(void **state)
 		assert_int_equal(http_status(&d, "POST", path, admin,
 					     i ? json_pack("{s:s}", "password", "another horse battery") : NULL),
 				 200);
-		static char buf[64 * 1024];
-		bool closed;
-		read_until_close(fd, buf, sizeof(buf), 3000, &closed);
-		assert_true(closed);
-		assert_true(now_ms() - start < 1500);
-		close(fd);
+		assert_stream_ends(fd, start);
 		free(token);
 	}
 }
