@@ -16,8 +16,6 @@
 /* JSON Lines imports: bounded before their lines are parsed (issue 12, finding 14) */
 #define KB_MAX_IMPORT_ITEMS 1000            /* articles and trees per import */
 #define KB_MAX_IMPORT_LINE (1024 * 1024)    /* bytes of one line (KB_MAX_TOTAL and JSON's escapes) */
-#define KB_MAX_LEARN_LINES 10000            /* resolutions per learning file */
-#define KB_MAX_LEARN_LINE 4096              /* bytes of one resolution */
 
 /* The lang query parameter (default fr); answers 400 when unknown. */
 static bool query_lang(struct request *r, enum kb_lang *ret)

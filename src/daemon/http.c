@@ -14,6 +14,7 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
+#include <assert.h>
 #include <event2/buffer.h>
 #include <event2/http_struct.h>
 #include <sys/queue.h>
@@ -481,10 +482,7 @@ static bool read_body(struct request *r)
 		reply_error(r, 415, "unsupported_media_type", "Content-Type", "send %s", want);
 		return false;
 	}
-	if (len > route_max_body(r->route)) { /* conn.c refused it already: kept as the rule's statement */
-		reply_error(r, 413, "too_large", NULL, "the body is over %zu bytes", route_max_body(r->route));
-		return false;
-	}
+	assert(len <= route_max_body(r->route)); /* conn.c refused a larger one before reading it */
 	r->raw = data;
 	r->raw_len = len;
 	if (csv)

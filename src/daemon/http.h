@@ -26,7 +26,9 @@
 #define HTTP_MAX_CSV_BODY (8 * 1024 * 1024)  /* and JSON Lines */
 #define HTTP_MAX_OTHER_BODY 4096             /* routes that read no body */
 #define HTTP_MAX_KB_IMPORT_BODY (32 * 1024 * 1024)   /* 1,000 items of at most 512 KiB of text */
-#define HTTP_MAX_KB_LEARN_BODY (10000 * 4097)         /* 10,000 resolutions of 4 KiB */
+#define KB_MAX_LEARN_LINES 10000                      /* resolutions per learning file */
+#define KB_MAX_LEARN_LINE 4096                        /* bytes of one resolution */
+#define HTTP_MAX_KB_LEARN_BODY (KB_MAX_LEARN_LINES * (KB_MAX_LEARN_LINE + 1)) /* with their newlines */
 
 /* Which listener a connection came from (conn_tag). */
 enum listener_kind { LISTENER_API, LISTENER_METRICS };
