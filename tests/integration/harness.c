@@ -81,6 +81,11 @@ int daemon_start(struct daemon *d, ...)
 		argv[argc++] = arg;
 	va_end(ap);
 	argv[argc] = NULL;
+	return daemon_exec(d, argv, false);
+}
+
+int daemon_exec(struct daemon *d, char *const argv[], bool stderr_to_log)
+{
 	int out[2];
 	if (pipe(out) < 0)
 		return -1;
@@ -88,6 +93,8 @@ int daemon_start(struct daemon *d, ...)
 	if (d->pid == 0) {
 		dup2(out[1], 1);
 		close(out[0]);
+		if (stderr_to_log && freopen(d->log, "a", stderr) == NULL)
+			_exit(126);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -35,6 +35,9 @@ int daemon_init(struct daemon *d, const char *tenant, const char *email, const c
 int daemon_add_tenant(struct daemon *d, const char *tenant, const char *email, const char *password);
 /* Starts guichetd on d->db with extra "--option value" arguments (NULL-terminated). */
 int daemon_start(struct daemon *d, ...);
+/* Starts guichetd with exactly argv (argv[0] the binary), its stderr into
+ * d->log when stderr_to_log; 0 once it says where it listens. */
+int daemon_exec(struct daemon *d, char *const argv[], bool stderr_to_log);
 /* SIGTERM, then waits; returns the exit status. */
 int daemon_stop(struct daemon *d);
 /* SIGKILL, then waits. */

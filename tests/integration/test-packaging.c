@@ -106,33 +106,8 @@ static void write_conf(const char *dir, bool examples, char *path, size_t path_l
 static int start_with_config(struct daemon *d, const char *path)
 {
 	char bin[512];
-	harness_binary("guichetd", bin, sizeof(bin));
-	int out[2];
-	if (pipe(out) < 0)
-		return -1;
-	d->pid = fork();
-	if (d->pid == 0) {
-		dup2(out[1], 1);
-		close(out[0]);
-		if (freopen(d->log, "w", stderr) == NULL)
-			_exit(126);
-		execl(bin, bin, "--config", path, (char *)NULL);
-		_exit(127);
-	}
-	close(out[1]);
-	FILE *f = fdopen(out[0], "r");
-	char line[256] = "";
-	bool ok = fgets(line, sizeof(line), f) != NULL;
-	fclose(f);
-	const char *colon = strrchr(line, ':');
-	if (!ok || strncmp(line, "guichetd listening on", 21) != 0 || colon == NULL) {
-		waitpid(d->pid, NULL, 0);
-		d->pid = 0;
-		return -1;
-	}
-	d->port = (int)strtol(colon + 1, NULL, 10);
-	snprintf(d->url, sizeof(d->url), "http://127.0.0.1:%d", d->port);
-	return 0;
+	char *argv[] = {(char *)harness_binary("guichetd", bin, sizeof(bin)), "--config", (char *)path, NULL};
+	return daemon_exec(d, argv, true);
 }
 
 static void make_dir(struct daemon *d)
