@@ -165,6 +165,18 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+int load_writer_start(struct load_writer *w, const struct daemon *d, const char *token, int index,
+		      long long queue_id, const atomic_bool *stop, pthread_t *ret_thread)
+{
+	w->d = d;
+	w->token = token;
+	w->index = index;
+	w->queue_id = queue_id;
+	w->stop = stop;
+	atomic_store(&w->n_acked, 0);
+	return pthread_create(ret_thread, NULL, load_write_contacts, w) == 0 ? 0 : -1;
+}
+
 void *load_write_contacts(void *arg)
 {
 	struct load_writer *w = arg;

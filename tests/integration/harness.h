@@ -5,6 +5,7 @@
 #define GUICHET_TEST_HARNESS_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,6 +103,9 @@ struct load_writer {
 	int acked_seq[LOAD_MAX_WRITES];
 	long long acked_ids[LOAD_MAX_WRITES];
 };
+/* Resets w and starts its thread (load_write_contacts) into *ret_thread. */
+int load_writer_start(struct load_writer *w, const struct daemon *d, const char *token, int index,
+		      long long queue_id, const atomic_bool *stop, pthread_t *ret_thread);
 /* The thread's function; its argument is a struct load_writer. */
 void *load_write_contacts(void *writer);
 

@@ -41,15 +41,8 @@ static pthread_t threads[WRITERS];
 static void start_writers(void)
 {
 	atomic_store(&stop_writing, false);
-	for (int i = 0; i < WRITERS; i++) {
-		struct load_writer *w = &writers[i];
-		w->d = &d;
-		w->token = token;
-		w->index = i;
-		w->stop = &stop_writing;
-		atomic_store(&w->n_acked, 0);
-		pthread_create(&threads[i], NULL, load_write_contacts, w);
-	}
+	for (int i = 0; i < WRITERS; i++)
+		assert_int_equal(load_writer_start(&writers[i], &d, token, i, 0, &stop_writing, &threads[i]), 0);
 }
 
 /* Stops the writers: how many contacts they saw acknowledged. */

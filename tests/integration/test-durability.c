@@ -28,18 +28,6 @@ static char *token;
 static atomic_bool stop_writing;
 static long long queue_id;       /* 0: contacts go to no queue */
 
-/* Starts writer i of the load on d. */
-static void start_writer(struct load_writer *w, int i, pthread_t *thread)
-{
-	w->d = &d;
-	w->token = token;
-	w->index = i;
-	w->queue_id = queue_id;
-	w->stop = &stop_writing;
-	atomic_store(&w->n_acked, 0);
-	pthread_create(thread, NULL, load_write_contacts, w);
-}
-
 /* Every contact stored after the restart, each subject once, every
  * acknowledged one there: how many are stored. */
 static int check_stored(struct load_writer *writers)
@@ -96,7 +84,7 @@ static void acknowledged_writes_survive_kill_9(void **state)
 	static struct load_writer writers[WRITERS];
 	pthread_t threads[WRITERS];
 	for (int i = 0; i < WRITERS; i++)
-		start_writer(&writers[i], i, &threads[i]);
+		assert_int_equal(load_writer_start(&writers[i], &d, token, i, queue_id, &stop_writing, &threads[i]), 0);
 	usleep(1500 * 1000);
 	daemon_kill9(&d);
 	atomic_store(&stop_writing, true);
@@ -191,7 +179,7 @@ static void routed_contacts_survive_kill_9(void **state)
 	static struct load_writer writers[WRITERS];
 	pthread_t threads[WRITERS];
 	for (int i = 0; i < WRITERS; i++)
-		start_writer(&writers[i], i, &threads[i]);
+		assert_int_equal(load_writer_start(&writers[i], &d, token, i, queue_id, &stop_writing, &threads[i]), 0);
 	usleep(1500 * 1000);
 	daemon_kill9(&d);
 	atomic_store(&stop_writing, true);
