@@ -7,4 +7,14 @@ int schema_n_migrations(void);
 /* The SQL of migration version (1-based); NULL past the last. */
 const char *schema_migration(int version);
 
+/* The PostgreSQL baseline (src/store/schema_pg.c): the schema after
+ * migrations 1 to schema_pg_baseline_version(), in PostgreSQL's dialect,
+ * several statements and no BEGIN/COMMIT, so one PQexec runs it as one
+ * transaction (or inside the caller's). It ends by creating guichet_schema
+ * with one row holding that version. */
+const char *schema_pg_baseline(void);
+/* The migration number the baseline stands for; PostgreSQL runs only the
+ * migrations after it. */
+int schema_pg_baseline_version(void);
+
 #endif
