@@ -7,6 +7,7 @@
  *   T index NAME          "[unique ](a, b)[ where EXPR]"
  *   T foreign key (a)     "references U(b) on update X on delete Y"
  *   T check {tokens}      "check" (its columns, strings and numbers)
+ *   T collate             the collations its columns name, if any
  *   T trigger NAME        "before update for each row"
  * SQLite's are read with the sqlite3 tool (pragma_table_info,
  * pragma_index_list, pragma_index_xinfo, pragma_foreign_key_list,
@@ -40,6 +41,9 @@
 static const struct exception {
 	const char *key, *sqlite, *pg, *why;
 } exceptions[] = {
+	{"users collate", "nocase", NULL,
+	 "PostgreSQL has no NOCASE collation: users.email is plain text, the queries compare "
+	 "lower(email)"},
 	{"users unique (email)", "constraint collate nocase", NULL,
 	 "PostgreSQL has no NOCASE collation: a unique index on lower(email) does its work, "
 	 "and the queries compare lower(email)"},
@@ -58,7 +62,7 @@ static const struct exception {
 };
 
 struct fact {
-	char key[128];
+	char key[192];
 	char value[192];
 	bool excepted;
 };
@@ -159,12 +163,17 @@ static void column_fact(struct facts *f, const char *table, const char *column, 
 	fact_add(f, key, "#%ld %s%s%s%s", pos, type, notnull ? " not null" : "", d, identity);
 }
 
+static int token_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 /* A CHECK's signature: its words that name columns of table, its quoted
  * strings and its numbers, sorted and unique. "kind IN ('a','b')" and
  * "CHECK ((kind = ANY (ARRAY['a'::text, 'b'::text])))" give one signature. */
 static void check_fact(struct facts *f, const char *table, const char *expr)
 {
-	char tokens[32][64], key[320], sig[128] = "";
+	char tokens[32][64], key[320], sig[256] = "";
 	size_t n = 0;
 	for (const char *p = expr; *p != '\0' && n < 32;) {
 		const char *start = p;
@@ -187,7 +196,7 @@ static void check_fact(struct facts *f, const char *table, const char *expr)
 		if (word[0] == '\'' || isdigit((unsigned char)word[0]) || fact_find(f, column) != NULL)
 			memcpy(tokens[n++], word, sizeof(word));
 	}
-	qsort(tokens, n, sizeof(tokens[0]), (int (*)(const void *, const void *))strcmp);
+	qsort(tokens, n, sizeof(tokens[0]), token_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(tokens[i], tokens[i - 1]) != 0)
 			snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s%s", i ? " " : "",
@@ -199,7 +208,7 @@ static void check_fact(struct facts *f, const char *table, const char *expr)
 /* ---- SQLite, through the sqlite3 tool ---- */
 
 /* Runs the sqlite3 tool on sqlite_db; its stdout and stderr into *ret_out
- * (malloc'd). Fields end with 0x1f, rows with 0x1e. Returns its exit status. */
+ * (malloc'd): fields separated by 0x1f, rows ended by 0x1e. Returns its exit status. */
 static int sqlite_run(const char *sql, char **ret_out)
 {
 	int fds[2];
@@ -231,7 +240,7 @@ static int sqlite_run(const char *sql, char **ret_out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* Runs a query that must succeed and calls row(fields, n, f) per row. */
+/* Runs a query that must succeed and calls row(fields, f) per row of n_fields. */
 static void sqlite_rows(const char *sql, struct facts *f, int n_fields,
 			void (*row)(char **fields, struct facts *f))
 {
@@ -271,36 +280,52 @@ static void sqlite_column(char **v, struct facts *f)
 		    rowid_alias ? " identity" : "");
 }
 
+/* The CHECK (...) at p in a CREATE TABLE, as a fact; returns its end. */
+static const char *sqlite_check(struct facts *f, const char *table, const char *p)
+{
+	const char *open = p + strspn(p, " \t\n"), *q = open;
+	if (*open != '(')
+		return p;
+	for (int depth = 0; *q != '\0'; q++)
+		if ((depth += (*q == '(') - (*q == ')')) == 0)
+			break;
+	char expr[256];
+	snprintf(expr, sizeof(expr), "%.*s", (int)(q - open), open);
+	check_fact(f, table, expr);
+	return q;
+}
+
 /* table, create sql, primary key columns */
 static void sqlite_table(char **v, struct facts *f)
 {
-	char key[128];
+	char key[160], collations[128] = "";
 	if (v[2][0] != '\0') {
 		snprintf(key, sizeof(key), "%s primary key", v[0]);
 		fact_add(f, key, "(%s)", v[2]);
 	}
-	/* each CHECK ( ... ) outside quotes */
+	/* each CHECK (...) and COLLATE name, outside quotes */
 	for (const char *p = v[1]; *p != '\0'; p++) {
 		if (*p == '\'') {
 			const char *end = strchr(p + 1, '\'');
 			p = end != NULL ? end : p + strlen(p) - 1;
 			continue;
 		}
-		bool word_start = p == v[1] || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
-		if (!word_start || strncasecmp(p, "check", 5) != 0)
-			continue;
-		const char *open = p + 5 + strspn(p + 5, " \t\n");
-		if (*open != '(')
-			continue;
-		int depth = 0;
-		const char *q = open;
-		for (; *q != '\0'; q++)
-			if ((depth += (*q == '(') - (*q == ')')) == 0)
-				break;
-		char expr[256];
-		snprintf(expr, sizeof(expr), "%.*s", (int)(q - open), open);
-		check_fact(f, v[0], expr);
-		p = q - 1 + (*q != '\0');
+		if (p > v[1] && (isalnum((unsigned char)p[-1]) || p[-1] == '_'))
+			continue; /* not the start of a word */
+		if (strncasecmp(p, "check", 5) == 0) {
+			p = sqlite_check(f, v[0], p + 5);
+		} else if (strncasecmp(p, "collate ", 8) == 0) {
+			p += 8 + strspn(p + 8, " ");
+			int len = (int)strcspn(p, " ,)");
+			snprintf(collations + strlen(collations), sizeof(collations) - strlen(collations),
+				 "%s%.*s", collations[0] ? " " : "", len, p);
+		}
+	}
+	if (collations[0] != '\0') {
+		snprintf(key, sizeof(key), "%s collate", v[0]);
+		for (char *c = collations; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		fact_add(f, key, "%s", collations);
 	}
 }
 
@@ -464,6 +489,14 @@ static void pg_index(char **v, struct facts *f)
 	fact_add(f, key, "%s(%s)%s", v[2][0] == 't' ? "unique " : "", v[3], where);
 }
 
+/* table, collations of its columns other than the database's */
+static void pg_collate(char **v, struct facts *f)
+{
+	char key[160];
+	snprintf(key, sizeof(key), "%s collate", v[0]);
+	fact_add(f, key, "%s", v[1]);
+}
+
 /* table, trigger, timing, events, row or statement */
 static void pg_trigger(char **v, struct facts *f)
 {
@@ -500,6 +533,12 @@ static void pg_facts(struct facts *f)
 		" WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k"
 		"  WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u'))",
 		f, pg_index);
+	pg_rows("SELECT c.relname, string_agg(lower(o.collname), ' ' ORDER BY a.attnum)"
+		" FROM pg_class c " PG_PUBLIC " JOIN pg_attribute a ON a.attrelid = c.oid"
+		" JOIN pg_collation o ON o.oid = a.attcollation"
+		" WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped"
+		"  AND o.collname <> 'default' GROUP BY c.relname",
+		f, pg_collate);
 	pg_rows("SELECT c.relname, t.tgname,"
 		" CASE WHEN t.tgtype & 2 <> 0 THEN 'before' WHEN t.tgtype & 64 <> 0 THEN 'instead of'"
 		"  ELSE 'after' END,"
