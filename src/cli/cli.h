@@ -80,6 +80,8 @@ int cmd_admin(int argc, char **argv);
 /* guichet admin backup | restore (cmd_backup.c): a database file copied while guichetd serves it. */
 int cmd_admin_backup(int argc, char **argv);
 int cmd_admin_restore(int argc, char **argv);
+/* guichet admin migrate (cmd_migrate.c): a SQLite file moved into PostgreSQL. */
+int cmd_admin_migrate(int argc, char **argv);
 /* guichet kb (cmd_kb.c): knowledge search, import, export, learning, review. */
 int cmd_kb(const struct cli *cli, const struct args *a);
 /* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */

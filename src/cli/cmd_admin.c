@@ -325,6 +325,9 @@ int cmd_admin(int argc, char **argv)
 		return cmd_admin_backup(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "restore") == 0)
 		return cmd_admin_restore(argc - 1, argv + 1);
-	fprintf(stderr, "guichet admin: expected 'init', 'demo', 'backup' or 'restore' (see guichet admin --help)\n");
+	if (argc >= 1 && strcmp(argv[0], "migrate") == 0)
+		return cmd_admin_migrate(argc - 1, argv + 1);
+	fprintf(stderr, "guichet admin: expected 'init', 'demo', 'backup', 'restore' or 'migrate' "
+		"(see guichet admin --help)\n");
 	return 2;
 }

@@ -97,6 +97,14 @@ static const struct help_command commands[] = {
 	 "--from FILE\ta backup\n"
 	 "--db PATH\tthe database to write; refused while a running guichetd has it open\n"
 	 "--force\treplace a PATH that is not empty\n"},
+	{"admin", "migrate", "--from FILE --to URL",
+	 "move an installation from SQLite to PostgreSQL: copy every table of FILE (a snapshot, even while "
+	 "guichetd writes it; stop guichetd first so that nothing written later is left behind) into the new "
+	 "database URL, in one transaction, and commit only when every table's row count and checksum are "
+	 "the same on both sides",
+	 "--from FILE\tthe SQLite database, at this guichet's schema version\n"
+	 "--to URL\tpostgresql://USER@HOST:PORT/NAME, an empty database;\n"
+	 "\tone holding any guichet row, or any other table, is refused\n"},
 	/* wfm (cmd_wfm.c; history through the API) */
 	{"wfm", "erlang-c", "--calls N --interval S --aht S --agents N --target S",
 	 "Erlang C: service level, waiting and occupancy with N agents, as JSON",

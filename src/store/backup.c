@@ -21,8 +21,9 @@
  * locks every SQLite connection in WAL mode keeps), one that is not empty
  * unless forced, and a source that is not a guichet database of a schema
  * version this build knows or that fails PRAGMA integrity_check
- * (check_source). */
+ * (snapshot.c, and check_integrity). */
 #include "guichet/error.h"
+#include "store/snapshot.h"
 #include "store/store.h"
 
 #include <sqlite3.h>
@@ -94,66 +95,6 @@ static bool same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* The one integer a pragma or query answers; -1 on error. */
-static int64_t query_int(sqlite3 *db, const char *sql, int *ret_sqlite_rc)
-{
-	sqlite3_stmt *st = NULL;
-	int64_t v = -1;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		v = sqlite3_column_int64(st, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
-	*ret_sqlite_rc = rc;
-	return v;
-}
-
-/* Opens path read-only and starts the read transaction every later read
- * (checks, copy) shares. */
-static int open_source(struct store_copy *c, const char *path, sqlite3 **ret_db)
-{
-	if (access(path, F_OK) != 0)
-		return fail(c, GC_ENOTFOUND, "%s: %s", path, strerror(errno));
-	sqlite3 *db = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 10000);
-		rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	}
-	int qrc = rc;
-	if (rc == SQLITE_OK)
-		query_int(db, "SELECT count(*) FROM sqlite_schema", &qrc);
-	if (qrc != SQLITE_OK) {
-		rc = fail(c, qrc == SQLITE_NOTADB ? GC_EINVAL : GC_EIO, "%s is not a guichet database (%s)", path,
-			  db ? sqlite3_errmsg(db) : sqlite3_errstr(qrc));
-		sqlite3_close(db);
-		return rc;
-	}
-	*ret_db = db;
-	return GC_OK;
-}
-
-/* A guichet database: the tables every version has, and a schema version
- * from 1 to the one this build writes. */
-static int check_guichet(struct store_copy *c, sqlite3 *db, const char *path)
-{
-	int rc;
-	int64_t tables = query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-				       "name IN ('tenants', 'users', 'contacts', 'contact_events')", &rc);
-	int64_t version = query_int(db, "PRAGMA user_version", &rc);
-	if (rc != SQLITE_OK)
-		return fail(c, GC_EIO, "%s: %s", path, sqlite3_errmsg(db));
-	if (tables != 4 || version < 1)
-		return fail(c, GC_EINVAL, "%s is not a guichet database (an SQLite file without guichet's tables)",
-			    path);
-	if (version > store_schema_version())
-		return fail(c, GC_ESCHEMA, "%s has schema version %lld, newer than the %d this guichet knows: "
-			    "use a newer guichet", path, (long long)version, store_schema_version());
-	c->schema_version = (int)version;
-	return GC_OK;
 }
 
 /* PRAGMA integrity_check answers the single row "ok", or its first problem. */
@@ -304,12 +245,11 @@ int store_backup(const char *db_path, const char *to_path, struct store_copy *c)
 	if (rc < 0)
 		return rc;
 	sqlite3 *src = NULL;
-	if ((rc = open_source(c, db_path, &src)) < 0)
+	if ((rc = snapshot_open(db_path, &src, c->errmsg, sizeof(c->errmsg))) < 0)
 		return rc;
-	if ((rc = check_guichet(c, src, db_path)) == GC_OK)
+	if ((rc = snapshot_check(src, db_path, &c->schema_version, c->errmsg, sizeof(c->errmsg))) == GC_OK)
 		rc = write_copy(c, src, to_path);
-	sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(src);
+	snapshot_close(src);
 	return rc;
 }
 
@@ -320,11 +260,11 @@ int store_restore(const char *from_path, const char *db_path, struct store_copy 
 	if (rc < 0)
 		return rc;
 	sqlite3 *src = NULL;
-	if ((rc = open_source(c, from_path, &src)) < 0)
+	if ((rc = snapshot_open(from_path, &src, c->errmsg, sizeof(c->errmsg))) < 0)
 		return rc;
-	if ((rc = check_guichet(c, src, from_path)) == GC_OK && (rc = check_integrity(c, src, from_path)) == GC_OK)
+	if ((rc = snapshot_check(src, from_path, &c->schema_version, c->errmsg, sizeof(c->errmsg))) == GC_OK &&
+	    (rc = check_integrity(c, src, from_path)) == GC_OK)
 		rc = write_copy(c, src, db_path);
-	sqlite3_exec(src, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(src);
+	snapshot_close(src);
 	return rc;
 }

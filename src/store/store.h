@@ -482,4 +482,47 @@ int store_backup(const char *db_path, const char *to_path, struct store_copy *co
  * the file descriptor used for that look would drop this process's own. */
 int store_restore(const char *from_path, const char *db_path, struct store_copy *copy);
 
+/* --- moving a SQLite installation to PostgreSQL (migrate.c) --- */
+
+#define STORE_MIGRATE_MAX_TABLES 64
+#define STORE_MIGRATE_HASH_LEN 16   /* BLAKE2b-128 */
+
+/* One table moved: counted and checksummed on both sides. The checksum
+ * hashes the table's rows in primary-key order, each in PostgreSQL's COPY
+ * text form (tab-separated, \N for NULL, bytea as \\x and hex): the file
+ * side over what was sent, the server side over what it sends back. */
+struct store_migrate_table {
+	char name[64];
+	int64_t rows, target_rows;
+	unsigned char checksum[STORE_MIGRATE_HASH_LEN], target_checksum[STORE_MIGRATE_HASH_LEN];
+	bool ok;                    /* same count, same checksum */
+};
+
+/* One migration: what it did, and why it failed. */
+struct store_migration {
+	/* called as each table is copied (may be NULL): progress for people */
+	void (*on_copied)(const struct store_migrate_table *t, void *arg);
+	void *arg;
+	int schema_version;         /* out: the file's (this build's) */
+	size_t n_tables;            /* out: tables compared, in copy order */
+	struct store_migrate_table tables[STORE_MIGRATE_MAX_TABLES];
+	bool committed;             /* out: the server kept the copy */
+	char errmsg[512];           /* out: on failure, what went wrong, naming FILE or the URL */
+};
+/* Copies every table of the guichet database at from_path (a snapshot, as
+ * store_backup reads it, so a daemon may still be writing the file: what
+ * it writes after the start is not moved) into the PostgreSQL database at
+ * to_url: the baseline schema is created there (store_open), then every
+ * row is copied, parents before children, identity sequences are set past
+ * the largest id, and each table's count and checksum are compared, all in
+ * one transaction that commits only when every table matches. On any
+ * failure nothing of the copy is committed (the target may keep the empty
+ * schema). GC_EINVAL for a to_url that is not postgresql:// or a file that
+ * is not a guichet database, GC_ENOTFOUND when from_path is absent,
+ * GC_ESCHEMA for a file at another schema version than this build's,
+ * GC_ECONFLICT for a target that holds guichet rows or a guichet schema at
+ * another version, GC_EIO when the server cannot be reached, GC_ESTORE when
+ * the copy fails or a table differs (m->tables says which). */
+int store_migrate(const char *from_path, const char *to_url, struct store_migration *m);
+
 #endif

@@ -1,0 +1,24 @@
+/* A guichet SQLite file read as one snapshot, whoever else writes it: a
+ * read-only connection holding one read transaction from its first read to
+ * snapshot_close. In WAL mode such a reader never blocks guichetd's writer,
+ * and every read through it sees what was committed when it began. Shared
+ * by the readers of whole files: backup.c (backup, restore) and migrate.c.
+ * Internal to src/store. */
+#ifndef GUICHET_STORE_SNAPSHOT_H
+#define GUICHET_STORE_SNAPSHOT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+/* Opens path read-only and starts the read transaction. GC_ENOTFOUND when
+ * path is absent, GC_EINVAL when it is not an SQLite file, GC_EIO; errmsg
+ * names path. */
+int snapshot_open(const char *path, sqlite3 **ret_db, char *errmsg, size_t errmsg_len);
+/* GC_OK when db is a guichet database (the tables every version has) at a
+ * schema version from 1 to this build's, answered in *ret_version; else
+ * GC_EINVAL, GC_ESCHEMA (newer) or GC_EIO, errmsg naming path. */
+int snapshot_check(sqlite3 *db, const char *path, int *ret_version, char *errmsg, size_t errmsg_len);
+/* Ends the read transaction and closes; accepts NULL. */
+void snapshot_close(sqlite3 *db);
+
+#endif
