@@ -190,7 +190,7 @@ void bind_id(struct db_stmt *st, int idx, int64_t id)
 	if (id)
 		db_bind_int64(st, idx, id);
 	else
-		db_bind_null(st, idx);
+		db_bind_null_int64(st, idx);
 }
 
 json_t *column_string(struct db_stmt *st, int i)
