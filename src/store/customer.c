@@ -457,6 +457,9 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 			snprintf(phone, sizeof(phone), "%s", db_column_text(st, 2));
 	}
 	db_reset(st);
+	/* a refused row leaves the import going on */
+	if ((rc = store_attempt_begin(s)) < 0)
+		return rc;
 	if (id == 0) {
 		rc = insert_customer(s, im->scope, in, &im->classes, &id);
 		im->inserted += rc == GC_OK;
@@ -467,6 +470,7 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 		rc = replace_customer(s, im->scope, id, in, &im->classes);
 		im->updated += rc == GC_OK;
 	}
+	rc = store_attempt_end(s, rc);
 	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
 		return reject(im, line, rc == GC_EFORBIDDEN ? s->errmsg : "conflicts with another customer");
 	return rc;
