@@ -8,7 +8,7 @@
 
 #include "store/store.h"
 
-#define STMT_CACHE_SIZE 256 /* a power of two, above the number of distinct statements */
+#define STMT_CACHE_SIZE 512 /* a power of two, above the number of distinct statements */
 
 struct stmt_slot {
 	const char *sql;            /* identity: every statement is a string literal */
