@@ -260,7 +260,9 @@ int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer)
 		return GC_ENOMEM;
 	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
 	if (rc < 0) {
-		log_error("cannot open the database", "path", db_path, "error", store_errmsg(w->db));
+		char where[512]; /* a URL's password stays out of the log */
+		store_pg_url_redact(db_path, where, sizeof(where));
+		log_error("cannot open the database", "path", where, "error", store_errmsg(w->db));
 		store_free(w->db);
 		free(w);
 		return rc;

@@ -9,12 +9,12 @@
 static int audit_insert(struct store *s, int64_t tenant_id, const char *actor, const char *action,
 			const char *target, const char *detail, const char *ip)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO audit(tenant_id, at, actor, action, target,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO audit(tenant_id, at, actor, action, target,"
 					 " detail, ip) VALUES (?,?,?,?,?,?,?)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_id(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, gc_now_ms());
+	db_bind_int64(st, 2, gc_now_ms());
 	bind_text(st, 3, actor);
 	bind_text(st, 4, action);
 	bind_text(st, 5, target);
@@ -35,16 +35,16 @@ int store_audit(struct store *s, const struct store_scope *scope, int64_t tenant
 
 int store_audit_failed_login(struct store *s, const char *email, const char *ip)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT m.tenant_id FROM memberships m JOIN users u"
-					 " ON u.id = m.user_id WHERE u.email = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT m.tenant_id FROM memberships m JOIN users u"
+					 " ON u.id = m.user_id WHERE u.email = lower(?)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, email);
 	int64_t tenants[64];
 	size_t n = 0;
-	while (n < 64 && sqlite3_step(st) == SQLITE_ROW)
-		tenants[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	while (n < 64 && db_step(st) == DB_ROW)
+		tenants[n++] = db_column_int64(st, 0);
+	db_reset(st);
 	if (n == 0)
 		return audit_insert(s, 0, email, "login_failed", email, NULL, ip);
 	for (size_t i = 0; i < n; i++) {
@@ -55,9 +55,9 @@ int store_audit_failed_login(struct store *s, const char *email, const char *ip)
 	return GC_OK;
 }
 
-static json_t *audit_row(sqlite3_stmt *st, void *arg)
+static json_t *audit_row(struct db_stmt *st, void *arg)
 {
-	json_t *detail = json_loads((const char *)sqlite3_column_text(st, 5), 0, NULL);
+	json_t *detail = json_loads(db_column_text(st, 5), 0, NULL);
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
 		"at", column_time(st, 1), "actor", column_string(st, 2), "action", column_string(st, 3),
 		"target", column_string(st, 4), "detail", detail ? detail : json_object(),
@@ -68,12 +68,12 @@ int store_audit_list(struct store *s, const struct store_scope *scope, int64_t a
 		     json_t **ret_page)
 {
 	limit = page_limit(limit);
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, at, actor, action, target, detail, ip FROM audit"
+	struct db_stmt *st = store_stmt(s, "SELECT id, at, actor, action, target, detail, ip FROM audit"
 					 " WHERE tenant_id = ? AND id < ? ORDER BY id DESC LIMIT ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, after_id ? after_id : INT64_MAX);
-	sqlite3_bind_int(st, 3, limit);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, after_id ? after_id : INT64_MAX);
+	db_bind_int64(st, 3, limit);
 	return collect_page(s, st, limit, audit_row, NULL, ret_page);
 }

@@ -46,17 +46,17 @@ static void make_dummy_hash(void)
 int store_login_check(struct store *s, const char *email, const char *password,
 		      int64_t *ret_user_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, password_hash FROM users WHERE email = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT id, password_hash FROM users WHERE email = lower(?)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, email);
 	char hash[crypto_pwhash_STRBYTES] = "";
 	int64_t user_id = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		user_id = sqlite3_column_int64(st, 0);
-		snprintf(hash, sizeof(hash), "%s", (const char *)sqlite3_column_text(st, 1));
+	if (db_step(st) == DB_ROW) {
+		user_id = db_column_int64(st, 0);
+		snprintf(hash, sizeof(hash), "%s", db_column_text(st, 1));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (user_id == 0) {
 		/* same work for an unknown email, so timing tells nothing */
 		pthread_once(&dummy_once, make_dummy_hash);
@@ -83,27 +83,27 @@ static int resolve_tenant(struct store *s, const char *hint, int64_t *ret_id)
 /* The role of user_id in tenant_id; GC_ENOTFOUND without an enabled membership. */
 static int membership_role(struct store *s, int64_t user_id, int64_t tenant_id, enum role *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT role FROM memberships"
+	struct db_stmt *st = store_stmt(s, "SELECT role FROM memberships"
 					 " WHERE tenant_id = ? AND user_id = ? AND disabled = 0");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, user_id);
 	int rc = GC_ENOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = role_parse((const char *)sqlite3_column_text(st, 0), ret) == GC_OK ? GC_OK : GC_ESTORE;
-	sqlite3_reset(st);
+	if (db_step(st) == DB_ROW)
+		rc = role_parse(db_column_text(st, 0), ret) == GC_OK ? GC_OK : GC_ESTORE;
+	db_reset(st);
 	return rc;
 }
 
 static bool is_platform_admin(struct store *s, int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT platform_admin FROM users WHERE id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT platform_admin FROM users WHERE id = ?");
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	bool admin = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, user_id);
+	bool admin = db_step(st) == DB_ROW && db_column_int(st, 0) == 1;
+	db_reset(st);
 	return admin;
 }
 
@@ -119,14 +119,14 @@ int store_login_tenant(struct store *s, int64_t user_id, const char *tenant_name
 		*ret_tenant_id = tenant_id;
 		return GC_OK;
 	}
-	sqlite3_stmt *st = store_stmt(s, "SELECT tenant_id FROM memberships"
+	struct db_stmt *st = store_stmt(s, "SELECT tenant_id FROM memberships"
 					 " WHERE user_id = ? AND disabled = 0 ORDER BY tenant_id LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, user_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		tenant_id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, user_id);
+	if (db_step(st) == DB_ROW)
+		tenant_id = db_column_int64(st, 0);
+	db_reset(st);
 	if (tenant_id == 0 && !is_platform_admin(s, user_id))
 		return GC_EAUTH;
 	*ret_tenant_id = tenant_id;
@@ -155,21 +155,22 @@ static int token_insert(struct store *s, const char *kind, int64_t user_id, int6
 {
 	unsigned char hash[32];
 	token_new(text, hash);
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO tokens(hash, kind, user_id, tenant_id, role,"
-					 " name, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO tokens(hash, kind, user_id, tenant_id, role,"
+					 " name, created_at, expires_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
+	db_bind_blob(st, 1, hash, sizeof(hash));
 	bind_text(st, 2, kind);
 	bind_id(st, 3, user_id);
 	bind_id(st, 4, tenant_id);
 	bind_text(st, 5, role);
 	bind_text(st, 6, name);
-	sqlite3_bind_int64(st, 7, gc_now_ms());
+	db_bind_int64(st, 7, gc_now_ms());
 	bind_id(st, 8, expires_at);
-	int rc = store_step_done(s, st);
+	int64_t id;
+	int rc = store_insert_id(s, st, &id);
 	if (rc == GC_OK && ret_id)
-		*ret_id = sqlite3_last_insert_rowid(s->db);
+		*ret_id = id;
 	return rc;
 }
 
@@ -200,7 +201,7 @@ int store_api_token_create(struct store *s, const struct store_scope *scope,
 	return *ret_token ? GC_OK : GC_ENOMEM;
 }
 
-static json_t *token_row(sqlite3_stmt *st, void *arg)
+static json_t *token_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "name",
 		column_string(st, 1), "role", column_string(st, 2), "created_at", column_time(st, 3),
@@ -209,11 +210,11 @@ static json_t *token_row(sqlite3_stmt *st, void *arg)
 
 int store_api_token_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, role, created_at, expires_at, revoked_at"
+	struct db_stmt *st = store_stmt(s, "SELECT id, name, role, created_at, expires_at, revoked_at"
 					 " FROM tokens WHERE tenant_id = ? AND kind = 'api' ORDER BY id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	return collect_rows(s, st, token_row, NULL, ret_list);
 }
 
@@ -221,15 +222,15 @@ int store_api_token_list(struct store *s, const struct store_scope *scope, json_
  * its creator's, and whether it acts in the scope's tenant. */
 static int may_revoke(struct store *s, const struct store_scope *scope, int64_t token_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT user_id FROM tokens WHERE id = ? AND tenant_id = ?"
+	struct db_stmt *st = store_stmt(s, "SELECT user_id FROM tokens WHERE id = ? AND tenant_id = ?"
 					 " AND kind = 'api' AND revoked_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, token_id);
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	int64_t creator = found ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, token_id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	bool found = db_step(st) == DB_ROW;
+	int64_t creator = found ? db_column_int64(st, 0) : 0;
+	db_reset(st);
 	struct authz_actor a;
 	struct authz_target t;
 	int rc = store_access_load(s, scope, creator, &a, &t);
@@ -244,30 +245,30 @@ int store_api_token_revoke(struct store *s, const struct store_scope *scope, int
 	int rc = may_revoke(s, scope, token_id);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE id = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE id = ?"
 					 " AND tenant_id = ? AND kind = 'api' AND revoked_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
-	sqlite3_bind_int64(st, 2, token_id);
-	sqlite3_bind_int64(st, 3, scope->tenant_id);
+	db_bind_int64(st, 1, gc_now_ms());
+	db_bind_int64(st, 2, token_id);
+	db_bind_int64(st, 3, scope->tenant_id);
 	rc = store_step_done(s, st);
-	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+	if (rc == GC_OK && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	return rc;
 }
 
 int store_access_end_tokens(struct store *s, int64_t user_id, bool sessions, int64_t tenant_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2"
-					 " AND revoked_at IS NULL AND ((kind = 'session' AND ?3)"
+	struct db_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2"
+					 " AND revoked_at IS NULL AND ((kind = 'session' AND ?3 <> 0)"
 					 "  OR (kind = 'api' AND (?4 = 0 OR tenant_id = ?4)))");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_int(st, 3, sessions);
-	sqlite3_bind_int64(st, 4, tenant_id);
+	db_bind_int64(st, 1, gc_now_ms());
+	db_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 3, sessions);
+	db_bind_int64(st, 4, tenant_id);
 	return store_step_done(s, st);
 }
 
@@ -275,12 +276,12 @@ int store_token_revoke_text(struct store *s, const char *token)
 {
 	unsigned char hash[32];
 	token_hash(token, hash);
-	sqlite3_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE hash = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ? WHERE hash = ?"
 					 " AND revoked_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
-	sqlite3_bind_blob(st, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
+	db_bind_int64(st, 1, gc_now_ms());
+	db_bind_blob(st, 2, hash, sizeof(hash));
 	return store_step_done(s, st);
 }
 
@@ -294,13 +295,13 @@ struct token_row {
 /* Whether an API token's creator still holds, in the token's tenant, an
  * enabled membership whose role covers the token's (columns 9 and 10 of
  * token_lookup's row). A token without a creator predates this rule. */
-static bool creator_still_covers(sqlite3_stmt *st, enum role token_role)
+static bool creator_still_covers(struct db_stmt *st, enum role token_role)
 {
-	if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+	if (db_column_is_null(st, 2))
 		return true;
 	enum role creator_role;
-	return sqlite3_column_type(st, 9) != SQLITE_NULL && sqlite3_column_int(st, 10) == 0 &&
-	       role_parse((const char *)sqlite3_column_text(st, 9), &creator_role) == GC_OK &&
+	return !db_column_is_null(st, 9) && db_column_int(st, 10) == 0 &&
+	       role_parse(db_column_text(st, 9), &creator_role) == GC_OK &&
 	       authz_role_within(token_role, creator_role);
 }
 
@@ -310,34 +311,34 @@ static int token_lookup(struct store *s, const char *token, struct token_row *ro
 	if (strncmp(token, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1) != 0 || strlen(token) >= STORE_TOKEN_LEN)
 		return GC_EAUTH;
 	token_hash(token, hash);
-	sqlite3_stmt *st = store_stmt(s,
+	struct db_stmt *st = store_stmt(s,
 		"SELECT t.id, t.kind = 'api', t.user_id, t.tenant_id, t.role, t.name, t.expires_at,"
 		" u.email, u.platform_admin, cm.role, cm.disabled FROM tokens t LEFT JOIN users u ON u.id = t.user_id"
 		" LEFT JOIN memberships cm ON cm.tenant_id = t.tenant_id AND cm.user_id = t.user_id"
 		" WHERE t.hash = ? AND t.revoked_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_blob(st, 1, hash, sizeof(hash), SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	db_bind_blob(st, 1, hash, sizeof(hash));
+	if (db_step(st) != DB_ROW) {
+		db_reset(st);
 		return GC_EAUTH;
 	}
 	*row = (struct token_row){
-		.id = sqlite3_column_int64(st, 0), .api = sqlite3_column_int(st, 1) == 1,
-		.user_id = sqlite3_column_int64(st, 2), .tenant_id = sqlite3_column_int64(st, 3),
-		.expires_at = sqlite3_column_int64(st, 6),
+		.id = db_column_int64(st, 0), .api = db_column_int(st, 1) == 1,
+		.user_id = db_column_int64(st, 2), .tenant_id = db_column_int64(st, 3),
+		.expires_at = db_column_int64(st, 6),
 	};
 	int rc = GC_OK;
 	if (row->api) {
-		if (role_parse((const char *)sqlite3_column_text(st, 4), &row->role) < 0 ||
+		if (role_parse(db_column_text(st, 4), &row->role) < 0 ||
 		    !creator_still_covers(st, row->role))
 			rc = GC_EAUTH;
-		snprintf(row->actor, sizeof(row->actor), "token:%s", sqlite3_column_text(st, 5));
+		snprintf(row->actor, sizeof(row->actor), "token:%s", db_column_text(st, 5));
 	} else {
-		row->platform_admin = sqlite3_column_int(st, 8) == 1;
-		snprintf(row->actor, sizeof(row->actor), "%s", sqlite3_column_text(st, 7));
+		row->platform_admin = db_column_int(st, 8) == 1;
+		snprintf(row->actor, sizeof(row->actor), "%s", db_column_text(st, 7));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 

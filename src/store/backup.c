@@ -22,8 +22,10 @@
  * unless forced, and a source that is not a guichet database of a schema
  * version this build knows or that fails PRAGMA integrity_check
  * (check_source). */
-#include "store/store_internal.h"
 #include "guichet/error.h"
+#include "store/store.h"
+
+#include <sqlite3.h>
 
 #include <errno.h>
 #include <fcntl.h>

@@ -19,16 +19,16 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 	json_decref(data);
 	if (text == NULL)
 		return GC_ENOMEM;
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO contact_events(tenant_id, contact_id, type,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO contact_events(tenant_id, contact_id, type,"
 					 " actor, data, at) VALUES (?,?,?,?,?,?)");
 	int rc = GC_ESTORE;
 	if (st) {
-		sqlite3_bind_int64(st, 1, scope->tenant_id);
-		sqlite3_bind_int64(st, 2, contact_id);
+		db_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 2, contact_id);
 		bind_text(st, 3, type);
 		bind_text(st, 4, scope->actor);
-		sqlite3_bind_text(st, 5, text, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 6, now);
+		db_bind_text(st, 5, text, -1);
+		db_bind_int64(st, 6, now);
 		rc = store_step_done(s, st);
 	}
 	free(text);
@@ -38,10 +38,10 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 static int customer_exists(struct store *s, const struct store_scope *scope, int64_t id)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM customers WHERE tenant_id = ? AND id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT 1 FROM customers WHERE tenant_id = ? AND id = ?",
 				      scope->tenant_id, id, &rc);
 	if (st) {
-		sqlite3_reset(st);
+		db_reset(st);
 		return GC_OK;
 	}
 	if (rc != GC_ENOTFOUND)
@@ -77,20 +77,17 @@ static char *tags_text(const struct contact_input *in)
 static int insert_message(struct store *s, const struct store_scope *scope, int64_t contact_id,
 			  const char *kind, const char *body, int64_t now, int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO messages(tenant_id, contact_id, kind, body,"
-					 " author_id, created_at) VALUES (?,?,?,?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO messages(tenant_id, contact_id, kind, body,"
+					 " author_id, created_at) VALUES (?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, contact_id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, contact_id);
 	bind_text(st, 3, kind);
 	bind_text(st, 4, body);
 	bind_id(st, 5, scope->user_id);
-	sqlite3_bind_int64(st, 6, now);
-	int rc = store_step_done(s, st);
-	if (rc == GC_OK)
-		*ret_id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	db_bind_int64(st, 6, now);
+	return store_insert_id(s, st, ret_id);
 }
 
 int store_contact_create(struct store *s, const struct store_scope *scope,
@@ -102,26 +99,26 @@ int store_contact_create(struct store *s, const struct store_scope *scope,
 	json_t *tags = tags_json(in);
 	char *tags_line = tags_text(in);
 	int64_t now = gc_now_ms();
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO contacts(tenant_id, channel, customer_id, subject,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO contacts(tenant_id, channel, customer_id, subject,"
 		" reason, queue, priority, tags, state, created_by, created_at, updated_at)"
-		" VALUES (?,?,?,?,?,?,?,?,'new',?,?,?10)");
+		" VALUES (?,?,?,?,?,?,?,?,'new',?,?,?10) RETURNING id");
 	if (st == NULL || tags_line == NULL) {
 		rc = st ? GC_ENOMEM : GC_ESTORE;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, contact_channel_name(in->channel));
 	bind_id(st, 3, in->customer_id);
 	bind_text(st, 4, in->subject);
 	bind_text(st, 5, in->reason);
 	bind_text(st, 6, in->queue);
-	sqlite3_bind_int(st, 7, in->priority);
+	db_bind_int64(st, 7, in->priority);
 	bind_text(st, 8, tags_line);
 	bind_id(st, 9, scope->user_id);
-	sqlite3_bind_int64(st, 10, now);
-	if ((rc = store_step_done(s, st)) < 0)
+	db_bind_int64(st, 10, now);
+	int64_t id, message_id = 0;
+	if ((rc = store_insert_id(s, st, &id)) < 0)
 		goto out;
-	int64_t id = sqlite3_last_insert_rowid(s->db), message_id = 0;
 	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, &message_id)) < 0)
 		goto out;
 	rc = append_event(s, scope, id, "created",
@@ -148,35 +145,35 @@ static void gen_key(yajl_gen g, const char *key)
 	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
 }
 
-static void gen_text(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+static void gen_text(yajl_gen g, const char *key, struct db_stmt *st, int i)
 {
 	gen_key(g, key);
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_column_is_null(st, i))
 		yajl_gen_null(g);
 	else
-		yajl_gen_string(g, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+		yajl_gen_string(g, (const unsigned char *)db_column_text(st, i), db_column_bytes(st, i));
 }
 
-static void gen_int(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+static void gen_int(yajl_gen g, const char *key, struct db_stmt *st, int i)
 {
 	gen_key(g, key);
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_column_is_null(st, i))
 		yajl_gen_null(g);
 	else
-		yajl_gen_integer(g, sqlite3_column_int64(st, i));
+		yajl_gen_integer(g, db_column_int64(st, i));
 }
 
-static void gen_time(yajl_gen g, const char *key, sqlite3_stmt *st, int i)
+static void gen_time(yajl_gen g, const char *key, struct db_stmt *st, int i)
 {
 	char when[GC_TIME_LEN];
-	gc_time_format(sqlite3_column_int64(st, i), when);
+	gc_time_format(db_column_int64(st, i), when);
 	gen_key(g, key);
 	yajl_gen_string(g, (const unsigned char *)when, strlen(when));
 }
 
-static void gen_tags(yajl_gen g, sqlite3_stmt *st, int i)
+static void gen_tags(yajl_gen g, struct db_stmt *st, int i)
 {
-	const unsigned char *tags = sqlite3_column_text(st, i);
+	const unsigned char *tags = (const unsigned char *)db_column_text(st, i);
 	gen_key(g, "tags");
 	yajl_gen_array_open(g);
 	while (tags && *tags) {
@@ -189,7 +186,7 @@ static void gen_tags(yajl_gen g, sqlite3_stmt *st, int i)
 }
 
 /* The fields of a CONTACT_COLUMNS row, into an open map. */
-static void gen_contact(yajl_gen g, sqlite3_stmt *st)
+static void gen_contact(yajl_gen g, struct db_stmt *st)
 {
 	gen_int(g, "id", st, 0);
 	gen_text(g, "channel", st, 1);
@@ -207,12 +204,12 @@ static void gen_contact(yajl_gen g, sqlite3_stmt *st)
 }
 
 /* The messages of a CONTACT_WITH_MESSAGES row set, from the current row on. */
-static int gen_messages(struct store *s, yajl_gen g, sqlite3_stmt *st)
+static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 {
-	int rc = SQLITE_ROW;
+	int rc = DB_ROW;
 	gen_key(g, "messages");
 	yajl_gen_array_open(g);
-	for (; rc == SQLITE_ROW && sqlite3_column_type(st, 13) != SQLITE_NULL; rc = sqlite3_step(st)) {
+	for (; rc == DB_ROW && !db_column_is_null(st, 13); rc = db_step(st)) {
 		yajl_gen_map_open(g);
 		gen_int(g, "id", st, 13);
 		gen_text(g, "kind", st, 14);
@@ -222,7 +219,7 @@ static int gen_messages(struct store *s, yajl_gen g, sqlite3_stmt *st)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
 /* Copies the generator's text out as a NUL-terminated string. */
@@ -247,7 +244,7 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 {
 	/* one statement, so one read transaction (each costs file-lock calls) */
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+	struct db_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
 		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
 		" c.updated_at, m.id, m.kind, m.body, m.author_id, m.created_at"
 		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
@@ -256,13 +253,13 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 		return rc;
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL) {
-		sqlite3_reset(st);
+		db_reset(st);
 		return GC_ENOMEM;
 	}
 	yajl_gen_map_open(g);
 	gen_contact(g, st);
 	rc = gen_messages(s, g, st);
-	sqlite3_reset(st);
+	db_reset(st);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);
@@ -288,17 +285,17 @@ static int current_state(struct store *s, const struct store_scope *scope, int64
 			 int64_t expected_version, enum contact_state *ret_state)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT state, version FROM contacts WHERE tenant_id = ? AND id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT state, version FROM contacts WHERE tenant_id = ? AND id = ?",
 				      scope->tenant_id, id, &rc);
 	if (st == NULL)
 		return rc;
-	rc = contact_state_parse((const char *)sqlite3_column_text(st, 0), ret_state);
-	if (rc == GC_OK && expected_version > 0 && sqlite3_column_int64(st, 1) != expected_version) {
+	rc = contact_state_parse(db_column_text(st, 0), ret_state);
+	if (rc == GC_OK && expected_version > 0 && db_column_int64(st, 1) != expected_version) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is at version %lld, not %lld",
-			 (long long)sqlite3_column_int64(st, 1), (long long)expected_version);
+			 (long long)db_column_int64(st, 1), (long long)expected_version);
 		rc = GC_ECONFLICT;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -318,28 +315,28 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 	json_t *tags = tags_json(in);
 	char *tags_line = tags_text(in);
 	int64_t now = gc_now_ms();
-	sqlite3_stmt *st = store_stmt(s, "UPDATE contacts SET"
-		" customer_id = CASE WHEN ?1 & 1 THEN ?2 ELSE customer_id END,"
-		" subject = CASE WHEN ?1 & 2 THEN ?3 ELSE subject END,"
-		" reason = CASE WHEN ?1 & 4 THEN ?4 ELSE reason END,"
-		" queue = CASE WHEN ?1 & 8 THEN ?5 ELSE queue END,"
-		" priority = CASE WHEN ?1 & 16 THEN ?6 ELSE priority END,"
-		" tags = CASE WHEN ?1 & 32 THEN ?7 ELSE tags END,"
+	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET"
+		" customer_id = CASE WHEN (?1 & 1) <> 0 THEN ?2 ELSE customer_id END,"
+		" subject = CASE WHEN (?1 & 2) <> 0 THEN ?3 ELSE subject END,"
+		" reason = CASE WHEN (?1 & 4) <> 0 THEN ?4 ELSE reason END,"
+		" queue = CASE WHEN (?1 & 8) <> 0 THEN ?5 ELSE queue END,"
+		" priority = CASE WHEN (?1 & 16) <> 0 THEN ?6 ELSE priority END,"
+		" tags = CASE WHEN (?1 & 32) <> 0 THEN ?7 ELSE tags END,"
 		" version = version + 1, updated_at = ?8 WHERE tenant_id = ?9 AND id = ?10");
 	if (st == NULL || tags_line == NULL) {
 		rc = st ? GC_ENOMEM : GC_ESTORE;
 		goto out;
 	}
-	sqlite3_bind_int(st, 1, (int)(in->has & 63));
+	db_bind_int64(st, 1, (int)(in->has & 63));
 	bind_id(st, 2, in->customer_id);
 	bind_text(st, 3, in->subject);
 	bind_text(st, 4, in->reason);
 	bind_text(st, 5, in->queue);
-	sqlite3_bind_int(st, 6, in->priority);
+	db_bind_int64(st, 6, in->priority);
 	bind_text(st, 7, tags_line);
-	sqlite3_bind_int64(st, 8, now);
-	sqlite3_bind_int64(st, 9, scope->tenant_id);
-	sqlite3_bind_int64(st, 10, id);
+	db_bind_int64(st, 8, now);
+	db_bind_int64(st, 9, scope->tenant_id);
+	db_bind_int64(st, 10, id);
 	if ((rc = store_step_done(s, st)) < 0)
 		goto out;
 	json_t *changes = json_pack("{s:o?,s:s?,s:s?,s:s?}", "customer_id",
@@ -376,16 +373,16 @@ int store_contact_set_state(struct store *s, const struct store_scope *scope, in
 		return GC_EINVAL;
 	}
 	int64_t now = gc_now_ms();
-	sqlite3_stmt *st = store_stmt(s, "UPDATE contacts SET state = ?, disposition ="
+	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET state = ?, disposition ="
 		" CASE WHEN ?2 IS NOT NULL THEN ?2 WHEN ?1 = 'closed' THEN disposition ELSE NULL END,"
 		" version = version + 1, updated_at = ? WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, contact_state_name(in->state));
 	bind_text(st, 2, in->disposition);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, scope->tenant_id);
-	sqlite3_bind_int64(st, 5, id);
+	db_bind_int64(st, 3, now);
+	db_bind_int64(st, 4, scope->tenant_id);
+	db_bind_int64(st, 5, id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	rc = append_event(s, scope, id, "state_changed",
@@ -409,13 +406,13 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 	int64_t now = gc_now_ms(), message_id = 0;
 	if ((rc = insert_message(s, scope, id, kind, in->body, now, &message_id)) < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "UPDATE contacts SET version = version + 1, updated_at = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET version = version + 1, updated_at = ?"
 					 " WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	sqlite3_bind_int64(st, 3, id);
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	rc = append_event(s, scope, id, note ? "note_added" : "message_added",
@@ -450,7 +447,7 @@ static const char *list_sql(const struct store_contact_filter *f)
 }
 
 /* A CONTACT_COLUMNS row as a JSON object, through the generator arg. */
-static json_t *contact_row(sqlite3_stmt *st, void *arg)
+static json_t *contact_row(struct db_stmt *st, void *arg)
 {
 	yajl_gen g = arg;
 	const unsigned char *buf;
@@ -468,16 +465,16 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 		       const struct store_contact_filter *f, json_t **ret_page)
 {
 	int limit = page_limit(f->limit);
-	sqlite3_stmt *st = store_stmt(s, list_sql(f));
+	struct db_stmt *st = store_stmt(s, list_sql(f));
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, f->state);
 	bind_text(st, 3, f->queue);
 	bind_id(st, 4, f->customer_id);
-	sqlite3_bind_int64(st, 5, f->updated_since);
-	sqlite3_bind_int64(st, 6, f->after_id ? f->after_id : INT64_MAX);
-	sqlite3_bind_int(st, 7, limit);
+	db_bind_int64(st, 5, f->updated_since);
+	db_bind_int64(st, 6, f->after_id ? f->after_id : INT64_MAX);
+	db_bind_int64(st, 7, limit);
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL)
 		return GC_ENOMEM;
@@ -486,9 +483,9 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 	return rc;
 }
 
-static json_t *event_row(sqlite3_stmt *st, void *arg)
+static json_t *event_row(struct db_stmt *st, void *arg)
 {
-	json_t *data = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	json_t *data = json_loads(db_column_text(st, 3), 0, NULL);
 	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "type", column_string(st, 1),
 			 "actor", column_string(st, 2), "data", data ? data : json_object(),
 			 "at", column_time(st, 4));
@@ -502,31 +499,31 @@ int store_contact_events(struct store *s, const struct store_scope *scope, int64
 	if (rc < 0)
 		return rc;
 	limit = page_limit(limit);
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, type, actor, data, at FROM contact_events"
+	struct db_stmt *st = store_stmt(s, "SELECT id, type, actor, data, at FROM contact_events"
 		" WHERE tenant_id = ? AND contact_id = ? AND id > ? ORDER BY id LIMIT ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, after_id);
-	sqlite3_bind_int(st, 4, limit);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, after_id);
+	db_bind_int64(st, 4, limit);
 	return collect_page(s, st, limit, event_row, NULL, ret_page);
 }
 
-static json_t *count_row(sqlite3_stmt *st, void *arg)
+static json_t *count_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("[I,I]", (json_int_t)sqlite3_column_int64(st, 0), (json_int_t)sqlite3_column_int64(st, 1));
+	return json_pack("[I,I]", (json_int_t)db_column_int64(st, 0), (json_int_t)db_column_int64(st, 1));
 }
 
 int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms,
 			 int interval_s, json_t **ret_counts)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT created_at / ?3 * ?3 AS slot, count(*) FROM contacts"
+	struct db_stmt *st = store_stmt(s, "SELECT created_at / ?3 * ?3 AS slot, count(*) FROM contacts"
 					 " WHERE tenant_id = ?1 AND created_at >= ?2 GROUP BY slot ORDER BY slot");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, since_ms);
-	sqlite3_bind_int64(st, 3, (int64_t)interval_s * 1000);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, since_ms);
+	db_bind_int64(st, 3, (int64_t)interval_s * 1000);
 	return collect_rows(s, st, count_row, NULL, ret_counts);
 }

@@ -31,36 +31,36 @@ static bool sees_personal(const struct store_scope *scope)
 static int load_attributes(struct store *s, const struct store_scope *scope, int64_t id,
 			   json_t *attrs)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT key, value, cls FROM (SELECT a.key, a.value, "
+	struct db_stmt *st = store_stmt(s, "SELECT key, value, cls FROM (SELECT a.key, a.value, "
 					 POLICY_CLASS("?3", "a.key") " AS cls FROM customer_attributes a"
-					 " WHERE a.customer_id = ?1) WHERE cls <= ?2 ORDER BY key");
+					 " WHERE a.customer_id = ?1) attrs WHERE cls <= ?2 ORDER BY key");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, scope->sees);
-	sqlite3_bind_int64(st, 3, scope->tenant_id);
+	db_bind_int64(st, 1, id);
+	db_bind_int64(st, 2, scope->sees);
+	db_bind_int64(st, 3, scope->tenant_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_object_set_new(attrs, (const char *)sqlite3_column_text(st, 0),
+	while ((rc = db_step(st)) == DB_ROW)
+		json_object_set_new(attrs, db_column_text(st, 0),
 			json_pack("{s:o,s:s}", "value", column_string(st, 1), "class",
-				  sensitivity_name((enum sensitivity)sqlite3_column_int(st, 2))));
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+				  sensitivity_name((enum sensitivity)db_column_int(st, 2))));
+	db_reset(st);
+	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
 /* The class the tenant's policy gives key. */
 static int policy_class(struct store *s, int64_t tenant_id, const char *key, enum sensitivity *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " POLICY_CLASS("?1", "?2"));
+	struct db_stmt *st = store_stmt(s, "SELECT " POLICY_CLASS("?1", "?2"));
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = (enum sensitivity)sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret = (enum sensitivity)db_column_int(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
 /* The classes of the keys an import writes: one look-up per key, not per row. */
@@ -90,24 +90,24 @@ int store_attr_policy_get(struct store *s, const struct store_scope *scope, json
 {
 	if (scope->sees < SENS_BASIC)
 		return GC_EFORBIDDEN;
-	sqlite3_stmt *st = store_stmt(s, "SELECT key, sensitivity FROM customer_attribute_classes"
+	struct db_stmt *st = store_stmt(s, "SELECT key, sensitivity FROM customer_attribute_classes"
 					 " WHERE tenant_id = ? ORDER BY key");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	json_t *attrs = json_object();
 	const char *def = sensitivity_name(SENS_PERSONAL);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
-		const char *cls = sensitivity_name((enum sensitivity)sqlite3_column_int(st, 1));
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *key = db_column_text(st, 0);
+		const char *cls = sensitivity_name((enum sensitivity)db_column_int(st, 1));
 		if (strcmp(key, "*") == 0)
 			def = cls;
 		else
 			json_object_set_new(attrs, key, json_string(cls));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	db_reset(st);
+	if (rc != DB_DONE) {
 		json_decref(attrs);
 		return store_fail(s, rc);
 	}
@@ -130,31 +130,31 @@ int store_attr_policy_set(struct store *s, const struct store_scope *scope, cons
 		return GC_EFORBIDDEN;
 	if (key == NULL)
 		key = "*";
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	int rc, n;
 	if (cls == SENS_NONE) {
 		st = store_stmt(s, "DELETE FROM customer_attribute_classes WHERE tenant_id = ? AND key = ?");
 		if (st == NULL)
 			return GC_ESTORE;
-		sqlite3_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 1, scope->tenant_id);
 		bind_text(st, 2, key);
 		return store_step_done(s, st);
 	}
 	if ((rc = policy_size(s, scope->tenant_id, &n)) < 0)
 		return rc;
 	st = store_stmt(s, "INSERT INTO customer_attribute_classes(tenant_id, key, sensitivity)"
-			   " SELECT ?1, ?2, ?3 WHERE ?4 OR EXISTS (SELECT 1 FROM customer_attribute_classes"
+			   " SELECT ?1, ?2, ?3 WHERE ?4 <> 0 OR EXISTS (SELECT 1 FROM customer_attribute_classes"
 			   " WHERE tenant_id = ?1 AND key = ?2)"
 			   " ON CONFLICT (tenant_id, key) DO UPDATE SET sensitivity = excluded.sensitivity");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, key);
-	sqlite3_bind_int(st, 3, cls);
-	sqlite3_bind_int(st, 4, n < STORE_MAX_ATTR_POLICY);
+	db_bind_int64(st, 3, cls);
+	db_bind_int64(st, 4, n < STORE_MAX_ATTR_POLICY);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
-	if (sqlite3_changes(s->db) == 0) {
+	if (db_changes(s->db) == 0) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "at most %d attributes in the policy",
 			 STORE_MAX_ATTR_POLICY);
 		return GC_ETOOBIG;
@@ -165,7 +165,7 @@ int store_attr_policy_set(struct store *s, const struct store_scope *scope, cons
 #define CUSTOMER_COLUMNS "id, external_id, email, phone, version, created_at, updated_at"
 
 /* The current row of a CUSTOMER_COLUMNS query as the scope may see it. */
-static json_t *customer_row(sqlite3_stmt *st, void *arg)
+static json_t *customer_row(struct db_stmt *st, void *arg)
 {
 	const struct store_scope *scope = arg;
 	json_t *c = json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
@@ -184,12 +184,12 @@ int store_customer_get(struct store *s, const struct store_scope *scope, int64_t
 	if (scope->sees < SENS_BASIC)
 		return GC_EFORBIDDEN;
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
+	struct db_stmt *st = scoped_row(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
 				      " WHERE tenant_id = ? AND id = ?", scope->tenant_id, id, &rc);
 	if (st == NULL)
 		return rc;
 	json_t *c = customer_row(st, (void *)scope);
-	sqlite3_reset(st);
+	db_reset(st);
 	json_t *attrs = json_object();
 	json_object_set_new(c, "attributes", attrs);
 	if ((rc = load_attributes(s, scope, id, attrs)) < 0) {
@@ -218,12 +218,12 @@ static int set_attribute(struct store *s, const struct store_scope *scope, int64
 			 a->key, sensitivity_name(cls));
 		return GC_EFORBIDDEN;
 	}
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (a->value == NULL) {
 		st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ? AND key = ?");
 		if (st == NULL)
 			return GC_ESTORE;
-		sqlite3_bind_int64(st, 1, id);
+		db_bind_int64(st, 1, id);
 		bind_text(st, 2, a->key);
 		return store_step_done(s, st);
 	}
@@ -232,10 +232,10 @@ static int set_attribute(struct store *s, const struct store_scope *scope, int64
 			   " SET value = excluded.value, sensitivity = excluded.sensitivity");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	bind_text(st, 2, a->key);
 	bind_text(st, 3, a->value);
-	sqlite3_bind_int(st, 4, cls); /* informative: reads take the policy's class */
+	db_bind_int64(st, 4, cls); /* informative: reads take the policy's class */
 	return store_step_done(s, st);
 }
 
@@ -255,19 +255,18 @@ static int insert_customer(struct store *s, const struct store_scope *scope,
 {
 	if (!sees_personal(scope) && (in->email || in->phone))
 		return GC_EFORBIDDEN;
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO customers(tenant_id, external_id, email, phone,"
-					 " created_at, updated_at) VALUES (?,?,?,?,?,?5)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO customers(tenant_id, external_id, email, phone,"
+					 " created_at, updated_at) VALUES (?,?,?,?,?,?5) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, in->external_id);
 	bind_text(st, 3, in->email);
 	bind_text(st, 4, in->phone);
-	sqlite3_bind_int64(st, 5, gc_now_ms());
-	int rc = store_step_done(s, st);
+	db_bind_int64(st, 5, gc_now_ms());
+	int rc = store_insert_id(s, st, ret_id);
 	if (rc < 0)
 		return rc;
-	*ret_id = sqlite3_last_insert_rowid(s->db);
 	return set_attributes(s, scope, *ret_id, in, cache);
 }
 
@@ -289,23 +288,23 @@ int store_customer_update(struct store *s, const struct store_scope *scope, int6
 		return rc;
 	if (!sees_personal(scope) && (in->has & (HAS_EMAIL | HAS_PHONE)))
 		return GC_EFORBIDDEN;
-	sqlite3_stmt *st = store_stmt(s,
+	struct db_stmt *st = store_stmt(s,
 		"UPDATE customers SET"
-		" external_id = CASE WHEN ?1 THEN ?2 ELSE external_id END,"
-		" email = CASE WHEN ?3 THEN ?4 ELSE email END,"
-		" phone = CASE WHEN ?5 THEN ?6 ELSE phone END,"
+		" external_id = CASE WHEN ?1 <> 0 THEN ?2 ELSE external_id END,"
+		" email = CASE WHEN ?3 <> 0 THEN ?4 ELSE email END,"
+		" phone = CASE WHEN ?5 <> 0 THEN ?6 ELSE phone END,"
 		" version = version + 1, updated_at = ?7 WHERE tenant_id = ?8 AND id = ?9");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int(st, 1, (in->has & HAS_EXTERNAL_ID) != 0);
+	db_bind_int64(st, 1, (in->has & HAS_EXTERNAL_ID) != 0);
 	bind_text(st, 2, in->external_id);
-	sqlite3_bind_int(st, 3, (in->has & HAS_EMAIL) != 0);
+	db_bind_int64(st, 3, (in->has & HAS_EMAIL) != 0);
 	bind_text(st, 4, in->email);
-	sqlite3_bind_int(st, 5, (in->has & HAS_PHONE) != 0);
+	db_bind_int64(st, 5, (in->has & HAS_PHONE) != 0);
 	bind_text(st, 6, in->phone);
-	sqlite3_bind_int64(st, 7, gc_now_ms());
-	sqlite3_bind_int64(st, 8, scope->tenant_id);
-	sqlite3_bind_int64(st, 9, id);
+	db_bind_int64(st, 7, gc_now_ms());
+	db_bind_int64(st, 8, scope->tenant_id);
+	db_bind_int64(st, 9, id);
 	if ((rc = store_step_done(s, st)) < 0 || (rc = set_attributes(s, scope, id, in, NULL)) < 0)
 		return rc;
 	return store_customer_get(s, scope, id, ret_customer);
@@ -317,18 +316,18 @@ int store_customer_list(struct store *s, const struct store_scope *scope,
 	if (scope->sees < SENS_BASIC || (!sees_personal(scope) && (f->email || f->phone)))
 		return GC_EFORBIDDEN;
 	int limit = page_limit(f->limit);
-	sqlite3_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
+	struct db_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
 		" WHERE tenant_id = ?1 AND (?2 IS NULL OR external_id = ?2)"
 		" AND (?3 IS NULL OR email = ?3) AND (?4 IS NULL OR phone = ?4)"
 		" AND id < ?5 ORDER BY id DESC LIMIT ?6");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, f->external_id);
 	bind_text(st, 3, f->email);
 	bind_text(st, 4, f->phone);
-	sqlite3_bind_int64(st, 5, f->after_id ? f->after_id : INT64_MAX);
-	sqlite3_bind_int(st, 6, limit);
+	db_bind_int64(st, 5, f->after_id ? f->after_id : INT64_MAX);
+	db_bind_int64(st, 6, limit);
 	int rc = collect_page(s, st, limit, customer_row, (void *)scope, ret_page);
 	json_t *items = rc == GC_OK ? json_object_get(*ret_page, "items") : NULL;
 	for (size_t i = 0; rc == GC_OK && i < json_array_size(items); i++) {
@@ -369,43 +368,43 @@ static bool same_customer(struct store *s, int64_t id, const char *email, const 
 	if ((email == NULL) != (in->email == NULL) || (email && strcmp(email, in->email) != 0) ||
 	    (phone == NULL) != (in->phone == NULL) || (phone && strcmp(phone, in->phone) != 0))
 		return false;
-	sqlite3_stmt *st = store_stmt(s, "SELECT key, value FROM customer_attributes WHERE customer_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT key, value FROM customer_attributes WHERE customer_id = ?");
 	if (st == NULL)
 		return false;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	size_t n = 0;
 	bool same = true;
-	while (same && sqlite3_step(st) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0);
+	while (same && db_step(st) == DB_ROW) {
+		const char *key = db_column_text(st, 0);
 		bool found = false;
 		for (size_t i = 0; i < in->n_attrs && !found; i++)
 			found = strcmp(in->attrs[i].key, key) == 0 &&
-				strcmp(in->attrs[i].value, (const char *)sqlite3_column_text(st, 1)) == 0;
+				strcmp(in->attrs[i].value, db_column_text(st, 1)) == 0;
 		same = found;
 		n++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return same && n == in->n_attrs;
 }
 
 static int replace_customer(struct store *s, const struct store_scope *scope, int64_t id,
 			    const struct customer_input *in, struct class_cache *cache)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE customers SET email = ?, phone = ?,"
+	struct db_stmt *st = store_stmt(s, "UPDATE customers SET email = ?, phone = ?,"
 					 " version = version + 1, updated_at = ? WHERE id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, in->email);
 	bind_text(st, 2, in->phone);
-	sqlite3_bind_int64(st, 3, gc_now_ms());
-	sqlite3_bind_int64(st, 4, id);
+	db_bind_int64(st, 3, gc_now_ms());
+	db_bind_int64(st, 4, id);
 	int rc = store_step_done(s, st);
 	if (rc < 0)
 		return rc;
 	st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	return set_attributes(s, scope, id, in, cache);
@@ -441,23 +440,26 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 	int rc = check_classes(im, in);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
+	struct db_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
 					 " WHERE tenant_id = ? AND external_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, im->scope->tenant_id);
+	db_bind_int64(st, 1, im->scope->tenant_id);
 	bind_text(st, 2, in->external_id);
 	int64_t id = 0;
 	char email[256] = "", phone[64] = "";
 	bool has_email = false, has_phone = false;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		if ((has_email = sqlite3_column_type(st, 1) != SQLITE_NULL))
-			snprintf(email, sizeof(email), "%s", sqlite3_column_text(st, 1));
-		if ((has_phone = sqlite3_column_type(st, 2) != SQLITE_NULL))
-			snprintf(phone, sizeof(phone), "%s", sqlite3_column_text(st, 2));
+	if (db_step(st) == DB_ROW) {
+		id = db_column_int64(st, 0);
+		if ((has_email = !db_column_is_null(st, 1)))
+			snprintf(email, sizeof(email), "%s", db_column_text(st, 1));
+		if ((has_phone = !db_column_is_null(st, 2)))
+			snprintf(phone, sizeof(phone), "%s", db_column_text(st, 2));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
+	/* a refused row leaves the import going on */
+	if ((rc = store_attempt_begin(s)) < 0)
+		return rc;
 	if (id == 0) {
 		rc = insert_customer(s, im->scope, in, &im->classes, &id);
 		im->inserted += rc == GC_OK;
@@ -468,6 +470,7 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 		rc = replace_customer(s, im->scope, id, in, &im->classes);
 		im->updated += rc == GC_OK;
 	}
+	rc = store_attempt_end(s, rc);
 	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
 		return reject(im, line, rc == GC_EFORBIDDEN ? s->errmsg : "conflicts with another customer");
 	return rc;

@@ -14,26 +14,18 @@
 
 #include <string.h>
 
-static int insert_returning_id(struct store *s, sqlite3_stmt *st, int64_t *ret_id)
-{
-	int rc = store_step_done(s, st);
-	if (rc == GC_OK && ret_id)
-		*ret_id = sqlite3_last_insert_rowid(s->db);
-	return rc;
-}
-
 static int find_id(struct store *s, const char *sql, const char *name, int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, name);
 	int rc = GC_ENOTFOUND;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
+	if (db_step(st) == DB_ROW) {
+		*ret_id = db_column_int64(st, 0);
 		rc = GC_OK;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
@@ -45,51 +37,51 @@ struct authz_actor store_access_actor(const struct store_scope *scope)
 }
 
 /* One row of store_access_load's query into t (and the actor's organisation into a). */
-static void access_row(sqlite3_stmt *st, struct authz_actor *a, struct authz_target *t)
+static void access_row(struct db_stmt *st, struct authz_actor *a, struct authz_target *t)
 {
-	a->organisation_id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+	a->organisation_id = db_column_int64(st, 0);
+	if (db_column_is_null(st, 1))
 		return; /* no such user */
 	t->exists = true;
-	t->platform_admin = sqlite3_column_int(st, 1) == 1;
-	t->organisation_id = sqlite3_column_int64(st, 2);
-	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+	t->platform_admin = db_column_int(st, 1) == 1;
+	t->organisation_id = db_column_int64(st, 2);
+	if (db_column_is_null(st, 3))
 		return; /* no membership at all */
 	if (t->n_memberships == AUTHZ_MAX_MEMBERSHIPS) {
 		t->more_memberships = true;
 		return;
 	}
 	struct authz_membership *m = &t->memberships[t->n_memberships++];
-	m->tenant_id = sqlite3_column_int64(st, 3);
+	m->tenant_id = db_column_int64(st, 3);
 	/* a role this build does not know is treated as the most guarded one */
-	if (role_parse((const char *)sqlite3_column_text(st, 4), &m->role) < 0)
+	if (role_parse(db_column_text(st, 4), &m->role) < 0)
 		m->role = ROLE_TENANT_ADMIN;
-	m->disabled = sqlite3_column_int(st, 5) == 1;
-	m->actor_has_role = sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 7) == 0 &&
-			    role_parse((const char *)sqlite3_column_text(st, 6), &m->actor_role) == GC_OK;
+	m->disabled = db_column_int(st, 5) == 1;
+	m->actor_has_role = !db_column_is_null(st, 6) && db_column_int(st, 7) == 0 &&
+			    role_parse(db_column_text(st, 6), &m->actor_role) == GC_OK;
 }
 
 int store_access_load(struct store *s, const struct store_scope *scope, int64_t user_id,
 		      struct authz_actor *ret_actor, struct authz_target *ret_target)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct db_stmt *st = store_stmt(s,
 		"SELECT (SELECT organisation_id FROM users WHERE id = ?1), u.platform_admin, u.organisation_id,"
 		" m.tenant_id, m.role, m.disabled, mine.role, mine.disabled"
-		" FROM (SELECT 1) LEFT JOIN users u ON u.id = ?2"
+		" FROM (SELECT 1) one LEFT JOIN users u ON u.id = ?2"
 		" LEFT JOIN memberships m ON m.user_id = u.id"
 		" LEFT JOIN memberships mine ON mine.tenant_id = m.tenant_id AND mine.user_id = ?1"
 		" ORDER BY m.tenant_id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->user_id);
-	sqlite3_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 1, scope->user_id);
+	db_bind_int64(st, 2, user_id);
 	struct authz_actor a = store_access_actor(scope);
 	struct authz_target t = {.user_id = user_id};
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		access_row(st, &a, &t);
-	rc = rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
-	sqlite3_reset(st);
+	rc = rc == DB_DONE ? GC_OK : store_fail(s, rc);
+	db_reset(st);
 	if (rc == GC_OK) {
 		*ret_actor = a;
 		*ret_target = t;
@@ -126,31 +118,31 @@ int store_authorize(struct store *s, const struct store_scope *scope, enum authz
 
 int store_organisation_create(struct store *s, const char *name, const char *kind, int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO organisations(name, kind, created_at) VALUES (?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO organisations(name, kind, created_at) VALUES (?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, name);
 	bind_text(st, 2, kind);
-	sqlite3_bind_int64(st, 3, gc_now_ms());
-	return insert_returning_id(s, st, ret_id);
+	db_bind_int64(st, 3, gc_now_ms());
+	return store_insert_id(s, st, ret_id);
 }
 
 /* A row as an object whose keys are the NULL-terminated keys of arg, in
  * column order; a key ending in "_at" is a time. */
-static json_t *keyed_row(sqlite3_stmt *st, void *arg)
+static json_t *keyed_row(struct db_stmt *st, void *arg)
 {
 	const char *const *keys = arg;
 	json_t *row = json_object();
 	for (int i = 0; keys[i]; i++) {
 		bool is_time = strstr(keys[i], "_at") != NULL;
-		bool is_int = sqlite3_column_type(st, i) == SQLITE_INTEGER;
+		bool is_int = db_column_is_integer(st, i);
 		json_object_set_new(row, keys[i], is_time ? column_time(st, i)
 					   : is_int ? column_int(st, i) : column_string(st, i));
 	}
 	return row;
 }
 
-static int list_rows(struct store *s, sqlite3_stmt *st, const char *const *keys, json_t **ret_list)
+static int list_rows(struct store *s, struct db_stmt *st, const char *const *keys, json_t **ret_list)
 {
 	return collect_rows(s, st, keyed_row, (void *)keys, ret_list);
 }
@@ -158,7 +150,7 @@ static int list_rows(struct store *s, sqlite3_stmt *st, const char *const *keys,
 int store_organisation_list(struct store *s, json_t **ret_list)
 {
 	static const char *const keys[] = {"id", "name", "kind", "created_at", NULL};
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, name, kind, created_at FROM organisations ORDER BY id");
+	struct db_stmt *st = store_stmt(s, "SELECT id, name, kind, created_at FROM organisations ORDER BY id");
 	return st ? list_rows(s, st, keys, ret_list) : GC_ESTORE;
 }
 
@@ -176,19 +168,19 @@ int store_tenant_create(struct store *s, const char *name, const char *organisat
 		rc = store_organisation_create(s, name, "brand", &org_id);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO tenants(name, organisation_id, created_at) VALUES (?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO tenants(name, organisation_id, created_at) VALUES (?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, org_id);
-	sqlite3_bind_int64(st, 3, gc_now_ms());
-	return insert_returning_id(s, st, ret_id);
+	db_bind_int64(st, 2, org_id);
+	db_bind_int64(st, 3, gc_now_ms());
+	return store_insert_id(s, st, ret_id);
 }
 
 int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
 	static const char *const keys[] = {"id", "name", "organisation", "created_at", NULL};
-	sqlite3_stmt *st;
+	struct db_stmt *st;
 	if (scope->platform_admin) {
 		st = store_stmt(s, "SELECT t.id, t.name, o.name, t.created_at FROM tenants t"
 				   " JOIN organisations o ON o.id = t.organisation_id ORDER BY t.id");
@@ -199,9 +191,9 @@ int store_tenant_list(struct store *s, const struct store_scope *scope, json_t *
 				   " WHERE m.user_id = ?1 AND m.disabled = 0"
 				   "  AND (?2 = 0 OR t.id = ?2) ORDER BY t.id");
 		if (st) {
-			sqlite3_bind_int64(st, 1, scope->user_id);
+			db_bind_int64(st, 1, scope->user_id);
 			/* an API token sees only its own tenant */
-			sqlite3_bind_int64(st, 2, scope->user_id ? 0 : scope->tenant_id);
+			db_bind_int64(st, 2, scope->user_id ? 0 : scope->tenant_id);
 		}
 	}
 	return st ? list_rows(s, st, keys, ret_list) : GC_ESTORE;
@@ -214,15 +206,15 @@ int store_user_find(struct store *s, const char *email, int64_t *ret_id)
 
 int store_membership_grant(struct store *s, int64_t user_id, int64_t tenant_id, enum role role)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO memberships(tenant_id, user_id, role, created_at)"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO memberships(tenant_id, user_id, role, created_at)"
 					 " VALUES (?,?,?,?) ON CONFLICT (tenant_id, user_id)"
 					 " DO UPDATE SET role = excluded.role, disabled = 0");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, user_id);
 	bind_text(st, 3, role_name(role));
-	sqlite3_bind_int64(st, 4, gc_now_ms());
+	db_bind_int64(st, 4, gc_now_ms());
 	return store_step_done(s, st);
 }
 
@@ -231,7 +223,7 @@ int store_membership_grant(struct store *s, int64_t user_id, int64_t tenant_id, 
 static int organisation_facts(struct store *s, int64_t tenant_id, const char *name, struct authz_target *t,
 			      int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct db_stmt *st = store_stmt(s,
 		"SELECT o.id, o.id = t.organisation_id, EXISTS (SELECT 1 FROM users u"
 		"  JOIN memberships m ON m.user_id = u.id WHERE u.organisation_id = o.id"
 		"  AND m.tenant_id = t.id AND m.disabled = 0 AND u.platform_admin = 0)"
@@ -239,15 +231,15 @@ static int organisation_facts(struct store *s, int64_t tenant_id, const char *na
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, tenant_id);
+	db_bind_int64(st, 2, tenant_id);
 	t->exists = false;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	if (db_step(st) == DB_ROW) {
 		t->exists = true;
-		*ret_id = sqlite3_column_int64(st, 0);
-		t->org_is_tenants = sqlite3_column_int(st, 1) == 1;
-		t->org_staffs_tenant = sqlite3_column_int(st, 2) == 1;
+		*ret_id = db_column_int64(st, 0);
+		t->org_is_tenants = db_column_int(st, 1) == 1;
+		t->org_staffs_tenant = db_column_int(st, 2) == 1;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return GC_OK;
 }
 
@@ -269,14 +261,14 @@ static int new_user_organisation(struct store *s, const struct store_scope *scop
 			return rc;
 		return store_access_ask(s, &a, AUTHZ_PLACE_IN_ORGANISATION, &t);
 	}
-	sqlite3_stmt *q = store_stmt(s, "SELECT organisation_id FROM tenants WHERE id = ?");
+	struct db_stmt *q = store_stmt(s, "SELECT organisation_id FROM tenants WHERE id = ?");
 	if (q == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(q, 1, scope->tenant_id);
-	rc = sqlite3_step(q) == SQLITE_ROW ? GC_OK : GC_ENOTFOUND;
+	db_bind_int64(q, 1, scope->tenant_id);
+	rc = db_step(q) == DB_ROW ? GC_OK : GC_ENOTFOUND;
 	if (rc == GC_OK)
-		*ret_id = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
+		*ret_id = db_column_int64(q, 0);
+	db_reset(q);
 	return rc;
 }
 
@@ -289,17 +281,19 @@ int store_user_create(struct store *s, const struct store_scope *scope,
 	if (rc < 0)
 		return rc;
 	/* emails are the login: stored lowercase (the decoder refuses non-ASCII) */
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO users(email, name, organisation_id, password_hash,"
-					 " platform_admin, created_at) VALUES (lower(?),?,?,?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO users(email, name, organisation_id, password_hash,"
+					 " platform_admin, created_at) VALUES (lower(?),?,?,?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, in->email);
 	bind_text(st, 2, in->name);
-	sqlite3_bind_int64(st, 3, org_id);
+	db_bind_int64(st, 3, org_id);
 	bind_text(st, 4, password_hash);
-	sqlite3_bind_int(st, 5, platform_admin);
-	sqlite3_bind_int64(st, 6, gc_now_ms());
-	if ((rc = insert_returning_id(s, st, &user_id)) < 0)
+	db_bind_int64(st, 5, platform_admin);
+	db_bind_int64(st, 6, gc_now_ms());
+	/* a taken email is answered, and its attempt audited, in this transaction */
+	if ((rc = store_attempt_begin(s)) < 0 ||
+	    (rc = store_attempt_end(s, store_insert_id(s, st, &user_id))) < 0)
 		return rc;
 	if (scope->tenant_id && (rc = store_membership_grant(s, user_id, scope->tenant_id, in->role)) < 0)
 		return rc;
@@ -307,12 +301,12 @@ int store_user_create(struct store *s, const struct store_scope *scope,
 	return GC_OK;
 }
 
-static json_t *user_row(sqlite3_stmt *st, void *arg)
+static json_t *user_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:b,s:o}",
 		"id", column_int(st, 0), "email", column_string(st, 1), "name", column_string(st, 2),
 		"organisation", column_string(st, 3), "role", column_string(st, 4),
-		"disabled", sqlite3_column_int(st, 5), "platform_admin", sqlite3_column_int(st, 6),
+		"disabled", db_column_int(st, 5), "platform_admin", db_column_int(st, 6),
 		"created_at", column_time(st, 7));
 }
 
@@ -325,12 +319,12 @@ int store_user_get(struct store *s, const struct store_scope *scope, int64_t use
 	int rc = store_authorize(s, scope, AUTHZ_VIEW_USER, user_id, ROLE_N);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = scoped_row(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? AND u.id = ?",
 				      scope->tenant_id, user_id, &rc);
 	if (st == NULL)
 		return rc;
 	*ret_user = user_row(st, NULL);
-	sqlite3_reset(st);
+	db_reset(st);
 	return GC_OK;
 }
 
@@ -339,10 +333,10 @@ int store_user_list(struct store *s, const struct store_scope *scope, json_t **r
 	int rc = store_authorize(s, scope, AUTHZ_LIST_USERS, 0, ROLE_N);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? ORDER BY u.id");
+	struct db_stmt *st = store_stmt(s, "SELECT " USER_COLUMNS " WHERE m.tenant_id = ? ORDER BY u.id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	return collect_rows(s, st, user_row, NULL, ret_list);
 }
 
@@ -350,22 +344,22 @@ int store_user_list(struct store *s, const struct store_scope *scope, json_t **r
  * enabled tenant admin. */
 static int keeps_an_admin(struct store *s, int64_t tenant_id, int64_t user_id)
 {
-	sqlite3_stmt *st = store_stmt(s,
+	struct db_stmt *st = store_stmt(s,
 		"SELECT EXISTS (SELECT 1 FROM memberships WHERE tenant_id = ?1 AND user_id = ?2"
 		"  AND role = 'tenant_admin' AND disabled = 0),"
 		" (SELECT count(*) FROM memberships WHERE tenant_id = ?1 AND user_id <> ?2"
 		"  AND role = 'tenant_admin' AND disabled = 0)");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, user_id);
 	bool is_admin = false;
 	int others = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		is_admin = sqlite3_column_int(st, 0) == 1;
-		others = sqlite3_column_int(st, 1);
+	if (db_step(st) == DB_ROW) {
+		is_admin = db_column_int(st, 0) == 1;
+		others = db_column_int(st, 1);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (is_admin && others == 0) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant would have no tenant admin left");
 		return GC_ECONFLICT;
@@ -373,10 +367,10 @@ static int keeps_an_admin(struct store *s, int64_t tenant_id, int64_t user_id)
 	return GC_OK;
 }
 
-static int member_update(struct store *s, sqlite3_stmt *st)
+static int member_update(struct store *s, struct db_stmt *st)
 {
 	int rc = store_step_done(s, st);
-	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+	if (rc == GC_OK && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	return rc;
 }
@@ -386,12 +380,12 @@ int store_user_set_role(struct store *s, const struct store_scope *scope, int64_
 	int rc = store_authorize(s, scope, AUTHZ_SET_ROLE, user_id, role);
 	if (rc < 0 || (role != ROLE_TENANT_ADMIN && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0))
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE memberships SET role = ? WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, role_name(role));
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	sqlite3_bind_int64(st, 3, user_id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, user_id);
 	return member_update(s, st);
 }
 
@@ -401,12 +395,12 @@ int store_user_set_disabled(struct store *s, const struct store_scope *scope, in
 	int rc = store_authorize(s, scope, disabled ? AUTHZ_DISABLE : AUTHZ_ENABLE, user_id, ROLE_N);
 	if (rc < 0 || (disabled && (rc = keeps_an_admin(s, scope->tenant_id, user_id)) < 0))
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "UPDATE memberships SET disabled = ? WHERE tenant_id = ? AND user_id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE memberships SET disabled = ? WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int(st, 1, disabled);
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	sqlite3_bind_int64(st, 3, user_id);
+	db_bind_int64(st, 1, disabled);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, user_id);
 	if ((rc = member_update(s, st)) < 0 || !disabled)
 		return rc;
 	/* every session (the user may switch to this tenant with any of them), and
@@ -420,11 +414,11 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 	int rc = store_authorize(s, scope, AUTHZ_SET_PASSWORD, user_id, ROLE_N);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE users SET password_hash = ? WHERE id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, password_hash);
-	sqlite3_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 2, user_id);
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	return store_access_end_tokens(s, user_id, true, 0);
@@ -433,11 +427,11 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)
 {
 	static const char *const keys[] = {"tenant_id", "tenant", "role", "disabled", NULL};
-	sqlite3_stmt *st = store_stmt(s, "SELECT t.id, t.name, m.role, m.disabled FROM memberships m"
+	struct db_stmt *st = store_stmt(s, "SELECT t.id, t.name, m.role, m.disabled FROM memberships m"
 					 " JOIN tenants t ON t.id = m.tenant_id WHERE m.user_id = ?"
 					 " ORDER BY t.id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 1, user_id);
 	return list_rows(s, st, keys, ret_list);
 }

@@ -32,27 +32,27 @@ int store_idempotency_get(struct store *s, const struct store_scope *scope, cons
 {
 	char caller[48];
 	caller_of(scope, caller, sizeof(caller));
-	sqlite3_stmt *st = store_stmt(s, "SELECT body_hash, status, answer FROM idempotency_keys"
+	struct db_stmt *st = store_stmt(s, "SELECT body_hash, status, answer FROM idempotency_keys"
 					 " WHERE tenant_id = ? AND caller = ? AND request = ? AND key = ?"
 					 " AND created_at > ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, caller);
 	bind_text(st, 3, request);
 	bind_text(st, 4, key);
-	sqlite3_bind_int64(st, 5, gc_now_ms() - STORE_IDEMPOTENCY_TTL_MS);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	db_bind_int64(st, 5, gc_now_ms() - STORE_IDEMPOTENCY_TTL_MS);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	bool same = sqlite3_column_bytes(st, 0) == 32 && memcmp(sqlite3_column_blob(st, 0), body_hash, 32) == 0;
+	bool same = db_column_bytes(st, 0) == 32 && memcmp(db_column_blob(st, 0), body_hash, 32) == 0;
 	if (same) {
-		*ret_status = sqlite3_column_int(st, 1);
-		*ret_answer = strdup((const char *)sqlite3_column_text(st, 2));
+		*ret_status = db_column_int(st, 1);
+		*ret_answer = strdup(db_column_text(st, 2));
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	if (!same)
 		return GC_ECONFLICT;
 	return *ret_answer ? GC_OK : GC_ENOMEM;
@@ -65,24 +65,26 @@ int store_idempotency_put(struct store *s, const struct store_scope *scope, cons
 	char caller[48];
 	caller_of(scope, caller, sizeof(caller));
 	int64_t now = gc_now_ms();
-	sqlite3_stmt *st = store_stmt(s, "DELETE FROM idempotency_keys WHERE created_at <= ?");
+	struct db_stmt *st = store_stmt(s, "DELETE FROM idempotency_keys WHERE created_at <= ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, now - STORE_IDEMPOTENCY_TTL_MS);
+	db_bind_int64(st, 1, now - STORE_IDEMPOTENCY_TTL_MS);
 	int rc = store_step_done(s, st);
 	if (rc < 0)
 		return rc;
-	st = store_stmt(s, "INSERT OR REPLACE INTO idempotency_keys(tenant_id, caller, request, key,"
-			   " body_hash, status, answer, created_at) VALUES (?,?,?,?,?,?,?,?)");
+	st = store_stmt(s, "INSERT INTO idempotency_keys(tenant_id, caller, request, key,"
+			   " body_hash, status, answer, created_at) VALUES (?,?,?,?,?,?,?,?)"
+			   " ON CONFLICT (tenant_id, caller, request, key) DO UPDATE SET body_hash = excluded.body_hash,"
+			   " status = excluded.status, answer = excluded.answer, created_at = excluded.created_at");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, caller);
 	bind_text(st, 3, request);
 	bind_text(st, 4, key);
-	sqlite3_bind_blob(st, 5, body_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, status);
+	db_bind_blob(st, 5, body_hash, 32);
+	db_bind_int64(st, 6, status);
 	bind_text(st, 7, answer);
-	sqlite3_bind_int64(st, 8, now);
+	db_bind_int64(st, 8, now);
 	return store_step_done(s, st);
 }

@@ -17,11 +17,11 @@
 static int change(struct store *s, int64_t tenant_id, const char *kind, int64_t item_id, const char *lang,
 		  const char *term, const char *phrase)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_changes(tenant_id, kind, item_id, lang, term, phrase)"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_changes(tenant_id, kind, item_id, lang, term, phrase)"
 					 " VALUES (?,?,?,?,?,?)");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, kind);
 	bind_id(st, 3, item_id);
 	bind_text(st, 4, lang);
@@ -37,7 +37,7 @@ static int change(struct store *s, int64_t tenant_id, const char *kind, int64_t 
 		     " (SELECT count(*) FROM kb_approvals a WHERE a.item_id = i.id)," \
 		     " (SELECT count(*) FROM kb_flags f WHERE f.item_id = i.id AND f.resolved_at IS NULL)"
 
-static json_t *item_row(sqlite3_stmt *st, void *with_draft)
+static json_t *item_row(struct db_stmt *st, void *with_draft)
 {
 	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "item_id", column_int(st, 0),
 			      "id", column_string(st, 1), "kind", column_string(st, 2), "state", column_string(st, 3),
@@ -52,10 +52,10 @@ static json_t *item_row(sqlite3_stmt *st, void *with_draft)
 
 int store_kb_get(struct store *s, const struct store_scope *scope, const char *key, json_t **ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " ITEM_COLUMNS " FROM kb_items i WHERE i.tenant_id = ? AND i.key = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT " ITEM_COLUMNS " FROM kb_items i WHERE i.tenant_id = ? AND i.key = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, key);
 	return one_row(s, st, item_row, (void *)1, ret);
 }
@@ -63,11 +63,11 @@ int store_kb_get(struct store *s, const struct store_scope *scope, const char *k
 int store_kb_list(struct store *s, const struct store_scope *scope, const char *kind, const char *state,
 		  json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " ITEM_COLUMNS " FROM kb_items i WHERE i.tenant_id = ?"
+	struct db_stmt *st = store_stmt(s, "SELECT " ITEM_COLUMNS " FROM kb_items i WHERE i.tenant_id = ?"
 					 " AND (?2 IS NULL OR i.kind = ?2) AND (?3 IS NULL OR i.state = ?3) ORDER BY i.key");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, kind);
 	bind_text(st, 3, state);
 	return collect_rows(s, st, item_row, NULL, ret_list);
@@ -81,20 +81,20 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 	if (text == NULL)
 		return GC_ENOMEM;
 	int64_t now = gc_now_ms(), id = 0;
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, kind FROM kb_items WHERE tenant_id = ? AND key = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT id, kind FROM kb_items WHERE tenant_id = ? AND key = ?");
 	int rc = st ? GC_OK : GC_ESTORE;
 	if (st) {
-		sqlite3_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 1, scope->tenant_id);
 		bind_text(st, 2, key);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			id = sqlite3_column_int64(st, 0);
-			if (strcmp((const char *)sqlite3_column_text(st, 1), kind) != 0) {
+		if (db_step(st) == DB_ROW) {
+			id = db_column_int64(st, 0);
+			if (strcmp(db_column_text(st, 1), kind) != 0) {
 				snprintf(s->errmsg, sizeof(s->errmsg), "'%.64s' is an %s already", key,
-					 (const char *)sqlite3_column_text(st, 1));
+					 db_column_text(st, 1));
 				rc = GC_ECONFLICT;
 			}
 		}
-		sqlite3_reset(st);
+		db_reset(st);
 	}
 	if (rc == GC_OK && id == 0) {
 		st = store_stmt(s, "INSERT INTO kb_items(tenant_id, key, kind, state, owner_id, lang, title, draft,"
@@ -102,15 +102,15 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 		if (st == NULL)
 			rc = GC_ESTORE;
 		else {
-			sqlite3_bind_int64(st, 1, scope->tenant_id);
+			db_bind_int64(st, 1, scope->tenant_id);
 			bind_text(st, 2, key);
 			bind_text(st, 3, kind);
 			bind_id(st, 4, scope->user_id);
 			bind_text(st, 5, json_string_value(json_object_get(content, "lang")));
 			bind_text(st, 6, json_string_value(json_object_get(content, "title")));
 			bind_text(st, 7, text);
-			sqlite3_bind_int64(st, 8, now);
-			sqlite3_bind_int64(st, 9, now);
+			db_bind_int64(st, 8, now);
+			db_bind_int64(st, 9, now);
 			rc = store_step_done(s, st);
 		}
 	} else if (rc == GC_OK) {
@@ -123,13 +123,13 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 			bind_text(st, 1, text);
 			bind_text(st, 2, json_string_value(json_object_get(content, "lang")));
 			bind_text(st, 3, json_string_value(json_object_get(content, "title")));
-			sqlite3_bind_int64(st, 4, now);
-			sqlite3_bind_int64(st, 5, id);
+			db_bind_int64(st, 4, now);
+			db_bind_int64(st, 5, id);
 			rc = store_step_done(s, st);
 		}
 		st = rc < 0 ? NULL : store_stmt(s, "DELETE FROM kb_approvals WHERE item_id = ?");
 		if (st) {
-			sqlite3_bind_int64(st, 1, id);
+			db_bind_int64(st, 1, id);
 			rc = store_step_done(s, st);
 		}
 	}
@@ -144,23 +144,23 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 
 int store_kb_approvals_needed(struct store *s, int64_t tenant_id, int *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT approvals FROM kb_settings WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT approvals FROM kb_settings WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	*ret = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, tenant_id);
+	*ret = db_step(st) == DB_ROW ? db_column_int(st, 0) : 1;
+	db_reset(st);
 	return GC_OK;
 }
 
 int store_kb_settings_set(struct store *s, const struct store_scope *scope, int approvals)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_settings(tenant_id, approvals) VALUES (?,?)"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_settings(tenant_id, approvals) VALUES (?,?)"
 					 " ON CONFLICT(tenant_id) DO UPDATE SET approvals = excluded.approvals");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int(st, 2, approvals);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, approvals);
 	int rc = store_step_done(s, st);
 	return rc < 0 ? rc : store_audit(s, scope, scope->tenant_id, "kb_settings", "approvals",
 					 json_pack("{s:i}", "approvals", approvals));
@@ -174,66 +174,66 @@ struct item_state {
 
 static int item_state(struct store *s, int64_t tenant_id, const char *key, struct item_state *out)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, state, owner_id, coalesce(published_version, 0), kind FROM kb_items"
+	struct db_stmt *st = store_stmt(s, "SELECT id, state, owner_id, coalesce(published_version, 0), kind FROM kb_items"
 					 " WHERE tenant_id = ? AND key = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		snprintf(out->state, sizeof(out->state), "%s", (const char *)sqlite3_column_text(st, 1));
-		out->owner_id = sqlite3_column_int64(st, 2);
-		out->published_version = sqlite3_column_int(st, 3);
-		snprintf(out->kind, sizeof(out->kind), "%s", (const char *)sqlite3_column_text(st, 4));
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		out->id = db_column_int64(st, 0);
+		snprintf(out->state, sizeof(out->state), "%s", db_column_text(st, 1));
+		out->owner_id = db_column_int64(st, 2);
+		out->published_version = db_column_int(st, 3);
+		snprintf(out->kind, sizeof(out->kind), "%s", db_column_text(st, 4));
 		rc = GC_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 static int set_state(struct store *s, int64_t id, const char *state)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE kb_items SET state = ?, updated_at = ? WHERE id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE kb_items SET state = ?, updated_at = ? WHERE id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, state);
-	sqlite3_bind_int64(st, 2, gc_now_ms());
-	sqlite3_bind_int64(st, 3, id);
+	db_bind_int64(st, 2, gc_now_ms());
+	db_bind_int64(st, 3, id);
 	return store_step_done(s, st);
 }
 
 static int publish(struct store *s, const struct store_scope *scope, const struct item_state *it, int64_t review_by)
 {
 	int version = it->published_version + 1;
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_versions(item_id, version, tenant_id, content, published_at,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_versions(item_id, version, tenant_id, content, published_at,"
 					 " published_by) SELECT id, ?, tenant_id, draft, ?, ? FROM kb_items WHERE id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	int64_t now = gc_now_ms();
-	sqlite3_bind_int(st, 1, version);
-	sqlite3_bind_int64(st, 2, now);
+	db_bind_int64(st, 1, version);
+	db_bind_int64(st, 2, now);
 	bind_id(st, 3, scope->user_id);
-	sqlite3_bind_int64(st, 4, it->id);
+	db_bind_int64(st, 4, it->id);
 	int rc = store_step_done(s, st);
 	st = rc < 0 ? NULL : store_stmt(s, "UPDATE kb_items SET state = 'published', published_version = ?,"
 					   " review_by = ?, updated_at = ? WHERE id = ?");
 	if (st) {
-		sqlite3_bind_int(st, 1, version);
+		db_bind_int64(st, 1, version);
 		if (review_by > 0)
-			sqlite3_bind_int64(st, 2, review_by);
+			db_bind_int64(st, 2, review_by);
 		else
-			sqlite3_bind_null(st, 2);
-		sqlite3_bind_int64(st, 3, now);
-		sqlite3_bind_int64(st, 4, it->id);
+			db_bind_null_int64(st, 2);
+		db_bind_int64(st, 3, now);
+		db_bind_int64(st, 4, it->id);
 		rc = store_step_done(s, st);
 	}
 	st = rc < 0 ? NULL : store_stmt(s, "DELETE FROM kb_approvals WHERE item_id = ?");
 	if (st) {
-		sqlite3_bind_int64(st, 1, it->id);
+		db_bind_int64(st, 1, it->id);
 		rc = store_step_done(s, st);
 	}
 	return rc < 0 ? rc : change(s, scope->tenant_id, "item", it->id, NULL, NULL, NULL);
@@ -258,23 +258,24 @@ int store_kb_transition(struct store *s, const struct store_scope *scope, const 
 			snprintf(s->errmsg, sizeof(s->errmsg), "an author does not approve their own work");
 			return GC_EFORBIDDEN;
 		}
-		sqlite3_stmt *ins = store_stmt(s, "INSERT OR IGNORE INTO kb_approvals(item_id, user_id, at) VALUES (?,?,?)");
+		struct db_stmt *ins = store_stmt(s, "INSERT INTO kb_approvals(item_id, user_id, at) VALUES (?,?,?)"
+						    " ON CONFLICT (item_id, user_id) DO NOTHING");
 		if (ins == NULL)
 			return GC_ESTORE;
-		sqlite3_bind_int64(ins, 1, it.id);
-		sqlite3_bind_int64(ins, 2, scope->user_id);
-		sqlite3_bind_int64(ins, 3, gc_now_ms());
+		db_bind_int64(ins, 1, it.id);
+		db_bind_int64(ins, 2, scope->user_id);
+		db_bind_int64(ins, 3, gc_now_ms());
 		rc = store_step_done(s, ins);
 		int needed = 1;
 		int64_t have = 0;
 		if (rc == GC_OK)
 			rc = store_kb_approvals_needed(s, scope->tenant_id, &needed);
-		sqlite3_stmt *cnt = rc < 0 ? NULL : store_stmt(s, "SELECT count(*) FROM kb_approvals WHERE item_id = ?");
+		struct db_stmt *cnt = rc < 0 ? NULL : store_stmt(s, "SELECT count(*) FROM kb_approvals WHERE item_id = ?");
 		if (cnt) {
-			sqlite3_bind_int64(cnt, 1, it.id);
-			if (sqlite3_step(cnt) == SQLITE_ROW)
-				have = sqlite3_column_int64(cnt, 0);
-			sqlite3_reset(cnt);
+			db_bind_int64(cnt, 1, it.id);
+			if (db_step(cnt) == DB_ROW)
+				have = db_column_int64(cnt, 0);
+			db_reset(cnt);
 		}
 		if (rc == GC_OK && have >= needed)
 			rc = set_state(s, it.id, "approved");
@@ -315,30 +316,30 @@ refused:
 
 int store_kb_review_due(struct store *s, int64_t now, int *ret_n)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, tenant_id, key FROM kb_items WHERE review_by IS NOT NULL"
+	struct db_stmt *st = store_stmt(s, "SELECT id, tenant_id, key FROM kb_items WHERE review_by IS NOT NULL"
 					 " AND review_by <= ? AND state = 'published' LIMIT ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, STORE_KB_REVIEW_BATCH);
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, STORE_KB_REVIEW_BATCH);
 	struct { int64_t id, tenant; char key[72]; } due[STORE_KB_REVIEW_BATCH];
 	int n = 0;
-	while (n < STORE_KB_REVIEW_BATCH && sqlite3_step(st) == SQLITE_ROW) {
-		due[n].id = sqlite3_column_int64(st, 0);
-		due[n].tenant = sqlite3_column_int64(st, 1);
-		snprintf(due[n].key, sizeof(due[n].key), "%s", (const char *)sqlite3_column_text(st, 2));
+	while (n < STORE_KB_REVIEW_BATCH && db_step(st) == DB_ROW) {
+		due[n].id = db_column_int64(st, 0);
+		due[n].tenant = db_column_int64(st, 1);
+		snprintf(due[n].key, sizeof(due[n].key), "%s", db_column_text(st, 2));
 		n++;
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	int rc = GC_OK;
 	for (int i = 0; i < n && rc == GC_OK; i++) {
 		/* back to review; the published version stays what agents see until the next one */
-		sqlite3_stmt *up = store_stmt(s, "UPDATE kb_items SET state = 'review', review_by = NULL, updated_at = ?"
+		struct db_stmt *up = store_stmt(s, "UPDATE kb_items SET state = 'review', review_by = NULL, updated_at = ?"
 						 " WHERE id = ?");
 		if (up == NULL)
 			return GC_ESTORE;
-		sqlite3_bind_int64(up, 1, now);
-		sqlite3_bind_int64(up, 2, due[i].id);
+		db_bind_int64(up, 1, now);
+		db_bind_int64(up, 2, due[i].id);
 		rc = store_step_done(s, up);
 		struct store_scope system = {.tenant_id = due[i].tenant};
 		snprintf(system.actor, sizeof(system.actor), "guichet");
@@ -354,58 +355,58 @@ int store_kb_review_due(struct store *s, int64_t now, int *ret_n)
 int store_kb_published(struct store *s, int64_t tenant_id, const char *key, int64_t *ret_item, int *ret_version,
 		       json_t **ret_content)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT i.id, v.version, v.content FROM kb_items i JOIN kb_versions v"
+	struct db_stmt *st = store_stmt(s, "SELECT i.id, v.version, v.content FROM kb_items i JOIN kb_versions v"
 					 " ON v.item_id = i.id AND v.version = i.published_version"
 					 " WHERE i.tenant_id = ? AND i.key = ? AND i.state <> 'archived'");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, key);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_item = sqlite3_column_int64(st, 0);
-		*ret_version = sqlite3_column_int(st, 1);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*ret_item = db_column_int64(st, 0);
+		*ret_version = db_column_int(st, 1);
 		*ret_content = column_json(st, 2);
 		rc = json_is_object(*ret_content) ? GC_OK : GC_ESTORE;
 	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 int store_kb_version(struct store *s, int64_t tenant_id, int64_t item_id, int version, json_t **ret_content)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT content FROM kb_versions WHERE tenant_id = ? AND item_id = ? AND version = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT content FROM kb_versions WHERE tenant_id = ? AND item_id = ? AND version = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, item_id);
-	sqlite3_bind_int(st, 3, version);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, item_id);
+	db_bind_int64(st, 3, version);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		*ret_content = column_json(st, 0);
 		rc = json_is_object(*ret_content) ? GC_OK : GC_ESTORE;
 	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 int store_kb_versions(struct store *s, const struct store_scope *scope, int64_t item_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT version, published_at, published_by FROM kb_versions"
+	struct db_stmt *st = store_stmt(s, "SELECT version, published_at, published_by FROM kb_versions"
 					 " WHERE tenant_id = ? AND item_id = ? ORDER BY version");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, item_id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, item_id);
 	json_t *list = json_array();
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (db_step(st) == DB_ROW)
 		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "version", column_int(st, 0), "published_at",
 						       column_time(st, 1), "published_by", column_int(st, 2)));
-	sqlite3_reset(st);
+	db_reset(st);
 	*ret_list = list;
 	return GC_OK;
 }
@@ -414,25 +415,25 @@ int store_kb_versions(struct store *s, const struct store_scope *scope, int64_t 
 int store_kb_each_published(struct store *s, int64_t tenant_id, int64_t only_item,
 			    int (*fn)(int64_t item_id, int version, const char *content, void *arg), void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT i.id, v.content, v.version FROM kb_items i JOIN kb_versions v"
+	struct db_stmt *st = store_stmt(s, "SELECT i.id, v.content, v.version FROM kb_items i JOIN kb_versions v"
 					 " ON v.item_id = i.id AND v.version = i.published_version"
 					 " WHERE i.tenant_id = ?1 AND i.state <> 'archived' AND (?2 = 0 OR i.id = ?2)"
 					 " ORDER BY i.id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, only_item);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, only_item);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int frc = fn(sqlite3_column_int64(st, 0), sqlite3_column_int(st, 2), (const char *)sqlite3_column_text(st, 1),
+	while ((rc = db_step(st)) == DB_ROW) {
+		int frc = fn(db_column_int64(st, 0), db_column_int(st, 2), db_column_text(st, 1),
 			     arg);
 		if (frc < 0) {
-			sqlite3_reset(st);
+			db_reset(st);
 			return frc;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	db_reset(st);
+	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
 /* --- flags --- */
@@ -442,27 +443,26 @@ int store_kb_flag(struct store *s, const struct store_scope *scope, const char *
 {
 	struct item_state it;
 	int rc = item_state(s, scope->tenant_id, key, &it);
-	sqlite3_stmt *st = rc < 0 ? NULL : store_stmt(s, "INSERT INTO kb_flags(tenant_id, item_id, version, user_id,"
-						       " reason, comment, created_at) VALUES (?,?,?,?,?,?,?)");
+	struct db_stmt *st = rc < 0 ? NULL : store_stmt(s, "INSERT INTO kb_flags(tenant_id, item_id, version, user_id,"
+						       " reason, comment, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id");
 	if (rc < 0 || st == NULL)
 		return rc < 0 ? rc : GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, it.id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, it.id);
 	bind_id(st, 3, it.published_version);
 	bind_id(st, 4, scope->user_id);
 	bind_text(st, 5, reason);
 	bind_text(st, 6, comment);
-	sqlite3_bind_int64(st, 7, gc_now_ms());
-	rc = store_step_done(s, st);
-	if (rc < 0)
+	db_bind_int64(st, 7, gc_now_ms());
+	int64_t id;
+	if ((rc = store_insert_id(s, st, &id)) < 0)
 		return rc;
-	int64_t id = sqlite3_last_insert_rowid(s->db);
 	*ret = json_pack("{s:I,s:s,s:s,s:s?}", "id", (json_int_t)id, "item", key, "reason", reason, "comment", comment);
 	return store_audit(s, scope, scope->tenant_id, "kb_flagged", key, json_pack("{s:s,s:s?}", "reason", reason,
 										  "comment", comment));
 }
 
-static json_t *flag_row(sqlite3_stmt *st, void *arg)
+static json_t *flag_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "item", column_string(st, 1),
 			 "version", column_int(st, 2), "reason", column_string(st, 3), "comment", column_string(st, 4),
@@ -472,31 +472,31 @@ static json_t *flag_row(sqlite3_stmt *st, void *arg)
 
 int store_kb_flags(struct store *s, const struct store_scope *scope, bool mine, bool open_only, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT f.id, i.key, f.version, f.reason, f.comment, f.user_id, f.created_at,"
+	struct db_stmt *st = store_stmt(s, "SELECT f.id, i.key, f.version, f.reason, f.comment, f.user_id, f.created_at,"
 					 " f.resolved_at, i.owner_id FROM kb_flags f JOIN kb_items i ON i.id = f.item_id"
 					 " WHERE f.tenant_id = ?1 AND (?2 = 0 OR i.owner_id = ?3)"
 					 " AND (?4 = 0 OR f.resolved_at IS NULL) ORDER BY f.id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int(st, 2, mine);
-	sqlite3_bind_int64(st, 3, scope->user_id);
-	sqlite3_bind_int(st, 4, open_only);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, mine);
+	db_bind_int64(st, 3, scope->user_id);
+	db_bind_int64(st, 4, open_only);
 	return collect_rows(s, st, flag_row, NULL, ret_list);
 }
 
 int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE kb_flags SET resolved_at = ?, resolved_by = ? WHERE tenant_id = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE kb_flags SET resolved_at = ?, resolved_by = ? WHERE tenant_id = ?"
 					 " AND id = ? AND resolved_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
+	db_bind_int64(st, 1, gc_now_ms());
 	bind_id(st, 2, scope->user_id);
-	sqlite3_bind_int64(st, 3, scope->tenant_id);
-	sqlite3_bind_int64(st, 4, id);
+	db_bind_int64(st, 3, scope->tenant_id);
+	db_bind_int64(st, 4, id);
 	int rc = store_step_done(s, st);
-	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+	if (rc == GC_OK && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	char target[32];
 	snprintf(target, sizeof(target), "flag %lld", (long long)id);
@@ -508,18 +508,21 @@ int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int6
 int store_kb_link_add(struct store *s, int64_t tenant_id, const char *lang, const char *term, int64_t item_id,
 		      int ok, int failed)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_links(tenant_id, lang, term, item_id, ok, failed, updated_at)"
-					 " VALUES (?1,?2,?3,?4,max(?5,0),max(?6,0),?7) ON CONFLICT DO UPDATE SET"
-					 " ok = max(ok + ?5, 0), failed = max(failed + ?6, 0), updated_at = ?7");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_links(tenant_id, lang, term, item_id, ok, failed, updated_at)"
+					 " VALUES (?1,?2,?3,?4,CASE WHEN ?5 > 0 THEN ?5 ELSE 0 END,"
+					 " CASE WHEN ?6 > 0 THEN ?6 ELSE 0 END,?7) ON CONFLICT (tenant_id, lang, term, item_id) DO UPDATE SET"
+					 " ok = CASE WHEN kb_links.ok + ?5 > 0 THEN kb_links.ok + ?5 ELSE 0 END,"
+					 " failed = CASE WHEN kb_links.failed + ?6 > 0 THEN kb_links.failed + ?6 ELSE 0 END,"
+					 " updated_at = ?7");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, term);
-	sqlite3_bind_int64(st, 4, item_id);
-	sqlite3_bind_int(st, 5, ok);
-	sqlite3_bind_int(st, 6, failed);
-	sqlite3_bind_int64(st, 7, gc_now_ms());
+	db_bind_int64(st, 4, item_id);
+	db_bind_int64(st, 5, ok);
+	db_bind_int64(st, 6, failed);
+	db_bind_int64(st, 7, gc_now_ms());
 	int rc = store_step_done(s, st);
 	return rc < 0 ? rc : change(s, tenant_id, "link", item_id, lang, term, NULL);
 }
@@ -527,15 +530,15 @@ int store_kb_link_add(struct store *s, int64_t tenant_id, const char *lang, cons
 int store_kb_link_remove(struct store *s, const struct store_scope *scope, const char *lang, const char *term,
 			 int64_t item_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "DELETE FROM kb_links WHERE tenant_id = ? AND lang = ? AND term = ? AND item_id = ?");
+	struct db_stmt *st = store_stmt(s, "DELETE FROM kb_links WHERE tenant_id = ? AND lang = ? AND term = ? AND item_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, term);
-	sqlite3_bind_int64(st, 4, item_id);
+	db_bind_int64(st, 4, item_id);
 	int rc = store_step_done(s, st);
-	if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+	if (rc == GC_OK && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	if (rc == GC_OK)
 		rc = change(s, scope->tenant_id, "link", item_id, lang, term, NULL);
@@ -546,20 +549,20 @@ int store_kb_link_remove(struct store *s, const struct store_scope *scope, const
 int store_kb_link_get(struct store *s, int64_t tenant_id, const char *lang, const char *term, int64_t item_id,
 		      int *ret_ok, int *ret_failed)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT ok, failed FROM kb_links WHERE tenant_id = ? AND lang = ? AND term = ?"
+	struct db_stmt *st = store_stmt(s, "SELECT ok, failed FROM kb_links WHERE tenant_id = ? AND lang = ? AND term = ?"
 					 " AND item_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, term);
-	sqlite3_bind_int64(st, 4, item_id);
+	db_bind_int64(st, 4, item_id);
 	*ret_ok = *ret_failed = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*ret_ok = sqlite3_column_int(st, 0);
-		*ret_failed = sqlite3_column_int(st, 1);
+	if (db_step(st) == DB_ROW) {
+		*ret_ok = db_column_int(st, 0);
+		*ret_failed = db_column_int(st, 1);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return GC_OK;
 }
 
@@ -567,24 +570,24 @@ int store_kb_each_link(struct store *s, int64_t tenant_id,
 		       int (*fn)(const char *lang, const char *term, int64_t item_id, int ok, int failed, void *arg),
 		       void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT lang, term, item_id, ok, failed FROM kb_links WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT lang, term, item_id, ok, failed FROM kb_links WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int frc = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-			     sqlite3_column_int64(st, 2), sqlite3_column_int(st, 3), sqlite3_column_int(st, 4), arg);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int frc = fn(db_column_text(st, 0), db_column_text(st, 1),
+			     db_column_int64(st, 2), db_column_int(st, 3), db_column_int(st, 4), arg);
 		if (frc < 0) {
-			sqlite3_reset(st);
+			db_reset(st);
 			return frc;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	db_reset(st);
+	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
-static json_t *link_row(sqlite3_stmt *st, void *arg)
+static json_t *link_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "lang", column_string(st, 0), "term", column_string(st, 1),
 			 "item", column_string(st, 2), "ok", column_int(st, 3), "failed", column_int(st, 4),
@@ -593,30 +596,31 @@ static json_t *link_row(sqlite3_stmt *st, void *arg)
 
 int store_kb_links(struct store *s, const struct store_scope *scope, int64_t item_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT l.lang, l.term, i.key, l.ok, l.failed, l.updated_at FROM kb_links l"
+	struct db_stmt *st = store_stmt(s, "SELECT l.lang, l.term, i.key, l.ok, l.failed, l.updated_at FROM kb_links l"
 					 " JOIN kb_items i ON i.id = l.item_id WHERE l.tenant_id = ?1"
 					 " AND (?2 = 0 OR l.item_id = ?2) ORDER BY l.ok DESC, l.term LIMIT 1000");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, item_id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, item_id);
 	return collect_rows(s, st, link_row, NULL, ret_list);
 }
 
 int store_kb_unmatched_add(struct store *s, int64_t tenant_id, const char *lang, const char *word, int64_t item_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO kb_unmatched(tenant_id, lang, word, item_id, count)"
-					 " VALUES (?,?,?,?,1) ON CONFLICT DO UPDATE SET count = count + 1");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_unmatched(tenant_id, lang, word, item_id, count)"
+					 " VALUES (?,?,?,?,1) ON CONFLICT (tenant_id, lang, word, item_id)"
+					 " DO UPDATE SET count = kb_unmatched.count + 1");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, word);
-	sqlite3_bind_int64(st, 4, item_id);
+	db_bind_int64(st, 4, item_id);
 	return store_step_done(s, st);
 }
 
-static json_t *proposal_row(sqlite3_stmt *st, void *arg)
+static json_t *proposal_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "lang", column_string(st, 0), "word", column_string(st, 1),
 			 "item", column_string(st, 2), "title", column_string(st, 3), "count", column_int(st, 4));
@@ -624,14 +628,14 @@ static json_t *proposal_row(sqlite3_stmt *st, void *arg)
 
 int store_kb_proposals(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT u.lang, u.word, i.key, i.title, u.count FROM kb_unmatched u"
+	struct db_stmt *st = store_stmt(s, "SELECT u.lang, u.word, i.key, i.title, u.count FROM kb_unmatched u"
 					 " JOIN kb_items i ON i.id = u.item_id WHERE u.tenant_id = ?"
 					 " AND NOT EXISTS (SELECT 1 FROM kb_synonyms y WHERE y.tenant_id = u.tenant_id"
 					 "   AND y.lang = u.lang AND y.word = u.word)"
 					 " ORDER BY u.count DESC, u.word LIMIT 200");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	return collect_rows(s, st, proposal_row, NULL, ret_list);
 }
 
@@ -640,22 +644,23 @@ int store_kb_proposals(struct store *s, const struct store_scope *scope, json_t 
 int store_kb_synonym_put(struct store *s, const struct store_scope *scope, const char *lang, const char *word,
 			 const char *phrase, bool add)
 {
-	sqlite3_stmt *st = store_stmt(s, add ? "INSERT OR IGNORE INTO kb_synonyms(tenant_id, lang, word, phrase,"
+	struct db_stmt *st = store_stmt(s, add ? "INSERT INTO kb_synonyms(tenant_id, lang, word, phrase,"
 						" created_by, created_at) VALUES (?,?,?,?,?,?)"
+						" ON CONFLICT (tenant_id, lang, word, phrase) DO NOTHING"
 					     : "DELETE FROM kb_synonyms WHERE tenant_id = ? AND lang = ? AND word = ?"
 						" AND phrase = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, word);
 	bind_text(st, 4, phrase);
 	if (add) {
 		bind_id(st, 5, scope->user_id);
-		sqlite3_bind_int64(st, 6, gc_now_ms());
+		db_bind_int64(st, 6, gc_now_ms());
 	}
 	int rc = store_step_done(s, st);
-	if (rc == GC_OK && !add && sqlite3_changes(s->db) == 0)
+	if (rc == GC_OK && !add && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	if (rc == GC_OK)
 		rc = change(s, scope->tenant_id, "synonym", 0, lang, word, phrase);
@@ -666,20 +671,20 @@ int store_kb_synonym_put(struct store *s, const struct store_scope *scope, const
 int store_kb_synonym_exists(struct store *s, int64_t tenant_id, const char *lang, const char *word,
 			    const char *phrase, bool *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT 1 FROM kb_synonyms WHERE tenant_id = ? AND lang = ? AND word = ?"
+	struct db_stmt *st = store_stmt(s, "SELECT 1 FROM kb_synonyms WHERE tenant_id = ? AND lang = ? AND word = ?"
 					 " AND phrase = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	bind_text(st, 2, lang);
 	bind_text(st, 3, word);
 	bind_text(st, 4, phrase);
-	*ret = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_reset(st);
+	*ret = db_step(st) == DB_ROW;
+	db_reset(st);
 	return GC_OK;
 }
 
-static json_t *synonym_row(sqlite3_stmt *st, void *arg)
+static json_t *synonym_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o}", "lang", column_string(st, 0), "word", column_string(st, 1), "phrase",
 			 column_string(st, 2), "created_at", column_time(st, 3));
@@ -702,38 +707,38 @@ int store_kb_seq(struct store *s, int64_t tenant_id, int64_t *ret)
 int store_kb_changes(struct store *s, int64_t tenant_id, int64_t after, int64_t upto,
 		     int (*fn)(const struct store_kb_change *c, void *arg), void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT seq, kind, coalesce(item_id, 0), lang, term, phrase FROM kb_changes"
+	struct db_stmt *st = store_stmt(s, "SELECT seq, kind, coalesce(item_id, 0), lang, term, phrase FROM kb_changes"
 					 " WHERE tenant_id = ? AND seq > ? AND seq <= ? ORDER BY seq");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, after);
-	sqlite3_bind_int64(st, 3, upto);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, after);
+	db_bind_int64(st, 3, upto);
 	/* copied out first: fn reads other tables with this connection */
 	struct store_kb_change *list = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			struct store_kb_change *l = realloc(list, cap * sizeof(*l));
 			if (l == NULL) {
-				rc = SQLITE_NOMEM;
+				rc = GC_ENOMEM;
 				break;
 			}
 			list = l;
 		}
 		struct store_kb_change *c = &list[n++];
 		memset(c, 0, sizeof(*c));
-		c->seq = sqlite3_column_int64(st, 0);
-		snprintf(c->kind, sizeof(c->kind), "%s", (const char *)sqlite3_column_text(st, 1));
-		c->item_id = sqlite3_column_int64(st, 2);
-		snprintf(c->lang, sizeof(c->lang), "%s", sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
-		snprintf(c->term, sizeof(c->term), "%s", sqlite3_column_text(st, 4) ? (const char *)sqlite3_column_text(st, 4) : "");
-		snprintf(c->phrase, sizeof(c->phrase), "%s", sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "");
+		c->seq = db_column_int64(st, 0);
+		snprintf(c->kind, sizeof(c->kind), "%s", db_column_text(st, 1));
+		c->item_id = db_column_int64(st, 2);
+		snprintf(c->lang, sizeof(c->lang), "%s", db_column_text(st, 3) ? db_column_text(st, 3) : "");
+		snprintf(c->term, sizeof(c->term), "%s", db_column_text(st, 4) ? db_column_text(st, 4) : "");
+		snprintf(c->phrase, sizeof(c->phrase), "%s", db_column_text(st, 5) ? db_column_text(st, 5) : "");
 	}
-	sqlite3_reset(st);
-	int out = rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	db_reset(st);
+	int out = rc == DB_DONE ? GC_OK : store_fail(s, rc);
 	for (size_t i = 0; out == GC_OK && i < n; i++)
 		out = fn(&list[i], arg);
 	free(list);
@@ -743,19 +748,19 @@ int store_kb_changes(struct store *s, int64_t tenant_id, int64_t after, int64_t 
 int store_kb_each_synonym(struct store *s, int64_t tenant_id,
 			  int (*fn)(const char *lang, const char *word, const char *phrase, void *arg), void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT lang, word, phrase FROM kb_synonyms WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT lang, word, phrase FROM kb_synonyms WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int frc = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-			     (const char *)sqlite3_column_text(st, 2), arg);
+	while ((rc = db_step(st)) == DB_ROW) {
+		int frc = fn(db_column_text(st, 0), db_column_text(st, 1),
+			     db_column_text(st, 2), arg);
 		if (frc < 0) {
-			sqlite3_reset(st);
+			db_reset(st);
 			return frc;
 		}
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? GC_OK : store_fail(s, rc);
+	db_reset(st);
+	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }

@@ -1,8 +1,6 @@
-/* The PostgreSQL side of the store, as far as it goes today: recognising a
- * postgresql:// URL, and probing a server for what the engine will need of
- * it. The engine itself (store.h on libpq) comes later; until then
- * store_open answers such a URL with a clear refusal naming the server's
- * version, rather than opening a file called "postgresql:...".
+/* PostgreSQL servers, before the engine (db_pg.c) speaks to them:
+ * recognising a postgresql:// URL, redacting its password for messages, and
+ * probing a server for what the engine needs of it.
  *
  * The probe refuses a server with fsync or synchronous_commit off: guichet
  * acknowledges a write only once it is on disk, and such a server would
@@ -55,8 +53,7 @@ static int show(PGconn *conn, const char *name, char *buf, size_t len, char *err
 	return rc;
 }
 
-/* GC_EINVAL with errmsg when the server can acknowledge a commit it may lose. */
-static int check_durable(PGconn *conn, const char *where, char *errmsg, size_t errmsg_len)
+int pg_check_durable(PGconn *conn, const char *where, char *errmsg, size_t errmsg_len)
 {
 	char value[64];
 	int rc = show(conn, "fsync", value, sizeof(value), errmsg, errmsg_len);
@@ -104,22 +101,10 @@ int store_pg_probe(const char *url, char *ret_version, size_t version_len, char 
 	}
 	char version[128];
 	if ((rc = show(conn, "server_version", version, sizeof(version), errmsg, errmsg_len)) < 0 ||
-	    (rc = check_durable(conn, where, errmsg, errmsg_len)) < 0)
+	    (rc = pg_check_durable(conn, where, errmsg, errmsg_len)) < 0)
 		goto out_finish;
 	snprintf(ret_version, version_len, "%s", version);
 out_finish:
 	PQfinish(conn);
 	return rc;
-}
-
-int pg_open_refusal(const char *url, char *errmsg, size_t errmsg_len)
-{
-	char where[512], version[128], why[512];
-	store_pg_url_redact(url, where, sizeof(where));
-	if (store_pg_probe(url, version, sizeof(version), why, sizeof(why)) == GC_OK)
-		snprintf(errmsg, errmsg_len, "the PostgreSQL engine is not built yet; the server at %s "
-			 "answered version %s", where, version);
-	else
-		snprintf(errmsg, errmsg_len, "the PostgreSQL engine is not built yet; %s", why);
-	return GC_EINVAL;
 }

@@ -1,13 +1,20 @@
-/* What store.c asks of pg.c: the refusal store_open gives a postgresql://
- * URL until the PostgreSQL engine exists. Internal to src/store. */
+/* What db_pg.c asks of pg.c, and pg_placeholders for its test. Internal to
+ * src/store. */
 #ifndef GUICHET_STORE_PG_H
 #define GUICHET_STORE_PG_H
 
+#include <libpq-fe.h>
 #include <stddef.h>
 
-/* Probes the server at url and writes, into errmsg, why it cannot be
- * opened yet: its version when it answered, or why the probe failed.
- * Always returns GC_EINVAL. */
-int pg_open_refusal(const char *url, char *errmsg, size_t errmsg_len);
+/* GC_EINVAL with errmsg when the server conn reaches (where: its redacted
+ * URL) can acknowledge a commit it may lose: fsync or synchronous_commit
+ * off. */
+int pg_check_durable(PGconn *conn, const char *where, char *errmsg, size_t errmsg_len);
+
+/* sql with SQLite's placeholders (?N, and ? for one past the largest so
+ * far) rewritten to PostgreSQL's $N, quoted text left alone; malloc'd into
+ * *ret_sql with the number of parameters. GC_EINVAL when a number is out of
+ * 1..999 or a quote is not closed. (db_pg.c) */
+int pg_placeholders(const char *sql, char **ret_sql, int *ret_nparams);
 
 #endif

@@ -6,6 +6,7 @@
  * queue's and an agent's configuration are kept as the canonical JSON of
  * their decoders (guichet/decode.h), so what is stored is what was checked. */
 #include "store/store_internal.h"
+#include "store/dialect.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -15,7 +16,7 @@
 
 /* --- skills --- */
 
-static json_t *skill_row(sqlite3_stmt *st, void *arg)
+static json_t *skill_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o}", "id", column_int(st, 0), "name", column_string(st, 1),
 			 "created_at", column_time(st, 2));
@@ -23,19 +24,20 @@ static json_t *skill_row(sqlite3_stmt *st, void *arg)
 
 int store_skill_create(struct store *s, const struct store_scope *scope, const char *name, json_t **ret)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO skills(tenant_id, name, created_at) VALUES (?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO skills(tenant_id, name, created_at) VALUES (?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, gc_now_ms());
-	int rc = store_step_done(s, st);
+	db_bind_int64(st, 3, gc_now_ms());
+	int64_t id;
+	int rc = store_insert_id(s, st, &id);
 	if (rc == GC_ECONFLICT)
 		snprintf(s->errmsg, sizeof(s->errmsg), "a skill named '%.100s' exists", name);
 	if (rc < 0)
 		return rc;
 	return scoped_get(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? AND id = ?",
-			  scope->tenant_id, sqlite3_last_insert_rowid(s->db), skill_row, ret);
+			  scope->tenant_id, id, skill_row, ret);
 }
 
 int store_skill_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
@@ -47,22 +49,22 @@ int store_skill_list(struct store *s, const struct store_scope *scope, json_t **
 int store_skill_exists(struct store *s, const struct store_scope *scope, int64_t id)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM skills WHERE tenant_id = ? AND id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT 1 FROM skills WHERE tenant_id = ? AND id = ?",
 				      scope->tenant_id, id, &rc);
 	if (st)
-		sqlite3_reset(st);
+		db_reset(st);
 	return rc;
 }
 
 int store_skill_rename(struct store *s, const struct store_scope *scope, int64_t id, const char *name)
 {
 	int rc = store_skill_exists(s, scope, id);
-	sqlite3_stmt *st = rc < 0 ? NULL : store_stmt(s, "UPDATE skills SET name = ? WHERE tenant_id = ? AND id = ?");
+	struct db_stmt *st = rc < 0 ? NULL : store_stmt(s, "UPDATE skills SET name = ? WHERE tenant_id = ? AND id = ?");
 	if (rc < 0 || st == NULL)
 		return rc < 0 ? rc : GC_ESTORE;
 	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	sqlite3_bind_int64(st, 3, id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, id);
 	rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
 		snprintf(s->errmsg, sizeof(s->errmsg), "a skill named '%.100s' exists", name);
@@ -74,19 +76,17 @@ int store_skill_delete(struct store *s, const struct store_scope *scope, int64_t
 	int rc = store_skill_exists(s, scope, id);
 	if (rc < 0)
 		return rc;
-	sqlite3_stmt *st = store_stmt(s, "SELECT"
-		" (SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
-		"   AND json_extract(config, '$.skill_id') = ?2),"
-		" (SELECT count(*) FROM agents, json_each(agents.profile, '$.skills') k"
-		"   WHERE agents.tenant_id = ?1 AND json_extract(k.value, '$.skill_id') = ?2)");
+	struct db_stmt *st = store_stmt(s, dialect_sql(s->db, DIALECT_SKILL_USERS));
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return store_fail(s, sqlite3_extended_errcode(s->db));
-	int queues = sqlite3_column_int(st, 0), agents = sqlite3_column_int(st, 1);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	if ((rc = db_step(st)) != DB_ROW) {
+		db_reset(st);
+		return store_fail(s, rc);
+	}
+	int queues = db_column_int(st, 0), agents = db_column_int(st, 1);
+	db_reset(st);
 	if (queues || agents) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "the skill is used by %d queue(s) and %d agent(s)",
 			 queues, agents);
@@ -95,17 +95,17 @@ int store_skill_delete(struct store *s, const struct store_scope *scope, int64_t
 	st = store_stmt(s, "DELETE FROM skills WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
 	return store_step_done(s, st);
 }
 
 /* --- queues --- */
 
 /* {"id", "name", config..., "created_at", "updated_at"} (plus "tenant_id" with arg). */
-static json_t *queue_row(sqlite3_stmt *st, void *arg)
+static json_t *queue_row(struct db_stmt *st, void *arg)
 {
-	json_t *q = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	json_t *q = json_loads(db_column_text(st, 2), 0, NULL);
 	if (q == NULL)
 		return NULL;
 	json_object_set_new(q, "id", column_int(st, 0));
@@ -134,11 +134,11 @@ int store_queue_list(struct store *s, const struct store_scope *scope, json_t **
 int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
 	static int with_tenant = 1;
-	sqlite3_stmt *st = store_stmt(s, "SELECT " QUEUE_COLUMNS " WHERE deleted = 0 AND (?1 = 0 OR tenant_id = ?1)"
+	struct db_stmt *st = store_stmt(s, "SELECT " QUEUE_COLUMNS " WHERE deleted = 0 AND (?1 = 0 OR tenant_id = ?1)"
 				      " ORDER BY id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, queue_row, &with_tenant, ret_list);
 }
 
@@ -153,16 +153,15 @@ int store_queue_create(struct store *s, const struct store_scope *scope, const c
 		       const json_t *config, int64_t *ret_id)
 {
 	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO queues(tenant_id, name, config, created_at, updated_at)"
-				      " VALUES (?,?,?,?,?4)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO queues(tenant_id, name, config, created_at, updated_at)"
+				      " VALUES (?,?,?,?,?4) RETURNING id");
 	int rc = text == NULL ? GC_ENOMEM : st == NULL ? GC_ESTORE : GC_OK;
 	if (rc == GC_OK) {
-		sqlite3_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 1, scope->tenant_id);
 		bind_text(st, 2, name);
 		bind_text(st, 3, text);
-		sqlite3_bind_int64(st, 4, gc_now_ms());
-		rc = queue_name_taken(s, store_step_done(s, st), name);
-		*ret_id = sqlite3_last_insert_rowid(s->db);
+		db_bind_int64(st, 4, gc_now_ms());
+		rc = queue_name_taken(s, store_insert_id(s, st, ret_id), name);
 	}
 	free(text);
 	return rc;
@@ -172,17 +171,17 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 		       const json_t *config)
 {
 	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
-	sqlite3_stmt *st = store_stmt(s, "UPDATE queues SET name = ?, config = ?, updated_at = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE queues SET name = ?, config = ?, updated_at = ?"
 				      " WHERE tenant_id = ? AND id = ? AND deleted = 0");
 	int rc = text == NULL ? GC_ENOMEM : st == NULL ? GC_ESTORE : GC_OK;
 	if (rc == GC_OK) {
 		bind_text(st, 1, name);
 		bind_text(st, 2, text);
-		sqlite3_bind_int64(st, 3, gc_now_ms());
-		sqlite3_bind_int64(st, 4, scope->tenant_id);
-		sqlite3_bind_int64(st, 5, id);
+		db_bind_int64(st, 3, gc_now_ms());
+		db_bind_int64(st, 4, scope->tenant_id);
+		db_bind_int64(st, 5, id);
 		rc = queue_name_taken(s, store_step_done(s, st), name);
-		if (rc == GC_OK && sqlite3_changes(s->db) == 0)
+		if (rc == GC_OK && db_changes(s->db) == 0)
 			rc = GC_ENOTFOUND;
 	}
 	free(text);
@@ -191,16 +190,18 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 
 int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
-				      " AND id != ?2 AND json_extract(config, '$.overflow_to') = ?2");
+	struct db_stmt *st = store_stmt(s, dialect_sql(s->db, DIALECT_QUEUE_OVERFLOW_USERS));
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, scope->tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return store_fail(s, sqlite3_extended_errcode(s->db));
-	int n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return store_fail(s, rc);
+	}
+	int n = db_column_int(st, 0);
+	db_reset(st);
 	if (n > 0) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "%d other queue(s) overflow to this one", n);
 		return GC_ECONFLICT;
@@ -208,22 +209,22 @@ int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t
 	st = store_stmt(s, "UPDATE queues SET deleted = 1, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted = 0");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, gc_now_ms());
-	sqlite3_bind_int64(st, 2, scope->tenant_id);
-	sqlite3_bind_int64(st, 3, id);
-	int rc = store_step_done(s, st);
-	return rc == GC_OK && sqlite3_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+	db_bind_int64(st, 1, gc_now_ms());
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, id);
+	rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
 /* --- agents --- */
 
-static json_t *agent_row(sqlite3_stmt *st, void *arg)
+static json_t *agent_row(struct db_stmt *st, void *arg)
 {
 	json_t *a = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "user_id", column_int(st, 0),
 		"tenant_id", column_int(st, 1), "name", column_string(st, 3), "email", column_string(st, 4),
 		"role", column_string(st, 5), "presence", column_string(st, 6), "reason", column_string(st, 7),
 		"presence_at", column_time(st, 8));
-	json_t *profile = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	json_t *profile = json_loads(db_column_text(st, 2), 0, NULL);
 	if (a == NULL || profile == NULL) {
 		json_decref(a);
 		json_decref(profile);
@@ -252,11 +253,11 @@ int store_agent_list(struct store *s, const struct store_scope *scope, json_t **
 
 int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " AGENT_COLUMNS " WHERE m.disabled = 0 AND (?1 = 0 OR a.tenant_id = ?1)"
+	struct db_stmt *st = store_stmt(s, "SELECT " AGENT_COLUMNS " WHERE m.disabled = 0 AND (?1 = 0 OR a.tenant_id = ?1)"
 				      " ORDER BY a.tenant_id, a.user_id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, agent_row, NULL, ret_list);
 }
 
@@ -264,21 +265,21 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 			    const json_t *profile)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT 1 FROM memberships WHERE tenant_id = ? AND user_id = ?",
 				      scope->tenant_id, user_id, &rc);
 	if (st == NULL)
 		return rc;
-	sqlite3_reset(st);
+	db_reset(st);
 	char *text = json_dumps(profile, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(15));
 	st = store_stmt(s, "INSERT INTO agents(tenant_id, user_id, profile, updated_at) VALUES (?,?,?,?)"
 			" ON CONFLICT (tenant_id, user_id) DO UPDATE SET profile = excluded.profile,"
 			" updated_at = excluded.updated_at");
 	rc = text == NULL ? GC_ENOMEM : st == NULL ? GC_ESTORE : GC_OK;
 	if (rc == GC_OK) {
-		sqlite3_bind_int64(st, 1, scope->tenant_id);
-		sqlite3_bind_int64(st, 2, user_id);
+		db_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 2, user_id);
 		bind_text(st, 3, text);
-		sqlite3_bind_int64(st, 4, gc_now_ms());
+		db_bind_int64(st, 4, gc_now_ms());
 		rc = store_step_done(s, st);
 	}
 	free(text);
@@ -288,55 +289,59 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
 			     const char *reason, int64_t at)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE agents SET presence = ?, reason = ?, presence_at = ?"
+	struct db_stmt *st = store_stmt(s, "UPDATE agents SET presence = ?, reason = ?, presence_at = ?"
 				      " WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, presence);
 	bind_text(st, 2, reason);
-	sqlite3_bind_int64(st, 3, at);
-	sqlite3_bind_int64(st, 4, tenant_id);
-	sqlite3_bind_int64(st, 5, user_id);
+	db_bind_int64(st, 3, at);
+	db_bind_int64(st, 4, tenant_id);
+	db_bind_int64(st, 5, user_id);
 	int rc = store_step_done(s, st);
-	return rc == GC_OK && sqlite3_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
 /* --- contacts in queues --- */
 
 int store_routing_put(struct store *s, const struct store_routing_row *r)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT OR REPLACE INTO routing(contact_id, tenant_id, queue_id,"
-		" priority, state, agent_id, named, arrived_at, enqueued_at) VALUES (?,?,?,?,?,?,?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO routing(contact_id, tenant_id, queue_id,"
+		" priority, state, agent_id, named, arrived_at, enqueued_at) VALUES (?,?,?,?,?,?,?,?,?)"
+		" ON CONFLICT (contact_id) DO UPDATE SET tenant_id = excluded.tenant_id,"
+		" queue_id = excluded.queue_id, priority = excluded.priority, state = excluded.state,"
+		" agent_id = excluded.agent_id, named = excluded.named, arrived_at = excluded.arrived_at,"
+		" enqueued_at = excluded.enqueued_at");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, r->contact_id);
-	sqlite3_bind_int64(st, 2, r->tenant_id);
-	sqlite3_bind_int64(st, 3, r->queue_id);
-	sqlite3_bind_int(st, 4, r->priority);
+	db_bind_int64(st, 1, r->contact_id);
+	db_bind_int64(st, 2, r->tenant_id);
+	db_bind_int64(st, 3, r->queue_id);
+	db_bind_int64(st, 4, r->priority);
 	bind_text(st, 5, r->state);
 	bind_id(st, 6, r->agent_id);
-	sqlite3_bind_int(st, 7, r->named);
-	sqlite3_bind_int64(st, 8, r->arrived);
-	sqlite3_bind_int64(st, 9, r->enqueued);
+	db_bind_int64(st, 7, r->named);
+	db_bind_int64(st, 8, r->arrived);
+	db_bind_int64(st, 9, r->enqueued);
 	return store_step_done(s, st);
 }
 
 int store_routing_delete(struct store *s, int64_t contact_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "DELETE FROM routing WHERE contact_id = ?");
+	struct db_stmt *st = store_stmt(s, "DELETE FROM routing WHERE contact_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, contact_id);
+	db_bind_int64(st, 1, contact_id);
 	return store_step_done(s, st);
 }
 
-static json_t *routing_row(sqlite3_stmt *st, void *arg)
+static json_t *routing_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:I,s:I}", "contact_id", column_int(st, 0),
 		"tenant_id", column_int(st, 1), "queue_id", column_int(st, 2), "priority", column_int(st, 3),
-		"state", column_string(st, 4), "agent_id", column_int(st, 5), "named", sqlite3_column_int(st, 6),
-		"arrived_at", (json_int_t)sqlite3_column_int64(st, 7),
-		"enqueued_at", (json_int_t)sqlite3_column_int64(st, 8));
+		"state", column_string(st, 4), "agent_id", column_int(st, 5), "named", db_column_int(st, 6),
+		"arrived_at", (json_int_t)db_column_int64(st, 7),
+		"enqueued_at", (json_int_t)db_column_int64(st, 8));
 }
 
 #define ROUTING_COLUMNS "contact_id, tenant_id, queue_id, priority, state, agent_id, named, arrived_at," \
@@ -350,102 +355,96 @@ int store_routing_get(struct store *s, const struct store_scope *scope, int64_t 
 
 int store_routing_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT " ROUTING_COLUMNS " WHERE (?1 = 0 OR tenant_id = ?1)"
+	struct db_stmt *st = store_stmt(s, "SELECT " ROUTING_COLUMNS " WHERE (?1 = 0 OR tenant_id = ?1)"
 				      " ORDER BY enqueued_at, contact_id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, routing_row, NULL, ret_list);
 }
 
 int store_routing_event(struct store *s, int64_t tenant_id, int64_t at, const char *type, int64_t contact_id,
 			int64_t agent_id, int64_t queue_id, const char *data, int64_t *ret_id)
 {
-	sqlite3_stmt *st = store_stmt(s, "INSERT INTO routing_events(tenant_id, at, type, contact_id, agent_id,"
-				      " queue_id, data) VALUES (?,?,?,?,?,?,?)");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO routing_events(tenant_id, at, type, contact_id, agent_id,"
+				      " queue_id, data) VALUES (?,?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, at);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, at);
 	bind_text(st, 3, type);
 	bind_id(st, 4, contact_id);
 	bind_id(st, 5, agent_id);
 	bind_id(st, 6, queue_id);
 	bind_text(st, 7, data ? data : "{}");
-	int rc = store_step_done(s, st);
-	*ret_id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	return store_insert_id(s, st, ret_id);
 }
 
 int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after_id, int limit,
 			       store_event_fn fn, void *arg)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, at, type, contact_id, agent_id, queue_id, data"
+	struct db_stmt *st = store_stmt(s, "SELECT id, at, type, contact_id, agent_id, queue_id, data"
 				      " FROM routing_events WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, after_id);
-	sqlite3_bind_int(st, 3, limit);
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, after_id);
+	db_bind_int64(st, 3, limit);
 	int rc, n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_event ev = {sqlite3_column_int64(st, 0), tenant_id, sqlite3_column_int64(st, 1),
-			(const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3),
-			sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), (const char *)sqlite3_column_text(st, 6)};
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct store_event ev = {db_column_int64(st, 0), tenant_id, db_column_int64(st, 1),
+			db_column_text(st, 2), db_column_int64(st, 3),
+			db_column_int64(st, 4), db_column_int64(st, 5), db_column_text(st, 6)};
 		fn(&ev, arg);
 		n++;
 	}
-	if (rc != SQLITE_DONE)
-		return store_fail(s, sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return n;
+	db_reset(st);
+	return rc == DB_DONE ? n : store_fail(s, rc);
 }
 
 int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg)
 {
 	/* newest first, stopping at the first older than since: no index on time needed */
-	sqlite3_stmt *st = store_stmt(s, "SELECT id, tenant_id, at, type, contact_id, agent_id, queue_id, data"
+	struct db_stmt *st = store_stmt(s, "SELECT id, tenant_id, at, type, contact_id, agent_id, queue_id, data"
 				      " FROM routing_events ORDER BY id DESC");
 	if (st == NULL)
 		return GC_ESTORE;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 2) >= since_ms) {
-		struct store_event ev = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-			sqlite3_column_int64(st, 2), (const char *)sqlite3_column_text(st, 3),
-			sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
-			(const char *)sqlite3_column_text(st, 7)};
+	while ((rc = db_step(st)) == DB_ROW && db_column_int64(st, 2) >= since_ms) {
+		struct store_event ev = {db_column_int64(st, 0), db_column_int64(st, 1),
+			db_column_int64(st, 2), db_column_text(st, 3),
+			db_column_int64(st, 4), db_column_int64(st, 5), db_column_int64(st, 6),
+			db_column_text(st, 7)};
 		fn(&ev, arg);
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(s, sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return GC_OK;
+	db_reset(st);
+	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
 int store_customer_last_agent(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_agent)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT e.agent_id FROM contacts c JOIN routing_events e"
+	struct db_stmt *st = store_stmt(s, "SELECT e.agent_id FROM contacts c JOIN routing_events e"
 		" ON e.contact_id = c.id AND e.type = 'accepted'"
 		" WHERE c.tenant_id = ? AND c.customer_id = ? ORDER BY e.id DESC LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, customer_id);
-	int rc = sqlite3_step(st);
-	*ret_agent = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? GC_OK : store_fail(s, sqlite3_extended_errcode(s->db));
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, customer_id);
+	int rc = db_step(st);
+	*ret_agent = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
 int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_id, const char *queue)
 {
-	sqlite3_stmt *st = store_stmt(s, "UPDATE contacts SET queue = ?, updated_at = ? WHERE tenant_id = ? AND id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET queue = ?, updated_at = ? WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, queue);
-	sqlite3_bind_int64(st, 2, gc_now_ms());
-	sqlite3_bind_int64(st, 3, tenant_id);
-	sqlite3_bind_int64(st, 4, contact_id);
+	db_bind_int64(st, 2, gc_now_ms());
+	db_bind_int64(st, 3, tenant_id);
+	db_bind_int64(st, 4, contact_id);
 	return store_step_done(s, st);
 }
 
@@ -453,22 +452,22 @@ int store_contact_brief(struct store *s, const struct store_scope *scope, int64_
 			enum contact_channel *ret_channel, int64_t *ret_customer_id)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT channel, customer_id FROM contacts WHERE tenant_id = ? AND id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT channel, customer_id FROM contacts WHERE tenant_id = ? AND id = ?",
 				      scope->tenant_id, contact_id, &rc);
 	if (st == NULL)
 		return rc;
-	rc = contact_channel_parse((const char *)sqlite3_column_text(st, 0), ret_channel);
-	*ret_customer_id = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
+	rc = contact_channel_parse(db_column_text(st, 0), ret_channel);
+	*ret_customer_id = db_column_int64(st, 1);
+	db_reset(st);
 	return rc;
 }
 
 int store_contact_exists(struct store *s, const struct store_scope *scope, int64_t contact_id)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, "SELECT 1 FROM contacts WHERE tenant_id = ? AND id = ?",
+	struct db_stmt *st = scoped_row(s, "SELECT 1 FROM contacts WHERE tenant_id = ? AND id = ?",
 				      scope->tenant_id, contact_id, &rc);
 	if (st)
-		sqlite3_reset(st);
+		db_reset(st);
 	return rc;
 }

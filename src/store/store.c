@@ -1,11 +1,11 @@
-/* The SQLite engine's connection: open, migrate, transactions, and the
- * statement cache shared by the other store files.
+/* The store's connection, whichever the engine: open, migrate,
+ * transactions, and the statement cache and helpers the other store files
+ * share.
  *
- * Durability: WAL with synchronous=FULL, so a commit has reached the disk
- * when store_commit returns. Callers make that cheap by batching many
- * requests in one transaction (src/daemon/writer.c). */
+ * Durability: a commit has reached the disk when store_commit returns, on
+ * both engines (db_sqlite.c, db_pg.c). Callers make that cheap by batching
+ * many requests in one transaction (src/daemon/writer.c). */
 #include "store/store_internal.h"
-#include "store/pg.h"
 #include "store/schema.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -16,34 +16,23 @@
 
 int store_fail(struct store *s, int rc)
 {
-	snprintf(s->errmsg, sizeof(s->errmsg), "%s", sqlite3_errmsg(s->db));
-	switch (rc) {
-	case SQLITE_CONSTRAINT_UNIQUE:
-	case SQLITE_CONSTRAINT_PRIMARYKEY:
-		return GC_ECONFLICT;
-	case SQLITE_NOMEM:
-		return GC_ENOMEM;
-	case SQLITE_TOOBIG:
-		return GC_ETOOBIG;
-	default:
-		return GC_ESTORE;
-	}
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s", db_errmsg(s->db));
+	return rc < 0 ? rc : GC_ESTORE;
 }
 
-sqlite3_stmt *store_stmt(struct store *s, const char *sql)
+struct db_stmt *store_stmt(struct store *s, const char *sql)
 {
 	size_t h = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct stmt_slot *slot = &s->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
 		if (slot->sql == sql) {
-			sqlite3_reset(slot->stmt);
-			sqlite3_clear_bindings(slot->stmt);
+			db_reset(slot->stmt);
+			db_clear_bindings(slot->stmt);
 			return slot->stmt;
 		}
 		if (slot->sql == NULL) {
-			int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
-						    &slot->stmt, NULL);
-			if (rc != SQLITE_OK) {
+			int rc = s->db->ops->prepare(s->db, sql, &slot->stmt);
+			if (rc < 0) {
 				store_fail(s, rc);
 				return NULL;
 			}
@@ -55,25 +44,26 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql)
 	return NULL;
 }
 
-int store_step_done(struct store *s, sqlite3_stmt *st)
+int store_step_done(struct store *s, struct db_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return store_fail(s, sqlite3_extended_errcode(s->db));
-	sqlite3_reset(st);
-	return GC_OK;
+	int rc = db_step(st);
+	db_reset(st);
+	return rc < 0 ? store_fail(s, rc) : GC_OK;
+}
+
+int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id)
+{
+	int rc = db_step(st);
+	if (rc == DB_ROW && ret_id)
+		*ret_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
 int store_exec(struct store *s, const char *sql)
 {
-	char *msg = NULL;
-	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "%s", msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return rc == SQLITE_NOMEM ? GC_ENOMEM : GC_ESTORE;
-	}
-	return GC_OK;
+	int rc = db_exec(s->db, sql);
+	return rc < 0 ? store_fail(s, rc) : GC_OK;
 }
 
 const char *store_errmsg(const struct store *s)
@@ -88,65 +78,16 @@ int store_schema_version(void)
 
 int store_file_schema_version(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version");
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
-		return GC_ESTORE;
-	int version = sqlite3_column_int(st, 0);
-	sqlite3_reset(st); /* a statement left open would pin an old snapshot */
+	int version = db_engine(s->db) == DB_POSTGRESQL ? db_pg_schema_version(s->db)
+						       : db_sqlite_schema_version(s->db);
+	if (version < 0)
+		store_fail(s, version);
 	return version;
 }
 
 int64_t store_db_size(struct store *s)
 {
-	sqlite3_stmt *st = store_stmt(s, "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()");
-	if (st == NULL || sqlite3_step(st) != SQLITE_ROW)
-		return -1;
-	int64_t size = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return size;
-}
-
-static int migrate(struct store *s)
-{
-	int rc = store_exec(s, "BEGIN IMMEDIATE");
-	if (rc < 0)
-		return rc;
-	int version = store_file_schema_version(s);
-	if (version < 0) {
-		rc = version;
-		goto out_rollback;
-	}
-	if (version > schema_n_migrations()) {
-		snprintf(s->errmsg, sizeof(s->errmsg),
-			 "the database has schema version %d, newer than the %d this guichet knows: "
-			 "run a newer guichet", version, schema_n_migrations());
-		rc = GC_ESCHEMA;
-		goto out_rollback;
-	}
-	for (int v = version + 1; v <= schema_n_migrations(); v++) {
-		char pragma[48];
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
-		if ((rc = store_exec(s, schema_migration(v))) < 0 || (rc = store_exec(s, pragma)) < 0)
-			goto out_rollback;
-	}
-	return store_exec(s, "COMMIT");
-out_rollback:
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-static int check_version(struct store *s)
-{
-	int version = store_file_schema_version(s);
-	if (version < 0)
-		return version;
-	if (version != schema_n_migrations()) {
-		snprintf(s->errmsg, sizeof(s->errmsg),
-			 "the database has schema version %d where this guichet needs %d", version,
-			 schema_n_migrations());
-		return GC_ESCHEMA;
-	}
-	return GC_OK;
+	return db_engine(s->db) == DB_POSTGRESQL ? db_pg_size(s->db) : db_sqlite_size(s->db);
 }
 
 int store_open(const char *path, enum store_mode mode, struct store **ret_store)
@@ -154,37 +95,15 @@ int store_open(const char *path, enum store_mode mode, struct store **ret_store)
 	struct store *s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return GC_ENOMEM;
-	int rc;
-	if (store_url_is_pg(path)) {
-		/* a URL, not a file: never let SQLite create "postgresql:..." */
-		rc = pg_open_refusal(path, s->errmsg, sizeof(s->errmsg));
-		goto out_fail_rc;
-	}
-	int flags = SQLITE_OPEN_NOMUTEX |
-		    (mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY
-					     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		goto out_fail;
-	}
-	sqlite3_busy_timeout(s->db, 10000);
-	sqlite3_extended_result_codes(s->db, 1);
-	rc = store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;");
-	if (rc == GC_OK && mode == STORE_READ_WRITE)
-		rc = store_exec(s, "PRAGMA journal_mode = WAL;");
-	if (rc == GC_OK)
-		rc = mode == STORE_READ_WRITE ? migrate(s) : check_version(s);
-	if (rc < 0)
-		goto out_fail_rc;
-	*ret_store = s;
-	return GC_OK;
-out_fail:
-	rc = GC_EIO;
-out_fail_rc:
 	/* the caller reads the message before freeing: keep s alive for that */
 	*ret_store = s;
+	bool read_only = mode == STORE_READ_ONLY;
+	bool pg = store_url_is_pg(path);
+	int rc = pg ? db_pg_open(path, read_only, &s->db) : db_sqlite_open(path, read_only, &s->db);
+	if (rc == GC_OK)
+		rc = pg ? db_pg_migrate(s->db, read_only) : db_sqlite_migrate(s->db, read_only);
+	if (rc < 0 && s->db)
+		store_fail(s, rc);
 	return rc;
 }
 
@@ -193,21 +112,24 @@ void store_free(struct store *s)
 	if (s == NULL)
 		return;
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
-		sqlite3_finalize(s->cache[i].stmt);
-	sqlite3_close(s->db);
+		if (s->cache[i].stmt)
+			s->db->ops->finalize(s->cache[i].stmt);
+	db_close(s->db);
 	free(s);
 }
 
 /* Runs a cached statement with no parameters (transaction control). */
 static int run_cached(struct store *s, const char *sql)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct db_stmt *st = store_stmt(s, sql);
 	return st ? store_step_done(s, st) : GC_ESTORE;
 }
 
 int store_begin(struct store *s)
 {
-	return run_cached(s, "BEGIN IMMEDIATE");
+	/* SQLite takes the write lock at BEGIN IMMEDIATE; PostgreSQL locks rows
+	 * as they are written */
+	return run_cached(s, db_engine(s->db) == DB_POSTGRESQL ? "BEGIN" : "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct store *s)
@@ -217,7 +139,7 @@ int store_commit(struct store *s)
 
 void store_rollback(struct store *s)
 {
-	if (!sqlite3_get_autocommit(s->db))
+	if (db_in_transaction(s->db))
 		run_cached(s, "ROLLBACK");
 }
 
@@ -231,78 +153,94 @@ void store_release(struct store *s)
 	run_cached(s, "RELEASE request");
 }
 
+int store_attempt_begin(struct store *s)
+{
+	if (db_engine(s->db) != DB_POSTGRESQL || !db_in_transaction(s->db))
+		return GC_OK;
+	return run_cached(s, "SAVEPOINT attempt");
+}
+
+int store_attempt_end(struct store *s, int rc)
+{
+	if (db_engine(s->db) != DB_POSTGRESQL || !db_in_transaction(s->db))
+		return rc;
+	if (rc < 0)
+		run_cached(s, "ROLLBACK TO attempt");
+	run_cached(s, "RELEASE attempt");
+	return rc;
+}
+
 void store_rollback_to(struct store *s)
 {
 	run_cached(s, "ROLLBACK TO request");
 	run_cached(s, "RELEASE request");
 }
 
-sqlite3_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
+struct db_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
 			 int *ret_rc)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL) {
 		*ret_rc = GC_ESTORE;
 		return NULL;
 	}
-	sqlite3_bind_int64(st, 1, tenant_id);
-	sqlite3_bind_int64(st, 2, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
 		return st;
-	sqlite3_reset(st);
-	*ret_rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	db_reset(st);
+	*ret_rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	return NULL;
 }
 
-void bind_text(sqlite3_stmt *st, int idx, const char *text)
+void bind_text(struct db_stmt *st, int idx, const char *text)
 {
 	if (text)
-		sqlite3_bind_text(st, idx, text, -1, SQLITE_STATIC);
+		db_bind_text(st, idx, text, -1);
 	else
-		sqlite3_bind_null(st, idx);
+		db_bind_null(st, idx);
 }
 
-void bind_id(sqlite3_stmt *st, int idx, int64_t id)
+void bind_id(struct db_stmt *st, int idx, int64_t id)
 {
 	if (id)
-		sqlite3_bind_int64(st, idx, id);
+		db_bind_int64(st, idx, id);
 	else
-		sqlite3_bind_null(st, idx);
+		db_bind_null_int64(st, idx);
 }
 
-json_t *column_string(sqlite3_stmt *st, int i)
+json_t *column_string(struct db_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_column_is_null(st, i))
 		return json_null();
-	return json_stringn((const char *)sqlite3_column_text(st, i),
-			    (size_t)sqlite3_column_bytes(st, i));
+	return json_stringn(db_column_text(st, i), db_column_bytes(st, i));
 }
 
-json_t *column_time(sqlite3_stmt *st, int i)
+json_t *column_time(struct db_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_column_is_null(st, i))
 		return json_null();
 	char buf[GC_TIME_LEN];
-	gc_time_format(sqlite3_column_int64(st, i), buf);
+	gc_time_format(db_column_int64(st, i), buf);
 	return json_string(buf);
 }
 
-json_t *column_int(sqlite3_stmt *st, int i)
+json_t *column_int(struct db_stmt *st, int i)
 {
-	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+	if (db_column_is_null(st, i))
 		return json_null();
-	return json_integer(sqlite3_column_int64(st, i));
+	return json_integer(db_column_int64(st, i));
 }
 
-int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret_list)
+int collect_rows(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret_list)
 {
 	json_t *list = json_array();
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		json_array_append_new(list, row(st, arg));
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || list == NULL) {
+	db_reset(st);
+	if (rc != DB_DONE || list == NULL) {
 		json_decref(list);
 		return store_fail(s, rc);
 	}
@@ -310,18 +248,18 @@ int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_
 	return GC_OK;
 }
 
-int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void *arg,
+int collect_page(struct store *s, struct db_stmt *st, int limit, row_fn row, void *arg,
 		 json_t **ret_page)
 {
 	json_t *items = json_array();
 	int64_t last = 0;
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(st, 0);
+	while ((rc = db_step(st)) == DB_ROW) {
+		last = db_column_int64(st, 0);
 		json_array_append_new(items, row(st, arg));
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE || items == NULL) {
+	db_reset(st);
+	if (rc != DB_DONE || items == NULL) {
 		json_decref(items);
 		return store_fail(s, rc);
 	}
@@ -346,52 +284,52 @@ bool scope_can(const struct store_scope *scope, enum permission perm)
 int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, row_fn row, json_t **ret)
 {
 	int rc = GC_OK;
-	sqlite3_stmt *st = scoped_row(s, sql, tenant_id, id, &rc);
+	struct db_stmt *st = scoped_row(s, sql, tenant_id, id, &rc);
 	if (st == NULL)
 		return rc;
 	*ret = row(st, NULL);
-	sqlite3_reset(st);
+	db_reset(st);
 	return *ret ? GC_OK : GC_ESTORE;
 }
 
-json_t *column_json(sqlite3_stmt *st, int i)
+json_t *column_json(struct db_stmt *st, int i)
 {
-	const char *text = (const char *)sqlite3_column_text(st, i);
+	const char *text = db_column_text(st, i);
 	json_t *v = text ? json_loads(text, 0, NULL) : NULL;
 	return v ? v : json_null();
 }
 
-int one_row(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret)
+int one_row(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret)
 {
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
 		*ret = row(st, arg);
 		rc = *ret ? GC_OK : GC_ENOMEM;
 	} else {
-		rc = rc == SQLITE_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
-	sqlite3_reset(st);
+	db_reset(st);
 	return rc;
 }
 
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, row, NULL, ret_list);
 }
 
 int tenant_int(struct store *s, const char *sql, int64_t tenant_id, int64_t *ret)
 {
-	sqlite3_stmt *st = store_stmt(s, sql);
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL)
 		return GC_ESTORE;
-	sqlite3_bind_int64(st, 1, tenant_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? GC_OK : store_fail(s, rc);
+	db_bind_int64(st, 1, tenant_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }

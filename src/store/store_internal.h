@@ -1,9 +1,10 @@
-/* What the SQLite engine's files share: the connection struct, the prepared
- * statement cache and small helpers to bind, step and turn rows into JSON. */
+/* What the store files share, whichever the engine: the connection struct,
+ * the prepared statement cache and small helpers to bind, step and turn rows
+ * into JSON. The store files speak to the database through db.h only. */
 #ifndef GUICHET_STORE_INTERNAL_H
 #define GUICHET_STORE_INTERNAL_H
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/store.h"
 
@@ -11,59 +12,71 @@
 
 struct stmt_slot {
 	const char *sql;            /* identity: every statement is a string literal */
-	sqlite3_stmt *stmt;
+	struct db_stmt *stmt;
 };
 
 struct store {
-	sqlite3 *db;
+	struct db *db;
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	char errmsg[256];
 	int savepoint_depth;
 };
 
 /* The cached prepared statement for sql, reset and unbound; NULL on error
- * (errmsg says why). */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql);
-/* Maps an SQLite result code to a guichet error, remembering the message. */
-int store_fail(struct store *s, int sqlite_rc);
+ * (errmsg says why). sql is a string literal: its address is its identity. */
+struct db_stmt *store_stmt(struct store *s, const char *sql);
+/* The error for a step that answered rc where it should not have (a GC_*
+ * code, or GC_ESTORE for DB_ROW/DB_DONE), remembering the engine's message. */
+int store_fail(struct store *s, int rc);
 /* Runs a statement with no result rows; GC_OK or a mapped error. */
-int store_step_done(struct store *s, sqlite3_stmt *st);
+int store_step_done(struct store *s, struct db_stmt *st);
 /* Runs SQL text with no parameters (schema, pragmas). */
 int store_exec(struct store *s, const char *sql);
+/* Around a write that may fail on a constraint while the caller goes on
+ * (a refused row of an import, an email taken): on PostgreSQL a failed
+ * statement aborts the whole transaction unless it ran in a savepoint, so
+ * store_attempt_begin opens one there (nothing on SQLite, where a failed
+ * statement undoes only itself) and store_attempt_end releases it, or rolls
+ * back to it when rc is an error; it answers rc. */
+int store_attempt_begin(struct store *s);
+int store_attempt_end(struct store *s, int rc);
+/* Steps an INSERT ... RETURNING id and answers the id (when ret_id is not
+ * NULL); resets it. */
+int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id);
 
 /* Runs sql, whose parameters are (tenant_id, id), and returns it positioned
  * on its first row; NULL with *ret_rc GC_ENOTFOUND (no row: no such thing in
  * this tenant) or a store error. The caller resets the statement. */
-sqlite3_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
+struct db_stmt *scoped_row(struct store *s, const char *sql, int64_t tenant_id, int64_t id,
 			 int *ret_rc);
 
 /* Binds text, or NULL when text is NULL. */
-void bind_text(sqlite3_stmt *st, int idx, const char *text);
+void bind_text(struct db_stmt *st, int idx, const char *text);
 /* Binds an id, or NULL when it is 0. */
-void bind_id(sqlite3_stmt *st, int idx, int64_t id);
+void bind_id(struct db_stmt *st, int idx, int64_t id);
 /* Column i as a JSON string (null when NULL). */
-json_t *column_string(sqlite3_stmt *st, int i);
+json_t *column_string(struct db_stmt *st, int i);
 /* Column i (milliseconds) as an RFC 3339 JSON string (null when NULL). */
-json_t *column_time(sqlite3_stmt *st, int i);
+json_t *column_time(struct db_stmt *st, int i);
 /* Column i as a JSON integer (null when NULL). */
-json_t *column_int(sqlite3_stmt *st, int i);
+json_t *column_int(struct db_stmt *st, int i);
 
 /* Column i, JSON text, parsed (null when NULL or unreadable). */
-json_t *column_json(sqlite3_stmt *st, int i);
+json_t *column_json(struct db_stmt *st, int i);
 /* Turns the current row of a statement into JSON. */
-typedef json_t *(*row_fn)(sqlite3_stmt *st, void *arg);
+typedef json_t *(*row_fn)(struct db_stmt *st, void *arg);
 /* Steps st to the end, collecting row(st, arg) for each row into an array. */
-int collect_rows(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret_list);
+int collect_rows(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret_list);
 /* The same as a page: {"items", "next_cursor"}, where the cursor is the
  * first column of the last row when the page is full (limit rows), else null. */
-int collect_page(struct store *s, sqlite3_stmt *st, int limit, row_fn row, void *arg,
+int collect_page(struct store *s, struct db_stmt *st, int limit, row_fn row, void *arg,
 		 json_t **ret_page);
 /* scoped_row's row as JSON by row(st, NULL): GC_ENOTFOUND, GC_ESTORE when
  * row fails, or GC_OK. */
 int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, row_fn row, json_t **ret);
 /* Steps a bound statement once: row(st, arg) for its row, GC_ENOTFOUND when
  * there is none, or a store error; resets it. */
-int one_row(struct store *s, sqlite3_stmt *st, row_fn row, void *arg, json_t **ret);
+int one_row(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret);
 /* Every row of sql, whose one parameter is the tenant, as an array. */
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
 /* The integer sql answers (a count, a maximum), whose one parameter is the tenant. */

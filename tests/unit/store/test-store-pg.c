@@ -1,7 +1,9 @@
-/* store_open on a PostgreSQL URL, with no server needed: until the engine
- * exists it refuses with GC_EINVAL and a message that names the cause, and
- * never creates a file named after the URL (SQLite would otherwise try). */
+/* The PostgreSQL engine's parts that need no server: URLs recognised and
+ * redacted, a server that cannot be reached refused with a message naming it
+ * (without its password) and no file created after the URL (SQLite would
+ * otherwise try), and the placeholder rewrite every statement goes through. */
 #include "guichet/error.h"
+#include "store/pg.h"
 #include "store/store.h"
 
 #include <setjmp.h>
@@ -53,16 +55,16 @@ static void test_url_redacted(void **state)
 static void open_refused(const char *url, enum store_mode mode)
 {
 	struct store *s = NULL;
-	assert_int_equal(store_open(url, mode, &s), GC_EINVAL);
+	assert_int_equal(store_open(url, mode, &s), GC_EIO);
 	assert_non_null(s); /* kept for its message, as on every failed open */
 	const char *msg = store_errmsg(s);
-	if (strncmp(msg, "the PostgreSQL engine is not built yet; ", 40) != 0)
+	if (strncmp(msg, "cannot connect to postgres", 26) != 0 || strstr(msg, "127.0.0.1:1/") == NULL)
 		fail_msg("unexpected message: %s", msg);
 	assert_null(strstr(msg, "s3cret"));
 	store_free(s);
 }
 
-static void test_open_refuses_without_touching_files(void **state)
+static void test_unreachable_server_refused_without_touching_files(void **state)
 {
 	char dir[] = "/tmp/guichet-unit-pg-XXXXXX", cwd[4096];
 	assert_non_null(mkdtemp(dir));
@@ -78,12 +80,45 @@ static void test_open_refuses_without_touching_files(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* pg_placeholders(sql) must give want with n parameters. */
+static void rewritten(const char *sql, const char *want, int n)
+{
+	char *out = NULL;
+	int nparams = -1;
+	assert_int_equal(pg_placeholders(sql, &out, &nparams), GC_OK);
+	assert_string_equal(out, want);
+	assert_int_equal(nparams, n);
+	free(out);
+}
+
+static void test_placeholders(void **state)
+{
+	rewritten("SELECT 1", "SELECT 1", 0);
+	rewritten("SELECT ? , ?", "SELECT $1 , $2", 2);
+	/* SQLite's rule: a bare ? is one past the largest number so far */
+	rewritten("VALUES (?,?,?,?,?,?5)", "VALUES ($1,$2,$3,$4,$5,$5)", 5);
+	rewritten("WHERE a = ?2 AND b = ? AND c = ?1", "WHERE a = $2 AND b = $3 AND c = $1", 3);
+	rewritten("WHERE a = ?10", "WHERE a = $10", 10);
+	/* quoted text and identifiers are left alone, doubled quotes included */
+	rewritten("SELECT '?', 'it''s ?', \"a?b\" FROM t WHERE x = ?",
+		  "SELECT '?', 'it''s ?', \"a?b\" FROM t WHERE x = $1", 1);
+	rewritten("SELECT config::jsonb ->> 'skill_id' FROM q WHERE id = ?1",
+		  "SELECT config::jsonb ->> 'skill_id' FROM q WHERE id = $1", 1);
+	char *out = NULL;
+	int n;
+	assert_int_equal(pg_placeholders("SELECT 'unclosed ?", &out, &n), GC_EINVAL);
+	assert_int_equal(pg_placeholders("SELECT ?0", &out, &n), GC_EINVAL);
+	assert_int_equal(pg_placeholders("SELECT ?1000", &out, &n), GC_EINVAL);
+	assert_null(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_recognised),
 		cmocka_unit_test(test_url_redacted),
-		cmocka_unit_test(test_open_refuses_without_touching_files),
+		cmocka_unit_test(test_unreachable_server_refused_without_touching_files),
+		cmocka_unit_test(test_placeholders),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

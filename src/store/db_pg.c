@@ -1,0 +1,592 @@
+/* The PostgreSQL engine of db.h, on libpq.
+ *
+ * - Statements are prepared on the server once per connection, at their
+ *   first step, with the types of the values then bound (bigint for
+ *   integers, bytea for blobs, unknown for text, which the server infers):
+ *   the store's ?N and ? placeholders become $N (pg_placeholders, exported
+ *   for its test).
+ * - Parameters travel as text (blobs as binary); results come back as text
+ *   and are parsed when read: integers with strtoll, booleans t/f as 1/0,
+ *   bytea unescaped.
+ * - Durability: the server must have fsync on and synchronous_commit not
+ *   off (pg.c checks at every open), so COMMIT returns once the WAL is on
+ *   disk. The writer batches many requests per transaction as on SQLite.
+ * - A lost connection fails the statement (and so the batch: nothing of it
+ *   was acknowledged); the next statement reconnects and prepares again.
+ * - The schema: a fresh database gets the baseline (schema_pg.c) under an
+ *   advisory lock, so that two nodes starting together create it once; the
+ *   version lives in the one-row table guichet_schema. */
+#include "store/db.h"
+#include "store/pg.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "guichet/error.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* type oids (catalog/pg_type.h is not in libpq-dev) */
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+
+/* pg_advisory_xact_lock's key while the schema is created or migrated */
+#define SCHEMA_LOCK_KEY 0x67756963686574LL /* "guichet" */
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	char *url;
+	bool read_only;
+	int64_t changes;
+	unsigned generation;   /* bumped at each reconnection: statements prepare again */
+	unsigned next_name;
+};
+
+struct pg_param {
+	char *value;   /* NULL for NULL */
+	int length;
+	int format;    /* 0 text, 1 binary */
+	unsigned oid;
+	char number[24];
+};
+
+struct pg_stmt {
+	struct db_stmt base;
+	char *sql;            /* with $N placeholders */
+	char name[24];
+	int nparams;
+	unsigned prepared_generation; /* 0: not prepared */
+	struct pg_param *params;
+	PGresult *res;
+	int row;              /* the current row; -1 before the first step */
+	/* the last bytea read: its column and row, unescaped */
+	unsigned char *blob;
+	size_t blob_len;
+	int blob_col, blob_row;
+};
+
+static struct pg_db *pg(struct db *db) { return (struct pg_db *)db; }
+static struct pg_stmt *pst(struct db_stmt *st) { return (struct pg_stmt *)st; }
+
+int pg_placeholders(const char *sql, char **ret_sql, int *ret_nparams)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n * 4 + 1); /* "?" -> "$NNN" at most */
+	if (out == NULL)
+		return GC_ENOMEM;
+	char *o = out;
+	int max = 0;
+	char quote = 0;
+	for (const char *p = sql; *p; p++) {
+		if (quote) {
+			if (*p == quote)
+				quote = 0; /* a doubled quote closes and reopens: same result */
+			*o++ = *p;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			*o++ = *p;
+			continue;
+		}
+		if (*p != '?') {
+			*o++ = *p;
+			continue;
+		}
+		int number;
+		if (p[1] >= '0' && p[1] <= '9') {
+			number = (int)strtol(p + 1, (char **)&p, 10);
+			p--;
+		} else {
+			number = max + 1; /* SQLite's rule: one past the largest so far */
+		}
+		if (number < 1 || number > 999) {
+			free(out);
+			return GC_EINVAL;
+		}
+		if (number > max)
+			max = number;
+		o += sprintf(o, "$%d", number);
+	}
+	*o = '\0';
+	if (quote) {
+		free(out);
+		return GC_EINVAL;
+	}
+	*ret_sql = out;
+	*ret_nparams = max;
+	return GC_OK;
+}
+
+/* Maps a failed result's SQLSTATE to a guichet error, remembering the message. */
+static int fail_result(struct db *db, const PGresult *res)
+{
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg(db)->conn);
+	snprintf(db->errmsg, sizeof(db->errmsg), "%.*s", (int)strcspn(msg, "\n"), msg);
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state == NULL)
+		return GC_ESTORE;
+	if (strcmp(state, "23505") == 0) /* unique_violation */
+		return GC_ECONFLICT;
+	if (strcmp(state, "53200") == 0) /* out_of_memory */
+		return GC_ENOMEM;
+	if (strcmp(state, "54000") == 0) /* program_limit_exceeded */
+		return GC_ETOOBIG;
+	return GC_ESTORE;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Connects (again) and sets the session up; GC_OK or an error in errmsg. */
+static int connect_session(struct pg_db *db)
+{
+	if (db->conn)
+		PQfinish(db->conn);
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *values[] = {db->url, "5", "guichet", NULL};
+	db->conn = PQconnectdbParams(keys, values, 1);
+	db->generation++;
+	char where[512];
+	store_pg_url_redact(db->url, where, sizeof(where));
+	if (db->conn == NULL)
+		return GC_ENOMEM;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(db->conn);
+		snprintf(db->base.errmsg, sizeof(db->base.errmsg), "cannot connect to %.100s: %.*s", where,
+			 (int)strcspn(msg, "\n"), msg);
+		return GC_EIO;
+	}
+	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+	int rc = pg_check_durable(db->conn, where, db->base.errmsg, sizeof(db->base.errmsg));
+	if (rc < 0)
+		return rc;
+	PGresult *res = PQexec(db->conn, db->read_only
+		? "SET client_encoding = 'UTF8'; SET default_transaction_read_only = on"
+		: "SET client_encoding = 'UTF8'");
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? GC_OK : fail_result(&db->base, res);
+	PQclear(res);
+	return rc;
+}
+
+/* A connection lost outside a transaction comes back; inside one, the
+ * transaction is gone with it and its statement fails. */
+static int ensure_connected(struct pg_db *db)
+{
+	if (PQstatus(db->conn) == CONNECTION_OK)
+		return GC_OK;
+	return connect_session(db);
+}
+
+static int pgs_prepare(struct db *db, const char *sql, struct db_stmt **ret)
+{
+	struct pg_stmt *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return GC_ENOMEM;
+	int rc = pg_placeholders(sql, &st->sql, &st->nparams);
+	if (rc < 0) {
+		snprintf(db->errmsg, sizeof(db->errmsg), "malformed placeholders in: %.200s", sql);
+		free(st);
+		return rc;
+	}
+	st->params = calloc((size_t)st->nparams + 1, sizeof(*st->params));
+	if (st->params == NULL) {
+		free(st->sql);
+		free(st);
+		return GC_ENOMEM;
+	}
+	snprintf(st->name, sizeof(st->name), "g%u", ++pg(db)->next_name);
+	st->base.db = db;
+	st->row = -1;
+	*ret = &st->base;
+	return GC_OK;
+}
+
+static void forget_result(struct pg_stmt *st)
+{
+	PQclear(st->res);
+	st->res = NULL;
+	st->row = -1;
+	PQfreemem(st->blob);
+	st->blob = NULL;
+}
+
+static void pgs_reset(struct db_stmt *s) { forget_result(pst(s)); }
+
+static void unbind(struct pg_param *p)
+{
+	if (p->value != p->number)
+		free(p->value);
+	p->value = NULL;
+	p->length = 0;
+	p->format = 0;
+	p->oid = 0;
+}
+
+static void pgs_clear_bindings(struct db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+	for (int i = 0; i < st->nparams; i++)
+		unbind(&st->params[i]);
+}
+
+static void pgs_finalize(struct db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+	forget_result(st);
+	pgs_clear_bindings(s);
+	free(st->params);
+	free(st->sql);
+	free(st);
+}
+
+/* The parameter at 1-based idx, unbound; NULL past the statement's count. */
+static struct pg_param *param(struct db_stmt *s, int idx)
+{
+	struct pg_stmt *st = pst(s);
+	if (idx < 1 || idx > st->nparams)
+		return NULL;
+	struct pg_param *p = &st->params[idx - 1];
+	unbind(p);
+	return p;
+}
+
+static void pgs_bind_null(struct db_stmt *s, int idx) { param(s, idx); }
+
+static void pgs_bind_null_int64(struct db_stmt *s, int idx)
+{
+	struct pg_param *p = param(s, idx);
+	if (p)
+		p->oid = OID_INT8;
+}
+
+static void pgs_bind_int64(struct db_stmt *s, int idx, int64_t v)
+{
+	struct pg_param *p = param(s, idx);
+	if (p == NULL)
+		return;
+	p->length = snprintf(p->number, sizeof(p->number), "%lld", (long long)v);
+	p->value = p->number;
+	p->oid = OID_INT8;
+}
+
+static void pgs_bind_text(struct db_stmt *s, int idx, const char *text, int len)
+{
+	struct pg_param *p = param(s, idx);
+	if (p == NULL)
+		return;
+	size_t n = len < 0 ? strlen(text) : (size_t)len;
+	p->value = malloc(n + 1); /* on failure the value is NULL: the statement sees NULL */
+	if (p->value) {
+		memcpy(p->value, text, n);
+		p->value[n] = '\0';
+		p->length = (int)n;
+	}
+}
+
+static void pgs_bind_blob(struct db_stmt *s, int idx, const void *data, size_t len)
+{
+	struct pg_param *p = param(s, idx);
+	if (p == NULL)
+		return;
+	p->value = malloc(len ? len : 1);
+	if (p->value) {
+		memcpy(p->value, data, len);
+		p->length = (int)len;
+		p->format = 1;
+		p->oid = OID_BYTEA;
+	}
+}
+
+/* The parameter number whose type the server could not infer ("could not
+ * determine data type of parameter $N": SQLSTATE 42P08 or 42P18), or 0. */
+static int untyped_param(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *dollar = msg ? strchr(msg, '$') : NULL;
+	if (state == NULL || (strcmp(state, "42P08") != 0 && strcmp(state, "42P18") != 0) ||
+	    dollar == NULL)
+		return 0;
+	return atoi(dollar + 1);
+}
+
+/* Prepares st on this connection with the types of the values bound now:
+ * bigint, bytea, or unknown for text and NULL, which the server infers from
+ * where they stand. Where nothing says (a NULL in "?2 IS NOT NULL THEN ?2"),
+ * the parameter is text. */
+static int server_prepare(struct pg_db *db, struct pg_stmt *st)
+{
+	unsigned types[1000];
+	for (int i = 0; i < st->nparams; i++)
+		types[i] = st->params[i].oid;
+	/* a failed prepare aborts the transaction around it: try inside a savepoint */
+	bool in_transaction = PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+	int rc = GC_ESTORE;
+	for (int attempt = 0; attempt <= st->nparams; attempt++) {
+		if (in_transaction)
+			PQclear(PQexec(db->conn, "SAVEPOINT db_prepare"));
+		PGresult *res = PQprepare(db->conn, st->name, st->sql, st->nparams, types);
+		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? GC_OK : fail_result(&db->base, res);
+		int untyped = rc < 0 ? untyped_param(res) : 0;
+		PQclear(res);
+		if (in_transaction)
+			PQclear(PQexec(db->conn, rc == GC_OK ? "RELEASE db_prepare"
+							     : "ROLLBACK TO db_prepare; RELEASE db_prepare"));
+		if (rc == GC_OK)
+			st->prepared_generation = db->generation;
+		if (untyped < 1 || untyped > st->nparams || types[untyped - 1] != 0)
+			break;
+		types[untyped - 1] = OID_TEXT;
+	}
+	return rc;
+}
+
+static bool is_write(const char *status)
+{
+	return strncmp(status, "INSERT", 6) == 0 || strncmp(status, "UPDATE", 6) == 0 ||
+	       strncmp(status, "DELETE", 6) == 0;
+}
+
+static int execute(struct pg_db *db, struct pg_stmt *st)
+{
+	int rc = ensure_connected(db);
+	if (rc < 0)
+		return rc;
+	if (st->prepared_generation != db->generation && (rc = server_prepare(db, st)) < 0)
+		return rc;
+	const char *values[1000];
+	int lengths[1000], formats[1000];
+	for (int i = 0; i < st->nparams; i++) {
+		values[i] = st->params[i].value;
+		lengths[i] = st->params[i].length;
+		formats[i] = st->params[i].format;
+	}
+	st->res = PQexecPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0);
+	ExecStatusType status = PQresultStatus(st->res);
+	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+		rc = fail_result(&db->base, st->res);
+		forget_result(st);
+		return rc;
+	}
+	if (is_write(PQcmdStatus(st->res)))
+		db->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+	return GC_OK;
+}
+
+static int pgs_step(struct db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+	if (st->res == NULL) {
+		int rc = execute(pg(s->db), st);
+		if (rc < 0)
+			return rc;
+	}
+	st->row++;
+	return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+}
+
+static bool pgs_column_is_null(struct db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	return st->res == NULL || PQgetisnull(st->res, st->row, i);
+}
+
+static bool pgs_column_is_integer(struct db_stmt *s, int i)
+{
+	Oid type = PQftype(pst(s)->res, i);
+	return !pgs_column_is_null(s, i) && (type == OID_INT8 || type == OID_INT4 || type == OID_INT2);
+}
+
+static const char *pgs_column_text(struct db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	return pgs_column_is_null(s, i) ? NULL : PQgetvalue(st->res, st->row, i);
+}
+
+static int64_t pgs_column_int64(struct db_stmt *s, int i)
+{
+	const char *v = pgs_column_text(s, i);
+	if (v == NULL)
+		return 0;
+	if (v[0] == 't' || v[0] == 'f') /* a boolean: SQLite answers 1 or 0 */
+		return v[0] == 't';
+	return strtoll(v, NULL, 10);
+}
+
+static double pgs_column_double(struct db_stmt *s, int i)
+{
+	const char *v = pgs_column_text(s, i);
+	return v ? strtod(v, NULL) : 0.0;
+}
+
+/* Column i of the current row, a bytea, unescaped (kept until the next one). */
+static const unsigned char *bytea(struct pg_stmt *st, int i)
+{
+	if (st->blob && st->blob_col == i && st->blob_row == st->row)
+		return st->blob;
+	PQfreemem(st->blob);
+	st->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, i), &st->blob_len);
+	st->blob_col = i;
+	st->blob_row = st->row;
+	return st->blob;
+}
+
+static size_t pgs_column_bytes(struct db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	if (pgs_column_is_null(s, i))
+		return 0;
+	if (PQftype(st->res, i) == OID_BYTEA)
+		return bytea(st, i) ? st->blob_len : 0;
+	return (size_t)PQgetlength(st->res, st->row, i);
+}
+
+static const void *pgs_column_blob(struct db_stmt *s, int i)
+{
+	struct pg_stmt *st = pst(s);
+	if (pgs_column_is_null(s, i))
+		return NULL;
+	return PQftype(st->res, i) == OID_BYTEA ? (const void *)bytea(st, i)
+						 : (const void *)PQgetvalue(st->res, st->row, i);
+}
+
+static int64_t pgs_changes(struct db *db) { return pg(db)->changes; }
+
+static bool pgs_in_transaction(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(pg(db)->conn);
+	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+static int pgs_exec(struct db *db, const char *sql)
+{
+	int rc = ensure_connected(pg(db));
+	if (rc < 0)
+		return rc;
+	PGresult *res = PQexec(pg(db)->conn, sql);
+	ExecStatusType status = PQresultStatus(res);
+	rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? GC_OK : fail_result(db, res);
+	PQclear(res);
+	return rc;
+}
+
+static void pgs_close(struct db *db)
+{
+	PQfinish(pg(db)->conn);
+	free(pg(db)->url);
+	free(db);
+}
+
+static const struct db_ops pg_ops = {
+	.engine = DB_POSTGRESQL,
+	.prepare = pgs_prepare,
+	.finalize = pgs_finalize,
+	.reset = pgs_reset,
+	.clear_bindings = pgs_clear_bindings,
+	.bind_int64 = pgs_bind_int64,
+	.bind_text = pgs_bind_text,
+	.bind_blob = pgs_bind_blob,
+	.bind_null = pgs_bind_null,
+	.bind_null_int64 = pgs_bind_null_int64,
+	.step = pgs_step,
+	.column_is_null = pgs_column_is_null,
+	.column_is_integer = pgs_column_is_integer,
+	.column_int64 = pgs_column_int64,
+	.column_double = pgs_column_double,
+	.column_text = pgs_column_text,
+	.column_bytes = pgs_column_bytes,
+	.column_blob = pgs_column_blob,
+	.changes = pgs_changes,
+	.exec = pgs_exec,
+	.in_transaction = pgs_in_transaction,
+	.close = pgs_close,
+};
+
+int db_pg_open(const char *url, bool read_only, struct db **ret_db)
+{
+	struct pg_db *db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return GC_ENOMEM;
+	db->base.ops = &pg_ops;
+	db->read_only = read_only;
+	*ret_db = &db->base;
+	db->url = strdup(url);
+	if (db->url == NULL)
+		return GC_ENOMEM;
+	return connect_session(db);
+}
+
+/* The integer the one-row, one-column sql answers, or a GC_* error. */
+static int64_t query_int(struct pg_db *db, const char *sql)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int64_t v;
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		v = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else
+		v = fail_result(&db->base, res);
+	PQclear(res);
+	return v;
+}
+
+int db_pg_schema_version(struct db *db)
+{
+	int64_t exists = query_int(pg(db), "SELECT count(*) FROM pg_tables"
+					   " WHERE schemaname = current_schema() AND tablename = 'guichet_schema'");
+	if (exists <= 0)
+		return (int)exists;
+	return (int)query_int(pg(db), "SELECT version FROM guichet_schema");
+}
+
+int64_t db_pg_size(struct db *db)
+{
+	int64_t size = query_int(pg(db), "SELECT pg_database_size(current_database())");
+	return size < 0 ? -1 : size;
+}
+
+int db_pg_migrate(struct db *db, bool read_only)
+{
+	if (read_only) {
+		int version = db_pg_schema_version(db);
+		return version < 0 ? version : schema_check_version(version, db->errmsg, sizeof(db->errmsg));
+	}
+	char lock[96];
+	snprintf(lock, sizeof(lock), "BEGIN; SELECT pg_advisory_xact_lock(%lld)", SCHEMA_LOCK_KEY);
+	int rc = pgs_exec(db, lock);
+	if (rc < 0)
+		return rc;
+	int version = db_pg_schema_version(db);
+	if (version < 0) {
+		rc = version;
+		goto out_rollback;
+	}
+	if ((rc = schema_check_newer(version, db->errmsg, sizeof(db->errmsg))) < 0)
+		goto out_rollback;
+	if (version == 0) {
+		if ((rc = pgs_exec(db, schema_pg_baseline())) < 0)
+			goto out_rollback;
+		version = schema_pg_baseline_version();
+	}
+	for (int v = version + 1; v <= schema_n_migrations(); v++) {
+		char *sql = schema_migration_text(v, DB_POSTGRESQL);
+		char update[64];
+		snprintf(update, sizeof(update), "UPDATE guichet_schema SET version = %d", v);
+		rc = sql == NULL ? GC_ENOMEM : pgs_exec(db, sql);
+		free(sql);
+		if (rc < 0 || (rc = pgs_exec(db, update)) < 0)
+			goto out_rollback;
+	}
+	return pgs_exec(db, "COMMIT");
+out_rollback:
+	PQclear(PQexec(pg(db)->conn, "ROLLBACK"));
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* The statements that differ between SQLite and PostgreSQL, side by side.
+ * Today only JSON: queue configs and agent profiles are JSON text, read
+ * with json_extract/json_each on SQLite and jsonb operators on PostgreSQL.
+ * A statement lands here only when no common form exists; test-store-sql
+ * prepares every one of them on both engines. */
+#include "store/dialect.h"
+
+static const char *const texts[DIALECT_N][2] = {
+	[DIALECT_SKILL_USERS] = {
+		"SELECT"
+		" (SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		"   AND json_extract(config, '$.skill_id') = ?2),"
+		" (SELECT count(*) FROM agents, json_each(agents.profile, '$.skills') k"
+		"   WHERE agents.tenant_id = ?1 AND json_extract(k.value, '$.skill_id') = ?2)",
+
+		"SELECT"
+		" (SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		"   AND (config::jsonb ->> 'skill_id')::bigint = ?2),"
+		" (SELECT count(*) FROM agents, jsonb_array_elements(agents.profile::jsonb -> 'skills') k"
+		"   WHERE agents.tenant_id = ?1 AND (k.value ->> 'skill_id')::bigint = ?2)",
+	},
+	[DIALECT_QUEUE_OVERFLOW_USERS] = {
+		"SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		" AND id != ?2 AND json_extract(config, '$.overflow_to') = ?2",
+
+		"SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		" AND id != ?2 AND (config::jsonb ->> 'overflow_to')::bigint = ?2",
+	},
+};
+
+const char *dialect_sql(const struct db *db, enum dialect_stmt which)
+{
+	return texts[which][db_engine(db) == DB_POSTGRESQL];
+}

@@ -1,0 +1,22 @@
+/* The few statements that cannot be written once for both engines, by
+ * name; dialect.c holds each one's SQLite and PostgreSQL text side by side.
+ * Every other statement of the store is written once (db.h says how).
+ * Internal to src/store. */
+#ifndef GUICHET_STORE_DIALECT_H
+#define GUICHET_STORE_DIALECT_H
+
+#include "store/db.h"
+
+enum dialect_stmt {
+	/* (tenant ?1, skill ?2): how many live queues and agent profiles use the skill */
+	DIALECT_SKILL_USERS,
+	/* (tenant ?1, queue ?2): how many other live queues overflow to the queue */
+	DIALECT_QUEUE_OVERFLOW_USERS,
+	DIALECT_N
+};
+
+/* The text of statement which for db's engine: a string literal, so that
+ * the statement cache knows it again. */
+const char *dialect_sql(const struct db *db, enum dialect_stmt which);
+
+#endif
