@@ -30,6 +30,8 @@ const char *args_get(const struct args *a, const char *name);
 const char *args_nth(const struct args *a, const char *name, size_t i);
 /* The value of a required option; prints an error naming it when absent. */
 const char *args_need(const struct args *a, const char *name, const char *command);
+/* The database: --db, else GUICHET_DB; NULL after a message naming both. */
+const char *args_db(const struct args *a, const char *command);
 
 /* Global settings of one run. */
 struct cli {

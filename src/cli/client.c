@@ -77,6 +77,17 @@ const char *args_need(const struct args *a, const char *name, const char *comman
 	return v && *v ? v : NULL;
 }
 
+const char *args_db(const struct args *a, const char *command)
+{
+	const char *v = args_get(a, "db");
+	if (v == NULL || *v == '\0')
+		v = getenv("GUICHET_DB");
+	if (v == NULL || *v == '\0')
+		fprintf(stderr, "guichet %s: --db is required (a file, or a postgresql:// URL; or set GUICHET_DB)\n",
+			command);
+	return v && *v ? v : NULL;
+}
+
 char *client_token(const struct cli *cli)
 {
 	FILE *f = fopen(cli->token_file, "r");

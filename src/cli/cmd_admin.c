@@ -61,7 +61,7 @@ static int init(int argc, char **argv)
 	struct args a;
 	if (args_parse(argc, argv, "db= tenant= admin-email= admin-password= admin-name=", &a) < 0)
 		return 2;
-	const char *db = args_need(&a, "db", "admin init"), *tenant = args_need(&a, "tenant", "admin init");
+	const char *db = args_db(&a, "admin init"), *tenant = args_need(&a, "tenant", "admin init");
 	const char *email = args_need(&a, "admin-email", "admin init");
 	const char *password = args_need(&a, "admin-password", "admin init");
 	const char *name = args_get(&a, "admin-name");
@@ -284,7 +284,7 @@ static int demo(int argc, char **argv)
 	struct args a;
 	if (args_parse(argc, argv, "db=", &a) < 0)
 		return 2;
-	const char *db = args_need(&a, "db", "admin demo");
+	const char *db = args_db(&a, "admin demo");
 	if (db == NULL)
 		return 2;
 	struct store *s;

@@ -73,16 +73,18 @@ static const struct help_group groups[] = {
 
 static const struct help_command commands[] = {
 	/* admin (cmd_admin.c) */
-	{"admin", "init", "--db PATH --tenant NAME --admin-email EMAIL --admin-password PASSWORD [--admin-name NAME]",
+	{"admin", "init", "--db PATH|URL --tenant NAME --admin-email EMAIL --admin-password PASSWORD [--admin-name NAME]",
 	 "create or migrate a database, add a tenant and its admin; the first admin is the platform admin",
-	 "--db PATH\tthe SQLite database file, created if missing\n"
+	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
+	 "(default: GUICHET_DB)\n"
 	 "--tenant NAME\tthe tenant (client brand), created if missing\n"
 	 "--admin-email EMAIL\tthe tenant admin's login\n"
 	 "--admin-password PASSWORD\t8 to 256 characters\n"
 	 "--admin-name NAME\tthe admin's name (default: the email)\n"},
-	{"admin", "demo", "--db PATH",
+	{"admin", "demo", "--db PATH|URL",
 	 "add the demo tenant: accounts for every role, customers, contacts, queues, agents",
-	 "--db PATH\tthe SQLite database file, created if missing\n"},
+	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
+	 "(default: GUICHET_DB)\n"},
 	{"admin", "backup", "--to FILE [--db PATH] [--force] [--step-pages N] [--pause-ms MS]",
 	 "copy the database into FILE while guichetd serves it: a consistent snapshot of what was "
 	 "committed when the backup began, written whole or not at all (for PostgreSQL, use pg_dump)",

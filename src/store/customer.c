@@ -14,7 +14,9 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool sees_personal(const struct store_scope *scope)
@@ -200,8 +202,35 @@ int store_customer_get(struct store *s, const struct store_scope *scope, int64_t
 	return GC_OK;
 }
 
-static int set_attribute(struct store *s, const struct store_scope *scope, int64_t id,
-			 const struct customer_attr *a, struct class_cache *cache)
+/* "INSERT INTO customer_attributes ... VALUES (?1,?2,?3,?4),(?1,?5,?6,?7)..."
+ * for n rows, n from 1 to DECODE_MAX_ATTRS: one statement per customer
+ * rather than one per attribute (a round trip each on PostgreSQL). Built
+ * once; the addresses stay, so the statement cache knows them again. */
+static char *attr_insert_sql[DECODE_MAX_ATTRS + 1];
+static pthread_once_t attr_insert_once = PTHREAD_ONCE_INIT;
+
+static void build_attr_insert_sql(void)
+{
+	static const char head[] = "INSERT INTO customer_attributes(customer_id, key, value, sensitivity) VALUES ";
+	static const char tail[] = " ON CONFLICT (customer_id, key) DO UPDATE"
+				   " SET value = excluded.value, sensitivity = excluded.sensitivity";
+	for (int n = 1; n <= DECODE_MAX_ATTRS; n++) {
+		size_t cap = sizeof(head) + sizeof(tail) + (size_t)n * 32;
+		char *sql = malloc(cap);
+		if (sql == NULL)
+			return; /* that count answers GC_ENOMEM */
+		size_t len = (size_t)snprintf(sql, cap, "%s", head);
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(sql + len, cap - len, "%s(?1,?%d,?%d,?%d)", i ? "," : "",
+						2 + 3 * i, 3 + 3 * i, 4 + 3 * i);
+		snprintf(sql + len, cap - len, "%s", tail);
+		attr_insert_sql[n] = sql;
+	}
+}
+
+/* Checks attribute a against the tenant's policy and the scope; its class. */
+static int attribute_class(struct store *s, const struct store_scope *scope, const struct customer_attr *a,
+			   struct class_cache *cache, enum sensitivity *ret_cls)
 {
 	enum sensitivity cls = SENS_PERSONAL;
 	int rc = class_of(s, scope->tenant_id, cache, a->key, &cls);
@@ -218,36 +247,66 @@ static int set_attribute(struct store *s, const struct store_scope *scope, int64
 			 a->key, sensitivity_name(cls));
 		return GC_EFORBIDDEN;
 	}
-	struct db_stmt *st;
-	if (a->value == NULL) {
-		st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ? AND key = ?");
-		if (st == NULL)
-			return GC_ESTORE;
-		db_bind_int64(st, 1, id);
-		bind_text(st, 2, a->key);
-		return store_step_done(s, st);
-	}
-	st = store_stmt(s, "INSERT INTO customer_attributes(customer_id, key, value, sensitivity)"
-			   " VALUES (?,?,?,?) ON CONFLICT (customer_id, key) DO UPDATE"
-			   " SET value = excluded.value, sensitivity = excluded.sensitivity");
+	*ret_cls = cls;
+	return GC_OK;
+}
+
+static int delete_attribute(struct store *s, int64_t id, const char *key)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ? AND key = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, id);
-	bind_text(st, 2, a->key);
-	bind_text(st, 3, a->value);
-	db_bind_int64(st, 4, cls); /* informative: reads take the policy's class */
+	bind_text(st, 2, key);
 	return store_step_done(s, st);
 }
 
+/* Whether attribute i of in is set again by a later one (the last wins). */
+static bool overridden(const struct customer_input *in, size_t i)
+{
+	for (size_t j = i + 1; j < in->n_attrs; j++)
+		if (strcmp(in->attrs[j].key, in->attrs[i].key) == 0)
+			return true;
+	return false;
+}
+
+/* Sets in's attributes on customer id: those with a value in one
+ * statement, those without deleted. */
 static int set_attributes(struct store *s, const struct store_scope *scope, int64_t id,
 			  const struct customer_input *in, struct class_cache *cache)
 {
+	enum sensitivity classes[DECODE_MAX_ATTRS];
+	int n = 0, rc;
+	if (in->n_attrs > DECODE_MAX_ATTRS)
+		return GC_EINVAL;
 	for (size_t i = 0; i < in->n_attrs; i++) {
-		int rc = set_attribute(s, scope, id, &in->attrs[i], cache);
-		if (rc < 0)
+		const struct customer_attr *a = &in->attrs[i];
+		if ((rc = attribute_class(s, scope, a, cache, &classes[i])) < 0)
 			return rc;
+		if (overridden(in, i))
+			continue;
+		if (a->value == NULL && (rc = delete_attribute(s, id, a->key)) < 0)
+			return rc;
+		n += a->value != NULL;
 	}
-	return GC_OK;
+	if (n == 0)
+		return GC_OK;
+	pthread_once(&attr_insert_once, build_attr_insert_sql);
+	if (attr_insert_sql[n] == NULL)
+		return GC_ENOMEM;
+	struct db_stmt *st = store_stmt(s, attr_insert_sql[n]);
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, id);
+	int param = 2;
+	for (size_t i = 0; i < in->n_attrs; i++) {
+		if (in->attrs[i].value == NULL || overridden(in, i))
+			continue;
+		bind_text(st, param++, in->attrs[i].key);
+		bind_text(st, param++, in->attrs[i].value);
+		db_bind_int64(st, param++, classes[i]); /* informative: reads take the policy's class */
+	}
+	return store_step_done(s, st);
 }
 
 static int insert_customer(struct store *s, const struct store_scope *scope,
@@ -457,6 +516,9 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 			snprintf(phone, sizeof(phone), "%s", db_column_text(st, 2));
 	}
 	db_reset(st);
+	/* a refused row leaves the import going on */
+	if ((rc = store_attempt_begin(s)) < 0)
+		return rc;
 	if (id == 0) {
 		rc = insert_customer(s, im->scope, in, &im->classes, &id);
 		im->inserted += rc == GC_OK;
@@ -467,6 +529,7 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 		rc = replace_customer(s, im->scope, id, in, &im->classes);
 		im->updated += rc == GC_OK;
 	}
+	rc = store_attempt_end(s, rc);
 	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
 		return reject(im, line, rc == GC_EFORBIDDEN ? s->errmsg : "conflicts with another customer");
 	return rc;

@@ -46,6 +46,9 @@ struct db_ops {
 	void (*bind_text)(struct db_stmt *st, int idx, const char *text, int len);
 	void (*bind_blob)(struct db_stmt *st, int idx, const void *data, size_t len);
 	void (*bind_null)(struct db_stmt *st, int idx);
+	/* NULL where an integer stands ("?4 IS NULL OR customer_id = ?4"):
+	 * an engine that types its parameters needs to know. */
+	void (*bind_null_int64)(struct db_stmt *st, int idx);
 	/* DB_ROW, DB_DONE or a negative GC_* code. */
 	int (*step)(struct db_stmt *st);
 	bool (*column_is_null)(struct db_stmt *st, int i);
@@ -108,6 +111,7 @@ static inline void db_bind_int64(struct db_stmt *st, int idx, int64_t v) { st->d
 static inline void db_bind_text(struct db_stmt *st, int idx, const char *text, int len) { st->db->ops->bind_text(st, idx, text, len); }
 static inline void db_bind_blob(struct db_stmt *st, int idx, const void *data, size_t len) { st->db->ops->bind_blob(st, idx, data, len); }
 static inline void db_bind_null(struct db_stmt *st, int idx) { st->db->ops->bind_null(st, idx); }
+static inline void db_bind_null_int64(struct db_stmt *st, int idx) { st->db->ops->bind_null_int64(st, idx); }
 static inline bool db_column_is_null(struct db_stmt *st, int i) { return st->db->ops->column_is_null(st, i); }
 static inline bool db_column_is_integer(struct db_stmt *st, int i) { return st->db->ops->column_is_integer(st, i); }
 static inline int64_t db_column_int64(struct db_stmt *st, int i) { return st->db->ops->column_int64(st, i); }

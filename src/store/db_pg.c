@@ -261,6 +261,13 @@ static struct pg_param *param(struct db_stmt *s, int idx)
 
 static void pgs_bind_null(struct db_stmt *s, int idx) { param(s, idx); }
 
+static void pgs_bind_null_int64(struct db_stmt *s, int idx)
+{
+	struct pg_param *p = param(s, idx);
+	if (p)
+		p->oid = OID_INT8;
+}
+
 static void pgs_bind_int64(struct db_stmt *s, int idx, int64_t v)
 {
 	struct pg_param *p = param(s, idx);
@@ -489,6 +496,7 @@ static const struct db_ops pg_ops = {
 	.bind_text = pgs_bind_text,
 	.bind_blob = pgs_bind_blob,
 	.bind_null = pgs_bind_null,
+	.bind_null_int64 = pgs_bind_null_int64,
 	.step = pgs_step,
 	.column_is_null = pgs_column_is_null,
 	.column_is_integer = pgs_column_is_integer,

@@ -129,6 +129,7 @@ static const struct db_ops sqlite_ops = {
 	.bind_text = sq_bind_text,
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
+	.bind_null_int64 = sq_bind_null,
 	.step = sq_step,
 	.column_is_null = sq_column_is_null,
 	.column_is_integer = sq_column_is_integer,

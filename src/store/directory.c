@@ -291,7 +291,9 @@ int store_user_create(struct store *s, const struct store_scope *scope,
 	bind_text(st, 4, password_hash);
 	db_bind_int64(st, 5, platform_admin);
 	db_bind_int64(st, 6, gc_now_ms());
-	if ((rc = store_insert_id(s, st, &user_id)) < 0)
+	/* a taken email is answered, and its attempt audited, in this transaction */
+	if ((rc = store_attempt_begin(s)) < 0 ||
+	    (rc = store_attempt_end(s, store_insert_id(s, st, &user_id))) < 0)
 		return rc;
 	if (scope->tenant_id && (rc = store_membership_grant(s, user_id, scope->tenant_id, in->role)) < 0)
 		return rc;

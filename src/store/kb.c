@@ -226,7 +226,7 @@ static int publish(struct store *s, const struct store_scope *scope, const struc
 		if (review_by > 0)
 			db_bind_int64(st, 2, review_by);
 		else
-			db_bind_null(st, 2);
+			db_bind_null_int64(st, 2);
 		db_bind_int64(st, 3, now);
 		db_bind_int64(st, 4, it->id);
 		rc = store_step_done(s, st);

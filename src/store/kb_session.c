@@ -104,7 +104,7 @@ int store_kb_session_end(struct store *s, int64_t tenant_id, int64_t id, bool re
 	if (score >= 0)
 		db_bind_int64(st, 3, score);
 	else
-		db_bind_null(st, 3);
+		db_bind_null_int64(st, 3);
 	db_bind_int64(st, 4, gc_now_ms());
 	db_bind_int64(st, 5, tenant_id);
 	db_bind_int64(st, 6, id);

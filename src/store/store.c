@@ -153,6 +153,23 @@ void store_release(struct store *s)
 	run_cached(s, "RELEASE request");
 }
 
+int store_attempt_begin(struct store *s)
+{
+	if (db_engine(s->db) != DB_POSTGRESQL || !db_in_transaction(s->db))
+		return GC_OK;
+	return run_cached(s, "SAVEPOINT attempt");
+}
+
+int store_attempt_end(struct store *s, int rc)
+{
+	if (db_engine(s->db) != DB_POSTGRESQL || !db_in_transaction(s->db))
+		return rc;
+	if (rc < 0)
+		run_cached(s, "ROLLBACK TO attempt");
+	run_cached(s, "RELEASE attempt");
+	return rc;
+}
+
 void store_rollback_to(struct store *s)
 {
 	run_cached(s, "ROLLBACK TO request");
@@ -190,7 +207,7 @@ void bind_id(struct db_stmt *st, int idx, int64_t id)
 	if (id)
 		db_bind_int64(st, idx, id);
 	else
-		db_bind_null(st, idx);
+		db_bind_null_int64(st, idx);
 }
 
 json_t *column_string(struct db_stmt *st, int i)

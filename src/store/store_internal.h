@@ -8,7 +8,7 @@
 
 #include "store/store.h"
 
-#define STMT_CACHE_SIZE 256 /* a power of two, above the number of distinct statements */
+#define STMT_CACHE_SIZE 512 /* a power of two, above the number of distinct statements */
 
 struct stmt_slot {
 	const char *sql;            /* identity: every statement is a string literal */
@@ -32,6 +32,14 @@ int store_fail(struct store *s, int rc);
 int store_step_done(struct store *s, struct db_stmt *st);
 /* Runs SQL text with no parameters (schema, pragmas). */
 int store_exec(struct store *s, const char *sql);
+/* Around a write that may fail on a constraint while the caller goes on
+ * (a refused row of an import, an email taken): on PostgreSQL a failed
+ * statement aborts the whole transaction unless it ran in a savepoint, so
+ * store_attempt_begin opens one there (nothing on SQLite, where a failed
+ * statement undoes only itself) and store_attempt_end releases it, or rolls
+ * back to it when rc is an error; it answers rc. */
+int store_attempt_begin(struct store *s);
+int store_attempt_end(struct store *s, int rc);
 /* Steps an INSERT ... RETURNING id and answers the id (when ret_id is not
  * NULL); resets it. */
 int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id);

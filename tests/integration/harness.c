@@ -58,15 +58,32 @@ int daemon_add_tenant(struct daemon *d, const char *tenant, const char *email, c
 	return run(argv, "/dev/null", NULL, NULL);
 }
 
-int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password)
+int daemon_prepare(struct daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	snprintf(d->dir, sizeof(d->dir), "/tmp/guichet-it-XXXXXX");
 	if (mkdtemp(d->dir) == NULL)
 		return -1;
-	snprintf(d->db, sizeof(d->db), "%s/guichet.db", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/guichetd.log", d->dir);
+	return testdb_new(d->dir, "guichet.db", d->db, sizeof(d->db));
+}
+
+int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password)
+{
+	if (daemon_prepare(d) < 0)
+		return -1;
 	return daemon_add_tenant(d, tenant, email, password);
+}
+
+int daemon_set_schema_version(const struct daemon *d, int version)
+{
+	return testdb_set_schema_version(d->db, version);
+}
+
+int daemon_crash(struct daemon *d)
+{
+	daemon_kill9(d);
+	return testdb_crash_server();
 }
 
 int daemon_start(struct daemon *d, ...)
@@ -145,6 +162,8 @@ void daemon_cleanup(struct daemon *d)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cannot remove %s\n", d->dir);
 	}
+	if (d->db[0])
+		testdb_drop(d->db);
 }
 
 struct buffer {

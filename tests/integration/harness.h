@@ -11,11 +11,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "testdb.h"
+
 struct daemon {
 	pid_t pid;
 	int port;
-	char dir[64];     /* temporary folder holding the database and the log */
-	char db[128];
+	char dir[64];     /* temporary folder holding the log, and the database on SQLite */
+	char db[128];     /* --db: a file in dir, or a PostgreSQL URL (testdb.h) */
 	char url[64];
 	char log[128];
 };
@@ -30,7 +32,11 @@ struct resp {
 /* A binary of this build ("guichetd", "guichet"). */
 const char *harness_binary(const char *name, char *buf, size_t len);
 
-/* Makes d->dir and runs "guichet admin init" there; returns its exit status. */
+/* Makes d->dir, d->log and a new empty database d->db on the engine of the
+ * run (GUICHET_TEST_ENGINE, testdb.h): 0 or -1. Every test that needs a
+ * database of its own gets it here or from daemon_init. */
+int daemon_prepare(struct daemon *d);
+/* daemon_prepare, then "guichet admin init" on d->db; returns its exit status. */
 int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password);
 /* Runs "guichet admin init" again on the same database (another tenant). */
 int daemon_add_tenant(struct daemon *d, const char *tenant, const char *email, const char *password);
@@ -43,7 +49,13 @@ int daemon_exec(struct daemon *d, char *const argv[], bool stderr_to_log);
 int daemon_stop(struct daemon *d);
 /* SIGKILL, then waits. */
 void daemon_kill9(struct daemon *d);
-/* Removes d->dir. */
+/* A crash: SIGKILL of guichetd and, on PostgreSQL, of the database server
+ * too (pg_ctl stop -m immediate, then a restart that replays its WAL). 0 or
+ * -1 when the server did not come back. */
+int daemon_crash(struct daemon *d);
+/* Marks d's database as written by schema version (a newer guichet's). */
+int daemon_set_schema_version(const struct daemon *d, int version);
+/* Removes d->dir, and drops d's database on PostgreSQL. */
 void daemon_cleanup(struct daemon *d);
 
 /* One request; body may be NULL. Fills ret (free with resp_clear). */

@@ -208,11 +208,21 @@ static int configure(const struct pgcluster *c, va_list ap)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-static int init_and_start(struct pgcluster *c, va_list ap)
+/* pg_ctl start on c->port; its exit status. */
+static int server_start(const struct pgcluster *c)
 {
-	char data[128], log[128];
+	char data[128], log[128], port_opt[32];
 	snprintf(data, sizeof(data), "%s/data", c->dir);
 	snprintf(log, sizeof(log), "%s/server.log", c->dir);
+	snprintf(port_opt, sizeof(port_opt), "-p %d", c->port); /* overrides the file on retries */
+	char *start[] = {NULL, "start", "-D", data, "-l", log, "-o", port_opt, "-w", "-t", "60", NULL};
+	return pg_tool(c, "pg_ctl", start);
+}
+
+static int init_and_start(struct pgcluster *c, va_list ap)
+{
+	char data[128];
+	snprintf(data, sizeof(data), "%s/data", c->dir);
 	/* --no-sync: initdb's files need not reach the disk, the cluster is
 	 * thrown away; the server itself runs with fsync on */
 	char *initdb[] = {NULL, "-D", data, "-U", PG_ROLE, "--auth=trust", "-E", "UTF8",
@@ -227,11 +237,7 @@ static int init_and_start(struct pgcluster *c, va_list ap)
 		va_end(again);
 		if (c->port <= 0 || rc < 0)
 			return -1;
-		char port_opt[32];
-		snprintf(port_opt, sizeof(port_opt), "-p %d", c->port); /* overrides the file on retries */
-		char *start[] = {NULL, "start", "-D", data, "-l", log, "-o", port_opt, "-w", "-t", "60",
-				 NULL};
-		if (pg_tool(c, "pg_ctl", start) == 0)
+		if (server_start(c) == 0)
 			return 0;
 	}
 	return -1;
@@ -297,4 +303,22 @@ void pgcluster_stop(struct pgcluster *c)
 const char *pgcluster_url(const struct pgcluster *c)
 {
 	return c->url;
+}
+
+int pgcluster_restart_immediate(struct pgcluster *c)
+{
+	if (c->guard <= 0)
+		return -1;
+	char data[128];
+	snprintf(data, sizeof(data), "%s/data", c->dir);
+	char *stop[] = {NULL, "stop", "-D", data, "-m", "immediate", "-w", "-t", "30", NULL};
+	if (pg_tool(c, "pg_ctl", stop) != 0) {
+		fprintf(stderr, "pgcluster: pg_ctl stop -m immediate failed: see %s/setup.log\n", c->dir);
+		return -1;
+	}
+	if (server_start(c) != 0) {
+		fprintf(stderr, "pgcluster: no restart on port %d: see %s/server.log\n", c->port, c->dir);
+		return -1;
+	}
+	return 0;
 }

@@ -40,5 +40,11 @@ int pgcluster_start(struct pgcluster *c, ...);
 void pgcluster_stop(struct pgcluster *c);
 /* The connection URL: postgresql://guichet@127.0.0.1:PORT/guichet. */
 const char *pgcluster_url(const struct pgcluster *c);
+/* A crash of the server, as a power cut would leave it: pg_ctl stop -m
+ * immediate (no checkpoint, every backend killed), then a start on the same
+ * data and port, which replays the WAL. What a commit acknowledged must be
+ * there after. 0, or -1 with the reason on stderr (the guard still stops
+ * whatever runs). */
+int pgcluster_restart_immediate(struct pgcluster *c);
 
 #endif

@@ -473,7 +473,7 @@ static void survives_kill_9(void **state)
 	call("POST", rev2, 200, NULL, &r, "/api/v1/kb/items/roaming/publish?review_by=%s", when);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "published");
 	resp_clear(&r);
-	daemon_kill9(&d);
+	assert_int_equal(daemon_crash(&d), 0);
 	while (gc_now_ms() <= due)
 		usleep(50 * 1000);
 	assert_int_equal(daemon_start(&d, NULL), 0);

@@ -1,8 +1,11 @@
 /* The PostgreSQL groundwork on a real server: the throwaway cluster itself
  * (started, stopped, and stopped even when its test process dies), the
  * store's probe (version, durability settings refused), guichet admin init
- * on a postgresql:// --db, and guichetd refusing a server it cannot reach
- * with a message that names it without its password. */
+ * on a postgresql:// --db, guichetd refusing a server it cannot reach with a
+ * message that names it without its password, and the harness's PostgreSQL
+ * side (testdb.c), which this program always uses: a fresh database per
+ * daemon, its URL given to guichetd, and a server crash that keeps what was
+ * committed. */
 #include "harness.h"
 #include "pgcluster.h"
 #include "guichet/error.h"
@@ -232,8 +235,82 @@ static void test_killed_test_leaves_nothing(void **state)
 	assert_true(gone_within(pid, dir, 30));
 }
 
+static bool file_has(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "r");
+	char buf[16384];
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return strstr(buf, text) != NULL;
+}
+
+static void test_harness_databases_are_fresh_and_apart(void **state)
+{
+	struct daemon a, b;
+	char version[128], errmsg[512];
+	assert_int_equal(daemon_prepare(&a), 0);
+	assert_int_equal(daemon_prepare(&b), 0);
+	assert_true(strncmp(a.db, "postgresql://guichet@127.0.0.1:", 31) == 0);
+	assert_string_not_equal(a.db, b.db);
+	assert_int_equal(store_pg_probe(a.db, version, sizeof(version), errmsg, sizeof(errmsg)), GC_OK);
+	assert_int_equal(store_pg_probe(b.db, version, sizeof(version), errmsg, sizeof(errmsg)), GC_OK);
+	/* empty, and apart: a table made in one is not in the other */
+	assert_int_equal(testdb_exec(a.db, "CREATE TABLE probe (x int)"), 0);
+	fprintf(stderr, "# an error about \"probe\" is expected:\n");
+	assert_int_not_equal(testdb_exec(b.db, "SELECT x FROM probe"), 0);
+	/* daemon_cleanup drops the database */
+	char dropped[sizeof(a.db)];
+	snprintf(dropped, sizeof(dropped), "%s", a.db);
+	daemon_cleanup(&a);
+	assert_int_equal(store_pg_probe(dropped, version, sizeof(version), errmsg, sizeof(errmsg)), GC_EIO);
+	daemon_cleanup(&b);
+}
+
+/* guichetd and guichet admin are given the URL: daemon_init's tenant is
+ * there, and the daemon serves it. */
+static void test_harness_gives_guichetd_the_url(void **state)
+{
+	struct daemon d;
+	assert_int_equal(daemon_init(&d, "Brand A", "admin@a.example", "a long enough password"), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	char *token = login(&d, "admin@a.example", "a long enough password");
+	assert_int_equal(http_status(&d, "GET", "/api/v1/me", token, NULL), 200);
+	free(token);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(testdb_exec(d.db, "DO $$ BEGIN IF (SELECT count(*) FROM tenants) <> 1"
+					   " THEN RAISE 'not this database'; END IF; END $$"), 0);
+	daemon_cleanup(&d);
+}
+
+/* daemon_crash's server side: an immediate stop (no checkpoint: the next
+ * start recovers from the WAL), a restart on the same port, and what was
+ * committed before is there. */
+static void test_crash_server_keeps_commits(void **state)
+{
+	struct daemon d;
+	assert_int_equal(daemon_prepare(&d), 0);
+	assert_int_equal(testdb_exec(d.db, "CREATE TABLE kept (x int); INSERT INTO kept VALUES (42)"), 0);
+	struct pgcluster *c = testdb_cluster();
+	assert_non_null(c);
+	int port = c->port;
+	pid_t before = postmaster_pid(c->dir);
+	assert_int_equal(daemon_crash(&d), 0);
+	assert_int_equal(c->port, port);
+	pid_t after = postmaster_pid(c->dir);
+	assert_true(after > 0 && after != before && running(after));
+	char log[128];
+	snprintf(log, sizeof(log), "%s/server.log", c->dir);
+	assert_true(file_has(log, "automatic recovery in progress"));
+	assert_int_equal(testdb_exec(d.db, "DO $$ BEGIN IF (SELECT count(*) FROM kept WHERE x = 42) <> 1"
+					   " THEN RAISE 'lost'; END IF; END $$"), 0);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
+	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* the harness's PostgreSQL side, whatever the run */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_probe_reads_version),
 		cmocka_unit_test(test_probe_refuses_session_synchronous_commit_off),
@@ -243,6 +320,9 @@ int main(void)
 		cmocka_unit_test(test_admin_init_on_url),
 		cmocka_unit_test(test_stop_leaves_nothing),
 		cmocka_unit_test(test_killed_test_leaves_nothing),
+		cmocka_unit_test(test_harness_databases_are_fresh_and_apart),
+		cmocka_unit_test(test_harness_gives_guichetd_the_url),
+		cmocka_unit_test(test_crash_server_keeps_commits),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

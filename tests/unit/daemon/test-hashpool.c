@@ -16,10 +16,12 @@
 
 #include "daemon/hashpool.h"
 #include "guichet/error.h"
+#include "teststore.h"
 
 #define N_JOBS 64
 
-static char dir[64], path[128];
+static struct test_store ts;
+static const char *path = ts.target; /* the database every pool opens */
 
 struct job {
 	atomic_int worked, done;
@@ -72,11 +74,8 @@ static int setup(void **state)
 		jobs[i].sleep_ms = 0;
 		jobs[i].gate = NULL;
 	}
-	snprintf(dir, sizeof(dir), "/tmp/guichet-hashpool-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/guichet.db", dir);
 	struct store *s = NULL;
-	assert_int_equal(store_open(path, STORE_READ_WRITE, &s), GC_OK); /* creates and migrates */
+	assert_int_equal(test_store_open(&ts, &s), GC_OK); /* creates and migrates */
 	store_free(s);
 	return 0;
 }
@@ -84,9 +83,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	assert_int_equal(atomic_load(&wrong), 0);
-	char cmd[160];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	test_store_clear(&ts);
+	return 0;
 }
 
 static void wait_done(int n)

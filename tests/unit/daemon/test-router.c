@@ -18,9 +18,10 @@
 #include "daemon/router.h"
 #include "guichet/error.h"
 #include "store/store.h"
+#include "teststore.h"
 
 struct fixture {
-	char dir[64], path[128];
+	struct test_store ts;
 	struct store *s;
 	struct hub *hub;
 	struct router *rt;
@@ -120,10 +121,7 @@ static void assert_offered(struct fixture *f, const struct store_scope *sc, int6
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/guichet-router-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(store_open(f->path, STORE_READ_WRITE, &f->s), GC_OK);
+	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
 	int64_t ta, tb;
 	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
 	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
@@ -151,9 +149,7 @@ static int teardown(void **state)
 	router_free(f->rt);
 	hub_free(f->hub);
 	store_free(f->s);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	test_store_clear(&f->ts);
 	free(f);
 	return 0;
 }
