@@ -20,7 +20,7 @@ static struct daemon d; /* only its folder, for run_cli's output files */
 
 /* Every command of guichet, as README.md and docs/api.md use them. */
 static const char *const commands[][2] = {
-	{"admin", "init"}, {"admin", "demo"}, {"admin", "backup"}, {"admin", "restore"},
+	{"admin", "init"}, {"admin", "demo"}, {"admin", "backup"}, {"admin", "restore"}, {"admin", "migrate"},
 	{"wfm", "erlang-c"}, {"wfm", "staff"}, {"wfm", "erlang-a"}, {"wfm", "plan"}, {"wfm", "overflow"},
 	{"wfm", "simulate"}, {"wfm", "forecast"}, {"wfm", "backtest"}, {"wfm", "history"}, {"wfm", "synth"},
 	{"login", NULL}, {"logout", NULL}, {"me", NULL}, {"audit", NULL},

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #define PASSWORD "guichet-demo"
-#define N_SNAPSHOTS (sizeof(snapshot_paths) / sizeof(snapshot_paths[0]))
+#define MAX_SNAPSHOTS 64
 
 static struct pgcluster cluster;
 static struct daemon src;        /* the SQLite installation */
@@ -38,8 +38,10 @@ static char *old_token;          /* a session made on SQLite */
 static long long contact_id, customer_id;
 static char contact_path[64], customer_path[64], note_path[80];
 static char note_answer[4096];   /* the idempotent note's first answer */
-static char snapshot_paths[7][80];
-static json_t *snapshots[7];     /* what the SQLite daemon answered */
+static char snapshot_paths[MAX_SNAPSHOTS][80];
+static json_t *snapshots[MAX_SNAPSHOTS]; /* what the SQLite daemon answered */
+static size_t n_snapshots;
+static struct daemon dst;        /* guichetd on the migrated database */
 
 /* --- PostgreSQL and sqlite3 helpers --- */
 
@@ -220,13 +222,18 @@ static void seed_edges(void)
 static void take_snapshots(void)
 {
 	assert_int_equal(daemon_start(&src, NULL), 0);
-	const char *paths[N_SNAPSHOTS] = {"/api/v1/contacts?limit=500", "/api/v1/customers?limit=500",
-					  "/api/v1/users", contact_path, customer_path, "/api/v1/kb/items",
-					  "/api/v1/kb/search?q=mot%20de%20passe%20wifi"};
-	for (size_t i = 0; i < N_SNAPSHOTS; i++) {
-		snprintf(snapshot_paths[i], sizeof(snapshot_paths[i]), "%s", paths[i]);
-		snapshots[i] = get_json(&src, old_token, paths[i]);
-	}
+	const char *paths[] = {"/api/v1/customers?limit=500", "/api/v1/users", customer_path, "/api/v1/kb/items",
+			       "/api/v1/kb/search?q=mot%20de%20passe%20wifi", "/api/v1/audit?limit=500"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		snprintf(snapshot_paths[n_snapshots++], sizeof(snapshot_paths[0]), "%s", paths[i]);
+	snprintf(snapshot_paths[n_snapshots++], sizeof(snapshot_paths[0]), "/api/v1/contacts?customer_id=%lld",
+		 customer_id);
+	/* every contact with its messages and notes (the demo's and ours) */
+	assert_true(contact_id + n_snapshots <= MAX_SNAPSHOTS);
+	for (long long id = 1; id <= contact_id; id++)
+		snprintf(snapshot_paths[n_snapshots++], sizeof(snapshot_paths[0]), "/api/v1/contacts/%lld", id);
+	for (size_t i = 0; i < n_snapshots; i++)
+		snapshots[i] = get_json(&src, old_token, snapshot_paths[i]);
 	assert_int_equal(daemon_stop(&src), 0);
 }
 
@@ -245,9 +252,12 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	for (size_t i = 0; i < N_SNAPSHOTS; i++)
+	for (size_t i = 0; i < n_snapshots; i++)
 		json_decref(snapshots[i]);
 	free(old_token);
+	if (dst.pid)
+		daemon_stop(&dst);
+	daemon_cleanup(&dst);
 	daemon_cleanup(&src);
 	pgcluster_stop(&cluster);
 	return 0;
@@ -286,14 +296,13 @@ static void test_migrate_then_serve(void **state)
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM customers WHERE phone IS NULL AND id = %lld", customer_id);
 	assert_int_equal(pg_int(url, sql), 1);
 
-	struct daemon dst = {0};
 	snprintf(dst.dir, sizeof(dst.dir), "/tmp/guichet-migrate-XXXXXX");
 	assert_non_null(mkdtemp(dst.dir));
 	snprintf(dst.db, sizeof(dst.db), "%.127s", url);
 	snprintf(dst.log, sizeof(dst.log), "%s/guichetd.log", dst.dir);
 	assert_int_equal(daemon_start(&dst, NULL), 0);
 	/* the session made on SQLite still works: its hash (bytea) came across */
-	for (size_t i = 0; i < N_SNAPSHOTS; i++) {
+	for (size_t i = 0; i < n_snapshots; i++) {
 		json_t *now = get_json(&dst, old_token, snapshot_paths[i]);
 		if (!json_equal(now, snapshots[i])) {
 			char *a = json_dumps(snapshots[i], JSON_COMPACT), *b = json_dumps(now, JSON_COMPACT);
@@ -318,7 +327,6 @@ static void test_migrate_then_serve(void **state)
 			 max_customer + 1);
 	free(token);
 	assert_int_equal(daemon_stop(&dst), 0);
-	daemon_cleanup(&dst);
 }
 
 static void test_second_migrate_refused(void **state)
@@ -483,8 +491,18 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(pg_int(admin, "SELECT count(*) FROM pg_database WHERE datname = 'never_written'"), 0);
 }
 
+static void test_once_per_run(void **state)
+{
+	testdb_skip_unless_sqlite("test-migrate moves a SQLite file into PostgreSQL on every run: "
+				  "run on PostgreSQL too, it would repeat the same");
+}
+
 int main(void)
 {
+	if (testdb_is_pg()) {
+		const struct CMUnitTest once[] = {cmocka_unit_test(test_once_per_run)};
+		return cmocka_run_group_tests(once, NULL, NULL);
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_migrate_then_serve),
 		cmocka_unit_test(test_second_migrate_refused),
