@@ -9,7 +9,9 @@
  *      guichet_schema absent or at this version)
  *   ─▶ store_open creates the baseline (its own commit: an empty schema)
  *   ─▶ BEGIN; LOCK every table; any row refused (lock_and_check)
+ *   ─▶ foreign keys dropped (drop_foreign_keys)
  *   ─▶ per table, parents first (order_tables): COPY FROM STDIN (copy_table)
+ *   ─▶ foreign keys added back, which checks them all (alter_foreign_keys)
  *   ─▶ per table: COPY TO STDOUT, counted and hashed (verify_table)
  *   ─▶ every identity's sequence past the largest id (set_sequences)
  *   ─▶ COMMIT when every table matches, else ROLLBACK
@@ -80,6 +82,7 @@ struct migrate {
 	struct table *tables;       /* in the file's order, then in copy order */
 	size_t n_tables;
 	struct outbuf out;
+	PGresult *fkeys;            /* the target's foreign keys: table, name, definition */
 };
 
 static int fail(struct migrate *g, int rc, const char *fmt, ...)
@@ -96,15 +99,18 @@ static int fail(struct migrate *g, int rc, const char *fmt, ...)
 static int fail_pg(struct migrate *g, const PGresult *res, const char *what)
 {
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	/* where (COPY's line and column) or which key (a foreign key's) */
+	const char *more = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	if (more == NULL && res)
+		more = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	if (msg == NULL)
 		msg = PQerrorMessage(g->pg);
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	if (context)
-		return fail(g, GC_ESTORE, "%s: %s: %.*s (%.*s)", g->where, what, (int)strcspn(msg, "\n"), msg,
-			    (int)strcspn(context, "\n"), context);
-	return fail(g, state && strcmp(state, "55P03") == 0 ? GC_EBUSY : GC_ESTORE, "%s: %s: %.*s", g->where,
-		    what, (int)strcspn(msg, "\n"), msg);
+	int rc = state && strcmp(state, "55P03") == 0 ? GC_EBUSY : GC_ESTORE; /* lock_not_available */
+	if (more)
+		return fail(g, rc, "%s: %s: %.*s (%.*s)", g->where, what, (int)strcspn(msg, "\n"), msg,
+			    (int)strcspn(more, "\n"), more);
+	return fail(g, rc, "%s: %s: %.*s", g->where, what, (int)strcspn(msg, "\n"), msg);
 }
 
 /* Runs sql with no parameters; GC_OK when the server says status. */
@@ -472,6 +478,44 @@ static int lock_and_check(struct migrate *g)
 	return rc;
 }
 
+/* Runs "ALTER TABLE t DROP CONSTRAINT name" (add: "ADD CONSTRAINT name
+ * definition") for each foreign key of the target. */
+static int alter_foreign_keys(struct migrate *g, bool add)
+{
+	int rc = GC_OK;
+	for (int i = 0; rc == GC_OK && i < PQntuples(g->fkeys); i++) {
+		char *table = PQescapeIdentifier(g->pg, PQgetvalue(g->fkeys, i, 0), strlen(PQgetvalue(g->fkeys, i, 0)));
+		char *name = PQescapeIdentifier(g->pg, PQgetvalue(g->fkeys, i, 1), strlen(PQgetvalue(g->fkeys, i, 1)));
+		const char *def = PQgetvalue(g->fkeys, i, 2);
+		size_t len = (table ? strlen(table) : 0) + (name ? strlen(name) : 0) + strlen(def) + 64;
+		char *sql = table && name ? malloc(len) : NULL;
+		if (sql == NULL) {
+			rc = GC_ENOMEM;
+		} else {
+			snprintf(sql, len, "ALTER TABLE %s %s CONSTRAINT %s %s", table, add ? "ADD" : "DROP", name,
+				 add ? def : "");
+			rc = pg_run(g, sql, PGRES_COMMAND_OK, add ? "checking the references between tables" : sql);
+		}
+		free(sql);
+		PQfreemem(table);
+		PQfreemem(name);
+	}
+	return rc;
+}
+
+/* Foreign keys are checked once, after the copy, as pg_restore does: a
+ * check per row (a trigger) is most of the time of a large copy; adding the
+ * constraint back checks every row in one join, and names a missing key. */
+static int drop_foreign_keys(struct migrate *g)
+{
+	g->fkeys = PQexec(g->pg, "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k"
+				 " JOIN pg_class c ON c.oid = k.conrelid WHERE k.contype = 'f'"
+				 " AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname, k.conname");
+	if (PQresultStatus(g->fkeys) != PGRES_TUPLES_OK)
+		return fail_pg(g, g->fkeys, "listing its foreign keys");
+	return alter_foreign_keys(g, false);
+}
+
 /* t's columns, quoted and comma-separated, into sql at n; the new length. */
 static size_t column_list(const struct table *t, char *sql, size_t n, size_t len)
 {
@@ -713,11 +757,15 @@ static int copy_all(struct migrate *g)
 		rc = read_target_columns(g, &g->tables[i]);
 	if (rc == GC_OK)
 		rc = lock_and_check(g);
+	if (rc == GC_OK)
+		rc = drop_foreign_keys(g);
 	for (size_t i = 0; rc == GC_OK && i < g->n_tables; i++) {
 		rc = copy_table(g, &g->tables[i], &g->m->tables[i]);
 		if (rc == GC_OK && g->m->on_copied)
 			g->m->on_copied(&g->m->tables[i], g->m->arg);
 	}
+	if (rc == GC_OK)
+		rc = alter_foreign_keys(g, true);
 	for (size_t i = 0; rc == GC_OK && i < g->n_tables; i++)
 		if ((rc = verify_table(g, &g->tables[i], &g->m->tables[i])) == GC_OK)
 			g->m->n_tables = i + 1;
@@ -768,11 +816,17 @@ int store_migrate(const char *from_path, const char *to_url, struct store_migrat
 	if ((rc = pg_run(&g, "BEGIN", PGRES_COMMAND_OK, "BEGIN")) < 0)
 		goto out_close;
 	rc = copy_all(&g);
-	if (rc == GC_OK && (rc = pg_run(&g, "COMMIT", PGRES_COMMAND_OK, "COMMIT")) == GC_OK)
+	if (rc == GC_OK && (rc = pg_run(&g, "COMMIT", PGRES_COMMAND_OK, "COMMIT")) == GC_OK) {
 		m->committed = true;
-	else
+	} else {
 		PQclear(PQexec(g.pg, "ROLLBACK"));
+		if (strstr(m->errmsg, "nothing was committed") == NULL) {
+			size_t n = strlen(m->errmsg);
+			snprintf(m->errmsg + n, sizeof(m->errmsg) - n, "; nothing was committed");
+		}
+	}
 out_close:
+	PQclear(g.fkeys);
 	PQfinish(g.pg);
 	free(g.out.data);
 	free(g.tables);

@@ -380,6 +380,32 @@ static void test_failed_copy_leaves_no_row(void **state)
 	assert_true(guichet_rows(url) > 500);
 }
 
+static void test_missing_parent_refused(void **state)
+{
+	char file[256], url[256], *out = NULL, *err = NULL;
+	copy_source("orphan.db", file, sizeof(file));
+	/* the sqlite3 tool does not enforce foreign keys: a message of no contact */
+	assert_int_equal(sqlite3_run(file, "INSERT INTO messages(tenant_id, contact_id, kind, body, created_at)"
+					   " VALUES (2, 987654, 'inbound', 'orphan', 1)"), 0);
+	create_db("orphan", url, sizeof(url));
+	assert_int_equal(migrate(file, url, &out, &err), 1);
+	if (strstr(err, "messages") == NULL || strstr(err, "(contact_id)=(987654) is not present") == NULL)
+		fail_msg("expected the missing contact named: %s", err);
+	free(out);
+	free(err);
+	assert_int_equal(guichet_rows(url), 0);
+	/* the foreign keys dropped for the copy are back, as many as in a good copy */
+	char moved[256];
+	db_url("moved", moved, sizeof(moved));
+	const char *fkeys = "SELECT string_agg(conname || ' ' || pg_get_constraintdef(oid), ', ' ORDER BY conname)"
+			    " FROM pg_constraint WHERE contype = 'f'";
+	char *here = pg_value(url, fkeys), *there = pg_value(moved, fkeys);
+	assert_non_null(strstr(here, "messages_contact_id_fkey FOREIGN KEY (contact_id) REFERENCES contacts(id)"));
+	assert_string_equal(here, there);
+	free(here);
+	free(there);
+}
+
 static void test_checksum_mismatch_rolls_back(void **state)
 {
 	char file[256], url[256], *out = NULL, *err = NULL;
@@ -507,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_then_serve),
 		cmocka_unit_test(test_second_migrate_refused),
 		cmocka_unit_test(test_failed_copy_leaves_no_row),
+		cmocka_unit_test(test_missing_parent_refused),
 		cmocka_unit_test(test_checksum_mismatch_rolls_back),
 		cmocka_unit_test(test_kill_during_copy_leaves_no_row),
 		cmocka_unit_test(test_bad_arguments),
