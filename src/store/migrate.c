@@ -612,34 +612,40 @@ static int end_copy_in(struct migrate *g, struct table *t, const char *abort, in
 	return rc;
 }
 
-/* Streams t from the file into the server with COPY FROM STDIN. */
-static int copy_table(struct migrate *g, struct table *t, struct store_migrate_table *out)
+/* The file's rows of t in the order both sides hash them. */
+static int select_rows(struct migrate *g, const struct table *t, sqlite3_stmt **ret_st)
 {
 	char sql[SQL_LEN];
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
+	n = column_list(t, sql, n, sizeof(sql));
+	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, " FROM \"%s\"", t->name);
+	n = order_by(t, false, sql, n, sizeof(sql));
+	if (n >= sizeof(sql))
+		return fail(g, GC_ETOOBIG, "%s: table %s has too many columns", g->from, t->name);
+	return sqlite3_prepare_v2(g->src, sql, -1, ret_st, NULL) == SQLITE_OK ? GC_OK : sqlite_fail(g, t->name);
+}
+
+/* Starts COPY t (columns) FROM STDIN. */
+static int start_copy_in(struct migrate *g, const struct table *t)
+{
+	char sql[SQL_LEN], what[128];
 	size_t n = (size_t)snprintf(sql, sizeof(sql), "COPY \"%s\" (", t->name);
 	n = column_list(t, sql, n, sizeof(sql));
-	if (n + 16 >= sizeof(sql))
+	n += (size_t)snprintf(sql + n, n < sizeof(sql) ? sizeof(sql) - n : 0, ") FROM STDIN");
+	if (n >= sizeof(sql))
 		return fail(g, GC_ETOOBIG, "%s: table %s has too many columns", g->from, t->name);
-	snprintf(sql + n, sizeof(sql) - n, ") FROM STDIN");
-	char what[128];
 	snprintf(what, sizeof(what), "copying table %s", t->name);
-	int rc = pg_run(g, sql, PGRES_COPY_IN, what);
-	if (rc < 0)
-		return rc;
-	n = (size_t)snprintf(sql, sizeof(sql), "SELECT ");
-	n = column_list(t, sql, n, sizeof(sql));
-	n += (size_t)snprintf(sql + n, sizeof(sql) - n, " FROM \"%s\"", t->name);
-	n = order_by(t, false, sql, n, sizeof(sql));
-	sqlite3_stmt *st = NULL;
-	if (n >= sizeof(sql) || sqlite3_prepare_v2(g->src, sql, -1, &st, NULL) != SQLITE_OK) {
-		int64_t ignored;
-		rc = sqlite_fail(g, t->name);
-		end_copy_in(g, t, "the file could not be read", &ignored);
-		return rc;
-	}
-	crypto_generichash_init(&t->hash, NULL, 0, STORE_MIGRATE_HASH_LEN);
-	int step = SQLITE_DONE;
+	return pg_run(g, sql, PGRES_COPY_IN, what);
+}
+
+/* Renders every row of st, sends it and hashes it; the count in *ret_rows.
+ * GC_ESTORE alone (errmsg empty) when sending failed: the server says why
+ * in the COPY's result. */
+static int send_rows(struct migrate *g, struct table *t, sqlite3_stmt *st, int64_t *ret_rows)
+{
+	int rc = GC_OK, step = SQLITE_DONE;
 	int64_t rows = 0;
+	crypto_generichash_init(&t->hash, NULL, 0, STORE_MIGRATE_HASH_LEN);
 	while (rc == GC_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		for (int i = 0; rc == GC_OK && i < t->n_cols; i++) {
 			if (i && (rc = reserve(&g->out, 1)) == GC_OK)
@@ -654,29 +660,41 @@ static int copy_table(struct migrate *g, struct table *t, struct store_migrate_t
 			rc = flush(g, t);
 	}
 	if (rc == GC_OK && step != SQLITE_DONE)
-		rc = sqlite_fail(g, t->name);
-	else if (rc == GC_OK)
+		return sqlite_fail(g, t->name);
+	if (rc == GC_OK)
 		rc = flush(g, t);
+	if (rc == GC_ENOMEM || rc == GC_ETOOBIG)
+		return g->m->errmsg[0] ? rc : fail(g, rc, "%s: copying table %s: out of memory", g->from, t->name);
+	*ret_rows = rows;
+	return rc;
+}
+
+/* Streams t from the file into the server with COPY FROM STDIN. */
+static int copy_table(struct migrate *g, struct table *t, struct store_migrate_table *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = select_rows(g, t, &st);
+	if (rc == GC_OK && (rc = start_copy_in(g, t)) == GC_OK) {
+		int64_t rows = 0, taken = -1;
+		rc = send_rows(g, t, st, &rows);
+		/* a failure on this side (its message written) stops the server's COPY too */
+		bool ours = rc < 0 && g->m->errmsg[0];
+		int end = end_copy_in(g, t, ours ? "guichet admin migrate stopped the copy" : NULL, &taken);
+		if (!ours && end < 0)
+			rc = end;
+		else if (!ours && rc < 0)
+			rc = fail(g, rc, "%s: copying table %s: %s", g->where, t->name, PQerrorMessage(g->pg));
+		else if (rc == GC_OK && taken != rows)
+			rc = fail(g, GC_ESTORE, "%s: table %s: %lld rows sent, the server took %lld", g->where,
+				  t->name, (long long)rows, (long long)taken);
+		if (rc == GC_OK) {
+			snprintf(out->name, sizeof(out->name), "%s", t->name);
+			out->rows = rows;
+			crypto_generichash_final(&t->hash, out->checksum, STORE_MIGRATE_HASH_LEN);
+		}
+	}
 	sqlite3_finalize(st);
-	/* GC_ESTORE: sending failed, and the server says why in the COPY's result */
-	bool ours = rc < 0 && rc != GC_ESTORE;
-	if (ours && g->m->errmsg[0] == '\0')
-		fail(g, rc, "%s: copying table %s: out of memory", g->from, t->name);
-	int64_t taken = -1;
-	int end = end_copy_in(g, t, ours ? "guichet admin migrate stopped the copy" : NULL, &taken);
-	if (ours)
-		return rc;
-	if (end < 0)
-		return end;
-	if (rc < 0)
-		return fail(g, rc, "%s: copying table %s: %s", g->where, t->name, PQerrorMessage(g->pg));
-	if (taken != rows)
-		return fail(g, GC_ESTORE, "%s: table %s: %lld rows sent, the server took %lld", g->where, t->name,
-			    (long long)rows, (long long)taken);
-	snprintf(out->name, sizeof(out->name), "%s", t->name);
-	out->rows = rows;
-	crypto_generichash_final(&t->hash, out->checksum, STORE_MIGRATE_HASH_LEN);
-	return GC_OK;
+	return rc;
 }
 
 /* Reads t back from the server in the same order and form, counting and
@@ -781,6 +799,23 @@ static int copy_all(struct migrate *g)
 	return rc;
 }
 
+/* The file's snapshot, a guichet database at exactly this build's version
+ * (an older one would need migrations the copy does not run). */
+static int open_source(struct migrate *g)
+{
+	int version = 0;
+	int rc = snapshot_open(g->from, &g->src, g->m->errmsg, sizeof(g->m->errmsg));
+	if (rc == GC_OK)
+		rc = snapshot_check(g->src, g->from, &version, g->m->errmsg, sizeof(g->m->errmsg));
+	if (rc == GC_OK && version != store_schema_version())
+		rc = fail(g, GC_ESCHEMA, "%s has schema version %d and this guichet writes %d: bring it up to "
+			  "date first (start this guichet's guichetd on it once, or run guichet admin init on it)",
+			  g->from, version, store_schema_version());
+	g->m->schema_version = version;
+	g->tables = rc == GC_OK ? calloc(STORE_MIGRATE_MAX_TABLES, sizeof(*g->tables)) : NULL;
+	return rc == GC_OK && g->tables == NULL ? GC_ENOMEM : rc;
+}
+
 int store_migrate(const char *from_path, const char *to_url, struct store_migration *m)
 {
 	m->errmsg[0] = '\0';
@@ -792,26 +827,10 @@ int store_migrate(const char *from_path, const char *to_url, struct store_migrat
 	store_pg_url_redact(to_url, g.where, sizeof(g.where));
 	if (sodium_init() < 0)
 		return fail(&g, GC_ENOMEM, "libsodium failed to start");
-	int version = 0;
-	int rc = snapshot_open(from_path, &g.src, m->errmsg, sizeof(m->errmsg));
-	if (rc < 0)
-		return rc;
-	if ((rc = snapshot_check(g.src, from_path, &version, m->errmsg, sizeof(m->errmsg))) < 0)
-		goto out_close;
-	if (version != store_schema_version()) {
-		rc = fail(&g, GC_ESCHEMA, "%s has schema version %d and this guichet writes %d: bring it up to "
-			  "date first (start this guichet's guichetd on it once, or run guichet admin init on it)",
-			  from_path, version, store_schema_version());
-		goto out_close;
-	}
-	m->schema_version = version;
-	g.tables = calloc(STORE_MIGRATE_MAX_TABLES, sizeof(*g.tables));
-	if (g.tables == NULL) {
-		rc = GC_ENOMEM;
-		goto out_close;
-	}
-	if ((rc = read_tables(&g)) < 0 || (rc = order_tables(&g)) < 0 || (rc = connect_target(&g, to_url)) < 0 ||
-	    (rc = check_target(&g)) < 0 || (rc = create_schema(&g, to_url)) < 0)
+	int rc = open_source(&g);
+	if (rc < 0 || (rc = read_tables(&g)) < 0 || (rc = order_tables(&g)) < 0 ||
+	    (rc = connect_target(&g, to_url)) < 0 || (rc = check_target(&g)) < 0 ||
+	    (rc = create_schema(&g, to_url)) < 0)
 		goto out_close;
 	if ((rc = pg_run(&g, "BEGIN", PGRES_COMMAND_OK, "BEGIN")) < 0)
 		goto out_close;
