@@ -19,6 +19,8 @@
 
 #include <fcntl.h>
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,16 @@ static void copy_source(const char *name, char *ret, size_t len)
 	unlink(ret);
 	snprintf(sql, sizeof(sql), ".backup '%s'", ret);
 	assert_int_equal(sqlite3_run(src.db, sql), 0);
+}
+
+/* n more contacts in file, so that a copy lasts a while. */
+static void add_contacts(const char *file, int n)
+{
+	char sql[512];
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+		 " INSERT INTO contacts(tenant_id, channel, subject, state, created_at, updated_at)"
+		 " SELECT 2, 'email', 'bulk ' || i, 'new', i, i FROM n", n);
+	assert_int_equal(sqlite3_run(file, sql), 0);
 }
 
 /* guichet admin migrate --from from --to to: its exit status, its output. */
@@ -427,6 +439,56 @@ static void test_checksum_mismatch_rolls_back(void **state)
 	assert_int_equal(pg_int(url, "SELECT nextval(pg_get_serial_sequence('contacts', 'id'))"), 1);
 }
 
+static struct load_writer writers[2];
+
+static int acked(void)
+{
+	return atomic_load(&writers[0].n_acked) + atomic_load(&writers[1].n_acked);
+}
+
+/* The file guichetd serves and writes is read as one snapshot: a contact
+ * written during the copy is either moved whole (with its events, copied
+ * later than contacts) or not at all, and the references all hold. */
+static void test_snapshot_while_daemon_writes(void **state)
+{
+	char file[256], url[256], *out = NULL, *err = NULL;
+	copy_source("busy.db", file, sizeof(file));
+	add_contacts(file, 100000);
+	struct daemon busy = {0};
+	snprintf(busy.dir, sizeof(busy.dir), "/tmp/guichet-migrate-XXXXXX");
+	assert_non_null(mkdtemp(busy.dir));
+	snprintf(busy.db, sizeof(busy.db), "%.127s", file);
+	snprintf(busy.log, sizeof(busy.log), "%s/guichetd.log", busy.dir);
+	assert_int_equal(daemon_start(&busy, NULL), 0);
+	char *token = login(&busy, "admin@demo.example", PASSWORD);
+	atomic_bool stop = false;
+	pthread_t threads[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(load_writer_start(&writers[i], &busy, token, i, 0, &stop, &threads[i]), 0);
+	for (int i = 0; i < 3000 && acked() < 20; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	int before = acked();
+	create_db("busy", url, sizeof(url));
+	int status = migrate(file, url, &out, &err);
+	int during = acked() - before;
+	atomic_store(&stop, true);
+	for (int i = 0; i < 2; i++)
+		pthread_join(threads[i], NULL);
+	free(token);
+	assert_int_equal(daemon_stop(&busy), 0);
+	daemon_cleanup(&busy);
+	if (status != 0)
+		fail_msg("migrate under load exited %d: %s", status, err);
+	free(out);
+	free(err);
+	long long moved = pg_int(url, "SELECT count(*) FROM contacts WHERE subject ~ '^w[0-9]+-[0-9]+$'");
+	assert_true(before >= 20 && during > 0); /* the daemon wrote while the copy ran */
+	assert_true(moved >= before && moved <= before + during);
+	assert_int_equal(pg_int(url, "SELECT count(*) FROM contacts c WHERE subject ~ '^w[0-9]+-[0-9]+$' AND NOT"
+				     " EXISTS (SELECT 1 FROM contact_events e WHERE e.contact_id = c.id"
+				     " AND e.type = 'created')"), 0);
+}
+
 /* Whether the migrate's connection runs a COPY into contacts now. */
 static bool copying_contacts(const char *admin_url)
 {
@@ -438,10 +500,7 @@ static void test_kill_during_copy_leaves_no_row(void **state)
 {
 	char file[256], url[256], admin[256], bin[512];
 	copy_source("big.db", file, sizeof(file));
-	assert_int_equal(sqlite3_run(file, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
-					   " WHERE i < 300000) INSERT INTO contacts(tenant_id, channel, subject, state,"
-					   " created_at, updated_at) SELECT 2, 'email', 'bulk ' || i, 'new', i, i FROM n"),
-			 0);
+	add_contacts(file, 300000);
 	create_db("killed", url, sizeof(url));
 	db_url("guichet", admin, sizeof(admin));
 	pid_t pid = fork();
@@ -536,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_missing_parent_refused),
 		cmocka_unit_test(test_checksum_mismatch_rolls_back),
 		cmocka_unit_test(test_kill_during_copy_leaves_no_row),
+		cmocka_unit_test(test_snapshot_while_daemon_writes),
 		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
