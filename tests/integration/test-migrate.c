@@ -224,6 +224,8 @@ static void seed_edges(void)
 		snprintf(blob + 2 * i, 3, "%02X", i);
 	snprintf(sql, sizeof(sql),
 		 "UPDATE contacts SET reason = '' WHERE id = %lld;"
+		 /* AUTOINCREMENT never reuses an id, even one whose row is gone */
+		 "UPDATE sqlite_sequence SET seq = seq + 1000 WHERE name = 'kb_changes';"
 		 "INSERT INTO idempotency_keys(tenant_id, caller, request, key, body_hash, status, answer, created_at)"
 		 " VALUES (999, 'edge', 'GET /edge', 'k', X'%s', -9223372036854775808,"
 		 " 'a' || char(1, 8, 9, 10, 11, 12, 13, 92) || 'z', 9223372036854775807);",
@@ -307,6 +309,9 @@ static void test_migrate_then_serve(void **state)
 	assert_int_equal(pg_int(url, sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM customers WHERE phone IS NULL AND id = %lld", customer_id);
 	assert_int_equal(pg_int(url, sql), 1);
+	assert_true(pg_int(url, "SELECT max(seq) FROM kb_changes") > 0);
+	assert_int_equal(pg_int(url, "SELECT nextval(pg_get_serial_sequence('kb_changes', 'seq'))"),
+			 pg_int(url, "SELECT max(seq) FROM kb_changes") + 1001);
 
 	snprintf(dst.dir, sizeof(dst.dir), "/tmp/guichet-migrate-XXXXXX");
 	assert_non_null(mkdtemp(dst.dir));
