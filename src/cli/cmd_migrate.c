@@ -103,6 +103,9 @@ int cmd_admin_migrate(int argc, char **argv)
 		rows += m->tables[i].rows;
 	char where[512];
 	store_pg_url_redact(to, where, sizeof(where));
+	if (m->source_in_use)
+		fprintf(stderr, "guichet admin migrate: warning: %s was open in another process (guichetd?): "
+			"what it wrote after the copy began is not in %s\n", from, where);
 	printf("migrated %s (schema version %d) into %s: %zu tables, %lld rows, every count and checksum "
 	       "the same; committed in %lld ms\n", from, m->schema_version, where, m->n_tables, (long long)rows,
 	       (long long)(now_ms() - start));

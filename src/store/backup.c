@@ -17,7 +17,7 @@
  * that replaces a file keeps that file's owner and mode. A kill -9 before the rename leaves the target as it was and
  * at most a .tmp- file beside it; the source is only ever read.
  *
- * A restore refuses a target that a process has open (held_by_process: the
+ * A restore refuses a target that a process has open (snapshot_held_by_process: the
  * locks every SQLite connection in WAL mode keeps), one that is not empty
  * unless forced, and a source that is not a guichet database of a schema
  * version this build knows or that fails PRAGMA integrity_check
@@ -40,9 +40,6 @@
 
 #define DEFAULT_STEP_PAGES 256
 #define BUSY_LIMIT_MS 30000         /* how long a step may keep answering "busy" */
-#define SHM_DMS_BYTE 128            /* unix VFS: the -shm byte every open connection read-locks */
-#define SHARED_FIRST (0x40000000 + 2) /* unix VFS: the database file's shared-lock range */
-#define SHARED_SIZE 510
 
 static int fail(struct store_copy *c, int rc, const char *fmt, ...)
 {
@@ -56,30 +53,6 @@ static int fail(struct store_copy *c, int rc, const char *fmt, ...)
 static bool is_postgres_url(const char *path)
 {
 	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
-}
-
-/* True when another process holds a POSIX lock that would conflict with a
- * write lock on [start, start + len) of path. */
-static bool locked_by_other(const char *path, off_t start, off_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
-	bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-	close(fd);
-	return held;
-}
-
-/* True when a process (a running guichetd, a guichet admin, an sqlite3
- * shell) has the database open: in WAL mode each connection keeps a read
- * lock on the -shm file's DMS byte, and a shared lock on the file itself. */
-static bool held_by_process(const char *db_path)
-{
-	char shm[4096];
-	if ((size_t)snprintf(shm, sizeof(shm), "%s-shm", db_path) >= sizeof(shm))
-		return false;
-	return locked_by_other(shm, SHM_DMS_BYTE, 1) || locked_by_other(db_path, SHARED_FIRST, SHARED_SIZE);
 }
 
 /* False when path is absent, or empty with no WAL beside it. */
@@ -229,7 +202,7 @@ static int check_paths(struct store_copy *c, const char *from, const char *to, c
 			    "guichet admin backup and restore copy SQLite files");
 	if (same_file(from, to))
 		return fail(c, GC_EINVAL, "%s: the same file as the source", to_option);
-	if (held_by_process(to))
+	if (snapshot_held_by_process(to))
 		return fail(c, GC_EBUSY, "%s: %s is open in a running process (guichetd?): stop it first",
 			    to_option, to);
 	if (has_content(to) && !c->force)

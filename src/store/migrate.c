@@ -804,6 +804,7 @@ static int copy_all(struct migrate *g)
 static int open_source(struct migrate *g)
 {
 	int version = 0;
+	g->m->source_in_use = snapshot_held_by_process(g->from); /* before this process opens it */
 	int rc = snapshot_open(g->from, &g->src, g->m->errmsg, sizeof(g->m->errmsg));
 	if (rc == GC_OK)
 		rc = snapshot_check(g->src, g->from, &version, g->m->errmsg, sizeof(g->m->errmsg));
@@ -820,7 +821,7 @@ int store_migrate(const char *from_path, const char *to_url, struct store_migrat
 {
 	m->errmsg[0] = '\0';
 	m->n_tables = 0;
-	m->committed = false;
+	m->committed = m->source_in_use = false;
 	struct migrate g = {.m = m, .from = from_path};
 	if (!store_url_is_pg(to_url))
 		return fail(&g, GC_EINVAL, "--to: '%s' is not a postgresql:// URL", to_url);

@@ -7,12 +7,16 @@
 #include "guichet/error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 10000
+#define SHM_DMS_BYTE 128            /* unix VFS: the -shm byte every open connection read-locks */
+#define SHARED_FIRST (0x40000000 + 2) /* unix VFS: the database file's shared-lock range */
+#define SHARED_SIZE 510
 
 /* The one integer a pragma or query answers; -1 on error. */
 static int64_t query_int(sqlite3 *db, const char *sql, int *ret_sqlite_rc)
@@ -76,6 +80,29 @@ int snapshot_check(sqlite3 *db, const char *path, int *ret_version, char *errmsg
 	}
 	*ret_version = (int)version;
 	return GC_OK;
+}
+
+/* True when another process holds a POSIX lock that would conflict with a
+ * write lock on [start, start + len) of path. */
+static bool locked_by_other(const char *path, off_t start, off_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
+	bool held = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return held;
+}
+
+/* In WAL mode each connection keeps a read lock on the -shm file's DMS
+ * byte, and a shared lock on the file itself. */
+bool snapshot_held_by_process(const char *db_path)
+{
+	char shm[4096];
+	if ((size_t)snprintf(shm, sizeof(shm), "%s-shm", db_path) >= sizeof(shm))
+		return false;
+	return locked_by_other(shm, SHM_DMS_BYTE, 1) || locked_by_other(db_path, SHARED_FIRST, SHARED_SIZE);
 }
 
 void snapshot_close(sqlite3 *db)

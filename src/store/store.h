@@ -504,6 +504,7 @@ struct store_migration {
 	void (*on_copied)(const struct store_migrate_table *t, void *arg);
 	void *arg;
 	int schema_version;         /* out: the file's (this build's) */
+	bool source_in_use;         /* out: another process had the file open (guichetd?) */
 	size_t n_tables;            /* out: tables compared, in copy order */
 	struct store_migrate_table tables[STORE_MIGRATE_MAX_TABLES];
 	bool committed;             /* out: the server kept the copy */

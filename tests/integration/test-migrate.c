@@ -288,6 +288,7 @@ static void test_migrate_then_serve(void **state)
 		fail_msg("migrate exited %d: %s%s", status, out, err);
 	assert_non_null(strstr(out, "committed"));
 	assert_null(strstr(out, "DIFFERS"));
+	assert_null(strstr(err, "warning")); /* no daemon had the file open */
 	assert_non_null(strstr(out, "\ncontacts "));
 	assert_non_null(strstr(out, "\nidempotency_keys "));
 	assert_non_null(strstr(err, "copied kb_items: 8 rows"));
@@ -484,6 +485,7 @@ static void test_snapshot_while_daemon_writes(void **state)
 	daemon_cleanup(&busy);
 	if (status != 0)
 		fail_msg("migrate under load exited %d: %s", status, err);
+	assert_non_null(strstr(err, "was open in another process (guichetd?)"));
 	free(out);
 	free(err);
 	long long moved = pg_int(url, "SELECT count(*) FROM contacts WHERE subject ~ '^w[0-9]+-[0-9]+$'");
