@@ -460,7 +460,10 @@ static int read_target_columns(struct migrate *g, struct table *t)
 static int lock_and_check(struct migrate *g)
 {
 	char sql[SQL_LEN];
-	size_t n = (size_t)snprintf(sql, sizeof(sql), "SET LOCAL lock_timeout = " LOCK_TIMEOUT "; LOCK TABLE ");
+	/* a server's statement timeout must not cut a long copy short */
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = 0;"
+				    " SET LOCAL idle_in_transaction_session_timeout = 0;"
+				    " SET LOCAL lock_timeout = " LOCK_TIMEOUT "; LOCK TABLE ");
 	for (size_t i = 0; i < g->n_tables && n < sizeof(sql); i++)
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s\"%s\"", i ? ", " : "", g->tables[i].name);
 	if (n < sizeof(sql))

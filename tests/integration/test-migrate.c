@@ -445,6 +445,23 @@ static void test_checksum_mismatch_rolls_back(void **state)
 	assert_int_equal(pg_int(url, "SELECT nextval(pg_get_serial_sequence('contacts', 'id'))"), 1);
 }
 
+/* A server whose statements time out after half a second still takes a
+ * copy that lasts longer (test_kill_during_copy_leaves_no_row's file). */
+static void test_statement_timeout_does_not_cut_the_copy(void **state)
+{
+	char file[256], url[256], admin[256], *out = NULL, *err = NULL;
+	snprintf(file, sizeof(file), "%s/big.db", src.dir);
+	create_db("slow", url, sizeof(url));
+	db_url("guichet", admin, sizeof(admin));
+	pg_do(admin, "ALTER DATABASE slow SET statement_timeout = '500ms'");
+	int status = migrate(file, url, &out, &err);
+	if (status != 0)
+		fail_msg("migrate exited %d: %s", status, err);
+	free(out);
+	free(err);
+	assert_true(pg_int(url, "SELECT count(*) FROM contacts") > 300000);
+}
+
 static struct load_writer writers[2];
 
 static int acked(void)
@@ -602,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_missing_parent_refused),
 		cmocka_unit_test(test_checksum_mismatch_rolls_back),
 		cmocka_unit_test(test_kill_during_copy_leaves_no_row),
+		cmocka_unit_test(test_statement_timeout_does_not_cut_the_copy),
 		cmocka_unit_test(test_snapshot_while_daemon_writes),
 		cmocka_unit_test(test_bad_arguments),
 	};
