@@ -65,6 +65,10 @@ struct db_ops {
 	int64_t (*changes)(struct db *db);
 	/* Runs SQL text, possibly several statements, with no parameters. */
 	int (*exec)(struct db *db, const char *sql);
+	/* Runs one statement with no parameters and no rows (SAVEPOINT,
+	 * RELEASE, ROLLBACK TO) now or, where a round trip costs, with the next
+	 * statement: its error, if any, is then that statement's. */
+	int (*defer)(struct db *db, const char *sql);
 	bool (*in_transaction)(struct db *db);
 	void (*close)(struct db *db);
 };
@@ -101,6 +105,7 @@ static inline enum db_engine db_engine(const struct db *db) { return db->ops->en
 static inline const char *db_errmsg(const struct db *db) { return db->errmsg; }
 static inline void db_close(struct db *db) { if (db) db->ops->close(db); }
 static inline int db_exec(struct db *db, const char *sql) { return db->ops->exec(db, sql); }
+static inline int db_defer(struct db *db, const char *sql) { return db->ops->defer(db, sql); }
 static inline int64_t db_changes(struct db *db) { return db->ops->changes(db); }
 static inline bool db_in_transaction(struct db *db) { return db->ops->in_transaction(db); }
 

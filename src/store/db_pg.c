@@ -11,6 +11,9 @@
  * - Durability: the server must have fsync on and synchronous_commit not
  *   off (pg.c checks at every open), so COMMIT returns once the WAL is on
  *   disk. The writer batches many requests per transaction as on SQLite.
+ * - Savepoints cost no round trip: SAVEPOINT, RELEASE and ROLLBACK TO
+ *   (db_defer) wait, in libpq's pipeline mode, for the next statement, and
+ *   go to the server with it; their results are read before its own.
  * - A lost connection fails the statement (and so the batch: nothing of it
  *   was acknowledged); the next statement reconnects and prepares again.
  * - The schema: a fresh database gets the baseline (schema_pg.c) under an
@@ -45,7 +48,11 @@ struct pg_db {
 	int64_t changes;
 	unsigned generation;   /* bumped at each reconnection: statements prepare again */
 	unsigned next_name;
+	int n_deferred;        /* control statements sent in pipeline mode, results unread */
 };
+
+/* At most this many control statements wait for the next statement. */
+#define MAX_DEFERRED 16
 
 struct pg_param {
 	char *value;   /* NULL for NULL */
@@ -155,6 +162,7 @@ static int connect_session(struct pg_db *db)
 	const char *values[] = {db->url, "5", "guichet", NULL};
 	db->conn = PQconnectdbParams(keys, values, 1);
 	db->generation++;
+	db->n_deferred = 0; /* gone with the old connection and its transaction */
 	char where[512];
 	store_pg_url_redact(db->url, where, sizeof(where));
 	if (db->conn == NULL)
@@ -356,12 +364,86 @@ static bool is_write(const char *status)
 	       strncmp(status, "DELETE", 6) == 0;
 }
 
+/* The next query's result in pipeline mode (NULL when there is none), read
+ * up to the NULL that ends it. */
+static PGresult *next_result(struct pg_db *db)
+{
+	PGresult *res = PQgetResult(db->conn), *more;
+	while (res && (more = PQgetResult(db->conn)) != NULL)
+		PQclear(more);
+	return res;
+}
+
+/* After PQpipelineSync: reads the deferred statements' results, then the
+ * caller's own (into *ret_res when not NULL), then the sync, and leaves
+ * pipeline mode. The first error among the deferred statements. */
+static int end_pipeline(struct pg_db *db, PGresult **ret_res)
+{
+	int rc = GC_OK;
+	for (int i = 0; i < db->n_deferred; i++) {
+		PGresult *res = next_result(db);
+		if (rc == GC_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = fail_result(&db->base, res);
+		PQclear(res);
+	}
+	db->n_deferred = 0;
+	if (ret_res)
+		*ret_res = next_result(db);
+	for (int i = 0; i < 4; i++) { /* the sync's result; a broken connection gives NULLs */
+		PGresult *res = PQgetResult(db->conn);
+		bool sync = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+		PQclear(res);
+		if (sync || res == NULL)
+			break;
+	}
+	PQexitPipelineMode(db->conn);
+	return rc;
+}
+
+/* Sends the deferred statements alone, for a call that cannot go in a
+ * pipeline (PQexec, PQprepare). */
+static int flush_deferred(struct pg_db *db)
+{
+	if (db->n_deferred == 0)
+		return GC_OK;
+	if (!PQpipelineSync(db->conn)) {
+		fail_result(&db->base, NULL);
+		db->n_deferred = 0;
+		PQexitPipelineMode(db->conn);
+		return GC_ESTORE;
+	}
+	return end_pipeline(db, NULL);
+}
+
+static int pgs_defer(struct db *d, const char *sql)
+{
+	struct pg_db *db = pg(d);
+	int rc = ensure_connected(db);
+	if (rc < 0)
+		return rc;
+	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
+		return rc;
+	if (db->n_deferred == 0 && !PQenterPipelineMode(db->conn))
+		return fail_result(d, NULL);
+	if (!PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+		rc = fail_result(d, NULL);
+		if (db->n_deferred == 0)
+			PQexitPipelineMode(db->conn);
+		else
+			flush_deferred(db);
+		return rc;
+	}
+	db->n_deferred++;
+	return GC_OK;
+}
+
 static int execute(struct pg_db *db, struct pg_stmt *st)
 {
 	int rc = ensure_connected(db);
 	if (rc < 0)
 		return rc;
-	if (st->prepared_generation != db->generation && (rc = server_prepare(db, st)) < 0)
+	if (st->prepared_generation != db->generation &&
+	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
 	const char *values[1000];
 	int lengths[1000], formats[1000];
@@ -370,7 +452,22 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 		lengths[i] = st->params[i].length;
 		formats[i] = st->params[i].format;
 	}
-	st->res = PQexecPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0);
+	if (db->n_deferred == 0) {
+		st->res = PQexecPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0);
+	} else {
+		/* one round trip for the deferred statements and this one */
+		if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0) ||
+		    !PQpipelineSync(db->conn)) {
+			rc = fail_result(&db->base, NULL);
+			db->n_deferred = 0;
+			PQexitPipelineMode(db->conn);
+			return rc;
+		}
+		if ((rc = end_pipeline(db, &st->res)) < 0) {
+			forget_result(st);
+			return rc;
+		}
+	}
 	ExecStatusType status = PQresultStatus(st->res);
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
 		rc = fail_result(&db->base, st->res);
@@ -379,6 +476,14 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 	}
 	if (is_write(PQcmdStatus(st->res)))
 		db->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
+	/* COMMIT in a transaction a failed statement aborted rolls back and
+	 * says so only in its tag: never let that pass for a commit */
+	if (strcmp(st->sql, "COMMIT") == 0 && strcmp(PQcmdStatus(st->res), "COMMIT") != 0) {
+		snprintf(db->base.errmsg, sizeof(db->base.errmsg),
+			 "the transaction had failed: COMMIT rolled it back");
+		forget_result(st);
+		return GC_ESTORE;
+	}
 	return GC_OK;
 }
 
@@ -470,7 +575,7 @@ static bool pgs_in_transaction(struct db *db)
 static int pgs_exec(struct db *db, const char *sql)
 {
 	int rc = ensure_connected(pg(db));
-	if (rc < 0)
+	if (rc < 0 || (rc = flush_deferred(pg(db))) < 0)
 		return rc;
 	PGresult *res = PQexec(pg(db)->conn, sql);
 	ExecStatusType status = PQresultStatus(res);
@@ -507,6 +612,7 @@ static const struct db_ops pg_ops = {
 	.column_blob = pgs_column_blob,
 	.changes = pgs_changes,
 	.exec = pgs_exec,
+	.defer = pgs_defer,
 	.in_transaction = pgs_in_transaction,
 	.close = pgs_close,
 };
@@ -528,6 +634,9 @@ int db_pg_open(const char *url, bool read_only, struct db **ret_db)
 /* The integer the one-row, one-column sql answers, or a GC_* error. */
 static int64_t query_int(struct pg_db *db, const char *sql)
 {
+	int rc = flush_deferred(db);
+	if (rc < 0)
+		return rc;
 	PGresult *res = PQexec(db->conn, sql);
 	int64_t v;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)

@@ -140,6 +140,7 @@ static const struct db_ops sqlite_ops = {
 	.column_blob = sq_column_blob,
 	.changes = sq_changes,
 	.exec = sq_exec,
+	.defer = sq_exec, /* no round trip to save */
 	.in_transaction = sq_in_transaction,
 	.close = sq_close,
 };

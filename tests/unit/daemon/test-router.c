@@ -167,7 +167,6 @@ static void a_rolled_back_request_rebuilds_its_tenant_alone(void **state)
 	assert_int_equal(presence(f, &f->agent_a, PRESENCE_PAUSED), GC_OK);
 	router_job_end(f->rt, false);
 	store_rollback_to(f->s);
-	store_release(f->s);
 	assert_int_equal(store_commit(f->s), GC_OK);
 	router_batch_end(f->rt, f->s, true);
 	assert_int_equal(router_rebuilds(f->rt), rebuilds + 1);
@@ -214,7 +213,6 @@ static void a_refused_request_rebuilds_nothing(void **state)
 	assert_int_equal(router_queue_set(f->rt, f->s, &f->a, f->qa, "billing", &q), GC_EINVAL);
 	router_job_end(f->rt, false);
 	store_rollback_to(f->s);
-	store_release(f->s);
 	assert_int_equal(store_commit(f->s), GC_OK);
 	router_batch_end(f->rt, f->s, true);
 	json_decref(qj);

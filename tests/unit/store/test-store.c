@@ -361,6 +361,66 @@ static void savepoints_isolate_requests(void **state)
 	assert_int_equal(store_contact_get(f->s, &f->a, dropped, &c), GC_ENOTFOUND);
 }
 
+/* A customer whose external id is taken: the insert fails on the unique index. */
+static int duplicate_customer(struct store *s, const struct store_scope *sc, const char *ext)
+{
+	struct customer_input in = {.external_id = ext};
+	json_t *c = NULL;
+	int rc = store_customer_create(s, sc, &in, &c);
+	json_decref(c);
+	return rc;
+}
+
+/* A request that fails in the middle of a batch, rolled back to its
+ * savepoint, leaves the requests before and after it committed: on
+ * PostgreSQL too, where the failure aborts the transaction until then. */
+static void a_failed_request_leaves_its_batch_whole(void **state)
+{
+	struct fixture *f = *state;
+	new_customer(f->s, &f->a, "X1");
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int64_t before = new_contact(f->s, &f->a, 0);
+	store_release(f->s);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	assert_int_equal(duplicate_customer(f->s, &f->a, "X1"), GC_ECONFLICT);
+	store_rollback_to(f->s);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int64_t after = new_contact(f->s, &f->a, 0);
+	store_release(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, before, &c), GC_OK);
+	json_decref(c);
+	assert_int_equal(store_contact_get(f->s, &f->a, after, &c), GC_OK);
+	json_decref(c);
+}
+
+/* A failure nobody rolled back never passes for a commit. SQLite undoes the
+ * failed statement alone and commits the rest; PostgreSQL aborts the whole
+ * transaction, and its COMMIT, which then rolls back, must say so. */
+static void a_commit_that_rolled_back_says_so(void **state)
+{
+	struct fixture *f = *state;
+	new_customer(f->s, &f->a, "X1");
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "Help"};
+	int64_t id = 0;
+	assert_int_equal(store_contact_create(f->s, &f->a, &in, &id), GC_OK);
+	assert_int_equal(duplicate_customer(f->s, &f->a, "X1"), GC_ECONFLICT);
+	json_t *c = NULL; /* COMMIT alone: no deferred statement carries the error to it */
+	if (testdb_is_pg()) {
+		assert_true(store_commit(f->s) < 0);
+		store_rollback(f->s);
+		assert_int_equal(store_contact_get(f->s, &f->a, id, &c), GC_ENOTFOUND);
+	} else {
+		assert_int_equal(store_commit(f->s), GC_OK);
+		assert_int_equal(store_contact_get(f->s, &f->a, id, &c), GC_OK);
+		json_decref(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_failed_request_leaves_its_batch_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_says_so, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
