@@ -123,7 +123,7 @@ static int pg_run(struct migrate *g, const char *sql, ExecStatusType status, con
 }
 
 /* A one-row, one-column query with up to two text parameters; the answer
- * copied into ret (NULL: "" when NULL). */
+ * copied into ret ("" for NULL). */
 static int pg_value(struct migrate *g, const char *sql, const char *p1, const char *p2, char *ret, size_t len)
 {
 	const char *params[2] = {p1, p2};
