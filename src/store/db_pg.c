@@ -14,8 +14,11 @@
  * - Savepoints cost no round trip: SAVEPOINT, RELEASE and ROLLBACK TO
  *   (db_defer) wait, in libpq's pipeline mode, for the next statement, and
  *   go to the server with it; their results are read before its own.
- * - A lost connection fails the statement (and so the batch: nothing of it
- *   was acknowledged); the next statement reconnects and prepares again.
+ * - A connection lost outside a transaction comes back at the next
+ *   statement, which prepares again. Lost inside one (BEGIN sent, no COMMIT
+ *   or ROLLBACK yet), every statement fails until the transaction's end:
+ *   the rest of the batch must not run on a new connection in autocommit,
+ *   nor its COMMIT pass for the batch's (test-pg crashes the server).
  * - The schema: a fresh database gets the baseline (schema_pg.c) under an
  *   advisory lock, so that two nodes starting together create it once; the
  *   version lives in the one-row table guichet_schema. */
@@ -49,6 +52,7 @@ struct pg_db {
 	unsigned generation;   /* bumped at each reconnection: statements prepare again */
 	unsigned next_name;
 	int n_deferred;        /* control statements sent in pipeline mode, results unread */
+	bool in_transaction;   /* BEGIN sent, COMMIT or ROLLBACK not yet */
 };
 
 /* At most this many control statements wait for the next statement. */
@@ -185,13 +189,35 @@ static int connect_session(struct pg_db *db)
 	return rc;
 }
 
-/* A connection lost outside a transaction comes back; inside one, the
- * transaction is gone with it and its statement fails. */
-static int ensure_connected(struct pg_db *db)
+/* Keeps track of the transaction sql opens or ends. */
+static void follow_transaction(struct pg_db *db, const char *sql)
 {
+	if (strcmp(sql, "BEGIN") == 0)
+		db->in_transaction = true;
+	else if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+		db->in_transaction = false;
+}
+
+/* Whether sql may run now: on a connection lost outside a transaction,
+ * after connecting again; on one lost inside a transaction, only as its
+ * end (a ROLLBACK, with nothing left to roll back, is skipped: *ret_skip). */
+static int ensure_connected(struct pg_db *db, const char *sql, bool *ret_skip)
+{
+	*ret_skip = false;
 	if (PQstatus(db->conn) == CONNECTION_OK)
 		return GC_OK;
-	return connect_session(db);
+	if (!db->in_transaction)
+		return connect_session(db);
+	if (strcmp(sql, "ROLLBACK") == 0) {
+		db->in_transaction = false;
+		*ret_skip = true;
+		return GC_OK;
+	}
+	if (strcmp(sql, "COMMIT") == 0)
+		db->in_transaction = false;
+	snprintf(db->base.errmsg, sizeof(db->base.errmsg),
+		 "the connection to the server was lost in a transaction: nothing of it was committed");
+	return GC_ESTORE;
 }
 
 static int pgs_prepare(struct db *db, const char *sql, struct db_stmt **ret)
@@ -418,9 +444,11 @@ static int flush_deferred(struct pg_db *db)
 static int pgs_defer(struct db *d, const char *sql)
 {
 	struct pg_db *db = pg(d);
-	int rc = ensure_connected(db);
-	if (rc < 0)
+	bool skip;
+	int rc = ensure_connected(db, sql, &skip);
+	if (rc < 0 || skip)
 		return rc;
+	follow_transaction(db, sql);
 	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
 		return rc;
 	if (db->n_deferred == 0 && !PQenterPipelineMode(db->conn))
@@ -439,9 +467,15 @@ static int pgs_defer(struct db *d, const char *sql)
 
 static int execute(struct pg_db *db, struct pg_stmt *st)
 {
-	int rc = ensure_connected(db);
+	bool skip;
+	int rc = ensure_connected(db, st->sql, &skip);
 	if (rc < 0)
 		return rc;
+	if (skip) {
+		st->res = PQmakeEmptyPGresult(NULL, PGRES_COMMAND_OK);
+		return st->res ? GC_OK : GC_ENOMEM;
+	}
+	follow_transaction(db, st->sql);
 	if (st->prepared_generation != db->generation &&
 	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
@@ -569,14 +603,18 @@ static int64_t pgs_changes(struct db *db) { return pg(db)->changes; }
 static bool pgs_in_transaction(struct db *db)
 {
 	PGTransactionStatusType t = PQtransactionStatus(pg(db)->conn);
-	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+	/* a transaction whose connection was lost is open until its ROLLBACK */
+	return pg(db)->in_transaction || t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+	       t == PQTRANS_ACTIVE;
 }
 
 static int pgs_exec(struct db *db, const char *sql)
 {
-	int rc = ensure_connected(pg(db));
-	if (rc < 0 || (rc = flush_deferred(pg(db))) < 0)
+	bool skip;
+	int rc = ensure_connected(pg(db), sql, &skip);
+	if (rc < 0 || skip || (rc = flush_deferred(pg(db))) < 0)
 		return rc;
+	follow_transaction(pg(db), sql);
 	PGresult *res = PQexec(pg(db)->conn, sql);
 	ExecStatusType status = PQresultStatus(res);
 	rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? GC_OK : fail_result(db, res);

@@ -421,6 +421,38 @@ static void a_commit_that_rolled_back_says_so(void **state)
 	}
 }
 
+/* The server crashes in the middle of a batch (PostgreSQL only): the rest
+ * of the batch fails rather than run on a new connection in autocommit, its
+ * COMMIT fails, and once rolled back the store connects again. Nothing of
+ * the batch is there. */
+static void a_batch_cut_by_a_server_crash_commits_nothing(void **state)
+{
+	struct fixture *f = *state;
+	if (!testdb_is_pg())
+		skip(); /* SQLite has no server to lose */
+	int64_t kept = new_contact(f->s, &f->a, 0);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	int64_t lost = new_contact(f->s, &f->a, 0);
+	assert_int_equal(testdb_crash_server(), 0);
+	/* no savepoint here, as in the writer's timers: on a new connection this
+	 * would commit alone, and the COMMIT then pass for the batch's */
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "after the crash"};
+	int64_t id = 0;
+	assert_true(store_contact_create(f->s, &f->a, &in, &id) < 0);
+	assert_true(store_commit(f->s) < 0);
+	store_rollback(f->s);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
+	json_decref(c);
+	assert_int_equal(store_contact_get(f->s, &f->a, lost, &c), GC_ENOTFOUND);
+	/* and the next batch works on a new connection */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	int64_t next = new_contact(f->s, &f->a, 0);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(store_contact_get(f->s, &f->a, next, &c), GC_OK);
+	json_decref(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +469,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_request_leaves_its_batch_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_batch_cut_by_a_server_crash_commits_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
