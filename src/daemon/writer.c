@@ -113,6 +113,8 @@ static void run_job(struct writer *w, struct request *r)
 		return;
 	}
 	int rc = r->route->run(r, w->db);
+	if (rc == GC_OK && (rc = store_flush(w->db)) < 0) /* this request's appends, not the next one's */
+		reply_store_error(r, w->db, rc, NULL);
 	if (rc == GC_OK && r->idempotency_key && r->status >= 200 && r->status < 300 &&
 	    (rc = remember(w, r, request, hash)) < 0)
 		reply_store_error(r, w->db, rc, NULL);

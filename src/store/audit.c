@@ -20,7 +20,7 @@ static int audit_insert(struct store *s, int64_t tenant_id, const char *actor, c
 	bind_text(st, 5, target);
 	bind_text(st, 6, detail ? detail : "{}");
 	bind_text(st, 7, ip && *ip ? ip : NULL);
-	return store_step_done(s, st);
+	return store_step_later(s, st);
 }
 
 int store_audit(struct store *s, const struct store_scope *scope, int64_t tenant_id,

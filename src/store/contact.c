@@ -29,7 +29,7 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 		bind_text(st, 4, scope->actor);
 		db_bind_text(st, 5, text, -1);
 		db_bind_int64(st, 6, now);
-		rc = store_step_done(s, st);
+		rc = store_step_later(s, st);
 	}
 	free(text);
 	return rc;

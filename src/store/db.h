@@ -51,6 +51,13 @@ struct db_ops {
 	void (*bind_null_int64)(struct db_stmt *st, int idx);
 	/* DB_ROW, DB_DONE or a negative GC_* code. */
 	int (*step)(struct db_stmt *st);
+	/* Runs a statement whose rows and count nobody reads (an append to a
+	 * log) now or, where a round trip costs, with the next statement: its
+	 * error, if any, is then that statement's, or flush's. */
+	int (*step_later)(struct db_stmt *st);
+	/* Runs the statements step_later kept, so that their errors are known
+	 * now (the end of a request). */
+	int (*flush)(struct db *db);
 	bool (*column_is_null)(struct db_stmt *st, int i);
 	/* True when column i holds an integer (not NULL, text, blob or real). */
 	bool (*column_is_integer)(struct db_stmt *st, int i);
@@ -112,6 +119,8 @@ static inline bool db_in_transaction(struct db *db) { return db->ops->in_transac
 static inline void db_reset(struct db_stmt *st) { st->db->ops->reset(st); }
 static inline void db_clear_bindings(struct db_stmt *st) { st->db->ops->clear_bindings(st); }
 static inline int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
+static inline int db_step_later(struct db_stmt *st) { return st->db->ops->step_later(st); }
+static inline int db_flush(struct db *db) { return db->ops->flush(db); }
 static inline void db_bind_int64(struct db_stmt *st, int idx, int64_t v) { st->db->ops->bind_int64(st, idx, v); }
 static inline void db_bind_text(struct db_stmt *st, int idx, const char *text, int len) { st->db->ops->bind_text(st, idx, text, len); }
 static inline void db_bind_blob(struct db_stmt *st, int idx, const void *data, size_t len) { st->db->ops->bind_blob(st, idx, data, len); }

@@ -11,9 +11,12 @@
  * - Durability: the server must have fsync on and synchronous_commit not
  *   off (pg.c checks at every open), so COMMIT returns once the WAL is on
  *   disk. The writer batches many requests per transaction as on SQLite.
- * - Savepoints cost no round trip: SAVEPOINT, RELEASE and ROLLBACK TO
- *   (db_defer) wait, in libpq's pipeline mode, for the next statement, and
- *   go to the server with it; their results are read before its own.
+ * - Savepoints and appends cost no round trip: SAVEPOINT, RELEASE and
+ *   ROLLBACK TO (defer), and the writes nobody reads back (step_later:
+ *   events, audit lines) wait, in libpq's pipeline mode, for the next
+ *   statement and go to the server with it; their results are read before
+ *   its own, and the first error among them is its error. flush sends them
+ *   alone (the writer does at the end of each request).
  * - A connection lost outside a transaction comes back at the next
  *   statement, which prepares again. Lost inside one (BEGIN sent, no COMMIT
  *   or ROLLBACK yet), every statement fails until the transaction's end:
@@ -51,7 +54,8 @@ struct pg_db {
 	int64_t changes;
 	unsigned generation;   /* bumped at each reconnection: statements prepare again */
 	unsigned next_name;
-	int n_deferred;        /* control statements sent in pipeline mode, results unread */
+	int n_deferred;        /* statements sent in pipeline mode, results unread */
+	int n_deferred_writes; /* of which by step_later (the others: transaction control) */
 	bool in_transaction;   /* BEGIN sent, COMMIT or ROLLBACK not yet */
 };
 
@@ -167,6 +171,7 @@ static int connect_session(struct pg_db *db)
 	db->conn = PQconnectdbParams(keys, values, 1);
 	db->generation++;
 	db->n_deferred = 0; /* gone with the old connection and its transaction */
+	db->n_deferred_writes = 0;
 	char where[512];
 	store_pg_url_redact(db->url, where, sizeof(where));
 	if (db->conn == NULL)
@@ -413,6 +418,7 @@ static int end_pipeline(struct pg_db *db, PGresult **ret_res)
 		PQclear(res);
 	}
 	db->n_deferred = 0;
+	db->n_deferred_writes = 0;
 	if (ret_res)
 		*ret_res = next_result(db);
 	for (int i = 0; i < 4; i++) { /* the sync's result; a broken connection gives NULLs */
@@ -435,10 +441,60 @@ static int flush_deferred(struct pg_db *db)
 	if (!PQpipelineSync(db->conn)) {
 		fail_result(&db->base, NULL);
 		db->n_deferred = 0;
+		db->n_deferred_writes = 0;
 		PQexitPipelineMode(db->conn);
 		return GC_ESTORE;
 	}
 	return end_pipeline(db, NULL);
+}
+
+static int pgs_flush(struct db *d)
+{
+	return pg(d)->n_deferred_writes ? flush_deferred(pg(d)) : GC_OK;
+}
+
+/* The parameters of st as libpq takes them. */
+struct pg_args {
+	const char *values[1000];
+	int lengths[1000], formats[1000];
+};
+
+static void args_of(const struct pg_stmt *st, struct pg_args *a)
+{
+	for (int i = 0; i < st->nparams; i++) {
+		a->values[i] = st->params[i].value;
+		a->lengths[i] = st->params[i].length;
+		a->formats[i] = st->params[i].format;
+	}
+}
+
+/* Sends the prepared st, or sql with no parameters, in pipeline mode: its
+ * result is read with the next statement's (end_pipeline). */
+static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sql)
+{
+	int rc;
+	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
+		return rc;
+	if (db->n_deferred == 0 && !PQenterPipelineMode(db->conn))
+		return fail_result(&db->base, NULL);
+	struct pg_args a;
+	int sent;
+	if (st) {
+		args_of(st, &a);
+		sent = PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
+	} else {
+		sent = PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+	}
+	if (!sent) {
+		rc = fail_result(&db->base, NULL);
+		if (db->n_deferred == 0)
+			PQexitPipelineMode(db->conn);
+		else
+			flush_deferred(db);
+		return rc;
+	}
+	db->n_deferred++;
+	return GC_OK;
 }
 
 static int pgs_defer(struct db *d, const char *sql)
@@ -449,20 +505,7 @@ static int pgs_defer(struct db *d, const char *sql)
 	if (rc < 0 || skip)
 		return rc;
 	follow_transaction(db, sql);
-	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
-		return rc;
-	if (db->n_deferred == 0 && !PQenterPipelineMode(db->conn))
-		return fail_result(d, NULL);
-	if (!PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0)) {
-		rc = fail_result(d, NULL);
-		if (db->n_deferred == 0)
-			PQexitPipelineMode(db->conn);
-		else
-			flush_deferred(db);
-		return rc;
-	}
-	db->n_deferred++;
-	return GC_OK;
+	return send_later(db, NULL, sql);
 }
 
 static int execute(struct pg_db *db, struct pg_stmt *st)
@@ -479,21 +522,17 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 	if (st->prepared_generation != db->generation &&
 	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
-	const char *values[1000];
-	int lengths[1000], formats[1000];
-	for (int i = 0; i < st->nparams; i++) {
-		values[i] = st->params[i].value;
-		lengths[i] = st->params[i].length;
-		formats[i] = st->params[i].format;
-	}
+	struct pg_args a;
+	args_of(st, &a);
 	if (db->n_deferred == 0) {
-		st->res = PQexecPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0);
+		st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
 	} else {
 		/* one round trip for the deferred statements and this one */
-		if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, values, lengths, formats, 0) ||
+		if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0) ||
 		    !PQpipelineSync(db->conn)) {
 			rc = fail_result(&db->base, NULL);
 			db->n_deferred = 0;
+			db->n_deferred_writes = 0;
 			PQexitPipelineMode(db->conn);
 			return rc;
 		}
@@ -531,6 +570,28 @@ static int pgs_step(struct db_stmt *s)
 	}
 	st->row++;
 	return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+}
+
+static int pgs_step_later(struct db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+	struct pg_db *db = pg(s->db);
+	if (!db->in_transaction) { /* in autocommit, a write waits for nothing */
+		int rc = pgs_step(s);
+		pgs_reset(s);
+		return rc < 0 ? rc : GC_OK;
+	}
+	bool skip;
+	int rc = ensure_connected(db, st->sql, &skip);
+	if (rc < 0 || skip)
+		return rc;
+	if (st->prepared_generation != db->generation &&
+	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
+		return rc;
+	if ((rc = send_later(db, st, NULL)) < 0)
+		return rc;
+	db->n_deferred_writes++;
+	return GC_OK;
 }
 
 static bool pgs_column_is_null(struct db_stmt *s, int i)
@@ -641,6 +702,8 @@ static const struct db_ops pg_ops = {
 	.bind_null = pgs_bind_null,
 	.bind_null_int64 = pgs_bind_null_int64,
 	.step = pgs_step,
+	.step_later = pgs_step_later,
+	.flush = pgs_flush,
 	.column_is_null = pgs_column_is_null,
 	.column_is_integer = pgs_column_is_integer,
 	.column_int64 = pgs_column_int64,

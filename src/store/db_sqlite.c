@@ -88,6 +88,15 @@ static int sq_step(struct db_stmt *st)
 	return fail(st->db, sqlite3_extended_errcode(handle(st->db)));
 }
 
+static int sq_step_later(struct db_stmt *st)
+{
+	int rc = sq_step(st);
+	sqlite3_reset(stmt(st));
+	return rc < 0 ? rc : GC_OK;
+}
+
+static int sq_flush(struct db *db) { return GC_OK; }
+
 static bool sq_column_is_null(struct db_stmt *st, int i) { return sqlite3_column_type(stmt(st), i) == SQLITE_NULL; }
 static bool sq_column_is_integer(struct db_stmt *st, int i) { return sqlite3_column_type(stmt(st), i) == SQLITE_INTEGER; }
 static int64_t sq_column_int64(struct db_stmt *st, int i) { return sqlite3_column_int64(stmt(st), i); }
@@ -131,6 +140,8 @@ static const struct db_ops sqlite_ops = {
 	.bind_null = sq_bind_null,
 	.bind_null_int64 = sq_bind_null,
 	.step = sq_step,
+	.step_later = sq_step_later,
+	.flush = sq_flush,
 	.column_is_null = sq_column_is_null,
 	.column_is_integer = sq_column_is_integer,
 	.column_int64 = sq_column_int64,

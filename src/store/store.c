@@ -51,6 +51,18 @@ int store_step_done(struct store *s, struct db_stmt *st)
 	return rc < 0 ? store_fail(s, rc) : GC_OK;
 }
 
+int store_step_later(struct store *s, struct db_stmt *st)
+{
+	int rc = db_step_later(st);
+	return rc < 0 ? store_fail(s, rc) : GC_OK;
+}
+
+int store_flush(struct store *s)
+{
+	int rc = db_flush(s->db);
+	return rc < 0 ? store_fail(s, rc) : GC_OK;
+}
+
 int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id)
 {
 	int rc = db_step(st);

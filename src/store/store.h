@@ -80,6 +80,10 @@ void store_rollback(struct store *s);
 int store_savepoint(struct store *s);
 void store_release(struct store *s);
 void store_rollback_to(struct store *s);
+/* Makes the errors of the request's writes known now: appends to logs
+ * (events, audit) travel to PostgreSQL with the next statement, so the
+ * writer calls this before it keeps a request (nothing on SQLite). */
+int store_flush(struct store *s);
 
 /* --- accounts and tokens (auth.c) --- */
 

@@ -30,6 +30,10 @@ struct db_stmt *store_stmt(struct store *s, const char *sql);
 int store_fail(struct store *s, int rc);
 /* Runs a statement with no result rows; GC_OK or a mapped error. */
 int store_step_done(struct store *s, struct db_stmt *st);
+/* The same for an append nobody reads back in this request (an event, an
+ * audit line): on PostgreSQL it goes with the next statement; its error is
+ * then that statement's, or store_flush's. */
+int store_step_later(struct store *s, struct db_stmt *st);
 /* Runs SQL text with no parameters (schema, pragmas). */
 int store_exec(struct store *s, const char *sql);
 /* Around a write that may fail on a constraint while the caller goes on

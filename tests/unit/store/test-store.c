@@ -421,6 +421,29 @@ static void a_commit_that_rolled_back_says_so(void **state)
 	}
 }
 
+/* An append that fails (an audit line without its action) fails its own
+ * request: on PostgreSQL it travels with the next statement, and
+ * store_flush, which the writer calls at the end of each request, makes its
+ * error known before the request is kept. The batch goes on. */
+static void an_append_fails_within_its_own_request(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int rc = store_audit(f->s, &f->a, f->a.tenant_id, NULL, "x", NULL);
+	if (rc == GC_OK)
+		rc = store_flush(f->s);
+	assert_true(rc < 0);
+	store_rollback_to(f->s);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	int64_t kept = new_contact(f->s, &f->a, 0);
+	store_release(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
+	json_decref(c);
+}
+
 /* The server crashes in the middle of a batch (PostgreSQL only): the rest
  * of the batch fails rather than run on a new connection in autocommit, its
  * COMMIT fails, and once rolled back the store connects again. Nothing of
@@ -469,6 +492,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_request_leaves_its_batch_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_says_so, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_append_fails_within_its_own_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_batch_cut_by_a_server_crash_commits_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
