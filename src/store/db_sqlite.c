@@ -1,5 +1,10 @@
 /* The SQLite engine of db.h: the embedded default.
  *
+ * "INSERT ... RETURNING id", the store's one way to learn a new id, runs as
+ * the INSERT alone and answers sqlite3_last_insert_rowid as its row:
+ * SQLite builds a RETURNING's rows in a temporary table first, which cost
+ * 14% more instructions per POST (callgrind).
+ *
  * Durability: WAL with synchronous=FULL, so a commit has reached the disk
  * when COMMIT returns. The schema version is PRAGMA user_version; each
  * migration runs in its own BEGIN IMMEDIATE transaction. */
@@ -10,6 +15,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct sq_db {
 	struct db base;
@@ -19,7 +25,12 @@ struct sq_db {
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *stmt;
+	bool returns_rowid;  /* "INSERT ... RETURNING id", run without its RETURNING */
+	bool stepped;        /* returns_rowid: its one row was answered */
+	int64_t rowid;
 };
+
+static const char returning_id[] = " RETURNING id";
 
 static sqlite3 *handle(struct db *db) { return ((struct sq_db *)db)->handle; }
 static sqlite3_stmt *stmt(struct db_stmt *st) { return ((struct sq_stmt *)st)->stmt; }
@@ -46,7 +57,11 @@ static int sq_prepare(struct db *db, const char *sql, struct db_stmt **ret)
 	struct sq_stmt *st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return GC_ENOMEM;
-	int rc = sqlite3_prepare_v3(handle(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt, NULL);
+	size_t len = strlen(sql), tail = sizeof(returning_id) - 1;
+	st->returns_rowid = strncmp(sql, "INSERT", 6) == 0 && len > tail &&
+			    strcmp(sql + len - tail, returning_id) == 0;
+	int rc = sqlite3_prepare_v3(handle(db), sql, st->returns_rowid ? (int)(len - tail) : -1,
+				    SQLITE_PREPARE_PERSISTENT, &st->stmt, NULL);
 	if (rc != SQLITE_OK) {
 		free(st);
 		return fail(db, sqlite3_extended_errcode(handle(db)));
@@ -62,7 +77,13 @@ static void sq_finalize(struct db_stmt *st)
 	free(st);
 }
 
-static void sq_reset(struct db_stmt *st) { sqlite3_reset(stmt(st)); }
+static struct sq_stmt *sst(struct db_stmt *st) { return (struct sq_stmt *)st; }
+
+static void sq_reset(struct db_stmt *st)
+{
+	sqlite3_reset(stmt(st));
+	sst(st)->stepped = false;
+}
 static void sq_clear_bindings(struct db_stmt *st) { sqlite3_clear_bindings(stmt(st)); }
 
 static void sq_bind_int64(struct db_stmt *st, int idx, int64_t v) { sqlite3_bind_int64(stmt(st), idx, v); }
@@ -80,7 +101,15 @@ static void sq_bind_blob(struct db_stmt *st, int idx, const void *data, size_t l
 
 static int sq_step(struct db_stmt *st)
 {
+	struct sq_stmt *s = sst(st);
+	if (s->returns_rowid && s->stepped)
+		return DB_DONE;
 	int rc = sqlite3_step(stmt(st));
+	if (s->returns_rowid && rc == SQLITE_DONE) {
+		s->rowid = sqlite3_last_insert_rowid(handle(st->db));
+		s->stepped = true;
+		return DB_ROW;
+	}
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
 	if (rc == SQLITE_DONE)
@@ -91,15 +120,26 @@ static int sq_step(struct db_stmt *st)
 static int sq_step_later(struct db_stmt *st)
 {
 	int rc = sq_step(st);
-	sqlite3_reset(stmt(st));
+	sq_reset(st);
 	return rc < 0 ? rc : GC_OK;
 }
 
 static int sq_flush(struct db *db) { return GC_OK; }
 
-static bool sq_column_is_null(struct db_stmt *st, int i) { return sqlite3_column_type(stmt(st), i) == SQLITE_NULL; }
-static bool sq_column_is_integer(struct db_stmt *st, int i) { return sqlite3_column_type(stmt(st), i) == SQLITE_INTEGER; }
-static int64_t sq_column_int64(struct db_stmt *st, int i) { return sqlite3_column_int64(stmt(st), i); }
+static bool sq_column_is_null(struct db_stmt *st, int i)
+{
+	return sst(st)->returns_rowid ? false : sqlite3_column_type(stmt(st), i) == SQLITE_NULL;
+}
+
+static bool sq_column_is_integer(struct db_stmt *st, int i)
+{
+	return sst(st)->returns_rowid || sqlite3_column_type(stmt(st), i) == SQLITE_INTEGER;
+}
+
+static int64_t sq_column_int64(struct db_stmt *st, int i)
+{
+	return sst(st)->returns_rowid ? sst(st)->rowid : sqlite3_column_int64(stmt(st), i);
+}
 static double sq_column_double(struct db_stmt *st, int i) { return sqlite3_column_double(stmt(st), i); }
 static const char *sq_column_text(struct db_stmt *st, int i) { return (const char *)sqlite3_column_text(stmt(st), i); }
 static size_t sq_column_bytes(struct db_stmt *st, int i) { return (size_t)sqlite3_column_bytes(stmt(st), i); }
