@@ -24,6 +24,9 @@ int schema_pg_baseline_version(void);
 /* Migration version's SQL for engine, its tokens expanded (see schema.c);
  * malloc'd, NULL when out of memory or past the last. */
 char *schema_migration_text(int version, enum db_engine engine);
+/* sql with the migration tokens ({id}, {int}, {blob}, {without_rowid})
+ * expanded for engine; malloc'd, NULL when out of memory. */
+char *schema_expand(const char *sql, enum db_engine engine);
 
 /* GC_OK, or GC_ESCHEMA with why in errmsg when a database's version is
  * above what this build knows (written by a newer guichet). */

@@ -315,7 +315,7 @@ int store_routing_event(struct store *s, int64_t tenant_id, int64_t at, const ch
 /* The tenant's events after after_id, in order, up to limit: how many. */
 int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after_id, int limit,
 			       store_event_fn fn, void *arg);
-/* Every event since since_ms, newest first (the day's service level at start). */
+/* Every event since since_ms, newest first by time (the day's service level at start). */
 int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg);
 /* The agent who accepted the customer's latest contact (sticky agent), 0 if none. */
 int store_customer_last_agent(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_agent);
