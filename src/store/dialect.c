@@ -1,8 +1,9 @@
 /* The statements that differ between SQLite and PostgreSQL, side by side.
  * Today only JSON: queue configs and agent profiles are JSON text, read
  * with json_extract/json_each on SQLite and jsonb operators on PostgreSQL.
- * A statement lands here only when no common form exists; test-store-sql
- * prepares every one of them on both engines. */
+ * A statement lands here only when no common form exists. Both run on both
+ * engines in test-security-routing (a queue another overflows to, a skill
+ * in use: 409, not a storage error). */
 #include "store/dialect.h"
 
 static const char *const texts[DIALECT_N][2] = {

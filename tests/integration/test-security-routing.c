@@ -330,6 +330,8 @@ static void rejected_routing_requests_rebuild_nothing(void **state)
 	/* deleting a queue where a contact waits, one another queue overflows to */
 	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qa);
 	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qx);
+	/* deleting a skill that queues and agents use (dialect.c's JSON statements) */
+	refused(409, "DELETE", admin_a, NULL, "/api/v1/skills/%lld", skill_a);
 	/* agents: a capacity below what it holds, offline while holding, no profile */
 	refused(409, "PUT", admin_a, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
 		(json_int_t)skill_a, "proficiency", 5, "capacity", "chat", 0), "/api/v1/agents/%lld", ua);
