@@ -319,9 +319,11 @@ static int token_lookup(struct store *s, const char *token, struct token_row *ro
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_blob(st, 1, hash, sizeof(hash));
-	if (db_step(st) != DB_ROW) {
+	int step = db_step(st);
+	if (step != DB_ROW) {
 		db_reset(st);
-		return GC_EAUTH;
+		/* no such token is a 401; a database that did not answer is not */
+		return step == DB_DONE ? GC_EAUTH : store_fail(s, step);
 	}
 	*row = (struct token_row){
 		.id = db_column_int64(st, 0), .api = db_column_int(st, 1) == 1,

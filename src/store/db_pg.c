@@ -18,7 +18,9 @@
  *   its own, and the first error among them is its error. flush sends them
  *   alone (the writer does at the end of each request).
  * - A connection lost outside a transaction comes back at the next
- *   statement, which prepares again. Lost inside one (BEGIN sent, no COMMIT
+ *   statement, which prepares again; a read-only connection's statement
+ *   that finds it dead connects again and runs once more (a worker's read
+ *   after a server restart). Lost inside one (BEGIN sent, no COMMIT
  *   or ROLLBACK yet), every statement fails until the transaction's end:
  *   the rest of the batch must not run on a new connection in autocommit,
  *   nor its COMMIT pass for the batch's (test-pg crashes the server).
@@ -526,6 +528,16 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 	args_of(st, &a);
 	if (db->n_deferred == 0) {
 		st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
+		if (PQstatus(db->conn) == CONNECTION_BAD && db->read_only && !db->in_transaction) {
+			/* the server went away since the last statement (a restart):
+			 * a read outside a transaction connects again and runs once
+			 * more (a write might have been done: it fails instead) */
+			forget_result(st);
+			if ((rc = connect_session(db)) < 0 || (rc = server_prepare(db, st)) < 0)
+				return rc;
+			st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths,
+						 a.formats, 0);
+		}
 	} else {
 		/* one round trip for the deferred statements and this one */
 		if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0) ||

@@ -308,6 +308,43 @@ static void test_crash_server_keeps_commits(void **state)
 	daemon_cleanup(&d);
 }
 
+/* The server crashes and comes back while guichetd keeps running: what
+ * was acknowledged is there, the requests caught in the crash are answered
+ * with an error (never a success that did not commit), and guichetd serves
+ * again, reads and writes, on new connections, without a restart. */
+static void test_guichetd_outlives_a_server_crash(void **state)
+{
+	struct daemon d;
+	assert_int_equal(daemon_init(&d, "Brand A", "admin@a.example", "a long enough password"), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	char *admin = login(&d, "admin@a.example", "a long enough password");
+	long long before = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s}", "channel", "email",
+									   "subject", "before"));
+	assert_int_equal(testdb_crash_server(), 0);
+	/* the first requests may meet the dead connections: an error, never a lie */
+	long long after = 0;
+	for (int i = 0; i < 20 && after == 0; i++) {
+		struct resp r;
+		http_json(&d, "POST", "/api/v1/contacts", admin, json_pack("{s:s,s:s}", "channel", "email",
+									   "subject", "after"), &r);
+		assert_true(r.status == 201 || r.status >= 500);
+		after = r.status == 201 ? resp_int(&r, "id") : 0;
+		resp_clear(&r);
+	}
+	assert_true(after > before);
+	char path[64];
+	for (int i = 0; i < 2; i++) { /* each worker's read connection comes back too */
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld", i ? after : before);
+		int status = 0;
+		for (int tries = 0; tries < 5 && status != 200; tries++)
+			status = http_status(&d, "GET", path, admin, NULL);
+		assert_int_equal(status, 200);
+	}
+	free(admin);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* the harness's PostgreSQL side, whatever the run */
@@ -323,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_harness_databases_are_fresh_and_apart),
 		cmocka_unit_test(test_harness_gives_guichetd_the_url),
 		cmocka_unit_test(test_crash_server_keeps_commits),
+		cmocka_unit_test(test_guichetd_outlives_a_server_crash),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
