@@ -240,6 +240,35 @@ void *load_write_contacts(void *arg)
 	return NULL;
 }
 
+int load_read_back(const struct daemon *d, const char *token, int n_writers,
+		   char seen[][LOAD_MAX_WRITES])
+{
+	memset(seen, 0, (size_t)n_writers * sizeof(seen[0]));
+	int stored = 0;
+	char path[128] = "/api/v1/contacts?limit=500";
+	for (;;) {
+		struct resp r;
+		http_json(d, "GET", path, token, NULL, &r);
+		assert_int_equal(r.status, 200);
+		size_t i;
+		json_t *item;
+		json_array_foreach(json_object_get(r.json, "items"), i, item) {
+			int w = 0, seq = 0;
+			assert_int_equal(sscanf(json_string_value(json_object_get(item, "subject")), "w%d-%d", &w, &seq), 2);
+			assert_true(w >= 0 && w < n_writers && seq >= 0 && seq < LOAD_MAX_WRITES);
+			assert_int_equal(seen[w][seq], 0); /* never twice */
+			seen[w][seq] = 1;
+			stored++;
+		}
+		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+		if (next)
+			snprintf(path, sizeof(path), "/api/v1/contacts?limit=500&cursor=%s", next);
+		resp_clear(&r);
+		if (!next)
+			return stored;
+	}
+}
+
 static size_t header(char *ptr, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;

@@ -120,6 +120,11 @@ int load_writer_start(struct load_writer *w, const struct daemon *d, const char 
 		      long long queue_id, const atomic_bool *stop, pthread_t *ret_thread);
 /* The thread's function; its argument is a struct load_writer. */
 void *load_write_contacts(void *writer);
+/* Reads back every contact d has, page by page, and marks each subject
+ * "w<index>-<seq>" in seen[index][seq] (cleared first): each must be a
+ * load writer's (index below n_writers) and appear once. How many. */
+int load_read_back(const struct daemon *d, const char *token, int n_writers,
+		   char seen[][LOAD_MAX_WRITES]);
 
 /* Runs the CLI with GUICHET_URL=d and GUICHET_TOKEN_FILE=token_file; the
  * arguments are NULL-terminated. Captures stdout and stderr (malloc'd). */

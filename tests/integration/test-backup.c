@@ -71,30 +71,7 @@ static char seen[WRITERS][MAX_PER_WRITER];
  * how many. */
 static int read_contacts(const struct daemon *server, const char *tok)
 {
-	memset(seen, 0, sizeof(seen));
-	int stored = 0;
-	char path[128] = "/api/v1/contacts?limit=500";
-	for (;;) {
-		struct resp r;
-		http_json(server, "GET", path, tok, NULL, &r);
-		assert_int_equal(r.status, 200);
-		size_t i;
-		json_t *item;
-		json_array_foreach(json_object_get(r.json, "items"), i, item) {
-			int w = 0, seq = 0;
-			assert_int_equal(sscanf(json_string_value(json_object_get(item, "subject")), "w%d-%d", &w, &seq), 2);
-			assert_true(w >= 0 && w < WRITERS && seq >= 0 && seq < MAX_PER_WRITER);
-			assert_int_equal(seen[w][seq], 0);
-			seen[w][seq] = 1;
-			stored++;
-		}
-		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
-		if (next)
-			snprintf(path, sizeof(path), "/api/v1/contacts?limit=500&cursor=%s", next);
-		resp_clear(&r);
-		if (!next)
-			return stored;
-	}
+	return load_read_back(server, tok, WRITERS, seen);
 }
 
 /* Every contact among the first counts[w] acknowledged by each writer is in seen. */

@@ -36,29 +36,7 @@ static int check_stored(struct load_writer *writers)
 {
 	/* every contact stored, each subject once */
 	static char seen[WRITERS][MAX_PER_WRITER];
-	memset(seen, 0, sizeof(seen));
-	int stored = 0;
-	char path[128] = "/api/v1/contacts?limit=500";
-	for (;;) {
-		struct resp r;
-		http_json(&d, "GET", path, token, NULL, &r);
-		assert_int_equal(r.status, 200);
-		size_t i;
-		json_t *item;
-		json_array_foreach(json_object_get(r.json, "items"), i, item) {
-			int w = 0, seq = 0;
-			assert_int_equal(sscanf(json_string_value(json_object_get(item, "subject")), "w%d-%d", &w, &seq), 2);
-			assert_int_equal(seen[w][seq], 0); /* never twice */
-			seen[w][seq] = 1;
-			stored++;
-		}
-		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
-		if (next)
-			snprintf(path, sizeof(path), "/api/v1/contacts?limit=500&cursor=%s", next);
-		resp_clear(&r);
-		if (!next)
-			break;
-	}
+	int stored = load_read_back(&d, token, WRITERS, seen);
 	for (int w = 0; w < WRITERS; w++) {
 		for (int k = 0; k < writers[w].n_acked; k++) {
 			assert_int_equal(seen[w][writers[w].acked_seq[k]], 1);
