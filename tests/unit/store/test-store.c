@@ -237,6 +237,25 @@ static void newer_schemas_are_refused(void **state)
 	store_free(s);
 }
 
+/* A database at migration 7, as every one made before migration 8 is, gets
+ * migration 8 when opened, on both engines: the index, the version, and
+ * the rows it had. */
+static void a_database_before_migration_8_is_upgraded(void **state)
+{
+	struct fixture *f = *state;
+	int64_t kept = new_contact(f->s, &f->a, 0);
+	store_free(f->s);
+	assert_int_equal(testdb_exec(f->ts.target, "DROP INDEX routing_events_at"), 0);
+	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
+	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
+	assert_int_equal(store_file_schema_version(f->s), store_schema_version());
+	/* the index is back: creating it again is refused */
+	assert_int_not_equal(testdb_exec(f->ts.target, "CREATE INDEX routing_events_at ON routing_events(at)"), 0);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
+	json_decref(c);
+}
+
 static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
@@ -486,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(older_schemas_are_migrated, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_database_before_migration_8_is_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_attribute_policy_is_filled_from_stored_classes, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
