@@ -60,11 +60,12 @@ static void publish(struct hub *h, int64_t *last, uint64_t arg)
 	hub_publish(h, evs, n);
 }
 
-static void read_from(struct hub *h, int64_t cursor, uint64_t arg)
+/* last: the newest id of any tenant (the ring's end) */
+static void read_from(struct hub *h, int64_t last, int64_t cursor, uint64_t arg)
 {
 	struct seen s = {.last_id = cursor < 0 ? 0 : cursor, .tenant_id = 1 + (int64_t)(arg % 3),
 			 .agent_id = (int64_t)((arg >> 2) % 5)};
-	int64_t last = hub_last_id(h), before = cursor;
+	int64_t newest = hub_last_id(h, s.tenant_id), before = cursor;
 	bool ok = hub_read(h, s.tenant_id, s.agent_id, &cursor, check_frame, &s);
 	int64_t from = before < 0 ? 0 : before;
 	assert(ok == (from >= last - HUB_RING)); /* false only when older than the ring */
@@ -73,7 +74,7 @@ static void read_from(struct hub *h, int64_t cursor, uint64_t arg)
 		return;
 	}
 	assert(cursor >= before);      /* never back */
-	assert(before >= last || cursor == last);
+	assert(before >= newest || cursor == newest); /* up to the tenant's newest */
 	assert(s.n <= HUB_RING);
 	int64_t again = cursor;
 	s.n = 0;
@@ -96,20 +97,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			publish(h, &last, arg);
 			break;
 		case 1: /* the raw cursor a client sent */
-			read_from(h, (int64_t)arg, arg);
+			read_from(h, last, (int64_t)arg, arg);
 			break;
 		case 2:
-			read_from(h, boundary[arg % (sizeof(boundary) / sizeof(boundary[0]))], arg >> 4);
+			read_from(h, last, boundary[arg % (sizeof(boundary) / sizeof(boundary[0]))], arg >> 4);
 			break;
 		default: /* a cursor near the newest id */
-			read_from(h, last - (int64_t)(arg % (2 * HUB_RING)) + 8, arg >> 20);
+			read_from(h, last, last - (int64_t)(arg % (2 * HUB_RING)) + 8, arg >> 20);
 			break;
 		}
 	}
 	for (size_t i = 0; i < 10; i++) {
 		int64_t boundary[] = {0, -1, INT64_MIN, INT64_MAX, INT64_MAX - 1, last, last - 1, last + 1,
 				      last - HUB_RING, last - HUB_RING - 1};
-		read_from(h, boundary[i], i);
+		read_from(h, last, boundary[i], i);
 	}
 	hub_free(h);
 	return 0;

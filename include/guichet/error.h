@@ -20,6 +20,7 @@ enum gc_error {
 	GC_ESCHEMA = -10,   /* database written by a newer guichet */
 	GC_EIO = -11,       /* file or network error */
 	GC_EBUSY = -12,     /* too many attempts: try later */
+	GC_EMOVED = -13,    /* another node routes this tenant now: try again */
 };
 
 /* Short stable name of an error code ("not_found"), for logs and JSON. */

@@ -17,6 +17,7 @@ const char *gc_error_name(int code)
 	case GC_ESCHEMA: return "schema_too_new";
 	case GC_EIO: return "io_error";
 	case GC_EBUSY: return "too_many_requests";
+	case GC_EMOVED: return "routing_moved";
 	}
 	return "unknown_error";
 }

@@ -46,6 +46,13 @@ static const char usage[] =
 	"  --metrics-listen HOST:PORT  serve /metrics and /healthz without a token on\n"
 	"                       this address (keep it on loopback or a private network);\n"
 	"                       on the API address /metrics needs a platform admin\n"
+	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
+	"                       database through this NATS server (GUICHET_NATS;\n"
+	"                       nats://host:4222, several separated by commas);\n"
+	"                       default: one node alone\n"
+	"  --node NAME          this node's name in the cluster, unique among them\n"
+	"                       (GUICHET_NODE; letters, digits, '-', '_'; default:\n"
+	"                       the host name and the port)\n"
 	"  --config PATH        read 'key = value' lines first (GUICHET_CONFIG); keys are\n"
 	"                       the option names without dashes: db, listen, threads, ...\n"
 	"  --help, --version\n\n"
@@ -145,6 +152,16 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, HASHPOOL_MAX_QUEUE, &n) < 0)
 			goto bad;
 		c->hash_queue = (int)n;
+	} else if (strcmp(name, "nats") == 0) {
+		if (strncmp(value, "nats://", 7) != 0 && strncmp(value, "tls://", 6) != 0 && *value)
+			goto bad;
+		snprintf(c->nats, sizeof(c->nats), "%s", value);
+	} else if (strcmp(name, "node") == 0) {
+		size_t len = strlen(value);
+		if (len == 0 || len >= sizeof(c->node) || strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+								 "0123456789-_") != len)
+			goto bad;
+		snprintf(c->node, sizeof(c->node), "%s", value);
 	} else {
 		fprintf(stderr, "guichetd: %s: unknown setting '%s'\n", where, name);
 		return GC_EINVAL;
@@ -200,7 +217,7 @@ static int read_env(struct config *c)
 		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
 		{"GUICHET_METRICS_LISTEN", "metrics-listen"},
 		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
-		{"GUICHET_HASH_QUEUE", "hash-queue"},
+		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -224,6 +241,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"stream-backlog", required_argument, NULL, 0},
 		{"trusted-proxy", required_argument, NULL, 0},
 		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
+		{"nats", required_argument, NULL, 0}, {"node", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
@@ -271,6 +289,18 @@ int config_load(struct config *c, int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "guichetd: unexpected argument '%s'\n", argv[optind]);
 		return GC_EINVAL;
+	}
+	if (c->nats[0] && strncmp(c->db, "postgresql://", 13) != 0 && strncmp(c->db, "postgres://", 11) != 0) {
+		fprintf(stderr, "guichetd: --nats: several nodes share one PostgreSQL database: give --db postgresql://...\n");
+		return GC_EINVAL;
+	}
+	if (c->nats[0] && c->node[0] == '\0') { /* the host name and the port, in the names' alphabet */
+		char host[40] = "";
+		gethostname(host, sizeof(host) - 1);
+		snprintf(c->node, sizeof(c->node), "%s-%d", host, c->port);
+		for (char *p = c->node; *p; p++)
+			if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p))
+				*p = '_';
 	}
 	return GC_OK;
 }

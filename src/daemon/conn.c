@@ -68,6 +68,7 @@ struct conn {
 	enum conn_state state;
 	bool gone;                  /* the peer left while the owner was busy */
 	bool proxy;                 /* a trusted proxy: its clients share its address */
+	bool relayed;               /* a request another node of the cluster handed over */
 	bool keep_alive;
 	bool head_started;
 	char peer[64];
@@ -645,31 +646,16 @@ static void address_key(const struct sockaddr *sa, const char *peer, char *ret, 
 	snprintf(ret, len, "%s/64", text);
 }
 
-static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *sa, int salen,
-		      void *arg)
+/* A connection on bev (taken: freed on failure), admitted by the guard. */
+static struct conn *open_conn(struct conn_server *srv, struct bufferevent *bev, const char *peer,
+			      const char *counted_as, bool proxy)
 {
-	struct conn_server *srv = arg;
-	char peer[64] = "";
-	if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer), NULL, 0, NI_NUMERICHOST) != 0)
-		snprintf(peer, sizeof(peer), "unknown");
-	bool proxy = srv->handler.trusted && srv->handler.trusted(srv->handler.arg, peer);
-	char counted_as[64];
-	address_key(sa, peer, counted_as, sizeof(counted_as));
-	if (!guard_admit(srv->guard, counted_as, proxy)) {
-		refuse_connection(fd);
-		return;
-	}
 	struct conn *c = calloc(1, sizeof(*c));
-	struct bufferevent *bev = c ? bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
-	struct event *timer = bev ? evtimer_new(srv->base, on_timer, c) : NULL;
+	struct event *timer = c ? evtimer_new(srv->base, on_timer, c) : NULL;
 	if (timer == NULL) {
-		if (bev)
-			bufferevent_free(bev);
-		else
-			close(fd);
+		bufferevent_free(bev);
 		free(c);
-		guard_leave(srv->guard, counted_as);
-		return;
+		return NULL;
 	}
 	c->srv = srv;
 	c->bev = bev;
@@ -687,6 +673,47 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
 	bufferevent_setwatermark(bev, EV_READ, 0, READ_HIGH_WATER);
 	bufferevent_enable(bev, EV_READ);
 	set_deadline(c, srv->guard->limits.idle_timeout_ms);
+	return c;
+}
+
+int conn_server_adopt(struct conn_server *srv, struct bufferevent *bev)
+{
+	static const char peer[] = "cluster";
+	if (!guard_admit(srv->guard, peer, true)) {
+		bufferevent_free(bev);
+		return GC_EBUSY;
+	}
+	struct conn *c = open_conn(srv, bev, peer, peer, true);
+	if (c == NULL) {
+		guard_leave(srv->guard, peer);
+		return GC_ENOMEM;
+	}
+	c->relayed = true;
+	return GC_OK;
+}
+
+static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	struct conn_server *srv = arg;
+	char peer[64] = "";
+	if (getnameinfo(sa, (socklen_t)salen, peer, sizeof(peer), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(peer, sizeof(peer), "unknown");
+	bool proxy = srv->handler.trusted && srv->handler.trusted(srv->handler.arg, peer);
+	char counted_as[64];
+	address_key(sa, peer, counted_as, sizeof(counted_as));
+	if (!guard_admit(srv->guard, counted_as, proxy)) {
+		refuse_connection(fd);
+		return;
+	}
+	struct bufferevent *bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		close(fd);
+		guard_leave(srv->guard, counted_as);
+		return;
+	}
+	if (open_conn(srv, bev, peer, counted_as, proxy) == NULL)
+		guard_leave(srv->guard, counted_as);
 }
 
 /* accept failed (out of descriptors, most likely): the listening socket stays
@@ -790,6 +817,11 @@ const char *conn_body(const struct conn *c, size_t *ret_len)
 const char *conn_peer(const struct conn *c)
 {
 	return c->peer;
+}
+
+bool conn_relayed(const struct conn *c)
+{
+	return c->relayed;
 }
 
 int conn_tag(const struct conn *c)

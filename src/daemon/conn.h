@@ -96,8 +96,16 @@ const char *conn_header(const struct conn *c, const char *name);
 /* Every value of a header that may repeat, one call per value (i from 0). */
 const char *conn_header_nth(const struct conn *c, const char *name, int i);
 const char *conn_body(const struct conn *c, size_t *ret_len);
+/* Serves a connection another part of this process opened on bev (taken;
+ * one end of a bufferevent pair on srv's base): a request another node of
+ * the cluster handed over. GC_EBUSY when the caps are reached. */
+struct bufferevent;
+int conn_server_adopt(struct conn_server *srv, struct bufferevent *bev);
 const char *conn_peer(const struct conn *c);      /* the peer's address, text */
 int conn_tag(const struct conn *c);
+/* Whether the request came from another node of the cluster (cluster.h),
+ * which names the client in X-Forwarded-For. */
+bool conn_relayed(const struct conn *c);
 
 /* Adds a header to the coming answer. */
 void conn_add_header(struct conn *c, const char *name, const char *value);

@@ -166,7 +166,8 @@ int run_queue_list(struct request *r, struct store *db)
 
 int run_queue_stats(struct request *r, struct store *db)
 {
-	return reply(r, 200, router_queue_stats(router_of(r), r->scope.tenant_id));
+	json_t *stats = router_queue_stats(router_of(r), r->scope.tenant_id);
+	return stats ? reply(r, 200, stats) : reply_store_error(r, db, GC_EMOVED, NULL); /* NULL: not routed here */
 }
 
 /* --- agents --- */

@@ -2,6 +2,7 @@
  * decoding, the hand-off to the writer, and the answer (http.h). */
 #include "daemon/http.h"
 #include "daemon/authcache.h"
+#include "daemon/cluster.h"
 #include "daemon/handlers.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
@@ -34,6 +35,7 @@
 #define J ROUTE_JSON
 #define T ROUTE_TENANT
 #define A ROUTE_AUTHZ
+#define RT ROUTE_ROUTING
 #define R(method, pattern, flags, perm, prepare, run) \
 	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, 0}
 /* a route whose body may be larger than its kind's limit (imports) */
@@ -80,7 +82,7 @@ const struct route http_routes[] = {
 	R(PATCH, "/api/v1/customers/{id}", T | W | J, PERM_CUSTOMERS_WRITE, prepare_customer_update,
 	  run_customer_update),
 	R(GET, "/api/v1/contacts", T, PERM_CONTACTS_READ, NULL, run_contact_list),
-	R(POST, "/api/v1/contacts", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_create,
+	R(POST, "/api/v1/contacts", T | W | J | RT, PERM_CONTACTS_WRITE, prepare_contact_create,
 	  run_contact_create),
 	R(GET, "/api/v1/contacts/{id}", T, PERM_CONTACTS_READ, NULL, run_contact_get),
 	R(PATCH, "/api/v1/contacts/{id}", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_update,
@@ -92,36 +94,36 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/contacts/{id}/notes", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_note,
 	  run_contact_note),
 	R(GET, "/api/v1/contacts/{id}/events", T, PERM_CONTACTS_READ, NULL, run_contact_events),
-	R(POST, "/api/v1/contacts/{id}/enqueue", T | W | J, PERM_ROUTING_WORK, prepare_contact_enqueue,
+	R(POST, "/api/v1/contacts/{id}/enqueue", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_enqueue,
 	  run_contact_enqueue),
-	R(POST, "/api/v1/contacts/{id}/accept", T | W, PERM_ROUTING_WORK, NULL, run_contact_accept),
-	R(POST, "/api/v1/contacts/{id}/reject", T | W, PERM_ROUTING_WORK, NULL, run_contact_reject),
-	R(POST, "/api/v1/contacts/{id}/wrapup", T | W | J, PERM_ROUTING_WORK, prepare_contact_wrapup,
+	R(POST, "/api/v1/contacts/{id}/accept", T | W | RT, PERM_ROUTING_WORK, NULL, run_contact_accept),
+	R(POST, "/api/v1/contacts/{id}/reject", T | W | RT, PERM_ROUTING_WORK, NULL, run_contact_reject),
+	R(POST, "/api/v1/contacts/{id}/wrapup", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_wrapup,
 	  run_contact_wrapup),
-	R(POST, "/api/v1/contacts/{id}/escalate", T | W | J, PERM_ROUTING_WORK, prepare_contact_escalate,
+	R(POST, "/api/v1/contacts/{id}/escalate", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_escalate,
 	  run_contact_escalate),
-	R(POST, "/api/v1/contacts/{id}/transfer", T | W | J, PERM_ROUTING_WORK, prepare_contact_transfer,
+	R(POST, "/api/v1/contacts/{id}/transfer", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_transfer,
 	  run_contact_transfer),
-	R(POST, "/api/v1/contacts/{id}/move", T | W | J, PERM_ROUTING_SUPERVISE, prepare_contact_move,
+	R(POST, "/api/v1/contacts/{id}/move", T | W | J | RT, PERM_ROUTING_SUPERVISE, prepare_contact_move,
 	  run_contact_move),
-	R(POST, "/api/v1/contacts/{id}/abandon", T | W, PERM_CONTACTS_WRITE, NULL, run_contact_abandon),
-	R(GET, "/api/v1/contacts/{id}/routing", T | W, PERM_ROUTING_READ, NULL, run_contact_routing),
+	R(POST, "/api/v1/contacts/{id}/abandon", T | W | RT, PERM_CONTACTS_WRITE, NULL, run_contact_abandon),
+	R(GET, "/api/v1/contacts/{id}/routing", T | W | RT, PERM_ROUTING_READ, NULL, run_contact_routing),
 	R(GET, "/api/v1/skills", T, PERM_ROUTING_READ, NULL, run_skill_list),
 	R(POST, "/api/v1/skills", T | W | J, PERM_ROUTING_MANAGE, prepare_skill, run_skill_create),
 	R(PATCH, "/api/v1/skills/{id}", T | W | J, PERM_ROUTING_MANAGE, prepare_skill, run_skill_rename),
 	R(DELETE, "/api/v1/skills/{id}", T | W, PERM_ROUTING_MANAGE, NULL, run_skill_delete),
 	R(GET, "/api/v1/queues", T, PERM_ROUTING_READ, NULL, run_queue_list),
-	R(POST, "/api/v1/queues", T | W | J, PERM_ROUTING_MANAGE, prepare_queue_create, run_queue_create),
-	R(GET, "/api/v1/queues/stats", T | W, PERM_ROUTING_READ, NULL, run_queue_stats),
+	R(POST, "/api/v1/queues", T | W | J | RT, PERM_ROUTING_MANAGE, prepare_queue_create, run_queue_create),
+	R(GET, "/api/v1/queues/stats", T | W | RT, PERM_ROUTING_READ, NULL, run_queue_stats),
 	R(GET, "/api/v1/queues/{id}", T, PERM_ROUTING_READ, NULL, run_queue_get),
-	R(PATCH, "/api/v1/queues/{id}", T | W | J, PERM_ROUTING_MANAGE, NULL, run_queue_update),
-	R(DELETE, "/api/v1/queues/{id}", T | W, PERM_ROUTING_MANAGE, NULL, run_queue_delete),
+	R(PATCH, "/api/v1/queues/{id}", T | W | J | RT, PERM_ROUTING_MANAGE, NULL, run_queue_update),
+	R(DELETE, "/api/v1/queues/{id}", T | W | RT, PERM_ROUTING_MANAGE, NULL, run_queue_delete),
 	R(GET, "/api/v1/agents", T, PERM_ROUTING_READ, NULL, run_agent_list),
-	R(GET, "/api/v1/agents/me", T | W, PERM_ROUTING_WORK, NULL, run_agent_me),
-	R(POST, "/api/v1/agents/me/presence", T | W | J, PERM_ROUTING_WORK, prepare_presence, run_presence_me),
-	R(GET, "/api/v1/agents/{id}", T | W, PERM_ROUTING_READ, NULL, run_agent_get),
-	R(PUT, "/api/v1/agents/{id}", T | W | J, PERM_ROUTING_MANAGE, prepare_agent_profile, run_agent_profile),
-	R(POST, "/api/v1/agents/{id}/presence", T | W | J, PERM_ROUTING_SUPERVISE, prepare_presence,
+	R(GET, "/api/v1/agents/me", T | W | RT, PERM_ROUTING_WORK, NULL, run_agent_me),
+	R(POST, "/api/v1/agents/me/presence", T | W | J | RT, PERM_ROUTING_WORK, prepare_presence, run_presence_me),
+	R(GET, "/api/v1/agents/{id}", T | W | RT, PERM_ROUTING_READ, NULL, run_agent_get),
+	R(PUT, "/api/v1/agents/{id}", T | W | J | RT, PERM_ROUTING_MANAGE, prepare_agent_profile, run_agent_profile),
+	R(POST, "/api/v1/agents/{id}/presence", T | W | J | RT, PERM_ROUTING_SUPERVISE, prepare_presence,
 	  run_presence_force),
 	R(GET, "/api/v1/events", T, PERM_ROUTING_WORK, NULL, run_events),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
@@ -151,9 +153,9 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/kb/gaps", T, PERM_KB_WRITE, NULL, run_kb_gaps),
 	R(POST, "/api/v1/kb/sessions", T | W | J, PERM_KB_READ, prepare_kb_session_start, run_kb_session_start),
 	R(GET, "/api/v1/kb/sessions/{id}", T, PERM_KB_READ, NULL, run_kb_session_get),
-	R(POST, "/api/v1/kb/sessions/{id}/answer", T | W | J, PERM_KB_READ, NULL, run_kb_session_answer),
+	R(POST, "/api/v1/kb/sessions/{id}/answer", T | W | J | RT, PERM_KB_READ, NULL, run_kb_session_answer),
 	R(POST, "/api/v1/kb/sessions/{id}/back", T | W, PERM_KB_READ, NULL, run_kb_session_back),
-	R(POST, "/api/v1/kb/sessions/{id}/end", T | W | J, PERM_KB_READ, NULL, run_kb_session_end),
+	R(POST, "/api/v1/kb/sessions/{id}/end", T | W | J | RT, PERM_KB_READ, NULL, run_kb_session_end),
 	R(POST, "/api/v1/kb/training", T | W | J, PERM_KB_READ, prepare_kb_training, run_kb_training),
 	R(GET, "/api/v1/kb/training/progress", T, PERM_KB_READ, NULL, run_kb_training_progress),
 	R(GET, "/api/v1/contacts/{id}/diagnosis", T, PERM_CONTACTS_READ, NULL, run_contact_diagnosis),
@@ -237,6 +239,9 @@ int reply_store_error(struct request *r, struct store *db, int rc, const char *f
 		return reply_error(r, 422, "invalid", field, "%s", store_errmsg(db));
 	case GC_ETOOBIG:
 		return reply_error(r, 413, "too_large", field, "%s", store_errmsg(db));
+	case GC_EMOVED: /* several nodes: the tenant's routing moved (cluster.h) */
+		reply_header(r, "Retry-After", "1");
+		return reply_error(r, 503, "routing_moved", NULL, "another node routes this tenant now: try again");
 	default:
 		log_error("storage error", "route", r->route ? r->route->label : "", "error",
 			  store_errmsg(db));
@@ -554,6 +559,11 @@ static void client_address(struct request *r)
 	const struct config *c = r->worker->server->config;
 	const char *xff[PEER_MAX_HOPS];
 	size_t n_xff = 0;
+	if (conn_relayed(r->conn)) { /* another node of the cluster named the client */
+		const char *client = conn_header(r->conn, "X-Forwarded-For");
+		snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", client ? client : "cluster");
+		return;
+	}
 	if (c->n_trusted_proxies > 0) {
 		for (const char *v; n_xff < PEER_MAX_HOPS && (v = conn_header_nth(r->conn, "X-Forwarded-For", (int)n_xff));)
 			xff[n_xff++] = v;
@@ -604,6 +614,9 @@ static bool run_route(struct request *r)
 {
 	struct worker *worker = r->worker;
 	const struct route *rt = r->route;
+	int where = (rt->flags & ROUTE_ROUTING) && worker->server->cluster ? cluster_route(worker->server->cluster, r) : 0;
+	if (where != 0)
+		return where > 0; /* handed to the node that routes the tenant, or answered */
 	if (rt->prepare && rt->prepare(r, worker->db) != 0)
 		return false; /* prepare answered */
 	if ((rt->flags & ROUTE_WRITE) && !idempotency_key(r))

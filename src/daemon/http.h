@@ -47,6 +47,7 @@ enum route_flags {
 	ROUTE_TENANT = 1u << 5,   /* needs a tenant and a role in it */
 	ROUTE_AUTHZ = 1u << 6,    /* changes who may do what (see authcache.h) */
 	ROUTE_LINES = 1u << 7,    /* the body is JSON Lines (application/x-ndjson) */
+	ROUTE_ROUTING = 1u << 8,  /* uses the tenant's routing engine: in a cluster, served by its node */
 };
 
 /* Work too slow for an HTTP worker (hashing a password): it runs on the

@@ -4,7 +4,9 @@
  * event id) and, every second, each tenant's queue statistics; workers read
  * them for the Server-Sent Event streams they serve (src/daemon/stream.c).
  * Events sit in a ring of the most recent ones; a stream that fell further
- * behind, or reconnects with an older Last-Event-ID, reads the store instead.
+ * behind, or reconnects with an older Last-Event-ID, reads the store instead
+ * (up to the tenant's newest id the hub has seen, so nothing committed later
+ * by another node is skipped).
  * Publishing wakes the workers that have streams (event_active is safe from
  * another thread once evthread_use_pthreads was called). */
 #ifndef GUICHET_DAEMON_HUB_H
@@ -31,12 +33,35 @@ struct hub *hub_new(void);
 void hub_free(struct hub *h);
 /* A worker's wake-up event, activated at each publication. */
 void hub_add_waker(struct hub *h, struct event *wake);
-/* Takes ownership of the frames of n events, in increasing id order. */
+/* Takes ownership of the frames of n events, each tenant's in increasing id
+ * order (this node's routing, committed). */
 void hub_publish(struct hub *h, struct hub_event *events, size_t n);
 /* The tenant's latest statistics frame (taken), with no id. */
 void hub_publish_stats(struct hub *h, int64_t tenant_id, char *frame);
-/* The newest id published (0 for none). */
-int64_t hub_last_id(struct hub *h);
+/* The newest id published of the tenant (0 for none seen yet). */
+int64_t hub_last_id(struct hub *h, int64_t tenant_id);
+
+/* Several nodes (cluster.h). What this node publishes is handed to relay
+ * too (before hub_publish returns; the relay copies what it keeps), for the
+ * other nodes; what they publish comes in through hub_publish_from, with
+ * the name of the node that routes the tenant. Each tenant's events come
+ * from one node at a time, in id order, but the tenants' ids interleave:
+ * the hub keeps each tenant's newest id apart. When a tenant's events start
+ * coming from another node (its routing moved), the ids before the first
+ * one are read from the store, since the node that stopped may have
+ * committed events it never sent. */
+struct hub_relay {
+	void (*events)(void *arg, const struct hub_event *events, size_t n);
+	void (*stats)(void *arg, int64_t tenant_id, const char *frame);
+	void *arg;
+};
+void hub_set_relay(struct hub *h, const struct hub_relay *relay);
+void hub_publish_from(struct hub *h, const char *node, struct hub_event *events, size_t n);
+void hub_publish_stats_from(struct hub *h, int64_t tenant_id, char *frame);
+/* After events from the other nodes may have been lost (the NATS link was
+ * down): each tenant's next event is taken as from a new node, so streams
+ * behind it read the store. */
+void hub_forget_sources(struct hub *h);
 
 /* Copies to fn the events after *cursor of tenant that pass the filter
  * (agent_id 0: all of them), moving *cursor on. Returns false when *cursor

@@ -67,6 +67,10 @@ struct shard {
 	bool job_changed_engine;    /* the current request changed this engine */
 	bool batch_changed_engine;  /* a kept request of the batch did */
 	bool stale;                 /* ahead of the store: rebuilt after the batch */
+	/* several nodes: the lease this node holds on the tenant (0: none), and
+	 * whether the transaction under way fenced it (store_lease_fence) */
+	int64_t epoch;
+	bool fenced, fenced_in_job, lost;
 	int64_t day;                /* the day the service-level counters count */
 	UT_hash_handle hh;
 };
@@ -76,6 +80,7 @@ struct router {
 	struct shard *shards;       /* by tenant */
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
 	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
+	char node[64];              /* this node's name in a cluster; "" alone (it routes every tenant) */
 	char errmsg[256];
 };
 
@@ -892,6 +897,18 @@ static void reset(struct shard *rt)
 	rt->job_changed_engine = rt->batch_changed_engine = false;
 }
 
+/* This node no longer routes the tenant (a cluster's lease moved). */
+static void drop(struct shard *rt)
+{
+	char tenant[24];
+	snprintf(tenant, sizeof(tenant), "%lld", (long long)rt->tenant_id);
+	if (rt->epoch)
+		log_info("another node routes this tenant now", "tenant", tenant);
+	reset(rt);
+	rt->epoch = 0;
+	rt->fenced = rt->fenced_in_job = rt->lost = rt->stale = false;
+}
+
 static void shard_free(struct shard *rt)
 {
 	reset(rt);
@@ -923,6 +940,42 @@ static int shard_of(struct router *top, int64_t tenant_id, struct shard **ret)
 	return GC_OK;
 }
 
+/* The lease of a tenant this node routes in a cluster is checked in the
+ * transaction of each call that writes (fenced, once per transaction): the
+ * row stays locked until the commit, so the routing cannot move meanwhile,
+ * and a node that lost the lease writes nothing. */
+static int fence(struct router *top, struct store *db, struct shard *rt)
+{
+	if (top->node[0] == '\0' || rt->fenced)
+		return GC_OK;
+	int rc = store_lease_fence(db, rt->tenant_id, top->node, rt->epoch, gc_now_ms());
+	if (rc == GC_EMOVED)
+		rt->lost = true; /* dropped after the batch */
+	if (rc == GC_OK)
+		rt->fenced = rt->fenced_in_job = true;
+	return rc;
+}
+
+/* The tenant's shard for a call (a write when db is given): alone, any
+ * tenant's; in a cluster, only a tenant whose lease this node holds. */
+static int shard_for(struct router *top, struct store *db, int64_t tenant_id, struct shard **ret)
+{
+	if (top->node[0]) {
+		struct shard *rt = NULL;
+		HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
+		if (rt == NULL || rt->epoch == 0 || rt->lost) {
+			snprintf(top->errmsg, sizeof(top->errmsg), "another node routes this tenant now: try again");
+			return GC_EMOVED;
+		}
+		int rc = db ? fence(top, db, rt) : GC_OK;
+		if (rc == GC_EMOVED)
+			snprintf(top->errmsg, sizeof(top->errmsg), "another node routes this tenant now: try again");
+		if (rc < 0)
+			return rc;
+	}
+	return shard_of(top, tenant_id, ret);
+}
+
 /* --- the clock and the batch --- */
 
 int64_t router_next_due(const struct router *top)
@@ -947,6 +1000,12 @@ int router_tick(struct router *top, struct store *db)
 		int64_t now = now_ms(rt);
 		if (route_engine_next_due(rt->e) > now)
 			continue;
+		if ((rc = fence(top, db, rt)) == GC_EMOVED) {
+			rc = GC_OK; /* no longer this node's: dropped after the batch */
+			continue;
+		}
+		if (rc < 0)
+			break;
 		roll_day(rt, now);
 		rt->job_changed_engine = true;
 		rc = after(rt, db, route_engine_tick(rt->e, now));
@@ -977,8 +1036,11 @@ void router_job_end(struct router *top, bool kept)
 			for (size_t i = 0; i < rt->n_touched; i++)
 				rt->c[rt->touched[i]].touched = false;
 			rt->n_touched = 0;
+			if (rt->fenced_in_job)
+				rt->fenced = false; /* the savepoint's rollback let the lease row go */
 		}
 		rt->job_changed_engine = false;
+		rt->fenced_in_job = false;
 	}
 	top->errmsg[0] = '\0'; /* each request starts with no error */
 }
@@ -994,6 +1056,11 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 		if (!committed && rt->batch_changed_engine)
 			rt->stale = true;
 		rt->batch_changed_engine = false;
+		rt->fenced = false;
+		if (rt->lost) { /* another node routes it now */
+			drop(rt);
+			continue;
+		}
 		if (!rt->stale)
 			continue;
 		/* this tenant alone: the others keep their offers and timers */
@@ -1003,7 +1070,10 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 		atomic_fetch_add_explicit(&top->n_rebuilds, 1, memory_order_relaxed);
 		reset(rt);
 		rt->stale = false;
-		if (load(top, db, rt->tenant_id) < 0) {
+		int rc = load(top, db, rt->tenant_id);
+		if (rc == GC_EMOVED) {
+			drop(rt);
+		} else if (rc < 0) {
 			log_error("cannot rebuild a tenant's routing: trying again after the next batch", "tenant", tenant,
 				  "error", store_errmsg(db));
 			rt->stale = true;
@@ -1026,14 +1096,14 @@ int router_queue_set(struct router *top, struct store *db, const struct store_sc
 		     const char *name, const struct queue_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_queue_set(t, db, scope, queue_id, name, in);
 }
 
 int router_queue_delete(struct router *top, const struct store_scope *scope, int64_t queue_id)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, NULL, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_queue_delete(t, queue_id);
 }
 
@@ -1041,7 +1111,7 @@ int router_agent_set(struct router *top, struct store *db, const struct store_sc
 		     const struct agent_profile_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_agent_set(t, db, scope, user_id, in);
 }
 
@@ -1049,7 +1119,7 @@ int router_enqueue(struct router *top, struct store *db, const struct store_scop
 		   int64_t queue_id, int priority)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_enqueue(t, db, scope, contact_id, queue_id, priority);
 }
 
@@ -1057,21 +1127,21 @@ int router_presence(struct router *top, struct store *db, const struct store_sco
 		    const struct presence_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_presence(t, db, scope, user_id, in);
 }
 
 int router_accept(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_accept(t, db, scope, contact_id);
 }
 
 int router_reject(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_reject(t, db, scope, contact_id);
 }
 
@@ -1079,7 +1149,7 @@ int router_wrapup(struct router *top, struct store *db, const struct store_scope
 		  const struct routing_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_wrapup(t, db, scope, contact_id, in);
 }
 
@@ -1087,7 +1157,7 @@ int router_escalate(struct router *top, struct store *db, const struct store_sco
 		    const struct routing_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_escalate(t, db, scope, contact_id, in);
 }
 
@@ -1095,7 +1165,7 @@ int router_transfer(struct router *top, struct store *db, const struct store_sco
 		    const struct routing_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_transfer(t, db, scope, contact_id, in);
 }
 
@@ -1103,35 +1173,35 @@ int router_move(struct router *top, struct store *db, const struct store_scope *
 		const struct routing_input *in)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_move(t, db, scope, contact_id, in);
 }
 
 int router_abandon(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_abandon(t, db, scope, contact_id);
 }
 
 int router_contact_view(struct router *top, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, scope->tenant_id, &t);
+	int rc = shard_for(top, NULL, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_contact_view(t, scope, contact_id, ret);
 }
 
 int router_agent_state(struct router *top, int64_t tenant_id, int64_t user_id, json_t **ret)
 {
 	struct shard *t = NULL;
-	int rc = shard_of(top, tenant_id, &t);
+	int rc = shard_for(top, NULL, tenant_id, &t);
 	return rc < 0 ? rc : shard_agent_state(t, user_id, ret);
 }
 
 json_t *router_queue_stats(struct router *top, int64_t tenant_id)
 {
 	struct shard *rt = NULL;
-	return shard_of(top, tenant_id, &rt) < 0 ? NULL : shard_queue_stats(rt);
+	return shard_for(top, NULL, tenant_id, &rt) < 0 ? NULL : shard_queue_stats(rt);
 }
 
 /* --- views --- */
@@ -1298,7 +1368,8 @@ static void publish_shard_stats(struct shard *rt)
 void router_publish_stats(struct router *top)
 {
 	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
-		publish_shard_stats(rt);
+		if (rt->e) /* a tenant this node routes */
+			publish_shard_stats(rt);
 }
 
 /* --- the rebuild from the store --- */
@@ -1441,6 +1512,10 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 	int rc = tenant_id ? shard_of(top, tenant_id, &one) : GC_OK; /* even with nothing to load */
 	if (rc < 0 || (rc = store_begin(db)) < 0)
 		return rc;
+	if (one && top->node[0] && (rc = store_lease_fence(db, tenant_id, top->node, one->epoch, gc_now_ms())) < 0) {
+		store_rollback(db); /* the lease moved on before the engine was loaded */
+		return rc;
+	}
 	if ((rc = load_queues(top, db, tenant_id)) == GC_OK && (rc = load_agents(top, db, tenant_id, &agents)) == GC_OK &&
 	    (rc = store_routing_all(db, tenant_id, &rows)) == GC_OK) {
 		size_t i;
@@ -1486,19 +1561,58 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 	return rc;
 }
 
-int router_new(struct store *db, struct hub *hub, struct router **ret)
+int router_new(struct store *db, struct hub *hub, const char *node, struct router **ret)
 {
 	struct router *top = calloc(1, sizeof(*top));
 	if (top == NULL)
 		return GC_ENOMEM;
 	top->hub = hub;
-	int rc = load(top, db, 0);
+	snprintf(top->node, sizeof(top->node), "%s", node ? node : "");
+	int rc = node ? GC_OK : load(top, db, 0); /* in a cluster, tenants come with their leases */
 	if (rc < 0) {
 		router_free(top);
 		return rc;
 	}
 	*ret = top;
 	return GC_OK;
+}
+
+int router_follow_leases(struct router *top, struct store *db, const struct store_lease *leases, size_t n)
+{
+	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) { /* what this node no longer holds */
+		if (rt->epoch == 0)
+			continue;
+		size_t i = 0;
+		while (i < n && leases[i].tenant_id != rt->tenant_id)
+			i++;
+		if (i == n || strcmp(leases[i].node, top->node) != 0 || leases[i].epoch != rt->epoch)
+			drop(rt);
+	}
+	int rc = GC_OK;
+	for (size_t i = 0; i < n; i++) { /* what it took */
+		struct shard *rt = NULL;
+		HASH_FIND(hh, top->shards, &leases[i].tenant_id, sizeof(leases[i].tenant_id), rt);
+		if (strcmp(leases[i].node, top->node) != 0 || (rt && rt->epoch == leases[i].epoch))
+			continue;
+		if (rt)
+			drop(rt);
+		int err = shard_of(top, leases[i].tenant_id, &rt);
+		if (err == GC_OK) {
+			char tenant[24], epoch[24];
+			snprintf(tenant, sizeof(tenant), "%lld", (long long)leases[i].tenant_id);
+			snprintf(epoch, sizeof(epoch), "%lld", (long long)leases[i].epoch);
+			log_info("this node routes the tenant now: loading it from the store", "tenant", tenant, "epoch",
+				 epoch);
+			rt->epoch = leases[i].epoch;
+			atomic_fetch_add_explicit(&top->n_rebuilds, 1, memory_order_relaxed);
+			err = load(top, db, leases[i].tenant_id);
+		}
+		if (err < 0 && rt)
+			drop(rt); /* taken again at the next round, if the lease is still this node's */
+		if (err < 0 && rc == GC_OK)
+			rc = err;
+	}
+	return rc;
 }
 
 void router_free(struct router *top)

@@ -15,7 +15,12 @@
  * that tenant's engine ahead of the store: that tenant alone is then rebuilt
  * from the store, after the batch; the other tenants keep their offers and
  * timers. The start loads every tenant the same way (waiting contacts keep
- * their order and waited time, agents their presence). */
+ * their order and waited time, agents their presence).
+ *
+ * Several nodes on one database (cluster.h): each tenant is routed by the
+ * node holding its lease; a call for a tenant this node does not route
+ * fails with GC_EMOVED, and every transaction that routes a tenant fences
+ * its lease (store_lease_fence). */
 #ifndef GUICHET_DAEMON_ROUTER_H
 #define GUICHET_DAEMON_ROUTER_H
 
@@ -29,7 +34,10 @@
 struct router;
 struct hub;
 
-int router_new(struct store *db, struct hub *hub, struct router **ret);
+/* node: this node's name in a cluster, where it routes only the tenants
+ * whose lease it holds (router_follow_leases); NULL alone: every tenant,
+ * loaded now. */
+int router_new(struct store *db, struct hub *hub, const char *node, struct router **ret);
 void router_free(struct router *rt);
 /* Why the last call failed, for the answer. */
 const char *router_errmsg(const struct router *rt);
@@ -47,6 +55,11 @@ void router_publish_stats(struct router *rt);
 /* Tenants rebuilt from the store since the start (for /metrics and tests;
  * any thread). */
 uint64_t router_rebuilds(const struct router *rt);
+
+/* A cluster's leases, as the store has them now (outside a transaction):
+ * drops the tenants whose lease this node no longer holds under the same
+ * epoch, and loads from the store those it now holds. */
+int router_follow_leases(struct router *rt, struct store *db, const struct store_lease *leases, size_t n);
 
 /* Configuration, after the store accepted it. */
 int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,

@@ -1,5 +1,6 @@
 /* Threads, sockets and signals (server.h). */
 #include "daemon/server.h"
+#include "daemon/cluster.h"
 #include "daemon/authcache.h"
 #include "daemon/conn.h"
 #include "daemon/hashpool.h"
@@ -157,9 +158,13 @@ int server_start(struct server *srv, const struct config *config)
 	srv->hub = hub_new();
 	if (srv->hub == NULL)
 		return GC_ENOMEM;
-	int rc = writer_new(config->db, srv->hub, &srv->writer);
+	int rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
+	if (rc == GC_OK)
+		rc = writer_new(config->db, srv->hub, srv->cluster, &srv->writer);
 	if (rc < 0) {
 		/* a --db that cannot be opened exits cleanly, leak checkers included */
+		cluster_free(srv->cluster);
+		srv->cluster = NULL;
 		hub_free(srv->hub);
 		srv->hub = NULL;
 		return rc;
@@ -187,6 +192,8 @@ int server_start(struct server *srv, const struct config *config)
 			return rc;
 		srv->n_workers++;
 	}
+	if (srv->cluster && (rc = cluster_serve(srv->cluster)) < 0)
+		return rc;
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	char address[300];
@@ -224,12 +231,14 @@ static void drain(struct server *srv)
 
 static void stop(struct server *srv)
 {
+	cluster_stop_serving(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++)
 		event_base_loopexit(srv->workers[i].base, NULL);
 	for (int i = 0; i < srv->n_workers; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	hashpool_free(srv->hashpool); /* its last jobs go on to the writer */
-	writer_free(srv->writer);
+	writer_free(srv->writer); /* lets this node's leases go */
+	cluster_free(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++) {
 		streams_free(srv->workers[i].streams);
 		conn_server_free(srv->workers[i].api);

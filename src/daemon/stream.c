@@ -67,7 +67,7 @@ static void append_stored(const struct store_event *ev, void *arg)
 static void replay_from_store(struct stream *st, struct evbuffer *out)
 {
 	struct replay rp = {st, out};
-	int64_t until = hub_last_id(st->owner->worker->server->hub);
+	int64_t until = hub_last_id(st->owner->worker->server->hub, st->tenant_id);
 	size_t budget = conn_stream_room(st->conn) / 2;
 	if (budget > REPLAY_BYTES)
 		budget = REPLAY_BYTES;
@@ -254,12 +254,17 @@ int run_events(struct request *r, struct store *db)
 	if (r->token == NULL || strlen(r->token) >= sizeof(((struct stream *)0)->token) ||
 	    (hint && strlen(hint) >= sizeof(((struct stream *)0)->tenant_hint)))
 		return reply_error(r, 400, "invalid", "Authorization", "this token cannot open a stream");
+	/* a new stream starts after the tenant's newest committed event: the
+	 * hub may not have seen it yet when another node routes the tenant */
+	int64_t newest = hub_last_id(r->worker->server->hub, r->scope.tenant_id), stored = 0;
+	if (last == NULL && store_routing_events_last(db, r->scope.tenant_id, &stored) == GC_OK && stored > newest)
+		newest = stored;
 	struct stream *st = s ? calloc(1, sizeof(*st)) : NULL;
 	if (st == NULL)
 		return reply_error(r, 503, "out_of_memory", NULL, "cannot open a stream now");
 	*st = (struct stream){.owner = s, .conn = r->conn, .tenant_id = r->scope.tenant_id,
 		.agent_id = supervisor ? 0 : r->scope.user_id, .supervisor = supervisor,
-		.cursor = last ? cursor : hub_last_id(r->worker->server->hub),
+		.cursor = last ? cursor : newest,
 		.auth_generation = authcache_generation(), .expires_at = r->scope.expires_at};
 	snprintf(st->token, sizeof(st->token), "%s", r->token);
 	snprintf(st->tenant_hint, sizeof(st->tenant_hint), "%s", hint ? hint : "");

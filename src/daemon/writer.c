@@ -1,6 +1,7 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
 #include "daemon/authcache.h"
+#include "daemon/cluster.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/router.h"
@@ -27,6 +28,8 @@ struct writer {
 	struct router *router;      /* the routing engine, used on this thread only */
 	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
+	struct cluster *cluster;    /* NULL alone */
+	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -143,8 +146,11 @@ static void run_batch(struct writer *w, struct job *batch)
 	bool authz = false;
 	for (struct job *j = batch; j; j = j->next)
 		authz |= (j->r->route->flags & ROUTE_AUTHZ) != 0;
-	if (authz)
+	if (authz) {
 		authcache_bump(); /* after the commit, so no cache keeps the old truth */
+		if (w->cluster)
+			cluster_authz_changed(w->cluster); /* nor another node's */
+	}
 	if (rc < 0) {
 		for (struct job *j = batch; j; j = j->next)
 			reply_error(j->r, 503, "storage_unavailable", NULL,
@@ -192,6 +198,10 @@ static void review_due(struct writer *w, int64_t now)
 static void run_clock(struct writer *w)
 {
 	int64_t now = gc_now_ms();
+	if (w->cluster && now >= w->next_lease) { /* first: a tenant lost is not routed, nor its statistics sent */
+		cluster_lease_round(w->cluster, w->db, w->router);
+		w->next_lease = now + CLUSTER_RENEW_MS;
+	}
 	if (router_next_due(w->router) <= now) {
 		int rc = store_begin(w->db);
 		if (rc == GC_OK) {
@@ -217,6 +227,8 @@ static void wait_for_work(struct writer *w)
 	int64_t due = router_next_due(w->router);
 	if (due > w->next_stats)
 		due = w->next_stats;
+	if (w->cluster && due > w->next_lease)
+		due = w->next_lease;
 	struct timespec until = {.tv_sec = due / 1000, .tv_nsec = (due % 1000) * 1000000};
 	pthread_cond_timedwait(&w->wake, &w->lock, &until); /* the condition's clock is CLOCK_REALTIME */
 }
@@ -233,8 +245,11 @@ static void *writer_main(void *arg)
 			if (w->head == NULL && !w->stopping)
 				wait_for_work(w);
 		}
-		if (w->head == NULL && w->stopping)
+		if (w->head == NULL && w->stopping) {
+			if (w->cluster)
+				cluster_release(w->cluster, w->db);
 			break;
+		}
 		struct job *batch = take_batch(w);
 		pthread_mutex_unlock(&w->lock);
 		run_batch(w, batch);
@@ -255,11 +270,12 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer)
+int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return GC_ENOMEM;
+	w->cluster = cluster;
 	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
 	if (rc < 0) {
 		char where[512]; /* a URL's password stays out of the log */
@@ -269,7 +285,7 @@ int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer)
 		free(w);
 		return rc;
 	}
-	if ((rc = router_new(w->db, hub, &w->router)) < 0) {
+	if ((rc = router_new(w->db, hub, cluster ? cluster_node(cluster) : NULL, &w->router)) < 0) {
 		log_error("cannot load the routing engine", "error", store_errmsg(w->db));
 		store_free(w->db);
 		free(w);

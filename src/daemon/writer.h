@@ -24,7 +24,10 @@ struct writer;
 
 /* Opens the write connection and loads the routing engine from it; routing
  * events go to hub once committed. */
-int writer_new(const char *db_path, struct hub *hub, struct writer **ret_writer);
+struct cluster;
+/* In a cluster (cluster.h, else NULL), it also keeps this node's routing
+ * leases, once a second, and lets them go as it stops. */
+int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer);
 /* Commits what is queued, stops the thread and frees it. NULL is fine. */
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */

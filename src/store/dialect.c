@@ -1,6 +1,7 @@
 /* The statements that differ between SQLite and PostgreSQL, side by side.
- * Today only JSON: queue configs and agent profiles are JSON text, read
- * with json_extract/json_each on SQLite and jsonb operators on PostgreSQL.
+ * JSON: queue configs and agent profiles are JSON text, read with
+ * json_extract/json_each on SQLite and jsonb operators on PostgreSQL; and a
+ * lock only PostgreSQL needs, where several nodes write.
  * A statement lands here only when no common form exists. Both run on both
  * engines in test-security-routing (a queue another overflows to, a skill
  * in use: 409, not a storage error). */
@@ -26,6 +27,11 @@ static const char *const texts[DIALECT_N][2] = {
 
 		"SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
 		" AND id != ?2 AND (config::jsonb ->> 'overflow_to')::bigint = ?2",
+	},
+	[DIALECT_KB_CHANGES_IN_ORDER] = {
+		NULL,
+		/* 27490 is "kb" in ASCII: the lock's namespace */
+		"SELECT pg_advisory_xact_lock(27490, (?1 % 2147483647)::int)",
 	},
 };
 

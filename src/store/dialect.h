@@ -12,11 +12,15 @@ enum dialect_stmt {
 	DIALECT_SKILL_USERS,
 	/* (tenant ?1, queue ?2): how many other live queues overflow to the queue */
 	DIALECT_QUEUE_OVERFLOW_USERS,
+	/* (tenant ?1): holds the tenant's knowledge change log until the end of
+	 * the transaction, so that its numbers commit in their order whatever
+	 * the node writing (kb.c); NULL on SQLite, whose one writer is enough */
+	DIALECT_KB_CHANGES_IN_ORDER,
 	DIALECT_N
 };
 
 /* The text of statement which for db's engine: a string literal, so that
- * the statement cache knows it again. */
+ * the statement cache knows it again; NULL where the engine needs none. */
 const char *dialect_sql(const struct db *db, enum dialect_stmt which);
 
 #endif

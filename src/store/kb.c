@@ -7,6 +7,7 @@
  * Every change a search must see appends to kb_changes in the same
  * transaction, so a search index never runs ahead of what was committed. */
 #include "store/store_internal.h"
+#include "store/dialect.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -14,9 +15,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Searches follow kb_changes by its numbers (kbsvc.h): a number must never
+ * commit after a larger one, or a search that read the larger would skip
+ * it. With several nodes writing to PostgreSQL, each change first takes the
+ * tenant's change-log lock, held until the commit. */
 static int change(struct store *s, int64_t tenant_id, const char *kind, int64_t item_id, const char *lang,
 		  const char *term, const char *phrase)
 {
+	const char *in_order = dialect_sql(s->db, DIALECT_KB_CHANGES_IN_ORDER);
+	struct db_stmt *lock = in_order ? store_stmt(s, in_order) : NULL;
+	if (in_order && lock == NULL)
+		return GC_ESTORE;
+	if (lock) {
+		db_bind_int64(lock, 1, tenant_id);
+		int rc = store_step_done(s, lock);
+		if (rc < 0)
+			return rc;
+	}
 	struct db_stmt *st = store_stmt(s, "INSERT INTO kb_changes(tenant_id, kind, item_id, lang, term, phrase)"
 					 " VALUES (?,?,?,?,?,?)");
 	if (st == NULL)

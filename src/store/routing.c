@@ -402,6 +402,11 @@ int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after
 	return rc == DB_DONE ? n : store_fail(s, rc);
 }
 
+int store_routing_events_last(struct store *s, int64_t tenant_id, int64_t *ret_id)
+{
+	return tenant_int(s, "SELECT coalesce(max(id), 0) FROM routing_events WHERE tenant_id = ?", tenant_id, ret_id);
+}
+
 int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg)
 {
 	/* the index on time (migration 8) reads the day's rows alone */

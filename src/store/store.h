@@ -317,6 +317,29 @@ int store_routing_events_after(struct store *s, int64_t tenant_id, int64_t after
 			       store_event_fn fn, void *arg);
 /* Every event since since_ms, newest first by time (the day's service level at start). */
 int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn fn, void *arg);
+/* The newest routing event of the tenant (0 for none): where a new live
+ * stream starts. */
+int store_routing_events_last(struct store *s, int64_t tenant_id, int64_t *ret_id);
+
+/* Routing leases, for several nodes on one database (lease.c). */
+struct store_lease {
+	int64_t tenant_id, epoch, expires_at;
+	char node[64];
+};
+/* Moves node's unexpired leases to until. */
+int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t until);
+/* Takes, for node until until, the lease of every tenant with none or an
+ * expired one (the epoch goes up by one). */
+int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until);
+/* Every lease, by tenant (free *ret). */
+int store_lease_list(struct store *s, struct store_lease **ret, size_t *ret_n);
+/* In the caller's transaction: GC_OK and the lease row locked until the
+ * end of the transaction while node holds the tenant's lease under epoch,
+ * unexpired; GC_EMOVED otherwise. */
+int store_lease_fence(struct store *s, int64_t tenant_id, const char *node, int64_t epoch, int64_t now);
+/* Lets node's leases expire now (a clean stop), for another node to take. */
+int store_lease_release(struct store *s, const char *node);
+
 /* The agent who accepted the customer's latest contact (sticky agent), 0 if none. */
 int store_customer_last_agent(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_agent);
 /* The contact's channel and customer (0 for none), for routing. */

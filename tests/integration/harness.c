@@ -68,6 +68,18 @@ int daemon_prepare(struct daemon *d)
 	return testdb_new(d->dir, "guichet.db", d->db, sizeof(d->db));
 }
 
+int daemon_prepare_shared(struct daemon *d, const struct daemon *other)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->dir, sizeof(d->dir), "/tmp/guichet-it-XXXXXX");
+	if (mkdtemp(d->dir) == NULL)
+		return -1;
+	snprintf(d->log, sizeof(d->log), "%s/guichetd.log", d->dir);
+	snprintf(d->db, sizeof(d->db), "%s", other->db);
+	d->shares_db = true;
+	return 0;
+}
+
 int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password)
 {
 	if (daemon_prepare(d) < 0)
@@ -162,7 +174,7 @@ void daemon_cleanup(struct daemon *d)
 		if (system(cmd) != 0)
 			fprintf(stderr, "cannot remove %s\n", d->dir);
 	}
-	if (d->db[0])
+	if (d->db[0] && !d->shares_db)
 		testdb_drop(d->db);
 }
 

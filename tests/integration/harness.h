@@ -20,6 +20,7 @@ struct daemon {
 	char db[128];     /* --db: a file in dir, or a PostgreSQL URL (testdb.h) */
 	char url[64];
 	char log[128];
+	bool shares_db;   /* another daemon's database (daemon_prepare_shared): not dropped here */
 };
 
 struct resp {
@@ -36,6 +37,9 @@ const char *harness_binary(const char *name, char *buf, size_t len);
  * run (GUICHET_TEST_ENGINE, testdb.h): 0 or -1. Every test that needs a
  * database of its own gets it here or from daemon_init. */
 int daemon_prepare(struct daemon *d);
+/* A folder and log of its own for d, on other's database (several nodes on
+ * one PostgreSQL database): 0 or -1. */
+int daemon_prepare_shared(struct daemon *d, const struct daemon *other);
 /* daemon_prepare, then "guichet admin init" on d->db; returns its exit status. */
 int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password);
 /* Runs "guichet admin init" again on the same database (another tenant). */
@@ -55,7 +59,7 @@ void daemon_kill9(struct daemon *d);
 int daemon_crash(struct daemon *d);
 /* Marks d's database as written by schema version (a newer guichet's). */
 int daemon_set_schema_version(const struct daemon *d, int version);
-/* Removes d->dir, and drops d's database on PostgreSQL. */
+/* Removes d->dir, and drops d's database on PostgreSQL (unless shared). */
 void daemon_cleanup(struct daemon *d);
 
 /* One request; body may be NULL. Fills ret (free with resp_clear). */

@@ -16,6 +16,7 @@
 
 #include "daemon/hub.h"
 #include "daemon/router.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "store/store.h"
 #include "teststore.h"
@@ -28,6 +29,13 @@ struct fixture {
 	struct store_scope a, b, agent_a, agent_b;
 	int64_t qa, qb, ca, cb;
 };
+
+/* The newest event id the hub has of either tenant. */
+static int64_t newest_id(struct fixture *f)
+{
+	int64_t a = hub_last_id(f->hub, f->a.tenant_id), b = hub_last_id(f->hub, f->b.tenant_id);
+	return a > b ? a : b;
+}
 
 static struct store_scope scope_in(int64_t tenant, enum role role, int64_t user)
 {
@@ -130,7 +138,7 @@ static int setup(void **state)
 	f->qa = tenant_routing(f->s, &f->a, "agent@a.example", &f->agent_a);
 	f->qb = tenant_routing(f->s, &f->b, "agent@b.example", &f->agent_b);
 	f->hub = hub_new();
-	assert_int_equal(router_new(f->s, f->hub, &f->rt), GC_OK);
+	assert_int_equal(router_new(f->s, f->hub, NULL, &f->rt), GC_OK);
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_int_equal(presence(f, &f->agent_a, PRESENCE_AVAILABLE), GC_OK);
 	assert_int_equal(presence(f, &f->agent_b, PRESENCE_AVAILABLE), GC_OK);
@@ -160,7 +168,7 @@ static void a_rolled_back_request_rebuilds_its_tenant_alone(void **state)
 	assert_offered(f, &f->b, f->cb, f->agent_b.user_id);
 	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
 	uint64_t rebuilds = router_rebuilds(f->rt);
-	int64_t due = router_next_due(f->rt), cursor = hub_last_id(f->hub);
+	int64_t due = router_next_due(f->rt), cursor = newest_id(f);
 	/* A's agent pauses (its offer is taken back), then the request rolls back */
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_int_equal(store_savepoint(f->s), GC_OK);
@@ -180,7 +188,7 @@ static void a_rolled_back_request_rebuilds_its_tenant_alone(void **state)
 	assert_true(router_next_due(f->rt) >= due);
 
 	/* a batch of A's that is kept, then its commit fails */
-	cursor = hub_last_id(f->hub);
+	cursor = newest_id(f);
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_int_equal(store_savepoint(f->s), GC_OK);
 	assert_int_equal(presence(f, &f->agent_a, PRESENCE_PAUSED), GC_OK);
@@ -202,7 +210,7 @@ static void a_refused_request_rebuilds_nothing(void **state)
 {
 	struct fixture *f = *state;
 	uint64_t rebuilds = router_rebuilds(f->rt);
-	int64_t cursor = hub_last_id(f->hub);
+	int64_t cursor = newest_id(f);
 	struct decode_error err;
 	struct queue_input q;
 	json_t *qj = json_pack("{s:s,s:i,s:s,s:I}", "name", "billing", "skill_id", 1, "channel", "chat",
@@ -221,11 +229,90 @@ static void a_refused_request_rebuilds_nothing(void **state)
 	assert_int_equal(events_after(f, f->b.tenant_id, cursor).n, 0);
 }
 
+/* Leases (several nodes): a node routes a tenant only while it holds its
+ * lease; once another node took it, a write of the first is refused
+ * (GC_EMOVED) and leaves nothing, and the tenant is dropped. */
+static int take_leases(struct store *s, const char *node, int64_t now, struct router *rt)
+{
+	struct store_lease *list = NULL;
+	size_t n = 0;
+	assert_int_equal(store_begin(s), GC_OK);
+	assert_int_equal(store_lease_renew(s, node, now, now + 5000), GC_OK);
+	assert_int_equal(store_lease_take(s, node, now, now + 5000), GC_OK);
+	assert_int_equal(store_lease_list(s, &list, &n), GC_OK);
+	assert_int_equal(store_commit(s), GC_OK);
+	int held = 0;
+	for (size_t i = 0; i < n; i++)
+		held += strcmp(list[i].node, node) == 0;
+	if (rt)
+		assert_int_equal(router_follow_leases(rt, s, list, n), GC_OK);
+	free(list);
+	return held;
+}
+
+static void a_node_routes_only_under_its_lease(void **state)
+{
+	struct fixture *f = *state;
+	struct hub *hub = hub_new();
+	struct router *n1 = NULL;
+	assert_int_equal(router_new(f->s, hub, "n1", &n1), GC_OK);
+	json_t *v = NULL;
+	assert_int_equal(router_contact_view(n1, &f->a, f->ca, &v), GC_EMOVED); /* no lease yet */
+	int64_t now = gc_now_ms();
+	assert_int_equal(take_leases(f->s, "n1", now, n1), 2);
+	/* loaded from the store: the offers the fixture's router made */
+	struct router *saved = f->rt;
+	f->rt = n1;
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	/* n1 routes tenant A: a contact is enqueued */
+	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = "help"};
+	int64_t c1 = 0, c2 = 0;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_contact_create(f->s, &f->a, &in, &c1), GC_OK);
+	assert_int_equal(router_enqueue(n1, f->s, &f->a, c1, f->qa, 0), GC_OK);
+	router_job_end(n1, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(n1, f->s, true);
+	/* n1 stalls past its lease: n2 takes both tenants, epoch 2 */
+	assert_int_equal(take_leases(f->s, "n2", now + 6000, NULL), 2);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_savepoint(f->s), GC_OK);
+	assert_int_equal(store_contact_create(f->s, &f->a, &in, &c2), GC_OK);
+	assert_int_equal(router_enqueue(n1, f->s, &f->a, c2, f->qa, 0), GC_EMOVED);
+	router_job_end(n1, false);
+	store_rollback_to(f->s);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(n1, f->s, true);
+	/* dropped: n1 answers for neither tenant any more, and follows n2's leases */
+	assert_int_equal(router_contact_view(n1, &f->a, c1, &v), GC_EMOVED);
+	assert_int_equal(take_leases(f->s, "n1", now + 7000, n1), 0);
+	assert_int_equal(router_contact_view(n1, &f->b, f->cb, &v), GC_EMOVED);
+	/* n2's writes are fenced by its own lease; n1's fence fails */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_lease_fence(f->s, f->a.tenant_id, "n1", 1, now + 7000), GC_EMOVED);
+	assert_int_equal(store_lease_fence(f->s, f->a.tenant_id, "n2", 2, now + 7000), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	/* a clean stop lets n2's leases go: n1 takes them at once, epoch 3 */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_lease_release(f->s, "n2"), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(take_leases(f->s, "n1", now + 7000, n1), 2);
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	json_t *view = NULL;
+	assert_int_equal(router_contact_view(n1, &f->a, c1, &view), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(view, "state")), "waiting");
+	json_decref(view);
+	f->rt = saved;
+	router_free(n1);
+	hub_free(hub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_rolled_back_request_rebuilds_its_tenant_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

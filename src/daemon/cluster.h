@@ -1,0 +1,70 @@
+/* The cluster: several guichetd on one PostgreSQL database, linked by NATS
+ * (--nats). Every node serves any request from the shared database, except
+ * that each tenant's routing engine lives on one node at a time, the holder
+ * of the tenant's lease (store_lease_*):
+ *
+ * - leases: once a second the writer renews this node's leases, takes those
+ *   that expired (a dead node's) and has the router follow them (load the
+ *   tenants it took from the store, drop those it lost); the workers read a
+ *   copy of the whole table to know who routes which tenant;
+ * - hand-offs: a request of a route that uses the routing engine
+ *   (ROUTE_ROUTING), for a tenant another node routes, goes to that node as
+ *   a NATS request ("guichet.handoff.NODE": the HTTP request as text, its
+ *   client in X-Forwarded-For); the owner serves it as if it came from a
+ *   connection of its own (a bufferevent pair, conn_server_adopt) and
+ *   replies with the answer's status, headers and body, which this node
+ *   sends to its client;
+ * - events: what a node publishes to its hub (committed routing events and
+ *   queue statistics) goes to every other node ("guichet.events",
+ *   "guichet.stats"), whose hub takes it as the tenant's routing node's, so
+ *   a live stream on any node sees every offer; a change of who may do
+ *   what ("guichet.authz") makes every node forget the tokens it resolved.
+ *   When the NATS link comes back after a cut, a node forgets its tokens
+ *   and has its streams read what they may have missed from the store.
+ *
+ * Alone (no --nats), none of this runs: the node routes every tenant. */
+#ifndef GUICHET_DAEMON_CLUSTER_H
+#define GUICHET_DAEMON_CLUSTER_H
+
+#include <stdint.h>
+
+struct cluster;
+struct config;
+struct hub;
+struct request;
+struct router;
+struct server;
+struct store;
+
+#define CLUSTER_LEASE_MS 5000     /* a lease not renewed for this long is taken */
+#define CLUSTER_RENEW_MS 1000     /* how often the writer renews and takes them */
+#define CLUSTER_HANDOFF_MS 5000   /* a hand-off not answered by then answers 503 */
+
+/* Connects to NATS and relays srv's hub to the other nodes. */
+int cluster_new(struct server *srv, struct cluster **ret);
+/* Starts taking the other nodes' hand-offs (once the workers run). */
+int cluster_serve(struct cluster *cl);
+/* Takes no more hand-offs or events (a stop; NULL is fine). */
+void cluster_stop_serving(struct cluster *cl);
+/* Disconnects and frees (NULL is fine). */
+void cluster_free(struct cluster *cl);
+const char *cluster_node(const struct cluster *cl);
+
+/* On the writer, every CLUSTER_RENEW_MS: renews and takes leases, has the
+ * router follow them, and shows the workers who routes what. */
+void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt);
+/* On the writer as it stops: lets this node's leases go, for another node
+ * to take them at once. */
+void cluster_release(struct cluster *cl, struct store *db);
+
+/* On the writer, after committing a change of who may do what: every
+ * other node forgets the tokens it resolved (authcache.h). */
+void cluster_authz_changed(struct cluster *cl);
+
+/* On a worker, for a request of a ROUTE_ROUTING route: 0 when this node
+ * routes its tenant (go on), 1 when it went to the node that does (the
+ * answer comes later), -1 when it was answered now (nobody routes the
+ * tenant yet, or NATS refused it: 503 and Retry-After). */
+int cluster_route(struct cluster *cl, struct request *r);
+
+#endif

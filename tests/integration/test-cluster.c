@@ -1,0 +1,361 @@
+/* Several guichetd on one PostgreSQL database, linked by a real nats-server
+ * (src/daemon/cluster.h): two nodes, a and b, on a throwaway cluster. a
+ * starts first and takes the routing leases of both tenants; b serves the
+ * same API and hands routing to a.
+ *
+ * - a contact created through one node is offered to an agent whose live
+ *   stream is on the other, both ways, and the queue statistics are the same
+ *   on both nodes;
+ * - a, the routing node, killed with SIGKILL under a write load through b: b
+ *   takes the leases and routes again within 10 seconds; every contact
+ *   acknowledged (201) is there and waits or is offered, and no contact was
+ *   ever offered to two agents;
+ * - a node stopped cleanly lets its leases go: the other routes at once;
+ * - a tenant's stream on one node sees its routing done on the other, and
+ *   nothing of another tenant's;
+ * - a logout through one node refuses the token on the other at once.
+ * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
+#include "harness.h"
+#include "natsserver.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PASSWORD "cluster pass"
+#define TAKEOVER_LIMIT_MS 10000
+
+static struct natsserver nats;
+static struct daemon a, b;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int start_node(struct daemon *d, const char *name)
+{
+	return daemon_start(d, "--nats", nats.url, "--node", name, NULL);
+}
+
+/* Waits until node d's routing answers for token's tenant (a lease is held
+ * by a live node): the time it took in ms, or -1 after limit_ms. */
+static int64_t wait_routing(const struct daemon *d, const char *token, int64_t limit_ms)
+{
+	int64_t start = now_ms();
+	while (now_ms() - start < limit_ms) {
+		if (http_status(d, "GET", "/api/v1/queues/stats", token, NULL) == 200)
+			return now_ms() - start;
+		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	return -1;
+}
+
+/* One tenant's routing: a skill, a chat queue whose offers do not time out,
+ * agents with one chat each. */
+struct tenant {
+	char *admin, *sup;
+	long long skill, queue;
+	long long agent_ids[2];
+	char *agents[2];
+};
+
+static long long user(const char *admin, const char *email, const char *role, char **ret_token)
+{
+	long long id = post_id(&a, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email,
+		"password", PASSWORD, "role", role));
+	*ret_token = login(&a, email, PASSWORD);
+	return id;
+}
+
+static void tenant_setup(struct tenant *t, const char *admin_email, const char *domain)
+{
+	char email[96];
+	t->admin = login(&a, admin_email, PASSWORD);
+	snprintf(email, sizeof(email), "sup@%s", domain);
+	user(t->admin, email, "supervisor", &t->sup);
+	t->skill = post_id(&a, t->admin, "/api/v1/skills", json_pack("{s:s}", "name", "billing"));
+	t->queue = post_id(&a, t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "billing", "skill_id",
+		(json_int_t)t->skill, "channel", "chat", "offer_timeout_s", 3600));
+	for (int i = 0; i < 2; i++) {
+		snprintf(email, sizeof(email), "agent%d@%s", i, domain);
+		t->agent_ids[i] = user(t->admin, email, "agent", &t->agents[i]);
+		char path[64];
+		snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->agent_ids[i]);
+		assert_int_equal(http_status(&a, "PUT", path, t->admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+			"skills", "skill_id", (json_int_t)t->skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	}
+}
+
+static void tenant_free(struct tenant *t)
+{
+	free(t->admin);
+	free(t->sup);
+	free(t->agents[0]);
+	free(t->agents[1]);
+}
+
+static struct tenant t1, t2;
+
+static int group_setup(void **state)
+{
+	if (natsserver_start(&nats) < 0)
+		return -1;
+	if (daemon_init(&a, "one", "admin@one.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&a, "two", "admin@two.example", PASSWORD) != 0 || start_node(&a, "a") != 0)
+		return -1;
+	tenant_setup(&t1, "admin@one.example", "one.example");
+	tenant_setup(&t2, "admin@two.example", "two.example");
+	if (wait_routing(&a, t1.sup, 5000) < 0 || wait_routing(&a, t2.sup, 5000) < 0) {
+		fprintf(stderr, "node a did not take the routing leases\n");
+		return -1;
+	}
+	if (daemon_prepare_shared(&b, &a) != 0 || start_node(&b, "b") != 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	tenant_free(&t1);
+	tenant_free(&t2);
+	daemon_stop(&a);
+	daemon_stop(&b);
+	daemon_cleanup(&b);
+	daemon_cleanup(&a);
+	natsserver_stop(&nats);
+	return 0;
+}
+
+static void presence(const struct daemon *d, const char *token, const char *p)
+{
+	struct resp r;
+	http_json(d, "POST", "/api/v1/agents/me/presence", token, json_pack("{s:s}", "presence", p), &r);
+	if (r.status != 200)
+		fprintf(stderr, "presence on %s: %d %s\n", d->url, r.status, r.text);
+	assert_int_equal(r.status, 200);
+	/* the answer comes from the routing node: its live view of the agent */
+	assert_non_null(json_object_get(r.json, "live"));
+	resp_clear(&r);
+}
+
+static long long new_contact(const struct daemon *d, const struct tenant *t)
+{
+	return post_id(d, t->sup, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat", "subject", "help",
+		"queue_id", (json_int_t)t->queue));
+}
+
+/* The offer of contact on stream s, within 5 s. */
+static void expect_offer(struct sse *s, long long contact, long long agent)
+{
+	struct sse_event ev = {0};
+	bool got = false;
+	while (!got && sse_next(s, "offered", 5000, &ev))
+		got = json_integer_value(json_object_get(ev.data, "contact_id")) == contact;
+	if (!got)
+		fprintf(stderr, "contact %lld was not offered on this stream\n", contact);
+	assert_true(got);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "agent_id")), agent);
+	json_decref(ev.data);
+}
+
+static json_t *queue_stats(const struct daemon *d, const char *token)
+{
+	struct resp r;
+	http_json(d, "GET", "/api/v1/queues/stats", token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_t *queues = json_incref(json_object_get(r.json, "queues"));
+	resp_clear(&r);
+	return queues;
+}
+
+static void offers_cross_nodes_both_ways(void **state)
+{
+	/* agent 0 streams from b (a hands b's presence request to the routing node) */
+	struct sse s0, s1;
+	assert_int_equal(sse_open(&s0, &b, t1.agents[0], 0), 200);
+	presence(&b, t1.agents[0], "available");
+	long long c1 = new_contact(&a, &t1);
+	expect_offer(&s0, c1, t1.agent_ids[0]);
+	/* agent 1 streams from a; the contact is created through b */
+	assert_int_equal(sse_open(&s1, &a, t1.agents[1], 0), 200);
+	presence(&a, t1.agents[1], "available");
+	long long c2 = new_contact(&b, &t1);
+	expect_offer(&s1, c2, t1.agent_ids[1]);
+	/* the agent on b accepts through b */
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/accept", c1);
+	assert_int_equal(http_status(&b, "POST", path, t1.agents[0], NULL), 200);
+	/* supervisors see the same statistics on both nodes */
+	json_t *on_a = queue_stats(&a, t1.sup), *on_b = queue_stats(&b, t1.sup);
+	assert_int_equal(json_array_size(on_a), 1);
+	assert_true(json_equal(json_object_get(json_array_get(on_a, 0), "agents"),
+			       json_object_get(json_array_get(on_b, 0), "agents")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(on_a, 0), "waiting")),
+			 json_integer_value(json_object_get(json_array_get(on_b, 0), "waiting")));
+	json_decref(on_a);
+	json_decref(on_b);
+	sse_close(&s0);
+	sse_close(&s1);
+}
+
+/* Every offer a supervisor's stream saw: contact -> the one agent offered. */
+struct offers {
+	long long contact[LOAD_MAX_WRITES], agent[LOAD_MAX_WRITES];
+	int n;
+	int doubles;                /* offers of a contact to a second agent */
+};
+
+static void note_offers(struct sse *s, struct offers *o, int timeout_ms)
+{
+	struct sse_event ev = {0};
+	while (sse_next(s, "offered", timeout_ms, &ev)) {
+		long long contact = json_integer_value(json_object_get(ev.data, "contact_id"));
+		long long agent = json_integer_value(json_object_get(ev.data, "agent_id"));
+		int i = 0;
+		while (i < o->n && o->contact[i] != contact)
+			i++;
+		if (i < o->n) {
+			if (o->agent[i] != agent) {
+				fprintf(stderr, "contact %lld offered to agents %lld and %lld\n", contact, o->agent[i], agent);
+				o->doubles++;
+			}
+		} else if (o->n < LOAD_MAX_WRITES) {
+			o->contact[o->n] = contact;
+			o->agent[o->n++] = agent;
+		}
+	}
+	json_decref(ev.data);
+}
+
+static char seen[1][LOAD_MAX_WRITES];
+static struct load_writer writer;
+static struct offers offers;
+
+static void the_routing_node_killed_the_other_takes_over(void **state)
+{
+	/* tenant two: both agents available and streaming from b, a supervisor's stream on b */
+	struct sse sup, s0, s1;
+	assert_int_equal(sse_open(&sup, &b, t2.sup, 0), 200);
+	assert_int_equal(sse_open(&s0, &b, t2.agents[0], 0), 200);
+	assert_int_equal(sse_open(&s1, &b, t2.agents[1], 0), 200);
+	presence(&b, t2.agents[0], "available");
+	presence(&b, t2.agents[1], "available");
+	/* contacts posted through b, while a routes them */
+	atomic_bool stop = false;
+	pthread_t thread;
+	assert_int_equal(load_writer_start(&writer, &b, t2.sup, 0, t2.queue, &stop, &thread), 0);
+	while (atomic_load(&writer.n_acked) < 20)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	daemon_kill9(&a);
+	int before = atomic_load(&writer.n_acked);
+	int64_t took = wait_routing(&b, t2.sup, TAKEOVER_LIMIT_MS);
+	fprintf(stderr, "b routes again %lld ms after a was killed (%d contacts acknowledged before)\n", (long long)took,
+		before);
+	assert_true(took >= 0);
+	/* b routes what comes next itself */
+	int64_t until = now_ms() + 1000;
+	while (atomic_load(&writer.n_acked) < before + 20 && now_ms() < until + 5000)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	atomic_store(&stop, true);
+	pthread_join(thread, NULL);
+	int acked = atomic_load(&writer.n_acked);
+	assert_true(acked >= before + 20);
+	note_offers(&sup, &offers, 1500);
+	/* every acknowledged contact is there once, and in its queue or offered
+	 * (some more may be: committed by a, their answers lost with it) */
+	int stored = load_read_back(&b, t2.sup, 1, seen);
+	assert_true(stored >= acked);
+	for (int i = 0; i < acked; i++) {
+		assert_true(seen[0][writer.acked_seq[i]]);
+		char path[64];
+		struct resp r;
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", writer.acked_ids[i]);
+		http_json(&b, "GET", path, t2.sup, NULL, &r);
+		assert_int_equal(r.status, 200);
+		const char *st = json_string_value(json_object_get(r.json, "state"));
+		assert_true(strcmp(st, "waiting") == 0 || strcmp(st, "offered") == 0);
+		resp_clear(&r);
+	}
+	/* two agents of one chat each: two contacts offered, each to one agent only */
+	assert_int_equal(offers.doubles, 0);
+	assert_true(offers.n >= 2);
+	json_t *queues = queue_stats(&b, t2.sup);
+	json_t *q = json_array_get(queues, 0);
+	assert_int_equal(json_integer_value(json_object_get(q, "waiting")), stored - 2);
+	json_decref(queues);
+	sse_close(&sup);
+	sse_close(&s0);
+	sse_close(&s1);
+}
+
+static void a_clean_stop_hands_the_routing_over_at_once(void **state)
+{
+	/* a comes back: b keeps routing; then b stops cleanly and a routes within 2 s */
+	assert_int_equal(start_node(&a, "a"), 0);
+	assert_true(wait_routing(&a, t1.sup, 3000) >= 0); /* through b */
+	/* a tenant's stream on a sees its own routing from b, and nothing of another tenant's */
+	struct sse s;
+	assert_int_equal(sse_open(&s, &a, t1.sup, 0), 200);
+	long long foreign = new_contact(&a, &t2), own = new_contact(&a, &t1);
+	struct sse_event ev = {0};
+	bool got_own = false;
+	while (!got_own && sse_next(&s, NULL, 5000, &ev)) {
+		long long contact = json_integer_value(json_object_get(ev.data, "contact_id"));
+		assert_int_not_equal(contact, foreign);
+		got_own = contact == own;
+	}
+	assert_true(got_own);
+	json_decref(ev.data);
+	sse_close(&s);
+	assert_int_equal(daemon_stop(&b), 0);
+	int64_t took = wait_routing(&a, t1.sup, 3000);
+	fprintf(stderr, "a routes %lld ms after b stopped\n", (long long)took);
+	assert_true(took >= 0 && took < 2500);
+	long long c = new_contact(&a, &t1);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", c);
+	struct resp r;
+	http_json(&a, "GET", path, t1.sup, NULL, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+}
+
+/* A logout through one node refuses the token on the other at once,
+ * though that node had it in its cache. */
+static void a_logout_on_one_node_holds_on_the_other(void **state)
+{
+	char *token = login(&a, "admin@one.example", PASSWORD);
+	for (int i = 0; i < 16; i++) /* each of b's workers caches it (a connection goes to any of them) */
+		assert_int_equal(http_status(&b, "GET", "/api/v1/me", token, NULL), 200);
+	assert_int_equal(http_status(&a, "POST", "/api/v1/auth/logout", token, NULL), 204);
+	int64_t start = now_ms();
+	int status = 200;
+	while ((status = http_status(&b, "GET", "/api/v1/me", token, NULL)) == 200 && now_ms() - start < 1000)
+		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+	fprintf(stderr, "b refuses the token %lld ms after the logout on a\n", (long long)(now_ms() - start));
+	assert_int_equal(status, 401);
+	free(token);
+}
+
+int main(void)
+{
+	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(offers_cross_nodes_both_ways),
+		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
+		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
+		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
