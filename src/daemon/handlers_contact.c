@@ -52,19 +52,25 @@ int run_contact_events(struct request *r, struct store *db)
 int prepare_contact_create(struct request *r, struct store *db)
 {
 	struct decode_error err;
-	return contact_input_decode(r->body, false, &r->in.contact, &err) < 0
-		       ? reply_decode_error(r, &err) : 0;
+	if (contact_input_decode(r->body, false, &r->in.contact, &err) < 0)
+		return reply_decode_error(r, &err);
+	/* with no customer to check and no queue, what is left can fail only if
+	 * the database does: the writer checks it at the commit (writer.c) */
+	r->checked_at_commit = r->in.contact.customer_id == 0 && r->in.contact.queue_id == 0;
+	return 0;
 }
 
 int run_contact_create(struct request *r, struct store *db)
 {
 	int64_t id = 0;
 	size_t len;
-	int rc = store_contact_create(db, &r->scope, &r->in.contact, &id);
-	if (rc == GC_OK && r->in.contact.queue_id &&
-	    (rc = contact_enqueue(r, db, id, r->in.contact.queue_id, r->in.contact.priority)) < 0)
+	bool routed = r->in.contact.queue_id != 0;
+	/* unrouted, the answer is what was inserted; routed, it is read back
+	 * after the router changed the contact */
+	int rc = store_contact_create_text(db, &r->scope, &r->in.contact, &id, routed ? NULL : &r->resp_text, &len);
+	if (rc == GC_OK && routed && (rc = contact_enqueue(r, db, id, r->in.contact.queue_id, r->in.contact.priority)) < 0)
 		return rc; /* answered */
-	if (rc == GC_OK)
+	if (rc == GC_OK && routed)
 		rc = store_contact_get_text(db, &r->scope, id, &r->resp_text, &len);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "customer_id");

@@ -178,6 +178,8 @@ const size_t http_n_routes = sizeof(http_routes) / sizeof(http_routes[0]);
 
 int reply(struct request *r, int status, json_t *obj)
 {
+	free(r->resp_text); /* an answer already written gives way (an error found at the flush) */
+	r->resp_text = NULL;
 	json_decref(r->resp);
 	r->status = status;
 	r->resp = obj;

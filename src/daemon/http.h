@@ -92,6 +92,8 @@ struct request {
 	char *resp_text;          /* an answer already serialised, freed after sending */
 	const char *content_type;
 	bool streaming;           /* run started a stream: the answer is already under way */
+	bool checked_at_commit;   /* set by prepare: run's writes fail only if the database does,
+				   * so the writer checks them at the commit (writer.c) */
 	/* not zeroed at the start of a request: written by prepare before use */
 	union decode_input in;
 	char password_hash[128];  /* hashed by prepare, off the writer thread */

@@ -101,19 +101,32 @@ static int remember(struct writer *w, struct request *r, const char *request, co
 	return rc;
 }
 
-static void run_job(struct writer *w, struct request *r)
+/* Runs one request in the batch's transaction. Most run in a savepoint of
+ * their own and are checked before the next (store_flush): a failure undoes
+ * that request alone. A request whose writes can fail only if the database
+ * does (checked_at_commit, set by its prepare) needs neither: its writes go
+ * to the server with the next statement and are checked at the commit, and
+ * if it fails anyway, so does the batch (every request answers 503, nothing
+ * is acknowledged). GC_OK, or an error when the batch can no longer commit. */
+static int run_job(struct writer *w, struct request *r)
 {
 	unsigned char hash[32];
 	char request[2048];
+	bool at_commit = r->checked_at_commit && r->idempotency_key == NULL;
 	if (r->idempotency_key) {
 		key_request(r, request, sizeof(request));
 		crypto_generichash(hash, sizeof(hash), (const unsigned char *)r->raw, r->raw_len, NULL, 0);
 		if (replay(w, r, request, hash))
-			return;
+			return GC_OK;
+	}
+	if (at_commit) {
+		int rc = r->route->run(r, w->db);
+		router_job_end(w->router, rc >= 0);
+		return rc < 0 ? GC_ESTORE : GC_OK;
 	}
 	if (store_savepoint(w->db) < 0) {
 		reply_store_error(r, w->db, GC_ESTORE, NULL);
-		return;
+		return GC_OK;
 	}
 	int rc = r->route->run(r, w->db);
 	if (rc == GC_OK && (rc = store_flush(w->db)) < 0) /* this request's appends, not the next one's */
@@ -126,6 +139,7 @@ static void run_job(struct writer *w, struct request *r)
 	else
 		store_release(w->db);
 	router_job_end(w->router, rc >= 0);
+	return GC_OK;
 }
 
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
@@ -134,7 +148,7 @@ static void run_batch(struct writer *w, struct job *batch)
 	int rc = store_begin(w->db);
 	for (struct job *j = batch; j; j = j->next) {
 		if (rc == GC_OK)
-			run_job(w, j->r);
+			rc = run_job(w, j->r);
 	}
 	if (rc == GC_OK)
 		rc = store_commit(w->db);

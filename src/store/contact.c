@@ -77,47 +77,60 @@ static char *tags_text(const struct contact_input *in)
 static int insert_message(struct store *s, const struct store_scope *scope, int64_t contact_id,
 			  const char *kind, const char *body, int64_t now, int64_t *ret_id)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO messages(tenant_id, contact_id, kind, body,"
-					 " author_id, created_at) VALUES (?,?,?,?,?,?) RETURNING id");
+	int64_t id = 0;
+	int rc = store_reserve_id(s, ID_MESSAGES, &id);
+	struct db_stmt *st = rc < 0 ? NULL : store_stmt(s, "INSERT INTO messages(id, tenant_id, contact_id, kind, body,"
+					 " author_id, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, scope->tenant_id);
-	db_bind_int64(st, 2, contact_id);
-	bind_text(st, 3, kind);
-	bind_text(st, 4, body);
-	bind_id(st, 5, scope->user_id);
-	db_bind_int64(st, 6, now);
-	return store_insert_id(s, st, ret_id);
+		return rc < 0 ? rc : GC_ESTORE;
+	bind_id(st, 1, id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, contact_id);
+	bind_text(st, 4, kind);
+	bind_text(st, 5, body);
+	bind_id(st, 6, scope->user_id);
+	db_bind_int64(st, 7, now);
+	return store_insert_reserved(s, st, id, ret_id);
 }
+
+static int contact_answer(const struct contact_input *in, int64_t id, const char *tags_line, int64_t now,
+			  int64_t message_id, int64_t author_id, char **ret_text, size_t *ret_len);
 
 int store_contact_create(struct store *s, const struct store_scope *scope,
 			 const struct contact_input *in, int64_t *ret_id)
+{
+	return store_contact_create_text(s, scope, in, ret_id, NULL, NULL);
+}
+
+int store_contact_create_text(struct store *s, const struct store_scope *scope, const struct contact_input *in,
+			      int64_t *ret_id, char **ret_text, size_t *ret_len)
 {
 	int rc;
 	if (in->customer_id && (rc = customer_exists(s, scope, in->customer_id)) < 0)
 		return rc;
 	json_t *tags = tags_json(in);
 	char *tags_line = tags_text(in);
-	int64_t now = gc_now_ms();
-	struct db_stmt *st = store_stmt(s, "INSERT INTO contacts(tenant_id, channel, customer_id, subject,"
+	int64_t now = gc_now_ms(), id = 0, message_id = 0;
+	struct db_stmt *st = NULL;
+	if ((rc = store_reserve_id(s, ID_CONTACTS, &id)) < 0 ||
+	    (st = store_stmt(s, "INSERT INTO contacts(id, tenant_id, channel, customer_id, subject,"
 		" reason, queue, priority, tags, state, created_by, created_at, updated_at)"
-		" VALUES (?,?,?,?,?,?,?,?,'new',?,?,?10) RETURNING id");
-	if (st == NULL || tags_line == NULL) {
-		rc = st ? GC_ENOMEM : GC_ESTORE;
+		" VALUES (?,?,?,?,?,?,?,?,?,'new',?,?,?11) RETURNING id")) == NULL || tags_line == NULL) {
+		rc = rc < 0 ? rc : st ? GC_ENOMEM : GC_ESTORE;
 		goto out;
 	}
-	db_bind_int64(st, 1, scope->tenant_id);
-	bind_text(st, 2, contact_channel_name(in->channel));
-	bind_id(st, 3, in->customer_id);
-	bind_text(st, 4, in->subject);
-	bind_text(st, 5, in->reason);
-	bind_text(st, 6, in->queue);
-	db_bind_int64(st, 7, in->priority);
-	bind_text(st, 8, tags_line);
-	bind_id(st, 9, scope->user_id);
-	db_bind_int64(st, 10, now);
-	int64_t id, message_id = 0;
-	if ((rc = store_insert_id(s, st, &id)) < 0)
+	bind_id(st, 1, id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	bind_text(st, 3, contact_channel_name(in->channel));
+	bind_id(st, 4, in->customer_id);
+	bind_text(st, 5, in->subject);
+	bind_text(st, 6, in->reason);
+	bind_text(st, 7, in->queue);
+	db_bind_int64(st, 8, in->priority);
+	bind_text(st, 9, tags_line);
+	bind_id(st, 10, scope->user_id);
+	db_bind_int64(st, 11, now);
+	if ((rc = store_insert_reserved(s, st, id, &id)) < 0)
 		goto out;
 	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, &message_id)) < 0)
 		goto out;
@@ -126,6 +139,8 @@ int store_contact_create(struct store *s, const struct store_scope *scope,
 			  "customer_id", in->customer_id ? json_integer(in->customer_id) : json_null(),
 			  "subject", in->subject, "queue", in->queue, "priority", in->priority,
 			  "tags", tags), now);
+	if (rc == GC_OK && ret_text)
+		rc = contact_answer(in, id, tags_line, now, message_id, scope->user_id, ret_text, ret_len);
 	if (rc == GC_OK)
 		*ret_id = id;
 out:
@@ -145,35 +160,47 @@ static void gen_key(yajl_gen g, const char *key)
 	yajl_gen_string(g, (const unsigned char *)key, strlen(key));
 }
 
-static void gen_text(yajl_gen g, const char *key, struct db_stmt *st, int i)
+/* A contact's fields as the answer shows them, from its row or from what
+ * was just inserted (NULL strings and 0 ids are null). */
+struct contact_fields {
+	int64_t id, customer_id, priority, version, created_at, updated_at;
+	const char *channel, *subject, *reason, *queue, *tags_line, *state, *disposition;
+};
+
+struct message_fields {
+	int64_t id, author_id, created_at;
+	const char *kind, *body;
+};
+
+static void gen_string(yajl_gen g, const char *key, const char *value)
 {
 	gen_key(g, key);
-	if (db_column_is_null(st, i))
-		yajl_gen_null(g);
+	if (value)
+		yajl_gen_string(g, (const unsigned char *)value, strlen(value));
 	else
-		yajl_gen_string(g, (const unsigned char *)db_column_text(st, i), db_column_bytes(st, i));
+		yajl_gen_null(g);
 }
 
-static void gen_int(yajl_gen g, const char *key, struct db_stmt *st, int i)
+static void gen_id(yajl_gen g, const char *key, int64_t id)
 {
 	gen_key(g, key);
-	if (db_column_is_null(st, i))
-		yajl_gen_null(g);
+	if (id)
+		yajl_gen_integer(g, id);
 	else
-		yajl_gen_integer(g, db_column_int64(st, i));
+		yajl_gen_null(g);
 }
 
-static void gen_time(yajl_gen g, const char *key, struct db_stmt *st, int i)
+static void gen_time(yajl_gen g, const char *key, int64_t ms)
 {
 	char when[GC_TIME_LEN];
-	gc_time_format(db_column_int64(st, i), when);
-	gen_key(g, key);
-	yajl_gen_string(g, (const unsigned char *)when, strlen(when));
+	gc_time_format(ms, when);
+	gen_string(g, key, when);
 }
 
-static void gen_tags(yajl_gen g, struct db_stmt *st, int i)
+/* Tags are stored one per line. */
+static void gen_tags(yajl_gen g, const char *line)
 {
-	const unsigned char *tags = (const unsigned char *)db_column_text(st, i);
+	const unsigned char *tags = (const unsigned char *)line;
 	gen_key(g, "tags");
 	yajl_gen_array_open(g);
 	while (tags && *tags) {
@@ -185,22 +212,58 @@ static void gen_tags(yajl_gen g, struct db_stmt *st, int i)
 	yajl_gen_array_close(g);
 }
 
-/* The fields of a CONTACT_COLUMNS row, into an open map. */
-static void gen_contact(yajl_gen g, struct db_stmt *st)
+/* The contact's fields, into an open map: the one definition of its shape. */
+static void gen_contact(yajl_gen g, const struct contact_fields *c)
 {
-	gen_int(g, "id", st, 0);
-	gen_text(g, "channel", st, 1);
-	gen_int(g, "customer_id", st, 2);
-	gen_text(g, "subject", st, 3);
-	gen_text(g, "reason", st, 4);
-	gen_text(g, "queue", st, 5);
-	gen_int(g, "priority", st, 6);
-	gen_tags(g, st, 7);
-	gen_text(g, "state", st, 8);
-	gen_text(g, "disposition", st, 9);
-	gen_int(g, "version", st, 10);
-	gen_time(g, "created_at", st, 11);
-	gen_time(g, "updated_at", st, 12);
+	gen_id(g, "id", c->id);
+	gen_string(g, "channel", c->channel);
+	gen_id(g, "customer_id", c->customer_id);
+	gen_string(g, "subject", c->subject);
+	gen_string(g, "reason", c->reason);
+	gen_string(g, "queue", c->queue);
+	gen_key(g, "priority");
+	yajl_gen_integer(g, c->priority);
+	gen_tags(g, c->tags_line);
+	gen_string(g, "state", c->state);
+	gen_string(g, "disposition", c->disposition);
+	gen_key(g, "version");
+	yajl_gen_integer(g, c->version);
+	gen_time(g, "created_at", c->created_at);
+	gen_time(g, "updated_at", c->updated_at);
+}
+
+static void gen_message(yajl_gen g, const struct message_fields *m)
+{
+	yajl_gen_map_open(g);
+	gen_id(g, "id", m->id);
+	gen_string(g, "kind", m->kind);
+	gen_string(g, "body", m->body);
+	gen_id(g, "author_id", m->author_id);
+	gen_time(g, "created_at", m->created_at);
+	yajl_gen_map_close(g);
+}
+
+static const char *column_text_or_null(struct db_stmt *st, int i)
+{
+	return db_column_is_null(st, i) ? NULL : db_column_text(st, i);
+}
+
+static int64_t column_int_or_0(struct db_stmt *st, int i)
+{
+	return db_column_is_null(st, i) ? 0 : db_column_int64(st, i);
+}
+
+/* The fields of a CONTACT_COLUMNS row (valid while the row is). */
+static struct contact_fields contact_of_row(struct db_stmt *st)
+{
+	return (struct contact_fields){
+		.id = db_column_int64(st, 0), .channel = column_text_or_null(st, 1),
+		.customer_id = column_int_or_0(st, 2), .subject = column_text_or_null(st, 3),
+		.reason = column_text_or_null(st, 4), .queue = column_text_or_null(st, 5),
+		.priority = db_column_int64(st, 6), .tags_line = column_text_or_null(st, 7),
+		.state = column_text_or_null(st, 8), .disposition = column_text_or_null(st, 9),
+		.version = db_column_int64(st, 10), .created_at = db_column_int64(st, 11),
+		.updated_at = db_column_int64(st, 12)};
 }
 
 /* The messages of a CONTACT_WITH_MESSAGES row set, from the current row on. */
@@ -210,13 +273,10 @@ static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 	gen_key(g, "messages");
 	yajl_gen_array_open(g);
 	for (; rc == DB_ROW && !db_column_is_null(st, 13); rc = db_step(st)) {
-		yajl_gen_map_open(g);
-		gen_int(g, "id", st, 13);
-		gen_text(g, "kind", st, 14);
-		gen_text(g, "body", st, 15);
-		gen_int(g, "author_id", st, 16);
-		gen_time(g, "created_at", st, 17);
-		yajl_gen_map_close(g);
+		struct message_fields m = {.id = db_column_int64(st, 13), .kind = column_text_or_null(st, 14),
+					   .body = column_text_or_null(st, 15), .author_id = column_int_or_0(st, 16),
+					   .created_at = db_column_int64(st, 17)};
+		gen_message(g, &m);
 	}
 	yajl_gen_array_close(g);
 	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
@@ -239,6 +299,34 @@ static int take_text(yajl_gen g, char **ret_text, size_t *ret_len)
 	return GC_OK;
 }
 
+/* A new contact as store_contact_get_text shows it, from what was inserted:
+ * no read back (on PostgreSQL, a round trip saved). */
+static int contact_answer(const struct contact_input *in, int64_t id, const char *tags_line, int64_t now,
+			  int64_t message_id, int64_t author_id, char **ret_text, size_t *ret_len)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	if (g == NULL)
+		return GC_ENOMEM;
+	struct contact_fields c = {.id = id, .channel = contact_channel_name(in->channel), .customer_id = in->customer_id,
+				   .subject = in->subject, .reason = in->reason, .queue = in->queue,
+				   .priority = in->priority, .tags_line = tags_line, .state = "new", .version = 1,
+				   .created_at = now, .updated_at = now};
+	yajl_gen_map_open(g);
+	gen_contact(g, &c);
+	gen_key(g, "messages");
+	yajl_gen_array_open(g);
+	if (message_id) {
+		struct message_fields m = {.id = message_id, .kind = "inbound", .body = in->message,
+					   .author_id = author_id, .created_at = now};
+		gen_message(g, &m);
+	}
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	int rc = take_text(g, ret_text, ret_len);
+	yajl_gen_free(g);
+	return rc;
+}
+
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len)
 {
@@ -257,7 +345,8 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 		return GC_ENOMEM;
 	}
 	yajl_gen_map_open(g);
-	gen_contact(g, st);
+	struct contact_fields c = contact_of_row(st);
+	gen_contact(g, &c);
 	rc = gen_messages(s, g, st);
 	db_reset(st);
 	yajl_gen_map_close(g);
@@ -455,7 +544,8 @@ static json_t *contact_row(struct db_stmt *st, void *arg)
 	yajl_gen_reset(g, NULL);
 	yajl_gen_clear(g);
 	yajl_gen_map_open(g);
-	gen_contact(g, st);
+	struct contact_fields c = contact_of_row(st);
+	gen_contact(g, &c);
 	yajl_gen_map_close(g);
 	yajl_gen_get_buf(g, &buf, &len);
 	return json_loadb((const char *)buf, len, 0, NULL);

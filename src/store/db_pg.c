@@ -62,7 +62,7 @@ struct pg_db {
 };
 
 /* At most this many control statements wait for the next statement. */
-#define MAX_DEFERRED 16
+#define MAX_DEFERRED 256
 
 struct pg_param {
 	char *value;   /* NULL for NULL */
@@ -415,7 +415,9 @@ static int end_pipeline(struct pg_db *db, PGresult **ret_res)
 	int rc = GC_OK;
 	for (int i = 0; i < db->n_deferred; i++) {
 		PGresult *res = next_result(db);
-		if (rc == GC_OK && PQresultStatus(res) != PGRES_COMMAND_OK)
+		ExecStatusType status = PQresultStatus(res);
+		/* an insert with a reserved id may return it (RETURNING id): read by nobody */
+		if (rc == GC_OK && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 			rc = fail_result(&db->base, res);
 		PQclear(res);
 	}

@@ -1,7 +1,8 @@
 /* The statements that differ between SQLite and PostgreSQL, side by side.
  * JSON: queue configs and agent profiles are JSON text, read with
- * json_extract/json_each on SQLite and jsonb operators on PostgreSQL; and a
- * lock only PostgreSQL needs, where several nodes write.
+ * json_extract/json_each on SQLite and jsonb operators on PostgreSQL; a lock
+ * only PostgreSQL needs, where several nodes write; ids taken ahead from
+ * PostgreSQL's sequences.
  * A statement lands here only when no common form exists. Both run on both
  * engines in test-security-routing (a queue another overflows to, a skill
  * in use: 409, not a storage error). */
@@ -32,6 +33,14 @@ static const char *const texts[DIALECT_N][2] = {
 		NULL,
 		/* 27490 is "kb" in ASCII: the lock's namespace */
 		"SELECT pg_advisory_xact_lock(27490, (?1 % 2147483647)::int)",
+	},
+	[DIALECT_RESERVE_CONTACT_IDS] = {
+		NULL,
+		"SELECT nextval(pg_get_serial_sequence('contacts', 'id')) FROM generate_series(1, 64)",
+	},
+	[DIALECT_RESERVE_MESSAGE_IDS] = {
+		NULL,
+		"SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, 64)",
 	},
 };
 

@@ -16,6 +16,11 @@ enum dialect_stmt {
 	 * the transaction, so that its numbers commit in their order whatever
 	 * the node writing (kb.c); NULL on SQLite, whose one writer is enough */
 	DIALECT_KB_CHANGES_IN_ORDER,
+	/* (): STORE_RESERVED_IDS new ids of contacts, of messages, one per row,
+	 * taken ahead so that inserts need not wait for theirs (store.c's
+	 * store_reserve_id); NULL on SQLite, where an insert's id costs nothing */
+	DIALECT_RESERVE_CONTACT_IDS,
+	DIALECT_RESERVE_MESSAGE_IDS,
 	DIALECT_N
 };
 

@@ -6,6 +6,7 @@
  * both engines (db_sqlite.c, db_pg.c). Callers make that cheap by batching
  * many requests in one transaction (src/daemon/writer.c). */
 #include "store/store_internal.h"
+#include "store/dialect.h"
 #include "store/schema.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -70,6 +71,43 @@ int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id)
 		*ret_id = db_column_int64(st, 0);
 	db_reset(st);
 	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
+}
+
+int store_reserve_id(struct store *s, enum reserved_ids kind, int64_t *ret_id)
+{
+	static const enum dialect_stmt statements[ID_KINDS] = {
+		[ID_CONTACTS] = DIALECT_RESERVE_CONTACT_IDS, [ID_MESSAGES] = DIALECT_RESERVE_MESSAGE_IDS};
+	*ret_id = 0;
+	const char *sql = dialect_sql(s->db, statements[kind]);
+	if (sql == NULL)
+		return GC_OK; /* the insert assigns it */
+	if (s->n_reserved[kind] == 0) {
+		struct db_stmt *st = store_stmt(s, sql);
+		if (st == NULL)
+			return GC_ESTORE;
+		int rc, n = 0;
+		while ((rc = db_step(st)) == DB_ROW && n < STORE_RESERVED_IDS)
+			s->reserved[kind][STORE_RESERVED_IDS - 1 - n++] = db_column_int64(st, 0); /* popped from the end */
+		db_reset(st);
+		if (rc != DB_DONE && rc != DB_ROW)
+			return store_fail(s, rc);
+		s->n_reserved[kind] = n;
+		if (n < STORE_RESERVED_IDS) /* keep them at the start of the array */
+			memmove(s->reserved[kind], s->reserved[kind] + STORE_RESERVED_IDS - n, (size_t)n * sizeof(int64_t));
+		if (n == 0)
+			return store_fail(s, DB_DONE);
+	}
+	*ret_id = s->reserved[kind][--s->n_reserved[kind]];
+	return GC_OK;
+}
+
+int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id)
+{
+	if (id == 0)
+		return store_insert_id(s, st, ret_id);
+	if (ret_id)
+		*ret_id = id;
+	return store_step_later(s, st);
 }
 
 int store_exec(struct store *s, const char *sql)

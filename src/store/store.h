@@ -223,6 +223,10 @@ struct store_contact_filter {
 /* A new contact (state "new"); its id. Read it back with store_contact_get. */
 int store_contact_create(struct store *s, const struct store_scope *scope,
 			 const struct contact_input *in, int64_t *ret_id);
+/* The same, with the new contact as store_contact_get_text shows it
+ * (malloc'd), made from what was inserted rather than read back. */
+int store_contact_create_text(struct store *s, const struct store_scope *scope, const struct contact_input *in,
+			      int64_t *ret_id, char **ret_text, size_t *ret_len);
 /* The contact with its messages and notes, as JSON text (malloc'd): the
  * fast path for answering a GET. */
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,

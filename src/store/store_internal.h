@@ -15,11 +15,17 @@ struct stmt_slot {
 	struct db_stmt *stmt;
 };
 
+/* Tables whose new ids store_reserve_id takes ahead. */
+enum reserved_ids { ID_CONTACTS, ID_MESSAGES, ID_KINDS };
+#define STORE_RESERVED_IDS 64 /* taken at once: DIALECT_RESERVE_*_IDS */
+
 struct store {
 	struct db *db;
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	char errmsg[256];
 	int savepoint_depth;
+	int64_t reserved[ID_KINDS][STORE_RESERVED_IDS];
+	int n_reserved[ID_KINDS];
 };
 
 /* The cached prepared statement for sql, reset and unbound; NULL on error
@@ -44,6 +50,16 @@ int store_exec(struct store *s, const char *sql);
  * back to it when rc is an error; it answers rc. */
 int store_attempt_begin(struct store *s);
 int store_attempt_end(struct store *s, int rc);
+/* A new id of the table, taken ahead (PostgreSQL: from its sequence, 64 at
+ * a time, one round trip for them all); 0 on SQLite, where the insert
+ * assigns it at no cost. Bind it with bind_id (0: NULL) as the id of an
+ * "INSERT ... (id, ...) ... RETURNING id" and run that with
+ * store_insert_reserved. */
+int store_reserve_id(struct store *s, enum reserved_ids kind, int64_t *ret_id);
+/* With a reserved id, the insert goes with the next statement (it waits
+ * for nothing: store_step_later); without one (0), it runs now and
+ * answers its id. */
+int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id);
 /* Steps an INSERT ... RETURNING id and answers the id (when ret_id is not
  * NULL); resets it. */
 int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id);
