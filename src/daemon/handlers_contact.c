@@ -62,18 +62,11 @@ int prepare_contact_create(struct request *r, struct store *db)
 
 int run_contact_create(struct request *r, struct store *db)
 {
+	struct ops o = request_ops(r, db);
+	struct ops_error err;
 	int64_t id = 0;
-	size_t len;
-	bool routed = r->in.contact.queue_id != 0;
-	/* unrouted, the answer is what was inserted; routed, it is read back
-	 * after the router changed the contact */
-	int rc = store_contact_create_text(db, &r->scope, &r->in.contact, &id, routed ? NULL : &r->resp_text, &len);
-	if (rc == GC_OK && routed && (rc = contact_enqueue(r, db, id, r->in.contact.queue_id, r->in.contact.priority)) < 0)
-		return rc; /* answered */
-	if (rc == GC_OK && routed)
-		rc = store_contact_get_text(db, &r->scope, id, &r->resp_text, &len);
-	if (rc < 0)
-		return reply_store_error(r, db, rc, "customer_id");
+	if (ops_contact_create(&o, &r->scope, &r->in.contact, &id, &r->resp_text, &err) < 0)
+		return reply_ops_error(r, db, &err);
 	r->status = 201;
 	r->content_type = "application/json";
 	return GC_OK;
@@ -142,11 +135,12 @@ int prepare_contact_message(struct request *r, struct store *db)
 
 static int add_message(struct request *r, struct store *db, bool note)
 {
+	struct ops o = request_ops(r, db);
+	struct ops_error err;
 	json_t *m = NULL;
-	int rc = store_contact_add_message(db, &r->scope, r->ids[0], &r->in.message, note, &m);
-	if (rc == GC_ENOTFOUND)
-		return reply_store_error(r, db, rc, "contact");
-	return rc < 0 ? reply_store_error(r, db, rc, "state") : reply(r, 201, m);
+	if (ops_message_add(&o, &r->scope, r->ids[0], &r->in.message, note, &m, &err) < 0)
+		return reply_store_error(r, db, err.rc, err.field);
+	return reply(r, 201, m);
 }
 
 int run_contact_message(struct request *r, struct store *db)

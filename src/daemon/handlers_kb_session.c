@@ -942,12 +942,14 @@ int run_public_session_escalate(struct request *r, struct store *db)
 	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = subject,
 				   .message = message ? message : json_string_value(json_object_get(session, "query"))};
 	int64_t contact = 0;
+	struct ops o = request_ops(r, db);
+	struct ops_error err;
 	if (rc == GC_OK)
-		rc = text ? store_contact_create(db, &scope, &in, &contact) : GC_ENOMEM;
+		rc = text ? ops_contact_create(&o, &scope, &in, &contact, NULL, &err) : GC_ENOMEM;
 	struct message_input note = {.body = text};
 	json_t *msg = NULL;
 	if (rc == GC_OK)
-		rc = store_contact_add_message(db, &scope, contact, &note, true, &msg);
+		rc = ops_message_add(&o, &scope, contact, &note, true, &msg, &err);
 	json_decref(msg);
 	if (rc == GC_OK)
 		rc = store_kb_session_end(db, tenant, id, false, "the customer asked for a person", -1);

@@ -267,18 +267,10 @@ int prepare_contact_enqueue(struct request *r, struct store *db)
 
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority)
 {
-	if (priority < 0) { /* the contact's own */
-		json_t *c = NULL;
-		int rc = store_contact_get(db, &r->scope, contact_id, &c);
-		if (rc < 0)
-			return reply_store_error(r, db, rc, "contact");
-		priority = (int)json_integer_value(json_object_get(c, "priority"));
-		json_decref(c);
-	}
-	int rc = router_enqueue(router_of(r), db, &r->scope, contact_id, queue_id, priority);
-	if ((rc == GC_ENOTFOUND && strncmp(router_errmsg(router_of(r)), "no queue", 8) == 0) || rc == GC_EINVAL)
-		return reply_error(r, 422, "invalid", "queue_id", "%s", router_errmsg(router_of(r)));
-	return rc < 0 ? reply_router(r, db, rc, "contact") : GC_OK;
+	struct ops o = request_ops(r, db);
+	struct ops_error err;
+	return ops_enqueue(&o, &r->scope, contact_id, queue_id, priority, &err) < 0 ? reply_ops_error(r, db, &err)
+										     : GC_OK;
 }
 
 int run_contact_enqueue(struct request *r, struct store *db)

@@ -251,6 +251,27 @@ int reply_store_error(struct request *r, struct store *db, int rc, const char *f
 	}
 }
 
+struct ops request_ops(struct request *r, struct store *db)
+{
+	return (struct ops){.db = db, .router = writer_router(r->worker->server->writer)};
+}
+
+int reply_ops_error(struct request *r, struct store *db, const struct ops_error *err)
+{
+	if (err->message[0] == '\0' || err->rc == GC_ENOTFOUND)
+		return reply_store_error(r, db, err->rc, err->field);
+	switch (err->rc) {
+	case GC_ESTATE:
+		return reply_error(r, 422, "invalid_transition", err->field, "%s", err->message);
+	case GC_ECONFLICT:
+		return reply_error(r, 409, "conflict", err->field, "%s", err->message);
+	case GC_EINVAL:
+		return reply_error(r, 422, "invalid", err->field, "%s", err->message);
+	default:
+		return reply_store_error(r, db, err->rc, err->field);
+	}
+}
+
 const char *query_get(struct request *r, const char *name)
 {
 	return evhttp_find_header(&r->query, name);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "daemon/conn.h"
+#include "daemon/ops.h"
 
 #include "guichet/decode.h"
 #include "store/store.h"
@@ -110,6 +111,10 @@ int reply_error(struct request *r, int status, const char *code, const char *fie
 int reply_decode_error(struct request *r, const struct decode_error *err);
 /* Answers a store error with its status; field names the input involved. */
 int reply_store_error(struct request *r, struct store *db, int rc, const char *field);
+/* The core operations (ops.h) as a request of this route runs them, on the
+ * writer with db; and the answer to their failure. */
+struct ops request_ops(struct request *r, struct store *db);
+int reply_ops_error(struct request *r, struct store *db, const struct ops_error *err);
 
 /* A query parameter, or NULL. */
 const char *query_get(struct request *r, const char *name);

@@ -329,6 +329,31 @@ static int insert_customer(struct store *s, const struct store_scope *scope,
 	return set_attributes(s, scope, *ret_id, in, cache);
 }
 
+int store_customer_find(struct store *s, const struct store_scope *scope, const char *email, const char *phone,
+			int64_t *ret_id)
+{
+	/* the indexes on (tenant, email) and (tenant, phone) answer both halves */
+	struct db_stmt *st = store_stmt(s, "SELECT id FROM customers WHERE tenant_id = ?1 AND"
+					 " ((?2 IS NOT NULL AND email = ?2) OR (?3 IS NOT NULL AND phone = ?3))"
+					 " ORDER BY id LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, email);
+	bind_text(st, 3, phone);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
+int store_customer_create_id(struct store *s, const struct store_scope *scope, const struct customer_input *in,
+			     int64_t *ret_id)
+{
+	return insert_customer(s, scope, in, NULL, ret_id);
+}
+
 int store_customer_create(struct store *s, const struct store_scope *scope,
 			  const struct customer_input *in, json_t **ret_customer)
 {

@@ -181,6 +181,13 @@ struct store_customer_filter {
 
 int store_customer_create(struct store *s, const struct store_scope *scope,
 			  const struct customer_input *in, json_t **ret_customer);
+/* The same, answering only the new customer's id. */
+int store_customer_create_id(struct store *s, const struct store_scope *scope, const struct customer_input *in,
+			     int64_t *ret_id);
+/* The tenant's oldest customer with this email address or this phone (either
+ * may be NULL), as stored: GC_ENOTFOUND when none. */
+int store_customer_find(struct store *s, const struct store_scope *scope, const char *email, const char *phone,
+			int64_t *ret_id);
 int store_customer_get(struct store *s, const struct store_scope *scope, int64_t id,
 		       json_t **ret_customer);
 /* Applies a patch; attributes given are set (or removed when null). */

@@ -1,0 +1,101 @@
+/* The core operations on customers, contacts and messages (ops.h). */
+#include "daemon/ops.h"
+#include "daemon/router.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static int failed(struct ops_error *err, int rc, const char *field, const char *message)
+{
+	err->rc = rc;
+	err->field = field;
+	snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+	return rc;
+}
+
+int ops_phone_key(const char *phone, char *ret, size_t len)
+{
+	size_t n = 0, digits = 0;
+	ret[n++] = '+';
+	for (const char *p = phone; *p && n + 1 < len; p++)
+		if (isdigit((unsigned char)*p)) {
+			ret[n++] = *p;
+			digits++;
+		}
+	ret[n] = '\0';
+	return digits >= 3 ? GC_OK : GC_EINVAL;
+}
+
+int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
+				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err)
+{
+	char address[320], key[40];
+	*ret_created = false;
+	if (email == NULL && phone == NULL)
+		return failed(err, GC_EINVAL, "email", "an email address or a phone is needed to find a customer");
+	if (email) {
+		size_t n = strlen(email);
+		if (n >= sizeof(address))
+			return failed(err, GC_EINVAL, "email", "the email address is too long");
+		for (size_t i = 0; i <= n; i++)
+			address[i] = (char)tolower((unsigned char)email[i]);
+		if (!gc_text_is_email(address))
+			return failed(err, GC_EINVAL, "email", "not an email address");
+	}
+	if (phone && ops_phone_key(phone, key, sizeof(key)) < 0)
+		return failed(err, GC_EINVAL, "phone", "a phone number has at least 3 digits");
+	int rc = store_customer_find(o->db, scope, email ? address : NULL, phone ? key : NULL, ret_id);
+	if (rc != GC_ENOTFOUND)
+		return rc < 0 ? failed(err, rc, NULL, store_errmsg(o->db)) : GC_OK;
+	struct customer_input in = {.has = (email ? HAS_EMAIL : 0) | (phone ? HAS_PHONE : 0),
+				    .email = email ? address : NULL, .phone = phone ? key : NULL};
+	if ((rc = store_customer_create_id(o->db, scope, &in, ret_id)) < 0)
+		return failed(err, rc, "customer", store_errmsg(o->db));
+	*ret_created = true;
+	return GC_OK;
+}
+
+int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t queue_id,
+		int priority, struct ops_error *err)
+{
+	if (priority < 0) { /* the contact's own */
+		json_t *c = NULL;
+		int rc = store_contact_get(o->db, scope, contact_id, &c);
+		if (rc < 0)
+			return failed(err, rc, "contact", store_errmsg(o->db));
+		priority = (int)json_integer_value(json_object_get(c, "priority"));
+		json_decref(c);
+	}
+	int rc = router_enqueue(o->router, o->db, scope, contact_id, queue_id, priority);
+	const char *why = router_errmsg(o->router);
+	if ((rc == GC_ENOTFOUND && strncmp(why, "no queue", 8) == 0) || rc == GC_EINVAL)
+		return failed(err, GC_EINVAL, "queue_id", why);
+	return rc < 0 ? failed(err, rc, "contact", why) : GC_OK;
+}
+
+int ops_contact_create(const struct ops *o, const struct store_scope *scope, const struct contact_input *in,
+		       int64_t *ret_id, char **ret_text, struct ops_error *err)
+{
+	bool routed = in->queue_id != 0;
+	size_t len;
+	/* unrouted, the answer is what was inserted; routed, it is read back
+	 * once the router changed the contact */
+	int rc = store_contact_create_text(o->db, scope, in, ret_id, routed ? NULL : ret_text, &len);
+	if (rc < 0)
+		return failed(err, rc, "customer_id", store_errmsg(o->db));
+	if (routed && (rc = ops_enqueue(o, scope, *ret_id, in->queue_id, in->priority, err)) < 0)
+		return rc;
+	if (routed && ret_text && (rc = store_contact_get_text(o->db, scope, *ret_id, ret_text, &len)) < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	return GC_OK;
+}
+
+int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
+		    const struct message_input *in, bool note, json_t **ret, struct ops_error *err)
+{
+	int rc = store_contact_add_message(o->db, scope, contact_id, in, note, ret);
+	return rc < 0 ? failed(err, rc, rc == GC_ENOTFOUND ? "contact" : "state", store_errmsg(o->db)) : GC_OK;
+}
