@@ -232,6 +232,14 @@ struct routing_input {
 int routing_input_decode(const json_t *obj, enum routing_action action, struct routing_input *ret,
 			 struct decode_error *err);
 
+/* POST /api/v1/channels/email: a mailbox. The URLs' schemes and hosts are
+ * checked by the daemon (imaps/smtps, or plain on loopback only). */
+struct mailbox_input {
+	const char *name, *address, *imap_url, *smtp_url, *username, *password;
+	int64_t queue_id;          /* 0: none */
+};
+int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err);
+
 union decode_input {
 	struct login_input login;
 	struct contact_input contact;
@@ -249,6 +257,7 @@ union decode_input {
 	struct agent_profile_input agent;
 	struct presence_input presence;
 	struct routing_input routing;
+	struct mailbox_input mailbox;
 };
 
 #endif

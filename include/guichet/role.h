@@ -48,6 +48,7 @@ enum permission {
 	PERM_KB_READ = 1u << 14,      /* search, diagnose, flag, train: published knowledge */
 	PERM_KB_WRITE = 1u << 15,     /* write drafts, import, learn, the tenant's thesaurus, gap reports */
 	PERM_KB_REVIEW = 1u << 16,    /* approve, publish, archive, the tenant's review settings */
+	PERM_CHANNELS_MANAGE = 1u << 17, /* the tenant's channels: mailboxes and their credentials */
 };
 
 const char *role_name(enum role role);

@@ -523,7 +523,9 @@ static const char options_spec[] =
 	"skill= level= strategy= sl-target= sl-seconds= offer-timeout= wrapup= max-wait= overflow-to= "
 	"tier-delay= sticky= hours= capacity= max-total= max-missed= user= agent= last-event-id= "
 	/* knowledge (cmd_kb.c) */
-	"lang= publish drafts explain review-by= comment=";
+	"lang= publish drafts explain review-by= comment= "
+	/* channels (cmd_channel.c) */
+	"address= imap-url= smtp-url= username= password-file=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -559,6 +561,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_kb(cli, &a);
 	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0)
 		return cmd_routing(cli, &a);
+	if (strcmp(cmd, "channel") == 0)
+		return cmd_channel(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

@@ -51,6 +51,7 @@ static const struct help_group groups[] = {
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
 	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
+	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
 };
 
 #define GOAL_OPTIONS                                                                    \
@@ -371,6 +372,21 @@ static const struct help_command commands[] = {
 	 "report a problem with an item to its reviewers",
 	 "--reason R\twrong, outdated or unclear\n"
 	 "--comment TEXT\twhat is wrong\n"},
+	{"channel email", "list", "", "the tenant's mailboxes (never their passwords)", NULL},
+	{"channel email", "add", "--name N --address A --imap-url URL --username U --password-file F "
+	 "[--smtp-url URL] [--queue ID]", "add a mailbox whose mail becomes contacts in a queue",
+	 "--name N\tthe mailbox's name in this tenant\n"
+	 "--address A\tits email address, the sender of replies\n"
+	 "--imap-url URL\twhere its mail is fetched: imaps://host[:port]/MAILBOX\n"
+	 "\t(imap:// on loopback only)\n"
+	 "--username U\tthe IMAP (and SMTP) login\n"
+	 "--password-file F\tthe password, the first line of F (- for standard input);\n"
+	 "\tstored sealed with the server's key file, never shown again\n"
+	 "--smtp-url URL\twhere replies are sent: smtps://host[:port] (smtp:// on loopback)\n"
+	 "--queue ID\tthe queue its contacts go to\n"},
+	{"channel email", "show", "ID", "one mailbox, and how far its mail was fetched", NULL},
+	{"channel email", "test", "ID", "log in to the mailbox's IMAP server now and say whether it worked", NULL},
+	{"channel email", "remove", "ID", "stop fetching a mailbox and forget it", NULL},
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -52,10 +52,13 @@ int main(int argc, char **argv)
 		help_overview(stderr);
 		return 2;
 	}
+	/* "channel email" is one group of two words */
+	bool channel = strcmp(argv[i], "channel") == 0;
+	const char *group = channel ? "channel email" : argv[i];
+	int sub = channel && i + 1 < argc && strcmp(argv[i + 1], "email") == 0 ? i + 2 : i + 1;
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
-			return help_command(stdout, argv[i],
-					    i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 ? argv[i + 1] : NULL);
+			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);
 	if (strcmp(argv[i], "admin") == 0)
 		return cmd_admin(argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "wfm") == 0 && i + 1 < argc && strcmp(argv[i + 1], "history") == 0)

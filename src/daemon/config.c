@@ -46,6 +46,9 @@ static const char usage[] =
 	"  --metrics-listen HOST:PORT  serve /metrics and /healthz without a token on\n"
 	"                       this address (keep it on loopback or a private network);\n"
 	"                       on the API address /metrics needs a platform admin\n"
+	"  --secret-key-file PATH  the key that seals channels' passwords in the database\n"
+	"                       (GUICHET_SECRET_KEY_FILE; made at first use; default:\n"
+	"                       the database file's path plus .key, or var/guichet.key)\n"
 	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
 	"                       database through this NATS server (GUICHET_NATS;\n"
 	"                       nats://host:4222, several separated by commas);\n"
@@ -152,6 +155,8 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, HASHPOOL_MAX_QUEUE, &n) < 0)
 			goto bad;
 		c->hash_queue = (int)n;
+	} else if (strcmp(name, "secret-key-file") == 0 || strcmp(name, "secret_key_file") == 0) {
+		snprintf(c->secret_key_file, sizeof(c->secret_key_file), "%s", value);
 	} else if (strcmp(name, "nats") == 0) {
 		if (strncmp(value, "nats://", 7) != 0 && strncmp(value, "tls://", 6) != 0 && *value)
 			goto bad;
@@ -218,6 +223,7 @@ static int read_env(struct config *c)
 		{"GUICHET_METRICS_LISTEN", "metrics-listen"},
 		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
 		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
+		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -242,6 +248,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"trusted-proxy", required_argument, NULL, 0},
 		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
 		{"nats", required_argument, NULL, 0}, {"node", required_argument, NULL, 0},
+		{"secret-key-file", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
@@ -289,6 +296,14 @@ int config_load(struct config *c, int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "guichetd: unexpected argument '%s'\n", argv[optind]);
 		return GC_EINVAL;
+	}
+	bool on_pg = strncmp(c->db, "postgresql://", 13) == 0 || strncmp(c->db, "postgres://", 11) == 0;
+	if (c->secret_key_file[0] == '\0') { /* beside a SQLite file; in var/ on PostgreSQL */
+		size_t n = strlen(c->db);
+		if (on_pg || n + 5 > sizeof(c->secret_key_file))
+			snprintf(c->secret_key_file, sizeof(c->secret_key_file), "var/guichet.key");
+		else
+			memcpy(stpcpy(c->secret_key_file, c->db), ".key", 5);
 	}
 	if (c->nats[0] && strncmp(c->db, "postgresql://", 13) != 0 && strncmp(c->db, "postgres://", 11) != 0) {
 		fprintf(stderr, "guichetd: --nats: several nodes share one PostgreSQL database: give --db postgresql://...\n");

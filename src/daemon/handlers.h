@@ -116,6 +116,16 @@ int run_contact_move(struct request *r, struct store *db);
 int run_contact_abandon(struct request *r, struct store *db);
 int run_contact_routing(struct request *r, struct store *db);
 
+/* handlers_channel.c: the tenant's email mailboxes */
+int prepare_mailbox(struct request *r, struct store *db);
+int run_mailbox_create(struct request *r, struct store *db);
+int run_mailbox_list(struct request *r, struct store *db);
+int run_mailbox_get(struct request *r, struct store *db);
+int run_mailbox_delete(struct request *r, struct store *db);
+int prepare_mailbox_test(struct request *r, struct store *db);
+void mailbox_login_test(void *request, struct store *db);
+int run_mailbox_test(struct request *r, struct store *db);
+
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);
 int run_wfm_staff(struct request *r, struct store *db);

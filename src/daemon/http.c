@@ -126,6 +126,12 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/agents/{id}/presence", T | W | J | RT, PERM_ROUTING_SUPERVISE, prepare_presence,
 	  run_presence_force),
 	R(GET, "/api/v1/events", T, PERM_ROUTING_WORK, NULL, run_events),
+	R(GET, "/api/v1/channels/email", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_list),
+	R(POST, "/api/v1/channels/email", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
+	R(GET, "/api/v1/channels/email/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_get),
+	R(DELETE, "/api/v1/channels/email/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
+	RS(POST, "/api/v1/channels/email/{id}/test", T, PERM_CHANNELS_MANAGE, prepare_mailbox_test, mailbox_login_test,
+	   NULL, run_mailbox_test),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
 	R(GET, "/api/v1/kb/search", T, PERM_KB_READ, NULL, run_kb_search),
 	R(GET, "/api/v1/kb/items", T, PERM_KB_READ, NULL, run_kb_list),
@@ -356,6 +362,7 @@ void http_finish(struct request *r)
 	evhttp_clear_headers(&r->query);
 	json_decref(r->body);
 	json_decref(r->resp);
+	json_decref(r->work);
 	free(r->resp_text);
 	free(r);
 	atomic_fetch_sub(&srv->in_flight, 1);

@@ -86,6 +86,7 @@ struct request {
 	struct store_scope scope;
 	int64_t stash[2];         /* what prepare tells run (a user id, a tenant) */
 	int stash_rc;
+	json_t *work;             /* what prepare hands a slow step (freed at the end) */
 	uint64_t start_ns;
 	/* the answer */
 	int status;

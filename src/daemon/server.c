@@ -1,6 +1,9 @@
 /* Threads, sockets and signals (server.h). */
 #include "daemon/server.h"
 #include "daemon/cluster.h"
+#include "daemon/secrets.h"
+
+#include <curl/curl.h>
 #include "daemon/authcache.h"
 #include "daemon/conn.h"
 #include "daemon/hashpool.h"
@@ -155,8 +158,10 @@ int server_start(struct server *srv, const struct config *config)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads inherit it; main waits with sigwait */
 
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread uses libcurl (a mailbox's test) */
 	srv->hub = hub_new();
-	if (srv->hub == NULL)
+	srv->secrets = secrets_new(config->secret_key_file);
+	if (srv->hub == NULL || srv->secrets == NULL)
 		return GC_ENOMEM;
 	int rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
 	if (rc == GC_OK)
@@ -252,6 +257,8 @@ static void stop(struct server *srv)
 	if (srv->metrics_fd >= 0)
 		close(srv->metrics_fd);
 	hub_free(srv->hub);
+	secrets_free(srv->secrets);
+	curl_global_cleanup();
 	kbsvc_free();
 }
 

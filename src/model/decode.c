@@ -988,3 +988,23 @@ int name_input_decode(const json_t *obj, const char **ret_name, struct decode_er
 	int rc = only_fields(obj, known, err);
 	return rc < 0 ? rc : get_string(obj, "name", REQUIRED, 100, ONE_LINE, ret_name, err);
 }
+
+int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"name", "address", "imap_url", "smtp_url", "username", "password",
+					    "queue_id", NULL};
+	struct mailbox_input in;
+	memset(&in, 0, sizeof(in));
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_string(obj, "name", REQUIRED, 100, ONE_LINE, &in.name, err)) < 0 ||
+	    (rc = get_email(obj, "address", REQUIRED, &in.address, err)) < 0 ||
+	    (rc = get_string(obj, "imap_url", REQUIRED, 512, ONE_LINE, &in.imap_url, err)) < 0 ||
+	    (rc = get_string(obj, "smtp_url", OPTIONAL, 512, ONE_LINE, &in.smtp_url, err)) < 0 ||
+	    (rc = get_string(obj, "username", REQUIRED, 256, ONE_LINE, &in.username, err)) < 0 ||
+	    (rc = get_string(obj, "password", REQUIRED, 1024, ONE_LINE, &in.password, err)) < 0 ||
+	    (rc = get_int_def(obj, "queue_id", 1, INT64_MAX, 0, &in.queue_id, err)) < 0)
+		return rc;
+	*ret = in;
+	return GC_OK;
+}

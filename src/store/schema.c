@@ -229,6 +229,18 @@ static const char *const migrations[] = {
 	"CREATE TABLE routing_leases("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
 	"  node TEXT NOT NULL, epoch {int} NOT NULL, expires_at {int} NOT NULL) {without_rowid};",
+	/* 10: the tenants' email mailboxes (src/store/mailbox.c): where to fetch
+	 * (IMAP) and send (SMTP), the queue their mail goes to, the password
+	 * sealed with the installation's key file (never stored in clear), and
+	 * how far fetching went (UIDVALIDITY, the last UID taken). */
+	"CREATE TABLE email_mailboxes("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  name TEXT NOT NULL, address TEXT NOT NULL, imap_url TEXT NOT NULL, smtp_url TEXT,"
+	"  username TEXT NOT NULL, sealed_password {blob} NOT NULL,"
+	"  queue_id {int} REFERENCES queues(id),"
+	"  uidvalidity {int}, last_uid {int} NOT NULL DEFAULT 0,"
+	"  deleted {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX email_mailboxes_name ON email_mailboxes(tenant_id, name) WHERE deleted = 0;",
 };
 
 int schema_n_migrations(void)

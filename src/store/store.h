@@ -332,6 +332,24 @@ int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn
  * stream starts. */
 int store_routing_events_last(struct store *s, int64_t tenant_id, int64_t *ret_id);
 
+/* Email mailboxes (mailbox.c). The password comes sealed (secrets.c). */
+struct store_mailbox {
+	const char *name, *address, *imap_url, *smtp_url, *username;
+	const unsigned char *sealed;
+	size_t sealed_len;
+	int64_t queue_id;           /* 0: none */
+};
+int store_mailbox_create(struct store *s, const struct store_scope *scope, const struct store_mailbox *in,
+			 int64_t *ret_id);
+/* {"id","name","address","imap_url","smtp_url","username","queue_id","uidvalidity","last_uid",
+ * "created_at","updated_at"}: never the password. */
+int store_mailbox_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_mailbox_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_mailbox_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* The sealed password (malloc'd), for the channel that logs in. */
+int store_mailbox_sealed(struct store *s, const struct store_scope *scope, int64_t id, unsigned char **ret,
+			 size_t *ret_len);
+
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {
 	int64_t tenant_id, epoch, expires_at;

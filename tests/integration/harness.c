@@ -101,9 +101,15 @@ int daemon_crash(struct daemon *d)
 int daemon_start(struct daemon *d, ...)
 {
 	char bin[512];
+	static _Thread_local char key[160];
 	char *argv[32] = {(char *)harness_binary("guichetd", bin, sizeof(bin)), "--db", d->db,
 			  "--listen", "127.0.0.1:0", "--log", d->log, "--threads", "2"};
 	int argc = 9;
+	if (testdb_is_pg()) { /* its default, var/guichet.key, is relative to where it runs: here, its folder */
+		snprintf(key, sizeof(key), "%s/guichet.key", d->dir);
+		argv[argc++] = "--secret-key-file";
+		argv[argc++] = key;
+	}
 	va_list ap;
 	va_start(ap, d);
 	for (char *arg; argc < 30 && (arg = va_arg(ap, char *)) != NULL;)

@@ -1,0 +1,169 @@
+/* Channels' settings: the tenant's email mailboxes (POST, GET, DELETE
+ * /api/v1/channels/email, and a login test). A mailbox's password is sealed
+ * before it is stored (secrets.h) and never answered. */
+#include "daemon/handlers.h"
+#include "daemon/log.h"
+#include "daemon/secrets.h"
+#include "daemon/server.h"
+#include "guichet/error.h"
+
+#include <curl/curl.h>
+#include <event2/http.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A mail server's URL: scheme secure, or plain to a loopback host only (the
+ * password would cross the network in clear). NULL when it is fine, else why. */
+static const char *url_problem(const char *url, const char *secure, const char *plain)
+{
+	static _Thread_local char why[160];
+	struct evhttp_uri *u = evhttp_uri_parse_with_flags(url, EVHTTP_URI_NONCONFORMANT);
+	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL, *host = u ? evhttp_uri_get_host(u) : NULL;
+	const char *problem = NULL;
+	if (scheme == NULL || host == NULL || *host == '\0') {
+		snprintf(why, sizeof(why), "not a URL like %s://mail.example.com", secure);
+		problem = why;
+	} else if (strcasecmp(scheme, secure) != 0 && strcasecmp(scheme, plain) != 0) {
+		snprintf(why, sizeof(why), "the scheme is %s:// (or %s:// on loopback)", secure, plain);
+		problem = why;
+	} else if (strcasecmp(scheme, plain) == 0 && strcmp(host, "127.0.0.1") != 0 && strcmp(host, "::1") != 0 &&
+		   strcmp(host, "[::1]") != 0 && strcasecmp(host, "localhost") != 0) {
+		snprintf(why, sizeof(why), "%s:// sends the password in clear: only to a loopback address; use %s://", plain,
+			 secure);
+		problem = why;
+	}
+	if (u)
+		evhttp_uri_free(u);
+	return problem;
+}
+
+int prepare_mailbox(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	struct mailbox_input *in = &r->in.mailbox;
+	if (mailbox_input_decode(r->body, in, &err) < 0)
+		return reply_decode_error(r, &err);
+	const char *why = url_problem(in->imap_url, "imaps", "imap");
+	if (why)
+		return reply_error(r, 400, "invalid", "imap_url", "%s", why) < 0;
+	if (in->smtp_url && (why = url_problem(in->smtp_url, "smtps", "smtp")) != NULL)
+		return reply_error(r, 400, "invalid", "smtp_url", "%s", why) < 0;
+	return 0;
+}
+
+int run_mailbox_create(struct request *r, struct store *db)
+{
+	const struct mailbox_input *in = &r->in.mailbox;
+	json_t *queue = NULL;
+	if (in->queue_id && store_queue_get(db, &r->scope, in->queue_id, &queue) < 0)
+		return reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)in->queue_id);
+	json_decref(queue);
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	char why[256] = "";
+	if (secrets_seal(r->worker->server->secrets, in->password, &sealed, &len, why, sizeof(why)) < 0) {
+		log_error("cannot seal a mailbox password", "error", why);
+		return reply_error(r, 500, "internal", NULL, "the password cannot be sealed: see the server's log");
+	}
+	struct store_mailbox m = {.name = in->name, .address = in->address, .imap_url = in->imap_url,
+				  .smtp_url = in->smtp_url, .username = in->username, .sealed = sealed,
+				  .sealed_len = len, .queue_id = in->queue_id};
+	int64_t id = 0;
+	int rc = store_mailbox_create(db, &r->scope, &m, &id);
+	free(sealed);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "name" : NULL);
+	json_t *row = NULL;
+	if ((rc = store_mailbox_get(db, &r->scope, id, &row)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 201, row);
+}
+
+int run_mailbox_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_mailbox_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_mailbox_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_mailbox_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "mailbox") : reply(r, 200, row);
+}
+
+int run_mailbox_delete(struct request *r, struct store *db)
+{
+	int rc = store_mailbox_delete(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "mailbox");
+	r->status = 204;
+	return GC_OK;
+}
+
+/* The test: prepare (on the worker) reads the mailbox and opens its
+ * password; the login runs on the hashing pool (a slow network call, off
+ * the HTTP workers); run answers. */
+int prepare_mailbox_test(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	int rc = store_mailbox_get(db, &r->scope, r->ids[0], &row);
+	if (rc == GC_OK)
+		rc = store_mailbox_sealed(db, &r->scope, r->ids[0], &sealed, &len);
+	if (rc < 0) {
+		json_decref(row);
+		return reply_store_error(r, db, rc, "mailbox") < 0;
+	}
+	char *password = NULL, why[256] = "";
+	rc = secrets_unseal(r->worker->server->secrets, sealed, len, &password, why, sizeof(why));
+	free(sealed);
+	if (rc < 0) {
+		json_decref(row);
+		log_error("cannot open a mailbox password", "error", why);
+		return reply_error(r, 500, "internal", NULL, "the password cannot be opened: see the server's log") < 0;
+	}
+	r->work = json_pack("{s:O,s:O,s:s}", "imap_url", json_object_get(row, "imap_url"), "username",
+			    json_object_get(row, "username"), "password", password);
+	free(password);
+	json_decref(row);
+	return r->work ? 0 : reply_error(r, 503, "out_of_memory", NULL, "try again") < 0;
+}
+
+/* On the hashing pool: an IMAP login and EXAMINE of the mailbox, with
+ * libcurl; the outcome into r->work's "error" (absent when it worked). */
+void mailbox_login_test(void *request, struct store *db)
+{
+	struct request *r = request;
+	CURL *curl = curl_easy_init();
+	char error[CURL_ERROR_SIZE] = "";
+	if (curl == NULL) {
+		json_object_set_new(r->work, "error", json_string("out of memory"));
+		return;
+	}
+	curl_easy_setopt(curl, CURLOPT_URL, json_string_value(json_object_get(r->work, "imap_url")));
+	curl_easy_setopt(curl, CURLOPT_USERNAME, json_string_value(json_object_get(r->work, "username")));
+	curl_easy_setopt(curl, CURLOPT_PASSWORD, json_string_value(json_object_get(r->work, "password")));
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "NOOP");
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+	CURLcode rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK)
+		json_object_set_new(r->work, "error", json_string(error[0] ? error : curl_easy_strerror(rc)));
+	curl_easy_cleanup(curl);
+	json_object_del(r->work, "password");
+}
+
+int run_mailbox_test(struct request *r, struct store *db)
+{
+	const char *error = json_string_value(json_object_get(r->work, "error"));
+	if (error)
+		return reply_error(r, 502, "mailbox_unreachable", "imap_url", "the mailbox did not let us in: %s", error);
+	return reply(r, 200, json_pack("{s:b,s:O}", "ok", 1, "imap_url", json_object_get(r->work, "imap_url")));
+}
