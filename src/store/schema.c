@@ -241,6 +241,15 @@ static const char *const migrations[] = {
 	"  uidvalidity {int}, last_uid {int} NOT NULL DEFAULT 0,"
 	"  deleted {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
 	"CREATE UNIQUE INDEX email_mailboxes_name ON email_mailboxes(tenant_id, name) WHERE deleted = 0;",
+	/* 11: every email taken in or sent, by its Message-ID, unique in its
+	 * tenant: an email is taken once, whatever fetches it again, and a reply
+	 * finds its contact by In-Reply-To and References (src/store/email.c) */
+	"CREATE TABLE email_messages("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), message_id TEXT NOT NULL,"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), mailbox_id {int}, uid {int},"
+	"  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')), at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, message_id)) {without_rowid};"
+	"CREATE INDEX email_messages_contact ON email_messages(contact_id);",
 };
 
 int schema_n_migrations(void)

@@ -350,6 +350,29 @@ int store_mailbox_delete(struct store *s, const struct store_scope *scope, int64
 int store_mailbox_sealed(struct store *s, const struct store_scope *scope, int64_t id, unsigned char **ret,
 			 size_t *ret_len);
 
+/* How far a mailbox was fetched: its UIDVALIDITY and the last UID taken,
+ * written in the transaction of what that UID made. */
+int store_mailbox_progress(struct store *s, const struct store_scope *scope, int64_t mailbox_id, int64_t uidvalidity,
+			   int64_t last_uid);
+
+/* Emails by Message-ID (email.c). */
+struct store_email {
+	const char *message_id;     /* without its angle brackets */
+	int64_t contact_id, mailbox_id, uid; /* mailbox and uid 0 for one sent */
+	bool outbound;
+};
+/* The contact an email of the tenant belongs to: GC_ENOTFOUND when it was
+ * never taken nor sent. */
+int store_email_contact(struct store *s, const struct store_scope *scope, const char *message_id,
+			int64_t *ret_contact);
+/* Records an email: GC_ECONFLICT when its Message-ID was recorded already. */
+int store_email_record(struct store *s, const struct store_scope *scope, const struct store_email *e);
+/* The customer's email contacts changed since since_ms, the latest first (at
+ * most 50), to fn until it answers false. */
+typedef bool (*store_recent_fn)(int64_t contact_id, const char *subject, const char *state, void *arg);
+int store_email_recent_contacts(struct store *s, const struct store_scope *scope, int64_t customer_id,
+				int64_t since_ms, store_recent_fn fn, void *arg);
+
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {
 	int64_t tenant_id, epoch, expires_at;

@@ -1,0 +1,223 @@
+/* Taking one email into its tenant, exactly once (ingest.h). */
+#include "channel/email/ingest.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define DEFAULT_WINDOW_MS (7LL * 86400 * 1000)
+
+int64_t email_subject_token(const char *subject)
+{
+	for (const char *p = subject ? strstr(subject, "[#") : NULL; p; p = strstr(p + 2, "[#")) {
+		char *end;
+		long long id = strtoll(p + 2, &end, 10);
+		if (end > p + 2 && *end == ']' && id > 0 && isdigit((unsigned char)p[2]))
+			return id;
+	}
+	return 0;
+}
+
+/* Reply and forward prefixes in the languages guichet's users write:
+ * Re, Fw, Fwd, Tr (French), Aw and Wg (German), Sv (Nordic), Rif (Italian),
+ * Enc (Portuguese), R (Outlook's Italian), each maybe numbered "Re[2]:". */
+static size_t prefix_length(const char *s)
+{
+	static const char *const prefixes[] = {"re", "fwd", "fw", "tr", "aw", "wg", "sv", "rif", "enc", "r"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncasecmp(s, prefixes[i], n) != 0)
+			continue;
+		const char *p = s + n;
+		if (*p == '[') { /* Re[2]: */
+			while (isdigit((unsigned char)*++p))
+				;
+			if (*p++ != ']')
+				continue;
+		}
+		while (*p == ' ')
+			p++;
+		if (*p == ':')
+			return (size_t)(p + 1 - s);
+	}
+	return 0;
+}
+
+void email_subject_key(const char *subject, char *ret, size_t len)
+{
+	size_t n = 0;
+	const char *p = subject ? subject : "";
+	for (;;) { /* prefixes, tokens and spaces at the start, in any order */
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t skip = prefix_length(p);
+		if (skip == 0 && p[0] == '[' && p[1] == '#') {
+			const char *close = strchr(p, ']');
+			skip = close ? (size_t)(close + 1 - p) : 0;
+		}
+		if (skip == 0)
+			break;
+		p += skip;
+	}
+	bool space = false;
+	for (; *p && n + 1 < len; p++) {
+		if (p[0] == '[' && p[1] == '#' && strchr(p, ']')) { /* a token later in the subject */
+			p = strchr(p, ']');
+			continue;
+		}
+		if (isspace((unsigned char)*p)) {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < len)
+			ret[n++] = ' ';
+		space = false;
+		ret[n++] = (char)tolower((unsigned char)*p);
+	}
+	ret[n] = '\0';
+}
+
+/* The contact of a Message-ID the tenant took or sent, or 0. */
+static int64_t by_message_id(const struct ops *o, const struct store_scope *scope, const char *id, int *rc)
+{
+	int64_t contact = 0;
+	if (id == NULL || *id == '\0' || *rc < 0)
+		return 0;
+	int r = store_email_contact(o->db, scope, id, &contact);
+	if (r < 0 && r != GC_ENOTFOUND)
+		*rc = r;
+	return r == GC_OK ? contact : 0;
+}
+
+struct same_subject {
+	const char *key;
+	int64_t found;
+};
+
+static bool match_subject(int64_t contact_id, const char *subject, const char *state, void *arg)
+{
+	struct same_subject *s = arg;
+	char key[512];
+	email_subject_key(subject, key, sizeof(key));
+	if (strcmp(state, "closed") != 0 && key[0] && strcmp(key, s->key) == 0) {
+		s->found = contact_id;
+		return false;
+	}
+	return true;
+}
+
+/* The contact's customer and whether it is closed; GC_ENOTFOUND when the
+ * tenant has no such contact. */
+static int contact_facts(const struct ops *o, const struct store_scope *scope, int64_t id, int64_t *ret_customer,
+			 bool *ret_closed)
+{
+	json_t *c = NULL;
+	int rc = store_contact_get(o->db, scope, id, &c);
+	if (rc < 0)
+		return rc;
+	*ret_customer = json_integer_value(json_object_get(c, "customer_id"));
+	*ret_closed = strcmp(json_string_value(json_object_get(c, "state")), "closed") == 0;
+	json_decref(c);
+	return GC_OK;
+}
+
+/* Rules 1 to 3 (ingest.h): the contact the email joins, or 0. */
+static int thread(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
+		  const struct email_in *m, int64_t customer, int64_t *ret)
+{
+	int rc = GC_OK;
+	int64_t found = by_message_id(o, scope, m->in_reply_to, &rc);
+	for (size_t i = m->n_references; found == 0 && i > 0; i--)
+		found = by_message_id(o, scope, m->references[i - 1], &rc);
+	int64_t token = found || rc < 0 ? 0 : email_subject_token(m->subject);
+	if (token) {
+		int64_t owner = 0;
+		bool closed = false;
+		int r = contact_facts(o, scope, token, &owner, &closed);
+		if (r < 0 && r != GC_ENOTFOUND)
+			return r;
+		if (r == GC_OK && customer && owner == customer) /* only the contact's own customer */
+			found = token;
+	}
+	if (found == 0 && rc == GC_OK && customer) {
+		char key[512];
+		email_subject_key(m->subject, key, sizeof(key));
+		struct same_subject same = {key, 0};
+		int64_t window = src->thread_window_ms > 0 ? src->thread_window_ms : DEFAULT_WINDOW_MS;
+		if (key[0])
+			rc = store_email_recent_contacts(o->db, scope, customer, gc_now_ms() - window, match_subject, &same);
+		found = same.found;
+	}
+	if (rc == GC_OK && found) { /* a closed contact stays closed: the email makes a new one */
+		int64_t owner = 0;
+		bool closed = false;
+		rc = contact_facts(o, scope, found, &owner, &closed);
+		if (rc == GC_OK && closed)
+			found = 0;
+	}
+	*ret = found;
+	return rc;
+}
+
+int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
+		 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
+		 struct ops_error *err)
+{
+	*err = (struct ops_error){0};
+	if (m->message_id == NULL || *m->message_id == '\0') {
+		err->rc = GC_EINVAL;
+		err->field = "message_id";
+		snprintf(err->message, sizeof(err->message), "an email needs a Message-ID (the parser derives one)");
+		return GC_EINVAL;
+	}
+	int rc = store_email_contact(o->db, scope, m->message_id, ret_contact);
+	if (rc == GC_OK) {
+		*ret_outcome = INGEST_DUPLICATE;
+		return GC_OK;
+	}
+	if (rc != GC_ENOTFOUND) {
+		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+		return err->rc = rc;
+	}
+	int64_t customer = 0, contact = 0;
+	bool created = false;
+	if (m->from_address && (rc = ops_customer_find_or_create(o, scope, m->from_address, NULL, &customer, &created,
+								  err)) < 0) {
+		if (rc != GC_EINVAL)
+			return rc;
+		customer = 0; /* an unusable From leaves the contact without a customer */
+		*err = (struct ops_error){0};
+	}
+	if ((rc = thread(o, scope, src, m, customer, &contact)) < 0) {
+		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+		return err->rc = rc;
+	}
+	const char *text = m->text && *m->text ? m->text : "(no text)";
+	if (contact) {
+		struct message_input in = {.outbound = false, .body = text};
+		json_t *added = NULL;
+		if ((rc = ops_message_add(o, scope, contact, &in, false, &added, err)) < 0)
+			return rc;
+		json_decref(added);
+		*ret_outcome = INGEST_THREADED;
+	} else {
+		struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = m->subject, .customer_id = customer,
+					   .queue_id = src->queue_id, .priority = 0, .message = text};
+		if ((rc = ops_contact_create(o, scope, &in, &contact, NULL, err)) < 0)
+			return rc;
+		*ret_outcome = INGEST_NEW_CONTACT;
+	}
+	struct store_email e = {.message_id = m->message_id, .contact_id = contact, .mailbox_id = src->mailbox_id,
+				.uid = src->uid};
+	if ((rc = store_email_record(o->db, scope, &e)) < 0) {
+		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+		return err->rc = rc;
+	}
+	*ret_contact = contact;
+	return GC_OK;
+}

@@ -1,0 +1,232 @@
+/* Taking emails into a tenant (src/channel/email/ingest.c) on a real store,
+ * on the run's engine: once only per Message-ID, whoever fetches it again;
+ * a reply joins its contact by In-Reply-To, References, a "[#ID]" token
+ * from the contact's own customer (never a stranger's), or the same subject
+ * from the same customer; a closed contact is never reopened by mail; the
+ * tenants stay apart. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel/email/ingest.h"
+#include "daemon/hub.h"
+#include "daemon/router.h"
+#include "guichet/error.h"
+#include "store/store.h"
+#include "teststore.h"
+
+struct fixture {
+	struct test_store ts;
+	struct store *s;
+	struct hub *hub;
+	struct ops o;
+	struct store_scope a, b;
+};
+
+static struct store_scope channel_scope(int64_t tenant)
+{
+	struct store_scope sc = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				 .sees = role_visibility(ROLE_TENANT_ADMIN)};
+	snprintf(sc.actor, sizeof(sc.actor), "channel:email");
+	return sc;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
+	int64_t ta, tb;
+	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
+	f->a = channel_scope(ta);
+	f->b = channel_scope(tb);
+	f->hub = hub_new();
+	struct router *rt = NULL;
+	assert_int_equal(router_new(f->s, f->hub, NULL, &rt), GC_OK);
+	f->o = (struct ops){.db = f->s, .router = rt};
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	router_free(f->o.router);
+	hub_free(f->hub);
+	store_free(f->s);
+	test_store_clear(&f->ts);
+	free(f);
+	return 0;
+}
+
+/* Takes m into the scope's tenant in a transaction of its own. */
+static enum ingest_outcome take(struct fixture *f, const struct store_scope *sc, const struct email_in *m,
+				int64_t *ret_contact)
+{
+	static int64_t uid;
+	struct email_source src = {.uid = ++uid};
+	enum ingest_outcome out;
+	struct ops_error err;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	int rc = email_ingest(&f->o, sc, &src, m, ret_contact, &out, &err);
+	if (rc < 0)
+		fprintf(stderr, "ingest: %d %s %s\n", rc, err.field ? err.field : "", err.message);
+	assert_int_equal(rc, GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	return out;
+}
+
+static size_t messages(struct fixture *f, const struct store_scope *sc, int64_t contact)
+{
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, sc, contact, &c), GC_OK);
+	size_t n = json_array_size(json_object_get(c, "messages"));
+	json_decref(c);
+	return n;
+}
+
+static void an_email_is_taken_once(void **state)
+{
+	struct fixture *f = *state;
+	struct email_in m = {.message_id = "a1@mail.example", .from_address = "Ann@Example.net",
+			     .subject = "My router blinks red", .text = "Since this morning."};
+	int64_t c1 = 0, again = 0;
+	assert_int_equal(take(f, &f->a, &m, &c1), INGEST_NEW_CONTACT);
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, c1, &c), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(c, "channel")), "email");
+	assert_string_equal(json_string_value(json_object_get(c, "subject")), "My router blinks red");
+	assert_true(json_integer_value(json_object_get(c, "customer_id")) > 0);
+	json_decref(c);
+	/* fetched again (a crash before the flag, another mailbox): skipped */
+	assert_int_equal(take(f, &f->a, &m, &again), INGEST_DUPLICATE);
+	assert_int_equal(again, c1);
+	assert_int_equal(messages(f, &f->a, c1), 1);
+	/* another tenant takes the same email as its own */
+	int64_t other = 0;
+	assert_int_equal(take(f, &f->b, &m, &other), INGEST_NEW_CONTACT);
+	assert_int_not_equal(other, c1);
+	json_t *none = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->b, c1, &none), GC_ENOTFOUND);
+}
+
+static void replies_join_their_contact(void **state)
+{
+	struct fixture *f = *state;
+	int64_t c1 = 0, c = 0;
+	struct email_in first = {.message_id = "b1@mail.example", .from_address = "joe@example.org",
+				 .subject = "Invoice 42 is wrong", .text = "Twice the price."};
+	assert_int_equal(take(f, &f->a, &first, &c1), INGEST_NEW_CONTACT);
+	/* 1. In-Reply-To */
+	struct email_in reply = {.message_id = "b2@mail.example", .in_reply_to = "b1@mail.example",
+				 .from_address = "joe@example.org", .subject = "Re: something else", .text = "Any news?"};
+	assert_int_equal(take(f, &f->a, &reply, &c), INGEST_THREADED);
+	assert_int_equal(c, c1);
+	/* 1. References only, the newest known one */
+	const char *refs[] = {"unknown@elsewhere", "b2@mail.example"};
+	struct email_in later = {.message_id = "b3@mail.example", .references = refs, .n_references = 2,
+				 .from_address = "joe@example.org", .subject = "Hello", .text = "Still waiting."};
+	assert_int_equal(take(f, &f->a, &later, &c), INGEST_THREADED);
+	assert_int_equal(c, c1);
+	/* 2. the token, from the contact's own customer */
+	char subject[64];
+	snprintf(subject, sizeof(subject), "Question [#%lld]", (long long)c1);
+	struct email_in token = {.message_id = "b4@mail.example", .from_address = "JOE@example.org", .subject = subject,
+				 .text = "By token."};
+	assert_int_equal(take(f, &f->a, &token, &c), INGEST_THREADED);
+	assert_int_equal(c, c1);
+	/* ... but not from a stranger, who gets a contact of their own */
+	struct email_in stranger = {.message_id = "b5@mail.example", .from_address = "eve@example.com",
+				    .subject = subject, .text = "Let me in."};
+	assert_int_equal(take(f, &f->a, &stranger, &c), INGEST_NEW_CONTACT);
+	assert_int_not_equal(c, c1);
+	/* 3. the same subject from the same customer, without headers */
+	struct email_in same = {.message_id = "b6@mail.example", .from_address = "joe@example.org",
+				.subject = "RE: Fwd:  invoice 42   IS WRONG", .text = "Same subject."};
+	assert_int_equal(take(f, &f->a, &same, &c), INGEST_THREADED);
+	assert_int_equal(c, c1);
+	assert_int_equal(messages(f, &f->a, c1), 5);
+	/* another subject is another contact */
+	struct email_in other = {.message_id = "b7@mail.example", .from_address = "joe@example.org",
+				 .subject = "New order", .text = "Another thing."};
+	assert_int_equal(take(f, &f->a, &other, &c), INGEST_NEW_CONTACT);
+	assert_int_not_equal(c, c1);
+}
+
+static void a_closed_contact_stays_closed(void **state)
+{
+	struct fixture *f = *state;
+	int64_t c1 = 0, c = 0;
+	struct email_in first = {.message_id = "c1@mail.example", .from_address = "kim@example.org",
+				 .subject = "Password reset", .text = "Locked out."};
+	assert_int_equal(take(f, &f->a, &first, &c1), INGEST_NEW_CONTACT);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	struct state_input resolved = {.state = CONTACT_RESOLVED, .disposition = "solved", .expected_version = -1};
+	struct state_input closed = {.state = CONTACT_CLOSED, .expected_version = -1};
+	json_t *row = NULL;
+	assert_int_equal(store_contact_set_state(f->s, &f->a, c1, &resolved, &row), GC_OK);
+	json_decref(row);
+	assert_int_equal(store_contact_set_state(f->s, &f->a, c1, &closed, &row), GC_OK);
+	json_decref(row);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	struct email_in reply = {.message_id = "c2@mail.example", .in_reply_to = "c1@mail.example",
+				 .from_address = "kim@example.org", .subject = "Re: Password reset", .text = "Again."};
+	assert_int_equal(take(f, &f->a, &reply, &c), INGEST_NEW_CONTACT);
+	assert_int_not_equal(c, c1);
+	assert_int_equal(messages(f, &f->a, c1), 1);
+}
+
+static void an_email_without_sender_or_id(void **state)
+{
+	struct fixture *f = *state;
+	int64_t c = 0;
+	struct email_in odd = {.message_id = "d1@mail.example", .from_address = "not an address", .text = ""};
+	assert_int_equal(take(f, &f->a, &odd, &c), INGEST_NEW_CONTACT);
+	json_t *contact = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, c, &contact), GC_OK);
+	assert_true(json_is_null(json_object_get(contact, "customer_id")));
+	json_decref(contact);
+	struct email_in none = {.message_id = NULL, .text = "x"};
+	struct email_source src = {0};
+	enum ingest_outcome out;
+	struct ops_error err;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(email_ingest(&f->o, &f->a, &src, &none, &c, &out, &err), GC_EINVAL);
+	assert_string_equal(err.field, "message_id");
+	store_rollback(f->s);
+}
+
+static void subjects_compare_without_their_prefixes(void **state)
+{
+	char key[128];
+	email_subject_key("RE: Fwd: TR:  Mon routeur [#12]  clignote ", key, sizeof(key));
+	assert_string_equal(key, "mon routeur clignote");
+	email_subject_key("Re[2]: AW: Sv:Hello", key, sizeof(key));
+	assert_string_equal(key, "hello");
+	email_subject_key("[#7] Réponse", key, sizeof(key));
+	assert_string_equal(key, "réponse");
+	email_subject_key("Reply needed", key, sizeof(key)); /* "Re" without its colon is a word */
+	assert_string_equal(key, "reply needed");
+	email_subject_key(NULL, key, sizeof(key));
+	assert_string_equal(key, "");
+	assert_int_equal(email_subject_token("Question [#42] and [#43]"), 42);
+	assert_int_equal(email_subject_token("[#] [#x1] [#-3]"), 0);
+	assert_int_equal(email_subject_token(NULL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(an_email_is_taken_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(replies_join_their_contact, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_closed_contact_stays_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_email_without_sender_or_id, setup, teardown),
+		cmocka_unit_test(subjects_compare_without_their_prefixes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
