@@ -89,6 +89,8 @@ int cmd_kb(const struct cli *cli, const struct args *a);
 /* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */
 int cmd_routing(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);
+/* guichet email (cmd_email.c): one message parsed, offline. */
+int cmd_email(const struct cli *cli, int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 
 #endif

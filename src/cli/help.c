@@ -36,6 +36,7 @@ static const struct help_group groups[] = {
 	 "databases, tenants and their first admin, the demo tenant"},
 	{"wfm", "Workforce management (offline but for history)",
 	 "staffing, plans, forecasts, simulation, outsourcing overflow"},
+	{"email", "Email (offline)", "what guichet understands of one email message"},
 	{"login", "Session", "log in and keep the token"},
 	{"logout", "Session", "revoke the token and forget it"},
 	{"me", "Session", "who the token belongs to, in which tenant, with which role"},
@@ -107,6 +108,13 @@ static const struct help_command commands[] = {
 	 "--from FILE\tthe SQLite database, at this guichet's schema version\n"
 	 "--to URL\tpostgresql://USER@HOST:PORT/NAME, an empty database;\n"
 	 "\tone holding any guichet row, or any other table, is refused\n"},
+	/* email (cmd_email.c, offline) */
+	{"email", "parse", "FILE [--json]",
+	 "read one message (RFC 5322, as a mailbox holds it) and print what guichet understands of it: "
+	 "Message-ID, threading headers, addresses, decoded subject, date, the text an agent reads, "
+	 "attachments, loop and bounce headers, and every defect found; with --json, as JSON",
+	 "FILE\tthe raw message, at most 64 MiB\n"
+	 "--json\tthe whole parse as one JSON object\n"},
 	/* wfm (cmd_wfm.c; history through the API) */
 	{"wfm", "erlang-c", "--calls N --interval S --aht S --agents N --target S",
 	 "Erlang C: service level, waiting and occupancy with N agents, as JSON",

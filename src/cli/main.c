@@ -56,6 +56,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[j], "--help") == 0)
 			return help_command(stdout, argv[i],
 					    i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0 ? argv[i + 1] : NULL);
+	if (strcmp(argv[i], "email") == 0)
+		return cmd_email(&cli, argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "admin") == 0)
 		return cmd_admin(argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "wfm") == 0 && i + 1 < argc && strcmp(argv[i + 1], "history") == 0)
