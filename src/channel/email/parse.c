@@ -465,6 +465,8 @@ static bool is_ascii_or_utf8(const char *cs)
 static char *to_utf8(struct parse *p, const char *data, size_t len, const char *charset, bool cut)
 {
 	const char *end = NULL;
+	if (len == 0)
+		return g_strdup("");
 	if (charset == NULL || is_ascii_or_utf8(charset)) {
 		if (g_utf8_validate(data, (gssize)len, &end) || (cut && data + len - end < 4))
 			return g_strndup(data, (gsize)(end - data));
@@ -487,7 +489,10 @@ static char *to_utf8(struct parse *p, const char *data, size_t len, const char *
 			return g_strndup(data, len);
 	}
 	char *out = g_convert(data, (gssize)len, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-	return out ? out : g_convert(data, (gssize)len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+	if (out == NULL)
+		out = g_convert(data, (gssize)len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+	g_assert(out != NULL); /* ISO-8859-1 maps every byte */
+	return out;
 }
 
 /* Appends text to the body: a blank line between parts, CRLF as LF, no NUL. */
