@@ -6,7 +6,9 @@
 #include "cli/cli.h"
 #include "guichet/error.h"
 
+#include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void print_address(const char *label, const struct email_address *a)
@@ -41,18 +43,26 @@ static void print_summary(const struct email *e)
 	printf("\n%s\n", e->text);
 }
 
+/* The file mapped read-only (the parser borrows the bytes, so a large message
+ * is in memory once), or read whole when it cannot be mapped (a pipe). */
 static int email_parse_file(const struct cli *cli, const char *path)
 {
 	char *data = NULL;
 	size_t len = 0;
-	if (cli_read_file(path, "guichet email parse", &data, &len) < 0)
+	GMappedFile *map = g_mapped_file_new(path, FALSE, NULL);
+	if (map == NULL && cli_read_file(path, "guichet email parse", &data, &len) < 0)
 		return 1;
+	const char *raw = map ? g_mapped_file_get_contents(map) : data;
+	if (map)
+		len = g_mapped_file_get_length(map);
 	struct email *e = NULL;
-	int rc = email_parse(data, len, NULL, &e);
+	int rc = email_parse(raw, len, NULL, &e);
+	if (map)
+		g_mapped_file_unref(map);
+	free(data);
 	if (rc < 0) {
 		fprintf(stderr, "guichet email parse: %s: %s\n", path,
 			rc == GC_ETOOBIG ? "larger than the 64 MiB a message may have" : gc_error_name(rc));
-		free(data);
 		return 1;
 	}
 	if (cli->json) {
@@ -64,7 +74,6 @@ static int email_parse_file(const struct cli *cli, const char *path)
 		print_summary(e);
 	}
 	email_free(e);
-	free(data);
 	return 0;
 }
 

@@ -358,6 +358,29 @@ static void test_html_to_text(void **state)
 	g_free(text);
 }
 
+/* Every sample parsed from a read-only mapping: the parser borrows the
+ * bytes without copying them and never writes to them (a write would fault). */
+static void test_read_only_bytes(void **state)
+{
+	GDir *dir = g_dir_open(EMAIL_DATA_DIR, 0, NULL);
+	assert_non_null(dir);
+	const char *name;
+	int n = 0;
+	while ((name = g_dir_read_name(dir)) != NULL) {
+		char *path = g_build_filename(EMAIL_DATA_DIR, name, NULL);
+		GMappedFile *map = g_mapped_file_new(path, FALSE, NULL);
+		assert_non_null(map);
+		struct email *e = NULL;
+		assert_int_equal(email_parse(g_mapped_file_get_contents(map), g_mapped_file_get_length(map), NULL, &e), 0);
+		email_free(e);
+		g_mapped_file_unref(map);
+		g_free(path);
+		n++;
+	}
+	g_dir_close(dir);
+	assert_true(n >= 18);
+}
+
 /* Every prefix of a multipart message (a message cut anywhere) gives an email. */
 static void test_every_prefix(void **state)
 {
@@ -395,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_html_to_text),
+		cmocka_unit_test(test_read_only_bytes),
 		cmocka_unit_test(test_every_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
