@@ -108,13 +108,6 @@ static const struct help_command commands[] = {
 	 "--from FILE\tthe SQLite database, at this guichet's schema version\n"
 	 "--to URL\tpostgresql://USER@HOST:PORT/NAME, an empty database;\n"
 	 "\tone holding any guichet row, or any other table, is refused\n"},
-	/* email (cmd_email.c, offline) */
-	{"email", "parse", "FILE [--json]",
-	 "read one message (RFC 5322, as a mailbox holds it) and print what guichet understands of it: "
-	 "Message-ID, threading headers, addresses, decoded subject, date, the text an agent reads, "
-	 "attachments, loop and bounce headers, and every defect found; with --json, as JSON",
-	 "FILE\tthe raw message, at most 64 MiB\n"
-	 "--json\tthe whole parse as one JSON object\n"},
 	/* wfm (cmd_wfm.c; history through the API) */
 	{"wfm", "erlang-c", "--calls N --interval S --aht S --agents N --target S",
 	 "Erlang C: service level, waiting and occupancy with N agents, as JSON",
@@ -187,6 +180,13 @@ static const struct help_command commands[] = {
 	 "--peak N\tcalls in the busiest interval (default 100)\n"
 	 "--trend X\tgrowth over the history (default 0.1)\n"
 	 "--campaign DATE\ta day of a campaign (repeatable)\n"},
+	/* email (cmd_email.c, offline) */
+	{"email", "parse", "FILE [--json]",
+	 "read one message (RFC 5322, as a mailbox holds it) and print what guichet understands of it: "
+	 "Message-ID, threading headers, addresses, decoded subject, date, the text an agent reads, "
+	 "attachments, loop and bounce headers, and every defect found; with --json, as JSON",
+	 "FILE\tthe raw message, at most 64 MiB\n"
+	 "--json\tthe whole parse as one JSON object\n"},
 	/* the session (cmd_api.c) */
 	{"login", NULL, "--email EMAIL [--password PASSWORD] [--tenant NAME]",
 	 "log in and keep the token in the token file (mode 0600); the password is asked when not given",
