@@ -77,27 +77,21 @@ static void write_text(struct writer *w, const char *text)
 	}
 }
 
-int email_html_to_text(const char *html, size_t len, char **ret_text)
+/* Writes the tree under node in document order, with no recursion. */
+static void write_tree(struct writer *w, xmlNodePtr node)
 {
-	if (len > INT_MAX)
-		return GC_ETOOBIG;
-	struct writer w = {.out = g_string_new(NULL)};
-	htmlDocPtr doc = htmlReadMemory(len ? html : "", (int)len, NULL, "UTF-8",
-					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-						HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
-	xmlNodePtr node = doc ? doc->children : NULL;
 	while (node != NULL) {
 		bool descend = false;
 		if (node->type == XML_ELEMENT_NODE && node->name != NULL) {
 			const char *name = (const char *)node->name;
 			if (!is_dropped(name)) {
 				if (is_block(name))
-					block_break(&w, name);
+					block_break(w, name);
 				descend = node->children != NULL;
 			}
 		} else if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) &&
 			   node->content != NULL) {
-			write_text(&w, (const char *)node->content);
+			write_text(w, (const char *)node->content);
 		}
 		if (descend) {
 			node = node->children;
@@ -115,11 +109,23 @@ int email_html_to_text(const char *html, size_t len, char **ret_text)
 				break;
 			}
 			if (node->name != NULL && is_block((const char *)node->name))
-				block_break(&w, (const char *)node->name);
+				block_break(w, (const char *)node->name);
 		}
 	}
-	if (doc)
+}
+
+int email_html_to_text(const char *html, size_t len, char **ret_text)
+{
+	if (len > INT_MAX)
+		return GC_ETOOBIG;
+	struct writer w = {.out = g_string_new(NULL)};
+	htmlDocPtr doc = htmlReadMemory(len ? html : "", (int)len, NULL, "UTF-8",
+					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+						HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
+	if (doc != NULL) {
+		write_tree(&w, doc->children);
 		xmlFreeDoc(doc);
+	}
 	*ret_text = g_string_free(w.out, FALSE);
 	return 0;
 }

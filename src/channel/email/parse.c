@@ -337,6 +337,22 @@ static char *return_path(GMimeObject *o)
 	return g_strstrip(inside);
 }
 
+/* The first mailbox of From (a second one is rare and never the customer). */
+static void read_from(struct parse *p, GMimeMessage *msg)
+{
+	size_t n = 0;
+	struct email_address *from = addresses(p, g_mime_message_get_from(msg), "From", &n);
+	if (n > 0)
+		p->e->from = from[0];
+	else
+		defect(p, "missing header: From");
+	for (size_t i = 1; i < n; i++) {
+		g_free(from[i].name);
+		g_free(from[i].address);
+	}
+	g_free(from);
+}
+
 static void read_headers(struct parse *p, GMimeMessage *msg, GMimeParserOptions *opts, const char *raw, size_t len)
 {
 	struct email *e = p->e;
@@ -352,17 +368,7 @@ static void read_headers(struct parse *p, GMimeMessage *msg, GMimeParserOptions 
 	const char *irt = g_mime_object_get_header(o, "In-Reply-To");
 	e->in_reply_to = irt ? first_id(irt) : NULL;
 	read_references(p, o, opts);
-	size_t n_from = 0;
-	struct email_address *from = addresses(p, g_mime_message_get_from(msg), "From", &n_from);
-	if (n_from > 0)
-		e->from = from[0];
-	for (size_t i = 1; i < n_from; i++) {
-		g_free(from[i].name);
-		g_free(from[i].address);
-	}
-	g_free(from);
-	if (n_from == 0)
-		defect(p, "missing header: From");
+	read_from(p, msg);
 	e->to = addresses(p, g_mime_message_get_to(msg), "To", &e->n_to);
 	e->cc = addresses(p, g_mime_message_get_cc(msg), "Cc", &e->n_cc);
 	e->subject = subject_decode(o, opts);
