@@ -91,6 +91,8 @@ int cmd_routing(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);
+/* guichet email (cmd_email.c): one message parsed, offline. */
+int cmd_email(const struct cli *cli, int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 
 #endif

@@ -36,6 +36,7 @@ static const struct help_group groups[] = {
 	 "databases, tenants and their first admin, the demo tenant"},
 	{"wfm", "Workforce management (offline but for history)",
 	 "staffing, plans, forecasts, simulation, outsourcing overflow"},
+	{"email", "Email (offline)", "what guichet understands of one email message"},
 	{"login", "Session", "log in and keep the token"},
 	{"logout", "Session", "revoke the token and forget it"},
 	{"me", "Session", "who the token belongs to, in which tenant, with which role"},
@@ -180,6 +181,13 @@ static const struct help_command commands[] = {
 	 "--peak N\tcalls in the busiest interval (default 100)\n"
 	 "--trend X\tgrowth over the history (default 0.1)\n"
 	 "--campaign DATE\ta day of a campaign (repeatable)\n"},
+	/* email (cmd_email.c, offline) */
+	{"email", "parse", "FILE [--json]",
+	 "read one message (RFC 5322, as a mailbox holds it) and print what guichet understands of it: "
+	 "Message-ID, threading headers, addresses, decoded subject, date, the text an agent reads, "
+	 "attachments, loop and bounce headers, and every defect found; with --json, as JSON",
+	 "FILE\tthe raw message, at most 64 MiB\n"
+	 "--json\tthe whole parse as one JSON object\n"},
 	/* the session (cmd_api.c) */
 	{"login", NULL, "--email EMAIL [--password PASSWORD] [--tenant NAME]",
 	 "log in and keep the token in the token file (mode 0600); the password is asked when not given",

@@ -59,6 +59,8 @@ int main(int argc, char **argv)
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
 			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);
+	if (strcmp(argv[i], "email") == 0)
+		return cmd_email(&cli, argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "admin") == 0)
 		return cmd_admin(argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "wfm") == 0 && i + 1 < argc && strcmp(argv[i + 1], "history") == 0)

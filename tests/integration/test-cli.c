@@ -279,6 +279,38 @@ static void wfm_works_offline(void **state)
 	free(err);
 }
 
+/* guichet email parse: one message as JSON or a summary, offline; a missing file is named */
+static void email_parse_prints_what_it_understood(void **state)
+{
+	char *out, *err;
+	struct daemon offline = {.url = "http://127.0.0.1:1"}; /* nothing listens there */
+	snprintf(offline.dir, sizeof(offline.dir), "%s", d.dir);
+	const char *sample = GUICHET_SOURCE_DIR "/tests/data/email/subject-2047.eml";
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "email", "parse", sample, "--json", NULL), 0);
+	json_t *e = json_loads(out, 0, NULL);
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "subject")), "Réservation confirmée ✓");
+	assert_string_equal(json_string_value(json_object_get(e, "message_id")), "s2047@example.com");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(e, "from"), "address")), "a@example.com");
+	assert_true(json_is_array(json_object_get(e, "defects")));
+	json_decref(e);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "email", "parse",
+				 GUICHET_SOURCE_DIR "/tests/data/email/bounce.eml", NULL), 0);
+	assert_non_null(strstr(out, "subject: Undelivered Mail Returned to Sender\n"));
+	assert_non_null(strstr(out, "bounce: delivery-status report\n"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "email", "parse", "/nonexistent/x.eml", NULL), 1);
+	assert_non_null(strstr(err, "cannot read /nonexistent/x.eml"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "email", "parse", NULL), 2);
+	free(out);
+	free(err);
+}
+
 static void wfm_plans_as_csv_and_xlsx(void **state)
 {
 	char csv[160], xlsx[160], *out, *err;
@@ -483,6 +515,7 @@ int main(void)
 		cmocka_unit_test(guichetd_options_are_checked),
 		cmocka_unit_test(wfm_works_offline),
 		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
+		cmocka_unit_test(email_parse_prints_what_it_understood),
 		cmocka_unit_test(wfm_simulates_scenarios),
 		cmocka_unit_test(wfm_forecasts_and_backtests),
 		cmocka_unit_test(wfm_overflow_prices_the_peak),

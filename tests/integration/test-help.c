@@ -23,6 +23,7 @@ static const char *const commands[][2] = {
 	{"admin", "init"}, {"admin", "demo"}, {"admin", "backup"}, {"admin", "restore"}, {"admin", "migrate"},
 	{"wfm", "erlang-c"}, {"wfm", "staff"}, {"wfm", "erlang-a"}, {"wfm", "plan"}, {"wfm", "overflow"},
 	{"wfm", "simulate"}, {"wfm", "forecast"}, {"wfm", "backtest"}, {"wfm", "history"}, {"wfm", "synth"},
+	{"email", "parse"},
 	{"login", NULL}, {"logout", NULL}, {"me", NULL}, {"audit", NULL},
 	{"tenants", "list"}, {"tenants", "create"}, {"organisations", "list"}, {"organisations", "create"},
 	{"memberships", "grant"},
