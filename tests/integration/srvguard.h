@@ -1,9 +1,9 @@
 /* A test server that cannot outlive its test: the server runs as the child
  * of a guard process, which the test starts and holds by one end of a pipe.
  * When the test process ends, however it ends (srvguard_stop, exit, a failed
- * assertion, abort, SIGKILL), the pipe closes and the guard stops the server's
- * whole process group (SIGTERM, SIGKILL after a few seconds) and removes the
- * server's folder. The guard runs in a session of its own, so a Ctrl-C or a
+ * assertion, abort, SIGKILL), the pipe closes and the guard kills the
+ * server's whole process group (SIGKILL: a throwaway server needs no clean
+ * shutdown) and removes the server's folder. The guard runs in a session of its own, so a Ctrl-C or a
  * test runner's signal to the test's process group leaves it to finish; the
  * server dies with the guard too (PR_SET_PDEATHSIG) should the guard itself
  * be killed. Used by dovecot.c and smtpsink.c; pgcluster.c has its own, as
