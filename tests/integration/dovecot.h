@@ -65,9 +65,9 @@ int dovecot_append_n(const struct dovecot *d, const char *user, const char *pass
  * agent would: each written in tmp/, then renamed into new/. Dovecot sees
  * them at its next look at the mailbox (a SELECT, STATUS, NOOP, or at once
  * for a client in IDLE), and numbers them in the order given (each file name
- * holds a strictly increasing time). Faster than APPEND (half the time on
- * this project's VM, whose disk makes each file cost about 0.75 ms) and needs
- * no login: for big mailboxes. A mailbox name of
+ * holds a strictly increasing time). For big mailboxes: 2,000 messages of
+ * 5 KB take 1.6-1.8 s here (the VM's disk: about 0.8 ms a file), against
+ * 6.2-6.6 s by APPEND, whose cost grows with the mailbox; and no login. A mailbox name of
  * letters, digits, '_' and '-'. 0, or -1 with the reason on stderr (the
  * messages before the failing one are delivered). */
 int dovecot_deliver(const struct dovecot *d, const char *user, const char *mailbox,
