@@ -9,6 +9,9 @@
  *
  * Plain IMAP and IMAPS each on a free port of 127.0.0.1; PLAIN and LOGIN
  * authentication against the users given to dovecot_start.
+ * Tuned for tests: no fsync of mail files, and a failed login answers at once
+ * (no auth_failure_delay, no growing penalty per client address, which would
+ * reach 15 s).
  *
  * Every Dovecot process runs as one unprivileged user, whoever runs the
  * test: ourselves, or "nobody" when we are root (CI). Dovecot allows that
