@@ -126,6 +126,12 @@ static enum owner owner_of(struct cluster *cl, int64_t tenant_id, int64_t now, c
 	return who;
 }
 
+bool cluster_routes(struct cluster *cl, int64_t tenant_id)
+{
+	char node[64];
+	return owner_of(cl, tenant_id, gc_now_ms(), node) == OWNER_SELF;
+}
+
 /* --- hand-offs: the node that received the request --- */
 
 static void answer_handoff(struct pending *p)

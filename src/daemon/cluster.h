@@ -26,6 +26,7 @@
 #ifndef GUICHET_DAEMON_CLUSTER_H
 #define GUICHET_DAEMON_CLUSTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct cluster;
@@ -60,6 +61,9 @@ void cluster_release(struct cluster *cl, struct store *db);
 /* On the writer, after committing a change of who may do what: every
  * other node forgets the tokens it resolved (authcache.h). */
 void cluster_authz_changed(struct cluster *cl);
+
+/* Whether this node routes the tenant now (any thread). */
+bool cluster_routes(struct cluster *cl, int64_t tenant_id);
 
 /* On a worker, for a request of a ROUTE_ROUTING route: 0 when this node
  * routes its tenant (go on), 1 when it went to the node that does (the

@@ -2,6 +2,7 @@
 #include "daemon/server.h"
 #include "daemon/cluster.h"
 #include "daemon/secrets.h"
+#include "channel/email/fetch.h"
 
 #include <curl/curl.h>
 #include "daemon/authcache.h"
@@ -199,6 +200,12 @@ int server_start(struct server *srv, const struct config *config)
 	}
 	if (srv->cluster && (rc = cluster_serve(srv->cluster)) < 0)
 		return rc;
+	struct fetcher_deps mail = {.db = config->db, .writer = srv->writer, .secrets = srv->secrets,
+				    .cluster = srv->cluster, .poll_ms = config->mail_poll * 1000};
+	if ((rc = fetcher_start(&mail, &srv->fetcher)) < 0) {
+		log_error("cannot start the email fetcher", "error", gc_error_name(rc));
+		return rc;
+	}
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	char address[300];
@@ -236,6 +243,7 @@ static void drain(struct server *srv)
 
 static void stop(struct server *srv)
 {
+	fetcher_stop(srv->fetcher); /* it waits on the writer: before the writer stops */
 	cluster_stop_serving(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++)
 		event_base_loopexit(srv->workers[i].base, NULL);

@@ -45,6 +45,7 @@ struct server {
 	struct hub *hub;            /* committed routing events, for the streams */
 	struct cluster *cluster;    /* the other nodes (cluster.h); NULL alone */
 	struct secrets *secrets;    /* the key sealing channels' passwords (secrets.h) */
+	struct fetcher *fetcher;    /* the email fetcher (channel/email/fetch.h) */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
 	atomic_bool draining;

@@ -4,6 +4,7 @@
 #include "daemon/cluster.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
+#include "daemon/ops.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
 #include "guichet/clock.h"
@@ -18,8 +19,19 @@
 #include <string.h>
 #include <time.h>
 
+/* A channel's task (writer_run), waited for on its caller's thread. */
+struct task {
+	writer_task_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	pthread_cond_t cond;        /* with the writer's lock */
+};
+
+/* A request, or a task. */
 struct job {
 	struct request *r;
+	struct task *task;
 	struct job *next;
 };
 
@@ -142,12 +154,29 @@ static int run_job(struct writer *w, struct request *r)
 	return GC_OK;
 }
 
+static void run_task(struct writer *w, struct task *t)
+{
+	struct ops o = {.db = w->db, .router = w->router};
+	if ((t->rc = store_savepoint(w->db)) < 0)
+		return;
+	t->rc = t->fn(t->arg, &o);
+	if (t->rc == GC_OK)
+		t->rc = store_flush(w->db);
+	if (t->rc < 0)
+		store_rollback_to(w->db);
+	else
+		store_release(w->db);
+	router_job_end(w->router, t->rc >= 0);
+}
+
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
 static void run_batch(struct writer *w, struct job *batch)
 {
 	int rc = store_begin(w->db);
 	for (struct job *j = batch; j; j = j->next) {
-		if (rc == GC_OK)
+		if (rc == GC_OK && j->task)
+			run_task(w, j->task);
+		else if (rc == GC_OK)
 			rc = run_job(w, j->r);
 	}
 	if (rc == GC_OK)
@@ -159,17 +188,46 @@ static void run_batch(struct writer *w, struct job *batch)
 	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
 	bool authz = false;
 	for (struct job *j = batch; j; j = j->next)
-		authz |= (j->r->route->flags & ROUTE_AUTHZ) != 0;
+		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
 	if (authz) {
 		authcache_bump(); /* after the commit, so no cache keeps the old truth */
 		if (w->cluster)
 			cluster_authz_changed(w->cluster); /* nor another node's */
 	}
-	if (rc < 0) {
-		for (struct job *j = batch; j; j = j->next)
-			reply_error(j->r, 503, "storage_unavailable", NULL,
-				    "the change could not be saved: try again");
+	for (struct job *j = batch; rc < 0 && j; j = j->next) {
+		if (j->task)
+			j->task->rc = GC_ESTORE;
+		else
+			reply_error(j->r, 503, "storage_unavailable", NULL, "the change could not be saved: try again");
 	}
+}
+
+int writer_run(struct writer *w, writer_task_fn fn, void *arg)
+{
+	struct task t = {.fn = fn, .arg = arg};
+	struct job *j = malloc(sizeof(*j));
+	if (j == NULL)
+		return GC_ENOMEM;
+	pthread_cond_init(&t.cond, NULL);
+	*j = (struct job){.task = &t};
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		pthread_cond_destroy(&t.cond);
+		free(j);
+		return GC_EBUSY;
+	}
+	if (w->tail)
+		w->tail->next = j;
+	else
+		w->head = j;
+	w->tail = j;
+	pthread_cond_signal(&w->wake);
+	while (!t.done)
+		pthread_cond_wait(&t.cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	pthread_cond_destroy(&t.cond);
+	return t.rc;
 }
 
 static struct job *take_batch(struct writer *w)
@@ -270,7 +328,14 @@ static void *writer_main(void *arg)
 		uint64_t n = 0;
 		while (batch) {
 			struct job *next = batch->next;
-			hand_back(batch->r);
+			if (batch->task) { /* its caller waits on the writer's lock */
+				pthread_mutex_lock(&w->lock);
+				batch->task->done = true;
+				pthread_cond_signal(&batch->task->cond);
+				pthread_mutex_unlock(&w->lock);
+			} else {
+				hand_back(batch->r);
+			}
 			free(batch);
 			batch = next;
 			n++;

@@ -32,6 +32,16 @@ int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, st
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */
 void writer_submit(struct writer *w, struct request *r);
+/* A channel's work, with no HTTP request: fn runs on the writer in a
+ * batch's transaction, in a savepoint of its own, with the core
+ * operations, and its writes are checked before the next job (as a
+ * request's). writer_run waits: GC_OK once fn's work is committed, fn's own
+ * error (its work rolled back), or GC_ESTORE when the batch could not
+ * commit. From any thread but the writer's. */
+struct ops;
+typedef int (*writer_task_fn)(void *arg, const struct ops *o);
+int writer_run(struct writer *w, writer_task_fn fn, void *arg);
+
 /* The routing engine: only for runs on the writer thread. */
 struct router *writer_router(struct writer *w);
 /* Counters for /metrics. */

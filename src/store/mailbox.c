@@ -89,3 +89,17 @@ int store_mailbox_sealed(struct store *s, const struct store_scope *scope, int64
 	*ret_len = len;
 	return GC_OK;
 }
+
+static json_t *mailbox_all_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "tenant_id", column_int(st, 0), "id", column_int(st, 1),
+			 "imap_url", column_string(st, 2), "username", column_string(st, 3), "queue_id",
+			 column_int(st, 4), "uidvalidity", column_int(st, 5), "last_uid", column_int(st, 6));
+}
+
+int store_mailbox_all(struct store *s, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT tenant_id, id, imap_url, username, queue_id, uidvalidity, last_uid"
+					 " FROM email_mailboxes WHERE deleted = 0 ORDER BY tenant_id, id");
+	return st ? collect_rows(s, st, mailbox_all_row, NULL, ret_list) : GC_ESTORE;
+}

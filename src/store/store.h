@@ -346,6 +346,9 @@ int store_mailbox_create(struct store *s, const struct store_scope *scope, const
 int store_mailbox_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
 int store_mailbox_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_mailbox_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* Every tenant's mailboxes, for the fetcher: [{"tenant_id","id","imap_url",
+ * "username","queue_id","uidvalidity","last_uid"}]. */
+int store_mailbox_all(struct store *s, json_t **ret_list);
 /* The sealed password (malloc'd), for the channel that logs in. */
 int store_mailbox_sealed(struct store *s, const struct store_scope *scope, int64_t id, unsigned char **ret,
 			 size_t *ret_len);

@@ -1,0 +1,221 @@
+/* The email fetcher (fetch.h). */
+#include "channel/email/fetch.h"
+#include "channel/email/imap.h"
+#include "channel/email/ingest.h"
+#include "channel/email/parse.h"
+#include "daemon/cluster.h"
+#include "daemon/log.h"
+#include "daemon/secrets.h"
+#include "daemon/writer.h"
+#include "guichet/error.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ROUND_MAX 500 /* messages per mailbox and round: the others wait for the next */
+
+struct fetcher {
+	struct fetcher_deps deps;
+	struct store *db;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	atomic_bool stopping;
+};
+
+/* What the writer runs for one message. */
+struct ingest_job {
+	struct store_scope scope;
+	struct email_source src;
+	struct email_in in;
+	int64_t uidvalidity;
+	bool skip;                  /* only move the last UID on (a message that could not be taken) */
+	struct ops_error err;
+};
+
+static int ingest_task(void *arg, const struct ops *o)
+{
+	struct ingest_job *j = arg;
+	int64_t contact = 0;
+	enum ingest_outcome outcome;
+	int rc = j->skip ? GC_OK : email_ingest(o, &j->scope, &j->src, &j->in, &contact, &outcome, &j->err);
+	if (rc == GC_OK)
+		rc = store_mailbox_progress(o->db, &j->scope, j->src.mailbox_id, j->uidvalidity, j->src.uid);
+	return rc;
+}
+
+static void log_mailbox(const char *msg, int64_t tenant, int64_t mailbox, const char *error)
+{
+	char t[24], m[24];
+	snprintf(t, sizeof(t), "%lld", (long long)tenant);
+	snprintf(m, sizeof(m), "%lld", (long long)mailbox);
+	log_error(msg, "tenant", t, "mailbox", m, "error", error);
+}
+
+/* Takes one message; false when the round must stop (storage, stop). */
+static bool take_message(struct fetcher *f, struct imap *c, struct ingest_job *job)
+{
+	char *raw = NULL;
+	size_t len = 0;
+	int rc = imap_fetch(c, job->src.uid, &raw, &len);
+	if (rc < 0) {
+		log_mailbox("cannot fetch a message", job->scope.tenant_id, job->src.mailbox_id, imap_errmsg(c));
+		return false;
+	}
+	struct email *e = NULL;
+	rc = email_parse(raw, len, NULL, &e);
+	free(raw);
+	job->skip = rc < 0;
+	if (e) {
+		job->in = (struct email_in){.message_id = e->message_id, .in_reply_to = e->in_reply_to,
+			.references = (const char *const *)e->references, .n_references = e->n_references,
+			.from_address = e->from.address, .subject = e->subject, .text = e->text};
+	}
+	rc = writer_run(f->deps.writer, ingest_task, job);
+	if (rc < 0 && rc != GC_ESTORE && rc != GC_EBUSY && !job->skip) {
+		/* refused by the store, not failed: logged and passed over */
+		log_mailbox("an email could not be taken: passed over", job->scope.tenant_id, job->src.mailbox_id,
+			    job->err.message[0] ? job->err.message : gc_error_name(rc));
+		job->skip = true;
+		rc = writer_run(f->deps.writer, ingest_task, job);
+	}
+	email_free(e);
+	if (rc < 0) {
+		log_mailbox("an email was not taken: tried again at the next round", job->scope.tenant_id,
+			    job->src.mailbox_id, gc_error_name(rc));
+		return false;
+	}
+	if (imap_mark_seen(c, job->src.uid) < 0) /* after the commit only; the last UID is what counts */
+		log_mailbox("cannot flag a message seen", job->scope.tenant_id, job->src.mailbox_id, imap_errmsg(c));
+	return !atomic_load(&f->stopping);
+}
+
+static void fetch_mailbox(struct fetcher *f, json_t *row)
+{
+	int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	int64_t known_validity = json_integer_value(json_object_get(row, "uidvalidity"));
+	int64_t last = json_integer_value(json_object_get(row, "last_uid"));
+	struct store_scope scope = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				    .sees = role_visibility(ROLE_TENANT_ADMIN)};
+	snprintf(scope.actor, sizeof(scope.actor), "channel:email");
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	char *password = NULL, why[256] = "";
+	if (store_mailbox_sealed(f->db, &scope, id, &sealed, &sealed_len) < 0)
+		return; /* removed meanwhile */
+	int rc = secrets_unseal(f->deps.secrets, sealed, sealed_len, &password, why, sizeof(why));
+	free(sealed);
+	if (rc < 0) {
+		log_mailbox("cannot open a mailbox's password", tenant, id, why);
+		return;
+	}
+	struct imap *c = NULL;
+	rc = imap_new(json_string_value(json_object_get(row, "imap_url")),
+		      json_string_value(json_object_get(row, "username")), password, &c);
+	free(password);
+	int64_t validity = 0, next = 0, *uids = NULL;
+	size_t n = 0;
+	if (rc == GC_OK && (rc = imap_status(c, &validity, &next)) == GC_OK) {
+		if (known_validity && validity != known_validity) {
+			log_mailbox("the mailbox's UIDVALIDITY changed: fetching it all again (each email still once)", tenant,
+				    id, "");
+			last = 0;
+		}
+		if (next - 1 > last)
+			rc = imap_uids_after(c, last, ROUND_MAX, &uids, &n);
+	}
+	if (rc < 0)
+		log_mailbox("cannot read the mailbox", tenant, id, c ? imap_errmsg(c) : gc_error_name(rc));
+	struct ingest_job job = {.scope = scope, .uidvalidity = validity,
+		.src = {.mailbox_id = id, .queue_id = json_integer_value(json_object_get(row, "queue_id"))}};
+	for (size_t i = 0; rc == GC_OK && i < n; i++) {
+		job.src.uid = uids[i];
+		if (!take_message(f, c, &job))
+			break;
+	}
+	free(uids);
+	imap_free(c);
+}
+
+static void round_of_mailboxes(struct fetcher *f)
+{
+	json_t *list = NULL;
+	if (store_mailbox_all(f->db, &list) < 0) {
+		log_error("cannot list the mailboxes", "error", store_errmsg(f->db));
+		return;
+	}
+	size_t i;
+	json_t *row;
+	json_array_foreach(list, i, row) {
+		if (atomic_load(&f->stopping))
+			break;
+		int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
+		if (f->deps.cluster == NULL || cluster_routes(f->deps.cluster, tenant))
+			fetch_mailbox(f, row);
+	}
+	json_decref(list);
+}
+
+static void *fetcher_main(void *arg)
+{
+	struct fetcher *f = arg;
+	while (!atomic_load(&f->stopping)) {
+		round_of_mailboxes(f);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += f->deps.poll_ms / 1000;
+		until.tv_nsec += (long)(f->deps.poll_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&f->lock);
+		if (!atomic_load(&f->stopping))
+			pthread_cond_timedwait(&f->wake, &f->lock, &until);
+		pthread_mutex_unlock(&f->lock);
+	}
+	return NULL;
+}
+
+int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret)
+{
+	struct fetcher *f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return GC_ENOMEM;
+	f->deps = *deps;
+	int rc = store_open(deps->db, STORE_READ_ONLY, &f->db);
+	if (rc < 0) {
+		store_free(f->db);
+		free(f);
+		return rc;
+	}
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->wake, NULL);
+	if (pthread_create(&f->thread, NULL, fetcher_main, f) != 0) {
+		store_free(f->db);
+		free(f);
+		return GC_ENOMEM;
+	}
+	*ret = f;
+	return GC_OK;
+}
+
+void fetcher_stop(struct fetcher *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->lock);
+	atomic_store(&f->stopping, true);
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
+	pthread_join(f->thread, NULL);
+	store_free(f->db);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->wake);
+	free(f);
+}

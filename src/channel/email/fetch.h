@@ -1,0 +1,40 @@
+/* The email fetcher: a thread of guichetd that polls every mailbox (imap.h)
+ * and takes each new message into its tenant exactly once:
+ *
+ *   the mailbox's UIDVALIDITY and the UIDs after the last one taken
+ *   ─▶ per message, in UID order: its bytes, parsed (parse.h)
+ *   ─▶ on the writer, in one transaction: the email taken (ingest.h) and
+ *      the mailbox's last UID moved to it (writer_run)
+ *   ─▶ after the commit only: the message flagged \\Seen on the server.
+ *
+ * A crash before the commit loses nothing (the UID is fetched again); one
+ * between the commit and the flag takes nothing twice (the last UID moved
+ * on, and the Message-ID is recorded). A new UIDVALIDITY (the mailbox was
+ * rebuilt) starts again from UID 1, and the recorded Message-IDs keep each
+ * email once. After an outage everything since the last UID is fetched,
+ * however old. A message that cannot be taken (the store refused it) is
+ * logged and passed over, so that it never blocks the mailbox; a storage
+ * error stops the round, to be tried again at the next.
+ *
+ * In a cluster a node fetches the mailboxes of the tenants it routes. */
+#ifndef GUICHET_CHANNEL_EMAIL_FETCH_H
+#define GUICHET_CHANNEL_EMAIL_FETCH_H
+
+struct cluster;
+struct secrets;
+struct writer;
+struct fetcher;
+
+struct fetcher_deps {
+	const char *db;             /* the database, read by the fetcher's own connection */
+	struct writer *writer;
+	struct secrets *secrets;
+	struct cluster *cluster;    /* NULL alone */
+	int poll_ms;                /* between rounds */
+};
+
+int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret);
+/* Ends the round under way after its current message, and the thread. NULL is fine. */
+void fetcher_stop(struct fetcher *f);
+
+#endif

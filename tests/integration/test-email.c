@@ -1,0 +1,262 @@
+/* The email channel end to end, on the run's engine, against a real Dovecot
+ * (dovecot.c): a mailbox's messages become contacts, a reply joins its
+ * contact, each message is flagged \Seen only once taken, and nothing is
+ * taken twice, across a restart or a kill -9 in the middle of a 2,000
+ * message mailbox. */
+#include "harness.h"
+#include "dovecot.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#define PASSWORD "email pass"
+#define N_BIG 2000
+
+static struct daemon d;
+static struct dovecot dc;
+static char *admin;
+static long long queue;
+
+static int start(void)
+{
+	return daemon_start(&d, "--mail-poll", "1", NULL);
+}
+
+static int setup(void **state)
+{
+	static const char *const users[] = {"support:imap-pw", "big:imap-pw", NULL};
+	if (dovecot_start(&dc, users) != 0)
+		return -1;
+	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 || start() != 0)
+		return -1;
+	admin = login(&d, "admin@brand.example", PASSWORD);
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "mail"));
+	queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail", "skill_id",
+		(json_int_t)skill, "channel", "email"));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+	dovecot_stop(&dc);
+	return 0;
+}
+
+static long long add_mailbox(const char *user)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
+	return post_id(&d, admin, "/api/v1/channels/email", json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "name", user,
+		"address", "support@brand.example", "imap_url", url, "username", user, "password", "imap-pw",
+		"queue_id", (json_int_t)queue));
+}
+
+/* The tenant's contacts, all pages: how many, and how many have subject prefix. */
+static int count_contacts(const char *prefix)
+{
+	int n = 0;
+	char path[160] = "/api/v1/contacts?limit=500";
+	for (;;) {
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		if (r.status != 200) {
+			resp_clear(&r);
+			return -1;
+		}
+		size_t i;
+		json_t *item;
+		json_array_foreach(json_object_get(r.json, "items"), i, item) {
+			const char *s = json_string_value(json_object_get(item, "subject"));
+			n += s && strncmp(s, prefix, strlen(prefix)) == 0;
+		}
+		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+		if (next)
+			snprintf(path, sizeof(path), "/api/v1/contacts?limit=500&cursor=%s", next);
+		resp_clear(&r);
+		if (!next)
+			return n;
+	}
+}
+
+static bool wait_count(const char *prefix, int want, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (count_contacts(prefix) >= want)
+			return true;
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	return false;
+}
+
+static char *message(const char *id, const char *in_reply_to, const char *from, const char *subject, const char *body)
+{
+	char *m = NULL;
+	if (asprintf(&m, "From: %s\r\nTo: support@brand.example\r\nSubject: %s\r\nMessage-ID: <%s>\r\n%s%s%s"
+			 "Date: Tue, 01 Dec 2026 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+		     from, subject, id, in_reply_to ? "In-Reply-To: <" : "", in_reply_to ? in_reply_to : "",
+		     in_reply_to ? ">\r\n" : "", body) < 0)
+		return NULL;
+	return m;
+}
+
+/* The UIDs of the user's unseen messages, by IMAP (curl). */
+static int unseen(const char *user)
+{
+	CURL *curl = curl_easy_init();
+	char url[128];
+	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
+	FILE *out = tmpfile();
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_USERNAME, user);
+	curl_easy_setopt(curl, CURLOPT_PASSWORD, "imap-pw");
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "UID SEARCH UNSEEN");
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+	int n = -1;
+	if (curl_easy_perform(curl) == CURLE_OK) {
+		char line[4096] = "";
+		rewind(out);
+		n = 0;
+		while (fgets(line, sizeof(line), out))
+			if (strncmp(line, "* SEARCH", 8) == 0)
+				for (char *p = strtok(line + 8, " \r\n"); p; p = strtok(NULL, " \r\n"))
+					n++;
+	}
+	fclose(out);
+	curl_easy_cleanup(curl);
+	return n;
+}
+
+static void mail_becomes_contacts_once(void **state)
+{
+	char *msgs[3] = {
+		message("m1@customer.example", NULL, "Ann <ann@customer.example>", "T1 router", "It blinks."),
+		message("m2@customer.example", NULL, "Bob <bob@customer.example>", "T1 invoice", "Wrong amount."),
+		message("m3@customer.example", "m1@customer.example", "ann@customer.example", "Re: T1 router", "Still."),
+	};
+	struct iovec v[3];
+	for (int i = 0; i < 3; i++)
+		v[i] = (struct iovec){msgs[i], strlen(msgs[i])};
+	assert_int_equal(dovecot_deliver(&dc, "support", "INBOX", v, 3), 0);
+	long long mailbox = add_mailbox("support");
+	assert_true(wait_count("T1", 2, 20));
+	/* the reply joined Ann's contact */
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/channels/email/%lld", mailbox);
+	struct resp r;
+	for (int i = 0; i < 100; i++) {
+		http_json(&d, "GET", path, admin, NULL, &r);
+		if (resp_int(&r, "last_uid") == 3)
+			break;
+		resp_clear(&r);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_int_equal(resp_int(&r, "last_uid"), 3);
+	resp_clear(&r);
+	assert_int_equal(count_contacts("T1"), 2);
+	http_json(&d, "GET", "/api/v1/contacts?limit=10", admin, NULL, &r);
+	size_t i;
+	json_t *item;
+	int threaded = 0;
+	json_array_foreach(json_object_get(r.json, "items"), i, item) {
+		if (strcmp(json_string_value(json_object_get(item, "subject")), "T1 router") != 0)
+			continue;
+		char one[64];
+		snprintf(one, sizeof(one), "/api/v1/contacts/%lld", (long long)json_integer_value(json_object_get(item, "id")));
+		struct resp c;
+		http_json(&d, "GET", one, admin, NULL, &c);
+		threaded = (int)json_array_size(json_object_get(c.json, "messages"));
+		assert_string_equal(json_string_value(json_object_get(c.json, "state")), "queued");
+		resp_clear(&c);
+	}
+	resp_clear(&r);
+	assert_int_equal(threaded, 2);
+	/* each flagged \Seen once taken */
+	for (int k = 0; k < 50 && unseen("support") != 0; k++)
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	assert_int_equal(unseen("support"), 0);
+	/* a restart takes nothing again */
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(start(), 0);
+	nanosleep(&(struct timespec){.tv_sec = 2}, NULL);
+	assert_int_equal(count_contacts("T1"), 2);
+	for (int k = 0; k < 3; k++)
+		free(msgs[k]);
+}
+
+/* 2,000 messages; kill -9 halfway; restarted, each is a contact once. */
+static void a_kill_in_the_middle_takes_each_message_once(void **state)
+{
+	static struct iovec v[N_BIG];
+	for (int i = 0; i < N_BIG; i++) {
+		char id[64], subject[64];
+		snprintf(id, sizeof(id), "big-%d@customer.example", i);
+		snprintf(subject, sizeof(subject), "BIG %05d", i);
+		char *m = message(id, NULL, "many@customer.example", subject, "A message among many.");
+		v[i] = (struct iovec){m, strlen(m)};
+	}
+	assert_int_equal(dovecot_deliver(&dc, "big", "INBOX", v, N_BIG), 0);
+	add_mailbox("big");
+	assert_true(wait_count("BIG", N_BIG / 4, 120));
+	daemon_kill9(&d);
+	int before = count_contacts("BIG");
+	(void)before;
+	assert_int_equal(start(), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_true(wait_count("BIG", N_BIG, 180));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nanosleep(&(struct timespec){.tv_sec = 2}, NULL); /* and nothing more comes */
+	assert_int_equal(count_contacts("BIG"), N_BIG);
+	fprintf(stderr, "the rest of %d messages taken in %.1f s after the restart\n", N_BIG,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	/* each subject once: the list is read whole and every one seen once */
+	static char seen[N_BIG];
+	memset(seen, 0, sizeof(seen));
+	char path[160] = "/api/v1/contacts?limit=500";
+	for (;;) {
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		size_t i;
+		json_t *item;
+		json_array_foreach(json_object_get(r.json, "items"), i, item) {
+			int k = -1;
+			if (sscanf(json_string_value(json_object_get(item, "subject")), "BIG %d", &k) == 1) {
+				assert_true(k >= 0 && k < N_BIG);
+				assert_int_equal(seen[k], 0);
+				seen[k] = 1;
+			}
+		}
+		const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+		if (next)
+			snprintf(path, sizeof(path), "/api/v1/contacts?limit=500&cursor=%s", next);
+		resp_clear(&r);
+		if (!next)
+			break;
+	}
+	for (int i = 0; i < N_BIG; i++) {
+		assert_int_equal(seen[i], 1);
+		free(v[i].iov_base);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(mail_becomes_contacts_once),
+		cmocka_unit_test(a_kill_in_the_middle_takes_each_message_once),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
