@@ -16,6 +16,14 @@ static int failed(struct ops_error *err, int rc, const char *field, const char *
 	return rc;
 }
 
+struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel)
+{
+	struct store_scope sc = {.tenant_id = tenant_id, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				 .sees = role_visibility(ROLE_TENANT_ADMIN)};
+	snprintf(sc.actor, sizeof(sc.actor), "channel:%s", channel);
+	return sc;
+}
+
 int ops_phone_key(const char *phone, char *ret, size_t len)
 {
 	size_t n = 0, digits = 0;

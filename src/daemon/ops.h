@@ -34,6 +34,11 @@ struct ops_error {
 	char message[256];
 };
 
+/* The scope a channel acts in: the tenant's, the channel as its actor
+ * ("channel:email"), no user, seeing what a tenant admin sees (it creates
+ * customers with their address). */
+struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel);
+
 /* The tenant's customer with this email address or phone (either may be
  * NULL, not both), created with them when there is none (*ret_created).
  * The address is compared in lower case, the phone as its digits with a

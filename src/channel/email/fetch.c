@@ -100,9 +100,7 @@ static void fetch_mailbox(struct fetcher *f, json_t *row)
 	int64_t id = json_integer_value(json_object_get(row, "id"));
 	int64_t known_validity = json_integer_value(json_object_get(row, "uidvalidity"));
 	int64_t last = json_integer_value(json_object_get(row, "last_uid"));
-	struct store_scope scope = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
-				    .sees = role_visibility(ROLE_TENANT_ADMIN)};
-	snprintf(scope.actor, sizeof(scope.actor), "channel:email");
+	struct store_scope scope = ops_channel_scope(tenant, "email");
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	char *password = NULL, why[256] = "";

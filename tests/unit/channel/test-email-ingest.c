@@ -18,54 +18,11 @@
 #include "daemon/router.h"
 #include "guichet/error.h"
 #include "store/store.h"
-#include "teststore.h"
+#include "../daemon/opsfixture.h"
 
-struct fixture {
-	struct test_store ts;
-	struct store *s;
-	struct hub *hub;
-	struct ops o;
-	struct store_scope a, b;
-};
-
-static struct store_scope channel_scope(int64_t tenant)
-{
-	struct store_scope sc = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
-				 .sees = role_visibility(ROLE_TENANT_ADMIN)};
-	snprintf(sc.actor, sizeof(sc.actor), "channel:email");
-	return sc;
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
-	int64_t ta, tb;
-	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
-	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
-	f->a = channel_scope(ta);
-	f->b = channel_scope(tb);
-	f->hub = hub_new();
-	struct router *rt = NULL;
-	assert_int_equal(router_new(f->s, f->hub, NULL, &rt), GC_OK);
-	f->o = (struct ops){.db = f->s, .router = rt};
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	router_free(f->o.router);
-	hub_free(f->hub);
-	store_free(f->s);
-	test_store_clear(&f->ts);
-	free(f);
-	return 0;
-}
 
 /* Takes m into the scope's tenant in a transaction of its own. */
-static enum ingest_outcome take(struct fixture *f, const struct store_scope *sc, const struct email_in *m,
+static enum ingest_outcome take(struct ops_fixture *f, const struct store_scope *sc, const struct email_in *m,
 				int64_t *ret_contact)
 {
 	static int64_t uid;
@@ -81,7 +38,7 @@ static enum ingest_outcome take(struct fixture *f, const struct store_scope *sc,
 	return out;
 }
 
-static size_t messages(struct fixture *f, const struct store_scope *sc, int64_t contact)
+static size_t messages(struct ops_fixture *f, const struct store_scope *sc, int64_t contact)
 {
 	json_t *c = NULL;
 	assert_int_equal(store_contact_get(f->s, sc, contact, &c), GC_OK);
@@ -92,7 +49,7 @@ static size_t messages(struct fixture *f, const struct store_scope *sc, int64_t 
 
 static void an_email_is_taken_once(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	struct email_in m = {.message_id = "a1@mail.example", .from_address = "Ann@Example.net",
 			     .subject = "My router blinks red", .text = "Since this morning."};
 	int64_t c1 = 0, again = 0;
@@ -117,7 +74,7 @@ static void an_email_is_taken_once(void **state)
 
 static void replies_join_their_contact(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	int64_t c1 = 0, c = 0;
 	struct email_in first = {.message_id = "b1@mail.example", .from_address = "joe@example.org",
 				 .subject = "Invoice 42 is wrong", .text = "Twice the price."};
@@ -160,7 +117,7 @@ static void replies_join_their_contact(void **state)
 
 static void a_closed_contact_stays_closed(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	int64_t c1 = 0, c = 0;
 	struct email_in first = {.message_id = "c1@mail.example", .from_address = "kim@example.org",
 				 .subject = "Password reset", .text = "Locked out."};
@@ -183,7 +140,7 @@ static void a_closed_contact_stays_closed(void **state)
 
 static void an_email_without_sender_or_id(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	int64_t c = 0;
 	struct email_in odd = {.message_id = "d1@mail.example", .from_address = "not an address", .text = ""};
 	assert_int_equal(take(f, &f->a, &odd, &c), INGEST_NEW_CONTACT);
@@ -222,10 +179,10 @@ static void subjects_compare_without_their_prefixes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(an_email_is_taken_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(replies_join_their_contact, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_closed_contact_stays_closed, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_email_without_sender_or_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_email_is_taken_once, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(replies_join_their_contact, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_closed_contact_stays_closed, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(an_email_without_sender_or_id, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test(subjects_compare_without_their_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

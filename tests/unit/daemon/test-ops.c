@@ -17,55 +17,12 @@
 #include "daemon/router.h"
 #include "guichet/error.h"
 #include "store/store.h"
-#include "teststore.h"
+#include "opsfixture.h"
 
-struct fixture {
-	struct test_store ts;
-	struct store *s;
-	struct hub *hub;
-	struct ops o;
-	struct store_scope a, b;
-};
-
-static struct store_scope channel_scope(int64_t tenant)
-{
-	struct store_scope sc = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
-				 .sees = role_visibility(ROLE_TENANT_ADMIN)};
-	snprintf(sc.actor, sizeof(sc.actor), "channel:email");
-	return sc;
-}
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
-	int64_t ta, tb;
-	assert_int_equal(store_tenant_create(f->s, "A", NULL, &ta), GC_OK);
-	assert_int_equal(store_tenant_create(f->s, "B", NULL, &tb), GC_OK);
-	f->a = channel_scope(ta);
-	f->b = channel_scope(tb);
-	f->hub = hub_new();
-	struct router *rt = NULL;
-	assert_int_equal(router_new(f->s, f->hub, NULL, &rt), GC_OK);
-	f->o = (struct ops){.db = f->s, .router = rt};
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	router_free(f->o.router);
-	hub_free(f->hub);
-	store_free(f->s);
-	test_store_clear(&f->ts);
-	free(f);
-	return 0;
-}
 
 static void customers_are_found_by_address_or_phone(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	struct ops_error err;
 	int64_t ann = 0, again = 0, by_phone = 0, other = 0;
 	bool created = false;
@@ -106,7 +63,7 @@ static void customers_are_found_by_address_or_phone(void **state)
 
 static void a_contact_with_its_first_message(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	struct ops_error err;
 	int64_t customer = 0, id = 0;
 	bool created = false;
@@ -144,7 +101,7 @@ static void a_contact_with_its_first_message(void **state)
 
 static void bad_references_name_their_input(void **state)
 {
-	struct fixture *f = *state;
+	struct ops_fixture *f = *state;
 	struct ops_error err;
 	int64_t id = 0;
 	assert_int_equal(store_begin(f->s), GC_OK);
@@ -172,9 +129,9 @@ static void bad_references_name_their_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(customers_are_found_by_address_or_phone, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_contact_with_its_first_message, setup, teardown),
-		cmocka_unit_test_setup_teardown(bad_references_name_their_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(customers_are_found_by_address_or_phone, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_contact_with_its_first_message, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(bad_references_name_their_input, ops_fixture_setup, ops_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
