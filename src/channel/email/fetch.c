@@ -73,7 +73,7 @@ static bool take_message(struct fetcher *f, struct imap *c, struct ingest_job *j
 	if (e) {
 		job->in = (struct email_in){.message_id = e->message_id, .in_reply_to = e->in_reply_to,
 			.references = (const char *const *)e->references, .n_references = e->n_references,
-			.from_address = e->from.address, .subject = e->subject, .text = e->text};
+			.from_address = e->from.address, .subject = e->subject, .text = e->text, .bounce = e->is_bounce};
 	}
 	rc = writer_run(f->deps.writer, ingest_task, job);
 	if (rc < 0 && rc != GC_ESTORE && rc != GC_EBUSY && !job->skip) {

@@ -141,10 +141,11 @@ static int thread(const struct ops *o, const struct store_scope *scope, const st
 		int r = contact_facts(o, scope, token, &owner, &closed);
 		if (r < 0 && r != GC_ENOTFOUND)
 			return r;
-		if (r == GC_OK && customer && owner == customer) /* only the contact's own customer */
+		/* only the contact's own customer, or the mail system reporting on our email */
+		if (r == GC_OK && ((customer && owner == customer) || m->bounce))
 			found = token;
 	}
-	if (found == 0 && rc == GC_OK && customer) {
+	if (found == 0 && rc == GC_OK && customer && !m->bounce) {
 		char key[512];
 		email_subject_key(m->subject, key, sizeof(key));
 		struct same_subject same = {key, 0};
@@ -162,6 +163,47 @@ static int thread(const struct ops *o, const struct store_scope *scope, const st
 	}
 	*ret = found;
 	return rc;
+}
+
+static int record(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
+		  const struct email_in *m, int64_t contact, struct ops_error *err)
+{
+	struct store_email e = {.message_id = m->message_id, .contact_id = contact, .mailbox_id = src->mailbox_id,
+				.uid = src->uid};
+	int rc = store_email_record(o->db, scope, &e);
+	if (rc < 0) {
+		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+		err->rc = rc;
+	}
+	return rc;
+}
+
+/* A bounce: a note on the contact whose email did not arrive. */
+static int ingest_bounce(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
+			 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
+			 struct ops_error *err)
+{
+	int64_t contact = 0;
+	int rc = thread(o, scope, src, m, 0, &contact);
+	if (rc < 0) {
+		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+		return err->rc = rc;
+	}
+	*ret_contact = contact;
+	if (contact == 0) {
+		*ret_outcome = INGEST_DROPPED;
+		return GC_OK;
+	}
+	char note[2048];
+	snprintf(note, sizeof(note), "An email to the customer was not delivered. The mail system said:\n%.1900s",
+		 m->text && *m->text ? m->text : "(nothing)");
+	struct message_input in = {.body = note};
+	json_t *added = NULL;
+	if ((rc = ops_message_add(o, scope, contact, &in, true, &added, err)) < 0)
+		return rc;
+	json_decref(added);
+	*ret_outcome = INGEST_BOUNCE;
+	return record(o, scope, src, m, contact, err);
 }
 
 int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
@@ -186,6 +228,8 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 	}
 	int64_t customer = 0, contact = 0;
 	bool created = false;
+	if (m->bounce) /* the mail system is nobody's customer */
+		return ingest_bounce(o, scope, src, m, ret_contact, ret_outcome, err);
 	if (m->from_address && (rc = ops_customer_find_or_create(o, scope, m->from_address, NULL, &customer, &created,
 								  err)) < 0) {
 		if (rc != GC_EINVAL)
@@ -212,12 +256,6 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 			return rc;
 		*ret_outcome = INGEST_NEW_CONTACT;
 	}
-	struct store_email e = {.message_id = m->message_id, .contact_id = contact, .mailbox_id = src->mailbox_id,
-				.uid = src->uid};
-	if ((rc = store_email_record(o->db, scope, &e)) < 0) {
-		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
-		return err->rc = rc;
-	}
 	*ret_contact = contact;
-	return GC_OK;
+	return record(o, scope, src, m, contact, err);
 }

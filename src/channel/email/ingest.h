@@ -17,10 +17,11 @@
  *  3. the same customer and the same subject once "Re:", "Fwd:" and their
  *     kin and the token are taken off, on a contact changed within the window;
  *  otherwise a new contact. A closed contact is never reopened by mail: the
- *  email makes a new contact. */
+ *  email makes a new contact. A bounce makes no contact (below). */
 #ifndef GUICHET_CHANNEL_EMAIL_INGEST_H
 #define GUICHET_CHANNEL_EMAIL_INGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,7 @@ struct email_in {
 	const char *from_address;         /* or NULL when it has none usable */
 	const char *subject;              /* decoded, or NULL */
 	const char *text;                 /* the body an agent reads */
+	bool bounce;                      /* a delivery-status report (parse.h's is_bounce) */
 };
 
 /* Where it came from. */
@@ -44,7 +46,10 @@ struct email_source {
 	int64_t thread_window_ms;         /* rule 3's window (0: the default, 7 days) */
 };
 
-enum ingest_outcome { INGEST_NEW_CONTACT, INGEST_THREADED, INGEST_DUPLICATE };
+/* A bounce (a report that an email of ours was not delivered) never makes a
+ * contact: it is a note on the contact its email was from (rules 1 and 2,
+ * the token accepted from the mail system), or dropped when none is found. */
+enum ingest_outcome { INGEST_NEW_CONTACT, INGEST_THREADED, INGEST_DUPLICATE, INGEST_BOUNCE, INGEST_DROPPED };
 
 int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 		 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,

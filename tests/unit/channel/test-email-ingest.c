@@ -2,8 +2,8 @@
  * on the run's engine: once only per Message-ID, whoever fetches it again;
  * a reply joins its contact by In-Reply-To, References, a "[#ID]" token
  * from the contact's own customer (never a stranger's), or the same subject
- * from the same customer; a closed contact is never reopened by mail; the
- * tenants stay apart. */
+ * from the same customer; a closed contact is never reopened by mail; a
+ * bounce is a note on its contact, never a contact; the tenants stay apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +158,45 @@ static void an_email_without_sender_or_id(void **state)
 	store_rollback(f->s);
 }
 
+/* A bounce is a note on the contact its email came from, never a contact. */
+static void bounces_are_notes_on_their_contact(void **state)
+{
+	struct ops_fixture *f = *state;
+	int64_t c1 = 0, c = 0;
+	struct email_in first = {.message_id = "e1@mail.example", .from_address = "lee@example.org",
+				 .subject = "Refund", .text = "Please refund."};
+	assert_int_equal(take(f, &f->a, &first, &c1), INGEST_NEW_CONTACT);
+	const char *refs[] = {"e1@mail.example"};
+	struct email_in bounce = {.message_id = "e2@mailer.example", .references = refs, .n_references = 1,
+				  .from_address = "MAILER-DAEMON@mailer.example", .subject = "Undelivered Mail Returned to Sender",
+				  .text = "550 5.1.1 <lee@example.org>: user unknown", .bounce = true};
+	assert_int_equal(take(f, &f->a, &bounce, &c), INGEST_BOUNCE);
+	assert_int_equal(c, c1);
+	json_t *contact = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, c1, &contact), GC_OK);
+	json_t *last = json_array_get(json_object_get(contact, "messages"), 1);
+	assert_string_equal(json_string_value(json_object_get(last, "kind")), "note");
+	assert_non_null(strstr(json_string_value(json_object_get(last, "body")), "user unknown"));
+	json_decref(contact);
+	/* by the token too, though the mail system is not the customer */
+	char subject[96];
+	snprintf(subject, sizeof(subject), "Delivery Status Notification (Failure) Re: Refund [#%lld]", (long long)c1);
+	struct email_in by_token = {.message_id = "e3@mailer.example", .from_address = "postmaster@mailer.example",
+				    .subject = subject, .text = "failed", .bounce = true};
+	assert_int_equal(take(f, &f->a, &by_token, &c), INGEST_BOUNCE);
+	assert_int_equal(c, c1);
+	/* about nothing of ours: dropped, no contact */
+	struct email_in stray = {.message_id = "e4@mailer.example", .from_address = "MAILER-DAEMON@mailer.example",
+				 .subject = "Undelivered", .text = "?", .bounce = true};
+	assert_int_equal(take(f, &f->a, &stray, &c), INGEST_DROPPED);
+	assert_int_equal(c, 0);
+	json_t *page = NULL;
+	struct store_contact_filter all = {.limit = 50};
+	assert_int_equal(store_contact_list(f->s, &f->a, &all, &page), GC_OK);
+	assert_int_equal(json_array_size(json_object_get(page, "items")), 1);
+	json_decref(page);
+}
+
 static void subjects_compare_without_their_prefixes(void **state)
 {
 	char key[128];
@@ -183,6 +222,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(replies_join_their_contact, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(a_closed_contact_stays_closed, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(an_email_without_sender_or_id, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(bounces_are_notes_on_their_contact, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test(subjects_compare_without_their_prefixes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
