@@ -56,6 +56,11 @@ static gpointer init_libraries(gpointer unused)
 	return NULL;
 }
 
+void email_init(void)
+{
+	g_once(&init_once, init_libraries, NULL);
+}
+
 /* Notes a defect once; past lim->max_defects, one last note says more were left out. */
 G_GNUC_PRINTF(2, 3) static void defect(struct parse *p, const char *fmt, ...)
 {
@@ -687,7 +692,7 @@ int email_parse_stream(const char *raw, size_t len, const struct email_limits *l
 		lim = &defaults;
 	if (len > lim->max_bytes || len > G_MAXUINT)
 		return GC_ETOOBIG;
-	g_once(&init_once, init_libraries, NULL);
+	email_init();
 	struct parse p = {.lim = lim, .e = g_new0(struct email, 1), .defects = g_ptr_array_new(),
 			  .text = g_string_new(NULL),
 			  .attachments = g_array_new(FALSE, TRUE, sizeof(struct email_attachment)),

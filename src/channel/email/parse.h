@@ -81,6 +81,10 @@ int email_parse(const char *raw, size_t len, const struct email_limits *lim, str
 int email_parse_stream(const char *raw, size_t len, const struct email_limits *lim,
 		       email_attachment_fn *fn, void *ctx, struct email **ret);
 
+/* Starts the libraries the email code uses (GMime, libxml2, libsodium),
+ * once, from any thread; email_parse and email_compose call it. */
+void email_init(void);
+
 /* Releases an email and everything in it; NULL is fine. */
 void email_free(struct email *e);
 
