@@ -240,6 +240,13 @@ struct mailbox_input {
 };
 int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err);
 
+/* POST /api/v1/contacts/{id}/email-reply: {"body", "mailbox_id"?}. */
+struct email_reply_input {
+	const char *body;
+	int64_t mailbox_id;        /* 0: the mailbox the contact's mail came through */
+};
+int email_reply_input_decode(const json_t *obj, struct email_reply_input *ret, struct decode_error *err);
+
 union decode_input {
 	struct login_input login;
 	struct contact_input contact;
@@ -258,6 +265,7 @@ union decode_input {
 	struct presence_input presence;
 	struct routing_input routing;
 	struct mailbox_input mailbox;
+	struct email_reply_input email_reply;
 };
 
 #endif

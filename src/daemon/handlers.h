@@ -125,6 +125,9 @@ int run_mailbox_delete(struct request *r, struct store *db);
 int prepare_mailbox_test(struct request *r, struct store *db);
 void mailbox_login_test(void *request, struct store *db);
 int run_mailbox_test(struct request *r, struct store *db);
+int prepare_email_reply(struct request *r, struct store *db);
+int run_email_reply(struct request *r, struct store *db);
+int run_email_replies(struct request *r, struct store *db);
 
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);

@@ -2,6 +2,7 @@
  * /api/v1/channels/email, and a login test). A mailbox's password is sealed
  * before it is stored (secrets.h) and never answered. */
 #include "daemon/handlers.h"
+#include "channel/email/reply.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
 #include "daemon/server.h"
@@ -166,4 +167,42 @@ int run_mailbox_test(struct request *r, struct store *db)
 	if (error)
 		return reply_error(r, 502, "mailbox_unreachable", "imap_url", "the mailbox did not let us in: %s", error);
 	return reply(r, 200, json_pack("{s:b,s:O}", "ok", 1, "imap_url", json_object_get(r->work, "imap_url")));
+}
+
+/* --- replies by email --- */
+
+int prepare_email_reply(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	return email_reply_input_decode(r->body, &r->in.email_reply, &err) < 0 ? reply_decode_error(r, &err) : 0;
+}
+
+int run_email_reply(struct request *r, struct store *db)
+{
+	struct ops o = request_ops(r, db);
+	struct ops_error err;
+	int64_t id = 0;
+	if (email_reply_queue(&o, &r->scope, r->ids[0], r->in.email_reply.mailbox_id, r->in.email_reply.body, &id, &err) < 0)
+		return reply_ops_error(r, db, &err);
+	json_t *list = NULL;
+	int rc = store_outbox_list(db, &r->scope, r->ids[0], &list);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	json_t *made = NULL;
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+		if (json_integer_value(json_object_get(item, "id")) == id)
+			made = json_incref(item);
+	json_decref(list);
+	return reply(r, 202, made); /* queued: the sender sends it (channel/email/send.h) */
+}
+
+int run_email_replies(struct request *r, struct store *db)
+{
+	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
+	json_t *list = NULL;
+	if (rc == GC_OK)
+		rc = store_outbox_list(db, &r->scope, r->ids[0], &list);
+	return rc < 0 ? reply_store_error(r, db, rc, "contact") : reply(r, 200, json_pack("{s:o}", "items", list));
 }

@@ -130,6 +130,8 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/channels/email", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
 	R(GET, "/api/v1/channels/email/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_get),
 	R(DELETE, "/api/v1/channels/email/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
+	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
+	R(GET, "/api/v1/contacts/{id}/email-replies", T, PERM_CONTACTS_READ, NULL, run_email_replies),
 	RS(POST, "/api/v1/channels/email/{id}/test", T, PERM_CHANNELS_MANAGE, prepare_mailbox_test, mailbox_login_test,
 	   NULL, run_mailbox_test),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),

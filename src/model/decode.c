@@ -1008,3 +1008,17 @@ int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct de
 	*ret = in;
 	return GC_OK;
 }
+
+int email_reply_input_decode(const json_t *obj, struct email_reply_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"body", "mailbox_id", NULL};
+	struct email_reply_input in;
+	memset(&in, 0, sizeof(in));
+	int rc;
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_string(obj, "body", REQUIRED, 100000, MULTILINE, &in.body, err)) < 0 ||
+	    (rc = get_int_def(obj, "mailbox_id", 1, INT64_MAX, 0, &in.mailbox_id, err)) < 0)
+		return rc;
+	*ret = in;
+	return GC_OK;
+}

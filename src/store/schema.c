@@ -250,6 +250,21 @@ static const char *const migrations[] = {
 	"  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')), at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, message_id)) {without_rowid};"
 	"CREATE INDEX email_messages_contact ON email_messages(contact_id);",
+	/* 12: replies waiting to be sent, being sent, sent or failed
+	 * (src/store/outbox.c): marked sending before the SMTP transaction and
+	 * sent after; one found sending after a crash goes again with the same
+	 * Message-ID; a temporary failure waits longer each time */
+	"CREATE TABLE email_outbox("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id),"
+	"  mailbox_id {int} NOT NULL REFERENCES email_mailboxes(id),"
+	"  message_id TEXT NOT NULL, to_address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
+	"  in_reply_to TEXT, refs TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('queued','sending','sent','failed')),"
+	"  attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL, last_error TEXT,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE INDEX email_outbox_due ON email_outbox(state, next_at);"
+	"CREATE INDEX email_outbox_contact ON email_outbox(contact_id);",
 };
 
 int schema_n_migrations(void)

@@ -376,6 +376,26 @@ typedef bool (*store_recent_fn)(int64_t contact_id, const char *subject, const c
 int store_email_recent_contacts(struct store *s, const struct store_scope *scope, int64_t customer_id,
 				int64_t since_ms, store_recent_fn fn, void *arg);
 
+/* The Message-IDs of the contact's emails, oldest first:
+ * [{"message_id","direction","mailbox_id"}] (outbox.c). */
+int store_email_thread(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+
+/* Replies by email (outbox.c). */
+struct store_outbox {
+	int64_t contact_id, mailbox_id;
+	const char *message_id, *to_address, *subject, *body, *in_reply_to;
+	const char *refs;           /* the References, space separated, without <> */
+};
+int store_outbox_add(struct store *s, const struct store_scope *scope, const struct store_outbox *in, int64_t *ret_id);
+/* The contact's replies: [{"id","contact_id","mailbox_id","message_id","to","subject","state","attempts",
+ * "next_at","last_error","created_at","updated_at"}]. */
+int store_outbox_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* Every tenant's replies queued or sending and due at now, the oldest first,
+ * with "tenant_id","body","in_reply_to","refs" too. */
+int store_outbox_due(struct store *s, int64_t now, int limit, json_t **ret_list);
+int store_outbox_mark(struct store *s, const struct store_scope *scope, int64_t id, const char *state, int64_t attempts,
+		      int64_t next_at, const char *last_error);
+
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {
 	int64_t tenant_id, epoch, expires_at;

@@ -43,7 +43,7 @@ static int start_once(struct smtpsink *s, uid_t uid, gid_t gid, bool last)
 	snprintf(template, sizeof(template), "%s/%%Y%%m%%d%%H%%M%%S.", s->msg_dir);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);
 	snprintf(log, sizeof(log), "%s/smtp-sink.log", s->dir);
-	char *argv[] = {"smtp-sink", "-d", template, listen, "64", NULL};
+	char *argv[] = {"smtp-sink", "-a", "-d", template, listen, "64", NULL}; /* -a: no AUTH offered, as a relay on loopback */
 	if (s->port <= 0 || chmod(s->dir, 0755) < 0 || mkdir(s->msg_dir, 0755) < 0 ||
 	    chown(s->dir, uid, gid) < 0 || chown(s->msg_dir, uid, gid) < 0 ||
 	    srvguard_start(&s->guard, s->dir, uid, gid, log, argv) < 0) {

@@ -2,9 +2,11 @@
  * (dovecot.c): a mailbox's messages become contacts, a reply joins its
  * contact, each message is flagged \Seen only once taken, and nothing is
  * taken twice, across a restart or a kill -9 in the middle of a 2,000
- * message mailbox. */
+ * message mailbox; a reply goes out by SMTP (Postfix's smtp-sink) with the
+ * thread's headers and the customer's answer to it joins the contact. */
 #include "harness.h"
 #include "dovecot.h"
+#include "smtpsink.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -24,6 +27,7 @@
 
 static struct daemon d;
 static struct dovecot dc;
+static struct smtpsink sink;
 static char *admin;
 static long long queue;
 
@@ -34,8 +38,8 @@ static int start(void)
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"support:imap-pw", "big:imap-pw", NULL};
-	if (dovecot_start(&dc, users) != 0)
+	static const char *const users[] = {"support:imap-pw", "big:imap-pw", "reply:imap-pw", NULL};
+	if (dovecot_start(&dc, users) != 0 || smtpsink_start(&sink) != 0)
 		return -1;
 	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 || start() != 0)
 		return -1;
@@ -52,16 +56,24 @@ static int teardown(void **state)
 	daemon_stop(&d);
 	daemon_cleanup(&d);
 	dovecot_stop(&dc);
+	smtpsink_stop(&sink);
 	return 0;
+}
+
+static long long add_mailbox_sending(const char *user, const char *name, const char *smtp_url)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
+	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "name", name, "address", "support@brand.example",
+				 "imap_url", url, "username", user, "password", "imap-pw", "queue_id", (json_int_t)queue);
+	if (smtp_url)
+		json_object_set_new(body, "smtp_url", json_string(smtp_url));
+	return post_id(&d, admin, "/api/v1/channels/email", body);
 }
 
 static long long add_mailbox(const char *user)
 {
-	char url[128];
-	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
-	return post_id(&d, admin, "/api/v1/channels/email", json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "name", user,
-		"address", "support@brand.example", "imap_url", url, "username", user, "password", "imap-pw",
-		"queue_id", (json_int_t)queue));
+	return add_mailbox_sending(user, user, NULL);
 }
 
 /* The tenant's contacts, all pages: how many, and how many have subject prefix. */
@@ -252,10 +264,132 @@ static void a_kill_in_the_middle_takes_each_message_once(void **state)
 	}
 }
 
+/* The contact's replies: the one with id, polled until its state is state. */
+static json_t *reply_state(long long contact, long long id, const char *state, int seconds)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-replies", contact);
+	for (int i = 0; i < seconds * 10; i++) {
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		size_t k;
+		json_t *item;
+		json_array_foreach(json_object_get(r.json, "items"), k, item) {
+			if (json_integer_value(json_object_get(item, "id")) == id &&
+			    strcmp(json_string_value(json_object_get(item, "state")), state) == 0) {
+				json_t *found = json_incref(item);
+				resp_clear(&r);
+				return found;
+			}
+		}
+		resp_clear(&r);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	return NULL;
+}
+
+/* A reply goes out by SMTP with the thread's headers, and the customer's
+ * answer to it comes back into the same contact; a server that cannot be
+ * reached leaves the reply queued for a later try, saying why. */
+static void a_reply_goes_out_and_its_answer_comes_back(void **state)
+{
+	char *first = message("r1@customer.example", NULL, "Carol <carol@customer.example>", "R1 question", "Hello?");
+	struct iovec v = {first, strlen(first)};
+	assert_int_equal(dovecot_deliver(&dc, "reply", "INBOX", &v, 1), 0);
+	long long mailbox = add_mailbox_sending("reply", "replies", sink.url);
+	assert_true(wait_count("R1", 1, 20));
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/contacts?limit=5", admin, NULL, &r);
+	long long contact = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
+	resp_clear(&r);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-reply", contact);
+	http_json(&d, "POST", path, admin, json_pack("{s:s}", "body", "Hello Carol,\nplease restart it.\nSupport"), &r);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "queued");
+	long long reply_id = resp_int(&r, "id");
+	char message_id[256];
+	snprintf(message_id, sizeof(message_id), "%s", json_string_value(json_object_get(r.json, "message_id")));
+	resp_clear(&r);
+	/* out by SMTP, with the thread's headers */
+	if (smtpsink_wait(&sink, 1, 20000) != 0) {
+		char list[96];
+		snprintf(list, sizeof(list), "/api/v1/contacts/%lld/email-replies", contact);
+		http_json(&d, "GET", list, admin, NULL, &r);
+		fprintf(stderr, "nothing came to the SMTP receiver; the replies: %s\n", r.text);
+		resp_clear(&r);
+		fail();
+	}
+	struct smtpsink_message *got = NULL;
+	size_t n = 0;
+	assert_int_equal(smtpsink_messages(&sink, &got, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(got[0].mail_from, "support@brand.example");
+	assert_int_equal(got[0].n_rcpt, 1);
+	assert_string_equal(got[0].rcpt[0], "carol@customer.example");
+	char want[300];
+	snprintf(want, sizeof(want), "Message-ID: <%s>", message_id);
+	assert_non_null(strcasestr(got[0].data, want));
+	assert_non_null(strstr(got[0].data, "In-Reply-To: <r1@customer.example>"));
+	snprintf(want, sizeof(want), "Subject: Re: R1 question [#%lld]", contact);
+	assert_non_null(strstr(got[0].data, want));
+	assert_non_null(strstr(got[0].data, "please restart it."));
+	smtpsink_messages_free(got, n);
+	json_t *sent = reply_state(contact, reply_id, "sent", 10);
+	assert_non_null(sent);
+	json_decref(sent);
+	/* the customer answers the reply: the same contact */
+	char *answer = message("r2@customer.example", message_id, "carol@customer.example", "thanks", "It works now.");
+	v = (struct iovec){answer, strlen(answer)};
+	assert_int_equal(dovecot_deliver(&dc, "reply", "INBOX", &v, 1), 0);
+	char one[64];
+	snprintf(one, sizeof(one), "/api/v1/contacts/%lld", contact);
+	size_t messages = 0;
+	for (int i = 0; i < 100 && messages < 3; i++) {
+		http_json(&d, "GET", one, admin, NULL, &r);
+		messages = json_array_size(json_object_get(r.json, "messages"));
+		resp_clear(&r);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_int_equal(messages, 3); /* in, out, in */
+	assert_int_equal(count_contacts("thanks"), 0);
+	/* a server nobody answers: queued again, with why, for a later try */
+	long long dead = add_mailbox_sending("support", "dead smtp", "smtp://127.0.0.1:9");
+	(void)mailbox;
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:I}", "body", "Second try", "mailbox_id", (json_int_t)dead), &r);
+	assert_int_equal(r.status, 202);
+	long long second = resp_int(&r, "id");
+	resp_clear(&r);
+	json_t *waiting = NULL;
+	for (int i = 0; i < 200 && waiting == NULL; i++) {
+		waiting = reply_state(contact, second, "queued", 1);
+		if (waiting && json_integer_value(json_object_get(waiting, "attempts")) < 1) {
+			json_decref(waiting);
+			waiting = NULL;
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+		}
+	}
+	if (waiting == NULL) {
+		char list[96];
+		snprintf(list, sizeof(list), "/api/v1/contacts/%lld/email-replies", contact);
+		http_json(&d, "GET", list, admin, NULL, &r);
+		fprintf(stderr, "the second reply did not wait for a later try: %s\n", r.text);
+		resp_clear(&r);
+		fail();
+	}
+	assert_true(json_is_string(json_object_get(waiting, "last_error")));
+	json_decref(waiting);
+	/* a bad reply: no body */
+	assert_int_equal(http_status(&d, "POST", path, admin, json_pack("{s:s}", "text", "x")), 400);
+	free(first);
+	free(answer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mail_becomes_contacts_once),
+		cmocka_unit_test(a_reply_goes_out_and_its_answer_comes_back),
 		cmocka_unit_test(a_kill_in_the_middle_takes_each_message_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

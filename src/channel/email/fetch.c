@@ -3,6 +3,7 @@
 #include "channel/email/imap.h"
 #include "channel/email/ingest.h"
 #include "channel/email/parse.h"
+#include "channel/email/send.h"
 #include "daemon/cluster.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
@@ -164,6 +165,8 @@ static void *fetcher_main(void *arg)
 	struct fetcher *f = arg;
 	while (!atomic_load(&f->stopping)) {
 		round_of_mailboxes(f);
+		if (!atomic_load(&f->stopping))
+			email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += f->deps.poll_ms / 1000;

@@ -16,7 +16,8 @@
  * logged and passed over, so that it never blocks the mailbox; a storage
  * error stops the round, to be tried again at the next.
  *
- * In a cluster a node fetches the mailboxes of the tenants it routes. */
+ * The same thread then sends the replies due (send.h). In a cluster a node
+ * fetches the mailboxes, and sends the replies, of the tenants it routes. */
 #ifndef GUICHET_CHANNEL_EMAIL_FETCH_H
 #define GUICHET_CHANNEL_EMAIL_FETCH_H
 

@@ -1,0 +1,111 @@
+/* Queuing a reply by email (reply.h). */
+#include "channel/email/reply.h"
+#include "channel/email/ingest.h"
+#include "guichet/error.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_REFERENCES 20
+
+static int failed(struct ops_error *err, int rc, const char *field, const char *message)
+{
+	err->rc = rc;
+	err->field = field;
+	snprintf(err->message, sizeof(err->message), "%s", message);
+	return rc;
+}
+
+/* The customer's address, whatever the caller's role may see. */
+static int customer_address(const struct ops *o, const struct store_scope *scope, int64_t customer, char *ret,
+			    size_t len)
+{
+	struct store_scope inside = *scope;
+	inside.sees = SENS_CONFIDENTIAL;
+	json_t *c = NULL;
+	int rc = customer ? store_customer_get(o->db, &inside, customer, &c) : GC_ENOTFOUND;
+	const char *email = rc == GC_OK ? json_string_value(json_object_get(c, "email")) : NULL;
+	if (email)
+		snprintf(ret, len, "%s", email);
+	json_decref(c);
+	return email ? GC_OK : GC_ENOTFOUND;
+}
+
+int email_reply_queue(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t mailbox_id,
+		      const char *body, int64_t *ret_outbox_id, struct ops_error *err)
+{
+	*err = (struct ops_error){0};
+	json_t *contact = NULL, *thread = NULL, *mailbox = NULL;
+	int rc = store_contact_get(o->db, scope, contact_id, &contact);
+	if (rc < 0)
+		return failed(err, rc, "contact", "");
+	char to[320];
+	if (customer_address(o, scope, json_integer_value(json_object_get(contact, "customer_id")), to, sizeof(to)) < 0) {
+		json_decref(contact);
+		return failed(err, GC_EINVAL, "contact", "the contact's customer has no email address to reply to");
+	}
+	/* what it answers: the latest email received, and the thread before it */
+	const char *in_reply_to = NULL;
+	char refs[MAX_REFERENCES * 200] = "";
+	if ((rc = store_email_thread(o->db, scope, contact_id, &thread)) < 0) {
+		json_decref(contact);
+		return failed(err, rc, NULL, store_errmsg(o->db));
+	}
+	size_t n = json_array_size(thread), i;
+	int64_t came_through = 0;
+	json_t *e;
+	json_array_foreach(thread, i, e) {
+		const char *id = json_string_value(json_object_get(e, "message_id"));
+		if (i + MAX_REFERENCES >= n && strlen(refs) + strlen(id) + 2 < sizeof(refs))
+			snprintf(refs + strlen(refs), sizeof(refs) - strlen(refs), "%s%s", refs[0] ? " " : "", id);
+		if (strcmp(json_string_value(json_object_get(e, "direction")), "inbound") == 0) {
+			in_reply_to = id;
+			came_through = json_integer_value(json_object_get(e, "mailbox_id"));
+		}
+	}
+	if (mailbox_id == 0)
+		mailbox_id = came_through;
+	const char *address = NULL;
+	if (mailbox_id && store_mailbox_get(o->db, scope, mailbox_id, &mailbox) == GC_OK &&
+	    json_string_value(json_object_get(mailbox, "smtp_url")))
+		address = json_string_value(json_object_get(mailbox, "address"));
+	if (address == NULL) {
+		rc = failed(err, GC_EINVAL, "mailbox_id",
+			    mailbox_id ? "this mailbox has no smtp_url to send with" : "name the mailbox to send from (mailbox_id)");
+		goto out;
+	}
+	/* <guichet.TENANT.CONTACT.RANDOM@the mailbox's domain> */
+	unsigned char random[8];
+	char hex[17], message_id[400], subject[600];
+	randombytes_buf(random, sizeof(random));
+	sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
+	const char *domain = strchr(address, '@');
+	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.%s@%s", (long long)scope->tenant_id,
+		 (long long)contact_id, hex, domain ? domain + 1 : "guichet.invalid");
+	const char *base = json_string_value(json_object_get(contact, "subject"));
+	bool answered = base && strncasecmp(base, "re:", 3) == 0;
+	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : "Re: ", base && *base ? base : "(no subject)");
+	if (email_subject_token(subject) != contact_id)
+		snprintf(subject + strlen(subject), sizeof(subject) - strlen(subject), " [#%lld]", (long long)contact_id);
+	/* on the timeline, recorded for threading, and in the outbox: one transaction */
+	struct message_input message = {.outbound = true, .body = body};
+	json_t *added = NULL;
+	if ((rc = ops_message_add(o, scope, contact_id, &message, false, &added, err)) < 0)
+		goto out;
+	json_decref(added);
+	struct store_email sent = {.message_id = message_id, .contact_id = contact_id, .mailbox_id = mailbox_id,
+				   .outbound = true};
+	struct store_outbox out = {.contact_id = contact_id, .mailbox_id = mailbox_id, .message_id = message_id,
+				   .to_address = to, .subject = subject, .body = body, .in_reply_to = in_reply_to,
+				   .refs = refs};
+	if ((rc = store_email_record(o->db, scope, &sent)) < 0 || (rc = store_outbox_add(o->db, scope, &out, ret_outbox_id)) < 0)
+		failed(err, rc, NULL, store_errmsg(o->db));
+out:
+	json_decref(contact);
+	json_decref(thread);
+	json_decref(mailbox);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* Replies by email waiting to be sent, being sent, sent or failed, and the
+ * thread of Message-IDs a reply answers (schema migration 12). */
+#include "store/store_internal.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define OUTBOX_COLUMNS "id, contact_id, mailbox_id, message_id, to_address, subject, state, attempts, next_at," \
+		       " last_error, created_at, updated_at, tenant_id, body, in_reply_to, refs FROM email_outbox"
+
+/* The row as the API shows it (no body: it is the contact's message). */
+static json_t *outbox_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "contact_id",
+			 column_int(st, 1), "mailbox_id", column_int(st, 2), "message_id", column_string(st, 3), "to",
+			 column_string(st, 4), "subject", column_string(st, 5), "state", column_string(st, 6), "attempts",
+			 column_int(st, 7), "next_at", column_time(st, 8), "last_error", column_string(st, 9), "created_at",
+			 column_time(st, 10), "updated_at", column_time(st, 11));
+}
+
+/* The whole row, for the sender. */
+static json_t *outbox_due_row(struct db_stmt *st, void *arg)
+{
+	json_t *o = outbox_row(st, arg);
+	if (o)
+		json_object_update_new(o, json_pack("{s:o,s:o,s:o,s:o}", "tenant_id", column_int(st, 12), "body",
+						    column_string(st, 13), "in_reply_to", column_string(st, 14), "refs",
+						    column_string(st, 15)));
+	return o;
+}
+
+int store_outbox_add(struct store *s, const struct store_scope *scope, const struct store_outbox *in, int64_t *ret_id)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO email_outbox(tenant_id, contact_id, mailbox_id, message_id,"
+					 " to_address, subject, body, in_reply_to, refs, state, next_at, created_at, updated_at)"
+					 " VALUES (?,?,?,?,?,?,?,?,?,'queued',?10,?10,?10) RETURNING id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, in->contact_id);
+	db_bind_int64(st, 3, in->mailbox_id);
+	bind_text(st, 4, in->message_id);
+	bind_text(st, 5, in->to_address);
+	bind_text(st, 6, in->subject);
+	bind_text(st, 7, in->body);
+	bind_text(st, 8, in->in_reply_to);
+	bind_text(st, 9, in->refs ? in->refs : "");
+	db_bind_int64(st, 10, gc_now_ms());
+	return store_insert_id(s, st, ret_id);
+}
+
+int store_outbox_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT " OUTBOX_COLUMNS " WHERE tenant_id = ? AND contact_id = ? ORDER BY id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	return collect_rows(s, st, outbox_row, NULL, ret_list);
+}
+
+int store_outbox_due(struct store *s, int64_t now, int limit, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT " OUTBOX_COLUMNS " WHERE state IN ('queued','sending') AND next_at <= ?"
+					 " ORDER BY next_at, id LIMIT ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, now);
+	db_bind_int64(st, 2, limit);
+	return collect_rows(s, st, outbox_due_row, NULL, ret_list);
+}
+
+int store_outbox_mark(struct store *s, const struct store_scope *scope, int64_t id, const char *state, int64_t attempts,
+		      int64_t next_at, const char *last_error)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE email_outbox SET state = ?3, attempts = ?4, next_at = ?5, last_error = ?6,"
+					 " updated_at = ?7 WHERE tenant_id = ?1 AND id = ?2");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	bind_text(st, 3, state);
+	db_bind_int64(st, 4, attempts);
+	db_bind_int64(st, 5, next_at);
+	bind_text(st, 6, last_error);
+	db_bind_int64(st, 7, gc_now_ms());
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_email_thread(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT message_id, direction, mailbox_id FROM email_messages"
+					 " WHERE tenant_id = ? AND contact_id = ? ORDER BY at, message_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	json_t *list = json_array();
+	int rc;
+	while (list && (rc = db_step(st)) == DB_ROW)
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o}", "message_id", column_string(st, 0), "direction",
+						      column_string(st, 1), "mailbox_id", column_int(st, 2)));
+	db_reset(st);
+	if (list == NULL)
+		return GC_ENOMEM;
+	if (rc != DB_DONE) {
+		json_decref(list);
+		return store_fail(s, rc);
+	}
+	*ret_list = list;
+	return GC_OK;
+}
