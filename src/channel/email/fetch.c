@@ -28,26 +28,19 @@ struct fetcher {
 	atomic_bool stopping;
 };
 
-/* What the writer runs for one message. */
-struct ingest_job {
-	struct store_scope scope;
-	struct email_source src;
-	struct email_in in;
-	int64_t uidvalidity;
-	bool skip;                  /* only move the last UID on (a message that could not be taken) */
-	struct ops_error err;
-};
+#define BATCH_MESSAGES 64          /* taken in one transaction, flagged in one command */
+#define BATCH_BYTES (32u << 20)    /* and at most this much mail held at once */
 
-static int ingest_task(void *arg, const struct ops *o)
-{
-	struct ingest_job *j = arg;
-	int64_t contact = 0;
-	enum ingest_outcome outcome;
-	int rc = j->skip ? GC_OK : email_ingest(o, &j->scope, &j->src, &j->in, &contact, &outcome, &j->err);
-	if (rc == GC_OK)
-		rc = store_mailbox_progress(o->db, &j->scope, j->src.mailbox_id, j->uidvalidity, j->src.uid);
-	return rc;
-}
+/* What the writer runs for a batch of messages of one mailbox: each in a
+ * savepoint of its own (one the store refuses is logged and passed over,
+ * never blocking the mailbox), then the mailbox's last UID. */
+struct batch {
+	struct store_scope scope;
+	int64_t mailbox_id, queue_id, uidvalidity;
+	struct email *mail[BATCH_MESSAGES]; /* NULL: could not be parsed (too big) */
+	int64_t uids[BATCH_MESSAGES];
+	size_t n, bytes;
+};
 
 static void log_mailbox(const char *msg, int64_t tenant, int64_t mailbox, const char *error)
 {
@@ -57,42 +50,54 @@ static void log_mailbox(const char *msg, int64_t tenant, int64_t mailbox, const 
 	log_error(msg, "tenant", t, "mailbox", m, "error", error);
 }
 
-/* Takes one message; false when the round must stop (storage, stop). */
-static bool take_message(struct fetcher *f, struct imap *c, struct ingest_job *job)
+static int batch_task(void *arg, const struct ops *o)
 {
-	char *raw = NULL;
-	size_t len = 0;
-	int rc = imap_fetch(c, job->src.uid, &raw, &len);
-	if (rc < 0) {
-		log_mailbox("cannot fetch a message", job->scope.tenant_id, job->src.mailbox_id, imap_errmsg(c));
-		return false;
-	}
-	struct email *e = NULL;
-	rc = email_parse(raw, len, NULL, &e);
-	free(raw);
-	job->skip = rc < 0;
-	if (e) {
-		job->in = (struct email_in){.message_id = e->message_id, .in_reply_to = e->in_reply_to,
+	struct batch *b = arg;
+	int rc = GC_OK;
+	for (size_t i = 0; rc == GC_OK && i < b->n; i++) {
+		const struct email *e = b->mail[i];
+		if (e == NULL)
+			continue;
+		struct email_in in = {.message_id = e->message_id, .in_reply_to = e->in_reply_to,
 			.references = (const char *const *)e->references, .n_references = e->n_references,
 			.from_address = e->from.address, .subject = e->subject, .text = e->text, .bounce = e->is_bounce};
+		struct email_source src = {.mailbox_id = b->mailbox_id, .queue_id = b->queue_id, .uid = b->uids[i]};
+		int64_t contact = 0;
+		enum ingest_outcome outcome;
+		struct ops_error err;
+		if ((rc = store_savepoint(o->db)) < 0)
+			break;
+		int taken = email_ingest(o, &b->scope, &src, &in, &contact, &outcome, &err);
+		if (taken == GC_ESTORE || taken == GC_ENOMEM) {
+			store_rollback_to(o->db);
+			rc = taken; /* the database failed: the whole batch again at the next round */
+		} else if (taken < 0) {
+			store_rollback_to(o->db);
+			log_mailbox("an email could not be taken: passed over", b->scope.tenant_id, b->mailbox_id,
+				    err.message[0] ? err.message : gc_error_name(taken));
+		} else {
+			store_release(o->db);
+		}
 	}
-	rc = writer_run(f->deps.writer, ingest_task, job);
-	if (rc < 0 && rc != GC_ESTORE && rc != GC_EBUSY && !job->skip) {
-		/* refused by the store, not failed: logged and passed over */
-		log_mailbox("an email could not be taken: passed over", job->scope.tenant_id, job->src.mailbox_id,
-			    job->err.message[0] ? job->err.message : gc_error_name(rc));
-		job->skip = true;
-		rc = writer_run(f->deps.writer, ingest_task, job);
-	}
-	email_free(e);
-	if (rc < 0) {
-		log_mailbox("an email was not taken: tried again at the next round", job->scope.tenant_id,
-			    job->src.mailbox_id, gc_error_name(rc));
-		return false;
-	}
-	if (imap_mark_seen(c, job->src.uid) < 0) /* after the commit only; the last UID is what counts */
-		log_mailbox("cannot flag a message seen", job->scope.tenant_id, job->src.mailbox_id, imap_errmsg(c));
-	return !atomic_load(&f->stopping);
+	if (rc == GC_OK && b->n)
+		rc = store_mailbox_progress(o->db, &b->scope, b->mailbox_id, b->uidvalidity, b->uids[b->n - 1]);
+	return rc;
+}
+
+/* Commits the batch, then flags its messages; false when the round must stop. */
+static bool take_batch(struct fetcher *f, struct imap *c, struct batch *b)
+{
+	int rc = b->n ? writer_run(f->deps.writer, batch_task, b) : GC_OK;
+	if (rc < 0)
+		log_mailbox("emails were not taken: tried again at the next round", b->scope.tenant_id, b->mailbox_id,
+			    gc_error_name(rc));
+	else if (imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only; the last UID is what counts */
+		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
+	for (size_t i = 0; i < b->n; i++)
+		email_free(b->mail[i]);
+	b->n = 0;
+	b->bytes = 0;
+	return rc == GC_OK && !atomic_load(&f->stopping);
 }
 
 static void fetch_mailbox(struct fetcher *f, json_t *row)
@@ -130,13 +135,32 @@ static void fetch_mailbox(struct fetcher *f, json_t *row)
 	}
 	if (rc < 0)
 		log_mailbox("cannot read the mailbox", tenant, id, c ? imap_errmsg(c) : gc_error_name(rc));
-	struct ingest_job job = {.scope = scope, .uidvalidity = validity,
-		.src = {.mailbox_id = id, .queue_id = json_integer_value(json_object_get(row, "queue_id"))}};
-	for (size_t i = 0; rc == GC_OK && i < n; i++) {
-		job.src.uid = uids[i];
-		if (!take_message(f, c, &job))
+	static _Thread_local struct batch b;
+	b = (struct batch){.scope = scope, .mailbox_id = id, .uidvalidity = validity,
+			   .queue_id = json_integer_value(json_object_get(row, "queue_id"))};
+	bool go_on = true;
+	for (size_t i = 0; rc == GC_OK && go_on && i < n; i++) {
+		char *raw = NULL;
+		size_t len = 0;
+		if ((rc = imap_fetch(c, uids[i], &raw, &len)) < 0) {
+			log_mailbox("cannot fetch a message", tenant, id, imap_errmsg(c));
 			break;
+		}
+		struct email *e = NULL;
+		if (email_parse(raw, len, NULL, &e) < 0)
+			log_mailbox("an email could not be read (too big?): passed over", tenant, id, "");
+		free(raw);
+		b.uids[b.n] = uids[i];
+		b.mail[b.n++] = e;
+		b.bytes += len;
+		if (b.n == BATCH_MESSAGES || b.bytes >= BATCH_BYTES)
+			go_on = take_batch(f, c, &b);
 	}
+	if (go_on)
+		take_batch(f, c, &b);
+	else
+		for (size_t i = 0; i < b.n; i++)
+			email_free(b.mail[i]);
 	free(uids);
 	imap_free(c);
 }

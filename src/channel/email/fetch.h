@@ -3,9 +3,11 @@
  *
  *   the mailbox's UIDVALIDITY and the UIDs after the last one taken
  *   ─▶ per message, in UID order: its bytes, parsed (parse.h)
- *   ─▶ on the writer, in one transaction: the email taken (ingest.h) and
- *      the mailbox's last UID moved to it (writer_run)
- *   ─▶ after the commit only: the message flagged \\Seen on the server.
+ *   ─▶ every 64 messages (or 32 MB), on the writer, in one transaction:
+ *      each email taken (ingest.h) in a savepoint of its own, and the
+ *      mailbox's last UID moved to the batch's last (writer_run)
+ *   ─▶ after the commit only: the batch flagged \Seen on the server, in
+ *      one command.
  *
  * A crash before the commit loses nothing (the UID is fetched again); one
  * between the commit and the flag takes nothing twice (the last UID moved

@@ -187,13 +187,21 @@ int imap_fetch(struct imap *c, int64_t uid, char **ret, size_t *ret_len)
 	return *ret ? GC_OK : GC_ENOMEM;
 }
 
-int imap_mark_seen(struct imap *c, int64_t uid)
+int imap_mark_seen(struct imap *c, const int64_t *uids, size_t n)
 {
-	char url[900], command[64];
+	if (n == 0)
+		return GC_OK;
+	char url[900], *command = malloc(n * 21 + 32);
+	if (command == NULL)
+		return GC_ENOMEM;
+	size_t at = (size_t)sprintf(command, "UID STORE ");
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)sprintf(command + at, "%s%lld", i ? "," : "", (long long)uids[i]);
+	sprintf(command + at, " +FLAGS (\\Seen)");
 	snprintf(url, sizeof(url), "%s%s", c->base, c->mailbox);
-	snprintf(command, sizeof(command), "UID STORE %lld +FLAGS (\\Seen)", (long long)uid);
-	struct buffer b = {.max = 1 << 16};
+	struct buffer b = {.max = 1 << 20};
 	int rc = perform(c, url, command, &b);
 	free(b.data);
+	free(command);
 	return rc;
 }

@@ -24,6 +24,7 @@ int imap_status(struct imap *c, int64_t *ret_uidvalidity, int64_t *ret_uidnext);
 int imap_uids_after(struct imap *c, int64_t after, size_t max, int64_t **ret, size_t *ret_n);
 /* The message's bytes (malloc'd). */
 int imap_fetch(struct imap *c, int64_t uid, char **ret, size_t *ret_len);
-int imap_mark_seen(struct imap *c, int64_t uid);
+/* Flags the n messages \Seen in one command. */
+int imap_mark_seen(struct imap *c, const int64_t *uids, size_t n);
 
 #endif
