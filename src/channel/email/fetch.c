@@ -100,7 +100,8 @@ static bool take_batch(struct fetcher *f, struct imap *c, struct batch *b)
 	return rc == GC_OK && !atomic_load(&f->stopping);
 }
 
-static void fetch_mailbox(struct fetcher *f, json_t *row)
+/* One mailbox's round; true when more messages wait than a round takes. */
+static bool fetch_mailbox(struct fetcher *f, json_t *row)
 {
 	int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
 	int64_t id = json_integer_value(json_object_get(row, "id"));
@@ -111,12 +112,12 @@ static void fetch_mailbox(struct fetcher *f, json_t *row)
 	size_t sealed_len = 0;
 	char *password = NULL, why[256] = "";
 	if (store_mailbox_sealed(f->db, &scope, id, &sealed, &sealed_len) < 0)
-		return; /* removed meanwhile */
+		return false; /* removed meanwhile */
 	int rc = secrets_unseal(f->deps.secrets, sealed, sealed_len, &password, why, sizeof(why));
 	free(sealed);
 	if (rc < 0) {
 		log_mailbox("cannot open a mailbox's password", tenant, id, why);
-		return;
+		return false;
 	}
 	struct imap *c = NULL;
 	rc = imap_new(json_string_value(json_object_get(row, "imap_url")),
@@ -163,14 +164,18 @@ static void fetch_mailbox(struct fetcher *f, json_t *row)
 			email_free(b.mail[i]);
 	free(uids);
 	imap_free(c);
+	return rc == GC_OK && go_on && n == ROUND_MAX;
 }
 
-static void round_of_mailboxes(struct fetcher *f)
+/* Every mailbox once; true when one has more waiting (the next round
+ * starts at once instead of after the poll interval). */
+static bool round_of_mailboxes(struct fetcher *f)
 {
+	bool more = false;
 	json_t *list = NULL;
 	if (store_mailbox_all(f->db, &list) < 0) {
 		log_error("cannot list the mailboxes", "error", store_errmsg(f->db));
-		return;
+		return false;
 	}
 	size_t i;
 	json_t *row;
@@ -179,18 +184,21 @@ static void round_of_mailboxes(struct fetcher *f)
 			break;
 		int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
 		if (f->deps.cluster == NULL || cluster_routes(f->deps.cluster, tenant))
-			fetch_mailbox(f, row);
+			more |= fetch_mailbox(f, row);
 	}
 	json_decref(list);
+	return more;
 }
 
 static void *fetcher_main(void *arg)
 {
 	struct fetcher *f = arg;
 	while (!atomic_load(&f->stopping)) {
-		round_of_mailboxes(f);
+		bool more = round_of_mailboxes(f);
 		if (!atomic_load(&f->stopping))
 			email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
+		if (more)
+			continue; /* a mailbox has more waiting: no pause */
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += f->deps.poll_ms / 1000;
