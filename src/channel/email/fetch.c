@@ -196,9 +196,9 @@ static void *fetcher_main(void *arg)
 	while (!atomic_load(&f->stopping)) {
 		bool more = round_of_mailboxes(f);
 		if (!atomic_load(&f->stopping))
-			email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
+			more |= email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
 		if (more)
-			continue; /* a mailbox has more waiting: no pause */
+			continue; /* a mailbox or the outbox has more waiting: no pause */
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += f->deps.poll_ms / 1000;

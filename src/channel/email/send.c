@@ -10,6 +10,7 @@
 #include "guichet/error.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +25,39 @@ int64_t send_backoff_ms(int64_t attempts)
 	return wait < 3600000 ? wait : 3600000;
 }
 
-/* A change of a reply's state, on the writer; with note, a note on its
- * contact too (why it failed). */
+/* A reply's new state, and maybe a note on its contact (why it failed). */
 struct mark {
 	struct store_scope scope;
 	int64_t id, contact_id, attempts, next_at;
-	const char *state, *error, *note;
+	const char *state;
+	char error[CURL_ERROR_SIZE + 32];
+	char note[CURL_ERROR_SIZE + 64];
+	json_t *row;                /* the outbox's row (borrowed) */
+	json_t *mailbox;            /* its mailbox, or NULL */
+	char *password;
 };
 
+struct marks {
+	struct mark *items;
+	size_t n;
+};
+
+/* On the writer: every reply of the round to its state, in one transaction. */
 static int mark_task(void *arg, const struct ops *o)
 {
-	struct mark *m = arg;
-	int rc = store_outbox_mark(o->db, &m->scope, m->id, m->state, m->attempts, m->next_at, m->error);
-	if (rc == GC_OK && m->note) {
-		struct message_input in = {.body = m->note};
-		struct ops_error err;
-		json_t *added = NULL;
-		rc = ops_message_add(o, &m->scope, m->contact_id, &in, true, &added, &err);
-		json_decref(added);
+	struct marks *all = arg;
+	int rc = GC_OK;
+	for (size_t i = 0; rc == GC_OK && i < all->n; i++) {
+		struct mark *m = &all->items[i];
+		rc = store_outbox_mark(o->db, &m->scope, m->id, m->state, m->attempts, m->next_at,
+				       m->error[0] ? m->error : NULL);
+		if (rc == GC_OK && m->note[0]) {
+			struct message_input in = {.body = m->note};
+			struct ops_error err;
+			json_t *added = NULL;
+			rc = ops_message_add(o, &m->scope, m->contact_id, &in, true, &added, &err);
+			json_decref(added);
+		}
 	}
 	return rc;
 }
@@ -60,13 +76,11 @@ static size_t read_upload(char *buf, size_t size, size_t n, void *arg)
 	return want;
 }
 
-/* One SMTP transaction; *permanent when retrying cannot help. */
-static int smtp_send(const char *url, const char *username, const char *password, const char *from, const char *to,
-		     const char *text, size_t len, bool *permanent, char *error, size_t error_len)
+/* One SMTP transaction on curl (reused across a round: its connection too,
+ * for the same server); *permanent when retrying cannot help. */
+static int smtp_send(CURL *curl, const char *url, const char *username, const char *password, const char *from,
+		     const char *to, const char *text, size_t len, bool *permanent, char *error, size_t error_len)
 {
-	CURL *curl = curl_easy_init();
-	if (curl == NULL)
-		return GC_ENOMEM;
 	char buf[CURL_ERROR_SIZE] = "", mail_from[340], rcpt_to[340];
 	snprintf(mail_from, sizeof(mail_from), "<%s>", from);
 	snprintf(rcpt_to, sizeof(rcpt_to), "<%s>", to);
@@ -89,8 +103,9 @@ static int smtp_send(const char *url, const char *username, const char *password
 	CURLcode rc = curl_easy_perform(curl);
 	long code = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, NULL);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(rcpt);
-	curl_easy_cleanup(curl);
 	if (rc == CURLE_OK)
 		return GC_OK;
 	*permanent = code >= 500 || rc == CURLE_LOGIN_DENIED;
@@ -98,77 +113,62 @@ static int smtp_send(const char *url, const char *username, const char *password
 	return GC_EIO;
 }
 
-/* The reply's fields for compose: references split at spaces. */
-static int send_one(struct store *db, struct writer *w, struct secrets *k, json_t *row)
+/* The reply's mailbox and password, or why it cannot be sent (failed). */
+static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t now)
 {
-	struct mark m = {.scope = ops_channel_scope(json_integer_value(json_object_get(row, "tenant_id")), "email"),
-			 .id = json_integer_value(json_object_get(row, "id")),
-			 .contact_id = json_integer_value(json_object_get(row, "contact_id")),
-			 .attempts = json_integer_value(json_object_get(row, "attempts")) + 1};
-	int64_t now = gc_now_ms();
-	json_t *mailbox = NULL;
+	int64_t mailbox_id = json_integer_value(json_object_get(m->row, "mailbox_id"));
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
-	char *password = NULL, why[256] = "";
-	int64_t mailbox_id = json_integer_value(json_object_get(row, "mailbox_id"));
-	int rc = store_mailbox_get(db, &m.scope, mailbox_id, &mailbox);
+	char why[256] = "";
+	int rc = store_mailbox_get(db, &m->scope, mailbox_id, &m->mailbox);
 	if (rc == GC_OK)
-		rc = store_mailbox_sealed(db, &m.scope, mailbox_id, &sealed, &sealed_len);
+		rc = store_mailbox_sealed(db, &m->scope, mailbox_id, &sealed, &sealed_len);
 	if (rc == GC_OK)
-		rc = secrets_unseal(k, sealed, sealed_len, &password, why, sizeof(why));
+		rc = secrets_unseal(k, sealed, sealed_len, &m->password, why, sizeof(why));
 	free(sealed);
-	const char *smtp_url = mailbox ? json_string_value(json_object_get(mailbox, "smtp_url")) : NULL;
-	if (rc < 0 || smtp_url == NULL) { /* removed, or no longer able to send: the reply fails */
-		m.state = "failed";
-		m.error = rc == GC_ENOTFOUND ? "the mailbox was removed" : smtp_url ? why : "the mailbox has no smtp_url";
-		m.note = "This reply could not be sent: its mailbox cannot send any more.";
-		json_decref(mailbox);
-		free(password);
-		return writer_run(w, mark_task, &m);
+	bool can_send = rc == GC_OK && json_string_value(json_object_get(m->mailbox, "smtp_url"));
+	m->state = can_send ? "sending" : "failed";
+	m->next_at = now + send_backoff_ms(m->attempts);
+	if (!can_send) { /* removed, or no longer able to send: the reply fails */
+		snprintf(m->error, sizeof(m->error), "%s", rc == GC_ENOTFOUND ? "the mailbox was removed"
+							  : rc < 0 ? why : "the mailbox has no smtp_url");
+		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s.", m->error);
 	}
-	m.state = "sending";
-	m.next_at = now + send_backoff_ms(m.attempts);
-	if ((rc = writer_run(w, mark_task, &m)) < 0) {
-		json_decref(mailbox);
-		free(password);
-		return rc;
-	}
-	char *refs = strdup(json_string_value(json_object_get(row, "refs")));
+}
+
+/* Writes and sends one reply marked sending; sets its outcome. */
+static void send_one(CURL *curl, struct mark *m, int64_t now)
+{
+	char *refs = strdup(json_string_value(json_object_get(m->row, "refs")));
 	const char *list[64];
 	size_t n = 0;
 	for (char *save = NULL, *t = refs ? strtok_r(refs, " ", &save) : NULL; t && n < 64; t = strtok_r(NULL, " ", &save))
 		list[n++] = t;
-	struct email_out out = {.from_address = json_string_value(json_object_get(mailbox, "address")),
-		.to_address = json_string_value(json_object_get(row, "to")),
-		.subject = json_string_value(json_object_get(row, "subject")),
-		.body = json_string_value(json_object_get(row, "body")),
-		.message_id = json_string_value(json_object_get(row, "message_id")),
-		.in_reply_to = json_string_value(json_object_get(row, "in_reply_to")), .references = list,
+	struct email_out out = {.from_address = json_string_value(json_object_get(m->mailbox, "address")),
+		.to_address = json_string_value(json_object_get(m->row, "to")),
+		.subject = json_string_value(json_object_get(m->row, "subject")),
+		.body = json_string_value(json_object_get(m->row, "body")),
+		.message_id = json_string_value(json_object_get(m->row, "message_id")),
+		.in_reply_to = json_string_value(json_object_get(m->row, "in_reply_to")), .references = list,
 		.n_references = n, .date_ms = now};
-	char *text = NULL, error[CURL_ERROR_SIZE + 32] = "";
+	char *text = NULL;
 	size_t len = 0;
 	bool permanent = false;
-	rc = email_compose(&out, &text, &len);
+	int rc = email_compose(&out, &text, &len);
 	if (rc == GC_OK)
-		rc = smtp_send(smtp_url, json_string_value(json_object_get(mailbox, "username")), password, out.from_address,
-			       out.to_address, text, len, &permanent, error, sizeof(error));
+		rc = smtp_send(curl, json_string_value(json_object_get(m->mailbox, "smtp_url")),
+			       json_string_value(json_object_get(m->mailbox, "username")), m->password, out.from_address,
+			       out.to_address, text, len, &permanent, m->error, sizeof(m->error));
 	free(text);
 	free(refs);
-	free(password);
-	json_decref(mailbox);
-	char note[512];
 	if (rc == GC_OK) {
-		m.state = "sent";
-	} else if (permanent || m.attempts >= SEND_MAX_ATTEMPTS) {
-		m.state = "failed";
-		m.error = error;
-		snprintf(note, sizeof(note), "This reply could not be sent: %s", error[0] ? error : "no answer");
-		m.note = note;
+		m->state = "sent";
+	} else if (permanent || m->attempts >= SEND_MAX_ATTEMPTS) {
+		m->state = "failed";
+		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s", m->error[0] ? m->error : "no answer");
 	} else {
-		m.state = "queued";
-		m.error = error;
+		m->state = "queued";
 	}
-	return writer_run(w, mark_task, &m);
 }
 
 bool email_send_due(struct store *db, struct writer *w, struct secrets *k, struct cluster *cl)
@@ -178,18 +178,53 @@ bool email_send_due(struct store *db, struct writer *w, struct secrets *k, struc
 		log_error("cannot read the outbox", "error", store_errmsg(db));
 		return false;
 	}
+	struct marks all = {calloc(json_array_size(list) + 1, sizeof(struct mark)), 0};
+	int64_t now = gc_now_ms();
 	size_t i;
 	json_t *row;
-	bool ok = true;
 	json_array_foreach(list, i, row) {
-		if (cl && !cluster_routes(cl, json_integer_value(json_object_get(row, "tenant_id"))))
+		int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
+		if (all.items == NULL || (cl && !cluster_routes(cl, tenant)))
 			continue;
-		if (send_one(db, w, k, row) < 0) {
-			log_error("a reply's state could not be saved: the outbox waits for the next round");
-			ok = false;
-			break;
-		}
+		struct mark *m = &all.items[all.n++];
+		*m = (struct mark){.scope = ops_channel_scope(tenant, "email"), .row = row,
+				   .id = json_integer_value(json_object_get(row, "id")),
+				   .contact_id = json_integer_value(json_object_get(row, "contact_id")),
+				   .attempts = json_integer_value(json_object_get(row, "attempts")) + 1};
+		prepare(db, k, m, now);
 	}
+	/* each marked sending (its try counted) before anything is sent */
+	int rc = all.n ? writer_run(w, mark_task, &all) : GC_OK;
+	CURL *curl = rc == GC_OK && all.n ? curl_easy_init() : NULL;
+	for (i = 0; curl && i < all.n; i++) {
+		struct mark *m = &all.items[i];
+		m->note[0] = '\0';
+		if (strcmp(m->state, "sending") == 0)
+			send_one(curl, m, now);
+		else
+			m->id = 0; /* failed already, with its note */
+	}
+	for (i = 0; all.items && i < all.n; i++) { /* the logins are no longer needed */
+		json_decref(all.items[i].mailbox);
+		all.items[i].mailbox = NULL;
+		if (all.items[i].password)
+			sodium_memzero(all.items[i].password, strlen(all.items[i].password));
+		free(all.items[i].password);
+		all.items[i].password = NULL;
+	}
+	if (curl) {
+		curl_easy_cleanup(curl);
+		size_t kept = 0; /* what changed since: the replies sent or tried */
+		for (i = 0; i < all.n; i++)
+			if (all.items[i].id)
+				all.items[kept++] = all.items[i];
+		all.n = kept;
+		rc = all.n ? writer_run(w, mark_task, &all) : GC_OK;
+	}
+	if (rc < 0)
+		log_error("the outbox could not be saved: its replies wait for the next round", "error", gc_error_name(rc));
+	bool more = rc == GC_OK && json_array_size(list) == BATCH;
+	free(all.items);
 	json_decref(list);
-	return ok;
+	return more;
 }

@@ -1,12 +1,14 @@
 /* Sending the replies in the outbox (reply.h) by SMTP through libcurl, from
  * the mail thread (fetch.h), each round:
  *
- *   a reply due ─▶ marked sending, its attempt counted, its next try set
- *   (committed) ─▶ written (compose.h) and sent with its mailbox's SMTP
- *   server and login ─▶ marked sent (committed).
+ *   the replies due (at most 100) ─▶ each marked sending, its attempt
+ *   counted, its next try set (one transaction) ─▶ each written (compose.h)
+ *   and sent with its mailbox's SMTP server and login, over one libcurl
+ *   handle (one connection per server) ─▶ each marked sent, queued again or
+ *   failed (one transaction).
  *
- * A crash while sending leaves it "sending", due again at its next try: it
- * goes again with the same Message-ID, which lets the receiver drop a
+ * A crash while sending leaves them "sending", due again at their next try:
+ * each goes again with the same Message-ID, which lets the receiver drop a
  * duplicate. A temporary failure (no answer, a 4xx) waits 30 s, then twice
  * as long each time, up to an hour, and gives up after 8 tries; a permanent
  * one (a 5xx, a refused login) fails at once. A reply that failed says why
@@ -27,8 +29,8 @@ struct writer;
 /* How long the n-th failed try waits (ms). */
 int64_t send_backoff_ms(int64_t attempts);
 
-/* Sends what is due; false when it stopped on a storage error. db is the
- * caller's read connection. */
+/* Sends what is due (at most a round's worth); true when more is due at
+ * once. db is the caller's read connection. */
 bool email_send_due(struct store *db, struct writer *w, struct secrets *k, struct cluster *cl);
 
 #endif
