@@ -539,7 +539,7 @@ static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, run_import, &c), 0);
 	uint64_t worst = 0;
-	int writes = 0;
+	int writes = 0, during = 0;
 	for (int i = 0; !c.done || i < 20; i++) {
 		char ext[32];
 		snprintf(ext, sizeof(ext), "B-%d", i);
@@ -549,9 +549,10 @@ static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **
 		uint64_t took = gc_now_ms() - start;
 		worst = took > worst ? took : worst;
 		writes++;
+		during += !c.done; /* answered while the import was still going */
 	}
 	pthread_join(th, NULL);
-	fprintf(stderr, "# tenant B: %d writes during the import, the slowest %llu ms\n", writes,
+	fprintf(stderr, "# tenant B: %d writes, %d answered during the import, the slowest %llu ms\n", writes, during,
 		(unsigned long long)worst);
 	if (c.rc != 0)
 		fprintf(stderr, "%s\n%s\n", c.out, c.err);
@@ -561,7 +562,10 @@ static void a_big_import_goes_in_parts_and_other_tenants_write_meanwhile(void **
 	assert_non_null(strstr(c.out, expect));
 	/* BIG-7000 is on line 2 + 2 * 7000 of the file (each record spans two lines) */
 	assert_non_null(strstr(c.err, "line 14002: email is not an email address"));
-	assert_true(worst < 2000); /* debug build with sanitizers; a release build is far below */
+	/* B's writes go in between the import's parts, not after it: several are
+	 * answered while it runs (a count, not a time: on a loaded 2-core machine
+	 * with sanitizers, PostgreSQL's slowest write took 2 to 4 s) */
+	assert_true(during >= 5);
 	free(c.out);
 	free(c.err);
 }
