@@ -8,6 +8,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/tz.h"
 
 static void time_round_trips(void **state)
 {
@@ -52,6 +53,57 @@ static void integers_are_bounded(void **state)
 	assert_true(v == INT64_MAX);
 }
 
+static void time_zones_give_local_times(void **state)
+{
+	(void)state;
+	struct gc_local_time lt;
+	int64_t ms, back;
+	assert_true(gc_tz_valid("Europe/Paris"));
+	assert_true(gc_tz_valid("UTC"));
+	assert_false(gc_tz_valid("Mars/Olympus"));
+	assert_false(gc_tz_valid(""));
+	assert_int_equal(gc_tz_local("Mars/Olympus", 0, &lt), GC_EINVAL);
+	/* 2026-12-01T10:30:00Z is 11:30 in Paris (winter, UTC+1), a Tuesday */
+	assert_int_equal(gc_time_parse("2026-12-01T10:30:00Z", &ms), GC_OK);
+	assert_int_equal(gc_tz_local("Europe/Paris", ms, &lt), GC_OK);
+	assert_int_equal(lt.year, 2026);
+	assert_int_equal(lt.month, 12);
+	assert_int_equal(lt.day, 1);
+	assert_int_equal(lt.hour, 11);
+	assert_int_equal(lt.minute, 30);
+	assert_int_equal(lt.wday, 2);
+	assert_int_equal(gc_tz_utc("Europe/Paris", &lt, &back), GC_OK);
+	assert_int_equal(back, ms);
+	/* in July Paris is UTC+2; in Tokyo 10:30Z is 19:30 */
+	assert_int_equal(gc_time_parse("2026-07-01T10:30:00Z", &ms), GC_OK);
+	assert_int_equal(gc_tz_local("Europe/Paris", ms, &lt), GC_OK);
+	assert_int_equal(lt.hour, 12);
+	assert_int_equal(gc_tz_local("Asia/Tokyo", ms, &lt), GC_OK);
+	assert_int_equal(lt.hour, 19);
+	/* New Year's Eve in Paris is still the previous year in UTC */
+	lt = (struct gc_local_time){.year = 2027, .month = 1, .day = 1};
+	assert_int_equal(gc_tz_utc("Europe/Paris", &lt, &ms), GC_OK);
+	assert_int_equal(gc_time_parse("2026-12-31T23:00:00Z", &back), GC_OK);
+	assert_int_equal(ms, back);
+}
+
+static void local_times_in_dst_changes(void **state)
+{
+	(void)state;
+	struct gc_local_time lt;
+	int64_t ms, want;
+	/* 2026-03-29 02:30 does not exist in Paris: it is taken after the gap */
+	lt = (struct gc_local_time){.year = 2026, .month = 3, .day = 29, .hour = 2, .minute = 30};
+	assert_int_equal(gc_tz_utc("Europe/Paris", &lt, &ms), GC_OK);
+	assert_int_equal(gc_time_parse("2026-03-29T01:30:00Z", &want), GC_OK);
+	assert_int_equal(ms, want);
+	/* 2026-10-25 02:30 happens twice: the first (summer time, UTC+2) */
+	lt = (struct gc_local_time){.year = 2026, .month = 10, .day = 25, .hour = 2, .minute = 30};
+	assert_int_equal(gc_tz_utc("Europe/Paris", &lt, &ms), GC_OK);
+	assert_int_equal(gc_time_parse("2026-10-25T00:30:00Z", &want), GC_OK);
+	assert_int_equal(ms, want);
+}
+
 static void identifiers_have_shapes(void **state)
 {
 	assert_true(gc_text_is_email("ana@example.com"));
@@ -76,6 +128,8 @@ int main(void)
 		cmocka_unit_test(time_refuses_nonsense),
 		cmocka_unit_test(integers_are_bounded),
 		cmocka_unit_test(identifiers_have_shapes),
+		cmocka_unit_test(time_zones_give_local_times),
+		cmocka_unit_test(local_times_in_dst_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
