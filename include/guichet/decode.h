@@ -242,7 +242,10 @@ int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct de
 
 /* POST /api/v1/contacts/{id}/email-reply: {"body", "mailbox_id"?}. */
 struct email_reply_input {
-	const char *body;
+	const char *body;          /* or, instead, a canned reply: */
+	const char *article;       /* a published article's key */
+	const char *reply;         /* its reply's name (NULL: its first) */
+	const char *reason;        /* also sets the contact's reason (NULL: unchanged) */
 	int64_t mailbox_id;        /* 0: the mailbox the contact's mail came through */
 };
 int email_reply_input_decode(const json_t *obj, struct email_reply_input *ret, struct decode_error *err);

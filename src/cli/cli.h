@@ -88,6 +88,9 @@ int cmd_admin_migrate(int argc, char **argv);
 int cmd_kb(const struct cli *cli, const struct args *a);
 /* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */
 int cmd_routing(const struct cli *cli, const struct args *a);
+/* guichet rules ... and guichet contacts suggest|reply ID (cmd_rules.c). */
+int cmd_rules(const struct cli *cli, const struct args *a);
+int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *id);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

@@ -400,6 +400,8 @@ static int contacts(const struct cli *cli, const struct args *a)
 	snprintf(path, sizeof(path), "/api/v1/contacts/%s", id);
 	if (strcmp(sub, "show") == 0)
 		return cli_simple(cli, "GET", path, NULL);
+	if (strcmp(sub, "suggest") == 0 || strcmp(sub, "reply") == 0)
+		return cmd_contact_answer(cli, a, id);
 	if (strcmp(sub, "events") == 0) {
 		strcat(path, "/events");
 		return cli_list(cli, path, "id at type actor data");
@@ -525,7 +527,9 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file=";
+	"address= imap-url= smtp-url= username= password-file= "
+	/* answers (cmd_rules.c) */
+	"article= reply= mailbox=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -563,6 +567,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "channel") == 0)
 		return cmd_channel(cli, &a);
+	if (strcmp(cmd, "rules") == 0)
+		return cmd_rules(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

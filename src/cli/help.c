@@ -48,6 +48,7 @@ static const struct help_group groups[] = {
 	{"customers", "Customers and contacts", "the tenant's customers, and their CSV import"},
 	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
 	{"audit", "Customers and contacts", "the tenant's audit log"},
+	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -281,7 +282,24 @@ static const struct help_command commands[] = {
 	 "\tescalated, resolved or closed\n"
 	 "--disposition CODE\tthe outcome, required to resolve\n"
 	 "--expected-version N\trefuse if the contact changed since version N\n"},
+	{"contacts", "suggest", "ID [--lang fr|en]",
+	 "the reason and level the rules or the knowledge suggest, with the canned reply to send",
+	 "--lang fr|en\tthe language of the knowledge searched (default fr)\n"},
+	{"contacts", "reply", "ID (--body TEXT | --article KEY [--reply NAME]) [--reason R] [--mailbox ID]",
+	 "answer a contact by email: queued, then sent by the server",
+	 "--body TEXT\tthe reply's text\n"
+	 "--article KEY\tor a published article's canned reply, its variables filled\n"
+	 "--reply NAME\twhich of the article's replies (default: its first)\n"
+	 "--reason R\talso set the contact's reason\n"
+	 "--mailbox ID\tsend from this mailbox (default: the one the mail came through)\n"},
 	{"audit", NULL, "[--limit N] [--cursor C]", "the tenant's audit log, newest first", PAGE_OPTIONS},
+	{"rules", "list", "", "the tenant's categorisation rules, in the order they are tried", NULL},
+	{"rules", "add", "FILE.json", "add a rule: the reason (and queue, and canned reply) of matching emails",
+	 "FILE.json\t{\"name\", \"reason\", \"level\": 1|2, \"from\": [addresses or @domains],\n"
+	 "\t\"subject\": [words], \"body\": [words or phrases], \"queue_id\",\n"
+	 "\t\"reply\": {\"article\", \"name\"}, \"position\"}\n"},
+	{"rules", "show", "ID", "one rule", NULL},
+	{"rules", "remove", "ID", "delete a rule", NULL},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},

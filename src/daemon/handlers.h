@@ -117,6 +117,13 @@ int run_contact_abandon(struct request *r, struct store *db);
 int run_contact_routing(struct request *r, struct store *db);
 
 /* handlers_channel.c: the tenant's email mailboxes */
+/* categorisation rules (handlers_rules.c) */
+int prepare_rule(struct request *r, struct store *db);
+int run_rule_create(struct request *r, struct store *db);
+int run_rule_list(struct request *r, struct store *db);
+int run_rule_get(struct request *r, struct store *db);
+int run_rule_delete(struct request *r, struct store *db);
+int run_contact_suggestion(struct request *r, struct store *db);
 int prepare_mailbox(struct request *r, struct store *db);
 int run_mailbox_create(struct request *r, struct store *db);
 int run_mailbox_list(struct request *r, struct store *db);

@@ -2,6 +2,7 @@
  * /api/v1/channels/email, and a login test). A mailbox's password is sealed
  * before it is stored (secrets.h) and never answered. */
 #include "daemon/handlers.h"
+#include "daemon/canned.h"
 #include "channel/email/reply.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
@@ -174,7 +175,36 @@ int run_mailbox_test(struct request *r, struct store *db)
 int prepare_email_reply(struct request *r, struct store *db)
 {
 	struct decode_error err;
-	return email_reply_input_decode(r->body, &r->in.email_reply, &err) < 0 ? reply_decode_error(r, &err) : 0;
+	const struct email_reply_input *in = &r->in.email_reply;
+	if (email_reply_input_decode(r->body, &r->in.email_reply, &err) < 0)
+		return reply_decode_error(r, &err);
+	if (in->article == NULL)
+		return 0;
+	/* a canned reply is filled here, from what the replying user may see */
+	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "contact");
+	json_t *ctx = canned_context(db, &r->scope, r->ids[0]), *filled = NULL;
+	const char *field = NULL;
+	rc = canned_reply(db, r->scope.tenant_id, in->article, in->reply, ctx, r->scope.sees, &filled, &field);
+	json_decref(ctx);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "invalid", field, strcmp(field, "reply") == 0
+				   ? "the article '%s' has no reply of that name" : "no published article '%s'",
+				   in->article) < 0;
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL) < 0;
+	json_t *missing = json_object_get(filled, "missing");
+	if (json_array_size(missing) > 0) {
+		char *names = json_dumps(missing, JSON_COMPACT);
+		reply_error(r, 422, "invalid", "reply", "the reply needs values this contact has not: %s",
+			    names ? names : "?");
+		free(names);
+		json_decref(filled);
+		return 1;
+	}
+	r->work = filled;
+	return 0;
 }
 
 int run_email_reply(struct request *r, struct store *db)
@@ -182,8 +212,18 @@ int run_email_reply(struct request *r, struct store *db)
 	struct ops o = request_ops(r, db);
 	struct ops_error err;
 	int64_t id = 0;
-	if (email_reply_queue(&o, &r->scope, r->ids[0], r->in.email_reply.mailbox_id, r->in.email_reply.body, &id, &err) < 0)
+	const struct email_reply_input *in = &r->in.email_reply;
+	const char *body = in->body ? in->body : json_string_value(json_object_get(r->work, "text"));
+	if (email_reply_queue(&o, &r->scope, r->ids[0], in->mailbox_id, body, &id, &err) < 0)
 		return reply_ops_error(r, db, &err);
+	if (in->reason) { /* the suggestion taken: the reason with the reply, in its transaction */
+		struct contact_input reason = {.has = HAS_REASON, .reason = in->reason};
+		json_t *c = NULL;
+		int rc = store_contact_update(db, &r->scope, r->ids[0], &reason, &c);
+		json_decref(c);
+		if (rc < 0)
+			return reply_store_error(r, db, rc, "reason");
+	}
 	json_t *list = NULL;
 	int rc = store_outbox_list(db, &r->scope, r->ids[0], &list);
 	if (rc < 0)

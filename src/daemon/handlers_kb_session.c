@@ -16,6 +16,7 @@
  * context gave) is filtered by the reader's visibility: a value above it
  * renders empty and an answer it gave is redacted. */
 #include "daemon/handlers.h"
+#include "daemon/canned.h"
 #include "daemon/kbsvc.h"
 #include "daemon/ratelimit.h"
 #include "daemon/router.h"
@@ -45,34 +46,11 @@ struct walking {
 	char why[256];
 };
 
-/* A context entry's value: a plain string (the contact's fields, what the
- * starter typed), or {"value", "class"} for the customer's data. */
-static const char *ctx_value(const json_t *ctx, const char *key)
-{
-	const json_t *v = json_object_get(ctx, key);
-	return json_is_object(v) ? json_string_value(json_object_get(v, "value")) : json_string_value(v);
-}
-
-/* Its class: a customer's value without one (a session started before
- * classes were kept) counts as personal, anything else as basic. */
-static enum sensitivity ctx_class(const json_t *ctx, const char *key)
-{
-	const json_t *v = json_object_get(ctx, key);
-	enum sensitivity sens = SENS_BASIC;
-	if (json_is_object(v)) {
-		if (sensitivity_parse(json_string_value(json_object_get(v, "class")), &sens) < 0)
-			sens = SENS_CONFIDENTIAL;
-	} else if (v && strncmp(key, "customer.", 9) == 0) {
-		sens = SENS_PERSONAL;
-	}
-	return sens;
-}
-
 /* The walk reads the whole context, whoever looks. */
 static const char *context_value(const char *key, void *arg)
 {
 	struct walking *w = arg;
-	return ctx_value(w->context, key);
+	return canned_value(w->context, key);
 }
 
 static const struct kb_tree *called_tree(const char *id, void *arg)
@@ -185,7 +163,7 @@ static json_t *path_json(const struct walking *w, bool customer)
 			json_object_set_new(o, "question", json_string(q ? q : ""));
 			if (from)
 				json_object_set_new(o, "from", json_string(from));
-			if (from && ctx_class(w->context, from) > w->sees) {
+			if (from && canned_class(w->context, from) > w->sees) {
 				json_object_set_new(o, "answer", json_string(""));
 				json_object_set_new(o, "redacted", json_true());
 			} else {
@@ -234,8 +212,8 @@ static char *path_text(const json_t *path)
 static const char *fill_var(const char *name, void *arg)
 {
 	const struct walking *w = arg;
-	const char *v = ctx_value(w->context, name);
-	return v && ctx_class(w->context, name) > w->sees ? "" : v;
+	const char *v = canned_value(w->context, name);
+	return v && canned_class(w->context, name) > w->sees ? "" : v;
 }
 
 /* The outcome node's answer: the article (its published version), the
@@ -421,42 +399,12 @@ int prepare_kb_session_start(struct request *r, struct store *db)
 	return choose_tree(r, db, r->scope.tenant_id);
 }
 
-/* One customer value into the context, with its class. */
-static void ctx_put(json_t *ctx, const char *name, const json_t *value, const char *class)
-{
-	char key[160];
-	snprintf(key, sizeof(key), "customer.%s", name);
-	if (json_is_string(value))
-		json_object_set_new(ctx, key, json_pack("{s:O,s:s}", "value", value, "class", class));
-}
-
-/* The context a walk reads: the contact's fields, the customer's data with
- * each value's class (read whole, whoever starts: each reader is shown what
- * its visibility allows), then what the body gives, which never replaces
- * the customer's data. */
+/* The context a walk reads: the contact's fields and the customer's data
+ * (canned.h), then what the body gives, which never replaces the
+ * customer's data. */
 static json_t *session_context(struct request *r, struct store *db, int64_t contact_id)
 {
-	json_t *ctx = json_object();
-	enum contact_channel channel;
-	int64_t customer_id = 0;
-	if (contact_id && store_contact_brief(db, &r->scope, contact_id, &channel, &customer_id) == GC_OK) {
-		json_object_set_new(ctx, "contact.channel", json_string(contact_channel_name(channel)));
-		struct store_scope whole = r->scope;
-		whole.sees = SENS_CONFIDENTIAL;
-		json_t *customer = NULL;
-		if (customer_id && store_customer_get(db, &whole, customer_id, &customer) == GC_OK) {
-			ctx_put(ctx, "external_id", json_object_get(customer, "external_id"), "basic");
-			ctx_put(ctx, "email", json_object_get(customer, "email"), "personal");
-			ctx_put(ctx, "phone", json_object_get(customer, "phone"), "personal");
-			const char *k;
-			json_t *v;
-			json_object_foreach(json_object_get(customer, "attributes"), k, v) {
-				const char *class = json_string_value(json_object_get(v, "class"));
-				ctx_put(ctx, k, json_object_get(v, "value"), class ? class : "confidential");
-			}
-			json_decref(customer);
-		}
-	}
+	json_t *ctx = canned_context(db, &r->scope, contact_id);
 	const char *k;
 	json_t *v;
 	json_object_foreach(json_object_get(r->body, "context"), k, v) if (json_is_string(v) && strlen(k) < 128 &&
@@ -773,13 +721,13 @@ static void shown_to(json_t *session, enum sensitivity sees)
 	json_t *ctx = json_object_get(session, "context"), *shown = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(ctx, k, v) if (ctx_class(ctx, k) <= sees)
-		json_object_set_new(shown, k, json_string(ctx_value(ctx, k) ? ctx_value(ctx, k) : ""));
+	json_object_foreach(ctx, k, v) if (canned_class(ctx, k) <= sees)
+		json_object_set_new(shown, k, json_string(canned_value(ctx, k) ? canned_value(ctx, k) : ""));
 	size_t i;
 	json_t *step;
 	json_array_foreach(json_object_get(session, "path"), i, step) {
 		const char *from = json_string_value(json_object_get(step, "from"));
-		if (from && ctx_class(ctx, from) > sees) {
+		if (from && canned_class(ctx, from) > sees) {
 			json_object_set_new(step, "answer", json_string(""));
 			json_object_del(step, "label");
 			json_object_set_new(step, "redacted", json_true());

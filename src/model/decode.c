@@ -1011,14 +1011,21 @@ int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct de
 
 int email_reply_input_decode(const json_t *obj, struct email_reply_input *ret, struct decode_error *err)
 {
-	static const char *const known[] = {"body", "mailbox_id", NULL};
+	static const char *const known[] = {"body", "article", "reply", "reason", "mailbox_id", NULL};
 	struct email_reply_input in;
 	memset(&in, 0, sizeof(in));
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
-	    (rc = get_string(obj, "body", REQUIRED, 100000, MULTILINE, &in.body, err)) < 0 ||
+	    (rc = get_string(obj, "body", OPTIONAL, 100000, MULTILINE, &in.body, err)) < 0 ||
+	    (rc = get_string(obj, "article", OPTIONAL, 128, ONE_LINE, &in.article, err)) < 0 ||
+	    (rc = get_string(obj, "reply", OPTIONAL, 100, ONE_LINE, &in.reply, err)) < 0 ||
+	    (rc = get_string(obj, "reason", OPTIONAL, 100, ONE_LINE, &in.reason, err)) < 0 ||
 	    (rc = get_int_def(obj, "mailbox_id", 1, INT64_MAX, 0, &in.mailbox_id, err)) < 0)
 		return rc;
+	if ((in.body == NULL) == (in.article == NULL))
+		return fail(err, GC_EINVAL, "body", "either a 'body' or a canned reply's 'article' is needed, not both");
+	if (in.reply && in.article == NULL)
+		return fail(err, GC_EINVAL, "reply", "'reply' names a reply of the 'article' given");
 	*ret = in;
 	return GC_OK;
 }

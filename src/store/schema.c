@@ -265,6 +265,13 @@ static const char *const migrations[] = {
 	"  created_at {int} NOT NULL, updated_at {int} NOT NULL);"
 	"CREATE INDEX email_outbox_due ON email_outbox(state, next_at);"
 	"CREATE INDEX email_outbox_contact ON email_outbox(contact_id);",
+	/* 13: the tenants' categorisation rules (src/store/rules.c, the
+	 * matching in src/model/rules.c): each rule as its checked JSON, tried
+	 * in position order on every contact an email starts */
+	"CREATE TABLE category_rules("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
+	"  position {int} NOT NULL, rule TEXT NOT NULL, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX category_rules_name ON category_rules(tenant_id, name);",
 };
 
 int schema_n_migrations(void)

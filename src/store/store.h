@@ -396,6 +396,15 @@ int store_outbox_due(struct store *s, int64_t now, int limit, json_t **ret_list)
 int store_outbox_mark(struct store *s, const struct store_scope *scope, int64_t id, const char *state, int64_t attempts,
 		      int64_t next_at, const char *last_error);
 
+/* Categorisation rules (rules.c), each its checked form (guichet/rules.h). */
+/* GC_ECONFLICT when the tenant has a rule of that name. */
+int store_rule_add(struct store *s, const struct store_scope *scope, const json_t *rule, int64_t *ret_id);
+/* A rule as stored, with "id", "created_at", "updated_at". */
+int store_rule_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* The tenant's rules in the order they are tried (position, then age). */
+int store_rule_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_rule_delete(struct store *s, const struct store_scope *scope, int64_t id);
+
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {
 	int64_t tenant_id, epoch, expires_at;

@@ -3,7 +3,9 @@
  * contact, each message is flagged \Seen only once taken, and nothing is
  * taken twice, across a restart or a kill -9 in the middle of a 2,000
  * message mailbox; a reply goes out by SMTP (Postfix's smtp-sink) with the
- * thread's headers and the customer's answer to it joins the contact. */
+ * thread's headers and the customer's answer to it joins the contact;
+ * the tenant's rules give arriving mail its reason and queue, and the
+ * suggested canned reply goes out in one action. */
 #include "harness.h"
 #include "dovecot.h"
 #include "smtpsink.h"
@@ -38,10 +40,11 @@ static int start(void)
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"support:imap-pw", "big:imap-pw", "reply:imap-pw", NULL};
+	static const char *const users[] = {"support:imap-pw", "big:imap-pw", "reply:imap-pw", "rules:imap-pw", NULL};
 	if (dovecot_start(&dc, users) != 0 || smtpsink_start(&sink) != 0)
 		return -1;
-	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 || start() != 0)
+	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 || start() != 0)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
 	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "mail"));
@@ -388,11 +391,203 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	free(answer);
 }
 
+/* The contact of the newest mail whose subject starts with prefix (0: none). */
+static long long contact_with(const char *prefix, json_t **ret)
+{
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/contacts?limit=50", admin, NULL, &r);
+	size_t i;
+	json_t *item;
+	long long id = 0;
+	json_array_foreach(json_object_get(r.json, "items"), i, item) {
+		const char *s = json_string_value(json_object_get(item, "subject"));
+		if (id == 0 && s && strncmp(s, prefix, strlen(prefix)) == 0) {
+			id = json_integer_value(json_object_get(item, "id"));
+			if (ret)
+				*ret = json_incref(item);
+		}
+	}
+	resp_clear(&r);
+	return id;
+}
+
+static const char articles[] =
+	"{\"id\":\"refund-delay\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"fr\","
+	"\"title\":\"Remboursement en retard\",\"body\":\"Un remboursement arrive sous cinq jours ouvrés.\","
+	"\"tags\":[\"remboursement\"],\"replies\":[{\"name\":\"confirm\",\"text\":\"Bonjour,\\nvotre remboursement "
+	"arrive sous cinq jours (dossier {{contact.id}}).\"},{\"name\":\"loyal\",\"text\":\"Cher {{customer.loyalty}}\"}]}\n"
+	"{\"id\":\"wifi-reset\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"fr\","
+	"\"title\":\"Le wifi ne marche plus\",\"body\":\"Redémarrer la box règle le wifi qui ne marche plus.\","
+	"\"tags\":[\"wifi\"],\"replies\":[{\"name\":\"restart\",\"text\":\"Bonjour, redémarrez votre box.\"}]}\n";
+
+/* Rules give arriving mail its reason and queue (a level-2 queue for an
+ * outage); the suggestion names the rule, or the knowledge's article when
+ * no rule matches, with the canned reply filled; the reply goes out in one
+ * action with the reason; bad rules, replies and other tenants are refused. */
+static void rules_and_knowledge_answer_in_one_action(void **state)
+{
+	struct resp r;
+	http_raw(&d, "POST", "/api/v1/kb/import?publish=1", admin, NULL, "application/x-ndjson", articles,
+		 strlen(articles), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "experts"));
+	long long experts = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "experts",
+		"skill_id", (json_int_t)skill, "channel", "email", "level", 2));
+	/* one rule through the CLI, from a file */
+	char tokfile[160], file[160], *out = NULL, *err = NULL;
+	snprintf(tokfile, sizeof(tokfile), "%s/admin.token", d.dir);
+	FILE *f = fopen(tokfile, "w");
+	fputs(admin, f);
+	fclose(f);
+	snprintf(file, sizeof(file), "%s/outage.json", d.dir);
+	f = fopen(file, "w");
+	fprintf(f, "{\"name\": \"outage\", \"reason\": \"network\", \"level\": 2, \"subject\": [\"panne\"],\n"
+		   " \"queue_id\": %lld, \"position\": 1}\n", experts);
+	fclose(f);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "rules", "add", file, NULL), 0);
+	free(out);
+	free(err);
+	long long refund = post_id(&d, admin, "/api/v1/rules", json_pack("{s:s,s:s,s:[s,s],s:{s:s,s:s}}", "name",
+		"refund", "reason", "refund", "subject", "remboursement", "refund", "reply", "article", "refund-delay",
+		"name", "confirm"));
+	assert_true(refund > 0);
+	/* refused: a file that is not JSON (the line named), no condition, another tenant's queue */
+	f = fopen(file, "w");
+	fputs("{\"name\": \"x\",\n \"reason\": }\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "rules", "add", file, NULL), 2);
+	assert_non_null(strstr(err, "line 2"));
+	free(out);
+	free(err);
+	http_json(&d, "POST", "/api/v1/rules", admin, json_pack("{s:s,s:s}", "name", "n", "reason", "r"), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "subject");
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "POST", "/api/v1/rules", admin, json_pack("{s:s,s:s,s:[s],s:i}", "name", "n",
+		"reason", "r", "subject", "x", "queue_id", 999999)), 422);
+	assert_int_equal(http_status(&d, "POST", "/api/v1/rules", admin, json_pack("{s:s,s:s,s:[s]}", "name",
+		"refund", "reason", "r", "subject", "x")), 409);
+	/* three mails: an outage, a refund, and one no rule knows */
+	char *mails[3] = {
+		message("k1@customer.example", NULL, "Dan <dan@customer.example>", "K1 Panne totale", "Plus rien."),
+		message("k2@customer.example", NULL, "Eve <eve@customer.example>", "K2 Remboursement", "Pas reçu."),
+		message("k3@customer.example", NULL, "Fay <fay@customer.example>", "K3 question",
+			"Mon wifi ne marche plus depuis hier."),
+	};
+	struct iovec v[3];
+	for (int i = 0; i < 3; i++)
+		v[i] = (struct iovec){mails[i], strlen(mails[i])};
+	assert_int_equal(dovecot_deliver(&dc, "rules", "INBOX", v, 3), 0);
+	add_mailbox_sending("rules", "rules", sink.url);
+	assert_true(wait_count("K", 3, 20));
+	json_t *c = NULL;
+	long long outage = contact_with("K1", &c);
+	assert_string_equal(json_string_value(json_object_get(c, "reason")), "network");
+	assert_string_equal(json_string_value(json_object_get(c, "queue")), "experts");
+	json_decref(c);
+	long long refunded = contact_with("K2", &c);
+	assert_string_equal(json_string_value(json_object_get(c, "reason")), "refund");
+	assert_string_equal(json_string_value(json_object_get(c, "queue")), "mail");
+	json_decref(c);
+	long long wifi = contact_with("K3", &c);
+	assert_true(json_is_null(json_object_get(c, "reason")));
+	json_decref(c);
+	/* suggestions: the level-2 rule has no reply; the refund rule's reply is filled */
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion", outage);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "source")), "rule");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "level")), 2);
+	assert_true(json_is_null(json_object_get(r.json, "reply")));
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion", refunded);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "rule"), "name")), "refund");
+	char want[160];
+	snprintf(want, sizeof(want), "(dossier %lld)", refunded);
+	const char *text = json_string_value(json_object_get(json_object_get(r.json, "reply"), "text"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, want));
+	resp_clear(&r);
+	/* no rule: the knowledge's best article gives the reason (its first tag) and the reply */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion?lang=fr", wifi);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	if (json_object_get(r.json, "source") == NULL || !json_is_string(json_object_get(r.json, "source")))
+		fprintf(stderr, "suggestion without a source: %s\n", r.text);
+	assert_string_equal(json_string_value(json_object_get(r.json, "source")), "knowledge");
+	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "wifi");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "reply"), "article")), "wifi-reset");
+	resp_clear(&r);
+	/* one action: the canned reply goes out and the reason is set */
+	snprintf(path, sizeof(path), "%lld", refunded);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "contacts", "reply", path, "--article", "refund-delay",
+				 "--reason", "refund-late", NULL), 0);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", refunded);
+	bool found = false;
+	for (int i = 0; i < 200 && !found; i++) {
+		struct smtpsink_message *got = NULL;
+		size_t n = 0;
+		if (smtpsink_messages(&sink, &got, &n) == 0)
+			for (size_t k = 0; k < n; k++)
+				found |= strstr(got[k].data, want) != NULL &&
+					 strcmp(got[k].rcpt[0], "eve@customer.example") == 0;
+		smtpsink_messages_free(got, n);
+		if (!found)
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_true(found);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "refund-late");
+	resp_clear(&r);
+	/* refused: both a body and an article, an unknown article or reply, a reply
+	 * needing a value the contact has not */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-reply", refunded);
+	assert_int_equal(http_status(&d, "POST", path, admin, json_pack("{s:s,s:s}", "body", "x", "article",
+		"refund-delay")), 400);
+	http_json(&d, "POST", path, admin, json_pack("{s:s}", "article", "nothing"), &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "article");
+	resp_clear(&r);
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:s}", "article", "refund-delay", "reply", "none"), &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "reply");
+	resp_clear(&r);
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:s}", "article", "refund-delay", "reply", "loyal"), &r);
+	assert_int_equal(r.status, 422);
+	assert_non_null(strstr(r.text, "customer.loyalty"));
+	resp_clear(&r);
+	/* another tenant sees neither the rules nor the suggestion */
+	char *other = login(&d, "admin@other.example", PASSWORD);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion", refunded);
+	assert_int_equal(http_status(&d, "GET", path, other, NULL), 404);
+	snprintf(path, sizeof(path), "/api/v1/rules/%lld", refund);
+	assert_int_equal(http_status(&d, "GET", path, other, NULL), 404);
+	assert_int_equal(http_status(&d, "DELETE", path, other, NULL), 404);
+	http_json(&d, "GET", "/api/v1/rules", other, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/rules", admin, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+								   "name")), "outage"); /* position 1 first */
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "DELETE", path, admin, NULL), 204);
+	assert_int_equal(http_status(&d, "GET", path, admin, NULL), 404);
+	free(other);
+	for (int i = 0; i < 3; i++)
+		free(mails[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mail_becomes_contacts_once),
 		cmocka_unit_test(a_reply_goes_out_and_its_answer_comes_back),
+		cmocka_unit_test(rules_and_knowledge_answer_in_one_action),
 		cmocka_unit_test(a_kill_in_the_middle_takes_each_message_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

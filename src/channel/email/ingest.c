@@ -2,6 +2,7 @@
 #include "channel/email/ingest.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/rules.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -206,6 +207,39 @@ static int ingest_bounce(const struct ops *o, const struct store_scope *scope, c
 	return record(o, scope, src, m, contact, err);
 }
 
+/* A store failure as the caller's error. */
+static int store_failed(const struct ops *o, struct ops_error *err, int rc)
+{
+	snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
+	return err->rc = rc;
+}
+
+/* The tenant's first categorisation rule that matches the email gives the
+ * new contact its reason, and its queue when it names one (a level-2 queue
+ * for what the first level cannot answer). *ret_rule holds the strings
+ * in points to. */
+static int categorise(const struct ops *o, const struct store_scope *scope, const struct email_in *m,
+		      struct contact_input *in, json_t **ret_rule)
+{
+	json_t *rules = NULL;
+	int rc = store_rule_list(o->db, scope, &rules);
+	if (rc < 0)
+		return rc;
+	struct rule_subject what = {.from = m->from_address, .subject = m->subject, .body = m->text};
+	int i = rules_match(rules, &what);
+	if (i >= 0) {
+		*ret_rule = json_incref(json_array_get(rules, (size_t)i));
+		in->reason = json_string_value(json_object_get(*ret_rule, "reason"));
+		int64_t queue_id = json_integer_value(json_object_get(*ret_rule, "queue_id"));
+		json_t *queue = NULL;
+		if (queue_id > 0 && store_queue_get(o->db, scope, queue_id, &queue) == GC_OK)
+			in->queue_id = queue_id; /* a queue deleted since leaves the mailbox's */
+		json_decref(queue);
+	}
+	json_decref(rules);
+	return GC_OK;
+}
+
 int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 		 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
 		 struct ops_error *err)
@@ -252,8 +286,12 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 	} else {
 		struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = m->subject, .customer_id = customer,
 					   .queue_id = src->queue_id, .priority = 0, .message = text};
-		if ((rc = ops_contact_create(o, scope, &in, &contact, NULL, err)) < 0)
-			return rc;
+		json_t *rule = NULL;
+		if ((rc = categorise(o, scope, m, &in, &rule)) == GC_OK)
+			rc = ops_contact_create(o, scope, &in, &contact, NULL, err);
+		json_decref(rule);
+		if (rc < 0)
+			return err->rc ? rc : store_failed(o, err, rc);
 		*ret_outcome = INGEST_NEW_CONTACT;
 	}
 	*ret_contact = contact;
