@@ -40,7 +40,7 @@ static int start(void)
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"support:imap-pw", "big:imap-pw", "reply:imap-pw", "rules:imap-pw", NULL};
+	static const char *const users[] = {"support:imap-pw", "big:imap-pw", "reply:imap-pw", "rules:imap-pw", "cap:imap-pw", NULL};
 	if (dovecot_start(&dc, users) != 0 || smtpsink_start(&sink) != 0)
 		return -1;
 	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
@@ -582,12 +582,100 @@ static void rules_and_knowledge_answer_in_one_action(void **state)
 		free(mails[i]);
 }
 
+/* The routing states of the contacts whose subject starts with prefix:
+ * how many are offered or assigned, and how many wait. */
+static void routing_states(const char *prefix, long long ids[], int n, int *ret_held, int *ret_waiting)
+{
+	*ret_held = *ret_waiting = 0;
+	for (int i = 0; i < n; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", ids[i]);
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		const char *st = json_string_value(json_object_get(r.json, "state"));
+		*ret_held += st && (strcmp(st, "offered") == 0 || strcmp(st, "assigned") == 0);
+		*ret_waiting += st && strcmp(st, "waiting") == 0;
+		resp_clear(&r);
+	}
+}
+
+/* An email is a contact routed by capacity: an agent who takes 5 emails at
+ * once is offered 5 of 7, the other 2 wait, and the next is offered when
+ * one is done. */
+static void emails_are_routed_by_capacity(void **state)
+{
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "capacity"));
+	long long q = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "capacity",
+		"skill_id", (json_int_t)skill, "channel", "email", "wrapup_s", 0, "offer_timeout_s", 600));
+	long long agent = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email",
+		"agent@brand.example", "name", "Agent", "password", PASSWORD, "role", "agent"));
+	char *token = login(&d, "agent@brand.example", PASSWORD);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", agent);
+	assert_int_equal(http_status(&d, "PUT", path, admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)skill, "proficiency", 5, "capacity", "email", 5)), 200);
+	assert_int_equal(http_status(&d, "POST", "/api/v1/agents/me/presence", token,
+				     json_pack("{s:s}", "presence", "available")), 200);
+	char *mails[7];
+	struct iovec v[7];
+	for (int i = 0; i < 7; i++) {
+		char id[64], subject[32];
+		snprintf(id, sizeof(id), "cap%d@customer.example", i);
+		snprintf(subject, sizeof(subject), "C%d order", i);
+		mails[i] = message(id, NULL, "Gil <gil@customer.example>", subject, "Where is it?");
+		v[i] = (struct iovec){mails[i], strlen(mails[i])};
+	}
+	assert_int_equal(dovecot_deliver(&dc, "cap", "INBOX", v, 7), 0);
+	char url[128];
+	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
+	post_id(&d, admin, "/api/v1/channels/email", json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "name", "cap", "address",
+		"orders@brand.example", "imap_url", url, "username", "cap", "password", "imap-pw", "queue_id",
+		(json_int_t)q));
+	assert_true(wait_count("C", 7, 20));
+	long long ids[7];
+	for (int i = 0; i < 7; i++) {
+		char prefix[8];
+		snprintf(prefix, sizeof(prefix), "C%d ", i);
+		ids[i] = contact_with(prefix, NULL);
+		assert_true(ids[i] > 0);
+	}
+	int held = 0, waiting = 0;
+	for (int i = 0; i < 100 && held < 5; i++) {
+		routing_states("C", ids, 7, &held, &waiting);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	nanosleep(&(struct timespec){.tv_nsec = 300000000}, NULL); /* and no more come */
+	routing_states("C", ids, 7, &held, &waiting);
+	assert_int_equal(held, 5);
+	assert_int_equal(waiting, 2);
+	/* the agent accepts what was offered, finishes one: the next is offered */
+	long long done = 0;
+	for (int i = 0; i < 7; i++) {
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld/accept", ids[i]);
+		if (http_status(&d, "POST", path, token, NULL) == 200 && done == 0)
+			done = ids[i];
+	}
+	assert_true(done > 0);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/wrapup", done);
+	assert_int_equal(http_status(&d, "POST", path, token, json_pack("{s:s}", "disposition", "answered")), 200);
+	for (int i = 0; i < 100 && waiting > 1; i++) {
+		routing_states("C", ids, 7, &held, &waiting);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_int_equal(waiting, 1);
+	assert_int_equal(held, 5);
+	free(token);
+	for (int i = 0; i < 7; i++)
+		free(mails[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mail_becomes_contacts_once),
 		cmocka_unit_test(a_reply_goes_out_and_its_answer_comes_back),
 		cmocka_unit_test(rules_and_knowledge_answer_in_one_action),
+		cmocka_unit_test(emails_are_routed_by_capacity),
 		cmocka_unit_test(a_kill_in_the_middle_takes_each_message_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
