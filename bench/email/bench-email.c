@@ -204,10 +204,12 @@ int main(int argc, char **argv)
 		json_decref(r);
 	}
 	json_decref(page);
+	double posted_at = now_s();
 	if (smtpsink_wait(&sink, (size_t)posted, 300000) != 0)
 		fprintf(stderr, "smtp-sink has %ld of %d replies\n", smtpsink_count(&sink), posted);
 	double send = posted / (now_s() - t1);
-	printf("replies: %d posted and received by smtp-sink: %.0f replies/s\n", posted, send);
+	printf("replies: %d posted and received by smtp-sink: %.0f replies/s (the POSTs took %.2f s, the rest %.2f s)\n",
+	       posted, send, posted_at - t1, now_s() - posted_at);
 	printf("{\"messages\":%d,\"avg_kb\":%.1f,\"curl_per_s\":%.0f,\"ingest_per_s\":%.0f,\"ratio\":%.2f,\"replies\":%d,"
 	       "\"send_per_s\":%.0f}\n", n, (double)bytes / n / 1e3, curl_rate, ingest, ingest / curl_rate, posted, send);
 	for (int i = 0; i < n; i++)

@@ -36,6 +36,7 @@
 #define T ROUTE_TENANT
 #define A ROUTE_AUTHZ
 #define RT ROUTE_ROUTING
+#define M ROUTE_MAIL
 #define R(method, pattern, flags, perm, prepare, run) \
 	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, 0}
 /* a route whose body may be larger than its kind's limit (imports) */
@@ -134,7 +135,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/channels/email", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
 	R(GET, "/api/v1/channels/email/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_get),
 	R(DELETE, "/api/v1/channels/email/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
-	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
+	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J | M, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
 	R(GET, "/api/v1/contacts/{id}/email-replies", T, PERM_CONTACTS_READ, NULL, run_email_replies),
 	R(GET, "/api/v1/contacts/{id}/suggestion", T, PERM_CONTACTS_READ, NULL, run_contact_suggestion),
 	RS(POST, "/api/v1/channels/email/{id}/test", T, PERM_CHANNELS_MANAGE, prepare_mailbox_test, mailbox_login_test,

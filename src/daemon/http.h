@@ -49,6 +49,7 @@ enum route_flags {
 	ROUTE_AUTHZ = 1u << 6,    /* changes who may do what (see authcache.h) */
 	ROUTE_LINES = 1u << 7,    /* the body is JSON Lines (application/x-ndjson) */
 	ROUTE_ROUTING = 1u << 8,  /* uses the tenant's routing engine: in a cluster, served by its node */
+	ROUTE_MAIL = 1u << 9,     /* queues email: the sender is woken once it is committed (writer.h) */
 };
 
 /* Work too slow for an HTTP worker (hashing a password): it runs on the

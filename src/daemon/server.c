@@ -3,6 +3,7 @@
 #include "daemon/cluster.h"
 #include "daemon/secrets.h"
 #include "channel/email/fetch.h"
+#include "channel/email/sender.h"
 
 #include <curl/curl.h>
 #include "daemon/authcache.h"
@@ -179,6 +180,13 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the password-hashing pool", "error", gc_error_name(rc));
 		return rc;
 	}
+	struct email_sender_deps out = {.db = config->db, .writer = srv->writer, .secrets = srv->secrets,
+					.cluster = srv->cluster, .poll_ms = config->mail_poll * 1000};
+	if ((rc = email_sender_start(&out, &srv->sender)) < 0) {
+		log_error("cannot start the email sender", "error", gc_error_name(rc));
+		return rc;
+	}
+	writer_on_mail(srv->writer, email_sender_kick, srv->sender); /* before any request */
 	if ((rc = listen_or_log(config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
 		return rc;
 	if (config->metrics_host[0] &&
@@ -243,7 +251,8 @@ static void drain(struct server *srv)
 
 static void stop(struct server *srv)
 {
-	fetcher_stop(srv->fetcher); /* it waits on the writer: before the writer stops */
+	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
+	email_sender_stop(srv->sender);
 	cluster_stop_serving(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++)
 		event_base_loopexit(srv->workers[i].base, NULL);

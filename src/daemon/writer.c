@@ -48,6 +48,8 @@ struct writer {
 	struct job *head, *tail;
 	bool stopping;
 	uint64_t n_batches, n_jobs;
+	void (*on_mail)(void *arg);  /* after a batch that queued mail commits */
+	void *on_mail_arg;
 };
 
 static void answer_on_worker(evutil_socket_t fd, short what, void *arg)
@@ -186,9 +188,13 @@ static void run_batch(struct writer *w, struct job *batch)
 		store_rollback(w->db);
 	}
 	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
-	bool authz = false;
-	for (struct job *j = batch; j; j = j->next)
+	bool authz = false, mail = false;
+	for (struct job *j = batch; j; j = j->next) {
 		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
+		mail |= j->r && (j->r->route->flags & ROUTE_MAIL) != 0;
+	}
+	if (mail && rc == GC_OK && w->on_mail)
+		w->on_mail(w->on_mail_arg);
 	if (authz) {
 		authcache_bump(); /* after the commit, so no cache keeps the old truth */
 		if (w->cluster)
@@ -200,6 +206,12 @@ static void run_batch(struct writer *w, struct job *batch)
 		else
 			reply_error(j->r, 503, "storage_unavailable", NULL, "the change could not be saved: try again");
 	}
+}
+
+void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
+{
+	w->on_mail = fn;
+	w->on_mail_arg = arg;
 }
 
 int writer_run(struct writer *w, writer_task_fn fn, void *arg)

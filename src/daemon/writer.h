@@ -42,6 +42,11 @@ struct ops;
 typedef int (*writer_task_fn)(void *arg, const struct ops *o);
 int writer_run(struct writer *w, writer_task_fn fn, void *arg);
 
+/* fn(arg) runs on the writer thread after each batch that commits a
+ * request of a route that queues mail (ROUTE_MAIL): the email sender's
+ * kick. Set before any request comes. */
+void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg);
+
 /* The routing engine: only for runs on the writer thread. */
 struct router *writer_router(struct writer *w);
 /* Counters for /metrics. */

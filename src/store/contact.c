@@ -356,6 +356,21 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 	return rc;
 }
 
+int store_contact_head(struct store *s, const struct store_scope *scope, int64_t id, int64_t *ret_customer_id,
+		       char *ret_subject, size_t subject_len)
+{
+	int rc = GC_OK;
+	struct db_stmt *st = scoped_row(s, "SELECT customer_id, subject FROM contacts WHERE tenant_id = ? AND id = ?",
+				      scope->tenant_id, id, &rc);
+	if (st == NULL)
+		return rc;
+	*ret_customer_id = db_column_int64(st, 0);
+	const char *subject = db_column_text(st, 1);
+	snprintf(ret_subject, subject_len, "%s", subject ? subject : "");
+	db_reset(st);
+	return GC_OK;
+}
+
 int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
 		      json_t **ret_contact)
 {

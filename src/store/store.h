@@ -238,6 +238,10 @@ int store_contact_create_text(struct store *s, const struct store_scope *scope, 
  * fast path for answering a GET. */
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len);
+/* Only the contact's customer (0 for none) and subject ("" for none; cut
+ * to subject_len): what a reply needs, without the messages. */
+int store_contact_head(struct store *s, const struct store_scope *scope, int64_t id, int64_t *ret_customer_id,
+		       char *ret_subject, size_t subject_len);
 /* The same as a JSON object. */
 int store_contact_get(struct store *s, const struct store_scope *scope, int64_t id,
 		      json_t **ret_contact);

@@ -3,7 +3,6 @@
 #include "channel/email/imap.h"
 #include "channel/email/ingest.h"
 #include "channel/email/parse.h"
-#include "channel/email/send.h"
 #include "daemon/cluster.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
@@ -194,11 +193,8 @@ static void *fetcher_main(void *arg)
 {
 	struct fetcher *f = arg;
 	while (!atomic_load(&f->stopping)) {
-		bool more = round_of_mailboxes(f);
-		if (!atomic_load(&f->stopping))
-			more |= email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
-		if (more)
-			continue; /* a mailbox or the outbox has more waiting: no pause */
+		if (round_of_mailboxes(f))
+			continue; /* a mailbox has more waiting: no pause */
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += f->deps.poll_ms / 1000;

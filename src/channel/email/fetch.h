@@ -18,11 +18,10 @@
  * logged and passed over, so that it never blocks the mailbox; a storage
  * error stops the round, to be tried again at the next.
  *
- * A round takes at most 500 messages per mailbox and sends at most 100
- * replies; while more wait, the next round starts at once, else after the
- * poll interval. The same thread
- * then sends the replies due (send.h). In a cluster a node
- * fetches the mailboxes, and sends the replies, of the tenants it routes. */
+ * A round takes at most 500 messages per mailbox; while more wait, the next
+ * round starts at once, else after the poll interval. Replies go out from
+ * a thread of their own (sender.h). In a cluster a node fetches the
+ * mailboxes of the tenants it routes. */
 #ifndef GUICHET_CHANNEL_EMAIL_FETCH_H
 #define GUICHET_CHANNEL_EMAIL_FETCH_H
 

@@ -38,22 +38,20 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 		      const char *body, int64_t *ret_outbox_id, struct ops_error *err)
 {
 	*err = (struct ops_error){0};
-	json_t *contact = NULL, *thread = NULL, *mailbox = NULL;
-	int rc = store_contact_get(o->db, scope, contact_id, &contact);
+	json_t *thread = NULL, *mailbox = NULL;
+	int64_t customer_id = 0;
+	char base[500];
+	int rc = store_contact_head(o->db, scope, contact_id, &customer_id, base, sizeof(base));
 	if (rc < 0)
 		return failed(err, rc, "contact", "");
 	char to[320];
-	if (customer_address(o, scope, json_integer_value(json_object_get(contact, "customer_id")), to, sizeof(to)) < 0) {
-		json_decref(contact);
+	if (customer_address(o, scope, customer_id, to, sizeof(to)) < 0)
 		return failed(err, GC_EINVAL, "contact", "the contact's customer has no email address to reply to");
-	}
 	/* what it answers: the latest email received, and the thread before it */
 	const char *in_reply_to = NULL;
 	char refs[MAX_REFERENCES * 200] = "";
-	if ((rc = store_email_thread(o->db, scope, contact_id, &thread)) < 0) {
-		json_decref(contact);
+	if ((rc = store_email_thread(o->db, scope, contact_id, &thread)) < 0)
 		return failed(err, rc, NULL, store_errmsg(o->db));
-	}
 	size_t n = json_array_size(thread), i;
 	int64_t came_through = 0;
 	json_t *e;
@@ -85,9 +83,8 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	const char *domain = strchr(address, '@');
 	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.%s@%s", (long long)scope->tenant_id,
 		 (long long)contact_id, hex, domain ? domain + 1 : "guichet.invalid");
-	const char *base = json_string_value(json_object_get(contact, "subject"));
-	bool answered = base && strncasecmp(base, "re:", 3) == 0;
-	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : "Re: ", base && *base ? base : "(no subject)");
+	bool answered = strncasecmp(base, "re:", 3) == 0;
+	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : "Re: ", *base ? base : "(no subject)");
 	if (email_subject_token(subject) != contact_id)
 		snprintf(subject + strlen(subject), sizeof(subject) - strlen(subject), " [#%lld]", (long long)contact_id);
 	/* on the timeline, recorded for threading, and in the outbox: one transaction */
@@ -104,7 +101,6 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	if ((rc = store_email_record(o->db, scope, &sent)) < 0 || (rc = store_outbox_add(o->db, scope, &out, ret_outbox_id)) < 0)
 		failed(err, rc, NULL, store_errmsg(o->db));
 out:
-	json_decref(contact);
 	json_decref(thread);
 	json_decref(mailbox);
 	return rc;

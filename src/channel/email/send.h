@@ -1,5 +1,5 @@
 /* Sending the replies in the outbox (reply.h) by SMTP through libcurl, from
- * the mail thread (fetch.h), each round:
+ * the sender's thread (sender.h), each round:
  *
  *   the replies due (at most 100) ─▶ each marked sending, its attempt
  *   counted, its next try set (one transaction) ─▶ each written (compose.h)
@@ -12,7 +12,8 @@
  * duplicate. A temporary failure (no answer, a 4xx) waits 30 s, then twice
  * as long each time, up to an hour, and gives up after 8 tries; a permanent
  * one (a 5xx, a refused login) fails at once. A reply that failed says why
- * in a note on its contact, which the agent sees. */
+ * in a note on its contact, which the agent sees. In a cluster a node sends
+ * the replies of the tenants it routes. */
 #ifndef GUICHET_CHANNEL_EMAIL_SEND_H
 #define GUICHET_CHANNEL_EMAIL_SEND_H
 
