@@ -525,7 +525,8 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file=";
+	"address= imap-url= smtp-url= username= password-file= ack= ack-subject= ack-body-file= ack-language= "
+	"ack-max-per-hour=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
