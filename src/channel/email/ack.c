@@ -4,6 +4,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/kb_content.h"
+#include "guichet/text.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -296,6 +297,10 @@ int email_ack_new_contact(const struct ops *o, const struct store_scope *scope, 
 	}
 	for (size_t i = 0; i <= n; i++)
 		to[i] = (char)tolower((unsigned char)m->from_address[i]);
+	if (!gc_text_is_email(to)) { /* what no customer was made from either */
+		*ret_outcome = ACK_REFUSED;
+		goto out;
+	}
 	int64_t sent = 0;
 	if ((rc = store_outbox_count_automatic(o->db, scope, to, gc_now_ms() - HOUR_MS, &sent)) < 0)
 		goto out_failed;

@@ -282,6 +282,11 @@ static void the_guards_hold_in_the_store(void **state)
 				 .subject = "Your order", .text = "Shipped."};
 	assert_int_equal(take(f, &f->a, box, 0, &robot, &c), INGEST_NEW_CONTACT);
 	assert_int_equal(n_acks(f, &f->a, c), 0);
+	/* an address no customer is made from */
+	struct email_in odd = {.message_id = "g4b@x.example", .from_address = "someone@localhost",
+			       .subject = "Odd", .text = "?"};
+	assert_int_equal(take(f, &f->a, box, 0, &odd, &c), INGEST_NEW_CONTACT);
+	assert_int_equal(n_acks(f, &f->a, c), 0);
 	/* a mailbox that wants none */
 	struct email_in person = {.message_id = "g5@x.example", .from_address = "carl@customer.example",
 				  .subject = "Question", .text = "?"};
