@@ -247,15 +247,24 @@ static void a_new_contact_is_acknowledged_once_and_threaded(void **state)
 	assert_string_equal(json_string_value(json_object_get(note, "kind")), "note");
 	assert_non_null(strstr(json_string_value(json_object_get(note, "body")), "Acknowledgement sent automatically"));
 	json_decref(c);
+	/* a subject that answers already gets no second "Re:" */
+	struct email_in re = {.message_id = "a0@customer.example", .from_address = "zoe@customer.example",
+			      .subject = "RE: your offer", .text = "Interested."};
+	int64_t zoe = 0;
+	assert_int_equal(take(f, &f->a, box, 0, &re, &zoe), INGEST_NEW_CONTACT);
+	list = acks(f, &f->a, zoe);
+	snprintf(subject, sizeof(subject), "RE: your offer [#%lld]", (long long)zoe);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "subject")), subject);
+	json_decref(list);
 	/* the same email again: nothing more */
 	assert_int_equal(take(f, &f->a, box, 0, &m, &again), INGEST_DUPLICATE);
-	assert_int_equal(n_acks(f, &f->a, 0), 1);
+	assert_int_equal(n_acks(f, &f->a, 0), 2);
 	/* the customer answers the acknowledgement: the same contact, no second one */
 	struct email_in answer = {.message_id = "a2@customer.example", .in_reply_to = ack_id,
 				  .from_address = "ann@customer.example", .subject = "Other words", .text = "Thanks."};
 	assert_int_equal(take(f, &f->a, box, 0, &answer, &again), INGEST_THREADED);
 	assert_int_equal(again, contact);
-	assert_int_equal(n_acks(f, &f->a, 0), 1);
+	assert_int_equal(n_acks(f, &f->a, 0), 2);
 }
 
 static void the_guards_hold_in_the_store(void **state)
