@@ -232,13 +232,29 @@ struct routing_input {
 int routing_input_decode(const json_t *obj, enum routing_action action, struct routing_input *ret,
 			 struct decode_error *err);
 
+/* A mailbox's "ack" object: {"enabled", "subject", "body", "language" ("en"
+ * or "fr"), "max_per_hour" (1..1000)}, each optional (a PATCH changes what
+ * it names). A subject or body given as null goes back to the language's
+ * own; their {{variables}} are checked by the daemon (channel/email/ack.h). */
+struct mailbox_ack_input {
+	bool has_enabled, enabled;
+	bool has_subject, has_body; /* present, maybe null (then subject or body is NULL) */
+	const char *subject, *body;
+	const char *language;       /* NULL: absent */
+	int64_t max_per_hour;       /* 0: absent */
+};
+
 /* POST /api/v1/channels/email: a mailbox. The URLs' schemes and hosts are
  * checked by the daemon (imaps/smtps, or plain on loopback only). */
 struct mailbox_input {
 	const char *name, *address, *imap_url, *smtp_url, *username, *password;
 	int64_t queue_id;          /* 0: none */
+	bool has_ack;
+	struct mailbox_ack_input ack;
 };
 int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err);
+/* PATCH /api/v1/channels/email/{id}: {"ack": {...}}, what can be changed. */
+int mailbox_update_input_decode(const json_t *obj, struct mailbox_ack_input *ret, struct decode_error *err);
 
 /* POST /api/v1/contacts/{id}/email-reply: {"body", "mailbox_id"?}. */
 struct email_reply_input {
@@ -268,6 +284,7 @@ union decode_input {
 	struct presence_input presence;
 	struct routing_input routing;
 	struct mailbox_input mailbox;
+	struct mailbox_ack_input mailbox_ack;
 	struct email_reply_input email_reply;
 };
 

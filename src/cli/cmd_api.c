@@ -527,7 +527,8 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file= "
+	"address= imap-url= smtp-url= username= password-file= ack= ack-subject= ack-body-file= ack-language= "
+	"ack-max-per-hour= "
 	/* answers (cmd_rules.c) */
 	"article= reply= mailbox=";
 

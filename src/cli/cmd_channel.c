@@ -1,7 +1,9 @@
-/* guichet channel email add|list|show|test|remove: the tenant's mailboxes
- * through the HTTP API. A password is read from a file (--password-file,
- * "-" for standard input), never from the command line, where any user of
- * the machine could read it in the process list. */
+/* guichet channel email add|list|show|set|test|remove: the tenant's
+ * mailboxes and their acknowledgements through the HTTP API. A password is
+ * read from a file (--password-file, "-" for standard input), never from
+ * the command line, where any user of the machine could read it in the
+ * process list; an acknowledgement's body from a file too (--ack-body-file),
+ * being several lines. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -26,6 +28,89 @@ static char *read_password(const char *path)
 	}
 	line[strcspn(line, "\r\n")] = '\0';
 	return strdup(line);
+}
+
+/* The whole of path ("-": standard input), at most 64 KiB, or NULL. */
+static char *read_text(const char *path, const char *option)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "guichet channel email: --%s %s: cannot read it\n", option, path);
+		return NULL;
+	}
+	size_t cap = 64u << 10, n;
+	char *text = malloc(cap + 1);
+	n = text ? fread(text, 1, cap + 1, f) : 0;
+	if (f != stdin)
+		fclose(f);
+	if (text && n > cap) {
+		fprintf(stderr, "guichet channel email: --%s %s: longer than 64 KiB\n", option, path);
+		free(text);
+		return NULL;
+	}
+	if (text)
+		text[n] = '\0';
+	return text;
+}
+
+/* The "ack" object the --ack* options make into *ret (NULL when none is
+ * given); 2 after saying which option is wrong. */
+static int ack_options(const struct args *a, const char *command, json_t **ret)
+{
+	const char *on = args_get(a, "ack"), *subject = args_get(a, "ack-subject"),
+		   *body_file = args_get(a, "ack-body-file"), *language = args_get(a, "ack-language"),
+		   *max = args_get(a, "ack-max-per-hour");
+	*ret = NULL;
+	if (!on && !subject && !body_file && !language && !max)
+		return 0;
+	json_t *ack = json_object();
+	if (on && strcmp(on, "on") != 0 && strcmp(on, "off") != 0) {
+		fprintf(stderr, "guichet channel email %s: --ack: expected on or off, got '%s'\n", command, on);
+		goto out_invalid;
+	}
+	if (on)
+		json_object_set_new(ack, "enabled", json_boolean(strcmp(on, "on") == 0));
+	if (subject) /* "" goes back to the language's own */
+		json_object_set_new(ack, "subject", *subject ? json_string(subject) : json_null());
+	if (language)
+		json_object_set_new(ack, "language", json_string(language));
+	if (max) {
+		char *end;
+		long long n = strtoll(max, &end, 10);
+		if (*max == '\0' || *end || n < 1) {
+			fprintf(stderr, "guichet channel email %s: --ack-max-per-hour: expected a number from 1, got '%s'\n",
+				command, max);
+			goto out_invalid;
+		}
+		json_object_set_new(ack, "max_per_hour", json_integer(n));
+	}
+	if (body_file) {
+		char *body = read_text(body_file, "ack-body-file");
+		if (body == NULL)
+			goto out_invalid;
+		json_object_set_new(ack, "body", *body ? json_string(body) : json_null());
+		free(body);
+	}
+	*ret = ack;
+	return 0;
+out_invalid:
+	json_decref(ack);
+	return 2;
+}
+
+static int set(const struct cli *cli, const struct args *a, const char *id)
+{
+	json_t *ack = NULL;
+	if (ack_options(a, "set", &ack) != 0)
+		return 2;
+	if (ack == NULL) {
+		fprintf(stderr, "guichet channel email set: nothing to change (--ack, --ack-subject, --ack-body-file,"
+				" --ack-language, --ack-max-per-hour)\n");
+		return 2;
+	}
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/email/%s", id);
+	return cli_simple(cli, "PATCH", path, json_pack("{s:o}", "ack", ack));
 }
 
 static int add(const struct cli *cli, const struct args *a)
@@ -56,6 +141,13 @@ static int add(const struct cli *cli, const struct args *a)
 		}
 		json_object_set_new(body, "queue_id", json_integer(q));
 	}
+	json_t *ack = NULL;
+	if (ack_options(a, "add", &ack) != 0) {
+		json_decref(body);
+		return 2;
+	}
+	if (ack)
+		json_object_set_new(body, "ack", ack);
 	return cli_simple(cli, "POST", "/api/v1/channels/email", body);
 }
 
@@ -70,12 +162,16 @@ int cmd_channel(const struct cli *cli, const struct args *a)
 		return cli_list(cli, "/api/v1/channels/email", "id name address imap_url queue_id last_uid");
 	if (strcmp(sub, "add") == 0)
 		return add(cli, a);
-	if (strcmp(sub, "show") != 0 && strcmp(sub, "test") != 0 && strcmp(sub, "remove") != 0) {
-		fprintf(stderr, "guichet channel email: unknown subcommand '%s' (add, list, show, test, remove)\n", sub);
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "test") != 0 && strcmp(sub, "remove") != 0 &&
+	    strcmp(sub, "set") != 0) {
+		fprintf(stderr, "guichet channel email: unknown subcommand '%s' (add, list, show, set, test, remove)\n",
+			sub);
 		return 2;
 	}
 	if ((id = need_id(a, 3, "channel email")) == NULL)
 		return 2;
+	if (strcmp(sub, "set") == 0)
+		return set(cli, a, id);
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/channels/email/%s%s", id, strcmp(sub, "test") == 0 ? "/test" : "");
 	if (strcmp(sub, "show") == 0)

@@ -409,8 +409,22 @@ static const struct help_command commands[] = {
 	 "--password-file F\tthe password, the first line of F (- for standard input);\n"
 	 "\tstored sealed with the server's key file, never shown again\n"
 	 "--smtp-url URL\twhere replies are sent: smtps://host[:port] (smtp:// on loopback)\n"
-	 "--queue ID\tthe queue its contacts go to\n"},
+	 "--queue ID\tthe queue its contacts go to\n"
+	 "--ack on|off\tacknowledgements, with --ack-subject, --ack-body-file,\n"
+	 "\t--ack-language and --ack-max-per-hour: see set\n"},
 	{"channel email", "show", "ID", "one mailbox, and how far its mail was fetched", NULL},
+	{"channel email", "set", "ID [--ack on|off] [--ack-subject S] [--ack-body-file F] [--ack-language en|fr] "
+	 "[--ack-max-per-hour N]", "change a mailbox's acknowledgements: an automatic email to each new contact",
+	 "--ack on|off\tacknowledge each new contact made from an email (the mailbox\n"
+	 "\tneeds an SMTP URL); never an automatic email, a bounce, mail from\n"
+	 "\tthe tenant's own mailboxes or from robots (noreply, mailer-daemon...)\n"
+	 "--ack-subject S\tits subject (\"\" for the language's own); the [#ID] token\n"
+	 "\tis added when missing\n"
+	 "--ack-body-file F\tits body, the whole of F (- for standard input; an empty\n"
+	 "\tfile for the language's own). Variables: {{contact.id}}, {{token}},\n"
+	 "\t{{expected_reply}} (\"within 2 hours\"), {{subject}}\n"
+	 "--ack-language en|fr\tthe language of the default texts and of the expected reply time\n"
+	 "--ack-max-per-hour N\tat most N acknowledgements to one address in an hour (3 by default)\n"},
 	{"channel email", "test", "ID", "log in to the mailbox's IMAP server now and say whether it worked", NULL},
 	{"channel email", "remove", "ID", "stop fetching a mailbox and forget it", NULL},
 };

@@ -129,6 +129,8 @@ int run_mailbox_create(struct request *r, struct store *db);
 int run_mailbox_list(struct request *r, struct store *db);
 int run_mailbox_get(struct request *r, struct store *db);
 int run_mailbox_delete(struct request *r, struct store *db);
+int prepare_mailbox_update(struct request *r, struct store *db);
+int run_mailbox_update(struct request *r, struct store *db);
 int prepare_mailbox_test(struct request *r, struct store *db);
 void mailbox_login_test(void *request, struct store *db);
 int run_mailbox_test(struct request *r, struct store *db);

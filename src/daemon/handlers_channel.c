@@ -1,7 +1,10 @@
 /* Channels' settings: the tenant's email mailboxes (POST, GET, DELETE
- * /api/v1/channels/email, and a login test). A mailbox's password is sealed
- * before it is stored (secrets.h) and never answered. */
+ * /api/v1/channels/email, and a login test), and their acknowledgements
+ * (PATCH /api/v1/channels/email/{id} {"ack": ...}; channel/email/ack.h). A
+ * mailbox's password is sealed before it is stored (secrets.h) and never
+ * answered. */
 #include "daemon/handlers.h"
+#include "channel/email/ack.h"
 #include "daemon/canned.h"
 #include "channel/email/reply.h"
 #include "daemon/log.h"
@@ -40,12 +43,84 @@ static const char *url_problem(const char *url, const char *secure, const char *
 	return problem;
 }
 
+/* --- acknowledgements (channel/email/ack.h) --- */
+
+/* A template naming a variable the acknowledgements do not know: answered (true). */
+static bool bad_template(struct request *r, const char *template, const char *field)
+{
+	struct ack_vars v = {.contact_id = 1, .expected_reply = "", .subject = ""};
+	char *text = NULL, unknown[128] = "";
+	int rc = template ? ack_render(template, &v, &text, unknown, sizeof(unknown)) : GC_OK;
+	free(text);
+	if (rc == GC_EINVAL)
+		reply_error(r, 400, "invalid", field, "unknown variable {{%s}}: a template may use {{contact.id}}, {{token}},"
+			    " {{expected_reply}} and {{subject}}", unknown);
+	else if (rc < 0)
+		reply_error(r, 503, "out_of_memory", NULL, "try again");
+	return rc < 0;
+}
+
+/* The settings a mailbox ends up with: cur (its row's "ack"; NULL for a new
+ * mailbox) changed by what in names. */
+static struct store_mailbox_ack merge_ack(const json_t *cur, const struct mailbox_ack_input *in)
+{
+	const char *language = json_string_value(json_object_get(cur, "language"));
+	return (struct store_mailbox_ack){
+		.enabled = in->has_enabled ? in->enabled : json_is_true(json_object_get(cur, "enabled")),
+		.subject = in->has_subject ? in->subject : json_string_value(json_object_get(cur, "subject")),
+		.body = in->has_body ? in->body : json_string_value(json_object_get(cur, "body")),
+		.language = in->language ? in->language : language ? language : "en",
+		.max_per_hour = in->max_per_hour ? in->max_per_hour
+				: cur ? json_integer_value(json_object_get(cur, "max_per_hour")) : 3};
+}
+
+/* Acknowledgements go out by SMTP: enabled, they need the mailbox's smtp_url (answered: true). */
+static bool cannot_send(struct request *r, const struct store_mailbox_ack *ack, const char *smtp_url)
+{
+	if (!ack->enabled || smtp_url)
+		return false;
+	reply_error(r, 422, "invalid", "ack.enabled", "the mailbox has no smtp_url to send acknowledgements with");
+	return true;
+}
+
+int prepare_mailbox_update(struct request *r, struct store *db)
+{
+	struct decode_error err;
+	struct mailbox_ack_input *in = &r->in.mailbox_ack;
+	if (mailbox_update_input_decode(r->body, in, &err) < 0)
+		return reply_decode_error(r, &err);
+	return bad_template(r, in->subject, "ack.subject") || bad_template(r, in->body, "ack.body");
+}
+
+int run_mailbox_update(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_mailbox_get(db, &r->scope, r->ids[0], &row);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "mailbox");
+	struct store_mailbox_ack ack = merge_ack(json_object_get(row, "ack"), &r->in.mailbox_ack);
+	if (cannot_send(r, &ack, json_string_value(json_object_get(row, "smtp_url")))) {
+		json_decref(row);
+		return GC_ESTATE;
+	}
+	rc = store_mailbox_set_ack(db, &r->scope, r->ids[0], &ack);
+	json_decref(row); /* after: ack's strings were its own */
+	row = NULL;
+	if (rc == GC_OK)
+		rc = store_mailbox_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "mailbox") : reply(r, 200, row);
+}
+
+/* --- mailboxes --- */
+
 int prepare_mailbox(struct request *r, struct store *db)
 {
 	struct decode_error err;
 	struct mailbox_input *in = &r->in.mailbox;
 	if (mailbox_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
+	if (bad_template(r, in->ack.subject, "ack.subject") || bad_template(r, in->ack.body, "ack.body"))
+		return 1;
 	const char *why = url_problem(in->imap_url, "imaps", "imap");
 	if (why)
 		return reply_error(r, 400, "invalid", "imap_url", "%s", why) < 0;
@@ -61,6 +136,9 @@ int run_mailbox_create(struct request *r, struct store *db)
 	if (in->queue_id && store_queue_get(db, &r->scope, in->queue_id, &queue) < 0)
 		return reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)in->queue_id);
 	json_decref(queue);
+	struct store_mailbox_ack ack = merge_ack(NULL, &in->ack);
+	if (cannot_send(r, &ack, in->smtp_url))
+		return GC_ESTATE;
 	unsigned char *sealed = NULL;
 	size_t len = 0;
 	char why[256] = "";
@@ -70,7 +148,7 @@ int run_mailbox_create(struct request *r, struct store *db)
 	}
 	struct store_mailbox m = {.name = in->name, .address = in->address, .imap_url = in->imap_url,
 				  .smtp_url = in->smtp_url, .username = in->username, .sealed = sealed,
-				  .sealed_len = len, .queue_id = in->queue_id};
+				  .sealed_len = len, .queue_id = in->queue_id, .ack = ack};
 	int64_t id = 0;
 	int rc = store_mailbox_create(db, &r->scope, &m, &id);
 	free(sealed);

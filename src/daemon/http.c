@@ -134,6 +134,8 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/channels/email", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_list),
 	R(POST, "/api/v1/channels/email", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
 	R(GET, "/api/v1/channels/email/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_get),
+	R(PATCH, "/api/v1/channels/email/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox_update,
+	  run_mailbox_update),
 	R(DELETE, "/api/v1/channels/email/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
 	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J | M, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
 	R(GET, "/api/v1/contacts/{id}/email-replies", T, PERM_CONTACTS_READ, NULL, run_email_replies),

@@ -1090,6 +1090,8 @@ uint64_t router_rebuilds(const struct router *top)
 
 static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret);
+static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
+			      struct router_load *ret);
 static json_t *shard_queue_stats(struct shard *rt);
 
 int router_queue_set(struct router *top, struct store *db, const struct store_scope *scope, int64_t queue_id,
@@ -1191,6 +1193,14 @@ int router_contact_view(struct router *top, const struct store_scope *scope, int
 	return rc < 0 ? rc : shard_contact_view(t, scope, contact_id, ret);
 }
 
+int router_contact_load(struct router *top, const struct store_scope *scope, int64_t contact_id,
+			struct router_load *ret)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, NULL, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_contact_load(t, scope, contact_id, ret);
+}
+
 int router_agent_state(struct router *top, int64_t tenant_id, int64_t user_id, json_t **ret)
 {
 	struct shard *t = NULL;
@@ -1244,6 +1254,51 @@ static int shard_contact_view(struct shard *rt, const struct store_scope *scope,
 		json_object_set_new(o, "expected_wait_s", wait >= 0 ? json_integer(wait / 1000) : json_null());
 	}
 	*ret = o;
+	return GC_OK;
+}
+
+/* Whether the agent (engine id) serves queue q: not offline, its level,
+ * a capacity on the queue's channel, and the queue's skill. */
+static bool agent_serves(struct shard *rt, uint32_t agent, const struct qinfo *q, uint32_t skill)
+{
+	const struct route_agent_config *cfg = route_agent_config(rt->e, agent);
+	struct route_agent_view v;
+	route_agent_view(rt->e, agent, &v);
+	if (rt->a[agent].tenant_id != q->tenant_id || v.presence == ROUTE_OFFLINE || cfg->level < q->cfg.level ||
+	    cfg->capacity[q->cfg.channel] <= 0)
+		return false;
+	for (int k = 0; k < cfg->n_skills; k++)
+		if (cfg->skills[k].skill == skill)
+			return true;
+	return false;
+}
+
+static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
+			      struct router_load *ret)
+{
+	uint32_t eid = ROUTE_NONE;
+	int rc = find_contact(rt, scope, contact_id, &eid);
+	if (rc < 0)
+		return rc;
+	struct route_contact_view v;
+	route_contact_view(rt->e, eid, &v);
+	struct router_load l = {0};
+	int64_t wait;
+	if (v.state == ROUTE_WAITING && route_contact_position(rt->e, eid, 1, &l.ahead, &wait) < 0)
+		return fail(rt, GC_ESTATE, "the contact waits in no queue");
+	const struct qinfo *q = &rt->q[v.queue];
+	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
+	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
+		if (!agent_serves(rt, a, q, skill->eid))
+			continue;
+		struct route_agent_view av;
+		route_agent_view(rt->e, a, &av);
+		l.agents++;
+		l.slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
+		l.handled += av.handled;
+		l.held_ms += av.talk_ms;
+	}
+	*ret = l;
 	return GC_OK;
 }
 

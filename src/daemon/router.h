@@ -90,6 +90,18 @@ int router_abandon(struct router *rt, struct store *db, const struct store_scope
  * "expected_wait_s","waited_s"}), an agent's live state, the tenant's queues. */
 int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret);
+/* What a reply time is estimated from (channel/email/ack.h): the contacts
+ * ahead of this one in its queue (0 once it is offered), the agents not
+ * offline who serve the queue, their capacity on its channel (slots), and
+ * the contacts they finished since the day's reset with the time they held
+ * them. GC_ESTATE when the contact waits in no queue. */
+struct router_load {
+	uint32_t ahead, agents, slots;
+	uint64_t handled;
+	int64_t held_ms;
+};
+int router_contact_load(struct router *rt, const struct store_scope *scope, int64_t contact_id,
+			struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
 
 #endif

@@ -209,7 +209,7 @@ int server_start(struct server *srv, const struct config *config)
 	if (srv->cluster && (rc = cluster_serve(srv->cluster)) < 0)
 		return rc;
 	struct fetcher_deps mail = {.db = config->db, .writer = srv->writer, .secrets = srv->secrets,
-				    .cluster = srv->cluster, .poll_ms = config->mail_poll * 1000};
+				    .cluster = srv->cluster, .sender = srv->sender, .poll_ms = config->mail_poll * 1000};
 	if ((rc = fetcher_start(&mail, &srv->fetcher)) < 0) {
 		log_error("cannot start the email fetcher", "error", gc_error_name(rc));
 		return rc;

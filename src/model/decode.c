@@ -989,10 +989,59 @@ int name_input_decode(const json_t *obj, const char **ret_name, struct decode_er
 	return rc < 0 ? rc : get_string(obj, "name", REQUIRED, 100, ONE_LINE, ret_name, err);
 }
 
+/* The "ack" object of a mailbox; its errors name "ack.FIELD". */
+static int mailbox_ack_decode(const json_t *obj, struct mailbox_ack_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"enabled", "subject", "body", "language", "max_per_hour", NULL};
+	struct mailbox_ack_input in;
+	memset(&in, 0, sizeof(in));
+	const json_t *enabled = json_object_get(obj, "enabled");
+	int rc;
+	if (!json_is_object(obj))
+		return fail(err, GC_EINVAL, "ack", "'ack' must be an object");
+	if ((rc = only_fields(obj, known, err)) < 0 ||
+	    (rc = get_string(obj, "subject", OPTIONAL, 500, ONE_LINE, &in.subject, err)) < 0 ||
+	    (rc = get_string(obj, "body", OPTIONAL, 10000, MULTILINE, &in.body, err)) < 0 ||
+	    (rc = get_string(obj, "language", OPTIONAL, 8, ONE_LINE, &in.language, err)) < 0 ||
+	    (rc = get_int_def(obj, "max_per_hour", 1, 1000, 0, &in.max_per_hour, err)) < 0)
+		goto out_named;
+	if (enabled && !json_is_boolean(enabled)) {
+		rc = fail(err, GC_EINVAL, "enabled", "'enabled' must be true or false");
+		goto out_named;
+	}
+	in.has_enabled = enabled != NULL;
+	in.enabled = json_is_true(enabled);
+	in.has_subject = json_object_get(obj, "subject") != NULL;
+	in.has_body = json_object_get(obj, "body") != NULL;
+	if (in.language && strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0) {
+		rc = fail(err, GC_EINVAL, "language", "acknowledgements are written in 'en' or 'fr'");
+		goto out_named;
+	}
+	*ret = in;
+	return GC_OK;
+out_named: {
+	char field[sizeof(err->field)];
+	snprintf(field, sizeof(field), "ack.%.80s", err->field);
+	memcpy(err->field, field, sizeof(field));
+	return rc;
+}
+}
+
+int mailbox_update_input_decode(const json_t *obj, struct mailbox_ack_input *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"ack", NULL};
+	int rc = only_fields(obj, known, err);
+	if (rc < 0)
+		return rc;
+	if (json_object_get(obj, "ack") == NULL)
+		return fail(err, GC_EINVAL, "ack", "'ack' is required (the acknowledgement settings)");
+	return mailbox_ack_decode(json_object_get(obj, "ack"), ret, err);
+}
+
 int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err)
 {
 	static const char *const known[] = {"name", "address", "imap_url", "smtp_url", "username", "password",
-					    "queue_id", NULL};
+					    "queue_id", "ack", NULL};
 	struct mailbox_input in;
 	memset(&in, 0, sizeof(in));
 	int rc;
@@ -1004,6 +1053,9 @@ int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct de
 	    (rc = get_string(obj, "username", REQUIRED, 256, ONE_LINE, &in.username, err)) < 0 ||
 	    (rc = get_string(obj, "password", REQUIRED, 1024, ONE_LINE, &in.password, err)) < 0 ||
 	    (rc = get_int_def(obj, "queue_id", 1, INT64_MAX, 0, &in.queue_id, err)) < 0)
+		return rc;
+	in.has_ack = json_object_get(obj, "ack") != NULL;
+	if (in.has_ack && (rc = mailbox_ack_decode(json_object_get(obj, "ack"), &in.ack, err)) < 0)
 		return rc;
 	*ret = in;
 	return GC_OK;

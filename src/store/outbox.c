@@ -1,5 +1,7 @@
 /* Replies by email waiting to be sent, being sent, sent or failed, and the
- * thread of Message-IDs a reply answers (schema migration 12). */
+ * thread of Message-IDs a reply answers (schema migration 12); guichet's own
+ * automatic mail (acknowledgements) is marked, and counted per address
+ * (migration 14). */
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -8,16 +10,16 @@
 #include <string.h>
 
 #define OUTBOX_COLUMNS "id, contact_id, mailbox_id, message_id, to_address, subject, state, attempts, next_at," \
-		       " last_error, created_at, updated_at, tenant_id, body, in_reply_to, refs FROM email_outbox"
+		       " last_error, created_at, updated_at, tenant_id, body, in_reply_to, refs, automatic FROM email_outbox"
 
 /* The row as the API shows it (no body: it is the contact's message). */
 static json_t *outbox_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "contact_id",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", column_int(st, 0), "contact_id",
 			 column_int(st, 1), "mailbox_id", column_int(st, 2), "message_id", column_string(st, 3), "to",
 			 column_string(st, 4), "subject", column_string(st, 5), "state", column_string(st, 6), "attempts",
 			 column_int(st, 7), "next_at", column_time(st, 8), "last_error", column_string(st, 9), "created_at",
-			 column_time(st, 10), "updated_at", column_time(st, 11));
+			 column_time(st, 10), "updated_at", column_time(st, 11), "automatic", db_column_int64(st, 16) != 0);
 }
 
 /* The whole row, for the sender. */
@@ -34,8 +36,8 @@ static json_t *outbox_due_row(struct db_stmt *st, void *arg)
 int store_outbox_add(struct store *s, const struct store_scope *scope, const struct store_outbox *in, int64_t *ret_id)
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO email_outbox(tenant_id, contact_id, mailbox_id, message_id,"
-					 " to_address, subject, body, in_reply_to, refs, state, next_at, created_at, updated_at)"
-					 " VALUES (?,?,?,?,?,?,?,?,?,'queued',?10,?10,?10) RETURNING id");
+					 " to_address, subject, body, in_reply_to, refs, state, next_at, created_at, updated_at,"
+					 " automatic) VALUES (?,?,?,?,?,?,?,?,?,'queued',?10,?10,?10,?11) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -48,7 +50,27 @@ int store_outbox_add(struct store *s, const struct store_scope *scope, const str
 	bind_text(st, 8, in->in_reply_to);
 	bind_text(st, 9, in->refs ? in->refs : "");
 	db_bind_int64(st, 10, gc_now_ms());
+	db_bind_int64(st, 11, in->automatic);
 	return store_insert_id(s, st, ret_id);
+}
+
+int store_outbox_count_automatic(struct store *s, const struct store_scope *scope, const char *to_address,
+				 int64_t since_ms, int64_t *ret_n)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM email_outbox WHERE tenant_id = ? AND automatic = 1"
+					 " AND to_address = ? AND created_at >= ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, to_address);
+	db_bind_int64(st, 3, since_ms);
+	int rc = db_step(st);
+	int64_t n = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc != DB_ROW)
+		return store_fail(s, rc);
+	*ret_n = n;
+	return GC_OK;
 }
 
 int store_outbox_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list)

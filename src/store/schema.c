@@ -272,6 +272,18 @@ static const char *const migrations[] = {
 	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
 	"  position {int} NOT NULL, rule TEXT NOT NULL, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
 	"CREATE UNIQUE INDEX category_rules_name ON category_rules(tenant_id, name);",
+	/* 14: acknowledgements (src/channel/email/ack.c): a mailbox's settings
+	 * (on or off, its subject and body templates, its language, at most so
+	 * many per address and hour), and guichet's own automatic mail marked in
+	 * the outbox (Auto-Submitted: auto-replied), counted per address by the
+	 * index */
+	"ALTER TABLE email_mailboxes ADD COLUMN ack_enabled {int} NOT NULL DEFAULT 0;"
+	"ALTER TABLE email_mailboxes ADD COLUMN ack_subject TEXT;"
+	"ALTER TABLE email_mailboxes ADD COLUMN ack_body TEXT;"
+	"ALTER TABLE email_mailboxes ADD COLUMN ack_language TEXT NOT NULL DEFAULT 'en';"
+	"ALTER TABLE email_mailboxes ADD COLUMN ack_max_per_hour {int} NOT NULL DEFAULT 3;"
+	"ALTER TABLE email_outbox ADD COLUMN automatic {int} NOT NULL DEFAULT 0;"
+	"CREATE INDEX email_outbox_automatic ON email_outbox(tenant_id, to_address, created_at) WHERE automatic = 1;",
 };
 
 int schema_n_migrations(void)

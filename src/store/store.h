@@ -336,18 +336,32 @@ int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn
  * stream starts. */
 int store_routing_events_last(struct store *s, int64_t tenant_id, int64_t *ret_id);
 
+/* A mailbox's acknowledgements (channel/email/ack.h): whether one goes to
+ * each new contact, its templates (NULL: the language's own), its language
+ * ("en" or "fr") and how many at most an address gets in an hour. */
+struct store_mailbox_ack {
+	bool enabled;
+	const char *subject, *body, *language;
+	int64_t max_per_hour;
+};
+
 /* Email mailboxes (mailbox.c). The password comes sealed (secrets.c). */
 struct store_mailbox {
 	const char *name, *address, *imap_url, *smtp_url, *username;
 	const unsigned char *sealed;
 	size_t sealed_len;
 	int64_t queue_id;           /* 0: none */
+	struct store_mailbox_ack ack; /* language NULL: off, in English, 3 an hour */
 };
 int store_mailbox_create(struct store *s, const struct store_scope *scope, const struct store_mailbox *in,
 			 int64_t *ret_id);
 /* {"id","name","address","imap_url","smtp_url","username","queue_id","uidvalidity","last_uid",
- * "created_at","updated_at"}: never the password. */
+ * "created_at","updated_at","ack":{"enabled","subject","body","language","max_per_hour"}}: never
+ * the password. */
 int store_mailbox_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* Replaces the mailbox's acknowledgement settings (every field). */
+int store_mailbox_set_ack(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct store_mailbox_ack *ack);
 int store_mailbox_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_mailbox_delete(struct store *s, const struct store_scope *scope, int64_t id);
 /* Every tenant's mailboxes, for the fetcher: [{"tenant_id","id","imap_url",
@@ -389,11 +403,16 @@ struct store_outbox {
 	int64_t contact_id, mailbox_id;
 	const char *message_id, *to_address, *subject, *body, *in_reply_to;
 	const char *refs;           /* the References, space separated, without <> */
+	bool automatic;             /* guichet's own automatic mail (an acknowledgement) */
 };
 int store_outbox_add(struct store *s, const struct store_scope *scope, const struct store_outbox *in, int64_t *ret_id);
 /* The contact's replies: [{"id","contact_id","mailbox_id","message_id","to","subject","state","attempts",
- * "next_at","last_error","created_at","updated_at"}]. */
+ * "next_at","last_error","created_at","updated_at","automatic"}]. */
 int store_outbox_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* How many automatic mails the tenant queued to to_address (lower case)
+ * since since_ms, whatever their state. */
+int store_outbox_count_automatic(struct store *s, const struct store_scope *scope, const char *to_address,
+				 int64_t since_ms, int64_t *ret_n);
 /* Every tenant's replies queued or sending and due at now, the oldest first,
  * with "tenant_id","body","in_reply_to","refs" too. */
 int store_outbox_due(struct store *s, int64_t now, int limit, json_t **ret_list);

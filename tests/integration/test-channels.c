@@ -4,7 +4,8 @@
  * database in clear; bad URLs (plain IMAP to another host), an unknown
  * queue, a taken name are refused naming the field; another tenant and an
  * agent see nothing; the login test reports an unreachable server; a
- * deleted mailbox is gone. */
+ * deleted mailbox is gone; a mailbox's acknowledgements are set by the API
+ * and the CLI. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -224,12 +225,137 @@ static void the_cli_manages_mailboxes(void **state)
 	free(err);
 }
 
+static const char *error_field(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+}
+
+/* Acknowledgements: off by default, set when the mailbox is added or by
+ * PATCH (what it names only), refused without an SMTP URL, with an unknown
+ * variable or language; another tenant gets 404, an agent 403; the CLI's
+ * `channel email set`. */
+static void a_mailbox_s_acknowledgements_are_set(void **state)
+{
+	struct resp r;
+	json_t *body = mailbox("acks", "imaps://mail.example.com");
+	http_json(&d, "POST", "/api/v1/channels/email", admin, body, &r);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	json_t *ack = json_object_get(r.json, "ack");
+	assert_false(json_is_true(json_object_get(ack, "enabled")));
+	assert_string_equal(json_string_value(json_object_get(ack, "language")), "en");
+	assert_int_equal(json_integer_value(json_object_get(ack, "max_per_hour")), 3);
+	assert_true(json_is_null(json_object_get(ack, "subject")));
+	resp_clear(&r);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/channels/email/%lld", id);
+	/* enabled without a way to send */
+	http_json(&d, "PATCH", path, admin, json_pack("{s:{s:b}}", "ack", "enabled", 1), &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(error_field(&r), "ack.enabled");
+	resp_clear(&r);
+	/* what a PATCH names changes, the rest stays */
+	http_json(&d, "PATCH", path, admin, json_pack("{s:{s:s,s:i,s:s}}", "ack", "language", "fr", "max_per_hour", 5,
+						     "subject", "Bien reçu {{token}}"), &r);
+	assert_int_equal(r.status, 200);
+	ack = json_object_get(r.json, "ack");
+	assert_string_equal(json_string_value(json_object_get(ack, "language")), "fr");
+	assert_int_equal(json_integer_value(json_object_get(ack, "max_per_hour")), 5);
+	assert_string_equal(json_string_value(json_object_get(ack, "subject")), "Bien reçu {{token}}");
+	assert_false(json_is_true(json_object_get(ack, "enabled")));
+	resp_clear(&r);
+	http_json(&d, "PATCH", path, admin, json_pack("{s:{s:n}}", "ack", "subject"), &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_null(json_object_get(json_object_get(r.json, "ack"), "subject")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "ack"), "max_per_hour")), 5);
+	resp_clear(&r);
+	/* refusals name the field */
+	static const struct {
+		const char *json, *field;
+		int status;
+	} bad[] = {
+		{"{\"ack\":{\"body\":\"Hello {{customer.name}}\"}}", "ack.body", 400},
+		{"{\"ack\":{\"subject\":\"{{nope}}\"}}", "ack.subject", 400},
+		{"{\"ack\":{\"language\":\"de\"}}", "ack.language", 400},
+		{"{\"ack\":{\"max_per_hour\":0}}", "ack.max_per_hour", 400},
+		{"{\"ack\":{\"enabled\":\"yes\"}}", "ack.enabled", 400},
+		{"{\"ack\":{\"colour\":1}}", "ack.colour", 400},
+		{"{\"ack\":true}", "ack", 400},
+		{"{\"name\":\"renamed\"}", "name", 400},
+		{"{}", "ack", 400},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		http_json(&d, "PATCH", path, admin, json_loads(bad[i].json, 0, NULL), &r);
+		assert_int_equal(r.status, bad[i].status);
+		assert_string_equal(error_field(&r), bad[i].field);
+		resp_clear(&r);
+	}
+	/* set when added, with a way to send */
+	body = mailbox("acks on", "imaps://mail.example.com");
+	json_object_set_new(body, "smtp_url", json_string("smtps://mail.example.com"));
+	json_object_set_new(body, "ack", json_pack("{s:b,s:s}", "enabled", 1, "body", "We reply {{expected_reply}}."));
+	http_json(&d, "POST", "/api/v1/channels/email", admin, body, &r);
+	assert_int_equal(r.status, 201);
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "ack"), "enabled")));
+	long long on = resp_int(&r, "id");
+	resp_clear(&r);
+	body = mailbox("acks off", "imaps://mail.example.com");
+	json_object_set_new(body, "ack", json_pack("{s:b}", "enabled", 1));
+	http_json(&d, "POST", "/api/v1/channels/email", admin, body, &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(error_field(&r), "ack.enabled");
+	resp_clear(&r);
+	/* another tenant, an agent */
+	assert_int_equal(http_status(&d, "PATCH", path, other_admin, json_pack("{s:{s:s}}", "ack", "language", "en")), 404);
+	assert_int_equal(http_status(&d, "PATCH", path, agent, json_pack("{s:{s:s}}", "ack", "language", "en")), 403);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "ack"), "language")), "fr");
+	resp_clear(&r);
+	/* the CLI */
+	char token_file[128], body_file[128], sid[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token-acks", d.dir);
+	snprintf(body_file, sizeof(body_file), "%s/ack-body", d.dir);
+	FILE *f = fopen(token_file, "w");
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	f = fopen(body_file, "w");
+	fprintf(f, "Hello,\nwe answer {{expected_reply}}.\n");
+	fclose(f);
+	snprintf(sid, sizeof(sid), "%lld", on);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "email", "set", sid, "--ack", "off",
+				 "--ack-body-file", body_file, "--ack-max-per-hour", "2", "--ack-subject", "", NULL), 0);
+	json_t *got = json_loads(out, 0, NULL);
+	assert_non_null(got);
+	ack = json_object_get(got, "ack");
+	assert_false(json_is_true(json_object_get(ack, "enabled")));
+	assert_string_equal(json_string_value(json_object_get(ack, "body")), "Hello,\nwe answer {{expected_reply}}.\n");
+	assert_int_equal(json_integer_value(json_object_get(ack, "max_per_hour")), 2);
+	assert_true(json_is_null(json_object_get(ack, "subject")));
+	json_decref(got);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "email", "set", sid, NULL), 2);
+	assert_non_null(strstr(err, "nothing to change"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "email", "set", sid, "--ack", "maybe", NULL), 2);
+	assert_non_null(strstr(err, "--ack"));
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "email", "set", sid, "--ack-language", "de",
+				     NULL), 0);
+	assert_non_null(strstr(err, "'en' or 'fr'"));
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_mailbox_keeps_its_password_sealed),
 		cmocka_unit_test(bad_mailboxes_are_refused),
 		cmocka_unit_test(the_cli_manages_mailboxes),
+		cmocka_unit_test(a_mailbox_s_acknowledgements_are_set),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

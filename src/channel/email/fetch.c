@@ -3,6 +3,7 @@
 #include "channel/email/imap.h"
 #include "channel/email/ingest.h"
 #include "channel/email/parse.h"
+#include "channel/email/sender.h"
 #include "daemon/cluster.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
@@ -59,7 +60,9 @@ static int batch_task(void *arg, const struct ops *o)
 			continue;
 		struct email_in in = {.message_id = e->message_id, .in_reply_to = e->in_reply_to,
 			.references = (const char *const *)e->references, .n_references = e->n_references,
-			.from_address = e->from.address, .subject = e->subject, .text = e->text, .bounce = e->is_bounce};
+			.from_address = e->from.address, .subject = e->subject, .text = e->text, .bounce = e->is_bounce,
+			.auto_submitted = e->auto_submitted, .precedence = e->precedence, .x_autoreply = e->x_autoreply,
+			.x_auto_response_suppress = e->x_auto_response_suppress, .return_path = e->return_path};
 		struct email_source src = {.mailbox_id = b->mailbox_id, .queue_id = b->queue_id, .uid = b->uids[i]};
 		int64_t contact = 0;
 		enum ingest_outcome outcome;
@@ -90,7 +93,9 @@ static bool take_batch(struct fetcher *f, struct imap *c, struct batch *b)
 	if (rc < 0)
 		log_mailbox("emails were not taken: tried again at the next round", b->scope.tenant_id, b->mailbox_id,
 			    gc_error_name(rc));
-	else if (imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only; the last UID is what counts */
+	else if (b->n)
+		email_sender_kick(f->deps.sender); /* the acknowledgements the batch queued */
+	if (rc == GC_OK && imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only; the last UID is what counts */
 		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
 	for (size_t i = 0; i < b->n; i++)
 		email_free(b->mail[i]);

@@ -29,12 +29,14 @@ struct cluster;
 struct secrets;
 struct writer;
 struct fetcher;
+struct email_sender;
 
 struct fetcher_deps {
 	const char *db;             /* the database, read by the fetcher's own connection */
 	struct writer *writer;
 	struct secrets *secrets;
 	struct cluster *cluster;    /* NULL alone */
+	struct email_sender *sender; /* kicked after each batch: its acknowledgements */
 	int poll_ms;                /* between rounds */
 };
 

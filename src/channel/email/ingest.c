@@ -1,5 +1,6 @@
 /* Taking one email into its tenant, exactly once (ingest.h). */
 #include "channel/email/ingest.h"
+#include "channel/email/ack.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/rules.h"
@@ -295,5 +296,8 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 		*ret_outcome = INGEST_NEW_CONTACT;
 	}
 	*ret_contact = contact;
-	return record(o, scope, src, m, contact, err);
+	if ((rc = record(o, scope, src, m, contact, err)) < 0 || *ret_outcome != INGEST_NEW_CONTACT)
+		return rc;
+	enum ack_outcome acked; /* a new contact may be acknowledged (ack.h), in this transaction */
+	return email_ack_new_contact(o, scope, src, m, contact, &acked, err);
 }

@@ -37,6 +37,8 @@ struct email_in {
 	const char *subject;              /* decoded, or NULL */
 	const char *text;                 /* the body an agent reads */
 	bool bounce;                      /* a delivery-status report (parse.h's is_bounce) */
+	/* the loop guards' headers as parse.h has them (NULL: absent), for the acknowledgement (ack.h) */
+	const char *auto_submitted, *precedence, *x_autoreply, *x_auto_response_suppress, *return_path;
 };
 
 /* Where it came from. */

@@ -150,7 +150,7 @@ static void send_one(CURL *curl, struct mark *m, int64_t now)
 		.body = json_string_value(json_object_get(m->row, "body")),
 		.message_id = json_string_value(json_object_get(m->row, "message_id")),
 		.in_reply_to = json_string_value(json_object_get(m->row, "in_reply_to")), .references = list,
-		.n_references = n, .date_ms = now};
+		.n_references = n, .date_ms = now, .automatic = json_is_true(json_object_get(m->row, "automatic"))};
 	char *text = NULL;
 	size_t len = 0;
 	bool permanent = false;

@@ -238,8 +238,9 @@ static void newer_schemas_are_refused(void **state)
 }
 
 /* A database at migration 7, as every one made before migration 8 is, gets
- * migrations 8 to 13 when opened, on both engines: the index, the leases',
- * mailboxes', emails', outbox's and rules' tables, the version, and the rows it had. */
+ * migrations 8 to 14 when opened, on both engines: the index, the leases',
+ * mailboxes', emails', outbox's and rules' tables with the acknowledgements'
+ * columns, the version, and the rows it had. */
 static void a_database_before_migration_8_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
@@ -257,6 +258,10 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, message_id, contact_id FROM email_messages"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, message_id, state, next_at FROM email_outbox"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, tenant_id, name, position, rule FROM category_rules"), 0);
+	/* migration 14: acknowledgements */
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT ack_enabled, ack_subject, ack_body, ack_language,"
+				      " ack_max_per_hour FROM email_mailboxes"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT automatic FROM email_outbox"), 0);
 	json_t *c = NULL;
 	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
 	json_decref(c);
