@@ -109,6 +109,31 @@ int l2_local_date(const char *zone, int64_t ms, char *ret)
 	return format_date(lt.year, lt.month, lt.day, ret);
 }
 
+int l2_schedule_days(const char *zone, int at_minute, int64_t created_ms, int64_t now_ms, int max_back,
+		     char (*ret_days)[11], int *ret_n)
+{
+	char today[11], first[11], day[11];
+	int rc = l2_local_date(zone, now_ms, today);
+	if (rc == GC_OK)
+		rc = l2_local_date(zone, created_ms, first);
+	if (rc < 0)
+		return rc;
+	int n = 0;
+	for (int back = max_back; back >= 0; back--) {
+		int y, m, d;
+		int64_t due;
+		if (l2_date_add(today, -back, day) < 0 || strcmp(day, first) < 0 || parse_date(day, &y, &m, &d) < 0)
+			continue;
+		struct gc_local_time lt = {.year = y, .month = m, .day = d, .hour = at_minute / 60, .minute = at_minute % 60};
+		if ((rc = gc_tz_utc(zone, &lt, &due)) < 0)
+			return rc;
+		if (due <= now_ms)
+			memcpy(ret_days[n++], day, 11);
+	}
+	*ret_n = n;
+	return GC_OK;
+}
+
 static const char *category_of(const json_t *row)
 {
 	const char *c = json_string_value(json_object_get(row, "category"));

@@ -23,6 +23,14 @@ int l2_local_date(const char *zone, int64_t ms, char *ret);
 /* The date n days after (negative: before) date, "YYYY-MM-DD" into ret (11 bytes). */
 int l2_date_add(const char *date, int n, char *ret);
 
+/* The days a daily schedule at local time at_minute (minutes after
+ * midnight) in zone owes by now: each local day from max_back days before
+ * today to today whose time has passed, and none before the local day the
+ * schedule was made (created_ms), oldest first, "YYYY-MM-DD" each into
+ * ret_days (room for max_back + 1); their number in *ret_n. */
+int l2_schedule_days(const char *zone, int at_minute, int64_t created_ms, int64_t now_ms, int max_back,
+		     char (*ret_days)[11], int *ret_n);
+
 /* Groups the rows of store_l2_contacts by their "category" (a missing or
  * empty one under L2_UNCATEGORISED): [{"category","count","contacts":[rows]}],
  * categories in alphabetical order with L2_UNCATEGORISED last, contacts in

@@ -5,9 +5,11 @@
 #include "channel/email/parse.h"
 #include "channel/email/send.h"
 #include "daemon/cluster.h"
+#include "daemon/l2_export.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
 #include "daemon/writer.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <pthread.h>
@@ -195,6 +197,8 @@ static void *fetcher_main(void *arg)
 	struct fetcher *f = arg;
 	while (!atomic_load(&f->stopping)) {
 		bool more = round_of_mailboxes(f);
+		if (!atomic_load(&f->stopping)) /* the day's level-2 exports due join the outbox first */
+			l2_export_due(f->db, f->deps.writer, f->deps.cluster, gc_now_ms());
 		if (!atomic_load(&f->stopping))
 			more |= email_send_due(f->db, f->deps.writer, f->deps.secrets, f->deps.cluster);
 		if (more)
