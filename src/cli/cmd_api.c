@@ -525,7 +525,9 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file=";
+	"address= imap-url= smtp-url= username= password-file= "
+	/* exports (cmd_export.c) */
+	"date= xlsx= time= to= mailbox=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -563,6 +565,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "channel") == 0)
 		return cmd_channel(cli, &a);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);
