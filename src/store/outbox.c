@@ -123,24 +123,30 @@ int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_
 		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment holds at most %d bytes", STORE_MAX_ATTACHMENT);
 		return GC_ETOOBIG;
 	}
-	int64_t id = 0;
-	struct db_stmt *st = store_stmt(s, "INSERT INTO email_outbox_attachments(tenant_id, outbox_id, filename,"
-					 " content_type, data) SELECT tenant_id, id, ?, ?, ? FROM email_outbox"
-					 " WHERE tenant_id = ? AND id = ? RETURNING id");
+	int64_t n = 0;
+	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM email_outbox WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
-	bind_text(st, 1, a->filename);
-	bind_text(st, 2, a->content_type);
-	db_bind_blob(st, 3, a->data, a->len);
-	db_bind_int64(st, 4, scope->tenant_id);
-	db_bind_int64(st, 5, outbox_id);
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, outbox_id);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
-		id = db_column_int64(st, 0);
+		n = db_column_int64(st, 0);
 	db_reset(st);
-	if (rc != DB_ROW && rc != DB_DONE)
+	if (rc != DB_ROW)
 		return store_fail(s, rc);
-	return id ? GC_OK : GC_ENOTFOUND;
+	if (n == 0)
+		return GC_ENOTFOUND;
+	st = store_stmt(s, "INSERT INTO email_outbox_attachments(tenant_id, outbox_id, filename, content_type, data)"
+			   " VALUES (?,?,?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, outbox_id);
+	bind_text(st, 3, a->filename);
+	bind_text(st, 4, a->content_type);
+	db_bind_blob(st, 5, a->data, a->len);
+	return store_step_done(s, st);
 }
 
 void store_attachments_free(struct store_attachment *list, size_t n)
