@@ -160,7 +160,9 @@ int l2_xlsx_write(const json_t *export, const char *path)
 		json_int_t n = json_integer_value(json_object_get(cat, "count"));
 		snprintf(head, sizeof(head), "%s, %lld contact%s", json_string_value(json_object_get(cat, "category")),
 			 (long long)n, n == 1 ? "" : "s");
-		worksheet_write_string(s.ws, s.row++, 0, head, s.group);
+		/* across every column, so the team sees where a category starts */
+		worksheet_merge_range(s.ws, s.row, 0, s.row, (lxw_col_t)(COL_ATTRS + json_array_size(s.keys)), head, s.group);
+		s.row++;
 		json_array_foreach(json_object_get(cat, "contacts"), j, row)
 			contact_row(&s, row);
 	}
