@@ -72,7 +72,12 @@ static int answer_schedule(struct request *r, struct store *db, int status)
 		json_decref(s);
 		return reply_store_error(r, db, rc, "schedule");
 	}
+	json_t *mailbox = NULL; /* removed since: nothing is sent until the schedule names another */
+	bool mailbox_ok = store_mailbox_get(db, &r->scope, json_integer_value(json_object_get(s, "mailbox_id")),
+					    &mailbox) == GC_OK;
+	json_decref(mailbox);
 	json_object_del(s, "tenant_id");
+	json_object_set_new(s, "mailbox_removed", json_boolean(!mailbox_ok));
 	json_object_set_new(s, "time_zone", json_string(zone));
 	json_object_set_new(s, "sent", days);
 	return reply(r, status, s);

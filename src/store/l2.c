@@ -299,17 +299,20 @@ int store_l2_day_record(struct store *s, const struct store_scope *scope, const 
 
 int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT day, outbox_id, contacts, at FROM l2_export_days WHERE tenant_id = ?"
-					 " ORDER BY day DESC LIMIT 31");
+	struct db_stmt *st = store_stmt(s, "SELECT d.day, d.outbox_id, d.contacts, d.at, o.state, o.last_error"
+					 " FROM l2_export_days d LEFT JOIN email_outbox o"
+					 " ON o.id = d.outbox_id AND o.tenant_id = d.tenant_id"
+					 " WHERE d.tenant_id = ? ORDER BY d.day DESC LIMIT 31");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	json_t *list = json_array();
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW)
-		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o}", "day", column_string(st, 0), "outbox_id",
+		json_array_append_new(list, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "day", column_string(st, 0), "outbox_id",
 						      column_int(st, 1), "contacts", column_int(st, 2), "at",
-						      column_time(st, 3)));
+						      column_time(st, 3), "state", column_string(st, 4), "last_error",
+						      column_string(st, 5)));
 	db_reset(st);
 	if (rc != DB_DONE) {
 		json_decref(list);

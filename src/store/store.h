@@ -446,7 +446,8 @@ int store_l2_day_sent(struct store *s, const struct store_scope *scope, const ch
  * engine's unique violation) when it was already, by anyone. */
 int store_l2_day_record(struct store *s, const struct store_scope *scope, const char *day, int64_t outbox_id,
 			int64_t n_contacts);
-/* The days sent, the latest first (at most 31): [{"day","outbox_id","contacts","at"}]. */
+/* The days sent, the latest first (at most 31), with their mail's state in
+ * the outbox: [{"day","outbox_id","contacts","at","state","last_error"}]. */
 int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret_list);
 
 /* Routing leases, for several nodes on one database (lease.c). */

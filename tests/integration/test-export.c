@@ -327,6 +327,14 @@ static void the_schedule_mails_each_day_once(void **state)
 	json_t *sent = json_array_get(json_object_get(r.json, "sent"), 0);
 	assert_string_equal(json_string_value(json_object_get(sent, "day")), today);
 	assert_int_equal(json_integer_value(json_object_get(sent, "contacts")), 2);
+	assert_false(json_is_true(json_object_get(r.json, "mailbox_removed")));
+	for (int i = 0; i < 50 && strcmp(json_string_value(json_object_get(sent, "state")), "sent") != 0; i++) {
+		resp_clear(&r); /* marked sent in the transaction after the SMTP one */
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+		call("GET", admin, 200, NULL, &r, path);
+		sent = json_array_get(json_object_get(r.json, "sent"), 0);
+	}
+	assert_string_equal(json_string_value(json_object_get(sent, "state")), "sent");
 	resp_clear(&r);
 	assert_int_equal(daemon_stop(&d), 0);
 	assert_int_equal(daemon_start(&d, "--mail-poll", "1", NULL), 0);
