@@ -348,6 +348,18 @@ static void the_schedule_mails_each_day_once(void **state)
 	/* tenant two has no schedule, and cannot remove one's */
 	assert_int_equal(http_status(&d, "GET", path, other_admin, NULL), 404);
 	assert_int_equal(http_status(&d, "DELETE", path, other_admin, NULL), 404);
+	/* its own schedule mails its own day: one contact, from its mailbox, to its team */
+	assert_int_equal(http_status(&d, "PUT", path, other_admin, json_pack("{s:s,s:s,s:I}", "time", "00:00", "to",
+		"tech@two.example", "mailbox_id", (json_int_t)other_mailbox)), 200);
+	assert_int_equal(smtpsink_wait(&sink, 2, 20000), 0);
+	sink_messages(&got, &n);
+	assert_int_equal(n, 2);
+	size_t two = strcmp(got[0].rcpt[0], "tech@two.example") == 0 ? 0 : 1;
+	assert_string_equal(got[two].rcpt[0], "tech@two.example");
+	assert_string_equal(got[two].mail_from, "support@two.example");
+	snprintf(want, sizeof(want), "Subject: Level-2 contacts of %s: 1", today);
+	assert_non_null(strstr(got[two].data, want));
+	smtpsink_messages_free(got, n);
 	assert_int_equal(http_status(&d, "DELETE", path, agent, NULL), 403);
 	assert_int_equal(http_status(&d, "DELETE", path, admin, NULL), 204);
 	assert_int_equal(http_status(&d, "GET", path, admin, NULL), 404);
