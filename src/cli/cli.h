@@ -98,4 +98,7 @@ int cmd_wfm(int argc, char **argv);
 int cmd_email(const struct cli *cli, int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 
+/* guichet export l2 ... (cmd_export.c), with cmd_api's parsed arguments. */
+int cmd_export(const struct cli *cli, const struct args *a);
+
 #endif

@@ -530,7 +530,9 @@ static const char options_spec[] =
 	"address= imap-url= smtp-url= username= password-file= ack= ack-subject= ack-body-file= ack-language= "
 	"ack-max-per-hour= "
 	/* answers (cmd_rules.c) */
-	"article= reply= mailbox=";
+	"article= reply= mailbox= "
+	/* exports (cmd_export.c) */
+	"date= xlsx= time= to=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -570,6 +572,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_channel(cli, &a);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules(cli, &a);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

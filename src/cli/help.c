@@ -54,6 +54,7 @@ static const struct help_group groups[] = {
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
 	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
 	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
+	{"export", "Reports", "the daily level-2 export: the day's escalated contacts by category"},
 };
 
 #define GOAL_OPTIONS                                                                    \
@@ -427,6 +428,17 @@ static const struct help_command commands[] = {
 	 "--ack-max-per-hour N\tat most N acknowledgements to one address in an hour (3 by default)\n"},
 	{"channel email", "test", "ID", "log in to the mailbox's IMAP server now and say whether it worked", NULL},
 	{"channel email", "remove", "ID", "stop fetching a mailbox and forget it", NULL},
+	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
+	 "| schedule show | schedule remove",
+	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",
+	 "--date YYYY-MM-DD\tthe tenant's local day\n"
+	 "--xlsx FILE\twrite the workbook guichetd mails instead of printing\n"
+	 "schedule set\tmail each day's workbook after a local time, once a day\n"
+	 "--time HH:MM\tthe tenant's local time to send at\n"
+	 "--to ADDRESS\twho receives it (the brand's technical team)\n"
+	 "--mailbox ID\tthe tenant's mailbox that sends it (it needs an smtp_url)\n"
+	 "schedule show\tthe schedule, its time zone and the days sent lately\n"
+	 "schedule remove\tstop mailing it\n"},
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -194,4 +194,11 @@ int run_public_session_answer(struct request *r, struct store *db);
 int run_public_session_back(struct request *r, struct store *db);
 int run_public_session_escalate(struct request *r, struct store *db);
 
+/* handlers_export.c: the daily level-2 export and its schedule */
+int run_export_l2(struct request *r, struct store *db);
+int prepare_export_schedule(struct request *r, struct store *db);
+int run_export_schedule_put(struct request *r, struct store *db);
+int run_export_schedule_get(struct request *r, struct store *db);
+int run_export_schedule_delete(struct request *r, struct store *db);
+
 #endif

@@ -1,12 +1,14 @@
 /* Replies by email waiting to be sent, being sent, sent or failed, and the
  * thread of Message-IDs a reply answers (schema migration 12); guichet's own
  * automatic mail (acknowledgements) is marked, and counted per address
- * (migration 14). */
+ * (migration 14); mail of no contact (the level-2 exports) and the
+ * messages' attachments (migration 15). */
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define OUTBOX_COLUMNS "id, contact_id, mailbox_id, message_id, to_address, subject, state, attempts, next_at," \
@@ -41,7 +43,7 @@ int store_outbox_add(struct store *s, const struct store_scope *scope, const str
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
-	db_bind_int64(st, 2, in->contact_id);
+	bind_id(st, 2, in->contact_id);
 	db_bind_int64(st, 3, in->mailbox_id);
 	bind_text(st, 4, in->message_id);
 	bind_text(st, 5, in->to_address);
@@ -133,5 +135,99 @@ int store_email_thread(struct store *s, const struct store_scope *scope, int64_t
 		return store_fail(s, rc);
 	}
 	*ret_list = list;
+	return GC_OK;
+}
+
+int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_t outbox_id,
+			const struct store_attachment *a)
+{
+	if (a->len > STORE_MAX_ATTACHMENT) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment holds at most %d bytes", STORE_MAX_ATTACHMENT);
+		return GC_ETOOBIG;
+	}
+	int64_t n = 0;
+	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM email_outbox WHERE tenant_id = ? AND id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, outbox_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		n = db_column_int64(st, 0);
+	db_reset(st);
+	if (rc != DB_ROW)
+		return store_fail(s, rc);
+	if (n == 0)
+		return GC_ENOTFOUND;
+	st = store_stmt(s, "INSERT INTO email_outbox_attachments(tenant_id, outbox_id, filename, content_type, data)"
+			   " VALUES (?,?,?,?,?)");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, outbox_id);
+	bind_text(st, 3, a->filename);
+	bind_text(st, 4, a->content_type);
+	db_bind_blob(st, 5, a->data, a->len);
+	return store_step_done(s, st);
+}
+
+void store_attachments_free(struct store_attachment *list, size_t n)
+{
+	for (size_t i = 0; list && i < n; i++) {
+		free((char *)list[i].filename);
+		free((char *)list[i].content_type);
+		free((void *)list[i].data);
+	}
+	free(list);
+}
+
+static char *dup_bytes(const void *data, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (copy) {
+		if (len)
+			memcpy(copy, data, len);
+		copy[len] = '\0';
+	}
+	return copy;
+}
+
+int store_outbox_attachments(struct store *s, const struct store_scope *scope, int64_t outbox_id,
+			     struct store_attachment **ret, size_t *ret_n)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT filename, content_type, data FROM email_outbox_attachments"
+					 " WHERE tenant_id = ? AND outbox_id = ? ORDER BY id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, outbox_id);
+	struct store_attachment *list = NULL;
+	size_t n = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct store_attachment *more = realloc(list, (n + 1) * sizeof(*list));
+		if (more == NULL) {
+			rc = GC_ENOMEM;
+			break;
+		}
+		list = more;
+		const char *name = db_column_text(st, 0), *type = db_column_text(st, 1);
+		size_t len = db_column_bytes(st, 2);
+		list[n] = (struct store_attachment){.filename = dup_bytes(name, strlen(name)),
+						    .content_type = dup_bytes(type, strlen(type)),
+						    .data = dup_bytes(db_column_blob(st, 2), len), .len = len};
+		n++;
+		if (list[n - 1].filename == NULL || list[n - 1].content_type == NULL || list[n - 1].data == NULL) {
+			rc = GC_ENOMEM;
+			break;
+		}
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		store_attachments_free(list, n);
+		return rc == GC_ENOMEM ? rc : store_fail(s, rc);
+	}
+	*ret = list;
+	*ret_n = n;
 	return GC_OK;
 }

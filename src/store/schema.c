@@ -15,7 +15,10 @@
  *   {blob}           bytes: BLOB / BYTEA
  *   {without_rowid}  after a table with a composite primary key, or an
  *                    integer key that is not an id (no rowid alias):
- *                    WITHOUT ROWID / nothing */
+ *                    WITHOUT ROWID / nothing
+ *   {sqlite_only} ... {end_sqlite_only}, {pg_only} ... {end_pg_only}
+ *                    statements one engine alone runs (the other sees a
+ *                    comment): a change only a rebuild makes in SQLite */
 #include "store/schema.h"
 #include "guichet/error.h"
 
@@ -284,6 +287,47 @@ static const char *const migrations[] = {
 	"ALTER TABLE email_mailboxes ADD COLUMN ack_max_per_hour {int} NOT NULL DEFAULT 3;"
 	"ALTER TABLE email_outbox ADD COLUMN automatic {int} NOT NULL DEFAULT 0;"
 	"CREATE INDEX email_outbox_automatic ON email_outbox(tenant_id, to_address, created_at) WHERE automatic = 1;",
+	/* 15: the daily level-2 export (src/store/l2.c): a mail of guichet's own
+	 * has no contact, so the outbox's contact_id may be NULL (PostgreSQL drops
+	 * the constraint; SQLite, which cannot, rebuilds the table as it was with
+	 * the column nullable, keeping every row and id); a message's attachments;
+	 * each tenant's schedule (a local time, a recipient, the mailbox that
+	 * sends); and one row per tenant and local day sent, written in the
+	 * transaction that queues the mail, whose key keeps a day from going
+	 * twice, whatever restarts or node sends it. */
+	"{sqlite_only}"
+	"CREATE TABLE email_outbox_new("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} REFERENCES contacts(id),"
+	"  mailbox_id {int} NOT NULL REFERENCES email_mailboxes(id),"
+	"  message_id TEXT NOT NULL, to_address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,"
+	"  in_reply_to TEXT, refs TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL CHECK (state IN ('queued','sending','sent','failed')),"
+	"  attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL, last_error TEXT,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL, automatic {int} NOT NULL DEFAULT 0);"
+	"INSERT INTO email_outbox_new SELECT id, tenant_id, contact_id, mailbox_id, message_id, to_address, subject,"
+	"  body, in_reply_to, refs, state, attempts, next_at, last_error, created_at, updated_at, automatic"
+	"  FROM email_outbox;"
+	"DROP TABLE email_outbox;"
+	"ALTER TABLE email_outbox_new RENAME TO email_outbox;"
+	"CREATE INDEX email_outbox_due ON email_outbox(state, next_at);"
+	"CREATE INDEX email_outbox_contact ON email_outbox(contact_id);"
+	"CREATE INDEX email_outbox_automatic ON email_outbox(tenant_id, to_address, created_at) WHERE automatic = 1;"
+	"{end_sqlite_only}"
+	"{pg_only}ALTER TABLE email_outbox ALTER COLUMN contact_id DROP NOT NULL;{end_pg_only}"
+	"CREATE TABLE email_outbox_attachments("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  outbox_id {int} NOT NULL REFERENCES email_outbox(id),"
+	"  filename TEXT NOT NULL, content_type TEXT NOT NULL, data {blob} NOT NULL);"
+	"CREATE INDEX email_outbox_attachments_outbox ON email_outbox_attachments(outbox_id);"
+	"CREATE TABLE l2_export_schedules("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), at_minute {int} NOT NULL,"
+	"  to_address TEXT NOT NULL, mailbox_id {int} NOT NULL REFERENCES email_mailboxes(id),"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};"
+	"CREATE TABLE l2_export_days("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), day TEXT NOT NULL,"
+	"  outbox_id {int} REFERENCES email_outbox(id), contacts {int} NOT NULL, at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, day)) {without_rowid};",
 };
 
 int schema_n_migrations(void)
@@ -325,6 +369,12 @@ static const struct {
 	{"{int}", "INTEGER", "BIGINT"},
 	{"{blob}", "BLOB", "BYTEA"},
 	{"{without_rowid}", "WITHOUT ROWID", ""},
+	/* what only one engine runs: the other reads it as a comment (the text
+	 * between must hold no comment of its own) */
+	{"{sqlite_only}", "", "/*"},
+	{"{end_sqlite_only}", "", "*/"},
+	{"{pg_only}", "/*", ""},
+	{"{end_pg_only}", "*/", ""},
 };
 
 char *schema_migration_text(int version, enum db_engine engine)

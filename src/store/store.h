@@ -400,7 +400,7 @@ int store_email_thread(struct store *s, const struct store_scope *scope, int64_t
 
 /* Replies by email (outbox.c). */
 struct store_outbox {
-	int64_t contact_id, mailbox_id;
+	int64_t contact_id, mailbox_id; /* contact_id 0: guichet's own mail, of no contact */
 	const char *message_id, *to_address, *subject, *body, *in_reply_to;
 	const char *refs;           /* the References, space separated, without <> */
 	bool automatic;             /* guichet's own automatic mail (an acknowledgement) */
@@ -427,6 +427,60 @@ int store_rule_get(struct store *s, const struct store_scope *scope, int64_t id,
 /* The tenant's rules in the order they are tried (position, then age). */
 int store_rule_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_rule_delete(struct store *s, const struct store_scope *scope, int64_t id);
+
+/* A message's attachments (outbox.c): stored whole with their message,
+ * written in its transaction; at most STORE_MAX_ATTACHMENT bytes each. */
+#define STORE_MAX_ATTACHMENT (16 * 1024 * 1024)
+struct store_attachment {
+	const char *filename, *content_type;
+	const void *data;
+	size_t len;
+};
+/* GC_ETOOBIG over the limit; GC_ENOTFOUND for another tenant's message. */
+int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_t outbox_id,
+			const struct store_attachment *a);
+/* The message's attachments, in the order attached: an array of n (each
+ * field malloc'd with it; NULL and 0 for none), freed by store_attachments_free. */
+int store_outbox_attachments(struct store *s, const struct store_scope *scope, int64_t outbox_id,
+			     struct store_attachment **ret, size_t *ret_n);
+void store_attachments_free(struct store_attachment *list, size_t n);
+
+/* The daily level-2 export (l2.c). */
+#define STORE_L2_MAX_CONTACTS 10000  /* contacts in one day's export */
+/* The tenant's time zone, an ICU name: "UTC" until tenants have a setting
+ * (the business calendar's zone, when it lands). ret_zone holds GC_TZ_NAME_MAX. */
+int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone);
+/* The scope's contacts that went to level 2 in [from_ms, to_ms) (escalated,
+ * or routed into a level-2 queue), in the order they went:
+ * [{"contact_id","level2_at","escalation_note","subject","category" (the
+ * contact's reason, or null),"queue","received_at","customer"}], the
+ * customer {"id","external_id","attributes":{key: value}} with its basic
+ * fields only, whatever the scope sees (or null). At most
+ * STORE_L2_MAX_CONTACTS, *ret_truncated when there were more. */
+int store_l2_contacts(struct store *s, const struct store_scope *scope, int64_t from_ms, int64_t to_ms,
+		      json_t **ret_rows, bool *ret_truncated);
+struct store_l2_schedule {
+	int at_minute;              /* local time, minutes after midnight */
+	const char *to_address;
+	int64_t mailbox_id;         /* the tenant's mailbox that sends it */
+};
+/* Sets the scope's schedule (its creation time kept on a change);
+ * GC_ENOTFOUND when the mailbox is not the tenant's. */
+int store_l2_schedule_put(struct store *s, const struct store_scope *scope, const struct store_l2_schedule *in);
+/* {"tenant_id","time":"HH:MM","to","mailbox_id","created_at","updated_at"}; GC_ENOTFOUND when none. */
+int store_l2_schedule_get(struct store *s, const struct store_scope *scope, json_t **ret);
+int store_l2_schedule_delete(struct store *s, const struct store_scope *scope);
+/* Every tenant's schedule (the daemon's timer). */
+int store_l2_schedule_all(struct store *s, json_t **ret_list);
+/* Whether the scope's export of day (YYYY-MM-DD) was sent (queued). */
+int store_l2_day_sent(struct store *s, const struct store_scope *scope, const char *day, bool *ret_sent);
+/* Records day as sent with its outbox message: GC_ECONFLICT (or the
+ * engine's unique violation) when it was already, by anyone. */
+int store_l2_day_record(struct store *s, const struct store_scope *scope, const char *day, int64_t outbox_id,
+			int64_t n_contacts);
+/* The days sent, the latest first (at most 31), with their mail's state in
+ * the outbox: [{"day","outbox_id","contacts","at","state","last_error"}]. */
+int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret_list);
 
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {

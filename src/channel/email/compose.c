@@ -7,6 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One attachment as a MIME part, base64. */
+static GMimeObject *attachment_part(const struct email_out_file *a)
+{
+	const char *type = a->content_type ? a->content_type : "application/octet-stream";
+	const char *slash = strchr(type, '/');
+	char *major = slash ? g_strndup(type, (gsize)(slash - type)) : g_strdup("application");
+	GMimePart *part = g_mime_part_new_with_type(major, slash ? slash + 1 : "octet-stream");
+	g_free(major);
+	g_mime_part_set_filename(part, a->filename ? a->filename : "attachment");
+	GMimeStream *mem = g_mime_stream_mem_new_with_buffer(a->data, a->len);
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(mem, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_object_unref(mem);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	return GMIME_OBJECT(part);
+}
+
 int email_compose(const struct email_out *o, char **ret, size_t *ret_len)
 {
 	email_init();
@@ -38,7 +56,19 @@ int email_compose(const struct email_out *o, char **ret, size_t *ret_len)
 	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 					 g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	if (o->n_attachments) {
+		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+		for (size_t i = 0; i < o->n_attachments; i++) {
+			GMimeObject *a = attachment_part(&o->attachments[i]);
+			g_mime_multipart_add(mixed, a);
+			g_object_unref(a);
+		}
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+		g_object_unref(mixed);
+	} else {
+		g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+	}
 	g_object_unref(part);
 	GMimeFormatOptions *format = g_mime_format_options_new();
 	g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);

@@ -5,9 +5,11 @@
 #include "channel/email/parse.h"
 #include "channel/email/sender.h"
 #include "daemon/cluster.h"
+#include "daemon/l2_export.h"
 #include "daemon/log.h"
 #include "daemon/secrets.h"
 #include "daemon/writer.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <pthread.h>

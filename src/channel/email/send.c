@@ -35,6 +35,8 @@ struct mark {
 	json_t *row;                /* the outbox's row (borrowed) */
 	json_t *mailbox;            /* its mailbox, or NULL */
 	char *password;
+	struct store_attachment *files; /* its attachments */
+	size_t n_files;
 };
 
 struct marks {
@@ -51,7 +53,7 @@ static int mark_task(void *arg, const struct ops *o)
 		struct mark *m = &all->items[i];
 		rc = store_outbox_mark(o->db, &m->scope, m->id, m->state, m->attempts, m->next_at,
 				       m->error[0] ? m->error : NULL);
-		if (rc == GC_OK && m->note[0]) {
+		if (rc == GC_OK && m->note[0] && m->contact_id) {
 			struct message_input in = {.body = m->note};
 			struct ops_error err;
 			json_t *added = NULL;
@@ -124,6 +126,8 @@ static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t
 	if (rc == GC_OK)
 		rc = store_mailbox_sealed(db, &m->scope, mailbox_id, &sealed, &sealed_len);
 	if (rc == GC_OK)
+		rc = store_outbox_attachments(db, &m->scope, m->id, &m->files, &m->n_files);
+	if (rc == GC_OK)
 		rc = secrets_unseal(k, sealed, sealed_len, &m->password, why, sizeof(why));
 	free(sealed);
 	bool can_send = rc == GC_OK && json_string_value(json_object_get(m->mailbox, "smtp_url"));
@@ -133,6 +137,8 @@ static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t
 		snprintf(m->error, sizeof(m->error), "%s", rc == GC_ENOTFOUND ? "the mailbox was removed"
 							  : rc < 0 ? why : "the mailbox has no smtp_url");
 		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s.", m->error);
+		if (m->contact_id == 0)
+			log_error("a mail of guichet's own cannot be sent", "error", m->error);
 	}
 }
 
@@ -150,11 +156,19 @@ static void send_one(CURL *curl, struct mark *m, int64_t now)
 		.body = json_string_value(json_object_get(m->row, "body")),
 		.message_id = json_string_value(json_object_get(m->row, "message_id")),
 		.in_reply_to = json_string_value(json_object_get(m->row, "in_reply_to")), .references = list,
-		.n_references = n, .date_ms = now, .automatic = json_is_true(json_object_get(m->row, "automatic"))};
+		.n_references = n, .date_ms = now, .automatic = json_is_true(json_object_get(m->row, "automatic")) || m->contact_id == 0,
+		/* acknowledgements, and mail of no contact (exports), are guichet's own */
+		.n_attachments = m->n_files};
+	struct email_out_file *files = calloc(m->n_files + 1, sizeof(*files));
+	for (size_t i = 0; files && i < m->n_files; i++)
+		files[i] = (struct email_out_file){m->files[i].filename, m->files[i].content_type, m->files[i].data,
+						     m->files[i].len};
+	out.attachments = files;
 	char *text = NULL;
 	size_t len = 0;
 	bool permanent = false;
-	int rc = email_compose(&out, &text, &len);
+	int rc = files ? email_compose(&out, &text, &len) : GC_ENOMEM;
+	free(files);
 	if (rc == GC_OK)
 		rc = smtp_send(curl, json_string_value(json_object_get(m->mailbox, "smtp_url")),
 			       json_string_value(json_object_get(m->mailbox, "username")), m->password, out.from_address,
@@ -166,6 +180,8 @@ static void send_one(CURL *curl, struct mark *m, int64_t now)
 	} else if (permanent || m->attempts >= SEND_MAX_ATTEMPTS) {
 		m->state = "failed";
 		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s", m->error[0] ? m->error : "no answer");
+		if (m->contact_id == 0)
+			log_error("a mail of guichet's own could not be sent", "error", m->error[0] ? m->error : "no answer");
 	} else {
 		m->state = "queued";
 	}
@@ -211,6 +227,9 @@ bool email_send_due(struct store *db, struct writer *w, struct secrets *k, struc
 			sodium_memzero(all.items[i].password, strlen(all.items[i].password));
 		free(all.items[i].password);
 		all.items[i].password = NULL;
+		store_attachments_free(all.items[i].files, all.items[i].n_files);
+		all.items[i].files = NULL;
+		all.items[i].n_files = 0;
 	}
 	if (curl) {
 		curl_easy_cleanup(curl);

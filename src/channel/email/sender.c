@@ -1,6 +1,8 @@
 /* The email sender's thread (sender.h). */
 #include "channel/email/sender.h"
 #include "channel/email/send.h"
+#include "daemon/l2_export.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "store/store.h"
 
@@ -25,6 +27,8 @@ static void *sender_main(void *arg)
 	while (!s->stopping) {
 		s->kicked = false;
 		pthread_mutex_unlock(&s->lock);
+		/* the level-2 exports due join the outbox first */
+		l2_export_due(s->db, s->deps.writer, s->deps.cluster, gc_now_ms());
 		bool more = email_send_due(s->db, s->deps.writer, s->deps.secrets, s->deps.cluster);
 		pthread_mutex_lock(&s->lock);
 		if (more || s->kicked || s->stopping)

@@ -5,7 +5,8 @@
  * It sleeps until kicked (email_sender_kick: the writer kicks it after a
  * batch that queued mail commits, a channel after its own task) or until
  * the poll interval passes (replies waiting for their next try), then sends
- * rounds while more are due. */
+ * rounds while more are due. Each round first queues the daily level-2
+ * exports that came due (daemon/l2_export.h). */
 #ifndef GUICHET_CHANNEL_EMAIL_SENDER_H
 #define GUICHET_CHANNEL_EMAIL_SENDER_H
 

@@ -1,7 +1,9 @@
 /* Writing one email (src/channel/email/compose.c): what is written reads
  * back the same through the parser (parse.c), ids, threading headers, an
  * accented subject and body; lines end in CRLF for SMTP; guichet's own
- * automatic mail says so (Auto-Submitted). */
+ * automatic mail says so (Auto-Submitted); attachments make a
+ * multipart/mixed that reads back with its text, each file's name, type
+ * and size (the daily level-2 export's workbook). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,10 +55,46 @@ static void a_reply_reads_back_the_same(void **state)
 	free(text);
 }
 
+static void attachments_make_a_multipart_mixed(void **state)
+{
+	unsigned char data[3000];
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 7); /* binary, NULs included */
+	const struct email_out_file files[] = {
+		{"level2-2026-12-01.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
+		 sizeof(data)},
+		{"relevé été.txt", "text/plain", "hello", 5},
+	};
+	struct email_out o = {.from_address = "support@brand.example", .to_address = "tech@brand.example",
+			      .subject = "Level-2 contacts of 2026-12-01: 3", .body = "Billing: 2\nUncategorised: 1\n",
+			      .message_id = "guichet.l2.1.2026-12-01.ab@brand.example", .date_ms = 1796000000000LL,
+			      .automatic = true, .attachments = files, .n_attachments = 2};
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(email_compose(&o, &text, &len), GC_OK);
+	assert_non_null(strstr(text, "multipart/mixed"));
+	assert_non_null(strstr(text, "Content-Transfer-Encoding: base64"));
+	assert_non_null(strstr(text, "Content-Disposition: attachment"));
+	struct email *e = NULL;
+	assert_int_equal(email_parse(text, len, NULL, &e), GC_OK);
+	assert_string_equal(e->auto_submitted, "auto-replied");
+	assert_non_null(strstr(e->text, "Billing: 2"));
+	assert_int_equal(e->n_attachments, 2);
+	assert_string_equal(e->attachments[0].filename, "level2-2026-12-01.xlsx");
+	assert_string_equal(e->attachments[0].content_type,
+			    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+	assert_int_equal(e->attachments[0].size, sizeof(data));
+	assert_string_equal(e->attachments[1].filename, "relevé été.txt");
+	assert_int_equal(e->attachments[1].size, 5);
+	email_free(e);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_reply_reads_back_the_same),
+		cmocka_unit_test(attachments_make_a_multipart_mixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

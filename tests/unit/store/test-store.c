@@ -246,7 +246,7 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -271,7 +271,7 @@ static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
 	testdb_skip_unless_sqlite("migrations 1 to 7 exist only on SQLite; PostgreSQL starts from their baseline");
-	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE category_rules; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
@@ -315,7 +315,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
 	char sql[1024];
-	snprintf(sql, sizeof(sql), "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE email_outbox;"
+	snprintf(sql, sizeof(sql), "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
@@ -510,6 +510,66 @@ static void a_batch_cut_by_a_server_crash_commits_nothing(void **state)
 	json_decref(c);
 }
 
+/* An outbox row of the tenant (contact 0: guichet's own mail, of no contact). */
+static int64_t new_outbox(struct store *s, const struct store_scope *sc, int64_t contact, const char *message_id)
+{
+	struct store_mailbox m = {.name = message_id, .address = "support@a.example", .imap_url = "imaps://x/INBOX",
+				  .smtp_url = "smtps://x", .username = "u", .sealed = (const unsigned char *)"s",
+				  .sealed_len = 1};
+	int64_t mailbox = 0, id = 0;
+	assert_int_equal(store_mailbox_create(s, sc, &m, &mailbox), GC_OK);
+	struct store_outbox o = {.contact_id = contact, .mailbox_id = mailbox, .message_id = message_id,
+				 .to_address = "tech@a.example", .subject = "s", .body = "b"};
+	assert_int_equal(store_outbox_add(s, sc, &o, &id), GC_OK);
+	return id;
+}
+
+/* Migration 15: the outbox's rows and ids survive (SQLite rebuilds the
+ * table), a mail may have no contact, attachments and days sent belong to
+ * their tenant, and a day is recorded once. */
+static void the_level2_export_tables(void **state)
+{
+	struct fixture *f = *state;
+	int64_t kept = new_outbox(f->s, &f->a, new_contact(f->s, &f->a, 0), "kept@a.example");
+	store_free(f->s);
+	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
+				      " DROP TABLE email_outbox_attachments"), 0);
+	assert_int_equal(testdb_set_schema_version(f->ts.target, 14), 0);
+	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
+	json_t *due = NULL;
+	assert_int_equal(store_outbox_due(f->s, INT64_MAX, 10, &due), GC_OK);
+	assert_int_equal(json_array_size(due), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(due, 0), "id")), kept);
+	json_decref(due);
+	int64_t own = new_outbox(f->s, &f->a, 0, "own@a.example");
+	assert_true(own > kept);
+	static const char data[] = "PK\3\4\0binary";
+	struct store_attachment file = {"level2.xlsx", "application/x", data, sizeof(data)};
+	assert_int_equal(store_outbox_attach(f->s, &f->b, own, &file), GC_ENOTFOUND); /* another tenant's mail */
+	assert_int_equal(store_outbox_attach(f->s, &f->a, own, &file), GC_OK);
+	struct store_attachment *got = NULL;
+	size_t n = 9;
+	assert_int_equal(store_outbox_attachments(f->s, &f->b, own, &got, &n), GC_OK);
+	assert_int_equal(n, 0);
+	store_attachments_free(got, n);
+	assert_int_equal(store_outbox_attachments(f->s, &f->a, own, &got, &n), GC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(got[0].filename, "level2.xlsx");
+	assert_int_equal(got[0].len, sizeof(data));
+	assert_memory_equal(got[0].data, data, sizeof(data));
+	store_attachments_free(got, n);
+	bool sent = true;
+	assert_int_equal(store_l2_day_sent(f->s, &f->a, "2026-12-01", &sent), GC_OK);
+	assert_false(sent);
+	assert_int_equal(store_l2_day_record(f->s, &f->a, "2026-12-01", own, 3), GC_OK);
+	assert_int_equal(store_l2_day_record(f->s, &f->a, "2026-12-01", 0, 0), GC_ECONFLICT);
+	assert_int_equal(store_l2_day_sent(f->s, &f->a, "2026-12-01", &sent), GC_OK);
+	assert_true(sent);
+	assert_int_equal(store_l2_day_sent(f->s, &f->b, "2026-12-01", &sent), GC_OK);
+	assert_false(sent);
+	assert_int_equal(store_l2_day_record(f->s, &f->b, "2026-12-01", 0, 0), GC_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_attribute_policy_is_filled_from_stored_classes, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_level2_export_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_request_leaves_its_batch_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_says_so, setup, teardown),
