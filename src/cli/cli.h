@@ -88,6 +88,8 @@ int cmd_admin_migrate(int argc, char **argv);
 int cmd_kb(const struct cli *cli, const struct args *a);
 /* guichet queue | skills | agent (cmd_routing.c), with cmd_api's parsed arguments. */
 int cmd_routing(const struct cli *cli, const struct args *a);
+/* guichet calendar | contacts due | report same-day (cmd_hours.c), with cmd_api's parsed arguments. */
+int cmd_hours(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

@@ -525,7 +525,9 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file=";
+	"address= imap-url= smtp-url= username= password-file= "
+	/* business hours (cmd_hours.c) */
+	"within= from= to= first-response=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -553,6 +555,9 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return tokens(cli, &a);
 	if (strcmp(cmd, "customers") == 0)
 		return customers(cli, &a);
+	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||
+	    (strcmp(cmd, "contacts") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "due") == 0))
+		return cmd_hours(cli, &a);
 	if (strcmp(cmd, "contacts") == 0)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)
