@@ -3,7 +3,7 @@
  * nothing half-written), read by supervisors and changed by tenant admins
  * only; a contact entering a queue with a first-response target gets its
  * due time in business time of that calendar, shows it, and leaves the due
- * list at its first outbound message; overdue contacts come first with how
+ * list at its first outbound message (an email reply too); overdue contacts come first with how
  * late they are; the same-day report counts known contacts per queue and
  * local day; another tenant sees none of it; the CLI does the same. */
 #include "harness.h"
@@ -369,6 +369,32 @@ static void the_same_day_report_counts_known_contacts(void **state)
 	}
 }
 
+/* An email reply (reply.c, through the core operations) is a first response. */
+static void an_email_reply_is_a_first_response(void **state)
+{
+	long long customer = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "email", "ann@example.org"));
+	long long mailbox = post_id(&d, admin, "/api/v1/channels/email", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+		"name", "support", "address", "support@one.example", "imap_url", "imap://127.0.0.1:9/INBOX",
+		"smtp_url", "smtp://127.0.0.1:9", "username", "support", "password", "x", "queue_id", (json_int_t)slow));
+	long long id = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I,s:I}", "channel", "email",
+		"subject", "by mail", "customer_id", (json_int_t)customer, "queue_id", (json_int_t)slow));
+	assert_int_not_equal(contact_time(id, "due_at"), 0);
+	assert_int_equal(contact_time(id, "first_response_at"), 0);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-reply", id);
+	struct resp r;
+	http_json(&d, "POST", path, agent, json_pack("{s:s,s:I}", "body", "We are on it.", "mailbox_id",
+		  (json_int_t)mailbox), &r);
+	if (r.status != 202) /* queued in the outbox */
+		fail_msg("%d %s", r.status, r.text);
+	resp_clear(&r);
+	assert_true(contact_time(id, "first_response_at") >= contact_time(id, "created_at"));
+	long long ids[16];
+	size_t n = due_ids(admin, "?within=2592000", ids, 16, NULL);
+	for (size_t i = 0; i < n && i < 16; i++)
+		assert_true(ids[i] != id);
+}
+
 /* guichet calendar set | show, contacts due, report same-day. */
 static void the_cli(void **state)
 {
@@ -421,6 +447,7 @@ int main(void)
 		cmocka_unit_test(the_calendar_is_checked_and_kept),
 		cmocka_unit_test(due_times_and_the_due_list),
 		cmocka_unit_test(the_same_day_report_counts_known_contacts),
+		cmocka_unit_test(an_email_reply_is_a_first_response),
 		cmocka_unit_test(the_cli),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
