@@ -3,8 +3,8 @@
  * nothing half-written), read by supervisors and changed by tenant admins
  * only; a contact entering a queue with a first-response target gets its
  * due time in business time of that calendar, shows it, and leaves the due
- * list at its first outbound message (an email reply too); overdue contacts come first with how
- * late they are; the same-day report counts known contacts per queue and
+ * list at its first outbound message (an email reply too); overdue contacts
+ * come first with how late they are; the same-day report counts known contacts per queue and
  * local day; another tenant sees none of it; the CLI does the same. */
 #include "harness.h"
 
