@@ -104,9 +104,9 @@ static int entered(const struct ops *o, const struct store_scope *scope, int64_t
 		   struct ops_error *err)
 {
 	int64_t created = 0, due = 0, target = 0;
-	int rc = store_contact_due_info(o->db, scope->tenant_id, contact_id, &created, &due);
-	if (rc == GC_OK && due == 0)
-		rc = queue_target(o, scope, queue_id, &target);
+	int rc = queue_target(o, scope, queue_id, &target);
+	if (rc == GC_OK && target > 0) /* without a target, nothing to compute */
+		rc = store_contact_due_info(o->db, scope->tenant_id, contact_id, &created, &due);
 	if (rc < 0)
 		return failed(err, rc, "contact", store_errmsg(o->db));
 	if (due == 0 && target > 0) {
