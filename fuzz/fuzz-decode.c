@@ -5,10 +5,39 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "guichet/calendar.h"
 #include "guichet/decode.h"
 #include "guichet/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A calendar decoded has open time, sorted disjoint intervals and sorted
+ * distinct holidays, and its canonical form decodes to the same calendar. */
+static void check_calendar(const json_t *obj)
+{
+	static struct calendar c, again;
+	struct decode_error err;
+	if (calendar_decode(obj, &c, &err) != 0)
+		return;
+	int open = c.always_open;
+	for (int d = 0; d < 7; d++) {
+		assert(c.n_intervals[d] <= CALENDAR_MAX_INTERVALS);
+		for (int i = 0; i < c.n_intervals[d]; i++) {
+			const struct calendar_interval *x = &c.hours[d][i];
+			assert(x->from >= 0 && x->from < x->to && x->to <= 1440);
+			assert(i == 0 || c.hours[d][i - 1].to <= x->from);
+			open = 1;
+		}
+	}
+	assert(open);
+	assert(c.n_holidays <= CALENDAR_MAX_HOLIDAYS);
+	for (uint32_t i = 1; i < c.n_holidays; i++)
+		assert(c.holidays[i - 1] < c.holidays[i]);
+	json_t *canonical = calendar_json(&c);
+	assert(calendar_decode(canonical, &again, &err) == 0);
+	assert(memcmp(&c, &again, sizeof(c)) == 0);
+	json_decref(canonical);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct queue_input q2;
 		assert(queue_input_decode(again, &q2, &err) == 0);
 		assert(q2.strategy == in.queue.strategy && q2.has_hours == in.queue.has_hours &&
-		       memcmp(q2.hours, in.queue.hours, sizeof(q2.hours)) == 0 && q2.max_wait_s == in.queue.max_wait_s);
+		       memcmp(q2.hours, in.queue.hours, sizeof(q2.hours)) == 0 && q2.max_wait_s == in.queue.max_wait_s &&
+		       q2.first_response_s == in.queue.first_response_s);
 		json_decref(again);
 	}
 	if (agent_profile_decode(obj, &in.agent, &err) == 0) {
@@ -78,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int q = 0; q < 3; q++)
 		if (wfm_input_decode(obj, (enum wfm_question)q, &wfm, &err) == 0)
 			assert(wfm.calls > 0 && wfm.interval > 0 && wfm.aht > 0);
+	check_calendar(obj);
 	json_decref(obj);
 	return 0;
 }

@@ -75,6 +75,7 @@ int state_input_decode(const json_t *obj, struct state_input *ret, struct decode
 
 struct message_input {
 	bool outbound;
+	bool automatic;             /* sent by guichet itself (an acknowledgement): not a first response */
 	const char *body;
 };
 /* note: a note has only a body (always internal). */
@@ -187,6 +188,7 @@ struct queue_input {
 	int utc_offset_min;
 	int16_t hours[7][2][2];     /* per weekday (0 Monday), up to two [from, to) minute ranges */
 	int when_closed;            /* 0 wait, 1 refuse, 2 overflow */
+	int first_response_s;       /* first-response target in business seconds (calendar.h), 0: none */
 };
 int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode_error *err);
 /* The canonical JSON of a queue's configuration (without its name): what the

@@ -91,6 +91,8 @@ int cmd_routing(const struct cli *cli, const struct args *a);
 /* guichet rules ... and guichet contacts suggest|reply ID (cmd_rules.c). */
 int cmd_rules(const struct cli *cli, const struct args *a);
 int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *id);
+/* guichet calendar | contacts due | report same-day (cmd_hours.c), with cmd_api's parsed arguments. */
+int cmd_hours(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

@@ -532,7 +532,9 @@ static const char options_spec[] =
 	/* answers (cmd_rules.c) */
 	"article= reply= mailbox= "
 	/* exports (cmd_export.c) */
-	"date= xlsx= time= to=";
+	"date= xlsx= time= to= "
+	/* business hours (cmd_hours.c) */
+	"within= from= first-response=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -560,6 +562,9 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return tokens(cli, &a);
 	if (strcmp(cmd, "customers") == 0)
 		return customers(cli, &a);
+	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||
+	    (strcmp(cmd, "contacts") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "due") == 0))
+		return cmd_hours(cli, &a);
 	if (strcmp(cmd, "contacts") == 0)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)

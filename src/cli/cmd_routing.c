@@ -61,7 +61,8 @@ static json_t *queue_body(const struct args *a)
 	    !int_option(a, "max-wait", 0, 7 * 86400, body, "max_wait_s") ||
 	    !int_option(a, "overflow-to", 1, INT64_MAX, body, "overflow_to") ||
 	    !int_option(a, "tier-delay", 0, 3600, body, "tier_delay_s") ||
-	    !int_option(a, "sticky", 0, 3600, body, "sticky_s"))
+	    !int_option(a, "sticky", 0, 3600, body, "sticky_s") ||
+	    !int_option(a, "first-response", 1, 30 * 86400, body, "first_response_s"))
 		goto bad;
 	return body;
 bad:

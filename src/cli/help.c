@@ -49,6 +49,8 @@ static const struct help_group groups[] = {
 	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
 	{"audit", "Customers and contacts", "the tenant's audit log"},
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
+	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
+	{"report", "Customers and contacts", "the share of contacts answered the same business day"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -293,6 +295,11 @@ static const struct help_command commands[] = {
 	 "--reply NAME\twhich of the article's replies (default: its first)\n"
 	 "--reason R\talso set the contact's reason\n"
 	 "--mailbox ID\tsend from this mailbox (default: the one the mail came through)\n"},
+	{"contacts", "due", "[--within S] [--queue ID] [--limit N]",
+	 "contacts without a first response, overdue or due within S seconds, most urgent first",
+	 "--within S\talso those due within S seconds (default 3600)\n"
+	 "--queue ID\tthat came in through this queue\n"
+	 "--limit N\tat most N (default 100, at most 1000)\n"},
 	{"audit", NULL, "[--limit N] [--cursor C]", "the tenant's audit log, newest first", PAGE_OPTIONS},
 	{"rules", "list", "", "the tenant's categorisation rules, in the order they are tried", NULL},
 	{"rules", "add", "FILE.json", "add a rule: the reason (and queue, and canned reply) of matching emails",
@@ -301,6 +308,17 @@ static const struct help_command commands[] = {
 	 "\t\"reply\": {\"article\", \"name\"}, \"position\"}\n"},
 	{"rules", "show", "ID", "one rule", NULL},
 	{"rules", "remove", "ID", "delete a rule", NULL},
+	/* business hours (cmd_hours.c) */
+	{"calendar", "show", "", "the tenant's business calendar (always open in UTC until set)", NULL},
+	{"calendar", "set", "FILE.json", "set the tenant's business calendar",
+	 "FILE.json\t{\"zone\": \"Europe/Paris\", \"hours\": {\"mon\": [\"08:00-12:30\",\n"
+	 "\t\"13:30-18:00\"], ...}, \"holidays\": [\"2026-12-25\", ...]};\n"
+	 "\twithout hours: open all day but on holidays\n"},
+	{"report", "same-day", "--from YYYY-MM-DD --to YYYY-MM-DD [--queue ID]",
+	 "per queue and local day: contacts received, answered the same business day, share, late, unanswered",
+	 "--from DATE\tthe first day, in the tenant's time zone\n"
+	 "--to DATE\tthe last day (at most 92 days in all)\n"
+	 "--queue ID\tcontacts that came in through this queue only\n"},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},
@@ -325,10 +343,11 @@ static const struct help_command commands[] = {
 	"--overflow-to QUEUE\tthe queue contacts overflow to\n"                         \
 	"--tier-delay S\tseconds before the next tier of agents is offered\n"           \
 	"--sticky S\tseconds the last agent of a customer is waited for\n"              \
-	"--hours FILE.json\topening hours: {utc_offset_min, days, when_closed}\n"
+	"--hours FILE.json\topening hours: {utc_offset_min, days, when_closed}\n" \
+	"--first-response S\tfirst response due S business seconds after arrival\n"
 	{"queue", "create", "--name N --skill ID --channel C [--level 1|2] [--strategy S] [--sl-target X] "
 	 "[--sl-seconds S] [--offer-timeout S] [--wrapup S] [--max-wait S --overflow-to QUEUE] "
-	 "[--tier-delay S] [--sticky S] [--hours FILE.json]",
+	 "[--tier-delay S] [--sticky S] [--hours FILE.json] [--first-response S]",
 	 "add a queue", QUEUE_OPTIONS},
 	{"queue", "update", "ID [--name N] [--skill ID] [--channel C] [...the options of create]",
 	 "change a queue's settings", QUEUE_OPTIONS},

@@ -138,6 +138,13 @@ int prepare_email_reply(struct request *r, struct store *db);
 int run_email_reply(struct request *r, struct store *db);
 int run_email_replies(struct request *r, struct store *db);
 
+/* handlers_hours.c: the business calendar, due first responses, the same-day report */
+int run_calendar_get(struct request *r, struct store *db);
+int prepare_calendar(struct request *r, struct store *db);
+int run_calendar_put(struct request *r, struct store *db);
+int run_contacts_due(struct request *r, struct store *db);
+int run_report_same_day(struct request *r, struct store *db);
+
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);
 int run_wfm_staff(struct request *r, struct store *db);

@@ -1,11 +1,13 @@
 /* The core operations on customers, contacts and messages (ops.h). */
 #include "daemon/ops.h"
 #include "daemon/router.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int failed(struct ops_error *err, int rc, const char *field, const char *message)
@@ -66,6 +68,64 @@ int ops_customer_find_or_create(const struct ops *o, const struct store_scope *s
 	return GC_OK;
 }
 
+int ops_calendar_load(struct store *db, int64_t tenant_id, struct calendar *ret, struct ops_error *err)
+{
+	char *text = NULL;
+	int rc = store_calendar_get(db, tenant_id, &text);
+	if (rc == GC_ENOTFOUND) {
+		calendar_init_default(ret);
+		return GC_OK;
+	}
+	if (rc < 0)
+		return failed(err, rc, NULL, store_errmsg(db));
+	json_t *obj = json_loads(text, 0, NULL);
+	free(text);
+	struct decode_error derr = {0};
+	rc = obj ? calendar_decode(obj, ret, &derr) : GC_EINVAL;
+	json_decref(obj);
+	/* stored checked: only a zone the system's ICU no longer knows fails */
+	return rc < 0 ? failed(err, GC_EINVAL, "calendar", "the tenant's calendar cannot be read: set it again") : GC_OK;
+}
+
+/* The queue's first-response target in business seconds, 0 for none. */
+static int queue_target(const struct ops *o, const struct store_scope *scope, int64_t queue_id, int64_t *ret)
+{
+	json_t *q = NULL;
+	int rc = store_queue_get(o->db, scope, queue_id, &q);
+	if (rc == GC_OK)
+		*ret = json_integer_value(json_object_get(q, "first_response_s"));
+	json_decref(q);
+	return rc;
+}
+
+/* The contact entered queue_id: its entry queue when it had none, and its
+ * due time when it had none and the queue has a target. */
+static int entered(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t queue_id,
+		   struct ops_error *err)
+{
+	int64_t created = 0, due = 0, target = 0;
+	int rc = queue_target(o, scope, queue_id, &target);
+	if (rc == GC_OK && target > 0) /* without a target, nothing to compute */
+		rc = store_contact_due_info(o->db, scope->tenant_id, contact_id, &created, &due);
+	if (rc < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	if (due == 0 && target > 0) {
+		struct calendar *cal = malloc(sizeof(*cal));
+		if (cal == NULL)
+			return failed(err, GC_ENOMEM, NULL, "out of memory");
+		rc = ops_calendar_load(o->db, scope->tenant_id, cal, err);
+		if (rc == GC_OK && calendar_due(cal, created, target, &due) < 0)
+			rc = failed(err, GC_EINVAL, "queue_id", "the queue's first-response target is more than ten "
+				    "years of the tenant's business hours away");
+		free(cal);
+		if (rc < 0)
+			return rc;
+	}
+	if ((rc = store_contact_entered(o->db, scope->tenant_id, contact_id, queue_id, due)) < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	return GC_OK;
+}
+
 int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t queue_id,
 		int priority, struct ops_error *err)
 {
@@ -81,7 +141,7 @@ int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t co
 	const char *why = router_errmsg(o->router);
 	if ((rc == GC_ENOTFOUND && strncmp(why, "no queue", 8) == 0) || rc == GC_EINVAL)
 		return failed(err, GC_EINVAL, "queue_id", why);
-	return rc < 0 ? failed(err, rc, "contact", why) : GC_OK;
+	return rc < 0 ? failed(err, rc, "contact", why) : entered(o, scope, contact_id, queue_id, err);
 }
 
 int ops_contact_create(const struct ops *o, const struct store_scope *scope, const struct contact_input *in,
@@ -105,5 +165,13 @@ int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_
 		    const struct message_input *in, bool note, json_t **ret, struct ops_error *err)
 {
 	int rc = store_contact_add_message(o->db, scope, contact_id, in, note, ret);
-	return rc < 0 ? failed(err, rc, rc == GC_ENOTFOUND ? "contact" : "state", store_errmsg(o->db)) : GC_OK;
+	if (rc < 0)
+		return failed(err, rc, rc == GC_ENOTFOUND ? "contact" : "state", store_errmsg(o->db));
+	if (!note && in->outbound && !in->automatic &&
+	    (rc = store_contact_first_response(o->db, scope->tenant_id, contact_id, gc_now_ms())) < 0) {
+		json_decref(*ret);
+		*ret = NULL;
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	}
+	return GC_OK;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guichet/calendar.h"
 #include "guichet/decode.h"
 #include "store/store.h"
 
@@ -52,14 +53,22 @@ int ops_customer_find_or_create(const struct ops *o, const struct store_scope *s
 int ops_contact_create(const struct ops *o, const struct store_scope *scope, const struct contact_input *in,
 		       int64_t *ret_id, char **ret_text, struct ops_error *err);
 
-/* Puts the contact in a queue at priority (-1: the contact's own). */
+/* Puts the contact in a queue at priority (-1: the contact's own). The
+ * first queue it enters becomes its entry queue; the first one with a
+ * first-response target (first_response_s) gives it its due time: that many
+ * business seconds of the tenant's calendar after the contact was created. */
 int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t queue_id,
 		int priority, struct ops_error *err);
 
 /* Adds a message (or, note, an internal note) to the contact; *ret is the
- * message as the API shows it. */
+ * message as the API shows it. The first outbound message that is not
+ * automatic is the contact's first response (first_response_at). */
 int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
 		    const struct message_input *in, bool note, json_t **ret, struct ops_error *err);
+
+/* The tenant's business calendar, or the always-open one in UTC when it
+ * has none (calendar_init_default). */
+int ops_calendar_load(struct store *db, int64_t tenant_id, struct calendar *ret, struct ops_error *err);
 
 /* Digits with a leading '+' (other characters dropped) into ret (len >=
  * 2): GC_EINVAL when fewer than 3 digits remain. */

@@ -3,6 +3,7 @@
  * Each decoder first refuses fields it does not know, then reads each field
  * with a typed getter that enforces type, presence, length and range. */
 #include "guichet/decode.h"
+#include "guichet/calendar.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -759,7 +760,7 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 {
 	static const char *const known[] = {"name", "skill_id", "channel", "level", "strategy",
 		"sl_target", "sl_seconds", "offer_timeout_s", "wrapup_s", "max_wait_s", "tier_delay_s",
-		"sticky_s", "overflow_to", "hours", NULL};
+		"sticky_s", "overflow_to", "hours", "first_response_s", NULL};
 	struct queue_input in;
 	memset(&in, 0, sizeof(in));
 	const char *channel = NULL, *strategy = NULL;
@@ -767,6 +768,7 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
 	    (rc = get_string(obj, "name", REQUIRED, 100, ONE_LINE, &in.name, err)) < 0 ||
+	    (rc = get_int_def(obj, "first_response_s", 1, CALENDAR_MAX_DUE_S, 0, &v[7], err)) < 0 ||
 	    (rc = get_int_def(obj, "skill_id", 1, INT64_MAX, -1, &in.skill_id, err)) < 0 ||
 	    (rc = get_string(obj, "channel", REQUIRED, 16, ONE_LINE, &channel, err)) < 0 ||
 	    (rc = get_string(obj, "strategy", OPTIONAL, 32, ONE_LINE, &strategy, err)) < 0 ||
@@ -802,6 +804,7 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 	in.max_wait_s = (int)v[4];
 	in.tier_delay_s = (int)v[5];
 	in.sticky_s = (int)v[6];
+	in.first_response_s = (int)v[7];
 	*ret = in;
 	return GC_OK;
 }
@@ -814,6 +817,7 @@ json_t *queue_input_json(const struct queue_input *in)
 		in->sl_seconds, "offer_timeout_s", in->offer_timeout_s, "wrapup_s", in->wrapup_s,
 		"max_wait_s", in->max_wait_s, "tier_delay_s", in->tier_delay_s, "sticky_s", in->sticky_s);
 	json_object_set_new(o, "overflow_to", in->overflow_to ? json_integer(in->overflow_to) : json_null());
+	json_object_set_new(o, "first_response_s", in->first_response_s ? json_integer(in->first_response_s) : json_null());
 	if (!in->has_hours) {
 		json_object_set_new(o, "hours", json_null());
 		return o;

@@ -153,7 +153,7 @@ out:
  * streaming generator straight from the row (a GET is mostly this, and a
  * jansson tree, or SQLite's JSON functions, cost twice as much). */
 #define CONTACT_COLUMNS "id, channel, customer_id, subject, reason, queue, priority, tags," \
-	" state, disposition, version, created_at, updated_at"
+	" state, disposition, version, created_at, updated_at, due_at, first_response_at"
 
 static void gen_key(yajl_gen g, const char *key)
 {
@@ -164,6 +164,7 @@ static void gen_key(yajl_gen g, const char *key)
  * was just inserted (NULL strings and 0 ids are null). */
 struct contact_fields {
 	int64_t id, customer_id, priority, version, created_at, updated_at;
+	int64_t due_at, first_response_at; /* 0: none */
 	const char *channel, *subject, *reason, *queue, *tags_line, *state, *disposition;
 };
 
@@ -195,6 +196,14 @@ static void gen_time(yajl_gen g, const char *key, int64_t ms)
 	char when[GC_TIME_LEN];
 	gc_time_format(ms, when);
 	gen_string(g, key, when);
+}
+
+static void gen_time_or_null(yajl_gen g, const char *key, int64_t ms)
+{
+	if (ms)
+		gen_time(g, key, ms);
+	else
+		gen_string(g, key, NULL);
 }
 
 /* Tags are stored one per line. */
@@ -230,6 +239,8 @@ static void gen_contact(yajl_gen g, const struct contact_fields *c)
 	yajl_gen_integer(g, c->version);
 	gen_time(g, "created_at", c->created_at);
 	gen_time(g, "updated_at", c->updated_at);
+	gen_time_or_null(g, "due_at", c->due_at);
+	gen_time_or_null(g, "first_response_at", c->first_response_at);
 }
 
 static void gen_message(yajl_gen g, const struct message_fields *m)
@@ -263,7 +274,8 @@ static struct contact_fields contact_of_row(struct db_stmt *st)
 		.priority = db_column_int64(st, 6), .tags_line = column_text_or_null(st, 7),
 		.state = column_text_or_null(st, 8), .disposition = column_text_or_null(st, 9),
 		.version = db_column_int64(st, 10), .created_at = db_column_int64(st, 11),
-		.updated_at = db_column_int64(st, 12)};
+		.updated_at = db_column_int64(st, 12), .due_at = column_int_or_0(st, 13),
+		.first_response_at = column_int_or_0(st, 14)};
 }
 
 /* The messages of a CONTACT_WITH_MESSAGES row set, from the current row on. */
@@ -272,10 +284,10 @@ static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 	int rc = DB_ROW;
 	gen_key(g, "messages");
 	yajl_gen_array_open(g);
-	for (; rc == DB_ROW && !db_column_is_null(st, 13); rc = db_step(st)) {
-		struct message_fields m = {.id = db_column_int64(st, 13), .kind = column_text_or_null(st, 14),
-					   .body = column_text_or_null(st, 15), .author_id = column_int_or_0(st, 16),
-					   .created_at = db_column_int64(st, 17)};
+	for (; rc == DB_ROW && !db_column_is_null(st, 15); rc = db_step(st)) {
+		struct message_fields m = {.id = db_column_int64(st, 15), .kind = column_text_or_null(st, 16),
+					   .body = column_text_or_null(st, 17), .author_id = column_int_or_0(st, 18),
+					   .created_at = db_column_int64(st, 19)};
 		gen_message(g, &m);
 	}
 	yajl_gen_array_close(g);
@@ -334,7 +346,7 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 	int rc = GC_OK;
 	struct db_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
 		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
-		" c.updated_at, m.id, m.kind, m.body, m.author_id, m.created_at"
+		" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at"
 		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
 		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id", scope->tenant_id, id, &rc);
 	if (st == NULL)

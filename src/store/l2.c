@@ -23,11 +23,19 @@
 
 int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone)
 {
-	/* Tenants have no zone setting yet: the business calendar of issue 13
-	 * brings one, and this function will read it. */
-	(void)s;
-	(void)tenant_id;
-	snprintf(ret_zone, GC_TZ_NAME_MAX, "UTC");
+	char *config = NULL;
+	int rc = store_calendar_get(s, tenant_id, &config);
+	snprintf(ret_zone, GC_TZ_NAME_MAX, "UTC"); /* no calendar: UTC, as the business hours say */
+	if (rc == GC_ENOTFOUND)
+		return GC_OK;
+	if (rc < 0)
+		return rc;
+	json_t *cal = json_loads(config, 0, NULL);
+	const char *zone = json_string_value(json_object_get(cal, "zone"));
+	if (zone)
+		snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", zone);
+	json_decref(cal);
+	free(config);
 	return GC_OK;
 }
 

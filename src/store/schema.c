@@ -328,6 +328,20 @@ static const char *const migrations[] = {
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), day TEXT NOT NULL,"
 	"  outbox_id {int} REFERENCES email_outbox(id), contacts {int} NOT NULL, at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, day)) {without_rowid};",
+	/* 16: business hours and the same-day promise (src/store/hours.c):
+	 * one business calendar per tenant (zone, weekly hours, holidays, as
+	 * calendar.h's JSON); on contacts, the first response's due time, set
+	 * when it enters a queue with a target, when the first outbound message
+	 * came, and the queue it first entered (the same-day report's queue) */
+	"CREATE TABLE calendars("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
+	"  config TEXT NOT NULL, updated_at {int} NOT NULL) {without_rowid};"
+	"ALTER TABLE contacts ADD COLUMN due_at {int};"
+	"ALTER TABLE contacts ADD COLUMN first_response_at {int};"
+	"ALTER TABLE contacts ADD COLUMN entry_queue_id {int};"
+	"CREATE INDEX contacts_due ON contacts(tenant_id, due_at)"
+	"  WHERE due_at IS NOT NULL AND first_response_at IS NULL;"
+	"CREATE INDEX contacts_received ON contacts(tenant_id, created_at) WHERE entry_queue_id IS NOT NULL;",
 };
 
 int schema_n_migrations(void)

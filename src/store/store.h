@@ -447,8 +447,8 @@ void store_attachments_free(struct store_attachment *list, size_t n);
 
 /* The daily level-2 export (l2.c). */
 #define STORE_L2_MAX_CONTACTS 10000  /* contacts in one day's export */
-/* The tenant's time zone, an ICU name: "UTC" until tenants have a setting
- * (the business calendar's zone, when it lands). ret_zone holds GC_TZ_NAME_MAX. */
+/* The tenant's time zone, an ICU name: its business calendar's (hours.c),
+ * "UTC" when it has none. ret_zone holds GC_TZ_NAME_MAX. */
 int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone);
 /* The scope's contacts that went to level 2 in [from_ms, to_ms) (escalated,
  * or routed into a level-2 queue), in the order they went:
@@ -510,6 +510,35 @@ int store_contact_brief(struct store *s, const struct store_scope *scope, int64_
 int store_contact_exists(struct store *s, const struct store_scope *scope, int64_t contact_id);
 /* Sets the contact's queue label (the routing queue's name). */
 int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_id, const char *queue);
+
+/* --- business hours and first responses (hours.c) --- */
+
+/* The tenant's business calendar as calendar.h's JSON text (malloc'd);
+ * GC_ENOTFOUND when it has none. */
+int store_calendar_get(struct store *s, int64_t tenant_id, char **ret_config);
+/* Sets the tenant's calendar (checked JSON text). */
+int store_calendar_put(struct store *s, const struct store_scope *scope, const char *config);
+/* The contact's creation time and first-response due time (0: none). */
+int store_contact_due_info(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t *ret_created,
+			   int64_t *ret_due);
+/* The contact entered queue_id: it becomes its entry queue and due_at (0:
+ * none) its due time, each only when it has none yet. */
+int store_contact_entered(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t queue_id, int64_t due_at);
+/* The contact's first response came at at (kept when it has one already). */
+int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at);
+/* Open contacts (not resolved or closed) without a first response, due at
+ * or before until, of entry queue queue_id (0: any), most urgent first, at
+ * most limit: {id, subject, state, queue, entry_queue_id, customer_id,
+ * created_at, due_at, overdue, late_s} with late_s = now - due_at in
+ * seconds (negative: still early). */
+int store_contacts_due(struct store *s, const struct store_scope *scope, int64_t now, int64_t until,
+		       int64_t queue_id, int limit, json_t **ret_list);
+/* fn for every contact created in [from, to) that entered a queue (of
+ * entry queue queue_id, 0: any), oldest first; first_response_at is 0 for
+ * none. A negative answer from fn stops and is returned. */
+typedef int (*store_received_fn)(void *arg, int64_t entry_queue_id, int64_t created_at, int64_t first_response_at);
+int store_contacts_received(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
+			    int64_t queue_id, store_received_fn fn, void *arg);
 
 /* --- idempotency keys (idempotency.c) --- */
 

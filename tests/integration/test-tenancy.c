@@ -63,6 +63,8 @@ static const struct probe {
 	{"POST", "/api/v1/contacts/%lld/transfer", K_CONTACT, "{\"queue_id\":%lld}"},
 	{"POST", "/api/v1/contacts/%lld/move", K_CONTACT, "{\"queue_id\":%lld}"},
 	{"POST", "/api/v1/contacts/%lld/abandon", K_CONTACT, NULL},
+	{"GET", "/api/v1/contacts/due?queue=%lld", K_QUEUE, NULL},
+	{"GET", "/api/v1/reports/same-day?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -70,7 +72,7 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/users", "/api/v1/audit?limit=500", "/api/v1/api-tokens", "/api/v1/tenants",
 	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
 	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
-	"/api/v1/queues/stats"};
+	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar"};
 
 struct tenant {
 	char *admin;
@@ -139,6 +141,11 @@ static int setup(void **state)
 	fill(&a, "A");
 	fill(&b, "B");
 	b.token_id = new_token(&b, &b.token);
+	/* a contact of B due for a first response, for A's due lists to leave out */
+	long long due_queue = post_id(&d, b.admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name",
+		"B-SECRET-due", "skill_id", (json_int_t)b.skill, "channel", "email", "first_response_s", 60));
+	post_id(&d, b.admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email", "subject",
+		"B-SECRET-due", "queue_id", (json_int_t)due_queue));
 	for (size_t i = 0; i < N_ROLES; i++) {
 		char email[64];
 		snprintf(email, sizeof(email), "%s@a.example", roles[i]);
@@ -301,7 +308,7 @@ static void b_is_unchanged(void **state)
 	free(victim);
 	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts", b.token, NULL), 200); /* token alive */
 	http_json(&d, "GET", "/api/v1/contacts?limit=500", b.admin, NULL, &r);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* its contact and the one due */
 	resp_clear(&r);
 	/* B's routing: its queue, skill and agent as they were */
 	snprintf(path, sizeof(path), "/api/v1/queues/%lld", b.queue);

@@ -15,6 +15,8 @@
 #include "daemon/hub.h"
 #include "daemon/ops.h"
 #include "daemon/router.h"
+#include "guichet/calendar.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "store/store.h"
 #include "opsfixture.h"
@@ -126,12 +128,124 @@ static void bad_references_name_their_input(void **state)
 	json_decref(page);
 }
 
+/* An email queue of the scope's tenant with a first-response target (0: none). */
+static int64_t target_queue(struct ops_fixture *f, const struct store_scope *sc, const char *name, int target_s)
+{
+	json_t *skill = NULL;
+	int rc = store_skill_create(f->s, sc, name, &skill);
+	assert_int_equal(rc, GC_OK);
+	json_t *qj = json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
+			       json_integer_value(json_object_get(skill, "id")), "channel", "email");
+	if (target_s)
+		json_object_set_new(qj, "first_response_s", json_integer(target_s));
+	struct queue_input q;
+	struct decode_error derr;
+	assert_int_equal(queue_input_decode(qj, &q, &derr), GC_OK);
+	assert_int_equal(q.first_response_s, target_s);
+	json_t *config = queue_input_json(&q);
+	int64_t id = 0;
+	assert_int_equal(store_queue_create(f->s, sc, name, config, &id), GC_OK);
+	assert_int_equal(router_queue_set(f->o.router, f->s, sc, id, name, &q), GC_OK);
+	json_decref(config);
+	json_decref(qj);
+	json_decref(skill);
+	return id;
+}
+
+static int64_t contact_time(struct ops_fixture *f, int64_t id, const char *field)
+{
+	json_t *c = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, id, &c), GC_OK);
+	const char *text = json_string_value(json_object_get(c, field));
+	int64_t ms = 0;
+	if (text)
+		assert_int_equal(gc_time_parse(text, &ms), GC_OK);
+	json_decref(c);
+	return ms;
+}
+
+/* Entering a queue with a first-response target gives a contact its due
+ * time, in business time of the tenant's calendar from its creation, once;
+ * the first outbound message that is not automatic is its first response. */
+static void due_times_and_first_responses(void **state)
+{
+	struct ops_fixture *f = *state;
+	struct ops_error err;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	int64_t plain = target_queue(f, &f->a, "plain", 0), fast = target_queue(f, &f->a, "fast", 7200);
+	/* no calendar: always open in UTC */
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "x", .queue_id = plain, .message = "hi"};
+	int64_t first = 0, second = 0;
+	assert_int_equal(ops_contact_create(&f->o, &f->a, &in, &first, NULL, &err), GC_OK);
+	in.queue_id = fast;
+	assert_int_equal(ops_contact_create(&f->o, &f->a, &in, &second, NULL, &err), GC_OK);
+	router_job_end(f->o.router, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->o.router, f->s, true);
+	assert_int_equal(contact_time(f, first, "due_at"), 0); /* a queue without a target */
+	int64_t created = contact_time(f, second, "created_at");
+	assert_int_equal(contact_time(f, second, "due_at"), created + 7200 * 1000);
+
+	/* a calendar closed today and tomorrow (UTC): the 2 hours start the day after */
+	int32_t today = (int32_t)(created / 86400000);
+	char a[CALENDAR_DATE_LEN], b[CALENDAR_DATE_LEN], cal[200];
+	calendar_date_format(today, a);
+	calendar_date_format(today + 1, b);
+	snprintf(cal, sizeof(cal), "{\"zone\":\"UTC\",\"holidays\":[\"%s\",\"%s\"]}", a, b);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_calendar_put(f->s, &f->a, cal), GC_OK);
+	in.queue_id = fast;
+	int64_t third = 0;
+	assert_int_equal(ops_contact_create(&f->o, &f->a, &in, &third, NULL, &err), GC_OK);
+	router_job_end(f->o.router, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->o.router, f->s, true);
+	assert_int_equal(contact_time(f, third, "due_at"), (today + 2) * 86400000LL + 7200 * 1000);
+
+	/* notes and automatic messages are no response; the first reply is */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	json_t *m = NULL;
+	struct message_input note = {.body = "looking"}, ack = {.outbound = true, .automatic = true, .body = "got it"};
+	struct message_input inbound = {.body = "more"}, reply = {.outbound = true, .body = "done"};
+	assert_int_equal(ops_message_add(&f->o, &f->a, second, &note, true, &m, &err), GC_OK);
+	json_decref(m);
+	assert_int_equal(ops_message_add(&f->o, &f->a, second, &ack, false, &m, &err), GC_OK);
+	json_decref(m);
+	assert_int_equal(ops_message_add(&f->o, &f->a, second, &inbound, false, &m, &err), GC_OK);
+	json_decref(m);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(contact_time(f, second, "first_response_at"), 0);
+	json_t *due = NULL;
+	assert_int_equal(store_contacts_due(f->s, &f->a, gc_now_ms(), INT64_MAX, 0, 100, &due), GC_OK);
+	assert_int_equal(json_array_size(due), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(due, 0), "id")), second); /* most urgent first */
+	json_decref(due);
+	assert_int_equal(store_contacts_due(f->s, &f->b, gc_now_ms(), INT64_MAX, 0, 100, &due), GC_OK);
+	assert_int_equal(json_array_size(due), 0); /* another tenant sees none */
+	json_decref(due);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(ops_message_add(&f->o, &f->a, second, &reply, false, &m, &err), GC_OK);
+	json_decref(m);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	int64_t answered = contact_time(f, second, "first_response_at");
+	assert_true(answered >= created);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(ops_message_add(&f->o, &f->a, second, &reply, false, &m, &err), GC_OK);
+	json_decref(m);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(contact_time(f, second, "first_response_at"), answered); /* the first one stays */
+	assert_int_equal(store_contacts_due(f->s, &f->a, gc_now_ms(), INT64_MAX, 0, 100, &due), GC_OK);
+	assert_int_equal(json_array_size(due), 1); /* answered: off the list */
+	json_decref(due);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(customers_are_found_by_address_or_phone, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(a_contact_with_its_first_message, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(bad_references_name_their_input, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(due_times_and_first_responses, ops_fixture_setup, ops_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

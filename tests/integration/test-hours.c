@@ -1,0 +1,454 @@
+/* Business hours and the same-day promise through the real daemon, on the
+ * run's engine: the tenant's calendar is checked (each bad field named,
+ * nothing half-written), read by supervisors and changed by tenant admins
+ * only; a contact entering a queue with a first-response target gets its
+ * due time in business time of that calendar, shows it, and leaves the due
+ * list at its first outbound message (an email reply too); overdue contacts
+ * come first with how late they are; the same-day report counts known contacts per queue and
+ * local day; another tenant sees none of it; the CLI does the same. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guichet/clock.h"
+
+#define PASSWORD "hours pass"
+#define DAY_MS 86400000LL
+
+static struct daemon d;
+static char *admin, *supervisor, *agent, *other_admin;
+static long long skill, fast, slow, plain;
+
+static long long new_queue(const char *name, int first_response_s)
+{
+	json_t *body = json_pack("{s:s,s:I,s:s}", "name", name, "skill_id", (json_int_t)skill, "channel", "email");
+	if (first_response_s)
+		json_object_set_new(body, "first_response_s", json_integer(first_response_s));
+	return post_id(&d, admin, "/api/v1/queues", body);
+}
+
+static int setup(void **state)
+{
+	if (daemon_init(&d, "one", "admin@one.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@one.example", PASSWORD);
+	other_admin = login(&d, "admin@two.example", PASSWORD);
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "sup@one.example", "name", "S",
+		"password", PASSWORD, "role", "supervisor"));
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "agent@one.example", "name", "A",
+		"password", PASSWORD, "role", "agent"));
+	supervisor = login(&d, "sup@one.example", PASSWORD);
+	agent = login(&d, "agent@one.example", PASSWORD);
+	skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "mail"));
+	fast = new_queue("fast", 1);
+	slow = new_queue("slow", 3600);
+	plain = new_queue("plain", 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	free(supervisor);
+	free(agent);
+	free(other_admin);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+static long long contact_in(long long queue, const char *subject)
+{
+	json_t *body = json_pack("{s:s,s:s,s:s}", "channel", "email", "subject", subject, "message", "hello");
+	if (queue)
+		json_object_set_new(body, "queue_id", json_integer(queue));
+	return post_id(&d, admin, "/api/v1/contacts", body);
+}
+
+/* A time field of a contact, 0 when null. */
+static int64_t contact_time(long long id, const char *field)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", id);
+	struct resp r;
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_t *v = json_object_get(r.json, field);
+	assert_non_null(v); /* shown, null or not */
+	int64_t ms = 0;
+	if (!json_is_null(v))
+		assert_int_equal(gc_time_parse(json_string_value(v), &ms), 0);
+	resp_clear(&r);
+	return ms;
+}
+
+static void put_calendar(const char *token, const char *json, int status, const char *field)
+{
+	struct resp r;
+	http_raw(&d, "PUT", "/api/v1/calendar", token, NULL, "application/json", json, strlen(json), &r);
+	if (r.status != status)
+		fail_msg("PUT %s: %d %s", json, r.status, r.text);
+	if (field) {
+		json_t *f = json_object_get(json_object_get(r.json, "error"), "field");
+		if (f == NULL || strcmp(json_string_value(f), field) != 0)
+			fail_msg("PUT %s: expected field %s: %s", json, field, r.text);
+	}
+	resp_clear(&r);
+}
+
+static char *calendar_text(const char *token)
+{
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/calendar", token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	char *text = json_dumps(r.json, JSON_COMPACT | JSON_SORT_KEYS);
+	resp_clear(&r);
+	return text;
+}
+
+#define DEFAULT_CALENDAR "{\"holidays\":[],\"hours\":null,\"zone\":\"UTC\"}"
+
+static void the_calendar_is_checked_and_kept(void **state)
+{
+	char *text = calendar_text(admin);
+	assert_string_equal(text, DEFAULT_CALENDAR); /* none yet: always open in UTC */
+	free(text);
+	put_calendar(admin, "{\"zone\":\"Mars/Olympus\"}", 400, "zone");
+	put_calendar(admin, "{\"zone\":\"UTC\",\"hours\":{\"mon\":[\"08:00-12:00\",\"11:00-13:00\"]}}", 400, "hours.mon");
+	put_calendar(admin, "{\"zone\":\"UTC\",\"hours\":{\"tue\":[\"8h-12h\"]}}", 400, "hours.tue");
+	put_calendar(admin, "{\"zone\":\"UTC\",\"hours\":{}}", 400, "hours");
+	put_calendar(admin, "{\"zone\":\"UTC\",\"holidays\":[\"2026-12-25\",\"2026-13-01\"]}", 400, "holidays[1]");
+	put_calendar(admin, "{\"zone\":\"UTC\",\"open\":1}", 400, "open");
+	put_calendar(supervisor, "{\"zone\":\"UTC\"}", 403, NULL);
+	put_calendar(agent, "{\"zone\":\"UTC\"}", 403, NULL);
+	text = calendar_text(admin);
+	assert_string_equal(text, DEFAULT_CALENDAR); /* nothing written */
+	free(text);
+	put_calendar(admin, "{\"zone\":\"Europe/Paris\",\"hours\":{\"mon\":[\"13:30-18:00\",\"08:00-12:30\"]},"
+		     "\"holidays\":[\"2026-12-25\"]}", 200, NULL);
+	text = calendar_text(supervisor); /* supervisors read it, intervals in order */
+	assert_string_equal(text, "{\"holidays\":[\"2026-12-25\"],\"hours\":{\"mon\":[\"08:00-12:30\",\"13:30-18:00\"]},"
+			    "\"zone\":\"Europe/Paris\"}");
+	free(text);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/calendar", agent, NULL), 403);
+	text = calendar_text(other_admin); /* the other tenant's is its own */
+	assert_string_equal(text, DEFAULT_CALENDAR);
+	free(text);
+	put_calendar(admin, "{\"zone\":\"UTC\"}", 200, NULL); /* back to always open for what follows */
+}
+
+/* The ids of a due list, in order, into ids (at most n); how many. */
+static size_t due_ids(const char *token, const char *query, long long *ids, size_t n, json_t **ret_items)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/contacts/due%s", query);
+	struct resp r;
+	http_json(&d, "GET", path, token, NULL, &r);
+	if (r.status != 200)
+		fail_msg("GET %s: %d %s", path, r.status, r.text);
+	json_t *items = json_object_get(r.json, "items");
+	size_t i, count = json_array_size(items);
+	json_t *item;
+	json_array_foreach(items, i, item)
+		if (i < n)
+			ids[i] = json_integer_value(json_object_get(item, "id"));
+	if (ret_items)
+		*ret_items = json_incref(items);
+	resp_clear(&r);
+	return count;
+}
+
+static void due_times_and_the_due_list(void **state)
+{
+	put_calendar(admin, "{\"zone\":\"UTC\"}", 200, NULL);
+	long long a = contact_in(fast, "fast"), b = contact_in(slow, "slow"), c = contact_in(plain, "plain");
+	long long later = contact_in(0, "enqueued later");
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/enqueue", later);
+	assert_int_equal(http_status(&d, "POST", path, admin, json_pack("{s:I}", "queue_id", (json_int_t)slow)), 200);
+	assert_int_equal(contact_time(a, "due_at"), contact_time(a, "created_at") + 1000);
+	assert_int_equal(contact_time(b, "due_at"), contact_time(b, "created_at") + 3600 * 1000);
+	assert_int_equal(contact_time(later, "due_at"), contact_time(later, "created_at") + 3600 * 1000);
+	assert_int_equal(contact_time(c, "due_at"), 0); /* no target, no due time */
+	assert_int_equal(contact_time(a, "first_response_at"), 0);
+	usleep(1200 * 1000); /* a is overdue now */
+
+	long long ids[8] = {0};
+	json_t *items = NULL;
+	assert_int_equal(due_ids(supervisor, "?within=0", ids, 8, &items), 1);
+	assert_int_equal(ids[0], a);
+	assert_true(json_is_true(json_object_get(json_array_get(items, 0), "overdue")));
+	assert_true(json_integer_value(json_object_get(json_array_get(items, 0), "late_s")) >= 0);
+	json_decref(items);
+	assert_int_equal(due_ids(supervisor, "?within=7200", ids, 8, &items), 3); /* most urgent first */
+	assert_int_equal(ids[0], a);
+	assert_int_equal(ids[1], b);
+	assert_int_equal(ids[2], later);
+	json_t *early = json_array_get(items, 1);
+	assert_false(json_is_true(json_object_get(early, "overdue")));
+	json_int_t late = json_integer_value(json_object_get(early, "late_s"));
+	assert_true(late >= -3600 && late <= -3500);
+	json_decref(items);
+	char query[64];
+	snprintf(query, sizeof(query), "?within=7200&queue=%lld", slow);
+	assert_int_equal(due_ids(supervisor, query, ids, 8, NULL), 2);
+	assert_int_equal(ids[0], b);
+
+	/* a note is no response; the first outbound message is */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/notes", a);
+	assert_int_equal(http_status(&d, "POST", path, agent, json_pack("{s:s}", "body", "looking")), 201);
+	assert_int_equal(contact_time(a, "first_response_at"), 0);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/messages", a);
+	assert_int_equal(http_status(&d, "POST", path, agent,
+				     json_pack("{s:s,s:s}", "body", "restart it", "direction", "outbound")), 201);
+	int64_t answered = contact_time(a, "first_response_at");
+	assert_true(answered >= contact_time(a, "created_at"));
+	assert_int_equal(due_ids(supervisor, "?within=7200", ids, 8, NULL), 2);
+	assert_int_equal(ids[0], b);
+	assert_int_equal(http_status(&d, "POST", path, agent,
+				     json_pack("{s:s,s:s}", "body", "again", "direction", "outbound")), 201);
+	assert_int_equal(contact_time(a, "first_response_at"), answered); /* the first stays */
+
+	/* business time: closed today and tomorrow (UTC), the hour starts after */
+	int64_t today = gc_now_ms() / DAY_MS;
+	char cal[160], d1[16], d2[16];
+	time_t t1 = (time_t)(today * 86400), t2 = (time_t)((today + 1) * 86400);
+	struct tm tm1, tm2;
+	gmtime_r(&t1, &tm1);
+	gmtime_r(&t2, &tm2);
+	strftime(d1, sizeof(d1), "%Y-%m-%d", &tm1);
+	strftime(d2, sizeof(d2), "%Y-%m-%d", &tm2);
+	snprintf(cal, sizeof(cal), "{\"zone\":\"UTC\",\"holidays\":[\"%s\",\"%s\"]}", d1, d2);
+	put_calendar(admin, cal, 200, NULL);
+	long long closed = contact_in(slow, "on a holiday");
+	assert_int_equal(contact_time(closed, "due_at"), (today + 2) * DAY_MS + 3600 * 1000);
+
+	/* who may see it, and bad input named */
+	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts/due", agent, NULL), 403);
+	assert_int_equal(due_ids(admin, "?within=7200", ids, 8, NULL), 2);
+	assert_int_equal(due_ids(other_admin, "?within=2592000", ids, 8, NULL), 0);
+	struct resp r;
+	snprintf(path, sizeof(path), "/api/v1/contacts/due?queue=%lld", slow);
+	http_json(&d, "GET", path, other_admin, NULL, &r);
+	assert_int_equal(r.status, 404); /* another tenant's queue does not exist */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "queue");
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/contacts/due?within=-5", supervisor, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "within");
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts/due?queue=abc", supervisor, NULL), 400);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts/due?limit=0", supervisor, NULL), 400);
+	/* a target out of bounds is refused, naming it */
+	http_json(&d, "POST", "/api/v1/queues", admin, json_pack("{s:s,s:I,s:s,s:i}", "name", "bad", "skill_id",
+		  (json_int_t)skill, "channel", "email", "first_response_s", 0), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")),
+			    "first_response_s");
+	resp_clear(&r);
+	put_calendar(admin, "{\"zone\":\"UTC\"}", 200, NULL);
+}
+
+/* Sets a contact's arrival and first response (0: none) to known instants. */
+static void backdate(long long id, int64_t created, int64_t answered)
+{
+	char sql[256];
+	if (answered)
+		snprintf(sql, sizeof(sql), "UPDATE contacts SET created_at = %lld, first_response_at = %lld WHERE id = %lld",
+			 (long long)created, (long long)answered, id);
+	else
+		snprintf(sql, sizeof(sql), "UPDATE contacts SET created_at = %lld, first_response_at = NULL WHERE id = %lld",
+			 (long long)created, id);
+	assert_int_equal(testdb_exec(d.db, sql), 0);
+}
+
+/* UTC milliseconds of a November 2026 wall time in Paris (UTC+1 then). */
+static int64_t paris_nov(int day, int hour, int minute)
+{
+	int64_t nov1 = 20758LL * DAY_MS; /* 2026-11-01T00:00Z */
+	return nov1 + (day - 1) * DAY_MS + ((hour - 1) * 60 + minute) * 60000LL;
+}
+
+static json_t *find_row(json_t *rows, long long queue, const char *day)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "queue_id")) == queue &&
+		    (day == NULL || strcmp(json_string_value(json_object_get(row, "day")), day) == 0))
+			return row;
+	fail_msg("no row for queue %lld day %s", queue, day ? day : "(total)");
+	return NULL;
+}
+
+static void assert_counts(json_t *row, int received, int same_day, int late, int unanswered)
+{
+	assert_int_equal(json_integer_value(json_object_get(row, "received")), received);
+	assert_int_equal(json_integer_value(json_object_get(row, "answered_same_day")), same_day);
+	assert_int_equal(json_integer_value(json_object_get(row, "answered_late")), late);
+	assert_int_equal(json_integer_value(json_object_get(row, "unanswered")), unanswered);
+	double share = json_number_value(json_object_get(row, "share"));
+	double want = (double)same_day / received;
+	assert_true(share > want - 1e-9 && share < want + 1e-9);
+}
+
+/* Paris, Monday to Friday 09:00-17:00. Tuesday 3 November 2026: A at 10:00
+ * answered 16:00 (same day); B at 18:30, after closing, answered Wednesday
+ * 10:00 (same business day: Wednesday's); C at 11:00 answered Wednesday
+ * 09:30 (late); D at 12:00 unanswered. Wednesday 4: E at 09:30 answered
+ * 09:45; F at 00:30 local (Tuesday 23:30 UTC: a local day, not a UTC one)
+ * answered 16:00. G in another queue; H on Thursday, outside the period. */
+static void the_same_day_report_counts_known_contacts(void **state)
+{
+	put_calendar(admin, "{\"zone\":\"Europe/Paris\",\"hours\":{\"mon\":[\"09:00-17:00\"],\"tue\":[\"09:00-17:00\"],"
+		     "\"wed\":[\"09:00-17:00\"],\"thu\":[\"09:00-17:00\"],\"fri\":[\"09:00-17:00\"]}}", 200, NULL);
+	long long report = new_queue("report", 0), other = new_queue("other", 7200);
+	struct { long long queue; int day, h, m, ad, ah, am; } known[] = {
+		{report, 3, 10, 0, 3, 16, 0}, {report, 3, 18, 30, 4, 10, 0}, {report, 3, 11, 0, 4, 9, 30},
+		{report, 3, 12, 0, 0, 0, 0}, {report, 4, 9, 30, 4, 9, 45}, {report, 4, 0, 30, 4, 16, 0},
+		{other, 3, 10, 0, 3, 10, 5}, {report, 5, 10, 0, 0, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		long long id = contact_in(known[i].queue, "known");
+		backdate(id, paris_nov(known[i].day, known[i].h, known[i].m),
+			 known[i].ad ? paris_nov(known[i].ad, known[i].ah, known[i].am) : 0);
+	}
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/reports/same-day?from=2026-11-03&to=2026-11-04", supervisor, NULL, &r);
+	if (r.status != 200)
+		fail_msg("%d %s", r.status, r.text);
+	json_t *rows = json_object_get(r.json, "rows"), *queues = json_object_get(r.json, "queues");
+	assert_int_equal(json_array_size(rows), 3);
+	assert_counts(find_row(rows, report, "2026-11-03"), 4, 2, 1, 1);
+	assert_counts(find_row(rows, report, "2026-11-04"), 2, 2, 0, 0);
+	assert_counts(find_row(rows, other, "2026-11-03"), 1, 1, 0, 0);
+	assert_counts(find_row(queues, report, NULL), 6, 4, 1, 1);
+	assert_string_equal(json_string_value(json_object_get(find_row(rows, report, "2026-11-03"), "queue")), "report");
+	assert_string_equal(json_string_value(json_object_get(r.json, "zone")), "Europe/Paris");
+	resp_clear(&r);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/reports/same-day?from=2026-11-03&to=2026-11-04&queue=%lld", other);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "rows")), 1);
+	resp_clear(&r);
+
+	/* another tenant sees nothing, an agent nothing at all */
+	http_json(&d, "GET", "/api/v1/reports/same-day?from=2026-11-03&to=2026-11-04", other_admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "rows")), 0);
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "GET", path, other_admin, NULL), 404);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/reports/same-day?from=2026-11-03&to=2026-11-04", agent, NULL),
+			 403);
+	/* bad input named */
+	static const struct { const char *query, *field; } bad[] = {
+		{"?to=2026-11-04", "from"}, {"?from=2026-02-30&to=2026-11-04", "from"}, {"?from=2026-11-03", "to"},
+		{"?from=2026-11-04&to=2026-11-03", "to"}, {"?from=2026-01-01&to=2026-12-31", "to"},
+		{"?from=2026-11-03&to=2026-11-04&queue=x", "queue"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/reports/same-day%s", bad[i].query);
+		http_json(&d, "GET", path, supervisor, NULL, &r);
+		assert_int_equal(r.status, 400);
+		const char *field = json_string_value(json_object_get(json_object_get(r.json, "error"), "field"));
+		if (field == NULL || strcmp(field, bad[i].field) != 0)
+			fail_msg("%s: expected field %s: %s", bad[i].query, bad[i].field, r.text);
+		resp_clear(&r);
+	}
+}
+
+/* An email reply (reply.c, through the core operations) is a first response. */
+static void an_email_reply_is_a_first_response(void **state)
+{
+	long long customer = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "email", "ann@example.org"));
+	long long mailbox = post_id(&d, admin, "/api/v1/channels/email", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+		"name", "support", "address", "support@one.example", "imap_url", "imap://127.0.0.1:9/INBOX",
+		"smtp_url", "smtp://127.0.0.1:9", "username", "support", "password", "x", "queue_id", (json_int_t)slow));
+	long long id = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I,s:I}", "channel", "email",
+		"subject", "by mail", "customer_id", (json_int_t)customer, "queue_id", (json_int_t)slow));
+	assert_int_not_equal(contact_time(id, "due_at"), 0);
+	assert_int_equal(contact_time(id, "first_response_at"), 0);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-reply", id);
+	struct resp r;
+	http_json(&d, "POST", path, agent, json_pack("{s:s,s:I}", "body", "We are on it.", "mailbox_id",
+		  (json_int_t)mailbox), &r);
+	if (r.status != 202) /* queued in the outbox */
+		fail_msg("%d %s", r.status, r.text);
+	resp_clear(&r);
+	assert_true(contact_time(id, "first_response_at") >= contact_time(id, "created_at"));
+	long long ids[16];
+	size_t n = due_ids(admin, "?within=2592000", ids, 16, NULL);
+	for (size_t i = 0; i < n && i < 16; i++)
+		assert_true(ids[i] != id);
+}
+
+/* guichet calendar set | show, contacts due, report same-day. */
+static void the_cli(void **state)
+{
+	char token_file[128], file[128], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(file, sizeof(file), "%s/calendar.json", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("{\"zone\": \"Europe/Paris\", \"hours\": {\"mon\": [\"09:00-17:00\"], \"tue\": [\"09:00-17:00\"],"
+	      " \"wed\": [\"09:00-17:00\"], \"thu\": [\"09:00-17:00\"], \"fri\": [\"09:00-17:00\"]},"
+	      " \"holidays\": [\"2026-12-25\"]}\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "calendar", "set", file, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "calendar", "show", NULL), 0);
+	assert_non_null(strstr(out, "Europe/Paris"));
+	assert_non_null(strstr(out, "2026-12-25"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "contacts", "due", "--within", "2592000", NULL), 0);
+	assert_non_null(strstr(out, "due_at"));
+	assert_non_null(strstr(out, "slow")); /* the queue column */
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "report", "same-day", "--from", "2026-11-03", "--to",
+				 "2026-11-04", NULL), 0);
+	assert_non_null(strstr(out, "2026-11-03"));
+	assert_non_null(strstr(out, "0.5"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "report", "same-day", "--from", "2026-11-03", NULL), 2);
+	assert_non_null(strstr(err, "--to"));
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "report", "same-day", "--from", "2026-11-04", "--to",
+				     "2026-11-03", NULL), 0);
+	assert_non_null(strstr(err, "to"));
+	free(out);
+	free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_calendar_is_checked_and_kept),
+		cmocka_unit_test(due_times_and_the_due_list),
+		cmocka_unit_test(the_same_day_report_counts_known_contacts),
+		cmocka_unit_test(an_email_reply_is_a_first_response),
+		cmocka_unit_test(the_cli),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
