@@ -238,14 +238,14 @@ static void newer_schemas_are_refused(void **state)
 }
 
 /* A database at migration 7, as every one made before migration 8 is, gets
- * migrations 8 to 12 when opened, on both engines: the index, the leases',
- * mailboxes', emails' and outbox's tables, the version, and the rows it had. */
+ * migrations 8 to 13 when opened, on both engines: the index, the leases',
+ * mailboxes', emails', outbox's and attachments' tables, the version, and the rows it had. */
 static void a_database_before_migration_8_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE email_attachment_chunks; DROP TABLE email_attachments; DROP TABLE email_attachment_limits; DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -256,6 +256,9 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, sealed_password, last_uid FROM email_mailboxes"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, message_id, contact_id FROM email_messages"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, message_id, state, next_at FROM email_outbox"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, contact_id, message_id, size, sha256 FROM email_attachments"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, attachment_id, seq, bytes FROM email_attachment_chunks"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, max_attachment, max_message FROM email_attachment_limits"), 0);
 	json_t *c = NULL;
 	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
 	json_decref(c);
@@ -265,7 +268,7 @@ static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
 	testdb_skip_unless_sqlite("migrations 1 to 7 exist only on SQLite; PostgreSQL starts from their baseline");
-	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+	assert_int_equal(testdb_exec(f->ts.target, "DROP TABLE email_attachment_chunks; DROP TABLE email_attachments; DROP TABLE email_attachment_limits; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
@@ -309,7 +312,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
 	char sql[1024];
-	snprintf(sql, sizeof(sql), "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE email_outbox;"
+	snprintf(sql, sizeof(sql), "DROP TABLE email_attachment_chunks; DROP TABLE email_attachments; DROP TABLE email_attachment_limits; DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
