@@ -404,6 +404,10 @@ static int contacts(const struct cli *cli, const struct args *a)
 		strcat(path, "/events");
 		return cli_list(cli, path, "id at type actor data");
 	}
+	if (strcmp(sub, "attachments") == 0) {
+		strcat(path, "/attachments");
+		return cli_list(cli, path, "id filename content_type size message_id sha256");
+	}
 	if (strcmp(sub, "message") == 0 || strcmp(sub, "note") == 0) {
 		const char *body = args_need(a, "body", sub);
 		if (body == NULL)
@@ -525,7 +529,9 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file=";
+	"address= imap-url= smtp-url= username= password-file= "
+	/* attachments (cmd_attachment.c) */
+	"output=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -563,6 +569,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "channel") == 0)
 		return cmd_channel(cli, &a);
+	if (strcmp(cmd, "attachment") == 0)
+		return cmd_attachment(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

@@ -48,6 +48,7 @@ static const struct help_group groups[] = {
 	{"customers", "Customers and contacts", "the tenant's customers, and their CSV import"},
 	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
 	{"audit", "Customers and contacts", "the tenant's audit log"},
+	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -259,6 +260,7 @@ static const struct help_command commands[] = {
 	 PAGE_OPTIONS},
 	{"contacts", "show", "ID", "one contact with its messages and notes", NULL},
 	{"contacts", "events", "ID", "a contact's timeline", NULL},
+	{"contacts", "attachments", "ID", "the attachments of a contact's emails: name, type, size, SHA-256", NULL},
 	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
 	 "[--priority 0-9] [--tag T]... [--message TEXT]",
 	 "add a contact, in a queue if one is named",
@@ -282,6 +284,9 @@ static const struct help_command commands[] = {
 	 "--disposition CODE\tthe outcome, required to resolve\n"
 	 "--expected-version N\trefuse if the contact changed since version N\n"},
 	{"audit", NULL, "[--limit N] [--cursor C]", "the tenant's audit log, newest first", PAGE_OPTIONS},
+	{"attachment", "get", "ID -o FILE",
+	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
+	 "-o FILE\twhere to write it (also --output FILE)\n"},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},

@@ -129,6 +129,12 @@ int prepare_email_reply(struct request *r, struct store *db);
 int run_email_reply(struct request *r, struct store *db);
 int run_email_replies(struct request *r, struct store *db);
 
+/* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
+int run_contact_attachments(struct request *r, struct store *db);
+int run_attachment_get(struct request *r, struct store *db);
+int run_attachment_limits_get(struct request *r, struct store *db);
+int run_attachment_limits_put(struct request *r, struct store *db);
+
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);
 int run_wfm_staff(struct request *r, struct store *db);
