@@ -156,11 +156,6 @@ int email_spool_write(void *ctx, size_t index, const void *data, size_t len)
 	return GC_OK;
 }
 
-const char *email_spool_dropped(const struct email_spool *sp, size_t index)
-{
-	return index < sp->n ? sp->entries[index].why : "";
-}
-
 /* The entry of attachment i, its hash finished; an empty attachment (no
  * byte came) gets one here. NULL when out of memory. */
 static struct entry *finished(struct email_spool *sp, size_t i)

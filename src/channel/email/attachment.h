@@ -38,10 +38,6 @@ void email_spool_free(struct email_spool *sp);
  * parse stops; the caller may parse again without attachments). */
 int email_spool_write(void *ctx, size_t index, const void *data, size_t len);
 
-/* Whether attachment index was dropped, and why ("" when kept); sizes in
- * decoded bytes, as email.attachments[index].size. */
-const char *email_spool_dropped(const struct email_spool *sp, size_t index);
-
 /* Stores e's attachments from sp (NULL: none was spooled, each is dropped
  * as unread) on the contact, in the caller's transaction; a note on the
  * contact names those dropped. GC_ESTORE or GC_ENOMEM when the store
