@@ -260,7 +260,23 @@ int email_attachments_take(const struct ops *o, const struct store_scope *scope,
 		struct store_attachment row = {.contact_id = contact_id, .message_id = message_id, .filename = a->filename,
 					       .content_type = a->content_type ? a->content_type : "application/octet-stream",
 					       .size = en->size, .sha256 = en->hex};
+		/* in a savepoint of its own: one the spool cannot give back is noted, not half kept */
+		if ((rc = store_savepoint(o->db)) < 0) {
+			store_failed(o, rc, err);
+			break;
+		}
 		rc = keep(o, scope, &row, sp, en, buf, err);
+		if (rc == GC_OK) {
+			store_release(o->db);
+			continue;
+		}
+		store_rollback_to(o->db);
+		if (rc == GC_EIO) {
+			note_line(note, &note_len, &n_cut, a, en->size, "the mail thread could not read it back from its spool");
+			n_dropped++;
+			*err = (struct ops_error){0};
+			rc = GC_OK;
+		}
 	}
 	free(buf);
 	if (rc < 0 || n_dropped == 0)

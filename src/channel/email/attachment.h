@@ -41,7 +41,8 @@ int email_spool_write(void *ctx, size_t index, const void *data, size_t len);
 /* Stores e's attachments from sp (NULL: none was spooled, each is dropped
  * as unread) on the contact, in the caller's transaction; a note on the
  * contact names those dropped. GC_ESTORE or GC_ENOMEM when the store
- * failed (the caller rolls back), GC_EIO when the spool cannot be read. */
+ * failed (the caller rolls back). An attachment the spool cannot give
+ * back is noted as not kept, in a savepoint of its own. */
 int email_attachments_take(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
 			   const struct email *e, const struct email_spool *sp, struct ops_error *err);
 

@@ -323,6 +323,37 @@ static void what_is_over_the_limits_is_dropped_with_a_note(void **state)
 	free(bin);
 }
 
+/* The mail thread could not spool (a full disk): the email is taken, each attachment noted. */
+static void without_a_spool_each_attachment_is_noted(void **state)
+{
+	struct ops_fixture *f = *state;
+	unsigned char *bin = NULL;
+	char *raw = mail_with_files("nospool", 1000, &bin);
+	struct email *e = NULL;
+	assert_int_equal(email_parse(raw, strlen(raw), NULL, &e), GC_OK);
+	struct email_in in = {.message_id = e->message_id, .from_address = e->from.address, .subject = e->subject,
+			      .text = e->text};
+	struct email_source src = {.uid = 1};
+	int64_t contact = 0;
+	enum ingest_outcome out;
+	struct ops_error err;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(email_ingest(&f->o, &f->a, &src, &in, &contact, &out, &err), GC_OK);
+	assert_int_equal(email_attachments_take(&f->o, &f->a, contact, e, NULL, &err), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	json_t *list = NULL;
+	assert_int_equal(store_attachment_list(f->s, &f->a, contact, &list), GC_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	char *note = last_text(f, contact);
+	assert_non_null(strstr(note, "data.bin"));
+	assert_non_null(strstr(note, "could not spool"));
+	free(note);
+	email_free(e);
+	free(raw);
+	free(bin);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -333,6 +364,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(limits_have_defaults_and_bounds, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(attachments_come_back_identical, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(what_is_over_the_limits_is_dropped_with_a_note, ops_fixture_setup,
+						ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(without_a_spool_each_attachment_is_noted, ops_fixture_setup,
 						ops_fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
