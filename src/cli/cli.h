@@ -95,6 +95,8 @@ int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *
 int cmd_hours(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
+/* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */
+int cmd_attachment(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);
 /* guichet email (cmd_email.c): one message parsed, offline. */
 int cmd_email(const struct cli *cli, int argc, char **argv);

@@ -406,6 +406,10 @@ static int contacts(const struct cli *cli, const struct args *a)
 		strcat(path, "/events");
 		return cli_list(cli, path, "id at type actor data");
 	}
+	if (strcmp(sub, "attachments") == 0) {
+		strcat(path, "/attachments");
+		return cli_list(cli, path, "id filename content_type size message_id sha256");
+	}
 	if (strcmp(sub, "message") == 0 || strcmp(sub, "note") == 0) {
 		const char *body = args_need(a, "body", sub);
 		if (body == NULL)
@@ -534,7 +538,9 @@ static const char options_spec[] =
 	/* exports (cmd_export.c) */
 	"date= xlsx= time= to= "
 	/* business hours (cmd_hours.c) */
-	"within= from= first-response=";
+	"within= from= first-response= "
+	/* attachments (cmd_attachment.c) */
+	"output=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -579,6 +585,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_rules(cli, &a);
 	if (strcmp(cmd, "export") == 0)
 		return cmd_export(cli, &a);
+	if (strcmp(cmd, "attachment") == 0)
+		return cmd_attachment(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

@@ -51,6 +51,7 @@ static const struct help_group groups[] = {
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
 	{"report", "Customers and contacts", "the share of contacts answered the same business day"},
+	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -263,6 +264,7 @@ static const struct help_command commands[] = {
 	 PAGE_OPTIONS},
 	{"contacts", "show", "ID", "one contact with its messages and notes", NULL},
 	{"contacts", "events", "ID", "a contact's timeline", NULL},
+	{"contacts", "attachments", "ID", "the attachments of a contact's emails: name, type, size, SHA-256", NULL},
 	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
 	 "[--priority 0-9] [--tag T]... [--message TEXT]",
 	 "add a contact, in a queue if one is named",
@@ -319,6 +321,9 @@ static const struct help_command commands[] = {
 	 "--from DATE\tthe first day, in the tenant's time zone\n"
 	 "--to DATE\tthe last day (at most 92 days in all)\n"
 	 "--queue ID\tcontacts that came in through this queue only\n"},
+	{"attachment", "get", "ID -o FILE",
+	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
+	 "-o FILE\twhere to write it (also --output FILE)\n"},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},

@@ -831,6 +831,8 @@ int conn_tag(const struct conn *c)
 
 /* --- answering --- */
 
+static void replied(struct conn *c);
+
 void conn_reply(struct conn *c, int status, const char *content_type, const char *body, size_t len)
 {
 	if (c->gone) {
@@ -840,6 +842,25 @@ void conn_reply(struct conn *c, int status, const char *content_type, const char
 	write_head(c, status, body ? content_type : NULL, (ssize_t)(body ? len : 0));
 	if (body && len && c->method != EVHTTP_REQ_HEAD)
 		bufferevent_write(c->bev, body, len);
+	replied(c);
+}
+
+void conn_reply_buffer(struct conn *c, int status, const char *content_type, struct evbuffer *body)
+{
+	if (c->gone) {
+		conn_free(c);
+		return;
+	}
+	size_t len = evbuffer_get_length(body);
+	write_head(c, status, content_type, (ssize_t)len);
+	if (len && c->method != EVHTTP_REQ_HEAD)
+		bufferevent_write_buffer(c->bev, body);
+	replied(c);
+}
+
+/* The answer is on its way: the request's body goes, the output is timed. */
+static void replied(struct conn *c)
+{
 	if (c->body) { /* read by now: its memory and budget go back while the answer leaves */
 		evbuffer_free(c->body);
 		c->body = NULL;

@@ -111,6 +111,10 @@ bool conn_relayed(const struct conn *c);
 void conn_add_header(struct conn *c, const char *name, const char *value);
 /* Sends the answer (body may be NULL) and goes on with the connection. */
 void conn_reply(struct conn *c, int status, const char *content_type, const char *body, size_t len);
+/* The same with body's bytes, moved (not copied) into the output: a large
+ * binary answer is in memory once. */
+struct evbuffer;
+void conn_reply_buffer(struct conn *c, int status, const char *content_type, struct evbuffer *body);
 
 /* Starts an event stream: the head is sent without a length, the stream
  * ends when the connection does. on_close is called once if the peer

@@ -144,6 +144,11 @@ int prepare_calendar(struct request *r, struct store *db);
 int run_calendar_put(struct request *r, struct store *db);
 int run_contacts_due(struct request *r, struct store *db);
 int run_report_same_day(struct request *r, struct store *db);
+/* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
+int run_contact_attachments(struct request *r, struct store *db);
+int run_attachment_get(struct request *r, struct store *db);
+int run_attachment_limits_get(struct request *r, struct store *db);
+int run_attachment_limits_put(struct request *r, struct store *db);
 
 /* handlers_wfm.c: staffing questions */
 int run_wfm_erlang_c(struct request *r, struct store *db);

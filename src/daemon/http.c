@@ -141,6 +141,11 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J | M, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
 	R(GET, "/api/v1/contacts/{id}/email-replies", T, PERM_CONTACTS_READ, NULL, run_email_replies),
 	R(GET, "/api/v1/contacts/{id}/suggestion", T, PERM_CONTACTS_READ, NULL, run_contact_suggestion),
+	R(GET, "/api/v1/contacts/{id}/attachments", T, PERM_CONTACTS_READ, NULL, run_contact_attachments),
+	R(GET, "/api/v1/attachments/{id}", T, PERM_CONTACTS_READ, NULL, run_attachment_get),
+	R(GET, "/api/v1/channels/email/attachment-limits", T, PERM_CHANNELS_MANAGE, NULL, run_attachment_limits_get),
+	R(PUT, "/api/v1/channels/email/attachment-limits", T | W | J, PERM_CHANNELS_MANAGE, NULL,
+	  run_attachment_limits_put),
 	RS(POST, "/api/v1/channels/email/{id}/test", T, PERM_CHANNELS_MANAGE, prepare_mailbox_test, mailbox_login_test,
 	   NULL, run_mailbox_test),
 	R(GET, "/api/v1/exports/l2", T, PERM_ROUTING_SUPERVISE, NULL, run_export_l2),
@@ -205,6 +210,9 @@ int reply(struct request *r, int status, json_t *obj)
 {
 	free(r->resp_text); /* an answer already written gives way (an error found at the flush) */
 	r->resp_text = NULL;
+	if (r->resp_body)
+		evbuffer_free(r->resp_body);
+	r->resp_body = NULL;
 	json_decref(r->resp);
 	r->status = status;
 	r->resp = obj;
@@ -326,7 +334,10 @@ static void send_answer(struct request *r)
 	struct conn *c = r->conn;
 	conn_add_header(c, "Cache-Control", "no-store");
 	conn_add_header(c, "X-Content-Type-Options", "nosniff");
-	if (r->resp_text) {
+	if (r->resp_body) {
+		conn_reply_buffer(c, r->status, r->content_type ? r->content_type : "application/octet-stream",
+				  r->resp_body);
+	} else if (r->resp_text) {
 		size_t len = strlen(r->resp_text);
 		bool json = r->content_type && strcmp(r->content_type, "application/json") == 0;
 		if (json) {
@@ -383,6 +394,8 @@ void http_finish(struct request *r)
 	json_decref(r->resp);
 	json_decref(r->work);
 	free(r->resp_text);
+	if (r->resp_body)
+		evbuffer_free(r->resp_body);
 	free(r);
 	atomic_fetch_sub(&srv->in_flight, 1);
 }

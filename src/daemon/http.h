@@ -93,6 +93,7 @@ struct request {
 	int status;
 	json_t *resp;
 	char *resp_text;          /* an answer already serialised, freed after sending */
+	struct evbuffer *resp_body; /* or a binary answer of content_type, handed to the connection without a copy */
 	const char *content_type;
 	bool streaming;           /* run started a stream: the answer is already under way */
 	bool checked_at_commit;   /* set by prepare: run's writes fail only if the database does,

@@ -132,7 +132,7 @@ static int queue_task(void *arg, const struct ops *o)
 		return GC_ENOMEM;
 	struct store_outbox out = {.mailbox_id = j->mailbox_id, .message_id = message_id, .to_address = j->to,
 				   .subject = subject, .body = body};
-	struct store_attachment file = {.filename = filename, .content_type = L2_XLSX_TYPE, .data = j->xlsx,
+	struct store_outbox_file file = {.filename = filename, .content_type = L2_XLSX_TYPE, .data = j->xlsx,
 					.len = j->len};
 	int64_t id = 0;
 	if ((rc = store_outbox_add(o->db, &j->scope, &out, &id)) == GC_OK &&

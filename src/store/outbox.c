@@ -139,7 +139,7 @@ int store_email_thread(struct store *s, const struct store_scope *scope, int64_t
 }
 
 int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_t outbox_id,
-			const struct store_attachment *a)
+			const struct store_outbox_file *a)
 {
 	if (a->len > STORE_MAX_ATTACHMENT) {
 		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment holds at most %d bytes", STORE_MAX_ATTACHMENT);
@@ -171,7 +171,7 @@ int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_
 	return store_step_done(s, st);
 }
 
-void store_attachments_free(struct store_attachment *list, size_t n)
+void store_outbox_files_free(struct store_outbox_file *list, size_t n)
 {
 	for (size_t i = 0; list && i < n; i++) {
 		free((char *)list[i].filename);
@@ -193,7 +193,7 @@ static char *dup_bytes(const void *data, size_t len)
 }
 
 int store_outbox_attachments(struct store *s, const struct store_scope *scope, int64_t outbox_id,
-			     struct store_attachment **ret, size_t *ret_n)
+			     struct store_outbox_file **ret, size_t *ret_n)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT filename, content_type, data FROM email_outbox_attachments"
 					 " WHERE tenant_id = ? AND outbox_id = ? ORDER BY id");
@@ -201,11 +201,11 @@ int store_outbox_attachments(struct store *s, const struct store_scope *scope, i
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, outbox_id);
-	struct store_attachment *list = NULL;
+	struct store_outbox_file *list = NULL;
 	size_t n = 0;
 	int rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		struct store_attachment *more = realloc(list, (n + 1) * sizeof(*list));
+		struct store_outbox_file *more = realloc(list, (n + 1) * sizeof(*list));
 		if (more == NULL) {
 			rc = GC_ENOMEM;
 			break;
@@ -213,7 +213,7 @@ int store_outbox_attachments(struct store *s, const struct store_scope *scope, i
 		list = more;
 		const char *name = db_column_text(st, 0), *type = db_column_text(st, 1);
 		size_t len = db_column_bytes(st, 2);
-		list[n] = (struct store_attachment){.filename = dup_bytes(name, strlen(name)),
+		list[n] = (struct store_outbox_file){.filename = dup_bytes(name, strlen(name)),
 						    .content_type = dup_bytes(type, strlen(type)),
 						    .data = dup_bytes(db_column_blob(st, 2), len), .len = len};
 		n++;
@@ -224,7 +224,7 @@ int store_outbox_attachments(struct store *s, const struct store_scope *scope, i
 	}
 	db_reset(st);
 	if (rc != DB_DONE) {
-		store_attachments_free(list, n);
+		store_outbox_files_free(list, n);
 		return rc == GC_ENOMEM ? rc : store_fail(s, rc);
 	}
 	*ret = list;

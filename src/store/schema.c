@@ -342,6 +342,25 @@ static const char *const migrations[] = {
 	"CREATE INDEX contacts_due ON contacts(tenant_id, due_at)"
 	"  WHERE due_at IS NOT NULL AND first_response_at IS NULL;"
 	"CREATE INDEX contacts_received ON contacts(tenant_id, created_at) WHERE entry_queue_id IS NOT NULL;",
+	/* 17: emails' attachments (src/store/attachment.c), on the contact and
+	 * the message they came with; their bytes in chunks of at most 256 KiB
+	 * (STORE_ATTACHMENT_CHUNK), so that neither engine binds, sends or
+	 * reads back a value of megabytes at once (PostgreSQL hands a bytea
+	 * back as hex text, twice its size, in one result); and each tenant's
+	 * limits on what is kept, per attachment and per message, defaults
+	 * when it has no row. */
+	"CREATE TABLE email_attachments("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), message_id {int} REFERENCES messages(id),"
+	"  filename TEXT, content_type TEXT NOT NULL, size {int} NOT NULL, sha256 TEXT NOT NULL,"
+	"  created_at {int} NOT NULL);"
+	"CREATE INDEX email_attachments_contact ON email_attachments(tenant_id, contact_id, id);"
+	"CREATE TABLE email_attachment_chunks("
+	"  tenant_id {int} NOT NULL, attachment_id {int} NOT NULL REFERENCES email_attachments(id),"
+	"  seq {int} NOT NULL, bytes {blob} NOT NULL, PRIMARY KEY (attachment_id, seq));"
+	"CREATE TABLE email_attachment_limits("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
+	"  max_attachment {int} NOT NULL, max_message {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

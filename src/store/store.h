@@ -431,19 +431,19 @@ int store_rule_delete(struct store *s, const struct store_scope *scope, int64_t 
 /* A message's attachments (outbox.c): stored whole with their message,
  * written in its transaction; at most STORE_MAX_ATTACHMENT bytes each. */
 #define STORE_MAX_ATTACHMENT (16 * 1024 * 1024)
-struct store_attachment {
+struct store_outbox_file {
 	const char *filename, *content_type;
 	const void *data;
 	size_t len;
 };
 /* GC_ETOOBIG over the limit; GC_ENOTFOUND for another tenant's message. */
 int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_t outbox_id,
-			const struct store_attachment *a);
+			const struct store_outbox_file *a);
 /* The message's attachments, in the order attached: an array of n (each
- * field malloc'd with it; NULL and 0 for none), freed by store_attachments_free. */
+ * field malloc'd with it; NULL and 0 for none), freed by store_outbox_files_free. */
 int store_outbox_attachments(struct store *s, const struct store_scope *scope, int64_t outbox_id,
-			     struct store_attachment **ret, size_t *ret_n);
-void store_attachments_free(struct store_attachment *list, size_t n);
+			     struct store_outbox_file **ret, size_t *ret_n);
+void store_outbox_files_free(struct store_outbox_file *list, size_t n);
 
 /* The daily level-2 export (l2.c). */
 #define STORE_L2_MAX_CONTACTS 10000  /* contacts in one day's export */
@@ -481,6 +481,54 @@ int store_l2_day_record(struct store *s, const struct store_scope *scope, const 
 /* The days sent, the latest first (at most 31), with their mail's state in
  * the outbox: [{"day","outbox_id","contacts","at","state","last_error"}]. */
 int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret_list);
+
+/* Emails' attachments (attachment.c): a row per attachment, on its contact
+ * and the message it came with, its bytes in chunks of at most
+ * STORE_ATTACHMENT_CHUNK (seq 0, 1, ...), written one at a time and read
+ * one at a time, so that no value of megabytes is bound or read whole. */
+#define STORE_ATTACHMENT_CHUNK (256u * 1024)
+struct store_attachment {
+	int64_t contact_id, message_id; /* message_id 0: none */
+	const char *filename;           /* or NULL */
+	const char *content_type;
+	int64_t size;                   /* decoded bytes */
+	const char *sha256;             /* hex, of the bytes */
+};
+/* A new attachment, its bytes to come with store_attachment_chunk; its id. */
+int store_attachment_add(struct store *s, const struct store_scope *scope, const struct store_attachment *in,
+			 int64_t *ret_id);
+/* Chunk seq of the attachment (at most STORE_ATTACHMENT_CHUNK bytes). */
+int store_attachment_chunk(struct store *s, const struct store_scope *scope, int64_t attachment_id, int64_t seq,
+			   const void *data, size_t len);
+/* The contact's attachments, oldest first: [{"id","contact_id","message_id",
+ * "filename","content_type","size","sha256","created_at"}]. */
+int store_attachment_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* One attachment's row, as the list shows it: GC_ENOTFOUND in another tenant. */
+int store_attachment_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* Hands the attachment's bytes to fn, a chunk at a time, in order (each
+ * chunk valid during the call); a negative return of fn stops with it.
+ * GC_ESTORE when the chunks do not add up to the attachment's size. */
+typedef int store_bytes_fn(void *arg, const void *data, size_t len);
+int store_attachment_read(struct store *s, const struct store_scope *scope, int64_t id, store_bytes_fn *fn,
+			  void *arg);
+/* The id of the contact's latest inbound message (the email just taken), 0 when none. */
+int store_contact_last_inbound(struct store *s, const struct store_scope *scope, int64_t contact_id,
+			       int64_t *ret_message_id);
+
+/* What the tenant keeps of an email's attachments, in decoded bytes: an
+ * attachment over max_attachment, or one that would take the message's
+ * kept attachments over max_message, is dropped. */
+struct store_attachment_limits {
+	int64_t max_attachment, max_message;
+};
+#define STORE_ATTACHMENT_LIMITS_DEFAULT {25LL << 20, 50LL << 20}
+#define STORE_ATTACHMENT_LIMIT_MAX (64LL << 20) /* what a message may be at all (parse.h) */
+/* The tenant's limits, the defaults when it set none. */
+int store_attachment_limits_get(struct store *s, const struct store_scope *scope,
+				struct store_attachment_limits *ret);
+/* Sets them (each 0 to STORE_ATTACHMENT_LIMIT_MAX, else GC_EINVAL), audited. */
+int store_attachment_limits_set(struct store *s, const struct store_scope *scope,
+				const struct store_attachment_limits *in);
 
 /* Routing leases, for several nodes on one database (lease.c). */
 struct store_lease {

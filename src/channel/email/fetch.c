@@ -1,5 +1,6 @@
 /* The email fetcher (fetch.h). */
 #include "channel/email/fetch.h"
+#include "channel/email/attachment.h"
 #include "channel/email/imap.h"
 #include "channel/email/ingest.h"
 #include "channel/email/parse.h"
@@ -40,6 +41,7 @@ struct batch {
 	struct store_scope scope;
 	int64_t mailbox_id, queue_id, uidvalidity;
 	struct email *mail[BATCH_MESSAGES]; /* NULL: could not be parsed (too big) */
+	struct email_spool *spool[BATCH_MESSAGES]; /* its attachments (attachment.h), or NULL */
 	int64_t uids[BATCH_MESSAGES];
 	size_t n, bytes;
 };
@@ -72,6 +74,9 @@ static int batch_task(void *arg, const struct ops *o)
 		if ((rc = store_savepoint(o->db)) < 0)
 			break;
 		int taken = email_ingest(o, &b->scope, &src, &in, &contact, &outcome, &err);
+		/* the email's attachments, in its savepoint (attachment.h) */
+		if (taken == GC_OK && (outcome == INGEST_NEW_CONTACT || outcome == INGEST_THREADED))
+			taken = email_attachments_take(o, &b->scope, contact, e, b->spool[i], &err);
 		if (taken == GC_ESTORE || taken == GC_ENOMEM) {
 			store_rollback_to(o->db);
 			rc = taken; /* the database failed: the whole batch again at the next round */
@@ -99,11 +104,35 @@ static bool take_batch(struct fetcher *f, struct imap *c, struct batch *b)
 		email_sender_kick(f->deps.sender); /* the acknowledgements the batch queued */
 	if (rc == GC_OK && imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only; the last UID is what counts */
 		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		email_free(b->mail[i]);
+		email_spool_free(b->spool[i]);
+	}
 	b->n = 0;
 	b->bytes = 0;
 	return rc == GC_OK && !atomic_load(&f->stopping);
+}
+
+/* Parses raw, its attachments into a spool under limits (attachment.h);
+ * the spool, or NULL when it could not be written (the email is then read
+ * again without, its attachments noted as not kept). *ret NULL when the
+ * email cannot be read at all. */
+static struct email_spool *parse_spooled(const char *raw, size_t len, const struct store_attachment_limits *limits,
+					 int64_t tenant, int64_t mailbox, struct email **ret)
+{
+	struct email_spool *sp = NULL;
+	int rc = email_spool_new(limits, &sp);
+	if (rc == GC_OK)
+		rc = email_parse_stream(raw, len, NULL, email_spool_write, sp, ret);
+	if (rc == GC_OK)
+		return sp;
+	email_spool_free(sp);
+	*ret = NULL;
+	if (rc != GC_ETOOBIG)
+		log_mailbox("cannot spool an email's attachments: taken without them", tenant, mailbox, gc_error_name(rc));
+	if (email_parse(raw, len, NULL, ret) < 0)
+		log_mailbox("an email could not be read (too big?): passed over", tenant, mailbox, "");
+	return NULL;
 }
 
 /* One mailbox's round; true when more messages wait than a round takes. */
@@ -142,6 +171,9 @@ static bool fetch_mailbox(struct fetcher *f, json_t *row)
 	}
 	if (rc < 0)
 		log_mailbox("cannot read the mailbox", tenant, id, c ? imap_errmsg(c) : gc_error_name(rc));
+	struct store_attachment_limits limits = STORE_ATTACHMENT_LIMITS_DEFAULT;
+	if (rc == GC_OK && store_attachment_limits_get(f->db, &scope, &limits) < 0)
+		log_mailbox("cannot read the attachment limits: the defaults apply", tenant, id, store_errmsg(f->db));
 	static _Thread_local struct batch b;
 	b = (struct batch){.scope = scope, .mailbox_id = id, .uidvalidity = validity,
 			   .queue_id = json_integer_value(json_object_get(row, "queue_id"))};
@@ -154,10 +186,10 @@ static bool fetch_mailbox(struct fetcher *f, json_t *row)
 			break;
 		}
 		struct email *e = NULL;
-		if (email_parse(raw, len, NULL, &e) < 0)
-			log_mailbox("an email could not be read (too big?): passed over", tenant, id, "");
+		struct email_spool *sp = parse_spooled(raw, len, &limits, tenant, id, &e);
 		free(raw);
 		b.uids[b.n] = uids[i];
+		b.spool[b.n] = sp;
 		b.mail[b.n++] = e;
 		b.bytes += len;
 		if (b.n == BATCH_MESSAGES || b.bytes >= BATCH_BYTES)
@@ -166,8 +198,10 @@ static bool fetch_mailbox(struct fetcher *f, json_t *row)
 	if (go_on)
 		take_batch(f, c, &b);
 	else
-		for (size_t i = 0; i < b.n; i++)
+		for (size_t i = 0; i < b.n; i++) {
 			email_free(b.mail[i]);
+			email_spool_free(b.spool[i]);
+		}
 	free(uids);
 	imap_free(c);
 	return rc == GC_OK && go_on && n == ROUND_MAX;

@@ -17,6 +17,7 @@ struct imap {
 struct buffer {
 	char *data;
 	size_t len, cap, max;
+	CURL *curl; /* set for a message: its size, from the server's literal, sizes the buffer at once */
 };
 
 static size_t collect(char *ptr, size_t size, size_t n, void *arg)
@@ -27,6 +28,12 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
 		return 0; /* too big: the transfer fails */
 	if (b->len + len + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 4096;
+		curl_off_t known = -1;
+		/* a message's size is known before its first byte: one buffer of that size, not a
+		 * series of doublings that would each copy it and leave the last one up to half empty */
+		if (b->cap == 0 && b->curl && curl_easy_getinfo(b->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &known) == CURLE_OK &&
+		    known > 0 && (uint64_t)known < b->max)
+			cap = (size_t)known + 1;
 		while (cap < b->len + len + 1)
 			cap *= 2;
 		char *grown = realloc(b->data, cap);
@@ -176,7 +183,7 @@ int imap_fetch(struct imap *c, int64_t uid, char **ret, size_t *ret_len)
 {
 	char url[900];
 	snprintf(url, sizeof(url), "%s%s;UID=%lld", c->base, c->mailbox, (long long)uid);
-	struct buffer b = {.max = 64u << 20};
+	struct buffer b = {.max = 64u << 20, .curl = c->curl};
 	int rc = perform(c, url, NULL, &b);
 	if (rc < 0) {
 		free(b.data);

@@ -543,6 +543,43 @@ static void read_text(struct parse *p, GMimePart *part, bool html)
 	g_free(utf8);
 }
 
+/* A GMime stream that hands what GMime writes to it to the attachment sink:
+ * a message/rfc822 attachment is passed on as GMime writes it out, a chunk
+ * at a time, never as a second copy of the message in memory. */
+typedef struct {
+	GMimeStream parent;
+	struct parse *p;
+	struct attachment_state *state;
+} SinkStream;
+typedef struct {
+	GMimeStreamClass parent_class;
+} SinkStreamClass;
+
+static GType sink_stream_get_type(void);
+G_DEFINE_TYPE(SinkStream, sink_stream, GMIME_TYPE_STREAM)
+
+static gssize sink_stream_write(GMimeStream *stream, const char *buf, size_t len)
+{
+	SinkStream *s = (SinkStream *)stream;
+	attachment_sink(s->p, s->state, buf, len);
+	return s->p->rc == 0 ? (gssize)len : -1;
+}
+
+static int sink_stream_flush(GMimeStream *stream)
+{
+	return 0;
+}
+
+static void sink_stream_class_init(SinkStreamClass *klass)
+{
+	GMIME_STREAM_CLASS(klass)->write = sink_stream_write;
+	GMIME_STREAM_CLASS(klass)->flush = sink_stream_flush;
+}
+
+static void sink_stream_init(SinkStream *s)
+{
+}
+
 static void add_attachment(struct parse *p, GMimeObject *obj, const char *filename)
 {
 	char *type = g_mime_content_type_get_mime_type(g_mime_object_get_content_type(obj));
@@ -554,11 +591,13 @@ static void add_attachment(struct parse *p, GMimeObject *obj, const char *filena
 	if (GMIME_IS_PART(obj)) {
 		decode_part(p, GMIME_PART(obj), attachment_sink, &st);
 	} else {
-		/* message/rfc822 and the like: counted as GMime writes it, not streamed */
-		GMimeStream *null = g_mime_stream_null_new();
-		gssize n = g_mime_object_write_to_stream(obj, NULL, null);
-		st.size = n > 0 ? (size_t)n : 0;
-		g_object_unref(null);
+		/* message/rfc822 and the like: streamed as GMime writes it out */
+		SinkStream *sink = g_object_new(sink_stream_get_type(), NULL);
+		g_mime_stream_construct(GMIME_STREAM(sink), 0, -1);
+		sink->p = p;
+		sink->state = &st;
+		g_mime_object_write_to_stream(obj, NULL, GMIME_STREAM(sink));
+		g_object_unref(sink);
 	}
 	a.size = st.size;
 	g_array_append_val(p->attachments, a);

@@ -35,7 +35,7 @@ struct mark {
 	json_t *row;                /* the outbox's row (borrowed) */
 	json_t *mailbox;            /* its mailbox, or NULL */
 	char *password;
-	struct store_attachment *files; /* its attachments */
+	struct store_outbox_file *files; /* its attachments */
 	size_t n_files;
 };
 
@@ -227,7 +227,7 @@ bool email_send_due(struct store *db, struct writer *w, struct secrets *k, struc
 			sodium_memzero(all.items[i].password, strlen(all.items[i].password));
 		free(all.items[i].password);
 		all.items[i].password = NULL;
-		store_attachments_free(all.items[i].files, all.items[i].n_files);
+		store_outbox_files_free(all.items[i].files, all.items[i].n_files);
 		all.items[i].files = NULL;
 		all.items[i].n_files = 0;
 	}

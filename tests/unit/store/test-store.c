@@ -237,21 +237,26 @@ static void newer_schemas_are_refused(void **state)
 	store_free(s);
 }
 
+/* What migration 17 adds, taken away again (emails' attachments). */
+#define DROP_ATTACHMENTS "DROP TABLE email_attachment_chunks; DROP TABLE email_attachments;" \
+	" DROP TABLE email_attachment_limits; "
+
 /* What migration 16 adds, taken away again (business hours). */
 #define DROP_HOURS "DROP TABLE calendars; DROP INDEX contacts_due; DROP INDEX contacts_received;" \
 	" ALTER TABLE contacts DROP COLUMN due_at; ALTER TABLE contacts DROP COLUMN first_response_at;" \
 	" ALTER TABLE contacts DROP COLUMN entry_queue_id; "
 
 /* A database at migration 7, as every one made before migration 8 is, gets
- * migrations 8 to 16 when opened, on both engines: the index, the leases',
- * mailboxes', emails', outbox's, rules', exports' and calendars' tables with
- * the acknowledgements' and due times' columns, the version, and the rows it had. */
+ * migrations 8 to 17 when opened, on both engines: the index, the leases',
+ * mailboxes', emails', outbox's, rules', exports', calendars' and attachments'
+ * tables with the acknowledgements' and due times' columns, the version, and
+ * the rows it had. */
 static void a_database_before_migration_8_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -269,6 +274,9 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT automatic FROM email_outbox"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, config FROM calendars"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT due_at, first_response_at, entry_queue_id FROM contacts"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, contact_id, message_id, size, sha256 FROM email_attachments"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, attachment_id, seq, bytes FROM email_attachment_chunks"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, max_attachment, max_message FROM email_attachment_limits"), 0);
 	json_t *c = NULL;
 	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
 	json_decref(c);
@@ -278,7 +286,7 @@ static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
 	testdb_skip_unless_sqlite("migrations 1 to 7 exist only on SQLite; PostgreSQL starts from their baseline");
-	assert_int_equal(testdb_exec(f->ts.target, DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_ATTACHMENTS DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
@@ -322,7 +330,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
 	char sql[1024];
-	snprintf(sql, sizeof(sql), DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
+	snprintf(sql, sizeof(sql), DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
@@ -539,7 +547,7 @@ static void the_level2_export_tables(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_outbox(f->s, &f->a, new_contact(f->s, &f->a, 0), "kept@a.example");
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
 				      " DROP TABLE email_outbox_attachments"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 14), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -551,20 +559,20 @@ static void the_level2_export_tables(void **state)
 	int64_t own = new_outbox(f->s, &f->a, 0, "own@a.example");
 	assert_true(own > kept);
 	static const char data[] = "PK\3\4\0binary";
-	struct store_attachment file = {"level2.xlsx", "application/x", data, sizeof(data)};
+	struct store_outbox_file file = {"level2.xlsx", "application/x", data, sizeof(data)};
 	assert_int_equal(store_outbox_attach(f->s, &f->b, own, &file), GC_ENOTFOUND); /* another tenant's mail */
 	assert_int_equal(store_outbox_attach(f->s, &f->a, own, &file), GC_OK);
-	struct store_attachment *got = NULL;
+	struct store_outbox_file *got = NULL;
 	size_t n = 9;
 	assert_int_equal(store_outbox_attachments(f->s, &f->b, own, &got, &n), GC_OK);
 	assert_int_equal(n, 0);
-	store_attachments_free(got, n);
+	store_outbox_files_free(got, n);
 	assert_int_equal(store_outbox_attachments(f->s, &f->a, own, &got, &n), GC_OK);
 	assert_int_equal(n, 1);
 	assert_string_equal(got[0].filename, "level2.xlsx");
 	assert_int_equal(got[0].len, sizeof(data));
 	assert_memory_equal(got[0].data, data, sizeof(data));
-	store_attachments_free(got, n);
+	store_outbox_files_free(got, n);
 	bool sent = true;
 	assert_int_equal(store_l2_day_sent(f->s, &f->a, "2026-12-01", &sent), GC_OK);
 	assert_false(sent);
