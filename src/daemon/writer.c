@@ -214,18 +214,23 @@ void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 	w->on_mail_arg = arg;
 }
 
-int writer_run(struct writer *w, writer_task_fn fn, void *arg)
+int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret)
 {
-	struct task t = {.fn = fn, .arg = arg};
+	struct task *t = calloc(1, sizeof(*t));
 	struct job *j = malloc(sizeof(*j));
-	if (j == NULL)
+	if (t == NULL || j == NULL) {
+		free(t);
+		free(j);
 		return GC_ENOMEM;
-	pthread_cond_init(&t.cond, NULL);
-	*j = (struct job){.task = &t};
+	}
+	*t = (struct task){.fn = fn, .arg = arg};
+	pthread_cond_init(&t->cond, NULL);
+	*j = (struct job){.task = t};
 	pthread_mutex_lock(&w->lock);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->lock);
-		pthread_cond_destroy(&t.cond);
+		pthread_cond_destroy(&t->cond);
+		free(t);
 		free(j);
 		return GC_EBUSY;
 	}
@@ -235,11 +240,29 @@ int writer_run(struct writer *w, writer_task_fn fn, void *arg)
 		w->head = j;
 	w->tail = j;
 	pthread_cond_signal(&w->wake);
-	while (!t.done)
-		pthread_cond_wait(&t.cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	pthread_cond_destroy(&t.cond);
-	return t.rc;
+	*ret = (struct writer_task *)t;
+	return GC_OK;
+}
+
+int writer_wait(struct writer *w, struct writer_task *handle)
+{
+	struct task *t = (struct task *)handle;
+	pthread_mutex_lock(&w->lock);
+	while (!t->done)
+		pthread_cond_wait(&t->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	int rc = t->rc;
+	pthread_cond_destroy(&t->cond);
+	free(t);
+	return rc;
+}
+
+int writer_run(struct writer *w, writer_task_fn fn, void *arg)
+{
+	struct writer_task *t = NULL;
+	int rc = writer_start(w, fn, arg, &t);
+	return rc < 0 ? rc : writer_wait(w, t);
 }
 
 static struct job *take_batch(struct writer *w)

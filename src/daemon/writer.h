@@ -41,6 +41,13 @@ void writer_submit(struct writer *w, struct request *r);
 struct ops;
 typedef int (*writer_task_fn)(void *arg, const struct ops *o);
 int writer_run(struct writer *w, writer_task_fn fn, void *arg);
+/* The same in two steps, for a caller with other work meanwhile (the
+ * fetcher reads the next batch while this one commits): writer_start
+ * queues fn; writer_wait (once per task, from the same thread) waits for
+ * it and answers what writer_run would. arg must live until then. */
+struct writer_task;
+int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret);
+int writer_wait(struct writer *w, struct writer_task *t);
 
 /* fn(arg) runs on the writer thread after each batch that commits a
  * request of a route that queues mail (ROUTE_MAIL): the email sender's

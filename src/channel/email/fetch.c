@@ -93,24 +93,51 @@ static int batch_task(void *arg, const struct ops *o)
 	return rc;
 }
 
-/* Commits the batch, then flags its messages; false when the round must stop. */
-static bool take_batch(struct fetcher *f, struct imap *c, struct batch *b)
+/* A batch's messages let go of. */
+static void batch_clear(struct batch *b)
 {
-	int rc = b->n ? writer_run(f->deps.writer, batch_task, b) : GC_OK;
-	if (rc < 0)
-		log_mailbox("emails were not taken: tried again at the next round", b->scope.tenant_id, b->mailbox_id,
-			    gc_error_name(rc));
-	else if (b->n)
-		email_sender_kick(f->deps.sender); /* the acknowledgements the batch queued */
-	if (rc == GC_OK && imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only; the last UID is what counts */
-		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
 	for (size_t i = 0; i < b->n; i++) {
 		email_free(b->mail[i]);
 		email_spool_free(b->spool[i]);
 	}
 	b->n = 0;
 	b->bytes = 0;
+}
+
+/* Waits for the batch handed to the writer (t) to commit, then flags its
+ * messages; false when the round must stop. */
+static bool finish_batch(struct fetcher *f, struct imap *c, struct batch *b, struct writer_task *t)
+{
+	if (t == NULL) { /* nothing handed over: nothing to flag */
+		batch_clear(b);
+		return !atomic_load(&f->stopping);
+	}
+	int rc = writer_wait(f->deps.writer, t);
+	if (rc < 0)
+		log_mailbox("emails were not taken: tried again at the next round", b->scope.tenant_id, b->mailbox_id,
+			    gc_error_name(rc));
+	else if (b->n)
+		email_sender_kick(f->deps.sender); /* the acknowledgements the batch queued */
+	if (rc == GC_OK && b->n && imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only */
+		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
+	batch_clear(b);
 	return rc == GC_OK && !atomic_load(&f->stopping);
+}
+
+/* Hands the batch to the writer (*ret NULL for an empty one or when the
+ * writer stops: the batch is then let go of, and false returned). */
+static bool start_batch(struct fetcher *f, struct batch *b, struct writer_task **ret)
+{
+	*ret = NULL;
+	if (b->n == 0)
+		return true;
+	int rc = writer_start(f->deps.writer, batch_task, b, ret);
+	if (rc < 0) {
+		log_mailbox("emails were not taken: tried again at the next round", b->scope.tenant_id, b->mailbox_id,
+			    gc_error_name(rc));
+		batch_clear(b);
+	}
+	return rc == GC_OK;
 }
 
 /* Parses raw, its attachments into a spool under limits (attachment.h);
@@ -174,9 +201,15 @@ static bool fetch_mailbox(struct fetcher *f, json_t *row)
 	struct store_attachment_limits limits = STORE_ATTACHMENT_LIMITS_DEFAULT;
 	if (rc == GC_OK && store_attachment_limits_get(f->db, &scope, &limits) < 0)
 		log_mailbox("cannot read the attachment limits: the defaults apply", tenant, id, store_errmsg(f->db));
-	static _Thread_local struct batch b;
-	b = (struct batch){.scope = scope, .mailbox_id = id, .uidvalidity = validity,
-			   .queue_id = json_integer_value(json_object_get(row, "queue_id"))};
+	/* two batches: one commits on the writer while the next is fetched
+	 * and parsed; the next is handed over only once the one before is
+	 * committed, so the mailbox's last UID never passes a batch that failed */
+	static _Thread_local struct batch twin[2];
+	struct batch *b = &twin[0], *committing = &twin[1];
+	struct writer_task *pending = NULL;
+	for (int k = 0; k < 2; k++)
+		twin[k] = (struct batch){.scope = scope, .mailbox_id = id, .uidvalidity = validity,
+					 .queue_id = json_integer_value(json_object_get(row, "queue_id"))};
 	bool go_on = true;
 	for (size_t i = 0; rc == GC_OK && go_on && i < n; i++) {
 		char *raw = NULL;
@@ -188,20 +221,28 @@ static bool fetch_mailbox(struct fetcher *f, json_t *row)
 		struct email *e = NULL;
 		struct email_spool *sp = parse_spooled(raw, len, &limits, tenant, id, &e);
 		free(raw);
-		b.uids[b.n] = uids[i];
-		b.spool[b.n] = sp;
-		b.mail[b.n++] = e;
-		b.bytes += len;
-		if (b.n == BATCH_MESSAGES || b.bytes >= BATCH_BYTES)
-			go_on = take_batch(f, c, &b);
-	}
-	if (go_on)
-		take_batch(f, c, &b);
-	else
-		for (size_t i = 0; i < b.n; i++) {
-			email_free(b.mail[i]);
-			email_spool_free(b.spool[i]);
+		b->uids[b->n] = uids[i];
+		b->spool[b->n] = sp;
+		b->mail[b->n++] = e;
+		b->bytes += len;
+		if (b->n == BATCH_MESSAGES || b->bytes >= BATCH_BYTES) {
+			go_on = finish_batch(f, c, committing, pending);
+			pending = NULL;
+			if (go_on)
+				go_on = start_batch(f, b, &pending);
+			else
+				batch_clear(b); /* after a batch that failed: fetched again next round */
+			struct batch *swap = committing;
+			committing = b;
+			b = swap;
 		}
+	}
+	go_on = finish_batch(f, c, committing, pending) && go_on;
+	pending = NULL;
+	if (go_on && start_batch(f, b, &pending))
+		go_on = finish_batch(f, c, b, pending);
+	else
+		batch_clear(b);
 	free(uids);
 	imap_free(c);
 	return rc == GC_OK && go_on && n == ROUND_MAX;

@@ -9,6 +9,10 @@
  *   ─▶ after the commit only: the batch flagged \Seen on the server, in
  *      one command.
  *
+ * While a batch commits, the next is fetched and parsed (writer_start);
+ * it is handed to the writer only once the one before has committed, so
+ * a batch that failed is never passed by the mailbox's last UID.
+ *
  * A crash before the commit loses nothing (the UID is fetched again); one
  * between the commit and the flag takes nothing twice (the last UID moved
  * on, and the Message-ID is recorded). A new UIDVALIDITY (the mailbox was
