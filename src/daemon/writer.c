@@ -1,5 +1,6 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
+#include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
 #include "daemon/http.h"
@@ -49,6 +50,7 @@ struct writer {
 	bool stopping;
 	uint64_t n_batches, n_jobs;
 	void (*on_mail)(void *arg);  /* after a batch that queued mail commits */
+	struct checkpointer *checkpointer; /* SQLite's checkpoints, off this thread (NULL: PostgreSQL) */
 	void *on_mail_arg;
 };
 
@@ -195,6 +197,8 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	if (mail && rc == GC_OK && w->on_mail)
 		w->on_mail(w->on_mail_arg);
+	if (rc == GC_OK)
+		checkpointer_kick(w->checkpointer);
 	if (authz) {
 		authcache_bump(); /* after the commit, so no cache keeps the old truth */
 		if (w->cluster)
@@ -405,9 +409,19 @@ int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, st
 		free(w);
 		return rc;
 	}
+	if ((rc = checkpointer_start(db_path, &w->checkpointer)) < 0 ||
+	    (w->checkpointer && (rc = store_defer_checkpoints(w->db)) < 0)) {
+		log_error("cannot start the checkpointer", "error", gc_error_name(rc));
+		checkpointer_stop(w->checkpointer);
+		router_free(w->router);
+		store_free(w->db);
+		free(w);
+		return rc;
+	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		checkpointer_stop(w->checkpointer);
 		router_free(w->router);
 		store_free(w->db);
 		free(w);
@@ -426,6 +440,7 @@ void writer_free(struct writer *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	checkpointer_stop(w->checkpointer); /* a last checkpoint, after the last commit */
 	router_free(w->router);
 	store_free(w->db);
 	pthread_mutex_destroy(&w->lock);

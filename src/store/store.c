@@ -116,6 +116,21 @@ int store_exec(struct store *s, const char *sql)
 	return rc < 0 ? store_fail(s, rc) : GC_OK;
 }
 
+bool store_checkpoints(const struct store *s)
+{
+	return db_engine(s->db) == DB_SQLITE;
+}
+
+int store_defer_checkpoints(struct store *s)
+{
+	return store_checkpoints(s) ? store_exec(s, "PRAGMA wal_autocheckpoint = 0") : GC_OK;
+}
+
+int store_checkpoint(struct store *s)
+{
+	return store_checkpoints(s) ? store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)") : GC_OK;
+}
+
 const char *store_errmsg(const struct store *s)
 {
 	return s->errmsg;

@@ -51,6 +51,15 @@ enum store_mode { STORE_READ_WRITE, STORE_READ_ONLY };
  * synchronous_full: every commit reaches the disk before it returns. */
 int store_open(const char *path, enum store_mode mode, struct store **ret_store);
 void store_free(struct store *s);
+/* Whether guichet checkpoints this engine's log itself (SQLite's WAL; the
+ * PostgreSQL server checkpoints its own). */
+bool store_checkpoints(const struct store *s);
+/* This connection's commits no longer checkpoint (another connection
+ * calls store_checkpoint); GC_OK and nothing on PostgreSQL. */
+int store_defer_checkpoints(struct store *s);
+/* A passive checkpoint: what the log holds copied into the database as far
+ * as no reader needs it, never waiting for one; nothing on PostgreSQL. */
+int store_checkpoint(struct store *s);
 /* The last error's detail, for logs: "UNIQUE constraint failed: ...". */
 const char *store_errmsg(const struct store *s);
 /* The schema version this build writes, and the one the file has. */

@@ -5,7 +5,9 @@
  * after the kill every acknowledged contact is waiting or assigned, to one
  * agent at most, none lost, none twice. On PostgreSQL (GUICHET_TEST_ENGINE)
  * the database server is crashed too, pg_ctl stop -m immediate, and
- * restarted before the daemon (daemon_crash). */
+ * restarted before the daemon (daemon_crash). On SQLite, commits reach the
+ * database file itself soon after, not only the write-ahead log: the
+ * checkpointer (daemon/checkpoint.h) copies them off the writer's thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "testdb.h"
 
 #define PASSWORD "durable pass"
 #define WRITERS 8
@@ -229,11 +232,48 @@ static void routed_contacts_survive_kill_9(void **state)
 	queue_id = 0;
 }
 
+/* The contacts in the SQLite file itself, the write-ahead log left aside
+ * (immutable=1 reads the file as it is): what checkpoints copied there. */
+static long checkpointed_contacts(void)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "sqlite3 'file:%s?immutable=1' 'SELECT count(*) FROM contacts' 2>/dev/null", d.db);
+	FILE *p = popen(cmd, "r");
+	long n = -1;
+	if (p && fscanf(p, "%ld", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+static void commits_reach_the_database_file(void **state)
+{
+	testdb_skip_unless_sqlite("PostgreSQL checkpoints its own log");
+	assert_int_equal(daemon_init(&d, "durable", "admin@durable.example", PASSWORD), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	token = login(&d, "admin@durable.example", PASSWORD);
+	for (int i = 0; i < 300; i++) {
+		char subject[32];
+		snprintf(subject, sizeof(subject), "checkpointed %d", i);
+		assert_int_equal(http_status(&d, "POST", "/api/v1/contacts", token,
+					     json_pack("{s:s,s:s}", "channel", "email", "subject", subject)), 201);
+	}
+	long n = 0;
+	for (int i = 0; i < 50 && (n = checkpointed_contacts()) < 300; i++)
+		usleep(100000);
+	assert_int_equal(n, 300);
+	assert_int_equal(daemon_stop(&d), 0);
+	free(token);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(acknowledged_writes_survive_kill_9),
 		cmocka_unit_test(routed_contacts_survive_kill_9),
+		cmocka_unit_test(commits_reach_the_database_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
