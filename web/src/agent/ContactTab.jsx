@@ -49,11 +49,13 @@ export function ContactTab({ t, id, active, say, onClosed, replyRef, actionsRef 
       </section>
       <section aria-labelledby={`messages-${id}`} class="thread">
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
-        <ol role="log" aria-live="polite" class="messages">
-          {(contact?.messages || []).map((m) => (
-            <li class={`msg ${m.kind}`}><strong>{t(`contact.kind.${m.kind}`)}</strong> <span>{m.body}</span></li>
-          ))}
-        </ol>
+        <div role="log" aria-live="polite" aria-labelledby={`messages-${id}`} class="messages">
+          <ol>
+            {(contact?.messages || []).map((m) => (
+              <li class={`msg ${m.kind}`}><strong>{t(`contact.kind.${m.kind}`)}</strong> <span>{m.body}</span></li>
+            ))}
+          </ol>
+        </div>
         <label for={`reply-${id}`}>{t('contact.reply')}</label>
         <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}
           onInput={(e) => setText(e.target.value)} />
