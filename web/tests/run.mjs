@@ -86,6 +86,9 @@ async function seed(url) {
     capacity: { chat: 2 } });
   const customer = await admin('POST', '/api/v1/customers', { external_id: 'C-1', email: 'camille@example.net',
     attributes: { first_name: 'Camille' } });
+  // the agent also serves a second brand
+  await admin('POST', '/api/v1/tenants', { name: 'Brand B' });
+  await admin('POST', '/api/v1/memberships', { email: 'agent@a.example', tenant: 'Brand B', role: 'agent' });
   return { admin, queue, customer };
 }
 
@@ -126,8 +129,15 @@ async function main() {
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    // the first GET /me of a page without a session answers 401: that is how it knows
-    page.on('console', (m) => m.type() === 'error' && !/status of 401/.test(m.text()) && errors.push(m.text()));
+    // failed answers are judged by their URL below; the rest (CSP refusals...) is an error
+    page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+    // expected: GET /me without a session (401: that is how the page knows), and
+    // GET /agents/me in Brand B, where the person has no agent profile (404)
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 404 && path === '/api/v1/agents/me');
+      if (r.status() >= 400 && !expected) errors.push(`${r.request().method()} ${path}: ${r.status()}`);
+    });
     page.setDefaultTimeout(TIMEOUT);
     let contactId = 0;
 
@@ -140,11 +150,25 @@ async function main() {
       await accessible(page, 'login (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
-    await step('the agent logs in and sees the brand', async () => {
+    await step('a person of two brands chooses one at login, then switches without logging out', async () => {
       await page.getByLabel('Email').fill('agent@a.example');
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByText('Working for Brand A').waitFor();
+      await page.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
+      await accessible(page, 'brand chooser (en)');
+      await page.getByRole('radio', { name: 'Brand B' }).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      const brand = page.getByLabel('Brand', { exact: true });
+      await page.getByText('You have no agent profile in this brand.').waitFor();
+      if ((await brand.locator('option:checked').textContent()) !== 'Brand B') throw new Error('not in Brand B');
+      await brand.selectOption({ label: 'Brand A' });
+      await page.waitForFunction(() => document.querySelector('#brand-switch option:checked')?.textContent === 'Brand A');
+      await page.getByRole('heading', { name: 'Presence' }).waitFor();
+      const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+      const a = me.memberships.find((m) => m.tenant === 'Brand A');
+      if (!a || me.tenant_id !== a.tenant_id || me.role !== 'agent') throw new Error(JSON.stringify(me));
+    });
+    await step('the agent works for Brand A, with an HttpOnly session', async () => {
       const cookies = await context.cookies();
       const session = cookies.find((c) => c.name === 'guichet_session');
       if (!session || !session.httpOnly || session.sameSite !== 'Strict') throw new Error('no HttpOnly session cookie');

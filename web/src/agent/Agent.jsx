@@ -22,7 +22,8 @@ export function Agent({ t, me }) {
   const actionsRef = useRef({});
   const say = (text) => setStatus(text);
   const fail = (e) => say(t('error.generic', { message: e.message }));
-  const refresh = () => api.agentMe().then(setAgent, fail);
+  const [profile, setProfile] = useState(true);
+  const refresh = () => api.agentMe().then(setAgent, (e) => (e.status === 404 ? setProfile(false) : fail(e)));
 
   useEffect(() => { refresh(); }, []);
   useEffect(() => {
@@ -80,6 +81,7 @@ export function Agent({ t, me }) {
   }, [offers.length, t]);
 
   const current = tabs.includes(active) ? active : tabs[0];
+  if (!profile) return <p role="status">{t('agent.no_profile')}</p>;
   return (
     <div class="agent">
       <h1 class="visually-hidden">{t('app.name')}</h1>

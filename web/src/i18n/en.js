@@ -26,6 +26,7 @@ export default {
   'reason.training': 'Training',
   'reason.meeting': 'Meeting',
   'reason.admin': 'Paperwork',
+  'agent.no_profile': 'You have no agent profile in this brand.',
   'state.label': 'State: {state}',
   'agent.handled_today': { one: '{n} contact handled today', other: '{n} contacts handled today' },
   'offers.title': 'Incoming offers',

@@ -25,6 +25,7 @@ export default {
   'reason.training': 'Formation',
   'reason.meeting': 'Réunion',
   'reason.admin': 'Tâches administratives',
+  'agent.no_profile': 'Vous n’avez pas de profil d’agent dans cette marque.',
   'state.label': 'État : {state}',
   'agent.handled_today': { one: '{n} contact traité aujourd’hui', other: '{n} contacts traités aujourd’hui' },
   'offers.title': 'Offres entrantes',
