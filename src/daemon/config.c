@@ -4,15 +4,16 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
-#ifndef GUICHET_WEB_DIR
-#define GUICHET_WEB_DIR "/usr/share/guichet/web"
-#endif
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* the installed front end; meson.build gives the real one */
+#ifndef GUICHET_WEB_DIR
+#define GUICHET_WEB_DIR "/usr/share/guichet/web"
+#endif
 
 static const char usage[] =
 	"Usage: guichetd [OPTION]...\n"

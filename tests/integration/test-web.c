@@ -274,6 +274,30 @@ static void cookie_login_sets_the_cookies(void **state)
 	wresp_clear(&w);
 }
 
+/* Behind a trusted proxy that says https, the cookies are Secure; the
+ * same header from anyone else changes nothing (the first test). */
+static void cookies_are_secure_behind_a_tls_proxy(void **state)
+{
+	struct daemon saved = d, proxied;
+	assert_int_equal(daemon_init(&proxied, "proxied", ADMIN, PASSWORD), 0);
+	assert_int_equal(daemon_start(&proxied, "--trusted-proxy", "127.0.0.1", NULL), 0);
+	d = proxied; /* req() speaks to d */
+	struct wresp w;
+	req("POST", "/api/v1/auth/login",
+	    "{\"email\":\"" ADMIN "\",\"password\":\"" PASSWORD "\",\"session\":\"cookie\"}", &w,
+	    "X-Forwarded-Proto: https", "X-Forwarded-For: 203.0.113.7", NULL);
+	d = saved;
+	assert_int_equal(w.status, 200);
+	char line[512];
+	assert_true(set_cookie(&w, "guichet_session", line, sizeof(line)));
+	assert_non_null(strstr(line, "; Secure"));
+	assert_true(set_cookie(&w, "guichet_csrf", line, sizeof(line)));
+	assert_non_null(strstr(line, "; Secure"));
+	wresp_clear(&w);
+	assert_int_equal(daemon_stop(&proxied), 0);
+	daemon_cleanup(&proxied);
+}
+
 /* A GET needs the cookie only; any other method its CSRF token too, or 403
  * "csrf"; a bearer token needs none. */
 static void cookie_requests_need_their_csrf_token(void **state)
@@ -522,6 +546,7 @@ int main(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cookie_login_sets_the_cookies),
+		cmocka_unit_test(cookies_are_secure_behind_a_tls_proxy),
 		cmocka_unit_test(cookie_requests_need_their_csrf_token),
 		cmocka_unit_test(the_live_stream_takes_the_cookie),
 		cmocka_unit_test(the_session_switches_tenant),
