@@ -5,14 +5,27 @@ BUILD ?= build
 DB ?= var/guichet.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build bench clean deb check-fresh
+.PHONY: run test deps build web bench clean deb check-fresh
+
+# the web desktop (web/): npm ci when the lock file changed, vite build and
+# the .gz beside each file when a source changed; guichetd serves web/dist
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/scripts/gzip.mjs
 
 deps:
 	@scripts/install-deps
 
-build: deps
+build: deps web
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release -Db_ndebug=false -Dtests=false
 	@ninja -C $(BUILD)
+
+web: web/dist/index.html
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	@cd web && npx vite build --logLevel warn && node scripts/gzip.mjs dist
 
 run: build
 	@mkdir -p $(dir $(DB))
@@ -35,7 +48,7 @@ deb: deps
 	@scripts/check-deb
 
 clean:
-	rm -rf $(BUILD) build-test build-fuzz
+	rm -rf $(BUILD) build-test build-fuzz web/dist web/node_modules
 
 # the README's commands on a bare Debian 12 root (debootstrap, chroot, as root):
 # the committed HEAD, install-deps, make run until /healthz, make test

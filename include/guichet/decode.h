@@ -40,6 +40,8 @@ bool decode_depth_ok(const char *text, size_t len, int max_depth);
 
 struct login_input {
 	const char *email, *password, *tenant; /* tenant may be NULL */
+	int64_t tenant_id;                     /* "tenant_id", or 0; never with "tenant" */
+	bool cookie;                           /* "session":"cookie": a browser session (session.h) */
 };
 int login_input_decode(const json_t *obj, struct login_input *ret, struct decode_error *err);
 

@@ -260,6 +260,8 @@ static struct evbuffer *request_text(struct request *r)
 		if (v)
 			evbuffer_add_printf(b, "%s: %s\r\n", kept[i], v);
 	}
+	if (r->by_cookie) /* its CSRF token was checked here: the routing node reads the session's token */
+		evbuffer_add_printf(b, "Authorization: Bearer %s\r\n", r->token);
 	evbuffer_add_printf(b, "Content-Length: %zu\r\n\r\n", body ? len : 0);
 	if (body && len)
 		evbuffer_add(b, body, len);

@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+/* the installed front end; meson.build gives the real one */
+#ifndef GUICHET_WEB_DIR
+#define GUICHET_WEB_DIR "/usr/share/guichet/web"
+#endif
+
 static const char usage[] =
 	"Usage: guichetd [OPTION]...\n"
 	"Serve the guichet HTTP API.\n\n"
@@ -26,6 +31,9 @@ static const char usage[] =
 	"                       default 43200, 12 hours)\n"
 	"  --thesaurus-dir DIR    MyThes thesauri seeding searches' synonyms\n"
 	"                         (default /usr/share/mythes; \"\" for none)\n"
+	"  --web-dir DIR        the built front end served at / (GUICHET_WEB_DIR;\n"
+	"                       default: web/dist of the source tree when run from its\n"
+	"                       build folder, else " GUICHET_WEB_DIR "; \"\" for none)\n"
 	"  --public-per-minute N  self-service requests per address and minute (60)\n"
 	"  --max-failed-logins N  failed logins of one account from one address before\n"
 	"                       each further try waits, 2 s doubling up to 15 min\n"
@@ -133,6 +141,8 @@ static int set(struct config *c, const char *name, const char *value, const char
 		c->max_failed_logins = (int)n;
 	} else if (strcmp(name, "thesaurus-dir") == 0 || strcmp(name, "thesaurus_dir") == 0) {
 		snprintf(c->thesaurus_dir, sizeof(c->thesaurus_dir), "%s", value);
+	} else if (strcmp(name, "web-dir") == 0 || strcmp(name, "web_dir") == 0) {
+		snprintf(c->web_dir, sizeof(c->web_dir), "%s", value);
 	} else if (strcmp(name, "public-per-minute") == 0 || strcmp(name, "public_per_minute") == 0) {
 		if (gc_parse_i64(value, 1, 1000000, &n) < 0)
 			goto bad;
@@ -225,7 +235,7 @@ static int read_env(struct config *c)
 		{"GUICHET_DB", "db"}, {"GUICHET_LISTEN", "listen"}, {"GUICHET_THREADS", "threads"},
 		{"GUICHET_LOG", "log"}, {"GUICHET_ACCESS_LOG", "access-log"},
 		{"GUICHET_SESSION_TTL", "session-ttl"}, {"GUICHET_MAX_FAILED_LOGINS", "max-failed-logins"},
-		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
+		{"GUICHET_THESAURUS_DIR", "thesaurus-dir"}, {"GUICHET_WEB_DIR", "web-dir"}, {"GUICHET_PUBLIC_PER_MINUTE", "public-per-minute"},
 		{"GUICHET_METRICS_LISTEN", "metrics-listen"},
 		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
 		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
@@ -239,6 +249,20 @@ static int read_env(struct config *c)
 	return GC_OK;
 }
 
+/* The front end's folder: what make built in the source tree when this
+ * guichetd is the one of that tree's build folder, else the installed one. */
+static void default_web_dir(char *dir, size_t len)
+{
+	snprintf(dir, len, "%s", GUICHET_WEB_DIR);
+#if defined(GUICHET_BUILD_ROOT) && defined(GUICHET_SOURCE_ROOT)
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	size_t root_len = strlen(GUICHET_BUILD_ROOT);
+	if (n > 0 && (size_t)n > root_len && strncmp(exe, GUICHET_BUILD_ROOT, root_len) == 0 && exe[root_len] == '/')
+		snprintf(dir, len, "%s", GUICHET_SOURCE_ROOT "/web/dist");
+#endif
+}
+
 int config_load(struct config *c, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -246,7 +270,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"threads", required_argument, NULL, 0}, {"log", required_argument, NULL, 0},
 		{"access-log", required_argument, NULL, 0}, {"session-ttl", required_argument, NULL, 0},
 		{"max-failed-logins", required_argument, NULL, 0}, {"thesaurus-dir", required_argument, NULL, 0},
-		{"public-per-minute", required_argument, NULL, 0},
+		{"public-per-minute", required_argument, NULL, 0}, {"web-dir", required_argument, NULL, 0},
 		{"max-connections", required_argument, NULL, 0},
 		{"max-connections-per-address", required_argument, NULL, 0},
 		{"head-timeout", required_argument, NULL, 0}, {"metrics-listen", required_argument, NULL, 0},
@@ -264,6 +288,7 @@ int config_load(struct config *c, int argc, char **argv)
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
 			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
 			     .stream_backlog = 1024 * 1024, .hash_threads = 1, .hash_queue = 64, .mail_poll = 30};
+	default_web_dir(c->web_dir, sizeof(c->web_dir));
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 

@@ -19,6 +19,7 @@ struct config {
 	bool access_log;
 	int max_failed_logins;    /* per account and address before delays start */
 	char thesaurus_dir[1024]; /* MyThes files seeding searches' synonyms; "" for none */
+	char web_dir[1024];       /* the built front end served at / (web.h); "" for none */
 	int public_per_minute;    /* self-service requests per address and minute */
 	int max_connections;      /* open connections in all */
 	int max_connections_per_address;

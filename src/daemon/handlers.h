@@ -25,6 +25,15 @@ int run_token_create(struct request *r, struct store *db);
 int run_token_list(struct request *r, struct store *db);
 int run_token_revoke(struct request *r, struct store *db);
 
+/* handlers_session.c: browser sessions (session.h). session_begin sets the
+ * session's cookies for token on r's answer and adds "csrf_token" to answer;
+ * session_end clears them; the switch moves a person's session to another
+ * of their tenants: a new token, the old one revoked. */
+int session_begin(struct request *r, const char *token, json_t *answer);
+void session_end(struct request *r);
+int prepare_session_switch(struct request *r, struct store *db);
+int run_session_switch(struct request *r, struct store *db);
+
 /* handlers_directory.c: tenants, organisations, users, memberships, audit */
 int run_tenant_list(struct request *r, struct store *db);
 int prepare_tenant_create(struct request *r, struct store *db);

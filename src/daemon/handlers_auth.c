@@ -7,6 +7,7 @@
 #include "guichet/error.h"
 
 #include <event2/buffer.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,13 @@ void login_verify(void *request, struct store *db)
 	r->stash_rc = store_login_check(db, in->email, in->password, &r->stash[0]);
 	if (r->stash_rc == LOGIN_OK) {
 		ratelimit_login_succeeded(in->email, r->scope.ip, now);
-		r->stash_rc = store_login_tenant(db, r->stash[0], in->tenant, &r->stash[1]);
+		char id[24];
+		const char *tenant = in->tenant;
+		if (in->tenant_id) {
+			snprintf(id, sizeof(id), "%lld", (long long)in->tenant_id);
+			tenant = id;
+		}
+		r->stash_rc = store_login_tenant(db, r->stash[0], tenant, &r->stash[1]);
 	} else if (r->stash_rc != GC_EAUTH) {
 		ratelimit_login_refund(in->email, r->scope.ip, now); /* not judged: the store failed */
 	}
@@ -95,8 +102,10 @@ int run_login(struct request *r, struct store *db)
 		return 0; /* keep the audit line */
 	}
 	if (r->stash_rc == GC_EFORBIDDEN)
-		return reply_error(r, 403, "forbidden", "tenant", "you have no role in tenant '%s'",
-				   in->tenant ? in->tenant : "");
+		return in->tenant_id ? reply_error(r, 403, "forbidden", "tenant_id", "you have no role in tenant %lld",
+						   (long long)in->tenant_id)
+				     : reply_error(r, 403, "forbidden", "tenant", "you have no role in tenant '%s'",
+						   in->tenant ? in->tenant : "");
 	if (r->stash_rc < 0)
 		return reply_store_error(r, db, r->stash_rc, NULL);
 	int64_t expires = gc_now_ms() + r->worker->server->config->session_ttl * 1000;
@@ -108,9 +117,18 @@ int run_login(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, NULL);
 	gc_time_format(expires, when);
 	r->scope.tenant_id = r->stash[1];
-	return reply(r, 200, json_pack("{s:s,s:s,s:I,s:I}", "token", token, "expires_at", when,
-				       "user_id", (json_int_t)r->stash[0], "tenant_id",
-				       (json_int_t)r->stash[1]));
+	json_t *answer = json_pack("{s:s,s:I,s:I}", "expires_at", when, "user_id", (json_int_t)r->stash[0],
+				   "tenant_id", (json_int_t)r->stash[1]);
+	if (in->cookie) /* the token stays out of scripts' reach: in the cookie only */
+		rc = session_begin(r, token, answer);
+	else
+		rc = json_object_set_new(answer, "token", json_string(token)) < 0 ? GC_ENOMEM : GC_OK;
+	sodium_memzero(token, sizeof(token));
+	if (rc < 0) {
+		json_decref(answer);
+		return reply_error(r, 500, "internal", NULL, "out of memory");
+	}
+	return reply(r, 200, answer);
 }
 
 int run_logout(struct request *r, struct store *db)
@@ -118,6 +136,8 @@ int run_logout(struct request *r, struct store *db)
 	int rc = store_token_revoke_text(db, r->token);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
+	if (r->by_cookie)
+		session_end(r);
 	r->status = 204;
 	return GC_OK;
 }

@@ -9,7 +9,9 @@
 #include "daemon/peer.h"
 #include "daemon/metrics.h"
 #include "daemon/server.h"
+#include "daemon/session.h"
 #include "daemon/stream.h"
+#include "daemon/web.h"
 #include "daemon/writer.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -51,6 +53,7 @@ const struct route http_routes[] = {
 	R(GET, "/metrics", ROUTE_PLATFORM, 0, NULL, run_metrics), /* public on the metrics listener */
 	RS(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, login_precheck, login_verify, login_busy, run_login),
 	R(POST, "/api/v1/auth/logout", W | A, 0, NULL, run_logout),
+	R(POST, "/api/v1/auth/switch", W | J | A, 0, prepare_session_switch, run_session_switch),
 	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
 	R(GET, "/api/v1/tenants", 0, 0, NULL, run_tenant_list),
 	R(POST, "/api/v1/tenants", ROUTE_PLATFORM | W | J, 0, prepare_tenant_create, run_tenant_create),
@@ -332,7 +335,7 @@ void reply_header(struct request *r, const char *name, const char *value)
 static void send_answer(struct request *r)
 {
 	struct conn *c = r->conn;
-	conn_add_header(c, "Cache-Control", "no-store");
+	conn_add_header(c, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
 	conn_add_header(c, "X-Content-Type-Options", "nosniff");
 	if (r->resp_body) {
 		conn_reply_buffer(c, r->status, r->content_type ? r->content_type : "application/octet-stream",
@@ -463,14 +466,41 @@ static bool find_route(struct request *r, const char *path)
 	return false;
 }
 
+/* The session cookie as the request's token, when there is no
+ * Authorization header: a method other than GET or HEAD must carry the
+ * session's CSRF token (session.h). */
+static bool cookie_token(struct request *r)
+{
+	const char *cookies = conn_header(r->conn, "Cookie");
+	if (session_cookie_get(cookies, SESSION_COOKIE, r->cookie_token, sizeof(r->cookie_token)) < 0) {
+		reply_error(r, 401, "unauthorized", NULL,
+			    "this call needs 'Authorization: Bearer TOKEN' or a session cookie");
+		return false;
+	}
+	enum evhttp_cmd_type method = conn_method(r->conn);
+	if (method != EVHTTP_REQ_GET && method != EVHTTP_REQ_HEAD &&
+	    !session_csrf_ok(r->cookie_token, conn_header(r->conn, SESSION_CSRF_HEADER))) {
+		reply_error(r, 403, "csrf", SESSION_CSRF_HEADER,
+			    "a request with the session cookie needs its CSRF token in " SESSION_CSRF_HEADER);
+		return false;
+	}
+	r->token = r->cookie_token;
+	r->by_cookie = true;
+	return true;
+}
+
 static bool authenticate(struct request *r)
 {
 	const char *auth = conn_header(r->conn, "Authorization");
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
+	if (auth == NULL) {
+		if (!cookie_token(r))
+			return false;
+	} else if (strncasecmp(auth, "Bearer ", 7) != 0) {
 		reply_error(r, 401, "unauthorized", NULL, "this call needs 'Authorization: Bearer TOKEN'");
 		return false;
+	} else {
+		r->token = auth + 7;
 	}
-	r->token = auth + 7;
 	char ip[64];
 	snprintf(ip, sizeof(ip), "%s", r->scope.ip);
 	const char *hint = conn_header(r->conn, "X-Guichet-Tenant");
@@ -700,6 +730,14 @@ static bool run_route(struct request *r)
 	return false;
 }
 
+/* Whether the request is a GET of the front end (web.h) on the API's listener. */
+static bool web_path_claimed(struct request *r, const char *path)
+{
+	enum evhttp_cmd_type method = conn_method(r->conn);
+	return (method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) && conn_tag(r->conn) == LISTENER_API &&
+	       web_claims(path);
+}
+
 void http_dispatch(void *arg, struct conn *c)
 {
 	struct worker *worker = arg;
@@ -721,6 +759,8 @@ void http_dispatch(void *arg, struct conn *c)
 	const char *path = conn_path(c), *query = conn_query(c);
 	if (atomic_load(&worker->server->draining)) {
 		reply_error(r, 503, "shutting_down", NULL, "the server is shutting down");
+	} else if (path && web_path_claimed(r, path)) {
+		web_serve(r, worker->server->config->web_dir, path);
 	} else if (query && evhttp_parse_query_str(query, &r->query) < 0) {
 		reply_error(r, 400, "invalid", NULL, "malformed query string");
 	} else if (path && find_route(r, path) &&

@@ -83,7 +83,9 @@ struct request {
 	const char *raw;          /* the body bytes (JSON or CSV routes) */
 	size_t raw_len;
 	const char *idempotency_key; /* the Idempotency-Key header of a write */
-	const char *token;        /* the bearer token, when given */
+	const char *token;        /* the bearer token, or the session cookie's */
+	bool by_cookie;           /* authenticated by the session cookie (session.h) */
+	char cookie_token[128];   /* the session cookie's token (SESSION_TOKEN_MAX) */
 	struct store_scope scope;
 	int64_t stash[2];         /* what prepare tells run (a user id, a tenant) */
 	int stash_rc;
@@ -95,6 +97,7 @@ struct request {
 	char *resp_text;          /* an answer already serialised, freed after sending */
 	struct evbuffer *resp_body; /* or a binary answer of content_type, handed to the connection without a copy */
 	const char *content_type;
+	const char *cache_control; /* NULL: no-store */
 	bool streaming;           /* run started a stream: the answer is already under way */
 	bool checked_at_commit;   /* set by prepare: run's writes fail only if the database does,
 				   * so the writer checks them at the commit (writer.c) */

@@ -225,14 +225,23 @@ static int get_password(const json_t *obj, const char *name, const char **ret,
 
 int login_input_decode(const json_t *obj, struct login_input *ret, struct decode_error *err)
 {
-	static const char *const known[] = {"email", "password", "tenant", NULL};
+	static const char *const known[] = {"email", "password", "tenant", "tenant_id", "session", NULL};
 	struct login_input in = {0};
+	const char *session = NULL;
+	bool has_tenant_id;
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
 	    (rc = get_string(obj, "email", REQUIRED, 254, ONE_LINE, &in.email, err)) < 0 ||
 	    (rc = get_string(obj, "password", REQUIRED, MAX_PASSWORD, ONE_LINE, &in.password, err)) < 0 ||
-	    (rc = get_string(obj, "tenant", OPTIONAL, MAX_NAME, ONE_LINE, &in.tenant, err)) < 0)
+	    (rc = get_string(obj, "tenant", OPTIONAL, MAX_NAME, ONE_LINE, &in.tenant, err)) < 0 ||
+	    (rc = get_int(obj, "tenant_id", 1, INT64_MAX, &has_tenant_id, &in.tenant_id, err)) < 0 ||
+	    (rc = get_string(obj, "session", OPTIONAL, 16, ONE_LINE, &session, err)) < 0)
 		return rc;
+	if (in.tenant && has_tenant_id)
+		return fail(err, GC_EINVAL, "tenant_id", "give 'tenant' or 'tenant_id', not both");
+	if (session && strcmp(session, "cookie") != 0)
+		return fail(err, GC_EINVAL, "session", "'session' is \"cookie\" when given");
+	in.cookie = session != NULL;
 	*ret = in;
 	return GC_OK;
 }

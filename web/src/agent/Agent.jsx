@@ -1,0 +1,117 @@
+// The agent's desktop: presence, live offers from the event stream, the
+// accepted contacts each in a tab, and the keyboard shortcuts. What the
+// screen says out loud goes to one role="status" region.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, events } from '../api.js';
+import { Presence } from './Presence.jsx';
+import { Offers } from './Offers.jsx';
+import { ContactTab } from './ContactTab.jsx';
+import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
+import { ring } from './sound.js';
+
+export function Agent({ t, me }) {
+  const [agent, setAgent] = useState(null);
+  const [reason, setReason] = useState('break');
+  const [offers, setOffers] = useState([]);
+  const [tabs, setTabs] = useState([]);
+  const [active, setActive] = useState(null);
+  const [status, setStatus] = useState('');
+  const [now, setNow] = useState(Date.now());
+  const [showKeys, setShowKeys] = useState(false);
+  const replyRef = useRef(null);
+  const actionsRef = useRef({});
+  const say = (text) => setStatus(text);
+  const fail = (e) => say(t('error.generic', { message: e.message }));
+  const [profile, setProfile] = useState(true);
+  const refresh = () => api.agentMe().then(setAgent, (e) => (e.status === 404 ? setProfile(false) : fail(e)));
+
+  useEffect(() => { refresh(); }, []);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  useEffect(() => events((type, ev) => {
+    if (ev.agent_id && ev.agent_id !== me.user_id) return;
+    if (type === 'offered') {
+      const offer = { ...ev, deadline: ev.offer_timeout_s ? Date.now() + ev.offer_timeout_s * 1000 : 0 };
+      setOffers((list) => [...list.filter((o) => o.contact_id !== ev.contact_id), offer]);
+      setStatus(t('offers.arrived', { channel: t(`channel.${ev.channel}`), id: ev.contact_id, queue: ev.queue }));
+      if (document.hidden) ring();
+    } else if (['offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'abandoned', 'moved'].includes(type)) {
+      setOffers((list) => list.filter((o) => o.contact_id !== ev.contact_id));
+    }
+    if (type === 'presence' || type === 'offer_expired' || type === 'wrapup_ended') refresh();
+  }), [me.user_id, t]);
+
+  const setPresence = (p) => api.presence(p, p === 'paused' ? reason : undefined)
+    .then(() => { say(t(`presence.${p}`)); return refresh(); }, fail);
+  const accept = (id) => api.accept(id).then(() => {
+    setOffers((list) => list.filter((o) => o.contact_id !== id));
+    setTabs((list) => (list.includes(id) ? list : [...list, id]));
+    setActive(id);
+  }, fail);
+  const reject = (id) => api.reject(id).then(() => setOffers((list) => list.filter((o) => o.contact_id !== id)), fail);
+  const closed = (id) => {
+    setTabs((list) => list.filter((x) => x !== id));
+    setActive((cur) => (cur === id ? null : cur));
+    refresh();
+  };
+
+  useEffect(() => {
+    const onKey = (e) => {
+      const action = shortcutOf(e);
+      if (!action) return;
+      e.preventDefault();
+      const first = offers[0];
+      if (action === 'accept' && first) accept(first.contact_id);
+      else if (action === 'reject' && first) reject(first.contact_id);
+      else if (action === 'available') setPresence('available');
+      else if (action === 'pause') setPresence('paused');
+      else if (action === 'list') setShowKeys((v) => !v);
+      else if (action === 'reply') replyRef.current?.focus();
+      else if (action === 'send') actionsRef.current.send?.();
+      else if (action === 'wrapup') actionsRef.current.wrapup?.();
+      else if (action.startsWith('tab') && tabs[Number(action.slice(3)) - 1]) setActive(tabs[Number(action.slice(3)) - 1]);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  useEffect(() => {
+    document.title = offers.length ? `(${offers.length}) ${t('app.name')}` : t('app.name');
+  }, [offers.length, t]);
+
+  const current = tabs.includes(active) ? active : tabs[0];
+  if (!profile) return <p role="status">{t('agent.no_profile')}</p>;
+  return (
+    <div class="agent">
+      <h1 class="visually-hidden">{t('app.name')}</h1>
+      <p role="status" class="status">{status}</p>
+      <div class="side">
+        <Presence t={t} agent={agent} reason={reason} setReason={setReason} onSet={setPresence} />
+        <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />
+        <button type="button" class="link" onClick={() => setShowKeys(true)}>{t('shortcuts.open')}</button>
+      </div>
+      <section class="work" aria-labelledby="contacts-title">
+        <h2 id="contacts-title">{t('contacts.title')}</h2>
+        {tabs.length === 0 ? <p>{t('contacts.none')}</p> : (
+          <>
+            <div role="tablist" aria-labelledby="contacts-title" class="tabs">
+              {tabs.map((id, i) => (
+                <button type="button" role="tab" id={`tab-${id}`} aria-controls={`panel-${id}`}
+                  aria-selected={id === current ? 'true' : 'false'} tabindex={id === current ? 0 : -1}
+                  onClick={() => setActive(id)}>
+                  {i + 1}. #{id}
+                </button>
+              ))}
+            </div>
+            {tabs.map((id) => (
+              <ContactTab key={id} t={t} id={id} active={id === current} say={say} onClosed={closed}
+                replyRef={replyRef} actionsRef={actionsRef} />
+            ))}
+          </>
+        )}
+      </section>
+      {showKeys && <ShortcutList t={t} onClose={() => setShowKeys(false)} />}
+    </div>
+  );
+}

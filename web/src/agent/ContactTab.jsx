@@ -1,0 +1,74 @@
+// One accepted contact: the customer's fields as the API gives them (it
+// removes what the role may not see), the messages and notes, the reply,
+// and the wrap-up with a disposition.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
+
+function Customer({ t, customer }) {
+  if (!customer) return <p>{t('contact.no_customer')}</p>;
+  const rows = [];
+  for (const name of ['external_id', 'email', 'phone'])
+    if (customer[name]) rows.push([name, customer[name]]);
+  for (const [name, a] of Object.entries(customer.attributes || {}))
+    rows.push([name, a && typeof a === 'object' ? a.value : a]);
+  return (
+    <dl class="fields">
+      {rows.map(([k, v]) => <><dt>{k}</dt><dd data-field={k}>{String(v)}</dd></>)}
+    </dl>
+  );
+}
+
+export function ContactTab({ t, id, active, say, onClosed, replyRef, actionsRef }) {
+  const [contact, setContact] = useState(null);
+  const [customer, setCustomer] = useState(null);
+  const [text, setText] = useState('');
+  const [disposition, setDisposition] = useState(DISPOSITIONS[0]);
+
+  const load = async () => {
+    const c = await api.contact(id);
+    setContact(c);
+    if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
+  };
+  useEffect(() => { load().catch((e) => say(t('error.generic', { message: e.message }))); }, [id]);
+
+  const act = (fn, done) => fn().then(() => { say(done); return load(); })
+    .catch((e) => say(t('error.generic', { message: e.message })));
+  const send = () => text.trim() && act(() => api.reply(id, text), t('contact.sent')).then(() => setText(''));
+  const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then(() => setText(''));
+  const wrapup = () => api.wrapup(id, disposition).then(() => { say(t('contact.wrapped', { id })); onClosed(id); })
+    .catch((e) => say(t('error.generic', { message: e.message })));
+  if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
+
+  return (
+    <div role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`} hidden={!active} class="contact">
+      <section aria-labelledby={`customer-${id}`} class="customer">
+        <h3 id={`customer-${id}`}>{t('contact.customer')}</h3>
+        <Customer t={t} customer={customer} />
+      </section>
+      <section aria-labelledby={`messages-${id}`} class="thread">
+        <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
+        <div role="log" aria-live="polite" aria-labelledby={`messages-${id}`} class="messages">
+          <ol>
+            {(contact?.messages || []).map((m) => (
+              <li class={`msg ${m.kind}`}><strong>{t(`contact.kind.${m.kind}`)}</strong> <span>{m.body}</span></li>
+            ))}
+          </ol>
+        </div>
+        <label for={`reply-${id}`}>{t('contact.reply')}</label>
+        <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}
+          onInput={(e) => setText(e.target.value)} />
+        <div class="buttons">
+          <button type="button" class="primary" onClick={send}>{t('contact.send')}</button>
+          <button type="button" onClick={note}>{t('contact.note')}</button>
+        </div>
+        <label for={`disposition-${id}`}>{t('contact.disposition')}</label>
+        <select id={`disposition-${id}`} value={disposition} onChange={(e) => setDisposition(e.target.value)}>
+          {DISPOSITIONS.map((d) => <option value={d}>{t(`disposition.${d}`)}</option>)}
+        </select>
+        <button type="button" onClick={wrapup}>{t('contact.wrapup')}</button>
+      </section>
+    </div>
+  );
+}

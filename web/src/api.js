@@ -1,0 +1,67 @@
+// The API client: every call of the front end goes through here. The
+// session is an HttpOnly cookie the browser sends by itself; requests that
+// change something carry the CSRF token from the readable cookie
+// (guichet_csrf) in X-CSRF-Token. Errors are thrown as ApiError with the
+// API's {code, message, field}.
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || 'http';
+    this.field = e.field;
+  }
+}
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)guichet_csrf=([^;]+)/);
+  return m ? m[1] : '';
+}
+
+export async function call(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrfToken();
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = res.status === 204 ? '' : await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    err.retryAfter = Number(res.headers.get('Retry-After') || 0);
+    throw err;
+  }
+  return data;
+}
+
+export const api = {
+  login: (email, password) => call('POST', '/api/v1/auth/login', { email, password, session: 'cookie' }),
+  logout: () => call('POST', '/api/v1/auth/logout'),
+  switchTenant: (tenantId) => call('POST', '/api/v1/auth/switch', { tenant_id: tenantId }),
+  me: () => call('GET', '/api/v1/me'),
+  agentMe: () => call('GET', '/api/v1/agents/me'),
+  presence: (presence, reason) =>
+    call('POST', '/api/v1/agents/me/presence', reason ? { presence, reason } : { presence }),
+  accept: (id) => call('POST', `/api/v1/contacts/${id}/accept`),
+  reject: (id) => call('POST', `/api/v1/contacts/${id}/reject`),
+  contact: (id) => call('GET', `/api/v1/contacts/${id}`),
+  customer: (id) => call('GET', `/api/v1/customers/${id}`),
+  reply: (id, body) => call('POST', `/api/v1/contacts/${id}/messages`, { direction: 'outbound', body }),
+  note: (id, body) => call('POST', `/api/v1/contacts/${id}/notes`, { body }),
+  wrapup: (id, disposition) => call('POST', `/api/v1/contacts/${id}/wrapup`, { disposition }),
+};
+
+// The live stream: EventSource sends the session cookie (never a token in
+// the URL) and resumes by itself with Last-Event-ID.
+export function events(onEvent) {
+  const source = new EventSource('/api/v1/events');
+  const types = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
+    'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned'];
+  for (const type of types)
+    source.addEventListener(type, (e) => onEvent(type, JSON.parse(e.data)));
+  return () => source.close();
+}

@@ -1,0 +1,41 @@
+// The language of the page: the browser's first French or English choice,
+// or the one the person picked (kept in localStorage). t() fills {names},
+// picks plural forms with Intl.PluralRules and formats numbers with
+// Intl.NumberFormat; a missing key shows itself, so a test finds it.
+import en from './en.js';
+import fr from './fr.js';
+
+export const LANGUAGES = { en, fr };
+const STORE_KEY = 'guichet.lang';
+
+export function initialLanguage() {
+  const kept = globalThis.localStorage?.getItem(STORE_KEY);
+  if (kept && LANGUAGES[kept]) return kept;
+  for (const tag of navigator.languages || [navigator.language || 'en']) {
+    const base = String(tag).toLowerCase().split('-')[0];
+    if (LANGUAGES[base]) return base;
+  }
+  return 'en';
+}
+
+export function keepLanguage(lang) {
+  globalThis.localStorage?.setItem(STORE_KEY, lang);
+  document.documentElement.lang = lang;
+}
+
+export function translator(lang) {
+  const table = LANGUAGES[lang] || en;
+  const plurals = new Intl.PluralRules(lang);
+  const numbers = new Intl.NumberFormat(lang);
+  return function t(key, vars = {}) {
+    let text = table[key] ?? en[key] ?? key;
+    if (typeof text === 'object') {
+      const n = Number(vars.n ?? 0);
+      text = (n === 0 && text.zero) || text[plurals.select(n)] || text.other;
+    }
+    return text.replace(/\{(\w+)\}/g, (_, name) => {
+      const v = vars[name];
+      return typeof v === 'number' ? numbers.format(v) : v ?? '';
+    });
+  };
+}

@@ -1,0 +1,254 @@
+// The web desktop in a real browser: Debian's chromium, headless, driven by
+// playwright-core, against the real guichetd of the test build (started on
+// a temporary SQLite database and a free port, as tests/integration/harness.c
+// does) serving web/dist. The agent logs in, goes available, a contact is
+// put in a queue through the API, the offer appears live, the agent accepts,
+// sees the messages and the customer, replies, wraps up; axe-core finds no
+// serious or critical violation on the login and agent pages in French and
+// English. Prints TAP lines ("ok N name", as cmocka does for scripts/run-tests)
+// and ends with "N passed, N failed".
+//
+// GUICHET_BUILD: the build folder (default build-test); CHROMIUM: the browser
+// (default /usr/bin/chromium).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
+const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
+const PASSWORD = 'correct horse';
+const TIMEOUT = 10000;
+
+let passed = 0;
+let failed = 0;
+let n = 0;
+function report(name, error) {
+  n += 1;
+  if (error) {
+    failed += 1;
+    console.log(`not ok ${n} - ${name}`);
+    console.log(`# ${String(error.stack || error).split('\n').join('\n# ')}`);
+  } else {
+    passed += 1;
+    console.log(`ok ${n} - ${name}`);
+  }
+}
+
+// guichetd on a fresh database: its URL and a stop function.
+async function startDaemon(dir) {
+  const db = join(dir, 'g.db');
+  const init = spawnSync(join(BUILD, 'guichet'), ['admin', 'init', '--db', db, '--tenant', 'Brand A',
+    '--admin-email', 'admin@a.example', '--admin-password', PASSWORD], { encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`guichet admin init: ${init.stderr}`);
+  const child = spawn(join(BUILD, 'guichetd'), ['--db', db, '--listen', '127.0.0.1:0', '--log', join(dir, 'log'),
+    '--threads', '2', '--web-dir', join(WEB, 'dist'), '--secret-key-file', join(dir, 'key')],
+  { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise((ok, fail) => {
+    const rl = createInterface({ input: child.stdout });
+    rl.once('line', ok);
+    child.once('exit', (code) => fail(new Error(`guichetd exited with ${code}`)));
+  });
+  const port = /:(\d+)\s*$/.exec(line)?.[1];
+  if (!line.startsWith('guichetd listening on') || !port) throw new Error(`guichetd said: ${line}`);
+  const stop = () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); });
+  return { url: `http://127.0.0.1:${port}`, stop };
+}
+
+// A bearer client for the set-up through the API.
+function client(url, token) {
+  return async (method, path, body) => {
+    const headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const res = await fetch(url + path, { method, headers, body: body && JSON.stringify(body) });
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return data;
+  };
+}
+
+// A queue, an agent with its skill, a customer: what the agent will see.
+async function seed(url) {
+  const { token } = await client(url)('POST', '/api/v1/auth/login', { email: 'admin@a.example', password: PASSWORD });
+  const admin = client(url, token);
+  const skill = await admin('POST', '/api/v1/skills', { name: 'billing' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Billing', skill_id: skill.id, channel: 'chat',
+    offer_timeout_s: 60 });
+  const agent = await admin('POST', '/api/v1/users', { email: 'agent@a.example', name: 'Alex Agent',
+    password: PASSWORD, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${agent.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }],
+    capacity: { chat: 2 } });
+  const customer = await admin('POST', '/api/v1/customers', { external_id: 'C-1', email: 'camille@example.net',
+    attributes: { first_name: 'Camille' } });
+  // the agent also serves a second brand
+  await admin('POST', '/api/v1/tenants', { name: 'Brand B' });
+  await admin('POST', '/api/v1/memberships', { email: 'agent@a.example', tenant: 'Brand B', role: 'agent' });
+  return { admin, queue, customer };
+}
+
+// axe-core on the page as it is: no serious or critical violation.
+async function accessible(page, what) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length)
+    throw new Error(`${what}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((x) => x.target).join(' ')}`).join('; ')}`);
+}
+
+async function step(name, fn) {
+  try {
+    await fn();
+    report(name);
+    return true;
+  } catch (e) {
+    report(name, e);
+    return false;
+  }
+}
+
+async function main() {
+  if (!existsSync(BROWSER)) {
+    console.log(`ok 1 - browser tests # SKIP no ${BROWSER}`);
+    console.log('0 passed, 0 failed');
+    return 0;
+  }
+  if (!existsSync(join(WEB, 'dist', 'index.html'))) throw new Error('web/dist is not built: run make web');
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
+  const daemon = await startDaemon(dir);
+  const args = ['--headless=new'];
+  if (process.getuid && process.getuid() === 0) args.push('--no-sandbox'); // root: CI
+  const browser = await chromium.launch({ executablePath: BROWSER, args });
+  try {
+    const { admin, queue, customer } = await seed(daemon.url);
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // failed answers are judged by their URL below; the rest (CSP refusals...) is an error
+    page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+    // expected: GET /me without a session (401: that is how the page knows), and
+    // GET /agents/me in Brand B, where the person has no agent profile (404)
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 404 && path === '/api/v1/agents/me');
+      if (r.status() >= 400 && !expected) errors.push(`${r.request().method()} ${path}: ${r.status()}`);
+    });
+    page.setDefaultTimeout(TIMEOUT);
+    let contactId = 0;
+
+    await step('the login page, in English then French, has no serious accessibility violation', async () => {
+      await page.goto(daemon.url);
+      await page.getByLabel('Email').waitFor();
+      await accessible(page, 'login (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByLabel('Adresse e-mail').waitFor();
+      await accessible(page, 'login (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+    await step('a person of two brands chooses one at login, then switches without logging out', async () => {
+      await page.getByLabel('Email').fill('agent@a.example');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
+      await accessible(page, 'brand chooser (en)');
+      await page.getByRole('radio', { name: 'Brand B' }).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      const brand = page.getByLabel('Brand', { exact: true });
+      await page.getByText('You have no agent profile in this brand.').waitFor();
+      if ((await brand.locator('option:checked').textContent()) !== 'Brand B') throw new Error('not in Brand B');
+      await brand.selectOption({ label: 'Brand A' });
+      await page.waitForFunction(() => document.querySelector('#brand-switch option:checked')?.textContent === 'Brand A');
+      await page.getByRole('heading', { name: 'Presence' }).waitFor();
+      const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+      const a = me.memberships.find((m) => m.tenant === 'Brand A');
+      if (!a || me.tenant_id !== a.tenant_id || me.role !== 'agent') throw new Error(JSON.stringify(me));
+    });
+    await step('the agent works for Brand A, with an HttpOnly session', async () => {
+      const cookies = await context.cookies();
+      const session = cookies.find((c) => c.name === 'guichet_session');
+      if (!session || !session.httpOnly || session.sameSite !== 'Strict') throw new Error('no HttpOnly session cookie');
+      if (await page.evaluate(() => document.cookie.includes('guichet_session'))) throw new Error('scripts see the session');
+    });
+    await step('the agent goes available', async () => {
+      await page.getByRole('radio', { name: 'Available' }).click();
+      await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
+    });
+    await step('a contact put in the queue is offered live, with its countdown', async () => {
+      const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Charged twice',
+        customer_id: customer.id, message: 'I was charged twice this month.', queue_id: queue.id });
+      contactId = contact.id;
+      const offer = page.locator(`.offer[data-contact="${contactId}"]`);
+      await offer.waitFor();
+      await offer.getByText(/seconds left/).waitFor();
+      await page.getByRole('status').getByText(`New offer: Chat contact #${contactId}`).waitFor();
+    });
+    await step('the agent page with an offer has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'agent with an offer (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByText('Offres entrantes').waitFor();
+      await accessible(page, 'agent with an offer (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+    await step('the agent accepts and sees the messages and the customer', async () => {
+      await page.locator(`.offer[data-contact="${contactId}"]`).getByRole('button', { name: 'Accept' }).click();
+      await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+      await page.getByRole('log').getByText('I was charged twice this month.').waitFor();
+      await page.locator('dd[data-field="first_name"]', { hasText: 'Camille' }).waitFor();
+    });
+    await step('the agent replies (Alt+M, Alt+Enter)', async () => {
+      await page.keyboard.press('Alt+KeyM');
+      await page.keyboard.type('We refunded the second charge.');
+      await page.keyboard.press('Alt+Enter');
+      await page.getByRole('log').getByText('We refunded the second charge.').waitFor();
+      const stored = await admin('GET', `/api/v1/contacts/${contactId}`);
+      if (!stored.messages.some((m) => m.kind === 'outbound' && m.body === 'We refunded the second charge.'))
+        throw new Error('the reply is not stored');
+    });
+    await step('the contact tab has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'agent with a contact (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByText('Mes contacts').waitFor();
+      await accessible(page, 'agent with a contact (fr)');
+      await page.keyboard.press('Alt+KeyK');
+      await page.getByRole('dialog', { name: 'Raccourcis clavier' }).waitFor();
+      await accessible(page, 'shortcuts (fr)');
+      await page.getByRole('button', { name: 'Fermer' }).click();
+      await page.getByLabel('Langue').selectOption('en');
+    });
+    await step('the agent wraps up with a disposition', async () => {
+      await page.getByLabel('Disposition').selectOption('refund_issued');
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('status').getByText(`Contact #${contactId} wrapped up.`).waitFor();
+      const stored = await admin('GET', `/api/v1/contacts/${contactId}`);
+      if (stored.state !== 'resolved' || stored.disposition !== 'refund_issued')
+        throw new Error(`contact is ${stored.state} (${stored.disposition})`);
+    });
+    await step('the first load is under 150 KB of compressed script', async () => {
+      const assets = join(WEB, 'dist', 'assets');
+      const bytes = readdirSync(assets).filter((f) => f.endsWith('.js.gz'))
+        .reduce((sum, f) => sum + statSync(join(assets, f)).size, 0);
+      if (bytes === 0 || bytes > 150 * 1024) throw new Error(`${bytes} bytes of gzipped script`);
+      console.log(`# script: ${bytes} bytes gzipped`);
+    });
+    await step('no script error and no CSP refusal on the way', async () => {
+      if (errors.length) throw new Error(errors.join('\n'));
+    });
+  } finally {
+    await browser.close();
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (e) => {
+  report('browser tests', e);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(1);
+});
