@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LIST_MS 2000          /* the mailboxes read again this often */
+#define LIST_MS 1000          /* the mailboxes read again this often: one small query */
 #define NETWORK_TIMEOUT_S 10  /* any one network step */
 #define MAX_WATCHES 100000    /* connections in all: a descriptor each */
 
@@ -71,8 +71,14 @@ static void log_watch(const char *msg, const struct watch *w, const char *error)
 
 static void watch_close(struct watch *w)
 {
+	if (w->imap && w->imap->imap_stream) {
+		/* closed without LOGOUT, which mailimap_free would send and wait for: a server
+		 * ends a session in IDLE on its own, and a dead one would hold the thread */
+		mailstream_close(w->imap->imap_stream);
+		w->imap->imap_stream = NULL;
+	}
 	if (w->imap)
-		mailimap_free(w->imap); /* closes the stream; a server drops an IDLE without LOGOUT */
+		mailimap_free(w->imap);
 	w->imap = NULL;
 	w->state = DOWN;
 }

@@ -28,8 +28,8 @@
  * Invariants: a connection in IDLE is one mailbox's, of a tenant this node
  * routes (cluster_routes), with an imaps:// URL or imap:// to loopback
  * (idle_plan.h), whose server certificate was verified before the password
- * was sent; the list is read again every 2 seconds, so a mailbox added is
- * watched within 2 s and one removed (or whose tenant moved to another
+ * was sent; the list is read again every second, so a mailbox added is
+ * watched within a second and one removed (or whose tenant moved to another
  * node) is let go as soon; after each (re)connection the fetcher is kicked
  * once, for what arrived while nobody watched. */
 #ifndef GUICHET_CHANNEL_EMAIL_IDLE_H
