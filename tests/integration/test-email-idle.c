@@ -4,7 +4,9 @@
  * contact within 3 s came through the IDLE watcher (channel/email/idle.c)
  * waking the fetcher. The first message arrives just after its mailbox is
  * added, a second later (IDLE entered again after the first), another
- * tenant's mailbox is watched for that tenant only, the daemon stops at once
+ * tenant's mailbox is watched for that tenant only, a removed mailbox is
+ * let go, a server whose certificate is not trusted gets no password, a
+ * refused login is retried with a backoff, the daemon stops at once
  * with its connections in IDLE, and with --mail-idle off a message waits for
  * the poll (the control: without the watcher, 3 s are not enough). */
 #include "harness.h"
@@ -44,7 +46,7 @@ static long long make_queue(const char *token)
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"idle:imap-pw", "other:imap-pw", "off:imap-pw", NULL};
+	static const char *const users[] = {"idle:imap-pw", "other:imap-pw", "off:imap-pw", "tls:imap-pw", "wrong:imap-pw", NULL};
 	if (dovecot_start(&dc, users) != 0)
 		return -1;
 	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
@@ -81,13 +83,46 @@ static void sleep_ms(int ms)
 	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
 }
 
-static long long add_mailbox(const char *token, const char *user, long long q)
+static long long add_mailbox_at(const char *token, const char *base_url, const char *user, const char *password,
+				long long q)
 {
 	char url[128];
-	snprintf(url, sizeof(url), "%s/INBOX", dc.url);
+	snprintf(url, sizeof(url), "%s/INBOX", base_url);
 	return post_id(&d, token, "/api/v1/channels/email",
 		       json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "name", user, "address", "support@brand.example", "imap_url", url,
-				 "username", user, "password", "imap-pw", "queue_id", (json_int_t)q));
+				 "username", user, "password", password, "queue_id", (json_int_t)q));
+}
+
+static long long add_mailbox(const char *token, const char *user, long long q)
+{
+	return add_mailbox_at(token, dc.url, user, "imap-pw", q);
+}
+
+static void remove_mailbox(long long id)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/channels/email/%lld", id);
+	assert_int_equal(http_status(&d, "DELETE", path, admin, NULL), 204);
+}
+
+/* Lines of a log holding both a and b. */
+static int log_count(const char *path, const char *a, const char *b)
+{
+	char line[4096];
+	FILE *f = fopen(path, "r");
+	int n = 0;
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, a) && strstr(line, b);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int dovecot_log_count(const char *a, const char *b)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/dovecot.log", dc.dir);
+	return log_count(path, a, b);
 }
 
 /* Whether the tenant has a contact with this subject. */
@@ -164,20 +199,6 @@ static void each_tenant_its_mail(void **state)
 	assert_false(has_contact(other_admin, "IDLE first"));
 }
 
-/* Lines of Dovecot's log holding both a and b. */
-static int dovecot_log_count(const char *a, const char *b)
-{
-	char path[128], line[2048];
-	snprintf(path, sizeof(path), "%s/dovecot.log", dc.dir);
-	FILE *f = fopen(path, "r");
-	int n = 0;
-	while (f && fgets(line, sizeof(line), f))
-		n += strstr(line, a) && strstr(line, b);
-	if (f)
-		fclose(f);
-	return n;
-}
-
 /* A removed mailbox is let go: its connection in IDLE closed, its mail no
  * longer taken. */
 static void removed_mailbox_let_go(void **state)
@@ -186,14 +207,36 @@ static void removed_mailbox_let_go(void **state)
 	assert_true(id > 0);
 	sleep_ms(2500);
 	assert_int_equal(dovecot_log_count("imap(off)", "IDLE running"), 0);
-	char path[64];
-	snprintf(path, sizeof(path), "/api/v1/channels/email/%lld", id);
-	assert_int_equal(http_status(&d, "DELETE", path, admin, NULL), 204);
+	remove_mailbox(id);
 	sleep_ms(2500); /* the list read again */
 	assert_int_equal(dovecot_log_count("imap(off)", "IDLE running"), 1);
 	deliver("off", "r1@customer.example", "IDLE removed");
 	sleep_ms(FAST_MS);
 	assert_false(has_contact(admin, "IDLE removed"));
+}
+
+/* imaps:// to a server whose certificate no authority signed (Dovecot's,
+ * self-signed): refused before LOGIN, so the password never went there. */
+static void certificate_checked_before_login(void **state)
+{
+	long long id = add_mailbox_at(admin, dc.imaps_url, "tls", "imap-pw", queue);
+	assert_true(id > 0);
+	sleep_ms(2500);
+	assert_true(log_count(d.log, "cannot watch a mailbox", "certificate is refused") >= 1);
+	assert_int_equal(dovecot_log_count("imap(tls)", ""), 0); /* never logged in */
+	remove_mailbox(id);
+}
+
+/* A login refused: tried again after 1 s, then 2, 4..., not in a loop. */
+static void refused_login_backs_off(void **state)
+{
+	long long id = add_mailbox_at(admin, dc.url, "wrong", "not the password", queue);
+	assert_true(id > 0);
+	sleep_ms(4500); /* listed within 1 s, then attempts at about +0, +1 and +3 s */
+	int n = log_count(d.log, "cannot log in to a mailbox to watch it", "");
+	fprintf(stderr, "%d refused logins in 4.5 s\n", n);
+	assert_true(n >= 2 && n <= 4);
+	remove_mailbox(id);
 }
 
 /* SIGTERM with connections in IDLE: guichetd exits at once, cleanly. */
@@ -226,6 +269,8 @@ int main(void)
 		cmocka_unit_test(mail_arrives_at_once),
 		cmocka_unit_test(each_tenant_its_mail),
 		cmocka_unit_test(removed_mailbox_let_go),
+		cmocka_unit_test(certificate_checked_before_login),
+		cmocka_unit_test(refused_login_backs_off),
 		cmocka_unit_test(stops_promptly),
 		cmocka_unit_test(without_idle_it_waits),
 	};

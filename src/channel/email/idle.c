@@ -91,7 +91,11 @@ static void watch_fail(struct watch *w, const char *msg, const char *error)
 	int64_t wait = idle_backoff_ms(w->n_failures, (uint64_t)w->mailbox_id);
 	w->retry_at = now_ms() + wait;
 	char why[600];
-	snprintf(why, sizeof(why), "%s (attempt %d, next in %lld s)", error, w->n_failures, (long long)(wait + 999) / 1000);
+	size_t len = strlen(error);
+	while (len && (error[len - 1] == ' ' || error[len - 1] == '\n'))
+		len--; /* GnuTLS's status text ends in spaces */
+	snprintf(why, sizeof(why), "%.*s (attempt %d, next in %lld s)", (int)len, error, w->n_failures,
+		 (long long)(wait + 500) / 1000);
 	log_watch(msg, w, why);
 }
 
