@@ -177,7 +177,45 @@ static char *password_of(struct idle_watcher *iw, const struct watch *w, char *w
 	return password;
 }
 
-/* DOWN to IDLING: connect, LOGIN, EXAMINE, IDLE; or DOWN again, with the
+/* Connected, the certificate verified (imaps), logged in; false after
+ * watch_fail. */
+static bool open_session(struct idle_watcher *iw, struct watch *w, const struct idle_server *server)
+{
+	char why[600] = "";
+	if ((w->imap = mailimap_new(0, NULL)) == NULL) {
+		watch_fail(w, "cannot watch a mailbox", "out of memory");
+		return false;
+	}
+	mailimap_set_timeout(w->imap, NETWORK_TIMEOUT_S);
+	char *host = (char *)server->host; /* libetpan's callback takes it as void * */
+	int r = server->tls ? mailimap_ssl_connect_with_callback(w->imap, host, server->port, set_server_name, host)
+			    : mailimap_socket_connect(w->imap, host, server->port);
+	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		watch_fail(w, "cannot connect to a mailbox's server to watch it", imap_why(w, r));
+		return false;
+	}
+	if (server->tls && verify_certificate(w, host, why, sizeof(why)) < 0) {
+		watch_fail(w, "cannot watch a mailbox", why);
+		return false;
+	}
+	if (r == MAILIMAP_NO_ERROR_AUTHENTICATED)
+		return true; /* PREAUTH */
+	char *password = password_of(iw, w, why, sizeof(why));
+	if (password == NULL) {
+		watch_fail(w, "cannot watch a mailbox", why);
+		return false;
+	}
+	r = mailimap_login(w->imap, w->username, password);
+	explicit_bzero(password, strlen(password));
+	free(password);
+	if (r != MAILIMAP_NO_ERROR) {
+		watch_fail(w, "cannot log in to a mailbox to watch it", imap_why(w, r));
+		return false;
+	}
+	return true;
+}
+
+/* DOWN to IDLING: a session, EXAMINE, IDLE; or DOWN again, with the
  * backoff, or for an hour when the server offers no IDLE. */
 static void watch_connect(struct idle_watcher *iw, struct watch *w)
 {
@@ -187,37 +225,11 @@ static void watch_connect(struct idle_watcher *iw, struct watch *w)
 		watch_fail(w, "cannot watch a mailbox: its URL", why);
 		return;
 	}
-	if ((w->imap = mailimap_new(0, NULL)) == NULL) {
-		watch_fail(w, "cannot watch a mailbox", "out of memory");
+	if (!open_session(iw, w, &server))
 		return;
-	}
-	mailimap_set_timeout(w->imap, NETWORK_TIMEOUT_S);
-	int r = server.tls ? mailimap_ssl_connect_with_callback(w->imap, server.host, server.port, set_server_name, server.host)
-			   : mailimap_socket_connect(w->imap, server.host, server.port);
-	if (r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED && r != MAILIMAP_NO_ERROR_AUTHENTICATED) {
-		watch_fail(w, "cannot connect to a mailbox's server to watch it", imap_why(w, r));
-		return;
-	}
-	if (server.tls && verify_certificate(w, server.host, why, sizeof(why)) < 0) {
-		watch_fail(w, "cannot watch a mailbox", why);
-		return;
-	}
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		char *password = password_of(iw, w, why, sizeof(why));
-		if (password == NULL) {
-			watch_fail(w, "cannot watch a mailbox", why);
-			return;
-		}
-		r = mailimap_login(w->imap, w->username, password);
-		explicit_bzero(password, strlen(password));
-		free(password);
-		if (r != MAILIMAP_NO_ERROR) {
-			watch_fail(w, "cannot log in to a mailbox to watch it", imap_why(w, r));
-			return;
-		}
-	}
 	struct mailimap_capability_data *caps = NULL;
-	if ((r = mailimap_capability(w->imap, &caps)) != MAILIMAP_NO_ERROR) { /* those after the login */
+	int r = mailimap_capability(w->imap, &caps); /* those after the login */
+	if (r != MAILIMAP_NO_ERROR) {
 		watch_fail(w, "cannot read a mailbox server's capabilities", imap_why(w, r));
 		return;
 	}
@@ -226,7 +238,10 @@ static void watch_connect(struct idle_watcher *iw, struct watch *w)
 		watch_close(w); /* left to the fetcher's polling */
 		w->n_failures = 0;
 		w->retry_at = now_ms() + IDLE_NO_IDLE_RECHECK_MS;
-		log_watch("a mailbox's server offers no IDLE: polled", w, "");
+		char t[24], m[24];
+		snprintf(t, sizeof(t), "%lld", (long long)w->tenant_id);
+		snprintf(m, sizeof(m), "%lld", (long long)w->mailbox_id);
+		log_info("a mailbox's server offers no IDLE: it is polled", "tenant", t, "mailbox", m);
 		return;
 	}
 	if ((r = mailimap_examine(w->imap, server.mailbox)) != MAILIMAP_NO_ERROR) {

@@ -16,14 +16,17 @@
  *
  * A mailbox's connection, named for the function behind each transition:
  *
- *          list_mailboxes (new)        watch_connect: LOGIN, EXAMINE, IDLE
- *   (none) ──────────────▶ DOWN ───────────────────────────────▶ IDLING
- *                          ▲  │ no IDLE offered: asked again in an hour  │ │
- *                          │  └─────────────▶ DOWN (NO_IDLE)              │ │
- *                          │ watch_fail: backoff 1 s doubling to 5 min    │ │
- *                          └──────────────────────────────────────────────┘ │
- *        watch_activity (data, or 25 min passed): DONE, fetcher_kick  ◀──┘
- *        on EXISTS, IDLE again
+ *                  watch_connect: connect, certificate, LOGIN,
+ *   list_mailboxes   CAPABILITY, EXAMINE, IDLE; fetcher_kick
+ *   ───────▶ DOWN ─────────────────────────────────────▶ IDLING ◀──┐
+ *             ▲ ▲  no IDLE offered: closed, asked again   │  │     │ watch_activity (data, or
+ *             │ └─ in an hour (the fetcher polls it)      │  └─────┘ 25 min passed): DONE,
+ *             │                                           │          fetcher_kick on EXISTS,
+ *             └──── watch_fail: any error; back after ────┘          IDLE again
+ *                   1 s, doubling up to 5 min
+ *
+ *   list_mailboxes: a mailbox gone, changed, or of a tenant routed
+ *   elsewhere is closed (watch_clear) whatever its state.
  *
  * Invariants: a connection in IDLE is one mailbox's, of a tenant this node
  * routes (cluster_routes), with an imaps:// URL or imap:// to loopback
