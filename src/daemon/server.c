@@ -3,6 +3,7 @@
 #include "daemon/cluster.h"
 #include "daemon/secrets.h"
 #include "channel/email/fetch.h"
+#include "channel/email/idle.h"
 #include "channel/email/sender.h"
 
 #include <curl/curl.h>
@@ -214,6 +215,12 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the email fetcher", "error", gc_error_name(rc));
 		return rc;
 	}
+	struct idle_watcher_deps watch = {.db = config->db, .secrets = srv->secrets, .cluster = srv->cluster,
+					  .fetcher = srv->fetcher};
+	if (config->mail_idle && (rc = idle_watcher_start(&watch, &srv->idle)) < 0) {
+		log_error("cannot start the mailboxes' IDLE watcher", "error", gc_error_name(rc));
+		return rc;
+	}
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	char address[300];
@@ -251,6 +258,7 @@ static void drain(struct server *srv)
 
 static void stop(struct server *srv)
 {
+	idle_watcher_stop(srv->idle); /* it kicks the fetcher: first */
 	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
 	email_sender_stop(srv->sender);
 	cluster_stop_serving(srv->cluster);

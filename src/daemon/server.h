@@ -46,6 +46,7 @@ struct server {
 	struct cluster *cluster;    /* the other nodes (cluster.h); NULL alone */
 	struct secrets *secrets;    /* the key sealing channels' passwords (secrets.h) */
 	struct fetcher *fetcher;    /* the email fetcher (channel/email/fetch.h) */
+	struct idle_watcher *idle;  /* wakes it on new mail (channel/email/idle.h); NULL with --mail-idle off */
 	struct email_sender *sender; /* the email sender (channel/email/sender.h) */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;

@@ -29,6 +29,7 @@ struct fetcher {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	atomic_bool stopping;
+	bool kicked; /* under lock: a round asked for since the last one began */
 };
 
 #define BATCH_MESSAGES 64          /* taken in one transaction, flagged in one command */
@@ -275,6 +276,9 @@ static void *fetcher_main(void *arg)
 {
 	struct fetcher *f = arg;
 	while (!atomic_load(&f->stopping)) {
+		pthread_mutex_lock(&f->lock);
+		f->kicked = false; /* this round takes what the kick announced */
+		pthread_mutex_unlock(&f->lock);
 		if (round_of_mailboxes(f))
 			continue; /* a mailbox has more waiting: no pause */
 		struct timespec until;
@@ -286,8 +290,9 @@ static void *fetcher_main(void *arg)
 			until.tv_nsec -= 1000000000L;
 		}
 		pthread_mutex_lock(&f->lock);
-		if (!atomic_load(&f->stopping))
-			pthread_cond_timedwait(&f->wake, &f->lock, &until);
+		while (!f->kicked && !atomic_load(&f->stopping))
+			if (pthread_cond_timedwait(&f->wake, &f->lock, &until) != 0)
+				break; /* the poll interval */
 		pthread_mutex_unlock(&f->lock);
 	}
 	return NULL;
@@ -314,6 +319,16 @@ int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret)
 	}
 	*ret = f;
 	return GC_OK;
+}
+
+void fetcher_kick(struct fetcher *f)
+{
+	if (f == NULL)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->kicked = true;
+	pthread_cond_signal(&f->wake);
+	pthread_mutex_unlock(&f->lock);
 }
 
 void fetcher_stop(struct fetcher *f)

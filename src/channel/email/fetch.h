@@ -23,7 +23,8 @@
  * error stops the round, to be tried again at the next.
  *
  * A round takes at most 500 messages per mailbox; while more wait, the next
- * round starts at once, else after the poll interval. Replies go out from
+ * round starts at once, else after the poll interval or when kicked
+ * (fetcher_kick: the IDLE watcher saw new mail). Replies go out from
  * a thread of their own (sender.h). In a cluster a node fetches the
  * mailboxes of the tenants it routes. */
 #ifndef GUICHET_CHANNEL_EMAIL_FETCH_H
@@ -45,6 +46,10 @@ struct fetcher_deps {
 };
 
 int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret);
+/* A mailbox has new mail (the IDLE watcher, idle.h): a round now, or as
+ * soon as the one under way ends, instead of after the poll interval. From
+ * any thread; kicks before a round begins make one round. NULL is fine. */
+void fetcher_kick(struct fetcher *f);
 /* Ends the round under way after its current message, and the thread. NULL is fine. */
 void fetcher_stop(struct fetcher *f);
 

@@ -37,6 +37,7 @@ static int setup(void **state)
 {
 	unsetenv("GUICHET_TRUSTED_PROXIES");
 	unsetenv("GUICHET_CONFIG");
+	unsetenv("GUICHET_MAIL_IDLE");
 	return 0;
 }
 
@@ -47,6 +48,21 @@ static void defaults(void **state)
 	assert_int_equal(c.max_failed_logins, 5);
 	assert_int_equal(c.hash_threads, 1);
 	assert_int_equal(c.hash_queue, 64);
+	assert_true(c.mail_idle);
+}
+
+/* IMAP IDLE (channel/email/idle.h): on unless turned off, from any source */
+static void mail_idle_on_or_off(void **state)
+{
+	assert_int_equal(load("--mail-idle", "off", NULL), GC_OK);
+	assert_false(c.mail_idle);
+	setenv("GUICHET_MAIL_IDLE", "off", 1);
+	assert_int_equal(load(NULL), GC_OK);
+	assert_false(c.mail_idle);
+	assert_int_equal(load("--mail-idle", "on", NULL), GC_OK); /* the command line last */
+	assert_true(c.mail_idle);
+	unsetenv("GUICHET_MAIL_IDLE");
+	assert_int_equal(load("--mail-idle", "yes", NULL), GC_EINVAL);
 }
 
 static void trusted_proxies_from_the_command_line(void **state)
@@ -100,6 +116,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(defaults, setup),
 		cmocka_unit_test_setup(trusted_proxies_from_the_command_line, setup),
+		cmocka_unit_test_setup(mail_idle_on_or_off, setup),
 		cmocka_unit_test_setup(a_later_source_replaces_the_list, setup),
 		cmocka_unit_test_setup(bad_values_are_refused, setup),
 	};
