@@ -51,10 +51,15 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* One API call: the answer parsed (or NULL). */
+/* One API call: the answer parsed (or NULL). One connection, kept alive,
+ * as an agent's desktop keeps its own. */
 static json_t *api(const char *method, const char *path, json_t *body)
 {
-	CURL *curl = curl_easy_init();
+	static CURL *curl;
+	if (curl == NULL)
+		curl = curl_easy_init();
+	else
+		curl_easy_reset(curl);
 	char url[512], auth[300];
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
@@ -71,7 +76,6 @@ static json_t *api(const char *method, const char *path, json_t *body)
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_perform(curl);
 	curl_slist_free_all(h);
-	curl_easy_cleanup(curl);
 	free(text);
 	json_decref(body);
 	json_t *j = b.data ? json_loads(b.data, 0, NULL) : NULL;
