@@ -93,6 +93,8 @@ int cmd_rules(const struct cli *cli, const struct args *a);
 int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *id);
 /* guichet calendar | contacts due | report same-day (cmd_hours.c), with cmd_api's parsed arguments. */
 int cmd_hours(const struct cli *cli, const struct args *a);
+/* guichet report intervals (cmd_report.c): the day so far per half hour. */
+int cmd_report_intervals(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */

@@ -50,7 +50,7 @@ static const struct help_group groups[] = {
 	{"audit", "Customers and contacts", "the tenant's audit log"},
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
-	{"report", "Customers and contacts", "the share of contacts answered the same business day"},
+	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
@@ -321,6 +321,11 @@ static const struct help_command commands[] = {
 	 "--from DATE\tthe first day, in the tenant's time zone\n"
 	 "--to DATE\tthe last day (at most 92 days in all)\n"
 	 "--queue ID\tcontacts that came in through this queue only\n"},
+	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
+	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
+	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",
+	 "--date DATE\tthe day, in the tenant's time zone\n"
+	 "--queue ID\tone queue only (its service-level goal for the staffing)\n"},
 	{"attachment", "get", "ID -o FILE",
 	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
 	 "-o FILE\twhere to write it (also --output FILE)\n"},
