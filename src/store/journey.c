@@ -116,8 +116,10 @@ static int routing_events(struct store *s, const struct store_scope *scope, int6
 	while (rc == GC_OK && (step = db_step(st)) == DB_ROW) {
 		int64_t at = db_column_int64(st, 6);
 		json_t *data = json_text(st, 5);
-		json_object_del(data, "at"); /* the item's own */
-		json_object_del(data, "contact_id");
+		json_object_del(data, "at");
+		json_object_del(data, "contact_id"); /* and the item's own, as columns */
+		json_object_del(data, "agent_id");
+		json_object_del(data, "queue_id");
 		rc = add(it, at, json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "source", "routing", "type",
 			column_string(st, 0), "agent_id", column_int(st, 1), "agent", column_string(st, 2), "queue_id",
 			column_int(st, 3), "queue", column_string(st, 4), "data", data, "at", time_json(at)));

@@ -346,6 +346,10 @@ int store_routing_events_between(struct store *s, int64_t tenant_id, int64_t fro
  * "queue_id", "queue"}. GC_ENOTFOUND for a contact of another tenant. */
 #define STORE_JOURNEY_MAX 1000
 int store_contact_journey(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* Moves what was written of the contact at or after from_ms (its events,
+ * messages, creation time) to at_ms, and its last change to at_ms: the
+ * demo's history (backdate.c), never the daemon. */
+int store_contact_backdate(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t from_ms, int64_t at_ms);
 
 /* A mailbox's acknowledgements (channel/email/ack.h): whether one goes to
  * each new contact, its templates (NULL: the language's own), its language

@@ -33,7 +33,7 @@ static const char *const commands[][2] = {
 	{"customers", "list"}, {"customers", "show"}, {"customers", "create"}, {"customers", "import"},
 	{"contacts", "list"}, {"contacts", "show"}, {"contacts", "events"}, {"contacts", "create"},
 	{"contacts", "message"}, {"contacts", "note"}, {"contacts", "state"}, {"contacts", "due"},
-	{"calendar", "show"}, {"calendar", "set"}, {"report", "same-day"},
+	{"calendar", "show"}, {"calendar", "set"}, {"report", "same-day"}, {"report", "intervals"},
 	{"skills", "list"}, {"skills", "create"}, {"skills", "rename"}, {"skills", "delete"},
 	{"queue", "list"}, {"queue", "stats"}, {"queue", "show"}, {"queue", "delete"}, {"queue", "create"},
 	{"queue", "update"}, {"queue", "enqueue"}, {"queue", "move"}, {"queue", "where"}, {"queue", "abandon"},
