@@ -88,10 +88,15 @@ static const struct help_command commands[] = {
 	 "--admin-email EMAIL\tthe tenant admin's login\n"
 	 "--admin-password PASSWORD\t8 to 256 characters\n"
 	 "--admin-name NAME\tthe admin's name (default: the email)\n"},
-	{"admin", "demo", "--db PATH|URL",
-	 "add the demo tenant: accounts for every role, customers, contacts, queues, agents",
+	{"admin", "demo", "--db PATH|URL [--kb FILE]",
+	 "add the demo tenant: accounts for every role, customers, a business calendar, queues with\n"
+	 "\tfirst-response targets, agents with skills and capacities, the knowledge published, contacts\n"
+	 "\twaiting in the queues and held by agents, and a day of history (with the same weekdays\n"
+	 "\tof the four weeks before, for the forecast)",
 	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
-	 "(default: GUICHET_DB)\n"},
+	 "(default: GUICHET_DB)\n"
+	 "--kb FILE\tthe articles and trees to publish (JSON Lines; default data/demo/kb.jsonl\n"
+	 "\twhen it is there)\n"},
 	{"admin", "backup", "--to FILE [--db PATH] [--force] [--step-pages N] [--pause-ms MS]",
 	 "copy the database into FILE while guichetd serves it: a consistent snapshot of what was "
 	 "committed when the backup began, written whole or not at all (for PostgreSQL, use pg_dump)",

@@ -115,11 +115,8 @@ static int local_day(const char *zone, int32_t day, int64_t *ret_from, int64_t *
 {
 	int64_t ms[2];
 	for (int i = 0; i < 2; i++) {
-		char text[CALENDAR_DATE_LEN];
 		struct gc_local_time lt = {0};
-		calendar_date_format(day + i, text);
-		if (sscanf(text, "%d-%d-%d", &lt.year, &lt.month, &lt.day) != 3)
-			return GC_EINVAL;
+		calendar_day_date(day + i, &lt.year, &lt.month, &lt.day);
 		int rc = gc_tz_utc(zone, &lt, &ms[i]);
 		if (rc < 0)
 			return rc;
@@ -221,10 +218,8 @@ static json_t *intervals_json(const char *zone, int32_t day, const struct tally 
 			      int weeks, const struct wfm_plan_goal *g)
 {
 	json_t *list = json_array();
-	char date[CALENDAR_DATE_LEN];
-	calendar_date_format(day, date);
 	struct gc_local_time lt = {0};
-	sscanf(date, "%d-%d-%d", &lt.year, &lt.month, &lt.day);
+	calendar_day_date(day, &lt.year, &lt.month, &lt.day);
 	for (int i = 0; i < N_SLOTS; i++) {
 		char label[8], when[GC_TIME_LEN];
 		int64_t start = 0;

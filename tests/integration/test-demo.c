@@ -107,7 +107,7 @@ static void contacts_wait_in_real_queues(void **state)
 static void an_available_agent_is_offered_one(void **state)
 {
 	struct sse s;
-	struct sse_event ev;
+	struct sse_event ev = {0};
 	struct resp r;
 	assert_int_equal(sse_open(&s, &d, agent, 0), 200);
 	http_json(&d, "POST", "/api/v1/agents/me/presence", agent, json_pack("{s:s}", "presence", "available"), &r);
@@ -115,6 +115,7 @@ static void an_available_agent_is_offered_one(void **state)
 	resp_clear(&r);
 	assert_true(sse_next(&s, "offered", 5000, &ev));
 	long long contact = json_integer_value(json_object_get(ev.data, "contact_id"));
+	json_decref(ev.data);
 	sse_close(&s);
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/accept", contact);
