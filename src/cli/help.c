@@ -269,6 +269,8 @@ static const struct help_command commands[] = {
 	 PAGE_OPTIONS},
 	{"contacts", "show", "ID", "one contact with its messages and notes", NULL},
 	{"contacts", "events", "ID", "a contact's timeline", NULL},
+	{"contacts", "journey", "ID", "a contact's whole journey: its events, its routing (queues, offers made and missed,\n"
+	 "\twaits, escalations and transfers with their reasons, wrap-up) and its diagnosis paths, in time order", NULL},
 	{"contacts", "attachments", "ID", "the attachments of a contact's emails: name, type, size, SHA-256", NULL},
 	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
 	 "[--priority 0-9] [--tag T]... [--message TEXT]",

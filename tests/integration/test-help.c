@@ -31,7 +31,7 @@ static const char *const commands[][2] = {
 	{"users", "enable"}, {"users", "password"},
 	{"tokens", "list"}, {"tokens", "create"}, {"tokens", "revoke"},
 	{"customers", "list"}, {"customers", "show"}, {"customers", "create"}, {"customers", "import"},
-	{"contacts", "list"}, {"contacts", "show"}, {"contacts", "events"}, {"contacts", "create"},
+	{"contacts", "list"}, {"contacts", "show"}, {"contacts", "events"}, {"contacts", "journey"}, {"contacts", "create"},
 	{"contacts", "message"}, {"contacts", "note"}, {"contacts", "state"}, {"contacts", "due"},
 	{"calendar", "show"}, {"calendar", "set"}, {"report", "same-day"}, {"report", "intervals"},
 	{"skills", "list"}, {"skills", "create"}, {"skills", "rename"}, {"skills", "delete"},

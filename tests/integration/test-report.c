@@ -229,6 +229,15 @@ static void journey_has_everything_in_time_order(void **state)
 	items = json_object_get(r.json, "items");
 	assert_true(find(items, (size_t)find(items, 0, "routing", "enqueued"), "routing", "abandoned") > 0);
 	resp_clear(&r);
+	/* the CLI shows the same */
+	char *out = NULL, *err = NULL, id[32];
+	snprintf(id, sizeof(id), "%lld", answered_contact);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "contacts", "journey", id, NULL), 0);
+	assert_non_null(strstr(out, "escalated"));
+	assert_non_null(strstr(out, "refund over 500 EUR"));
+	assert_non_null(strstr(out, "diagnosis_ended"));
+	free(out);
+	free(err);
 	/* another tenant, and no such contact */
 	call("GET", other_admin, 404, NULL, &r, "/api/v1/contacts/%lld/journey", answered_contact);
 	resp_clear(&r);
