@@ -52,15 +52,16 @@ struct demo {
 	struct demo_counts *counts;
 };
 
+/* Offers last long enough for a person trying the demo to read them. */
 static const struct queue_input queues[N_QUEUES] = {
 	{.name = "Billing", .channel = CHANNEL_CHAT, .level = 1, .strategy = 0, .sl_target = 0.8, .sl_seconds = 30,
-	 .offer_timeout_s = 20, .wrapup_s = 10, .first_response_s = 120},
+	 .offer_timeout_s = 60, .wrapup_s = 10, .first_response_s = 120},
 	{.name = "Billing experts", .channel = CHANNEL_CHAT, .level = 2, .strategy = 1, .sl_target = 0.8,
-	 .sl_seconds = 60, .offer_timeout_s = 20, .wrapup_s = 30, .first_response_s = 600},
+	 .sl_seconds = 60, .offer_timeout_s = 60, .wrapup_s = 30, .first_response_s = 600},
 	{.name = "Technical support", .channel = CHANNEL_PHONE, .level = 1, .strategy = 1, .sl_target = 0.8,
-	 .sl_seconds = 20, .offer_timeout_s = 15, .wrapup_s = 20, .first_response_s = 60},
+	 .sl_seconds = 20, .offer_timeout_s = 30, .wrapup_s = 20, .first_response_s = 60},
 	{.name = "Email support", .channel = CHANNEL_EMAIL, .level = 1, .strategy = 0, .sl_target = 0.9,
-	 .sl_seconds = 3600, .offer_timeout_s = 60, .wrapup_s = 30, .first_response_s = 4 * 3600},
+	 .sl_seconds = 3600, .offer_timeout_s = 120, .wrapup_s = 30, .first_response_s = 4 * 3600},
 };
 
 static const char *const agent_emails[N_AGENTS] = {"agent@demo.example", "expert@demo.example",
@@ -258,7 +259,7 @@ static int add_message(struct demo *d, int64_t contact, bool outbound, bool note
 
 /* The contact enters queue q at `at`: queued, its queue label, its entry
  * queue and first-response due time (ops.c, entered), "enqueued". */
-static int enter(struct demo *d, int64_t contact, int q, int64_t created, int64_t at)
+static int enter(struct demo *d, int64_t contact, int q, int priority, int64_t created, int64_t at)
 {
 	int64_t due = 0;
 	int rc = set_state(d, contact, CONTACT_QUEUED, NULL);
@@ -270,7 +271,7 @@ static int enter(struct demo *d, int64_t contact, int q, int64_t created, int64_
 		rc = store_contact_entered(d->s, d->scope->tenant_id, contact, d->queue[q], due);
 	if (rc == GC_OK)
 		rc = event(d, at, "enqueued", contact, 0, d->queue[q],
-			   json_pack("{s:s,s:i,s:s}", "queue", queues[q].name, "priority", 0, "by", "guichet admin demo"));
+			   json_pack("{s:s,s:i,s:s}", "queue", queues[q].name, "priority", priority, "by", "guichet admin demo"));
 	return rc;
 }
 
@@ -303,19 +304,20 @@ static int live_queue(enum contact_channel channel)
 
 /* The contact waits in its channel's queue since `ago` ms, or is held by
  * agent a (a routing row "assigned", the contact in progress). */
-static int live(struct demo *d, int64_t contact, enum contact_channel channel, int64_t ago, int a)
+static int live(struct demo *d, int64_t contact, enum contact_channel channel, int priority, int64_t ago, int a)
 {
 	int q = live_queue(channel);
 	int64_t arrived = d->now - ago, accepted = arrived + between(d, 5, 40) * 1000;
 	int rc = store_contact_backdate(d->s, d->scope->tenant_id, contact, d->now, arrived);
 	if (rc == GC_OK)
-		rc = enter(d, contact, q, arrived, arrived);
+		rc = enter(d, contact, q, priority, arrived, arrived);
 	if (rc == GC_OK && a >= 0 && (rc = answer(d, contact, q, a, accepted, accepted - arrived)) == GC_OK)
 		rc = set_state(d, contact, CONTACT_IN_PROGRESS, NULL);
 	if (rc == GC_OK)
 		rc = store_contact_backdate(d->s, d->scope->tenant_id, contact, d->now, a >= 0 ? accepted : arrived);
 	struct store_routing_row row = {.contact_id = contact, .tenant_id = d->scope->tenant_id,
-		.queue_id = d->queue[q], .agent_id = a >= 0 ? d->agent[a] : 0, .state = a >= 0 ? "assigned" : "waiting",
+		.queue_id = d->queue[q], .agent_id = a >= 0 ? d->agent[a] : 0, .priority = priority,
+		.state = a >= 0 ? "assigned" : "waiting",
 		.arrived = arrived, .enqueued = arrived};
 	if (rc == GC_OK)
 		rc = store_routing_put(d->s, &row);
@@ -349,7 +351,7 @@ static int demo_contact(struct demo *d, int i, int64_t customer_id)
 		static const int holder[3][3] = {{A_AGENT, A_OUTSOURCED, A_AGENT}, {A_EXPERT, A_SUPERVISOR, A_EXPERT},
 						 {A_AGENT, A_SUPERVISOR, A_AGENT}};
 		int c = (i / 6 + i) % 3, a = kind == 3 ? holder[c][d->n_held[c]++ % 3] : -1;
-		return live(d, id, channel, (kind == 3 ? 20 : 1 + i % 12) * MIN_MS + i * 7000, a);
+		return live(d, id, channel, in.priority, (kind == 3 ? 20 : 1 + i % 12) * MIN_MS + i * 7000, a);
 	}
 	for (int step = 0; rc == GC_OK && step < kind && step < 5; step++)
 		rc = set_state(d, id, path[step], path[step] == CONTACT_RESOLVED ? "solved" : NULL);
@@ -374,7 +376,8 @@ struct story {
 static void draw(struct demo *d, int64_t at, struct story *st, int64_t *ret_end)
 {
 	static const char *const dispositions[] = {"solved", "solved", "explained", "fixed_remotely", "callback"};
-	static const char *const escalations[] = {"refund over 500 EUR", "contract dispute", "the customer asks for a manager"};
+	static const char *const escalations[] = {"refund over 500 EUR", "contract dispute",
+						  "the customer asks for a manager"};
 	int r = (int)(next(d) % 100);
 	*st = (struct story){.arrive = at, .a = -1, .expert = -1};
 	st->q = r < 50 ? Q_BILLING : r < 80 ? Q_TECH : Q_EMAIL;
@@ -436,7 +439,7 @@ static int history_contact(struct demo *d, const struct story *st)
 	int64_t id = 0, t = st->answered;
 	int rc = store_contact_create(d->s, d->scope, &in, &id);
 	if (rc == GC_OK)
-		rc = enter(d, id, st->q, st->arrive, st->arrive);
+		rc = enter(d, id, st->q, 0, st->arrive, st->arrive);
 	if (rc == GC_OK)
 		rc = backdate(d, id, st->arrive);
 	if (rc == GC_OK && st->abandoned) {
