@@ -95,7 +95,7 @@ static int contact_events(struct store *s, const struct store_scope *scope, int6
 					  " WHERE tenant_id = ? AND contact_id = ? ORDER BY id LIMIT ?", scope, id);
 	if (st == NULL)
 		return GC_ESTORE;
-	int rc = GC_OK, step;
+	int rc = GC_OK, step = DB_DONE;
 	while (rc == GC_OK && (step = db_step(st)) == DB_ROW) {
 		int64_t at = db_column_int64(st, 3);
 		rc = add(it, at, json_pack("{s:s,s:o,s:o,s:o,s:o}", "source", "contact", "type", column_string(st, 0),
@@ -112,7 +112,7 @@ static int routing_events(struct store *s, const struct store_scope *scope, int6
 		" WHERE e.tenant_id = ? AND e.contact_id = ? ORDER BY e.id LIMIT ?", scope, id);
 	if (st == NULL)
 		return GC_ESTORE;
-	int rc = GC_OK, step;
+	int rc = GC_OK, step = DB_DONE;
 	while (rc == GC_OK && (step = db_step(st)) == DB_ROW) {
 		int64_t at = db_column_int64(st, 6);
 		json_t *data = json_text(st, 5);
@@ -137,7 +137,7 @@ static int diagnosis(struct store *s, const struct store_scope *scope, int64_t i
 		scope, id);
 	if (st == NULL)
 		return GC_ESTORE;
-	int rc = GC_OK, step;
+	int rc = GC_OK, step = DB_DONE;
 	while (rc == GC_OK && (step = db_step(st)) == DB_ROW) {
 		int64_t started = db_column_int64(st, 8);
 		rc = add(it, started, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o,s:o},s:o}", "source", "diagnosis",
