@@ -29,8 +29,9 @@ web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
 
 run: build
 	@mkdir -p $(dir $(DB))
-	@./$(BUILD)/guichet admin demo --db $(DB)
-	@echo "try: GUICHET_URL=http://$(LISTEN) ./$(BUILD)/guichet login --email admin@demo.example --password guichet-demo"
+	@./$(BUILD)/guichet admin demo --db $(DB) --kb data/demo/kb.jsonl
+	@echo "open http://$(LISTEN)/ and log in as any demo login above (password guichet-demo)"
+	@echo "or: GUICHET_URL=http://$(LISTEN) ./$(BUILD)/guichet login --email supervisor@demo.example --password guichet-demo"
 	exec ./$(BUILD)/guichetd --db $(DB) --listen $(LISTEN)
 
 test: deps

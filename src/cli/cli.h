@@ -93,6 +93,19 @@ int cmd_rules(const struct cli *cli, const struct args *a);
 int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *id);
 /* guichet calendar | contacts due | report same-day (cmd_hours.c), with cmd_api's parsed arguments. */
 int cmd_hours(const struct cli *cli, const struct args *a);
+/* The demo tenant's operations (demo.c): calendar, queues, agents, the
+ * knowledge of kb_path (none when NULL), its n_customers first contacts
+ * (some waiting in queues, some held by agents) and a day of history,
+ * written in the caller's transaction. */
+struct store;
+struct store_scope;
+struct demo_counts {
+	int kb_items, waiting, held, history;
+};
+int demo_operations(struct store *s, const struct store_scope *scope, const int64_t *customers, int n_customers,
+		    const char *kb_path, struct demo_counts *counts);
+/* guichet report intervals (cmd_report.c): the day so far per half hour. */
+int cmd_report_intervals(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */

@@ -1,7 +1,9 @@
 /* Offline administration on a database file: "admin init" creates or
  * migrates a database and adds a tenant with its admin; "admin demo" adds a
- * demo tenant with accounts for every role, customers and contacts. Both
- * run in one transaction: on any error nothing is written. */
+ * demo tenant with accounts for every role and customers, and its
+ * operations (demo.c): queues, agents, knowledge, contacts in queues and a
+ * day of history. Both run in one transaction: on any error nothing is
+ * written. */
 #include "cli/cli.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
@@ -126,16 +128,13 @@ static const struct demo_account demo_accounts[] = {
 	{"agent@acme-bpo.example", "Olu Outsourced", ROLE_OUTSOURCED_AGENT, "Acme BPO"},
 };
 #define DEMO_PASSWORD "guichet-demo"
+#define DEMO_CUSTOMERS 40
 
 static const char *const first_names[] = {"Camille", "Louis", "Emma", "Hugo", "Chloé", "Noah",
 					  "Léa", "Jules", "Inès", "Lucas"};
 static const char *const last_names[] = {"Martin", "Bernard", "Dubois", "Thomas", "Robert",
 					 "Petit", "Durand", "Leroy", "Moreau", "Simon"};
 static const char *const plans[] = {"fibre-1g", "mobile-50g", "fibre-300m", "tv-plus"};
-static const char *const subjects[] = {"No internet since this morning", "Question about my bill",
-	"Cancel my subscription", "TV decoder shows error E-204", "Change my plan",
-	"Moving house: transfer my line"};
-static const char *const reasons[] = {"outage", "billing", "cancellation", "equipment", "sales", "move"};
 
 /* The demo brand's attribute policy: names and plan are basic (outsourced
  * agents see them), the IBAN confidential, the rest personal. */
@@ -172,87 +171,9 @@ static int demo_customer(struct store *s, const struct store_scope *scope, int i
 	return rc;
 }
 
-static int demo_contact(struct store *s, const struct store_scope *scope, int i, int64_t customer_id)
+static int demo_fill(struct store *s, const char *kb, int64_t *ret_tenant, struct demo_counts *counts)
 {
-	static const enum contact_state path[] = {CONTACT_QUEUED, CONTACT_ASSIGNED, CONTACT_IN_PROGRESS,
-						  CONTACT_RESOLVED, CONTACT_CLOSED};
-	struct contact_input in = {.channel = (enum contact_channel)(i % 4), .customer_id = customer_id,
-		.subject = subjects[i % 6], .reason = reasons[i % 6], .queue = i % 3 ? "support" : "billing",
-		.priority = i % 5, .message = "Hello, I need help with this please.", .n_tags = 1};
-	in.tags[0] = i % 2 ? "demo" : "vip";
-	json_t *c = NULL;
-	int64_t id = 0;
-	int rc = store_contact_create(s, scope, &in, &id);
-	for (int step = 0; rc == GC_OK && step < i % 6 && step < 5; step++) {
-		struct state_input st = {.state = path[step], .expected_version = -1,
-					 .disposition = path[step] == CONTACT_RESOLVED ? "solved" : NULL};
-		rc = store_contact_set_state(s, scope, id, &st, &c);
-		json_decref(c);
-	}
-	if (rc == GC_OK && i % 6 >= 3 && i % 6 < 5) {
-		struct message_input note = {.body = "Checked the line remotely: resynchronised."};
-		rc = store_contact_add_message(s, scope, id, &note, true, &c);
-		json_decref(c);
-	}
-	return rc;
-}
-
-/* Skills, queues and agents' profiles, so the demo routes from the start:
- * billing chats with level-2 experts behind them, technical calls, and an
- * outsourced agent on billing. */
-static int demo_routing(struct store *s, const struct store_scope *scope)
-{
-	static const char *const skills[] = {"billing", "technical"};
-	int64_t skill_ids[2] = {0};
-	int rc = GC_OK;
-	for (int i = 0; rc == GC_OK && i < 2; i++) {
-		json_t *skill = NULL;
-		rc = store_skill_create(s, scope, skills[i], &skill);
-		skill_ids[i] = json_integer_value(json_object_get(skill, "id"));
-		json_decref(skill);
-	}
-	struct queue_input queues[] = {
-		{.name = "Billing", .skill_id = skill_ids[0], .channel = CHANNEL_CHAT, .level = 1, .strategy = 0,
-		 .sl_target = 0.8, .sl_seconds = 30, .offer_timeout_s = 20, .wrapup_s = 10},
-		{.name = "Billing experts", .skill_id = skill_ids[0], .channel = CHANNEL_CHAT, .level = 2,
-		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 60, .offer_timeout_s = 20, .wrapup_s = 30},
-		{.name = "Technical support", .skill_id = skill_ids[1], .channel = CHANNEL_PHONE, .level = 1,
-		 .strategy = 1, .sl_target = 0.8, .sl_seconds = 20, .offer_timeout_s = 15, .wrapup_s = 20},
-	};
-	int64_t queue_id = 0;
-	for (size_t i = 0; rc == GC_OK && i < sizeof(queues) / sizeof(queues[0]); i++) {
-		json_t *config = queue_input_json(&queues[i]);
-		rc = store_queue_create(s, scope, queues[i].name, config, &queue_id);
-		json_decref(config);
-	}
-	static const struct { const char *email; int level, billing, technical, phone, chat; } agents[] = {
-		{"agent@demo.example", 1, 7, 5, 1, 3},
-		{"expert@demo.example", 2, 8, 9, 1, 2},
-		{"agent@acme-bpo.example", 1, 6, 0, 0, 3},
-		{"supervisor@demo.example", 2, 8, 8, 1, 2},
-	};
-	for (size_t i = 0; rc == GC_OK && i < sizeof(agents) / sizeof(agents[0]); i++) {
-		struct agent_profile_input p = {.level = agents[i].level, .max_missed = 3};
-		if (agents[i].billing)
-			p.skills[p.n_skills++] = (struct agent_skill_input){skill_ids[0], agents[i].billing, 1};
-		if (agents[i].technical)
-			p.skills[p.n_skills++] = (struct agent_skill_input){skill_ids[1], agents[i].technical, 1};
-		p.capacity[CHANNEL_PHONE] = agents[i].phone;
-		p.capacity[CHANNEL_CHAT] = agents[i].chat;
-		p.max_total = agents[i].phone + agents[i].chat;
-		int64_t user = 0;
-		if ((rc = store_user_find(s, agents[i].email, &user)) == GC_OK) {
-			json_t *profile = agent_profile_json(&p);
-			rc = store_agent_set_profile(s, scope, user, profile);
-			json_decref(profile);
-		}
-	}
-	return rc;
-}
-
-static int demo_fill(struct store *s, int64_t *ret_tenant)
-{
-	int64_t tenant_id = 0, org_id = 0;
+	int64_t tenant_id = 0, org_id = 0, customers[DEMO_CUSTOMERS];
 	int rc = store_tenant_create(s, "demo", NULL, &tenant_id);
 	if (rc == GC_OK)
 		rc = store_organisation_create(s, "Acme BPO", "outsourcer", &org_id);
@@ -267,22 +188,34 @@ static int demo_fill(struct store *s, int64_t *ret_tenant)
 	struct store_scope scope = admin_scope(tenant_id);
 	if (rc == GC_OK)
 		rc = demo_policy(s, &scope);
-	for (int i = 0; rc == GC_OK && i < 40; i++) {
-		int64_t customer_id = 0;
-		rc = demo_customer(s, &scope, i, &customer_id);
-		if (rc == GC_OK)
-			rc = demo_contact(s, &scope, i, customer_id);
-	}
+	for (int i = 0; rc == GC_OK && i < DEMO_CUSTOMERS; i++)
+		rc = demo_customer(s, &scope, i, &customers[i]);
 	if (rc == GC_OK)
-		rc = demo_routing(s, &scope);
+		rc = demo_operations(s, &scope, customers, DEMO_CUSTOMERS, kb, counts);
 	*ret_tenant = tenant_id;
 	return rc;
+}
+
+/* The demo's knowledge: --kb FILE, else data/demo/kb.jsonl when it is
+ * there (make run starts in the source tree), else none. */
+static const char *demo_kb_path(const struct args *a)
+{
+	const char *kb = args_get(a, "kb");
+	if (kb)
+		return kb;
+	FILE *f = fopen("data/demo/kb.jsonl", "r");
+	if (f == NULL) {
+		printf("no knowledge imported: data/demo/kb.jsonl is not here (--kb FILE names it)\n");
+		return NULL;
+	}
+	fclose(f);
+	return "data/demo/kb.jsonl";
 }
 
 static int demo(int argc, char **argv)
 {
 	struct args a;
-	if (args_parse(argc, argv, "db=", &a) < 0)
+	if (args_parse(argc, argv, "db= kb=", &a) < 0)
 		return 2;
 	const char *db = args_db(&a, "admin demo");
 	if (db == NULL)
@@ -294,9 +227,11 @@ static int demo(int argc, char **argv)
 	if (store_tenant_find(s, "demo", &tenant_id) == GC_OK) {
 		printf("the demo tenant is already in %s\n", db);
 	} else {
+		struct demo_counts n = {0};
+		const char *kb = demo_kb_path(&a);
 		int rc = store_begin(s);
 		if (rc == GC_OK)
-			rc = demo_fill(s, &tenant_id);
+			rc = demo_fill(s, kb, &tenant_id, &n);
 		if (rc == GC_OK)
 			rc = store_commit(s);
 		if (rc < 0) {
@@ -305,8 +240,11 @@ static int demo(int argc, char **argv)
 			store_free(s);
 			return 1;
 		}
-		printf("demo tenant added to %s: 40 customers, 40 contacts, queues 1 Billing and 2 Billing experts "
-		       "(chat), 3 Technical support (phone), 4 agents\n", db);
+		printf("demo tenant added to %s: %d customers; queues 1 Billing and 2 Billing experts (chat), "
+		       "3 Technical support (phone), 4 Email support; 4 agents; %d contacts waiting and %d held by agents; "
+		       "%d contacts of history (today, yesterday, and the same weekdays of the four weeks before); "
+		       "%d articles and trees published\n",
+		       db, DEMO_CUSTOMERS, n.waiting, n.held, n.history, n.kb_items);
 	}
 	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)

@@ -406,6 +406,10 @@ static int contacts(const struct cli *cli, const struct args *a)
 		strcat(path, "/events");
 		return cli_list(cli, path, "id at type actor data");
 	}
+	if (strcmp(sub, "journey") == 0) {
+		strcat(path, "/journey");
+		return cli_list(cli, path, "at source type agent actor queue data");
+	}
 	if (strcmp(sub, "attachments") == 0) {
 		strcat(path, "/attachments");
 		return cli_list(cli, path, "id filename content_type size message_id sha256");

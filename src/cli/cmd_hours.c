@@ -85,6 +85,8 @@ int cmd_hours(const struct cli *cli, const struct args *a)
 		return contacts_due(cli, a);
 	if (a->n_pos > 1 && strcmp(a->pos[1], "same-day") == 0)
 		return report_same_day(cli, a);
-	fprintf(stderr, "guichet report: unknown report '%s' (same-day)\n", a->n_pos > 1 ? a->pos[1] : "");
+	if (a->n_pos > 1 && strcmp(a->pos[1], "intervals") == 0)
+		return cmd_report_intervals(cli, a);
+	fprintf(stderr, "guichet report: unknown report '%s' (same-day, intervals)\n", a->n_pos > 1 ? a->pos[1] : "");
 	return 2;
 }

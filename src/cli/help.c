@@ -50,7 +50,7 @@ static const struct help_group groups[] = {
 	{"audit", "Customers and contacts", "the tenant's audit log"},
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
-	{"report", "Customers and contacts", "the share of contacts answered the same business day"},
+	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
@@ -88,10 +88,15 @@ static const struct help_command commands[] = {
 	 "--admin-email EMAIL\tthe tenant admin's login\n"
 	 "--admin-password PASSWORD\t8 to 256 characters\n"
 	 "--admin-name NAME\tthe admin's name (default: the email)\n"},
-	{"admin", "demo", "--db PATH|URL",
-	 "add the demo tenant: accounts for every role, customers, contacts, queues, agents",
+	{"admin", "demo", "--db PATH|URL [--kb FILE]",
+	 "add the demo tenant: accounts for every role, customers, a business calendar, queues with\n"
+	 "\tfirst-response targets, agents with skills and capacities, the knowledge published, contacts\n"
+	 "\twaiting in the queues and held by agents, and a day of history (with the same weekdays\n"
+	 "\tof the four weeks before, for the forecast)",
 	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
-	 "(default: GUICHET_DB)\n"},
+	 "(default: GUICHET_DB)\n"
+	 "--kb FILE\tthe articles and trees to publish (JSON Lines; default data/demo/kb.jsonl\n"
+	 "\twhen it is there)\n"},
 	{"admin", "backup", "--to FILE [--db PATH] [--force] [--step-pages N] [--pause-ms MS]",
 	 "copy the database into FILE while guichetd serves it: a consistent snapshot of what was "
 	 "committed when the backup began, written whole or not at all (for PostgreSQL, use pg_dump)",
@@ -264,6 +269,8 @@ static const struct help_command commands[] = {
 	 PAGE_OPTIONS},
 	{"contacts", "show", "ID", "one contact with its messages and notes", NULL},
 	{"contacts", "events", "ID", "a contact's timeline", NULL},
+	{"contacts", "journey", "ID", "a contact's whole journey: its events, its routing (queues, offers made and missed,\n"
+	 "\twaits, escalations and transfers with their reasons, wrap-up) and its diagnosis paths, in time order", NULL},
 	{"contacts", "attachments", "ID", "the attachments of a contact's emails: name, type, size, SHA-256", NULL},
 	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
 	 "[--priority 0-9] [--tag T]... [--message TEXT]",
@@ -321,6 +328,11 @@ static const struct help_command commands[] = {
 	 "--from DATE\tthe first day, in the tenant's time zone\n"
 	 "--to DATE\tthe last day (at most 92 days in all)\n"
 	 "--queue ID\tcontacts that came in through this queue only\n"},
+	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
+	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
+	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",
+	 "--date DATE\tthe day, in the tenant's time zone\n"
+	 "--queue ID\tone queue only (its service-level goal for the staffing)\n"},
 	{"attachment", "get", "ID -o FILE",
 	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
 	 "-o FILE\twhere to write it (also --output FILE)\n"},

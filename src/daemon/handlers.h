@@ -153,6 +153,9 @@ int prepare_calendar(struct request *r, struct store *db);
 int run_calendar_put(struct request *r, struct store *db);
 int run_contacts_due(struct request *r, struct store *db);
 int run_report_same_day(struct request *r, struct store *db);
+/* the contact's journey and the day so far per interval (handlers_report.c) */
+int run_contact_journey(struct request *r, struct store *db);
+int run_report_intervals(struct request *r, struct store *db);
 /* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
 int run_contact_attachments(struct request *r, struct store *db);
 int run_attachment_get(struct request *r, struct store *db);

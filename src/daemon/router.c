@@ -174,7 +174,7 @@ static int events_push(struct events *ev, const struct hub_event *item)
 static int emit(struct shard *rt, struct store *db, int64_t tenant_id, const char *type, int64_t contact_id,
 		int64_t agent_id, int64_t queue_id, json_t *data)
 {
-	int64_t at = route_engine_now(rt->e);
+	int64_t at = now_ms(rt); /* not the engine's last time: an escalation is emitted before the engine moves */
 	if (data == NULL)
 		data = json_object();
 	char when[GC_TIME_LEN];

@@ -344,6 +344,21 @@ int store_routing_events_since(struct store *s, int64_t since_ms, store_event_fn
 /* The newest routing event of the tenant (0 for none): where a new live
  * stream starts. */
 int store_routing_events_last(struct store *s, int64_t tenant_id, int64_t *ret_id);
+/* Every event of the tenant at from_ms or later and before to_ms, in time
+ * order (the supervisor's day so far; journey.c). */
+int store_routing_events_between(struct store *s, int64_t tenant_id, int64_t from_ms, int64_t to_ms,
+				 store_event_fn fn, void *arg);
+/* The contact's journey (journey.c): its own events, its routing events
+ * and its diagnosis sessions merged in time order, at most
+ * STORE_JOURNEY_MAX of each; each item {"source" (contact, routing,
+ * diagnosis), "type", "at", "data", and "actor" or "agent_id", "agent",
+ * "queue_id", "queue"}. GC_ENOTFOUND for a contact of another tenant. */
+#define STORE_JOURNEY_MAX 1000
+int store_contact_journey(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* Moves what was written of the contact at or after from_ms (its events,
+ * messages, creation time) to at_ms, and its last change to at_ms: the
+ * demo's history (backdate.c), never the daemon. */
+int store_contact_backdate(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t from_ms, int64_t at_ms);
 
 /* A mailbox's acknowledgements (channel/email/ack.h): whether one goes to
  * each new contact, its templates (NULL: the language's own), its language

@@ -35,6 +35,7 @@ static const struct probe {
 	{"POST", "/api/v1/contacts/%lld/messages", K_CONTACT, "{\"direction\":\"inbound\",\"body\":\"probe\"}"},
 	{"POST", "/api/v1/contacts/%lld/notes", K_CONTACT, "{\"body\":\"probe\"}"},
 	{"GET", "/api/v1/contacts/%lld/events", K_CONTACT, NULL},
+	{"GET", "/api/v1/contacts/%lld/journey", K_CONTACT, NULL},
 	{"GET", "/api/v1/customers/%lld", K_CUSTOMER, NULL},
 	{"PATCH", "/api/v1/customers/%lld", K_CUSTOMER, "{\"attributes\":{\"plan\":\"probe\"}}"},
 	{"GET", "/api/v1/users/%lld", K_USER, NULL},
@@ -65,6 +66,7 @@ static const struct probe {
 	{"POST", "/api/v1/contacts/%lld/abandon", K_CONTACT, NULL},
 	{"GET", "/api/v1/contacts/due?queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/reports/same-day?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
+	{"GET", "/api/v1/reports/intervals?date=2026-01-01&queue=%lld", K_QUEUE, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
