@@ -77,7 +77,7 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
       </section>
       <aside class="assist" aria-label={t('diag.title')}>
         <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
-          actionsRef={actionsRef} onSent={() => load().catch(() => {})} />
+          actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)} />
         <Handover t={t} id={id} contact={contact} say={say} onGone={onClosed} active={active} actionsRef={actionsRef} />
       </aside>
       <Journey t={t} id={id} lang={lang} version={version} active={active} actionsRef={actionsRef} />

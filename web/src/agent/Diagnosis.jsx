@@ -154,7 +154,7 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
   );
 }
 
-export function Diagnosis({ t, id, lang, contact, customer, say, onSent, actionsRef, active }) {
+export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, actionsRef, active }) {
   const [words, setWords] = useState('');
   const [kbLang, setKbLang] = useState(lang);
   const [found, setFound] = useState(null);
@@ -172,7 +172,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, actions
     say(t('diag.found', { n: r.results.length }));
   }, fail);
   const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang, contact_id: id })
-    .then((s) => { setSession(s); say(s.done ? t('diag.done') : s.question.text); }, fail);
+    .then((s) => { setSession(s); onStep(); say(s.done ? t('diag.done') : s.question.text); }, fail);
   const step = (p) => p.then((s) => { setSession(s); say(s.done ? t('diag.done') : s.question.text); }, fail);
   const answer = (value) => step(api.answer(session.id, value));
   const back = () => session && !session.done && session.path?.length && step(api.back(session.id));

@@ -76,7 +76,7 @@ export default {
   'shortcut.list': 'This list',
   'diag.title': "Guided diagnosis",
   'diag.words': "Customer's words",
-  'diag.kb_lang': "Knowledge language",
+  'diag.kb_lang': "The customer writes in",
   'diag.search': "Search the knowledge",
   'diag.results': "Trees and articles found",
   'diag.found': {zero: "Nothing found.", one: "{n} answer found.", other: "{n} answers found."},

@@ -75,7 +75,7 @@ export default {
   'shortcut.list': 'Cette liste',
   'diag.title': "Diagnostic guidé",
   'diag.words': "Les mots du client",
-  'diag.kb_lang': "Langue de la base de connaissances",
+  'diag.kb_lang': "Le client écrit en",
   'diag.search': "Chercher dans la base",
   'diag.results': "Arbres et articles trouvés",
   'diag.found': {zero: "Rien trouvé.", one: "{n} réponse trouvée.", other: "{n} réponses trouvées."},
