@@ -15,7 +15,8 @@ function Detail({ t, item }) {
   const d = item.data || {};
   const parts = [];
   if (item.queue) parts.push(t('journey.queue', { queue: item.queue }));
-  if (item.agent) parts.push(t('journey.agent', { agent: item.agent }));
+  if (item.type === 'state_changed' && d.to) parts.push(t('journey.state', { from: d.from || '', to: d.to }));
+  if (item.agent) parts.push(t(item.type === 'offered' ? 'journey.offered_to' : 'journey.agent', { agent: item.agent }));
   if (d.to_queue) parts.push(t('journey.to_queue', { queue: d.to_queue }));
   if (d.waited_ms !== undefined) parts.push(t('journey.waited', { n: Math.round(d.waited_ms / 1000) }));
   if (d.disposition) parts.push(t('journey.disposition', { disposition: d.disposition }));
@@ -51,7 +52,7 @@ export function Journey({ t, id, lang, version, actionsRef, active }) {
       {items && (
         <ol class="journey-items">
           {items.map((item) => (
-            <li class={`journey-item ${item.source}`} data-type={item.type}>
+            <li class={`journey-item from-${item.source}`} data-type={item.type}>
               <time datetime={item.at}>{when(item.at, lang)}</time>{' '}
               <strong>{t(`journey.type.${item.type}`)}</strong>
               <Detail t={t} item={item} />

@@ -116,6 +116,8 @@ export default {
   'journey.title': "Journey",
   'journey.queue': "queue {queue}",
   'journey.agent': "by {agent}",
+  'journey.offered_to': "to {agent}",
+  'journey.state': "{from} → {to}",
   'journey.to_queue': "to {queue}",
   'journey.waited': {one: "waited {n} second", other: "waited {n} seconds"},
   'journey.disposition': "disposition {disposition}",

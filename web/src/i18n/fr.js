@@ -115,6 +115,8 @@ export default {
   'journey.title': "Parcours",
   'journey.queue': "file {queue}",
   'journey.agent': "par {agent}",
+  'journey.offered_to': "à {agent}",
+  'journey.state': "{from} → {to}",
   'journey.to_queue': "vers {queue}",
   'journey.waited': {one: "attente de {n} seconde", other: "attente de {n} secondes"},
   'journey.disposition': "qualification {disposition}",
