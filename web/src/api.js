@@ -56,6 +56,7 @@ export const api = {
   // the guided diagnosis, the knowledge and the hand-over
   search: (q, lang) => call('GET', `/api/v1/kb/search?q=${encodeURIComponent(q)}&lang=${lang}&limit=5`),
   kbItem: (key) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}`),
+  kbVersion: (key, n) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}/versions/${n}`),
   flag: (key, reason, comment) => call('POST', `/api/v1/kb/items/${encodeURIComponent(key)}/flag`, { reason, comment }),
   diagnose: (body) => call('POST', '/api/v1/kb/sessions', body),
   answer: (n, answer) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { answer }),

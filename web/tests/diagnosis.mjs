@@ -1,6 +1,7 @@
 // The guided diagnosis, the hand-over and the journey in a real browser,
 // run by run.mjs on its daemon and browser. An agent accepts an offered
-// contact, types the customer's words, walks a tree (and back) to its
+// contact, types the customer's words, sees an article's canned reply
+// filled, walks a tree (and back) to its
 // outcome, sends the filled reply in one action (checked through the API),
 // flags the article, escalates with a reason; a level-2 expert receives the
 // offer, accepts and reads the escalation's reason and the diagnosis path
@@ -103,11 +104,19 @@ async function bothLanguages(page, accessible, what) {
   await page.getByRole('heading', { name: 'Guided diagnosis' }).first().waitFor();
 }
 
-// The words typed, the tree started and walked to its outcome.
-async function walk(page, back) {
+// The words typed: the article found shows its canned reply filled.
+async function search(page) {
   await page.keyboard.press('Alt+KeyG');
   await page.keyboard.type(WORDS);
   await page.keyboard.press('Enter');
+  const article = page.locator('.result[data-item="modem-restart"]');
+  await article.getByRole('button', { name: 'Show the article “Restart the modem”' }).click();
+  await article.locator('.canned', { hasText: FILLED }).getByRole('button', { name: 'Send the reply “confirm”' }).waitFor();
+}
+
+// The words typed, the tree started and walked to its outcome.
+async function walk(page, back) {
+  await search(page);
   const tree = page.locator('.result[data-item="no-connection"]');
   await tree.locator('mark').first().waitFor();
   await tree.getByRole('button', { name: 'Start the diagnosis “No internet connection”' }).click();
@@ -194,6 +203,7 @@ export async function diagnosis({ browser, url, step, accessible }) {
       if (focused !== 'Journey') throw new Error(`Alt+J focused ${focused}`);
       const journey = expert.page.locator('.journey');
       await journey.locator('[data-type="escalated"]').getByText(`Reason: ${REASON}`).waitFor();
+      await search(expert.page); // an expert, an author too, reads the article's published version
       await journey.locator('[data-type="diagnosis_ended"]').getByText(`${LIGHT} → Red`).waitFor();
       for (const type of ['enqueued', 'offered', 'accepted', 'diagnosis_started'])
         await journey.locator(`[data-type="${type}"]`).first().waitFor();

@@ -42,14 +42,14 @@ export function fillReply(text, contact, customer) {
   });
 }
 
-function Flag({ t, id, item, say }) {
+function Flag({ t, id, item, where, say }) {
   const [reason, setReason] = useState('wrong');
   const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { item })),
     (e) => say(t('error.generic', { message: e.message })));
   return (
     <div class="buttons flag">
-      <label for={`flag-${id}-${item}`}>{t('diag.flag_reason')}</label>
-      <select id={`flag-${id}-${item}`} value={reason} onChange={(e) => setReason(e.target.value)}>
+      <label for={`flag-${where}-${id}-${item}`}>{t('diag.flag_reason')}</label>
+      <select id={`flag-${where}-${id}-${item}`} value={reason} onChange={(e) => setReason(e.target.value)}>
         {FLAG_REASONS.map((r) => <option value={r}>{t(`flag.${r}`)}</option>)}
       </select>
       <button type="button" class="flag-button" onClick={flag}>{t('diag.flag', { item })}</button>
@@ -115,7 +115,7 @@ function Outcome({ t, id, session, onSend, say }) {
           <button type="button" class="primary" onClick={() => onSend(reply, null, true)}>{t('diag.send_outcome')}</button>
         </>
       )}
-      <Flag t={t} id={id} item={article ? article.id || o.article.id : session.tree} say={say} />
+      <Flag t={t} id={id} where="outcome" item={article ? article.id || o.article.id : session.tree} say={say} />
     </div>
   );
 }
@@ -149,7 +149,7 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
           </div>
         );
       })}
-      <Flag t={t} id={id} item={item.id} say={say} />
+      <Flag t={t} id={id} where="article" item={item.id} say={say} />
     </div>
   );
 }
@@ -176,7 +176,10 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
   const step = (p) => p.then((s) => { setSession(s); say(s.done ? t('diag.done') : s.question.text); }, fail);
   const answer = (value) => step(api.answer(session.id, value));
   const back = () => session && !session.done && session.path?.length && step(api.back(session.id));
-  const open = (key) => api.kbItem(key).then((item) => setOpened({ ...item, id: key }), fail);
+  // readers get the published content; authors (experts) the item, whose published version is read
+  const open = (key) => api.kbItem(key)
+    .then((item) => (item.content || !item.published_version ? item : api.kbVersion(key, item.published_version)))
+    .then((item) => setOpened({ ...item, id: key }), fail);
 
   // one action: the reply goes out (email or message); an outcome's reply
   // also ends its session as resolved
