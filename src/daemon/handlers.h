@@ -207,6 +207,9 @@ int run_kb_session_answer(struct request *r, struct store *db);
 int run_kb_session_back(struct request *r, struct store *db);
 int run_kb_session_end(struct request *r, struct store *db);
 int run_contact_diagnosis(struct request *r, struct store *db);
+/* Redacts the steps of a stored path answered from a context value above
+ * sees (every such step when ctx is NULL), as the session's reader sees it. */
+void kb_path_shown_to(json_t *path, const json_t *ctx, enum sensitivity sees);
 int prepare_kb_training(struct request *r, struct store *db);
 int run_kb_training(struct request *r, struct store *db);
 int run_kb_training_progress(struct request *r, struct store *db);

@@ -714,6 +714,20 @@ int run_kb_session_end(struct request *r, struct store *db)
 	return rc;
 }
 
+void kb_path_shown_to(json_t *path, const json_t *ctx, enum sensitivity sees)
+{
+	size_t i;
+	json_t *step;
+	json_array_foreach(path, i, step) {
+		const char *from = json_string_value(json_object_get(step, "from"));
+		if (from && (ctx ? canned_class(ctx, from) : SENS_CONFIDENTIAL) > sees) {
+			json_object_set_new(step, "answer", json_string(""));
+			json_object_del(step, "label");
+			json_object_set_new(step, "redacted", json_true());
+		}
+	}
+}
+
 /* A stored session as a reader of visibility sees sees it: context values
  * above it dropped, path answers they gave redacted. */
 static void shown_to(json_t *session, enum sensitivity sees)
@@ -723,16 +737,7 @@ static void shown_to(json_t *session, enum sensitivity sees)
 	json_t *v;
 	json_object_foreach(ctx, k, v) if (canned_class(ctx, k) <= sees)
 		json_object_set_new(shown, k, json_string(canned_value(ctx, k) ? canned_value(ctx, k) : ""));
-	size_t i;
-	json_t *step;
-	json_array_foreach(json_object_get(session, "path"), i, step) {
-		const char *from = json_string_value(json_object_get(step, "from"));
-		if (from && canned_class(ctx, from) > sees) {
-			json_object_set_new(step, "answer", json_string(""));
-			json_object_del(step, "label");
-			json_object_set_new(step, "redacted", json_true());
-		}
-	}
+	kb_path_shown_to(json_object_get(session, "path"), ctx, sees);
 	json_object_set_new(session, "context", shown);
 }
 

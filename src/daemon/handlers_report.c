@@ -35,12 +35,51 @@
 #define HANDLE_DEFAULT_S 300
 #define REPORT_MAX_QUEUES 1000
 
+/* The stored context of session id among sessions, or NULL. */
+static const json_t *session_context(const json_t *sessions, json_int_t id)
+{
+	size_t i;
+	const json_t *s;
+	json_array_foreach(sessions, i, s) if (json_integer_value(json_object_get(s, "id")) == id)
+		return json_object_get(s, "context");
+	return NULL;
+}
+
+/* The diagnosis paths are stored whole: each is shown as the reader's class
+ * sees it, as GET /contacts/{id}/diagnosis does (a step answered from a
+ * value above it is redacted). */
+static int journey_shown_to(struct request *r, struct store *db, json_t *items)
+{
+	json_t *sessions = NULL;
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item) {
+		json_t *data = json_object_get(item, "data");
+		json_t *path = json_object_get(data, "path");
+		if (json_array_size(path) == 0)
+			continue;
+		if (sessions == NULL) {
+			int rc = store_kb_sessions_of_contact(db, &r->scope, r->ids[0], &sessions);
+			if (rc < 0)
+				return rc;
+		}
+		kb_path_shown_to(path, session_context(sessions, json_integer_value(json_object_get(data, "session_id"))),
+				 r->scope.sees);
+	}
+	json_decref(sessions);
+	return GC_OK;
+}
+
 int run_contact_journey(struct request *r, struct store *db)
 {
 	json_t *items = NULL;
 	int rc = store_contact_journey(db, &r->scope, r->ids[0], &items);
-	if (rc < 0)
+	if (rc == GC_OK)
+		rc = journey_shown_to(r, db, items);
+	if (rc < 0) {
+		json_decref(items);
 		return reply_store_error(r, db, rc, "contact");
+	}
 	return reply(r, 200, json_pack("{s:I,s:o}", "contact_id", (json_int_t)r->ids[0], "items", items));
 }
 

@@ -394,7 +394,8 @@ static json_t *first_step(const char *token, long long session)
 /* Finding 9: a diagnosis session on a contact is read and walked by its
  * starter, the agents who hold or held the contact and supervisors, no one
  * else; the customer's attributes reach the context, and what is shown is
- * filtered by the reader's visibility, not the starter's. */
+ * filtered by the reader's visibility, not the starter's, in the session,
+ * the contact's list of sessions and the contact's journey. */
 static void diagnosis_sessions_are_shown_to_their_readers(void **state)
 {
 	const char *tree = "{\"kind\":\"tree\",\"id\":\"greet\",\"title\":\"Greeting\",\"lang\":\"en\",\"start\":\"seg\","
@@ -466,6 +467,17 @@ static void diagnosis_sessions_are_shown_to_their_readers(void **state)
 	resp_clear(&r);
 	call(&d, "GET", admin_a, 200, NULL, &r, "/api/v1/contacts/%lld/diagnosis", contact);
 	assert_non_null(strstr(r.text, "4242"));
+	resp_clear(&r);
+	/* ended, its path is in the contact's journey, shown as each reader sees it */
+	refused(200, "POST", agent9, json_pack("{s:b}", "resolved", 1), "/api/v1/kb/sessions/%lld/end", session);
+	call(&d, "GET", bpo, 200, NULL, &r, "/api/v1/contacts/%lld/journey", contact);
+	assert_non_null(strstr(r.text, "Which segment?"));
+	assert_non_null(strstr(r.text, "\"redacted\":true"));
+	assert_null(strstr(r.text, "gold"));
+	assert_null(strstr(r.text, "Gold"));
+	resp_clear(&r);
+	call(&d, "GET", agent9, 200, NULL, &r, "/api/v1/contacts/%lld/journey", contact);
+	assert_non_null(strstr(r.text, "Gold"));
 	resp_clear(&r);
 	free(agent9);
 	free(bpo);

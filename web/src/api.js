@@ -53,6 +53,21 @@ export const api = {
   reply: (id, body) => call('POST', `/api/v1/contacts/${id}/messages`, { direction: 'outbound', body }),
   note: (id, body) => call('POST', `/api/v1/contacts/${id}/notes`, { body }),
   wrapup: (id, disposition) => call('POST', `/api/v1/contacts/${id}/wrapup`, { disposition }),
+  // the guided diagnosis, the knowledge and the hand-over
+  search: (q, lang) => call('GET', `/api/v1/kb/search?q=${encodeURIComponent(q)}&lang=${lang}&limit=5`),
+  kbItem: (key) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}`),
+  kbVersion: (key, n) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}/versions/${n}`),
+  flag: (key, reason, comment) => call('POST', `/api/v1/kb/items/${encodeURIComponent(key)}/flag`, { reason, comment }),
+  diagnose: (body) => call('POST', '/api/v1/kb/sessions', body),
+  answer: (n, answer) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { answer }),
+  back: (n) => call('POST', `/api/v1/kb/sessions/${n}/back`),
+  endDiagnosis: (n, resolved, feedback) => call('POST', `/api/v1/kb/sessions/${n}/end`, { resolved, feedback }),
+  suggestion: (id, lang) => call('GET', `/api/v1/contacts/${id}/suggestion?lang=${lang}`),
+  emailReply: (id, body) => call('POST', `/api/v1/contacts/${id}/email-reply`, body),
+  queues: () => call('GET', '/api/v1/queues'),
+  escalate: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/escalate`, { queue_id: queueId, reason }),
+  transfer: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/transfer`, { queue_id: queueId, reason }),
+  journey: (id) => call('GET', `/api/v1/contacts/${id}/journey`),
 };
 
 // The live stream: EventSource sends the session cookie (never a token in

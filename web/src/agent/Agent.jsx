@@ -9,7 +9,7 @@ import { ContactTab } from './ContactTab.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
 import { ring } from './sound.js';
 
-export function Agent({ t, me }) {
+export function Agent({ t, me, lang }) {
   const [agent, setAgent] = useState(null);
   const [reason, setReason] = useState('break');
   const [offers, setOffers] = useState([]);
@@ -72,6 +72,7 @@ export function Agent({ t, me }) {
       else if (action === 'send') actionsRef.current.send?.();
       else if (action === 'wrapup') actionsRef.current.wrapup?.();
       else if (action.startsWith('tab') && tabs[Number(action.slice(3)) - 1]) setActive(tabs[Number(action.slice(3)) - 1]);
+      else actionsRef.current[action]?.(); // the open contact's own: diagnosis, hand-over, journey
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -105,7 +106,7 @@ export function Agent({ t, me }) {
               ))}
             </div>
             {tabs.map((id) => (
-              <ContactTab key={id} t={t} id={id} active={id === current} say={say} onClosed={closed}
+              <ContactTab key={id} t={t} lang={lang} id={id} active={id === current} say={say} onClosed={closed}
                 replyRef={replyRef} actionsRef={actionsRef} />
             ))}
           </>

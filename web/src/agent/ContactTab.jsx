@@ -1,8 +1,12 @@
 // One accepted contact: the customer's fields as the API gives them (it
 // removes what the role may not see), the messages and notes, the reply,
-// and the wrap-up with a disposition.
+// and the wrap-up with a disposition; beside them the guided diagnosis and
+// the hand-over, and below the contact's whole journey.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { Diagnosis } from './Diagnosis.jsx';
+import { Handover } from './Handover.jsx';
+import { Journey } from './Journey.jsx';
 
 export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
 
@@ -20,15 +24,17 @@ function Customer({ t, customer }) {
   );
 }
 
-export function ContactTab({ t, id, active, say, onClosed, replyRef, actionsRef }) {
+export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actionsRef }) {
   const [contact, setContact] = useState(null);
   const [customer, setCustomer] = useState(null);
   const [text, setText] = useState('');
   const [disposition, setDisposition] = useState(DISPOSITIONS[0]);
+  const [version, setVersion] = useState(0); // the journey reloads after each change
 
   const load = async () => {
     const c = await api.contact(id);
     setContact(c);
+    setVersion((v) => v + 1);
     if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
   };
   useEffect(() => { load().catch((e) => say(t('error.generic', { message: e.message }))); }, [id]);
@@ -69,6 +75,12 @@ export function ContactTab({ t, id, active, say, onClosed, replyRef, actionsRef 
         </select>
         <button type="button" onClick={wrapup}>{t('contact.wrapup')}</button>
       </section>
+      <aside class="assist" aria-label={t('diag.title')}>
+        <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
+          actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)} />
+        <Handover t={t} id={id} contact={contact} say={say} onGone={onClosed} active={active} actionsRef={actionsRef} />
+      </aside>
+      <Journey t={t} id={id} lang={lang} version={version} active={active} actionsRef={actionsRef} />
     </div>
   );
 }

@@ -10,6 +10,11 @@ export const SHORTCUTS = [
   ['Alt+M', 'shortcut.reply', 'KeyM'],
   ['Alt+Enter', 'shortcut.send', 'Enter'],
   ['Alt+W', 'shortcut.wrapup', 'KeyW'],
+  ['Alt+G', 'shortcut.words', 'KeyG'],
+  ['Alt+B', 'shortcut.back', 'KeyB'],
+  ['Alt+O', 'shortcut.outcome', 'KeyO'],
+  ['Alt+L', 'shortcut.escalate', 'KeyL'],
+  ['Alt+J', 'shortcut.journey', 'KeyJ'],
   ['Alt+K', 'shortcut.list', 'KeyK'],
 ];
 

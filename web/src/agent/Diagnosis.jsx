@@ -1,0 +1,262 @@
+// The guided diagnosis beside an open contact: the customer's words search
+// the knowledge (trees and articles, their passages highlighted); a tree
+// starts a session linked to the contact, walked question by question with
+// a way back, down to an outcome whose reply the API has already filled for
+// this reader. Sending that reply is one action (an email reply for email
+// contacts, a message otherwise) that also ends the session as resolved, so
+// the knowledge learns. The suggested canned reply and an article's replies
+// sit here too; any answer shown can be flagged wrong, outdated or unclear.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+export const FLAG_REASONS = ['wrong', 'outdated', 'unclear'];
+
+// The snippet with its highlights: the API gives byte offsets in UTF-8.
+export function Highlighted({ text, marks }) {
+  const bytes = new TextEncoder().encode(text || '');
+  const dec = new TextDecoder();
+  const parts = [];
+  let at = 0;
+  for (const [from, to] of marks || []) {
+    if (from < at || to > bytes.length || from >= to) continue;
+    parts.push(dec.decode(bytes.slice(at, from)));
+    parts.push(<mark>{dec.decode(bytes.slice(from, to))}</mark>);
+    at = to;
+  }
+  parts.push(dec.decode(bytes.slice(at)));
+  return <span>{parts}</span>;
+}
+
+// {{customer.x}} and {{contact.x}} filled from what this reader sees (the
+// API has already removed the rest): an unknown value renders empty, as the
+// API does for a hidden one.
+export function fillReply(text, contact, customer) {
+  return String(text || '').replace(/\{\{\s*([\w.]+)\s*\}\}/g, (_, name) => {
+    const [scope, key] = name.split('.', 2);
+    let v;
+    if (scope === 'customer' && customer) {
+      const a = (customer.attributes || {})[key];
+      v = customer[key] ?? (a && typeof a === 'object' ? a.value : a);
+    } else if (scope === 'contact' && contact) v = contact[key];
+    return v === undefined || v === null ? '' : String(v);
+  });
+}
+
+function Flag({ t, id, item, where, say }) {
+  const [reason, setReason] = useState('wrong');
+  const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { item })),
+    (e) => say(t('error.generic', { message: e.message })));
+  return (
+    <div class="buttons flag">
+      <label for={`flag-${where}-${id}-${item}`}>{t('diag.flag_reason')}</label>
+      <select id={`flag-${where}-${id}-${item}`} value={reason} onChange={(e) => setReason(e.target.value)}>
+        {FLAG_REASONS.map((r) => <option value={r}>{t(`flag.${r}`)}</option>)}
+      </select>
+      <button type="button" class="flag-button" onClick={flag}>{t('diag.flag', { item })}</button>
+    </div>
+  );
+}
+
+// The question being asked, its note for agents, its choices, and back.
+function Question({ t, id, session, onAnswer, onBack }) {
+  const q = session.question;
+  const [value, setValue] = useState('');
+  const free = !q.choices || q.choices.length === 0;
+  return (
+    <fieldset class="question">
+      <legend id={`question-${id}`}>{q.text}</legend>
+      {q.note && <p class="muted">{q.note}</p>}
+      {free ? (
+        <form onSubmit={(e) => { e.preventDefault(); value.trim() && onAnswer(value.trim()); }}>
+          <label for={`answer-${id}`}>{t('diag.answer')}</label>
+          <input id={`answer-${id}`} value={value} onInput={(e) => setValue(e.target.value)} />
+          <button type="submit">{t('diag.next')}</button>
+        </form>
+      ) : (
+        <div class="buttons choices">
+          {q.choices.map((c) => (
+            <button type="button" class="choice" onClick={() => onAnswer(c.value)}>{c.label || c.value}</button>
+          ))}
+        </div>
+      )}
+      <button type="button" onClick={onBack} disabled={!session.path?.length}>{t('diag.back')}</button>
+    </fieldset>
+  );
+}
+
+// The outcome: its filled reply (a reply node, or the article's first
+// reply), the article's content, or the escalation's reason.
+export function outcomeReply(outcome) {
+  if (!outcome) return '';
+  if (outcome.type === 'reply') return outcome.text || '';
+  const replies = outcome.article?.replies || [];
+  return replies.length ? replies[0].filled || '' : '';
+}
+
+function Outcome({ t, id, session, onSend, say }) {
+  const o = session.outcome || {};
+  const reply = outcomeReply(o);
+  const article = o.article && !o.article.error ? o.article : null;
+  return (
+    <div class="outcome" aria-labelledby={`outcome-${id}`} role="group">
+      <h5 id={`outcome-${id}`}>{t('diag.outcome')}</h5>
+      {o.type === 'escalate' && <p>{t('diag.escalate_outcome', { reason: o.reason || '' })}</p>}
+      {article && (
+        <div class="article">
+          <p><strong>{article.title}</strong></p>
+          <p>{article.body}</p>
+          {article.steps && <ol>{article.steps.map((s) => <li>{s}</li>)}</ol>}
+          {article.internal && <p class="muted">{article.internal}</p>}
+        </div>
+      )}
+      {reply && (
+        <>
+          <p class="filled-reply" data-testid="outcome-reply">{reply}</p>
+          <button type="button" class="primary" onClick={() => onSend(reply, null, true)}>{t('diag.send_outcome')}</button>
+        </>
+      )}
+      <Flag t={t} id={id} where="outcome" item={article ? article.id || o.article.id : session.tree} say={say} />
+    </div>
+  );
+}
+
+function Path({ t, id, path }) {
+  if (!path || path.length === 0) return null;
+  return (
+    <>
+      <h5 id={`path-${id}`}>{t('diag.path')}</h5>
+      <ol class="path" aria-labelledby={`path-${id}`}>
+        {path.map((s) => <li>{s.question} → {s.redacted ? t('diag.hidden') : s.label || s.answer}</li>)}
+      </ol>
+    </>
+  );
+}
+
+// An article found by the search: its text and its canned replies filled.
+function Article({ t, id, item, contact, customer, onSend, say }) {
+  const c = item.content || item;
+  return (
+    <div class="article" role="group" aria-label={c.title}>
+      <p>{c.body}</p>
+      {(c.replies || []).map((r) => {
+        const text = fillReply(r.text, contact, customer);
+        return (
+          <div class="canned">
+            <p>{text}</p>
+            <button type="button" onClick={() => onSend(text, { article: item.id, reply: r.name })}>
+              {t('diag.send_canned', { name: r.name })}
+            </button>
+          </div>
+        );
+      })}
+      <Flag t={t} id={id} where="article" item={item.id} say={say} />
+    </div>
+  );
+}
+
+export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, actionsRef, active }) {
+  const [words, setWords] = useState('');
+  const [kbLang, setKbLang] = useState(lang);
+  const [found, setFound] = useState(null);
+  const [session, setSession] = useState(null);
+  const [opened, setOpened] = useState(null);
+  const [suggestion, setSuggestion] = useState(null);
+  const fail = (e) => say(t('error.generic', { message: e.message }));
+
+  useEffect(() => {
+    api.suggestion(id, lang).then(setSuggestion, () => setSuggestion(null));
+  }, [id, lang]);
+
+  const search = () => words.trim() && api.search(words.trim(), kbLang).then((r) => {
+    setFound(r);
+    say(t('diag.found', { n: r.results.length }));
+  }, fail);
+  const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang, contact_id: id })
+    .then((s) => { setSession(s); onStep(); say(s.done ? t('diag.done') : s.question.text); }, fail);
+  const step = (p) => p.then((s) => { setSession(s); say(s.done ? t('diag.done') : s.question.text); }, fail);
+  const answer = (value) => step(api.answer(session.id, value));
+  const back = () => session && !session.done && session.path?.length && step(api.back(session.id));
+  // readers get the published content; authors (experts) the item, whose published version is read
+  const open = (key) => api.kbItem(key)
+    .then((item) => (item.content || !item.published_version ? item : api.kbVersion(key, item.published_version)))
+    .then((item) => setOpened({ ...item, id: key }), fail);
+
+  // one action: the reply goes out (email or message); an outcome's reply
+  // also ends its session as resolved
+  const send = async (text, canned, fromOutcome) => {
+    try {
+      if (contact?.channel === 'email') await api.emailReply(id, canned || { body: text });
+      else await api.reply(id, text);
+      if (fromOutcome && session?.state === 'open') {
+        const ended = await api.endDiagnosis(session.id, true);
+        setSession((s) => ({ ...s, ...(ended || {}), state: ended?.state || 'resolved' }));
+      }
+      say(t('diag.sent'));
+      onSent();
+    } catch (e) { fail(e); }
+  };
+
+  if (active && actionsRef) {
+    Object.assign(actionsRef.current, {
+      words: () => document.getElementById(`words-${id}`)?.focus(),
+      back,
+      outcome: () => session?.done && outcomeReply(session.outcome) && send(outcomeReply(session.outcome), null, true),
+    });
+  }
+
+  const sreply = suggestion?.reply;
+  return (
+    <section class="diagnosis" aria-labelledby={`diag-${id}`}>
+      <h4 id={`diag-${id}`}>{t('diag.title')}</h4>
+      {sreply?.text && (
+        <div class="suggestion" role="group" aria-labelledby={`sugg-${id}`}>
+          <h5 id={`sugg-${id}`}>{t('diag.suggested', { article: sreply.article })}</h5>
+          <p>{sreply.text}</p>
+          <button type="button" onClick={() => send(sreply.text, { article: sreply.article, reply: sreply.name })}>
+            {t('diag.send_suggested')}
+          </button>
+        </div>
+      )}
+      <form role="search" onSubmit={(e) => { e.preventDefault(); search(); }}>
+        <label for={`words-${id}`}>{t('diag.words')}</label>
+        <input id={`words-${id}`} type="search" value={words} onInput={(e) => setWords(e.target.value)} />
+        <label for={`kblang-${id}`}>{t('diag.kb_lang')}</label>
+        <select id={`kblang-${id}`} value={kbLang} onChange={(e) => setKbLang(e.target.value)}>
+          <option value="fr">Français</option>
+          <option value="en">English</option>
+        </select>
+        <button type="submit">{t('diag.search')}</button>
+      </form>
+      {found && (
+        found.results.length === 0 ? <p>{t('diag.nothing')}</p> : (
+          <ul class="results" aria-label={t('diag.results')}>
+            {found.results.map((r) => (
+              <li class={`result ${r.kind}`} data-item={r.id}>
+                <strong>{r.title}</strong> <span class="muted">{t(`diag.kind.${r.kind}`)}</span>
+                <p class="snippet"><Highlighted text={r.snippet} marks={r.highlights} /></p>
+                {r.kind === 'tree'
+                  ? <button type="button" onClick={() => start(r.id)}>{t('diag.start', { title: r.title })}</button>
+                  : <button type="button" onClick={() => open(r.id)}>{t('diag.open', { title: r.title })}</button>}
+                {opened?.id === r.id && (
+                  <Article t={t} id={id} item={opened} contact={contact} customer={customer} onSend={send} say={say} />
+                )}
+              </li>
+            ))}
+          </ul>
+        )
+      )}
+      {session && (
+        <div class="session" data-session={session.id}>
+          <Path t={t} id={id} path={session.path} />
+          {session.done
+            ? <Outcome t={t} id={id} session={session} onSend={send} say={say} />
+            : <Question key={`${session.question.tree}/${session.question.node}`} t={t} id={id} session={session}
+                onAnswer={answer} onBack={back} />}
+          {session.done && session.state === 'open' && session.path?.length > 0 && (
+            <button type="button" onClick={() => step(api.back(session.id))}>{t('diag.back')}</button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

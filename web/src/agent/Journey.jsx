@@ -1,0 +1,65 @@
+// The contact's whole journey, oldest first: its own events, the routing
+// (queues, offers made and missed, escalations and transfers with their
+// reasons) and the diagnosis sessions with the path walked, so whoever
+// receives the contact sees why and what was tried without asking.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+function when(at, lang) {
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? String(at) : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+// What an item says beyond its kind: a reason, a wait, the path walked.
+function Detail({ t, item }) {
+  const d = item.data || {};
+  const parts = [];
+  if (item.queue) parts.push(t('journey.queue', { queue: item.queue }));
+  if (item.type === 'state_changed' && d.to) parts.push(t('journey.state', { from: d.from || '', to: d.to }));
+  if (item.agent) parts.push(t(item.type === 'offered' ? 'journey.offered_to' : 'journey.agent', { agent: item.agent }));
+  if (d.to_queue) parts.push(t('journey.to_queue', { queue: d.to_queue }));
+  if (d.waited_ms !== undefined) parts.push(t('journey.waited', { n: Math.round(d.waited_ms / 1000) }));
+  if (d.disposition) parts.push(t('journey.disposition', { disposition: d.disposition }));
+  if (d.tree) parts.push(t('journey.tree', { tree: d.tree }));
+  if (d.query) parts.push(t('journey.query', { query: d.query }));
+  if (d.outcome) parts.push(t('journey.outcome', { outcome: d.outcome }));
+  const path = Array.isArray(d.path) ? d.path : [];
+  return (
+    <>
+      {parts.length > 0 && <span> · {parts.join(' · ')}</span>}
+      {d.reason && <p class="reason">{t('journey.reason', { reason: d.reason })}</p>}
+      {path.length > 0 && (
+        <ol class="path">
+          {path.map((s) => <li>{s.question} → {s.redacted ? t('diag.hidden') : s.label || s.answer}</li>)}
+        </ol>
+      )}
+    </>
+  );
+}
+
+export function Journey({ t, id, lang, version, actionsRef, active }) {
+  const [items, setItems] = useState(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    api.journey(id).then((j) => { setItems(j.items || []); setError(''); }, (e) => setError(e.message));
+  }, [id, version]);
+  if (active && actionsRef)
+    actionsRef.current.journey = () => document.getElementById(`journey-${id}`)?.focus();
+  return (
+    <section class="journey" aria-labelledby={`journey-${id}`}>
+      <h4 id={`journey-${id}`} tabindex="-1">{t('journey.title')}</h4>
+      {error && <p>{t('error.generic', { message: error })}</p>}
+      {items && (
+        <ol class="journey-items">
+          {items.map((item) => (
+            <li class={`journey-item from-${item.source}`} data-type={item.type}>
+              <time datetime={item.at}>{when(item.at, lang)}</time>{' '}
+              <strong>{t(`journey.type.${item.type}`)}</strong>
+              <Detail t={t} item={item} />
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
