@@ -1,0 +1,201 @@
+// The wallboard: per queue what waits and how the day goes, agents by
+// state, each agent's state, time in it and what it holds; a supervisor
+// moves a contact or forces an agent's presence. Rows are keyed and
+// memoised (Row skips a render when its row object is the same); the
+// seconds in state are written by one loop straight into their cells,
+// so the ticking clock never re-renders a row.
+import { Component } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, events, SUPERVISOR_EVENTS } from '../api.js';
+import { AGENT_STATES, agentRow, applyEvent, applyQueueStats, countStates, duration } from './live.js';
+
+// A row rendered again only when its data, its language or its busy flag changed.
+class Row extends Component {
+  shouldComponentUpdate(next) {
+    return next.row !== this.props.row || next.t !== this.props.t;
+  }
+  render({ row, render }) {
+    return render(row);
+  }
+}
+
+function percent(lang, v) {
+  return v === null || v === undefined ? '–' : new Intl.NumberFormat(lang, { style: 'percent' }).format(v);
+}
+
+function QueueTable({ t, lang, queues }) {
+  const rows = [...queues.values()];
+  const render = (q) => (
+    <tr key={q.queue_id} data-queue={q.queue_id}>
+      <th scope="row">{q.name}</th>
+      <td class="num waiting">{t('num', { n: q.waiting })}</td>
+      <td class="num">{duration(q.longest_wait_s)}</td>
+      <td class={`num${q.service_level !== null && q.service_level < q.sl_target ? ' below' : ''}`}>
+        {percent(lang, q.service_level)}
+        <span class="muted"> / {percent(lang, q.sl_target)} {t('super.within', { n: q.sl_seconds })}</span>
+      </td>
+      <td class="num">{t('num', { n: q.answered })}</td>
+      <td class="num">{t('num', { n: q.abandoned })}</td>
+    </tr>
+  );
+  return (
+    <table class="board queues">
+      <caption>{t('super.queues')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('super.queue')}</th>
+          <th scope="col">{t('super.waiting')}</th>
+          <th scope="col">{t('super.longest_wait')}</th>
+          <th scope="col">{t('super.service_level')}</th>
+          <th scope="col">{t('super.answered')}</th>
+          <th scope="col">{t('super.abandoned')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && <tr><td colspan="6">{t('super.no_queue')}</td></tr>}
+        {rows.map((q) => <Row key={q.queue_id} row={q} t={t} render={render} />)}
+      </tbody>
+    </table>
+  );
+}
+
+function ForceState({ t, row, onForce }) {
+  const [presence, setPresence] = useState('paused');
+  const id = `force-${row.user_id}`;
+  return (
+    <form class="inline" onSubmit={(e) => { e.preventDefault(); onForce(row, presence); }}>
+      <label for={id} class="visually-hidden">{t('super.force_for', { name: row.name })}</label>
+      <select id={id} value={presence} onChange={(e) => setPresence(e.target.value)}>
+        {['available', 'paused', 'offline'].map((p) => <option value={p}>{t(`presence.${p}`)}</option>)}
+      </select>
+      <button type="submit" aria-label={t('super.force_for', { name: row.name })}>{t('super.force')}</button>
+    </form>
+  );
+}
+
+function AgentTable({ t, agents, onForce }) {
+  const render = (a) => (
+    <tr key={a.user_id} data-agent={a.user_id}>
+      <th scope="row">{a.name}</th>
+      <td><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${t(`reason.${a.reason}`)})` : ''}</td>
+      <td class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></td>
+      <td>{a.holding.length ? a.holding.map((c) => `#${c}`).join(' ') : t('super.holding', { n: a.held })}</td>
+      <td><ForceState t={t} row={a} onForce={onForce} /></td>
+    </tr>
+  );
+  const rows = [...agents.values()];
+  return (
+    <table class="board agents">
+      <caption>{t('super.agents')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('super.agent')}</th>
+          <th scope="col">{t('super.state')}</th>
+          <th scope="col">{t('super.in_state')}</th>
+          <th scope="col">{t('super.holds')}</th>
+          <th scope="col">{t('super.force')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && <tr><td colspan="5">{t('super.no_agent')}</td></tr>}
+        {rows.map((a) => <Row key={a.user_id} row={a} t={t} render={render} />)}
+      </tbody>
+    </table>
+  );
+}
+
+function MoveForm({ t, queues, onMove }) {
+  const [contact, setContact] = useState('');
+  const [queue, setQueue] = useState('');
+  const list = [...queues.values()];
+  const target = queue || (list[0] && String(list[0].queue_id)) || '';
+  return (
+    <form class="move" onSubmit={(e) => { e.preventDefault(); onMove(Number(contact), Number(target)); }}>
+      <h2>{t('super.move')}</h2>
+      <label for="move-contact">{t('super.move_contact')}</label>
+      <input id="move-contact" type="number" min="1" required value={contact} onInput={(e) => setContact(e.target.value)} />
+      <label for="move-queue">{t('super.move_queue')}</label>
+      <select id="move-queue" value={target} onChange={(e) => setQueue(e.target.value)}>
+        {list.map((q) => <option value={q.queue_id}>{q.name}</option>)}
+      </select>
+      <button type="submit">{t('super.move_submit')}</button>
+    </form>
+  );
+}
+
+// Loads the agents with their live state, a few requests at a time.
+async function loadAgents() {
+  const { items } = await api.agents();
+  const rows = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const live = await api.agent(items[i].user_id).then((a) => a.live, () => null);
+      rows[i] = agentRow(items[i], live);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(6, items.length) }, worker));
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+export function Wallboard({ t, lang, say, fail }) {
+  const [queues, setQueues] = useState(new Map());
+  const [agents, setAgents] = useState(new Map());
+  const [wall, setWall] = useState(false);
+  const root = useRef(null);
+
+  useEffect(() => {
+    api.queueStats().then((s) => setQueues((q) => applyQueueStats(q, s)), fail);
+    loadAgents().then(setAgents, fail);
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const el of root.current?.querySelectorAll('[data-since]') || [])
+        el.textContent = duration((now - Number(el.dataset.since)) / 1000);
+    }, 1000);
+    const close = events((type, ev) => {
+      if (type === 'queue_stats') setQueues((q) => applyQueueStats(q, ev));
+      else setAgents((a) => applyEvent(a, type, ev));
+    }, SUPERVISOR_EVENTS);
+    return () => { clearInterval(timer); close(); };
+  }, []);
+
+  useEffect(() => {
+    const sync = () => setWall(document.fullscreenElement === root.current);
+    document.addEventListener('fullscreenchange', sync);
+    return () => document.removeEventListener('fullscreenchange', sync);
+  }, []);
+  // the Fullscreen API where the browser allows it; the large layout in any case
+  const toggleWall = () => {
+    const on = !wall;
+    setWall(on);
+    if (on && root.current.requestFullscreen) root.current.requestFullscreen().catch(() => {});
+    else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  };
+
+  const counts = useMemo(() => countStates(agents), [agents]);
+  const force = (row, presence) => api.forcePresence(row.user_id, presence, presence === 'paused' ? 'admin' : undefined)
+    .then((a) => {
+      setAgents((m) => new Map(m).set(row.user_id, { ...agentRow(a, a.live), holding: row.holding }));
+      say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
+    }, fail);
+  const move = (id, queueId) => api.move(id, queueId)
+    .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
+
+  return (
+    <section ref={root} class={`wallboard${wall ? ' wall' : ''}`} aria-labelledby="wallboard-title">
+      <div class="board-head">
+        <h2 id="wallboard-title">{t('super.wallboard')}</h2>
+        <button type="button" aria-pressed={wall ? 'true' : 'false'} onClick={toggleWall}>{t('super.fullscreen')}</button>
+      </div>
+      <ul class="presence-counts" aria-label={t('super.by_state')}>
+        {AGENT_STATES.map((s) => (
+          <li data-state={s}><span class="count">{t('num', { n: counts[s] })}</span> {t(`astate.${s}`)}</li>
+        ))}
+      </ul>
+      <QueueTable t={t} lang={lang} queues={queues} />
+      <AgentTable t={t} agents={agents} onForce={force} />
+      {!wall && <MoveForm t={t} queues={queues} onMove={move} />}
+    </section>
+  );
+}
