@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
+import { supervisorTests } from './supervisor.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -235,6 +236,7 @@ async function main() {
       if (bytes === 0 || bytes > 150 * 1024) throw new Error(`${bytes} bytes of gzipped script`);
       console.log(`# script: ${bytes} bytes gzipped`);
     });
+    await supervisorTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

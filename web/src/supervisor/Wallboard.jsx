@@ -7,7 +7,7 @@
 import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, events, SUPERVISOR_EVENTS } from '../api.js';
-import { AGENT_STATES, agentRow, applyEvent, applyQueueStats, countStates, duration } from './live.js';
+import { AGENT_STATES, agentRow, applyEvents, applyQueueStats, countStates, duration } from './live.js';
 
 // A row rendered again only when its data, its language or its busy flag changed.
 class Row extends Component {
@@ -19,8 +19,11 @@ class Row extends Component {
   }
 }
 
+const percents = {};
 function percent(lang, v) {
-  return v === null || v === undefined ? '–' : new Intl.NumberFormat(lang, { style: 'percent' }).format(v);
+  if (v === null || v === undefined) return '–';
+  percents[lang] ||= new Intl.NumberFormat(lang, { style: 'percent' });
+  return percents[lang].format(v);
 }
 
 function QueueTable({ t, lang, queues }) {
@@ -153,9 +156,16 @@ export function Wallboard({ t, lang, say, fail }) {
       for (const el of root.current?.querySelectorAll('[data-since]') || [])
         el.textContent = duration((now - Number(el.dataset.since)) / 1000);
     }, 1000);
+    // the events of one task are applied together, in one copy and one render
+    let batch = [];
+    const flush = () => {
+      const list = batch;
+      batch = [];
+      setAgents((a) => applyEvents(a, list));
+    };
     const close = events((type, ev) => {
       if (type === 'queue_stats') setQueues((q) => applyQueueStats(q, ev));
-      else setAgents((a) => applyEvent(a, type, ev));
+      else if (batch.push([type, ev]) === 1) queueMicrotask(flush);
     }, SUPERVISOR_EVENTS);
     return () => { clearInterval(timer); close(); };
   }, []);

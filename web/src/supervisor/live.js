@@ -49,24 +49,32 @@ function withState(row, state, at) {
   return row.state === state ? row : { ...row, state, since: ms(at) };
 }
 
-// Applies one routing event to agents (Map user_id -> row); answers the
-// same Map when the event changes no agent.
-export function applyEvent(agents, type, ev) {
+// Applies a batch of routing events ([type, data] pairs) to agents (Map
+// user_id -> row): the Map is copied at most once per batch, and the same
+// Map is answered when no agent changed.
+export function applyEvents(agents, batch) {
   let next = agents;
   const set = (row) => {
     if (next === agents) next = new Map(agents);
     next.set(row.user_id, row);
   };
+  for (const [type, ev] of batch) applyEvent(next, set, type, ev);
+  return next;
+}
+
+const LEAVES = ['wrapup_started', 'transferred', 'escalated', 'moved', 'abandoned'];
+
+function applyEvent(agents, set, type, ev) {
   // a contact leaving its agent (transferred, escalated, moved, wrapped up)
-  if (ev.contact_id && ['wrapup_started', 'transferred', 'escalated', 'moved', 'abandoned'].includes(type)) {
+  if (ev.contact_id && LEAVES.includes(type)) {
     for (const row of agents.values()) {
       if (!row.holding.includes(ev.contact_id)) continue;
       const r = { ...row, holding: row.holding.filter((c) => c !== ev.contact_id), held: Math.max(0, row.held - 1) };
       set(withState(r, type === 'wrapup_started' && ev.wrapup_s > 0 ? 'wrap_up' : stateOf(r), ev.at));
     }
   }
-  const row = ev.agent_id && next.get(ev.agent_id);
-  if (!row) return next;
+  const row = ev.agent_id && agents.get(ev.agent_id);
+  if (!row) return;
   if (type === 'presence') {
     const r = { ...row, presence: ev.presence, reason: ev.reason || null };
     set(withState(r, stateOf(r), ev.at));
@@ -79,7 +87,6 @@ export function applyEvent(agents, type, ev) {
   } else if (type === 'wrapup_ended') {
     set(withState(row, stateOf(row), ev.at));
   }
-  return next;
 }
 
 // Agents by presence: { available: n, ... } over the agents' states.
