@@ -1,7 +1,8 @@
 // The wallboard: per queue what waits and how the day goes, agents by
 // state, each agent's state, time in it and what it holds; a supervisor
 // moves a contact or forces an agent's presence. Rows are keyed and
-// memoised (Row skips a render when its row object is the same); the
+// memoised (Row skips a render when its row object is the same), and laid
+// out as grids with table roles, each row on its own; the
 // seconds in state are written by one loop straight into their cells,
 // so the ticking clock never re-renders a row.
 import { Component } from 'preact';
@@ -29,36 +30,36 @@ function percent(lang, v) {
 function QueueTable({ t, lang, queues }) {
   const rows = [...queues.values()];
   const render = (q) => (
-    <tr key={q.queue_id} data-queue={q.queue_id}>
-      <th scope="row">{q.name}</th>
-      <td class="num waiting">{t('num', { n: q.waiting })}</td>
-      <td class="num">{duration(q.longest_wait_s)}</td>
-      <td class={`num${q.service_level !== null && q.service_level < q.sl_target ? ' below' : ''}`}>
+    <div role="row" class="grow queue" key={q.queue_id} data-queue={q.queue_id}>
+      <span role="rowheader">{q.name}</span>
+      <span role="cell" class="num waiting">{t('num', { n: q.waiting })}</span>
+      <span role="cell" class="num">{duration(q.longest_wait_s)}</span>
+      <span role="cell" class={`num${q.service_level !== null && q.service_level < q.sl_target ? ' below' : ''}`}>
         {percent(lang, q.service_level)}
         <span class="muted"> / {percent(lang, q.sl_target)} {t('super.within', { n: q.sl_seconds })}</span>
-      </td>
-      <td class="num">{t('num', { n: q.answered })}</td>
-      <td class="num">{t('num', { n: q.abandoned })}</td>
-    </tr>
+      </span>
+      <span role="cell" class="num">{t('num', { n: q.answered })}</span>
+      <span role="cell" class="num">{t('num', { n: q.abandoned })}</span>
+    </div>
   );
   return (
-    <table class="board queues">
-      <caption>{t('super.queues')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('super.queue')}</th>
-          <th scope="col">{t('super.waiting')}</th>
-          <th scope="col">{t('super.longest_wait')}</th>
-          <th scope="col">{t('super.service_level')}</th>
-          <th scope="col">{t('super.answered')}</th>
-          <th scope="col">{t('super.abandoned')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 && <tr><td colspan="6">{t('super.no_queue')}</td></tr>}
+    <div role="table" class="grid queues" aria-labelledby="queues-caption">
+      <p id="queues-caption" class="caption">{t('super.queues')}</p>
+      <div role="rowgroup">
+        <div role="row" class="grow queue head">
+          <span role="columnheader">{t('super.queue')}</span>
+          <span role="columnheader" class="num">{t('super.waiting')}</span>
+          <span role="columnheader" class="num">{t('super.longest_wait')}</span>
+          <span role="columnheader" class="num">{t('super.service_level')}</span>
+          <span role="columnheader" class="num">{t('super.answered')}</span>
+          <span role="columnheader" class="num">{t('super.abandoned')}</span>
+        </div>
+      </div>
+      <div role="rowgroup">
+        {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_queue')}</span></div>}
         {rows.map((q) => <Row key={q.queue_id} row={q} t={t} render={render} />)}
-      </tbody>
-    </table>
+      </div>
+    </div>
   );
 }
 
@@ -76,34 +77,37 @@ function ForceState({ t, row, onForce }) {
   );
 }
 
+// A grid with table roles rather than a <table>: each row is laid out on
+// its own (content-visibility), so a thousand agents cost the layout of
+// the rows on screen.
 function AgentTable({ t, agents, onForce }) {
   const render = (a) => (
-    <tr key={a.user_id} data-agent={a.user_id}>
-      <th scope="row">{a.name}</th>
-      <td><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${t(`reason.${a.reason}`)})` : ''}</td>
-      <td class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></td>
-      <td>{a.holding.length ? a.holding.map((c) => `#${c}`).join(' ') : t('super.holding', { n: a.held })}</td>
-      <td><ForceState t={t} row={a} onForce={onForce} /></td>
-    </tr>
+    <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
+      <span role="rowheader">{a.name}</span>
+      <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${t(`reason.${a.reason}`)})` : ''}</span>
+      <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
+      <span role="cell">{a.holding.length ? a.holding.map((c) => `#${c}`).join(' ') : t('super.holding', { n: a.held })}</span>
+      <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
+    </div>
   );
   const rows = [...agents.values()];
   return (
-    <table class="board agents">
-      <caption>{t('super.agents')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('super.agent')}</th>
-          <th scope="col">{t('super.state')}</th>
-          <th scope="col">{t('super.in_state')}</th>
-          <th scope="col">{t('super.holds')}</th>
-          <th scope="col">{t('super.force')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 && <tr><td colspan="5">{t('super.no_agent')}</td></tr>}
+    <div role="table" class="grid agents" aria-labelledby="agents-caption">
+      <p id="agents-caption" class="caption">{t('super.agents')}</p>
+      <div role="rowgroup">
+        <div role="row" class="grow head">
+          <span role="columnheader">{t('super.agent')}</span>
+          <span role="columnheader">{t('super.state')}</span>
+          <span role="columnheader" class="num">{t('super.in_state')}</span>
+          <span role="columnheader">{t('super.holds')}</span>
+          <span role="columnheader">{t('super.force')}</span>
+        </div>
+      </div>
+      <div role="rowgroup">
+        {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_agent')}</span></div>}
         {rows.map((a) => <Row key={a.user_id} row={a} t={t} render={render} />)}
-      </tbody>
-    </table>
+      </div>
+    </div>
   );
 }
 
@@ -158,14 +162,19 @@ export function Wallboard({ t, lang, say, fail }) {
     }, 1000);
     // the events of one task are applied together, in one copy and one render
     let batch = [];
+    let stats = null;
     const flush = () => {
       const list = batch;
+      const s = stats;
       batch = [];
-      setAgents((a) => applyEvents(a, list));
+      stats = null;
+      if (s) setQueues((q) => applyQueueStats(q, s));
+      if (list.length) setAgents((a) => applyEvents(a, list));
     };
     const close = events((type, ev) => {
-      if (type === 'queue_stats') setQueues((q) => applyQueueStats(q, ev));
-      else if (batch.push([type, ev]) === 1) queueMicrotask(flush);
+      if (!stats && !batch.length) queueMicrotask(flush);
+      if (type === 'queue_stats') stats = ev;
+      else batch.push([type, ev]);
     }, SUPERVISOR_EVENTS);
     return () => { clearInterval(timer); close(); };
   }, []);
