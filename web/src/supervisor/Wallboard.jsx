@@ -77,6 +77,13 @@ function ForceState({ t, row, onForce }) {
   );
 }
 
+// The contacts an agent holds: their numbers when known, else how many.
+function holds(t, a) {
+  const ids = a.holding.map((c) => `#${c}`);
+  if (a.held > a.holding.length || a.held === 0) ids.push(t('super.holding', { n: a.held - a.holding.length }));
+  return ids.join(' ');
+}
+
 // A grid with table roles rather than a <table>: each row is laid out on
 // its own (content-visibility), so a thousand agents cost the layout of
 // the rows on screen.
@@ -86,7 +93,7 @@ function AgentTable({ t, agents, onForce }) {
       <span role="rowheader">{a.name}</span>
       <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${t(`reason.${a.reason}`)})` : ''}</span>
       <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
-      <span role="cell">{a.holding.length ? a.holding.map((c) => `#${c}`).join(' ') : t('super.holding', { n: a.held })}</span>
+      <span role="cell">{holds(t, a)}</span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
     </div>
   );

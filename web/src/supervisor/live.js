@@ -40,9 +40,11 @@ export function agentRow(a, live) {
   };
 }
 
+// held counts every contact the agent holds; holding lists those whose id
+// an event told (the ones held at load are only counted).
 function stateOf(row) {
   if (row.presence !== 'available') return row.presence;
-  return row.holding.length || row.held ? 'busy' : 'available';
+  return row.held > 0 ? 'busy' : 'available';
 }
 
 function withState(row, state, at) {
@@ -64,23 +66,32 @@ export function applyEvents(agents, batch) {
 
 const LEAVES = ['wrapup_started', 'transferred', 'escalated', 'moved', 'abandoned'];
 
+// The row holding a contact: the event's agent when it holds it, else
+// whoever does.
+function holderOf(agents, ev) {
+  const own = ev.agent_id && agents.get(ev.agent_id);
+  if (own && own.holding.includes(ev.contact_id)) return own;
+  for (const row of agents.values()) if (row.holding.includes(ev.contact_id)) return row;
+  return null;
+}
+
 function applyEvent(agents, set, type, ev) {
-  // a contact leaving its agent (transferred, escalated, moved, wrapped up)
-  if (ev.contact_id && LEAVES.includes(type)) {
-    for (const row of agents.values()) {
-      if (!row.holding.includes(ev.contact_id)) continue;
-      const r = { ...row, holding: row.holding.filter((c) => c !== ev.contact_id), held: Math.max(0, row.held - 1) };
-      set(withState(r, type === 'wrapup_started' && ev.wrapup_s > 0 ? 'wrap_up' : stateOf(r), ev.at));
-    }
-  }
   const row = ev.agent_id && agents.get(ev.agent_id);
+  if (ev.contact_id && LEAVES.includes(type) && type !== 'abandoned') {
+    // the contact leaves its holder; one counted at load (no id known) leaves the event's agent
+    const holder = holderOf(agents, ev) || (row && row.held > 0 ? row : null);
+    if (!holder) return;
+    const r = { ...holder, holding: holder.holding.filter((c) => c !== ev.contact_id), held: holder.held - 1 };
+    set(withState(r, type === 'wrapup_started' && ev.wrapup_s > 0 ? 'wrap_up' : stateOf(r), ev.at));
+    return;
+  }
   if (!row) return;
   if (type === 'presence') {
     const r = { ...row, presence: ev.presence, reason: ev.reason || null };
     set(withState(r, stateOf(r), ev.at));
   } else if (type === 'offered' && row.state === 'available') {
     set(withState(row, 'offered', ev.at));
-  } else if (['offer_expired', 'offer_withdrawn', 'rejected'].includes(type) && row.state === 'offered') {
+  } else if (['offer_expired', 'offer_withdrawn', 'rejected', 'abandoned'].includes(type) && row.state === 'offered') {
     set(withState(row, stateOf(row), ev.at));
   } else if (type === 'accepted' && !row.holding.includes(ev.contact_id)) {
     set(withState({ ...row, holding: [...row.holding, ev.contact_id], held: row.held + 1 }, 'busy', ev.at));
