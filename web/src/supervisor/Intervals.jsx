@@ -3,15 +3,17 @@
 // second line, on its own 0-100% scale), drawn in SVG with a title and a
 // description; the same figures as a table for screen readers and for
 // whoever prefers numbers.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 
 const W = 960;
 const H = 240;
 const PAD = { left: 40, right: 40, top: 10, bottom: 24 };
 
-function today() {
-  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+// Today as YYYY-MM-DD, in the browser's zone or the tenant's.
+function today(timeZone) {
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone })
+    .format(new Date());
 }
 
 function Chart({ t, lang, report }) {
@@ -79,18 +81,33 @@ function Table({ t, lang, report }) {
 }
 
 export function Intervals({ t, lang, fail }) {
-  const [date, setDate] = useState(today());
+  const [date, setDate] = useState(null); // known once the tenant's zone is
   const [report, setReport] = useState(null);
   const [asTable, setAsTable] = useState(false);
+  const asked = useRef(null);
+  const load = (day) => {
+    asked.current = day;
+    return api.intervals(day).then((r) => (asked.current === day ? r : null));
+  };
+  // the first answer names the tenant's zone, where today may be another day
   useEffect(() => {
-    if (date) api.intervals(date).then(setReport, fail);
-  }, [date]);
+    load(today()).then((r) => {
+      const local = today(r.zone || undefined);
+      setDate(local);
+      if (local === r.date) setReport(r);
+      else return load(local).then((x) => x && setReport(x));
+    }).catch(fail);
+  }, []);
+  const choose = (day) => {
+    setDate(day);
+    if (day) load(day).then((r) => r && setReport(r), fail);
+  };
   return (
     <section class="day" aria-labelledby="day-title">
       <div class="board-head">
         <h2 id="day-title">{t('day.title')}</h2>
         <label for="day-date">{t('day.date')}</label>
-        <input id="day-date" type="date" value={date} onChange={(e) => setDate(e.target.value)} />
+        <input id="day-date" type="date" value={date || ''} disabled={!date} onInput={(e) => choose(e.target.value)} />
         <button type="button" aria-pressed={asTable ? 'true' : 'false'} onClick={() => setAsTable((v) => !v)}>
           {t('day.as_table')}
         </button>

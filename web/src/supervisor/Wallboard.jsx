@@ -34,8 +34,8 @@ function QueueTable({ t, lang, queues }) {
       <span role="rowheader">{q.name}</span>
       <span role="cell" class="num waiting">{t('num', { n: q.waiting })}</span>
       <span role="cell" class="num">{duration(q.longest_wait_s)}</span>
-      <span role="cell" class={`num${q.service_level !== null && q.service_level < q.sl_target ? ' below' : ''}`}>
-        {percent(lang, q.service_level)}
+      <span role="cell" class="num">
+        <span class={q.service_level !== null && q.service_level < q.sl_target ? 'below' : ''}>{percent(lang, q.service_level)}</span>
         <span class="muted"> / {percent(lang, q.sl_target)} {t('super.within', { n: q.sl_seconds })}</span>
       </span>
       <span role="cell" class="num">{t('num', { n: q.answered })}</span>
