@@ -172,6 +172,7 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await agentRow.getByRole('button', { name: 'Force the presence of Alex Agent' }).click();
       await page.getByRole('status').getByText('Alex Agent is now Paused.').waitFor();
       await agentRow.locator('.state.paused').waitFor();
+      await agentRow.getByText('(paused by a supervisor)').waitFor();
       const { items } = await admin('GET', '/api/v1/agents');
       if (items.find((a) => a.name === 'Alex Agent')?.presence !== 'paused') throw new Error('not paused in the store');
       await page.getByLabel('Contact number').fill(String(contactId));

@@ -107,6 +107,8 @@ export default {
   'super.move_queue': 'To the queue',
   'super.move_submit': 'Move',
   'super.moved': 'Contact #{id} moved to {queue}.',
+  'reason.supervisor': 'paused by a supervisor',
+  'reason.missed offers': 'missed offers',
   'astate.available': 'Available', 'astate.offered': 'Offered', 'astate.busy': 'Busy',
   'astate.wrap_up': 'Wrap-up', 'astate.paused': 'Paused', 'astate.offline': 'Offline',
   'day.title': 'The day so far',

@@ -106,6 +106,8 @@ export default {
   'super.move_queue': 'Vers la file',
   'super.move_submit': 'Déplacer',
   'super.moved': 'Contact n° {id} déplacé vers {queue}.',
+  'reason.supervisor': 'mise en pause par un superviseur',
+  'reason.missed offers': 'offres manquées',
   'astate.available': 'Disponible', 'astate.offered': 'Offre en cours', 'astate.busy': 'Occupé',
   'astate.wrap_up': 'Post-traitement', 'astate.paused': 'En pause', 'astate.offline': 'Hors ligne',
   'day.title': 'La journée jusqu’ici',

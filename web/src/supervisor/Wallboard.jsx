@@ -77,6 +77,14 @@ function ForceState({ t, row, onForce }) {
   );
 }
 
+// A pause reason in the page's language when the catalogue has it (the
+// reasons are free text: the router's own, an integration's).
+function reason(t, r) {
+  const key = `reason.${r}`;
+  const text = t(key);
+  return text === key ? r : text;
+}
+
 // The contacts an agent holds: their numbers when known, else how many.
 function holds(t, a) {
   const ids = a.holding.map((c) => `#${c}`);
@@ -91,7 +99,7 @@ function AgentTable({ t, agents, onForce }) {
   const render = (a) => (
     <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
       <span role="rowheader">{a.name}</span>
-      <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${t(`reason.${a.reason}`)})` : ''}</span>
+      <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
       <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
       <span role="cell">{holds(t, a)}</span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
@@ -200,7 +208,7 @@ export function Wallboard({ t, lang, say, fail }) {
   };
 
   const counts = useMemo(() => countStates(agents), [agents]);
-  const force = (row, presence) => api.forcePresence(row.user_id, presence, presence === 'paused' ? 'admin' : undefined)
+  const force = (row, presence) => api.forcePresence(row.user_id, presence, presence === 'paused' ? 'supervisor' : undefined)
     .then((a) => {
       setAgents((m) => new Map(m).set(row.user_id, { ...agentRow(a, a.live), holding: row.holding }));
       say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
