@@ -175,7 +175,9 @@ export function Wallboard({ t, lang, say, fail }) {
       for (const el of root.current?.querySelectorAll('[data-since]') || [])
         el.textContent = duration((now - Number(el.dataset.since)) / 1000);
     }, 1000);
-    // the events of one task are applied together, in one copy and one render
+    // the events of one frame are applied together, in one copy and one
+    // render (each event of the stream comes in a task of its own); a
+    // hidden page has no frames, so a timer does it there
     let batch = [];
     let stats = null;
     const flush = () => {
@@ -187,7 +189,10 @@ export function Wallboard({ t, lang, say, fail }) {
       if (list.length) setAgents((a) => applyEvents(a, list));
     };
     const close = events((type, ev) => {
-      if (!stats && !batch.length) queueMicrotask(flush);
+      if (!stats && !batch.length) {
+        if (document.hidden) setTimeout(flush, 250);
+        else requestAnimationFrame(flush);
+      }
       if (type === 'queue_stats') stats = ev;
       else batch.push([type, ev]);
     }, SUPERVISOR_EVENTS);
