@@ -68,14 +68,26 @@ export const api = {
   escalate: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/escalate`, { queue_id: queueId, reason }),
   transfer: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/transfer`, { queue_id: queueId, reason }),
   journey: (id) => call('GET', `/api/v1/contacts/${id}/journey`),
+  // the supervisor's pages
+  queueStats: () => call('GET', '/api/v1/queues/stats'),
+  agents: () => call('GET', '/api/v1/agents'),
+  agent: (id) => call('GET', `/api/v1/agents/${id}`),
+  forcePresence: (id, presence, reason) =>
+    call('POST', `/api/v1/agents/${id}/presence`, reason ? { presence, reason } : { presence }),
+  move: (id, queueId) => call('POST', `/api/v1/contacts/${id}/move`, { queue_id: queueId }),
+  intervals: (date, queueId) =>
+    call('GET', `/api/v1/reports/intervals?date=${encodeURIComponent(date)}${queueId ? `&queue=${queueId}` : ''}`),
 };
 
 // The live stream: EventSource sends the session cookie (never a token in
 // the URL) and resumes by itself with Last-Event-ID.
-export function events(onEvent) {
+const AGENT_EVENTS = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
+  'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned'];
+// a supervisor's stream also carries these
+export const SUPERVISOR_EVENTS = [...AGENT_EVENTS, 'enqueued', 'overflowed', 'refused', 'queue_stats'];
+
+export function events(onEvent, types = AGENT_EVENTS) {
   const source = new EventSource('/api/v1/events');
-  const types = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
-    'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned'];
   for (const type of types)
     source.addEventListener(type, (e) => onEvent(type, JSON.parse(e.data)));
   return () => source.close();

@@ -7,6 +7,7 @@ import { initialLanguage, keepLanguage, translator } from './i18n/index.js';
 import { Login } from './login/Login.jsx';
 import { Agent } from './agent/Agent.jsx';
 import { Header } from './shell/Header.jsx';
+import { Supervisor, SUPERVISOR_ROLES } from './supervisor/Supervisor.jsx';
 import './style.css';
 
 function App() {
@@ -20,14 +21,27 @@ function App() {
 
   const logout = () => api.logout().finally(() => setMe(null));
   const switchTenant = (id) => api.switchTenant(id).then(refresh);
+  // supervisors and admins also have the supervisor's pages, and start there
+  const [page, setPage] = useState('supervisor');
+  const supervises = me && SUPERVISOR_ROLES.includes(me.role);
 
   if (me === undefined) return null;
   return (
     <>
       <Header t={t} lang={lang} setLang={setLang} me={me} onLogout={logout} onSwitch={switchTenant} />
+      {supervises && (
+        <nav class="pages" aria-label={t('nav.label')}>
+          {['supervisor', 'agent'].map((p) => (
+            <button type="button" aria-current={page === p ? 'page' : undefined} onClick={() => setPage(p)}>
+              {t(`nav.${p}`)}
+            </button>
+          ))}
+        </nav>
+      )}
       <main id="main">
-        {me ? <Agent key={me.tenant_id} t={t} me={me} lang={lang} />
-            : <Login t={t} onDone={refresh} />}
+        {!me ? <Login t={t} onDone={refresh} />
+          : supervises && page === 'supervisor' ? <Supervisor key={me.tenant_id} t={t} lang={lang} />
+            : <Agent key={me.tenant_id} t={t} me={me} lang={lang} />}
       </main>
     </>
   );

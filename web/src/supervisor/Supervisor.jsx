@@ -1,0 +1,33 @@
+// The supervisor's pages (supervisors and tenant admins): the live
+// wallboard and the day so far per half hour, as two tabs, with one
+// role="status" region for what the supervisor's actions changed.
+import { useState } from 'preact/hooks';
+import { Wallboard } from './Wallboard.jsx';
+import { Intervals } from './Intervals.jsx';
+
+export const SUPERVISOR_ROLES = ['supervisor', 'tenant_admin'];
+
+export function Supervisor({ t, lang }) {
+  const [tab, setTab] = useState('wallboard');
+  const [status, setStatus] = useState('');
+  const fail = (e) => setStatus(t('error.generic', { message: e.message }));
+  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')]];
+  return (
+    <div class="supervisor">
+      <h1 class="visually-hidden">{t('super.title')}</h1>
+      <div role="tablist" aria-label={t('super.title')} class="tabs">
+        {tabs.map(([id, label]) => (
+          <button type="button" role="tab" id={`stab-${id}`} aria-controls={`spanel-${id}`}
+            aria-selected={tab === id ? 'true' : 'false'} tabindex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <p role="status" class="status">{status}</p>
+      <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
+        {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
+          : <Intervals t={t} lang={lang} fail={fail} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,240 @@
+// The wallboard: per queue what waits and how the day goes, agents by
+// state, each agent's state, time in it and what it holds; a supervisor
+// moves a contact or forces an agent's presence. Rows are keyed and
+// memoised (Row skips a render when its row object is the same), and laid
+// out as grids with table roles, each row on its own; the
+// seconds in state are written by one loop straight into their cells,
+// so the ticking clock never re-renders a row.
+import { Component } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, events, SUPERVISOR_EVENTS } from '../api.js';
+import { AGENT_STATES, agentRow, applyEvents, applyQueueStats, countStates, duration } from './live.js';
+
+// A row rendered again only when its data, its language or its busy flag changed.
+class Row extends Component {
+  shouldComponentUpdate(next) {
+    return next.row !== this.props.row || next.t !== this.props.t;
+  }
+  render({ row, render }) {
+    return render(row);
+  }
+}
+
+const percents = {};
+function percent(lang, v) {
+  if (v === null || v === undefined) return '–';
+  percents[lang] ||= new Intl.NumberFormat(lang, { style: 'percent' });
+  return percents[lang].format(v);
+}
+
+function QueueTable({ t, lang, queues }) {
+  const rows = [...queues.values()];
+  const render = (q) => (
+    <div role="row" class="grow queue" key={q.queue_id} data-queue={q.queue_id}>
+      <span role="rowheader">{q.name}</span>
+      <span role="cell" class="num waiting">{t('num', { n: q.waiting })}</span>
+      <span role="cell" class="num">{duration(q.longest_wait_s)}</span>
+      <span role="cell" class="num">
+        <span class={q.service_level !== null && q.service_level < q.sl_target ? 'below' : ''}>{percent(lang, q.service_level)}</span>
+        <span class="muted"> / {percent(lang, q.sl_target)} {t('super.within', { n: q.sl_seconds })}</span>
+      </span>
+      <span role="cell" class="num">{t('num', { n: q.answered })}</span>
+      <span role="cell" class="num">{t('num', { n: q.abandoned })}</span>
+    </div>
+  );
+  return (
+    <div role="table" class="grid queues" aria-labelledby="queues-caption">
+      <p id="queues-caption" class="caption">{t('super.queues')}</p>
+      <div role="rowgroup">
+        <div role="row" class="grow queue head">
+          <span role="columnheader">{t('super.queue')}</span>
+          <span role="columnheader" class="num">{t('super.waiting')}</span>
+          <span role="columnheader" class="num">{t('super.longest_wait')}</span>
+          <span role="columnheader" class="num">{t('super.service_level')}</span>
+          <span role="columnheader" class="num">{t('super.answered')}</span>
+          <span role="columnheader" class="num">{t('super.abandoned')}</span>
+        </div>
+      </div>
+      <div role="rowgroup">
+        {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_queue')}</span></div>}
+        {rows.map((q) => <Row key={q.queue_id} row={q} t={t} render={render} />)}
+      </div>
+    </div>
+  );
+}
+
+function ForceState({ t, row, onForce }) {
+  const [presence, setPresence] = useState('paused');
+  const id = `force-${row.user_id}`;
+  return (
+    <form class="inline" onSubmit={(e) => { e.preventDefault(); onForce(row, presence); }}>
+      <label for={id} class="visually-hidden">{t('super.force_for', { name: row.name })}</label>
+      <select id={id} value={presence} onChange={(e) => setPresence(e.target.value)}>
+        {['available', 'paused', 'offline'].map((p) => <option value={p}>{t(`presence.${p}`)}</option>)}
+      </select>
+      <button type="submit" aria-label={t('super.force_for', { name: row.name })}>{t('super.force')}</button>
+    </form>
+  );
+}
+
+// A pause reason in the page's language when the catalogue has it (the
+// reasons are free text: the router's own, an integration's).
+function reason(t, r) {
+  const key = `reason.${r}`;
+  const text = t(key);
+  return text === key ? r : text;
+}
+
+// The contacts an agent holds: their numbers when known, else how many.
+function holds(t, a) {
+  const ids = a.holding.map((c) => `#${c}`);
+  if (a.held > a.holding.length || a.held === 0) ids.push(t('super.holding', { n: a.held - a.holding.length }));
+  return ids.join(' ');
+}
+
+// A grid with table roles rather than a <table>: each row is laid out on
+// its own (content-visibility), so a thousand agents cost the layout of
+// the rows on screen.
+function AgentTable({ t, agents, onForce }) {
+  const render = (a) => (
+    <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
+      <span role="rowheader">{a.name}</span>
+      <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
+      <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
+      <span role="cell">{holds(t, a)}</span>
+      <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
+    </div>
+  );
+  const rows = [...agents.values()];
+  return (
+    <div role="table" class="grid agents" aria-labelledby="agents-caption">
+      <p id="agents-caption" class="caption">{t('super.agents')}</p>
+      <div role="rowgroup">
+        <div role="row" class="grow head">
+          <span role="columnheader">{t('super.agent')}</span>
+          <span role="columnheader">{t('super.state')}</span>
+          <span role="columnheader" class="num">{t('super.in_state')}</span>
+          <span role="columnheader">{t('super.holds')}</span>
+          <span role="columnheader">{t('super.force')}</span>
+        </div>
+      </div>
+      <div role="rowgroup">
+        {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_agent')}</span></div>}
+        {rows.map((a) => <Row key={a.user_id} row={a} t={t} render={render} />)}
+      </div>
+    </div>
+  );
+}
+
+function MoveForm({ t, queues, onMove }) {
+  const [contact, setContact] = useState('');
+  const [queue, setQueue] = useState('');
+  const list = [...queues.values()];
+  const target = queue || (list[0] && String(list[0].queue_id)) || '';
+  return (
+    <form class="move" onSubmit={(e) => { e.preventDefault(); onMove(Number(contact), Number(target)); }}>
+      <h2>{t('super.move')}</h2>
+      <label for="move-contact">{t('super.move_contact')}</label>
+      <input id="move-contact" type="number" min="1" required value={contact} onInput={(e) => setContact(e.target.value)} />
+      <label for="move-queue">{t('super.move_queue')}</label>
+      <select id="move-queue" value={target} onChange={(e) => setQueue(e.target.value)}>
+        {list.map((q) => <option value={q.queue_id}>{q.name}</option>)}
+      </select>
+      <button type="submit">{t('super.move_submit')}</button>
+    </form>
+  );
+}
+
+// Loads the agents with their live state, a few requests at a time.
+async function loadAgents() {
+  const { items } = await api.agents();
+  const rows = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      const live = await api.agent(items[i].user_id).then((a) => a.live, () => null);
+      rows[i] = agentRow(items[i], live);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(6, items.length) }, worker));
+  return new Map(rows.map((r) => [r.user_id, r]));
+}
+
+export function Wallboard({ t, lang, say, fail }) {
+  const [queues, setQueues] = useState(new Map());
+  const [agents, setAgents] = useState(new Map());
+  const [wall, setWall] = useState(false);
+  const root = useRef(null);
+
+  useEffect(() => {
+    api.queueStats().then((s) => setQueues((q) => applyQueueStats(q, s)), fail);
+    loadAgents().then(setAgents, fail);
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (const el of root.current?.querySelectorAll('[data-since]') || [])
+        el.textContent = duration((now - Number(el.dataset.since)) / 1000);
+    }, 1000);
+    // the events of one frame are applied together, in one copy and one
+    // render (each event of the stream comes in a task of its own); a
+    // hidden page has no frames, so a timer does it there
+    let batch = [];
+    let stats = null;
+    const flush = () => {
+      const list = batch;
+      const s = stats;
+      batch = [];
+      stats = null;
+      if (s) setQueues((q) => applyQueueStats(q, s));
+      if (list.length) setAgents((a) => applyEvents(a, list));
+    };
+    const close = events((type, ev) => {
+      if (!stats && !batch.length) {
+        if (document.hidden) setTimeout(flush, 250);
+        else requestAnimationFrame(flush);
+      }
+      if (type === 'queue_stats') stats = ev;
+      else batch.push([type, ev]);
+    }, SUPERVISOR_EVENTS);
+    return () => { clearInterval(timer); close(); };
+  }, []);
+
+  useEffect(() => {
+    const sync = () => setWall(document.fullscreenElement === root.current);
+    document.addEventListener('fullscreenchange', sync);
+    return () => document.removeEventListener('fullscreenchange', sync);
+  }, []);
+  // the Fullscreen API where the browser allows it; the large layout in any case
+  const toggleWall = () => {
+    const on = !wall;
+    setWall(on);
+    if (on && root.current.requestFullscreen) root.current.requestFullscreen().catch(() => {});
+    else if (!on && document.fullscreenElement) document.exitFullscreen().catch(() => {});
+  };
+
+  const counts = useMemo(() => countStates(agents), [agents]);
+  const force = (row, presence) => api.forcePresence(row.user_id, presence, presence === 'paused' ? 'supervisor' : undefined)
+    .then((a) => {
+      setAgents((m) => new Map(m).set(row.user_id, { ...agentRow(a, a.live), holding: row.holding }));
+      say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
+    }, fail);
+  const move = (id, queueId) => api.move(id, queueId)
+    .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
+
+  return (
+    <section ref={root} class={`wallboard${wall ? ' wall' : ''}`} aria-labelledby="wallboard-title">
+      <div class="board-head">
+        <h2 id="wallboard-title">{t('super.wallboard')}</h2>
+        <button type="button" aria-pressed={wall ? 'true' : 'false'} onClick={toggleWall}>{t('super.fullscreen')}</button>
+      </div>
+      <ul class="presence-counts" aria-label={t('super.by_state')}>
+        {AGENT_STATES.map((s) => (
+          <li data-state={s}><span class="count">{t('num', { n: counts[s] })}</span> {t(`astate.${s}`)}</li>
+        ))}
+      </ul>
+      <QueueTable t={t} lang={lang} queues={queues} />
+      <AgentTable t={t} agents={agents} onForce={force} />
+      {!wall && <MoveForm t={t} queues={queues} onMove={move} />}
+    </section>
+  );
+}
