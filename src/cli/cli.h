@@ -62,6 +62,9 @@ int output_answer(const struct cli *cli, int status, json_t *answer);
 int output_list(const struct cli *cli, int status, json_t *answer, const char *columns);
 
 /* Calls the API and prints the answer (cmd_api.c); the exit status. */
+/* The headers every call of the API carries: the token (Authorization) and
+ * the tenant chosen (X-Guichet-Tenant); free with curl_slist_free_all. */
+struct curl_slist *client_headers(const struct cli *cli);
 int cli_simple(const struct cli *cli, const char *method, const char *path, json_t *obj);
 int cli_list(const struct cli *cli, const char *path, const char *columns);
 /* The i-th positional argument as a numeric id; prints an error when it is not. */

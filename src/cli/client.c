@@ -152,6 +152,23 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
 	return add;
 }
 
+struct curl_slist *client_headers(const struct cli *cli)
+{
+	char header[512];
+	struct curl_slist *headers = NULL;
+	char *token = client_token(cli);
+	if (token) {
+		snprintf(header, sizeof(header), "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, header);
+		free(token);
+	}
+	if (cli->tenant) {
+		snprintf(header, sizeof(header), "X-Guichet-Tenant: %s", cli->tenant);
+		headers = curl_slist_append(headers, header);
+	}
+	return headers;
+}
+
 static int request(const struct cli *cli, const char *method, const char *path, const char *body,
 		   size_t body_len, const char *content_type, char **ret_text, json_t **ret_json);
 
@@ -175,17 +192,7 @@ static int request(const struct cli *cli, const char *method, const char *path, 
 		return 0;
 	char url[4096], header[512];
 	snprintf(url, sizeof(url), "%s%s", cli->server, path);
-	struct curl_slist *headers = NULL;
-	char *token = client_token(cli);
-	if (token) {
-		snprintf(header, sizeof(header), "Authorization: Bearer %s", token);
-		headers = curl_slist_append(headers, header);
-		free(token);
-	}
-	if (cli->tenant) {
-		snprintf(header, sizeof(header), "X-Guichet-Tenant: %s", cli->tenant);
-		headers = curl_slist_append(headers, header);
-	}
+	struct curl_slist *headers = client_headers(cli);
 	if (content_type) {
 		snprintf(header, sizeof(header), "Content-Type: %s", content_type);
 		headers = curl_slist_append(headers, header);

@@ -51,19 +51,9 @@ static size_t on_data(char *ptr, size_t size, size_t n, void *arg)
 /* GETs path into the temporary file tmp; the HTTP status (0: not reached). */
 static long fetch(const struct cli *cli, const char *path, struct download *d)
 {
-	char url[4096], header[512];
+	char url[4096];
 	snprintf(url, sizeof(url), "%s%s", cli->server, path);
-	struct curl_slist *headers = NULL;
-	char *token = client_token(cli);
-	if (token) {
-		snprintf(header, sizeof(header), "Authorization: Bearer %s", token);
-		headers = curl_slist_append(headers, header);
-		free(token);
-	}
-	if (cli->tenant) {
-		snprintf(header, sizeof(header), "X-Guichet-Tenant: %s", cli->tenant);
-		headers = curl_slist_append(headers, header);
-	}
+	struct curl_slist *headers = client_headers(cli);
 	curl_easy_setopt(d->curl, CURLOPT_URL, url);
 	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_data);
