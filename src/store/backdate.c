@@ -12,8 +12,8 @@ int store_contact_backdate(struct store *s, int64_t tenant_id, int64_t contact_i
 	static const char *const sql[] = {
 		"UPDATE contact_events SET at = ?1 WHERE tenant_id = ?2 AND contact_id = ?3 AND at >= ?4",
 		"UPDATE messages SET created_at = ?1 WHERE tenant_id = ?2 AND contact_id = ?3 AND created_at >= ?4",
-		"UPDATE contacts SET created_at = CASE WHEN created_at >= ?4 THEN ?1 ELSE created_at END,"
-		" updated_at = ?1 WHERE tenant_id = ?2 AND id = ?3",
+		("UPDATE contacts SET created_at = CASE WHEN created_at >= ?4 THEN ?1 ELSE created_at END,"
+		 " updated_at = ?1 WHERE tenant_id = ?2 AND id = ?3"),
 	};
 	int rc = GC_OK;
 	for (size_t i = 0; rc == GC_OK && i < sizeof(sql) / sizeof(sql[0]); i++) {
