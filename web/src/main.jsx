@@ -7,8 +7,17 @@ import { initialLanguage, keepLanguage, translator } from './i18n/index.js';
 import { Login } from './login/Login.jsx';
 import { Agent } from './agent/Agent.jsx';
 import { Header } from './shell/Header.jsx';
-import { Supervisor, SUPERVISOR_ROLES } from './supervisor/Supervisor.jsx';
+import { pagesFor } from './pages.js';
 import './style.css';
+
+// A page loaded on first use: its chunk, then the page with the same props.
+function Lazy({ load, ...props }) {
+  const [Page, setPage] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { load().then((p) => setPage(() => p), setError); }, [load]);
+  if (error) return <p role="alert">{props.t('error.generic', { message: error.message })}</p>;
+  return Page ? <Page {...props} /> : <p role="status">{props.t('loading')}</p>;
+}
 
 function App() {
   const [lang, setLang] = useState(initialLanguage());
@@ -21,26 +30,27 @@ function App() {
 
   const logout = () => api.logout().finally(() => setMe(null));
   const switchTenant = (id) => api.switchTenant(id).then(refresh);
-  // supervisors and admins also have the supervisor's pages, and start there
-  const [page, setPage] = useState('supervisor');
-  const supervises = me && SUPERVISOR_ROLES.includes(me.role);
+  // a person whose role has other pages than the agent desktop starts on the first of them
+  const pages = me ? pagesFor(me.role) : [];
+  const [chosen, setPage] = useState(null);
+  const page = pages.find((p) => p.id === chosen) || pages[0];
 
   if (me === undefined) return null;
   return (
     <>
       <Header t={t} lang={lang} setLang={setLang} me={me} onLogout={logout} onSwitch={switchTenant} />
-      {supervises && (
+      {pages.length > 1 && (
         <nav class="pages" aria-label={t('nav.label')}>
-          {['supervisor', 'agent'].map((p) => (
-            <button type="button" aria-current={page === p ? 'page' : undefined} onClick={() => setPage(p)}>
-              {t(`nav.${p}`)}
+          {pages.map((p) => (
+            <button type="button" aria-current={page === p ? 'page' : undefined} onClick={() => setPage(p.id)}>
+              {t(`nav.${p.id}`)}
             </button>
           ))}
         </nav>
       )}
       <main id="main">
         {!me ? <Login t={t} onDone={refresh} />
-          : supervises && page === 'supervisor' ? <Supervisor key={me.tenant_id} t={t} lang={lang} />
+          : page.load ? <Lazy key={`${page.id}-${me.tenant_id}`} load={page.load} t={t} me={me} lang={lang} />
             : <Agent key={me.tenant_id} t={t} me={me} lang={lang} />}
       </main>
     </>

@@ -157,6 +157,7 @@ export default {
   'nav.label': 'Pages',
   'nav.supervisor': 'Supervision',
   'nav.agent': 'Agent desktop',
+  'loading': 'Loading…',
   'super.title': 'Supervision',
   'super.wallboard': 'Wallboard',
   'super.fullscreen': 'Wall screen',

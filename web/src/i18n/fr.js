@@ -156,6 +156,7 @@ export default {
   'nav.label': 'Pages',
   'nav.supervisor': 'Supervision',
   'nav.agent': 'Poste agent',
+  'loading': 'Chargement…',
   'super.title': 'Supervision',
   'super.wallboard': 'Tableau mural',
   'super.fullscreen': 'Écran mural',

@@ -5,7 +5,6 @@ import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
 
-export const SUPERVISOR_ROLES = ['supervisor', 'tenant_admin'];
 
 export function Supervisor({ t, lang }) {
   const [tab, setTab] = useState('wallboard');
