@@ -176,7 +176,12 @@ int run_agent_list(struct request *r, struct store *db)
 {
 	json_t *list = NULL;
 	int rc = store_agent_list(db, &r->scope, &list);
-	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	/* with each one's live state where the routing knows it (as for one
+	 * agent): a wallboard loads its agents in one request */
+	router_agents_live(router_of(r), r->scope.tenant_id, list);
+	return reply(r, 200, json_pack("{s:o}", "items", list));
 }
 
 /* The agent's profile and presence from the store, and its live state. */

@@ -124,7 +124,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/queues/{id}", T, PERM_ROUTING_READ, NULL, run_queue_get),
 	R(PATCH, "/api/v1/queues/{id}", T | W | J | RT, PERM_ROUTING_MANAGE, NULL, run_queue_update),
 	R(DELETE, "/api/v1/queues/{id}", T | W | RT, PERM_ROUTING_MANAGE, NULL, run_queue_delete),
-	R(GET, "/api/v1/agents", T, PERM_ROUTING_READ, NULL, run_agent_list),
+	R(GET, "/api/v1/agents", T | W | RT, PERM_ROUTING_READ, NULL, run_agent_list),
 	R(GET, "/api/v1/agents/me", T | W | RT, PERM_ROUTING_WORK, NULL, run_agent_me),
 	R(POST, "/api/v1/agents/me/presence", T | W | J | RT, PERM_ROUTING_WORK, prepare_presence, run_presence_me),
 	R(GET, "/api/v1/agents/{id}", T | W | RT, PERM_ROUTING_READ, NULL, run_agent_get),

@@ -31,14 +31,19 @@ struct qinfo {                  /* by engine queue id */
 	uint32_t answered, within, abandoned; /* since midnight (UTC) */
 };
 
+enum agent_state { S_AVAILABLE, S_OFFERED, S_BUSY, S_WRAP_UP, S_PAUSED, S_OFFLINE, S_N };
+static const char *const state_names[S_N] = {"available", "offered", "busy", "wrap_up", "paused", "offline"};
+
 struct ainfo {                  /* by engine agent id */
 	int64_t tenant_id, user_id;
 	enum presence presence;
+	enum agent_state state;     /* as last seen at the end of a request */
+	int64_t state_since;        /* since when (0: unknown) */
 };
 
 struct cinfo {                  /* by engine contact id */
 	int64_t contact_id, tenant_id;
-	int64_t accepted_at;
+	int64_t offered_at, accepted_at;
 	bool touched;
 };
 
@@ -243,6 +248,19 @@ static int64_t agent_user(const struct shard *rt, uint32_t agent)
 	return agent == ROUTE_NONE ? 0 : rt->a[agent].user_id;
 }
 
+static enum agent_state agent_state(const struct route_agent_view *v)
+{
+	if (v->presence == ROUTE_OFFLINE)
+		return S_OFFLINE;
+	if (v->offered > 0)
+		return S_OFFERED;
+	if (v->total > v->offered)
+		return S_BUSY;
+	if (v->in_wrapup)
+		return S_WRAP_UP;
+	return v->presence == ROUTE_PAUSED ? S_PAUSED : S_AVAILABLE;
+}
+
 /* Writes the routing row of a contact the engine changed, and lets the
  * engine forget it once it is done. */
 static int sync_contact(struct shard *rt, struct store *db, uint32_t eid)
@@ -288,6 +306,7 @@ static int drain(struct shard *rt, struct store *db)
 		switch (d.kind) {
 		case ROUTE_OFFER: {
 			const struct qinfo *q = &rt->q[d.queue];
+			rt->c[d.contact].offered_at = d.at;
 			rc = emit(rt, db, tenant, "offered", contact, user, queue,
 				  json_pack("{s:s,s:s,s:i}", "queue", q->name, "channel",
 					    contact_channel_name(q->cfg.channel), "offer_timeout_s", q->cfg.offer_timeout_s));
@@ -576,7 +595,8 @@ static int agent_apply(struct shard *rt, int64_t tenant_id, int64_t user_id, con
 	} else {
 		if ((rc = route_agent_add(rt->e, &cfg, &eid)) < 0 || (rc = map_put(&rt->agents, tenant_id, user_id, eid)) < 0)
 			return rc;
-		rt->a[eid] = (struct ainfo){.tenant_id = tenant_id, .user_id = user_id, .presence = PRESENCE_OFFLINE};
+		rt->a[eid] = (struct ainfo){.tenant_id = tenant_id, .user_id = user_id, .presence = PRESENCE_OFFLINE,
+					    .state = S_OFFLINE};
 		rt->n_a = eid + 1;
 	}
 	if (rc < 0)
@@ -1015,9 +1035,39 @@ int router_tick(struct router *top, struct store *db)
 
 static int load(struct router *top, struct store *db, int64_t tenant_id);
 
+/* Notes whether an agent's state changed, and since when. */
+static void note_state(struct shard *rt, uint32_t agent, int64_t now)
+{
+	struct route_agent_view v;
+	route_agent_view(rt->e, agent, &v);
+	enum agent_state st = agent_state(&v);
+	if (st != rt->a[agent].state || rt->a[agent].state_since == 0) {
+		rt->a[agent].state = st;
+		rt->a[agent].state_since = now;
+	}
+}
+
+/* The agents a kept request's events name are the ones whose state may
+ * have changed; they are looked at once the request is over (an event may
+ * be emitted before the engine moves). */
+static void note_states(struct router *top, const struct events *job)
+{
+	for (size_t i = 0; i < job->n; i++) {
+		const struct hub_event *ev = &job->items[i];
+		struct shard *rt = NULL;
+		struct idmap *m = NULL;
+		if (ev->agent_id == 0)
+			continue;
+		HASH_FIND(hh, top->shards, &ev->tenant_id, sizeof(ev->tenant_id), rt);
+		if (rt && rt->e && (m = map_find(rt->agents, ev->tenant_id, ev->agent_id)))
+			note_state(rt, m->eid, now_ms(rt));
+	}
+}
+
 void router_job_end(struct router *top, bool kept)
 {
 	if (kept) {
+		note_states(top, &top->job);
 		for (size_t i = 0; i < top->job.n; i++)
 			if (events_push(&top->batch, &top->job.items[i]) < 0)
 				free(top->job.items[i].frame);
@@ -1090,6 +1140,7 @@ uint64_t router_rebuilds(const struct router *top)
 
 static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret);
+static int shard_agents_live(struct shard *rt, json_t *agents);
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
 			      struct router_load *ret);
 static json_t *shard_queue_stats(struct shard *rt);
@@ -1208,6 +1259,13 @@ int router_agent_state(struct router *top, int64_t tenant_id, int64_t user_id, j
 	return rc < 0 ? rc : shard_agent_state(t, user_id, ret);
 }
 
+int router_agents_live(struct router *top, int64_t tenant_id, json_t *agents)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, NULL, tenant_id, &t);
+	return rc < 0 ? rc : shard_agents_live(t, agents);
+}
+
 json_t *router_queue_stats(struct router *top, int64_t tenant_id)
 {
 	struct shard *rt = NULL;
@@ -1215,22 +1273,6 @@ json_t *router_queue_stats(struct router *top, int64_t tenant_id)
 }
 
 /* --- views --- */
-
-enum agent_state { S_AVAILABLE, S_OFFERED, S_BUSY, S_WRAP_UP, S_PAUSED, S_OFFLINE, S_N };
-static const char *const state_names[S_N] = {"available", "offered", "busy", "wrap_up", "paused", "offline"};
-
-static enum agent_state agent_state(const struct route_agent_view *v)
-{
-	if (v->presence == ROUTE_OFFLINE)
-		return S_OFFLINE;
-	if (v->offered > 0)
-		return S_OFFERED;
-	if (v->total > v->offered)
-		return S_BUSY;
-	if (v->in_wrapup)
-		return S_WRAP_UP;
-	return v->presence == ROUTE_PAUSED ? S_PAUSED : S_AVAILABLE;
-}
 
 static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
@@ -1302,21 +1344,110 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	return GC_OK;
 }
 
-static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret)
+/* A contact an agent holds (offered or assigned), as its live state lists it. */
+static json_t *held_json(const struct shard *rt, uint32_t eid, const struct route_contact_view *v)
 {
-	uint32_t agent = ROUTE_NONE;
-	int rc = find_agent(rt, rt->tenant_id, user_id, &agent);
-	if (rc < 0)
-		return rc;
+	const struct cinfo *ci = &rt->c[eid];
+	const struct qinfo *q = &rt->q[v->queue];
+	bool offered = v->state == ROUTE_OFFERED;
+	json_t *o = json_pack("{s:I,s:s,s:I,s:s,s:s}", "contact_id", (json_int_t)ci->contact_id, "state",
+			      offered ? "offered" : "assigned", "queue_id", (json_int_t)q->id, "queue", q->name, "channel",
+			      contact_channel_name(q->cfg.channel));
+	int64_t since = offered ? ci->offered_at : ci->accepted_at;
+	char when[GC_TIME_LEN];
+	if (o && since) {
+		gc_time_format(since, when);
+		json_object_set_new(o, "since", json_string(when));
+		if (offered && q->cfg.offer_timeout_s > 0) {
+			gc_time_format(since + q->cfg.offer_timeout_s * 1000LL, when);
+			json_object_set_new(o, "offer_expires_at", json_string(when));
+		}
+	}
+	return o;
+}
+
+/* The contacts each agent of the shard holds (only that one agent's unless
+ * only is ROUTE_NONE), in one pass over its contacts: held[agent] is an
+ * array, NULL for the others (the caller frees held and them). */
+static int held_by_agents(struct shard *rt, uint32_t only, json_t ***ret)
+{
+	json_t **held = calloc(rt->n_a ? rt->n_a : 1, sizeof(*held));
+	if (held == NULL)
+		return GC_ENOMEM;
+	for (uint32_t a = 0; a < rt->n_a; a++)
+		if ((only == ROUTE_NONE || a == only) && (held[a] = json_array()) == NULL)
+			goto nomem;
+	for (struct idmap *m = rt->contacts; m; m = m->hh.next) {
+		struct route_contact_view v;
+		if (route_contact_view(rt->e, m->eid, &v) < 0 || (v.state != ROUTE_OFFERED && v.state != ROUTE_ASSIGNED))
+			continue;
+		uint32_t agents[64];
+		int n = 1;
+		agents[0] = v.agent;
+		if (v.agent == ROUTE_NONE) /* a ring-all offer rings several */
+			n = route_contact_ringing(rt->e, m->eid, agents, 64);
+		for (int i = 0; i < n && i < 64; i++)
+			if (agents[i] < rt->n_a && held[agents[i]] &&
+			    json_array_append_new(held[agents[i]], held_json(rt, m->eid, &v)) < 0)
+				goto nomem;
+	}
+	*ret = held;
+	return GC_OK;
+nomem:
+	for (uint32_t a = 0; a < rt->n_a; a++)
+		json_decref(held[a]);
+	free(held);
+	return GC_ENOMEM;
+}
+
+/* One agent's live state: presence, state and since when, what it holds
+ * (contacts: taken), and the day's figures. */
+static json_t *agent_live_json(const struct shard *rt, uint32_t agent, json_t *contacts)
+{
 	struct route_agent_view v;
 	route_agent_view(rt->e, agent, &v);
 	json_t *active = json_object();
 	for (int ch = 0; ch < CHANNEL_N; ch++)
 		if (v.active[ch])
 			json_object_set_new(active, contact_channel_name((enum contact_channel)ch), json_integer(v.active[ch]));
-	*ret = json_pack("{s:s,s:o,s:i,s:i,s:I,s:I}", "state", state_names[agent_state(&v)], "holding", active, "missed_in_row",
-			 v.missed_in_row, "offered", v.offered, "handled_today", (json_int_t)v.handled, "talk_s_today",
-			 (json_int_t)(v.talk_ms / 1000));
+	const struct ainfo *ai = &rt->a[agent];
+	char since[GC_TIME_LEN];
+	if (ai->state_since)
+		gc_time_format(ai->state_since, since);
+	return json_pack("{s:s,s:s,s:s?,s:o,s:o,s:i,s:i,s:I,s:I}", "presence", presence_name(ai->presence), "state",
+			 state_names[agent_state(&v)], "state_since", ai->state_since ? since : NULL, "holding", active,
+			 "contacts", contacts, "missed_in_row", v.missed_in_row, "offered", v.offered, "handled_today",
+			 (json_int_t)v.handled, "talk_s_today", (json_int_t)(v.talk_ms / 1000));
+}
+
+static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret)
+{
+	uint32_t agent = ROUTE_NONE;
+	int rc = find_agent(rt, rt->tenant_id, user_id, &agent);
+	json_t **held = NULL;
+	if (rc < 0 || (rc = held_by_agents(rt, agent, &held)) < 0)
+		return rc;
+	*ret = agent_live_json(rt, agent, held[agent]);
+	free(held);
+	return *ret ? GC_OK : GC_ENOMEM;
+}
+
+static int shard_agents_live(struct shard *rt, json_t *agents)
+{
+	json_t **held = NULL;
+	int rc = held_by_agents(rt, ROUTE_NONE, &held);
+	if (rc < 0)
+		return rc;
+	size_t i;
+	json_t *row;
+	json_array_foreach(agents, i, row) {
+		struct idmap *m = map_find(rt->agents, rt->tenant_id, json_integer_value(json_object_get(row, "user_id")));
+		if (m)
+			json_object_set_new(row, "live", agent_live_json(rt, m->eid, json_incref(held[m->eid])));
+	}
+	for (uint32_t a = 0; a < rt->n_a; a++)
+		json_decref(held[a]);
+	free(held);
 	return GC_OK;
 }
 
@@ -1513,16 +1644,21 @@ static int load_agents(struct router *top, struct store *db, int64_t tenant_id, 
 		else if (profile == NULL || agent_profile_decode(profile, &in, &err) < 0 ||
 		    agent_apply(rt, tenant, user, &in, &eid) < 0)
 			log_error("a stored agent cannot be loaded", "error", top->errmsg);
-		else if (p != PRESENCE_OFFLINE) {
-			route_agent_presence(rt->e, now_ms(rt), eid, ROUTE_PAUSED);
-			rt->a[eid].presence = p;
+		else {
+			const char *since = json_string_value(json_object_get(a, "presence_at"));
+			if (since == NULL || gc_time_parse(since, &rt->a[eid].state_since) < 0)
+				rt->a[eid].state_since = 0; /* known from its next change */
+			if (p != PRESENCE_OFFLINE) {
+				route_agent_presence(rt->e, now_ms(rt), eid, ROUTE_PAUSED);
+				rt->a[eid].presence = p;
+			}
 		}
 		json_decref(profile);
 	}
 	return rc;
 }
 
-static int restore_contact(struct router *top, json_t *row, bool assigned_pass)
+static int restore_contact(struct router *top, struct store *db, json_t *row, bool assigned_pass)
 {
 	struct shard *rt = NULL;
 	const char *state = json_string_value(json_object_get(row, "state"));
@@ -1540,9 +1676,13 @@ static int restore_contact(struct router *top, json_t *row, bool assigned_pass)
 	bool named = json_is_true(json_object_get(row, "named"));
 	if ((assigned || named) && find_agent(rt, tenant, user, &agent) < 0)
 		named = assigned = false; /* its agent is gone: it waits for anyone */
-	if (assigned && rt->a[agent].presence == PRESENCE_OFFLINE) {
-		route_agent_presence(rt->e, now_ms(rt), agent, ROUTE_PAUSED);
+	if (assigned && rt->a[agent].presence == PRESENCE_OFFLINE) { /* holding work, so not offline: paused */
+		int64_t now = now_ms(rt);
+		route_agent_presence(rt->e, now, agent, ROUTE_PAUSED);
 		rt->a[agent].presence = PRESENCE_PAUSED;
+		int rc = store_agent_set_presence(db, tenant, user, "paused", "holding contacts", now);
+		if (rc < 0)
+			return rc;
 	}
 	struct route_restore r = {.queue = q, .agent = assigned || named ? agent : ROUTE_NONE,
 		.priority = (int)json_integer_value(json_object_get(row, "priority")), .assigned = assigned, .named = named,
@@ -1577,14 +1717,14 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 		json_t *row;
 		json_array_foreach(rows, i, row) /* held contacts back to their agents */
 			if (rc == GC_OK)
-				rc = restore_contact(top, row, true);
+				rc = restore_contact(top, db, row, true);
 		for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) /* then agents take work again */
 			for (uint32_t a = 0; rc == GC_OK && (tenant_id == 0 || rt->tenant_id == tenant_id) && a < rt->n_a; a++)
 				if (rt->a[a].presence == PRESENCE_AVAILABLE)
 					rc = route_agent_presence(rt->e, now_ms(rt), a, ROUTE_AVAILABLE);
 		json_array_foreach(rows, i, row) /* then the waiting, in their order */
 			if (rc == GC_OK)
-				rc = restore_contact(top, row, false);
+				rc = restore_contact(top, db, row, false);
 	}
 	struct loading ld = {top, tenant_id};
 	int64_t today = gc_now_ms() / DAY_MS;
@@ -1596,6 +1736,15 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
 		if (tenant_id == 0 || rt->tenant_id == tenant_id)
 			rc = drain(rt, db); /* offers made again, overflows due while stopped */
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) /* each agent's state, since its presence */
+		for (uint32_t a = 0; (tenant_id == 0 || rt->tenant_id == tenant_id) && a < rt->n_a; a++) {
+			struct route_agent_view v;
+			route_agent_view(rt->e, a, &v);
+			rt->a[a].state = agent_state(&v);
+			if (rt->a[a].state_since == 0 || (rt->a[a].state != S_AVAILABLE && rt->a[a].state != S_PAUSED &&
+							  rt->a[a].state != S_OFFLINE))
+				rt->a[a].state_since = now_ms(rt); /* holding work: since the start */
+		}
 	router_job_end(top, rc == GC_OK);
 	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
 		if (tenant_id == 0 || rt->tenant_id == tenant_id)

@@ -109,6 +109,15 @@ static void an_available_agent_is_offered_one(void **state)
 	struct sse s;
 	struct sse_event ev = {0};
 	struct resp r;
+	/* the demo's agent holds contacts: its page shows them, and it is not
+	 * offline in the store while the routing has it paused */
+	http_json(&d, "GET", "/api/v1/agents/me", agent, NULL, &r);
+	json_t *live = json_object_get(r.json, "live");
+	assert_true(json_array_size(json_object_get(live, "contacts")) > 0);
+	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused");
+	assert_string_equal(json_string_value(json_object_get(live, "presence")), "paused");
+	resp_clear(&r);
 	assert_int_equal(sse_open(&s, &d, agent, 0), 200);
 	http_json(&d, "POST", "/api/v1/agents/me/presence", agent, json_pack("{s:s}", "presence", "available"), &r);
 	assert_int_equal(r.status, 200);

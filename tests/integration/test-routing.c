@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guichet/clock.h"
 #include "harness.h"
 
 #define PASSWORD "routing pass"
@@ -381,6 +382,71 @@ static void returning_customer_gets_the_same_agent(void **state)
 	sse_close(&sb);
 }
 
+/* The row of user_id in a GET /agents answer. */
+static json_t *agent_row(json_t *list, long long user_id)
+{
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(list, "items"), i, a)
+		if (json_integer_value(json_object_get(a, "user_id")) == user_id)
+			return a;
+	return NULL;
+}
+
+/* An agent's live state says what it holds and since when, alone and in
+ * the list (one request for a wallboard); after a restart the agent holds
+ * it again (the page reloads its tabs from there). */
+static void agents_show_what_they_hold(void **state)
+{
+	struct sse sa;
+	struct sse_event ev = {0};
+	struct resp r;
+	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
+	presence(agent_a, "available");
+	long long c = new_contact(l1);
+	next_event(&sa, "offered", c, &ev);
+	json_decref(ev.data);
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0);
+	json_t *live = json_object_get(r.json, "live");
+	assert_string_equal(json_string_value(json_object_get(live, "state")), "offered");
+	json_t *held = json_array_get(json_object_get(live, "contacts"), 0);
+	assert_int_equal(json_integer_value(json_object_get(held, "contact_id")), c);
+	assert_string_equal(json_string_value(json_object_get(held, "state")), "offered");
+	int64_t offered_since = 0, expires = 0, busy_since = 0;
+	assert_int_equal(gc_time_parse(json_string_value(json_object_get(live, "state_since")), &offered_since), 0);
+	assert_int_equal(gc_time_parse(json_string_value(json_object_get(held, "offer_expires_at")), &expires), 0);
+	assert_true(expires > offered_since && expires <= offered_since + 1500); /* the queue's 1 s */
+	resp_clear(&r);
+	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	/* the list: every agent with its live state; A busy with c since the accept */
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents%.0lld", 0);
+	live = json_object_get(agent_row(r.json, id_a), "live");
+	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
+	assert_string_equal(json_string_value(json_object_get(live, "presence")), "available");
+	assert_int_equal(gc_time_parse(json_string_value(json_object_get(live, "state_since")), &busy_since), 0);
+	assert_true(busy_since >= offered_since);
+	held = json_array_get(json_object_get(live, "contacts"), 0);
+	assert_int_equal(json_integer_value(json_object_get(held, "contact_id")), c);
+	assert_string_equal(json_string_value(json_object_get(held, "state")), "assigned");
+	assert_string_equal(json_string_value(json_object_get(held, "queue")), "billing");
+	assert_non_null(json_object_get(held, "since"));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(agent_row(r.json, id_e), "live"), "contacts")), 0);
+	resp_clear(&r);
+	/* a restart: A holds c again, and its state says so */
+	sse_close(&sa);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0);
+	live = json_object_get(r.json, "live");
+	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")),
+			    json_string_value(json_object_get(live, "presence")));
+	held = json_array_get(json_object_get(live, "contacts"), 0);
+	assert_int_equal(json_integer_value(json_object_get(held, "contact_id")), c);
+	resp_clear(&r);
+	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "answered"), "/api/v1/contacts/%lld/wrapup", c);
+}
+
 /* After a restart, waiting contacts keep their order and their wait;
  * agents their presence. */
 static void restart_rebuilds_the_queues(void **state)
@@ -424,6 +490,7 @@ int main(void)
 		cmocka_unit_test(last_event_id_replays_what_was_missed),
 		cmocka_unit_test(transfer_move_force_abandon),
 		cmocka_unit_test(returning_customer_gets_the_same_agent),
+		cmocka_unit_test(agents_show_what_they_hold),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -23,9 +23,20 @@ export function Agent({ t, me, lang }) {
   const say = (text) => setStatus(text);
   const fail = (e) => say(t('error.generic', { message: e.message }));
   const [profile, setProfile] = useState(true);
-  const refresh = () => api.agentMe().then(setAgent, (e) => (e.status === 404 ? setProfile(false) : fail(e)));
+  const refresh = () => api.agentMe().then((a) => { setAgent(a); return a; },
+    (e) => (e.status === 404 ? setProfile(false) : fail(e)));
 
-  useEffect(() => { refresh(); }, []);
+  // what the agent already holds comes back on a reload: the contacts in
+  // their tabs, the offers with what is left of their countdown
+  useEffect(() => {
+    refresh().then((a) => {
+      const held = (a && a.live && a.live.contacts) || [];
+      const ids = held.filter((c) => c.state === 'assigned').map((c) => c.contact_id);
+      setTabs((list) => [...list, ...ids.filter((id) => !list.includes(id))]);
+      setOffers((list) => [...list, ...held.filter((c) => c.state === 'offered' && !list.some((o) => o.contact_id === c.contact_id))
+        .map((c) => ({ ...c, deadline: c.offer_expires_at ? Date.parse(c.offer_expires_at) : 0 }))]);
+    });
+  }, []);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);

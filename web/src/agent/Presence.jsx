@@ -21,7 +21,7 @@ export function Presence({ t, agent, reason, setReason, onSet }) {
       </select>
       {agent && agent.live && (
         <p class="muted">
-          {t('state.label', { state: agent.live.state })} · {t('agent.handled_today', { n: agent.live.handled_today })}
+          {t('state.label', { state: t(`astate.${agent.live.state}`) })} · {t('agent.handled_today', { n: agent.live.handled_today })}
         </p>
       )}
     </section>

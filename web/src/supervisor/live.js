@@ -1,6 +1,6 @@
 // The wallboard's live model, without any markup: queues from the
-// queue_stats the stream sends each second, agents from GET /agents and
-// the routing events. Each row is an immutable object replaced only when
+// queue_stats the stream sends each second, agents from GET /agents (each
+// with its live state) and the routing events. Each row is an immutable object replaced only when
 // one of its figures changes, so the keyed, memoised rows of the page
 // skip every row a second left alone (100 queues and 1,000 agents a second
 // cost a comparison each, not a render each).
@@ -30,18 +30,19 @@ export function applyQueueStats(queues, stats) {
 
 const ms = (at) => (at ? Date.parse(at) : Date.now());
 
-// One agent's row from GET /agents (and its live state when known).
+// One agent's row from GET /agents, with its live state when the routing
+// knows it: the state and since when, the contacts it holds.
 export function agentRow(a, live) {
-  const presence = a.presence || 'offline';
+  const presence = (live && live.presence) || a.presence || 'offline';
+  const holding = live ? (live.contacts || []).filter((c) => c.state === 'assigned').map((c) => c.contact_id) : [];
   return {
     user_id: a.user_id, name: a.name || a.email, presence, reason: a.reason || null,
-    state: live ? live.state : presence, since: ms(a.presence_at), holding: [],
-    held: live ? Object.values(live.holding || {}).reduce((s, n) => s + n, 0) : 0,
+    state: live ? live.state : presence, since: ms(live && live.state_since ? live.state_since : a.presence_at),
+    holding, held: live ? Math.max(holding.length, Object.values(live.holding || {}).reduce((s, n) => s + n, 0)) : 0,
   };
 }
 
-// held counts every contact the agent holds; holding lists those whose id
-// an event told (the ones held at load are only counted).
+// held counts every contact the agent holds; holding lists their ids.
 function stateOf(row) {
   if (row.presence !== 'available') return row.presence;
   return row.held > 0 ? 'busy' : 'available';
