@@ -2,7 +2,9 @@
 // browser and helpers: a supervisor made by the test logs in and sees the
 // wallboard; a contact put in a queue through the API changes the waiting
 // count within 2 seconds; the wall screen toggles; an agent's presence is
-// forced and a contact moved from the page; the day so far shows its 48
+// forced and a contact moved from the page; a wallboard opened while an
+// agent holds contacts shows them and the time in state, and a click on one
+// picks it for a move; the day so far shows its 48
 // half hours as a chart and as a table; axe-core finds no serious or
 // critical violation in French and English. Last, with the stream replaced
 // by a fake EventSource and the API answering 100 queues and 1,000 agents,
@@ -194,6 +196,31 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await row.locator('.waiting', { hasText: /^0$/ }).waitFor({ timeout: 3000 });
       const routing = await admin('GET', `/api/v1/contacts/${contactId}/routing`);
       if (routing.queue_id === queue.id) throw new Error('still in Escalations');
+    });
+    await step('a wallboard opened while an agent holds a contact shows it, and a click picks it for a move', async () => {
+      const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'agent@a.example', password, tenant: 'Brand A' }) }).then((r) => r.json());
+      const alex = (method, path) => fetch(url + path, { method, headers: { Authorization: `Bearer ${login.token}` } })
+        .then((r) => { if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`); return r.status === 204 ? null : r.json(); });
+      const billing = (await admin('GET', '/api/v1/queues')).items.find((q) => q.name === 'Billing');
+      await admin('POST', `/api/v1/agents/${login.user_id}/presence`, { presence: 'available' });
+      const held = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Hold me', queue_id: billing.id });
+      // the contact moved to Billing above waits there too: Alex takes both
+      let offered = [];
+      for (let i = 0; i < 50 && !offered.some((c) => c.contact_id === held.id); i++) {
+        if (i) await new Promise((ok) => setTimeout(ok, 100));
+        offered = ((await alex('GET', '/api/v1/agents/me')).live.contacts || []).filter((c) => c.state === 'offered');
+      }
+      for (const c of offered) await alex('POST', `/api/v1/contacts/${c.contact_id}/accept`);
+      await page.reload();
+      const agentRow = page.locator('[data-agent]', { hasText: 'Alex Agent' });
+      await agentRow.locator('.state.busy').waitFor();
+      const seconds = await agentRow.locator('[data-since]').getAttribute('data-since');
+      if (!(Number(seconds) <= Date.now() && Number(seconds) > Date.now() - 60000)) throw new Error(`in state since ${seconds}`);
+      await agentRow.getByRole('button', { name: `Move contact #${held.id}` }).click();
+      if ((await page.getByLabel('Contact number').inputValue()) !== String(held.id)) throw new Error('not picked');
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      if (focused !== 'move-queue') throw new Error(`focus on ${focused}`);
     });
     await step('the wallboard has no serious accessibility violation (en, fr)', async () => {
       await accessible(page, 'wallboard (en)');

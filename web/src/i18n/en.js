@@ -183,6 +183,7 @@ export default {
   'super.forced': '{name} is now {state}.',
   'super.move': 'Move a contact',
   'super.move_contact': 'Contact number',
+  'super.pick': 'Move contact #{id}',
   'super.move_queue': 'To the queue',
   'super.move_submit': 'Move',
   'super.moved': 'Contact #{id} moved to {queue}.',

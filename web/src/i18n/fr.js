@@ -182,6 +182,7 @@ export default {
   'super.forced': '{name} est maintenant {state}.',
   'super.move': 'Déplacer un contact',
   'super.move_contact': 'Numéro du contact',
+  'super.pick': 'Déplacer le contact n° {id}',
   'super.move_queue': 'Vers la file',
   'super.move_submit': 'Déplacer',
   'super.moved': 'Contact n° {id} déplacé vers {queue}.',

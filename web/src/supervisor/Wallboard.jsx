@@ -85,23 +85,30 @@ function reason(t, r) {
   return text === key ? r : text;
 }
 
-// The contacts an agent holds: their numbers when known, else how many.
-function holds(t, a) {
-  const ids = a.holding.map((c) => `#${c}`);
-  if (a.held > a.holding.length || a.held === 0) ids.push(t('super.holding', { n: a.held - a.holding.length }));
-  return ids.join(' ');
+// The contacts an agent holds, each a button that picks it for a move;
+// how many when their numbers are not known.
+function Holds({ t, a, onPick }) {
+  const rest = a.held - a.holding.length;
+  return (
+    <>
+      {a.holding.map((c) => (
+        <button type="button" class="link" aria-label={t('super.pick', { id: c })} onClick={() => onPick(c)}>#{c}</button>
+      ))}
+      {(rest > 0 || a.held === 0) && ` ${t('super.holding', { n: rest })}`}
+    </>
+  );
 }
 
 // A grid with table roles rather than a <table>: each row is laid out on
 // its own (content-visibility), so a thousand agents cost the layout of
 // the rows on screen.
-function AgentTable({ t, agents, onForce }) {
+function AgentTable({ t, agents, onForce, onPick }) {
   const render = (a) => (
     <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
       <span role="rowheader">{a.name}</span>
       <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
       <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
-      <span role="cell">{holds(t, a)}</span>
+      <span role="cell"><Holds t={t} a={a} onPick={onPick} /></span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
     </div>
   );
@@ -126,8 +133,7 @@ function AgentTable({ t, agents, onForce }) {
   );
 }
 
-function MoveForm({ t, queues, onMove }) {
-  const [contact, setContact] = useState('');
+function MoveForm({ t, queues, onMove, contact, setContact }) {
   const [queue, setQueue] = useState('');
   const list = [...queues.values()];
   const target = queue || (list[0] && String(list[0].queue_id)) || '';
@@ -208,6 +214,12 @@ export function Wallboard({ t, lang, say, fail }) {
       setAgents((m) => new Map(m).set(row.user_id, { ...agentRow(a, a.live), holding: row.holding }));
       say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
     }, fail);
+  const [picked, setPicked] = useState('');
+  const pick = (id) => {
+    setPicked(String(id));
+    if (wall) toggleWall();
+    requestAnimationFrame(() => document.getElementById('move-queue')?.focus());
+  };
   const move = (id, queueId) => api.move(id, queueId)
     .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
 
@@ -223,8 +235,8 @@ export function Wallboard({ t, lang, say, fail }) {
         ))}
       </ul>
       <QueueTable t={t} lang={lang} queues={queues} />
-      <AgentTable t={t} agents={agents} onForce={force} />
-      {!wall && <MoveForm t={t} queues={queues} onMove={move} />}
+      <AgentTable t={t} agents={agents} onForce={force} onPick={pick} />
+      {!wall && <MoveForm t={t} queues={queues} onMove={move} contact={picked} setContact={setPicked} />}
     </section>
   );
 }
