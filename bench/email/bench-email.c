@@ -9,10 +9,12 @@
  *                 from the mailbox's creation until its last UID is N;
  *   ratio         ingest_per_s / curl_per_s;
  *   send_per_s    R replies (one per contact) from their POST until
- *                 smtp-sink has them all.
+ *                 smtp-sink has them all, posted as agents do: from DESKS
+ *                 desktops at once, each on its own kept-alive connection
+ *                 (one desk sends its next reply when the last is answered).
  * Prints the figures, then one JSON line.
  *
- *   bench-email URL TOKEN N R */
+ *   bench-email URL TOKEN N R [DESKS] */
 #include "../../tests/integration/dovecot.h"
 #include "../../tests/integration/smtpsink.h"
 
@@ -83,6 +85,75 @@ static json_t *api(const char *method, const char *path, json_t *body)
 	return j;
 }
 
+/* A reply POSTed by one desk. */
+struct desk {
+	CURL *curl;
+	struct curl_slist *headers;
+	struct buf answer;
+	char url[512];
+};
+
+static const char REPLY[] = "{\"body\":\"Hello,\\nplease restart your router.\\nSupport\"}";
+
+static void desk_post(struct desk *d, CURLM *multi, long long contact)
+{
+	snprintf(d->url, sizeof(d->url), "%s/api/v1/contacts/%lld/email-reply", base, contact);
+	free(d->answer.data);
+	d->answer = (struct buf){0};
+	curl_multi_remove_handle(multi, d->curl);
+	curl_easy_setopt(d->curl, CURLOPT_URL, d->url);
+	curl_multi_add_handle(multi, d->curl);
+}
+
+/* Posts one reply to each contact (ids), from desks desktops at once;
+ * answers how many were accepted (a message_id in the answer). */
+static int post_replies(const long long *ids, int n, int desks)
+{
+	CURLM *multi = curl_multi_init();
+	struct desk *d = calloc((size_t)desks, sizeof(*d));
+	char auth[300];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+	int next = 0, accepted = 0, running = 0;
+	for (int i = 0; i < desks; i++) {
+		d[i].curl = curl_easy_init();
+		d[i].headers = curl_slist_append(curl_slist_append(NULL, auth), "Content-Type: application/json");
+		curl_easy_setopt(d[i].curl, CURLOPT_HTTPHEADER, d[i].headers);
+		curl_easy_setopt(d[i].curl, CURLOPT_POSTFIELDS, REPLY);
+		curl_easy_setopt(d[i].curl, CURLOPT_WRITEFUNCTION, collect);
+		curl_easy_setopt(d[i].curl, CURLOPT_WRITEDATA, &d[i].answer);
+		curl_easy_setopt(d[i].curl, CURLOPT_PRIVATE, &d[i]);
+		if (next < n)
+			desk_post(&d[i], multi, ids[next++]);
+	}
+	do {
+		curl_multi_perform(multi, &running);
+		CURLMsg *m;
+		int left;
+		while ((m = curl_multi_info_read(multi, &left))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			struct desk *k = NULL;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&k);
+			accepted += k->answer.data && strstr(k->answer.data, "\"message_id\"") != NULL;
+			if (next < n) {
+				desk_post(k, multi, ids[next++]);
+				running++;
+			}
+		}
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	} while (running);
+	for (int i = 0; i < desks; i++) {
+		curl_multi_remove_handle(multi, d[i].curl);
+		curl_easy_cleanup(d[i].curl);
+		curl_slist_free_all(d[i].headers);
+		free(d[i].answer.data);
+	}
+	free(d);
+	curl_multi_cleanup(multi);
+	return accepted;
+}
+
 /* A message of about size bytes; with an attachment when attach. */
 static char *message(int i, size_t size, int attach)
 {
@@ -135,13 +206,13 @@ static double curl_reference(const struct dovecot *dc, int n)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: bench-email URL TOKEN MESSAGES REPLIES\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: bench-email URL TOKEN MESSAGES REPLIES [DESKS]\n");
 		return 2;
 	}
 	base = argv[1];
 	token = argv[2];
-	int n = atoi(argv[3]), replies = atoi(argv[4]);
+	int n = atoi(argv[3]), replies = atoi(argv[4]), desks = argc > 5 ? atoi(argv[5]) : 8;
 	static const char *const users[] = {"ref:pw", "support:pw", NULL};
 	struct dovecot dc;
 	struct smtpsink sink;
@@ -197,25 +268,23 @@ int main(int argc, char **argv)
 	/* replies: one per contact, posted, until the receiver has them all */
 	json_t *page = api("GET", "/api/v1/contacts?limit=500", NULL);
 	json_t *items = json_object_get(page, "items");
-	int posted = 0;
-	double t1 = now_s();
-	for (size_t i = 0; posted < replies && i < json_array_size(items); i++) {
-		char reply[96];
-		snprintf(reply, sizeof(reply), "/api/v1/contacts/%lld/email-reply",
-			 (long long)json_integer_value(json_object_get(json_array_get(items, i), "id")));
-		json_t *r = api("POST", reply, json_pack("{s:s}", "body", "Hello,\nplease restart your router.\nSupport"));
-		posted += json_object_get(r, "message_id") != NULL;
-		json_decref(r);
-	}
+	int wanted = replies < (int)json_array_size(items) ? replies : (int)json_array_size(items);
+	long long *ids = calloc((size_t)wanted + 1, sizeof(*ids));
+	for (int i = 0; i < wanted; i++)
+		ids[i] = json_integer_value(json_object_get(json_array_get(items, (size_t)i), "id"));
 	json_decref(page);
+	double t1 = now_s();
+	int posted = post_replies(ids, wanted, desks);
+	free(ids);
 	double posted_at = now_s();
 	if (smtpsink_wait(&sink, (size_t)posted, 300000) != 0)
 		fprintf(stderr, "smtp-sink has %ld of %d replies\n", smtpsink_count(&sink), posted);
 	double send = posted / (now_s() - t1);
-	printf("replies: %d posted and received by smtp-sink: %.0f replies/s (the POSTs took %.2f s, the rest %.2f s)\n",
-	       posted, send, posted_at - t1, now_s() - posted_at);
+	printf("replies: %d posted from %d desktops at once and received by smtp-sink: %.0f replies/s (the POSTs took "
+	       "%.2f s, the rest %.2f s)\n", posted, desks, send, posted_at - t1, now_s() - posted_at);
 	printf("{\"messages\":%d,\"avg_kb\":%.1f,\"curl_per_s\":%.0f,\"ingest_per_s\":%.0f,\"ratio\":%.2f,\"replies\":%d,"
-	       "\"send_per_s\":%.0f}\n", n, (double)bytes / n / 1e3, curl_rate, ingest, ingest / curl_rate, posted, send);
+	       "\"desks\":%d,\"send_per_s\":%.0f}\n", n, (double)bytes / n / 1e3, curl_rate, ingest, ingest / curl_rate, posted,
+	       desks, send);
 	for (int i = 0; i < n; i++)
 		free(v[i].iov_base);
 	free(v);
