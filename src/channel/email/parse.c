@@ -515,9 +515,13 @@ static void append_text(struct parse *p, const char *text)
 		return;
 	if (p->text->len > 0)
 		g_string_append(p->text, "\n\n");
-	for (const char *c = text; *c; c++)
-		if (!(c[0] == '\r' && c[1] == '\n'))
-			g_string_append_c(p->text, *c);
+	for (const char *run = text; *run;) { /* runs up to each CR of a CRLF, appended whole */
+		const char *cr = run;
+		while (*cr && !(cr[0] == '\r' && cr[1] == '\n'))
+			cr++;
+		g_string_append_len(p->text, run, cr - run);
+		run = *cr ? cr + 1 : cr;
+	}
 	while (p->text->len > 0 && g_ascii_isspace(p->text->str[p->text->len - 1]))
 		g_string_truncate(p->text, p->text->len - 1);
 }
