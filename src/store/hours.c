@@ -7,6 +7,7 @@
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,24 @@ int store_calendar_get(struct store *s, int64_t tenant_id, char **ret_config)
 	if (config == NULL)
 		return GC_ENOMEM;
 	*ret_config = config;
+	return GC_OK;
+}
+
+int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone)
+{
+	char *config = NULL;
+	int rc = store_calendar_get(s, tenant_id, &config);
+	snprintf(ret_zone, GC_TZ_NAME_MAX, "UTC"); /* no calendar: UTC, as the business hours say */
+	if (rc == GC_ENOTFOUND)
+		return GC_OK;
+	if (rc < 0)
+		return rc;
+	json_t *cal = json_loads(config, 0, NULL);
+	const char *zone = json_string_value(json_object_get(cal, "zone"));
+	if (zone)
+		snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", zone);
+	json_decref(cal);
+	free(config);
 	return GC_OK;
 }
 

@@ -15,29 +15,10 @@
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
-#include "guichet/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone)
-{
-	char *config = NULL;
-	int rc = store_calendar_get(s, tenant_id, &config);
-	snprintf(ret_zone, GC_TZ_NAME_MAX, "UTC"); /* no calendar: UTC, as the business hours say */
-	if (rc == GC_ENOTFOUND)
-		return GC_OK;
-	if (rc < 0)
-		return rc;
-	json_t *cal = json_loads(config, 0, NULL);
-	const char *zone = json_string_value(json_object_get(cal, "zone"));
-	if (zone)
-		snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", zone);
-	json_decref(cal);
-	free(config);
-	return GC_OK;
-}
 
 /* The tenant's level-2 queue ids (deleted ones too), as a JSON object used as a set. */
 static int level2_queues(struct store *s, int64_t tenant_id, json_t **ret)

@@ -471,9 +471,6 @@ void store_outbox_files_free(struct store_outbox_file *list, size_t n);
 
 /* The daily level-2 export (l2.c). */
 #define STORE_L2_MAX_CONTACTS 10000  /* contacts in one day's export */
-/* The tenant's time zone, an ICU name: its business calendar's (hours.c),
- * "UTC" when it has none. ret_zone holds GC_TZ_NAME_MAX. */
-int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone);
 /* The scope's contacts that went to level 2 in [from_ms, to_ms) (escalated,
  * or routed into a level-2 queue), in the order they went:
  * [{"contact_id","level2_at","escalation_note","subject","category" (the
@@ -588,6 +585,9 @@ int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_
 /* The tenant's business calendar as calendar.h's JSON text (malloc'd);
  * GC_ENOTFOUND when it has none. */
 int store_calendar_get(struct store *s, int64_t tenant_id, char **ret_config);
+/* The tenant's time zone, an ICU name: its business calendar's,
+ * "UTC" when it has none. ret_zone holds GC_TZ_NAME_MAX. */
+int store_tenant_zone(struct store *s, int64_t tenant_id, char *ret_zone);
 /* Sets the tenant's calendar (checked JSON text). */
 int store_calendar_put(struct store *s, const struct store_scope *scope, const char *config);
 /* The contact's creation time and first-response due time (0: none). */
