@@ -32,6 +32,9 @@ struct decode_error {
 /* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL, at most
  * DECODE_MAX_DEPTH levels of arrays and objects: deeper is GC_ETOOBIG, found
  * by a scan before anything is allocated). */
+/* Fills err (code, field, message) and answers code: for every decoder. */
+int decode_fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err);
 /* Parses one JSON value of any type under the same rules (a JSON Lines line). */
 int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err);

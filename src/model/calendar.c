@@ -17,18 +17,6 @@
 
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-static int fail(struct decode_error *err, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int fail(struct decode_error *err, const char *field, const char *fmt, ...)
-{
-	err->code = GC_EINVAL;
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return GC_EINVAL;
-}
 
 /* --- dates (Howard Hinnant's days_from_civil and civil_from_days) --- */
 
@@ -127,20 +115,20 @@ static int decode_day(const json_t *list, int d, struct calendar *c, struct deco
 	char field[16];
 	snprintf(field, sizeof(field), "hours.%s", day_names[d]);
 	if (!json_is_array(list) || json_array_size(list) > CALENDAR_MAX_INTERVALS)
-		return fail(err, field, "'%s' is a list of up to %d \"HH:MM-HH:MM\"", day_names[d],
+		return decode_fail(err, GC_EINVAL, field, "'%s' is a list of up to %d \"HH:MM-HH:MM\"", day_names[d],
 			    CALENDAR_MAX_INTERVALS);
 	struct calendar_interval *iv = c->hours[d];
 	size_t n = json_array_size(list);
 	for (size_t i = 0; i < n; i++) {
 		const char *text = json_string_value(json_array_get(list, i));
 		if (!parse_interval(text, &iv[i]))
-			return fail(err, field, "\"%.20s\" is not an interval HH:MM-HH:MM within the day",
+			return decode_fail(err, GC_EINVAL, field, "\"%.20s\" is not an interval HH:MM-HH:MM within the day",
 				    text ? text : "?");
 	}
 	qsort(iv, n, sizeof(*iv), by_from);
 	for (size_t i = 1; i < n; i++)
 		if (iv[i].from < iv[i - 1].to)
-			return fail(err, field, "%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap",
+			return decode_fail(err, GC_EINVAL, field, "%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap",
 				    iv[i - 1].from / 60, iv[i - 1].from % 60, iv[i - 1].to / 60, iv[i - 1].to % 60,
 				    iv[i].from / 60, iv[i].from % 60, iv[i].to / 60, iv[i].to % 60);
 	c->n_intervals[d] = (uint8_t)n;
@@ -154,7 +142,7 @@ static int decode_hours(const json_t *hours, struct calendar *c, struct decode_e
 		return GC_OK;
 	}
 	if (!json_is_object(hours))
-		return fail(err, "hours", "'hours' maps mon..sun to [\"08:00-12:00\", ...]");
+		return decode_fail(err, GC_EINVAL, "hours", "'hours' maps mon..sun to [\"08:00-12:00\", ...]");
 	const char *key;
 	json_t *list;
 	json_object_foreach((json_t *)hours, key, list) {
@@ -162,7 +150,7 @@ static int decode_hours(const json_t *hours, struct calendar *c, struct decode_e
 		while (d < 7 && strcmp(key, day_names[d]) != 0)
 			d++;
 		if (d == 7)
-			return fail(err, "hours", "unknown day '%.16s' (mon..sun)", key);
+			return decode_fail(err, GC_EINVAL, "hours", "unknown day '%.16s' (mon..sun)", key);
 		int rc = decode_day(list, d, c, err);
 		if (rc < 0)
 			return rc;
@@ -171,7 +159,7 @@ static int decode_hours(const json_t *hours, struct calendar *c, struct decode_e
 	for (int d = 0; d < 7; d++)
 		open += c->n_intervals[d];
 	if (open == 0)
-		return fail(err, "hours", "no open time in the week (leave 'hours' out for always open)");
+		return decode_fail(err, GC_EINVAL, "hours", "no open time in the week (leave 'hours' out for always open)");
 	return GC_OK;
 }
 
@@ -186,14 +174,14 @@ static int decode_holidays(const json_t *list, struct calendar *c, struct decode
 	if (list == NULL || json_is_null(list))
 		return GC_OK;
 	if (!json_is_array(list) || json_array_size(list) > CALENDAR_MAX_HOLIDAYS)
-		return fail(err, "holidays", "'holidays' is a list of up to %d dates YYYY-MM-DD", CALENDAR_MAX_HOLIDAYS);
+		return decode_fail(err, GC_EINVAL, "holidays", "'holidays' is a list of up to %d dates YYYY-MM-DD", CALENDAR_MAX_HOLIDAYS);
 	size_t n = json_array_size(list);
 	for (size_t i = 0; i < n; i++) {
 		const char *text = json_string_value(json_array_get(list, i));
 		if (calendar_date_parse(text, &c->holidays[i]) < 0) {
 			char field[32];
 			snprintf(field, sizeof(field), "holidays[%u]", (unsigned)i);
-			return fail(err, field, "\"%.20s\" is not a date YYYY-MM-DD", text ? text : "?");
+			return decode_fail(err, GC_EINVAL, field, "\"%.20s\" is not a date YYYY-MM-DD", text ? text : "?");
 		}
 	}
 	qsort(c->holidays, n, sizeof(c->holidays[0]), by_day);
@@ -209,12 +197,12 @@ static int decode_holidays(const json_t *list, struct calendar *c, struct decode
 int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error *err)
 {
 	if (!json_is_object(obj))
-		return fail(err, "", "the calendar must be a JSON object");
+		return decode_fail(err, GC_EINVAL, "", "the calendar must be a JSON object");
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)obj, key, value)
 		if (strcmp(key, "zone") != 0 && strcmp(key, "hours") != 0 && strcmp(key, "holidays") != 0)
-			return fail(err, key, "unknown field '%.100s'", key);
+			return decode_fail(err, GC_EINVAL, key, "unknown field '%.100s'", key);
 	struct calendar *c = malloc(sizeof(*c)); /* decoded aside: ret is written only on success */
 	if (c == NULL)
 		return GC_ENOMEM;
@@ -222,9 +210,9 @@ int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error
 	const char *zone = json_string_value(json_object_get(obj, "zone"));
 	int rc = GC_OK;
 	if (zone == NULL)
-		rc = fail(err, "zone", "'zone' is required: a time zone such as \"Europe/Paris\"");
+		rc = decode_fail(err, GC_EINVAL, "zone", "'zone' is required: a time zone such as \"Europe/Paris\"");
 	else if (strlen(zone) >= sizeof(c->zone) || !gc_tz_valid(zone))
-		rc = fail(err, "zone", "unknown time zone \"%.64s\"", zone);
+		rc = decode_fail(err, GC_EINVAL, "zone", "unknown time zone \"%.64s\"", zone);
 	if (rc == GC_OK) {
 		snprintf(c->zone, sizeof(c->zone), "%s", zone);
 		if ((rc = decode_hours(json_object_get(obj, "hours"), c, err)) == GC_OK)

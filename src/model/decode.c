@@ -15,10 +15,7 @@
 #define MAX_PASSWORD 256
 #define MIN_PASSWORD 8
 
-static int fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
+int decode_fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
 {
 	err->code = code;
 	snprintf(err->field, sizeof(err->field), "%s", field);
@@ -55,11 +52,11 @@ bool decode_depth_ok(const char *text, size_t len, int max_depth)
 int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err)
 {
 	if (!decode_depth_ok(text, len, DECODE_MAX_DEPTH))
-		return fail(err, GC_ETOOBIG, "", "JSON nested deeper than %d levels", DECODE_MAX_DEPTH);
+		return decode_fail(err, GC_ETOOBIG, "", "JSON nested deeper than %d levels", DECODE_MAX_DEPTH);
 	json_error_t jerr;
 	json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (v == NULL)
-		return fail(err, GC_EINVAL, "", "malformed JSON at line %d column %d: %s",
+		return decode_fail(err, GC_EINVAL, "", "malformed JSON at line %d column %d: %s",
 			    jerr.line, jerr.column, jerr.text);
 	*ret = v;
 	return GC_OK;
@@ -73,7 +70,7 @@ int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_er
 		return rc;
 	if (!json_is_object(obj)) {
 		json_decref(obj);
-		return fail(err, GC_EINVAL, "", "the body must be a JSON object");
+		return decode_fail(err, GC_EINVAL, "", "the body must be a JSON object");
 	}
 	*ret_obj = obj;
 	return GC_OK;
@@ -89,7 +86,7 @@ static int only_fields(const json_t *obj, const char *const *known, struct decod
 		for (const char *const *k = known; *k && !found; k++)
 			found = strcmp(*k, key) == 0;
 		if (!found)
-			return fail(err, GC_EINVAL, key, "unknown field '%.100s'", key);
+			return decode_fail(err, GC_EINVAL, key, "unknown field '%.100s'", key);
 	}
 	return GC_OK;
 }
@@ -105,19 +102,19 @@ static int get_string(const json_t *obj, const char *name, bool required, size_t
 	*ret = NULL;
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			return fail(err, GC_EINVAL, name, "'%s' is required", name);
+			return decode_fail(err, GC_EINVAL, name, "'%s' is required", name);
 		return GC_OK;
 	}
 	if (!json_is_string(v))
-		return fail(err, GC_EINVAL, name, "'%s' must be a string", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' must be a string", name);
 	size_t len = json_string_length(v);
 	if (len > max_len)
-		return fail(err, GC_ETOOBIG, name, "'%s' is longer than %zu bytes", name, max_len);
+		return decode_fail(err, GC_ETOOBIG, name, "'%s' is longer than %zu bytes", name, max_len);
 	const char *s = json_string_value(v);
 	if (!gc_text_is_clean(s, multiline))
-		return fail(err, GC_EINVAL, name, "'%s' contains control characters", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' contains control characters", name);
 	if (required && len == 0)
-		return fail(err, GC_EINVAL, name, "'%s' must not be empty", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' must not be empty", name);
 	*ret = s;
 	return GC_OK;
 }
@@ -130,10 +127,10 @@ static int get_int(const json_t *obj, const char *name, int64_t min, int64_t max
 	if (!*ret_present)
 		return GC_OK;
 	if (!json_is_integer(v))
-		return fail(err, GC_EINVAL, name, "'%s' must be an integer", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' must be an integer", name);
 	json_int_t i = json_integer_value(v);
 	if (i < min || i > max)
-		return fail(err, GC_EINVAL, name, "'%s' must be between %lld and %lld", name,
+		return decode_fail(err, GC_EINVAL, name, "'%s' must be between %lld and %lld", name,
 			    (long long)min, (long long)max);
 	*ret = i;
 	return GC_OK;
@@ -146,7 +143,7 @@ static int get_role(const json_t *obj, const char *name, enum role *ret, struct 
 	if (rc < 0)
 		return rc;
 	if (role_parse(s, ret) < 0)
-		return fail(err, GC_EINVAL, name, "unknown role '%.32s'", s);
+		return decode_fail(err, GC_EINVAL, name, "unknown role '%.32s'", s);
 	return GC_OK;
 }
 
@@ -155,7 +152,7 @@ static int get_email(const json_t *obj, const char *name, bool required, const c
 {
 	int rc = get_string(obj, name, required, 254, ONE_LINE, ret, err);
 	if (rc == GC_OK && *ret && !gc_text_is_email(*ret))
-		return fail(err, GC_EINVAL, name, "'%s' is not an email address", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' is not an email address", name);
 	return rc;
 }
 
@@ -200,15 +197,15 @@ static int get_person_email(const json_t *obj, const char *name, const char **re
 	for (size_t i = 0; i <= len; i++) {
 		unsigned char c = (unsigned char)(*ret)[i];
 		if (c >= 0x80)
-			return fail(err, GC_EINVAL, name, "'%s' must be ASCII: letters that look alike are refused; "
+			return decode_fail(err, GC_EINVAL, name, "'%s' must be ASCII: letters that look alike are refused; "
 				    "write an international domain in its xn-- form", name);
 		lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
 	}
 	if (!plain_email(lower))
-		return fail(err, GC_EINVAL, name, "'%s' is not an email address a person can have", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' is not an email address a person can have", name);
 	json_t *v = json_object_get(obj, name);
 	if (strcmp(lower, *ret) != 0 && json_string_set(v, lower) < 0)
-		return fail(err, GC_ENOMEM, name, "out of memory");
+		return decode_fail(err, GC_ENOMEM, name, "out of memory");
 	*ret = json_string_value(v);
 	return GC_OK;
 }
@@ -218,7 +215,7 @@ static int get_password(const json_t *obj, const char *name, const char **ret,
 {
 	int rc = get_string(obj, name, REQUIRED, MAX_PASSWORD, ONE_LINE, ret, err);
 	if (rc == GC_OK && strlen(*ret) < MIN_PASSWORD)
-		return fail(err, GC_EINVAL, name, "'%s' must have at least %d characters", name,
+		return decode_fail(err, GC_EINVAL, name, "'%s' must have at least %d characters", name,
 			    MIN_PASSWORD);
 	return rc;
 }
@@ -238,9 +235,9 @@ int login_input_decode(const json_t *obj, struct login_input *ret, struct decode
 	    (rc = get_string(obj, "session", OPTIONAL, 16, ONE_LINE, &session, err)) < 0)
 		return rc;
 	if (in.tenant && has_tenant_id)
-		return fail(err, GC_EINVAL, "tenant_id", "give 'tenant' or 'tenant_id', not both");
+		return decode_fail(err, GC_EINVAL, "tenant_id", "give 'tenant' or 'tenant_id', not both");
 	if (session && strcmp(session, "cookie") != 0)
-		return fail(err, GC_EINVAL, "session", "'session' is \"cookie\" when given");
+		return decode_fail(err, GC_EINVAL, "session", "'session' is \"cookie\" when given");
 	in.cookie = session != NULL;
 	*ret = in;
 	return GC_OK;
@@ -252,19 +249,19 @@ static int get_tags(const json_t *obj, struct contact_input *in, struct decode_e
 	if (tags == NULL)
 		return GC_OK;
 	if (!json_is_array(tags))
-		return fail(err, GC_EINVAL, "tags", "'tags' must be an array of strings");
+		return decode_fail(err, GC_EINVAL, "tags", "'tags' must be an array of strings");
 	if (json_array_size(tags) > DECODE_MAX_TAGS)
-		return fail(err, GC_ETOOBIG, "tags", "at most %d tags", DECODE_MAX_TAGS);
+		return decode_fail(err, GC_ETOOBIG, "tags", "at most %d tags", DECODE_MAX_TAGS);
 	size_t i;
 	const json_t *t;
 	json_array_foreach(tags, i, t) {
 		if (!json_is_string(t) || json_string_length(t) == 0 || json_string_length(t) > 64 ||
 		    !gc_text_is_clean(json_string_value(t), false))
-			return fail(err, GC_EINVAL, "tags",
+			return decode_fail(err, GC_EINVAL, "tags",
 				    "each tag must be a string of 1 to 64 bytes");
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(in->tags[j], json_string_value(t)) == 0)
-				return fail(err, GC_EINVAL, "tags", "duplicate tag '%.64s'",
+				return decode_fail(err, GC_EINVAL, "tags", "duplicate tag '%.64s'",
 					    json_string_value(t));
 		in->tags[i] = json_string_value(t);
 	}
@@ -297,7 +294,7 @@ int contact_input_decode(const json_t *obj, bool patch, struct contact_input *re
 		if ((rc = get_string(obj, "channel", REQUIRED, 16, ONE_LINE, &channel, err)) < 0)
 			return rc;
 		if (contact_channel_parse(channel, &in.channel) < 0)
-			return fail(err, GC_EINVAL, "channel",
+			return decode_fail(err, GC_EINVAL, "channel",
 				    "'channel' must be phone, email, chat, sms, social or web");
 		if ((rc = get_string(obj, "message", OPTIONAL, DECODE_MAX_TEXT, MULTILINE,
 				     &in.message, err)) < 0 ||
@@ -317,7 +314,7 @@ int contact_input_decode(const json_t *obj, bool patch, struct contact_input *re
 		in.priority = (int)v;
 	if (json_is_null(json_object_get(obj, "priority")) ||
 	    json_is_null(json_object_get(obj, "tags")))
-		return fail(err, GC_EINVAL, json_is_null(json_object_get(obj, "tags")) ? "tags" : "priority",
+		return decode_fail(err, GC_EINVAL, json_is_null(json_object_get(obj, "tags")) ? "tags" : "priority",
 			    "this field cannot be null");
 	if ((rc = get_tags(obj, &in, err)) < 0)
 		return rc;
@@ -345,7 +342,7 @@ int state_input_decode(const json_t *obj, struct state_input *ret, struct decode
 	    (rc = get_string(obj, "state", REQUIRED, 32, ONE_LINE, &state, err)) < 0)
 		return rc;
 	if (contact_state_parse(state, &in.state) < 0)
-		return fail(err, GC_EINVAL, "state", "unknown state '%.32s'", state);
+		return decode_fail(err, GC_EINVAL, "state", "unknown state '%.32s'", state);
 	if ((rc = get_string(obj, "disposition", OPTIONAL, 64, ONE_LINE, &in.disposition, err)) < 0 ||
 	    (rc = get_int(obj, "expected_version", 1, INT64_MAX, &present, &in.expected_version, err)) < 0)
 		return rc;
@@ -370,7 +367,7 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 		if ((rc = get_string(obj, "direction", REQUIRED, 16, ONE_LINE, &direction, err)) < 0)
 			return rc;
 		if (strcmp(direction, "inbound") != 0 && strcmp(direction, "outbound") != 0)
-			return fail(err, GC_EINVAL, "direction", "'direction' must be inbound or outbound");
+			return decode_fail(err, GC_EINVAL, "direction", "'direction' must be inbound or outbound");
 		in.outbound = strcmp(direction, "outbound") == 0;
 	}
 	*ret = in;
@@ -398,10 +395,10 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 	char field[96];
 	snprintf(field, sizeof(field), "attributes.%s", key);
 	if (strlen(key) > DECODE_MAX_ATTR_KEY)
-		return fail(err, GC_ETOOBIG, "attributes", "an attribute name is at most %d bytes",
+		return decode_fail(err, GC_ETOOBIG, "attributes", "an attribute name is at most %d bytes",
 			    DECODE_MAX_ATTR_KEY);
 	if (!customer_attr_key_valid(key))
-		return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
+		return decode_fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
 	if (json_is_object(v)) {
 		const char *cls;
 		int rc;
@@ -412,17 +409,17 @@ static int get_attr(const char *key, const json_t *v, struct customer_attr *ret,
 			return rc;
 		}
 		if (cls && sensitivity_parse(cls, &a.sensitivity) < 0)
-			return fail(err, GC_EINVAL, field,
+			return decode_fail(err, GC_EINVAL, field,
 				    "class must be basic, personal or confidential");
 	} else if (json_is_string(v)) {
 		if (json_string_length(v) > DECODE_MAX_ATTR_VALUE)
-			return fail(err, GC_ETOOBIG, field, "attribute values are at most %d bytes",
+			return decode_fail(err, GC_ETOOBIG, field, "attribute values are at most %d bytes",
 				    DECODE_MAX_ATTR_VALUE);
 		if (!gc_text_is_clean(json_string_value(v), true))
-			return fail(err, GC_EINVAL, field, "control characters in the value");
+			return decode_fail(err, GC_EINVAL, field, "control characters in the value");
 		a.value = json_string_value(v);
 	} else if (!json_is_null(v)) {
-		return fail(err, GC_EINVAL, field,
+		return decode_fail(err, GC_EINVAL, field,
 			    "an attribute is a string, {\"value\",\"class\"} or null");
 	}
 	*ret = a;
@@ -435,9 +432,9 @@ static int get_attrs(const json_t *obj, struct customer_input *in, struct decode
 	if (attrs == NULL)
 		return GC_OK;
 	if (!json_is_object(attrs))
-		return fail(err, GC_EINVAL, "attributes", "'attributes' must be an object");
+		return decode_fail(err, GC_EINVAL, "attributes", "'attributes' must be an object");
 	if (json_object_size(attrs) > DECODE_MAX_ATTRS)
-		return fail(err, GC_ETOOBIG, "attributes", "at most %d attributes", DECODE_MAX_ATTRS);
+		return decode_fail(err, GC_ETOOBIG, "attributes", "at most %d attributes", DECODE_MAX_ATTRS);
 	const char *key;
 	json_t *v;
 	json_object_foreach((json_t *)attrs, key, v) {
@@ -462,13 +459,13 @@ int customer_input_decode(const json_t *obj, bool patch, struct customer_input *
 	    (rc = get_string(obj, "phone", OPTIONAL, 32, ONE_LINE, &in.phone, err)) < 0)
 		return rc;
 	if (in.phone && !gc_text_is_phone(in.phone))
-		return fail(err, GC_EINVAL, "phone", "'phone' is not a phone number");
+		return decode_fail(err, GC_EINVAL, "phone", "'phone' is not a phone number");
 	if (in.external_id && in.external_id[0] == '\0')
-		return fail(err, GC_EINVAL, "external_id", "'external_id' must not be empty");
+		return decode_fail(err, GC_EINVAL, "external_id", "'external_id' must not be empty");
 	if ((rc = get_attrs(obj, &in, err)) < 0)
 		return rc;
 	if (!patch && !in.external_id && !in.email && !in.phone)
-		return fail(err, GC_EINVAL, "external_id",
+		return decode_fail(err, GC_EINVAL, "external_id",
 			    "a customer needs an external_id, an email or a phone");
 	mark(obj, "external_id", HAS_EXTERNAL_ID, &in.has);
 	mark(obj, "email", HAS_EMAIL, &in.has);
@@ -485,7 +482,7 @@ static int get_class(const json_t *v, const char *field, enum sensitivity *ret, 
 		return GC_OK;
 	}
 	if (text == NULL || sensitivity_parse(text, ret) < 0)
-		return fail(err, GC_EINVAL, field, "a class is basic, personal or confidential");
+		return decode_fail(err, GC_EINVAL, field, "a class is basic, personal or confidential");
 	return GC_OK;
 }
 
@@ -498,11 +495,11 @@ int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, s
 	if ((rc = only_fields(obj, known, err)) < 0)
 		return rc;
 	if (def && (json_is_null(def) || (rc = get_class(def, "default", &in.default_class, err)) < 0))
-		return rc < 0 ? rc : fail(err, GC_EINVAL, "default", "the default is a class");
+		return rc < 0 ? rc : decode_fail(err, GC_EINVAL, "default", "the default is a class");
 	if (attrs && !json_is_object(attrs))
-		return fail(err, GC_EINVAL, "attributes", "'attributes' maps names to classes (null: the default)");
+		return decode_fail(err, GC_EINVAL, "attributes", "'attributes' maps names to classes (null: the default)");
 	if (json_object_size(attrs) > DECODE_MAX_POLICY_CHANGES)
-		return fail(err, GC_ETOOBIG, "attributes", "at most %d attributes in one change",
+		return decode_fail(err, GC_ETOOBIG, "attributes", "at most %d attributes in one change",
 			    DECODE_MAX_POLICY_CHANGES);
 	const char *key;
 	json_t *v;
@@ -510,14 +507,14 @@ int attr_policy_input_decode(const json_t *obj, struct attr_policy_input *ret, s
 		char field[96];
 		snprintf(field, sizeof(field), "attributes.%.64s", key);
 		if (!customer_attr_key_valid(key))
-			return fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
+			return decode_fail(err, GC_EINVAL, field, "attribute names are 1 to 64 of [a-z0-9_]");
 		in.changes[in.n_changes].key = key;
 		if ((rc = get_class(v, field, &in.changes[in.n_changes].cls, err)) < 0)
 			return rc;
 		in.n_changes++;
 	}
 	if (in.default_class == SENS_NONE && in.n_changes == 0)
-		return fail(err, GC_EINVAL, "attributes", "nothing to change: give 'default' or 'attributes'");
+		return decode_fail(err, GC_EINVAL, "attributes", "nothing to change: give 'default' or 'attributes'");
 	*ret = in;
 	return GC_OK;
 }
@@ -561,7 +558,7 @@ int organisation_input_decode(const json_t *obj, struct named_input *ret, struct
 	    (rc = get_string(obj, "kind", REQUIRED, 16, ONE_LINE, &in.kind, err)) < 0)
 		return rc;
 	if (strcmp(in.kind, "brand") != 0 && strcmp(in.kind, "outsourcer") != 0)
-		return fail(err, GC_EINVAL, "kind", "'kind' must be brand or outsourcer");
+		return decode_fail(err, GC_EINVAL, "kind", "'kind' must be brand or outsourcer");
 	*ret = in;
 	return GC_OK;
 }
@@ -619,15 +616,15 @@ static int get_number(const json_t *obj, const char *name, bool required, double
 	const json_t *v = json_object_get(obj, name);
 	if (v == NULL) {
 		if (required)
-			return fail(err, GC_EINVAL, name, "'%s' is required", name);
+			return decode_fail(err, GC_EINVAL, name, "'%s' is required", name);
 		*ret = def;
 		return GC_OK;
 	}
 	if (!json_is_number(v))
-		return fail(err, GC_EINVAL, name, "'%s' must be a number", name);
+		return decode_fail(err, GC_EINVAL, name, "'%s' must be a number", name);
 	double x = json_number_value(v);
 	if (x < min || (strict && x == min) || x > max)
-		return fail(err, GC_EINVAL, name, "'%s' must be %s %g and at most %g", name,
+		return decode_fail(err, GC_EINVAL, name, "'%s' must be %s %g and at most %g", name,
 			    strict ? "above" : "at least", min, max);
 	*ret = x;
 	return GC_OK;
@@ -651,7 +648,7 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 	    (rc = get_number(obj, "target", q != WFM_Q_ERLANG_A, 0, false, 86400, 20, &in.target, err)) < 0)
 		return rc;
 	if (in.calls * in.aht / in.interval > 50000)
-		return fail(err, GC_EINVAL, "calls", "the load (calls * aht / interval = %g Erlangs) is above 50000",
+		return decode_fail(err, GC_EINVAL, "calls", "the load (calls * aht / interval = %g Erlangs) is above 50000",
 			    in.calls * in.aht / in.interval);
 	if (q == WFM_Q_STAFF) {
 		if ((rc = get_number(obj, "sl", true, 0, true, 1, 0, &in.sl, err)) < 0 ||
@@ -663,12 +660,12 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 			return rc;
 		in.has_shrinkage = json_object_get(obj, "shrinkage") != NULL;
 		if (in.max_abandon > 0 && in.patience <= 0)
-			return fail(err, GC_EINVAL, "max_abandon", "'max_abandon' needs a 'patience' (Erlang A)");
+			return decode_fail(err, GC_EINVAL, "max_abandon", "'max_abandon' needs a 'patience' (Erlang A)");
 	} else {
 		if ((rc = get_number(obj, "agents", true, 1, false, 100000, 0, &agents, err)) < 0)
 			return rc;
 		if (agents != (double)(int)agents)
-			return fail(err, GC_EINVAL, "agents", "'agents' must be a whole number");
+			return decode_fail(err, GC_EINVAL, "agents", "'agents' must be a whole number");
 		in.agents = (int)agents;
 		if (q == WFM_Q_ERLANG_A &&
 		    (rc = get_number(obj, "patience", true, 0, true, 1e6, 0, &in.patience, err)) < 0)
@@ -731,7 +728,7 @@ static int get_hours(const json_t *obj, struct queue_input *in, struct decode_er
 	if (h == NULL || json_is_null(h))
 		return GC_OK;
 	if (!json_is_object(h))
-		return fail(err, GC_EINVAL, "hours", "'hours' must be an object");
+		return decode_fail(err, GC_EINVAL, "hours", "'hours' must be an object");
 	int rc;
 	int64_t v;
 	const char *closed = NULL;
@@ -743,22 +740,22 @@ static int get_hours(const json_t *obj, struct queue_input *in, struct decode_er
 	in->utc_offset_min = (int)v;
 	in->when_closed = closed ? name_index(closed, closed_names, 3) : 0;
 	if (in->when_closed < 0)
-		return fail(err, GC_EINVAL, "hours.when_closed", "'when_closed' is wait, refuse or overflow");
+		return decode_fail(err, GC_EINVAL, "hours.when_closed", "'when_closed' is wait, refuse or overflow");
 	const json_t *days = json_object_get(h, "days");
 	if (days && !json_is_object(days))
-		return fail(err, GC_EINVAL, "hours.days", "'days' maps mon..sun to [\"08:00-12:00\", ...]");
+		return decode_fail(err, GC_EINVAL, "hours.days", "'days' maps mon..sun to [\"08:00-12:00\", ...]");
 	const char *key;
 	json_t *ranges;
 	json_object_foreach((json_t *)days, key, ranges) {
 		int d = name_index(key, day_names, 7);
 		if (d < 0)
-			return fail(err, GC_EINVAL, "hours.days", "unknown day '%.16s' (mon..sun)", key);
+			return decode_fail(err, GC_EINVAL, "hours.days", "unknown day '%.16s' (mon..sun)", key);
 		if (!json_is_array(ranges) || json_array_size(ranges) > 2)
-			return fail(err, GC_EINVAL, "hours.days", "'%s' is a list of up to two \"HH:MM-HH:MM\"", key);
+			return decode_fail(err, GC_EINVAL, "hours.days", "'%s' is a list of up to two \"HH:MM-HH:MM\"", key);
 		for (size_t r = 0; r < json_array_size(ranges); r++) {
 			const char *text = json_string_value(json_array_get(ranges, r));
 			if (text == NULL || !parse_range(text, in->hours[d][r]))
-				return fail(err, GC_EINVAL, "hours.days", "'%s': \"%.20s\" is not HH:MM-HH:MM", key,
+				return decode_fail(err, GC_EINVAL, "hours.days", "'%s': \"%.20s\" is not HH:MM-HH:MM", key,
 					    text ? text : "?");
 		}
 	}
@@ -793,19 +790,19 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 	    (rc = get_hours(obj, &in, err)) < 0)
 		return rc;
 	if (in.skill_id < 0)
-		return fail(err, GC_EINVAL, "skill_id", "'skill_id' is required");
+		return decode_fail(err, GC_EINVAL, "skill_id", "'skill_id' is required");
 	if (contact_channel_parse(channel, &in.channel) < 0)
-		return fail(err, GC_EINVAL, "channel", "'channel' must be phone, email, chat, sms, social or web");
+		return decode_fail(err, GC_EINVAL, "channel", "'channel' must be phone, email, chat, sms, social or web");
 	in.strategy = strategy ? name_index(strategy, strategy_names, 7) : 0;
 	if (in.strategy < 0)
-		return fail(err, GC_EINVAL, "strategy", "'strategy' is longest_idle, best_skill, fewest_handled, "
+		return decode_fail(err, GC_EINVAL, "strategy", "'strategy' is longest_idle, best_skill, fewest_handled, "
 			    "least_talk, round_robin, random or ring_all");
 	if (in.strategy == 6 && in.channel != CHANNEL_PHONE)
-		return fail(err, GC_EINVAL, "strategy", "ring_all is for phone queues");
+		return decode_fail(err, GC_EINVAL, "strategy", "ring_all is for phone queues");
 	if (in.max_wait_s > 0 && in.overflow_to == 0)
-		return fail(err, GC_EINVAL, "overflow_to", "'max_wait_s' needs 'overflow_to', the queue to move to");
+		return decode_fail(err, GC_EINVAL, "overflow_to", "'max_wait_s' needs 'overflow_to', the queue to move to");
 	if (in.has_hours && in.when_closed == 2 && in.overflow_to == 0)
-		return fail(err, GC_EINVAL, "overflow_to", "overflowing when closed needs 'overflow_to'");
+		return decode_fail(err, GC_EINVAL, "overflow_to", "overflowing when closed needs 'overflow_to'");
 	in.level = (int)v[0];
 	in.sl_seconds = (int)v[1];
 	in.offer_timeout_s = (int)v[2];
@@ -864,12 +861,12 @@ int agent_profile_decode(const json_t *obj, struct agent_profile_input *ret, str
 		return rc;
 	const json_t *skills = json_object_get(obj, "skills"), *cap = json_object_get(obj, "capacity");
 	if (!json_is_array(skills) || json_array_size(skills) > DECODE_MAX_AGENT_SKILLS)
-		return fail(err, GC_EINVAL, "skills", "'skills' is a list of up to %d {\"skill_id\", \"proficiency\"}",
+		return decode_fail(err, GC_EINVAL, "skills", "'skills' is a list of up to %d {\"skill_id\", \"proficiency\"}",
 			    DECODE_MAX_AGENT_SKILLS);
 	for (size_t i = 0; i < json_array_size(skills); i++) {
 		const json_t *sk = json_array_get(skills, i);
 		if (!json_is_object(sk))
-			return fail(err, GC_EINVAL, "skills", "each skill is {\"skill_id\", \"proficiency\", \"tier\"}");
+			return decode_fail(err, GC_EINVAL, "skills", "each skill is {\"skill_id\", \"proficiency\", \"tier\"}");
 		if ((rc = only_fields(sk, skill_known, err)) < 0 ||
 		    (rc = get_int_def(sk, "skill_id", 1, INT64_MAX, -1, &in.skills[i].skill_id, err)) < 0 ||
 		    (rc = get_int_def(sk, "proficiency", 1, 10, 5, &v, err)) < 0)
@@ -879,24 +876,24 @@ int agent_profile_decode(const json_t *obj, struct agent_profile_input *ret, str
 			return rc;
 		in.skills[i].tier = (int)v;
 		if (in.skills[i].skill_id < 0)
-			return fail(err, GC_EINVAL, "skills", "each skill needs a 'skill_id'");
+			return decode_fail(err, GC_EINVAL, "skills", "each skill needs a 'skill_id'");
 		for (size_t j = 0; j < i; j++)
 			if (in.skills[j].skill_id == in.skills[i].skill_id)
-				return fail(err, GC_EINVAL, "skills", "skill %lld is listed twice",
+				return decode_fail(err, GC_EINVAL, "skills", "skill %lld is listed twice",
 					    (long long)in.skills[i].skill_id);
 	}
 	in.n_skills = (int)json_array_size(skills);
 	if (!json_is_object(cap))
-		return fail(err, GC_EINVAL, "capacity", "'capacity' maps channels to contacts at once: {\"phone\": 1}");
+		return decode_fail(err, GC_EINVAL, "capacity", "'capacity' maps channels to contacts at once: {\"phone\": 1}");
 	const char *key;
 	json_t *value;
 	int sum = 0;
 	json_object_foreach((json_t *)cap, key, value) {
 		enum contact_channel ch;
 		if (contact_channel_parse(key, &ch) < 0)
-			return fail(err, GC_EINVAL, "capacity", "unknown channel '%.16s'", key);
+			return decode_fail(err, GC_EINVAL, "capacity", "unknown channel '%.16s'", key);
 		if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 100)
-			return fail(err, GC_EINVAL, "capacity", "'%s' must be an integer from 0 to 100", key);
+			return decode_fail(err, GC_EINVAL, "capacity", "'%s' must be an integer from 0 to 100", key);
 		in.capacity[ch] = (int)json_integer_value(value);
 		sum += in.capacity[ch];
 	}
@@ -947,11 +944,11 @@ int presence_input_decode(const json_t *obj, struct presence_input *ret, struct 
 	    (rc = get_string(obj, "reason", OPTIONAL, 100, ONE_LINE, &in.reason, err)) < 0)
 		return rc;
 	if (presence_parse(p, &in.presence) < 0)
-		return fail(err, GC_EINVAL, "presence", "'presence' is available, paused or offline");
+		return decode_fail(err, GC_EINVAL, "presence", "'presence' is available, paused or offline");
 	if (in.presence == PRESENCE_PAUSED && (in.reason == NULL || !*in.reason))
-		return fail(err, GC_EINVAL, "reason", "a pause needs a 'reason' (lunch, training, ...)");
+		return decode_fail(err, GC_EINVAL, "reason", "a pause needs a 'reason' (lunch, training, ...)");
 	if (in.presence != PRESENCE_PAUSED && in.reason)
-		return fail(err, GC_EINVAL, "reason", "only a pause takes a 'reason'");
+		return decode_fail(err, GC_EINVAL, "reason", "only a pause takes a 'reason'");
 	*ret = in;
 	return GC_OK;
 }
@@ -981,16 +978,16 @@ int routing_input_decode(const json_t *obj, enum routing_action action, struct r
 		return rc;
 	in.priority = (int)v;
 	if (needs_queue && in.queue_id == 0)
-		return fail(err, GC_EINVAL, "queue_id", "'queue_id' is required");
+		return decode_fail(err, GC_EINVAL, "queue_id", "'queue_id' is required");
 	if (action == ROUTING_TRANSFER && in.queue_id == 0 && in.agent_id == 0)
-		return fail(err, GC_EINVAL, "queue_id", "a transfer names a 'queue_id', an 'agent_id', or both");
+		return decode_fail(err, GC_EINVAL, "queue_id", "a transfer names a 'queue_id', an 'agent_id', or both");
 	if (state && (contact_state_parse(state, &in.state) < 0 ||
 		      (in.state != CONTACT_RESOLVED && in.state != CONTACT_WAITING_ON_CUSTOMER)))
-		return fail(err, GC_EINVAL, "state", "after wrap-up a contact is resolved or waiting_on_customer");
+		return decode_fail(err, GC_EINVAL, "state", "after wrap-up a contact is resolved or waiting_on_customer");
 	if (action == ROUTING_WRAPUP && in.state == CONTACT_RESOLVED && in.disposition == NULL)
-		return fail(err, GC_EINVAL, "disposition", "resolving a contact needs a 'disposition' code");
+		return decode_fail(err, GC_EINVAL, "disposition", "resolving a contact needs a 'disposition' code");
 	if (action == ROUTING_WRAPUP && in.state != CONTACT_RESOLVED && in.disposition)
-		return fail(err, GC_EINVAL, "disposition", "a disposition is given only when resolving");
+		return decode_fail(err, GC_EINVAL, "disposition", "a disposition is given only when resolving");
 	*ret = in;
 	return GC_OK;
 }
@@ -1011,7 +1008,7 @@ static int mailbox_ack_decode(const json_t *obj, struct mailbox_ack_input *ret, 
 	const json_t *enabled = json_object_get(obj, "enabled");
 	int rc;
 	if (!json_is_object(obj))
-		return fail(err, GC_EINVAL, "ack", "'ack' must be an object");
+		return decode_fail(err, GC_EINVAL, "ack", "'ack' must be an object");
 	if ((rc = only_fields(obj, known, err)) < 0 ||
 	    (rc = get_string(obj, "subject", OPTIONAL, 500, ONE_LINE, &in.subject, err)) < 0 ||
 	    (rc = get_string(obj, "body", OPTIONAL, 10000, MULTILINE, &in.body, err)) < 0 ||
@@ -1019,7 +1016,7 @@ static int mailbox_ack_decode(const json_t *obj, struct mailbox_ack_input *ret, 
 	    (rc = get_int_def(obj, "max_per_hour", 1, 1000, 0, &in.max_per_hour, err)) < 0)
 		goto out_named;
 	if (enabled && !json_is_boolean(enabled)) {
-		rc = fail(err, GC_EINVAL, "enabled", "'enabled' must be true or false");
+		rc = decode_fail(err, GC_EINVAL, "enabled", "'enabled' must be true or false");
 		goto out_named;
 	}
 	in.has_enabled = enabled != NULL;
@@ -1027,7 +1024,7 @@ static int mailbox_ack_decode(const json_t *obj, struct mailbox_ack_input *ret, 
 	in.has_subject = json_object_get(obj, "subject") != NULL;
 	in.has_body = json_object_get(obj, "body") != NULL;
 	if (in.language && strcmp(in.language, "en") != 0 && strcmp(in.language, "fr") != 0) {
-		rc = fail(err, GC_EINVAL, "language", "acknowledgements are written in 'en' or 'fr'");
+		rc = decode_fail(err, GC_EINVAL, "language", "acknowledgements are written in 'en' or 'fr'");
 		goto out_named;
 	}
 	*ret = in;
@@ -1047,7 +1044,7 @@ int mailbox_update_input_decode(const json_t *obj, struct mailbox_ack_input *ret
 	if (rc < 0)
 		return rc;
 	if (json_object_get(obj, "ack") == NULL)
-		return fail(err, GC_EINVAL, "ack", "'ack' is required (the acknowledgement settings)");
+		return decode_fail(err, GC_EINVAL, "ack", "'ack' is required (the acknowledgement settings)");
 	return mailbox_ack_decode(json_object_get(obj, "ack"), ret, err);
 }
 
@@ -1088,9 +1085,9 @@ int email_reply_input_decode(const json_t *obj, struct email_reply_input *ret, s
 	    (rc = get_int_def(obj, "mailbox_id", 1, INT64_MAX, 0, &in.mailbox_id, err)) < 0)
 		return rc;
 	if ((in.body == NULL) == (in.article == NULL))
-		return fail(err, GC_EINVAL, "body", "either a 'body' or a canned reply's 'article' is needed, not both");
+		return decode_fail(err, GC_EINVAL, "body", "either a 'body' or a canned reply's 'article' is needed, not both");
 	if (in.reply && in.article == NULL)
-		return fail(err, GC_EINVAL, "reply", "'reply' names a reply of the 'article' given");
+		return decode_fail(err, GC_EINVAL, "reply", "'reply' names a reply of the 'article' given");
 	*ret = in;
 	return GC_OK;
 }

@@ -109,19 +109,6 @@ json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_r
 			 "staff_hours", staff_hours, "peak_agents", peak);
 }
 
-static int bad(struct decode_error *err, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int bad(struct decode_error *err, const char *field, const char *fmt, ...)
-{
-	err->code = GC_EINVAL;
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return GC_EINVAL;
-}
 
 /* obj.name as a number in [min, max]; def when absent (required: error). */
 static int number(const json_t *obj, const char *name, const char *path, bool required, double min,
@@ -132,12 +119,12 @@ static int number(const json_t *obj, const char *name, const char *path, bool re
 	snprintf(field, sizeof(field), "%s%s", path, name);
 	if (v == NULL) {
 		if (required)
-			return bad(err, field, "'%s' is required", field);
+			return decode_fail(err, GC_EINVAL, field, "'%s' is required", field);
 		*ret = def;
 		return GC_OK;
 	}
 	if (!json_is_number(v) || json_number_value(v) < min || json_number_value(v) > max)
-		return bad(err, field, "'%s' must be a number from %g to %g", field, min, max);
+		return decode_fail(err, GC_EINVAL, field, "'%s' must be a number from %g to %g", field, min, max);
 	*ret = json_number_value(v);
 	return GC_OK;
 }
@@ -154,7 +141,7 @@ static int name_of(const json_t *obj, const char *path, char *out, size_t len, s
 {
 	const char *name = json_string_value(json_object_get(obj, "name"));
 	if (name == NULL || *name == '\0' || strlen(name) >= len)
-		return bad(err, path, "'%sname' must be a string of 1 to %zu characters", path, len - 1);
+		return decode_fail(err, GC_EINVAL, path, "'%sname' must be a string of 1 to %zu characters", path, len - 1);
 	snprintf(out, len, "%s", name);
 	return GC_OK;
 }
@@ -163,7 +150,7 @@ static int decode_arrivals(const json_t *list, struct sim_queue *q, const char *
 {
 	size_t n = json_array_size(list);
 	if (!json_is_array(list) || n > 10000000)
-		return bad(err, path, "'%sarrivals' must be an array of times in seconds", path);
+		return decode_fail(err, GC_EINVAL, path, "'%sarrivals' must be an array of times in seconds", path);
 	double *times = malloc((n ? n : 1) * sizeof(double));
 	if (times == NULL)
 		return GC_ENOMEM;
@@ -172,7 +159,7 @@ static int decode_arrivals(const json_t *list, struct sim_queue *q, const char *
 		times[i] = json_number_value(v);
 		if (!json_is_number(v) || times[i] < 0 || (i > 0 && times[i] < times[i - 1])) {
 			free(times);
-			return bad(err, path, "'%sarrivals' must be increasing times from 0 (element %zu)", path, i);
+			return decode_fail(err, GC_EINVAL, path, "'%sarrivals' must be increasing times from 0 (element %zu)", path, i);
 		}
 	}
 	q->replay = times;
@@ -189,7 +176,7 @@ static int decode_queue(const json_t *obj, struct sim_scenario *s, int i, struct
 	int rc;
 	*q = (struct sim_queue){.overflow_to = -1, .handle = SIM_EXPONENTIAL};
 	if (!json_is_object(obj))
-		return bad(err, path, "each queue is an object");
+		return decode_fail(err, GC_EINVAL, path, "each queue is an object");
 	if ((rc = name_of(obj, path, q->name, sizeof(q->name), err)) < 0 ||
 	    (rc = number(obj, "calls_per_hour", path, false, 0, 1e7, 0, &per_hour, err)) < 0 ||
 	    (rc = number(obj, "aht", path, true, 1e-3, 86400, 0, &q->aht, err)) < 0 ||
@@ -201,14 +188,14 @@ static int decode_queue(const json_t *obj, struct sim_scenario *s, int i, struct
 	if (handle && strcmp(handle, "lognormal") == 0)
 		q->handle = SIM_LOGNORMAL;
 	else if (handle && strcmp(handle, "exponential") != 0)
-		return bad(err, path, "'%shandle' is exponential or lognormal", path);
+		return decode_fail(err, GC_EINVAL, path, "'%shandle' is exponential or lognormal", path);
 	if (q->handle == SIM_LOGNORMAL && q->cv <= 0)
-		return bad(err, path, "'%scv' (standard deviation / mean) is needed for lognormal", path);
+		return decode_fail(err, GC_EINVAL, path, "'%scv' (standard deviation / mean) is needed for lognormal", path);
 	const json_t *arrivals = json_object_get(obj, "arrivals");
 	if (arrivals && (rc = decode_arrivals(arrivals, q, path, err)) < 0)
 		return rc;
 	if (!arrivals && per_hour <= 0)
-		return bad(err, path, "'%scalls_per_hour' or '%sarrivals' is needed", path, path);
+		return decode_fail(err, GC_EINVAL, path, "'%scalls_per_hour' or '%sarrivals' is needed", path, path);
 	return GC_OK;
 }
 
@@ -223,7 +210,7 @@ static int decode_overflow(const json_t *obj, struct sim_scenario *s, int i, str
 	const char *to = json_string_value(json_object_get(o, "to"));
 	int target = to ? find_queue(s, to) : -1;
 	if (target < 0 || target == i)
-		return bad(err, path, "'%s.to' must name another queue", path);
+		return decode_fail(err, GC_EINVAL, path, "'%s.to' must name another queue", path);
 	s->queues[i].overflow_to = target;
 	return number(o, "after", path, true, 0, 86400, 0, &s->queues[i].overflow_after, err);
 }
@@ -243,11 +230,11 @@ static int decode_group(const json_t *obj, struct sim_scenario *s, int i, struct
 	size_t k;
 	const json_t *skill;
 	if (!json_is_array(skills) || json_array_size(skills) == 0)
-		return bad(err, path, "'%sskills' must list the queues the group serves", path);
+		return decode_fail(err, GC_EINVAL, path, "'%sskills' must list the queues the group serves", path);
 	json_array_foreach(skills, k, skill) {
 		int q = json_is_string(skill) ? find_queue(s, json_string_value(skill)) : -1;
 		if (q < 0)
-			return bad(err, path, "'%sskills' names no queue '%s'", path,
+			return decode_fail(err, GC_EINVAL, path, "'%sskills' names no queue '%s'", path,
 				   json_is_string(skill) ? json_string_value(skill) : "?");
 		g->skills |= 1u << q;
 	}
@@ -261,7 +248,7 @@ int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct deco
 	const json_t *queues = json_object_get(obj, "queues"), *groups = json_object_get(obj, "groups");
 	int rc;
 	if (!json_is_object(obj))
-		return bad(err, "", "the scenario is a JSON object");
+		return decode_fail(err, GC_EINVAL, "", "the scenario is a JSON object");
 	if ((rc = number(obj, "duration", "", true, 1, 365 * 86400.0, 0, &s.duration, err)) < 0 ||
 	    (rc = number(obj, "warmup", "", false, 0, 86400, 0, &s.warmup, err)) < 0 ||
 	    (rc = number(obj, "target", "", false, 0, 86400, 20, &s.target, err)) < 0 ||
@@ -271,9 +258,9 @@ int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct deco
 	s.replications = (int)replications;
 	s.seed = (uint64_t)seed;
 	if (!json_is_array(queues) || json_array_size(queues) < 1 || json_array_size(queues) > SIM_MAX_QUEUES)
-		return bad(err, "queues", "'queues' must list 1 to %d queues", SIM_MAX_QUEUES);
+		return decode_fail(err, GC_EINVAL, "queues", "'queues' must list 1 to %d queues", SIM_MAX_QUEUES);
 	if (!json_is_array(groups) || json_array_size(groups) < 1 || json_array_size(groups) > SIM_MAX_GROUPS)
-		return bad(err, "groups", "'groups' must list 1 to %d agent groups", SIM_MAX_GROUPS);
+		return decode_fail(err, GC_EINVAL, "groups", "'groups' must list 1 to %d agent groups", SIM_MAX_GROUPS);
 	s.n_queues = (int)json_array_size(queues);
 	s.n_groups = (int)json_array_size(groups);
 	for (int i = 0; i < s.n_queues && rc == GC_OK; i++)
