@@ -7,16 +7,18 @@
 // works for two brands, chooses one and sees only the basic fields; the
 // supervisor watches the wallboard and the day so far. The names are stable,
 // so that a regeneration shows in git as changed images only. Each PNG is
-// recompressed by optipng when it is installed. The daemon is stopped and
-// the temporary folder removed in every case (an error, Ctrl-C).
+// recompressed by optipng when it is installed. They are written to
+// docs/screenshots/ only once all of them are taken: a failed run leaves
+// the committed ones as they were. The daemon is stopped and the temporary
+// folder removed in every case (an error, Ctrl-C).
 //
 // GUICHET_BUILD: the build folder (default build); CHROMIUM: the browser
 // (default /usr/bin/chromium); SCREENSHOTS: where to write (default
 // docs/screenshots).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -145,7 +147,7 @@ async function accept(page, id, chat = false) {
 async function shot(page, name, full = false) {
   await page.evaluate(() => document.fonts.ready);
   await page.mouse.move(0, 0);
-  const path = join(OUT, `${name}.png`);
+  const path = join(dir, 'shots', `${name}.png`);
   if (full) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: full, animations: 'disabled', caret: 'hide' });
   taken.push(path);
@@ -254,6 +256,7 @@ async function main() {
     if (!existsSync(path)) throw new Error(`${what} is missing: ${path}`);
   mkdirSync(OUT, { recursive: true });
   dir = mkdtempSync(join(tmpdir(), 'guichet-shots-'));
+  mkdirSync(join(dir, 'shots'));
   const db = join(dir, 'demo.db');
   await createDemo(db);
   const url = await startDaemon(db);
@@ -270,6 +273,7 @@ async function main() {
     await browser.close();
   }
   optimise();
+  for (const path of taken) copyFileSync(path, join(OUT, basename(path)));
   const bytes = taken.reduce((sum, p) => sum + statSync(p).size, 0);
   console.log(`screenshots: ${taken.length} PNGs in ${OUT} (${Math.round(bytes / 1024)} KB)`);
 }
