@@ -5,7 +5,7 @@ BUILD ?= build
 DB ?= var/guichet.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build web bench clean deb check-fresh
+.PHONY: run test deps build web bench clean deb check-fresh screenshots
 
 # the web desktop (web/): npm ci when the lock file changed, vite build and
 # the .gz beside each file when a source changed; guichetd serves web/dist
@@ -47,6 +47,12 @@ bench: build
 deb: deps
 	@scripts/build-deb
 	@scripts/check-deb
+
+# the PNGs of docs/screenshots/ (its README.md says what each shows): the demo
+# on a temporary database, served by build/guichetd, each page in headless
+# chromium (web/scripts/screenshots.mjs); not part of make test
+screenshots: build
+	@GUICHET_BUILD=$(BUILD) node web/scripts/screenshots.mjs
 
 clean:
 	rm -rf $(BUILD) build-test build-fuzz web/dist web/node_modules

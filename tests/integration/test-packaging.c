@@ -190,6 +190,9 @@ static void the_unit_waits_out_the_drain(void **state)
 	assert_string_equal(setting(unit, "StateDirectory", buf, sizeof(buf)), "guichet");
 	char *install = slurp(GUICHET_SOURCE_DIR "/debian/guichet.install");
 	assert_non_null(strstr(install, "debian/guichetd.conf etc/guichet/\n"));
+	/* and the built web desktop where guichetd of a /usr build looks by
+	 * default (meson.build: prefix/datadir/guichet/web) */
+	assert_non_null(strstr(install, "web/dist/* usr/share/guichet/web/\n"));
 	char *postinst = slurp(GUICHET_SOURCE_DIR "/debian/guichet.postinst");
 	assert_non_null(strstr(postinst, "--home /var/lib/guichet guichet\n"));
 	free(postinst);
