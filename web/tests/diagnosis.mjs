@@ -125,6 +125,7 @@ async function walk(page, back) {
   if (back) {
     await question.getByRole('button', { name: 'Green' }).click();
     await question.getByText('Do the other devices have internet?').waitFor();
+    await question.getByRole('button', { name: 'Yes', exact: true }).waitFor(); // a yes-or-no question's words, translated
     await page.keyboard.press('Alt+KeyB');
     await question.getByText(LIGHT).waitFor();
   }

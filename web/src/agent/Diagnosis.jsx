@@ -57,6 +57,12 @@ function Flag({ t, id, item, where, say }) {
   );
 }
 
+// A choice's label; a yes-or-no question's two in the page's language.
+function choiceLabel(t, c) {
+  if ((c.value === 'yes' || c.value === 'no') && (!c.label || c.label === c.value)) return t(`diag.${c.value}`);
+  return c.label || c.value;
+}
+
 // The question being asked, its note for agents, its choices, and back.
 function Question({ t, id, session, onAnswer, onBack }) {
   const q = session.question;
@@ -75,7 +81,7 @@ function Question({ t, id, session, onAnswer, onBack }) {
       ) : (
         <div class="buttons choices">
           {q.choices.map((c) => (
-            <button type="button" class="choice" onClick={() => onAnswer(c.value)}>{c.label || c.value}</button>
+            <button type="button" class="choice" onClick={() => onAnswer(c.value)}>{choiceLabel(t, c)}</button>
           ))}
         </div>
       )}

@@ -75,6 +75,8 @@ export default {
   'shortcut.wrapup': 'Wrap up the contact',
   'shortcut.list': 'This list',
   'diag.title': "Guided diagnosis",
+  'diag.yes': 'Yes',
+  'diag.no': 'No',
   'diag.words': "Customer's words",
   'diag.kb_lang': "The customer writes in",
   'diag.search': "Search the knowledge",
