@@ -178,8 +178,12 @@ function Progress({ t, lang, trainer }) {
   const [rows, setRows] = useState(null);
   const [err, setErr] = useState('');
   const [sort, setSort] = useState({ key: trainer ? 'user' : 'tree', dir: 'ascending' });
-  const load = () => trainingApi.progress().then((r) => { setRows(r.progress || []); setErr(''); },
-    (e) => setErr(t('error.generic', { message: e.message })));
+  const [titles, setTitles] = useState({}); // tree id → its title, for the rows
+  const load = () => Promise.all([trainingApi.progress(), trainingApi.trees()]).then(([r, trees]) => {
+    setRows(r.progress || []);
+    setTitles(Object.fromEntries(trees.map((x) => [x.id, x.title])));
+    setErr('');
+  }, (e) => setErr(t('error.generic', { message: e.message })));
   useEffect(() => { load(); }, []);
   const when = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
   const num = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
@@ -205,7 +209,7 @@ function Progress({ t, lang, trainer }) {
             {sortRows(rows, sort.key, sort.dir).map((r) => (
               <tr data-user={r.user} data-tree={r.tree}>
                 {trainer && <td>{r.user}</td>}
-                <td>{r.tree}</td>
+                <td>{titles[r.tree] || r.tree} <span class="muted">({r.tree})</span></td>
                 <td class="num">{r.sessions}</td>
                 <td class="num">{num.format(r.average_score)}</td>
                 <td class="num best">{r.best_score}</td>
