@@ -197,6 +197,7 @@ int run_kb_link_remove(struct request *r, struct store *db);
 int run_kb_thesaurus(struct request *r, struct store *db);
 int run_kb_synonym_add(struct request *r, struct store *db);
 int run_kb_synonym_remove(struct request *r, struct store *db);
+int run_kb_proposal_refuse(struct request *r, struct store *db);
 int run_kb_gaps(struct request *r, struct store *db);
 
 /* handlers_kb_session.c: diagnosis sessions, training, self-service */

@@ -775,6 +775,20 @@ int run_kb_synonym_remove(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:b}", "removed", 1));
 }
 
+int run_kb_proposal_refuse(struct request *r, struct store *db)
+{
+	const char *word = query_get(r, "word");
+	enum kb_lang lang;
+	if (!query_lang(r, &lang))
+		return GC_EINVAL;
+	if (word == NULL)
+		return reply_error(r, 400, "invalid", "word", "give 'word'");
+	int rc = store_kb_proposal_refuse(db, &r->scope, kb_lang_code(lang), word);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 404, "not_found", "word", "no proposal '%s'", word);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:b}", "refused", 1));
+}
+
 int run_kb_gaps(struct request *r, struct store *db)
 {
 	json_t *out = NULL;

@@ -811,7 +811,9 @@ int run_kb_training(struct request *r, struct store *db)
 
 int run_kb_training_progress(struct request *r, struct store *db)
 {
-	int64_t user = role_can(r->scope.role, PERM_ROUTING_SUPERVISE) ? 0 : r->scope.user_id;
+	/* trainers see everyone's: supervisors, tenant admins, and the experts who coach agents */
+	bool trainer = role_can(r->scope.role, PERM_ROUTING_SUPERVISE) || r->scope.role == ROLE_EXPERT;
+	int64_t user = trainer ? 0 : r->scope.user_id;
 	json_t *list = NULL;
 	int rc = store_kb_training_progress(db, &r->scope, user, &list);
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "progress", list));

@@ -185,6 +185,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/kb/thesaurus", T, PERM_KB_WRITE, NULL, run_kb_thesaurus),
 	R(POST, "/api/v1/kb/thesaurus", T | W | J, PERM_KB_WRITE, NULL, run_kb_synonym_add),
 	R(DELETE, "/api/v1/kb/thesaurus", T | W, PERM_KB_WRITE, NULL, run_kb_synonym_remove),
+	R(DELETE, "/api/v1/kb/thesaurus/proposals", T | W, PERM_KB_WRITE, NULL, run_kb_proposal_refuse),
 	R(GET, "/api/v1/kb/gaps", T, PERM_KB_WRITE, NULL, run_kb_gaps),
 	R(POST, "/api/v1/kb/sessions", T | W | J, PERM_KB_READ, prepare_kb_session_start, run_kb_session_start),
 	R(GET, "/api/v1/kb/sessions/{id}", T, PERM_KB_READ, NULL, run_kb_session_get),

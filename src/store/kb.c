@@ -654,6 +654,21 @@ int store_kb_proposals(struct store *s, const struct store_scope *scope, json_t 
 	return collect_rows(s, st, proposal_row, NULL, ret_list);
 }
 
+int store_kb_proposal_refuse(struct store *s, const struct store_scope *scope, const char *lang, const char *word)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM kb_unmatched WHERE tenant_id = ? AND lang = ? AND word = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, lang);
+	bind_text(st, 3, word);
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK && db_changes(s->db) == 0)
+		return GC_ENOTFOUND;
+	return rc < 0 ? rc : store_audit(s, scope, scope->tenant_id, "kb_proposal_refused", word,
+					 json_pack("{s:s}", "lang", lang));
+}
+
 /* --- the tenant's thesaurus --- */
 
 int store_kb_synonym_put(struct store *s, const struct store_scope *scope, const char *lang, const char *word,

@@ -679,6 +679,9 @@ int store_kb_links(struct store *s, const struct store_scope *scope, int64_t ite
 /* A word of a resolved query that matched nothing: a thesaurus proposal. */
 int store_kb_unmatched_add(struct store *s, int64_t tenant_id, const char *lang, const char *word, int64_t item_id);
 int store_kb_proposals(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* Refuses a proposal: forgets the word's unmatched counts (GC_ENOTFOUND when
+ * none); it is proposed again if customers use it again. */
+int store_kb_proposal_refuse(struct store *s, const struct store_scope *scope, const char *lang, const char *word);
 /* Adds (or removes: GC_ENOTFOUND when absent) a tenant's synonym. */
 int store_kb_synonym_put(struct store *s, const struct store_scope *scope, const char *lang, const char *word,
 			 const char *phrase, bool add);

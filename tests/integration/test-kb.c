@@ -393,6 +393,60 @@ static void training_scores(void **state)
 	resp_clear(&r);
 }
 
+/* An expert coaches: they see everyone's progress; an author sees only their own (none). */
+static void training_progress_for_trainers(void **state)
+{
+	struct resp r;
+	char *expert = user("expert@k.example", "expert", NULL);
+	call("GET", expert, 200, NULL, &r, "/api/v1/kb/training/progress");
+	json_t *row = json_array_get(json_object_get(r.json, "progress"), 0);
+	assert_int_equal(json_integer_value(json_object_get(row, "user_id")), agent_id);
+	assert_int_equal(json_integer_value(json_object_get(row, "best_score")), 100);
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/training/progress");
+	assert_int_equal(json_array_size(json_object_get(r.json, "progress")), 0);
+	resp_clear(&r);
+	call("GET", other_admin, 200, NULL, &r, "/api/v1/kb/training/progress");
+	assert_int_equal(json_array_size(json_object_get(r.json, "progress")), 0); /* another tenant's */
+	resp_clear(&r);
+	free(expert);
+}
+
+/* A thesaurus proposal refused by an author leaves the proposals and the gaps. */
+static void proposal_refused(void **state)
+{
+	struct resp r;
+	char word[128] = "";
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/thesaurus");
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(r.json, "proposals"), i, p) {
+		const char *w = json_string_value(json_object_get(p, "word"));
+		if (strstr(w, "ramouill"))
+			snprintf(word, sizeof(word), "%s", w);
+	}
+	resp_clear(&r);
+	assert_string_not_equal(word, "");
+	call("DELETE", other_admin, 404, NULL, &r, "/api/v1/kb/thesaurus/proposals?lang=fr&word=%s", word);
+	resp_clear(&r);
+	call("DELETE", agent, 403, NULL, &r, "/api/v1/kb/thesaurus/proposals?lang=fr&word=%s", word);
+	resp_clear(&r);
+	call("DELETE", author, 400, NULL, &r, "/api/v1/kb/thesaurus/proposals?lang=fr");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "word");
+	resp_clear(&r);
+	call("DELETE", author, 200, NULL, &r, "/api/v1/kb/thesaurus/proposals?lang=fr&word=%s", word);
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/thesaurus");
+	assert_null(strstr(r.text, word));
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/gaps");
+	assert_true(json_is_array(json_object_get(r.json, "unmatched_words")));
+	assert_null(strstr(r.text, word));
+	resp_clear(&r);
+	call("DELETE", author, 404, NULL, &r, "/api/v1/kb/thesaurus/proposals?lang=fr&word=%s", word);
+	resp_clear(&r);
+}
+
 static void self_service_and_seal(void **state)
 {
 	struct resp r;
@@ -503,6 +557,8 @@ int main(void)
 		cmocka_unit_test(review_loop_and_versions),
 		cmocka_unit_test(diagnosis_escalation_and_learning),
 		cmocka_unit_test(training_scores),
+		cmocka_unit_test(training_progress_for_trainers),
+		cmocka_unit_test(proposal_refused),
 		cmocka_unit_test(self_service_and_seal),
 		cmocka_unit_test(survives_kill_9),
 	};

@@ -1,0 +1,42 @@
+// Training's API calls: the published trees, a scenario played as a
+// diagnosis session in training mode, and the progress (one's own, or
+// everyone's for trainers), built on call() of ../api.js.
+import { call } from '../api.js';
+
+export const trainingApi = {
+  trees: () => call('GET', '/api/v1/kb/items').then((r) => (r.items || []).filter((i) => i.kind === 'tree' && i.published_version)),
+  start: (tree, scenario) => call('POST', '/api/v1/kb/training', scenario === undefined ? { tree } : { tree, scenario }),
+  answer: (n, answer) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { answer }),
+  back: (n) => call('POST', `/api/v1/kb/sessions/${n}/back`),
+  end: (n) => call('POST', `/api/v1/kb/sessions/${n}/end`, { resolved: true }),
+  progress: () => call('GET', '/api/v1/kb/training/progress'),
+};
+
+// The roles whose progress view shows everyone (the API answers them all rows).
+export const TRAINERS = ['supervisor', 'expert', 'tenant_admin'];
+
+const norm = (s) => String(s ?? '').trim().toLowerCase();
+
+// What was missed: each question answered otherwise than the customer had
+// said (said: node → the customer's words at that question, kept while
+// playing). A question where the customer did not know is not counted.
+export function missed(path, said) {
+  const out = [];
+  for (const step of path || []) {
+    if (step.automatic) continue;
+    const want = said[`${step.tree}/${step.node}`];
+    if (want === undefined || want === "I don't know.") continue;
+    const got = step.label || step.answer;
+    if (norm(got) !== norm(want) && norm(step.answer) !== norm(want))
+      out.push({ question: step.question, answered: got, said: want });
+  }
+  return out;
+}
+
+// Rows sorted by a column, ascending or descending; ties by person then tree.
+export function sortRows(rows, key, dir) {
+  const sign = dir === 'descending' ? -1 : 1;
+  const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...rows].sort((a, b) => sign * cmp(a[key] ?? '', b[key] ?? '') || cmp(a.user ?? '', b.user ?? '') ||
+    cmp(a.tree, b.tree));
+}
