@@ -30,10 +30,20 @@ function App() {
 
   const logout = () => api.logout().finally(() => setMe(null));
   const switchTenant = (id) => api.switchTenant(id).then(refresh);
-  // a person whose role has other pages than the agent desktop starts on the first of them
+  // a person whose role has other pages than the agent desktop starts on the
+  // first of them; the address's #page/route opens another (a link from one
+  // page to an item of another, the back button)
   const pages = me ? pagesFor(me.role) : [];
-  const [chosen, setPage] = useState(null);
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const sync = () => setHash(location.hash);
+    window.addEventListener('hashchange', sync);
+    return () => window.removeEventListener('hashchange', sync);
+  }, []);
+  const [chosen, ...rest] = hash.replace(/^#/, '').split('/');
   const page = pages.find((p) => p.id === chosen) || pages[0];
+  const route = page && page.id === chosen ? rest.map(decodeURIComponent).join('/') : '';
+  const setPage = (id) => { location.hash = id; };
 
   if (me === undefined) return null;
   return (
@@ -50,7 +60,7 @@ function App() {
       )}
       <main id="main">
         {!me ? <Login t={t} onDone={refresh} />
-          : page.load ? <Lazy key={`${page.id}-${me.tenant_id}`} load={page.load} t={t} me={me} lang={lang} />
+          : page.load ? <Lazy key={`${page.id}-${me.tenant_id}`} load={page.load} t={t} me={me} lang={lang} route={route} />
             : <Agent key={me.tenant_id} t={t} me={me} lang={lang} />}
       </main>
     </>

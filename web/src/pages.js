@@ -1,7 +1,9 @@
 // The pages of the web desktop and who sees them. Each page's code is
 // loaded when first opened (a dynamic import: a chunk of its own), so the
 // agent desktop's first load carries none of the others. A person's roles
-// come from GET /me; the first page listed for them opens first.
+// come from GET /me; the first page listed for them opens first. The
+// address #<id>/<route> opens page id with its route (an item's key...),
+// given to the page as the prop route.
 export const PAGES = [
   { id: 'supervisor', roles: ['supervisor', 'tenant_admin'], load: () => import('./supervisor/Supervisor.jsx').then((m) => m.Supervisor) },
   // authors and reviewers, who take no contacts, land on the knowledge's upkeep
