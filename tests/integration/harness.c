@@ -389,6 +389,20 @@ int http_status(const struct daemon *d, const char *method, const char *path, co
 	return status;
 }
 
+void http_expect(const struct daemon *d, const char *method, const char *token, int status, json_t *body,
+		 struct resp *r, const char *fmt, ...)
+{
+	char path[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	http_json(d, method, path, token, body, r);
+	if (r->status != status)
+		fprintf(stderr, "%s %s: %d, expected %d: %s\n", method, path, r->status, status, r->text);
+	assert_int_equal(r->status, status);
+}
+
 long long post_id(const struct daemon *d, const char *token, const char *path, json_t *body)
 {
 	struct resp r;

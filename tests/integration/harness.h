@@ -77,6 +77,10 @@ void resp_clear(struct resp *r);
 int http_status(const struct daemon *d, const char *method, const char *path, const char *token,
 		json_t *body);
 /* POSTs body (taken), which must answer 201; the new resource's id. */
+/* A request that must answer status (the answer printed when it does not);
+ * path is a format. resp_clear the answer. */
+void http_expect(const struct daemon *d, const char *method, const char *token, int status, json_t *body,
+		 struct resp *r, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 long long post_id(const struct daemon *d, const char *token, const char *path, json_t *body);
 /* Logs in and returns the token (malloc'd); fails the test if it cannot. */
 char *login(const struct daemon *d, const char *email, const char *password);

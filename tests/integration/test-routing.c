@@ -22,19 +22,8 @@ static struct daemon d;
 static char *admin, *sup, *agent_a, *agent_b, *expert;
 static long long id_a, id_b, id_e, skill, l1, l2;
 
-/* A request that must answer status; returns the answer (resp_clear it). */
-static void call(const char *method, const char *token, int status, json_t *body, struct resp *r, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	http_json(&d, method, path, token, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s: %d, expected %d: %s\n", method, path, r->status, status, r->text);
-	assert_int_equal(r->status, status);
-}
+/* A request that must answer status (harness.h); resp_clear the answer. */
+#define call(...) http_expect(&d, __VA_ARGS__)
 
 static void expect(const char *method, const char *token, int status, json_t *body, const char *fmt, long long id)
 {
@@ -406,7 +395,7 @@ static void agents_show_what_they_hold(void **state)
 	long long c = new_contact(l1);
 	next_event(&sa, "offered", c, &ev);
 	json_decref(ev.data);
-	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0);
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me");
 	json_t *live = json_object_get(r.json, "live");
 	assert_string_equal(json_string_value(json_object_get(live, "state")), "offered");
 	json_t *held = json_array_get(json_object_get(live, "contacts"), 0);
@@ -419,7 +408,7 @@ static void agents_show_what_they_hold(void **state)
 	resp_clear(&r);
 	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", c);
 	/* the list: every agent with its live state; A busy with c since the accept */
-	call("GET", sup, 200, NULL, &r, "/api/v1/agents%.0lld", 0);
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents");
 	live = json_object_get(agent_row(r.json, id_a), "live");
 	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
 	assert_string_equal(json_string_value(json_object_get(live, "presence")), "available");
@@ -436,7 +425,7 @@ static void agents_show_what_they_hold(void **state)
 	sse_close(&sa);
 	assert_int_equal(daemon_stop(&d), 0);
 	assert_int_equal(daemon_start(&d, NULL), 0);
-	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0);
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me");
 	live = json_object_get(r.json, "live");
 	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
 	assert_string_equal(json_string_value(json_object_get(r.json, "presence")),
