@@ -4,6 +4,7 @@
 // come from GET /me; the first page listed for them opens first.
 export const PAGES = [
   { id: 'supervisor', roles: ['supervisor', 'tenant_admin'], load: () => import('./supervisor/Supervisor.jsx').then((m) => m.Supervisor) },
+  { id: 'workshop', roles: ['author', 'reviewer', 'expert', 'tenant_admin'], load: () => import('./workshop/Workshop.jsx').then((m) => m.Workshop) },
   { id: 'agent', roles: null, load: null }, // every role: the agent desktop, in the first load
 ];
 
