@@ -7,7 +7,7 @@
 // agent's desktop shows the new version; a flag the agent raises reaches
 // the author, who fixes the article and resolves the flag with a note.
 // axe-core judges each view (list, editor with errors, previews, versions,
-// review, flags) in English and French. Last, a tree of 500 nodes opens in
+// review, flags) in English and French; the tabs answer the arrow keys. Last, a tree of 500 nodes opens in
 // the editor and is checked in under 200 ms; its time is printed.
 import { putTree, treeOpenMs } from './tree500.mjs';
 
@@ -143,7 +143,13 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await bothLanguages(author, accessible, 'tree editor with an error', 'Si non, aller à');
     });
     await step('the previews show the draft as the agent and as the customer see it', async () => {
-      await author.getByRole('tab', { name: 'As the agent sees it' }).click();
+      // the editor's tabs from the keyboard: Edit, then the arrow keys
+      await author.getByRole('tab', { name: 'Edit' }).focus();
+      await author.keyboard.press('ArrowRight');
+      await author.keyboard.press('ArrowRight');
+      const agentTab = author.getByRole('tab', { name: 'As the agent sees it' });
+      if (await agentTab.getAttribute('aria-selected') !== 'true' || !(await agentTab.evaluate((e) => e === document.activeElement)))
+        throw new Error('the arrow keys do not reach the agent\'s preview');
       await author.getByText('Is the light of the box on?').waitFor();
       await author.getByText('The light is on the front of the box.').waitFor();
       await bothLanguages(author, accessible, 'preview as the agent', 'Aperçu vu par le conseiller');

@@ -14,6 +14,7 @@ import { TreeOutline } from './TreeOutline.jsx';
 import { Review } from './Review.jsx';
 import { Preview } from './Preview.jsx';
 import { Compare } from './Compare.jsx';
+import { Tabs } from './tabs.jsx';
 
 // The fields of the item itself (the tree's or the article's).
 function ItemFields({ t, content, isNew, at, set }) {
@@ -220,14 +221,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
           <ul>{describe(t, server).map((e) => <li>{e.node ? `${e.node} · ` : ''}{e.field ? `${e.field}: ` : ''}{e.text}</li>)}</ul>
         </div>
       )}
-      <div role="tablist" aria-label={title} class="tabs">
-        {tabs.map(([id, label]) => (
-          <button type="button" role="tab" id={`etab-${id}`} aria-controls={`epanel-${id}`}
-            aria-selected={tab === id ? 'true' : 'false'} tabindex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <Tabs label={title} tabs={tabs} current={tab} prefix="e" onChoose={setTab} />
       <div role="tabpanel" id={`epanel-${tab}`} aria-labelledby={`etab-${tab}`}>
         {tab === 'edit' && (
           <>

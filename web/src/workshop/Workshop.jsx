@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import { List } from './List.jsx';
 import { Editor } from './Editor.jsx';
 import { Flags } from './Flags.jsx';
+import { Tabs } from './tabs.jsx';
 import './workshop.css';
 
 export function Workshop({ t, me, lang }) {
@@ -21,14 +22,7 @@ export function Workshop({ t, me, lang }) {
   return (
     <div class="workshop">
       <h1 class="visually-hidden">{t('ws.title')}</h1>
-      <div role="tablist" aria-label={t('ws.title')} class="tabs">
-        {tabs.map(([id, label]) => (
-          <button type="button" role="tab" id={`wtab-${id}`} aria-controls={`wpanel-${id}`}
-            aria-selected={tab === id ? 'true' : 'false'} tabindex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
-            {label}
-          </button>
-        ))}
-      </div>
+      <Tabs label={t('ws.title')} tabs={tabs} current={tab} prefix="w" onChoose={setTab} />
       <p role="status" class="status">{status}</p>
       <div role="tabpanel" id={`wpanel-${tab}`} aria-labelledby={`wtab-${tab}`}>
         {tab === 'flags' ? <Flags t={t} me={me} say={setStatus} fail={fail} onOpen={openItem} />
