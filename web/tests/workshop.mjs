@@ -9,7 +9,14 @@
 // axe-core judges each view (list, editor with errors, previews, versions,
 // review, flags) in English and French; the tabs answer the arrow keys. Last, a tree of 500 nodes opens in
 // the editor and is checked in under 200 ms; its time is printed.
+//
+// GUICHET_SCREENSHOTS=DIR saves a screenshot of the main views there (docs/screenshots/).
+import { join } from 'node:path';
 import { putTree, treeOpenMs } from './tree500.mjs';
+
+async function shot(page, name) {
+  if (process.env.GUICHET_SCREENSHOTS) await page.screenshot({ path: join(process.env.GUICHET_SCREENSHOTS, `workshop-${name}.png`) });
+}
 
 const PASSWORD = 'correct horse';
 const ARTICLE_ID = 'wifi-reset';
@@ -129,6 +136,13 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await added.getByLabel('Node identifier').fill('fix');
       await node(author, 'fix').getByLabel('Node type').selectOption('article');
       await node(author, 'fix').getByLabel('Article shown').fill(ARTICLE_ID);
+      // a node added, moved up, then removed
+      await node(author, 'fix').getByRole('button', { name: 'Add a node after fix' }).click();
+      await author.getByRole('button', { name: 'Move node-3 up' }).click();
+      const order = () => author.locator('.node').evaluateAll((l) => l.map((e) => e.dataset.node).join(' '));
+      if (await order() !== 'start node-3 fix') throw new Error(`the order is ${await order()}`);
+      await author.getByRole('button', { name: 'Remove node-3' }).click();
+      if (await order() !== 'start fix') throw new Error(`after removing: ${await order()}`);
       await author.getByRole('button', { name: 'Save the draft' }).click();
       await author.getByRole('alert').getByText('The server found 1 error:').waitFor();
       const no = node(author, 'start').getByLabel('If no, go to');
@@ -138,6 +152,15 @@ export async function workshopTests({ browser, url, step, accessible }) {
       if (await no.getAttribute('aria-invalid') !== 'true') throw new Error('the field is not marked invalid');
       const focused = await author.evaluate(() => document.activeElement?.id);
       if (focused !== await no.getAttribute('id')) throw new Error(`the focus is on ${focused}`);
+      await shot(author, 'tree-error');
+      // the raw JSON, a secondary view: what is sent, and its own errors
+      await author.getByRole('tab', { name: 'JSON' }).click();
+      const json = author.getByLabel('The content as JSON');
+      if (!(await json.inputValue()).includes('"no": "resett"')) throw new Error('the JSON view lacks the draft');
+      await json.fill('{"id": ');
+      await author.getByRole('button', { name: 'Use this JSON' }).click();
+      await author.locator('#f-json-err').waitFor();
+      await author.getByRole('tab', { name: 'Edit' }).click();
     });
     await step('the tree editor with its error has no serious accessibility violation (en, fr)', async () => {
       await bothLanguages(author, accessible, 'tree editor with an error', 'Si non, aller à');
@@ -158,6 +181,7 @@ export async function workshopTests({ browser, url, step, accessible }) {
       if (await author.getByText('The light is on the front of the box.').count()) throw new Error('the customer sees the note');
       await author.getByRole('button', { name: 'Yes' }).click();
       await author.getByText(`Outcome: the article “${ARTICLE_ID}” (as published).`).waitFor();
+      await shot(author, 'preview-customer');
       await bothLanguages(author, accessible, 'preview as the customer', 'Aperçu vu par le client (self-service)');
       await author.getByRole('tab', { name: 'Edit' }).click();
     });
@@ -176,6 +200,7 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await openFromList(reviewer, 'Reset the wifi box');
       if (await reviewer.getByRole('button', { name: 'Publish' }).count()) throw new Error('publish before approval');
       await reviewer.getByLabel('Comment for the author').fill(COMMENT);
+      await shot(reviewer, 'review');
       await bothLanguages(reviewer, accessible, 'review', 'Commentaire pour l’auteur');
       await reviewer.getByRole('button', { name: 'Send back to the author' }).click();
       await reviewer.getByRole('status').getByText('“Reset the wifi box” is sent back to its author.').waitFor();
@@ -231,6 +256,7 @@ export async function workshopTests({ browser, url, step, accessible }) {
       const diff = author.locator('table.diff');
       await diff.locator('td.del', { hasText: BODY_2 }).waitFor();
       await diff.locator('td.ins', { hasText: BODY_3 }).waitFor();
+      await shot(author, 'compare');
       await bothLanguages(author, accessible, 'compare versions', 'Comparer les versions');
       await author.getByRole('tab', { name: 'Edit' }).click();
       await author.getByRole('button', { name: 'Save the draft' }).click();
@@ -240,6 +266,7 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await author.getByRole('tab', { name: 'Flags' }).click();
       const flag = author.locator(`.ws-flag[data-item="${ARTICLE_ID}"]`);
       await flag.getByText('Outdated').waitFor();
+      await shot(author, 'flags');
       await bothLanguages(author, accessible, 'flags', 'Clore le signalement');
       await author.getByRole('tab', { name: 'Flags' }).click();
       await flag.getByRole('button', { name: 'Open “Reset the wifi box”' }).click();

@@ -315,7 +315,7 @@ export default {
   'ws.back_to_list': 'Back to the list',
   'ws.review_comment': 'The reviewer’s comment',
   'ws.server_errors': { one: 'The server found {n} error:', other: 'The server found {n} errors:' },
-  'ws.checks': { one: '{n} thing to fix before it can be saved.', other: '{n} things to fix before it can be saved.' },
+  'ws.checks': { one: '{n} mistake found here (the server checks again on saving).', other: '{n} mistakes found here (the server checks again on saving).' },
   'ws.checks_ok': 'No mistake found.',
   'ws.save': 'Save the draft',
   'ws.review': 'Review',

@@ -314,7 +314,7 @@ export default {
   'ws.back_to_list': 'Retour à la liste',
   'ws.review_comment': 'Le commentaire du relecteur',
   'ws.server_errors': { one: 'Le serveur a trouvé {n} erreur :', other: 'Le serveur a trouvé {n} erreurs :' },
-  'ws.checks': { one: '{n} point à corriger avant de pouvoir enregistrer.', other: '{n} points à corriger avant de pouvoir enregistrer.' },
+  'ws.checks': { one: '{n} erreur trouvée ici (le serveur vérifie à nouveau à l’enregistrement).', other: '{n} erreurs trouvées ici (le serveur vérifie à nouveau à l’enregistrement).' },
   'ws.checks_ok': 'Aucune erreur trouvée.',
   'ws.save': 'Enregistrer le brouillon',
   'ws.review': 'Relecture',

@@ -15,6 +15,8 @@ export function Compare({ t, item, draft, fail }) {
     for (const v of [a, b]) if (v !== 'draft' && !fetched[v])
       kb.version(item.id, v).then((r) => setContents((c) => ({ ...c, [v]: r.content })), fail);
   }, [a, b]);
+  // a field by its label where the editor has one, else by its name
+  const name = (f) => { const k = `ws.field.${f}`; const v = t(k); return v === k ? f : v; };
   const label = (v) => (v === 'draft' ? t('ws.draft') : t('ws.version', { n: Number(v) }));
   const pick = (id, value, set, text) => (
     <div class="field">
@@ -36,11 +38,11 @@ export function Compare({ t, item, draft, fail }) {
             <caption>{t('ws.diff_caption', { a: label(a), b: label(b) })}</caption>
             <thead><tr><th scope="col">{t('ws.where')}</th><th scope="col">{label(a)}</th><th scope="col">{label(b)}</th></tr></thead>
             <tbody>
-              {d.fields.map((f) => <tr><th scope="row">{f.field}</th><td class="del">{f.before}</td><td class="ins">{f.after}</td></tr>)}
+              {d.fields.map((f) => <tr><th scope="row">{name(f.field)}</th><td class="del">{f.before}</td><td class="ins">{f.after}</td></tr>)}
               {d.nodes.map((n) => (n.change === 'removed'
                 ? <tr><th scope="row">{t('ws.node_removed', { id: n.id })}</th><td class="del">{n.id}</td><td /></tr>
                 : n.fields.map((f, i) => (
-                  <tr><th scope="row">{i === 0 ? t(n.change === 'added' ? 'ws.node_added' : 'ws.node_changed', { id: n.id }) : ''} {f.field}</th>
+                  <tr><th scope="row">{i === 0 ? t(n.change === 'added' ? 'ws.node_added' : 'ws.node_changed', { id: n.id }) : ''} {name(f.field)}</th>
                     <td class="del">{f.before}</td><td class="ins">{f.after}</td></tr>))))}
             </tbody>
           </table>
