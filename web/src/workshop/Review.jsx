@@ -20,6 +20,7 @@ export function Review({ t, me, item, say, fail, onChange }) {
     say(t(message, { title: it.title, state: t(`ws.state.${it.state}`) }));
   }, (e) => {
     if (e.field === 'comment' || e.field === 'review_by') setErrors({ [e.field]: e.message });
+    else if (e.errors?.length) setErrors({ publish: `${e.message}: ${e.errors.map((x) => `${x.node ? `${x.node} · ` : ''}${x.message}`).join('; ')}` });
     else fail(e);
   });
   const errorOf = (f) => errors[f] && <p class="error" id={`r-${f}-err`}>{errors[f]}</p>;
@@ -57,6 +58,7 @@ export function Review({ t, me, item, say, fail, onChange }) {
           <input id="r-review-by" type="date" value={reviewBy} onInput={(e) => setReviewBy(e.target.value)} {...invalid('review_by')} />
           <button type="submit" class="primary">{t('ws.publish')}</button>
           {errorOf('review_by')}
+          {errors.publish && <p class="error" role="alert">{errors.publish}</p>}
         </form>
       )}
     </section>

@@ -3,15 +3,15 @@
 // versions, the review steps, and the flags on one's items.
 import { ApiError, call } from '../api.js';
 
-// PUT of an item: as call(), but a 400 keeps the API's list of errors (each
-// with its node and field) on the error thrown, as err.errors.
-async function putItem(path, content) {
+// As call(), but an error keeps the API's list of errors (each with its
+// node and field: a tree's checks, or what a tree to publish names that is
+// not published) on the error thrown, as err.errors.
+async function withErrors(method, path, content) {
   const csrf = document.cookie.match(/(?:^|;\s*)guichet_csrf=([^;]+)/);
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf ? csrf[1] : '' };
+  if (content !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
-    method: 'PUT',
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': csrf ? csrf[1] : '' },
-    body: JSON.stringify(content),
+    method, credentials: 'same-origin', headers, body: content === undefined ? undefined : JSON.stringify(content),
   });
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
@@ -34,11 +34,11 @@ export const kb = {
   list: (kind, state) => call('GET', `/api/v1/kb/items${query({ kind, state })}`),
   get: (key) => call('GET', item(key)),
   version: (key, n) => call('GET', `${item(key)}/versions/${n}`),
-  put: (key, content) => putItem(item(key), content),
+  put: (key, content) => withErrors('PUT', item(key), content),
   submit: (key) => call('POST', `${item(key)}/submit`),
   approve: (key) => call('POST', `${item(key)}/approve`),
   reject: (key, comment) => call('POST', `${item(key)}/reject${query({ comment })}`),
-  publish: (key, reviewBy) => call('POST', `${item(key)}/publish${query({ review_by: reviewBy })}`),
+  publish: (key, reviewBy) => withErrors('POST', `${item(key)}/publish${query({ review_by: reviewBy })}`),
   archive: (key) => call('POST', `${item(key)}/archive`),
   flags: (mine) => call('GET', `/api/v1/kb/flags${query({ mine: mine ? 1 : undefined })}`),
   resolve: (id, note) => call('POST', `/api/v1/kb/flags/${id}/resolve${query({ note })}`),
