@@ -261,6 +261,15 @@ int run_kb_put(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, "id") : reply(r, created ? 201 : 200, out);
 }
 
+/* A reviewer's comment or a flag's resolution note, given as a query parameter */
+#define KB_MAX_NOTE 2000
+
+static bool short_text(const char *text)
+{
+	size_t len = strlen(text);
+	return len > 0 && len <= KB_MAX_NOTE && gc_text_is_clean(text, true);
+}
+
 /* An RFC 3339 time or a date as milliseconds; false when malformed. */
 static bool parse_when(const char *text, int64_t *ret)
 {
@@ -275,9 +284,15 @@ static int transition(struct request *r, struct store *db, const char *action)
 		return reply_error(r, 400, "invalid", "review_by", "'review_by' is a date (2027-01-31) or an RFC 3339 time");
 	if (when && review_by <= gc_now_ms())
 		return reply_error(r, 400, "invalid", "review_by", "'review_by' is in the past");
+	const char *comment = query_get(r, "comment");
+	if (comment && strcmp(action, "reject") != 0)
+		return reply_error(r, 400, "invalid", "comment", "only a rejection takes a 'comment'");
+	if (comment && !short_text(comment))
+		return reply_error(r, 400, "invalid", "comment", "'comment' is text of 1 to %d bytes", KB_MAX_NOTE);
 	json_t *errors = NULL;
 	int rc = strcmp(action, "publish") == 0 ? publish(r, db, r->key, review_by, false, &errors)
-						: store_kb_transition(db, &r->scope, r->key, action, 0, false);
+		 : strcmp(action, "reject") == 0 ? store_kb_reject(db, &r->scope, r->key, comment)
+						 : store_kb_transition(db, &r->scope, r->key, action, 0, false);
 	if (errors)
 		return reply_errors(r, "the tree names what is not published", errors);
 	if (rc == GC_ENOTFOUND)
@@ -333,7 +348,10 @@ int run_kb_flags(struct request *r, struct store *db)
 
 int run_kb_flag_resolve(struct request *r, struct store *db)
 {
-	int rc = store_kb_flag_resolve(db, &r->scope, r->ids[0]);
+	const char *note = query_get(r, "note");
+	if (note && !short_text(note))
+		return reply_error(r, 400, "invalid", "note", "'note' is text of 1 to %d bytes", KB_MAX_NOTE);
+	int rc = store_kb_flag_resolve(db, &r->scope, r->ids[0], note);
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 404, "not_found", "flag", "no open flag %lld", (long long)r->ids[0]);
 	return rc < 0 ? reply_store_error(r, db, rc, "flag") : reply(r, 200, json_pack("{s:b}", "resolved", 1));

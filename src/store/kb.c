@@ -50,7 +50,8 @@ static int change(struct store *s, int64_t tenant_id, const char *kind, int64_t 
 #define ITEM_COLUMNS "i.id, i.key, i.kind, i.state, i.owner_id, i.lang, i.title, i.draft, i.published_version," \
 		     " i.review_by, i.created_at, i.updated_at," \
 		     " (SELECT count(*) FROM kb_approvals a WHERE a.item_id = i.id)," \
-		     " (SELECT count(*) FROM kb_flags f WHERE f.item_id = i.id AND f.resolved_at IS NULL)"
+		     " (SELECT count(*) FROM kb_flags f WHERE f.item_id = i.id AND f.resolved_at IS NULL)," \
+		     " i.review_comment"
 
 static json_t *item_row(struct db_stmt *st, void *with_draft)
 {
@@ -60,6 +61,8 @@ static json_t *item_row(struct db_stmt *st, void *with_draft)
 			      column_string(st, 6), "published_version", column_int(st, 8), "review_by",
 			      column_time(st, 9), "created_at", column_time(st, 10), "updated_at",
 			      column_time(st, 11), "approvals", column_int(st, 12), "open_flags", column_int(st, 13));
+	if (o)
+		json_object_set_new(o, "review_comment", column_string(st, 14));
 	if (o && with_draft)
 		json_object_set_new(o, "draft", column_json(st, 7));
 	return o;
@@ -235,7 +238,7 @@ static int publish(struct store *s, const struct store_scope *scope, const struc
 	db_bind_int64(st, 4, it->id);
 	int rc = store_step_done(s, st);
 	st = rc < 0 ? NULL : store_stmt(s, "UPDATE kb_items SET state = 'published', published_version = ?,"
-					   " review_by = ?, updated_at = ? WHERE id = ?");
+					   " review_by = ?, updated_at = ?, review_comment = NULL WHERE id = ?");
 	if (st) {
 		db_bind_int64(st, 1, version);
 		if (review_by > 0)
@@ -252,6 +255,31 @@ static int publish(struct store *s, const struct store_scope *scope, const struc
 		rc = store_step_done(s, st);
 	}
 	return rc < 0 ? rc : change(s, scope->tenant_id, "item", it->id, NULL, NULL, NULL);
+}
+
+/* The reviewer's comment on the item (NULL clears it). */
+static int set_review_comment(struct store *s, int64_t id, const char *comment)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE kb_items SET review_comment = ? WHERE id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, comment);
+	db_bind_int64(st, 2, id);
+	return store_step_done(s, st);
+}
+
+int store_kb_reject(struct store *s, const struct store_scope *scope, const char *key, const char *comment)
+{
+	int rc = store_kb_transition(s, scope, key, "reject", 0, false);
+	struct item_state it;
+	if (rc == GC_OK)
+		rc = item_state(s, scope->tenant_id, key, &it);
+	if (rc == GC_OK)
+		rc = set_review_comment(s, it.id, comment);
+	if (rc == GC_OK && comment)
+		rc = store_audit(s, scope, scope->tenant_id, "kb_review_comment", key,
+				 json_pack("{s:s}", "comment", comment));
+	return rc;
 }
 
 int store_kb_transition(struct store *s, const struct store_scope *scope, const char *key, const char *action,
@@ -479,16 +507,18 @@ int store_kb_flag(struct store *s, const struct store_scope *scope, const char *
 
 static json_t *flag_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "item", column_string(st, 1),
-			 "version", column_int(st, 2), "reason", column_string(st, 3), "comment", column_string(st, 4),
-			 "by", column_int(st, 5), "created_at", column_time(st, 6), "resolved_at", column_time(st, 7),
-			 "owner_id", column_int(st, 8));
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "item",
+			 column_string(st, 1), "version", column_int(st, 2), "reason", column_string(st, 3), "comment",
+			 column_string(st, 4), "by", column_int(st, 5), "created_at", column_time(st, 6), "resolved_at",
+			 column_time(st, 7), "owner_id", column_int(st, 8), "title", column_string(st, 9), "resolution",
+			 column_string(st, 10));
 }
 
 int store_kb_flags(struct store *s, const struct store_scope *scope, bool mine, bool open_only, json_t **ret_list)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT f.id, i.key, f.version, f.reason, f.comment, f.user_id, f.created_at,"
-					 " f.resolved_at, i.owner_id FROM kb_flags f JOIN kb_items i ON i.id = f.item_id"
+					 " f.resolved_at, i.owner_id, i.title, f.resolution FROM kb_flags f"
+					 " JOIN kb_items i ON i.id = f.item_id"
 					 " WHERE f.tenant_id = ?1 AND (?2 = 0 OR i.owner_id = ?3)"
 					 " AND (?4 = 0 OR f.resolved_at IS NULL) ORDER BY f.id");
 	if (st == NULL)
@@ -500,22 +530,24 @@ int store_kb_flags(struct store *s, const struct store_scope *scope, bool mine, 
 	return collect_rows(s, st, flag_row, NULL, ret_list);
 }
 
-int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id)
+int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id, const char *note)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE kb_flags SET resolved_at = ?, resolved_by = ? WHERE tenant_id = ?"
-					 " AND id = ? AND resolved_at IS NULL");
+	struct db_stmt *st = store_stmt(s, "UPDATE kb_flags SET resolved_at = ?, resolved_by = ?, resolution = ?"
+					 " WHERE tenant_id = ? AND id = ? AND resolved_at IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, gc_now_ms());
 	bind_id(st, 2, scope->user_id);
-	db_bind_int64(st, 3, scope->tenant_id);
-	db_bind_int64(st, 4, id);
+	bind_text(st, 3, note);
+	db_bind_int64(st, 4, scope->tenant_id);
+	db_bind_int64(st, 5, id);
 	int rc = store_step_done(s, st);
 	if (rc == GC_OK && db_changes(s->db) == 0)
 		return GC_ENOTFOUND;
 	char target[32];
 	snprintf(target, sizeof(target), "flag %lld", (long long)id);
-	return rc < 0 ? rc : store_audit(s, scope, scope->tenant_id, "kb_flag_resolved", target, NULL);
+	return rc < 0 ? rc : store_audit(s, scope, scope->tenant_id, "kb_flag_resolved", target,
+					 note ? json_pack("{s:s}", "note", note) : NULL);
 }
 
 /* --- learning --- */

@@ -361,6 +361,11 @@ static const char *const migrations[] = {
 	"CREATE TABLE email_attachment_limits("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
 	"  max_attachment {int} NOT NULL, max_message {int} NOT NULL) {without_rowid};",
+	/* 18: the knowledge workshop (web/src/workshop/): a reviewer's comment
+	 * when sending an item back to its author, kept on the item until the
+	 * next review; and the note its owner leaves when resolving a flag */
+	"ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
+	"ALTER TABLE kb_flags ADD COLUMN resolution TEXT;",
 };
 
 int schema_n_migrations(void)

@@ -646,6 +646,9 @@ int store_kb_list(struct store *s, const struct store_scope *scope, const char *
  * directly), archive. GC_ESTATE when the state does not allow it. */
 int store_kb_transition(struct store *s, const struct store_scope *scope, const char *key, const char *action,
 			int64_t review_by, bool force);
+/* reject with the reviewer's comment (NULL for none), kept on the item as
+ * "review_comment" for its author until the next publication. */
+int store_kb_reject(struct store *s, const struct store_scope *scope, const char *key, const char *comment);
 int store_kb_approvals_needed(struct store *s, int64_t tenant_id, int *ret);
 int store_kb_settings_set(struct store *s, const struct store_scope *scope, int approvals);
 /* Sends published items whose review-by date passed back to review, at
@@ -663,7 +666,8 @@ int store_kb_each_published(struct store *s, int64_t tenant_id, int64_t only_ite
 int store_kb_flag(struct store *s, const struct store_scope *scope, const char *key, const char *reason,
 		  const char *comment, json_t **ret);
 int store_kb_flags(struct store *s, const struct store_scope *scope, bool mine, bool open_only, json_t **ret_list);
-int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id);
+/* Resolves an open flag with the owner's note (NULL for none), kept as its "resolution". */
+int store_kb_flag_resolve(struct store *s, const struct store_scope *scope, int64_t id, const char *note);
 /* Learning: adds resolutions (ok) and failures to the link of a stem to an item. */
 int store_kb_link_add(struct store *s, int64_t tenant_id, const char *lang, const char *term, int64_t item_id,
 		      int ok, int failed);

@@ -540,11 +540,83 @@ static void survives_kill_9(void **state)
 	resp_clear(&r);
 }
 
+/* The workshop's loop: a reviewer sends an item back with a comment its
+ * author reads on the item (gone once published); the owner resolves a flag
+ * with a note, which the flags list shows; another tenant sees neither. */
+/* A string field of the answer, "" when absent. */
+static const char *resp_str(const struct resp *r, const char *key)
+{
+	const char *v = json_string_value(json_object_get(r->json, key));
+	return v ? v : "";
+}
+
+static void review_comment_and_flag_note(void **state)
+{
+	struct resp r;
+	json_t *art = json_pack("{s:s,s:s,s:s}", "title", "Roaming abroad", "body", "Roaming is on by default.", "lang",
+				"en");
+	call("PUT", author, 201, json_incref(art), &r, "/api/v1/kb/items/roaming-eu");
+	resp_clear(&r);
+	call("POST", author, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/submit");
+	assert_true(json_is_null(json_object_get(r.json, "review_comment")));
+	resp_clear(&r);
+	call("POST", rev1, 400, NULL, &r, "/api/v1/kb/items/roaming-eu/approve?comment=nice");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "comment");
+	resp_clear(&r);
+	call("POST", rev1, 400, NULL, &r, "/api/v1/kb/items/roaming-eu/reject?comment=");
+	resp_clear(&r);
+	call("POST", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/reject?comment=Say+which+countries%%2C+please");
+	assert_string_equal(resp_str(&r, "state"), "draft");
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/items/roaming-eu");
+	assert_string_equal(resp_str(&r, "review_comment"), "Say which countries, please");
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/items?state=draft");
+	assert_non_null(strstr(r.text, "Say which countries, please"));
+	resp_clear(&r);
+	call("GET", other_admin, 404, NULL, &r, "/api/v1/kb/items/roaming-eu");
+	resp_clear(&r);
+	call("POST", other_admin, 404, NULL, &r, "/api/v1/kb/items/roaming-eu/reject?comment=mine");
+	resp_clear(&r);
+	json_object_set_new(art, "body", json_string("Roaming is on by default in the EU, Norway and Iceland."));
+	call("PUT", author, 200, art, &r, "/api/v1/kb/items/roaming-eu");
+	resp_clear(&r);
+	call("POST", author, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/submit");
+	resp_clear(&r);
+	call("POST", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/approve");
+	resp_clear(&r);
+	call("POST", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/publish");
+	assert_true(json_is_null(json_object_get(r.json, "review_comment")));
+	resp_clear(&r);
+	/* the flag's note */
+	call("POST", agent, 201, json_pack("{s:s,s:s}", "reason", "unclear", "comment", "which countries?"), &r,
+	     "/api/v1/kb/items/roaming-eu/flag");
+	long long flag = resp_int(&r, "id");
+	resp_clear(&r);
+	call("POST", other_admin, 404, NULL, &r, "/api/v1/kb/flags/%lld/resolve?note=no", flag);
+	resp_clear(&r);
+	call("GET", other_admin, 200, NULL, &r, "/api/v1/kb/flags?open=0");
+	assert_int_equal(json_array_size(json_object_get(r.json, "flags")), 0);
+	resp_clear(&r);
+	call("POST", author, 200, NULL, &r, "/api/v1/kb/flags/%lld/resolve?note=Countries+listed", flag);
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/flags?mine=1&open=0");
+	json_t *f, *found = NULL;
+	size_t i;
+	json_array_foreach(json_object_get(r.json, "flags"), i, f) if (json_integer_value(json_object_get(f, "id")) == flag)
+		found = f;
+	assert_non_null(found);
+	assert_string_equal(json_string_value(json_object_get(found, "resolution")), "Countries listed");
+	assert_string_equal(json_string_value(json_object_get(found, "title")), "Roaming abroad");
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(import_search_export),
 		cmocka_unit_test(review_loop_and_versions),
+		cmocka_unit_test(review_comment_and_flag_note),
 		cmocka_unit_test(diagnosis_escalation_and_learning),
 		cmocka_unit_test(training_scores),
 		cmocka_unit_test(training_progress_for_trainers),

@@ -4,13 +4,18 @@
 // come from GET /me; the first page listed for them opens first. The
 // address #<id>/<route> opens page id with its route (an item's key...),
 // given to the page as the prop route.
+const workshop = () => import('./workshop/Workshop.jsx').then((m) => m.Workshop);
+const upkeep = () => import('./upkeep/Upkeep.jsx').then((m) => m.Upkeep);
+
 export const PAGES = [
   { id: 'supervisor', roles: ['supervisor', 'tenant_admin'], load: () => import('./supervisor/Supervisor.jsx').then((m) => m.Supervisor) },
-  // authors and reviewers, who take no contacts, land on the knowledge's upkeep
-  { id: 'upkeep', roles: ['author', 'reviewer', 'tenant_admin'], load: () => import('./upkeep/Upkeep.jsx').then((m) => m.Upkeep) },
+  // authors and reviewers, who take no contacts, land on the knowledge workshop
+  { id: 'workshop', roles: ['author', 'reviewer', 'tenant_admin'], load: workshop },
+  { id: 'upkeep', roles: ['author', 'reviewer', 'tenant_admin'], load: upkeep },
   { id: 'agent', roles: null, load: null }, // every role: the agent desktop, in the first load
-  // after the desktop: experts land on it, and have the upkeep too (the same page, listed later for them)
-  { id: 'upkeep', roles: ['expert'], load: () => import('./upkeep/Upkeep.jsx').then((m) => m.Upkeep) },
+  // after the desktop: experts take contacts first, and have the knowledge's pages too
+  { id: 'workshop', roles: ['expert'], load: workshop },
+  { id: 'upkeep', roles: ['expert'], load: upkeep },
   { id: 'training', roles: ['agent', 'outsourced_agent', 'expert', 'supervisor', 'author', 'reviewer', 'tenant_admin'], load: () => import('./training/Training.jsx').then((m) => m.Training) },
 ];
 

@@ -21,6 +21,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { diagnosis } from './diagnosis.mjs';
 import { supervisorTests } from './supervisor.mjs';
 import { upkeepTests } from './upkeep.mjs';
+import { workshopTests } from './workshop.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -249,6 +250,7 @@ async function main() {
     await diagnosis({ browser, url: daemon.url, step, accessible });
     await supervisorTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await upkeepTests({ browser, url: daemon.url, step, accessible });
+    await workshopTests({ browser, url: daemon.url, step, accessible });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

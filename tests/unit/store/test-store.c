@@ -237,6 +237,9 @@ static void newer_schemas_are_refused(void **state)
 	store_free(s);
 }
 
+/* What migration 18 adds, taken away again (the workshop's review comment and flag resolution). */
+#define DROP_WORKSHOP "ALTER TABLE kb_items DROP COLUMN review_comment; ALTER TABLE kb_flags DROP COLUMN resolution; "
+
 /* What migration 17 adds, taken away again (emails' attachments). */
 #define DROP_ATTACHMENTS "DROP TABLE email_attachment_chunks; DROP TABLE email_attachments;" \
 	" DROP TABLE email_attachment_limits; "
@@ -247,16 +250,16 @@ static void newer_schemas_are_refused(void **state)
 	" ALTER TABLE contacts DROP COLUMN entry_queue_id; "
 
 /* A database at migration 7, as every one made before migration 8 is, gets
- * migrations 8 to 17 when opened, on both engines: the index, the leases',
+ * migrations 8 to 18 when opened, on both engines: the index, the leases',
  * mailboxes', emails', outbox's, rules', exports', calendars' and attachments'
- * tables with the acknowledgements' and due times' columns, the version, and
- * the rows it had. */
+ * tables with the acknowledgements', due times' and review comments' columns,
+ * the version, and the rows it had. */
 static void a_database_before_migration_8_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -277,6 +280,8 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT id, contact_id, message_id, size, sha256 FROM email_attachments"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, attachment_id, seq, bytes FROM email_attachment_chunks"), 0);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT tenant_id, max_attachment, max_message FROM email_attachment_limits"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT review_comment FROM kb_items"), 0);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT resolution FROM kb_flags"), 0);
 	json_t *c = NULL;
 	assert_int_equal(store_contact_get(f->s, &f->a, kept, &c), GC_OK);
 	json_decref(c);
@@ -330,7 +335,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
 	char sql[1024];
-	snprintf(sql, sizeof(sql), DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
+	snprintf(sql, sizeof(sql), DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
@@ -547,7 +552,7 @@ static void the_level2_export_tables(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_outbox(f->s, &f->a, new_contact(f->s, &f->a, 0), "kept@a.example");
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
 				      " DROP TABLE email_outbox_attachments"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 14), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
