@@ -3,6 +3,7 @@
 // agent desktop's first load carries none of the others. A person's roles
 // come from GET /me; the first page listed for them opens first.
 export const PAGES = [
+  { id: 'admin', roles: ['tenant_admin'], load: () => import('./admin/Admin.jsx').then((m) => m.Admin) },
   { id: 'supervisor', roles: ['supervisor', 'tenant_admin'], load: () => import('./supervisor/Supervisor.jsx').then((m) => m.Supervisor) },
   { id: 'agent', roles: null, load: null }, // every role: the agent desktop, in the first load
 ];
