@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { diagnosis } from './diagnosis.mjs';
 import { supervisorTests } from './supervisor.mjs';
+import { adminTests } from './admin.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -239,6 +240,7 @@ async function main() {
     });
     await diagnosis({ browser, url: daemon.url, step, accessible });
     await supervisorTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
+    await adminTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

@@ -6,6 +6,7 @@ import { Field, FormError, useSubmit } from './form.jsx';
 
 function SkillRow({ t, s, say, fail, confirm, reload }) {
   const [name, setName] = useState(s.name);
+  useEffect(() => setName(s.name), [s.name]);
   const rename = (e) => {
     e.preventDefault();
     admin.renameSkill(s.id, name).then(() => { say(t('admin.skills.renamed', { name })); reload(); }, fail);
@@ -49,7 +50,7 @@ export function Skills({ t, say, fail, confirm }) {
       <h2 id="skills-list">{t('admin.skills.list')}</h2>
       {skills && !skills.length && <p>{t('admin.skills.none')}</p>}
       <ul class="admin-list" aria-labelledby="skills-list">
-        {(skills || []).map((s) => <SkillRow key={`${s.id}-${s.name}`} t={t} s={s} say={say} fail={fail} confirm={confirm} reload={reload} />)}
+        {(skills || []).map((s) => <SkillRow key={s.id} t={t} s={s} say={say} fail={fail} confirm={confirm} reload={reload} />)}
       </ul>
     </section>
   );

@@ -43,6 +43,7 @@ function CreateUser({ t, onDone }) {
 
 function UserRow({ t, u, me, say, fail, confirm, reload }) {
   const [role, setRole] = useState(u.role);
+  useEffect(() => setRole(u.role), [u.role]);
   const [password, setPassword] = useState(null); // null: the field is closed
   const act = (fn, done) => fn().then(() => { say(done); reload(); }, fail);
   const toggle = async () => {
@@ -112,7 +113,7 @@ export function Users({ t, me, say, fail, confirm }) {
           <th scope="col">{t('admin.users.state')}</th><th scope="col">{t('admin.actions')}</th>
         </tr></thead>
         <tbody>
-          {(users || []).map((u) => <UserRow key={`${u.id}-${u.role}-${u.disabled}`} t={t} u={u} me={me} say={say} fail={fail}
+          {(users || []).map((u) => <UserRow key={u.id} t={t} u={u} me={me} say={say} fail={fail}
             confirm={confirm} reload={reload} />)}
         </tbody>
       </table>
