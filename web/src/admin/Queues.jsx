@@ -36,6 +36,8 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
   const [v, setV] = useState(queue ? toForm(queue) : BLANK);
   const { err, busy, run } = useSubmit();
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  // a queue chosen for editing: the focus goes to its form
+  useEffect(() => { if (queue) document.getElementById('q-name')?.focus(); }, []);
   const submit = (e) => {
     e.preventDefault();
     run(async () => {

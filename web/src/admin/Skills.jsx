@@ -38,7 +38,7 @@ export function Skills({ t, say, fail, confirm }) {
     run(async () => { const s = await admin.createSkill(name); setName(''); say(t('admin.skills.created', { name: s.name })); reload(); });
   };
   return (
-    <section class="admin-section">
+    <section class="admin-section split">
       <form class="admin-form" onSubmit={create}>
         <h2>{t('admin.skills.create')}</h2>
         <Field id="s-name" name="name" label={t('admin.skills.name')} err={err}>

@@ -53,7 +53,7 @@ export function Tokens({ t, lang, me, say, fail, confirm }) {
       admin.revokeToken(tok.id).then(() => { say(t('admin.tokens.revoked', { name: tok.name })); reload(); }, fail);
   };
   return (
-    <section class="admin-section">
+    <section class="admin-section split">
       <form class="admin-form" onSubmit={create}>
         <h2>{t('admin.tokens.create')}</h2>
         <Field id="tok-name" name="name" label={t('admin.tokens.name')} err={err}>

@@ -16,8 +16,9 @@ function CreateUser({ t, onDone }) {
     run(async () => { const u = await admin.createUser(body); setV(blank); onDone(u); });
   };
   return (
-    <form class="admin-form" onSubmit={submit}>
+    <form class="admin-form wide" onSubmit={submit}>
       <h2>{t('admin.users.create')}</h2>
+      <div class="field-grid">
       <Field id="u-email" name="email" label={t('admin.users.email')} err={err}>
         {(p) => <input {...p} type="email" required autocomplete="off" value={v.email} onInput={set('email')} />}
       </Field>
@@ -35,8 +36,9 @@ function CreateUser({ t, onDone }) {
       <Field id="u-org" name="organisation" label={t('admin.users.organisation')} err={err} hint={t('admin.users.organisation_hint')}>
         {(p) => <input {...p} value={v.organisation} onInput={set('organisation')} />}
       </Field>
+      </div>
       <FormError err={err} fields={['email', 'name', 'password', 'role', 'organisation']} />
-      <button type="submit" class="primary" disabled={busy}>{t('admin.users.create_submit')}</button>
+      <div class="buttons"><button type="submit" class="primary" disabled={busy}>{t('admin.users.create_submit')}</button></div>
     </form>
   );
 }
