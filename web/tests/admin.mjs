@@ -53,7 +53,8 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = await context.newPage();
   const errors = [];
-  watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/]);
+  watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
+    /^(400|422) POST \/api\/v1\/customers\/import$/]);
   page.setDefaultTimeout(10000);
   let queueId = 0;
   try {
@@ -183,6 +184,19 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await accessible(page, 'import report (en)');
       const found = await admin('GET', '/api/v1/customers?external_id=R-3');
       if (found.items.length !== 1) throw new Error('R-3 not imported');
+    });
+    await step('an import all or nothing with a bad line keeps nothing and shows the line; a malformed file is refused', async () => {
+      const csv = 'external_id,email\nR-4,ruth@example.net\nR-5,not an address\n';
+      await page.getByLabel('CSV file').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByLabel('All or nothing: keep nothing if a line is refused').check();
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('alert').getByText(/import/i).waitFor();
+      await page.getByRole('table', { name: 'Refused lines' }).locator('tr[data-line="3"]').waitFor();
+      if ((await admin('GET', '/api/v1/customers?external_id=R-4')).items.length) throw new Error('R-4 kept');
+      await page.getByLabel('CSV file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('external_id,email\n"R-6,x\n') });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('alert').getByText(/^The file was refused \(line 2\): malformed CSV at line 2/).waitFor();
     });
     await step('an API token is shown once with a copy button, then revoked after a confirmation', async () => {
       await open(page, 'API tokens');
