@@ -248,9 +248,13 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await row.getByRole('button', { name: 'Change the role (Dan Temp)' }).click();
       await status(page, 'Dan Temp is now Supervisor.');
       await row.getByRole('button', { name: 'New password (Dan Temp)' }).click();
-      await row.getByLabel('New password for Dan Temp').fill('another horse');
-      await row.getByRole('button', { name: 'Save' }).click();
+      const field = row.getByLabel('New password for Dan Temp');
+      if (!(await field.evaluate((e) => e === document.activeElement))) throw new Error('the password field has no focus');
+      await page.keyboard.type('another horse');
+      await page.keyboard.press('Enter');
       await status(page, 'New password set for Dan Temp; their sessions have ended.');
+      if (!(await row.getByRole('button', { name: 'New password (Dan Temp)' }).evaluate((e) => e === document.activeElement)))
+        throw new Error('the focus did not come back to the button');
       ({ items } = await admin('GET', '/api/v1/users'));
       const dan = items.find((u) => u.email === 'dan@a.example');
       if (dan.disabled || dan.role !== 'supervisor') throw new Error(JSON.stringify(dan));

@@ -18,7 +18,13 @@ export function Audit({ t, lang, fail }) {
   const [page, setPage] = useState(null);
   const [action, setAction] = useState('');
   const cursor = pages[pages.length - 1];
-  useEffect(() => { admin.audit(cursor, limit).then(setPage, fail); }, [cursor, limit]);
+  // the page asked for replaces the one shown (an older answer arriving late is dropped)
+  useEffect(() => {
+    let current = true;
+    setPage(null);
+    admin.audit(cursor, limit).then((p) => current && setPage(p), fail);
+    return () => { current = false; };
+  }, [cursor, limit]);
   const items = page ? page.items : [];
   const actions = [...new Set(items.map((e) => e.action))].sort();
   const shown = action ? items.filter((e) => e.action === action) : items;

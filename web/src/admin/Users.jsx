@@ -1,6 +1,6 @@
 // The tenant's users: the list with each one's role (changed in place),
 // disabled or not, a new password; and the form that creates one.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ROLES, admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
 
@@ -47,6 +47,15 @@ function UserRow({ t, u, me, say, fail, confirm, reload }) {
   const [role, setRole] = useState(u.role);
   useEffect(() => setRole(u.role), [u.role]);
   const [password, setPassword] = useState(null); // null: the field is closed
+  // the focus goes to the password field when it opens, back to its button when it closes
+  const field = useRef(null);
+  const opener = useRef(null);
+  const opened = password !== null;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    (opened ? field : opener).current?.focus();
+  }, [opened]);
   const act = (fn, done) => fn().then(() => { say(done); reload(); }, fail);
   const toggle = async () => {
     if (u.disabled) return act(() => admin.enable(u.id), t('admin.users.enabled', { name: u.name }));
@@ -82,12 +91,12 @@ function UserRow({ t, u, me, say, fail, confirm, reload }) {
             </button>
           )}
           {password === null ? (
-            <button type="button" onClick={() => setPassword('')}>
+            <button type="button" ref={opener} onClick={() => setPassword('')}>
               {t('admin.users.reset')}<span class="visually-hidden"> ({u.name})</span>
             </button>
           ) : (
             <form class="inline" onSubmit={savePassword}>
-              <input type="password" autocomplete="new-password" required autofocus
+              <input type="password" autocomplete="new-password" required ref={field}
                 aria-label={t('admin.users.new_password', { name: u.name })} value={password}
                 onInput={(e) => setPassword(e.target.value)} />
               <button type="submit">{t('admin.save')}</button>
