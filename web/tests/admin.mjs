@@ -108,6 +108,7 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await target.fill('0.9');
       await page.getByRole('button', { name: 'Create the queue' }).click();
       await status(page, 'Queue Returns created.');
+      if ((await page.getByLabel('Queue name').inputValue()) !== '') throw new Error('the form keeps the queue made');
       const { items } = await admin('GET', '/api/v1/queues');
       const q = items.find((x) => x.name === 'Returns');
       const billing = items.find((x) => x.name === 'Billing');

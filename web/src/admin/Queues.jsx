@@ -113,6 +113,7 @@ export function Queues({ t, say, fail, confirm }) {
   const [queues, setQueues] = useState(null);
   const [skills, setSkills] = useState([]);
   const [editing, setEditing] = useState(null);
+  const [made, setMade] = useState(0); // queues created here: a new key empties the form
   const reload = () => Promise.all([admin.queues(), admin.skills()])
     .then(([q, s]) => { setQueues(q.items); setSkills(s.items); }, fail);
   useEffect(() => { reload(); }, []);
@@ -125,11 +126,12 @@ export function Queues({ t, say, fail, confirm }) {
   const done = (q, created) => {
     say(t(created ? 'admin.queues.created' : 'admin.queues.saved', { name: q.name }));
     setEditing(null);
+    if (created) setMade(made + 1);
     reload();
   };
   return (
     <section class="admin-section">
-      {queues && <QueueForm key={editing ? editing.id : 'new'} t={t} queue={editing} queues={queues} skills={skills}
+      {queues && <QueueForm key={editing ? editing.id : `new-${made}`} t={t} queue={editing} queues={queues} skills={skills}
         onDone={done} onCancel={() => setEditing(null)} />}
       <table class="board">
         <caption>{t('admin.queues.list')}</caption>
