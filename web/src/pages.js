@@ -8,6 +8,7 @@ const workshop = () => import('./workshop/Workshop.jsx').then((m) => m.Workshop)
 const upkeep = () => import('./upkeep/Upkeep.jsx').then((m) => m.Upkeep);
 
 export const PAGES = [
+  { id: 'admin', roles: ['tenant_admin'], load: () => import('./admin/Admin.jsx').then((m) => m.Admin) },
   { id: 'supervisor', roles: ['supervisor', 'tenant_admin'], load: () => import('./supervisor/Supervisor.jsx').then((m) => m.Supervisor) },
   // authors and reviewers, who take no contacts, land on the knowledge workshop
   { id: 'workshop', roles: ['author', 'reviewer', 'tenant_admin'], load: workshop },

@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { diagnosis } from './diagnosis.mjs';
 import { supervisorTests } from './supervisor.mjs';
+import { adminTests } from './admin.mjs';
 import { upkeepTests } from './upkeep.mjs';
 import { workshopTests } from './workshop.mjs';
 
@@ -251,6 +252,7 @@ async function main() {
     await supervisorTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await upkeepTests({ browser, url: daemon.url, step, accessible });
     await workshopTests({ browser, url: daemon.url, step, accessible });
+    await adminTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

@@ -1,0 +1,342 @@
+// The administrator's console in the browser, called by run.mjs with its
+// daemon, browser and helpers (issue 18's scenario): the administrator (the
+// platform admin of run.mjs, a tenant admin of Brand A) creates a skill and a
+// queue (a bad service-level target is refused at its field), an outsourcer
+// and its agent, gives the agent skills and capacity, imports customers with
+// one bad line and sees that line refused, creates an API token (shown once)
+// and revokes it after a confirmation dialog, disables and enables a user,
+// reads the audit log page by page, and grants the outsourcer's agent a role
+// in Brand B; that agent then chooses Brand B at login and switches to
+// Brand A. A tenant admin who is not a platform admin sees no platform tab.
+// axe-core finds no serious or critical violation on any tab, en and fr.
+
+const TABS_EN = ['Users', 'Skills', 'Queues', 'Agents’ profiles', 'Customer import', 'API tokens', 'Audit log', 'Platform'];
+const TABS_FR = ['Utilisateurs', 'Compétences', 'Files', 'Profils des agents', 'Import de clients', 'Jetons d’API',
+  'Journal d’audit', 'Plateforme'];
+const OUTSOURCER = 'Callcenter Co';
+const OLGA = 'olga@callcenter.example';
+
+async function login(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// Errors the page should not meet; expected: GET /me before the login, the
+// refusals the test provokes (400 at a field), and GET /agents/me in a brand
+// where the person has no profile.
+function watchErrors(page, errors, expected) {
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  page.on('response', (r) => {
+    const what = `${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`;
+    if (r.status() >= 400 && !expected.some((x) => x.test(what))) errors.push(what);
+  });
+}
+
+function tab(page, name) {
+  return page.getByRole('tab', { name, exact: true });
+}
+
+async function open(page, name) {
+  await tab(page, name).click();
+  if ((await tab(page, name).getAttribute('aria-selected')) !== 'true') throw new Error(`${name} not selected`);
+}
+
+function status(page, text) {
+  return page.getByRole('status').getByText(text).waitFor();
+}
+
+export async function adminTests({ browser, url, admin, step, accessible, password }) {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+  const page = await context.newPage();
+  const errors = [];
+  watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
+    /^(400|422) POST \/api\/v1\/customers\/import$/]);
+  page.setDefaultTimeout(10000);
+  let queueId = 0;
+  try {
+    await step('an administrator logs in to the administration, its tabs reachable by the keyboard', async () => {
+      await login(page, url, 'admin@a.example', password);
+      await page.getByRole('tablist', { name: 'Administration' }).waitFor();
+      await page.getByRole('button', { name: 'Administration' }).waitFor();
+      await tab(page, 'Users').focus();
+      await page.keyboard.press('ArrowRight');
+      if (!(await tab(page, 'Skills').evaluate((e) => e === document.activeElement))) throw new Error('ArrowRight did not move');
+      await page.keyboard.press('End');
+      await tab(page, 'Platform').waitFor();
+      if ((await tab(page, 'Platform').getAttribute('aria-selected')) !== 'true') throw new Error('End did not open the last tab');
+      await page.keyboard.press('Home');
+      await page.getByRole('table', { name: 'Users of this brand' }).getByText('admin@a.example').first().waitFor();
+    });
+    await step('every tab of the administration has no serious accessibility violation (en, fr)', async () => {
+      for (const [lang, tabs] of [['en', TABS_EN], ['fr', TABS_FR]]) {
+        if (lang === 'fr') await page.getByLabel('Language').selectOption('fr');
+        for (const name of tabs) {
+          await open(page, name);
+          await page.locator('[role="tabpanel"] :is(form, table, h2)').first().waitFor();
+          await accessible(page, `admin ${name} (${lang})`);
+        }
+      }
+      await page.getByLabel('Langue').selectOption('en');
+      await open(page, 'Users');
+    });
+    await step('the administrator creates a skill and a queue; a bad target is refused at its field', async () => {
+      await open(page, 'Skills');
+      await page.getByLabel('Skill name').fill('returns');
+      await page.getByRole('button', { name: 'Create the skill' }).click();
+      await status(page, 'Skill returns created.');
+      await open(page, 'Queues');
+      await page.getByLabel('Queue name').fill('Returns');
+      await page.getByLabel('Skill', { exact: true }).selectOption({ label: 'returns' });
+      await page.getByLabel('Channel').selectOption('email');
+      await page.getByLabel('Level', { exact: true }).selectOption('2');
+      await page.getByLabel('Strategy').selectOption('best_skill');
+      const target = page.getByLabel('Service-level target (share, 0 to 1)');
+      await target.fill('3');
+      await page.getByLabel('Service-level seconds').fill('60');
+      await page.getByLabel('Offer timeout (s, 0: never)').fill('30');
+      await page.getByLabel('Overflow to').selectOption({ label: 'Billing' });
+      await page.getByLabel('Overflow after (s)').fill('120');
+      await page.getByRole('button', { name: 'Create the queue' }).click();
+      await page.getByRole('alert').getByText("'sl_target' must be above 0 and at most 1").waitFor();
+      if ((await target.getAttribute('aria-invalid')) !== 'true') throw new Error('the field is not marked invalid');
+      if (!(await target.evaluate((e) => e === document.activeElement))) throw new Error('the focus is not at the field');
+      await accessible(page, 'queue form with an error (en)');
+      await target.fill('0.9');
+      await page.getByRole('button', { name: 'Create the queue' }).click();
+      await status(page, 'Queue Returns created.');
+      if ((await page.getByLabel('Queue name').inputValue()) !== '') throw new Error('the form keeps the queue made');
+      const { items } = await admin('GET', '/api/v1/queues');
+      const q = items.find((x) => x.name === 'Returns');
+      const billing = items.find((x) => x.name === 'Billing');
+      if (!q || q.channel !== 'email' || q.level !== 2 || q.strategy !== 'best_skill' || q.sl_target !== 0.9
+        || q.sl_seconds !== 60 || q.offer_timeout_s !== 30 || q.overflow_to !== billing.id || q.max_wait_s !== 120)
+        throw new Error(JSON.stringify(q));
+      queueId = q.id;
+    });
+    await step('the administrator edits the queue', async () => {
+      const row = page.locator(`tr[data-queue="${queueId}"]`);
+      await row.getByRole('button', { name: 'Edit (Returns)' }).click();
+      await page.getByRole('heading', { name: 'Queue Returns' }).waitFor();
+      await page.getByLabel('Wrap-up (s)').fill('45');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await status(page, 'Queue Returns saved.');
+      const q = await admin('GET', `/api/v1/queues/${queueId}`);
+      if (q.wrapup_s !== 45 || q.sl_target !== 0.9) throw new Error(JSON.stringify(q));
+    });
+    await step('the platform admin creates an outsourcer; the administrator adds its agent, refused first at the password', async () => {
+      await open(page, 'Platform');
+      await page.getByLabel('Organisation name').fill(OUTSOURCER);
+      await page.getByLabel('Kind').selectOption('outsourcer');
+      await page.getByRole('button', { name: 'Create the organisation' }).click();
+      await status(page, `Organisation ${OUTSOURCER} created.`);
+      await open(page, 'Users');
+      await page.getByLabel('Email').fill(OLGA);
+      await page.getByLabel('Name', { exact: true }).fill('Olga Outsourced');
+      const pw = page.getByLabel('Password', { exact: true });
+      await pw.fill('short');
+      await page.getByLabel('Role', { exact: true }).selectOption('outsourced_agent');
+      await page.getByLabel('Organisation').fill(OUTSOURCER);
+      await page.getByRole('button', { name: 'Create the user' }).click();
+      await page.getByRole('alert').getByText("'password' must have at least 8 characters").waitFor();
+      if ((await pw.getAttribute('aria-invalid')) !== 'true') throw new Error('the password is not marked invalid');
+      await pw.fill(password);
+      await page.getByRole('button', { name: 'Create the user' }).click();
+      await status(page, 'User Olga Outsourced created.');
+      await page.locator('tr[data-user]', { hasText: OLGA }).getByText(OUTSOURCER).waitFor();
+    });
+    await step('the agent gets skills with proficiency and tier, and capacity per channel', async () => {
+      await open(page, 'Agents’ profiles');
+      await page.getByLabel('Person').selectOption({ label: `Olga Outsourced (${OLGA})` });
+      await page.getByRole('heading', { name: 'Routing profile of Olga Outsourced' }).waitFor();
+      await page.getByRole('checkbox', { name: 'returns' }).check();
+      await page.getByLabel('Proficiency in returns').fill('7');
+      await page.getByLabel('Tier for returns').selectOption('2');
+      await page.getByLabel('Email', { exact: true }).fill('3');
+      await page.getByLabel('Chat', { exact: true }).fill('1');
+      await page.getByLabel('Missed offers before a pause').fill('5');
+      await page.getByRole('button', { name: 'Save the profile' }).click();
+      await status(page, 'Profile of Olga Outsourced saved.');
+      const { items } = await admin('GET', '/api/v1/users');
+      const olga = items.find((u) => u.email === OLGA);
+      const a = await admin('GET', `/api/v1/agents/${olga.id}`);
+      const skills = await admin('GET', '/api/v1/skills');
+      const returns = skills.items.find((s) => s.name === 'returns');
+      if (a.level !== 1 || a.capacity.email !== 3 || a.capacity.chat !== 1 || a.max_missed !== 5 || a.skills.length !== 1
+        || a.skills[0].skill_id !== returns.id || a.skills[0].proficiency !== 7 || a.skills[0].tier !== 2)
+        throw new Error(JSON.stringify(a));
+      await page.locator(`tr[data-agent="${olga.id}"]`).getByText('returns (7, tier 2)').waitFor();
+    });
+    await step('customers imported from a file: the counts, and the bad line refused with its number and reason', async () => {
+      await open(page, 'Customer import');
+      const csv = 'external_id,email,first_name:basic\nR-1,rita@example.net,Rita\nR-2,not an address,Rob\nR-3,remy@example.net,Rémy\n';
+      await page.getByLabel('CSV file').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await status(page, 'Import of customers.csv done: 2 lines kept.');
+      await page.getByText('2 customers added').waitFor();
+      await page.getByText('1 line refused').waitFor();
+      const rows = page.getByRole('table', { name: 'Refused lines' }).locator('tbody tr');
+      if ((await rows.count()) !== 1) throw new Error(`${await rows.count()} refused lines`);
+      if ((await rows.first().locator('td').first().textContent()) !== '3') throw new Error('not line 3');
+      await rows.first().getByText('email is not an email address').waitFor();
+      await accessible(page, 'import report (en)');
+      const found = await admin('GET', '/api/v1/customers?external_id=R-3');
+      if (found.items.length !== 1) throw new Error('R-3 not imported');
+    });
+    await step('an import all or nothing with a bad line keeps nothing and shows the line; a malformed file is refused', async () => {
+      const csv = 'external_id,email\nR-4,ruth@example.net\nR-5,not an address\n';
+      await page.getByLabel('CSV file').setInputFiles({ name: 'more.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await page.getByLabel('All or nothing: keep nothing if a line is refused').check();
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('alert').getByText(/import/i).waitFor();
+      await page.getByRole('table', { name: 'Refused lines' }).locator('tr[data-line="3"]').waitFor();
+      if ((await admin('GET', '/api/v1/customers?external_id=R-4')).items.length) throw new Error('R-4 kept');
+      await page.getByLabel('CSV file').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('external_id,email\n"R-6,x\n') });
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByRole('alert').getByText(/^The file was refused \(line 2\): malformed CSV at line 2/).waitFor();
+    });
+    await step('an API token is shown once with a copy button, then revoked after a confirmation', async () => {
+      await open(page, 'API tokens');
+      await page.getByLabel('Token name').fill('crm-sync');
+      await page.getByLabel('Role', { exact: true }).selectOption('agent');
+      await page.getByLabel('Expires after (days)').fill('30');
+      await page.getByRole('button', { name: 'Create the token' }).click();
+      const secret = page.getByLabel('The new token');
+      await secret.waitFor();
+      const token = await secret.inputValue();
+      if (!/^gct_/.test(token)) throw new Error(`token ${token}`);
+      await page.getByRole('button', { name: 'Copy' }).click();
+      await page.getByRole('status').getByText(/Token copied\.|copy it with Ctrl\+C/).waitFor();
+      const works = await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      if (works.status !== 200) throw new Error(`the new token answers ${works.status}`);
+      const row = page.locator('tr[data-token]', { hasText: 'crm-sync' });
+      const revoke = row.getByRole('button', { name: 'Revoke (crm-sync)' });
+      await revoke.click();
+      const dialog = page.getByRole('dialog', { name: 'Are you sure?' });
+      await dialog.waitFor();
+      await accessible(page, 'confirmation dialog (en)');
+      if (!(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((e) => e === document.activeElement)))
+        throw new Error('the dialog does not focus Cancel');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      if (!(await revoke.evaluate((e) => e === document.activeElement))) throw new Error('the focus did not come back');
+      if ((await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } })).status !== 200)
+        throw new Error('cancelled, yet revoked');
+      await revoke.click();
+      await dialog.getByRole('button', { name: 'Revoke' }).click();
+      await status(page, 'Token crm-sync revoked.');
+      await row.getByText(/^Revoked /).waitFor();
+      const gone = await fetch(`${url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+      if (gone.status !== 401) throw new Error(`the revoked token answers ${gone.status}`);
+    });
+    await step('a user is disabled after a confirmation, enabled again, given a role and a new password', async () => {
+      await admin('POST', '/api/v1/users', { email: 'dan@a.example', name: 'Dan Temp', password, role: 'agent' });
+      await open(page, 'Users');
+      const row = page.locator('tr[data-user]', { hasText: 'dan@a.example' });
+      await row.getByRole('button', { name: 'Disable (Dan Temp)' }).click();
+      await page.getByRole('dialog', { name: 'Are you sure?' }).getByRole('button', { name: 'Disable' }).click();
+      await status(page, 'Dan Temp is disabled.');
+      await row.getByText('Disabled', { exact: true }).waitFor();
+      let { items } = await admin('GET', '/api/v1/users');
+      if (!items.find((u) => u.email === 'dan@a.example').disabled) throw new Error('not disabled');
+      await row.getByRole('button', { name: 'Enable (Dan Temp)' }).click();
+      await status(page, 'Dan Temp is enabled.');
+      await row.getByLabel('Role of Dan Temp').selectOption('supervisor');
+      await row.getByRole('button', { name: 'Change the role (Dan Temp)' }).click();
+      await status(page, 'Dan Temp is now Supervisor.');
+      await row.getByRole('button', { name: 'New password (Dan Temp)' }).click();
+      const field = row.getByLabel('New password for Dan Temp');
+      if (!(await field.evaluate((e) => e === document.activeElement))) throw new Error('the password field has no focus');
+      await page.keyboard.type('another horse');
+      await page.keyboard.press('Enter');
+      await status(page, 'New password set for Dan Temp; their sessions have ended.');
+      if (!(await row.getByRole('button', { name: 'New password (Dan Temp)' }).evaluate((e) => e === document.activeElement)))
+        throw new Error('the focus did not come back to the button');
+      ({ items } = await admin('GET', '/api/v1/users'));
+      const dan = items.find((u) => u.email === 'dan@a.example');
+      if (dan.disabled || dan.role !== 'supervisor') throw new Error(JSON.stringify(dan));
+      const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'dan@a.example', password: 'another horse' }) });
+      if (res.status !== 200) throw new Error(`the new password answers ${res.status}`);
+    });
+    await step('the platform admin grants the outsourcer\'s agent a role in Brand B', async () => {
+      await open(page, 'Platform');
+      await page.getByLabel('Email').fill(OLGA);
+      await page.getByLabel('Brand', { exact: true }).selectOption({ label: 'Brand B' });
+      await page.getByLabel('Role', { exact: true }).selectOption('outsourced_agent');
+      await page.getByRole('button', { name: 'Give the role' }).click();
+      await status(page, `${OLGA} is now Outsourced agent in Brand B.`);
+    });
+    await step('the audit log shows the changes, a page at a time, filtered by action', async () => {
+      await open(page, 'Audit log');
+      const table = page.getByRole('table', { name: 'Audit log' });
+      await table.getByText('api_token_created').first().waitFor();
+      await page.getByRole('status').getByText('Page 1: 20 entries.').waitFor();
+      const first = await table.locator('tbody tr').first().getAttribute('data-audit');
+      await page.getByRole('button', { name: 'Older' }).click();
+      await page.getByRole('status').getByText(/^Page 2: /).waitFor();
+      const next = await table.locator('tbody tr').first().getAttribute('data-audit');
+      if (Number(next) >= Number(first)) throw new Error(`page 2 starts at ${next}, page 1 at ${first}`);
+      await page.getByRole('button', { name: 'Newest' }).click();
+      await page.getByRole('status').getByText('Page 1: 20 entries.').waitFor();
+      await page.getByLabel('Show only the action (on this page)').selectOption('customers_imported');
+      await table.locator('tbody tr', { hasText: 'customers_imported' }).first().waitFor();
+      const actions = await table.locator('tbody tr td:nth-child(3)').allTextContents();
+      if (!actions.length || actions.some((a) => a !== 'customers_imported')) throw new Error(actions.join(', '));
+      await table.getByText('inserted: 2, updated: 0, unchanged: 0, rejected: 1').waitFor();
+    });
+    await step('the outsourcer\'s agent chooses Brand B at login, then switches to Brand A', async () => {
+      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      const p = await ctx.newPage();
+      const errs = [];
+      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/, /^404 GET \/api\/v1\/agents\/me$/]);
+      p.setDefaultTimeout(10000);
+      try {
+        await login(p, url, OLGA, password);
+        await p.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
+        await p.getByRole('radio', { name: 'Brand B' }).check();
+        await p.getByRole('button', { name: 'Continue' }).click();
+        await p.getByText('You have no agent profile in this brand.').waitFor();
+        await p.getByLabel('Brand', { exact: true }).selectOption({ label: 'Brand A' });
+        await p.getByRole('heading', { name: 'Presence' }).waitFor();
+        const me = await p.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+        if (me.role !== 'outsourced_agent' || me.memberships.length !== 2
+          || me.tenant_id !== me.memberships.find((m) => m.tenant === 'Brand A').tenant_id)
+          throw new Error(JSON.stringify(me));
+        if (errs.length) throw new Error(errs.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
+    await step('a tenant admin who is no platform admin has the console without the platform tab', async () => {
+      await admin('POST', '/api/v1/users', { email: 'tina@a.example', name: 'Tina Admin', password, role: 'tenant_admin' });
+      const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 720 } });
+      const p = await ctx.newPage();
+      const errs = [];
+      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
+      p.setDefaultTimeout(10000);
+      try {
+        await p.goto(url);
+        await p.getByLabel('Adresse e-mail').fill('tina@a.example');
+        await p.getByLabel('Mot de passe').fill(password);
+        await p.getByRole('button', { name: 'Se connecter' }).click();
+        await p.getByRole('tablist', { name: 'Administration' }).waitFor();
+        await tab(p, 'Journal d’audit').waitFor();
+        if ((await p.getByRole('tab').count()) !== TABS_FR.length - 1) throw new Error(`${await p.getByRole('tab').count()} tabs`);
+        if (await tab(p, 'Plateforme').count()) throw new Error('a platform tab');
+        if (errs.length) throw new Error(errs.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
+    await step('no script error in the administration', async () => {
+      if (errors.length) throw new Error(errors.join('\n'));
+    });
+  } finally {
+    await context.close();
+  }
+}
