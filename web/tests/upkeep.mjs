@@ -13,14 +13,14 @@
 // and French.
 const PASSWORD = 'correct horse';
 
-const ARTICLE = { id: 'wifi-reset', kind: 'article', type: 'answer', title: 'Reset the wifi', lang: 'en',
+const ARTICLE = { id: 'wifi-restart', kind: 'article', type: 'answer', title: 'Reset the wifi', lang: 'en',
   tags: ['wifi'], body: 'Hold the wifi button for ten seconds.' };
 const TREE = {
   id: 'wifi-weak', kind: 'tree', title: 'Weak wifi', lang: 'en', tags: ['wifi', 'signal'], start: 'band', nodes: [
     { id: 'band', type: 'choice', text: 'Which band is the device on?', choices: [
       { value: '24', label: '2.4 GHz', next: 'walls' }, { value: '5', label: '5 GHz', next: 'reset' }] },
     { id: 'walls', type: 'yesno', text: 'Are there thick walls between the box and the device?', yes: 'survey', no: 'reset' },
-    { id: 'reset', type: 'article', article: 'wifi-reset' },
+    { id: 'reset', type: 'article', article: 'wifi-restart' },
     { id: 'survey', type: 'escalate', reason: 'coverage survey' },
   ],
   scenarios: [{ name: 'Thick walls', customer: 'my wifi is weak upstairs', answers: { band: '24', walls: 'yes' } }],
@@ -106,8 +106,11 @@ export async function upkeepTests({ browser, url, step, accessible }) {
     if (!gaps.unmatched_words.some((w) => w.word.startsWith('zorglub'))) throw new Error(JSON.stringify(gaps));
   });
   await step('upkeep: an author sees each gap with its counts, the failing tree linked to the workshop', async () => {
-    author = await signIn(browser, url, 'author@a.example', errors, // authors land on the upkeep
-      (p) => p.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge upkeep' }).waitFor());
+    author = await signIn(browser, url, 'author@a.example', errors, async (p) => { // authors land on the workshop
+      await p.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge workshop' }).waitFor();
+      await p.locator('nav.pages').getByRole('button', { name: 'Knowledge upkeep' }).click();
+      await p.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge upkeep' }).waitFor();
+    });
     const tree = author.page.locator('tr[data-tree="wifi-weak"]');
     await tree.waitFor();
     const cells = await tree.locator('td').allTextContents();
@@ -124,7 +127,7 @@ export async function upkeepTests({ browser, url, step, accessible }) {
     await row.getByLabel('Published item').selectOption({ label: 'Reset the wifi (article)' });
     await row.getByRole('button', { name: 'Link', exact: true }).click();
     await status(author.page, `“${FAILED}” now leads to “Reset the wifi”.`);
-    const { links } = await admin('GET', '/api/v1/kb/links?item=wifi-reset');
+    const { links } = await admin('GET', '/api/v1/kb/links?item=wifi-restart');
     if (!links.some((l) => l.term.startsWith('upstair') && l.ok >= 1)) throw new Error(JSON.stringify(links));
   });
   await step('upkeep: a failed query starts a draft article titled with it (the API\'s error on its field first)', async () => {
