@@ -3,11 +3,11 @@
 // tenth of the agents change presence through the API (forced by the
 // admin: paused, ten seconds later available again), and the server sends
 // its queue_stats of every queue; the page also ticks each agent's time in
-// state. The work is Chromium's own count of the page's main-thread task
-// time (CDP Performance.getMetrics: TaskDuration, with ScriptDuration,
-// LayoutDuration and RecalcStyleDuration), read at each second's end: it
-// holds the events' dispatch, the page's batching, its render, style,
-// layout and paint, and the ticking clock. Median and p95 of the seconds.
+// state. The work is the CPU time of the page's main thread, from
+// Chromium's trace (see seconds() below): the events' dispatch, the page's
+// batching and render, style, layout and paint, and the ticking clock,
+// summed per second. Median and p95 of the seconds. Tracing itself costs a
+// little; both pages pay it.
 //
 // References, in the same run and the same seconds:
 // - the wallboard's idle second (before the updates: queue_stats with
