@@ -94,7 +94,8 @@ function plainWallboard({ email, password }) {
 // Each top-level task's thread time (tdur, CPU time: a task descheduled by
 // the other programs of a shared machine does not grow) is summed per
 // second from the mark; so are style and layout (UpdateLayoutTree, Layout)
-// and the frames' painting (PrePaint, Paint, Layerize).
+// and the frames' painting (PrePaint, Paint, Layerize), and the frames
+// drawn are counted (one Layerize each).
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'blink.user_timing'];
 const STYLE = new Set(['UpdateLayoutTree', 'Layout']);
 const PAINT = new Set(['PrePaint', 'Paint', 'Layerize']);
@@ -106,7 +107,7 @@ function perSecond(trace, mark, n) {
   const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.pid === m.pid &&
     e.args.name === 'CrRendererMain');
   const tid = main ? main.tid : m.tid;
-  const rows = Array.from({ length: n }, () => ({ cpu: 0, wall: 0, style: 0, paint: 0 }));
+  const rows = Array.from({ length: n }, () => ({ cpu: 0, wall: 0, style: 0, paint: 0, frames: 0 }));
   for (const e of events) {
     if (e.pid !== m.pid || e.tid !== tid || e.ph !== 'X') continue;
     const k = Math.floor((e.ts - m.ts) / 1e6);
@@ -117,6 +118,7 @@ function perSecond(trace, mark, n) {
       rows[k].wall += (e.dur ?? 0) / 1000;
     } else if (STYLE.has(e.name)) rows[k].style += cpu;
     else if (PAINT.has(e.name)) rows[k].paint += cpu;
+    if (e.name === 'Layerize') rows[k].frames += 1; // one a frame drawn
   }
   return rows;
 }
@@ -176,13 +178,15 @@ export async function wallboardUpdate({ browser, url, admin, queues, agents, sec
     const wall = summary(busy, 'wall');
     const style = summary(busy, 'style');
     const paint = summary(busy, 'paint');
+    const frames = summary(busy, 'frames');
+    const bareFrames = summary(bare, 'frames');
     const idleTask = summary(idle, 'cpu');
     const bareTask = summary(bare, 'cpu');
     log(`wallboard, ${nSeconds} s of updates (${Math.round(changes / nSeconds)} presence changes a second, queue_stats each second):` +
       ` main-thread work a second p50 ${task.p50} ms, p95 ${task.p95} ms` +
-      ` of CPU (of which style and layout p50 ${style.p50} ms, paint ${paint.p50} ms; wall time p50 ${wall.p50} ms)`);
+      ` of CPU in ${frames.p50} frames (of which style and layout p50 ${style.p50} ms, paint ${paint.p50} ms; wall time p50 ${wall.p50} ms)`);
     log(`  references: the wallboard idle (${IDLE_SECONDS} s) p50 ${idleTask.p50} ms;` +
-      ` the same updates in plain DOM p50 ${bareTask.p50} ms, p95 ${bareTask.p95} ms;` +
+      ` the same updates in plain DOM p50 ${bareTask.p50} ms, p95 ${bareTask.p95} ms in ${bareFrames.p50} frames;` +
       ` ratio to plain DOM ${round(task.p50 / bareTask.p50, 2)}`);
     log(`  per second (ms): ${busy.map((r) => r.cpu.toFixed(1)).join(' ')}`);
     return {
