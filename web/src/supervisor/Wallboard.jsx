@@ -145,6 +145,8 @@ function MoveForm({ t, queues, onMove }) {
   );
 }
 
+const FLUSH_GAP_MS = 250;
+
 // Loads the agents with their live state, a few requests at a time.
 async function loadAgents() {
   const { items } = await api.agents();
@@ -176,11 +178,15 @@ export function Wallboard({ t, lang, say, fail }) {
         el.textContent = duration((now - Number(el.dataset.since)) / 1000);
     }, 1000);
     // the events of one frame are applied together, in one copy and one
-    // render (each event of the stream comes in a task of its own); a
-    // hidden page has no frames, so a timer does it there
+    // render (each event of the stream comes in a task of its own), and at
+    // most one such frame every FLUSH_GAP_MS: each costs a render, style,
+    // layout and paint of the board whatever the number of events
+    // (bench/web); a hidden page has no frames, so a timer does it there
     let batch = [];
     let stats = null;
+    let last = -Infinity;
     const flush = () => {
+      last = performance.now();
       const list = batch;
       const s = stats;
       batch = [];
@@ -190,7 +196,9 @@ export function Wallboard({ t, lang, say, fail }) {
     };
     const close = events((type, ev) => {
       if (!stats && !batch.length) {
-        if (document.hidden) setTimeout(flush, 250);
+        const wait = last + FLUSH_GAP_MS - performance.now();
+        if (document.hidden) setTimeout(flush, Math.max(250, wait));
+        else if (wait > 0) setTimeout(() => requestAnimationFrame(flush), wait);
         else requestAnimationFrame(flush);
       }
       if (type === 'queue_stats') stats = ev;
