@@ -28,7 +28,8 @@ function watchOffers() {
   const waiters = new Map();
   window.__bench = {
     seen,
-    wait: (id) => (seen.has(id) ? Promise.resolve(seen.get(id)) : new Promise((ok) => waiters.set(id, ok))),
+    // answers once the frame is noted too
+    wait: (id) => (seen.get(id)?.frame ? Promise.resolve(seen.get(id)) : new Promise((ok) => waiters.set(id, ok))),
   };
   const note = (el) => {
     const id = Number(el.dataset.contact);
