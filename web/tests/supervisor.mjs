@@ -74,6 +74,7 @@ async function loadTest(browser, url, email, password) {
     await page.locator(`[data-queue="${QUEUES}"]`).waitFor();
     const times = [];
     for (let round = 1; round <= ROUNDS; round++) {
+      await page.waitForTimeout(300); // past the page's gap between two renders (FLUSH_GAP_MS, 250 ms)
       const stats = bigStats(round);
       const ms = await page.evaluate(async ({ stats, round, agents }) => {
         // the page applies a frame's events in its own animation-frame callback:

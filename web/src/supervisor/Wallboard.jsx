@@ -151,6 +151,10 @@ function MoveForm({ t, queues, onMove, contact, setContact }) {
   );
 }
 
+// At most one render of the stream's changes this often: a second of
+// changes costs a few frames, not one each.
+const FLUSH_GAP_MS = 250;
+
 // The agents with their live state, in one request.
 async function loadAgents() {
   const { items } = await api.agents();
@@ -172,11 +176,15 @@ export function Wallboard({ t, lang, say, fail }) {
         el.textContent = duration((now - Number(el.dataset.since)) / 1000);
     }, 1000);
     // the events of one frame are applied together, in one copy and one
-    // render (each event of the stream comes in a task of its own); a
-    // hidden page has no frames, so a timer does it there
+    // render (each event of the stream comes in a task of its own), and at
+    // most one such frame every FLUSH_GAP_MS: each costs a render, style,
+    // layout and paint of the board whatever the number of events
+    // (bench/web); a hidden page has no frames, so a timer does it there
     let batch = [];
     let stats = null;
+    let last = -Infinity;
     const flush = () => {
+      last = performance.now();
       const list = batch;
       const s = stats;
       batch = [];
@@ -186,7 +194,9 @@ export function Wallboard({ t, lang, say, fail }) {
     };
     const close = events((type, ev) => {
       if (!stats && !batch.length) {
-        if (document.hidden) setTimeout(flush, 250);
+        const wait = last + FLUSH_GAP_MS - performance.now();
+        if (document.hidden) setTimeout(flush, Math.max(250, wait));
+        else if (wait > 0) setTimeout(() => requestAnimationFrame(flush), wait);
         else requestAnimationFrame(flush);
       }
       if (type === 'queue_stats') stats = ev;
