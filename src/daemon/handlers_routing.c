@@ -179,9 +179,11 @@ int run_agent_list(struct request *r, struct store *db)
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	/* with each one's live state where the routing knows it (as for one
-	 * agent): a wallboard loads its agents in one request */
-	router_agents_live(router_of(r), r->scope.tenant_id, list);
-	return reply(r, 200, json_pack("{s:o}", "items", list));
+	 * agent): a wallboard loads its agents in one request, then applies
+	 * the digests numbered after seq */
+	uint64_t seq = 0;
+	router_agents_live(router_of(r), r->scope.tenant_id, list, &seq);
+	return reply(r, 200, json_pack("{s:o,s:I}", "items", list, "seq", (json_int_t)seq));
 }
 
 /* The agent's profile and presence from the store, and its live state. */

@@ -39,6 +39,8 @@ struct ainfo {                  /* by engine agent id */
 	enum presence presence;
 	enum agent_state state;     /* as last seen at the end of a request */
 	int64_t state_since;        /* since when (0: unknown) */
+	char reason[64];            /* of its pause */
+	bool in_digest;             /* changed since the last agents' digest */
 };
 
 struct cinfo {                  /* by engine contact id */
@@ -77,6 +79,10 @@ struct shard {
 	int64_t epoch;
 	bool fenced, fenced_in_job, lost;
 	int64_t day;                /* the day the service-level counters count */
+	/* the agents' digest published each second: its number, and whether
+	 * an agent changed since (router_agents_live answers the number) */
+	uint64_t digest_seq;
+	bool digest_due;
 	UT_hash_handle hh;
 };
 
@@ -328,6 +334,7 @@ static int drain(struct shard *rt, struct store *db)
 		}
 		case ROUTE_AGENT_PAUSED:
 			rt->a[d.agent].presence = PRESENCE_PAUSED;
+			snprintf(rt->a[d.agent].reason, sizeof(rt->a[d.agent].reason), "missed offers");
 			rc = store_agent_set_presence(db, tenant, user, "paused", "missed offers", d.at);
 			if (rc == GC_OK)
 				rc = emit(rt, db, tenant, "presence", 0, user, 0,
@@ -686,6 +693,7 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	if (rc < 0)
 		return engine_error(rt, rc, "presence");
 	rt->a[agent].presence = in->presence;
+	snprintf(rt->a[agent].reason, sizeof(rt->a[agent].reason), "%s", in->reason ? in->reason : "");
 	if ((rc = store_agent_set_presence(db, scope->tenant_id, user_id, presence_name(in->presence), in->reason,
 					   now)) < 0)
 		return rc;
@@ -914,6 +922,8 @@ static void reset(struct shard *rt)
 	map_clear(&rt->contacts);
 	rt->n_skills = rt->n_q = rt->n_a = 0;
 	rt->n_touched = 0;
+	rt->digest_seq += 2; /* a number skipped: pages showing the agents load them again */
+	rt->digest_due = true;
 	rt->job_changed_engine = rt->batch_changed_engine = false;
 }
 
@@ -1059,8 +1069,10 @@ static void note_states(struct router *top, const struct events *job)
 		if (ev->agent_id == 0)
 			continue;
 		HASH_FIND(hh, top->shards, &ev->tenant_id, sizeof(ev->tenant_id), rt);
-		if (rt && rt->e && (m = map_find(rt->agents, ev->tenant_id, ev->agent_id)))
+		if (rt && rt->e && (m = map_find(rt->agents, ev->tenant_id, ev->agent_id))) {
 			note_state(rt, m->eid, now_ms(rt));
+			rt->a[m->eid].in_digest = rt->digest_due = true;
+		}
 	}
 }
 
@@ -1140,7 +1152,7 @@ uint64_t router_rebuilds(const struct router *top)
 
 static int shard_contact_view(struct shard *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret);
-static int shard_agents_live(struct shard *rt, json_t *agents);
+static int shard_agents_live(struct shard *rt, json_t *agents, uint64_t *ret_seq);
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
 			      struct router_load *ret);
 static json_t *shard_queue_stats(struct shard *rt);
@@ -1259,11 +1271,11 @@ int router_agent_state(struct router *top, int64_t tenant_id, int64_t user_id, j
 	return rc < 0 ? rc : shard_agent_state(t, user_id, ret);
 }
 
-int router_agents_live(struct router *top, int64_t tenant_id, json_t *agents)
+int router_agents_live(struct router *top, int64_t tenant_id, json_t *agents, uint64_t *ret_seq)
 {
 	struct shard *t = NULL;
 	int rc = shard_for(top, NULL, tenant_id, &t);
-	return rc < 0 ? rc : shard_agents_live(t, agents);
+	return rc < 0 ? rc : shard_agents_live(t, agents, ret_seq);
 }
 
 json_t *router_queue_stats(struct router *top, int64_t tenant_id)
@@ -1414,8 +1426,9 @@ static json_t *agent_live_json(const struct shard *rt, uint32_t agent, json_t *c
 	char since[GC_TIME_LEN];
 	if (ai->state_since)
 		gc_time_format(ai->state_since, since);
-	return json_pack("{s:s,s:s,s:s?,s:o,s:o,s:i,s:i,s:I,s:I}", "presence", presence_name(ai->presence), "state",
-			 state_names[agent_state(&v)], "state_since", ai->state_since ? since : NULL, "holding", active,
+	return json_pack("{s:s,s:s?,s:s,s:s?,s:o,s:o,s:i,s:i,s:I,s:I}", "presence", presence_name(ai->presence), "reason",
+			 ai->reason[0] ? ai->reason : NULL, "state", state_names[agent_state(&v)], "state_since",
+			 ai->state_since ? since : NULL, "holding", active,
 			 "contacts", contacts, "missed_in_row", v.missed_in_row, "offered", v.offered, "handled_today",
 			 (json_int_t)v.handled, "talk_s_today", (json_int_t)(v.talk_ms / 1000));
 }
@@ -1432,8 +1445,9 @@ static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret)
 	return *ret ? GC_OK : GC_ENOMEM;
 }
 
-static int shard_agents_live(struct shard *rt, json_t *agents)
+static int shard_agents_live(struct shard *rt, json_t *agents, uint64_t *ret_seq)
 {
+	*ret_seq = rt->digest_seq;
 	json_t **held = NULL;
 	int rc = held_by_agents(rt, ROUTE_NONE, &held);
 	if (rc < 0)
@@ -1528,6 +1542,30 @@ static json_t *shard_queue_stats(struct shard *rt)
 }
 
 /* One tenant's statistics to its supervisors' streams, when it has a live queue. */
+/* The agents that changed since the last digest, each with its live
+ * state: {"seq", "agents": [{"user_id", "live"}]}. Numbered one after
+ * another, so that a page that missed one (a slow reader gets the latest
+ * frame only) loads the agents again. NULL when it cannot be built (the
+ * next second tries again). */
+static json_t *agents_digest(struct shard *rt)
+{
+	json_t **held = NULL, *list = json_array();
+	if (list == NULL || held_by_agents(rt, ROUTE_NONE, &held) < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	for (uint32_t a = 0; a < rt->n_a; a++) {
+		if (rt->a[a].in_digest)
+			json_array_append_new(list, json_pack("{s:I,s:o}", "user_id", (json_int_t)rt->a[a].user_id, "live",
+							      agent_live_json(rt, a, json_incref(held[a]))));
+		rt->a[a].in_digest = false;
+		json_decref(held[a]);
+	}
+	free(held);
+	rt->digest_due = false;
+	return json_pack("{s:I,s:o}", "seq", (json_int_t)++rt->digest_seq, "agents", list);
+}
+
 static void publish_shard_stats(struct shard *rt)
 {
 	bool live = false;
@@ -1535,18 +1573,26 @@ static void publish_shard_stats(struct shard *rt)
 		live = rt->q[i].live;
 	if (!live || rt->e == NULL)
 		return;
-	char *text = NULL;
+	char *text = NULL, *digest = NULL;
 	json_t *stats = shard_queue_stats(rt);
 	if (stats)
 		text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(stats);
-	if (text == NULL)
+	json_t *agents = rt->digest_due ? agents_digest(rt) : NULL;
+	if (agents)
+		digest = json_dumps(agents, JSON_COMPACT);
+	json_decref(agents);
+	if (text == NULL) {
+		free(digest);
 		return;
-	size_t len = strlen(text) + 64;
+	}
+	size_t len = strlen(text) + (digest ? strlen(digest) : 0) + 96;
 	char *frame = malloc(len);
 	if (frame)
-		snprintf(frame, len, "event: queue_stats\ndata: %s\n\n", text);
+		snprintf(frame, len, "event: queue_stats\ndata: %s\n\n%s%s%s", text, digest ? "event: agent_states\ndata: " : "",
+			 digest ? digest : "", digest ? "\n\n" : "");
 	free(text);
+	free(digest);
 	if (frame)
 		hub_publish_stats(rt->top->hub, rt->tenant_id, frame);
 }
@@ -1651,6 +1697,8 @@ static int load_agents(struct router *top, struct store *db, int64_t tenant_id, 
 			if (p != PRESENCE_OFFLINE) {
 				route_agent_presence(rt->e, now_ms(rt), eid, ROUTE_PAUSED);
 				rt->a[eid].presence = p;
+				snprintf(rt->a[eid].reason, sizeof(rt->a[eid].reason), "%s",
+					 json_string_value(json_object_get(a, "reason")) ? json_string_value(json_object_get(a, "reason")) : "");
 			}
 		}
 		json_decref(profile);
@@ -1680,6 +1728,7 @@ static int restore_contact(struct router *top, struct store *db, json_t *row, bo
 		int64_t now = now_ms(rt);
 		route_agent_presence(rt->e, now, agent, ROUTE_PAUSED);
 		rt->a[agent].presence = PRESENCE_PAUSED;
+		snprintf(rt->a[agent].reason, sizeof(rt->a[agent].reason), "holding contacts");
 		int rc = store_agent_set_presence(db, tenant, user, "paused", "holding contacts", now);
 		if (rc < 0)
 			return rc;

@@ -91,8 +91,11 @@ int router_abandon(struct router *rt, struct store *db, const struct store_scope
 int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret);
 /* Sets "live" (router_agent_state's) on each row of agents (rows with a
- * user_id) that the tenant's routing knows, in one pass. */
-int router_agents_live(struct router *rt, int64_t tenant_id, json_t *agents);
+ * user_id) that the tenant's routing knows, in one pass; ret_seq: the
+ * number of the last agents' digest published (the "agent_states" event
+ * sent each second with queue_stats, of the agents that changed since the
+ * one before): a page applies the digests numbered after it. */
+int router_agents_live(struct router *rt, int64_t tenant_id, json_t *agents, uint64_t *ret_seq);
 /* What a reply time is estimated from (channel/email/ack.h): the contacts
  * ahead of this one in its queue (0 once it is offered), the agents not
  * offline who serve the queue, their capacity on its channel (slots), and

@@ -395,6 +395,7 @@ static void agents_show_what_they_hold(void **state)
 	long long c = new_contact(l1);
 	next_event(&sa, "offered", c, &ev);
 	json_decref(ev.data);
+	ev.data = NULL;
 	call("GET", agent_a, 200, NULL, &r, "/api/v1/agents/me");
 	json_t *live = json_object_get(r.json, "live");
 	assert_string_equal(json_string_value(json_object_get(live, "state")), "offered");
@@ -421,6 +422,38 @@ static void agents_show_what_they_hold(void **state)
 	assert_non_null(json_object_get(held, "since"));
 	assert_int_equal(json_array_size(json_object_get(json_object_get(agent_row(r.json, id_e), "live"), "contacts")), 0);
 	resp_clear(&r);
+	/* the supervisors' stream: each second, the agents that changed, numbered after the list's seq */
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents");
+	long long seq = resp_int(&r, "seq");
+	resp_clear(&r);
+	struct sse ss;
+	assert_int_equal(sse_open(&ss, &d, sup, 0), 200);
+	presence(expert, "paused");
+	bool seen = false;
+	for (int i = 0; i < 5 && !seen; i++) {
+		assert_true(sse_next(&ss, "agent_states", 3000, &ev));
+		long long n = json_integer_value(json_object_get(ev.data, "seq"));
+		assert_true(n > seq);
+		size_t k;
+		json_t *it;
+		json_array_foreach(json_object_get(ev.data, "agents"), k, it)
+			if (json_integer_value(json_object_get(it, "user_id")) == id_e) {
+				json_t *el = json_object_get(it, "live");
+				assert_string_equal(json_string_value(json_object_get(el, "presence")), "paused");
+				assert_string_equal(json_string_value(json_object_get(el, "reason")), "lunch");
+				seen = true;
+			}
+		json_decref(ev.data);
+		ev.data = NULL;
+	}
+	assert_true(seen);
+	sse_close(&ss);
+	/* an agent's own stream carries no digest of the others */
+	struct sse sa2;
+	assert_int_equal(sse_open(&sa2, &d, agent_a, 0), 200);
+	presence(expert, "available");
+	assert_false(sse_next(&sa2, "agent_states", 2500, &ev));
+	sse_close(&sa2);
 	/* a restart: A holds c again, and its state says so */
 	sse_close(&sa);
 	assert_int_equal(daemon_stop(&d), 0);

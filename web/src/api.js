@@ -84,7 +84,8 @@ export const api = {
 const AGENT_EVENTS = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
   'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned'];
 // a supervisor's stream also carries these
-export const SUPERVISOR_EVENTS = [...AGENT_EVENTS, 'enqueued', 'overflowed', 'refused', 'queue_stats'];
+// the wallboard's: each second, the queues' figures and the agents that changed
+export const WALLBOARD_EVENTS = ['queue_stats', 'agent_states'];
 
 export function events(onEvent, types = AGENT_EVENTS) {
   const source = new EventSource('/api/v1/events');

@@ -10,7 +10,7 @@
 // by a fake EventSource and the API answering 100 queues and 1,000 agents,
 // one second's update is applied in under a frame (16 ms of main-thread work).
 
-import { agentRow, applyEvents, applyQueueStats } from '../src/supervisor/live.js';
+import { agentRow, applyDigest, applyQueueStats, digestPlace } from '../src/supervisor/live.js';
 
 const QUEUES = 100;
 const AGENTS = 1000;
@@ -65,18 +65,23 @@ async function loadTest(browser, url, email, password) {
     const page = await context.newPage();
     await context.addInitScript(fakeEventSource);
     await page.route('**/api/v1/queues/stats', (r) => r.fulfill({ json: bigStats(0) }));
-    await page.route('**/api/v1/agents', (r) => r.fulfill({ json: { items: Array.from({ length: AGENTS }, (_, i) => ({
-      user_id: i + 1, name: `Agent ${i + 1}`, presence: 'available', reason: null,
-      presence_at: new Date().toISOString() })) } }));
-    await page.route(/\/api\/v1\/agents\/\d+$/, (r) => r.fulfill({ json: { live: { state: 'available', holding: {} } } }));
+    const since = new Date().toISOString();
+    const live = (presence, reason) => ({ presence, reason, state: presence, state_since: since, holding: {}, contacts: [] });
+    await page.route('**/api/v1/agents', (r) => r.fulfill({ json: { seq: 0, items: Array.from({ length: AGENTS }, (_, i) => ({
+      user_id: i + 1, name: `Agent ${i + 1}`, presence: 'available', reason: null, presence_at: since,
+      live: live('available', null) })) } }));
     await login(page, url, email, password);
     await page.locator(`[data-agent="${AGENTS}"]`).waitFor();
     await page.locator(`[data-queue="${QUEUES}"]`).waitFor();
     const times = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      await page.waitForTimeout(300); // past the page's gap between two renders (FLUSH_GAP_MS, 250 ms)
       const stats = bigStats(round);
-      const ms = await page.evaluate(async ({ stats, round, agents }) => {
+      // a busy second: one agent in ten changed presence
+      const changed = [];
+      for (let a = round % 10 + 1; a <= AGENTS; a += 10)
+        changed.push({ user_id: a, live: live(round % 2 ? 'paused' : 'available', round % 2 ? 'break' : null) });
+      const digest = { seq: round, agents: changed };
+      const ms = await page.evaluate(async ({ stats, digest }) => {
         // the page applies a frame's events in its own animation-frame callback:
         // the work is the events' dispatch, then what runs between a callback
         // asked before them and one asked after them
@@ -84,10 +89,7 @@ async function loadTest(browser, url, email, password) {
         requestAnimationFrame(() => { before = performance.now(); });
         const t0 = performance.now();
         window.__stream.emit('queue_stats', stats);
-        // a busy second: one agent in ten changes presence
-        for (let a = round % 10 + 1; a <= agents; a += 10)
-          window.__stream.emit('presence', { agent_id: a, presence: round % 2 ? 'paused' : 'available',
-            reason: round % 2 ? 'break' : null, at: new Date().toISOString() });
+        window.__stream.emit('agent_states', digest);
         const dispatch = performance.now() - t0;
         return new Promise((ok) => requestAnimationFrame(() => {
           const script = dispatch + performance.now() - before;
@@ -95,10 +97,12 @@ async function loadTest(browser, url, email, password) {
           document.body.getBoundingClientRect(); // and the style and layout the frame needs
           ok([script, script + performance.now() - t1]);
         }));
-      }, { stats, round, agents: AGENTS });
+      }, { stats, digest });
       const q = stats.queues[QUEUES - 1];
       const shown = await page.locator(`[data-queue="${QUEUES}"] .waiting`).textContent();
       if (shown !== String(q.waiting)) throw new Error(`round ${round}: the page shows ${shown}, not ${q.waiting}`);
+      const state = await page.locator(`[data-agent="${changed[0].user_id}"] .state`).getAttribute('class');
+      if (!state.includes(changed[0].live.state)) throw new Error(`round ${round}: agent ${changed[0].user_id} is ${state}`);
       times.push(ms);
     }
     // the least of the rounds: what the work costs, without the other programs of a shared machine
@@ -119,25 +123,27 @@ function expect(what, got, want) {
   if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`${what}: ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
 }
 
-// The wallboard's model alone: states follow the events, and what did not
-// change keeps its object (so its row is not rendered again).
+// The wallboard's model alone: rows follow the digests, what did not
+// change keeps its object (so its row is not rendered again), and a missed
+// digest is seen.
 function modelTest() {
   const at = '2026-12-01T10:00:00.000Z';
-  const start = new Map([[1, agentRow({ user_id: 1, name: 'A', presence: 'available' }, { state: 'available', holding: {} })],
-    [2, agentRow({ user_id: 2, name: 'B', presence: 'available' }, { state: 'busy', holding: { chat: 1 } })]]);
+  const live = (state, presence, contacts = []) => ({ presence, state, state_since: at, holding: {},
+    contacts: contacts.map((id) => ({ contact_id: id, state: 'assigned' })) });
+  const start = new Map([[1, agentRow({ user_id: 1, name: 'A' }, live('available', 'available'))],
+    [2, agentRow({ user_id: 2, name: 'B' }, live('busy', 'available', [5]))]]);
   const state = (m) => [...m.values()].map((r) => [r.state, r.held, r.holding]);
-  let m = applyEvents(start, [['offered', { agent_id: 1, contact_id: 7, at }]]);
-  expect('offered', state(m), [['offered', 0, []], ['busy', 1, []]]);
+  expect('loaded', state(start), [['available', 0, []], ['busy', 1, [5]]]);
+  let m = applyDigest(start, { seq: 1, agents: [{ user_id: 1, live: live('busy', 'available', [7, 8]) }] });
+  expect('digest', state(m), [['busy', 2, [7, 8]], ['busy', 1, [5]]]);
   if (m.get(2) !== start.get(2)) throw new Error('an unchanged agent got a new row');
-  m = applyEvents(m, [['accepted', { agent_id: 1, contact_id: 7, at }], ['accepted', { agent_id: 1, contact_id: 8, at }]]);
-  expect('accepted', state(m), [['busy', 2, [7, 8]], ['busy', 1, []]]);
-  m = applyEvents(m, [['moved', { contact_id: 7, agent_id: 1, queue_id: 2, at }],
-    ['wrapup_started', { agent_id: 1, contact_id: 8, wrapup_s: 30, at }],
-    ['wrapup_started', { agent_id: 2, contact_id: 5, wrapup_s: 0, at }]]); // held since the load
-  expect('moved, wrapped up', state(m), [['wrap_up', 0, []], ['available', 0, []]]);
-  m = applyEvents(m, [['wrapup_ended', { agent_id: 1, at }], ['presence', { agent_id: 2, presence: 'paused', reason: 'lunch', at }]]);
-  expect('wrap-up ended, paused', state(m), [['available', 0, []], ['paused', 0, []]]);
-  if (applyEvents(m, [['presence', { agent_id: 99, presence: 'paused', at }]]) !== m) throw new Error('no change, a new map');
+  m = applyDigest(m, { seq: 2, agents: [{ user_id: 2, live: { ...live('paused', 'paused'), reason: 'lunch' } }] });
+  expect('paused', state(m), [['busy', 2, [7, 8]], ['paused', 0, []]]);
+  if (m.get(2).reason !== 'lunch') throw new Error('the reason is lost');
+  const same = applyDigest(m, { seq: 3, agents: [{ user_id: 2, live: { ...live('paused', 'paused'), reason: 'lunch' } },
+    { user_id: 99, live: live('busy', 'available') }] });
+  if (same !== m) throw new Error('no change (and an unknown agent), a new map');
+  expect('places', [digestPlace(3, { seq: 2 }), digestPlace(3, { seq: 4 }), digestPlace(3, { seq: 6 })], ['old', 'next', 'gap']);
   const q = (id, waiting) => ({ queue_id: id, name: `Q${id}`, waiting, longest_wait_s: 0, service_level: null, sl_target: 0.8,
     sl_seconds: 20, answered: 0, abandoned: 0, agents: { available: 1 } });
   const q1 = applyQueueStats(new Map(), { queues: [q(1, 0), q(2, 0)] });
@@ -147,7 +153,7 @@ function modelTest() {
 }
 
 export async function supervisorTests({ browser, url, admin, step, accessible, password }) {
-  await step('the wallboard\'s model follows the events and keeps unchanged rows', modelTest);
+  await step('the wallboard\'s model follows the digests, keeps unchanged rows and sees a missed one', modelTest);
   const email = 'supervisor@a.example';
   const skill = await admin('POST', '/api/v1/skills', { name: 'escalations' });
   const queue = await admin('POST', '/api/v1/queues', { name: 'Escalations', skill_id: skill.id, channel: 'chat' });
@@ -220,8 +226,8 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       if (!(Number(seconds) <= Date.now() && Number(seconds) > Date.now() - 60000)) throw new Error(`in state since ${seconds}`);
       await agentRow.getByRole('button', { name: `Move contact #${held.id}` }).click();
       if ((await page.getByLabel('Contact number').inputValue()) !== String(held.id)) throw new Error('not picked');
-      const focused = await page.evaluate(() => document.activeElement?.id);
-      if (focused !== 'move-queue') throw new Error(`focus on ${focused}`);
+      await page.waitForFunction(() => document.activeElement?.id === 'move-queue', null, { timeout: 2000 })
+        .catch(async () => { throw new Error(`focus on ${await page.evaluate(() => document.activeElement?.id)}`); });
     });
     await step('the wallboard has no serious accessibility violation (en, fr)', async () => {
       await accessible(page, 'wallboard (en)');

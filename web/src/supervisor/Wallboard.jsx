@@ -7,8 +7,8 @@
 // so the ticking clock never re-renders a row.
 import { Component } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, events, SUPERVISOR_EVENTS } from '../api.js';
-import { AGENT_STATES, agentRow, applyEvents, applyQueueStats, countStates, duration } from './live.js';
+import { api, events, WALLBOARD_EVENTS } from '../api.js';
+import { AGENT_STATES, agentRow, applyDigest, applyQueueStats, countStates, digestPlace, duration } from './live.js';
 
 // A row rendered again only when its data, its language or its busy flag changed.
 class Row extends Component {
@@ -151,14 +151,11 @@ function MoveForm({ t, queues, onMove, contact, setContact }) {
   );
 }
 
-// At most one render of the stream's changes this often: a second of
-// changes costs a few frames, not one each.
-const FLUSH_GAP_MS = 250;
-
-// The agents with their live state, in one request.
+// The agents with their live state, in one request, and the number of the
+// last digest they include.
 async function loadAgents() {
-  const { items } = await api.agents();
-  return new Map(items.map((a) => [a.user_id, agentRow(a, a.live)]));
+  const { items, seq } = await api.agents();
+  return { agents: new Map(items.map((a) => [a.user_id, agentRow(a, a.live)])), seq };
 }
 
 export function Wallboard({ t, lang, say, fail }) {
@@ -169,39 +166,62 @@ export function Wallboard({ t, lang, say, fail }) {
 
   useEffect(() => {
     api.queueStats().then((s) => setQueues((q) => applyQueueStats(q, s)), fail);
-    loadAgents().then(setAgents, fail);
+    // the stream sends, once a second, the queues' figures and the digest
+    // of the agents that changed: one render a second, whatever the number
+    // of changes. Digests wait while the agents load; one missed (a slow
+    // connection gets the latest only) means loading them again.
+    let seq = null; // the last digest applied; null while loading
+    let waiting = [];
+    const load = () => {
+      seq = null;
+      loadAgents().then((loaded) => {
+        let map = loaded.agents;
+        seq = loaded.seq;
+        const later = waiting;
+        waiting = [];
+        for (const d of later) {
+          const place = digestPlace(seq, d);
+          if (place === 'gap') return load();
+          if (place === 'next') { map = applyDigest(map, d); seq = d.seq; }
+        }
+        setAgents(map);
+      }, fail);
+    };
+    load();
     const timer = setInterval(() => {
       const now = Date.now();
       for (const el of root.current?.querySelectorAll('[data-since]') || [])
         el.textContent = duration((now - Number(el.dataset.since)) / 1000);
     }, 1000);
-    // the events of one frame are applied together, in one copy and one
-    // render (each event of the stream comes in a task of its own), and at
-    // most one such frame every FLUSH_GAP_MS: each costs a render, style,
-    // layout and paint of the board whatever the number of events
-    // (bench/web); a hidden page has no frames, so a timer does it there
-    let batch = [];
+    // the two events of a second come in two tasks: applied together, in
+    // one animation frame (a hidden page has none: a timer there)
     let stats = null;
-    let last = -Infinity;
+    let digests = [];
+    let scheduled = false;
     const flush = () => {
-      last = performance.now();
-      const list = batch;
-      const s = stats;
-      batch = [];
+      scheduled = false;
+      if (stats) setQueues((q) => applyQueueStats(q, stats));
       stats = null;
-      if (s) setQueues((q) => applyQueueStats(q, s));
-      if (list.length) setAgents((a) => applyEvents(a, list));
+      const list = digests;
+      digests = [];
+      if (seq === null) { waiting.push(...list); return; }
+      const next = [];
+      for (const d of list) {
+        const place = digestPlace(seq, d);
+        if (place === 'gap') return load();
+        if (place === 'next') { next.push(d); seq = d.seq; }
+      }
+      if (next.length) setAgents((a) => next.reduce(applyDigest, a));
     };
     const close = events((type, ev) => {
-      if (!stats && !batch.length) {
-        const wait = last + FLUSH_GAP_MS - performance.now();
-        if (document.hidden) setTimeout(flush, Math.max(250, wait));
-        else if (wait > 0) setTimeout(() => requestAnimationFrame(flush), wait);
+      if (type === 'queue_stats') stats = ev;
+      else digests.push(ev);
+      if (!scheduled) {
+        scheduled = true;
+        if (document.hidden) setTimeout(flush, 250);
         else requestAnimationFrame(flush);
       }
-      if (type === 'queue_stats') stats = ev;
-      else batch.push([type, ev]);
-    }, SUPERVISOR_EVENTS);
+    }, WALLBOARD_EVENTS);
     return () => { clearInterval(timer); close(); };
   }, []);
 
