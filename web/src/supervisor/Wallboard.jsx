@@ -63,11 +63,22 @@ function QueueTable({ t, lang, queues }) {
   );
 }
 
-function ForceState({ t, row, onForce }) {
+// Rendered again only for a new name or language: an agent's row changes
+// every time its state does, its form does not.
+class ForceState extends Component {
+  shouldComponentUpdate(next) {
+    return next.row.name !== this.props.row.name || next.t !== this.props.t;
+  }
+  render(props) {
+    return <ForceForm {...props} />;
+  }
+}
+
+function ForceForm({ t, row, onForce }) {
   const [presence, setPresence] = useState('paused');
   const id = `force-${row.user_id}`;
   return (
-    <form class="inline" onSubmit={(e) => { e.preventDefault(); onForce(row, presence); }}>
+    <form class="inline" onSubmit={(e) => { e.preventDefault(); onForce(row.user_id, presence); }}>
       <label for={id} class="visually-hidden">{t('super.force_for', { name: row.name })}</label>
       <select id={id} value={presence} onChange={(e) => setPresence(e.target.value)}>
         {['available', 'paused', 'offline'].map((p) => <option value={p}>{t(`presence.${p}`)}</option>)}
@@ -99,6 +110,21 @@ function Holds({ t, a, onPick }) {
   );
 }
 
+// The time-in-state cells on screen: the only ones the clock ticks (the
+// others are written when their row renders or comes into view).
+const onScreen = new Set();
+const clockObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+  const now = Date.now();
+  for (const e of entries) {
+    if (!e.isIntersecting) { onScreen.delete(e.target); continue; }
+    onScreen.add(e.target);
+    e.target.textContent = duration((now - Number(e.target.dataset.since)) / 1000);
+  }
+});
+function watchClock(el) {
+  if (el && clockObserver) clockObserver.observe(el);
+}
+
 // A grid with table roles rather than a <table>: each row is laid out on
 // its own (content-visibility), so a thousand agents cost the layout of
 // the rows on screen.
@@ -107,7 +133,7 @@ function AgentTable({ t, agents, onForce, onPick }) {
     <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
       <span role="rowheader">{a.name}</span>
       <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
-      <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
+      <span role="cell" class="num"><span data-since={a.since} ref={watchClock}>{duration((Date.now() - a.since) / 1000)}</span></span>
       <span role="cell"><Holds t={t} a={a} onPick={onPick} /></span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
     </div>
@@ -190,8 +216,9 @@ export function Wallboard({ t, lang, say, fail }) {
     load();
     const timer = setInterval(() => {
       const now = Date.now();
-      for (const el of root.current?.querySelectorAll('[data-since]') || [])
-        el.textContent = duration((now - Number(el.dataset.since)) / 1000);
+      for (const el of onScreen)
+        if (el.isConnected) el.textContent = duration((now - Number(el.dataset.since)) / 1000);
+        else onScreen.delete(el);
     }, 1000);
     // the two events of a second come in two tasks: applied together, in
     // one animation frame (a hidden page has none: a timer there)
@@ -239,9 +266,10 @@ export function Wallboard({ t, lang, say, fail }) {
   };
 
   const counts = useMemo(() => countStates(agents), [agents]);
-  const force = (row, presence) => api.forcePresence(row.user_id, presence, presence === 'paused' ? 'supervisor' : undefined)
+  const force = (userId, presence) => api.forcePresence(userId, presence, presence === 'paused' ? 'supervisor' : undefined)
     .then((a) => {
-      setAgents((m) => new Map(m).set(row.user_id, { ...agentRow(a, a.live), holding: row.holding }));
+      const row = agentRow(a, a.live);
+      setAgents((m) => new Map(m).set(userId, row));
       say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
     }, fail);
   const [picked, setPicked] = useState('');
