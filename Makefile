@@ -42,6 +42,7 @@ bench: build
 	bench/wfm/run
 	bench/routing/run
 	bench/knowledge/run
+	bench/web/run
 
 # the Debian package into build-deb/, then checked unpacked in a throwaway root
 deb: deps
