@@ -168,8 +168,10 @@ async function agent(url) {
   const id = await accept(page, 0, true); // a chat: the experts' queue is on chat
   await page.keyboard.press('Alt+KeyG');
   await page.keyboard.type("Je n'ai plus internet depuis ce matin, le voyant de la box est rouge");
-  await page.getByLabel('The customer writes in').selectOption('fr');
-  await page.getByRole('button', { name: 'Search the knowledge' }).click();
+  // the contact's own panel: the demo's agent holds others in their tabs
+  const panel = page.locator('[role="tabpanel"]:not([hidden])');
+  await panel.getByLabel('The customer writes in').selectOption('fr');
+  await panel.getByRole('button', { name: 'Search the knowledge' }).click();
   const tree = page.locator('.result[data-item="no-internet"]');
   await tree.getByRole('button', { name: 'Start the diagnosis “Plus d\'internet”' }).click();
   const question = page.locator('.question');
@@ -183,8 +185,8 @@ async function agent(url) {
   await page.getByRole('heading', { name: 'Guided diagnosis' }).first().waitFor();
   await page.keyboard.press('Alt+KeyL');
   await page.keyboard.type(REASON);
-  await page.getByLabel('To the queue').selectOption({ label: 'Billing experts (level 2)' });
-  await page.getByRole('button', { name: 'Escalate' }).click();
+  await panel.getByLabel('To the queue').selectOption({ label: 'Billing experts (level 2)' });
+  await panel.getByRole('button', { name: 'Escalate' }).click();
   await page.getByRole('status').getByText(`Contact #${id} escalated to Billing experts.`).waitFor();
   await context.close();
   return id;
@@ -239,6 +241,36 @@ async function supervisor(url) {
   await context.close();
 }
 
+// The pages of issue 18: the administrator's console, the knowledge's
+// workshop and upkeep (an author), training (an agent, then a supervisor's
+// view of everyone's progress).
+async function workshopPages(url) {
+  let { context, page } = await open(url);
+  await signIn(page, 'admin@demo.example');
+  await page.locator('nav.pages button[aria-current="page"]', { hasText: 'Administration' }).waitFor();
+  await page.getByRole('tab', { name: 'Queues' }).click();
+  await page.locator('table').first().waitFor();
+  await shot(page, 'admin-queues', true);
+  await context.close();
+  ({ context, page } = await open(url));
+  await signIn(page, 'author@demo.example');
+  await page.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge workshop' }).waitFor();
+  await page.getByRole('tab', { name: 'Articles and trees' }).click();
+  await page.locator('tr[data-item]').first().waitFor();
+  await shot(page, 'workshop-list', true);
+  await page.locator('nav.pages').getByRole('button', { name: 'Knowledge upkeep' }).click();
+  await page.getByRole('tab', { name: 'Thesaurus' }).waitFor();
+  await shot(page, 'upkeep-gaps', true);
+  await context.close();
+  ({ context, page } = await open(url));
+  await signIn(page, 'supervisor@demo.example');
+  await page.getByRole('heading', { name: 'Wallboard' }).waitFor();
+  await page.locator('nav.pages').getByRole('button', { name: 'Training' }).click();
+  await page.getByRole('tab').first().waitFor();
+  await shot(page, 'training', true);
+  await context.close();
+}
+
 // optipng, when installed: the same pixels in fewer bytes.
 function optimise() {
   const which = spawnSync('sh', ['-c', 'command -v optipng'], { encoding: 'utf8' });
@@ -269,6 +301,7 @@ async function main() {
     await expert(url, id);
     await outsourced(url);
     await supervisor(url);
+    await workshopPages(url);
   } finally {
     await browser.close();
   }

@@ -205,12 +205,12 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       if (routing.queue_id === queue.id) throw new Error('still in Escalations');
     });
     await step('a wallboard opened while an agent holds a contact shows it, and a click picks it for a move', async () => {
-      const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      const session = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ email: 'agent@a.example', password, tenant: 'Brand A' }) }).then((r) => r.json());
-      const alex = (method, path) => fetch(url + path, { method, headers: { Authorization: `Bearer ${login.token}` } })
+      const alex = (method, path) => fetch(url + path, { method, headers: { Authorization: `Bearer ${session.token}` } })
         .then((r) => { if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`); return r.status === 204 ? null : r.json(); });
       const billing = (await admin('GET', '/api/v1/queues')).items.find((q) => q.name === 'Billing');
-      await admin('POST', `/api/v1/agents/${login.user_id}/presence`, { presence: 'available' });
+      await admin('POST', `/api/v1/agents/${session.user_id}/presence`, { presence: 'available' });
       const held = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Hold me', queue_id: billing.id });
       // the contact moved to Billing above waits there too: Alex takes both
       let offered = [];
@@ -224,6 +224,19 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await agentRow.locator('.state.busy').waitFor();
       const seconds = await agentRow.locator('[data-since]').getAttribute('data-since');
       if (!(Number(seconds) <= Date.now() && Number(seconds) > Date.now() - 60000)) throw new Error(`in state since ${seconds}`);
+      // Alex's own desktop, opened now: a tab for each contact held, one panel shown
+      const desk = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      try {
+        const alexPage = await desk.newPage();
+        await login(alexPage, url, 'agent@a.example', password);
+        await alexPage.getByRole('radio', { name: 'Brand A' }).check(); // Alex works for two brands
+        await alexPage.getByRole('button', { name: 'Continue' }).click();
+        for (const c of offered) await alexPage.getByRole('tab', { name: `#${c.contact_id}` }).waitFor();
+        const shown = await alexPage.locator('[role="tabpanel"]').evaluateAll((panels) => panels.filter((p) => p.offsetParent !== null).length);
+        if (offered.length < 2 || shown !== 1) throw new Error(`${offered.length} tabs, ${shown} panels shown`);
+      } finally {
+        await desk.close();
+      }
       await agentRow.getByRole('button', { name: `Move contact #${held.id}` }).click();
       if ((await page.getByLabel('Contact number').inputValue()) !== String(held.id)) throw new Error('not picked');
       await page.waitForFunction(() => document.activeElement?.id === 'move-queue', null, { timeout: 2000 })

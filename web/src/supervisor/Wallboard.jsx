@@ -102,8 +102,11 @@ function Holds({ t, a, onPick }) {
   const rest = a.held - a.holding.length;
   return (
     <>
-      {a.holding.map((c) => (
-        <button type="button" class="link" aria-label={t('super.pick', { id: c })} onClick={() => onPick(c)}>#{c}</button>
+      {a.holding.map((c, i) => (
+        <>
+          {i > 0 && ' '}
+          <button type="button" class="link" aria-label={t('super.pick', { id: c })} onClick={() => onPick(c)}>#{c}</button>
+        </>
       ))}
       {(rest > 0 || a.held === 0) && ` ${t('super.holding', { n: rest })}`}
     </>

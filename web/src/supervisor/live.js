@@ -40,7 +40,7 @@ export function agentRow(a, live) {
   return {
     user_id: a.user_id, name: a.name || a.email, presence, reason: (live ? live.reason : a.reason) || null,
     state: live ? live.state : presence, since: ms(live && live.state_since ? live.state_since : a.presence_at),
-    holding, held: live ? Math.max(holding.length, Object.values(live.holding || {}).reduce((s, n) => s + n, 0)) : 0,
+    holding, held: !live ? 0 : live.contacts ? holding.length : Object.values(live.holding || {}).reduce((s, n) => s + n, 0),
   };
 }
 
