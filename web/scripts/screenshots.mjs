@@ -199,7 +199,7 @@ async function expert(url, id) {
   await available(page);
   await accept(page, id);
   await page.keyboard.press('Alt+KeyJ');
-  const escalated = page.locator('.journey [data-type="escalated"]');
+  const escalated = page.locator('[role="tabpanel"]:not([hidden]) .journey [data-type="escalated"]');
   await escalated.getByText(`Reason: ${REASON}`).waitFor();
   await shot(page, 'expert-escalation', true);
   await context.close();
@@ -216,7 +216,7 @@ async function outsourced(url) {
   await page.getByRole('button', { name: 'Continue' }).click();
   await available(page);
   await accept(page);
-  await page.locator('dd[data-field="first_name"]').waitFor();
+  await page.locator('[role="tabpanel"]:not([hidden]) dd[data-field="first_name"]').waitFor();
   await shot(page, 'outsourced-agent', true);
   await context.close();
 }
