@@ -364,8 +364,8 @@ static const char *const migrations[] = {
 	/* 18: the knowledge workshop (web/src/workshop/): a reviewer's comment
 	 * when sending an item back to its author, kept on the item until the
 	 * next review; and the note its owner leaves when resolving a flag */
-	"ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
-	"ALTER TABLE kb_flags ADD COLUMN resolution TEXT;",
+	("ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
+	 "ALTER TABLE kb_flags ADD COLUMN resolution TEXT;"),
 };
 
 int schema_n_migrations(void)
