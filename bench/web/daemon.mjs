@@ -34,16 +34,7 @@ export async function startDaemon(build, web, dir) {
 }
 
 // A bearer client: api(method, path, body) answers the parsed JSON or throws.
-export function client(url, token) {
-  return async (method, path, body) => {
-    const headers = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: body && JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
+export { bearer as client } from '../../web/tests/bearer.mjs';
 
 // Runs fn(i) for i in [0, n), `width` at a time.
 export async function parallel(n, width, fn) {

@@ -22,6 +22,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { bearer } from '../tests/bearer.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROOT = resolve(WEB, '..');
@@ -87,14 +88,7 @@ async function startDaemon(db) {
   return `http://127.0.0.1:${port}`;
 }
 
-async function api(url, method, path, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(url + path, { method, headers, body: body && JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
+const api = (url, method, path, body, token) => bearer(url, token)(method, path, body);
 
 // The outsourced agent of Acme BPO works for the second brand too.
 async function secondBrand(url) {

@@ -8,6 +8,8 @@
 // in the journey; an outsourced agent (basic customer fields only) walks
 // the same tree and never has a personal or confidential value anywhere on
 // the page. axe-core judges each view in English and French.
+import { bearer } from './bearer.mjs';
+
 const PASSWORD = 'correct horse';
 const WORDS = 'my internet connection is down';
 const LIGHT = 'What colour is the light on the modem?';
@@ -31,16 +33,6 @@ const TREE = {
   ],
 };
 
-function bearer(url, token) {
-  return async (method, path, body, type = 'application/json') => {
-    const headers = { 'Content-Type': type };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: typeof body === 'string' ? body : body && JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 // Two queues of one skill (level 1 and 2), three people, a customer with
 // values of each class, the article and the tree published.

@@ -21,6 +21,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { diagnosis } from './diagnosis.mjs';
 import { supervisorTests } from './supervisor.mjs';
 import { adminTests } from './admin.mjs';
+import { bearer as client } from './bearer.mjs';
 import { upkeepTests } from './upkeep.mjs';
 import { workshopTests } from './workshop.mjs';
 
@@ -65,18 +66,6 @@ async function startDaemon(dir) {
   return { url: `http://127.0.0.1:${port}`, stop };
 }
 
-// A bearer client for the set-up through the API.
-function client(url, token) {
-  return async (method, path, body) => {
-    const headers = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: body && JSON.stringify(body) });
-    const text = await res.text();
-    const data = text ? JSON.parse(text) : null;
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return data;
-  };
-}
 
 // A queue, an agent with its skill, a customer: what the agent will see.
 async function seed(url) {

@@ -11,6 +11,8 @@
 // answer on purpose and sees the score; a supervisor sees that score in
 // everyone's progress and sorts it. axe-core judges each view in English
 // and French.
+import { bearer } from './bearer.mjs';
+
 const PASSWORD = 'correct horse';
 
 const ARTICLE = { id: 'wifi-restart', kind: 'article', type: 'answer', title: 'Reset the wifi', lang: 'en',
@@ -29,16 +31,6 @@ const UNUSED = { id: 'wifi-channel', kind: 'article', type: 'answer', title: 'Ch
   tags: ['wifi'], body: 'Pick channel 1, 6 or 11.' };
 const FAILED = 'wifi weak upstairs';
 
-function bearer(url, token) {
-  return async (method, path, body, type = 'application/json') => {
-    const headers = { 'Content-Type': type };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: typeof body === 'string' ? body : body && JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 // A diagnosis through the API: the query, the answers, the end.
 async function diagnose(admin, query, answers, resolved) {

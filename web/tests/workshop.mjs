@@ -13,6 +13,7 @@
 // GUICHET_SCREENSHOTS=DIR saves a screenshot of the main views there (docs/screenshots/).
 import { join } from 'node:path';
 import { putTree, treeOpenMs } from './tree500.mjs';
+import { bearer } from './bearer.mjs';
 
 async function shot(page, name) {
   if (process.env.GUICHET_SCREENSHOTS) await page.screenshot({ path: join(process.env.GUICHET_SCREENSHOTS, `workshop-${name}.png`) });
@@ -26,16 +27,6 @@ const BODY_3 = 'Hold the reset button at the back of the box for ten seconds, un
 const TREE_ID = 'wifi-down';
 const COMMENT = 'Say how long to hold the button.';
 
-function bearer(url, token) {
-  return async (method, path, body) => {
-    const headers = { 'Content-Type': 'application/json' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const res = await fetch(url + path, { method, headers, body: body && JSON.stringify(body) });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : null;
-  };
-}
 
 async function seed(url) {
   const { token } = await bearer(url)('POST', '/api/v1/auth/login', { email: 'admin@a.example', password: PASSWORD });
