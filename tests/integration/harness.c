@@ -574,7 +574,8 @@ bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event 
 		while (sse_take(s, ret)) {
 			if (ret->type[0] == '\0')
 				continue; /* retry: or a comment */
-			if (type ? strcmp(ret->type, type) == 0 : strcmp(ret->type, "queue_stats") != 0)
+			if (type ? strcmp(ret->type, type) == 0
+				 : strcmp(ret->type, "queue_stats") != 0 && strcmp(ret->type, "agent_states") != 0)
 				return true;
 		}
 		if (waited >= timeout_ms)

@@ -104,7 +104,8 @@ struct sse_event {
 /* Opens the stream as token; last_event_id 0: from now on. Returns the HTTP
  * status once the headers came (200), or 0 when the connection failed. */
 int sse_open(struct sse *s, const struct daemon *d, const char *token, long long last_event_id);
-/* The next event of type (NULL: any but queue_stats) within timeout_ms;
+/* The next event of type (NULL: any but the per-second queue_stats and
+ * agent_states) within timeout_ms;
  * false when none came. */
 bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret);
 void sse_close(struct sse *s);

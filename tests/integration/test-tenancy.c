@@ -328,6 +328,15 @@ static void b_is_unchanged(void **state)
 	resp_clear(&r);
 }
 
+/* ev's data as text, valid until the next call. */
+static const char *json_dumps_tmp(const json_t *data)
+{
+	static char *text;
+	free(text);
+	text = json_dumps(data, 0);
+	return text ? text : "";
+}
+
 /* A's live streams carry nothing of B: B's routing events go to B only. */
 static void live_streams_are_sealed(void **state)
 {
@@ -341,7 +350,14 @@ static void live_streams_are_sealed(void **state)
 		"reason", "B-SECRET-reason")), 200);
 	assert_int_equal(http_status(&d, "POST", path, b.admin, json_pack("{s:s}", "presence", "offline")), 200);
 	assert_true(sse_next(&sb, "presence", 3000, &ev)); /* B sees its own */
+	assert_true(sse_next(&sb, "agent_states", 3000, &ev)); /* and its agent in its digest */
+	char b_user[48];
+	snprintf(b_user, sizeof(b_user), "\"user_id\": %lld,", (long long)b.user);
+	assert_non_null(strstr(json_dumps_tmp(ev.data), b_user));
 	assert_false(sse_next(&sa, NULL, 1500, &ev));
+	/* A's digests of its agents, if any came, name none of B's */
+	while (sse_next(&sa, "agent_states", 1200, &ev))
+		assert_null(strstr(json_dumps_tmp(ev.data), b_user));
 	/* A's statistics name A's queues only */
 	assert_true(sse_next(&sa, "queue_stats", 3000, &ev));
 	char *text = json_dumps(ev.data, 0);
