@@ -34,7 +34,9 @@ export async function startDaemon(build, web, dir) {
 }
 
 // A bearer client: api(method, path, body) answers the parsed JSON or throws.
-export { bearer as client } from '../../web/tests/bearer.mjs';
+import { bearer as client } from '../../web/tests/bearer.mjs';
+
+export { client };
 
 // Runs fn(i) for i in [0, n), `width` at a time.
 export async function parallel(n, width, fn) {
