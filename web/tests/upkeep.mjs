@@ -179,6 +179,12 @@ export async function upkeepTests({ browser, url, step, accessible }) {
   });
   await step('upkeep: the thesaurus has no serious accessibility violation (en, fr)', async () => {
     await bothLanguages(author.page, accessible, 'thesaurus', 'Ajouter une entrée', 'Add an entry');
+  });
+  await step('upkeep: a gap\'s link opens its item in the workshop\'s editor', async () => {
+    await author.page.getByRole('tab', { name: 'Gaps' }).click();
+    await author.page.locator('tr[data-tree="wifi-weak"]').getByRole('link', { name: 'Open “Weak wifi” in the workshop' }).click();
+    await author.page.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge workshop' }).waitFor();
+    await author.page.locator('#ws-editor-title', { hasText: 'Weak wifi' }).waitFor();
     await author.context.close();
   });
 

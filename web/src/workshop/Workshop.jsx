@@ -3,14 +3,16 @@
 // checks, previews, review steps and versions, and the flags agents raised
 // on one's items. Two tabs and one role="status" region for what an action
 // changed; an error of the API shows at its field in the editor.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { List } from './List.jsx';
 import { Editor } from './Editor.jsx';
 import { Flags } from './Flags.jsx';
 import { Tabs } from './tabs.jsx';
 import './workshop.css';
 
-export function Workshop({ t, me, lang }) {
+// route: an item's key from the address (#workshop/<key>, a link of
+// another page): that item opens in the editor.
+export function Workshop({ t, me, lang, route }) {
   const [tab, setTab] = useState('items');
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState(null); // {key} of an item, or {kind} of a new one
@@ -18,6 +20,7 @@ export function Workshop({ t, me, lang }) {
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
   const tabs = [['items', t('ws.items')], ['flags', t('ws.flags')]];
   const openItem = (key) => { setOpen({ key }); setTab('items'); };
+  useEffect(() => { if (route) openItem(route); }, [route]);
   const close = () => { setOpen(null); setListVersion((v) => v + 1); };
   return (
     <div class="workshop">
