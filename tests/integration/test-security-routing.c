@@ -29,20 +29,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* A request that must answer status (resp_clear the answer). */
-static void call(const struct daemon *dm, const char *method, const char *token, int status, json_t *body,
-		 struct resp *r, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	http_json(dm, method, path, token, body, r);
-	if (r->status != status)
-		fprintf(stderr, "%s %s: %d, expected %d: %s\n", method, path, r->status, status, r->text);
-	assert_int_equal(r->status, status);
-}
+/* A request that must answer status (harness.h); resp_clear the answer. */
+#define call http_expect
 
 static void expect(const struct daemon *dm, const char *method, const char *token, int status, json_t *body,
 		   const char *path)
