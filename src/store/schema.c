@@ -366,6 +366,36 @@ static const char *const migrations[] = {
 	 * next review; and the note its owner leaves when resolving a flag */
 	("ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
 	 "ALTER TABLE kb_flags ADD COLUMN resolution TEXT;"),
+	/* 19: SMS and social messages (src/store/messaging.c): the tenants'
+	 * messaging channels (a provider's webhook found by its public key; the
+	 * provider's secret, which signs both ways and logs in, sealed like a
+	 * mailbox's password), and every message in or out through them: an
+	 * inbound one taken once per provider id and channel (the unique index),
+	 * an outbound one queued with the agent's reply and sent, retried,
+	 * then delivered or failed as the provider says. */
+	"CREATE TABLE messaging_channels("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
+	"  provider TEXT NOT NULL CHECK (provider IN ('twilio','generic')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('sms','social')),"
+	"  public_key TEXT NOT NULL UNIQUE, webhook_url TEXT NOT NULL, api_url TEXT NOT NULL,"
+	"  account TEXT, address TEXT NOT NULL, sealed_secret {blob} NOT NULL,"
+	"  queue_id {int} REFERENCES queues(id),"
+	"  deleted {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX messaging_channels_name ON messaging_channels(tenant_id, name) WHERE deleted = 0;"
+	"CREATE TABLE messaging_messages("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  channel_id {int} NOT NULL REFERENCES messaging_channels(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), message_id {int} REFERENCES messages(id),"
+	"  direction TEXT NOT NULL CHECK (direction IN ('inbound','outbound')),"
+	"  provider_id TEXT, peer TEXT NOT NULL, body TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('received','queued','sending','sent','delivered','undelivered','failed')),"
+	"  attempts {int} NOT NULL DEFAULT 0, next_at {int} NOT NULL, last_error TEXT,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX messaging_messages_provider ON messaging_messages(channel_id, direction, provider_id)"
+	"  WHERE provider_id IS NOT NULL;"
+	"CREATE INDEX messaging_messages_due ON messaging_messages(state, next_at);"
+	"CREATE INDEX messaging_messages_contact ON messaging_messages(tenant_id, contact_id, id);"
+	"CREATE INDEX messaging_messages_peer ON messaging_messages(tenant_id, channel_id, peer, id);",
 };
 
 int schema_n_migrations(void)

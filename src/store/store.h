@@ -822,4 +822,66 @@ struct store_migration {
  * the copy fails or a table differs (m->tables says which). */
 int store_migrate(const char *from_path, const char *to_url, struct store_migration *m);
 
+/* --- SMS and social messages (messaging.c, schema migration 19) --- */
+
+/* A messaging channel as written: every string but account set on create;
+ * on update, NULL (or sealed NULL, queue_id -1) keeps what is stored. */
+struct store_messaging_channel {
+	const char *name, *provider, *kind, *public_key, *webhook_url, *api_url, *account, *address;
+	const unsigned char *sealed; /* the provider's secret, sealed (daemon/secrets.h) */
+	size_t sealed_len;
+	int64_t queue_id;            /* 0: none */
+};
+int store_messaging_channel_create(struct store *s, const struct store_scope *scope,
+				   const struct store_messaging_channel *in, int64_t *ret_id);
+/* {"id","name","provider","kind","public_key","webhook_url","api_url","account","address",
+ * "queue_id","created_at","updated_at"}: never the secret. */
+int store_messaging_channel_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_messaging_channel_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_messaging_channel_update(struct store *s, const struct store_scope *scope, int64_t id,
+				   const struct store_messaging_channel *in);
+int store_messaging_channel_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* The channel whose webhook has this public key, any tenant's (the row with
+ * "tenant_id"), and its sealed secret (malloc'd): GC_ENOTFOUND when none. */
+int store_messaging_channel_by_key(struct store *s, const char *public_key, json_t **ret, unsigned char **ret_sealed,
+				   size_t *ret_sealed_len);
+int store_messaging_channel_sealed(struct store *s, const struct store_scope *scope, int64_t id,
+				   unsigned char **ret, size_t *ret_len);
+
+/* A message in or out through a channel. */
+struct store_messaging_message {
+	int64_t channel_id, contact_id, message_id; /* message_id 0: none */
+	const char *direction, *provider_id, *peer, *body, *state;
+};
+int store_messaging_add(struct store *s, const struct store_scope *scope, const struct store_messaging_message *in,
+			int64_t *ret_id);
+/* The contact an inbound message of this provider id on the channel joined:
+ * GC_ENOTFOUND when it was never taken. */
+int store_messaging_inbound_contact(struct store *s, const struct store_scope *scope, int64_t channel_id,
+				    const char *provider_id, int64_t *ret_contact_id);
+/* The newest contact of peer on the channel, and its customer; open: only
+ * one that is not resolved or closed. GC_ENOTFOUND when none. */
+int store_messaging_peer_contact(struct store *s, const struct store_scope *scope, int64_t channel_id,
+				 const char *peer, bool open, int64_t *ret_contact_id, int64_t *ret_customer_id);
+/* The hook of ops_message_add: an outbound message on a contact that came
+ * through a messaging channel is queued to its peer, on the channel of the
+ * contact's last inbound message; nothing for any other contact. */
+int store_messaging_queue_reply(struct store *s, const struct store_scope *scope, int64_t contact_id,
+				int64_t message_id, const char *body);
+/* Outbound messages due to be sent (queued, or sending past next_at), any
+ * tenant's: [{"id","tenant_id","channel_id","contact_id","peer","body","attempts"}]. */
+int store_messaging_due(struct store *s, int64_t now, int limit, json_t **ret_list);
+/* An outbound message's new state and last error (NULL: none); provider_id NULL keeps its own. */
+int store_messaging_mark(struct store *s, const struct store_scope *scope, int64_t id, const char *state,
+			 int64_t attempts, int64_t next_at, const char *provider_id, const char *last_error);
+/* A delivery receipt: the outbound message of this provider id on the
+ * channel moves to status (sent, delivered, undelivered, failed) unless it
+ * is already delivered, undelivered or failed; error NULL keeps its last
+ * error. A receipt of no message of the channel changes nothing. */
+int store_messaging_receipt(struct store *s, const struct store_scope *scope, int64_t channel_id,
+			    const char *provider_id, const char *status, const char *error);
+/* The contact's messages through channels, oldest first: [{"id","channel_id","message_id",
+ * "direction","provider_id","peer","state","attempts","last_error","created_at","updated_at"}]. */
+int store_messaging_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+
 #endif
