@@ -62,6 +62,9 @@ static const char usage[] =
 	"  --mail-idle on|off   keep each mailbox whose server offers IMAP IDLE open\n"
 	"                       and fetch a new message as soon as it arrives\n"
 	"                       (GUICHET_MAIL_IDLE; default on; the others are polled)\n"
+	"  --messaging-retry MS the wait before an SMS or social message that could not\n"
+	"                       be sent is tried again, doubled at each try\n"
+	"                       (GUICHET_MESSAGING_RETRY; default 30000)\n"
 	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
 	"                       database through this NATS server (GUICHET_NATS;\n"
 	"                       nats://host:4222, several separated by commas);\n"
@@ -174,6 +177,10 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 1, 86400, &n) < 0)
 			goto bad;
 		c->mail_poll = (int)n;
+	} else if (strcmp(name, "messaging-retry") == 0 || strcmp(name, "messaging_retry") == 0) {
+		if (gc_parse_i64(value, 10, 3600000, &n) < 0)
+			goto bad;
+		c->messaging_retry = (int)n;
 	} else if (strcmp(name, "mail-idle") == 0 || strcmp(name, "mail_idle") == 0) {
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
 			goto bad;
@@ -247,7 +254,7 @@ static int read_env(struct config *c)
 		{"GUICHET_TRUSTED_PROXIES", "trusted-proxy"}, {"GUICHET_HASH_THREADS", "hash-threads"},
 		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
 		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"}, {"GUICHET_MAIL_POLL", "mail-poll"},
-		{"GUICHET_MAIL_IDLE", "mail-idle"},
+		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -287,7 +294,8 @@ int config_load(struct config *c, int argc, char **argv)
 		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
 		{"nats", required_argument, NULL, 0}, {"node", required_argument, NULL, 0},
 		{"secret-key-file", required_argument, NULL, 0}, {"mail-poll", required_argument, NULL, 0},
-		{"mail-idle", required_argument, NULL, 0}, {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+		{"mail-idle", required_argument, NULL, 0}, {"messaging-retry", required_argument, NULL, 0},
+		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -296,7 +304,7 @@ int config_load(struct config *c, int argc, char **argv)
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
 			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
 			     .stream_backlog = 1024 * 1024, .hash_threads = 1, .hash_queue = 64, .mail_poll = 30,
-			     .mail_idle = true};
+			     .mail_idle = true, .messaging_retry = 30000};
 	default_web_dir(c->web_dir, sizeof(c->web_dir));
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");

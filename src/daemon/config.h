@@ -36,6 +36,7 @@ struct config {
 	char secret_key_file[1024]; /* the key sealing channels' passwords (secrets.h) */
 	int mail_poll;            /* seconds between rounds of the email fetcher */
 	bool mail_idle;           /* watch mailboxes with IMAP IDLE (channel/email/idle.h) */
+	int messaging_retry;      /* ms an SMS or social message waits before its first retry (channel/messaging/send.h) */
 	char nats[1024];          /* NATS server URL(s) of a cluster; "" for one node alone */
 	char node[64];            /* this node's name in the cluster (letters, digits, - _) */
 };

@@ -147,6 +147,19 @@ int prepare_email_reply(struct request *r, struct store *db);
 int run_email_reply(struct request *r, struct store *db);
 int run_email_replies(struct request *r, struct store *db);
 
+/* handlers_messaging.c: SMS and social messages' channels, the providers'
+ * webhook, and a contact's messages through them */
+int prepare_messaging_channel(struct request *r, struct store *db);
+int run_messaging_channel_create(struct request *r, struct store *db);
+int run_messaging_channel_list(struct request *r, struct store *db);
+int run_messaging_channel_get(struct request *r, struct store *db);
+int prepare_messaging_channel_update(struct request *r, struct store *db);
+int run_messaging_channel_update(struct request *r, struct store *db);
+int run_messaging_channel_delete(struct request *r, struct store *db);
+int run_contact_messaging(struct request *r, struct store *db);
+int prepare_messaging_hook(struct request *r, struct store *db);
+int run_messaging_hook(struct request *r, struct store *db);
+
 /* handlers_hours.c: the business calendar, due first responses, the same-day report */
 int run_calendar_get(struct request *r, struct store *db);
 int prepare_calendar(struct request *r, struct store *db);

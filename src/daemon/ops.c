@@ -167,6 +167,15 @@ int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_
 	int rc = store_contact_add_message(o->db, scope, contact_id, in, note, ret);
 	if (rc < 0)
 		return failed(err, rc, rc == GC_ENOTFOUND ? "contact" : "state", store_errmsg(o->db));
+	/* a reply on a contact that came by SMS or a social network goes out
+	 * through its channel: queued in this transaction (store_messaging_queue_reply) */
+	if (!note && in->outbound &&
+	    (rc = store_messaging_queue_reply(o->db, scope, contact_id, json_integer_value(json_object_get(*ret, "id")),
+					      in->body)) < 0) {
+		json_decref(*ret);
+		*ret = NULL;
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	}
 	if (!note && in->outbound && !in->automatic &&
 	    (rc = store_contact_first_response(o->db, scope->tenant_id, contact_id, gc_now_ms())) < 0) {
 		json_decref(*ret);

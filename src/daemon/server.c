@@ -5,6 +5,7 @@
 #include "channel/email/fetch.h"
 #include "channel/email/idle.h"
 #include "channel/email/sender.h"
+#include "channel/messaging/sender.h"
 
 #include <curl/curl.h>
 #include "daemon/authcache.h"
@@ -147,6 +148,14 @@ static int listen_or_log(const char *host, int port, int *ret_fd, int *ret_port)
 	return rc;
 }
 
+/* After a batch that queued mail or added a message: both senders look. */
+static void kick_senders(void *arg)
+{
+	struct server *srv = arg;
+	email_sender_kick(srv->sender);
+	msg_sender_kick(srv->msg_sender);
+}
+
 int server_start(struct server *srv, const struct config *config)
 {
 	*srv = (struct server){.config = config, .listen_fd = -1, .metrics_fd = -1};
@@ -187,7 +196,13 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the email sender", "error", gc_error_name(rc));
 		return rc;
 	}
-	writer_on_mail(srv->writer, email_sender_kick, srv->sender); /* before any request */
+	struct msg_sender_deps sms = {.db = config->db, .writer = srv->writer, .secrets = srv->secrets,
+				      .cluster = srv->cluster, .retry_ms = config->messaging_retry};
+	if ((rc = msg_sender_start(&sms, &srv->msg_sender)) < 0) {
+		log_error("cannot start the messaging sender", "error", gc_error_name(rc));
+		return rc;
+	}
+	writer_on_mail(srv->writer, kick_senders, srv); /* before any request */
 	if ((rc = listen_or_log(config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
 		return rc;
 	if (config->metrics_host[0] &&
@@ -261,6 +276,7 @@ static void stop(struct server *srv)
 	idle_watcher_stop(srv->idle); /* it kicks the fetcher: first */
 	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
 	email_sender_stop(srv->sender);
+	msg_sender_stop(srv->msg_sender);
 	cluster_stop_serving(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++)
 		event_base_loopexit(srv->workers[i].base, NULL);

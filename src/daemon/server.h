@@ -48,6 +48,7 @@ struct server {
 	struct fetcher *fetcher;    /* the email fetcher (channel/email/fetch.h) */
 	struct idle_watcher *idle;  /* wakes it on new mail (channel/email/idle.h); NULL with --mail-idle off */
 	struct email_sender *sender; /* the email sender (channel/email/sender.h) */
+	struct msg_sender *msg_sender; /* the SMS and social messages' sender (channel/messaging/sender.h) */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
 	atomic_bool draining;
