@@ -1,0 +1,456 @@
+/* SMS and social messages end to end, on the run's engine, against the real
+ * daemon and a provider stand-in (provider.c, a real HTTP server on
+ * loopback): the channels' API keeps its secret and its tenant; a signed
+ * Twilio webhook creates the customer and the contact, a missing or wrong
+ * signature gets 401 and stores nothing, a replay changes nothing, a second
+ * SMS joins the open contact; the agent's reply reaches the stand-in with
+ * Twilio's fields and basic auth, a 500 is tried again after the backoff
+ * and then delivered, a 400 is not tried again; a status callback marks it
+ * delivered; the generic JSON provider, signed both ways, with its
+ * receipts; another tenant sees none of it. */
+#include "harness.h"
+#include "provider.h"
+#include "channel/messaging/generic.h"
+#include "channel/messaging/twilio.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PASSWORD "messaging pass"
+#define RETRY_MS 300
+#define CUSTOMER "+15551234567"
+
+static struct daemon d;
+static struct provider prov;
+static char *admin, *other;
+static long long queue;
+static char sms_key[64], sms_hook[512];
+static long long sms_channel, sms_contact;
+
+static int setup(void **state)
+{
+	if (provider_start(&prov) != 0)
+		return -1;
+	char retry[16];
+	snprintf(retry, sizeof(retry), "%d", RETRY_MS);
+	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
+	    daemon_start(&d, "--messaging-retry", retry, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@brand.example", PASSWORD);
+	other = login(&d, "admin@other.example", PASSWORD);
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "sms"));
+	queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "sms", "skill_id",
+		(json_int_t)skill, "channel", "sms"));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	free(other);
+	int rc = daemon_stop(&d); /* a clean exit: no leak, no sanitizer's report */
+	daemon_cleanup(&d);
+	provider_stop(&prov);
+	return rc == 0 ? 0 : -1;
+}
+
+/* POSTs body to path with a content type and up to two more header lines (NULL: none). */
+static void post_hook(const char *path, const char *content_type, const char *h1, const char *h2, const char *body,
+		      struct resp *ret)
+{
+	char type[128], line1[256], line2[256];
+	snprintf(type, sizeof(type), "%s", content_type);
+	snprintf(line1, sizeof(line1), "%s", h1 ? h1 : "X-Nothing: 1");
+	snprintf(line2, sizeof(line2), "%s", h2 ? h2 : "X-Nothing-Else: 1");
+	CURL *curl = curl_easy_init();
+	struct curl_slist *headers = NULL;
+	char url[600], h[300];
+	snprintf(url, sizeof(url), "%s%s", d.url, path);
+	snprintf(h, sizeof(h), "Content-Type: %s", type);
+	headers = curl_slist_append(headers, h);
+	headers = curl_slist_append(headers, line1);
+	headers = curl_slist_append(headers, line2);
+	headers = curl_slist_append(headers, "Expect:");
+	FILE *out = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	out = open_memstream(&text, &len);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	memset(ret, 0, sizeof(*ret));
+	if (curl_easy_perform(curl) == CURLE_OK) {
+		long status = 0;
+		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+		ret->status = (int)status;
+	}
+	fclose(out);
+	ret->text = text;
+	ret->json = json_loads(text, 0, NULL);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(curl);
+}
+
+/* A Twilio webhook: form body, signed with token for url unless sign is false (then a wrong signature, or none). */
+static void twilio_post(const char *token, const char *url, const char *path, const char *body, int sign,
+			struct resp *ret)
+{
+	struct msg_form f;
+	assert_int_equal(msg_form_parse(body, strlen(body), &f), 0);
+	char sig[TWILIO_SIGNATURE_LEN], header[128];
+	assert_int_equal(twilio_signature(sign > 0 ? token : "not the token", url, &f, sig), 0);
+	msg_form_clear(&f);
+	snprintf(header, sizeof(header), "X-Twilio-Signature: %s", sig);
+	post_hook(path, "application/x-www-form-urlencoded", sign >= 0 ? header : NULL, NULL, body, ret);
+}
+
+static void sms_in(const char *body, int sign, struct resp *ret)
+{
+	twilio_post("tw-token", sms_hook, sms_key, body, sign, ret);
+}
+
+static int count_items(const char *path, const char *token)
+{
+	struct resp r;
+	http_expect(&d, "GET", token, 200, NULL, &r, "%s", path);
+	int n = (int)json_array_size(json_object_get(r.json, "items"));
+	resp_clear(&r);
+	return n;
+}
+
+/* The channels' API: made with its webhook's URL, the secret never shown, bad input refused. */
+static void channels_api(void **state)
+{
+	struct resp r;
+	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "name", "sms", "provider", "twilio", "kind",
+				 "sms", "public_url", d.url, "api_url", prov.url, "account", "AC0001", "address",
+				 "+15550001111", "secret", "tw-token", "queue_id", (json_int_t)queue);
+	http_expect(&d, "POST", admin, 201, body, &r, "/api/v1/channels/messaging");
+	sms_channel = resp_int(&r, "id");
+	assert_null(strstr(r.text, "tw-token"));
+	assert_null(json_object_get(r.json, "secret"));
+	const char *key = json_string_value(json_object_get(r.json, "public_key"));
+	assert_non_null(key);
+	snprintf(sms_key, sizeof(sms_key), "/hooks/v1/messaging/%s", key);
+	snprintf(sms_hook, sizeof(sms_hook), "%s%s", d.url, sms_key);
+	assert_string_equal(json_string_value(json_object_get(r.json, "webhook_url")), sms_hook);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/messaging/%lld", sms_channel);
+	assert_null(strstr(r.text, "tw-token"));
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/channels/messaging", admin), 1);
+	/* refused: an unknown provider, a URL in clear to another host, a missing secret */
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "x", "provider", "carrier",
+		    "public_url", d.url, "address", "+1555", "secret", "s"), &r, "/api/v1/channels/messaging");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "provider");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "name", "x", "provider", "generic",
+		    "public_url", "http://example.com", "api_url", prov.url, "address", "@shop", "secret", "s"), &r,
+		    "/api/v1/channels/messaging");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "public_url");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", "x", "provider", "twilio",
+		    "public_url", d.url, "address", "+1555", "account", "AC1"), &r, "/api/v1/channels/messaging");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "secret");
+	resp_clear(&r);
+	/* a second one, renamed, then removed */
+	long long spare = post_id(&d, admin, "/api/v1/channels/messaging", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}",
+				  "name", "spare", "provider", "generic", "public_url", d.url, "api_url", prov.url,
+				  "address", "@shop", "secret", "g"));
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:s}", "name", "spare2"), &r, "/api/v1/channels/messaging/%lld",
+		    spare);
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "spare2");
+	resp_clear(&r);
+	http_expect(&d, "PATCH", admin, 400, json_pack("{s:s}", "provider", "twilio"), &r,
+		    "/api/v1/channels/messaging/%lld", spare);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/messaging/%lld", spare);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 404, NULL, &r, "/api/v1/channels/messaging/%lld", spare);
+	resp_clear(&r);
+}
+
+/* Unsigned, wrongly signed: 401 and nothing stored; signed: the customer and the contact. */
+static void twilio_inbound(void **state)
+{
+	const char *first = "MessageSid=SMin1&AccountSid=AC0001&From=%2B1+555+123+4567&To=%2B15550001111"
+			    "&Body=My+parcel+is+late&NumMedia=0";
+	struct resp r;
+	sms_in(first, -1, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+	sms_in(first, 0, &r);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(resp_error(&r), "bad_signature");
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/contacts", admin), 0);
+	assert_int_equal(count_items("/api/v1/customers", admin), 0);
+	/* signed for another URL (a proxy's Host): refused too */
+	twilio_post("tw-token", "https://elsewhere.example/hooks", sms_key, first, 1, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+	sms_in(first, 1, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.text, "<Response/>"));
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts");
+	json_t *items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	sms_contact = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "channel")), "sms");
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/customers");
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "phone")), CUSTOMER);
+	resp_clear(&r);
+	/* Twilio's retry of the same message: 200, nothing new */
+	sms_in(first, 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	/* a second SMS from the same number joins the open contact */
+	sms_in("MessageSid=SMin2&From=%2B15551234567&To=%2B15550001111&Body=Any+news%3F", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/contacts", admin), 1);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", sms_contact);
+	json_t *messages = json_object_get(r.json, "messages");
+	assert_int_equal(json_array_size(messages), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 1), "body")), "Any news?");
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/customers", admin), 1);
+	/* an unknown key: 404 */
+	post_hook("/hooks/v1/messaging/nosuchkey", "application/x-www-form-urlencoded", NULL, NULL, "a=1", &r);
+	assert_int_equal(r.status, 404);
+	resp_clear(&r);
+}
+
+/* The contact's outbound message through channels, the newest: its row. */
+static json_t *last_outbound(long long contact, const char *token)
+{
+	struct resp r;
+	http_expect(&d, "GET", token, 200, NULL, &r, "/api/v1/contacts/%lld/messaging", contact);
+	json_t *items = json_object_get(r.json, "items"), *found = NULL;
+	for (size_t i = json_array_size(items); i-- > 0 && found == NULL;)
+		if (strcmp(json_string_value(json_object_get(json_array_get(items, i), "direction")), "outbound") == 0)
+			found = json_incref(json_array_get(items, i));
+	resp_clear(&r);
+	return found;
+}
+
+/* Waits until the newest outbound message of contact is in state (10 s at most). */
+static json_t *wait_state(long long contact, const char *state)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	for (int i = 0; i < 200; i++) {
+		json_t *m = last_outbound(contact, admin);
+		if (m && strcmp(json_string_value(json_object_get(m, "state")), state) == 0)
+			return m;
+		json_decref(m);
+		nanosleep(&tick, NULL);
+	}
+	json_t *m = last_outbound(contact, admin);
+	fprintf(stderr, "still not %s: %s\n", state, m ? json_dumps(m, 0) : "no message");
+	fail();
+	return NULL;
+}
+
+static void reply(long long contact, const char *text)
+{
+	struct resp r;
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s,s:s}", "direction", "outbound", "body", text), &r,
+		    "/api/v1/contacts/%lld/messages", contact);
+	resp_clear(&r);
+}
+
+/* The reply reaches the stand-in, a 500 is tried again after the backoff, then a status callback. */
+static void twilio_outbound_retry_and_receipt(void **state)
+{
+	int before = provider_count(&prov);
+	int script[] = {500};
+	provider_script(&prov, script, 1);
+	reply(sms_contact, "It left today & arrives soon");
+	assert_true(provider_wait(&prov, before + 2, 10000));
+	struct provider_request first = provider_get(&prov, before), second = provider_get(&prov, before + 1);
+	assert_int_equal(first.status, 500);
+	assert_int_equal(second.status, 201);
+	assert_true(second.at_ms - first.at_ms >= RETRY_MS - 20);
+	assert_string_equal(second.path, "/2010-04-01/Accounts/AC0001/Messages.json");
+	char basic[128], want[160];
+	sodium_bin2base64(basic, sizeof(basic), (const unsigned char *)"AC0001:tw-token", 15, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(want, sizeof(want), "Basic %s", basic);
+	assert_string_equal(second.authorization, want);
+	assert_string_equal(second.content_type, "application/x-www-form-urlencoded");
+	struct msg_form f;
+	assert_int_equal(msg_form_parse(second.body, strlen(second.body), &f), 0);
+	assert_string_equal(msg_form_get(&f, "To"), CUSTOMER);
+	assert_string_equal(msg_form_get(&f, "From"), "+15550001111");
+	assert_string_equal(msg_form_get(&f, "Body"), "It left today & arrives soon");
+	assert_string_equal(msg_form_get(&f, "StatusCallback"), sms_hook);
+	msg_form_clear(&f);
+	json_t *m = wait_state(sms_contact, "sent");
+	assert_string_equal(json_string_value(json_object_get(m, "provider_id")), second.id);
+	assert_int_equal(json_integer_value(json_object_get(m, "attempts")), 2);
+	json_decref(m);
+	/* Twilio's status callback, signed like the webhook */
+	char body[256];
+	struct resp r;
+	snprintf(body, sizeof(body), "MessageSid=%s&MessageStatus=delivered&AccountSid=AC0001&To=%%2B15551234567",
+		 second.id);
+	sms_in(body, 0, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+	m = last_outbound(sms_contact, admin);
+	assert_string_equal(json_string_value(json_object_get(m, "state")), "sent");
+	json_decref(m);
+	sms_in(body, 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	m = last_outbound(sms_contact, admin);
+	assert_string_equal(json_string_value(json_object_get(m, "state")), "delivered");
+	json_decref(m);
+	/* a late "sent" does not take it back */
+	snprintf(body, sizeof(body), "MessageSid=%s&MessageStatus=sent", second.id);
+	sms_in(body, 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	m = last_outbound(sms_contact, admin);
+	assert_string_equal(json_string_value(json_object_get(m, "state")), "delivered");
+	json_decref(m);
+	/* a note is not sent */
+	int now = provider_count(&prov);
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s}", "body", "internal"), &r, "/api/v1/contacts/%lld/notes",
+		    sms_contact);
+	resp_clear(&r);
+	struct timespec wait = {0, (RETRY_MS * 2) * 1000 * 1000};
+	nanosleep(&wait, NULL);
+	assert_int_equal(provider_count(&prov), now);
+}
+
+/* A 400 fails at once, with the provider's message, and is not tried again. */
+static void twilio_outbound_refused(void **state)
+{
+	int before = provider_count(&prov);
+	int script[] = {400};
+	provider_script(&prov, script, 1);
+	reply(sms_contact, "To a number that cannot take it");
+	assert_true(provider_wait(&prov, before + 1, 10000));
+	json_t *m = wait_state(sms_contact, "failed");
+	assert_int_equal(json_integer_value(json_object_get(m, "attempts")), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(m, "last_error")), "stand-in refuses with 400"));
+	json_decref(m);
+	struct timespec wait = {0, (RETRY_MS * 3) * 1000 * 1000};
+	nanosleep(&wait, NULL);
+	assert_int_equal(provider_count(&prov), before + 1);
+	/* the agent sees why, in a note */
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", sms_contact);
+	assert_non_null(strstr(r.text, "could not be sent"));
+	resp_clear(&r);
+}
+
+/* The generic JSON provider: signed with a timestamp, a social account, replies signed the same way, receipts. */
+static void generic_provider(void **state)
+{
+	struct resp r;
+	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name", "social", "provider", "generic", "kind",
+				 "social", "public_url", d.url, "api_url", prov.url, "address", "@shop", "secret", "gen-secret");
+	http_expect(&d, "POST", admin, 201, body, &r, "/api/v1/channels/messaging");
+	char path[128];
+	snprintf(path, sizeof(path), "/hooks/v1/messaging/%s", json_string_value(json_object_get(r.json, "public_key")));
+	resp_clear(&r);
+	const char *msg = "{\"id\":\"g-1\",\"from\":\"@ana\",\"to\":\"@shop\",\"text\":\"Hello shop\",\"timestamp\":1,"
+			  "\"name\":\"Ana\"}";
+	char stamp[32], old[32], sig[GENERIC_SIGNATURE_LEN], h1[64], h2[128];
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+	snprintf(old, sizeof(old), "%lld", (long long)time(NULL) - 600);
+	/* ten minutes old: refused, though well signed */
+	generic_signature("gen-secret", old, msg, strlen(msg), sig);
+	snprintf(h1, sizeof(h1), "X-Guichet-Timestamp: %s", old);
+	snprintf(h2, sizeof(h2), "X-Guichet-Signature: %s", sig);
+	post_hook(path, "application/json", h1, h2, msg, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+	int contacts = count_items("/api/v1/contacts", admin);
+	generic_signature("gen-secret", stamp, msg, strlen(msg), sig);
+	snprintf(h1, sizeof(h1), "X-Guichet-Timestamp: %s", stamp);
+	snprintf(h2, sizeof(h2), "X-Guichet-Signature: %s", sig);
+	post_hook(path, "application/json", h1, h2, msg, &r);
+	assert_int_equal(r.status, 200);
+	long long contact = resp_int(&r, "contact_id");
+	assert_true(contact > 0);
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/contacts", admin), contacts + 1);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "social");
+	resp_clear(&r);
+	/* the reply, signed */
+	int before = provider_count(&prov);
+	reply(contact, "Hello Ana");
+	assert_true(provider_wait(&prov, before + 1, 10000));
+	struct provider_request out = provider_get(&prov, before);
+	assert_string_equal(out.content_type, "application/json");
+	assert_true(generic_signature_ok("gen-secret", out.timestamp, out.signature, out.body, strlen(out.body),
+					 (int64_t)time(NULL) * 1000));
+	json_t *sent = json_loads(out.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(sent, "to")), "@ana");
+	assert_string_equal(json_string_value(json_object_get(sent, "from")), "@shop");
+	assert_string_equal(json_string_value(json_object_get(sent, "text")), "Hello Ana");
+	json_decref(sent);
+	json_decref(wait_state(contact, "sent"));
+	/* its receipt */
+	char receipt[128];
+	snprintf(receipt, sizeof(receipt), "{\"type\":\"receipt\",\"id\":\"%s\",\"status\":\"delivered\"}", out.id);
+	generic_signature("gen-secret", stamp, receipt, strlen(receipt), sig);
+	snprintf(h2, sizeof(h2), "X-Guichet-Signature: %s", sig);
+	post_hook(path, "application/json", h1, h2, receipt, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	json_t *m = last_outbound(contact, admin);
+	assert_string_equal(json_string_value(json_object_get(m, "state")), "delivered");
+	json_decref(m);
+}
+
+/* Another tenant's staff: no channel, no contact's messages. */
+static void other_tenant(void **state)
+{
+	struct resp r;
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/channels/messaging/%lld", sms_channel);
+	resp_clear(&r);
+	http_expect(&d, "PATCH", other, 404, json_pack("{s:s}", "name", "mine"), &r, "/api/v1/channels/messaging/%lld",
+		    sms_channel);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", other, 404, NULL, &r, "/api/v1/channels/messaging/%lld", sms_channel);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/contacts/%lld/messaging", sms_contact);
+	resp_clear(&r);
+	assert_int_equal(count_items("/api/v1/channels/messaging", other), 0);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/messaging/%lld", sms_channel);
+	resp_clear(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(channels_api),
+		cmocka_unit_test(twilio_inbound),
+		cmocka_unit_test(twilio_outbound_retry_and_receipt),
+		cmocka_unit_test(twilio_outbound_refused),
+		cmocka_unit_test(generic_provider),
+		cmocka_unit_test(other_tenant),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
