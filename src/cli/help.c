@@ -57,6 +57,7 @@ static const struct help_group groups[] = {
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
 	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
 	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
+	{"channel messaging", "Channels", "SMS and social channels: webhooks and replies"},
 	{"export", "Reports", "the daily level-2 export: the day's escalated contacts by category"},
 };
 
@@ -464,6 +465,24 @@ static const struct help_command commands[] = {
 	 "--ack-max-per-hour N\tat most N acknowledgements to one address in an hour (3 by default)\n"},
 	{"channel email", "test", "ID", "log in to the mailbox's IMAP server now and say whether it worked", NULL},
 	{"channel email", "remove", "ID", "stop fetching a mailbox and forget it", NULL},
+	{"channel messaging", "list", "", "the tenant's SMS and social channels (never their secrets)", NULL},
+	{"channel messaging", "add", "--name N --provider twilio|generic --public-url URL --address A --secret-file F "
+	 "[--kind sms|social] [--account SID] [--api-url URL] [--queue ID]",
+	 "add a channel whose messages become contacts in a queue, and whose contacts' replies go out through it",
+	 "--name N\tthe channel's name in this tenant\n"
+	 "--provider P\ttwilio (its SMS webhook and Messages API) or generic (signed JSON)\n"
+	 "--public-url URL\twhere the provider reaches this server (https://host);\n"
+	 "\tthe answer's webhook_url is the address to give the provider\n"
+	 "--address A\tour number (+15550001111) or account, the sender of replies\n"
+	 "--secret-file F\tTwilio's auth token or the generic HMAC secret, the first line of F\n"
+	 "\t(- for standard input); stored sealed, never shown again\n"
+	 "--kind K\tsms (default) or social: the contacts' channel\n"
+	 "--account SID\tTwilio's Account SID (twilio: required)\n"
+	 "--api-url URL\tTwilio's API (default https://api.twilio.com) or the generic\n"
+	 "\tprovider's endpoint (generic: required)\n"
+	 "--queue ID\tthe queue its contacts go to\n"},
+	{"channel messaging", "show", "ID", "one channel, with its webhook's URL", NULL},
+	{"channel messaging", "remove", "ID", "stop taking messages through a channel and forget it", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",
 	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",

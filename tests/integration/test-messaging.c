@@ -442,6 +442,55 @@ static void other_tenant(void **state)
 	resp_clear(&r);
 }
 
+/* The CLI: add (the secret from a file, never shown), list, show, remove; a missing option named. */
+static void the_cli_manages_channels(void **state)
+{
+	char token_file[128], secret_file[128], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(secret_file, sizeof(secret_file), "%s/cli-secret", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	f = fopen(secret_file, "w");
+	assert_non_null(f);
+	fprintf(f, "cli-auth-token\n");
+	fclose(f);
+	char q[24];
+	snprintf(q, sizeof(q), "%lld", queue);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "messaging", "add", "--name", "cli",
+				 "--provider", "twilio", "--public-url", d.url, "--address", "+15550002222", "--account",
+				 "AC0002", "--api-url", prov.url, "--secret-file", secret_file, "--queue", q, NULL), 0);
+	json_t *made = json_loads(out, 0, NULL);
+	assert_non_null(made);
+	assert_null(strstr(out, "cli-auth-token"));
+	assert_string_equal(json_string_value(json_object_get(made, "kind")), "sms");
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(made, "id")));
+	json_decref(made);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "messaging", "list", NULL), 0);
+	assert_non_null(strstr(out, "+15550002222"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "messaging", "show", id, NULL), 0);
+	assert_non_null(strstr(out, "/hooks/v1/messaging/"));
+	assert_null(strstr(out, "cli-auth-token"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "messaging", "add", "--name", "x", NULL), 2);
+	assert_non_null(strstr(err, "--provider"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "messaging", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "messaging", "show", id, NULL), 0);
+	free(out);
+	free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -451,6 +500,7 @@ int main(void)
 		cmocka_unit_test(twilio_outbound_refused),
 		cmocka_unit_test(generic_provider),
 		cmocka_unit_test(other_tenant),
+		cmocka_unit_test(the_cli_manages_channels),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
