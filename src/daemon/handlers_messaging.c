@@ -328,7 +328,8 @@ static bool twilio_event(struct request *r, const char *secret, const char *url,
 			json_object_set_new(work, "type", json_string("message"));
 			json_object_set_new(work, "id", json_string(sid));
 			json_object_set_new(work, "from", json_string(from));
-			json_object_set_new(work, "text", json_string(text));
+			/* a picture alone (MMS) has an empty Body: the contact still says something came */
+			json_object_set_new(work, "text", json_string(*text ? text : "(a message with no text)"));
 		}
 	}
 	msg_form_clear(&f);
