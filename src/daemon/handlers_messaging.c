@@ -397,8 +397,11 @@ int prepare_messaging_hook(struct request *r, struct store *db)
 	sodium_memzero(secret, strlen(secret));
 	free(secret);
 	free(url);
+	char ip[sizeof(r->scope.ip)];
+	memcpy(ip, r->scope.ip, sizeof(ip));
 	r->scope = ops_channel_scope(json_integer_value(json_object_get(ch, "tenant_id")),
 				     json_string_value(json_object_get(ch, "kind")));
+	memcpy(r->scope.ip, ip, sizeof(ip)); /* the provider's address, for the log */
 	json_decref(ch);
 	return answered;
 }

@@ -232,6 +232,17 @@ static void twilio_inbound(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 1), "body")), "Any news?");
 	resp_clear(&r);
 	assert_int_equal(count_items("/api/v1/customers", admin), 1);
+	/* a body over 64 KiB is refused before it is read */
+	char *big = malloc(70 * 1024);
+	assert_non_null(big);
+	memset(big, 'a', 70 * 1024 - 1);
+	memcpy(big, "Body=", 5);
+	big[70 * 1024 - 1] = '\0';
+	sms_in(big, 1, &r);
+	assert_int_equal(r.status, 413);
+	resp_clear(&r);
+	free(big);
+	assert_int_equal(count_items("/api/v1/contacts", admin), 1);
 	/* an unknown key: 404 */
 	post_hook("/hooks/v1/messaging/nosuchkey", "application/x-www-form-urlencoded", NULL, NULL, "a=1", &r);
 	assert_int_equal(r.status, 404);
