@@ -164,6 +164,7 @@ int portal_settings(struct store *db, int64_t tenant_id, json_t **ret);
 int run_public_session_end(struct request *r, struct store *db);
 int run_public_feedback(struct request *r, struct store *db);
 int run_public_escalate(struct request *r, struct store *db);
+int run_public_article(struct request *r, struct store *db);
 int run_calendar_get(struct request *r, struct store *db);
 int prepare_calendar(struct request *r, struct store *db);
 int run_calendar_put(struct request *r, struct store *db);

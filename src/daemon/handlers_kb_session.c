@@ -1146,3 +1146,29 @@ int run_public_escalate(struct request *r, struct store *db)
 	return reply(r, 201, json_pack("{s:I,s:s}", "contact_id", (json_int_t)contact, "message",
 				       "an agent will answer you; they see what you already tried"));
 }
+
+/* A published article as a customer reads it from a search: its title,
+ * text and steps, none of the agents' parts (internal notes, canned
+ * replies). */
+int run_public_article(struct request *r, struct store *db)
+{
+	if (!public_allowed(r))
+		return GC_EBUSY;
+	int64_t item = 0;
+	int version = 0;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, r->ids[0], r->key, &item, &version, &content);
+	if (rc == GC_OK && strcmp(kb_content_kind(content), "article") != 0)
+		rc = GC_ENOTFOUND;
+	if (rc < 0) {
+		json_decref(content);
+		return rc == GC_ENOTFOUND ? reply_error(r, 404, "not_found", "item", "no published article '%s'", r->key)
+					  : reply_store_error(r, db, rc, NULL);
+	}
+	json_t *out = json_pack("{s:s,s:O,s:O,s:O,s:O,s:i}", "id", r->key, "title", json_object_get(content, "title"),
+				"body", json_object_get(content, "body"), "lang", json_object_get(content, "lang"),
+				"steps", json_object_get(content, "steps") ? json_object_get(content, "steps") : json_null(),
+				"version", version);
+	json_decref(content);
+	return reply(r, 200, out);
+}

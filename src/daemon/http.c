@@ -211,6 +211,7 @@ const struct route http_routes[] = {
 	R(POST, "/public/v1/tenants/{id}/escalate", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_step,
 	  run_public_escalate),
 	R(GET, "/public/v1/tenants/{id}/portal", ROUTE_PUBLIC, 0, NULL, run_public_portal),
+	R(GET, "/public/v1/tenants/{id}/kb/articles/{key}", ROUTE_PUBLIC, 0, NULL, run_public_article),
 	/* incidents: agents read what is current; supervisors and tenant admins, who run the floor, publish */
 	R(GET, "/api/v1/incidents", T, PERM_CONTACTS_READ, NULL, run_incident_list),
 	R(POST, "/api/v1/incidents", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_incident_create),

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "guichet/clock.h"
 #include "harness.h"
@@ -275,11 +276,32 @@ static void portal_settings_and_public_answer(void **state)
 	http_raw(&d, "GET", "/public/v1/tenants/99/portal", NULL, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 404);
 	resp_clear(&r);
-	/* the page itself at /help/{tenant} (no web dir in this test: the route is the web's, not the API's) */
-	http_raw(&d, "GET", "/help/1", NULL, NULL, NULL, NULL, 0, &r);
-	assert_int_equal(r.status, 404);
-	assert_string_equal(resp_error(&r), "not_found");
-	resp_clear(&r);
+	/* the page itself: /help/{tenant} is the portal's page of the web folder */
+	char web[200], file[256];
+	snprintf(web, sizeof(web), "%s/web", d.dir);
+	snprintf(file, sizeof(file), "%s/portal", web);
+	assert_int_equal(mkdir(web, 0700) == 0 && mkdir(file, 0700) == 0, 1);
+	snprintf(file, sizeof(file), "%s/portal/index.html", web);
+	FILE *f = fopen(file, "w");
+	fputs("<div id=\"portal\"></div>", f);
+	fclose(f);
+	snprintf(file, sizeof(file), "%s/index.html", web);
+	f = fopen(file, "w");
+	fputs("<div id=\"app\"></div>", f);
+	fclose(f);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(daemon_start(&d, "--public-per-minute", "200", "--web-dir", web, NULL), 0);
+	const char *pages[] = {"/help/1", "/help/2/", "/help/01", "/help/1/x", "/help/abc", "/help/", "/"};
+	const int status[] = {200, 200, 404, 404, 404, 404, 200};
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		http_raw(&d, "GET", pages[i], NULL, NULL, NULL, NULL, 0, &r);
+		if (r.status != status[i])
+			fprintf(stderr, "GET %s: %d\n", pages[i], r.status);
+		assert_int_equal(r.status, status[i]);
+		if (status[i] == 200)
+			assert_non_null(strstr(r.text, i < 2 ? "id=\"portal\"" : "id=\"app\""));
+		resp_clear(&r);
+	}
 }
 
 /* Starts a public diagnosis from the customer's words and walks it to the
@@ -400,6 +422,19 @@ static void talk_to_a_person(void **state)
 	assert_non_null(strstr(r.text, "lea@example.com"));
 	resp_clear(&r);
 	call("GET", other_admin, 404, NULL, &r, "/api/v1/contacts/%lld", contact);
+	resp_clear(&r);
+	/* an article opened from a search: the customer's parts only */
+	http_raw(&d, "GET", "/public/v1/tenants/1/kb/articles/box-restart", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.text, "Débranchez la box"));
+	assert_null(strstr(r.text, "diagnostic de ligne")); /* the internal part */
+	assert_null(json_object_get(r.json, "replies"));
+	resp_clear(&r);
+	http_raw(&d, "GET", "/public/v1/tenants/2/kb/articles/box-restart", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 404);
+	resp_clear(&r);
+	http_raw(&d, "GET", "/public/v1/tenants/1/kb/articles/no-internet", NULL, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 404); /* a tree is walked, not read */
 	resp_clear(&r);
 	/* a search with no diagnosis: the query and the articles seen */
 	assert_int_equal(public_post("/public/v1/tenants/1/escalate",
