@@ -164,7 +164,7 @@ function Diagnosis({ t, api, session, setSession, onLeave }) {
       {outcome?.type === 'article' && outcome.article && <ArticleBody t={t} article={outcome.article} />}
       {outcome?.type === 'reply' && <p class="reply">{outcome.text}</p>}
       {outcome?.type === 'escalate' && <p class="reply">{t('diag.person')}</p>}
-      {session.done && outcome?.type !== 'escalate' && session.state === 'open' && (
+      {session.done && outcome?.type !== 'escalate' && (
         <Solved t={t} onAnswer={(solved) => api.end(session, solved).then((s) => setSession({ ...s, secret: session.secret, answered: true }))} />
       )}
       <p role="alert" class="error">{error}</p>
