@@ -160,6 +160,9 @@ int run_portal_put(struct request *r, struct store *db);
 int run_public_portal(struct request *r, struct store *db);
 /* The tenant's portal settings, or the disabled default when it has none. */
 int portal_settings(struct store *db, int64_t tenant_id, json_t **ret);
+/* Whether the self-service allowance of the caller's address has room;
+ * answers 429 otherwise (handlers_kb_session.c). */
+bool public_allowed(struct request *r);
 /* Self-service's "did this solve it?" (handlers_kb_session.c). */
 int run_public_session_end(struct request *r, struct store *db);
 int run_public_feedback(struct request *r, struct store *db);

@@ -822,7 +822,7 @@ int run_kb_training_progress(struct request *r, struct store *db)
 
 /* --- self-service: public, per tenant, rate-limited --- */
 
-static bool public_allowed(struct request *r)
+bool public_allowed(struct request *r)
 {
 	int retry = 0;
 	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))

@@ -355,6 +355,8 @@ int run_public_portal(struct request *r, struct store *db)
 {
 	int64_t tenant = r->ids[0];
 	json_t *settings = NULL, *incidents = NULL;
+	if (!public_allowed(r))
+		return GC_EBUSY;
 	int rc = store_tenant_exists(db, tenant);
 	if (rc == GC_OK)
 		rc = portal_settings(db, tenant, &settings);

@@ -276,6 +276,16 @@ static void portal_settings_and_public_answer(void **state)
 	http_raw(&d, "GET", "/public/v1/tenants/99/portal", NULL, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 404);
 	resp_clear(&r);
+	/* the tenant's hours as its calendar says */
+	call("PUT", admin, 200, json_pack("{s:s,s:{s:[s]}}", "zone", "Europe/Paris", "hours", "mon", "08:00-12:00"), &r,
+	     "/api/v1/calendar");
+	resp_clear(&r);
+	http_raw(&d, "GET", "/public/v1/tenants/1/portal", NULL, NULL, NULL, NULL, 0, &r);
+	contact = json_object_get(r.json, "contact");
+	assert_string_equal(json_string_value(json_object_get(contact, "zone")), "Europe/Paris");
+	assert_true(json_is_array(json_object_get(json_object_get(contact, "hours"), "mon")));
+	assert_true(json_is_boolean(json_object_get(contact, "open_now")));
+	resp_clear(&r);
 	/* the page itself: /help/{tenant} is the portal's page of the web folder */
 	char web[200], file[256];
 	snprintf(web, sizeof(web), "%s/web", d.dir);

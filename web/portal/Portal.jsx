@@ -255,7 +255,7 @@ export function Portal({ tenant }) {
             ) : null}
           </div>
         </main>
-        <Reach t={t} api={api} contact={info.contact} query={query} seen={seen} session={session} />
+        <Reach t={t} lang={lang} api={api} contact={info.contact} query={query} seen={seen} session={session} />
       </div>
     </>
   );

@@ -117,7 +117,26 @@ function Callback({ t, api, query }) {
   );
 }
 
-export function Reach({ t, api, contact, query, seen, session }) {
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+// The opening hours of the tenant's calendar, day by day (none: always open).
+function Hours({ t, lang, hours, zone }) {
+  if (!hours || typeof hours !== 'object') return null;
+  const name = (i) => new Date(Date.UTC(2024, 0, 1 + i)).toLocaleDateString(lang, { weekday: 'long', timeZone: 'UTC' });
+  return (
+    <>
+      <h3 class="h4">{t('reach.hours', { zone: zone || 'UTC' })}</h3>
+      <dl class="hours">
+        {DAYS.map((d, i) => [
+          <dt key={`${d}-t`}>{name(i)}</dt>,
+          <dd key={`${d}-d`}>{(hours[d] || []).length ? hours[d].join(', ') : t('reach.closed_day')}</dd>,
+        ])}
+      </dl>
+    </>
+  );
+}
+
+export function Reach({ t, lang, api, contact, query, seen, session }) {
   useEffect(() => { if (contact.chat_key) loadChat(contact.chat_key); }, [contact.chat_key]);
   const tel = contact.phone ? contact.phone.replace(/[^+0-9]/g, '') : '';
   return (
@@ -130,6 +149,7 @@ export function Reach({ t, api, contact, query, seen, session }) {
         {contact.email && <li><a href={`mailto:${contact.email}`}>{t('reach.email', { email: contact.email })}</a></li>}
         {contact.chat_key && <li class="chat">{t('reach.chat')}</li>}
       </ul>
+      <Hours t={t} lang={lang} hours={contact.hours} zone={contact.zone} />
       <SendRequest t={t} api={api} query={query} seen={seen} session={session} />
       {contact.callback && <Callback t={t} api={api} query={query} />}
     </aside>
