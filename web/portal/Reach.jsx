@@ -149,9 +149,9 @@ export function Reach({ t, lang, api, contact, query, seen, session }) {
         {contact.email && <li><a href={`mailto:${contact.email}`}>{t('reach.email', { email: contact.email })}</a></li>}
         {contact.chat_key && <li class="chat">{t('reach.chat')}</li>}
       </ul>
-      <Hours t={t} lang={lang} hours={contact.hours} zone={contact.zone} />
       <SendRequest t={t} api={api} query={query} seen={seen} session={session} />
       {contact.callback && <Callback t={t} api={api} query={query} />}
+      <Hours t={t} lang={lang} hours={contact.hours} zone={contact.zone} />
     </aside>
   );
 }
