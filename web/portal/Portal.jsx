@@ -71,10 +71,14 @@ function Results({ t, query, results, onOpen }) {
   );
 }
 
+// An article; its title takes the focus when it opens, so a keyboard or
+// screen reader user lands on what was opened.
 function ArticleBody({ t, article }) {
+  const title = useRef(null);
+  useEffect(() => title.current?.focus(), [article.id]);
   return (
     <article class="article">
-      <h2 class="h3" tabIndex={-1}>{article.title}</h2>
+      <h2 class="h3" tabIndex={-1} ref={title}>{article.title}</h2>
       {article.body && <p>{article.body}</p>}
       {Array.isArray(article.steps) && article.steps.length > 0 && (
         <>
