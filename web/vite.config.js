@@ -1,10 +1,36 @@
 // guichet's web desktop: built by `make` into dist/, which guichetd serves
 // (--web-dir). Hashed file names under assets/ are cached for a year; no
 // inline script, so the Content-Security-Policy needs no 'unsafe-inline'.
-import { defineConfig } from 'vite';
+import { build, defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const esbuild = { jsx: 'automatic', jsxImportSource: 'preact' };
+
+// The public pages (the self-service portal: portal/index.html ->
+// dist/portal/) are built by a second build run after the desktop's, so
+// that they share no chunk with it: the agent desktop's first load stays
+// index-*.js alone.
+function publicPages() {
+  let built = false;
+  return {
+    name: 'guichet-public-pages',
+    apply: 'build',
+    async closeBundle() {
+      if (built) return;
+      built = true;
+      await build({
+        configFile: false, root: fileURLToPath(new URL('.', import.meta.url)), logLevel: 'warn', esbuild,
+        build: { outDir: 'dist', assetsDir: 'assets', emptyOutDir: false, modulePreload: { polyfill: false },
+          target: 'es2020', reportCompressedSize: false,
+          rollupOptions: { input: { portal: 'portal/index.html' } } },
+      });
+    },
+  };
+}
 
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  esbuild,
+  plugins: [publicPages()],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

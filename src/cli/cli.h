@@ -93,6 +93,8 @@ int cmd_kb(const struct cli *cli, const struct args *a);
 int cmd_routing(const struct cli *cli, const struct args *a);
 /* guichet rules ... and guichet contacts suggest|reply ID (cmd_rules.c). */
 int cmd_rules(const struct cli *cli, const struct args *a);
+/* guichet incident list|add|end|remove (cmd_incident.c). */
+int cmd_incident(const struct cli *cli, const struct args *a);
 int cmd_contact_answer(const struct cli *cli, const struct args *a, const char *id);
 /* guichet calendar | contacts due | report same-day (cmd_hours.c), with cmd_api's parsed arguments. */
 int cmd_hours(const struct cli *cli, const struct args *a);

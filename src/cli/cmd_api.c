@@ -544,7 +544,9 @@ static const char options_spec[] =
 	/* business hours (cmd_hours.c) */
 	"within= from= first-response= "
 	/* attachments (cmd_attachment.c) */
-	"output=";
+	"output= "
+	/* incidents (cmd_incident.c) */
+	"title= kind= area= severity= all";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -587,6 +589,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_channel(cli, &a);
 	if (strcmp(cmd, "rules") == 0)
 		return cmd_rules(cli, &a);
+	if (strcmp(cmd, "incident") == 0)
+		return cmd_incident(cli, &a);
 	if (strcmp(cmd, "export") == 0)
 		return cmd_export(cli, &a);
 	if (strcmp(cmd, "attachment") == 0)

@@ -49,6 +49,7 @@ static const struct help_group groups[] = {
 	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
 	{"audit", "Customers and contacts", "the tenant's audit log"},
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
+	{"incident", "Customers and contacts", "incidents and announcements shown at the top of the self-service portal"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
 	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
@@ -318,6 +319,22 @@ static const struct help_command commands[] = {
 	 "\t\"reply\": {\"article\", \"name\"}, \"position\"}\n"},
 	{"rules", "show", "ID", "one rule", NULL},
 	{"rules", "remove", "ID", "delete a rule", NULL},
+	/* incidents (cmd_incident.c) */
+	{"incident", "list", "[--all]", "the incidents and announcements not ended, newest first",
+	 "--all\talso those ended\n"},
+	{"incident", "add", "--title T [--kind incident|announcement] [--body TEXT] [--area A] [--severity S]"
+	 " [--from TIME] [--to TIME] [--publish]",
+	 "add an incident or an announcement for the self-service portal",
+	 "--title T\tthe customer-facing headline\n"
+	 "--kind K\tincident (default) or announcement\n"
+	 "--body TEXT\twhat customers read\n"
+	 "--area A\twhere it applies (free text, e.g. Lyon)\n"
+	 "--severity S\tan incident's: minor, major (default) or critical\n"
+	 "--from TIME\twhen it starts (RFC 3339; default now)\n"
+	 "--to TIME\twhen the fix is expected (RFC 3339)\n"
+	 "--publish\tshow it on the portal now (default: a draft)\n"},
+	{"incident", "end", "ID", "end an incident: it leaves the portal", NULL},
+	{"incident", "remove", "ID", "delete an incident or announcement", NULL},
 	/* business hours (cmd_hours.c) */
 	{"calendar", "show", "", "the tenant's business calendar (always open in UTC until set)", NULL},
 	{"calendar", "set", "FILE.json", "set the tenant's business calendar",

@@ -161,6 +161,26 @@ int prepare_messaging_hook(struct request *r, struct store *db);
 int run_messaging_hook(struct request *r, struct store *db);
 
 /* handlers_hours.c: the business calendar, due first responses, the same-day report */
+/* The self-service portal (handlers_portal.c): incidents, settings, the public answer. */
+int run_incident_list(struct request *r, struct store *db);
+int run_incident_get(struct request *r, struct store *db);
+int run_incident_create(struct request *r, struct store *db);
+int run_incident_update(struct request *r, struct store *db);
+int run_incident_end(struct request *r, struct store *db);
+int run_incident_delete(struct request *r, struct store *db);
+int run_portal_get(struct request *r, struct store *db);
+int run_portal_put(struct request *r, struct store *db);
+int run_public_portal(struct request *r, struct store *db);
+/* The tenant's portal settings, or the disabled default when it has none. */
+int portal_settings(struct store *db, int64_t tenant_id, json_t **ret);
+/* Whether the self-service allowance of the caller's address has room;
+ * answers 429 otherwise (handlers_kb_session.c). */
+bool public_allowed(struct request *r);
+/* Self-service's "did this solve it?" (handlers_kb_session.c). */
+int run_public_session_end(struct request *r, struct store *db);
+int run_public_feedback(struct request *r, struct store *db);
+int run_public_escalate(struct request *r, struct store *db);
+int run_public_article(struct request *r, struct store *db);
 int run_calendar_get(struct request *r, struct store *db);
 int prepare_calendar(struct request *r, struct store *db);
 int run_calendar_put(struct request *r, struct store *db);

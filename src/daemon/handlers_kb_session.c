@@ -18,6 +18,7 @@
 #include "daemon/handlers.h"
 #include "daemon/canned.h"
 #include "daemon/kbsvc.h"
+#include "daemon/ops.h"
 #include "daemon/ratelimit.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
@@ -821,7 +822,7 @@ int run_kb_training_progress(struct request *r, struct store *db)
 
 /* --- self-service: public, per tenant, rate-limited --- */
 
-static bool public_allowed(struct request *r)
+bool public_allowed(struct request *r)
 {
 	int retry = 0;
 	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
@@ -872,7 +873,170 @@ int run_public_session_back(struct request *r, struct store *db)
 	return step(r, db, r->ids[0], r->ids[1], true, true);
 }
 
-/* The customer asks for a person: a contact is created, carrying the path. */
+/* "Did this solve it?" at the end of a diagnosis: the session ends as the
+ * staff's /end ends one, and the answer teaches searches the same way
+ * (kb_learn for the query, the tree and the outcome's article; the gaps
+ * count an unsolved one). A "no" leaves the session to escalate. */
+int run_public_session_end(struct request *r, struct store *db)
+{
+	int64_t tenant = r->ids[0], id = r->ids[1];
+	const json_t *solved = json_object_get(r->body, "solved");
+	if (!json_is_boolean(solved))
+		return reply_error(r, 400, "invalid", "solved", "'solved' is true or false");
+	json_t *session = NULL;
+	int rc = load(r, db, tenant, id, true, &session);
+	if (rc < 0)
+		return rc;
+	struct walking *w = NULL;
+	rc = replay(db, tenant, session, json_object_get(session, "answers"), &w);
+	reader_sees(w, r, true);
+	if (rc < 0)
+		rc = reply_walk_error(r, db, rc, w);
+	else if (!kb_walk_done(&w->walk))
+		rc = reply_error(r, 409, "conflict", "solved", "the diagnosis has not reached an answer yet");
+	int64_t tree = json_integer_value(json_object_get(session, "tree_item_id")), article = 0;
+	int article_version = 0;
+	if (rc == GC_OK)
+		json_decref(outcome_json(w, true, &article, &article_version));
+	if (rc == GC_OK)
+		rc = store_kb_session_end(db, tenant, id, json_is_true(solved),
+					  json_is_true(solved) ? NULL : "the customer says it did not solve it", -1);
+	if (rc == GC_ESTATE)
+		rc = reply_error(r, 409, "conflict", "session", "the session has ended already");
+	const char *query = json_string_value(json_object_get(session, "query"));
+	enum kb_lang lang = KB_LANG_FR;
+	kb_lang_parse(json_string_value(json_object_get(session, "lang")), &lang);
+	if (rc == GC_OK && query) {
+		rc = kb_learn(db, tenant, lang, query, tree, json_is_true(solved));
+		if (rc == GC_OK && article)
+			rc = kb_learn(db, tenant, lang, query, article, json_is_true(solved));
+	}
+	if (rc == GC_OK)
+		rc = store_kb_use(db, tenant, 0, tree, (int)json_integer_value(json_object_get(session, "tree_version")), id);
+	if (rc == GC_OK && article)
+		rc = store_kb_use(db, tenant, 0, article, article_version, id);
+	json_t *ended = NULL;
+	if (rc == GC_OK)
+		rc = store_kb_session_get(db, tenant, id, &ended);
+	if (rc == GC_OK)
+		rc = reply(r, 200, view(w, ended, true));
+	else if (r->status == 0)
+		rc = reply_store_error(r, db, rc, NULL);
+	json_decref(ended);
+	json_decref(session);
+	walking_free(w);
+	return rc;
+}
+
+#define FEEDBACK_MAX_QUERY 1000
+
+/* "Did this solve it?" on an article opened from a search: the customer's
+ * words linked to the article, solved or not, as the staff's learning
+ * links a resolution's (kb_learn). */
+int run_public_feedback(struct request *r, struct store *db)
+{
+	int64_t tenant = r->ids[0];
+	const char *query = json_string_value(json_object_get(r->body, "query"));
+	const char *key = json_string_value(json_object_get(r->body, "item"));
+	const json_t *solved = json_object_get(r->body, "solved");
+	if (store_tenant_exists(db, tenant) < 0)
+		return reply_error(r, 404, "not_found", NULL, "no such help centre");
+	if (query == NULL || query[0] == '\0' || strlen(query) > FEEDBACK_MAX_QUERY || !gc_text_is_clean(query, true))
+		return reply_error(r, 400, "invalid", "query", "'query' is the words searched, 1 to 1000 bytes");
+	if (key == NULL)
+		return reply_error(r, 400, "invalid", "item", "'item' is the id of the article opened");
+	if (!json_is_boolean(solved))
+		return reply_error(r, 400, "invalid", "solved", "'solved' is true or false");
+	int64_t item = 0;
+	int version = 0;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, tenant, key, &item, &version, &content);
+	if (rc == GC_OK && strcmp(kb_content_kind(content), "article") != 0)
+		rc = GC_ENOTFOUND;
+	enum kb_lang lang = KB_LANG_FR;
+	if (rc == GC_OK)
+		kb_lang_parse(json_string_value(json_object_get(content, "lang")), &lang);
+	json_decref(content);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 404, "not_found", "item", "no published article '%s'", key);
+	if (rc == GC_OK)
+		rc = kb_learn(db, tenant, lang, query, item, json_is_true(solved));
+	if (rc == GC_OK)
+		rc = store_kb_use(db, tenant, 0, item, version, 0);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:b}", "learned", 1));
+}
+
+/* What the customer gives when asking for a person: a message, and an
+ * address or a number to find them by. Answers 400 naming the field. */
+static int reach_decode(struct request *r, const char **ret_message, const char **ret_email, const char **ret_phone)
+{
+	static const char *const names[] = {"message", "email", "phone"};
+	static const size_t max[] = {10000, 254, 40};
+	const char *v[3];
+	for (size_t i = 0; i < 3; i++) {
+		const json_t *f = json_object_get(r->body, names[i]);
+		v[i] = json_string_value(f);
+		if ((f && !json_is_null(f) && !json_is_string(f)) || (v[i] && (strlen(v[i]) > max[i] ||
+									      !gc_text_is_clean(v[i], i == 0))))
+			return reply_error(r, 400, "invalid", names[i], "'%s' is text of at most %zu bytes", names[i], max[i]);
+		if (v[i] && v[i][0] == '\0')
+			v[i] = NULL;
+	}
+	if (v[1] && (strchr(v[1], '@') == NULL || strchr(v[1], ' ')))
+		return reply_error(r, 400, "invalid", "email", "'email' is an address, name@domain");
+	char key[48];
+	if (v[2] && ops_phone_key(v[2], key, sizeof(key)) < 0)
+		return reply_error(r, 400, "invalid", "phone", "'phone' is a number with at least 3 digits");
+	*ret_message = v[0];
+	*ret_email = v[1];
+	*ret_phone = v[2];
+	return GC_OK;
+}
+
+/* The contact self-service creates for a customer who asks for a person:
+ * the customer found or created by the address or number given, the
+ * customer's message (or the query), in the queue (the tree's escalation
+ * node's, else the portal's), and what is already known as a note, so the
+ * agent never asks again. */
+static int self_service_contact(struct request *r, struct store *db, int64_t tenant, const char *subject,
+				const char *message, const char *note_text, int64_t queue, int64_t *ret_contact)
+{
+	const char *email = NULL, *phone = NULL, *said = NULL;
+	int rc = reach_decode(r, &said, &email, &phone);
+	if (rc < 0)
+		return rc;
+	struct store_scope scope = ops_channel_scope(tenant, "self-service");
+	snprintf(scope.ip, sizeof(scope.ip), "%s", r->scope.ip);
+	json_t *settings = NULL;
+	if (queue == 0 && (rc = portal_settings(db, tenant, &settings)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (queue == 0)
+		queue = json_integer_value(json_object_get(settings, "queue_id"));
+	json_decref(settings);
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	/* the contact is of its queue's channel (a queue serves one), else from the web */
+	struct contact_input in = {.channel = CHANNEL_WEB, .subject = subject, .message = said ? said : message,
+				   .queue_id = queue};
+	json_t *q = NULL;
+	if (queue && store_queue_get(db, &scope, queue, &q) == GC_OK)
+		contact_channel_parse(json_string_value(json_object_get(q, "channel")), &in.channel);
+	json_decref(q);
+	bool created = false;
+	if (email || phone)
+		rc = ops_customer_find_or_create(&o, &scope, email, phone, &in.customer_id, &created, &err);
+	if (rc == GC_OK)
+		rc = ops_contact_create(&o, &scope, &in, ret_contact, NULL, &err);
+	struct message_input note = {.body = note_text};
+	json_t *msg = NULL;
+	if (rc == GC_OK)
+		rc = ops_message_add(&o, &scope, *ret_contact, &note, true, &msg, &err);
+	json_decref(msg);
+	return rc < 0 ? reply_ops_error(r, db, &err) : GC_OK;
+}
+
+/* The customer asks for a person during or after a diagnosis: a contact is
+ * created, carrying the query, the path walked and the answers given. */
 int run_public_session_escalate(struct request *r, struct store *db)
 {
 	int64_t tenant = r->ids[0], id = r->ids[1];
@@ -880,44 +1044,131 @@ int run_public_session_escalate(struct request *r, struct store *db)
 	int rc = load(r, db, tenant, id, true, &session);
 	if (rc < 0)
 		return rc;
-	const char *message = json_string_value(json_object_get(r->body, "message"));
-	if (message && (strlen(message) > 10000 || !gc_text_is_clean(message, true))) {
+	if (json_integer_value(json_object_get(session, "contact_id"))) {
 		json_decref(session);
-		return reply_error(r, 400, "invalid", "message", "'message' is text of at most 10,000 bytes");
+		return reply_error(r, 409, "conflict", "session", "this diagnosis has been passed to a person already");
 	}
 	struct walking *w = NULL;
 	rc = replay(db, tenant, session, json_object_get(session, "answers"), &w);
-	json_t *path = rc == GC_OK ? path_json(w, false) : NULL;
-	char *text = path ? path_text(path) : NULL;
-	struct store_scope scope = {.tenant_id = tenant, .has_role = true, .role = ROLE_AGENT, .sees = SENS_BASIC};
-	snprintf(scope.actor, sizeof(scope.actor), "self-service");
-	snprintf(scope.ip, sizeof(scope.ip), "%s", r->scope.ip);
+	if (rc < 0) {
+		json_decref(session);
+		rc = reply_walk_error(r, db, rc, w);
+		walking_free(w);
+		return rc;
+	}
+	enum sensitivity sees = w->sees;
+	w->sees = SENS_BASIC;
+	json_t *path = path_json(w, false);
+	w->sees = sees;
+	char *walked = path_text(path);
+	const char *query = json_string_value(json_object_get(session, "query"));
+	char *text = NULL;
+	if (walked && asprintf(&text, "Self-service. The customer searched: %s\n%s", query ? query : "(a tree opened)",
+			       walked) < 0)
+		text = NULL;
+	int64_t queue = 0;
+	if (kb_walk_done(&w->walk) &&
+	    kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)) == KB_NODE_ESCALATE)
+		queue = json_integer_value(json_object_get(kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)),
+							   "queue"));
 	char subject[200];
 	snprintf(subject, sizeof(subject), "Self-service: %s", json_string_value(json_object_get(session, "tree")));
-	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = subject,
-				   .message = message ? message : json_string_value(json_object_get(session, "query"))};
 	int64_t contact = 0;
-	struct ops o = request_ops(r, db);
-	struct ops_error err;
-	if (rc == GC_OK)
-		rc = text ? ops_contact_create(&o, &scope, &in, &contact, NULL, &err) : GC_ENOMEM;
-	struct message_input note = {.body = text};
-	json_t *msg = NULL;
-	if (rc == GC_OK)
-		rc = ops_message_add(&o, &scope, contact, &note, true, &msg, &err);
-	json_decref(msg);
-	if (rc == GC_OK)
+	rc = text ? self_service_contact(r, db, tenant, subject, query ? query : subject, text, queue, &contact)
+		  : reply_store_error(r, db, GC_ENOMEM, NULL);
+	bool open = strcmp(json_string_value(json_object_get(session, "state")), "open") == 0;
+	if (rc == GC_OK && open)
 		rc = store_kb_session_end(db, tenant, id, false, "the customer asked for a person", -1);
 	if (rc == GC_OK)
 		rc = store_kb_sessions_attach(db, tenant, id, contact);
 	free(text);
+	free(walked);
 	json_decref(path);
 	json_decref(session);
 	walking_free(w);
-	if (rc == GC_ESTATE)
-		return reply_error(r, 409, "conflict", "session", "the session has ended");
 	if (rc < 0)
 		return r->status ? rc : reply_store_error(r, db, rc, NULL);
 	return reply(r, 201, json_pack("{s:I,s:s}", "contact_id", (json_int_t)contact, "message",
 				       "an agent will answer you; they see what you already tried"));
+}
+
+#define ESCALATE_MAX_SEEN 10
+
+/* The customer asks for a person after a search, with no diagnosis: a
+ * contact carrying the query and the articles seen. */
+int run_public_escalate(struct request *r, struct store *db)
+{
+	int64_t tenant = r->ids[0];
+	if (store_tenant_exists(db, tenant) < 0)
+		return reply_error(r, 404, "not_found", NULL, "no such help centre");
+	const json_t *q = json_object_get(r->body, "query"), *seen = json_object_get(r->body, "articles");
+	const char *query = json_string_value(q);
+	if ((q && !json_is_string(q)) || (query && (strlen(query) > FEEDBACK_MAX_QUERY || !gc_text_is_clean(query, true))))
+		return reply_error(r, 400, "invalid", "query", "'query' is the words searched, at most 1000 bytes");
+	if (seen && (!json_is_array(seen) || json_array_size(seen) > ESCALATE_MAX_SEEN))
+		return reply_error(r, 400, "invalid", "articles", "'articles' lists at most 10 articles' ids");
+	if (query && query[0] == '\0')
+		query = NULL;
+	size_t len = 0, cap = 512 + (query ? strlen(query) : 0);
+	char *text = malloc(cap);
+	if (text == NULL)
+		return reply_store_error(r, db, GC_ENOMEM, NULL);
+	len = (size_t)snprintf(text, cap, "Self-service. The customer searched: %s\nArticles seen:",
+			       query ? query : "(nothing)");
+	size_t i;
+	json_t *a;
+	json_array_foreach(seen, i, a) {
+		const char *key = json_string_value(a);
+		int64_t item = 0;
+		int version = 0;
+		json_t *content = NULL;
+		if (key == NULL || strlen(key) > 64) {
+			free(text);
+			return reply_error(r, 400, "invalid", "articles", "'articles[%zu]' is an article's id", i);
+		}
+		const char *title = store_kb_published(db, tenant, key, &item, &version, &content) == GC_OK
+					    ? json_string_value(json_object_get(content, "title"))
+					    : NULL;
+		len += (size_t)snprintf(text + len, cap - len, "\n- %.64s%s%.120s", key, title ? ": " : "",
+					title ? title : "");
+		json_decref(content);
+		if (len >= cap)
+			len = cap - 1;
+	}
+	if (json_array_size(seen) == 0 && len < cap)
+		len += (size_t)snprintf(text + len, cap - len, " none");
+	int64_t contact = 0;
+	int rc = self_service_contact(r, db, tenant, "Self-service: search", query ? query : "The customer asks for a person",
+				      text, 0, &contact);
+	free(text);
+	if (rc < 0)
+		return rc;
+	return reply(r, 201, json_pack("{s:I,s:s}", "contact_id", (json_int_t)contact, "message",
+				       "an agent will answer you; they see what you already tried"));
+}
+
+/* A published article as a customer reads it from a search: its title,
+ * text and steps, none of the agents' parts (internal notes, canned
+ * replies). */
+int run_public_article(struct request *r, struct store *db)
+{
+	if (!public_allowed(r))
+		return GC_EBUSY;
+	int64_t item = 0;
+	int version = 0;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, r->ids[0], r->key, &item, &version, &content);
+	if (rc == GC_OK && strcmp(kb_content_kind(content), "article") != 0)
+		rc = GC_ENOTFOUND;
+	if (rc < 0) {
+		json_decref(content);
+		return rc == GC_ENOTFOUND ? reply_error(r, 404, "not_found", "item", "no published article '%s'", r->key)
+					  : reply_store_error(r, db, rc, NULL);
+	}
+	json_t *out = json_pack("{s:s,s:O,s:O,s:O,s:O,s:i}", "id", r->key, "title", json_object_get(content, "title"),
+				"body", json_object_get(content, "body"), "lang", json_object_get(content, "lang"),
+				"steps", json_object_get(content, "steps") ? json_object_get(content, "steps") : json_null(),
+				"version", version);
+	json_decref(content);
+	return reply(r, 200, out);
 }

@@ -115,9 +115,19 @@ static void not_found(struct request *r)
 	reply_error(r, 404, "not_found", NULL, "no such page");
 }
 
+/* Whether path is a tenant's self-service portal, /help/{tenant} (an id,
+ * with or without a final '/'): the portal page reads its tenant from it. */
+bool web_portal_path(const char *path)
+{
+	if (strncmp(path, "/help/", 6) != 0)
+		return false;
+	size_t n = strspn(path + 6, "0123456789");
+	return n > 0 && n <= 18 && path[6] != '0' && (path[6 + n] == '\0' || strcmp(path + 6 + n, "/") == 0);
+}
+
 void web_serve(struct request *r, const char *dir, const char *path)
 {
-	const char *name = strcmp(path, "/") == 0 ? "index.html" : path + 1;
+	const char *name = strcmp(path, "/") == 0 ? "index.html" : web_portal_path(path) ? "portal/index.html" : path + 1;
 	size_t name_len = strlen(name);
 	if (dir[0] == '\0' || path[0] != '/' || !web_path_ok(name) ||
 	    (name_len > 3 && strcmp(name + name_len - 3, ".gz") == 0)) {

@@ -25,6 +25,9 @@ struct request;
 /* Whether a GET of path is the front end's, not the API's: everything but
  * /api/, /public/, /healthz and /metrics. */
 bool web_claims(const char *path);
+/* Whether path is a tenant's self-service portal, /help/{tenant id}
+ * (served as portal/index.html, which reads the tenant from the path). */
+bool web_portal_path(const char *path);
 /* Whether path is a safe relative file name under the folder (see above). */
 bool web_path_ok(const char *path);
 /* Whether an Accept-Encoding header (may be NULL) accepts gzip. */

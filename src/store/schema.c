@@ -396,6 +396,20 @@ static const char *const migrations[] = {
 	"CREATE INDEX messaging_messages_due ON messaging_messages(state, next_at);"
 	"CREATE INDEX messaging_messages_contact ON messaging_messages(tenant_id, contact_id, id);"
 	"CREATE INDEX messaging_messages_peer ON messaging_messages(tenant_id, channel_id, peer, id);",
+	/* 20: the self-service portal (src/store/incident.c): the incidents and
+	 * announcements a tenant publishes at the top of its portal, and the
+	 * portal's settings (checked JSON, like a calendar) */
+	"CREATE TABLE incidents("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('incident', 'announcement')),"
+	"  title TEXT NOT NULL, body TEXT NOT NULL, area TEXT, severity TEXT,"
+	"  starts_at {int} NOT NULL, expected_end_at {int}, ended_at {int},"
+	"  published {int} NOT NULL DEFAULT 0, created_by TEXT NOT NULL,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE INDEX incidents_tenant ON incidents(tenant_id, ended_at, starts_at);"
+	"CREATE TABLE portals("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
+	"  config TEXT NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

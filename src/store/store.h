@@ -452,6 +452,37 @@ int store_rule_get(struct store *s, const struct store_scope *scope, int64_t id,
 int store_rule_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_rule_delete(struct store *s, const struct store_scope *scope, int64_t id);
 
+/* The self-service portal (incident.c): the tenant's incidents and
+ * announcements, and the portal's settings. */
+struct store_incident {
+	const char *kind;          /* "incident" or "announcement" */
+	const char *title, *body;  /* customer-facing plain text */
+	const char *area;          /* free text ("Lyon"), or NULL */
+	const char *severity;      /* an incident's ("minor", "major", "critical"), or NULL */
+	int64_t starts_at;         /* ms */
+	int64_t expected_end_at;   /* the expected fix (ms), 0 when unknown */
+	bool published;
+};
+int store_incident_add(struct store *s, const struct store_scope *scope, const struct store_incident *in,
+		       int64_t *ret_id);
+/* Replaces every field of in; GC_ENOTFOUND outside the tenant. */
+int store_incident_update(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct store_incident *in);
+int store_incident_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* The newest first (at most 500); with_ended false: those not ended. */
+int store_incident_list(struct store *s, const struct store_scope *scope, bool with_ended, json_t **ret_list);
+/* Ends it at at (ms); GC_ESTATE when it has ended already. */
+int store_incident_end(struct store *s, const struct store_scope *scope, int64_t id, int64_t at);
+int store_incident_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* The tenant's incidents and announcements current at now (published,
+ * started, not ended), announcements after incidents, with the fields a
+ * customer may see: "id", "kind", "title", "body", "area", "severity",
+ * "starts_at", "expected_end_at". For the portal and the voice channel. */
+int store_incidents_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list);
+/* The portal's settings as JSON text (malloc'd); GC_ENOTFOUND when none. */
+int store_portal_get(struct store *s, int64_t tenant_id, char **ret_config);
+int store_portal_put(struct store *s, const struct store_scope *scope, const char *config);
+
 /* A message's attachments (outbox.c): stored whole with their message,
  * written in its transaction; at most STORE_MAX_ATTACHMENT bytes each. */
 #define STORE_MAX_ATTACHMENT (16 * 1024 * 1024)

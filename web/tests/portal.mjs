@@ -1,0 +1,135 @@
+// The self-service portal in a real browser, run by run.mjs on its daemon
+// and browser: the tenant's portal is enabled with an incident published;
+// a customer (no login) opens /help/{tenant}, sees the incident at the top,
+// searches in their own words, starts the guided help, answers, reads the
+// article, says it did not solve it, then sends the request to a person
+// (a wrong address first: the API's error shows at its field). The agent
+// reads the query and the path walked on the contact, in the portal's
+// queue. The ways to reach a person are on screen at every step; axe-core
+// finds no serious or critical violation in English and French.
+import { bearer } from './bearer.mjs';
+
+const PASSWORD = 'correct horse';
+const INCIDENT = 'Heating network outage in Portalville';
+const WORDS = 'my boiler gives no heat';
+const PILOT = "Is the boiler's pilot light on?";
+const ARTICLE = {
+  id: 'portal-boiler-refill', kind: 'article', type: 'procedure', title: 'Refill the boiler pressure', lang: 'en',
+  tags: ['boiler', 'heating'], body: 'Low pressure stops most boilers.', internal: 'Agents: check the warranty first.',
+  steps: ['Find the filling loop under the boiler', 'Open it until the gauge shows 1.5 bar'],
+};
+const TREE = {
+  id: 'portal-boiler-cold', kind: 'tree', title: 'Boiler gives no heat', lang: 'en', tags: ['boiler', 'heating', 'heat'],
+  start: 'pilot', nodes: [
+    { id: 'pilot', type: 'choice', text: PILOT, choices: [
+      { value: 'on', label: 'On', next: 'gauge' }, { value: 'off', label: 'Off', next: 'refill' }] },
+    { id: 'gauge', type: 'yesno', text: 'Is the pressure gauge below 1 bar?', yes: 'refill', no: 'refill' },
+    { id: 'refill', type: 'article', article: 'portal-boiler-refill' },
+  ],
+};
+
+async function seed(url, admin) {
+  const me = await admin('GET', '/api/v1/me');
+  const skill = await admin('POST', '/api/v1/skills', { name: 'portal-heating' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Portal heating', skill_id: skill.id, channel: 'chat' });
+  await admin('POST', '/api/v1/kb/import?publish=1', [ARTICLE, TREE].map((x) => JSON.stringify(x)).join('\n') + '\n',
+    'application/x-ndjson');
+  await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Brand A help', lang: 'en', phone: '+33 1 23 45 67 89',
+    email: 'help@a.example', callback: true, queue_id: queue.id });
+  await admin('POST', '/api/v1/incidents', { kind: 'incident', title: INCIDENT, body: 'Our teams are repairing it.',
+    area: 'Portalville', published: true });
+  const { token } = await bearer(url)('POST', '/api/v1/auth/login', { email: 'agent@a.example', password: PASSWORD });
+  return { tenant: me.tenant_id, queue, agent: bearer(url, token) };
+}
+
+export async function portalTests({ browser, url, admin, step, accessible }) {
+  const { tenant, queue, agent } = await seed(url, admin);
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+  const reach = page.getByRole('complementary', { name: 'Talk to a person' });
+  // the ways to reach a person, on screen whatever the step
+  async function waysShown(where) {
+    for (const name of ['Call us: +33 1 23 45 67 89', 'Write to us: help@a.example'])
+      if (!(await reach.getByRole('link', { name }).isVisible())) throw new Error(`${where}: no "${name}"`);
+    for (const name of ['Send to a person', 'Ask for a callback'])
+      if (!(await reach.getByRole('button', { name }).isVisible())) throw new Error(`${where}: no "${name}"`);
+  }
+  let contactId = 0;
+
+  await step('the portal shows the current incident at the top and the ways to reach a person (en, axe)', async () => {
+    await page.goto(`${url}/help/${tenant}`);
+    await page.getByRole('heading', { name: 'Brand A help', level: 1 }).waitFor();
+    const incidents = page.getByRole('region', { name: 'Current incidents and announcements' });
+    await incidents.getByText(INCIDENT).waitFor();
+    const first = await page.evaluate(() => document.querySelector('.portal').firstElementChild.className);
+    if (first !== 'incidents') throw new Error(`the first block is ${first}`);
+    await waysShown('home');
+    await accessible(page, 'portal (en)');
+  });
+  await step('a search in the customer\'s words leads to the guided help, answered step by step', async () => {
+    await page.getByLabel('Describe your problem in your own words').fill(WORDS);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('heading', { name: `Results for “${WORDS}”` }).waitFor();
+    await waysShown('results');
+    await page.getByRole('button', { name: `Start “${TREE.title}”` }).click();
+    await page.getByText(PILOT).waitFor();
+    await waysShown('first question');
+    await page.getByRole('button', { name: 'On', exact: true }).click();
+    await page.getByText('Is the pressure gauge below 1 bar?').waitFor();
+    await page.getByRole('button', { name: 'Previous question' }).click();
+    await page.getByText(PILOT).waitFor();
+    await page.getByRole('button', { name: 'On', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes', exact: true }).click();
+    await page.getByRole('heading', { name: ARTICLE.title }).waitFor();
+    if (await page.getByText(ARTICLE.internal).count()) throw new Error('the agents\' part is shown');
+    await waysShown('answer');
+    await accessible(page, 'portal diagnosis (en)');
+  });
+  await step('"did this solve it? no" keeps the ways to reach a person in front', async () => {
+    await page.getByRole('group', { name: 'Did this solve it?' }).getByRole('button', { name: 'No, not solved' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sorry it did not help' }).waitFor();
+    await waysShown('not solved');
+  });
+  await step('"talk to a person" sends the request with the path; the API\'s error shows at its field', async () => {
+    await reach.getByLabel('Your email').fill('not an address');
+    await reach.getByRole('button', { name: 'Send to a person' }).click();
+    const fieldError = reach.locator('#send-email-error');
+    await fieldError.filter({ hasText: 'email' }).waitFor();
+    await reach.getByLabel('Your email').fill('portal.customer@example.net');
+    await reach.getByLabel('Your message').fill('Still cold after refilling.');
+    const sent = page.waitForResponse((r) => r.url().endsWith('/escalate') && r.status() === 201);
+    await reach.getByRole('button', { name: 'Send to a person' }).click();
+    contactId = (await (await sent).json()).contact_id;
+    await reach.getByRole('status').filter({ hasText: 'they see what you already tried' }).waitFor();
+    if ((await fieldError.textContent()) !== '') throw new Error('the field error stayed');
+  });
+  await step('the agent sees the query, the path and the answers on the contact, in the portal\'s queue', async () => {
+    const contact = await agent('GET', `/api/v1/contacts/${contactId}`);
+    const note = contact.messages.find((m) => m.kind === 'note')?.body || '';
+    for (const want of [WORDS, PILOT, 'On', 'Is the pressure gauge below 1 bar?'])
+      if (!note.includes(want)) throw new Error(`the note lacks "${want}": ${note}`);
+    if (!contact.messages.some((m) => m.body === 'Still cold after refilling.')) throw new Error('no message');
+    if (contact.queue !== queue.name) throw new Error(`in queue ${contact.queue}`);
+    if (!contact.customer_id) throw new Error('no customer');
+  });
+  await step('the portal in French: the same ways to reach a person, no serious accessibility violation', async () => {
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('complementary', { name: 'Parler à une personne' }).getByRole('link', { name: /Appelez-nous/ }).waitFor();
+    await accessible(page, 'portal (fr)');
+    const fr = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 720 } });
+    const home = await fr.newPage();
+    await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Aide de Brand A', phone: '+33 1 23 45 67 89',
+      email: 'help@a.example', callback: true, queue_id: queue.id });
+    await home.goto(`${url}/help/${tenant}`);
+    await home.getByRole('region', { name: 'Incidents et annonces en cours' }).getByText(INCIDENT).waitFor();
+    await home.getByRole('button', { name: 'Demander un rappel' }).waitFor();
+    await accessible(home, 'portal home (fr)');
+    await fr.close();
+    if (errors.length) throw new Error(errors.join('; '));
+  });
+  await context.close();
+}
