@@ -4,6 +4,7 @@
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
 #include "daemon/handlers.h"
+#include "daemon/handlers_callback.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
 #include "daemon/peer.h"
@@ -161,6 +162,16 @@ const struct route http_routes[] = {
 	R(PUT, "/api/v1/calendar", T | W | J, PERM_USERS_MANAGE, prepare_calendar, run_calendar_put),
 	R(GET, "/api/v1/reports/same-day", T, PERM_ROUTING_SUPERVISE, NULL, run_report_same_day),
 	R(GET, "/api/v1/reports/intervals", T, PERM_ROUTING_SUPERVISE, NULL, run_report_intervals),
+	R(POST, "/api/v1/callbacks", T | W | J | RT, PERM_CONTACTS_WRITE, NULL, run_callback_create),
+	R(GET, "/api/v1/callbacks", T, PERM_CONTACTS_READ, NULL, run_callback_list),
+	R(GET, "/api/v1/callbacks/settings", T, PERM_ROUTING_READ, NULL, run_callback_settings_get),
+	R(PUT, "/api/v1/callbacks/settings", T | W | J, PERM_ROUTING_MANAGE, NULL, run_callback_settings_put),
+	R(GET, "/api/v1/callbacks/{id}", T, PERM_CONTACTS_READ, NULL, run_callback_get),
+	R(POST, "/api/v1/callbacks/{id}/cancel", T | W | RT, PERM_CONTACTS_WRITE, NULL, run_callback_cancel),
+	R(POST, "/api/v1/callbacks/{id}/outcome", T | W | J | RT, PERM_ROUTING_WORK, NULL, run_callback_outcome),
+	R(GET, "/api/v1/reports/callbacks", T, PERM_ROUTING_SUPERVISE, NULL, run_report_callbacks),
+	R(POST, "/public/v1/tenants/{id}/callbacks", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_callback,
+	  run_public_callback),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
 	R(GET, "/api/v1/kb/search", T, PERM_KB_READ, NULL, run_kb_search),
 	R(GET, "/api/v1/kb/items", T, PERM_KB_READ, NULL, run_kb_list),

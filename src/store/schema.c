@@ -366,6 +366,32 @@ static const char *const migrations[] = {
 	 * next review; and the note its owner leaves when resolving a flag */
 	("ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
 	 "ALTER TABLE kb_flags ADD COLUMN resolution TEXT;"),
+	/* 19: callbacks (src/store/callback.c, src/daemon/callback.c): a
+	 * customer's request to be called back, as soon as possible or in a
+	 * window, each a phone contact of its own; its state, attempts, the
+	 * next attempt's time and the time it first entered its queue (its
+	 * place, kept across attempts); and each tenant's callback settings
+	 * (the queue public requests wait in, the delay between attempts, how
+	 * many). The partial indexes serve the writer's second timer and the
+	 * one-open-request-per-number check. */
+	"CREATE TABLE callbacks("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), origin_contact_id {int},"
+	"  queue_id {int} NOT NULL, phone TEXT NOT NULL, name TEXT,"
+	"  window_from {int}, window_to {int},"
+	"  source TEXT NOT NULL CHECK (source IN ('portal','chat','api','phone')),"
+	"  state TEXT NOT NULL CHECK (state IN ('scheduled','waiting','offered','dialing','done','missed','cancelled')),"
+	"  attempts {int} NOT NULL DEFAULT 0, max_attempts {int} NOT NULL,"
+	"  next_attempt_at {int}, enqueued_at {int}, outcome TEXT, missed_reason TEXT,"
+	"  created_at {int} NOT NULL, reached_at {int}, done_at {int});"
+	"CREATE INDEX callbacks_tenant ON callbacks(tenant_id, id);"
+	"CREATE UNIQUE INDEX callbacks_contact ON callbacks(contact_id);"
+	"CREATE INDEX callbacks_due ON callbacks(next_attempt_at) WHERE state = 'scheduled';"
+	"CREATE INDEX callbacks_open ON callbacks(tenant_id, phone)"
+	"  WHERE state IN ('scheduled','waiting','offered','dialing');"
+	"CREATE TABLE callback_settings("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), queue_id {int},"
+	"  retry_after_s {int} NOT NULL, max_attempts {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)
