@@ -74,7 +74,7 @@ static int check_queue(const struct ops *o, const struct store_scope *scope, int
 	json_t *q = NULL;
 	int rc = store_queue_get(o->db, scope, queue_id, &q);
 	if (rc == GC_ENOTFOUND)
-		return failed(err, GC_EINVAL, "queue_id", "no queue %lld", (long long)queue_id);
+		return failed(err, GC_ENOTFOUND, "queue_id", "no queue %lld in this tenant", (long long)queue_id);
 	if (rc < 0)
 		return failed(err, rc, "queue_id", "%s", store_errmsg(o->db));
 	const char *channel = json_string_value(json_object_get(q, "channel"));

@@ -239,6 +239,8 @@ int run_callback_settings_put(struct request *r, struct store *db)
 		const char *channel = json_string_value(json_object_get(q, "channel"));
 		bool phone = rc == GC_OK && channel && strcmp(channel, "phone") == 0;
 		json_decref(q);
+		if (rc == GC_ENOTFOUND)
+			return reply_error(r, 404, "not_found", "queue_id", "no queue %lld in this tenant", (long long)queue);
 		if (!phone)
 			return reply_error(r, 400, "invalid", "queue_id", "callbacks wait in one of the tenant's phone queues");
 	}

@@ -401,8 +401,10 @@ static void another_tenant_sees_none_of_it(void **state)
 	call("GET", other_admin, 200, NULL, &r, "/api/v1/reports/callbacks");
 	assert_int_equal(resp_int(&r, "requested"), 0);
 	resp_clear(&r);
-	/* their callback for one of our contacts: no such contact there */
-	expect("PUT", other_admin, 400, json_pack("{s:I}", "queue_id", (json_int_t)calls), "/api/v1/callbacks/settings%.0lld", 0);
+	/* our queue, named in the other tenant: no such queue there */
+	expect("PUT", other_admin, 404, json_pack("{s:I}", "queue_id", (json_int_t)calls), "/api/v1/callbacks/settings%.0lld", 0);
+	expect("POST", other_admin, 404, json_pack("{s:s,s:I}", "phone", "+3312345", "queue_id", (json_int_t)calls),
+	       "/api/v1/callbacks%.0lld", 0);
 }
 
 static void the_cli(void **state)
