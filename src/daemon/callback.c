@@ -347,8 +347,9 @@ int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_
 	return rc;
 }
 
-/* One due callback: missed when its window ended, else into its queue,
- * at its first place when it was there before. */
+/* One due callback: missed when its window ended (out of its queue if it
+ * still waits there), else into its queue, at its first place when it was
+ * there before. */
 static int due_one(const struct ops *o, const struct store_callback_row *row, int64_t now)
 {
 	struct store_scope scope = ops_channel_scope(row->tenant_id, "callback");
@@ -357,7 +358,10 @@ static int due_one(const struct ops *o, const struct store_callback_row *row, in
 	if (row->window_to && row->window_to <= now) {
 		struct store_callback_change ch = {.state = "missed", .missed_reason = "window_passed", .attempts = -1,
 						   .done_at = now};
-		rc = resolve(o, &scope, row->contact_id, "callback_missed", &err);
+		if (strcmp(row->state, "waiting") == 0) /* nobody took it in time: out of the queue */
+			rc = router_abandon(o->router, o->db, &scope, row->contact_id);
+		else
+			rc = resolve(o, &scope, row->contact_id, "callback_missed", &err);
 		return rc < 0 ? rc : store_callback_update(o->db, row->tenant_id, row->id, &ch);
 	}
 	if (row->enqueued_at == 0) {

@@ -13,7 +13,8 @@
  *   request ──▶ waiting ◀──────────── scheduled ◀─┐   (callback_tick: window opens,
  *     │   (ASAP)   │  offered, dialing   ▲   │      │    next attempt due)
  *     │            ▼                     │   │      │
- *     └─▶ scheduled (window)     outcome │   └──────┼──▶ missed (window_passed)
+ *     └─▶ scheduled (window)     outcome │   └──────┼──▶ missed (window_passed; also
+ *                  │                     │          │     from waiting, unoffered)
  *                  │                     │          │
  *                  ├─ reached ──▶ done   │          │
  *                  ├─ no_answer/busy/voicemail: another attempt fits ─┘
@@ -78,7 +79,8 @@ int callback_outcome(const struct ops *o, const struct store_scope *scope, int64
 int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_t id, struct ops_error *err);
 
 /* The writer's timer (writer.c, each second): scheduled callbacks whose
- * time came enter their queue, those whose window ended are missed. Each in
+ * time came enter their queue; those whose window ended before an agent
+ * took them (scheduled, or still waiting in the queue) are missed. Each in
  * a savepoint of its own in the caller's transaction (one that fails, or
  * whose tenant another node routes, waits for the next tick); *ret_n: how
  * many changed. */

@@ -181,8 +181,10 @@ int store_callback_row(struct store *s, int64_t tenant_id, int64_t id, struct st
 int store_callbacks_due(struct store *s, int64_t now, struct store_callback_row *ret_rows, size_t max,
 			size_t *ret_n)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT " ROW_COLUMNS CALLBACK_FROM " WHERE c.state = 'scheduled'"
-		" AND (c.next_attempt_at <= ?1 OR c.window_to <= ?1) ORDER BY c.next_attempt_at, c.id LIMIT ?2");
+	/* a scheduled callback's next attempt comes before its window's end */
+	struct db_stmt *st = store_stmt(s, "SELECT " ROW_COLUMNS CALLBACK_FROM " WHERE (c.state = 'scheduled'"
+		" AND c.next_attempt_at <= ?1) OR (c.state = 'waiting' AND c.window_to <= ?1 AND r.state = 'waiting')"
+		" ORDER BY c.next_attempt_at, c.id LIMIT ?2");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, now);

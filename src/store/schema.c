@@ -372,8 +372,9 @@ static const char *const migrations[] = {
 	 * next attempt's time and the time it first entered its queue (its
 	 * place, kept across attempts); and each tenant's callback settings
 	 * (the queue public requests wait in, the delay between attempts, how
-	 * many). The partial indexes serve the writer's second timer and the
-	 * one-open-request-per-number check. */
+	 * many). The indexes serve the writer's timer (scheduled by next
+	 * attempt: a scheduled callback's next attempt comes before its window
+	 * ends) and the one-open-request-per-number check. */
 	"CREATE TABLE callbacks("
 	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
 	"  contact_id {int} NOT NULL REFERENCES contacts(id), origin_contact_id {int},"
@@ -386,9 +387,8 @@ static const char *const migrations[] = {
 	"  created_at {int} NOT NULL, reached_at {int}, done_at {int});"
 	"CREATE INDEX callbacks_tenant ON callbacks(tenant_id, id);"
 	"CREATE UNIQUE INDEX callbacks_contact ON callbacks(contact_id);"
-	"CREATE INDEX callbacks_due ON callbacks(next_attempt_at) WHERE state = 'scheduled';"
-	"CREATE INDEX callbacks_open ON callbacks(tenant_id, phone)"
-	"  WHERE state IN ('scheduled','waiting','offered','dialing');"
+	"CREATE INDEX callbacks_due ON callbacks(state, next_attempt_at);"
+	"CREATE INDEX callbacks_phone ON callbacks(tenant_id, phone);"
 	"CREATE TABLE callback_settings("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), queue_id {int},"
 	"  retry_after_s {int} NOT NULL, max_attempts {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};",

@@ -652,8 +652,9 @@ struct store_callback_row {
 	char state[16];             /* as read */
 };
 int store_callback_row(struct store *s, int64_t tenant_id, int64_t id, struct store_callback_row *ret);
-/* Scheduled callbacks due at now: their next attempt came, or their
- * window ended; at most max, oldest due first. */
+/* Callbacks due at now: scheduled ones whose next attempt came (which is
+ * before their window's end), and those still waiting in their queue, not
+ * offered, when their window ended; at most max, oldest due first. */
 int store_callbacks_due(struct store *s, int64_t now, struct store_callback_row *ret_rows, size_t max,
 			size_t *ret_n);
 /* A change of state; fields at 0 or NULL are kept. */

@@ -297,6 +297,7 @@ static void retries_keep_their_place_then_are_missed(void **state)
 	call("GET", sup, 200, NULL, &r, "/api/v1/reports/callbacks");
 	json_t *missed = json_object_get(r.json, "missed");
 	assert_int_equal(json_integer_value(json_object_get(missed, "attempts_exhausted")), 1);
+	assert_int_equal(json_integer_value(json_object_get(missed, "window_passed")), 0);
 	assert_int_equal(json_integer_value(json_object_get(missed, "wrong_number")), 1);
 	assert_true(resp_int(&r, "reached") >= 2);
 	assert_false(json_is_null(json_object_get(r.json, "mean_to_reach_s")));
@@ -322,6 +323,19 @@ static void a_window_waits_for_its_time(void **state)
 	outcome(agent, id, "reached", 200);
 	expect("POST", agent, 200, json_pack("{s:s}", "disposition", "called_back"), "/api/v1/contacts/%lld/wrapup", contact);
 	sse_close(&s);
+	/* a window that ends while nobody is free: missed, out of the queue */
+	presence("paused");
+	long long gone = request("+33 6 66 66 66 66", NULL, window(1, 3), &contact);
+	assert_true(reaches(gone, "waiting", 4000));
+	assert_true(reaches(gone, "missed", 5000));
+	struct resp g;
+	call("GET", sup, 200, NULL, &g, "/api/v1/callbacks/%lld", gone);
+	assert_string_equal(json_string_value(json_object_get(g.json, "missed_reason")), "window_passed");
+	resp_clear(&g);
+	call("GET", sup, 200, NULL, &g, "/api/v1/contacts/%lld", contact);
+	assert_string_equal(json_string_value(json_object_get(g.json, "state")), "resolved"); /* out of the queue */
+	resp_clear(&g);
+	presence("available");
 	/* one scheduled for later is cancelled: out of the timer's reach */
 	long long later = request("+33 5 55 55 55 55", NULL, window(3600, 7200), &contact);
 	expect("POST", agent, 200, NULL, "/api/v1/callbacks/%lld/cancel", later);
