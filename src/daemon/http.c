@@ -720,6 +720,8 @@ static bool run_route(struct request *r)
 {
 	struct worker *worker = r->worker;
 	const struct route *rt = r->route;
+	if ((rt->flags & ROUTE_PUBLIC) && (rt->flags & ROUTE_ROUTING))
+		r->scope.tenant_id = r->ids[0]; /* /public/v1/tenants/{id}/...: that tenant's node serves it */
 	int where = (rt->flags & ROUTE_ROUTING) && worker->server->cluster ? cluster_route(worker->server->cluster, r) : 0;
 	if (where != 0)
 		return where > 0; /* handed to the node that routes the tenant, or answered */

@@ -6,8 +6,10 @@
  *
  * The state read is the stored one, except that a waiting callback shows
  * "offered" or "dialing" while its contact is offered to or held by an
- * agent: the routing row says so in the same query, so no routing event
- * needs to write here. */
+ * agent, and "done" (without an outcome) once its contact left the routing
+ * otherwise (an agent wrapped it up without recording the call): the
+ * routing row says so in the same query, so no routing event needs to
+ * write here. */
 #include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -18,7 +20,8 @@
 
 #define LIVE_STATE                                                                             \
 	"CASE WHEN c.state = 'waiting' AND r.state = 'offered' THEN 'offered'"                   \
-	" WHEN c.state = 'waiting' AND r.state = 'assigned' THEN 'dialing' ELSE c.state END"
+	" WHEN c.state = 'waiting' AND r.state = 'assigned' THEN 'dialing'"                      \
+	" WHEN c.state = 'waiting' AND r.contact_id IS NULL THEN 'done' ELSE c.state END"
 
 #define CALLBACK_COLUMNS                                                                       \
 	"c.id, c.contact_id, c.origin_contact_id, c.queue_id, c.phone, c.name, c.window_from,"   \
@@ -138,8 +141,8 @@ int store_callback_list(struct store *s, const struct store_scope *scope, const 
 
 int store_callback_open_for(struct store *s, int64_t tenant_id, const char *phone, int64_t *ret_id)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT id FROM callbacks WHERE tenant_id = ? AND phone = ?"
-					 " AND state IN " STORE_CALLBACK_OPEN " ORDER BY id LIMIT 1");
+	struct db_stmt *st = store_stmt(s, "SELECT c.id" CALLBACK_FROM " WHERE c.tenant_id = ? AND c.phone = ?"
+					 " AND " LIVE_STATE " IN ('scheduled','waiting','offered','dialing') ORDER BY c.id LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
@@ -264,7 +267,7 @@ int store_callback_settings_put(struct store *s, const struct store_scope *scope
 /* The report's sums, filled row by row. */
 struct report {
 	const struct store_scope *scope;
-	int64_t requested, reached, cancelled, open, missed, exhausted, passed, wrong, reach_ms;
+	int64_t requested, reached, cancelled, open, ended, missed, exhausted, passed, wrong, reach_ms;
 	json_t *missed_list;
 };
 
@@ -277,6 +280,8 @@ static json_t *report_row(struct db_stmt *st, void *arg)
 		r->reached++;
 		int64_t start = db_column_is_null(st, 6) ? db_column_int64(st, 15) : db_column_int64(st, 6);
 		r->reach_ms += column_opt(st, 16) - start;
+	} else if (strcmp(state, "done") == 0) {
+		r->ended++; /* wrapped up without an outcome */
 	} else if (strcmp(state, "cancelled") == 0) {
 		r->cancelled++;
 	} else if (strcmp(state, "missed") == 0) {
@@ -312,10 +317,11 @@ int store_callback_report(struct store *s, const struct store_scope *scope, int6
 		return rc;
 	}
 	json_t *mean = r.reached ? json_integer(r.reach_ms / r.reached / 1000) : json_null();
-	*ret = json_pack("{s:I,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:o,s:o}", "requested", (json_int_t)r.requested,
+	*ret = json_pack("{s:I,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,s:I,s:o,s:o}", "requested", (json_int_t)r.requested,
 			 "reached", (json_int_t)r.reached, "missed", "total", (json_int_t)r.missed, "attempts_exhausted",
 			 (json_int_t)r.exhausted, "window_passed", (json_int_t)r.passed, "wrong_number",
 			 (json_int_t)r.wrong, "cancelled", (json_int_t)r.cancelled, "open", (json_int_t)r.open,
+			 "ended_without_outcome", (json_int_t)r.ended,
 			 "mean_to_reach_s", mean, "missed_list", r.missed_list);
 	return *ret ? GC_OK : GC_ENOMEM;
 }

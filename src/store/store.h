@@ -617,8 +617,8 @@ int store_contacts_received(struct store *s, const struct store_scope *scope, in
 /* A callback's state as stored: scheduled (waits for its window or its next
  * attempt), waiting (in its queue), done, missed or cancelled. A waiting one
  * is read as "offered" or "dialing" while its contact is offered to or held
- * by an agent (the routing row), so the store never lags the router. */
-#define STORE_CALLBACK_OPEN "('scheduled','waiting')"
+ * by an agent (the routing row), so the store never lags the router, and as
+ * "done" once its contact left the routing without an outcome. */
 
 struct store_callback {
 	int64_t contact_id, origin_contact_id, queue_id;
@@ -640,7 +640,8 @@ int store_callback_of_contact(struct store *s, const struct store_scope *scope, 
 /* Newest first; state (NULL: any) as read (offered and dialing included). */
 int store_callback_list(struct store *s, const struct store_scope *scope, const char *state, int64_t after_id,
 			int limit, json_t **ret_page);
-/* The tenant's open callback (scheduled or waiting) for phone, the oldest. */
+/* The tenant's open callback for phone (scheduled, waiting, offered or
+ * dialing), the oldest. */
 int store_callback_open_for(struct store *s, int64_t tenant_id, const char *phone, int64_t *ret_id);
 
 /* What the core operations decide on. */
@@ -672,7 +673,8 @@ int store_callback_settings_get(struct store *s, int64_t tenant_id, int64_t *ret
 int store_callback_settings_put(struct store *s, const struct store_scope *scope, int64_t queue_id,
 				int retry_after_s, int max_attempts);
 /* Callbacks requested in [from, to): {"requested","reached","missed":{"total","attempts_exhausted",
- * "window_passed","wrong_number"},"cancelled","open","mean_to_reach_s","missed_list":[...]}. */
+ * "window_passed","wrong_number"},"cancelled","open","ended_without_outcome","mean_to_reach_s",
+ * "missed_list":[{"id","contact_id","phone","window","attempts","reason"}]}. */
 int store_callback_report(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
 			  json_t **ret);
 

@@ -4,7 +4,9 @@
  * after retry_after_s at its first place, ahead of a later request; the
  * attempts exhausted, it is missed and reported with why; a bad window
  * (past, reversed, too far, on a holiday) answers 400 naming window; a
- * windowed request is not offered before its window and is after; the
+ * windowed request is not offered before its window and is after, and is
+ * missed when its window ends before anyone took it; one wrapped up without
+ * an outcome is done; the
  * public endpoint answers 409 without a callback queue, the open request
  * for a number already waiting, and 429 past the address's allowance;
  * another tenant sees and changes none of it; the CLI does the same. */
@@ -349,6 +351,38 @@ static void a_window_waits_for_its_time(void **state)
 	resp_clear(&r);
 }
 
+/* An agent who wraps the contact up without recording the call ends the
+ * callback: it is done, and the number may ask again. */
+static void wrapped_up_without_outcome(void **state)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/public/v1/tenants/%lld/callbacks", tenant_one);
+	struct sse s;
+	assert_int_equal(sse_open(&s, &d, agent, 0), 200);
+	struct resp r;
+	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 88 88 88 88", "source", "chat"), &r);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	call("GET", sup, 200, NULL, &r, "/api/v1/callbacks/%lld", id);
+	long long contact = resp_int(&r, "contact_id");
+	resp_clear(&r);
+	assert_true(event_for(&s, "offered", contact, 5000));
+	sse_close(&s);
+	accept(contact);
+	expect("POST", agent, 200, json_pack("{s:s}", "disposition", "called_back"), "/api/v1/contacts/%lld/wrapup", contact);
+	call("GET", sup, 200, NULL, &r, "/api/v1/callbacks/%lld", id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "done");
+	assert_true(json_is_null(json_object_get(r.json, "outcome")));
+	resp_clear(&r);
+	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 88 88 88 88", "source", "chat"), &r);
+	assert_int_equal(r.status, 201); /* a new request, not the one that ended */
+	assert_true(resp_int(&r, "id") != id);
+	long long again = resp_int(&r, "id");
+	resp_clear(&r);
+	expect("POST", sup, 200, NULL, "/api/v1/callbacks/%lld/cancel", again);
+}
+
 static void the_public_request(void **state)
 {
 	presence("paused");
@@ -472,6 +506,7 @@ int main(void)
 		cmocka_unit_test(asap_is_offered_with_number_and_context),
 		cmocka_unit_test(retries_keep_their_place_then_are_missed),
 		cmocka_unit_test(a_window_waits_for_its_time),
+		cmocka_unit_test(wrapped_up_without_outcome),
 		cmocka_unit_test(the_public_request),
 		cmocka_unit_test(another_tenant_sees_none_of_it),
 		cmocka_unit_test(the_cli),
