@@ -311,6 +311,11 @@ static void review_due(struct writer *w, int64_t now)
 static void callbacks_due(struct writer *w, int64_t now)
 {
 	struct ops o = {.db = w->db, .router = w->router};
+	struct store_callback_row first;
+	size_t due = 0;
+	w->next_callbacks = now + 1000;
+	if (store_callbacks_due(w->db, now, &first, 1, &due) == GC_OK && due == 0)
+		return; /* nothing due: no transaction */
 	int n = 0, rc = store_begin(w->db);
 	if (rc == GC_OK) {
 		rc = callback_tick(&o, now, &n);
@@ -321,7 +326,6 @@ static void callbacks_due(struct writer *w, int64_t now)
 	router_batch_end(w->router, w->db, rc == GC_OK);
 	if (rc < 0)
 		log_error("callbacks not checked", "error", store_errmsg(w->db));
-	w->next_callbacks = now + 1000;
 }
 
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits

@@ -278,7 +278,9 @@ static json_t *report_row(struct db_stmt *st, void *arg)
 	r->requested++;
 	if (strcmp(state, "done") == 0 && db_column_text(st, 13) && strcmp(db_column_text(st, 13), "reached") == 0) {
 		r->reached++;
-		int64_t start = db_column_is_null(st, 6) ? db_column_int64(st, 15) : db_column_int64(st, 6);
+		int64_t start = db_column_int64(st, 15); /* the request, or its window's start if later */
+		if (!db_column_is_null(st, 6) && db_column_int64(st, 6) > start)
+			start = db_column_int64(st, 6);
 		r->reach_ms += column_opt(st, 16) - start;
 	} else if (strcmp(state, "done") == 0) {
 		r->ended++; /* wrapped up without an outcome */
