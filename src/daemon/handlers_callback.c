@@ -101,10 +101,12 @@ static bool decode_request(struct request *r, bool public, struct callback_reque
 		return false;
 	if (source)
 		in->source = source;
-	bool fits = public ? source && (strcmp(source, "portal") == 0 || strcmp(source, "chat") == 0)
+	/* public: where the customer asked (the chat contract allows api too); staff: api or phone */
+	bool fits = public ? source && (strcmp(source, "portal") == 0 || strcmp(source, "chat") == 0 ||
+					strcmp(source, "api") == 0)
 			   : strcmp(in->source, "api") == 0 || strcmp(in->source, "phone") == 0;
 	if (!fits) {
-		reply_error(r, 400, "invalid", "source", public ? "source is portal or chat" : "source is api or phone");
+		reply_error(r, 400, "invalid", "source", public ? "source is portal, chat or api" : "source is api or phone");
 		return false;
 	}
 	if (in->phone == NULL) {

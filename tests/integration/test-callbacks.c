@@ -402,7 +402,10 @@ static void the_public_request(void **state)
 	assert_int_equal(resp_int(&r, "id"), id);
 	assert_true(json_is_true(json_object_get(r.json, "existing")));
 	resp_clear(&r);
-	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 99 99 99 99", "source", "api"), &r);
+	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 99 99 99 99", "source", "phone"), &r);
+	assert_int_equal(r.status, 400); /* the customer does not say it called */
+	resp_clear(&r);
+	http_json(&d, "POST", path, NULL, json_pack("{s:s}", "phone", "+33 6 99 99 99 99"), &r);
 	assert_int_equal(r.status, 400);
 	resp_clear(&r);
 	http_json(&d, "POST", "/public/v1/tenants/999/callbacks", NULL, json_pack("{s:s,s:s}", "phone", "+3312345",
