@@ -175,8 +175,8 @@ int callback_request(const struct ops *o, const struct store_scope *scope, const
 	struct settings set;
 	int64_t now = gc_now_ms();
 	*ret_existing = false;
-	if (in->phone == NULL || strlen(in->phone) > 64 || ops_phone_key(in->phone, key, sizeof(key)) < 0)
-		return failed(err, GC_EINVAL, "phone", "a phone number has 3 to 30 digits");
+	if (in->phone == NULL || strlen(in->phone) > 32 || ops_phone_key(in->phone, key, sizeof(key)) < 0)
+		return failed(err, GC_EINVAL, "phone", "a phone number has at least 3 digits, in 32 characters at most");
 	int rc = check_request(in, err);
 	if (rc == GC_OK)
 		rc = load_settings(o, scope->tenant_id, &set, err);
@@ -347,6 +347,18 @@ int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_
 	return rc;
 }
 
+/* 1 when the contact was resolved or closed by someone meanwhile, 0 when
+ * it is open, or an error. */
+static int contact_over(const struct ops *o, const struct store_scope *scope, int64_t contact_id)
+{
+	json_t *c = NULL;
+	int rc = store_contact_get(o->db, scope, contact_id, &c);
+	const char *state = json_string_value(json_object_get(c, "state"));
+	bool over = state && (strcmp(state, "resolved") == 0 || strcmp(state, "closed") == 0);
+	json_decref(c);
+	return rc < 0 ? rc : over;
+}
+
 /* One due callback: missed when its window ended (out of its queue if it
  * still waits there), else into its queue, at its first place when it was
  * there before. */
@@ -362,6 +374,10 @@ static int due_one(const struct ops *o, const struct store_callback_row *row, in
 			rc = router_abandon(o->router, o->db, &scope, row->contact_id);
 		else
 			rc = resolve(o, &scope, row->contact_id, "callback_missed", &err);
+		return rc < 0 ? rc : store_callback_update(o->db, row->tenant_id, row->id, &ch);
+	}
+	if ((rc = contact_over(o, &scope, row->contact_id)) != 0) { /* resolved or closed meanwhile: nothing to call */
+		struct store_callback_change ch = {.state = "cancelled", .attempts = -1, .done_at = now};
 		return rc < 0 ? rc : store_callback_update(o->db, row->tenant_id, row->id, &ch);
 	}
 	if (row->enqueued_at == 0) {
@@ -391,9 +407,13 @@ int callback_tick(const struct ops *o, int64_t now, int *ret_n)
 			store_release(o->db);
 			changed++;
 		} else {
-			store_rollback_to(o->db); /* another node's tenant, or a refusal: the next tick tries again */
+			store_rollback_to(o->db);
 		}
 		router_job_end(o->router, one == GC_OK);
+		if (one < 0 && one != GC_EMOVED) { /* refused (its queue deleted...): again in a minute, not each second */
+			struct store_callback_change later = {.attempts = -1, .next_attempt_at = now + 60 * 1000};
+			rc = store_callback_update(o->db, rows[i].tenant_id, rows[i].id, &later);
+		}
 	}
 	*ret_n = changed;
 	return rc;
