@@ -20,7 +20,9 @@
  *                  ├─ no_answer/busy/voicemail: another attempt fits ─┘
  *                  │     (else missed: attempts_exhausted)
  *                  └─ wrong_number ──▶ missed (wrong_number)
- *   scheduled or waiting ── cancel ──▶ cancelled
+ *   scheduled, waiting or offered ── cancel ──▶ cancelled
+ *   scheduled, its contact resolved or closed by someone ──▶ cancelled (callback_tick)
+ *   waiting, its contact wrapped up without an outcome: read as done
  *
  * Invariants: a callback's contact is in a queue only while it is waiting;
  * a callback coming back for another attempt enters its queue with the
