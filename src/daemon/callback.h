@@ -10,16 +10,14 @@
  * The state machine (store/callback.c reads "offered"/"dialing" from the
  * routing row while the contact is offered to or held by an agent):
  *
- *   request ──▶ waiting ◀──────────── scheduled ◀─┐   (callback_tick: window opens,
- *     │   (ASAP)   │  offered, dialing   ▲   │      │    next attempt due)
- *     │            ▼                     │   │      │
- *     └─▶ scheduled (window)     outcome │   └──────┼──▶ missed (window_passed; also
- *                  │                     │          │     from waiting, unoffered)
- *                  │                     │          │
- *                  ├─ reached ──▶ done   │          │
- *                  ├─ no_answer/busy/voicemail: another attempt fits ─┘
- *                  │     (else missed: attempts_exhausted)
- *                  └─ wrong_number ──▶ missed (wrong_number)
+ *   request ── as soon as possible ──────────────▶ waiting ──▶ offered ──▶ dialing
+ *      └── window ──▶ scheduled ── window opens, or ──┘   (callback_tick)        │
+ *                        ▲        next attempt due                    outcome    │
+ *                        └── no_answer, busy, voicemail: another attempt fits ◀──┤
+ *                            (else missed: attempts_exhausted)                   │
+ *                            reached ──▶ done ◀──────────────────────────────────┤
+ *                            wrong_number ──▶ missed (wrong_number) ◀────────────┘
+ *   scheduled, or waiting unoffered, when the window ends ──▶ missed (window_passed)
  *   scheduled, waiting or offered ── cancel ──▶ cancelled
  *   scheduled, its contact resolved or closed by someone ──▶ cancelled (callback_tick)
  *   waiting, its contact wrapped up without an outcome: read as done
