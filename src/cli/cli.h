@@ -122,6 +122,10 @@ int cmd_wfm(int argc, char **argv);
 int cmd_email(const struct cli *cli, int argc, char **argv);
 int cmd_api(const struct cli *cli, int argc, char **argv);
 
+/* guichet callback ... and guichet report callbacks (cmd_callback.c), with cmd_api's parsed arguments. */
+int cmd_callback(const struct cli *cli, const struct args *a);
+int cmd_report_callbacks(const struct cli *cli, const struct args *a);
+
 /* guichet export l2 ... (cmd_export.c), with cmd_api's parsed arguments. */
 int cmd_export(const struct cli *cli, const struct args *a);
 

@@ -546,7 +546,9 @@ static const char options_spec[] =
 	/* attachments (cmd_attachment.c) */
 	"output= "
 	/* incidents (cmd_incident.c) */
-	"title= kind= area= severity= all";
+	"title= kind= area= severity= all "
+	/* callbacks (cmd_callback.c) */
+	"context= note= window-from= window-to= contact= source= retry-after= max-attempts=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -574,6 +576,10 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return tokens(cli, &a);
 	if (strcmp(cmd, "customers") == 0)
 		return customers(cli, &a);
+	if (strcmp(cmd, "callback") == 0)
+		return cmd_callback(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "callbacks") == 0)
+		return cmd_report_callbacks(cli, &a);
 	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||
 	    (strcmp(cmd, "contacts") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "due") == 0))
 		return cmd_hours(cli, &a);

@@ -53,6 +53,7 @@ static const struct help_group groups[] = {
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
 	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
+	{"callback", "Customers and contacts", "customers' requests to be called back: request, follow, record the call"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -346,6 +347,38 @@ static const struct help_command commands[] = {
 	 "--from DATE\tthe first day, in the tenant's time zone\n"
 	 "--to DATE\tthe last day (at most 92 days in all)\n"
 	 "--queue ID\tcontacts that came in through this queue only\n"},
+	/* callbacks (cmd_callback.c) */
+	{"callback", "request", "--phone NUMBER [--name NAME] [--context TEXT] [--queue ID] [--contact ID]\n"
+	 "\t[--window-from TIME --window-to TIME] [--source api|phone]",
+	 "ask for a customer to be called back, as soon as possible or in a window: a phone contact waiting in a queue",
+	 "--phone NUMBER\tthe number to call (its digits are kept, with a leading +)\n"
+	 "--name NAME\twho to ask for\n"
+	 "--context TEXT\twhat the customer wants: the contact's first message\n"
+	 "--queue ID\ta phone queue (default: the tenant's callback queue)\n"
+	 "--contact ID\ta callback about this contact, its subject and first message as context\n"
+	 "--window-from TIME\tnot before this RFC 3339 time (with --window-to; at most 14 days ahead,\n"
+	 "\tpartly in the tenant's business hours)\n"
+	 "--window-to TIME\tnot after this one\n"
+	 "--source api|phone\twhere the request came from (api by default)\n"},
+	{"callback", "list", "[--state STATE] [--limit N] [--cursor C]",
+	 "the tenant's callbacks, newest first",
+	 "--state STATE\tscheduled, waiting, offered, dialing, done, missed or cancelled\n"},
+	{"callback", "show", "ID", "one callback: number, window, state, attempts, outcome", NULL},
+	{"callback", "outcome", "ID reached|no_answer|busy|voicemail|wrong_number [--note TEXT]",
+	 "record how the call went (the agent who holds it, or a supervisor): no answer comes back later\n"
+	 "\tat its place while attempts and its window allow, else it is missed",
+	 "--note TEXT\tan internal note on the contact\n"},
+	{"callback", "cancel", "ID", "cancel a scheduled or waiting callback", NULL},
+	{"callback", "settings", "[--queue ID] [--retry-after S] [--max-attempts N]",
+	 "the tenant's callback queue (public requests wait there), the delay between attempts and their number",
+	 "--queue ID\ta phone queue\n"
+	 "--retry-after S\tseconds before another attempt (900 by default)\n"
+	 "--max-attempts N\tattempts in all, 1 to 10 (3 by default)\n"},
+	{"report", "callbacks", "[--from DATE|TIME] [--to DATE|TIME]",
+	 "callbacks requested in a span (the last 7 days by default): reached, missed and why, cancelled,\n"
+	 "\tthe mean time to reach, the missed ones listed",
+	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
+	 "--to DATE\tthe end, excluded\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
 	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",

@@ -1,6 +1,7 @@
 /* Contacts: list, read, create, update, state changes, messages, notes, and
  * the event timeline. */
 #include "daemon/handlers.h"
+#include "daemon/handlers_callback.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -31,6 +32,8 @@ int run_contact_get(struct request *r, struct store *db)
 {
 	size_t len;
 	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
+	if (rc == GC_OK)
+		rc = callback_contact_splice(db, &r->scope, r->ids[0], &r->resp_text, &len); /* a callback's number and window */
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "contact");
 	r->status = 200;

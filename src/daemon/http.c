@@ -4,6 +4,7 @@
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
 #include "daemon/handlers.h"
+#include "daemon/handlers_callback.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
 #include "daemon/peer.h"
@@ -172,6 +173,16 @@ const struct route http_routes[] = {
 	R(PUT, "/api/v1/calendar", T | W | J, PERM_USERS_MANAGE, prepare_calendar, run_calendar_put),
 	R(GET, "/api/v1/reports/same-day", T, PERM_ROUTING_SUPERVISE, NULL, run_report_same_day),
 	R(GET, "/api/v1/reports/intervals", T, PERM_ROUTING_SUPERVISE, NULL, run_report_intervals),
+	R(POST, "/api/v1/callbacks", T | W | J | RT, PERM_CONTACTS_WRITE, NULL, run_callback_create),
+	R(GET, "/api/v1/callbacks", T, PERM_CONTACTS_READ, NULL, run_callback_list),
+	R(GET, "/api/v1/callbacks/settings", T, PERM_ROUTING_READ, NULL, run_callback_settings_get),
+	R(PUT, "/api/v1/callbacks/settings", T | W | J, PERM_ROUTING_MANAGE, NULL, run_callback_settings_put),
+	R(GET, "/api/v1/callbacks/{id}", T, PERM_CONTACTS_READ, NULL, run_callback_get),
+	R(POST, "/api/v1/callbacks/{id}/cancel", T | W | RT, PERM_CONTACTS_WRITE, NULL, run_callback_cancel),
+	R(POST, "/api/v1/callbacks/{id}/outcome", T | W | J | RT, PERM_ROUTING_WORK, NULL, run_callback_outcome),
+	R(GET, "/api/v1/reports/callbacks", T, PERM_ROUTING_SUPERVISE, NULL, run_report_callbacks),
+	R(POST, "/public/v1/tenants/{id}/callbacks", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_callback,
+	  run_public_callback),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
 	R(GET, "/api/v1/kb/search", T, PERM_KB_READ, NULL, run_kb_search),
 	R(GET, "/api/v1/kb/items", T, PERM_KB_READ, NULL, run_kb_list),
@@ -738,6 +749,8 @@ static bool run_route(struct request *r)
 {
 	struct worker *worker = r->worker;
 	const struct route *rt = r->route;
+	if ((rt->flags & ROUTE_PUBLIC) && (rt->flags & ROUTE_ROUTING))
+		r->scope.tenant_id = r->ids[0]; /* /public/v1/tenants/{id}/...: that tenant's node serves it */
 	int where = (rt->flags & ROUTE_ROUTING) && worker->server->cluster ? cluster_route(worker->server->cluster, r) : 0;
 	if (where != 0)
 		return where > 0; /* handed to the node that routes the tenant, or answered */

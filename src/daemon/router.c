@@ -633,7 +633,7 @@ static int new_contact_slot(struct shard *rt, int64_t tenant_id, int64_t contact
 }
 
 static int shard_enqueue(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
-			 int64_t queue_id, int priority)
+			 int64_t queue_id, int priority, int64_t since)
 {
 	uint32_t q = ROUTE_NONE, eid = ROUTE_NONE, sticky = ROUTE_NONE;
 	int rc = find_queue(rt, scope->tenant_id, queue_id, &q);
@@ -660,7 +660,13 @@ static int shard_enqueue(struct shard *rt, struct store *db, const struct store_
 		sticky = m->eid;
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
-	rc = route_contact_enqueue_for(rt->e, now, q, priority, sticky, qi->cfg.sticky_s * 1000LL, &eid);
+	if (since > 0 && since <= now) { /* back in its place: waiting since then, as a restart restores it */
+		struct route_restore place = {.queue = q, .agent = ROUTE_NONE, .priority = priority, .arrived = since,
+					      .enqueued = since};
+		rc = route_contact_restore(rt->e, now, &place, &eid);
+	} else {
+		rc = route_contact_enqueue_for(rt->e, now, q, priority, sticky, qi->cfg.sticky_s * 1000LL, &eid);
+	}
 	rt->job_changed_engine = true;
 	if (rc < 0)
 		return engine_error(rt, rc, "the contact cannot be queued");
@@ -1185,7 +1191,15 @@ int router_enqueue(struct router *top, struct store *db, const struct store_scop
 {
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
-	return rc < 0 ? rc : shard_enqueue(t, db, scope, contact_id, queue_id, priority);
+	return rc < 0 ? rc : shard_enqueue(t, db, scope, contact_id, queue_id, priority, 0);
+}
+
+int router_enqueue_at(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		      int64_t queue_id, int priority, int64_t since)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, db, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_enqueue(t, db, scope, contact_id, queue_id, priority, since);
 }
 
 int router_presence(struct router *top, struct store *db, const struct store_scope *scope, int64_t user_id,

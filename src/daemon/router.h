@@ -72,6 +72,12 @@ int router_agent_set(struct router *rt, struct store *db, const struct store_sco
 /* Work. The agent is the scope's user unless named. */
 int router_enqueue(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		   int64_t queue_id, int priority);
+/* The same, the contact taking the place in the queue it would have had
+ * had it waited there since since (ms, in the past; 0: now): a callback
+ * coming back for another attempt keeps its place ahead of later ones
+ * (route_contact_restore's ordering by enqueued time). No sticky agent. */
+int router_enqueue_at(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		      int64_t queue_id, int priority, int64_t since);
 int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 		    const struct presence_input *in);
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);

@@ -2,6 +2,7 @@
 #include "daemon/writer.h"
 #include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
+#include "daemon/callback.h"
 #include "daemon/cluster.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
@@ -41,6 +42,7 @@ struct writer {
 	struct router *router;      /* the routing engine, used on this thread only */
 	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
+	int64_t next_callbacks;     /* when scheduled callbacks are looked at next (ms) */
 	struct cluster *cluster;    /* NULL alone */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
 	pthread_t thread;
@@ -303,6 +305,29 @@ static void review_due(struct writer *w, int64_t now)
 	w->next_review = rc == GC_OK && n == STORE_KB_REVIEW_BATCH ? now : now + 60 * 1000;
 }
 
+/* Scheduled callbacks whose window opened or whose next attempt came
+ * enter their queue, those whose window ended are missed (callback.h): in
+ * a transaction of their own, once a second (the statistics' wake-up). */
+static void callbacks_due(struct writer *w, int64_t now)
+{
+	struct ops o = {.db = w->db, .router = w->router};
+	struct store_callback_row first;
+	size_t due = 0;
+	w->next_callbacks = now + 1000;
+	if (store_callbacks_due(w->db, now, &first, 1, &due) == GC_OK && due == 0)
+		return; /* nothing due: no transaction */
+	int n = 0, rc = store_begin(w->db);
+	if (rc == GC_OK) {
+		rc = callback_tick(&o, now, &n);
+		rc = rc == GC_OK ? store_commit(w->db) : rc;
+		if (rc < 0)
+			store_rollback(w->db);
+	}
+	router_batch_end(w->router, w->db, rc == GC_OK);
+	if (rc < 0)
+		log_error("callbacks not checked", "error", store_errmsg(w->db));
+}
+
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits
  * overflowing) in a transaction of their own, the live statistics, and the
  * knowledge's review-by dates. */
@@ -330,6 +355,8 @@ static void run_clock(struct writer *w)
 	}
 	if (now >= w->next_review)
 		review_due(w, now);
+	if (now >= w->next_callbacks)
+		callbacks_due(w, now);
 }
 
 /* Sleeps until work comes or the next timer or statistics fall due. */

@@ -410,6 +410,32 @@ static const char *const migrations[] = {
 	"CREATE TABLE portals("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
 	"  config TEXT NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
+	/* 21: callbacks (src/store/callback.c, src/daemon/callback.c): a
+	 * customer's request to be called back, as soon as possible or in a
+	 * window, each a phone contact of its own; its state, attempts, the
+	 * next attempt's time and the time it first entered its queue (its
+	 * place, kept across attempts); and each tenant's callback settings
+	 * (the queue public requests wait in, the delay between attempts, how
+	 * many). The indexes serve the writer's timer (scheduled by next
+	 * attempt: a scheduled callback's next attempt comes before its window
+	 * ends) and the one-open-request-per-number check. */
+	"CREATE TABLE callbacks("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), origin_contact_id {int},"
+	"  queue_id {int} NOT NULL, phone TEXT NOT NULL, name TEXT,"
+	"  window_from {int}, window_to {int},"
+	"  source TEXT NOT NULL CHECK (source IN ('portal','chat','api','phone')),"
+	"  state TEXT NOT NULL CHECK (state IN ('scheduled','waiting','offered','dialing','done','missed','cancelled')),"
+	"  attempts {int} NOT NULL DEFAULT 0, max_attempts {int} NOT NULL,"
+	"  next_attempt_at {int}, enqueued_at {int}, outcome TEXT, missed_reason TEXT,"
+	"  created_at {int} NOT NULL, reached_at {int}, done_at {int});"
+	"CREATE INDEX callbacks_tenant ON callbacks(tenant_id, id);"
+	"CREATE UNIQUE INDEX callbacks_contact ON callbacks(contact_id);"
+	"CREATE INDEX callbacks_due ON callbacks(state, next_attempt_at);"
+	"CREATE INDEX callbacks_phone ON callbacks(tenant_id, phone);"
+	"CREATE TABLE callback_settings("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), queue_id {int},"
+	"  retry_after_s {int} NOT NULL, max_attempts {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

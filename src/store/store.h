@@ -643,6 +643,72 @@ typedef int (*store_received_fn)(void *arg, int64_t entry_queue_id, int64_t crea
 int store_contacts_received(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
 			    int64_t queue_id, store_received_fn fn, void *arg);
 
+/* --- callbacks (callback.c): customers' requests to be called back --- */
+
+/* A callback's state as stored: scheduled (waits for its window or its next
+ * attempt), waiting (in its queue), done, missed or cancelled. A waiting one
+ * is read as "offered" or "dialing" while its contact is offered to or held
+ * by an agent (the routing row), so the store never lags the router, and as
+ * "done" once its contact left the routing without an outcome. */
+
+struct store_callback {
+	int64_t contact_id, origin_contact_id, queue_id;
+	const char *phone, *name, *source;  /* phone: ops_phone_key's form */
+	int64_t window_from, window_to;     /* ms; 0: as soon as possible */
+	int max_attempts;
+	const char *state;                  /* scheduled or waiting */
+	int64_t next_attempt_at, enqueued_at; /* ms; 0: none */
+};
+int store_callback_create(struct store *s, const struct store_scope *scope, const struct store_callback *in,
+			  int64_t *ret_id);
+/* {"id","contact_id","origin_contact_id","queue_id","phone","name","window":{"from","to"}|null,"source",
+ * "state","attempts","max_attempts","next_attempt_at","outcome","missed_reason","created_at",
+ * "reached_at","done_at"}; the phone masked but for its last two digits
+ * for a scope that does not see personal data. */
+int store_callback_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* The callback whose contact is contact_id (GC_ENOTFOUND: none). */
+int store_callback_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret);
+/* Newest first; state (NULL: any) as read (offered and dialing included). */
+int store_callback_list(struct store *s, const struct store_scope *scope, const char *state, int64_t after_id,
+			int limit, json_t **ret_page);
+/* The tenant's open callback for phone (scheduled, waiting, offered or
+ * dialing), the oldest. */
+int store_callback_open_for(struct store *s, int64_t tenant_id, const char *phone, int64_t *ret_id);
+
+/* What the core operations decide on. */
+struct store_callback_row {
+	int64_t id, tenant_id, contact_id, queue_id;
+	int64_t window_from, window_to, next_attempt_at, enqueued_at, created_at; /* 0: none */
+	int64_t agent_id;           /* the agent offered or holding it, 0: none */
+	int attempts, max_attempts;
+	char state[16];             /* as read */
+};
+int store_callback_row(struct store *s, int64_t tenant_id, int64_t id, struct store_callback_row *ret);
+/* Callbacks due at now: scheduled ones whose next attempt came (which is
+ * before their window's end), and those still waiting in their queue, not
+ * offered, when their window ended; at most max, oldest due first. */
+int store_callbacks_due(struct store *s, int64_t now, struct store_callback_row *ret_rows, size_t max,
+			size_t *ret_n);
+/* A change of state; fields at 0 or NULL are kept. */
+struct store_callback_change {
+	const char *state, *outcome, *missed_reason;
+	int attempts;               /* -1: kept */
+	int64_t next_attempt_at, enqueued_at, reached_at, done_at;
+};
+int store_callback_update(struct store *s, int64_t tenant_id, int64_t id, const struct store_callback_change *c);
+
+/* The tenant's settings: the queue public requests wait in (0: none),
+ * seconds between attempts, attempts in all. GC_ENOTFOUND: never set. */
+int store_callback_settings_get(struct store *s, int64_t tenant_id, int64_t *ret_queue_id, int *ret_retry_after_s,
+				int *ret_max_attempts);
+int store_callback_settings_put(struct store *s, const struct store_scope *scope, int64_t queue_id,
+				int retry_after_s, int max_attempts);
+/* Callbacks requested in [from, to): {"requested","reached","missed":{"total","attempts_exhausted",
+ * "window_passed","wrong_number"},"cancelled","open","ended_without_outcome","mean_to_reach_s",
+ * "missed_list":[{"id","contact_id","phone","window","attempts","reason"}]}. */
+int store_callback_report(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
+			  json_t **ret);
+
 /* --- idempotency keys (idempotency.c) --- */
 
 #define STORE_IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)

@@ -34,6 +34,8 @@ static const char *const commands[][2] = {
 	{"contacts", "list"}, {"contacts", "show"}, {"contacts", "events"}, {"contacts", "journey"}, {"contacts", "create"},
 	{"contacts", "message"}, {"contacts", "note"}, {"contacts", "state"}, {"contacts", "due"},
 	{"calendar", "show"}, {"calendar", "set"}, {"report", "same-day"}, {"report", "intervals"},
+	{"callback", "request"}, {"callback", "list"}, {"callback", "show"}, {"callback", "outcome"},
+	{"callback", "cancel"}, {"callback", "settings"}, {"report", "callbacks"},
 	{"skills", "list"}, {"skills", "create"}, {"skills", "rename"}, {"skills", "delete"},
 	{"queue", "list"}, {"queue", "stats"}, {"queue", "show"}, {"queue", "delete"}, {"queue", "create"},
 	{"queue", "update"}, {"queue", "enqueue"}, {"queue", "move"}, {"queue", "where"}, {"queue", "abandon"},

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guichet/clock.h"
 #include "harness.h"
 
 #define PASSWORD "tenant pass 1"
@@ -22,7 +23,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
-	     K_FRESH_MESSAGING };
+	     K_FRESH_MESSAGING, K_CALLBACK };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -72,6 +73,11 @@ static const struct probe {
 	{"PATCH", "/api/v1/channels/messaging/%lld", K_MESSAGING, "{\"address\":\"+15559990000\"}"},
 	{"DELETE", "/api/v1/channels/messaging/%lld", K_FRESH_MESSAGING, NULL},
 	{"GET", "/api/v1/contacts/%lld/messaging", K_CONTACT, NULL},
+	{"GET", "/api/v1/callbacks/%lld", K_CALLBACK, NULL},
+	{"POST", "/api/v1/callbacks/%lld/outcome", K_CALLBACK, "{\"outcome\":\"no_answer\"}"},
+	{"POST", "/api/v1/callbacks/%lld/cancel", K_CALLBACK, NULL},
+	{"POST", "/api/v1/callbacks", K_NONE, "{\"phone\":\"+33 1 23 45 67 89\",\"queue_id\":%lld}"},
+	{"PUT", "/api/v1/callbacks/settings", K_NONE, "{\"queue_id\":%lld,\"retry_after_s\":60}"},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -80,11 +86,11 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
 	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
 	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar",
-	"/api/v1/channels/messaging"};
+	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks"};
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill, messaging;
+	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback;
 	char *token; /* an API token's text */
 };
 
@@ -130,6 +136,15 @@ static void fill(struct tenant *t, const char *tag)
 	t->skill = post_id(&d, t->admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
 	t->queue = new_queue(t, tag);
 	t->messaging = new_messaging(t, tag);
+	snprintf(name, sizeof(name), "%s-SECRET-phone", tag);
+	t->phone_queue = post_id(&d, t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
+		(json_int_t)t->skill, "channel", "phone"));
+	char from[GC_TIME_LEN], to[GC_TIME_LEN], who[32];
+	gc_time_format(gc_now_ms() + 3600 * 1000, from);
+	gc_time_format(gc_now_ms() + 7200 * 1000, to);
+	snprintf(who, sizeof(who), "%s-SECRET-caller", tag);
+	t->callback = post_id(&d, t->admin, "/api/v1/callbacks", json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "phone",
+		"+33 9 87 65 43 21", "name", who, "queue_id", (json_int_t)t->phone_queue, "window", "from", from, "to", to));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -200,6 +215,7 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_SKILL: return t->skill;
 	case K_MESSAGING:
 	case K_FRESH_MESSAGING: return t->messaging;
+	case K_CALLBACK: return t->callback;
 	default: return 0;
 	}
 }
@@ -212,7 +228,8 @@ static int run_probe(const struct probe *p, const char *token, const struct tena
 	snprintf(path, sizeof(path), p->path, id_of(target, p->kind));
 	/* bodies that name a customer or a queue name the other tenant's one in the cross case */
 	if (p->body)
-		snprintf(body, sizeof(body), p->body, strstr(p->body, "queue_id") ? other_ref->queue : other_ref->customer);
+		snprintf(body, sizeof(body), p->body, !strstr(p->body, "queue_id") ? other_ref->customer
+			 : strstr(p->path, "callbacks") ? other_ref->phone_queue : other_ref->queue);
 	struct resp r;
 	http_raw(&d, p->method, path, token, NULL, p->body ? "application/json" : NULL, p->body ? body : NULL,
 		 p->body ? strlen(body) : 0, &r);
@@ -332,7 +349,15 @@ static void b_is_unchanged(void **state)
 	free(victim);
 	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts", b.token, NULL), 200); /* token alive */
 	http_json(&d, "GET", "/api/v1/contacts?limit=500", b.admin, NULL, &r);
-	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* its contact and the one due */
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3); /* its contact, the one due, the callback's */
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/callbacks/%lld", b.callback); /* still waiting for its window */
+	http_json(&d, "GET", path, b.admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "scheduled");
+	assert_int_equal(resp_int(&r, "attempts"), 0);
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/callbacks/settings", b.admin, NULL, &r);
+	assert_true(json_is_null(json_object_get(r.json, "queue_id")));
 	resp_clear(&r);
 	/* B's routing: its queue, skill and agent as they were */
 	snprintf(path, sizeof(path), "/api/v1/queues/%lld", b.queue);

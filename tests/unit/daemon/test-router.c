@@ -3,7 +3,8 @@
  * their agent; a request of A that changed A's engine and was rolled back,
  * then a batch of A whose commit failed, rebuild A alone from the store: B
  * gets no event (a rebuild would offer its contact again and restart its
- * timer) and its contact stays offered to the same agent. */
+ * timer) and its contact stays offered to the same agent. A contact put
+ * back with its first time in the queue keeps its place. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -307,12 +308,56 @@ static void a_node_routes_only_under_its_lease(void **state)
 	hub_free(hub);
 }
 
+static int64_t position(struct fixture *f, int64_t contact)
+{
+	json_t *v = NULL;
+	assert_int_equal(router_contact_view(f->rt, &f->a, contact, &v), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(v, "state")), "waiting");
+	int64_t p = json_integer_value(json_object_get(v, "position"));
+	json_decref(v);
+	return p;
+}
+
+/* A contact put back in its queue with the time it first entered it (a
+ * callback's next attempt: router_enqueue_at) takes the place that time
+ * gives it, ahead of one that came since; its routing row keeps the time,
+ * so a rebuild from the store keeps the order. */
+static void a_contact_back_takes_its_first_place(void **state)
+{
+	struct fixture *f = *state;
+	json_t *row = NULL;
+	assert_int_equal(store_routing_get(f->s, &f->a, f->ca, &row), GC_OK);
+	int64_t since = json_integer_value(json_object_get(row, "enqueued_at")) + 1; /* after ca, before later */
+	json_decref(row);
+	usleep(10 * 1000);
+	int64_t later = contact_in(f, &f->a, f->qa); /* waits: the agent's one seat is offered ca */
+	struct contact_input in = {.channel = CHANNEL_CHAT, .subject = "back"};
+	int64_t back = 0;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_contact_create(f->s, &f->a, &in, &back), GC_OK);
+	assert_int_equal(router_enqueue_at(f->rt, f->s, &f->a, back, f->qa, 0, since), GC_OK);
+	router_job_end(f->rt, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+	assert_int_equal(position(f, back), 1);
+	assert_int_equal(position(f, later), 2);
+	assert_int_equal(store_routing_get(f->s, &f->a, back, &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "enqueued_at")), since);
+	json_decref(row);
+	router_free(f->rt); /* a restart: ca, the oldest, is offered again */
+	assert_int_equal(router_new(f->s, f->hub, NULL, &f->rt), GC_OK);
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	assert_int_equal(position(f, back), 1);
+	assert_int_equal(position(f, later), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(a_rolled_back_request_rebuilds_its_tenant_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
