@@ -23,6 +23,7 @@
 #include "daemon/secrets.h"
 #include "daemon/server.h"
 #include "daemon/visitor.h"
+#include "daemon/web.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
@@ -889,4 +890,32 @@ int run_chat_agent_read(struct request *r, struct store *db)
 		return GC_EINVAL;
 	int rc = agent_chat(r, db);
 	return rc < 0 ? rc : read_mark(r, db, r->ids[0], false);
+}
+
+/* --- the browser's files (the widget's build: web/dist/chat/) --- */
+
+int prepare_chat_file(struct request *r, struct store *db)
+{
+	return chat_visitor_begin(r, db, false) ? 0 : 1; /* a page view of the brand's site: no allowance */
+}
+
+int run_chat_launcher(struct request *r, struct store *db)
+{
+	web_serve_chat(r, r->worker->server->config->web_dir, "chat/launcher.js", NULL);
+	return GC_OK;
+}
+
+/* The frame may be framed by the channel's origins only. */
+int run_chat_frame(struct request *r, struct store *db)
+{
+	char ancestors[CHAT_MAX_ORIGINS * 208] = "";
+	size_t i, used = 0;
+	json_t *o;
+	json_array_foreach(json_object_get(req_channel(r), "origins"), i, o) {
+		int n = snprintf(ancestors + used, sizeof(ancestors) - used, "%s%s", used ? " " : "", json_string_value(o));
+		if (n > 0 && (size_t)n < sizeof(ancestors) - used)
+			used += (size_t)n;
+	}
+	web_serve_chat(r, r->worker->server->config->web_dir, "chat/frame.html", used ? ancestors : "'none'");
+	return GC_OK;
 }

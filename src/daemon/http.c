@@ -215,6 +215,8 @@ const struct route http_routes[] = {
 	R(POST, "/public/v1/tenants/{id}/kb/sessions/{id}/escalate", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
 	  run_public_session_escalate),
 	/* the web chat's visitors: public, each checks its channel's key and the visitor's token (handlers_chat.c) */
+	R(GET, "/chat/v1/{key}/launcher.js", ROUTE_PUBLIC, 0, prepare_chat_file, run_chat_launcher),
+	R(GET, "/chat/v1/{key}/frame", ROUTE_PUBLIC, 0, prepare_chat_file, run_chat_frame),
 	R(GET, "/chat/v1/{key}/config", ROUTE_PUBLIC | W, 0, prepare_chat_public, run_chat_config),
 	R(POST, "/chat/v1/{key}/visitors", ROUTE_PUBLIC | W | J, 0, prepare_chat_visitor_new, run_chat_visitor_new),
 	R(GET, "/chat/v1/{key}/chats", ROUTE_PUBLIC | W, 0, prepare_chat_visitor, run_chat_list),

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 
@@ -24,6 +26,7 @@ static struct daemon d;
 static char *admin, *admin2, *agent, *bob;
 static long long agent_id, bob_id, skill, queue, channel, queue2;
 static char key[64], secret[80], key2[64];
+static char web_dir[64];
 
 #define call(...) http_expect(&d, __VA_ARGS__)
 
@@ -36,9 +39,26 @@ static void presence(const char *p)
 
 static int setup(void **state)
 {
+	/* stand-ins for the widget's build (web/dist/chat/) */
+	char path[128];
+	snprintf(web_dir, sizeof(web_dir), "/tmp/guichet-chatweb-XXXXXX");
+	if (mkdtemp(web_dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/chat", web_dir);
+	mkdir(path, 0700);
+	const char *files[][2] = {{"chat/launcher.js", "/* launcher stand-in */\n"},
+				  {"chat/frame.html", "<!doctype html><title>frame stand-in</title>\n"}};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", web_dir, files[i][0]);
+		FILE *f = fopen(path, "w");
+		if (f == NULL)
+			return -1;
+		fputs(files[i][1], f);
+		fclose(f);
+	}
 	if (sodium_init() < 0 || daemon_init(&d, "t", "admin@t.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--public-per-minute", "100000", NULL) != 0)
+	    daemon_start(&d, "--public-per-minute", "100000", "--web-dir", web_dir, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@t.example", PASSWORD);
 	admin2 = login(&d, "admin@two.example", PASSWORD);
@@ -87,7 +107,9 @@ static int teardown(void **state)
 	free(admin2);
 	free(agent);
 	free(bob);
-	return 0;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", web_dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
@@ -494,6 +516,56 @@ static void the_conversation_is_live_both_ways(void **state)
 	json_decref(ev.data);
 }
 
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	size_t len = strlen(arg), add = size * n;
+	if (len + add < 4096) {
+		memcpy((char *)arg + len, data, add);
+		((char *)arg)[len + add] = '\0';
+	}
+	return size * n;
+}
+
+/* GET path: its status, headers and body (each at most 4 KiB). */
+static long fetch(const char *path, char headers[4096], char body[4096])
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", d.url, path);
+	headers[0] = body[0] = '\0';
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+static void the_browser_files_are_served_per_channel(void **state)
+{
+	char headers[4096], body[4096], path[128];
+	snprintf(path, sizeof(path), "/chat/v1/%s/launcher.js", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_string_equal(body, "/* launcher stand-in */\n");
+	assert_non_null(strcasestr(headers, "content-type: text/javascript"));
+	snprintf(path, sizeof(path), "/chat/v1/%s/frame", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_non_null(strstr(body, "frame stand-in"));
+	assert_non_null(strcasestr(headers, "content-type: text/html"));
+	assert_non_null(strstr(headers, "frame-ancestors https://shop.example\r\n"));
+	assert_null(strcasestr(headers, "X-Frame-Options"));
+	assert_null(strstr(headers, "frame-ancestors 'none'"));
+	/* the desktop's pages keep theirs */
+	assert_int_equal(fetch("/chat/launcher.js", headers, body), 404);
+	/* an unknown key, a removed channel */
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/launcher.js", headers, body), 404);
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/frame", headers, body), 404);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +575,7 @@ int main(void)
 		cmocka_unit_test(messages_are_kept_once_and_only_for_their_visitor),
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
+		cmocka_unit_test(the_browser_files_are_served_per_channel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
