@@ -24,7 +24,7 @@
 
 static struct daemon d;
 static char *admin, *admin2, *agent, *bob;
-static long long agent_id, bob_id, skill, queue, channel, queue2;
+static long long agent_id, bob_id, skill, queue, channel, queue2, email_queue;
 static char key[64], secret[80], key2[64];
 static char web_dir[64];
 
@@ -516,6 +516,82 @@ static void the_conversation_is_live_both_ways(void **state)
 	json_decref(ev.data);
 }
 
+static void a_chat_ends_is_rated_and_sent_by_email(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	long long chat = new_chat(v, "a question");
+	call("POST", v, 400, json_pack("{s:i}", "score", 9), &r, "/chat/v1/%s/chats/%lld/rating", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "score");
+	resp_clear(&r);
+	call("POST", v, 200, json_pack("{s:i,s:s}", "score", 4, "comment", "quick"), &r, "/chat/v1/%s/chats/%lld/rating",
+	     key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	json_t *rating = json_object_get(r.json, "rating");
+	assert_int_equal(json_integer_value(json_object_get(rating, "score")), 4);
+	assert_string_equal(json_string_value(json_object_get(rating, "comment")), "quick");
+	resp_clear(&r);
+	/* no mailbox sends mail yet */
+	call("POST", v, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	email_queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail", "skill_id",
+		(json_int_t)skill, "channel", "email"));
+	call("POST", admin, 201, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "name", "support", "address", "support@shop.example",
+		"imap_url", "imap://127.0.0.1:9", "smtp_url", "smtp://127.0.0.1:9", "username", "u", "password", "p",
+		"queue_id", (json_int_t)email_queue), &r, "/api/v1/channels/email");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s}", "email", "nope"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("POST", v, 202, json_pack("{s:s}", "email", "Me@Example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/email-replies", chat);
+	json_t *mail = json_array_get(json_object_get(r.json, "items"), 0);
+	assert_non_null(mail);
+	assert_string_equal(json_string_value(json_object_get(mail, "to")), "me@example.com");
+	assert_string_equal(json_string_value(json_object_get(mail, "subject")), "Your chat transcript");
+	resp_clear(&r);
+	/* the visitor ends it: out of the list, no more messages */
+	call("POST", v, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, chat);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "ended");
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s,s:s}", "body", "still there?", "client_id", "e-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	free(v);
+}
+
+static void a_message_left_when_closed_becomes_an_email_contact(void **state)
+{
+	struct resp r;
+	call("POST", NULL, 400, json_pack("{s:s}", "message", "call me"), &r, "/chat/v1/%s/messages", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "email");
+	resp_clear(&r);
+	call("POST", NULL, 201, json_pack("{s:s,s:s,s:s}", "name", "Zoe", "email", "Zoe@Example.com", "message",
+		"please write back"), &r, "/chat/v1/%s/messages", key);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "email");
+	assert_non_null(strstr(r.text, "please write back"));
+	long long customer = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers/%lld", customer);
+	assert_string_equal(json_string_value(json_object_get(r.json, "email")), "zoe@example.com");
+	resp_clear(&r);
+	/* a queue serves one channel: the message waits in the email queue of the mailbox that answers it */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", id);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), email_queue);
+	resp_clear(&r);
+	/* a channel without the offline message refuses it */
+	call("POST", NULL, 409, json_pack("{s:s,s:s}", "email", "zoe@example.com", "message", "hi"), &r,
+	     "/chat/v1/%s/messages", key2);
+	resp_clear(&r);
+}
+
 static size_t collect(char *data, size_t size, size_t n, void *arg)
 {
 	size_t len = strlen(arg), add = size * n;
@@ -576,6 +652,8 @@ int main(void)
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
+		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
+		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
