@@ -30,6 +30,7 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@
 #define CHAT_MAX_ORIGINS 16
 #define CHAT_MAX_TOPICS 20
 #define CHAT_CLIENT_ID_MAX 64
+#define CHAT_OPENED_PER_MINUTE 3 /* chats a visitor opens */
 #define CHAT_TRANSCRIPTS_PER_HOUR 5 /* automatic mail to one address, the acknowledgements' way of counting */
 
 /* --- strict decoding of the channel's settings --- */
@@ -401,11 +403,17 @@ static int64_t req_customer(const struct request *r)
 	return json_integer_value(json_object_get(r->work, "customer_id"));
 }
 
-/* Counts a visitor's request against the address's public allowance. */
-static bool visitor_allowed(struct request *r)
+/* The allowances, a minute (ratelimit_keyed): per visitor and per address.
+ * An address's allowances are multiples of the self-service one
+ * (--public-per-minute, 60 by default): visitors behind one office's NAT
+ * share them. */
+#define PER_ADDRESS(times) ((int)(ratelimit_public_max() > INT32_MAX / 32 ? INT32_MAX : ratelimit_public_max() * (times)))
+
+static bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address)
 {
-	int retry = 0;
-	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
+	int retry = 1;
+	if (ratelimit_keyed(kind, req_visitor(r), per_visitor, r->scope.ip, per_address > 0 ? per_address : 1,
+			    gc_now_ms(), &retry))
 		return true;
 	char value[16];
 	snprintf(value, sizeof(value), "%d", retry);
@@ -416,12 +424,12 @@ static bool visitor_allowed(struct request *r)
 
 int prepare_chat_public(struct request *r, struct store *db)
 {
-	return visitor_allowed(r) && chat_visitor_begin(r, db, false) ? 0 : 1;
+	return chat_allowed(r, 'g', 0, PER_ADDRESS(5)) && chat_visitor_begin(r, db, false) ? 0 : 1;
 }
 
 int prepare_chat_visitor(struct request *r, struct store *db)
 {
-	return visitor_allowed(r) && chat_visitor_begin(r, db, true) ? 0 : 1;
+	return chat_visitor_begin(r, db, true) && chat_allowed(r, 'r', 120, PER_ADDRESS(10)) ? 0 : 1;
 }
 
 /* Whether the tenant is open for chats now, and the wait a newcomer would
@@ -478,7 +486,7 @@ int prepare_chat_visitor_new(struct request *r, struct store *db)
 {
 	static const char *const known[] = {"customer", NULL};
 	static const char *const customer_known[] = {"id", "hmac", NULL};
-	if (!visitor_allowed(r) || !only_fields(r, r->body, known, ""))
+	if (!chat_allowed(r, 'v', 0, PER_ADDRESS(1)) || !only_fields(r, r->body, known, ""))
 		return 1;
 	json_t *customer = json_object_get(r->body, "customer");
 	if (customer == NULL || json_is_null(customer))
@@ -642,7 +650,7 @@ int prepare_chat_create(struct request *r, struct store *db)
 	json_array_foreach(topics, i, t) known_topic |= topic && strcmp(json_string_value(t), topic) == 0;
 	if (!known_topic)
 		return reply_error(r, 400, "invalid", "topic", "'topic' is one of the chat's topics"), 1;
-	return 0;
+	return chat_allowed(r, 'o', CHAT_OPENED_PER_MINUTE, PER_ADDRESS(1)) ? 0 : 1;
 }
 
 /* The customer of a new chat: the verified one, else the visitor's own
@@ -724,7 +732,7 @@ int prepare_chat_message(struct request *r, struct store *db)
 	if (!only_fields(r, r->body, known, "") || !body_ok(r, "body") ||
 	    !text_field(r, r->body, "client_id", "client_id", true, CHAT_CLIENT_ID_MAX, &client))
 		return 1;
-	return 0;
+	return chat_allowed(r, 'm', 30, PER_ADDRESS(10)) ? 0 : 1;
 }
 
 int run_chat_message(struct request *r, struct store *db)
@@ -833,7 +841,7 @@ static int read_mark(struct request *r, struct store *db, int64_t contact_id, bo
 
 int prepare_chat_typing(struct request *r, struct store *db)
 {
-	return prepare_chat_visitor(r, db) == 0 && typing_ok(r) ? 0 : 1;
+	return prepare_chat_visitor(r, db) == 0 && typing_ok(r) && chat_allowed(r, 't', 60, PER_ADDRESS(20)) ? 0 : 1;
 }
 
 int run_chat_typing(struct request *r, struct store *db)
@@ -1007,7 +1015,7 @@ int prepare_chat_transcript(struct request *r, struct store *db)
 		return 1;
 	if (!gc_text_is_email(email))
 		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), 1;
-	return 0;
+	return chat_allowed(r, 'x', 3, PER_ADDRESS(1) / 6) ? 0 : 1;
 }
 
 /* The tenant's mailbox that sends the chats' mail: its first with an smtp_url
@@ -1121,7 +1129,7 @@ int prepare_chat_leave(struct request *r, struct store *db)
 		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), 1;
 	if (!json_is_true(json_object_get(json_object_get(req_channel(r), "offline"), "message")))
 		return reply_error(r, 409, "conflict", NULL, "this chat takes no messages"), 1;
-	return 0;
+	return chat_allowed(r, 'l', 0, PER_ADDRESS(1) / 3) ? 0 : 1;
 }
 
 /* A message left when closed: a contact on the email channel, answered by

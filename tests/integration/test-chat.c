@@ -592,6 +592,23 @@ static void a_message_left_when_closed_becomes_an_email_contact(void **state)
 	resp_clear(&r);
 }
 
+static void a_visitor_past_its_allowance_waits(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	for (int i = 0; i < 3; i++)
+		new_chat(v, "again");
+	call("POST", v, 429, json_pack("{s:s}", "message", "and again"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(resp_error(&r), "too_many_requests");
+	assert_true(atoi(r.retry_after) >= 1);
+	resp_clear(&r);
+	/* another visitor is not slowed by it */
+	char *w = visitor(key, NULL);
+	new_chat(w, "me first");
+	free(w);
+	free(v);
+}
+
 static size_t collect(char *data, size_t size, size_t n, void *arg)
 {
 	size_t len = strlen(arg), add = size * n;
@@ -654,6 +671,7 @@ int main(void)
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
 		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
 		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
+		cmocka_unit_test(a_visitor_past_its_allowance_waits),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
