@@ -269,7 +269,7 @@ int run_chat_channel_list(struct request *r, struct store *db)
 {
 	json_t *list = NULL;
 	int rc = store_chat_channel_list(db, &r->scope, &list);
-	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "channels", list));
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
 }
 
 int run_chat_channel_get(struct request *r, struct store *db)

@@ -164,7 +164,7 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat");
-	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 2); /* shop, and live (setup) */
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* shop, and live (setup) */
 	assert_null(strstr(r.text, secret));
 	resp_clear(&r);
 	/* strict settings, the field named */
@@ -193,7 +193,7 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	call("POST", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld/secret", channel);
 	resp_clear(&r);
 	call("GET", admin2, 200, NULL, &r, "/api/v1/channels/chat");
-	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	resp_clear(&r);
 	call("GET", agent, 403, NULL, &r, "/api/v1/channels/chat");
 	resp_clear(&r);
@@ -609,6 +609,66 @@ static void a_visitor_past_its_allowance_waits(void **state)
 	free(v);
 }
 
+/* The CLI: add (the secret printed once), list, show, set, secret, remove, --help. */
+static void the_cli_manages_chats(void **state)
+{
+	char token_file[128], *out = NULL, *err = NULL, q[24], id[24];
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	snprintf(q, sizeof(q), "%lld", queue);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "add", "--name", "cli",
+				 "--queue", q, "--origin", "https://a.example", "--origin", "https://b.example:8443",
+				 "--prechat-email", "required", "--topic", "Sales", "--topic", "Help", "--offline-message", NULL), 0);
+	json_t *made = json_loads(out, 0, NULL);
+	assert_non_null(made);
+	const char *secret_text = json_string_value(json_object_get(made, "secret"));
+	assert_non_null(secret_text);
+	char made_secret[80];
+	snprintf(made_secret, sizeof(made_secret), "%s", secret_text);
+	assert_int_equal(json_array_size(json_object_get(made, "origins")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(made, "prechat"), "topics")), 2);
+	assert_true(json_is_true(json_object_get(json_object_get(made, "offline"), "message")));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(made, "id")));
+	json_decref(made);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "list", NULL), 0);
+	assert_non_null(strstr(out, "cli"));
+	assert_null(strstr(out, made_secret));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "set", id, "--name", "cli2", NULL), 0);
+	assert_non_null(strstr(out, "cli2"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "secret", id, NULL), 0);
+	assert_null(strstr(out, made_secret));
+	assert_non_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	assert_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--name", "x", NULL), 2);
+	assert_non_null(strstr(err, "--queue"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--help", NULL), 0);
+	assert_non_null(strstr(out, "--origin"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	free(out);
+	free(err);
+}
+
 static size_t collect(char *data, size_t size, size_t n, void *arg)
 {
 	size_t len = strlen(arg), add = size * n;
@@ -672,6 +732,7 @@ int main(void)
 		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
 		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
 		cmocka_unit_test(a_visitor_past_its_allowance_waits),
+		cmocka_unit_test(the_cli_manages_chats),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
