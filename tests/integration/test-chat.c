@@ -101,7 +101,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	daemon_stop(&d);
+	int stopped = daemon_stop(&d); /* non-zero when the sanitizers found a leak or worse */
+	if (stopped != 0) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "tail -40 %s >&2", d.log);
+		fprintf(stderr, "guichetd exited with %d\n", stopped);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+	}
 	daemon_cleanup(&d);
 	free(admin);
 	free(admin2);
@@ -109,7 +116,7 @@ static int teardown(void **state)
 	free(bob);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", web_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return system(cmd) == 0 && stopped == 0 ? 0 : -1;
 }
 
 /* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
@@ -488,6 +495,11 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(seen[0], second);
 	assert_int_equal(seen[1], late);
+	/* then the marks kept on the messages: the agent's stream delivered the visitor's last one */
+	next(&vs, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "by")), "agent");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), late);
 	sse_close(&vs);
 	/* ?after= does the same for EventSource, which cannot set headers */
 	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream?after=%lld&token=%s", key2, chat, second, v);
