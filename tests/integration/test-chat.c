@@ -506,6 +506,13 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_int_equal(sse_open_path(&vs, &d, path, NULL, 0), 200);
 	next(&vs, "message", &ev);
 	assert_int_equal(ev.id, late);
+	/* the agent wraps it up: the visitor hears it ended */
+	call("POST", bob, 200, json_pack("{s:s}", "disposition", "solved"), &r, "/api/v1/contacts/%lld/wrapup", chat);
+	resp_clear(&r);
+	next(&vs, "state", &ev); /* the one it connected with */
+	if (strcmp(json_string_value(json_object_get(ev.data, "state")), "assigned") == 0)
+		next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "ended");
 	sse_close(&vs);
 	sse_close(&as);
 	/* the stream is the holder's or a supervisor's; another tenant's staff finds no chat */
