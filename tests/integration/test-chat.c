@@ -424,6 +424,10 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "waiting");
 	next(&vs, "wait", &ev);
 	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	/* every few seconds while it waits, with the time it may wait (the routing engine's estimate) */
+	next(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	assert_true(json_is_integer(json_object_get(ev.data, "expected_s")));
 	/* Bob takes it: the visitor hears who */
 	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
 	resp_clear(&r);
