@@ -255,6 +255,60 @@ int run_public_session_answer(struct request *r, struct store *db);
 int run_public_session_back(struct request *r, struct store *db);
 int run_public_session_escalate(struct request *r, struct store *db);
 
+/* handlers_chat.c: the web chat's channels (staff) and its visitors'
+ * routes (public, /chat/v1/{key}/...: docs/chat.md) */
+#define CHAT_MAX_ORIGINS 16     /* a channel's origins */
+#define CHAT_MAX_ORIGIN_LEN 200 /* bytes of one */
+/* Shared by handlers_chat*.c: answers 400 naming the first member of obj
+ * not in known (prefix before its name) and returns false; a string member
+ * of 1 to max bytes on one clean line into *ret (NULL when absent; false
+ * after a 400 when required and absent, or not such a string). */
+bool chat_only_fields(struct request *r, const json_t *obj, const char *const known[], const char *prefix);
+bool chat_text_field(struct request *r, const json_t *obj, const char *name, const char *field, bool required,
+		     size_t max, const char **ret);
+int prepare_chat_channel(struct request *r, struct store *db);
+int prepare_chat_channel_update(struct request *r, struct store *db);
+int run_chat_channel_create(struct request *r, struct store *db);
+int run_chat_channel_list(struct request *r, struct store *db);
+int run_chat_channel_get(struct request *r, struct store *db);
+int run_chat_channel_update(struct request *r, struct store *db);
+int run_chat_channel_delete(struct request *r, struct store *db);
+int run_chat_channel_secret(struct request *r, struct store *db);
+int prepare_chat_public(struct request *r, struct store *db);
+int prepare_chat_visitor(struct request *r, struct store *db);
+int run_chat_config(struct request *r, struct store *db);
+int prepare_chat_visitor_new(struct request *r, struct store *db);
+int run_chat_visitor_new(struct request *r, struct store *db);
+int run_chat_list(struct request *r, struct store *db);
+int prepare_chat_create(struct request *r, struct store *db);
+int run_chat_create(struct request *r, struct store *db);
+int prepare_chat_message(struct request *r, struct store *db);
+int run_chat_message(struct request *r, struct store *db);
+int run_chat_stream(struct request *r, struct store *db);
+int prepare_chat_typing(struct request *r, struct store *db);
+int run_chat_typing(struct request *r, struct store *db);
+int prepare_chat_read(struct request *r, struct store *db);
+int run_chat_read(struct request *r, struct store *db);
+int run_chat_agent_stream(struct request *r, struct store *db);
+int run_chat_agent_typing(struct request *r, struct store *db);
+int run_chat_agent_read(struct request *r, struct store *db);
+int run_chat_end(struct request *r, struct store *db);
+int prepare_chat_rating(struct request *r, struct store *db);
+int run_chat_rating(struct request *r, struct store *db);
+int prepare_chat_transcript(struct request *r, struct store *db);
+int run_chat_transcript(struct request *r, struct store *db);
+int prepare_chat_leave(struct request *r, struct store *db);
+int run_chat_leave(struct request *r, struct store *db);
+/* A contact's text as GET shows it (*text, malloc'd JSON) with its chat's
+ * rating added when it has one. */
+int chat_contact_rating(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
+int prepare_chat_file(struct request *r, struct store *db);
+int run_chat_launcher(struct request *r, struct store *db);
+int run_chat_frame(struct request *r, struct store *db);
+/* A message just added to the contact (on the writer), sent to its chat's
+ * streams once committed when the contact is a chat (a note never is). */
+int chat_message_staged(struct request *r, struct store *db, int64_t contact_id, int64_t message_id);
+
 /* handlers_export.c: the daily level-2 export and its schedule */
 int run_export_l2(struct request *r, struct store *db);
 int prepare_export_schedule(struct request *r, struct store *db);

@@ -88,6 +88,8 @@ struct shard {
 
 struct router {
 	struct hub *hub;
+	void (*observer)(void *arg, const struct hub_event *events, size_t n); /* router_set_observer */
+	void *observer_arg;
 	struct shard *shards;       /* by tenant */
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
 	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
@@ -201,7 +203,7 @@ static int emit(struct shard *rt, struct store *db, int64_t tenant_id, const cha
 	json_decref(data);
 	if (text == NULL)
 		return GC_ENOMEM;
-	struct hub_event ev = {.tenant_id = tenant_id, .agent_id = agent_id};
+	struct hub_event ev = {.tenant_id = tenant_id, .agent_id = agent_id, .contact_id = contact_id};
 	int rc = store_routing_event(db, tenant_id, at, type, contact_id, agent_id, queue_id, text, &ev.id);
 	if (rc == GC_OK) {
 		size_t len = strlen(text) + strlen(type) + 64;
@@ -1115,6 +1117,8 @@ void router_job_end(struct router *top, bool kept)
 
 void router_batch_end(struct router *top, struct store *db, bool committed)
 {
+	if (committed && top->observer && top->batch.n)
+		top->observer(top->observer_arg, top->batch.items, top->batch.n);
 	if (committed)
 		hub_publish(top->hub, top->batch.items, top->batch.n);
 	else
@@ -1368,6 +1372,42 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	}
 	*ret = l;
 	return GC_OK;
+}
+
+/* A queue's load for a newcomer (the web chat's "open" and wait): the
+ * contacts waiting in it, and its serving agents as shard_contact_load
+ * counts them. */
+static int shard_queue_load(struct shard *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret)
+{
+	uint32_t qe = 0;
+	int rc = find_queue(rt, tenant_id, queue_id, &qe);
+	if (rc < 0)
+		return rc;
+	struct route_queue_view qv;
+	struct router_load l = {0};
+	if (route_queue_view(rt->e, qe, &qv) == GC_OK)
+		l.ahead = qv.waiting;
+	const struct qinfo *q = &rt->q[qe];
+	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
+	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
+		if (!agent_serves(rt, a, q, skill->eid))
+			continue;
+		struct route_agent_view av;
+		route_agent_view(rt->e, a, &av);
+		l.agents++;
+		l.slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
+		l.handled += av.handled;
+		l.held_ms += av.talk_ms;
+	}
+	*ret = l;
+	return GC_OK;
+}
+
+int router_queue_load(struct router *top, int64_t tenant_id, int64_t queue_id, struct router_load *ret)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, NULL, tenant_id, &t);
+	return rc < 0 ? rc : shard_queue_load(t, tenant_id, queue_id, ret);
 }
 
 /* A contact an agent holds (offered or assigned), as its live state lists it. */
@@ -1816,6 +1856,8 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 		rc = store_commit(db);
 	else
 		store_rollback(db);
+	if (rc == GC_OK && top->observer && top->batch.n)
+		top->observer(top->observer_arg, top->batch.items, top->batch.n);
 	hub_publish(top->hub, top->batch.items, rc == GC_OK ? top->batch.n : 0);
 	if (rc < 0)
 		events_clear(&top->batch);
@@ -1896,4 +1938,10 @@ void router_free(struct router *top)
 	free(top->job.items);
 	free(top->batch.items);
 	free(top);
+}
+
+void router_set_observer(struct router *top, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg)
+{
+	top->observer = fn;
+	top->observer_arg = arg;
 }

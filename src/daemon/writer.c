@@ -1,5 +1,6 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
+#include "daemon/chathub.h"
 #include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
 #include "daemon/callback.h"
@@ -27,6 +28,7 @@ struct task {
 	void *arg;
 	int rc;
 	bool done;
+	bool detached;              /* writer_post: nobody waits; the writer frees it and its arg */
 	pthread_cond_t cond;        /* with the writer's lock */
 };
 
@@ -44,6 +46,7 @@ struct writer {
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
 	int64_t next_callbacks;     /* when scheduled callbacks are looked at next (ms) */
 	struct cluster *cluster;    /* NULL alone */
+	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -140,6 +143,7 @@ static int run_job(struct writer *w, struct request *r)
 	if (at_commit) {
 		int rc = r->route->run(r, w->db);
 		router_job_end(w->router, rc >= 0);
+		chathub_job_end(w->chat, rc >= 0);
 		return rc < 0 ? GC_ESTORE : GC_OK;
 	}
 	if (store_savepoint(w->db) < 0) {
@@ -157,6 +161,7 @@ static int run_job(struct writer *w, struct request *r)
 	else
 		store_release(w->db);
 	router_job_end(w->router, rc >= 0);
+	chathub_job_end(w->chat, rc >= 0);
 	return GC_OK;
 }
 
@@ -173,6 +178,7 @@ static void run_task(struct writer *w, struct task *t)
 	else
 		store_release(w->db);
 	router_job_end(w->router, t->rc >= 0);
+	chathub_job_end(w->chat, t->rc >= 0);
 }
 
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
@@ -192,6 +198,7 @@ static void run_batch(struct writer *w, struct job *batch)
 		store_rollback(w->db);
 	}
 	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
+	chathub_batch_end(w->chat, rc == GC_OK);
 	bool authz = false, mail = false;
 	for (struct job *j = batch; j; j = j->next) {
 		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
@@ -220,7 +227,7 @@ void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 	w->on_mail_arg = arg;
 }
 
-int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret)
+static int start(struct writer *w, writer_task_fn fn, void *arg, bool detached, struct writer_task **ret)
 {
 	struct task *t = calloc(1, sizeof(*t));
 	struct job *j = malloc(sizeof(*j));
@@ -229,7 +236,7 @@ int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_t
 		free(j);
 		return GC_ENOMEM;
 	}
-	*t = (struct task){.fn = fn, .arg = arg};
+	*t = (struct task){.fn = fn, .arg = arg, .detached = detached};
 	pthread_cond_init(&t->cond, NULL);
 	*j = (struct job){.task = t};
 	pthread_mutex_lock(&w->lock);
@@ -247,8 +254,22 @@ int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_t
 	w->tail = j;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	*ret = (struct writer_task *)t;
+	if (ret)
+		*ret = (struct writer_task *)t;
 	return GC_OK;
+}
+
+int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret)
+{
+	return start(w, fn, arg, false, ret);
+}
+
+int writer_post(struct writer *w, writer_task_fn fn, void *arg)
+{
+	int rc = start(w, fn, arg, true, NULL);
+	if (rc < 0)
+		free(arg);
+	return rc;
 }
 
 int writer_wait(struct writer *w, struct writer_task *handle)
@@ -394,7 +415,11 @@ static void *writer_main(void *arg)
 		uint64_t n = 0;
 		while (batch) {
 			struct job *next = batch->next;
-			if (batch->task) { /* its caller waits on the writer's lock */
+			if (batch->task && batch->task->detached) { /* nobody waits for it */
+				pthread_cond_destroy(&batch->task->cond);
+				free(batch->task->arg);
+				free(batch->task);
+			} else if (batch->task) { /* its caller waits on the writer's lock */
 				pthread_mutex_lock(&w->lock);
 				batch->task->done = true;
 				pthread_cond_signal(&batch->task->cond);
@@ -415,12 +440,14 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer)
+int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
+	       struct writer **ret_writer)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return GC_ENOMEM;
 	w->cluster = cluster;
+	w->chat = chat;
 	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
 	if (rc < 0) {
 		char where[512]; /* a URL's password stays out of the log */
@@ -436,6 +463,8 @@ int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, st
 		free(w);
 		return rc;
 	}
+	if (chat)
+		router_set_observer(w->router, chathub_routing, chat);
 	if ((rc = checkpointer_start(db_path, &w->checkpointer)) < 0 ||
 	    (w->checkpointer && (rc = store_defer_checkpoints(w->db)) < 0)) {
 		log_error("cannot start the checkpointer", "error", gc_error_name(rc));

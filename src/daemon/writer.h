@@ -27,7 +27,11 @@ struct writer;
 struct cluster;
 /* In a cluster (cluster.h, else NULL), it also keeps this node's routing
  * leases, once a second, and lets them go as it stops. */
-int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer);
+/* chat (chathub.h) gets the chat's staged events published after each
+ * commit, and the routing events of watched chats. */
+struct chathub;
+int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
+	       struct writer **ret_writer);
 /* Commits what is queued, stops the thread and frees it. NULL is fine. */
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */
@@ -48,6 +52,10 @@ int writer_run(struct writer *w, writer_task_fn fn, void *arg);
 struct writer_task;
 int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret);
 int writer_wait(struct writer *w, struct writer_task *t);
+/* fn queued with nobody to wait for it (a chat's delivered mark): arg is
+ * malloc'd and freed with free() once fn ran, or did not (the batch could
+ * not begin, the writer is stopping: GC_EBUSY). From any thread. */
+int writer_post(struct writer *w, writer_task_fn fn, void *arg);
 
 /* fn(arg) runs on the writer thread after each batch that commits a
  * request of a route that queues mail (ROUTE_MAIL): the email sender's

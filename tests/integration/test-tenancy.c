@@ -23,7 +23,8 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
-	     K_FRESH_MESSAGING, K_CALLBACK };
+	     K_FRESH_MESSAGING, K_CALLBACK, K_CHAT,
+	     K_FRESH_CHAT };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -78,6 +79,10 @@ static const struct probe {
 	{"POST", "/api/v1/callbacks/%lld/cancel", K_CALLBACK, NULL},
 	{"POST", "/api/v1/callbacks", K_NONE, "{\"phone\":\"+33 1 23 45 67 89\",\"queue_id\":%lld}"},
 	{"PUT", "/api/v1/callbacks/settings", K_NONE, "{\"queue_id\":%lld,\"retry_after_s\":60}"},
+	{"GET", "/api/v1/channels/chat/%lld", K_CHAT, NULL},
+	{"PATCH", "/api/v1/channels/chat/%lld", K_CHAT, "{\"offline\":{\"message\":true}}"},
+	{"POST", "/api/v1/channels/chat/%lld/secret", K_CHAT, NULL},
+	{"DELETE", "/api/v1/channels/chat/%lld", K_FRESH_CHAT, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -86,11 +91,12 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
 	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
 	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar",
-	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks"};
+	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks",
+	"/api/v1/channels/chat"};
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback;
+	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat;
 	char *token; /* an API token's text */
 };
 
@@ -116,6 +122,16 @@ static long long new_messaging(struct tenant *t, const char *tag)
 	return post_id(&d, t->admin, "/api/v1/channels/messaging", json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "name", name,
 		"provider", "generic", "public_url", d.url, "api_url", "http://127.0.0.1:9", "address", "@probe",
 		"secret", "probe secret"));
+}
+
+/* A web chat of t's (its name holds the tenant's secret tag). */
+static long long new_chat_channel(struct tenant *t, const char *tag)
+{
+	static int n;
+	char name[40];
+	snprintf(name, sizeof(name), "%s-SECRET-chat-%d", tag, n++);
+	return post_id(&d, t->admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", name, "queue_id",
+		(json_int_t)t->queue, "origins", "https://shop.example"));
 }
 
 static void fill(struct tenant *t, const char *tag)
@@ -145,6 +161,7 @@ static void fill(struct tenant *t, const char *tag)
 	snprintf(who, sizeof(who), "%s-SECRET-caller", tag);
 	t->callback = post_id(&d, t->admin, "/api/v1/callbacks", json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "phone",
 		"+33 9 87 65 43 21", "name", who, "queue_id", (json_int_t)t->phone_queue, "window", "from", from, "to", to));
+	t->chat = new_chat_channel(t, tag);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -216,6 +233,8 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_MESSAGING:
 	case K_FRESH_MESSAGING: return t->messaging;
 	case K_CALLBACK: return t->callback;
+	case K_CHAT:
+	case K_FRESH_CHAT: return t->chat;
 	default: return 0;
 	}
 }
@@ -266,6 +285,8 @@ static void check_caller(const char *who, const char *token, bool platform)
 			mine.queue = new_queue(&a, "A");
 		if (pr->kind == K_FRESH_MESSAGING)
 			mine.messaging = new_messaging(&a, "A");
+		if (pr->kind == K_FRESH_CHAT)
+			mine.chat = new_chat_channel(&a, "A");
 		if (pr->kind == K_SKILL) {
 			char name[32];
 			static int n;

@@ -1,0 +1,761 @@
+/* The web chat's server side through the real daemon, on the run's engine
+ * (docs/chat.md): chat channels (the secret shown once, strict settings,
+ * other tenants see nothing), visitor tokens (anonymous, verified by the
+ * brand's HMAC, refused when forged or of another channel), chats (closed
+ * without an agent: 409 with the offline ways; open: a contact on the
+ * channel "chat" in the channel's queue with its first message and a
+ * wait), and the visitor's messages (cleaned, kept once per client id,
+ * reachable only by their own visitor). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <curl/curl.h>
+
+#include "harness.h"
+
+#define PASSWORD "chat pass"
+
+static struct daemon d;
+static char *admin, *admin2, *agent, *bob;
+static long long agent_id, bob_id, skill, queue, channel, queue2, email_queue;
+static char key[64], secret[80], key2[64];
+static char web_dir[64];
+
+#define call(...) http_expect(&d, __VA_ARGS__)
+
+static void presence(const char *p)
+{
+	struct resp r;
+	call("POST", agent, 200, json_pack("{s:s}", "presence", p), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+}
+
+static int setup(void **state)
+{
+	/* stand-ins for the widget's build (web/dist/chat/) */
+	char path[128];
+	snprintf(web_dir, sizeof(web_dir), "/tmp/guichet-chatweb-XXXXXX");
+	if (mkdtemp(web_dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/chat", web_dir);
+	mkdir(path, 0700);
+	const char *files[][2] = {{"chat/launcher.js", "/* launcher stand-in */\n"},
+				  {"chat/frame.html", "<!doctype html><title>frame stand-in</title>\n"}};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", web_dir, files[i][0]);
+		FILE *f = fopen(path, "w");
+		if (f == NULL)
+			return -1;
+		fputs(files[i][1], f);
+		fclose(f);
+	}
+	if (sodium_init() < 0 || daemon_init(&d, "t", "admin@t.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
+	    daemon_start(&d, "--public-per-minute", "100000", "--web-dir", web_dir, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@t.example", PASSWORD);
+	admin2 = login(&d, "admin@two.example", PASSWORD);
+	agent_id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "agent@t.example",
+		"name", "Alice Martin", "password", PASSWORD, "role", "agent"));
+	agent = login(&d, "agent@t.example", PASSWORD);
+	skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "web"));
+	queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "web chat", "skill_id",
+		(json_int_t)skill, "channel", "chat"));
+	struct resp r;
+	call("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "chat", 2), &r, "/api/v1/agents/%lld", agent_id);
+	resp_clear(&r);
+	call("POST", admin, 201, json_pack("{s:s,s:I,s:[s],s:{s:s,s:s,s:[s,s]},s:{s:b,s:b}}", "name", "shop",
+		"queue_id", (json_int_t)queue, "origins", "https://shop.example", "prechat", "name", "optional",
+		"email", "optional", "topics", "Billing", "Orders", "offline", "message", 1, "callback", 0), &r,
+		"/api/v1/channels/chat");
+	channel = resp_int(&r, "id");
+	snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "key")));
+	snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(r.json, "secret")));
+	resp_clear(&r);
+	/* a second channel on a queue of its own, that only Bob serves (the live tests) */
+	bob_id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "bob@t.example",
+		"name", "Bob Stream", "password", PASSWORD, "role", "agent"));
+	bob = login(&d, "bob@t.example", PASSWORD);
+	long long skill2 = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "live"));
+	queue2 = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "live chat", "skill_id",
+		(json_int_t)skill2, "channel", "chat"));
+	call("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill2, "proficiency", 5, "capacity", "chat", 3), &r, "/api/v1/agents/%lld", bob_id);
+	resp_clear(&r);
+	call("POST", admin, 201, json_pack("{s:s,s:I,s:[s]}", "name", "live", "queue_id", (json_int_t)queue2, "origins",
+		"https://live.example"), &r, "/api/v1/channels/chat");
+	snprintf(key2, sizeof(key2), "%s", json_string_value(json_object_get(r.json, "key")));
+	resp_clear(&r);
+	call("POST", bob, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	int stopped = daemon_stop(&d); /* non-zero when the sanitizers found a leak or worse */
+	if (stopped != 0) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "tail -40 %s >&2", d.log);
+		fprintf(stderr, "guichetd exited with %d\n", stopped);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+	}
+	daemon_cleanup(&d);
+	free(admin);
+	free(admin2);
+	free(agent);
+	free(bob);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", web_dir);
+	return system(cmd) == 0 && stopped == 0 ? 0 : -1;
+}
+
+/* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
+static void brand_hmac(const char *with, const char *id, char out[65])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)with, strlen(with));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
+/* A new visitor's token of the channel of channel_key (malloc'd); customer NULL: anonymous. */
+static char *visitor(const char *channel_key, const char *customer)
+{
+	struct resp r;
+	json_t *body = json_object();
+	if (customer) {
+		char mac[65];
+		brand_hmac(secret, customer, mac);
+		json_object_set_new(body, "customer", json_pack("{s:s,s:s}", "id", customer, "hmac", mac));
+	}
+	call("POST", NULL, 201, body, &r, "/chat/v1/%s/visitors", channel_key);
+	assert_int_equal(json_is_true(json_object_get(r.json, "verified")), customer != NULL);
+	char *token = strdup(json_string_value(json_object_get(r.json, "token")));
+	resp_clear(&r);
+	return token;
+}
+
+static long long new_chat(const char *token, const char *message)
+{
+	struct resp r;
+	call("POST", token, 201, json_pack("{s:s,s:s}", "message", message, "topic", "Billing"), &r,
+	     "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+static void channels_are_configured_and_kept_to_their_tenant(void **state)
+{
+	struct resp r;
+	assert_int_equal(strlen(key), 22);
+	assert_int_equal(strlen(secret), 64);
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	assert_null(json_object_get(r.json, "secret"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "key")), key);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "origins"), 0)), "https://shop.example");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "prechat"), "email")), "optional");
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* shop, and live (setup) */
+	assert_null(strstr(r.text, secret));
+	resp_clear(&r);
+	/* strict settings, the field named */
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s]}", "name", "x", "queue_id", (json_int_t)queue, "origins",
+		"https://shop.example/path"), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "origins");
+	resp_clear(&r);
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s],s:{s:s}}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example", "prechat", "email", "maybe"), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "prechat.email");
+	resp_clear(&r);
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s],s:i}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example", "colour", 1), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "colour");
+	resp_clear(&r);
+	call("POST", admin2, 422, json_pack("{s:s,s:I,s:[s]}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example"), &r, "/api/v1/channels/chat");
+	resp_clear(&r);
+	/* another tenant sees nothing of it; an agent may not manage channels */
+	call("GET", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("PATCH", admin2, 404, json_pack("{s:s}", "name", "mine"), &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("DELETE", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("POST", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld/secret", channel);
+	resp_clear(&r);
+	call("GET", admin2, 200, NULL, &r, "/api/v1/channels/chat");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_clear(&r);
+	call("GET", agent, 403, NULL, &r, "/api/v1/channels/chat");
+	resp_clear(&r);
+	/* a patch changes what it names only */
+	call("PATCH", admin, 200, json_pack("{s:{s:b,s:b}}", "offline", "message", 1, "callback", 1), &r,
+	     "/api/v1/channels/chat/%lld", channel);
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "callback")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "shop");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "prechat"), "topics")), 2);
+	resp_clear(&r);
+	/* a channel made and removed */
+	long long other = post_id(&d, admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", "other",
+		"queue_id", (json_int_t)queue, "origins", "http://localhost:8080"));
+	call("DELETE", admin, 204, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	resp_clear(&r);
+	call("GET", admin, 404, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	resp_clear(&r);
+}
+
+static void visitors_get_tokens_and_brands_vouch_for_customers(void **state)
+{
+	struct resp r;
+	char *anon = visitor(key, NULL), *known = visitor(key, "ext-42");
+	call("POST", NULL, 401, json_pack("{s:{s:s,s:s}}", "customer", "id", "ext-42", "hmac",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), &r, "/chat/v1/%s/visitors", key);
+	assert_string_equal(resp_error(&r), "unverified");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "customer.hmac");
+	resp_clear(&r);
+	call("POST", NULL, 404, json_object(), &r, "/chat/v1/%s/visitors", "nosuchkey0000000000000");
+	resp_clear(&r);
+	/* the token is needed, and must be this channel's and unchanged */
+	call("GET", NULL, 401, NULL, &r, "/chat/v1/%s/chats", key);
+	resp_clear(&r);
+	char forged[256];
+	snprintf(forged, sizeof(forged), "%s", anon);
+	forged[10] = forged[10] == 'A' ? 'B' : 'A';
+	call("GET", forged, 401, NULL, &r, "/chat/v1/%s/chats", key);
+	resp_clear(&r);
+	long long other = post_id(&d, admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", "second",
+		"queue_id", (json_int_t)queue, "origins", "https://b.example"));
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	char other_key[64];
+	snprintf(other_key, sizeof(other_key), "%s", json_string_value(json_object_get(r.json, "key")));
+	resp_clear(&r);
+	call("GET", anon, 401, NULL, &r, "/chat/v1/%s/chats", other_key);
+	resp_clear(&r);
+	call("GET", anon, 200, NULL, &r, "/chat/v1/%s/chats?token=%s", key, known); /* the header wins */
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/chats?token=%s", key, anon); /* EventSource's way */
+	resp_clear(&r);
+	/* the brand's customer exists once, by its external id */
+	free(visitor(key, "ext-42"));
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers");
+	int n = 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(r.json, "items"), i, c)
+		n += json_string_value(json_object_get(c, "external_id")) &&
+		     strcmp(json_string_value(json_object_get(c, "external_id")), "ext-42") == 0;
+	assert_int_equal(n, 1);
+	resp_clear(&r);
+	free(anon);
+	free(known);
+}
+
+static void a_chat_waits_for_an_agent_and_is_closed_without_one(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	presence("offline");
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_false(json_is_true(json_object_get(r.json, "open")));
+	assert_true(json_is_null(json_object_get(r.json, "wait")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "t");
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s}", "message", "hello?"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(resp_error(&r), "closed");
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
+	resp_clear(&r);
+	presence("available");
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_true(json_is_true(json_object_get(r.json, "open")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "wait"), "position")), 1);
+	resp_clear(&r);
+	/* the prechat form is checked */
+	call("POST", v, 400, json_pack("{s:s,s:s}", "message", "hi", "topic", "Holidays"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "topic");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s,s:s}", "message", "hi", "email", "not-an-address"), &r,
+	     "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "email");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s}", "message", "\x01\x02"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "message");
+	resp_clear(&r);
+	long long chat = new_chat(v, "my invoice\x07 is wrong");
+	/* a contact on the chat channel in the channel's queue, with its first message */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "chat");
+	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), "Chat: Billing");
+	assert_non_null(strstr(r.text, "my invoice is wrong"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", chat);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), queue);
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "chats"), 0), "id")),
+			 chat);
+	resp_clear(&r);
+	/* the other tenant's staff finds no such contact */
+	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld", chat);
+	resp_clear(&r);
+	free(v);
+}
+
+static void messages_are_kept_once_and_only_for_their_visitor(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL), *stranger = visitor(key, NULL);
+	long long chat = new_chat(v, "first");
+	call("POST", v, 201, json_pack("{s:s,s:s}", "body", "line one\nline\ttwo\x1b", "client_id", "c-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	long long id = resp_int(&r, "id");
+	assert_string_equal(json_string_value(json_object_get(r.json, "body")), "line one\nline\ttwo");
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")), "inbound");
+	assert_string_equal(json_string_value(json_object_get(r.json, "client_id")), "c-1");
+	resp_clear(&r);
+	call("POST", v, 200, json_pack("{s:s,s:s}", "body", "line one again", "client_id", "c-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	assert_int_equal(resp_int(&r, "id"), id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "body")), "line one\nline\ttwo");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s,s:s}", "body", "", "client_id", "c-2"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "body");
+	resp_clear(&r);
+	char big[4100];
+	memset(big, 'x', 4001);
+	big[4001] = '\0';
+	call("POST", v, 400, json_pack("{s:s,s:s}", "body", big, "client_id", "c-3"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	/* the timeline holds the message once */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	const char *at = strstr(r.text, "line one");
+	assert_non_null(at);
+	assert_null(strstr(at + 1, "line one"));
+	resp_clear(&r);
+	/* another visitor, even of the same channel, cannot see or post into it */
+	call("POST", stranger, 404, json_pack("{s:s,s:s}", "body", "me too", "client_id", "s-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	call("GET", stranger, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	free(v);
+	free(stranger);
+}
+
+static void an_unverified_visitor_never_joins_a_verified_customers_chat(void **state)
+{
+	struct resp r;
+	char *known = visitor(key, "ext-7"), *again = visitor(key, "ext-7"), *anon = visitor(key, NULL);
+	long long chat = new_chat(known, "about my order");
+	/* the same customer on another device finds it */
+	call("GET", again, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 1);
+	resp_clear(&r);
+	call("POST", again, 201, json_pack("{s:s,s:s}", "body", "from my phone", "client_id", "p-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	/* an anonymous visitor does not, whatever they say they are */
+	call("GET", anon, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	call("POST", anon, 404, json_pack("{s:s,s:s}", "body", "let me in", "client_id", "a-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	free(known);
+	free(again);
+	free(anon);
+}
+
+/* The next event of type on s within 5 s (its data in ev). */
+static void next(struct sse *s, const char *type, struct sse_event *ev)
+{
+	bool got = sse_next(s, type, 5000, ev);
+	if (!got)
+		fprintf(stderr, "no '%s' event came\n", type);
+	assert_true(got);
+}
+
+static long long agent_says(const char *path_kind, const char *body, long long chat)
+{
+	struct resp r;
+	json_t *b = strcmp(path_kind, "notes") == 0 ? json_pack("{s:s}", "body", body)
+						    : json_pack("{s:s,s:s}", "body", body, "direction", "outbound");
+	call("POST", bob, 201, b, &r, "/api/v1/contacts/%lld/%s", chat, path_kind);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+static void the_conversation_is_live_both_ways(void **state)
+{
+	struct resp r;
+	struct sse_event ev = {0};
+	char *v = visitor(key2, NULL), path[256];
+	call("POST", v, 201, json_pack("{s:s}", "message", "anyone there?"), &r, "/chat/v1/%s/chats", key2);
+	long long chat = resp_int(&r, "id");
+	resp_clear(&r);
+	/* the visitor's stream: the first message, the state, the wait */
+	struct sse vs, as;
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	assert_int_equal(sse_open_path(&vs, &d, path, v, 0), 200);
+	next(&vs, "message", &ev);
+	long long first = ev.id;
+	assert_string_equal(json_string_value(json_object_get(ev.data, "body")), "anyone there?");
+	next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "waiting");
+	next(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	/* every few seconds while it waits, with the time it may wait (the routing engine's estimate) */
+	next(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	assert_true(json_is_integer(json_object_get(ev.data, "expected_s")));
+	/* Bob takes it: the visitor hears who */
+	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
+	resp_clear(&r);
+	next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "agent")), "Bob");
+	/* the agent's stream: what was said, then live */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/stream", chat);
+	assert_int_equal(sse_open_path(&as, &d, path, bob, 0), 200);
+	next(&as, "message", &ev);
+	assert_int_equal(ev.id, first);
+	next(&as, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	/* the agent's message reaches the visitor, a note never does */
+	long long hello = agent_says("messages", "Hello, I am Bob", chat);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, hello);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "kind")), "outbound");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "author")), "Bob");
+	next(&as, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), hello);
+	agent_says("notes", "customer sounds upset", chat);
+	long long second = agent_says("messages", "How can I help?", chat);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, second);
+	/* typing both ways */
+	call("POST", v, 204, json_pack("{s:b}", "on", 1), &r, "/chat/v1/%s/chats/%lld/typing", key2, chat);
+	resp_clear(&r);
+	next(&as, "typing", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "from")), "visitor");
+	assert_true(json_is_true(json_object_get(ev.data, "on")));
+	call("POST", bob, 204, json_pack("{s:b}", "on", 0), &r, "/api/v1/contacts/%lld/chat/typing", chat);
+	resp_clear(&r);
+	next(&vs, "typing", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "from")), "agent");
+	assert_false(json_is_true(json_object_get(ev.data, "on")));
+	/* the read marks */
+	call("POST", v, 204, json_pack("{s:I}", "up_to", (json_int_t)second), &r, "/chat/v1/%s/chats/%lld/read", key2, chat);
+	resp_clear(&r);
+	next(&as, "mark", &ev);
+	while (strcmp(json_string_value(json_object_get(ev.data, "state")), "delivered") == 0)
+		next(&as, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "read");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "by")), "visitor");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), second);
+	/* the visitor's message reaches the agent */
+	call("POST", v, 201, json_pack("{s:s,s:s}", "body", "my parcel is late", "client_id", "v-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key2, chat);
+	long long late = resp_int(&r, "id");
+	resp_clear(&r);
+	next(&as, "message", &ev);
+	assert_int_equal(ev.id, late);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "kind")), "inbound");
+	sse_close(&vs);
+	/* a reconnection after hello gets each later message once, then the state */
+	assert_int_equal(sse_open_path(&vs, &d, "/chat/v1/x/x", v, 0), 404);
+	sse_close(&vs);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	assert_int_equal(sse_open_path(&vs, &d, path, v, hello), 200);
+	long long seen[8];
+	int n = 0;
+	while (sse_next(&vs, NULL, 1500, &ev) && n < 8) {
+		if (strcmp(ev.type, "message") == 0)
+			seen[n++] = ev.id;
+		if (strcmp(ev.type, "state") == 0)
+			break;
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(seen[0], second);
+	assert_int_equal(seen[1], late);
+	/* then the marks kept on the messages: the agent's stream delivered the visitor's last one */
+	next(&vs, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "by")), "agent");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), late);
+	sse_close(&vs);
+	/* ?after= does the same for EventSource, which cannot set headers */
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream?after=%lld&token=%s", key2, chat, second, v);
+	assert_int_equal(sse_open_path(&vs, &d, path, NULL, 0), 200);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, late);
+	/* the agent wraps it up: the visitor hears it ended */
+	call("POST", bob, 200, json_pack("{s:s}", "disposition", "solved"), &r, "/api/v1/contacts/%lld/wrapup", chat);
+	resp_clear(&r);
+	next(&vs, "state", &ev); /* the one it connected with */
+	if (strcmp(json_string_value(json_object_get(ev.data, "state")), "assigned") == 0)
+		next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "ended");
+	sse_close(&vs);
+	sse_close(&as);
+	/* the stream is the holder's or a supervisor's; another tenant's staff finds no chat */
+	call("GET", agent, 403, NULL, &r, "/api/v1/contacts/%lld/chat/stream", chat);
+	resp_clear(&r);
+	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld/chat/stream", chat);
+	resp_clear(&r);
+	call("POST", admin2, 404, json_pack("{s:b}", "on", 1), &r, "/api/v1/contacts/%lld/chat/typing", chat);
+	resp_clear(&r);
+	call("POST", admin2, 404, json_pack("{s:I}", "up_to", (json_int_t)late), &r, "/api/v1/contacts/%lld/chat/read", chat);
+	resp_clear(&r);
+	/* another visitor cannot follow it */
+	char *stranger = visitor(key2, NULL);
+	call("GET", stranger, 404, NULL, &r, "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	resp_clear(&r);
+	call("POST", stranger, 404, json_pack("{s:b}", "on", 1), &r, "/chat/v1/%s/chats/%lld/typing", key2, chat);
+	resp_clear(&r);
+	free(stranger);
+	free(v);
+	json_decref(ev.data);
+}
+
+static void a_chat_ends_is_rated_and_sent_by_email(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	long long chat = new_chat(v, "a question");
+	call("POST", v, 400, json_pack("{s:i}", "score", 9), &r, "/chat/v1/%s/chats/%lld/rating", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "score");
+	resp_clear(&r);
+	call("POST", v, 200, json_pack("{s:i,s:s}", "score", 4, "comment", "quick"), &r, "/chat/v1/%s/chats/%lld/rating",
+	     key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	json_t *rating = json_object_get(r.json, "rating");
+	assert_int_equal(json_integer_value(json_object_get(rating, "score")), 4);
+	assert_string_equal(json_string_value(json_object_get(rating, "comment")), "quick");
+	resp_clear(&r);
+	/* no mailbox sends mail yet */
+	call("POST", v, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	email_queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail", "skill_id",
+		(json_int_t)skill, "channel", "email"));
+	call("POST", admin, 201, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "name", "support", "address", "support@shop.example",
+		"imap_url", "imap://127.0.0.1:9", "smtp_url", "smtp://127.0.0.1:9", "username", "u", "password", "p",
+		"queue_id", (json_int_t)email_queue), &r, "/api/v1/channels/email");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s}", "email", "nope"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("POST", v, 202, json_pack("{s:s}", "email", "Me@Example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/email-replies", chat);
+	json_t *mail = json_array_get(json_object_get(r.json, "items"), 0);
+	assert_non_null(mail);
+	assert_string_equal(json_string_value(json_object_get(mail, "to")), "me@example.com");
+	assert_string_equal(json_string_value(json_object_get(mail, "subject")), "Your chat transcript");
+	resp_clear(&r);
+	/* the visitor ends it: out of the list, no more messages */
+	call("POST", v, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, chat);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "ended");
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s,s:s}", "body", "still there?", "client_id", "e-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	free(v);
+}
+
+static void a_message_left_when_closed_becomes_an_email_contact(void **state)
+{
+	struct resp r;
+	call("POST", NULL, 400, json_pack("{s:s}", "message", "call me"), &r, "/chat/v1/%s/messages", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "email");
+	resp_clear(&r);
+	call("POST", NULL, 201, json_pack("{s:s,s:s,s:s}", "name", "Zoe", "email", "Zoe@Example.com", "message",
+		"please write back"), &r, "/chat/v1/%s/messages", key);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "email");
+	assert_non_null(strstr(r.text, "please write back"));
+	long long customer = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers/%lld", customer);
+	assert_string_equal(json_string_value(json_object_get(r.json, "email")), "zoe@example.com");
+	resp_clear(&r);
+	/* a queue serves one channel: the message waits in the email queue of the mailbox that answers it */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", id);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), email_queue);
+	resp_clear(&r);
+	/* a channel without the offline message refuses it */
+	call("POST", NULL, 409, json_pack("{s:s,s:s}", "email", "zoe@example.com", "message", "hi"), &r,
+	     "/chat/v1/%s/messages", key2);
+	resp_clear(&r);
+}
+
+static void a_visitor_past_its_allowance_waits(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	for (int i = 0; i < 3; i++)
+		new_chat(v, "again");
+	call("POST", v, 429, json_pack("{s:s}", "message", "and again"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(resp_error(&r), "too_many_requests");
+	assert_true(atoi(r.retry_after) >= 1);
+	resp_clear(&r);
+	/* another visitor is not slowed by it */
+	char *w = visitor(key, NULL);
+	new_chat(w, "me first");
+	free(w);
+	free(v);
+}
+
+/* The CLI: add (the secret printed once), list, show, set, secret, remove, --help. */
+static void the_cli_manages_chats(void **state)
+{
+	char token_file[128], *out = NULL, *err = NULL, q[24], id[24];
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	snprintf(q, sizeof(q), "%lld", queue);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "add", "--name", "cli",
+				 "--queue", q, "--origin", "https://a.example", "--origin", "https://b.example:8443",
+				 "--prechat-email", "required", "--topic", "Sales", "--topic", "Help", "--offline-message", NULL), 0);
+	json_t *made = json_loads(out, 0, NULL);
+	assert_non_null(made);
+	const char *secret_text = json_string_value(json_object_get(made, "secret"));
+	assert_non_null(secret_text);
+	char made_secret[80];
+	snprintf(made_secret, sizeof(made_secret), "%s", secret_text);
+	assert_int_equal(json_array_size(json_object_get(made, "origins")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(made, "prechat"), "topics")), 2);
+	assert_true(json_is_true(json_object_get(json_object_get(made, "offline"), "message")));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(made, "id")));
+	json_decref(made);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "list", NULL), 0);
+	assert_non_null(strstr(out, "cli"));
+	assert_null(strstr(out, made_secret));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "set", id, "--name", "cli2", NULL), 0);
+	assert_non_null(strstr(out, "cli2"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "secret", id, NULL), 0);
+	assert_null(strstr(out, made_secret));
+	assert_non_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	assert_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--name", "x", NULL), 2);
+	assert_non_null(strstr(err, "--queue"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--help", NULL), 0);
+	assert_non_null(strstr(out, "--origin"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	free(out);
+	free(err);
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	size_t len = strlen(arg), add = size * n;
+	if (len + add < 4096) {
+		memcpy((char *)arg + len, data, add);
+		((char *)arg)[len + add] = '\0';
+	}
+	return size * n;
+}
+
+/* GET path: its status, headers and body (each at most 4 KiB). */
+static long fetch(const char *path, char headers[4096], char body[4096])
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", d.url, path);
+	headers[0] = body[0] = '\0';
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+static void the_browser_files_are_served_per_channel(void **state)
+{
+	char headers[4096], body[4096], path[128];
+	snprintf(path, sizeof(path), "/chat/v1/%s/launcher.js", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_string_equal(body, "/* launcher stand-in */\n");
+	assert_non_null(strcasestr(headers, "content-type: text/javascript"));
+	snprintf(path, sizeof(path), "/chat/v1/%s/frame", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_non_null(strstr(body, "frame stand-in"));
+	assert_non_null(strcasestr(headers, "content-type: text/html"));
+	assert_non_null(strstr(headers, "frame-ancestors https://shop.example\r\n"));
+	assert_null(strcasestr(headers, "X-Frame-Options"));
+	assert_null(strstr(headers, "frame-ancestors 'none'"));
+	/* the desktop's pages keep theirs */
+	assert_int_equal(fetch("/chat/launcher.js", headers, body), 404);
+	/* an unknown key, a removed channel */
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/launcher.js", headers, body), 404);
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/frame", headers, body), 404);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(channels_are_configured_and_kept_to_their_tenant),
+		cmocka_unit_test(visitors_get_tokens_and_brands_vouch_for_customers),
+		cmocka_unit_test(a_chat_waits_for_an_agent_and_is_closed_without_one),
+		cmocka_unit_test(messages_are_kept_once_and_only_for_their_visitor),
+		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
+		cmocka_unit_test(the_conversation_is_live_both_ways),
+		cmocka_unit_test(the_browser_files_are_served_per_channel),
+		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
+		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
+		cmocka_unit_test(a_visitor_past_its_allowance_waits),
+		cmocka_unit_test(the_cli_manages_chats),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
