@@ -12,6 +12,15 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     target: 'es2020',
     reportCompressedSize: false,
+    rollupOptions: {
+      // the web chat (web/chat/): the frame's page, and the launcher at a fixed name the brands' sites load
+      input: { index: 'index.html', frame: 'chat/frame.html', launcher: 'chat/launcher.js' },
+      output: {
+        entryFileNames: (c) => (c.name === 'launcher' ? 'chat/launcher.js' : 'assets/[name]-[hash].js'),
+        // preact, shared by the desktop and the frame: a chunk of the desktop's name (assets/index-*.js)
+        manualChunks: (id) => (id.includes('/node_modules/preact/') ? 'index' : undefined),
+      },
+    },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
 });
