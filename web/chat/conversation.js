@@ -14,15 +14,7 @@
 // when back") until the stream opens again or the browser says online.
 // The server answers a repeated client_id with the first message, so a
 // message whose answer was lost on the way is never there twice.
-const store = {
-  get(name, fallback) {
-    try { return JSON.parse(sessionStorage.getItem(name)) ?? fallback; } catch { return fallback; }
-  },
-  set(name, value) {
-    try { if (value == null) sessionStorage.removeItem(name); else sessionStorage.setItem(name, JSON.stringify(value)); } catch { /* full or private */ }
-  },
-};
-export { store };
+import { store } from './store.js';
 
 export function uid() {
   if (crypto.randomUUID) return crypto.randomUUID();

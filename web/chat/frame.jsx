@@ -11,7 +11,8 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { chatClient, ChatError } from './client.js';
-import { Conversation, store } from './conversation.js';
+import { Conversation } from './conversation.js';
+import { store } from './store.js';
 import { pickLang, translator } from './i18n.js';
 import { ChatView, Ended } from './ChatView.jsx';
 import { Offline, Prechat } from './forms.jsx';
@@ -102,6 +103,8 @@ function App() {
       if (d.type === 'guichet:hello' && d.lang) setLang(pickLang(d.lang));
     });
     const hello = await waitHello();
+    if (hello) store.load(hello.stored);
+    store.onChange = (dump) => postParent({ type: 'guichet:store', data: dump });
     setOpen(parent.open);
     client.token = await visitorToken(hello && hello.customer);
     let chats;

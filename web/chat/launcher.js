@@ -25,8 +25,12 @@
     fr: { open: 'Discuter avec nous', close: 'Fermer la discussion', frame: 'Discussion', unread: (n) => `${n} message${n > 1 ? 's' : ''} non lu${n > 1 ? 's' : ''}` },
   }[lang];
   const memo = `guichet-chat:${key}`; // in the host's sessionStorage: a conversation is under way, open or not
-  const remembered = () => { try { return sessionStorage.getItem(memo) || ''; } catch { return ''; } };
-  const remember = (v) => { try { if (v) sessionStorage.setItem(memo, v); else sessionStorage.removeItem(memo); } catch { /* private mode */ } };
+  const get = (k) => { try { return sessionStorage.getItem(k) || ''; } catch { return ''; } };
+  const put = (k, v) => { try { if (v) sessionStorage.setItem(k, v); else sessionStorage.removeItem(k); } catch { /* private mode */ } };
+  const remembered = () => get(memo);
+  const remember = (v) => put(memo, v);
+  // the frame's token and outbox, when its own storage is refused (third-party storage blocked)
+  const kept = () => { try { return JSON.parse(get(`${memo}:store`) || 'null'); } catch { return null; } };
 
   // inline styles, !important: nothing of the host's CSS outranks them
   const css = (el, rules) => {
@@ -73,7 +77,7 @@
     css(wrap, { display: open ? 'flex' : 'none' });
   };
   const post = (msg) => frame && frame.contentWindow && frame.contentWindow.postMessage(msg, origin);
-  const hello = () => post({ type: 'guichet:hello', customer: (window.guichetChat || {}).customer || null, lang });
+  const hello = () => post({ type: 'guichet:hello', customer: (window.guichetChat || {}).customer || null, lang, stored: kept() });
 
   function makeFrame() {
     frame = make('iframe', {
@@ -107,6 +111,9 @@
       render();
     } else if (d.type === 'guichet:close') {
       toggle(false, true);
+    } else if (d.type === 'guichet:store') {
+      const text = JSON.stringify(d.data || {});
+      if (text.length < 65536) put(`${memo}:store`, text);
     } else if (d.type === 'guichet:active') { // a conversation under way: the frame comes back after a reload
       active = !!d.on;
       remember(active ? (open ? 'open' : 'closed') : '');
