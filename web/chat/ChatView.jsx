@@ -43,7 +43,8 @@ export function ChatView({ t, lang, conv }) {
   };
   const w = conv.wait;
   let state = '';
-  if (conv.state === 'waiting') state = w ? t('wait.position', { n: w.position, m: Math.max(1, Math.round(w.expected_s / 60)) }) : t('wait.waiting');
+  if (conv.state === 'waiting') state = !w ? t('wait.waiting') : w.expected_s == null ? t('wait.position_only', { n: w.position })
+    : t('wait.position', { n: w.position, m: Math.max(1, Math.round(w.expected_s / 60)) });
   else if (conv.state === 'assigned') state = conv.agent ? t('state.with', { agent: conv.agent }) : t('state.assigned');
 
   return (

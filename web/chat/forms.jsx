@@ -65,7 +65,7 @@ export function Prechat({ t, config, client, onStarted, onClosed }) {
   return (
     <form class="form" onSubmit={go} noValidate={false}>
       <p>{t('prechat.intro')}</p>
-      {wait && <p class="muted" aria-live="polite">{t('wait.expected', { n: Math.max(1, Math.round(wait.expected_s / 60)) })}</p>}
+      {wait && wait.expected_s != null && <p class="muted" aria-live="polite">{t('wait.expected', { n: Math.max(1, Math.round(wait.expected_s / 60)) })}</p>}
       {['name', 'email'].filter((k) => pre[k] && pre[k] !== 'off').map((k) => (
         <Field id={`pre-${k}`} label={t(pre[k] === 'required' ? `field.${k}` : `field.${k}.optional`)} error={errors[k]}>
           <input type={k === 'email' ? 'email' : 'text'} autocomplete={k} value={v[k]} onInput={set(k)}

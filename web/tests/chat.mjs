@@ -138,6 +138,7 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
       await frame.getByLabel('Your message').press('Enter');
       await frame.locator('li.pending', { hasText: 'Offline, will send when back' }).waitFor();
       await page.waitForTimeout(500);
+      const streams = fake.streams.length;
       await context.setOffline(false);
       await once(frame, 'Yes, I am here.');
       await once(frame, 'Are you still there?');
@@ -146,6 +147,9 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
       if (stored.length !== 1) throw new Error(`the server has the visitor's message ${stored.length} times`);
       await frame.getByRole('status').filter({ hasText: 'You are offline' }).waitFor({ state: 'detached' }).catch(() => {});
       if ((await frame.locator('.net').textContent()) !== '') throw new Error('still offline');
+      // the stream came back from the last message it gave, not from the start
+      const resumed = fake.streams.slice(streams).find((x) => Number(x.after) > 0 || Number(x.lastEventId) > 0);
+      if (!resumed) throw new Error(`the stream did not resume: ${JSON.stringify(fake.streams.slice(streams))}`);
     });
     await step('chat widget: closed, the button counts the unread messages', async () => {
       await page.getByRole('button', { name: 'Close the chat' }).click();

@@ -18,7 +18,7 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
   const chats = new Map(); // id -> {id, visitor, state, messages: [], clients: Set, marks, agent}
   let nextId = 1;
   let nextMessage = 1;
-  const fake = { key, chats, open: true, posts: [] };
+  const fake = { key, chats, open: true, posts: [], streams: [] };
 
   const sse = (res, type, data, id) => res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (chat, type, data, id) => { for (const res of chat.clients) sse(res, type, data, id); };
@@ -82,6 +82,7 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
     if (!chat) return fail(res, 404, 'not_found');
     if (m[2] === 'stream') {
       const after = Number(req.headers['last-event-id'] || url.searchParams.get('after') || 0);
+      fake.streams.push({ after: url.searchParams.get('after'), lastEventId: req.headers['last-event-id'] });
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' });
       res.write('retry: 500\n\n');
       for (const msg of chat.messages) if (msg.id > after) sse(res, 'message', msg, msg.id);

@@ -11,9 +11,13 @@ export const chatApi = {
 export const CHAT_EVENTS = ['message', 'typing', 'mark', 'state', 'wait'];
 
 // A contact that came through a web chat channel (a chat contact made by
-// the API has no visitor on the other side, and no stream).
+// the API has no visitor on the other side, and no stream). GET
+// /api/v1/contacts/{id} does not say it yet: a "chat" member when it does,
+// else the subject guichetd gives a web chat ("Chat[ with NAME][: TOPIC]").
 export function isWebChat(contact) {
-  return !!contact && contact.channel === 'chat' && !!contact.chat;
+  if (!contact || contact.channel !== 'chat') return false;
+  if (contact.chat !== undefined) return !!contact.chat;
+  return /^Chat( with .+)?(: .+)?$/.test(contact.subject || '');
 }
 
 // The stream, with the session cookie; EventSource resumes by itself with
