@@ -41,7 +41,7 @@
 
   const host = css(document.createElement('guichet-chat'), {
     all: 'initial', position: 'fixed', right: '16px', bottom: '16px', 'z-index': '2147483000',
-    display: 'flex', 'flex-direction': 'column', 'align-items': 'flex-end', gap: '8px',
+    display: 'flex', 'flex-direction': 'column-reverse', 'align-items': 'flex-end', gap: '8px',
   });
   const root = host.attachShadow({ mode: 'open' });
   try { // the focus ring (a pseudo-class cannot be inline); constructed sheets are outside CSP's style-src
@@ -49,7 +49,6 @@
     sheet.replaceSync('button:focus-visible{outline:3px solid #e37400!important;outline-offset:2px!important}');
     root.adoptedStyleSheets = [sheet];
   } catch { /* an old browser: its own focus ring */ }
-  const wrap = make('div', { display: 'none', 'flex-direction': 'column', 'align-items': 'flex-end', gap: '8px' }, root);
   const button = make('button', {
     all: 'initial', display: 'flex', 'align-items': 'center', gap: '8px', cursor: 'pointer', 'box-sizing': 'border-box',
     padding: '12px 18px', 'border-radius': '24px', background: '#0b57d0', color: '#fff',
@@ -63,11 +62,15 @@
     background: '#fff', color: '#8a1c00', font: '700 13px/16px system-ui, sans-serif', 'text-align': 'center',
   }, button);
   badge.setAttribute('aria-hidden', 'true');
+  // after the button (Tab goes from it into the conversation), shown above it
+  const wrap = make('div', { display: 'none', 'flex-direction': 'column', 'align-items': 'flex-end' }, root);
 
   let frame = null;
   let open = false;
   let unread = 0;
   let active = false; // the frame holds a conversation
+  let ready = false; // the frame said so: it has its config
+  let wantFocus = false; // opened by the visitor before the frame was ready
   const render = () => {
     label.textContent = open ? T.close : T.open;
     button.setAttribute('aria-expanded', String(open));
@@ -88,7 +91,6 @@
     frame.id = 'guichet-chat-frame';
     frame.src = `${origin}/chat/v1/${encodeURIComponent(key)}/frame?lang=${lang}`;
     button.setAttribute('aria-controls', frame.id);
-    frame.addEventListener('load', hello);
   }
   function toggle(to, focus) {
     open = to;
@@ -96,6 +98,8 @@
     if (active) remember(open ? 'open' : 'closed');
     render();
     post({ type: 'guichet:open', open });
+    if (open && ready) frame.focus();
+    else if (open) wantFocus = true; // once it is ready
     if (focus && !open) button.focus();
   }
   button.addEventListener('click', () => toggle(!open, false));
@@ -104,8 +108,11 @@
     if (e.origin !== origin || !frame || e.source !== frame.contentWindow) return;
     const d = e.data || {};
     if (d.type === 'guichet:ready') {
+      ready = true;
       hello();
       post({ type: 'guichet:open', open });
+      if (open && wantFocus) frame.focus();
+      wantFocus = false;
     } else if (d.type === 'guichet:unread') {
       unread = Math.max(0, Number(d.n) || 0);
       render();

@@ -94,6 +94,8 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
       if (!(await page.evaluate(() => document.activeElement?.tagName === 'GUICHET-CHAT'))) throw new Error('Tab does not reach the button');
       await page.keyboard.press('Enter');
       await frame.getByLabel('Your question').waitFor();
+      // the focus goes into the conversation
+      await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === 'IFRAME');
       if ((await page.getByRole('button', { name: 'Close the chat' }).getAttribute('aria-expanded')) !== 'true')
         throw new Error('aria-expanded is not true');
     });
