@@ -222,6 +222,27 @@ int run_public_session_answer(struct request *r, struct store *db);
 int run_public_session_back(struct request *r, struct store *db);
 int run_public_session_escalate(struct request *r, struct store *db);
 
+/* handlers_chat.c: the web chat's channels (staff) and its visitors'
+ * routes (public, /chat/v1/{key}/...: docs/chat.md) */
+int prepare_chat_channel(struct request *r, struct store *db);
+int prepare_chat_channel_update(struct request *r, struct store *db);
+int run_chat_channel_create(struct request *r, struct store *db);
+int run_chat_channel_list(struct request *r, struct store *db);
+int run_chat_channel_get(struct request *r, struct store *db);
+int run_chat_channel_update(struct request *r, struct store *db);
+int run_chat_channel_delete(struct request *r, struct store *db);
+int run_chat_channel_secret(struct request *r, struct store *db);
+int prepare_chat_public(struct request *r, struct store *db);
+int prepare_chat_visitor(struct request *r, struct store *db);
+int run_chat_config(struct request *r, struct store *db);
+int prepare_chat_visitor_new(struct request *r, struct store *db);
+int run_chat_visitor_new(struct request *r, struct store *db);
+int run_chat_list(struct request *r, struct store *db);
+int prepare_chat_create(struct request *r, struct store *db);
+int run_chat_create(struct request *r, struct store *db);
+int prepare_chat_message(struct request *r, struct store *db);
+int run_chat_message(struct request *r, struct store *db);
+
 /* handlers_export.c: the daily level-2 export and its schedule */
 int run_export_l2(struct request *r, struct store *db);
 int prepare_export_schedule(struct request *r, struct store *db);

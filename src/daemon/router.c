@@ -1356,6 +1356,42 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	return GC_OK;
 }
 
+/* A queue's load for a newcomer (the web chat's "open" and wait): the
+ * contacts waiting in it, and its serving agents as shard_contact_load
+ * counts them. */
+static int shard_queue_load(struct shard *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret)
+{
+	uint32_t qe = 0;
+	int rc = find_queue(rt, tenant_id, queue_id, &qe);
+	if (rc < 0)
+		return rc;
+	struct route_queue_view qv;
+	struct router_load l = {0};
+	if (route_queue_view(rt->e, qe, &qv) == GC_OK)
+		l.ahead = qv.waiting;
+	const struct qinfo *q = &rt->q[qe];
+	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
+	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
+		if (!agent_serves(rt, a, q, skill->eid))
+			continue;
+		struct route_agent_view av;
+		route_agent_view(rt->e, a, &av);
+		l.agents++;
+		l.slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
+		l.handled += av.handled;
+		l.held_ms += av.talk_ms;
+	}
+	*ret = l;
+	return GC_OK;
+}
+
+int router_queue_load(struct router *top, int64_t tenant_id, int64_t queue_id, struct router_load *ret)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, NULL, tenant_id, &t);
+	return rc < 0 ? rc : shard_queue_load(t, tenant_id, queue_id, ret);
+}
+
 /* A contact an agent holds (offered or assigned), as its live state lists it. */
 static json_t *held_json(const struct shard *rt, uint32_t eid, const struct route_contact_view *v)
 {

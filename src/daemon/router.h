@@ -108,6 +108,10 @@ struct router_load {
 };
 int router_contact_load(struct router *rt, const struct store_scope *scope, int64_t contact_id,
 			struct router_load *ret);
+/* The same for a contact not yet in queue_id: ahead is every contact
+ * waiting there (the web chat's wait and "open"). GC_ENOTFOUND for a queue
+ * the tenant's routing does not know. */
+int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
 
 #endif

@@ -136,3 +136,15 @@ int secrets_unseal(struct secrets *k, const unsigned char *sealed, size_t len, c
 	*ret_text = text;
 	return GC_OK;
 }
+
+int secrets_derive(struct secrets *k, const char purpose[8], unsigned char ret[32], char *errmsg,
+		   size_t errmsg_len)
+{
+	_Static_assert(crypto_kdf_KEYBYTES == crypto_secretbox_KEYBYTES, "the installation's key is a kdf key");
+	pthread_mutex_lock(&k->lock);
+	int rc = load(k, true, errmsg, errmsg_len);
+	if (rc == GC_OK)
+		crypto_kdf_derive_from_key(ret, 32, 1, purpose, k->key);
+	pthread_mutex_unlock(&k->lock);
+	return rc;
+}

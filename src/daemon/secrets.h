@@ -27,4 +27,11 @@ int secrets_seal(struct secrets *k, const char *text, unsigned char **ret, size_
 int secrets_unseal(struct secrets *k, const unsigned char *sealed, size_t len, char **ret_text, char *errmsg,
 		   size_t errmsg_len);
 
+/* A 32-byte key of its own for purpose (8 characters, "chatvist"),
+ * derived from the installation's key (crypto_kdf), which is made when
+ * there is none: every node sharing the key file derives the same one, and
+ * a key derived for one purpose tells nothing of the others. */
+int secrets_derive(struct secrets *k, const char purpose[8], unsigned char ret[32], char *errmsg,
+		   size_t errmsg_len);
+
 #endif

@@ -15,6 +15,7 @@
 bool web_claims(const char *path)
 {
 	return strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0 && strncmp(path, "/public/", 8) != 0 &&
+	       strncmp(path, "/chat/", 6) != 0 &&
 	       strcmp(path, "/healthz") != 0 && strcmp(path, "/metrics") != 0;
 }
 

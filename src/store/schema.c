@@ -366,6 +366,32 @@ static const char *const migrations[] = {
 	 * next review; and the note its owner leaves when resolving a flag */
 	("ALTER TABLE kb_items ADD COLUMN review_comment TEXT;"
 	 "ALTER TABLE kb_flags ADD COLUMN resolution TEXT;"),
+	/* 19: the web chat (src/store/chat.c): each tenant's chat channels (the
+	 * widget's public key, the brand's identity secret sealed like a
+	 * mailbox's password, the queue, and the origins, prechat form and
+	 * offline options as JSON); a chat is a contact on the channel "chat"
+	 * with the visitor who opened it (a random id carried by the visitor's
+	 * token), the customer, whether the brand verified them, the rating
+	 * and when it ended; on messages, the visitor's client id (a message
+	 * sent twice is kept once) and the delivered and read marks */
+	"CREATE TABLE chat_channels("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
+	"  public_key TEXT NOT NULL, sealed_secret {blob} NOT NULL, queue_id {int} NOT NULL,"
+	"  config TEXT NOT NULL, deleted {int} NOT NULL DEFAULT 0,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX chat_channels_key ON chat_channels(public_key);"
+	"CREATE UNIQUE INDEX chat_channels_name ON chat_channels(tenant_id, name) WHERE deleted = 0;"
+	"CREATE TABLE chats("
+	"  contact_id {int} PRIMARY KEY REFERENCES contacts(id), tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  channel_id {int} NOT NULL REFERENCES chat_channels(id), visitor TEXT NOT NULL,"
+	"  customer_id {int} NOT NULL REFERENCES customers(id), verified {int} NOT NULL,"
+	"  rating {int}, rating_comment TEXT, created_at {int} NOT NULL, ended_at {int}) {without_rowid};"
+	"CREATE INDEX chats_visitor ON chats(channel_id, visitor, contact_id);"
+	"CREATE INDEX chats_customer ON chats(channel_id, customer_id, contact_id);"
+	"ALTER TABLE messages ADD COLUMN client_id TEXT;"
+	"ALTER TABLE messages ADD COLUMN delivered_at {int};"
+	"ALTER TABLE messages ADD COLUMN read_at {int};"
+	"CREATE UNIQUE INDEX messages_client ON messages(contact_id, client_id) WHERE client_id IS NOT NULL;",
 };
 
 int schema_n_migrations(void)

@@ -369,6 +369,62 @@ struct store_mailbox_ack {
 	int64_t max_per_hour;
 };
 
+/* The web chat's channels (chat.c): config is the JSON text of
+ * {"origins","prechat","offline"}; the identity secret comes sealed
+ * (secrets.c). For an update, NULL and 0 members keep what is stored. */
+struct store_chat_channel {
+	const char *name, *key, *config;
+	const unsigned char *sealed;
+	size_t sealed_len;
+	int64_t queue_id;
+};
+int store_chat_channel_create(struct store *s, const struct store_scope *scope, const struct store_chat_channel *in,
+			      int64_t *ret_id);
+/* {"id","name","key","queue_id","origins","prechat","offline","created_at","updated_at"}; never the secret. */
+int store_chat_channel_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_chat_channel_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_chat_channel_update(struct store *s, const struct store_scope *scope, int64_t id,
+			      const struct store_chat_channel *in);
+int store_chat_channel_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* The channel of a public key, whatever its tenant (its row with
+ * "tenant_id" and "tenant_name"), and its sealed secret when ret_sealed is not NULL. */
+int store_chat_channel_by_key(struct store *s, const char *key, json_t **ret, unsigned char **ret_sealed,
+			      size_t *ret_sealed_len);
+/* A chat: the contact it is, the channel, the visitor's random id, the
+ * customer and whether the brand verified them. */
+struct store_chat {
+	int64_t contact_id, channel_id, customer_id;
+	const char *visitor;
+	bool verified;
+};
+int store_chat_create(struct store *s, int64_t tenant_id, const struct store_chat *in);
+/* {"id","channel_id","visitor","customer_id","verified","rating","rating_comment","created_at","ended_at",
+ * "contact_state"}; GC_ENOTFOUND when the contact is no chat of the tenant. */
+int store_chat_get(struct store *s, int64_t tenant_id, int64_t contact_id, json_t **ret);
+/* The open chats on the channel of a verified customer (customer_id > 0),
+ * else of the unverified visitor. */
+int store_chat_list_open(struct store *s, int64_t tenant_id, int64_t channel_id, const char *visitor,
+			 int64_t customer_id, json_t **ret_list);
+/* The customer an unverified visitor's earlier chat on the channel got. */
+int store_chat_visitor_customer(struct store *s, int64_t tenant_id, int64_t channel_id, const char *visitor,
+				int64_t *ret_customer_id);
+/* The tenant's customer of this external id (a brand's own customer id). */
+int store_customer_by_external(struct store *s, int64_t tenant_id, const char *external_id, int64_t *ret_id);
+int store_chat_end(struct store *s, int64_t tenant_id, int64_t contact_id);
+int store_chat_rate(struct store *s, int64_t tenant_id, int64_t contact_id, int score, const char *comment);
+/* A chat's message as the chat shows it ({"id","kind","body","at","client_id"?,"author"?}) by the
+ * visitor's client id; GC_ENOTFOUND when none. */
+int store_chat_message_by_client(struct store *s, int64_t tenant_id, int64_t contact_id, const char *client_id,
+				 json_t **ret);
+int store_chat_message_set_client(struct store *s, int64_t tenant_id, int64_t message_id, const char *client_id);
+/* The chat's messages after after_id (notes never), oldest first, at most limit. */
+int store_chat_messages_after(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t after_id, int limit,
+			      json_t **ret_list);
+/* Marks the messages of kind ("inbound" or "outbound") up to up_to as
+ * delivered, or read (and delivered). */
+int store_chat_mark(struct store *s, int64_t tenant_id, int64_t contact_id, const char *kind, int64_t up_to,
+		    bool read);
+
 /* Email mailboxes (mailbox.c). The password comes sealed (secrets.c). */
 struct store_mailbox {
 	const char *name, *address, *imap_url, *smtp_url, *username;

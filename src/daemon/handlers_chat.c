@@ -1,0 +1,739 @@
+/* The web chat's routes (docs/chat.md).
+ *
+ * Staff: the tenant's chat channels (/api/v1/channels/chat, like the email
+ * mailboxes): a channel's public key names it to visitors, its identity
+ * secret (sealed in the store, shown once) lets a brand vouch for its
+ * logged-in customers.
+ *
+ * Visitors (/chat/v1/{key}/..., public routes: no session, no CSRF): the
+ * channel's configuration, a visitor token (visitor.h), and the chats. Each
+ * visitor route looks the channel up by its key on the worker (prepare:
+ * chat_visitor_begin), checks the visitor's token where one is needed, and
+ * runs in the channel's tenant with the scope "channel:chat". A chat is a
+ * contact on the channel "chat" made through the core operations (ops.h);
+ * a visitor reaches only the chats of its own visitor id, or, verified by
+ * the brand, of its customer. */
+#include "daemon/handlers.h"
+#include "channel/email/ack.h"
+#include "daemon/chat_text.h"
+#include "daemon/ratelimit.h"
+#include "daemon/router.h"
+#include "daemon/secrets.h"
+#include "daemon/server.h"
+#include "daemon/visitor.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <event2/http.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CHAT_MAX_ORIGINS 16
+#define CHAT_MAX_TOPICS 20
+#define CHAT_CLIENT_ID_MAX 64
+
+/* --- strict decoding of the channel's settings --- */
+
+static bool only_fields(struct request *r, const json_t *obj, const char *const known[], const char *prefix)
+{
+	const char *name;
+	json_t *v;
+	json_object_foreach((json_t *)obj, name, v) {
+		size_t i = 0;
+		while (known[i] && strcmp(known[i], name) != 0)
+			i++;
+		if (known[i] == NULL) {
+			char field[128];
+			snprintf(field, sizeof(field), "%s%s", prefix, name);
+			reply_error(r, 400, "invalid", field, "unknown field '%s'", field);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A string member of at most max bytes, one clean line; *ret NULL when absent. */
+static bool text_field(struct request *r, const json_t *obj, const char *name, const char *field, bool required,
+		       size_t max, const char **ret)
+{
+	json_t *v = json_object_get(obj, name);
+	*ret = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			reply_error(r, 400, "invalid", field, "'%s' is required", field);
+		return !required;
+	}
+	const char *s = json_string_value(v);
+	if (s == NULL || *s == '\0' || strlen(s) > max || !gc_text_is_clean(s, false)) {
+		reply_error(r, 400, "invalid", field, "'%s' is text of 1 to %zu bytes on one line", field, max);
+		return false;
+	}
+	*ret = s;
+	return true;
+}
+
+/* An origin: http(s)://host[:port], nothing after. */
+static bool origin_ok(const char *s)
+{
+	struct evhttp_uri *u = evhttp_uri_parse_with_flags(s, 0);
+	const char *scheme = u ? evhttp_uri_get_scheme(u) : NULL, *host = u ? evhttp_uri_get_host(u) : NULL;
+	const char *path = u ? evhttp_uri_get_path(u) : NULL;
+	bool ok = scheme && host && *host && (strcmp(scheme, "https") == 0 || strcmp(scheme, "http") == 0) &&
+		  (path == NULL || *path == '\0') && evhttp_uri_get_query(u) == NULL &&
+		  evhttp_uri_get_fragment(u) == NULL && evhttp_uri_get_userinfo(u) == NULL &&
+		  strlen(s) <= 200 && strchr(s, ' ') == NULL;
+	if (u)
+		evhttp_uri_free(u);
+	return ok;
+}
+
+static bool origins_field(struct request *r, const json_t *v, json_t *config)
+{
+	if (!json_is_array(v) || json_array_size(v) < 1 || json_array_size(v) > CHAT_MAX_ORIGINS)
+		return reply_error(r, 400, "invalid", "origins", "'origins' lists 1 to %d origins like"
+				   " https://shop.example", CHAT_MAX_ORIGINS), false;
+	size_t i;
+	json_t *o;
+	json_array_foreach(v, i, o) {
+		const char *s = json_string_value(o);
+		if (s == NULL || !origin_ok(s))
+			return reply_error(r, 400, "invalid", "origins", "origins[%zu] is not an origin like"
+					   " https://shop.example[:port]", i), false;
+	}
+	json_object_set(config, "origins", (json_t *)v);
+	return true;
+}
+
+static bool level_field(struct request *r, const json_t *prechat, const char *name, const char *field, json_t *out)
+{
+	const char *s = NULL;
+	if (!text_field(r, prechat, name, field, false, 16, &s))
+		return false;
+	s = s ? s : "off";
+	if (strcmp(s, "off") != 0 && strcmp(s, "optional") != 0 && strcmp(s, "required") != 0)
+		return reply_error(r, 400, "invalid", field, "'%s' is off, optional or required", field), false;
+	json_object_set_new(out, name, json_string(s));
+	return true;
+}
+
+static bool prechat_field(struct request *r, const json_t *v, json_t *config)
+{
+	static const char *const known[] = {"name", "email", "topics", NULL};
+	if (!json_is_object(v))
+		return reply_error(r, 400, "invalid", "prechat", "'prechat' is an object"), false;
+	json_t *out = json_object(), *topics = json_object_get(v, "topics");
+	json_object_set_new(config, "prechat", out);
+	if (!only_fields(r, v, known, "prechat.") || !level_field(r, v, "name", "prechat.name", out) ||
+	    !level_field(r, v, "email", "prechat.email", out))
+		return false;
+	if (topics && (!json_is_array(topics) || json_array_size(topics) > CHAT_MAX_TOPICS))
+		return reply_error(r, 400, "invalid", "prechat.topics", "'prechat.topics' lists 0 to %d topics",
+				   CHAT_MAX_TOPICS), false;
+	size_t i;
+	json_t *t;
+	json_array_foreach(topics, i, t) {
+		const char *s = json_string_value(t);
+		if (s == NULL || *s == '\0' || strlen(s) > 100 || !gc_text_is_clean(s, false))
+			return reply_error(r, 400, "invalid", "prechat.topics", "prechat.topics[%zu] is text of 1 to 100"
+					   " bytes", i), false;
+	}
+	json_object_set_new(out, "topics", topics ? json_deep_copy(topics) : json_array());
+	return true;
+}
+
+static bool offline_field(struct request *r, const json_t *v, json_t *config)
+{
+	static const char *const known[] = {"message", "callback", NULL};
+	if (!json_is_object(v))
+		return reply_error(r, 400, "invalid", "offline", "'offline' is an object"), false;
+	if (!only_fields(r, v, known, "offline."))
+		return false;
+	json_t *out = json_object();
+	json_object_set_new(config, "offline", out);
+	for (size_t i = 0; known[i]; i++) {
+		json_t *b = json_object_get(v, known[i]);
+		if (b && !json_is_boolean(b)) {
+			char field[32];
+			snprintf(field, sizeof(field), "offline.%s", known[i]);
+			return reply_error(r, 400, "invalid", field, "'%s' is true or false", field), false;
+		}
+		json_object_set_new(out, known[i], json_boolean(json_is_true(b)));
+	}
+	return true;
+}
+
+/* Decodes a channel's settings into r->work: {"name","queue_id","config"}
+ * where config holds what was given of origins, prechat and offline (all of
+ * them for a new channel, with their defaults). */
+static int decode_channel(struct request *r, bool patch)
+{
+	static const char *const known[] = {"name", "queue_id", "origins", "prechat", "offline", NULL};
+	const char *name = NULL;
+	json_t *q = json_object_get(r->body, "queue_id");
+	if (!only_fields(r, r->body, known, "") || !text_field(r, r->body, "name", "name", !patch, 100, &name))
+		return 1;
+	if ((q || !patch) && (!json_is_integer(q) || json_integer_value(q) < 1))
+		return reply_error(r, 400, "invalid", "queue_id", "'queue_id' is the id of a queue"), 1;
+	json_t *config = json_object(), *v;
+	r->work = json_pack("{s:s?,s:I,s:o}", "name", name, "queue_id", (json_int_t)(q ? json_integer_value(q) : 0),
+			    "config", config);
+	if ((v = json_object_get(r->body, "origins")) != NULL || !patch) {
+		if (!origins_field(r, v, config))
+			return 1;
+	}
+	json_t *none = json_object(), *prechat = json_object_get(r->body, "prechat"),
+	       *offline = json_object_get(r->body, "offline");
+	bool ok = ((prechat == NULL && patch) || prechat_field(r, prechat ? prechat : none, config)) &&
+		  ((offline == NULL && patch) || offline_field(r, offline ? offline : none, config));
+	json_decref(none);
+	return ok ? 0 : 1;
+}
+
+int prepare_chat_channel(struct request *r, struct store *db)
+{
+	return decode_channel(r, false);
+}
+
+int prepare_chat_channel_update(struct request *r, struct store *db)
+{
+	return decode_channel(r, true);
+}
+
+/* --- staff: the channels --- */
+
+static bool queue_known(struct request *r, struct store *db, int64_t queue_id)
+{
+	json_t *q = NULL;
+	if (store_queue_get(db, &r->scope, queue_id, &q) < 0) {
+		reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)queue_id);
+		return false;
+	}
+	json_decref(q);
+	return true;
+}
+
+/* A new identity secret, sealed: the clear one into secret. */
+static int new_secret(struct request *r, char secret[VISITOR_SECRET_LEN + 1], unsigned char **ret_sealed,
+		      size_t *ret_len)
+{
+	char why[256];
+	visitor_secret_new(secret);
+	if (secrets_seal(r->worker->server->secrets, secret, ret_sealed, ret_len, why, sizeof(why)) < 0)
+		return reply_error(r, 500, "internal", NULL, "the secret cannot be sealed: %s", why);
+	return GC_OK;
+}
+
+int run_chat_channel_create(struct request *r, struct store *db)
+{
+	json_t *w = r->work;
+	int64_t queue_id = json_integer_value(json_object_get(w, "queue_id"));
+	if (!queue_known(r, db, queue_id))
+		return GC_EINVAL;
+	unsigned char raw[16], *sealed = NULL;
+	char key[32], secret[VISITOR_SECRET_LEN + 1];
+	size_t sealed_len = 0;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(key, sizeof(key), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	int rc = new_secret(r, secret, &sealed, &sealed_len);
+	if (rc < 0)
+		return rc;
+	char *config = json_dumps(json_object_get(w, "config"), JSON_COMPACT | JSON_SORT_KEYS);
+	struct store_chat_channel in = {.name = json_string_value(json_object_get(w, "name")), .key = key,
+					.config = config, .sealed = sealed, .sealed_len = sealed_len,
+					.queue_id = queue_id};
+	int64_t id = 0;
+	json_t *row = NULL;
+	rc = config ? store_chat_channel_create(db, &r->scope, &in, &id) : GC_ENOMEM;
+	if (rc == GC_OK)
+		rc = store_chat_channel_get(db, &r->scope, id, &row);
+	free(config);
+	free(sealed);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "name");
+	json_object_set_new(row, "secret", json_string(secret));
+	sodium_memzero(secret, sizeof(secret));
+	return reply(r, 201, row);
+}
+
+int run_chat_channel_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_chat_channel_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "channels", list));
+}
+
+int run_chat_channel_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_chat_channel_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "chat channel") : reply(r, 200, row);
+}
+
+int run_chat_channel_update(struct request *r, struct store *db)
+{
+	json_t *w = r->work, *row = NULL;
+	int64_t queue_id = json_integer_value(json_object_get(w, "queue_id"));
+	if (queue_id && !queue_known(r, db, queue_id))
+		return GC_EINVAL;
+	int rc = store_chat_channel_get(db, &r->scope, r->ids[0], &row);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "chat channel");
+	json_t *config = json_pack("{s:O,s:O,s:O}", "origins", json_object_get(row, "origins"), "prechat",
+				   json_object_get(row, "prechat"), "offline", json_object_get(row, "offline"));
+	json_object_update(config, json_object_get(w, "config"));
+	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(config);
+	json_decref(row);
+	row = NULL;
+	struct store_chat_channel in = {.name = json_string_value(json_object_get(w, "name")), .config = text,
+					.queue_id = queue_id};
+	rc = text ? store_chat_channel_update(db, &r->scope, r->ids[0], &in) : GC_ENOMEM;
+	free(text);
+	if (rc == GC_OK)
+		rc = store_chat_channel_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "chat channel") : reply(r, 200, row);
+}
+
+int run_chat_channel_delete(struct request *r, struct store *db)
+{
+	int rc = store_chat_channel_delete(db, &r->scope, r->ids[0]);
+	return rc < 0 ? reply_store_error(r, db, rc, "chat channel") : reply(r, 204, NULL);
+}
+
+int run_chat_channel_secret(struct request *r, struct store *db)
+{
+	unsigned char *sealed = NULL;
+	char secret[VISITOR_SECRET_LEN + 1];
+	size_t len = 0;
+	int rc = new_secret(r, secret, &sealed, &len);
+	if (rc < 0)
+		return rc;
+	struct store_chat_channel in = {.sealed = sealed, .sealed_len = len};
+	rc = store_chat_channel_update(db, &r->scope, r->ids[0], &in);
+	free(sealed);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "chat channel");
+	json_t *answer = json_pack("{s:I,s:s}", "id", (json_int_t)r->ids[0], "secret", secret);
+	sodium_memzero(secret, sizeof(secret));
+	return reply(r, 200, answer);
+}
+
+/* --- visitors --- */
+
+/* The request's channel (looked up by chat_visitor_begin). */
+static const json_t *req_channel(const struct request *r)
+{
+	return json_object_get(r->work, "channel");
+}
+
+static int64_t req_channel_id(const struct request *r)
+{
+	return json_integer_value(json_object_get(req_channel(r), "id"));
+}
+
+static bool visitor_key(struct request *r, unsigned char key[VISITOR_KEY_LEN])
+{
+	char why[256];
+	if (secrets_derive(r->worker->server->secrets, "chatvist", key, why, sizeof(why)) == GC_OK)
+		return true;
+	reply_error(r, 500, "internal", NULL, "the visitor key cannot be derived: %s", why);
+	return false;
+}
+
+/* The visitor's token, from Authorization: Bearer or ?token= (EventSource). */
+static const char *token_of(struct request *r)
+{
+	const char *auth = conn_header(r->conn, "Authorization");
+	if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
+		return auth + 7;
+	return auth ? NULL : query_get(r, "token");
+}
+
+/* Finds the channel of r->key, sets the request's scope to its tenant,
+ * and, when need_token, checks the visitor's token: r->work becomes
+ * {"channel", "visitor"?, "customer_id"?}. Answers (404, 401) and returns
+ * false when it cannot go on. */
+static bool chat_visitor_begin(struct request *r, struct store *db, bool need_token)
+{
+	json_t *channel = NULL;
+	int rc = store_chat_channel_by_key(db, r->key, &channel, NULL, NULL);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 404, "not_found", NULL, "no such chat"), false;
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL), false;
+	char ip[sizeof(r->scope.ip)];
+	snprintf(ip, sizeof(ip), "%s", r->scope.ip);
+	r->scope = ops_channel_scope(json_integer_value(json_object_get(channel, "tenant_id")), "chat");
+	snprintf(r->scope.ip, sizeof(r->scope.ip), "%s", ip);
+	json_decref(r->work);
+	r->work = json_pack("{s:o}", "channel", channel);
+	if (!need_token)
+		return true;
+	unsigned char key[VISITOR_KEY_LEN];
+	struct visitor v;
+	if (!visitor_key(r, key))
+		return false;
+	rc = visitor_token_check(key, token_of(r), req_channel_id(r), gc_now_ms(), &v);
+	sodium_memzero(key, sizeof(key));
+	if (rc < 0)
+		return reply_error(r, 401, "unauthorized", NULL, "this call needs the visitor's token of this chat,"
+				   " unexpired ('Authorization: Bearer TOKEN')"), false;
+	json_object_set_new(r->work, "visitor", json_string(v.id));
+	json_object_set_new(r->work, "customer_id", json_integer(v.customer_id));
+	return true;
+}
+
+static const char *req_visitor(const struct request *r)
+{
+	return json_string_value(json_object_get(r->work, "visitor"));
+}
+
+static int64_t req_customer(const struct request *r)
+{
+	return json_integer_value(json_object_get(r->work, "customer_id"));
+}
+
+/* Counts a visitor's request against the address's public allowance. */
+static bool visitor_allowed(struct request *r)
+{
+	int retry = 0;
+	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
+		return true;
+	char value[16];
+	snprintf(value, sizeof(value), "%d", retry);
+	reply_header(r, "Retry-After", value);
+	reply_error(r, 429, "too_many_requests", NULL, "too many requests: try again in %d seconds", retry);
+	return false;
+}
+
+int prepare_chat_public(struct request *r, struct store *db)
+{
+	return visitor_allowed(r) && chat_visitor_begin(r, db, false) ? 0 : 1;
+}
+
+int prepare_chat_visitor(struct request *r, struct store *db)
+{
+	return visitor_allowed(r) && chat_visitor_begin(r, db, true) ? 0 : 1;
+}
+
+/* Whether the tenant is open for chats now, and the wait a newcomer would
+ * have (*ret_load). */
+static int chat_open(struct request *r, struct store *db, bool *ret_open, struct router_load *ret_load)
+{
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	struct calendar *cal = malloc(sizeof(*cal));
+	bool open = false;
+	if (cal == NULL)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again");
+	int rc = ops_calendar_load(db, r->scope.tenant_id, cal, &err);
+	if (rc == GC_OK)
+		rc = calendar_is_open(cal, gc_now_ms(), &open);
+	free(cal);
+	if (rc < 0)
+		return reply_ops_error(r, db, &err);
+	int64_t queue_id = json_integer_value(json_object_get(req_channel(r), "queue_id"));
+	memset(ret_load, 0, sizeof(*ret_load));
+	rc = router_queue_load(o.router, r->scope.tenant_id, queue_id, ret_load);
+	if (rc < 0 && rc != GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, NULL);
+	*ret_open = open && rc == GC_OK && ret_load->agents > 0 && ret_load->slots > 0;
+	return GC_OK;
+}
+
+/* {"position", "expected_s"} for a load (ahead counts the contacts before). */
+static json_t *wait_json(const struct router_load *load)
+{
+	int64_t ms = ack_expected_reply_ms(load);
+	return json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
+			 ms >= 0 ? json_integer(ms / 1000) : json_null());
+}
+
+int run_chat_config(struct request *r, struct store *db)
+{
+	const json_t *ch = req_channel(r);
+	bool open = false;
+	struct router_load load;
+	int rc = chat_open(r, db, &open, &load);
+	if (rc < 0)
+		return rc;
+	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:o,s:s}", "name", json_object_get(ch, "tenant_name"),
+				   "tenant", json_object_get(ch, "tenant_id"), "origins", json_object_get(ch, "origins"),
+				   "prechat", json_object_get(ch, "prechat"), "offline", json_object_get(ch, "offline"),
+				   "open", open, "wait", open ? wait_json(&load) : json_null(), "lang", "en");
+	r->cache_control = "no-cache";
+	return reply(r, 200, answer);
+}
+
+/* POST /chat/v1/{key}/visitors: the identity is checked here, on the worker. */
+int prepare_chat_visitor_new(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"customer", NULL};
+	static const char *const customer_known[] = {"id", "hmac", NULL};
+	if (!visitor_allowed(r) || !only_fields(r, r->body, known, ""))
+		return 1;
+	json_t *customer = json_object_get(r->body, "customer");
+	if (customer == NULL || json_is_null(customer))
+		return chat_visitor_begin(r, db, false) ? 0 : 1;
+	const char *id = NULL, *hmac = NULL;
+	if (!json_is_object(customer))
+		return reply_error(r, 400, "invalid", "customer", "'customer' is {\"id\", \"hmac\"}"), 1;
+	if (!only_fields(r, customer, customer_known, "customer.") ||
+	    !text_field(r, customer, "id", "customer.id", true, 128, &id) ||
+	    !text_field(r, customer, "hmac", "customer.hmac", true, 128, &hmac))
+		return 1;
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	json_t *channel = NULL;
+	int rc = store_chat_channel_by_key(db, r->key, &channel, &sealed, &len);
+	json_decref(channel);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 404, "not_found", NULL, "no such chat"), 1;
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL), 1;
+	char *secret = NULL, why[256];
+	rc = secrets_unseal(r->worker->server->secrets, sealed, len, &secret, why, sizeof(why));
+	free(sealed);
+	if (rc < 0)
+		return reply_error(r, 500, "internal", NULL, "the channel's secret cannot be read: %s", why), 1;
+	bool ok = visitor_identity_ok(secret, id, hmac);
+	sodium_memzero(secret, strlen(secret));
+	free(secret);
+	if (!ok)
+		return reply_error(r, 401, "unverified", "customer.hmac", "the customer's hmac is not"
+				   " HMAC-SHA256(secret, id) of this channel"), 1;
+	return chat_visitor_begin(r, db, false) ? 0 : 1;
+}
+
+int run_chat_visitor_new(struct request *r, struct store *db)
+{
+	const char *external = json_string_value(json_object_get(json_object_get(r->body, "customer"), "id"));
+	int64_t customer = 0;
+	if (external) { /* verified: the brand's customer, made on first sight */
+		int rc = store_customer_by_external(db, r->scope.tenant_id, external, &customer);
+		if (rc == GC_ENOTFOUND) {
+			struct customer_input in = {.has = HAS_EXTERNAL_ID, .external_id = external};
+			rc = store_customer_create_id(db, &r->scope, &in, &customer);
+		}
+		if (rc < 0)
+			return reply_store_error(r, db, rc, "customer.id");
+	}
+	unsigned char key[VISITOR_KEY_LEN];
+	struct visitor v;
+	char token[VISITOR_TOKEN_MAX], expires[GC_TIME_LEN];
+	if (!visitor_key(r, key))
+		return GC_EIO;
+	visitor_init(&v, req_channel_id(r), customer, gc_now_ms());
+	visitor_token_make(key, &v, token);
+	sodium_memzero(key, sizeof(key));
+	gc_time_format(v.expires_at, expires);
+	return reply(r, 201, json_pack("{s:s,s:b,s:s}", "token", token, "verified", customer != 0, "expires_at",
+				       expires));
+}
+
+/* The chat r->ids[0] when the request's visitor may see it; answers 404
+ * otherwise (a chat of another visitor is no chat of theirs). */
+static int visitor_chat(struct request *r, struct store *db, json_t **ret)
+{
+	json_t *chat = NULL;
+	int rc = store_chat_get(db, r->scope.tenant_id, r->ids[0], &chat);
+	if (rc < 0 && rc != GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, NULL);
+	int64_t customer = req_customer(r);
+	bool mine = rc == GC_OK && json_integer_value(json_object_get(chat, "channel_id")) == req_channel_id(r) &&
+		    (customer > 0 ? json_is_true(json_object_get(chat, "verified")) &&
+					    json_integer_value(json_object_get(chat, "customer_id")) == customer
+				  : !json_is_true(json_object_get(chat, "verified")) &&
+					    strcmp(json_string_value(json_object_get(chat, "visitor")), req_visitor(r)) == 0);
+	if (!mine) {
+		json_decref(chat);
+		return reply_error(r, 404, "not_found", NULL, "no such chat");
+	}
+	*ret = chat;
+	return GC_OK;
+}
+
+/* A chat's state as the visitor sees it: ended, else the routing's. */
+static const char *chat_state(struct request *r, struct store *db, const json_t *chat)
+{
+	const char *contact = json_string_value(json_object_get(chat, "contact_state"));
+	if (!json_is_null(json_object_get(chat, "ended_at")) || (contact && strcmp(contact, "closed") == 0))
+		return "ended";
+	json_t *view = NULL;
+	const char *state = "waiting";
+	if (router_contact_view(request_ops(r, db).router, &r->scope, json_integer_value(json_object_get(chat, "id")),
+				&view) == GC_OK &&
+	    strcmp(json_string_value(json_object_get(view, "state")), "assigned") == 0)
+		state = "assigned";
+	json_decref(view);
+	return state;
+}
+
+int run_chat_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL, *out = json_array(), *chat;
+	int rc = store_chat_list_open(db, r->scope.tenant_id, req_channel_id(r), req_visitor(r), req_customer(r), &list);
+	if (rc < 0) {
+		json_decref(out);
+		return reply_store_error(r, db, rc, NULL);
+	}
+	size_t i;
+	json_array_foreach(list, i, chat)
+		json_array_append_new(out, json_pack("{s:O,s:s,s:O}", "id", json_object_get(chat, "id"), "state",
+						     chat_state(r, db, chat), "created_at",
+						     json_object_get(chat, "created_at")));
+	json_decref(list);
+	return reply(r, 200, json_pack("{s:o}", "chats", out));
+}
+
+/* A prechat field against the channel's form: "off" refuses it, "required" needs it. */
+static bool prechat_ok(struct request *r, const char *name, size_t max)
+{
+	const char *level = json_string_value(json_object_get(json_object_get(req_channel(r), "prechat"), name));
+	const char *value = NULL;
+	if (!text_field(r, r->body, name, name, level && strcmp(level, "required") == 0, max, &value))
+		return false;
+	if (value && (level == NULL || strcmp(level, "off") == 0))
+		return reply_error(r, 400, "invalid", name, "this chat's form asks no '%s'", name), false;
+	if (value && strcmp(name, "email") == 0 && !gc_text_is_email(value))
+		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), false;
+	return true;
+}
+
+/* The message of a chat's request, cleaned (chat_text.h) into r->work's "body". */
+static bool body_ok(struct request *r, const char *name)
+{
+	json_t *v = json_object_get(r->body, name);
+	const char *s = json_string_value(v);
+	size_t len = s ? json_string_length(v) : 0, out_len = 0;
+	char *clean = s ? malloc(len + 1) : NULL;
+	if (s == NULL || clean == NULL || chat_text_clean(s, len, CHAT_BODY_MAX, clean, &out_len) < 0) {
+		free(clean);
+		return reply_error(r, 400, "invalid", name, "'%s' is UTF-8 text of 1 to %d bytes once control"
+				   " characters are removed", name, CHAT_BODY_MAX), false;
+	}
+	json_object_set_new(r->work, "body", json_stringn(clean, out_len));
+	free(clean);
+	return true;
+}
+
+int prepare_chat_create(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"name", "email", "topic", "message", NULL};
+	if (prepare_chat_visitor(r, db) != 0)
+		return 1;
+	if (!only_fields(r, r->body, known, "") || !prechat_ok(r, "name", 100) || !prechat_ok(r, "email", 254) ||
+	    !body_ok(r, "message"))
+		return 1;
+	const char *topic = NULL;
+	if (!text_field(r, r->body, "topic", "topic", false, 100, &topic))
+		return 1;
+	json_t *topics = json_object_get(json_object_get(req_channel(r), "prechat"), "topics"), *t;
+	size_t i;
+	bool known_topic = topic == NULL;
+	json_array_foreach(topics, i, t) known_topic |= topic && strcmp(json_string_value(t), topic) == 0;
+	if (!known_topic)
+		return reply_error(r, 400, "invalid", "topic", "'topic' is one of the chat's topics"), 1;
+	return 0;
+}
+
+/* The customer of a new chat: the verified one, else the visitor's own
+ * (made for its first chat, with the prechat email when given). */
+static int chat_customer(struct request *r, struct store *db, int64_t *ret)
+{
+	int64_t customer = req_customer(r);
+	if (customer > 0) {
+		*ret = customer;
+		return GC_OK;
+	}
+	int rc = store_chat_visitor_customer(db, r->scope.tenant_id, req_channel_id(r), req_visitor(r), ret);
+	if (rc != GC_ENOTFOUND)
+		return rc < 0 ? reply_store_error(r, db, rc, NULL) : GC_OK;
+	const char *email = json_string_value(json_object_get(r->body, "email"));
+	struct customer_input in = {.has = email ? HAS_EMAIL : 0, .email = email};
+	rc = store_customer_create_id(db, &r->scope, &in, ret);
+	return rc < 0 ? reply_store_error(r, db, rc, "email") : GC_OK;
+}
+
+int run_chat_create(struct request *r, struct store *db)
+{
+	bool open = false;
+	struct router_load load;
+	int rc = chat_open(r, db, &open, &load);
+	if (rc < 0)
+		return rc;
+	if (!open) {
+		rc = reply_error(r, 409, "closed", NULL, "nobody can take a chat now: leave a message or ask for a call");
+		json_object_set(r->resp, "offline", json_object_get(req_channel(r), "offline"));
+		return rc;
+	}
+	int64_t customer = 0, contact = 0;
+	if ((rc = chat_customer(r, db, &customer)) < 0)
+		return rc;
+	const char *name = json_string_value(json_object_get(r->body, "name"));
+	const char *topic = json_string_value(json_object_get(r->body, "topic"));
+	char subject[256];
+	snprintf(subject, sizeof(subject), "Chat%s%s%s%s", name ? " with " : "", name ? name : "", topic ? ": " : "",
+		 topic ? topic : "");
+	struct contact_input in = {.channel = CHANNEL_CHAT, .customer_id = customer, .subject = subject,
+				   .reason = topic, .message = json_string_value(json_object_get(r->work, "body")),
+				   .queue_id = json_integer_value(json_object_get(req_channel(r), "queue_id"))};
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	if ((rc = ops_contact_create(&o, &r->scope, &in, &contact, NULL, &err)) < 0)
+		return reply_ops_error(r, db, &err);
+	struct store_chat chat = {.contact_id = contact, .channel_id = req_channel_id(r), .customer_id = customer,
+				  .visitor = req_visitor(r), .verified = req_customer(r) > 0};
+	if ((rc = store_chat_create(db, r->scope.tenant_id, &chat)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	struct router_load now;
+	json_t *wait = router_contact_load(o.router, &r->scope, contact, &now) == GC_OK ? wait_json(&now) : json_null();
+	return reply(r, 201, json_pack("{s:I,s:s,s:o}", "id", (json_int_t)contact, "state", "waiting", "wait", wait));
+}
+
+/* --- messages --- */
+
+int prepare_chat_message(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"body", "client_id", NULL};
+	const char *client = NULL;
+	if (prepare_chat_visitor(r, db) != 0)
+		return 1;
+	if (!only_fields(r, r->body, known, "") || !body_ok(r, "body") ||
+	    !text_field(r, r->body, "client_id", "client_id", true, CHAT_CLIENT_ID_MAX, &client))
+		return 1;
+	return 0;
+}
+
+int run_chat_message(struct request *r, struct store *db)
+{
+	json_t *chat = NULL, *msg = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	if (rc < 0)
+		return rc;
+	bool ended = strcmp(chat_state(r, db, chat), "ended") == 0;
+	json_decref(chat);
+	const char *client = json_string_value(json_object_get(r->body, "client_id"));
+	rc = store_chat_message_by_client(db, r->scope.tenant_id, r->ids[0], client, &msg);
+	if (rc == GC_OK) /* sent again: the first one */
+		return reply(r, 200, msg);
+	if (rc != GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, NULL);
+	if (ended)
+		return reply_error(r, 409, "ended", NULL, "this chat has ended");
+	struct message_input in = {.body = json_string_value(json_object_get(r->work, "body"))};
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	json_t *added = NULL;
+	if ((rc = ops_message_add(&o, &r->scope, r->ids[0], &in, false, &added, &err)) < 0)
+		return reply_ops_error(r, db, &err);
+	int64_t id = json_integer_value(json_object_get(added, "id"));
+	json_decref(added);
+	if ((rc = store_chat_message_set_client(db, r->scope.tenant_id, id, client)) < 0 ||
+	    (rc = store_chat_message_by_client(db, r->scope.tenant_id, r->ids[0], client, &msg)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 201, msg);
+}

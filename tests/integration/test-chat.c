@@ -1,0 +1,352 @@
+/* The web chat's server side through the real daemon, on the run's engine
+ * (docs/chat.md): chat channels (the secret shown once, strict settings,
+ * other tenants see nothing), visitor tokens (anonymous, verified by the
+ * brand's HMAC, refused when forged or of another channel), chats (closed
+ * without an agent: 409 with the offline ways; open: a contact on the
+ * channel "chat" in the channel's queue with its first message and a
+ * wait), and the visitor's messages (cleaned, kept once per client id,
+ * reachable only by their own visitor). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PASSWORD "chat pass"
+
+static struct daemon d;
+static char *admin, *admin2, *agent;
+static long long agent_id, skill, queue, channel;
+static char key[64], secret[80];
+
+#define call(...) http_expect(&d, __VA_ARGS__)
+
+static void presence(const char *p)
+{
+	struct resp r;
+	call("POST", agent, 200, json_pack("{s:s}", "presence", p), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+}
+
+static int setup(void **state)
+{
+	if (sodium_init() < 0 || daemon_init(&d, "t", "admin@t.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
+	    daemon_start(&d, "--public-per-minute", "100000", NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@t.example", PASSWORD);
+	admin2 = login(&d, "admin@two.example", PASSWORD);
+	agent_id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "agent@t.example",
+		"name", "Alice Martin", "password", PASSWORD, "role", "agent"));
+	agent = login(&d, "agent@t.example", PASSWORD);
+	skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "web"));
+	queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "web chat", "skill_id",
+		(json_int_t)skill, "channel", "chat"));
+	struct resp r;
+	call("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "chat", 2), &r, "/api/v1/agents/%lld", agent_id);
+	resp_clear(&r);
+	call("POST", admin, 201, json_pack("{s:s,s:I,s:[s],s:{s:s,s:s,s:[s,s]},s:{s:b,s:b}}", "name", "shop",
+		"queue_id", (json_int_t)queue, "origins", "https://shop.example", "prechat", "name", "optional",
+		"email", "optional", "topics", "Billing", "Orders", "offline", "message", 1, "callback", 0), &r,
+		"/api/v1/channels/chat");
+	channel = resp_int(&r, "id");
+	snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "key")));
+	snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(r.json, "secret")));
+	resp_clear(&r);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	daemon_stop(&d);
+	daemon_cleanup(&d);
+	free(admin);
+	free(admin2);
+	free(agent);
+	return 0;
+}
+
+/* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
+static void brand_hmac(const char *with, const char *id, char out[65])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)with, strlen(with));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
+/* A new visitor's token of the channel of channel_key (malloc'd); customer NULL: anonymous. */
+static char *visitor(const char *channel_key, const char *customer)
+{
+	struct resp r;
+	json_t *body = json_object();
+	if (customer) {
+		char mac[65];
+		brand_hmac(secret, customer, mac);
+		json_object_set_new(body, "customer", json_pack("{s:s,s:s}", "id", customer, "hmac", mac));
+	}
+	call("POST", NULL, 201, body, &r, "/chat/v1/%s/visitors", channel_key);
+	assert_int_equal(json_is_true(json_object_get(r.json, "verified")), customer != NULL);
+	char *token = strdup(json_string_value(json_object_get(r.json, "token")));
+	resp_clear(&r);
+	return token;
+}
+
+static long long new_chat(const char *token, const char *message)
+{
+	struct resp r;
+	call("POST", token, 201, json_pack("{s:s,s:s}", "message", message, "topic", "Billing"), &r,
+	     "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+static void channels_are_configured_and_kept_to_their_tenant(void **state)
+{
+	struct resp r;
+	assert_int_equal(strlen(key), 22);
+	assert_int_equal(strlen(secret), 64);
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	assert_null(json_object_get(r.json, "secret"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "key")), key);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "origins"), 0)), "https://shop.example");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "prechat"), "email")), "optional");
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat");
+	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 1);
+	assert_null(strstr(r.text, secret));
+	resp_clear(&r);
+	/* strict settings, the field named */
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s]}", "name", "x", "queue_id", (json_int_t)queue, "origins",
+		"https://shop.example/path"), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "origins");
+	resp_clear(&r);
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s],s:{s:s}}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example", "prechat", "email", "maybe"), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "prechat.email");
+	resp_clear(&r);
+	call("POST", admin, 400, json_pack("{s:s,s:I,s:[s],s:i}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example", "colour", 1), &r, "/api/v1/channels/chat");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "colour");
+	resp_clear(&r);
+	call("POST", admin2, 422, json_pack("{s:s,s:I,s:[s]}", "name", "x", "queue_id", (json_int_t)queue,
+		"origins", "https://a.example"), &r, "/api/v1/channels/chat");
+	resp_clear(&r);
+	/* another tenant sees nothing of it; an agent may not manage channels */
+	call("GET", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("PATCH", admin2, 404, json_pack("{s:s}", "name", "mine"), &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("DELETE", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
+	resp_clear(&r);
+	call("POST", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld/secret", channel);
+	resp_clear(&r);
+	call("GET", admin2, 200, NULL, &r, "/api/v1/channels/chat");
+	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 0);
+	resp_clear(&r);
+	call("GET", agent, 403, NULL, &r, "/api/v1/channels/chat");
+	resp_clear(&r);
+	/* a patch changes what it names only */
+	call("PATCH", admin, 200, json_pack("{s:{s:b,s:b}}", "offline", "message", 1, "callback", 1), &r,
+	     "/api/v1/channels/chat/%lld", channel);
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "callback")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "shop");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(r.json, "prechat"), "topics")), 2);
+	resp_clear(&r);
+	/* a channel made and removed */
+	long long other = post_id(&d, admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", "other",
+		"queue_id", (json_int_t)queue, "origins", "http://localhost:8080"));
+	call("DELETE", admin, 204, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	resp_clear(&r);
+	call("GET", admin, 404, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	resp_clear(&r);
+}
+
+static void visitors_get_tokens_and_brands_vouch_for_customers(void **state)
+{
+	struct resp r;
+	char *anon = visitor(key, NULL), *known = visitor(key, "ext-42");
+	call("POST", NULL, 401, json_pack("{s:{s:s,s:s}}", "customer", "id", "ext-42", "hmac",
+		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"), &r, "/chat/v1/%s/visitors", key);
+	assert_string_equal(resp_error(&r), "unverified");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "customer.hmac");
+	resp_clear(&r);
+	call("POST", NULL, 404, json_object(), &r, "/chat/v1/%s/visitors", "nosuchkey0000000000000");
+	resp_clear(&r);
+	/* the token is needed, and must be this channel's and unchanged */
+	call("GET", NULL, 401, NULL, &r, "/chat/v1/%s/chats", key);
+	resp_clear(&r);
+	char forged[256];
+	snprintf(forged, sizeof(forged), "%s", anon);
+	forged[10] = forged[10] == 'A' ? 'B' : 'A';
+	call("GET", forged, 401, NULL, &r, "/chat/v1/%s/chats", key);
+	resp_clear(&r);
+	long long other = post_id(&d, admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", "second",
+		"queue_id", (json_int_t)queue, "origins", "https://b.example"));
+	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat/%lld", other);
+	char other_key[64];
+	snprintf(other_key, sizeof(other_key), "%s", json_string_value(json_object_get(r.json, "key")));
+	resp_clear(&r);
+	call("GET", anon, 401, NULL, &r, "/chat/v1/%s/chats", other_key);
+	resp_clear(&r);
+	call("GET", anon, 200, NULL, &r, "/chat/v1/%s/chats?token=%s", key, known); /* the header wins */
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/chats?token=%s", key, anon); /* EventSource's way */
+	resp_clear(&r);
+	/* the brand's customer exists once, by its external id */
+	free(visitor(key, "ext-42"));
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers");
+	int n = 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(r.json, "items"), i, c)
+		n += json_string_value(json_object_get(c, "external_id")) &&
+		     strcmp(json_string_value(json_object_get(c, "external_id")), "ext-42") == 0;
+	assert_int_equal(n, 1);
+	resp_clear(&r);
+	free(anon);
+	free(known);
+}
+
+static void a_chat_waits_for_an_agent_and_is_closed_without_one(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	presence("offline");
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_false(json_is_true(json_object_get(r.json, "open")));
+	assert_true(json_is_null(json_object_get(r.json, "wait")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "t");
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s}", "message", "hello?"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(resp_error(&r), "closed");
+	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
+	resp_clear(&r);
+	presence("available");
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_true(json_is_true(json_object_get(r.json, "open")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "wait"), "position")), 1);
+	resp_clear(&r);
+	/* the prechat form is checked */
+	call("POST", v, 400, json_pack("{s:s,s:s}", "message", "hi", "topic", "Holidays"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "topic");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s,s:s}", "message", "hi", "email", "not-an-address"), &r,
+	     "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "email");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s}", "message", "\x01\x02"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "message");
+	resp_clear(&r);
+	long long chat = new_chat(v, "my invoice\x07 is wrong");
+	/* a contact on the chat channel in the channel's queue, with its first message */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "chat");
+	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), "Chat: Billing");
+	assert_non_null(strstr(r.text, "my invoice is wrong"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", chat);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), queue);
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "chats"), 0), "id")),
+			 chat);
+	resp_clear(&r);
+	/* the other tenant's staff finds no such contact */
+	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld", chat);
+	resp_clear(&r);
+	free(v);
+}
+
+static void messages_are_kept_once_and_only_for_their_visitor(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL), *stranger = visitor(key, NULL);
+	long long chat = new_chat(v, "first");
+	call("POST", v, 201, json_pack("{s:s,s:s}", "body", "line one\nline\ttwo\x1b", "client_id", "c-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	long long id = resp_int(&r, "id");
+	assert_string_equal(json_string_value(json_object_get(r.json, "body")), "line one\nline\ttwo");
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")), "inbound");
+	assert_string_equal(json_string_value(json_object_get(r.json, "client_id")), "c-1");
+	resp_clear(&r);
+	call("POST", v, 200, json_pack("{s:s,s:s}", "body", "line one again", "client_id", "c-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	assert_int_equal(resp_int(&r, "id"), id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "body")), "line one\nline\ttwo");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s,s:s}", "body", "", "client_id", "c-2"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "body");
+	resp_clear(&r);
+	char big[4100];
+	memset(big, 'x', 4001);
+	big[4001] = '\0';
+	call("POST", v, 400, json_pack("{s:s,s:s}", "body", big, "client_id", "c-3"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	/* the timeline holds the message once */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	const char *at = strstr(r.text, "line one");
+	assert_non_null(at);
+	assert_null(strstr(at + 1, "line one"));
+	resp_clear(&r);
+	/* another visitor, even of the same channel, cannot see or post into it */
+	call("POST", stranger, 404, json_pack("{s:s,s:s}", "body", "me too", "client_id", "s-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	call("GET", stranger, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	free(v);
+	free(stranger);
+}
+
+static void an_unverified_visitor_never_joins_a_verified_customers_chat(void **state)
+{
+	struct resp r;
+	char *known = visitor(key, "ext-7"), *again = visitor(key, "ext-7"), *anon = visitor(key, NULL);
+	long long chat = new_chat(known, "about my order");
+	/* the same customer on another device finds it */
+	call("GET", again, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 1);
+	resp_clear(&r);
+	call("POST", again, 201, json_pack("{s:s,s:s}", "body", "from my phone", "client_id", "p-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	/* an anonymous visitor does not, whatever they say they are */
+	call("GET", anon, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	call("POST", anon, 404, json_pack("{s:s,s:s}", "body", "let me in", "client_id", "a-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	free(known);
+	free(again);
+	free(anon);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(channels_are_configured_and_kept_to_their_tenant),
+		cmocka_unit_test(visitors_get_tokens_and_brands_vouch_for_customers),
+		cmocka_unit_test(a_chat_waits_for_an_agent_and_is_closed_without_one),
+		cmocka_unit_test(messages_are_kept_once_and_only_for_their_visitor),
+		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
