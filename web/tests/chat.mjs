@@ -265,7 +265,7 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
     if (n !== 1) throw new Error(`"${text}" shown ${n} times on the desktop`);
   };
   try {
-    await step('chat through guichetd: the launcher and frame are served, the agent accepts the visitor\'s chat', async () => {
+    if (!await step('chat through guichetd: the launcher and frame are served, the agent accepts the visitor\'s chat', async () => {
       await page.goto(url);
       await page.getByLabel('Email').fill('widget.agent@a.example');
       await page.getByLabel('Password').fill(password);
@@ -283,8 +283,8 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
       await offer.getByRole('button', { name: 'Accept' }).click();
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
       await deskOnce('My widget parcel is late');
-    });
-    await step('chat through guichetd: each sees the other typing, and the replies', async () => {
+    })) return;
+    if (!await step('chat through guichetd: each sees the other typing, and the replies', async () => {
       await panel().getByLabel('Reply').pressSequentially('Hel', { delay: 30 });
       await frame.getByText(/is typing…/).waitFor();
       await panel().getByLabel('Reply').fill('Hello, I am looking.');
@@ -296,8 +296,8 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
       await frame.getByLabel('Your message').press('Enter');
       await deskOnce('Thank you');
       await panel().locator('.chat-read').first().waitFor();
-    });
-    await step('chat through guichetd: the visitor offline, both write; back online each message once on both sides', async () => {
+    })) return;
+    if (!await step('chat through guichetd: the visitor offline, both write; back online each message once on both sides', async () => {
       await visitor.context.setOffline(true);
       await frame.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
       await panel().getByLabel('Reply').fill('Found it, it comes tomorrow.');
@@ -315,8 +315,8 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
       const stored = await admin('GET', `/api/v1/contacts/${contactId}`);
       const n = stored.messages.filter((m) => m.body === 'Great, and the invoice?').length;
       if (n !== 1) throw new Error(`stored ${n} times`);
-    });
-    await step('chat through guichetd: a reload on either side keeps the conversation, each message once', async () => {
+    })) return;
+    if (!await step('chat through guichetd: a reload on either side keeps the conversation, each message once', async () => {
       await visitor.page.reload();
       await page.reload();
       for (const text of ['My widget parcel is late', 'Hello, I am looking.', 'Thank you', 'Found it, it comes tomorrow.', 'Great, and the invoice?']) {
@@ -324,7 +324,7 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
         await deskOnce(text);
       }
       await accessible(visitor.page, 'chat through guichetd (en)');
-    });
+    })) return;
   } finally {
     await visitor.context.close();
     await desk.context.close();
