@@ -55,7 +55,7 @@ export function Prechat({ t, config, client, onStarted, onClosed }) {
     if (topics.length) body.topic = v.topic;
     try {
       const chat = await client.call('POST', '/chats', body);
-      onStarted(chat.id);
+      onStarted(chat.id, chat.wait);
     } catch (err) {
       if (err.status === 409) onClosed(err);
       else throw err;

@@ -87,8 +87,9 @@ function App() {
     document.title = t('title');
   }, [lang]);
 
-  const follow = (id) => {
+  const follow = (id, wait) => {
     const c = new Conversation(client, id, () => setTick((n) => n + 1));
+    if (wait && !c.wait) c.wait = wait; // until the stream says more
     setConv(c);
     setPhase('chat');
     postParent({ type: 'guichet:active', on: true });

@@ -79,7 +79,8 @@
     css(badge, { display: !open && unread ? 'inline-block' : 'none' });
     css(wrap, { display: open ? 'flex' : 'none' });
   };
-  const post = (msg) => frame && frame.contentWindow && frame.contentWindow.postMessage(msg, origin);
+  // only once the frame said it is ready: before, the iframe holds about:blank, of the host's origin
+  const post = (msg) => ready && frame.contentWindow && frame.contentWindow.postMessage(msg, origin);
   const hello = () => post({ type: 'guichet:hello', customer: (window.guichetChat || {}).customer || null, lang, stored: kept() });
 
   function makeFrame() {
