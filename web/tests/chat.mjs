@@ -199,7 +199,19 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
       await frameOf(fr).getByRole('button', { name: 'Terminer la discussion' }).click();
       await frameOf(fr).getByRole('button', { name: 'Nouvelle discussion' }).click();
       await frameOf(fr).getByRole('heading', { name: 'Laisser un message' }).waitFor();
+      await frameOf(fr).getByRole('heading', { name: 'Être rappelé' }).waitFor();
       await accessible(fr, 'chat offline (fr)');
+      // the API's error beside its field (an address the browser takes, the server not), then the message left
+      await frameOf(fr).locator('#leave-email').fill('vera@localhost');
+      await frameOf(fr).locator('#leave-message').fill('Rappelez-moi demain');
+      await frameOf(fr).getByRole('button', { name: 'Envoyer le message' }).click();
+      await frameOf(fr).locator('#leave-email[aria-invalid="true"][aria-describedby="leave-email-error"]').waitFor();
+      await frameOf(fr).locator('#leave-email-error').waitFor();
+      await frameOf(fr).locator('#leave-email').fill('vera@example.net');
+      await frameOf(fr).getByRole('button', { name: 'Envoyer le message' }).click();
+      await frameOf(fr).getByText('Merci : nous vous répondrons par e-mail.').waitFor();
+      if (!fake.posts.some((p) => p.what === 'leave' && p.body.email === 'vera@example.net')) throw new Error('no message left');
+
       await fr.close();
       fake.open = true;
     });

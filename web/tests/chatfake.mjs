@@ -70,12 +70,18 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
         .map((c) => ({ id: c.id, state: c.state, created_at: c.created_at })) });
     if (rest === '/chats' && req.method === 'POST') {
       const body = await readBody(req);
-      if (!fake.open) return json(res, 409, { error: { code: 'closed', message: 'closed' }, offline: { message: true, callback: false } });
+      if (!fake.open) return json(res, 409, { error: { code: 'closed', message: 'closed' }, offline: { message: true, callback: true } });
       if (!body || !body.message) return fail(res, 400, 'invalid', 'message');
       const chat = { id: nextId++, visitor, state: 'waiting', messages: [], clients: new Set(), created_at: new Date().toISOString() };
       chats.set(chat.id, chat);
       addMessage(chat, { kind: 'inbound', body: body.message });
       return json(res, 201, { id: chat.id, state: 'waiting', wait: { position: 1, expected_s: 60 } });
+    }
+    if (rest === '/messages' && req.method === 'POST') { // leave a message, when closed
+      const body = await readBody(req);
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body?.email || '')) return fail(res, 400, 'invalid', 'email');
+      fake.posts.push({ what: 'leave', body });
+      return json(res, 201, { id: 999 });
     }
     const m = /^\/chats\/(\d+)\/(\w+)$/.exec(rest);
     const chat = m && mine(m[1]);
@@ -113,7 +119,7 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
     if (rest === '/frame') return file(res, join(dist, 'chat', 'frame.html'), { 'Content-Security-Policy': `frame-ancestors ${origins.join(' ')}` });
     if (rest === '/config')
       return json(res, 200, { name: 'Fake Brand', tenant: 1, origins, open: fake.open, wait: null, lang: 'en',
-        prechat: { name: 'optional', email: 'off', topics: [] }, offline: { message: true, callback: false } });
+        prechat: { name: 'optional', email: 'off', topics: [] }, offline: { message: true, callback: true } });
     return visitorApi(req, res, url, rest);
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
