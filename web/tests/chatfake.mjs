@@ -1,4 +1,4 @@
-// The web chat's visitor API as /work/prompts/chat-contract.md describes it,
+// The web chat's visitor API as docs/chat.md describes it (the contract),
 // in memory, for chat.mjs: it serves the built launcher and frame
 // (web/dist/chat/) and answers the visitor's calls the way guichetd does
 // (tokens, a repeated client_id answered with the first message, the stream
