@@ -27,13 +27,14 @@ import { chatFake } from './chatfake.mjs';
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 const TIMEOUT = 10000;
 
-// The brand's site: /shop?src=<the launcher's URL>&lang=en|fr
-function hostPage(src, lang) {
+// The brand's site: /shop?src=<the launcher's URL>&lang=en|fr[&customer=<id>]
+function hostPage(src, lang, customer) {
   const esc = (s) => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><title>Widget shop</title>
 <style>button, iframe { display: none !important; background: red !important; } guichet-chat { display: none !important; }</style>
 </head><body><main><h1>Widget shop</h1><p>Our parcels.</p></main>
-<script>window.__heard = []; addEventListener('message', (e) => window.__heard.push(e.origin));</script>
+<script>window.__heard = []; addEventListener('message', (e) => window.__heard.push(e.origin));
+${customer ? `window.guichetChat = { customer: { id: ${JSON.stringify(customer)}, hmac: 'ab12' } };` : ''}</script>
 <script src="${esc(src)}" async></script></body></html>`;
 }
 
@@ -43,7 +44,8 @@ async function hostServer() {
     if (url.pathname !== '/shop') { res.writeHead(404); res.end(); return; }
     // the inline script is the brand's: this page's CSP is its own business
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(hostPage(url.searchParams.get('src') || '', url.searchParams.get('lang') || 'en'));
+    const customer = /^[\w-]{1,40}$/.test(url.searchParams.get('customer') || '') ? url.searchParams.get('customer') : null;
+    res.end(hostPage(url.searchParams.get('src') || '', url.searchParams.get('lang') || 'en', customer));
   });
   // both stacks when it can: 'localhost' may be ::1 to the browser
   await new Promise((ok, fail) => {
@@ -55,7 +57,8 @@ async function hostServer() {
   return { origin: `http://localhost:${port}`, other: `http://127.0.0.1:${port}`, stop: () => new Promise((ok) => server.close(ok)) };
 }
 
-const shop = (origin, launcher, lang = 'en') => `${origin}/shop?src=${encodeURIComponent(launcher)}&lang=${lang}`;
+const shop = (origin, launcher, lang = 'en', customer = '') =>
+  `${origin}/shop?src=${encodeURIComponent(launcher)}&lang=${lang}${customer ? `&customer=${customer}` : ''}`;
 
 async function newPage(browser, errors) {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
@@ -85,7 +88,7 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
   let chatId = 0;
   try {
     await step('chat widget: the launcher\'s button, bottom right despite the host\'s CSS, opens the frame from the keyboard', async () => {
-      await page.goto(shop(host.origin, launcher));
+      await page.goto(shop(host.origin, launcher, 'en', 'ext-42'));
       const button = page.getByRole('button', { name: 'Chat with us' });
       await button.waitFor();
       const box = await button.boundingBox();
@@ -96,6 +99,8 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
       await frame.getByLabel('Your question').waitFor();
       // the focus goes into the conversation
       await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === 'IFRAME');
+      // the brand's identity went to the frame, and from it to guichetd
+      if (!fake.visitors.some((v) => v?.customer?.id === 'ext-42' && v.customer.hmac === 'ab12')) throw new Error(JSON.stringify(fake.visitors));
       if ((await page.getByRole('button', { name: 'Close the chat' }).getAttribute('aria-expanded')) !== 'true')
         throw new Error('aria-expanded is not true');
     });
@@ -233,12 +238,20 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
         delete headers['content-security-policy'];
         await route.fulfill({ response: res, headers });
       });
-      await bare.goto(shop(host.other, launcher));
+      await bare.goto(shop(host.other, launcher, 'en', 'ext-666'));
       await bare.getByRole('button', { name: 'Chat with us' }).click();
+      // the stranger's page says hello itself, with a customer, while the frame waits for one (1.5 s)
+      await bare.evaluate(() => {
+        const frame = document.querySelector('guichet-chat').shadowRoot.querySelector('iframe');
+        const hello = { type: 'guichet:hello', customer: { id: 'ext-666', hmac: 'ff' }, lang: 'en' };
+        const timer = setInterval(() => frame.contentWindow.postMessage(hello, '*'), 50);
+        setTimeout(() => clearInterval(timer), 2500);
+      });
       await frameOf(bare).getByRole('heading', { name: 'Fake Brand' }).waitFor();
-      await bare.waitForTimeout(2000); // the frame's wait for a hello is 1.5 s
+      await bare.waitForTimeout(2600);
       const heard = await bare.evaluate(() => window.__heard);
       if (heard.length) throw new Error(`the frame spoke to a stranger: ${heard}`);
+      if (fake.visitors.some((v) => v?.customer?.id === 'ext-666')) throw new Error('the frame took the stranger\'s customer');
       if (await frameOf(bare).getByRole('button', { name: 'Close the chat window' }).count())
         throw new Error('the frame took the stranger\'s hello');
       await bare.close();

@@ -18,7 +18,7 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
   const chats = new Map(); // id -> {id, visitor, state, messages: [], clients: Set, marks, agent}
   let nextId = 1;
   let nextMessage = 1;
-  const fake = { key, chats, open: true, posts: [], streams: [] };
+  const fake = { key, chats, open: true, posts: [], streams: [], visitors: [] };
 
   const sse = (res, type, data, id) => res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   const broadcast = (chat, type, data, id) => { for (const res of chat.clients) sse(res, type, data, id); };
@@ -59,9 +59,11 @@ export async function chatFake({ dist, origins, key = 'fakeKey_0123456789abcdef'
     const auth = (req.headers.authorization || '').replace(/^Bearer /, '') || url.searchParams.get('token');
     const visitor = visitors.get(auth);
     if (rest === '/visitors' && req.method === 'POST') {
+      const body = await readBody(req);
+      fake.visitors.push(body);
       const token = randomBytes(16).toString('hex');
       visitors.set(token, token.slice(0, 8));
-      return json(res, 201, { token, verified: false, expires_at: new Date(Date.now() + 86400000).toISOString() });
+      return json(res, 201, { token, verified: !!body?.customer, expires_at: new Date(Date.now() + 86400000).toISOString() });
     }
     if (!visitor) return fail(res, 401, 'unauthorized');
     const mine = (id) => { const c = chats.get(Number(id)); return c && c.visitor === visitor ? c : null; };
