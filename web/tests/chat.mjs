@@ -262,6 +262,79 @@ async function frameAlone({ browser, step, accessible }, host, errors) {
   }
 }
 
+// The agent's side alone: a web chat's contact on the real desktop, its
+// stream and its typing and read calls answered by the test (the events
+// given again on each reconnection, as a resuming stream may).
+async function desktopAlone({ browser, url, admin, step, accessible, password }, errors) {
+  const skill = await admin('POST', '/api/v1/skills', { name: 'widget-desk' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Widget desk', skill_id: skill.id, channel: 'chat', offer_timeout_s: 60 });
+  const agent = await admin('POST', '/api/v1/users', { email: 'widget.desk@a.example', name: 'Dana Desk', password, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${agent.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }], capacity: { chat: 2 } });
+  const { context, page } = await newPage(browser, errors);
+  const events = [];
+  const calls = [];
+  await context.route('**/api/v1/contacts/*/chat/stream', (route) => route.fulfill({
+    status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store' },
+    body: `retry: 200\n\n${events.map(([type, data, id]) => `${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`).join('')}`,
+  }));
+  await context.route('**/api/v1/contacts/*/chat/{typing,read}', (route) => {
+    calls.push({ what: route.request().url().split('/').pop(), body: route.request().postDataJSON() });
+    return route.fulfill({ status: 204 });
+  });
+  const seen = async (what, test) => {
+    const deadline = Date.now() + 5000;
+    while (!calls.some((c) => c.what === what && test(c.body)) && Date.now() < deadline) await page.waitForTimeout(50);
+    if (!calls.some((c) => c.what === what && test(c.body))) throw new Error(`no ${what} call: ${JSON.stringify(calls)}`);
+  };
+  try {
+    let id = 0;
+    const panel = () => page.locator(`#panel-${id}`);
+    await step('chat desktop: a web chat held by the agent shows its stream once, the visitor\'s typing, and marks it read', async () => {
+      await page.goto(url);
+      await page.getByLabel('Email').fill('widget.desk@a.example');
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('radio', { name: 'Available' }).click();
+      await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
+      const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Chat with Dora', message: 'Is my order late?', queue_id: queue.id });
+      id = contact.id;
+      const first = contact.messages[0];
+      events.push(['message', { id: first.id, kind: 'inbound', body: first.body, at: first.created_at }, first.id]);
+      events.push(['typing', { from: 'visitor', on: true }]);
+      const offer = page.locator(`.offer[data-contact="${id}"]`);
+      await offer.getByRole('button', { name: 'Accept' }).click();
+      await panel().getByText('The visitor is typing…').waitFor();
+      await page.waitForTimeout(700); // a few reconnections: the same message again
+      const n = await panel().locator('[role="log"] li', { hasText: 'Is my order late?' }).count();
+      if (n !== 1) throw new Error(`the visitor's message is shown ${n} times`);
+      await seen('read', (b) => b.up_to === first.id);
+    });
+    await step('chat desktop: the agent\'s typing goes while they write and stops once sent; the visitor\'s read mark shows', async () => {
+      await panel().getByLabel('Reply to the customer').pressSequentially('On its', { delay: 20 });
+      await seen('typing', (b) => b.on === true);
+      await panel().getByLabel('Reply to the customer').fill('On its way today.');
+      await panel().getByRole('button', { name: 'Send reply', exact: true }).click();
+      await seen('typing', (b) => b.on === false);
+      const stored = await admin('GET', `/api/v1/contacts/${id}`);
+      const reply = stored.messages.find((m) => m.body === 'On its way today.');
+      events[1] = ['typing', { from: 'visitor', on: false }];
+      events.push(['message', { id: reply.id, kind: 'outbound', body: reply.body, at: reply.created_at, author: 'Dana' }, reply.id]);
+      events.push(['mark', { up_to: reply.id, state: 'read', by: 'visitor' }]);
+      await panel().locator('li.outbound .chat-read').waitFor();
+      if (await panel().getByText('The visitor is typing…').count()) throw new Error('still typing');
+      const n = await panel().locator('[role="log"] li', { hasText: 'On its way today.' }).count();
+      if (n !== 1) throw new Error(`the reply is shown ${n} times`);
+      await accessible(page, 'chat desktop (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await panel().getByText('Lu').first().waitFor();
+      await accessible(page, 'chat desktop (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+  } finally {
+    await context.close();
+  }
+}
+
 // The whole path: guichetd's chat channel, the visitor's widget, the agent's desktop.
 async function throughGuichetd({ browser, url, admin, step, accessible, password }, host, errors) {
   let channel;
@@ -310,10 +383,10 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
       await deskOnce('My widget parcel is late');
     })) return;
     if (!await step('chat through guichetd: each sees the other typing, and the replies', async () => {
-      await panel().getByLabel('Reply').pressSequentially('Hel', { delay: 30 });
+      await panel().getByLabel('Reply to the customer').pressSequentially('Hel', { delay: 30 });
       await frame.getByText(/is typing…/).waitFor();
-      await panel().getByLabel('Reply').fill('Hello, I am looking.');
-      await panel().getByRole('button', { name: 'Send' }).click();
+      await panel().getByLabel('Reply to the customer').fill('Hello, I am looking.');
+      await panel().getByRole('button', { name: 'Send reply', exact: true }).click();
       await once(frame, 'Hello, I am looking.');
       await frame.getByLabel('Your message').pressSequentially('Th', { delay: 30 });
       await panel().getByText('The visitor is typing…').waitFor();
@@ -325,8 +398,8 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
     if (!await step('chat through guichetd: the visitor offline, both write; back online each message once on both sides', async () => {
       await visitor.context.setOffline(true);
       await frame.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
-      await panel().getByLabel('Reply').fill('Found it, it comes tomorrow.');
-      await panel().getByRole('button', { name: 'Send' }).click();
+      await panel().getByLabel('Reply to the customer').fill('Found it, it comes tomorrow.');
+      await panel().getByRole('button', { name: 'Send reply', exact: true }).click();
       await deskOnce('Found it, it comes tomorrow.');
       await frame.getByLabel('Your message').fill('Great, and the invoice?');
       await frame.getByLabel('Your message').press('Enter');
@@ -361,6 +434,7 @@ export async function chatTests(ctx) {
   const errors = [];
   try {
     await frameAlone(ctx, host, errors);
+    await desktopAlone(ctx, errors);
     await throughGuichetd(ctx, host, errors);
     await ctx.step('chat widget: no script error in the widget or the desktop', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
