@@ -242,6 +242,20 @@ int prepare_chat_create(struct request *r, struct store *db);
 int run_chat_create(struct request *r, struct store *db);
 int prepare_chat_message(struct request *r, struct store *db);
 int run_chat_message(struct request *r, struct store *db);
+int run_chat_stream(struct request *r, struct store *db);
+int prepare_chat_typing(struct request *r, struct store *db);
+int run_chat_typing(struct request *r, struct store *db);
+int prepare_chat_read(struct request *r, struct store *db);
+int run_chat_read(struct request *r, struct store *db);
+int run_chat_agent_stream(struct request *r, struct store *db);
+int run_chat_agent_typing(struct request *r, struct store *db);
+int run_chat_agent_read(struct request *r, struct store *db);
+int prepare_chat_file(struct request *r, struct store *db);
+int run_chat_launcher(struct request *r, struct store *db);
+int run_chat_frame(struct request *r, struct store *db);
+/* A message just added to the contact (on the writer), sent to its chat's
+ * streams once committed when the contact is a chat (a note never is). */
+int chat_message_staged(struct request *r, struct store *db, int64_t contact_id, int64_t message_id);
 
 /* handlers_export.c: the daily level-2 export and its schedule */
 int run_export_l2(struct request *r, struct store *db);

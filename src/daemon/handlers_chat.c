@@ -16,11 +16,14 @@
 #include "daemon/handlers.h"
 #include "channel/email/ack.h"
 #include "daemon/chat_text.h"
+#include "daemon/chathub.h"
+#include "daemon/chatstream.h"
 #include "daemon/ratelimit.h"
 #include "daemon/router.h"
 #include "daemon/secrets.h"
 #include "daemon/server.h"
 #include "daemon/visitor.h"
+#include "daemon/web.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
@@ -696,6 +699,20 @@ int run_chat_create(struct request *r, struct store *db)
 
 /* --- messages --- */
 
+/* An event of the chat contact_id (data taken), sent to its streams once
+ * the writer's batch commits (chathub.h). */
+static int stage(struct request *r, int64_t contact_id, enum chat_to to, const char *type, int64_t id, json_t *data)
+{
+	char *frame = NULL;
+	size_t len = 0;
+	int rc = chat_frame(type, id, data, &frame, &len);
+	struct chat_note n = {.contact_id = contact_id, .id = id, .to = to, .frame = frame, .len = len};
+	if (rc == GC_OK)
+		rc = chathub_stage(r->worker->server->chathub, &n);
+	free(frame);
+	return rc;
+}
+
 int prepare_chat_message(struct request *r, struct store *db)
 {
 	static const char *const known[] = {"body", "client_id", NULL};
@@ -733,7 +750,172 @@ int run_chat_message(struct request *r, struct store *db)
 	int64_t id = json_integer_value(json_object_get(added, "id"));
 	json_decref(added);
 	if ((rc = store_chat_message_set_client(db, r->scope.tenant_id, id, client)) < 0 ||
-	    (rc = store_chat_message_by_client(db, r->scope.tenant_id, r->ids[0], client, &msg)) < 0)
+	    (rc = store_chat_message_by_client(db, r->scope.tenant_id, r->ids[0], client, &msg)) < 0 ||
+	    (rc = stage(r, r->ids[0], CHAT_TO_BOTH, "message", id, json_incref(msg))) < 0) {
+		json_decref(msg);
 		return reply_store_error(r, db, rc, NULL);
+	}
 	return reply(r, 201, msg);
+}
+
+int chat_message_staged(struct request *r, struct store *db, int64_t contact_id, int64_t message_id)
+{
+	json_t *msg = NULL;
+	int rc = store_chat_message_get(db, r->scope.tenant_id, message_id, &msg);
+	if (rc == GC_ENOTFOUND)
+		return GC_OK; /* no chat's */
+	return rc < 0 ? rc : stage(r, contact_id, CHAT_TO_BOTH, "message", message_id, msg);
+}
+
+/* --- live: streams, typing, read marks --- */
+
+int run_chat_stream(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	return rc < 0 ? rc : chatstreams_open(r, db, r->ids[0], CHAT_TO_VISITOR);
+}
+
+/* {"on": bool} into r->stash[0]. */
+static bool typing_ok(struct request *r)
+{
+	static const char *const known[] = {"on", NULL};
+	json_t *on = json_object_get(r->body, "on");
+	if (!only_fields(r, r->body, known, ""))
+		return false;
+	if (!json_is_boolean(on))
+		return reply_error(r, 400, "invalid", "on", "'on' is true or false"), false;
+	r->stash[0] = json_is_true(on);
+	return true;
+}
+
+/* {"up_to": message id} into r->stash[0]. */
+static bool read_ok(struct request *r)
+{
+	static const char *const known[] = {"up_to", NULL};
+	json_t *up = json_object_get(r->body, "up_to");
+	if (!only_fields(r, r->body, known, ""))
+		return false;
+	if (!json_is_integer(up) || json_integer_value(up) < 1)
+		return reply_error(r, 400, "invalid", "up_to", "'up_to' is a message id"), false;
+	r->stash[0] = json_integer_value(up);
+	return true;
+}
+
+/* Typing is not stored: it goes to the other side's streams now. */
+static int typing(struct request *r, int64_t contact_id, bool visitor)
+{
+	char *frame = NULL;
+	size_t len = 0;
+	if (chat_frame("typing", 0, json_pack("{s:s,s:b}", "from", visitor ? "visitor" : "agent", "on", r->stash[0] != 0),
+		       &frame, &len) < 0)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again");
+	struct chat_note n = {.contact_id = contact_id, .to = visitor ? CHAT_TO_AGENT : CHAT_TO_VISITOR, .frame = frame,
+			      .len = len};
+	chathub_publish(r->worker->server->chathub, &n);
+	free(frame);
+	return reply(r, 204, NULL);
+}
+
+/* The other side's messages up to r->stash[0] are read: stored, and told once committed. */
+static int read_mark(struct request *r, struct store *db, int64_t contact_id, bool visitor)
+{
+	int rc = store_chat_mark(db, r->scope.tenant_id, contact_id, visitor ? "outbound" : "inbound", r->stash[0], true);
+	if (rc == GC_OK)
+		rc = stage(r, contact_id, visitor ? CHAT_TO_AGENT : CHAT_TO_VISITOR, "mark", 0,
+			   json_pack("{s:I,s:s,s:s}", "up_to", (json_int_t)r->stash[0], "state", "read", "by",
+				     visitor ? "visitor" : "agent"));
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 204, NULL);
+}
+
+int prepare_chat_typing(struct request *r, struct store *db)
+{
+	return prepare_chat_visitor(r, db) == 0 && typing_ok(r) ? 0 : 1;
+}
+
+int run_chat_typing(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	return rc < 0 ? rc : typing(r, r->ids[0], true);
+}
+
+int prepare_chat_read(struct request *r, struct store *db)
+{
+	return prepare_chat_visitor(r, db) == 0 && read_ok(r) ? 0 : 1;
+}
+
+int run_chat_read(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	return rc < 0 ? rc : read_mark(r, db, r->ids[0], true);
+}
+
+/* The staff's chat r->ids[0]: a chat of the tenant (404 otherwise), held by
+ * the caller or seen by a supervisor (403 otherwise). */
+static int agent_chat(struct request *r, struct store *db)
+{
+	struct store_chat_live live;
+	int rc = store_chat_live(db, r->scope.tenant_id, r->ids[0], &live);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 404, "not_found", NULL, "no such chat in this tenant");
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (live.agent_id != r->scope.user_id && !role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
+		return reply_error(r, 403, "forbidden", NULL, "only the agent holding this chat, or a supervisor, may follow it");
+	return GC_OK;
+}
+
+int run_chat_agent_stream(struct request *r, struct store *db)
+{
+	int rc = agent_chat(r, db);
+	return rc < 0 ? rc : chatstreams_open(r, db, r->ids[0], CHAT_TO_AGENT);
+}
+
+int run_chat_agent_typing(struct request *r, struct store *db)
+{
+	if (!typing_ok(r))
+		return GC_EINVAL;
+	int rc = agent_chat(r, db);
+	return rc < 0 ? rc : typing(r, r->ids[0], false);
+}
+
+int run_chat_agent_read(struct request *r, struct store *db)
+{
+	if (!read_ok(r))
+		return GC_EINVAL;
+	int rc = agent_chat(r, db);
+	return rc < 0 ? rc : read_mark(r, db, r->ids[0], false);
+}
+
+/* --- the browser's files (the widget's build: web/dist/chat/) --- */
+
+int prepare_chat_file(struct request *r, struct store *db)
+{
+	return chat_visitor_begin(r, db, false) ? 0 : 1; /* a page view of the brand's site: no allowance */
+}
+
+int run_chat_launcher(struct request *r, struct store *db)
+{
+	web_serve_chat(r, r->worker->server->config->web_dir, "chat/launcher.js", NULL);
+	return GC_OK;
+}
+
+/* The frame may be framed by the channel's origins only. */
+int run_chat_frame(struct request *r, struct store *db)
+{
+	char ancestors[CHAT_MAX_ORIGINS * 208] = "";
+	size_t i, used = 0;
+	json_t *o;
+	json_array_foreach(json_object_get(req_channel(r), "origins"), i, o) {
+		int n = snprintf(ancestors + used, sizeof(ancestors) - used, "%s%s", used ? " " : "", json_string_value(o));
+		if (n > 0 && (size_t)n < sizeof(ancestors) - used)
+			used += (size_t)n;
+	}
+	web_serve_chat(r, r->worker->server->config->web_dir, "chat/frame.html", used ? ancestors : "'none'");
+	return GC_OK;
 }

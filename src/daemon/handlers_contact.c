@@ -140,6 +140,11 @@ static int add_message(struct request *r, struct store *db, bool note)
 	json_t *m = NULL;
 	if (ops_message_add(&o, &r->scope, r->ids[0], &r->in.message, note, &m, &err) < 0)
 		return reply_store_error(r, db, err.rc, err.field);
+	int rc = note ? GC_OK : chat_message_staged(r, db, r->ids[0], json_integer_value(json_object_get(m, "id")));
+	if (rc < 0) {
+		json_decref(m);
+		return reply_store_error(r, db, rc, NULL);
+	}
 	return reply(r, 201, m);
 }
 

@@ -25,6 +25,7 @@ struct event;
 struct hub_event {
 	int64_t id, tenant_id;
 	int64_t agent_id;           /* the agent (user) it concerns, 0 for none */
+	int64_t contact_id;         /* the contact it concerns, 0 for none (the web chat's streams: chathub.h) */
 	char *frame;
 	size_t len;
 };

@@ -88,6 +88,8 @@ struct shard {
 
 struct router {
 	struct hub *hub;
+	void (*observer)(void *arg, const struct hub_event *events, size_t n); /* router_set_observer */
+	void *observer_arg;
 	struct shard *shards;       /* by tenant */
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
 	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
@@ -201,7 +203,7 @@ static int emit(struct shard *rt, struct store *db, int64_t tenant_id, const cha
 	json_decref(data);
 	if (text == NULL)
 		return GC_ENOMEM;
-	struct hub_event ev = {.tenant_id = tenant_id, .agent_id = agent_id};
+	struct hub_event ev = {.tenant_id = tenant_id, .agent_id = agent_id, .contact_id = contact_id};
 	int rc = store_routing_event(db, tenant_id, at, type, contact_id, agent_id, queue_id, text, &ev.id);
 	if (rc == GC_OK) {
 		size_t len = strlen(text) + strlen(type) + 64;
@@ -1109,6 +1111,8 @@ void router_job_end(struct router *top, bool kept)
 
 void router_batch_end(struct router *top, struct store *db, bool committed)
 {
+	if (committed && top->observer && top->batch.n)
+		top->observer(top->observer_arg, top->batch.items, top->batch.n);
 	if (committed)
 		hub_publish(top->hub, top->batch.items, top->batch.n);
 	else
@@ -1838,6 +1842,8 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 		rc = store_commit(db);
 	else
 		store_rollback(db);
+	if (rc == GC_OK && top->observer && top->batch.n)
+		top->observer(top->observer_arg, top->batch.items, top->batch.n);
 	hub_publish(top->hub, top->batch.items, rc == GC_OK ? top->batch.n : 0);
 	if (rc < 0)
 		events_clear(&top->batch);
@@ -1918,4 +1924,10 @@ void router_free(struct router *top)
 	free(top->job.items);
 	free(top->batch.items);
 	free(top);
+}
+
+void router_set_observer(struct router *top, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg)
+{
+	top->observer = fn;
+	top->observer_arg = arg;
 }

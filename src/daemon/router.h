@@ -111,6 +111,11 @@ int router_contact_load(struct router *rt, const struct store_scope *scope, int6
 /* The same for a contact not yet in queue_id: ahead is every contact
  * waiting there (the web chat's wait and "open"). GC_ENOTFOUND for a queue
  * the tenant's routing does not know. */
+/* fn(arg, events, n) sees the routing events of each batch once it is
+ * committed, before the hub takes them (the web chat's fan-out: chathub.h).
+ * Set before the writer runs anything. */
+struct hub_event;
+void router_set_observer(struct router *rt, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg);
 int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
 

@@ -2,6 +2,7 @@
 #include "daemon/server.h"
 #include "daemon/cluster.h"
 #include "daemon/secrets.h"
+#include "daemon/chatstream.h"
 #include "channel/email/fetch.h"
 #include "channel/email/idle.h"
 #include "channel/email/sender.h"
@@ -117,7 +118,8 @@ static int worker_start(struct server *srv, struct worker *w, bool serves_metric
 	if (w->base == NULL)
 		return GC_ENOMEM;
 	w->streams = streams_new(w);
-	if (w->streams == NULL)
+	w->chat = w->streams ? chatstreams_new(w) : NULL;
+	if (w->streams == NULL || w->chat == NULL)
 		return GC_ENOMEM;
 	struct conn_handler handler = {.trusted = http_trusted_proxy, .body_limit = http_body_limit,
 				       .dispatch = http_dispatch, .arg = w};
@@ -163,18 +165,21 @@ int server_start(struct server *srv, const struct config *config)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread uses libcurl (a mailbox's test) */
 	srv->hub = hub_new();
+	srv->chathub = chathub_new();
 	srv->secrets = secrets_new(config->secret_key_file);
-	if (srv->hub == NULL || srv->secrets == NULL)
+	if (srv->hub == NULL || srv->chathub == NULL || srv->secrets == NULL)
 		return GC_ENOMEM;
 	int rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
 	if (rc == GC_OK)
-		rc = writer_new(config->db, srv->hub, srv->cluster, &srv->writer);
+		rc = writer_new(config->db, srv->hub, srv->chathub, srv->cluster, &srv->writer);
 	if (rc < 0) {
 		/* a --db that cannot be opened exits cleanly, leak checkers included */
 		cluster_free(srv->cluster);
 		srv->cluster = NULL;
 		hub_free(srv->hub);
 		srv->hub = NULL;
+		chathub_free(srv->chathub);
+		srv->chathub = NULL;
 		return rc;
 	}
 	if ((rc = hashpool_new(config->db, config->hash_threads, config->hash_queue, &srv->hashpool)) < 0) {
@@ -244,6 +249,7 @@ static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 	/* live streams end (their clients reconnect elsewhere); the streams'
 	 * events stay until stop(): the hub wakes them until the writer stops */
 	streams_end_all(w->streams);
+	chatstreams_end_all(w->chat);
 }
 
 static void drain(struct server *srv)
@@ -271,6 +277,7 @@ static void stop(struct server *srv)
 	cluster_free(srv->cluster);
 	for (int i = 0; i < srv->n_workers; i++) {
 		streams_free(srv->workers[i].streams);
+		chatstreams_free(srv->workers[i].chat);
 		conn_server_free(srv->workers[i].api);
 		conn_server_free(srv->workers[i].metrics);
 		event_base_free(srv->workers[i].base);
@@ -282,6 +289,7 @@ static void stop(struct server *srv)
 	if (srv->metrics_fd >= 0)
 		close(srv->metrics_fd);
 	hub_free(srv->hub);
+	chathub_free(srv->chathub);
 	secrets_free(srv->secrets);
 	curl_global_cleanup();
 	kbsvc_free();

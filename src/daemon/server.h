@@ -33,6 +33,7 @@ struct worker {
 	struct store *db;           /* this worker's read connection */
 	struct authcache *auth;     /* tokens this worker resolved recently */
 	struct streams *streams;    /* the live event streams this worker serves */
+	struct chatstreams *chat;   /* the web chat's streams it serves (chatstream.h) */
 	pthread_t thread;
 };
 
@@ -43,6 +44,7 @@ struct server {
 	struct writer *writer;
 	struct hashpool *hashpool;  /* password hashing, off the workers */
 	struct hub *hub;            /* committed routing events, for the streams */
+	struct chathub *chathub;    /* the web chat's events, to the streams of each conversation (chathub.h) */
 	struct cluster *cluster;    /* the other nodes (cluster.h); NULL alone */
 	struct secrets *secrets;    /* the key sealing channels' passwords (secrets.h) */
 	struct fetcher *fetcher;    /* the email fetcher (channel/email/fetch.h) */

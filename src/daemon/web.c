@@ -116,15 +116,9 @@ static void not_found(struct request *r)
 	reply_error(r, 404, "not_found", NULL, "no such page");
 }
 
-void web_serve(struct request *r, const char *dir, const char *path)
+/* Answers r with the file name of dir; frame_ancestors as in web_serve_chat. */
+static void serve(struct request *r, const char *dir, const char *name, const char *frame_ancestors)
 {
-	const char *name = strcmp(path, "/") == 0 ? "index.html" : path + 1;
-	size_t name_len = strlen(name);
-	if (dir[0] == '\0' || path[0] != '/' || !web_path_ok(name) ||
-	    (name_len > 3 && strcmp(name + name_len - 3, ".gz") == 0)) {
-		not_found(r);
-		return;
-	}
 	char gz[WEB_MAX_PATH + 4];
 	off_t size = 0;
 	int fd = -1;
@@ -156,10 +150,37 @@ void web_serve(struct request *r, const char *dir, const char *path)
 	if (gzipped)
 		reply_header(r, "Content-Encoding", "gzip");
 	reply_header(r, "Vary", "Accept-Encoding");
-	reply_header(r, "Content-Security-Policy", WEB_CSP);
-	reply_header(r, "X-Frame-Options", "DENY");
+	if (frame_ancestors) {
+		char csp[4096];
+		snprintf(csp, sizeof(csp), WEB_CSP_SOURCES "frame-ancestors %s", frame_ancestors);
+		reply_header(r, "Content-Security-Policy", csp);
+	} else {
+		reply_header(r, "Content-Security-Policy", WEB_CSP);
+		reply_header(r, "X-Frame-Options", "DENY");
+	}
 	reply_header(r, "Referrer-Policy", "no-referrer");
 	r->status = 200;
 	r->content_type = web_content_type(name);
 	r->resp_body = body;
+}
+
+void web_serve(struct request *r, const char *dir, const char *path)
+{
+	const char *name = strcmp(path, "/") == 0 ? "index.html" : path + 1;
+	size_t name_len = strlen(name);
+	if (dir[0] == '\0' || path[0] != '/' || !web_path_ok(name) ||
+	    (name_len > 3 && strcmp(name + name_len - 3, ".gz") == 0)) {
+		not_found(r);
+		return;
+	}
+	serve(r, dir, name, NULL);
+}
+
+void web_serve_chat(struct request *r, const char *dir, const char *name, const char *frame_ancestors)
+{
+	if (dir[0] == '\0' || !web_path_ok(name)) {
+		not_found(r);
+		return;
+	}
+	serve(r, dir, name, frame_ancestors);
 }

@@ -17,10 +17,11 @@
 struct request;
 
 /* The Content-Security-Policy of the front end's pages. */
-#define WEB_CSP                                                                                      \
+#define WEB_CSP_SOURCES                                                                              \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "            \
 	"connect-src 'self'; font-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; " \
-	"form-action 'self'; frame-ancestors 'none'"
+	"form-action 'self'; "
+#define WEB_CSP WEB_CSP_SOURCES "frame-ancestors 'none'"
 
 /* Whether a GET of path is the front end's, not the API's: everything but
  * /api/, /public/, /healthz and /metrics. */
@@ -33,5 +34,9 @@ bool web_accepts_gzip(const char *accept_encoding);
 const char *web_content_type(const char *name);
 /* Answers r, a GET of path, from the folder dir ("" : none, all 404). */
 void web_serve(struct request *r, const char *dir, const char *path);
+/* Answers r with the web chat's file name ("chat/launcher.js",
+ * "chat/frame.html") from dir; frame_ancestors not NULL: the page may be
+ * framed by those origins (space-separated), and only by them. */
+void web_serve_chat(struct request *r, const char *dir, const char *name, const char *frame_ancestors);
 
 #endif

@@ -1,5 +1,6 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
+#include "daemon/chathub.h"
 #include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
@@ -42,6 +43,7 @@ struct writer {
 	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
 	struct cluster *cluster;    /* NULL alone */
+	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -138,6 +140,7 @@ static int run_job(struct writer *w, struct request *r)
 	if (at_commit) {
 		int rc = r->route->run(r, w->db);
 		router_job_end(w->router, rc >= 0);
+		chathub_job_end(w->chat, rc >= 0);
 		return rc < 0 ? GC_ESTORE : GC_OK;
 	}
 	if (store_savepoint(w->db) < 0) {
@@ -155,6 +158,7 @@ static int run_job(struct writer *w, struct request *r)
 	else
 		store_release(w->db);
 	router_job_end(w->router, rc >= 0);
+	chathub_job_end(w->chat, rc >= 0);
 	return GC_OK;
 }
 
@@ -171,6 +175,7 @@ static void run_task(struct writer *w, struct task *t)
 	else
 		store_release(w->db);
 	router_job_end(w->router, t->rc >= 0);
+	chathub_job_end(w->chat, t->rc >= 0);
 }
 
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
@@ -190,6 +195,7 @@ static void run_batch(struct writer *w, struct job *batch)
 		store_rollback(w->db);
 	}
 	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
+	chathub_batch_end(w->chat, rc == GC_OK);
 	bool authz = false, mail = false;
 	for (struct job *j = batch; j; j = j->next) {
 		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
@@ -388,12 +394,14 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer)
+int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
+	       struct writer **ret_writer)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return GC_ENOMEM;
 	w->cluster = cluster;
+	w->chat = chat;
 	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
 	if (rc < 0) {
 		char where[512]; /* a URL's password stays out of the log */
@@ -409,6 +417,8 @@ int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, st
 		free(w);
 		return rc;
 	}
+	if (chat)
+		router_set_observer(w->router, chathub_routing, chat);
 	if ((rc = checkpointer_start(db_path, &w->checkpointer)) < 0 ||
 	    (w->checkpointer && (rc = store_defer_checkpoints(w->db)) < 0)) {
 		log_error("cannot start the checkpointer", "error", gc_error_name(rc));

@@ -27,7 +27,11 @@ struct writer;
 struct cluster;
 /* In a cluster (cluster.h, else NULL), it also keeps this node's routing
  * leases, once a second, and lets them go as it stops. */
-int writer_new(const char *db_path, struct hub *hub, struct cluster *cluster, struct writer **ret_writer);
+/* chat (chathub.h) gets the chat's staged events published after each
+ * commit, and the routing events of watched chats. */
+struct chathub;
+int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
+	       struct writer **ret_writer);
 /* Commits what is queued, stops the thread and frees it. NULL is fine. */
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */

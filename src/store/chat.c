@@ -285,6 +285,17 @@ int store_chat_message_by_client(struct store *s, int64_t tenant_id, int64_t con
 	return one_row(s, st, message_row, NULL, ret);
 }
 
+int store_chat_message_get(struct store *s, int64_t tenant_id, int64_t message_id, json_t **ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT " MESSAGE_COLUMNS " JOIN chats h ON h.contact_id = m.contact_id"
+					 " AND h.tenant_id = m.tenant_id WHERE m.tenant_id = ? AND m.id = ? AND m.kind <> 'note'");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, message_id);
+	return one_row(s, st, message_row, NULL, ret);
+}
+
 int store_chat_message_set_client(struct store *s, int64_t tenant_id, int64_t message_id, const char *client_id)
 {
 	struct db_stmt *st = store_stmt(s, "UPDATE messages SET client_id = ?3 WHERE tenant_id = ?1 AND id = ?2");
@@ -328,4 +339,102 @@ int store_chat_mark(struct store *s, int64_t tenant_id, int64_t contact_id, cons
 	db_bind_int64(st, 4, up_to);
 	db_bind_int64(st, 5, gc_now_ms());
 	return store_step_done(s, st);
+}
+
+/* --- what a chat's stream says on connect --- */
+
+/* The first word of a name into ret. */
+static void first_name(const char *name, char *ret, size_t len)
+{
+	size_t n = name ? strcspn(name, " ") : 0;
+	if (n >= len)
+		n = len - 1;
+	if (n)
+		memcpy(ret, name, n);
+	ret[n] = '\0';
+}
+
+int store_chat_agent_name(struct store *s, int64_t tenant_id, int64_t user_id, char *ret, size_t len)
+{
+	/* only a member of the tenant: a name never crosses tenants */
+	struct db_stmt *st = store_stmt(s, "SELECT u.name FROM users u JOIN memberships m ON m.user_id = u.id"
+					 " WHERE m.tenant_id = ? AND u.id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, user_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		first_name(db_column_text(st, 0), ret, len);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
+int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, struct store_chat_live *ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT h.ended_at, c.state, r.state, r.agent_id, r.queue_id, r.priority,"
+					 " r.enqueued_at FROM chats h JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
+					 " LEFT JOIN routing r ON r.contact_id = h.contact_id AND r.tenant_id = h.tenant_id"
+					 " WHERE h.tenant_id = ? AND h.contact_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	struct store_chat_live l = {.state = "waiting"};
+	const char *contact = db_column_text(st, 1), *routing = db_column_is_null(st, 2) ? NULL : db_column_text(st, 2);
+	int64_t queue = db_column_int64(st, 4), priority = db_column_int64(st, 5), enqueued = db_column_int64(st, 6);
+	if (!db_column_is_null(st, 0) || (contact && strcmp(contact, "closed") == 0))
+		l.state = "ended";
+	else if (routing && strcmp(routing, "assigned") == 0)
+		l.state = "assigned";
+	else if (routing == NULL)
+		l.state = "ended"; /* a chat is routed from its start: out of routing, it was wrapped up or abandoned */
+	l.agent_id = db_column_is_null(st, 3) ? 0 : db_column_int64(st, 3);
+	bool waiting = routing && strcmp(routing, "assigned") != 0 && strcmp(l.state, "ended") != 0;
+	db_reset(st);
+	if (strcmp(l.state, "assigned") == 0 && l.agent_id)
+		store_chat_agent_name(s, tenant_id, l.agent_id, l.agent, sizeof(l.agent));
+	if (waiting) {
+		st = store_stmt(s, "SELECT COUNT(*) FROM routing WHERE tenant_id = ? AND queue_id = ? AND state = 'waiting'"
+				" AND (priority > ? OR (priority = ? AND enqueued_at < ?))");
+		if (st == NULL)
+			return GC_ESTORE;
+		db_bind_int64(st, 1, tenant_id);
+		db_bind_int64(st, 2, queue);
+		db_bind_int64(st, 3, priority);
+		db_bind_int64(st, 4, priority);
+		db_bind_int64(st, 5, enqueued);
+		if ((rc = db_step(st)) == DB_ROW)
+			l.position = db_column_int64(st, 0) + 1;
+		db_reset(st);
+		if (rc != DB_ROW)
+			return store_fail(s, rc);
+	}
+	*ret = l;
+	return GC_OK;
+}
+
+int store_chat_last_marks(struct store *s, int64_t tenant_id, int64_t contact_id, const char *kind,
+			  int64_t *ret_delivered, int64_t *ret_read)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT MAX(CASE WHEN delivered_at IS NOT NULL THEN id END),"
+					 " MAX(CASE WHEN read_at IS NOT NULL THEN id END) FROM messages"
+					 " WHERE tenant_id = ? AND contact_id = ? AND kind = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	bind_text(st, 3, kind);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		*ret_delivered = db_column_is_null(st, 0) ? 0 : db_column_int64(st, 0);
+		*ret_read = db_column_is_null(st, 1) ? 0 : db_column_int64(st, 1);
+	}
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }

@@ -416,6 +416,8 @@ int store_chat_rate(struct store *s, int64_t tenant_id, int64_t contact_id, int 
  * visitor's client id; GC_ENOTFOUND when none. */
 int store_chat_message_by_client(struct store *s, int64_t tenant_id, int64_t contact_id, const char *client_id,
 				 json_t **ret);
+/* The same by its id, when it is a chat's and no note; GC_ENOTFOUND otherwise. */
+int store_chat_message_get(struct store *s, int64_t tenant_id, int64_t message_id, json_t **ret);
 int store_chat_message_set_client(struct store *s, int64_t tenant_id, int64_t message_id, const char *client_id);
 /* The chat's messages after after_id (notes never), oldest first, at most limit. */
 int store_chat_messages_after(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t after_id, int limit,
@@ -424,6 +426,20 @@ int store_chat_messages_after(struct store *s, int64_t tenant_id, int64_t contac
  * delivered, or read (and delivered). */
 int store_chat_mark(struct store *s, int64_t tenant_id, int64_t contact_id, const char *kind, int64_t up_to,
 		    bool read);
+
+/* The first name of the tenant's user (an agent as a visitor sees them). */
+int store_chat_agent_name(struct store *s, int64_t tenant_id, int64_t user_id, char *ret, size_t len);
+/* Where a chat is, from the store: "waiting" (offered included) with its
+ * position in its queue, "assigned" with its agent, or "ended". */
+struct store_chat_live {
+	const char *state;          /* a literal */
+	int64_t agent_id, position; /* 0 when none */
+	char agent[64];             /* the agent's first name, "" when none */
+};
+int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, struct store_chat_live *ret);
+/* The newest message of kind marked delivered, and read (0: none). */
+int store_chat_last_marks(struct store *s, int64_t tenant_id, int64_t contact_id, const char *kind,
+			  int64_t *ret_delivered, int64_t *ret_read);
 
 /* Email mailboxes (mailbox.c). The password comes sealed (secrets.c). */
 struct store_mailbox {

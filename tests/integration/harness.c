@@ -508,12 +508,19 @@ static void sse_pump(struct sse *s, int ms)
 
 int sse_open(struct sse *s, const struct daemon *d, const char *token, long long last_event_id)
 {
+	return sse_open_path(s, d, "/api/v1/events", token, last_event_id);
+}
+
+int sse_open_path(struct sse *s, const struct daemon *d, const char *path, const char *token, long long last_event_id)
+{
 	memset(s, 0, sizeof(*s));
-	char url[256], h[512];
-	snprintf(url, sizeof(url), "%s/api/v1/events", d->url);
+	char url[1024], h[512];
+	snprintf(url, sizeof(url), "%s%s", d->url, path);
 	struct curl_slist *headers = NULL;
-	snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
-	headers = curl_slist_append(headers, h);
+	if (token) {
+		snprintf(h, sizeof(h), "Authorization: Bearer %s", token);
+		headers = curl_slist_append(headers, h);
+	}
 	if (last_event_id) {
 		snprintf(h, sizeof(h), "Last-Event-ID: %lld", last_event_id);
 		headers = curl_slist_append(headers, h);

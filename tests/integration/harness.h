@@ -107,6 +107,8 @@ int sse_open(struct sse *s, const struct daemon *d, const char *token, long long
 /* The next event of type (NULL: any but the per-second queue_stats and
  * agent_states) within timeout_ms;
  * false when none came. */
+/* The same for another stream at path (a chat's); token may be NULL. */
+int sse_open_path(struct sse *s, const struct daemon *d, const char *path, const char *token, long long last_event_id);
 bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret);
 void sse_close(struct sse *s);
 

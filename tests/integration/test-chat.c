@@ -15,15 +15,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <curl/curl.h>
 
 #include "harness.h"
 
 #define PASSWORD "chat pass"
 
 static struct daemon d;
-static char *admin, *admin2, *agent;
-static long long agent_id, skill, queue, channel;
-static char key[64], secret[80];
+static char *admin, *admin2, *agent, *bob;
+static long long agent_id, bob_id, skill, queue, channel, queue2;
+static char key[64], secret[80], key2[64];
+static char web_dir[64];
 
 #define call(...) http_expect(&d, __VA_ARGS__)
 
@@ -36,9 +39,26 @@ static void presence(const char *p)
 
 static int setup(void **state)
 {
+	/* stand-ins for the widget's build (web/dist/chat/) */
+	char path[128];
+	snprintf(web_dir, sizeof(web_dir), "/tmp/guichet-chatweb-XXXXXX");
+	if (mkdtemp(web_dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/chat", web_dir);
+	mkdir(path, 0700);
+	const char *files[][2] = {{"chat/launcher.js", "/* launcher stand-in */\n"},
+				  {"chat/frame.html", "<!doctype html><title>frame stand-in</title>\n"}};
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", web_dir, files[i][0]);
+		FILE *f = fopen(path, "w");
+		if (f == NULL)
+			return -1;
+		fputs(files[i][1], f);
+		fclose(f);
+	}
 	if (sodium_init() < 0 || daemon_init(&d, "t", "admin@t.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--public-per-minute", "100000", NULL) != 0)
+	    daemon_start(&d, "--public-per-minute", "100000", "--web-dir", web_dir, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@t.example", PASSWORD);
 	admin2 = login(&d, "admin@two.example", PASSWORD);
@@ -60,6 +80,22 @@ static int setup(void **state)
 	snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "key")));
 	snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(r.json, "secret")));
 	resp_clear(&r);
+	/* a second channel on a queue of its own, that only Bob serves (the live tests) */
+	bob_id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "bob@t.example",
+		"name", "Bob Stream", "password", PASSWORD, "role", "agent"));
+	bob = login(&d, "bob@t.example", PASSWORD);
+	long long skill2 = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "live"));
+	queue2 = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "live chat", "skill_id",
+		(json_int_t)skill2, "channel", "chat"));
+	call("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill2, "proficiency", 5, "capacity", "chat", 3), &r, "/api/v1/agents/%lld", bob_id);
+	resp_clear(&r);
+	call("POST", admin, 201, json_pack("{s:s,s:I,s:[s]}", "name", "live", "queue_id", (json_int_t)queue2, "origins",
+		"https://live.example"), &r, "/api/v1/channels/chat");
+	snprintf(key2, sizeof(key2), "%s", json_string_value(json_object_get(r.json, "key")));
+	resp_clear(&r);
+	call("POST", bob, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
 	return 0;
 }
 
@@ -70,7 +106,10 @@ static int teardown(void **state)
 	free(admin);
 	free(admin2);
 	free(agent);
-	return 0;
+	free(bob);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", web_dir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 /* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
@@ -125,7 +164,7 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat");
-	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 1);
+	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 2); /* shop, and live (setup) */
 	assert_null(strstr(r.text, secret));
 	resp_clear(&r);
 	/* strict settings, the field named */
@@ -339,6 +378,194 @@ static void an_unverified_visitor_never_joins_a_verified_customers_chat(void **s
 	free(anon);
 }
 
+/* The next event of type on s within 5 s (its data in ev). */
+static void next(struct sse *s, const char *type, struct sse_event *ev)
+{
+	bool got = sse_next(s, type, 5000, ev);
+	if (!got)
+		fprintf(stderr, "no '%s' event came\n", type);
+	assert_true(got);
+}
+
+static long long agent_says(const char *path_kind, const char *body, long long chat)
+{
+	struct resp r;
+	json_t *b = strcmp(path_kind, "notes") == 0 ? json_pack("{s:s}", "body", body)
+						    : json_pack("{s:s,s:s}", "body", body, "direction", "outbound");
+	call("POST", bob, 201, b, &r, "/api/v1/contacts/%lld/%s", chat, path_kind);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+static void the_conversation_is_live_both_ways(void **state)
+{
+	struct resp r;
+	struct sse_event ev = {0};
+	char *v = visitor(key2, NULL), path[256];
+	call("POST", v, 201, json_pack("{s:s}", "message", "anyone there?"), &r, "/chat/v1/%s/chats", key2);
+	long long chat = resp_int(&r, "id");
+	resp_clear(&r);
+	/* the visitor's stream: the first message, the state, the wait */
+	struct sse vs, as;
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	assert_int_equal(sse_open_path(&vs, &d, path, v, 0), 200);
+	next(&vs, "message", &ev);
+	long long first = ev.id;
+	assert_string_equal(json_string_value(json_object_get(ev.data, "body")), "anyone there?");
+	next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "waiting");
+	next(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	/* Bob takes it: the visitor hears who */
+	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
+	resp_clear(&r);
+	next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "agent")), "Bob");
+	/* the agent's stream: what was said, then live */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/stream", chat);
+	assert_int_equal(sse_open_path(&as, &d, path, bob, 0), 200);
+	next(&as, "message", &ev);
+	assert_int_equal(ev.id, first);
+	next(&as, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	/* the agent's message reaches the visitor, a note never does */
+	long long hello = agent_says("messages", "Hello, I am Bob", chat);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, hello);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "kind")), "outbound");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "author")), "Bob");
+	next(&as, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), hello);
+	agent_says("notes", "customer sounds upset", chat);
+	long long second = agent_says("messages", "How can I help?", chat);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, second);
+	/* typing both ways */
+	call("POST", v, 204, json_pack("{s:b}", "on", 1), &r, "/chat/v1/%s/chats/%lld/typing", key2, chat);
+	resp_clear(&r);
+	next(&as, "typing", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "from")), "visitor");
+	assert_true(json_is_true(json_object_get(ev.data, "on")));
+	call("POST", bob, 204, json_pack("{s:b}", "on", 0), &r, "/api/v1/contacts/%lld/chat/typing", chat);
+	resp_clear(&r);
+	next(&vs, "typing", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "from")), "agent");
+	assert_false(json_is_true(json_object_get(ev.data, "on")));
+	/* the read marks */
+	call("POST", v, 204, json_pack("{s:I}", "up_to", (json_int_t)second), &r, "/chat/v1/%s/chats/%lld/read", key2, chat);
+	resp_clear(&r);
+	next(&as, "mark", &ev);
+	while (strcmp(json_string_value(json_object_get(ev.data, "state")), "delivered") == 0)
+		next(&as, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "read");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "by")), "visitor");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), second);
+	/* the visitor's message reaches the agent */
+	call("POST", v, 201, json_pack("{s:s,s:s}", "body", "my parcel is late", "client_id", "v-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key2, chat);
+	long long late = resp_int(&r, "id");
+	resp_clear(&r);
+	next(&as, "message", &ev);
+	assert_int_equal(ev.id, late);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "kind")), "inbound");
+	sse_close(&vs);
+	/* a reconnection after hello gets each later message once, then the state */
+	assert_int_equal(sse_open_path(&vs, &d, "/chat/v1/x/x", v, 0), 404);
+	sse_close(&vs);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	assert_int_equal(sse_open_path(&vs, &d, path, v, hello), 200);
+	long long seen[8];
+	int n = 0;
+	while (sse_next(&vs, NULL, 1500, &ev) && n < 8) {
+		if (strcmp(ev.type, "message") == 0)
+			seen[n++] = ev.id;
+		if (strcmp(ev.type, "state") == 0)
+			break;
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(seen[0], second);
+	assert_int_equal(seen[1], late);
+	sse_close(&vs);
+	/* ?after= does the same for EventSource, which cannot set headers */
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream?after=%lld&token=%s", key2, chat, second, v);
+	assert_int_equal(sse_open_path(&vs, &d, path, NULL, 0), 200);
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, late);
+	sse_close(&vs);
+	sse_close(&as);
+	/* the stream is the holder's or a supervisor's; another tenant's staff finds no chat */
+	call("GET", agent, 403, NULL, &r, "/api/v1/contacts/%lld/chat/stream", chat);
+	resp_clear(&r);
+	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld/chat/stream", chat);
+	resp_clear(&r);
+	call("POST", admin2, 404, json_pack("{s:b}", "on", 1), &r, "/api/v1/contacts/%lld/chat/typing", chat);
+	resp_clear(&r);
+	call("POST", admin2, 404, json_pack("{s:I}", "up_to", (json_int_t)late), &r, "/api/v1/contacts/%lld/chat/read", chat);
+	resp_clear(&r);
+	/* another visitor cannot follow it */
+	char *stranger = visitor(key2, NULL);
+	call("GET", stranger, 404, NULL, &r, "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	resp_clear(&r);
+	call("POST", stranger, 404, json_pack("{s:b}", "on", 1), &r, "/chat/v1/%s/chats/%lld/typing", key2, chat);
+	resp_clear(&r);
+	free(stranger);
+	free(v);
+	json_decref(ev.data);
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *arg)
+{
+	size_t len = strlen(arg), add = size * n;
+	if (len + add < 4096) {
+		memcpy((char *)arg + len, data, add);
+		((char *)arg)[len + add] = '\0';
+	}
+	return size * n;
+}
+
+/* GET path: its status, headers and body (each at most 4 KiB). */
+static long fetch(const char *path, char headers[4096], char body[4096])
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", d.url, path);
+	headers[0] = body[0] = '\0';
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+static void the_browser_files_are_served_per_channel(void **state)
+{
+	char headers[4096], body[4096], path[128];
+	snprintf(path, sizeof(path), "/chat/v1/%s/launcher.js", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_string_equal(body, "/* launcher stand-in */\n");
+	assert_non_null(strcasestr(headers, "content-type: text/javascript"));
+	snprintf(path, sizeof(path), "/chat/v1/%s/frame", key);
+	assert_int_equal(fetch(path, headers, body), 200);
+	assert_non_null(strstr(body, "frame stand-in"));
+	assert_non_null(strcasestr(headers, "content-type: text/html"));
+	assert_non_null(strstr(headers, "frame-ancestors https://shop.example\r\n"));
+	assert_null(strcasestr(headers, "X-Frame-Options"));
+	assert_null(strstr(headers, "frame-ancestors 'none'"));
+	/* the desktop's pages keep theirs */
+	assert_int_equal(fetch("/chat/launcher.js", headers, body), 404);
+	/* an unknown key, a removed channel */
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/launcher.js", headers, body), 404);
+	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/frame", headers, body), 404);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +574,8 @@ int main(void)
 		cmocka_unit_test(a_chat_waits_for_an_agent_and_is_closed_without_one),
 		cmocka_unit_test(messages_are_kept_once_and_only_for_their_visitor),
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
+		cmocka_unit_test(the_conversation_is_live_both_ways),
+		cmocka_unit_test(the_browser_files_are_served_per_channel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,77 @@
+/* The chat fan-out: a conversation's events, to the streams of that
+ * conversation only.
+ *
+ * Unlike the routing hub (hub.h: a ring per tenant that every stream of the
+ * tenant reads), the chat hub is keyed by contact: a worker that serves a
+ * chat's stream watches that contact (chathub_watch), and an event of the
+ * contact is copied into the inbox (a chatbox) of each worker watching it,
+ * which is then woken; the worker hands it to its streams of that contact
+ * (chatstream.c). The cost of an event is a hash lookup and one copy per
+ * worker watching the contact, whatever the number of other streams.
+ *
+ * What is stored (a message, a read mark) is staged on the writer during
+ * its transaction (chathub_stage) and published once the batch committed
+ * (chathub_job_end and chathub_batch_end follow the writer's savepoints and
+ * commit, as the router's events do): nobody sees a message that was
+ * rolled back. What is not stored (typing, a delivered mark) is published
+ * at once from any thread (chathub_publish). The routing engine's committed
+ * events about a watched contact (an agent accepted it, it ended) come in
+ * through chathub_routing and go out as CHAT_ROUTING notes.
+ *
+ * Thread-safe: one mutex around the watches and the inboxes; the staging
+ * is the writer thread's alone. Waking a worker is event_active, safe from
+ * another thread once evthread_use_pthreads was called. */
+#ifndef GUICHET_DAEMON_CHATHUB_H
+#define GUICHET_DAEMON_CHATHUB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct chathub;
+struct chatbox;
+struct event_base;
+struct hub_event;
+
+/* Who a note is for: the visitor's streams, the agent's, both; or a
+ * routing change (frame holds the routing event's type, id the agent). */
+enum chat_to { CHAT_TO_VISITOR = 1, CHAT_TO_AGENT = 2, CHAT_TO_BOTH = 3, CHAT_ROUTING = 4 };
+
+struct chat_note {
+	int64_t contact_id;
+	int64_t id;                /* the message id of a message event (its SSE id), else 0; CHAT_ROUTING: the agent */
+	enum chat_to to;
+	const char *frame;         /* "event: ...\ndata: ...\n\n" (with "id: N\n" first for a message) */
+	size_t len;
+};
+
+struct chathub *chathub_new(void);
+/* Once no box is left. NULL is fine. */
+void chathub_free(struct chathub *h);
+
+/* A worker's inbox on base: fn(arg, note) runs on the worker's thread for
+ * each note of a contact it watches. */
+typedef void (*chatbox_fn)(void *arg, const struct chat_note *note);
+struct chatbox *chatbox_new(struct chathub *h, struct event_base *base, chatbox_fn fn, void *arg);
+/* Drops the box's watches and unread notes. NULL is fine. */
+void chatbox_free(struct chatbox *b);
+/* One more (or one fewer) stream of b follows the contact. GC_ENOMEM when
+ * the watch cannot be made. */
+int chathub_watch(struct chatbox *b, int64_t contact_id);
+void chathub_unwatch(struct chatbox *b, int64_t contact_id);
+
+/* Now, from any thread (typing, delivered marks): copied. */
+void chathub_publish(struct chathub *h, const struct chat_note *note);
+/* On the writer, in a request's or task's work: published after the
+ * commit (frame copied). GC_ENOMEM when it cannot be kept. */
+int chathub_stage(struct chathub *h, const struct chat_note *note);
+/* The writer's job ended: its staged notes go to the batch when kept,
+ * else are dropped. */
+void chathub_job_end(struct chathub *h, bool kept);
+/* The batch committed (published) or not (dropped). */
+void chathub_batch_end(struct chathub *h, bool committed);
+/* The routing engine's committed events (router_set_observer's callback;
+ * arg is the hub): those of a watched contact go out as CHAT_ROUTING notes. */
+void chathub_routing(void *arg, const struct hub_event *events, size_t n);
+
+#endif
