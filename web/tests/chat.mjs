@@ -65,6 +65,8 @@ async function newPage(browser, errors) {
   const page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   page.on('pageerror', (e) => errors.push(e.message));
+  // a refused request is judged by its step; anything else said in red is an error (a CSP refusal...)
+  page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
   return { context, page };
 }
 
@@ -422,6 +424,19 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
         await deskOnce(text);
       }
       await accessible(visitor.page, 'chat through guichetd (en)');
+    })) return;
+    if (!await step('chat through guichetd: a page of an origin the channel does not list cannot frame the widget', async () => {
+      const other = await visitor.context.newPage(); // unwatched: its CSP refusal is the point
+      other.setDefaultTimeout(TIMEOUT);
+      const framed = other.waitForResponse((r) => r.url().includes(`/chat/v1/${channel.key}/frame`));
+      await other.goto(shop(host.other, launcher));
+      await other.getByRole('button', { name: 'Chat with us' }).click();
+      const csp = (await (await framed).allHeaders())['content-security-policy'] || '';
+      if (!csp.includes(`frame-ancestors ${host.origin}`)) throw new Error(`the frame's CSP: ${csp}`);
+      await other.waitForTimeout(1000);
+      for (const f of other.frames())
+        if (f !== other.mainFrame() && (await f.locator('#chat *').count().catch(() => 0)) > 0) throw new Error('the frame was let in');
+      await other.close();
     })) return;
   } finally {
     await visitor.context.close();
