@@ -111,6 +111,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 int cmd_report_intervals(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
+/* guichet channel chat ... (cmd_chat.c). */
+int cmd_chat(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */
 int cmd_attachment(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

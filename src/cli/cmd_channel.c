@@ -153,8 +153,10 @@ static int add(const struct cli *cli, const struct args *a)
 
 int cmd_channel(const struct cli *cli, const struct args *a)
 {
+	if (a->n_pos >= 2 && strcmp(a->pos[1], "chat") == 0)
+		return cmd_chat(cli, a);
 	if (a->n_pos < 2 || strcmp(a->pos[1], "email") != 0) {
-		fprintf(stderr, "guichet channel: expected 'email' (guichet channel email --help)\n");
+		fprintf(stderr, "guichet channel: expected 'email' or 'chat' (guichet channel email --help)\n");
 		return 2;
 	}
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;

@@ -57,6 +57,7 @@ static const struct help_group groups[] = {
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
 	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
 	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
+	{"channel chat", "Channels", "the tenant's web chats: the widget's key, origins, form and identity secret"},
 	{"export", "Reports", "the daily level-2 export: the day's escalated contacts by category"},
 };
 
@@ -464,6 +465,24 @@ static const struct help_command commands[] = {
 	 "--ack-max-per-hour N\tat most N acknowledgements to one address in an hour (3 by default)\n"},
 	{"channel email", "test", "ID", "log in to the mailbox's IMAP server now and say whether it worked", NULL},
 	{"channel email", "remove", "ID", "stop fetching a mailbox and forget it", NULL},
+	{"channel chat", "list", "", "the tenant's web chats (never their secrets)", NULL},
+	{"channel chat", "add", "--name N --queue ID --origin URL... [--prechat-name off|optional|required] "
+	 "[--prechat-email off|optional|required] [--topic T...] [--offline-message] [--offline-callback]",
+	 "add a web chat: prints its widget key and its identity secret, once",
+	 "--name N\tthe chat's name in this tenant\n"
+	 "--queue ID\tthe chat queue its conversations wait in\n"
+	 "--origin URL\ta site that may show the chat: https://host[:port] (repeat, up to 16)\n"
+	 "--prechat-name L\tthe form asks the visitor's name: off, optional or required\n"
+	 "--prechat-email L\tthe form asks the visitor's email: off, optional or required\n"
+	 "--topic T\ta topic the visitor chooses from (repeat, up to 20)\n"
+	 "--offline-message\twhen closed, the visitor may leave a message (answered by email)\n"
+	 "--offline-callback\twhen closed, the visitor may ask to be called back\n"},
+	{"channel chat", "show", "ID", "one web chat, with its key (not its secret)", NULL},
+	{"channel chat", "set", "ID [--name N] [--queue ID] [--origin URL...] [--prechat-name L] [--prechat-email L] "
+	 "[--topic T...] [--offline-message] [--offline-callback]",
+	 "change a web chat: each option given replaces that setting (see add)", NULL},
+	{"channel chat", "secret", "ID", "a new identity secret, printed once: the old one stops working", NULL},
+	{"channel chat", "remove", "ID", "remove a web chat: its widget stops answering", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",
 	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",

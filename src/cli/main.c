@@ -52,10 +52,11 @@ int main(int argc, char **argv)
 		help_overview(stderr);
 		return 2;
 	}
-	/* "channel email" is one group of two words */
+	/* "channel email" and "channel chat" are groups of two words */
 	bool channel = strcmp(argv[i], "channel") == 0;
-	const char *group = channel ? "channel email" : argv[i];
-	int sub = channel && i + 1 < argc && strcmp(argv[i + 1], "email") == 0 ? i + 2 : i + 1;
+	bool chat = channel && i + 1 < argc && strcmp(argv[i + 1], "chat") == 0;
+	const char *group = chat ? "channel chat" : channel ? "channel email" : argv[i];
+	int sub = channel && i + 1 < argc && (chat || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
 			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);

@@ -1,6 +1,7 @@
 /* The web chat's live streams (chatstream.h). */
 #include "daemon/chatstream.h"
 #include "daemon/server.h"
+#include "daemon/writer.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -114,9 +115,29 @@ static bool send_event(struct chat_stream *st, const char *type, int64_t id, jso
 	return alive;
 }
 
-/* The other side learns that st's side got message id. */
+struct delivery {
+	int64_t tenant_id, contact_id, up_to;
+	bool by_visitor;
+};
+
+/* On the writer: the other side's messages up to up_to are delivered. */
+static int store_delivery(void *arg, const struct ops *o)
+{
+	const struct delivery *d = arg;
+	return store_chat_mark(o->db, d->tenant_id, d->contact_id, d->by_visitor ? "outbound" : "inbound", d->up_to, false);
+}
+
+/* The other side learns that st's side got message id; it is stored on the
+ * messages by the writer, with nobody waiting (a mark lost to a crash is a
+ * mark the next stream sends again). */
 static void delivered(struct chat_stream *st, int64_t id)
 {
+	struct delivery *d = malloc(sizeof(*d));
+	if (d) {
+		*d = (struct delivery){.tenant_id = st->tenant_id, .contact_id = st->contact_id, .up_to = id,
+				       .by_visitor = st->side == CHAT_TO_VISITOR};
+		writer_post(st->owner->worker->server->writer, store_delivery, d);
+	}
 	char *frame = NULL;
 	size_t len = 0;
 	bool visitor = st->side == CHAT_TO_VISITOR;
@@ -179,10 +200,14 @@ static bool catch_up(struct chat_stream *st)
 	if (!send_state(st, true))
 		return false;
 	int64_t got = 0, read = 0; /* the other side's marks on this side's messages */
-	if (store_chat_last_marks(db, st->tenant_id, st->contact_id, visitor ? "inbound" : "outbound", &got, &read) == GC_OK &&
-	    read > 0)
-		return send_event(st, "mark", 0, json_pack("{s:I,s:s,s:s}", "up_to", (json_int_t)read, "state", "read", "by",
-							  visitor ? "agent" : "visitor"));
+	const char *by = visitor ? "agent" : "visitor";
+	if (store_chat_last_marks(db, st->tenant_id, st->contact_id, visitor ? "inbound" : "outbound", &got, &read) < 0)
+		return true;
+	if (got > read && !send_event(st, "mark", 0, json_pack("{s:I,s:s,s:s}", "up_to", (json_int_t)got, "state",
+								"delivered", "by", by)))
+		return false;
+	if (read > 0)
+		return send_event(st, "mark", 0, json_pack("{s:I,s:s,s:s}", "up_to", (json_int_t)read, "state", "read", "by", by));
 	return true;
 }
 

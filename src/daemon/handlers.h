@@ -250,6 +250,16 @@ int run_chat_read(struct request *r, struct store *db);
 int run_chat_agent_stream(struct request *r, struct store *db);
 int run_chat_agent_typing(struct request *r, struct store *db);
 int run_chat_agent_read(struct request *r, struct store *db);
+int run_chat_end(struct request *r, struct store *db);
+int prepare_chat_rating(struct request *r, struct store *db);
+int run_chat_rating(struct request *r, struct store *db);
+int prepare_chat_transcript(struct request *r, struct store *db);
+int run_chat_transcript(struct request *r, struct store *db);
+int prepare_chat_leave(struct request *r, struct store *db);
+int run_chat_leave(struct request *r, struct store *db);
+/* A contact's text as GET shows it (*text, malloc'd JSON) with its chat's
+ * rating added when it has one. */
+int chat_contact_rating(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
 int prepare_chat_file(struct request *r, struct store *db);
 int run_chat_launcher(struct request *r, struct store *db);
 int run_chat_frame(struct request *r, struct store *db);

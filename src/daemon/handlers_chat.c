@@ -28,7 +28,9 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
+#include <event2/buffer.h>
 #include <event2/http.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,8 @@
 #define CHAT_MAX_ORIGINS 16
 #define CHAT_MAX_TOPICS 20
 #define CHAT_CLIENT_ID_MAX 64
+#define CHAT_OPENED_PER_MINUTE 3 /* chats a visitor opens */
+#define CHAT_TRANSCRIPTS_PER_HOUR 5 /* automatic mail to one address, the acknowledgements' way of counting */
 
 /* --- strict decoding of the channel's settings --- */
 
@@ -265,7 +269,7 @@ int run_chat_channel_list(struct request *r, struct store *db)
 {
 	json_t *list = NULL;
 	int rc = store_chat_channel_list(db, &r->scope, &list);
-	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "channels", list));
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
 }
 
 int run_chat_channel_get(struct request *r, struct store *db)
@@ -399,11 +403,17 @@ static int64_t req_customer(const struct request *r)
 	return json_integer_value(json_object_get(r->work, "customer_id"));
 }
 
-/* Counts a visitor's request against the address's public allowance. */
-static bool visitor_allowed(struct request *r)
+/* The allowances, a minute (ratelimit_keyed): per visitor and per address.
+ * An address's allowances are multiples of the self-service one
+ * (--public-per-minute, 60 by default): visitors behind one office's NAT
+ * share them. */
+#define PER_ADDRESS(times) ((int)(ratelimit_public_max() > INT32_MAX / 32 ? INT32_MAX : ratelimit_public_max() * (times)))
+
+static bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address)
 {
-	int retry = 0;
-	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
+	int retry = 1;
+	if (ratelimit_keyed(kind, req_visitor(r), per_visitor, r->scope.ip, per_address > 0 ? per_address : 1,
+			    gc_now_ms(), &retry))
 		return true;
 	char value[16];
 	snprintf(value, sizeof(value), "%d", retry);
@@ -414,12 +424,12 @@ static bool visitor_allowed(struct request *r)
 
 int prepare_chat_public(struct request *r, struct store *db)
 {
-	return visitor_allowed(r) && chat_visitor_begin(r, db, false) ? 0 : 1;
+	return chat_allowed(r, 'g', 0, PER_ADDRESS(5)) && chat_visitor_begin(r, db, false) ? 0 : 1;
 }
 
 int prepare_chat_visitor(struct request *r, struct store *db)
 {
-	return visitor_allowed(r) && chat_visitor_begin(r, db, true) ? 0 : 1;
+	return chat_visitor_begin(r, db, true) && chat_allowed(r, 'r', 120, PER_ADDRESS(10)) ? 0 : 1;
 }
 
 /* Whether the tenant is open for chats now, and the wait a newcomer would
@@ -476,7 +486,7 @@ int prepare_chat_visitor_new(struct request *r, struct store *db)
 {
 	static const char *const known[] = {"customer", NULL};
 	static const char *const customer_known[] = {"id", "hmac", NULL};
-	if (!visitor_allowed(r) || !only_fields(r, r->body, known, ""))
+	if (!chat_allowed(r, 'v', 0, PER_ADDRESS(1)) || !only_fields(r, r->body, known, ""))
 		return 1;
 	json_t *customer = json_object_get(r->body, "customer");
 	if (customer == NULL || json_is_null(customer))
@@ -640,7 +650,7 @@ int prepare_chat_create(struct request *r, struct store *db)
 	json_array_foreach(topics, i, t) known_topic |= topic && strcmp(json_string_value(t), topic) == 0;
 	if (!known_topic)
 		return reply_error(r, 400, "invalid", "topic", "'topic' is one of the chat's topics"), 1;
-	return 0;
+	return chat_allowed(r, 'o', CHAT_OPENED_PER_MINUTE, PER_ADDRESS(1)) ? 0 : 1;
 }
 
 /* The customer of a new chat: the verified one, else the visitor's own
@@ -722,7 +732,7 @@ int prepare_chat_message(struct request *r, struct store *db)
 	if (!only_fields(r, r->body, known, "") || !body_ok(r, "body") ||
 	    !text_field(r, r->body, "client_id", "client_id", true, CHAT_CLIENT_ID_MAX, &client))
 		return 1;
-	return 0;
+	return chat_allowed(r, 'm', 30, PER_ADDRESS(10)) ? 0 : 1;
 }
 
 int run_chat_message(struct request *r, struct store *db)
@@ -831,7 +841,7 @@ static int read_mark(struct request *r, struct store *db, int64_t contact_id, bo
 
 int prepare_chat_typing(struct request *r, struct store *db)
 {
-	return prepare_chat_visitor(r, db) == 0 && typing_ok(r) ? 0 : 1;
+	return prepare_chat_visitor(r, db) == 0 && typing_ok(r) && chat_allowed(r, 't', 60, PER_ADDRESS(20)) ? 0 : 1;
 }
 
 int run_chat_typing(struct request *r, struct store *db)
@@ -918,4 +928,232 @@ int run_chat_frame(struct request *r, struct store *db)
 	}
 	web_serve_chat(r, r->worker->server->config->web_dir, "chat/frame.html", used ? ancestors : "'none'");
 	return GC_OK;
+}
+
+/* --- the end of a chat: end, rating, transcript; and a message when closed --- */
+
+int run_chat_end(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	if (rc < 0)
+		return rc;
+	struct store_chat_live live;
+	if ((rc = store_chat_live(db, r->scope.tenant_id, r->ids[0], &live)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (strcmp(live.state, "ended") == 0)
+		return reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)r->ids[0], "state", "ended"));
+	/* a chat nobody took yet leaves its queue; one an agent holds stays with them to wrap up */
+	if (strcmp(live.state, "waiting") == 0 &&
+	    (rc = router_abandon(request_ops(r, db).router, db, &r->scope, r->ids[0])) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if ((rc = store_chat_end(db, r->scope.tenant_id, r->ids[0])) < 0 ||
+	    (rc = stage(r, r->ids[0], CHAT_TO_BOTH, "state", 0, json_pack("{s:s}", "state", "ended"))) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)r->ids[0], "state", "ended"));
+}
+
+int prepare_chat_rating(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"score", "comment", NULL};
+	if (prepare_chat_visitor(r, db) != 0 || !only_fields(r, r->body, known, ""))
+		return 1;
+	json_t *score = json_object_get(r->body, "score");
+	if (!json_is_integer(score) || json_integer_value(score) < 1 || json_integer_value(score) > 5)
+		return reply_error(r, 400, "invalid", "score", "'score' is an integer from 1 to 5"), 1;
+	json_t *c = json_object_get(r->body, "comment");
+	const char *text = json_string_value(c);
+	if (c && !json_is_null(c) && (text == NULL || strlen(text) > 2000 || !gc_text_is_clean(text, true)))
+		return reply_error(r, 400, "invalid", "comment", "'comment' is text of at most 2,000 bytes"), 1;
+	return 0;
+}
+
+int run_chat_rating(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	if (rc < 0)
+		return rc;
+	int score = (int)json_integer_value(json_object_get(r->body, "score"));
+	const char *comment = json_string_value(json_object_get(r->body, "comment"));
+	if ((rc = store_chat_rate(db, r->scope.tenant_id, r->ids[0], score, comment)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 200, json_pack("{s:I,s:i,s:s?}", "id", (json_int_t)r->ids[0], "score", score, "comment", comment));
+}
+
+int chat_contact_rating(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text)
+{
+	json_t *chat = NULL;
+	int rc = store_chat_get(db, scope->tenant_id, contact_id, &chat);
+	if (rc == GC_ENOTFOUND)
+		return GC_OK;
+	if (rc < 0)
+		return rc;
+	json_t *score = json_object_get(chat, "rating"), *contact = NULL;
+	if (json_is_integer(score) && (contact = json_loads(*text, 0, NULL)) != NULL) {
+		json_object_set_new(contact, "rating", json_pack("{s:O,s:O}", "score", score, "comment",
+								 json_object_get(chat, "rating_comment")));
+		char *with = json_dumps(contact, JSON_COMPACT);
+		if (with) {
+			free(*text);
+			*text = with;
+		}
+	}
+	json_decref(contact);
+	json_decref(chat);
+	return GC_OK;
+}
+
+int prepare_chat_transcript(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"email", NULL};
+	const char *email = NULL;
+	if (prepare_chat_visitor(r, db) != 0 || !only_fields(r, r->body, known, "") ||
+	    !text_field(r, r->body, "email", "email", true, 254, &email))
+		return 1;
+	if (!gc_text_is_email(email))
+		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), 1;
+	return chat_allowed(r, 'x', 3, PER_ADDRESS(1) / 6) ? 0 : 1;
+}
+
+/* The tenant's mailbox that sends the chats' mail: its first with an smtp_url
+ * (and its queue, 0 for none, when ret_queue is not NULL). */
+static int sending_mailbox(struct store *db, const struct store_scope *scope, int64_t *ret_id, char *ret_domain,
+			   size_t len, int64_t *ret_queue)
+{
+	json_t *list = NULL, *m;
+	size_t i;
+	int rc = store_mailbox_list(db, scope, &list);
+	if (rc < 0)
+		return rc;
+	rc = GC_ENOTFOUND;
+	json_array_foreach(list, i, m) {
+		const char *address = json_string_value(json_object_get(m, "address"));
+		if (json_string_value(json_object_get(m, "smtp_url")) && address) {
+			*ret_id = json_integer_value(json_object_get(m, "id"));
+			if (ret_queue)
+				*ret_queue = json_integer_value(json_object_get(m, "queue_id"));
+			const char *at = strchr(address, '@');
+			snprintf(ret_domain, len, "%s", at ? at + 1 : "guichet.invalid");
+			rc = GC_OK;
+			break;
+		}
+	}
+	json_decref(list);
+	return rc;
+}
+
+/* The chat's messages (notes never) as the transcript's text (malloc'd). */
+static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contact_id)
+{
+	struct evbuffer *out = evbuffer_new();
+	int64_t after = 0;
+	for (int pages = 0; out && pages < 40; pages++) {
+		json_t *list = NULL, *m;
+		size_t i;
+		if (store_chat_messages_after(db, tenant_id, contact_id, after, 50, &list) < 0)
+			break;
+		json_array_foreach(list, i, m) {
+			const char *author = json_string_value(json_object_get(m, "author"));
+			bool visitor = strcmp(json_string_value(json_object_get(m, "kind")), "inbound") == 0;
+			evbuffer_add_printf(out, "[%s] %s:\n%s\n\n", json_string_value(json_object_get(m, "at")),
+					    visitor ? "You" : author ? author : "Agent", json_string_value(json_object_get(m, "body")));
+			after = json_integer_value(json_object_get(m, "id"));
+		}
+		size_t n = json_array_size(list);
+		json_decref(list);
+		if (n < 50)
+			break;
+	}
+	size_t len = out ? evbuffer_get_length(out) : 0;
+	char *text = out ? malloc(len + 1) : NULL;
+	if (text) {
+		evbuffer_remove(out, text, len);
+		text[len] = '\0';
+	}
+	if (out)
+		evbuffer_free(out);
+	return text;
+}
+
+int run_chat_transcript(struct request *r, struct store *db)
+{
+	json_t *chat = NULL;
+	int rc = visitor_chat(r, db, &chat);
+	json_decref(chat);
+	if (rc < 0)
+		return rc;
+	int64_t mailbox = 0, since = gc_now_ms() - 3600 * 1000, n = 0;
+	char domain[256], to[256], hex[17], message_id[400];
+	const char *email = json_string_value(json_object_get(r->body, "email"));
+	size_t i = 0;
+	for (; email[i] && i + 1 < sizeof(to); i++)
+		to[i] = (char)(email[i] >= 'A' && email[i] <= 'Z' ? email[i] - 'A' + 'a' : email[i]);
+	to[i] = '\0';
+	rc = sending_mailbox(db, &r->scope, &mailbox, domain, sizeof(domain), NULL);
+	if (rc == GC_ENOTFOUND)
+		return reply_error(r, 422, "invalid", "email", "this service sends no email: no mailbox has an smtp_url");
+	if (rc == GC_OK)
+		rc = store_outbox_count_automatic(db, &r->scope, to, since, &n);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (n >= CHAT_TRANSCRIPTS_PER_HOUR) {
+		reply_header(r, "Retry-After", "3600");
+		return reply_error(r, 429, "too_many_requests", "email", "enough mail went to this address this hour");
+	}
+	unsigned char random[8];
+	randombytes_buf(random, sizeof(random));
+	sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
+	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.transcript.%s@%s", (long long)r->scope.tenant_id,
+		 (long long)r->ids[0], hex, domain);
+	char *body = transcript_text(db, r->scope.tenant_id, r->ids[0]);
+	struct store_outbox out = {.contact_id = r->ids[0], .mailbox_id = mailbox, .message_id = message_id,
+				   .to_address = to, .subject = "Your chat transcript", .body = body, .automatic = true};
+	int64_t id = 0;
+	rc = body ? store_outbox_add(db, &r->scope, &out, &id) : GC_ENOMEM;
+	free(body);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 202, json_pack("{s:s}", "state", "queued"));
+}
+
+int prepare_chat_leave(struct request *r, struct store *db)
+{
+	static const char *const known[] = {"name", "email", "message", NULL};
+	const char *name = NULL, *email = NULL;
+	if (prepare_chat_public(r, db) != 0 || !only_fields(r, r->body, known, "") ||
+	    !text_field(r, r->body, "name", "name", false, 100, &name) ||
+	    !text_field(r, r->body, "email", "email", true, 254, &email) || !body_ok(r, "message"))
+		return 1;
+	if (!gc_text_is_email(email))
+		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), 1;
+	if (!json_is_true(json_object_get(json_object_get(req_channel(r), "offline"), "message")))
+		return reply_error(r, 409, "conflict", NULL, "this chat takes no messages"), 1;
+	return chat_allowed(r, 'l', 0, PER_ADDRESS(1) / 3) ? 0 : 1;
+}
+
+/* A message left when closed: a contact on the email channel, answered by
+ * email. A queue serves one channel: it waits in the queue of the mailbox
+ * that sends the chats' mail (sending_mailbox), or in none. */
+int run_chat_leave(struct request *r, struct store *db)
+{
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	int64_t customer = 0, contact = 0, mailbox = 0, queue = 0;
+	bool created = false;
+	char domain[256];
+	int rc = sending_mailbox(db, &r->scope, &mailbox, domain, sizeof(domain), &queue);
+	if (rc < 0 && rc != GC_ENOTFOUND)
+		return reply_store_error(r, db, rc, NULL);
+	const char *name = json_string_value(json_object_get(r->body, "name"));
+	if (ops_customer_find_or_create(&o, &r->scope, json_string_value(json_object_get(r->body, "email")), NULL,
+					&customer, &created, &err) < 0)
+		return reply_ops_error(r, db, &err);
+	char subject[200];
+	snprintf(subject, sizeof(subject), "Message left on the chat%s%s", name ? " by " : "", name ? name : "");
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .customer_id = customer, .subject = subject,
+				   .message = json_string_value(json_object_get(r->work, "body")), .queue_id = queue};
+	if (ops_contact_create(&o, &r->scope, &in, &contact, NULL, &err) < 0)
+		return reply_ops_error(r, db, &err);
+	return reply(r, 201, json_pack("{s:I}", "id", (json_int_t)contact));
 }

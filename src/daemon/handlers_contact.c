@@ -31,6 +31,8 @@ int run_contact_get(struct request *r, struct store *db)
 {
 	size_t len;
 	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
+	if (rc == GC_OK)
+		rc = chat_contact_rating(db, &r->scope, r->ids[0], &r->resp_text);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "contact");
 	r->status = 200;

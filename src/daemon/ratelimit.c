@@ -58,6 +58,7 @@
 #define ADDRESS_BUCKETS 1024 /* 8,192 addresses */
 #define ACCOUNT_BUCKETS 1024 /* 8,192 accounts */
 #define PUBLIC_BUCKETS 1024  /* 8,192 self-service addresses */
+#define KEYED_BUCKETS 2048   /* 16,384 web chat visitors and addresses (ratelimit_keyed) */
 
 struct entry {
 	uint8_t id[16];
@@ -81,12 +82,14 @@ struct table {
 };
 
 static struct bucket pair_buckets[PAIR_BUCKETS], known_buckets[KNOWN_BUCKETS],
-	address_buckets[ADDRESS_BUCKETS], account_buckets[ACCOUNT_BUCKETS], public_buckets[PUBLIC_BUCKETS];
+	address_buckets[ADDRESS_BUCKETS], account_buckets[ACCOUNT_BUCKETS], public_buckets[PUBLIC_BUCKETS],
+	keyed_buckets[KEYED_BUCKETS];
 static struct table pairs = {pair_buckets, PAIR_BUCKETS, FULL_UNTRACKED};
 static struct table known = {known_buckets, KNOWN_BUCKETS, FULL_EVICT_OLDEST};
 static struct table addresses = {address_buckets, ADDRESS_BUCKETS, FULL_SPILL};
 static struct table accounts = {account_buckets, ACCOUNT_BUCKETS, FULL_SPILL};
 static struct table publics = {public_buckets, PUBLIC_BUCKETS, FULL_SPILL};
+static struct table keyed = {keyed_buckets, KEYED_BUCKETS, FULL_SPILL};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char secret[RATELIMIT_KEY_LEN];
@@ -110,6 +113,7 @@ void ratelimit_init_key(const unsigned char key[RATELIMIT_KEY_LEN], int free_pai
 	memset(address_buckets, 0, sizeof(address_buckets));
 	memset(account_buckets, 0, sizeof(account_buckets));
 	memset(public_buckets, 0, sizeof(public_buckets));
+	memset(keyed_buckets, 0, sizeof(keyed_buckets));
 	pthread_mutex_unlock(&lock);
 }
 
@@ -378,22 +382,56 @@ void ratelimit_login_refund(const char *email, const char *address, int64_t now)
 	pthread_mutex_unlock(&lock);
 }
 
-bool ratelimit_public(const char *address, int64_t now, int *ret_retry_after)
+/* Counts one in e's minute window: false (and the seconds to wait) past max. Under the lock. */
+static bool window_count(struct entry *e, int64_t max, int64_t now, int *ret_retry_after)
 {
-	struct digest d;
-	digest('s', address, NULL, &d);
-	pthread_mutex_lock(&lock);
-	struct entry *e = claim(&publics, &d, now, NULL);
 	if (now - e->last >= RATELIMIT_PUBLIC_WINDOW_MS || e->expires == 0) {
 		e->last = now;
 		e->n = 0;
 		e->expires = now + RATELIMIT_PUBLIC_WINDOW_MS;
 	}
-	bool ok = e->n < max_public;
+	bool ok = e->n < max;
 	if (ok)
 		e->n++;
 	else
 		*ret_retry_after = (int)((e->last + RATELIMIT_PUBLIC_WINDOW_MS - now) / 1000) + 1;
+	return ok;
+}
+
+bool ratelimit_public(const char *address, int64_t now, int *ret_retry_after)
+{
+	struct digest d;
+	digest('s', address, NULL, &d);
+	pthread_mutex_lock(&lock);
+	bool ok = window_count(claim(&publics, &d, now, NULL), max_public, now, ret_retry_after);
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+bool ratelimit_keyed(char kind, const char *key, int max_per_key, const char *address, int max_per_address,
+		     int64_t now, int *ret_retry_after)
+{
+	struct digest kd, ad;
+	if (key)
+		digest(kind, NULL, key, &kd);
+	digest((char)(kind ^ 0x20), address, NULL, &ad); /* the address's own count: the kind in the other case */
+	pthread_mutex_lock(&lock);
+	struct entry *k = key ? claim(&keyed, &kd, now, NULL) : NULL;
+	/* checked before either is counted: a refused request costs neither */
+	bool key_ok = k == NULL || k->n < max_per_key || now - k->last >= RATELIMIT_PUBLIC_WINDOW_MS || k->expires == 0;
+	bool ok = key_ok && window_count(claim(&keyed, &ad, now, NULL), max_per_address, now, ret_retry_after);
+	if (ok && k)
+		ok = window_count(k, max_per_key, now, ret_retry_after);
+	else if (!key_ok)
+		*ret_retry_after = (int)((k->last + RATELIMIT_PUBLIC_WINDOW_MS - now) / 1000) + 1;
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+int ratelimit_public_max(void)
+{
+	pthread_mutex_lock(&lock);
+	int max = max_public;
+	pthread_mutex_unlock(&lock);
+	return max;
 }

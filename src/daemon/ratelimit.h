@@ -65,5 +65,15 @@ void ratelimit_login_refund(const char *email, const char *address, int64_t now_
 /* Counts a self-service request from address; false (and the seconds to
  * wait) when the address is over its minute's allowance. */
 bool ratelimit_public(const char *address, int64_t now_ms, int *ret_retry_after);
+/* The self-service allowance per address and minute (ratelimit_init). */
+int ratelimit_public_max(void);
+
+/* The web chat's allowances, in the same fixed-memory tables: what kind
+ * names (a letter: 'c' chats opened, 'm' messages...) counted per key (a
+ * visitor's id; NULL: none) and per address, at most max_per_key and
+ * max_per_address a minute. false (and the seconds to wait) when either is
+ * spent; a refused request is not counted by the key. */
+bool ratelimit_keyed(char kind, const char *key, int max_per_key, const char *address, int max_per_address,
+		     int64_t now_ms, int *ret_retry_after);
 
 #endif

@@ -27,6 +27,7 @@ struct task {
 	void *arg;
 	int rc;
 	bool done;
+	bool detached;              /* writer_post: nobody waits; the writer frees it and its arg */
 	pthread_cond_t cond;        /* with the writer's lock */
 };
 
@@ -224,7 +225,7 @@ void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 	w->on_mail_arg = arg;
 }
 
-int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret)
+static int start(struct writer *w, writer_task_fn fn, void *arg, bool detached, struct writer_task **ret)
 {
 	struct task *t = calloc(1, sizeof(*t));
 	struct job *j = malloc(sizeof(*j));
@@ -233,7 +234,7 @@ int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_t
 		free(j);
 		return GC_ENOMEM;
 	}
-	*t = (struct task){.fn = fn, .arg = arg};
+	*t = (struct task){.fn = fn, .arg = arg, .detached = detached};
 	pthread_cond_init(&t->cond, NULL);
 	*j = (struct job){.task = t};
 	pthread_mutex_lock(&w->lock);
@@ -251,8 +252,22 @@ int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_t
 	w->tail = j;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
-	*ret = (struct writer_task *)t;
+	if (ret)
+		*ret = (struct writer_task *)t;
 	return GC_OK;
+}
+
+int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret)
+{
+	return start(w, fn, arg, false, ret);
+}
+
+int writer_post(struct writer *w, writer_task_fn fn, void *arg)
+{
+	int rc = start(w, fn, arg, true, NULL);
+	if (rc < 0)
+		free(arg);
+	return rc;
 }
 
 int writer_wait(struct writer *w, struct writer_task *handle)
@@ -373,7 +388,11 @@ static void *writer_main(void *arg)
 		uint64_t n = 0;
 		while (batch) {
 			struct job *next = batch->next;
-			if (batch->task) { /* its caller waits on the writer's lock */
+			if (batch->task && batch->task->detached) { /* nobody waits for it */
+				pthread_cond_destroy(&batch->task->cond);
+				free(batch->task->arg);
+				free(batch->task);
+			} else if (batch->task) { /* its caller waits on the writer's lock */
 				pthread_mutex_lock(&w->lock);
 				batch->task->done = true;
 				pthread_cond_signal(&batch->task->cond);

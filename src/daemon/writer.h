@@ -52,6 +52,10 @@ int writer_run(struct writer *w, writer_task_fn fn, void *arg);
 struct writer_task;
 int writer_start(struct writer *w, writer_task_fn fn, void *arg, struct writer_task **ret);
 int writer_wait(struct writer *w, struct writer_task *t);
+/* fn queued with nobody to wait for it (a chat's delivered mark): arg is
+ * malloc'd and freed with free() once fn ran, or did not (the batch could
+ * not begin, the writer is stopping: GC_EBUSY). From any thread. */
+int writer_post(struct writer *w, writer_task_fn fn, void *arg);
 
 /* fn(arg) runs on the writer thread after each batch that commits a
  * request of a route that queues mail (ROUTE_MAIL): the email sender's

@@ -24,7 +24,7 @@
 
 static struct daemon d;
 static char *admin, *admin2, *agent, *bob;
-static long long agent_id, bob_id, skill, queue, channel, queue2;
+static long long agent_id, bob_id, skill, queue, channel, queue2, email_queue;
 static char key[64], secret[80], key2[64];
 static char web_dir[64];
 
@@ -101,7 +101,14 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	daemon_stop(&d);
+	int stopped = daemon_stop(&d); /* non-zero when the sanitizers found a leak or worse */
+	if (stopped != 0) {
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "tail -40 %s >&2", d.log);
+		fprintf(stderr, "guichetd exited with %d\n", stopped);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+	}
 	daemon_cleanup(&d);
 	free(admin);
 	free(admin2);
@@ -109,7 +116,7 @@ static int teardown(void **state)
 	free(bob);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", web_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return system(cmd) == 0 && stopped == 0 ? 0 : -1;
 }
 
 /* HMAC-SHA256(secret, id) in hex, as a brand's server computes it. */
@@ -164,7 +171,7 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/channels/chat");
-	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 2); /* shop, and live (setup) */
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* shop, and live (setup) */
 	assert_null(strstr(r.text, secret));
 	resp_clear(&r);
 	/* strict settings, the field named */
@@ -193,7 +200,7 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	call("POST", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld/secret", channel);
 	resp_clear(&r);
 	call("GET", admin2, 200, NULL, &r, "/api/v1/channels/chat");
-	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	resp_clear(&r);
 	call("GET", agent, 403, NULL, &r, "/api/v1/channels/chat");
 	resp_clear(&r);
@@ -488,6 +495,11 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(seen[0], second);
 	assert_int_equal(seen[1], late);
+	/* then the marks kept on the messages: the agent's stream delivered the visitor's last one */
+	next(&vs, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_string_equal(json_string_value(json_object_get(ev.data, "by")), "agent");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), late);
 	sse_close(&vs);
 	/* ?after= does the same for EventSource, which cannot set headers */
 	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream?after=%lld&token=%s", key2, chat, second, v);
@@ -514,6 +526,159 @@ static void the_conversation_is_live_both_ways(void **state)
 	free(stranger);
 	free(v);
 	json_decref(ev.data);
+}
+
+static void a_chat_ends_is_rated_and_sent_by_email(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	long long chat = new_chat(v, "a question");
+	call("POST", v, 400, json_pack("{s:i}", "score", 9), &r, "/chat/v1/%s/chats/%lld/rating", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "score");
+	resp_clear(&r);
+	call("POST", v, 200, json_pack("{s:i,s:s}", "score", 4, "comment", "quick"), &r, "/chat/v1/%s/chats/%lld/rating",
+	     key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
+	json_t *rating = json_object_get(r.json, "rating");
+	assert_int_equal(json_integer_value(json_object_get(rating, "score")), 4);
+	assert_string_equal(json_string_value(json_object_get(rating, "comment")), "quick");
+	resp_clear(&r);
+	/* no mailbox sends mail yet */
+	call("POST", v, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	email_queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail", "skill_id",
+		(json_int_t)skill, "channel", "email"));
+	call("POST", admin, 201, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I}", "name", "support", "address", "support@shop.example",
+		"imap_url", "imap://127.0.0.1:9", "smtp_url", "smtp://127.0.0.1:9", "username", "u", "password", "p",
+		"queue_id", (json_int_t)email_queue), &r, "/api/v1/channels/email");
+	resp_clear(&r);
+	call("POST", v, 400, json_pack("{s:s}", "email", "nope"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("POST", v, 202, json_pack("{s:s}", "email", "Me@Example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/email-replies", chat);
+	json_t *mail = json_array_get(json_object_get(r.json, "items"), 0);
+	assert_non_null(mail);
+	assert_string_equal(json_string_value(json_object_get(mail, "to")), "me@example.com");
+	assert_string_equal(json_string_value(json_object_get(mail, "subject")), "Your chat transcript");
+	resp_clear(&r);
+	/* the visitor ends it: out of the list, no more messages */
+	call("POST", v, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, chat);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "ended");
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s,s:s}", "body", "still there?", "client_id", "e-1"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key, chat);
+	resp_clear(&r);
+	free(v);
+}
+
+static void a_message_left_when_closed_becomes_an_email_contact(void **state)
+{
+	struct resp r;
+	call("POST", NULL, 400, json_pack("{s:s}", "message", "call me"), &r, "/chat/v1/%s/messages", key);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "email");
+	resp_clear(&r);
+	call("POST", NULL, 201, json_pack("{s:s,s:s,s:s}", "name", "Zoe", "email", "Zoe@Example.com", "message",
+		"please write back"), &r, "/chat/v1/%s/messages", key);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "email");
+	assert_non_null(strstr(r.text, "please write back"));
+	long long customer = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers/%lld", customer);
+	assert_string_equal(json_string_value(json_object_get(r.json, "email")), "zoe@example.com");
+	resp_clear(&r);
+	/* a queue serves one channel: the message waits in the email queue of the mailbox that answers it */
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", id);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), email_queue);
+	resp_clear(&r);
+	/* a channel without the offline message refuses it */
+	call("POST", NULL, 409, json_pack("{s:s,s:s}", "email", "zoe@example.com", "message", "hi"), &r,
+	     "/chat/v1/%s/messages", key2);
+	resp_clear(&r);
+}
+
+static void a_visitor_past_its_allowance_waits(void **state)
+{
+	struct resp r;
+	char *v = visitor(key, NULL);
+	for (int i = 0; i < 3; i++)
+		new_chat(v, "again");
+	call("POST", v, 429, json_pack("{s:s}", "message", "and again"), &r, "/chat/v1/%s/chats", key);
+	assert_string_equal(resp_error(&r), "too_many_requests");
+	assert_true(atoi(r.retry_after) >= 1);
+	resp_clear(&r);
+	/* another visitor is not slowed by it */
+	char *w = visitor(key, NULL);
+	new_chat(w, "me first");
+	free(w);
+	free(v);
+}
+
+/* The CLI: add (the secret printed once), list, show, set, secret, remove, --help. */
+static void the_cli_manages_chats(void **state)
+{
+	char token_file[128], *out = NULL, *err = NULL, q[24], id[24];
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	snprintf(q, sizeof(q), "%lld", queue);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "add", "--name", "cli",
+				 "--queue", q, "--origin", "https://a.example", "--origin", "https://b.example:8443",
+				 "--prechat-email", "required", "--topic", "Sales", "--topic", "Help", "--offline-message", NULL), 0);
+	json_t *made = json_loads(out, 0, NULL);
+	assert_non_null(made);
+	const char *secret_text = json_string_value(json_object_get(made, "secret"));
+	assert_non_null(secret_text);
+	char made_secret[80];
+	snprintf(made_secret, sizeof(made_secret), "%s", secret_text);
+	assert_int_equal(json_array_size(json_object_get(made, "origins")), 2);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(made, "prechat"), "topics")), 2);
+	assert_true(json_is_true(json_object_get(json_object_get(made, "offline"), "message")));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(made, "id")));
+	json_decref(made);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "list", NULL), 0);
+	assert_non_null(strstr(out, "cli"));
+	assert_null(strstr(out, made_secret));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "set", id, "--name", "cli2", NULL), 0);
+	assert_non_null(strstr(out, "cli2"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "secret", id, NULL), 0);
+	assert_null(strstr(out, made_secret));
+	assert_non_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	assert_null(strstr(out, "secret"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--name", "x", NULL), 2);
+	assert_non_null(strstr(err, "--queue"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "add", "--help", NULL), 0);
+	assert_non_null(strstr(out, "--origin"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "show", id, NULL), 0);
+	free(out);
+	free(err);
 }
 
 static size_t collect(char *data, size_t size, size_t n, void *arg)
@@ -576,6 +741,10 @@ int main(void)
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
+		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
+		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
+		cmocka_unit_test(a_visitor_past_its_allowance_waits),
+		cmocka_unit_test(the_cli_manages_chats),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -21,7 +21,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 				    "reviewer", "planner", "outsourced_agent"};
 #define N_ROLES (sizeof(roles) / sizeof(roles[0]))
 
-enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE };
+enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_CHAT, K_FRESH_CHAT };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -67,6 +67,10 @@ static const struct probe {
 	{"GET", "/api/v1/contacts/due?queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/reports/same-day?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/reports/intervals?date=2026-01-01&queue=%lld", K_QUEUE, NULL},
+	{"GET", "/api/v1/channels/chat/%lld", K_CHAT, NULL},
+	{"PATCH", "/api/v1/channels/chat/%lld", K_CHAT, "{\"offline\":{\"message\":true}}"},
+	{"POST", "/api/v1/channels/chat/%lld/secret", K_CHAT, NULL},
+	{"DELETE", "/api/v1/channels/chat/%lld", K_FRESH_CHAT, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -74,11 +78,12 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/users", "/api/v1/audit?limit=500", "/api/v1/api-tokens", "/api/v1/tenants",
 	"/api/v1/customers?external_id=B-SECRET", "/api/v1/contacts?customer_id=%lld",
 	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
-	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar"};
+	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar",
+	"/api/v1/channels/chat"};
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill;
+	long long contact, customer, user, token_id, queue, skill, chat;
 	char *token; /* an API token's text */
 };
 
@@ -93,6 +98,15 @@ static long long new_queue(struct tenant *t, const char *tag)
 	snprintf(name, sizeof(name), "%s-SECRET-queue-%d", tag, n++);
 	return post_id(&d, t->admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", name, "skill_id",
 		(json_int_t)t->skill, "channel", "chat"));
+}
+
+static long long new_chat_channel(struct tenant *t, const char *tag)
+{
+	static int n;
+	char name[40];
+	snprintf(name, sizeof(name), "%s-SECRET-chat-%d", tag, n++);
+	return post_id(&d, t->admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", name, "queue_id",
+		(json_int_t)t->queue, "origins", "https://shop.example"));
 }
 
 static void fill(struct tenant *t, const char *tag)
@@ -112,6 +126,7 @@ static void fill(struct tenant *t, const char *tag)
 	snprintf(name, sizeof(name), "%s-SECRET-skill", tag);
 	t->skill = post_id(&d, t->admin, "/api/v1/skills", json_pack("{s:s}", "name", name));
 	t->queue = new_queue(t, tag);
+	t->chat = new_chat_channel(t, tag);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -180,6 +195,8 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_QUEUE:
 	case K_FRESH_QUEUE: return t->queue;
 	case K_SKILL: return t->skill;
+	case K_CHAT:
+	case K_FRESH_CHAT: return t->chat;
 	default: return 0;
 	}
 }
@@ -227,6 +244,8 @@ static void check_caller(const char *who, const char *token, bool platform)
 			mine.token_id = new_token(&a, &text);
 		if (pr->kind == K_FRESH_QUEUE)
 			mine.queue = new_queue(&a, "A");
+		if (pr->kind == K_FRESH_CHAT)
+			mine.chat = new_chat_channel(&a, "A");
 		if (pr->kind == K_SKILL) {
 			char name[32];
 			static int n;

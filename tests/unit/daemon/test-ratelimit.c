@@ -201,6 +201,26 @@ static void public_allowance_per_minute(void **state)
 	assert_true(ratelimit_public("192.0.2.1", T0 + 60 * 1000, &retry));
 }
 
+/* The web chat's allowances: per visitor, per address, a refused request
+ * costs the visitor nothing, other kinds and visitors count apart, and the
+ * next minute starts afresh. */
+static void chat_allowances_per_visitor_and_address(void **state)
+{
+	int retry = 0;
+	for (int i = 0; i < 3; i++)
+		assert_true(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 1000, &retry));
+	assert_false(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 2000, &retry));
+	assert_int_equal(retry, 60);
+	assert_true(ratelimit_keyed('m', "visitor-1", 3, "192.0.2.1", 5, 2000, &retry)); /* another kind */
+	assert_true(ratelimit_keyed('o', "visitor-2", 3, "192.0.2.1", 5, 2000, &retry)); /* the address's 4th */
+	assert_true(ratelimit_keyed('o', "visitor-3", 3, "192.0.2.1", 5, 2000, &retry)); /* its 5th */
+	assert_false(ratelimit_keyed('o', "visitor-4", 3, "192.0.2.1", 5, 2000, &retry)); /* the address is spent */
+	assert_true(ratelimit_keyed('o', "visitor-4", 3, "192.0.2.2", 5, 2000, &retry)); /* not visitor-4 */
+	assert_true(ratelimit_keyed('o', NULL, 0, "192.0.2.3", 1, 2000, &retry));        /* by address alone */
+	assert_false(ratelimit_keyed('o', NULL, 0, "192.0.2.3", 1, 2000, &retry));
+	assert_true(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 1000 + RATELIMIT_PUBLIC_WINDOW_MS, &retry));
+}
+
 static void random_key(void **state)
 {
 	ratelimit_init(FREE, 60);
@@ -219,6 +239,7 @@ int main(void)
 		cmocka_unit_test_setup(distributed_attack_spares_the_known_address, setup),
 		cmocka_unit_test_setup(ipv6_counts_by_slash_64, setup),
 		cmocka_unit_test_setup(public_allowance_per_minute, setup),
+		cmocka_unit_test_setup(chat_allowances_per_visitor_and_address, setup),
 		cmocka_unit_test(random_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
