@@ -438,6 +438,19 @@ async function throughGuichetd({ browser, url, admin, step, accessible, password
         if (f !== other.mainFrame() && (await f.locator('#chat *').count().catch(() => 0)) > 0) throw new Error('the frame was let in');
       await other.close();
     })) return;
+    if (!await step('chat through guichetd: the visitor ends the chat, the agent sees it, the rating is kept on the contact', async () => {
+      await frame.getByRole('button', { name: 'End the chat' }).click();
+      await frame.getByRole('heading', { name: 'How did we do?' }).waitFor();
+      await panel().getByText('The chat has ended.').waitFor();
+      await frame.getByRole('radio', { name: '5' }).check();
+      await frame.getByLabel('Comment (optional)').fill('Fast and kind');
+      await frame.getByRole('button', { name: 'Send the rating' }).click();
+      await frame.getByText('Thank you for your rating.').waitFor();
+      const stored = await admin('GET', `/api/v1/contacts/${contactId}`);
+      if (!stored.rating || stored.rating.score !== 5 || stored.rating.comment !== 'Fast and kind')
+        throw new Error(`the contact's rating: ${JSON.stringify(stored.rating)}`);
+      await accessible(visitor.page, 'chat ended through guichetd (en)');
+    })) return;
   } finally {
     await visitor.context.close();
     await desk.context.close();

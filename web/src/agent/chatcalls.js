@@ -17,6 +17,7 @@ export const CHAT_EVENTS = ['message', 'typing', 'mark', 'state', 'wait'];
 export function isWebChat(contact) {
   if (!contact || contact.channel !== 'chat') return false;
   if (contact.chat !== undefined) return !!contact.chat;
+  if (contact.rating) return true; // only a web chat is rated
   return /^Chat( with .+)?(: .+)?$/.test(contact.subject || '');
 }
 
