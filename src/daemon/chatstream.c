@@ -2,6 +2,8 @@
 #include "daemon/chatstream.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
+#include "daemon/router.h"
+#include "channel/email/ack.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -251,22 +253,85 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* The waiting chats hear where they stand every WAIT_SECONDS. */
+/* The waits to tell: the chats this worker's streams wait on, each once. */
+struct wait_task {
+	struct chathub *hub;
+	size_t n;
+	struct {
+		int64_t tenant_id, contact_id;
+	} chats[];
+};
+
+/* On the writer, which holds the routing engine: each chat's place and the
+ * time it may wait (the email acknowledgements' estimate), to its streams. */
+static int tell_waits(void *arg, const struct ops *o)
+{
+	struct wait_task *t = arg;
+	for (size_t i = 0; i < t->n; i++) {
+		struct store_scope scope = ops_channel_scope(t->chats[i].tenant_id, "chat");
+		struct router_load load;
+		char *frame = NULL;
+		size_t len = 0;
+		if (router_contact_load(o->router, &scope, t->chats[i].contact_id, &load) < 0)
+			continue; /* no longer waiting: its state says so */
+		int64_t ms = ack_expected_reply_ms(&load);
+		if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load.ahead + 1, "expected_s",
+						    ms >= 0 ? json_integer(ms / 1000) : json_null()), &frame, &len) < 0)
+			continue;
+		struct chat_note n = {.contact_id = t->chats[i].contact_id, .to = CHAT_TO_BOTH, .frame = frame, .len = len};
+		chathub_publish(t->hub, &n);
+		free(frame);
+	}
+	return GC_OK;
+}
+
+/* Whether an earlier stream of st's bucket follows the same chat. */
+static bool seen_before(const struct chat_stream *first, const struct chat_stream *st)
+{
+	for (const struct chat_stream *o = first; o != st; o = o->next)
+		if (o->contact_id == st->contact_id && o->waiting)
+			return true;
+	return false;
+}
+
+/* Every WAIT_SECONDS: a chat that stopped waiting says its state; the
+ * others hear where they stand, from the writer (tell_waits). */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct chatstreams *s = arg;
-	for (struct chat_stream *st = s->all, *next; st; st = next) {
-		next = st->next_all;
-		struct store_chat_live live;
-		if (!st->waiting || store_chat_live(s->worker->db, st->tenant_id, st->contact_id, &live) < 0)
-			continue;
-		if (strcmp(live.state, "waiting") != 0) {
-			send_state(st, false);
-			continue;
+	size_t n = 0, cap = 0;
+	struct wait_task *t = NULL;
+	for (size_t b = 0; b < BUCKETS; b++) {
+		for (struct chat_stream *st = s->buckets[b], *next; st; st = next) {
+			next = st->next;
+			struct store_chat_live live;
+			if (!st->waiting || store_chat_live(s->worker->db, st->tenant_id, st->contact_id, &live) < 0)
+				continue;
+			if (strcmp(live.state, "waiting") != 0) {
+				send_state(st, false);
+				continue;
+			}
+			if (seen_before(s->buckets[b], st))
+				continue;
+			if (n == cap) {
+				size_t more = cap ? cap * 2 : 16;
+				struct wait_task *grown = realloc(t, sizeof(*t) + more * sizeof(t->chats[0]));
+				if (grown == NULL)
+					break;
+				t = grown;
+				cap = more;
+			}
+			t->chats[n].tenant_id = st->tenant_id;
+			t->chats[n++].contact_id = st->contact_id;
 		}
-		if (live.position > 0)
-			send_event(st, "wait", 0, json_pack("{s:I,s:n}", "position", (json_int_t)live.position, "expected_s"));
 	}
+	if (n == 0) {
+		free(t);
+		return;
+	}
+	t->hub = s->worker->server->chathub;
+	t->n = n;
+	writer_post(s->worker->server->writer, tell_waits, t);
 }
 
 struct chatstreams *chatstreams_new(struct worker *w)

@@ -7,7 +7,9 @@
  * client's cursor (Last-Event-ID or ?after=) from the store, then the live
  * ones whose id is above the last one sent. Then the current state, the
  * wait while waiting, the last marks, and the live events. A stream of a
- * waiting chat gets "wait" every few seconds; a routing change of its
+ * waiting chat gets "wait" every few seconds, computed by the writer,
+ * which holds the routing engine (one task per worker and tick, each chat
+ * once); a routing change of its
  * contact (an agent accepted it, it was wrapped up or abandoned) becomes a
  * "state" event. When a visitor's stream sends an agent's message (or the
  * agent's a visitor's), a "delivered" mark goes to the other side.

@@ -224,6 +224,15 @@ int run_public_session_escalate(struct request *r, struct store *db);
 
 /* handlers_chat.c: the web chat's channels (staff) and its visitors'
  * routes (public, /chat/v1/{key}/...: docs/chat.md) */
+#define CHAT_MAX_ORIGINS 16     /* a channel's origins */
+#define CHAT_MAX_ORIGIN_LEN 200 /* bytes of one */
+/* Shared by handlers_chat*.c: answers 400 naming the first member of obj
+ * not in known (prefix before its name) and returns false; a string member
+ * of 1 to max bytes on one clean line into *ret (NULL when absent; false
+ * after a 400 when required and absent, or not such a string). */
+bool chat_only_fields(struct request *r, const json_t *obj, const char *const known[], const char *prefix);
+bool chat_text_field(struct request *r, const json_t *obj, const char *name, const char *field, bool required,
+		     size_t max, const char **ret);
 int prepare_chat_channel(struct request *r, struct store *db);
 int prepare_chat_channel_update(struct request *r, struct store *db);
 int run_chat_channel_create(struct request *r, struct store *db);

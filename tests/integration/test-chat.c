@@ -424,6 +424,10 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "waiting");
 	next(&vs, "wait", &ev);
 	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	/* every few seconds while it waits, with the time it may wait (the routing engine's estimate) */
+	next(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	assert_true(json_is_integer(json_object_get(ev.data, "expected_s")));
 	/* Bob takes it: the visitor hears who */
 	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
 	resp_clear(&r);
@@ -506,6 +510,13 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_int_equal(sse_open_path(&vs, &d, path, NULL, 0), 200);
 	next(&vs, "message", &ev);
 	assert_int_equal(ev.id, late);
+	/* the agent wraps it up: the visitor hears it ended */
+	call("POST", bob, 200, json_pack("{s:s}", "disposition", "solved"), &r, "/api/v1/contacts/%lld/wrapup", chat);
+	resp_clear(&r);
+	next(&vs, "state", &ev); /* the one it connected with */
+	if (strcmp(json_string_value(json_object_get(ev.data, "state")), "assigned") == 0)
+		next(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "ended");
 	sse_close(&vs);
 	sse_close(&as);
 	/* the stream is the holder's or a supervisor's; another tenant's staff finds no chat */
