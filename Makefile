@@ -9,7 +9,7 @@ LISTEN ?= 127.0.0.1:8080
 
 # the web desktop (web/): npm ci when the lock file changed, vite build and
 # the .gz beside each file when a source changed; guichetd serves web/dist
-WEB_SOURCES := $(shell find web/src web/portal web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/scripts/gzip.mjs
+WEB_SOURCES := $(shell find web/src web/portal web/chat web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/scripts/gzip.mjs
 
 deps:
 	@scripts/install-deps

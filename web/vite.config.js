@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 const esbuild = { jsx: 'automatic', jsxImportSource: 'preact' };
 
 // The public pages (the self-service portal: portal/index.html ->
-// dist/portal/) are built by a second build run after the desktop's, so
+// dist/portal/; the web chat's frame and launcher -> dist/chat/) are built by a second build run after the desktop's, so
 // that they share no chunk with it: the agent desktop's first load stays
 // index-*.js alone.
 function publicPages() {
@@ -22,7 +22,11 @@ function publicPages() {
         configFile: false, root: fileURLToPath(new URL('.', import.meta.url)), logLevel: 'warn', esbuild,
         build: { outDir: 'dist', assetsDir: 'assets', emptyOutDir: false, modulePreload: { polyfill: false },
           target: 'es2020', reportCompressedSize: false,
-          rollupOptions: { input: { portal: 'portal/index.html' } } },
+          rollupOptions: {
+            // the web chat (web/chat/): the frame's page, and the launcher at a fixed name the brands' sites load
+            input: { portal: 'portal/index.html', frame: 'chat/frame.html', launcher: 'chat/launcher.js' },
+            output: { entryFileNames: (c) => (c.name === 'launcher' ? 'chat/launcher.js' : 'assets/[name]-[hash].js') },
+          } },
       });
     },
   };

@@ -25,6 +25,7 @@ import { bearer as client } from './bearer.mjs';
 import { upkeepTests } from './upkeep.mjs';
 import { workshopTests } from './workshop.mjs';
 import { portalTests } from './portal.mjs';
+import { chatTests } from './chat.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -244,6 +245,7 @@ async function main() {
     await workshopTests({ browser, url: daemon.url, step, accessible });
     await adminTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await portalTests({ browser, url: daemon.url, admin, step, accessible });
+    await chatTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

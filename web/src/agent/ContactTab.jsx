@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { Diagnosis } from './Diagnosis.jsx';
 import { Handover } from './Handover.jsx';
 import { Journey } from './Journey.jsx';
+import { Chat } from './Chat.jsx';
 
 export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
 
@@ -55,13 +56,7 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
       </section>
       <section aria-labelledby={`messages-${id}`} class="thread">
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
-        <div role="log" aria-live="polite" aria-labelledby={`messages-${id}`} class="messages">
-          <ol>
-            {(contact?.messages || []).map((m) => (
-              <li class={`msg ${m.kind}`}><strong>{t(`contact.kind.${m.kind}`)}</strong> <span>{m.body}</span></li>
-            ))}
-          </ol>
-        </div>
+        <Chat t={t} id={id} active={active} contact={contact} text={text} />
         <label for={`reply-${id}`}>{t('contact.reply')}</label>
         <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}
           onInput={(e) => setText(e.target.value)} />

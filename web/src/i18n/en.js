@@ -624,4 +624,8 @@ export default {
   'admin.orgs.kind': 'Kind',
   'admin.orgs.brand': 'Brand',
   'admin.orgs.outsourcer': 'Outsourcer',
+  // the web chat in the agent's contact tab (agent/Chat.jsx)
+  'chat.typing': 'The visitor is typing…',
+  'chat.read': 'Read',
+  'chat.ended': 'The chat has ended.',
 };

@@ -623,4 +623,8 @@ export default {
   'admin.orgs.kind': 'Type',
   'admin.orgs.brand': 'Marque',
   'admin.orgs.outsourcer': 'Prestataire',
+  // the web chat in the agent's contact tab (agent/Chat.jsx)
+  'chat.typing': 'Le visiteur écrit…',
+  'chat.read': 'Lu',
+  'chat.ended': 'La discussion est terminée.',
 };

@@ -1,0 +1,150 @@
+// The conversation on screen: the messages both ways (role="log"), the
+// marks on the visitor's own (sent, delivered, read), what waits in the
+// outbox, the agent's typing and the wait (aria-live), the reply box (Enter
+// sends, Shift+Enter is a new line) with the visitor's own typing; then,
+// once ended, the transcript by email and the rating.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Field } from './forms.jsx';
+
+const time = (at, lang) => {
+  const ms = typeof at === 'number' ? at : Date.parse(at);
+  return Number.isFinite(ms) ? new Date(ms).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }) : '';
+};
+
+function mark(conv, m) {
+  if (m.id <= conv.marks.read) return 'read';
+  if (m.id <= conv.marks.delivered) return 'delivered';
+  return 'sent';
+}
+
+export function ChatView({ t, lang, conv }) {
+  const [text, setText] = useState('');
+  const logRef = useRef(null);
+  const list = conv.list();
+  const count = list.length + conv.outbox.length;
+  useEffect(() => {
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count]);
+
+  const send = (e) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    conv.send(body);
+    setText('');
+  };
+  const onKey = (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) send(e);
+  };
+  const onInput = (e) => {
+    setText(e.target.value);
+    conv.typing(e.target.value.length > 0);
+  };
+  const w = conv.wait;
+  let state = '';
+  if (conv.state === 'waiting') state = !w ? t('wait.waiting') : w.expected_s == null ? t('wait.position_only', { n: w.position })
+    : t('wait.position', { n: w.position, m: Math.max(1, Math.round(w.expected_s / 60)) });
+  else if (conv.state === 'assigned') state = conv.agent ? t('state.with', { agent: conv.agent }) : t('state.assigned');
+
+  return (
+    <div class="conversation">
+      <p class="state" aria-live="polite">{state}</p>
+      <div class="log" role="log" aria-label={t('log')} ref={logRef} tabindex="0">
+        <ol>
+          {list.map((m) => (
+            <li class={`msg ${m.kind}`} data-id={m.id}>
+              <span class="who">{m.kind === 'inbound' ? t('me') : (m.author || t('agent'))}</span>
+              <span class="body">{m.body}</span>
+              <span class="meta">
+                {time(m.at, lang)}
+                {m.kind === 'inbound' && <> · <span class="mark">{t(`mark.${mark(conv, m)}`)}</span></>}
+              </span>
+            </li>
+          ))}
+          {conv.outbox.map((m) => (
+            <li class="msg inbound pending" data-client={m.client_id}>
+              <span class="who">{t('me')}</span>
+              <span class="body">{m.body}</span>
+              <span class="meta">{conv.online ? t('mark.sending') : t('mark.offline')}</span>
+            </li>
+          ))}
+        </ol>
+      </div>
+      <p class="typing" aria-live="polite">{conv.agentTyping ? t('typing', { agent: conv.agent || t('agent') }) : ''}</p>
+      <p role="status" class="net">{conv.online ? '' : t('offline.net')}</p>
+      {conv.error && <p role="alert" class="error">{conv.error.message}</p>}
+      <form class="composer" onSubmit={send}>
+        <label for="reply">{t('reply')}</label>
+        <textarea id="reply" rows="2" value={text} onInput={onInput} onKeyDown={onKey} maxLength={4000}
+          aria-invalid={conv.error && conv.error.field === 'body' ? 'true' : undefined} />
+        <div class="buttons">
+          <button type="submit" class="primary">{t('send')}</button>
+          <button type="button" onClick={() => conv.end().catch(() => {})}>{t('end')}</button>
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function Transcript({ t, conv, client }) {
+  const [email, setEmail] = useState('');
+  const [state, setState] = useState({ done: false, error: '' });
+  const go = (e) => {
+    e.preventDefault();
+    client.call('POST', `/chats/${conv.id}/transcript`, { email: email.trim() })
+      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: err.status ? err.message : t('error.network') }));
+  };
+  if (state.done) return <p role="status" class="done">{t('transcript.done')}</p>;
+  return (
+    <form class="form" onSubmit={go} aria-labelledby="transcript-title">
+      <h2 id="transcript-title">{t('transcript')}</h2>
+      <Field id="transcript-email" label={t('field.email')} error={state.error}>
+        <input type="email" autocomplete="email" value={email} onInput={(e) => setEmail(e.target.value)} required maxLength={254} />
+      </Field>
+      <button type="submit">{t('transcript.send')}</button>
+    </form>
+  );
+}
+
+function Rating({ t, conv, client }) {
+  const [score, setScore] = useState(0);
+  const [comment, setComment] = useState('');
+  const [state, setState] = useState({ done: false, error: '' });
+  const go = (e) => {
+    e.preventDefault();
+    if (!score) { setState({ done: false, error: t('rating.pick') }); return; }
+    const body = comment.trim() ? { score, comment: comment.trim() } : { score };
+    client.call('POST', `/chats/${conv.id}/rating`, body)
+      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: err.status ? err.message : t('error.network') }));
+  };
+  if (state.done) return <p role="status" class="done">{t('rating.done')}</p>;
+  return (
+    <form class="form" onSubmit={go} aria-labelledby="rating-title">
+      <h2 id="rating-title">{t('rating')}</h2>
+      <fieldset class="stars">
+        <legend>{t('rating.score')}</legend>
+        {[1, 2, 3, 4, 5].map((n) => (
+          <label><input type="radio" name="score" value={n} checked={score === n} onChange={() => setScore(n)} />
+            {t('rating.n', { n })}</label>
+        ))}
+      </fieldset>
+      <Field id="rating-comment" label={t('rating.comment')}>
+        <textarea rows="2" value={comment} onInput={(e) => setComment(e.target.value)} maxLength={1000} />
+      </Field>
+      <p role="alert" class="error">{state.error}</p>
+      <button type="submit" class="primary">{t('rating.send')}</button>
+    </form>
+  );
+}
+
+export function Ended({ t, conv, client, onAgain }) {
+  return (
+    <div class="ended">
+      <p role="status">{t('ended')}</p>
+      <Transcript t={t} conv={conv} client={client} />
+      <Rating t={t} conv={conv} client={client} />
+      <button type="button" onClick={onAgain}>{t('again')}</button>
+    </div>
+  );
+}

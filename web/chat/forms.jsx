@@ -1,0 +1,169 @@
+// The web chat's forms before a conversation: the prechat form as the
+// channel configures it (name, email, topic, first message), and, when the
+// chat is closed, the other ways: leave a message (answered by email) and
+// ask for a callback. Each error of the API shows beside its field (the
+// API's "field"), the others in one role="alert" paragraph.
+import { useState } from 'preact/hooks';
+
+// One labelled control with its error, linked by aria-describedby.
+export function Field({ id, label, error, children }) {
+  const control = { ...children.props, id, 'aria-invalid': error ? 'true' : undefined,
+    'aria-describedby': error ? `${id}-error` : undefined };
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <children.type {...control} />
+      {error && <p id={`${id}-error`} class="error">{error}</p>}
+    </div>
+  );
+}
+
+// submit(fn): runs fn, and sorts its error by field
+function useForm(t) {
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState({});
+  const submit = async (e, fn) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setErrors({});
+    try {
+      await fn();
+    } catch (err) {
+      const text = err.status ? (err.status === 429 ? t('error.slow') : err.message) : t('error.network');
+      setErrors(err.field ? { [err.field]: text } : { _: text });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, errors, submit };
+}
+
+function FormError({ errors }) {
+  return <p role="alert" class="error">{errors._ || ''}</p>;
+}
+
+export function Prechat({ t, config, client, onStarted, onClosed }) {
+  const pre = config.prechat || {};
+  const topics = pre.topics || [];
+  const [v, setV] = useState({ name: '', email: '', topic: topics[0] || '', message: '' });
+  const { busy, errors, submit } = useForm(t);
+  const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  const go = (e) => submit(e, async () => {
+    const body = { message: v.message };
+    for (const k of ['name', 'email']) if (pre[k] && pre[k] !== 'off' && v[k].trim()) body[k] = v[k].trim();
+    if (topics.length) body.topic = v.topic;
+    try {
+      const chat = await client.call('POST', '/chats', body);
+      onStarted(chat.id, chat.wait);
+    } catch (err) {
+      if (err.status === 409) onClosed(err);
+      else throw err;
+    }
+  });
+  const wait = config.wait;
+  return (
+    <form class="form" onSubmit={go} noValidate={false}>
+      <p>{t('prechat.intro')}</p>
+      {wait && wait.expected_s != null && <p class="muted" aria-live="polite">{t('wait.expected', { n: Math.max(1, Math.round(wait.expected_s / 60)) })}</p>}
+      {['name', 'email'].filter((k) => pre[k] && pre[k] !== 'off').map((k) => (
+        <Field id={`pre-${k}`} label={t(pre[k] === 'required' ? `field.${k}` : `field.${k}.optional`)} error={errors[k]}>
+          <input type={k === 'email' ? 'email' : 'text'} autocomplete={k} value={v[k]} onInput={set(k)}
+            required={pre[k] === 'required'} maxLength={k === 'email' ? 254 : 100} />
+        </Field>
+      ))}
+      {topics.length > 0 && (
+        <Field id="pre-topic" label={t('field.topic')} error={errors.topic}>
+          <select value={v.topic} onChange={set('topic')}>{topics.map((x) => <option value={x}>{x}</option>)}</select>
+        </Field>
+      )}
+      <Field id="pre-message" label={t('field.first')} error={errors.message}>
+        <textarea rows="3" value={v.message} onInput={set('message')} required maxLength={4000} />
+      </Field>
+      <FormError errors={errors} />
+      <button type="submit" class="primary" disabled={busy}>{t('prechat.start')}</button>
+    </form>
+  );
+}
+
+function LeaveMessage({ t, client }) {
+  const [v, setV] = useState({ name: '', email: '', message: '' });
+  const [done, setDone] = useState(false);
+  const { busy, errors, submit } = useForm(t);
+  const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  if (done) return <p role="status" class="done">{t('offline.message.done')}</p>;
+  const go = (e) => submit(e, async () => {
+    const body = { email: v.email.trim(), message: v.message };
+    if (v.name.trim()) body.name = v.name.trim();
+    await client.call('POST', '/messages', body);
+    setDone(true);
+  });
+  return (
+    <form class="form" onSubmit={go} aria-labelledby="leave-title">
+      <h2 id="leave-title">{t('offline.message')}</h2>
+      <Field id="leave-name" label={t('field.name.optional')} error={errors.name}>
+        <input type="text" autocomplete="name" value={v.name} onInput={set('name')} maxLength={100} />
+      </Field>
+      <Field id="leave-email" label={t('field.email')} error={errors.email}>
+        <input type="email" autocomplete="email" value={v.email} onInput={set('email')} required maxLength={254} />
+      </Field>
+      <Field id="leave-message" label={t('field.message')} error={errors.message}>
+        <textarea rows="3" value={v.message} onInput={set('message')} required maxLength={4000} />
+      </Field>
+      <FormError errors={errors} />
+      <button type="submit" class="primary" disabled={busy}>{t('offline.message.send')}</button>
+    </form>
+  );
+}
+
+// datetime-local gives a local time without zone: the browser's zone makes it RFC 3339
+const rfc3339 = (local) => (local ? new Date(local).toISOString() : '');
+
+function Callback({ t, config, client }) {
+  const [v, setV] = useState({ phone: '', name: '', from: '', to: '' });
+  const [done, setDone] = useState(null);
+  const { busy, errors, submit } = useForm(t);
+  const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  if (done) return <p role="status" class="done">{t('offline.callback.done', { n: done.position || 1 })}</p>;
+  const go = (e) => submit(e, async () => {
+    const body = { phone: v.phone.trim(), source: 'chat' };
+    if (v.name.trim()) body.name = v.name.trim();
+    if (v.from && v.to) body.window = { from: rfc3339(v.from), to: rfc3339(v.to) };
+    setDone(await client.call('POST', `/public/v1/tenants/${encodeURIComponent(config.tenant)}/callbacks`, body));
+  });
+  return (
+    <form class="form" onSubmit={go} aria-labelledby="callback-title">
+      <h2 id="callback-title">{t('offline.callback')}</h2>
+      <Field id="cb-phone" label={t('field.phone')} error={errors.phone}>
+        <input type="tel" autocomplete="tel" value={v.phone} onInput={set('phone')} required maxLength={32} />
+      </Field>
+      <Field id="cb-name" label={t('field.name.optional')} error={errors.name}>
+        <input type="text" autocomplete="name" value={v.name} onInput={set('name')} maxLength={100} />
+      </Field>
+      <fieldset>
+        <legend>{t('offline.callback.window')}</legend>
+        <Field id="cb-from" label={t('field.from')} error={errors['window.from'] || errors.window}>
+          <input type="datetime-local" value={v.from} onInput={set('from')} />
+        </Field>
+        <Field id="cb-to" label={t('field.to')} error={errors['window.to']}>
+          <input type="datetime-local" value={v.to} onInput={set('to')} />
+        </Field>
+      </fieldset>
+      <FormError errors={errors} />
+      <button type="submit" class="primary" disabled={busy}>{t('offline.callback.send')}</button>
+    </form>
+  );
+}
+
+export function Offline({ t, config, ways, client, onRetry }) {
+  const w = ways || config.offline || {};
+  return (
+    <div class="offline">
+      <p role="status">{t('offline.intro')}</p>
+      {w.message && <LeaveMessage t={t} client={client} />}
+      {w.callback && config.tenant != null && <Callback t={t} config={config} client={client} />}
+      {!w.message && !(w.callback && config.tenant != null) && <p>{t('offline.later')}</p>}
+      <button type="button" onClick={onRetry}>{t('offline.retry')}</button>
+    </div>
+  );
+}
