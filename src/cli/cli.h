@@ -113,6 +113,7 @@ int cmd_report_intervals(const struct cli *cli, const struct args *a);
 int cmd_channel(const struct cli *cli, const struct args *a);
 /* guichet channel messaging ... (cmd_messaging.c): SMS and social channels. */
 int cmd_channel_messaging(const struct cli *cli, const struct args *a);
+int cmd_channel_voice(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */
 int cmd_attachment(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

@@ -155,8 +155,10 @@ int cmd_channel(const struct cli *cli, const struct args *a)
 {
 	if (a->n_pos >= 2 && strcmp(a->pos[1], "messaging") == 0)
 		return cmd_channel_messaging(cli, a);
+	if (a->n_pos >= 2 && strcmp(a->pos[1], "voice") == 0)
+		return cmd_channel_voice(cli, a);
 	if (a->n_pos < 2 || strcmp(a->pos[1], "email") != 0) {
-		fprintf(stderr, "guichet channel: expected 'email' or 'messaging' (guichet channel email --help)\n");
+		fprintf(stderr, "guichet channel: expected 'email', 'messaging' or 'voice' (guichet channel email --help)\n");
 		return 2;
 	}
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;

@@ -52,11 +52,12 @@ int main(int argc, char **argv)
 		help_overview(stderr);
 		return 2;
 	}
-	/* "channel email" and "channel messaging" are groups of two words */
+	/* "channel email", "channel messaging" and "channel voice" are groups of two words */
 	bool channel = strcmp(argv[i], "channel") == 0;
 	bool messaging = channel && i + 1 < argc && strcmp(argv[i + 1], "messaging") == 0;
-	const char *group = messaging ? "channel messaging" : channel ? "channel email" : argv[i];
-	int sub = channel && i + 1 < argc && (messaging || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
+	bool voice = channel && i + 1 < argc && strcmp(argv[i + 1], "voice") == 0;
+	const char *group = messaging ? "channel messaging" : voice ? "channel voice" : channel ? "channel email" : argv[i];
+	int sub = channel && i + 1 < argc && (messaging || voice || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
 			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);
