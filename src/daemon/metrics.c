@@ -117,7 +117,7 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# TYPE guichet_voice_calls_active gauge\nguichet_voice_calls_active %lld\n"
 		"# HELP guichet_voice_unknown_total Calls refused: no such number (404).\n"
 		"# TYPE guichet_voice_unknown_total counter\nguichet_voice_unknown_total %llu\n"
-		"# HELP guichet_voice_malformed_total SIP datagrams dropped: not SIP.\n"
+		"# HELP guichet_voice_malformed_total INVITEs refused: no offer, or one that is not SDP (488).\n"
 		"# TYPE guichet_voice_malformed_total counter\nguichet_voice_malformed_total %llu\n"
 		"# HELP guichet_voice_rtp_sent_total RTP packets sent to callers.\n"
 		"# TYPE guichet_voice_rtp_sent_total counter\nguichet_voice_rtp_sent_total %llu\n"

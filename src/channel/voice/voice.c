@@ -45,9 +45,6 @@
 #include <re_sdp.h>
 #include <re_rtp.h>
 #include <re_telev.h>
-#define DEBUG_MODULE "voice"
-#define DEBUG_LEVEL 0
-#include <re_dbg.h>
 #include <rem_au.h>
 #include <rem_aufile.h>
 #include <rem_g711.h>
@@ -63,6 +60,9 @@
 #define MOH_MAX_SAMPLES (PROMPT_RATE * 600)
 
 enum mq_id { MQ_STOP = 1, MQ_DONE = 2 };
+
+/* A refusal of a well-formed offer with no codec in common: 488, not counted as malformed. */
+#define NO_CODEC 1488
 
 enum call_state { CALL_GREETING, CALL_MENU, CALL_CLOSED, CALL_QUEUED, CALL_ENDED };
 
@@ -382,10 +382,10 @@ static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg,
 	if (err)
 		return 500;
 	if (msg->mb == NULL || mbuf_get_left(msg->mb) == 0 || sdp_decode(c->sdp, msg->mb, true) != 0)
-		return 488;
+		return 488; /* no offer, or one that is not SDP: counted as malformed */
 	const struct sdp_format *audio = sdp_media_rformat(c->media, NULL);
 	if (audio == NULL || sdp_media_rport(c->media) == 0 || (audio->pt != 0 && audio->pt != 8))
-		return 488;
+		return NO_CODEC;
 	c->pt = audio->pt;
 	const struct sdp_format *te = sdp_media_rformat(c->media, telev_rtpfmt);
 	c->te_pt = te ? te->pt : -1;
@@ -481,6 +481,10 @@ static void on_invite(const struct sip_msg *msg, void *arg)
 	json_decref(row);
 	if (status == 404)
 		atomic_fetch_add(&v->n_unknown, 1);
+	else if (status == 488)
+		atomic_fetch_add(&v->n_malformed, 1);
+	if (status == NO_CODEC)
+		status = 488;
 	if (status)
 		sip_treply(NULL, v->sip, msg, (uint16_t)status, status == 404 ? "Not Found" : status == 488 ?
 			   "Not Acceptable Here" : status == 486 ? "Busy Here" : "Server Internal Error");
@@ -532,14 +536,6 @@ static void on_message(int id, void *data, void *arg)
 		call_free(c);
 	}
 	re_cancel();
-}
-
-/* libre's warnings: a datagram it could not decode is a malformed one. */
-static void on_debug(int level, const char *p, size_t len, void *arg)
-{
-	struct voice *v = arg;
-	if (memmem(p, len, "decode err", 10) != NULL)
-		atomic_fetch_add(&v->n_malformed, 1);
 }
 
 /* The music on hold, whole, as 8 kHz mono linear samples. */
@@ -658,7 +654,6 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 		free(v);
 		return GC_ENOMEM;
 	}
-	dbg_handler_set(on_debug, v);
 	if (pthread_create(&v->thread, NULL, voice_main, v) != 0) {
 		libre_close();
 		free(v);
@@ -671,7 +666,6 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	pthread_mutex_unlock(&v->lock);
 	if (state < 0) {
 		pthread_join(v->thread, NULL);
-		dbg_handler_set(NULL, NULL);
 		libre_close();
 		free(v->moh);
 		free(v);
@@ -687,7 +681,6 @@ void voice_stop(struct voice *v)
 		return;
 	mqueue_push(v->mq, MQ_STOP, NULL);
 	pthread_join(v->thread, NULL);
-	dbg_handler_set(NULL, NULL);
 	libre_close();
 	pthread_cond_destroy(&v->ready_cond);
 	pthread_mutex_destroy(&v->lock);

@@ -4,8 +4,10 @@
  * voice_numbers): the greeting and the voice menu are spoken (prompt.h),
  * the keys walk the menu (menu.h), a leaf puts the caller in its queue
  * with music on hold; the store hears of each step through calls.h, off
- * this thread. A call to an unknown number gets 404; a datagram that is
- * not SIP is dropped and counted.
+ * this thread. A call to an unknown number gets 404. What is not SIP
+ * libre drops itself as it reads it (libre 1.1 logs it on stderr and offers
+ * no hook to count it); an INVITE whose offer is missing or not SDP gets
+ * 488 and is counted as malformed, one with no codec in common 488 too.
  *
  * A call's life (struct call in voice.c):
  *
@@ -42,7 +44,7 @@ void voice_stop(struct voice *v);
 struct voice_stats {
 	uint64_t calls;            /* answered */
 	uint64_t unknown;          /* refused: no such number (404) */
-	uint64_t malformed;        /* dropped: not SIP */
+	uint64_t malformed;        /* INVITEs refused: no offer, or one that is not SDP (488) */
 	uint64_t rtp_sent, rtp_received;
 	uint64_t keys;             /* keypad events taken */
 	int64_t active;            /* calls now */
