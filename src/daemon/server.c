@@ -242,8 +242,8 @@ int server_start(struct server *srv, const struct config *config)
 	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
 		char port[8];
 		snprintf(port, sizeof(port), "%d", config->sip_port);
-		log_error("cannot start the telephony thread", "host", config->sip_host, "port", port, "error",
-			  gc_error_name(rc));
+		log_error("cannot start the telephony thread", "host", config->sip_host, "port", port, "moh_file",
+			  config->moh_file, "error", gc_error_name(rc));
 		return rc;
 	}
 	if (srv->voice) {

@@ -9,7 +9,10 @@
  * abandonment; a key (RFC 4733) on a number with a menu puts the contact
  * in the chosen queue, with the choice on its timeline; datagrams that
  * are not SIP change nothing, and an INVITE whose offer is not SDP gets
- * 488, is counted and makes no contact. */
+ * 488, is counted and makes no contact; outside business hours the
+ * closed prompt plays and guichet hangs up; music on hold from a WAV file
+ * plays while callers wait, and a file that cannot be read, or a SIP
+ * address taken, stops guichetd from starting. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -44,6 +47,33 @@ static void sleep_ms(long ms)
 	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000}, NULL);
 }
 
+/* Music on hold: a second of a 440 Hz square wave, 8 kHz mono 16-bit. */
+static int write_music(const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	if (f == NULL)
+		return -1;
+	uint32_t n = 8000, data = n * 2, riff = 36 + data, fmt_len = 16, rate = 8000, byte_rate = 16000;
+	uint16_t pcm = 1, channels = 1, align = 2, bits = 16;
+	fwrite("RIFF", 1, 4, f);
+	fwrite(&riff, 4, 1, f);
+	fwrite("WAVEfmt ", 1, 8, f);
+	fwrite(&fmt_len, 4, 1, f);
+	fwrite(&pcm, 2, 1, f);
+	fwrite(&channels, 2, 1, f);
+	fwrite(&rate, 4, 1, f);
+	fwrite(&byte_rate, 4, 1, f);
+	fwrite(&align, 2, 1, f);
+	fwrite(&bits, 2, 1, f);
+	fwrite("data", 1, 4, f);
+	fwrite(&data, 4, 1, f);
+	for (uint32_t i = 0; i < n; i++) {
+		int16_t v = (i * 440 / 8000) % 2 ? 8000 : -8000;
+		fwrite(&v, 2, 1, f);
+	}
+	return fclose(f);
+}
+
 static int setup(void **state)
 {
 	if (!sipp_available()) {
@@ -51,11 +81,13 @@ static int setup(void **state)
 		return -1;
 	}
 	sip_port = srvguard_free_port();
-	char listen[32];
+	char listen[32], music[160];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
-	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--sip-listen", listen, NULL) != 0)
+	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0)
+		return -1;
+	snprintf(music, sizeof(music), "%s/music.wav", d.dir);
+	if (write_music(music) != 0 || daemon_start(&d, "--sip-listen", listen, "--moh-file", music, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
 	other = login(&d, "admin@other.example", PASSWORD);
@@ -385,6 +417,67 @@ static void malformed_input_is_dropped(void **state)
 	resp_clear(&r);
 }
 
+/* PUTs the tenant's calendar (text). */
+static void put_calendar(const char *json)
+{
+	struct resp r;
+	http_raw(&d, "PUT", "/api/v1/calendar", admin, NULL, "application/json", json, strlen(json), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+}
+
+static void outside_hours_the_closed_prompt_plays_and_guichet_hangs_up(void **state)
+{
+	/* today and tomorrow are holidays: closed now */
+	char days[2][16], json[256];
+	for (int i = 0; i < 2; i++) {
+		time_t t = time(NULL) + i * 86400;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(days[i], sizeof(days[i]), "%Y-%m-%d", &tm);
+	}
+	snprintf(json, sizeof(json), "{\"zone\":\"UTC\",\"holidays\":[\"%s\",\"%s\"]}", days[0], days[1]);
+	put_calendar(json);
+	long long before = newest_contact(admin);
+	struct sipp s;
+	assert_int_equal(sipp_start(&s, "closed.xml", sip_port, MENU_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_wait(&s, 20000), 0); /* guichet's BYE came */
+	long long contact = wait_contact(before);
+	char types[1024] = "";
+	for (int i = 0; i < 300 && strstr(types, "call_ended") == NULL; i++) {
+		event_types(contact, types, sizeof(types));
+		sleep_ms(10);
+	}
+	assert_non_null(strstr(types, "call_ended"));
+	assert_null(strstr(types, "call_menu_choice"));
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/events", contact);
+	size_t i;
+	json_t *e;
+	const char *by = NULL;
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "type")), "call_ended") == 0)
+			by = json_string_value(json_object_get(json_object_get(e, "data"), "by"));
+	assert_non_null(by);
+	assert_string_equal(by, "guichet");
+	resp_clear(&r);
+	put_calendar("{\"zone\":\"UTC\"}");
+}
+
+/* A music file that cannot be read, or a SIP address that cannot be bound: guichetd does not start. */
+static void a_bad_music_file_or_address_stops_the_start(void **state)
+{
+	struct daemon bad = {0};
+	assert_int_equal(daemon_init(&bad, "spare", "admin@spare.example", PASSWORD), 0);
+	char listen[32], music[160];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", srvguard_free_port());
+	snprintf(music, sizeof(music), "%s/missing.wav", bad.dir);
+	assert_int_equal(daemon_start(&bad, "--sip-listen", listen, "--moh-file", music, NULL), -1);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port); /* ours: taken */
+	assert_int_equal(daemon_start(&bad, "--sip-listen", listen, NULL), -1);
+	daemon_cleanup(&bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +487,8 @@ int main(void)
 		cmocka_unit_test(a_call_makes_a_contact_hears_audio_and_abandons),
 		cmocka_unit_test(a_key_puts_the_caller_in_its_queue),
 		cmocka_unit_test(malformed_input_is_dropped),
+		cmocka_unit_test(outside_hours_the_closed_prompt_plays_and_guichet_hangs_up),
+		cmocka_unit_test(a_bad_music_file_or_address_stops_the_start),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

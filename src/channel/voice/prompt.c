@@ -7,6 +7,11 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
+#include <re_types.h>
+#include <re_mem.h>
+#include <rem_au.h>
+#include <rem_aufile.h>
+
 #include <espeak-ng/espeak_ng.h>
 #include <espeak-ng/speak_lib.h>
 #include <speex/speex_resampler.h>
@@ -201,4 +206,41 @@ void prompt_cache_stats(const struct prompt_cache *c, uint64_t *ret_syntheses, s
 {
 	*ret_syntheses = c->syntheses;
 	*ret_cached = c->n;
+}
+
+int prompt_load_wav(const char *path, size_t max_samples, struct prompt **ret)
+{
+	struct aufile *af = NULL;
+	struct aufile_prm prm = {0};
+	if (aufile_open(&af, &prm, path, AUFILE_READ) != 0)
+		return GC_EINVAL;
+	int rc = prm.srate == PROMPT_RATE && prm.channels == 1 && prm.fmt == AUFMT_S16LE ? GC_OK : GC_EINVAL;
+	int16_t *samples = NULL;
+	size_t n = 0, cap = 0;
+	while (rc == GC_OK) {
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			int16_t *more = realloc(samples, cap * sizeof(*more));
+			if (more == NULL) {
+				rc = GC_ENOMEM;
+				break;
+			}
+			samples = more;
+		}
+		size_t sz = 4096 * sizeof(int16_t);
+		if (aufile_read(af, (uint8_t *)(samples + n), &sz) != 0 || sz == 0)
+			break;
+		n += sz / sizeof(int16_t);
+		if (n > max_samples)
+			rc = GC_ETOOBIG;
+	}
+	mem_deref(af);
+	struct prompt *p = rc == GC_OK && n > 0 ? malloc(sizeof(*p)) : NULL;
+	if (p == NULL) {
+		free(samples);
+		return rc < 0 ? rc : n == 0 ? GC_EINVAL : GC_ENOMEM;
+	}
+	*p = (struct prompt){.samples = samples, .n_samples = n, .refs = 1};
+	*ret = p;
+	return GC_OK;
 }

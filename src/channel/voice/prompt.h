@@ -35,6 +35,12 @@ void prompt_cache_free(struct prompt_cache *c);
  * too long text or another language. */
 int prompt_get(struct prompt_cache *c, const char *text, const char *lang, struct prompt **ret);
 void prompt_release(struct prompt *p);
+/* A recording as a prompt (music on hold, a tenant's own greeting): a WAV
+ * file of 8 kHz mono 16-bit samples, read whole with librem's aufile, at
+ * most max_samples long. GC_EINVAL for a file that cannot be read or is in
+ * another format, GC_ETOOBIG past max_samples. Held by the caller. */
+int prompt_load_wav(const char *path, size_t max_samples, struct prompt **ret);
+
 /* Syntheses done since the start (each a cache miss), and prompts cached now. */
 void prompt_cache_stats(const struct prompt_cache *c, uint64_t *ret_syntheses, size_t *ret_cached);
 

@@ -45,8 +45,6 @@
 #include <re_sdp.h>
 #include <re_rtp.h>
 #include <re_telev.h>
-#include <rem_au.h>
-#include <rem_aufile.h>
 #include <rem_g711.h>
 
 #define PTIME_MS 20
@@ -119,8 +117,7 @@ struct voice {
 	struct call *list;
 	uint64_t next_id;
 	struct sa media_ip;
-	int16_t *moh;
-	size_t n_moh;
+	struct prompt *moh;        /* the music on hold; NULL: silence */
 	/* counters */
 	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
 	atomic_int_fast64_t n_active;
@@ -171,9 +168,9 @@ static void next_samples(struct call *c, int16_t *out)
 		}
 	}
 	struct voice *v = c->v;
-	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && v->n_moh) {
-		out[n++] = v->moh[c->moh_pos++];
-		if (c->moh_pos >= v->n_moh)
+	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && v->moh) {
+		out[n++] = v->moh->samples[c->moh_pos++];
+		if (c->moh_pos >= v->moh->n_samples)
 			c->moh_pos = 0;
 	}
 	memset(out + n, 0, (SAMPLES_PER_PACKET - n) * sizeof(*out));
@@ -538,34 +535,10 @@ static void on_message(int id, void *data, void *arg)
 	re_cancel();
 }
 
-/* The music on hold, whole, as 8 kHz mono linear samples. */
+/* The music on hold, whole. */
 static int load_moh(struct voice *v)
 {
-	if (v->moh_file[0] == '\0')
-		return GC_OK;
-	struct aufile *af = NULL;
-	struct aufile_prm prm = {0};
-	if (aufile_open(&af, &prm, v->moh_file, AUFILE_READ) != 0)
-		return GC_EINVAL;
-	int rc = prm.srate == PROMPT_RATE && prm.channels == 1 && prm.fmt == AUFMT_S16LE ? GC_OK : GC_EINVAL;
-	size_t cap = 0;
-	while (rc == GC_OK) {
-		if (v->n_moh + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			int16_t *more = cap <= MOH_MAX_SAMPLES ? realloc(v->moh, cap * sizeof(*more)) : NULL;
-			if (more == NULL) {
-				rc = GC_ETOOBIG;
-				break;
-			}
-			v->moh = more;
-		}
-		size_t sz = 4096 * sizeof(int16_t);
-		if (aufile_read(af, (uint8_t *)(v->moh + v->n_moh), &sz) != 0 || sz == 0)
-			break;
-		v->n_moh += sz / sizeof(int16_t);
-	}
-	mem_deref(af);
-	return rc;
+	return v->moh_file[0] ? prompt_load_wav(v->moh_file, MOH_MAX_SAMPLES, &v->moh) : GC_OK;
 }
 
 /* The loop's objects; on failure what was made is freed by loop_clear. */
@@ -667,7 +640,7 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	if (state < 0) {
 		pthread_join(v->thread, NULL);
 		libre_close();
-		free(v->moh);
+		prompt_release(v->moh);
 		free(v);
 		return state;
 	}
@@ -684,7 +657,7 @@ void voice_stop(struct voice *v)
 	libre_close();
 	pthread_cond_destroy(&v->ready_cond);
 	pthread_mutex_destroy(&v->lock);
-	free(v->moh);
+	prompt_release(v->moh);
 	free(v);
 }
 

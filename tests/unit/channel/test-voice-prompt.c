@@ -2,7 +2,8 @@
  * at 8 kHz with a plausible length and is not silence; the same text and
  * language is synthesised once (a cache hit is the same prompt), another
  * language or text is another prompt; bad input is refused; a prompt held
- * outlives the cache. */
+ * outlives the cache; music on hold is read from an 8 kHz mono WAV file,
+ * other formats and files too long refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,8 +13,10 @@
 #include "channel/voice/prompt.h"
 #include "guichet/error.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void speech_is_8khz_and_cached(void **state)
 {
@@ -63,11 +66,68 @@ static void bad_input_is_refused(void **state)
 	prompt_cache_free(c);
 }
 
+/* A WAV file of n samples (a ramp) at rate, channels, 16-bit. */
+static void write_wav(const char *path, uint32_t rate, uint16_t channels, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	uint32_t data = (uint32_t)(n * channels * 2), riff = 36 + data, fmt_len = 16, byte_rate = rate * channels * 2;
+	uint16_t pcm = 1, align = (uint16_t)(channels * 2), bits = 16;
+	fwrite("RIFF", 1, 4, f);
+	fwrite(&riff, 4, 1, f);
+	fwrite("WAVEfmt ", 1, 8, f);
+	fwrite(&fmt_len, 4, 1, f);
+	fwrite(&pcm, 2, 1, f);
+	fwrite(&channels, 2, 1, f);
+	fwrite(&rate, 4, 1, f);
+	fwrite(&byte_rate, 4, 1, f);
+	fwrite(&align, 2, 1, f);
+	fwrite(&bits, 2, 1, f);
+	fwrite("data", 1, 4, f);
+	fwrite(&data, 4, 1, f);
+	for (size_t i = 0; i < n * channels; i++) {
+		int16_t v = (int16_t)(i % 2000) - 1000;
+		fwrite(&v, 2, 1, f);
+	}
+	fclose(f);
+}
+
+static void music_is_read_from_an_8khz_wav(void **state)
+{
+	char dir[] = "/tmp/guichet-prompt-XXXXXX", good[64], fast[64], stereo[64], missing[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(good, sizeof(good), "%s/good.wav", dir);
+	snprintf(fast, sizeof(fast), "%s/fast.wav", dir);
+	snprintf(stereo, sizeof(stereo), "%s/stereo.wav", dir);
+	snprintf(missing, sizeof(missing), "%s/missing.wav", dir);
+	write_wav(good, 8000, 1, 12000);
+	write_wav(fast, 16000, 1, 1000);
+	write_wav(stereo, 8000, 2, 1000);
+	struct prompt *p = NULL;
+	assert_int_equal(prompt_load_wav(good, 100000, &p), GC_OK);
+	assert_int_equal(p->n_samples, 12000);
+	assert_int_equal(p->samples[0], -1000);
+	assert_int_equal(p->samples[1999], 999);
+	assert_int_equal(p->samples[11999], (int16_t)(11999 % 2000) - 1000);
+	prompt_release(p);
+	p = NULL;
+	assert_int_equal(prompt_load_wav(good, 5000, &p), GC_ETOOBIG);
+	assert_int_equal(prompt_load_wav(fast, 100000, &p), GC_EINVAL);
+	assert_int_equal(prompt_load_wav(stereo, 100000, &p), GC_EINVAL);
+	assert_int_equal(prompt_load_wav(missing, 100000, &p), GC_EINVAL);
+	assert_null(p);
+	unlink(good);
+	unlink(fast);
+	unlink(stereo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(speech_is_8khz_and_cached),
 		cmocka_unit_test(bad_input_is_refused),
+		cmocka_unit_test(music_is_read_from_an_8khz_wav),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
