@@ -368,6 +368,10 @@ static void a_call_makes_a_contact_hears_audio_and_abandons(void **state)
 
 static void a_key_puts_the_caller_in_its_queue(void **state)
 {
+	if (geteuid() != 0) { /* SIPp's play_dtmf sends through a raw socket */
+		fprintf(stderr, "test-voice: skipped: SIPp sends keypad events as root only\n");
+		skip();
+	}
 	long long before = newest_contact(admin), keys = metric("guichet_voice_keys_total");
 	struct sipp s;
 	assert_int_equal(sipp_start(&s, "call_key.xml", sip_port, MENU_NUMBER, CALLER), 0);
