@@ -29,7 +29,7 @@ static int free_port(void)
 	return port > 0 && port < 65000 ? port : 17000 + (int)(getpid() % 2000) * 2;
 }
 
-int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller)
+int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->dir, sizeof(s->dir), "/tmp/guichet-sipp-XXXXXX");
@@ -45,7 +45,7 @@ int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *s
 	snprintf(log, sizeof(log), "%s/sipp.log", s->dir);
 	char *argv[] = {"sipp", "-sf", path, remote, "-s", (char *)service, "-key", "caller", (char *)caller,
 			"-m", "1", "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-rtp_echo", "-nostdin",
-			"-timeout", "30", "-timeout_error", "-trace_err", NULL};
+			"-timeout", "30", "-timeout_error", "-trace_err", "-t", tcp ? "t1" : "u1", NULL};
 	pid_t parent = getpid();
 	s->pid = fork();
 	if (s->pid < 0) {

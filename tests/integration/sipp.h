@@ -19,10 +19,10 @@ struct sipp {
 /* Whether sipp is installed. */
 bool sipp_available(void);
 /* Starts one call of scenario (a file name in tests/integration/sipp/) to
- * service (the number dialled) at 127.0.0.1:sip_port, from caller (the
- * From user); SIPp echoes the media it hears (-rtp_echo). 0, or -1 with
- * the reason on stderr. */
-int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller);
+ * service (the number dialled) at 127.0.0.1:sip_port, over UDP or (tcp)
+ * TCP, from caller (the From user); SIPp echoes the media it hears
+ * (-rtp_echo). 0, or -1 with the reason on stderr. */
+int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp);
 /* Waits for the call to end (at most timeout_ms, then SIPp is killed):
  * SIPp's exit status (0: the scenario passed, 1: it failed), or -1; the
  * log is printed when it is not 0. The folder goes. */

@@ -249,10 +249,15 @@ static void an_unknown_number_gets_404(void **state)
 {
 	long long before = metric("guichet_voice_unknown_total");
 	struct sipp s;
-	assert_int_equal(sipp_start(&s, "unknown.xml", sip_port, "+33999999999", CALLER), 0);
+	assert_int_equal(sipp_start(&s, "unknown.xml", sip_port, "+33999999999", CALLER, false), 0);
 	assert_int_equal(sipp_wait(&s, 20000), 0); /* the scenario expects the 404 */
 	assert_true(metric("guichet_voice_unknown_total") > before);
 	assert_int_equal(metric("guichet_voice_calls_total"), 0);
+	/* over TCP too */
+	before = metric("guichet_voice_unknown_total");
+	assert_int_equal(sipp_start(&s, "unknown.xml", sip_port, "+33999999999", CALLER, true), 0);
+	assert_int_equal(sipp_wait(&s, 20000), 0);
+	assert_true(metric("guichet_voice_unknown_total") > before);
 }
 
 /* The newest contact's id (0: none). */
@@ -332,7 +337,7 @@ static void a_call_makes_a_contact_hears_audio_and_abandons(void **state)
 	long long before = newest_contact(admin), sent = metric("guichet_voice_rtp_sent_total");
 	long long heard = metric("guichet_voice_rtp_received_total");
 	struct sipp s;
-	assert_int_equal(sipp_start(&s, "call.xml", sip_port, QUEUE_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_start(&s, "call.xml", sip_port, QUEUE_NUMBER, CALLER, false), 0);
 	long long contact = wait_contact(before);
 	assert_true(waits_in(contact, sales)); /* the number's queue, no menu */
 	assert_int_equal(sipp_wait(&s, 20000), 0);
@@ -356,9 +361,9 @@ static void a_call_makes_a_contact_hears_audio_and_abandons(void **state)
 	/* the other tenant sees none of it */
 	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/contacts/%lld", contact);
 	resp_clear(&r);
-	/* the same caller again: the same customer */
+	/* the same caller again, over TCP: the same customer */
 	before = contact;
-	assert_int_equal(sipp_start(&s, "call.xml", sip_port, QUEUE_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_start(&s, "call.xml", sip_port, QUEUE_NUMBER, CALLER, true), 0);
 	long long again = wait_contact(before);
 	assert_int_equal(sipp_wait(&s, 20000), 0);
 	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", again);
@@ -374,7 +379,7 @@ static void a_key_puts_the_caller_in_its_queue(void **state)
 	}
 	long long before = newest_contact(admin), keys = metric("guichet_voice_keys_total");
 	struct sipp s;
-	assert_int_equal(sipp_start(&s, "call_key.xml", sip_port, MENU_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_start(&s, "call_key.xml", sip_port, MENU_NUMBER, CALLER, false), 0);
 	long long contact = wait_contact(before);
 	assert_true(waits_in(contact, sales)); /* key 1: sales */
 	assert_int_equal(sipp_wait(&s, 20000), 0);
@@ -407,11 +412,11 @@ static void malformed_input_is_dropped(void **state)
 				   sizeof(sa)) > 0);
 	close(fd);
 	struct sipp s;
-	assert_int_equal(sipp_start(&s, "unknown.xml", sip_port, "+33999999999", CALLER), 0);
+	assert_int_equal(sipp_start(&s, "unknown.xml", sip_port, "+33999999999", CALLER, false), 0);
 	assert_int_equal(sipp_wait(&s, 20000), 0);
 	/* an INVITE to a known number whose offer is not SDP: 488, counted, no contact */
 	long long before = metric("guichet_voice_malformed_total"), contact = newest_contact(admin);
-	assert_int_equal(sipp_start(&s, "bad_sdp.xml", sip_port, MENU_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_start(&s, "bad_sdp.xml", sip_port, MENU_NUMBER, CALLER, false), 0);
 	assert_int_equal(sipp_wait(&s, 20000), 0);
 	assert_true(metric("guichet_voice_malformed_total") > before);
 	assert_int_equal(newest_contact(admin), contact);
@@ -444,7 +449,7 @@ static void outside_hours_the_closed_prompt_plays_and_guichet_hangs_up(void **st
 	put_calendar(json);
 	long long before = newest_contact(admin);
 	struct sipp s;
-	assert_int_equal(sipp_start(&s, "closed.xml", sip_port, MENU_NUMBER, CALLER), 0);
+	assert_int_equal(sipp_start(&s, "closed.xml", sip_port, MENU_NUMBER, CALLER, false), 0);
 	assert_int_equal(sipp_wait(&s, 20000), 0); /* guichet's BYE came */
 	long long contact = wait_contact(before);
 	char types[1024] = "";
