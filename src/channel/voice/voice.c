@@ -78,6 +78,8 @@ struct call {
 	struct telev *telev;
 	struct sa remote;
 	int pt, te_pt;             /* the audio's payload type (0 or 8), the events' (-1: none) */
+	bool keyed;                /* a key was taken, from the event of timestamp key_ts */
+	uint32_t key_ts;
 	struct tmr tick, linger;
 	uint64_t started;          /* tmr_jiffies() at the first packet */
 	uint64_t packets;          /* sent */
@@ -266,8 +268,13 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mb
 	atomic_fetch_add(&c->v->n_rtp_received, 1);
 	int event = 0;
 	bool end = false;
-	if (c->telev && (int)hdr->pt == c->te_pt && telev_recv(c->telev, mb, &event, &end) == 0 && !end) {
+	/* one key per event, whose packets share a timestamp: taken from its
+	 * first packet that arrives, the end's when the others were lost */
+	if (c->telev && (int)hdr->pt == c->te_pt && telev_recv(c->telev, mb, &event, &end) == 0 &&
+	    !(c->keyed && c->key_ts == hdr->ts)) {
 		int digit = telev_code2digit(event);
+		c->keyed = true;
+		c->key_ts = hdr->ts;
 		if (digit > 0)
 			on_key(c, (char)digit);
 	}
@@ -327,11 +334,27 @@ static void on_estab(const struct sip_msg *msg, void *arg)
 {
 }
 
+/* The decoded offer's media into c: false when it has no G.711 in common. */
+static bool take_media(struct call *c)
+{
+	const struct sdp_format *audio = sdp_media_rformat(c->media, NULL);
+	if (audio == NULL || sdp_media_rport(c->media) == 0 || (audio->pt != 0 && audio->pt != 8))
+		return false;
+	c->pt = audio->pt;
+	const struct sdp_format *te = sdp_media_rformat(c->media, telev_rtpfmt);
+	c->te_pt = te ? te->pt : -1;
+	c->remote = *sdp_media_raddr(c->media);
+	return true;
+}
+
+/* A re-INVITE's offer: the media may move (an address, a codec). */
 static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
 {
 	struct call *c = arg;
 	int err = sdp_decode(c->sdp, msg->mb, true);
-	return err ? err : sdp_encode(descp, c->sdp, false);
+	if (err)
+		return err;
+	return take_media(c) ? sdp_encode(descp, c->sdp, false) : EPROTO;
 }
 
 static int on_answer(const struct sip_msg *msg, void *arg)
@@ -380,13 +403,8 @@ static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg,
 		return 500;
 	if (msg->mb == NULL || mbuf_get_left(msg->mb) == 0 || sdp_decode(c->sdp, msg->mb, true) != 0)
 		return 488; /* no offer, or one that is not SDP: counted as malformed */
-	const struct sdp_format *audio = sdp_media_rformat(c->media, NULL);
-	if (audio == NULL || sdp_media_rport(c->media) == 0 || (audio->pt != 0 && audio->pt != 8))
+	if (!take_media(c))
 		return NO_CODEC;
-	c->pt = audio->pt;
-	const struct sdp_format *te = sdp_media_rformat(c->media, telev_rtpfmt);
-	c->te_pt = te ? te->pt : -1;
-	c->remote = *sdp_media_raddr(c->media);
 	if (telev_alloc(&c->telev, PTIME_MS) != 0 || sdp_encode(ret_desc, c->sdp, false) != 0)
 		return 500;
 	return 0;
