@@ -12,7 +12,8 @@
  * 488, is counted and makes no contact; outside business hours the
  * closed prompt plays and guichet hangs up; music on hold from a WAV file
  * plays while callers wait, and a file that cannot be read, or a SIP
- * address taken, stops guichetd from starting. */
+ * address taken, stops guichetd from starting; guichetd stopping ends its
+ * calls, a waiting one as an abandonment. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -473,6 +474,38 @@ static void outside_hours_the_closed_prompt_plays_and_guichet_hangs_up(void **st
 	put_calendar("{\"zone\":\"UTC\"}");
 }
 
+/* guichetd stopping with a caller in a queue: the caller gets a BYE, the
+ * contact is abandoned with the call's end by the shutdown on its timeline,
+ * and no ghost waits in the queue after the restart. */
+static void a_shutdown_ends_the_calls(void **state)
+{
+	long long before = newest_contact(admin);
+	struct sipp s;
+	assert_int_equal(sipp_start(&s, "call.xml", sip_port, QUEUE_NUMBER, CALLER, false), 0);
+	long long contact = wait_contact(before);
+	assert_true(waits_in(contact, sales));
+	assert_int_equal(daemon_stop(&d), 0);
+	sipp_wait(&s, 20000); /* its BYE met no call: whatever SIPp says */
+	char listen[32], music[160];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
+	snprintf(music, sizeof(music), "%s/music.wav", d.dir);
+	assert_int_equal(daemon_start(&d, "--sip-listen", listen, "--moh-file", music, NULL), 0);
+	free(admin);
+	admin = login(&d, "admin@brand.example", PASSWORD);
+	ends_abandoned(contact);
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/events", contact);
+	size_t i;
+	json_t *e;
+	const char *by = NULL;
+	json_array_foreach(json_object_get(r.json, "items"), i, e)
+		if (strcmp(json_string_value(json_object_get(e, "type")), "call_ended") == 0)
+			by = json_string_value(json_object_get(json_object_get(e, "data"), "by"));
+	assert_non_null(by);
+	assert_string_equal(by, "shutdown");
+	resp_clear(&r);
+}
+
 /* A music file that cannot be read, or a SIP address that cannot be bound: guichetd does not start. */
 static void a_bad_music_file_or_address_stops_the_start(void **state)
 {
@@ -498,6 +531,7 @@ int main(void)
 		cmocka_unit_test(malformed_input_is_dropped),
 		cmocka_unit_test(outside_hours_the_closed_prompt_plays_and_guichet_hangs_up),
 		cmocka_unit_test(a_bad_music_file_or_address_stops_the_start),
+		cmocka_unit_test(a_shutdown_ends_the_calls),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

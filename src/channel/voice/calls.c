@@ -88,8 +88,10 @@ static int end(struct voice_job *job, const struct ops *o)
 	struct voice_ticket *t = job->ticket;
 	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
 	int rc = GC_OK;
-	/* hanging up in the queue is an abandonment, with its wait (the router's event) */
-	if (t->waiting && strcmp(job->ended_by, "caller") == 0)
+	/* hanging up in the queue is an abandonment, with its wait (the router's
+	 * event); so is a call cut by the network or by guichetd stopping: no
+	 * caller is left on the line for an agent */
+	if (t->waiting)
 		rc = router_abandon(o->router, o->db, &scope, t->contact_id);
 	if (rc == GC_ESTATE) /* offered or taken meanwhile: no abandonment */
 		rc = GC_OK;

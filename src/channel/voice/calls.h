@@ -29,7 +29,8 @@ struct voice_ticket {
 enum voice_job_kind {
 	VOICE_JOB_ANSWER,   /* the customer found or created, the contact created (in the queue, no menu) */
 	VOICE_JOB_CHOICE,   /* a menu key: recorded; queue_id > 0 puts the contact there */
-	VOICE_JOB_END,      /* the call ended: abandoned when waiting; the ticket is freed */
+	VOICE_JOB_END,      /* the call ended (by the caller, guichet, the network, a shutdown):
+			     * abandoned when waiting in a queue; the ticket is freed */
 };
 
 struct voice_job {
