@@ -87,7 +87,8 @@ int sipp_wait(struct sipp *s, int timeout_ms)
 	}
 	char cmd[256];
 	if (rc != 0) {
-		snprintf(cmd, sizeof(cmd), "tail -30 %s/sipp.log >&2; cat %s/*errors.log >&2 2>/dev/null", s->dir, s->dir);
+		snprintf(cmd, sizeof(cmd), "tail -30 %s/sipp.log >&2; cat %s/*errors.log >&2 2>/dev/null; echo >&2", s->dir,
+			 s->dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "sipp: no log\n");
 	}
