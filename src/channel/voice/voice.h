@@ -15,7 +15,7 @@
  *   MENU --key to a nested menu--> MENU;  MENU --key to a queue--> QUEUED
  *   MENU, outside business hours --closed prompt ends--> hung up by guichet
  *   any --BYE from the caller--> ended (waiting in a queue: an abandonment)
- *   any --guichetd stops--> ended (BYE sent)
+ *   any --guichetd stops, or the network fails--> ended (BYE sent; waiting: an abandonment too)
  *
  * Other threads talk to it only through its mqueue (voice_stop, and the
  * calls' results) and read its counters (voice_stats). */
