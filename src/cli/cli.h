@@ -117,6 +117,8 @@ int cmd_channel(const struct cli *cli, const struct args *a);
 int cmd_channel_messaging(const struct cli *cli, const struct args *a);
 /* guichet channel chat ... (cmd_chat.c). */
 int cmd_chat(const struct cli *cli, const struct args *a);
+/* guichet channel voice ... (cmd_voice.c): telephone numbers and their menus. */
+int cmd_channel_voice(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */
 int cmd_attachment(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);

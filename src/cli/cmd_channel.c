@@ -157,8 +157,10 @@ int cmd_channel(const struct cli *cli, const struct args *a)
 		return cmd_channel_messaging(cli, a);
 	if (a->n_pos >= 2 && strcmp(a->pos[1], "chat") == 0)
 		return cmd_chat(cli, a);
+	if (a->n_pos >= 2 && strcmp(a->pos[1], "voice") == 0)
+		return cmd_channel_voice(cli, a);
 	if (a->n_pos < 2 || strcmp(a->pos[1], "email") != 0) {
-		fprintf(stderr, "guichet channel: expected 'email', 'chat' or 'messaging' (guichet channel email --help)\n");
+		fprintf(stderr, "guichet channel: expected 'email', 'chat', 'messaging' or 'voice' (guichet channel email --help)\n");
 		return 2;
 	}
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;

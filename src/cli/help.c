@@ -61,6 +61,7 @@ static const struct help_group groups[] = {
 	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
 	{"channel messaging", "Channels", "SMS and social channels: webhooks and replies"},
 	{"channel chat", "Channels", "the tenant's web chats: the widget's key, origins, form and identity secret"},
+	{"channel voice", "Channels", "telephone numbers: their queue, voice menu and greeting"},
 	{"export", "Reports", "the daily level-2 export: the day's escalated contacts by category"},
 };
 
@@ -552,6 +553,20 @@ static const struct help_command commands[] = {
 	 "change a web chat: each option given replaces that setting (see add)", NULL},
 	{"channel chat", "secret", "ID", "a new identity secret, printed once: the old one stops working", NULL},
 	{"channel chat", "remove", "ID", "remove a web chat: its widget stops answering", NULL},
+	{"channel voice", "list", "", "the tenant's telephone numbers", NULL},
+	{"channel voice", "add", "--number +E164 [--queue ID] [--menu-file F] [--greeting TEXT] [--lang en|fr]",
+	 "take calls to a number (guichetd --sip-listen): greeted, a voice menu, then a queue",
+	 "--number N\tthe number callers dial, as the trunk sends it (+33612345678)\n"
+	 "--queue ID\tthe queue callers wait in when the number has no menu (none: no queue)\n"
+	 "--menu-file F\tthe voice menu, JSON (- for standard input):\n"
+	 "\t{\"prompt\": \"...\", \"options\": {\"1\": {\"queue_id\": 4}, \"2\": {\"menu\": {...}}},\n"
+	 "\t \"closed\": {\"prompt\": \"...\"}}; closed plays outside business hours\n"
+	 "--greeting TEXT\twhat callers hear first, spoken in --lang\n"
+	 "--lang L\ten (default) or fr: the voice of the greeting and prompts\n"},
+	{"channel voice", "show", "ID", "one number, with its menu", NULL},
+	{"channel voice", "set", "ID [--number N] [--queue ID|none] [--menu-file F] [--greeting TEXT] [--lang en|fr]",
+	 "change a number: what is given replaces what was", NULL},
+	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",
 	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",

@@ -52,12 +52,13 @@ int main(int argc, char **argv)
 		help_overview(stderr);
 		return 2;
 	}
-	/* "channel email", "channel chat" and "channel messaging" are groups of two words */
+	/* "channel email", "channel chat", "channel messaging" and "channel voice" are groups of two words */
 	bool channel = strcmp(argv[i], "channel") == 0;
 	bool chat = channel && i + 1 < argc && strcmp(argv[i + 1], "chat") == 0;
 	bool messaging = channel && i + 1 < argc && strcmp(argv[i + 1], "messaging") == 0;
-	const char *group = chat ? "channel chat" : messaging ? "channel messaging" : channel ? "channel email" : argv[i];
-	int sub = channel && i + 1 < argc && (chat || messaging || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
+	bool voice = channel && i + 1 < argc && strcmp(argv[i + 1], "voice") == 0;
+	const char *group = chat ? "channel chat" : messaging ? "channel messaging" : voice ? "channel voice" : channel ? "channel email" : argv[i];
+	int sub = channel && i + 1 < argc && (chat || messaging || voice || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
 			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);

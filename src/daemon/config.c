@@ -65,6 +65,10 @@ static const char usage[] =
 	"  --messaging-retry MS the wait before an SMS or social message that could not\n"
 	"                       be sent is tried again, doubled at each try\n"
 	"                       (GUICHET_MESSAGING_RETRY; default 30000)\n"
+	"  --sip-listen HOST:PORT  take calls by SIP on this address, UDP and TCP\n"
+	"                       (GUICHET_SIP_LISTEN; default: off)\n"
+	"  --moh-file PATH      music on hold for callers waiting in a queue: a WAV\n"
+	"                       file, 8 kHz mono 16-bit (GUICHET_MOH_FILE; default: silence)\n"
 	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
 	"                       database through this NATS server (GUICHET_NATS;\n"
 	"                       nats://host:4222, several separated by commas);\n"
@@ -181,6 +185,13 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 10, 3600000, &n) < 0)
 			goto bad;
 		c->messaging_retry = (int)n;
+	} else if (strcmp(name, "sip-listen") == 0 || strcmp(name, "sip_listen") == 0) {
+		if (*value == '\0')
+			c->sip_host[0] = '\0';
+		else if (parse_listen(value, c->sip_host, sizeof(c->sip_host), &c->sip_port) < 0 || c->sip_port == 0)
+			goto bad;
+	} else if (strcmp(name, "moh-file") == 0 || strcmp(name, "moh_file") == 0) {
+		snprintf(c->moh_file, sizeof(c->moh_file), "%s", value);
 	} else if (strcmp(name, "mail-idle") == 0 || strcmp(name, "mail_idle") == 0) {
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
 			goto bad;
@@ -255,6 +266,7 @@ static int read_env(struct config *c)
 		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
 		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"}, {"GUICHET_MAIL_POLL", "mail-poll"},
 		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
+		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -295,6 +307,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"nats", required_argument, NULL, 0}, {"node", required_argument, NULL, 0},
 		{"secret-key-file", required_argument, NULL, 0}, {"mail-poll", required_argument, NULL, 0},
 		{"mail-idle", required_argument, NULL, 0}, {"messaging-retry", required_argument, NULL, 0},
+		{"sip-listen", required_argument, NULL, 0}, {"moh-file", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};

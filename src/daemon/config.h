@@ -37,6 +37,9 @@ struct config {
 	int mail_poll;            /* seconds between rounds of the email fetcher */
 	bool mail_idle;           /* watch mailboxes with IMAP IDLE (channel/email/idle.h) */
 	int messaging_retry;      /* ms an SMS or social message waits before its first retry (channel/messaging/send.h) */
+	char sip_host[256];       /* SIP's address (UDP and TCP, channel/voice/voice.h); "" for no telephony */
+	int sip_port;
+	char moh_file[1024];      /* music on hold: a WAV file, 8 kHz mono 16-bit; "" for silence */
 	char nats[1024];          /* NATS server URL(s) of a cluster; "" for one node alone */
 	char node[64];            /* this node's name in the cluster (letters, digits, - _) */
 };

@@ -159,6 +159,14 @@ int run_messaging_channel_delete(struct request *r, struct store *db);
 int run_contact_messaging(struct request *r, struct store *db);
 int prepare_messaging_hook(struct request *r, struct store *db);
 int run_messaging_hook(struct request *r, struct store *db);
+/* handlers_voice.c: the tenant's telephone numbers and their voice menus. */
+int prepare_voice_number(struct request *r, struct store *db);
+int run_voice_number_create(struct request *r, struct store *db);
+int run_voice_number_list(struct request *r, struct store *db);
+int run_voice_number_get(struct request *r, struct store *db);
+int prepare_voice_number_update(struct request *r, struct store *db);
+int run_voice_number_update(struct request *r, struct store *db);
+int run_voice_number_delete(struct request *r, struct store *db);
 
 /* handlers_hours.c: the business calendar, due first responses, the same-day report */
 /* The self-service portal (handlers_portal.c): incidents, settings, the public answer. */

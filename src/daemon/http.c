@@ -151,6 +151,13 @@ const struct route http_routes[] = {
 	  run_messaging_channel_update),
 	R(DELETE, "/api/v1/channels/messaging/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_messaging_channel_delete),
 	R(GET, "/api/v1/contacts/{id}/messaging", T, PERM_CONTACTS_READ, NULL, run_contact_messaging),
+	R(GET, "/api/v1/channels/voice/numbers", T, PERM_CHANNELS_MANAGE, NULL, run_voice_number_list),
+	R(POST, "/api/v1/channels/voice/numbers", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_number,
+	  run_voice_number_create),
+	R(GET, "/api/v1/channels/voice/numbers/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_voice_number_get),
+	R(PATCH, "/api/v1/channels/voice/numbers/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_number_update,
+	  run_voice_number_update),
+	R(DELETE, "/api/v1/channels/voice/numbers/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_number_delete),
 	/* the providers' webhook: public, trusted by the channel's signature (handlers_messaging.c) */
 	RB(POST, "/hooks/v1/messaging/{key}", ROUTE_PUBLIC | W, 0, prepare_messaging_hook, run_messaging_hook,
 	   64 * 1024),

@@ -1,5 +1,6 @@
 /* Prometheus metrics (metrics.h). */
 #include "daemon/metrics.h"
+#include "channel/voice/voice.h"
 #include "daemon/http.h"
 #include "daemon/conn.h"
 #include "daemon/router.h"
@@ -107,4 +108,24 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# TYPE guichet_routing_rebuilds_total counter\nguichet_routing_rebuilds_total %llu\n",
 		open, (unsigned long long)refused,
 		(unsigned long long)router_rebuilds(writer_router(srv->writer)));
+	struct voice_stats vs;
+	voice_stats(srv->voice, &vs);
+	evbuffer_add_printf(out,
+		"# HELP guichet_voice_calls_total Calls answered (channel/voice).\n"
+		"# TYPE guichet_voice_calls_total counter\nguichet_voice_calls_total %llu\n"
+		"# HELP guichet_voice_calls_active Calls now.\n"
+		"# TYPE guichet_voice_calls_active gauge\nguichet_voice_calls_active %lld\n"
+		"# HELP guichet_voice_unknown_total Calls refused: no such number (404).\n"
+		"# TYPE guichet_voice_unknown_total counter\nguichet_voice_unknown_total %llu\n"
+		"# HELP guichet_voice_malformed_total INVITEs refused: no offer, or one that is not SDP (488).\n"
+		"# TYPE guichet_voice_malformed_total counter\nguichet_voice_malformed_total %llu\n"
+		"# HELP guichet_voice_rtp_sent_total RTP packets sent to callers.\n"
+		"# TYPE guichet_voice_rtp_sent_total counter\nguichet_voice_rtp_sent_total %llu\n"
+		"# HELP guichet_voice_rtp_received_total RTP packets taken from callers' media addresses.\n"
+		"# TYPE guichet_voice_rtp_received_total counter\nguichet_voice_rtp_received_total %llu\n"
+		"# HELP guichet_voice_keys_total Keypad events (RFC 4733) taken.\n"
+		"# TYPE guichet_voice_keys_total counter\nguichet_voice_keys_total %llu\n",
+		(unsigned long long)vs.calls, (long long)vs.active, (unsigned long long)vs.unknown,
+		(unsigned long long)vs.malformed, (unsigned long long)vs.rtp_sent, (unsigned long long)vs.rtp_received,
+		(unsigned long long)vs.keys);
 }

@@ -7,6 +7,7 @@
 #include "channel/email/idle.h"
 #include "channel/email/sender.h"
 #include "channel/messaging/sender.h"
+#include "channel/voice/voice.h"
 
 #include <curl/curl.h>
 #include "daemon/authcache.h"
@@ -241,6 +242,20 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the mailboxes' IDLE watcher", "error", gc_error_name(rc));
 		return rc;
 	}
+	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
+				   .port = config->sip_port, .moh_file = config->moh_file};
+	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
+		char port[8];
+		snprintf(port, sizeof(port), "%d", config->sip_port);
+		log_error("cannot start the telephony thread", "host", config->sip_host, "port", port, "moh_file",
+			  config->moh_file, "error", gc_error_name(rc));
+		return rc;
+	}
+	if (srv->voice) {
+		char sip[300];
+		snprintf(sip, sizeof(sip), "sip:%s:%d", config->sip_host, config->sip_port);
+		log_info("taking calls", "address", sip);
+	}
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	char address[300];
@@ -279,6 +294,7 @@ static void drain(struct server *srv)
 
 static void stop(struct server *srv)
 {
+	voice_stop(srv->voice); /* calls end, their steps recorded: before the writer stops */
 	idle_watcher_stop(srv->idle); /* it kicks the fetcher: first */
 	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
 	email_sender_stop(srv->sender);

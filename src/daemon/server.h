@@ -51,6 +51,7 @@ struct server {
 	struct idle_watcher *idle;  /* wakes it on new mail (channel/email/idle.h); NULL with --mail-idle off */
 	struct email_sender *sender; /* the email sender (channel/email/sender.h) */
 	struct msg_sender *msg_sender; /* the SMS and social messages' sender (channel/messaging/sender.h) */
+	struct voice *voice;        /* the telephony thread (channel/voice/voice.h); NULL without --sip-listen */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
 	atomic_bool draining;

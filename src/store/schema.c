@@ -462,6 +462,17 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN delivered_at {int};"
 	"ALTER TABLE messages ADD COLUMN read_at {int};"
 	"CREATE UNIQUE INDEX messages_client ON messages(contact_id, client_id) WHERE client_id IS NOT NULL;",
+	/* 23: voice (src/store/voice.c): the tenants' telephone numbers, each
+	 * number (E.164, ops_phone_key) live in one tenant at most (the unique
+	 * index), with the queue its callers wait in, its voice menu (JSON,
+	 * channel/voice/menu.h), its greeting and the language it is spoken in. */
+	"CREATE TABLE voice_numbers("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), number TEXT NOT NULL,"
+	"  queue_id {int} REFERENCES queues(id), menu TEXT, greeting TEXT,"
+	"  lang TEXT NOT NULL CHECK (lang IN ('en','fr')),"
+	"  deleted {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX voice_numbers_number ON voice_numbers(number) WHERE deleted = 0;"
+	"CREATE INDEX voice_numbers_tenant ON voice_numbers(tenant_id, id);",
 };
 
 int schema_n_migrations(void)

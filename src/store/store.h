@@ -1053,4 +1053,31 @@ int store_messaging_receipt(struct store *s, const struct store_scope *scope, in
  * "direction","provider_id","peer","state","attempts","last_error","created_at","updated_at"}]. */
 int store_messaging_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
 
+/* --- voice (voice.c, schema migration 20) --- */
+
+/* A telephone number as written: number (ops_phone_key's form) and lang
+ * set on create; on update NULL keeps what is stored, "" clears menu and
+ * greeting, queue_id -1 keeps it (0: none). menu is JSON text, checked by
+ * the caller (channel/voice/menu.h). */
+struct store_voice_number {
+	const char *number, *menu, *greeting, *lang;
+	int64_t queue_id;
+};
+/* GC_ECONFLICT when the number is live in any tenant. */
+int store_voice_number_create(struct store *s, const struct store_scope *scope, const struct store_voice_number *in,
+			      int64_t *ret_id);
+/* {"id","number","queue_id","menu","greeting","lang","created_at","updated_at"}. */
+int store_voice_number_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_voice_number_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_voice_number_update(struct store *s, const struct store_scope *scope, int64_t id,
+			      const struct store_voice_number *in);
+int store_voice_number_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* The live number, any tenant's (the row with "tenant_id"): the telephony
+ * thread's look-up of a call's tenant. GC_ENOTFOUND when none. */
+int store_voice_number_find(struct store *s, const char *number, json_t **ret);
+/* Appends a call's event (answered, menu choice, ended) to the contact's
+ * timeline as the scope's actor. GC_ENOTFOUND for a contact not in the tenant. */
+int store_voice_event(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
+		      const json_t *data);
+
 #endif

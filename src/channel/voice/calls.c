@@ -1,0 +1,210 @@
+/* Calls' steps on the writer (calls.h): a queue of jobs and the one thread
+ * that runs them, in order, each with writer_run. */
+#include "channel/voice/calls.h"
+#include "daemon/log.h"
+#include "daemon/ops.h"
+#include "daemon/router.h"
+#include "daemon/writer.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct voice_calls {
+	struct writer *writer;
+	voice_calls_done_fn done;
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	struct voice_job *head, *tail;
+	bool stopping;
+	pthread_t thread;
+};
+
+void voice_job_free(struct voice_job *job)
+{
+	if (job == NULL)
+		return;
+	if (job->kind == VOICE_JOB_END)
+		free(job->ticket);
+	free(job);
+}
+
+static int event(const struct ops *o, const struct store_scope *scope, int64_t contact_id, const char *type,
+		 json_t *data)
+{
+	int rc = data ? store_voice_event(o->db, scope, contact_id, type, data) : GC_ENOMEM;
+	json_decref(data);
+	return rc;
+}
+
+static int answer(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	struct ops_error err = {0};
+	int64_t customer = 0;
+	bool created = false;
+	/* an anonymous or odd caller id makes a contact with no customer */
+	if (t->caller[0] && ops_customer_find_or_create(o, &scope, NULL, t->caller, &customer, &created, &err) < 0)
+		customer = 0;
+	char subject[96];
+	snprintf(subject, sizeof(subject), "Call from %s", t->caller[0] ? t->caller : "an unknown number");
+	struct contact_input in = {.channel = CHANNEL_PHONE, .customer_id = customer, .subject = subject,
+				   .queue_id = t->queue_id};
+	int64_t contact = 0;
+	int rc = ops_contact_create(o, &scope, &in, &contact, NULL, &err);
+	if (rc == GC_OK)
+		rc = event(o, &scope, contact, "call_answered",
+			   json_pack("{s:s,s:s,s:I}", "number", t->number, "caller", t->caller, "number_id",
+				     (json_int_t)t->number_id));
+	if (rc == GC_OK) {
+		job->contact_id = contact;
+		job->queue_id = t->queue_id;
+	}
+	return rc;
+}
+
+static int choice(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	char key[2] = {job->key, '\0'};
+	json_t *data = json_pack("{s:s,s:s}", "key", key, "menu", job->menu_path);
+	if (data && job->queue_id > 0)
+		json_object_set_new(data, "queue_id", json_integer(job->queue_id));
+	int rc = event(o, &scope, t->contact_id, "call_menu_choice", data);
+	struct ops_error err = {0};
+	if (rc == GC_OK && job->queue_id > 0)
+		rc = ops_enqueue(o, &scope, t->contact_id, job->queue_id, -1, &err);
+	return rc;
+}
+
+static int end(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	int rc = GC_OK;
+	/* hanging up in the queue is an abandonment, with its wait (the router's
+	 * event); so is a call cut by the network or by guichetd stopping: no
+	 * caller is left on the line for an agent */
+	if (t->waiting)
+		rc = router_abandon(o->router, o->db, &scope, t->contact_id);
+	if (rc == GC_ESTATE) /* offered or taken meanwhile: no abandonment */
+		rc = GC_OK;
+	if (rc == GC_OK)
+		rc = event(o, &scope, t->contact_id, "call_ended",
+			   json_pack("{s:s,s:I}", "by", job->ended_by, "duration_s",
+				     (json_int_t)((gc_now_ms() - t->answered_at) / 1000)));
+	return rc;
+}
+
+static int run(void *arg, const struct ops *o)
+{
+	struct voice_job *job = arg;
+	switch (job->kind) {
+	case VOICE_JOB_ANSWER:
+		return answer(job, o);
+	case VOICE_JOB_CHOICE:
+		return choice(job, o);
+	case VOICE_JOB_END:
+		return end(job, o);
+	}
+	return GC_EINVAL;
+}
+
+/* One job on the writer, its ticket updated from what committed. */
+static void perform(struct voice_calls *c, struct voice_job *job)
+{
+	struct voice_ticket *t = job->ticket;
+	if (job->kind != VOICE_JOB_ANSWER && t->contact_id == 0) {
+		job->rc = GC_ENOTFOUND; /* the answer failed: nothing to record on */
+		return;
+	}
+	job->rc = writer_run(c->writer, run, job);
+	if (job->rc < 0) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)t->contact_id);
+		log_error("cannot record a call's step", "number", t->number, "contact", id, "error",
+			  gc_error_name(job->rc));
+		return;
+	}
+	if (job->kind == VOICE_JOB_ANSWER) {
+		t->contact_id = job->contact_id;
+		t->waiting = t->queue_id > 0;
+	} else if (job->kind == VOICE_JOB_CHOICE && job->queue_id > 0) {
+		t->waiting = true;
+	}
+	job->contact_id = t->contact_id;
+}
+
+static void *calls_main(void *arg)
+{
+	struct voice_calls *c = arg;
+	pthread_mutex_lock(&c->lock);
+	for (;;) {
+		while (c->head == NULL && !c->stopping)
+			pthread_cond_wait(&c->wake, &c->lock);
+		struct voice_job *job = c->head;
+		if (job == NULL)
+			break; /* stopping, and every job run */
+		c->head = job->next;
+		if (c->head == NULL)
+			c->tail = NULL;
+		job->next = NULL;
+		pthread_mutex_unlock(&c->lock);
+		perform(c, job);
+		c->done(job, c->arg);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+int voice_calls_start(struct writer *writer, voice_calls_done_fn done, void *arg, struct voice_calls **ret)
+{
+	struct voice_calls *c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return GC_ENOMEM;
+	*c = (struct voice_calls){.writer = writer, .done = done, .arg = arg};
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
+	if (pthread_create(&c->thread, NULL, calls_main, c) != 0) {
+		pthread_cond_destroy(&c->wake);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+		return GC_ENOMEM;
+	}
+	*ret = c;
+	return GC_OK;
+}
+
+void voice_calls_submit(struct voice_calls *c, struct voice_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&c->lock);
+	if (c->tail)
+		c->tail->next = job;
+	else
+		c->head = job;
+	c->tail = job;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void voice_calls_stop(struct voice_calls *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	c->stopping = true;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,62 @@
+/* What calls do to the store, off the telephony thread: each call's steps
+ * (answered, a menu choice, ended) become jobs that one thread of this
+ * module runs, in order, on the writer (writer_run) through the core
+ * operations, so the telephony thread's loop never waits for a commit.
+ *
+ * A call's jobs share its ticket, which the jobs alone read and write (on
+ * this module's thread, one job at a time): the contact made by the answer
+ * is there for the choice and the end. The telephony thread sees results
+ * only in the finished jobs handed back to it (voice_calls_done_fn). */
+#ifndef GUICHET_CHANNEL_VOICE_CALLS_H
+#define GUICHET_CHANNEL_VOICE_CALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct writer;
+struct voice_calls;
+
+/* One call as the store knows it; owned by its jobs, freed with its end. */
+struct voice_ticket {
+	int64_t tenant_id, number_id;
+	int64_t queue_id;          /* the number's queue when it has no menu; 0: none */
+	char number[40], caller[40];
+	int64_t contact_id;        /* set by the answer; 0 until then, or when it failed */
+	bool waiting;              /* put in a queue and not ended */
+	int64_t answered_at;       /* ms */
+};
+
+enum voice_job_kind {
+	VOICE_JOB_ANSWER,   /* the customer found or created, the contact created (in the queue, no menu) */
+	VOICE_JOB_CHOICE,   /* a menu key: recorded; queue_id > 0 puts the contact there */
+	VOICE_JOB_END,      /* the call ended (by the caller, guichet, the network, a shutdown):
+			     * abandoned when waiting in a queue; the ticket is freed */
+};
+
+struct voice_job {
+	enum voice_job_kind kind;
+	struct voice_ticket *ticket;
+	uint64_t call_id;          /* the telephony thread's call, to route the result back */
+	char key;                  /* CHOICE: the key pressed */
+	int64_t queue_id;          /* CHOICE: the queue it leads to, 0 for a nested menu */
+	char menu_path[16];        /* CHOICE: the keys before it ("" at the top menu) */
+	char ended_by[16];         /* END: caller, guichet or shutdown */
+	/* results */
+	int rc;
+	int64_t contact_id;
+	struct voice_job *next;
+};
+
+/* Called on this module's thread with each finished job, which the callee
+ * now owns (voice_job_free). */
+typedef void (*voice_calls_done_fn)(struct voice_job *job, void *arg);
+
+int voice_calls_start(struct writer *writer, voice_calls_done_fn done, void *arg, struct voice_calls **ret);
+/* Queues job (taken). */
+void voice_calls_submit(struct voice_calls *c, struct voice_job *job);
+/* Runs the jobs queued, then stops and frees c. NULL is fine. */
+void voice_calls_stop(struct voice_calls *c);
+/* Frees job, and its ticket after its END. */
+void voice_job_free(struct voice_job *job);
+
+#endif

@@ -1,0 +1,694 @@
+/* The telephony thread (voice.h): libre's SIP stack and librem's G.711 in
+ * one re main loop. Everything here runs on that thread but voice_start,
+ * voice_stop and voice_stats; the calls' steps go to calls.h, whose
+ * results come back through the mqueue and the done list.
+ *
+ * Media: each call has its RTP socket (a port pair from MEDIA_PORT_MIN),
+ * sends 20 ms of G.711 (PCMU or PCMA, as the offer prefers) every 20 ms
+ * from a timer whose deadlines are counted from the call's start, so late
+ * ticks do not drift, and takes RFC 4733 keypad events (telev) from the
+ * address the offer gave only. */
+#include "channel/voice/voice.h"
+#include "channel/voice/calls.h"
+#include "channel/voice/menu.h"
+#include "channel/voice/prompt.h"
+#include "daemon/log.h"
+#include "daemon/ops.h"
+#include "guichet/calendar.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libre's headers one by one: re.h would bring re_json.h, whose names clash with jansson's */
+#include <re_types.h>
+#include <re_fmt.h>
+#include <re_mem.h>
+#include <re_mbuf.h>
+#include <re_list.h>
+#include <re_sa.h>
+#include <re_tmr.h>
+#include <re_main.h>
+#include <re_mqueue.h>
+#include <re_msg.h>
+#include <re_uri.h>
+#include <re_sip.h>
+#include <re_sipsess.h>
+#include <re_sdp.h>
+#include <re_rtp.h>
+#include <re_telev.h>
+#include <rem_g711.h>
+
+#define PTIME_MS 20
+#define SAMPLES_PER_PACKET (PROMPT_RATE * PTIME_MS / 1000)
+#define MEDIA_PORT_MIN 20000
+#define MEDIA_PORT_MAX 40000
+#define TELEV_PT 101
+#define MAX_CALLS 1000
+#define MENU_REPEAT_MS 8000  /* silence after a menu's prompt before it is said again */
+#define MAX_MENU_REPEATS 3
+#define MOH_MAX_SAMPLES (PROMPT_RATE * 600)
+
+enum mq_id { MQ_STOP = 1, MQ_DONE = 2 };
+
+/* A refusal of a well-formed offer with no codec in common: 488, not counted as malformed. */
+#define NO_CODEC 1488
+
+enum call_state { CALL_GREETING, CALL_MENU, CALL_CLOSED, CALL_QUEUED, CALL_ENDED };
+
+struct voice;
+
+struct call {
+	struct voice *v;
+	uint64_t id;
+	struct call *next;
+	enum call_state state;
+	struct sipsess *sess;
+	struct sdp_session *sdp;
+	struct sdp_media *media;
+	struct rtp_sock *rtp;
+	struct telev *telev;
+	struct sa remote;
+	int pt, te_pt;             /* the audio's payload type (0 or 8), the events' (-1: none) */
+	bool keyed;                /* a key was taken, from the event of timestamp key_ts */
+	uint32_t key_ts;
+	struct tmr tick, linger;
+	uint64_t started;          /* tmr_jiffies() at the first packet */
+	uint64_t packets;          /* sent */
+	uint32_t ts;
+	/* what plays: a prompt, then (when it ends) the next, then music or silence */
+	struct prompt *playing, *next_prompt;
+	size_t pos;
+	bool moh;                  /* music on hold once the prompts end */
+	size_t moh_pos;
+	uint64_t quiet_since;      /* jiffies when the menu's prompt ended (repeat it later) */
+	int repeats;
+	json_t *menu;              /* the number's menu (owned); NULL: none */
+	const json_t *at;          /* the menu being walked */
+	char path[VOICE_MENU_MAX_DEPTH + 1];
+	char lang[3];
+	bool closed;               /* outside business hours */
+	struct voice_ticket *ticket; /* handed to the jobs: never read here */
+	int64_t contact_id;        /* from the answer's result, for the logs */
+};
+
+struct voice {
+	char db_path[1024], host[256], moh_file[1024];
+	int port;
+	struct writer *writer;
+	pthread_t thread;
+	pthread_mutex_t lock;      /* start handshake, and the done list */
+	pthread_cond_t ready_cond;
+	int ready;                 /* 0 starting, 1 listening, < 0 failed */
+	struct voice_job *done;    /* finished jobs, for the loop */
+	/* the loop's own */
+	struct mqueue *mq;
+	struct sip *sip;
+	struct sipsess_sock *sock;
+	struct store *store;
+	struct prompt_cache *prompts;
+	struct voice_calls *calls;
+	struct call *list;
+	uint64_t next_id;
+	struct sa media_ip;
+	struct prompt *moh;        /* the music on hold; NULL: silence */
+	/* counters */
+	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
+	atomic_int_fast64_t n_active;
+};
+
+static void call_end(struct call *c, const char *by);
+
+/* --- what plays --- */
+
+static void play(struct call *c, struct prompt *p)
+{
+	prompt_release(c->playing);
+	c->playing = p;
+	c->pos = 0;
+	c->quiet_since = 0;
+}
+
+/* A text in the call's language, spoken now (or after what plays, when queue is true). */
+static void say(struct call *c, const char *text, bool queue)
+{
+	struct prompt *p = NULL;
+	if (text == NULL || prompt_get(c->v->prompts, text, c->lang, &p) < 0)
+		return;
+	if (queue && c->playing) {
+		prompt_release(c->next_prompt);
+		c->next_prompt = p;
+	} else {
+		play(c, p);
+	}
+}
+
+/* The next 20 ms of linear audio into out. */
+static void next_samples(struct call *c, int16_t *out)
+{
+	size_t n = 0;
+	while (n < SAMPLES_PER_PACKET && c->playing) {
+		size_t take = c->playing->n_samples - c->pos;
+		if (take > SAMPLES_PER_PACKET - n)
+			take = SAMPLES_PER_PACKET - n;
+		memcpy(out + n, c->playing->samples + c->pos, take * sizeof(*out));
+		n += take;
+		c->pos += take;
+		if (c->pos >= c->playing->n_samples) {
+			play(c, c->next_prompt);
+			c->next_prompt = NULL;
+			if (c->playing == NULL)
+				c->quiet_since = tmr_jiffies();
+		}
+	}
+	struct voice *v = c->v;
+	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && v->moh) {
+		out[n++] = v->moh->samples[c->moh_pos++];
+		if (c->moh_pos >= v->moh->n_samples)
+			c->moh_pos = 0;
+	}
+	memset(out + n, 0, (SAMPLES_PER_PACKET - n) * sizeof(*out));
+}
+
+/* What follows the end of the prompts: the menu said again, or the closed message's hang-up. */
+static void after_prompts(struct call *c)
+{
+	if (c->playing || c->quiet_since == 0)
+		return;
+	if (c->state == CALL_CLOSED) {
+		call_end(c, "guichet");
+	} else if (c->state == CALL_MENU && tmr_jiffies() - c->quiet_since >= MENU_REPEAT_MS) {
+		if (++c->repeats > MAX_MENU_REPEATS)
+			call_end(c, "guichet");
+		else
+			say(c, voice_menu_prompt(c->at), false);
+	}
+}
+
+static void on_tick(void *arg)
+{
+	struct call *c = arg;
+	int16_t pcm[SAMPLES_PER_PACKET];
+	next_samples(c, pcm);
+	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + SAMPLES_PER_PACKET);
+	if (mb) {
+		mb->pos = mb->end = RTP_HEADER_SIZE;
+		for (size_t i = 0; i < SAMPLES_PER_PACKET; i++)
+			mbuf_write_u8(mb, c->pt == 8 ? g711_pcm2alaw(pcm[i]) : g711_pcm2ulaw(pcm[i]));
+		mb->pos = RTP_HEADER_SIZE;
+		if (rtp_send(c->rtp, &c->remote, false, c->packets == 0, (uint8_t)c->pt, c->ts, mb) == 0)
+			atomic_fetch_add(&c->v->n_rtp_sent, 1);
+		mem_deref(mb);
+	}
+	c->ts += SAMPLES_PER_PACKET;
+	c->packets++;
+	/* the next deadline counts from the start: a late tick does not push the others */
+	uint64_t due = c->started + c->packets * PTIME_MS, now = tmr_jiffies();
+	tmr_start(&c->tick, due > now ? due - now : 0, on_tick, c);
+	after_prompts(c); /* last: it may end the call */
+}
+
+/* --- the menu --- */
+
+static void submit(struct call *c, enum voice_job_kind kind, char key, int64_t queue_id, const char *by)
+{
+	struct voice_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		log_error("cannot record a call's step", "error", "out of memory");
+		return;
+	}
+	*job = (struct voice_job){.kind = kind, .ticket = c->ticket, .call_id = c->id, .key = key,
+				  .queue_id = queue_id};
+	snprintf(job->menu_path, sizeof(job->menu_path), "%s", c->path);
+	snprintf(job->ended_by, sizeof(job->ended_by), "%s", by ? by : "");
+	voice_calls_submit(c->v->calls, job);
+}
+
+static void on_key(struct call *c, char key)
+{
+	atomic_fetch_add(&c->v->n_keys, 1);
+	if (c->state != CALL_MENU)
+		return;
+	int64_t queue = 0;
+	const json_t *sub = NULL;
+	if (voice_menu_choose(c->at, key, &queue, &sub) < 0) {
+		say(c, voice_menu_prompt(c->at), false); /* no such choice: the menu again */
+		return;
+	}
+	submit(c, VOICE_JOB_CHOICE, key, queue, NULL);
+	size_t depth = strlen(c->path);
+	if (depth < sizeof(c->path) - 1) {
+		c->path[depth] = key;
+		c->path[depth + 1] = '\0';
+	}
+	c->repeats = 0;
+	if (sub) {
+		c->at = sub;
+		say(c, voice_menu_prompt(sub), false);
+		return;
+	}
+	c->state = CALL_QUEUED;
+	c->moh = true;
+	play(c, NULL);
+}
+
+static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
+{
+	struct call *c = arg;
+	if (!sa_cmp(src, &c->remote, SA_ADDR))
+		return; /* not the caller's media: dropped */
+	atomic_fetch_add(&c->v->n_rtp_received, 1);
+	int event = 0;
+	bool end = false;
+	/* one key per event, whose packets share a timestamp: taken from its
+	 * first packet that arrives, the end's when the others were lost */
+	if (c->telev && (int)hdr->pt == c->te_pt && telev_recv(c->telev, mb, &event, &end) == 0 &&
+	    !(c->keyed && c->key_ts == hdr->ts)) {
+		int digit = telev_code2digit(event);
+		c->keyed = true;
+		c->key_ts = hdr->ts;
+		if (digit > 0)
+			on_key(c, (char)digit);
+	}
+}
+
+/* --- calls --- */
+
+static void call_free(struct call *c)
+{
+	struct voice *v = c->v;
+	for (struct call **at = &v->list; *at; at = &(*at)->next)
+		if (*at == c) {
+			*at = c->next;
+			break;
+		}
+	tmr_cancel(&c->tick);
+	tmr_cancel(&c->linger);
+	mem_deref(c->sess); /* a BYE when still established */
+	mem_deref(c->telev);
+	mem_deref(c->rtp);
+	mem_deref(c->sdp);
+	prompt_release(c->playing);
+	prompt_release(c->next_prompt);
+	json_decref(c->menu);
+	if (c->ticket)
+		free(c->ticket); /* never handed to a job */
+	atomic_fetch_sub(&v->n_active, 1);
+	free(c);
+}
+
+static void linger_done(void *arg)
+{
+	call_free(arg);
+}
+
+/* The call's end: its END job, then it goes (after this turn of the loop:
+ * libre may still be inside the session's handler). */
+static void call_end(struct call *c, const char *by)
+{
+	if (c->state == CALL_ENDED)
+		return;
+	c->state = CALL_ENDED;
+	tmr_cancel(&c->tick);
+	submit(c, VOICE_JOB_END, 0, 0, by);
+	c->ticket = NULL; /* the END job owns it */
+	tmr_start(&c->linger, 0, linger_done, c);
+}
+
+static void on_close(int err, const struct sip_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	/* the session is over: freeing it sends nothing more */
+	call_end(c, err == ECONNRESET || err == 0 ? "caller" : "network");
+}
+
+static void on_estab(const struct sip_msg *msg, void *arg)
+{
+}
+
+/* The decoded offer's media into c: false when it has no G.711 in common. */
+static bool take_media(struct call *c)
+{
+	const struct sdp_format *audio = sdp_media_rformat(c->media, NULL);
+	if (audio == NULL || sdp_media_rport(c->media) == 0 || (audio->pt != 0 && audio->pt != 8))
+		return false;
+	c->pt = audio->pt;
+	const struct sdp_format *te = sdp_media_rformat(c->media, telev_rtpfmt);
+	c->te_pt = te ? te->pt : -1;
+	c->remote = *sdp_media_raddr(c->media);
+	return true;
+}
+
+/* A re-INVITE's offer: the media may move (an address, a codec). */
+static int on_offer(struct mbuf **descp, const struct sip_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	int err = sdp_decode(c->sdp, msg->mb, true);
+	if (err)
+		return err;
+	return take_media(c) ? sdp_encode(descp, c->sdp, false) : EPROTO;
+}
+
+static int on_answer(const struct sip_msg *msg, void *arg)
+{
+	return 0;
+}
+
+/* The menu's first step, once answered: the greeting, then the menu, the
+ * closed message, or the queue. */
+static void call_begin(struct call *c, const char *greeting)
+{
+	if (greeting && *greeting)
+		say(c, greeting, false);
+	if (c->menu && c->closed && voice_menu_closed_prompt(c->menu)) {
+		c->state = CALL_CLOSED;
+		say(c, voice_menu_closed_prompt(c->menu), true);
+	} else if (c->menu) {
+		c->state = CALL_MENU;
+		c->at = c->menu;
+		say(c, voice_menu_prompt(c->menu), true);
+	} else {
+		c->state = CALL_QUEUED;
+		c->moh = true;
+	}
+	if (c->playing == NULL)
+		c->quiet_since = tmr_jiffies();
+}
+
+/* The offer's media into c (the answer's SDP in ret_desc): 488 when nothing fits. */
+static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg, struct mbuf **ret_desc)
+{
+	int err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp,
+			     NULL, c);
+	if (err == 0)
+		err = sdp_session_alloc(&c->sdp, &v->media_ip);
+	if (err == 0)
+		err = sdp_media_add(&c->media, c->sdp, sdp_media_audio, sa_port(rtp_local(c->rtp)), sdp_proto_rtpavp);
+	if (err == 0)
+		err = sdp_format_add(NULL, c->media, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL, false, NULL);
+	if (err == 0)
+		err = sdp_format_add(NULL, c->media, false, "8", "PCMA", 8000, 1, NULL, NULL, NULL, false, NULL);
+	if (err == 0)
+		err = sdp_format_add(NULL, c->media, false, "101", telev_rtpfmt, 8000, 1, NULL, NULL, NULL, false,
+				     "0-15");
+	if (err)
+		return 500;
+	if (msg->mb == NULL || mbuf_get_left(msg->mb) == 0 || sdp_decode(c->sdp, msg->mb, true) != 0)
+		return 488; /* no offer, or one that is not SDP: counted as malformed */
+	if (!take_media(c))
+		return NO_CODEC;
+	if (telev_alloc(&c->telev, PTIME_MS) != 0 || sdp_encode(ret_desc, c->sdp, false) != 0)
+		return 500;
+	return 0;
+}
+
+/* The number the INVITE is for, as stored (ops_phone_key), from its request URI. */
+static int called_number(const struct sip_msg *msg, char *ret, size_t len)
+{
+	char user[64];
+	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(user))
+		return GC_EINVAL;
+	pl_strcpy(&msg->uri.user, user, sizeof(user));
+	return ops_phone_key(user, ret, len);
+}
+
+/* Whether the tenant is open now (its business calendar; open when it cannot be read). */
+static bool open_now(struct voice *v, int64_t tenant_id)
+{
+	struct calendar cal;
+	struct ops_error err = {0};
+	bool open = true;
+	/* calendar_is_open writes a bool */
+	if (ops_calendar_load(v->store, tenant_id, &cal, &err) == GC_OK && calendar_is_open(&cal, gc_now_ms(), &open) < 0)
+		open = true;
+	return open;
+}
+
+/* A new call for the number row: answered, or refused with its status. */
+static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *number)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	struct voice_ticket *t = calloc(1, sizeof(*t));
+	if (c == NULL || t == NULL) {
+		free(c);
+		free(t);
+		return 503;
+	}
+	*c = (struct call){.v = v, .id = ++v->next_id, .te_pt = -1, .ticket = t};
+	tmr_init(&c->tick);
+	tmr_init(&c->linger);
+	atomic_fetch_add(&v->n_active, 1);
+	json_t *menu = json_object_get(number, "menu");
+	c->menu = json_is_object(menu) ? json_incref(menu) : NULL;
+	snprintf(c->lang, sizeof(c->lang), "%s", json_string_value(json_object_get(number, "lang")));
+	t->tenant_id = json_integer_value(json_object_get(number, "tenant_id"));
+	t->number_id = json_integer_value(json_object_get(number, "id"));
+	t->queue_id = c->menu ? 0 : json_integer_value(json_object_get(number, "queue_id"));
+	snprintf(t->number, sizeof(t->number), "%s", json_string_value(json_object_get(number, "number")));
+	char from[64] = "";
+	if (msg->from.uri.user.l < sizeof(from))
+		pl_strcpy(&msg->from.uri.user, from, sizeof(from));
+	if (ops_phone_key(from, t->caller, sizeof(t->caller)) < 0)
+		t->caller[0] = '\0'; /* anonymous, or not a number */
+	c->closed = c->menu && !open_now(v, t->tenant_id);
+	struct mbuf *desc = NULL;
+	int status = negotiate(v, c, msg, &desc);
+	if (status == 0 && sipsess_accept(&c->sess, v->sock, msg, 200, "OK", "guichet", "application/sdp", desc,
+					  NULL, NULL, false, on_offer, on_answer, on_estab, NULL, NULL, on_close, c,
+					  "Allow: INVITE, ACK, BYE, CANCEL\r\n") != 0)
+		status = 500;
+	mem_deref(desc);
+	if (status != 0) {
+		call_free(c);
+		return status;
+	}
+	c->next = v->list;
+	v->list = c;
+	atomic_fetch_add(&v->n_calls, 1);
+	t->answered_at = gc_now_ms();
+	submit(c, VOICE_JOB_ANSWER, 0, 0, NULL);
+	call_begin(c, json_string_value(json_object_get(number, "greeting")));
+	c->started = tmr_jiffies();
+	tmr_start(&c->tick, 0, on_tick, c);
+	return 0;
+}
+
+static void on_invite(const struct sip_msg *msg, void *arg)
+{
+	struct voice *v = arg;
+	char number[40];
+	json_t *row = NULL;
+	int status = 0;
+	if (atomic_load(&v->n_active) >= MAX_CALLS)
+		status = 486;
+	else if (called_number(msg, number, sizeof(number)) < 0 || store_voice_number_find(v->store, number, &row) < 0)
+		status = 404;
+	else
+		status = call_accept(v, msg, row);
+	json_decref(row);
+	if (status == 404)
+		atomic_fetch_add(&v->n_unknown, 1);
+	else if (status == 488)
+		atomic_fetch_add(&v->n_malformed, 1);
+	if (status == NO_CODEC)
+		status = 488;
+	if (status)
+		sip_treply(NULL, v->sip, msg, (uint16_t)status, status == 404 ? "Not Found" : status == 488 ?
+			   "Not Acceptable Here" : status == 486 ? "Busy Here" : "Server Internal Error");
+}
+
+/* --- the loop's messages --- */
+
+static void take_done(struct voice *v)
+{
+	pthread_mutex_lock(&v->lock);
+	struct voice_job *job = v->done;
+	v->done = NULL;
+	pthread_mutex_unlock(&v->lock);
+	while (job) {
+		struct voice_job *next = job->next;
+		struct call *c = v->list;
+		while (c && c->id != job->call_id)
+			c = c->next;
+		if (c && job->kind == VOICE_JOB_ANSWER) {
+			c->contact_id = job->contact_id;
+			if (job->rc < 0)
+				call_end(c, "guichet"); /* not recorded: not kept either */
+		}
+		voice_job_free(job);
+		job = next;
+	}
+}
+
+static void on_done(struct voice_job *job, void *arg)
+{
+	struct voice *v = arg;
+	pthread_mutex_lock(&v->lock);
+	job->next = v->done;
+	v->done = job;
+	pthread_mutex_unlock(&v->lock);
+	mqueue_push(v->mq, MQ_DONE, NULL);
+}
+
+static void on_message(int id, void *data, void *arg)
+{
+	struct voice *v = arg;
+	if (id == MQ_DONE) {
+		take_done(v);
+		return;
+	}
+	while (v->list) {
+		struct call *c = v->list;
+		call_end(c, "shutdown");
+		call_free(c);
+	}
+	re_cancel();
+}
+
+/* The music on hold, whole. */
+static int load_moh(struct voice *v)
+{
+	return v->moh_file[0] ? prompt_load_wav(v->moh_file, MOH_MAX_SAMPLES, &v->moh) : GC_OK;
+}
+
+/* The loop's objects; on failure what was made is freed by loop_clear. */
+static int loop_open(struct voice *v)
+{
+	struct sa laddr;
+	if (sa_set_str(&laddr, v->host, (uint16_t)v->port) != 0)
+		return GC_EINVAL;
+	v->media_ip = laddr;
+	sa_set_port(&v->media_ip, 0);
+	int rc = store_open(v->db_path, STORE_READ_ONLY, &v->store);
+	if (rc < 0)
+		return rc;
+	if ((rc = load_moh(v)) < 0)
+		return rc;
+	if ((rc = prompt_cache_new(&v->prompts)) < 0)
+		return rc;
+	if (mqueue_alloc(&v->mq, on_message, v) != 0 ||
+	    sip_alloc(&v->sip, NULL, 32, 32, 32, "guichet", NULL, NULL) != 0)
+		return GC_ENOMEM;
+	if (sip_transp_add(v->sip, SIP_TRANSP_UDP, &laddr) != 0 || sip_transp_add(v->sip, SIP_TRANSP_TCP, &laddr) != 0)
+		return GC_EIO;
+	if (sipsess_listen(&v->sock, v->sip, 32, on_invite, v) != 0)
+		return GC_ENOMEM;
+	return voice_calls_start(v->writer, on_done, v, &v->calls);
+}
+
+static void loop_clear(struct voice *v)
+{
+	voice_calls_stop(v->calls); /* every step recorded before the daemon goes on stopping */
+	v->calls = NULL;
+	take_done(v);
+	v->sock = mem_deref(v->sock);
+	if (v->sip)
+		sip_close(v->sip, true);
+	v->sip = mem_deref(v->sip);
+	v->mq = mem_deref(v->mq);
+	prompt_cache_free(v->prompts);
+	v->prompts = NULL;
+	store_free(v->store);
+	v->store = NULL;
+}
+
+static void tell_ready(struct voice *v, int state)
+{
+	pthread_mutex_lock(&v->lock);
+	v->ready = state;
+	pthread_cond_signal(&v->ready_cond);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static void *voice_main(void *arg)
+{
+	struct voice *v = arg;
+	if (re_thread_init() != 0) {
+		tell_ready(v, GC_ENOMEM);
+		return NULL;
+	}
+	int rc = loop_open(v);
+	if (rc < 0) {
+		loop_clear(v);
+		re_thread_close();
+		tell_ready(v, rc);
+		return NULL;
+	}
+	tell_ready(v, 1);
+	re_main(NULL);
+	loop_clear(v);
+	re_thread_close();
+	return NULL;
+}
+
+int voice_start(const struct voice_deps *deps, struct voice **ret)
+{
+	struct voice *v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return GC_ENOMEM;
+	snprintf(v->db_path, sizeof(v->db_path), "%s", deps->db);
+	snprintf(v->host, sizeof(v->host), "%s", deps->host);
+	snprintf(v->moh_file, sizeof(v->moh_file), "%s", deps->moh_file ? deps->moh_file : "");
+	v->port = deps->port;
+	v->writer = deps->writer;
+	pthread_mutex_init(&v->lock, NULL);
+	pthread_cond_init(&v->ready_cond, NULL);
+	if (libre_init() != 0) {
+		free(v);
+		return GC_ENOMEM;
+	}
+	if (pthread_create(&v->thread, NULL, voice_main, v) != 0) {
+		libre_close();
+		free(v);
+		return GC_ENOMEM;
+	}
+	pthread_mutex_lock(&v->lock);
+	while (v->ready == 0)
+		pthread_cond_wait(&v->ready_cond, &v->lock);
+	int state = v->ready;
+	pthread_mutex_unlock(&v->lock);
+	if (state < 0) {
+		pthread_join(v->thread, NULL);
+		libre_close();
+		prompt_release(v->moh);
+		free(v);
+		return state;
+	}
+	*ret = v;
+	return GC_OK;
+}
+
+void voice_stop(struct voice *v)
+{
+	if (v == NULL)
+		return;
+	mqueue_push(v->mq, MQ_STOP, NULL);
+	pthread_join(v->thread, NULL);
+	libre_close();
+	pthread_cond_destroy(&v->ready_cond);
+	pthread_mutex_destroy(&v->lock);
+	prompt_release(v->moh);
+	free(v);
+}
+
+void voice_stats(const struct voice *v, struct voice_stats *ret)
+{
+	*ret = (struct voice_stats){0};
+	if (v == NULL)
+		return;
+	ret->calls = atomic_load(&v->n_calls);
+	ret->unknown = atomic_load(&v->n_unknown);
+	ret->malformed = atomic_load(&v->n_malformed);
+	ret->rtp_sent = atomic_load(&v->n_rtp_sent);
+	ret->rtp_received = atomic_load(&v->n_rtp_received);
+	ret->keys = atomic_load(&v->n_keys);
+	ret->active = atomic_load(&v->n_active);
+}

@@ -1,0 +1,55 @@
+/* The telephony thread: SIP over UDP and TCP (libre), calls' media (RTP
+ * with librem's G.711, RFC 4733 keypad events), in one thread with its own
+ * re main loop. It answers a call to one of the tenants' numbers (store
+ * voice_numbers): the greeting and the voice menu are spoken (prompt.h),
+ * the keys walk the menu (menu.h), a leaf puts the caller in its queue
+ * with music on hold; the store hears of each step through calls.h, off
+ * this thread. A call to an unknown number gets 404. What is not SIP
+ * libre drops itself as it reads it (libre 1.1 logs it on stderr and offers
+ * no hook to count it); an INVITE whose offer is missing or not SDP gets
+ * 488 and is counted as malformed, one with no codec in common 488 too.
+ *
+ * A call's life (struct call in voice.c):
+ *
+ *   INVITE --accept (200 + SDP)--> GREETING --prompt ends--> MENU or QUEUED
+ *   MENU --key to a nested menu--> MENU;  MENU --key to a queue--> QUEUED
+ *   MENU, outside business hours --closed prompt ends--> hung up by guichet
+ *   any --BYE from the caller--> ended (waiting in a queue: an abandonment)
+ *   any --guichetd stops, or the network fails--> ended (BYE sent; waiting: an abandonment too)
+ *
+ * Other threads talk to it only through its mqueue (voice_stop, and the
+ * calls' results) and read its counters (voice_stats). */
+#ifndef GUICHET_CHANNEL_VOICE_VOICE_H
+#define GUICHET_CHANNEL_VOICE_VOICE_H
+
+#include <stdint.h>
+
+struct writer;
+struct voice;
+
+struct voice_deps {
+	const char *db;            /* the database, read on this thread (numbers, calendars) */
+	struct writer *writer;     /* where calls' steps are written (calls.h) */
+	const char *host;          /* SIP's address (UDP and TCP) */
+	int port;
+	const char *moh_file;      /* music on hold, a WAV file, 8 kHz mono 16-bit; "" or NULL: silence */
+};
+
+/* Starts the thread, listening: GC_EIO when the address cannot be bound,
+ * GC_EINVAL for a music file that cannot be read. */
+int voice_start(const struct voice_deps *deps, struct voice **ret);
+/* Ends every call (recorded as ended by a shutdown), stops and frees. NULL is fine. */
+void voice_stop(struct voice *v);
+
+struct voice_stats {
+	uint64_t calls;            /* answered */
+	uint64_t unknown;          /* refused: no such number (404) */
+	uint64_t malformed;        /* INVITEs refused: no offer, or one that is not SDP (488) */
+	uint64_t rtp_sent, rtp_received;
+	uint64_t keys;             /* keypad events taken */
+	int64_t active;            /* calls now */
+};
+/* Any thread. NULL: all zero. */
+void voice_stats(const struct voice *v, struct voice_stats *ret);
+
+#endif

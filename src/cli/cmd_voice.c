@@ -1,0 +1,79 @@
+/* guichet channel voice add|list|show|set|remove: the tenant's telephone
+ * numbers through the HTTP API, each with its queue, voice menu (a JSON
+ * file, --menu-file, "-" for standard input; the server checks it), greeting
+ * and language. */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The options of add and set into body; 2 on a bad one (said on stderr). */
+static int options(const struct args *a, const char *sub, json_t *body)
+{
+	static const char *const texts[][2] = {{"number", "number"}, {"greeting", "greeting"}, {"lang", "lang"}};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (args_get(a, texts[i][0]))
+			json_object_set_new(body, texts[i][1], json_string(args_get(a, texts[i][0])));
+	const char *v = args_get(a, "queue");
+	if (v && strcmp(v, "none") == 0) {
+		json_object_set_new(body, "queue_id", json_null());
+	} else if (v) {
+		char *end;
+		long long q = strtoll(v, &end, 10);
+		if (*v == '\0' || *end || q < 1) {
+			fprintf(stderr, "guichet channel voice %s: --queue: expected a queue ID or none, got '%s'\n", sub, v);
+			return 2;
+		}
+		json_object_set_new(body, "queue_id", json_integer(q));
+	}
+	if ((v = args_get(a, "menu-file")) != NULL) {
+		json_error_t err;
+		json_t *menu = strcmp(v, "-") == 0 ? json_loadf(stdin, 0, &err) : json_load_file(v, 0, &err);
+		if (menu == NULL) {
+			fprintf(stderr, "guichet channel voice %s: --menu-file %s: line %d: %s\n", sub, v, err.line,
+				err.text);
+			return 2;
+		}
+		json_object_set_new(body, "menu", menu);
+	}
+	return 0;
+}
+
+static int write_number(const struct cli *cli, const struct args *a, const char *sub, const char *id)
+{
+	if (id == NULL && args_get(a, "number") == NULL) {
+		fprintf(stderr, "guichet channel voice add: --number is required\n");
+		return 2;
+	}
+	json_t *body = json_object();
+	if (options(a, sub, body) != 0) {
+		json_decref(body);
+		return 2;
+	}
+	if (id == NULL)
+		return cli_simple(cli, "POST", "/api/v1/channels/voice/numbers", body);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/numbers/%s", id);
+	return cli_simple(cli, "PATCH", path, body);
+}
+
+int cmd_channel_voice(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;
+	if (strcmp(sub, "list") == 0)
+		return cli_list(cli, "/api/v1/channels/voice/numbers", "id number queue_id lang");
+	if (strcmp(sub, "add") == 0)
+		return write_number(cli, a, sub, NULL);
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "remove") != 0 && strcmp(sub, "set") != 0) {
+		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove)\n", sub);
+		return 2;
+	}
+	if ((id = need_id(a, 3, "channel voice")) == NULL)
+		return 2;
+	if (strcmp(sub, "set") == 0)
+		return write_number(cli, a, sub, id);
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/numbers/%s", id);
+	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
+}

@@ -1,0 +1,207 @@
+/* Voice numbers over HTTP (GET, POST /api/v1/channels/voice/numbers; GET,
+ * PATCH, DELETE .../{id}): the tenant's telephone numbers, each with the
+ * queue its callers wait in, its voice menu (channel/voice/menu.h, checked
+ * strictly: 400 names the member at fault), its greeting and language. The
+ * number is kept as ops_phone_key makes it (+ and digits), so the telephony
+ * thread (channel/voice/voice.h) finds it from a call's request URI. The
+ * queues named (queue_id and the menu's leaves) must be the tenant's: 422. */
+#include "daemon/handlers.h"
+#include "channel/voice/menu.h"
+#include "daemon/ops.h"
+#include "guichet/error.h"
+#include "guichet/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GREETING VOICE_MENU_MAX_PROMPT
+
+struct number_body {
+	struct store_voice_number in;
+	char number[40];
+	char *menu_text; /* malloc'd */
+};
+
+/* body's member name as a text (NULL or "" for null) into *ret; answered (true) when it is not. */
+static bool bad_text(struct request *r, const char *name, size_t max, bool nullable, const char **ret)
+{
+	json_t *v = json_object_get(r->body, name);
+	if (v == NULL)
+		return false;
+	if (json_is_null(v) && nullable) {
+		*ret = "";
+		return false;
+	}
+	const char *s = json_string_value(v);
+	if (s == NULL || *s == '\0' || strlen(s) > max || !gc_text_is_clean(s, true)) {
+		reply_error(r, 400, "invalid", name, "'%s' is a text of 1 to %zu bytes%s", name, max,
+			    nullable ? " or null" : "");
+		return true;
+	}
+	*ret = s;
+	return false;
+}
+
+static bool unknown_member(struct request *r)
+{
+	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang"};
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		size_t i = 0;
+		while (i < sizeof(known) / sizeof(known[0]) && strcmp(key, known[i]) != 0)
+			i++;
+		if (i == sizeof(known) / sizeof(known[0]))
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	return false;
+}
+
+static bool bad_menu(struct request *r, struct number_body *b)
+{
+	json_t *menu = json_object_get(r->body, "menu");
+	if (menu == NULL)
+		return false;
+	if (json_is_null(menu)) {
+		b->in.menu = "";
+		return false;
+	}
+	char field[256], message[256];
+	if (voice_menu_check(menu, "menu", field, sizeof(field), message, sizeof(message)) < 0)
+		return reply_error(r, 400, "invalid", field, "%s", message), true;
+	b->menu_text = json_dumps(menu, JSON_COMPACT);
+	if (b->menu_text == NULL)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
+	b->in.menu = b->menu_text;
+	return false;
+}
+
+/* The body into b; answered (true) on a bad member. create: number is required. */
+static bool decode_number(struct request *r, bool create, struct number_body *b)
+{
+	*b = (struct number_body){.in.queue_id = create ? 0 : -1};
+	const char *number = NULL;
+	if (unknown_member(r) || bad_text(r, "number", 32, false, &number) ||
+	    bad_text(r, "greeting", MAX_GREETING, true, &b->in.greeting) || bad_text(r, "lang", 2, false, &b->in.lang))
+		return true;
+	if (number && ops_phone_key(number, b->number, sizeof(b->number)) < 0)
+		return reply_error(r, 400, "invalid", "number", "'number' is a telephone number (E.164: +33...)"), true;
+	if (number)
+		b->in.number = b->number;
+	if (create && number == NULL)
+		return reply_error(r, 400, "invalid", "number", "'number' is required"), true;
+	if (b->in.lang && strcmp(b->in.lang, "en") != 0 && strcmp(b->in.lang, "fr") != 0)
+		return reply_error(r, 400, "invalid", "lang", "'lang' is en or fr"), true;
+	json_t *queue = json_object_get(r->body, "queue_id");
+	if (json_is_null(queue))
+		b->in.queue_id = 0;
+	else if (queue && (!json_is_integer(queue) || json_integer_value(queue) < 1))
+		return reply_error(r, 400, "invalid", "queue_id", "'queue_id' is a queue's id or null"), true;
+	else if (queue)
+		b->in.queue_id = json_integer_value(queue);
+	return bad_menu(r, b);
+}
+
+int prepare_voice_number(struct request *r, struct store *db)
+{
+	struct number_body b;
+	bool answered = decode_number(r, true, &b);
+	free(b.menu_text);
+	return answered;
+}
+
+int prepare_voice_number_update(struct request *r, struct store *db)
+{
+	struct number_body b;
+	bool answered = decode_number(r, false, &b);
+	free(b.menu_text);
+	return answered;
+}
+
+/* One queue of the tenant (answered: false when it is not). */
+static bool queue_ok(struct request *r, struct store *db, int64_t queue_id, const char *field)
+{
+	json_t *queue = NULL;
+	if (queue_id <= 0 || store_queue_get(db, &r->scope, queue_id, &queue) == GC_OK) {
+		json_decref(queue);
+		return true;
+	}
+	reply_error(r, 422, "invalid", field, "no queue %lld in this tenant", (long long)queue_id);
+	return false;
+}
+
+/* The number's queue and its menu's leaves are the tenant's queues. */
+static bool queues_ok(struct request *r, struct store *db, const struct number_body *b)
+{
+	if (!queue_ok(r, db, b->in.queue_id, "queue_id"))
+		return false;
+	int64_t ids[VOICE_MENU_MAX_QUEUES];
+	size_t n = 0;
+	voice_menu_queues(json_object_get(r->body, "menu"), ids, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!queue_ok(r, db, ids[i], "menu"))
+			return false;
+	return true;
+}
+
+int run_voice_number_create(struct request *r, struct store *db)
+{
+	struct number_body b;
+	decode_number(r, true, &b); /* checked by prepare */
+	if (!queues_ok(r, db, &b)) {
+		free(b.menu_text);
+		return GC_EINVAL; /* answered */
+	}
+	int64_t id = 0;
+	int rc = store_voice_number_create(db, &r->scope, &b.in, &id);
+	free(b.menu_text);
+	json_t *row = NULL;
+	if (rc == GC_OK)
+		rc = store_voice_number_get(db, &r->scope, id, &row);
+	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "number" : NULL) : reply(r, 201, row);
+}
+
+int run_voice_number_update(struct request *r, struct store *db)
+{
+	struct number_body b;
+	decode_number(r, false, &b);
+	json_t *row = NULL;
+	int rc = store_voice_number_get(db, &r->scope, r->ids[0], &row);
+	json_decref(row);
+	row = NULL;
+	if (rc == GC_OK && !queues_ok(r, db, &b)) {
+		free(b.menu_text);
+		return GC_EINVAL; /* answered */
+	}
+	if (rc == GC_OK)
+		rc = store_voice_number_update(db, &r->scope, r->ids[0], &b.in);
+	free(b.menu_text);
+	if (rc == GC_OK)
+		rc = store_voice_number_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "number" : "voice number")
+		      : reply(r, 200, row);
+}
+
+int run_voice_number_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_voice_number_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+int run_voice_number_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_voice_number_get(db, &r->scope, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "voice number") : reply(r, 200, row);
+}
+
+int run_voice_number_delete(struct request *r, struct store *db)
+{
+	int rc = store_voice_number_delete(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "voice number");
+	r->status = 204;
+	return GC_OK;
+}

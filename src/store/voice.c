@@ -1,0 +1,138 @@
+/* Voice (schema migration 20): the tenants' telephone numbers and what a
+ * call to each one meets (its queue, voice menu, greeting and language),
+ * and the events a call leaves on its contact's timeline. A number is live
+ * in one tenant at most: the telephony thread finds its tenant from the
+ * number alone (store_voice_number_find). */
+#include "store/store_internal.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id" \
+		       " FROM voice_numbers"
+
+static json_t *number_row(struct db_stmt *st, void *arg)
+{
+	json_t *row = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "number",
+				column_string(st, 1), "queue_id", column_int(st, 2), "menu", column_json(st, 3),
+				"greeting", column_string(st, 4), "lang", column_string(st, 5), "created_at",
+				column_time(st, 6), "updated_at", column_time(st, 7));
+	if (row && arg)
+		json_object_set_new(row, "tenant_id", column_int(st, 8));
+	return row;
+}
+
+/* A stored text: NULL for "" (cleared). */
+static void bind_cleared(struct db_stmt *st, int idx, const char *text)
+{
+	bind_text(st, idx, text && *text ? text : NULL);
+}
+
+static int taken(struct store *s, int rc, const char *number)
+{
+	if (rc == GC_ECONFLICT)
+		snprintf(s->errmsg, sizeof(s->errmsg), "the number %.40s is already in use", number);
+	return rc;
+}
+
+int store_voice_number_create(struct store *s, const struct store_scope *scope, const struct store_voice_number *in,
+			      int64_t *ret_id)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_numbers(tenant_id, number, queue_id, menu, greeting,"
+					 " lang, created_at, updated_at) VALUES (?,?,?,?,?,?,?7,?7) RETURNING id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, in->number);
+	bind_id(st, 3, in->queue_id > 0 ? in->queue_id : 0);
+	bind_cleared(st, 4, in->menu);
+	bind_cleared(st, 5, in->greeting);
+	bind_text(st, 6, in->lang ? in->lang : "en");
+	db_bind_int64(st, 7, gc_now_ms());
+	return taken(s, store_insert_id(s, st, ret_id), in->number);
+}
+
+int store_voice_number_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret)
+{
+	return scoped_get(s, "SELECT " NUMBER_COLUMNS " WHERE tenant_id = ? AND id = ? AND deleted = 0",
+			  scope->tenant_id, id, number_row, ret);
+}
+
+int store_voice_number_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	return tenant_rows(s, "SELECT " NUMBER_COLUMNS " WHERE tenant_id = ? AND deleted = 0 ORDER BY id",
+			   scope->tenant_id, number_row, ret_list);
+}
+
+int store_voice_number_update(struct store *s, const struct store_scope *scope, int64_t id,
+			      const struct store_voice_number *in)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE voice_numbers SET number = COALESCE(?3, number),"
+					 " queue_id = CASE WHEN ?4 < 0 THEN queue_id WHEN ?4 = 0 THEN NULL ELSE ?4 END,"
+					 " menu = CASE WHEN ?5 IS NULL THEN menu WHEN ?5 = '' THEN NULL ELSE ?5 END,"
+					 " greeting = CASE WHEN ?6 IS NULL THEN greeting WHEN ?6 = '' THEN NULL"
+					 " ELSE ?6 END, lang = COALESCE(?7, lang), updated_at = ?8"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	bind_text(st, 3, in->number);
+	db_bind_int64(st, 4, in->queue_id);
+	bind_text(st, 5, in->menu);
+	bind_text(st, 6, in->greeting);
+	bind_text(st, 7, in->lang);
+	db_bind_int64(st, 8, gc_now_ms());
+	int rc = taken(s, store_step_done(s, st), in->number);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_voice_number_delete(struct store *s, const struct store_scope *scope, int64_t id)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE voice_numbers SET deleted = 1, updated_at = ?3"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, gc_now_ms());
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_voice_number_find(struct store *s, const char *number, json_t **ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT " NUMBER_COLUMNS " WHERE number = ? AND deleted = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, number);
+	return one_row(s, st, number_row, s, ret);
+}
+
+int store_voice_event(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
+		      const json_t *data)
+{
+	char *text = json_dumps(data, JSON_COMPACT);
+	if (text == NULL)
+		return GC_ENOMEM;
+	struct db_stmt *st = store_stmt(s, "INSERT INTO contact_events(tenant_id, contact_id, type, actor, data, at)"
+					 " SELECT tenant_id, id, ?3, ?4, ?5, ?6 FROM contacts"
+					 " WHERE tenant_id = ?1 AND id = ?2");
+	int rc = GC_ESTORE;
+	if (st) {
+		db_bind_int64(st, 1, scope->tenant_id);
+		db_bind_int64(st, 2, contact_id);
+		bind_text(st, 3, type);
+		bind_text(st, 4, scope->actor);
+		db_bind_text(st, 5, text, -1);
+		db_bind_int64(st, 6, gc_now_ms());
+		rc = store_step_done(s, st);
+		if (rc == GC_OK && db_changes(s->db) == 0)
+			rc = GC_ENOTFOUND;
+	}
+	free(text);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/* SIPp as the tests' caller (sipp.h). */
+#include "sipp.h"
+#include "srvguard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef GUICHET_SOURCE_DIR
+#error "GUICHET_SOURCE_DIR: the scenarios' folder is found from it"
+#endif
+
+bool sipp_available(void)
+{
+	return system("command -v sipp >/dev/null 2>&1") == 0;
+}
+
+/* A UDP port for SIPp's signalling or media, free now (its pair too, for RTCP). */
+static int free_port(void)
+{
+	int port = srvguard_free_port();
+	return port > 0 && port < 65000 ? port : 17000 + (int)(getpid() % 2000) * 2;
+}
+
+int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/guichet-sipp-XXXXXX");
+	if (mkdtemp(s->dir) == NULL) {
+		perror("sipp: mkdtemp");
+		return -1;
+	}
+	char path[512], remote[64], local_port[16], media_port[16], log[128];
+	snprintf(path, sizeof(path), "%s/tests/integration/sipp/%s", GUICHET_SOURCE_DIR, scenario);
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
+	snprintf(local_port, sizeof(local_port), "%d", free_port());
+	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
+	snprintf(log, sizeof(log), "%s/sipp.log", s->dir);
+	char *argv[] = {"sipp", "-sf", path, remote, "-s", (char *)service, "-key", "caller", (char *)caller,
+			"-m", "1", "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-rtp_echo", "-nostdin",
+			"-timeout", "30", "-timeout_error", "-trace_err", "-t", tcp ? "t1" : "u1", NULL};
+	pid_t parent = getpid();
+	s->pid = fork();
+	if (s->pid < 0) {
+		perror("sipp: fork");
+		return -1;
+	}
+	if (s->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		setpgid(0, 0);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd < 0 || chdir(s->dir) < 0)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp("sipp", argv);
+		_exit(127);
+	}
+	return 0;
+}
+
+int sipp_wait(struct sipp *s, int timeout_ms)
+{
+	int status = 0, rc = -1;
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		pid_t got = waitpid(s->pid, &status, WNOHANG);
+		if (got == s->pid) {
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			break;
+		}
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	}
+	if (rc == -1 && waitpid(s->pid, &status, WNOHANG) == 0) {
+		fprintf(stderr, "sipp: still running after %d ms: killed\n", timeout_ms);
+		kill(-s->pid, SIGKILL);
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, &status, 0);
+	}
+	char cmd[256];
+	if (rc != 0) {
+		snprintf(cmd, sizeof(cmd), "tail -30 %s/sipp.log >&2; cat %s/*errors.log >&2 2>/dev/null; echo >&2", s->dir,
+			 s->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "sipp: no log\n");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "sipp: cannot remove %s\n", s->dir);
+	s->pid = 0;
+	return rc;
+}

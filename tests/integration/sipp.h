@@ -1,0 +1,31 @@
+/* SIPp (Debian's sip-tester) as the tests' caller, on loopback: one run of
+ * a scenario of tests/integration/sipp/ against guichetd's SIP address.
+ * SIPp runs as the test's own user (its play_dtmf sends RFC 4733 events
+ * through a raw socket: root, as in CI), in a process group of its own,
+ * and dies with the test (PR_SET_PDEATHSIG), so it cannot outlive it, as
+ * srvguard.h's servers cannot; its screen and errors go to a log in a
+ * temporary folder, printed when a run fails. */
+#ifndef GUICHET_TEST_SIPP_H
+#define GUICHET_TEST_SIPP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct sipp {
+	pid_t pid;
+	char dir[64];     /* its folder: the log and SIPp's error files */
+};
+
+/* Whether sipp is installed. */
+bool sipp_available(void);
+/* Starts one call of scenario (a file name in tests/integration/sipp/) to
+ * service (the number dialled) at 127.0.0.1:sip_port, over UDP or (tcp)
+ * TCP, from caller (the From user); SIPp echoes the media it hears
+ * (-rtp_echo). 0, or -1 with the reason on stderr. */
+int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp);
+/* Waits for the call to end (at most timeout_ms, then SIPp is killed):
+ * SIPp's exit status (0: the scenario passed, 1: it failed), or -1; the
+ * log is printed when it is not 0. The folder goes. */
+int sipp_wait(struct sipp *s, int timeout_ms);
+
+#endif

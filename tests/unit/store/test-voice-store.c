@@ -1,0 +1,152 @@
+/* store/voice.c on the run's engine: a number is its tenant's only (another
+ * tenant gets GC_ENOTFOUND for it, and GC_ECONFLICT when it tries to take
+ * it), the telephony thread finds it from anywhere with its tenant, a
+ * removed number is found no more and is free again; an update keeps what
+ * it does not name and "" clears; a call's event lands on the tenant's
+ * contact only. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "teststore.h"
+#include "guichet/error.h"
+
+struct fixture {
+	struct test_store ts;
+	struct store *s;
+	int64_t ta, tb, number;
+};
+
+static struct store_scope scope_in(int64_t tenant)
+{
+	struct store_scope sc = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				 .sees = SENS_CONFIDENTIAL};
+	snprintf(sc.actor, sizeof(sc.actor), "channel:voice");
+	return sc;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "A", NULL, &f->ta), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "B", NULL, &f->tb), GC_OK);
+	struct store_scope a = scope_in(f->ta);
+	struct store_voice_number in = {.number = "+33123456789", .lang = "fr", .greeting = "Bonjour",
+					.menu = "{\"prompt\":\"p\",\"options\":{\"1\":{\"queue_id\":1}}}"};
+	assert_int_equal(store_voice_number_create(f->s, &a, &in, &f->number), GC_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_free(f->s);
+	test_store_clear(&f->ts);
+	free(f);
+	return 0;
+}
+
+static void a_number_is_one_tenants(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	json_t *row = NULL, *list = NULL;
+	assert_int_equal(store_voice_number_get(f->s, &a, f->number, &row), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(row, "lang")), "fr");
+	assert_true(json_is_object(json_object_get(row, "menu")));
+	assert_null(json_object_get(row, "tenant_id"));
+	json_decref(row);
+	assert_int_equal(store_voice_number_get(f->s, &b, f->number, &row), GC_ENOTFOUND);
+	assert_int_equal(store_voice_number_list(f->s, &b, &list), GC_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	struct store_voice_number change = {.greeting = "mine", .queue_id = -1};
+	assert_int_equal(store_voice_number_update(f->s, &b, f->number, &change), GC_ENOTFOUND);
+	assert_int_equal(store_voice_number_delete(f->s, &b, f->number), GC_ENOTFOUND);
+	struct store_voice_number same = {.number = "+33123456789"};
+	int64_t id = 0;
+	assert_int_equal(store_voice_number_create(f->s, &b, &same, &id), GC_ECONFLICT);
+	assert_non_null(strstr(store_errmsg(f->s), "+33123456789"));
+	/* the telephony thread's look-up: from anywhere, with its tenant */
+	assert_int_equal(store_voice_number_find(f->s, "+33123456789", &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "tenant_id")), f->ta);
+	json_decref(row);
+	assert_int_equal(store_voice_number_find(f->s, "+33000000000", &row), GC_ENOTFOUND);
+}
+
+static void updates_keep_and_clear(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta);
+	struct store_voice_number change = {.greeting = "Hello", .lang = "en", .queue_id = -1};
+	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &change), GC_OK);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_number_get(f->s, &a, f->number, &row), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(row, "greeting")), "Hello");
+	assert_string_equal(json_string_value(json_object_get(row, "number")), "+33123456789");
+	assert_true(json_is_object(json_object_get(row, "menu")));
+	json_decref(row);
+	struct store_voice_number clear = {.menu = "", .greeting = "", .queue_id = 0};
+	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &clear), GC_OK);
+	assert_int_equal(store_voice_number_get(f->s, &a, f->number, &row), GC_OK);
+	assert_true(json_is_null(json_object_get(row, "menu")));
+	assert_true(json_is_null(json_object_get(row, "greeting")));
+	assert_true(json_is_null(json_object_get(row, "queue_id")));
+	json_decref(row);
+}
+
+static void a_removed_number_is_free_again(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	assert_int_equal(store_voice_number_delete(f->s, &a, f->number), GC_OK);
+	assert_int_equal(store_voice_number_delete(f->s, &a, f->number), GC_ENOTFOUND);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_number_find(f->s, "+33123456789", &row), GC_ENOTFOUND);
+	struct store_voice_number again = {.number = "+33123456789"};
+	int64_t id = 0;
+	assert_int_equal(store_voice_number_create(f->s, &b, &again, &id), GC_OK);
+	assert_int_equal(store_voice_number_find(f->s, "+33123456789", &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "tenant_id")), f->tb);
+	assert_string_equal(json_string_value(json_object_get(row, "lang")), "en"); /* the default */
+	json_decref(row);
+}
+
+static void events_land_on_the_tenants_contact_only(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	struct contact_input in = {.channel = CHANNEL_PHONE, .subject = "Call"};
+	int64_t contact = 0;
+	assert_int_equal(store_contact_create(f->s, &a, &in, &contact), GC_OK);
+	json_t *data = json_pack("{s:s}", "key", "1");
+	assert_int_equal(store_voice_event(f->s, &b, contact, "call_menu_choice", data), GC_ENOTFOUND);
+	assert_int_equal(store_voice_event(f->s, &a, contact, "call_menu_choice", data), GC_OK);
+	json_decref(data);
+	json_t *page = NULL;
+	assert_int_equal(store_contact_events(f->s, &a, contact, 0, 50, &page), GC_OK);
+	json_t *items = json_object_get(page, "items"), *last = json_array_get(items, json_array_size(items) - 1);
+	assert_string_equal(json_string_value(json_object_get(last, "type")), "call_menu_choice");
+	assert_string_equal(json_string_value(json_object_get(last, "actor")), "channel:voice");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(last, "data"), "key")), "1");
+	json_decref(page);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(a_number_is_one_tenants, setup, teardown),
+		cmocka_unit_test_setup_teardown(updates_keep_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_removed_number_is_free_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(events_land_on_the_tenants_contact_only, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
