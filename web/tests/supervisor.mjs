@@ -13,7 +13,7 @@
 // and its time printed.
 
 import { agentRow, applyDigest, applyQueueStats, digestPlace } from '../src/supervisor/live.js';
-import { FIRST_ROWS, MARGIN, rowRange } from '../src/supervisor/window.js';
+import { FIRST_ROWS, MARGIN, rowRange, withRow } from '../src/supervisor/window.js';
 
 const QUEUES = 100;
 const AGENTS = 1000;
@@ -84,7 +84,7 @@ async function windowTest(page) {
   if (await page.locator('[data-agent="1"]').count()) throw new Error('agent 1 still in the document far below it');
   const box = await page.locator('.grid.agents [role="rowgroup"]').nth(1).boundingBox();
   if (Math.abs(box.height - 41.6 * AGENTS) > AGENTS) throw new Error(`the rows' group is ${box.height} px high`);
-  // Tab from agent 1's last control through the next 60 rows' controls (3 each: its form's select and button, nothing held)
+  // Tab from agent 1's last control through the next 60 rows' controls (2 each: its form's select and button, nothing held)
   await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
   await page.getByRole('button', { name: 'Force the presence of Agent 1', exact: true }).focus();
   for (let i = 0; i < 60 * 2; i++) await page.keyboard.press('Tab');
@@ -94,11 +94,19 @@ async function windowTest(page) {
   await page.keyboard.press('Shift+Tab');
   const back = await page.evaluate(() => document.activeElement?.closest('[data-agent]')?.dataset.agent);
   if (back !== '60') throw new Error(`Shift+Tab reached agent ${back}, not 60`);
-  // the clock ticks the rows shown, with no stream event
-  const clock = page.locator('[data-agent="61"] [data-since]');
-  const before = await clock.textContent();
-  await page.waitForFunction((b) => document.querySelector('[data-agent="61"] [data-since]').textContent !== b, before, { timeout: 3000 });
+  // the focused row stays in the document when the page scrolls away from it, and goes with the focus
   await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  await page.getByRole('button', { name: 'Force the presence of Agent 1', exact: true }).focus();
+  await page.evaluate(() => window.scrollBy(0, 300 * 41));
+  await page.waitForFunction(() => Number(document.querySelector('.grid.agents [data-agent]:last-child')?.getAttribute('aria-rowindex')) > 300);
+  if (await page.evaluate(() => document.activeElement?.closest('[data-agent]')?.dataset.agent) !== '1') throw new Error('the focus left agent 1');
+  await page.getByLabel('Contact number').focus();
+  await page.locator('[data-agent="1"]').waitFor({ state: 'detached' });
+  // the clock ticks the rows shown, with no stream event (the page is left on the agents for the load test)
+  await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  const clock = page.locator('[data-agent="5"] [data-since]');
+  const before = await clock.textContent();
+  await page.waitForFunction((b) => document.querySelector('[data-agent="5"] [data-since]').textContent !== b, before, { timeout: 3000 });
 }
 
 async function loadTest(browser, url, email, password) {
@@ -192,6 +200,8 @@ function modelTest() {
   const q1 = applyQueueStats(new Map(), { queues: [q(1, 0), q(2, 0)] });
   if (applyQueueStats(q1, { queues: [q(1, 0), q(2, 0)] }) !== q1) throw new Error('same stats, a new map');
   const q2 = applyQueueStats(q1, { queues: [q(1, 0), q(2, 3)] });
+  const counts = { ...q(2, 3), agents: { available: 0, busy: 1 } }; // not shown on the board: the same row
+  if (applyQueueStats(q2, { queues: [q(1, 0), counts] }) !== q2) throw new Error('agents\' counts alone, a new map');
   if (q2.get(1) !== q1.get(1) || q2.get(2).waiting !== 3) throw new Error('queue rows not kept or not changed');
   // the window: rows of 40 px on a 720 px screen, and the margin on each side
   expect('window at the top', rowRange(0, 720, 40, 1000), { first: 0, last: 18 + MARGIN });
@@ -203,6 +213,10 @@ function modelTest() {
   expect('window past the end', rowRange(50000, 720, 40, 1000), { first: 1000, last: 1000 });
   expect('window before a measure', rowRange(0, 720, 0, 1000), { first: 0, last: FIRST_ROWS });
   expect('window of a short list', rowRange(0, 720, 40, 3), { first: 0, last: 3 });
+  expect('window with the focused row above', withRow({ first: 92, last: 127 }, 3, 1000), { first: 3, last: 127 });
+  expect('window with the focused row below', withRow({ first: 92, last: 127 }, 300, 1000), { first: 92, last: 301 });
+  expect('window with the focused row in it', withRow({ first: 92, last: 127 }, 100, 1000), { first: 92, last: 127 });
+  expect('window with no focused row', withRow({ first: 92, last: 127 }, null, 1000), { first: 92, last: 127 });
 }
 
 export async function supervisorTests({ browser, url, admin, step, accessible, password }) {

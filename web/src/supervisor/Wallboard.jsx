@@ -15,7 +15,7 @@ import { AGENT_STATES, agentRow, applyDigest, applyQueueStats, countStates, dige
 import { useRowWindow } from './window.js';
 import './wallboard.css';
 
-// A row rendered again only when its data, its language or its busy flag changed.
+// A row rendered again only when its data, its language or its place changed.
 class Row extends Component {
   shouldComponentUpdate(next) {
     return next.row !== this.props.row || next.t !== this.props.t || next.index !== this.props.index;
@@ -25,8 +25,9 @@ class Row extends Component {
   }
 }
 
-// A table rendered again only when one of its props changed (its data, its
-// language, the wall screen): the other half of a second's update skips it.
+// A table or form rendered again only when one of its props changed (its
+// data, its language, the wall screen): a second that changed agents only
+// skips the queues, and the other way round.
 class Pure extends Component {
   shouldComponentUpdate(next) {
     for (const k in next) if (next[k] !== this.props[k]) return true;
@@ -235,14 +236,13 @@ export function Wallboard({ t, lang, say, fail }) {
     load();
     // the clock ticks in the frame of the second's events (queue_stats
     // comes each second); on its own only when they are late
-    let ticked = 0;
+    let timer = 0;
     const tick = () => {
-      ticked = Date.now();
+      clearTimeout(timer);
+      timer = setTimeout(tick, 1100);
       tickClocks(root.current);
     };
-    const timer = setInterval(() => {
-      if (Date.now() - ticked > 1500) tick();
-    }, 1000);
+    tick();
     // the two events of a second come in two tasks: applied together, in
     // one animation frame (a hidden page has none: a timer there)
     let stats = null;
@@ -273,7 +273,7 @@ export function Wallboard({ t, lang, say, fail }) {
         else requestAnimationFrame(flush);
       }
     }, WALLBOARD_EVENTS);
-    return () => { clearInterval(timer); close(); };
+    return () => { clearTimeout(timer); close(); };
   }, []);
 
   useEffect(() => {
@@ -305,11 +305,12 @@ export function Wallboard({ t, lang, say, fail }) {
     if (wall) toggleWall();
     requestAnimationFrame(() => document.getElementById('move-queue')?.focus());
   };
-  latest.current = { force, pick };
-  const onForce = useCallback((...a) => latest.current.force(...a), []);
-  const onPick = useCallback((...a) => latest.current.pick(...a), []);
   const move = (id, queueId) => api.move(id, queueId)
     .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
+  latest.current = { force, pick, move };
+  const onForce = useCallback((...a) => latest.current.force(...a), []);
+  const onPick = useCallback((...a) => latest.current.pick(...a), []);
+  const onMove = useCallback((...a) => latest.current.move(...a), []);
 
   return (
     <section ref={root} class={`wallboard${wall ? ' wall' : ''}`} aria-labelledby="wallboard-title">
@@ -324,7 +325,7 @@ export function Wallboard({ t, lang, say, fail }) {
       </ul>
       <Pure of={QueueTable} t={t} lang={lang} queues={queues} wall={wall} />
       <Pure of={AgentTable} t={t} agents={agents} onForce={onForce} onPick={onPick} wall={wall} />
-      {!wall && <MoveForm t={t} queues={queues} onMove={move} contact={picked} setContact={setPicked} />}
+      {!wall && <Pure of={MoveForm} t={t} queues={queues} onMove={onMove} contact={picked} setContact={setPicked} />}
     </section>
   );
 }

@@ -10,7 +10,9 @@
 // finds only the rows in the window, and a screen reader reads those,
 // told by aria-rowcount and aria-rowindex where they stand in the whole.
 // Keyboard focus moving to a row of the margin scrolls it into view, which
-// moves the window: Tab walks through every row.
+// moves the window: Tab walks through every row. The row holding the focus
+// stays in the document when the page scrolls away from it (the window
+// then reaches from it to the screen), so the focus is never lost.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 // Rows rendered beyond the screen on each side: enough that Tab always
@@ -29,6 +31,12 @@ export function rowRange(top, height, rowHeight, count, margin = MARGIN) {
   return { first, last };
 }
 
+// The range stretched to hold row (an index, or null for none).
+export function withRow(range, row, count) {
+  if (row === null || row < 0 || row >= count) return range;
+  return { first: Math.min(range.first, row), last: Math.max(range.last, row + 1) };
+}
+
 // The window of a list of count rows: a ref for its rowgroup (whose
 // [role=row] children are the rows rendered), the range to render, and
 // the rowgroup's padding for the rows left out. layout changes when
@@ -37,30 +45,43 @@ export function useRowWindow(count, layout) {
   const group = useRef(null);
   const rowHeight = useRef(0);
   const measured = useRef(null);
+  const focused = useRef(null); // the index of the row holding the focus
   const [range, setRange] = useState(() => rowRange(0, 0, 0, count));
   useLayoutEffect(() => {
+    const el = group.current;
     let frame = 0;
     const measure = () => {
       frame = 0;
-      const el = group.current;
-      if (!el) return;
       const row = el.querySelector('[role="row"][aria-rowindex]');
       if (row) rowHeight.current = row.getBoundingClientRect().height;
       const top = -el.getBoundingClientRect().top;
-      const next = rowRange(top, window.innerHeight, rowHeight.current, count);
+      const next = withRow(rowRange(top, window.innerHeight, rowHeight.current, count), focused.current, count);
       setRange((r) => (r.first === next.first && r.last === next.last ? r : next));
     };
     const later = () => {
       if (!frame) frame = requestAnimationFrame(measure);
     };
+    const focusIn = (e) => {
+      const row = e.target.closest('[aria-rowindex]');
+      focused.current = row ? Number(row.getAttribute('aria-rowindex')) - 2 : null;
+    };
+    const focusOut = (e) => {
+      if (el.contains(e.relatedTarget)) return;
+      focused.current = null;
+      later();
+    };
     measured.current = measure;
     measure();
     window.addEventListener('scroll', later, { capture: true, passive: true });
     window.addEventListener('resize', later);
+    el.addEventListener('focusin', focusIn);
+    el.addEventListener('focusout', focusOut);
     return () => {
       if (frame) cancelAnimationFrame(frame);
       window.removeEventListener('scroll', later, { capture: true });
       window.removeEventListener('resize', later);
+      el.removeEventListener('focusin', focusIn);
+      el.removeEventListener('focusout', focusOut);
     };
   }, [count, layout]);
   // the first rows rendered give the height: measured once they are there
