@@ -156,6 +156,13 @@ async function loadTest(browser, url, email, password) {
       if (!state.includes(changed[0].live.state)) throw new Error(`round ${round}: agent ${changed[0].user_id} is ${state}`);
       times.push(ms);
     }
+    // an agent whose state changes now shows 0:00 in the frame that renders it, its clock ticked before or not
+    const shown = await page.evaluate(({ digest }) => {
+      window.__stream.emit('agent_states', digest);
+      return new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() =>
+        ok(document.querySelector('[data-agent="5"] [data-since]').textContent))));
+    }, { digest: { seq: ROUNDS + 1, agents: [{ user_id: 5, live: { ...live('busy', null), state_since: new Date().toISOString() } }] } });
+    if (shown !== '0:00') throw new Error(`agent 5 in state for ${shown} after its change`);
     // the least of the rounds: what the work costs, without the other programs of a shared machine
     const least = (i) => Math.min(...times.map((t) => t[i]));
     console.log(`# one second's update of ${QUEUES} queues and ${AGENTS} agents: script ${least(0).toFixed(1)} ms,` +

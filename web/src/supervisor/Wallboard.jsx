@@ -135,12 +135,17 @@ function Holds({ t, a, onPick }) {
 
 // Writes the time in state of the agents' rows in the document (the
 // window's forty or so): called in the frame that applies a second's events.
+// The text node preact rendered is kept (its data changed), so a render of
+// the row later still finds it in place.
 function tickClocks(table) {
   if (!table) return;
   const now = Date.now();
   for (const el of table.querySelectorAll('[data-since]')) {
     const text = duration((now - Number(el.dataset.since)) / 1000);
-    if (el.firstChild?.data !== text) el.textContent = text;
+    const node = el.firstChild;
+    if (node && node.nodeType === Node.TEXT_NODE) {
+      if (node.data !== text) node.data = text;
+    } else el.textContent = text;
   }
 }
 
