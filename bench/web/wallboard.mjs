@@ -15,9 +15,13 @@
 // - a bare page of the same origin in a browser context of its own (its
 //   own renderer), logged in as the same supervisor, holding the same rows
 //   (a table of Q queues and A agents, written by a few lines of plain DOM
-//   code, rows with the same content-visibility as the wallboard's) and
+//   code, rows with content-visibility, as the wallboard's were before its window) and
 //   applying the same stream (the changed cells' text only, at once) and
 //   the same clock.
+//
+// Both pages are measured at their top (the queues on screen), or with
+// WALLBOARD_AT=agents scrolled to their agents' rows (the wallboard renders
+// the rows on screen only: there, the agents' rows are what it updates).
 import { writeFileSync } from 'node:fs';
 import { PASSWORD, SUPERVISOR, parallel } from './daemon.mjs';
 import { login, percentile, round } from './util.mjs';
@@ -151,12 +155,22 @@ export async function wallboardUpdate({ browser, url, admin, queues, agents, sec
     const board = await boardContext.newPage();
     const t0 = Date.now();
     await login(board, url, SUPERVISOR, PASSWORD);
-    await board.locator(`[data-agent="${agents[agents.length - 1]}"]`).waitFor({ timeout: 300000 });
-    await board.locator(`[data-queue="${queues[queues.length - 1].id}"]`).waitFor();
+    // all the rows loaded (the page renders those on screen: aria-rowcount,
+    // a header and the rows, says how many it holds)
+    await board.waitForFunction(({ a, q }) => {
+      const rows = (what) => Number(document.querySelector(`.grid.${what}`)?.getAttribute('aria-rowcount') || 0) - 1;
+      return rows('agents') >= a && rows('queues') >= q;
+    }, { a: agents.length, q: queues.length }, { timeout: 300000 });
     log(`wallboard loaded with ${queues.length} queues and ${agents.length} agents in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const plain = await plainContext.newPage();
     await plain.goto(`${url}/api/v1/me`);
     await plain.evaluate(plainWallboard, { email: SUPERVISOR, password: PASSWORD });
+    if (process.env.WALLBOARD_AT === 'agents') { // both pages scrolled to their agents' rows
+      await board.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+      await plain.evaluate(() => document.querySelectorAll('table')[1].scrollIntoView());
+      await board.waitForTimeout(500);
+      log('  both pages scrolled to their agents (WALLBOARD_AT=agents)');
+    }
     const [idle] = await seconds(browser, [board, plain], IDLE_SECONDS, async () => {});
     const presence = (k) => (Math.floor(k / 10) % 2 === 0 ? 'paused' : 'available');
     let changes = 0;
@@ -166,9 +180,11 @@ export async function wallboardUpdate({ browser, url, admin, queues, agents, sec
         presence(k) === 'paused' ? { presence: 'paused', reason: 'break' } : { presence: 'available' }));
       changes += group.length;
     });
-    // the last second's changes are on both pages
-    const last = agents.filter((_, i) => i % 10 === (nSeconds - 1) % 10).pop();
+    // the last second's changes are on both pages (the board's agents
+    // brought on screen: the page renders the rows on screen only)
+    const last = agents.filter((_, i) => i % 10 === (nSeconds - 1) % 10)[0];
     const state = presence(nSeconds - 1);
+    await board.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
     await board.locator(`[data-agent="${last}"] .state.${state}`).waitFor();
     await plain.waitForFunction(({ id, state }) => [...document.querySelectorAll('tr')]
       .some((tr) => tr.cells[0]?.textContent === `Agent ${id}` && tr.cells[1].textContent === state),

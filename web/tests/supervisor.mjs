@@ -7,10 +7,13 @@
 // picks it for a move; the day so far shows its 48
 // half hours as a chart and as a table; axe-core finds no serious or
 // critical violation in French and English. Last, with the stream replaced
-// by a fake EventSource and the API answering 100 queues and 1,000 agents,
-// one second's update is applied in under a frame (16 ms of main-thread work).
+// by a fake EventSource and the API answering 100 queues and 1,000 agents:
+// the tables hold the rows on screen only (windowed), numbered for screen
+// readers, reached by scrolling and by Tab; one second's update is applied
+// and its time printed.
 
 import { agentRow, applyDigest, applyQueueStats, digestPlace } from '../src/supervisor/live.js';
+import { FIRST_ROWS, MARGIN, rowRange, withRow } from '../src/supervisor/window.js';
 
 const QUEUES = 100;
 const AGENTS = 1000;
@@ -59,6 +62,53 @@ function bigStats(round) {
   return { at: new Date().toISOString(), queues };
 }
 
+// The windowed tables: a few dozen rows in the document, where aria-rowcount
+// and aria-rowindex say they stand; scrolling brings others; Tab walks from
+// row to row past the first window; the clock ticks the rows shown.
+async function windowTest(page) {
+  const rendered = () => page.locator('.grid.agents [role="rowgroup"] [data-agent]').count();
+  const n = await rendered();
+  if (n !== 0) throw new Error(`${n} agents' rows in the document with the queues on screen`);
+  await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  await page.locator('[data-agent="1"]').waitFor();
+  const shown = await rendered();
+  if (shown < 17 || shown > 60) throw new Error(`${shown} agents' rows in the document`);
+  const index = await page.locator('[data-agent="1"]').getAttribute('aria-rowindex');
+  if (index !== '2') throw new Error(`agent 1 at row ${index}`);
+  // far down: the rows there, numbered as in the whole table, the first ones gone
+  await page.evaluate(() => window.scrollBy(0, 600 * 41));
+  const far = page.locator('.grid.agents [data-agent]').first();
+  await page.waitForFunction(() => Number(document.querySelector('.grid.agents [data-agent]')?.getAttribute('aria-rowindex')) > 500);
+  const id = Number(await far.getAttribute('data-agent'));
+  if (Number(await far.getAttribute('aria-rowindex')) !== id + 1) throw new Error(`agent ${id} at row ${await far.getAttribute('aria-rowindex')}`);
+  if (await page.locator('[data-agent="1"]').count()) throw new Error('agent 1 still in the document far below it');
+  const box = await page.locator('.grid.agents [role="rowgroup"]').nth(1).boundingBox();
+  if (Math.abs(box.height - 41.6 * AGENTS) > AGENTS) throw new Error(`the rows' group is ${box.height} px high`);
+  // Tab from agent 1's last control through the next 60 rows' controls (2 each: its form's select and button, nothing held)
+  await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  await page.getByRole('button', { name: 'Force the presence of Agent 1', exact: true }).focus();
+  for (let i = 0; i < 60 * 2; i++) await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.closest('[data-agent]')?.dataset.agent);
+  if (focused !== '61') throw new Error(`Tab reached agent ${focused}, not 61`);
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  const back = await page.evaluate(() => document.activeElement?.closest('[data-agent]')?.dataset.agent);
+  if (back !== '60') throw new Error(`Shift+Tab reached agent ${back}, not 60`);
+  // the focused row stays in the document when the page scrolls away from it, and goes with the focus
+  await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  await page.getByRole('button', { name: 'Force the presence of Agent 1', exact: true }).focus();
+  await page.evaluate(() => window.scrollBy(0, 300 * 41));
+  await page.waitForFunction(() => Number(document.querySelector('.grid.agents [data-agent]:last-child')?.getAttribute('aria-rowindex')) > 300);
+  if (await page.evaluate(() => document.activeElement?.closest('[data-agent]')?.dataset.agent) !== '1') throw new Error('the focus left agent 1');
+  await page.getByLabel('Contact number').focus();
+  await page.locator('[data-agent="1"]').waitFor({ state: 'detached' });
+  // the clock ticks the rows shown, with no stream event (the page is left on the agents for the load test)
+  await page.locator('.grid.agents').evaluate((el) => el.scrollIntoView());
+  const clock = page.locator('[data-agent="5"] [data-since]');
+  const before = await clock.textContent();
+  await page.waitForFunction((b) => document.querySelector('[data-agent="5"] [data-since]').textContent !== b, before, { timeout: 3000 });
+}
+
 async function loadTest(browser, url, email, password) {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
   try {
@@ -71,8 +121,9 @@ async function loadTest(browser, url, email, password) {
       user_id: i + 1, name: `Agent ${i + 1}`, presence: 'available', reason: null, presence_at: since,
       live: live('available', null) })) } }));
     await login(page, url, email, password);
-    await page.locator(`[data-agent="${AGENTS}"]`).waitFor();
-    await page.locator(`[data-queue="${QUEUES}"]`).waitFor();
+    await page.locator(`.grid.agents[aria-rowcount="${AGENTS + 1}"]`).waitFor();
+    await page.locator(`[data-queue="1"]`).waitFor();
+    await windowTest(page);
     const times = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const stats = bigStats(round);
@@ -98,13 +149,20 @@ async function loadTest(browser, url, email, password) {
           ok([script, script + performance.now() - t1]);
         }));
       }, { stats, digest });
-      const q = stats.queues[QUEUES - 1];
+      const q = stats.queues[QUEUES - 1]; // the last queue, in the window's margin above the agents
       const shown = await page.locator(`[data-queue="${QUEUES}"] .waiting`).textContent();
       if (shown !== String(q.waiting)) throw new Error(`round ${round}: the page shows ${shown}, not ${q.waiting}`);
       const state = await page.locator(`[data-agent="${changed[0].user_id}"] .state`).getAttribute('class');
       if (!state.includes(changed[0].live.state)) throw new Error(`round ${round}: agent ${changed[0].user_id} is ${state}`);
       times.push(ms);
     }
+    // an agent whose state changes now shows 0:00 in the frame that renders it, its clock ticked before or not
+    const shown = await page.evaluate(({ digest }) => {
+      window.__stream.emit('agent_states', digest);
+      return new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() =>
+        ok(document.querySelector('[data-agent="5"] [data-since]').textContent))));
+    }, { digest: { seq: ROUNDS + 1, agents: [{ user_id: 5, live: { ...live('busy', null), state_since: new Date().toISOString() } }] } });
+    if (shown !== '0:00') throw new Error(`agent 5 in state for ${shown} after its change`);
     // the least of the rounds: what the work costs, without the other programs of a shared machine
     const least = (i) => Math.min(...times.map((t) => t[i]));
     console.log(`# one second's update of ${QUEUES} queues and ${AGENTS} agents: script ${least(0).toFixed(1)} ms,` +
@@ -149,7 +207,23 @@ function modelTest() {
   const q1 = applyQueueStats(new Map(), { queues: [q(1, 0), q(2, 0)] });
   if (applyQueueStats(q1, { queues: [q(1, 0), q(2, 0)] }) !== q1) throw new Error('same stats, a new map');
   const q2 = applyQueueStats(q1, { queues: [q(1, 0), q(2, 3)] });
+  const counts = { ...q(2, 3), agents: { available: 0, busy: 1 } }; // not shown on the board: the same row
+  if (applyQueueStats(q2, { queues: [q(1, 0), counts] }) !== q2) throw new Error('agents\' counts alone, a new map');
   if (q2.get(1) !== q1.get(1) || q2.get(2).waiting !== 3) throw new Error('queue rows not kept or not changed');
+  // the window: rows of 40 px on a 720 px screen, and the margin on each side
+  expect('window at the top', rowRange(0, 720, 40, 1000), { first: 0, last: 18 + MARGIN });
+  expect('window far above the list', rowRange(-1100, 720, 40, 1000), { first: 0, last: 0 });
+  expect('window just above the list', rowRange(-800, 720, 40, 1000), { first: 0, last: MARGIN - 2 });
+  expect('window partly on screen', rowRange(-700, 720, 40, 1000), { first: 0, last: 1 + MARGIN });
+  expect('window in the middle', rowRange(4020, 720, 40, 1000), { first: 100 - MARGIN, last: 119 + MARGIN });
+  expect('window at the end', rowRange(39500, 720, 40, 1000), { first: 987 - MARGIN, last: 1000 });
+  expect('window past the end', rowRange(50000, 720, 40, 1000), { first: 1000, last: 1000 });
+  expect('window before a measure', rowRange(0, 720, 0, 1000), { first: 0, last: FIRST_ROWS });
+  expect('window of a short list', rowRange(0, 720, 40, 3), { first: 0, last: 3 });
+  expect('window with the focused row above', withRow({ first: 92, last: 127 }, 3, 1000), { first: 3, last: 127 });
+  expect('window with the focused row below', withRow({ first: 92, last: 127 }, 300, 1000), { first: 92, last: 301 });
+  expect('window with the focused row in it', withRow({ first: 92, last: 127 }, 100, 1000), { first: 92, last: 127 });
+  expect('window with no focused row', withRow({ first: 92, last: 127 }, null, 1000), { first: 92, last: 127 });
 }
 
 export async function supervisorTests({ browser, url, admin, step, accessible, password }) {

@@ -1,22 +1,40 @@
 // The wallboard: per queue what waits and how the day goes, agents by
 // state, each agent's state, time in it and what it holds; a supervisor
-// moves a contact or forces an agent's presence. Rows are keyed and
-// memoised (Row skips a render when its row object is the same), and laid
-// out as grids with table roles, each row on its own; the
-// seconds in state are written by one loop straight into their cells,
-// so the ticking clock never re-renders a row.
+// moves a contact or forces an agent's presence. Both tables are windowed
+// (window.js): only the rows on screen and a margin are in the document,
+// laid out as grids with table roles, aria-rowcount and aria-rowindex
+// saying where they stand. Rows are keyed and memoised (Row skips a render
+// when its row object is the same), the tables skip a render when their
+// data did not change, and the seconds in state are written straight into
+// their cells, in the frame that applies the second's events, so the
+// ticking clock never re-renders a row.
 import { Component } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, events, WALLBOARD_EVENTS } from '../api.js';
 import { AGENT_STATES, agentRow, applyDigest, applyQueueStats, countStates, digestPlace, duration } from './live.js';
+import { useRowWindow } from './window.js';
+import './wallboard.css';
 
-// A row rendered again only when its data, its language or its busy flag changed.
+// A row rendered again only when its data, its language or its place changed.
 class Row extends Component {
   shouldComponentUpdate(next) {
-    return next.row !== this.props.row || next.t !== this.props.t;
+    return next.row !== this.props.row || next.t !== this.props.t || next.index !== this.props.index;
   }
-  render({ row, render }) {
-    return render(row);
+  render({ row, render, index }) {
+    return render(row, index);
+  }
+}
+
+// A table or form rendered again only when one of its props changed (its
+// data, its language, the wall screen): a second that changed agents only
+// skips the queues, and the other way round.
+class Pure extends Component {
+  shouldComponentUpdate(next) {
+    for (const k in next) if (next[k] !== this.props[k]) return true;
+    return false;
+  }
+  render({ of: Table, ...props }) {
+    return <Table {...props} />;
   }
 }
 
@@ -27,10 +45,11 @@ function percent(lang, v) {
   return percents[lang].format(v);
 }
 
-function QueueTable({ t, lang, queues }) {
+function QueueTable({ t, lang, queues, wall }) {
   const rows = [...queues.values()];
-  const render = (q) => (
-    <div role="row" class="grow queue" key={q.queue_id} data-queue={q.queue_id}>
+  const win = useRowWindow(rows.length, wall);
+  const render = (q, i) => (
+    <div role="row" class="grow queue" key={q.queue_id} data-queue={q.queue_id} aria-rowindex={i + 2}>
       <span role="rowheader">{q.name}</span>
       <span role="cell" class="num waiting">{t('num', { n: q.waiting })}</span>
       <span role="cell" class="num">{duration(q.longest_wait_s)}</span>
@@ -43,10 +62,10 @@ function QueueTable({ t, lang, queues }) {
     </div>
   );
   return (
-    <div role="table" class="grid queues" aria-labelledby="queues-caption">
+    <div role="table" class="grid queues" aria-labelledby="queues-caption" aria-rowcount={rows.length + 1}>
       <p id="queues-caption" class="caption">{t('super.queues')}</p>
       <div role="rowgroup">
-        <div role="row" class="grow queue head">
+        <div role="row" class="grow queue head" aria-rowindex="1">
           <span role="columnheader">{t('super.queue')}</span>
           <span role="columnheader" class="num">{t('super.waiting')}</span>
           <span role="columnheader" class="num">{t('super.longest_wait')}</span>
@@ -55,9 +74,10 @@ function QueueTable({ t, lang, queues }) {
           <span role="columnheader" class="num">{t('super.abandoned')}</span>
         </div>
       </div>
-      <div role="rowgroup">
+      <div role="rowgroup" ref={win.group} style={win.style}>
         {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_queue')}</span></div>}
-        {rows.map((q) => <Row key={q.queue_id} row={q} t={t} render={render} />)}
+        {rows.slice(win.first, win.last).map((q, i) =>
+          <Row key={q.queue_id} row={q} t={t} render={render} index={win.first + i} />)}
       </div>
     </div>
   );
@@ -113,40 +133,41 @@ function Holds({ t, a, onPick }) {
   );
 }
 
-// The time-in-state cells on screen: the only ones the clock ticks (the
-// others are written when their row renders or comes into view).
-const onScreen = new Set();
-const clockObserver = typeof IntersectionObserver === 'undefined' ? null : new IntersectionObserver((entries) => {
+// Writes the time in state of the agents' rows in the document (the
+// window's forty or so): called in the frame that applies a second's events.
+// The text node preact rendered is kept (its data changed), so a render of
+// the row later still finds it in place.
+function tickClocks(table) {
+  if (!table) return;
   const now = Date.now();
-  for (const e of entries) {
-    if (!e.isIntersecting) { onScreen.delete(e.target); continue; }
-    onScreen.add(e.target);
-    e.target.textContent = duration((now - Number(e.target.dataset.since)) / 1000);
+  for (const el of table.querySelectorAll('[data-since]')) {
+    const text = duration((now - Number(el.dataset.since)) / 1000);
+    const node = el.firstChild;
+    if (node && node.nodeType === Node.TEXT_NODE) {
+      if (node.data !== text) node.data = text;
+    } else el.textContent = text;
   }
-});
-function watchClock(el) {
-  if (el && clockObserver) clockObserver.observe(el);
 }
 
-// A grid with table roles rather than a <table>: each row is laid out on
-// its own (content-visibility), so a thousand agents cost the layout of
-// the rows on screen.
-function AgentTable({ t, agents, onForce, onPick }) {
-  const render = (a) => (
-    <div role="row" class="grow" key={a.user_id} data-agent={a.user_id}>
+// A grid with table roles rather than a <table>, windowed: a thousand
+// agents cost the rows on screen.
+function AgentTable({ t, agents, onForce, onPick, wall }) {
+  const rows = [...agents.values()];
+  const win = useRowWindow(rows.length, wall);
+  const render = (a, i) => (
+    <div role="row" class="grow" key={a.user_id} data-agent={a.user_id} aria-rowindex={i + 2}>
       <span role="rowheader">{a.name}</span>
       <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
-      <span role="cell" class="num"><span data-since={a.since} ref={watchClock}>{duration((Date.now() - a.since) / 1000)}</span></span>
+      <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
       <span role="cell"><Holds t={t} a={a} onPick={onPick} /></span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
     </div>
   );
-  const rows = [...agents.values()];
   return (
-    <div role="table" class="grid agents" aria-labelledby="agents-caption">
+    <div role="table" class="grid agents" aria-labelledby="agents-caption" aria-rowcount={rows.length + 1}>
       <p id="agents-caption" class="caption">{t('super.agents')}</p>
       <div role="rowgroup">
-        <div role="row" class="grow head">
+        <div role="row" class="grow head" aria-rowindex="1">
           <span role="columnheader">{t('super.agent')}</span>
           <span role="columnheader">{t('super.state')}</span>
           <span role="columnheader" class="num">{t('super.in_state')}</span>
@@ -154,9 +175,10 @@ function AgentTable({ t, agents, onForce, onPick }) {
           <span role="columnheader">{t('super.force')}</span>
         </div>
       </div>
-      <div role="rowgroup">
+      <div role="rowgroup" ref={win.group} style={win.style}>
         {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_agent')}</span></div>}
-        {rows.map((a) => <Row key={a.user_id} row={a} t={t} render={render} />)}
+        {rows.slice(win.first, win.last).map((a, i) =>
+          <Row key={a.user_id} row={a} t={t} render={render} index={win.first + i} />)}
       </div>
     </div>
   );
@@ -217,12 +239,15 @@ export function Wallboard({ t, lang, say, fail }) {
       }, fail);
     };
     load();
-    const timer = setInterval(() => {
-      const now = Date.now();
-      for (const el of onScreen)
-        if (el.isConnected) el.textContent = duration((now - Number(el.dataset.since)) / 1000);
-        else onScreen.delete(el);
-    }, 1000);
+    // the clock ticks in the frame of the second's events (queue_stats
+    // comes each second); on its own only when they are late
+    let timer = 0;
+    const tick = () => {
+      clearTimeout(timer);
+      timer = setTimeout(tick, 1100);
+      tickClocks(root.current);
+    };
+    tick();
     // the two events of a second come in two tasks: applied together, in
     // one animation frame (a hidden page has none: a timer there)
     let stats = null;
@@ -230,6 +255,7 @@ export function Wallboard({ t, lang, say, fail }) {
     let scheduled = false;
     const flush = () => {
       scheduled = false;
+      tick();
       if (stats) setQueues((q) => applyQueueStats(q, stats));
       stats = null;
       const list = digests;
@@ -252,7 +278,7 @@ export function Wallboard({ t, lang, say, fail }) {
         else requestAnimationFrame(flush);
       }
     }, WALLBOARD_EVENTS);
-    return () => { clearInterval(timer); close(); };
+    return () => { clearTimeout(timer); close(); };
   }, []);
 
   useEffect(() => {
@@ -269,6 +295,9 @@ export function Wallboard({ t, lang, say, fail }) {
   };
 
   const counts = useMemo(() => countStates(agents), [agents]);
+  // the rows keep the callbacks they were rendered with: stable ones,
+  // calling the latest
+  const latest = useRef({});
   const force = (userId, presence) => api.forcePresence(userId, presence, presence === 'paused' ? 'supervisor' : undefined)
     .then((a) => {
       const row = agentRow(a, a.live);
@@ -283,6 +312,10 @@ export function Wallboard({ t, lang, say, fail }) {
   };
   const move = (id, queueId) => api.move(id, queueId)
     .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
+  latest.current = { force, pick, move };
+  const onForce = useCallback((...a) => latest.current.force(...a), []);
+  const onPick = useCallback((...a) => latest.current.pick(...a), []);
+  const onMove = useCallback((...a) => latest.current.move(...a), []);
 
   return (
     <section ref={root} class={`wallboard${wall ? ' wall' : ''}`} aria-labelledby="wallboard-title">
@@ -295,9 +328,9 @@ export function Wallboard({ t, lang, say, fail }) {
           <li data-state={s}><span class="count">{t('num', { n: counts[s] })}</span> {t(`astate.${s}`)}</li>
         ))}
       </ul>
-      <QueueTable t={t} lang={lang} queues={queues} />
-      <AgentTable t={t} agents={agents} onForce={force} onPick={pick} />
-      {!wall && <MoveForm t={t} queues={queues} onMove={move} contact={picked} setContact={setPicked} />}
+      <Pure of={QueueTable} t={t} lang={lang} queues={queues} wall={wall} />
+      <Pure of={AgentTable} t={t} agents={agents} onForce={onForce} onPick={onPick} wall={wall} />
+      {!wall && <Pure of={MoveForm} t={t} queues={queues} onMove={onMove} contact={picked} setContact={setPicked} />}
     </section>
   );
 }
