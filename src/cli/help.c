@@ -367,8 +367,8 @@ static const struct help_command commands[] = {
 	 "--state STATE\tscheduled, waiting, offered, dialing, done, missed or cancelled\n"},
 	{"callback", "show", "ID", "one callback: number, window, state, attempts, outcome", NULL},
 	{"callback", "outcome", "ID reached|no_answer|busy|voicemail|wrong_number [--note TEXT]",
-	 "record how the call went (the agent who holds it, or a supervisor): no answer comes back later\n"
-	 "\tat its place while attempts and its window allow, else it is missed",
+	 "record how the call went (the agent who holds it, or a supervisor): no answer comes back later "
+	 "at its place while attempts and its window allow, else it is missed",
 	 "--note TEXT\tan internal note on the contact\n"},
 	{"callback", "cancel", "ID", "cancel a scheduled or waiting callback", NULL},
 	{"callback", "settings", "[--queue ID] [--retry-after S] [--max-attempts N]",
@@ -377,8 +377,8 @@ static const struct help_command commands[] = {
 	 "--retry-after S\tseconds before another attempt (900 by default)\n"
 	 "--max-attempts N\tattempts in all, 1 to 10 (3 by default)\n"},
 	{"report", "callbacks", "[--from DATE|TIME] [--to DATE|TIME]",
-	 "callbacks requested in a span (the last 7 days by default): reached, missed and why, cancelled,\n"
-	 "\tthe mean time to reach, the missed ones listed",
+	 "callbacks requested in a span (the last 7 days by default): reached, missed and why, cancelled, "
+	 "the mean time to reach, the missed ones listed",
 	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
 	 "--to DATE\tthe end, excluded\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
