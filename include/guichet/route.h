@@ -227,6 +227,12 @@ int route_contact_ringing(const struct route_engine *e, uint32_t contact, uint32
  * finish them (mean handle time ms). -1 when no agent could serve it. */
 int route_contact_position(const struct route_engine *e, uint32_t contact, int64_t mean_handle_ms,
 			   uint32_t *ret_ahead, int64_t *ret_expected_wait_ms);
+/* Calls fn for each contact waiting in the queue (not those waiting for a
+ * named agent), in the order they will be served, with the number of
+ * contacts ahead of it: the places of a whole queue in one pass, where
+ * route_contact_position walks the queue for each contact. */
+void route_queue_walk(const struct route_engine *e, uint32_t queue,
+		      void (*fn)(void *arg, uint32_t contact, uint32_t ahead), void *arg);
 struct route_agent_view {
 	enum route_presence presence;
 	bool in_wrapup;

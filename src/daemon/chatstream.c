@@ -253,35 +253,65 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* The waits to tell: the chats this worker's streams wait on, each once. */
+/* The waits to tell: the chats this worker's streams wait on, each once,
+ * by tenant. */
+struct waiting_chat {
+	int64_t tenant_id, contact_id;
+};
+
 struct wait_task {
 	struct chathub *hub;
 	size_t n;
-	struct {
-		int64_t tenant_id, contact_id;
-	} chats[];
+	struct waiting_chat chats[];
 };
 
-/* On the writer, which holds the routing engine: each chat's place and the
- * time it may wait (the email acknowledgements' estimate), to its streams. */
+static int by_tenant(const void *a, const void *b)
+{
+	int64_t x = ((const struct waiting_chat *)a)->tenant_id, y = ((const struct waiting_chat *)b)->tenant_id;
+	return x < y ? -1 : x > y;
+}
+
+/* One chat's place and the time it may wait (the email acknowledgements'
+ * estimate), to its streams; a chat no longer waiting has its streams look
+ * at its state again (a "moved" routing note). */
+static void tell_wait(struct chathub *hub, int64_t contact_id, const struct router_load *load, bool waiting)
+{
+	char *frame = NULL;
+	size_t len = 0;
+	if (!waiting) {
+		struct chat_note n = {.contact_id = contact_id, .to = CHAT_ROUTING, .frame = "moved", .len = 5};
+		chathub_publish(hub, &n);
+		return;
+	}
+	int64_t ms = ack_expected_reply_ms(load);
+	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
+					    ms >= 0 ? json_integer(ms / 1000) : json_null()), &frame, &len) < 0)
+		return;
+	struct chat_note n = {.contact_id = contact_id, .to = CHAT_TO_BOTH, .frame = frame, .len = len};
+	chathub_publish(hub, &n);
+	free(frame);
+}
+
+/* On the writer, which holds the routing engine: the places of each
+ * tenant's chats, each queue walked once (router_contacts_load). */
 static int tell_waits(void *arg, const struct ops *o)
 {
 	struct wait_task *t = arg;
-	for (size_t i = 0; i < t->n; i++) {
-		struct store_scope scope = ops_channel_scope(t->chats[i].tenant_id, "chat");
-		struct router_load load;
-		char *frame = NULL;
-		size_t len = 0;
-		if (router_contact_load(o->router, &scope, t->chats[i].contact_id, &load) < 0)
-			continue; /* no longer waiting: its state says so */
-		int64_t ms = ack_expected_reply_ms(&load);
-		if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load.ahead + 1, "expected_s",
-						    ms >= 0 ? json_integer(ms / 1000) : json_null()), &frame, &len) < 0)
-			continue;
-		struct chat_note n = {.contact_id = t->chats[i].contact_id, .to = CHAT_TO_BOTH, .frame = frame, .len = len};
-		chathub_publish(t->hub, &n);
-		free(frame);
+	qsort(t->chats, t->n, sizeof(t->chats[0]), by_tenant);
+	int64_t *ids = malloc(t->n * sizeof(*ids));
+	struct router_load *loads = malloc(t->n * sizeof(*loads));
+	bool *ok = malloc(t->n * sizeof(*ok));
+	for (size_t i = 0, j; ids && loads && ok && i < t->n; i = j) {
+		for (j = i; j < t->n && t->chats[j].tenant_id == t->chats[i].tenant_id; j++)
+			ids[j - i] = t->chats[j].contact_id;
+		if (router_contacts_load(o->router, t->chats[i].tenant_id, ids, j - i, loads, ok) < 0)
+			continue; /* the tenant's routing is not here (another node's) */
+		for (size_t k = 0; k < j - i; k++)
+			tell_wait(t->hub, ids[k], &loads[k], ok[k]);
 	}
+	free(ids);
+	free(loads);
+	free(ok);
 	return GC_OK;
 }
 
@@ -294,24 +324,18 @@ static bool seen_before(const struct chat_stream *first, const struct chat_strea
 	return false;
 }
 
-/* Every WAIT_SECONDS: a chat that stopped waiting says its state; the
- * others hear where they stand, from the writer (tell_waits). */
+/* Every WAIT_SECONDS: the chats still waiting hear where they stand, from
+ * the writer (tell_waits). Nothing is read from the store here: a stream
+ * learns that its chat stopped waiting from the routing's notes, and
+ * tell_waits sends the "moved" note for any it finds no longer waiting. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct chatstreams *s = arg;
 	size_t n = 0, cap = 0;
 	struct wait_task *t = NULL;
 	for (size_t b = 0; b < BUCKETS; b++) {
-		for (struct chat_stream *st = s->buckets[b], *next; st; st = next) {
-			next = st->next;
-			struct store_chat_live live;
-			if (!st->waiting || store_chat_live(s->worker->db, st->tenant_id, st->contact_id, &live) < 0)
-				continue;
-			if (strcmp(live.state, "waiting") != 0) {
-				send_state(st, false);
-				continue;
-			}
-			if (seen_before(s->buckets[b], st))
+		for (struct chat_stream *st = s->buckets[b]; st; st = st->next) {
+			if (!st->waiting || seen_before(s->buckets[b], st))
 				continue;
 			if (n == cap) {
 				size_t more = cap ? cap * 2 : 16;

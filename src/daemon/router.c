@@ -1345,6 +1345,24 @@ static bool agent_serves(struct shard *rt, uint32_t agent, const struct qinfo *q
 	return false;
 }
 
+/* What a queue's serving agents add to a load: how many are not offline,
+ * their capacity on its channel, what they finished and held. */
+static void serving_load(struct shard *rt, uint32_t qe, struct router_load *l)
+{
+	const struct qinfo *q = &rt->q[qe];
+	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
+	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
+		if (!agent_serves(rt, a, q, skill->eid))
+			continue;
+		struct route_agent_view av;
+		route_agent_view(rt->e, a, &av);
+		l->agents++;
+		l->slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
+		l->handled += av.handled;
+		l->held_ms += av.talk_ms;
+	}
+}
+
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
 			      struct router_load *ret)
 {
@@ -1358,18 +1376,7 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	int64_t wait;
 	if (v.state == ROUTE_WAITING && route_contact_position(rt->e, eid, 1, &l.ahead, &wait) < 0)
 		return fail(rt, GC_ESTATE, "the contact waits in no queue");
-	const struct qinfo *q = &rt->q[v.queue];
-	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
-	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
-		if (!agent_serves(rt, a, q, skill->eid))
-			continue;
-		struct route_agent_view av;
-		route_agent_view(rt->e, a, &av);
-		l.agents++;
-		l.slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
-		l.handled += av.handled;
-		l.held_ms += av.talk_ms;
-	}
+	serving_load(rt, v.queue, &l);
 	*ret = l;
 	return GC_OK;
 }
@@ -1387,20 +1394,94 @@ static int shard_queue_load(struct shard *rt, int64_t tenant_id, int64_t queue_i
 	struct router_load l = {0};
 	if (route_queue_view(rt->e, qe, &qv) == GC_OK)
 		l.ahead = qv.waiting;
-	const struct qinfo *q = &rt->q[qe];
-	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
-	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
-		if (!agent_serves(rt, a, q, skill->eid))
-			continue;
-		struct route_agent_view av;
-		route_agent_view(rt->e, a, &av);
-		l.agents++;
-		l.slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
-		l.handled += av.handled;
-		l.held_ms += av.talk_ms;
-	}
+	serving_load(rt, qe, &l);
 	*ret = l;
 	return GC_OK;
+}
+
+/* A contact of a batch (shard_contacts_load), by engine id. */
+struct batch_slot {
+	uint32_t eid;
+	size_t index;
+};
+
+static int slot_order(const void *a, const void *b)
+{
+	uint32_t x = ((const struct batch_slot *)a)->eid, y = ((const struct batch_slot *)b)->eid;
+	return x < y ? -1 : x > y;
+}
+
+struct batch_walk {
+	const struct batch_slot *slots;
+	size_t n;
+	struct router_load load; /* the queue's serving agents */
+	struct router_load *ret;
+	bool *ok;
+};
+
+static void batch_place(void *arg, uint32_t eid, uint32_t ahead)
+{
+	struct batch_walk *w = arg;
+	struct batch_slot key = {.eid = eid};
+	const struct batch_slot *s = bsearch(&key, w->slots, w->n, sizeof(*s), slot_order);
+	if (s == NULL)
+		return;
+	w->ret[s->index] = w->load;
+	w->ret[s->index].ahead = ahead;
+	w->ok[s->index] = true;
+}
+
+/* Each queue of the batch is walked once and its agents counted once; a
+ * contact waiting for a named agent, which no queue walk meets, is placed
+ * on its own. */
+static int shard_contacts_load(struct shard *rt, int64_t tenant_id, const int64_t *contacts, size_t n,
+			       struct router_load *ret, bool *ok)
+{
+	struct batch_slot *slots = malloc((n ? n : 1) * sizeof(*slots));
+	uint32_t *queues = malloc((n ? n : 1) * sizeof(*queues));
+	if (slots == NULL || queues == NULL) {
+		free(slots);
+		free(queues);
+		return GC_ENOMEM;
+	}
+	size_t n_slots = 0, n_queues = 0;
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = false;
+		struct idmap *m = map_find(rt->contacts, contacts[i], 0);
+		struct route_contact_view v;
+		if (m == NULL || rt->c[m->eid].tenant_id != tenant_id || route_contact_view(rt->e, m->eid, &v) < 0 ||
+		    (v.state != ROUTE_WAITING && v.state != ROUTE_OFFERED))
+			continue; /* an offered contact still waits for its customer: next, 0 ahead */
+		slots[n_slots++] = (struct batch_slot){.eid = m->eid, .index = i};
+		size_t k = 0;
+		while (k < n_queues && queues[k] != v.queue)
+			k++;
+		if (k == n_queues)
+			queues[n_queues++] = v.queue;
+	}
+	qsort(slots, n_slots, sizeof(*slots), slot_order);
+	struct batch_walk w = {.slots = slots, .n = n_slots, .ret = ret, .ok = ok};
+	for (size_t k = 0; k < n_queues; k++) {
+		w.load = (struct router_load){0};
+		serving_load(rt, queues[k], &w.load);
+		route_queue_walk(rt->e, queues[k], batch_place, &w);
+	}
+	struct store_scope scope = {.tenant_id = tenant_id};
+	for (size_t k = 0; k < n_slots; k++)
+		if (!ok[slots[k].index])
+			ok[slots[k].index] = shard_contact_load(rt, &scope, contacts[slots[k].index],
+								&ret[slots[k].index]) == GC_OK;
+	free(slots);
+	free(queues);
+	return GC_OK;
+}
+
+int router_contacts_load(struct router *top, int64_t tenant_id, const int64_t *contacts, size_t n,
+			 struct router_load *ret, bool *ret_ok)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, NULL, tenant_id, &t);
+	return rc < 0 ? rc : shard_contacts_load(t, tenant_id, contacts, n, ret, ret_ok);
 }
 
 int router_queue_load(struct router *top, int64_t tenant_id, int64_t queue_id, struct router_load *ret)

@@ -114,6 +114,13 @@ struct router_load {
 };
 int router_contact_load(struct router *rt, const struct store_scope *scope, int64_t contact_id,
 			struct router_load *ret);
+/* The loads of several contacts of one tenant at once (the web chat tells
+ * every waiting chat its place every few seconds): each queue is walked and
+ * its agents counted once, where router_contact_load does both for each
+ * contact. ret_ok[i] false: contacts[i] is neither waiting nor offered in
+ * this tenant (an offered one is next: 0 ahead). */
+int router_contacts_load(struct router *rt, int64_t tenant_id, const int64_t *contacts, size_t n,
+			 struct router_load *ret, bool *ret_ok);
 /* The same for a contact not yet in queue_id: ahead is every contact
  * waiting there (the web chat's wait and "open"). GC_ENOTFOUND for a queue
  * the tenant's routing does not know. */

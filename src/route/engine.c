@@ -1442,6 +1442,18 @@ int route_contact_position(const struct route_engine *e, uint32_t id, int64_t me
 	return GC_OK;
 }
 
+void route_queue_walk(const struct route_engine *e, uint32_t queue,
+		      void (*fn)(void *arg, uint32_t contact, uint32_t ahead), void *arg)
+{
+	if (queue >= e->n_queues)
+		return;
+	const struct queue *q = &e->queues[queue];
+	uint32_t ahead = 0;
+	for (int p = ROUTE_PRIORITIES - 1; p >= 0; p--)
+		for (uint32_t i = q->waiting[p].head; i != ROUTE_NONE; i = e->contacts[i].link.next)
+			fn(arg, i, ahead++);
+}
+
 int route_agent_view(const struct route_engine *e, uint32_t id, struct route_agent_view *ret)
 {
 	if (id >= e->n_agents)

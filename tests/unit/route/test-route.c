@@ -75,6 +75,20 @@ static void best_skill_gets_the_call(void **state)
 	route_engine_free(e);
 }
 
+/* What route_queue_walk saw. */
+struct walked {
+	uint32_t n, contact[8], ahead[8];
+};
+
+static void note_place(void *arg, uint32_t contact, uint32_t ahead)
+{
+	struct walked *w = arg;
+	if (w->n < 8) {
+		w->contact[w->n] = contact;
+		w->ahead[w->n++] = ahead;
+	}
+}
+
 static void priorities_then_arrival(void **state)
 {
 	struct route_engine *e = route_engine_new(4);
@@ -88,8 +102,18 @@ static void priorities_then_arrival(void **state)
 	assert_int_equal(route_contact_position(e, c[2], 60000, &ahead, &wait), GC_OK);
 	assert_int_equal(ahead, 3);
 	assert_true(wait == -1); /* nobody logged in */
-	route_agent_presence(e, 10, a, ROUTE_AVAILABLE);
+	/* the whole queue's places in one walk, in the order they will be served */
+	struct walked walked = {0};
+	route_queue_walk(e, q, note_place, &walked);
 	const uint32_t order[] = {c[1], c[3], c[0], c[2]};
+	assert_int_equal(walked.n, 4);
+	for (uint32_t i = 0; i < 4; i++) {
+		assert_int_equal(walked.contact[i], order[i]);
+		assert_int_equal(walked.ahead[i], i);
+		assert_int_equal(route_contact_position(e, order[i], 60000, &ahead, &wait), GC_OK);
+		assert_int_equal(ahead, i); /* the same places as one contact at a time */
+	}
+	route_agent_presence(e, 10, a, ROUTE_AVAILABLE);
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(offered_to(e, order[i]), a);
 		route_offer_accept(e, 20 + i, order[i], a);
