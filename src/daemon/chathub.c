@@ -36,6 +36,7 @@ struct watch {
 	int64_t contact_id;
 	struct chatbox *box;
 	uint32_t count;
+	int64_t wait_told;         /* the last wait published (chathub_wait_changed), -1: none */
 };
 
 struct staged {
@@ -175,13 +176,27 @@ int chathub_watch(struct chatbox *b, int64_t contact_id)
 	if (w) {
 		w->count++;
 	} else if ((w = malloc(sizeof(*w))) != NULL) {
-		*w = (struct watch){.next = h->buckets[i], .contact_id = contact_id, .box = b, .count = 1};
+		*w = (struct watch){.next = h->buckets[i], .contact_id = contact_id, .box = b, .count = 1, .wait_told = -1};
 		h->buckets[i] = w;
 	} else {
 		rc = GC_ENOMEM;
 	}
 	pthread_mutex_unlock(&h->lock);
 	return rc;
+}
+
+bool chathub_wait_changed(struct chathub *h, int64_t contact_id, uint32_t position, int64_t expected_s)
+{
+	int64_t told = (int64_t)position << 32 | (uint32_t)(expected_s < 0 ? UINT32_MAX : expected_s);
+	bool changed = false;
+	pthread_mutex_lock(&h->lock);
+	for (struct watch *w = h->buckets[bucket_of(contact_id)]; w; w = w->next)
+		if (w->contact_id == contact_id && w->wait_told != told) {
+			w->wait_told = told;
+			changed = true;
+		}
+	pthread_mutex_unlock(&h->lock);
+	return changed;
 }
 
 void chathub_unwatch(struct chatbox *b, int64_t contact_id)

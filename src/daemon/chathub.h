@@ -60,6 +60,12 @@ void chatbox_free(struct chatbox *b);
 int chathub_watch(struct chatbox *b, int64_t contact_id);
 void chathub_unwatch(struct chatbox *b, int64_t contact_id);
 
+/* Whether a waiting chat's place or expected wait differs from what its
+ * watchers were last told (and from now on, this is what they were told):
+ * the wait is published only when it moves, not every few seconds for
+ * every waiting chat. A stream that opens hears the current wait from the
+ * store on its own. */
+bool chathub_wait_changed(struct chathub *h, int64_t contact_id, uint32_t position, int64_t expected_s);
 /* Now, from any thread (typing, delivered marks): copied. */
 void chathub_publish(struct chathub *h, const struct chat_note *note);
 /* On the writer, in a request's or task's work: published after the

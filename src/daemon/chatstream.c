@@ -283,9 +283,11 @@ static void tell_wait(struct chathub *hub, int64_t contact_id, const struct rout
 		chathub_publish(hub, &n);
 		return;
 	}
-	int64_t ms = ack_expected_reply_ms(load);
+	int64_t ms = ack_expected_reply_ms(load), expected_s = ms >= 0 ? ms / 1000 : -1;
+	if (!chathub_wait_changed(hub, contact_id, load->ahead + 1, expected_s))
+		return; /* nothing moved: nothing to tell */
 	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
-					    ms >= 0 ? json_integer(ms / 1000) : json_null()), &frame, &len) < 0)
+					    expected_s >= 0 ? json_integer(expected_s) : json_null()), &frame, &len) < 0)
 		return;
 	struct chat_note n = {.contact_id = contact_id, .to = CHAT_TO_BOTH, .frame = frame, .len = len};
 	chathub_publish(hub, &n);

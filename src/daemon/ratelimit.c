@@ -58,7 +58,7 @@
 #define ADDRESS_BUCKETS 1024 /* 8,192 addresses */
 #define ACCOUNT_BUCKETS 1024 /* 8,192 accounts */
 #define PUBLIC_BUCKETS 1024  /* 8,192 self-service addresses */
-#define KEYED_BUCKETS 8192   /* 65,536 web chat visitors and addresses a minute (ratelimit_keyed): a promotion's burst */
+#define KEYED_BUCKETS 16384  /* 131,072 web chat visitors and addresses a minute (ratelimit_keyed): a promotion's burst */
 
 struct entry {
 	uint8_t id[16];

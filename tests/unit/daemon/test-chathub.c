@@ -130,6 +130,25 @@ static void routing_events_of_watched_chats_come_through(void **state)
 	event_base_free(base);
 }
 
+static void a_wait_is_told_when_it_moves(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct chathub *h = chathub_new();
+	struct seen a = {0};
+	struct chatbox *ba = chatbox_new(h, base, record, &a);
+	assert_false(chathub_wait_changed(h, 7, 3, 120)); /* nobody watches the chat */
+	assert_int_equal(chathub_watch(ba, 7), GC_OK);
+	assert_true(chathub_wait_changed(h, 7, 3, 120)); /* a new watcher was told nothing yet */
+	assert_false(chathub_wait_changed(h, 7, 3, 120));
+	assert_true(chathub_wait_changed(h, 7, 2, 120)); /* the queue moved */
+	assert_true(chathub_wait_changed(h, 7, 2, -1)); /* nobody can tell the time any more */
+	assert_false(chathub_wait_changed(h, 7, 2, -1));
+	assert_false(chathub_wait_changed(h, 8, 2, -1)); /* another chat */
+	chatbox_free(ba);
+	chathub_free(h);
+	event_base_free(base);
+}
+
 int main(void)
 {
 	evthread_use_pthreads();
@@ -137,6 +156,7 @@ int main(void)
 		cmocka_unit_test(a_note_reaches_its_watchers_only),
 		cmocka_unit_test(staged_notes_wait_for_the_commit),
 		cmocka_unit_test(routing_events_of_watched_chats_come_through),
+		cmocka_unit_test(a_wait_is_told_when_it_moves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
