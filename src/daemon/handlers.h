@@ -307,9 +307,9 @@ int prepare_chat_transcript(struct request *r, struct store *db);
 int run_chat_transcript(struct request *r, struct store *db);
 int prepare_chat_leave(struct request *r, struct store *db);
 int run_chat_leave(struct request *r, struct store *db);
-/* A contact's text as GET shows it (*text, malloc'd JSON) with its chat's
- * rating added when it has one. */
-int chat_contact_rating(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
+/* A contact's text as GET shows it (*text, malloc'd JSON) with, for a web
+ * chat, "chat": {"channel_id", "verified", "ended_at", "rating"?}. */
+int chat_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
 int prepare_chat_file(struct request *r, struct store *db);
 int run_chat_launcher(struct request *r, struct store *db);
 int run_chat_frame(struct request *r, struct store *db);

@@ -624,18 +624,19 @@ int run_chat_launcher(struct request *r, struct store *db)
 	return GC_OK;
 }
 
-/* The frame may be framed by the channel's origins only. */
+/* The frame may be framed by the channel's origins and by guichetd's own
+ * pages ('self': the tenant's portal loads the channel's launcher). */
 int run_chat_frame(struct request *r, struct store *db)
 {
-	char ancestors[CHAT_MAX_ORIGINS * (CHAT_MAX_ORIGIN_LEN + 1) + 1] = "";
-	size_t i, used = 0;
+	char ancestors[CHAT_MAX_ORIGINS * (CHAT_MAX_ORIGIN_LEN + 1) + 8] = "'self'";
+	size_t i, used = strlen(ancestors);
 	json_t *o;
 	json_array_foreach(json_object_get(req_channel(r), "origins"), i, o) {
-		int n = snprintf(ancestors + used, sizeof(ancestors) - used, "%s%s", used ? " " : "", json_string_value(o));
+		int n = snprintf(ancestors + used, sizeof(ancestors) - used, " %s", json_string_value(o));
 		if (n > 0 && (size_t)n < sizeof(ancestors) - used)
 			used += (size_t)n;
 	}
-	web_serve_chat(r, r->worker->server->config->web_dir, "chat/frame.html", used ? ancestors : "'none'");
+	web_serve_chat(r, r->worker->server->config->web_dir, "chat/frame.html", ancestors);
 	return GC_OK;
 }
 
@@ -692,28 +693,36 @@ int run_chat_rating(struct request *r, struct store *db)
 	return reply(r, 200, json_pack("{s:I,s:i,s:s?}", "id", (json_int_t)r->ids[0], "score", score, "comment", comment));
 }
 
-int chat_contact_rating(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text)
+int chat_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text)
 {
 	json_t *chat = NULL;
 	if (strstr(*text, "\"channel\":\"chat\"") == NULL)
-		return GC_OK; /* only a chat has a rating: the hot path stays one query */
+		return GC_OK; /* only a chat contact may be a web chat: the hot path stays one query */
 	int rc = store_chat_get(db, scope->tenant_id, contact_id, &chat);
 	if (rc == GC_ENOTFOUND)
-		return GC_OK;
+		return GC_OK; /* a chat contact made through the API: no visitor behind it */
 	if (rc < 0)
 		return rc;
-	json_t *score = json_object_get(chat, "rating"), *contact = NULL;
-	if (json_is_integer(score) && (contact = json_loads(*text, 0, NULL)) != NULL) {
-		json_object_set_new(contact, "rating", json_pack("{s:O,s:O}", "score", score, "comment",
-								 json_object_get(chat, "rating_comment")));
-		char *with = json_dumps(contact, JSON_COMPACT);
-		if (with) {
-			free(*text);
-			*text = with;
-		}
-	}
-	json_decref(contact);
+	json_t *shown = json_pack("{s:O,s:O,s:O}", "channel_id", json_object_get(chat, "channel_id"), "verified",
+				  json_object_get(chat, "verified"), "ended_at", json_object_get(chat, "ended_at"));
+	json_t *score = json_object_get(chat, "rating");
+	if (shown && json_is_integer(score))
+		json_object_set_new(shown, "rating", json_pack("{s:O,s:O}", "score", score, "comment",
+							       json_object_get(chat, "rating_comment")));
+	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
+	json_decref(shown);
 	json_decref(chat);
+	size_t len = strlen(*text), extra_len = extra ? strlen(extra) : 0;
+	char *end = len > 0 ? memrchr(*text, '}', len) : NULL;
+	char *joined = extra && end ? malloc(len + extra_len + 16) : NULL;
+	if (joined == NULL) {
+		free(extra);
+		return GC_ENOMEM;
+	}
+	snprintf(joined, len + extra_len + 16, "%.*s,\"chat\":%s%s", (int)(end - *text), *text, extra, end);
+	free(extra);
+	free(*text);
+	*text = joined;
 	return GC_OK;
 }
 

@@ -35,7 +35,7 @@ int run_contact_get(struct request *r, struct store *db)
 	if (rc == GC_OK)
 		rc = callback_contact_splice(db, &r->scope, r->ids[0], &r->resp_text, &len); /* a callback's number and window */
 	if (rc == GC_OK)
-		rc = chat_contact_rating(db, &r->scope, r->ids[0], &r->resp_text);
+		rc = chat_contact_splice(db, &r->scope, r->ids[0], &r->resp_text);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "contact");
 	r->status = 200;

@@ -4,8 +4,9 @@
  * brand's HMAC, refused when forged or of another channel), chats (closed
  * without an agent: 409 with the offline ways; open: a contact on the
  * channel "chat" in the channel's queue with its first message and a
- * wait), and the visitor's messages (cleaned, kept once per client id,
- * reachable only by their own visitor). */
+ * wait), the visitor's messages (cleaned, kept once per client id,
+ * reachable only by their own visitor), and the contact's "chat" object
+ * (its channel, verified or not, ended, rated) on the staff's GET. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -385,6 +386,51 @@ static void an_unverified_visitor_never_joins_a_verified_customers_chat(void **s
 	free(anon);
 }
 
+/* GET /api/v1/contacts/{id} of contact as the admin sees it: its "chat" member (a new reference, NULL for none). */
+static json_t *contact_chat(long long contact)
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	json_t *chat = json_incref(json_object_get(r.json, "chat"));
+	assert_null(json_object_get(r.json, "rating")); /* the rating is the chat's, in it */
+	resp_clear(&r);
+	return chat;
+}
+
+static void a_contact_says_whether_it_is_a_web_chat(void **state)
+{
+	struct resp r;
+	char *anon = visitor(key, NULL), *known = visitor(key, "ext-9");
+	long long plain = new_chat(anon, "who am I?"), vouched = new_chat(known, "I am ext-9");
+	json_t *chat = contact_chat(plain);
+	assert_non_null(chat);
+	assert_int_equal(json_integer_value(json_object_get(chat, "channel_id")), channel);
+	assert_true(json_is_false(json_object_get(chat, "verified")));
+	assert_true(json_is_null(json_object_get(chat, "ended_at")));
+	assert_null(json_object_get(chat, "rating"));
+	json_decref(chat);
+	chat = contact_chat(vouched);
+	assert_true(json_is_true(json_object_get(chat, "verified")));
+	json_decref(chat);
+	/* a chat contact made through the API has no visitor behind it */
+	long long api = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:s}", "channel", "chat", "subject",
+		"Chat with Eve", "message", "typed by an agent"));
+	assert_null(contact_chat(api));
+	/* ended: when it ended; another tenant finds no such contact */
+	call("POST", anon, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, plain);
+	resp_clear(&r);
+	chat = contact_chat(plain);
+	assert_true(json_is_string(json_object_get(chat, "ended_at")));
+	json_decref(chat);
+	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld", vouched);
+	assert_null(strstr(r.text, "\"chat\""));
+	resp_clear(&r);
+	call("POST", known, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, vouched);
+	resp_clear(&r);
+	free(anon);
+	free(known);
+}
+
 /* The next event of type on s within 5 s (its data in ev). */
 static void next(struct sse *s, const char *type, struct sse_event *ev)
 {
@@ -550,11 +596,10 @@ static void a_chat_ends_is_rated_and_sent_by_email(void **state)
 	call("POST", v, 200, json_pack("{s:i,s:s}", "score", 4, "comment", "quick"), &r, "/chat/v1/%s/chats/%lld/rating",
 	     key, chat);
 	resp_clear(&r);
-	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", chat);
-	json_t *rating = json_object_get(r.json, "rating");
+	json_t *shown = contact_chat(chat), *rating = json_object_get(shown, "rating");
 	assert_int_equal(json_integer_value(json_object_get(rating, "score")), 4);
 	assert_string_equal(json_string_value(json_object_get(rating, "comment")), "quick");
-	resp_clear(&r);
+	json_decref(shown);
 	/* no mailbox sends mail yet */
 	call("POST", v, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
 	resp_clear(&r);
@@ -732,7 +777,8 @@ static void the_browser_files_are_served_per_channel(void **state)
 	assert_int_equal(fetch(path, headers, body), 200);
 	assert_non_null(strstr(body, "frame stand-in"));
 	assert_non_null(strcasestr(headers, "content-type: text/html"));
-	assert_non_null(strstr(headers, "frame-ancestors https://shop.example\r\n"));
+	/* the channel's origins, and guichetd's own pages (the portal embeds it) */
+	assert_non_null(strstr(headers, "frame-ancestors 'self' https://shop.example\r\n"));
 	assert_null(strcasestr(headers, "X-Frame-Options"));
 	assert_null(strstr(headers, "frame-ancestors 'none'"));
 	/* the desktop's pages keep theirs */
@@ -750,6 +796,7 @@ int main(void)
 		cmocka_unit_test(a_chat_waits_for_an_agent_and_is_closed_without_one),
 		cmocka_unit_test(messages_are_kept_once_and_only_for_their_visitor),
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
+		cmocka_unit_test(a_contact_says_whether_it_is_a_web_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
 		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),

@@ -1,7 +1,8 @@
 // The web chat's conversation, in the iframe the launcher opens on the
 // brand's site (served by guichetd at /chat/v1/{key}/frame). It learns the
 // channel from GET .../config, then talks to the launcher by postMessage:
-// only with an origin among the channel's origins, and answers to that
+// only with an origin among the channel's origins (or guichetd's own, whose
+// portal embeds it), and answers to that
 // origin only (it says "ready" to each configured origin: postMessage
 // delivers to the one that matches and drops the others). Then: a visitor
 // token (sessionStorage: a reload keeps the conversation), the open chat if
@@ -98,7 +99,7 @@ function App() {
   const boot = async () => {
     const cfg = await client.call('GET', '/config');
     setConfig(cfg);
-    listenParent(cfg.origins || []);
+    listenParent([...(cfg.origins || []), location.origin]); // and guichetd's own pages: the portal
     parent.listeners.add((d) => {
       if (d.type === 'guichet:open') setOpen(d.open);
       if (d.type === 'guichet:hello' && d.lang) setLang(pickLang(d.lang));

@@ -6,7 +6,11 @@
 // (a wrong address first: the API's error shows at its field). The agent
 // reads the query and the path walked on the contact, in the portal's
 // queue. The ways to reach a person are on screen at every step; axe-core
-// finds no serious or critical violation in English and French.
+// finds no serious or critical violation in English and French. The
+// callback form goes to guichetd (the request then seen through the staff's
+// API, the customer's search as its context), and with a chat channel's
+// key set, the portal loads the chat's launcher and the frame opens on the
+// portal's page (guichetd's own origin: the frame's CSP lets it in).
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -36,14 +40,18 @@ async function seed(url, admin) {
     'application/x-ndjson');
   await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Brand A help', lang: 'en', phone: '+33 1 23 45 67 89',
     email: 'help@a.example', callback: true, queue_id: queue.id });
+  const phones = await admin('POST', '/api/v1/queues', { name: 'Portal callbacks', skill_id: skill.id, channel: 'phone' });
+  await admin('PUT', '/api/v1/callbacks/settings', { queue_id: phones.id, retry_after_s: 900, max_attempts: 3 });
+  const chat = await admin('POST', '/api/v1/channels/chat', { name: 'Portal chat', queue_id: queue.id,
+    origins: ['https://brand-a.example'], offline: { message: true, callback: false } });
   await admin('POST', '/api/v1/incidents', { kind: 'incident', title: INCIDENT, body: 'Our teams are repairing it.',
     area: 'Portalville', published: true });
   const { token } = await bearer(url)('POST', '/api/v1/auth/login', { email: 'agent@a.example', password: PASSWORD });
-  return { tenant: me.tenant_id, queue, agent: bearer(url, token) };
+  return { tenant: me.tenant_id, queue, chat, agent: bearer(url, token) };
 }
 
 export async function portalTests({ browser, url, admin, step, accessible }) {
-  const { tenant, queue, agent } = await seed(url, admin);
+  const { tenant, queue, chat, agent } = await seed(url, admin);
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
@@ -116,6 +124,21 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
     if (contact.queue !== queue.name) throw new Error(`in queue ${contact.queue}`);
     if (!contact.customer_id) throw new Error('no customer');
   });
+  await step('the callback form goes to guichetd: the staff see the request, the customer\'s search as its context', async () => {
+    const form = reach.locator('form.callback');
+    await form.getByLabel('Phone number').fill('+33 6 98 76 54 32');
+    await form.getByLabel('Your name (optional)').fill('Paula Portal');
+    const sent = page.waitForResponse((r) => r.url().endsWith(`/public/v1/tenants/${tenant}/callbacks`));
+    await form.getByRole('button', { name: 'Ask for a callback' }).click();
+    const res = await sent;
+    if (res.status() !== 201) throw new Error(`POST callbacks: ${res.status()} ${await res.text()}`);
+    await form.getByRole('status').filter({ hasText: 'we will call you back' }).waitFor();
+    const { items } = await admin('GET', '/api/v1/callbacks');
+    const cb = items.find((c) => c.phone === '+33698765432');
+    if (!cb || cb.source !== 'portal' || cb.name !== 'Paula Portal') throw new Error(`the callbacks: ${JSON.stringify(items)}`);
+    const contact = await admin('GET', `/api/v1/contacts/${cb.contact_id}`);
+    if (!contact.messages.some((m) => m.body.includes(WORDS))) throw new Error(`the context: ${JSON.stringify(contact.messages)}`);
+  });
   await step('the portal in French: the same ways to reach a person, no serious accessibility violation', async () => {
     await page.getByLabel('Language').selectOption('fr');
     await page.getByRole('complementary', { name: 'Parler à une personne' }).getByRole('link', { name: /Appelez-nous/ }).waitFor();
@@ -129,6 +152,34 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
     await home.getByRole('button', { name: 'Demander un rappel' }).waitFor();
     await accessible(home, 'portal home (fr)');
     await fr.close();
+    if (errors.length) throw new Error(errors.join('; '));
+  });
+  await step('with a chat channel set, the portal loads its launcher and the chat opens on the portal\'s page', async () => {
+    await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Brand A help', lang: 'en', phone: '+33 1 23 45 67 89',
+      email: 'help@a.example', callback: true, queue_id: queue.id, chat_key: chat.key });
+    const en = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+    const home = await en.newPage();
+    home.setDefaultTimeout(10000);
+    home.on('pageerror', (e) => errors.push(e.message));
+    home.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
+    try {
+      const framed = home.waitForResponse((r) => r.url().includes(`/chat/v1/${chat.key}/frame`));
+      await home.goto(`${url}/help/${tenant}`);
+      await home.getByText('Chat with us: the chat button at the bottom of the page.').waitFor();
+      await home.getByRole('button', { name: 'Chat with us' }).click();
+      const csp = (await (await framed).allHeaders())['content-security-policy'] || '';
+      if (!/frame-ancestors 'self' /.test(csp)) throw new Error(`the frame's CSP: ${csp}`);
+      const frame = home.frameLocator('iframe#guichet-chat-frame');
+      await frame.getByRole('heading', { name: 'Brand A', exact: true }).waitFor();
+      // nobody serves the portal's queue: the chat is closed, its message form shown
+      await frame.getByRole('heading', { name: 'Leave a message' }).waitFor();
+      // the frame heard the portal's launcher (guichetd's own origin): its close button, and it works
+      await frame.getByRole('button', { name: 'Close the chat window' }).click();
+      await home.getByRole('button', { name: 'Chat with us' }).waitFor();
+      await accessible(home, 'portal with the chat (en)');
+    } finally {
+      await en.close();
+    }
     if (errors.length) throw new Error(errors.join('; '));
   });
   await context.close();

@@ -10,15 +10,11 @@ export const chatApi = {
 
 export const CHAT_EVENTS = ['message', 'typing', 'mark', 'state', 'wait'];
 
-// A contact that came through a web chat channel (a chat contact made by
-// the API has no visitor on the other side, and no stream). GET
-// /api/v1/contacts/{id} does not say it yet: a "chat" member when it does,
-// else the subject guichetd gives a web chat ("Chat[ with NAME][: TOPIC]").
+// A contact that came through a web chat channel: GET /api/v1/contacts/{id}
+// says so with its "chat" object (a chat contact made through the API has
+// none: no visitor on the other side, and no stream).
 export function isWebChat(contact) {
-  if (!contact || contact.channel !== 'chat') return false;
-  if (contact.chat !== undefined) return !!contact.chat;
-  if (contact.rating) return true; // only a web chat is rated
-  return /^Chat( with .+)?(: .+)?$/.test(contact.subject || '');
+  return !!contact && contact.channel === 'chat' && !!contact.chat;
 }
 
 // The stream, with the session cookie; EventSource resumes by itself with
