@@ -15,8 +15,9 @@
  * agent's a visitor's), a "delivered" mark goes to the other side.
  *
  * The streams are written with conn.h's streaming calls, as the routing
- * streams are (stream.c); a comment line every 15 seconds keeps idle
- * connections open. An idle stream costs its connection and about a
+ * streams are (stream.c); a comment line keeps a quiet connection open
+ * (the streams take turns, a fifteenth of them a second, so that 10,000
+ * never make one burst). An idle stream costs its connection and about a
  * hundred bytes here. */
 #ifndef GUICHET_DAEMON_CHATSTREAM_H
 #define GUICHET_DAEMON_CHATSTREAM_H
