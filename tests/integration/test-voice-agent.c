@@ -5,7 +5,8 @@
  * never the password, and another tenant's administrator gets 404; a phone
  * with the right password registers (401 then 200, the binding counted), a
  * wrong password is 403, another tenant's agent with its own right
- * password is 403 in this tenant's realm (and 200 in its own); a flood of
+ * password is 403 in this tenant's realm (and 200 in its own), Expires 0
+ * removes a phone's binding; a flood of
  * REGISTERs from one address is answered 503 past its minute's allowance
  * while other addresses still register. */
 #include "harness.h"
@@ -235,6 +236,9 @@ static void another_tenants_agent_cannot_register_in_this_realm(void **state)
 	/* in its own realm, bob registers */
 	assert_int_equal(phone("register.xml", "bob", OTHER_PASSWORD, realm_two), 0);
 	assert_int_equal(metric("guichet_voice_phones_registered"), 2);
+	/* Expires: 0 removes its binding, and only its */
+	assert_int_equal(phone("unregister.xml", "bob", OTHER_PASSWORD, realm_two), 0);
+	assert_int_equal(metric("guichet_voice_phones_registered"), 1);
 }
 
 /* REGISTERs without credentials from 127.0.0.2: how many got 401 and 503. */

@@ -167,12 +167,10 @@ static int asked_expires(const struct sip_msg *msg, const struct sip_addr *conta
 		val = msg->expires;
 	if (!pl_isset(&val))
 		return REGISTRAR_MAX_EXPIRES;
-	if (val.l > 9)
-		return val.l > 0 && val.p[0] >= '0' && val.p[0] <= '9' ? REGISTRAR_MAX_EXPIRES : -1;
 	for (size_t i = 0; i < val.l; i++)
 		if (val.p[i] < '0' || val.p[i] > '9')
 			return -1;
-	return (int)pl_u32(&val);
+	return val.l > 9 ? REGISTRAR_MAX_EXPIRES : (int)pl_u32(&val); /* longer than the longest anyway */
 }
 
 /* An authenticated agent's REGISTER: its binding kept, renewed or removed. */
