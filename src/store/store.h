@@ -1086,7 +1086,8 @@ int store_voice_event(struct store *s, const struct store_scope *scope, int64_t 
 int store_voice_phone_set(struct store *s, const struct store_scope *scope, int64_t user_id, const char *username,
 			  const char *ha1);
 /* The agent whose phone registers as username in the tenant, and its HA1
- * (33 bytes with the NUL): the registrar's look-up. GC_ENOTFOUND when none. */
+ * (33 bytes with the NUL): the registrar's look-up. GC_ENOTFOUND when none,
+ * or when the user is disabled in the tenant. */
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 

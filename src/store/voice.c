@@ -161,7 +161,9 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33])
 {
-	struct db_stmt *st = store_stmt(s, "SELECT user_id, ha1 FROM agent_phones WHERE tenant_id = ? AND username = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT p.user_id, p.ha1 FROM agent_phones p"
+					 " JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id"
+					 " WHERE p.tenant_id = ? AND p.username = ? AND m.disabled = 0");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);

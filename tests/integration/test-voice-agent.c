@@ -4,7 +4,7 @@
  * /api/v1/agents/{id}/sip), checked strictly, answered with the realm and
  * never the password, and another tenant's administrator gets 404; a phone
  * with the right password registers (401 then 200, the binding counted), a
- * wrong password is 403, another tenant's agent with its own right
+ * wrong password is 403 and so is a disabled user's, another tenant's agent with its own right
  * password is 403 in this tenant's realm (and 200 in its own), Expires 0
  * removes a phone's binding; a flood of
  * REGISTERs from one address is answered 503 past its minute's allowance
@@ -225,6 +225,18 @@ static void a_wrong_password_is_403(void **state)
 	/* a user nobody set, and a realm that is no tenant's */
 	assert_int_equal(phone("register_denied.xml", "nobody", PHONE_PASSWORD, realm_one), 0);
 	assert_int_equal(metric("guichet_voice_registers_total{result=\"denied\"}"), denied + 2);
+	/* a disabled user's phone is refused, and registers again once enabled */
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "username", "carol", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent2_id);
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/users/%lld/disable", agent2_id);
+	resp_clear(&r);
+	assert_int_equal(phone("register_denied.xml", "carol", PHONE_PASSWORD, realm_one), 0);
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/users/%lld/enable", agent2_id);
+	resp_clear(&r);
+	assert_int_equal(phone("register.xml", "carol", PHONE_PASSWORD, realm_one), 0);
+	assert_int_equal(phone("unregister.xml", "carol", PHONE_PASSWORD, realm_one), 0);
 }
 
 static void another_tenants_agent_cannot_register_in_this_realm(void **state)
