@@ -167,6 +167,9 @@ int run_voice_number_get(struct request *r, struct store *db);
 int prepare_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_delete(struct request *r, struct store *db);
+/* PUT /api/v1/agents/{id}/sip: the agent's SIP phone's username and password (kept as HA1). */
+int prepare_voice_phone(struct request *r, struct store *db);
+int run_voice_phone(struct request *r, struct store *db);
 
 /* handlers_hours.c: the business calendar, due first responses, the same-day report */
 /* The self-service portal (handlers_portal.c): incidents, settings, the public answer. */

@@ -4,9 +4,18 @@
  * strictly: 400 names the member at fault), its greeting and language. The
  * number is kept as ops_phone_key makes it (+ and digits), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
- * queues named (queue_id and the menu's leaves) must be the tenant's: 422. */
+ * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
+ *
+ * PUT /api/v1/agents/{id}/sip sets the username and password the agent's
+ * SIP phone registers with (channel/voice/registrar.h). The password is
+ * kept only as the digest's HA1, MD5(username:realm:password): all a
+ * registrar needs to check a digest, and nothing an operator or a stolen
+ * database can turn back into the password the agent typed (a sealed
+ * password, secrets.h, could be; a password hash like Argon2 could not
+ * check a digest at all). The answer names the realm, never the password. */
 #include "daemon/handlers.h"
 #include "channel/voice/menu.h"
+#include "channel/voice/registrar.h"
 #include "daemon/ops.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
@@ -204,4 +213,65 @@ int run_voice_number_delete(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, "voice number");
 	r->status = 204;
 	return GC_OK;
+}
+
+#define SIP_USERNAME_MAX 64
+#define SIP_PASSWORD_MIN 8
+#define SIP_PASSWORD_MAX 128
+
+/* A username a phone can send in a digest and a SIP URI unescaped. */
+static bool username_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > SIP_USERNAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      strchr("._-+", s[i])))
+			return false;
+	return true;
+}
+
+/* The body's username and password; answered (true) when one is wrong. */
+static bool decode_sip(struct request *r, const char **ret_username, const char **ret_password)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	const char *username = json_string_value(json_object_get(r->body, "username"));
+	const char *password = json_string_value(json_object_get(r->body, "password"));
+	if (username == NULL || !username_ok(username))
+		return reply_error(r, 400, "invalid", "username", "'username' is 1 to %d letters, digits or ._-+",
+				   SIP_USERNAME_MAX), true;
+	if (password == NULL || strlen(password) < SIP_PASSWORD_MIN || strlen(password) > SIP_PASSWORD_MAX ||
+	    !gc_text_is_clean(password, false) || strchr(password, '"') || strchr(password, '\\'))
+		return reply_error(r, 400, "invalid", "password", "'password' is a text of %d to %d bytes"
+				   " (no quotes, backslashes or control characters)", SIP_PASSWORD_MIN,
+				   SIP_PASSWORD_MAX), true;
+	*ret_username = username;
+	*ret_password = password;
+	return false;
+}
+
+int prepare_voice_phone(struct request *r, struct store *db)
+{
+	const char *username, *password;
+	return decode_sip(r, &username, &password);
+}
+
+int run_voice_phone(struct request *r, struct store *db)
+{
+	const char *username = NULL, *password = NULL;
+	decode_sip(r, &username, &password); /* checked by prepare */
+	char ha1[33], realm[32];
+	voice_phone_ha1(r->scope.tenant_id, username, password, ha1);
+	voice_realm(r->scope.tenant_id, realm, sizeof(realm));
+	int rc = store_voice_phone_set(db, &r->scope, r->ids[0], username, ha1);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "username" : "agent");
+	return reply(r, 200, json_pack("{s:I,s:s,s:s}", "agent_id", (json_int_t)r->ids[0], "username", username,
+				       "realm", realm));
 }

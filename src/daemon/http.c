@@ -158,6 +158,7 @@ const struct route http_routes[] = {
 	R(PATCH, "/api/v1/channels/voice/numbers/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_number_update,
 	  run_voice_number_update),
 	R(DELETE, "/api/v1/channels/voice/numbers/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_number_delete),
+	R(PUT, "/api/v1/agents/{id}/sip", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_phone, run_voice_phone),
 	/* the providers' webhook: public, trusted by the channel's signature (handlers_messaging.c) */
 	RB(POST, "/hooks/v1/messaging/{key}", ROUTE_PUBLIC | W, 0, prepare_messaging_hook, run_messaging_hook,
 	   64 * 1024),

@@ -128,4 +128,16 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		(unsigned long long)vs.calls, (long long)vs.active, (unsigned long long)vs.unknown,
 		(unsigned long long)vs.malformed, (unsigned long long)vs.rtp_sent, (unsigned long long)vs.rtp_received,
 		(unsigned long long)vs.keys);
+	evbuffer_add_printf(out,
+		"# HELP guichet_voice_registers_total Agents' phones' REGISTERs, by answer.\n"
+		"# TYPE guichet_voice_registers_total counter\n"
+		"guichet_voice_registers_total{result=\"ok\"} %llu\n"
+		"guichet_voice_registers_total{result=\"challenged\"} %llu\n"
+		"guichet_voice_registers_total{result=\"denied\"} %llu\n"
+		"guichet_voice_registers_total{result=\"throttled\"} %llu\n"
+		"# HELP guichet_voice_phones_registered Agents' phones registered now.\n"
+		"# TYPE guichet_voice_phones_registered gauge\nguichet_voice_phones_registered %lld\n",
+		(unsigned long long)vs.phones_registered, (unsigned long long)vs.phones_challenged,
+		(unsigned long long)vs.phones_denied, (unsigned long long)vs.phones_throttled,
+		(long long)vs.phones_bound);
 }

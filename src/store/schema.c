@@ -473,6 +473,15 @@ static const char *const migrations[] = {
 	"  deleted {int} NOT NULL DEFAULT 0, created_at {int} NOT NULL, updated_at {int} NOT NULL);"
 	"CREATE UNIQUE INDEX voice_numbers_number ON voice_numbers(number) WHERE deleted = 0;"
 	"CREATE INDEX voice_numbers_tenant ON voice_numbers(tenant_id, id);",
+	/* 24: agents' SIP phones (src/store/voice.c, channel/voice/registrar.c):
+	 * per agent, the username its phone registers with and the digest's HA1
+	 * (hex MD5 of username:realm:password, the realm the tenant's), never
+	 * the password; a username is one agent's in its tenant. */
+	"CREATE TABLE agent_phones("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), user_id {int} NOT NULL REFERENCES users(id),"
+	"  username TEXT NOT NULL, ha1 TEXT NOT NULL, updated_at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, user_id)) {without_rowid};"
+	"CREATE UNIQUE INDEX agent_phones_username ON agent_phones(tenant_id, username);",
 };
 
 int schema_n_migrations(void)

@@ -1079,5 +1079,16 @@ int store_voice_number_find(struct store *s, const char *number, json_t **ret);
  * timeline as the scope's actor. GC_ENOTFOUND for a contact not in the tenant. */
 int store_voice_event(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
 		      const json_t *data);
+/* Agents' SIP phones (schema migration 24): sets the username and digest
+ * HA1 (32 hex digits) the agent user_id's phone registers with.
+ * GC_ENOTFOUND when user_id is not an agent of the tenant, GC_ECONFLICT
+ * when another agent of the tenant has the username. */
+int store_voice_phone_set(struct store *s, const struct store_scope *scope, int64_t user_id, const char *username,
+			  const char *ha1);
+/* The agent whose phone registers as username in the tenant, and its HA1
+ * (33 bytes with the NUL): the registrar's look-up. GC_ENOTFOUND when none,
+ * or when the user is disabled in the tenant. */
+int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
+			   char ret_ha1[33]);
 
 #endif

@@ -136,3 +136,51 @@ int store_voice_event(struct store *s, const struct store_scope *scope, int64_t 
 	free(text);
 	return rc;
 }
+
+int store_voice_phone_set(struct store *s, const struct store_scope *scope, int64_t user_id, const char *username,
+			  const char *ha1)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO agent_phones(tenant_id, user_id, username, ha1, updated_at)"
+					 " SELECT tenant_id, user_id, ?3, ?4, ?5 FROM agents"
+					 " WHERE tenant_id = ?1 AND user_id = ?2"
+					 " ON CONFLICT (tenant_id, user_id) DO UPDATE SET username = excluded.username,"
+					 " ha1 = excluded.ha1, updated_at = excluded.updated_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, user_id);
+	bind_text(st, 3, username);
+	bind_text(st, 4, ha1);
+	db_bind_int64(st, 5, gc_now_ms());
+	int rc = store_step_done(s, st);
+	if (rc == GC_ECONFLICT)
+		snprintf(s->errmsg, sizeof(s->errmsg), "the SIP username %.64s is another agent's", username);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
+			   char ret_ha1[33])
+{
+	struct db_stmt *st = store_stmt(s, "SELECT p.user_id, p.ha1 FROM agent_phones p"
+					 " JOIN memberships m ON m.tenant_id = p.tenant_id AND m.user_id = p.user_id"
+					 " WHERE p.tenant_id = ? AND p.username = ? AND m.disabled = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	bind_text(st, 2, username);
+	int rc = db_step(st);
+	if (rc == DB_ROW) {
+		const char *ha1 = db_column_text(st, 1);
+		if (ha1 && strlen(ha1) == 32) {
+			*ret_user_id = db_column_int64(st, 0);
+			memcpy(ret_ha1, ha1, 33);
+			rc = GC_OK;
+		} else {
+			rc = store_fail(s, GC_ESTORE);
+		}
+	} else {
+		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	db_reset(st); /* no read left open on the telephony thread's connection */
+	return rc;
+}

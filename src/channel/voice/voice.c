@@ -12,6 +12,7 @@
 #include "channel/voice/calls.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/prompt.h"
+#include "channel/voice/registrar.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
 #include "guichet/calendar.h"
@@ -116,6 +117,7 @@ struct voice {
 	struct store *store;
 	struct prompt_cache *prompts;
 	struct voice_calls *calls;
+	struct registrar *registrar; /* agents' phones */
 	struct call *list;
 	uint64_t next_id;
 	struct sa media_ip;
@@ -123,6 +125,7 @@ struct voice {
 	/* counters */
 	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
 	atomic_int_fast64_t n_active;
+	struct registrar_counters phones;
 };
 
 static void call_end(struct call *c, const char *by);
@@ -581,6 +584,8 @@ static int loop_open(struct voice *v)
 		return GC_EIO;
 	if (sipsess_listen(&v->sock, v->sip, 32, on_invite, v) != 0)
 		return GC_ENOMEM;
+	if ((rc = registrar_new(v->sip, v->store, &v->phones, &v->registrar)) < 0)
+		return rc;
 	return voice_calls_start(v->writer, on_done, v, &v->calls);
 }
 
@@ -589,6 +594,8 @@ static void loop_clear(struct voice *v)
 	voice_calls_stop(v->calls); /* every step recorded before the daemon goes on stopping */
 	v->calls = NULL;
 	take_done(v);
+	registrar_free(v->registrar);
+	v->registrar = NULL;
 	v->sock = mem_deref(v->sock);
 	if (v->sip)
 		sip_close(v->sip, true);
@@ -691,4 +698,9 @@ void voice_stats(const struct voice *v, struct voice_stats *ret)
 	ret->rtp_received = atomic_load(&v->n_rtp_received);
 	ret->keys = atomic_load(&v->n_keys);
 	ret->active = atomic_load(&v->n_active);
+	ret->phones_registered = atomic_load(&v->phones.registered);
+	ret->phones_challenged = atomic_load(&v->phones.challenged);
+	ret->phones_denied = atomic_load(&v->phones.denied);
+	ret->phones_throttled = atomic_load(&v->phones.throttled);
+	ret->phones_bound = atomic_load(&v->phones.bindings);
 }

@@ -48,6 +48,9 @@ struct voice_stats {
 	uint64_t rtp_sent, rtp_received;
 	uint64_t keys;             /* keypad events taken */
 	int64_t active;            /* calls now */
+	/* agents' phones (registrar.h): REGISTERs answered 200, 401, 403, 503 (throttled) */
+	uint64_t phones_registered, phones_challenged, phones_denied, phones_throttled;
+	int64_t phones_bound;      /* bindings now */
 };
 /* Any thread. NULL: all zero. */
 void voice_stats(const struct voice *v, struct voice_stats *ret);

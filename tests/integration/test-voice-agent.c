@@ -1,0 +1,315 @@
+/* Agents' phones end to end, on the run's engine, against the real daemon
+ * taking SIP on loopback (--sip-listen) and SIPp as the phone: a tenant
+ * administrator sets an agent's SIP username and password (PUT
+ * /api/v1/agents/{id}/sip), checked strictly, answered with the realm and
+ * never the password, and another tenant's administrator gets 404; a phone
+ * with the right password registers (401 then 200, the binding counted), a
+ * wrong password is 403 and so is a disabled user's, another tenant's agent with its own right
+ * password is 403 in this tenant's realm (and 200 in its own), Expires 0
+ * removes a phone's binding; a flood of
+ * REGISTERs from one address is answered 503 past its minute's allowance
+ * while other addresses still register. */
+#include "harness.h"
+#include "srvguard.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PASSWORD "voice pass word"
+#define PHONE_PASSWORD "phone-secret-1"
+#define OTHER_PASSWORD "phone-secret-2"
+#define PER_MINUTE 120 /* REGISTRAR_PER_MINUTE */
+
+static struct daemon d;
+static char *admin, *other, *agent;
+static int sip_port;
+static long long agent_id, agent2_id, other_agent_id, tenant_one, tenant_two;
+static char realm_one[32], realm_two[32];
+
+static long long tenant_of(const char *token)
+{
+	struct resp r;
+	http_expect(&d, "GET", token, 200, NULL, &r, "/api/v1/me");
+	long long id = resp_int(&r, "tenant_id");
+	resp_clear(&r);
+	return id;
+}
+
+/* A new agent of the tenant of admin_token (with a routing profile). */
+static long long new_agent(const char *admin_token, const char *email)
+{
+	long long id = post_id(&d, admin_token, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name",
+			       "A", "password", PASSWORD, "role", "agent"));
+	struct resp r;
+	http_expect(&d, "PUT", admin_token, 200, json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity",
+		    "phone", 1), &r, "/api/v1/agents/%lld", id);
+	resp_clear(&r);
+	return id;
+}
+
+static int setup(void **state)
+{
+	if (system("command -v sipp >/dev/null 2>&1") != 0) {
+		fprintf(stderr, "test-voice-agent: sipp is not installed (apt-get install sip-tester)\n");
+		return -1;
+	}
+	sip_port = srvguard_free_port();
+	char listen[32];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
+	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
+	    daemon_start(&d, "--sip-listen", listen, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@brand.example", PASSWORD);
+	other = login(&d, "admin@other.example", PASSWORD);
+	agent_id = new_agent(admin, "alice@brand.example");
+	agent2_id = new_agent(admin, "carol@brand.example");
+	other_agent_id = new_agent(other, "bob@other.example");
+	agent = login(&d, "alice@brand.example", PASSWORD);
+	tenant_one = tenant_of(admin);
+	tenant_two = tenant_of(other);
+	snprintf(realm_one, sizeof(realm_one), "t%lld.guichet", tenant_one);
+	snprintf(realm_two, sizeof(realm_two), "t%lld.guichet", tenant_two);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	free(other);
+	free(agent);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+/* A counter of /metrics (0 when absent); name may carry labels. */
+static long long metric(const char *name)
+{
+	struct resp r;
+	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	char key[160];
+	snprintf(key, sizeof(key), "\n%s ", name);
+	const char *at = strstr(r.text, key);
+	long long v = at ? strtoll(at + strlen(key), NULL, 10) : 0;
+	resp_clear(&r);
+	return v;
+}
+
+/* One run of scenario as a phone of user with password in realm, from
+ * address: SIPp's exit status (0: the scenario's answers came), -1 when it
+ * could not run. Its log is printed when it fails. */
+static int phone(const char *scenario, const char *user, const char *password, const char *realm)
+{
+	char dir[] = "/tmp/guichet-phone-XXXXXX";
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	char path[512], remote[64], local_port[16], log[128];
+	snprintf(path, sizeof(path), "%s/tests/integration/sipp/%s", GUICHET_SOURCE_DIR, scenario);
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
+	snprintf(local_port, sizeof(local_port), "%d", srvguard_free_port());
+	snprintf(log, sizeof(log), "%s/sipp.log", dir);
+	char *argv[] = {"sipp", "-sf", path, remote, "-key", "realm", (char *)realm, "-key", "user", (char *)user,
+			"-au", (char *)user, "-ap", (char *)password, "-m", "1", "-i", "127.0.0.1", "-p", local_port,
+			"-nostdin", "-timeout", "20", "-timeout_error", "-trace_err", "-t", "u1", NULL};
+	pid_t parent = getpid(), pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (getppid() != parent || fd < 0 || chdir(dir) < 0)
+			_exit(127);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp("sipp", argv);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	char cmd[256];
+	if (rc != 0) {
+		snprintf(cmd, sizeof(cmd), "tail -30 %s/sipp.log >&2; cat %s/*errors.log >&2 2>/dev/null", dir, dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "test-voice-agent: no SIPp log\n");
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "test-voice-agent: cannot remove %s\n", dir);
+	return rc;
+}
+
+static const char *error_field(const struct resp *r)
+{
+	const char *f = json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+	return f ? f : "";
+}
+
+static void credentials_are_set_by_the_tenant_admin_and_never_shown(void **state)
+{
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "username", "alice", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent_id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "realm")), realm_one);
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), "alice");
+	assert_null(strstr(r.text, PHONE_PASSWORD));
+	assert_null(json_object_get(r.json, "ha1"));
+	resp_clear(&r);
+	/* strict: the member at fault named */
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:s}", "username", "al ice", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent_id);
+	assert_string_equal(error_field(&r), "username");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:s}", "username", "alice", "password", "short"), &r,
+		    "/api/v1/agents/%lld/sip", agent_id);
+	assert_string_equal(error_field(&r), "password");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:s,s:s}", "username", "alice", "password", PHONE_PASSWORD,
+		    "realm", "x"), &r, "/api/v1/agents/%lld/sip", agent_id);
+	assert_string_equal(error_field(&r), "realm");
+	resp_clear(&r);
+	/* a username is one agent's in its tenant */
+	http_expect(&d, "PUT", admin, 409, json_pack("{s:s,s:s}", "username", "alice", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent2_id);
+	assert_string_equal(error_field(&r), "username");
+	resp_clear(&r);
+	/* an agent cannot set them; another tenant cannot see this agent */
+	http_expect(&d, "PUT", agent, 403, json_pack("{s:s,s:s}", "username", "alice", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent_id);
+	resp_clear(&r);
+	http_expect(&d, "PUT", other, 404, json_pack("{s:s,s:s}", "username", "mallory", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent_id);
+	resp_clear(&r);
+	/* the same username in another tenant is another realm's: fine */
+	http_expect(&d, "PUT", other, 200, json_pack("{s:s,s:s}", "username", "bob", "password", OTHER_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", other_agent_id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "realm")), realm_two);
+	resp_clear(&r);
+}
+
+static void a_phone_with_the_right_password_registers(void **state)
+{
+	long long ok = metric("guichet_voice_registers_total{result=\"ok\"}");
+	long long challenged = metric("guichet_voice_registers_total{result=\"challenged\"}");
+	assert_int_equal(phone("register.xml", "alice", PHONE_PASSWORD, realm_one), 0);
+	assert_int_equal(metric("guichet_voice_registers_total{result=\"ok\"}"), ok + 1);
+	assert_int_equal(metric("guichet_voice_registers_total{result=\"challenged\"}"), challenged + 1);
+	assert_int_equal(metric("guichet_voice_phones_registered"), 1);
+	/* registering again replaces the binding: still one phone */
+	assert_int_equal(phone("register.xml", "alice", PHONE_PASSWORD, realm_one), 0);
+	assert_int_equal(metric("guichet_voice_phones_registered"), 1);
+}
+
+static void a_wrong_password_is_403(void **state)
+{
+	long long denied = metric("guichet_voice_registers_total{result=\"denied\"}");
+	assert_int_equal(phone("register_denied.xml", "alice", "not-the-password", realm_one), 0);
+	/* a user nobody set, and a realm that is no tenant's */
+	assert_int_equal(phone("register_denied.xml", "nobody", PHONE_PASSWORD, realm_one), 0);
+	assert_int_equal(metric("guichet_voice_registers_total{result=\"denied\"}"), denied + 2);
+	/* a disabled user's phone is refused, and registers again once enabled */
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "username", "carol", "password", PHONE_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent2_id);
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/users/%lld/disable", agent2_id);
+	resp_clear(&r);
+	assert_int_equal(phone("register_denied.xml", "carol", PHONE_PASSWORD, realm_one), 0);
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/users/%lld/enable", agent2_id);
+	resp_clear(&r);
+	assert_int_equal(phone("register.xml", "carol", PHONE_PASSWORD, realm_one), 0);
+	assert_int_equal(phone("unregister.xml", "carol", PHONE_PASSWORD, realm_one), 0);
+}
+
+static void another_tenants_agent_cannot_register_in_this_realm(void **state)
+{
+	/* bob's right password, but in the brand's realm: no such user there */
+	assert_int_equal(phone("register_denied.xml", "bob", OTHER_PASSWORD, realm_one), 0);
+	/* alice's credentials in the other tenant's realm: refused too */
+	assert_int_equal(phone("register_denied.xml", "alice", PHONE_PASSWORD, realm_two), 0);
+	/* in its own realm, bob registers */
+	assert_int_equal(phone("register.xml", "bob", OTHER_PASSWORD, realm_two), 0);
+	assert_int_equal(metric("guichet_voice_phones_registered"), 2);
+	/* Expires: 0 removes its binding, and only its */
+	assert_int_equal(phone("unregister.xml", "bob", OTHER_PASSWORD, realm_two), 0);
+	assert_int_equal(metric("guichet_voice_phones_registered"), 1);
+}
+
+/* REGISTERs without credentials from 127.0.0.2: how many got 401 and 503. */
+static void flood(int n, int *ret_401, int *ret_503)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in from = {.sin_family = AF_INET}, to = {.sin_family = AF_INET, .sin_port = htons(sip_port)};
+	inet_pton(AF_INET, "127.0.0.2", &from.sin_addr);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	socklen_t len = sizeof(from);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&from, &len), 0);
+	int port = ntohs(from.sin_port);
+	*ret_401 = *ret_503 = 0;
+	char msg[768], buf[2048];
+	for (int i = 0; i < n; i++) {
+		int l = snprintf(msg, sizeof(msg),
+			 "REGISTER sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.2:%d;branch=z9hG4bKflood%d\r\n"
+			 "From: <sip:flood@%s>;tag=f%d\r\nTo: <sip:flood@%s>\r\nCall-ID: flood-%d@127.0.0.2\r\n"
+			 "CSeq: 1 REGISTER\r\nContact: <sip:flood@127.0.0.2:%d>\r\nMax-Forwards: 70\r\n"
+			 "Content-Length: 0\r\n\r\n", realm_one, port, i, realm_one, i, realm_one, i, port);
+		assert_int_equal(sendto(fd, msg, (size_t)l, 0, (struct sockaddr *)&to, sizeof(to)), l);
+		if (i % 20 == 19)
+			nanosleep(&(struct timespec){.tv_nsec = 20 * 1000 * 1000}, NULL);
+	}
+	struct timeval tv = {.tv_sec = 2};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t got;
+	while (*ret_401 + *ret_503 < n && (got = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[got] = '\0';
+		if (strncmp(buf, "SIP/2.0 401 ", 12) == 0)
+			++*ret_401;
+		else if (strncmp(buf, "SIP/2.0 503 ", 12) == 0 && strstr(buf, "Retry-After: "))
+			++*ret_503;
+	}
+	close(fd);
+}
+
+static void a_flood_from_one_address_is_throttled(void **state)
+{
+	long long throttled = metric("guichet_voice_registers_total{result=\"throttled\"}");
+	int n401 = 0, n503 = 0;
+	flood(PER_MINUTE + 30, &n401, &n503);
+	assert_int_equal(n401, PER_MINUTE);
+	assert_int_equal(n503, 30);
+	assert_int_equal(metric("guichet_voice_registers_total{result=\"throttled\"}"), throttled + 30);
+	/* other addresses are not slowed by it */
+	assert_int_equal(phone("register.xml", "alice", PHONE_PASSWORD, realm_one), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(credentials_are_set_by_the_tenant_admin_and_never_shown),
+		cmocka_unit_test(a_phone_with_the_right_password_registers),
+		cmocka_unit_test(a_wrong_password_is_403),
+		cmocka_unit_test(another_tenants_agent_cannot_register_in_this_realm),
+		cmocka_unit_test(a_flood_from_one_address_is_throttled),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
