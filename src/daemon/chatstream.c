@@ -155,7 +155,10 @@ static void delivered(struct chat_stream *st, int64_t id)
 	free(frame);
 }
 
-/* The chat's state (and wait) from the store; false when the stream ended. */
+static void ask_wait(struct chat_stream *st);
+
+/* The chat's state from the store, and its wait from the writer (ask_wait);
+ * false when the stream ended. */
 static bool send_state(struct chat_stream *st, bool with_wait)
 {
 	struct store_chat_live live;
@@ -167,9 +170,8 @@ static bool send_state(struct chat_stream *st, bool with_wait)
 	st->waiting = strcmp(live.state, "waiting") == 0;
 	if (!send_event(st, "state", 0, data))
 		return false;
-	if (with_wait && st->waiting && live.position > 0)
-		return send_event(st, "wait", 0, json_pack("{s:I,s:n}", "position", (json_int_t)live.position,
-							   "expected_s"));
+	if (with_wait && st->waiting)
+		ask_wait(st);
 	return true;
 }
 
@@ -270,6 +272,7 @@ struct waiting_chat {
 
 struct wait_task {
 	struct chathub *hub;
+	bool force;                /* a stream just opened: told even if nothing moved */
 	size_t n;
 	struct waiting_chat chats[];
 };
@@ -283,7 +286,8 @@ static int by_tenant(const void *a, const void *b)
 /* One chat's place and the time it may wait (the email acknowledgements'
  * estimate), to its streams; a chat no longer waiting has its streams look
  * at its state again (a "moved" routing note). */
-static void tell_wait(struct chathub *hub, int64_t contact_id, const struct router_load *load, bool waiting)
+static void tell_wait(struct chathub *hub, int64_t contact_id, const struct router_load *load, bool waiting,
+		      bool force)
 {
 	char *frame = NULL;
 	size_t len = 0;
@@ -293,7 +297,7 @@ static void tell_wait(struct chathub *hub, int64_t contact_id, const struct rout
 		return;
 	}
 	int64_t ms = ack_expected_reply_ms(load), expected_s = ms >= 0 ? ms / 1000 : -1;
-	if (!chathub_wait_changed(hub, contact_id, load->ahead + 1, expected_s))
+	if (!chathub_wait_changed(hub, contact_id, load->ahead + 1, expected_s) && !force)
 		return; /* nothing moved: nothing to tell */
 	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
 					    expected_s >= 0 ? json_integer(expected_s) : json_null()), &frame, &len) < 0)
@@ -318,12 +322,27 @@ static int tell_waits(void *arg, const struct ops *o)
 		if (router_contacts_load(o->router, t->chats[i].tenant_id, ids, j - i, loads, ok) < 0)
 			continue; /* the tenant's routing is not here (another node's) */
 		for (size_t k = 0; k < j - i; k++)
-			tell_wait(t->hub, ids[k], &loads[k], ok[k]);
+			tell_wait(t->hub, ids[k], &loads[k], ok[k], t->force);
 	}
 	free(ids);
 	free(loads);
 	free(ok);
 	return GC_OK;
+}
+
+/* The writer tells st's chat where it stands, now (a stream that opens,
+ * or a chat back in a queue): the routing engine knows the place, where
+ * the store would count the contacts ahead. */
+static void ask_wait(struct chat_stream *st)
+{
+	struct wait_task *t = malloc(sizeof(*t) + sizeof(t->chats[0]));
+	if (t == NULL)
+		return; /* the next move tells it */
+	t->hub = st->owner->worker->server->chathub;
+	t->force = true;
+	t->n = 1;
+	t->chats[0] = (struct waiting_chat){.tenant_id = st->tenant_id, .contact_id = st->contact_id};
+	writer_post(st->owner->worker->server->writer, tell_waits, t);
 }
 
 /* Whether an earlier stream of st's bucket follows the same chat. */
@@ -365,6 +384,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	t->hub = s->worker->server->chathub;
+	t->force = false;
 	t->n = n;
 	writer_post(s->worker->server->writer, tell_waits, t);
 }

@@ -372,8 +372,8 @@ int store_chat_agent_name(struct store *s, int64_t tenant_id, int64_t user_id, c
 
 int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, struct store_chat_live *ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT h.ended_at, c.state, r.state, r.agent_id, r.queue_id, r.priority,"
-					 " r.enqueued_at FROM chats h JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
+	struct db_stmt *st = store_stmt(s, "SELECT h.ended_at, c.state, r.state, r.agent_id"
+					 " FROM chats h JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
 					 " LEFT JOIN routing r ON r.contact_id = h.contact_id AND r.tenant_id = h.tenant_id"
 					 " WHERE h.tenant_id = ? AND h.contact_id = ?");
 	if (st == NULL)
@@ -387,7 +387,6 @@ int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, stru
 	}
 	struct store_chat_live l = {.state = "waiting"};
 	const char *contact = db_column_text(st, 1), *routing = db_column_is_null(st, 2) ? NULL : db_column_text(st, 2);
-	int64_t queue = db_column_int64(st, 4), priority = db_column_int64(st, 5), enqueued = db_column_int64(st, 6);
 	if (!db_column_is_null(st, 0) || (contact && strcmp(contact, "closed") == 0))
 		l.state = "ended";
 	else if (routing && strcmp(routing, "assigned") == 0)
@@ -395,26 +394,9 @@ int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, stru
 	else if (routing == NULL)
 		l.state = "ended"; /* a chat is routed from its start: out of routing, it was wrapped up or abandoned */
 	l.agent_id = db_column_is_null(st, 3) ? 0 : db_column_int64(st, 3);
-	bool waiting = routing && strcmp(routing, "assigned") != 0 && strcmp(l.state, "ended") != 0;
 	db_reset(st);
 	if (strcmp(l.state, "assigned") == 0 && l.agent_id)
 		store_chat_agent_name(s, tenant_id, l.agent_id, l.agent, sizeof(l.agent));
-	if (waiting) {
-		st = store_stmt(s, "SELECT COUNT(*) FROM routing WHERE tenant_id = ? AND queue_id = ? AND state = 'waiting'"
-				" AND (priority > ? OR (priority = ? AND enqueued_at < ?))");
-		if (st == NULL)
-			return GC_ESTORE;
-		db_bind_int64(st, 1, tenant_id);
-		db_bind_int64(st, 2, queue);
-		db_bind_int64(st, 3, priority);
-		db_bind_int64(st, 4, priority);
-		db_bind_int64(st, 5, enqueued);
-		if ((rc = db_step(st)) == DB_ROW)
-			l.position = db_column_int64(st, 0) + 1;
-		db_reset(st);
-		if (rc != DB_ROW)
-			return store_fail(s, rc);
-	}
 	*ret = l;
 	return GC_OK;
 }

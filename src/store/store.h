@@ -429,11 +429,12 @@ int store_chat_mark(struct store *s, int64_t tenant_id, int64_t contact_id, cons
 
 /* The first name of the tenant's user (an agent as a visitor sees them). */
 int store_chat_agent_name(struct store *s, int64_t tenant_id, int64_t user_id, char *ret, size_t len);
-/* Where a chat is, from the store: "waiting" (offered included) with its
- * position in its queue, "assigned" with its agent, or "ended". */
+/* Where a chat is, from the store: "waiting" (offered included),
+ * "assigned" with its agent, or "ended" (its place in the queue is the
+ * routing engine's: router_contacts_load). */
 struct store_chat_live {
 	const char *state;          /* a literal */
-	int64_t agent_id, position; /* 0 when none */
+	int64_t agent_id;           /* 0 when none */
 	char agent[64];             /* the agent's first name, "" when none */
 };
 int store_chat_live(struct store *s, int64_t tenant_id, int64_t contact_id, struct store_chat_live *ret);
