@@ -43,6 +43,7 @@ bench: build
 	bench/routing/run
 	bench/knowledge/run
 	bench/web/run
+	bench/chat/run
 
 # the Debian package into build-deb/, then checked unpacked in a throwaway root
 deb: deps
