@@ -250,7 +250,15 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await status(page, 'Dan Temp is now Supervisor.');
       await row.getByRole('button', { name: 'New password (Dan Temp)' }).click();
       const field = row.getByLabel('New password for Dan Temp');
-      if (!(await field.evaluate((e) => e === document.activeElement))) throw new Error('the password field has no focus');
+      /* the field takes the focus once it is on screen (an effect after the render) */
+      await field.evaluate((e) => new Promise((done, fail) => {
+        const until = Date.now() + 3000;
+        (function look() {
+          if (e === document.activeElement) done();
+          else if (Date.now() > until) fail(new Error('the password field has no focus'));
+          else requestAnimationFrame(look);
+        })();
+      }));
       await page.keyboard.type('another horse');
       await page.keyboard.press('Enter');
       await status(page, 'New password set for Dan Temp; their sessions have ended.');
@@ -279,6 +287,8 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       const first = await table.locator('tbody tr').first().getAttribute('data-audit');
       await page.getByRole('button', { name: 'Older' }).click();
       await page.getByRole('status').getByText(/^Page 2: /).waitFor();
+      /* the rows of page 2, once they replaced page 1's */
+      await page.waitForFunction((id) => document.querySelector('tbody tr[data-audit]')?.getAttribute('data-audit') !== id, first);
       const next = await table.locator('tbody tr').first().getAttribute('data-audit');
       if (Number(next) >= Number(first)) throw new Error(`page 2 starts at ${next}, page 1 at ${first}`);
       await page.getByRole('button', { name: 'Newest' }).click();
