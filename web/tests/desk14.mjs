@@ -1,0 +1,148 @@
+// The desk of issue 14 in the browser, called by run.mjs with its daemon,
+// browser and helpers. An agent of phone and SMS contacts is offered a
+// callback made through the API: the contact's tab shows the number as a
+// tel: link, the window, the attempts and the customer's context; "No
+// answer" with a note records the attempt (the API's callback is scheduled
+// again) and says when it will be tried again. Then an SMS comes through a
+// generic messaging channel (a signed webhook) whose provider is a fake
+// HTTP server of the test: the agent's first reply shows Sent, then
+// Delivered once the provider's receipt comes (read again while not
+// final); a second reply, which the provider refuses, shows Failed with the
+// provider's error. axe-core finds no serious or critical violation on
+// these panels in English and French.
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const SECRET = 'desk14-provider-secret';
+
+async function login(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// A provider that takes the first reply (id P-1) and refuses the others.
+function fakeProvider() {
+  const seen = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => {
+      seen.push(body);
+      res.setHeader('Content-Type', 'application/json');
+      if (seen.length === 1) {
+        res.end(JSON.stringify({ id: 'P-1' }));
+      } else {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ message: 'unknown number' }));
+      }
+    });
+  });
+  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, seen, url: `http://127.0.0.1:${server.address().port}/send` })));
+}
+
+// POSTs a body to a channel's webhook, signed as the generic provider signs.
+async function hook(url, channel, body) {
+  const raw = JSON.stringify(body);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = createHmac('sha256', SECRET).update(`${ts}.${raw}`).digest('hex');
+  const res = await fetch(`${url}/hooks/v1/messaging/${channel.public_key}`, {
+    method: 'POST', body: raw,
+    headers: { 'Content-Type': 'application/json', 'X-Guichet-Timestamp': ts, 'X-Guichet-Signature': `sha256=${sig}` },
+  });
+  if (!res.ok) throw new Error(`webhook: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function offerAndAccept(page, contactId) {
+  const offer = page.locator(`.offer[data-contact="${contactId}"]`);
+  await offer.getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('tab', { name: `#${contactId}` }).click();
+}
+
+export async function desk14Tests({ browser, url, admin, step, accessible, password }) {
+  const skill = await admin('POST', '/api/v1/skills', { name: 'desk14' });
+  const phoneQueue = await admin('POST', '/api/v1/queues', { name: 'Callbacks', skill_id: skill.id, channel: 'phone' });
+  const smsQueue = await admin('POST', '/api/v1/queues', { name: 'Texts', skill_id: skill.id, channel: 'sms' });
+  await admin('PUT', '/api/v1/callbacks/settings', { queue_id: phoneQueue.id, retry_after_s: 600, max_attempts: 3 });
+  const agent = await admin('POST', '/api/v1/users', { email: 'desk@a.example', name: 'Dana Desk', password, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${agent.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }],
+    capacity: { phone: 1, sms: 1 } });
+  const provider = await fakeProvider();
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  let callback = null;
+  try {
+    await step('desk14: the agent sees a callback\'s number, window, attempts and context', async () => {
+      await login(page, url, 'desk@a.example', password);
+      await page.getByRole('radio', { name: 'Available' }).click();
+      await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
+      callback = await admin('POST', '/api/v1/callbacks', { phone: '+33 6 12 34 56 78', name: 'Ana',
+        context: 'The box blinks red since this morning.' });
+      await offerAndAccept(page, callback.contact_id);
+      const panel = page.getByRole('region', { name: 'Callback' });
+      const link = panel.getByRole('link', { name: '+33612345678' });
+      if ((await link.getAttribute('href')) !== 'tel:+33612345678') throw new Error('no tel: link');
+      await panel.getByText('As soon as possible').waitFor();
+      await panel.getByText('None yet (at most 3)').waitFor();
+      await panel.locator('.cb-context', { hasText: 'The box blinks red' }).waitFor();
+    });
+    await step('desk14: the callback panel has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'callback (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('region', { name: 'Rappel' }).getByRole('button', { name: 'Faux numéro' }).waitFor();
+      await accessible(page, 'callback (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+    await step('desk14: "No answer" with a note is recorded and says when it is tried again', async () => {
+      const panel = page.getByRole('region', { name: 'Callback' });
+      await panel.getByLabel('Note (optional)').fill('rang ten times');
+      await panel.getByRole('button', { name: 'No answer' }).click();
+      await panel.getByRole('status').getByText(/will be tried again at/).waitFor();
+      const stored = await admin('GET', `/api/v1/callbacks/${callback.id}`);
+      if (stored.state !== 'scheduled' || stored.attempts !== 1) throw new Error(`callback is ${stored.state}, ${stored.attempts} attempts`);
+      const c = await admin('GET', `/api/v1/contacts/${callback.contact_id}`);
+      if (!c.messages.some((m) => m.kind === 'note' && m.body.includes('rang ten times'))) throw new Error('no note');
+      await panel.getByRole('button', { name: 'Close this contact' }).click();
+      await page.getByRole('tab', { name: `#${callback.contact_id}` }).waitFor({ state: 'detached' });
+    });
+    let contactId = 0;
+    await step('desk14: an SMS reply shows Sent, then Delivered when the receipt comes', async () => {
+      const channel = await admin('POST', '/api/v1/channels/messaging', { name: 'desk14 sms', provider: 'generic',
+        public_url: url, address: '+15550001111', secret: SECRET, api_url: provider.url, queue_id: smsQueue.id });
+      const got = await hook(url, channel, { id: 'in-1', from: '+15551234567', text: 'Is my order shipped?' });
+      contactId = got.contact_id;
+      await offerAndAccept(page, contactId);
+      const panel = page.getByRole('region', { name: 'Delivery of your replies' });
+      await panel.getByText('No reply sent yet.').waitFor();
+      await page.getByLabel('Reply to the customer').fill('Yes, it left yesterday.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      const item = panel.locator('li', { hasText: 'Yes, it left yesterday.' });
+      await item.locator('.dlv-state', { hasText: /^Sent$/ }).waitFor();
+      await hook(url, channel, { type: 'receipt', id: 'P-1', status: 'delivered' });
+      await item.locator('.dlv-state', { hasText: /^Delivered$/ }).waitFor(); // read again within a few seconds
+    });
+    await step('desk14: a reply the provider refuses shows Failed with its error', async () => {
+      await page.getByLabel('Reply to the customer').fill('And a second one.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      const item = page.getByRole('region', { name: 'Delivery of your replies' }).locator('li', { hasText: 'And a second one.' });
+      await item.locator('.dlv-state', { hasText: /^Failed$/ }).waitFor();
+      const { items } = await admin('GET', `/api/v1/contacts/${contactId}/messaging`);
+      const failed = items.find((m) => m.direction === 'outbound' && m.state === 'failed');
+      if (!failed?.last_error) throw new Error('no failed message in the API');
+      await item.getByText(`(provider: ${failed.last_error})`).waitFor();
+    });
+    await step('desk14: the delivery panel has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'delivery (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('region', { name: 'Remise de vos réponses' }).getByText('Échec').waitFor();
+      await accessible(page, 'delivery (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+  } finally {
+    await context.close();
+    provider.server.close();
+  }
+}
