@@ -145,4 +145,76 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
     await context.close();
     provider.server.close();
   }
+  await incidentTests({ browser, url, admin, step, accessible, password });
+}
+
+// The supervisor's incidents: the API's field errors at their fields, a
+// creation published at once, an unpublished one published from the list,
+// end, remove after a confirmation, the ended ones on demand.
+async function incidentTests({ browser, url, admin, step, accessible, password }) {
+  await admin('POST', '/api/v1/users', { email: 'floor@a.example', name: 'Flo Floor', password, role: 'supervisor' });
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const item = (title) => page.locator('li.inc', { has: page.getByRole('heading', { name: title, exact: true }) });
+  try {
+    await step('desk14: the supervisor\'s incidents show the API\'s errors at their fields', async () => {
+      await login(page, url, 'floor@a.example', password);
+      await page.getByRole('tab', { name: 'Incidents' }).click();
+      await page.getByRole('heading', { name: 'Current incidents and announcements' }).waitFor();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      const title = page.getByLabel('Title', { exact: true });
+      await page.locator('#inc-title-err').waitFor();
+      if ((await title.getAttribute('aria-invalid')) !== 'true') throw new Error('title not marked');
+      if (!(await title.evaluate((el) => el === document.activeElement))) throw new Error('focus is not on the title');
+      await title.fill('Fibre outage');
+      await page.getByLabel('Expected end').fill('2020-01-01T10:00');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await page.locator('#inc-end-err', { hasText: 'expected_end_at' }).waitFor();
+    });
+    await step('desk14: the supervisor creates, publishes, ends and removes incidents', async () => {
+      const later = new Date(Date.now() + 3 * 3600e3);
+      const local = new Date(later.getTime() - later.getTimezoneOffset() * 60e3).toISOString().slice(0, 16);
+      await page.getByLabel('Expected end').fill(local);
+      await page.getByLabel('Text for customers').fill('Lines in Lyon are down.');
+      await page.getByLabel('Area affected').fill('Lyon');
+      await page.getByLabel('Severity').selectOption('critical');
+      await page.getByLabel(/^Publish now/).check();
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await page.getByRole('status').getByText('"Fibre outage" created.').waitFor();
+      await item('Fibre outage').getByText(/Critical · Lyon · Published · expected end/).waitFor();
+      const { items } = await admin('GET', '/api/v1/incidents');
+      const made = items.find((i) => i.title === 'Fibre outage');
+      if (!made?.published || made.severity !== 'critical' || !made.expected_end_at) throw new Error(JSON.stringify(made));
+      await page.getByLabel('Kind').selectOption('announcement');
+      if (await page.getByLabel('Severity').count()) throw new Error('an announcement has no severity');
+      await page.getByLabel('Title', { exact: true }).fill('New opening hours');
+      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await item('New opening hours').getByText('Not published').waitFor();
+      await page.getByRole('button', { name: 'Publish "New opening hours"' }).click();
+      await page.getByRole('status').getByText('"New opening hours" published.').waitFor();
+      await item('New opening hours').getByText(/Published/).waitFor();
+      await page.getByRole('button', { name: 'End "Fibre outage"' }).click();
+      await page.getByRole('status').getByText('"Fibre outage" ended.').waitFor();
+      await item('Fibre outage').waitFor({ state: 'detached' });
+      await page.getByLabel('Show the ended ones too').check();
+      await item('Fibre outage').getByText(/ended /).waitFor();
+      await page.getByRole('button', { name: 'Remove "New opening hours"' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+      await page.getByRole('status').getByText('"New opening hours" removed.').waitFor();
+      await item('New opening hours').waitFor({ state: 'detached' });
+      const after = await admin('GET', '/api/v1/incidents?all=1');
+      if (after.items.some((i) => i.title === 'New opening hours')) throw new Error('not removed');
+      if (!after.items.find((i) => i.title === 'Fibre outage')?.ended_at) throw new Error('not ended');
+    });
+    await step('desk14: the incidents tab has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'incidents (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Tous les incidents et annonces, terminés compris' }).waitFor();
+      await accessible(page, 'incidents (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
+  } finally {
+    await context.close();
+  }
 }

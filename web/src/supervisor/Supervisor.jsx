@@ -4,13 +4,14 @@
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
+import { Incidents } from './Incidents.jsx';
 
 
 export function Supervisor({ t, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
-  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')]];
+  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['incidents', t('inc.tab')]];
   return (
     <div class="supervisor">
       <h1 class="visually-hidden">{t('super.title')}</h1>
@@ -25,6 +26,7 @@ export function Supervisor({ t, lang }) {
       <p role="status" class="status">{status}</p>
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>
