@@ -146,6 +146,92 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
     provider.server.close();
   }
   await incidentTests({ browser, url, admin, step, accessible, password });
+  await channelTests({ browser, url, admin, step, accessible, password });
+}
+
+// The console's channels tab, as the tenant admin: a chat channel (an
+// origin refused at its field, then the key, the snippet and the secret
+// once; a new secret on rotation), an SMS channel and its webhook_url, the
+// help centre's settings and the callback settings (a value out of range
+// refused at its field).
+async function channelTests({ browser, url, admin, step, accessible, password }) {
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  try {
+    await step('desk14: a chat channel is made from the console, with its snippet and its secret shown once', async () => {
+      const skill = await admin('POST', '/api/v1/skills', { name: 'site chat' });
+      await admin('POST', '/api/v1/queues', { name: 'Site chat', skill_id: skill.id, channel: 'chat' });
+      await login(page, url, 'admin@a.example', password);
+      await page.getByRole('tab', { name: 'Channels', exact: true }).click();
+      await page.getByRole('heading', { name: 'New web chat channel' }).waitFor();
+      await page.getByLabel('Name', { exact: true }).first().fill('Site');
+      await page.locator('#chat-queue').selectOption({ label: 'Site chat' });
+      await page.getByLabel('Sites allowed (origins)').fill('ftp://shop.example');
+      await page.getByLabel('Ask the visitor’s email').selectOption('required');
+      await page.getByRole('button', { name: 'Create the chat channel' }).click();
+      await page.locator('#chat-origins-err').waitFor();
+      await page.getByLabel('Sites allowed (origins)').fill('https://shop.example');
+      await page.getByRole('button', { name: 'Create the chat channel' }).click();
+      await page.getByRole('status').getByText('Channel Site created.').waitFor();
+      const secret = await page.locator('#chn-secret').inputValue();
+      if (!/^[0-9a-f]{64}$/.test(secret)) throw new Error(`secret ${secret}`);
+      const { items } = await admin('GET', '/api/v1/channels/chat');
+      const made = items.find((c) => c.name === 'Site');
+      if (made?.prechat?.email !== 'required' || made.origins[0] !== 'https://shop.example') throw new Error(JSON.stringify(made));
+      const tag = await page.getByLabel('Tag to put in the pages of the site (Site)').inputValue();
+      if (tag !== `<script src="${url}/chat/v1/${made.key}/launcher.js" async></script>`) throw new Error(tag);
+      await page.getByRole('button', { name: 'New secret (Site)' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'New secret' }).click();
+      await page.getByRole('status').getByText('New secret for Site.').waitFor();
+      const again = await page.locator('#chn-secret').inputValue();
+      if (again === secret || !/^[0-9a-f]{64}$/.test(again)) throw new Error('the secret did not change');
+    });
+    await step('desk14: an SMS channel is made from the console and shows its webhook address', async () => {
+      await page.getByLabel('Name', { exact: true }).nth(1).fill('Texts B');
+      await page.getByLabel('Provider', { exact: true }).selectOption('generic');
+      await page.getByLabel('Our number or account').fill('+15550002222');
+      await page.getByLabel(/^Provider secret/).fill('another secret');
+      await page.getByLabel(/^Provider API address/).fill('http://127.0.0.1:9/send');
+      await page.getByRole('button', { name: 'Create the channel' }).click();
+      await page.getByRole('status').getByText('Channel Texts B created.').waitFor();
+      const { items } = await admin('GET', '/api/v1/channels/messaging');
+      const made = items.find((c) => c.name === 'Texts B');
+      const hook = await page.getByLabel('Webhook address to give the provider (Texts B)').inputValue();
+      if (!made || hook !== made.webhook_url || !hook.startsWith(`${url}/hooks/v1/messaging/`)) throw new Error(hook);
+    });
+    await step('desk14: the help centre and the callback settings are saved from the console', async () => {
+      const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+      const link = page.getByRole('link', { name: 'Open the help centre (new tab)' });
+      if ((await link.getAttribute('href')) !== `/help/${me.tenant_id}`) throw new Error('no link to the help centre');
+      await page.getByLabel('The help centre is open to the public').check();
+      await page.getByLabel('Page title').fill('Brand A help');
+      await page.getByLabel('Web chat on the page').selectOption({ label: 'Site' });
+      await page.getByLabel('Offer the callback form').check();
+      await page.getByRole('button', { name: 'Save the help centre' }).click();
+      await page.getByRole('status').getByText('Help centre saved.').waitFor();
+      const portal = await admin('GET', '/api/v1/portal');
+      if (!portal.enabled || portal.title !== 'Brand A help' || !portal.callback || !portal.chat_key) throw new Error(JSON.stringify(portal));
+      await page.getByLabel('Seconds before trying again').fill('0');
+      await page.getByRole('button', { name: 'Save the callback settings' }).click();
+      await page.locator('#cbs-retry-err').waitFor();
+      await page.getByLabel('Seconds before trying again').fill('1200');
+      await page.getByLabel('Attempts at most').fill('4');
+      await page.getByRole('button', { name: 'Save the callback settings' }).click();
+      await page.getByRole('status').getByText('Callback settings saved.').waitFor();
+      const settings = await admin('GET', '/api/v1/callbacks/settings');
+      if (settings.retry_after_s !== 1200 || settings.max_attempts !== 4 || !settings.queue_id) throw new Error(JSON.stringify(settings));
+    });
+    await step('desk14: the channels tab has no serious accessibility violation (en, fr)', async () => {
+      await accessible(page, 'channels (en)');
+      await page.getByLabel('Language', { exact: true }).selectOption('fr');
+      await page.getByRole('heading', { name: 'Nouveau canal de chat web' }).waitFor();
+      await accessible(page, 'channels (fr)');
+      await page.getByLabel('Langue', { exact: true }).selectOption('en');
+    });
+  } finally {
+    await context.close();
+  }
 }
 
 // The supervisor's incidents: the API's field errors at their fields, a
@@ -209,10 +295,10 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
     });
     await step('desk14: the incidents tab has no serious accessibility violation (en, fr)', async () => {
       await accessible(page, 'incidents (en)');
-      await page.getByLabel('Language').selectOption('fr');
+      await page.getByLabel('Language', { exact: true }).selectOption('fr');
       await page.getByRole('heading', { name: 'Tous les incidents et annonces, terminés compris' }).waitFor();
       await accessible(page, 'incidents (fr)');
-      await page.getByLabel('Langue').selectOption('en');
+      await page.getByLabel('Langue', { exact: true }).selectOption('en');
     });
   } finally {
     await context.close();
