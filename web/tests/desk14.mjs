@@ -246,7 +246,10 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
   try {
     await step('desk14: the supervisor\'s incidents show the API\'s errors at their fields', async () => {
       await login(page, url, 'floor@a.example', password);
-      await page.getByRole('tab', { name: 'Incidents' }).click();
+      await page.getByRole('tab', { name: 'Wallboard' }).focus(); // the keyboard reaches the tab
+      await page.keyboard.press('End');
+      if ((await page.getByRole('tab', { name: 'Incidents' }).getAttribute('aria-selected')) !== 'true') throw new Error('End did not open Incidents');
+      if (!(await page.getByRole('tab', { name: 'Incidents' }).evaluate((e) => e === document.activeElement))) throw new Error('focus');
       await page.getByRole('heading', { name: 'Current incidents and announcements' }).waitFor();
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       const title = page.getByLabel('Title', { exact: true });
