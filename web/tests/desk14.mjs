@@ -108,6 +108,19 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       await panel.getByRole('button', { name: 'Close this contact' }).click();
       await page.getByRole('tab', { name: `#${callback.contact_id}` }).waitFor({ state: 'detached' });
     });
+    await step('desk14: "Reached" marks the callback done and the agent goes on with the call', async () => {
+      const cb = await admin('POST', '/api/v1/callbacks', { phone: '+33 6 99 88 77 66', context: 'Second request.' });
+      await offerAndAccept(page, cb.contact_id);
+      const panel = page.getByRole('region', { name: 'Callback' });
+      await panel.getByRole('link', { name: '+33699887766' }).waitFor();
+      await panel.getByRole('button', { name: 'Reached' }).click();
+      await panel.getByRole('status').getByText('Customer reached: go on with the call, then wrap up.').waitFor();
+      const stored = await admin('GET', `/api/v1/callbacks/${cb.id}`);
+      if (stored.state !== 'done' || stored.outcome !== 'reached') throw new Error(`callback is ${stored.state}`);
+      if (await panel.getByRole('button', { name: 'Close this contact' }).count()) throw new Error('the contact is still the agent\'s');
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('tab', { name: `#${cb.contact_id}` }).waitFor({ state: 'detached' });
+    });
     let contactId = 0;
     await step('desk14: an SMS reply shows Sent, then Delivered when the receipt comes', async () => {
       const channel = await admin('POST', '/api/v1/channels/messaging', { name: 'desk14 sms', provider: 'generic',
