@@ -10,9 +10,9 @@
 // Brand A. A tenant admin who is not a platform admin sees no platform tab.
 // axe-core finds no serious or critical violation on any tab, en and fr.
 
-const TABS_EN = ['Users', 'Skills', 'Queues', 'Agents’ profiles', 'Customer import', 'API tokens', 'Audit log', 'Platform'];
+const TABS_EN = ['Users', 'Skills', 'Queues', 'Agents’ profiles', 'Customer import', 'API tokens', 'Channels', 'Audit log', 'Platform'];
 const TABS_FR = ['Utilisateurs', 'Compétences', 'Files', 'Profils des agents', 'Import de clients', 'Jetons d’API',
-  'Journal d’audit', 'Plateforme'];
+  'Canaux', 'Journal d’audit', 'Plateforme'];
 const OUTSOURCER = 'Callcenter Co';
 const OLGA = 'olga@callcenter.example';
 

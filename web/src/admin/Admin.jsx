@@ -15,10 +15,11 @@ import { Import } from './Import.jsx';
 import { Tokens } from './Tokens.jsx';
 import { Audit } from './Audit.jsx';
 import { Platform } from './Platform.jsx';
+import { Channels } from './Channels.jsx';
 import './admin.css';
 
 const SECTIONS = { users: Users, skills: Skills, queues: Queues, agents: Agents, import: Import, tokens: Tokens,
-  audit: Audit, platform: Platform };
+  channels: Channels, audit: Audit, platform: Platform };
 
 export function Admin({ t, me, lang }) {
   const ids = Object.keys(SECTIONS).filter((id) => id !== 'platform' || me.platform_admin);

@@ -8,6 +8,8 @@ import { Diagnosis } from './Diagnosis.jsx';
 import { Handover } from './Handover.jsx';
 import { Journey } from './Journey.jsx';
 import { Chat } from './Chat.jsx';
+import { Callback } from './Callback.jsx';
+import { Delivery } from './Delivery.jsx';
 
 export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
 
@@ -55,8 +57,10 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
         <Customer t={t} customer={customer} />
       </section>
       <section aria-labelledby={`messages-${id}`} class="thread">
+        <Callback t={t} lang={lang} id={id} contact={contact} say={say} onGone={onClosed} onChanged={() => load().catch(() => {})} />
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
         <Chat t={t} id={id} active={active} contact={contact} text={text} />
+        <Delivery t={t} id={id} contact={contact} />
         <label for={`reply-${id}`}>{t('contact.reply')}</label>
         <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}
           onInput={(e) => setText(e.target.value)} />

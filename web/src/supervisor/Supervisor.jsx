@@ -4,17 +4,28 @@
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
+import { Incidents } from './Incidents.jsx';
 
 
 export function Supervisor({ t, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
-  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')]];
+  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['incidents', t('inc.tab')]];
+  // arrows, Home and End move between tabs (the ARIA tabs pattern)
+  const onKey = (e) => {
+    const i = tabs.findIndex(([id]) => id === tab);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    const [id] = tabs[(next + tabs.length) % tabs.length];
+    setTab(id);
+    document.getElementById(`stab-${id}`)?.focus();
+  };
   return (
     <div class="supervisor">
       <h1 class="visually-hidden">{t('super.title')}</h1>
-      <div role="tablist" aria-label={t('super.title')} class="tabs">
+      <div role="tablist" aria-label={t('super.title')} class="tabs" onKeyDown={onKey}>
         {tabs.map(([id, label]) => (
           <button type="button" role="tab" id={`stab-${id}`} aria-controls={`spanel-${id}`}
             aria-selected={tab === id ? 'true' : 'false'} tabindex={tab === id ? 0 : -1} onClick={() => setTab(id)}>
@@ -25,6 +36,7 @@ export function Supervisor({ t, lang }) {
       <p role="status" class="status">{status}</p>
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>

@@ -1,0 +1,56 @@
+// An SMS or social contact's replies and what became of each (GET
+// /api/v1/contacts/{id}/messaging): queued, sending, sent, delivered,
+// undelivered or failed with the provider's error. Read again whenever the
+// contact changes (the agent sent a reply: ContactTab reloads it) and every
+// few seconds while a reply is not final; the list is a role="status"
+// region so a state that changes is said.
+import { useEffect, useState } from 'preact/hooks';
+import { callbackApi, isFinal } from './callbackcalls.js';
+import './desk.css';
+
+export const DELIVERY_POLL_MS = 3000;
+
+export function isMessaging(contact) {
+  return !!contact && (contact.channel === 'sms' || contact.channel === 'social');
+}
+
+export function Delivery({ t, id, contact }) {
+  const on = isMessaging(contact);
+  const [items, setItems] = useState([]);
+  const [error, setError] = useState('');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!on) return undefined;
+    let stop = false;
+    callbackApi.messaging(id).then((r) => { if (!stop) { setItems(r.items || []); setError(''); } })
+      .catch((e) => { if (!stop) setError(t('error.generic', { message: e.message })); });
+    return () => { stop = true; };
+  }, [id, on, contact, tick]);
+  const out = items.filter((m) => m.direction === 'outbound');
+  const pending = out.some((m) => !isFinal(m.state));
+  useEffect(() => {
+    if (!on || !pending) return undefined;
+    const timer = setTimeout(() => setTick((n) => n + 1), DELIVERY_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [on, pending, items]);
+  if (!on) return null;
+  const body = new Map((contact.messages || []).map((m) => [m.id, m.body]));
+  return (
+    <section class="delivery" aria-labelledby={`delivery-${id}`}>
+      <h3 id={`delivery-${id}`}>{t('dlv.title')}</h3>
+      {out.length === 0 ? <p class="muted">{t('dlv.none')}</p> : (
+        <div role="status"><ol class="dlv-list">
+          {out.map((m) => (
+            <li data-message={m.message_id} data-state={m.state} class={`dlv ${m.state}`}>
+              <span class="dlv-body">{body.get(m.message_id) || t('dlv.message', { id: m.message_id })}</span>
+              {' '}<strong class="dlv-state">{t(`dlv.state.${m.state}`)}</strong>
+              {m.last_error && <span class="dlv-error">{' '}{t('dlv.error', { error: m.last_error })}</span>}
+              {m.attempts > 1 && <span class="muted">{' '}{t('dlv.attempts', { n: m.attempts })}</span>}
+            </li>
+          ))}
+        </ol></div>
+      )}
+      <p role="alert" class="error">{error}</p>
+    </section>
+  );
+}
