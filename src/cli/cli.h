@@ -129,6 +129,9 @@ int cmd_api(const struct cli *cli, int argc, char **argv);
 /* guichet callback ... and guichet report callbacks (cmd_callback.c), with cmd_api's parsed arguments. */
 int cmd_callback(const struct cli *cli, const struct args *a);
 int cmd_report_callbacks(const struct cli *cli, const struct args *a);
+/* guichet gesture ... and guichet report gestures (cmd_gesture.c). */
+int cmd_gesture(const struct cli *cli, const struct args *a);
+int cmd_report_gestures(const struct cli *cli, const struct args *a);
 
 /* guichet export l2 ... (cmd_export.c), with cmd_api's parsed arguments. */
 int cmd_export(const struct cli *cli, const struct args *a);

@@ -548,7 +548,9 @@ static const char options_spec[] =
 	/* incidents (cmd_incident.c) */
 	"title= kind= area= severity= all "
 	/* callbacks (cmd_callback.c) */
-	"context= note= window-from= window-to= contact= source= retry-after= max-attempts=";
+	"context= note= window-from= window-to= contact= source= retry-after= max-attempts= "
+	/* goodwill gestures (cmd_gesture.c) */
+	"amount= currency= role-limit=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -580,6 +582,10 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_callback(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "callbacks") == 0)
 		return cmd_report_callbacks(cli, &a);
+	if (strcmp(cmd, "gesture") == 0)
+		return cmd_gesture(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "gestures") == 0)
+		return cmd_report_gestures(cli, &a);
 	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||
 	    (strcmp(cmd, "contacts") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "due") == 0))
 		return cmd_hours(cli, &a);

@@ -51,9 +51,10 @@ static const struct help_group groups[] = {
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"incident", "Customers and contacts", "incidents and announcements shown at the top of the self-service portal"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
-	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour"},
+	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour; callbacks; gestures"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"callback", "Customers and contacts", "customers' requests to be called back: request, follow, record the call"},
+	{"gesture", "Customers and contacts", "goodwill gestures on contacts: credits, gifts, waivers, their approval"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
@@ -379,6 +380,29 @@ static const struct help_command commands[] = {
 	{"report", "callbacks", "[--from DATE|TIME] [--to DATE|TIME]",
 	 "callbacks requested in a span (the last 7 days by default): reached, missed and why, cancelled, "
 	 "the mean time to reach, the missed ones listed",
+	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
+	 "--to DATE\tthe end, excluded\n"},
+	/* goodwill gestures (cmd_gesture.c) */
+	{"gesture", "record", "CONTACT --kind credit|gift|waiver --amount AMOUNT [--reason TEXT] [--note TEXT]",
+	 "record a goodwill gesture on a contact: approved at once within your role's limit, else pending\n"
+	 "\ta supervisor's approval",
+	 "--kind KIND\tcredit, gift or waiver\n"
+	 "--amount AMOUNT\tits value in the tenant's currency: 25 or 25.50\n"
+	 "--reason TEXT\twhy (default: the contact's reason); the report groups by it\n"
+	 "--note TEXT\tdetails for the approver\n"},
+	{"gesture", "list", "[--state approved|pending|refused] [--contact ID] [--limit N] [--cursor C]",
+	 "the tenant's gestures, newest first (supervisors): --state pending is the approval queue", NULL},
+	{"gesture", "show", "ID", "one gesture: value, reason, who recorded and who decided it", NULL},
+	{"gesture", "approve", "ID [--note TEXT]",
+	 "approve a pending gesture: someone other than its author, whose role's limit covers it", NULL},
+	{"gesture", "refuse", "ID [--note TEXT]", "refuse a pending gesture, saying why in the note", NULL},
+	{"gesture", "settings", "[--currency CODE] [--role-limit ROLE=AMOUNT...]",
+	 "the tenant's currency and each role's limit, above which a gesture waits for approval",
+	 "--currency CODE\tISO 4217: EUR, USD, CHF...\n"
+	 "--role-limit ROLE=AMOUNT\ta role's limit (25.00), or ROLE=none for no limit; repeat per role\n"},
+	{"report", "gestures", "[--from DATE|TIME] [--to DATE|TIME]",
+	 "goodwill gestures recorded in a span (the last 30 days by default): counts and values approved,\n"
+	 "\tpending and refused, per reason and per agent",
 	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
 	 "--to DATE\tthe end, excluded\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",

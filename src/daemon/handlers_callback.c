@@ -252,29 +252,10 @@ int run_callback_settings_put(struct request *r, struct store *db)
 	return run_callback_settings_get(r, db);
 }
 
-/* A report bound: RFC 3339, or a date (that day's midnight, UTC). */
-static bool time_query(struct request *r, const char *name, int64_t def, int64_t *ret)
-{
-	const char *v = query_get(r, name);
-	*ret = def;
-	if (v == NULL)
-		return true;
-	char full[40];
-	if (strlen(v) == 10) {
-		snprintf(full, sizeof(full), "%sT00:00:00Z", v);
-		v = full;
-	}
-	if (gc_time_parse(v, ret) < 0) {
-		reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, UTC) or an RFC 3339 time", name);
-		return false;
-	}
-	return true;
-}
-
 int run_report_callbacks(struct request *r, struct store *db)
 {
 	int64_t now = gc_now_ms(), from = 0, to = 0;
-	if (!time_query(r, "from", now - 7 * 86400000LL, &from) || !time_query(r, "to", now + 1, &to))
+	if (query_time(r, "from", now - 7 * 86400000LL, &from) < 0 || query_time(r, "to", now + 1, &to) < 0)
 		return GC_EINVAL;
 	if (from >= to || to - from > 93 * 86400000LL)
 		return reply_error(r, 400, "invalid", "to", "to comes after from, at most 93 days later");

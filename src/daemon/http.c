@@ -5,6 +5,7 @@
 #include "daemon/cluster.h"
 #include "daemon/handlers.h"
 #include "daemon/handlers_callback.h"
+#include "daemon/handlers_gesture.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
 #include "daemon/peer.h"
@@ -199,6 +200,15 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/callbacks/{id}/cancel", T | W | RT, PERM_CONTACTS_WRITE, NULL, run_callback_cancel),
 	R(POST, "/api/v1/callbacks/{id}/outcome", T | W | J | RT, PERM_ROUTING_WORK, NULL, run_callback_outcome),
 	R(GET, "/api/v1/reports/callbacks", T, PERM_ROUTING_SUPERVISE, NULL, run_report_callbacks),
+	R(POST, "/api/v1/contacts/{id}/gestures", T | W | J, PERM_CONTACTS_WRITE, NULL, run_gesture_create),
+	R(GET, "/api/v1/contacts/{id}/gestures", T, PERM_CONTACTS_READ, NULL, run_contact_gestures),
+	R(GET, "/api/v1/gestures", T, PERM_ROUTING_SUPERVISE, NULL, run_gesture_list),
+	R(GET, "/api/v1/gestures/settings", T, PERM_CONTACTS_READ, NULL, run_gesture_settings_get),
+	R(PUT, "/api/v1/gestures/settings", T | W | J, PERM_USERS_MANAGE, NULL, run_gesture_settings_put),
+	R(GET, "/api/v1/gestures/{id}", T, PERM_CONTACTS_READ, NULL, run_gesture_get),
+	R(POST, "/api/v1/gestures/{id}/approve", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_gesture_approve),
+	R(POST, "/api/v1/gestures/{id}/refuse", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_gesture_refuse),
+	R(GET, "/api/v1/reports/gestures", T, PERM_ROUTING_SUPERVISE, NULL, run_report_gestures),
 	R(POST, "/public/v1/tenants/{id}/callbacks", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_callback,
 	  run_public_callback),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
@@ -401,6 +411,22 @@ int query_int(struct request *r, const char *name, int64_t min, int64_t max, int
 	if (gc_parse_i64(v, min, max, ret_value) < 0)
 		return reply_error(r, 400, "invalid", name, "'%s' must be an integer from %lld to %lld",
 				   name, (long long)min, (long long)max);
+	return GC_OK;
+}
+
+int query_time(struct request *r, const char *name, int64_t def, int64_t *ret_value)
+{
+	const char *v = query_get(r, name);
+	char full[40];
+	*ret_value = def;
+	if (v == NULL)
+		return GC_OK;
+	if (strlen(v) == 10) {
+		snprintf(full, sizeof(full), "%sT00:00:00Z", v);
+		v = full;
+	}
+	if (gc_time_parse(v, ret_value) < 0)
+		return reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, UTC) or an RFC 3339 time", name);
 	return GC_OK;
 }
 

@@ -35,6 +35,12 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 	return rc;
 }
 
+int store_event_append(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
+		       json_t *data, int64_t now)
+{
+	return append_event(s, scope, contact_id, type, data, now);
+}
+
 static int customer_exists(struct store *s, const struct store_scope *scope, int64_t id)
 {
 	int rc = GC_OK;

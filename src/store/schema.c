@@ -482,6 +482,28 @@ static const char *const migrations[] = {
 	"  username TEXT NOT NULL, ha1 TEXT NOT NULL, updated_at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, user_id)) {without_rowid};"
 	"CREATE UNIQUE INDEX agent_phones_username ON agent_phones(tenant_id, username);",
+	/* 25: goodwill gestures (src/store/gesture.c): a credit, gift or waiver
+	 * recorded on a contact with its value in minor units and the tenant's
+	 * currency then, its reason, who recorded it (the user, their name and
+	 * role then), approved at once within the role's limit or pending a
+	 * supervisor's decision; and each tenant's currency and limits (JSON,
+	 * model/gesture.c). The indexes serve a contact's gestures, the pending
+	 * list and the report over a span. */
+	"CREATE TABLE gestures("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('credit','gift','waiver')),"
+	"  amount_cents {int} NOT NULL CHECK (amount_cents > 0), currency TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, note TEXT,"
+	"  state TEXT NOT NULL CHECK (state IN ('approved','pending','refused')),"
+	"  recorded_by_user {int}, recorded_by TEXT NOT NULL, role TEXT NOT NULL,"
+	"  decided_by TEXT, decision_note TEXT, decided_at {int}, created_at {int} NOT NULL);"
+	"CREATE INDEX gestures_contact ON gestures(tenant_id, contact_id, id);"
+	"CREATE INDEX gestures_state ON gestures(tenant_id, state, id);"
+	"CREATE INDEX gestures_created ON gestures(tenant_id, created_at);"
+	"CREATE TABLE gesture_settings("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
+	"  config TEXT NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -716,6 +716,42 @@ typedef int (*store_received_fn)(void *arg, int64_t entry_queue_id, int64_t crea
 int store_contacts_received(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
 			    int64_t queue_id, store_received_fn fn, void *arg);
 
+/* --- goodwill gestures (gesture.c): credits, gifts and waivers on contacts --- */
+
+/* A gesture to record: kind, state and role as model/gesture.h names them. */
+struct store_gesture {
+	int64_t contact_id, amount_cents;
+	const char *kind, *currency, *reason, *note, *state, *role;
+};
+/* What deciding on a gesture needs to know of it. */
+struct store_gesture_facts {
+	int64_t contact_id, amount_cents, author_user;
+	char state[16];
+};
+/* The tenant's settings as JSON text (GC_ENOTFOUND: none set, the defaults
+ * apply); *ret_text is the caller's to free. */
+int store_gesture_settings_get(struct store *s, int64_t tenant_id, char **ret_text);
+int store_gesture_settings_put(struct store *s, const struct store_scope *scope, const char *config);
+/* Records g on its contact (GC_ENOTFOUND: no such contact in the tenant),
+ * by scope's user, with a "gesture_recorded" event on the contact. */
+int store_gesture_create(struct store *s, const struct store_scope *scope, const struct store_gesture *g,
+			 int64_t *ret_id);
+/* One gesture as JSON (ret may be NULL) and its facts (may be NULL). */
+int store_gesture_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret,
+		      struct store_gesture_facts *ret_facts);
+/* A pending gesture approved or refused (state) by scope's actor with an
+ * optional note, with a "gesture_decided" event; GC_ECONFLICT when it is
+ * no longer pending. */
+int store_gesture_decide(struct store *s, const struct store_scope *scope, int64_t id, const char *state,
+			 const char *note);
+/* The tenant's gestures, newest first, optionally of one contact
+ * (contact_id) or state, as a page. */
+int store_gesture_list(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *state,
+		       int64_t after_id, int limit, json_t **ret_page);
+/* Gestures recorded in [from, to): counts and values per reason, per agent
+ * and in all ({"by_reason", "by_agent", "total"}). */
+int store_gesture_report(struct store *s, const struct store_scope *scope, int64_t from, int64_t to, json_t **ret);
+
 /* --- callbacks (callback.c): customers' requests to be called back --- */
 
 /* A callback's state as stored: scheduled (waits for its window or its next

@@ -101,6 +101,10 @@ int one_row(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t *
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
 /* The integer sql answers (a count, a maximum), whose one parameter is the tenant. */
 int tenant_int(struct store *s, const char *sql, int64_t tenant_id, int64_t *ret);
+/* Appends an event of type with data (taken) to contact_id's timeline, by
+ * scope's actor, at now (contact.c). */
+int store_event_append(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
+		       json_t *data, int64_t now);
 /* A limit clamped to 1..STORE_MAX_PAGE (50 when 0). */
 int page_limit(int limit);
 

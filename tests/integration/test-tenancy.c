@@ -24,7 +24,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
 	     K_FRESH_MESSAGING, K_CALLBACK, K_CHAT,
-	     K_FRESH_CHAT };
+	     K_FRESH_CHAT, K_GESTURE };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -83,6 +83,11 @@ static const struct probe {
 	{"PATCH", "/api/v1/channels/chat/%lld", K_CHAT, "{\"offline\":{\"message\":true}}"},
 	{"POST", "/api/v1/channels/chat/%lld/secret", K_CHAT, NULL},
 	{"DELETE", "/api/v1/channels/chat/%lld", K_FRESH_CHAT, NULL},
+	{"GET", "/api/v1/contacts/%lld/gestures", K_CONTACT, NULL},
+	{"POST", "/api/v1/contacts/%lld/gestures", K_CONTACT, "{\"kind\":\"gift\",\"amount_cents\":100,\"reason\":\"probe\"}"},
+	{"GET", "/api/v1/gestures/%lld", K_GESTURE, NULL},
+	{"POST", "/api/v1/gestures/%lld/approve", K_GESTURE, "{}"},
+	{"POST", "/api/v1/gestures/%lld/refuse", K_GESTURE, "{}"},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -92,11 +97,11 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/wfm/history?interval=86400&days=2", "/api/v1/queues", "/api/v1/skills", "/api/v1/agents",
 	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar",
 	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks",
-	"/api/v1/channels/chat"};
+	"/api/v1/channels/chat", "/api/v1/gestures?limit=500", "/api/v1/gestures/settings", "/api/v1/reports/gestures"};
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat;
+	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat, gesture;
 	char *token; /* an API token's text */
 };
 
@@ -162,6 +167,11 @@ static void fill(struct tenant *t, const char *tag)
 	t->callback = post_id(&d, t->admin, "/api/v1/callbacks", json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "phone",
 		"+33 9 87 65 43 21", "name", who, "queue_id", (json_int_t)t->phone_queue, "window", "from", from, "to", to));
 	t->chat = new_chat_channel(t, tag);
+	snprintf(who, sizeof(who), "%s-SECRET-reason", tag);
+	char gpath[64];
+	snprintf(gpath, sizeof(gpath), "/api/v1/contacts/%lld/gestures", t->contact);
+	t->gesture = post_id(&d, t->admin, gpath, json_pack("{s:s,s:i,s:s}", "kind", "credit", "amount_cents", 100,
+		"reason", who));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -235,6 +245,7 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_CALLBACK: return t->callback;
 	case K_CHAT:
 	case K_FRESH_CHAT: return t->chat;
+	case K_GESTURE: return t->gesture;
 	default: return 0;
 	}
 }
