@@ -57,13 +57,17 @@ static int compare_doubles(const void *a, const void *b)
 int wfm_screen_days(const struct wfm_history *h, int n, uint8_t *ret_screen, double *ret_expected)
 {
 	int screened = 0;
+	double totals[WFM_MAX_HISTORY_DAYS]; /* each day's total, summed once */
+	for (int d = 0; d < n && d < WFM_MAX_HISTORY_DAYS; d++)
+		totals[d] = day_total(h, d);
+#define TOTAL(d) ((d) < WFM_MAX_HISTORY_DAYS ? totals[d] : day_total(h, d))
 	for (int d = 0; d < n; d++) {
-		double around[2 * WFM_SCREEN_WEEKS], total = day_total(h, d);
+		double around[2 * WFM_SCREEN_WEEKS], total = TOTAL(d);
 		int count = 0;
 		for (int k = -WFM_SCREEN_WEEKS; k <= WFM_SCREEN_WEEKS; k++) {
 			int e = d + 7 * k;
 			double t;
-			if (k != 0 && e >= 0 && e < n && normal_day(h, e) && (t = day_total(h, e)) > 0)
+			if (k != 0 && e >= 0 && e < n && normal_day(h, e) && (t = TOTAL(e)) > 0)
 				around[count++] = t;
 		}
 		double median = 0;
@@ -81,6 +85,7 @@ int wfm_screen_days(const struct wfm_history *h, int n, uint8_t *ret_screen, dou
 			ret_expected[d] = median;
 		screened += verdict != WFM_SCREEN_KEPT;
 	}
+#undef TOTAL
 	return screened;
 }
 

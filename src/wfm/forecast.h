@@ -6,7 +6,9 @@
  *   calls(day d, slot s) = level(d) * weekday_factor(w(d)) * profile(c(w), s)
  * - level(d) = a + b d, fitted by weighted least squares on daily totals
  *   divided by their weekday factor, recent weeks weighing more (half-life
- *   4 weeks); weekday factors are re-estimated in turn (a few rounds);
+ *   8 weeks); weekday factors are re-estimated in turn (a few rounds);
+ * - the level the last days showed scales it: their gaps to the model
+ *   beyond Poisson noise, clipped to 10%, mostly yesterday's;
  * - intraday profiles are pooled across weekdays whose shapes a chi-square
  *   test does not tell apart (Monday to Friday usually share one), which
  *   cuts the noise of each slot's share several-fold;
