@@ -228,6 +228,37 @@ static int load_history(const struct args *a, const char *command, int extra_day
 	return 0;
 }
 
+static const char *screen_reason(int screen)
+{
+	return screen == WFM_SCREEN_ABSENT ? "absent" : "low";
+}
+
+/* The days wfm_screen_days leaves out of the whole history, as a JSON array of
+ * {day, reason, calls, expected}; NULL when out of memory. */
+static json_t *screened_days_json(const struct wfm_history *h)
+{
+	uint8_t *screen = malloc((size_t)h->days);
+	double *expected = malloc((size_t)h->days * sizeof(double));
+	json_t *list = screen && expected ? json_array() : NULL;
+	if (list)
+		wfm_screen_days(h, h->days, screen, expected);
+	for (int d = 0; list && d < h->days; d++) {
+		if (screen[d] == WFM_SCREEN_KEPT)
+			continue;
+		char when[32];
+		double calls = 0;
+		for (int s = 0; s < h->slots; s++)
+			calls += h->calls[(size_t)d * h->slots + s];
+		wfm_datetime_format(h->first_day + d, 0, when, sizeof(when));
+		when[10] = '\0';
+		json_array_append_new(list, json_pack("{s:s,s:s,s:f,s:f}", "day", when, "reason",
+			screen_reason(screen[d]), "calls", calls, "expected", expected[d]));
+	}
+	free(screen);
+	free(expected);
+	return list;
+}
+
 /* guichet wfm forecast FILE.csv: calls and AHT per interval for the days after. */
 static int forecast(int argc, char **argv)
 {
@@ -243,6 +274,17 @@ static int forecast(int argc, char **argv)
 	size_t n = (size_t)horizon * h.slots;
 	double *calls = malloc(n * sizeof(double)), *aht = malloc(n * sizeof(double));
 	rc = calls && aht ? wfm_forecast(&h, h.days, (int)horizon, calls, aht) : GC_ENOMEM;
+	json_t *screened = rc < 0 ? NULL : screened_days_json(&h);
+	for (size_t i = 0; i < json_array_size(screened); i++) {
+		json_t *day = json_array_get(screened, i);
+		fprintf(stderr, "guichet wfm forecast: %s left out of the fit: %s (%.0f calls, %.0f expected; "
+			"--holiday %s if it was closed)\n", json_string_value(json_object_get(day, "day")),
+			strcmp(json_string_value(json_object_get(day, "reason")), "absent") == 0
+				? "absent from the history" : "far below its weekday",
+			json_real_value(json_object_get(day, "calls")), json_real_value(json_object_get(day, "expected")),
+			json_string_value(json_object_get(day, "day")));
+	}
+	json_decref(screened);
 	if (rc < 0) {
 		fprintf(stderr, "guichet wfm forecast: %s\n", rc == GC_EINVAL
 			? "at least two weeks of history are needed" : "out of memory");
@@ -287,18 +329,20 @@ static int backtest(int argc, char **argv)
 		wfm_history_clear(&h);
 		return 1;
 	}
-	json_t *days = json_array();
+	json_t *days = json_array(), *screened = screened_days_json(&h);
 	for (int k = 0; k < bt.holdout_days; k++) {
 		char when[32];
 		wfm_datetime_format(h.first_day + h.days - bt.holdout_days + k, 0, when, sizeof(when));
 		when[10] = '\0';
-		json_array_append_new(days, json_pack("{s:s,s:f}", "day", when, "interval_wape", bt.day_wape[k]));
+		json_array_append_new(days, isnan(bt.day_wape[k]) ? json_pack("{s:s,s:b}", "day", when, "screened", 1)
+			: json_pack("{s:s,s:f}", "day", when, "interval_wape", bt.day_wape[k]));
 	}
-	json_t *out = json_pack("{s:i,s:i,s:s,s:o,s:o,s:o,s:f,s:o}", "interval_seconds", interval,
-		"holdout_days", bt.holdout_days, "method", "day-ahead, refitted each day",
+	json_t *out = json_pack("{s:i,s:i,s:i,s:s,s:o,s:o,s:o,s:f,s:o*,s:o}", "interval_seconds", interval,
+		"holdout_days", bt.holdout_days, "scored_days", bt.scored_days, "method",
+		"day-ahead, refitted each day; screened days left out of fit and score",
 		"model", accuracy_json(&bt.model), "seasonal_naive", accuracy_json(&bt.seasonal_naive),
 		"historical_average", accuracy_json(&bt.historical_average), "noise_floor_wape", bt.noise_floor,
-		"days", days);
+		"screened_days", screened, "days", days);
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(5));
 	fputc('\n', stdout);
 	json_decref(out);

@@ -78,7 +78,8 @@ static const struct help_group groups[] = {
 	"FILE.csv\tinterval_start,calls[,aht] per interval, or one\n"                   \
 	"\ttimestamp[,handle_time] per contact (see docs/wfm.md)\n"
 #define DAY_OPTIONS                                                                     \
-	"--holiday DATE\ta day off the usual pattern (repeatable)\n"                    \
+	"--holiday DATE\ta day off the usual pattern (repeatable); days with no call or\n" \
+	"\tunder half their weekday's, not declared, are left out and named\n"           \
 	"--campaign DATE\ta day of a campaign or a launch (repeatable)\n"
 #define PAGE_OPTIONS                                                                    \
 	"--limit N\tat most N per page\n"                                               \

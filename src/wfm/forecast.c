@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HALF_LIFE_DAYS 28.0
+#define HALF_LIFE_DAYS 56.0
 #define ROUNDS 6
 #define MAX_SLOTS 288
+#define RECENT_DAYS 14
+#define RECENT_CLIP 0.1
+#define RECENT_DECAY 0.85
 
 int wfm_weekday(int64_t day)
 {
@@ -23,6 +26,7 @@ struct model {
 	double profile[7][MAX_SLOTS];/* by cluster: share of the day in each slot */
 	double aht[7][MAX_SLOTS];
 	double holiday_ratio, campaign_ratio; /* < 0: no past day of that kind */
+	double recent_ratio;         /* what the last days showed over what the model expected */
 };
 
 static double day_total(const struct wfm_history *h, int d)
@@ -38,8 +42,56 @@ static bool normal_day(const struct wfm_history *h, int d)
 	return d >= h->kind_days || h->kind[d] == WFM_DAY_NORMAL;
 }
 
+/* Whether the model and the baselines learn from day d: normal, not screened. */
+static bool fitted_day(const struct wfm_history *h, const uint8_t *screen, int d)
+{
+	return normal_day(h, d) && (screen == NULL || screen[d] == WFM_SCREEN_KEPT);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int wfm_screen_days(const struct wfm_history *h, int n, uint8_t *ret_screen, double *ret_expected)
+{
+	int screened = 0;
+	double totals[WFM_MAX_HISTORY_DAYS]; /* each day's total, summed once */
+	for (int d = 0; d < n && d < WFM_MAX_HISTORY_DAYS; d++)
+		totals[d] = day_total(h, d);
+#define TOTAL(d) ((d) < WFM_MAX_HISTORY_DAYS ? totals[d] : day_total(h, d))
+	for (int d = 0; d < n; d++) {
+		double around[2 * WFM_SCREEN_WEEKS], total = TOTAL(d);
+		int count = 0;
+		for (int k = -WFM_SCREEN_WEEKS; k <= WFM_SCREEN_WEEKS; k++) {
+			int e = d + 7 * k;
+			double t;
+			if (k != 0 && e >= 0 && e < n && normal_day(h, e) && (t = TOTAL(e)) > 0)
+				around[count++] = t;
+		}
+		double median = 0;
+		if (count >= 2) {
+			qsort(around, (size_t)count, sizeof(double), compare_doubles);
+			median = count % 2 ? around[count / 2] : (around[count / 2 - 1] + around[count / 2]) / 2;
+		}
+		uint8_t verdict = WFM_SCREEN_KEPT;
+		if (normal_day(h, d) && median > 0 && total <= 0)
+			verdict = WFM_SCREEN_ABSENT;
+		else if (normal_day(h, d) && median > 0 && total < WFM_SCREEN_RATIO * median)
+			verdict = WFM_SCREEN_LOW;
+		ret_screen[d] = verdict;
+		if (ret_expected)
+			ret_expected[d] = median;
+		screened += verdict != WFM_SCREEN_KEPT;
+	}
+#undef TOTAL
+	return screened;
+}
+
 /* Level and weekday factors, alternately, on normal days before n. */
-static void fit_level(const struct wfm_history *h, int n, const double *totals, struct model *m)
+static void fit_level(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
+		      struct model *m)
 {
 	for (int w = 0; w < 7; w++)
 		m->factor[w] = 1;
@@ -47,7 +99,7 @@ static void fit_level(const struct wfm_history *h, int n, const double *totals, 
 		double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
 		for (int d = 0; d < n; d++) {
 			double f = m->factor[wfm_weekday(h->first_day + d)];
-			if (!normal_day(h, d) || f <= 0)
+			if (!fitted_day(h, screen, d) || f <= 0)
 				continue;
 			double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS) * f * f, y = totals[d] / f;
 			sw += wt, sx += wt * d, sy += wt * y, sxx += wt * d * d, sxy += wt * d * y;
@@ -58,7 +110,7 @@ static void fit_level(const struct wfm_history *h, int n, const double *totals, 
 		double num[7] = {0}, dem[7] = {0}, mean = 0;
 		int present = 0;
 		for (int d = 0; d < n; d++) {
-			if (!normal_day(h, d))
+			if (!fitted_day(h, screen, d))
 				continue;
 			int w = wfm_weekday(h->first_day + d);
 			double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS), level = m->a + m->b * d;
@@ -96,14 +148,14 @@ static bool same_shape(const double *x, const double *y, int slots)
 }
 
 /* Pools weekdays into clusters of one intraday shape; fills profiles and AHT. */
-static void fit_profiles(const struct wfm_history *h, int n, struct model *m)
+static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *screen, struct model *m)
 {
 	static double counts[7][MAX_SLOTS], weighted[7][MAX_SLOTS], handle[7][MAX_SLOTS];
 	memset(counts, 0, sizeof(counts));
 	memset(weighted, 0, sizeof(weighted));
 	memset(handle, 0, sizeof(handle));
 	for (int d = 0; d < n; d++) {
-		if (!normal_day(h, d))
+		if (!fitted_day(h, screen, d))
 			continue;
 		int w = wfm_weekday(h->first_day + d);
 		double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS);
@@ -170,26 +222,52 @@ static void fit_special(const struct wfm_history *h, int n, const double *totals
 	m->campaign_ratio = expected[WFM_DAY_CAMPAIGN] > 0 ? actual[WFM_DAY_CAMPAIGN] / expected[WFM_DAY_CAMPAIGN] : -1;
 }
 
+/* The level the last days showed against the model's: their ratios of actual
+ * to expected totals, each clipped to 1 +- RECENT_CLIP (one odd day moves the
+ * level little), averaged with weights falling by RECENT_DECAY per day back,
+ * over the fitted days of the last RECENT_DAYS. */
+static void fit_recent(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
+		       struct model *m)
+{
+	double sum = 0, weights = 0, weight = 1;
+	for (int d = n - 1; d >= 0 && d >= n - RECENT_DAYS; d--) {
+		double expected = expected_total(h, m, d, wfm_weekday(h->first_day + d));
+		if (!fitted_day(h, screen, d) || expected <= 0)
+			continue;
+		/* the part of the gap Poisson noise alone would not explain, clipped */
+		double gap = totals[d] / expected - 1, noise = 2 / sqrt(expected);
+		gap = gap > noise ? gap - noise : gap < -noise ? gap + noise : 0;
+		double r = 1 + (gap < -RECENT_CLIP ? -RECENT_CLIP : gap > RECENT_CLIP ? RECENT_CLIP : gap);
+		sum += weight * r, weights += weight;
+		weight *= 1 - RECENT_DECAY;
+	}
+	m->recent_ratio = weights > 0 ? sum / weights : 1;
+}
+
 int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_calls, double *ret_aht)
 {
 	if (n < 14 || n > h->days || h->slots < 1 || h->slots > MAX_SLOTS || horizon < 1)
 		return GC_EINVAL;
 	double *totals = malloc((size_t)n * sizeof(double));
+	uint8_t *screen = malloc((size_t)n);
 	struct model *m = calloc(1, sizeof(*m));
-	if (totals == NULL || m == NULL) {
+	if (totals == NULL || screen == NULL || m == NULL) {
 		free(totals);
+		free(screen);
 		free(m);
 		return GC_ENOMEM;
 	}
 	for (int d = 0; d < n; d++)
 		totals[d] = day_total(h, d);
-	fit_level(h, n, totals, m);
-	fit_profiles(h, n, m);
+	wfm_screen_days(h, n, screen, NULL);
+	fit_level(h, n, screen, totals, m);
+	fit_profiles(h, n, screen, m);
 	fit_special(h, n, totals, m);
+	fit_recent(h, n, screen, totals, m);
 	for (int k = 0; k < horizon; k++) {
 		int d = n + k, w = wfm_weekday(h->first_day + d);
 		int kind = d < h->kind_days ? h->kind[d] : WFM_DAY_NORMAL;
-		double total = expected_total(h, m, d, w);
+		double total = expected_total(h, m, d, w) * m->recent_ratio;
 		int shape = w;
 		if (kind == WFM_DAY_CAMPAIGN)
 			total *= m->campaign_ratio >= 0 ? m->campaign_ratio : 1;
@@ -204,23 +282,31 @@ int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_ca
 		}
 	}
 	free(totals);
+	free(screen);
 	free(m);
 	return GC_OK;
 }
 
-void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n, double *ret)
+void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n, const uint8_t *screen, double *ret)
 {
+	int d = n - 7;
+	while (d >= 0 && !fitted_day(h, screen, d))
+		d -= 7;
 	for (int s = 0; s < h->slots; s++)
-		ret[s] = n >= 7 ? h->calls[(size_t)(n - 7) * h->slots + s] : 0;
+		ret[s] = d >= 0 ? h->calls[(size_t)d * h->slots + s] : 0;
 }
 
-void wfm_baseline_historical_average(const struct wfm_history *h, int n, double *ret)
+void wfm_baseline_historical_average(const struct wfm_history *h, int n, const uint8_t *screen, double *ret)
 {
 	int count = 0;
 	memset(ret, 0, (size_t)h->slots * sizeof(double));
-	for (int d = n - 7; d >= 0; d -= 7, count++) /* every earlier day of the same weekday */
+	for (int d = n - 7; d >= 0; d -= 7) { /* every earlier day of the same weekday */
+		if (!fitted_day(h, screen, d))
+			continue;
 		for (int s = 0; s < h->slots; s++)
 			ret[s] += h->calls[(size_t)d * h->slots + s];
+		count++;
+	}
 	for (int s = 0; count && s < h->slots; s++)
 		ret[s] /= count;
 }
@@ -270,12 +356,19 @@ int wfm_backtest(const struct wfm_history *h, int holdout, struct wfm_backtest *
 	size_t slots = (size_t)h->slots;
 	double *f = malloc(slots * sizeof(double)), *aht = malloc(slots * sizeof(double));
 	double *b = malloc(slots * sizeof(double)), *day_wape = calloc((size_t)holdout, sizeof(double));
+	uint8_t *scored = malloc((size_t)h->days), *seen = malloc((size_t)h->days);
 	struct errors model = {0}, naive = {0}, average = {0};
 	double floor_abs = 0, floor_mu = 0;
-	int rc = f && aht && b && day_wape ? GC_OK : GC_ENOMEM;
+	int scored_days = 0, rc = f && aht && b && day_wape && scored && seen ? GC_OK : GC_ENOMEM;
+	if (rc == GC_OK)
+		wfm_screen_days(h, h->days, scored, NULL);
 	for (int k = 0; rc == GC_OK && k < holdout; k++) {
 		int d = first + k;
 		const double *actual = &h->calls[(size_t)d * slots];
+		if (scored[d] != WFM_SCREEN_KEPT) {
+			day_wape[k] = NAN;
+			continue;
+		}
 		if ((rc = wfm_forecast(h, d, 1, f, aht)) < 0)
 			break;
 		struct errors one = {0};
@@ -284,20 +377,25 @@ int wfm_backtest(const struct wfm_history *h, int holdout, struct wfm_backtest *
 		day_wape[k] = accuracy(&one).wape_interval;
 		for (size_t s = 0; s < slots; s++)
 			floor_abs += wfm_poisson_mad(f[s]), floor_mu += f[s];
-		wfm_baseline_seasonal_naive(h, d, b);
+		wfm_screen_days(h, d, seen, NULL); /* what the model saw of the days before */
+		wfm_baseline_seasonal_naive(h, d, seen, b);
 		add_day(&naive, b, actual, h->slots);
-		wfm_baseline_historical_average(h, d, b);
+		wfm_baseline_historical_average(h, d, seen, b);
 		add_day(&average, b, actual, h->slots);
+		scored_days++;
 	}
 	free(f);
 	free(aht);
 	free(b);
+	free(scored);
+	free(seen);
 	if (rc < 0) {
 		free(day_wape);
 		return rc;
 	}
 	*ret = (struct wfm_backtest){.holdout_days = holdout, .model = accuracy(&model),
 		.seasonal_naive = accuracy(&naive), .historical_average = accuracy(&average),
-		.noise_floor = floor_mu > 0 ? floor_abs / floor_mu : 0, .day_wape = day_wape};
+		.noise_floor = floor_mu > 0 ? floor_abs / floor_mu : 0, .day_wape = day_wape,
+		.scored_days = scored_days};
 	return GC_OK;
 }

@@ -6,13 +6,18 @@
  *   calls(day d, slot s) = level(d) * weekday_factor(w(d)) * profile(c(w), s)
  * - level(d) = a + b d, fitted by weighted least squares on daily totals
  *   divided by their weekday factor, recent weeks weighing more (half-life
- *   4 weeks); weekday factors are re-estimated in turn (a few rounds);
+ *   8 weeks); weekday factors are re-estimated in turn (a few rounds);
+ * - the level the last days showed scales it: their gaps to the model
+ *   beyond Poisson noise, clipped to 10%, mostly yesterday's;
  * - intraday profiles are pooled across weekdays whose shapes a chi-square
  *   test does not tell apart (Monday to Friday usually share one), which
  *   cuts the noise of each slot's share several-fold;
  * - special days are left out of the fit; a campaign day is forecast with
  *   the ratio past campaign days showed, a holiday with the ratio past
- *   holidays showed (without any: like that week's Sunday).
+ *   holidays showed (without any: like that week's Sunday);
+ * - days the history lacks or that fell far below their weekday's level
+ *   (wfm_screen_days) are left out of the fit, of the baselines and of the
+ *   backtest's score.
  * AHT per slot is the calls-weighted mean of the same pooled days. */
 #ifndef GUICHET_WFM_FORECAST_H
 #define GUICHET_WFM_FORECAST_H
@@ -45,10 +50,30 @@ int wfm_weekday(int64_t day);
 int wfm_forecast(const struct wfm_history *h, int n_days, int horizon, double *ret_calls,
 		 double *ret_aht);
 
-/* The two baselines, one day ahead of the first n_days: the same slot a week
- * before, and the mean of the same slot on the same weekday so far. */
-void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n_days, double *ret_calls);
-void wfm_baseline_historical_average(const struct wfm_history *h, int n_days, double *ret_calls);
+/* Why a day of history is left out (never a day declared a holiday or a campaign). */
+enum wfm_screen { WFM_SCREEN_KEPT = 0, WFM_SCREEN_ABSENT = 1, WFM_SCREEN_LOW = 2 };
+
+#define WFM_SCREEN_WEEKS 4     /* same weekdays compared: this many weeks either side */
+#define WFM_SCREEN_RATIO 0.5   /* a day under this share of their median is left out */
+
+/* Screens the first n_days of h. A normal day is compared with the median
+ * total of the same weekday's normal days with calls, WFM_SCREEN_WEEKS weeks
+ * either side (inside the first n_days), when at least two such days exist:
+ * with no call at all it is absent (a day missing from the file reads so),
+ * under WFM_SCREEN_RATIO of that median it is low. A weekday whose median is
+ * no call (a closed Sunday) is never screened. ret_screen[d] gets an enum
+ * wfm_screen, ret_expected[d] (may be NULL) the median (0 without one).
+ * Returns the number of days screened out. */
+int wfm_screen_days(const struct wfm_history *h, int n_days, uint8_t *ret_screen, double *ret_expected);
+
+/* The two baselines, one day ahead of the first n_days, over the days the
+ * model fits on (normal and not screened; screen: wfm_screen_days of the
+ * first n_days, NULL for none): the same slot on the last such day of the
+ * same weekday, and the mean of the same slot over all of them. */
+void wfm_baseline_seasonal_naive(const struct wfm_history *h, int n_days, const uint8_t *screen,
+				 double *ret_calls);
+void wfm_baseline_historical_average(const struct wfm_history *h, int n_days, const uint8_t *screen,
+				     double *ret_calls);
 
 struct wfm_accuracy {
 	double wape_interval, mape_interval;  /* over intervals (MAPE skips those with no call) */
@@ -60,11 +85,15 @@ struct wfm_backtest {
 	struct wfm_accuracy model, seasonal_naive, historical_average;
 	double noise_floor;    /* the WAPE a perfect model would still show: Poisson noise
 	                        * around the model's own forecasts */
-	double *day_wape;      /* the model's interval WAPE for each holdout day (malloc'd) */
+	double *day_wape;      /* the model's interval WAPE for each holdout day (malloc'd);
+	                        * NAN for a day screened out of the score */
+	int scored_days;       /* holdout days scored: those wfm_screen_days keeps over the whole history */
 };
 
 /* Day-ahead backtest over the last holdout days: each day is forecast from
- * the days before it only. GC_EINVAL when fewer than 14 days remain. */
+ * the days before it only (screened on those days only); days screened out
+ * over the whole history are not scored, for the model and the baselines
+ * alike. GC_EINVAL when fewer than 14 days remain. */
 int wfm_backtest(const struct wfm_history *h, int holdout, struct wfm_backtest *ret);
 
 /* E|X - mu| / mu summed form: the mean absolute deviation of Poisson(mu). */

@@ -406,6 +406,39 @@ static void wfm_forecasts_and_backtests(void **state)
 	assert_int_equal(lines, 1 + 7 * 48);
 	free(out);
 	free(err);
+	/* a Tuesday missing from the file: named, left out of the fit and of the score */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "synth", "--weeks", "10", "--seed", "11", NULL), 0);
+	f = fopen(history, "w");
+	for (char *line = out; *line; ) {
+		char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line + 1) : strlen(line);
+		if (strncmp(line, "2026-03-03", 10) != 0)
+			fwrite(line, 1, len, f);
+		line += len;
+	}
+	fclose(f);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "backtest", history, NULL), 0);
+	bt = json_loads(out, 0, NULL);
+	assert_non_null(bt);
+	json_t *screened = json_object_get(bt, "screened_days");
+	assert_int_equal(json_array_size(screened), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(screened, 0), "day")), "2026-03-03");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(screened, 0), "reason")), "absent");
+	assert_int_equal(json_integer_value(json_object_get(bt, "scored_days")), 13);
+	json_decref(bt);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--horizon-days", "1", NULL), 0);
+	assert_non_null(strstr(err, "2026-03-03 left out of the fit: absent from the history"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--holiday", "2026-03-03",
+				 "--horizon-days", "1", NULL), 0);
+	assert_null(strstr(err, "left out"));
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--holiday", "17/03", NULL), 2);
 	assert_non_null(strstr(err, "--holiday"));
 	free(out);
