@@ -47,6 +47,10 @@ struct voice_stats {
 	uint64_t malformed;        /* INVITEs refused: no offer, or one that is not SDP (488) */
 	uint64_t rtp_sent, rtp_received;
 	uint64_t keys;             /* keypad events taken */
+	/* agents' phones rung for offers, answered (bridged), stopped ringing unanswered */
+	uint64_t rings, bridged, unanswered;
+	uint64_t rtp_to_agent, rtp_to_caller; /* packets relayed by bridges, each way */
+	uint64_t rtp_dropped;      /* from an address or of a payload type not negotiated */
 	int64_t active;            /* calls now */
 	/* agents' phones (registrar.h): REGISTERs answered 200, 401, 403, 503 (throttled) */
 	uint64_t phones_registered, phones_challenged, phones_denied, phones_throttled;
