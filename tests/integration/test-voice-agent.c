@@ -358,6 +358,19 @@ static void live(char *ret_presence, char *ret_state, size_t len)
 	resp_clear(&r);
 }
 
+/* Waits (up to 3 s) for the agent's wrap-up to end, if any. */
+static void wait_idle(void)
+{
+	char presence_buf[64], state_buf[64];
+	for (int i = 0; i < 300; i++) {
+		live(presence_buf, state_buf, sizeof(presence_buf));
+		if (strcmp(state_buf, "wrap_up") != 0 && strcmp(state_buf, "wrapup") != 0 && strcmp(state_buf, "busy") != 0)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("the agent is still %s", state_buf);
+}
+
 /* Numbers, queues, alice serving them with her phone registered at
  * phone_port (where the tests' SIPp phone listens), available. */
 static void phone_setup(void)
@@ -474,16 +487,33 @@ static void the_phone_answers_and_the_media_is_bridged(void **state)
 	json_decref(ev);
 	/* the hang-up started the wrap-up (router_wrapup alone sets this
 	 * disposition): the contact resolved, the agent back after it */
-	char buf[64], state_buf[64];
+	char buf[64];
 	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
-	for (int i = 0; i < 300; i++) {
-		live(buf, state_buf, sizeof(buf));
-		if (strcmp(state_buf, "available") == 0 || strcmp(state_buf, "idle") == 0)
-			break;
-		sleep_ms(10);
-	}
-	assert_string_equal(buf, "available");
+	wait_idle();
 	assert_int_equal(metric("guichet_voice_calls_active"), 0);
+}
+
+static void the_agent_hanging_up_ends_the_call(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact();
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_hangup.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_hung_up.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	assert_int_equal(sipp_wait(&ph, 20000), 0);
+	assert_int_equal(sipp_wait(&caller, 10000), 0); /* the agent's BYE reached the caller */
+	long long contact = newest_contact();
+	assert_true(contact > before);
+	json_t *ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "agent");
+	json_decref(ev);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
 }
 
 static void an_unanswered_phone_pauses_the_agent(void **state)
@@ -550,6 +580,7 @@ int main(void)
 		cmocka_unit_test(another_tenants_agent_cannot_register_in_this_realm),
 		cmocka_unit_test(a_flood_from_one_address_is_throttled),
 		cmocka_unit_test(the_phone_answers_and_the_media_is_bridged),
+		cmocka_unit_test(the_agent_hanging_up_ends_the_call),
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 	};

@@ -1,5 +1,6 @@
 /* What calls do to the store, off the telephony thread: each call's steps
- * (answered, a menu choice, ended) become jobs that one thread of this
+ * (answered, a menu choice, an agent's phone rung, unanswered or answered,
+ * ended) become jobs that one thread of this
  * module runs, in order, on the writer (writer_run) through the core
  * operations, so the telephony thread's loop never waits for a commit.
  *

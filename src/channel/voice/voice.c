@@ -173,6 +173,7 @@ struct voice {
 };
 
 static void call_end(struct call *c, const char *by);
+static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 
 /* --- what plays --- */
 
@@ -388,6 +389,7 @@ static void leg_drop(struct call *c, bool now)
 	if (c->bridged) {
 		c->bridged = false;
 		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
+			c->moh = true;
 			c->started = tmr_jiffies();
 			c->packets = 0;
 			tmr_start(&c->tick, 0, on_tick, c);
@@ -399,14 +401,14 @@ static void leg_drop(struct call *c, bool now)
 		tmr_start(&leg->linger, 0, leg_linger_done, leg);
 }
 
-/* Ringing stops unanswered: recorded, with why. */
-static void leg_unanswered(struct call *c, const char *reason)
+/* Ringing stops unanswered: recorded, with why (now: as leg_drop). */
+static void leg_unanswered(struct call *c, const char *reason, bool now)
 {
 	if (c->agent == NULL || c->agent->answered)
 		return;
 	atomic_fetch_add(&c->v->n_unanswered, 1);
 	submit_agent(c, VOICE_JOB_NO_ANSWER, c->agent->user_id, reason);
-	leg_drop(c, false);
+	leg_drop(c, now);
 }
 
 static void on_agent_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
@@ -444,7 +446,7 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	if (c == NULL || leg->answered)
 		return;
 	if (!leg->has_remote) { /* a 200 without an answer we can use: hung up */
-		leg_unanswered(c, "bad_answer");
+		leg_unanswered(c, "bad_answer", false);
 		return;
 	}
 	leg->answered = true;
@@ -463,12 +465,15 @@ static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
 	if (c == NULL)
 		return;
 	if (leg->answered) { /* the agent hung up: so does the caller's leg */
-		leg_drop(c, false);
-		call_end(c, "agent");
+		int64_t talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
+		c->agent = NULL; /* inside its handler: freed after this turn */
+		leg->call = NULL;
+		tmr_start(&leg->linger, 0, leg_linger_done, leg);
+		call_end_talked(c, "agent", talk_ms);
 		return;
 	}
 	/* a final refusal from the phone (busy, declined): the offer rejected */
-	leg_unanswered(c, msg && msg->scode >= 400 && msg->scode != 408 ? "declined" : "unreachable");
+	leg_unanswered(c, msg && msg->scode >= 400 && msg->scode != 408 ? "declined" : "unreachable", false);
 }
 
 static int add_format(struct sdp_media *m, int pt)
@@ -535,7 +540,7 @@ static void reconcile(struct call *c)
 	pthread_mutex_unlock(&v->lock);
 	struct leg *leg = c->agent;
 	if (leg && !leg->answered && (!known || now.agent_id != leg->user_id || now.state == OFFER_CLOSED))
-		leg_unanswered(c, known && now.state == OFFER_CLOSED ? now.reason : "withdrawn");
+		leg_unanswered(c, known && now.state == OFFER_CLOSED ? now.reason : "withdrawn", true);
 	if (c->agent || !known || now.state != OFFER_OPEN || now.seq == c->rung_seq)
 		return;
 	c->rung_seq = now.seq;
@@ -603,9 +608,11 @@ static bool follow(struct voice *v, const struct hub_event *ev)
 			 strcmp(name, "rejected") == 0 ? "rejected" : "withdrawn");
 	} else if (strcmp(name, "abandoned") == 0 || strcmp(name, "wrapup_started") == 0 ||
 		   strcmp(name, "transferred") == 0 || strcmp(name, "moved") == 0) {
-		/* the contact is done with its offers (the call ends or moves) */
-		o->state = OFFER_CLOSED;
-		snprintf(o->reason, sizeof(o->reason), "%s", name);
+		/* the contact is done with this offer (the call ends or moves): a
+		 * phone contact of no call here (a callback's) leaves no entry */
+		HASH_DEL(v->offers, o);
+		v->n_offers--;
+		free(o);
 	} else {
 		return false;
 	}
@@ -661,19 +668,26 @@ static void linger_done(void *arg)
 
 /* The call's end: its END job, then it goes (after this turn of the loop:
  * libre may still be inside the session's handler). */
-static void call_end(struct call *c, const char *by)
+static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 {
 	if (c->state == CALL_ENDED)
 		return;
 	c->state = CALL_ENDED;
 	tmr_cancel(&c->tick);
-	int64_t talk_ms = c->bridged ? (int64_t)(tmr_jiffies() - c->bridged_at) : 0;
+	if (c->bridged && c->agent)
+		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
+	/* not inside the leg's handlers (on_agent_close takes its leg first) */
 	if (c->agent && !c->agent->answered)
-		leg_unanswered(c, "caller_hung_up"); /* a CANCEL */
-	leg_drop(c, false);                     /* answered: a BYE */
+		leg_unanswered(c, "caller_hung_up", true); /* a CANCEL */
+	leg_drop(c, true);                             /* answered: a BYE */
 	submit_end(c, by, talk_ms);
 	c->ticket = NULL; /* the END job owns it */
 	tmr_start(&c->linger, 0, linger_done, c);
+}
+
+static void call_end(struct call *c, const char *by)
+{
+	call_end_talked(c, by, 0);
 }
 
 static void on_close(int err, const struct sip_msg *msg, void *arg)
