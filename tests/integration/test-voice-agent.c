@@ -16,6 +16,8 @@
  * speech to the phone, which echoes it back to the caller: the relay's
  * counters), the caller's BYE reaches the phone and the contact goes to
  * wrap-up, the timeline holds the ring, the bridge and the hang-up; a
+ * rejecting from the desktop while the phone rings cancels it, accepting
+ * there still bridges the phone once it answers; a
  * phone that never answers is sent CANCEL at each offer's timeout and the
  * agent is paused after its max_missed misses; a caller hanging up while
  * the phone rings sends it CANCEL and the contact is abandoned. */
@@ -516,6 +518,68 @@ static void the_agent_hanging_up_ends_the_call(void **state)
 	wait_idle();
 }
 
+/* Waits (up to 5 s) for the phone to ring for a new contact after before: its id. */
+static long long wait_ringing(long long before, long long rung)
+{
+	for (int i = 0; i < 500; i++) {
+		long long contact = newest_contact();
+		if (contact > before && metric("guichet_voice_agent_rings_total{result=\"rung\"}") > rung)
+			return contact;
+		sleep_ms(10);
+	}
+	fail_msg("the phone did not ring");
+	return 0;
+}
+
+static void rejecting_from_the_desktop_cancels_the_ring(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_ring.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false), 0);
+	long long contact = wait_ringing(before, rung);
+	struct resp r;
+	http_expect(&d, "POST", agent, 204, NULL, &r, "/api/v1/contacts/%lld/reject", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the CANCEL came */
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	json_t *ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "rejected");
+	json_decref(ev);
+}
+
+static void accepting_from_the_desktop_still_bridges_the_phone(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	long long answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer_late.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	/* the caller does not echo (the phone does: packets would loop) */
+	assert_int_equal(sipp_start_opts(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_ringing(before, rung);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* answered, then the caller's BYE */
+	json_t *ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	json_decref(ev);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 1);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
+}
+
 static void an_unanswered_phone_pauses_the_agent(void **state)
 {
 	phone_setup();
@@ -581,6 +645,8 @@ int main(void)
 		cmocka_unit_test(a_flood_from_one_address_is_throttled),
 		cmocka_unit_test(the_phone_answers_and_the_media_is_bridged),
 		cmocka_unit_test(the_agent_hanging_up_ends_the_call),
+		cmocka_unit_test(rejecting_from_the_desktop_cancels_the_ring),
+		cmocka_unit_test(accepting_from_the_desktop_still_bridges_the_phone),
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 	};
