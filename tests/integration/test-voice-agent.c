@@ -17,7 +17,8 @@
  * counters), the caller's BYE reaches the phone and the contact goes to
  * wrap-up, the timeline holds the ring, the bridge and the hang-up; a
  * rejecting from the desktop while the phone rings cancels it, accepting
- * there still bridges the phone once it answers; a
+ * there still bridges the phone once it answers; a phone answering with
+ * an SDP that is not one is hung up (ACK, BYE), nothing bridged; a
  * phone that never answers is sent CANCEL at each offer's timeout and the
  * agent is paused after its max_missed misses; a caller hanging up while
  * the phone rings sends it CANCEL and the contact is abandoned. */
@@ -580,6 +581,31 @@ static void accepting_from_the_desktop_still_bridges_the_phone(void **state)
 	wait_idle();
 }
 
+static void a_phone_answering_nonsense_is_hung_up(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_bad_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false), 0);
+	long long contact = wait_ringing(before, rung);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* ACK, then BYE */
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	json_t *ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "bad_answer");
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 0);
+	json_decref(ev);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "abandoned");
+	assert_int_equal(metric("guichet_voice_calls_active"), 0);
+}
+
 static void an_unanswered_phone_pauses_the_agent(void **state)
 {
 	phone_setup();
@@ -647,6 +673,7 @@ int main(void)
 		cmocka_unit_test(the_agent_hanging_up_ends_the_call),
 		cmocka_unit_test(rejecting_from_the_desktop_cancels_the_ring),
 		cmocka_unit_test(accepting_from_the_desktop_still_bridges_the_phone),
+		cmocka_unit_test(a_phone_answering_nonsense_is_hung_up),
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 	};

@@ -473,7 +473,8 @@ static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	/* a final refusal from the phone (busy, declined): the offer rejected */
-	leg_unanswered(c, msg && msg->scode >= 400 && msg->scode != 408 ? "declined" : "unreachable", false);
+	leg_unanswered(c, err == EPROTO ? "bad_answer" : msg && msg->scode >= 400 && msg->scode != 408 ? "declined"
+		       : "unreachable", false);
 }
 
 static int add_format(struct sdp_media *m, int pt)
