@@ -602,8 +602,9 @@ static bool follow(struct voice *v, const struct hub_event *ev)
 		return false;
 	if (strcmp(name, "accepted") == 0 && o->agent_id == ev->agent_id) {
 		o->state = OFFER_ACCEPTED;
-	} else if (strcmp(name, "offer_expired") == 0 || strcmp(name, "offer_withdrawn") == 0 ||
-		   strcmp(name, "rejected") == 0) {
+	} else if ((strcmp(name, "offer_expired") == 0 || strcmp(name, "offer_withdrawn") == 0 ||
+		    strcmp(name, "rejected") == 0) && (ev->agent_id == 0 || ev->agent_id == o->agent_id)) {
+		/* the agent followed only: another's, in a ring-all offer, leaves it ringing */
 		o->state = OFFER_CLOSED;
 		snprintf(o->reason, sizeof(o->reason), "%s", strcmp(name, "offer_expired") == 0 ? "expired" :
 			 strcmp(name, "rejected") == 0 ? "rejected" : "withdrawn");
