@@ -76,7 +76,7 @@ int chathub_stage(struct chathub *h, const struct chat_note *note);
 void chathub_job_end(struct chathub *h, bool kept);
 /* The batch committed (published) or not (dropped). */
 void chathub_batch_end(struct chathub *h, bool committed);
-/* The routing engine's committed events (router_set_observer's callback;
+/* The routing engine's committed events (router_add_observer's callback;
  * arg is the hub): those of a watched contact go out as CHAT_ROUTING notes. */
 void chathub_routing(void *arg, const struct hub_event *events, size_t n);
 

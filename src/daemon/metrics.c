@@ -140,4 +140,19 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		(unsigned long long)vs.phones_registered, (unsigned long long)vs.phones_challenged,
 		(unsigned long long)vs.phones_denied, (unsigned long long)vs.phones_throttled,
 		(long long)vs.phones_bound);
+	evbuffer_add_printf(out,
+		"# HELP guichet_voice_agent_rings_total Agents' phones rung for offers, by outcome.\n"
+		"# TYPE guichet_voice_agent_rings_total counter\n"
+		"guichet_voice_agent_rings_total{result=\"rung\"} %llu\n"
+		"guichet_voice_agent_rings_total{result=\"answered\"} %llu\n"
+		"guichet_voice_agent_rings_total{result=\"unanswered\"} %llu\n"
+		"# HELP guichet_voice_rtp_relayed_total RTP packets relayed between callers and agents' phones.\n"
+		"# TYPE guichet_voice_rtp_relayed_total counter\n"
+		"guichet_voice_rtp_relayed_total{to=\"agent\"} %llu\n"
+		"guichet_voice_rtp_relayed_total{to=\"caller\"} %llu\n"
+		"# HELP guichet_voice_rtp_dropped_total RTP packets dropped: another address or payload type.\n"
+		"# TYPE guichet_voice_rtp_dropped_total counter\nguichet_voice_rtp_dropped_total %llu\n",
+		(unsigned long long)vs.rings, (unsigned long long)vs.bridged, (unsigned long long)vs.unanswered,
+		(unsigned long long)vs.rtp_to_agent, (unsigned long long)vs.rtp_to_caller,
+		(unsigned long long)vs.rtp_dropped);
 }

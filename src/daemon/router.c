@@ -7,6 +7,7 @@
 #include "guichet/error.h"
 #include "guichet/route.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -88,14 +89,31 @@ struct shard {
 
 struct router {
 	struct hub *hub;
-	void (*observer)(void *arg, const struct hub_event *events, size_t n); /* router_set_observer */
-	void *observer_arg;
+	/* router_add_observer: each sees the committed events; the lock lets
+	 * them come and go while the writer runs */
+	pthread_mutex_t observers_lock;
+	struct observer {
+		router_observer_fn fn;
+		void *arg;
+	} observers[ROUTER_MAX_OBSERVERS];
+	size_t n_observers;
 	struct shard *shards;       /* by tenant */
 	struct events job, batch;   /* events of the current request, and of the batch's kept ones */
 	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
 	char node[64];              /* this node's name in a cluster; "" alone (it routes every tenant) */
 	char errmsg[256];
 };
+
+/* The batch's committed events to each observer, before the hub takes them. */
+static void observe(struct router *top)
+{
+	if (top->batch.n == 0)
+		return;
+	pthread_mutex_lock(&top->observers_lock);
+	for (size_t i = 0; i < top->n_observers; i++)
+		top->observers[i].fn(top->observers[i].arg, top->batch.items, top->batch.n);
+	pthread_mutex_unlock(&top->observers_lock);
+}
 
 static int fail(struct shard *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(struct shard *rt, int rc, const char *fmt, ...)
@@ -1117,8 +1135,8 @@ void router_job_end(struct router *top, bool kept)
 
 void router_batch_end(struct router *top, struct store *db, bool committed)
 {
-	if (committed && top->observer && top->batch.n)
-		top->observer(top->observer_arg, top->batch.items, top->batch.n);
+	if (committed)
+		observe(top);
 	if (committed)
 		hub_publish(top->hub, top->batch.items, top->batch.n);
 	else
@@ -1937,8 +1955,8 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 		rc = store_commit(db);
 	else
 		store_rollback(db);
-	if (rc == GC_OK && top->observer && top->batch.n)
-		top->observer(top->observer_arg, top->batch.items, top->batch.n);
+	if (rc == GC_OK)
+		observe(top);
 	hub_publish(top->hub, top->batch.items, rc == GC_OK ? top->batch.n : 0);
 	if (rc < 0)
 		events_clear(&top->batch);
@@ -1957,6 +1975,7 @@ int router_new(struct store *db, struct hub *hub, const char *node, struct route
 	if (top == NULL)
 		return GC_ENOMEM;
 	top->hub = hub;
+	pthread_mutex_init(&top->observers_lock, NULL);
 	snprintf(top->node, sizeof(top->node), "%s", node ? node : "");
 	int rc = node ? GC_OK : load(top, db, 0); /* in a cluster, tenants come with their leases */
 	if (rc < 0) {
@@ -2018,11 +2037,29 @@ void router_free(struct router *top)
 	events_clear(&top->batch);
 	free(top->job.items);
 	free(top->batch.items);
+	pthread_mutex_destroy(&top->observers_lock);
 	free(top);
 }
 
-void router_set_observer(struct router *top, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg)
+int router_add_observer(struct router *top, router_observer_fn fn, void *arg)
 {
-	top->observer = fn;
-	top->observer_arg = arg;
+	pthread_mutex_lock(&top->observers_lock);
+	int rc = GC_ETOOBIG;
+	if (top->n_observers < ROUTER_MAX_OBSERVERS) {
+		top->observers[top->n_observers++] = (struct observer){.fn = fn, .arg = arg};
+		rc = GC_OK;
+	}
+	pthread_mutex_unlock(&top->observers_lock);
+	return rc;
+}
+
+void router_remove_observer(struct router *top, router_observer_fn fn, void *arg)
+{
+	pthread_mutex_lock(&top->observers_lock);
+	for (size_t i = 0; i < top->n_observers; i++)
+		if (top->observers[i].fn == fn && top->observers[i].arg == arg) {
+			top->observers[i] = top->observers[--top->n_observers];
+			break;
+		}
+	pthread_mutex_unlock(&top->observers_lock);
 }

@@ -124,12 +124,20 @@ int router_contacts_load(struct router *rt, int64_t tenant_id, const int64_t *co
 /* The same for a contact not yet in queue_id: ahead is every contact
  * waiting there (the web chat's wait and "open"). GC_ENOTFOUND for a queue
  * the tenant's routing does not know. */
-/* fn(arg, events, n) sees the routing events of each batch once it is
- * committed, before the hub takes them (the web chat's fan-out: chathub.h).
- * Set before the writer runs anything. */
-struct hub_event;
-void router_set_observer(struct router *rt, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg);
 int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
+
+/* An observer fn(arg, events, n) sees the routing events of each batch
+ * once it is committed, before the hub takes them, on the writer's thread
+ * (the web chat's fan-out: chathub.h; the telephony thread: agents'
+ * phones ring on offers, voice.h). At most ROUTER_MAX_OBSERVERS; added
+ * and removed from any thread, even while the writer runs (GC_ETOOBIG
+ * past the limit). An observer must be quick and must not call the router. */
+#define ROUTER_MAX_OBSERVERS 4
+struct hub_event;
+typedef void (*router_observer_fn)(void *arg, const struct hub_event *events, size_t n);
+int router_add_observer(struct router *rt, router_observer_fn fn, void *arg);
+/* Once this returns, fn is not running and will not be called with arg again. */
+void router_remove_observer(struct router *rt, router_observer_fn fn, void *arg);
 
 #endif

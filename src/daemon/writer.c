@@ -464,7 +464,7 @@ int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struc
 		return rc;
 	}
 	if (chat)
-		router_set_observer(w->router, chathub_routing, chat);
+		router_add_observer(w->router, chathub_routing, chat);
 	if ((rc = checkpointer_start(db_path, &w->checkpointer)) < 0 ||
 	    (w->checkpointer && (rc = store_defer_checkpoints(w->db)) < 0)) {
 		log_error("cannot start the checkpointer", "error", gc_error_name(rc));

@@ -29,7 +29,9 @@ static int free_port(void)
 	return port > 0 && port < 65000 ? port : 17000 + (int)(getpid() % 2000) * 2;
 }
 
-int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp)
+/* Runs SIPp with args (after "sipp -sf <scenario>", ending with NULL) in a
+ * folder of its own, its screen into a log there. */
+static int spawn(struct sipp *s, const char *scenario, char *const args[])
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->dir, sizeof(s->dir), "/tmp/guichet-sipp-XXXXXX");
@@ -37,15 +39,14 @@ int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *s
 		perror("sipp: mkdtemp");
 		return -1;
 	}
-	char path[512], remote[64], local_port[16], media_port[16], log[128];
+	char path[512], log[128];
 	snprintf(path, sizeof(path), "%s/tests/integration/sipp/%s", GUICHET_SOURCE_DIR, scenario);
-	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
-	snprintf(local_port, sizeof(local_port), "%d", free_port());
-	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
 	snprintf(log, sizeof(log), "%s/sipp.log", s->dir);
-	char *argv[] = {"sipp", "-sf", path, remote, "-s", (char *)service, "-key", "caller", (char *)caller,
-			"-m", "1", "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-rtp_echo", "-nostdin",
-			"-timeout", "30", "-timeout_error", "-trace_err", "-t", tcp ? "t1" : "u1", NULL};
+	char *argv[64] = {"sipp", "-sf", path};
+	size_t n = 3;
+	for (size_t i = 0; args[i] && n < sizeof(argv) / sizeof(argv[0]) - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
 	pid_t parent = getpid();
 	s->pid = fork();
 	if (s->pid < 0) {
@@ -66,6 +67,35 @@ int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *s
 		_exit(127);
 	}
 	return 0;
+}
+
+int sipp_start_opts(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller,
+		    bool tcp, bool echo)
+{
+	char remote[64], local_port[16], media_port[16];
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
+	snprintf(local_port, sizeof(local_port), "%d", free_port());
+	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
+	char *args[] = {remote, "-s", (char *)service, "-key", "caller", (char *)caller, "-m", "1", "-i", "127.0.0.1",
+			"-p", local_port, "-mp", media_port, "-nostdin", "-timeout", "30", "-timeout_error", "-trace_err",
+			"-t", tcp ? "t1" : "u1", echo ? "-rtp_echo" : NULL, NULL};
+	return spawn(s, scenario, args);
+}
+
+int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp)
+{
+	return sipp_start_opts(s, scenario, sip_port, service, caller, tcp, true);
+}
+
+int sipp_serve(struct sipp *s, const char *scenario, int port, int calls)
+{
+	char local_port[16], media_port[16], n[16];
+	snprintf(local_port, sizeof(local_port), "%d", port);
+	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
+	snprintf(n, sizeof(n), "%d", calls);
+	char *args[] = {"-m", n, "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-rtp_echo", "-nostdin",
+			"-timeout", "40", "-timeout_error", "-trace_err", "-t", "u1", NULL};
+	return spawn(s, scenario, args);
 }
 
 int sipp_wait(struct sipp *s, int timeout_ms)

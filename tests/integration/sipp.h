@@ -1,4 +1,4 @@
-/* SIPp (Debian's sip-tester) as the tests' caller, on loopback: one run of
+/* SIPp (Debian's sip-tester) as the tests' caller or agent's phone, on loopback: one run of
  * a scenario of tests/integration/sipp/ against guichetd's SIP address.
  * SIPp runs as the test's own user (its play_dtmf sends RFC 4733 events
  * through a raw socket: root, as in CI), in a process group of its own,
@@ -23,6 +23,13 @@ bool sipp_available(void);
  * TCP, from caller (the From user); SIPp echoes the media it hears
  * (-rtp_echo). 0, or -1 with the reason on stderr. */
 int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp);
+/* The same, echoing the media it hears or not (a caller that talks to an
+ * agent's phone which echoes must not echo back: the packets would loop). */
+int sipp_start_opts(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller,
+		    bool tcp, bool echo);
+/* SIPp as an agent's phone (user-agent server) on 127.0.0.1:port over UDP,
+ * for calls calls of scenario, echoing the media it hears (-rtp_echo). */
+int sipp_serve(struct sipp *s, const char *scenario, int port, int calls);
 /* Waits for the call to end (at most timeout_ms, then SIPp is killed):
  * SIPp's exit status (0: the scenario passed, 1: it failed), or -1; the
  * log is printed when it is not 0. The folder goes. */

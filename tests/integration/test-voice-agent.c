@@ -8,8 +8,22 @@
  * password is 403 in this tenant's realm (and 200 in its own), Expires 0
  * removes a phone's binding; a flood of
  * REGISTERs from one address is answered 503 past its minute's allowance
- * while other addresses still register. */
+ * while other addresses still register.
+ *
+ * Offers ring the phone (SIPp as the phone's user-agent server, sipp.h): a
+ * caller who picks the queue in the menu is offered to the agent, whose
+ * phone rings and answers; the media is relayed both ways (the caller's
+ * speech to the phone, which echoes it back to the caller: the relay's
+ * counters), the caller's BYE reaches the phone and the contact goes to
+ * wrap-up, the timeline holds the ring, the bridge and the hang-up; a
+ * rejecting from the desktop while the phone rings cancels it, accepting
+ * there still bridges the phone once it answers; a phone answering with
+ * an SDP that is not one is hung up (ACK, BYE), nothing bridged; a
+ * phone that never answers is sent CANCEL at each offer's timeout and the
+ * agent is paused after its max_missed misses; a caller hanging up while
+ * the phone rings sends it CANCEL and the contact is abandoned. */
 #include "harness.h"
+#include "sipp.h"
 #include "srvguard.h"
 
 #include <setjmp.h>
@@ -116,7 +130,7 @@ static long long metric(const char *name)
 /* One run of scenario as a phone of user with password in realm, from
  * address: SIPp's exit status (0: the scenario's answers came), -1 when it
  * could not run. Its log is printed when it fails. */
-static int phone(const char *scenario, const char *user, const char *password, const char *realm)
+static int phone_at(const char *scenario, const char *user, const char *password, const char *realm, int port)
 {
 	char dir[] = "/tmp/guichet-phone-XXXXXX";
 	if (mkdtemp(dir) == NULL)
@@ -124,7 +138,7 @@ static int phone(const char *scenario, const char *user, const char *password, c
 	char path[512], remote[64], local_port[16], log[128];
 	snprintf(path, sizeof(path), "%s/tests/integration/sipp/%s", GUICHET_SOURCE_DIR, scenario);
 	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
-	snprintf(local_port, sizeof(local_port), "%d", srvguard_free_port());
+	snprintf(local_port, sizeof(local_port), "%d", port);
 	snprintf(log, sizeof(log), "%s/sipp.log", dir);
 	char *argv[] = {"sipp", "-sf", path, remote, "-key", "realm", (char *)realm, "-key", "user", (char *)user,
 			"-au", (char *)user, "-ap", (char *)password, "-m", "1", "-i", "127.0.0.1", "-p", local_port,
@@ -155,6 +169,11 @@ static int phone(const char *scenario, const char *user, const char *password, c
 	if (system(cmd) != 0)
 		fprintf(stderr, "test-voice-agent: cannot remove %s\n", dir);
 	return rc;
+}
+
+static int phone(const char *scenario, const char *user, const char *password, const char *realm)
+{
+	return phone_at(scenario, user, password, realm, srvguard_free_port());
 }
 
 static const char *error_field(const struct resp *r)
@@ -302,6 +321,346 @@ static void a_flood_from_one_address_is_throttled(void **state)
 	assert_int_equal(phone("register.xml", "alice", PHONE_PASSWORD, realm_one), 0);
 }
 
+/* --- offers ring the phone --- */
+
+#define TALK_NUMBER "+33100000201"  /* a menu: 1 for the talk queue */
+#define RING_NUMBER "+33100000202"  /* the ring queue: offers of 1 s */
+#define WAIT_NUMBER "+33100000203"  /* the wait queue: offers of 30 s */
+#define CALLER "+33612345678"
+#define MAX_MISSED 2
+
+static long long talk_queue, ring_queue, wait_queue;
+static int phone_port;
+
+static void sleep_ms(int ms)
+{
+	nanosleep(&(struct timespec){.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L}, NULL);
+}
+
+static long long new_queue(long long skill, const char *name, int offer_timeout_s)
+{
+	return post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", name, "skill_id",
+		       (json_int_t)skill, "channel", "phone", "offer_timeout_s", offer_timeout_s, "wrapup_s", 1));
+}
+
+static void presence(const char *p)
+{
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, json_pack("{s:s}", "presence", p), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+}
+
+/* The agent's live presence and state, into buffers. */
+static void live(char *ret_presence, char *ret_state, size_t len)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", agent_id);
+	json_t *l = json_object_get(r.json, "live");
+	snprintf(ret_presence, len, "%s", json_string_value(json_object_get(l, "presence")) ?: "");
+	snprintf(ret_state, len, "%s", json_string_value(json_object_get(l, "state")) ?: "");
+	resp_clear(&r);
+}
+
+/* Waits (up to 3 s) for the agent's wrap-up to end, if any. */
+static void wait_idle(void)
+{
+	char presence_buf[64], state_buf[64];
+	for (int i = 0; i < 300; i++) {
+		live(presence_buf, state_buf, sizeof(presence_buf));
+		if (strcmp(state_buf, "wrap_up") != 0 && strcmp(state_buf, "wrapup") != 0 && strcmp(state_buf, "busy") != 0)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("the agent is still %s", state_buf);
+}
+
+/* Numbers, queues, alice serving them with her phone registered at
+ * phone_port (where the tests' SIPp phone listens), available. */
+static void phone_setup(void)
+{
+	if (talk_queue)
+		return;
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "voice"));
+	talk_queue = new_queue(skill, "talk", 30);
+	ring_queue = new_queue(skill, "ring", 1);
+	wait_queue = new_queue(skill, "wait", 30);
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i},s:i}", "level", 1, "skills", "skill_id",
+		    (json_int_t)skill, "proficiency", 5, "capacity", "phone", 1, "max_missed", MAX_MISSED), &r,
+		    "/api/v1/agents/%lld", agent_id);
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:{s:s,s:{s:{s:I}}}}", "number",
+		TALK_NUMBER, "menu", "prompt", "Press 1.", "options", "1", "queue_id", (json_int_t)talk_queue));
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", RING_NUMBER, "queue_id",
+		(json_int_t)ring_queue));
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", WAIT_NUMBER, "queue_id",
+		(json_int_t)wait_queue));
+	phone_port = srvguard_free_port();
+	assert_int_equal(phone_at("register.xml", "alice", PHONE_PASSWORD, realm_one, phone_port), 0);
+}
+
+/* The newest contact's id (0: none). */
+static long long newest_contact(void)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts?limit=1");
+	json_t *first = json_array_get(json_object_get(r.json, "items"), 0);
+	long long id = first ? json_integer_value(json_object_get(first, "id")) : 0;
+	resp_clear(&r);
+	return id;
+}
+
+/* The contact's call events of type, in order (a new reference), waiting
+ * (up to 5 s) for at least one call_ended. */
+static json_t *call_events(long long contact, const char *type)
+{
+	json_t *found = json_array();
+	for (int i = 0; i < 500; i++) {
+		json_array_clear(found);
+		bool ended = false;
+		struct resp r;
+		http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/events", contact);
+		size_t k;
+		json_t *e;
+		json_array_foreach(json_object_get(r.json, "items"), k, e) {
+			const char *t = json_string_value(json_object_get(e, "type"));
+			ended |= t && strcmp(t, "call_ended") == 0;
+			if (t && strcmp(t, type) == 0)
+				json_array_append(found, json_object_get(e, "data"));
+		}
+		resp_clear(&r);
+		if (ended)
+			break;
+		sleep_ms(10);
+	}
+	return found;
+}
+
+static const char *disposition(long long contact, char *buf, size_t len)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	snprintf(buf, len, "%s", json_string_value(json_object_get(r.json, "disposition")) ?: "");
+	resp_clear(&r);
+	return buf;
+}
+
+static void the_phone_answers_and_the_media_is_bridged(void **state)
+{
+	if (geteuid() != 0) { /* SIPp plays keys and speech through a raw socket */
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	long long answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	long long to_agent = metric("guichet_voice_rtp_relayed_total{to=\"agent\"}");
+	long long to_caller = metric("guichet_voice_rtp_relayed_total{to=\"caller\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300); /* its socket bound */
+	assert_int_equal(sipp_start_opts(&caller, "call_talk.xml", sip_port, TALK_NUMBER, CALLER, false, false), 0);
+	assert_int_equal(sipp_wait(&caller, 30000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the caller's BYE reached the phone */
+	long long contact = newest_contact();
+	assert_true(contact > before);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"rung\"}"), rung + 1);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 1);
+	/* 236 packets of speech to the phone, echoed back to the caller */
+	long long n_to_agent = metric("guichet_voice_rtp_relayed_total{to=\"agent\"}") - to_agent;
+	long long n_to_caller = metric("guichet_voice_rtp_relayed_total{to=\"caller\"}") - to_caller;
+	fprintf(stderr, "# relayed: %lld to the agent, %lld to the caller\n", n_to_agent, n_to_caller);
+	assert_true(n_to_agent >= 200);
+	assert_true(n_to_caller >= 200);
+	/* the timeline: rung, bridged with the wait, ended by the caller with the talk */
+	json_t *ev = call_events(contact, "call_agent_rung");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	assert_non_null(json_object_get(json_array_get(ev, 0), "waited_s"));
+	json_decref(ev);
+	ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "caller");
+	assert_true(json_integer_value(json_object_get(json_array_get(ev, 0), "talk_s")) >= 6);
+	json_decref(ev);
+	/* the hang-up started the wrap-up (router_wrapup alone sets this
+	 * disposition): the contact resolved, the agent back after it */
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
+	assert_int_equal(metric("guichet_voice_calls_active"), 0);
+}
+
+static void the_agent_hanging_up_ends_the_call(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact();
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_hangup.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_hung_up.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	assert_int_equal(sipp_wait(&ph, 20000), 0);
+	assert_int_equal(sipp_wait(&caller, 10000), 0); /* the agent's BYE reached the caller */
+	long long contact = newest_contact();
+	assert_true(contact > before);
+	json_t *ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "agent");
+	json_decref(ev);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
+}
+
+/* Waits (up to 5 s) for the phone to ring for a new contact after before: its id. */
+static long long wait_ringing(long long before, long long rung)
+{
+	for (int i = 0; i < 500; i++) {
+		long long contact = newest_contact();
+		if (contact > before && metric("guichet_voice_agent_rings_total{result=\"rung\"}") > rung)
+			return contact;
+		sleep_ms(10);
+	}
+	fail_msg("the phone did not ring");
+	return 0;
+}
+
+static void rejecting_from_the_desktop_cancels_the_ring(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_ring.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false), 0);
+	long long contact = wait_ringing(before, rung);
+	struct resp r;
+	http_expect(&d, "POST", agent, 204, NULL, &r, "/api/v1/contacts/%lld/reject", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the CANCEL came */
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	json_t *ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "rejected");
+	json_decref(ev);
+}
+
+static void accepting_from_the_desktop_still_bridges_the_phone(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	long long answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer_late.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	/* the caller does not echo (the phone does: packets would loop) */
+	assert_int_equal(sipp_start_opts(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_ringing(before, rung);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* answered, then the caller's BYE */
+	json_t *ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	json_decref(ev);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 1);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
+}
+
+static void a_phone_answering_nonsense_is_hung_up(void **state)
+{
+	phone_setup();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_bad_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false), 0);
+	long long contact = wait_ringing(before, rung);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* ACK, then BYE */
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	json_t *ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "bad_answer");
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 0);
+	json_decref(ev);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "abandoned");
+	assert_int_equal(metric("guichet_voice_calls_active"), 0);
+}
+
+static void an_unanswered_phone_pauses_the_agent(void **state)
+{
+	phone_setup();
+	presence("available");
+	long long before = newest_contact();
+	long long unanswered = metric("guichet_voice_agent_rings_total{result=\"unanswered\"}");
+	/* two callers: an agent who missed a contact is not offered it again
+	 * until her state changes, so each miss is another caller's offer */
+	struct sipp ph, caller[MAX_MISSED];
+	assert_int_equal(sipp_serve(&ph, "agent_ring.xml", phone_port, MAX_MISSED), 0);
+	sleep_ms(300);
+	for (int i = 0; i < MAX_MISSED; i++)
+		assert_int_equal(sipp_start(&caller[i], "call.xml", sip_port, RING_NUMBER, CALLER, false), 0);
+	assert_int_equal(sipp_wait(&ph, 20000), 0); /* a CANCEL at each offer's timeout */
+	for (int i = 0; i < MAX_MISSED; i++)
+		assert_int_equal(sipp_wait(&caller[i], 20000), 0);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"unanswered\"}"), unanswered + MAX_MISSED);
+	char presence_buf[64], state_buf[64];
+	live(presence_buf, state_buf, sizeof(presence_buf));
+	assert_string_equal(presence_buf, "paused");
+	/* each call: rung once, not answered (the offer expired), abandoned */
+	long long contact = newest_contact();
+	for (int i = 0; i < MAX_MISSED; i++, contact--) {
+		assert_true(contact > before);
+		json_t *ev = call_events(contact, "call_agent_no_answer");
+		assert_int_equal(json_array_size(ev), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "expired");
+		json_decref(ev);
+		assert_string_equal(disposition(contact, presence_buf, sizeof(presence_buf)), "abandoned");
+	}
+}
+
+static void a_caller_hanging_up_while_the_phone_rings_cancels_it(void **state)
+{
+	phone_setup();
+	presence("available");
+	long long before = newest_contact();
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_ring.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start(&caller, "call.xml", sip_port, WAIT_NUMBER, CALLER, false), 0);
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the CANCEL came */
+	long long contact = newest_contact();
+	assert_true(contact > before);
+	json_t *ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "caller_hung_up");
+	json_decref(ev);
+	char buf[64];
+	for (int i = 0; i < 300 && strcmp(disposition(contact, buf, sizeof(buf)), "abandoned") != 0; i++)
+		sleep_ms(10);
+	assert_string_equal(buf, "abandoned");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +669,13 @@ int main(void)
 		cmocka_unit_test(a_wrong_password_is_403),
 		cmocka_unit_test(another_tenants_agent_cannot_register_in_this_realm),
 		cmocka_unit_test(a_flood_from_one_address_is_throttled),
+		cmocka_unit_test(the_phone_answers_and_the_media_is_bridged),
+		cmocka_unit_test(the_agent_hanging_up_ends_the_call),
+		cmocka_unit_test(rejecting_from_the_desktop_cancels_the_ring),
+		cmocka_unit_test(accepting_from_the_desktop_still_bridges_the_phone),
+		cmocka_unit_test(a_phone_answering_nonsense_is_hung_up),
+		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
+		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -83,11 +83,83 @@ static int choice(struct voice_job *job, const struct ops *o)
 	return rc;
 }
 
+/* The scope the agent's own actions take (accepting, rejecting, wrapping up). */
+static struct store_scope agent_scope(int64_t tenant_id, int64_t agent_id)
+{
+	struct store_scope scope = ops_channel_scope(tenant_id, "voice");
+	scope.user_id = agent_id;
+	return scope;
+}
+
+/* The agent holding the contact (assigned), or 0. */
+static int64_t holder(const struct ops *o, const struct store_scope *scope, int64_t contact_id)
+{
+	json_t *view = NULL;
+	int64_t agent = 0;
+	if (router_contact_view(o->router, scope, contact_id, &view) == GC_OK) {
+		const char *state = json_string_value(json_object_get(view, "state"));
+		if (state && strcmp(state, "assigned") == 0)
+			agent = json_integer_value(json_object_get(view, "agent_id"));
+	}
+	json_decref(view);
+	return agent;
+}
+
+static int ring(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	return event(o, &scope, t->contact_id, "call_agent_rung", json_pack("{s:I}", "agent_id", (json_int_t)job->agent_id));
+}
+
+static int no_answer(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	int rc = event(o, &scope, t->contact_id, "call_agent_no_answer",
+		       json_pack("{s:I,s:s}", "agent_id", (json_int_t)job->agent_id, "reason", job->reason));
+	if (rc == GC_OK && strcmp(job->reason, "declined") == 0) {
+		struct store_scope as = agent_scope(t->tenant_id, job->agent_id);
+		rc = router_reject(o->router, o->db, &as, t->contact_id);
+		if (rc == GC_ESTATE) /* no longer offered to that agent: nothing to reject */
+			rc = GC_OK;
+	}
+	return rc;
+}
+
+static int accept_offer(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope as = agent_scope(t->tenant_id, job->agent_id);
+	int rc = router_accept(o->router, o->db, &as, t->contact_id);
+	/* accepted from the desktop while the phone rang: the phone still bridges */
+	if (rc == GC_ESTATE && holder(o, &as, t->contact_id) == job->agent_id)
+		rc = GC_OK;
+	if (rc == GC_OK) {
+		struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+		int64_t since = t->queued_at ? t->queued_at : t->answered_at;
+		rc = event(o, &scope, t->contact_id, "call_bridged",
+			   json_pack("{s:I,s:I}", "agent_id", (json_int_t)job->agent_id, "waited_s",
+				     (json_int_t)((gc_now_ms() - since) / 1000)));
+	}
+	return rc;
+}
+
 static int end(struct voice_job *job, const struct ops *o)
 {
 	struct voice_ticket *t = job->ticket;
 	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
 	int rc = GC_OK;
+	/* a call its agent holds goes to wrap-up, as any contact that ends */
+	int64_t agent = holder(o, &scope, t->contact_id);
+	if (agent) {
+		struct store_scope as = agent_scope(t->tenant_id, agent);
+		struct routing_input in = {.priority = -1, .state = CONTACT_RESOLVED, .disposition = "call_ended"};
+		rc = router_wrapup(o->router, o->db, &as, t->contact_id, &in);
+		if (rc == GC_ESTATE) /* wrapped up from the desktop meanwhile */
+			rc = GC_OK;
+		t->waiting = false;
+	}
 	/* hanging up in the queue is an abandonment, with its wait (the router's
 	 * event); so is a call cut by the network or by guichetd stopping: no
 	 * caller is left on the line for an agent */
@@ -95,10 +167,14 @@ static int end(struct voice_job *job, const struct ops *o)
 		rc = router_abandon(o->router, o->db, &scope, t->contact_id);
 	if (rc == GC_ESTATE) /* offered or taken meanwhile: no abandonment */
 		rc = GC_OK;
+	json_t *data = json_pack("{s:s,s:I}", "by", job->ended_by, "duration_s",
+				 (json_int_t)((gc_now_ms() - t->answered_at) / 1000));
+	if (data && job->talk_ms > 0)
+		json_object_set_new(data, "talk_s", json_integer(job->talk_ms / 1000));
 	if (rc == GC_OK)
-		rc = event(o, &scope, t->contact_id, "call_ended",
-			   json_pack("{s:s,s:I}", "by", job->ended_by, "duration_s",
-				     (json_int_t)((gc_now_ms() - t->answered_at) / 1000)));
+		rc = event(o, &scope, t->contact_id, "call_ended", data);
+	else
+		json_decref(data);
 	return rc;
 }
 
@@ -112,6 +188,12 @@ static int run(void *arg, const struct ops *o)
 		return choice(job, o);
 	case VOICE_JOB_END:
 		return end(job, o);
+	case VOICE_JOB_RING:
+		return ring(job, o);
+	case VOICE_JOB_NO_ANSWER:
+		return no_answer(job, o);
+	case VOICE_JOB_ACCEPT:
+		return accept_offer(job, o);
 	}
 	return GC_EINVAL;
 }
@@ -135,8 +217,12 @@ static void perform(struct voice_calls *c, struct voice_job *job)
 	if (job->kind == VOICE_JOB_ANSWER) {
 		t->contact_id = job->contact_id;
 		t->waiting = t->queue_id > 0;
+		t->queued_at = t->waiting ? t->answered_at : 0;
 	} else if (job->kind == VOICE_JOB_CHOICE && job->queue_id > 0) {
 		t->waiting = true;
+		t->queued_at = gc_now_ms();
+	} else if (job->kind == VOICE_JOB_ACCEPT) {
+		t->waiting = false;
 	}
 	job->contact_id = t->contact_id;
 }

@@ -1,5 +1,6 @@
 /* What calls do to the store, off the telephony thread: each call's steps
- * (answered, a menu choice, ended) become jobs that one thread of this
+ * (answered, a menu choice, an agent's phone rung, unanswered or answered,
+ * ended) become jobs that one thread of this
  * module runs, in order, on the writer (writer_run) through the core
  * operations, so the telephony thread's loop never waits for a commit.
  *
@@ -24,13 +25,20 @@ struct voice_ticket {
 	int64_t contact_id;        /* set by the answer; 0 until then, or when it failed */
 	bool waiting;              /* put in a queue and not ended */
 	int64_t answered_at;       /* ms */
+	int64_t queued_at;         /* ms, when it was put in a queue; 0: not yet */
 };
 
 enum voice_job_kind {
 	VOICE_JOB_ANSWER,   /* the customer found or created, the contact created (in the queue, no menu) */
 	VOICE_JOB_CHOICE,   /* a menu key: recorded; queue_id > 0 puts the contact there */
-	VOICE_JOB_END,      /* the call ended (by the caller, guichet, the network, a shutdown):
-			     * abandoned when waiting in a queue; the ticket is freed */
+	VOICE_JOB_END,      /* the call ended (by the caller, the agent, guichet, the network, a
+			     * shutdown): abandoned when waiting in a queue, wrapped up for
+			     * its agent when one holds it; the ticket is freed */
+	VOICE_JOB_RING,     /* agent_id's phone rings for the offer: recorded */
+	VOICE_JOB_NO_ANSWER, /* agent_id's phone stopped ringing unanswered (reason): recorded;
+			      * "declined" rejects the offer in the router */
+	VOICE_JOB_ACCEPT,   /* agent_id's phone answered: the offer accepted (or already accepted
+			     * by that agent from the desktop), the bridge recorded */
 };
 
 struct voice_job {
@@ -40,7 +48,10 @@ struct voice_job {
 	char key;                  /* CHOICE: the key pressed */
 	int64_t queue_id;          /* CHOICE: the queue it leads to, 0 for a nested menu */
 	char menu_path[16];        /* CHOICE: the keys before it ("" at the top menu) */
-	char ended_by[16];         /* END: caller, guichet or shutdown */
+	char ended_by[16];         /* END: caller, agent, guichet, network or shutdown */
+	int64_t agent_id;          /* RING, NO_ANSWER, ACCEPT: the agent (user) */
+	char reason[24];           /* NO_ANSWER: expired, withdrawn, rejected, declined, caller_hung_up... */
+	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
 	/* results */
 	int rc;
 	int64_t contact_id;

@@ -14,7 +14,10 @@
 #include "channel/voice/prompt.h"
 #include "channel/voice/registrar.h"
 #include "daemon/log.h"
+#include "daemon/hub.h"
 #include "daemon/ops.h"
+#include "daemon/router.h"
+#include "daemon/writer.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 /* libre's headers one by one: re.h would bring re_json.h, whose names clash with jansson's */
 #include <re_types.h>
@@ -58,7 +62,8 @@
 #define MAX_MENU_REPEATS 3
 #define MOH_MAX_SAMPLES (PROMPT_RATE * 600)
 
-enum mq_id { MQ_STOP = 1, MQ_DONE = 2 };
+enum mq_id { MQ_STOP = 1, MQ_DONE = 2, MQ_ROUTING = 3 };
+#define MAX_OFFERS 10000   /* phone contacts' offers followed at once */
 
 /* A refusal of a well-formed offer with no codec in common: 488, not counted as malformed. */
 #define NO_CODEC 1488
@@ -98,7 +103,40 @@ struct call {
 	char lang[3];
 	bool closed;               /* outside business hours */
 	struct voice_ticket *ticket; /* handed to the jobs: never read here */
-	int64_t contact_id;        /* from the answer's result, for the logs */
+	int64_t contact_id;        /* from the answer's result */
+	int64_t tenant_id;
+	char caller[40];
+	/* the agent's phone: ringing or answered (NULL: none) */
+	struct leg *agent;
+	uint64_t rung_seq;         /* the offer last rung (struct offer's seq) */
+	bool bridged;              /* media relayed between the caller and agent->rtp */
+	uint64_t bridged_at;       /* tmr_jiffies() */
+};
+
+/* The call's leg to an agent's phone: an INVITE guichet sent (sipsess_connect)
+ * with an offer for its own RTP socket, the caller's codec alone, so that
+ * the media is relayed as it comes, never transcoded. */
+struct leg {
+	struct call *call;         /* NULL once dropped */
+	int64_t user_id;
+	struct sipsess *sess;
+	struct sdp_session *sdp;
+	struct sdp_media *media;
+	struct rtp_sock *rtp;
+	struct sa remote;
+	bool has_remote, answered;
+	struct tmr linger;
+};
+
+/* A phone contact's offer, as the router's committed events tell it (the
+ * observer, on the writer's thread, writes; the loop reads; under lock). */
+enum offer_state { OFFER_OPEN, OFFER_ACCEPTED, OFFER_CLOSED };
+struct offer {
+	int64_t contact_id, tenant_id, agent_id;
+	enum offer_state state;
+	char reason[24];           /* CLOSED: expired, withdrawn, rejected */
+	uint64_t seq;              /* one per offer */
+	UT_hash_handle hh;
 };
 
 struct voice {
@@ -118,17 +156,24 @@ struct voice {
 	struct prompt_cache *prompts;
 	struct voice_calls *calls;
 	struct registrar *registrar; /* agents' phones */
+	struct router *router;     /* observed (router_add_observer) */
+	struct offer *offers;      /* by contact, under lock */
+	size_t n_offers;
+	uint64_t offer_seq;
+	char from_uri[300];        /* what an agent's phone sees calling */
 	struct call *list;
 	uint64_t next_id;
 	struct sa media_ip;
 	struct prompt *moh;        /* the music on hold; NULL: silence */
 	/* counters */
 	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
+	atomic_uint_fast64_t n_rings, n_bridged, n_unanswered, n_to_agent, n_to_caller, n_rtp_dropped;
 	atomic_int_fast64_t n_active;
 	struct registrar_counters phones;
 };
 
 static void call_end(struct call *c, const char *by);
+static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 
 /* --- what plays --- */
 
@@ -235,6 +280,18 @@ static void submit(struct call *c, enum voice_job_kind kind, char key, int64_t q
 	voice_calls_submit(c->v->calls, job);
 }
 
+static void submit_end(struct call *c, const char *by, int64_t talk_ms)
+{
+	struct voice_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		log_error("cannot record a call's step", "error", "out of memory");
+		return;
+	}
+	*job = (struct voice_job){.kind = VOICE_JOB_END, .ticket = c->ticket, .call_id = c->id, .talk_ms = talk_ms};
+	snprintf(job->ended_by, sizeof(job->ended_by), "%s", by);
+	voice_calls_submit(c->v->calls, job);
+}
+
 static void on_key(struct call *c, char key)
 {
 	atomic_fetch_add(&c->v->n_keys, 1);
@@ -266,9 +323,18 @@ static void on_key(struct call *c, char key)
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
 {
 	struct call *c = arg;
-	if (!sa_cmp(src, &c->remote, SA_ADDR))
-		return; /* not the caller's media: dropped */
+	if (!sa_cmp(src, &c->remote, SA_ADDR)) {
+		atomic_fetch_add(&c->v->n_rtp_dropped, 1); /* not the caller's media */
+		return;
+	}
 	atomic_fetch_add(&c->v->n_rtp_received, 1);
+	struct leg *leg = c->agent;
+	if (c->bridged && leg && leg->has_remote && (int)hdr->pt == c->pt) {
+		/* relayed as it came; the leg's own SSRC and sequence */
+		if (rtp_send(leg->rtp, &leg->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
+			atomic_fetch_add(&c->v->n_to_agent, 1);
+		return;
+	}
 	int event = 0;
 	bool end = false;
 	/* one key per event, whose packets share a timestamp: taken from its
@@ -283,6 +349,292 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mb
 	}
 }
 
+/* --- the agent's phone --- */
+
+static void submit_agent(struct call *c, enum voice_job_kind kind, int64_t agent_id, const char *reason)
+{
+	struct voice_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		log_error("cannot record a call's step", "error", "out of memory");
+		return;
+	}
+	*job = (struct voice_job){.kind = kind, .ticket = c->ticket, .call_id = c->id, .agent_id = agent_id};
+	snprintf(job->reason, sizeof(job->reason), "%s", reason ? reason : "");
+	voice_calls_submit(c->v->calls, job);
+}
+
+static void leg_free(struct leg *leg)
+{
+	tmr_cancel(&leg->linger);
+	mem_deref(leg->sess); /* ringing: a CANCEL; answered: a BYE */
+	mem_deref(leg->rtp);
+	mem_deref(leg->sdp);
+	free(leg);
+}
+
+static void leg_linger_done(void *arg)
+{
+	leg_free(arg);
+}
+
+/* The leg leaves its call: freed after this turn of the loop (libre may be
+ * inside its handler), or now (now: not inside one). */
+static void leg_drop(struct call *c, bool now)
+{
+	struct leg *leg = c->agent;
+	if (leg == NULL)
+		return;
+	c->agent = NULL;
+	leg->call = NULL;
+	if (c->bridged) {
+		c->bridged = false;
+		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
+			c->moh = true;
+			c->started = tmr_jiffies();
+			c->packets = 0;
+			tmr_start(&c->tick, 0, on_tick, c);
+		}
+	}
+	if (now)
+		leg_free(leg);
+	else
+		tmr_start(&leg->linger, 0, leg_linger_done, leg);
+}
+
+/* Ringing stops unanswered: recorded, with why (now: as leg_drop). */
+static void leg_unanswered(struct call *c, const char *reason, bool now)
+{
+	if (c->agent == NULL || c->agent->answered)
+		return;
+	atomic_fetch_add(&c->v->n_unanswered, 1);
+	submit_agent(c, VOICE_JOB_NO_ANSWER, c->agent->user_id, reason);
+	leg_drop(c, now);
+}
+
+static void on_agent_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *c = leg->call;
+	if (c == NULL || !leg->has_remote || !sa_cmp(src, &leg->remote, SA_ADDR) || (int)hdr->pt != c->pt) {
+		if (c)
+			atomic_fetch_add(&c->v->n_rtp_dropped, 1);
+		return;
+	}
+	if (c->bridged && rtp_send(c->rtp, &c->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
+		atomic_fetch_add(&c->v->n_to_caller, 1);
+}
+
+/* The phone's answer (its 200's SDP): the caller's codec, an address. */
+static int on_agent_answer(const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	if (leg->call == NULL || msg->mb == NULL || sdp_decode(leg->sdp, msg->mb, false) != 0)
+		return EPROTO;
+	const struct sdp_format *audio = sdp_media_rformat(leg->media, NULL);
+	if (audio == NULL || audio->pt != leg->call->pt || sdp_media_rport(leg->media) == 0)
+		return EPROTO;
+	leg->remote = *sdp_media_raddr(leg->media);
+	leg->has_remote = true;
+	return 0;
+}
+
+/* Answered: the offer accepted in the router, and the bridge (the music stops). */
+static void on_agent_estab(const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *c = leg->call;
+	if (c == NULL || leg->answered)
+		return;
+	if (!leg->has_remote) { /* a 200 without an answer we can use: hung up */
+		leg_unanswered(c, "bad_answer", false);
+		return;
+	}
+	leg->answered = true;
+	c->bridged = true;
+	c->bridged_at = tmr_jiffies();
+	tmr_cancel(&c->tick);
+	c->moh = false;
+	atomic_fetch_add(&c->v->n_bridged, 1);
+	submit_agent(c, VOICE_JOB_ACCEPT, leg->user_id, NULL);
+}
+
+static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
+{
+	struct leg *leg = arg;
+	struct call *c = leg->call;
+	if (c == NULL)
+		return;
+	if (leg->answered) { /* the agent hung up: so does the caller's leg */
+		int64_t talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
+		c->agent = NULL; /* inside its handler: freed after this turn */
+		leg->call = NULL;
+		tmr_start(&leg->linger, 0, leg_linger_done, leg);
+		call_end_talked(c, "agent", talk_ms);
+		return;
+	}
+	/* a final refusal from the phone (busy, declined): the offer rejected */
+	leg_unanswered(c, err == EPROTO ? "bad_answer" : msg && msg->scode >= 400 && msg->scode != 408 ? "declined"
+		       : "unreachable", false);
+}
+
+static int add_format(struct sdp_media *m, int pt)
+{
+	return pt == 8 ? sdp_format_add(NULL, m, false, "8", "PCMA", 8000, 1, NULL, NULL, NULL, false, NULL)
+		       : sdp_format_add(NULL, m, false, "0", "PCMU", 8000, 1, NULL, NULL, NULL, false, NULL);
+}
+
+/* Rings the agent's phone at its binding for the call. */
+static int leg_ring(struct call *c, const struct registrar_binding *b)
+{
+	struct voice *v = c->v;
+	struct leg *leg = calloc(1, sizeof(*leg));
+	if (leg == NULL)
+		return GC_ENOMEM;
+	*leg = (struct leg){.call = c, .user_id = b->user_id};
+	tmr_init(&leg->linger);
+	struct mbuf *desc = NULL;
+	int err = rtp_listen(&leg->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_agent_rtp,
+			     NULL, leg);
+	if (err == 0)
+		err = sdp_session_alloc(&leg->sdp, &v->media_ip);
+	if (err == 0)
+		err = sdp_media_add(&leg->media, leg->sdp, sdp_media_audio, sa_port(rtp_local(leg->rtp)),
+				    sdp_proto_rtpavp);
+	if (err == 0)
+		err = add_format(leg->media, c->pt);
+	if (err == 0)
+		err = sdp_encode(&desc, leg->sdp, true);
+	if (err == 0)
+		err = sipsess_connect(&leg->sess, v->sock, b->contact, c->caller[0] ? c->caller : "guichet", v->from_uri,
+				      "guichet", NULL, 0, "application/sdp", desc, NULL, NULL, false, NULL,
+				      on_agent_answer, NULL, on_agent_estab, NULL, NULL, on_agent_close, leg,
+				      "Allow: INVITE, ACK, BYE, CANCEL\r\n");
+	mem_deref(desc);
+	if (err) {
+		leg_free(leg);
+		return GC_EIO;
+	}
+	c->agent = leg;
+	atomic_fetch_add(&v->n_rings, 1);
+	submit_agent(c, VOICE_JOB_RING, b->user_id, NULL);
+	return GC_OK;
+}
+
+/* The call's phone leg brought in line with its contact's offer: a new
+ * offer to an agent with a phone rings it; an offer gone (expired,
+ * withdrawn, rejected) stops its ringing. Accepted from the desktop, the
+ * phone rings on until answered. */
+static void reconcile(struct call *c)
+{
+	struct voice *v = c->v;
+	if (c->contact_id == 0 || c->state != CALL_QUEUED)
+		return;
+	struct offer now = {0};
+	bool known = false;
+	pthread_mutex_lock(&v->lock);
+	struct offer *o = NULL;
+	HASH_FIND(hh, v->offers, &c->contact_id, sizeof(c->contact_id), o);
+	if (o) {
+		now = *o;
+		known = true;
+	}
+	pthread_mutex_unlock(&v->lock);
+	struct leg *leg = c->agent;
+	if (leg && !leg->answered && (!known || now.agent_id != leg->user_id || now.state == OFFER_CLOSED))
+		leg_unanswered(c, known && now.state == OFFER_CLOSED ? now.reason : "withdrawn", true);
+	if (c->agent || !known || now.state != OFFER_OPEN || now.seq == c->rung_seq)
+		return;
+	c->rung_seq = now.seq;
+	const struct registrar_binding *b = registrar_find(v->registrar, c->tenant_id, now.agent_id);
+	if (b && leg_ring(c, b) < 0)
+		log_error("cannot ring an agent's phone", "contact", b->contact);
+}
+
+static void forget_offer(struct voice *v, int64_t contact_id)
+{
+	pthread_mutex_lock(&v->lock);
+	struct offer *o = NULL;
+	HASH_FIND(hh, v->offers, &contact_id, sizeof(contact_id), o);
+	if (o) {
+		HASH_DEL(v->offers, o);
+		v->n_offers--;
+		free(o);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* One committed routing event (a frame "id: N\nevent: TYPE\ndata: JSON\n\n")
+ * into the offers (lock held). */
+static bool follow(struct voice *v, const struct hub_event *ev)
+{
+	const char *type = memmem(ev->frame, ev->len, "event: ", 7), *data = memmem(ev->frame, ev->len, "data: ", 6);
+	if (type == NULL || data == NULL)
+		return false;
+	type += 7;
+	data += 6;
+	size_t type_len = strcspn(type, "\n");
+	char name[24];
+	if (type_len >= sizeof(name))
+		return false;
+	memcpy(name, type, type_len);
+	name[type_len] = '\0';
+	struct offer *o = NULL;
+	HASH_FIND(hh, v->offers, &ev->contact_id, sizeof(ev->contact_id), o);
+	if (strcmp(name, "offered") == 0) {
+		json_t *j = json_loadb(data, (size_t)(ev->frame + ev->len - data), JSON_DISABLE_EOF_CHECK, NULL);
+		const char *channel = json_string_value(json_object_get(j, "channel"));
+		bool phone = channel && strcmp(channel, "phone") == 0;
+		json_decref(j);
+		if (!phone)
+			return false;
+		if (o == NULL && v->n_offers < MAX_OFFERS && (o = calloc(1, sizeof(*o))) != NULL) {
+			o->contact_id = ev->contact_id;
+			HASH_ADD(hh, v->offers, contact_id, sizeof(o->contact_id), o);
+			v->n_offers++;
+		}
+		if (o == NULL)
+			return false;
+		*o = (struct offer){.contact_id = ev->contact_id, .tenant_id = ev->tenant_id, .agent_id = ev->agent_id,
+				    .state = OFFER_OPEN, .seq = ++v->offer_seq, .hh = o->hh};
+		return true;
+	}
+	if (o == NULL)
+		return false;
+	if (strcmp(name, "accepted") == 0 && o->agent_id == ev->agent_id) {
+		o->state = OFFER_ACCEPTED;
+	} else if ((strcmp(name, "offer_expired") == 0 || strcmp(name, "offer_withdrawn") == 0 ||
+		    strcmp(name, "rejected") == 0) && (ev->agent_id == 0 || ev->agent_id == o->agent_id)) {
+		/* the agent followed only: another's, in a ring-all offer, leaves it ringing */
+		o->state = OFFER_CLOSED;
+		snprintf(o->reason, sizeof(o->reason), "%s", strcmp(name, "offer_expired") == 0 ? "expired" :
+			 strcmp(name, "rejected") == 0 ? "rejected" : "withdrawn");
+	} else if (strcmp(name, "abandoned") == 0 || strcmp(name, "wrapup_started") == 0 ||
+		   strcmp(name, "transferred") == 0 || strcmp(name, "moved") == 0) {
+		/* the contact is done with this offer (the call ends or moves): a
+		 * phone contact of no call here (a callback's) leaves no entry */
+		HASH_DEL(v->offers, o);
+		v->n_offers--;
+		free(o);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The router's observer (router_add_observer), on the writer's thread. */
+static void on_routing(void *arg, const struct hub_event *events, size_t n)
+{
+	struct voice *v = arg;
+	bool changed = false;
+	pthread_mutex_lock(&v->lock);
+	for (size_t i = 0; i < n; i++)
+		if (events[i].contact_id && events[i].frame && follow(v, &events[i]))
+			changed = true;
+	pthread_mutex_unlock(&v->lock);
+	if (changed)
+		mqueue_push(v->mq, MQ_ROUTING, NULL);
+}
+
 /* --- calls --- */
 
 static void call_free(struct call *c)
@@ -295,6 +647,9 @@ static void call_free(struct call *c)
 		}
 	tmr_cancel(&c->tick);
 	tmr_cancel(&c->linger);
+	leg_drop(c, true);
+	if (c->contact_id)
+		forget_offer(v, c->contact_id);
 	mem_deref(c->sess); /* a BYE when still established */
 	mem_deref(c->telev);
 	mem_deref(c->rtp);
@@ -315,15 +670,26 @@ static void linger_done(void *arg)
 
 /* The call's end: its END job, then it goes (after this turn of the loop:
  * libre may still be inside the session's handler). */
-static void call_end(struct call *c, const char *by)
+static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 {
 	if (c->state == CALL_ENDED)
 		return;
 	c->state = CALL_ENDED;
 	tmr_cancel(&c->tick);
-	submit(c, VOICE_JOB_END, 0, 0, by);
+	if (c->bridged && c->agent)
+		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
+	/* not inside the leg's handlers (on_agent_close takes its leg first) */
+	if (c->agent && !c->agent->answered)
+		leg_unanswered(c, "caller_hung_up", true); /* a CANCEL */
+	leg_drop(c, true);                             /* answered: a BYE */
+	submit_end(c, by, talk_ms);
 	c->ticket = NULL; /* the END job owns it */
 	tmr_start(&c->linger, 0, linger_done, c);
+}
+
+static void call_end(struct call *c, const char *by)
+{
+	call_end_talked(c, by, 0);
 }
 
 static void on_close(int err, const struct sip_msg *msg, void *arg)
@@ -461,6 +827,8 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 		pl_strcpy(&msg->from.uri.user, from, sizeof(from));
 	if (ops_phone_key(from, t->caller, sizeof(t->caller)) < 0)
 		t->caller[0] = '\0'; /* anonymous, or not a number */
+	c->tenant_id = t->tenant_id;
+	snprintf(c->caller, sizeof(c->caller), "%s", t->caller);
 	c->closed = c->menu && !open_now(v, t->tenant_id);
 	struct mbuf *desc = NULL;
 	int status = negotiate(v, c, msg, &desc);
@@ -525,6 +893,11 @@ static void take_done(struct voice *v)
 			c->contact_id = job->contact_id;
 			if (job->rc < 0)
 				call_end(c, "guichet"); /* not recorded: not kept either */
+			else
+				reconcile(c); /* offered as it was made (a number with no menu) */
+		} else if (c && job->kind == VOICE_JOB_ACCEPT && job->rc < 0 && c->agent &&
+			   c->agent->user_id == job->agent_id) {
+			leg_drop(c, true); /* the offer was gone: a BYE, and the caller waits again */
 		}
 		voice_job_free(job);
 		job = next;
@@ -546,6 +919,13 @@ static void on_message(int id, void *data, void *arg)
 	struct voice *v = arg;
 	if (id == MQ_DONE) {
 		take_done(v);
+		return;
+	}
+	if (id == MQ_ROUTING) {
+		for (struct call *c = v->list, *next; c; c = next) {
+			next = c->next;
+			reconcile(c);
+		}
 		return;
 	}
 	while (v->list) {
@@ -570,6 +950,8 @@ static int loop_open(struct voice *v)
 		return GC_EINVAL;
 	v->media_ip = laddr;
 	sa_set_port(&v->media_ip, 0);
+	if (re_snprintf(v->from_uri, sizeof(v->from_uri), "sip:guichet@%J", &laddr) < 0)
+		return GC_EINVAL;
 	int rc = store_open(v->db_path, STORE_READ_ONLY, &v->store);
 	if (rc < 0)
 		return rc;
@@ -669,6 +1051,9 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 		free(v);
 		return state;
 	}
+	v->router = v->writer ? writer_router(v->writer) : NULL;
+	if (v->router && router_add_observer(v->router, on_routing, v) < 0)
+		log_error("cannot follow the offers: agents' phones will not ring", "error", "too many observers");
 	*ret = v;
 	return GC_OK;
 }
@@ -677,9 +1062,16 @@ void voice_stop(struct voice *v)
 {
 	if (v == NULL)
 		return;
+	if (v->router)
+		router_remove_observer(v->router, on_routing, v);
 	mqueue_push(v->mq, MQ_STOP, NULL);
 	pthread_join(v->thread, NULL);
 	libre_close();
+	struct offer *o, *tmp;
+	HASH_ITER(hh, v->offers, o, tmp) {
+		HASH_DEL(v->offers, o);
+		free(o);
+	}
 	pthread_cond_destroy(&v->ready_cond);
 	pthread_mutex_destroy(&v->lock);
 	prompt_release(v->moh);
@@ -697,6 +1089,12 @@ void voice_stats(const struct voice *v, struct voice_stats *ret)
 	ret->rtp_sent = atomic_load(&v->n_rtp_sent);
 	ret->rtp_received = atomic_load(&v->n_rtp_received);
 	ret->keys = atomic_load(&v->n_keys);
+	ret->rings = atomic_load(&v->n_rings);
+	ret->bridged = atomic_load(&v->n_bridged);
+	ret->unanswered = atomic_load(&v->n_unanswered);
+	ret->rtp_to_agent = atomic_load(&v->n_to_agent);
+	ret->rtp_to_caller = atomic_load(&v->n_to_caller);
+	ret->rtp_dropped = atomic_load(&v->n_rtp_dropped);
 	ret->active = atomic_load(&v->n_active);
 	ret->phones_registered = atomic_load(&v->phones.registered);
 	ret->phones_challenged = atomic_load(&v->phones.challenged);

@@ -17,6 +17,14 @@
  *   any --BYE from the caller--> ended (waiting in a queue: an abandonment)
  *   any --guichetd stops, or the network fails--> ended (BYE sent; waiting: an abandonment too)
  *
+ * Waiting in a queue, the call follows its contact's offers (the router's
+ * committed events, router_add_observer): offered to an agent whose phone
+ * is registered (registrar.h), the agent's leg rings it (INVITE, the
+ * caller's codec alone); the offer gone (expired, withdrawn, rejected) or
+ * the caller gone, CANCEL; answered, the offer is accepted (calls.h) and
+ * the legs bridged: RTP relayed as it comes, both ways, the music stopped.
+ * Either side's BYE ends both legs and the call; the agent then wraps up.
+ *
  * Other threads talk to it only through its mqueue (voice_stop, and the
  * calls' results) and read its counters (voice_stats). */
 #ifndef GUICHET_CHANNEL_VOICE_VOICE_H
@@ -47,6 +55,10 @@ struct voice_stats {
 	uint64_t malformed;        /* INVITEs refused: no offer, or one that is not SDP (488) */
 	uint64_t rtp_sent, rtp_received;
 	uint64_t keys;             /* keypad events taken */
+	/* agents' phones rung for offers, answered (bridged), stopped ringing unanswered */
+	uint64_t rings, bridged, unanswered;
+	uint64_t rtp_to_agent, rtp_to_caller; /* packets relayed by bridges, each way */
+	uint64_t rtp_dropped;      /* from an address or of a payload type not negotiated */
 	int64_t active;            /* calls now */
 	/* agents' phones (registrar.h): REGISTERs answered 200, 401, 403, 503 (throttled) */
 	uint64_t phones_registered, phones_challenged, phones_denied, phones_throttled;
