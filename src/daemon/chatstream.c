@@ -3,9 +3,9 @@
 #include "daemon/server.h"
 #include "daemon/writer.h"
 #include "daemon/router.h"
-#include "channel/email/ack.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/wait.h"
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -283,8 +283,8 @@ static int by_tenant(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One chat's place and the time it may wait (the email acknowledgements'
- * estimate), to its streams; a chat no longer waiting has its streams look
+/* One chat's place and the time it may wait before an agent takes it
+ * (router_load_wait_ms), to its streams; a chat no longer waiting has its streams look
  * at its state again (a "moved" routing note). */
 static void tell_wait(struct chathub *hub, int64_t contact_id, const struct router_load *load, bool waiting,
 		      bool force)
@@ -296,7 +296,7 @@ static void tell_wait(struct chathub *hub, int64_t contact_id, const struct rout
 		chathub_publish(hub, &n);
 		return;
 	}
-	int64_t ms = ack_expected_reply_ms(load), expected_s = ms >= 0 ? ms / 1000 : -1;
+	int64_t ms = router_load_wait_ms(load, ROUTE_WAIT_DEFAULT_HANDLE_MS), expected_s = ms >= 0 ? ms / 1000 : -1;
 	if (!chathub_wait_changed(hub, contact_id, load->ahead + 1, expected_s) && !force)
 		return; /* nothing moved: nothing to tell */
 	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",

@@ -11,7 +11,6 @@
  * a visitor reaches only the chats of its own visitor id, or, verified by
  * the brand, of its customer. */
 #include "daemon/handlers.h"
-#include "channel/email/ack.h"
 #include "daemon/chat_text.h"
 #include "daemon/chathub.h"
 #include "daemon/chatstream.h"
@@ -24,6 +23,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/wait.h"
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -166,10 +166,11 @@ static int chat_open(struct request *r, struct store *db, bool *ret_open, struct
 	return GC_OK;
 }
 
-/* {"position", "expected_s"} for a load (ahead counts the contacts before). */
+/* {"position", "expected_s"} for a load (ahead counts the contacts before):
+ * the wait before an agent takes the chat (router_load_wait_ms). */
 static json_t *wait_json(const struct router_load *load)
 {
-	int64_t ms = ack_expected_reply_ms(load);
+	int64_t ms = router_load_wait_ms(load, ROUTE_WAIT_DEFAULT_HANDLE_MS);
 	return json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
 			 ms >= 0 ? json_integer(ms / 1000) : json_null());
 }

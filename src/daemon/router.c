@@ -6,6 +6,7 @@
 #include "guichet/array.h"
 #include "guichet/error.h"
 #include "guichet/route.h"
+#include "guichet/wait.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +31,7 @@ struct qinfo {                  /* by engine queue id */
 	bool live;
 	struct queue_input cfg;
 	uint32_t answered, within, abandoned; /* since midnight (UTC) */
+	struct route_handle_window handle; /* its last contacts' handle times (expected waits) */
 };
 
 enum agent_state { S_AVAILABLE, S_OFFERED, S_BUSY, S_WRAP_UP, S_PAUSED, S_OFFLINE, S_N };
@@ -80,6 +82,9 @@ struct shard {
 	int64_t epoch;
 	bool fenced, fenced_in_job, lost;
 	int64_t day;                /* the day the service-level counters count */
+	/* the last handle times of each channel over every queue: a queue that
+	 * measured too few falls back to its tenant's (expected waits) */
+	struct route_handle_window handle[CHANNEL_N];
 	/* the agents' digest published each second: its number, and whether
 	 * an agent changed since (router_agents_live answers the number) */
 	uint64_t digest_seq;
@@ -784,6 +789,22 @@ static int shard_reject(struct shard *rt, struct store *db, const struct store_s
 	return rc < 0 ? rc : drain(rt, db);
 }
 
+/* A handle time the queue qe measured (a wrap-up now, or one of the day's
+ * read newest first at the start: older), for its expected waits and its
+ * tenant's on that channel. */
+static void measure_handle(struct shard *rt, uint32_t qe, int64_t handle_ms, bool older)
+{
+	struct qinfo *q = &rt->q[qe];
+	struct route_handle_window *tenant = &rt->handle[q->cfg.channel];
+	if (older) {
+		route_handle_window_add_older(&q->handle, handle_ms);
+		route_handle_window_add_older(tenant, handle_ms);
+	} else {
+		route_handle_window_add(&q->handle, handle_ms);
+		route_handle_window_add(tenant, handle_ms);
+	}
+}
+
 static int shard_wrapup(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 			const struct routing_input *in)
 {
@@ -803,6 +824,7 @@ static int shard_wrapup(struct shard *rt, struct store *db, const struct store_s
 	touch(rt, eid);
 	if ((rc = after(rt, db, rc)) < 0)
 		return engine_error(rt, rc, "the contact cannot be wrapped up");
+	measure_handle(rt, v.queue, handled, false);
 	return emit(rt, db, scope->tenant_id, "wrapup_started", contact_id, scope->user_id, q->id,
 		    json_pack("{s:s?,s:s,s:I,s:i}", "disposition", in->disposition, "state",
 			      contact_state_name(in->state), "handle_ms", (json_int_t)handled, "wrapup_s", q->cfg.wrapup_s));
@@ -948,6 +970,7 @@ static void reset(struct shard *rt)
 	map_clear(&rt->contacts);
 	rt->n_skills = rt->n_q = rt->n_a = 0;
 	rt->n_touched = 0;
+	memset(rt->handle, 0, sizeof(rt->handle));
 	rt->digest_seq += 2; /* a number skipped: pages showing the agents load them again */
 	rt->digest_due = true;
 	rt->job_changed_engine = rt->batch_changed_engine = false;
@@ -1184,6 +1207,7 @@ static int shard_agents_live(struct shard *rt, json_t *agents, uint64_t *ret_seq
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
 			      struct router_load *ret);
 static json_t *shard_queue_stats(struct shard *rt);
+static int contact_load(struct shard *rt, uint32_t eid, const struct route_contact_view *v, struct router_load *l);
 
 int router_queue_set(struct router *top, struct store *db, const struct store_scope *scope, int64_t queue_id,
 		     const char *name, const struct queue_input *in)
@@ -1336,11 +1360,10 @@ static int shard_contact_view(struct shard *rt, const struct store_scope *scope,
 		v.state <= ROUTE_ASSIGNED ? names[v.state] : "done", "queue_id", (json_int_t)rt->q[v.queue].id,
 		"queue", rt->q[v.queue].name, "priority", v.priority, "waited_s", (json_int_t)((now - v.enqueued) / 1000));
 	json_object_set_new(o, "agent_id", v.agent != ROUTE_NONE ? json_integer(rt->a[v.agent].user_id) : json_null());
-	uint32_t ahead = 0;
-	int64_t wait;
-	/* a mean handle time of five minutes until handle times are forecast per queue */
-	if (route_contact_position(rt->e, eid, 300000, &ahead, &wait) == GC_OK) {
-		json_object_set_new(o, "position", json_integer(ahead + 1));
+	struct router_load l = {0};
+	if (v.state == ROUTE_WAITING && contact_load(rt, eid, &v, &l) == GC_OK) {
+		int64_t wait = router_load_wait_ms(&l, ROUTE_WAIT_DEFAULT_HANDLE_MS);
+		json_object_set_new(o, "position", json_integer(l.ahead + 1));
 		json_object_set_new(o, "expected_wait_s", wait >= 0 ? json_integer(wait / 1000) : json_null());
 	}
 	*ret = o;
@@ -1363,22 +1386,80 @@ static bool agent_serves(struct shard *rt, uint32_t agent, const struct qinfo *q
 	return false;
 }
 
+/* What one agent adds to a load on channel ch: its capacity there and
+ * how much of it is free now (available, not in wrap-up). */
+static void agent_load(struct shard *rt, uint32_t agent, int ch, struct router_load *l)
+{
+	const struct route_agent_config *cfg = route_agent_config(rt->e, agent);
+	struct route_agent_view av;
+	route_agent_view(rt->e, agent, &av);
+	l->agents++;
+	l->slots += (uint32_t)cfg->capacity[ch];
+	if (av.presence == ROUTE_AVAILABLE && !av.in_wrapup) {
+		int room = cfg->capacity[ch] - av.active[ch], total_room = cfg->max_total - av.total;
+		room = room < total_room ? room : total_room;
+		l->free += room > 0 ? (uint32_t)room : 0;
+	}
+}
+
+/* What the queue qe measured: its handle time (its tenant's on its
+ * channel while it measured too few) and its wrap-up. */
+static void measured_load(struct shard *rt, uint32_t qe, struct router_load *l)
+{
+	const struct qinfo *q = &rt->q[qe];
+	l->handle_ms = route_handle_window_mean(&q->handle);
+	if (l->handle_ms == 0)
+		l->handle_ms = route_handle_window_mean(&rt->handle[q->cfg.channel]);
+	l->wrapup_ms = q->cfg.wrapup_s * 1000LL;
+}
+
 /* What a queue's serving agents add to a load: how many are not offline,
- * their capacity on its channel, what they finished and held. */
+ * their capacity on its channel and how much of it is free; and what the
+ * queue measured. */
 static void serving_load(struct shard *rt, uint32_t qe, struct router_load *l)
 {
 	const struct qinfo *q = &rt->q[qe];
 	struct idmap *skill = map_find(rt->skills, q->cfg.skill_id, 0);
-	for (uint32_t a = 0; skill && a < rt->n_a; a++) {
-		if (!agent_serves(rt, a, q, skill->eid))
-			continue;
-		struct route_agent_view av;
-		route_agent_view(rt->e, a, &av);
-		l->agents++;
-		l->slots += (uint32_t)route_agent_config(rt->e, a)->capacity[q->cfg.channel];
-		l->handled += av.handled;
-		l->held_ms += av.talk_ms;
-	}
+	for (uint32_t a = 0; skill && a < rt->n_a; a++)
+		if (agent_serves(rt, a, q, skill->eid))
+			agent_load(rt, a, q->cfg.channel, l);
+	measured_load(rt, qe, l);
+}
+
+/* The load of a contact waiting for a named agent (a transfer): that
+ * agent alone serves it, when not offline. */
+static void named_load(struct shard *rt, uint32_t agent, uint32_t qe, struct router_load *l)
+{
+	struct route_agent_view av;
+	route_agent_view(rt->e, agent, &av);
+	if (av.presence != ROUTE_OFFLINE)
+		agent_load(rt, agent, rt->q[qe].cfg.channel, l);
+	measured_load(rt, qe, l);
+}
+
+/* The load of a contact waiting or offered (eid, seen as v): its place,
+ * the agents who serve it (the named one alone for a contact waiting for
+ * it), what its queue measured. An offered contact has a slot held for it:
+ * one free at least. */
+static int contact_load(struct shard *rt, uint32_t eid, const struct route_contact_view *v, struct router_load *l)
+{
+	int64_t unused;
+	if (v->state == ROUTE_WAITING && route_contact_position(rt->e, eid, 1, &l->ahead, &unused) < 0)
+		return GC_ESTATE;
+	if (v->state == ROUTE_WAITING && v->agent != ROUTE_NONE)
+		named_load(rt, v->agent, v->queue, l);
+	else
+		serving_load(rt, v->queue, l);
+	if (v->state == ROUTE_OFFERED && l->free == 0)
+		l->free = 1;
+	return GC_OK;
+}
+
+int64_t router_load_wait_ms(const struct router_load *load, int64_t default_handle_ms)
+{
+	struct route_wait_load w = {.ahead = load->ahead, .slots = load->slots, .free = load->free,
+				    .hold_ms = (load->handle_ms > 0 ? load->handle_ms : default_handle_ms) + load->wrapup_ms};
+	return route_wait_expected_ms(&w);
 }
 
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
@@ -1391,10 +1472,8 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
 	struct router_load l = {0};
-	int64_t wait;
-	if (v.state == ROUTE_WAITING && route_contact_position(rt->e, eid, 1, &l.ahead, &wait) < 0)
+	if (contact_load(rt, eid, &v, &l) < 0)
 		return fail(rt, GC_ESTATE, "the contact waits in no queue");
-	serving_load(rt, v.queue, &l);
 	*ret = l;
 	return GC_OK;
 }
@@ -1779,7 +1858,13 @@ static void count_day(const struct store_event *ev, void *arg)
 	struct qinfo *q = &rt->q[m->eid];
 	if (strcmp(ev->type, "abandoned") == 0)
 		q->abandoned++;
-	else if (strcmp(ev->type, "accepted") == 0) {
+	else if (strcmp(ev->type, "wrapup_started") == 0) {
+		json_t *data = json_loads(ev->data, 0, NULL);
+		json_t *handle = json_object_get(data, "handle_ms");
+		if (json_is_integer(handle))
+			measure_handle(rt, m->eid, json_integer_value(handle), true);
+		json_decref(data);
+	} else if (strcmp(ev->type, "accepted") == 0) {
 		json_t *data = json_loads(ev->data, 0, NULL);
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 		json_decref(data);

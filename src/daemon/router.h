@@ -93,7 +93,9 @@ int router_move(struct router *rt, struct store *db, const struct store_scope *s
 int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 
 /* Views: a contact's place ({"state","queue_id","agent_id","position",
- * "expected_wait_s","waited_s"}), an agent's live state, the tenant's queues. */
+ * "expected_wait_s","waited_s"}; the wait as router_load_wait_ms estimates
+ * it, ROUTE_WAIT_DEFAULT_HANDLE_MS standing for an unmeasured handle time),
+ * an agent's live state, the tenant's queues. */
 int router_contact_view(struct router *rt, const struct store_scope *scope, int64_t contact_id, json_t **ret);
 int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, json_t **ret);
 /* Sets "live" (router_agent_state's) on each row of agents (rows with a
@@ -102,16 +104,22 @@ int router_agent_state(struct router *rt, int64_t tenant_id, int64_t user_id, js
  * sent each second with queue_stats, of the agents that changed since the
  * one before): a page applies the digests numbered after it. */
 int router_agents_live(struct router *rt, int64_t tenant_id, json_t *agents, uint64_t *ret_seq);
-/* What a reply time is estimated from (channel/email/ack.h): the contacts
- * ahead of this one in its queue (0 once it is offered), the agents not
- * offline who serve the queue, their capacity on its channel (slots), and
- * the contacts they finished since the day's reset with the time they held
- * them. GC_ESTATE when the contact waits in no queue. */
+/* What a wait is estimated from (guichet/wait.h; router_load_wait_ms):
+ * the contacts ahead of this one in its queue (0 once it is offered), the
+ * agents not offline who serve the queue, their capacity on its channel
+ * (slots) and how much of it is free now (agents available, not in
+ * wrap-up), the queue's measured handle time (the mean of its last
+ * wrap-ups; its tenant's on that channel when the queue measured too few;
+ * 0 when neither did) and its wrap-up. GC_ESTATE when the contact waits in
+ * no queue. */
 struct router_load {
-	uint32_t ahead, agents, slots;
-	uint64_t handled;
-	int64_t held_ms;
+	uint32_t ahead, agents, slots, free;
+	int64_t handle_ms, wrapup_ms;
 };
+/* The expected wait (ms) before an agent takes a contact of that load,
+ * default_handle_ms standing for a handle time nothing measured yet; -1
+ * when no agent serves the queue. */
+int64_t router_load_wait_ms(const struct router_load *load, int64_t default_handle_ms);
 int router_contact_load(struct router *rt, const struct store_scope *scope, int64_t contact_id,
 			struct router_load *ret);
 /* The loads of several contacts of one tenant at once (the web chat tells

@@ -2,7 +2,8 @@
  * offers on the agent's live stream; accept, reject, missed offers,
  * wrap-up, escalation with its context, transfer, supervisors' moves and
  * forced presence; abandonment and the live statistics; Last-Event-ID; bad
- * requests that change nothing; and a restart that rebuilds the queues. */
+ * requests that change nothing; expected waits from measured handle times;
+ * and a restart that rebuilds the queues. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -471,6 +472,64 @@ static void agents_show_what_they_hold(void **state)
 
 /* After a restart, waiting contacts keep their order and their wait;
  * agents their presence. */
+/* A queue whose contacts are handled in about a second announces waits
+ * from its measured handle times, not from a fixed 5 minutes (the waits
+ * customers hear and see: guichet/wait.h), and still does after a restart,
+ * which measures them again from the day's wrap-ups. */
+static void expected_waits_follow_measured_handle_times(void **state)
+{
+	char *quick_agent = NULL;
+	long long id_q = user("q@t.example", "agent", &quick_agent);
+	long long quick_skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "quick"));
+	long long quick = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "quick", "skill_id",
+		(json_int_t)quick_skill, "channel", "chat"));
+	expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)quick_skill, "proficiency", 5, "capacity", "chat", 1), "/api/v1/agents/%lld", id_q);
+	struct sse sq, ss;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&sq, &d, quick_agent, 0), 200);
+	assert_int_equal(sse_open(&ss, &d, sup, 0), 200);
+	presence(quick_agent, "available");
+	int64_t sum = 0;
+	enum { HANDLED = 4 };
+	for (int i = 0; i < HANDLED; i++) { /* each held about a second */
+		long long c = new_contact(quick);
+		next_event(&sq, "offered", c, &ev);
+		expect("POST", quick_agent, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+		usleep(1000 * 1000);
+		expect("POST", quick_agent, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", c);
+		next_event(&ss, "wrapup_started", c, &ev);
+		int64_t handle = json_integer_value(json_object_get(ev.data, "handle_ms"));
+		assert_true(handle >= 1000 && handle < 10000);
+		sum += handle;
+	}
+	/* the agent steps away: 3 wait, the third behind 2, its one slot held
+	 * sum / 4 ms per contact: the 3rd slot to free, 3 * mean */
+	presence(quick_agent, "paused");
+	long long c[3];
+	for (int i = 0; i < 3; i++)
+		c[i] = new_contact(quick);
+	int64_t want = (int64_t)(3.0 * (double)(sum / HANDLED)) / 1000;
+	struct resp r;
+	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld/routing", c[2]);
+	assert_int_equal(resp_int(&r, "position"), 3);
+	assert_int_equal(resp_int(&r, "expected_wait_s"), want);
+	assert_true(want >= 3 && want < 30); /* the fixed estimate said 3 * 300 s */
+	resp_clear(&r);
+	sse_close(&sq);
+	sse_close(&ss);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld/routing", c[2]);
+	assert_int_equal(resp_int(&r, "position"), 3);
+	assert_int_equal(resp_int(&r, "expected_wait_s"), want);
+	resp_clear(&r);
+	for (int i = 0; i < 3; i++) /* out of the way of the tests after */
+		expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", c[i]);
+	json_decref(ev.data);
+	free(quick_agent);
+}
+
 static void restart_rebuilds_the_queues(void **state)
 {
 	presence(agent_a, "paused");
@@ -513,6 +572,7 @@ int main(void)
 		cmocka_unit_test(transfer_move_force_abandon),
 		cmocka_unit_test(returning_customer_gets_the_same_agent),
 		cmocka_unit_test(agents_show_what_they_hold),
+		cmocka_unit_test(expected_waits_follow_measured_handle_times),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,16 +15,15 @@
 
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS (24 * HOUR_MS)
+#define REPLY_CAP_MS 1000000000000000LL /* 10^15 ms: a huge backlog stays in range */
 
 int64_t ack_expected_reply_ms(const struct router_load *load)
 {
 	if (load->agents == 0 || load->slots == 0)
 		return -1;
-	int64_t handle = load->handled >= ACK_MIN_HANDLED ? load->held_ms / (int64_t)load->handled
-							  : ACK_DEFAULT_HANDLE_MS;
-	/* in double: a long backlog times a long handling time stays in range */
-	double ms = ((double)load->ahead + (double)load->slots) * (double)handle / (double)load->slots;
-	return ms > 1e15 ? (int64_t)1e15 : (int64_t)ms;
+	int64_t wait = router_load_wait_ms(load, ACK_DEFAULT_HANDLE_MS);
+	int64_t handle = load->handle_ms > 0 ? load->handle_ms : ACK_DEFAULT_HANDLE_MS;
+	return wait < 0 ? -1 : wait > REPLY_CAP_MS - handle ? REPLY_CAP_MS : wait + handle;
 }
 
 void ack_wait_words(int64_t ms, const char *language, char *ret, size_t len)

@@ -25,16 +25,17 @@
  *    transaction: it holds across restarts and nodes).
  *
  * The expected reply time (ack_expected_reply_ms) is a pure function of the
- * queue's load (daemon/router.h, router_contact_load): emails are routed by
- * capacity, so the queue's agents not offline work through `slots` emails
- * at once, each held for the mean handling time; the contacts ahead are
- * served at slots / handle per unit of time, then this one takes one
- * handling time:
+ * queue's load (daemon/router.h, router_contact_load): the wait before an
+ * agent takes the email, as every customer-facing wait is estimated
+ * (guichet/wait.h, router_load_wait_ms: the queue's slots, how many are
+ * free, the contacts ahead, each slot held for the queue's measured handle
+ * time plus its wrap-up), then one handling time for this one:
  *
- *     reply = (ahead + slots) * handle / slots
+ *     reply = wait + handle
+ *     wait  = 0 with a slot free for it, else (ahead - free + 1) * (handle + wrap-up) / slots
  *
- * handle is the mean time the agents held their finished contacts today
- * once they finished ACK_MIN_HANDLED, else ACK_DEFAULT_HANDLE_MS. No agent
+ * handle is the mean of the queue's last wrap-ups (its tenant's on email
+ * while the queue measured too few), else ACK_DEFAULT_HANDLE_MS. No agent
  * serving the queue: unknown. It is then said in words a customer reads
  * (ack_wait_words), rounded up to 15 or 30 minutes, an hour, 2, 3, 4, 6, 8,
  * 12 or 24 hours, or whole days up to 7; unknown or longer: "as soon as
@@ -50,7 +51,6 @@
 #include "daemon/router.h"
 
 #define ACK_DEFAULT_HANDLE_MS (30LL * 60 * 1000)
-#define ACK_MIN_HANDLED 5
 #define ACK_MAX_DAYS 7
 
 /* The expected time to a reply (ms) from the queue's load; -1 when no agent

@@ -29,21 +29,23 @@ static void the_estimate_follows_the_backlog_and_the_capacity(void **state)
 	/* nobody serves the queue: unknown */
 	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 3}), -1);
 	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 3, .agents = 2}), -1);
-	/* no history yet: 30 minutes an email; 5 slots: the first is answered in one handling time */
-	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.agents = 1, .slots = 5}), 30 * MIN);
-	/* 10 ahead at 5 at once: two rounds of them, then this one */
-	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 10, .agents = 1, .slots = 5}), 90 * MIN);
-	/* twice the agents, half the wait for those ahead */
-	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 10, .agents = 2, .slots = 10}), 60 * MIN);
-	/* today's handling time once enough were finished: 10 minutes each */
-	struct router_load seen = {.ahead = 4, .agents = 2, .slots = 2, .handled = 10, .held_ms = 100 * MIN};
-	assert_int_equal(ack_expected_reply_ms(&seen), 30 * MIN);
-	seen.handled = ACK_MIN_HANDLED - 1; /* too few: the default */
-	seen.held_ms = 4 * MIN;
-	assert_int_equal(ack_expected_reply_ms(&seen), 90 * MIN);
+	/* nothing measured yet: 30 minutes an email; a free slot: one handling time */
+	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.agents = 1, .slots = 5, .free = 1}), 30 * MIN);
+	/* every slot busy: the first of 5 frees in 30 / 5 = 6 minutes, then one handling time */
+	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.agents = 1, .slots = 5}), 36 * MIN);
+	/* 10 ahead at 5 at once: the 11th slot to free, 11 * 30 / 5 = 66, then this one */
+	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 10, .agents = 1, .slots = 5}), 96 * MIN);
+	/* twice the agents: 11 * 30 / 10 = 33, then this one */
+	assert_int_equal(ack_expected_reply_ms(&(struct router_load){.ahead = 10, .agents = 2, .slots = 10}), 63 * MIN);
+	/* the queue's measured handling time: 10 minutes each, 5 * 10 / 2 = 25, then 10 */
+	struct router_load seen = {.ahead = 4, .agents = 2, .slots = 2, .handle_ms = 10 * MIN};
+	assert_int_equal(ack_expected_reply_ms(&seen), 35 * MIN);
+	seen.wrapup_ms = 5 * MIN; /* a slot held 15 minutes: 5 * 15 / 2 = 37.5, then 10 */
+	assert_int_equal(ack_expected_reply_ms(&seen), 47 * MIN + 30000);
+	seen.handle_ms = 0; /* nothing measured: the default, 5 * 35 / 2 = 87.5, then 30 */
+	assert_int_equal(ack_expected_reply_ms(&seen), 117 * MIN + 30000);
 	/* a huge backlog stays in range */
-	struct router_load huge = {.ahead = UINT32_MAX, .agents = 1, .slots = 1, .handled = 1000,
-				   .held_ms = INT64_MAX / 2};
+	struct router_load huge = {.ahead = UINT32_MAX, .agents = 1, .slots = 1, .handle_ms = INT64_MAX / 2};
 	assert_true(ack_expected_reply_ms(&huge) > 0);
 }
 
@@ -407,9 +409,10 @@ static void the_acknowledgement_states_the_queue_s_expected_time(void **state)
 	assert_int_equal(load.slots, 5);
 	assert_true(router_contact_load(f->o.router, &f->b, last, &load) < 0); /* not in another tenant */
 	json_t *list = acks(f, &f->a, first);
-	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(list, 0), "body")), "within 30 minutes"));
+	/* the agent paused: no slot free, the first of 5 frees in 30 / 5 = 6 minutes, then 30: 36 minutes */
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(list, 0), "body")), "within an hour"));
 	json_decref(list);
-	list = acks(f, &f->a, last); /* 10 ahead, 5 at once, 30 minutes each: 90 minutes */
+	list = acks(f, &f->a, last); /* 10 ahead, 5 at once, 30 minutes each: 11 * 30 / 5 + 30 = 96 minutes */
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(list, 0), "body")), "within 2 hours"));
 	json_decref(list);
 }

@@ -4,7 +4,8 @@
  * then a batch of A whose commit failed, rebuild A alone from the store: B
  * gets no event (a rebuild would offer its contact again and restart its
  * timer) and its contact stays offered to the same agent. A contact put
- * back with its first time in the queue keeps its place. */
+ * back with its first time in the queue keeps its place. Waits follow the
+ * queue's measured handle times, across a restart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "daemon/router.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/wait.h"
 #include "store/store.h"
 #include "teststore.h"
 
@@ -351,6 +353,64 @@ static void a_contact_back_takes_its_first_place(void **state)
 	assert_int_equal(position(f, later), 2);
 }
 
+/* One request of the agent in a batch of its own (accept, wrap-up). */
+static void agent_does(struct fixture *f, const char *what, int64_t contact)
+{
+	assert_int_equal(store_begin(f->s), GC_OK);
+	if (strcmp(what, "accept") == 0) {
+		assert_int_equal(router_accept(f->rt, f->s, &f->agent_a, contact), GC_OK);
+	} else {
+		struct routing_input in = {.priority = -1, .disposition = "done", .state = CONTACT_RESOLVED};
+		assert_int_equal(router_wrapup(f->rt, f->s, &f->agent_a, contact, &in), GC_OK);
+	}
+	router_job_end(f->rt, true);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	router_batch_end(f->rt, f->s, true);
+}
+
+static int64_t wait_of(struct fixture *f, int64_t contact)
+{
+	struct router_load l;
+	assert_int_equal(router_contact_load(f->rt, &f->a, contact, &l), GC_OK);
+	return router_load_wait_ms(&l, ROUTE_WAIT_DEFAULT_HANDLE_MS);
+}
+
+/* Waits (guichet/wait.h) from the router's loads: an offered contact has
+ * its slot; one behind it waits for the agent's one slot, 5 minutes while
+ * nothing is measured, then the queue's measured handle time, measured
+ * again after a restart from the day's wrap-ups. */
+static void waits_follow_the_measured_handle_times(void **state)
+{
+	struct fixture *f = *state;
+	assert_offered(f, &f->a, f->ca, f->agent_a.user_id);
+	assert_int_equal(wait_of(f, f->ca), 0);
+	int64_t next = contact_in(f, &f->a, f->qa);
+	struct router_load l;
+	assert_int_equal(router_contact_load(f->rt, &f->a, next, &l), GC_OK);
+	assert_int_equal(l.ahead, 0);
+	assert_int_equal(l.slots, 1);
+	assert_int_equal(l.free, 0);
+	assert_int_equal(l.handle_ms, 0);
+	assert_int_equal(wait_of(f, next), ROUTE_WAIT_DEFAULT_HANDLE_MS);
+	int64_t held = f->ca;
+	for (int i = 0; i < ROUTE_WAIT_MIN_SAMPLES; i++) { /* each held 50 ms */
+		agent_does(f, "accept", held);
+		usleep(50 * 1000);
+		agent_does(f, "wrapup", held);
+		held = next; /* offered now */
+		next = contact_in(f, &f->a, f->qa);
+	}
+	assert_int_equal(router_contact_load(f->rt, &f->a, next, &l), GC_OK);
+	assert_true(l.handle_ms >= 50 && l.handle_ms < 5000);
+	assert_int_equal(wait_of(f, next), l.handle_ms); /* the one slot frees after one handle time */
+	int64_t measured = l.handle_ms;
+	router_free(f->rt); /* a restart: measured again from the day's wrapup_started events */
+	assert_int_equal(router_new(f->s, f->hub, NULL, &f->rt), GC_OK);
+	assert_int_equal(router_contact_load(f->rt, &f->a, next, &l), GC_OK);
+	assert_int_equal(l.handle_ms, measured);
+	assert_int_equal(wait_of(f, next), measured);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +418,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(waits_follow_the_measured_handle_times, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
