@@ -431,10 +431,14 @@ static void agents_show_what_they_hold(void **state)
 	assert_int_equal(sse_open(&ss, &d, sup, 0), 200);
 	presence(expert, "paused");
 	bool seen = false;
-	for (int i = 0; i < 5 && !seen; i++) {
+	for (int i = 0; i < 6 && !seen; i++) {
 		assert_true(sse_next(&ss, "agent_states", 3000, &ev));
 		long long n = json_integer_value(json_object_get(ev.data, "seq"));
-		assert_true(n > seq);
+		if (n <= seq) { /* the list already had it (counted before its publication reached the stream): skipped */
+			json_decref(ev.data);
+			ev.data = NULL;
+			continue;
+		}
 		size_t k;
 		json_t *it;
 		json_array_foreach(json_object_get(ev.data, "agents"), k, it)

@@ -27,6 +27,7 @@ import { workshopTests } from './workshop.mjs';
 import { portalTests } from './portal.mjs';
 import { chatTests } from './chat.mjs';
 import { desk14Tests } from './desk14.mjs';
+import { gestureTests } from './gestures.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -248,6 +249,7 @@ async function main() {
     await portalTests({ browser, url: daemon.url, admin, step, accessible });
     await chatTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await desk14Tests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
+    await gestureTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

@@ -1,7 +1,8 @@
 // One accepted contact: the customer's fields as the API gives them (it
 // removes what the role may not see), the messages and notes, the reply,
 // and the wrap-up with a disposition; beside them the guided diagnosis and
-// the hand-over, and below the contact's whole journey.
+// the hand-over and the goodwill gestures, and below the contact's whole
+// journey.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Diagnosis } from './Diagnosis.jsx';
@@ -10,6 +11,7 @@ import { Journey } from './Journey.jsx';
 import { Chat } from './Chat.jsx';
 import { Callback } from './Callback.jsx';
 import { Delivery } from './Delivery.jsx';
+import { Gestures } from './Gestures.jsx';
 
 export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
 
@@ -78,6 +80,7 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
         <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
           actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)} />
         <Handover t={t} id={id} contact={contact} say={say} onGone={onClosed} active={active} actionsRef={actionsRef} />
+        <Gestures t={t} lang={lang} id={id} contact={contact} say={say} />
       </aside>
       <Journey t={t} id={id} lang={lang} version={version} active={active} actionsRef={actionsRef} />
     </div>
