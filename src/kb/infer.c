@@ -472,6 +472,8 @@ static int question_unit(struct kb_analyzer *a, const json_t *node, struct word 
 	return found;
 }
 
+static const char *const range_words[] = {"ou", "or", "a", "to", NULL};
+
 static int infer_number(struct kb_analyzer *a, const struct heard *h, const struct kb_synonyms *own,
 			const json_t *node, struct kb_inference *ret)
 {
@@ -486,6 +488,8 @@ static int infer_number(struct kb_analyzer *a, const struct heard *h, const stru
 		long v = number_at(h, k);
 		if (v < 0 || h->w[k].negated_by >= 0 || !joined(h, k + 1) || !says(&h->w[k + 1], unit, own))
 			continue;
+		if (k >= 2 && in_list(h->w[k - 1].plain, range_words) && number_at(h, k - 2) >= 0)
+			ambiguous = true; /* "3 ou 4 fois", "2 or 3 days": a range, not a number */
 		if (value >= 0 && v != value)
 			ambiguous = true;
 		if (value < 0)

@@ -181,6 +181,9 @@ static void numbers(void **state)
 	assert_null(infer(fr, NULL, times_fr, "j'ai 2 box", NULL));
 	assert_null(infer(en, NULL, days_en, "2 days, no, 3 days", NULL));
 	assert_null(infer(fr, NULL, times_fr, "pas 3 fois", NULL));
+	/* a range is not a number */
+	assert_null(infer(fr, NULL, times_fr, "redémarré 3 ou 4 fois", NULL));
+	assert_null(infer(en, NULL, days_en, "down for 2 or 3 days", NULL));
 }
 
 static void other_questions_and_bad_text(void **state)
