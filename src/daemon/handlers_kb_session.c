@@ -307,7 +307,8 @@ static char *path_text(const json_t *path)
 		const char *a = json_string_value(json_object_get(s, "label"));
 		if (a == NULL)
 			a = json_string_value(json_object_get(s, "answer"));
-		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + 16;
+		const char *because = json_string_value(json_object_get(s, "because"));
+		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + (because ? strlen(because) + 40 : 0) + 16;
 		if (buf && len + need >= cap) {
 			cap = (len + need) * 2;
 			char *b = realloc(buf, cap);
@@ -319,6 +320,8 @@ static char *path_text(const json_t *path)
 		}
 		if (buf)
 			len += (size_t)snprintf(buf + len, cap - len, "\n- %s%s%s", q ? q : "", a ? " → " : "", a ? a : "");
+		if (buf && because)
+			len += (size_t)snprintf(buf + len, cap - len, " (from the customer's words: «%s»)", because);
 	}
 	return buf;
 }
