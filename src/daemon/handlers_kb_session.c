@@ -186,6 +186,14 @@ static bool was_undone(const json_t *answers, const struct kb_tree *t, int node)
 	return false;
 }
 
+static bool answered_before(const struct kb_walk *walk, const struct kb_tree *t, int node)
+{
+	for (size_t i = 0; i < walk->n_steps; i++)
+		if (walk->steps[i].tree == t && walk->steps[i].node == node)
+			return true;
+	return false;
+}
+
 /* Walks on while the customer's words answer the current question, adding
  * each inferred answer to answers and, for the caller, to listened. Only
  * agents' sessions listen; a question the agent undid is asked. */
@@ -204,8 +212,8 @@ static int listen_on(struct walking *w, const json_t *session, json_t *answers, 
 		const struct kb_tree *t = kb_walk_tree(&w->walk);
 		int n = kb_walk_node(&w->walk);
 		const json_t *node = kb_tree_node(t, n);
-		if (was_undone(answers, t, n))
-			break;
+		if (was_undone(answers, t, n) || answered_before(&w->walk, t, n))
+			break; /* a question the walk comes back to is the agent's to answer */
 		json_t *shown = kb_walk_choices(&w->walk);
 		struct kb_inference got;
 		rc = kbsvc_infer(w->tenant_id, lang, node, kb_tree_node_type(t, n) == KB_NODE_CHOICE ? shown : NULL, text,
