@@ -6,12 +6,14 @@
  * stems, elisions), so "ma box clignote ROUGE" answers the choice labelled
  * "Rouge". A choice is heard by its label or its "synonyms" (the tree's
  * words), by the tenant's own synonyms of a word heard, or by a word one
- * typing mistake away (five letters or more). A yes/no question is heard
- * when every meaningful word of it was said (verbs such as "work" or
- * "fonctionne" left out): "yes" unless those words were negated ("plus
- * d'internet" answers "Internet fonctionne ?" with no). A number question
- * is heard from a number followed by a word of the question ("3 fois",
- * "since 2 days"), digits or spelled out.
+ * typing mistake away (five letters or more, the first letter right). A
+ * yes/no question is heard when every meaningful word of it was said (verbs
+ * such as "work" or "fonctionne" left out): "yes" unless those words were
+ * negated ("plus d'internet" answers "Internet fonctionne ?" with no; "the
+ * wifi doesn't work" negates the wifi). A number question is heard from a
+ * number followed by what the question counts (the word after "combien de"
+ * or "how many": "3 fois", "since 2 days"), digits or spelled out; a range
+ * ("3 ou 4 fois") is not a number.
  *
  * Conservative by design: a wrong answer filled in is worse than a
  * question asked. Nothing is inferred when two choices are heard, when the

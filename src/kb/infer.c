@@ -187,8 +187,10 @@ static bool says(const struct word *k, const struct word *p, const struct kb_syn
 		return false;
 	if (strcmp(k->stem, p->stem) == 0)
 		return true;
+	/* a typing mistake, but not another word that starts differently ("bouge" is not "rouge") */
 	size_t kl = strlen(k->plain), pl = strlen(p->plain);
-	if (kl >= TYPO_MIN && pl >= TYPO_MIN && kb_edit_distance(k->plain, kl, p->plain, pl, 1) <= 1)
+	if (kl >= TYPO_MIN && pl >= TYPO_MIN && k->plain[0] == p->plain[0] &&
+	    kb_edit_distance(k->plain, kl, p->plain, pl, 1) <= 1)
 		return true;
 	return own && kb_synonyms_has(own, k->plain, p->stem);
 }

@@ -73,6 +73,7 @@ static void colours_in_french(void **state)
 	assert_string_equal(infer(fr, NULL, light_fr, "le voyant est noir", why), "off");
 	assert_string_equal(infer(fr, NULL, light_fr, "voyant rogue depuis ce matin", why), "red");
 	assert_string_equal(why, "rogue");
+	assert_null(infer(fr, NULL, light_fr, "le voyant bouge", why)); /* another word, not a typing mistake */
 	/* nothing said about the colour */
 	assert_null(infer(fr, NULL, light_fr, "plus d'internet depuis ce matin", why));
 }
