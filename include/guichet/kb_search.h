@@ -41,6 +41,9 @@ int kb_synonyms_add(struct kb_synonyms *s, struct kb_analyzer *a, const char *wo
 /* Removes the pair; GC_ENOTFOUND when it is not there. */
 int kb_synonyms_remove(struct kb_synonyms *s, struct kb_analyzer *a, const char *word, size_t word_len,
 		       const char *phrase, size_t phrase_len);
+/* Whether word (folded, accents stripped, as kb_term's word) has the
+ * phrase stems (separated by single spaces) among its synonyms. */
+bool kb_synonyms_has(const struct kb_synonyms *s, const char *word, const char *stems);
 /* How many (word, phrase) pairs. */
 size_t kb_synonyms_count(const struct kb_synonyms *s);
 /* Seeds s from a MyThes thesaurus (guichet/kb_thesaurus.h): single-word

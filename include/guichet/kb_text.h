@@ -43,6 +43,7 @@ struct kb_analyzer;
  * remembers the last words it stemmed: about 600 KiB). NULL without memory. */
 struct kb_analyzer *kb_analyzer_new(enum kb_lang lang);
 void kb_analyzer_free(struct kb_analyzer *a);
+enum kb_lang kb_analyzer_lang(const struct kb_analyzer *a);
 /* Calls fn for each word of text (len bytes of UTF-8). GC_EINVAL for invalid
  * UTF-8 (nothing called), else GC_OK or fn's negative value. */
 int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn fn, void *arg);

@@ -11,7 +11,8 @@
  *      "choices": [{"value": "x100", "label": "X100", "next": "light"},
  *                  {"value": "x200", "label": "X200", "next": "light",
  *                   "when": {"customer.contract": ["pro", "business"]}},
- *                  {"value": "other", "label": "Another", "next": "expert"}]},
+ *                  {"value": "other", "label": "Another", "next": "expert",
+ *                   "synonyms": ["different", "older"]}]},  words meaning it (kb_infer.h)
  *     {"id": "light", "type": "yesno", "text": "Is the light on?", "yes": "reset", "no": "cable"},
  *     {"id": "pages", "type": "number", "text": "Pages stuck?", "ranges": [{"max": 10, "next": "reset"}, {"next": "expert"}]},
  *     {"id": "error", "type": "text", "text": "What does the screen say?", "next": "expert"},

@@ -250,6 +250,7 @@ int run_kb_session_start(struct request *r, struct store *db);
 int run_kb_session_get(struct request *r, struct store *db);
 int run_kb_session_answer(struct request *r, struct store *db);
 int run_kb_session_back(struct request *r, struct store *db);
+int run_kb_session_undo(struct request *r, struct store *db);
 int run_kb_session_end(struct request *r, struct store *db);
 int run_contact_diagnosis(struct request *r, struct store *db);
 /* Redacts the steps of a stored path answered from a context value above

@@ -14,7 +14,16 @@
  * ({"value", "class"}); the walk reads all of it (every reader sees the same
  * path), but what is shown (rendered replies and variables, answers the
  * context gave) is filtered by the reader's visibility: a value above it
- * renders empty and an answer it gave is redacted. */
+ * renders empty and an answer it gave is redacted.
+ *
+ * Listening. An agent's session listens to the customer's words (the query
+ * it started with, and the words the agent adds with "heard"): while they
+ * answer the current question (guichet/kb_infer.h), the answer is filled
+ * and marked inferred, with the words that gave it. The answers array is
+ * the session's log: a string is an answer given, {"answer", "inferred",
+ * "because", "tree", "node"} one inferred, {"heard": text} words added and
+ * {"undone": "tree/node"} a question the agent took back from listening
+ * (undo), never inferred again in that session. */
 #include "daemon/handlers.h"
 #include "daemon/canned.h"
 #include "daemon/kbsvc.h"
@@ -44,6 +53,10 @@ struct walking {
 	struct kb_tree *called[MAX_CALLED];
 	size_t n_called;
 	struct kb_walk walk;
+	struct {
+		bool inferred;
+		char because[256];
+	} heard[KB_WALK_MAX_STEPS]; /* by step: answered from the customer's words */
 	char why[256];
 };
 
@@ -113,10 +126,116 @@ static int replay(struct store *db, int64_t tenant_id, const json_t *session, co
 	json_array_foreach(answers, i, a) {
 		if (rc < 0)
 			break;
-		rc = kb_walk_answer(&w->walk, json_string_value(a), w->why, sizeof(w->why));
+		if (json_is_object(a) && json_object_get(a, "answer") == NULL)
+			continue; /* words heard, a question undone */
+		size_t at = w->walk.n_steps;
+		rc = kb_walk_answer(&w->walk, json_is_object(a) ? json_string_value(json_object_get(a, "answer"))
+								: json_string_value(a), w->why, sizeof(w->why));
+		if (rc == GC_OK && json_is_true(json_object_get(a, "inferred")) && at < KB_WALK_MAX_STEPS) {
+			const char *because = json_string_value(json_object_get(a, "because"));
+			w->heard[at].inferred = true;
+			snprintf(w->heard[at].because, sizeof(w->heard[at].because), "%s", because ? because : "");
+		}
 	}
 	*ret = w;
 	return rc;
+}
+
+/* --- listening --- */
+
+static const char *choice_label(const json_t *node, const char *value);
+
+static bool is_answer(const json_t *a)
+{
+	return json_is_string(a) || json_object_get(a, "answer") != NULL;
+}
+
+/* The customer's words: the session's query, then each "heard" in order. */
+static char *customer_words(const json_t *session, const json_t *answers)
+{
+	const char *query = json_string_value(json_object_get(session, "query"));
+	size_t len = query ? strlen(query) : 0, i;
+	const json_t *a;
+	json_array_foreach(answers, i, a) {
+		const char *h = json_string_value(json_object_get(a, "heard"));
+		len += h ? strlen(h) + 2 : 0;
+	}
+	char *text = malloc(len + 1);
+	if (text == NULL)
+		return NULL;
+	size_t at = (size_t)snprintf(text, len + 1, "%s", query ? query : "");
+	json_array_foreach(answers, i, a) {
+		const char *h = json_string_value(json_object_get(a, "heard"));
+		if (h)
+			at += (size_t)snprintf(text + at, len + 1 - at, "%s%s", at ? ". " : "", h);
+	}
+	return text;
+}
+
+static bool was_undone(const json_t *answers, const struct kb_tree *t, int node)
+{
+	char key[300];
+	snprintf(key, sizeof(key), "%s/%s", kb_tree_id(t), kb_tree_node_id(t, node));
+	size_t i;
+	const json_t *a;
+	json_array_foreach(answers, i, a) {
+		const char *u = json_string_value(json_object_get(a, "undone"));
+		if (u && strcmp(u, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool answered_before(const struct kb_walk *walk, const struct kb_tree *t, int node)
+{
+	for (size_t i = 0; i < walk->n_steps; i++)
+		if (walk->steps[i].tree == t && walk->steps[i].node == node)
+			return true;
+	return false;
+}
+
+/* Walks on while the customer's words answer the current question, adding
+ * each inferred answer to answers and, for the caller, to listened. Only
+ * agents' sessions listen; a question the agent undid is asked. */
+static int listen_on(struct walking *w, const json_t *session, json_t *answers, json_t *listened)
+{
+	const char *mode = json_string_value(json_object_get(session, "mode"));
+	enum kb_lang lang;
+	if (mode == NULL || strcmp(mode, "agent") != 0 ||
+	    kb_lang_parse(json_string_value(json_object_get(session, "lang")), &lang) < 0)
+		return GC_OK;
+	char *text = customer_words(session, answers);
+	if (text == NULL)
+		return GC_ENOMEM;
+	int rc = GC_OK;
+	while (text[0] && !kb_walk_done(&w->walk) && w->walk.n_steps < KB_WALK_MAX_STEPS) {
+		const struct kb_tree *t = kb_walk_tree(&w->walk);
+		int n = kb_walk_node(&w->walk);
+		const json_t *node = kb_tree_node(t, n);
+		if (was_undone(answers, t, n) || answered_before(&w->walk, t, n))
+			break; /* a question the walk comes back to is the agent's to answer */
+		json_t *shown = kb_walk_choices(&w->walk);
+		struct kb_inference got;
+		rc = kbsvc_infer(w->tenant_id, lang, node, kb_tree_node_type(t, n) == KB_NODE_CHOICE ? shown : NULL, text,
+				 &got);
+		json_decref(shown);
+		size_t at = w->walk.n_steps;
+		if (rc < 0 || !got.found || kb_walk_answer(&w->walk, got.answer, w->why, sizeof(w->why)) < 0)
+			break;
+		w->heard[at].inferred = true;
+		snprintf(w->heard[at].because, sizeof(w->heard[at].because), "%s", got.because);
+		json_array_append_new(answers, json_pack("{s:s,s:b,s:s,s:s,s:s}", "answer", got.answer, "inferred", 1,
+							 "because", got.because, "tree", kb_tree_id(t), "node",
+							 kb_tree_node_id(t, n)));
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "tree", kb_tree_id(t), "node", kb_tree_node_id(t, n),
+				      "question", json_string_value(json_object_get(node, "text")), "answer", got.answer,
+				      "because", got.because);
+		if (kb_tree_node_type(t, n) == KB_NODE_CHOICE)
+			json_object_set_new(o, "label", json_string(choice_label(node, got.answer)));
+		json_array_append_new(listened, o);
+	}
+	free(text);
+	return rc < 0 ? rc : GC_OK;
 }
 
 /* The walk is shown to r's caller (a customer sees no context at all). */
@@ -172,6 +291,10 @@ static json_t *path_json(const struct walking *w, bool customer)
 				if (type == KB_NODE_CHOICE)
 					json_object_set_new(o, "label", json_string(choice_label(node, s->answer)));
 			}
+			if (w->heard[i].inferred) {
+				json_object_set_new(o, "inferred", json_true());
+				json_object_set_new(o, "because", json_string(w->heard[i].because));
+			}
 		}
 		json_array_append_new(path, o);
 	}
@@ -192,7 +315,8 @@ static char *path_text(const json_t *path)
 		const char *a = json_string_value(json_object_get(s, "label"));
 		if (a == NULL)
 			a = json_string_value(json_object_get(s, "answer"));
-		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + 16;
+		const char *because = json_string_value(json_object_get(s, "because"));
+		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + (because ? strlen(because) + 40 : 0) + 16;
 		if (buf && len + need >= cap) {
 			cap = (len + need) * 2;
 			char *b = realloc(buf, cap);
@@ -204,6 +328,8 @@ static char *path_text(const json_t *path)
 		}
 		if (buf)
 			len += (size_t)snprintf(buf + len, cap - len, "\n- %s%s%s", q ? q : "", a ? " → " : "", a ? a : "");
+		if (buf && because)
+			len += (size_t)snprintf(buf + len, cap - len, " (from the customer's words: «%s»)", because);
 	}
 	return buf;
 }
@@ -332,7 +458,7 @@ static int reply_walk_error(struct request *r, struct store *db, int rc, const s
 
 /* Saves the walk on the session and answers its view. */
 static int save_and_answer(struct request *r, struct store *db, int64_t tenant_id, json_t *session, json_t *answers,
-			   struct walking *w, int status, bool customer)
+			   struct walking *w, int status, bool customer, json_t *listened)
 {
 	enum sensitivity sees = w->sees;
 	w->sees = SENS_CONFIDENTIAL; /* the stored path is whole: each reader's view is filtered when shown */
@@ -353,7 +479,10 @@ static int save_and_answer(struct request *r, struct store *db, int64_t tenant_i
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	json_object_set(session, "answers", answers);
-	return reply(r, status, view(w, session, customer));
+	json_t *out = view(w, session, customer);
+	if (out && !customer)
+		json_object_set_new(out, "listened", listened ? json_incref(listened) : json_array());
+	return reply(r, status, out);
 }
 
 /* --- starting --- */
@@ -451,16 +580,19 @@ static int start(struct request *r, struct store *db, int64_t tenant_id, const c
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	struct walking *w = NULL;
-	json_t *answers = json_array();
+	json_t *answers = json_array(), *listened = json_array();
 	rc = replay(db, tenant_id, session, answers, &w);
 	reader_sees(w, r, customer);
+	if (rc == GC_OK)
+		rc = listen_on(w, session, answers, listened);
 	if (rc < 0)
 		rc = reply_walk_error(r, db, rc, w);
 	else {
-		rc = save_and_answer(r, db, tenant_id, session, answers, w, 201, customer);
+		rc = save_and_answer(r, db, tenant_id, session, answers, w, 201, customer, listened);
 		if (rc == GC_OK && secret)
 			json_object_set_new(r->resp, "secret", json_string(secret));
 	}
+	json_decref(listened);
 	json_decref(answers);
 	json_decref(session);
 	walking_free(w);
@@ -524,7 +656,72 @@ static int load(struct request *r, struct store *db, int64_t tenant_id, int64_t 
 	return GC_OK;
 }
 
-static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t id, bool back, bool public)
+/* The index of the last answer in answers (inferred only when asked, and
+ * of that node when one is named), -1 when none. */
+static ssize_t last_answer(const json_t *answers, bool inferred, const char *node)
+{
+	for (size_t i = json_array_size(answers); i-- > 0;) {
+		const json_t *a = json_array_get(answers, i);
+		if (!is_answer(a) || (inferred && !json_is_true(json_object_get(a, "inferred"))))
+			continue;
+		const char *n = json_string_value(json_object_get(a, "node"));
+		if (node == NULL || (n && strcmp(n, node) == 0))
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* Takes answers from index at on out; words heard and undone questions stay. */
+static void drop_answers_from(json_t *answers, size_t at)
+{
+	for (size_t i = json_array_size(answers); i-- > at;)
+		if (is_answer(json_array_get(answers, i)))
+			json_array_remove(answers, i);
+}
+
+enum move { ANSWER, BACK, UNDO };
+
+/* Changes answers as the body asks; a reply and a negative return when it cannot. */
+static int move_answers(struct request *r, enum move move, json_t *answers, bool public)
+{
+	const char *answer = json_string_value(json_object_get(r->body, "answer"));
+	const json_t *heard = json_object_get(r->body, "heard");
+	if (move == BACK) {
+		ssize_t at = last_answer(answers, false, NULL);
+		if (at < 0)
+			return reply_error(r, 409, "conflict", "session", "nothing to go back to: this is the first question");
+		json_array_remove(answers, (size_t)at);
+		return GC_OK;
+	}
+	if (move == UNDO) {
+		const json_t *node = json_object_get(r->body, "node");
+		if (node && !json_is_string(node))
+			return reply_error(r, 400, "invalid", "node", "'node' is the id of a question answered from the customer's words");
+		ssize_t at = last_answer(answers, true, json_string_value(node));
+		if (at < 0)
+			return reply_error(r, 409, "conflict", node ? "node" : "session",
+					   "no answer was inferred from the customer's words%s%s", node ? " at " : "",
+					   node ? json_string_value(node) : "");
+		const json_t *a = json_array_get(answers, (size_t)at);
+		json_t *undone = json_pack("{s:s++}", "undone", json_string_value(json_object_get(a, "tree")), "/",
+					   json_string_value(json_object_get(a, "node")));
+		drop_answers_from(answers, (size_t)at);
+		json_array_append_new(answers, undone);
+		return GC_OK;
+	}
+	if (heard && (public || !json_is_string(heard) || json_string_length(heard) == 0 ||
+		      json_string_length(heard) > 1000 || !gc_text_is_clean(json_string_value(heard), true)))
+		return reply_error(r, 400, "invalid", "heard", "'heard' is what the customer said, 1 to 1000 bytes");
+	if (answer == NULL && heard == NULL)
+		return reply_error(r, 400, "invalid", "answer", "'answer' is the value chosen or typed");
+	if (answer)
+		json_array_append_new(answers, json_string(answer));
+	if (heard)
+		json_array_append_new(answers, json_pack("{s:O}", "heard", heard));
+	return GC_OK;
+}
+
+static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t id, enum move move, bool public)
 {
 	json_t *session = NULL;
 	int rc = load(r, db, tenant_id, id, public, &session);
@@ -534,27 +731,19 @@ static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t 
 		json_decref(session);
 		return reply_error(r, 409, "conflict", "session", "the session has ended");
 	}
-	json_t *answers = json_deep_copy(json_object_get(session, "answers"));
-	const char *answer = json_string_value(json_object_get(r->body, "answer"));
-	if (back) {
-		if (json_array_size(answers) == 0) {
-			json_decref(answers);
-			json_decref(session);
-			return reply_error(r, 409, "conflict", "session", "nothing to go back to: this is the first question");
-		}
-		json_array_remove(answers, json_array_size(answers) - 1);
-	} else if (answer == NULL) {
-		json_decref(answers);
-		json_decref(session);
-		return reply_error(r, 400, "invalid", "answer", "'answer' is the value chosen or typed");
-	} else {
-		json_array_append_new(answers, json_string(answer));
-	}
+	json_t *answers = json_deep_copy(json_object_get(session, "answers")), *listened = json_array();
+	rc = move_answers(r, move, answers, public);
 	struct walking *w = NULL;
-	rc = replay(db, tenant_id, session, answers, &w);
-	reader_sees(w, r, public);
-	rc = rc < 0 ? reply_walk_error(r, db, rc, w) : save_and_answer(r, db, tenant_id, session, answers, w, 200, public);
+	if (rc == GC_OK) {
+		rc = replay(db, tenant_id, session, answers, &w);
+		reader_sees(w, r, public);
+		if (rc == GC_OK && move == ANSWER)
+			rc = listen_on(w, session, answers, listened);
+		rc = rc < 0 ? reply_walk_error(r, db, rc, w)
+			    : save_and_answer(r, db, tenant_id, session, answers, w, 200, public, listened);
+	}
 	walking_free(w);
+	json_decref(listened);
 	json_decref(answers);
 	json_decref(session);
 	return rc;
@@ -562,12 +751,17 @@ static int step(struct request *r, struct store *db, int64_t tenant_id, int64_t 
 
 int run_kb_session_answer(struct request *r, struct store *db)
 {
-	return step(r, db, r->scope.tenant_id, r->ids[0], false, false);
+	return step(r, db, r->scope.tenant_id, r->ids[0], ANSWER, false);
 }
 
 int run_kb_session_back(struct request *r, struct store *db)
 {
-	return step(r, db, r->scope.tenant_id, r->ids[0], true, false);
+	return step(r, db, r->scope.tenant_id, r->ids[0], BACK, false);
+}
+
+int run_kb_session_undo(struct request *r, struct store *db)
+{
+	return step(r, db, r->scope.tenant_id, r->ids[0], UNDO, false);
 }
 
 int run_kb_session_get(struct request *r, struct store *db)
@@ -865,12 +1059,12 @@ int prepare_public_step(struct request *r, struct store *db)
 
 int run_public_session_answer(struct request *r, struct store *db)
 {
-	return step(r, db, r->ids[0], r->ids[1], false, true);
+	return step(r, db, r->ids[0], r->ids[1], ANSWER, true);
 }
 
 int run_public_session_back(struct request *r, struct store *db)
 {
-	return step(r, db, r->ids[0], r->ids[1], true, true);
+	return step(r, db, r->ids[0], r->ids[1], BACK, true);
 }
 
 /* "Did this solve it?" at the end of a diagnosis: the session ends as the

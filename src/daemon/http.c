@@ -241,6 +241,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/kb/sessions/{id}", T, PERM_KB_READ, NULL, run_kb_session_get),
 	R(POST, "/api/v1/kb/sessions/{id}/answer", T | W | J | RT, PERM_KB_READ, NULL, run_kb_session_answer),
 	R(POST, "/api/v1/kb/sessions/{id}/back", T | W, PERM_KB_READ, NULL, run_kb_session_back),
+	R(POST, "/api/v1/kb/sessions/{id}/undo", T | W | J, PERM_KB_READ, NULL, run_kb_session_undo),
 	R(POST, "/api/v1/kb/sessions/{id}/end", T | W | J | RT, PERM_KB_READ, NULL, run_kb_session_end),
 	R(POST, "/api/v1/kb/training", T | W | J, PERM_KB_READ, prepare_kb_training, run_kb_training),
 	R(GET, "/api/v1/kb/training/progress", T, PERM_KB_READ, NULL, run_kb_training_progress),

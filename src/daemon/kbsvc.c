@@ -456,3 +456,17 @@ int kbsvc_query_terms(struct store *db, int64_t tenant_id, enum kb_lang lang, co
 		json_decref(unmatched);
 	return GC_OK;
 }
+
+int kbsvc_infer(int64_t tenant_id, enum kb_lang lang, const json_t *node, const json_t *shown, const char *text,
+		struct kb_inference *ret)
+{
+	struct kb_analyzer *a = kbsvc_analyzer(lang);
+	struct tenant *t = a ? tenant_get(tenant_id) : NULL;
+	if (t == NULL)
+		return GC_ENOMEM;
+	pthread_rwlock_rdlock(&t->lock);
+	const struct kb_synonyms *own = t->corpus[lang] ? kb_corpus_synonyms(t->corpus[lang]) : NULL;
+	int rc = kb_infer(a, own, node, shown, text, strlen(text), ret);
+	pthread_rwlock_unlock(&t->lock);
+	return rc;
+}

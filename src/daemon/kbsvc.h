@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guichet/kb_infer.h"
 #include "guichet/kb_search.h"
 #include "store/store.h"
 
@@ -44,5 +45,11 @@ struct kb_analyzer *kbsvc_analyzer(enum kb_lang lang);
  * knowledge (for learning). */
 int kbsvc_query_terms(struct store *db, int64_t tenant_id, enum kb_lang lang, const char *text, json_t **ret_terms,
 		      json_t **ret_unmatched);
+
+/* What the customer's words answer at a question (guichet/kb_infer.h),
+ * with the tenant's own synonyms in lang as they are in memory (without
+ * catching up: the writer calls this). */
+int kbsvc_infer(int64_t tenant_id, enum kb_lang lang, const json_t *node, const json_t *shown, const char *text,
+		struct kb_inference *ret);
 
 #endif

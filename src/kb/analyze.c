@@ -71,6 +71,11 @@ void kb_analyzer_free(struct kb_analyzer *a)
 	free(a);
 }
 
+enum kb_lang kb_analyzer_lang(const struct kb_analyzer *a)
+{
+	return a->lang;
+}
+
 static bool is_word_char(utf8proc_int32_t c)
 {
 	if (c < 0x80)

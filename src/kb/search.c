@@ -102,6 +102,15 @@ static struct synonym *synonym_find(const struct kb_synonyms *s, const char *wor
 	return e;
 }
 
+bool kb_synonyms_has(const struct kb_synonyms *s, const char *word, const char *stems)
+{
+	const struct synonym *e = synonym_find(s, word, strlen(word));
+	for (uint32_t i = 0; e && i < e->n; i++)
+		if (strcmp(e->phrases[i], stems) == 0)
+			return true;
+	return false;
+}
+
 int kb_synonyms_add(struct kb_synonyms *s, struct kb_analyzer *a, const char *word, size_t word_len,
 		    const char *phrase, size_t phrase_len)
 {

@@ -166,6 +166,13 @@ static void parse_choices(struct kb_tree *t, struct node *n, struct kb_tree_erro
 		if (ch->label == NULL)
 			ch->label = ch->value;
 		ch->next = link_field(t, c, "next", e, n->id);
+		const json_t *syn = json_object_get(c, "synonyms");
+		bool syn_ok = syn == NULL || json_is_array(syn);
+		size_t k;
+		const json_t *x;
+		json_array_foreach(syn, k, x) syn_ok = syn_ok && json_is_string(x) && json_string_length(x) > 0;
+		if (!syn_ok)
+			err(e, n->id, "synonyms", "'synonyms' of choice %zu must be a list of words", i + 1);
 		ch->when = json_object_get(c, "when");
 		if (ch->when == NULL)
 			unconditional = true;

@@ -248,7 +248,7 @@ static void diagnosis_escalation_and_learning(void **state)
 		"plus d'internet", "queue_id", (json_int_t)q1));
 	call("POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
 	resp_clear(&r);
-	call("POST", agent, 201, json_pack("{s:s,s:I}", "query", "plus d'internet box voyant rouge", "contact_id",
+	call("POST", agent, 201, json_pack("{s:s,s:I}", "query", "plus d'internet box voyant", "contact_id",
 		(json_int_t)contact), &r, "/api/v1/kb/sessions");
 	long long s = resp_int(&r, "id");
 	assert_string_equal(json_string_value(json_object_get(r.json, "tree")), "no-internet");

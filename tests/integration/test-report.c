@@ -91,7 +91,7 @@ static void make_data(void)
 	usleep(2500 * 1000); /* the 1 s offer expires: the expert is paused, the contact waits again */
 	ok("POST", agent, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/me/presence", 0);
 	ok("POST", agent, NULL, "/api/v1/contacts/%lld/accept", answered_contact);
-	call("POST", agent, 201, json_pack("{s:s,s:I}", "query", "plus d'internet box voyant rouge", "contact_id",
+	call("POST", agent, 201, json_pack("{s:s,s:I}", "query", "plus d'internet box voyant", "contact_id",
 		(json_int_t)answered_contact), &r, "/api/v1/kb/sessions");
 	long long session = resp_int(&r, "id");
 	resp_clear(&r);

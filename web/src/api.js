@@ -61,6 +61,8 @@ export const api = {
   diagnose: (body) => call('POST', '/api/v1/kb/sessions', body),
   answer: (n, answer) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { answer }),
   back: (n) => call('POST', `/api/v1/kb/sessions/${n}/back`),
+  undo: (n, node) => call('POST', `/api/v1/kb/sessions/${n}/undo`, { node }),
+  heard: (n, heard) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { heard }),
   endDiagnosis: (n, resolved, feedback) => call('POST', `/api/v1/kb/sessions/${n}/end`, { resolved, feedback }),
   suggestion: (id, lang) => call('GET', `/api/v1/contacts/${id}/suggestion?lang=${lang}`),
   emailReply: (id, body) => call('POST', `/api/v1/contacts/${id}/email-reply`, body),

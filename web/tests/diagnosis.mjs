@@ -5,7 +5,9 @@
 // outcome, sends the filled reply in one action (checked through the API),
 // flags the article, escalates with a reason; a level-2 expert receives the
 // offer, accepts and reads the escalation's reason and the diagnosis path
-// in the journey; an outsourced agent (basic customer fields only) walks
+// in the journey, and starts a session from words that answer its first
+// question (the answer shows those words; it is undone, then the customer
+// adds words that answer the next one); an outsourced agent (basic customer fields only) walks
 // the same tree and never has a personal or confidential value anywhere on
 // the page. axe-core judges each view in English and French.
 import { bearer } from './bearer.mjs';
@@ -201,6 +203,32 @@ export async function diagnosis({ browser, url, step, accessible }) {
       for (const type of ['enqueued', 'offered', 'accepted', 'diagnosis_started'])
         await journey.locator(`[data-type="${type}"]`).first().waitFor();
       await bothLanguages(expert.page, accessible, 'expert with an escalation');
+    });
+    await step('diagnosis: the customer\'s words answer a question; the answer says which words, and is undone', async () => {
+      const page = expert.page;
+      await page.getByLabel("Customer's words").fill('the modem light is red');
+      await page.getByRole('button', { name: 'Search the knowledge' }).click();
+      await page.locator('.result[data-item="no-connection"]')
+        .getByRole('button', { name: 'Start the diagnosis “No internet connection”' }).click();
+      const path = page.locator('.session .path');
+      await path.locator('li.inferred', { hasText: "answered from the customer's words: «red»" }).waitFor();
+      await page.locator('.outcome').waitFor(); // red leads straight to the article
+      await bothLanguages(page, accessible, 'an answer taken from the customer\'s words');
+      await path.getByRole('button', { name: 'Undo the answer “Red”: ask the question' }).click();
+      const question = page.locator('.question');
+      await question.getByText(LIGHT).waitFor();
+      await path.waitFor({ state: 'detached' });
+      // asked again, never inferred again: the agent answers, then the customer says more
+      await question.getByRole('button', { name: 'Green' }).click();
+      await question.getByText('Do the other devices have internet?').waitFor();
+      await page.getByLabel('The customer adds').fill('the other devices have no internet either');
+      await page.getByRole('button', { name: 'Listen' }).click();
+      await path.locator('li.inferred', { hasText: '«devices have no internet»' }).waitFor();
+      await page.locator('.outcome').waitFor();
+      const stored = await s.admin('GET', `/api/v1/contacts/${contactId}/diagnosis`);
+      const last = stored.sessions[stored.sessions.length - 1];
+      const steps = last.path.map((p) => `${p.node}=${p.answer}${p.inferred ? '*' : ''}`).join(' ');
+      if (steps !== 'light=green devices=no*') throw new Error(`path stored: ${steps}`);
     });
     await step('diagnosis: an outsourced agent never sees a personal or confidential value', async () => {
       const out = await signIn(browser, url, 'out@a.example', errors);

@@ -55,6 +55,11 @@ static void validation_names_the_node(void **state)
 	assert_true(has_error(&e, "b", "cycle"));
 	assert_true(has_error(&e, "c", "cycle"));
 	assert_false(e.n != 2);
+	/* a choice's synonyms are words */
+	assert_null(parse(HEAD "{\"id\":\"a\",\"type\":\"choice\",\"text\":\"?\",\"choices\":["
+			       "{\"value\":\"x\",\"next\":\"end\",\"synonyms\":[\"ok\",3]}]},"
+			       "{\"id\":\"end\",\"type\":\"reply\",\"text\":\"x\"}]}", &e));
+	assert_true(has_error(&e, "a", "'synonyms' of choice 1"));
 	/* a cycle with a way out is fine */
 	struct kb_tree *t = parse(HEAD "{\"id\":\"a\",\"type\":\"yesno\",\"text\":\"again?\",\"yes\":\"a\",\"no\":\"end\"},"
 				       "{\"id\":\"end\",\"type\":\"reply\",\"text\":\"x\"}]}", &e);

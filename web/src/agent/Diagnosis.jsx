@@ -6,6 +6,9 @@
 // contacts, a message otherwise) that also ends the session as resolved, so
 // the knowledge learns. The suggested canned reply and an article's replies
 // sit here too; any answer shown can be flagged wrong, outdated or unclear.
+// The session listens to the customer's words (the search's, and those the
+// agent adds as the call goes on): answers it takes from them show the
+// words and can be undone.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 
@@ -126,15 +129,44 @@ function Outcome({ t, id, session, onSend, say }) {
   );
 }
 
-function Path({ t, id, path }) {
+// The path walked; an answer taken from the customer's words says which
+// words, and can be undone (the question is asked again, never inferred
+// again in this session).
+function Path({ t, id, path, onUndo }) {
   if (!path || path.length === 0) return null;
+  const shown = (s) => (s.redacted ? t('diag.hidden') : choiceLabel(t, { value: s.answer, label: s.label }));
   return (
     <>
       <h5 id={`path-${id}`}>{t('diag.path')}</h5>
       <ol class="path" aria-labelledby={`path-${id}`}>
-        {path.map((s) => <li>{s.question} → {s.redacted ? t('diag.hidden') : s.label || s.answer}</li>)}
+        {path.map((s) => (
+          <li class={s.inferred ? 'inferred' : undefined} data-node={s.node}>
+            {s.question} → {shown(s)}
+            {s.inferred && (
+              <>
+                {' '}<span class="because muted">{t('diag.inferred', { words: s.because })}</span>
+                {onUndo && (
+                  <button type="button" class="undo" aria-label={t('diag.undo_label', { answer: shown(s) })}
+                    onClick={() => onUndo(s.node)}>{t('diag.undo')}</button>
+                )}
+              </>
+            )}
+          </li>
+        ))}
       </ol>
     </>
+  );
+}
+
+// What the customer adds during the call: the session listens to it.
+function Heard({ t, id, onHeard }) {
+  const [words, setWords] = useState('');
+  return (
+    <form class="heard" onSubmit={(e) => { e.preventDefault(); words.trim() && onHeard(words.trim()); setWords(''); }}>
+      <label for={`heard-${id}`}>{t('diag.heard')}</label>
+      <input id={`heard-${id}`} value={words} onInput={(e) => setWords(e.target.value)} />
+      <button type="submit">{t('diag.add_heard')}</button>
+    </form>
   );
 }
 
@@ -177,10 +209,17 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
     setFound(r);
     say(t('diag.found', { n: r.results.length }));
   }, fail);
+  // what the API took from the customer's words is said before the question
+  const announce = (s) => {
+    const n = s.listened?.length || 0;
+    say(`${n ? `${t('diag.listened', { n })} ` : ''}${s.done ? t('diag.done') : s.question.text}`);
+  };
   const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang, contact_id: id })
-    .then((s) => { setSession(s); onStep(); say(s.done ? t('diag.done') : s.question.text); }, fail);
-  const step = (p) => p.then((s) => { setSession(s); say(s.done ? t('diag.done') : s.question.text); }, fail);
+    .then((s) => { setSession(s); onStep(); announce(s); }, fail);
+  const step = (p) => p.then((s) => { setSession(s); announce(s); }, fail);
   const answer = (value) => step(api.answer(session.id, value));
+  const undo = (node) => step(api.undo(session.id, node));
+  const heard = (text) => step(api.heard(session.id, text));
   const back = () => session && !session.done && session.path?.length && step(api.back(session.id));
   // readers get the published content; authors (experts) the item, whose published version is read
   const open = (key) => api.kbItem(key)
@@ -253,7 +292,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
       )}
       {session && (
         <div class="session" data-session={session.id}>
-          <Path t={t} id={id} path={session.path} />
+          <Path t={t} id={id} path={session.path} onUndo={session.state === 'open' ? undo : null} />
           {session.done
             ? <Outcome t={t} id={id} session={session} onSend={send} say={say} />
             : <Question key={`${session.question.tree}/${session.question.node}`} t={t} id={id} session={session}
@@ -261,6 +300,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
           {session.done && session.state === 'open' && session.path?.length > 0 && (
             <button type="button" onClick={() => step(api.back(session.id))}>{t('diag.back')}</button>
           )}
+          {!session.done && session.state === 'open' && <Heard t={t} id={id} onHeard={heard} />}
         </div>
       )}
     </section>
