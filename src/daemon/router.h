@@ -131,5 +131,8 @@ struct hub_event;
 void router_set_observer(struct router *rt, void (*fn)(void *arg, const struct hub_event *events, size_t n), void *arg);
 int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
+/* The tenant's time zone changed (its calendar): its counters' day ends at
+ * the new zone's midnight, its queues' hours follow the new zone. */
+void router_set_zone(struct router *rt, int64_t tenant_id, const char *zone);
 
 #endif
