@@ -87,6 +87,7 @@ struct shard {
 	/* the zone's offset now, for the queues' opening hours (zone not UTC),
 	 * and when to look at it again (daylight saving changes on the quarter hour) */
 	int64_t utc_offset_ms, offset_until;
+	bool zone_known;            /* zone read from the store (load_zone) or set (router_set_zone) */
 	/* the agents' digest published each second: its number, and whether
 	 * an agent changed since (router_agents_live answers the number) */
 	uint64_t digest_seq;
@@ -224,6 +225,7 @@ void router_set_zone(struct router *top, int64_t tenant_id, const char *zone)
 	if (rt == NULL || rt->e == NULL || strcmp(rt->zone, zone) == 0)
 		return;
 	snprintf(rt->zone, sizeof(rt->zone), "%s", zone);
+	rt->zone_known = true;
 	int64_t now = now_ms(rt);
 	start_day(rt, now); /* the counters go on until the new zone's midnight */
 	rt->offset_until = 0;
@@ -1061,6 +1063,8 @@ static int fence(struct router *top, struct store *db, struct shard *rt)
 
 /* The tenant's shard for a call (a write when db is given): alone, any
  * tenant's; in a cluster, only a tenant whose lease this node holds. */
+static int load_zone(struct shard *rt, struct store *db);
+
 static int shard_for(struct router *top, struct store *db, int64_t tenant_id, struct shard **ret)
 {
 	if (top->node[0]) {
@@ -1076,7 +1080,13 @@ static int shard_for(struct router *top, struct store *db, int64_t tenant_id, st
 		if (rc < 0)
 			return rc;
 	}
-	return shard_of(top, tenant_id, ret);
+	struct shard *rt = NULL;
+	int rc = shard_of(top, tenant_id, &rt);
+	if (rc == GC_OK && db && !rt->zone_known) /* a tenant routed since the last load: its zone now */
+		rc = load_zone(rt, db);
+	if (rc == GC_OK)
+		*ret = rt;
+	return rc;
 }
 
 /* --- the clock and the batch --- */
@@ -1847,6 +1857,7 @@ static int load_zone(struct shard *rt, struct store *db)
 	if (rc < 0)
 		return rc;
 	snprintf(rt->zone, sizeof(rt->zone), "%s", zone);
+	rt->zone_known = true;
 	int64_t now = now_ms(rt);
 	start_day(rt, now);
 	rt->offset_until = 0;
