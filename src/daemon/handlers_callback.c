@@ -4,9 +4,11 @@
 #include "daemon/callback.h"
 #include "daemon/ratelimit.h"
 #include "daemon/server.h"
+#include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/role.h"
+#include "guichet/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,34 +254,39 @@ int run_callback_settings_put(struct request *r, struct store *db)
 	return run_callback_settings_get(r, db);
 }
 
-/* A report bound: RFC 3339, or a date (that day's midnight, UTC). */
-static bool time_query(struct request *r, const char *name, int64_t def, int64_t *ret)
+/* A report bound: RFC 3339, or a date (that day's midnight in zone, the tenant's). */
+static bool time_query(struct request *r, const char *zone, const char *name, int64_t def, int64_t *ret)
 {
 	const char *v = query_get(r, name);
+	int32_t day;
 	*ret = def;
 	if (v == NULL)
 		return true;
-	char full[40];
-	if (strlen(v) == 10) {
-		snprintf(full, sizeof(full), "%sT00:00:00Z", v);
-		v = full;
+	if (strlen(v) == 10 && calendar_date_parse(v, &day) == GC_OK) {
+		struct gc_local_time lt = {0};
+		calendar_day_date(day, &lt.year, &lt.month, &lt.day);
+		if (gc_tz_utc(zone, &lt, ret) == GC_OK)
+			return true;
+	} else if (strlen(v) != 10 && gc_time_parse(v, ret) == GC_OK) {
+		return true;
 	}
-	if (gc_time_parse(v, ret) < 0) {
-		reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, UTC) or an RFC 3339 time", name);
-		return false;
-	}
-	return true;
+	reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time", name);
+	return false;
 }
 
 int run_report_callbacks(struct request *r, struct store *db)
 {
 	int64_t now = gc_now_ms(), from = 0, to = 0;
-	if (!time_query(r, "from", now - 7 * 86400000LL, &from) || !time_query(r, "to", now + 1, &to))
+	char zone[GC_TZ_NAME_MAX];
+	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (!time_query(r, zone, "from", now - 7 * 86400000LL, &from) || !time_query(r, zone, "to", now + 1, &to))
 		return GC_EINVAL;
 	if (from >= to || to - from > 93 * 86400000LL)
 		return reply_error(r, 400, "invalid", "to", "to comes after from, at most 93 days later");
 	json_t *report = NULL;
-	int rc = store_callback_report(db, &r->scope, from, to, &report);
+	rc = store_callback_report(db, &r->scope, from, to, &report);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	char a[GC_TIME_LEN], b[GC_TIME_LEN];
