@@ -8,7 +8,8 @@
  * local day; another tenant sees none of it; the CLI does the same. Two
  * tenants in zones never on the same date (UTC+14 and UTC-12) count their
  * live service level since their own local midnight, through a kill -9,
- * and their history for the forecasts is labelled on their own clock. */
+ * their history for the forecasts is labelled on their own clock, and
+ * their queues' opening hours are wall times of their own zone. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -528,6 +529,51 @@ static void each_tenant_counts_since_its_own_midnight(void **state)
 	resp_clear(&r);
 }
 
+/* A queue of token's tenant open only around the current hour of zone's clock,
+ * refusing contacts while closed, with the hours' fixed offset at 0. */
+static long long queue_open_around_now_in(const char *token, long long skill_id, const char *zone)
+{
+	static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	struct gc_local_time lt;
+	assert_int_equal(gc_tz_local(zone, gc_now_ms(), &lt), 0);
+	char range[48];
+	snprintf(range, sizeof(range), "%02d:00-%02d:%s", lt.hour > 0 ? lt.hour - 1 : 0, lt.hour < 22 ? lt.hour + 2 : 23,
+		 lt.hour < 22 ? "00" : "59");
+	json_t *hours = json_pack("{s:i,s:{s:[s]},s:s}", "utc_offset_min", 0, "days", days[lt.wday], range,
+				  "when_closed", "refuse");
+	return post_id(&d, token, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:o}", "name", "local hours", "skill_id",
+		(json_int_t)skill_id, "channel", "email", "hours", hours));
+}
+
+static const char *contact_state(const char *token, long long id, char buf[32])
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", id);
+	struct resp r;
+	http_json(&d, "GET", path, token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(buf, 32, "%s", json_string_value(json_object_get(r.json, "state")));
+	resp_clear(&r);
+	return buf;
+}
+
+/* Queues' hours are wall times of the tenant's zone: hours around the time
+ * it is now in Kiritimati are open for the tenant there, and closed for
+ * the tenant in UTC-12, whose clock is a day and more behind. */
+static void queue_hours_are_in_the_tenants_zone(void **state)
+{
+	long long skill_two = post_id(&d, other_admin, "/api/v1/skills", json_pack("{s:s}", "name", "hours"));
+	long long open_one = queue_open_around_now_in(admin, skill, "Pacific/Kiritimati");
+	long long closed_two = queue_open_around_now_in(other_admin, skill_two, "Pacific/Kiritimati");
+	char buf[32];
+	long long one = contact_in(open_one, "while open");
+	json_t *body = json_pack("{s:s,s:s,s:s,s:I}", "channel", "email", "subject", "while closed", "message", "hello",
+				 "queue_id", (json_int_t)closed_two);
+	long long two = post_id(&d, other_admin, "/api/v1/contacts", body);
+	assert_string_equal(contact_state(admin, one, buf), "queued");
+	assert_string_equal(contact_state(other_admin, two, buf), "resolved"); /* refused: closed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +583,7 @@ int main(void)
 		cmocka_unit_test(an_email_reply_is_a_first_response),
 		cmocka_unit_test(the_cli),
 		cmocka_unit_test(each_tenant_counts_since_its_own_midnight),
+		cmocka_unit_test(queue_hours_are_in_the_tenants_zone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
