@@ -1202,6 +1202,8 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) {
 		if (!committed && rt->batch_changed_engine)
 			rt->stale = true;
+		if (!committed) /* a calendar's change may be what was lost: its zone read again when next routed */
+			rt->zone_known = false;
 		rt->batch_changed_engine = false;
 		rt->fenced = false;
 		if (rt->lost) { /* another node routes it now */
