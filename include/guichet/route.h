@@ -137,6 +137,10 @@ void route_engine_free(struct route_engine *e);
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id);
 int route_agent_add(struct route_engine *e, const struct route_agent_config *cfg, uint32_t *ret_id);
 
+/* Sets the utc_offset_ms of queue's hours: the offset of the tenant's
+ * zone now, which the caller sets again when daylight saving starts or
+ * ends (no event: the hours' next check sees it). */
+void route_queue_set_utc_offset(struct route_engine *e, uint32_t queue, int64_t utc_offset_ms);
 /* Whether queue is open at now (always, without hours). */
 bool route_queue_open(const struct route_engine *e, uint32_t queue, int64_t now);
 /* A new contact waits in queue (or is offered at once). */

@@ -26,4 +26,15 @@ int gc_tz_local(const char *zone, int64_t ms, struct gc_local_time *ret);
  * the gap's length (02:30 becomes 03:30); a repeated one as its first occurrence. */
 int gc_tz_utc(const char *zone, const struct gc_local_time *lt, int64_t *ret_ms);
 
+/* The local day ms falls on in zone: its date (hour, minute and second 0)
+ * and the UTC instants of its midnight and of the next one, so
+ * [ret_start, ret_end) holds ms. A day is 23 or 25 hours long across a
+ * DST change; a midnight a change skips starts at the first hour that
+ * exists. What a tenant means by "today" and "since midnight". */
+int gc_tz_day(const char *zone, int64_t ms, struct gc_local_time *ret_date, int64_t *ret_start, int64_t *ret_end);
+
+/* Zone's offset from UTC at ms, daylight saving included (Europe/Paris:
+ * 3600000 in winter, 7200000 in summer). */
+int gc_tz_offset(const char *zone, int64_t ms, int64_t *ret_offset_ms);
+
 #endif

@@ -185,7 +185,7 @@ static const struct help_command commands[] = {
 	 "--holdout-days N\tthe last days forecast and compared (default 14)\n"
 	 DAY_OPTIONS},
 	{"wfm", "history", "[--interval S] [--days N]",
-	 "the tenant's contacts per interval, from the server, as the CSV forecast and backtest read",
+	 "the tenant's contacts per interval on its clock (calendar's zone), as the CSV forecast and backtest read",
 	 "--interval S\tseconds per interval (default 1800)\n"
 	 "--days N\tdays of history (default 84)\n"},
 	{"wfm", "synth", "[--weeks N] [--interval S] [--seed N] [--start MONDAY] [--peak N] [--trend X] "
@@ -381,7 +381,7 @@ static const struct help_command commands[] = {
 	{"report", "callbacks", "[--from DATE|TIME] [--to DATE|TIME]",
 	 "callbacks requested in a span (the last 7 days by default): reached, missed and why, cancelled, "
 	 "the mean time to reach, the missed ones listed",
-	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
+	 "--from DATE\tthe first day (YYYY-MM-DD, the tenant's local day) or an RFC 3339 time\n"
 	 "--to DATE\tthe end, excluded\n"},
 	/* goodwill gestures (cmd_gesture.c) */
 	{"gesture", "record", "CONTACT --kind credit|gift|waiver --amount AMOUNT [--reason TEXT] [--note TEXT]",
@@ -438,7 +438,7 @@ static const struct help_command commands[] = {
 	"--overflow-to QUEUE\tthe queue contacts overflow to\n"                         \
 	"--tier-delay S\tseconds before the next tier of agents is offered\n"           \
 	"--sticky S\tseconds the last agent of a customer is waited for\n"              \
-	"--hours FILE.json\topening hours: {utc_offset_min, days, when_closed}\n" \
+	"--hours FILE.json\topening hours in the tenant's zone: {utc_offset_min, days, when_closed}\n" \
 	"--first-response S\tfirst response due S business seconds after arrival\n"
 	{"queue", "create", "--name N --skill ID --channel C [--level 1|2] [--strategy S] [--sl-target X] "
 	 "[--sl-seconds S] [--offer-timeout S] [--wrapup S] [--max-wait S --overflow-to QUEUE] "

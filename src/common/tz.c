@@ -75,3 +75,38 @@ int gc_tz_utc(const char *zone, const struct gc_local_time *lt, int64_t *ret_ms)
 	*ret_ms = (int64_t)ms;
 	return GC_OK;
 }
+
+int gc_tz_day(const char *zone, int64_t ms, struct gc_local_time *ret_date, int64_t *ret_start, int64_t *ret_end)
+{
+	struct gc_local_time date, next;
+	int64_t start, end;
+	int rc = gc_tz_local(zone, ms, &date);
+	if (rc < 0)
+		return rc;
+	date.hour = date.minute = date.second = 0;
+	next = date;
+	next.day++; /* gc_tz_utc is lenient: the 32nd is the next month's 1st */
+	if ((rc = gc_tz_utc(zone, &date, &start)) < 0 || (rc = gc_tz_utc(zone, &next, &end)) < 0)
+		return rc;
+	if (start > ms) /* a midnight skipped by a change moved forward past ms: ms is in the day's first hour */
+		start = ms;
+	*ret_date = date;
+	*ret_start = start;
+	*ret_end = end;
+	return GC_OK;
+}
+
+int gc_tz_offset(const char *zone, int64_t ms, int64_t *ret_offset_ms)
+{
+	UErrorCode status = U_ZERO_ERROR;
+	UCalendar *cal = open_zone(zone);
+	if (cal == NULL)
+		return GC_EINVAL;
+	ucal_setMillis(cal, (UDate)ms, &status);
+	int64_t offset = (int64_t)ucal_get(cal, UCAL_ZONE_OFFSET, &status) + ucal_get(cal, UCAL_DST_OFFSET, &status);
+	ucal_close(cal);
+	if (U_FAILURE(status))
+		return GC_EINVAL;
+	*ret_offset_ms = offset;
+	return GC_OK;
+}

@@ -4,9 +4,11 @@
 #include "daemon/callback.h"
 #include "daemon/ratelimit.h"
 #include "daemon/server.h"
+#include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/role.h"
+#include "guichet/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,12 +257,16 @@ int run_callback_settings_put(struct request *r, struct store *db)
 int run_report_callbacks(struct request *r, struct store *db)
 {
 	int64_t now = gc_now_ms(), from = 0, to = 0;
-	if (query_time(r, "from", now - 7 * 86400000LL, &from) < 0 || query_time(r, "to", now + 1, &to) < 0)
+	char zone[GC_TZ_NAME_MAX];
+	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (query_time(r, zone, "from", now - 7 * 86400000LL, &from) < 0 || query_time(r, zone, "to", now + 1, &to) < 0)
 		return GC_EINVAL;
 	if (from >= to || to - from > 93 * 86400000LL)
 		return reply_error(r, 400, "invalid", "to", "to comes after from, at most 93 days later");
 	json_t *report = NULL;
-	int rc = store_callback_report(db, &r->scope, from, to, &report);
+	rc = store_callback_report(db, &r->scope, from, to, &report);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	char a[GC_TIME_LEN], b[GC_TIME_LEN];

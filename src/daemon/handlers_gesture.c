@@ -7,6 +7,7 @@
 #include "guichet/error.h"
 #include "guichet/gesture.h"
 #include "guichet/role.h"
+#include "guichet/tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,13 +220,17 @@ int run_gesture_settings_put(struct request *r, struct store *db)
 int run_report_gestures(struct request *r, struct store *db)
 {
 	int64_t now = gc_now_ms(), from = 0, to = 0;
-	if (query_time(r, "from", now - 30 * 86400000LL, &from) < 0 || query_time(r, "to", now + 1, &to) < 0)
+	char zone[GC_TZ_NAME_MAX];
+	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (query_time(r, zone, "from", now - 30 * 86400000LL, &from) < 0 || query_time(r, zone, "to", now + 1, &to) < 0)
 		return GC_EINVAL;
 	if (from >= to || to - from > 366 * 86400000LL)
 		return reply_error(r, 400, "invalid", "to", "to comes after from, at most 366 days later");
 	struct gesture_settings settings;
 	json_t *report = NULL;
-	int rc = load_settings(db, r->scope.tenant_id, &settings);
+	rc = load_settings(db, r->scope.tenant_id, &settings);
 	if (rc == GC_OK)
 		rc = store_gesture_report(db, &r->scope, from, to, &report);
 	if (rc < 0)

@@ -6,6 +6,9 @@
  * first responses are set by the core operations (ops.c). */
 #include "daemon/handlers.h"
 #include "daemon/ops.h"
+#include "daemon/router.h"
+#include "daemon/server.h"
+#include "daemon/writer.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -54,6 +57,9 @@ int run_calendar_put(struct request *r, struct store *db)
 	free(text);
 	if (rc == GC_OK)
 		rc = store_audit(db, &r->scope, r->scope.tenant_id, "calendar_changed", NULL, json_deep_copy(r->work));
+	if (rc == GC_OK) /* the live counters' day and the queues' hours follow the new zone */
+		router_set_zone(writer_router(r->worker->server->writer), r->scope.tenant_id,
+				json_string_value(json_object_get(r->work, "zone")));
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_incref(r->work));
 }
 

@@ -8,6 +8,7 @@
 #include "wfm/answer.h"
 #include "wfm/history.h"
 #include "guichet/clock.h"
+#include "guichet/tz.h"
 
 #include <errno.h>
 #include <math.h>
@@ -91,8 +92,63 @@ int run_wfm_plan(struct request *r, struct store *db)
 	return rc;
 }
 
+/* The UTC instant of the local midnight days - 1 days before today's in zone. */
+static int history_since(const char *zone, int64_t now, int days, int64_t *ret)
+{
+	struct gc_local_time date;
+	int64_t start, end;
+	int rc = gc_tz_day(zone, now, &date, &start, &end);
+	if (rc < 0)
+		return rc;
+	date.day -= days - 1; /* gc_tz_utc is lenient: day 0 is the last of the month before */
+	return gc_tz_utc(zone, &date, ret);
+}
+
+static int gcd(int a, int b)
+{
+	return b == 0 ? a : gcd(b, a % b);
+}
+
+/* The CSV of the counts, labelled on the zone's clock (wfm_history_localize). */
+static int history_csv(const char *zone, const json_t *counts, int interval, char **ret)
+{
+	size_t n = json_array_size(counts);
+	int64_t (*utc)[2] = malloc((n ? n : 1) * sizeof(*utc));
+	struct wfm_local_count *local = NULL;
+	size_t n_local = 0;
+	if (utc == NULL)
+		return GC_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *row = json_array_get(counts, i);
+		utc[i][0] = json_integer_value(json_array_get(row, 0));
+		utc[i][1] = json_integer_value(json_array_get(row, 1));
+	}
+	int rc = wfm_history_localize(zone, (const int64_t (*)[2])utc, n, interval, &local, &n_local);
+	free(utc);
+	if (rc < 0)
+		return rc;
+	size_t cap = 32 + n_local * 40, len = 0;
+	char *csv = malloc(cap);
+	if (csv == NULL) {
+		free(local);
+		return GC_ENOMEM;
+	}
+	len += (size_t)snprintf(csv, cap, "interval_start,calls\n");
+	for (size_t i = 0; i < n_local; i++) {
+		char when[32];
+		wfm_datetime_format(local[i].day, local[i].seconds, when, sizeof(when));
+		len += (size_t)snprintf(csv + len, cap - len, "%s,%lld\n", when, (long long)local[i].calls);
+	}
+	free(local);
+	*ret = csv;
+	return GC_OK;
+}
+
 /* GET /api/v1/wfm/history: the tenant's contacts per interval, as the CSV
- * that guichet wfm forecast and backtest read (times in UTC). */
+ * that guichet wfm forecast and backtest read, on the tenant's clock (its
+ * calendar's zone): days from local midnight to local midnight, each of
+ * 86400 / interval wall-time intervals, the hour a DST change skips
+ * without calls and the one it repeats counted twice in its labels. */
 int run_wfm_history(struct request *r, struct store *db)
 {
 	double interval, days;
@@ -101,28 +157,25 @@ int run_wfm_history(struct request *r, struct store *db)
 		return GC_EINVAL;
 	if (interval != floor(interval) || 86400 % (int)interval != 0)
 		return reply_error(r, 400, "invalid", "interval", "the interval must divide a day (900, 1800 ...)");
-	int64_t today = gc_now_ms() / 86400000;
+	char zone[GC_TZ_NAME_MAX];
+	int64_t since;
 	json_t *counts = NULL;
-	int rc = store_contact_counts(db, &r->scope, (today - (int64_t)days + 1) * 86400000, (int)interval, &counts);
+	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	if (rc == GC_OK && history_since(zone, gc_now_ms(), (int)days, &since) < 0) {
+		snprintf(zone, sizeof(zone), "UTC"); /* a zone this ICU no longer knows: UTC days */
+		rc = history_since(zone, gc_now_ms(), (int)days, &since);
+	}
+	/* slots of UTC that fall whole in a local interval: every zone's offset is a whole quarter hour */
+	if (rc == GC_OK)
+		rc = store_contact_counts(db, &r->scope, since, gcd((int)interval, 900), &counts);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	size_t cap = 32 + json_array_size(counts) * 40, len = 0;
-	char *csv = malloc(cap);
-	if (csv == NULL) {
-		json_decref(counts);
-		return reply_error(r, 503, "out_of_memory", NULL, "out of memory");
-	}
-	len += (size_t)snprintf(csv, cap, "interval_start,calls\n");
-	size_t i;
-	json_t *row;
-	json_array_foreach(counts, i, row) {
-		int64_t ms = json_integer_value(json_array_get(row, 0));
-		char when[32];
-		wfm_datetime_format(ms / 86400000, (int)(ms % 86400000 / 1000), when, sizeof(when));
-		len += (size_t)snprintf(csv + len, cap - len, "%s,%lld\n", when,
-					(long long)json_integer_value(json_array_get(row, 1)));
-	}
+	char *csv = NULL;
+	rc = history_csv(zone, counts, (int)interval, &csv);
 	json_decref(counts);
+	if (rc < 0)
+		return rc == GC_ENOMEM ? reply_error(r, 503, "out_of_memory", NULL, "out of memory")
+				       : reply_error(r, 500, "internal", "zone", "the tenant's time zone cannot be read");
 	r->resp_text = csv;
 	r->content_type = "text/csv";
 	r->status = 200;

@@ -15,9 +15,11 @@
 #include "daemon/stream.h"
 #include "daemon/web.h"
 #include "daemon/writer.h"
+#include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/tz.h"
 
 #include <assert.h>
 #include <event2/buffer.h>
@@ -415,20 +417,23 @@ int query_int(struct request *r, const char *name, int64_t min, int64_t max, int
 	return GC_OK;
 }
 
-int query_time(struct request *r, const char *name, int64_t def, int64_t *ret_value)
+int query_time(struct request *r, const char *zone, const char *name, int64_t def, int64_t *ret_value)
 {
 	const char *v = query_get(r, name);
-	char full[40];
+	int32_t day;
 	*ret_value = def;
 	if (v == NULL)
 		return GC_OK;
-	if (strlen(v) == 10) {
-		snprintf(full, sizeof(full), "%sT00:00:00Z", v);
-		v = full;
+	if (strlen(v) == 10 && calendar_date_parse(v, &day) == GC_OK) {
+		struct gc_local_time lt = {0};
+		calendar_day_date(day, &lt.year, &lt.month, &lt.day);
+		if (gc_tz_utc(zone ? zone : "UTC", &lt, ret_value) == GC_OK)
+			return GC_OK;
+	} else if (strlen(v) != 10 && gc_time_parse(v, ret_value) == GC_OK) {
+		return GC_OK;
 	}
-	if (gc_time_parse(v, ret_value) < 0)
-		return reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, UTC) or an RFC 3339 time", name);
-	return GC_OK;
+	return reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time",
+			   name);
 }
 
 void reply_header(struct request *r, const char *name, const char *value)

@@ -128,9 +128,10 @@ const char *query_get(struct request *r, const char *name);
  * and returns negative on a bad value. */
 int query_int(struct request *r, const char *name, int64_t min, int64_t max, int64_t def,
 	      int64_t *ret_value);
-/* A time query parameter: a date (that day's midnight, UTC) or an RFC 3339
- * time; def when absent. Answers 400 and returns negative on a bad value. */
-int query_time(struct request *r, const char *name, int64_t def, int64_t *ret_value);
+/* A time query parameter: a date (that day's midnight in zone, the
+ * tenant's; NULL: UTC) or an RFC 3339 time; def when absent. Answers 400
+ * and returns negative on a bad value. */
+int query_time(struct request *r, const char *zone, const char *name, int64_t def, int64_t *ret_value);
 
 /* Dispatches one request (conn_handler's dispatch; arg is the worker). */
 void http_dispatch(void *worker, struct conn *c);

@@ -6,6 +6,7 @@
 #include "guichet/array.h"
 #include "guichet/error.h"
 #include "guichet/route.h"
+#include "guichet/tz.h"
 #include "guichet/wait.h"
 
 #include <pthread.h>
@@ -30,7 +31,7 @@ struct qinfo {                  /* by engine queue id */
 	char name[128];
 	bool live;
 	struct queue_input cfg;
-	uint32_t answered, within, abandoned; /* since midnight (UTC) */
+	uint32_t answered, within, abandoned; /* since the tenant's local midnight */
 	struct route_handle_window handle; /* its last contacts' handle times (expected waits) */
 };
 
@@ -81,7 +82,15 @@ struct shard {
 	 * whether the transaction under way fenced it (store_lease_fence) */
 	int64_t epoch;
 	bool fenced, fenced_in_job, lost;
-	int64_t day;                /* the day the service-level counters count */
+	/* the local day the service-level counters count, in the tenant's zone
+	 * (its calendar's, "UTC" without one): its date, its midnight and the next */
+	char zone[GC_TZ_NAME_MAX];
+	char day_date[16];
+	int64_t day_start, day_end;
+	/* the zone's offset now, for the queues' opening hours (zone not UTC),
+	 * and when to look at it again (daylight saving changes on the quarter hour) */
+	int64_t utc_offset_ms, offset_until;
+	bool zone_known;            /* zone read from the store (load_zone) or set (router_set_zone) */
 	/* the last handle times of each channel over every queue: a queue that
 	 * measured too few falls back to its tenant's (expected waits) */
 	struct route_handle_window handle[CHANNEL_N];
@@ -176,16 +185,74 @@ static int64_t now_ms(const struct shard *rt)
 	return now > engine ? now : engine; /* the engine's clock never goes back */
 }
 
-/* Starts the day's counters again at midnight (UTC). */
+#define QUARTER_MS (15 * 60 * 1000LL)
+
+/* Whether the queues' hours follow the tenant's zone: a fixed offset
+ * (utc_offset_min) only means something against UTC. */
+static bool follows_zone(const struct shard *rt)
+{
+	return rt->zone[0] != '\0' && strcmp(rt->zone, "UTC") != 0;
+}
+
+/* Sets the bounds of the local day holding now, counters untouched. */
+static void start_day(struct shard *rt, int64_t now)
+{
+	struct gc_local_time d;
+	if (gc_tz_day(rt->zone[0] ? rt->zone : "UTC", now, &d, &rt->day_start, &rt->day_end) < 0 &&
+	    gc_tz_day("UTC", now, &d, &rt->day_start, &rt->day_end) < 0) { /* ICU without data: UTC days */
+		rt->day_start = now / DAY_MS * DAY_MS;
+		rt->day_end = rt->day_start + DAY_MS;
+		d = (struct gc_local_time){1970, 1, 1, 0, 0, 0, 0};
+	}
+	snprintf(rt->day_date, sizeof(rt->day_date), "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+/* The offset queue q's hours take: the zone's, or the queue's own fixed one. */
+static int64_t hours_offset(const struct shard *rt, const struct queue_input *in)
+{
+	return follows_zone(rt) ? rt->utc_offset_ms : in->utc_offset_min * 60000LL;
+}
+
+/* Gives the queues' hours the zone's offset at now, looked at again each
+ * quarter hour (no daylight saving change falls between two). */
+static void follow_offset(struct shard *rt, int64_t now)
+{
+	if (now < rt->offset_until || rt->e == NULL)
+		return;
+	int64_t offset;
+	if (follows_zone(rt) && gc_tz_offset(rt->zone, now, &offset) == GC_OK)
+		rt->utc_offset_ms = offset;
+	for (uint32_t i = 0; i < rt->n_q; i++)
+		if (rt->q[i].live)
+			route_queue_set_utc_offset(rt->e, i, hours_offset(rt, &rt->q[i].cfg));
+	rt->offset_until = (now / QUARTER_MS + 1) * QUARTER_MS;
+}
+
+/* Starts the day's counters again at the tenant's local midnight, and
+ * keeps the queues' hours in step with daylight saving. */
 static void roll_day(struct shard *rt, int64_t now)
 {
-	int64_t day = now / DAY_MS;
-	if (day == rt->day)
+	follow_offset(rt, now);
+	if (now < rt->day_end)
 		return;
-	rt->day = day;
+	start_day(rt, now);
 	for (uint32_t i = 0; i < rt->n_q; i++)
 		rt->q[i].answered = rt->q[i].within = rt->q[i].abandoned = 0;
 	route_engine_reset_counters(rt->e);
+}
+
+void router_set_zone(struct router *top, int64_t tenant_id, const char *zone)
+{
+	struct shard *rt = NULL;
+	HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
+	if (rt == NULL || rt->e == NULL || strcmp(rt->zone, zone) == 0)
+		return;
+	snprintf(rt->zone, sizeof(rt->zone), "%s", zone);
+	rt->zone_known = true;
+	int64_t now = now_ms(rt);
+	start_day(rt, now); /* the counters go on until the new zone's midnight */
+	rt->offset_until = 0;
+	follow_offset(rt, now);
 }
 
 /* --- events --- */
@@ -514,7 +581,7 @@ static int queue_config(struct shard *rt, int64_t tenant_id, const struct queue_
 		.overflow_to = to, .tier_delay_ms = in->tier_delay_s * 1000LL};
 	if (in->has_hours) {
 		ret->hours.enabled = true;
-		ret->hours.utc_offset_ms = in->utc_offset_min * 60000LL;
+		ret->hours.utc_offset_ms = hours_offset(rt, in);
 		for (int d = 0; d < 7; d++)
 			for (int r = 0; r < 2; r++) {
 				ret->hours.ranges[d][r].from = in->hours[d][r][0];
@@ -1013,7 +1080,7 @@ static int shard_of(struct router *top, int64_t tenant_id, struct shard **ret)
 	if (rt->e == NULL) {
 		if ((rt->e = route_engine_new(1)) == NULL)
 			return GC_ENOMEM;
-		rt->day = now_ms(rt) / DAY_MS;
+		start_day(rt, now_ms(rt));
 	}
 	*ret = rt;
 	return GC_OK;
@@ -1037,6 +1104,8 @@ static int fence(struct router *top, struct store *db, struct shard *rt)
 
 /* The tenant's shard for a call (a write when db is given): alone, any
  * tenant's; in a cluster, only a tenant whose lease this node holds. */
+static int load_zone(struct shard *rt, struct store *db);
+
 static int shard_for(struct router *top, struct store *db, int64_t tenant_id, struct shard **ret)
 {
 	if (top->node[0]) {
@@ -1052,7 +1121,13 @@ static int shard_for(struct router *top, struct store *db, int64_t tenant_id, st
 		if (rc < 0)
 			return rc;
 	}
-	return shard_of(top, tenant_id, ret);
+	struct shard *rt = NULL;
+	int rc = shard_of(top, tenant_id, &rt);
+	if (rc == GC_OK && db && !rt->zone_known) /* a tenant routed since the last load: its zone now */
+		rc = load_zone(rt, db);
+	if (rc == GC_OK)
+		*ret = rt;
+	return rc;
 }
 
 /* --- the clock and the batch --- */
@@ -1168,6 +1243,8 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) {
 		if (!committed && rt->batch_changed_engine)
 			rt->stale = true;
+		if (!committed) /* a calendar's change may be what was lost: its zone read again when next routed */
+			rt->zone_known = false;
 		rt->batch_changed_engine = false;
 		rt->fenced = false;
 		if (rt->lost) { /* another node routes it now */
@@ -1759,7 +1836,8 @@ static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S
 	}
 	char when[GC_TIME_LEN];
 	gc_time_format(now, when);
-	return json_pack("{s:s,s:o}", "at", when, "queues", list);
+	return json_pack("{s:s,s:s,s:s,s:o}", "at", when, "day", rt->day_date, "zone", rt->zone[0] ? rt->zone : "UTC",
+			 "queues", list);
 }
 
 static json_t *shard_queue_stats(struct shard *rt)
@@ -1856,6 +1934,8 @@ static void count_day(const struct store_event *ev, void *arg)
 	if (m == NULL)
 		return;
 	struct qinfo *q = &rt->q[m->eid];
+	if (ev->at < rt->day_start) /* before this tenant's own midnight */
+		return;
 	if (strcmp(ev->type, "abandoned") == 0)
 		q->abandoned++;
 	else if (strcmp(ev->type, "wrapup_started") == 0) {
@@ -1871,6 +1951,23 @@ static void count_day(const struct store_event *ev, void *arg)
 		q->answered++;
 		q->within += waited <= q->cfg.sl_seconds * 1000LL;
 	}
+}
+
+/* The tenant's zone (its calendar's), its day and its queues' offsets, as
+ * a load finds them: the counters count from this local midnight. */
+static int load_zone(struct shard *rt, struct store *db)
+{
+	char zone[GC_TZ_NAME_MAX];
+	int rc = store_tenant_zone(db, rt->tenant_id, zone);
+	if (rc < 0)
+		return rc;
+	snprintf(rt->zone, sizeof(rt->zone), "%s", zone);
+	rt->zone_known = true;
+	int64_t now = now_ms(rt);
+	start_day(rt, now);
+	rt->offset_until = 0;
+	follow_offset(rt, now);
+	return GC_OK;
 }
 
 static int load_queues(struct router *top, struct store *db, int64_t tenant_id)
@@ -2014,12 +2111,12 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 				rc = restore_contact(top, db, row, false);
 	}
 	struct loading ld = {top, tenant_id};
-	int64_t today = gc_now_ms() / DAY_MS;
-	for (struct shard *rt = top->shards; rt; rt = rt->hh.next)
-		if (tenant_id == 0 || rt->tenant_id == tenant_id)
-			rt->day = today;
-	if (rc == GC_OK)
-		rc = store_routing_events_since(db, today * DAY_MS, count_day, &ld);
+	int64_t since = INT64_MAX; /* the earliest of the tenants' local midnights */
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
+		if ((tenant_id == 0 || rt->tenant_id == tenant_id) && (rc = load_zone(rt, db)) == GC_OK)
+			since = rt->day_start < since ? rt->day_start : since;
+	if (rc == GC_OK && since != INT64_MAX)
+		rc = store_routing_events_since(db, since, count_day, &ld);
 	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
 		if (tenant_id == 0 || rt->tenant_id == tenant_id)
 			rc = drain(rt, db); /* offers made again, overflows due while stopped */

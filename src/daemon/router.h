@@ -134,6 +134,9 @@ int router_contacts_load(struct router *rt, int64_t tenant_id, const int64_t *co
  * the tenant's routing does not know. */
 int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
 json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
+/* The tenant's time zone changed (its calendar): its counters' day ends at
+ * the new zone's midnight, its queues' hours follow the new zone. */
+void router_set_zone(struct router *rt, int64_t tenant_id, const char *zone);
 
 /* An observer fn(arg, events, n) sees the routing events of each batch
  * once it is committed, before the hub takes them, on the writer's thread

@@ -818,6 +818,12 @@ static int start_waiting(struct route_engine *e, uint32_t id, uint32_t queue)
 	return rc == GC_OK ? try_contact(e, id) : rc;
 }
 
+void route_queue_set_utc_offset(struct route_engine *e, uint32_t queue, int64_t utc_offset_ms)
+{
+	if (queue < e->n_queues)
+		e->queues[queue].cfg.hours.utc_offset_ms = utc_offset_ms;
+}
+
 bool route_queue_open(const struct route_engine *e, uint32_t queue, int64_t now)
 {
 	const struct route_hours *h = &e->queues[queue].cfg.hours;

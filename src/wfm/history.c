@@ -3,6 +3,7 @@
 #include "wfm/history.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/tz.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -69,6 +70,47 @@ void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len)
 	civil_from_days(day, &y, &m, &d);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d", y % 10000, m % 100, d % 100, (seconds / 3600) % 100,
 		 (seconds / 60) % 60);
+}
+
+static int by_label(const void *a, const void *b)
+{
+	const struct wfm_local_count *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return (x->seconds > y->seconds) - (x->seconds < y->seconds);
+}
+
+int wfm_history_localize(const char *zone, const int64_t (*utc)[2], size_t n, int interval,
+			 struct wfm_local_count **ret, size_t *ret_n)
+{
+	if (!gc_tz_valid(zone) || interval <= 0 || 86400 % interval != 0)
+		return GC_EINVAL;
+	struct wfm_local_count *out = calloc(n ? n : 1, sizeof(*out));
+	if (out == NULL)
+		return GC_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct gc_local_time lt;
+		int rc = gc_tz_local(zone, utc[i][0], &lt);
+		if (rc < 0) {
+			free(out);
+			return rc;
+		}
+		int seconds = lt.hour * 3600 + lt.minute * 60 + lt.second;
+		out[k++] = (struct wfm_local_count){days_from_civil(lt.year, (unsigned)lt.month, (unsigned)lt.day),
+						    seconds / interval * interval, utc[i][1]};
+	}
+	qsort(out, k, sizeof(*out), by_label); /* a repeated hour comes back before the next one */
+	size_t m = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (m > 0 && by_label(&out[m - 1], &out[i]) == 0)
+			out[m - 1].calls += out[i].calls;
+		else
+			out[m++] = out[i];
+	}
+	*ret = out;
+	*ret_n = m;
+	return GC_OK;
 }
 
 /* "YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z]" to a day and seconds into it. */

@@ -5,7 +5,11 @@
  * due time in business time of that calendar, shows it, and leaves the due
  * list at its first outbound message (an email reply too); overdue contacts
  * come first with how late they are; the same-day report counts known contacts per queue and
- * local day; another tenant sees none of it; the CLI does the same. */
+ * local day; another tenant sees none of it; the CLI does the same. Two
+ * tenants in zones never on the same date (UTC+14 and UTC-12) count their
+ * live service level since their own local midnight, through a kill -9,
+ * their history for the forecasts is labelled on their own clock, and
+ * their queues' opening hours are wall times of their own zone. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -21,6 +25,7 @@
 #include <unistd.h>
 
 #include "guichet/clock.h"
+#include "guichet/tz.h"
 
 #define PASSWORD "hours pass"
 #define DAY_MS 86400000LL
@@ -441,6 +446,134 @@ static void the_cli(void **state)
 	free(err);
 }
 
+/* An answered contact of tenant's queue at at, straight into the events. */
+static void answered_at(const char *tenant, long long queue, int64_t at)
+{
+	char sql[400];
+	snprintf(sql, sizeof(sql), "INSERT INTO routing_events(tenant_id, at, type, contact_id, agent_id, queue_id, data)"
+		 " VALUES ((SELECT id FROM tenants WHERE name = '%s'), %lld, 'accepted', NULL, NULL, %lld,"
+		 " '{\"waited_ms\":1000}')", tenant, (long long)at, queue);
+	assert_int_equal(testdb_exec(d.db, sql), 0);
+}
+
+/* The queue's answered today in the tenant's live statistics; its day and zone. */
+static long long answered_today(const char *token, long long queue, char *ret_day, char *ret_zone)
+{
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/queues/stats", token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(ret_day, 16, "%s", json_string_value(json_object_get(r.json, "day")));
+	snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", json_string_value(json_object_get(r.json, "zone")));
+	long long n = -1;
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(r.json, "queues"), i, q)
+		if (json_integer_value(json_object_get(q, "queue_id")) == queue)
+			n = json_integer_value(json_object_get(q, "answered"));
+	resp_clear(&r);
+	return n;
+}
+
+static void date_text(const struct gc_local_time *lt, char buf[16])
+{
+	snprintf(buf, 16, "%04d-%02d-%02d", lt->year, lt->month, lt->day);
+}
+
+static void each_tenant_counts_since_its_own_midnight(void **state)
+{
+	const char *zone_one = "Pacific/Kiritimati", *zone_two = "Etc/GMT+12";
+	put_calendar(admin, "{\"zone\":\"Pacific/Kiritimati\"}", 200, NULL);
+	put_calendar(other_admin, "{\"zone\":\"Etc/GMT+12\"}", 200, NULL);
+	long long skill_two = post_id(&d, other_admin, "/api/v1/skills", json_pack("{s:s}", "name", "mail"));
+	long long queue_two = post_id(&d, other_admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail",
+		"skill_id", (json_int_t)skill_two, "channel", "email"));
+	char day[16], zone[GC_TZ_NAME_MAX], want[16];
+	/* the calendar's zone reaches the live statistics at once */
+	answered_today(admin, plain, day, zone);
+	assert_string_equal(zone, zone_one);
+	answered_today(other_admin, queue_two, day, zone);
+	assert_string_equal(zone, zone_two);
+	int64_t now = gc_now_ms(), start_one, start_two, end;
+	struct gc_local_time day_one, day_two;
+	assert_int_equal(gc_tz_day(zone_one, now, &day_one, &start_one, &end), 0);
+	assert_int_equal(gc_tz_day(zone_two, now, &day_two, &start_two, &end), 0);
+	/* a minute before and at each tenant's midnight, for both tenants */
+	int64_t instants[] = {start_one - 60000, start_one, start_two - 60000, start_two};
+	long long want_one = 0, want_two = 0;
+	for (int i = 0; i < 4; i++) {
+		answered_at("one", plain, instants[i]);
+		answered_at("two", queue_two, instants[i]);
+		want_one += instants[i] >= start_one && instants[i] <= now;
+		want_two += instants[i] >= start_two && instants[i] <= now;
+	}
+	daemon_kill9(&d); /* the day's counters come back from the events, each tenant from its own midnight */
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	assert_int_equal(answered_today(admin, plain, day, zone), want_one);
+	date_text(&day_one, want);
+	assert_string_equal(day, want);
+	assert_int_equal(answered_today(other_admin, queue_two, day, zone), want_two);
+	date_text(&day_two, want);
+	assert_string_equal(day, want);
+	date_text(&day_one, want);
+	assert_string_not_equal(day, want); /* never the same date: each its own midnight */
+	/* the history for the forecasts: today's contacts on the tenant's own clock */
+	contact_in(plain, "counted on Kiritimati's clock");
+	struct resp r;
+	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=1", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	date_text(&day_one, want);
+	int lines = 0;
+	for (char *line = strchr(r.text, '\n'); line && line[1]; line = strchr(line + 1, '\n'), lines++)
+		assert_true(strncmp(line + 1, want, 10) == 0);
+	assert_true(lines >= 1);
+	resp_clear(&r);
+}
+
+/* A queue of token's tenant open only around the current hour of zone's clock,
+ * refusing contacts while closed, with the hours' fixed offset at 0. */
+static long long queue_open_around_now_in(const char *token, long long skill_id, const char *zone)
+{
+	static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	struct gc_local_time lt;
+	assert_int_equal(gc_tz_local(zone, gc_now_ms(), &lt), 0);
+	char range[48];
+	snprintf(range, sizeof(range), "%02d:00-%02d:%s", lt.hour > 0 ? lt.hour - 1 : 0, lt.hour < 22 ? lt.hour + 2 : 23,
+		 lt.hour < 22 ? "00" : "59");
+	json_t *hours = json_pack("{s:i,s:{s:[s]},s:s}", "utc_offset_min", 0, "days", days[lt.wday], range,
+				  "when_closed", "refuse");
+	return post_id(&d, token, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:o}", "name", "local hours", "skill_id",
+		(json_int_t)skill_id, "channel", "email", "hours", hours));
+}
+
+static const char *contact_state(const char *token, long long id, char buf[32])
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", id);
+	struct resp r;
+	http_json(&d, "GET", path, token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(buf, 32, "%s", json_string_value(json_object_get(r.json, "state")));
+	resp_clear(&r);
+	return buf;
+}
+
+/* Queues' hours are wall times of the tenant's zone: hours around the time
+ * it is now in Kiritimati are open for the tenant there, and closed for
+ * the tenant in UTC-12, whose clock is a day and more behind. */
+static void queue_hours_are_in_the_tenants_zone(void **state)
+{
+	long long skill_two = post_id(&d, other_admin, "/api/v1/skills", json_pack("{s:s}", "name", "hours"));
+	long long open_one = queue_open_around_now_in(admin, skill, "Pacific/Kiritimati");
+	long long closed_two = queue_open_around_now_in(other_admin, skill_two, "Pacific/Kiritimati");
+	char buf[32];
+	long long one = contact_in(open_one, "while open");
+	json_t *body = json_pack("{s:s,s:s,s:s,s:I}", "channel", "email", "subject", "while closed", "message", "hello",
+				 "queue_id", (json_int_t)closed_two);
+	long long two = post_id(&d, other_admin, "/api/v1/contacts", body);
+	assert_string_equal(contact_state(admin, one, buf), "queued");
+	assert_string_equal(contact_state(other_admin, two, buf), "resolved"); /* refused: closed */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +582,8 @@ int main(void)
 		cmocka_unit_test(the_same_day_report_counts_known_contacts),
 		cmocka_unit_test(an_email_reply_is_a_first_response),
 		cmocka_unit_test(the_cli),
+		cmocka_unit_test(each_tenant_counts_since_its_own_midnight),
+		cmocka_unit_test(queue_hours_are_in_the_tenants_zone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -104,6 +104,56 @@ static void local_times_in_dst_changes(void **state)
 	assert_int_equal(ms, want);
 }
 
+/* The local day holding at (RFC 3339) in zone starts at from and ends at to. */
+static void check_day(const char *zone, const char *at, int y, int m, int d, const char *from, const char *to)
+{
+	struct gc_local_time date;
+	int64_t ms, start, end, want;
+	assert_int_equal(gc_time_parse(at, &ms), GC_OK);
+	assert_int_equal(gc_tz_day(zone, ms, &date, &start, &end), GC_OK);
+	assert_int_equal(date.year, y);
+	assert_int_equal(date.month, m);
+	assert_int_equal(date.day, d);
+	assert_int_equal(date.hour + date.minute + date.second, 0);
+	assert_int_equal(gc_time_parse(from, &want), GC_OK);
+	assert_int_equal(start, want);
+	assert_int_equal(gc_time_parse(to, &want), GC_OK);
+	assert_int_equal(end, want);
+}
+
+static void local_days_reset_at_local_midnight(void **state)
+{
+	(void)state;
+	int64_t ms, off;
+	struct gc_local_time date;
+	/* Paris springs forward on 2026-03-29: a 23-hour day */
+	check_day("Europe/Paris", "2026-03-29T12:00:00Z", 2026, 3, 29, "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z");
+	/* and falls back on 2026-10-25: a 25-hour day */
+	check_day("Europe/Paris", "2026-10-25T23:30:00Z", 2026, 10, 26, "2026-10-25T23:00:00Z", "2026-10-26T23:00:00Z");
+	check_day("Europe/Paris", "2026-10-25T22:59:59Z", 2026, 10, 25, "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z");
+	/* New York changes on other days: 2026-03-08 and 2026-11-01 */
+	check_day("America/New_York", "2026-03-08T15:00:00Z", 2026, 3, 8, "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z");
+	check_day("America/New_York", "2026-11-01T15:00:00Z", 2026, 11, 1, "2026-11-01T04:00:00Z", "2026-11-02T05:00:00Z");
+	/* the same instant is two different days in two zones: each resets at its own midnight */
+	check_day("America/New_York", "2026-03-29T02:00:00Z", 2026, 3, 28, "2026-03-28T04:00:00Z", "2026-03-29T04:00:00Z");
+	check_day("Europe/Paris", "2026-03-29T02:00:00Z", 2026, 3, 29, "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z");
+	/* the last day of a year runs into the next one */
+	check_day("UTC", "2026-12-31T23:59:59Z", 2026, 12, 31, "2026-12-31T00:00:00Z", "2027-01-01T00:00:00Z");
+	/* a zone whose midnight a change skipped (Santiago, 2026-09-06 00:00 -> 01:00) */
+	check_day("America/Santiago", "2026-09-06T12:00:00Z", 2026, 9, 6, "2026-09-06T04:00:00Z", "2026-09-07T03:00:00Z");
+	assert_int_equal(gc_tz_day("Mars/Olympus", 0, &date, &ms, &off), GC_EINVAL);
+	/* offsets: Paris +1 in winter, +2 in summer, from the change's instant on */
+	assert_int_equal(gc_time_parse("2026-03-29T00:59:59Z", &ms), GC_OK);
+	assert_int_equal(gc_tz_offset("Europe/Paris", ms, &off), GC_OK);
+	assert_int_equal(off, 3600000);
+	assert_int_equal(gc_tz_offset("Europe/Paris", ms + 1000, &off), GC_OK);
+	assert_int_equal(off, 7200000);
+	assert_int_equal(gc_time_parse("2026-11-01T06:00:00Z", &ms), GC_OK);
+	assert_int_equal(gc_tz_offset("America/New_York", ms, &off), GC_OK);
+	assert_int_equal(off, -5 * 3600000);
+	assert_int_equal(gc_tz_offset("Mars/Olympus", ms, &off), GC_EINVAL);
+}
+
 static void identifiers_have_shapes(void **state)
 {
 	assert_true(gc_text_is_email("ana@example.com"));
@@ -130,6 +180,7 @@ int main(void)
 		cmocka_unit_test(identifiers_have_shapes),
 		cmocka_unit_test(time_zones_give_local_times),
 		cmocka_unit_test(local_times_in_dst_changes),
+		cmocka_unit_test(local_days_reset_at_local_midnight),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
  * gets no event (a rebuild would offer its contact again and restart its
  * timer) and its contact stays offered to the same agent. A contact put
  * back with its first time in the queue keeps its place. Waits follow the
- * queue's measured handle times, across a restart. */
+ * queue's measured handle times, across a restart. Each tenant's
+ * service-level counters count since its own local midnight (its
+ * calendar's zone), and its statistics say which day they count. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/wait.h"
+#include "guichet/tz.h"
 #include "store/store.h"
 #include "teststore.h"
 
@@ -411,6 +414,81 @@ static void waits_follow_the_measured_handle_times(void **state)
 	assert_int_equal(wait_of(f, next), measured);
 }
 
+/* One answered contact of queue at at, within the service level. */
+static void answered_at(struct fixture *f, int64_t tenant, int64_t queue, int64_t at)
+{
+	int64_t id = 0;
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_routing_event(f->s, tenant, at, "accepted", 0, 0, queue, "{\"waited_ms\":1000}", &id),
+			 GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+}
+
+/* The live statistics of the scope's tenant: its one queue's answered, and the day. */
+static int64_t answered_today(struct fixture *f, const struct store_scope *sc, char *ret_day, char *ret_zone)
+{
+	json_t *stats = router_queue_stats(f->rt, sc->tenant_id);
+	assert_non_null(stats);
+	snprintf(ret_day, 16, "%s", json_string_value(json_object_get(stats, "day")));
+	snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", json_string_value(json_object_get(stats, "zone")));
+	json_t *q = json_array_get(json_object_get(stats, "queues"), 0);
+	int64_t n = json_integer_value(json_object_get(q, "answered"));
+	json_decref(stats);
+	return n;
+}
+
+static void put_zone(struct fixture *f, const struct store_scope *sc, const char *zone)
+{
+	char text[128];
+	snprintf(text, sizeof(text), "{\"zone\":\"%s\",\"hours\":null,\"holidays\":[]}", zone);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_calendar_put(f->s, sc, text), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+}
+
+/* Kiritimati (UTC+14) and UTC-12 are never on the same date: whatever the
+ * time of the run, each tenant's midnight is its own. An event just before
+ * a tenant's midnight is yesterday's for it; the same instant may be today
+ * for the other. */
+static void each_tenant_counts_since_its_own_midnight(void **state)
+{
+	struct fixture *f = *state;
+	const char *zone_a = "Pacific/Kiritimati", *zone_b = "Etc/GMT+12";
+	put_zone(f, &f->a, zone_a);
+	put_zone(f, &f->b, zone_b);
+	int64_t now = gc_now_ms(), start_a, start_b, end;
+	struct gc_local_time day_a, day_b;
+	assert_int_equal(gc_tz_day(zone_a, now, &day_a, &start_a, &end), GC_OK);
+	assert_int_equal(gc_tz_day(zone_b, now, &day_b, &start_b, &end), GC_OK);
+	assert_true(day_a.day != day_b.day);
+	int64_t instants[] = {start_a - 60000, start_a, start_b - 60000, start_b};
+	int64_t want_a = 0, want_b = 0;
+	for (int i = 0; i < 4; i++) {
+		answered_at(f, f->a.tenant_id, f->qa, instants[i]);
+		answered_at(f, f->b.tenant_id, f->qb, instants[i]);
+		want_a += instants[i] >= start_a && instants[i] <= now;
+		want_b += instants[i] >= start_b && instants[i] <= now;
+	}
+	router_free(f->rt); /* a restart counts the day again from the events */
+	assert_int_equal(router_new(f->s, f->hub, NULL, &f->rt), GC_OK);
+	char day[16], zone[GC_TZ_NAME_MAX], want_day[16];
+	assert_int_equal(answered_today(f, &f->a, day, zone), want_a);
+	snprintf(want_day, sizeof(want_day), "%04d-%02d-%02d", day_a.year, day_a.month, day_a.day);
+	assert_string_equal(day, want_day);
+	assert_string_equal(zone, zone_a);
+	assert_int_equal(answered_today(f, &f->b, day, zone), want_b);
+	snprintf(want_day, sizeof(want_day), "%04d-%02d-%02d", day_b.year, day_b.month, day_b.day);
+	assert_string_equal(day, want_day);
+	assert_string_equal(zone, zone_b);
+	assert_true(want_a >= 1 && want_b >= 1);
+	/* B moves to A's zone: its day is A's from now on, its counters go on */
+	router_set_zone(f->rt, f->b.tenant_id, zone_a);
+	assert_int_equal(answered_today(f, &f->b, day, zone), want_b);
+	snprintf(want_day, sizeof(want_day), "%04d-%02d-%02d", day_a.year, day_a.month, day_a.day);
+	assert_string_equal(day, want_day);
+	assert_string_equal(zone, zone_a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(waits_follow_the_measured_handle_times, setup, teardown),
+		cmocka_unit_test_setup_teardown(each_tenant_counts_since_its_own_midnight, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

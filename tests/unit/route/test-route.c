@@ -373,6 +373,32 @@ static void opening_hours(void **state)
 	route_engine_free(e);
 }
 
+/* Paris springs forward on Sunday 2026-03-29 at 01:00 UTC: a queue open on
+ * Sundays 08:00-09:00 local opens at 07:00 UTC before, at 06:00 UTC once the
+ * caller sets the summer offset, and back at 07:00 UTC on 2026-10-25. */
+static void opening_hours_follow_dst(void **state)
+{
+	(void)state;
+	struct route_engine *e = route_engine_new(1);
+	uint32_t q;
+	struct route_queue_config qc = {.skill = 0, .channel = VOICE, .level = 1, .overflow_to = ROUTE_NONE,
+					.hours = {.enabled = true, .utc_offset_ms = 3600000, .when_closed = ROUTE_CLOSED_WAIT}};
+	qc.hours.ranges[6][0].from = 8 * 60;
+	qc.hours.ranges[6][0].to = 9 * 60;
+	assert_int_equal(route_queue_add(e, &qc, &q), GC_OK);
+	const int64_t march29 = 20541LL * 86400000, october25 = 20751LL * 86400000; /* 00:00 UTC, both Sundays */
+	assert_true(route_queue_open(e, q, march29 + 7 * 3600000LL)); /* winter offset still: 08:00 local */
+	route_queue_set_utc_offset(e, q, 7200000);                     /* the caller follows the change */
+	assert_false(route_queue_open(e, q, march29 + 7 * 3600000LL + 1800000)); /* 09:30 summer time */
+	assert_true(route_queue_open(e, q, march29 + 6 * 3600000LL));            /* 08:00 summer time */
+	assert_false(route_queue_open(e, q, march29 + 5 * 3600000LL + 3599999)); /* 07:59:59 */
+	assert_true(route_queue_open(e, q, october25 + 6 * 3600000LL));          /* still summer at 06:00 UTC */
+	route_queue_set_utc_offset(e, q, 3600000);                               /* back to winter at 01:00 UTC */
+	assert_false(route_queue_open(e, q, october25 + 6 * 3600000LL));         /* 07:00 local */
+	assert_true(route_queue_open(e, q, october25 + 7 * 3600000LL));          /* 08:00 local */
+	route_engine_free(e);
+}
+
 static void ring_all_rings_everyone_first_accept_wins(void **state)
 {
 	struct route_engine *e = route_engine_new(1);
@@ -977,6 +1003,7 @@ int main(void)
 		cmocka_unit_test(sticky_agent_first_then_anyone),
 		cmocka_unit_test(tiers_join_after_their_delay),
 		cmocka_unit_test(opening_hours),
+		cmocka_unit_test(opening_hours_follow_dst),
 		cmocka_unit_test(ring_all_rings_everyone_first_accept_wins),
 		cmocka_unit_test(bad_calls_change_nothing),
 		cmocka_unit_test(restore_keeps_order_wait_and_holdings),

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "wfm/forecast.h"
 #include "wfm/history.h"
@@ -344,6 +345,80 @@ static void histories_read_both_shapes(void **state)
 	assert_string_equal(buf, "2026-03-05T09:30");
 }
 
+/* One call in each UTC slot of slot_s seconds in [from, to), labelled on zone's clock. */
+static size_t localize_day(const char *zone, const char *from, const char *to, int slot_s, int interval,
+			   struct wfm_local_count **ret)
+{
+	int64_t a, b, (*utc)[2] = calloc(200, sizeof(*utc));
+	size_t n = 0, n_local = 0;
+	assert_int_equal(gc_time_parse(from, &a), GC_OK);
+	assert_int_equal(gc_time_parse(to, &b), GC_OK);
+	for (int64_t t = a; t < b; t += slot_s * 1000LL, n++) {
+		assert_true(n < 200);
+		utc[n][0] = t;
+		utc[n][1] = 1;
+	}
+	assert_int_equal(wfm_history_localize(zone, (const int64_t (*)[2])utc, n, interval, ret, &n_local), GC_OK);
+	free(utc);
+	return n_local;
+}
+
+/* The label of local[i], "YYYY-MM-DDTHH:MM". */
+static const char *label(const struct wfm_local_count *c, char buf[32])
+{
+	wfm_datetime_format(c->day, c->seconds, buf, 32);
+	return buf;
+}
+
+static void histories_follow_dst_changes(void **state)
+{
+	(void)state;
+	struct wfm_local_count *c = NULL;
+	char buf[32];
+	/* Paris, 2026-03-29: 23 hours, 46 half hours; 02:00 and 02:30 never happen */
+	size_t n = localize_day("Europe/Paris", "2026-03-28T23:00:00Z", "2026-03-29T22:00:00Z", 900, 1800, &c);
+	assert_int_equal(n, 46);
+	assert_string_equal(label(&c[0], buf), "2026-03-29T00:00");
+	assert_string_equal(label(&c[3], buf), "2026-03-29T01:30");
+	assert_string_equal(label(&c[4], buf), "2026-03-29T03:00");
+	assert_string_equal(label(&c[45], buf), "2026-03-29T23:30");
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(c[i].calls, 2); /* two quarter hours each */
+	/* read back as a history, the day has 48 intervals, the skipped two empty */
+	char csv[4096] = "interval_start,calls\n";
+	size_t len = strlen(csv);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(csv + len, sizeof(csv) - len, "%s,%lld\n", label(&c[i], buf), (long long)c[i].calls);
+	free(c);
+	struct wfm_history h;
+	struct decode_error err;
+	assert_int_equal(wfm_history_parse(csv, len, 1800, 0, &h, &err), GC_OK);
+	assert_int_equal(h.days, 1);
+	assert_int_equal(h.slots, 48);
+	assert_true(h.calls[3] == 2 && h.calls[4] == 0 && h.calls[5] == 0 && h.calls[6] == 2);
+	wfm_history_clear(&h);
+	/* Paris, 2026-10-25: 25 hours, 50 half hours in 48 labels; 02:00 and 02:30 twice */
+	n = localize_day("Europe/Paris", "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z", 1800, 1800, &c);
+	assert_int_equal(n, 48);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(c[i].calls, i == 4 || i == 5 ? 2 : 1);
+	assert_string_equal(label(&c[4], buf), "2026-10-25T02:00");
+	free(c);
+	/* New York, 2026-11-01 in quarter hours: 100 real ones, 01:00-01:45 twice */
+	n = localize_day("America/New_York", "2026-11-01T04:00:00Z", "2026-11-02T05:00:00Z", 900, 900, &c);
+	assert_int_equal(n, 96);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(c[i].calls, i >= 4 && i < 8 ? 2 : 1);
+	assert_string_equal(label(&c[4], buf), "2026-11-01T01:00");
+	free(c);
+	/* and its spring day, 2026-03-08: 23 hours of hourly labels, no 02:00 */
+	n = localize_day("America/New_York", "2026-03-08T05:00:00Z", "2026-03-09T04:00:00Z", 900, 3600, &c);
+	assert_int_equal(n, 23);
+	assert_string_equal(label(&c[2], buf), "2026-03-08T03:00");
+	free(c);
+	assert_int_equal(wfm_history_localize("Mars/Olympus", NULL, 0, 1800, &c, &n), GC_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +429,7 @@ int main(void)
 		cmocka_unit_test(a_real_history_beats_the_historical_average),
 		cmocka_unit_test(too_little_history_is_refused),
 		cmocka_unit_test(histories_read_both_shapes),
+		cmocka_unit_test(histories_follow_dst_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
