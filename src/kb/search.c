@@ -706,7 +706,12 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		const char *stem = p.typed[i].stem, *word = p.typed[i].word;
 		matched[i] = plan_add(&p, stem, strlen(stem), word, KB_VIA_WORD, 1.0);
 		uint32_t id;
-		if (!matched[i] && kb_lexicon_find(c->lex, word, strlen(word), &id) != GC_OK) {
+		bool known = !matched[i] && kb_lexicon_find(c->lex, word, strlen(word), &id) == GC_OK;
+		/* a word typed without its accents is stemmed otherwise ("securite": "securit", "sécurité":
+		 * "secur"): the content's own stem of the same letters is the word typed */
+		if (known)
+			matched[i] = plan_add(&p, c->stem_of[id], strlen(c->stem_of[id]), word, KB_VIA_WORD, 1.0);
+		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
 			matched[i] = ctx.found;

@@ -262,6 +262,14 @@ static void everyday_writing(void **state)
 	assert_int_equal(plan.n_unmatched, 0);
 	assert_non_null(plan_term(&plan, "mot"));
 	assert_non_null(plan_term(&plan, "problem"));
+	/* accents left out: the stemmer cuts "securite" otherwise than "sécurité", the content's stem is used */
+	put(f, 8, false, "Sécurité du compte", "Activez la double authentification.", "compte");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "securite", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 8);
+	assert_int_equal(plan.n_unmatched, 0);
+	assert_int_equal(plan.t[0].via, KB_VIA_WORD);
 }
 
 static void replaced_and_dropped(void **state)
