@@ -2,14 +2,18 @@
  * customer types, turned into weighted terms, and the articles and trees
  * that answer it, best first, with why each ranked where it did.
  *
- * A query is planned first (kb_corpus_plan): each word typed gives its
- * stem (weight 1); a word the corpus does not know gives the stems of the
+ * A query is planned first (kb_corpus_plan): its everyday writing is
+ * rewritten (kb_shorthand_expand: "pb de mdp"), then each word typed gives
+ * its stem (weight 1); a word the corpus does not know gives the stems of the
  * corpus's words one typing mistake away (KB_W_TYPO); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
- * and from the tenant's own entries (KB_W_TENANT). The plan is searched
- * with BM25F (guichet/kb_index.h), then learned links add to the score:
- * resolved sessions link their query's stems to the item that resolved
- * them (more resolutions, more weight; failures take some back). Trees
+ * and from the tenant's own entries (KB_W_TENANT); each word with learned
+ * links gives the title stems of the items its resolutions led to, when
+ * they lack the word (associations, up to KB_W_ASSOC by the share of its
+ * resolutions and their number). The plan is searched with BM25F
+ * (guichet/kb_index.h), then learned links add to the score: resolved
+ * sessions link their query's stems to the item that resolved them (more
+ * resolutions, more weight; failures take some back). Trees
  * that cover the intent (at least half the best score) come before
  * articles. Pure: no I/O; the corpus is read by any number of threads at
  * once when nobody changes it, each with its own analyser. */
@@ -25,6 +29,8 @@
 #define KB_W_TYPO 0.7
 #define KB_W_SEED 0.1
 #define KB_W_TENANT 0.8
+#define KB_W_ASSOC 0.25    /* a stem learned resolutions associate with a word typed, all of them agreeing */
+#define KB_MAX_QUERY 4096  /* bytes of a query's text rewritten for everyday writing; longer ones are not */
 #define KB_MAX_PLAN 64     /* terms of a plan; more are dropped */
 #define KB_MAX_UNMATCHED 16
 
@@ -83,7 +89,7 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 
 /* --- queries --- */
 
-enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM };
+enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION };
 const char *kb_via_name(enum kb_via via);
 
 struct kb_plan_term {

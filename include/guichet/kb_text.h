@@ -50,4 +50,15 @@ int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn f
 /* Whether word (case-folded, accents kept) is a stop word of lang. */
 bool kb_is_stop_word(enum kb_lang lang, const char *word, size_t len);
 
+/* Everyday writing (src/kb/shorthand.c): the words an abbreviation or SMS
+ * spelling of lang stands for ("pb": "problème", "mdp": "mot de passe",
+ * "u": "you"), "" for a courtesy that says nothing of the need ("stp",
+ * "thx"), NULL when word (len bytes, any case) is not one. */
+const char *kb_shorthand_words(enum kb_lang lang, const char *word, size_t len);
+/* text (len bytes) with each whole word that is a shorthand of lang
+ * replaced by its words, into out (size bytes, NUL-terminated), its length
+ * in *ret_len; GC_ETOOBIG when out is too small (*ret_len untouched). For
+ * queries only: content keeps its words. */
+int kb_shorthand_expand(enum kb_lang lang, const char *text, size_t len, char *out, size_t size, size_t *ret_len);
+
 #endif

@@ -430,7 +430,14 @@ int kbsvc_query_terms(struct store *db, int64_t tenant_id, enum kb_lang lang, co
 {
 	struct kb_analyzer *a = kbsvc_analyzer(lang);
 	json_t *terms = json_array(), *unmatched = json_array();
-	int rc = a && terms && unmatched ? kb_analyze(a, text, strlen(text), collect_stem, terms) : GC_ENOMEM;
+	/* the stems the search plans: everyday writing rewritten first ("pb" links as "problème") */
+	size_t len = strlen(text), size = len * 8 + 1, words_len = len;
+	char *expanded = len <= KB_MAX_QUERY ? malloc(size) : NULL;
+	const char *words = text;
+	if (expanded && kb_shorthand_expand(lang, text, len, expanded, size, &words_len) == GC_OK)
+		words = expanded;
+	int rc = a && terms && unmatched ? kb_analyze(a, words, words_len, collect_stem, terms) : GC_ENOMEM;
+	free(expanded);
 	/* what is in memory, without catching up: the writer calls this, and
 	 * its connection may see what is not committed yet */
 	struct tenant *t = rc == GC_OK && ret_unmatched ? tenant_get(tenant_id) : NULL;

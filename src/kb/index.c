@@ -14,8 +14,10 @@
 
 #define K1 1.2
 #define BLOCK 64
-static const double field_weight[KB_FIELDS] = {5.0, 1.0, 2.0}; /* title, body, tags: 3 to 8 for titles changed little on the relevance set */
-static const double field_b[KB_FIELDS] = {0.5, 0.75, 0.3};
+/* title, body, tags; tuned on the relevance sets' learning parts (bench/knowledge/run): a title
+ * weight of 8 and a title length normalisation of 0.8 (from 5 and 0.5) moved their MRR by +0.01 */
+static const double field_weight[KB_FIELDS] = {8.0, 1.0, 2.0};
+static const double field_b[KB_FIELDS] = {0.8, 0.75, 0.3};
 
 struct posting {
 	uint32_t doc;

@@ -1,5 +1,18 @@
 /* One tenant's knowledge in one language (guichet/kb_search.h): synonyms,
- * the corpus of items, query plans, ranking with learned links, snippets. */
+ * the corpus of items, query plans, ranking with learned links and learned
+ * associations, snippets.
+ *
+ * What resolutions teach is kept as links: a stem a customer typed, the item
+ * that resolved their need, how many times it did (and failed to). Two things
+ * are read from them at search time:
+ * - the link itself lifts its item, by how often the stem led there (less
+ *   its failures);
+ * - an association of the stem with the item's own vocabulary (its title's
+ *   stems) when the item does not contain the stem: the customer's word
+ *   means those words. The stem then searches them too, weighted by the share
+ *   of its resolutions whose item holds them and by how many resolutions
+ *   agree, so that a question about the same thing in other words finds the
+ *   items that use that vocabulary, not only the one item linked. */
 #include "guichet/kb_search.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -14,6 +27,8 @@
 #include <uthash.h>
 
 #define KB_W_LINK 1.5            /* a learned link with one resolution: about a good title word */
+#define KB_ASSOC_EVIDENCE 2.0    /* resolutions for an association's full weight */
+#define KB_ASSOC_PER_WORD 3      /* associated stems a typed word searches at most */
 #define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
 #define TYPO_MIN_LEN 5
 
@@ -189,6 +204,7 @@ struct item_doc {
 	UT_hash_handle hh;
 	uint64_t item;
 	uint32_t doc;
+	char *vocab;               /* its title's distinct stems, NUL-separated, ending with an empty one */
 };
 
 struct link_to {
@@ -249,6 +265,7 @@ void kb_corpus_free(struct kb_corpus *c)
 	struct item_doc *d, *dtmp;
 	HASH_ITER(hh, c->by_item, d, dtmp) {
 		HASH_DEL(c->by_item, d);
+		free(d->vocab);
 		free(d);
 	}
 	struct link *l, *ltmp;
@@ -346,6 +363,30 @@ static int add_term(const struct kb_term *t, void *arg)
 	return GC_OK;
 }
 
+/* The distinct stems of the title's terms, NUL-separated, ending with an empty one. */
+static char *title_vocab(const struct doc_build *b)
+{
+	size_t len = 1;
+	for (uint32_t i = 0; i < b->n[KB_FIELD_TITLE]; i++)
+		len += b->lens[KB_FIELD_TITLE][i] + 1;
+	char *v = malloc(len), *o = v;
+	for (uint32_t i = 0; v && i < b->n[KB_FIELD_TITLE]; i++) {
+		const char *t = b->buf + b->off[KB_FIELD_TITLE][i];
+		size_t tl = b->lens[KB_FIELD_TITLE][i];
+		bool seen = false;
+		for (const char *p = v; p < o && !seen; p += strlen(p) + 1)
+			seen = strlen(p) == tl && memcmp(p, t, tl) == 0;
+		if (!seen) {
+			memcpy(o, t, tl);
+			o[tl] = '\0';
+			o += tl + 1;
+		}
+	}
+	if (v)
+		*o = '\0';
+	return v;
+}
+
 int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_doc_input *doc)
 {
 	struct doc_build b = {.c = c};
@@ -366,6 +407,9 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 			terms[f][i] = b.buf + b.off[f][i];
 	}
 	uint32_t d = 0;
+	char *vocab = rc == GC_OK ? title_vocab(&b) : NULL;
+	if (rc == GC_OK && vocab == NULL)
+		rc = GC_ENOMEM;
 	if (rc == GC_OK) {
 		struct kb_doc_terms dt = {0};
 		for (int f = 0; f < KB_FIELDS; f++) {
@@ -385,9 +429,14 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (e) {
 			kb_index_remove(c->ix, e->doc);
 			e->doc = d;
+			free(e->vocab);
+			e->vocab = vocab;
+			vocab = NULL;
 		} else if ((e = malloc(sizeof(*e))) != NULL) {
 			e->item = doc->item;
 			e->doc = d;
+			e->vocab = vocab;
+			vocab = NULL;
 			HASH_ADD(hh, c->by_item, item, sizeof(e->item), e);
 			c->live++;
 		} else {
@@ -395,6 +444,7 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 			rc = GC_ENOMEM;
 		}
 	}
+	free(vocab);
 	for (int f = 0; f < KB_FIELDS; f++) {
 		free(terms[f]);
 		free(b.off[f]);
@@ -411,6 +461,7 @@ int kb_corpus_drop(struct kb_corpus *c, uint64_t item)
 		return GC_ENOTFOUND;
 	kb_index_remove(c->ix, e->doc);
 	HASH_DEL(c->by_item, e);
+	free(e->vocab);
 	free(e);
 	c->live--;
 	return GC_OK;
@@ -475,7 +526,25 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 		}
 }
 
-/* What a link adds: grows with resolutions, shrinks with the share of failures. */
+/* A link's resolutions, less its share of failures. */
+static double link_evidence(const struct link_to *t)
+{
+	return t->ok > 0 ? (double)t->ok * t->ok / (t->ok + t->failed) : 0;
+}
+
+/* The evidence of all the stem's links to items still in the corpus. */
+static double link_total(const struct kb_corpus *c, const struct link *l)
+{
+	double total = 0;
+	for (uint32_t i = 0; i < l->n; i++)
+		if (item_find(c, l->to[i].item))
+			total += link_evidence(&l->to[i]);
+	return total;
+}
+
+/* What a link adds: grows with resolutions, shrinks with the share of
+ * failures. (Shrinking it too with the share of the stem's resolutions that
+ * went to other items lowered the relevance sets' learning figures.) */
 static double link_score(int32_t ok, int32_t failed)
 {
 	if (ok <= 0)
@@ -487,7 +556,7 @@ static double link_score(int32_t ok, int32_t failed)
 
 const char *kb_via_name(enum kb_via via)
 {
-	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym"};
+	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -578,12 +647,66 @@ static bool add_synonyms(struct planning *p, const struct kb_synonyms *s, const 
 	return found;
 }
 
+/* A stem an item's vocabulary associates with a typed word, and the evidence. */
+struct association {
+	const char *stem;
+	double evidence;
+};
+
+static int by_evidence(const void *a, const void *b)
+{
+	const struct association *x = a, *y = b;
+	return x->evidence != y->evidence ? (x->evidence < y->evidence ? 1 : -1) : strcmp(x->stem, y->stem);
+}
+
+/* Adds what the typed stem's resolutions associate it with: the title stems
+ * of the items it led to, when they do not contain it (see the top). */
+static void add_associations(struct planning *p, const char *stem, const char *word)
+{
+	const struct kb_corpus *c = p->c;
+	const struct link *l = link_find(c, stem, strlen(stem));
+	if (l == NULL)
+		return;
+	struct association found[KB_MAX_PLAN];
+	size_t n = 0;
+	double total = link_total(c, l);
+	struct kb_query_term q = {stem, strlen(stem), 1.0};
+	for (uint32_t i = 0; i < l->n; i++) {
+		const struct item_doc *e = item_find(c, l->to[i].item);
+		double ev = link_evidence(&l->to[i]);
+		if (e == NULL || ev <= 0 || kb_index_score(c->ix, &q, 1, e->doc) > 0)
+			continue;
+		for (const char *t = e->vocab; *t; t += strlen(t) + 1) {
+			size_t j = 0;
+			while (j < n && strcmp(found[j].stem, t) != 0)
+				j++;
+			if (j == n && n < KB_MAX_PLAN)
+				found[n++] = (struct association){t, 0};
+			if (j < n)
+				found[j].evidence += ev;
+		}
+	}
+	qsort(found, n, sizeof(*found), by_evidence);
+	for (size_t i = 0; i < n && i < KB_ASSOC_PER_WORD; i++) {
+		double share = found[i].evidence / total, agree = fmin(1.0, found[i].evidence / KB_ASSOC_EVIDENCE);
+		plan_add(p, found[i].stem, strlen(found[i].stem), word, KB_VIA_ASSOCIATION, KB_W_ASSOC * share * agree);
+	}
+}
+
 int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char *text, size_t len,
 		   struct kb_plan *plan)
 {
 	struct planning p = {.c = c, .plan = plan};
 	plan->n = plan->n_unmatched = 0;
+	/* everyday writing first: "pb de mdp" searches "problème de mot de passe" */
+	size_t size = len * 8 + 1, expanded_len = 0;
+	char *expanded = len <= KB_MAX_QUERY ? malloc(size) : NULL;
+	if (expanded && kb_shorthand_expand(c->lang, text, len, expanded, size, &expanded_len) == GC_OK) {
+		text = expanded;
+		len = expanded_len;
+	}
 	int rc = kb_analyze(a, text, len, note_typed, &p);
+	free(expanded);
 	if (rc < 0)
 		return rc;
 	plan->n_words = p.n_typed;
@@ -592,7 +715,12 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		const char *stem = p.typed[i].stem, *word = p.typed[i].word;
 		matched[i] = plan_add(&p, stem, strlen(stem), word, KB_VIA_WORD, 1.0);
 		uint32_t id;
-		if (!matched[i] && kb_lexicon_find(c->lex, word, strlen(word), &id) != GC_OK) {
+		bool known = !matched[i] && kb_lexicon_find(c->lex, word, strlen(word), &id) == GC_OK;
+		/* a word typed without its accents is stemmed otherwise ("securite": "securit", "sécurité":
+		 * "secur"): the content's own stem of the same letters is the word typed */
+		if (known)
+			matched[i] = plan_add(&p, c->stem_of[id], strlen(c->stem_of[id]), word, KB_VIA_WORD, 1.0);
+		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
 			matched[i] = ctx.found;
@@ -604,6 +732,8 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 	for (size_t i = 0; i < p.n_typed; i++)
 		if (add_synonyms(&p, c->seed, p.typed[i].word, KB_VIA_SYNONYM, KB_W_SEED))
 			matched[i] = true;
+	for (size_t i = 0; i < p.n_typed; i++)
+		add_associations(&p, p.typed[i].stem, p.typed[i].word);
 	for (size_t i = 0; i < p.n_typed; i++) {
 		/* a word with a learned link matched something too */
 		if (!matched[i] && link_find(c, p.typed[i].stem, strlen(p.typed[i].stem)))

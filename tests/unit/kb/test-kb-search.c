@@ -1,7 +1,8 @@
 /* Unit tests of one tenant's search (src/kb/search.c): query plans with
- * typos and synonyms, learned links that lift an item and can be taken
- * back, trees covering the intent first, explanations, snippets, and
- * items replaced or dropped. */
+ * typos, synonyms and everyday writing, learned links that lift an item and
+ * can be taken back, learned associations that reach other items with the
+ * same vocabulary, trees covering the intent first, explanations, snippets,
+ * and items replaced or dropped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +195,83 @@ static void learned_links_lift_and_go(void **state)
 	assert_int_equal(res[0].learned, 0);
 }
 
+static void associations_generalise(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	/* another article with the contract article's vocabulary, never linked */
+	put(f, 6, false, "Résilier la box", "Renvoyez la box dans son carton.", "box");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	assert_int_equal(search(f, "prélèvement", res, &plan), 0);
+	/* one resolution: "prélèvement" led to "Résilier son contrat", which does not say it */
+	const char *stem = "prelev";
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, 1, 0), GC_OK);
+	size_t n = search(f, "prélèvement", res, &plan);
+	const struct kb_plan_term *t = plan_term(&plan, "resili");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_ASSOCIATION);
+	assert_string_equal(t->from, "prelevement");
+	assert_string_equal(kb_via_name(t->via), "association");
+	double one = t->weight;
+	assert_true(one > 0 && one < KB_W_ASSOC);
+	/* the item linked first, and the other article on the same thing found too, by the association alone */
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 5);
+	size_t at = 1;
+	while (at < n && res[at].item != 6)
+		at++;
+	assert_true(at < n);
+	assert_true(res[at].score > 0);
+	assert_true(res[at].learned == 0);
+	/* a second resolution agreeing gives the full weight */
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, 1, 0), GC_OK);
+	search(f, "prélèvement", res, &plan);
+	assert_true(plan_term(&plan, "resili")->weight > one);
+	assert_true(plan_term(&plan, "resili")->weight <= KB_W_ASSOC + 1e-9);
+	/* resolutions split between two items share the weight by evidence */
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 3, 2, 0), GC_OK);
+	search(f, "prélèvement", res, &plan);
+	const struct kb_plan_term *forf = plan_term(&plan, "forf");
+	assert_non_null(forf);
+	assert_int_equal(forf->via, KB_VIA_ASSOCIATION);
+	assert_true(forf->weight > 0.5 * KB_W_ASSOC - 1e-9 && forf->weight < 0.5 * KB_W_ASSOC + 1e-9);
+	/* a word the item already says teaches no association */
+	const char *said = "contrat";
+	assert_int_equal(kb_corpus_link(f->c, said, strlen(said), 5, 5, 0), GC_OK);
+	search(f, "contrat", res, &plan);
+	for (size_t i = 0; i < plan.n; i++)
+		assert_int_not_equal(plan.t[i].via, KB_VIA_ASSOCIATION);
+	/* a dropped item teaches nothing any more */
+	assert_int_equal(kb_corpus_drop(f->c, 5), GC_OK);
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	search(f, "prélèvement", res, &plan);
+	assert_null(plan_term(&plan, "resili"));
+}
+
+static void everyday_writing(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 7, false, "Mot de passe oublié", "Un problème de mot de passe se règle depuis l'espace client.", "compte");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "pb de MDP stp", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 7);
+	assert_int_equal(plan.n_unmatched, 0);
+	assert_non_null(plan_term(&plan, "mot"));
+	assert_non_null(plan_term(&plan, "problem"));
+	/* accents left out: the stemmer cuts "securite" otherwise than "sécurité", the content's stem is used */
+	put(f, 8, false, "Sécurité du compte", "Activez la double authentification.", "compte");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "securite", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 8);
+	assert_int_equal(plan.n_unmatched, 0);
+	assert_int_equal(plan.t[0].via, KB_VIA_WORD);
+}
+
 static void replaced_and_dropped(void **state)
 {
 	struct fixture *f = *state;
@@ -246,6 +324,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(associations_generalise, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(everyday_writing, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(replaced_and_dropped, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(snippets_mark_the_words, setup_fr, teardown),
 	};

@@ -1,6 +1,7 @@
 /* Unit tests of the knowledge engine's text analysis (src/kb/analyze.c):
  * folding, accents, French and English stems, stop words, elisions,
- * positions and offsets, bad UTF-8. */
+ * positions and offsets, bad UTF-8; everyday writing rewritten
+ * (src/kb/shorthand.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -139,6 +140,51 @@ static void bad_input_and_early_stop(void **state)
 /* The analyser remembers the words it stemmed: one that analysed thousands
  * of words (slots reused) gives what a new one gives, accents, stop words
  * and offsets included. */
+static void everyday_writing_is_rewritten(void **state)
+{
+	(void)state;
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "pb", 2), "problème");
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "MDP", 3), "mot de passe");
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "stp", 3), "");
+	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "u", 1), "you");
+	/* each language its own: "pb" means nothing in English, "u" nothing in French */
+	assert_null(kb_shorthand_words(KB_LANG_EN, "pb", 2));
+	assert_null(kb_shorthand_words(KB_LANG_FR, "u", 1));
+	/* ordinary words, longer ones and non-ASCII are not shorthands */
+	assert_null(kb_shorthand_words(KB_LANG_FR, "pbx", 3));
+	assert_null(kb_shorthand_words(KB_LANG_FR, "imprimante", 10));
+	assert_null(kb_shorthand_words(KB_LANG_FR, "é", strlen("é")));
+	assert_null(kb_shorthand_words(KB_LANG_FR, "", 0));
+	assert_null(kb_shorthand_words(KB_LANG_FR, "averyveryverylongword", 21));
+
+	char out[128];
+	size_t len = 0;
+	const char *q = "Pb de mdp stp, l'appli plante qd je me co";
+	assert_int_equal(kb_shorthand_expand(KB_LANG_FR, q, strlen(q), out, sizeof(out), &len), GC_OK);
+	assert_string_equal(out, "problème de mot de passe , l'application plante quand je me co");
+	assert_int_equal(len, strlen(out));
+	/* a shorthand inside a word, or glued to digits, is left alone */
+	q = "pbx mdp2 pb";
+	assert_int_equal(kb_shorthand_expand(KB_LANG_FR, q, strlen(q), out, sizeof(out), &len), GC_OK);
+	assert_string_equal(out, "pbx mdp2 problème");
+	q = "thx, u cant log in";
+	assert_int_equal(kb_shorthand_expand(KB_LANG_EN, q, strlen(q), out, sizeof(out), &len), GC_OK);
+	assert_string_equal(out, ", you cannot log in");
+	/* too small: an error, the length untouched */
+	size_t kept = 77;
+	q = "mdp";
+	assert_int_equal(kb_shorthand_expand(KB_LANG_FR, q, strlen(q), out, 8, &kept), GC_ETOOBIG);
+	assert_int_equal(kept, 77);
+	/* the rewritten query analyses to the content's terms */
+	struct collected c, d;
+	analyze(KB_LANG_FR, "problème de mot de passe", &c);
+	q = "pb de mdp";
+	assert_int_equal(kb_shorthand_expand(KB_LANG_FR, q, strlen(q), out, sizeof(out), &len), GC_OK);
+	analyze(KB_LANG_FR, out, &d);
+	assert_string_equal(d.terms, c.terms);
+	assert_string_equal(d.terms, "problem [de] mot [de] pass");
+}
+
 static void remembered_words_give_the_same_terms(void **state)
 {
 	const char *text = "Le TÉLÉPHONE ne s'allume plus, l'écran reste noir : téléphone éteint, Telephone HS.";
@@ -173,6 +219,7 @@ int main(void)
 		cmocka_unit_test(digits_symbols_and_other_scripts),
 		cmocka_unit_test(stop_word_lists_are_searchable),
 		cmocka_unit_test(bad_input_and_early_stop),
+		cmocka_unit_test(everyday_writing_is_rewritten),
 		cmocka_unit_test(remembered_words_give_the_same_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
