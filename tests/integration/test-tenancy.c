@@ -24,7 +24,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
 	     K_FRESH_MESSAGING, K_CALLBACK, K_CHAT,
-	     K_FRESH_CHAT };
+	     K_FRESH_CHAT, K_INCIDENT };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -83,6 +83,13 @@ static const struct probe {
 	{"PATCH", "/api/v1/channels/chat/%lld", K_CHAT, "{\"offline\":{\"message\":true}}"},
 	{"POST", "/api/v1/channels/chat/%lld/secret", K_CHAT, NULL},
 	{"DELETE", "/api/v1/channels/chat/%lld", K_FRESH_CHAT, NULL},
+	{"GET", "/api/v1/incidents/%lld", K_INCIDENT, NULL},
+	{"PUT", "/api/v1/incidents/%lld/audience", K_INCIDENT, "{\"all\":true}"},
+	{"PUT", "/api/v1/incidents/%lld/templates", K_INCIDENT,
+	 "{\"declaration\":{\"en\":{\"subject\":\"probe\",\"body\":\"probe\"}}}"},
+	{"GET", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, NULL},
+	{"POST", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, "{\"kind\":\"declaration\"}"},
+	{"GET", "/api/v1/incidents/%lld/report", K_INCIDENT, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -96,7 +103,7 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat;
+	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat, incident;
 	char *token; /* an API token's text */
 };
 
@@ -162,6 +169,9 @@ static void fill(struct tenant *t, const char *tag)
 	t->callback = post_id(&d, t->admin, "/api/v1/callbacks", json_pack("{s:s,s:s,s:I,s:{s:s,s:s}}", "phone",
 		"+33 9 87 65 43 21", "name", who, "queue_id", (json_int_t)t->phone_queue, "window", "from", from, "to", to));
 	t->chat = new_chat_channel(t, tag);
+	snprintf(who, sizeof(who), "%s-SECRET-incident", tag);
+	t->incident = post_id(&d, t->admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "incident", "title",
+		who, "published", 1));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -235,6 +245,7 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_CALLBACK: return t->callback;
 	case K_CHAT:
 	case K_FRESH_CHAT: return t->chat;
+	case K_INCIDENT: return t->incident;
 	default: return 0;
 	}
 }
