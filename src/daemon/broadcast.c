@@ -1,6 +1,7 @@
 /* Proactive incidents' broadcasts walked a batch at a time on the writer
  * (broadcast.h says how and why). */
 #include "daemon/broadcast.h"
+#include "daemon/log.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/kb_content.h"
@@ -172,9 +173,19 @@ int broadcast_tick(const struct ops *o, int64_t now, int *ret_queued)
 	size_t i;
 	const json_t *u;
 	json_array_foreach(due, i, u) {
-		if (rc < 0)
+		if (rc < 0 || (rc = store_savepoint(o->db)) < 0)
 			break;
-		rc = walk_one(o, u, &queued);
+		int before = queued, walked = walk_one(o, u, &queued);
+		if (walked == GC_OK) {
+			store_release(o->db);
+			continue;
+		}
+		/* this broadcast alone waits for the next walk (its template removed...): the others go on */
+		store_rollback_to(o->db);
+		queued = before;
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(u, "incident_id")));
+		log_error("an incident's broadcast could not walk on", "incident", id, "error", gc_error_name(walked));
 	}
 	json_decref(due);
 	*ret_queued = queued;

@@ -183,6 +183,17 @@ static void run_task(struct writer *w, struct task *t)
 	chathub_job_end(w->chat, t->rc >= 0);
 }
 
+/* Wakes the senders after a commit that queued mail; under the lock, so
+ * that once writer_on_mail(w, NULL, NULL) returns no kick reaches a sender
+ * being stopped. */
+static void mail_queued(struct writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->on_mail)
+		w->on_mail(w->on_mail_arg);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
 static void run_batch(struct writer *w, struct job *batch)
 {
@@ -206,8 +217,8 @@ static void run_batch(struct writer *w, struct job *batch)
 		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
 		mail |= j->r && (j->r->route->flags & ROUTE_MAIL) != 0;
 	}
-	if (mail && rc == GC_OK && w->on_mail)
-		w->on_mail(w->on_mail_arg);
+	if (mail && rc == GC_OK)
+		mail_queued(w);
 	if (rc == GC_OK)
 		checkpointer_kick(w->checkpointer);
 	if (authz) {
@@ -225,8 +236,10 @@ static void run_batch(struct writer *w, struct job *batch)
 
 void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 {
+	pthread_mutex_lock(&w->lock);
 	w->on_mail = fn;
 	w->on_mail_arg = arg;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static int start(struct writer *w, writer_task_fn fn, void *arg, bool detached, struct writer_task **ret)
@@ -374,8 +387,8 @@ static void broadcasts_due(struct writer *w, int64_t now)
 	}
 	if (rc < 0)
 		log_error("broadcasts not walked", "error", store_errmsg(w->db));
-	else if (queued > 0 && w->on_mail)
-		w->on_mail(w->on_mail_arg);
+	else if (queued > 0)
+		mail_queued(w);
 }
 
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits

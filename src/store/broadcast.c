@@ -176,7 +176,7 @@ int store_incident_setup(struct store *s, int64_t tenant_id, int64_t id, json_t 
 
 int store_broadcast_list(struct store *s, int64_t tenant_id, int64_t incident_id, json_t **ret_list)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT u.seq, u.kind, u.text, u.channels, u.rate_per_minute, u.done,"
+	struct db_stmt *st = store_stmt(s, "SELECT u.seq, u.kind, u.body, u.channels, u.rate_per_minute, u.done,"
 					 " u.created_by, u.created_at, u.done_at, (SELECT count(*) FROM incident_broadcasts b"
 					 " WHERE b.incident_id = u.incident_id AND b.seq = u.seq) FROM incident_updates u"
 					 " WHERE u.tenant_id = ? AND u.incident_id = ? ORDER BY u.seq");
@@ -190,7 +190,7 @@ int store_broadcast_list(struct store *s, int64_t tenant_id, int64_t incident_id
 int store_broadcast_add(struct store *s, const struct store_scope *scope, int64_t incident_id,
 			const struct store_broadcast *in, int64_t *ret_seq)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO incident_updates(tenant_id, incident_id, seq, kind, text, channels,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO incident_updates(tenant_id, incident_id, seq, kind, body, channels,"
 					 " rate_per_minute, created_by, created_at) SELECT ?1, ?2, COALESCE(max(seq), 0) + 1,"
 					 " ?3, ?4, ?5, ?6, ?7, ?8 FROM incident_updates WHERE incident_id = ?2 RETURNING seq");
 	if (st == NULL)
@@ -218,7 +218,7 @@ static json_t *due_row(struct db_stmt *st, void *arg)
 
 int store_broadcast_due(struct store *s, int limit, json_t **ret_list)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT u.id, u.tenant_id, u.incident_id, u.seq, u.kind, u.text, u.channels,"
+	struct db_stmt *st = store_stmt(s, "SELECT u.id, u.tenant_id, u.incident_id, u.seq, u.kind, u.body, u.channels,"
 					 " u.rate_per_minute, u.cursor, i.title, i.starts_at, COALESCE(i.expected_end_at, 0)"
 					 " FROM incident_updates u JOIN incidents i ON i.id = u.incident_id"
 					 " WHERE u.done = 0 ORDER BY u.id LIMIT ?");

@@ -505,7 +505,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE incident_updates("
 	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
 	"  incident_id {int} NOT NULL REFERENCES incidents(id), seq {int} NOT NULL,"
-	"  kind TEXT NOT NULL CHECK (kind IN ('declaration','update','resolution')), text TEXT,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('declaration','update','resolution')), body TEXT,"
 	"  channels TEXT NOT NULL, rate_per_minute {int} NOT NULL, cursor {int} NOT NULL DEFAULT 0,"
 	"  done {int} NOT NULL DEFAULT 0, created_by TEXT NOT NULL, created_at {int} NOT NULL, done_at {int});"
 	"CREATE UNIQUE INDEX incident_updates_seq ON incident_updates(incident_id, seq);"

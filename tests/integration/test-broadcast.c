@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,27 @@ static void broadcast_tells_each_customer_once_in_their_language(void **state)
 	assert_int_equal(opted, 3);
 	resp_clear(&r);
 	(void)bea;
+
+	/* the CLI: the report and the broadcasts; an audience it cannot read names its options */
+	char tokfile[160], ids[32], *out = NULL, *err = NULL;
+	snprintf(tokfile, sizeof(tokfile), "%s/admin.token", d.dir);
+	FILE *f = fopen(tokfile, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "incident", "report", ids, NULL), 0);
+	assert_non_null(strstr(out, "contacts_linked"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "incident", "broadcasts", ids, NULL), 0);
+	assert_non_null(strstr(out, "resolution"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "incident", "audience", ids, "--customers", "1,x", NULL), 2);
+	assert_non_null(strstr(err, "--attribute KEY=VALUE"));
+	free(out);
+	free(err);
 }
 
 static long long planned(const char *cast, bool *ret_done)
