@@ -546,7 +546,7 @@ static const char options_spec[] =
 	/* attachments (cmd_attachment.c) */
 	"output= "
 	/* incidents (cmd_incident.c) */
-	"title= kind= area= severity= all "
+	"title= kind= area= severity= all attribute= customers= text= rate= "
 	/* callbacks (cmd_callback.c) */
 	"context= note= window-from= window-to= contact= source= retry-after= max-attempts= "
 	/* goodwill gestures (cmd_gesture.c) */

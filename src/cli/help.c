@@ -340,6 +340,21 @@ static const struct help_command commands[] = {
 	 "--publish\tshow it on the portal now (default: a draft)\n"},
 	{"incident", "end", "ID", "end an incident: it leaves the portal", NULL},
 	{"incident", "remove", "ID", "delete an incident or announcement", NULL},
+	{"incident", "audience", "ID --all | --attribute KEY=VALUE | --customers ID,ID,...",
+	 "the customers an incident affects: its broadcasts go to them, their contacts are linked to it",
+	 "--all\tevery customer of the tenant\n"
+	 "--attribute KEY=VALUE\tthe customers whose attribute KEY is VALUE (e.g. product=fibre)\n"
+	 "--customers IDS\ta list of customer ids, comma-separated\n"},
+	{"incident", "templates", "ID FILE.json", "an incident's messages per kind and language (replaces them all)",
+	 "FILE.json\t{\"declaration\"|\"update\"|\"resolution\": {\"en\"|\"fr\": {\"subject\", \"body\"}}};\n"
+	 "\tvariables: {{customer.name}} {{incident.title}} {{incident.since}}\n"
+	 "\t{{incident.expected_end}} {{update.text}}\n"},
+	{"incident", "broadcast", "ID declaration|update|resolution [--text T] [--rate N]",
+	 "tell the incident's audience by email, in each customer's language (opt-outs skipped)",
+	 "--text T\tthe update's text ({{update.text}}; an update needs one)\n"
+	 "--rate N\tmessages a minute (default 600)\n"},
+	{"incident", "broadcasts", "ID", "an incident's audience, templates and broadcasts so far", NULL},
+	{"incident", "report", "ID", "contacts linked, contacts against the 4 weeks before, broadcasts sent", NULL},
 	/* business hours (cmd_hours.c) */
 	{"calendar", "show", "", "the tenant's business calendar (always open in UTC until set)", NULL},
 	{"calendar", "set", "FILE.json", "set the tenant's business calendar",

@@ -179,6 +179,12 @@ int run_incident_create(struct request *r, struct store *db);
 int run_incident_update(struct request *r, struct store *db);
 int run_incident_end(struct request *r, struct store *db);
 int run_incident_delete(struct request *r, struct store *db);
+/* Proactive incidents (handlers_broadcast.c): audience, templates, broadcasts, report. */
+int run_incident_audience_put(struct request *r, struct store *db);
+int run_incident_templates_put(struct request *r, struct store *db);
+int run_incident_broadcasts(struct request *r, struct store *db);
+int run_incident_broadcast(struct request *r, struct store *db);
+int run_incident_report(struct request *r, struct store *db);
 int run_portal_get(struct request *r, struct store *db);
 int run_portal_put(struct request *r, struct store *db);
 int run_public_portal(struct request *r, struct store *db);

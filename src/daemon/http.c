@@ -272,6 +272,12 @@ const struct route http_routes[] = {
 	R(PATCH, "/api/v1/incidents/{id}", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_incident_update),
 	R(DELETE, "/api/v1/incidents/{id}", T | W, PERM_ROUTING_SUPERVISE, NULL, run_incident_delete),
 	R(POST, "/api/v1/incidents/{id}/end", T | W, PERM_ROUTING_SUPERVISE, NULL, run_incident_end),
+	/* proactive incidents: the audience, templates, broadcasts and report (handlers_broadcast.c) */
+	R(PUT, "/api/v1/incidents/{id}/audience", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_incident_audience_put),
+	R(PUT, "/api/v1/incidents/{id}/templates", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_incident_templates_put),
+	R(GET, "/api/v1/incidents/{id}/broadcasts", T, PERM_ROUTING_SUPERVISE, NULL, run_incident_broadcasts),
+	R(POST, "/api/v1/incidents/{id}/broadcasts", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_incident_broadcast),
+	R(GET, "/api/v1/incidents/{id}/report", T, PERM_ROUTING_SUPERVISE, NULL, run_incident_report),
 	/* the portal is a customer channel: its settings are the tenant admin's, as mailboxes are */
 	R(GET, "/api/v1/portal", T, PERM_CHANNELS_MANAGE, NULL, run_portal_get),
 	R(PUT, "/api/v1/portal", T | W | J, PERM_CHANNELS_MANAGE, NULL, run_portal_put),

@@ -156,7 +156,18 @@ int ops_contact_create(const struct ops *o, const struct store_scope *scope, con
 		return failed(err, rc, "customer_id", store_errmsg(o->db));
 	if (routed && (rc = ops_enqueue(o, scope, *ret_id, in->queue_id, in->priority, err)) < 0)
 		return rc;
-	if (routed && ret_text && (rc = store_contact_get_text(o->db, scope, *ret_id, ret_text, &len)) < 0)
+	/* a contact of a customer an incident affects is linked to it */
+	int linked = 0;
+	if (in->customer_id &&
+	    (rc = store_incident_link(o->db, scope, *ret_id, in->customer_id, gc_now_ms(), &linked)) < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	bool read_back = routed;
+	if (!routed && linked && ret_text) { /* the answer made before shows none */
+		free(*ret_text);
+		*ret_text = NULL;
+		read_back = true;
+	}
+	if (read_back && ret_text && (rc = store_contact_get_text(o->db, scope, *ret_id, ret_text, &len)) < 0)
 		return failed(err, rc, "contact", store_errmsg(o->db));
 	return GC_OK;
 }

@@ -297,6 +297,8 @@ static void stop(struct server *srv)
 	voice_stop(srv->voice); /* calls end, their steps recorded: before the writer stops */
 	idle_watcher_stop(srv->idle); /* it kicks the fetcher: first */
 	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
+	if (srv->writer)
+		writer_on_mail(srv->writer, NULL, NULL); /* its clock kicks no sender once they stop */
 	email_sender_stop(srv->sender);
 	msg_sender_stop(srv->msg_sender);
 	cluster_stop_serving(srv->cluster);

@@ -3,6 +3,7 @@
 #include "daemon/chathub.h"
 #include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
+#include "daemon/broadcast.h"
 #include "daemon/callback.h"
 #include "daemon/cluster.h"
 #include "daemon/http.h"
@@ -45,6 +46,7 @@ struct writer {
 	int64_t next_stats;         /* when the live queue statistics go out next (ms) */
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
 	int64_t next_callbacks;     /* when scheduled callbacks are looked at next (ms) */
+	int64_t next_broadcasts;    /* when incidents' broadcasts walk on next (ms) */
 	struct cluster *cluster;    /* NULL alone */
 	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
@@ -181,6 +183,17 @@ static void run_task(struct writer *w, struct task *t)
 	chathub_job_end(w->chat, t->rc >= 0);
 }
 
+/* Wakes the senders after a commit that queued mail; under the lock, so
+ * that once writer_on_mail(w, NULL, NULL) returns no kick reaches a sender
+ * being stopped. */
+static void mail_queued(struct writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->on_mail)
+		w->on_mail(w->on_mail_arg);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
 static void run_batch(struct writer *w, struct job *batch)
 {
@@ -204,8 +217,8 @@ static void run_batch(struct writer *w, struct job *batch)
 		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
 		mail |= j->r && (j->r->route->flags & ROUTE_MAIL) != 0;
 	}
-	if (mail && rc == GC_OK && w->on_mail)
-		w->on_mail(w->on_mail_arg);
+	if (mail && rc == GC_OK)
+		mail_queued(w);
 	if (rc == GC_OK)
 		checkpointer_kick(w->checkpointer);
 	if (authz) {
@@ -223,8 +236,10 @@ static void run_batch(struct writer *w, struct job *batch)
 
 void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 {
+	pthread_mutex_lock(&w->lock);
 	w->on_mail = fn;
 	w->on_mail_arg = arg;
+	pthread_mutex_unlock(&w->lock);
 }
 
 static int start(struct writer *w, writer_task_fn fn, void *arg, bool detached, struct writer_task **ret)
@@ -349,6 +364,33 @@ static void callbacks_due(struct writer *w, int64_t now)
 		log_error("callbacks not checked", "error", store_errmsg(w->db));
 }
 
+/* Incidents' broadcasts walk one batch further (broadcast.h), in a
+ * transaction of their own, once a second; the mail they queued wakes the
+ * senders once it is committed. */
+static void broadcasts_due(struct writer *w, int64_t now)
+{
+	struct ops o = {.db = w->db, .router = w->router};
+	json_t *due = NULL;
+	w->next_broadcasts = now + 1000;
+	int rc = store_broadcast_due(w->db, 1, &due);
+	size_t n_due = json_array_size(due);
+	json_decref(due);
+	if (rc < 0 || n_due == 0)
+		return; /* nothing to walk: no transaction */
+	int queued = 0;
+	rc = store_begin(w->db);
+	if (rc == GC_OK) {
+		rc = broadcast_tick(&o, now, &queued);
+		rc = rc == GC_OK ? store_commit(w->db) : rc;
+		if (rc < 0)
+			store_rollback(w->db);
+	}
+	if (rc < 0)
+		log_error("broadcasts not walked", "error", store_errmsg(w->db));
+	else if (queued > 0)
+		mail_queued(w);
+}
+
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits
  * overflowing) in a transaction of their own, the live statistics, and the
  * knowledge's review-by dates. */
@@ -378,6 +420,8 @@ static void run_clock(struct writer *w)
 		review_due(w, now);
 	if (now >= w->next_callbacks)
 		callbacks_due(w, now);
+	if (now >= w->next_broadcasts)
+		broadcasts_due(w, now);
 }
 
 /* Sleeps until work comes or the next timer or statistics fall due. */

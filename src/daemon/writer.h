@@ -59,7 +59,9 @@ int writer_post(struct writer *w, writer_task_fn fn, void *arg);
 
 /* fn(arg) runs on the writer thread after each batch that commits a
  * request of a route that queues mail (ROUTE_MAIL): the email sender's
- * kick. Set before any request comes. */
+ * kick; also after the clock's walk of incidents' broadcasts queued mail.
+ * Set before any request comes; set to NULL before the senders stop (the
+ * clock runs until the writer is freed). */
 void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg);
 
 /* The routing engine: only for runs on the writer thread. */

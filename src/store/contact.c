@@ -300,6 +300,32 @@ static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
+/* The incidents the contact is linked to (store/broadcast.c), for the agent. */
+static int gen_incidents(struct store *s, yajl_gen g, int64_t tenant_id, int64_t contact_id)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT i.id, i.title, i.severity, i.ended_at FROM contact_incidents l"
+					 " JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ? AND l.contact_id = ?"
+					 " ORDER BY i.id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	gen_key(g, "incidents");
+	yajl_gen_array_open(g);
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		yajl_gen_map_open(g);
+		gen_id(g, "id", db_column_int64(st, 0));
+		gen_string(g, "title", column_text_or_null(st, 1));
+		gen_string(g, "severity", column_text_or_null(st, 2));
+		gen_time_or_null(g, "ended_at", column_int_or_0(st, 3));
+		yajl_gen_map_close(g);
+	}
+	db_reset(st);
+	yajl_gen_array_close(g);
+	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
+}
+
 /* Copies the generator's text out as a NUL-terminated string. */
 static int take_text(yajl_gen g, char **ret_text, size_t *ret_len)
 {
@@ -339,6 +365,9 @@ static int contact_answer(const struct contact_input *in, int64_t id, const char
 		gen_message(g, &m);
 	}
 	yajl_gen_array_close(g);
+	gen_key(g, "incidents"); /* linked after (ops_contact_create reads it back then) */
+	yajl_gen_array_open(g);
+	yajl_gen_array_close(g);
 	yajl_gen_map_close(g);
 	int rc = take_text(g, ret_text, ret_len);
 	yajl_gen_free(g);
@@ -367,6 +396,8 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 	gen_contact(g, &c);
 	rc = gen_messages(s, g, st);
 	db_reset(st);
+	if (rc == GC_OK)
+		rc = gen_incidents(s, g, scope->tenant_id, id);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);

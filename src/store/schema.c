@@ -504,6 +504,46 @@ static const char *const migrations[] = {
 	"CREATE TABLE gesture_settings("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
 	"  config TEXT NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
+	/* 26: proactive incidents
+	 * (src/store/broadcast.c, src/daemon/broadcast.c): an incident's audience
+	 * (every customer, those with an attribute key=value, or a list), its
+	 * message templates per kind and language; each broadcast (the
+	 * declaration, an update, the resolution) with its rate and how far its
+	 * walk through the audience went; one row per (incident, broadcast,
+	 * customer), its uniqueness what makes a broadcast idempotent across
+	 * crashes (the row and its outbox mail commit together); and the
+	 * contacts linked to an incident. */
+	"ALTER TABLE incidents ADD COLUMN audience_kind TEXT;"
+	"ALTER TABLE incidents ADD COLUMN audience_key TEXT;"
+	"ALTER TABLE incidents ADD COLUMN audience_value TEXT;"
+	"CREATE TABLE incident_audience("
+	"  incident_id {int} NOT NULL REFERENCES incidents(id), customer_id {int} NOT NULL,"
+	"  PRIMARY KEY (incident_id, customer_id)) {without_rowid};"
+	"CREATE TABLE incident_templates("
+	"  incident_id {int} NOT NULL REFERENCES incidents(id), tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('declaration','update','resolution')),"
+	"  lang TEXT NOT NULL CHECK (lang IN ('en','fr')), subject TEXT NOT NULL, body TEXT NOT NULL,"
+	"  PRIMARY KEY (incident_id, kind, lang)) {without_rowid};"
+	"CREATE TABLE incident_updates("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  incident_id {int} NOT NULL REFERENCES incidents(id), seq {int} NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('declaration','update','resolution')), body TEXT,"
+	"  channels TEXT NOT NULL, rate_per_minute {int} NOT NULL, cursor {int} NOT NULL DEFAULT 0,"
+	"  done {int} NOT NULL DEFAULT 0, created_by TEXT NOT NULL, created_at {int} NOT NULL, done_at {int});"
+	"CREATE UNIQUE INDEX incident_updates_seq ON incident_updates(incident_id, seq);"
+	"CREATE INDEX incident_updates_pending ON incident_updates(done, id);"
+	"CREATE TABLE incident_broadcasts("
+	"  incident_id {int} NOT NULL REFERENCES incidents(id), seq {int} NOT NULL,"
+	"  customer_id {int} NOT NULL, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email','none')),"
+	"  state TEXT NOT NULL CHECK (state IN ('queued','skipped_opt_out','skipped_no_address')),"
+	"  outbox_id {int}, lang TEXT NOT NULL, created_at {int} NOT NULL,"
+	"  PRIMARY KEY (incident_id, seq, customer_id)) {without_rowid};"
+	"CREATE TABLE contact_incidents("
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), incident_id {int} NOT NULL REFERENCES incidents(id),"
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), created_at {int} NOT NULL,"
+	"  PRIMARY KEY (contact_id, incident_id)) {without_rowid};"
+	"CREATE INDEX contact_incidents_incident ON contact_incidents(incident_id, contact_id);",
 };
 
 int schema_n_migrations(void)

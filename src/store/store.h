@@ -552,6 +552,58 @@ int store_incident_delete(struct store *s, const struct store_scope *scope, int6
  * customer may see: "id", "kind", "title", "body", "area", "severity",
  * "starts_at", "expected_end_at". For the portal and the voice channel. */
 int store_incidents_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list);
+
+/* Proactive incidents (broadcast.c): an incident's audience (every
+ * customer, those whose attribute key has value, or a list of customers),
+ * its templates per kind (declaration, update, resolution) and language
+ * (en, fr), its broadcasts walked a batch at a time, and its report. */
+struct store_audience {
+	const char *kind;            /* "all", "attribute", "customers" */
+	const char *key, *value;     /* an attribute's */
+	const int64_t *customers;    /* the list's */
+	size_t n_customers;
+};
+/* GC_EINVAL with *ret_unknown for a customer that is not the tenant's. */
+int store_incident_audience_set(struct store *s, const struct store_scope *scope, int64_t id,
+				const struct store_audience *a, int64_t *ret_unknown);
+int store_incident_template_clear(struct store *s, const struct store_scope *scope, int64_t id);
+int store_incident_template_set(struct store *s, const struct store_scope *scope, int64_t id, const char *kind,
+				const char *lang, const char *subject, const char *body);
+/* {"audience", "templates": [{kind, lang, subject, body}], "broadcasts", "incident_kind", "ended"}. */
+int store_incident_setup(struct store *s, int64_t tenant_id, int64_t id, json_t **ret);
+/* The incident's broadcasts, each with how many customers it planned so far. */
+int store_broadcast_list(struct store *s, int64_t tenant_id, int64_t incident_id, json_t **ret_list);
+struct store_broadcast {
+	const char *kind, *text, *channels; /* channels: comma-separated ("email") */
+	int64_t rate_per_minute;
+};
+/* A new broadcast, numbered after the incident's last (*ret_seq). */
+int store_broadcast_add(struct store *s, const struct store_scope *scope, int64_t incident_id,
+			const struct store_broadcast *in, int64_t *ret_seq);
+/* Broadcasts whose walk has not ended, every tenant's, oldest first. */
+int store_broadcast_due(struct store *s, int limit, json_t **ret_list);
+/* The next limit customers of the incident's audience after customer id
+ * after: id, email, and the attributes lang, name, incident_messages. */
+int store_broadcast_audience(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t after, int limit,
+			     json_t **ret_list);
+struct store_broadcast_row {
+	int64_t incident_id, seq, customer_id;
+	const char *channel, *state, *lang;
+};
+/* *ret_inserted false: the customer had this broadcast already. */
+int store_broadcast_record(struct store *s, int64_t tenant_id, const struct store_broadcast_row *row,
+			   bool *ret_inserted);
+int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row *row, int64_t outbox_id);
+int store_broadcast_advance(struct store *s, int64_t update_id, int64_t cursor, bool done);
+/* The tenant's first mailbox, the one broadcasts go out from. */
+int store_broadcast_mailbox(struct store *s, int64_t tenant_id, int64_t *ret_id, char *ret_address, size_t len);
+/* Links a new contact of customer_id to each current incident whose
+ * audience holds the customer; *ret_n: how many. */
+int store_incident_link(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t customer_id,
+			int64_t now, int *ret_n);
+/* Contacts linked, contacts during it against the same interval of the 4
+ * weeks before, and the broadcasts per broadcast, channel and state. */
+int store_incident_report(struct store *s, const struct store_scope *scope, int64_t id, int64_t now, json_t **ret);
 /* The portal's settings as JSON text (malloc'd); GC_ENOTFOUND when none. */
 int store_portal_get(struct store *s, int64_t tenant_id, char **ret_config);
 int store_portal_put(struct store *s, const struct store_scope *scope, const char *config);

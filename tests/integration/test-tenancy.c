@@ -24,7 +24,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
 	     K_FRESH_MESSAGING, K_CALLBACK, K_CHAT,
-	     K_FRESH_CHAT, K_GESTURE };
+	     K_FRESH_CHAT, K_GESTURE, K_INCIDENT };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -88,6 +88,13 @@ static const struct probe {
 	{"GET", "/api/v1/gestures/%lld", K_GESTURE, NULL},
 	{"POST", "/api/v1/gestures/%lld/approve", K_GESTURE, "{}"},
 	{"POST", "/api/v1/gestures/%lld/refuse", K_GESTURE, "{}"},
+	{"GET", "/api/v1/incidents/%lld", K_INCIDENT, NULL},
+	{"PUT", "/api/v1/incidents/%lld/audience", K_INCIDENT, "{\"all\":true}"},
+	{"PUT", "/api/v1/incidents/%lld/templates", K_INCIDENT,
+	 "{\"declaration\":{\"en\":{\"subject\":\"probe\",\"body\":\"probe\"}}}"},
+	{"GET", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, NULL},
+	{"POST", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, "{\"kind\":\"declaration\"}"},
+	{"GET", "/api/v1/incidents/%lld/report", K_INCIDENT, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -101,7 +108,7 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 
 struct tenant {
 	char *admin;
-	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat, gesture;
+	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat, gesture, incident;
 	char *token; /* an API token's text */
 };
 
@@ -172,6 +179,9 @@ static void fill(struct tenant *t, const char *tag)
 	snprintf(gpath, sizeof(gpath), "/api/v1/contacts/%lld/gestures", t->contact);
 	t->gesture = post_id(&d, t->admin, gpath, json_pack("{s:s,s:i,s:s}", "kind", "credit", "amount_cents", 100,
 		"reason", who));
+	snprintf(who, sizeof(who), "%s-SECRET-incident", tag);
+	t->incident = post_id(&d, t->admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "incident", "title",
+		who, "published", 1));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -246,6 +256,7 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_CHAT:
 	case K_FRESH_CHAT: return t->chat;
 	case K_GESTURE: return t->gesture;
+	case K_INCIDENT: return t->incident;
 	default: return 0;
 	}
 }

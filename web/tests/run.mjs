@@ -177,6 +177,9 @@ async function main() {
       await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
     });
     await step('a contact put in the queue is offered live, with its countdown', async () => {
+      // a current incident affecting the customer: the contact is linked to it
+      const incident = await admin('POST', '/api/v1/incidents', { kind: 'incident', title: 'Billing outage', published: true });
+      await admin('PUT', `/api/v1/incidents/${incident.id}/audience`, { customers: [customer.id] });
       const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Charged twice',
         customer_id: customer.id, message: 'I was charged twice this month.', queue_id: queue.id });
       contactId = contact.id;
@@ -197,6 +200,7 @@ async function main() {
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
       await page.getByRole('log').getByText('I was charged twice this month.').waitFor();
       await page.locator('dd[data-field="first_name"]', { hasText: 'Camille' }).waitFor();
+      await page.getByRole('note').getByText('Linked to the incident: Billing outage').waitFor();
     });
     await step('a reload gives the agent back the contact it holds, in its tab', async () => {
       await page.reload();

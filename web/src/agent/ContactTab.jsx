@@ -2,7 +2,8 @@
 // removes what the role may not see), the messages and notes, the reply,
 // and the wrap-up with a disposition; beside them the guided diagnosis and
 // the hand-over and the goodwill gestures, and below the contact's whole
-// journey.
+// journey. A contact linked to a current incident says so above its
+// messages (docs/incidents.md).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Diagnosis } from './Diagnosis.jsx';
@@ -14,6 +15,12 @@ import { Delivery } from './Delivery.jsx';
 import { Gestures } from './Gestures.jsx';
 
 export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
+
+function Incidents({ t, contact }) {
+  const linked = (contact && contact.incidents) || [];
+  if (!linked.length) return null;
+  return <p class="incident-note" role="note">{t('contact.incidents', { titles: linked.map((i) => i.title).join(', ') })}</p>;
+}
 
 function Customer({ t, customer }) {
   if (!customer) return <p>{t('contact.no_customer')}</p>;
@@ -60,6 +67,7 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
       </section>
       <section aria-labelledby={`messages-${id}`} class="thread">
         <Callback t={t} lang={lang} id={id} contact={contact} say={say} onGone={onClosed} onChanged={() => load().catch(() => {})} />
+        <Incidents t={t} contact={contact} />
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
         <Chat t={t} id={id} active={active} contact={contact} text={text} />
         <Delivery t={t} id={id} contact={contact} />

@@ -44,6 +44,7 @@ export default {
   'contact.messages': 'Messages and notes',
   'contact.customer': 'Customer',
   'contact.no_customer': 'No customer is linked to this contact.',
+  'contact.incidents': 'Linked to the incident: {titles}',
   'contact.kind.inbound': 'Customer',
   'contact.kind.outbound': 'You',
   'contact.kind.note': 'Note',

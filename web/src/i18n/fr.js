@@ -43,6 +43,7 @@ export default {
   'contact.messages': 'Messages et notes',
   'contact.customer': 'Client',
   'contact.no_customer': 'Aucun client n’est lié à ce contact.',
+  'contact.incidents': 'Lié à l’incident : {titles}',
   'contact.kind.inbound': 'Client',
   'contact.kind.outbound': 'Vous',
   'contact.kind.note': 'Note',

@@ -1,0 +1,193 @@
+/* Proactive incidents' broadcasts walked a batch at a time on the writer
+ * (broadcast.h says how and why). */
+#include "daemon/broadcast.h"
+#include "daemon/log.h"
+#include "guichet/clock.h"
+#include "guichet/error.h"
+#include "guichet/kb_content.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DUE_AT_ONCE 16
+
+/* What a template's variables read. */
+struct fill {
+	const json_t *update, *customer;
+	char since[GC_TIME_LEN], expected_end[GC_TIME_LEN];
+};
+
+static const char *variable(const char *name, void *arg)
+{
+	const struct fill *f = arg;
+	const char *v = NULL;
+	if (strcmp(name, "customer.name") == 0)
+		v = json_string_value(json_object_get(f->customer, "name"));
+	else if (strcmp(name, "incident.title") == 0)
+		v = json_string_value(json_object_get(f->update, "title"));
+	else if (strcmp(name, "update.text") == 0)
+		v = json_string_value(json_object_get(f->update, "text"));
+	else if (strcmp(name, "incident.since") == 0)
+		return f->since;
+	else if (strcmp(name, "incident.expected_end") == 0)
+		return f->expected_end;
+	else
+		return NULL;
+	return v ? v : "";
+}
+
+/* The template of this kind in lang, else in the other language. */
+static const json_t *template_for(const json_t *templates, const char *kind, const char *lang)
+{
+	const json_t *t, *other = NULL;
+	size_t i;
+	json_array_foreach(templates, i, t) {
+		if (strcmp(json_string_value(json_object_get(t, "kind")), kind) != 0)
+			continue;
+		if (strcmp(json_string_value(json_object_get(t, "lang")), lang) == 0)
+			return t;
+		other = t;
+	}
+	return other;
+}
+
+struct walk {
+	const struct ops *o;
+	struct store_scope scope;
+	const json_t *update, *templates;
+	int64_t mailbox_id;
+	char from[256];
+	bool email;
+};
+
+/* Queues the customer's mail; the row says it was. */
+static int queue_mail(struct walk *w, const json_t *customer, const char *lang, struct store_broadcast_row *row)
+{
+	const char *kind = json_string_value(json_object_get(w->update, "kind"));
+	const json_t *t = template_for(w->templates, kind, lang);
+	if (t == NULL)
+		return GC_ESTATE; /* checked when planned; removed since */
+	struct fill f = {.update = w->update, .customer = customer};
+	int64_t since = json_integer_value(json_object_get(w->update, "starts_at"));
+	int64_t end = json_integer_value(json_object_get(w->update, "expected_end_at"));
+	gc_time_format(since, f.since);
+	if (end)
+		gc_time_format(end, f.expected_end);
+	char *subject = kb_fill(json_string_value(json_object_get(t, "subject")), variable, &f, NULL);
+	char *body = kb_fill(json_string_value(json_object_get(t, "body")), variable, &f, NULL);
+	char message_id[400];
+	const char *domain = strchr(w->from, '@');
+	snprintf(message_id, sizeof(message_id), "guichet.incident.%lld.%lld.%lld.%lld@%s",
+		 (long long)w->scope.tenant_id, (long long)row->incident_id, (long long)row->seq,
+		 (long long)row->customer_id, domain ? domain + 1 : "guichet.invalid");
+	struct store_outbox out = {.mailbox_id = w->mailbox_id, .message_id = message_id,
+				   .to_address = json_string_value(json_object_get(customer, "email")),
+				   .subject = subject, .body = body};
+	int64_t id = 0;
+	int rc = subject && body ? store_outbox_add(w->o->db, &w->scope, &out, &id) : GC_ENOMEM;
+	if (rc == GC_OK)
+		rc = store_broadcast_set_outbox(w->o->db, row, id);
+	free(subject);
+	free(body);
+	return rc;
+}
+
+static bool opted_out(const json_t *customer)
+{
+	const char *v = json_string_value(json_object_get(customer, "incident_messages"));
+	return v && (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0);
+}
+
+/* One customer: a row (once), and the mail when the row is new. */
+static int one(struct walk *w, const json_t *customer, int *ret_queued)
+{
+	const char *lang = json_string_value(json_object_get(customer, "lang"));
+	const char *email = json_string_value(json_object_get(customer, "email"));
+	struct store_broadcast_row row = {
+		.incident_id = json_integer_value(json_object_get(w->update, "incident_id")),
+		.seq = json_integer_value(json_object_get(w->update, "seq")),
+		.customer_id = json_integer_value(json_object_get(customer, "id")),
+		.lang = lang && strcmp(lang, "fr") == 0 ? "fr" : "en", .channel = "none"};
+	bool mail = false, inserted = false;
+	if (opted_out(customer))
+		row.state = "skipped_opt_out";
+	else if (w->email && w->mailbox_id && email && email[0])
+		row.state = "queued", row.channel = "email", mail = true;
+	else
+		row.state = "skipped_no_address";
+	int rc = store_broadcast_record(w->o->db, w->scope.tenant_id, &row, &inserted);
+	if (rc == GC_OK && inserted && mail && (rc = queue_mail(w, customer, row.lang, &row)) == GC_OK)
+		++*ret_queued;
+	return rc;
+}
+
+static int batch_size(const json_t *update)
+{
+	json_int_t rate = json_integer_value(json_object_get(update, "rate_per_minute"));
+	json_int_t n = rate / 60;
+	return n < 1 ? 1 : n > BROADCAST_MAX_BATCH ? BROADCAST_MAX_BATCH : (int)n;
+}
+
+/* One batch of one broadcast, and its cursor moved on. */
+static int walk_one(const struct ops *o, const json_t *update, int *ret_queued)
+{
+	struct walk w = {.o = o, .update = update,
+			 .scope = ops_channel_scope(json_integer_value(json_object_get(update, "tenant_id")), "broadcast")};
+	const char *channels = json_string_value(json_object_get(update, "channels"));
+	w.email = channels && strstr(channels, "email") != NULL;
+	int64_t incident = json_integer_value(json_object_get(update, "incident_id"));
+	json_t *setup = NULL, *members = NULL;
+	int rc = store_broadcast_mailbox(o->db, w.scope.tenant_id, &w.mailbox_id, w.from, sizeof(w.from));
+	if (rc == GC_ENOTFOUND)
+		rc = GC_OK; /* its mailbox removed since: the customers get no mail, and the report says so */
+	if (rc == GC_OK)
+		rc = store_incident_setup(o->db, w.scope.tenant_id, incident, &setup);
+	int limit = batch_size(update);
+	int64_t cursor = json_integer_value(json_object_get(update, "cursor"));
+	if (rc == GC_OK) {
+		w.templates = json_object_get(setup, "templates");
+		rc = store_broadcast_audience(o->db, w.scope.tenant_id, incident, cursor, limit, &members);
+	}
+	size_t i;
+	const json_t *c;
+	json_array_foreach(members, i, c) {
+		if (rc < 0)
+			break;
+		rc = one(&w, c, ret_queued);
+		cursor = json_integer_value(json_object_get(c, "id"));
+	}
+	if (rc == GC_OK)
+		rc = store_broadcast_advance(o->db, json_integer_value(json_object_get(update, "id")), cursor,
+					     json_array_size(members) < (size_t)limit);
+	json_decref(setup);
+	json_decref(members);
+	return rc;
+}
+
+int broadcast_tick(const struct ops *o, int64_t now, int *ret_queued)
+{
+	(void)now;
+	json_t *due = NULL;
+	int queued = 0, rc = store_broadcast_due(o->db, DUE_AT_ONCE, &due);
+	size_t i;
+	const json_t *u;
+	json_array_foreach(due, i, u) {
+		if (rc < 0 || (rc = store_savepoint(o->db)) < 0)
+			break;
+		int before = queued, walked = walk_one(o, u, &queued);
+		if (walked == GC_OK) {
+			store_release(o->db);
+			continue;
+		}
+		/* this broadcast alone waits for the next walk (its template removed...): the others go on */
+		store_rollback_to(o->db);
+		queued = before;
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(u, "incident_id")));
+		log_error("an incident's broadcast could not walk on", "incident", id, "error", gc_error_name(walked));
+	}
+	json_decref(due);
+	*ret_queued = queued;
+	return rc;
+}
