@@ -9,7 +9,10 @@
  * and what derives from them: service level (answered within the queue's
  * target over answered and abandoned, as the live statistics count it),
  * average speed of answer, average abandon wait, average handle time and
- * occupancy (handle time over time available). First-contact resolution
+ * occupancy (handle time over time available). The totals are the whole
+ * range's, whatever the cut (a cut leaves out the rows without its key:
+ * per agent, the queues' own offered and abandoned; per queue or channel,
+ * the agents' time available). First-contact resolution
  * comes from the contacts created in the range (store_report_fcr).
  *
  * A caller from another organisation than the brand's (an outsourcer's
@@ -128,8 +131,20 @@ int run_report_summary(struct request *r, struct store *db)
 	    (rc = query_int(r, "queue", 1, INT64_MAX, 0, &q.queue_id)) < 0)
 		return rc;
 	json_t *rows = NULL, *fcr = json_null();
+	if (q.queue_id) { /* another tenant's queue: not found, as everywhere */
+		if ((rc = store_queue_get(db, &r->scope, q.queue_id, &rows)) < 0)
+			return reply_store_error(r, db, rc, "queue");
+		json_decref(rows);
+		rows = NULL;
+	}
+	json_t *all = NULL; /* every row of the range, by interval: the totals, whatever the cut */
 	if ((rc = store_report_viewer_organisation(db, &r->scope, &q.organisation_id)) == GC_OK)
 		rc = store_report_summary(db, &r->scope, &q, &rows);
+	if (rc == GC_OK && q.by != STORE_REPORT_INTERVAL) {
+		struct store_report_query every = q;
+		every.by = STORE_REPORT_INTERVAL;
+		rc = store_report_summary(db, &r->scope, &every, &all);
+	}
 	if (rc == GC_OK && q.organisation_id == 0) {
 		int64_t resolved = 0, once = 0;
 		if ((rc = store_report_fcr(db, &r->scope, q.from_ms, q.to_ms, &resolved, &once)) == GC_OK)
@@ -137,8 +152,11 @@ int run_report_summary(struct request *r, struct store *db)
 	}
 	if (rc < 0) {
 		json_decref(rows);
+		json_decref(all);
 		return reply_store_error(r, db, rc, NULL);
 	}
+	json_t *totals = totals_of(all ? all : rows);
+	json_decref(all);
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) derive(row);
@@ -147,7 +165,7 @@ int run_report_summary(struct request *r, struct store *db)
 	gc_time_format(q.to_ms, to);
 	json_t *answer = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "from", from, "to", to, "by", by_names[q.by],
 		"queue_id", q.queue_id ? json_integer(q.queue_id) : json_null(), "organisation_id",
-		q.organisation_id ? json_integer(q.organisation_id) : json_null(), "totals", totals_of(rows),
+		q.organisation_id ? json_integer(q.organisation_id) : json_null(), "totals", totals,
 		"first_contact_resolution", fcr, "rows", rows);
 	return reply(r, 200, answer);
 }
