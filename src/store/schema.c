@@ -487,8 +487,12 @@ static const char *const migrations[] = {
 	 * queue's own figures: offered, abandoned), the agent's organisation (0
 	 * with agent 0) and channel; each count lives in exactly one row, so any
 	 * grouping is a sum. How far each tenant's events were folded is
-	 * report_cursor's, since when each agent is available report_presence's; contacts by creation time and by customer and reason
-	 * serve first-contact resolution. */
+	 * report_cursor's, since when each agent is available
+	 * report_presence's; contacts by creation time and by customer and
+	 * reason serve first-contact resolution. Written as migration 27 (the
+	 * lead renumbers at merge). Old events are folded at the daemon's
+	 * start (store_report_catch_up), not here: the fold reads the queues'
+	 * JSON settings, which SQL cannot on both engines alike. */
 	"CREATE TABLE report_intervals("
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL,"
 	"  queue_id {int} NOT NULL, agent_id {int} NOT NULL, organisation_id {int} NOT NULL,"
