@@ -1,17 +1,20 @@
 // The supervisor's pages (supervisors and tenant admins): the live
-// wallboard and the day so far per half hour, as two tabs, with one
+// wallboard, the day so far per half hour, the summary kept current
+// and the incidents, as tabs, with one
 // role="status" region for what the supervisor's actions changed.
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
 import { Incidents } from './Incidents.jsx';
+import { Summary } from './Summary.jsx';
 
 
 export function Supervisor({ t, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
-  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['incidents', t('inc.tab')]];
+  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
+    ['incidents', t('inc.tab')]];
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -37,6 +40,7 @@ export function Supervisor({ t, lang }) {
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>
