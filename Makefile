@@ -44,6 +44,7 @@ bench: build
 	bench/knowledge/run
 	bench/web/run
 	bench/chat/run
+	bench/reports/run
 
 # the Debian package into build-deb/, then checked unpacked in a throwaway root
 deb: deps

@@ -111,6 +111,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 		    const char *kb_path, struct demo_counts *counts);
 /* guichet report intervals (cmd_report.c): the day so far per half hour. */
 int cmd_report_intervals(const struct cli *cli, const struct args *a);
+/* guichet report summary (cmd_summary.c) */
+int cmd_report_summary(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 /* guichet channel messaging ... (cmd_messaging.c): SMS and social channels. */

@@ -545,6 +545,8 @@ static const char options_spec[] =
 	"within= from= first-response= "
 	/* attachments (cmd_attachment.c) */
 	"output= "
+	/* reports (cmd_summary.c) */
+	"by= format= "
 	/* incidents (cmd_incident.c) */
 	"title= kind= area= severity= all attribute= customers= text= rate= "
 	/* callbacks (cmd_callback.c) */
@@ -580,6 +582,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return customers(cli, &a);
 	if (strcmp(cmd, "callback") == 0)
 		return cmd_callback(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "summary") == 0)
+		return cmd_report_summary(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "callbacks") == 0)
 		return cmd_report_callbacks(cli, &a);
 	if (strcmp(cmd, "gesture") == 0)

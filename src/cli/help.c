@@ -51,7 +51,7 @@ static const struct help_group groups[] = {
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"incident", "Customers and contacts", "incidents and announcements shown at the top of the self-service portal"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
-	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour; callbacks; gestures"},
+	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour; callbacks; gestures; the summary kept current"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
 	{"callback", "Customers and contacts", "customers' requests to be called back: request, follow, record the call"},
 	{"gesture", "Customers and contacts", "goodwill gestures on contacts: credits, gifts, waivers, their approval"},
@@ -426,6 +426,19 @@ static const struct help_command commands[] = {
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",
 	 "--date DATE\tthe day, in the tenant's time zone\n"
 	 "--queue ID\tone queue only (its service-level goal for the staffing)\n"},
+	{"report", "summary", "--date YYYY-MM-DD | --from TIME --to TIME [--by CUT] [--queue ID]\n"
+	 "\t[--format csv|json|xlsx] [--output FILE]",
+	 "the figures kept current per half hour, cut by interval, queue, agent, organisation or channel:\n"
+	 "\toffered, answered, abandoned and after how long, service level, speed of answer, handle time,\n"
+	 "\ttransfers, escalations, occupancy; first-contact resolution. An outsourcer's people see their\n"
+	 "\torganisation's rows only",
+	 "--date DATE\tthe day, in the tenant's time zone\n"
+	 "--from TIME\tor a span: its start, an RFC 3339 UTC time (at most 400 days)\n"
+	 "--to TIME\tits end, excluded\n"
+	 "--by CUT\tinterval (by default), queue, agent, organisation or channel\n"
+	 "--queue ID\tone queue only\n"
+	 "--format F\tcsv, json or xlsx (xlsx needs --output); a table without it\n"
+	 "--output FILE\twrite there, whole or not at all (csv without --format)\n"},
 	{"attachment", "get", "ID -o FILE",
 	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
 	 "-o FILE\twhere to write it (also --output FILE)\n"},

@@ -206,6 +206,8 @@ int run_report_same_day(struct request *r, struct store *db);
 /* the contact's journey and the day so far per interval (handlers_report.c) */
 int run_contact_journey(struct request *r, struct store *db);
 int run_report_intervals(struct request *r, struct store *db);
+/* handlers_summary.c: the reports kept current */
+int run_report_summary(struct request *r, struct store *db);
 /* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
 int run_contact_attachments(struct request *r, struct store *db);
 int run_attachment_get(struct request *r, struct store *db);

@@ -194,6 +194,7 @@ const struct route http_routes[] = {
 	R(PUT, "/api/v1/calendar", T | W | J, PERM_USERS_MANAGE, prepare_calendar, run_calendar_put),
 	R(GET, "/api/v1/reports/same-day", T, PERM_ROUTING_SUPERVISE, NULL, run_report_same_day),
 	R(GET, "/api/v1/reports/intervals", T, PERM_ROUTING_SUPERVISE, NULL, run_report_intervals),
+	R(GET, "/api/v1/reports/summary", T, PERM_ROUTING_SUPERVISE, NULL, run_report_summary),
 	R(POST, "/api/v1/callbacks", T | W | J | RT, PERM_CONTACTS_WRITE, NULL, run_callback_create),
 	R(GET, "/api/v1/callbacks", T, PERM_CONTACTS_READ, NULL, run_callback_list),
 	R(GET, "/api/v1/callbacks/settings", T, PERM_ROUTING_READ, NULL, run_callback_settings_get),

@@ -1271,6 +1271,47 @@ void router_batch_end(struct router *top, struct store *db, bool committed)
 	}
 }
 
+static bool tenant_seen(const int64_t *seen, uint32_t n, int64_t tenant_id)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (seen[i] == tenant_id)
+			return true;
+	return false;
+}
+
+static void fold_tenant(struct store *db, int64_t tenant_id)
+{
+	if (store_savepoint(db) < 0)
+		return;
+	int rc = store_report_fold(db, tenant_id, 0);
+	if (rc >= 0) {
+		store_release(db);
+		return;
+	}
+	char tenant[24];
+	snprintf(tenant, sizeof(tenant), "%lld", (long long)tenant_id);
+	log_error("reports not brought up to date: trying again at the tenant's next batch", "tenant", tenant,
+		  "error", store_errmsg(db));
+	store_rollback_to(db);
+}
+
+void router_fold_reports(struct router *top, struct store *db)
+{
+	int64_t *seen = NULL;
+	uint32_t n_seen = 0, cap = 0;
+	const struct events *lists[] = {&top->batch, &top->job};
+	for (int l = 0; l < 2; l++)
+		for (uint32_t i = 0; i < lists[l]->n; i++) {
+			int64_t tenant_id = lists[l]->items[i].tenant_id;
+			if (tenant_seen(seen, n_seen, tenant_id) ||
+			    gc_grow((void **)&seen, &cap, sizeof(*seen), n_seen + 1) < 0)
+				continue;
+			seen[n_seen++] = tenant_id;
+			fold_tenant(db, tenant_id);
+		}
+	free(seen);
+}
+
 uint64_t router_rebuilds(const struct router *top)
 {
 	return atomic_load_explicit(&top->n_rebuilds, memory_order_relaxed);

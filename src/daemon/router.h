@@ -46,6 +46,11 @@ const char *router_errmsg(const struct router *rt);
  * committed or not. */
 void router_job_end(struct router *rt, bool kept);
 void router_batch_end(struct router *rt, struct store *db, bool committed);
+/* Folds the routing events of the tenants the batch touched into the
+ * reports' rows (store_report_fold), before the batch commits, each in a
+ * savepoint of its own: a fold that fails is logged and left to the next
+ * batch of the tenant, never a reason to lose the batch. */
+void router_fold_reports(struct router *rt, struct store *db);
 /* When the next timer falls due (ms since the epoch; INT64_MAX for none). */
 int64_t router_next_due(const struct router *rt);
 /* Runs the timers due now (in the caller's transaction). */

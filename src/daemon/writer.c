@@ -204,8 +204,10 @@ static void run_batch(struct writer *w, struct job *batch)
 		else if (rc == GC_OK)
 			rc = run_job(w, j->r);
 	}
-	if (rc == GC_OK)
+	if (rc == GC_OK) {
+		router_fold_reports(w->router, w->db);
 		rc = store_commit(w->db);
+	}
 	if (rc < 0) {
 		log_error("commit failed", "error", store_errmsg(w->db));
 		store_rollback(w->db);
@@ -355,6 +357,8 @@ static void callbacks_due(struct writer *w, int64_t now)
 	int n = 0, rc = store_begin(w->db);
 	if (rc == GC_OK) {
 		rc = callback_tick(&o, now, &n);
+		if (rc == GC_OK)
+			router_fold_reports(w->router, w->db);
 		rc = rc == GC_OK ? store_commit(w->db) : rc;
 		if (rc < 0)
 			store_rollback(w->db);
@@ -406,6 +410,8 @@ static void run_clock(struct writer *w)
 		if (rc == GC_OK) {
 			rc = router_tick(w->router, w->db);
 			router_job_end(w->router, rc == GC_OK);
+			if (rc == GC_OK)
+				router_fold_reports(w->router, w->db);
 			rc = rc == GC_OK ? store_commit(w->db) : rc;
 			if (rc < 0)
 				store_rollback(w->db);
@@ -501,6 +507,11 @@ int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struc
 		free(w);
 		return rc;
 	}
+	/* the events not yet in the reports (written before migration 27, or
+	 * offline); with several nodes each folds the tenants it routes */
+	if (cluster == NULL && (rc = store_report_catch_up(w->db)) < 0)
+		log_error("reports not brought up to date at start: each tenant's next batch goes on", "error",
+			  store_errmsg(w->db));
 	if ((rc = router_new(w->db, hub, cluster ? cluster_node(cluster) : NULL, &w->router)) < 0) {
 		log_error("cannot load the routing engine", "error", store_errmsg(w->db));
 		store_free(w->db);

@@ -544,6 +544,34 @@ static const char *const migrations[] = {
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), created_at {int} NOT NULL,"
 	"  PRIMARY KEY (contact_id, incident_id)) {without_rowid};"
 	"CREATE INDEX contact_incidents_incident ON contact_incidents(incident_id, contact_id);",
+	/* 27: reports (src/store/report.c): the routing events folded into one
+	 * row per tenant, half hour (UTC start, ms), queue, agent (0: the
+	 * queue's own figures: offered, abandoned), the agent's organisation (0
+	 * with agent 0) and channel; each count lives in exactly one row, so any
+	 * grouping is a sum. How far each tenant's events were folded is
+	 * report_cursor's, since when each agent is available
+	 * report_presence's; contacts by creation time and by customer and
+	 * reason serve first-contact resolution. Written as migration 27 (the
+	 * lead renumbers at merge). Old events are folded at the daemon's
+	 * start (store_report_catch_up), not here: the fold reads the queues'
+	 * JSON settings, which SQL cannot on both engines alike. */
+	"CREATE TABLE report_intervals("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL,"
+	"  queue_id {int} NOT NULL, agent_id {int} NOT NULL, organisation_id {int} NOT NULL,"
+	"  channel TEXT NOT NULL, offered {int} NOT NULL DEFAULT 0, answered {int} NOT NULL DEFAULT 0,"
+	"  answered_within {int} NOT NULL DEFAULT 0, answer_wait_ms {int} NOT NULL DEFAULT 0,"
+	"  abandoned {int} NOT NULL DEFAULT 0, abandon_wait_ms {int} NOT NULL DEFAULT 0,"
+	"  handled {int} NOT NULL DEFAULT 0, handle_ms {int} NOT NULL DEFAULT 0,"
+	"  transfers {int} NOT NULL DEFAULT 0, escalations {int} NOT NULL DEFAULT 0,"
+	"  staffed_ms {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel)) {without_rowid};"
+	"CREATE TABLE report_presence("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), agent_id {int} NOT NULL, since_ms {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, agent_id)) {without_rowid};"
+	"CREATE TABLE report_cursor("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), event_id {int} NOT NULL) {without_rowid};"
+	"CREATE INDEX contacts_created ON contacts(tenant_id, created_at);"
+	"CREATE INDEX contacts_reason ON contacts(tenant_id, customer_id, reason, created_at);",
 };
 
 int schema_n_migrations(void)

@@ -736,6 +736,44 @@ int store_contact_exists(struct store *s, const struct store_scope *scope, int64
 /* Sets the contact's queue label (the routing queue's name). */
 int store_contact_set_queue(struct store *s, int64_t tenant_id, int64_t contact_id, const char *queue);
 
+/* --- reports kept current (report.c) --- */
+
+/* Folds the tenant's routing events written since its last fold, at most
+ * limit of them (0: a default chunk), into the per half-hour rows, in the
+ * caller's transaction: how many events were read (0: up to date). */
+int store_report_fold(struct store *s, int64_t tenant_id, int limit);
+/* Folds every tenant up to date, one transaction per chunk (start-up:
+ * events written before migration 27, or offline by the demo). */
+int store_report_catch_up(struct store *s);
+
+/* How a summary is cut: one row per half hour (UTC start), queue, agent,
+ * the agents' organisation, or channel. */
+enum store_report_by { STORE_REPORT_INTERVAL, STORE_REPORT_QUEUE, STORE_REPORT_AGENT, STORE_REPORT_ORGANISATION,
+	STORE_REPORT_CHANNEL };
+struct store_report_query {
+	int64_t from_ms, to_ms;     /* half hours starting in [from_ms, to_ms) */
+	int64_t queue_id;           /* 0: every queue */
+	int64_t organisation_id;    /* 0: every row; else its agents' rows only */
+	enum store_report_by by;
+};
+/* The sums of the tenant's rows in the range, one object per group in the
+ * group's order: its key ("start", "queue_id" and "name", "agent_id" and
+ * "name", "organisation_id" and "name", or "channel") and offered,
+ * answered, answered_within, answer_wait_ms, abandoned, abandon_wait_ms,
+ * handled, handle_ms, transfers, escalations, staffed_ms. */
+int store_report_summary(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
+			 json_t **ret_rows);
+/* First-contact resolution of the contacts created in [from_ms, to_ms):
+ * those resolved or closed with a customer and a reason (not abandoned or
+ * refused), and of them those with no contact of the same customer and
+ * reason created in the 7 days after. */
+int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t from_ms, int64_t to_ms,
+		     int64_t *ret_resolved, int64_t *ret_once);
+/* The organisation whose figures alone the caller may see: 0 for the
+ * brand's own people, a platform admin and API tokens; the user's
+ * organisation when it is not the tenant's (an outsourcer's). */
+int store_report_viewer_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org);
+
 /* --- business hours and first responses (hours.c) --- */
 
 /* The tenant's business calendar as calendar.h's JSON text (malloc'd);

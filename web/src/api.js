@@ -79,6 +79,8 @@ export const api = {
   move: (id, queueId) => call('POST', `/api/v1/contacts/${id}/move`, { queue_id: queueId }),
   intervals: (date, queueId) =>
     call('GET', `/api/v1/reports/intervals?date=${encodeURIComponent(date)}${queueId ? `&queue=${queueId}` : ''}`),
+  summary: (date, by) =>
+    call('GET', `/api/v1/reports/summary?date=${encodeURIComponent(date)}&by=${encodeURIComponent(by)}`),
 };
 
 // The live stream: EventSource sends the session cookie (never a token in

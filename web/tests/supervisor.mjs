@@ -5,7 +5,8 @@
 // forced and a contact moved from the page; a wallboard opened while an
 // agent holds contacts shows them and the time in state, and a click on one
 // picks it for a move; the day so far shows its 48
-// half hours as a chart and as a table; axe-core finds no serious or
+// half hours as a chart and as a table; the summary cut per queue shows
+// the contacts put in queues as a chart and a table; axe-core finds no serious or
 // critical violation in French and English. Last, with the stream replaced
 // by a fake EventSource and the API answering 100 queues and 1,000 agents:
 // the tables hold the rows on screen only (windowed), numbered for screen
@@ -337,6 +338,21 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await page.getByRole('button', { name: 'Show as a table' }).click();
       await page.getByRole('img', { name: /Contacts per half hour/ }).waitFor();
       await accessible(page, 'day chart (en)');
+    });
+    await step('the summary cuts the day per queue: a chart and the figures, accessible (en, fr)', async () => {
+      await page.getByRole('tab', { name: 'Summary' }).click();
+      await page.getByLabel('Per', { exact: true }).selectOption('queue');
+      await page.getByRole('columnheader', { name: 'Queue' }).waitFor();
+      const rows = page.locator('table.summary tbody tr');
+      if ((await rows.count()) < 1) throw new Error('no queue in the summary');
+      const offered = Number(await page.locator('table.summary tfoot td').first().innerText());
+      if (!(offered >= 1)) throw new Error(`${offered} offered in all, after the contacts put in queues`);
+      await page.getByRole('img', { name: /Contacts offered and answered/ }).waitFor();
+      await accessible(page, 'summary (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('columnheader', { name: 'File' }).waitFor();
+      await accessible(page, 'summary (fr)');
+      await page.getByLabel('Langue').selectOption('en');
     });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));

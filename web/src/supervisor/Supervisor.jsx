@@ -1,20 +1,21 @@
 // The supervisor's pages (supervisors and tenant admins): the live
-// wallboard, the day so far per half hour, incidents and goodwill gestures
-// waiting for approval, as tabs, with one
+// wallboard, the day so far per half hour, the summary kept current, the
+// incidents and goodwill gestures waiting for approval, as tabs, with one
 // role="status" region for what the supervisor's actions changed.
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
 import { Incidents } from './Incidents.jsx';
 import { Gestures } from './Gestures.jsx';
+import { Summary } from './Summary.jsx';
 
 
 export function Supervisor({ t, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
-  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['incidents', t('inc.tab')],
-    ['gestures', t('gst.tab')]];
+  const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
+    ['incidents', t('inc.tab')], ['gestures', t('gst.tab')]];
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -41,6 +42,7 @@ export function Supervisor({ t, lang }) {
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'gestures' ? <Gestures t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>

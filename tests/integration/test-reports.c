@@ -1,0 +1,346 @@
+/* The reports kept current (GET /api/v1/reports/summary, guichet report
+ * summary) through the real daemon on the run's engine, with a fixed
+ * history made through the API: a brand's agent serves "front", an
+ * outsourcer's (BPO) agent serves "back" (level 2); c1 is answered in
+ * front and transferred to back, answered and resolved there; c2 waits
+ * while nobody is free and is abandoned; c3, of the same customer and
+ * reason as c1, is answered in front, escalated to back, answered and
+ * resolved there.
+ *
+ * By hand: offered 5 (3 enqueued in front, 1 transferred and 1 escalated
+ * into back), answered 4 (2 per queue, 2 per agent), abandoned 1, all
+ * answered at once (within the targets: service level 4 / 5), handled 2
+ * (the BPO agent's wrap-ups), 1 transfer and 1 escalation (the brand's
+ * agent's), first-contact resolution 1 of 2 (c1 is followed by c3 within
+ * 7 days). Times are measured, so only bounded. The outsourcer's
+ * supervisor sees its agent's rows alone and no first-contact resolution;
+ * another tenant sees nothing; an agent may not read it; the figures
+ * survive kill -9; the CLI writes the same in CSV and XLSX. */
+#include "harness.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "guichet/clock.h"
+
+#define PASSWORD "reports pass"
+
+static struct daemon d;
+static char *admin, *other_admin, *brand_agent, *bpo_agent, *bpo_supervisor, tokfile[128];
+static long long brand_id, bpo_id, front, back;
+static char range[160];       /* from=...&to=... around the history */
+
+#define call(...) http_expect(&d, __VA_ARGS__)
+
+static void ok(const char *method, const char *token, json_t *body, const char *fmt, long long id)
+{
+	struct resp r;
+	call(method, token, 200, body, &r, fmt, id);
+	resp_clear(&r);
+}
+
+static char *user(const char *email, const char *role, const char *org, long long *ret_id)
+{
+	json_t *body = json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email, "password", PASSWORD, "role", role);
+	if (org)
+		json_object_set_new(body, "organisation", json_string(org));
+	long long id = post_id(&d, admin, "/api/v1/users", body);
+	if (ret_id)
+		*ret_id = id;
+	return login(&d, email, PASSWORD);
+}
+
+static void presence(const char *token, const char *p)
+{
+	json_t *body = json_pack("{s:s}", "presence", p);
+	if (strcmp(p, "paused") == 0)
+		json_object_set_new(body, "reason", json_string("break"));
+	ok("POST", token, body, "/api/v1/agents/me/presence", 0);
+}
+
+static long long contact(long long customer)
+{
+	return post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:s,s:I,s:I}", "channel", "chat", "subject", "s",
+		"reason", "billing", "customer_id", (json_int_t)customer, "queue_id", (json_int_t)front));
+}
+
+static void make_history(void)
+{
+	long long fskill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "front-skill"));
+	long long bskill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "back-skill"));
+	front = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "front", "skill_id",
+		(json_int_t)fskill, "channel", "chat", "sl_seconds", 30));
+	back = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "back", "skill_id",
+		(json_int_t)bskill, "channel", "chat", "level", 2, "sl_seconds", 60));
+	ok("PUT", admin, json_pack("{s:[{s:I,s:i}],s:{s:i}}", "skills", "skill_id", (json_int_t)fskill, "proficiency", 5,
+				   "capacity", "chat", 1), "/api/v1/agents/%lld", brand_id);
+	ok("PUT", admin, json_pack("{s:[{s:I,s:i}],s:{s:i},s:i}", "skills", "skill_id", (json_int_t)bskill, "proficiency",
+				   5, "capacity", "chat", 1, "level", 2), "/api/v1/agents/%lld", bpo_id);
+	long long customer = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "R-1"));
+	int64_t from = gc_now_ms();
+	presence(brand_agent, "available");
+	presence(bpo_agent, "available");
+	long long c1 = contact(customer);
+	ok("POST", brand_agent, NULL, "/api/v1/contacts/%lld/accept", c1);
+	ok("POST", brand_agent, json_pack("{s:I,s:s}", "queue_id", (json_int_t)back, "reason", "for the back office"),
+	   "/api/v1/contacts/%lld/transfer", c1);
+	ok("POST", bpo_agent, NULL, "/api/v1/contacts/%lld/accept", c1);
+	ok("POST", bpo_agent, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "fixed"),
+	   "/api/v1/contacts/%lld/wrapup", c1);
+	presence(brand_agent, "paused");
+	long long c2 = contact(customer);
+	ok("POST", admin, NULL, "/api/v1/contacts/%lld/abandon", c2);
+	presence(brand_agent, "available");
+	long long c3 = contact(customer);
+	ok("POST", brand_agent, NULL, "/api/v1/contacts/%lld/accept", c3);
+	ok("POST", brand_agent, json_pack("{s:I,s:s}", "queue_id", (json_int_t)back, "reason", "refund"),
+	   "/api/v1/contacts/%lld/escalate", c3);
+	ok("POST", bpo_agent, NULL, "/api/v1/contacts/%lld/accept", c3);
+	ok("POST", bpo_agent, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "refunded"),
+	   "/api/v1/contacts/%lld/wrapup", c3);
+	usleep(1100 * 1000); /* past the 1 s default wrap-up, so both go paused free */
+	presence(brand_agent, "paused");
+	presence(bpo_agent, "paused");
+	char a[GC_TIME_LEN], b[GC_TIME_LEN];
+	gc_time_format(from - 3600 * 1000LL, a);
+	gc_time_format(gc_now_ms() + 3600 * 1000LL, b);
+	snprintf(range, sizeof(range), "from=%s&to=%s", a, b);
+}
+
+static int setup(void **state)
+{
+	if (daemon_init(&d, "one", "admin@one.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+		return -1;
+	admin = login(&d, "admin@one.example", PASSWORD);
+	other_admin = login(&d, "admin@two.example", PASSWORD);
+	if (http_status(&d, "POST", "/api/v1/organisations", admin, json_pack("{s:s,s:s}", "name", "BPO", "kind",
+										"outsourcer")) != 201)
+		return -1;
+	brand_agent = user("agent@one.example", "agent", NULL, &brand_id);
+	bpo_agent = user("agent@bpo.example", "outsourced_agent", "BPO", &bpo_id);
+	bpo_supervisor = user("sup@bpo.example", "supervisor", "BPO", NULL);
+	snprintf(tokfile, sizeof(tokfile), "%s/admin.token", d.dir);
+	FILE *f = fopen(tokfile, "w");
+	fputs(admin, f);
+	fclose(f);
+	make_history();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(admin);
+	free(other_admin);
+	free(brand_agent);
+	free(bpo_agent);
+	free(bpo_supervisor);
+	int rc = daemon_stop(&d);
+	daemon_cleanup(&d);
+	return rc == 0 ? 0 : -1;
+}
+
+static long long n_of(const json_t *o, const char *name)
+{
+	return (long long)json_integer_value(json_object_get(o, name));
+}
+
+static double real_of(const json_t *o, const char *name)
+{
+	const json_t *v = json_object_get(o, name);
+	assert_true(json_is_real(v));
+	return json_real_value(v);
+}
+
+static void check_totals(const json_t *t)
+{
+	assert_int_equal(n_of(t, "offered"), 5);
+	assert_int_equal(n_of(t, "answered"), 4);
+	assert_int_equal(n_of(t, "answered_within"), 4);
+	assert_int_equal(n_of(t, "abandoned"), 1);
+	assert_int_equal(n_of(t, "handled"), 2);
+	assert_int_equal(n_of(t, "transfers"), 1);
+	assert_int_equal(n_of(t, "escalations"), 1);
+	assert_true(real_of(t, "service_level") > 0.79 && real_of(t, "service_level") < 0.81);
+	assert_true(real_of(t, "avg_speed_of_answer_s") >= 0 && real_of(t, "avg_speed_of_answer_s") < 10);
+	assert_true(real_of(t, "avg_abandon_wait_s") >= 0 && real_of(t, "avg_abandon_wait_s") < 10);
+	assert_true(real_of(t, "avg_handle_s") >= 0 && real_of(t, "avg_handle_s") < 30);
+	assert_true(n_of(t, "staffed_ms") > 1000); /* at least the 1.1 s both waited available */
+	assert_true(real_of(t, "occupancy") >= 0 && real_of(t, "occupancy") <= 1);
+}
+
+static void the_brand_sees_every_figure(void **state)
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", range);
+	check_totals(json_object_get(r.json, "totals"));
+	json_t *rows = json_object_get(r.json, "rows");
+	assert_int_equal(json_array_size(rows), 2);
+	json_t *f = json_array_get(rows, 0), *b = json_array_get(rows, 1);
+	assert_int_equal(n_of(f, "queue_id"), front);
+	assert_string_equal(json_string_value(json_object_get(f, "name")), "front");
+	assert_int_equal(n_of(f, "offered"), 3);
+	assert_int_equal(n_of(f, "answered"), 2);
+	assert_int_equal(n_of(f, "abandoned"), 1);
+	assert_int_equal(n_of(f, "transfers"), 1);
+	assert_int_equal(n_of(f, "escalations"), 1);
+	assert_int_equal(n_of(b, "offered"), 2);
+	assert_int_equal(n_of(b, "answered"), 2);
+	assert_int_equal(n_of(b, "handled"), 2);
+	json_t *fcr = json_object_get(r.json, "first_contact_resolution");
+	assert_int_equal(n_of(fcr, "resolved"), 2);
+	assert_int_equal(n_of(fcr, "once_and_done"), 1);
+	resp_clear(&r);
+	/* the outsourcer's positions against the brand's */
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=organisation", range);
+	rows = json_object_get(r.json, "rows");
+	assert_int_equal(json_array_size(rows), 2);
+	json_t *brand = json_array_get(rows, 0), *bpo = json_array_get(rows, 1);
+	assert_string_equal(json_string_value(json_object_get(bpo, "name")), "BPO");
+	assert_int_equal(n_of(brand, "answered"), 2);
+	assert_int_equal(n_of(brand, "transfers") + n_of(brand, "escalations"), 2);
+	assert_int_equal(n_of(bpo, "answered"), 2);
+	assert_int_equal(n_of(bpo, "handled"), 2);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent&queue=%lld", range, back);
+	rows = json_object_get(r.json, "rows");
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(n_of(json_array_get(rows, 0), "agent_id"), bpo_id);
+	resp_clear(&r);
+	/* per interval and per channel: the same totals */
+	static const char *const cuts[] = {"interval", "channel"};
+	for (int i = 0; i < 2; i++) {
+		call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=%s", range, cuts[i]);
+		check_totals(json_object_get(r.json, "totals"));
+		resp_clear(&r);
+	}
+}
+
+static void an_outsourcer_sees_its_own_agents(void **state)
+{
+	struct resp r;
+	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", range);
+	assert_true(json_is_integer(json_object_get(r.json, "organisation_id")));
+	assert_true(json_is_null(json_object_get(r.json, "first_contact_resolution")));
+	json_t *rows = json_object_get(r.json, "rows"), *t = json_object_get(r.json, "totals");
+	assert_int_equal(json_array_size(rows), 1); /* back alone: its agent never worked in front */
+	assert_int_equal(n_of(json_array_get(rows, 0), "queue_id"), back);
+	assert_int_equal(n_of(t, "answered"), 2);
+	assert_int_equal(n_of(t, "handled"), 2);
+	assert_int_equal(n_of(t, "offered"), 0); /* the queues' own figures are the brand's */
+	assert_int_equal(n_of(t, "abandoned"), 0);
+	assert_int_equal(n_of(t, "transfers") + n_of(t, "escalations"), 0);
+	resp_clear(&r);
+	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
+	rows = json_object_get(r.json, "rows");
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(n_of(json_array_get(rows, 0), "agent_id"), bpo_id);
+	assert_null(strstr(r.text, "agent@one.example"));
+	resp_clear(&r);
+}
+
+static void another_tenant_and_an_agent_see_nothing(void **state)
+{
+	struct resp r;
+	call("GET", other_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
+	assert_int_equal(json_array_size(json_object_get(r.json, "rows")), 0);
+	assert_int_equal(n_of(json_object_get(r.json, "totals"), "offered"), 0);
+	assert_int_equal(n_of(json_object_get(r.json, "first_contact_resolution"), "resolved"), 0);
+	resp_clear(&r);
+	call("GET", other_admin, 404, NULL, &r, "/api/v1/reports/summary?%s&queue=%lld", range, front);
+	resp_clear(&r);
+	call("GET", brand_agent, 403, NULL, &r, "/api/v1/reports/summary?%s", range);
+	resp_clear(&r);
+}
+
+static const char *field(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+}
+
+static void bad_requests_are_named(void **state)
+{
+	struct resp r;
+	call("GET", admin, 400, NULL, &r, "/api/v1/reports/summary?%s&by=week", range);
+	assert_string_equal(field(&r), "by");
+	resp_clear(&r);
+	call("GET", admin, 400, NULL, &r, "/api/v1/reports/summary?to=2026-01-01T00:00:00Z%s", "");
+	assert_string_equal(field(&r), "from");
+	resp_clear(&r);
+	call("GET", admin, 400, NULL, &r, "/api/v1/reports/summary?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z%s", "");
+	assert_string_equal(field(&r), "to");
+	resp_clear(&r);
+	call("GET", admin, 400, NULL, &r, "/api/v1/reports/summary?date=2026-02-30%s", "");
+	assert_string_equal(field(&r), "date");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?date=2026-02-28%s", "");
+	resp_clear(&r);
+}
+
+static void the_cli_writes_csv_and_xlsx(void **state)
+{
+	char *out = NULL, *err = NULL, csv[256], xlsx[256], from[64], to[64];
+	snprintf(csv, sizeof(csv), "%s/summary.csv", d.dir);
+	snprintf(xlsx, sizeof(xlsx), "%s/summary.xlsx", d.dir);
+	assert_int_equal(sscanf(range, "from=%63[^&]&to=%63s", from, to), 2);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by", "queue",
+				 "--format", "csv", "--output", csv, NULL), 0);
+	free(out);
+	free(err);
+	FILE *f = fopen(csv, "r");
+	assert_non_null(f);
+	char line[1024], last[1024] = "";
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_memory_equal(line, "\"queue_id\",\"name\",\"offered\",\"answered\"", 38);
+	while (fgets(line, sizeof(line), f))
+		snprintf(last, sizeof(last), "%s", line);
+	fclose(f);
+	assert_memory_equal(last, "\"total\",\"\",\"5\",\"4\",\"4\",\"1\"", 26);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--format",
+				 "xlsx", "--output", xlsx, NULL), 0);
+	free(out);
+	free(err);
+	f = fopen(xlsx, "rb");
+	assert_non_null(f);
+	char magic[2] = {0};
+	assert_int_equal(fread(magic, 1, 2, f), 2);
+	fclose(f);
+	assert_memory_equal(magic, "PK", 2);
+	/* a bad format is named, and nothing is written */
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--format",
+				 "pdf", NULL), 2);
+	assert_non_null(strstr(err, "--format"));
+	free(out);
+	free(err);
+}
+
+static void the_figures_survive_kill_9(void **state)
+{
+	assert_int_equal(daemon_crash(&d), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", range);
+	check_totals(json_object_get(r.json, "totals")); /* nothing lost, nothing counted twice */
+	resp_clear(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_brand_sees_every_figure),
+		cmocka_unit_test(an_outsourcer_sees_its_own_agents),
+		cmocka_unit_test(another_tenant_and_an_agent_see_nothing),
+		cmocka_unit_test(bad_requests_are_named),
+		cmocka_unit_test(the_cli_writes_csv_and_xlsx),
+		cmocka_unit_test(the_figures_survive_kill_9),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

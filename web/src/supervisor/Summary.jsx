@@ -1,0 +1,131 @@
+// The reports kept current, from GET /reports/summary: a day of the
+// tenant's cut per half hour, queue, agent, organisation or channel;
+// contacts offered and answered as paired bars per row in SVG (with a
+// title and a description), and every figure as a table with the totals
+// and first-contact resolution. An outsourcer's supervisor gets its own
+// organisation's rows, and is told so.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+const CUTS = ['interval', 'queue', 'agent', 'organisation', 'channel'];
+const W = 960;
+const H = 240;
+const PAD = { left: 40, right: 10, top: 10, bottom: 24 };
+
+function today() {
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+function rowLabel(by, r, lang) {
+  if (by === 'interval') {
+    return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(r.start));
+  }
+  if (by === 'channel') return r.channel;
+  return r.name || `#${r[`${by}_id`]}`;
+}
+
+function Chart({ t, lang, report, date }) {
+  const rows = report.rows;
+  const top = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.answered)));
+  const w = (W - PAD.left - PAD.right) / Math.max(1, rows.length);
+  const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / top);
+  const every = Math.max(1, Math.ceil(rows.length / 12));
+  return (
+    <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="sum-chart-title sum-chart-desc">
+      <title id="sum-chart-title">{t('sum.chart_title', { date })}</title>
+      <desc id="sum-chart-desc">{t('sum.chart_desc', { offered: report.totals.offered, answered: report.totals.answered })}</desc>
+      <line class="axis" x1={PAD.left} y1={y(0)} x2={W - PAD.right} y2={y(0)} />
+      <text class="tick" x={PAD.left - 4} y={y(top) + 4} text-anchor="end">{top}</text>
+      <text class="tick" x={PAD.left - 4} y={y(0)} text-anchor="end">0</text>
+      {rows.map((r, i) => {
+        const x = PAD.left + i * w;
+        return (
+          <g key={i}>
+            <rect class="bar" x={x + 1} y={y(r.offered)} width={Math.max(1, w / 2 - 1)} height={y(0) - y(r.offered)} />
+            <rect class="bar answered" x={x + w / 2} y={y(r.answered)} width={Math.max(1, w / 2 - 1)}
+              height={y(0) - y(r.answered)} />
+            {i % every === 0 ? <text class="tick" x={x} y={H - 6}>{rowLabel(report.by, r, lang)}</text> : null}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
+function Figures({ t, lang, report, date }) {
+  const pct = new Intl.NumberFormat(lang, { style: 'percent' });
+  const nf = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  const dash = '–';
+  const share = (v) => (v === null || v === undefined ? dash : pct.format(v));
+  const num = (v) => (v === null || v === undefined ? dash : nf.format(v));
+  const cells = (r) => [num(r.offered), num(r.answered), num(r.abandoned), share(r.service_level),
+    num(r.avg_speed_of_answer_s), num(r.avg_handle_s), num(r.transfers), num(r.escalations), share(r.occupancy)];
+  const heads = ['sum.offered', 'sum.answered', 'sum.abandoned', 'sum.sl', 'sum.asa', 'sum.aht', 'sum.transfers',
+    'sum.escalations', 'sum.occupancy'];
+  return (
+    <table class="board summary">
+      <caption>{t('sum.table', { date, by: t(`sum.by.${report.by}`) })}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t(`sum.by.${report.by}`)}</th>
+          {heads.map((h) => <th scope="col">{t(h)}</th>)}
+        </tr>
+      </thead>
+      <tbody>
+        {report.rows.map((r, i) => (
+          <tr key={i}>
+            <th scope="row">{rowLabel(report.by, r, lang)}</th>
+            {cells(r).map((c) => <td class="num">{c}</td>)}
+          </tr>
+        ))}
+      </tbody>
+      <tfoot>
+        <tr>
+          <th scope="row">{t('sum.total')}</th>
+          {cells(report.totals).map((c) => <td class="num">{c}</td>)}
+        </tr>
+      </tfoot>
+    </table>
+  );
+}
+
+export function Summary({ t, lang, fail }) {
+  const [date, setDate] = useState(today());
+  const [by, setBy] = useState('interval');
+  const [report, setReport] = useState(null);
+  const asked = useRef('');
+  useEffect(() => {
+    if (!date) return;
+    const key = `${date} ${by}`;
+    asked.current = key;
+    api.summary(date, by).then((r) => { if (asked.current === key) setReport(r); }, fail);
+  }, [date, by]);
+  const fcr = report && report.first_contact_resolution;
+  const pct = new Intl.NumberFormat(lang, { style: 'percent' });
+  return (
+    <section class="day" aria-labelledby="sum-title">
+      <div class="board-head">
+        <h2 id="sum-title">{t('sum.title')}</h2>
+        <label for="sum-date">{t('sum.date')}</label>
+        <input id="sum-date" type="date" value={date} onInput={(e) => setDate(e.target.value)} />
+        <label for="sum-by">{t('sum.by')}</label>
+        <select id="sum-by" value={by} onChange={(e) => setBy(e.target.value)}>
+          {CUTS.map((c) => <option value={c}>{t(`sum.by.${c}`)}</option>)}
+        </select>
+      </div>
+      {report && report.organisation_id ? <p>{t('sum.own_org')}</p> : null}
+      {report && (report.rows.length === 0 ? <p>{t('sum.none')}</p> : (
+        <>
+          <ul class="legend">
+            <li><span class="key bar" /> {t('sum.offered')}</li>
+            <li><span class="key bar answered" /> {t('sum.answered')}</li>
+          </ul>
+          <Chart t={t} lang={lang} report={report} date={date} />
+          <Figures t={t} lang={lang} report={report} date={date} />
+        </>
+      ))}
+      {fcr ? <p class="fcr">{t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
+        rate: fcr.rate === null ? '–' : pct.format(fcr.rate) })}</p> : null}
+    </section>
+  );
+}
