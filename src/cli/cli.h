@@ -67,6 +67,9 @@ int output_list(const struct cli *cli, int status, json_t *answer, const char *c
 struct curl_slist *client_headers(const struct cli *cli);
 int cli_simple(const struct cli *cli, const char *method, const char *path, json_t *obj);
 int cli_list(const struct cli *cli, const char *path, const char *columns);
+/* Appends "name=value" (escaped) to the path and query in buf, with ? or &;
+ * nothing when value is NULL. */
+void cli_query_add(char *buf, size_t size, const char *name, const char *value);
 /* The i-th positional argument as a numeric id; prints an error when it is not. */
 const char *need_id(const struct args *a, size_t i, const char *command);
 
@@ -111,6 +114,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 		    const char *kb_path, struct demo_counts *counts);
 /* guichet report intervals (cmd_report.c): the day so far per half hour. */
 int cmd_report_intervals(const struct cli *cli, const struct args *a);
+/* guichet report barometer (cmd_report.c). */
+int cmd_report_barometer(const struct cli *cli, const struct args *a);
 /* guichet report summary (cmd_summary.c) */
 int cmd_report_summary(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */

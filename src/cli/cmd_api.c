@@ -21,6 +21,16 @@ static int call_json(const struct cli *cli, const char *method, const char *path
 	return status;
 }
 
+void cli_query_add(char *buf, size_t size, const char *name, const char *value)
+{
+	if (value == NULL)
+		return;
+	char *escaped = curl_easy_escape(NULL, value, 0);
+	size_t len = strlen(buf);
+	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name, escaped ? escaped : "");
+	curl_free(escaped);
+}
+
 int cli_simple(const struct cli *cli, const char *method, const char *path, json_t *obj)
 {
 	json_t *answer = NULL;
@@ -37,18 +47,6 @@ int cli_list(const struct cli *cli, const char *path, const char *columns)
 	int rc = output_list(cli, status, answer, columns);
 	json_decref(answer);
 	return rc;
-}
-
-/* Appends "name=value" (escaped) to a query string being built in buf. */
-static void add_query(char *buf, size_t size, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	char *escaped = curl_easy_escape(NULL, value, 0);
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name,
-		 escaped ? escaped : "");
-	curl_free(escaped);
 }
 
 /* A positional id; prints an error naming what is missing. */
@@ -317,11 +315,11 @@ static int customers(const struct cli *cli, const struct args *a)
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
 	char path[1024] = "/api/v1/customers";
 	if (strcmp(sub, "list") == 0) {
-		add_query(path, sizeof(path), "external_id", args_get(a, "external-id"));
-		add_query(path, sizeof(path), "email", args_get(a, "email"));
-		add_query(path, sizeof(path), "phone", args_get(a, "phone"));
-		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
-		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		cli_query_add(path, sizeof(path), "external_id", args_get(a, "external-id"));
+		cli_query_add(path, sizeof(path), "email", args_get(a, "email"));
+		cli_query_add(path, sizeof(path), "phone", args_get(a, "phone"));
+		cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+		cli_query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
 		return cli_list(cli, path, "id external_id email phone attributes");
 	}
 	if (strcmp(sub, "import") == 0)
@@ -385,12 +383,12 @@ static int contacts(const struct cli *cli, const struct args *a)
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id;
 	char path[1024] = "/api/v1/contacts";
 	if (strcmp(sub, "list") == 0) {
-		add_query(path, sizeof(path), "state", args_get(a, "state"));
-		add_query(path, sizeof(path), "queue", args_get(a, "queue"));
-		add_query(path, sizeof(path), "customer_id", args_get(a, "customer"));
-		add_query(path, sizeof(path), "updated_since", args_get(a, "since"));
-		add_query(path, sizeof(path), "limit", args_get(a, "limit"));
-		add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		cli_query_add(path, sizeof(path), "state", args_get(a, "state"));
+		cli_query_add(path, sizeof(path), "queue", args_get(a, "queue"));
+		cli_query_add(path, sizeof(path), "customer_id", args_get(a, "customer"));
+		cli_query_add(path, sizeof(path), "updated_since", args_get(a, "since"));
+		cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+		cli_query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
 		return cli_list(cli, path, "id state channel queue priority customer_id subject updated_at");
 	}
 	if (strcmp(sub, "create") == 0)
@@ -501,8 +499,8 @@ static int memberships(const struct cli *cli, const struct args *a)
 static int wfm_history(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/wfm/history";
-	add_query(path, sizeof(path), "interval", args_get(a, "interval"));
-	add_query(path, sizeof(path), "days", args_get(a, "days"));
+	cli_query_add(path, sizeof(path), "interval", args_get(a, "interval"));
+	cli_query_add(path, sizeof(path), "days", args_get(a, "days"));
 	json_t *answer = NULL;
 	char *text = NULL;
 	int status = client_call_text(cli, "GET", path, &text, &answer);
@@ -520,8 +518,8 @@ static int wfm_history(const struct cli *cli, const struct args *a)
 static int audit(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/audit";
-	add_query(path, sizeof(path), "limit", args_get(a, "limit"));
-	add_query(path, sizeof(path), "cursor", args_get(a, "cursor"));
+	cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+	cli_query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
 	return cli_list(cli, path, "id at actor action target ip");
 }
 
@@ -545,8 +543,8 @@ static const char options_spec[] =
 	"within= from= first-response= "
 	/* attachments (cmd_attachment.c) */
 	"output= "
-	/* reports (cmd_summary.c) */
-	"by= format= "
+	/* reports (cmd_summary.c, cmd_report.c) */
+	"by= format= month= "
 	/* incidents (cmd_incident.c) */
 	"title= kind= area= severity= all attribute= customers= text= rate= "
 	/* callbacks (cmd_callback.c) */

@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends "name=value" (escaped) to the query being built in buf. */
-static void query_add(char *buf, size_t size, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	char *escaped = curl_easy_escape(NULL, value, 0);
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name, escaped ? escaped : "");
-	curl_free(escaped);
-}
-
 /* An id option into body as an integer; false (said) when it is not one. */
 static bool id_option(const struct args *a, const char *option, json_t *body, const char *field)
 {
@@ -110,9 +99,9 @@ int cmd_callback(const struct cli *cli, const struct args *a)
 		return settings(cli, a);
 	if (strcmp(sub, "list") == 0) {
 		char path[256] = "/api/v1/callbacks";
-		query_add(path, sizeof(path), "state", args_get(a, "state"));
-		query_add(path, sizeof(path), "limit", args_get(a, "limit"));
-		query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		cli_query_add(path, sizeof(path), "state", args_get(a, "state"));
+		cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+		cli_query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
 		return cli_list(cli, path, "id state phone name attempts max_attempts contact_id source created_at");
 	}
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "cancel") == 0 || strcmp(sub, "outcome") == 0)
@@ -124,8 +113,8 @@ int cmd_callback(const struct cli *cli, const struct args *a)
 int cmd_report_callbacks(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/reports/callbacks";
-	query_add(path, sizeof(path), "from", args_get(a, "from"));
-	query_add(path, sizeof(path), "to", args_get(a, "to"));
+	cli_query_add(path, sizeof(path), "from", args_get(a, "from"));
+	cli_query_add(path, sizeof(path), "to", args_get(a, "to"));
 	json_t *answer = NULL;
 	int status = client_call(cli, "GET", path, NULL, 0, NULL, &answer);
 	if (status != 200 || cli->json) {

@@ -10,17 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends "name=value" (escaped) to the query being built in buf. */
-static void query_add(char *buf, size_t size, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	char *escaped = curl_easy_escape(NULL, value, 0);
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name, escaped ? escaped : "");
-	curl_free(escaped);
-}
-
 static int record(const struct cli *cli, const struct args *a)
 {
 	const char *contact = need_id(a, 2, "gesture record");
@@ -105,10 +94,10 @@ int cmd_gesture(const struct cli *cli, const struct args *a)
 	}
 	if (strcmp(sub, "list") == 0) {
 		char path[256] = "/api/v1/gestures";
-		query_add(path, sizeof(path), "state", args_get(a, "state"));
-		query_add(path, sizeof(path), "contact", args_get(a, "contact"));
-		query_add(path, sizeof(path), "limit", args_get(a, "limit"));
-		query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
+		cli_query_add(path, sizeof(path), "state", args_get(a, "state"));
+		cli_query_add(path, sizeof(path), "contact", args_get(a, "contact"));
+		cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+		cli_query_add(path, sizeof(path), "cursor", args_get(a, "cursor"));
 		return cli_list(cli, path, "id state kind amount_cents currency reason contact_id recorded_by created_at");
 	}
 	fprintf(stderr, "guichet gesture: unknown subcommand '%s'\n", sub);
@@ -138,8 +127,8 @@ static void print_section(const json_t *report, const char *name, const char *ti
 int cmd_report_gestures(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/reports/gestures";
-	query_add(path, sizeof(path), "from", args_get(a, "from"));
-	query_add(path, sizeof(path), "to", args_get(a, "to"));
+	cli_query_add(path, sizeof(path), "from", args_get(a, "from"));
+	cli_query_add(path, sizeof(path), "to", args_get(a, "to"));
 	json_t *answer = NULL;
 	int status = client_call(cli, "GET", path, NULL, 0, NULL, &answer);
 	if (status != 200 || cli->json) {

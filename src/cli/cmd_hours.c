@@ -9,17 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends "name=value" (escaped) to the query being built in buf. */
-static void query_add(char *buf, size_t size, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	char *escaped = curl_easy_escape(NULL, value, 0);
-	size_t len = strlen(buf);
-	snprintf(buf + len, size - len, "%c%s=%s", strchr(buf, '?') ? '&' : '?', name, escaped ? escaped : "");
-	curl_free(escaped);
-}
-
 static int calendar(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "show";
@@ -42,9 +31,9 @@ static int calendar(const struct cli *cli, const struct args *a)
 static int contacts_due(const struct cli *cli, const struct args *a)
 {
 	char path[256] = "/api/v1/contacts/due";
-	query_add(path, sizeof(path), "within", args_get(a, "within"));
-	query_add(path, sizeof(path), "queue", args_get(a, "queue"));
-	query_add(path, sizeof(path), "limit", args_get(a, "limit"));
+	cli_query_add(path, sizeof(path), "within", args_get(a, "within"));
+	cli_query_add(path, sizeof(path), "queue", args_get(a, "queue"));
+	cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
 	return cli_list(cli, path, "id due_at late_s overdue state entry_queue_id queue subject");
 }
 
@@ -55,9 +44,9 @@ static int report_same_day(const struct cli *cli, const struct args *a)
 	if (from == NULL || to == NULL)
 		return 2;
 	char path[256] = "/api/v1/reports/same-day";
-	query_add(path, sizeof(path), "from", from);
-	query_add(path, sizeof(path), "to", to);
-	query_add(path, sizeof(path), "queue", args_get(a, "queue"));
+	cli_query_add(path, sizeof(path), "from", from);
+	cli_query_add(path, sizeof(path), "to", to);
+	cli_query_add(path, sizeof(path), "queue", args_get(a, "queue"));
 	json_t *answer = NULL;
 	int status = client_call(cli, "GET", path, NULL, 0, NULL, &answer);
 	if (status != 200 || cli->json) {
@@ -87,6 +76,9 @@ int cmd_hours(const struct cli *cli, const struct args *a)
 		return report_same_day(cli, a);
 	if (a->n_pos > 1 && strcmp(a->pos[1], "intervals") == 0)
 		return cmd_report_intervals(cli, a);
-	fprintf(stderr, "guichet report: unknown report '%s' (same-day, intervals)\n", a->n_pos > 1 ? a->pos[1] : "");
+	if (a->n_pos > 1 && strcmp(a->pos[1], "barometer") == 0)
+		return cmd_report_barometer(cli, a);
+	fprintf(stderr, "guichet report: unknown report '%s' (same-day, intervals, summary, callbacks, gestures, barometer)\n",
+		a->n_pos > 1 ? a->pos[1] : "");
 	return 2;
 }

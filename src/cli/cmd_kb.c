@@ -9,16 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void add_param(char *path, size_t size, const char *name, const char *value)
-{
-	if (value == NULL)
-		return;
-	char *escaped = curl_easy_escape(NULL, value, 0);
-	size_t len = strlen(path);
-	snprintf(path + len, size - len, "%c%s=%s", strchr(path, '?') ? '&' : '?', name, escaped ? escaped : "");
-	curl_free(escaped);
-}
-
 /* The snippet with its highlighted words in bold on a terminal, in [brackets] otherwise. */
 static void print_snippet(const json_t *r)
 {
@@ -45,11 +35,11 @@ static int search(const struct cli *cli, const struct args *a)
 		return 2;
 	}
 	char path[4096] = "/api/v1/kb/search";
-	add_param(path, sizeof(path), "q", a->pos[2]);
-	add_param(path, sizeof(path), "lang", args_get(a, "lang"));
-	add_param(path, sizeof(path), "limit", args_get(a, "limit"));
+	cli_query_add(path, sizeof(path), "q", a->pos[2]);
+	cli_query_add(path, sizeof(path), "lang", args_get(a, "lang"));
+	cli_query_add(path, sizeof(path), "limit", args_get(a, "limit"));
 	if (args_get(a, "explain"))
-		add_param(path, sizeof(path), "explain", "1");
+		cli_query_add(path, sizeof(path), "explain", "1");
 	json_t *answer = NULL;
 	int status = client_call(cli, "GET", path, NULL, 0, NULL, &answer);
 	if (cli->json || status != 200) {
@@ -165,7 +155,7 @@ static int step(const struct cli *cli, const struct args *a, const char *action)
 	char *escaped = curl_easy_escape(NULL, a->pos[2], 0);
 	snprintf(path, sizeof(path), "/api/v1/kb/items/%s/%s", escaped ? escaped : "", action);
 	curl_free(escaped);
-	add_param(path, sizeof(path), "review_by", args_get(a, "review-by"));
+	cli_query_add(path, sizeof(path), "review_by", args_get(a, "review-by"));
 	json_t *body = json_object();
 	if (strcmp(action, "flag") == 0) {
 		json_object_set_new(body, "reason", json_string(args_get(a, "reason") ? args_get(a, "reason") : ""));
@@ -191,8 +181,8 @@ int cmd_kb(const struct cli *cli, const struct args *a)
 		return export(cli, a);
 	if (strcmp(sub, "list") == 0) {
 		char path[512] = "/api/v1/kb/items";
-		add_param(path, sizeof(path), "state", args_get(a, "state"));
-		add_param(path, sizeof(path), "kind", args_get(a, "kind"));
+		cli_query_add(path, sizeof(path), "state", args_get(a, "state"));
+		cli_query_add(path, sizeof(path), "kind", args_get(a, "kind"));
 		return cli_simple(cli, "GET", path, NULL);
 	}
 	if (strcmp(sub, "show") == 0 && a->n_pos > 2) {

@@ -61,3 +61,42 @@ int cmd_report_intervals(const struct cli *cli, const struct args *a)
 	json_decref(answer);
 	return 0;
 }
+
+/* One line of the barometer: the figure, ours, the barometer's. */
+static void barometer_line(const char *label, const json_t *ours, const json_t *theirs)
+{
+	char a[24], b[24];
+	cell(a, sizeof(a), ours, true);
+	cell(b, sizeof(b), theirs, true);
+	printf("%-46s %8s %10s\n", label, a, b);
+}
+
+/* guichet report barometer [--month YYYY-MM]: the tenant's month beside the
+ * published barometer of merchant sites' accessibility. */
+int cmd_report_barometer(const struct cli *cli, const struct args *a)
+{
+	char path[128] = "/api/v1/reports/barometer";
+	cli_query_add(path, sizeof(path), "month", args_get(a, "month"));
+	json_t *answer = NULL;
+	int status = client_call(cli, "GET", path, NULL, 0, NULL, &answer);
+	if (status != 200 || cli->json) {
+		int rc = output_answer(cli, status, answer);
+		json_decref(answer);
+		return rc;
+	}
+	const json_t *calls = json_object_get(answer, "calls"), *emails = json_object_get(answer, "emails");
+	const json_t *help = json_object_get(answer, "help_centre"), *bar = json_object_get(calls, "barometer");
+	printf("%s (%s)\n%-46s %8s %10s\n", json_string_value(json_object_get(answer, "month")),
+	       json_string_value(json_object_get(answer, "zone")), "", "ours", "barometer");
+	barometer_line("calls answered within 30 s", json_object_get(calls, "answered_30s_share"),
+		       json_object_get(bar, "answered_30s_share"));
+	barometer_line("calls that waited more than 2 minutes", json_object_get(calls, "waited_over_2min_share"),
+		       json_object_get(bar, "waited_over_2min_share"));
+	barometer_line("emails answered the same business day", json_object_get(emails, "share"),
+		       json_object_get(emails, "barometer"));
+	json_t *shows = json_real(json_is_true(json_object_get(help, "shows_a_way_to_reach_a_person")) ? 1 : 0);
+	barometer_line("help centre shows a way to reach a person", shows, json_object_get(help, "barometer"));
+	json_decref(shows);
+	json_decref(answer);
+	return 0;
+}

@@ -419,8 +419,13 @@ static const struct help_command commands[] = {
 	{"report", "gestures", "[--from DATE|TIME] [--to DATE|TIME]",
 	 "goodwill gestures recorded in a span (the last 30 days by default): counts and values approved,\n"
 	 "\tpending and refused, per reason and per agent",
-	 "--from DATE\tthe first day (YYYY-MM-DD, UTC) or an RFC 3339 time\n"
+	 "--from DATE\tthe first day (YYYY-MM-DD, the tenant's day) or an RFC 3339 time\n"
 	 "--to DATE\tthe end, excluded\n"},
+	{"report", "barometer", "[--month YYYY-MM]",
+	 "the accessibility barometer: the tenant's month (calls answered within 30 s, calls that waited over\n"
+	 "\t2 minutes, emails answered the same business day, a way to reach a person in the help centre)\n"
+	 "\tbeside what a published barometer of 262 merchant sites found",
+	 "--month YYYY-MM\tthe month, in the tenant's time zone (default: this month)\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
 	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",

@@ -203,6 +203,13 @@ int prepare_calendar(struct request *r, struct store *db);
 int run_calendar_put(struct request *r, struct store *db);
 int run_contacts_due(struct request *r, struct store *db);
 int run_report_same_day(struct request *r, struct store *db);
+/* The same-day report of [from, to] (local dates; queue 0: every queue)
+ * as GET /api/v1/reports/same-day answers it; on failure err says why
+ * (reply_ops_error). */
+/* GET /api/v1/reports/barometer?month=YYYY-MM (handlers_barometer.c). */
+int run_report_barometer(struct request *r, struct store *db);
+int same_day_report(struct store *db, const struct store_scope *scope, int32_t from, int32_t to, int64_t queue,
+		    json_t **ret_answer, struct ops_error *err);
 /* the contact's journey and the day so far per interval (handlers_report.c) */
 int run_contact_journey(struct request *r, struct store *db);
 int run_report_intervals(struct request *r, struct store *db);

@@ -219,27 +219,16 @@ int run_gesture_settings_put(struct request *r, struct store *db)
 
 int run_report_gestures(struct request *r, struct store *db)
 {
-	int64_t now = gc_now_ms(), from = 0, to = 0;
-	char zone[GC_TZ_NAME_MAX];
-	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
-	if (rc < 0)
-		return reply_store_error(r, db, rc, NULL);
-	if (query_time(r, zone, "from", now - 30 * 86400000LL, &from) < 0 || query_time(r, zone, "to", now + 1, &to) < 0)
-		return GC_EINVAL;
-	if (from >= to || to - from > 366 * 86400000LL)
-		return reply_error(r, 400, "invalid", "to", "to comes after from, at most 366 days later");
+	int64_t from = 0, to = 0;
 	struct gesture_settings settings;
 	json_t *report = NULL;
-	rc = load_settings(db, r->scope.tenant_id, &settings);
-	if (rc == GC_OK)
-		rc = store_gesture_report(db, &r->scope, from, to, &report);
+	int rc = query_span(r, db, 30, 366, &from, &to);
 	if (rc < 0)
+		return rc;
+	if ((rc = load_settings(db, r->scope.tenant_id, &settings)) < 0 ||
+	    (rc = store_gesture_report(db, &r->scope, from, to, &report)) < 0)
 		return reply_store_error(r, db, rc, NULL);
-	char a[GC_TIME_LEN], b[GC_TIME_LEN];
-	gc_time_format(from, a);
-	gc_time_format(to, b);
-	json_object_set_new(report, "from", json_string(a));
-	json_object_set_new(report, "to", json_string(b));
+	report_span(report, from, to);
 	json_object_set_new(report, "currency", json_string(settings.currency));
 	return reply(r, 200, report);
 }

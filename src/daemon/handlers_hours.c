@@ -226,6 +226,44 @@ static void report_clear(struct report *rp)
 	free(rp->days);
 }
 
+int same_day_report(struct store *db, const struct store_scope *scope, int32_t from, int32_t to, int64_t queue,
+		    json_t **ret_answer, struct ops_error *err)
+{
+	struct report rp = {.n_days = to - from + 1};
+	struct calendar *cal = malloc(sizeof(*cal));
+	json_t *queues = NULL;
+	int rc = GC_OK;
+	*ret_answer = NULL;
+	rp.days = calloc((size_t)rp.n_days, sizeof(*rp.days));
+	if (cal == NULL || rp.days == NULL)
+		rc = GC_ENOMEM;
+	else if ((rc = ops_calendar_load(db, scope->tenant_id, cal, err)) < 0)
+		goto out;
+	for (int d = 0; rc == GC_OK && d < rp.n_days; d++)
+		rc = calendar_day_get(cal, from + d, &rp.days[d]);
+	if (rc == GC_OK)
+		rc = store_contacts_received(db, scope, rp.days[0].start_ms, rp.days[rp.n_days - 1].end_ms, queue,
+					     count_contact, &rp);
+	if (rc == GC_OK)
+		rc = store_queue_list(db, scope, &queues);
+	if (rc == GC_OK) {
+		*ret_answer = report_json(&rp, queues);
+		char a[CALENDAR_DATE_LEN], b[CALENDAR_DATE_LEN];
+		calendar_date_format(from, a);
+		calendar_date_format(to, b);
+		json_object_set_new(*ret_answer, "from", json_string(a));
+		json_object_set_new(*ret_answer, "to", json_string(b));
+		json_object_set_new(*ret_answer, "zone", json_string(cal->zone));
+	}
+	if (rc < 0)
+		*err = (struct ops_error){.rc = rc};
+out:
+	json_decref(queues);
+	report_clear(&rp);
+	free(cal);
+	return rc;
+}
+
 int run_report_same_day(struct request *r, struct store *db)
 {
 	int32_t from = 0, to = 0;
@@ -233,41 +271,9 @@ int run_report_same_day(struct request *r, struct store *db)
 	int rc;
 	if ((rc = report_dates(r, &from, &to)) < 0 || (rc = query_queue(r, db, &queue)) < 0)
 		return rc;
-	struct report rp = {.n_days = to - from + 1};
-	struct calendar *cal = malloc(sizeof(*cal));
 	struct ops_error err = {0};
-	json_t *queues = NULL, *answer = NULL;
-	rp.days = calloc((size_t)rp.n_days, sizeof(*rp.days));
-	if (cal == NULL || rp.days == NULL) {
-		rc = reply_store_error(r, db, GC_ENOMEM, NULL);
-		goto out;
-	}
-	if ((rc = ops_calendar_load(db, r->scope.tenant_id, cal, &err)) < 0) {
-		rc = reply_ops_error(r, db, &err);
-		goto out;
-	}
-	for (int d = 0; rc == GC_OK && d < rp.n_days; d++)
-		rc = calendar_day_get(cal, from + d, &rp.days[d]);
-	if (rc == GC_OK)
-		rc = store_contacts_received(db, &r->scope, rp.days[0].start_ms, rp.days[rp.n_days - 1].end_ms, queue,
-					     count_contact, &rp);
-	if (rc == GC_OK)
-		rc = store_queue_list(db, &r->scope, &queues);
-	if (rc < 0) {
-		rc = reply_store_error(r, db, rc, NULL);
-		goto out;
-	}
-	answer = report_json(&rp, queues);
-	char a[CALENDAR_DATE_LEN], b[CALENDAR_DATE_LEN];
-	calendar_date_format(from, a);
-	calendar_date_format(to, b);
-	json_object_set_new(answer, "from", json_string(a));
-	json_object_set_new(answer, "to", json_string(b));
-	json_object_set_new(answer, "zone", json_string(cal->zone));
-	rc = reply(r, 200, answer);
-out:
-	json_decref(queues);
-	report_clear(&rp);
-	free(cal);
-	return rc;
+	json_t *answer = NULL;
+	if (same_day_report(db, &r->scope, from, to, queue, &answer, &err) < 0)
+		return reply_ops_error(r, db, &err);
+	return reply(r, 200, answer);
 }

@@ -212,6 +212,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/gestures/{id}/approve", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_gesture_approve),
 	R(POST, "/api/v1/gestures/{id}/refuse", T | W | J, PERM_ROUTING_SUPERVISE, NULL, run_gesture_refuse),
 	R(GET, "/api/v1/reports/gestures", T, PERM_ROUTING_SUPERVISE, NULL, run_report_gestures),
+	R(GET, "/api/v1/reports/barometer", T, PERM_ROUTING_SUPERVISE, NULL, run_report_barometer),
 	R(POST, "/public/v1/tenants/{id}/callbacks", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_callback,
 	  run_public_callback),
 	R(GET, "/api/v1/audit", T, PERM_AUDIT_READ, NULL, run_audit_list),
@@ -441,6 +442,30 @@ int query_time(struct request *r, const char *zone, const char *name, int64_t de
 	}
 	return reply_error(r, 400, "invalid", name, "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time",
 			   name);
+}
+
+int query_span(struct request *r, struct store *db, int default_days, int max_days, int64_t *ret_from, int64_t *ret_to)
+{
+	int64_t now = gc_now_ms();
+	char zone[GC_TZ_NAME_MAX];
+	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if ((rc = query_time(r, zone, "from", now - default_days * 86400000LL, ret_from)) < 0 ||
+	    (rc = query_time(r, zone, "to", now + 1, ret_to)) < 0)
+		return rc;
+	if (*ret_from >= *ret_to || *ret_to - *ret_from > max_days * 86400000LL)
+		return reply_error(r, 400, "invalid", "to", "to comes after from, at most %d days later", max_days);
+	return GC_OK;
+}
+
+void report_span(json_t *report, int64_t from, int64_t to)
+{
+	char a[GC_TIME_LEN], b[GC_TIME_LEN];
+	gc_time_format(from, a);
+	gc_time_format(to, b);
+	json_object_set_new(report, "from", json_string(a));
+	json_object_set_new(report, "to", json_string(b));
 }
 
 void reply_header(struct request *r, const char *name, const char *value)

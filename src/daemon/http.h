@@ -132,6 +132,12 @@ int query_int(struct request *r, const char *name, int64_t min, int64_t max, int
  * tenant's; NULL: UTC) or an RFC 3339 time; def when absent. Answers 400
  * and returns negative on a bad value. */
 int query_time(struct request *r, const char *zone, const char *name, int64_t def, int64_t *ret_value);
+/* A report's span from its from and to parameters (query_time in the
+ * tenant's zone): the default_days before now by default, to after from
+ * and at most max_days later. Answers 400 and returns negative otherwise. */
+int query_span(struct request *r, struct store *db, int default_days, int max_days, int64_t *ret_from, int64_t *ret_to);
+/* Sets a report's "from" and "to" (RFC 3339). */
+void report_span(json_t *report, int64_t from, int64_t to);
 
 /* Dispatches one request (conn_handler's dispatch; arg is the worker). */
 void http_dispatch(void *worker, struct conn *c);

@@ -42,6 +42,7 @@ struct fold_row {
 	char channel[16];
 	int64_t offered, answered, answered_within, answer_wait_ms, abandoned, abandon_wait_ms;
 	int64_t handled, handle_ms, transfers, escalations, staffed_ms;
+	int64_t answered_30s, waited_over_2min; /* the accessibility barometer's thresholds */
 };
 
 struct fold_queue {
@@ -249,11 +250,15 @@ static void fold_event(const struct store_event *ev, void *arg)
 			r->answered++;
 			r->answer_wait_ms += waited;
 			r->answered_within += waited <= q->sl_seconds * 1000LL;
+			r->answered_30s += waited <= 30000;
+			r->waited_over_2min += waited > 120000;
 		}
 	} else if (strcmp(type, "abandoned") == 0) {
 		if ((r = row_at(f, ev->at, ev->queue_id, 0, q->channel))) {
+			int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 			r->abandoned++;
-			r->abandon_wait_ms += json_integer_value(json_object_get(data, "waited_ms"));
+			r->abandon_wait_ms += waited;
+			r->waited_over_2min += waited > 120000;
 		}
 	} else if ((r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) { /* wrapup_started */
 		r->handled++;
@@ -266,8 +271,8 @@ static int write_row(struct fold *f, const struct fold_row *r)
 {
 	struct db_stmt *st = store_stmt(f->s, "INSERT INTO report_intervals(tenant_id, start_ms, queue_id, agent_id,"
 		" organisation_id, channel, offered, answered, answered_within, answer_wait_ms, abandoned,"
-		" abandon_wait_ms, handled, handle_ms, transfers, escalations, staffed_ms)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" abandon_wait_ms, handled, handle_ms, transfers, escalations, staffed_ms, answered_30s, waited_over_2min)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel) DO UPDATE SET"
 		" offered = report_intervals.offered + excluded.offered,"
 		" answered = report_intervals.answered + excluded.answered,"
@@ -279,7 +284,9 @@ static int write_row(struct fold *f, const struct fold_row *r)
 		" handle_ms = report_intervals.handle_ms + excluded.handle_ms,"
 		" transfers = report_intervals.transfers + excluded.transfers,"
 		" escalations = report_intervals.escalations + excluded.escalations,"
-		" staffed_ms = report_intervals.staffed_ms + excluded.staffed_ms");
+		" staffed_ms = report_intervals.staffed_ms + excluded.staffed_ms,"
+		" answered_30s = report_intervals.answered_30s + excluded.answered_30s,"
+		" waited_over_2min = report_intervals.waited_over_2min + excluded.waited_over_2min");
 	if (st == NULL)
 		return GC_ESTORE;
 	const int64_t v[] = {f->tenant_id, r->start_ms, r->queue_id, r->agent_id, r->organisation_id};
@@ -287,8 +294,9 @@ static int write_row(struct fold *f, const struct fold_row *r)
 		db_bind_int64(st, i + 1, v[i]);
 	bind_text(st, 6, r->channel);
 	const int64_t n[] = {r->offered, r->answered, r->answered_within, r->answer_wait_ms, r->abandoned,
-		r->abandon_wait_ms, r->handled, r->handle_ms, r->transfers, r->escalations, r->staffed_ms};
-	for (int i = 0; i < 11; i++)
+		r->abandon_wait_ms, r->handled, r->handle_ms, r->transfers, r->escalations, r->staffed_ms,
+		r->answered_30s, r->waited_over_2min};
+	for (int i = 0; i < 13; i++)
 		db_bind_int64(st, i + 7, n[i]);
 	return store_step_done(f->s, st);
 }
@@ -374,13 +382,14 @@ int store_report_catch_up(struct store *s)
 
 #define SUMS " sum(r.offered), sum(r.answered), sum(r.answered_within), sum(r.answer_wait_ms), sum(r.abandoned)," \
 	" sum(r.abandon_wait_ms), sum(r.handled), sum(r.handle_ms), sum(r.transfers), sum(r.escalations)," \
-	" sum(r.staffed_ms) FROM report_intervals r"
+	" sum(r.staffed_ms), sum(r.answered_30s), sum(r.waited_over_2min) FROM report_intervals r"
 #define RANGE " WHERE r.tenant_id = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3" \
 	" AND (?4 = 0 OR r.organisation_id = ?4) AND (?5 = 0 OR r.queue_id = ?5)"
 
 static const char *const sum_names[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
-	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms"};
-#define N_SUMS 11
+	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "answered_30s",
+	"waited_over_2min"};
+#define N_SUMS 13
 
 static const char *summary_sql(enum store_report_by by)
 {

@@ -551,8 +551,8 @@ static const char *const migrations[] = {
 	 * grouping is a sum. How far each tenant's events were folded is
 	 * report_cursor's, since when each agent is available
 	 * report_presence's; contacts by creation time and by customer and
-	 * reason serve first-contact resolution. Written as migration 27 (the
-	 * lead renumbers at merge). Old events are folded at the daemon's
+	 * reason serve first-contact resolution; answered_30s and
+	 * waited_over_2min are the accessibility barometer's thresholds. Old events are folded at the daemon's
 	 * start (store_report_catch_up), not here: the fold reads the queues'
 	 * JSON settings, which SQL cannot on both engines alike. */
 	"CREATE TABLE report_intervals("
@@ -563,7 +563,8 @@ static const char *const migrations[] = {
 	"  abandoned {int} NOT NULL DEFAULT 0, abandon_wait_ms {int} NOT NULL DEFAULT 0,"
 	"  handled {int} NOT NULL DEFAULT 0, handle_ms {int} NOT NULL DEFAULT 0,"
 	"  transfers {int} NOT NULL DEFAULT 0, escalations {int} NOT NULL DEFAULT 0,"
-	"  staffed_ms {int} NOT NULL DEFAULT 0,"
+	"  staffed_ms {int} NOT NULL DEFAULT 0, answered_30s {int} NOT NULL DEFAULT 0,"
+	"  waited_over_2min {int} NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel)) {without_rowid};"
 	"CREATE TABLE report_presence("
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), agent_id {int} NOT NULL, since_ms {int} NOT NULL,"

@@ -322,6 +322,60 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 	free(err);
 }
 
+/* The accessibility barometer of this month: the chats answered at once
+ * (4 of the 5 that ended their wait: c2 was abandoned) within 30 s, none
+ * over 2 minutes; no call and no email yet (null shares); the help centre
+ * shows a way to reach a person once it is open with a phone number. The
+ * outsourcer's supervisor and an agent may not read it; a bad month is
+ * named. */
+static void the_barometer_of_the_month(void **state)
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/barometer%s", "");
+	json_t *chat = NULL, *c;
+	size_t i;
+	json_array_foreach(json_object_get(r.json, "channels"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "channel")), "chat") == 0)
+			chat = c;
+	assert_non_null(chat);
+	assert_int_equal(n_of(chat, "answered"), 4);
+	assert_int_equal(n_of(chat, "abandoned"), 1);
+	assert_true(n_of(chat, "answered_30s") == 4);
+	assert_true(json_real_value(json_object_get(chat, "answered_30s_share")) > 0.79);
+	assert_int_equal(n_of(chat, "waited_over_2min"), 0);
+	json_t *calls = json_object_get(r.json, "calls");
+	assert_true(json_is_null(json_object_get(calls, "answered_30s_share")));
+	assert_true(json_real_value(json_object_get(json_object_get(calls, "barometer"), "answered_30s_share")) > 0.55);
+	assert_true(json_is_null(json_object_get(json_object_get(r.json, "emails"), "share")));
+	assert_true(json_is_false(json_object_get(json_object_get(r.json, "help_centre"), "shows_a_way_to_reach_a_person")));
+	resp_clear(&r);
+	ok("PUT", admin, json_pack("{s:b,s:s,s:s}", "enabled", 1, "title", "Help", "phone", "+33 1 23 45 67 89"),
+	   "/api/v1/portal%.0lld", 0);
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/barometer%s", "");
+	json_t *help = json_object_get(r.json, "help_centre");
+	assert_true(json_is_true(json_object_get(help, "shows_a_way_to_reach_a_person")));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(help, "ways"), 0)), "phone");
+	resp_clear(&r);
+	call("GET", bpo_supervisor, 403, NULL, &r, "/api/v1/reports/barometer%s", "");
+	resp_clear(&r);
+	call("GET", brand_agent, 403, NULL, &r, "/api/v1/reports/barometer%s", "");
+	resp_clear(&r);
+	call("GET", admin, 400, NULL, &r, "/api/v1/reports/barometer?month=2026-13%s", "");
+	assert_string_equal(field(&r), "month");
+	resp_clear(&r);
+	call("GET", other_admin, 200, NULL, &r, "/api/v1/reports/barometer?month=2026-01%s", "");
+	assert_int_equal(json_array_size(json_object_get(r.json, "channels")), 0);
+	resp_clear(&r);
+	char *out = NULL, *err = NULL;
+	int rc = run_cli(&d, tokfile, &out, &err, "report", "barometer", NULL);
+	if (rc != 0)
+		fail_msg("report barometer: %s %s", out, err);
+	assert_non_null(strstr(out, "calls answered within 30 s"));
+	assert_non_null(strstr(out, "56%"));
+	free(out);
+	free(err);
+}
+
 static void the_figures_survive_kill_9(void **state)
 {
 	assert_int_equal(daemon_crash(&d), 0);
@@ -340,6 +394,7 @@ int main(void)
 		cmocka_unit_test(another_tenant_and_an_agent_see_nothing),
 		cmocka_unit_test(bad_requests_are_named),
 		cmocka_unit_test(the_cli_writes_csv_and_xlsx),
+		cmocka_unit_test(the_barometer_of_the_month),
 		cmocka_unit_test(the_figures_survive_kill_9),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -354,6 +354,19 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await accessible(page, 'summary (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
+    await step('the accessibility barometer shows the month beside the published figures (en, fr)', async () => {
+      const table = page.getByRole('table', { name: /our contacts beside a published barometer/ });
+      await table.getByRole('row', { name: /Calls answered within 30 s/ }).getByText('56%').waitFor();
+      await table.getByRole('row', { name: /Emails answered the same business day/ }).getByText('33%').waitFor();
+      const b = await page.evaluate(() => fetch('/api/v1/reports/barometer').then((r) => r.json()));
+      const person = b.help_centre.shows_a_way_to_reach_a_person ? 'Yes' : 'No';
+      await table.getByRole('row', { name: /a way to reach a person/ }).getByText(person, { exact: true }).waitFor();
+      await accessible(page, 'barometer (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('table', { name: /nos contacts à côté/ }).waitFor();
+      await accessible(page, 'barometer (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));
     await step('no script error on the supervisor\'s pages', async () => {

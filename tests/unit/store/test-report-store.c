@@ -313,6 +313,43 @@ static void first_contact_resolution_looks_seven_days_ahead(void **state)
 	assert_int_equal(resolved, 0);
 }
 
+/* The accessibility barometer's thresholds: answered within 30 s, and
+ * answered or abandoned after more than 2 minutes, counted per channel. */
+static void the_barometer_thresholds_are_counted(void **state)
+{
+	struct fixture *f = *state;
+	int64_t tc;
+	assert_int_equal(store_tenant_create(f->s, "C", NULL, &tc), GC_OK);
+	struct store_scope c = scope_in(tc);
+	json_t *cfg = json_pack("{s:s,s:i}", "channel", "phone", "sl_seconds", 20);
+	int64_t calls = 0;
+	assert_int_equal(store_queue_create(f->s, &c, "calls", cfg, &calls), GC_OK);
+	json_decref(cfg);
+	static const struct { const char *type; int waited_s; } waits[] = {
+		{"accepted", 25}, {"accepted", 30}, {"accepted", 31}, {"accepted", 130},
+		{"abandoned", 121}, {"abandoned", 120}, {"abandoned", 5}};
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		char data[64];
+		snprintf(data, sizeof(data), "{\"waited_ms\":%d}", waits[i].waited_s * 1000);
+		ev(f, tc, T0 + (int64_t)i * MIN, waits[i].type, 300 + (int64_t)i, 0, calls, data);
+	}
+	fold_all(f, tc, 0);
+	json_t *rows = summary(f, &c, STORE_REPORT_CHANNEL, 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "channel")), "phone");
+	assert_int_equal(n_of(rows, 0, "answered"), 4);
+	assert_int_equal(n_of(rows, 0, "abandoned"), 3);
+	assert_int_equal(n_of(rows, 0, "answered_30s"), 2);     /* 25 s and 30 s */
+	assert_int_equal(n_of(rows, 0, "waited_over_2min"), 2); /* 130 s answered, 121 s abandoned */
+	json_decref(rows);
+	assert_int_equal(store_report_catch_up(f->s), GC_OK);
+	rows = summary(f, &f->a, STORE_REPORT_CHANNEL, 0); /* tenant A's chat: 20 s and 10 s; email: 0 s */
+	assert_int_equal(n_of(rows, 0, "answered_30s"), 2);
+	assert_int_equal(n_of(rows, 1, "answered_30s"), 1);
+	assert_int_equal(n_of(rows, 0, "waited_over_2min"), 0);
+	json_decref(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +358,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_cuts_sum_the_same_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_outsourcer_and_another_tenant_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_contact_resolution_looks_seven_days_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_barometer_thresholds_are_counted, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
 // contacts offered and answered as paired bars per row in SVG (with a
 // title and a description), and every figure as a table with the totals
 // and first-contact resolution. An outsourcer's supervisor gets its own
-// organisation's rows, and is told so.
+// organisation's rows, and is told so; the brand's supervisors see the
+// accessibility barometer of the month below (Barometer.jsx).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { Barometer } from './Barometer.jsx';
 
 const CUTS = ['interval', 'queue', 'agent', 'organisation', 'channel'];
 const W = 960;
@@ -126,6 +128,7 @@ export function Summary({ t, lang, fail }) {
       ))}
       {fcr ? <p class="fcr">{t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
         rate: fcr.rate === null ? '–' : pct.format(fcr.rate) })}</p> : null}
+      {report && !report.organisation_id ? <Barometer t={t} lang={lang} fail={fail} /> : null}
     </section>
   );
 }
