@@ -9,7 +9,9 @@
 // and ends with "N passed, N failed".
 //
 // GUICHET_BUILD: the build folder (default build-test); CHROMIUM: the browser
-// (default /usr/bin/chromium).
+// (default /usr/bin/chromium); WEB_TESTS: the groups to run after the
+// agent's own, by name ("supervisor chat": the names of `groups` in main;
+// "none": the agent's alone), every one when unset.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,16 @@ const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test')
 const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'correct horse';
 const TIMEOUT = 10000;
+// the groups of tests after the agent's own, in the order they run (each may
+// build on what the ones before it left)
+const GROUPS = { diagnosis, supervisor: supervisorTests, upkeep: upkeepTests, workshop: workshopTests,
+  admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests };
+const WANTED = process.env.WEB_TESTS === undefined ? null : process.env.WEB_TESTS.split(/[\s,]+/).filter(Boolean);
+const UNKNOWN = (WANTED || []).filter((name) => name !== 'none' && !(name in GROUPS));
+if (UNKNOWN.length) {
+  console.error(`WEB_TESTS: no group ${UNKNOWN.join(', ')} (the groups: ${Object.keys(GROUPS).join(', ')}; or none)`);
+  process.exit(2);
+}
 
 let passed = 0;
 let failed = 0;
@@ -245,15 +257,10 @@ async function main() {
       if (other.length) throw new Error(`the agent desktop loaded ${other.map((e) => e.name).join(', ')}`);
       console.log(`# script: ${bytes} bytes compressed`);
     });
-    await diagnosis({ browser, url: daemon.url, step, accessible });
-    await supervisorTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
-    await upkeepTests({ browser, url: daemon.url, step, accessible });
-    await workshopTests({ browser, url: daemon.url, step, accessible });
-    await adminTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
-    await portalTests({ browser, url: daemon.url, admin, step, accessible });
-    await chatTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
-    await desk14Tests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
-    await gestureTests({ browser, url: daemon.url, admin, step, accessible, password: PASSWORD });
+    const common = { browser, url: daemon.url, admin, step, accessible, password: PASSWORD };
+    for (const [name, run] of Object.entries(GROUPS)) {
+      if (WANTED === null || WANTED.includes(name)) await run(common);
+    }
     await step('no script error and no CSP refusal on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });
