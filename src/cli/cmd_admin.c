@@ -243,8 +243,8 @@ static int demo(int argc, char **argv)
 		printf("demo tenant added to %s: %d customers; queues 1 Billing and 2 Billing experts (chat), "
 		       "3 Technical support (phone), 4 Email support; 4 agents; %d contacts waiting and %d held by agents; "
 		       "%d contacts of history (today, yesterday, and the same weekdays of the four weeks before); "
-		       "%d articles and trees published\n",
-		       db, DEMO_CUSTOMERS, n.waiting, n.held, n.history, n.kb_items);
+		       "%d articles and trees published; the help centre at /help/%lld\n",
+		       db, DEMO_CUSTOMERS, n.waiting, n.held, n.history, n.kb_items, (long long)tenant_id);
 	}
 	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)

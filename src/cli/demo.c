@@ -18,7 +18,10 @@
  *    curve, answered after a wait, a few missed offers, abandoned,
  *    escalated to the experts with a reason, wrapped up; each written
  *    through the store as now, then moved to its time
- *    (store_contact_backdate) step by step.
+ *    (store_contact_backdate) step by step;
+ *  - the customers' side: the help centre enabled (its phone, email and
+ *    callback form; requests to a person wait in Technical support), with
+ *    an outage in Lyon and an announcement published at its top.
  *
  * The history is random but seeded: the same counts on every run, at times
  * relative to now. A contact whose story would end after now is left out. */
@@ -512,6 +515,38 @@ static int history_day(struct demo *d, int32_t day)
 	return rc;
 }
 
+/* --- the customers' side --- */
+
+/* The help centre (/help/{tenant}) and what it shows at its top. */
+static int demo_self_service(struct demo *d)
+{
+	const struct store_incident outage = {
+		.kind = "incident", .severity = "major", .area = "Lyon", .published = true,
+		.title = "Internet outage in Lyon",
+		.body = "A cable was cut on a work site: customers in Lyon 3e and 7e may have no internet. "
+			"Technicians are on site; no need to reset your box.",
+		.starts_at = d->now - 40 * MIN_MS, .expected_end_at = d->now + 3 * 60 * MIN_MS};
+	const struct store_incident news = {
+		.kind = "announcement", .published = true, .title = "Your bills are now in your customer area",
+		.body = "Paper bills stop at the end of the month; every bill stays downloadable for 5 years.",
+		.starts_at = d->now - 2 * DAY_MS};
+	int64_t id = 0;
+	int rc = store_incident_add(d->s, d->scope, &news, &id);
+	if (rc == GC_OK)
+		rc = store_incident_add(d->s, d->scope, &outage, &id);
+	json_t *portal = rc == GC_OK ? json_pack("{s:b,s:s,s:n,s:s,s:s,s:n,s:b,s:I}", "enabled", 1,
+						 "title", "Demo help centre", "lang", "phone", "+33 1 23 45 67 89",
+						 "email", "support@demo.example", "chat_key", "callback", 1,
+						 "queue_id", (json_int_t)d->queue[Q_TECH])
+				     : NULL;
+	char *text = portal ? json_dumps(portal, JSON_COMPACT) : NULL;
+	if (rc == GC_OK)
+		rc = text ? store_portal_put(d->s, d->scope, text) : GC_ENOMEM;
+	free(text);
+	json_decref(portal);
+	return rc;
+}
+
 int demo_operations(struct store *s, const struct store_scope *scope, const int64_t *customers, int n_customers,
 		    const char *kb_path, struct demo_counts *counts)
 {
@@ -525,6 +560,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 		rc = demo_routing(d);
 	if (rc == GC_OK && kb_path)
 		rc = demo_kb(d, kb_path);
+	if (rc == GC_OK)
+		rc = demo_self_service(d);
 	for (int i = 0; rc == GC_OK && i < n_customers; i++)
 		rc = demo_contact(d, i, customers[i]);
 	int32_t today = 0;

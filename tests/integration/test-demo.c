@@ -4,7 +4,8 @@
  * one at once and accepts it, whose journey starts minutes ago; the
  * knowledge is published and found; yesterday has a day of history per
  * half hour with a forecast from the four weeks before; the live statistics
- * count today's answered contacts. Another tenant on the same database sees
+ * count today's answered contacts; the help centre is open, an outage at its
+ * top. Another tenant on the same database sees
  * none of it. A second "admin demo" leaves the database as it was. */
 #include "harness.h"
 
@@ -25,6 +26,7 @@
 
 static struct daemon d;
 static char *supervisor, *agent, *other_admin, yesterday[16];
+static long long demo_tenant; /* as admin demo tells it: "the help centre at /help/N" */
 
 static int setup(void **state)
 {
@@ -37,6 +39,8 @@ static int setup(void **state)
 	if (rc != 0 || strstr(out, "8 articles and trees published") == NULL)
 		fprintf(stderr, "admin demo: %d: %s%s\n", rc, out, err);
 	bool made = rc == 0 && strstr(out, "8 articles and trees published");
+	const char *help = out ? strstr(out, "the help centre at /help/") : NULL;
+	made = made && help && sscanf(help, "the help centre at /help/%lld", &demo_tenant) == 1;
 	free(out);
 	free(err);
 	/* again: nothing more */
@@ -194,6 +198,35 @@ static void yesterday_has_history_and_a_forecast(void **state)
 	resp_clear(&r);
 }
 
+/* The customers' side: the help centre is open, with its ways to reach a
+ * person and the outage at its top; the other tenant has none. */
+static void the_help_centre_shows_the_outage(void **state)
+{
+	struct resp r;
+	char path[96];
+	snprintf(path, sizeof(path), "/public/v1/tenants/%lld/portal", demo_tenant);
+	http_json(&d, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_t *contact = json_object_get(r.json, "contact");
+	assert_string_equal(json_string_value(json_object_get(contact, "phone")), "+33 1 23 45 67 89");
+	assert_string_equal(json_string_value(json_object_get(contact, "email")), "support@demo.example");
+	assert_true(json_is_true(json_object_get(contact, "callback")));
+	json_t *incidents = json_object_get(r.json, "incidents"), *outage = NULL, *it;
+	size_t i;
+	json_array_foreach(incidents, i, it)
+		if (strcmp(json_string_value(json_object_get(it, "kind")), "incident") == 0)
+			outage = it;
+	assert_int_equal(json_array_size(incidents), 2);
+	assert_non_null(outage);
+	assert_string_equal(json_string_value(json_object_get(outage, "area")), "Lyon");
+	assert_true(json_is_string(json_object_get(outage, "expected_end_at")));
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/public/v1/tenants/%lld/portal", demo_tenant + 1);
+	http_json(&d, "GET", path, NULL, NULL, &r);
+	assert_int_equal(r.status, 404);
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +234,7 @@ int main(void)
 		cmocka_unit_test(an_available_agent_is_offered_one),
 		cmocka_unit_test(knowledge_is_published),
 		cmocka_unit_test(yesterday_has_history_and_a_forecast),
+		cmocka_unit_test(the_help_centre_shows_the_outage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
