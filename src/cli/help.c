@@ -98,8 +98,9 @@ static const struct help_command commands[] = {
 	{"admin", "demo", "--db PATH|URL [--kb FILE]",
 	 "add the demo tenant: accounts for every role, customers, a business calendar, queues with\n"
 	 "\tfirst-response targets, agents with skills and capacities, the knowledge published, contacts\n"
-	 "\twaiting in the queues and held by agents, and a day of history (with the same weekdays\n"
-	 "\tof the four weeks before, for the forecast)",
+	 "\twaiting in the queues and held by agents, a day of history (with the same weekdays\n"
+	 "\tof the four weeks before, for the forecast), and the customers' help centre (phone,\n"
+	 "\temail, callbacks) with an outage and an announcement at its top",
 	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
 	 "(default: GUICHET_DB)\n"
 	 "--kb FILE\tthe articles and trees to publish (JSON Lines; default data/demo/kb.jsonl\n"
@@ -672,13 +673,14 @@ static const char overview_tail[] =
 	"                      the token saved by login (mode 0600), unless\n"
 	"                      GUICHET_TOKEN_FILE names another\n";
 
-/* Prints text's words after lead, wrapped at WIDTH, continuation lines indented. */
+/* Prints text's words after lead, wrapped at WIDTH, continuation lines
+ * indented; a line break or tab in text separates words as a space does. */
 static void print_wrapped(FILE *out, const char *lead, const char *text, size_t indent)
 {
 	size_t col = strlen(lead);
 	fputs(lead, out);
 	while (*text) {
-		size_t len = strcspn(text, " ");
+		size_t len = strcspn(text, " \n\t");
 		if (col + 1 + len > WIDTH && col > indent) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = indent;
@@ -689,7 +691,7 @@ static void print_wrapped(FILE *out, const char *lead, const char *text, size_t 
 		fprintf(out, "%.*s", (int)len, text);
 		col += len;
 		text += len;
-		text += strspn(text, " ");
+		text += strspn(text, " \n\t");
 	}
 	fputc('\n', out);
 }
