@@ -45,6 +45,7 @@ bench: build
 	bench/web/run
 	bench/chat/run
 	bench/reports/run
+	bench/voice/run
 
 # the Debian package into build-deb/, then checked unpacked in a throwaway root
 deb: deps

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <uthash.h>
 
 /* libre's headers one by one: re.h would bring re_json.h, whose names clash with jansson's */
@@ -997,10 +998,28 @@ static void tell_ready(struct voice *v, int state)
 	pthread_mutex_unlock(&v->lock);
 }
 
+/* libre 1.1's loop watches descriptors by their number, up to 1024 unless
+ * told otherwise before its first one: each call holds an RTP socket (two
+ * bridged), and the daemon's other threads hold numbers too, so past about
+ * 500 calls every new call was refused (500) and no phone could ring. The
+ * loop follows the process's own limit (raised at start, server.c), up to
+ * 131,072 (a few megabytes of handlers). */
+static int loop_size(void)
+{
+	struct rlimit rl;
+	rlim_t n = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 131072;
+	return fd_setsize((int)(n < 1024 ? 1024 : n > 131072 ? 131072 : n));
+}
+
 static void *voice_main(void *arg)
 {
 	struct voice *v = arg;
 	if (re_thread_init() != 0) {
+		tell_ready(v, GC_ENOMEM);
+		return NULL;
+	}
+	if (loop_size() != 0) {
+		re_thread_close();
 		tell_ready(v, GC_ENOMEM);
 		return NULL;
 	}
