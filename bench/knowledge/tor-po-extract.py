@@ -7,9 +7,10 @@ translation repository), whose entries name the page they come from
 per question page whose title is translated (not the glossary, topics or
 menus): the translated title, the translated paragraphs of its description in
 the catalogue's order (untranslated ones left out; Markdown links, HTML and
-layout removed), the topic's translated title as the tag. Ids are those of
-tor-support.en.jsonl ("tor-" and the page's folder). Only for refreshing the
-benchmark's data; the benchmark reads the committed file.
+layout removed), the topic's translated title as the tag. Ids are "tor-fr-" and the page's
+folder (the English file's are "tor-" and the folder: an import's ids are one
+namespace across languages). Only for refreshing the benchmark's data; the
+benchmark reads the committed file.
 
     git clone -b support-portal https://gitlab.torproject.org/tpo/translation.git
     bench/knowledge/tor-po-extract.py translation/contents+fr.po data/bench/tor-support
@@ -71,7 +72,7 @@ def main(po, out_dir):
             if not p['title'] or not p['body']:
                 continue
             topic, name = page.split('/')
-            o.write(json.dumps({'id': 'tor-' + name, 'lang': 'fr', 'title': p['title'],
+            o.write(json.dumps({'id': 'tor-fr-' + name, 'lang': 'fr', 'title': p['title'],
                                 'body': ' '.join(p['body']),
                                 'tags': [topics.get(topic, topic.replace('-', ' '))]},
                                ensure_ascii=False) + '\n')
