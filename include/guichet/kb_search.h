@@ -5,7 +5,9 @@
  * A query is planned first (kb_corpus_plan): its everyday writing is
  * rewritten (kb_shorthand_expand: "pb de mdp"), then each word typed gives
  * its stem (weight 1); a word the corpus does not know gives the stems of the
- * corpus's words one typing mistake away (KB_W_TYPO); each word gives the
+ * corpus's words one typing mistake away (KB_W_TYPO), or else, glued from
+ * words the corpus has ("freebsd"), its longest known head and tail (the
+ * same weight); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
  * and from the tenant's own entries (KB_W_TENANT); each word with learned
  * links gives the title stems of the items its resolutions led to, when
@@ -89,7 +91,7 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 
 /* --- queries --- */
 
-enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION };
+enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION, KB_VIA_PART };
 const char *kb_via_name(enum kb_via via);
 
 struct kb_plan_term {

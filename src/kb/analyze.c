@@ -134,6 +134,14 @@ static int fold(const char *s, size_t len, char *folded)
 		*p = '\'';
 		memmove(p + 1, p + 3, strlen(p + 3) + 1);
 	}
+	/* the ligatures are their two letters, as keyboards without them type them ("noeud" is "nœud");
+	 * both forms are two bytes, so the length stays */
+	for (char *p = folded; flen >= 0 && (p = strchr(p, '\xc5')) != NULL && p[1]; p += 2)
+		if (p[1] == '\x93')
+			memcpy(p, "oe", 2);
+	for (char *p = folded; flen >= 0 && (p = strchr(p, '\xc3')) != NULL && p[1]; p += 2)
+		if (p[1] == '\xa6')
+			memcpy(p, "ae", 2);
 	return flen;
 }
 

@@ -31,6 +31,9 @@
 #define KB_ASSOC_PER_WORD 3      /* associated stems a typed word searches at most */
 #define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
 #define TYPO_MIN_LEN 5
+#define PART_WORD_MIN 6          /* letters of a word searched by its parts */
+#define PART_HEAD_MIN 4
+#define PART_TAIL_MIN 3
 
 /* --- synonyms --- */
 
@@ -556,7 +559,7 @@ static double link_score(int32_t ok, int32_t failed)
 
 const char *kb_via_name(enum kb_via via)
 {
-	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association"};
+	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -624,6 +627,31 @@ static int add_typo(uint32_t id, int distance, void *arg)
 	if (distance == 1 && plan_add(ctx->p, stem, strlen(stem), ctx->from, KB_VIA_TYPO, KB_W_TYPO))
 		ctx->found = true;
 	return GC_OK;
+}
+
+/* A word the corpus lacks, glued from parts it has ("freebsd", "chromebook",
+ * "ransomware"): its longest head of PART_HEAD_MIN letters or more and half the
+ * word at least, and its longest tail of PART_TAIL_MIN letters or more after a
+ * head of as many, that are stems of the index, each as a typing mistake
+ * would be. Cut between characters only. True when one is in the index. */
+static bool add_parts(struct planning *p, const char *word)
+{
+	size_t len = strlen(word);
+	bool found = false;
+	if (len < PART_WORD_MIN)
+		return false;
+	for (size_t k = len - 1; k >= PART_HEAD_MIN && 2 * k >= len; k--)
+		if (((unsigned char)word[k] & 0xC0) != 0x80 && plan_add(p, word, k, word, KB_VIA_PART, KB_W_TYPO)) {
+			found = true;
+			break;
+		}
+	for (size_t k = PART_TAIL_MIN; k + PART_TAIL_MIN <= len; k++)
+		if (((unsigned char)word[k] & 0xC0) != 0x80 &&
+		    plan_add(p, word + k, len - k, word, KB_VIA_PART, KB_W_TYPO)) {
+			found = true;
+			break;
+		}
+	return found;
 }
 
 /* Adds the stems of word's synonyms in s; true when one is in the index. */
@@ -723,7 +751,7 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
-			matched[i] = ctx.found;
+			matched[i] = ctx.found || add_parts(&p, word);
 		}
 	}
 	for (size_t i = 0; i < p.n_typed; i++)

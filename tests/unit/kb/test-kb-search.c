@@ -112,6 +112,36 @@ static void typos_are_corrected(void **state)
 	assert_string_equal(plan.unmatched[0], "moas");
 }
 
+/* a word the corpus lacks, glued from words it has, searches its known head and tail */
+static void glued_words_search_their_parts(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Le navigateur sous BSD", "Aucune version officielle pour BSD.", "bsd");
+	put(f, 7, false, "Installer sur Chrome", "Le navigateur Chrome ne prend pas les extensions.", "chrome");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "navigateur pour freebsd", res, &plan);
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 6); /* the tail "bsd" */
+	const struct kb_plan_term *t = plan_term(&plan, "bsd");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_PART);
+	assert_string_equal(t->from, "freebsd");
+	assert_string_equal(kb_via_name(KB_VIA_PART), "part");
+	n = search(f, "chromebook", res, &plan); /* the head "chrom" */
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 7);
+	/* a word the corpus has is searched as itself, not by parts */
+	search(f, "imprimantes", res, &plan);
+	for (size_t i = 0; i < plan.n; i++)
+		assert_int_not_equal(plan.t[i].via, KB_VIA_PART);
+	/* short words and words of unknown parts stay unmatched */
+	assert_int_equal(search(f, "zorglub", res, &plan), 0);
+	assert_int_equal(plan.n_unmatched, 1);
+	assert_int_equal(search(f, "bsdx", res, &plan), 0);
+}
+
 static void synonyms_from_seed_and_tenant(void **state)
 {
 	struct fixture *f = *state;
@@ -322,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(words_and_trees_first, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(associations_generalise, setup_fr, teardown),

@@ -58,6 +58,22 @@ static void accents_and_case_fold_to_one_term(void **state)
 	assert_string_equal(x.terms, "factur factur factur");
 }
 
+/* keyboards without "œ" and "æ" type their two letters: both spellings are one term */
+static void ligatures_are_their_two_letters(void **state)
+{
+	struct collected x, y;
+	analyze(KB_LANG_FR, "nœud Nœuds cœur Œuvre", &x);
+	analyze(KB_LANG_FR, "noeud noeuds coeur oeuvre", &y);
+	assert_string_equal(x.terms, y.terms);
+	assert_string_equal(x.words, "noeud noeuds coeur oeuvre");
+	analyze(KB_LANG_EN, "encyclopædia", &x);
+	analyze(KB_LANG_EN, "encyclopaedia", &y);
+	assert_string_equal(x.terms, y.terms);
+	/* a letter sharing the ligature's first byte is left alone */
+	analyze(KB_LANG_FR, "śruba", &x);
+	assert_string_equal(x.words, "sruba");
+}
+
 static void french_stop_words_and_elisions(void **state)
 {
 	struct collected c;
@@ -214,6 +230,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accents_and_case_fold_to_one_term),
+		cmocka_unit_test(ligatures_are_their_two_letters),
 		cmocka_unit_test(french_stop_words_and_elisions),
 		cmocka_unit_test(english_stems_and_contractions),
 		cmocka_unit_test(digits_symbols_and_other_scripts),
