@@ -1,7 +1,8 @@
 /* guichet channel voice add|list|show|set|remove: the tenant's telephone
  * numbers through the HTTP API, each with its queue, voice menu (a JSON
  * file, --menu-file, "-" for standard input; the server checks it), greeting
- * and language. */
+ * and language, and what its callers hear and may do while they wait
+ * (--announce-every, --announce-first, --callback-key: the "waiting" member). */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -40,6 +41,56 @@ static int options(const struct args *a, const char *sub, json_t *body)
 	return 0;
 }
 
+/* A number of seconds from 0 to max for option name into *ret; 2 on a bad one. */
+static int seconds(const char *sub, const char *name, const char *v, long max, long *ret)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end || n < 0 || n > max) {
+		fprintf(stderr, "guichet channel voice %s: --%s: expected seconds from 0 to %ld, got '%s'\n", sub, name,
+			max, v);
+		return 2;
+	}
+	*ret = n;
+	return 0;
+}
+
+/* --announce-every, --announce-first, --callback-key into the "waiting"
+ * member (replaced whole; "--callback-key none" offers no callback, and
+ * --announce-every none clears the settings); 2 on a bad one. */
+static int waiting(const struct args *a, const char *sub, json_t *body)
+{
+	const char *every = args_get(a, "announce-every"), *first = args_get(a, "announce-first");
+	const char *key = args_get(a, "callback-key");
+	if (every && strcmp(every, "none") == 0) {
+		json_object_set_new(body, "waiting", json_null());
+		return 0;
+	}
+	if (every == NULL && first == NULL && key == NULL)
+		return 0;
+	json_t *w = json_object();
+	json_object_set_new(body, "waiting", w);
+	long n = 0;
+	if (every && seconds(sub, "announce-every", every, 3600, &n) != 0)
+		return 2;
+	if (every)
+		json_object_set_new(w, "announce_every_s", json_integer(n));
+	if (first && seconds(sub, "announce-first", first, 3600, &n) != 0)
+		return 2;
+	if (first)
+		json_object_set_new(w, "announce_first_s", json_integer(n));
+	if (key && strcmp(key, "none") == 0) {
+		json_object_set_new(w, "callback_key", json_null());
+	} else if (key && (strlen(key) != 1 || strchr("0123456789*#", key[0]) == NULL)) {
+		fprintf(stderr, "guichet channel voice %s: --callback-key: expected one key (0-9, * or #) or none, got '%s'\n",
+			sub, key);
+		return 2;
+	} else if (key) {
+		json_object_set_new(w, "callback_key", json_string(key));
+	}
+	return 0;
+}
+
 static int write_number(const struct cli *cli, const struct args *a, const char *sub, const char *id)
 {
 	if (id == NULL && args_get(a, "number") == NULL) {
@@ -47,7 +98,7 @@ static int write_number(const struct cli *cli, const struct args *a, const char 
 		return 2;
 	}
 	json_t *body = json_object();
-	if (options(a, sub, body) != 0) {
+	if (options(a, sub, body) != 0 || waiting(a, sub, body) != 0) {
 		json_decref(body);
 		return 2;
 	}

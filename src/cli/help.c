@@ -613,7 +613,8 @@ static const struct help_command commands[] = {
 	{"channel chat", "secret", "ID", "a new identity secret, printed once: the old one stops working", NULL},
 	{"channel chat", "remove", "ID", "remove a web chat: its widget stops answering", NULL},
 	{"channel voice", "list", "", "the tenant's telephone numbers", NULL},
-	{"channel voice", "add", "--number +E164 [--queue ID] [--menu-file F] [--greeting TEXT] [--lang en|fr]",
+	{"channel voice", "add", "--number +E164 [--queue ID] [--menu-file F] [--greeting TEXT] [--lang en|fr] "
+	 "[--announce-every S] [--announce-first S] [--callback-key K|none]",
 	 "take calls to a number (guichetd --sip-listen): greeted, a voice menu, then a queue",
 	 "--number N\tthe number callers dial, as the trunk sends it (+33612345678)\n"
 	 "--queue ID\tthe queue callers wait in when the number has no menu (none: no queue)\n"
@@ -621,10 +622,16 @@ static const struct help_command commands[] = {
 	 "\t{\"prompt\": \"...\", \"options\": {\"1\": {\"queue_id\": 4}, \"2\": {\"menu\": {...}}},\n"
 	 "\t \"closed\": {\"prompt\": \"...\"}}; closed plays outside business hours\n"
 	 "--greeting TEXT\twhat callers hear first, spoken in --lang\n"
-	 "--lang L\ten (default) or fr: the voice of the greeting and prompts\n"},
+	 "--lang L\ten (default) or fr: the voice of the greeting and prompts\n"
+	 "--announce-every S\twhile callers wait in a queue, their position and expected wait\n"
+	 "\tare said every S seconds (5 to 3600; 0: never; none: no waiting settings)\n"
+	 "--announce-first S\tthe first announcement S seconds after entering the queue (30)\n"
+	 "--callback-key K\tthe key (0-9, * or #; 1 by default once a waiting setting is given)\n"
+	 "\tthat asks to be called back keeping one's place; none: no callback offered\n"},
 	{"channel voice", "show", "ID", "one number, with its menu", NULL},
-	{"channel voice", "set", "ID [--number N] [--queue ID|none] [--menu-file F] [--greeting TEXT] [--lang en|fr]",
-	 "change a number: what is given replaces what was", NULL},
+	{"channel voice", "set", "ID [--number N] [--queue ID|none] [--menu-file F] [--greeting TEXT] [--lang en|fr] "
+	 "[--announce-every S|none] [--announce-first S] [--callback-key K|none]",
+	 "change a number: what is given replaces what was (the waiting options together, as in add)", NULL},
 	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",

@@ -155,14 +155,19 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 	rc = ops_contact_create(o, scope, &ci, &contact, NULL, err);
 	free(text);
 	bool asap = in->window_from == 0 || in->window_from <= now;
-	if (rc == GC_OK && asap)
+	if (rc == GC_OK && asap && in->since > 0 && in->since < now) { /* the place of the call it comes from */
+		if ((rc = router_enqueue_at(o->router, o->db, scope, contact, queue_id, 0, in->since)) < 0)
+			return failed(err, rc, "queue_id", "%s", router_errmsg(o->router));
+	} else if (rc == GC_OK && asap) {
 		rc = ops_enqueue(o, scope, contact, queue_id, 0, err);
+	}
 	if (rc < 0)
 		return rc;
 	struct store_callback row = {.contact_id = contact, .origin_contact_id = in->contact_id, .queue_id = queue_id,
 		.phone = key, .name = in->name, .source = in->source, .window_from = in->window_from,
 		.window_to = in->window_to, .max_attempts = set->max_attempts, .state = asap ? "waiting" : "scheduled",
-		.next_attempt_at = asap ? 0 : in->window_from, .enqueued_at = asap ? now : 0};
+		.next_attempt_at = asap ? 0 : in->window_from,
+		.enqueued_at = !asap ? 0 : in->since > 0 && in->since < now ? in->since : now};
 	if ((rc = store_callback_create(o->db, scope, &row, ret_id)) < 0)
 		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
 	return GC_OK;

@@ -49,6 +49,8 @@ struct callback_request {
 	int64_t window_from, window_to; /* ms; both 0: as soon as possible */
 	int64_t contact_id;         /* an existing contact whose context it takes; 0: none */
 	bool one_per_number;        /* an open request for the same number answers instead (public) */
+	int64_t since;              /* ms: the place it keeps, as if waiting since then (a caller's
+				     * virtual hold: when the call entered the queue); 0: now */
 };
 
 /* A new callback (its contact, customer and row), or with one_per_number

@@ -14,6 +14,7 @@
  * password, secrets.h, could be; a password hash like Argon2 could not
  * check a digest at all). The answer names the realm, never the password. */
 #include "daemon/handlers.h"
+#include "channel/voice/announce.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/registrar.h"
 #include "daemon/ops.h"
@@ -30,6 +31,7 @@ struct number_body {
 	struct store_voice_number in;
 	char number[40];
 	char *menu_text; /* malloc'd */
+	char *waiting_text; /* malloc'd */
 };
 
 /* body's member name as a text (NULL or "" for null) into *ret; answered (true) when it is not. */
@@ -54,7 +56,7 @@ static bool bad_text(struct request *r, const char *name, size_t max, bool nulla
 
 static bool unknown_member(struct request *r)
 {
-	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang"};
+	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang", "waiting"};
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
@@ -86,6 +88,33 @@ static bool bad_menu(struct request *r, struct number_body *b)
 	return false;
 }
 
+/* "waiting" (announce.h): checked strictly, null clears it. */
+static bool bad_waiting(struct request *r, struct number_body *b)
+{
+	json_t *waiting = json_object_get(r->body, "waiting");
+	if (waiting == NULL)
+		return false;
+	if (json_is_null(waiting)) {
+		b->in.waiting = "";
+		return false;
+	}
+	char field[128], message[256];
+	if (voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
+		return reply_error(r, 400, "invalid", field, "%s", message), true;
+	b->waiting_text = json_dumps(waiting, JSON_COMPACT);
+	if (b->waiting_text == NULL)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
+	b->in.waiting = b->waiting_text;
+	return false;
+}
+
+static void number_body_clear(struct number_body *b)
+{
+	free(b->menu_text);
+	free(b->waiting_text);
+	b->menu_text = b->waiting_text = NULL;
+}
+
 /* The body into b; answered (true) on a bad member. create: number is required. */
 static bool decode_number(struct request *r, bool create, struct number_body *b)
 {
@@ -109,14 +138,14 @@ static bool decode_number(struct request *r, bool create, struct number_body *b)
 		return reply_error(r, 400, "invalid", "queue_id", "'queue_id' is a queue's id or null"), true;
 	else if (queue)
 		b->in.queue_id = json_integer_value(queue);
-	return bad_menu(r, b);
+	return bad_menu(r, b) || bad_waiting(r, b);
 }
 
 int prepare_voice_number(struct request *r, struct store *db)
 {
 	struct number_body b;
 	bool answered = decode_number(r, true, &b);
-	free(b.menu_text);
+	number_body_clear(&b);
 	return answered;
 }
 
@@ -124,7 +153,7 @@ int prepare_voice_number_update(struct request *r, struct store *db)
 {
 	struct number_body b;
 	bool answered = decode_number(r, false, &b);
-	free(b.menu_text);
+	number_body_clear(&b);
 	return answered;
 }
 
@@ -159,12 +188,12 @@ int run_voice_number_create(struct request *r, struct store *db)
 	struct number_body b;
 	decode_number(r, true, &b); /* checked by prepare */
 	if (!queues_ok(r, db, &b)) {
-		free(b.menu_text);
+		number_body_clear(&b);
 		return GC_EINVAL; /* answered */
 	}
 	int64_t id = 0;
 	int rc = store_voice_number_create(db, &r->scope, &b.in, &id);
-	free(b.menu_text);
+	number_body_clear(&b);
 	json_t *row = NULL;
 	if (rc == GC_OK)
 		rc = store_voice_number_get(db, &r->scope, id, &row);
@@ -180,12 +209,12 @@ int run_voice_number_update(struct request *r, struct store *db)
 	json_decref(row);
 	row = NULL;
 	if (rc == GC_OK && !queues_ok(r, db, &b)) {
-		free(b.menu_text);
+		number_body_clear(&b);
 		return GC_EINVAL; /* answered */
 	}
 	if (rc == GC_OK)
 		rc = store_voice_number_update(db, &r->scope, r->ids[0], &b.in);
-	free(b.menu_text);
+	number_body_clear(&b);
 	if (rc == GC_OK)
 		rc = store_voice_number_get(db, &r->scope, r->ids[0], &row);
 	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "number" : "voice number")

@@ -998,7 +998,11 @@ static int shard_move(struct shard *rt, struct store *db, const struct store_sco
 	return (rc = after(rt, db, rc)) < 0 ? engine_error(rt, rc, "the contact cannot be moved") : GC_OK;
 }
 
-static int shard_abandon(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+/* A waiting or offered contact out of its queue: abandoned (counted so,
+ * disposition and event "abandoned"), or, with a disposition, a waiting
+ * one for another reason (event "left_queue": no abandonment counted). */
+static int shard_leave(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		       const char *disposition)
 {
 	uint32_t eid = ROUTE_NONE;
 	int rc = find_contact(rt, scope, contact_id, &eid);
@@ -1008,6 +1012,8 @@ static int shard_abandon(struct shard *rt, struct store *db, const struct store_
 	route_contact_view(rt->e, eid, &v);
 	if (v.state != ROUTE_WAITING && v.state != ROUTE_OFFERED)
 		return fail(rt, GC_ESTATE, "only a waiting or offered contact can be abandoned");
+	if (disposition && v.state != ROUTE_WAITING) /* an agent is taking it: it stays */
+		return fail(rt, GC_ESTATE, "only a waiting contact can leave its queue");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_contact_abandon(rt->e, now, eid);
@@ -1016,13 +1022,23 @@ static int shard_abandon(struct shard *rt, struct store *db, const struct store_
 		drain(rt, db);
 		return engine_error(rt, rc, "only a waiting or offered contact can be abandoned");
 	}
-	rt->q[v.queue].abandoned++;
+	if (disposition == NULL)
+		rt->q[v.queue].abandoned++;
 	touch(rt, eid);
-	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_RESOLVED, "abandoned")) < 0)
+	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_RESOLVED,
+			    disposition ? disposition : "abandoned")) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
-	rc = emit(rt, db, scope->tenant_id, "abandoned", contact_id, agent_user(rt, v.state == ROUTE_OFFERED ? v.agent : ROUTE_NONE),
-		  rt->q[v.queue].id, json_pack("{s:I}", "waited_ms", (json_int_t)(now - v.enqueued)));
+	json_t *data = json_pack("{s:I}", "waited_ms", (json_int_t)(now - v.enqueued));
+	if (data && disposition)
+		json_object_set_new(data, "disposition", json_string(disposition));
+	rc = emit(rt, db, scope->tenant_id, disposition ? "left_queue" : "abandoned", contact_id,
+		  agent_user(rt, v.state == ROUTE_OFFERED ? v.agent : ROUTE_NONE), rt->q[v.queue].id, data);
 	return rc < 0 ? rc : drain(rt, db);
+}
+
+static int shard_abandon(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
+{
+	return shard_leave(rt, db, scope, contact_id, NULL);
 }
 
 /* --- shards --- */
@@ -1425,6 +1441,14 @@ int router_abandon(struct router *top, struct store *db, const struct store_scop
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_abandon(t, db, scope, contact_id);
+}
+
+int router_leave(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		 const char *disposition)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, db, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_leave(t, db, scope, contact_id, disposition);
 }
 
 int router_contact_view(struct router *top, const struct store_scope *scope, int64_t contact_id, json_t **ret)

@@ -96,6 +96,12 @@ int router_transfer(struct router *rt, struct store *db, const struct store_scop
 int router_move(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		const struct routing_input *in);
 int router_abandon(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
+/* A waiting contact (not one offered) leaves its queue for a reason that is not an
+ * abandonment (a caller's virtual hold: a callback takes its place): the
+ * contact resolved with disposition, the routing event "left_queue"
+ * {"waited_ms","disposition"}, no abandonment counted. GC_ESTATE otherwise. */
+int router_leave(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+		 const char *disposition);
 
 /* Views: a contact's place ({"state","queue_id","agent_id","position",
  * "expected_wait_s","waited_s"}; the wait as router_load_wait_ms estimates

@@ -573,6 +573,11 @@ static const char *const migrations[] = {
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), event_id {int} NOT NULL) {without_rowid};"
 	"CREATE INDEX contacts_created ON contacts(tenant_id, created_at);"
 	"CREATE INDEX contacts_reason ON contacts(tenant_id, customer_id, reason, created_at);",
+	/* 28: what a number's callers hear and may do while they wait in a
+	 * queue (src/store/voice.c, channel/voice/announce.h): JSON, the
+	 * interval of the position and wait announcements and the key that
+	 * asks for a callback keeping the caller's place; NULL: neither. */
+	"ALTER TABLE voice_numbers ADD COLUMN waiting TEXT;",
 };
 
 int schema_n_migrations(void)

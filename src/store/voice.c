@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id" \
+#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id, waiting" \
 		       " FROM voice_numbers"
 
 static json_t *number_row(struct db_stmt *st, void *arg)
@@ -20,6 +20,8 @@ static json_t *number_row(struct db_stmt *st, void *arg)
 				column_string(st, 1), "queue_id", column_int(st, 2), "menu", column_json(st, 3),
 				"greeting", column_string(st, 4), "lang", column_string(st, 5), "created_at",
 				column_time(st, 6), "updated_at", column_time(st, 7));
+	if (row)
+		json_object_set_new(row, "waiting", column_json(st, 9));
 	if (row && arg)
 		json_object_set_new(row, "tenant_id", column_int(st, 8));
 	return row;
@@ -42,7 +44,7 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 			      int64_t *ret_id)
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_numbers(tenant_id, number, queue_id, menu, greeting,"
-					 " lang, created_at, updated_at) VALUES (?,?,?,?,?,?,?7,?7) RETURNING id");
+					 " lang, created_at, updated_at, waiting) VALUES (?,?,?,?,?,?,?7,?7,?8) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -52,6 +54,7 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 	bind_cleared(st, 5, in->greeting);
 	bind_text(st, 6, in->lang ? in->lang : "en");
 	db_bind_int64(st, 7, gc_now_ms());
+	bind_cleared(st, 8, in->waiting);
 	return taken(s, store_insert_id(s, st, ret_id), in->number);
 }
 
@@ -74,7 +77,8 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 					 " queue_id = CASE WHEN ?4 < 0 THEN queue_id WHEN ?4 = 0 THEN NULL ELSE ?4 END,"
 					 " menu = CASE WHEN ?5 IS NULL THEN menu WHEN ?5 = '' THEN NULL ELSE ?5 END,"
 					 " greeting = CASE WHEN ?6 IS NULL THEN greeting WHEN ?6 = '' THEN NULL"
-					 " ELSE ?6 END, lang = COALESCE(?7, lang), updated_at = ?8"
+					 " ELSE ?6 END, lang = COALESCE(?7, lang), updated_at = ?8,"
+					 " waiting = CASE WHEN ?9 IS NULL THEN waiting WHEN ?9 = '' THEN NULL ELSE ?9 END"
 					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -86,6 +90,7 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 6, in->greeting);
 	bind_text(st, 7, in->lang);
 	db_bind_int64(st, 8, gc_now_ms());
+	bind_text(st, 9, in->waiting);
 	int rc = taken(s, store_step_done(s, st), in->number);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }

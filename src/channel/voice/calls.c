@@ -1,6 +1,7 @@
 /* Calls' steps on the writer (calls.h): a queue of jobs and the one thread
  * that runs them, in order, each with writer_run. */
 #include "channel/voice/calls.h"
+#include "channel/voice/wait_ops.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
 #include "daemon/router.h"
@@ -61,6 +62,9 @@ static int answer(struct voice_job *job, const struct ops *o)
 		rc = event(o, &scope, contact, "call_answered",
 			   json_pack("{s:s,s:s,s:I}", "number", t->number, "caller", t->caller, "number_id",
 				     (json_int_t)t->number_id));
+	/* a current incident whose audience holds the caller is said before the menu */
+	if (rc == GC_OK)
+		rc = voice_incident_text(o, &scope, contact, t->lang, job->text, sizeof(job->text));
 	if (rc == GC_OK) {
 		job->contact_id = contact;
 		job->queue_id = t->queue_id;
@@ -194,6 +198,10 @@ static int run(void *arg, const struct ops *o)
 		return no_answer(job, o);
 	case VOICE_JOB_ACCEPT:
 		return accept_offer(job, o);
+	case VOICE_JOB_ANNOUNCE:
+		return voice_wait_announce(job, o);
+	case VOICE_JOB_CALLBACK:
+		return voice_wait_callback(job, o);
 	}
 	return GC_EINVAL;
 }
@@ -207,6 +215,8 @@ static void perform(struct voice_calls *c, struct voice_job *job)
 		return;
 	}
 	job->rc = writer_run(c->writer, run, job);
+	if (job->rc == GC_ESTATE && (job->kind == VOICE_JOB_ANNOUNCE || job->kind == VOICE_JOB_CALLBACK))
+		return; /* no longer waiting (offered, taken): nothing to say or do */
 	if (job->rc < 0) {
 		char id[24];
 		snprintf(id, sizeof(id), "%lld", (long long)t->contact_id);
@@ -221,8 +231,8 @@ static void perform(struct voice_calls *c, struct voice_job *job)
 	} else if (job->kind == VOICE_JOB_CHOICE && job->queue_id > 0) {
 		t->waiting = true;
 		t->queued_at = gc_now_ms();
-	} else if (job->kind == VOICE_JOB_ACCEPT) {
-		t->waiting = false;
+	} else if (job->kind == VOICE_JOB_ACCEPT || job->kind == VOICE_JOB_CALLBACK) {
+		t->waiting = false; /* bridged, or handed to its callback: no abandonment */
 	}
 	job->contact_id = t->contact_id;
 }

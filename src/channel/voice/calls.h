@@ -26,6 +26,7 @@ struct voice_ticket {
 	bool waiting;              /* put in a queue and not ended */
 	int64_t answered_at;       /* ms */
 	int64_t queued_at;         /* ms, when it was put in a queue; 0: not yet */
+	char lang[3];              /* the number's: what the caller hears is said in it */
 };
 
 enum voice_job_kind {
@@ -39,7 +40,13 @@ enum voice_job_kind {
 			      * "declined" rejects the offer in the router */
 	VOICE_JOB_ACCEPT,   /* agent_id's phone answered: the offer accepted (or already accepted
 			     * by that agent from the desktop), the bridge recorded */
+	VOICE_JOB_ANNOUNCE, /* waiting: the contact's place read from the routing, its phrase
+			     * (with key, the callback's, or '\0') in text, recorded (wait_ops.h) */
+	VOICE_JOB_CALLBACK, /* waiting: key pressed, a callback keeping the call's place, the
+			     * contact out of the queue (wait_ops.h) */
 };
+
+#define VOICE_JOB_TEXT_MAX 1200    /* what a job hands back to be said */
 
 struct voice_job {
 	enum voice_job_kind kind;
@@ -55,6 +62,8 @@ struct voice_job {
 	/* results */
 	int rc;
 	int64_t contact_id;
+	char text[VOICE_JOB_TEXT_MAX]; /* ANSWER: the current incident's voice text; ANNOUNCE: the
+					* phrase; "" for none */
 	struct voice_job *next;
 };
 

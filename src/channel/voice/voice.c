@@ -9,6 +9,7 @@
  * ticks do not drift, and takes RFC 4733 keypad events (telev) from the
  * address the offer gave only. */
 #include "channel/voice/voice.h"
+#include "channel/voice/announce.h"
 #include "channel/voice/calls.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/prompt.h"
@@ -112,6 +113,11 @@ struct call {
 	uint64_t rung_seq;         /* the offer last rung (struct offer's seq) */
 	bool bridged;              /* media relayed between the caller and agent->rtp */
 	uint64_t bridged_at;       /* tmr_jiffies() */
+	/* waiting in a queue (announce.h): the number's settings, the next
+	 * announcement, a callback asked by the keypad and not answered yet */
+	struct voice_waiting waiting;
+	struct tmr announce;
+	bool hold_asked;
 };
 
 /* The call's leg to an agent's phone: an INVITE guichet sent (sipsess_connect)
@@ -175,6 +181,8 @@ struct voice {
 
 static void call_end(struct call *c, const char *by);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
+static void wait_begin(struct call *c);
+static void wait_key(struct call *c, char key);
 
 /* --- what plays --- */
 
@@ -296,6 +304,8 @@ static void submit_end(struct call *c, const char *by, int64_t talk_ms)
 static void on_key(struct call *c, char key)
 {
 	atomic_fetch_add(&c->v->n_keys, 1);
+	if (c->state == CALL_QUEUED)
+		wait_key(c, key);
 	if (c->state != CALL_MENU)
 		return;
 	int64_t queue = 0;
@@ -319,6 +329,7 @@ static void on_key(struct call *c, char key)
 	c->state = CALL_QUEUED;
 	c->moh = true;
 	play(c, NULL);
+	wait_begin(c);
 }
 
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
@@ -636,6 +647,75 @@ static void on_routing(void *arg, const struct hub_event *events, size_t n)
 		mqueue_push(v->mq, MQ_ROUTING, NULL);
 }
 
+/* --- waiting in a queue: announcements and virtual hold (announce.h, wait_ops.h) --- */
+
+/* before (the incident; NULL or "": none) then text, after what plays now. */
+static void say_before(struct call *c, const char *before, const char *text)
+{
+	char both[VOICE_JOB_TEXT_MAX + VOICE_MENU_MAX_PROMPT + 2];
+	if (before && *before) {
+		snprintf(both, sizeof(both), "%s%s%s", before, text ? " " : "", text ? text : "");
+		text = both;
+	}
+	if (text)
+		say(c, text, true);
+}
+
+/* The key that asks for a callback, '\0' when none is offered (an anonymous caller cannot be called back). */
+static char hold_key(const struct call *c)
+{
+	return c->caller[0] && !c->hold_asked ? c->waiting.callback_key : '\0';
+}
+
+static void on_announce(void *arg)
+{
+	struct call *c = arg;
+	if (c->state != CALL_QUEUED)
+		return;
+	if (c->agent == NULL) /* not while an agent's phone rings or talks */
+		submit(c, VOICE_JOB_ANNOUNCE, hold_key(c), 0, NULL);
+	tmr_start(&c->announce, (uint64_t)c->waiting.every_s * 1000, on_announce, c);
+}
+
+/* The call enters a queue: announcements every every_s, the first after first_s. */
+static void wait_begin(struct call *c)
+{
+	if (c->waiting.every_s > 0)
+		tmr_start(&c->announce, (uint64_t)c->waiting.first_s * 1000, on_announce, c);
+}
+
+/* A key while waiting: the callback's asks for one (once), keeping the call's place. */
+static void wait_key(struct call *c, char key)
+{
+	if (key != hold_key(c) || key == '\0' || c->agent)
+		return;
+	c->hold_asked = true;
+	submit(c, VOICE_JOB_CALLBACK, key, 0, NULL);
+}
+
+/* An announcement's or a callback's result: said; the callback's
+ * confirmation, then guichet hangs up (the contact handed to the callback). */
+static void wait_done(struct call *c, const struct voice_job *job)
+{
+	if (c->state != CALL_QUEUED)
+		return;
+	if (job->kind == VOICE_JOB_CALLBACK && job->rc < 0) {
+		c->hold_asked = false; /* not taken (offered meanwhile, or refused): the caller waits on */
+		return;
+	}
+	if (job->kind == VOICE_JOB_CALLBACK) {
+		tmr_cancel(&c->announce);
+		c->state = CALL_CLOSED; /* after_prompts hangs up once the confirmation is said */
+		c->moh = false;
+		say(c, job->text, false);
+		if (c->playing == NULL)
+			c->quiet_since = tmr_jiffies();
+		return;
+	}
+	if (job->rc == GC_OK && job->text[0] && c->agent == NULL)
+		say(c, job->text, false); /* the music resumes after it */
+}
+
 /* --- calls --- */
 
 static void call_free(struct call *c)
@@ -648,6 +728,7 @@ static void call_free(struct call *c)
 		}
 	tmr_cancel(&c->tick);
 	tmr_cancel(&c->linger);
+	tmr_cancel(&c->announce);
 	leg_drop(c, true);
 	if (c->contact_id)
 		forget_offer(v, c->contact_id);
@@ -677,6 +758,7 @@ static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 		return;
 	c->state = CALL_ENDED;
 	tmr_cancel(&c->tick);
+	tmr_cancel(&c->announce);
 	if (c->bridged && c->agent)
 		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
 	/* not inside the leg's handlers (on_agent_close takes its leg first) */
@@ -732,23 +814,25 @@ static int on_answer(const struct sip_msg *msg, void *arg)
 	return 0;
 }
 
-/* The menu's first step, once answered: the greeting, then the menu, the
- * closed message, or the queue. */
-static void call_begin(struct call *c, const char *greeting)
+/* The menu's first step, once the answer is recorded (the greeting plays
+ * from the start): the current incident when one affects the caller, then
+ * the menu, the closed message, or the queue. */
+static void call_begin(struct call *c, const char *incident)
 {
-	if (greeting && *greeting)
-		say(c, greeting, false);
+	const char *next = NULL;
 	if (c->menu && c->closed && voice_menu_closed_prompt(c->menu)) {
 		c->state = CALL_CLOSED;
-		say(c, voice_menu_closed_prompt(c->menu), true);
+		next = voice_menu_closed_prompt(c->menu);
 	} else if (c->menu) {
 		c->state = CALL_MENU;
 		c->at = c->menu;
-		say(c, voice_menu_prompt(c->menu), true);
+		next = voice_menu_prompt(c->menu);
 	} else {
 		c->state = CALL_QUEUED;
 		c->moh = true;
+		wait_begin(c);
 	}
+	say_before(c, incident, next);
 	if (c->playing == NULL)
 		c->quiet_since = tmr_jiffies();
 }
@@ -819,6 +903,9 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	json_t *menu = json_object_get(number, "menu");
 	c->menu = json_is_object(menu) ? json_incref(menu) : NULL;
 	snprintf(c->lang, sizeof(c->lang), "%s", json_string_value(json_object_get(number, "lang")));
+	snprintf(t->lang, sizeof(t->lang), "%s", c->lang);
+	voice_waiting_read(json_object_get(number, "waiting"), &c->waiting);
+	tmr_init(&c->announce);
 	t->tenant_id = json_integer_value(json_object_get(number, "tenant_id"));
 	t->number_id = json_integer_value(json_object_get(number, "id"));
 	t->queue_id = c->menu ? 0 : json_integer_value(json_object_get(number, "queue_id"));
@@ -847,7 +934,9 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	atomic_fetch_add(&v->n_calls, 1);
 	t->answered_at = gc_now_ms();
 	submit(c, VOICE_JOB_ANSWER, 0, 0, NULL);
-	call_begin(c, json_string_value(json_object_get(number, "greeting")));
+	const char *greeting = json_string_value(json_object_get(number, "greeting"));
+	if (greeting && *greeting)
+		say(c, greeting, false); /* the rest once the answer is recorded (call_begin) */
 	c->started = tmr_jiffies();
 	tmr_start(&c->tick, 0, on_tick, c);
 	return 0;
@@ -892,10 +981,14 @@ static void take_done(struct voice *v)
 			c = c->next;
 		if (c && job->kind == VOICE_JOB_ANSWER) {
 			c->contact_id = job->contact_id;
-			if (job->rc < 0)
+			if (job->rc < 0) {
 				call_end(c, "guichet"); /* not recorded: not kept either */
-			else
+			} else if (c->state == CALL_GREETING) {
+				call_begin(c, job->text);
 				reconcile(c); /* offered as it was made (a number with no menu) */
+			}
+		} else if (c && (job->kind == VOICE_JOB_ANNOUNCE || job->kind == VOICE_JOB_CALLBACK)) {
+			wait_done(c, job);
 		} else if (c && job->kind == VOICE_JOB_ACCEPT && job->rc < 0 && c->agent &&
 			   c->agent->user_id == job->agent_id) {
 			leg_drop(c, true); /* the offer was gone: a BYE, and the caller waits again */
