@@ -26,6 +26,7 @@ struct voice_ticket {
 	bool waiting;              /* put in a queue and not ended */
 	int64_t answered_at;       /* ms */
 	int64_t queued_at;         /* ms, when it was put in a queue; 0: not yet */
+	int64_t callback_id;       /* a callback's call to its customer (voice.c's dial); 0: a call in */
 };
 
 enum voice_job_kind {
@@ -39,6 +40,10 @@ enum voice_job_kind {
 			      * "declined" rejects the offer in the router */
 	VOICE_JOB_ACCEPT,   /* agent_id's phone answered: the offer accepted (or already accepted
 			     * by that agent from the desktop), the bridge recorded */
+	VOICE_JOB_MOVED,    /* agent_id's leg hung up because the contact was transferred,
+			     * escalated or moved (reason): recorded; the caller waits again */
+	VOICE_JOB_DIALED,   /* a callback's customer answered (reason "reached") or not (no_answer,
+			     * busy, wrong_number from sip_status): callback_outcome for agent_id */
 };
 
 struct voice_job {
@@ -52,6 +57,8 @@ struct voice_job {
 	int64_t agent_id;          /* RING, NO_ANSWER, ACCEPT: the agent (user) */
 	char reason[24];           /* NO_ANSWER: expired, withdrawn, rejected, declined, caller_hung_up... */
 	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
+	int64_t held_ms;           /* END: how long the call was on hold, all holds */
+	int sip_status;            /* DIALED: the customer's final answer (0: none, a time-out) */
 	/* results */
 	int rc;
 	int64_t contact_id;
