@@ -21,7 +21,18 @@
  * an SDP that is not one is hung up (ACK, BYE), nothing bridged; a
  * phone that never answers is sent CANCEL at each offer's timeout and the
  * agent is paused after its max_missed misses; a caller hanging up while
- * the phone rings sends it CANCEL and the contact is abandoned. */
+ * the phone rings sends it CANCEL and the contact is abandoned.
+ *
+ * A bridged call (POST /api/v1/contacts/{id}/call/...): on hold nothing is
+ * relayed and the caller gets the music (packet counts), resumed the relay
+ * goes on, the hold counted on the timeline; another tenant's and unknown
+ * contacts are 404, a call not bridged 409, another agent's hold 403; a
+ * transfer to another agent hangs up the first phone and rings and bridges
+ * the second, the timeline keeping both; an escalation puts the caller back
+ * to the music in the level-2 queue. Callbacks (--sip-trunk, SIPp as the
+ * customer): accepting rings the agent's phone, then the customer, bridged,
+ * reached; a customer answering 486 brings the callback back, its attempt
+ * counted. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -704,6 +715,12 @@ static void call_action(const char *token, int status, long long contact, const 
 	http_expect(&d, "POST", token, status, body, r, "/api/v1/contacts/%lld/call/%s", contact, action);
 }
 
+/* alice's phone registered again: its binding lasts 120 s (register.xml), less than a slow run */
+static void alice_registers(void)
+{
+	assert_int_equal(phone_at("register.xml", "alice", PHONE_PASSWORD, realm_one, phone_port), 0);
+}
+
 static void hold_plays_music_and_resume_bridges_again(void **state)
 {
 	if (geteuid() != 0) {
@@ -711,6 +728,7 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 		skip();
 	}
 	phone_setup();
+	alice_registers();
 	wait_idle();
 	presence("available");
 	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
@@ -815,6 +833,7 @@ static void a_transfer_rings_the_next_phone_and_keeps_the_timeline(void **state)
 		skip();
 	}
 	phone_setup();
+	alice_registers();
 	carol_setup();
 	wait_idle();
 	presence("available");
@@ -873,6 +892,59 @@ static void a_transfer_rings_the_next_phone_and_keeps_the_timeline(void **state)
 	resp_clear(&r);
 }
 
+/* Escalated with the call kept: the agent's phone hung up, the caller back
+ * to the music in the level-2 queue (nobody serves it here), hanging up
+ * there an abandonment. */
+static void an_escalation_keeps_the_caller_waiting_with_music(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	long long experts = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "experts",
+				    "skill_id", (json_int_t)voice_skill, "channel", "phone", "level", 2, "offer_timeout_s", 30));
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_bridged(before, answered);
+	sleep_ms(1000);
+	struct resp r;
+	call_action(agent, 400, contact, "escalate", json_pack("{s:I}", "queue_id", (json_int_t)experts), &r);
+	assert_string_equal(error_field(&r), "reason");
+	resp_clear(&r);
+	call_action(agent, 200, contact, "escalate", json_pack("{s:I,s:s}", "queue_id", (json_int_t)experts, "reason",
+		    "needs an expert"), &r);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the agent's phone got its BYE */
+	sleep_ms(300);
+	long long a0 = relayed_to_agent(), s0 = sent_to_callers();
+	sleep_ms(1000);
+	long long a1 = relayed_to_agent(), s1 = sent_to_callers();
+	fprintf(stderr, "# escalated: %lld relayed, %lld of music sent to the caller in 1 s\n", a1 - a0, s1 - s0);
+	assert_int_equal(a1 - a0, 0);
+	assert_true(s1 - s0 >= 40);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), experts);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&caller, 40000), 0);
+	json_t *ev = call_events(contact, "call_escalated");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "from_agent_id")), agent_id);
+	json_decref(ev);
+	char buf[64];
+	for (int i = 0; i < 300 && strcmp(disposition(contact, buf, sizeof(buf)), "abandoned") != 0; i++)
+		sleep_ms(10);
+	assert_string_equal(buf, "abandoned");
+	wait_idle();
+}
+
 /* --- callbacks place their calls: the agent's phone, then the customer through the trunk --- */
 
 /* A callback for phone in the wait queue, offered to alice: its contact. */
@@ -907,6 +979,7 @@ static json_t *callback_of(long long id)
 static void a_callback_rings_the_agent_then_the_customer(void **state)
 {
 	phone_setup();
+	alice_registers();
 	wait_idle();
 	presence("available");
 	long long rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
@@ -952,6 +1025,7 @@ static void a_callback_rings_the_agent_then_the_customer(void **state)
 static void a_busy_customer_brings_the_callback_back(void **state)
 {
 	phone_setup();
+	alice_registers();
 	wait_idle();
 	presence("available");
 	struct sipp ph, cust;
@@ -1001,6 +1075,7 @@ int main(void)
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 		cmocka_unit_test(hold_plays_music_and_resume_bridges_again),
 		cmocka_unit_test(a_transfer_rings_the_next_phone_and_keeps_the_timeline),
+		cmocka_unit_test(an_escalation_keeps_the_caller_waiting_with_music),
 		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),
 		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
 	};
