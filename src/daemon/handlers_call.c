@@ -68,16 +68,35 @@ int run_call_resume(struct request *r, struct store *db)
 	return hold(r, db, false);
 }
 
+/* The target named (a queue, an agent) is the tenant's: answered (false) with 404 otherwise. */
+static bool target_known(struct request *r, struct store *db)
+{
+	const struct routing_input *in = &r->in.routing;
+	json_t *row = NULL;
+	int rc = in->queue_id ? store_queue_get(db, &r->scope, in->queue_id, &row) : GC_OK;
+	json_decref(row);
+	row = NULL;
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "queue_id"), false;
+	rc = in->agent_id ? store_agent_get(db, &r->scope, in->agent_id, &row) : GC_OK;
+	json_decref(row);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "agent_id"), false;
+	return true;
+}
+
 int run_call_transfer(struct request *r, struct store *db)
 {
 	int64_t agent = 0;
 	bool held = false;
-	return bridged_call(r, db, false, &agent, &held) ? run_contact_transfer(r, db) : GC_ESTATE;
+	return target_known(r, db) && bridged_call(r, db, false, &agent, &held) ? run_contact_transfer(r, db)
+										   : GC_ESTATE;
 }
 
 int run_call_escalate(struct request *r, struct store *db)
 {
 	int64_t agent = 0;
 	bool held = false;
-	return bridged_call(r, db, false, &agent, &held) ? run_contact_escalate(r, db) : GC_ESTATE;
+	return target_known(r, db) && bridged_call(r, db, false, &agent, &held) ? run_contact_escalate(r, db)
+										   : GC_ESTATE;
 }
