@@ -598,7 +598,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return audit(cli, &a);
 	if (strcmp(cmd, "kb") == 0)
 		return cmd_kb(cli, &a);
-	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0)
+	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0 ||
+	    strcmp(cmd, "call") == 0)
 		return cmd_routing(cli, &a);
 	if (strcmp(cmd, "channel") == 0)
 		return cmd_channel(cli, &a);

@@ -301,9 +301,45 @@ static int agent(const struct cli *cli, const struct args *a)
 	return 2;
 }
 
+/* guichet call hold|resume|transfer|escalate CONTACT: the contact's bridged
+ * call (POST /api/v1/contacts/{id}/call/...). */
+static int call(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "";
+	if (strcmp(sub, "hold") != 0 && strcmp(sub, "resume") != 0 && strcmp(sub, "transfer") != 0 &&
+	    strcmp(sub, "escalate") != 0) {
+		fprintf(stderr, "guichet call: unknown subcommand '%s' (hold, resume, transfer, escalate)\n", sub);
+		return 2;
+	}
+	const char *id = need_id(a, 2, "call");
+	if (id == NULL)
+		return 2;
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%s/call/%s", id, sub);
+	if (strcmp(sub, "hold") == 0 || strcmp(sub, "resume") == 0)
+		return cli_simple(cli, "POST", path, NULL);
+	if (strcmp(sub, "escalate") == 0 && (args_get(a, "queue") == NULL || args_get(a, "reason") == NULL)) {
+		fprintf(stderr, "guichet call escalate: --queue and --reason are required\n");
+		return 2;
+	}
+	if (strcmp(sub, "transfer") == 0 && args_get(a, "queue") == NULL && args_get(a, "agent") == NULL) {
+		fprintf(stderr, "guichet call transfer: --queue or --agent is required\n");
+		return 2;
+	}
+	json_t *body = json_pack("{s:s?}", "reason", args_get(a, "reason"));
+	if (!int_option(a, "queue", 1, INT64_MAX, body, "queue_id") ||
+	    (strcmp(sub, "transfer") == 0 && !int_option(a, "agent", 1, INT64_MAX, body, "agent_id"))) {
+		json_decref(body);
+		return 2;
+	}
+	return cli_simple(cli, "POST", path, body);
+}
+
 int cmd_routing(const struct cli *cli, const struct args *a)
 {
 	const char *cmd = a->pos[0];
+	if (strcmp(cmd, "call") == 0)
+		return call(cli, a);
 	if (strcmp(cmd, "skills") == 0)
 		return skills(cli, a);
 	if (strcmp(cmd, "queue") == 0)

@@ -58,6 +58,7 @@ static const struct help_group groups[] = {
 	{"skills", "Routing", "the skills queues ask for and agents have"},
 	{"queue", "Routing", "queues, their statistics, and contacts in them"},
 	{"agent", "Routing", "agents' profiles, presence, offers, wrap-up, live events"},
+	{"call", "Routing", "a contact's bridged phone call: hold, resume, transfer, escalate"},
 	{"kb", "Knowledge", "search, import, export, learning, review of the knowledge"},
 	{"channel email", "Channels", "the tenant's email mailboxes: where mail is fetched and sent"},
 	{"channel messaging", "Channels", "SMS and social channels: webhooks and replies"},
@@ -519,6 +520,17 @@ static const struct help_command commands[] = {
 	 "--reason R\twhy\n"},
 	{"agent", "events", "[--last-event-id N]", "the live stream, one JSON line per event",
 	 "--last-event-id N\tresume after this event\n"},
+	{"call", "hold", "CONTACT", "put the contact's bridged call on hold: the caller hears the music", NULL},
+	{"call", "resume", "CONTACT", "take the call off hold: caller and agent talk again", NULL},
+	{"call", "transfer", "CONTACT [--queue ID] [--agent USER] [--reason R]",
+	 "hang up your phone's leg; the caller waits with the music for the queue or agent named",
+	 "--queue ID\tthe queue\n"
+	 "--agent USER\tthe agent\n"
+	 "--reason R\twhy\n"},
+	{"call", "escalate", "CONTACT --queue ID --reason R",
+	 "hand the call to a level-2 queue with its history; the caller waits with the music",
+	 "--queue ID\tthe experts' queue\n"
+	 "--reason R\twhy\n"},
 	/* knowledge (cmd_kb.c) */
 	{"kb", "search", "\"WORDS\" [--lang fr|en] [--limit N] [--explain]",
 	 "search the published knowledge as agents do",

@@ -69,6 +69,9 @@ static const char usage[] =
 	"                       (GUICHET_SIP_LISTEN; default: off)\n"
 	"  --moh-file PATH      music on hold for callers waiting in a queue: a WAV\n"
 	"                       file, 8 kHz mono 16-bit (GUICHET_MOH_FILE; default: silence)\n"
+	"  --sip-trunk URI      where callbacks call customers: a SIP URI whose {number}\n"
+	"                       is the customer's number, sip:{number}@trunk.example:5060\n"
+	"                       (GUICHET_SIP_TRUNK; default: none, agents dial by hand)\n"
 	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
 	"                       database through this NATS server (GUICHET_NATS;\n"
 	"                       nats://host:4222, several separated by commas);\n"
@@ -192,6 +195,11 @@ static int set(struct config *c, const char *name, const char *value, const char
 			goto bad;
 	} else if (strcmp(name, "moh-file") == 0 || strcmp(name, "moh_file") == 0) {
 		snprintf(c->moh_file, sizeof(c->moh_file), "%s", value);
+	} else if (strcmp(name, "sip-trunk") == 0 || strcmp(name, "sip_trunk") == 0) {
+		if (*value && (strncmp(value, "sip:", 4) != 0 || strstr(value, "{number}") == NULL ||
+			       strlen(value) >= sizeof(c->sip_trunk)))
+			goto bad;
+		snprintf(c->sip_trunk, sizeof(c->sip_trunk), "%s", value);
 	} else if (strcmp(name, "mail-idle") == 0 || strcmp(name, "mail_idle") == 0) {
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
 			goto bad;
@@ -266,7 +274,7 @@ static int read_env(struct config *c)
 		{"GUICHET_HASH_QUEUE", "hash-queue"}, {"GUICHET_NATS", "nats"}, {"GUICHET_NODE", "node"},
 		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"}, {"GUICHET_MAIL_POLL", "mail-poll"},
 		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
-		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"},
+		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"}, {"GUICHET_SIP_TRUNK", "sip-trunk"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -308,6 +316,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"secret-key-file", required_argument, NULL, 0}, {"mail-poll", required_argument, NULL, 0},
 		{"mail-idle", required_argument, NULL, 0}, {"messaging-retry", required_argument, NULL, 0},
 		{"sip-listen", required_argument, NULL, 0}, {"moh-file", required_argument, NULL, 0},
+		{"sip-trunk", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};

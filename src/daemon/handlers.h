@@ -159,6 +159,11 @@ int run_messaging_channel_delete(struct request *r, struct store *db);
 int run_contact_messaging(struct request *r, struct store *db);
 int prepare_messaging_hook(struct request *r, struct store *db);
 int run_messaging_hook(struct request *r, struct store *db);
+/* handlers_call.c: a bridged call's hold, resume, transfer and escalation. */
+int run_call_hold(struct request *r, struct store *db);
+int run_call_resume(struct request *r, struct store *db);
+int run_call_transfer(struct request *r, struct store *db);
+int run_call_escalate(struct request *r, struct store *db);
 /* handlers_voice.c: the tenant's telephone numbers and their voice menus. */
 int prepare_voice_number(struct request *r, struct store *db);
 int run_voice_number_create(struct request *r, struct store *db);

@@ -155,4 +155,8 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		(unsigned long long)vs.rings, (unsigned long long)vs.bridged, (unsigned long long)vs.unanswered,
 		(unsigned long long)vs.rtp_to_agent, (unsigned long long)vs.rtp_to_caller,
 		(unsigned long long)vs.rtp_dropped);
+	evbuffer_add_printf(out,
+		"# HELP guichet_voice_calls_moved_total Bridged calls transferred, escalated or moved: the agent's leg hung up.\n"
+		"# TYPE guichet_voice_calls_moved_total counter\nguichet_voice_calls_moved_total %llu\n",
+		(unsigned long long)vs.moved);
 }

@@ -243,7 +243,7 @@ int server_start(struct server *srv, const struct config *config)
 		return rc;
 	}
 	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
-				   .port = config->sip_port, .moh_file = config->moh_file};
+				   .port = config->sip_port, .moh_file = config->moh_file, .trunk = config->sip_trunk};
 	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
 		char port[8];
 		snprintf(port, sizeof(port), "%d", config->sip_port);

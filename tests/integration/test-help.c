@@ -42,6 +42,7 @@ static const char *const commands[][2] = {
 	{"agent", "list"}, {"agent", "me"}, {"agent", "show"}, {"agent", "set"}, {"agent", "presence"},
 	{"agent", "accept"}, {"agent", "reject"}, {"agent", "wrapup"}, {"agent", "escalate"},
 	{"agent", "transfer"}, {"agent", "events"},
+	{"call", "hold"}, {"call", "resume"}, {"call", "transfer"}, {"call", "escalate"},
 	{"kb", "search"}, {"kb", "import"}, {"kb", "export"}, {"kb", "learn"}, {"kb", "list"}, {"kb", "show"},
 	{"kb", "gaps"}, {"kb", "submit"}, {"kb", "approve"}, {"kb", "reject"}, {"kb", "publish"},
 	{"kb", "archive"}, {"kb", "flag"},

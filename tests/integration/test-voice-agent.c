@@ -21,7 +21,18 @@
  * an SDP that is not one is hung up (ACK, BYE), nothing bridged; a
  * phone that never answers is sent CANCEL at each offer's timeout and the
  * agent is paused after its max_missed misses; a caller hanging up while
- * the phone rings sends it CANCEL and the contact is abandoned. */
+ * the phone rings sends it CANCEL and the contact is abandoned.
+ *
+ * A bridged call (POST /api/v1/contacts/{id}/call/...): on hold nothing is
+ * relayed and the caller gets the music (packet counts), resumed the relay
+ * goes on, the hold counted on the timeline; another tenant's and unknown
+ * contacts are 404, a call not bridged 409, another agent's hold 403; a
+ * transfer to another agent hangs up the first phone and rings and bridges
+ * the second, the timeline keeping both; an escalation puts the caller back
+ * to the music in the level-2 queue. Callbacks (--sip-trunk, SIPp as the
+ * customer): accepting rings the agent's phone, then the customer, bridged,
+ * reached; a customer answering 486 brings the callback back, its attempt
+ * counted. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -51,8 +62,8 @@
 #define PER_MINUTE 120 /* REGISTRAR_PER_MINUTE */
 
 static struct daemon d;
-static char *admin, *other, *agent;
-static int sip_port;
+static char *admin, *other, *agent, *carol;
+static int sip_port, customer_port; /* customer_port: the trunk, where callbacks call customers */
 static long long agent_id, agent2_id, other_agent_id, tenant_one, tenant_two;
 static char realm_one[32], realm_two[32];
 
@@ -84,11 +95,13 @@ static int setup(void **state)
 		return -1;
 	}
 	sip_port = srvguard_free_port();
-	char listen[32];
+	customer_port = srvguard_free_port();
+	char listen[32], trunk[64];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
+	snprintf(trunk, sizeof(trunk), "sip:{number}@127.0.0.1:%d", customer_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--sip-listen", listen, NULL) != 0)
+	    daemon_start(&d, "--sip-listen", listen, "--sip-trunk", trunk, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
 	other = login(&d, "admin@other.example", PASSWORD);
@@ -108,6 +121,7 @@ static int teardown(void **state)
 	free(admin);
 	free(other);
 	free(agent);
+	free(carol);
 	int rc = daemon_stop(&d);
 	daemon_cleanup(&d);
 	return rc == 0 ? 0 : -1;
@@ -329,7 +343,7 @@ static void a_flood_from_one_address_is_throttled(void **state)
 #define CALLER "+33612345678"
 #define MAX_MISSED 2
 
-static long long talk_queue, ring_queue, wait_queue;
+static long long talk_queue, ring_queue, wait_queue, voice_skill;
 static int phone_port;
 
 static void sleep_ms(int ms)
@@ -380,7 +394,7 @@ static void phone_setup(void)
 {
 	if (talk_queue)
 		return;
-	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "voice"));
+	long long skill = voice_skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "voice"));
 	talk_queue = new_queue(skill, "talk", 30);
 	ring_queue = new_queue(skill, "ring", 1);
 	wait_queue = new_queue(skill, "wait", 30);
@@ -661,6 +675,389 @@ static void a_caller_hanging_up_while_the_phone_rings_cancels_it(void **state)
 	assert_string_equal(buf, "abandoned");
 }
 
+/* --- a bridged call held, resumed, transferred (POST /api/v1/contacts/{id}/call/...) --- */
+
+#define CAROL_PASSWORD "phone-secret-3"
+static int carol_port;
+
+/* Waits (up to 10 s) for a new contact after before to be bridged (the
+ * answered counter past answered): its id. */
+static long long wait_bridged(long long before, long long answered)
+{
+	for (int i = 0; i < 1000; i++) {
+		long long contact = newest_contact();
+		if (contact > before && metric("guichet_voice_agent_rings_total{result=\"answered\"}") > answered)
+			return contact;
+		sleep_ms(10);
+	}
+	fail_msg("no call was bridged");
+	return 0;
+}
+
+static long long relayed_to_agent(void)
+{
+	return metric("guichet_voice_rtp_relayed_total{to=\"agent\"}");
+}
+
+static long long relayed_to_caller(void)
+{
+	return metric("guichet_voice_rtp_relayed_total{to=\"caller\"}");
+}
+
+static long long sent_to_callers(void)
+{
+	return metric("guichet_voice_rtp_sent_total");
+}
+
+static void call_action(const char *token, int status, long long contact, const char *action, json_t *body,
+			struct resp *r)
+{
+	http_expect(&d, "POST", token, status, body, r, "/api/v1/contacts/%lld/call/%s", contact, action);
+}
+
+/* alice's phone registered again: its binding lasts 120 s (register.xml), less than a slow run */
+static void alice_registers(void)
+{
+	assert_int_equal(phone_at("register.xml", "alice", PHONE_PASSWORD, realm_one, phone_port), 0);
+}
+
+static void hold_plays_music_and_resume_bridges_again(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_bridged(before, answered);
+	struct resp r;
+	/* another tenant's administrator does not see the call; an unknown contact is 404 */
+	call_action(other, 404, contact, "hold", NULL, &r);
+	resp_clear(&r);
+	call_action(agent, 404, 99999999, "hold", NULL, &r);
+	resp_clear(&r);
+	sleep_ms(2000); /* the caller talks (from 1.5 s after the answer) */
+	long long a0 = relayed_to_agent(), s0 = sent_to_callers();
+	sleep_ms(1000);
+	long long a1 = relayed_to_agent(), s1 = sent_to_callers();
+	fprintf(stderr, "# bridged: %lld relayed to the agent, %lld sent to the caller in 1 s\n", a1 - a0, s1 - s0);
+	assert_true(a1 - a0 >= 15);
+	assert_true(s1 - s0 <= 2); /* no music while they talk */
+	call_action(agent, 409, contact, "resume", NULL, &r); /* not on hold */
+	assert_string_equal(error_field(&r), "contact");
+	resp_clear(&r);
+	call_action(agent, 200, contact, "hold", NULL, &r);
+	assert_true(json_is_true(json_object_get(r.json, "held")));
+	assert_int_equal(json_integer_value(json_object_get(r.json, "agent_id")), agent_id);
+	resp_clear(&r);
+	call_action(agent, 409, contact, "hold", NULL, &r); /* on hold already */
+	resp_clear(&r);
+	sleep_ms(300);
+	long long h0 = relayed_to_agent(), c0 = relayed_to_caller();
+	s0 = sent_to_callers();
+	sleep_ms(2000);
+	long long h1 = relayed_to_agent(), c1 = relayed_to_caller();
+	s1 = sent_to_callers();
+	fprintf(stderr, "# on hold: %lld relayed to the agent, %lld to the caller, %lld of music sent in 2 s\n",
+		h1 - h0, c1 - c0, s1 - s0);
+	assert_int_equal(h1 - h0, 0);
+	assert_int_equal(c1 - c0, 0);
+	assert_true(s1 - s0 >= 80); /* 100 packets of 20 ms */
+	call_action(agent, 200, contact, "resume", NULL, &r);
+	assert_true(json_is_false(json_object_get(r.json, "held")));
+	assert_true(json_integer_value(json_object_get(r.json, "held_s")) >= 2);
+	resp_clear(&r);
+	sleep_ms(300);
+	a0 = relayed_to_agent();
+	s0 = sent_to_callers();
+	sleep_ms(1000);
+	a1 = relayed_to_agent();
+	s1 = sent_to_callers();
+	fprintf(stderr, "# resumed: %lld relayed to the agent, %lld sent to the caller in 1 s\n", a1 - a0, s1 - s0);
+	assert_true(a1 - a0 >= 15);
+	assert_true(s1 - s0 <= 2);
+	assert_int_equal(sipp_wait(&caller, 40000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	json_t *ev = call_events(contact, "call_held");
+	assert_int_equal(json_array_size(ev), 1);
+	json_decref(ev);
+	ev = call_events(contact, "call_resumed");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_true(json_integer_value(json_object_get(json_array_get(ev, 0), "held_s")) >= 2);
+	json_decref(ev);
+	ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_true(json_integer_value(json_object_get(json_array_get(ev, 0), "held_s")) >= 2);
+	json_decref(ev);
+	/* the call is over: nothing to hold or transfer (409), a bad target is 400 */
+	call_action(agent, 409, contact, "hold", NULL, &r);
+	assert_string_equal(error_field(&r), "contact");
+	resp_clear(&r);
+	call_action(agent, 409, contact, "transfer", json_pack("{s:I}", "agent_id", (json_int_t)agent2_id), &r);
+	resp_clear(&r);
+	call_action(agent, 400, contact, "transfer", json_object(), &r);
+	assert_string_equal(error_field(&r), "queue_id");
+	resp_clear(&r);
+	wait_idle();
+}
+
+/* carol, the second agent, serving the wait queue with her phone registered at carol_port, available. */
+static void carol_setup(void)
+{
+	if (carol)
+		return;
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "username", "carol", "password", CAROL_PASSWORD), &r,
+		    "/api/v1/agents/%lld/sip", agent2_id);
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		    (json_int_t)voice_skill, "proficiency", 5, "capacity", "phone", 1), &r, "/api/v1/agents/%lld",
+		    agent2_id);
+	resp_clear(&r);
+	carol_port = srvguard_free_port();
+	assert_int_equal(phone_at("register.xml", "carol", CAROL_PASSWORD, realm_one, carol_port), 0);
+	carol = login(&d, "carol@brand.example", PASSWORD);
+}
+
+static void a_transfer_rings_the_next_phone_and_keeps_the_timeline(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	alice_registers();
+	carol_setup();
+	wait_idle();
+	presence("available");
+	struct resp r;
+	http_expect(&d, "POST", carol, 200, json_pack("{s:s,s:s}", "presence", "paused", "reason", "lunch"), &r,
+		    "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	long long moved = metric("guichet_voice_calls_moved_total");
+	struct sipp ph, ph2, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&ph2, "agent_answer.xml", carol_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_bridged(before, answered); /* alice's phone, carol being paused */
+	http_expect(&d, "POST", carol, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	sleep_ms(1500);
+	/* carol may not hold alice's call */
+	call_action(carol, 403, contact, "hold", NULL, &r);
+	resp_clear(&r);
+	call_action(agent, 200, contact, "transfer", json_pack("{s:I,s:s}", "agent_id", (json_int_t)agent2_id, "reason",
+		    "billing question"), &r);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* alice's phone got its BYE */
+	assert_int_equal(metric("guichet_voice_calls_moved_total"), moved + 1);
+	/* carol's phone rings, answers, and the caller's speech reaches it */
+	for (int i = 0; i < 1000 && metric("guichet_voice_agent_rings_total{result=\"answered\"}") < answered + 2; i++)
+		sleep_ms(10);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 2);
+	sleep_ms(500);
+	long long a0 = relayed_to_agent();
+	sleep_ms(1000);
+	long long a1 = relayed_to_agent();
+	fprintf(stderr, "# transferred: %lld relayed to the second agent in 1 s\n", a1 - a0);
+	assert_true(a1 - a0 >= 15);
+	assert_int_equal(sipp_wait(&caller, 40000), 0);
+	assert_int_equal(sipp_wait(&ph2, 10000), 0); /* the caller's BYE reached carol's phone */
+	/* the timeline: both bridges, the transfer between them, the end */
+	json_t *ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 1), "agent_id")), agent2_id);
+	json_decref(ev);
+	ev = call_events(contact, "call_transferred");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "from_agent_id")), agent_id);
+	json_decref(ev);
+	ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "caller");
+	json_decref(ev);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended"); /* carol's wrap-up */
+	http_expect(&d, "POST", carol, 200, json_pack("{s:s}", "presence", "offline"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+}
+
+/* Escalated with the call kept: the agent's phone hung up, the caller back
+ * to the music in the level-2 queue (nobody serves it here), hanging up
+ * there an abandonment. */
+static void an_escalation_keeps_the_caller_waiting_with_music(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	long long experts = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "experts",
+				    "skill_id", (json_int_t)voice_skill, "channel", "phone", "level", 2, "offer_timeout_s", 30));
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long contact = wait_bridged(before, answered);
+	sleep_ms(1000);
+	struct resp r;
+	call_action(agent, 400, contact, "escalate", json_pack("{s:I}", "queue_id", (json_int_t)experts), &r);
+	assert_string_equal(error_field(&r), "reason");
+	resp_clear(&r);
+	call_action(agent, 200, contact, "escalate", json_pack("{s:I,s:s}", "queue_id", (json_int_t)experts, "reason",
+		    "needs an expert"), &r);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the agent's phone got its BYE */
+	sleep_ms(300);
+	long long a0 = relayed_to_agent(), s0 = sent_to_callers();
+	sleep_ms(1000);
+	long long a1 = relayed_to_agent(), s1 = sent_to_callers();
+	fprintf(stderr, "# escalated: %lld relayed, %lld of music sent to the caller in 1 s\n", a1 - a0, s1 - s0);
+	assert_int_equal(a1 - a0, 0);
+	assert_true(s1 - s0 >= 40);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "waiting");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "queue_id")), experts);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&caller, 40000), 0);
+	json_t *ev = call_events(contact, "call_escalated");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "from_agent_id")), agent_id);
+	json_decref(ev);
+	char buf[64];
+	for (int i = 0; i < 300 && strcmp(disposition(contact, buf, sizeof(buf)), "abandoned") != 0; i++)
+		sleep_ms(10);
+	assert_string_equal(buf, "abandoned");
+	wait_idle();
+}
+
+/* --- callbacks place their calls: the agent's phone, then the customer through the trunk --- */
+
+/* A callback for phone in the wait queue, offered to alice: its contact. */
+static long long offered_callback(const char *phone, long long *ret_id)
+{
+	*ret_id = post_id(&d, admin, "/api/v1/callbacks", json_pack("{s:s,s:I}", "phone", phone, "queue_id",
+			  (json_int_t)wait_queue));
+	for (int i = 0; i < 500; i++) {
+		struct resp r;
+		http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/callbacks/%lld", *ret_id);
+		const char *st = json_string_value(json_object_get(r.json, "state"));
+		bool offered = st && strcmp(st, "offered") == 0;
+		long long contact = json_integer_value(json_object_get(r.json, "contact_id"));
+		resp_clear(&r);
+		if (offered)
+			return contact;
+		sleep_ms(10);
+	}
+	fail_msg("the callback was not offered");
+	return 0;
+}
+
+static json_t *callback_of(long long id)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/callbacks/%lld", id);
+	json_t *cb = json_incref(r.json);
+	resp_clear(&r);
+	return cb;
+}
+
+static void a_callback_rings_the_agent_then_the_customer(void **state)
+{
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	long long rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_hangup_pcma.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, "agent_answer.xml", customer_port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback("+33699000001", &id);
+	/* offered, the phone does not ring: there is nobody to bridge yet */
+	sleep_ms(300);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"rung\"}"), rung);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	/* alice's phone rings and answers, the customer's then, bridged; alice hangs up */
+	assert_int_equal(sipp_wait(&ph, 20000), 0);
+	assert_int_equal(sipp_wait(&cust, 10000), 0); /* the customer got guichet's BYE */
+	json_t *ev = call_events(contact, "call_agent_rung");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	json_decref(ev);
+	ev = call_events(contact, "call_customer_dialed");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "outcome")), "reached");
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	json_decref(ev);
+	ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "agent");
+	json_decref(ev);
+	json_t *cb = callback_of(id);
+	assert_string_equal(json_string_value(json_object_get(cb, "outcome")), "reached");
+	assert_string_equal(json_string_value(json_object_get(cb, "state")), "done");
+	assert_int_equal(json_integer_value(json_object_get(cb, "attempts")), 1);
+	json_decref(cb);
+	char buf[64];
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
+	wait_idle();
+}
+
+static void a_busy_customer_brings_the_callback_back(void **state)
+{
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, "customer_busy.xml", customer_port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback("+33699000002", &id);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&cust, 20000), 0); /* 486, ACK */
+	assert_int_equal(sipp_wait(&ph, 10000), 0);   /* the agent's phone got guichet's BYE */
+	json_t *ev = call_events(contact, "call_customer_dialed");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "outcome")), "busy");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "sip_status")), 486);
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 0);
+	json_decref(ev);
+	/* another attempt later, at its place: the attempt counted */
+	json_t *cb = callback_of(id);
+	assert_string_equal(json_string_value(json_object_get(cb, "state")), "scheduled");
+	assert_int_equal(json_integer_value(json_object_get(cb, "attempts")), 1);
+	assert_true(json_is_string(json_object_get(cb, "next_attempt_at")));
+	json_decref(cb);
+	wait_idle();
+	/* the next attempt is not for now: cancelled, so that it does not ring in later tests */
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -676,6 +1073,11 @@ int main(void)
 		cmocka_unit_test(a_phone_answering_nonsense_is_hung_up),
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
+		cmocka_unit_test(hold_plays_music_and_resume_bridges_again),
+		cmocka_unit_test(a_transfer_rings_the_next_phone_and_keeps_the_timeline),
+		cmocka_unit_test(an_escalation_keeps_the_caller_waiting_with_music),
+		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),
+		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

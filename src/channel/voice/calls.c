@@ -2,6 +2,7 @@
  * that runs them, in order, each with writer_run. */
 #include "channel/voice/calls.h"
 #include "channel/voice/wait_ops.h"
+#include "daemon/callback.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
 #include "daemon/router.h"
@@ -156,7 +157,8 @@ static int end(struct voice_job *job, const struct ops *o)
 	int rc = GC_OK;
 	/* a call its agent holds goes to wrap-up, as any contact that ends */
 	int64_t agent = holder(o, &scope, t->contact_id);
-	if (agent) {
+	/* a callback whose agent's phone did not answer: the agent keeps it */
+	if (agent && strcmp(job->ended_by, "unanswered") != 0) {
 		struct store_scope as = agent_scope(t->tenant_id, agent);
 		struct routing_input in = {.priority = -1, .state = CONTACT_RESOLVED, .disposition = "call_ended"};
 		rc = router_wrapup(o->router, o->db, &as, t->contact_id, &in);
@@ -175,10 +177,48 @@ static int end(struct voice_job *job, const struct ops *o)
 				 (json_int_t)((gc_now_ms() - t->answered_at) / 1000));
 	if (data && job->talk_ms > 0)
 		json_object_set_new(data, "talk_s", json_integer(job->talk_ms / 1000));
+	if (data && job->held_ms > 0)
+		json_object_set_new(data, "held_s", json_integer(job->held_ms / 1000));
 	if (rc == GC_OK)
 		rc = event(o, &scope, t->contact_id, "call_ended", data);
 	else
 		json_decref(data);
+	return rc;
+}
+
+/* The agent's leg hung up by a transfer, an escalation or a move: the
+ * timeline says so; the router already put the contact where it goes. */
+static int moved(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	return event(o, &scope, t->contact_id, strcmp(job->reason, "escalated") == 0 ? "call_escalated"
+		     : "call_transferred", json_pack("{s:I,s:s}", "from_agent_id", (json_int_t)job->agent_id, "by",
+						     job->reason));
+}
+
+/* A callback's customer answered or not: the outcome recorded as the
+ * agent would (callback_outcome: reached, or another attempt later while
+ * attempts allow), and the bridge when reached. */
+static int dialed(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	int rc = event(o, &scope, t->contact_id, "call_customer_dialed",
+		       json_pack("{s:I,s:s,s:I,s:i}", "agent_id", (json_int_t)job->agent_id, "outcome", job->reason,
+				 "callback_id", (json_int_t)t->callback_id, "sip_status", job->sip_status));
+	enum callback_outcome outcome;
+	if (rc == GC_OK && callback_outcome_parse(job->reason, &outcome) == GC_OK) {
+		struct store_scope as = agent_scope(t->tenant_id, job->agent_id);
+		struct ops_error err = {0};
+		rc = callback_outcome(o, &as, t->callback_id, outcome, NULL, false, &err);
+		if (rc == GC_ESTATE) /* recorded by the agent meanwhile, or no longer held */
+			rc = GC_OK;
+	}
+	if (rc == GC_OK && strcmp(job->reason, "reached") == 0)
+		rc = event(o, &scope, t->contact_id, "call_bridged",
+			   json_pack("{s:I,s:I}", "agent_id", (json_int_t)job->agent_id, "callback_id",
+				     (json_int_t)t->callback_id));
 	return rc;
 }
 
@@ -202,6 +242,10 @@ static int run(void *arg, const struct ops *o)
 		return voice_wait_announce(job, o);
 	case VOICE_JOB_CALLBACK:
 		return voice_wait_callback(job, o);
+	case VOICE_JOB_MOVED:
+		return moved(job, o);
+	case VOICE_JOB_DIALED:
+		return dialed(job, o);
 	}
 	return GC_EINVAL;
 }
@@ -233,6 +277,9 @@ static void perform(struct voice_calls *c, struct voice_job *job)
 		t->queued_at = gc_now_ms();
 	} else if (job->kind == VOICE_JOB_ACCEPT || job->kind == VOICE_JOB_CALLBACK) {
 		t->waiting = false; /* bridged, or handed to its callback: no abandonment */
+	} else if (job->kind == VOICE_JOB_MOVED) {
+		t->waiting = true; /* hanging up now is an abandonment */
+		t->queued_at = gc_now_ms();
 	}
 	job->contact_id = t->contact_id;
 }

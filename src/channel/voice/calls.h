@@ -27,6 +27,7 @@ struct voice_ticket {
 	int64_t answered_at;       /* ms */
 	int64_t queued_at;         /* ms, when it was put in a queue; 0: not yet */
 	char lang[3];              /* the number's: what the caller hears is said in it */
+	int64_t callback_id;       /* a callback's call to its customer (voice.c's dial); 0: a call in */
 };
 
 enum voice_job_kind {
@@ -44,6 +45,10 @@ enum voice_job_kind {
 			     * (with key, the callback's, or '\0') in text, recorded (wait_ops.h) */
 	VOICE_JOB_CALLBACK, /* waiting: key pressed, a callback keeping the call's place, the
 			     * contact out of the queue (wait_ops.h) */
+	VOICE_JOB_MOVED,    /* agent_id's leg hung up because the contact was transferred,
+			     * escalated or moved (reason): recorded; the caller waits again */
+	VOICE_JOB_DIALED,   /* a callback's customer answered (reason "reached") or not (no_answer,
+			     * busy, wrong_number from sip_status): callback_outcome for agent_id */
 };
 
 #define VOICE_JOB_TEXT_MAX 1200    /* what a job hands back to be said */
@@ -59,6 +64,8 @@ struct voice_job {
 	int64_t agent_id;          /* RING, NO_ANSWER, ACCEPT: the agent (user) */
 	char reason[24];           /* NO_ANSWER: expired, withdrawn, rejected, declined, caller_hung_up... */
 	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
+	int64_t held_ms;           /* END: how long the call was on hold, all holds */
+	int sip_status;            /* DIALED: the customer's final answer (0: none, a time-out) */
 	/* results */
 	int rc;
 	int64_t contact_id;

@@ -118,6 +118,13 @@ struct call {
 	struct voice_waiting waiting;
 	struct tmr announce;
 	bool hold_asked;
+	/* on hold (voice_call_hold): the caller hears the music, nothing is relayed */
+	bool held;
+	uint64_t held_since;       /* tmr_jiffies() */
+	int64_t held_ms;           /* the call's holds before this one */
+	/* a callback's call (dial_start): the agent's phone first, then the customer at dial_uri */
+	bool dial, dial_media;     /* dial_media: the customer's answer gave an address */
+	char dial_uri[600];
 };
 
 /* The call's leg to an agent's phone: an INVITE guichet sent (sipsess_connect)
@@ -165,6 +172,10 @@ struct voice {
 	struct registrar *registrar; /* agents' phones */
 	struct router *router;     /* observed (router_add_observer) */
 	struct offer *offers;      /* by contact, under lock */
+	struct bridge *bridges;    /* bridged calls by contact, under lock (the API's hold and transfer) */
+	struct dial_req *dials;    /* callbacks accepted, to dial (under lock) */
+	size_t n_dials;
+	char trunk[512];           /* the customers' SIP URI template ({number}); "": callbacks are dialled by hand */
 	size_t n_offers;
 	uint64_t offer_seq;
 	char from_uri[300];        /* what an agent's phone sees calling */
@@ -175,6 +186,7 @@ struct voice {
 	/* counters */
 	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
 	atomic_uint_fast64_t n_rings, n_bridged, n_unanswered, n_to_agent, n_to_caller, n_rtp_dropped;
+	atomic_uint_fast64_t n_moved;  /* bridged calls whose agent's leg a transfer hung up */
 	atomic_int_fast64_t n_active;
 	struct registrar_counters phones;
 };
@@ -183,6 +195,10 @@ static void call_end(struct call *c, const char *by);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 static void wait_begin(struct call *c);
 static void wait_key(struct call *c, char key);
+static void bridge_note(struct call *c, int64_t agent_id);
+static void bridge_forget(struct call *c);
+static void dial_customer(struct call *c, struct leg *leg);
+static void call_free(struct call *c);
 
 /* --- what plays --- */
 
@@ -296,7 +312,9 @@ static void submit_end(struct call *c, const char *by, int64_t talk_ms)
 		log_error("cannot record a call's step", "error", "out of memory");
 		return;
 	}
-	*job = (struct voice_job){.kind = VOICE_JOB_END, .ticket = c->ticket, .call_id = c->id, .talk_ms = talk_ms};
+	bridge_forget(c); /* the hold's time counted */
+	*job = (struct voice_job){.kind = VOICE_JOB_END, .ticket = c->ticket, .call_id = c->id, .talk_ms = talk_ms,
+				  .held_ms = c->held_ms};
 	snprintf(job->ended_by, sizeof(job->ended_by), "%s", by);
 	voice_calls_submit(c->v->calls, job);
 }
@@ -341,7 +359,7 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mb
 	}
 	atomic_fetch_add(&c->v->n_rtp_received, 1);
 	struct leg *leg = c->agent;
-	if (c->bridged && leg && leg->has_remote && (int)hdr->pt == c->pt) {
+	if (c->bridged && !c->held && leg && leg->has_remote && (int)hdr->pt == c->pt) {
 		/* relayed as it came; the leg's own SSRC and sequence */
 		if (rtp_send(leg->rtp, &leg->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
 			atomic_fetch_add(&c->v->n_to_agent, 1);
@@ -399,6 +417,7 @@ static void leg_drop(struct call *c, bool now)
 	c->agent = NULL;
 	leg->call = NULL;
 	if (c->bridged) {
+		bridge_forget(c);
 		c->bridged = false;
 		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
 			c->moh = true;
@@ -432,7 +451,7 @@ static void on_agent_rtp(const struct sa *src, const struct rtp_header *hdr, str
 			atomic_fetch_add(&c->v->n_rtp_dropped, 1);
 		return;
 	}
-	if (c->bridged && rtp_send(c->rtp, &c->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
+	if (c->bridged && !c->held && rtp_send(c->rtp, &c->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
 		atomic_fetch_add(&c->v->n_to_caller, 1);
 }
 
@@ -461,9 +480,14 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 		leg_unanswered(c, "bad_answer", false);
 		return;
 	}
+	if (c->dial) { /* a callback: now the customer */
+		dial_customer(c, leg);
+		return;
+	}
 	leg->answered = true;
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
+	bridge_note(c, leg->user_id);
 	tmr_cancel(&c->tick);
 	c->moh = false;
 	atomic_fetch_add(&c->v->n_bridged, 1);
@@ -487,6 +511,8 @@ static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
 	/* a final refusal from the phone (busy, declined): the offer rejected */
 	leg_unanswered(c, err == EPROTO ? "bad_answer" : msg && msg->scode >= 400 && msg->scode != 408 ? "declined"
 		       : "unreachable", false);
+	if (c->dial) /* a callback's: the agent keeps it, to dial by hand */
+		call_end(c, "unanswered");
 }
 
 static int add_format(struct sdp_media *m, int pt)
@@ -633,15 +659,359 @@ static bool follow(struct voice *v, const struct hub_event *ev)
 	return true;
 }
 
+/* --- hold and transfer of bridged calls (the API's: voice_call_hold;
+ * the router's transfers and escalations) --- */
+
+/* A bridged call as other threads see it (under lock): its hold asked by
+ * the API, a transfer seen in the router's events. */
+struct bridge {
+	int64_t contact_id, tenant_id, agent_id;
+	bool held;                 /* asked: the loop applies it (control_apply) */
+	int64_t held_at;           /* ms, when the hold was asked */
+	char moved[16];            /* "transferred", "escalated", "moved": the leg goes */
+	UT_hash_handle hh;
+};
+
+/* The call is bridged to agent_id's phone: others may hold or transfer it. */
+static void bridge_note(struct call *c, int64_t agent_id)
+{
+	struct voice *v = c->v;
+	struct bridge *b = calloc(1, sizeof(*b));
+	if (b == NULL || c->contact_id == 0) {
+		free(b);
+		return;
+	}
+	*b = (struct bridge){.contact_id = c->contact_id, .tenant_id = c->tenant_id, .agent_id = agent_id};
+	pthread_mutex_lock(&v->lock);
+	struct bridge *old = NULL;
+	HASH_FIND(hh, v->bridges, &b->contact_id, sizeof(b->contact_id), old);
+	if (old) {
+		HASH_DEL(v->bridges, old);
+		free(old);
+	}
+	HASH_ADD(hh, v->bridges, contact_id, sizeof(b->contact_id), b);
+	pthread_mutex_unlock(&v->lock);
+}
+
+/* The bridge is over (the leg hung up, transferred, the call ended): a
+ * hold in course is counted. Idempotent. */
+static void bridge_forget(struct call *c)
+{
+	struct voice *v = c->v;
+	if (c->held) {
+		c->held_ms += (int64_t)(tmr_jiffies() - c->held_since);
+		c->held = false;
+	}
+	if (c->contact_id == 0)
+		return;
+	pthread_mutex_lock(&v->lock);
+	struct bridge *b = NULL;
+	HASH_FIND(hh, v->bridges, &c->contact_id, sizeof(c->contact_id), b);
+	if (b) {
+		HASH_DEL(v->bridges, b);
+		free(b);
+	}
+	pthread_mutex_unlock(&v->lock);
+}
+
+static void bridges_free(struct voice *v)
+{
+	struct bridge *b, *tmp;
+	HASH_ITER(hh, v->bridges, b, tmp) {
+		HASH_DEL(v->bridges, b);
+		free(b);
+	}
+}
+
+/* A committed routing event that takes a bridged call from its agent (a
+ * transfer, an escalation, a move) marks its bridge (lock held). */
+static bool follow_bridge(struct voice *v, const struct hub_event *ev)
+{
+	struct bridge *b = NULL;
+	HASH_FIND(hh, v->bridges, &ev->contact_id, sizeof(ev->contact_id), b);
+	const char *type = b ? memmem(ev->frame, ev->len, "event: ", 7) : NULL;
+	if (type == NULL || b->tenant_id != ev->tenant_id)
+		return false;
+	type += 7;
+	size_t len = (size_t)(ev->frame + ev->len - type);
+	static const char *const moves[] = {"transferred", "escalated", "moved"};
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		size_t n = strlen(moves[i]);
+		if (len > n && memcmp(type, moves[i], n) == 0 && type[n] == '\n') {
+			snprintf(b->moved, sizeof(b->moved), "%s", moves[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The call brought in line with its bridge as others asked: the agent's
+ * leg hung up after a transfer (the caller back to the music, waiting for
+ * the next offer, which reconcile rings), or the hold applied. */
+static void control_apply(struct call *c)
+{
+	struct voice *v = c->v;
+	if (!c->bridged || c->agent == NULL || c->contact_id == 0 || c->state != CALL_QUEUED)
+		return;
+	bool found = false, held = false;
+	char moved[16] = "";
+	pthread_mutex_lock(&v->lock);
+	struct bridge *b = NULL;
+	HASH_FIND(hh, v->bridges, &c->contact_id, sizeof(c->contact_id), b);
+	if (b) {
+		found = true;
+		held = b->held;
+		snprintf(moved, sizeof(moved), "%s", b->moved);
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (!found)
+		return;
+	if (moved[0]) {
+		atomic_fetch_add(&v->n_moved, 1);
+		submit_agent(c, VOICE_JOB_MOVED, c->agent->user_id, moved);
+		leg_drop(c, true); /* a BYE to the phone; the music to the caller */
+		return;
+	}
+	if (held == c->held)
+		return;
+	if (held) { /* the music to the caller, nothing relayed (on_rtp, on_agent_rtp) */
+		c->held = true;
+		c->held_since = tmr_jiffies();
+		c->moh = true;
+		c->started = tmr_jiffies();
+		c->packets = 0;
+		tmr_start(&c->tick, 0, on_tick, c);
+	} else {
+		c->held_ms += (int64_t)(tmr_jiffies() - c->held_since);
+		c->held = false;
+		tmr_cancel(&c->tick);
+		c->moh = false;
+	}
+}
+
+/* --- callbacks placing their calls: when an agent accepts a callback's
+ * contact (the router's committed "accepted" of a phone contact with no
+ * call here), the agent's registered phone rings; answered, guichet calls
+ * the customer through the trunk (--sip-trunk); the customer's answer
+ * bridges them, or its refusal is the callback's outcome (calls.c) --- */
+
+#define DIAL_RING_MS 45000   /* the customer's phone rings this long before no_answer */
+#define MAX_DIALS 1000
+
+struct dial_req {
+	int64_t contact_id, tenant_id, agent_id;
+	struct dial_req *next;
+};
+
+/* A phone contact accepted (lock held): perhaps a callback to dial. */
+static bool follow_dial(struct voice *v, const struct hub_event *ev)
+{
+	if (v->trunk[0] == '\0' || ev->agent_id == 0 || v->n_dials >= MAX_DIALS)
+		return false;
+	const char *type = memmem(ev->frame, ev->len, "event: accepted\n", 16);
+	struct offer *o = NULL;
+	if (type != NULL)
+		HASH_FIND(hh, v->offers, &ev->contact_id, sizeof(ev->contact_id), o);
+	struct dial_req *d = o ? calloc(1, sizeof(*d)) : NULL; /* a phone contact's offer */
+	if (d == NULL)
+		return false;
+	*d = (struct dial_req){.contact_id = ev->contact_id, .tenant_id = ev->tenant_id, .agent_id = ev->agent_id,
+			       .next = v->dials};
+	v->dials = d;
+	v->n_dials++;
+	return true;
+}
+
+/* The trunk's URI for the number ({number} replaced): GC_EINVAL when it does not fit. */
+static int trunk_uri(const char *tmpl, const char *number, char *ret, size_t len)
+{
+	const char *at = strstr(tmpl, "{number}");
+	if (at == NULL)
+		return GC_EINVAL;
+	int n = snprintf(ret, len, "%.*s%s%s", (int)(at - tmpl), tmpl, number, at + 8);
+	return n < 0 || (size_t)n >= len ? GC_EINVAL : GC_OK;
+}
+
+static void submit_dialed(struct call *c, const char *outcome, int status)
+{
+	struct voice_job *job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		log_error("cannot record a call's step", "error", "out of memory");
+		return;
+	}
+	*job = (struct voice_job){.kind = VOICE_JOB_DIALED, .ticket = c->ticket, .call_id = c->id,
+				  .agent_id = c->agent ? c->agent->user_id : 0, .sip_status = status};
+	snprintf(job->reason, sizeof(job->reason), "%s", outcome);
+	voice_calls_submit(c->v->calls, job);
+}
+
+/* The customer's answer (its 200's SDP): the codec offered, an address. */
+static int dial_answer(const struct sip_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	if (c->state == CALL_ENDED || msg->mb == NULL || sdp_decode(c->sdp, msg->mb, false) != 0)
+		return EPROTO;
+	const struct sdp_format *audio = sdp_media_rformat(c->media, NULL);
+	if (audio == NULL || audio->pt != c->pt || sdp_media_rport(c->media) == 0)
+		return EPROTO;
+	c->remote = *sdp_media_raddr(c->media);
+	c->dial_media = true;
+	return 0;
+}
+
+/* The customer answered: reached, and bridged to the agent's phone. */
+static void dial_estab(const struct sip_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	if (c->state == CALL_ENDED || c->bridged || c->agent == NULL)
+		return;
+	tmr_cancel(&c->tick);
+	if (!c->dial_media) { /* nothing to relay to: as if unanswered */
+		submit_dialed(c, "no_answer", 200);
+		call_end(c, "guichet");
+		return;
+	}
+	c->bridged = true;
+	c->bridged_at = tmr_jiffies();
+	bridge_note(c, c->agent->user_id);
+	atomic_fetch_add(&c->v->n_bridged, 1);
+	submit_dialed(c, "reached", 200);
+}
+
+/* The customer's call over: hung up once bridged, or refused (its status the outcome). */
+static void dial_close(int err, const struct sip_msg *msg, void *arg)
+{
+	struct call *c = arg;
+	if (c->state == CALL_ENDED)
+		return;
+	if (c->bridged) {
+		call_end(c, "customer");
+		return;
+	}
+	int sc = msg ? msg->scode : 0;
+	const char *outcome = sc == 486 || sc == 600 || sc == 603 ? "busy"
+			      : sc == 404 || sc == 410 || sc == 484 || sc == 604 ? "wrong_number" : "no_answer";
+	submit_dialed(c, outcome, sc);
+	call_end(c, "customer");
+}
+
+static void dial_timeout(void *arg)
+{
+	struct call *c = arg;
+	submit_dialed(c, "no_answer", 0);
+	call_end(c, "guichet"); /* a CANCEL */
+}
+
+/* The agent's phone did not answer a callback in time: the agent keeps it. */
+static void dial_agent_timeout(void *arg)
+{
+	struct call *c = arg;
+	leg_unanswered(c, "expired", true); /* a CANCEL */
+	call_end(c, "unanswered");
+}
+
+/* The agent's phone answered a callback: the customer is called. Inside
+ * the leg's handler: on failure the call ends after this turn. */
+static void dial_customer(struct call *c, struct leg *leg)
+{
+	struct voice *v = c->v;
+	leg->answered = true;
+	struct mbuf *desc = NULL;
+	int err = sdp_encode(&desc, c->sdp, true);
+	if (err == 0)
+		err = sipsess_connect(&c->sess, v->sock, c->dial_uri, "guichet", v->from_uri, "guichet", NULL, 0,
+				      "application/sdp", desc, NULL, NULL, false, NULL, dial_answer, NULL, dial_estab,
+				      NULL, NULL, dial_close, c, "Allow: INVITE, ACK, BYE, CANCEL\r\n");
+	mem_deref(desc);
+	if (err) {
+		log_error("cannot call a callback's customer", "uri", c->dial_uri);
+		tmr_start(&c->tick, 0, dial_timeout, c);
+		return;
+	}
+	tmr_start(&c->tick, DIAL_RING_MS, dial_timeout, c);
+}
+
+/* The accepted contact, when it is a callback with a number and its agent
+ * a registered phone: a call of its own, the agent's phone rung first. */
+static void dial_start(struct voice *v, const struct dial_req *d)
+{
+	for (struct call *c = v->list; c; c = c->next)
+		if (c->contact_id == d->contact_id && c->tenant_id == d->tenant_id)
+			return; /* a call in, accepted */
+	const struct registrar_binding *b = registrar_find(v->registrar, d->tenant_id, d->agent_id);
+	struct store_scope scope = ops_channel_scope(d->tenant_id, "voice");
+	json_t *row = NULL;
+	if (b == NULL || store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
+		return; /* no phone, or no callback: the agent dials by hand */
+	const char *phone = json_string_value(json_object_get(row, "phone"));
+	struct call *c = calloc(1, sizeof(*c));
+	struct voice_ticket *t = calloc(1, sizeof(*t));
+	if (c == NULL || t == NULL || phone == NULL || strlen(phone) >= sizeof(c->caller)) {
+		free(c);
+		free(t);
+		json_decref(row);
+		return;
+	}
+	*c = (struct call){.v = v, .id = ++v->next_id, .te_pt = -1, .pt = 8, .ticket = t, .state = CALL_QUEUED,
+			   .contact_id = d->contact_id, .tenant_id = d->tenant_id, .dial = true};
+	*t = (struct voice_ticket){.tenant_id = d->tenant_id, .contact_id = d->contact_id, .answered_at = gc_now_ms(),
+				   .callback_id = json_integer_value(json_object_get(row, "id"))};
+	snprintf(t->number, sizeof(t->number), "callback");
+	snprintf(t->caller, sizeof(t->caller), "%s", phone);
+	snprintf(c->caller, sizeof(c->caller), "%s", phone);
+	json_decref(row);
+	tmr_init(&c->tick);
+	tmr_init(&c->linger);
+	atomic_fetch_add(&v->n_active, 1);
+	c->next = v->list;
+	v->list = c;
+	int err = trunk_uri(v->trunk, c->caller, c->dial_uri, sizeof(c->dial_uri));
+	if (err == 0)
+		err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp, NULL, c);
+	if (err == 0)
+		err = sdp_session_alloc(&c->sdp, &v->media_ip);
+	if (err == 0)
+		err = sdp_media_add(&c->media, c->sdp, sdp_media_audio, sa_port(rtp_local(c->rtp)), sdp_proto_rtpavp);
+	if (err == 0)
+		err = add_format(c->media, c->pt);
+	if (err || leg_ring(c, b) < 0) {
+		log_error("cannot dial a callback", "phone", c->caller);
+		call_free(c); /* nothing recorded: the agent dials by hand */
+		return;
+	}
+	atomic_fetch_add(&v->n_calls, 1);
+	tmr_start(&c->tick, DIAL_RING_MS, dial_agent_timeout, c);
+}
+
+static void dial_pending(struct voice *v)
+{
+	pthread_mutex_lock(&v->lock);
+	struct dial_req *d = v->dials;
+	v->dials = NULL;
+	v->n_dials = 0;
+	pthread_mutex_unlock(&v->lock);
+	while (d) {
+		struct dial_req *next = d->next;
+		dial_start(v, d);
+		free(d);
+		d = next;
+	}
+}
+
 /* The router's observer (router_add_observer), on the writer's thread. */
 static void on_routing(void *arg, const struct hub_event *events, size_t n)
 {
 	struct voice *v = arg;
 	bool changed = false;
 	pthread_mutex_lock(&v->lock);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (events[i].contact_id && events[i].frame && follow_bridge(v, &events[i]))
+			changed = true;
+		if (events[i].contact_id && events[i].frame && follow_dial(v, &events[i]))
+			changed = true;
 		if (events[i].contact_id && events[i].frame && follow(v, &events[i]))
 			changed = true;
+	}
 	pthread_mutex_unlock(&v->lock);
 	if (changed)
 		mqueue_push(v->mq, MQ_ROUTING, NULL);
@@ -730,6 +1100,7 @@ static void call_free(struct call *c)
 	tmr_cancel(&c->linger);
 	tmr_cancel(&c->announce);
 	leg_drop(c, true);
+	bridge_forget(c);
 	if (c->contact_id)
 		forget_offer(v, c->contact_id);
 	mem_deref(c->sess); /* a BYE when still established */
@@ -1018,8 +1389,10 @@ static void on_message(int id, void *data, void *arg)
 	if (id == MQ_ROUTING) {
 		for (struct call *c = v->list, *next; c; c = next) {
 			next = c->next;
+			control_apply(c);
 			reconcile(c);
 		}
+		dial_pending(v);
 		return;
 	}
 	while (v->list) {
@@ -1138,6 +1511,7 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	snprintf(v->db_path, sizeof(v->db_path), "%s", deps->db);
 	snprintf(v->host, sizeof(v->host), "%s", deps->host);
 	snprintf(v->moh_file, sizeof(v->moh_file), "%s", deps->moh_file ? deps->moh_file : "");
+	snprintf(v->trunk, sizeof(v->trunk), "%s", deps->trunk ? deps->trunk : "");
 	v->port = deps->port;
 	v->writer = deps->writer;
 	pthread_mutex_init(&v->lock, NULL);
@@ -1184,6 +1558,11 @@ void voice_stop(struct voice *v)
 		HASH_DEL(v->offers, o);
 		free(o);
 	}
+	bridges_free(v);
+	for (struct dial_req *d = v->dials, *next; d; d = next) {
+		next = d->next;
+		free(d);
+	}
 	pthread_cond_destroy(&v->ready_cond);
 	pthread_mutex_destroy(&v->lock);
 	prompt_release(v->moh);
@@ -1207,10 +1586,50 @@ void voice_stats(const struct voice *v, struct voice_stats *ret)
 	ret->rtp_to_agent = atomic_load(&v->n_to_agent);
 	ret->rtp_to_caller = atomic_load(&v->n_to_caller);
 	ret->rtp_dropped = atomic_load(&v->n_rtp_dropped);
+	ret->moved = atomic_load(&v->n_moved);
 	ret->active = atomic_load(&v->n_active);
 	ret->phones_registered = atomic_load(&v->phones.registered);
 	ret->phones_challenged = atomic_load(&v->phones.challenged);
 	ret->phones_denied = atomic_load(&v->phones.denied);
 	ret->phones_throttled = atomic_load(&v->phones.throttled);
 	ret->phones_bound = atomic_load(&v->phones.bindings);
+}
+
+int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t *ret_agent, bool *ret_held)
+{
+	if (v == NULL)
+		return GC_ENOTFOUND;
+	pthread_mutex_lock(&v->lock);
+	struct bridge *b = NULL;
+	HASH_FIND(hh, v->bridges, &contact_id, sizeof(contact_id), b);
+	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' ? GC_OK : GC_ENOTFOUND;
+	if (rc == GC_OK) {
+		*ret_agent = b->agent_id;
+		*ret_held = b->held;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return rc;
+}
+
+int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool hold, int64_t *ret_held_ms)
+{
+	if (v == NULL)
+		return GC_ENOTFOUND;
+	pthread_mutex_lock(&v->lock);
+	struct bridge *b = NULL;
+	HASH_FIND(hh, v->bridges, &contact_id, sizeof(contact_id), b);
+	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' ? GC_OK : GC_ENOTFOUND;
+	if (rc == GC_OK && b->held == hold)
+		rc = GC_ESTATE;
+	if (rc == GC_OK) {
+		int64_t now = gc_now_ms();
+		if (!hold && ret_held_ms)
+			*ret_held_ms = now - b->held_at;
+		b->held = hold;
+		b->held_at = now;
+	}
+	pthread_mutex_unlock(&v->lock);
+	if (rc == GC_OK)
+		mqueue_push(v->mq, MQ_ROUTING, NULL);
+	return rc;
 }

@@ -30,6 +30,7 @@
 #ifndef GUICHET_CHANNEL_VOICE_VOICE_H
 #define GUICHET_CHANNEL_VOICE_VOICE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct writer;
@@ -41,6 +42,7 @@ struct voice_deps {
 	const char *host;          /* SIP's address (UDP and TCP) */
 	int port;
 	const char *moh_file;      /* music on hold, a WAV file, 8 kHz mono 16-bit; "" or NULL: silence */
+	const char *trunk;         /* callbacks' calls to customers: a SIP URI template ({number}); "" or NULL: none */
 };
 
 /* Starts the thread, listening: GC_EIO when the address cannot be bound,
@@ -48,6 +50,21 @@ struct voice_deps {
 int voice_start(const struct voice_deps *deps, struct voice **ret);
 /* Ends every call (recorded as ended by a shutdown), stops and frees. NULL is fine. */
 void voice_stop(struct voice *v);
+
+/* Bridged calls controlled from the API (handlers_call.c), from any thread.
+ * The bridged call of the tenant's contact: GC_OK with its agent (the
+ * phone that answered) and whether it is on hold; GC_ENOTFOUND when the
+ * contact has no bridged call here (v NULL: none). */
+int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t *ret_agent, bool *ret_held);
+/* Puts the bridged call on hold (the caller hears the music, nothing is
+ * relayed either way) or takes it off (the legs bridged again), applied
+ * by the telephony thread at once: GC_ENOTFOUND with no bridged call,
+ * GC_ESTATE when it is already so. Resuming, *ret_held_ms (when not NULL)
+ * is how long this hold lasted. A transfer or an escalation of the
+ * contact (the router's "transferred", "escalated" events) hangs up the
+ * agent's leg and puts the caller back to the music, waiting for the
+ * offer that follows. */
+int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool hold, int64_t *ret_held_ms);
 
 struct voice_stats {
 	uint64_t calls;            /* answered */
@@ -59,6 +76,7 @@ struct voice_stats {
 	uint64_t rings, bridged, unanswered;
 	uint64_t rtp_to_agent, rtp_to_caller; /* packets relayed by bridges, each way */
 	uint64_t rtp_dropped;      /* from an address or of a payload type not negotiated */
+	uint64_t moved;            /* bridged calls transferred (or escalated): the agent's leg hung up */
 	int64_t active;            /* calls now */
 	/* agents' phones (registrar.h): REGISTERs answered 200, 401, 403, 503 (throttled) */
 	uint64_t phones_registered, phones_challenged, phones_denied, phones_throttled;

@@ -1,0 +1,102 @@
+/* A bridged call controlled by its agent (POST /api/v1/contacts/{id}/call/
+ * hold, resume, transfer, escalate): hold and resume ask the telephony
+ * thread (channel/voice/voice.h: voice_call_hold) and write call_held and
+ * call_resumed on the contact's timeline; transfer and escalate are the
+ * contact's own routing operations (run_contact_transfer, _escalate), so a
+ * call takes the one routing path; the telephony thread sees the router's
+ * event, hangs up the agent's leg and puts the caller back to the music
+ * until the next offer rings the next phone. 404: no such contact in the
+ * tenant; 409: it has no bridged call; 403: another agent's call (a
+ * supervisor may hold and resume any). */
+#include "daemon/handlers.h"
+#include "channel/voice/voice.h"
+#include "daemon/server.h"
+#include "guichet/error.h"
+#include "guichet/role.h"
+
+#include <stdbool.h>
+
+/* The contact's bridged call: answered (false) unless it exists, is
+ * bridged and (mine) the scope's user is its agent or a supervisor. */
+static bool bridged_call(struct request *r, struct store *db, bool mine, int64_t *ret_agent, bool *ret_held)
+{
+	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "contact"), false;
+	if (voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], ret_agent, ret_held) < 0)
+		return reply_error(r, 409, "no_call", "contact", "the contact has no bridged call"), false;
+	if (mine && *ret_agent != r->scope.user_id && !role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
+		return reply_error(r, 403, "forbidden", "contact", "the call is another agent's"), false;
+	return true;
+}
+
+static int hold(struct request *r, struct store *db, bool on)
+{
+	int64_t agent = 0, held_ms = 0;
+	bool held = false;
+	if (!bridged_call(r, db, true, &agent, &held))
+		return GC_ESTATE;
+	struct voice *v = r->worker->server->voice;
+	int rc = voice_call_hold(v, r->scope.tenant_id, r->ids[0], on, &held_ms);
+	if (rc == GC_ESTATE)
+		return reply_error(r, 409, "conflict", "contact", on ? "the call is on hold already" : "the call is not on hold");
+	if (rc < 0)
+		return reply_error(r, 409, "no_call", "contact", "the contact has no bridged call");
+	json_t *data = json_pack("{s:I}", "agent_id", (json_int_t)agent);
+	if (data && !on)
+		json_object_set_new(data, "held_s", json_integer(held_ms / 1000));
+	rc = data ? store_voice_event(db, &r->scope, r->ids[0], on ? "call_held" : "call_resumed", data) : GC_ENOMEM;
+	json_decref(data);
+	if (rc < 0) {
+		voice_call_hold(v, r->scope.tenant_id, r->ids[0], !on, NULL); /* as it was */
+		return reply_store_error(r, db, rc, "contact");
+	}
+	json_t *out = json_pack("{s:I,s:I,s:b}", "contact_id", (json_int_t)r->ids[0], "agent_id", (json_int_t)agent,
+				"held", on);
+	if (out && !on)
+		json_object_set_new(out, "held_s", json_integer(held_ms / 1000));
+	return reply(r, 200, out);
+}
+
+int run_call_hold(struct request *r, struct store *db)
+{
+	return hold(r, db, true);
+}
+
+int run_call_resume(struct request *r, struct store *db)
+{
+	return hold(r, db, false);
+}
+
+/* The target named (a queue, an agent) is the tenant's: answered (false) with 404 otherwise. */
+static bool target_known(struct request *r, struct store *db)
+{
+	const struct routing_input *in = &r->in.routing;
+	json_t *row = NULL;
+	int rc = in->queue_id ? store_queue_get(db, &r->scope, in->queue_id, &row) : GC_OK;
+	json_decref(row);
+	row = NULL;
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "queue_id"), false;
+	rc = in->agent_id ? store_agent_get(db, &r->scope, in->agent_id, &row) : GC_OK;
+	json_decref(row);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "agent_id"), false;
+	return true;
+}
+
+int run_call_transfer(struct request *r, struct store *db)
+{
+	int64_t agent = 0;
+	bool held = false;
+	return target_known(r, db) && bridged_call(r, db, false, &agent, &held) ? run_contact_transfer(r, db)
+										   : GC_ESTATE;
+}
+
+int run_call_escalate(struct request *r, struct store *db)
+{
+	int64_t agent = 0;
+	bool held = false;
+	return target_known(r, db) && bridged_call(r, db, false, &agent, &held) ? run_contact_escalate(r, db)
+										   : GC_ESTATE;
+}
