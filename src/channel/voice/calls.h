@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "channel/voice/recorder.h"
+
 struct writer;
 struct voice_calls;
 
@@ -39,6 +41,9 @@ enum voice_job_kind {
 			      * "declined" rejects the offer in the router */
 	VOICE_JOB_ACCEPT,   /* agent_id's phone answered: the offer accepted (or already accepted
 			     * by that agent from the desktop), the bridge recorded */
+	VOICE_JOB_NOTICE,   /* a recorded queue's consent notice was said (reason: its language) */
+	VOICE_JOB_RECORDED, /* a recording's file is whole: its row and call_recorded; the job
+			     * owns its ticket (tenant and contact alone) */
 };
 
 struct voice_job {
@@ -52,6 +57,7 @@ struct voice_job {
 	int64_t agent_id;          /* RING, NO_ANSWER, ACCEPT: the agent (user) */
 	char reason[24];           /* NO_ANSWER: expired, withdrawn, rejected, declined, caller_hung_up... */
 	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
+	struct recorder_info recording; /* RECORDED */
 	/* results */
 	int rc;
 	int64_t contact_id;
