@@ -231,8 +231,14 @@ static void talk_call(const char *number)
 	struct sipp ph, caller;
 	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
 	sleep_ms(300);
+	long long before = newest_contact();
 	assert_int_equal(sipp_start_opts(&caller, "call_talk.xml", sip_port, number, CALLER, false, false), 0);
-	assert_int_equal(sipp_wait(&caller, 30000), 0);
+	int rc = sipp_wait(&caller, 30000);
+	if (rc != 0 && newest_contact() == before) { /* no call placed: SIPp lost its port to another program */
+		assert_int_equal(sipp_start_opts(&caller, "call_talk.xml", sip_port, number, CALLER, false, false), 0);
+		rc = sipp_wait(&caller, 30000);
+	}
+	assert_int_equal(rc, 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0);
 }
 
@@ -556,8 +562,8 @@ static void retention_deletes_the_row_and_its_file_and_orphans_go(void **state)
 	/* the recording 31 days old: past the tenant's 30 */
 	assert_int_equal(daemon_stop(&d), 0);
 	char sql[160];
-	snprintf(sql, sizeof(sql), "UPDATE recordings SET started_at = started_at - 31 * 86400000 WHERE id = %lld",
-		 recording_id);
+	snprintf(sql, sizeof(sql), "UPDATE recordings SET started_at = started_at - %lld WHERE id = %lld",
+		 31LL * 86400000, recording_id);
 	assert_int_equal(testdb_exec(d.db, sql), 0);
 	assert_int_equal(start(), 0);
 	free(admin);

@@ -981,6 +981,10 @@ static void record_queued(struct call *c, int64_t queue_id)
 	c->rec_on = true;
 	c->rec_queue = queue_id;
 	const char *text = notice_text(c->lang);
+	if (c->playing == NULL) { /* a menu's prompt queued behind one cut short by the key stays unsaid */
+		prompt_release(c->next_prompt);
+		c->next_prompt = NULL;
+	}
 	say(c, text, c->playing != NULL);
 	/* a reference of our own: the notice is known by its address until said */
 	if (prompt_get(c->v->prompts, text, c->lang, &c->rec_notice) < 0)
