@@ -49,6 +49,7 @@ enum permission {
 	PERM_KB_WRITE = 1u << 15,     /* write drafts, import, learn, the tenant's thesaurus, gap reports */
 	PERM_KB_REVIEW = 1u << 16,    /* approve, publish, archive, the tenant's review settings */
 	PERM_CHANNELS_MANAGE = 1u << 17, /* the tenant's channels: mailboxes and their credentials */
+	PERM_RECORDINGS_LISTEN = 1u << 18, /* calls' recordings: list and listen */
 };
 
 const char *role_name(enum role role);

@@ -128,6 +128,13 @@ int cmd_chat(const struct cli *cli, const struct args *a);
 int cmd_channel_voice(const struct cli *cli, const struct args *a);
 /* guichet attachment get (cmd_attachment.c): an email's attachment into a file. */
 int cmd_attachment(const struct cli *cli, const struct args *a);
+/* GETs path into out, written whole (through a temporary file beside it)
+ * or not at all; what names the command in messages. 0, 1 or 2. */
+int cli_download(const struct cli *cli, const char *path, const char *out, const char *what);
+/* "-o FILE" or "--output FILE", or NULL. */
+const char *cli_output_path(const struct args *a);
+/* guichet recording list|get|settings (cmd_recording.c): calls' recordings. */
+int cmd_recording(const struct cli *cli, const struct args *a);
 int cmd_wfm(int argc, char **argv);
 /* guichet email (cmd_email.c): one message parsed, offline. */
 int cmd_email(const struct cli *cli, int argc, char **argv);

@@ -551,7 +551,9 @@ static const char options_spec[] =
 	/* callbacks (cmd_callback.c) */
 	"context= note= window-from= window-to= contact= source= retry-after= max-attempts= "
 	/* goodwill gestures (cmd_gesture.c) */
-	"amount= currency= role-limit=";
+	"amount= currency= role-limit= "
+	/* calls' recordings (cmd_recording.c) */
+	"retention-days= queues=";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -611,6 +613,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_export(cli, &a);
 	if (strcmp(cmd, "attachment") == 0)
 		return cmd_attachment(cli, &a);
+	if (strcmp(cmd, "recording") == 0)
+		return cmd_recording(cli, &a);
 	if (strcmp(cmd, "history") == 0) /* reached as "guichet wfm history" */
 		return wfm_history(cli, &a);
 	fprintf(stderr, "guichet: unknown command '%s' (see guichet --help)\n", cmd);

@@ -78,16 +78,9 @@ static const char *output_path(const struct args *a)
 	return args_get(a, "output");
 }
 
-static int get(const struct cli *cli, const struct args *a)
+int cli_download(const struct cli *cli, const char *path, const char *out, const char *what)
 {
-	const char *id = need_id(a, 2, "attachment get"), *out = output_path(a);
-	if (id == NULL)
-		return 2;
-	if (out == NULL || *out == '\0') {
-		fprintf(stderr, "guichet attachment get: -o FILE is required\n");
-		return 2;
-	}
-	char tmp[4096], dir[4096], path[128];
+	char tmp[4096], dir[4096];
 	snprintf(dir, sizeof(dir), "%s", out);
 	snprintf(tmp, sizeof(tmp), "%s/.guichet-download-XXXXXX", dirname(dir));
 	struct download *d = calloc(1, sizeof(*d));
@@ -96,20 +89,19 @@ static int get(const struct cli *cli, const struct args *a)
 		return 1;
 	}
 	if ((d->fd = mkstemp(tmp)) < 0) {
-		fprintf(stderr, "guichet attachment get: cannot write beside %s: %s\n", out, strerror(errno));
+		fprintf(stderr, "guichet %s: cannot write beside %s: %s\n", what, out, strerror(errno));
 		curl_easy_cleanup(d->curl);
 		free(d);
 		return 1;
 	}
-	snprintf(path, sizeof(path), "/api/v1/attachments/%s", id);
 	long status = fetch(cli, path, d);
 	int rc = 0;
 	if (close(d->fd) < 0 || d->write_failed) {
-		fprintf(stderr, "guichet attachment get: cannot write %s\n", out);
+		fprintf(stderr, "guichet %s: cannot write %s\n", what, out);
 		rc = 1;
 	} else if (status == 200) {
 		if (rename(tmp, out) < 0) {
-			fprintf(stderr, "guichet attachment get: cannot write %s: %s\n", out, strerror(errno));
+			fprintf(stderr, "guichet %s: cannot write %s: %s\n", what, out, strerror(errno));
 			rc = 1;
 		}
 	} else {
@@ -123,6 +115,25 @@ static int get(const struct cli *cli, const struct args *a)
 	curl_easy_cleanup(d->curl);
 	free(d);
 	return rc;
+}
+
+const char *cli_output_path(const struct args *a)
+{
+	return output_path(a);
+}
+
+static int get(const struct cli *cli, const struct args *a)
+{
+	const char *id = need_id(a, 2, "attachment get"), *out = output_path(a);
+	if (id == NULL)
+		return 2;
+	if (out == NULL || *out == '\0') {
+		fprintf(stderr, "guichet attachment get: -o FILE is required\n");
+		return 2;
+	}
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/attachments/%s", id);
+	return cli_download(cli, path, out, "attachment get");
 }
 
 int cmd_attachment(const struct cli *cli, const struct args *a)

@@ -53,6 +53,7 @@ static const struct help_group groups[] = {
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
 	{"report", "Customers and contacts", "the share answered the same business day; the day so far per half hour; callbacks; gestures; the summary kept current"},
 	{"attachment", "Customers and contacts", "an email's attachment, downloaded"},
+	{"recording", "Customers and contacts", "calls' recordings: list, download, which queues record, retention"},
 	{"callback", "Customers and contacts", "customers' requests to be called back: request, follow, record the call"},
 	{"gesture", "Customers and contacts", "goodwill gestures on contacts: credits, gifts, waivers, their approval"},
 	{"skills", "Routing", "the skills queues ask for and agents have"},
@@ -449,6 +450,15 @@ static const struct help_command commands[] = {
 	{"attachment", "get", "ID -o FILE",
 	 "download an attachment (its id from 'contacts attachments') into FILE, mode 0600, written whole or not at all",
 	 "-o FILE\twhere to write it (also --output FILE)\n"},
+	/* calls' recordings (cmd_recording.c) */
+	{"recording", "list", "CONTACT", "a contact's call recordings: id, started, duration, size", NULL},
+	{"recording", "get", "ID -o FILE",
+	 "download a recording (a WAV file, 8 kHz, the caller left and the agent right) into FILE, written whole or not at all",
+	 "-o FILE\twhere to write it (also --output FILE)\n"},
+	{"recording", "settings", "[--retention-days N] [--queues ID,ID...|none]",
+	 "the queues whose calls are recorded (none by default) and how many days recordings are kept (90 by default)",
+	 "--retention-days N\tdays a recording is kept, 1 to 3650\n"
+	 "--queues LIST\tthe recorded queues' ids, separated by commas, or none\n"},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},

@@ -72,6 +72,10 @@ static const char usage[] =
 	"  --sip-trunk URI      where callbacks call customers: a SIP URI whose {number}\n"
 	"                       is the customer's number, sip:{number}@trunk.example:5060\n"
 	"                       (GUICHET_SIP_TRUNK; default: none, agents dial by hand)\n"
+	"  --recordings-dir DIR where calls of recorded queues are written, one WAV file\n"
+	"                       each (GUICHET_RECORDINGS_DIR; default: DB.recordings\n"
+	"                       beside a SQLite database; none on PostgreSQL: calls\n"
+	"                       are then not recorded)\n"
 	"  --nats URL           join a cluster of guichetd on the same PostgreSQL\n"
 	"                       database through this NATS server (GUICHET_NATS;\n"
 	"                       nats://host:4222, several separated by commas);\n"
@@ -193,6 +197,8 @@ static int set(struct config *c, const char *name, const char *value, const char
 			c->sip_host[0] = '\0';
 		else if (parse_listen(value, c->sip_host, sizeof(c->sip_host), &c->sip_port) < 0 || c->sip_port == 0)
 			goto bad;
+	} else if (strcmp(name, "recordings-dir") == 0 || strcmp(name, "recordings_dir") == 0) {
+		snprintf(c->recordings_dir, sizeof(c->recordings_dir), "%s", value);
 	} else if (strcmp(name, "moh-file") == 0 || strcmp(name, "moh_file") == 0) {
 		snprintf(c->moh_file, sizeof(c->moh_file), "%s", value);
 	} else if (strcmp(name, "sip-trunk") == 0 || strcmp(name, "sip_trunk") == 0) {
@@ -275,6 +281,7 @@ static int read_env(struct config *c)
 		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"}, {"GUICHET_MAIL_POLL", "mail-poll"},
 		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
 		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"}, {"GUICHET_SIP_TRUNK", "sip-trunk"},
+		{"GUICHET_RECORDINGS_DIR", "recordings-dir"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -317,6 +324,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"mail-idle", required_argument, NULL, 0}, {"messaging-retry", required_argument, NULL, 0},
 		{"sip-listen", required_argument, NULL, 0}, {"moh-file", required_argument, NULL, 0},
 		{"sip-trunk", required_argument, NULL, 0},
+		{"recordings-dir", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},
 	};

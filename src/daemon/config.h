@@ -41,6 +41,7 @@ struct config {
 	int sip_port;
 	char moh_file[1024];      /* music on hold: a WAV file, 8 kHz mono 16-bit; "" for silence */
 	char sip_trunk[512];      /* callbacks' outbound calls: a SIP URI with {number}; "" for none */
+	char recordings_dir[1024]; /* calls' recordings (channel/voice/recorder.h); "": beside a SQLite file */
 	char nats[1024];          /* NATS server URL(s) of a cluster; "" for one node alone */
 	char node[64];            /* this node's name in the cluster (letters, digits, - _) */
 };

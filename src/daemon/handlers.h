@@ -176,6 +176,12 @@ int run_voice_number_delete(struct request *r, struct store *db);
 int prepare_voice_phone(struct request *r, struct store *db);
 int run_voice_phone(struct request *r, struct store *db);
 
+/* handlers_recording.c: calls' recordings, their audio, the tenant's recording settings. */
+int run_contact_recordings(struct request *r, struct store *db);
+int run_recording_audio(struct request *r, struct store *db);
+int run_recording_settings_get(struct request *r, struct store *db);
+int run_recording_settings_put(struct request *r, struct store *db);
+
 /* handlers_hours.c: the business calendar, due first responses, the same-day report */
 /* The self-service portal (handlers_portal.c): incidents, settings, the public answer. */
 int run_incident_list(struct request *r, struct store *db);

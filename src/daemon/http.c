@@ -168,6 +168,10 @@ const struct route http_routes[] = {
 	  run_voice_number_update),
 	R(DELETE, "/api/v1/channels/voice/numbers/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_number_delete),
 	R(PUT, "/api/v1/agents/{id}/sip", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_phone, run_voice_phone),
+	R(GET, "/api/v1/contacts/{id}/recordings", T, PERM_RECORDINGS_LISTEN, NULL, run_contact_recordings),
+	R(GET, "/api/v1/recordings/{id}/audio", T, PERM_RECORDINGS_LISTEN, NULL, run_recording_audio),
+	R(GET, "/api/v1/recordings/settings", T, PERM_CHANNELS_MANAGE, NULL, run_recording_settings_get),
+	R(PUT, "/api/v1/recordings/settings", T | W | J, PERM_CHANNELS_MANAGE, NULL, run_recording_settings_put),
 	/* the providers' webhook: public, trusted by the channel's signature (handlers_messaging.c) */
 	RB(POST, "/hooks/v1/messaging/{key}", ROUTE_PUBLIC | W, 0, prepare_messaging_hook, run_messaging_hook,
 	   64 * 1024),

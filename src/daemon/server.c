@@ -7,6 +7,7 @@
 #include "channel/email/idle.h"
 #include "channel/email/sender.h"
 #include "channel/messaging/sender.h"
+#include "channel/voice/recorder.h"
 #include "channel/voice/voice.h"
 
 #include <curl/curl.h>
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -159,6 +161,48 @@ static void kick_senders(void *arg)
 	msg_sender_kick(srv->msg_sender);
 }
 
+/* The recordings' folder (--recordings-dir, or DB.recordings beside a
+ * SQLite file) made if missing, and swept of the files no row names
+ * (recorder.h): GC_OK with it in ret, or an error (logged) and no
+ * recording. Before the telephony thread starts: nothing is being written. */
+static int prepare_recordings(const struct config *config, char *ret, size_t len)
+{
+	ret[0] = '\0';
+	if (config->recordings_dir[0])
+		snprintf(ret, len, "%s", config->recordings_dir);
+	else if (!store_url_is_pg(config->db))
+		snprintf(ret, len, "%s.recordings", config->db);
+	else
+		return GC_ENOTFOUND; /* PostgreSQL has no folder of its own: off until one is named */
+	struct stat st;
+	if (config->sip_host[0] == '\0' && stat(ret, &st) < 0) {
+		ret[0] = '\0'; /* no calls and no recordings kept: nothing to serve or expire */
+		return GC_ENOTFOUND;
+	}
+	if (mkdir(ret, 0750) < 0 && errno != EEXIST) {
+		log_error("cannot make the recordings' folder: calls are not recorded", "dir", ret, "error",
+			  strerror(errno));
+		ret[0] = '\0';
+		return GC_EIO;
+	}
+	struct store *db = NULL;
+	int rc = store_open(config->db, STORE_READ_ONLY, &db);
+	int n = rc == GC_OK ? recorder_sweep(ret, db) : rc;
+	store_free(db);
+	if (n < 0) {
+		log_error("cannot sweep the recordings' folder: calls are not recorded", "dir", ret, "error",
+			  gc_error_name(n));
+		ret[0] = '\0';
+		return n;
+	}
+	if (n > 0) {
+		char count[16];
+		snprintf(count, sizeof(count), "%d", n);
+		log_info("recordings' files no row names removed", "dir", ret, "files", count);
+	}
+	return GC_OK;
+}
+
 int server_start(struct server *srv, const struct config *config)
 {
 	*srv = (struct server){.config = config, .listen_fd = -1, .metrics_fd = -1};
@@ -242,8 +286,11 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the mailboxes' IDLE watcher", "error", gc_error_name(rc));
 		return rc;
 	}
+	if (prepare_recordings(config, srv->rec_dir, sizeof(srv->rec_dir)) == GC_OK)
+		writer_set_recordings(srv->writer, srv->rec_dir);
 	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
-				   .port = config->sip_port, .moh_file = config->moh_file, .trunk = config->sip_trunk};
+				   .port = config->sip_port, .moh_file = config->moh_file, .trunk = config->sip_trunk,
+				   .recordings_dir = srv->rec_dir};
 	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
 		char port[8];
 		snprintf(port, sizeof(port), "%d", config->sip_port);

@@ -52,6 +52,7 @@ struct server {
 	struct email_sender *sender; /* the email sender (channel/email/sender.h) */
 	struct msg_sender *msg_sender; /* the SMS and social messages' sender (channel/messaging/sender.h) */
 	struct voice *voice;        /* the telephony thread (channel/voice/voice.h); NULL without --sip-listen */
+	char rec_dir[1024];         /* calls' recordings (recorder.h); "": none */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
 	atomic_bool draining;

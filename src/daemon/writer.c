@@ -14,14 +14,20 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
+#include <errno.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#define RECORDINGS_BATCH 1000 /* recordings deleted per transaction */
 
 /* A channel's task (writer_run), waited for on its caller's thread. */
 struct task {
@@ -47,6 +53,9 @@ struct writer {
 	int64_t next_review;        /* when knowledge past its review-by date is looked for next (ms) */
 	int64_t next_callbacks;     /* when scheduled callbacks are looked at next (ms) */
 	int64_t next_broadcasts;    /* when incidents' broadcasts walk on next (ms) */
+	int64_t next_recordings;    /* when recordings past their retention are looked for next (ms) */
+	char rec_dir[1024];         /* the recordings' folder, once rec_ready */
+	atomic_bool rec_ready;
 	struct cluster *cluster;    /* NULL alone */
 	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
@@ -395,6 +404,56 @@ static void broadcasts_due(struct writer *w, int64_t now)
 		mail_queued(w);
 }
 
+/* Calls' recordings past their tenant's retention: their rows deleted in a
+ * transaction of their own, then (committed) their files, each logged; a
+ * crash between the two leaves files no row names, swept at the next
+ * start (recorder_sweep). Once a minute, at once again after a full batch. */
+static void recordings_due(struct writer *w, int64_t now)
+{
+	if (!atomic_load(&w->rec_ready)) {
+		w->next_recordings = now + 1000; /* the folder is not known yet (server.c): soon */
+		return;
+	}
+	w->next_recordings = now + 60 * 1000;
+	json_t *gone = NULL;
+	int rc = store_begin(w->db);
+	if (rc == GC_OK) {
+		rc = store_recordings_expire(w->db, now, RECORDINGS_BATCH, &gone);
+		rc = rc == GC_OK ? store_commit(w->db) : rc;
+		if (rc < 0)
+			store_rollback(w->db);
+	}
+	if (rc < 0) {
+		log_error("recordings past their retention not deleted", "error", store_errmsg(w->db));
+		json_decref(gone);
+		return;
+	}
+	size_t i;
+	json_t *row;
+	json_array_foreach(gone, i, row) {
+		const char *name = json_string_value(json_object_get(row, "path"));
+		char path[1200], id[24], contact[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+		snprintf(contact, sizeof(contact), "%lld", (long long)json_integer_value(json_object_get(row, "contact_id")));
+		if (name == NULL || strchr(name, '/') || name[0] == '.')
+			continue; /* never a path outside the folder */
+		snprintf(path, sizeof(path), "%s/%s", w->rec_dir, name);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_error("cannot delete a recording's file", "recording", id, "file", path, "error", strerror(errno));
+		else
+			log_info("recording deleted: past its retention", "recording", id, "contact", contact);
+	}
+	if (json_array_size(gone) == RECORDINGS_BATCH)
+		w->next_recordings = now;
+	json_decref(gone);
+}
+
+void writer_set_recordings(struct writer *w, const char *dir)
+{
+	snprintf(w->rec_dir, sizeof(w->rec_dir), "%s", dir);
+	atomic_store(&w->rec_ready, true);
+}
+
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits
  * overflowing) in a transaction of their own, the live statistics, and the
  * knowledge's review-by dates. */
@@ -428,6 +487,8 @@ static void run_clock(struct writer *w)
 		callbacks_due(w, now);
 	if (now >= w->next_broadcasts)
 		broadcasts_due(w, now);
+	if (now >= w->next_recordings)
+		recordings_due(w, now);
 }
 
 /* Sleeps until work comes or the next timer or statistics fall due. */

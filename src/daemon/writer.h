@@ -63,6 +63,9 @@ int writer_post(struct writer *w, writer_task_fn fn, void *arg);
  * Set before any request comes; set to NULL before the senders stop (the
  * clock runs until the writer is freed). */
 void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg);
+/* Calls' recordings live in dir: from now on the writer's clock deletes
+ * those past their tenant's retention, rows then files (once a minute). */
+void writer_set_recordings(struct writer *w, const char *dir);
 
 /* The routing engine: only for runs on the writer thread. */
 struct router *writer_router(struct writer *w);

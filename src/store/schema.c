@@ -578,6 +578,26 @@ static const char *const migrations[] = {
 	 * interval of the position and wait announcements and the key that
 	 * asks for a callback keeping the caller's place; NULL: neither. */
 	"ALTER TABLE voice_numbers ADD COLUMN waiting TEXT;",
+	/* 29: calls' recordings (src/store/recording.c, channel/voice/recorder.c):
+	 * one row per recording, committed once its WAV file beside the store
+	 * is whole and fsynced (a file with no row is an orphan swept at
+	 * start); the queues whose calls are recorded (off unless listed) and
+	 * each tenant's retention in days (90 without a row). The index on
+	 * started_at serves the writer's retention timer. */
+	"CREATE TABLE recordings("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  contact_id {int} NOT NULL REFERENCES contacts(id), queue_id {int}, agent_id {int},"
+	"  started_at {int} NOT NULL, duration_ms {int} NOT NULL, bytes {int} NOT NULL,"
+	"  path TEXT NOT NULL, created_at {int} NOT NULL);"
+	"CREATE INDEX recordings_contact ON recordings(tenant_id, contact_id, id);"
+	"CREATE INDEX recordings_started ON recordings(started_at);"
+	"CREATE UNIQUE INDEX recordings_path ON recordings(path);"
+	"CREATE TABLE recorded_queues("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), queue_id {int} NOT NULL REFERENCES queues(id),"
+	"  PRIMARY KEY (tenant_id, queue_id)) {without_rowid};"
+	"CREATE TABLE recording_settings("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
+	"  retention_days {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -1219,4 +1219,40 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 
+/* --- calls' recordings (recording.c, schema migration 29) --- */
+
+#define STORE_RECORDING_RETENTION_DAYS 90 /* a tenant's retention without a setting */
+#define STORE_RECORDING_MAX_DAYS 3650
+
+/* A recording whose file is whole: path is its name in the recordings
+ * folder; queue_id and agent_id 0 when unknown. */
+struct store_recording {
+	int64_t contact_id, queue_id, agent_id;
+	int64_t started_at, duration_ms, bytes;
+	const char *path;
+};
+/* The row and the contact's call_recorded event {"recording_id",
+ * "duration_ms","bytes"}. GC_ENOTFOUND for a contact not in the tenant. */
+int store_recording_add(struct store *s, const struct store_scope *scope, const struct store_recording *in,
+			int64_t *ret_id);
+/* A contact's recordings: [{"id","contact_id","queue_id","agent_id","started_at","duration_ms","bytes",
+ * "created_at"}], oldest first. */
+int store_recording_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* One recording of the tenant, with its "path" too. GC_ENOTFOUND when none. */
+int store_recording_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+/* Whether a row names the file path (the sweep of orphans at start). */
+int store_recording_known(struct store *s, const char *path, bool *ret_known);
+/* Deletes at most max rows past their tenant's retention at now, oldest
+ * first: [{"id","tenant_id","contact_id","path"}], whose files the caller
+ * removes once this is committed. */
+int store_recordings_expire(struct store *s, int64_t now, int max, json_t **ret_removed);
+/* Whether the tenant's queue records its calls (the telephony thread's look-up). */
+int store_recording_queue_on(struct store *s, int64_t tenant_id, int64_t queue_id, bool *ret_on);
+/* {"retention_days","queues":[id...]}. */
+int store_recording_settings_get(struct store *s, const struct store_scope *scope, json_t **ret);
+/* retention_days > 0 sets it; set_queue_list replaces the recorded queues
+ * by queues. GC_EINVAL (the message names it) for a queue not the tenant's. */
+int store_recording_settings_put(struct store *s, const struct store_scope *scope, int64_t retention_days,
+				 const int64_t *queues, size_t n_queues, bool set_queue_list);
+
 #endif

@@ -15,6 +15,9 @@
 
 #include "guichet/clock.h"
 #include "harness.h"
+#include "testdb.h"
+
+#include <sys/stat.h>
 
 #define PASSWORD "tenant pass 1"
 
@@ -24,7 +27,7 @@ static const char *const roles[] = {"tenant_admin", "supervisor", "agent", "expe
 
 enum kind { K_NONE, K_CONTACT, K_CUSTOMER, K_USER, K_TOKEN, K_QUEUE, K_SKILL, K_FRESH_QUEUE, K_MESSAGING,
 	     K_FRESH_MESSAGING, K_CALLBACK, K_CHAT,
-	     K_FRESH_CHAT, K_GESTURE, K_INCIDENT };
+	     K_FRESH_CHAT, K_GESTURE, K_INCIDENT, K_RECORDING };
 
 /* The routes of src/daemon/http.c that act on one resource or list. */
 static const struct probe {
@@ -100,6 +103,8 @@ static const struct probe {
 	{"GET", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, NULL},
 	{"POST", "/api/v1/incidents/%lld/broadcasts", K_INCIDENT, "{\"kind\":\"declaration\"}"},
 	{"GET", "/api/v1/incidents/%lld/report", K_INCIDENT, NULL},
+	{"GET", "/api/v1/contacts/%lld/recordings", K_CONTACT, NULL},
+	{"GET", "/api/v1/recordings/%lld/audio", K_RECORDING, NULL},
 };
 #define N_PROBES (sizeof(probes) / sizeof(probes[0]))
 
@@ -110,17 +115,20 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/queues/stats", "/api/v1/contacts/due?within=2592000&limit=1000", "/api/v1/calendar",
 	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks",
 	"/api/v1/channels/chat", "/api/v1/gestures?limit=500", "/api/v1/gestures/settings", "/api/v1/reports/gestures",
+	"/api/v1/recordings/settings",
 	"/api/v1/reports/summary?by=queue&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
 	"/api/v1/reports/summary?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"};
 
 struct tenant {
 	char *admin;
 	long long contact, customer, user, token_id, queue, skill, messaging, phone_queue, callback, chat, gesture, incident;
+	long long recording;
 	char *token; /* an API token's text */
 };
 
 static struct daemon d;
 static struct tenant a, b;
+static char rec_dir[160];
 static char *role_tokens[N_ROLES];
 
 static long long new_queue(struct tenant *t, const char *tag)
@@ -151,6 +159,34 @@ static long long new_chat_channel(struct tenant *t, const char *tag)
 	snprintf(name, sizeof(name), "%s-SECRET-chat-%d", tag, n++);
 	return post_id(&d, t->admin, "/api/v1/channels/chat", json_pack("{s:s,s:I,s:[s]}", "name", name, "queue_id",
 		(json_int_t)t->queue, "origins", "https://shop.example"));
+}
+
+/* A call's recording of t's contact: its row (as the voice channel writes
+ * it) and its file in the recordings' folder, which holds the tenant's tag. */
+static long long new_recording(struct tenant *t, const char *tag)
+{
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/me", t->admin, NULL, &r);
+	long long tenant = resp_int(&r, "tenant_id");
+	resp_clear(&r);
+	char name[64], path[256], sql[512];
+	snprintf(name, sizeof(name), "t%lld-probe.wav", tenant);
+	snprintf(path, sizeof(path), "%s/%s", rec_dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "RIFF %s-SECRET-audio", tag);
+	fclose(f);
+	long long now = (long long)gc_now_ms();
+	snprintf(sql, sizeof(sql), "INSERT INTO recordings(tenant_id, contact_id, started_at, duration_ms, bytes, path,"
+		 " created_at) VALUES (%lld, %lld, %lld, 0, 20, '%s', %lld)", tenant, t->contact, now, name, now);
+	assert_int_equal(testdb_exec(d.db, sql), 0);
+	char list[96];
+	snprintf(list, sizeof(list), "/api/v1/contacts/%lld/recordings", t->contact);
+	http_json(&d, "GET", list, t->admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	long long id = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
+	resp_clear(&r);
+	return id;
 }
 
 static void fill(struct tenant *t, const char *tag)
@@ -189,6 +225,7 @@ static void fill(struct tenant *t, const char *tag)
 	snprintf(who, sizeof(who), "%s-SECRET-incident", tag);
 	t->incident = post_id(&d, t->admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "incident", "title",
 		who, "published", 1));
+	t->recording = new_recording(t, tag);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", t->user);
 	struct resp r;
@@ -213,7 +250,10 @@ static long long new_token(struct tenant *t, char **ret_text)
 static int setup(void **state)
 {
 	if (daemon_init(&d, "A", "admin@a.example", PASSWORD) != 0 ||
-	    daemon_add_tenant(&d, "B", "admin@b.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+	    daemon_add_tenant(&d, "B", "admin@b.example", PASSWORD) != 0)
+		return -1;
+	snprintf(rec_dir, sizeof(rec_dir), "%s/recordings", d.dir);
+	if (mkdir(rec_dir, 0700) != 0 || daemon_start(&d, "--recordings-dir", rec_dir, NULL) != 0)
 		return -1;
 	a.admin = login(&d, "admin@a.example", PASSWORD);
 	b.admin = login(&d, "admin@b.example", PASSWORD);
@@ -264,6 +304,7 @@ static long long id_of(const struct tenant *t, enum kind k)
 	case K_FRESH_CHAT: return t->chat;
 	case K_GESTURE: return t->gesture;
 	case K_INCIDENT: return t->incident;
+	case K_RECORDING: return t->recording;
 	default: return 0;
 	}
 }

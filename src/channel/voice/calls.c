@@ -30,7 +30,7 @@ void voice_job_free(struct voice_job *job)
 {
 	if (job == NULL)
 		return;
-	if (job->kind == VOICE_JOB_END)
+	if (job->kind == VOICE_JOB_END || job->kind == VOICE_JOB_RECORDED)
 		free(job->ticket);
 	free(job);
 }
@@ -175,8 +175,10 @@ static int end(struct voice_job *job, const struct ops *o)
 		rc = GC_OK;
 	json_t *data = json_pack("{s:s,s:I}", "by", job->ended_by, "duration_s",
 				 (json_int_t)((gc_now_ms() - t->answered_at) / 1000));
-	if (data && job->talk_ms > 0)
+	if (data && job->talk_ms > 0) {
 		json_object_set_new(data, "talk_s", json_integer(job->talk_ms / 1000));
+		json_object_set_new(data, "talk_ms", json_integer(job->talk_ms));
+	}
 	if (data && job->held_ms > 0)
 		json_object_set_new(data, "held_s", json_integer(job->held_ms / 1000));
 	if (rc == GC_OK)
@@ -222,6 +224,23 @@ static int dialed(struct voice_job *job, const struct ops *o)
 	return rc;
 }
 
+static int notice(struct voice_job *job, const struct ops *o)
+{
+	struct voice_ticket *t = job->ticket;
+	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
+	return event(o, &scope, t->contact_id, "call_recording_notice", json_pack("{s:s}", "lang", job->reason));
+}
+
+static int recorded(struct voice_job *job, const struct ops *o)
+{
+	const struct recorder_info *info = &job->recording;
+	struct store_scope scope = ops_channel_scope(info->tenant_id, "voice");
+	struct store_recording in = {.contact_id = info->contact_id, .queue_id = info->queue_id,
+				     .agent_id = info->agent_id, .started_at = info->started_at,
+				     .duration_ms = info->duration_ms, .bytes = info->bytes, .path = info->path};
+	return store_recording_add(o->db, &scope, &in, NULL);
+}
+
 static int run(void *arg, const struct ops *o)
 {
 	struct voice_job *job = arg;
@@ -246,6 +265,10 @@ static int run(void *arg, const struct ops *o)
 		return moved(job, o);
 	case VOICE_JOB_DIALED:
 		return dialed(job, o);
+	case VOICE_JOB_NOTICE:
+		return notice(job, o);
+	case VOICE_JOB_RECORDED:
+		return recorded(job, o);
 	}
 	return GC_EINVAL;
 }

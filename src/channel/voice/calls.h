@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "channel/voice/recorder.h"
+
 struct writer;
 struct voice_calls;
 
@@ -49,6 +51,9 @@ enum voice_job_kind {
 			     * escalated or moved (reason): recorded; the caller waits again */
 	VOICE_JOB_DIALED,   /* a callback's customer answered (reason "reached") or not (no_answer,
 			     * busy, wrong_number from sip_status): callback_outcome for agent_id */
+	VOICE_JOB_NOTICE,   /* a recorded queue's consent notice was said (reason: its language) */
+	VOICE_JOB_RECORDED, /* a recording's file is whole: its row and call_recorded; the job
+			     * owns its ticket (tenant and contact alone) */
 };
 
 #define VOICE_JOB_TEXT_MAX 1200    /* what a job hands back to be said */
@@ -66,6 +71,7 @@ struct voice_job {
 	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
 	int64_t held_ms;           /* END: how long the call was on hold, all holds */
 	int sip_status;            /* DIALED: the customer's final answer (0: none, a time-out) */
+	struct recorder_info recording; /* RECORDED */
 	/* results */
 	int rc;
 	int64_t contact_id;

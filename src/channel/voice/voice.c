@@ -13,6 +13,7 @@
 #include "channel/voice/calls.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/prompt.h"
+#include "channel/voice/recorder.h"
 #include "channel/voice/registrar.h"
 #include "daemon/log.h"
 #include "daemon/hub.h"
@@ -125,6 +126,11 @@ struct call {
 	/* a callback's call (dial_start): the agent's phone first, then the customer at dial_uri */
 	bool dial, dial_media;     /* dial_media: the customer's answer gave an address */
 	char dial_uri[600];
+	/* recording (recorder.h): the queue records its calls */
+	bool rec_on, rec_notice_said;
+	int64_t rec_queue;
+	struct prompt *rec_notice; /* the consent notice, held until it has been said */
+	struct recording *rec;     /* bridged and recorded; NULL: not recording */
 };
 
 /* The call's leg to an agent's phone: an INVITE guichet sent (sipsess_connect)
@@ -183,6 +189,8 @@ struct voice {
 	uint64_t next_id;
 	struct sa media_ip;
 	struct prompt *moh;        /* the music on hold; NULL: silence */
+	char rec_dir[1024];        /* the recordings' folder; "": calls are not recorded */
+	struct recorder *recorder;
 	/* counters */
 	atomic_uint_fast64_t n_calls, n_unknown, n_malformed, n_rtp_sent, n_rtp_received, n_keys;
 	atomic_uint_fast64_t n_rings, n_bridged, n_unanswered, n_to_agent, n_to_caller, n_rtp_dropped;
@@ -199,6 +207,13 @@ static void bridge_note(struct call *c, int64_t agent_id);
 static void bridge_forget(struct call *c);
 static void dial_customer(struct call *c, struct leg *leg);
 static void call_free(struct call *c);
+static void record_queued(struct call *c, int64_t queue_id);
+static void record_notice_check(struct call *c);
+static bool record_notice_done(const struct call *c);
+static void record_begin(struct call *c, int64_t agent_id);
+static void record_put(struct call *c, int side, const struct rtp_header *hdr, struct mbuf *mb);
+static void record_end(struct call *c);
+static void record_clear(struct call *c);
 
 /* --- what plays --- */
 
@@ -254,6 +269,7 @@ static void next_samples(struct call *c, int16_t *out)
 /* What follows the end of the prompts: the menu said again, or the closed message's hang-up. */
 static void after_prompts(struct call *c)
 {
+	record_notice_check(c);
 	if (c->playing || c->quiet_since == 0)
 		return;
 	if (c->state == CALL_CLOSED) {
@@ -348,6 +364,7 @@ static void on_key(struct call *c, char key)
 	c->moh = true;
 	play(c, NULL);
 	wait_begin(c);
+	record_queued(c, queue);
 }
 
 static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
@@ -361,6 +378,7 @@ static void on_rtp(const struct sa *src, const struct rtp_header *hdr, struct mb
 	struct leg *leg = c->agent;
 	if (c->bridged && !c->held && leg && leg->has_remote && (int)hdr->pt == c->pt) {
 		/* relayed as it came; the leg's own SSRC and sequence */
+		record_put(c, 0, hdr, mb);
 		if (rtp_send(leg->rtp, &leg->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
 			atomic_fetch_add(&c->v->n_to_agent, 1);
 		return;
@@ -418,6 +436,7 @@ static void leg_drop(struct call *c, bool now)
 	leg->call = NULL;
 	if (c->bridged) {
 		bridge_forget(c);
+		record_end(c);
 		c->bridged = false;
 		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
 			c->moh = true;
@@ -451,6 +470,8 @@ static void on_agent_rtp(const struct sa *src, const struct rtp_header *hdr, str
 			atomic_fetch_add(&c->v->n_rtp_dropped, 1);
 		return;
 	}
+	if (c->bridged && !c->held)
+		record_put(c, 1, hdr, mb);
 	if (c->bridged && !c->held && rtp_send(c->rtp, &c->remote, false, hdr->m, hdr->pt, hdr->ts, mb) == 0)
 		atomic_fetch_add(&c->v->n_to_caller, 1);
 }
@@ -488,6 +509,7 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
 	bridge_note(c, leg->user_id);
+	record_begin(c, leg->user_id);
 	tmr_cancel(&c->tick);
 	c->moh = false;
 	atomic_fetch_add(&c->v->n_bridged, 1);
@@ -565,7 +587,7 @@ static int leg_ring(struct call *c, const struct registrar_binding *b)
 static void reconcile(struct call *c)
 {
 	struct voice *v = c->v;
-	if (c->contact_id == 0 || c->state != CALL_QUEUED)
+	if (c->contact_id == 0 || c->state != CALL_QUEUED || !record_notice_done(c))
 		return;
 	struct offer now = {0};
 	bool known = false;
@@ -1109,6 +1131,7 @@ static void call_free(struct call *c)
 	mem_deref(c->sdp);
 	prompt_release(c->playing);
 	prompt_release(c->next_prompt);
+	record_clear(c);
 	json_decref(c->menu);
 	if (c->ticket)
 		free(c->ticket); /* never handed to a job */
@@ -1130,6 +1153,7 @@ static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 	c->state = CALL_ENDED;
 	tmr_cancel(&c->tick);
 	tmr_cancel(&c->announce);
+	record_end(c);
 	if (c->bridged && c->agent)
 		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
 	/* not inside the leg's handlers (on_agent_close takes its leg first) */
@@ -1204,6 +1228,8 @@ static void call_begin(struct call *c, const char *incident)
 		wait_begin(c);
 	}
 	say_before(c, incident, next);
+	if (c->state == CALL_QUEUED)
+		record_queued(c, c->ticket->queue_id); /* its consent notice after the rest */
 	if (c->playing == NULL)
 		c->quiet_since = tmr_jiffies();
 }
@@ -1403,6 +1429,114 @@ static void on_message(int id, void *data, void *arg)
 	re_cancel();
 }
 
+/* --- recordings (recorder.h) --- */
+
+static const char *notice_text(const char *lang)
+{
+	return strcmp(lang, "fr") == 0 ? "Cet appel est susceptible d'être enregistré, pour la qualité de notre service."
+				       : "This call may be recorded for quality and training.";
+}
+
+/* The call entered queue_id: a recorded queue's consent notice is said
+ * now (after what plays), and no agent is rung before it has been. */
+static void record_queued(struct call *c, int64_t queue_id)
+{
+	bool on = false;
+	if (c->v->recorder == NULL || queue_id <= 0 || c->rec_on ||
+	    store_recording_queue_on(c->v->store, c->tenant_id, queue_id, &on) < 0 || !on)
+		return;
+	c->rec_on = true;
+	c->rec_queue = queue_id;
+	const char *text = notice_text(c->lang);
+	if (c->playing == NULL) { /* a menu's prompt queued behind one cut short by the key stays unsaid */
+		prompt_release(c->next_prompt);
+		c->next_prompt = NULL;
+	}
+	say(c, text, c->playing != NULL);
+	/* a reference of our own: the notice is known by its address until said */
+	if (prompt_get(c->v->prompts, text, c->lang, &c->rec_notice) < 0)
+		c->rec_notice = NULL;
+	if (c->rec_notice == NULL || (c->playing != c->rec_notice && c->next_prompt != c->rec_notice))
+		record_notice_check(c); /* it could not be said: nothing to wait for */
+}
+
+static bool record_notice_done(const struct call *c)
+{
+	return !c->rec_on || c->rec_notice_said;
+}
+
+/* Once the notice has been said: the timeline told, and the agent rung. */
+static void record_notice_check(struct call *c)
+{
+	if (!c->rec_on || c->rec_notice_said || (c->rec_notice && (c->playing == c->rec_notice ||
+								   c->next_prompt == c->rec_notice)))
+		return;
+	c->rec_notice_said = true;
+	bool said = c->rec_notice != NULL;
+	prompt_release(c->rec_notice);
+	c->rec_notice = NULL;
+	struct voice_job *job = calloc(1, sizeof(*job));
+	if (job) {
+		*job = (struct voice_job){.kind = VOICE_JOB_NOTICE, .ticket = c->ticket, .call_id = c->id};
+		snprintf(job->reason, sizeof(job->reason), "%s", said ? c->lang : "unsaid");
+		voice_calls_submit(c->v->calls, job);
+	}
+	reconcile(c);
+}
+
+static void record_begin(struct call *c, int64_t agent_id)
+{
+	if (!c->rec_on || c->rec || c->v->recorder == NULL)
+		return;
+	struct recorder_info who = {.tenant_id = c->tenant_id, .contact_id = c->contact_id, .queue_id = c->rec_queue,
+				    .agent_id = agent_id};
+	c->rec = recording_open(c->v->recorder, &who, tmr_jiffies());
+	if (c->rec == NULL)
+		log_error("cannot record a call", "error", "out of memory");
+}
+
+static void record_put(struct call *c, int side, const struct rtp_header *hdr, struct mbuf *mb)
+{
+	if (c->rec && (int)hdr->pt == c->pt)
+		recording_put(c->rec, side, hdr->ts, tmr_jiffies(), mbuf_buf(mb), mbuf_get_left(mb), c->pt);
+}
+
+static void record_end(struct call *c)
+{
+	recording_close(c->rec, tmr_jiffies());
+	c->rec = NULL;
+}
+
+static void record_clear(struct call *c)
+{
+	record_end(c);
+	prompt_release(c->rec_notice);
+	c->rec_notice = NULL;
+}
+
+/* A file whole (the recorder's thread): its row and event, on the writer. */
+static void on_recorded(const struct recorder_info *info, void *arg)
+{
+	struct voice *v = arg;
+	char contact[24];
+	snprintf(contact, sizeof(contact), "%lld", (long long)info->contact_id);
+	if (info->rc < 0) {
+		log_error("cannot write a call's recording", "contact", contact, "error", gc_error_name(info->rc));
+		return;
+	}
+	struct voice_job *job = calloc(1, sizeof(*job));
+	struct voice_ticket *t = calloc(1, sizeof(*t));
+	if (job == NULL || t == NULL) {
+		free(job);
+		free(t);
+		log_error("cannot record a call's recording", "contact", contact, "error", "out of memory");
+		return;
+	}
+	*t = (struct voice_ticket){.tenant_id = info->tenant_id, .contact_id = info->contact_id};
+	*job = (struct voice_job){.kind = VOICE_JOB_RECORDED, .ticket = t, .recording = *info};
+	voice_calls_submit(v->calls, job);
+}
+
 /* The music on hold, whole. */
 static int load_moh(struct voice *v)
 {
@@ -1435,11 +1569,15 @@ static int loop_open(struct voice *v)
 		return GC_ENOMEM;
 	if ((rc = registrar_new(v->sip, v->store, &v->phones, &v->registrar)) < 0)
 		return rc;
-	return voice_calls_start(v->writer, on_done, v, &v->calls);
+	if ((rc = voice_calls_start(v->writer, on_done, v, &v->calls)) < 0)
+		return rc;
+	return v->rec_dir[0] ? recorder_start(v->rec_dir, on_recorded, v, &v->recorder) : GC_OK;
 }
 
 static void loop_clear(struct voice *v)
 {
+	recorder_stop(v->recorder); /* the last files whole, their rows handed to the calls' thread */
+	v->recorder = NULL;
 	voice_calls_stop(v->calls); /* every step recorded before the daemon goes on stopping */
 	v->calls = NULL;
 	take_done(v);
@@ -1512,6 +1650,7 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	snprintf(v->host, sizeof(v->host), "%s", deps->host);
 	snprintf(v->moh_file, sizeof(v->moh_file), "%s", deps->moh_file ? deps->moh_file : "");
 	snprintf(v->trunk, sizeof(v->trunk), "%s", deps->trunk ? deps->trunk : "");
+	snprintf(v->rec_dir, sizeof(v->rec_dir), "%s", deps->recordings_dir ? deps->recordings_dir : "");
 	v->port = deps->port;
 	v->writer = deps->writer;
 	pthread_mutex_init(&v->lock, NULL);

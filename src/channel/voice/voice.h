@@ -43,6 +43,7 @@ struct voice_deps {
 	int port;
 	const char *moh_file;      /* music on hold, a WAV file, 8 kHz mono 16-bit; "" or NULL: silence */
 	const char *trunk;         /* callbacks' calls to customers: a SIP URI template ({number}); "" or NULL: none */
+	const char *recordings_dir; /* where calls are recorded (recorder.h); "" or NULL: never */
 };
 
 /* Starts the thread, listening: GC_EIO when the address cannot be bound,
