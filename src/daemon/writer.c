@@ -217,7 +217,8 @@ static void run_batch(struct writer *w, struct job *batch)
 			rc = run_job(w, j->r);
 	}
 	if (rc == GC_OK) {
-		router_fold_reports(w->router, w->db), fold_contact_reports(w);
+		router_fold_reports(w->router, w->db);
+		fold_contact_reports(w);
 		rc = store_commit(w->db);
 	}
 	if (rc < 0) {
@@ -369,8 +370,10 @@ static void callbacks_due(struct writer *w, int64_t now)
 	int n = 0, rc = store_begin(w->db);
 	if (rc == GC_OK) {
 		rc = callback_tick(&o, now, &n);
-		if (rc == GC_OK)
-			router_fold_reports(w->router, w->db), fold_contact_reports(w);
+		if (rc == GC_OK) {
+			router_fold_reports(w->router, w->db);
+			fold_contact_reports(w);
+		}
 		rc = rc == GC_OK ? store_commit(w->db) : rc;
 		if (rc < 0)
 			store_rollback(w->db);
@@ -422,8 +425,10 @@ static void run_clock(struct writer *w)
 		if (rc == GC_OK) {
 			rc = router_tick(w->router, w->db);
 			router_job_end(w->router, rc == GC_OK);
-			if (rc == GC_OK)
-				router_fold_reports(w->router, w->db), fold_contact_reports(w);
+			if (rc == GC_OK) {
+				router_fold_reports(w->router, w->db);
+				fold_contact_reports(w);
+			}
 			rc = rc == GC_OK ? store_commit(w->db) : rc;
 			if (rc < 0)
 				store_rollback(w->db);
