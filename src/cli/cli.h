@@ -118,6 +118,8 @@ int cmd_report_intervals(const struct cli *cli, const struct args *a);
 int cmd_report_barometer(const struct cli *cli, const struct args *a);
 /* guichet report summary (cmd_summary.c) */
 int cmd_report_summary(const struct cli *cli, const struct args *a);
+/* guichet report reasons|satisfaction|knowledge (cmd_reasons.c). */
+int cmd_report_reasons(const struct cli *cli, const struct args *a);
 /* guichet channel email ... (cmd_channel.c), with cmd_api's parsed arguments. */
 int cmd_channel(const struct cli *cli, const struct args *a);
 /* guichet channel messaging ... (cmd_messaging.c): SMS and social channels. */

@@ -585,6 +585,9 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_callback(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "summary") == 0)
 		return cmd_report_summary(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && (strcmp(a.pos[1], "reasons") == 0 ||
+	    strcmp(a.pos[1], "satisfaction") == 0 || strcmp(a.pos[1], "knowledge") == 0))
+		return cmd_report_reasons(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "callbacks") == 0)
 		return cmd_report_callbacks(cli, &a);
 	if (strcmp(cmd, "gesture") == 0)

@@ -429,6 +429,35 @@ static const struct help_command commands[] = {
 	 "\t2 minutes, emails answered the same business day, a way to reach a person in the help centre)\n"
 	 "\tbeside what a published barometer of 262 merchant sites found",
 	 "--month YYYY-MM\tthe month, in the tenant's time zone (default: this month)\n"},
+	{"report", "reasons", "[--from DATE] [--to DATE] [--by day|week] [--queue ID] [--format csv|json|xlsx]\n"
+	 "\t[--output FILE]",
+	 "contacts resolved per day or week, by reason and disposition (the last 30 days by default); an\n"
+	 "\toutsourcer's people see their organisation's resolutions only",
+	 "--from DATE\tthe first day (YYYY-MM-DD, the tenant's day) or an RFC 3339 time\n"
+	 "--to DATE\tthe end, excluded (at most 400 days after --from)\n"
+	 "--by P\tday (by default) or week (from Monday)\n"
+	 "--queue ID\tone queue only\n"
+	 "--format F\tcsv, json or xlsx (xlsx needs --output); a table without it\n"
+	 "--output FILE\twrite to FILE, whole or not at all\n"},
+	{"report", "satisfaction", "[--from DATE] [--to DATE] [--by CUT] [--queue ID] [--format csv|json|xlsx]\n"
+	 "\t[--output FILE]",
+	 "customers' satisfaction scores (1 to 5, the chat's rating) per queue, agent, organisation or\n"
+	 "\tchannel: how many, the average, the share of 4 and 5, the count of each score",
+	 "--from DATE\tthe first day (YYYY-MM-DD, the tenant's day) or an RFC 3339 time\n"
+	 "--to DATE\tthe end, excluded\n"
+	 "--by CUT\tqueue (by default), agent, organisation or channel\n"
+	 "--queue ID\tone queue only\n"
+	 "--format F\tcsv, json or xlsx (xlsx needs --output); a table without it\n"
+	 "--output FILE\twrite to FILE, whole or not at all\n"},
+	{"report", "knowledge", "[--from DATE] [--to DATE] [--limit N] [--format csv|json|xlsx] [--output FILE]",
+	 "knowledge items (articles and trees) used on contacts: resolved (the customer did not come back\n"
+	 "\tfor the same reason within 7 days), failed (said not resolved, or came back), the rate; the\n"
+	 "\titems that resolve most and that fail most",
+	 "--from DATE\tthe first day (YYYY-MM-DD, the tenant's day) or an RFC 3339 time\n"
+	 "--to DATE\tthe end, excluded\n"
+	 "--limit N\thow many items in each ranking (1 to 100, 10 by default)\n"
+	 "--format F\tcsv, json or xlsx (xlsx needs --output); a table without it\n"
+	 "--output FILE\twrite to FILE, whole or not at all\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
 	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",

@@ -226,6 +226,10 @@ int run_contact_journey(struct request *r, struct store *db);
 int run_report_intervals(struct request *r, struct store *db);
 /* handlers_summary.c: the reports kept current */
 int run_report_summary(struct request *r, struct store *db);
+/* handlers_reasons.c: reasons and dispositions over time, satisfaction, knowledge items */
+int run_report_reasons(struct request *r, struct store *db);
+int run_report_satisfaction(struct request *r, struct store *db);
+int run_report_knowledge(struct request *r, struct store *db);
 /* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
 int run_contact_attachments(struct request *r, struct store *db);
 int run_attachment_get(struct request *r, struct store *db);

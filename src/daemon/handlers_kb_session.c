@@ -892,6 +892,8 @@ int run_kb_session_end(struct request *r, struct store *db)
 		if (rc == GC_OK && article)
 			rc = store_kb_use(db, tenant, contact, article, article_version, id);
 	}
+	if (rc == GC_OK && contact && strcmp(mode, "agent") == 0) /* the reports' knowledge items (store/report_contacts.c) */
+		rc = store_contact_kb_outcome(db, &r->scope, contact, id, tree, article, json_is_true(resolved));
 	bool escalated = rc == GC_OK && kb_walk_done(&w->walk) &&
 			 kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)) == KB_NODE_ESCALATE;
 	if (escalated && contact)

@@ -203,6 +203,18 @@ static void mail_queued(struct writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The contacts' events this transaction appended folded into the reasons',
+ * satisfaction's and knowledge's rows before it commits (a tenant that
+ * fails keeps its cursor: its next batch folds it). With several nodes a
+ * tenant's contact events may come from any of them, so they are not
+ * folded there yet. */
+static void fold_contact_reports(struct writer *w)
+{
+	if (w->cluster == NULL && store_report_contacts_fold_touched(w->db) < 0)
+		log_error("reasons, satisfaction and knowledge not brought up to date: trying again at the next batch",
+			  "error", store_errmsg(w->db));
+}
+
 /* Runs one batch in one transaction; answers 503 to all if it cannot commit. */
 static void run_batch(struct writer *w, struct job *batch)
 {
@@ -215,6 +227,7 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	if (rc == GC_OK) {
 		router_fold_reports(w->router, w->db);
+		fold_contact_reports(w);
 		rc = store_commit(w->db);
 	}
 	if (rc < 0) {
@@ -366,8 +379,10 @@ static void callbacks_due(struct writer *w, int64_t now)
 	int n = 0, rc = store_begin(w->db);
 	if (rc == GC_OK) {
 		rc = callback_tick(&o, now, &n);
-		if (rc == GC_OK)
+		if (rc == GC_OK) {
 			router_fold_reports(w->router, w->db);
+			fold_contact_reports(w);
+		}
 		rc = rc == GC_OK ? store_commit(w->db) : rc;
 		if (rc < 0)
 			store_rollback(w->db);
@@ -469,8 +484,10 @@ static void run_clock(struct writer *w)
 		if (rc == GC_OK) {
 			rc = router_tick(w->router, w->db);
 			router_job_end(w->router, rc == GC_OK);
-			if (rc == GC_OK)
+			if (rc == GC_OK) {
 				router_fold_reports(w->router, w->db);
+				fold_contact_reports(w);
+			}
 			rc = rc == GC_OK ? store_commit(w->db) : rc;
 			if (rc < 0)
 				store_rollback(w->db);
@@ -572,6 +589,9 @@ int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struc
 	 * offline); with several nodes each folds the tenants it routes */
 	if (cluster == NULL && (rc = store_report_catch_up(w->db)) < 0)
 		log_error("reports not brought up to date at start: each tenant's next batch goes on", "error",
+			  store_errmsg(w->db));
+	if (cluster == NULL && (rc = store_report_contacts_catch_up(w->db)) < 0)
+		log_error("reasons, satisfaction and knowledge not brought up to date at start", "error",
 			  store_errmsg(w->db));
 	if ((rc = router_new(w->db, hub, cluster ? cluster_node(cluster) : NULL, &w->router)) < 0) {
 		log_error("cannot load the routing engine", "error", store_errmsg(w->db));

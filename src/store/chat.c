@@ -240,16 +240,34 @@ int store_chat_end(struct store *s, int64_t tenant_id, int64_t contact_id)
 
 int store_chat_rate(struct store *s, int64_t tenant_id, int64_t contact_id, int score, const char *comment)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE chats SET rating = ?3, rating_comment = ?4"
-					 " WHERE tenant_id = ?1 AND contact_id = ?2");
+	/* the score it replaces, for the reports' event (report_contacts.c) */
+	struct db_stmt *st = store_stmt(s, "SELECT coalesce(rating, 0) FROM chats WHERE tenant_id = ? AND contact_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	int rc = db_step(st);
+	int64_t previous = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	if (rc == DB_DONE)
+		return GC_ENOTFOUND;
+	if (rc != DB_ROW)
+		return store_fail(s, rc);
+	st = store_stmt(s, "UPDATE chats SET rating = ?3, rating_comment = ?4 WHERE tenant_id = ?1 AND contact_id = ?2");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
 	db_bind_int64(st, 2, contact_id);
 	db_bind_int64(st, 3, score);
 	bind_text(st, 4, comment);
-	int rc = store_step_done(s, st);
-	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+	if ((rc = store_step_done(s, st)) < 0)
+		return rc;
+	struct store_scope visitor = {.tenant_id = tenant_id};
+	snprintf(visitor.actor, sizeof(visitor.actor), "visitor");
+	json_t *data = json_pack("{s:i}", "score", score);
+	if (previous)
+		json_object_set_new(data, "previous", json_integer(previous));
+	return store_event_append(s, &visitor, contact_id, "rated", data, gc_now_ms());
 }
 
 /* --- the chat's messages --- */

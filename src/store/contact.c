@@ -32,6 +32,8 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 		rc = store_step_later(s, st);
 	}
 	free(text);
+	if (rc == GC_OK)
+		store_report_touch(s, scope->tenant_id);
 	return rc;
 }
 

@@ -598,6 +598,56 @@ static const char *const migrations[] = {
 	"CREATE TABLE recording_settings("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id),"
 	"  retention_days {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};",
+	/* 30: reasons, satisfaction and
+	 * knowledge in the reports (src/store/report_contacts.c): the contacts'
+	 * events folded per tenant from a cursor (report_contact_cursor) into
+	 * per half-hour rows, as migration 27 folds the routing events:
+	 * resolutions by reason and disposition (queue, the resolving agent's
+	 * organisation, channel); chat ratings by queue, agent, organisation and
+	 * channel (count, sum, one count per score); knowledge items' outcomes
+	 * (said resolved, said not, resolved then a new contact of the same
+	 * customer and reason within 7 days), with each resolution kept
+	 * (report_kb_resolutions) so a later contact can turn it into a
+	 * failure. Ratings and the end of knowledge sessions on a contact had no
+	 * event: from now on they append one ("rated", "kb_outcome"), and those
+	 * already stored are written as events here, so the fold at the
+	 * daemon's start counts them like the rest. */
+	"CREATE INDEX contact_events_tenant ON contact_events(tenant_id, id);"
+	"CREATE TABLE report_reasons("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL, queue_id {int} NOT NULL,"
+	"  organisation_id {int} NOT NULL, channel TEXT NOT NULL, reason TEXT NOT NULL, disposition TEXT NOT NULL,"
+	"  contacts {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, start_ms, queue_id, organisation_id, channel, reason, disposition)) {without_rowid};"
+	"CREATE TABLE report_satisfaction("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL, queue_id {int} NOT NULL,"
+	"  agent_id {int} NOT NULL, organisation_id {int} NOT NULL, channel TEXT NOT NULL,"
+	"  rated {int} NOT NULL DEFAULT 0, score_sum {int} NOT NULL DEFAULT 0,"
+	"  score_1 {int} NOT NULL DEFAULT 0, score_2 {int} NOT NULL DEFAULT 0, score_3 {int} NOT NULL DEFAULT 0,"
+	"  score_4 {int} NOT NULL DEFAULT 0, score_5 {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel)) {without_rowid};"
+	"CREATE TABLE report_knowledge("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL, item_id {int} NOT NULL,"
+	"  organisation_id {int} NOT NULL, resolved {int} NOT NULL DEFAULT 0, said_no {int} NOT NULL DEFAULT 0,"
+	"  repeated {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, start_ms, item_id, organisation_id)) {without_rowid};"
+	"CREATE TABLE report_kb_resolutions("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), contact_id {int} NOT NULL, item_id {int} NOT NULL,"
+	"  customer_id {int} NOT NULL, reason TEXT NOT NULL, created_at {int} NOT NULL, start_ms {int} NOT NULL,"
+	"  organisation_id {int} NOT NULL, repeated {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, contact_id, item_id)) {without_rowid};"
+	"CREATE INDEX report_kb_resolutions_customer ON report_kb_resolutions(tenant_id, customer_id, reason, created_at);"
+	"CREATE TABLE report_contact_cursor("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), event_id {int} NOT NULL) {without_rowid};"
+	"INSERT INTO contact_events(tenant_id, contact_id, type, actor, data, at)"
+	"  SELECT tenant_id, contact_id, 'rated', 'guichet', '{\"score\":' || rating || '}', coalesce(ended_at, created_at)"
+	"  FROM chats WHERE rating IS NOT NULL AND contact_id IS NOT NULL ORDER BY created_at;"
+	"INSERT INTO contact_events(tenant_id, contact_id, type, actor, data, at)"
+	"  SELECT s.tenant_id, s.contact_id, 'kb_outcome', coalesce(u.email, 'guichet'),"
+	"  '{\"session_id\":' || s.id || ',\"tree_id\":' || s.tree_id || ',\"article_id\":' || coalesce(s.article_id, 0)"
+	"  || ',\"resolved\":' || CASE WHEN s.resolved = 1 THEN 'true' ELSE 'false' END || '}', s.ended_at"
+	"  FROM kb_sessions s LEFT JOIN users u ON u.id = s.user_id"
+	"  WHERE s.mode = 'agent' AND s.state = 'ended' AND s.contact_id IS NOT NULL AND s.contact_id <> 0"
+	"  AND s.resolved IS NOT NULL ORDER BY s.ended_at, s.id;",
 };
 
 int schema_n_migrations(void)

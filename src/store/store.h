@@ -774,6 +774,41 @@ int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t f
  * organisation when it is not the tenant's (an outsourcer's). */
 int store_report_viewer_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org);
 
+/* --- reasons, satisfaction and knowledge kept current (report_contacts.c) --- */
+
+/* Folds the tenant's contact events written since its last fold, at most
+ * limit of them (0: a default chunk), into the reasons', satisfaction's and
+ * knowledge's per half-hour rows, in the caller's transaction: how many
+ * events were read (0: up to date). */
+int store_report_contacts_fold(struct store *s, int64_t tenant_id, int limit);
+/* Folds the tenants whose contact events this connection appended since
+ * its last fold, each in a savepoint of the caller's transaction (a tenant
+ * that fails keeps its cursor and is folded at its next batch); the first
+ * error, after trying them all. */
+int store_report_contacts_fold_touched(struct store *s);
+/* Appends to the contact's events that the knowledge session id, on tree
+ * (and the article it ended on, 0: none), resolved it or not: what the
+ * knowledge report counts. */
+int store_contact_kb_outcome(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t session_id,
+			     int64_t tree_id, int64_t article_id, bool resolved);
+/* Folds every tenant up to date, one transaction per chunk (start-up). */
+int store_report_contacts_catch_up(struct store *s);
+/* Resolutions per half hour (from_ms, to_ms, queue_id and organisation_id
+ * of q; by is ignored): [{"start_ms","reason","disposition","contacts"}] in
+ * time order; a contact without a reason has reason "". */
+int store_report_reasons(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
+			 json_t **ret_rows);
+/* Ratings cut by q->by (queue, agent, organisation or channel; GC_EINVAL
+ * for interval): its key ("queue_id" and "name", ..., or "channel") and
+ * rated, score_sum, score_1 ... score_5. */
+int store_report_satisfaction(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
+			      json_t **ret_rows);
+/* Knowledge items' outcomes in the range: [{"item_id","key","kind","title",
+ * "resolved","said_no","repeated"}] (repeated: resolutions followed by a new
+ * contact of the same customer and reason within 7 days). */
+int store_report_knowledge(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
+			   json_t **ret_rows);
+
 /* --- business hours and first responses (hours.c) --- */
 
 /* The tenant's business calendar as calendar.h's JSON text (malloc'd);
@@ -1076,7 +1111,7 @@ int store_restore(const char *from_path, const char *db_path, struct store_copy 
 
 /* --- moving a SQLite installation to PostgreSQL (migrate.c) --- */
 
-#define STORE_MIGRATE_MAX_TABLES 64
+#define STORE_MIGRATE_MAX_TABLES 128 /* the schema has more than 64 since migration 31 */
 #define STORE_MIGRATE_HASH_LEN 16   /* BLAKE2b-128 */
 
 /* One table moved: counted and checksummed on both sides. The checksum

@@ -8,6 +8,7 @@
 
 #include "store/store.h"
 
+#define STORE_TOUCHED_MAX 16 /* tenants remembered one by one between two folds */
 #define STMT_CACHE_SIZE 512 /* a power of two, above the number of distinct statements */
 
 struct stmt_slot {
@@ -26,7 +27,14 @@ struct store {
 	int savepoint_depth;
 	int64_t reserved[ID_KINDS][STORE_RESERVED_IDS];
 	int n_reserved[ID_KINDS];
+	/* the tenants whose contact events this connection appended since the
+	 * reports last folded them (report_contacts.c); all when it overflows */
+	int64_t touched[STORE_TOUCHED_MAX];
+	int n_touched;
+	bool touched_all;
 };
+/* Marks the tenant's contact events for the next fold of the reports. */
+void store_report_touch(struct store *s, int64_t tenant_id);
 
 /* The cached prepared statement for sql, reset and unbound; NULL on error
  * (errmsg says why). sql is a string literal: its address is its identity. */

@@ -78,6 +78,8 @@ static const struct probe {
 	{"GET", "/api/v1/reports/same-day?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/reports/intervals?date=2026-01-01&queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/reports/summary?date=2026-01-01&queue=%lld", K_QUEUE, NULL},
+	{"GET", "/api/v1/reports/reasons?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
+	{"GET", "/api/v1/reports/satisfaction?from=2026-01-01&to=2026-03-01&queue=%lld", K_QUEUE, NULL},
 	{"GET", "/api/v1/channels/messaging/%lld", K_MESSAGING, NULL},
 	{"PATCH", "/api/v1/channels/messaging/%lld", K_MESSAGING, "{\"address\":\"+15559990000\"}"},
 	{"DELETE", "/api/v1/channels/messaging/%lld", K_FRESH_MESSAGING, NULL},
@@ -117,7 +119,11 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/channels/chat", "/api/v1/gestures?limit=500", "/api/v1/gestures/settings", "/api/v1/reports/gestures",
 	"/api/v1/recordings/settings",
 	"/api/v1/reports/summary?by=queue&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
-	"/api/v1/reports/summary?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"};
+	"/api/v1/reports/summary?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/reasons?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/satisfaction?by=queue&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/satisfaction?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/knowledge?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"};
 
 struct tenant {
 	char *admin;

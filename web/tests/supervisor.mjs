@@ -367,6 +367,32 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await accessible(page, 'barometer (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
+    await step('the reasons tab shows reasons over time, satisfaction and knowledge as the API counts them (en, fr)', async () => {
+      await page.getByRole('tab', { name: 'Reasons' }).click();
+      await page.getByRole('heading', { name: 'Reasons and outcomes, last 30 days' }).waitFor();
+      const r = await page.evaluate(() => fetch('/api/v1/reports/reasons').then((x) => x.json()));
+      if (r.total > 0) {
+        await page.getByRole('img', { name: /Contacts resolved per period/ }).waitFor();
+        const rows = page.getByRole('table', { name: 'Contacts resolved per reason' }).locator('tbody tr');
+        if ((await rows.count()) !== r.reasons.length) throw new Error(`${await rows.count()} reasons shown, ${r.reasons.length} counted`);
+      } else {
+        await page.getByText('No contact resolved in these 30 days.').waitFor();
+      }
+      await page.getByRole('heading', { name: 'Satisfaction' }).waitFor();
+      await page.getByRole('heading', { name: 'Knowledge items' }).waitFor();
+      const s = await page.evaluate(() => fetch('/api/v1/reports/satisfaction?by=agent').then((x) => x.json()));
+      await page.locator('#rsn-sat-by').selectOption('agent');
+      if (s.rows.length) {
+        await page.getByRole('table', { name: 'Customers’ scores per Agent' }).waitFor();
+      } else {
+        await page.getByText('No score in these 30 days.').waitFor();
+      }
+      await accessible(page, 'reasons (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Motifs et issues, 30 derniers jours' }).waitFor();
+      await accessible(page, 'reasons (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));
     await step('no script error on the supervisor\'s pages', async () => {

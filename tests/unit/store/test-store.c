@@ -243,9 +243,12 @@ static void newer_schemas_are_refused(void **state)
  * columns on incidents go with DROP_PORTAL's table). */
 #define DROP_BROADCAST "DROP TABLE contact_incidents; DROP TABLE incident_broadcasts; DROP TABLE incident_updates;" \
 	" DROP TABLE incident_templates; DROP TABLE incident_audience; "
+/* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
+#define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
+	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX contact_events_tenant; "
 /* What migration 27 adds, taken away again (the reports' rows). */
 #define DROP_REPORTS "DROP TABLE report_intervals; DROP TABLE report_presence; DROP TABLE report_cursor;" \
-	" DROP INDEX contacts_created; DROP INDEX contacts_reason; "
+	" DROP INDEX contacts_created; DROP INDEX contacts_reason; " DROP_REPORT_REASONS
 
 /* What migration 29 adds, taken away again (calls' recordings). */
 #define DROP_RECORDINGS "DROP TABLE recordings; DROP TABLE recorded_queues; DROP TABLE recording_settings; "

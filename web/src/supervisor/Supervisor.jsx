@@ -8,6 +8,7 @@ import { Intervals } from './Intervals.jsx';
 import { Incidents } from './Incidents.jsx';
 import { Gestures } from './Gestures.jsx';
 import { Summary } from './Summary.jsx';
+import { Reasons } from './Reasons.jsx';
 
 
 export function Supervisor({ t, lang }) {
@@ -15,7 +16,7 @@ export function Supervisor({ t, lang }) {
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
-    ['incidents', t('inc.tab')], ['gestures', t('gst.tab')]];
+    ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')]];
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -43,6 +44,7 @@ export function Supervisor({ t, lang }) {
           : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'gestures' ? <Gestures t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
+          : tab === 'reasons' ? <Reasons t={t} lang={lang} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>
