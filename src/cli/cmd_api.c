@@ -550,7 +550,9 @@ static const char options_spec[] =
 	/* callbacks (cmd_callback.c) */
 	"context= note= window-from= window-to= contact= source= retry-after= max-attempts= "
 	/* goodwill gestures (cmd_gesture.c) */
-	"amount= currency= role-limit=";
+	"amount= currency= role-limit= "
+	/* the voice of the customer (cmd_voc.c) */
+	"week= barometer off";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -586,6 +588,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_report_callbacks(cli, &a);
 	if (strcmp(cmd, "gesture") == 0)
 		return cmd_gesture(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "voice") == 0)
+		return cmd_report_voice(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "gestures") == 0)
 		return cmd_report_gestures(cli, &a);
 	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||

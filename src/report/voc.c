@@ -21,12 +21,24 @@ static int count_stop(const struct kb_term *t, void *arg)
 	return 0;
 }
 
+/* Whether text has a letter of French's accents (é è ê à â ç ù û î ô ë ï), in UTF-8: C3 then one of these. */
+static bool has_french_letter(const char *text, size_t len)
+{
+	static const char second[] = "\xa9\xa8\xaa\xa0\xa2\xa7\xb9\xbb\xae\xb4\xab\xaf\x89\x88\x80\x87";
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((unsigned char)text[i] == 0xC3 && text[i + 1] != '\0' && strchr(second, text[i + 1]))
+			return true;
+	return false;
+}
+
 enum kb_lang voc_guess_lang(struct kb_analyzer *fr, struct kb_analyzer *en, const char *text, size_t len)
 {
 	struct stop_count f = {0}, e = {0};
 	kb_analyze(fr, text, len, count_stop, &f);
 	kb_analyze(en, text, len, count_stop, &e);
-	return e.n > f.n ? KB_LANG_EN : KB_LANG_FR;
+	if (e.n != f.n)
+		return e.n > f.n ? KB_LANG_EN : KB_LANG_FR;
+	return has_french_letter(text, len) ? KB_LANG_FR : KB_LANG_EN;
 }
 
 /* The distinct topics of one text, in the order met. */
@@ -36,7 +48,18 @@ struct topics {
 	size_t n;
 	char prev_key[KB_MAX_WORD + 1], prev_word[KB_MAX_WORD + 1];
 	bool has_prev;
+	const char *text;
+	size_t prev_end;
 };
+
+/* Whether punctuation or a line break stands between the previous word and this one. */
+static bool broken(const struct topics *ts, const struct kb_term *t)
+{
+	for (size_t i = ts->prev_end; i < t->start; i++)
+		if (strchr(".,;:!?()[]\"\n", ts->text[i]))
+			return true;
+	return false;
+}
 
 /* A word worth a topic: three bytes at least, not a number. */
 static bool worth(const struct kb_term *t)
@@ -64,18 +87,15 @@ static void add_topic(struct topics *ts, const char *key, const char *label)
 static int collect_topic(const struct kb_term *t, void *arg)
 {
 	struct topics *ts = arg;
-	if (!worth(t)) {
-		/* a stop word breaks a bigram only when it is not a small link word:
-		 * "carte de crédit" keeps "carte credit"; a number or short word does too */
-		if (!t->stop)
-			ts->has_prev = false;
+	if (!worth(t)) { /* a stop word, a number or a short word breaks a bigram */
+		ts->has_prev = false;
 		return 0;
 	}
 	char key[KB_MAX_WORD + 1], word[KB_MAX_WORD + 1];
 	snprintf(key, sizeof(key), "%.*s", (int)t->term_len, t->term);
 	snprintf(word, sizeof(word), "%.*s", (int)t->word_len, t->word);
 	add_topic(ts, key, word);
-	if (ts->has_prev && strcmp(ts->prev_key, key) != 0) {
+	if (ts->has_prev && !broken(ts, t) && strcmp(ts->prev_key, key) != 0) {
 		char bkey[VOC_MAX_TOPIC], blabel[VOC_MAX_TOPIC];
 		snprintf(bkey, sizeof(bkey), "%s %s", ts->prev_key, key);
 		snprintf(blabel, sizeof(blabel), "%s %s", ts->prev_word, word);
@@ -84,6 +104,7 @@ static int collect_topic(const struct kb_term *t, void *arg)
 	memcpy(ts->prev_key, key, sizeof(key));
 	memcpy(ts->prev_word, word, sizeof(word));
 	ts->has_prev = true;
+	ts->prev_end = t->end;
 	return 0;
 }
 
@@ -105,6 +126,7 @@ int voc_topics(struct kb_analyzer *fr, struct kb_analyzer *en, const char *text,
 	struct topics *ts = calloc(1, sizeof(*ts));
 	if (ts == NULL)
 		return GC_ENOMEM;
+	ts->text = text;
 	enum kb_lang lang = voc_guess_lang(fr, en, text, len);
 	int rc = kb_analyze(lang == KB_LANG_EN ? en : fr, text, len, collect_topic, ts);
 	for (size_t i = 0; rc == GC_OK && i < ts->n; i++)

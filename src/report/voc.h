@@ -3,9 +3,12 @@
  * A contact's words (its subject and first customer message) become
  * topics: each stem the knowledge engine's analysis gives (guichet/kb_text.h:
  * case, accents and stop words of the language folded away, the Snowball
- * stemmer), and each pair of neighbouring stems (a bigram: "carte sim").
+ * stemmer), and each pair of neighbouring stems (a bigram: "carte sim";
+ * a stop word, a number, punctuation or a line break between two words
+ * makes none).
  * A contact counts once per topic, whatever it repeats. The language of a
- * text is the one whose stop words it uses most (French on a tie).
+ * text is the one whose stop words it uses most; on a tie (a short subject:
+ * "Paper jam"), French when it has a French accented letter, else English.
  *
  * A week's counts, beside the mean of the weeks before, give the week's
  * top topics, the rising ones (at least rise_min contacts and rise_ratio

@@ -107,7 +107,8 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/channels/messaging", "/api/v1/callbacks?limit=500", "/api/v1/callbacks/settings", "/api/v1/reports/callbacks",
 	"/api/v1/channels/chat", "/api/v1/gestures?limit=500", "/api/v1/gestures/settings", "/api/v1/reports/gestures",
 	"/api/v1/reports/summary?by=queue&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
-	"/api/v1/reports/summary?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"};
+	"/api/v1/reports/summary?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/voice", "/api/v1/reports/voice/digest"};
 
 struct tenant {
 	char *admin;

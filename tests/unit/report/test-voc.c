@@ -71,6 +71,9 @@ static void an_english_text_gives_stems_and_bigrams(void **state)
 	assert_false(has(&s, "not"));
 	assert_non_null(strstr(s.buf, "printer="));
 	assert_null(strstr(strstr(s.buf, "printer=") + 1, "|printer="));
+	/* no stop word either way: English, unless a French accent says otherwise */
+	assert_int_equal(voc_guess_lang(fr, en, "Paper jam", 9), KB_LANG_EN);
+	assert_int_equal(voc_guess_lang(fr, en, "Bourrage papier répété", strlen("Bourrage papier répété")), KB_LANG_FR);
 }
 
 static void a_french_text_is_analysed_in_french(void **state)
