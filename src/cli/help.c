@@ -426,22 +426,22 @@ static const struct help_command commands[] = {
 	 "\t2 minutes, emails answered the same business day, a way to reach a person in the help centre)\n"
 	 "\tbeside what a published barometer of 262 merchant sites found",
 	 "--month YYYY-MM\tthe month, in the tenant's time zone (default: this month)\n"},
-	{"report", "voice", "[--week YYYY-Www] [--format csv|json]",
+	{"report", "voice", "[--week YYYY-Www] [--format csv|json] | digest [--time HH:MM --to ADDRESS...\n"
+	 "\t--mailbox ID [--lang en|fr] [--barometer] | --off]",
 	 "the voice of the customer: what customers talked about in a week of the tenant's zone, from\n"
-	 "\tcontacts' subjects and first messages in English and French: the top topics, those rising against\n"
-	 "\tthe four weeks before, words no published article covers, per tag, and the knowledge items that\n"
-	 "\tdid not resolve. An outsourcer's people see the topics only",
+	 "\tcontacts' subjects and first messages in English and French: the top topics, those rising\n"
+	 "\tagainst the four weeks before, words no published article covers, per tag, and the knowledge\n"
+	 "\titems that did not resolve (an outsourcer's people see the topics only). digest: the weekly\n"
+	 "\tdigest, mailed on Mondays at the tenant's local time for the week before, once per week;\n"
+	 "\twithout options, its schedule and the mailings sent",
 	 "--week YYYY-Www\tthe ISO week (default: this week)\n"
-	 "--format FORMAT\tcsv or json (default: a table)\n"},
-	{"report", "voice digest", "[--time HH:MM --to ADDRESS... --mailbox ID [--lang en|fr] [--barometer]] [--off]",
-	 "the weekly digest of the voice of the customer, mailed once per week on Mondays at the tenant's\n"
-	 "\tlocal time for the week before; without options, the schedule and the mailings sent",
-	 "--time HH:MM\tthe local time on Mondays\n"
-	 "--to ADDRESS\ta recipient; repeat for more (at most 10)\n"
-	 "--mailbox ID\tthe tenant's mailbox that sends it\n"
-	 "--lang LANG\tthe digest's language, en or fr (default: en)\n"
-	 "--barometer\trecorded for the barometer's monthly report (its mailing is not built yet)\n"
-	 "--off\tstop the digest\n"},
+	 "--format FORMAT\tcsv or json (default: a table)\n"
+	 "--time HH:MM\tdigest: the local time on Mondays\n"
+	 "--to ADDRESS\tdigest: a recipient; repeat for more (at most 10)\n"
+	 "--mailbox ID\tdigest: the tenant's mailbox that sends it\n"
+	 "--lang LANG\tdigest: its language, en or fr (default: en)\n"
+	 "--barometer\tdigest: also mail the accessibility barometer's last month on the first of each month\n"
+	 "--off\tdigest: stop it\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
 	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",

@@ -1,6 +1,7 @@
 /* The voice of the customer in guichetd (voc.h). */
 #include "daemon/voc.h"
 #include "daemon/cluster.h"
+#include "daemon/handlers.h"
 #include "daemon/kbsvc.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
@@ -373,7 +374,7 @@ static bool fold_batch(struct store *db, struct writer *w, int64_t tenant, const
 
 struct job {
 	struct store_scope scope;
-	const char *week, *from_address;
+	const char *kind, *week, *from_address; /* week: the period, a week or a month */
 	const json_t *to;
 	int64_t mailbox_id;
 	const char *subject, *body;
@@ -384,7 +385,7 @@ static int queue_task(void *arg, const struct ops *o)
 {
 	struct job *j = arg;
 	bool sent = false;
-	int rc = store_voc_mailing_sent(o->db, &j->scope, "voice", j->week, &sent);
+	int rc = store_voc_mailing_sent(o->db, &j->scope, j->kind, j->week, &sent);
 	if (rc < 0 || sent)
 		return rc;
 	int64_t first = 0;
@@ -396,8 +397,8 @@ static int queue_task(void *arg, const struct ops *o)
 		randombytes_buf(random, sizeof(random));
 		sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
 		const char *domain = strchr(j->from_address, '@');
-		snprintf(message_id, sizeof(message_id), "guichet.voc.%lld.%s.%zu.%s@%s", (long long)j->scope.tenant_id,
-			 j->week, i, hex, domain ? domain + 1 : "guichet.invalid");
+		snprintf(message_id, sizeof(message_id), "guichet.%s.%lld.%s.%zu.%s@%s", j->kind,
+			 (long long)j->scope.tenant_id, j->week, i, hex, domain ? domain + 1 : "guichet.invalid");
 		struct store_outbox out = {.mailbox_id = j->mailbox_id, .message_id = message_id,
 					   .to_address = json_string_value(to), .subject = j->subject, .body = j->body};
 		int64_t id = 0;
@@ -406,7 +407,7 @@ static int queue_task(void *arg, const struct ops *o)
 		if (first == 0)
 			first = id;
 	}
-	if ((rc = store_voc_mailing_record(o->db, &j->scope, "voice", j->week, first)) == GC_OK)
+	if ((rc = store_voc_mailing_record(o->db, &j->scope, j->kind, j->week, first)) == GC_OK)
 		j->queued = true;
 	return rc;
 }
@@ -424,10 +425,13 @@ static int owed_week(const char *zone, int at_minute, int64_t now, char *ret)
 	return voc_week_add(week, passed ? -1 : -2, ret);
 }
 
+static void barometer_due(struct store *db, struct writer *w, const json_t *sched, struct job *proto, int minute,
+			  const char *zone, int64_t now);
+
 static void schedule_due(struct store *db, struct writer *w, const json_t *sched, int64_t now)
 {
 	int64_t tenant = json_integer_value(json_object_get(sched, "tenant_id"));
-	struct job j = {.scope = ops_channel_scope(tenant, "voc-digest"), .to = json_object_get(sched, "to"),
+	struct job j = {.scope = ops_channel_scope(tenant, "voc-digest"), .kind = "voice", .to = json_object_get(sched, "to"),
 			.mailbox_id = json_integer_value(json_object_get(sched, "mailbox_id"))};
 	const char *at = json_string_value(json_object_get(sched, "time"));
 	int minute = (at[0] - '0') * 600 + (at[1] - '0') * 60 + (at[3] - '0') * 10 + (at[4] - '0');
@@ -435,12 +439,15 @@ static void schedule_due(struct store *db, struct writer *w, const json_t *sched
 	bool sent = false;
 	json_t *mailbox = NULL, *report = NULL;
 	char *subject = NULL, *body = NULL;
-	if (store_tenant_zone(db, tenant, zone) < 0 || owed_week(zone, minute, now, week) < 0 ||
-	    store_voc_mailing_sent(db, &j.scope, "voice", week, &sent) < 0 || sent)
+	if (store_tenant_zone(db, tenant, zone) < 0 || owed_week(zone, minute, now, week) < 0)
 		return;
 	if (store_mailbox_get(db, &j.scope, j.mailbox_id, &mailbox) < 0 ||
 	    (j.from_address = json_string_value(json_object_get(mailbox, "address"))) == NULL)
 		goto out; /* the mailbox was removed: the schedule waits for another */
+	if (json_is_true(json_object_get(sched, "barometer")))
+		barometer_due(db, w, sched, &j, minute, zone, now);
+	if (store_voc_mailing_sent(db, &j.scope, "voice", week, &sent) < 0 || sent)
+		goto out;
 	j.week = week;
 	snprintf(t, sizeof(t), "%lld", (long long)tenant);
 	int rc = voc_report_build(db, &j.scope, week, false, &report);
@@ -461,6 +468,110 @@ out:
 	free(body);
 	json_decref(report);
 	json_decref(mailbox);
+}
+
+/* --- the barometer's monthly report --- */
+
+static void share_line(FILE *f, const char *label, const json_t *ours, const json_t *theirs)
+{
+	char a[16] = "-", b[16] = "-";
+	if (json_is_number(ours))
+		snprintf(a, sizeof(a), "%.0f%%", json_number_value(ours) * 100);
+	if (json_is_number(theirs))
+		snprintf(b, sizeof(b), "%.0f%%", json_number_value(theirs) * 100);
+	fprintf(f, "  - %s: %s (%s)\n", label, a, b);
+}
+
+int voc_barometer_text(const json_t *b, const char *lang, char **ret_subject, char **ret_body)
+{
+	bool fr = strcmp(lang, "fr") == 0;
+	const char *month = json_string_value(json_object_get(b, "month"));
+	const json_t *calls = json_object_get(b, "calls"), *emails = json_object_get(b, "emails");
+	const json_t *help = json_object_get(b, "help_centre"), *bar = json_object_get(calls, "barometer");
+	char *subject = NULL, *body = NULL;
+	size_t len = 0;
+	if (asprintf(&subject, fr ? "Baromètre de l'accessibilité, %s" : "Accessibility barometer, %s", month) < 0)
+		return GC_ENOMEM;
+	FILE *f = open_memstream(&body, &len);
+	if (f == NULL) {
+		free(subject);
+		return GC_ENOMEM;
+	}
+	fprintf(f, fr ? "Nos chiffres du mois %s (%s), et entre parenthèses ceux d'un baromètre publié de 262 sites"
+			" marchands :\n\n"
+		      : "Our figures of %s (%s), and in brackets those a published barometer of 262 merchant sites"
+			" found:\n\n",
+		month, json_string_value(json_object_get(b, "zone")));
+	share_line(f, fr ? "appels décrochés en 30 s" : "calls answered within 30 s",
+		   json_object_get(calls, "answered_30s_share"), json_object_get(bar, "answered_30s_share"));
+	share_line(f, fr ? "appels en attente plus de 2 minutes" : "calls that waited more than 2 minutes",
+		   json_object_get(calls, "waited_over_2min_share"), json_object_get(bar, "waited_over_2min_share"));
+	share_line(f, fr ? "emails répondus le jour même" : "emails answered the same business day",
+		   json_object_get(emails, "share"), json_object_get(emails, "barometer"));
+	json_t *shows = json_real(json_is_true(json_object_get(help, "shows_a_way_to_reach_a_person")) ? 1 : 0);
+	share_line(f, fr ? "le centre d'aide montre comment joindre une personne"
+			 : "the help centre shows a way to reach a person",
+		   shows, json_object_get(help, "barometer"));
+	json_decref(shows);
+	fprintf(f, fr ? "\n-- \nguichet, le baromètre de chaque mois\n" : "\n-- \nguichet, the monthly barometer\n");
+	if (fclose(f) != 0 || body == NULL) {
+		free(subject);
+		free(body);
+		return GC_ENOMEM;
+	}
+	*ret_subject = subject;
+	*ret_body = body;
+	return GC_OK;
+}
+
+/* The month a first-of-the-month schedule owes at now: the last whole month
+ * once the first day's time has passed, else the one before. */
+static int owed_month(const char *zone, int at_minute, int64_t now, int *ret_year, int *ret_month)
+{
+	struct gc_local_time lt;
+	if (gc_tz_local(zone, now, &lt) < 0)
+		return GC_EINVAL;
+	int back = lt.day > 1 || lt.hour * 60 + lt.minute >= at_minute ? 1 : 2;
+	int m = lt.year * 12 + (lt.month - 1) - back;
+	*ret_year = m / 12;
+	*ret_month = m % 12 + 1;
+	return GC_OK;
+}
+
+static void barometer_due(struct store *db, struct writer *w, const json_t *sched, struct job *proto, int minute,
+			  const char *zone, int64_t now)
+{
+	int year, month;
+	char period[16], t[24];
+	bool sent = false;
+	json_t *b = NULL;
+	char *subject = NULL, *body = NULL;
+	if (owed_month(zone, minute, now, &year, &month) < 0)
+		return;
+	snprintf(period, sizeof(period), "%04d-%02d", year % 10000, month % 100);
+	if (store_voc_mailing_sent(db, &proto->scope, "barometer", period, &sent) < 0 || sent)
+		return;
+	struct job j = *proto;
+	j.kind = "barometer";
+	j.week = period;
+	j.queued = false;
+	snprintf(t, sizeof(t), "%lld", (long long)proto->scope.tenant_id);
+	int rc = barometer_month(db, &j.scope, year, month, &b);
+	if (rc == GC_OK)
+		rc = voc_barometer_text(b, json_string_value(json_object_get(sched, "lang")), &subject, &body);
+	if (rc == GC_OK) {
+		j.subject = subject;
+		j.body = body;
+		rc = writer_run(w, queue_task, &j);
+	}
+	if (rc < 0)
+		log_error("the barometer's monthly report could not be queued: tried again at the next round", "tenant", t,
+			  "month", period, "error", gc_error_name(rc));
+	else if (j.queued)
+		log_info("barometer monthly report queued", "tenant", t, "month", period);
+	free(subject);
+	free(body);
+	json_decref(b);
 }
 
 void voc_due(struct store *db, struct writer *w, struct cluster *cl, int64_t now)

@@ -17,7 +17,11 @@
  *   already? nothing; else one mail per address queued in the outbox and
  *   the week recorded (voc_mailings' key refuses a second, whichever node
  *   writes it). So a week is mailed exactly once across kill -9, the way
- *   the level-2 export mails a day (l2_export.h). */
+ *   the level-2 export mails a day (l2_export.h).
+ *
+ *   barometer: a schedule with "barometer" also mails the accessibility
+ *   barometer's last whole month (handlers_barometer.c) once the first day
+ *   of the month reaches the same time, once per month, the same way. */
 #ifndef GUICHET_DAEMON_VOC_H
 #define GUICHET_DAEMON_VOC_H
 
@@ -47,6 +51,9 @@ int voc_report_build(struct store *db, const struct store_scope *scope, const ch
 
 /* The text of a digest in lang ("en", "fr"): subject and body (malloc'd). */
 int voc_digest_text(const json_t *report, const char *lang, char **ret_subject, char **ret_body);
+
+/* The text of the barometer's monthly report (barometer_month's answer) in lang. */
+int voc_barometer_text(const json_t *barometer, const char *lang, char **ret_subject, char **ret_body);
 
 /* Folds the new contacts and queues the digests due at now (the email
  * sender's round). db is the caller's read connection. */

@@ -4,8 +4,9 @@
  * (the firmware update: new, five contacts), a steady one that does not
  * rise (the paper jam), the words no article covers, per tag; a bad week
  * named; outsourcers' staff see topics only; the weekly digest is mailed to
- * Postfix's smtp-sink once per recipient, in the tenant's language, and not
- * again after kill -9 and a restart; the CLI answers CSV; another tenant
+ * Postfix's smtp-sink once per recipient, in the tenant's language, with
+ * last month's accessibility barometer, and not again after kill -9 and a
+ * restart; the CLI answers CSV; another tenant
  * sees none of it. */
 #include "harness.h"
 #include "smtpsink.h"
@@ -61,22 +62,28 @@ static int setup(void **state)
 {
 	if (smtpsink_start(&sink) != 0 || daemon_init(&d, "one", "admin@one.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--mail-poll", "1", NULL) != 0)
+	    daemon_start(&d, "--mail-poll", "1", NULL) != 0) {
+		fprintf(stderr, "setup: smtp-sink or guichetd did not start\n");
 		return -1;
+	}
 	snprintf(token_file, sizeof(token_file), "%s/token", d.dir);
 	week_of(7, last_week, sizeof(last_week));
 	admin = login(&d, "admin@one.example", PASSWORD);
 	other_admin = login(&d, "admin@two.example", PASSWORD);
 	if (post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "agent@one.example", "name",
-		    "agent", "password", PASSWORD, "role", "agent")) <= 0)
+		    "agent", "password", PASSWORD, "role", "agent")) <= 0) {
+		fprintf(stderr, "setup: no agent\n");
 		return -1;
+	}
 	agent = login(&d, "agent@one.example", PASSWORD);
 	/* two weeks ago: the paper jam twice; last week: the paper jam twice again, and the
 	 * firmware update five times, new; this week: one more, not last week's */
 	long long first = contact(admin, "Paper jam", "My printer has a paper jam", "printer-x");
 	long long mid = contact(admin, "Paper jam again", "The printer shows a paper jam", "printer-x");
-	if (move_back(first, mid, 14) != 0)
+	if (first <= 0 || mid <= 0 || move_back(first, mid, 14) != 0) {
+		fprintf(stderr, "setup: two weeks ago's contacts (%lld to %lld) not made or moved\n", first, mid);
 		return -1;
+	}
 	static const char *const firmware[] = {"The firmware update failed", "Firmware update stuck at 50%",
 		"After the firmware update the printer is offline", "Firmware update error 0x41",
 		"Is the firmware update safe?"};
@@ -84,8 +91,10 @@ static int setup(void **state)
 	for (size_t i = 0; i < 5; i++)
 		mid = contact(admin, "Firmware", firmware[i], i < 3 ? "printer-x" : NULL);
 	mid = contact(admin, "Paper jam", "A paper jam every morning", NULL);
-	if (move_back(first, mid, 7) != 0)
+	if (first <= 0 || mid <= 0 || move_back(first, mid, 7) != 0) {
+		fprintf(stderr, "setup: last week's contacts (%lld to %lld) not made or moved\n", first, mid);
 		return -1;
+	}
 	contact(admin, "Billing", "A question about my invoice", NULL);
 	contact(other_admin, "Secret of two", "Zanzibar zanzibar", NULL);
 	return 0;
@@ -223,29 +232,40 @@ static void the_digest_is_mailed_once_per_week(void **state)
 	assert_int_equal(r.status, 400);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "lang");
 	resp_clear(&r);
-	/* Mondays at 00:00: last week's digest is due at once, in French, to two people */
-	http_json(&d, "PUT", path, admin, json_pack("{s:s,s:[s,s],s:I,s:s}", "time", "00:00", "to", "ceo@brand.example",
-		  "quality@brand.example", "mailbox_id", (json_int_t)mailbox, "lang", "fr"), &r);
+	/* Mondays at 00:00: last week's digest is due at once, in French, to two people, and
+	 * the barometer of last month (due on the first day of this one) */
+	http_json(&d, "PUT", path, admin, json_pack("{s:s,s:[s,s],s:I,s:s,s:b}", "time", "00:00", "to",
+		  "ceo@brand.example", "quality@brand.example", "mailbox_id", (json_int_t)mailbox, "lang", "fr",
+		  "barometer", 1), &r);
 	assert_int_equal(r.status, 200);
 	resp_clear(&r);
-	assert_int_equal(smtpsink_wait(&sink, 2, 30000), 0);
+	assert_int_equal(smtpsink_wait(&sink, 4, 30000), 0);
 	struct smtpsink_message *got = NULL;
 	size_t n = 0;
 	int read = -1; /* a file smtp-sink is still writing cannot be read yet */
 	for (int i = 0; i < 50 && (read = smtpsink_messages(&sink, &got, &n)) != 0; i++)
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	assert_int_equal(read, 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
 	char want[128];
 	snprintf(want, sizeof(want), "La voix du client, semaine %s", last_week);
+	size_t digests = 0, barometers = 0, to_ceo = 0;
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(got[i].mail_from, "support@one.example");
+		assert_non_null(strstr(got[i].data, "Auto-Submitted"));
+		to_ceo += strcmp(got[i].rcpt[0], "ceo@brand.example") == 0;
+		if (strstr(got[i].data, "262 sites")) {
+			barometers++;
+			continue;
+		}
+		digests++;
 		assert_non_null(strstr(got[i].data, want));
 		assert_non_null(strstr(got[i].data, "firmware"));
 		assert_non_null(strstr(got[i].data, "paper jam"));
-		assert_non_null(strstr(got[i].data, "Auto-Submitted"));
 	}
-	assert_true((strcmp(got[0].rcpt[0], "ceo@brand.example") == 0) != (strcmp(got[1].rcpt[0], "ceo@brand.example") == 0));
+	assert_int_equal(digests, 2);
+	assert_int_equal(barometers, 2);
+	assert_int_equal(to_ceo, 2);
 	smtpsink_messages_free(got, n);
 	/* the week is recorded; killed and restarted, guichetd does not mail it again */
 	http_json(&d, "GET", path, admin, NULL, &r);
@@ -256,7 +276,7 @@ static void the_digest_is_mailed_once_per_week(void **state)
 	daemon_kill9(&d);
 	assert_int_equal(daemon_start(&d, "--mail-poll", "1", NULL), 0);
 	sleep(4); /* four rounds of the mail thread */
-	assert_int_equal(smtpsink_count(&sink), 2);
+	assert_int_equal(smtpsink_count(&sink), 4);
 	/* the counts survived too: nothing counted twice */
 	json_t *w = report(admin, 7);
 	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 7);
