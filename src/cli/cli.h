@@ -116,6 +116,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 int cmd_report_intervals(const struct cli *cli, const struct args *a);
 /* guichet report barometer (cmd_report.c). */
 int cmd_report_barometer(const struct cli *cli, const struct args *a);
+/* guichet report voice [digest] (cmd_voc.c). */
+int cmd_report_voice(const struct cli *cli, const struct args *a);
 /* guichet report summary (cmd_summary.c) */
 int cmd_report_summary(const struct cli *cli, const struct args *a);
 /* guichet report reasons|satisfaction|knowledge (cmd_reasons.c). */

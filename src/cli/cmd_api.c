@@ -553,7 +553,9 @@ static const char options_spec[] =
 	/* goodwill gestures (cmd_gesture.c) */
 	"amount= currency= role-limit= "
 	/* calls' recordings (cmd_recording.c) */
-	"retention-days= queues=";
+	"retention-days= queues= "
+	/* the voice of the customer (cmd_voc.c) */
+	"week= barometer off";
 
 int cmd_api(const struct cli *cli, int argc, char **argv)
 {
@@ -592,6 +594,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return cmd_report_callbacks(cli, &a);
 	if (strcmp(cmd, "gesture") == 0)
 		return cmd_gesture(cli, &a);
+	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "voice") == 0)
+		return cmd_report_voice(cli, &a);
 	if (strcmp(cmd, "report") == 0 && a.n_pos > 1 && strcmp(a.pos[1], "gestures") == 0)
 		return cmd_report_gestures(cli, &a);
 	if (strcmp(cmd, "calendar") == 0 || strcmp(cmd, "report") == 0 ||

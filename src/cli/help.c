@@ -458,6 +458,22 @@ static const struct help_command commands[] = {
 	 "--limit N\thow many items in each ranking (1 to 100, 10 by default)\n"
 	 "--format F\tcsv, json or xlsx (xlsx needs --output); a table without it\n"
 	 "--output FILE\twrite to FILE, whole or not at all\n"},
+	{"report", "voice", "[--week YYYY-Www] [--format csv|json] | digest [--time HH:MM --to ADDRESS...\n"
+	 "\t--mailbox ID [--lang en|fr] [--barometer] | --off]",
+	 "the voice of the customer: what customers talked about in a week of the tenant's zone, from\n"
+	 "\tcontacts' subjects and first messages in English and French: the top topics, those rising\n"
+	 "\tagainst the four weeks before, words no published article covers, per tag, and the knowledge\n"
+	 "\titems that did not resolve (an outsourcer's people see the topics only). digest: the weekly\n"
+	 "\tdigest, mailed on Mondays at the tenant's local time for the week before, once per week;\n"
+	 "\twithout options, its schedule and the mailings sent",
+	 "--week YYYY-Www\tthe ISO week (default: this week)\n"
+	 "--format FORMAT\tcsv or json (default: a table)\n"
+	 "--time HH:MM\tdigest: the local time on Mondays\n"
+	 "--to ADDRESS\tdigest: a recipient; repeat for more (at most 10)\n"
+	 "--mailbox ID\tdigest: the tenant's mailbox that sends it\n"
+	 "--lang LANG\tdigest: its language, en or fr (default: en)\n"
+	 "--barometer\tdigest: also mail the accessibility barometer's last month on the first of each month\n"
+	 "--off\tdigest: stop it\n"},
 	{"report", "intervals", "--date YYYY-MM-DD [--queue ID]",
 	 "the day so far per half hour of the tenant's local day: offered, answered, abandoned, service level,\n"
 	 "\taverage wait and handle time, beside the forecast and staffing from the four same weekdays before",

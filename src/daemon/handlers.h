@@ -217,8 +217,18 @@ int run_report_same_day(struct request *r, struct store *db);
 /* The same-day report of [from, to] (local dates; queue 0: every queue)
  * as GET /api/v1/reports/same-day answers it; on failure err says why
  * (reply_ops_error). */
+/* GET /api/v1/reports/voice?week=YYYY-Www and the weekly digest's schedule
+ * GET/PUT/DELETE /api/v1/reports/voice/digest (handlers_voc.c). */
+int run_report_voice(struct request *r, struct store *db);
+int prepare_voice_digest(struct request *r, struct store *db);
+int run_voice_digest_put(struct request *r, struct store *db);
+int run_voice_digest_get(struct request *r, struct store *db);
+int run_voice_digest_delete(struct request *r, struct store *db);
 /* GET /api/v1/reports/barometer?month=YYYY-MM (handlers_barometer.c). */
 int run_report_barometer(struct request *r, struct store *db);
+/* The scope's barometer of a month (the answer of GET /api/v1/reports/barometer), for the
+ * API and the monthly mailing (daemon/voc.c). */
+int barometer_month(struct store *db, const struct store_scope *scope, int year, int month, json_t **ret);
 int same_day_report(struct store *db, const struct store_scope *scope, int32_t from, int32_t to, int64_t queue,
 		    json_t **ret_answer, struct ops_error *err);
 /* the contact's journey and the day so far per interval (handlers_report.c) */

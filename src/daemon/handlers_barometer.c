@@ -46,16 +46,16 @@ static json_t *channel_json(const json_t *row)
 
 /* Emails received in the month and answered the same business day: the
  * same-day report's totals of the email queues. */
-static int email_same_day(struct request *r, struct store *db, int32_t first, int32_t last, json_t **ret)
+static int email_same_day(struct store *db, const struct store_scope *scope, int32_t first, int32_t last, json_t **ret)
 {
 	json_t *report = NULL, *queues = NULL;
 	struct ops_error err = {0};
-	if (same_day_report(db, &r->scope, first, last, 0, &report, &err) < 0)
-		return reply_ops_error(r, db, &err);
-	int rc = store_queue_list(db, &r->scope, &queues);
+	if (same_day_report(db, scope, first, last, 0, &report, &err) < 0)
+		return err.rc < 0 ? err.rc : GC_ESTORE;
+	int rc = store_queue_list(db, scope, &queues);
 	if (rc < 0) {
 		json_decref(report);
-		return reply_store_error(r, db, rc, NULL);
+		return rc;
 	}
 	int64_t received = 0, same_day = 0;
 	size_t i, j;
@@ -75,12 +75,12 @@ static int email_same_day(struct request *r, struct store *db, int32_t first, in
 }
 
 /* Whether the help centre is open and shows a way to reach a person. */
-static int help_centre(struct request *r, struct store *db, json_t **ret)
+static int help_centre(struct store *db, const struct store_scope *scope, json_t **ret)
 {
 	json_t *p = NULL;
-	int rc = portal_settings(db, r->scope.tenant_id, &p);
+	int rc = portal_settings(db, scope->tenant_id, &p);
 	if (rc < 0)
-		return reply_store_error(r, db, rc, NULL);
+		return rc;
 	json_t *ways = json_array();
 	static const char *const names[] = {"phone", "email", "chat_key"};
 	for (size_t i = 0; i < 3; i++)
@@ -114,31 +114,23 @@ static bool month_query(struct request *r, int *ret_year, int *ret_month)
 	return true;
 }
 
-int run_report_barometer(struct request *r, struct store *db)
+int barometer_month(struct store *db, const struct store_scope *scope, int year, int month, json_t **ret)
 {
-	int year, month;
-	if (!month_query(r, &year, &month))
-		return GC_EINVAL;
-	int64_t org = 0;
 	char zone[GC_TZ_NAME_MAX];
-	int rc = store_report_viewer_organisation(db, &r->scope, &org);
-	if (rc == GC_OK)
-		rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+	int rc = store_tenant_zone(db, scope->tenant_id, zone);
 	if (rc < 0)
-		return reply_store_error(r, db, rc, NULL);
-	if (org != 0)
-		return reply_error(r, 403, "forbidden", NULL, "the barometer is the brand's: its whole month");
+		return rc;
 	int32_t first = calendar_day_number(year, month, 1);
 	int32_t next = month == 12 ? calendar_day_number(year + 1, 1, 1) : calendar_day_number(year, month + 1, 1);
 	struct gc_local_time a = {.year = year, .month = month, .day = 1}, b = {.day = 1};
 	calendar_day_date(next, &b.year, &b.month, &b.day);
 	struct store_report_query q = {.by = STORE_REPORT_CHANNEL};
 	if (gc_tz_utc(zone, &a, &q.from_ms) < 0 || gc_tz_utc(zone, &b, &q.to_ms) < 0)
-		return reply_store_error(r, db, GC_ESTORE, NULL);
+		return GC_ESTORE;
 	json_t *rows = NULL, *emails = NULL, *portal = NULL, *channels = json_array(), *calls = json_null();
-	if ((rc = store_report_summary(db, &r->scope, &q, &rows)) < 0) {
+	if ((rc = store_report_summary(db, scope, &q, &rows)) < 0) {
 		json_decref(channels);
-		return reply_store_error(r, db, rc, NULL);
+		return rc;
 	}
 	size_t i;
 	json_t *row;
@@ -156,15 +148,33 @@ int run_report_barometer(struct request *r, struct store *db)
 				  "answered_30s", 0, "waited_over_2min", 0, "answered_30s_share", "waited_over_2min_share");
 	json_object_set_new(calls, "barometer", json_pack("{s:f,s:f}", "answered_30s_share", BAROMETER_ANSWERED_30S,
 							  "waited_over_2min_share", BAROMETER_WAITED_2MIN));
-	if ((rc = email_same_day(r, db, first, next - 1, &emails)) < 0 || (rc = help_centre(r, db, &portal)) < 0) {
+	if ((rc = email_same_day(db, scope, first, next - 1, &emails)) < 0 || (rc = help_centre(db, scope, &portal)) < 0) {
 		json_decref(emails);
 		json_decref(calls);
 		json_decref(channels);
 		return rc;
 	}
-	char label[8];
-	snprintf(label, sizeof(label), "%04d-%02d", year, month);
-	return reply(r, 200, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "month", label, "zone", zone, "calls", calls,
-				       "emails", emails, "help_centre", portal, "channels", channels, "source",
-				       "a barometer of 262 merchant sites' accessibility (sites' shares)"));
+	char label[16];
+	snprintf(label, sizeof(label), "%04d-%02d", year % 10000, month % 100);
+	*ret = json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:s}", "month", label, "zone", zone, "calls", calls, "emails", emails,
+			 "help_centre", portal, "channels", channels, "source",
+			 "a barometer of 262 merchant sites' accessibility (sites' shares)");
+	return *ret ? GC_OK : GC_ENOMEM;
+}
+
+int run_report_barometer(struct request *r, struct store *db)
+{
+	int year, month;
+	if (!month_query(r, &year, &month))
+		return GC_EINVAL;
+	int64_t org = 0;
+	int rc = store_report_viewer_organisation(db, &r->scope, &org);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (org != 0)
+		return reply_error(r, 403, "forbidden", NULL, "the barometer is the brand's: its whole month");
+	json_t *out = NULL;
+	if ((rc = barometer_month(db, &r->scope, year, month, &out)) < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return reply(r, 200, out);
 }

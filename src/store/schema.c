@@ -648,6 +648,35 @@ static const char *const migrations[] = {
 	"  FROM kb_sessions s LEFT JOIN users u ON u.id = s.user_id"
 	"  WHERE s.mode = 'agent' AND s.state = 'ended' AND s.contact_id IS NOT NULL AND s.contact_id <> 0"
 	"  AND s.resolved IS NOT NULL ORDER BY s.ended_at, s.id;",
+	/* 31: the voice of the customer (src/store/voc.c): each
+	 * tenant's topics counted per ISO week of its zone and per contact tag
+	 * ('' for every contact), folded from the contacts past voc_cursor in
+	 * the transaction that moves it, so a contact counts once whatever
+	 * crashes; the contacts counted per week; the weekly digest's schedule
+	 * (local time on Mondays, recipients, language, the mailbox that sends,
+	 * whether the barometer's monthly report goes too); one row per mailing
+	 * sent (the digest of a week, the barometer of a month), written with
+	 * its outbox mail, whose key keeps a period from going twice. */
+	"CREATE TABLE voc_counts("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), week TEXT NOT NULL, tag TEXT NOT NULL,"
+	"  topic TEXT NOT NULL, label TEXT NOT NULL, n {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, week, tag, topic)) {without_rowid};"
+	"CREATE INDEX voc_counts_top ON voc_counts(tenant_id, week, tag, n);"
+	"CREATE TABLE voc_weeks("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), week TEXT NOT NULL, contacts {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, week)) {without_rowid};"
+	"CREATE TABLE voc_cursor("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), contact_id {int} NOT NULL) {without_rowid};"
+	"CREATE TABLE voc_schedules("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), at_minute {int} NOT NULL,"
+	"  to_addresses TEXT NOT NULL, lang TEXT NOT NULL CHECK (lang IN ('en','fr')),"
+	"  mailbox_id {int} NOT NULL REFERENCES email_mailboxes(id), barometer {int} NOT NULL DEFAULT 0,"
+	"  created_at {int} NOT NULL, updated_at {int} NOT NULL) {without_rowid};"
+	"CREATE TABLE voc_mailings("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('voice','barometer')), period TEXT NOT NULL,"
+	"  outbox_id {int} REFERENCES email_outbox(id), at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, kind, period)) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -659,6 +659,56 @@ int store_l2_day_record(struct store *s, const struct store_scope *scope, const 
  * the outbox: [{"day","outbox_id","contacts","at","state","last_error"}]. */
 int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret_list);
 
+/* The voice of the customer (voc.c). Every tenant's id (the daemon's fold). */
+int store_voc_tenants(struct store *s, json_t **ret_list);
+/* The tenant's contacts past its fold's cursor created before before_ms, in
+ * id order, at most limit: [{"id","created_at","subject","tags","body" (the
+ * first inbound message, or null)}]; the cursor they follow in *ret_cursor. */
+int store_voc_pending(struct store *s, int64_t tenant_id, int64_t before_ms, int limit, json_t **ret_rows,
+		      int64_t *ret_cursor);
+/* Adds counts ([{"week","tag","topic","label","n"}]) and weeks ({week: contacts})
+ * and moves the cursor to to_cursor, unless it is no longer at from_cursor
+ * (*ret_folded false: folded already). In the caller's transaction. */
+int store_voc_fold(struct store *s, int64_t tenant_id, int64_t from_cursor, int64_t to_cursor, const json_t *counts,
+		   const json_t *weeks, bool *ret_folded);
+/* The week's topics under tag ('' for every contact), most frequent first:
+ * [{"topic","label","n"}], at most limit. */
+int store_voc_week_top(struct store *s, const struct store_scope *scope, const char *week, const char *tag,
+		       int limit, json_t **ret_list);
+/* One topic's count in a week under tag (0 when none). */
+int store_voc_topic_count(struct store *s, const struct store_scope *scope, const char *week, const char *tag,
+			  const char *topic, int64_t *ret_n);
+/* The tags counted in a week, in order, at most limit. */
+int store_voc_week_tags(struct store *s, const struct store_scope *scope, const char *week, int limit,
+			json_t **ret_list);
+/* The contacts counted in a week. */
+int store_voc_week_contacts(struct store *s, const struct store_scope *scope, const char *week, int64_t *ret_n);
+/* The ended knowledge sessions of the contacts created in [from_ms, to_ms):
+ * [{"tags","item_id","title","kind","resolved"}] (the article ended on, else the tree). */
+int store_voc_knowledge_outcomes(struct store *s, const struct store_scope *scope, int64_t from_ms, int64_t to_ms,
+				 json_t **ret_rows);
+struct store_voc_schedule {
+	int at_minute;              /* local time on Mondays, minutes after midnight */
+	const char *to_addresses;   /* one a line */
+	const char *lang;           /* "en" or "fr" */
+	int64_t mailbox_id;
+	bool barometer;             /* the barometer's monthly report too */
+};
+/* Sets the scope's digest schedule; GC_ENOTFOUND when the mailbox is not the tenant's. */
+int store_voc_schedule_put(struct store *s, const struct store_scope *scope, const struct store_voc_schedule *in);
+/* {"tenant_id","time","to":[...],"lang","mailbox_id","barometer","created_at","updated_at"}; GC_ENOTFOUND when none. */
+int store_voc_schedule_get(struct store *s, const struct store_scope *scope, json_t **ret);
+int store_voc_schedule_delete(struct store *s, const struct store_scope *scope);
+int store_voc_schedule_all(struct store *s, json_t **ret_list);
+/* Whether the mailing kind ("voice", "barometer") of period was queued. */
+int store_voc_mailing_sent(struct store *s, const struct store_scope *scope, const char *kind, const char *period,
+			   bool *ret_sent);
+/* Records it with its (first) outbox mail; the key refuses a second. */
+int store_voc_mailing_record(struct store *s, const struct store_scope *scope, const char *kind, const char *period,
+			     int64_t outbox_id);
+/* The latest mailings: [{"kind","period","outbox_id","at","state"}]. */
+int store_voc_mailings(struct store *s, const struct store_scope *scope, json_t **ret_list);
+
 /* Emails' attachments (attachment.c): a row per attachment, on its contact
  * and the message it came with, its bytes in chunks of at most
  * STORE_ATTACHMENT_CHUNK (seq 0, 1, ...), written one at a time and read

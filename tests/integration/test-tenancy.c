@@ -123,7 +123,8 @@ static const char *const lists[] = {"/api/v1/contacts?limit=500", "/api/v1/custo
 	"/api/v1/reports/reasons?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
 	"/api/v1/reports/satisfaction?by=queue&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
 	"/api/v1/reports/satisfaction?by=agent&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
-	"/api/v1/reports/knowledge?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"};
+	"/api/v1/reports/knowledge?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z",
+	"/api/v1/reports/voice", "/api/v1/reports/voice/digest"};
 
 struct tenant {
 	char *admin;

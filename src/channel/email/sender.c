@@ -2,6 +2,7 @@
 #include "channel/email/sender.h"
 #include "channel/email/send.h"
 #include "daemon/l2_export.h"
+#include "daemon/voc.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ static void *sender_main(void *arg)
 		pthread_mutex_unlock(&s->lock);
 		/* the level-2 exports due join the outbox first */
 		l2_export_due(s->db, s->deps.writer, s->deps.cluster, gc_now_ms());
+		voc_due(s->db, s->deps.writer, s->deps.cluster, gc_now_ms());
 		bool more = email_send_due(s->db, s->deps.writer, s->deps.secrets, s->deps.cluster);
 		pthread_mutex_lock(&s->lock);
 		if (more || s->kicked || s->stopping)

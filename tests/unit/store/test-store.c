@@ -252,6 +252,9 @@ static void newer_schemas_are_refused(void **state)
 
 /* What migration 29 adds, taken away again (calls' recordings). */
 #define DROP_RECORDINGS "DROP TABLE recordings; DROP TABLE recorded_queues; DROP TABLE recording_settings; "
+/* What migration 31 adds, taken away again (the voice of the customer). */
+#define DROP_VOC "DROP TABLE voc_mailings; DROP TABLE voc_schedules; DROP TABLE voc_cursor; DROP TABLE voc_weeks;" \
+	" DROP TABLE voc_counts; "
 
 /* What migration 23 adds, taken away again (voice numbers). */
 #define DROP_VOICE "DROP TABLE agent_phones; DROP TABLE voice_numbers; "
@@ -292,7 +295,7 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -329,7 +332,7 @@ static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
 	testdb_skip_unless_sqlite("migrations 1 to 7 exist only on SQLite; PostgreSQL starts from their baseline");
-	assert_int_equal(testdb_exec(f->ts.target, DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_ATTACHMENTS DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_ATTACHMENTS DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
@@ -373,7 +376,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
 	char sql[2048];
-	snprintf(sql, sizeof(sql), DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
+	snprintf(sql, sizeof(sql), DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
@@ -590,7 +593,7 @@ static void the_level2_export_tables(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_outbox(f->s, &f->a, new_contact(f->s, &f->a, 0), "kept@a.example");
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
 				      " DROP TABLE email_outbox_attachments"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 14), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
