@@ -816,6 +816,11 @@ const char *conn_body(const struct conn *c, size_t *ret_len)
 	return len ? (const char *)evbuffer_pullup(c->body, -1) : "";
 }
 
+struct evbuffer *conn_body_buffer(struct conn *c)
+{
+	return c->body;
+}
+
 const char *conn_peer(const struct conn *c)
 {
 	return c->peer;

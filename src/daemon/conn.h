@@ -96,6 +96,10 @@ const char *conn_header(const struct conn *c, const char *name);
 /* Every value of a header that may repeat, one call per value (i from 0). */
 const char *conn_header_nth(const struct conn *c, const char *name, int i);
 const char *conn_body(const struct conn *c, size_t *ret_len);
+/* The body as it arrived, in the connection's chains (NULL when empty):
+ * for a handler that takes it a piece at a time (an upload), never made
+ * contiguous. Whatever the handler drains is gone for conn_body. */
+struct evbuffer *conn_body_buffer(struct conn *c);
 /* Serves a connection another part of this process opened on bev (taken;
  * one end of a bufferevent pair on srv's base): a request another node of
  * the cluster handed over. GC_EBUSY when the caps are reached. */

@@ -3,6 +3,7 @@
 #ifndef GUICHET_DAEMON_HANDLERS_H
 #define GUICHET_DAEMON_HANDLERS_H
 
+#include "daemon/chathub.h"
 #include "daemon/http.h"
 #include "guichet/kb_text.h"
 
@@ -243,6 +244,8 @@ int run_report_knowledge(struct request *r, struct store *db);
 /* handlers_attachment.c: emails' attachments, and the tenant's limits on them */
 int run_contact_attachments(struct request *r, struct store *db);
 int run_attachment_get(struct request *r, struct store *db);
+/* Answers the bytes of the attachment whose row is row (taken), as run_attachment_get does. */
+int attachment_reply(struct request *r, struct store *db, json_t *row);
 int run_attachment_limits_get(struct request *r, struct store *db);
 int run_attachment_limits_put(struct request *r, struct store *db);
 
@@ -355,6 +358,22 @@ int run_chat_leave(struct request *r, struct store *db);
  * chat, "chat": {"channel_id", "verified", "ended_at", "rating"?}. */
 int chat_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
 int prepare_chat_file(struct request *r, struct store *db);
+/* Shared by handlers_chat*.c: the visitor's chat r->ids[0] (404 answered
+ * when it is not theirs); its state as the visitor sees it; an event staged
+ * for its streams (data taken); the staff's holder rule (404, 403 answered);
+ * the visitor's and its address's allowance of messages (429 answered). */
+int chat_visitor_chat(struct request *r, struct store *db, json_t **ret);
+const char *chat_state(struct request *r, struct store *db, const json_t *chat);
+int chat_stage(struct request *r, int64_t contact_id, enum chat_to to, const char *type, int64_t id, json_t *data);
+int chat_agent_check(struct request *r, struct store *db);
+bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address);
+bool chat_message_allowed(struct request *r);
+/* handlers_chat_file.c: attachments in chats, both ways (docs/chat.md) */
+int prepare_chat_attachment(struct request *r, struct store *db);
+int run_chat_attachment(struct request *r, struct store *db);
+int run_chat_attachment_get(struct request *r, struct store *db);
+int prepare_chat_agent_attachment(struct request *r, struct store *db);
+int run_chat_agent_attachment(struct request *r, struct store *db);
 int run_chat_launcher(struct request *r, struct store *db);
 int run_chat_frame(struct request *r, struct store *db);
 /* A message just added to the contact (on the writer), sent to its chat's

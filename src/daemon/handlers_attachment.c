@@ -83,8 +83,15 @@ int run_attachment_get(struct request *r, struct store *db)
 	int rc = store_attachment_get(db, &r->scope, r->ids[0], &row);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "attachment");
+	return attachment_reply(r, db, row);
+}
+
+int attachment_reply(struct request *r, struct store *db, json_t *row)
+{
+	int rc = GC_OK;
+	int64_t id = json_integer_value(json_object_get(row, "id"));
 	struct evbuffer *body = evbuffer_new();
-	if (body == NULL || (rc = store_attachment_read(db, &r->scope, r->ids[0], add_chunk, body)) < 0) {
+	if (body == NULL || (rc = store_attachment_read(db, &r->scope, id, add_chunk, body)) < 0) {
 		if (body)
 			evbuffer_free(body);
 		json_decref(row);

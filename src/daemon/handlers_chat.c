@@ -11,6 +11,7 @@
  * a visitor reaches only the chats of its own visitor id, or, verified by
  * the brand, of its customer. */
 #include "daemon/handlers.h"
+#include "daemon/chat_file.h"
 #include "daemon/chat_text.h"
 #include "daemon/chathub.h"
 #include "daemon/chatstream.h"
@@ -118,7 +119,7 @@ static int64_t req_customer(const struct request *r)
  * share them. */
 #define PER_ADDRESS(times) ((int)(ratelimit_public_max() > INT32_MAX / 32 ? INT32_MAX : ratelimit_public_max() * (times)))
 
-static bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address)
+bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address)
 {
 	int retry = 1;
 	if (ratelimit_keyed(kind, req_visitor(r), per_visitor, r->scope.ip, per_address > 0 ? per_address : 1,
@@ -129,6 +130,11 @@ static bool chat_allowed(struct request *r, char kind, int per_visitor, int per_
 	reply_header(r, "Retry-After", value);
 	reply_error(r, 429, "too_many_requests", NULL, "too many requests: try again in %d seconds", retry);
 	return false;
+}
+
+bool chat_message_allowed(struct request *r)
+{
+	return chat_allowed(r, 'm', 30, PER_ADDRESS(10));
 }
 
 int prepare_chat_public(struct request *r, struct store *db)
@@ -187,6 +193,11 @@ int run_chat_config(struct request *r, struct store *db)
 				   "tenant", json_object_get(ch, "tenant_id"), "origins", json_object_get(ch, "origins"),
 				   "prechat", json_object_get(ch, "prechat"), "offline", json_object_get(ch, "offline"),
 				   "open", open, "wait", open ? wait_json(&load) : json_null(), "lang", "en");
+	struct chat_file_limits files;
+	const char *field;
+	if (chat_file_limits_parse(json_object_get(ch, "attachments"), &files, &field) < 0)
+		chat_file_limits_parse(NULL, &files, &field);
+	json_object_set_new(answer, "attachments", chat_file_limits_json(&files));
 	r->cache_control = "no-cache";
 	return reply(r, 200, answer);
 }
@@ -259,7 +270,7 @@ int run_chat_visitor_new(struct request *r, struct store *db)
 
 /* The chat r->ids[0] when the request's visitor may see it; answers 404
  * otherwise (a chat of another visitor is no chat of theirs). */
-static int visitor_chat(struct request *r, struct store *db, json_t **ret)
+int chat_visitor_chat(struct request *r, struct store *db, json_t **ret)
 {
 	json_t *chat = NULL;
 	int rc = store_chat_get(db, r->scope.tenant_id, r->ids[0], &chat);
@@ -280,7 +291,7 @@ static int visitor_chat(struct request *r, struct store *db, json_t **ret)
 }
 
 /* A chat's state as the visitor sees it: ended, else the routing's. */
-static const char *chat_state(struct request *r, struct store *db, const json_t *chat)
+const char *chat_state(struct request *r, struct store *db, const json_t *chat)
 {
 	const char *contact = json_string_value(json_object_get(chat, "contact_state"));
 	if (!json_is_null(json_object_get(chat, "ended_at")) || (contact && strcmp(contact, "closed") == 0))
@@ -421,7 +432,7 @@ int run_chat_create(struct request *r, struct store *db)
 
 /* An event of the chat contact_id (data taken), sent to its streams once
  * the writer's batch commits (chathub.h). */
-static int stage(struct request *r, int64_t contact_id, enum chat_to to, const char *type, int64_t id, json_t *data)
+int chat_stage(struct request *r, int64_t contact_id, enum chat_to to, const char *type, int64_t id, json_t *data)
 {
 	char *frame = NULL;
 	size_t len = 0;
@@ -448,7 +459,7 @@ int prepare_chat_message(struct request *r, struct store *db)
 int run_chat_message(struct request *r, struct store *db)
 {
 	json_t *chat = NULL, *msg = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	if (rc < 0)
 		return rc;
 	bool ended = strcmp(chat_state(r, db, chat), "ended") == 0;
@@ -471,7 +482,7 @@ int run_chat_message(struct request *r, struct store *db)
 	json_decref(added);
 	if ((rc = store_chat_message_set_client(db, r->scope.tenant_id, id, client)) < 0 ||
 	    (rc = store_chat_message_by_client(db, r->scope.tenant_id, r->ids[0], client, &msg)) < 0 ||
-	    (rc = stage(r, r->ids[0], CHAT_TO_BOTH, "message", id, json_incref(msg))) < 0) {
+	    (rc = chat_stage(r, r->ids[0], CHAT_TO_BOTH, "message", id, json_incref(msg))) < 0) {
 		json_decref(msg);
 		return reply_store_error(r, db, rc, NULL);
 	}
@@ -484,7 +495,7 @@ int chat_message_staged(struct request *r, struct store *db, int64_t contact_id,
 	int rc = store_chat_message_get(db, r->scope.tenant_id, message_id, &msg);
 	if (rc == GC_ENOTFOUND)
 		return GC_OK; /* no chat's */
-	return rc < 0 ? rc : stage(r, contact_id, CHAT_TO_BOTH, "message", message_id, msg);
+	return rc < 0 ? rc : chat_stage(r, contact_id, CHAT_TO_BOTH, "message", message_id, msg);
 }
 
 /* --- live: streams, typing, read marks --- */
@@ -492,7 +503,7 @@ int chat_message_staged(struct request *r, struct store *db, int64_t contact_id,
 int run_chat_stream(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	return rc < 0 ? rc : chatstreams_open(r, db, r->ids[0], CHAT_TO_VISITOR);
 }
@@ -543,7 +554,7 @@ static int read_mark(struct request *r, struct store *db, int64_t contact_id, bo
 {
 	int rc = store_chat_mark(db, r->scope.tenant_id, contact_id, visitor ? "outbound" : "inbound", r->stash[0], true);
 	if (rc == GC_OK)
-		rc = stage(r, contact_id, visitor ? CHAT_TO_AGENT : CHAT_TO_VISITOR, "mark", 0,
+		rc = chat_stage(r, contact_id, visitor ? CHAT_TO_AGENT : CHAT_TO_VISITOR, "mark", 0,
 			   json_pack("{s:I,s:s,s:s}", "up_to", (json_int_t)r->stash[0], "state", "read", "by",
 				     visitor ? "visitor" : "agent"));
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 204, NULL);
@@ -557,7 +568,7 @@ int prepare_chat_typing(struct request *r, struct store *db)
 int run_chat_typing(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	return rc < 0 ? rc : typing(r, r->ids[0], true);
 }
@@ -570,14 +581,14 @@ int prepare_chat_read(struct request *r, struct store *db)
 int run_chat_read(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	return rc < 0 ? rc : read_mark(r, db, r->ids[0], true);
 }
 
 /* The staff's chat r->ids[0]: a chat of the tenant (404 otherwise), held by
  * the caller or seen by a supervisor (403 otherwise). */
-static int agent_chat(struct request *r, struct store *db)
+int chat_agent_check(struct request *r, struct store *db)
 {
 	struct store_chat_live live;
 	int rc = store_chat_live(db, r->scope.tenant_id, r->ids[0], &live);
@@ -592,7 +603,7 @@ static int agent_chat(struct request *r, struct store *db)
 
 int run_chat_agent_stream(struct request *r, struct store *db)
 {
-	int rc = agent_chat(r, db);
+	int rc = chat_agent_check(r, db);
 	return rc < 0 ? rc : chatstreams_open(r, db, r->ids[0], CHAT_TO_AGENT);
 }
 
@@ -600,7 +611,7 @@ int run_chat_agent_typing(struct request *r, struct store *db)
 {
 	if (!typing_ok(r))
 		return GC_EINVAL;
-	int rc = agent_chat(r, db);
+	int rc = chat_agent_check(r, db);
 	return rc < 0 ? rc : typing(r, r->ids[0], false);
 }
 
@@ -608,7 +619,7 @@ int run_chat_agent_read(struct request *r, struct store *db)
 {
 	if (!read_ok(r))
 		return GC_EINVAL;
-	int rc = agent_chat(r, db);
+	int rc = chat_agent_check(r, db);
 	return rc < 0 ? rc : read_mark(r, db, r->ids[0], false);
 }
 
@@ -646,7 +657,7 @@ int run_chat_frame(struct request *r, struct store *db)
 int run_chat_end(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	if (rc < 0)
 		return rc;
@@ -660,7 +671,7 @@ int run_chat_end(struct request *r, struct store *db)
 	    (rc = router_abandon(request_ops(r, db).router, db, &r->scope, r->ids[0])) < 0)
 		return reply_store_error(r, db, rc, NULL);
 	if ((rc = store_chat_end(db, r->scope.tenant_id, r->ids[0])) < 0 ||
-	    (rc = stage(r, r->ids[0], CHAT_TO_BOTH, "state", 0, json_pack("{s:s}", "state", "ended"))) < 0)
+	    (rc = chat_stage(r, r->ids[0], CHAT_TO_BOTH, "state", 0, json_pack("{s:s}", "state", "ended"))) < 0)
 		return reply_store_error(r, db, rc, NULL);
 	return reply(r, 200, json_pack("{s:I,s:s}", "id", (json_int_t)r->ids[0], "state", "ended"));
 }
@@ -683,7 +694,7 @@ int prepare_chat_rating(struct request *r, struct store *db)
 int run_chat_rating(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	if (rc < 0)
 		return rc;
@@ -802,7 +813,7 @@ static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contac
 int run_chat_transcript(struct request *r, struct store *db)
 {
 	json_t *chat = NULL;
-	int rc = visitor_chat(r, db, &chat);
+	int rc = chat_visitor_chat(r, db, &chat);
 	json_decref(chat);
 	if (rc < 0)
 		return rc;

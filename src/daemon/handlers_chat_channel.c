@@ -4,6 +4,7 @@
  * secret sealed (secrets.h) and answered only when made. The visitors' side
  * is handlers_chat.c. */
 #include "daemon/handlers.h"
+#include "daemon/chat_file.h"
 #include "daemon/secrets.h"
 #include "daemon/server.h"
 #include "daemon/visitor.h"
@@ -148,12 +149,25 @@ static bool offline_field(struct request *r, const json_t *v, json_t *config)
 	return true;
 }
 
+static bool attachments_field(struct request *r, const json_t *v, json_t *config)
+{
+	struct chat_file_limits l;
+	const char *field = "attachments";
+	if (chat_file_limits_parse(v, &l, &field) < 0)
+		return reply_error(r, 400, "invalid", field, "'attachments' is {\"max_bytes\": 0 to %lld, \"types\":"
+				   " [some of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain],"
+				   " \"per_chat\": 0 to %d}; '%s' is wrong", CHAT_FILE_MAX, CHAT_FILE_PER_CHAT_MAX,
+				   field), false;
+	json_object_set_new(config, "attachments", chat_file_limits_json(&l));
+	return true;
+}
+
 /* Decodes a channel's settings into r->work: {"name","queue_id","config"}
  * where config holds what was given of origins, prechat and offline (all of
  * them for a new channel, with their defaults). */
 static int decode_channel(struct request *r, bool patch)
 {
-	static const char *const known[] = {"name", "queue_id", "origins", "prechat", "offline", NULL};
+	static const char *const known[] = {"name", "queue_id", "origins", "prechat", "offline", "attachments", NULL};
 	const char *name = NULL;
 	json_t *q = json_object_get(r->body, "queue_id");
 	if (!chat_only_fields(r, r->body, known, "") || !chat_text_field(r, r->body, "name", "name", !patch, 100, &name))
@@ -168,9 +182,10 @@ static int decode_channel(struct request *r, bool patch)
 			return 1;
 	}
 	json_t *none = json_object(), *prechat = json_object_get(r->body, "prechat"),
-	       *offline = json_object_get(r->body, "offline");
+	       *offline = json_object_get(r->body, "offline"), *files = json_object_get(r->body, "attachments");
 	bool ok = ((prechat == NULL && patch) || prechat_field(r, prechat ? prechat : none, config)) &&
-		  ((offline == NULL && patch) || offline_field(r, offline ? offline : none, config));
+		  ((offline == NULL && patch) || offline_field(r, offline ? offline : none, config)) &&
+		  ((files == NULL && patch) || attachments_field(r, files ? files : none, config));
 	json_decref(none);
 	return ok ? 0 : 1;
 }
@@ -266,6 +281,8 @@ int run_chat_channel_update(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, "chat channel");
 	json_t *config = json_pack("{s:O,s:O,s:O}", "origins", json_object_get(row, "origins"), "prechat",
 				   json_object_get(row, "prechat"), "offline", json_object_get(row, "offline"));
+	if (json_object_get(row, "attachments")) /* a channel made before attachments has none: the defaults */
+		json_object_set(config, "attachments", json_object_get(row, "attachments"));
 	json_object_update(config, json_object_get(w, "config"));
 	char *text = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(config);

@@ -1,6 +1,7 @@
 /* Request dispatch: route matching, authentication, permissions, body
  * decoding, the hand-off to the writer, and the answer (http.h). */
 #include "daemon/http.h"
+#include "daemon/chat_file.h"
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
 #include "daemon/handlers.h"
@@ -185,6 +186,8 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/contacts/{id}/chat/stream", T, PERM_CONTACTS_READ, NULL, run_chat_agent_stream),
 	R(POST, "/api/v1/contacts/{id}/chat/typing", T | J, PERM_CONTACTS_WRITE, NULL, run_chat_agent_typing),
 	R(POST, "/api/v1/contacts/{id}/chat/read", T | W | J, PERM_CONTACTS_WRITE, NULL, run_chat_agent_read),
+	RB(POST, "/api/v1/contacts/{id}/chat/attachments", T | W, PERM_CONTACTS_WRITE, prepare_chat_agent_attachment,
+	   run_chat_agent_attachment, CHAT_FILE_MAX),
 	R(POST, "/api/v1/contacts/{id}/email-reply", T | W | J | M, PERM_CONTACTS_WRITE, prepare_email_reply, run_email_reply),
 	R(GET, "/api/v1/contacts/{id}/email-replies", T, PERM_CONTACTS_READ, NULL, run_email_replies),
 	R(GET, "/api/v1/contacts/{id}/suggestion", T, PERM_CONTACTS_READ, NULL, run_contact_suggestion),
@@ -317,6 +320,9 @@ const struct route http_routes[] = {
 	R(GET, "/chat/v1/{key}/chats/{id}/stream", ROUTE_PUBLIC, 0, prepare_chat_visitor, run_chat_stream),
 	R(POST, "/chat/v1/{key}/chats/{id}/typing", ROUTE_PUBLIC | J, 0, prepare_chat_typing, run_chat_typing),
 	R(POST, "/chat/v1/{key}/chats/{id}/read", ROUTE_PUBLIC | W | J, 0, prepare_chat_read, run_chat_read),
+	RB(POST, "/chat/v1/{key}/chats/{id}/attachments", ROUTE_PUBLIC | W, 0, prepare_chat_attachment, run_chat_attachment,
+	   CHAT_FILE_MAX),
+	R(GET, "/chat/v1/{key}/chats/{id}/attachments/{id}", ROUTE_PUBLIC, 0, prepare_chat_visitor, run_chat_attachment_get),
 	R(POST, "/api/v1/wfm/erlang-c", T | J, PERM_WFM, NULL, run_wfm_erlang_c),
 	R(POST, "/api/v1/wfm/staff", T | J, PERM_WFM, NULL, run_wfm_staff),
 	R(POST, "/api/v1/wfm/erlang-a", T | J, PERM_WFM, NULL, run_wfm_erlang_a),
@@ -727,12 +733,12 @@ static size_t route_max_body(const struct route *rt)
 static bool read_body(struct request *r)
 {
 	size_t len = 0;
-	const char *data = conn_body(r->conn, &len);
 	bool lines = r->route->flags & ROUTE_LINES;
 	bool csv = (r->route->flags & ROUTE_CSV) || lines; /* both raw text, up to the larger limit */
 	const char *type = conn_header(r->conn, "Content-Type");
 	if (!(r->route->flags & (ROUTE_JSON | ROUTE_CSV | ROUTE_LINES)))
-		return true;
+		return true; /* an upload's bytes stay in their chains (conn_body_buffer) */
+	const char *data = conn_body(r->conn, &len);
 	const char *want = lines ? "application/x-ndjson" : csv ? "text/csv" : "application/json";
 	if (!media_type_is(type, want) && !(lines && media_type_is(type, "application/jsonl"))) {
 		reply_error(r, 415, "unsupported_media_type", "Content-Type", "send %s", want);

@@ -74,6 +74,20 @@ int store_attachment_list(struct store *s, const struct store_scope *scope, int6
 	return collect_rows(s, st, attachment_row, NULL, ret_list);
 }
 
+int store_attachment_count(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t *ret_n)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT COUNT(*) FROM email_attachments WHERE tenant_id = ? AND contact_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_n = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
+}
+
 int store_attachment_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret)
 {
 	return scoped_get(s, "SELECT " ATTACHMENT_COLUMNS " WHERE tenant_id = ? AND id = ?", scope->tenant_id, id,

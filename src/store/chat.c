@@ -272,7 +272,8 @@ int store_chat_rate(struct store *s, int64_t tenant_id, int64_t contact_id, int 
 
 /* --- the chat's messages --- */
 
-/* A message as the chat shows it: {"id","kind","body","at","client_id"?,"author"?}. */
+/* A message as the chat shows it: {"id","kind","body","at","client_id"?,"author"?,
+ * "attachment"?: {"id","filename","content_type","size"}}. */
 static json_t *message_row(struct db_stmt *st, void *arg)
 {
 	json_t *m = json_pack("{s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "kind", column_string(st, 1), "body",
@@ -284,11 +285,18 @@ static json_t *message_row(struct db_stmt *st, void *arg)
 		size_t len = strcspn(name, " ");
 		json_object_set_new(m, "author", json_stringn(name, len));
 	}
+	if (m && !db_column_is_null(st, 6))
+		json_object_set_new(m, "attachment", json_pack("{s:o,s:o,s:o,s:o}", "id", column_int(st, 6), "filename",
+							       column_string(st, 7), "content_type", column_string(st, 8),
+							       "size", column_int(st, 9)));
 	return m;
 }
 
-#define MESSAGE_COLUMNS "m.id, m.kind, m.body, m.created_at, m.client_id, u.name FROM messages m" \
-	" LEFT JOIN users u ON u.id = m.author_id"
+/* A chat's message carries at most one attachment (handlers_chat_file.c). */
+#define MESSAGE_COLUMNS "m.id, m.kind, m.body, m.created_at, m.client_id, u.name, a.id, a.filename," \
+	" a.content_type, a.size FROM messages m LEFT JOIN users u ON u.id = m.author_id" \
+	" LEFT JOIN email_attachments a ON a.tenant_id = m.tenant_id AND a.contact_id = m.contact_id" \
+	" AND a.message_id = m.id"
 
 int store_chat_message_by_client(struct store *s, int64_t tenant_id, int64_t contact_id, const char *client_id,
 				 json_t **ret)

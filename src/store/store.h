@@ -709,7 +709,7 @@ int store_voc_mailing_record(struct store *s, const struct store_scope *scope, c
 /* The latest mailings: [{"kind","period","outbox_id","at","state"}]. */
 int store_voc_mailings(struct store *s, const struct store_scope *scope, json_t **ret_list);
 
-/* Emails' attachments (attachment.c): a row per attachment, on its contact
+/* Emails' and chats' attachments (attachment.c): a row per attachment, on its contact
  * and the message it came with, its bytes in chunks of at most
  * STORE_ATTACHMENT_CHUNK (seq 0, 1, ...), written one at a time and read
  * one at a time, so that no value of megabytes is bound or read whole. */
@@ -730,6 +730,8 @@ int store_attachment_chunk(struct store *s, const struct store_scope *scope, int
 /* The contact's attachments, oldest first: [{"id","contact_id","message_id",
  * "filename","content_type","size","sha256","created_at"}]. */
 int store_attachment_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
+/* How many attachments the contact has. */
+int store_attachment_count(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t *ret_n);
 /* One attachment's row, as the list shows it: GC_ENOTFOUND in another tenant. */
 int store_attachment_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
 /* Hands the attachment's bytes to fn, a chunk at a time, in order (each

@@ -25,7 +25,7 @@
 
 static struct daemon d;
 static char *admin, *admin2, *agent, *bob;
-static long long agent_id, bob_id, skill, queue, channel, queue2, email_queue;
+static long long agent_id, bob_id, skill, queue, channel, queue2, email_queue, channel2;
 static char key[64], secret[80], key2[64];
 static char web_dir[64];
 
@@ -93,6 +93,7 @@ static int setup(void **state)
 	resp_clear(&r);
 	call("POST", admin, 201, json_pack("{s:s,s:I,s:[s]}", "name", "live", "queue_id", (json_int_t)queue2, "origins",
 		"https://live.example"), &r, "/api/v1/channels/chat");
+	channel2 = resp_int(&r, "id");
 	snprintf(key2, sizeof(key2), "%s", json_string_value(json_object_get(r.json, "key")));
 	resp_clear(&r);
 	call("POST", bob, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
@@ -786,6 +787,148 @@ static void the_browser_files_are_served_per_channel(void **state)
 	assert_int_equal(fetch("/chat/v1/nosuchkey0000000000000/frame", headers, body), 404);
 }
 
+/* POSTs bytes as a chat attachment (the visitor's route when chat_key, else the agent's). */
+static void upload(const char *token, const char *chat_key, long long chat, const char *name, const char *type,
+		   const char *bytes, size_t len, int status, struct resp *r)
+{
+	char path[256];
+	if (chat_key)
+		snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/attachments?name=%s", chat_key, chat, name);
+	else
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/attachments?name=%s", chat, name);
+	http_raw(&d, "POST", path, token, NULL, type, bytes, len, r);
+	if (r->status != status)
+		fprintf(stderr, "POST %s answered %d, not %d: %s\n", path, r->status, status, r->text ? r->text : "");
+	assert_int_equal(r->status, status);
+}
+
+static const char *error_field(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+}
+
+static void files_go_both_ways_within_the_channels_limits(void **state)
+{
+	struct resp r;
+	struct sse vs;
+	struct sse_event ev = {0};
+	char path[256];
+	/* the channel's limits: strict, shown to staff and visitors */
+	call("PATCH", admin, 400, json_pack("{s:{s:[s]}}", "attachments", "types", "application/x-msdownload"), &r,
+	     "/api/v1/channels/chat/%lld", channel2);
+	assert_string_equal(error_field(&r), "attachments.types");
+	resp_clear(&r);
+	call("PATCH", admin, 400, json_pack("{s:{s:I}}", "attachments", "max_bytes", (json_int_t)1 << 40), &r,
+	     "/api/v1/channels/chat/%lld", channel2);
+	assert_string_equal(error_field(&r), "attachments.max_bytes");
+	resp_clear(&r);
+	call("PATCH", admin, 200, json_pack("{s:{s:i,s:[s,s],s:i}}", "attachments", "max_bytes", 1000, "types",
+		"image/png", "text/plain", "per_chat", 3), &r, "/api/v1/channels/chat/%lld", channel2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "attachments"), "per_chat")), 3);
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key2);
+	json_t *limits = json_object_get(r.json, "attachments");
+	assert_int_equal(json_integer_value(json_object_get(limits, "max_bytes")), 1000);
+	assert_int_equal(json_array_size(json_object_get(limits, "types")), 2);
+	resp_clear(&r);
+	/* the visitor attaches a file; it is a message of the chat */
+	char *v = visitor(key2, NULL), *stranger = visitor(key2, NULL);
+	call("POST", v, 201, json_pack("{s:s}", "message", "a file for you"), &r, "/chat/v1/%s/chats", key2);
+	long long chat = resp_int(&r, "id");
+	resp_clear(&r);
+	upload(v, key2, chat, "notes%20%C3%A9t%C3%A9.txt", "text/plain", "hello file\n", 11, 201, &r);
+	json_t *att = json_object_get(r.json, "attachment");
+	long long file = json_integer_value(json_object_get(att, "id")), message = resp_int(&r, "id");
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")), "inbound");
+	assert_string_equal(json_string_value(json_object_get(att, "filename")), "notes \xc3\xa9t\xc3\xa9.txt");
+	assert_string_equal(json_string_value(json_object_get(att, "content_type")), "text/plain");
+	assert_int_equal(json_integer_value(json_object_get(att, "size")), 11);
+	resp_clear(&r);
+	/* its visitor downloads it; another visitor, another channel's token, another tenant cannot */
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/attachments/%lld", key2, chat, file);
+	http_raw(&d, "GET", path, v, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.text, "hello file\n");
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "GET", path, stranger, NULL), 404);
+	assert_int_equal(http_status(&d, "GET", path, NULL, NULL), 401);
+	char *other = visitor(key, NULL);
+	assert_int_equal(http_status(&d, "GET", path, other, NULL), 401);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/attachments/%lld", key, chat, file);
+	assert_int_equal(http_status(&d, "GET", path, other, NULL), 404);
+	upload(stranger, key2, chat, "x.txt", "text/plain", "intruder", 8, 404, &r);
+	resp_clear(&r);
+	/* staff of the tenant read it as an email's; another tenant's do not */
+	snprintf(path, sizeof(path), "/api/v1/attachments/%lld", file);
+	http_raw(&d, "GET", path, admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.text, "hello file\n");
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "GET", path, admin2, NULL), 404);
+	upload(admin2, NULL, chat, "x.txt", "text/plain", "intruder", 8, 404, &r);
+	resp_clear(&r);
+	/* too big, a type the channel refuses, an executable named .png, nothing */
+	char big[1001];
+	memset(big, 'x', sizeof(big));
+	upload(v, key2, chat, "big.txt", "text/plain", big, sizeof(big), 413, &r);
+	assert_string_equal(error_field(&r), "file");
+	resp_clear(&r);
+	upload(v, key2, chat, "doc.pdf", "application/pdf", "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", 15, 415, &r);
+	assert_string_equal(error_field(&r), "file");
+	resp_clear(&r);
+	static const char exe[] = "MZ\x90\0\3\0\0\0\4\0\0\0\xff\xff\0\0";
+	upload(v, key2, chat, "holiday.png", "image/png", exe, sizeof(exe) - 1, 415, &r);
+	resp_clear(&r);
+	upload(v, key2, chat, "empty.txt", "text/plain", "", 0, 400, &r);
+	resp_clear(&r);
+	/* a real PNG, whatever its declared type: stored as image/png */
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1\0\0\0\1\x08\x06\0\0\0\x1f\x15\xc4\x89";
+	upload(v, key2, chat, "pic", "application/octet-stream", png, sizeof(png) - 1, 201, &r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "attachment"), "content_type")),
+			    "image/png");
+	resp_clear(&r);
+	/* the agent holding the chat sends one; another agent may not */
+	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
+	resp_clear(&r);
+	upload(agent, NULL, chat, "reply.txt", "text/plain", "from Bob", 8, 403, &r);
+	resp_clear(&r);
+	upload(bob, NULL, chat, "reply.txt", "text/plain", "from Bob", 8, 201, &r);
+	assert_string_equal(json_string_value(json_object_get(r.json, "kind")), "outbound");
+	long long reply_file = json_integer_value(json_object_get(json_object_get(r.json, "attachment"), "id"));
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/attachments/%lld", key2, chat, reply_file);
+	http_raw(&d, "GET", path, v, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.text, "from Bob");
+	resp_clear(&r);
+	/* three a chat */
+	upload(v, key2, chat, "more.txt", "text/plain", "more", 4, 409, &r);
+	assert_string_equal(resp_error(&r), "too_many_attachments");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/attachments", chat);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 3);
+	resp_clear(&r);
+	/* the visitor's stream carries the file on its message */
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key2, chat);
+	assert_int_equal(sse_open_path(&vs, &d, path, v, 0), 200);
+	next(&vs, "message", &ev);
+	assert_null(json_object_get(ev.data, "attachment"));
+	next(&vs, "message", &ev);
+	assert_int_equal(ev.id, message);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(ev.data, "attachment"), "id")), file);
+	sse_close(&vs);
+	json_decref(ev.data);
+	/* a channel that takes none */
+	call("PATCH", admin, 200, json_pack("{s:{s:i}}", "attachments", "max_bytes", 0), &r, "/api/v1/channels/chat/%lld",
+	     channel2);
+	resp_clear(&r);
+	upload(bob, NULL, chat, "late.txt", "text/plain", "late", 4, 403, &r);
+	resp_clear(&r);
+	free(v);
+	free(stranger);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -796,6 +939,7 @@ int main(void)
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
 		cmocka_unit_test(a_contact_says_whether_it_is_a_web_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
+		cmocka_unit_test(files_go_both_ways_within_the_channels_limits),
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
 		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),
 		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),

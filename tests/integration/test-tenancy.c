@@ -92,6 +92,7 @@ static const struct probe {
 	{"GET", "/api/v1/channels/chat/%lld", K_CHAT, NULL},
 	{"PATCH", "/api/v1/channels/chat/%lld", K_CHAT, "{\"offline\":{\"message\":true}}"},
 	{"POST", "/api/v1/channels/chat/%lld/secret", K_CHAT, NULL},
+	{"POST", "/api/v1/contacts/%lld/chat/attachments?name=probe.txt", K_CONTACT, "{\"probe\":1}"},
 	{"DELETE", "/api/v1/channels/chat/%lld", K_FRESH_CHAT, NULL},
 	{"GET", "/api/v1/contacts/%lld/gestures", K_CONTACT, NULL},
 	{"POST", "/api/v1/contacts/%lld/gestures", K_CONTACT, "{\"kind\":\"gift\",\"amount_cents\":100,\"reason\":\"probe\"}"},

@@ -17,7 +17,33 @@ function mark(conv, m) {
   return 'sent';
 }
 
-export function ChatView({ t, lang, conv }) {
+const size = (n, lang) => (n >= 1048576 ? `${(n / 1048576).toLocaleString(lang, { maximumFractionDigits: 1 })} MB`
+  : `${Math.max(1, Math.round(n / 1024)).toLocaleString(lang)} KB`);
+
+// why a file was refused, in the visitor's language
+function fileError(t, lang, e, limits) {
+  if (!e) return '';
+  if (e.status === 413) return t('file.too_large', { max: size((limits && limits.max_bytes) || 0, lang) });
+  if (e.status === 415) return t('file.type');
+  if (e.code === 'too_many_attachments') return t('file.count');
+  if (e.code === 'attachments_off') return t('file.off');
+  if (e.code === 'ended') return t('file.ended');
+  return e.status ? t('file.failed') : t('error.network');
+}
+
+function Attachment({ t, lang, conv, a }) {
+  const [failed, setFailed] = useState(false);
+  const get = () => conv.client.download(conv.id, a).then(() => setFailed(false), () => setFailed(true));
+  return (
+    <span class="file">
+      <button type="button" class="link" onClick={get}>{t('file.download', { name: a.filename })}</button>
+      {' '}<span class="size">({size(a.size, lang)})</span>
+      {failed && <span role="alert" class="error"> {t('file.failed')}</span>}
+    </span>
+  );
+}
+
+export function ChatView({ t, lang, conv, limits }) {
   const [text, setText] = useState('');
   const logRef = useRef(null);
   const list = conv.list();
@@ -41,6 +67,12 @@ export function ChatView({ t, lang, conv }) {
     setText(e.target.value);
     conv.typing(e.target.value.length > 0);
   };
+  const canAttach = limits && limits.max_bytes > 0 && limits.types && limits.types.length > 0;
+  const pick = (e) => {
+    const file = e.target.files && e.target.files[0];
+    e.target.value = '';
+    if (file) conv.attach(file);
+  };
   const w = conv.wait;
   let state = '';
   if (conv.state === 'waiting') state = !w ? t('wait.waiting') : w.expected_s == null ? t('wait.position_only', { n: w.position })
@@ -55,7 +87,8 @@ export function ChatView({ t, lang, conv }) {
           {list.map((m) => (
             <li class={`msg ${m.kind}`} data-id={m.id}>
               <span class="who">{m.kind === 'inbound' ? t('me') : (m.author || t('agent'))}</span>
-              <span class="body">{m.body}</span>
+              {m.attachment ? <Attachment t={t} lang={lang} conv={conv} a={m.attachment} />
+                : <span class="body">{m.body}</span>}
               <span class="meta">
                 {time(m.at, lang)}
                 {m.kind === 'inbound' && <> · <span class="mark">{t(`mark.${mark(conv, m)}`)}</span></>}
@@ -78,6 +111,14 @@ export function ChatView({ t, lang, conv }) {
         <label for="reply">{t('reply')}</label>
         <textarea id="reply" rows="2" value={text} onInput={onInput} onKeyDown={onKey} maxLength={4000}
           aria-invalid={conv.error && conv.error.field === 'body' ? 'true' : undefined} />
+        {canAttach && (
+          <div class="attach">
+            <label for="attach">{t('file.attach')}</label>
+            <input type="file" id="attach" accept={limits.types.join(',')} onChange={pick}
+              aria-describedby="attach-error" aria-invalid={conv.fileError ? 'true' : undefined} />
+            <p id="attach-error" role="alert" class="error">{fileError(t, lang, conv.fileError, limits)}</p>
+          </div>
+        )}
         <div class="buttons">
           <button type="submit" class="primary">{t('send')}</button>
           <button type="button" onClick={() => conv.end().catch(() => {})}>{t('end')}</button>

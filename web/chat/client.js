@@ -37,6 +37,33 @@ export function chatClient(key) {
     }
     return data;
   };
+  // a file as the request's raw body (the server tells its type by its bytes)
+  client.upload = async (id, file) => {
+    const headers = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' };
+    if (client.token) headers.Authorization = `Bearer ${client.token}`;
+    const res = await fetch(`${base}/chats/${id}/attachments?name=${encodeURIComponent(file.name)}`, {
+      method: 'POST', headers, credentials: 'omit', cache: 'no-store', body: file,
+    });
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { /* the status says it */ }
+    if (!res.ok) throw new ChatError(res.status, data);
+    return data;
+  };
+  // an attachment's bytes with the token in its header, saved under its name
+  client.download = async (id, a) => {
+    const headers = client.token ? { Authorization: `Bearer ${client.token}` } : {};
+    const res = await fetch(`${base}/chats/${id}/attachments/${a.id}`, { headers, credentials: 'omit', cache: 'no-store' });
+    if (!res.ok) throw new ChatError(res.status, null);
+    const url = URL.createObjectURL(await res.blob());
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = a.filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  };
   client.streamUrl = (id, after) =>
     `${base}/chats/${id}/stream?token=${encodeURIComponent(client.token)}${after ? `&after=${after}` : ''}`;
   return client;

@@ -160,6 +160,18 @@ export class Conversation {
     }
   }
 
+  // a file sent at once (not through the outbox: a file is not kept across
+  // reloads); a refusal is said in the visitor's language by the view
+  async attach(file) {
+    try {
+      this.add(await this.client.upload(this.id, file));
+      this.fileError = null;
+    } catch (e) {
+      this.fileError = e.status ? e : { status: 0, code: 'network' };
+    }
+    this.emit();
+  }
+
   // the agent's messages on screen are read
   markRead() {
     let up = 0;

@@ -160,7 +160,7 @@ function App() {
   else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} />;
   else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline} client={client} onRetry={again} />;
   else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
-  else if (conv) body = <ChatView t={t} lang={lang} conv={conv} />;
+  else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} />;
 
   return (
     <div class="chat">

@@ -13,7 +13,7 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
+export function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)guichet_csrf=([^;]+)/);
   return m ? m[1] : '';
 }

@@ -86,6 +86,12 @@ async function once(frame, text) {
 }
 
 // What the test needs in guichetd, made through the API.
+async function streamText(stream) {
+  const parts = [];
+  for await (const part of stream) parts.push(part);
+  return Buffer.concat(parts).toString('utf8');
+}
+
 async function setUp(admin, host, password) {
   const me = await admin('GET', '/api/v1/me');
   const skill = await admin('POST', '/api/v1/skills', { name: 'widget-chat' });
@@ -252,6 +258,24 @@ async function conversation({ browser, url, admin, step, accessible, password },
       await frame.getByRole('button', { name: 'Send' }).click();
       await bothOnce(['Thanks']);
       await accessible(visitor.page, 'chat conversation (en)');
+    })) return;
+    if (!await step('chat: the visitor attaches a file, the agent sees and downloads it, the visitor too; an executable named .png is refused', async () => {
+      const text = 'parcel receipt 42\n';
+      await frame.getByLabel('Attach a file').setInputFiles({ name: 'receipt.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+      await frame.getByRole('button', { name: 'Download receipt.txt' }).waitFor();
+      const link = panel().getByRole('link', { name: 'Download receipt.txt' });
+      await link.waitFor();
+      const [got] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      const agentCopy = await streamText(await got.createReadStream());
+      if (agentCopy !== text) throw new Error(`the agent downloaded ${JSON.stringify(agentCopy)}`);
+      const [mine] = await Promise.all([visitor.page.waitForEvent('download'),
+        frame.getByRole('button', { name: 'Download receipt.txt' }).click()]);
+      if (mine.suggestedFilename() !== 'receipt.txt' || await streamText(await mine.createReadStream()) !== text)
+        throw new Error(`the visitor downloaded ${mine.suggestedFilename()}`);
+      await frame.getByLabel('Attach a file').setInputFiles({ name: 'holiday.png', mimeType: 'image/png',
+        buffer: Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff, 0, 0]) });
+      await frame.getByRole('alert').filter({ hasText: 'This type of file cannot be sent here' }).waitFor();
+      await accessible(visitor.page, 'chat with a file (en)');
     })) return;
     await step('chat: a page of an origin the channel does not list cannot frame the widget', async () => {
       const other = await visitor.context.newPage(); // unwatched: its CSP refusal is the point

@@ -213,6 +213,33 @@ async function channelTests({ browser, url, admin, step, accessible, password })
       const hook = await page.getByLabel('Webhook address to give the provider (Texts B)').inputValue();
       if (!made || hook !== made.webhook_url || !hook.startsWith(`${url}/hooks/v1/messaging/`)) throw new Error(hook);
     });
+    await step('desk14: the chat and SMS channels are edited from the console, the API\'s refusal at its field', async () => {
+      await page.getByRole('button', { name: 'Edit (Site)' }).click();
+      await page.getByRole('heading', { name: 'Edit the web chat channel Site' }).waitFor();
+      if (await page.getByLabel('Sites allowed (origins)').inputValue() !== 'https://shop.example') throw new Error('origins not loaded');
+      await page.getByLabel('Sites allowed (origins)').fill('https://shop.example\nhttps://www.shop.example');
+      await page.getByLabel('Largest attachment (MB)').fill('30');
+      await page.getByLabel('Attachments per chat').fill('4');
+      await page.getByLabel('Text files').uncheck();
+      await page.getByRole('button', { name: 'Save the changes' }).first().click();
+      await page.locator('#chat-fmax-err').waitFor();
+      await page.getByLabel('Largest attachment (MB)').fill('2');
+      await page.getByRole('button', { name: 'Save the changes' }).first().click();
+      await page.getByRole('status').getByText('Channel Site saved.').waitFor();
+      await page.getByRole('heading', { name: 'New web chat channel' }).waitFor();
+      const chats = (await admin('GET', '/api/v1/channels/chat')).items;
+      const site = chats.find((c) => c.name === 'Site');
+      if (site.origins.length !== 2 || site.prechat.email !== 'required' || site.attachments.max_bytes !== 2 * 1048576
+        || site.attachments.per_chat !== 4 || site.attachments.types.includes('text/plain')) throw new Error(JSON.stringify(site));
+      await page.getByRole('button', { name: 'Edit (Texts B)' }).click();
+      await page.getByRole('heading', { name: 'Edit the channel Texts B' }).waitFor();
+      await page.getByLabel('Name', { exact: true }).nth(1).fill('Texts B2');
+      await page.getByLabel('Our number or account').fill('+15550003333');
+      await page.getByRole('button', { name: 'Save the changes' }).click();
+      await page.getByRole('status').getByText('Channel Texts B2 saved.').waitFor();
+      const texts = (await admin('GET', '/api/v1/channels/messaging')).items.find((c) => c.name === 'Texts B2');
+      if (!texts || texts.address !== '+15550003333' || texts.provider !== 'generic') throw new Error(JSON.stringify(texts));
+    });
     await step('desk14: the help centre and the callback settings are saved from the console', async () => {
       const me = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
       const link = page.getByRole('link', { name: 'Open the help centre (new tab)' });

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "daemon/chat_file.h"
 #include "daemon/chat_text.h"
 #include "daemon/visitor.h"
 #include "guichet/error.h"
@@ -106,6 +107,77 @@ static void a_body_is_cleaned(void **state)
 	assert_int_equal(clean(big, out), GC_OK);
 }
 
+/* A file's type comes from its bytes: an executable named .png is none. */
+static void a_file_type_comes_from_its_bytes(void **state)
+{
+	(void)state;
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+	assert_string_equal(chat_file_sniff(png, sizeof(png), sizeof(png)), "image/png");
+	assert_string_equal(chat_file_sniff("\xff\xd8\xff\xe0", 4, 4), "image/jpeg");
+	assert_string_equal(chat_file_sniff("GIF89a..", 8, 8), "image/gif");
+	assert_string_equal(chat_file_sniff("RIFF\x10\0\0\0WEBPVP8 ", 16, 16), "image/webp");
+	assert_string_equal(chat_file_sniff("%PDF-1.7\n", 9, 9), "application/pdf");
+	assert_string_equal(chat_file_sniff("bonjour, \xc3\xa7" "a va\n", 16, 16), "text/plain");
+	assert_null(chat_file_sniff("\x7f" "ELF\2\1\1\0", 8, 8));  /* an ELF executable */
+	assert_null(chat_file_sniff("MZ\x90\0\3\0", 6, 6));         /* a Windows one */
+	assert_null(chat_file_sniff("text\x01", 5, 5));                 /* a control character */
+	assert_null(chat_file_sniff("\xc3", 1, 1));                     /* a cut character at the end */
+	assert_string_equal(chat_file_sniff("ab\xc3", 3, 10), "text/plain"); /* ... of a head only */
+	assert_null(chat_file_sniff("\xc0\xaf", 2, 2));                 /* overlong */
+	assert_null(chat_file_sniff("", 0, 0));
+}
+
+static void a_channel_limits_are_checked(void **state)
+{
+	(void)state;
+	struct chat_file_limits l;
+	const char *field = NULL;
+	assert_int_equal(chat_file_limits_parse(NULL, &l, &field), GC_OK);
+	assert_int_equal(l.max_bytes, CHAT_FILE_DEFAULT_MAX);
+	assert_int_equal(l.per_chat, CHAT_FILE_DEFAULT_PER_CHAT);
+	json_t *in = json_pack("{s:I,s:[s,s],s:i}", "max_bytes", (json_int_t)1000, "types", "image/png", "text/plain",
+			       "per_chat", 2);
+	assert_int_equal(chat_file_limits_parse(in, &l, &field), GC_OK);
+	assert_int_equal(l.max_bytes, 1000);
+	assert_int_equal(l.per_chat, 2);
+	assert_int_equal(l.types, 1u << 0 | 1u << 5);
+	json_t *out = chat_file_limits_json(&l);
+	assert_true(json_equal(in, out));
+	json_decref(out);
+	json_object_set_new(in, "types", json_pack("[s]", "application/x-msdownload"));
+	assert_int_equal(chat_file_limits_parse(in, &l, &field), GC_EINVAL);
+	assert_string_equal(field, "attachments.types");
+	json_object_set_new(in, "types", json_array());
+	json_object_set_new(in, "max_bytes", json_integer(CHAT_FILE_MAX + 1));
+	assert_int_equal(chat_file_limits_parse(in, &l, &field), GC_EINVAL);
+	assert_string_equal(field, "attachments.max_bytes");
+	json_decref(in);
+}
+
+static void a_file_name_is_made_safe(void **state)
+{
+	(void)state;
+	char name[CHAT_FILE_NAME_MAX + 1];
+	chat_file_name("../../etc/passwd", name);
+	assert_string_equal(name, ".._.._etc_passwd");
+	chat_file_name("re\x01\xc3\xa7u.pdf", name);
+	assert_string_equal(name, "re\xc3\xa7u.pdf");
+	chat_file_name("..", name);
+	assert_string_equal(name, "attachment");
+	chat_file_name(NULL, name);
+	assert_string_equal(name, "attachment");
+	chat_file_name("bad\xff", name);
+	assert_string_equal(name, "attachment");
+	char longer[300];
+	memset(longer, 'a', sizeof(longer) - 3);
+	memcpy(longer + sizeof(longer) - 3, "\xc3\xa7", 2); /* a 2-byte character across the cut is not split */
+	longer[sizeof(longer) - 1] = '\0';
+	longer[CHAT_FILE_NAME_MAX - 1] = '\xc3';
+	longer[CHAT_FILE_NAME_MAX] = '\xa7';
+	chat_file_name(longer, name);
+	assert_int_equal(strlen(name), CHAT_FILE_NAME_MAX - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +185,9 @@ int main(void)
 		cmocka_unit_test(a_bad_token_is_refused),
 		cmocka_unit_test(a_brand_identity_is_checked),
 		cmocka_unit_test(a_body_is_cleaned),
+		cmocka_unit_test(a_file_type_comes_from_its_bytes),
+		cmocka_unit_test(a_channel_limits_are_checked),
+		cmocka_unit_test(a_file_name_is_made_safe),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
-import { LEVELS, channels, snippet } from './channelcalls.js';
+import { FILE_TYPES, LEVELS, channels, snippet } from './channelcalls.js';
 import './channels.css';
 
 function Copy({ t, id, label, value, say }) {
@@ -41,26 +41,49 @@ function Secret({ t, made, say }) {
 }
 
 function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
-  const empty = { name: '', queue_id: '', origins: '', pname: 'off', pemail: 'off', topics: '', omessage: false, ocallback: false };
+  const empty = { name: '', queue_id: '', origins: '', pname: 'off', pemail: 'off', topics: '', omessage: false, ocallback: false,
+    fmax: '10', fcount: '10', ftypes: [...FILE_TYPES] };
   const [list, setList] = useState(null);
   const [v, setV] = useState(empty);
   const [made, setMade] = useState(null);
+  const [editing, setEditing] = useState(null); // the channel the form changes, or null: a new one
   const { err, busy, run } = useSubmit();
   const reload = () => channels.chats().then((r) => { setList(r.items); onChange(r.items); }, fail);
   useEffect(() => { reload(); }, []);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
   const shown = (c) => { setMade(c); setTimeout(() => document.getElementById('chn-secret')?.focus(), 0); };
+  const toggleType = (type) => (e) => setV({ ...v, ftypes: e.target.checked ? [...v.ftypes, type] : v.ftypes.filter((x) => x !== type) });
+  const edit = (c) => {
+    const a = c.attachments || { max_bytes: 10 * 1048576, per_chat: 10, types: FILE_TYPES };
+    setV({ name: c.name, queue_id: String(c.queue_id), origins: (c.origins || []).join('\n'), pname: c.prechat?.name || 'off',
+      pemail: c.prechat?.email || 'off', topics: (c.prechat?.topics || []).join(', '), omessage: !!c.offline?.message,
+      ocallback: !!c.offline?.callback, fmax: String(Math.round((a.max_bytes / 1048576) * 10) / 10), fcount: String(a.per_chat),
+      ftypes: [...a.types] });
+    setEditing(c);
+    setMade(null);
+    setTimeout(() => document.getElementById('chat-name')?.focus(), 0);
+  };
+  const stopEditing = () => { setEditing(null); setV(empty); };
   const create = (e) => {
     e.preventDefault();
+    const mb = Number(v.fmax);
     const body = { name: v.name, queue_id: v.queue_id ? Number(v.queue_id) : null,
       origins: v.origins.split(/[\s,]+/).filter(Boolean),
       prechat: { name: v.pname, email: v.pemail, topics: v.topics.split(',').map((s) => s.trim()).filter(Boolean) },
-      offline: { message: v.omessage, callback: v.ocallback } };
+      offline: { message: v.omessage, callback: v.ocallback },
+      attachments: { max_bytes: Number.isFinite(mb) ? Math.round(mb * 1048576) : -1, per_chat: Number(v.fcount),
+        types: FILE_TYPES.filter((x) => v.ftypes.includes(x)) } };
     run(async () => {
-      const c = await channels.createChat(body);
-      setV(empty);
-      say(t('chn.created', { name: c.name }));
-      shown(c);
+      if (editing) {
+        const c = await channels.updateChat(editing.id, body);
+        stopEditing();
+        say(t('chn.updated', { name: c.name }));
+      } else {
+        const c = await channels.createChat(body);
+        setV(empty);
+        say(t('chn.created', { name: c.name }));
+        shown(c);
+      }
       reload();
     });
   };
@@ -72,11 +95,12 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
     if (await confirm(t('chn.remove_ask', { name: c.name }), t('chn.remove')))
       channels.removeChat(c.id).then(() => { say(t('chn.removed', { name: c.name })); setMade(null); reload(); }, fail);
   };
-  const fields = ['name', 'queue_id', 'origins', 'prechat.name', 'prechat.email', 'prechat.topics', 'offline'];
+  const fields = ['name', 'queue_id', 'origins', 'prechat.name', 'prechat.email', 'prechat.topics', 'offline',
+    'attachments', 'attachments.max_bytes', 'attachments.per_chat', 'attachments.types'];
   return (
     <section class="admin-section split" aria-labelledby="chn-chat-title">
       <form class="admin-form" onSubmit={create} noValidate>
-        <h2 id="chn-chat-title">{t('chn.chat.title')}</h2>
+        <h2 id="chn-chat-title">{editing ? t('chn.chat.edit_title', { name: editing.name }) : t('chn.chat.title')}</h2>
         <Field id="chat-name" name="name" label={t('chn.name')} err={err}>
           {(p) => <input {...p} value={v.name} onInput={set('name')} />}
         </Field>
@@ -108,8 +132,26 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
           <input id="chat-ocallback" type="checkbox" checked={v.ocallback} onChange={set('ocallback')} />
           <label for="chat-ocallback">{t('chn.chat.offline_callback')}</label>
         </div>
+        <Field id="chat-fmax" name="attachments.max_bytes" label={t('chn.chat.file_max')} err={err} hint={t('chn.chat.file_max_hint')}>
+          {(p) => <input {...p} type="number" min="0" max="25" step="0.1" value={v.fmax} onInput={set('fmax')} />}
+        </Field>
+        <Field id="chat-fcount" name="attachments.per_chat" label={t('chn.chat.file_count')} err={err}>
+          {(p) => <input {...p} type="number" min="0" max="100" value={v.fcount} onInput={set('fcount')} />}
+        </Field>
+        <fieldset class="chn-types">
+          <legend>{t('chn.chat.file_types')}</legend>
+          {FILE_TYPES.map((type, i) => (
+            <div class="inline">
+              <input id={`chat-ftype-${i}`} type="checkbox" checked={v.ftypes.includes(type)} onChange={toggleType(type)} />
+              <label for={`chat-ftype-${i}`}>{t(`chn.chat.type.${type}`)}</label>
+            </div>
+          ))}
+        </fieldset>
         <FormError err={err} fields={fields} />
-        <button type="submit" class="primary" disabled={busy}>{t('chn.chat.create')}</button>
+        <div class="buttons">
+          <button type="submit" class="primary" disabled={busy}>{editing ? t('chn.save') : t('chn.chat.create')}</button>
+          {editing && <button type="button" onClick={stopEditing}>{t('chn.cancel')}</button>}
+        </div>
       </form>
       {made && <Secret t={t} made={made} say={say} />}
       <ul class="chn-list" aria-label={t('chn.chat.list')}>
@@ -122,6 +164,7 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
             <Copy t={t} id={`chat-snippet-${c.id}`} label={t('chn.chat.snippet', { name: c.name })}
               value={snippet(location.origin, c.key)} say={say} />
             <div class="buttons">
+              <button type="button" onClick={() => edit(c)}>{t('chn.edit')}<span class="visually-hidden"> ({c.name})</span></button>
               <button type="button" onClick={() => rotate(c)}>{t('chn.chat.rotate')}<span class="visually-hidden"> ({c.name})</span></button>
               <button type="button" class="danger" onClick={() => remove(c)}>{t('chn.remove')}<span class="visually-hidden"> ({c.name})</span></button>
             </div>
@@ -138,12 +181,34 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
     account: '', api_url: '', queue_id: '' };
   const [list, setList] = useState(null);
   const [v, setV] = useState(empty);
+  const [editing, setEditing] = useState(null); // the channel the form changes, or null: a new one
   const { err, busy, run } = useSubmit();
   const reload = () => channels.messaging().then((r) => setList(r.items), fail);
   useEffect(() => { reload(); }, []);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  const edit = (c) => {
+    setV({ name: c.name, provider: c.provider, kind: c.kind, public_url: c.public_url || location.origin, address: c.address || '',
+      secret: '', account: c.account || '', api_url: c.api_url || '', queue_id: c.queue_id ? String(c.queue_id) : '' });
+    setEditing(c);
+    setTimeout(() => document.getElementById('msg-name')?.focus(), 0);
+  };
+  const stopEditing = () => { setEditing(null); setV(empty); };
   const create = (e) => {
     e.preventDefault();
+    if (editing) {
+      // the secret only when a new one is typed (blank keeps it); the provider and kind stay
+      const body = { name: v.name, public_url: v.public_url, address: v.address, queue_id: v.queue_id ? Number(v.queue_id) : null };
+      if (v.secret) body.secret = v.secret;
+      if (v.api_url) body.api_url = v.api_url;
+      if (v.provider === 'twilio' && v.account) body.account = v.account;
+      run(async () => {
+        const c = await channels.updateMessaging(editing.id, body);
+        stopEditing();
+        say(t('chn.updated', { name: c.name }));
+        reload();
+      });
+      return;
+    }
     const body = { name: v.name, provider: v.provider, kind: v.kind, public_url: v.public_url, address: v.address, secret: v.secret };
     if (v.account) body.account = v.account;
     if (v.api_url) body.api_url = v.api_url;
@@ -163,16 +228,16 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
   return (
     <section class="admin-section split" aria-labelledby="chn-msg-title">
       <form class="admin-form" onSubmit={create} noValidate>
-        <h2 id="chn-msg-title">{t('chn.msg.title')}</h2>
+        <h2 id="chn-msg-title">{editing ? t('chn.msg.edit_title', { name: editing.name }) : t('chn.msg.title')}</h2>
         <Field id="msg-name" name="name" label={t('chn.name')} err={err}>
           {(p) => <input {...p} value={v.name} onInput={set('name')} />}
         </Field>
         <Field id="msg-provider" name="provider" label={t('chn.msg.provider')} err={err}>
-          {(p) => <select {...p} value={v.provider} onChange={set('provider')}>
+          {(p) => <select {...p} value={v.provider} onChange={set('provider')} disabled={!!editing}>
             <option value="twilio">Twilio</option><option value="generic">{t('chn.msg.generic')}</option></select>}
         </Field>
         <Field id="msg-kind" name="kind" label={t('chn.msg.kind')} err={err}>
-          {(p) => <select {...p} value={v.kind} onChange={set('kind')}>
+          {(p) => <select {...p} value={v.kind} onChange={set('kind')} disabled={!!editing}>
             <option value="sms">{t('chn.msg.sms')}</option><option value="social">{t('chn.msg.social')}</option></select>}
         </Field>
         <Field id="msg-public" name="public_url" label={t('chn.msg.public_url')} err={err} hint={t('chn.msg.public_hint')}>
@@ -181,7 +246,7 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
         <Field id="msg-address" name="address" label={t('chn.msg.address')} err={err}>
           {(p) => <input {...p} value={v.address} onInput={set('address')} />}
         </Field>
-        <Field id="msg-secret" name="secret" label={t('chn.msg.secret')} err={err}>
+        <Field id="msg-secret" name="secret" label={t('chn.msg.secret')} err={err} hint={editing ? t('chn.msg.secret_keep') : undefined}>
           {(p) => <input {...p} type="password" autocomplete="off" value={v.secret} onInput={set('secret')} />}
         </Field>
         {v.provider === 'twilio' && <Field id="msg-account" name="account" label={t('chn.msg.account')} err={err}>
@@ -197,7 +262,10 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
           </select>}
         </Field>
         <FormError err={err} fields={fields} />
-        <button type="submit" class="primary" disabled={busy}>{t('chn.msg.create')}</button>
+        <div class="buttons">
+          <button type="submit" class="primary" disabled={busy}>{editing ? t('chn.save') : t('chn.msg.create')}</button>
+          {editing && <button type="button" onClick={stopEditing}>{t('chn.cancel')}</button>}
+        </div>
       </form>
       <ul class="chn-list" aria-label={t('chn.msg.list')}>
         {(list || []).map((c) => (
@@ -206,6 +274,7 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
             <p class="muted">{t('chn.msg.summary', { provider: c.provider, kind: t(`chn.msg.${c.kind}`), address: c.address })}</p>
             <Copy t={t} id={`msg-hook-${c.id}`} label={t('chn.msg.webhook', { name: c.name })} value={c.webhook_url} say={say} />
             <div class="buttons">
+              <button type="button" onClick={() => edit(c)}>{t('chn.edit')}<span class="visually-hidden"> ({c.name})</span></button>
               <button type="button" class="danger" onClick={() => remove(c)}>{t('chn.remove')}<span class="visually-hidden"> ({c.name})</span></button>
             </div>
           </li>

@@ -7,10 +7,12 @@ import { call } from '../api.js';
 export const channels = {
   chats: () => call('GET', '/api/v1/channels/chat'),
   createChat: (body) => call('POST', '/api/v1/channels/chat', body),
+  updateChat: (id, body) => call('PATCH', `/api/v1/channels/chat/${id}`, body),
   rotateChat: (id) => call('POST', `/api/v1/channels/chat/${id}/secret`),
   removeChat: (id) => call('DELETE', `/api/v1/channels/chat/${id}`),
   messaging: () => call('GET', '/api/v1/channels/messaging'),
   createMessaging: (body) => call('POST', '/api/v1/channels/messaging', body),
+  updateMessaging: (id, body) => call('PATCH', `/api/v1/channels/messaging/${id}`, body),
   removeMessaging: (id) => call('DELETE', `/api/v1/channels/messaging/${id}`),
   portal: () => call('GET', '/api/v1/portal'),
   setPortal: (body) => call('PUT', '/api/v1/portal', body),
@@ -19,6 +21,9 @@ export const channels = {
 };
 
 export const LEVELS = ['off', 'optional', 'required'];
+
+// the types a chat's attachments may be (docs/chat.md, "Attachments")
+export const FILE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'];
 
 // The tag a site puts in its pages to show the chat's launcher.
 export const snippet = (origin, key) => `<script src="${origin}/chat/v1/${key}/launcher.js" async></script>`;

@@ -35,7 +35,18 @@ export function Chat({ t, id, active, contact, text }) {
   const [visitorTyping, setVisitorTyping] = useState(false);
   const [read, setRead] = useState(0); // the visitor's read mark on the agent's messages
   const [ended, setEnded] = useState(false);
+  const [fileError, setFileError] = useState('');
   const readPosted = useRef(0);
+  const pick = (e) => {
+    const file = e.target.files && e.target.files[0];
+    e.target.value = '';
+    if (!file) return;
+    chatApi.attach(id, file).then((m) => {
+      setFileError('');
+      setLive((map) => new Map(map).set(m.id, m));
+    }, (err) => setFileError(err.status === 413 ? t('chat.file.too_large') : err.status === 415 ? t('chat.file.type')
+      : err.code === 'too_many_attachments' ? t('chat.file.count') : err.message || t('chat.file.failed')));
+  };
   const logRef = useRef(null);
 
   useEffect(() => {
@@ -77,7 +88,11 @@ export function Chat({ t, id, active, contact, text }) {
         <ol>
           {list.map((m) => (
             <li class={`msg ${m.kind}`} data-id={m.id}>
-              <strong>{t(`contact.kind.${m.kind}`)}</strong> <span>{m.body}</span>
+              <strong>{t(`contact.kind.${m.kind}`)}</strong>{' '}
+              {m.attachment ? (
+                <a href={`/api/v1/attachments/${m.attachment.id}`} download={m.attachment.filename}>
+                  {t('chat.download', { name: m.attachment.filename })}</a>
+              ) : <span>{m.body}</span>}
               {web && m.kind === 'outbound' && m.id <= read && <span class="chat-read"> · {t('chat.read')}</span>}
             </li>
           ))}
@@ -85,6 +100,13 @@ export function Chat({ t, id, active, contact, text }) {
       </div>
       {web && <p class="chat-typing" aria-live="polite">{visitorTyping ? t('chat.typing') : ''}</p>}
       {web && ended && <p role="status" class="chat-ended">{t('chat.ended')}</p>}
+      {web && !ended && (
+        <div class="chat-attach">
+          <label for={`chat-file-${id}`}>{t('chat.attach')}</label>
+          <input type="file" id={`chat-file-${id}`} onChange={pick} aria-describedby={`chat-file-error-${id}`} />
+          <p id={`chat-file-error-${id}`} role="alert" class="error">{fileError}</p>
+        </div>
+      )}
     </>
   );
 }
