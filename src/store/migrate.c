@@ -58,11 +58,36 @@ struct column {
 	bool identity;
 };
 
+/* A set of tables by their index in g->tables, one bit each. */
+#define SET_WORDS ((STORE_MIGRATE_MAX_TABLES + 63) / 64)
+struct table_set {
+	uint64_t w[SET_WORDS];
+};
+
+static void set_add(struct table_set *s, size_t i)
+{
+	s->w[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static bool set_has(const struct table_set *s, size_t i)
+{
+	return (s->w[i / 64] >> (i % 64)) & 1;
+}
+
+/* Whether every member of a is in b. */
+static bool set_within(const struct table_set *a, const struct table_set *b)
+{
+	for (size_t k = 0; k < SET_WORDS; k++)
+		if (a->w[k] & ~b->w[k])
+			return false;
+	return true;
+}
+
 struct table {
 	char name[NAME_LEN];
 	struct column cols[MAX_COLUMNS];
 	int n_cols;
-	uint64_t parents;           /* bit i: references tables[i] */
+	struct table_set parents;   /* i: references tables[i] */
 	int64_t sqlite_seq;         /* sqlite_sequence's value (AUTOINCREMENT never reuses an id) */
 	crypto_generichash_state hash;
 };
@@ -275,7 +300,7 @@ static int add_parent(struct migrate *g, sqlite3_stmt *st, void *arg)
 		return fail(g, GC_EINVAL, "%s: table %s references '%s', which is not there", g->from, t->name,
 			    name ? name : "");
 	if (parent != t)
-		t->parents |= UINT64_C(1) << (parent - g->tables);
+		set_add(&t->parents, (size_t)(parent - g->tables));
 	return GC_OK;
 }
 
@@ -323,15 +348,14 @@ static int order_tables(struct migrate *g)
 	struct table *sorted = malloc(sizeof(*sorted) * g->n_tables);
 	if (sorted == NULL)
 		return GC_ENOMEM;
-	uint64_t placed = 0;
+	struct table_set placed = {{0}};
 	size_t n = 0;
 	while (n < g->n_tables) {
 		size_t before = n;
 		for (size_t i = 0; i < g->n_tables; i++) {
-			uint64_t bit = UINT64_C(1) << i;
-			if (!(placed & bit) && (g->tables[i].parents & ~placed) == 0) {
+			if (!set_has(&placed, i) && set_within(&g->tables[i].parents, &placed)) {
 				sorted[n++] = g->tables[i];
-				placed |= bit;
+				set_add(&placed, i);
 			}
 		}
 		if (n == before) {
@@ -342,7 +366,7 @@ static int order_tables(struct migrate *g)
 	memcpy(g->tables, sorted, sizeof(*sorted) * g->n_tables);
 	free(sorted);
 	for (size_t i = 0; i < g->n_tables; i++)
-		g->tables[i].parents = 0; /* the bits named the old order */
+		g->tables[i].parents = (struct table_set){{0}}; /* the bits named the old order */
 	return GC_OK;
 }
 

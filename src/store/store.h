@@ -1163,7 +1163,7 @@ int store_restore(const char *from_path, const char *db_path, struct store_copy 
 
 /* --- moving a SQLite installation to PostgreSQL (migrate.c) --- */
 
-#define STORE_MIGRATE_MAX_TABLES 128 /* the schema has more than 64 since migration 31 */
+#define STORE_MIGRATE_MAX_TABLES 128 /* the schema had more than 64 from migration 30 */
 #define STORE_MIGRATE_HASH_LEN 16   /* BLAKE2b-128 */
 
 /* One table moved: counted and checksummed on both sides. The checksum
