@@ -287,10 +287,12 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
     await step('desk14: the supervisor\'s incidents show the API\'s errors at their fields', async () => {
       await login(page, url, 'floor@a.example', password);
       await page.getByRole('tab', { name: 'Wallboard' }).focus(); // the keyboard reaches the tab
-      await page.keyboard.press('End'); // the last tab (Gestures), then the one before it
-      if ((await page.getByRole('tab', { name: 'Gestures' }).getAttribute('aria-selected')) !== 'true') throw new Error('End did not open Gestures');
-      await page.keyboard.press('ArrowLeft');
-      if ((await page.getByRole('tab', { name: 'Incidents' }).getAttribute('aria-selected')) !== 'true') throw new Error('ArrowLeft did not open Incidents');
+      await page.keyboard.press('End'); // the last tab (the voice of the customer), then back to Incidents
+      if ((await page.getByRole('tab', { name: 'Voice of the customer' }).getAttribute('aria-selected')) !== 'true') throw new Error('End did not open the last tab');
+      for (const name of ['Reasons', 'Gestures', 'Incidents']) {
+        await page.keyboard.press('ArrowLeft');
+        if ((await page.getByRole('tab', { name }).getAttribute('aria-selected')) !== 'true') throw new Error(`ArrowLeft did not open ${name}`);
+      }
       if (!(await page.getByRole('tab', { name: 'Incidents' }).evaluate((e) => e === document.activeElement))) throw new Error('focus');
       await page.getByRole('heading', { name: 'Current incidents and announcements' }).waitFor();
       await page.getByRole('button', { name: 'Create', exact: true }).click();

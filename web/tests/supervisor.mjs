@@ -393,6 +393,31 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await accessible(page, 'reasons (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
+    await step('the voice of the customer shows the week\'s topics as the API counts them, and moves by week (en, fr)', async () => {
+      await page.getByRole('tab', { name: 'Voice of the customer' }).click();
+      await page.getByRole('heading', { name: 'What customers talk about' }).waitFor();
+      const v = await page.evaluate(() => fetch('/api/v1/reports/voice').then((x) => x.json()));
+      await page.getByText(`Week ${v.week}: ${v.contacts} contacts`).waitFor();
+      if (v.contacts > 0) {
+        const rows = page.getByRole('table', { name: 'The most frequent topics' }).locator('tbody tr');
+        await rows.first().waitFor();
+        if ((await rows.count()) !== v.topics.length) throw new Error(`${await rows.count()} topics shown, ${v.topics.length} counted`);
+      } else {
+        await page.getByText('No contact this week yet.').waitFor();
+      }
+      if ((await page.getByLabel('Week').inputValue()) !== v.week) throw new Error('the week picker is not on the week shown');
+      await accessible(page, 'voice of the customer (en)');
+      // the week before, as the API counts it
+      const [y, w] = v.week.split('-W').map(Number);
+      const before = w > 1 ? `${y}-W${String(w - 1).padStart(2, '0')}` : `${y - 1}-W52`;
+      await page.getByLabel('Week').fill(before);
+      const p = await page.evaluate((week) => fetch(`/api/v1/reports/voice?week=${week}`).then((x) => x.json()), before);
+      await page.getByText(`Week ${p.week}: ${p.contacts} contacts`).waitFor();
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Ce dont parlent les clients' }).waitFor();
+      await accessible(page, 'voice of the customer (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+    });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));
     await step('no script error on the supervisor\'s pages', async () => {
