@@ -20,7 +20,8 @@
  *    through the store as now, then moved to its time
  *    (store_contact_backdate) step by step;
  *  - the customers' side: the help centre enabled (its phone, email and
- *    callback form; requests to a person wait in Technical support), with
+ *    callback form; requests to a person and callbacks wait in Technical
+ *    support), with
  *    an outage in Lyon and an announcement published at its top.
  *
  * The history is random but seeded: the same counts on every run, at times
@@ -542,6 +543,8 @@ static int demo_self_service(struct demo *d)
 	char *text = portal ? json_dumps(portal, JSON_COMPACT) : NULL;
 	if (rc == GC_OK)
 		rc = text ? store_portal_put(d->s, d->scope, text) : GC_ENOMEM;
+	if (rc == GC_OK) /* the help centre's callback form: requests wait in Technical support */
+		rc = store_callback_settings_put(d->s, d->scope, d->queue[Q_TECH], 900, 3);
 	free(text);
 	json_decref(portal);
 	return rc;

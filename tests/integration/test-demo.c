@@ -221,6 +221,11 @@ static void the_help_centre_shows_the_outage(void **state)
 	assert_string_equal(json_string_value(json_object_get(outage, "area")), "Lyon");
 	assert_true(json_is_string(json_object_get(outage, "expected_end_at")));
 	resp_clear(&r);
+	/* its callback form has a queue: customers can ask to be called back */
+	http_json(&d, "GET", "/api/v1/callbacks/settings", supervisor, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_integer(json_object_get(r.json, "queue_id")));
+	resp_clear(&r);
 	snprintf(path, sizeof(path), "/public/v1/tenants/%lld/portal", demo_tenant + 1);
 	http_json(&d, "GET", path, NULL, NULL, &r);
 	assert_int_equal(r.status, 404);

@@ -32,7 +32,7 @@ export function Barometer({ t, lang, fail }) {
         <input id="bar-month" type="month" value={month} onInput={(e) => setMonth(e.target.value)} />
       </div>
       {b && (
-        <table class="barometer-table">
+        <table class="board barometer">
           <caption>{t('bar.caption', { month: b.month })}</caption>
           <thead><tr><th scope="col">{t('bar.figure')}</th><th scope="col">{t('bar.ours')}</th>
             <th scope="col">{t('bar.theirs')}</th></tr></thead>
