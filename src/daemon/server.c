@@ -168,12 +168,18 @@ static void kick_senders(void *arg)
 static int prepare_recordings(const struct config *config, char *ret, size_t len)
 {
 	ret[0] = '\0';
+	int written;
 	if (config->recordings_dir[0])
-		snprintf(ret, len, "%s", config->recordings_dir);
+		written = snprintf(ret, len, "%s", config->recordings_dir);
 	else if (!store_url_is_pg(config->db))
-		snprintf(ret, len, "%s.recordings", config->db);
+		written = snprintf(ret, len, "%s.recordings", config->db);
 	else
 		return GC_ENOTFOUND; /* PostgreSQL has no folder of its own: off until one is named */
+	if (written < 0 || (size_t)written >= len) {
+		log_error("the recordings' folder's path is too long: calls are not recorded", "db", config->db);
+		ret[0] = '\0';
+		return GC_EINVAL;
+	}
 	struct stat st;
 	if (config->sip_host[0] == '\0' && stat(ret, &st) < 0) {
 		ret[0] = '\0'; /* no calls and no recordings kept: nothing to serve or expire */
