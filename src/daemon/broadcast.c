@@ -37,8 +37,8 @@ static const char *variable(const char *name, void *arg)
 	return v ? v : "";
 }
 
-/* The template of this kind in lang, else in the other language. */
-static const json_t *template_for(const json_t *templates, const char *kind, const char *lang)
+/* The template of this kind in lang, else in the other language (broadcast.h). */
+const json_t *broadcast_template_for(const json_t *templates, const char *kind, const char *lang)
 {
 	const json_t *t, *other = NULL;
 	size_t i;
@@ -65,7 +65,7 @@ struct walk {
 static int queue_mail(struct walk *w, const json_t *customer, const char *lang, struct store_broadcast_row *row)
 {
 	const char *kind = json_string_value(json_object_get(w->update, "kind"));
-	const json_t *t = template_for(w->templates, kind, lang);
+	const json_t *t = broadcast_template_for(w->templates, kind, lang);
 	if (t == NULL)
 		return GC_ESTATE; /* checked when planned; removed since */
 	struct fill f = {.update = w->update, .customer = customer};

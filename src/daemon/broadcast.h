@@ -33,4 +33,9 @@
  * transaction; *ret_queued: how many mails it queued. */
 int broadcast_tick(const struct ops *o, int64_t now, int *ret_queued);
 
+/* An incident's template of kind ("declaration", "update", "resolution")
+ * in lang, else in the other language; NULL: none. Shared with the voice
+ * channel, which says the current incident. */
+const json_t *broadcast_template_for(const json_t *templates, const char *kind, const char *lang);
+
 #endif

@@ -2,6 +2,7 @@
  * incident's voice text, on the writer (wait_ops.h). */
 #include "channel/voice/wait_ops.h"
 #include "channel/voice/announce.h"
+#include "daemon/broadcast.h"
 #include "daemon/callback.h"
 #include "daemon/router.h"
 #include "guichet/clock.h"
@@ -121,21 +122,6 @@ static const char *variable(const char *name, void *arg)
 	return v ? v : "";
 }
 
-/* The template of kind in lang, else in the other language; NULL: none. */
-static const json_t *template_for(const json_t *templates, const char *kind, const char *lang)
-{
-	const json_t *t, *other = NULL;
-	size_t i;
-	json_array_foreach(templates, i, t) {
-		if (strcmp(json_string_value(json_object_get(t, "kind")), kind) != 0)
-			continue;
-		if (strcmp(json_string_value(json_object_get(t, "lang")), lang) == 0)
-			return t;
-		other = t;
-	}
-	return other;
-}
-
 /* The latest update broadcast, or NULL. */
 static const json_t *latest_update(const json_t *broadcasts)
 {
@@ -160,9 +146,9 @@ static int say_incident(const struct ops *o, const struct store_scope *scope, in
 	if (rc == GC_OK) {
 		struct fill f = {.incident = incident, .update = latest_update(broadcasts)};
 		const json_t *templates = json_object_get(setup, "templates");
-		const json_t *t = f.update ? template_for(templates, "update", lang) : NULL;
+		const json_t *t = f.update ? broadcast_template_for(templates, "update", lang) : NULL;
 		if (t == NULL)
-			t = template_for(templates, "declaration", lang);
+			t = broadcast_template_for(templates, "declaration", lang);
 		char *filled = t ? kb_fill(json_string_value(json_object_get(t, "subject")), variable, &f, NULL) : NULL;
 		const char *update = json_string_value(json_object_get(f.update, "text"));
 		if (filled)
