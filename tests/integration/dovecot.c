@@ -1,5 +1,6 @@
 /* The throwaway Dovecot IMAP server (dovecot.h). */
 #include "dovecot.h"
+#include "testport.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -163,8 +164,8 @@ static int start_once(struct dovecot *d, const char *const users[], uid_t uid, g
 		return -1;
 	}
 	snprintf(d->ca_file, sizeof(d->ca_file), "%s/cert.pem", d->dir);
-	d->port = srvguard_free_port();
-	d->imaps_port = srvguard_free_port();
+	d->port = testport_free();
+	d->imaps_port = testport_free();
 	char sub[96];
 	int rc = d->port > 0 && d->imaps_port > 0 && d->imaps_port != d->port ? 0 : -1;
 	const char *subdirs[] = {"run", "state", "mail"};

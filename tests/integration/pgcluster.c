@@ -1,5 +1,6 @@
 /* The throwaway PostgreSQL cluster (pgcluster.h). */
 #include "pgcluster.h"
+#include "testport.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -176,20 +177,6 @@ static int guard_start(struct pgcluster *c)
 	return 0;
 }
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(sa);
-	int port = -1;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 /* Appends guichet's settings, then the caller's, to postgresql.conf. */
 static int configure(const struct pgcluster *c, va_list ap)
 {
@@ -232,7 +219,7 @@ static int init_and_start(struct pgcluster *c, va_list ap)
 	for (int i = 0; i < PG_START_TRIES; i++) {
 		va_list again;
 		va_copy(again, ap);
-		c->port = free_port();
+		c->port = testport_free();
 		int rc = c->port > 0 && i == 0 ? configure(c, again) : 0;
 		va_end(again);
 		if (c->port <= 0 || rc < 0)

@@ -1,6 +1,7 @@
 /* SIPp as the tests' caller (sipp.h). */
 #include "sipp.h"
 #include "srvguard.h"
+#include "testport.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +21,6 @@
 bool sipp_available(void)
 {
 	return system("command -v sipp >/dev/null 2>&1") == 0;
-}
-
-/* A UDP port for SIPp's signalling or media, free now (its pair too, for RTCP). */
-static int free_port(void)
-{
-	int port = srvguard_free_port();
-	return port > 0 && port < 65000 ? port : 17000 + (int)(getpid() % 2000) * 2;
 }
 
 /* Runs SIPp with args (after "sipp -sf <scenario>", ending with NULL) in a
@@ -74,8 +68,8 @@ int sipp_start_opts(struct sipp *s, const char *scenario, int sip_port, const ch
 {
 	char remote[64], local_port[16], media_port[16];
 	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
-	snprintf(local_port, sizeof(local_port), "%d", free_port());
-	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
+	snprintf(local_port, sizeof(local_port), "%d", testport_free());
+	snprintf(media_port, sizeof(media_port), "%d", testport_free());
 	char *args[] = {remote, "-s", (char *)service, "-key", "caller", (char *)caller, "-m", "1", "-i", "127.0.0.1",
 			"-p", local_port, "-mp", media_port, "-nostdin", "-timeout", "30", "-timeout_error", "-trace_err",
 			"-t", tcp ? "t1" : "u1", echo ? "-rtp_echo" : NULL, NULL};
@@ -91,7 +85,7 @@ int sipp_serve(struct sipp *s, const char *scenario, int port, int calls)
 {
 	char local_port[16], media_port[16], n[16];
 	snprintf(local_port, sizeof(local_port), "%d", port);
-	snprintf(media_port, sizeof(media_port), "%d", free_port() & ~1);
+	snprintf(media_port, sizeof(media_port), "%d", testport_free());
 	snprintf(n, sizeof(n), "%d", calls);
 	char *args[] = {"-m", n, "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-rtp_echo", "-nostdin",
 			"-timeout", "40", "-timeout_error", "-trace_err", "-t", "u1", NULL};

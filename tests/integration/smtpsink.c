@@ -1,5 +1,6 @@
 /* The SMTP receiver for tests: Postfix's smtp-sink (smtpsink.h). */
 #include "smtpsink.h"
+#include "testport.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,7 +39,7 @@ static int start_once(struct smtpsink *s, uid_t uid, gid_t gid, bool last)
 		return -1;
 	}
 	snprintf(s->msg_dir, sizeof(s->msg_dir), "%s/msg", s->dir);
-	s->port = srvguard_free_port();
+	s->port = testport_free();
 	char template[128], listen[32], log[128];
 	snprintf(template, sizeof(template), "%s/%%Y%%m%%d%%H%%M%%S.", s->msg_dir);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", s->port);

@@ -42,8 +42,6 @@ bool srvguard_running(const struct srvguard *g);
  * started or already stopped (then 0). */
 int srvguard_stop(struct srvguard *g);
 
-/* A TCP port on 127.0.0.1 free at the time of the call, or -1. */
-int srvguard_free_port(void);
 /* Whether something accepts connections on 127.0.0.1:port. */
 bool srvguard_listening(int port);
 

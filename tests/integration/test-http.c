@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "testport.h"
 
 #define ADMIN "admin@http.example"
 #define PASSWORD "correct horse"
@@ -33,18 +34,6 @@ static long long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* A free loopback port (bound, then let go). */
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t len = sizeof(a);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	close(fd);
-	return ntohs(a.sin_port);
 }
 
 /* A connection to port from the loopback address source ("127.0.0.1"...). */
@@ -128,7 +117,7 @@ static void assert_json_error(const char *answer, const char *code)
 
 static int group_setup(void **state)
 {
-	metrics_port = free_port();
+	metrics_port = testport_free();
 	char metrics[32];
 	snprintf(metrics, sizeof(metrics), "127.0.0.1:%d", metrics_port);
 	if (daemon_init(&d, "web", ADMIN, PASSWORD) != 0 ||

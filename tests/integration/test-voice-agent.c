@@ -36,6 +36,7 @@
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
+#include "testport.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,8 +95,8 @@ static int setup(void **state)
 		fprintf(stderr, "test-voice-agent: sipp is not installed (apt-get install sip-tester)\n");
 		return -1;
 	}
-	sip_port = srvguard_free_port();
-	customer_port = srvguard_free_port();
+	sip_port = testport_free();
+	customer_port = testport_free();
 	char listen[32], trunk[64];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	snprintf(trunk, sizeof(trunk), "sip:{number}@127.0.0.1:%d", customer_port);
@@ -187,7 +188,7 @@ static int phone_at(const char *scenario, const char *user, const char *password
 
 static int phone(const char *scenario, const char *user, const char *password, const char *realm)
 {
-	return phone_at(scenario, user, password, realm, srvguard_free_port());
+	return phone_at(scenario, user, password, realm, testport_free());
 }
 
 static const char *error_field(const struct resp *r)
@@ -409,7 +410,7 @@ static void phone_setup(void)
 		(json_int_t)ring_queue));
 	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", WAIT_NUMBER, "queue_id",
 		(json_int_t)wait_queue));
-	phone_port = srvguard_free_port();
+	phone_port = testport_free();
 	assert_int_equal(phone_at("register.xml", "alice", PHONE_PASSWORD, realm_one, phone_port), 0);
 }
 
@@ -821,7 +822,7 @@ static void carol_setup(void)
 		    (json_int_t)voice_skill, "proficiency", 5, "capacity", "phone", 1), &r, "/api/v1/agents/%lld",
 		    agent2_id);
 	resp_clear(&r);
-	carol_port = srvguard_free_port();
+	carol_port = testport_free();
 	assert_int_equal(phone_at("register.xml", "carol", CAROL_PASSWORD, realm_one, carol_port), 0);
 	carol = login(&d, "carol@brand.example", PASSWORD);
 }

@@ -15,6 +15,7 @@
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
+#include "testport.h"
 #include "testdb.h"
 
 #include <setjmp.h>
@@ -70,7 +71,7 @@ static int setup(void **state)
 		fprintf(stderr, "test-voice-record: sipp is not installed (apt-get install sip-tester)\n");
 		return -1;
 	}
-	sip_port = srvguard_free_port();
+	sip_port = testport_free();
 	snprintf(sip_listen, sizeof(sip_listen), "127.0.0.1:%d", sip_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0)
@@ -390,7 +391,7 @@ static void a_recorded_call_says_the_notice_and_records_the_bridge(void **state)
 		fprintf(stderr, "test-voice-record: skipped: SIPp plays pcap audio as root only\n");
 		skip();
 	}
-	phone_port = srvguard_free_port();
+	phone_port = testport_free();
 	char realm[32];
 	struct resp r;
 	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/me");

@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
+#include "testport.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -51,7 +52,7 @@ static int setup(void **state)
 		fprintf(stderr, "test-voice-wait: sipp is not installed (apt-get install sip-tester)\n");
 		return -1;
 	}
-	sip_port = srvguard_free_port();
+	sip_port = testport_free();
 	char listen[32];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||

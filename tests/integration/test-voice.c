@@ -17,6 +17,7 @@
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
+#include "testport.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,7 +82,7 @@ static int setup(void **state)
 		fprintf(stderr, "test-voice: sipp is not installed (apt-get install sip-tester)\n");
 		return -1;
 	}
-	sip_port = srvguard_free_port();
+	sip_port = testport_free();
 	char listen[32], music[160];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
@@ -512,7 +513,7 @@ static void a_bad_music_file_or_address_stops_the_start(void **state)
 	struct daemon bad = {0};
 	assert_int_equal(daemon_init(&bad, "spare", "admin@spare.example", PASSWORD), 0);
 	char listen[32], music[160];
-	snprintf(listen, sizeof(listen), "127.0.0.1:%d", srvguard_free_port());
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", testport_free());
 	snprintf(music, sizeof(music), "%s/missing.wav", bad.dir);
 	assert_int_equal(daemon_start(&bad, "--sip-listen", listen, "--moh-file", music, NULL), -1);
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port); /* ours: taken */
