@@ -44,6 +44,7 @@
 #define A ROUTE_AUTHZ
 #define RT ROUTE_ROUTING
 #define M ROUTE_MAIL
+#define MB ROUTE_MAILBOX
 #define R(method, pattern, flags, perm, prepare, run) \
 	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, 0}
 /* a route whose body may be larger than its kind's limit (imports) */
@@ -148,11 +149,11 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/rules/{id}", T, PERM_ROUTING_READ, NULL, run_rule_get),
 	R(DELETE, "/api/v1/rules/{id}", T | W, PERM_ROUTING_MANAGE, NULL, run_rule_delete),
 	R(GET, "/api/v1/channels/email", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_list),
-	R(POST, "/api/v1/channels/email", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
+	R(POST, "/api/v1/channels/email", T | W | J | MB, PERM_CHANNELS_MANAGE, prepare_mailbox, run_mailbox_create),
 	R(GET, "/api/v1/channels/email/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_mailbox_get),
 	R(PATCH, "/api/v1/channels/email/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_mailbox_update,
 	  run_mailbox_update),
-	R(DELETE, "/api/v1/channels/email/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
+	R(DELETE, "/api/v1/channels/email/{id}", T | W | MB, PERM_CHANNELS_MANAGE, NULL, run_mailbox_delete),
 	R(GET, "/api/v1/channels/messaging", T, PERM_CHANNELS_MANAGE, NULL, run_messaging_channel_list),
 	R(POST, "/api/v1/channels/messaging", T | W | J, PERM_CHANNELS_MANAGE, prepare_messaging_channel,
 	  run_messaging_channel_create),

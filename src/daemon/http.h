@@ -50,6 +50,7 @@ enum route_flags {
 	ROUTE_LINES = 1u << 7,    /* the body is JSON Lines (application/x-ndjson) */
 	ROUTE_ROUTING = 1u << 8,  /* uses the tenant's routing engine: in a cluster, served by its node */
 	ROUTE_MAIL = 1u << 9,     /* queues email: the sender is woken once it is committed (writer.h) */
+	ROUTE_MAILBOX = 1u << 10, /* adds or removes a mailbox: the readers look again once committed (writer.h) */
 };
 
 /* Work too slow for an HTTP worker (hashing a password): it runs on the

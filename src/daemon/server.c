@@ -161,6 +161,14 @@ static void kick_senders(void *arg)
 	msg_sender_kick(srv->msg_sender);
 }
 
+/* After a commit that added or removed a mailbox: the readers look at once. */
+static void mailboxes_changed(void *arg)
+{
+	struct server *srv = arg;
+	idle_watcher_relist(srv->idle);
+	fetcher_kick(srv->fetcher);
+}
+
 /* The recordings' folder (--recordings-dir, or DB.recordings beside a
  * SQLite file) made if missing, and swept of the files no row names
  * (recorder.h): GC_OK with it in ret, or an error (logged) and no
@@ -292,6 +300,7 @@ int server_start(struct server *srv, const struct config *config)
 		log_error("cannot start the mailboxes' IDLE watcher", "error", gc_error_name(rc));
 		return rc;
 	}
+	writer_on_mailboxes(srv->writer, mailboxes_changed, srv);
 	if (prepare_recordings(config, srv->rec_dir, sizeof(srv->rec_dir)) == GC_OK)
 		writer_set_recordings(srv->writer, srv->rec_dir);
 	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
@@ -348,6 +357,8 @@ static void drain(struct server *srv)
 static void stop(struct server *srv)
 {
 	voice_stop(srv->voice); /* calls end, their steps recorded: before the writer stops */
+	if (srv->writer)
+		writer_on_mailboxes(srv->writer, NULL, NULL); /* no kick reaches the readers once they stop */
 	idle_watcher_stop(srv->idle); /* it kicks the fetcher: first */
 	fetcher_stop(srv->fetcher); /* they wait on the writer: before the writer stops */
 	if (srv->writer)

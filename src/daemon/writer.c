@@ -68,6 +68,8 @@ struct writer {
 	void (*on_mail)(void *arg);  /* after a batch that queued mail commits */
 	struct checkpointer *checkpointer; /* SQLite's checkpoints, off this thread (NULL: PostgreSQL) */
 	void *on_mail_arg;
+	void (*on_mailboxes)(void *arg); /* after a batch that changed a mailbox commits */
+	void *on_mailboxes_arg;
 };
 
 static void answer_on_worker(evutil_socket_t fd, short what, void *arg)
@@ -203,6 +205,16 @@ static void mail_queued(struct writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Tells the email readers after a commit that changed a mailbox; under the
+ * lock, as mail_queued. */
+static void mailboxes_changed(struct writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->on_mailboxes)
+		w->on_mailboxes(w->on_mailboxes_arg);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* The contacts' events this transaction appended folded into the reasons',
  * satisfaction's and knowledge's rows before it commits (a tenant that
  * fails keeps its cursor: its next batch folds it). With several nodes a
@@ -236,13 +248,14 @@ static void run_batch(struct writer *w, struct job *batch)
 	}
 	router_batch_end(w->router, w->db, rc == GC_OK); /* after the rollback: it may rebuild from the store */
 	chathub_batch_end(w->chat, rc == GC_OK);
-	bool authz = false, mail = false;
-	for (struct job *j = batch; j; j = j->next) {
-		authz |= j->r && (j->r->route->flags & ROUTE_AUTHZ) != 0;
-		mail |= j->r && (j->r->route->flags & ROUTE_MAIL) != 0;
-	}
-	if (mail && rc == GC_OK)
+	unsigned flags = 0;
+	for (struct job *j = batch; j; j = j->next)
+		flags |= j->r ? j->r->route->flags : 0;
+	bool authz = (flags & ROUTE_AUTHZ) != 0;
+	if ((flags & ROUTE_MAIL) && rc == GC_OK)
 		mail_queued(w);
+	if ((flags & ROUTE_MAILBOX) && rc == GC_OK)
+		mailboxes_changed(w);
 	if (rc == GC_OK)
 		checkpointer_kick(w->checkpointer);
 	if (authz) {
@@ -263,6 +276,14 @@ void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg)
 	pthread_mutex_lock(&w->lock);
 	w->on_mail = fn;
 	w->on_mail_arg = arg;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_on_mailboxes(struct writer *w, void (*fn)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&w->lock);
+	w->on_mailboxes = fn;
+	w->on_mailboxes_arg = arg;
 	pthread_mutex_unlock(&w->lock);
 }
 

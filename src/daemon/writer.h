@@ -63,6 +63,11 @@ int writer_post(struct writer *w, writer_task_fn fn, void *arg);
  * Set before any request comes; set to NULL before the senders stop (the
  * clock runs until the writer is freed). */
 void writer_on_mail(struct writer *w, void (*fn)(void *arg), void *arg);
+/* fn(arg) runs on the writer thread after each batch that commits a
+ * request of a route that adds or removes a mailbox
+ * (ROUTE_MAILBOX): the fetcher and the IDLE watcher read the mailboxes
+ * again at once, not at their next poll. Set to NULL before they stop. */
+void writer_on_mailboxes(struct writer *w, void (*fn)(void *arg), void *arg);
 /* Calls' recordings live in dir: from now on the writer's clock deletes
  * those past their tenant's retention, rows then files (once a minute). */
 void writer_set_recordings(struct writer *w, const char *dir);

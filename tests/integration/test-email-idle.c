@@ -8,7 +8,8 @@
  * let go, a server whose certificate is not trusted gets no password, a
  * refused login is retried with a backoff, the daemon stops at once
  * with its connections in IDLE, and with --mail-idle off a message waits for
- * the poll (the control: without the watcher, 3 s are not enough). */
+ * the poll (the control: without the watcher, 3 s are not enough), but a
+ * mailbox added is read at once all the same. */
 #include "harness.h"
 #include "dovecot.h"
 
@@ -46,7 +47,8 @@ static long long make_queue(const char *token)
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"idle:imap-pw", "other:imap-pw", "off:imap-pw", "tls:imap-pw", "wrong:imap-pw", NULL};
+	static const char *const users[] = {"idle:imap-pw", "other:imap-pw", "off:imap-pw", "tls:imap-pw", "wrong:imap-pw",
+					     "late:imap-pw", NULL};
 	if (dovecot_start(&dc, users) != 0)
 		return -1;
 	if (daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
@@ -263,6 +265,21 @@ static void without_idle_it_waits(void **state)
 	assert_true(time_to_contact(admin, "IDLE off", now_ms(), 5000) >= 0);
 }
 
+/* A mailbox added is read as soon as it is committed: not at the next poll,
+ * 60 s away, even without the watcher. */
+static void a_mailbox_added_is_read_at_once(void **state)
+{
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(start("off"), 0);
+	sleep_ms(1500); /* the fetcher's first round, at start, done */
+	deliver("late", "l1@customer.example", "added late");
+	int64_t t0 = now_ms();
+	assert_true(add_mailbox(admin, "late", queue) > 0);
+	int64_t took = time_to_contact(admin, "added late", t0, FAST_MS);
+	fprintf(stderr, "a new mailbox's message a contact after %lld ms\n", (long long)took);
+	assert_true(took >= 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +290,7 @@ int main(void)
 		cmocka_unit_test(refused_login_backs_off),
 		cmocka_unit_test(stops_promptly),
 		cmocka_unit_test(without_idle_it_waits),
+		cmocka_unit_test(a_mailbox_added_is_read_at_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

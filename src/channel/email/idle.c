@@ -45,8 +45,9 @@ struct idle_watcher {
 	struct idle_watcher_deps deps;
 	struct store *db;
 	pthread_t thread;
-	int wake[2];              /* a byte written by idle_watcher_stop */
+	int wake[2];              /* a byte written by idle_watcher_stop and idle_watcher_relist */
 	atomic_bool stopping;
+	atomic_bool relist;       /* idle_watcher_relist: the list read again at once */
 	struct watch *watches;
 	size_t n_watches, cap_watches;
 	int64_t list_at;
@@ -423,7 +424,7 @@ static void *watcher_main(void *arg)
 {
 	struct idle_watcher *iw = arg;
 	while (!atomic_load(&iw->stopping)) {
-		if (now_ms() >= iw->list_at) {
+		if (atomic_exchange(&iw->relist, false) || now_ms() >= iw->list_at) {
 			list_mailboxes(iw);
 			iw->list_at = now_ms() + LIST_MS;
 		}
@@ -460,6 +461,15 @@ int idle_watcher_start(const struct idle_watcher_deps *deps, struct idle_watcher
 	}
 	*ret = iw;
 	return GC_OK;
+}
+
+void idle_watcher_relist(struct idle_watcher *iw)
+{
+	if (iw == NULL)
+		return;
+	atomic_store(&iw->relist, true);
+	ssize_t written = write(iw->wake[1], "x", 1);
+	(void)written; /* the pipe full: a byte is already there */
 }
 
 void idle_watcher_stop(struct idle_watcher *iw)

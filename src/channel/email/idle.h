@@ -51,6 +51,9 @@ struct idle_watcher_deps {
 };
 
 int idle_watcher_start(const struct idle_watcher_deps *deps, struct idle_watcher **ret);
+/* The mailboxes read again at once (one added or removed), not
+ * at the next list. From any thread; NULL is fine. */
+void idle_watcher_relist(struct idle_watcher *w);
 /* Closes every connection and ends the thread: at once, unless a network
  * step is under way (at most its 10-second timeout). Before the fetcher
  * stops. NULL is fine. */
