@@ -18,6 +18,7 @@
 #define RECHECK_MS 500              /* how soon a revoked token's streams end */
 #define REPLAY_BYTES (256 * 1024)   /* at most, per round of a stream behind */
 #define REPLAY_PAGES 4              /* pages of REPLAY_PAGE events read per round */
+#define STALL_MS 3000               /* a stream behind whose last round has not left by then: ended */
 
 struct stream {
 	struct streams *owner;
@@ -32,6 +33,7 @@ struct stream {
 	uint64_t stats_generation;
 	bool supervisor;
 	bool behind;                /* more to replay from the store */
+	int64_t stalled_since;      /* behind with its last round unsent since then (ms); 0: not */
 	struct stream *prev, *next;
 };
 
@@ -112,7 +114,11 @@ static bool send_or_end(struct stream *st, struct evbuffer *out)
 	return false;
 }
 
-/* Sends what the hub has for st; false when the stream had to end. */
+/* Sends what the hub has for st; false when the stream had to end. A
+ * stream behind sends its next round once the last one has left; one whose
+ * client has not taken the last round within STALL_MS (it does not read) is
+ * ended, as send_or_end ends one whose output outgrows its room: its client
+ * resumes from its Last-Event-ID. */
 static bool deliver(struct stream *st)
 {
 	struct hub *hub = st->owner->worker->server->hub;
@@ -122,8 +128,15 @@ static bool deliver(struct stream *st)
 	if (st->behind) {
 		if (conn_stream_unsent(st->conn) > 0) {
 			evbuffer_free(out); /* the last round has not left yet */
-			return true;
+			int64_t now = gc_now_ms();
+			if (st->stalled_since == 0)
+				st->stalled_since = now;
+			if (now - st->stalled_since < STALL_MS)
+				return true;
+			end_stream(st);
+			return false;
 		}
+		st->stalled_since = 0;
 		replay_from_store(st, out);
 		if (!st->behind)
 			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
