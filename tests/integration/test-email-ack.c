@@ -7,7 +7,8 @@
  * sender writing 5 new emails within the hour gets only the limit (3); the
  * customer's answer to the acknowledgement joins its contact and is not
  * acknowledged; the acknowledgement is listed among the contact's replies
- * as automatic. */
+ * as automatic. The expected reply counts the tenant's business hours: on
+ * a holiday, "within an hour" becomes days. */
 #include "harness.h"
 #include "dovecot.h"
 #include "smtpsink.h"
@@ -259,10 +260,43 @@ static void each_new_contact_gets_one_acknowledgement_within_the_guards(void **s
 	free(answer);
 }
 
+/* Today and tomorrow holidays: the hour of work the estimate says falls
+ * after them, a day and more away. */
+static void the_expected_reply_counts_business_hours(void **state)
+{
+	time_t now = time(NULL), next = now + 24 * 3600;
+	struct tm today, tomorrow;
+	gmtime_r(&now, &today);
+	gmtime_r(&next, &tomorrow);
+	char calendar[160];
+	snprintf(calendar, sizeof(calendar), "{\"zone\":\"UTC\",\"holidays\":[\"%04d-%02d-%02d\",\"%04d-%02d-%02d\"]}",
+		 today.tm_year + 1900, today.tm_mon + 1, today.tm_mday, tomorrow.tm_year + 1900, tomorrow.tm_mon + 1,
+		 tomorrow.tm_mday);
+	struct resp r;
+	http_raw(&d, "PUT", "/api/v1/calendar", admin, NULL, "application/json", calendar, strlen(calendar), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	char *m = message("h1@customer.example", NULL, "Eve <eve@customer.example>", "H1 holiday", "", "Hello?");
+	struct iovec v = {m, strlen(m)};
+	assert_int_equal(dovecot_deliver(&dc, "acks", "INBOX", &v, 1), 0);
+	struct smtpsink_message *got = NULL;
+	size_t n = 0, count = 0;
+	assert_int_equal(received(5, &got, &n), 0);
+	const struct smtpsink_message *eve = to(got, n, "eve@customer.example", &count);
+	assert_int_equal(count, 1);
+	const char *said = strstr(eve->data, "will reply within ");
+	assert_non_null(said);
+	fprintf(stderr, "%.*s\n", (int)strcspn(said, ".\r\n"), said);
+	assert_true(strncmp(said, "will reply within 2 days", 24) == 0 || strncmp(said, "will reply within 3 days", 24) == 0);
+	smtpsink_messages_free(got, n);
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_new_contact_gets_one_acknowledgement_within_the_guards),
+		cmocka_unit_test(the_expected_reply_counts_business_hours),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

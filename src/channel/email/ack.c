@@ -1,6 +1,7 @@
 /* Acknowledgements (ack.h): the estimate, its words, the loop guards, the
  * templates, and the acknowledgement queued with the contact it answers. */
 #include "channel/email/ack.h"
+#include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/kb_content.h"
@@ -271,6 +272,21 @@ static int queue_ack(const struct ops *o, const struct store_scope *scope, const
 	return rc;
 }
 
+/* The working time ms (the estimate: agents work while the tenant is open)
+ * as time from now on the tenant's calendar: an email on Friday evening is
+ * answered after the weekend, not "within 2 hours". -1 (as soon as
+ * possible) when ms is, or the calendar cannot be read. */
+static int64_t from_now_in_business_hours(const struct ops *o, const struct store_scope *scope, int64_t ms)
+{
+	struct calendar *cal = ms >= 0 ? malloc(sizeof(*cal)) : NULL;
+	struct ops_error ignored = {0};
+	int64_t now = gc_now_ms(), due = 0;
+	bool known = cal && ops_calendar_load(o->db, scope->tenant_id, cal, &ignored) == GC_OK &&
+		     calendar_due(cal, now, (ms + 999) / 1000, &due) == GC_OK;
+	free(cal);
+	return known ? due - now : -1;
+}
+
 int email_ack_new_contact(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 			  const struct email_in *m, int64_t contact_id, enum ack_outcome *ret_outcome,
 			  struct ops_error *err)
@@ -311,6 +327,7 @@ int email_ack_new_contact(const struct ops *o, const struct store_scope *scope, 
 	}
 	struct router_load load;
 	int64_t ms = router_contact_load(o->router, scope, contact_id, &load) == GC_OK ? ack_expected_reply_ms(&load) : -1;
+	ms = from_now_in_business_hours(o, scope, ms);
 	char words[64];
 	ack_wait_words(ms, json_string_value(json_object_get(ack, "language")), words, sizeof(words));
 	struct ack_vars v = {.contact_id = contact_id, .expected_reply = words,

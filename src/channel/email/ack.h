@@ -36,7 +36,10 @@
  *
  * handle is the mean of the queue's last wrap-ups (its tenant's on email
  * while the queue measured too few), else ACK_DEFAULT_HANDLE_MS. No agent
- * serving the queue: unknown. It is then said in words a customer reads
+ * serving the queue: unknown. That is working time: laid on the tenant's
+ * calendar from now (guichet/calendar.h, calendar_due), it passes only
+ * while the tenant is open, so an email on Friday evening reads "within 3
+ * days", not "within an hour". It is then said in words a customer reads
  * (ack_wait_words), rounded up to 15 or 30 minutes, an hour, 2, 3, 4, 6, 8,
  * 12 or 24 hours, or whole days up to 7; unknown or longer: "as soon as
  * possible". */
