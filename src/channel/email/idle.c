@@ -463,13 +463,19 @@ int idle_watcher_start(const struct idle_watcher_deps *deps, struct idle_watcher
 	return GC_OK;
 }
 
+/* Ends the watcher's wait (wait_for_activity) at once. */
+static void wake_watcher(struct idle_watcher *iw)
+{
+	ssize_t written = write(iw->wake[1], "x", 1);
+	(void)written; /* the pipe full: a byte is already there */
+}
+
 void idle_watcher_relist(struct idle_watcher *iw)
 {
 	if (iw == NULL)
 		return;
 	atomic_store(&iw->relist, true);
-	ssize_t written = write(iw->wake[1], "x", 1);
-	(void)written; /* the pipe full: a byte is already there */
+	wake_watcher(iw);
 }
 
 void idle_watcher_stop(struct idle_watcher *iw)
@@ -477,8 +483,7 @@ void idle_watcher_stop(struct idle_watcher *iw)
 	if (iw == NULL)
 		return;
 	atomic_store(&iw->stopping, true);
-	ssize_t written = write(iw->wake[1], "x", 1);
-	(void)written; /* the pipe full: a byte is already there */
+	wake_watcher(iw);
 	pthread_join(iw->thread, NULL);
 	close(iw->wake[0]);
 	close(iw->wake[1]);
