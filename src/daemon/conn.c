@@ -53,7 +53,9 @@ struct conn_server {
 	struct conn *head;          /* every open connection, to close them at the end */
 };
 
-enum conn_state { READING_HEAD, READING_BODY, BUSY, WRITING, STREAMING, CLOSING };
+/* CLOSING: the last answer leaving; LINGERING: it has left, the client's
+ * last bytes read and dropped before the close (linger) */
+enum conn_state { READING_HEAD, READING_BODY, BUSY, WRITING, STREAMING, CLOSING, LINGERING };
 enum element { NONE, URL, FIELD, VALUE };
 
 struct header {
@@ -267,7 +269,24 @@ static void set_deadline(struct conn *c, int ms)
 	evtimer_add(c->timer, &tv);
 }
 
-/* Ends the connection once what it has queued has left. */
+#define LINGER_MS 2000 /* at most, reading what a client still sends after the last answer */
+
+/* The last answer has left: the write side shut (FIN), what the client
+ * still sends read and dropped until it closes its side too or LINGER_MS
+ * pass, then the close. Closing at once with its bytes unread would send an
+ * RST, which can destroy the answer before the client has read it (a 413 to
+ * a client still sending the body it refused). */
+static void linger(struct conn *c)
+{
+	c->state = LINGERING;
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	bufferevent_enable(c->bev, EV_READ);
+	set_deadline(c, LINGER_MS);
+}
+
+/* Ends the connection once what it has queued has left (then linger). */
 static void close_soon(struct conn *c)
 {
 	c->state = CLOSING;
@@ -364,8 +383,14 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	case READING_BODY:
 		fail(c, 408, "timeout", "the request body did not arrive in time");
 		break;
+	case CLOSING: /* at once when nothing was queued, else the write timeout */
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			linger(c);
+		else
+			conn_free(c);
+		break;
 	case WRITING:
-	case CLOSING:
+	case LINGERING:
 		conn_free(c);
 		break;
 	case BUSY:
@@ -377,7 +402,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 static void on_read(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
-	if (c->state == STREAMING || c->state == CLOSING)
+	if (c->state == STREAMING || c->state == CLOSING || c->state == LINGERING)
 		evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
 	else if (c->state == READING_HEAD || c->state == READING_BODY)
 		process_input(c);
@@ -389,7 +414,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 	if (c->state == CLOSING) {
-		conn_free(c);
+		linger(c);
 	} else if (c->state == WRITING) {
 		if (!c->keep_alive) {
 			conn_free(c);
@@ -406,6 +431,10 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 	if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)))
 		return;
+	if (c->state == LINGERING) {
+		conn_free(c); /* the client closed too, or reset */
+		return;
+	}
 	bool half_closed = (what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR);
 	if (half_closed && (c->state == BUSY || c->state == WRITING || c->state == CLOSING)) {
 		/* the client has sent all it will (it may still read): answer, then close */

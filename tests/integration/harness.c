@@ -350,10 +350,13 @@ static void request(const struct daemon *d, const char *method, const char *path
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
-	if (curl_easy_perform(curl) == CURLE_OK) {
+	CURLcode rc = curl_easy_perform(curl);
+	if (rc == CURLE_OK) {
 		long status = 0;
 		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 		ret->status = (int)status;
+	} else { /* status 0: say why, for the failure that follows */
+		fprintf(stderr, "# %s %s: no answer: %s\n", method, path, curl_easy_strerror(rc));
 	}
 	ret->text = b.data;
 	if (b.data)
