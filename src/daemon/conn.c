@@ -946,6 +946,16 @@ size_t conn_stream_room(const struct conn *c)
 	return unsent < max ? max - unsent : 0;
 }
 
+void conn_stream_abort(struct conn *c)
+{
+	c->on_close = NULL;
+	if (c->state != STREAMING)
+		return;
+	struct linger reset = {.l_onoff = 1, .l_linger = 0}; /* close sends an RST, drops what is unsent */
+	setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+	conn_free(c);
+}
+
 void conn_stream_end(struct conn *c)
 {
 	c->on_close = NULL;

@@ -134,5 +134,10 @@ size_t conn_stream_room(const struct conn *c);
 size_t conn_stream_unsent(const struct conn *c);
 /* Ends the stream and closes the connection once its output has left. */
 void conn_stream_end(struct conn *c);
+/* Ends the stream of a client that does not read: its unsent output
+ * dropped and the connection reset at once (waiting for output a client
+ * does not take would hold the connection as long as TCP's probes of its
+ * shut window, tens of seconds). The client resumes from its Last-Event-ID. */
+void conn_stream_abort(struct conn *c);
 
 #endif

@@ -101,6 +101,14 @@ static void end_stream(struct stream *st)
 	free(st);
 }
 
+/* Ends the stream of a client that does not read: reset at once. */
+static void abort_stream(struct stream *st)
+{
+	unlink_stream(st);
+	conn_stream_abort(st->conn);
+	free(st);
+}
+
 /* Sends out; a stream that cannot take it (its client reads too slowly)
  * is ended, and its client resumes from its Last-Event-ID. False then. */
 static bool send_or_end(struct stream *st, struct evbuffer *out)
@@ -110,14 +118,14 @@ static bool send_or_end(struct stream *st, struct evbuffer *out)
 		return true;
 	if (conn_stream_write(st->conn, (const char *)evbuffer_pullup(out, -1), len) == GC_OK)
 		return true;
-	end_stream(st);
+	abort_stream(st);
 	return false;
 }
 
 /* Sends what the hub has for st; false when the stream had to end. A
  * stream behind sends its next round once the last one has left; one whose
  * client has not taken the last round within STALL_MS (it does not read) is
- * ended, as send_or_end ends one whose output outgrows its room: its client
+ * reset, as send_or_end resets one whose output outgrows its room: its client
  * resumes from its Last-Event-ID. */
 static bool deliver(struct stream *st)
 {
@@ -133,7 +141,7 @@ static bool deliver(struct stream *st)
 				st->stalled_since = now;
 			if (now - st->stalled_since < STALL_MS)
 				return true;
-			end_stream(st);
+			abort_stream(st);
 			return false;
 		}
 		st->stalled_since = 0;
@@ -167,7 +175,7 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	for (struct stream *st = s->head, *next; st; st = next) {
 		next = st->next;
 		if (conn_stream_write(st->conn, ": ping\n\n", 8) != GC_OK)
-			end_stream(st);
+			abort_stream(st);
 	}
 }
 
