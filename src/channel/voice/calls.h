@@ -1,11 +1,13 @@
 /* What calls do to the store, off the telephony thread: each call's steps
  * (answered, a menu choice, an agent's phone rung, unanswered or answered,
  * ended) become jobs that one thread of this
- * module runs, in order, on the writer (writer_run) through the core
- * operations, so the telephony thread's loop never waits for a commit.
+ * module hands to the writer through the core operations, a batch of
+ * several calls' steps at a time (writer_start, then writer_wait in order),
+ * each call's steps in order, so the telephony thread's loop never waits
+ * for a commit.
  *
  * A call's jobs share its ticket, which the jobs alone read and write (on
- * this module's thread, one job at a time): the contact made by the answer
+ * this module's thread, one job of a call at a time): the contact made by the answer
  * is there for the choice and the end. The telephony thread sees results
  * only in the finished jobs handed back to it (voice_calls_done_fn). */
 #ifndef GUICHET_CHANNEL_VOICE_CALLS_H
