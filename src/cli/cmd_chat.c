@@ -3,6 +3,7 @@
  * is printed by add and secret only: the server never shows it again. */
 #include "cli/cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,50 @@ static long long queue_id(const char *v, const char *command)
 	return q;
 }
 
+/* A --attachment-max-bytes or --attachments-per-chat count into *ret (the
+ * server checks its range); false after a message naming the option. */
+static bool count_option(const struct args *a, const char *option, const char *command, long long *ret)
+{
+	const char *v = args_get(a, option);
+	char *end;
+	*ret = v ? strtoll(v, &end, 10) : -1;
+	if (v && (*v == '\0' || *end || *ret < 0)) {
+		fprintf(stderr, "guichet channel chat %s: --%s: expected a count, got '%s'\n", command, option, v);
+		return false;
+	}
+	return true;
+}
+
+/* The "attachments" member from --attachment-max-bytes, --attachment-type
+ * and --attachments-per-chat (given together or not: it is replaced whole,
+ * the ones not given at their defaults); 2 on a bad count. */
+static int attachment_settings(const struct args *a, json_t *body, const char *command)
+{
+	long long max_bytes, per_chat;
+	if (!count_option(a, "attachment-max-bytes", command, &max_bytes) ||
+	    !count_option(a, "attachments-per-chat", command, &per_chat))
+		return 2;
+	if (max_bytes < 0 && per_chat < 0 && args_get(a, "attachment-type") == NULL)
+		return 0;
+	json_t *files = json_object();
+	if (max_bytes >= 0)
+		json_object_set_new(files, "max_bytes", json_integer(max_bytes));
+	if (per_chat >= 0)
+		json_object_set_new(files, "per_chat", json_integer(per_chat));
+	if (args_get(a, "attachment-type")) {
+		json_t *types = json_array();
+		const char *v;
+		for (size_t i = 0; (v = args_nth(a, "attachment-type", i)) != NULL; i++)
+			json_array_append_new(types, json_string(v));
+		json_object_set_new(files, "types", types);
+	}
+	json_object_set_new(body, "attachments", files);
+	return 0;
+}
+
 /* The members the options give (--origin, --prechat-name, --prechat-email,
- * --topic, --offline-message, --offline-callback) into body; 2 on a bad one. */
+ * --topic, --offline-message, --offline-callback, the attachments' limits)
+ * into body; 2 on a bad one. */
 static int settings(const struct args *a, json_t *body, const char *command)
 {
 	const char *v;
@@ -52,7 +95,7 @@ static int settings(const struct args *a, json_t *body, const char *command)
 			return 2;
 		json_object_set_new(body, "queue_id", json_integer(q));
 	}
-	return 0;
+	return attachment_settings(a, body, command);
 }
 
 static int add(const struct cli *cli, const struct args *a)
@@ -94,7 +137,8 @@ int cmd_chat(const struct cli *cli, const struct args *a)
 	if (settings(a, body, "set") != 0 || json_object_size(body) == 0) {
 		if (json_object_size(body) == 0)
 			fprintf(stderr, "guichet channel chat set: nothing to change (--name, --queue, --origin, --prechat-name,"
-					" --prechat-email, --topic, --offline-message, --offline-callback)\n");
+					" --prechat-email, --topic, --offline-message, --offline-callback, --attachment-max-bytes,"
+					" --attachment-type, --attachments-per-chat)\n");
 		json_decref(body);
 		return 2;
 	}

@@ -663,7 +663,8 @@ static const struct help_command commands[] = {
 	{"channel messaging", "remove", "ID", "stop taking messages through a channel and forget it", NULL},
 	{"channel chat", "list", "", "the tenant's web chats (never their secrets)", NULL},
 	{"channel chat", "add", "--name N --queue ID --origin URL... [--prechat-name off|optional|required] "
-	 "[--prechat-email off|optional|required] [--topic T...] [--offline-message] [--offline-callback]",
+	 "[--prechat-email off|optional|required] [--topic T...] [--offline-message] [--offline-callback] "
+	 "[--attachment-max-bytes N] [--attachment-type T...] [--attachments-per-chat N]",
 	 "add a web chat: prints its widget key and its identity secret, once",
 	 "--name N\tthe chat's name in this tenant\n"
 	 "--queue ID\tthe chat queue its conversations wait in\n"
@@ -672,11 +673,18 @@ static const struct help_command commands[] = {
 	 "--prechat-email L\tthe form asks the visitor's email: off, optional or required\n"
 	 "--topic T\ta topic the visitor chooses from (repeat, up to 20)\n"
 	 "--offline-message\twhen closed, the visitor may leave a message (answered by email)\n"
-	 "--offline-callback\twhen closed, the visitor may ask to be called back\n"},
+	 "--offline-callback\twhen closed, the visitor may ask to be called back\n"
+	 "--attachment-max-bytes N\tthe largest file either side may send, in bytes (0 to 26214400; 0: no files; "
+	 "10 MiB by default)\n"
+	 "--attachment-type T\ta type taken: image/png, image/jpeg, image/gif, image/webp, application/pdf or "
+	 "text/plain (repeat; all by default)\n"
+	 "--attachments-per-chat N\tthe files a chat may hold, both sides together (0 to 100; 10 by default)\n"},
 	{"channel chat", "show", "ID", "one web chat, with its key (not its secret)", NULL},
 	{"channel chat", "set", "ID [--name N] [--queue ID] [--origin URL...] [--prechat-name L] [--prechat-email L] "
-	 "[--topic T...] [--offline-message] [--offline-callback]",
-	 "change a web chat: each option given replaces that setting (see add)", NULL},
+	 "[--topic T...] [--offline-message] [--offline-callback] [--attachment-max-bytes N] [--attachment-type T...] "
+	 "[--attachments-per-chat N]",
+	 "change a web chat: each option given replaces that setting, and the attachments' options replace the "
+	 "three limits together, those not given at their defaults (see add)", NULL},
 	{"channel chat", "secret", "ID", "a new identity secret, printed once: the old one stops working", NULL},
 	{"channel chat", "remove", "ID", "remove a web chat: its widget stops answering", NULL},
 	{"channel voice", "list", "", "the tenant's telephone numbers", NULL},

@@ -688,9 +688,16 @@ static void the_cli_manages_chats(void **state)
 	snprintf(q, sizeof(q), "%lld", queue);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "add", "--name", "cli",
 				 "--queue", q, "--origin", "https://a.example", "--origin", "https://b.example:8443",
-				 "--prechat-email", "required", "--topic", "Sales", "--topic", "Help", "--offline-message", NULL), 0);
+				 "--prechat-email", "required", "--topic", "Sales", "--topic", "Help", "--offline-message",
+				 "--attachment-max-bytes", "2048", "--attachment-type", "image/png", "--attachment-type",
+				 "application/pdf", "--attachments-per-chat", "3", NULL), 0);
 	json_t *made = json_loads(out, 0, NULL);
 	assert_non_null(made);
+	json_t *files = json_object_get(made, "attachments");
+	assert_int_equal(json_integer_value(json_object_get(files, "max_bytes")), 2048);
+	assert_int_equal(json_integer_value(json_object_get(files, "per_chat")), 3);
+	assert_int_equal(json_array_size(json_object_get(files, "types")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(files, "types"), 1)), "application/pdf");
 	const char *secret_text = json_string_value(json_object_get(made, "secret"));
 	assert_non_null(secret_text);
 	char made_secret[80];
@@ -709,6 +716,34 @@ static void the_cli_manages_chats(void **state)
 	free(err);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "set", id, "--name", "cli2", NULL), 0);
 	assert_non_null(strstr(out, "cli2"));
+	free(out);
+	free(err);
+	/* the attachments' limits are replaced together: those not given go back to their defaults */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "set", id,
+				 "--attachment-max-bytes", "0", NULL), 0);
+	json_t *set = json_loads(out, 0, NULL);
+	assert_non_null(set);
+	files = json_object_get(set, "attachments");
+	assert_int_equal(json_integer_value(json_object_get(files, "max_bytes")), 0);
+	assert_int_equal(json_integer_value(json_object_get(files, "per_chat")), 10);
+	assert_int_equal(json_array_size(json_object_get(files, "types")), 6);
+	assert_string_equal(json_string_value(json_object_get(set, "name")), "cli2");
+	json_decref(set);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "set", id, "--attachments-per-chat",
+				 "3x", NULL), 2);
+	assert_non_null(strstr(err, "--attachments-per-chat"));
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "set", id,
+				     "--attachment-max-bytes", "999999999", NULL), 0);
+	assert_non_null(strstr(err, "attachments.max_bytes"));
+	free(out);
+	free(err);
+	assert_int_not_equal(run_cli(&d, token_file, &out, &err, "channel", "chat", "set", id, "--attachment-type",
+				     "image/svg+xml", NULL), 0);
+	assert_non_null(strstr(err, "attachments.types"));
 	free(out);
 	free(err);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "chat", "secret", id, NULL), 0);
