@@ -25,6 +25,7 @@ struct msg {
 
 struct chatbox {
 	struct chathub *hub;
+	struct chatbox *next_box;  /* the hub's boxes, under its lock */
 	struct event *wake;
 	chatbox_fn fn;
 	void *arg;
@@ -46,6 +47,8 @@ struct staged {
 struct chathub {
 	pthread_mutex_t lock;
 	struct watch *buckets[BUCKETS];
+	struct chatbox *boxes;
+	struct chathub_relay relay; /* set once, before the threads publish */
 	struct staged job, batch;  /* the writer's alone */
 };
 
@@ -137,6 +140,10 @@ struct chatbox *chatbox_new(struct chathub *h, struct event_base *base, chatbox_
 		free(b);
 		return NULL;
 	}
+	pthread_mutex_lock(&h->lock);
+	b->next_box = h->boxes;
+	h->boxes = b;
+	pthread_mutex_unlock(&h->lock);
 	return b;
 }
 
@@ -146,6 +153,12 @@ void chatbox_free(struct chatbox *b)
 		return;
 	struct chathub *h = b->hub;
 	pthread_mutex_lock(&h->lock);
+	for (struct chatbox **p = &h->boxes; *p; p = &(*p)->next_box) {
+		if (*p == b) {
+			*p = b->next_box;
+			break;
+		}
+	}
 	for (size_t i = 0; i < BUCKETS; i++) {
 		for (struct watch **w = &h->buckets[i]; *w;) {
 			if ((*w)->box == b) {
@@ -216,25 +229,51 @@ void chathub_unwatch(struct chatbox *b, int64_t contact_id)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* Appends a copy of n to box b's inbox and wakes it; under the lock. */
+static void deliver_locked(struct chatbox *b, const struct chat_note *n)
+{
+	struct msg *m = msg_new(n);
+	if (m == NULL)
+		return; /* the stream misses it; its client resumes from the store */
+	*b->tail = m;
+	b->tail = &m->next;
+	event_active(b->wake, 0, 0);
+}
+
 /* Copies n into the inbox of each box watching its contact; under the lock. */
 static void publish_locked(struct chathub *h, const struct chat_note *n)
 {
-	for (struct watch *w = h->buckets[bucket_of(n->contact_id)]; w; w = w->next) {
-		if (w->contact_id != n->contact_id)
-			continue;
-		struct msg *m = msg_new(n);
-		if (m == NULL)
-			continue; /* the stream misses it; its client resumes from the store */
-		*w->box->tail = m;
-		w->box->tail = &m->next;
-		event_active(w->box->wake, 0, 0);
-	}
+	for (struct watch *w = h->buckets[bucket_of(n->contact_id)]; w; w = w->next)
+		if (w->contact_id == n->contact_id)
+			deliver_locked(w->box, n);
+}
+
+void chathub_publish_here(struct chathub *h, const struct chat_note *notes, size_t n)
+{
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < n; i++)
+		publish_locked(h, &notes[i]);
+	pthread_mutex_unlock(&h->lock);
 }
 
 void chathub_publish(struct chathub *h, const struct chat_note *note)
 {
+	chathub_publish_here(h, note, 1);
+	if (h->relay.notes)
+		h->relay.notes(h->relay.arg, note, 1);
+}
+
+void chathub_set_relay(struct chathub *h, const struct chathub_relay *relay)
+{
+	h->relay = *relay;
+}
+
+void chathub_resume_all(struct chathub *h)
+{
+	struct chat_note resume = {.to = CHAT_RESUME, .frame = "", .len = 0};
 	pthread_mutex_lock(&h->lock);
-	publish_locked(h, note);
+	for (struct chatbox *b = h->boxes; b; b = b->next_box)
+		deliver_locked(b, &resume);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -268,15 +307,22 @@ void chathub_batch_end(struct chathub *h, bool committed)
 	chathub_job_end(h, committed); /* a job never ended (a failed batch) goes with it */
 	struct msg *m = h->batch.head;
 	staged_init(&h->batch);
-	if (committed && m) {
-		pthread_mutex_lock(&h->lock);
-		for (struct msg *i = m; i; i = i->next) {
-			struct chat_note n = {.contact_id = i->contact_id, .id = i->id, .to = i->to, .frame = i->frame,
-					      .len = i->len};
-			publish_locked(h, &n);
-		}
-		pthread_mutex_unlock(&h->lock);
+	size_t n = 0;
+	for (struct msg *i = committed ? m : NULL; i; i = i->next)
+		n++;
+	struct chat_note *notes = n ? malloc(n * sizeof(*notes)) : NULL;
+	size_t k = 0;
+	for (struct msg *i = notes ? m : NULL; i; i = i->next)
+		notes[k++] = (struct chat_note){.contact_id = i->contact_id, .id = i->id, .to = i->to,
+						.frame = i->frame, .len = i->len};
+	if (k) {
+		chathub_publish_here(h, notes, k);
+		if (h->relay.notes)
+			h->relay.notes(h->relay.arg, notes, k);
 	}
+	/* out of memory for the list: the streams miss these notes, and
+	   their clients resume from the store */
+	free(notes);
 	msgs_free(m);
 }
 

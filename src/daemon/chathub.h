@@ -18,6 +18,11 @@
  * events about a watched contact (an agent accepted it, it ended) come in
  * through chathub_routing and go out as CHAT_ROUTING notes.
  *
+ * In a cluster (cluster.h), what this node publishes for its watchers goes
+ * to the other nodes too (chathub_set_relay), whose hubs take it with
+ * chathub_publish_here; routing notes are not relayed: each node makes its
+ * own from the routing events relayed to its hub.
+ *
  * Thread-safe: one mutex around the watches and the inboxes; the staging
  * is the writer thread's alone. Waking a worker is event_active, safe from
  * another thread once evthread_use_pthreads was called. */
@@ -35,7 +40,7 @@ struct hub_event;
 
 /* Who a note is for: the visitor's streams, the agent's, both; or a
  * routing change (frame holds the routing event's type, id the agent). */
-enum chat_to { CHAT_TO_VISITOR = 1, CHAT_TO_AGENT = 2, CHAT_TO_BOTH = 3, CHAT_ROUTING = 4 };
+enum chat_to { CHAT_TO_VISITOR = 1, CHAT_TO_AGENT = 2, CHAT_TO_BOTH = 3, CHAT_ROUTING = 4, CHAT_RESUME = 8 };
 
 struct chat_note {
 	int64_t contact_id;
@@ -66,8 +71,24 @@ void chathub_unwatch(struct chatbox *b, int64_t contact_id);
  * every waiting chat. A stream that opens hears the current wait from the
  * store on its own. */
 bool chathub_wait_changed(struct chathub *h, int64_t contact_id, uint32_t position, int64_t expected_s);
-/* Now, from any thread (typing, delivered marks): copied. */
+/* Now, from any thread (typing, delivered marks): copied, and relayed. */
 void chathub_publish(struct chathub *h, const struct chat_note *note);
+/* To this node's watchers only (another node's notes; a wait told to the
+ * streams here): copied, never relayed. */
+void chathub_publish_here(struct chathub *h, const struct chat_note *notes, size_t n);
+
+/* The other nodes (cluster.c): notes(arg, ...) gets what this node
+ * publishes, committed notes once their batch committed. Set before the
+ * threads publish. */
+struct chathub_relay {
+	void (*notes)(void *arg, const struct chat_note *notes, size_t n);
+	void *arg;
+};
+void chathub_set_relay(struct chathub *h, const struct chathub_relay *relay);
+/* Each box gets a CHAT_RESUME note (contact 0): its streams are ended for
+ * their clients to resume from the store, after notes from the other nodes
+ * may have been lost (the NATS link was down). */
+void chathub_resume_all(struct chathub *h);
 /* On the writer, in a request's or task's work: published after the
  * commit (frame copied). GC_ENOMEM when it cannot be kept. */
 int chathub_stage(struct chathub *h, const struct chat_note *note);

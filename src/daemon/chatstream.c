@@ -1,5 +1,6 @@
 /* The web chat's live streams (chatstream.h). */
 #include "daemon/chatstream.h"
+#include "daemon/cluster.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
 #include "daemon/router.h"
@@ -231,6 +232,10 @@ static void routing_note(struct chat_stream *st, const struct chat_note *n)
 static void on_note(void *arg, const struct chat_note *n)
 {
 	struct chatstreams *s = arg;
+	if (n->to == CHAT_RESUME) {
+		chatstreams_end_all(s);
+		return;
+	}
 	for (struct chat_stream *st = s->buckets[bucket_of(n->contact_id)], *next; st; st = next) {
 		next = st->next;
 		if (st->contact_id != n->contact_id)
@@ -272,6 +277,7 @@ struct waiting_chat {
 
 struct wait_task {
 	struct chathub *hub;
+	struct cluster *cluster;   /* asked for the chats of tenants routed elsewhere; NULL alone */
 	bool force;                /* a stream just opened: told even if nothing moved */
 	size_t n;
 	struct waiting_chat chats[];
@@ -283,32 +289,29 @@ static int by_tenant(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* One chat's place and the time it may wait before an agent takes it
- * (router_load_wait_ms), to its streams; a chat no longer waiting has its streams look
- * at its state again (a "moved" routing note). */
-static void tell_wait(struct chathub *hub, int64_t contact_id, const struct router_load *load, bool waiting,
-		      bool force)
+void chatstreams_tell_wait(struct chathub *hub, int64_t contact_id, bool waiting, uint32_t position,
+			   int64_t expected_s, bool force)
 {
 	char *frame = NULL;
 	size_t len = 0;
 	if (!waiting) {
 		struct chat_note n = {.contact_id = contact_id, .to = CHAT_ROUTING, .frame = "moved", .len = 5};
-		chathub_publish(hub, &n);
+		chathub_publish_here(hub, &n, 1);
 		return;
 	}
-	int64_t ms = router_load_wait_ms(load, ROUTE_WAIT_DEFAULT_HANDLE_MS), expected_s = ms >= 0 ? ms / 1000 : -1;
-	if (!chathub_wait_changed(hub, contact_id, load->ahead + 1, expected_s) && !force)
+	if (!chathub_wait_changed(hub, contact_id, position, expected_s) && !force)
 		return; /* nothing moved: nothing to tell */
-	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)load->ahead + 1, "expected_s",
+	if (chat_frame("wait", 0, json_pack("{s:I,s:o}", "position", (json_int_t)position, "expected_s",
 					    expected_s >= 0 ? json_integer(expected_s) : json_null()), &frame, &len) < 0)
 		return;
 	struct chat_note n = {.contact_id = contact_id, .to = CHAT_TO_BOTH, .frame = frame, .len = len};
-	chathub_publish(hub, &n);
+	chathub_publish_here(hub, &n, 1);
 	free(frame);
 }
 
 /* On the writer, which holds the routing engine: the places of each
- * tenant's chats, each queue walked once (router_contacts_load). */
+ * tenant's chats, each queue walked once (router_contacts_load); those of
+ * a tenant another node routes, asked of that node. */
 static int tell_waits(void *arg, const struct ops *o)
 {
 	struct wait_task *t = arg;
@@ -319,10 +322,15 @@ static int tell_waits(void *arg, const struct ops *o)
 	for (size_t i = 0, j; ids && loads && ok && i < t->n; i = j) {
 		for (j = i; j < t->n && t->chats[j].tenant_id == t->chats[i].tenant_id; j++)
 			ids[j - i] = t->chats[j].contact_id;
-		if (router_contacts_load(o->router, t->chats[i].tenant_id, ids, j - i, loads, ok) < 0)
-			continue; /* the tenant's routing is not here (another node's) */
-		for (size_t k = 0; k < j - i; k++)
-			tell_wait(t->hub, ids[k], &loads[k], ok[k], t->force);
+		if (router_contacts_load(o->router, t->chats[i].tenant_id, ids, j - i, loads, ok) < 0) {
+			if (t->cluster) /* the tenant's routing is another node's */
+				cluster_ask_waits(t->cluster, t->chats[i].tenant_id, ids, j - i, t->force);
+			continue;
+		}
+		for (size_t k = 0; k < j - i; k++) {
+			int64_t ms = router_load_wait_ms(&loads[k], ROUTE_WAIT_DEFAULT_HANDLE_MS);
+			chatstreams_tell_wait(t->hub, ids[k], ok[k], loads[k].ahead + 1, ms >= 0 ? ms / 1000 : -1, t->force);
+		}
 	}
 	free(ids);
 	free(loads);
@@ -339,6 +347,7 @@ static void ask_wait(struct chat_stream *st)
 	if (t == NULL)
 		return; /* the next move tells it */
 	t->hub = st->owner->worker->server->chathub;
+	t->cluster = st->owner->worker->server->cluster;
 	t->force = true;
 	t->n = 1;
 	t->chats[0] = (struct waiting_chat){.tenant_id = st->tenant_id, .contact_id = st->contact_id};
@@ -384,6 +393,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	t->hub = s->worker->server->chathub;
+	t->cluster = s->worker->server->cluster;
 	t->force = false;
 	t->n = n;
 	writer_post(s->worker->server->writer, tell_waits, t);

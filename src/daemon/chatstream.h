@@ -14,6 +14,11 @@
  * "state" event. When a visitor's stream sends an agent's message (or the
  * agent's a visitor's), a "delivered" mark goes to the other side.
  *
+ * In a cluster, a chat whose tenant another node routes hears its wait
+ * from that node (cluster_ask_waits), and the notes of the other nodes come
+ * relayed through the hub; when they may have been lost (CHAT_RESUME), the
+ * streams are ended and their clients resume from the store.
+ *
  * The streams are written with conn.h's streaming calls, as the routing
  * streams are (stream.c); a comment line keeps a quiet connection open
  * (the streams take turns, a fifteenth of them a second, so that 10,000
@@ -35,6 +40,13 @@ void chatstreams_free(struct chatstreams *s);
 /* Opens r's connection as a stream of the tenant's chat contact_id for
  * side (CHAT_TO_VISITOR or CHAT_TO_AGENT); answers itself. */
 int chatstreams_open(struct request *r, struct store *db, int64_t contact_id, enum chat_to side);
+
+/* A chat's wait to the streams of this node that follow it: "wait" with
+ * its place and expected seconds (-1: unknown), told only when it moved
+ * unless force (a stream just opened); a chat no longer waiting has its
+ * streams look at its state again. Any thread. */
+void chatstreams_tell_wait(struct chathub *hub, int64_t contact_id, bool waiting, uint32_t position,
+			   int64_t expected_s, bool force);
 
 /* The frame of a chat event into ret (malloc'd): "id: N\n" when id > 0,
  * then "event: TYPE\ndata: JSON\n\n"; data is taken. GC_ENOMEM. */

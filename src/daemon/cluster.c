@@ -2,6 +2,8 @@
  * (cluster.h). */
 #include "daemon/cluster.h"
 #include "daemon/authcache.h"
+#include "daemon/chathub.h"
+#include "daemon/chatstream.h"
 #include "daemon/config.h"
 #include "daemon/conn.h"
 #include "daemon/http.h"
@@ -9,8 +11,10 @@
 #include "daemon/log.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
+#include "daemon/writer.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/wait.h"
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -29,6 +33,9 @@
 #define SUBJECT_EVENTS "guichet.events"
 #define SUBJECT_STATS "guichet.stats"
 #define SUBJECT_AUTHZ "guichet.authz"
+#define SUBJECT_CHAT "guichet.chat"
+#define SUBJECT_WAITS "guichet.waits."          /* + the routing node's name */
+#define SUBJECT_WAITS_BACK "guichet.waitsback." /* + the asking node's name */
 #define SUBJECT_HANDOFF "guichet.handoff." /* + the routing node's name */
 #define SUBJECT_REPLY "guichet.reply."     /* + the sending node's name, '.', the hand-off's number */
 
@@ -46,7 +53,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *authz, *replies, *handoffs;
+	natsSubscription *events, *stats, *authz, *replies, *handoffs, *chat, *waits, *waits_back;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -508,8 +515,9 @@ static void relay_events(void *arg, const struct hub_event *events, size_t n)
 	struct cluster *cl = arg;
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < n; i++)
-		json_array_append_new(list, json_pack("[I,I,I,s%]", (json_int_t)events[i].id, (json_int_t)events[i].tenant_id,
-						      (json_int_t)events[i].agent_id, events[i].frame, events[i].len));
+		json_array_append_new(list, json_pack("[I,I,I,s%,I]", (json_int_t)events[i].id, (json_int_t)events[i].tenant_id,
+						      (json_int_t)events[i].agent_id, events[i].frame, events[i].len,
+						      (json_int_t)events[i].contact_id));
 	char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
 	natsMsg *m = NULL;
 	if (text && natsMsg_Create(&m, SUBJECT_EVENTS, NULL, text, (int)strlen(text)) == NATS_OK) {
@@ -545,19 +553,21 @@ static void on_events(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
 	struct hub_event *events = n ? calloc(n, sizeof(*events)) : NULL;
 	if (events && natsMsgHeader_Get(msg, "Node", &node) == NATS_OK) {
 		for (size_t i = 0; i < n; i++) {
-			json_int_t id = 0, tenant = 0, agent = 0;
+			json_int_t id = 0, tenant = 0, agent = 0, contact = 0;
 			const char *frame = NULL;
 			size_t len = 0;
-			if (json_unpack(json_array_get(list, i), "[I,I,I,s%]", &id, &tenant, &agent, &frame, &len) < 0 ||
-			    id <= 0)
+			if (json_unpack(json_array_get(list, i), "[I,I,I,s%,I]", &id, &tenant, &agent, &frame, &len,
+					&contact) < 0 || id <= 0)
 				continue;
 			struct hub_event *ev = &events[k];
-			*ev = (struct hub_event){.id = id, .tenant_id = tenant, .agent_id = agent, .len = len};
+			*ev = (struct hub_event){.id = id, .tenant_id = tenant, .agent_id = agent, .contact_id = contact,
+						 .len = len};
 			if ((ev->frame = malloc(len + 1)) == NULL)
 				continue;
 			memcpy(ev->frame, frame, len + 1);
 			k++;
 		}
+		chathub_routing(cl->srv->chathub, events, k); /* this node's chat streams of those contacts */
 		hub_publish_from(cl->srv->hub, node, events, k);
 	}
 	free(events);
@@ -574,6 +584,150 @@ static void on_stats(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 		if (frame)
 			hub_publish_stats_from(cl->srv->hub, strtoll(tenant, NULL, 10), frame);
 	}
+	natsMsg_Destroy(msg);
+}
+
+/* --- chats --- */
+
+/* What this node publishes for its chat streams (chathub.h), to the other
+ * nodes': [[contact, id, to, frame], ...]. */
+static void relay_chat(void *arg, const struct chat_note *notes, size_t n)
+{
+	struct cluster *cl = arg;
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < n; i++)
+		json_array_append_new(list, json_pack("[I,I,i,s%]", (json_int_t)notes[i].contact_id, (json_int_t)notes[i].id,
+						      (int)notes[i].to, notes[i].frame, notes[i].len));
+	char *text = list ? json_dumps(list, JSON_COMPACT) : NULL;
+	if (text == NULL || natsConnection_Publish(cl->nc, SUBJECT_CHAT, text, (int)strlen(text)) != NATS_OK)
+		log_error("cannot send chat events to the other nodes");
+	free(text);
+	json_decref(list);
+}
+
+/* On NATS's thread: another node's chat notes, to the streams here. */
+static void on_chat(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	json_t *list = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), 0, NULL);
+	size_t n = json_array_size(list), k = 0;
+	struct chat_note *notes = n ? calloc(n, sizeof(*notes)) : NULL;
+	for (size_t i = 0; notes && i < n; i++) {
+		json_int_t contact = 0, id = 0;
+		int to = 0;
+		const char *frame = NULL;
+		size_t len = 0;
+		if (json_unpack(json_array_get(list, i), "[I,I,i,s%]", &contact, &id, &to, &frame, &len) < 0 ||
+		    (to & CHAT_TO_BOTH) == 0 || (to & ~CHAT_TO_BOTH) != 0)
+			continue; /* only notes for the streams: routing notes each node makes */
+		notes[k++] = (struct chat_note){.contact_id = contact, .id = id, .to = (enum chat_to)to, .frame = frame,
+						.len = len};
+	}
+	if (k)
+		chathub_publish_here(cl->srv->chathub, notes, k);
+	free(notes);
+	json_decref(list);
+	natsMsg_Destroy(msg);
+}
+
+/* Waits: a node whose chat streams wait in a queue another node routes asks
+ * that node, on the writer; the answer comes back to chatstreams_tell_wait. */
+void cluster_ask_waits(struct cluster *cl, int64_t tenant_id, const int64_t *contacts, size_t n, bool force)
+{
+	char node[64] = "", subject[128], reply[128];
+	if (owner_of(cl, tenant_id, gc_now_ms(), node) != OWNER_OTHER)
+		return; /* nobody routes it now: the next tick asks again */
+	json_t *ids = json_array();
+	for (size_t i = 0; ids && i < n; i++)
+		json_array_append_new(ids, json_integer(contacts[i]));
+	json_t *question = json_pack("{s:I,s:b,s:o}", "tenant", (json_int_t)tenant_id, "force", force, "ids", ids);
+	char *text = question ? json_dumps(question, JSON_COMPACT) : NULL;
+	json_decref(question);
+	snprintf(subject, sizeof(subject), SUBJECT_WAITS "%s", node);
+	snprintf(reply, sizeof(reply), SUBJECT_WAITS_BACK "%s", cl->node);
+	if (text == NULL || natsConnection_PublishRequest(cl->nc, subject, reply, text, (int)strlen(text)) != NATS_OK)
+		log_error("cannot ask the routing node for chats' waits");
+	free(text);
+}
+
+struct wait_question {
+	struct cluster *cl;
+	int64_t tenant_id;
+	bool force;
+	char reply[128];
+	size_t n;
+	int64_t ids[];
+};
+
+/* On the routing node's writer: the loads of the chats asked about. */
+static int answer_waits(void *arg, const struct ops *o)
+{
+	struct wait_question *q = arg;
+	struct router_load *loads = malloc(q->n * sizeof(*loads));
+	bool *ok = malloc(q->n * sizeof(*ok));
+	json_t *chats = json_array();
+	if (loads && ok && chats && router_contacts_load(o->router, q->tenant_id, q->ids, q->n, loads, ok) == GC_OK) {
+		for (size_t i = 0; i < q->n; i++) {
+			int64_t ms = ok[i] ? router_load_wait_ms(&loads[i], ROUTE_WAIT_DEFAULT_HANDLE_MS) : -1;
+			json_array_append_new(chats, json_pack("[I,b,I,I]", (json_int_t)q->ids[i], ok[i],
+							       (json_int_t)(ok[i] ? loads[i].ahead + 1 : 0),
+							       (json_int_t)(ms >= 0 ? ms / 1000 : -1)));
+		}
+		json_t *answer = json_pack("{s:b,s:O}", "force", q->force, "chats", chats);
+		char *text = answer ? json_dumps(answer, JSON_COMPACT) : NULL;
+		json_decref(answer);
+		if (text)
+			natsConnection_Publish(q->cl->nc, q->reply, text, (int)strlen(text));
+		free(text);
+	}
+	json_decref(chats);
+	free(loads);
+	free(ok);
+	return GC_OK;
+}
+
+/* On NATS's thread, on the routing node: a question about waits. */
+static void on_waits(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	json_t *ids = NULL;
+	json_int_t tenant = 0;
+	int force = 0;
+	json_t *q = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), 0, NULL);
+	const char *reply = natsMsg_GetReply(msg);
+	if (reply && json_unpack(q, "{s:I,s:b,s:o}", "tenant", &tenant, "force", &force, "ids", &ids) == 0 &&
+	    json_array_size(ids) > 0) {
+		size_t n = json_array_size(ids);
+		struct wait_question *w = malloc(sizeof(*w) + n * sizeof(w->ids[0]));
+		if (w) {
+			*w = (struct wait_question){.cl = cl, .tenant_id = tenant, .force = force, .n = n};
+			snprintf(w->reply, sizeof(w->reply), "%s", reply);
+			for (size_t i = 0; i < n; i++)
+				w->ids[i] = json_integer_value(json_array_get(ids, i));
+			writer_post(cl->srv->writer, answer_waits, w); /* frees w */
+		}
+	}
+	json_decref(q);
+	natsMsg_Destroy(msg);
+}
+
+/* On NATS's thread, on the asking node: the waits, to the streams here. */
+static void on_waits_back(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	json_t *a = json_loadb(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg), 0, NULL), *chats = NULL, *c;
+	int force = 0;
+	size_t i;
+	if (json_unpack(a, "{s:b,s:o}", "force", &force, "chats", &chats) == 0) {
+		json_array_foreach(chats, i, c) {
+			json_int_t id = 0, position = 0, expected = -1;
+			int waiting = 0;
+			if (json_unpack(c, "[I,b,I,I]", &id, &waiting, &position, &expected) == 0 && position >= 0 &&
+			    position <= UINT32_MAX)
+				chatstreams_tell_wait(cl->srv->chathub, id, waiting, (uint32_t)position, expected, force);
+		}
+	}
+	json_decref(a);
 	natsMsg_Destroy(msg);
 }
 
@@ -605,6 +759,7 @@ static void on_reconnected(natsConnection *nc, void *closure)
 	struct cluster *cl = closure;
 	authcache_bump();
 	hub_forget_sources(cl->srv->hub);
+	chathub_resume_all(cl->srv->chathub);
 	log_info("the link to the other nodes (NATS) is back");
 }
 
@@ -649,6 +804,11 @@ int cluster_new(struct server *srv, struct cluster **ret)
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
 	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->chat, cl->nc, SUBJECT_CHAT, on_chat, cl);
+	snprintf(subject, sizeof(subject), SUBJECT_WAITS_BACK "%s", cl->node);
+	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->waits_back, cl->nc, subject, on_waits_back, cl);
+	if (s == NATS_OK)
 		s = natsConnection_Flush(cl->nc);
 	if (s != NATS_OK) {
 		log_error("cannot join the cluster through NATS", "url", config->nats, "error", natsStatus_GetText(s));
@@ -656,6 +816,7 @@ int cluster_new(struct server *srv, struct cluster **ret)
 		return GC_EIO;
 	}
 	hub_set_relay(srv->hub, &(struct hub_relay){.events = relay_events, .stats = relay_stats, .arg = cl});
+	chathub_set_relay(srv->chathub, &(struct chathub_relay){.notes = relay_chat, .arg = cl});
 	log_info("joined the cluster", "node", cl->node, "nats", config->nats);
 	*ret = cl;
 	return GC_OK;
@@ -666,6 +827,9 @@ int cluster_serve(struct cluster *cl)
 	char subject[128];
 	snprintf(subject, sizeof(subject), SUBJECT_HANDOFF "%s", cl->node);
 	natsStatus s = natsConnection_Subscribe(&cl->handoffs, cl->nc, subject, on_handoff, cl);
+	snprintf(subject, sizeof(subject), SUBJECT_WAITS "%s", cl->node);
+	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->waits, cl->nc, subject, on_waits, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Flush(cl->nc);
 	if (s != NATS_OK) {
@@ -684,6 +848,9 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->stats);
 	natsSubscription_Unsubscribe(cl->authz);
 	natsSubscription_Unsubscribe(cl->replies);
+	natsSubscription_Unsubscribe(cl->chat);
+	natsSubscription_Unsubscribe(cl->waits);
+	natsSubscription_Unsubscribe(cl->waits_back);
 }
 
 void cluster_free(struct cluster *cl)
@@ -695,6 +862,9 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->stats);
 	natsSubscription_Destroy(cl->authz);
 	natsSubscription_Destroy(cl->replies);
+	natsSubscription_Destroy(cl->chat);
+	natsSubscription_Destroy(cl->waits);
+	natsSubscription_Destroy(cl->waits_back);
 	if (cl->nc) {
 		natsConnection_Flush(cl->nc);
 		natsConnection_Destroy(cl->nc);

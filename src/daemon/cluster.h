@@ -20,13 +20,21 @@
  *   a live stream on any node sees every offer; a change of who may do
  *   what ("guichet.authz") makes every node forget the tokens it resolved.
  *   When the NATS link comes back after a cut, a node forgets its tokens
- *   and has its streams read what they may have missed from the store.
+ *   and has its streams read what they may have missed from the store;
+ * - chats: what a node's chat hub publishes (a committed message, a mark,
+ *   typing) goes to the other nodes' hubs ("guichet.chat"), and each node
+ *   makes its chat streams' routing notes from the relayed routing events;
+ *   a node whose chat streams wait in a queue another node routes asks
+ *   that node for their places ("guichet.waits.NODE", answered on
+ *   "guichet.waitsback.NODE"); after a cut, the chat streams are ended and
+ *   their clients resume from the store.
  *
  * Alone (no --nats), none of this runs: the node routes every tenant. */
 #ifndef GUICHET_DAEMON_CLUSTER_H
 #define GUICHET_DAEMON_CLUSTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct cluster;
@@ -61,6 +69,11 @@ void cluster_release(struct cluster *cl, struct store *db);
 /* On the writer, after committing a change of who may do what: every
  * other node forgets the tokens it resolved (authcache.h). */
 void cluster_authz_changed(struct cluster *cl);
+
+/* On the writer: asks the node routing the tenant for the places of these
+ * waiting chats, for this node's streams (chatstreams_tell_wait, when the
+ * answer comes). Nothing when nobody routes it now. */
+void cluster_ask_waits(struct cluster *cl, int64_t tenant_id, const int64_t *contacts, size_t n, bool force);
 
 /* Whether this node routes the tenant now (any thread). */
 bool cluster_routes(struct cluster *cl, int64_t tenant_id);

@@ -308,16 +308,16 @@ const struct route http_routes[] = {
 	/* the web chat's visitors: public, each checks its channel's key and the visitor's token (handlers_chat.c) */
 	R(GET, "/chat/v1/{key}/launcher.js", ROUTE_PUBLIC, 0, prepare_chat_file, run_chat_launcher),
 	R(GET, "/chat/v1/{key}/frame", ROUTE_PUBLIC, 0, prepare_chat_file, run_chat_frame),
-	R(GET, "/chat/v1/{key}/config", ROUTE_PUBLIC | W, 0, prepare_chat_public, run_chat_config),
+	R(GET, "/chat/v1/{key}/config", ROUTE_PUBLIC | W | RT, 0, prepare_chat_public, run_chat_config),
 	R(POST, "/chat/v1/{key}/visitors", ROUTE_PUBLIC | W | J, 0, prepare_chat_visitor_new, run_chat_visitor_new),
-	R(GET, "/chat/v1/{key}/chats", ROUTE_PUBLIC | W, 0, prepare_chat_visitor, run_chat_list),
-	R(POST, "/chat/v1/{key}/chats", ROUTE_PUBLIC | W | J, 0, prepare_chat_create, run_chat_create),
+	R(GET, "/chat/v1/{key}/chats", ROUTE_PUBLIC | W | RT, 0, prepare_chat_visitor, run_chat_list),
+	R(POST, "/chat/v1/{key}/chats", ROUTE_PUBLIC | W | J | RT, 0, prepare_chat_create, run_chat_create),
 	R(POST, "/chat/v1/{key}/chats/{id}/messages", ROUTE_PUBLIC | W | J, 0, prepare_chat_message, run_chat_message),
-	R(POST, "/chat/v1/{key}/chats/{id}/end", ROUTE_PUBLIC | W, 0, prepare_chat_visitor, run_chat_end),
+	R(POST, "/chat/v1/{key}/chats/{id}/end", ROUTE_PUBLIC | W | RT, 0, prepare_chat_visitor, run_chat_end),
 	R(POST, "/chat/v1/{key}/chats/{id}/rating", ROUTE_PUBLIC | W | J, 0, prepare_chat_rating, run_chat_rating),
 	R(POST, "/chat/v1/{key}/chats/{id}/transcript", ROUTE_PUBLIC | W | J | M, 0, prepare_chat_transcript,
 	  run_chat_transcript),
-	R(POST, "/chat/v1/{key}/messages", ROUTE_PUBLIC | W | J, 0, prepare_chat_leave, run_chat_leave),
+	R(POST, "/chat/v1/{key}/messages", ROUTE_PUBLIC | W | J | RT, 0, prepare_chat_leave, run_chat_leave),
 	R(GET, "/chat/v1/{key}/chats/{id}/stream", ROUTE_PUBLIC, 0, prepare_chat_visitor, run_chat_stream),
 	R(POST, "/chat/v1/{key}/chats/{id}/typing", ROUTE_PUBLIC | J, 0, prepare_chat_typing, run_chat_typing),
 	R(POST, "/chat/v1/{key}/chats/{id}/read", ROUTE_PUBLIC | W | J, 0, prepare_chat_read, run_chat_read),
@@ -866,15 +866,33 @@ static void slow_done(void *arg)
 		event_base_once(r->worker->base, -1, EV_TIMEOUT, r->status ? finish_on_worker : run_on_worker, r, NULL);
 }
 
+/* The tenant of a public route that uses the routing engine, into
+ * r->scope: /public/v1/tenants/{id}/... names it, /chat/v1/{key}/... names
+ * its chat channel. False when there is none (prepare answers 404). */
+static bool public_tenant(struct request *r)
+{
+	if (r->key[0] == '\0') {
+		r->scope.tenant_id = r->ids[0];
+		return true;
+	}
+	json_t *channel = NULL;
+	if (store_chat_channel_by_key(r->worker->db, r->key, &channel, NULL, NULL) < 0)
+		return false;
+	r->scope.tenant_id = json_integer_value(json_object_get(channel, "tenant_id"));
+	json_decref(channel);
+	return true;
+}
+
 /* Runs the route once its request is authorized and decoded; false when
  * the answer is ready to be sent now. */
 static bool run_route(struct request *r)
 {
 	struct worker *worker = r->worker;
 	const struct route *rt = r->route;
-	if ((rt->flags & ROUTE_PUBLIC) && (rt->flags & ROUTE_ROUTING))
-		r->scope.tenant_id = r->ids[0]; /* /public/v1/tenants/{id}/...: that tenant's node serves it */
-	int where = (rt->flags & ROUTE_ROUTING) && worker->server->cluster ? cluster_route(worker->server->cluster, r) : 0;
+	bool handed = (rt->flags & ROUTE_ROUTING) && worker->server->cluster;
+	if (handed && (rt->flags & ROUTE_PUBLIC))
+		handed = public_tenant(r); /* that tenant's node serves it */
+	int where = handed ? cluster_route(worker->server->cluster, r) : 0;
 	if (where != 0)
 		return where > 0; /* handed to the node that routes the tenant, or answered */
 	if (rt->prepare && rt->prepare(r, worker->db) != 0)

@@ -82,11 +82,14 @@ static char *tags_text(const struct contact_input *in)
 	return text;
 }
 
+/* ordered: the id taken now, in the contact's commit order when the
+ * transaction holds its row (store_next_message_id), else one reserved
+ * ahead (a new contact's first message: nobody else sees it yet). */
 static int insert_message(struct store *s, const struct store_scope *scope, int64_t contact_id,
-			  const char *kind, const char *body, int64_t now, int64_t *ret_id)
+			  const char *kind, const char *body, int64_t now, bool ordered, int64_t *ret_id)
 {
 	int64_t id = 0;
-	int rc = store_reserve_id(s, ID_MESSAGES, &id);
+	int rc = ordered ? store_next_message_id(s, &id) : store_reserve_id(s, ID_MESSAGES, &id);
 	struct db_stmt *st = rc < 0 ? NULL : store_stmt(s, "INSERT INTO messages(id, tenant_id, contact_id, kind, body,"
 					 " author_id, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
@@ -140,7 +143,7 @@ int store_contact_create_text(struct store *s, const struct store_scope *scope, 
 	db_bind_int64(st, 11, now);
 	if ((rc = store_insert_reserved(s, st, id, &id)) < 0)
 		goto out;
-	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, &message_id)) < 0)
+	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, false, &message_id)) < 0)
 		goto out;
 	rc = append_event(s, scope, id, "created",
 		json_pack("{s:s,s:o,s:s?,s:s?,s:i,s:O}", "channel", contact_channel_name(in->channel),
@@ -559,8 +562,8 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 	}
 	const char *kind = note ? "note" : in->outbound ? "outbound" : "inbound";
 	int64_t now = gc_now_ms(), message_id = 0;
-	if ((rc = insert_message(s, scope, id, kind, in->body, now, &message_id)) < 0)
-		return rc;
+	/* the contact's row first: held until the commit, so that the id taken
+	   next is above those of its messages committed before, on any node */
 	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET version = version + 1, updated_at = ?"
 					 " WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
@@ -568,7 +571,8 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 	db_bind_int64(st, 1, now);
 	db_bind_int64(st, 2, scope->tenant_id);
 	db_bind_int64(st, 3, id);
-	if ((rc = store_step_done(s, st)) < 0)
+	if ((rc = store_step_done(s, st)) < 0 || (rc = insert_message(s, scope, id, kind, in->body, now, true,
+								     &message_id)) < 0)
 		return rc;
 	rc = append_event(s, scope, id, note ? "note_added" : "message_added",
 			  json_pack("{s:I,s:s}", "message_id", (json_int_t)message_id, "kind", kind), now);

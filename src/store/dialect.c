@@ -42,6 +42,10 @@ static const char *const texts[DIALECT_N][2] = {
 		NULL,
 		"SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, 64)",
 	},
+	[DIALECT_NEXT_MESSAGE_ID] = {
+		NULL,
+		"SELECT nextval(pg_get_serial_sequence('messages', 'id'))",
+	},
 };
 
 const char *dialect_sql(const struct db *db, enum dialect_stmt which)

@@ -21,6 +21,11 @@ enum dialect_stmt {
 	 * store_reserve_id); NULL on SQLite, where an insert's id costs nothing */
 	DIALECT_RESERVE_CONTACT_IDS,
 	DIALECT_RESERVE_MESSAGE_IDS,
+	/* (): one new message id, taken now: a message added to a contact
+	 * whose row this transaction holds (store_contact_add_message) gets an
+	 * id above every message committed to it before, whatever the node
+	 * writing; NULL on SQLite, whose one writer commits in id order */
+	DIALECT_NEXT_MESSAGE_ID,
 	DIALECT_N
 };
 

@@ -101,6 +101,22 @@ int store_reserve_id(struct store *s, enum reserved_ids kind, int64_t *ret_id)
 	return GC_OK;
 }
 
+int store_next_message_id(struct store *s, int64_t *ret_id)
+{
+	*ret_id = 0;
+	const char *sql = dialect_sql(s->db, DIALECT_NEXT_MESSAGE_ID);
+	if (sql == NULL)
+		return GC_OK; /* the insert assigns it */
+	struct db_stmt *st = store_stmt(s, sql);
+	if (st == NULL)
+		return GC_ESTORE;
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
+}
+
 int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id)
 {
 	if (id == 0)

@@ -64,6 +64,11 @@ int store_attempt_end(struct store *s, int rc);
  * "INSERT ... (id, ...) ... RETURNING id" and run that with
  * store_insert_reserved. */
 int store_reserve_id(struct store *s, enum reserved_ids kind, int64_t *ret_id);
+/* A new message id taken now, not ahead (PostgreSQL; 0 on SQLite, whose
+ * one writer commits in id order): with the contact's row held until the
+ * commit, its messages' ids follow their commits across nodes, which a
+ * chat's stream resuming after its last id needs (chatstream.c). */
+int store_next_message_id(struct store *s, int64_t *ret_id);
 /* With a reserved id, the insert goes with the next statement (it waits
  * for nothing: store_step_later); without one (0), it runs now and
  * answers its id. */

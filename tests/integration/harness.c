@@ -77,6 +77,9 @@ int daemon_prepare_shared(struct daemon *d, const struct daemon *other)
 	snprintf(d->log, sizeof(d->log), "%s/guichetd.log", d->dir);
 	snprintf(d->db, sizeof(d->db), "%s", other->db);
 	d->shares_db = true;
+	/* the nodes of a cluster share the key file too: what one seals or
+	   signs (a visitor's token, a mailbox's password), the others open */
+	snprintf(d->key_dir, sizeof(d->key_dir), "%s", other->key_dir[0] ? other->key_dir : other->dir);
 	return 0;
 }
 
@@ -106,7 +109,7 @@ int daemon_start(struct daemon *d, ...)
 			  "--listen", "127.0.0.1:0", "--log", d->log, "--threads", "2"};
 	int argc = 9;
 	if (testdb_is_pg()) { /* its default, var/guichet.key, is relative to where it runs: here, its folder */
-		snprintf(key, sizeof(key), "%s/guichet.key", d->dir);
+		snprintf(key, sizeof(key), "%s/guichet.key", d->key_dir[0] ? d->key_dir : d->dir);
 		argv[argc++] = "--secret-key-file";
 		argv[argc++] = key;
 	}

@@ -21,6 +21,7 @@ struct daemon {
 	char url[64];
 	char log[128];
 	bool shares_db;   /* another daemon's database (daemon_prepare_shared): not dropped here */
+	char key_dir[64]; /* the folder of its key file on PostgreSQL: dir, or the other daemon's */
 };
 
 struct resp {
@@ -37,8 +38,8 @@ const char *harness_binary(const char *name, char *buf, size_t len);
  * run (GUICHET_TEST_ENGINE, testdb.h): 0 or -1. Every test that needs a
  * database of its own gets it here or from daemon_init. */
 int daemon_prepare(struct daemon *d);
-/* A folder and log of its own for d, on other's database (several nodes on
- * one PostgreSQL database): 0 or -1. */
+/* A folder and log of its own for d, on other's database and key file
+ * (several nodes on one PostgreSQL database): 0 or -1. */
 int daemon_prepare_shared(struct daemon *d, const struct daemon *other);
 /* daemon_prepare, then "guichet admin init" on d->db; returns its exit status. */
 int daemon_init(struct daemon *d, const char *tenant, const char *email, const char *password);

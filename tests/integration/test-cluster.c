@@ -13,7 +13,10 @@
  * - a node stopped cleanly lets its leases go: the other routes at once;
  * - a tenant's stream on one node sees its routing done on the other, and
  *   nothing of another tenant's;
- * - a logout through one node refuses the token on the other at once.
+ * - a logout through one node refuses the token on the other at once;
+ * - a web chat spans both nodes: a visitor on b (which routes nothing)
+ *   opens a chat, hears its place, and talks live with an agent on a:
+ *   messages, typing and the state both ways.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
@@ -348,12 +351,117 @@ static void a_logout_on_one_node_holds_on_the_other(void **state)
 	free(token);
 }
 
+/* The next event of type on s within 5 s, into ev; line: the caller's. */
+static void next_event_at(struct sse *s, const char *type, struct sse_event *ev, int line)
+{
+	bool got = sse_next(s, type, 5000, ev);
+	if (!got)
+		fprintf(stderr, "no '%s' event came (line %d)\n", type, line);
+	assert_true(got);
+}
+#define next_event(s, type, ev) next_event_at(s, type, ev, __LINE__)
+
+/* A visitor on b, which routes nothing: its chat is made by a (the visitor
+ * routes that use the routing engine are handed to it), its stream on b
+ * hears the place a computes, and the conversation with an agent on a goes
+ * both ways through the relayed chat hub. */
+static void a_chat_spans_both_nodes(void **state)
+{
+	struct resp r;
+	struct sse_event ev = {0};
+	char path[256], *agent = NULL;
+	/* a third agent, the one free for chats; a chat channel on t1's queue */
+	long long agent_id = user(t1.admin, "chat-agent@one.example", "agent", &agent);
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", agent_id);
+	assert_int_equal(http_status(&a, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	http_json(&a, "POST", "/api/v1/channels/chat", t1.admin, json_pack("{s:s,s:I,s:[s]}", "name", "web", "queue_id",
+		t1.queue, "origins", "https://shop.example"), &r);
+	assert_int_equal(r.status, 201);
+	char key[64];
+	snprintf(key, sizeof(key), "%s", json_string_value(json_object_get(r.json, "key")));
+	resp_clear(&r);
+	/* the visitor, all on b */
+	snprintf(path, sizeof(path), "/chat/v1/%s/visitors", key);
+	http_json(&b, "POST", path, NULL, json_object(), &r);
+	assert_int_equal(r.status, 201);
+	char *visitor = strdup(json_string_value(json_object_get(r.json, "token")));
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats", key);
+	http_json(&b, "POST", path, visitor, json_pack("{s:s}", "message", "hello from b"), &r);
+	if (r.status != 201)
+		fprintf(stderr, "chat through b: %d %s\n", r.status, r.text);
+	assert_int_equal(r.status, 201);
+	long long chat = resp_int(&r, "id");
+	resp_clear(&r);
+	struct sse vs, as, cs;
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key, chat);
+	assert_int_equal(sse_open_path(&vs, &b, path, visitor, 0), 200);
+	next_event(&vs, "message", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "body")), "hello from b");
+	next_event(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "waiting");
+	/* the place comes from a, the routing node */
+	next_event(&vs, "wait", &ev);
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
+	/* the agent, on a, takes it through b: the visitor on b hears it */
+	assert_int_equal(sse_open(&as, &a, agent, 0), 200);
+	presence(&a, agent, "available");
+	expect_offer(&as, chat, agent_id);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/accept", chat);
+	assert_int_equal(http_status(&b, "POST", path, agent, NULL), 200);
+	next_event(&vs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	/* the agent's chat stream on a: the visitor's messages from b, live */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/stream", chat);
+	assert_int_equal(sse_open_path(&cs, &a, path, agent, 0), 200);
+	next_event(&cs, "message", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "body")), "hello from b");
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/messages", key, chat);
+	http_json(&b, "POST", path, visitor, json_pack("{s:s,s:s}", "body", "still there?", "client_id", "v-1"), &r);
+	assert_int_equal(r.status, 201);
+	long long second = resp_int(&r, "id");
+	resp_clear(&r);
+	next_event(&cs, "message", &ev);
+	assert_int_equal(ev.id, second);
+	/* typing from a reaches b, and the agent's reply posted on a */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/typing", chat);
+	assert_int_equal(http_status(&a, "POST", path, agent, json_pack("{s:b}", "on", 1)), 204);
+	next_event(&vs, "typing", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "from")), "agent");
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/messages", chat);
+	http_json(&a, "POST", path, agent, json_pack("{s:s,s:s}", "body", "yes, from a", "direction", "outbound"), &r);
+	assert_int_equal(r.status, 201);
+	long long reply = resp_int(&r, "id");
+	resp_clear(&r);
+	next_event(&vs, "message", &ev);
+	assert_int_equal(ev.id, reply);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "body")), "yes, from a");
+	/* the visitor's stream on b told a that it got it */
+	next_event(&cs, "mark", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
+	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), reply);
+	/* the visitor ends it through b: the agent's side hears it */
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/end", key, chat);
+	http_json(&b, "POST", path, visitor, NULL, &r);
+	assert_true(r.status == 200 || r.status == 204);
+	resp_clear(&r);
+	next_event(&cs, "state", &ev);
+	json_decref(ev.data);
+	sse_close(&vs);
+	sse_close(&as);
+	sse_close(&cs);
+	free(visitor);
+	free(agent);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(offers_cross_nodes_both_ways),
 		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
+		cmocka_unit_test(a_chat_spans_both_nodes),
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
 	};
