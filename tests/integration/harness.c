@@ -510,6 +510,7 @@ static void sse_pump(struct sse *s, int ms)
 	curl_multi_perform(s->multi, &running);
 	curl_multi_poll(s->multi, NULL, 0, ms, &numfds);
 	curl_multi_perform(s->multi, &running);
+	s->ended = running == 0;
 }
 
 int sse_open(struct sse *s, const struct daemon *d, const char *token, long long last_event_id)
@@ -579,6 +580,13 @@ static bool sse_take(struct sse *s, struct sse_event *ret)
 	memmove(s->buf, s->buf + used, s->len - used + 1);
 	s->len -= used;
 	return true;
+}
+
+bool sse_ended(struct sse *s, int timeout_ms)
+{
+	for (int waited = 0; !s->ended && waited < timeout_ms; waited += 20)
+		sse_pump(s, 20);
+	return s->ended;
 }
 
 bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret)

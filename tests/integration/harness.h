@@ -96,6 +96,7 @@ struct sse {
 	char *buf;
 	size_t len, cap;
 	int status;
+	bool ended;       /* the server closed it */
 };
 struct sse_event {
 	long long id;     /* 0 when the event has none (queue statistics) */
@@ -111,6 +112,9 @@ int sse_open(struct sse *s, const struct daemon *d, const char *token, long long
 /* The same for another stream at path (a chat's); token may be NULL. */
 int sse_open_path(struct sse *s, const struct daemon *d, const char *path, const char *token, long long last_event_id);
 bool sse_next(struct sse *s, const char *type, int timeout_ms, struct sse_event *ret);
+/* Whether the server closed s within timeout_ms (what it sent before stays
+ * for sse_next). */
+bool sse_ended(struct sse *s, int timeout_ms);
 void sse_close(struct sse *s);
 
 /* A thread's write load: it posts contacts with subjects "w<index>-<seq>"

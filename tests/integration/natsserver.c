@@ -29,30 +29,27 @@ static int read_port(const char *log)
 	return port;
 }
 
-int natsserver_start(struct natsserver *n)
+/* Runs nats-server on port (-1: one it picks) in n->dir: 0 once it listens. */
+static int spawn(struct natsserver *n, int port)
 {
-	memset(n, 0, sizeof(*n));
-	snprintf(n->dir, sizeof(n->dir), "/tmp/guichet-nats-XXXXXX");
-	if (mkdtemp(n->dir) == NULL) {
-		perror("natsserver: mkdtemp");
-		return -1;
-	}
-	char log[128];
+	char log[128], port_text[16];
 	snprintf(log, sizeof(log), "%s/nats.log", n->dir);
+	snprintf(port_text, sizeof(port_text), "%d", port);
+	unlink(log);
 	pid_t parent = getpid();
 	n->pid = fork();
 	if (n->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1); /* the test died before the line above */
-		execlp("nats-server", "nats-server", "-a", "127.0.0.1", "-p", "-1", "-l", log, (char *)NULL);
-		execl("/usr/sbin/nats-server", "nats-server", "-a", "127.0.0.1", "-p", "-1", "-l", log, (char *)NULL);
+		execlp("nats-server", "nats-server", "-a", "127.0.0.1", "-p", port_text, "-l", log, (char *)NULL);
+		execl("/usr/sbin/nats-server", "nats-server", "-a", "127.0.0.1", "-p", port_text, "-l", log, (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100 && n->pid > 0; i++) {
-		int port = read_port(log), status;
-		if (port > 0) {
-			snprintf(n->url, sizeof(n->url), "nats://127.0.0.1:%d", port);
+		int listening = read_port(log), status;
+		if (listening > 0) {
+			snprintf(n->url, sizeof(n->url), "nats://127.0.0.1:%d", listening);
 			return 0;
 		}
 		if (waitpid(n->pid, &status, WNOHANG) == n->pid) {
@@ -62,8 +59,37 @@ int natsserver_start(struct natsserver *n)
 		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
 	}
 	fprintf(stderr, "natsserver: nats-server did not start (is the nats-server package installed?); its log: %s\n", log);
-	natsserver_stop(n);
 	return -1;
+}
+
+int natsserver_start(struct natsserver *n)
+{
+	memset(n, 0, sizeof(*n));
+	snprintf(n->dir, sizeof(n->dir), "/tmp/guichet-nats-XXXXXX");
+	if (mkdtemp(n->dir) == NULL) {
+		perror("natsserver: mkdtemp");
+		return -1;
+	}
+	if (spawn(n, -1) < 0) {
+		natsserver_stop(n);
+		return -1;
+	}
+	return 0;
+}
+
+void natsserver_pause(struct natsserver *n)
+{
+	if (n->pid > 0) {
+		kill(n->pid, SIGTERM);
+		waitpid(n->pid, NULL, 0);
+		n->pid = 0;
+	}
+}
+
+int natsserver_resume(struct natsserver *n)
+{
+	const char *colon = strrchr(n->url, ':');
+	return colon ? spawn(n, atoi(colon + 1)) : -1;
 }
 
 void natsserver_stop(struct natsserver *n)

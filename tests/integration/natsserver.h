@@ -14,6 +14,10 @@ struct natsserver {
 
 /* 0 once it listens, or -1 with the reason on stderr. */
 int natsserver_start(struct natsserver *n);
+/* A cut: the server stops (its clients lose their links) until
+ * natsserver_resume starts it again on the same port (0, or -1). */
+void natsserver_pause(struct natsserver *n);
+int natsserver_resume(struct natsserver *n);
 /* Stops it and removes its folder; accepts a server never started. */
 void natsserver_stop(struct natsserver *n);
 

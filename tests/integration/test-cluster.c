@@ -16,7 +16,8 @@
  * - a logout through one node refuses the token on the other at once;
  * - a web chat spans both nodes: a visitor on b (which routes nothing)
  *   opens a chat, hears its place, and talks live with an agent on a:
- *   messages, typing and the state both ways.
+ *   messages, typing and the state both ways; after a cut of the link
+ *   between the nodes, its stream resumes with nothing lost or repeated.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
@@ -441,12 +442,44 @@ static void a_chat_spans_both_nodes(void **state)
 	next_event(&cs, "mark", &ev);
 	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "delivered");
 	assert_int_equal(json_integer_value(json_object_get(ev.data, "up_to")), reply);
-	/* the visitor ends it through b: the agent's side hears it */
+	/* a cut of the link between the nodes: what b's visitor may have missed
+	   meanwhile comes when its stream, ended when the link is back, is
+	   opened again after the last id it got; nothing twice */
+	long long last = ev.id, seen_reply = 0;
+	natsserver_pause(&nats);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/messages", chat);
+	http_json(&a, "POST", path, agent, json_pack("{s:s,s:s}", "body", "said during the cut", "direction", "outbound"),
+		  &r);
+	assert_int_equal(r.status, 201);
+	long long during = resp_int(&r, "id");
+	resp_clear(&r);
+	assert_true(during > reply);
+	assert_int_equal(natsserver_resume(&nats), 0);
+	assert_true(sse_ended(&vs, 10000));
+	while (sse_next(&vs, "message", 0, &ev)) { /* what came before the end */
+		seen_reply += ev.id == during;
+		last = ev.id;
+	}
+	sse_close(&vs);
+	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/stream", key, chat);
+	assert_int_equal(sse_open_path(&vs, &b, path, visitor, last), 200);
+	while (sse_next(&vs, "message", 1000, &ev))
+		seen_reply += ev.id == during;
+	assert_int_equal(seen_reply, 1);
+	/* a's streams were ended too: the agent's opens again */
+	assert_true(sse_ended(&cs, 10000));
+	sse_close(&cs);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/chat/stream", chat);
+	assert_int_equal(sse_open_path(&cs, &a, path, agent, during), 200);
+	next_event(&cs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
+	/* the visitor ends it through b: the agent's side on a hears it */
 	snprintf(path, sizeof(path), "/chat/v1/%s/chats/%lld/end", key, chat);
 	http_json(&b, "POST", path, visitor, NULL, &r);
 	assert_true(r.status == 200 || r.status == 204);
 	resp_clear(&r);
 	next_event(&cs, "state", &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "ended");
 	json_decref(ev.data);
 	sse_close(&vs);
 	sse_close(&as);
