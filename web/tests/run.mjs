@@ -30,6 +30,7 @@ import { portalTests } from './portal.mjs';
 import { chatTests } from './chat.mjs';
 import { desk14Tests } from './desk14.mjs';
 import { gestureTests } from './gestures.mjs';
+import { callbackTests } from './callbacks.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -39,7 +40,8 @@ const TIMEOUT = 10000;
 // the groups of tests after the agent's own, in the order they run (each may
 // build on what the ones before it left)
 const GROUPS = { diagnosis, supervisor: supervisorTests, upkeep: upkeepTests, workshop: workshopTests,
-  admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests };
+  admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests,
+  callbacks: callbackTests };
 const WANTED = process.env.WEB_TESTS === undefined ? null : process.env.WEB_TESTS.split(/[\s,]+/).filter(Boolean);
 const UNKNOWN = (WANTED || []).filter((name) => name !== 'none' && !(name in GROUPS));
 if (UNKNOWN.length) {

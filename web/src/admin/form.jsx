@@ -47,7 +47,9 @@ export function useSubmit() {
   return { err, setErr, busy, run };
 }
 
-// [the dialog to render, ask(text, actionLabel) -> Promise<boolean>]
+// [the dialog to render, ask(text, actionLabel, keepLabel?) -> Promise<boolean>];
+// keepLabel names the button that changes nothing when "Cancel" would be
+// ambiguous (the action itself cancels something).
 export function useConfirm(t) {
   const [ask, setAsk] = useState(null);
   const ref = useRef(null);
@@ -55,8 +57,8 @@ export function useConfirm(t) {
     const d = ref.current;
     if (ask && d && !d.open) d.showModal();
   }, [ask]);
-  const confirm = (text, label) =>
-    new Promise((resolve) => setAsk({ text, label, resolve, opener: document.activeElement }));
+  const confirm = (text, label, keep) =>
+    new Promise((resolve) => setAsk({ text, label, keep, resolve, opener: document.activeElement }));
   const answer = (yes) => {
     ref.current?.close();
     setAsk(null);
@@ -69,7 +71,7 @@ export function useConfirm(t) {
       <h2 id="confirm-title">{t('admin.confirm.title')}</h2>
       <p id="confirm-text">{ask.text}</p>
       <div class="buttons">
-        <button type="button" autofocus onClick={() => answer(false)}>{t('admin.cancel')}</button>
+        <button type="button" autofocus onClick={() => answer(false)}>{ask.keep || t('admin.cancel')}</button>
         <button type="button" class="danger" onClick={() => answer(true)}>{ask.label}</button>
       </div>
     </dialog>

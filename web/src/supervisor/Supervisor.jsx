@@ -1,7 +1,7 @@
 // The supervisor's pages (supervisors and tenant admins): the live
 // wallboard, the day so far per half hour, the summary kept current, the
 // incidents and goodwill gestures waiting for approval, the reasons and
-// outcomes, the voice of the customer, as tabs, with one
+// outcomes, the voice of the customer, the callbacks, as tabs, with one
 // role="status" region for what the supervisor's actions changed.
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
@@ -11,6 +11,7 @@ import { Gestures } from './Gestures.jsx';
 import { Summary } from './Summary.jsx';
 import { Reasons } from './Reasons.jsx';
 import { Voice } from './Voice.jsx';
+import { Callbacks } from './Callbacks.jsx';
 
 
 export function Supervisor({ t, lang }) {
@@ -19,7 +20,7 @@ export function Supervisor({ t, lang }) {
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
-    ['voice', t('voc.tab')]];
+    ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]];
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -49,6 +50,7 @@ export function Supervisor({ t, lang }) {
           : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : tab === 'reasons' ? <Reasons t={t} lang={lang} fail={fail} />
           : tab === 'voice' ? <Voice t={t} lang={lang} fail={fail} />
+          : tab === 'callbacks' ? <Callbacks t={t} lang={lang} say={setStatus} fail={fail} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>
