@@ -343,7 +343,7 @@ int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_
 		if (rc < 0)
 			failed(err, rc, "callback", "%s", router_errmsg(o->router));
 	} else {
-		rc = failed(err, GC_ESTATE, "callback", "the callback is %s: only a scheduled or waiting one is cancelled",
+		rc = failed(err, GC_ESTATE, "callback", "the callback is %s: only a scheduled, waiting or offered one is cancelled",
 			    row.state);
 	}
 	struct store_callback_change ch = {.state = "cancelled", .attempts = -1, .done_at = gc_now_ms()};
