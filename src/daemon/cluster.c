@@ -250,7 +250,9 @@ static const char *method_name(enum evhttp_cmd_type m)
  * matter to it, the client's address, the body. */
 static struct evbuffer *request_text(struct request *r)
 {
-	static const char *const kept[] = {"Authorization", "X-Guichet-Tenant", "Content-Type", "Idempotency-Key"};
+	static const char *const kept[] = {"Authorization", "X-Guichet-Tenant", "Content-Type", "Idempotency-Key",
+					   /* a messaging provider's webhook, checked there */
+					   "X-Twilio-Signature", "X-Guichet-Timestamp", "X-Guichet-Signature"};
 	const char *method = method_name(conn_method(r->conn)), *target = conn_target(r->conn);
 	struct evbuffer *b = evbuffer_new();
 	if (b == NULL || method == NULL || target == NULL) {

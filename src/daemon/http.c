@@ -175,7 +175,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/recordings/settings", T, PERM_CHANNELS_MANAGE, NULL, run_recording_settings_get),
 	R(PUT, "/api/v1/recordings/settings", T | W | J, PERM_CHANNELS_MANAGE, NULL, run_recording_settings_put),
 	/* the providers' webhook: public, trusted by the channel's signature (handlers_messaging.c) */
-	RB(POST, "/hooks/v1/messaging/{key}", ROUTE_PUBLIC | W, 0, prepare_messaging_hook, run_messaging_hook,
+	RB(POST, "/hooks/v1/messaging/{key}", ROUTE_PUBLIC | W | RT, 0, prepare_messaging_hook, run_messaging_hook,
 	   64 * 1024),
 	R(GET, "/api/v1/channels/chat", T, PERM_CHANNELS_MANAGE, NULL, run_chat_channel_list),
 	R(POST, "/api/v1/channels/chat", T | W | J, PERM_CHANNELS_MANAGE, prepare_chat_channel, run_chat_channel_create),
@@ -868,7 +868,8 @@ static void slow_done(void *arg)
 
 /* The tenant of a public route that uses the routing engine, into
  * r->scope: /public/v1/tenants/{id}/... names it, /chat/v1/{key}/... names
- * its chat channel. False when there is none (prepare answers 404). */
+ * its chat channel, /hooks/v1/messaging/{key} its SMS or social channel.
+ * False when there is none (prepare answers 404). */
 static bool public_tenant(struct request *r)
 {
 	if (r->key[0] == '\0') {
@@ -876,7 +877,13 @@ static bool public_tenant(struct request *r)
 		return true;
 	}
 	json_t *channel = NULL;
-	if (store_chat_channel_by_key(r->worker->db, r->key, &channel, NULL, NULL) < 0)
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	int rc = strncmp(r->route->pattern, "/hooks/", 7) == 0
+			 ? store_messaging_channel_by_key(r->worker->db, r->key, &channel, &sealed, &sealed_len)
+			 : store_chat_channel_by_key(r->worker->db, r->key, &channel, NULL, NULL);
+	free(sealed);
+	if (rc < 0)
 		return false;
 	r->scope.tenant_id = json_integer_value(json_object_get(channel, "tenant_id"));
 	json_decref(channel);

@@ -336,8 +336,11 @@ static void request(const struct daemon *d, const char *method, const char *path
 		snprintf(h, sizeof(h), "Content-Type: %s", content_type);
 		headers = curl_slist_append(headers, h);
 	}
-	if (extra_header)
-		headers = curl_slist_append(headers, extra_header);
+	for (const char *line = extra_header, *end; line && *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n'); /* several lines, each "Name: value" */
+		snprintf(h, sizeof(h), "%.*s", (int)(end - line), line);
+		headers = curl_slist_append(headers, h);
+	}
 	headers = curl_slist_append(headers, "Expect:");
 	struct buffer b = {0};
 	curl_easy_setopt(curl, CURLOPT_URL, url);

@@ -67,7 +67,8 @@ void daemon_cleanup(struct daemon *d);
 void http_raw(const struct daemon *d, const char *method, const char *path, const char *token,
 	      const char *tenant, const char *content_type, const char *body, size_t len,
 	      struct resp *ret);
-/* One request with a JSON body text and one extra header line ("Name: value"). */
+/* One request with a JSON body text and extra header lines ("Name: value",
+ * several separated by '\n'). */
 void http_raw_headers(const struct daemon *d, const char *method, const char *path,
 		      const char *token, const char *header, const char *json_body, struct resp *ret);
 /* One request with a JSON body (taken; may be NULL). */

@@ -17,10 +17,12 @@
  * - a web chat spans both nodes: a visitor on b (which routes nothing)
  *   opens a chat, hears its place, and talks live with an agent on a:
  *   messages, typing and the state both ways; after a cut of the link
- *   between the nodes, its stream resumes with nothing lost or repeated.
+ *   between the nodes, its stream resumes with nothing lost or repeated;
+ * - an SMS provider's webhook reaching b is handed to a, signature and all.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
+#include "channel/messaging/generic.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -488,6 +490,51 @@ static void a_chat_spans_both_nodes(void **state)
 	free(agent);
 }
 
+/* A provider's webhook reaching b, which routes nothing: handed to a with
+ * its signature's headers, checked there; the message becomes a contact
+ * that a routes, and the same provider id again is taken once. */
+static void an_sms_webhook_on_the_other_node_is_routed(void **state)
+{
+	struct resp r;
+	long long queue = post_id(&a, t1.admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "sms", "skill_id",
+		(json_int_t)t1.skill, "channel", "sms"));
+	http_json(&a, "POST", "/api/v1/channels/messaging", t1.admin, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I}",
+		"name", "sms", "provider", "generic", "kind", "sms", "public_url", b.url, "api_url", "http://127.0.0.1:9",
+		"address", "+15550001", "secret", "hook-secret", "queue_id", (json_int_t)queue), &r);
+	assert_int_equal(r.status, 201);
+	char path[128], stamp[32], sig[GENERIC_SIGNATURE_LEN], headers[256];
+	snprintf(path, sizeof(path), "/hooks/v1/messaging/%s", json_string_value(json_object_get(r.json, "public_key")));
+	resp_clear(&r);
+	const char *msg = "{\"id\":\"c-1\",\"from\":\"+15550002\",\"to\":\"+15550001\",\"text\":\"my line is down\","
+			  "\"timestamp\":1}";
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+	generic_signature("hook-secret", stamp, msg, strlen(msg), sig);
+	snprintf(headers, sizeof(headers), "X-Guichet-Timestamp: %s\nX-Guichet-Signature: %s", stamp, sig);
+	http_raw_headers(&b, "POST", path, NULL, headers, msg, &r);
+	if (r.status != 200)
+		fprintf(stderr, "webhook through b: %d %s\n", r.status, r.text);
+	assert_int_equal(r.status, 200);
+	long long contact = resp_int(&r, "contact_id");
+	resp_clear(&r);
+	char routing[64];
+	snprintf(routing, sizeof(routing), "/api/v1/contacts/%lld/routing", contact);
+	http_json(&b, "GET", routing, t1.sup, NULL, &r);
+	assert_int_equal(r.status, 200);
+	const char *st = json_string_value(json_object_get(r.json, "state"));
+	assert_true(strcmp(st, "waiting") == 0 || strcmp(st, "offered") == 0);
+	resp_clear(&r);
+	/* the same provider id again, through a this time: taken once */
+	http_raw_headers(&a, "POST", path, NULL, headers, msg, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "contact_id"), contact);
+	resp_clear(&r);
+	/* a wrong signature through b: refused by a, nothing stored */
+	snprintf(headers, sizeof(headers), "X-Guichet-Timestamp: %s\nX-Guichet-Signature: %064d", stamp, 0);
+	http_raw_headers(&b, "POST", path, NULL, headers, msg, &r);
+	assert_int_equal(r.status, 401);
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
@@ -495,6 +542,7 @@ int main(void)
 		cmocka_unit_test(offers_cross_nodes_both_ways),
 		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
 		cmocka_unit_test(a_chat_spans_both_nodes),
+		cmocka_unit_test(an_sms_webhook_on_the_other_node_is_routed),
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
 	};
