@@ -1294,6 +1294,11 @@ int store_voice_number_find(struct store *s, const char *number, json_t **ret);
  * timeline as the scope's actor. GC_ENOTFOUND for a contact not in the tenant. */
 int store_voice_event(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
 		      const json_t *data);
+/* The calls answered since then (ms) whose call never ended on the
+ * timeline: [{"tenant_id", "contact_id", "answered_at"}, ...], oldest
+ * first. What guichetd stopped without ending (a crash) is recorded as
+ * interrupted at its next start (src/channel/voice/calls.c). */
+int store_voice_calls_unended(struct store *s, int64_t since, json_t **ret_list);
 /* Agents' SIP phones (schema migration 24): sets the username and digest
  * HA1 (32 hex digits) the agent user_id's phone registers with.
  * GC_ENOTFOUND when user_id is not an agent of the tenant, GC_ECONFLICT

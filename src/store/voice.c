@@ -142,6 +142,27 @@ int store_voice_event(struct store *s, const struct store_scope *scope, int64_t 
 	return rc;
 }
 
+static json_t *unended_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o}", "tenant_id", column_int(st, 0), "contact_id", column_int(st, 1), "answered_at",
+			 column_int(st, 2));
+}
+
+int store_voice_calls_unended(struct store *s, int64_t since, json_t **ret_list)
+{
+	/* each tenant's phone contacts since then, by contacts_created */
+	struct db_stmt *st = store_stmt(s, "SELECT c.tenant_id, c.id, a.at FROM tenants t"
+					 " JOIN contacts c ON c.tenant_id = t.id AND c.created_at >= ?"
+					 " JOIN contact_events a ON a.contact_id = c.id AND a.type = 'call_answered'"
+					 " WHERE c.channel = 'phone' AND NOT EXISTS (SELECT 1 FROM contact_events e"
+					 "  WHERE e.contact_id = c.id AND e.type = 'call_ended')"
+					 " ORDER BY c.id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, since);
+	return collect_rows(s, st, unended_row, NULL, ret_list);
+}
+
 int store_voice_phone_set(struct store *s, const struct store_scope *scope, int64_t user_id, const char *username,
 			  const char *ha1)
 {

@@ -10,7 +10,8 @@
  * contact handed to it (disposition callback_requested, not an
  * abandonment), guichet confirming and hanging up; a current incident
  * whose audience holds the caller is said before the queue, and not to a
- * caller outside it. */
+ * caller outside it; a call waiting when guichetd is killed is recorded as
+ * interrupted at its restart. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -35,6 +36,7 @@
 #define CALLER_C "+15550000003"
 #define CALLER_LYON "+15550000004"
 #define CALLER_PARIS "+15550000005"
+#define CALLER_CUT "+15550000006"
 
 static struct daemon d;
 static char *admin, *agent;
@@ -369,6 +371,40 @@ static void an_incident_is_said_to_the_callers_it_affects(void **state)
 	json_decref(answered);
 }
 
+/* guichetd killed while a caller waits: at its restart the call is over,
+ * "interrupted" on the timeline, and no longer in the queue (an agent who
+ * becomes available is offered nothing); the contact is kept. */
+static void a_crash_ends_the_waiting_calls_as_interrupted(void **state)
+{
+	presence("paused");
+	struct sipp c;
+	assert_int_equal(sipp_start(&c, "wait.xml", sip_port, WAIT_NUMBER, CALLER_CUT, false), 0);
+	long long contact = contact_of(CALLER_CUT);
+	json_decref(wait_events(contact, "call_position_announced", 1, 4000)); /* in the queue */
+	assert_int_equal(daemon_crash(&d), 0);
+	char listen[32];
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
+	assert_int_equal(daemon_start(&d, "--sip-listen", listen, NULL), 0);
+	json_t *ended = wait_events(contact, "call_ended", 1, 5000);
+	assert_int_equal(json_array_size(ended), 1);
+	assert_string_equal(json_string_value(json_object_get(data_of(json_array_get(ended, 0)), "by")), "interrupted");
+	json_decref(ended);
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "disposition")), "abandoned");
+	resp_clear(&r);
+	presence("available");
+	sleep_ms(1000);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", contact);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	const char *st = json_string_value(json_object_get(r.json, "state"));
+	assert_true(st == NULL || (strcmp(st, "waiting") != 0 && strcmp(st, "offered") != 0 && strcmp(st, "assigned") != 0));
+	resp_clear(&r);
+	sipp_wait(&c, 2000); /* its call is gone with the daemon that took it */
+	presence("paused");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +412,7 @@ int main(void)
 		cmocka_unit_test(waiting_callers_hear_their_place_as_the_queue_moves),
 		cmocka_unit_test(the_callback_key_keeps_the_callers_place),
 		cmocka_unit_test(an_incident_is_said_to_the_callers_it_affects),
+		cmocka_unit_test(a_crash_ends_the_waiting_calls_as_interrupted),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

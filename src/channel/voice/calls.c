@@ -150,29 +150,41 @@ static int accept_offer(struct voice_job *job, const struct ops *o)
 	return rc;
 }
 
+/* A call over (data: its call_ended event, taken): a call its agent
+ * holds goes to wrap-up, as any contact that ends; a waiting one is an
+ * abandonment, with its wait (the router's event). */
+static int close_call(const struct ops *o, int64_t tenant_id, int64_t contact_id, bool waiting, const char *ended_by,
+		      json_t *data)
+{
+	struct store_scope scope = ops_channel_scope(tenant_id, "voice");
+	int rc = GC_OK;
+	int64_t agent = holder(o, &scope, contact_id);
+	/* a callback whose agent's phone did not answer: the agent keeps it */
+	if (agent && strcmp(ended_by, "unanswered") != 0) {
+		struct store_scope as = agent_scope(tenant_id, agent);
+		struct routing_input in = {.priority = -1, .state = CONTACT_RESOLVED, .disposition = "call_ended"};
+		rc = router_wrapup(o->router, o->db, &as, contact_id, &in);
+		if (rc == GC_ESTATE) /* wrapped up from the desktop meanwhile */
+			rc = GC_OK;
+		waiting = false;
+	}
+	/* hanging up in the queue is an abandonment; so is a call cut by the
+	 * network, by guichetd stopping or by a crash: no caller is left on the
+	 * line for an agent */
+	if (waiting)
+		rc = router_abandon(o->router, o->db, &scope, contact_id);
+	if (rc == GC_ESTATE || rc == GC_ENOTFOUND) /* offered or taken meanwhile, or never queued */
+		rc = GC_OK;
+	if (rc == GC_OK)
+		rc = event(o, &scope, contact_id, "call_ended", data);
+	else
+		json_decref(data);
+	return rc;
+}
+
 static int end(struct voice_job *job, const struct ops *o)
 {
 	struct voice_ticket *t = job->ticket;
-	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
-	int rc = GC_OK;
-	/* a call its agent holds goes to wrap-up, as any contact that ends */
-	int64_t agent = holder(o, &scope, t->contact_id);
-	/* a callback whose agent's phone did not answer: the agent keeps it */
-	if (agent && strcmp(job->ended_by, "unanswered") != 0) {
-		struct store_scope as = agent_scope(t->tenant_id, agent);
-		struct routing_input in = {.priority = -1, .state = CONTACT_RESOLVED, .disposition = "call_ended"};
-		rc = router_wrapup(o->router, o->db, &as, t->contact_id, &in);
-		if (rc == GC_ESTATE) /* wrapped up from the desktop meanwhile */
-			rc = GC_OK;
-		t->waiting = false;
-	}
-	/* hanging up in the queue is an abandonment, with its wait (the router's
-	 * event); so is a call cut by the network or by guichetd stopping: no
-	 * caller is left on the line for an agent */
-	if (t->waiting)
-		rc = router_abandon(o->router, o->db, &scope, t->contact_id);
-	if (rc == GC_ESTATE) /* offered or taken meanwhile: no abandonment */
-		rc = GC_OK;
 	json_t *data = json_pack("{s:s,s:I}", "by", job->ended_by, "duration_s",
 				 (json_int_t)((gc_now_ms() - t->answered_at) / 1000));
 	if (data && job->talk_ms > 0) {
@@ -181,11 +193,47 @@ static int end(struct voice_job *job, const struct ops *o)
 	}
 	if (data && job->held_ms > 0)
 		json_object_set_new(data, "held_s", json_integer(job->held_ms / 1000));
-	if (rc == GC_OK)
-		rc = event(o, &scope, t->contact_id, "call_ended", data);
-	else
-		json_decref(data);
+	int rc = close_call(o, t->tenant_id, t->contact_id, t->waiting, job->ended_by, data);
+	t->waiting = false;
 	return rc;
+}
+
+/* On the writer, as the telephony thread starts: the calls the last run
+ * left without an end (a crash) are over, recorded as interrupted; a
+ * tenant another node routes is left to it. */
+static int recover(void *arg, const struct ops *o)
+{
+	json_t *calls = NULL, *c;
+	size_t i, done = 0;
+	int64_t now = gc_now_ms();
+	int rc = store_voice_calls_unended(o->db, now - VOICE_CALL_MAX_MS, &calls);
+	json_array_foreach(calls, i, c) {
+		int64_t tenant = json_integer_value(json_object_get(c, "tenant_id"));
+		int64_t contact = json_integer_value(json_object_get(c, "contact_id"));
+		int64_t answered = json_integer_value(json_object_get(c, "answered_at"));
+		json_t *data = json_pack("{s:s,s:I}", "by", "interrupted", "duration_s", (json_int_t)((now - answered) / 1000));
+		if ((rc = close_call(o, tenant, contact, true, "interrupted", data)) == GC_EMOVED) {
+			rc = GC_OK;
+			continue;
+		}
+		if (rc < 0)
+			break;
+		done++;
+	}
+	json_decref(calls);
+	if (done > 0) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", done);
+		log_info("calls cut by the last stop recorded as interrupted", "calls", n);
+	}
+	return rc;
+}
+
+int voice_calls_recover(struct writer *writer)
+{
+	struct writer_task *t = NULL;
+	int rc = writer_start(writer, recover, NULL, &t);
+	return rc < 0 ? rc : writer_wait(writer, t);
 }
 
 /* The agent's leg hung up by a transfer, an escalation or a move: the

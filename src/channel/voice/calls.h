@@ -87,6 +87,12 @@ struct voice_job {
 typedef void (*voice_calls_done_fn)(struct voice_job *job, void *arg);
 
 int voice_calls_start(struct writer *writer, voice_calls_done_fn done, void *arg, struct voice_calls **ret);
+/* Before any call is taken: the calls of the last run that never ended
+ * (answered within VOICE_CALL_MAX_MS, no call_ended: guichetd was killed)
+ * end now, "interrupted": waiting ones abandoned, held ones to their
+ * agent's wrap-up. Waits for the writer. */
+#define VOICE_CALL_MAX_MS (24 * 3600 * 1000LL)
+int voice_calls_recover(struct writer *writer);
 /* Queues job (taken). */
 void voice_calls_submit(struct voice_calls *c, struct voice_job *job);
 /* Runs the jobs queued, then stops and frees c. NULL is fine. */

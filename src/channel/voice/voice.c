@@ -1553,8 +1553,11 @@ static int loop_open(struct voice *v)
 	sa_set_port(&v->media_ip, 0);
 	if (re_snprintf(v->from_uri, sizeof(v->from_uri), "sip:guichet@%J", &laddr) < 0)
 		return GC_EINVAL;
-	int rc = store_open(v->db_path, STORE_READ_ONLY, &v->store);
+	/* what a crash cut is over before any new call comes */
+	int rc = voice_calls_recover(v->writer);
 	if (rc < 0)
+		log_error("cannot record the calls the last stop cut", "error", gc_error_name(rc));
+	if ((rc = store_open(v->db_path, STORE_READ_ONLY, &v->store)) < 0)
 		return rc;
 	if ((rc = load_moh(v)) < 0)
 		return rc;
