@@ -76,6 +76,13 @@ static int broadcast(const struct cli *cli, const struct args *a, const char *pa
 		return 2;
 	}
 	json_t *body = json_pack("{s:s,s:s*}", "kind", a->pos[3], "text", args_get(a, "text"));
+	if (args_get(a, "channel")) { /* in order of preference: the server checks them */
+		json_t *channels = json_array();
+		const char *c;
+		for (size_t i = 0; (c = args_nth(a, "channel", i)) != NULL; i++)
+			json_array_append_new(channels, json_string(c));
+		json_object_set_new(body, "channels", channels);
+	}
 	const char *rate = args_get(a, "rate");
 	if (rate) {
 		char *end = NULL;

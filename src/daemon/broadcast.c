@@ -58,8 +58,21 @@ struct walk {
 	const json_t *update, *templates;
 	int64_t mailbox_id;
 	char from[256];
-	bool email;
+	int64_t sms_channel_id;    /* the tenant's SMS channel, 0: none */
+	const char *channels;      /* "email", "sms", "sms,email"...: the first one a customer can take */
 };
+
+/* The template's subject filled for the customer (the SMS and the mail's subject). */
+static char *filled(struct walk *w, const json_t *customer, const json_t *t, const char *member)
+{
+	struct fill f = {.update = w->update, .customer = customer};
+	int64_t since = json_integer_value(json_object_get(w->update, "starts_at"));
+	int64_t end = json_integer_value(json_object_get(w->update, "expected_end_at"));
+	gc_time_format(since, f.since);
+	if (end)
+		gc_time_format(end, f.expected_end);
+	return kb_fill(json_string_value(json_object_get(t, member)), variable, &f, NULL);
+}
 
 /* Queues the customer's mail; the row says it was. */
 static int queue_mail(struct walk *w, const json_t *customer, const char *lang, struct store_broadcast_row *row)
@@ -68,14 +81,7 @@ static int queue_mail(struct walk *w, const json_t *customer, const char *lang, 
 	const json_t *t = broadcast_template_for(w->templates, kind, lang);
 	if (t == NULL)
 		return GC_ESTATE; /* checked when planned; removed since */
-	struct fill f = {.update = w->update, .customer = customer};
-	int64_t since = json_integer_value(json_object_get(w->update, "starts_at"));
-	int64_t end = json_integer_value(json_object_get(w->update, "expected_end_at"));
-	gc_time_format(since, f.since);
-	if (end)
-		gc_time_format(end, f.expected_end);
-	char *subject = kb_fill(json_string_value(json_object_get(t, "subject")), variable, &f, NULL);
-	char *body = kb_fill(json_string_value(json_object_get(t, "body")), variable, &f, NULL);
+	char *subject = filled(w, customer, t, "subject"), *body = filled(w, customer, t, "body");
 	char message_id[400];
 	const char *domain = strchr(w->from, '@');
 	snprintf(message_id, sizeof(message_id), "guichet.incident.%lld.%lld.%lld.%lld@%s",
@@ -90,6 +96,50 @@ static int queue_mail(struct walk *w, const json_t *customer, const char *lang, 
 		rc = store_broadcast_set_outbox(w->o->db, row, id);
 	free(subject);
 	free(body);
+	return rc;
+}
+
+/* Queues the customer's SMS: the template's subject, short as a text is, as
+ * an outbound message of the contact that holds this incident's messages
+ * to the customer (made, resolved, for the first); the row says it was. */
+static int queue_sms(struct walk *w, const json_t *customer, const char *lang, struct store_broadcast_row *row)
+{
+	const char *kind = json_string_value(json_object_get(w->update, "kind"));
+	const json_t *t = broadcast_template_for(w->templates, kind, lang);
+	if (t == NULL)
+		return GC_ESTATE;
+	char *text = filled(w, customer, t, "subject");
+	if (text == NULL)
+		return GC_ENOMEM;
+	struct store *db = w->o->db;
+	int64_t contact = 0, messaging_id = 0;
+	json_t *message = NULL, *made = NULL;
+	int rc = store_broadcast_sms_contact(db, w->scope.tenant_id, row->incident_id, row->customer_id, &contact);
+	if (rc == GC_ENOTFOUND) {
+		char subject[300];
+		snprintf(subject, sizeof(subject), "Incident: %s", json_string_value(json_object_get(w->update, "title")));
+		struct contact_input in = {.channel = CHANNEL_SMS, .customer_id = row->customer_id, .subject = subject};
+		struct state_input resolved = {.state = CONTACT_RESOLVED, .disposition = "incident_notice",
+					       .expected_version = -1};
+		int linked = 0;
+		if ((rc = store_contact_create(db, &w->scope, &in, &contact)) == GC_OK &&
+		    (rc = store_contact_set_state(db, &w->scope, contact, &resolved, &made)) == GC_OK)
+			rc = store_incident_link(db, &w->scope, contact, row->customer_id, gc_now_ms(), &linked);
+		json_decref(made);
+	}
+	struct message_input msg = {.body = text, .outbound = true};
+	if (rc == GC_OK)
+		rc = store_contact_add_message(db, &w->scope, contact, &msg, false, &message);
+	struct store_messaging_message out = {
+		.channel_id = w->sms_channel_id, .contact_id = contact,
+		.message_id = json_integer_value(json_object_get(message, "id")), .direction = "outbound",
+		.peer = json_string_value(json_object_get(customer, "phone")), .body = text, .state = "queued"};
+	if (rc == GC_OK)
+		rc = store_messaging_add(db, &w->scope, &out, &messaging_id);
+	if (rc == GC_OK)
+		rc = store_broadcast_set_sms(db, row, messaging_id);
+	json_decref(message);
+	free(text);
 	return rc;
 }
 
@@ -109,15 +159,24 @@ static int one(struct walk *w, const json_t *customer, int *ret_queued)
 		.seq = json_integer_value(json_object_get(w->update, "seq")),
 		.customer_id = json_integer_value(json_object_get(customer, "id")),
 		.lang = lang && strcmp(lang, "fr") == 0 ? "fr" : "en", .channel = "none"};
-	bool mail = false, inserted = false;
-	if (opted_out(customer))
-		row.state = "skipped_opt_out";
-	else if (w->email && w->mailbox_id && email && email[0])
-		row.state = "queued", row.channel = "email", mail = true;
-	else
-		row.state = "skipped_no_address";
+	const char *phone = json_string_value(json_object_get(customer, "phone"));
+	bool inserted = false;
+	row.state = opted_out(customer) ? "skipped_opt_out" : "skipped_no_address";
+	/* the first of the broadcast's channels the customer has an address on */
+	for (const char *c = w->channels; !opted_out(customer) && c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : "") {
+		if (strncmp(c, "email", 5) == 0 && w->mailbox_id && email && email[0]) {
+			row.state = "queued", row.channel = "email";
+			break;
+		}
+		if (strncmp(c, "sms", 3) == 0 && w->sms_channel_id && phone && phone[0]) {
+			row.state = "queued", row.channel = "sms";
+			break;
+		}
+	}
 	int rc = store_broadcast_record(w->o->db, w->scope.tenant_id, &row, &inserted);
-	if (rc == GC_OK && inserted && mail && (rc = queue_mail(w, customer, row.lang, &row)) == GC_OK)
+	if (rc == GC_OK && inserted && strcmp(row.channel, "none") != 0 &&
+	    (rc = strcmp(row.channel, "email") == 0 ? queue_mail(w, customer, row.lang, &row)
+						      : queue_sms(w, customer, row.lang, &row)) == GC_OK)
 		++*ret_queued;
 	return rc;
 }
@@ -134,13 +193,14 @@ static int walk_one(const struct ops *o, const json_t *update, int *ret_queued)
 {
 	struct walk w = {.o = o, .update = update,
 			 .scope = ops_channel_scope(json_integer_value(json_object_get(update, "tenant_id")), "broadcast")};
-	const char *channels = json_string_value(json_object_get(update, "channels"));
-	w.email = channels && strstr(channels, "email") != NULL;
+	w.channels = json_string_value(json_object_get(update, "channels"));
 	int64_t incident = json_integer_value(json_object_get(update, "incident_id"));
 	json_t *setup = NULL, *members = NULL;
 	int rc = store_broadcast_mailbox(o->db, w.scope.tenant_id, &w.mailbox_id, w.from, sizeof(w.from));
 	if (rc == GC_ENOTFOUND)
 		rc = GC_OK; /* its mailbox removed since: the customers get no mail, and the report says so */
+	if (rc == GC_OK && (rc = store_broadcast_sms_channel(o->db, w.scope.tenant_id, &w.sms_channel_id)) == GC_ENOTFOUND)
+		rc = GC_OK; /* the same for its SMS channel */
 	if (rc == GC_OK)
 		rc = store_incident_setup(o->db, w.scope.tenant_id, incident, &setup);
 	int limit = batch_size(update);

@@ -195,8 +195,9 @@ int run_incident_broadcasts(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, "incident") : reply(r, 200, setup);
 }
 
-/* The body of a broadcast; answers 400 naming the field otherwise. */
-static int decode_broadcast(struct request *r, struct store_broadcast *ret)
+/* The body of a broadcast, its channels in order of preference into
+ * channels ("sms,email"); answers 400 naming the field otherwise. */
+static int decode_broadcast(struct request *r, struct store_broadcast *ret, char order[16])
 {
 	static const char *const fields[] = {"kind", "text", "channels", "rate_per_minute"};
 	const char *k;
@@ -206,7 +207,7 @@ static int decode_broadcast(struct request *r, struct store_broadcast *ret)
 			return reply_error(r, 400, "invalid", k, "'%s' is not a field of a broadcast", k);
 	}
 	struct store_broadcast in = {.kind = json_string_value(json_object_get(r->body, "kind")),
-				     .channels = "email", .rate_per_minute = BROADCAST_DEFAULT_RATE};
+				     .rate_per_minute = BROADCAST_DEFAULT_RATE};
 	if (!one_of(in.kind, kinds, 3))
 		return reply_error(r, 400, "invalid", "kind", "'kind' is \"declaration\", \"update\" or \"resolution\"");
 	const json_t *text = json_object_get(r->body, "text");
@@ -217,14 +218,20 @@ static int decode_broadcast(struct request *r, struct store_broadcast *ret)
 		return reply_error(r, 400, "invalid", "text", "an update carries its 'text'");
 	const json_t *channels = json_object_get(r->body, "channels"), *c;
 	size_t i;
-	if (channels && (!json_is_array(channels) || json_array_size(channels) == 0))
-		return reply_error(r, 400, "invalid", "channels", "'channels' is a list: [\"email\"]");
+	if (channels && (!json_is_array(channels) || json_array_size(channels) == 0 || json_array_size(channels) > 2))
+		return reply_error(r, 400, "invalid", "channels", "'channels' is a list of \"email\" and \"sms\", the"
+				   " first one a customer can take: [\"email\"], [\"sms\", \"email\"]...");
+	snprintf(order, 16, "%s", channels ? "" : "email");
 	json_array_foreach(channels, i, c) {
-		if (!json_is_string(c) || strcmp(json_string_value(c), "email") != 0)
+		const char *name = json_string_value(c);
+		if (name == NULL || (strcmp(name, "email") != 0 && strcmp(name, "sms") != 0))
 			return reply_error(r, 400, "invalid", "channels",
-					   "unknown channel '%s' for a broadcast (email)",
-					   json_is_string(c) ? json_string_value(c) : "?");
+					   "unknown channel '%s' for a broadcast (email, sms)", name ? name : "?");
+		if (strstr(order, name))
+			return reply_error(r, 400, "invalid", "channels", "'%s' is given twice", name);
+		snprintf(order + strlen(order), 16 - strlen(order), "%s%s", i ? "," : "", name);
 	}
+	in.channels = order;
 	const json_t *rate = json_object_get(r->body, "rate_per_minute");
 	if (rate && (!json_is_integer(rate) || json_integer_value(rate) < 1 ||
 		     json_integer_value(rate) > BROADCAST_MAX_RATE))
@@ -259,11 +266,12 @@ static bool told(const json_t *setup, const char *kind)
 }
 
 /* 409 unless the incident can take this broadcast now. */
-static int check_broadcast(struct request *r, struct store *db, const json_t *setup, const char *kind)
+static int check_broadcast(struct request *r, struct store *db, const json_t *setup, const char *kind,
+			   const char *channels)
 {
 	long long id = (long long)r->ids[0];
 	char address[256];
-	int64_t mailbox = 0;
+	int64_t mailbox = 0, sms = 0;
 	if (strcmp(json_string_value(json_object_get(setup, "incident_kind")), "incident") != 0)
 		return reply_error(r, 409, "conflict", "incident", "%lld is an announcement: only an incident is broadcast", id);
 	if (json_is_null(json_object_get(json_object_get(setup, "audience"), "kind")))
@@ -276,9 +284,13 @@ static int check_broadcast(struct request *r, struct store *db, const json_t *se
 		return reply_error(r, 409, "conflict", "kind", "incident %lld was declared already: broadcast an update", id);
 	if (strcmp(kind, "resolution") != 0 && json_is_true(json_object_get(setup, "ended")))
 		return reply_error(r, 409, "conflict", "kind", "incident %lld has ended: only its resolution is told", id);
-	int rc = store_broadcast_mailbox(db, r->scope.tenant_id, &mailbox, address, sizeof(address));
+	int rc = strstr(channels, "email") ? store_broadcast_mailbox(db, r->scope.tenant_id, &mailbox, address,
+								     sizeof(address)) : GC_OK;
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 409, "conflict", "channels", "the tenant has no mailbox to send a broadcast from");
+	if (rc == GC_OK && strstr(channels, "sms") && (rc = store_broadcast_sms_channel(db, r->scope.tenant_id, &sms)) ==
+						      GC_ENOTFOUND)
+		return reply_error(r, 409, "conflict", "channels", "the tenant has no SMS channel to send a broadcast by");
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : GC_OK;
 }
 
@@ -287,12 +299,13 @@ int run_incident_broadcast(struct request *r, struct store *db)
 	struct store_broadcast in;
 	json_t *setup = NULL;
 	int64_t seq = 0;
-	int rc = decode_broadcast(r, &in);
+	char channels[16];
+	int rc = decode_broadcast(r, &in, channels);
 	if (rc < 0)
 		return rc;
 	if ((rc = store_incident_setup(db, r->scope.tenant_id, r->ids[0], &setup)) < 0)
 		return reply_store_error(r, db, rc, "incident");
-	rc = check_broadcast(r, db, setup, in.kind);
+	rc = check_broadcast(r, db, setup, in.kind, channels);
 	bool ended = json_is_true(json_object_get(setup, "ended"));
 	json_decref(setup);
 	if (rc < 0)
@@ -307,8 +320,11 @@ int run_incident_broadcast(struct request *r, struct store *db)
 					   "rate_per_minute", (json_int_t)in.rate_per_minute));
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "incident");
-	return reply(r, 202, json_pack("{s:I,s:I,s:s,s:s*,s:[s],s:I}", "incident_id", (json_int_t)r->ids[0], "seq",
-				       (json_int_t)seq, "kind", in.kind, "text", in.text, "channels", "email",
+	json_t *given = json_array();
+	for (const char *c = channels; *c; c += strcspn(c, ",") + (c[strcspn(c, ",")] == ',')) /* in their order */
+		json_array_append_new(given, json_stringn(c, strcspn(c, ",")));
+	return reply(r, 202, json_pack("{s:I,s:I,s:s,s:s*,s:o,s:I}", "incident_id", (json_int_t)r->ids[0], "seq",
+				       (json_int_t)seq, "kind", in.kind, "text", in.text, "channels", given,
 				       "rate_per_minute", (json_int_t)in.rate_per_minute));
 }
 

@@ -231,15 +231,16 @@ int store_broadcast_due(struct store *s, int limit, json_t **ret_list)
 static json_t *member_row(struct db_stmt *st, void *arg)
 {
 	(void)arg;
-	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "email", column_string(st, 1), "lang",
-			 column_string(st, 2), "name", column_string(st, 3), "incident_messages", column_string(st, 4));
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "email", column_string(st, 1), "lang",
+			 column_string(st, 2), "name", column_string(st, 3), "incident_messages", column_string(st, 4),
+			 "phone", column_string(st, 5));
 }
 
 int store_broadcast_audience(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t after, int limit,
 			     json_t **ret_list)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT c.id, c.email, " ATTR("lang") ", " ATTR("name") ", "
-					 ATTR("incident_messages") " FROM customers c JOIN incidents i"
+					 ATTR("incident_messages") ", c.phone FROM customers c JOIN incidents i"
 					 " ON i.id = ?2 AND i.tenant_id = ?1 WHERE c.tenant_id = ?1 AND c.id > ?3 AND "
 					 AUDIENCE_MATCH " ORDER BY c.id LIMIT ?4");
 	if (st == NULL)
@@ -283,6 +284,51 @@ int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row
 	db_bind_int64(st, 3, row->seq);
 	db_bind_int64(st, 4, row->customer_id);
 	return store_step_done(s, st);
+}
+
+int store_broadcast_set_sms(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE incident_broadcasts SET messaging_id = ? WHERE incident_id = ?"
+					 " AND seq = ? AND customer_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, messaging_id);
+	db_bind_int64(st, 2, row->incident_id);
+	db_bind_int64(st, 3, row->seq);
+	db_bind_int64(st, 4, row->customer_id);
+	return store_step_done(s, st);
+}
+
+int store_broadcast_sms_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,
+				int64_t *ret_contact_id)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT m.contact_id FROM incident_broadcasts b JOIN messaging_messages m"
+					 " ON m.id = b.messaging_id WHERE b.incident_id = ? AND b.customer_id = ?"
+					 " AND b.tenant_id = ? ORDER BY b.seq LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, incident_id);
+	db_bind_int64(st, 2, customer_id);
+	db_bind_int64(st, 3, tenant_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_contact_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
+int store_broadcast_sms_channel(struct store *s, int64_t tenant_id, int64_t *ret_id)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT id FROM messaging_channels WHERE tenant_id = ? AND kind = 'sms'"
+					 " AND deleted = 0 ORDER BY id LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 }
 
 int store_broadcast_advance(struct store *s, int64_t update_id, int64_t cursor, bool done)
@@ -391,8 +437,9 @@ int store_incident_report(struct store *s, const struct store_scope *scope, int6
 		if ((rc = count_contacts(s, scope->tenant_id, from - k * WEEK_MS, to - k * WEEK_MS, &n)) == GC_OK)
 			weeks += n;
 	st = rc == GC_OK ? store_stmt(s, "SELECT b.seq, b.channel, CASE WHEN b.state = 'queued' THEN"
-				      " COALESCE(o.state, 'queued') ELSE b.state END st, count(*) FROM incident_broadcasts b"
-				      " LEFT JOIN email_outbox o ON o.id = b.outbox_id WHERE b.tenant_id = ? AND b.incident_id = ?"
+				      " COALESCE(o.state, m.state, 'queued') ELSE b.state END st, count(*) FROM incident_broadcasts b"
+				      " LEFT JOIN email_outbox o ON o.id = b.outbox_id LEFT JOIN messaging_messages m"
+				      " ON m.id = b.messaging_id WHERE b.tenant_id = ? AND b.incident_id = ?"
 				      " GROUP BY b.seq, b.channel, st ORDER BY b.seq, b.channel, st") : NULL;
 	if (rc == GC_OK && st == NULL)
 		rc = GC_ESTORE;

@@ -677,6 +677,22 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL CHECK (kind IN ('voice','barometer')), period TEXT NOT NULL,"
 	"  outbox_id {int} REFERENCES email_outbox(id), at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, kind, period)) {without_rowid};",
+	/* 32: incidents' broadcasts by SMS (src/daemon/broadcast.c): a
+	 * customer's row may name the SMS queued for it (messaging_messages,
+	 * on the contact that holds that incident's messages to the customer);
+	 * the table rebuilt, its channel's CHECK taking 'sms'. */
+	"CREATE TABLE incident_broadcasts_new("
+	"  incident_id {int} NOT NULL REFERENCES incidents(id), seq {int} NOT NULL,"
+	"  customer_id {int} NOT NULL, tenant_id {int} NOT NULL REFERENCES tenants(id),"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email','sms','none')),"
+	"  state TEXT NOT NULL CHECK (state IN ('queued','skipped_opt_out','skipped_no_address')),"
+	"  outbox_id {int}, messaging_id {int}, lang TEXT NOT NULL, created_at {int} NOT NULL,"
+	"  PRIMARY KEY (incident_id, seq, customer_id)) {without_rowid};"
+	"INSERT INTO incident_broadcasts_new(incident_id, seq, customer_id, tenant_id, channel, state, outbox_id, lang,"
+	"  created_at) SELECT incident_id, seq, customer_id, tenant_id, channel, state, outbox_id, lang, created_at"
+	"  FROM incident_broadcasts;"
+	"DROP TABLE incident_broadcasts;"
+	"ALTER TABLE incident_broadcasts_new RENAME TO incident_broadcasts;",
 };
 
 int schema_n_migrations(void)

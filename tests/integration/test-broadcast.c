@@ -9,9 +9,12 @@
  * linked contacts and the mail sent. Then a 500-customer broadcast walked
  * 100 a second, the daemon (and PostgreSQL) killed in the middle of the
  * walk, restarted: every customer got the declaration exactly once, counted
- * at smtp-sink. */
+ * at smtp-sink. By SMS through the tenant's SMS channel (a provider's
+ * stand-in, provider.c), the customers with a phone first, the others by
+ * email. */
 #include "harness.h"
 #include "dovecot.h"
+#include "provider.h"
 #include "smtpsink.h"
 
 #include <setjmp.h>
@@ -164,7 +167,10 @@ static void broadcast_tells_each_customer_once_in_their_language(void **state)
 	expect("PUT", audience, json_pack("{s:{s:s,s:s}}", "attribute", "key", "product", "value", "fibre"), 200, NULL);
 	bad_input_is_refused_naming_the_field(id);
 	expect("PUT", tmpl, templates(), 200, NULL);
-	expect("POST", cast, json_pack("{s:s,s:[s]}", "kind", "declaration", "channels", "sms"), 400, "channels");
+	/* no SMS channel yet: an SMS broadcast cannot go */
+	expect("POST", cast, json_pack("{s:s,s:[s]}", "kind", "declaration", "channels", "sms"), 409, "channels");
+	expect("POST", cast, json_pack("{s:s,s:[s,s]}", "kind", "declaration", "channels", "email", "email"), 400,
+	       "channels");
 	expect("POST", cast, json_pack("{s:s,s:[s]}", "kind", "declaration", "channels", "pigeon"), 400, "channels");
 	expect("POST", cast, json_pack("{s:s}", "kind", "rumour"), 400, "kind");
 	expect("POST", cast, json_pack("{s:s}", "kind", "update"), 400, "text");
@@ -265,6 +271,11 @@ static void broadcast_tells_each_customer_once_in_their_language(void **state)
 	assert_non_null(strstr(out, "resolution"));
 	free(out);
 	free(err);
+	assert_int_not_equal(run_cli(&d, tokfile, &out, &err, "incident", "broadcast", ids, "update", "--text", "x",
+				     "--channel", "email", "--channel", "pigeon", NULL), 0);
+	assert_non_null(strstr(err, "pigeon"));
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&d, tokfile, &out, &err, "incident", "audience", ids, "--customers", "1,x", NULL), 2);
 	assert_non_null(strstr(err, "--attribute KEY=VALUE"));
 	free(out);
@@ -280,6 +291,117 @@ static long long planned(const char *cast, bool *ret_done)
 	*ret_done = json_is_true(json_object_get(b, "done"));
 	resp_clear(&r);
 	return n;
+}
+
+/* The rows of the incident's report for broadcast seq on channel in state. */
+static long long report_count(long long id, int seq, const char *channel, const char *state_name)
+{
+	struct resp r;
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/report", id);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	size_t i;
+	json_t *row;
+	long long n = 0;
+	json_array_foreach(json_object_get(r.json, "broadcasts"), i, row)
+		if (json_integer_value(json_object_get(row, "seq")) == seq &&
+		    strcmp(json_string_value(json_object_get(row, "channel")), channel) == 0 &&
+		    strcmp(json_string_value(json_object_get(row, "state")), state_name) == 0)
+			n += json_integer_value(json_object_get(row, "count"));
+	resp_clear(&r);
+	return n;
+}
+
+/* By SMS first, else by email: each customer gets one message per
+ * broadcast on the first of its channels they have an address on, the
+ * SMS through the tenant's SMS channel to the provider; an incident's SMS
+ * to a customer share one contact, resolved, on the customer's timeline. */
+static void sms_broadcasts_go_first_to_customers_with_a_phone(void **state)
+{
+	struct provider prov;
+	assert_int_equal(provider_start(&prov), 0);
+	struct resp r;
+	http_json(&d, "POST", "/api/v1/channels/messaging", admin, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+		  "texts", "provider", "generic", "kind", "sms", "public_url", d.url, "api_url", prov.url, "address",
+		  "+15550100", "secret", "sms-secret"), &r);
+	assert_int_equal(r.status, 201);
+	resp_clear(&r);
+	json_t *attrs = json_pack("{s:s,s:s,s:s}", "name", "Eve", "lang", "en", "product", "tv");
+	long long eve = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s,s:o}", "email", "eve@customer.example",
+		"phone", "+15550201", "attributes", attrs));
+	attrs = json_pack("{s:s,s:s,s:s}", "name", "Fay", "lang", "en", "product", "tv");
+	post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:o}", "email", "fay@customer.example", "attributes", attrs));
+	attrs = json_pack("{s:s,s:s,s:s}", "name", "Gus", "lang", "fr", "product", "tv");
+	post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:o}", "phone", "+15550202", "attributes", attrs));
+	long long id = incident("TV down");
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/audience", id);
+	expect("PUT", path, json_pack("{s:{s:s,s:s}}", "attribute", "key", "product", "value", "tv"), 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/templates", id);
+	expect("PUT", path, templates(), 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/broadcasts", id);
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:[s,s]}", "kind", "declaration", "channels", "sms", "email"),
+		  &r);
+	assert_int_equal(r.status, 202);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "channels"), 0)), "sms");
+	resp_clear(&r);
+	/* Eve and Gus by SMS, in their language; Fay, with no phone, by email */
+	assert_true(provider_wait(&prov, 2, 30000));
+	bool to_eve = false, to_gus = false;
+	for (int i = 0; i < 2; i++) {
+		struct provider_request q = provider_get(&prov, i);
+		json_t *sent = json_loads(q.body, 0, NULL);
+		const char *to = json_string_value(json_object_get(sent, "to"));
+		const char *text = json_string_value(json_object_get(sent, "text"));
+		if (to && strcmp(to, "+15550201") == 0)
+			to_eve = text && strcmp(text, "Outage: TV down") == 0;
+		if (to && strcmp(to, "+15550202") == 0)
+			to_gus = text && strcmp(text, "Panne en cours: TV down") == 0;
+		json_decref(sent);
+	}
+	assert_true(to_eve);
+	assert_true(to_gus);
+	struct smtpsink_message *got = NULL;
+	size_t n = 0;
+	assert_int_equal(smtpsink_wait(&sink, 1, 30000), 0);
+	nanosleep(&(struct timespec){.tv_sec = 3}, NULL); /* three walks: nothing more may come */
+	assert_int_equal(smtpsink_messages(&sink, &got, &n), 0);
+	assert_int_equal(count_to(got, n, id, 1, "fay@customer.example", NULL), 1);
+	assert_int_equal(count_to(got, n, id, 1, "eve@customer.example", NULL), 0);
+	smtpsink_messages_free(got, n);
+	/* an update by SMS only: Fay has no phone */
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:s,s:[s]}", "kind", "update", "text", "Back at 6 pm",
+		  "channels", "sms"), &r);
+	assert_int_equal(r.status, 202);
+	resp_clear(&r);
+	assert_true(provider_wait(&prov, 4, 30000));
+	nanosleep(&(struct timespec){.tv_sec = 2}, NULL);
+	assert_int_equal(provider_count(&prov), 4);
+	assert_int_equal(report_count(id, 1, "sms", "sent") + report_count(id, 1, "sms", "delivered"), 2);
+	assert_int_equal(report_count(id, 1, "email", "sent"), 1);
+	assert_int_equal(report_count(id, 2, "sms", "sent") + report_count(id, 2, "sms", "delivered"), 2);
+	assert_int_equal(report_count(id, 2, "none", "skipped_no_address"), 1);
+	/* Eve's two SMS are on one contact, resolved, linked to the incident */
+	char list[96];
+	snprintf(list, sizeof(list), "/api/v1/contacts?customer_id=%lld", eve);
+	http_json(&d, "GET", list, admin, NULL, &r);
+	json_t *items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	json_t *c = json_array_get(items, 0);
+	assert_string_equal(json_string_value(json_object_get(c, "channel")), "sms");
+	assert_string_equal(json_string_value(json_object_get(c, "state")), "resolved");
+	long long contact = json_integer_value(json_object_get(c, "id"));
+	resp_clear(&r);
+	snprintf(list, sizeof(list), "/api/v1/contacts/%lld", contact);
+	http_json(&d, "GET", list, admin, NULL, &r);
+	json_t *messages = json_object_get(r.json, "messages");
+	assert_int_equal(json_array_size(messages), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 1), "body")), "Update: TV down");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "incidents"), 0), "id")),
+			 id);
+	resp_clear(&r);
+	provider_stop(&prov);
 }
 
 static void broadcast_interrupted_by_kill9_reaches_everyone_once(void **state)
@@ -343,6 +465,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(broadcast_tells_each_customer_once_in_their_language),
+		cmocka_unit_test(sms_broadcasts_go_first_to_customers_with_a_phone),
 		cmocka_unit_test(broadcast_interrupted_by_kill9_reaches_everyone_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
