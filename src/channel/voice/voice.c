@@ -1368,9 +1368,15 @@ static void on_invite(const struct sip_msg *msg, void *arg)
 static void take_done(struct voice *v)
 {
 	pthread_mutex_lock(&v->lock);
-	struct voice_job *job = v->done;
+	struct voice_job *stack = v->done, *job = NULL;
 	v->done = NULL;
 	pthread_mutex_unlock(&v->lock);
+	while (stack) { /* pushed newest first: applied in the order they finished */
+		struct voice_job *next = stack->next;
+		stack->next = job;
+		job = stack;
+		stack = next;
+	}
 	while (job) {
 		struct voice_job *next = job->next;
 		struct call *c = v->list;
