@@ -301,20 +301,25 @@ static int agent(const struct cli *cli, const struct args *a)
 	return 2;
 }
 
-/* guichet call hold|resume|transfer|escalate CONTACT: the contact's bridged
- * call (POST /api/v1/contacts/{id}/call/...). */
+/* guichet call show CONTACT: the contact's call with its agent's phone (GET
+ * /api/v1/contacts/{id}/call); hold|resume|transfer|escalate CONTACT: its
+ * bridged call (POST /api/v1/contacts/{id}/call/...). */
 static int call(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "";
-	if (strcmp(sub, "hold") != 0 && strcmp(sub, "resume") != 0 && strcmp(sub, "transfer") != 0 &&
-	    strcmp(sub, "escalate") != 0) {
-		fprintf(stderr, "guichet call: unknown subcommand '%s' (hold, resume, transfer, escalate)\n", sub);
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "hold") != 0 && strcmp(sub, "resume") != 0 &&
+	    strcmp(sub, "transfer") != 0 && strcmp(sub, "escalate") != 0) {
+		fprintf(stderr, "guichet call: unknown subcommand '%s' (show, hold, resume, transfer, escalate)\n", sub);
 		return 2;
 	}
 	const char *id = need_id(a, 2, "call");
 	if (id == NULL)
 		return 2;
 	char path[128];
+	if (strcmp(sub, "show") == 0) {
+		snprintf(path, sizeof(path), "/api/v1/contacts/%s/call", id);
+		return cli_simple(cli, "GET", path, NULL);
+	}
 	snprintf(path, sizeof(path), "/api/v1/contacts/%s/call/%s", id, sub);
 	if (strcmp(sub, "hold") == 0 || strcmp(sub, "resume") == 0)
 		return cli_simple(cli, "POST", path, NULL);

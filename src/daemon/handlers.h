@@ -160,7 +160,9 @@ int run_messaging_channel_delete(struct request *r, struct store *db);
 int run_contact_messaging(struct request *r, struct store *db);
 int prepare_messaging_hook(struct request *r, struct store *db);
 int run_messaging_hook(struct request *r, struct store *db);
-/* handlers_call.c: a bridged call's hold, resume, transfer and escalation. */
+/* handlers_call.c: a phone contact's call with its agent's phone (ringing,
+ * bridged, held), and a bridged call's hold, resume, transfer and escalation. */
+int run_call_get(struct request *r, struct store *db);
 int run_call_hold(struct request *r, struct store *db);
 int run_call_resume(struct request *r, struct store *db);
 int run_call_transfer(struct request *r, struct store *db);

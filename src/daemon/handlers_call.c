@@ -1,20 +1,47 @@
-/* A bridged call controlled by its agent (POST /api/v1/contacts/{id}/call/
- * hold, resume, transfer, escalate): hold and resume ask the telephony
- * thread (channel/voice/voice.h: voice_call_hold) and write call_held and
- * call_resumed on the contact's timeline; transfer and escalate are the
- * contact's own routing operations (run_contact_transfer, _escalate), so a
- * call takes the one routing path; the telephony thread sees the router's
- * event, hangs up the agent's leg and puts the caller back to the music
- * until the next offer rings the next phone. 404: no such contact in the
- * tenant; 409: it has no bridged call; 403: another agent's call (a
- * supervisor may hold and resume any). */
+/* A call of a phone contact with its agent's phone, seen and controlled
+ * from the API (GET /api/v1/contacts/{id}/call; POST .../call/hold,
+ * resume, transfer, escalate): the state is the telephony thread's own
+ * (channel/voice/voice.h: voice_call_state), not a guess from the
+ * timeline, which a crash may leave without its call_ended; hold and
+ * resume ask the telephony thread (voice_call_hold) and write call_held
+ * and call_resumed on the contact's timeline; transfer and escalate are
+ * the contact's own routing operations (run_contact_transfer, _escalate),
+ * so a call takes the one routing path; the telephony thread sees the
+ * router's event, hangs up the agent's leg and puts the caller back to
+ * the music until the next offer rings the next phone. 404: no such
+ * contact in the tenant; 409: it has no bridged call (a phone ringing is
+ * not bridged yet); 403: another agent's call (a supervisor may hold and
+ * resume any). */
 #include "daemon/handlers.h"
 #include "channel/voice/voice.h"
 #include "daemon/server.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/role.h"
 
 #include <stdbool.h>
+
+int run_call_get(struct request *r, struct store *db)
+{
+	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "contact");
+	struct voice_call call;
+	json_t *out = json_pack("{s:I}", "contact_id", (json_int_t)r->ids[0]);
+	if (out == NULL)
+		return GC_ENOMEM;
+	if (voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], &call) < 0) {
+		json_object_set_new(out, "state", json_string("none"));
+		return reply(r, 200, out);
+	}
+	int64_t now = gc_now_ms();
+	json_object_set_new(out, "state", json_string(call.ringing ? "ringing" : call.held ? "held" : "bridged"));
+	json_object_set_new(out, "agent_id", json_integer(call.agent_id));
+	json_object_set_new(out, call.ringing ? "ringing_s" : "talk_s", json_integer((now - call.since_ms) / 1000));
+	if (call.held)
+		json_object_set_new(out, "held_s", json_integer((now - call.held_since_ms) / 1000));
+	return reply(r, 200, out);
+}
 
 /* The contact's bridged call: answered (false) unless it exists, is
  * bridged and (mine) the scope's user is its agent or a supervisor. */
@@ -23,10 +50,13 @@ static bool bridged_call(struct request *r, struct store *db, bool mine, int64_t
 	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "contact"), false;
-	if (voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], ret_agent, ret_held) < 0)
+	struct voice_call call;
+	if (voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], &call) < 0 || call.ringing)
 		return reply_error(r, 409, "no_call", "contact", "the contact has no bridged call"), false;
-	if (mine && *ret_agent != r->scope.user_id && !role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
+	if (mine && call.agent_id != r->scope.user_id && !role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
 		return reply_error(r, 403, "forbidden", "contact", "the call is another agent's"), false;
+	*ret_agent = call.agent_id;
+	*ret_held = call.held;
 	return true;
 }
 

@@ -118,6 +118,7 @@ const struct route http_routes[] = {
 	  run_contact_transfer),
 	R(POST, "/api/v1/contacts/{id}/move", T | W | J | RT, PERM_ROUTING_SUPERVISE, prepare_contact_move,
 	  run_contact_move),
+	R(GET, "/api/v1/contacts/{id}/call", T | RT, PERM_CONTACTS_READ, NULL, run_call_get),
 	R(POST, "/api/v1/contacts/{id}/call/hold", T | W | RT, PERM_ROUTING_WORK, NULL, run_call_hold),
 	R(POST, "/api/v1/contacts/{id}/call/resume", T | W | RT, PERM_ROUTING_WORK, NULL, run_call_resume),
 	R(POST, "/api/v1/contacts/{id}/call/transfer", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_transfer,

@@ -17,7 +17,8 @@
  * counters), the caller's BYE reaches the phone and the contact goes to
  * wrap-up, the timeline holds the ring, the bridge and the hang-up; a
  * rejecting from the desktop while the phone rings cancels it, accepting
- * there still bridges the phone once it answers; a phone answering with
+ * there still bridges the phone once it answers (GET .../call says
+ * ringing, nothing to hold yet, then bridged, then none once it ends); a phone answering with
  * an SDP that is not one is hung up (ACK, BYE), nothing bridged; a
  * phone that never answers is sent CANCEL at each offer's timeout and the
  * agent is paused after its max_missed misses; a caller hanging up while
@@ -25,11 +26,13 @@
  *
  * A bridged call (POST /api/v1/contacts/{id}/call/...): on hold nothing is
  * relayed and the caller gets the music (packet counts), resumed the relay
- * goes on, the hold counted on the timeline; another tenant's and unknown
+ * goes on, the hold counted on the timeline, GET .../call following it
+ * (bridged, held with the hold's and the talk's time, bridged again); another tenant's and unknown
  * contacts are 404, a call not bridged 409, another agent's hold 403; a
  * transfer to another agent hangs up the first phone and rings and bridges
- * the second, the timeline keeping both; an escalation puts the caller back
- * to the music in the level-2 queue. Callbacks (--sip-trunk, SIPp as the
+ * the second (the call is then the second agent's), the timeline keeping
+ * both; an escalation puts the caller back to the music in the level-2
+ * queue, with no agent's phone on the call. Callbacks (--sip-trunk, SIPp as the
  * customer): accepting rings the agent's phone, then the customer, bridged,
  * reached; a customer answering 486 brings the callback back, its attempt
  * counted. */
@@ -460,6 +463,39 @@ static const char *disposition(long long contact, char *buf, size_t len)
 	return buf;
 }
 
+static void call_action(const char *token, int status, long long contact, const char *action, json_t *body,
+			struct resp *r)
+{
+	http_expect(&d, "POST", token, status, body, r, "/api/v1/contacts/%lld/call/%s", contact, action);
+}
+
+/* GET /api/v1/contacts/{id}/call as admin: its state ("none", "ringing",
+ * "bridged", "held") into buf, its agent (0: none) returned. */
+static long long call_state(long long contact, char *buf, size_t len)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/call", contact);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "contact_id")), contact);
+	snprintf(buf, len, "%s", json_string_value(json_object_get(r.json, "state")) ?: "");
+	long long agent_of = json_integer_value(json_object_get(r.json, "agent_id"));
+	resp_clear(&r);
+	return agent_of;
+}
+
+/* Waits (up to 10 s) for the contact's call to be in state: its agent. */
+static long long wait_call_state(long long contact, const char *state)
+{
+	char buf[32] = "";
+	for (int i = 0; i < 1000; i++) {
+		long long who = call_state(contact, buf, sizeof(buf));
+		if (strcmp(buf, state) == 0)
+			return who;
+		nanosleep(&(struct timespec){.tv_nsec = 10 * 1000 * 1000}, NULL);
+	}
+	fail_msg("the call of contact %lld is %s, not %s", contact, buf, state);
+	return 0;
+}
+
 static void the_phone_answers_and_the_media_is_bridged(void **state)
 {
 	if (geteuid() != 0) { /* SIPp plays keys and speech through a raw socket */
@@ -585,13 +621,26 @@ static void accepting_from_the_desktop_still_bridges_the_phone(void **state)
 	struct resp r;
 	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
 	resp_clear(&r);
+	/* the phone rings (2 s before it answers): the API says so, and
+	 * there is nothing to hold yet */
+	char buf[64];
+	assert_int_equal(call_state(contact, buf, sizeof(buf)), agent_id);
+	assert_string_equal(buf, "ringing");
+	http_expect(&d, "GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/call", contact);
+	assert_true(json_integer_value(json_object_get(r.json, "ringing_s")) >= 0);
+	assert_null(json_object_get(r.json, "talk_s"));
+	resp_clear(&r);
+	call_action(agent, 409, contact, "hold", NULL, &r);
+	assert_string_equal(error_field(&r), "contact");
+	resp_clear(&r);
+	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
 	assert_int_equal(sipp_wait(&caller, 20000), 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0); /* answered, then the caller's BYE */
+	wait_call_state(contact, "none");
 	json_t *ev = call_events(contact, "call_bridged");
 	assert_int_equal(json_array_size(ev), 1);
 	json_decref(ev);
 	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 1);
-	char buf[64];
 	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended");
 	wait_idle();
 }
@@ -710,12 +759,6 @@ static long long sent_to_callers(void)
 	return metric("guichet_voice_rtp_sent_total");
 }
 
-static void call_action(const char *token, int status, long long contact, const char *action, json_t *body,
-			struct resp *r)
-{
-	http_expect(&d, "POST", token, status, body, r, "/api/v1/contacts/%lld/call/%s", contact, action);
-}
-
 /* alice's phone registered again: its binding lasts 120 s (register.xml), less than a slow run */
 static void alice_registers(void)
 {
@@ -744,6 +787,10 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	resp_clear(&r);
 	call_action(agent, 404, 99999999, "hold", NULL, &r);
 	resp_clear(&r);
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/contacts/%lld/call", contact);
+	resp_clear(&r);
+	/* the API shows the bridged call, with its agent */
+	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
 	sleep_ms(2000); /* the caller talks (from 1.5 s after the answer) */
 	long long a0 = relayed_to_agent(), s0 = sent_to_callers();
 	sleep_ms(1000);
@@ -771,6 +818,13 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	assert_int_equal(h1 - h0, 0);
 	assert_int_equal(c1 - c0, 0);
 	assert_true(s1 - s0 >= 80); /* 100 packets of 20 ms */
+	/* held: the hold's time so far, and the talk time since the bridge (holds included) */
+	http_expect(&d, "GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/call", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "held");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "agent_id")), agent_id);
+	assert_true(json_integer_value(json_object_get(r.json, "held_s")) >= 2);
+	assert_true(json_integer_value(json_object_get(r.json, "talk_s")) >= 5);
+	resp_clear(&r);
 	call_action(agent, 200, contact, "resume", NULL, &r);
 	assert_true(json_is_false(json_object_get(r.json, "held")));
 	assert_true(json_integer_value(json_object_get(r.json, "held_s")) >= 2);
@@ -784,8 +838,13 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	fprintf(stderr, "# resumed: %lld relayed to the agent, %lld sent to the caller in 1 s\n", a1 - a0, s1 - s0);
 	assert_true(a1 - a0 >= 15);
 	assert_true(s1 - s0 <= 2);
+	http_expect(&d, "GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/call", contact);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "bridged");
+	assert_null(json_object_get(r.json, "held_s"));
+	resp_clear(&r);
 	assert_int_equal(sipp_wait(&caller, 40000), 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	wait_call_state(contact, "none"); /* the call is over */
 	json_t *ev = call_events(contact, "call_held");
 	assert_int_equal(json_array_size(ev), 1);
 	json_decref(ev);
@@ -865,6 +924,7 @@ static void a_transfer_rings_the_next_phone_and_keeps_the_timeline(void **state)
 	for (int i = 0; i < 1000 && metric("guichet_voice_agent_rings_total{result=\"answered\"}") < answered + 2; i++)
 		sleep_ms(10);
 	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"answered\"}"), answered + 2);
+	assert_int_equal(wait_call_state(contact, "bridged"), agent2_id); /* carol's call now */
 	sleep_ms(500);
 	long long a0 = relayed_to_agent();
 	sleep_ms(1000);
@@ -923,6 +983,7 @@ static void an_escalation_keeps_the_caller_waiting_with_music(void **state)
 		    "needs an expert"), &r);
 	resp_clear(&r);
 	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the agent's phone got its BYE */
+	wait_call_state(contact, "none"); /* waiting with the music: no agent's phone */
 	sleep_ms(300);
 	long long a0 = relayed_to_agent(), s0 = sent_to_callers();
 	sleep_ms(1000);

@@ -68,7 +68,8 @@ export const api = {
   emailReply: (id, body) => call('POST', `/api/v1/contacts/${id}/email-reply`, body),
   queues: () => call('GET', '/api/v1/queues'),
   escalate: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/escalate`, { queue_id: queueId, reason }),
-  transfer: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/transfer`, { queue_id: queueId, reason }),
+  // target: {queue_id} or {agent_id}
+  transfer: (id, target, reason) => call('POST', `/api/v1/contacts/${id}/transfer`, { ...target, reason }),
   journey: (id) => call('GET', `/api/v1/contacts/${id}/journey`),
   // the supervisor's pages
   queueStats: () => call('GET', '/api/v1/queues/stats'),

@@ -31,6 +31,7 @@ import { chatTests } from './chat.mjs';
 import { desk14Tests } from './desk14.mjs';
 import { gestureTests } from './gestures.mjs';
 import { callbackTests } from './callbacks.mjs';
+import { callTests } from './calls.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -41,7 +42,7 @@ const TIMEOUT = 10000;
 // build on what the ones before it left)
 const GROUPS = { diagnosis, supervisor: supervisorTests, upkeep: upkeepTests, workshop: workshopTests,
   admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests,
-  callbacks: callbackTests };
+  callbacks: callbackTests, calls: callTests };
 const WANTED = process.env.WEB_TESTS === undefined ? null : process.env.WEB_TESTS.split(/[\s,]+/).filter(Boolean);
 const UNKNOWN = (WANTED || []).filter((name) => name !== 'none' && !(name in GROUPS));
 if (UNKNOWN.length) {
@@ -64,14 +65,15 @@ function report(name, error) {
   }
 }
 
-// guichetd on a fresh database: its URL and a stop function.
-async function startDaemon(dir) {
+// guichetd on a fresh database (in dir, with extra options: "--sip-listen
+// ADDR"...): its URL and a stop function.
+async function startDaemon(dir, extra = []) {
   const db = join(dir, 'g.db');
   const init = spawnSync(join(BUILD, 'guichet'), ['admin', 'init', '--db', db, '--tenant', 'Brand A',
     '--admin-email', 'admin@a.example', '--admin-password', PASSWORD], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`guichet admin init: ${init.stderr}`);
   const child = spawn(join(BUILD, 'guichetd'), ['--db', db, '--listen', '127.0.0.1:0', '--log', join(dir, 'log'),
-    '--threads', '2', '--web-dir', join(WEB, 'dist'), '--secret-key-file', join(dir, 'key')],
+    '--threads', '2', '--web-dir', join(WEB, 'dist'), '--secret-key-file', join(dir, 'key'), ...extra],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((ok, fail) => {
     const rl = createInterface({ input: child.stdout });
@@ -259,7 +261,7 @@ async function main() {
       if (other.length) throw new Error(`the agent desktop loaded ${other.map((e) => e.name).join(', ')}`);
       console.log(`# script: ${bytes} bytes compressed`);
     });
-    const common = { browser, url: daemon.url, admin, step, accessible, password: PASSWORD };
+    const common = { browser, url: daemon.url, admin, step, accessible, password: PASSWORD, startDaemon };
     for (const [name, run] of Object.entries(GROUPS)) {
       if (WANTED === null || WANTED.includes(name)) await run(common);
     }

@@ -203,7 +203,7 @@ static void call_end(struct call *c, const char *by);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 static void wait_begin(struct call *c);
 static void wait_key(struct call *c, char key);
-static void bridge_note(struct call *c, int64_t agent_id);
+static void bridge_note(struct call *c, int64_t agent_id, bool ringing);
 static void bridge_forget(struct call *c);
 static void dial_customer(struct call *c, struct leg *leg);
 static void call_free(struct call *c);
@@ -434,8 +434,8 @@ static void leg_drop(struct call *c, bool now)
 		return;
 	c->agent = NULL;
 	leg->call = NULL;
+	bridge_forget(c); /* ringing or bridged */
 	if (c->bridged) {
-		bridge_forget(c);
 		record_end(c);
 		c->bridged = false;
 		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
@@ -508,7 +508,7 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	leg->answered = true;
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
-	bridge_note(c, leg->user_id);
+	bridge_note(c, leg->user_id, false);
 	record_begin(c, leg->user_id);
 	tmr_cancel(&c->tick);
 	c->moh = false;
@@ -575,6 +575,7 @@ static int leg_ring(struct call *c, const struct registrar_binding *b)
 		return GC_EIO;
 	}
 	c->agent = leg;
+	bridge_note(c, b->user_id, true);
 	atomic_fetch_add(&v->n_rings, 1);
 	submit_agent(c, VOICE_JOB_RING, b->user_id, NULL);
 	return GC_OK;
@@ -684,18 +685,22 @@ static bool follow(struct voice *v, const struct hub_event *ev)
 /* --- hold and transfer of bridged calls (the API's: voice_call_hold;
  * the router's transfers and escalations) --- */
 
-/* A bridged call as other threads see it (under lock): its hold asked by
- * the API, a transfer seen in the router's events. */
+/* A call with an agent's leg as other threads see it (under lock): ringing
+ * (the API shows it), then bridged: its hold asked by the API, a transfer
+ * seen in the router's events. */
 struct bridge {
 	int64_t contact_id, tenant_id, agent_id;
+	bool ringing;              /* the agent's phone (a callback's: or then the customer's) rings */
+	int64_t since;             /* ms, when it began ringing, or was bridged */
 	bool held;                 /* asked: the loop applies it (control_apply) */
 	int64_t held_at;           /* ms, when the hold was asked */
 	char moved[16];            /* "transferred", "escalated", "moved": the leg goes */
 	UT_hash_handle hh;
 };
 
-/* The call is bridged to agent_id's phone: others may hold or transfer it. */
-static void bridge_note(struct call *c, int64_t agent_id)
+/* The call's leg to agent_id's phone rings (ringing), or is bridged:
+ * others may then hold or transfer it. Either replaces what was noted. */
+static void bridge_note(struct call *c, int64_t agent_id, bool ringing)
 {
 	struct voice *v = c->v;
 	struct bridge *b = calloc(1, sizeof(*b));
@@ -703,7 +708,8 @@ static void bridge_note(struct call *c, int64_t agent_id)
 		free(b);
 		return;
 	}
-	*b = (struct bridge){.contact_id = c->contact_id, .tenant_id = c->tenant_id, .agent_id = agent_id};
+	*b = (struct bridge){.contact_id = c->contact_id, .tenant_id = c->tenant_id, .agent_id = agent_id,
+			     .ringing = ringing, .since = gc_now_ms()};
 	pthread_mutex_lock(&v->lock);
 	struct bridge *old = NULL;
 	HASH_FIND(hh, v->bridges, &b->contact_id, sizeof(b->contact_id), old);
@@ -715,7 +721,7 @@ static void bridge_note(struct call *c, int64_t agent_id)
 	pthread_mutex_unlock(&v->lock);
 }
 
-/* The bridge is over (the leg hung up, transferred, the call ended): a
+/* The leg is over (unanswered, hung up, transferred, the call ended): a
  * hold in course is counted. Idempotent. */
 static void bridge_forget(struct call *c)
 {
@@ -895,7 +901,7 @@ static void dial_estab(const struct sip_msg *msg, void *arg)
 	}
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
-	bridge_note(c, c->agent->user_id);
+	bridge_note(c, c->agent->user_id, false);
 	atomic_fetch_add(&c->v->n_bridged, 1);
 	submit_dialed(c, "reached", 200);
 }
@@ -1743,7 +1749,7 @@ void voice_stats(const struct voice *v, struct voice_stats *ret)
 	ret->phones_bound = atomic_load(&v->phones.bindings);
 }
 
-int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t *ret_agent, bool *ret_held)
+int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, struct voice_call *ret)
 {
 	if (v == NULL)
 		return GC_ENOTFOUND;
@@ -1751,10 +1757,9 @@ int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, int
 	struct bridge *b = NULL;
 	HASH_FIND(hh, v->bridges, &contact_id, sizeof(contact_id), b);
 	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' ? GC_OK : GC_ENOTFOUND;
-	if (rc == GC_OK) {
-		*ret_agent = b->agent_id;
-		*ret_held = b->held;
-	}
+	if (rc == GC_OK)
+		*ret = (struct voice_call){.agent_id = b->agent_id, .ringing = b->ringing, .held = b->held,
+					   .since_ms = b->since, .held_since_ms = b->held ? b->held_at : 0};
 	pthread_mutex_unlock(&v->lock);
 	return rc;
 }
@@ -1766,7 +1771,7 @@ int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool
 	pthread_mutex_lock(&v->lock);
 	struct bridge *b = NULL;
 	HASH_FIND(hh, v->bridges, &contact_id, sizeof(contact_id), b);
-	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' ? GC_OK : GC_ENOTFOUND;
+	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' && !b->ringing ? GC_OK : GC_ENOTFOUND;
 	if (rc == GC_OK && b->held == hold)
 		rc = GC_ESTATE;
 	if (rc == GC_OK) {

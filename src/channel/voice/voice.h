@@ -52,14 +52,25 @@ int voice_start(const struct voice_deps *deps, struct voice **ret);
 /* Ends every call (recorded as ended by a shutdown), stops and frees. NULL is fine. */
 void voice_stop(struct voice *v);
 
-/* Bridged calls controlled from the API (handlers_call.c), from any thread.
- * The bridged call of the tenant's contact: GC_OK with its agent (the
- * phone that answered) and whether it is on hold; GC_ENOTFOUND when the
- * contact has no bridged call here (v NULL: none). */
-int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t *ret_agent, bool *ret_held);
+/* Calls seen and controlled from the API (handlers_call.c), from any thread. */
+
+/* A contact's call with an agent's phone, as the API shows it. */
+struct voice_call {
+	int64_t agent_id;          /* whose phone rings, or answered */
+	bool ringing;              /* not bridged yet: the agent's phone rings (a callback's: or then the customer's) */
+	bool held;                 /* bridged, and on hold */
+	int64_t since_ms;          /* when it began ringing, or was bridged (gc_now_ms) */
+	int64_t held_since_ms;     /* held: when this hold was asked */
+};
+/* The call of the tenant's contact that rings an agent's phone or is
+ * bridged to it: GC_OK with it; GC_ENOTFOUND when the contact has none
+ * here (v NULL: none), or its agent's leg is being hung up by a transfer,
+ * an escalation or a move. */
+int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, struct voice_call *ret);
 /* Puts the bridged call on hold (the caller hears the music, nothing is
  * relayed either way) or takes it off (the legs bridged again), applied
- * by the telephony thread at once: GC_ENOTFOUND with no bridged call,
+ * by the telephony thread at once: GC_ENOTFOUND with no bridged call
+ * (ringing is not bridged yet),
  * GC_ESTATE when it is already so. Resuming, *ret_held_ms (when not NULL)
  * is how long this hold lasted. A transfer or an escalation of the
  * contact (the router's "transferred", "escalated" events) hangs up the

@@ -19,6 +19,9 @@ export function Agent({ t, me, lang }) {
   const [now, setNow] = useState(Date.now());
   const [showKeys, setShowKeys] = useState(false);
   const replyRef = useRef(null);
+  const tabsRef = useRef([]);
+  tabsRef.current = tabs;
+  const accepting = useRef(new Set()); // accepted from this screen: their tab opens there
   const actionsRef = useRef({});
   const say = (text) => setStatus(text);
   const fail = (e) => say(t('error.generic', { message: e.message }));
@@ -26,13 +29,19 @@ export function Agent({ t, me, lang }) {
   const refresh = () => api.agentMe().then((a) => { setAgent(a); return a; },
     (e) => (e.status === 404 ? setProfile(false) : fail(e)));
 
+  // the contacts the agent holds, each in its tab (what routing says, so a
+  // stream caught up after a cut reopens nothing already let go)
+  const adopt = (a) => {
+    const held = (a && a.live && a.live.contacts) || [];
+    const ids = held.filter((c) => c.state === 'assigned').map((c) => c.contact_id);
+    setTabs((list) => [...list, ...ids.filter((id) => !list.includes(id))]);
+    return held;
+  };
   // what the agent already holds comes back on a reload: the contacts in
   // their tabs, the offers with what is left of their countdown
   useEffect(() => {
     refresh().then((a) => {
-      const held = (a && a.live && a.live.contacts) || [];
-      const ids = held.filter((c) => c.state === 'assigned').map((c) => c.contact_id);
-      setTabs((list) => [...list, ...ids.filter((id) => !list.includes(id))]);
+      const held = adopt(a);
       setOffers((list) => [...list, ...held.filter((c) => c.state === 'offered' && !list.some((o) => o.contact_id === c.contact_id))
         .map((c) => ({ ...c, deadline: c.offer_expires_at ? Date.parse(c.offer_expires_at) : 0 }))]);
     });
@@ -52,15 +61,26 @@ export function Agent({ t, me, lang }) {
       setOffers((list) => list.filter((o) => o.contact_id !== ev.contact_id));
     }
     if (type === 'presence' || type === 'offer_expired' || type === 'wrapup_ended') refresh();
+    // accepted elsewhere (the agent answered the phone that rang): its tab opens
+    if (type === 'accepted' && ev.agent_id === me.user_id && !tabsRef.current.includes(ev.contact_id)
+      && !accepting.current.has(ev.contact_id)) {
+      refresh().then((a) => {
+        if (adopt(a).some((c) => c.contact_id === ev.contact_id && c.state === 'assigned'))
+          setStatus(t('contacts.opened', { id: ev.contact_id }));
+      });
+    }
   }), [me.user_id, t]);
 
   const setPresence = (p) => api.presence(p, p === 'paused' ? reason : undefined)
     .then(() => { say(t(`presence.${p}`)); return refresh(); }, fail);
-  const accept = (id) => api.accept(id).then(() => {
-    setOffers((list) => list.filter((o) => o.contact_id !== id));
-    setTabs((list) => (list.includes(id) ? list : [...list, id]));
-    setActive(id);
-  }, fail);
+  const accept = (id) => {
+    accepting.current.add(id);
+    return api.accept(id).then(() => {
+      setOffers((list) => list.filter((o) => o.contact_id !== id));
+      setTabs((list) => (list.includes(id) ? list : [...list, id]));
+      setActive(id);
+    }, fail).finally(() => accepting.current.delete(id));
+  };
   const reject = (id) => api.reject(id).then(() => setOffers((list) => list.filter((o) => o.contact_id !== id)), fail);
   const closed = (id) => {
     setTabs((list) => list.filter((x) => x !== id));
@@ -117,7 +137,7 @@ export function Agent({ t, me, lang }) {
               ))}
             </div>
             {tabs.map((id) => (
-              <ContactTab key={id} t={t} lang={lang} id={id} active={id === current} say={say} onClosed={closed}
+              <ContactTab key={id} t={t} lang={lang} id={id} me={me} active={id === current} say={say} onClosed={closed}
                 replyRef={replyRef} actionsRef={actionsRef} />
             ))}
           </>

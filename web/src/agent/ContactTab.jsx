@@ -3,7 +3,9 @@
 // and the wrap-up with a disposition; beside them the guided diagnosis and
 // the hand-over and the goodwill gestures, and below the contact's whole
 // journey. A contact linked to a current incident says so above its
-// messages (docs/incidents.md).
+// messages (docs/incidents.md). A phone contact's call with the agent's
+// phone shows above them, with its hold (Call.jsx); the hand-over takes
+// the call with the contact while it is bridged.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Diagnosis } from './Diagnosis.jsx';
@@ -11,6 +13,8 @@ import { Handover } from './Handover.jsx';
 import { Journey } from './Journey.jsx';
 import { Chat } from './Chat.jsx';
 import { Callback } from './Callback.jsx';
+import { Call } from './Call.jsx';
+import { useCallState } from './phonecalls.js';
 import { Delivery } from './Delivery.jsx';
 import { Gestures } from './Gestures.jsx';
 
@@ -36,7 +40,7 @@ function Customer({ t, customer }) {
   );
 }
 
-export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actionsRef }) {
+export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, actionsRef }) {
   const [contact, setContact] = useState(null);
   const [customer, setCustomer] = useState(null);
   const [text, setText] = useState('');
@@ -50,6 +54,9 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
     if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
   };
   useEffect(() => { load().catch((e) => say(t('error.generic', { message: e.message }))); }, [id]);
+  const [call, reloadCall] = useCallState(id, contact, active);
+  // the call's changes are on the timeline too
+  useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
 
   const act = (fn, done) => fn().then(() => { say(done); return load(); })
     .catch((e) => say(t('error.generic', { message: e.message })));
@@ -66,6 +73,7 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
         <Customer t={t} customer={customer} />
       </section>
       <section aria-labelledby={`messages-${id}`} class="thread">
+        <Call t={t} id={id} call={call} reload={reloadCall} say={say} active={active} actionsRef={actionsRef} />
         <Callback t={t} lang={lang} id={id} contact={contact} say={say} onGone={onClosed} onChanged={() => load().catch(() => {})} />
         <Incidents t={t} contact={contact} />
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
@@ -87,7 +95,8 @@ export function ContactTab({ t, lang, id, active, say, onClosed, replyRef, actio
       <aside class="assist" aria-label={t('diag.title')}>
         <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
           actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)} />
-        <Handover t={t} id={id} contact={contact} say={say} onGone={onClosed} active={active} actionsRef={actionsRef} />
+        <Handover t={t} id={id} me={me} contact={contact} call={call} say={say} onGone={onClosed} active={active}
+          actionsRef={actionsRef} />
         <Gestures t={t} lang={lang} id={id} contact={contact} say={say} />
       </aside>
       <Journey t={t} id={id} lang={lang} version={version} active={active} actionsRef={actionsRef} />

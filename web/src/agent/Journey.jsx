@@ -19,6 +19,8 @@ function Detail({ t, item }) {
   if (item.agent) parts.push(t(item.type === 'offered' ? 'journey.offered_to' : 'journey.agent', { agent: item.agent }));
   if (d.to_queue) parts.push(t('journey.to_queue', { queue: d.to_queue }));
   if (d.waited_ms !== undefined) parts.push(t('journey.waited', { n: Math.round(d.waited_ms / 1000) }));
+  if (d.talk_s !== undefined) parts.push(t('journey.talked', { n: d.talk_s }));
+  if (d.held_s !== undefined) parts.push(t('journey.held', { n: d.held_s }));
   if (d.disposition) parts.push(t('journey.disposition', { disposition: d.disposition }));
   if (d.tree) parts.push(t('journey.tree', { tree: d.tree }));
   if (d.query) parts.push(t('journey.query', { query: d.query }));

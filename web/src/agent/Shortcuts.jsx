@@ -14,6 +14,7 @@ export const SHORTCUTS = [
   ['Alt+B', 'shortcut.back', 'KeyB'],
   ['Alt+O', 'shortcut.outcome', 'KeyO'],
   ['Alt+L', 'shortcut.escalate', 'KeyL'],
+  ['Alt+H', 'shortcut.hold', 'KeyH'],
   ['Alt+J', 'shortcut.journey', 'KeyJ'],
   ['Alt+K', 'shortcut.list', 'KeyK'],
 ];
