@@ -634,6 +634,21 @@ static void accepting_from_the_desktop_still_bridges_the_phone(void **state)
 	assert_string_equal(error_field(&r), "contact");
 	resp_clear(&r);
 	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
+	/* the CLI reads the same state */
+	char token_file[160], id[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	snprintf(id, sizeof(id), "%lld", contact);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "call", "show", id, NULL), 0);
+	assert_non_null(strstr(out, "\"bridged\""));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "call", "show", "x", NULL), 2);
+	free(out);
+	free(err);
 	assert_int_equal(sipp_wait(&caller, 20000), 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0); /* answered, then the caller's BYE */
 	wait_call_state(contact, "none");
