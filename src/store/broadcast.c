@@ -273,30 +273,30 @@ int store_broadcast_record(struct store *s, int64_t tenant_id, const struct stor
 	return rc;
 }
 
-int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row *row, int64_t outbox_id)
+/* Names on the row what was queued for it (sql: "UPDATE ... SET col = ?
+ * WHERE incident_id = ? AND seq = ? AND customer_id = ?"). */
+static int set_queued(struct store *s, const char *sql, const struct store_broadcast_row *row, int64_t id)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE incident_broadcasts SET outbox_id = ? WHERE incident_id = ? AND seq = ?"
-					 " AND customer_id = ?");
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL)
 		return GC_ESTORE;
-	db_bind_int64(st, 1, outbox_id);
+	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, row->incident_id);
 	db_bind_int64(st, 3, row->seq);
 	db_bind_int64(st, 4, row->customer_id);
 	return store_step_done(s, st);
 }
 
+int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row *row, int64_t outbox_id)
+{
+	return set_queued(s, "UPDATE incident_broadcasts SET outbox_id = ? WHERE incident_id = ? AND seq = ?"
+			  " AND customer_id = ?", row, outbox_id);
+}
+
 int store_broadcast_set_sms(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE incident_broadcasts SET messaging_id = ? WHERE incident_id = ?"
-					 " AND seq = ? AND customer_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, messaging_id);
-	db_bind_int64(st, 2, row->incident_id);
-	db_bind_int64(st, 3, row->seq);
-	db_bind_int64(st, 4, row->customer_id);
-	return store_step_done(s, st);
+	return set_queued(s, "UPDATE incident_broadcasts SET messaging_id = ? WHERE incident_id = ? AND seq = ?"
+			  " AND customer_id = ?", row, messaging_id);
 }
 
 int store_broadcast_sms_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,

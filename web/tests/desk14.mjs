@@ -287,9 +287,9 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
     await step('desk14: the supervisor\'s incidents show the API\'s errors at their fields', async () => {
       await login(page, url, 'floor@a.example', password);
       await page.getByRole('tab', { name: 'Wallboard' }).focus(); // the keyboard reaches the tab
-      await page.keyboard.press('End'); // the last tab (the voice of the customer), then back to Incidents
-      if ((await page.getByRole('tab', { name: 'Voice of the customer' }).getAttribute('aria-selected')) !== 'true') throw new Error('End did not open the last tab');
-      for (const name of ['Reasons', 'Gestures', 'Incidents']) {
+      await page.keyboard.press('End'); // the last tab (the callbacks), then back to Incidents
+      if ((await page.getByRole('tab', { name: 'Callbacks' }).getAttribute('aria-selected')) !== 'true') throw new Error('End did not open the last tab');
+      for (const name of ['Voice of the customer', 'Reasons', 'Gestures', 'Incidents']) {
         await page.keyboard.press('ArrowLeft');
         if ((await page.getByRole('tab', { name }).getAttribute('aria-selected')) !== 'true') throw new Error(`ArrowLeft did not open ${name}`);
       }
