@@ -36,7 +36,9 @@ extern "C" {
  * RFC 3966's tel: form is read), into ret as "+" and its E.164 digits.
  * Separators (spaces, dots, dashes, parentheses) and a region's
  * international prefix ("00" in France) are understood; an extension is
- * dropped. GC_EINVAL when it is not a possible number, when region is not
+ * dropped. The result reads back as itself (phone_e164 of it, with no
+ * region, is it): a form libphonenumber would read back otherwise is
+ * refused. GC_EINVAL when it is not a possible number, when region is not
  * one libphonenumber knows, or when typed is NULL or longer than
  * PHONE_MAX_INPUT; GC_ETOOBIG when len is under PHONE_E164_LEN. */
 int phone_e164(const char *typed, const char *region, char *ret, size_t len);

@@ -55,9 +55,20 @@ int e164(const char *typed, const char *region, char *ret, size_t len)
 	/* IS_POSSIBLE_LOCAL_ONLY (a number missing its area code) is not a whole number */
 	if (util->IsPossibleNumberWithReason(number) != PhoneNumberUtil::IS_POSSIBLE)
 		return GC_EINVAL;
-	std::string out;
+	std::string out, again;
 	util->Format(number, PhoneNumberUtil::E164, &out);
 	if (out.size() < 2 || out.size() >= len || out[0] != '+')
+		return GC_EINVAL;
+	/* The key must read back as itself, or one number would have two keys:
+	 * libphonenumber takes a national prefix off a number after its country
+	 * code too, so an impossible national number that keeps its prefix
+	 * ("(0)0035..." in Germany: +49003...) would come back shorter
+	 * (fuzz-phone found it). Such a form is no number to call. */
+	PhoneNumber back;
+	if (util->Parse(out, "ZZ", &back) != PhoneNumberUtil::NO_PARSING_ERROR)
+		return GC_EINVAL;
+	util->Format(back, PhoneNumberUtil::E164, &again);
+	if (again != out)
 		return GC_EINVAL;
 	std::memcpy(ret, out.c_str(), out.size() + 1);
 	return GC_OK;

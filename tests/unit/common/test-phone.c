@@ -71,6 +71,10 @@ static void impossible_numbers_are_refused(void **state)
 	memset(longer, '1', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
 	refused(longer, "FR");
+	/* found by fuzz-phone: possible by its length, but its E.164 form would read
+	 * back as another number (the national prefix kept after the country code) */
+	refused("(0)003569370187", "DE");
+	refused("0003569370187", "DE");
 }
 
 static void unknown_regions_are_refused(void **state)
