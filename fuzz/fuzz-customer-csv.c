@@ -2,7 +2,8 @@
  *
  * Each input is parsed twice: by customer_csv_parse with checking callbacks
  * (line numbers increase and stay within the input's line count; no record
- * carries more attributes than a customer holds), then by
+ * carries more attributes than a customer holds; a phone comes out in
+ * E.164, libphonenumber reading it as in France), then by
  * store_customer_import on a temporary database, as POST
  * /api/v1/customers/import does, in a transaction rolled back afterwards.
  * The parse alone did not find the 65-attribute-column overflow of issue 12
@@ -17,6 +18,7 @@
 
 #include "guichet/customer_csv.h"
 #include "guichet/error.h"
+#include "guichet/phone.h"
 #include "store/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -38,6 +40,9 @@ static int on_row(void *arg, size_t line, const struct customer_input *in)
 	assert(in->n_attrs <= CUSTOMER_CSV_MAX_ATTRS);
 	for (size_t i = 0; i < in->n_attrs; i++)
 		assert(strlen(in->attrs[i].value) <= CUSTOMER_CSV_MAX_VALUE);
+	/* a phone comes out in E.164 (phone.h), whatever was written */
+	assert(in->phone == NULL || (in->phone[0] == '+' && strspn(in->phone + 1, "0123456789") == strlen(in->phone) - 1 &&
+				     strlen(in->phone) < PHONE_E164_LEN));
 	return check_line(arg, line);
 }
 
@@ -74,7 +79,7 @@ static void import(const uint8_t *data, size_t size, bool all_or_nothing)
 	json_t *report = NULL;
 	if (store_begin(db) != GC_OK)
 		abort();
-	int rc = store_customer_import(db, &scope, (const char *)data, size, all_or_nothing, &report, &err);
+	int rc = store_customer_import(db, &scope, (const char *)data, size, all_or_nothing, "FR", &report, &err);
 	assert(rc == GC_OK || rc == GC_EINVAL || rc == GC_ETOOBIG || rc == GC_EFORBIDDEN);
 	assert(rc == GC_OK ? report != NULL : err.message[0] != '\0');
 	json_decref(report);
@@ -89,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < size; i++) /* lines end with LF, CRLF or a lone CR */
 		s.max_line += data[i] == '\n' || (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
 	struct decode_error err;
-	customer_csv_parse((const char *)data, size, on_row, on_reject, &s, &err);
+	customer_csv_parse((const char *)data, size, "FR", on_row, on_reject, &s, &err); /* phones read in France */
 	import(data, size, size % 2 == 1);
 	return 0;
 }

@@ -10,7 +10,13 @@
  * closed all day. A calendar without weekly hours is open all day every
  * day but its holidays; one whose weekly hours are all empty is refused
  * (nothing would ever be due). Pure: no I/O, no allocation; ICU through
- * guichet/tz.h for the zone. */
+ * guichet/tz.h for the zone.
+ *
+ * The calendar also names the tenant's country, where it is: the region a
+ * telephone number typed without its international prefix is read in
+ * (guichet/phone.h), so "06 12 34 56 78" is +33612345678 for a French
+ * tenant. It lives here, with the zone, because it is the same kind of
+ * setting and needs no table of its own. */
 #ifndef GUICHET_CALENDAR_H
 #define GUICHET_CALENDAR_H
 
@@ -33,6 +39,7 @@ struct calendar_interval {
 
 struct calendar {
 	char zone[GC_TZ_NAME_MAX];
+	char country[3];           /* ISO 3166 alpha-2 ("FR"), phone_region_known; "" for none */
 	bool always_open;          /* no weekly hours: open all day, but on holidays */
 	uint8_t n_intervals[7];    /* by weekday, 0 Monday ... 6 Sunday */
 	struct calendar_interval hours[7][CALENDAR_MAX_INTERVALS]; /* sorted, disjoint */
@@ -51,10 +58,12 @@ void calendar_date_format(int32_t day, char buf[CALENDAR_DATE_LEN]);
 /* An always-open calendar in UTC: what a tenant without one has. */
 void calendar_init_default(struct calendar *c);
 
-/* {"zone": "Europe/Paris", "hours": {"mon": ["08:00-12:30", "13:30-18:00"],
- * ...}, "holidays": ["2026-12-25", ...]}. zone is required; hours absent or
- * null is always open; a day not named in hours is closed. Errors name the
- * field: "zone", "hours.mon", "holidays[3]". */
+/* {"zone": "Europe/Paris", "country": "FR", "hours": {"mon": ["08:00-12:30",
+ * "13:30-18:00"], ...}, "holidays": ["2026-12-25", ...]}. zone is required;
+ * country is optional (absent or null: none; lower case is taken as upper
+ * case; one libphonenumber has no plan for is refused); hours absent or null
+ * is always open; a day not named in hours is closed. Errors name the field:
+ * "zone", "country", "hours.mon", "holidays[3]". */
 int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error *err);
 /* The canonical JSON of a calendar (what the store keeps and the API shows). */
 json_t *calendar_json(const struct calendar *c);

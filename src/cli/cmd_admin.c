@@ -154,7 +154,7 @@ static int demo_customer(struct store *s, const struct store_scope *scope, int i
 	char ext[32], email[96], phone[32], birth[32], iban[48];
 	snprintf(ext, sizeof(ext), "CUST-%05d", 1001 + i);
 	snprintf(email, sizeof(email), "customer%d@example.net", i + 1);
-	snprintf(phone, sizeof(phone), "+33 6 12 34 %02d %02d", i / 10, i % 100);
+	snprintf(phone, sizeof(phone), "+3361234%02d%02d", i / 10, i % 100); /* E.164, as the daemon keeps numbers */
 	snprintf(birth, sizeof(birth), "19%02d-0%d-1%d", 60 + i, 1 + i % 9, i % 10);
 	snprintf(iban, sizeof(iban), "FR76 3000 6000 0112 3456 7890 %03d", i);
 	struct customer_input in = {.external_id = ext, .email = email, .phone = phone, .n_attrs = 5};

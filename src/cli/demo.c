@@ -101,7 +101,8 @@ static bool chance(struct demo *d, int percent)
 
 static int demo_calendar(struct demo *d)
 {
-	json_t *in = json_pack("{s:s,s:{s:[s],s:[s],s:[s],s:[s],s:[s],s:[s]},s:[s,s,s]}", "zone", "Europe/Paris",
+	json_t *in = json_pack("{s:s,s:s,s:{s:[s],s:[s],s:[s],s:[s],s:[s],s:[s]},s:[s,s,s]}", "zone", "Europe/Paris",
+		"country", "FR",
 		"hours", "mon", "08:00-20:00", "tue", "08:00-20:00", "wed", "08:00-20:00", "thu", "08:00-20:00",
 		"fri", "08:00-20:00", "sat", "09:00-13:00", "holidays", "2026-12-25", "2027-01-01", "2027-05-01");
 	struct decode_error err;

@@ -375,7 +375,7 @@ static const struct help_command commands[] = {
 	{"callback", "request", "--phone NUMBER [--name NAME] [--context TEXT] [--queue ID] [--contact ID]\n"
 	 "\t[--window-from TIME --window-to TIME] [--source api|phone]",
 	 "ask for a customer to be called back, as soon as possible or in a window: a phone contact waiting in a queue",
-	 "--phone NUMBER\tthe number to call (its digits are kept, with a leading +)\n"
+	 "--phone NUMBER\tthe number to call: with its country code, or as dialled in the tenant's country (kept in E.164)\n"
 	 "--name NAME\twho to ask for\n"
 	 "--context TEXT\twhat the customer wants: the contact's first message\n"
 	 "--queue ID\ta phone queue (default: the tenant's callback queue)\n"

@@ -176,13 +176,15 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 int callback_request(const struct ops *o, const struct store_scope *scope, const struct callback_request *in,
 		     int64_t *ret_id, bool *ret_existing, struct ops_error *err)
 {
-	char key[40];
+	char key[OPS_PHONE_KEY_LEN];
 	struct settings set;
 	int64_t now = gc_now_ms();
 	*ret_existing = false;
-	if (in->phone == NULL || strlen(in->phone) > 32 || ops_phone_key(in->phone, key, sizeof(key)) < 0)
-		return failed(err, GC_EINVAL, "phone", "a phone number has at least 3 digits, in 32 characters at most");
-	int rc = check_request(in, err);
+	if (in->phone == NULL || strlen(in->phone) > 32)
+		return failed(err, GC_EINVAL, "phone", "'phone' is a telephone number of 32 characters at most");
+	int rc = ops_tenant_phone_key(o->db, scope->tenant_id, in->phone, in->lenient, "phone", key, sizeof(key), err);
+	if (rc == GC_OK)
+		rc = check_request(in, err);
 	if (rc == GC_OK)
 		rc = load_settings(o, scope->tenant_id, &set, err);
 	if (rc < 0)

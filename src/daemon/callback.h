@@ -51,13 +51,16 @@ struct callback_request {
 	bool one_per_number;        /* an open request for the same number answers instead (public) */
 	int64_t since;              /* ms: the place it keeps, as if waiting since then (a caller's
 				     * virtual hold: when the call entered the queue); 0: now */
+	bool lenient;               /* phone is a caller's, from the trunk: kept as its digits when
+				     * libphonenumber cannot read it (ops_phone_key), not refused */
 };
 
 /* A new callback (its contact, customer and row), or with one_per_number
- * the open one for that number (*ret_existing). Errors name the field:
- * phone, window (past, reversed, over 14 days ahead, or wholly outside the
- * tenant's business hours), queue_id (not a phone queue), contact_id; no
- * queue at all is GC_ECONFLICT. */
+ * the open one for that number (*ret_existing). The number is kept as
+ * ops_phone_key makes it in the tenant's country. Errors name the field:
+ * phone (not a possible number), window (past, reversed, over 14 days
+ * ahead, or wholly outside the tenant's business hours), queue_id (not a
+ * phone queue), contact_id; no queue at all is GC_ECONFLICT. */
 int callback_request(const struct ops *o, const struct store_scope *scope, const struct callback_request *in,
 		     int64_t *ret_id, bool *ret_existing, struct ops_error *err);
 

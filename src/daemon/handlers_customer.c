@@ -1,6 +1,9 @@
 /* Customers: list, read, create, update, and CSV import. What a role may
- * see of a customer is decided in the store (src/store/customer.c). */
+ * see of a customer is decided in the store (src/store/customer.c). A
+ * phone is kept as ops_phone_key makes it, read in the tenant's country
+ * (its calendar's), and searched so. */
 #include "daemon/handlers.h"
+#include "daemon/ops.h"
 #include "guichet/error.h"
 
 #include <stdio.h>
@@ -15,6 +18,13 @@ int run_customer_list(struct request *r, struct store *db)
 	struct store_customer_filter f = {.external_id = query_get(r, "external_id"),
 		.email = query_get(r, "email"), .phone = query_get(r, "phone"),
 		.after_id = after, .limit = (int)limit};
+	/* the number searched as numbers are kept; leniently: a search refuses nothing a key can be */
+	char key[OPS_PHONE_KEY_LEN];
+	struct ops_error err = {0};
+	if (f.phone && ops_tenant_phone_key(db, r->scope.tenant_id, f.phone, true, "phone", key, sizeof(key), &err) < 0)
+		return reply_input_error(r, db, &err);
+	if (f.phone)
+		f.phone = key;
 	json_t *page = NULL;
 	int rc = store_customer_list(db, &r->scope, &f, &page);
 	if (rc == GC_EFORBIDDEN)
@@ -30,11 +40,29 @@ int run_customer_get(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, "customer") : reply(r, 200, c);
 }
 
+/* The customer's phone as numbers are kept (ops_phone_key, in the tenant's
+ * country), held by r->work until the request ends; 400 naming "phone" for
+ * a number libphonenumber cannot read. */
+static int customer_phone(struct request *r, struct store *db)
+{
+	char key[OPS_PHONE_KEY_LEN];
+	struct ops_error err = {0};
+	if (r->in.customer.phone == NULL)
+		return 0;
+	if (ops_tenant_phone_key(db, r->scope.tenant_id, r->in.customer.phone, false, "phone", key, sizeof(key), &err) < 0)
+		return reply_input_error(r, db, &err);
+	json_decref(r->work);
+	if ((r->work = json_string(key)) == NULL)
+		return reply_store_error(r, db, GC_ENOMEM, NULL);
+	r->in.customer.phone = json_string_value(r->work);
+	return 0;
+}
+
 int prepare_customer_create(struct request *r, struct store *db)
 {
 	struct decode_error err;
 	return customer_input_decode(r->body, false, &r->in.customer, &err) < 0
-		       ? reply_decode_error(r, &err) : 0;
+		       ? reply_decode_error(r, &err) : customer_phone(r, db);
 }
 
 /* A refusal of the store: an attribute's class (the tenant's policy) or
@@ -64,7 +92,7 @@ int prepare_customer_update(struct request *r, struct store *db)
 {
 	struct decode_error err;
 	return customer_input_decode(r->body, true, &r->in.customer, &err) < 0
-		       ? reply_decode_error(r, &err) : 0;
+		       ? reply_decode_error(r, &err) : customer_phone(r, db);
 }
 
 int run_customer_update(struct request *r, struct store *db)
@@ -97,7 +125,8 @@ int prepare_customer_import(struct request *r, struct store *db)
 		return reply_error(r, 400, "invalid", "mode", "mode is partial or all-or-nothing");
 	r->stash[0] = mode && strcmp(mode, "all-or-nothing") == 0;
 	struct decode_error err = {0};
-	int rc = customer_csv_parse(r->raw, r->raw_len, count_row, count_reject, NULL, &err);
+	/* no country: only the header and the limits matter here, not the rows' phones */
+	int rc = customer_csv_parse(r->raw, r->raw_len, NULL, count_row, count_reject, NULL, &err);
 	if (rc == GC_EINVAL || rc == GC_ETOOBIG) {
 		reply_decode_error(r, &err);
 		r->status = rc == GC_ETOOBIG ? 413 : 422;
@@ -115,7 +144,12 @@ int run_customer_import(struct request *r, struct store *db)
 {
 	struct decode_error err = {0};
 	json_t *report = NULL;
-	int rc = store_customer_import(db, &r->scope, r->raw, r->raw_len, r->stash[0], &report, &err);
+	char country[3];
+	struct ops_error oerr = {0};
+	int rc = ops_tenant_country(db, r->scope.tenant_id, country, &oerr);
+	if (rc < 0)
+		return reply_ops_error(r, db, &oerr);
+	rc = store_customer_import(db, &r->scope, r->raw, r->raw_len, r->stash[0], country, &report, &err);
 	if (rc == GC_EFORBIDDEN && err.code == GC_EFORBIDDEN) {
 		json_decref(report);
 		return reply_error(r, 403, "forbidden", err.field, "%s", err.message);

@@ -1163,8 +1163,10 @@ int run_public_feedback(struct request *r, struct store *db)
 }
 
 /* What the customer gives when asking for a person: a message, and an
- * address or a number to find them by. Answers 400 naming the field. */
-static int reach_decode(struct request *r, const char **ret_message, const char **ret_email, const char **ret_phone)
+ * address or a number to find them by (the number as ops_phone_key keeps it,
+ * in the tenant's country, into phone_key). Answers 400 naming the field. */
+static int reach_decode(struct request *r, struct store *db, int64_t tenant, const char **ret_message,
+			const char **ret_email, char phone_key[OPS_PHONE_KEY_LEN], const char **ret_phone)
 {
 	static const char *const names[] = {"message", "email", "phone"};
 	static const size_t max[] = {10000, 254, 40};
@@ -1180,12 +1182,14 @@ static int reach_decode(struct request *r, const char **ret_message, const char 
 	}
 	if (v[1] && (strchr(v[1], '@') == NULL || strchr(v[1], ' ')))
 		return reply_error(r, 400, "invalid", "email", "'email' is an address, name@domain");
-	char key[48];
-	if (v[2] && ops_phone_key(v[2], key, sizeof(key)) < 0)
-		return reply_error(r, 400, "invalid", "phone", "'phone' is a number with at least 3 digits");
+	struct ops_error err = {0};
+	int rc = v[2] ? ops_tenant_phone_key(db, tenant, v[2], false, "phone", phone_key, OPS_PHONE_KEY_LEN, &err)
+		      : GC_OK;
+	if (rc < 0)
+		return reply_input_error(r, db, &err);
 	*ret_message = v[0];
 	*ret_email = v[1];
-	*ret_phone = v[2];
+	*ret_phone = v[2] ? phone_key : NULL;
 	return GC_OK;
 }
 
@@ -1198,7 +1202,8 @@ static int self_service_contact(struct request *r, struct store *db, int64_t ten
 				const char *message, const char *note_text, int64_t queue, int64_t *ret_contact)
 {
 	const char *email = NULL, *phone = NULL, *said = NULL;
-	int rc = reach_decode(r, &said, &email, &phone);
+	char key[OPS_PHONE_KEY_LEN];
+	int rc = reach_decode(r, db, tenant, &said, &email, key, &phone);
 	if (rc < 0)
 		return rc;
 	struct store_scope scope = ops_channel_scope(tenant, "self-service");

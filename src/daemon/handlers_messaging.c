@@ -10,7 +10,8 @@
  * nothing stored when it is missing or wrong) and decodes the message or
  * receipt into r->work; run, on the writer, takes it in one transaction: a
  * provider id already taken on the channel changes nothing (200), else the
- * sender's number (ops_phone_key) or social account finds or creates the
+ * sender's number (ops_phone_key, in the tenant's country, lenient: a number
+ * libphonenumber cannot read keeps its digits) or social account finds or creates the
  * customer, and the message joins the customer's open contact on that
  * channel or starts a new one in the channel's queue. A social account is
  * keyed by the channel and the account's id as the provider gives it: its
@@ -436,13 +437,13 @@ static int take_message(struct request *r, struct store *db, json_t *w, int64_t 
 	int64_t channel_id = json_integer_value(json_object_get(w, "channel_id")), customer = 0, contact = 0, other = 0;
 	bool sms = strcmp(json_string_value(json_object_get(w, "kind")), "sms") == 0;
 	const char *from = json_string_value(json_object_get(w, "from")), *text = json_string_value(json_object_get(w, "text"));
-	char key[40];
-	if (sms && ops_phone_key(from, key, sizeof(key)) < 0) {
-		*err = (struct ops_error){.rc = GC_EINVAL, .field = "from", .message = "a phone number has at least 3 digits"};
-		return GC_EINVAL;
-	}
+	char key[OPS_PHONE_KEY_LEN];
+	/* lenient: a sender libphonenumber cannot read (a short code, say) keeps its digits */
+	int rc = sms ? ops_tenant_phone_key(db, r->scope.tenant_id, from, true, "from", key, sizeof(key), err) : GC_OK;
+	if (rc < 0)
+		return rc;
 	const char *peer = sms ? key : from;
-	int rc = hook_customer(&o, &r->scope, sms, channel_id, peer, &customer, err);
+	rc = hook_customer(&o, &r->scope, sms, channel_id, peer, &customer, err);
 	if (rc < 0)
 		return rc;
 	int64_t message_id = 0;

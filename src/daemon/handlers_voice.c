@@ -2,7 +2,8 @@
  * PATCH, DELETE .../{id}): the tenant's telephone numbers, each with the
  * queue its callers wait in, its voice menu (channel/voice/menu.h, checked
  * strictly: 400 names the member at fault), its greeting and language. The
- * number is kept as ops_phone_key makes it (+ and digits), so the telephony
+ * number is kept as ops_phone_key makes it (E.164, read in the tenant's
+ * country; one libphonenumber cannot read is refused), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
  * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
  *
@@ -116,15 +117,17 @@ static void number_body_clear(struct number_body *b)
 }
 
 /* The body into b; answered (true) on a bad member. create: number is required. */
-static bool decode_number(struct request *r, bool create, struct number_body *b)
+static bool decode_number(struct request *r, struct store *db, bool create, struct number_body *b)
 {
 	*b = (struct number_body){.in.queue_id = create ? 0 : -1};
 	const char *number = NULL;
 	if (unknown_member(r) || bad_text(r, "number", 32, false, &number) ||
 	    bad_text(r, "greeting", MAX_GREETING, true, &b->in.greeting) || bad_text(r, "lang", 2, false, &b->in.lang))
 		return true;
-	if (number && ops_phone_key(number, b->number, sizeof(b->number)) < 0)
-		return reply_error(r, 400, "invalid", "number", "'number' is a telephone number (E.164: +33...)"), true;
+	struct ops_error err = {0};
+	if (number && ops_tenant_phone_key(db, r->scope.tenant_id, number, false, "number", b->number, sizeof(b->number),
+					   &err) < 0)
+		return reply_input_error(r, db, &err), true;
 	if (number)
 		b->in.number = b->number;
 	if (create && number == NULL)
@@ -144,7 +147,7 @@ static bool decode_number(struct request *r, bool create, struct number_body *b)
 int prepare_voice_number(struct request *r, struct store *db)
 {
 	struct number_body b;
-	bool answered = decode_number(r, true, &b);
+	bool answered = decode_number(r, db, true, &b);
 	number_body_clear(&b);
 	return answered;
 }
@@ -152,7 +155,7 @@ int prepare_voice_number(struct request *r, struct store *db)
 int prepare_voice_number_update(struct request *r, struct store *db)
 {
 	struct number_body b;
-	bool answered = decode_number(r, false, &b);
+	bool answered = decode_number(r, db, false, &b);
 	number_body_clear(&b);
 	return answered;
 }
@@ -186,7 +189,7 @@ static bool queues_ok(struct request *r, struct store *db, const struct number_b
 int run_voice_number_create(struct request *r, struct store *db)
 {
 	struct number_body b;
-	decode_number(r, true, &b); /* checked by prepare */
+	decode_number(r, db, true, &b); /* checked by prepare */
 	if (!queues_ok(r, db, &b)) {
 		number_body_clear(&b);
 		return GC_EINVAL; /* answered */
@@ -203,7 +206,7 @@ int run_voice_number_create(struct request *r, struct store *db)
 int run_voice_number_update(struct request *r, struct store *db)
 {
 	struct number_body b;
-	decode_number(r, false, &b);
+	decode_number(r, db, false, &b);
 	json_t *row = NULL;
 	int rc = store_voice_number_get(db, &r->scope, r->ids[0], &row);
 	json_decref(row);

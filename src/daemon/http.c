@@ -432,6 +432,13 @@ int reply_ops_error(struct request *r, struct store *db, const struct ops_error 
 	}
 }
 
+int reply_input_error(struct request *r, struct store *db, const struct ops_error *err)
+{
+	if (err->rc == GC_EINVAL)
+		return reply_error(r, 400, "invalid", err->field, "%s", err->message);
+	return reply_ops_error(r, db, err);
+}
+
 const char *query_get(struct request *r, const char *name)
 {
 	return evhttp_find_header(&r->query, name);

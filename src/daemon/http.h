@@ -122,6 +122,9 @@ int reply_store_error(struct request *r, struct store *db, int rc, const char *f
  * writer with db; and the answer to their failure. */
 struct ops request_ops(struct request *r, struct store *db);
 int reply_ops_error(struct request *r, struct store *db, const struct ops_error *err);
+/* The same for an ops error about the request's own input (a number the
+ * tenant's country cannot read): GC_EINVAL answers 400 naming the field. */
+int reply_input_error(struct request *r, struct store *db, const struct ops_error *err);
 
 /* A query parameter, or NULL. */
 const char *query_get(struct request *r, const char *name);

@@ -3,6 +3,7 @@
 #include "daemon/router.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/phone.h"
 #include "guichet/text.h"
 
 #include <ctype.h>
@@ -26,23 +27,92 @@ struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel)
 	return sc;
 }
 
-int ops_phone_key(const char *phone, char *ret, size_t len)
+/* A number's digits after a '+', the key before E.164 (what a lenient key
+ * falls back to): GC_EINVAL when fewer than 3 digits remain. */
+static int digits_key(const char *phone, char *ret, size_t len)
 {
+	char key[OPS_PHONE_KEY_LEN];
 	size_t n = 0, digits = 0;
-	ret[n++] = '+';
-	for (const char *p = phone; *p && n + 1 < len; p++)
+	key[n++] = '+';
+	for (const char *p = phone; *p && n + 1 < sizeof(key) && n + 1 < len; p++)
 		if (isdigit((unsigned char)*p)) {
-			ret[n++] = *p;
+			key[n++] = *p;
 			digits++;
 		}
-	ret[n] = '\0';
-	return digits >= 3 ? GC_OK : GC_EINVAL;
+	key[n] = '\0';
+	if (digits < 3)
+		return GC_EINVAL;
+	memcpy(ret, key, n + 1);
+	return GC_OK;
+}
+
+int ops_phone_key(const char *phone, const char *country, bool lenient, char *ret, size_t len)
+{
+	char e164[PHONE_E164_LEN];
+	if (phone == NULL || len < 2)
+		return GC_EINVAL;
+	int rc = phone_e164(phone, country, e164, sizeof(e164));
+	if (rc == GC_OK && strlen(e164) < len) {
+		memcpy(ret, e164, strlen(e164) + 1);
+		return GC_OK;
+	}
+	if (rc == GC_ENOMEM)
+		return rc;
+	return lenient ? digits_key(phone, ret, len) : GC_EINVAL;
+}
+
+int ops_tenant_country(struct store *db, int64_t tenant_id, char ret[3], struct ops_error *err)
+{
+	struct calendar *c = malloc(sizeof(*c));
+	if (c == NULL)
+		return failed(err, GC_ENOMEM, NULL, "out of memory");
+	int rc = ops_calendar_load(db, tenant_id, c, err);
+	if (rc == GC_OK)
+		memcpy(ret, c->country, sizeof(c->country));
+	free(c);
+	return rc;
+}
+
+int ops_tenant_phone_key(struct store *db, int64_t tenant_id, const char *phone, bool lenient, const char *field,
+			 char *ret, size_t len, struct ops_error *err)
+{
+	char country[3];
+	int rc = ops_tenant_country(db, tenant_id, country, err);
+	if (rc < 0)
+		return rc;
+	if ((rc = ops_phone_key(phone, country, lenient, ret, len)) == GC_ENOMEM)
+		return failed(err, rc, NULL, "out of memory");
+	if (rc < 0) {
+		err->rc = rc;
+		err->field = field;
+		if (lenient)
+			snprintf(err->message, sizeof(err->message), "'%s' is a telephone number: at least 3 digits", field);
+		else if (country[0])
+			snprintf(err->message, sizeof(err->message), "'%s' is not a telephone number: write it with its country"
+				 " code (+33 6 12 34 56 78) or as it is dialled in %s", field, country);
+		else
+			snprintf(err->message, sizeof(err->message), "'%s' is not a telephone number: write it with its country"
+				 " code (+33 6 12 34 56 78); the tenant's calendar names no country to read it in", field);
+	}
+	return rc;
+}
+
+/* "+" and 3 or more digits: what ops_phone_key makes. */
+static bool is_key(const char *phone)
+{
+	size_t n = strlen(phone);
+	if (phone[0] != '+' || n < 4 || n >= OPS_PHONE_KEY_LEN)
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isdigit((unsigned char)phone[i]))
+			return false;
+	return true;
 }
 
 int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
 				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err)
 {
-	char address[320], key[40];
+	char address[320];
 	*ret_created = false;
 	if (email == NULL && phone == NULL)
 		return failed(err, GC_EINVAL, "email", "an email address or a phone is needed to find a customer");
@@ -55,13 +125,13 @@ int ops_customer_find_or_create(const struct ops *o, const struct store_scope *s
 		if (!gc_text_is_email(address))
 			return failed(err, GC_EINVAL, "email", "not an email address");
 	}
-	if (phone && ops_phone_key(phone, key, sizeof(key)) < 0)
-		return failed(err, GC_EINVAL, "phone", "a phone number has at least 3 digits");
-	int rc = store_customer_find(o->db, scope, email ? address : NULL, phone ? key : NULL, ret_id);
+	if (phone && !is_key(phone))
+		return failed(err, GC_EINVAL, "phone", "not a telephone number as ops_phone_key keeps it");
+	int rc = store_customer_find(o->db, scope, email ? address : NULL, phone, ret_id);
 	if (rc != GC_ENOTFOUND)
 		return rc < 0 ? failed(err, rc, NULL, store_errmsg(o->db)) : GC_OK;
 	struct customer_input in = {.has = (email ? HAS_EMAIL : 0) | (phone ? HAS_PHONE : 0),
-				    .email = email ? address : NULL, .phone = phone ? key : NULL};
+				    .email = email ? address : NULL, .phone = phone};
 	if ((rc = store_customer_create_id(o->db, scope, &in, ret_id)) < 0)
 		return failed(err, rc, "customer", store_errmsg(o->db));
 	*ret_created = true;

@@ -42,8 +42,9 @@ struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel);
 
 /* The tenant's customer with this email address or phone (either may be
  * NULL, not both), created with them when there is none (*ret_created).
- * The address is compared in lower case, the phone as its digits with a
- * leading '+' (what is stored for a new customer too). */
+ * The address is compared in lower case; the phone is a key ops_phone_key
+ * made (GC_EINVAL naming "phone" otherwise), compared and stored as it is:
+ * the caller chose the country it was read in and how lenient to be. */
 int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
 				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err);
 
@@ -70,8 +71,29 @@ int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_
  * has none (calendar_init_default). */
 int ops_calendar_load(struct store *db, int64_t tenant_id, struct calendar *ret, struct ops_error *err);
 
-/* Digits with a leading '+' (other characters dropped) into ret (len >=
- * 2): GC_EINVAL when fewer than 3 digits remain. */
-int ops_phone_key(const char *phone, char *ret, size_t len);
+/* Telephone numbers: the key a number is kept and found by, everywhere one
+ * enters (customers, callbacks, voice numbers, callers, SMS senders), so
+ * that one number is one customer however it was written. The key is "+"
+ * and the number's E.164 digits (guichet/phone.h: libphonenumber, the
+ * number read in country when it has no international prefix; "" or NULL:
+ * only international forms are read); lookups compare keys exactly.
+ *
+ * A number libphonenumber cannot read, or finds impossible, is GC_EINVAL;
+ * what people type (staff and customers) is refused so. lenient is for what
+ * providers and trunks send (an SMS's sender, a caller ID, the number a call
+ * is for): such a number falls back to its digits after a '+' (at least 3;
+ * the key every number had before E.164), so a customer's message or call
+ * is never dropped for the way its number came. ret: OPS_PHONE_KEY_LEN. */
+#define OPS_PHONE_KEY_LEN 40
+int ops_phone_key(const char *phone, const char *country, bool lenient, char *ret, size_t len);
+
+/* The tenant's country for its numbers (its calendar's "country"; "" when
+ * it names none) into ret. */
+int ops_tenant_country(struct store *db, int64_t tenant_id, char ret[3], struct ops_error *err);
+
+/* ops_phone_key in the tenant's country; a number refused is GC_EINVAL
+ * with err naming field and saying how to write it. */
+int ops_tenant_phone_key(struct store *db, int64_t tenant_id, const char *phone, bool lenient, const char *field,
+			 char *ret, size_t len, struct ops_error *err);
 
 #endif

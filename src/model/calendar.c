@@ -7,6 +7,7 @@
  * 1970-01-01, proleptic Gregorian), whose arithmetic needs no zone. */
 #include "guichet/calendar.h"
 #include "guichet/error.h"
+#include "guichet/phone.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -194,6 +195,23 @@ static int decode_holidays(const json_t *list, struct calendar *c, struct decode
 	return GC_OK;
 }
 
+/* The tenant's country for its telephone numbers; "" when absent or null. */
+static int decode_country(const json_t *v, struct calendar *c, struct decode_error *err)
+{
+	if (v == NULL || json_is_null(v))
+		return GC_OK;
+	const char *text = json_string_value(v);
+	char code[3] = "";
+	if (text && strlen(text) == 2)
+		for (int i = 0; i < 2; i++)
+			code[i] = text[i] >= 'a' && text[i] <= 'z' ? (char)(text[i] - 'a' + 'A') : text[i];
+	if (!phone_region_known(code))
+		return decode_fail(err, GC_EINVAL, "country",
+				   "'country' is a country's ISO 3166 code that has a numbering plan, such as \"FR\"");
+	memcpy(c->country, code, sizeof(code));
+	return GC_OK;
+}
+
 int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error *err)
 {
 	if (!json_is_object(obj))
@@ -201,7 +219,8 @@ int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error
 	const char *key;
 	json_t *value;
 	json_object_foreach((json_t *)obj, key, value)
-		if (strcmp(key, "zone") != 0 && strcmp(key, "hours") != 0 && strcmp(key, "holidays") != 0)
+		if (strcmp(key, "zone") != 0 && strcmp(key, "country") != 0 && strcmp(key, "hours") != 0 &&
+		    strcmp(key, "holidays") != 0)
 			return decode_fail(err, GC_EINVAL, key, "unknown field '%.100s'", key);
 	struct calendar *c = malloc(sizeof(*c)); /* decoded aside: ret is written only on success */
 	if (c == NULL)
@@ -215,6 +234,9 @@ int calendar_decode(const json_t *obj, struct calendar *ret, struct decode_error
 		rc = decode_fail(err, GC_EINVAL, "zone", "unknown time zone \"%.64s\"", zone);
 	if (rc == GC_OK) {
 		snprintf(c->zone, sizeof(c->zone), "%s", zone);
+		rc = decode_country(json_object_get(obj, "country"), c, err);
+	}
+	if (rc == GC_OK) {
 		if ((rc = decode_hours(json_object_get(obj, "hours"), c, err)) == GC_OK)
 			rc = decode_holidays(json_object_get(obj, "holidays"), c, err);
 	}
@@ -246,7 +268,8 @@ json_t *calendar_json(const struct calendar *c)
 		calendar_date_format(c->holidays[i], date);
 		json_array_append_new(holidays, json_string(date));
 	}
-	return json_pack("{s:s,s:o,s:o}", "zone", c->zone, "hours", hours, "holidays", holidays);
+	return json_pack("{s:s,s:o,s:o,s:o}", "zone", c->zone, "country", c->country[0] ? json_string(c->country) : json_null(),
+			 "hours", hours, "holidays", holidays);
 }
 
 /* --- business time --- */

@@ -11,6 +11,7 @@
  * customer_input holds, so record_to_customer never writes past attrs[]. */
 #include "guichet/customer_csv.h"
 #include "guichet/error.h"
+#include "guichet/phone.h"
 #include "guichet/text.h"
 
 #include <assert.h>
@@ -42,6 +43,8 @@ struct parse {
 	size_t record_line;    /* where the current record started */
 	size_t n_records;
 	int rc;                /* first failure, stops everything */
+	const char *region;    /* where a phone without its country code is read */
+	char phone[PHONE_E164_LEN]; /* the current record's phone in E.164 */
 };
 
 size_t customer_csv_max_records(size_t n_columns)
@@ -159,10 +162,14 @@ static const char *record_to_customer(struct parse *p, struct customer_input *in
 			return "email is not an email address";
 		else if (col->kind == COL_EMAIL)
 			in->email = v;
-		else if (col->kind == COL_PHONE && !gc_text_is_phone(v))
-			return "phone is not a phone number";
+		else if (col->kind == COL_PHONE && (!gc_text_is_phone(v) || phone_e164(v, p->region, p->phone,
+										     sizeof(p->phone)) < 0))
+			return p->region && *p->region ? "phone is not a phone number (write it with its country code,"
+							 " or as dialled in the tenant's country)"
+						       : "phone is not a phone number (write it with its country code:"
+							 " the tenant's calendar names no country)";
 		else if (col->kind == COL_PHONE)
-			in->phone = v;
+			in->phone = p->phone;
 		else {
 			/* take_header allowed at most CUSTOMER_CSV_MAX_ATTRS attribute columns */
 			assert(in->n_attrs < CUSTOMER_CSV_MAX_ATTRS);
@@ -259,7 +266,7 @@ static size_t line_length(const char *data, size_t len)
 	return len;
 }
 
-int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
+int customer_csv_parse(const char *data, size_t len, const char *region, customer_csv_row_fn on_row,
 		       customer_csv_reject_fn on_reject, void *ctx, struct decode_error *err)
 {
 	if (len > CUSTOMER_CSV_MAX_BYTES) {
@@ -270,7 +277,7 @@ int customer_csv_parse(const char *data, size_t len, customer_csv_row_fn on_row,
 		return GC_ETOOBIG;
 	}
 	struct parse p = {.on_row = on_row, .on_reject = on_reject, .ctx = ctx, .err = err,
-			  .fields = json_array()};
+			  .fields = json_array(), .region = region};
 	struct csv_parser csv;
 	if (p.fields == NULL || csv_init(&csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0) {
 		json_decref(p.fields);

@@ -561,11 +561,11 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 }
 
 int store_customer_import(struct store *s, const struct store_scope *scope, const char *csv,
-			  size_t len, bool all_or_nothing, json_t **ret_report,
+			  size_t len, bool all_or_nothing, const char *country, json_t **ret_report,
 			  struct decode_error *err)
 {
 	struct import im = {.s = s, .scope = scope, .rejected = json_array(), .err = err};
-	int rc = customer_csv_parse(csv, len, upsert_row, reject, &im, err);
+	int rc = customer_csv_parse(csv, len, country, upsert_row, reject, &im, err);
 	if (rc == GC_OK && all_or_nothing && json_array_size(im.rejected) > 0) {
 		im.inserted = im.updated = im.unchanged = 0;
 		rc = GC_EINVAL;

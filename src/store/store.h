@@ -218,12 +218,13 @@ int store_attr_policy_get(struct store *s, const struct store_scope *scope, json
 int store_attr_policy_set(struct store *s, const struct store_scope *scope, const char *key,
 			  enum sensitivity cls);
 
-/* Imports CSV customers (guichet/customer_csv.h), upserting on external_id.
+/* Imports CSV customers (guichet/customer_csv.h), upserting on external_id;
+ * phones are read in country (the tenant's, "" or NULL for none).
  * The report: {"inserted","updated","unchanged","rejected":[{"line","reason"}]}.
  * all_or_nothing: with any rejected row, GC_EINVAL and nothing is kept (the
  * caller rolls back); the report still says why. */
 int store_customer_import(struct store *s, const struct store_scope *scope, const char *csv,
-			  size_t len, bool all_or_nothing, json_t **ret_report,
+			  size_t len, bool all_or_nothing, const char *country, json_t **ret_report,
 			  struct decode_error *err);
 
 /* --- contacts (contact.c) --- */

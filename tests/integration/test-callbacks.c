@@ -413,12 +413,12 @@ static void the_public_request(void **state)
 	http_json(&d, "POST", path, NULL, json_pack("{s:s}", "phone", "+33 6 99 99 99 99"), &r);
 	assert_int_equal(r.status, 400);
 	resp_clear(&r);
-	http_json(&d, "POST", "/public/v1/tenants/999/callbacks", NULL, json_pack("{s:s,s:s}", "phone", "+3312345",
+	http_json(&d, "POST", "/public/v1/tenants/999/callbacks", NULL, json_pack("{s:s,s:s}", "phone", "+33 6 12 34 50 00",
 		"source", "portal"), &r);
 	assert_int_equal(r.status, 404);
 	resp_clear(&r);
 	snprintf(path, sizeof(path), "/public/v1/tenants/%lld/callbacks", tenant_two);
-	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+3312345", "source", "portal"), &r);
+	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 12 34 50 00", "source", "portal"), &r);
 	assert_int_equal(r.status, 409); /* tenant two has no callback queue */
 	resp_clear(&r);
 	/* the contact waits with what the customer did */
@@ -459,7 +459,7 @@ static void another_tenant_sees_none_of_it(void **state)
 	resp_clear(&r);
 	/* our queue, named in the other tenant: no such queue there */
 	expect("PUT", other_admin, 404, json_pack("{s:I}", "queue_id", (json_int_t)calls), "/api/v1/callbacks/settings%.0lld", 0);
-	expect("POST", other_admin, 404, json_pack("{s:s,s:I}", "phone", "+3312345", "queue_id", (json_int_t)calls),
+	expect("POST", other_admin, 404, json_pack("{s:s,s:I}", "phone", "+33 6 12 34 50 00", "queue_id", (json_int_t)calls),
 	       "/api/v1/callbacks%.0lld", 0);
 }
 

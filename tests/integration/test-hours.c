@@ -122,7 +122,7 @@ static char *calendar_text(const char *token)
 	return text;
 }
 
-#define DEFAULT_CALENDAR "{\"holidays\":[],\"hours\":null,\"zone\":\"UTC\"}"
+#define DEFAULT_CALENDAR "{\"country\":null,\"holidays\":[],\"hours\":null,\"zone\":\"UTC\"}"
 
 static void the_calendar_is_checked_and_kept(void **state)
 {
@@ -135,15 +135,16 @@ static void the_calendar_is_checked_and_kept(void **state)
 	put_calendar(admin, "{\"zone\":\"UTC\",\"hours\":{}}", 400, "hours");
 	put_calendar(admin, "{\"zone\":\"UTC\",\"holidays\":[\"2026-12-25\",\"2026-13-01\"]}", 400, "holidays[1]");
 	put_calendar(admin, "{\"zone\":\"UTC\",\"open\":1}", 400, "open");
+	put_calendar(admin, "{\"zone\":\"Europe/London\",\"country\":\"UK\"}", 400, "country"); /* ISO says GB */
 	put_calendar(supervisor, "{\"zone\":\"UTC\"}", 403, NULL);
 	put_calendar(agent, "{\"zone\":\"UTC\"}", 403, NULL);
 	text = calendar_text(admin);
 	assert_string_equal(text, DEFAULT_CALENDAR); /* nothing written */
 	free(text);
-	put_calendar(admin, "{\"zone\":\"Europe/Paris\",\"hours\":{\"mon\":[\"13:30-18:00\",\"08:00-12:30\"]},"
+	put_calendar(admin, "{\"zone\":\"Europe/Paris\",\"country\":\"FR\",\"hours\":{\"mon\":[\"13:30-18:00\",\"08:00-12:30\"]},"
 		     "\"holidays\":[\"2026-12-25\"]}", 200, NULL);
 	text = calendar_text(supervisor); /* supervisors read it, intervals in order */
-	assert_string_equal(text, "{\"holidays\":[\"2026-12-25\"],\"hours\":{\"mon\":[\"08:00-12:30\",\"13:30-18:00\"]},"
+	assert_string_equal(text, "{\"country\":\"FR\",\"holidays\":[\"2026-12-25\"],\"hours\":{\"mon\":[\"08:00-12:30\",\"13:30-18:00\"]},"
 			    "\"zone\":\"Europe/Paris\"}");
 	free(text);
 	assert_int_equal(http_status(&d, "GET", "/api/v1/calendar", agent, NULL), 403);

@@ -109,7 +109,7 @@ static char *wide_csv(int n_attrs, bool email_phone, const char *tag)
 	put(&t, "%s", email_phone ? "external_id,email,phone" : "external_id");
 	for (int i = 0; i < n_attrs; i++)
 		put(&t, ",a%d", i);
-	put(&t, email_phone ? "\nC%s,c@example.net,0123456789" : "\nC%s", tag);
+	put(&t, email_phone ? "\nC%s,c@example.net,+33123456789" : "\nC%s", tag);
 	for (int i = 0; i < n_attrs; i++)
 		put(&t, ",v%d", i);
 	put(&t, "\n");

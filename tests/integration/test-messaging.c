@@ -7,7 +7,8 @@
  * Twilio's fields and basic auth, a 500 is tried again after the backoff
  * and then delivered, a 400 is not tried again; a status callback marks it
  * delivered; the generic JSON provider, signed both ways, with its
- * receipts; another tenant sees none of it. */
+ * receipts; another tenant sees none of it; numbers in E.164 in the
+ * tenant's country: a callback and an SMS of one number are one customer. */
 #include "harness.h"
 #include "provider.h"
 #include "channel/messaging/generic.h"
@@ -502,6 +503,115 @@ static void the_cli_manages_channels(void **state)
 	free(err);
 }
 
+/* The field an error answer names. */
+static const char *error_field(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+}
+
+/* Numbers in E.164, read in the tenant's country (its calendar's): a
+ * callback asked for "06 12 34 56 78" and an SMS from +33612345678 are one
+ * customer, found again as "06.12.34.56.78"; a number libphonenumber
+ * cannot read is 400 naming the field where a person typed it (a callback,
+ * a customer, a CSV row), and keeps its digits where a provider sent it. */
+static void one_number_one_customer_in_the_tenants_country(void **state)
+{
+	struct resp r;
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:s}", "zone", "Europe/Paris", "country", "XX"), &r,
+		    "/api/v1/calendar");
+	assert_string_equal(error_field(&r), "country");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "zone", "Europe/Paris", "country", "fr"), &r,
+		    "/api/v1/calendar");
+	assert_string_equal(json_string_value(json_object_get(r.json, "country")), "FR");
+	resp_clear(&r);
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "calls"));
+	long long calls = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "callbacks",
+				  "skill_id", (json_int_t)skill, "channel", "phone"));
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:I}", "queue_id", (json_int_t)calls), &r,
+		    "/api/v1/callbacks/settings");
+	resp_clear(&r);
+	/* numbers no one can call back: 400 naming phone, nothing written */
+	const char *bad[] = {"06 12 34", "3615", "+33 6 12", "06 12 34 56 78 90"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		http_expect(&d, "POST", admin, 400, json_pack("{s:s}", "phone", bad[i]), &r, "/api/v1/callbacks");
+		assert_string_equal(error_field(&r), "phone");
+		resp_clear(&r);
+	}
+	assert_int_equal(count_items("/api/v1/callbacks", admin), 0);
+	/* as dialled in France */
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s,s:s}", "phone", "06 12 34 56 78", "name", "Ana"), &r,
+		    "/api/v1/callbacks");
+	assert_string_equal(json_string_value(json_object_get(r.json, "phone")), "+33612345678");
+	long long callback_contact = resp_int(&r, "contact_id");
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", callback_contact);
+	long long customer = resp_int(&r, "customer_id");
+	resp_clear(&r);
+	/* the SMS from the same number, as the provider writes it: the same customer */
+	sms_in("MessageSid=SMfr1&From=%2B33612345678&To=%2B15550001111&Body=Vous+me+rappelez%3F", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts?customer_id=%lld", customer);
+	json_t *items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 2);
+	bool sms = false;
+	for (size_t i = 0; i < json_array_size(items); i++)
+		sms |= strcmp(json_string_value(json_object_get(json_array_get(items, i), "channel")), "sms") == 0;
+	assert_true(sms);
+	resp_clear(&r);
+	/* searched as typed: found */
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/customers?phone=06.12.34.56.78");
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), customer);
+	resp_clear(&r);
+	/* a short code libphonenumber cannot read: kept as its digits, the message taken */
+	sms_in("MessageSid=SMfr2&From=36180&To=%2B15550001111&Body=Votre+code", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/customers?phone=36180");
+	items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "phone")), "+36180");
+	resp_clear(&r);
+	/* customers typed by staff, and a CSV of them */
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s,s:s}", "external_id", "FR-1", "phone", "0033 6 98 76 54 32"),
+		    &r, "/api/v1/customers");
+	assert_string_equal(json_string_value(json_object_get(r.json, "phone")), "+33698765432");
+	long long fr1 = resp_int(&r, "id");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:s}", "external_id", "FR-2", "phone", "06 98"), &r,
+		    "/api/v1/customers");
+	assert_string_equal(error_field(&r), "phone");
+	resp_clear(&r);
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:s}", "phone", "01 23 45 67 89"), &r, "/api/v1/customers/%lld",
+		    fr1);
+	assert_string_equal(json_string_value(json_object_get(r.json, "phone")), "+33123456789");
+	resp_clear(&r);
+	http_expect(&d, "PATCH", admin, 400, json_pack("{s:s}", "phone", "01 23"), &r, "/api/v1/customers/%lld", fr1);
+	assert_string_equal(error_field(&r), "phone");
+	resp_clear(&r);
+	const char *csv = "external_id,phone\nFR-3,06 11 22 33 44\nFR-4,06 11\n";
+	http_raw(&d, "POST", "/api/v1/customers/import", admin, NULL, "text/csv", csv, strlen(csv), &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "inserted"), 1);
+	json_t *rejected = json_object_get(r.json, "rejected");
+	assert_int_equal(json_array_size(rejected), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rejected, 0), "line")), 3);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/customers?external_id=FR-3");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "phone")),
+			    "+33611223344");
+	resp_clear(&r);
+	/* another tenant, with no country, reads only international forms */
+	http_expect(&d, "POST", other, 400, json_pack("{s:s,s:s}", "external_id", "O-1", "phone", "06 12 34 56 78"), &r,
+		    "/api/v1/customers");
+	assert_string_equal(error_field(&r), "phone");
+	assert_non_null(strstr(r.text, "names no country"));
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +622,7 @@ int main(void)
 		cmocka_unit_test(generic_provider),
 		cmocka_unit_test(other_tenant),
 		cmocka_unit_test(the_cli_manages_channels),
+		cmocka_unit_test(one_number_one_customer_in_the_tenants_country),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

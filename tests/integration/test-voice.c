@@ -4,7 +4,8 @@
  * (400 naming the member, 422 for another tenant's queue, 409 for a number
  * taken); a call to an unknown number gets 404; a call to a number with a
  * queue answers, creates a phone contact for the caller's number (its
- * customer found or made), sends 20 ms G.711 packets that SIPp echoes back,
+ * customer found or made; a national caller ID read in the tenant's
+ * country, E.164 for every number), sends 20 ms G.711 packets that SIPp echoes back,
  * waits in the queue (the API shows it), and hanging up there is an
  * abandonment; a key (RFC 4733) on a number with a menu puts the contact
  * in the chosen queue, with the choice on its timeline; datagrams that
@@ -373,6 +374,45 @@ static void a_call_makes_a_contact_hears_audio_and_abandons(void **state)
 	resp_clear(&r);
 }
 
+/* Numbers in E.164: a trunk that sends the called number as international
+ * digits without "+" still reaches it, and a caller ID in national form is
+ * read in the tenant's country, so the caller is the customer whose number
+ * staff typed as "06 12 34 56 78". */
+static void a_national_caller_id_is_read_in_the_tenants_country(void **state)
+{
+	struct resp r;
+	/* a number in national form: refused while the tenant names no country, read in it after */
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s}", "number", "09 00 00 00 42"), &r,
+		    "/api/v1/channels/voice/numbers");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "number");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s}", "zone", "UTC", "country", "FR"), &r, "/api/v1/calendar");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s}", "number", "09 00 00 00 42"), &r,
+		    "/api/v1/channels/voice/numbers");
+	assert_string_equal(json_string_value(json_object_get(r.json, "number")), "+33900000042");
+	long long number = resp_int(&r, "id");
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/numbers/%lld", number);
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s,s:s}", "external_id", "V-FR", "phone", "06 12 34 56 78"), &r,
+		    "/api/v1/customers");
+	long long customer = resp_int(&r, "id");
+	resp_clear(&r);
+	long long before = newest_contact(admin);
+	struct sipp s;
+	const char *digits = QUEUE_NUMBER + 1; /* "33900000001": the number's digits, without "+" */
+	assert_int_equal(sipp_start(&s, "call.xml", sip_port, digits, "0612345678", false), 0);
+	long long contact = wait_contact(before);
+	assert_int_equal(sipp_wait(&s, 20000), 0);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_int_equal(resp_int(&r, "customer_id"), customer);
+	resp_clear(&r);
+	ends_abandoned(contact);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "zone", "UTC"), &r, "/api/v1/calendar");
+	resp_clear(&r);
+}
+
 static void a_key_puts_the_caller_in_its_queue(void **state)
 {
 	if (geteuid() != 0) { /* SIPp's play_dtmf sends through a raw socket */
@@ -528,6 +568,7 @@ int main(void)
 		cmocka_unit_test(the_cli_manages_numbers),
 		cmocka_unit_test(an_unknown_number_gets_404),
 		cmocka_unit_test(a_call_makes_a_contact_hears_audio_and_abandons),
+		cmocka_unit_test(a_national_caller_id_is_read_in_the_tenants_country),
 		cmocka_unit_test(a_key_puts_the_caller_in_its_queue),
 		cmocka_unit_test(malformed_input_is_dropped),
 		cmocka_unit_test(outside_hours_the_closed_prompt_plays_and_guichet_hangs_up),

@@ -1267,14 +1267,32 @@ static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg,
 	return 0;
 }
 
-/* The number the INVITE is for, as stored (ops_phone_key), from its request URI. */
+/* The number the INVITE is for, as stored (ops_phone_key), from its request
+ * URI. Its tenant is not known yet, so no country: E.164 ("+33123456789")
+ * and international digits ("33123456789", their digits key) are found; a
+ * national form ("0123456789") only matches a number kept so before E.164. */
 static int called_number(const struct sip_msg *msg, char *ret, size_t len)
 {
 	char user[64];
 	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(user))
 		return GC_EINVAL;
 	pl_strcpy(&msg->uri.user, user, sizeof(user));
-	return ops_phone_key(user, ret, len);
+	return ops_phone_key(user, NULL, true, ret, len);
+}
+
+/* The caller's number (the From's user) as ops_phone_key keeps it, read in
+ * the tenant's country, leniently (a caller ID libphonenumber cannot read
+ * keeps its digits); "" for an anonymous caller or one with no number. */
+static void caller_number(struct voice *v, const struct sip_msg *msg, int64_t tenant_id, char *ret, size_t len)
+{
+	char from[64] = "", country[3] = "";
+	struct ops_error err = {0};
+	if (msg->from.uri.user.l < sizeof(from))
+		pl_strcpy(&msg->from.uri.user, from, sizeof(from));
+	if (ops_tenant_country(v->store, tenant_id, country, &err) < 0)
+		country[0] = '\0'; /* a calendar that cannot be read: international forms only */
+	if (ops_phone_key(from, country, true, ret, len) < 0)
+		ret[0] = '\0';
 }
 
 /* Whether the tenant is open now (its business calendar; open when it cannot be read). */
@@ -1313,11 +1331,7 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	t->number_id = json_integer_value(json_object_get(number, "id"));
 	t->queue_id = c->menu ? 0 : json_integer_value(json_object_get(number, "queue_id"));
 	snprintf(t->number, sizeof(t->number), "%s", json_string_value(json_object_get(number, "number")));
-	char from[64] = "";
-	if (msg->from.uri.user.l < sizeof(from))
-		pl_strcpy(&msg->from.uri.user, from, sizeof(from));
-	if (ops_phone_key(from, t->caller, sizeof(t->caller)) < 0)
-		t->caller[0] = '\0'; /* anonymous, or not a number */
+	caller_number(v, msg, t->tenant_id, t->caller, sizeof(t->caller));
 	c->tenant_id = t->tenant_id;
 	snprintf(c->caller, sizeof(c->caller), "%s", t->caller);
 	c->closed = c->menu && !open_now(v, t->tenant_id);

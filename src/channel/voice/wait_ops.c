@@ -72,8 +72,9 @@ int voice_wait_callback(struct voice_job *job, const struct ops *o)
 	char context[128];
 	snprintf(context, sizeof(context), "Asked by pressing %c while waiting in the queue (call #%lld).", job->key,
 		 (long long)t->contact_id);
+	/* the caller's key already (voice.c), perhaps the digits a trunk sent: lenient */
 	struct callback_request in = {.phone = t->caller, .context = context, .source = "phone", .queue_id = queue,
-				      .since = t->queued_at};
+				      .since = t->queued_at, .lenient = true};
 	int64_t id = 0;
 	bool existing = false;
 	struct ops_error err = {0};

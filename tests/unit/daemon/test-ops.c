@@ -1,6 +1,6 @@
 /* The core operations (src/daemon/ops.c) on a real store, on the run's
  * engine: customers found or created by address or phone, in their tenant
- * only; a contact created with its first message answers what a read
+ * only; phone keys in E.164 in the tenant's country; a contact created with its first message answers what a read
  * shows; an unknown queue, contact or customer names the input at fault
  * and leaves nothing written. */
 #include <setjmp.h>
@@ -35,12 +35,12 @@ static void customers_are_found_by_address_or_phone(void **state)
 			 GC_OK);
 	assert_false(created);
 	assert_int_equal(again, ann);
-	/* a phone, whatever its punctuation */
-	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+33 1 23 45 67 89", &by_phone, &created, &err),
+	/* a phone, as ops_phone_key keeps it */
+	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+33123456789", &by_phone, &created, &err),
 			 GC_OK);
 	assert_true(created);
 	assert_int_not_equal(by_phone, ann);
-	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+33-1-23-45-67-89", &again, &created, &err),
+	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+33123456789", &again, &created, &err),
 			 GC_OK);
 	assert_false(created);
 	assert_int_equal(again, by_phone);
@@ -49,11 +49,14 @@ static void customers_are_found_by_address_or_phone(void **state)
 			 GC_OK);
 	assert_true(created);
 	assert_int_not_equal(other, ann);
-	/* bad input names the field */
+	/* bad input names the field; a phone not made a key first is refused */
 	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, "not an address", NULL, &again, &created, &err),
 			 GC_EINVAL);
 	assert_string_equal(err.field, "email");
-	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "12", &again, &created, &err), GC_EINVAL);
+	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+12", &again, &created, &err), GC_EINVAL);
+	assert_string_equal(err.field, "phone");
+	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, "+33 1 23 45 67 89", &again, &created, &err),
+			 GC_EINVAL);
 	assert_string_equal(err.field, "phone");
 	assert_int_equal(ops_customer_find_or_create(&f->o, &f->a, NULL, NULL, &again, &created, &err), GC_EINVAL);
 	assert_int_equal(store_commit(f->s), GC_OK);
@@ -61,6 +64,71 @@ static void customers_are_found_by_address_or_phone(void **state)
 	assert_int_equal(store_customer_get(f->s, &f->a, by_phone, &c), GC_OK);
 	assert_string_equal(json_string_value(json_object_get(c, "phone")), "+33123456789");
 	json_decref(c);
+}
+
+static void key_is(struct ops_fixture *f, const struct store_scope *sc, const char *typed, bool lenient,
+		   const char *expected)
+{
+	char key[OPS_PHONE_KEY_LEN];
+	struct ops_error err = {0};
+	int rc = ops_tenant_phone_key(f->s, sc->tenant_id, typed, lenient, "phone", key, sizeof(key), &err);
+	if (rc != GC_OK)
+		fail_msg("\"%s\": %d %s", typed, rc, err.message);
+	assert_string_equal(key, expected);
+	/* a key read again, with no country, is itself: what the trunk's and the hold's paths rely on */
+	char again[OPS_PHONE_KEY_LEN];
+	assert_int_equal(ops_phone_key(key, NULL, true, again, sizeof(again)), GC_OK);
+	assert_string_equal(again, key);
+}
+
+static void key_refused(struct ops_fixture *f, const struct store_scope *sc, const char *typed, bool lenient,
+			const char *in_message)
+{
+	char key[OPS_PHONE_KEY_LEN] = "untouched";
+	struct ops_error err = {0};
+	assert_int_equal(ops_tenant_phone_key(f->s, sc->tenant_id, typed, lenient, "phone", key, sizeof(key), &err),
+			 GC_EINVAL);
+	assert_string_equal(err.field, "phone");
+	if (strstr(err.message, in_message) == NULL)
+		fail_msg("\"%s\": \"%s\" lacks \"%s\"", typed, err.message, in_message);
+	assert_string_equal(key, "untouched");
+}
+
+/* Numbers are keyed in E.164 in the tenant's country (its calendar's);
+ * strictly for what people type, leniently for what trunks and providers send. */
+static void phone_keys_in_the_tenants_country(void **state)
+{
+	struct ops_fixture *f = *state;
+	/* no country yet: only international forms; leniently, the digits */
+	key_is(f, &f->a, "+33 6 12 34 56 78", false, "+33612345678");
+	key_refused(f, &f->a, "06 12 34 56 78", false, "names no country");
+	key_is(f, &f->a, "06 12 34 56 78", true, "+0612345678");
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(store_calendar_put(f->s, &f->a, "{\"zone\":\"Europe/Paris\",\"country\":\"FR\"}"), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	char country[3] = "";
+	struct ops_error err = {0};
+	assert_int_equal(ops_tenant_country(f->s, f->a.tenant_id, country, &err), GC_OK);
+	assert_string_equal(country, "FR");
+	assert_int_equal(ops_tenant_country(f->s, f->b.tenant_id, country, &err), GC_OK);
+	assert_string_equal(country, "");
+	/* one number, whatever way it was written */
+	const char *forms[] = {"06 12 34 56 78", "06.12.34.56.78", "06-12-34-56-78", "0033 6 12 34 56 78",
+			       "+33 6 12 34 56 78", "+33612345678"};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		key_is(f, &f->a, forms[i], false, "+33612345678");
+		key_is(f, &f->a, forms[i], true, "+33612345678");
+	}
+	key_is(f, &f->a, "+44 20 7946 0018", false, "+442079460018");
+	key_refused(f, &f->a, "06 12 34", false, "as it is dialled in FR");
+	key_refused(f, &f->a, "3615", false, "FR");
+	/* leniently, what libphonenumber cannot read keeps its digits; fewer than 3 is nothing */
+	key_is(f, &f->a, "3615", true, "+3615");
+	key_refused(f, &f->a, "12", true, "at least 3 digits");
+	key_refused(f, &f->a, "anonymous", true, "at least 3 digits");
+	/* tenant B has no country: its national forms are not France's */
+	key_is(f, &f->b, "+33612345678", false, "+33612345678");
+	key_refused(f, &f->b, "06 12 34 56 78", false, "names no country");
 }
 
 static void a_contact_with_its_first_message(void **state)
@@ -243,6 +311,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(customers_are_found_by_address_or_phone, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(phone_keys_in_the_tenants_country, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(a_contact_with_its_first_message, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(bad_references_name_their_input, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(due_times_and_first_responses, ops_fixture_setup, ops_fixture_teardown),

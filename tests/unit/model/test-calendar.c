@@ -267,6 +267,35 @@ static void decoding_names_the_field(void **state)
 	decode_error("{\"zone\":\"UTC\",\"holidays\":\"2026-12-25\"}", "holidays");
 	decode_error("{\"zone\":\"UTC\",\"holidays\":[\"2026-12-25\",\"2026-02-30\"]}", "holidays[1]");
 	decode_error("{\"zone\":\"UTC\",\"holidays\":[25]}", "holidays[0]");
+	decode_error("{\"zone\":\"UTC\",\"country\":\"XX\"}", "country");
+	decode_error("{\"zone\":\"UTC\",\"country\":\"UK\"}", "country"); /* the ISO code is GB */
+	decode_error("{\"zone\":\"UTC\",\"country\":\"FRA\"}", "country");
+	decode_error("{\"zone\":\"UTC\",\"country\":\"\"}", "country");
+	decode_error("{\"zone\":\"UTC\",\"country\":33}", "country");
+}
+
+/* The country numbers are read in: optional, upper case, kept and shown. */
+static void the_country_is_kept(void **state)
+{
+	struct calendar *c = load("{\"zone\":\"Europe/London\",\"country\":\"gb\"}");
+	assert_string_equal(c->country, "GB");
+	json_t *j = calendar_json(c);
+	assert_string_equal(json_string_value(json_object_get(j, "country")), "GB");
+	struct calendar back;
+	struct decode_error err;
+	assert_int_equal(calendar_decode(j, &back, &err), GC_OK);
+	assert_memory_equal(&back, c, sizeof(back));
+	json_decref(j);
+	free(c);
+	c = load("{\"zone\":\"UTC\",\"country\":null}");
+	assert_string_equal(c->country, "");
+	j = calendar_json(c);
+	assert_true(json_is_null(json_object_get(j, "country")));
+	json_decref(j);
+	free(c);
+	struct calendar def;
+	calendar_init_default(&def);
+	assert_string_equal(def.country, "");
 }
 
 static void the_canonical_form_is_sorted(void **state)
@@ -274,7 +303,7 @@ static void the_canonical_form_is_sorted(void **state)
 	struct calendar *c = load(PARIS_OFFICE);
 	json_t *j = calendar_json(c);
 	char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(text, "{\"holidays\":[\"2026-12-25\",\"2027-01-01\"],\"hours\":{"
+	assert_string_equal(text, "{\"country\":null,\"holidays\":[\"2026-12-25\",\"2027-01-01\"],\"hours\":{"
 			    "\"fri\":[\"08:00-12:30\",\"13:30-18:00\"],\"mon\":[\"08:00-12:30\",\"13:30-18:00\"],"
 			    "\"thu\":[\"08:00-12:30\",\"13:30-18:00\"],\"tue\":[\"08:00-12:30\",\"13:30-18:00\"],"
 			    "\"wed\":[\"08:00-12:30\",\"13:30-18:00\"]},\"zone\":\"Europe/Paris\"}");
@@ -306,6 +335,7 @@ int main(void)
 		cmocka_unit_test(due_and_elapsed_agree),
 		cmocka_unit_test(decoding_names_the_field),
 		cmocka_unit_test(the_canonical_form_is_sorted),
+		cmocka_unit_test(the_country_is_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,36 @@ static int on_reject(void *arg, size_t line, const char *reason)
 static int parse(const char *csv, struct seen *s, struct decode_error *err)
 {
 	memset(s, 0, sizeof(*s));
-	return customer_csv_parse(csv, strlen(csv), on_row, on_reject, s, err);
+	return customer_csv_parse(csv, strlen(csv), "FR", on_row, on_reject, s, err);
+}
+
+/* Phones in E.164, read in the tenant's country: one number, one form. */
+static void phones_are_kept_in_e164(void **state)
+{
+	struct seen s;
+	struct decode_error err;
+	const char *csv = "external_id,phone\n"
+			  "C1,06 12 34 56 78\n"
+			  "C2,0033 6.12.34.56.78\n"
+			  "C3,+44 20 7946 0018\n"
+			  "C4,06 12 34\n"            /* line 5: too short to be a number */
+			  "C5,\n";                   /* no phone */
+	assert_int_equal(parse(csv, &s, &err), GC_OK);
+	assert_int_equal(s.n_rows, 4);
+	assert_string_equal(s.rows[0], "C1|-|+33612345678|0");
+	assert_string_equal(s.rows[1], "C2|-|+33612345678|0");
+	assert_string_equal(s.rows[2], "C3|-|+442079460018|0");
+	assert_string_equal(s.rows[3], "C5|-|-|0");
+	assert_int_equal(s.n_rejects, 1);
+	assert_int_equal(s.reject_lines[0], 5);
+	assert_non_null(strstr(s.reasons[0], "phone"));
+	/* without a country, only numbers with their country code */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(customer_csv_parse(csv, strlen(csv), NULL, on_row, on_reject, &s, &err), GC_OK);
+	assert_int_equal(s.n_rows, 2);
+	assert_string_equal(s.rows[0], "C3|-|+442079460018|0");
+	assert_int_equal(s.n_rejects, 3);
+	assert_non_null(strstr(s.reasons[0], "country code"));
 }
 
 static void rows_and_classes(void **state)
@@ -373,13 +402,14 @@ static void a_callback_failure_stops_the_parse(void **state)
 {
 	struct decode_error err;
 	const char *csv = "external_id\nA\nB\nC\n";
-	assert_int_equal(customer_csv_parse(csv, strlen(csv), stop_at_second, on_reject, NULL, &err), GC_ESTORE);
+	assert_int_equal(customer_csv_parse(csv, strlen(csv), "FR", stop_at_second, on_reject, NULL, &err), GC_ESTORE);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rows_and_classes),
+		cmocka_unit_test(phones_are_kept_in_e164),
 		cmocka_unit_test(rejected_rows_name_their_physical_line),
 		cmocka_unit_test(a_lone_cr_ends_a_line),
 		cmocka_unit_test(broken_files_fail_whole),

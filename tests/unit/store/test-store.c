@@ -210,19 +210,19 @@ static void imports_are_idempotent(void **state)
 	const char *csv = "external_id,email,first_name:basic\nI1,a@x.fr,Ana\nI2,,Bob\nI3,bad,Cy\n";
 	json_t *report = NULL;
 	struct decode_error err;
-	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, &report, &err), GC_OK);
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, NULL, &report, &err), GC_OK);
 	assert_int_equal(json_integer_value(json_object_get(report, "inserted")), 2);
 	assert_int_equal(json_array_size(json_object_get(report, "rejected")), 1);
 	json_decref(report);
-	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, &report, &err), GC_OK);
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), false, NULL, &report, &err), GC_OK);
 	assert_int_equal(json_integer_value(json_object_get(report, "inserted")), 0);
 	assert_int_equal(json_integer_value(json_object_get(report, "unchanged")), 2);
 	json_decref(report);
 	const char *changed = "external_id,email,first_name:basic\nI1,a@x.fr,Anna\n";
-	assert_int_equal(store_customer_import(f->s, &f->a, changed, strlen(changed), false, &report, &err), GC_OK);
+	assert_int_equal(store_customer_import(f->s, &f->a, changed, strlen(changed), false, NULL, &report, &err), GC_OK);
 	assert_int_equal(json_integer_value(json_object_get(report, "updated")), 1);
 	json_decref(report);
-	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), true, &report, &err), GC_EINVAL);
+	assert_int_equal(store_customer_import(f->s, &f->a, csv, strlen(csv), true, NULL, &report, &err), GC_EINVAL);
 	assert_string_equal(err.field, "line 4");
 	json_decref(report);
 }
