@@ -324,16 +324,16 @@ static void sms_broadcasts_go_first_to_customers_with_a_phone(void **state)
 	struct resp r;
 	http_json(&d, "POST", "/api/v1/channels/messaging", admin, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
 		  "texts", "provider", "generic", "kind", "sms", "public_url", d.url, "api_url", prov.url, "address",
-		  "+15550100", "secret", "sms-secret"), &r);
+		  "+33612340100", "secret", "sms-secret"), &r);
 	assert_int_equal(r.status, 201);
 	resp_clear(&r);
 	json_t *attrs = json_pack("{s:s,s:s,s:s}", "name", "Eve", "lang", "en", "product", "tv");
 	long long eve = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s,s:o}", "email", "eve@customer.example",
-		"phone", "+15550201", "attributes", attrs));
+		"phone", "+33612340201", "attributes", attrs));
 	attrs = json_pack("{s:s,s:s,s:s}", "name", "Fay", "lang", "en", "product", "tv");
 	post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:o}", "email", "fay@customer.example", "attributes", attrs));
 	attrs = json_pack("{s:s,s:s,s:s}", "name", "Gus", "lang", "fr", "product", "tv");
-	post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:o}", "phone", "+15550202", "attributes", attrs));
+	post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:o}", "phone", "+33612340202", "attributes", attrs));
 	long long id = incident("TV down");
 	char path[96];
 	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/audience", id);
@@ -354,9 +354,9 @@ static void sms_broadcasts_go_first_to_customers_with_a_phone(void **state)
 		json_t *sent = json_loads(q.body, 0, NULL);
 		const char *to = json_string_value(json_object_get(sent, "to"));
 		const char *text = json_string_value(json_object_get(sent, "text"));
-		if (to && strcmp(to, "+15550201") == 0)
+		if (to && strcmp(to, "+33612340201") == 0)
 			to_eve = text && strcmp(text, "Outage: TV down") == 0;
-		if (to && strcmp(to, "+15550202") == 0)
+		if (to && strcmp(to, "+33612340202") == 0)
 			to_gus = text && strcmp(text, "Panne en cours: TV down") == 0;
 		json_decref(sent);
 	}
