@@ -186,13 +186,18 @@ int run_chat_config(struct request *r, struct store *db)
 	const json_t *ch = req_channel(r);
 	bool open = false;
 	struct router_load load;
+	json_t *incidents = NULL;
 	int rc = chat_open(r, db, &open, &load);
 	if (rc < 0)
 		return rc;
-	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:o,s:s}", "name", json_object_get(ch, "tenant_name"),
+	rc = store_incidents_current(db, r->scope.tenant_id, gc_now_ms(), &incidents);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:o,s:s,s:o}", "name", json_object_get(ch, "tenant_name"),
 				   "tenant", json_object_get(ch, "tenant_id"), "origins", json_object_get(ch, "origins"),
 				   "prechat", json_object_get(ch, "prechat"), "offline", json_object_get(ch, "offline"),
-				   "open", open, "wait", open ? wait_json(&load) : json_null(), "lang", "en");
+				   "open", open, "wait", open ? wait_json(&load) : json_null(), "lang", "en",
+				   "incidents", incidents);
 	struct chat_file_limits files;
 	const char *field;
 	if (chat_file_limits_parse(json_object_get(ch, "attachments"), &files, &field) < 0)

@@ -837,6 +837,40 @@ static void upload(const char *token, const char *chat_key, long long chat, cons
 	assert_int_equal(r->status, status);
 }
 
+/* The widget shows the tenant's current incidents, as the portal does: the
+ * published ones that have started and not ended, never a draft, an ended
+ * one or another tenant's. */
+static void the_widget_shows_the_tenants_current_incidents(void **state)
+{
+	struct resp r;
+	long long shown = post_id(&d, admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:s,s:b}", "kind", "incident",
+		"title", "Fibre outage in Lyon", "body", "Repair crews are on site.", "published", 1));
+	long long draft = post_id(&d, admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "incident",
+		"title", "Draft outage", "published", 0));
+	long long ended = post_id(&d, admin, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "announcement",
+		"title", "Ended notice", "published", 1));
+	call("POST", admin, 200, NULL, &r, "/api/v1/incidents/%lld/end", ended);
+	resp_clear(&r);
+	long long theirs = post_id(&d, admin2, "/api/v1/incidents", json_pack("{s:s,s:s,s:b}", "kind", "incident",
+		"title", "The other tenant's outage", "published", 1));
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	json_t *list = json_object_get(r.json, "incidents");
+	assert_int_equal(json_array_size(list), 1);
+	json_t *it = json_array_get(list, 0);
+	assert_int_equal(json_integer_value(json_object_get(it, "id")), shown);
+	assert_string_equal(json_string_value(json_object_get(it, "title")), "Fibre outage in Lyon");
+	assert_string_equal(json_string_value(json_object_get(it, "body")), "Repair crews are on site.");
+	assert_null(json_object_get(it, "published")); /* the public fields only */
+	resp_clear(&r);
+	call("POST", admin, 200, NULL, &r, "/api/v1/incidents/%lld/end", shown);
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_int_equal(json_array_size(json_object_get(r.json, "incidents")), 0);
+	resp_clear(&r);
+	(void)draft;
+	(void)theirs;
+}
+
 static const char *error_field(const struct resp *r)
 {
 	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
@@ -974,6 +1008,7 @@ int main(void)
 		cmocka_unit_test(an_unverified_visitor_never_joins_a_verified_customers_chat),
 		cmocka_unit_test(a_contact_says_whether_it_is_a_web_chat),
 		cmocka_unit_test(the_conversation_is_live_both_ways),
+		cmocka_unit_test(the_widget_shows_the_tenants_current_incidents),
 		cmocka_unit_test(files_go_both_ways_within_the_channels_limits),
 		cmocka_unit_test(the_browser_files_are_served_per_channel),
 		cmocka_unit_test(a_chat_ends_is_rated_and_sent_by_email),

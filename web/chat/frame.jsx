@@ -72,6 +72,24 @@ async function visitorToken(customer) {
   return v.token;
 }
 
+// The tenant's current incidents and announcements (the portal's), above
+// whatever the visitor is doing: an informed visitor need not ask.
+function Notices({ t, lang, items }) {
+  if (!items.length) return null;
+  const when = (iso) => new Date(iso).toLocaleString(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  return (
+    <section class="notices" aria-label={t('incidents.title')}>
+      {items.map((i) => (
+        <p key={i.id} class={`notice ${i.kind}`}>
+          <strong>{t(`incident.${i.kind}`)}: </strong>{i.title}
+          {i.body && <span class="notice-body"> {i.body}</span>}
+          {i.expected_end_at && <span class="muted"> {t('incident.expected', { time: when(i.expected_end_at) })}</span>}
+        </p>
+      ))}
+    </section>
+  );
+}
+
 function App() {
   const [lang, setLang] = useState(() => pickLang(new URLSearchParams(location.search).get('lang')));
   const t = translator(lang);
@@ -162,6 +180,7 @@ function App() {
   else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
   else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} />;
 
+  const notices = phase !== 'loading' && phase !== 'broken' && config ? config.incidents || [] : [];
   return (
     <div class="chat">
       <header>
@@ -172,7 +191,10 @@ function App() {
           </button>
         )}
       </header>
-      <main>{body}</main>
+      <main>
+        <Notices t={t} lang={lang} items={notices} />
+        {body}
+      </main>
     </div>
   );
 }

@@ -3,6 +3,10 @@
 // "one|other" with {n}, as the desktop's catalogue does.
 const en = {
   title: 'Chat',
+  'incidents.title': 'Current incidents and announcements',
+  'incident.incident': 'Known incident',
+  'incident.announcement': 'Announcement',
+  'incident.expected': 'Expected fix: {time}.',
   loading: 'Loading the chat…',
   broken: 'The chat is not available right now. Please try again later.',
   minimize: 'Close the chat window',
@@ -72,6 +76,10 @@ const en = {
 };
 
 const fr = {
+  'incidents.title': 'Incidents et annonces en cours',
+  'incident.incident': 'Incident en cours',
+  'incident.announcement': 'Annonce',
+  'incident.expected': 'Rétablissement prévu : {time}.',
   title: 'Discussion',
   loading: 'Chargement de la discussion…',
   broken: 'La discussion n’est pas disponible pour le moment. Réessayez plus tard.',

@@ -19,7 +19,8 @@
 // (the visitor's stream resuming after the last id); the unread count on
 // the closed button; a reload on either side keeps the conversation; a page
 // of an origin the channel does not list cannot frame it; the end, the
-// rating kept on the contact's "chat" object; the closed channel's forms,
+// rating kept on the contact's "chat" object; the tenant's current incident
+// above the closed channel's forms, in both languages; the closed forms,
 // with guichetd's own 400 at its field, a message left, and a callback that
 // the staff then see through GET /api/v1/callbacks; axe-core finds no
 // serious or critical violation in English and French on the prechat form,
@@ -338,17 +339,22 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
   const launcher = `${url}/chat/v1/${closed.key}/launcher.js`;
   const { context, page } = await newPage(browser, errors);
   const frame = frameOf(page);
+  // the tenant's current incident, shown above the forms (ended below)
+  const incident = await admin('POST', '/api/v1/incidents', { kind: 'incident', title: 'Parcel tracking is down',
+    body: 'Deliveries go on; tracking is back tonight.', published: true });
   try {
     await step('chat closed: the message left and the callback forms (en, fr) have no serious accessibility violation', async () => {
       await page.goto(shop(host.origin, launcher, 'fr'));
       await page.getByRole('button', { name: 'Discuter avec nous' }).click();
       await frame.getByRole('heading', { name: 'Laisser un message' }).waitFor();
+      await frame.locator('.notice', { hasText: 'Incident en cours: Parcel tracking is down' }).waitFor();
       await frame.getByRole('heading', { name: 'Être rappelé' }).waitFor();
       await accessible(page, 'chat closed (fr)');
       await page.goto(shop(host.origin, launcher, 'en'));
       await page.getByRole('button', { name: 'Chat with us' }).click();
       await frame.getByRole('heading', { name: 'Leave a message' }).waitFor();
       await frame.getByRole('heading', { name: 'Ask for a callback' }).waitFor();
+      await frame.locator('.notice', { hasText: 'Deliveries go on; tracking is back tonight.' }).waitFor();
       await accessible(page, 'chat closed (en)');
     });
     await step('chat closed: guichetd\'s refusal of an address shows at its field, then the message is left', async () => {
@@ -379,5 +385,6 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
     });
   } finally {
     await context.close();
+    await admin('POST', `/api/v1/incidents/${incident.id}/end`);
   }
 }
