@@ -352,11 +352,11 @@ static const struct help_command commands[] = {
 	 "FILE.json\t{\"declaration\"|\"update\"|\"resolution\": {\"en\"|\"fr\": {\"subject\", \"body\"}}};\n"
 	 "\tvariables: {{customer.name}} {{incident.title}} {{incident.since}}\n"
 	 "\t{{incident.expected_end}} {{update.text}}\n"},
-	{"incident", "broadcast", "ID declaration|update|resolution [--text T] [--channel email|sms...] [--rate N]",
-	 "tell the incident's audience by email or SMS, in each customer's language (opt-outs skipped)",
+	{"incident", "broadcast", "ID declaration|update|resolution [--text T] [--channel email|sms|social...] [--rate N]",
+	 "tell the incident's audience by email, SMS or social message, in each customer's language (opt-outs skipped)",
 	 "--text T\tthe update's text ({{update.text}}; an update needs one)\n"
-	 "--channel C\temail or sms; both, in order: each customer gets the first one they have an address on "
-	 "(default email)\n"
+	 "--channel C\temail, sms or social (the account a customer last wrote from); several, in order: each "
+	 "customer gets the first one they have an address on (default email)\n"
 	 "--rate N\tmessages a minute (default 600)\n"},
 	{"incident", "broadcasts", "ID", "an incident's audience, templates and broadcasts so far", NULL},
 	{"incident", "report", "ID", "contacts linked, contacts against the 4 weeks before, broadcasts sent", NULL},

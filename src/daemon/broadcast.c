@@ -59,7 +59,14 @@ struct walk {
 	int64_t mailbox_id;
 	char from[256];
 	int64_t sms_channel_id;    /* the tenant's SMS channel, 0: none */
-	const char *channels;      /* "email", "sms", "sms,email"...: the first one a customer can take */
+	const char *channels;      /* "email", "sms", "social,sms,email"...: the first one a customer can take */
+};
+
+/* Where a customer's message goes on a messaging channel. */
+struct peer {
+	const char *channel; /* "sms", "social": the broadcast's and the contact's */
+	int64_t channel_id;
+	const char *address; /* a number in E.164, an account */
 };
 
 /* The template's subject filled for the customer (the SMS and the mail's subject). */
@@ -99,10 +106,12 @@ static int queue_mail(struct walk *w, const json_t *customer, const char *lang, 
 	return rc;
 }
 
-/* Queues the customer's SMS: the template's subject, short as a text is, as
- * an outbound message of the contact that holds this incident's messages
- * to the customer (made, resolved, for the first); the row says it was. */
-static int queue_sms(struct walk *w, const json_t *customer, const char *lang, struct store_broadcast_row *row)
+/* Queues the customer's SMS or social message: the template's subject,
+ * short as a text is, as an outbound message of the contact that holds
+ * this incident's messages to the customer on that channel (made, resolved,
+ * for the first); the row says it was. */
+static int queue_message(struct walk *w, const json_t *customer, const char *lang, const struct peer *to,
+			 struct store_broadcast_row *row)
 {
 	const char *kind = json_string_value(json_object_get(w->update, "kind"));
 	const json_t *t = broadcast_template_for(w->templates, kind, lang);
@@ -114,11 +123,13 @@ static int queue_sms(struct walk *w, const json_t *customer, const char *lang, s
 	struct store *db = w->o->db;
 	int64_t contact = 0, messaging_id = 0;
 	json_t *message = NULL, *made = NULL;
-	int rc = store_broadcast_sms_contact(db, w->scope.tenant_id, row->incident_id, row->customer_id, &contact);
+	int rc = store_broadcast_message_contact(db, w->scope.tenant_id, row->incident_id, row->customer_id, to->channel,
+						 &contact);
 	if (rc == GC_ENOTFOUND) {
 		char subject[300];
 		snprintf(subject, sizeof(subject), "Incident: %s", json_string_value(json_object_get(w->update, "title")));
-		struct contact_input in = {.channel = CHANNEL_SMS, .customer_id = row->customer_id, .subject = subject};
+		struct contact_input in = {.channel = strcmp(to->channel, "sms") == 0 ? CHANNEL_SMS : CHANNEL_SOCIAL,
+					   .customer_id = row->customer_id, .subject = subject};
 		struct state_input resolved = {.state = CONTACT_RESOLVED, .disposition = "incident_notice",
 					       .expected_version = -1};
 		int linked = 0;
@@ -131,13 +142,13 @@ static int queue_sms(struct walk *w, const json_t *customer, const char *lang, s
 	if (rc == GC_OK)
 		rc = store_contact_add_message(db, &w->scope, contact, &msg, false, &message);
 	struct store_messaging_message out = {
-		.channel_id = w->sms_channel_id, .contact_id = contact,
+		.channel_id = to->channel_id, .contact_id = contact,
 		.message_id = json_integer_value(json_object_get(message, "id")), .direction = "outbound",
-		.peer = json_string_value(json_object_get(customer, "phone")), .body = text, .state = "queued"};
+		.peer = to->address, .body = text, .state = "queued"};
 	if (rc == GC_OK)
 		rc = store_messaging_add(db, &w->scope, &out, &messaging_id);
 	if (rc == GC_OK)
-		rc = store_broadcast_set_sms(db, row, messaging_id);
+		rc = store_broadcast_set_messaging(db, row, messaging_id);
 	json_decref(message);
 	free(text);
 	return rc;
@@ -149,34 +160,53 @@ static bool opted_out(const json_t *customer)
 	return v && (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0);
 }
 
-/* One customer: a row (once), and the mail when the row is new. */
+/* The next channel of a list ("social,sms,email"), or NULL after the last. */
+static const char *next_channel(const char *c)
+{
+	const char *comma = strchr(c, ',');
+	return comma ? comma + 1 : NULL;
+}
+
+/* One customer: a row (once), and the message when the row is new, on the
+ * first of the broadcast's channels the customer has an address on. */
 static int one(struct walk *w, const json_t *customer, int *ret_queued)
 {
 	const char *lang = json_string_value(json_object_get(customer, "lang"));
 	const char *email = json_string_value(json_object_get(customer, "email"));
+	const char *phone = json_string_value(json_object_get(customer, "phone"));
 	struct store_broadcast_row row = {
 		.incident_id = json_integer_value(json_object_get(w->update, "incident_id")),
 		.seq = json_integer_value(json_object_get(w->update, "seq")),
 		.customer_id = json_integer_value(json_object_get(customer, "id")),
 		.lang = lang && strcmp(lang, "fr") == 0 ? "fr" : "en", .channel = "none"};
-	const char *phone = json_string_value(json_object_get(customer, "phone"));
+	struct peer to = {0};
+	char account[256];
 	bool inserted = false;
+	int rc = GC_OK;
 	row.state = opted_out(customer) ? "skipped_opt_out" : "skipped_no_address";
-	/* the first of the broadcast's channels the customer has an address on */
-	for (const char *c = w->channels; !opted_out(customer) && c && *c; c = strchr(c, ',') ? strchr(c, ',') + 1 : "") {
+	for (const char *c = w->channels; !opted_out(customer) && rc == GC_OK && c && *c; c = next_channel(c)) {
 		if (strncmp(c, "email", 5) == 0 && w->mailbox_id && email && email[0]) {
-			row.state = "queued", row.channel = "email";
-			break;
+			row.channel = "email";
+		} else if (strncmp(c, "sms", 3) == 0 && w->sms_channel_id && phone && phone[0]) {
+			row.channel = to.channel = "sms", to.channel_id = w->sms_channel_id, to.address = phone;
+		} else if (strncmp(c, "social", 6) == 0) {
+			rc = store_broadcast_social_account(w->o->db, w->scope.tenant_id, row.customer_id, &to.channel_id,
+							    account, sizeof(account));
+			if (rc == GC_OK)
+				row.channel = to.channel = "social", to.address = account;
+			else if (rc == GC_ENOTFOUND)
+				rc = GC_OK;
 		}
-		if (strncmp(c, "sms", 3) == 0 && w->sms_channel_id && phone && phone[0]) {
-			row.state = "queued", row.channel = "sms";
+		if (strcmp(row.channel, "none") != 0) {
+			row.state = "queued";
 			break;
 		}
 	}
-	int rc = store_broadcast_record(w->o->db, w->scope.tenant_id, &row, &inserted);
+	if (rc == GC_OK)
+		rc = store_broadcast_record(w->o->db, w->scope.tenant_id, &row, &inserted);
 	if (rc == GC_OK && inserted && strcmp(row.channel, "none") != 0 &&
 	    (rc = strcmp(row.channel, "email") == 0 ? queue_mail(w, customer, row.lang, &row)
-						      : queue_sms(w, customer, row.lang, &row)) == GC_OK)
+						      : queue_message(w, customer, row.lang, &to, &row)) == GC_OK)
 		++*ret_queued;
 	return rc;
 }
@@ -199,7 +229,8 @@ static int walk_one(const struct ops *o, const json_t *update, int *ret_queued)
 	int rc = store_broadcast_mailbox(o->db, w.scope.tenant_id, &w.mailbox_id, w.from, sizeof(w.from));
 	if (rc == GC_ENOTFOUND)
 		rc = GC_OK; /* its mailbox removed since: the customers get no mail, and the report says so */
-	if (rc == GC_OK && (rc = store_broadcast_sms_channel(o->db, w.scope.tenant_id, &w.sms_channel_id)) == GC_ENOTFOUND)
+	if (rc == GC_OK && (rc = store_broadcast_messaging_channel(o->db, w.scope.tenant_id, "sms", &w.sms_channel_id)) ==
+			   GC_ENOTFOUND)
 		rc = GC_OK; /* the same for its SMS channel */
 	if (rc == GC_OK)
 		rc = store_incident_setup(o->db, w.scope.tenant_id, incident, &setup);

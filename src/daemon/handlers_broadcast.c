@@ -24,6 +24,9 @@
 #define TEMPLATE_MAX_BODY 4000
 #define BROADCAST_MAX_TEXT 4000
 
+/* "social,sms,email" and its end */
+#define CHANNELS_LEN 24
+
 static const char *const kinds[] = {"declaration", "update", "resolution"};
 static const char *const langs[] = {"en", "fr"};
 
@@ -197,7 +200,7 @@ int run_incident_broadcasts(struct request *r, struct store *db)
 
 /* The body of a broadcast, its channels in order of preference into
  * channels ("sms,email"); answers 400 naming the field otherwise. */
-static int decode_broadcast(struct request *r, struct store_broadcast *ret, char order[16])
+static int decode_broadcast(struct request *r, struct store_broadcast *ret, char order[CHANNELS_LEN])
 {
 	static const char *const fields[] = {"kind", "text", "channels", "rate_per_minute"};
 	const char *k;
@@ -218,18 +221,19 @@ static int decode_broadcast(struct request *r, struct store_broadcast *ret, char
 		return reply_error(r, 400, "invalid", "text", "an update carries its 'text'");
 	const json_t *channels = json_object_get(r->body, "channels"), *c;
 	size_t i;
-	if (channels && (!json_is_array(channels) || json_array_size(channels) == 0 || json_array_size(channels) > 2))
-		return reply_error(r, 400, "invalid", "channels", "'channels' is a list of \"email\" and \"sms\", the"
-				   " first one a customer can take: [\"email\"], [\"sms\", \"email\"]...");
-	snprintf(order, 16, "%s", channels ? "" : "email");
+	if (channels && (!json_is_array(channels) || json_array_size(channels) == 0 || json_array_size(channels) > 3))
+		return reply_error(r, 400, "invalid", "channels", "'channels' is a list of \"email\", \"sms\" and"
+				   " \"social\", the first one a customer can take: [\"email\"], [\"social\", \"sms\","
+				   " \"email\"]...");
+	snprintf(order, CHANNELS_LEN, "%s", channels ? "" : "email");
 	json_array_foreach(channels, i, c) {
 		const char *name = json_string_value(c);
-		if (name == NULL || (strcmp(name, "email") != 0 && strcmp(name, "sms") != 0))
+		if (name == NULL || (strcmp(name, "email") != 0 && strcmp(name, "sms") != 0 && strcmp(name, "social") != 0))
 			return reply_error(r, 400, "invalid", "channels",
-					   "unknown channel '%s' for a broadcast (email, sms)", name ? name : "?");
+					   "unknown channel '%s' for a broadcast (email, sms, social)", name ? name : "?");
 		if (strstr(order, name))
 			return reply_error(r, 400, "invalid", "channels", "'%s' is given twice", name);
-		snprintf(order + strlen(order), 16 - strlen(order), "%s%s", i ? "," : "", name);
+		snprintf(order + strlen(order), CHANNELS_LEN - strlen(order), "%s%s", i ? "," : "", name);
 	}
 	in.channels = order;
 	const json_t *rate = json_object_get(r->body, "rate_per_minute");
@@ -271,7 +275,7 @@ static int check_broadcast(struct request *r, struct store *db, const json_t *se
 {
 	long long id = (long long)r->ids[0];
 	char address[256];
-	int64_t mailbox = 0, sms = 0;
+	int64_t mailbox = 0, messaging = 0;
 	if (strcmp(json_string_value(json_object_get(setup, "incident_kind")), "incident") != 0)
 		return reply_error(r, 409, "conflict", "incident", "%lld is an announcement: only an incident is broadcast", id);
 	if (json_is_null(json_object_get(json_object_get(setup, "audience"), "kind")))
@@ -288,9 +292,12 @@ static int check_broadcast(struct request *r, struct store *db, const json_t *se
 								     sizeof(address)) : GC_OK;
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 409, "conflict", "channels", "the tenant has no mailbox to send a broadcast from");
-	if (rc == GC_OK && strstr(channels, "sms") && (rc = store_broadcast_sms_channel(db, r->scope.tenant_id, &sms)) ==
-						      GC_ENOTFOUND)
+	if (rc == GC_OK && strstr(channels, "sms") &&
+	    (rc = store_broadcast_messaging_channel(db, r->scope.tenant_id, "sms", &messaging)) == GC_ENOTFOUND)
 		return reply_error(r, 409, "conflict", "channels", "the tenant has no SMS channel to send a broadcast by");
+	if (rc == GC_OK && strstr(channels, "social") &&
+	    (rc = store_broadcast_messaging_channel(db, r->scope.tenant_id, "social", &messaging)) == GC_ENOTFOUND)
+		return reply_error(r, 409, "conflict", "channels", "the tenant has no social channel to send a broadcast by");
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : GC_OK;
 }
 
@@ -299,7 +306,7 @@ int run_incident_broadcast(struct request *r, struct store *db)
 	struct store_broadcast in;
 	json_t *setup = NULL;
 	int64_t seq = 0;
-	char channels[16];
+	char channels[CHANNELS_LEN];
 	int rc = decode_broadcast(r, &in, channels);
 	if (rc < 0)
 		return rc;

@@ -293,40 +293,66 @@ int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row
 			  " AND customer_id = ?", row, outbox_id);
 }
 
-int store_broadcast_set_sms(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id)
+int store_broadcast_set_messaging(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id)
 {
 	return set_queued(s, "UPDATE incident_broadcasts SET messaging_id = ? WHERE incident_id = ? AND seq = ?"
 			  " AND customer_id = ?", row, messaging_id);
 }
 
-int store_broadcast_sms_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,
-				int64_t *ret_contact_id)
+/* The one id column a statement's first row gives, GC_ENOTFOUND for none. */
+static int one_id(struct store *s, struct db_stmt *st, int64_t *ret_id)
+{
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret_id = db_column_int64(st, 0);
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
+int store_broadcast_message_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,
+				    const char *channel, int64_t *ret_contact_id)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT m.contact_id FROM incident_broadcasts b JOIN messaging_messages m"
 					 " ON m.id = b.messaging_id WHERE b.incident_id = ? AND b.customer_id = ?"
-					 " AND b.tenant_id = ? ORDER BY b.seq LIMIT 1");
+					 " AND b.tenant_id = ? AND b.channel = ? ORDER BY b.seq LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, incident_id);
 	db_bind_int64(st, 2, customer_id);
 	db_bind_int64(st, 3, tenant_id);
-	int rc = db_step(st);
-	if (rc == DB_ROW)
-		*ret_contact_id = db_column_int64(st, 0);
-	db_reset(st);
-	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	bind_text(st, 4, channel);
+	return one_id(s, st, ret_contact_id);
 }
 
-int store_broadcast_sms_channel(struct store *s, int64_t tenant_id, int64_t *ret_id)
+int store_broadcast_messaging_channel(struct store *s, int64_t tenant_id, const char *kind, int64_t *ret_id)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT id FROM messaging_channels WHERE tenant_id = ? AND kind = 'sms'"
+	struct db_stmt *st = store_stmt(s, "SELECT id FROM messaging_channels WHERE tenant_id = ? AND kind = ?"
 					 " AND deleted = 0 ORDER BY id LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
+	bind_text(st, 2, kind);
+	return one_id(s, st, ret_id);
+}
+
+int store_broadcast_social_account(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_channel_id,
+				   char *ret_account, size_t len)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT m.channel_id, m.peer FROM contacts c JOIN messaging_messages m"
+					 " ON m.tenant_id = c.tenant_id AND m.contact_id = c.id JOIN messaging_channels ch"
+					 " ON ch.id = m.channel_id WHERE c.tenant_id = ? AND c.customer_id = ?"
+					 " AND m.direction = 'inbound' AND ch.kind = 'social'"
+					 " AND ch.deleted = 0 ORDER BY m.id DESC LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, customer_id);
 	int rc = db_step(st);
-	if (rc == DB_ROW)
-		*ret_id = db_column_int64(st, 0);
+	if (rc == DB_ROW) {
+		*ret_channel_id = db_column_int64(st, 0);
+		const char *peer = (const char *)db_column_text(st, 1);
+		snprintf(ret_account, len, "%s", peer ? peer : "");
+	}
 	db_reset(st);
 	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 }

@@ -677,14 +677,15 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL CHECK (kind IN ('voice','barometer')), period TEXT NOT NULL,"
 	"  outbox_id {int} REFERENCES email_outbox(id), at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, kind, period)) {without_rowid};",
-	/* 32: incidents' broadcasts by SMS (src/daemon/broadcast.c): a
-	 * customer's row may name the SMS queued for it (messaging_messages,
-	 * on the contact that holds that incident's messages to the customer);
-	 * the table rebuilt, its channel's CHECK taking 'sms'. */
+	/* 32: incidents' broadcasts by SMS and social messages
+	 * (src/daemon/broadcast.c): a customer's row may name the message
+	 * queued for it (messaging_messages, on the contact that holds that
+	 * incident's messages to the customer on that channel); the table
+	 * rebuilt, its channel's CHECK taking 'sms' and 'social'. */
 	"CREATE TABLE incident_broadcasts_new("
 	"  incident_id {int} NOT NULL REFERENCES incidents(id), seq {int} NOT NULL,"
 	"  customer_id {int} NOT NULL, tenant_id {int} NOT NULL REFERENCES tenants(id),"
-	"  channel TEXT NOT NULL CHECK (channel IN ('email','sms','none')),"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email','sms','social','none')),"
 	"  state TEXT NOT NULL CHECK (state IN ('queued','skipped_opt_out','skipped_no_address')),"
 	"  outbox_id {int}, messaging_id {int}, lang TEXT NOT NULL, created_at {int} NOT NULL,"
 	"  PRIMARY KEY (incident_id, seq, customer_id)) {without_rowid};"

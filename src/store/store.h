@@ -595,16 +595,22 @@ struct store_broadcast_row {
 int store_broadcast_record(struct store *s, int64_t tenant_id, const struct store_broadcast_row *row,
 			   bool *ret_inserted);
 int store_broadcast_set_outbox(struct store *s, const struct store_broadcast_row *row, int64_t outbox_id);
-/* The SMS queued for the row (messaging_messages' id). */
-int store_broadcast_set_sms(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id);
-/* The contact an earlier SMS broadcast of the incident to the customer
- * went on (an incident's messages to a customer share one): GC_ENOTFOUND
- * for the first. */
-int store_broadcast_sms_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,
-				int64_t *ret_contact_id);
-/* The tenant's first SMS channel, the one broadcasts go out by;
- * GC_ENOTFOUND when it has none. */
-int store_broadcast_sms_channel(struct store *s, int64_t tenant_id, int64_t *ret_id);
+/* The SMS or social message queued for the row (messaging_messages' id). */
+int store_broadcast_set_messaging(struct store *s, const struct store_broadcast_row *row, int64_t messaging_id);
+/* The contact an earlier broadcast of the incident to the customer by this
+ * channel ("sms", "social") went on (an incident's messages to a customer
+ * on one channel share one): GC_ENOTFOUND for the first. */
+int store_broadcast_message_contact(struct store *s, int64_t tenant_id, int64_t incident_id, int64_t customer_id,
+				    const char *channel, int64_t *ret_contact_id);
+/* The tenant's first messaging channel of this kind ("sms", "social"), the
+ * one SMS broadcasts go out by; GC_ENOTFOUND when it has none. */
+int store_broadcast_messaging_channel(struct store *s, int64_t tenant_id, const char *kind, int64_t *ret_id);
+/* The customer's account on a social network: the sender of the newest
+ * message they sent on one of the tenant's social channels still in use
+ * (only an inbound message gives an account), and that channel;
+ * GC_ENOTFOUND when they never wrote on one. */
+int store_broadcast_social_account(struct store *s, int64_t tenant_id, int64_t customer_id, int64_t *ret_channel_id,
+				   char *ret_account, size_t len);
 int store_broadcast_advance(struct store *s, int64_t update_id, int64_t cursor, bool done);
 /* The tenant's first mailbox, the one broadcasts go out from. */
 int store_broadcast_mailbox(struct store *s, int64_t tenant_id, int64_t *ret_id, char *ret_address, size_t len);

@@ -16,6 +16,7 @@
 #include "dovecot.h"
 #include "provider.h"
 #include "smtpsink.h"
+#include "channel/messaging/generic.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -404,6 +405,95 @@ static void sms_broadcasts_go_first_to_customers_with_a_phone(void **state)
 	provider_stop(&prov);
 }
 
+/* A customer's account on a social network, which only a message they sent
+ * gives: a broadcast by social message goes to the account they last wrote
+ * from, on that channel; those without one get the next channel. */
+static void social_broadcasts_reach_the_account_a_customer_wrote_from(void **state)
+{
+	struct provider prov;
+	assert_int_equal(provider_start(&prov), 0);
+	struct resp r;
+	long long jo = customer("jo@customer.example", "en", "radio", NULL);
+	long long id = incident("Radio silent");
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/templates", id);
+	expect("PUT", path, templates(), 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/audience", id);
+	expect("PUT", path, json_pack("{s:[I]}", "customers", (json_int_t)jo), 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/broadcasts", id);
+	/* no social channel yet: refused, naming the field; an unknown channel too */
+	expect("POST", path, json_pack("{s:s,s:[s]}", "kind", "declaration", "channels", "social"), 409, "channels");
+	expect("POST", path, json_pack("{s:s,s:[s]}", "kind", "declaration", "channels", "fax"), 400, "channels");
+	http_json(&d, "POST", "/api/v1/channels/messaging", admin, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "name",
+		  "social", "provider", "generic", "kind", "social", "public_url", d.url, "api_url", prov.url, "address",
+		  "@brand", "secret", "social-secret"), &r);
+	assert_int_equal(r.status, 201);
+	char hook[160];
+	snprintf(hook, sizeof(hook), "/hooks/v1/messaging/%s", json_string_value(json_object_get(r.json, "public_key")));
+	resp_clear(&r);
+	/* Hal writes from @hal: guichet knows Hal by that account only */
+	const char *msg = "{\"id\":\"s-1\",\"from\":\"@hal\",\"to\":\"@brand\",\"text\":\"Is the radio down?\"}";
+	char stamp[32], sig[GENERIC_SIGNATURE_LEN], headers[256];
+	snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+	assert_int_equal(generic_signature("social-secret", stamp, msg, strlen(msg), sig), 0);
+	snprintf(headers, sizeof(headers), "X-Guichet-Timestamp: %s\nX-Guichet-Signature: %s", stamp, sig);
+	http_raw_headers(&d, "POST", hook, NULL, headers, msg, &r);
+	assert_int_equal(r.status, 200);
+	long long asked = resp_int(&r, "contact_id");
+	resp_clear(&r);
+	char got_path[96];
+	snprintf(got_path, sizeof(got_path), "/api/v1/contacts/%lld", asked);
+	http_json(&d, "GET", got_path, admin, NULL, &r);
+	long long hal = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	assert_true(hal > 0);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/audience", id);
+	expect("PUT", path, json_pack("{s:[I,I]}", "customers", (json_int_t)jo, (json_int_t)hal), 200, NULL);
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/broadcasts", id);
+	http_json(&d, "POST", path, admin, json_pack("{s:s,s:[s,s]}", "kind", "declaration", "channels", "social", "email"),
+		  &r);
+	assert_int_equal(r.status, 202);
+	resp_clear(&r);
+	/* Hal by social message to @hal; Jo, who never wrote there, by email */
+	assert_true(provider_wait(&prov, 1, 30000));
+	struct provider_request q = provider_get(&prov, 0);
+	json_t *sent = json_loads(q.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(sent, "to")), "@hal");
+	assert_string_equal(json_string_value(json_object_get(sent, "text")), "Outage: Radio silent");
+	json_decref(sent);
+	struct smtpsink_message *got = NULL;
+	size_t n = 0, to_jo = 0;
+	for (int tries = 0; to_jo == 0 && tries < 300; tries++) {
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+		assert_int_equal(smtpsink_messages(&sink, &got, &n), 0);
+		to_jo = count_to(got, n, id, 1, "jo@customer.example", NULL);
+		smtpsink_messages_free(got, n);
+	}
+	assert_int_equal(to_jo, 1);
+	nanosleep(&(struct timespec){.tv_sec = 2}, NULL); /* two walks: nothing more may come */
+	assert_int_equal(provider_count(&prov), 1);
+	assert_int_equal(smtpsink_messages(&sink, &got, &n), 0);
+	assert_int_equal(count_to(got, n, id, 1, "jo@customer.example", NULL), 1);
+	smtpsink_messages_free(got, n);
+	assert_int_equal(report_count(id, 1, "social", "sent") + report_count(id, 1, "social", "delivered"), 1);
+	assert_int_equal(report_count(id, 1, "email", "sent"), 1);
+	/* the notice is a resolved social contact of Hal's, beside the one Hal opened */
+	char list[96];
+	snprintf(list, sizeof(list), "/api/v1/contacts?customer_id=%lld", hal);
+	http_json(&d, "GET", list, admin, NULL, &r);
+	json_t *items = json_object_get(r.json, "items"), *c;
+	size_t i;
+	int notices = 0;
+	json_array_foreach(items, i, c)
+		notices += json_integer_value(json_object_get(c, "id")) != asked &&
+			   strcmp(json_string_value(json_object_get(c, "channel")), "social") == 0 &&
+			   strcmp(json_string_value(json_object_get(c, "state")), "resolved") == 0;
+	assert_int_equal(json_array_size(items), 2);
+	assert_int_equal(notices, 1);
+	resp_clear(&r);
+	provider_stop(&prov);
+}
+
 static void broadcast_interrupted_by_kill9_reaches_everyone_once(void **state)
 {
 	size_t cap = BULK * 64 + 64, len = 0;
@@ -466,6 +556,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(broadcast_tells_each_customer_once_in_their_language),
 		cmocka_unit_test(sms_broadcasts_go_first_to_customers_with_a_phone),
+		cmocka_unit_test(social_broadcasts_reach_the_account_a_customer_wrote_from),
 		cmocka_unit_test(broadcast_interrupted_by_kill9_reaches_everyone_once),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
