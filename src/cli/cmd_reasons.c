@@ -30,13 +30,14 @@ static void columns_of(const char *report, const char *by, struct columns *c)
 	static const char *const sat[] = {"rated", "average", "satisfied_share", "score_1", "score_2", "score_3", "score_4",
 		"score_5"};
 	static const char *const kb[] = {"item_id", "key", "kind", "title", "uses", "resolved", "failed",
-		"resolution_rate", "said_resolved", "said_no", "repeated"};
+		"resolution_rate", "said_resolved", "said_no", "repeated", "self_service_solved", "self_service_unsolved",
+		"self_service_rate"};
 	c->n = 0;
 	if (strcmp(report, "reasons") == 0) {
 		for (size_t i = 0; i < 4; i++)
 			c->names[c->n++] = reasons[i];
 	} else if (strcmp(report, "knowledge") == 0) {
-		for (size_t i = 0; i < 11; i++)
+		for (size_t i = 0; i < sizeof(kb) / sizeof(kb[0]); i++)
 			c->names[c->n++] = kb[i];
 	} else {
 		if (strcmp(by, "channel") == 0) {

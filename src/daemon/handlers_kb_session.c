@@ -1111,6 +1111,11 @@ int run_public_session_end(struct request *r, struct store *db)
 		rc = store_kb_use(db, tenant, 0, tree, (int)json_integer_value(json_object_get(session, "tree_version")), id);
 	if (rc == GC_OK && article)
 		rc = store_kb_use(db, tenant, 0, article, article_version, id);
+	int64_t now = gc_now_ms();
+	if (rc == GC_OK)
+		rc = store_report_self_service_add(db, tenant, now, tree, json_is_true(solved));
+	if (rc == GC_OK && article)
+		rc = store_report_self_service_add(db, tenant, now, article, json_is_true(solved));
 	json_t *ended = NULL;
 	if (rc == GC_OK)
 		rc = store_kb_session_get(db, tenant, id, &ended);
@@ -1159,6 +1164,8 @@ int run_public_feedback(struct request *r, struct store *db)
 		rc = kb_learn(db, tenant, lang, query, item, json_is_true(solved));
 	if (rc == GC_OK)
 		rc = store_kb_use(db, tenant, 0, item, version, 0);
+	if (rc == GC_OK)
+		rc = store_report_self_service_add(db, tenant, gc_now_ms(), item, json_is_true(solved));
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:b}", "learned", 1));
 }
 
@@ -1280,6 +1287,9 @@ int run_public_session_escalate(struct request *r, struct store *db)
 	bool open = strcmp(json_string_value(json_object_get(session, "state")), "open") == 0;
 	if (rc == GC_OK && open)
 		rc = store_kb_session_end(db, tenant, id, false, "the customer asked for a person", -1);
+	if (rc == GC_OK && open) /* the tree did not solve it: the report counts it */
+		rc = store_report_self_service_add(db, tenant, gc_now_ms(),
+						   json_integer_value(json_object_get(session, "tree_item_id")), false);
 	if (rc == GC_OK)
 		rc = store_kb_sessions_attach(db, tenant, id, contact);
 	free(text);

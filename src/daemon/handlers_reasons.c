@@ -16,7 +16,9 @@
  * knowledge every item used: resolved (the customer did not come back for
  *           the same reason within 7 days), failed (said not resolved, or
  *           came back), the rate; and the limit= items that resolve most
- *           and that fail most */
+ *           and that fail most; beside them the help centre's answers
+ *           (solved, not solved), with their own two rankings, for the
+ *           brand only */
 #include "daemon/handlers.h"
 #include "guichet/calendar.h"
 #include "guichet/error.h"
@@ -251,25 +253,25 @@ int run_report_satisfaction(struct request *r, struct store *db)
 
 /* --- knowledge items --- */
 
-static int by_resolved(const void *a, const void *b)
+/* Largest field first, then by item id. */
+static int by_field(const json_t *x, const json_t *y, const char *field)
 {
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	json_int_t p = json_integer_value(json_object_get(x, "resolved")), q = json_integer_value(json_object_get(y, "resolved"));
+	json_int_t p = json_integer_value(json_object_get(x, field)), q = json_integer_value(json_object_get(y, field));
 	if (p != q)
 		return p < q ? 1 : -1;
 	json_int_t i = json_integer_value(json_object_get(x, "item_id")), j = json_integer_value(json_object_get(y, "item_id"));
 	return i < j ? -1 : i > j;
 }
 
-static int by_failed(const void *a, const void *b)
-{
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-	json_int_t p = json_integer_value(json_object_get(x, "failed")), q = json_integer_value(json_object_get(y, "failed"));
-	if (p != q)
-		return p < q ? 1 : -1;
-	json_int_t i = json_integer_value(json_object_get(x, "item_id")), j = json_integer_value(json_object_get(y, "item_id"));
-	return i < j ? -1 : i > j;
-}
+#define BY(name, field)                                                                                               \
+	static int name(const void *a, const void *b)                                                                  \
+	{                                                                                                              \
+		return by_field(*(json_t *const *)a, *(json_t *const *)b, field);                                      \
+	}
+BY(by_resolved, "resolved")
+BY(by_failed, "failed")
+BY(by_solved, "self_service_solved")
+BY(by_unsolved, "self_service_unsolved")
 
 /* The first limit items of rows in cmp's order that have some of field. */
 static json_t *top(const json_t *rows, int (*cmp)(const void *, const void *), const char *field, int64_t limit)
@@ -298,8 +300,13 @@ int run_report_knowledge(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, NULL);
 	size_t i;
 	json_t *row;
-	json_int_t all_resolved = 0, all_failed = 0;
+	json_int_t all_resolved = 0, all_failed = 0, all_solved = 0, all_unsolved = 0;
 	json_array_foreach(rows, i, row) {
+		json_int_t solved = json_integer_value(json_object_get(row, "self_service_solved"));
+		json_int_t unsolved = json_integer_value(json_object_get(row, "self_service_unsolved"));
+		json_object_set_new(row, "self_service_rate", ratio(solved, solved + unsolved));
+		all_solved += solved;
+		all_unsolved += unsolved;
 		json_int_t said_yes = json_integer_value(json_object_get(row, "resolved"));
 		json_int_t no = json_integer_value(json_object_get(row, "said_no"));
 		json_int_t again = json_integer_value(json_object_get(row, "repeated"));
@@ -312,10 +319,14 @@ int run_report_knowledge(struct request *r, struct store *db)
 		all_failed += no + again;
 	}
 	json_t *a = answer_of(&q);
-	json_object_set_new(a, "totals", json_pack("{s:I,s:I,s:o}", "resolved", all_resolved, "failed", all_failed,
-						   "resolution_rate", ratio(all_resolved, all_resolved + all_failed)));
+	json_object_set_new(a, "totals", json_pack("{s:I,s:I,s:o,s:I,s:I,s:o}", "resolved", all_resolved, "failed",
+						   all_failed, "resolution_rate", ratio(all_resolved, all_resolved + all_failed),
+						   "self_service_solved", all_solved, "self_service_unsolved", all_unsolved,
+						   "self_service_rate", ratio(all_solved, all_solved + all_unsolved)));
 	json_object_set_new(a, "resolve_most", top(rows, by_resolved, "resolved", limit));
 	json_object_set_new(a, "fail_most", top(rows, by_failed, "failed", limit));
+	json_object_set_new(a, "self_service_solve_most", top(rows, by_solved, "self_service_solved", limit));
+	json_object_set_new(a, "self_service_fail_most", top(rows, by_unsolved, "self_service_unsolved", limit));
 	json_object_set_new(a, "rows", rows);
 	return reply(r, 200, a);
 }

@@ -613,21 +613,43 @@ int store_report_satisfaction(struct store *s, const struct store_scope *scope, 
 static json_t *knowledge_row(struct db_stmt *st, void *arg)
 {
 	(void)arg;
-	return json_pack("{s:I,s:o,s:o,s:o,s:I,s:I,s:I}", "item_id", (json_int_t)db_column_int64(st, 0), "key",
+	return json_pack("{s:I,s:o,s:o,s:o,s:I,s:I,s:I,s:I,s:I}", "item_id", (json_int_t)db_column_int64(st, 0), "key",
 			 column_string(st, 1), "kind", column_string(st, 2), "title", column_string(st, 3), "resolved",
 			 (json_int_t)db_column_int64(st, 4), "said_no", (json_int_t)db_column_int64(st, 5), "repeated",
-			 (json_int_t)db_column_int64(st, 6));
+			 (json_int_t)db_column_int64(st, 6), "self_service_solved", (json_int_t)db_column_int64(st, 7),
+			 "self_service_unsolved", (json_int_t)db_column_int64(st, 8));
 }
 
 int store_report_knowledge(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
 			   json_t **ret_rows)
 {
+	/* the help centre's answers are the brand's: none for an organisation's cut */
 	struct db_stmt *st = store_stmt(s, "SELECT k.item_id, min(i.key), min(i.kind), min(i.title), sum(k.resolved),"
-		" sum(k.said_no), sum(k.repeated) FROM report_knowledge k"
-		" LEFT JOIN kb_items i ON i.id = k.item_id AND i.tenant_id = k.tenant_id" RANGE("k")
+		" sum(k.said_no), sum(k.repeated), sum(k.self_solved), sum(k.self_unsolved) FROM ("
+		"SELECT k.tenant_id, k.item_id, k.resolved, k.said_no, k.repeated, 0 self_solved, 0 self_unsolved"
+		" FROM report_knowledge k" RANGE("k") " UNION ALL"
+		" SELECT k.tenant_id, k.item_id, 0, 0, 0, k.solved, k.unsolved FROM report_self_service k"
+		" WHERE k.tenant_id = ?1 AND k.start_ms >= ?2 AND k.start_ms < ?3 AND ?4 = 0) k"
+		" LEFT JOIN kb_items i ON i.id = k.item_id AND i.tenant_id = k.tenant_id"
 		" GROUP BY k.item_id ORDER BY k.item_id");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_range(st, scope, q);
 	return collect_rows(s, st, knowledge_row, NULL, ret_rows);
+}
+
+int store_report_self_service_add(struct store *s, int64_t tenant_id, int64_t at, int64_t item_id, bool solved)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO report_self_service(tenant_id, start_ms, item_id, solved,"
+		" unsolved) VALUES (?,?,?,?,?) ON CONFLICT (tenant_id, start_ms, item_id) DO UPDATE SET"
+		" solved = report_self_service.solved + excluded.solved,"
+		" unsolved = report_self_service.unsolved + excluded.unsolved");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, slot_of(at));
+	db_bind_int64(st, 3, item_id);
+	db_bind_int64(st, 4, solved ? 1 : 0);
+	db_bind_int64(st, 5, solved ? 0 : 1);
+	return store_step_done(s, st);
 }

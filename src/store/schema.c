@@ -694,6 +694,27 @@ static const char *const migrations[] = {
 	"  FROM incident_broadcasts;"
 	"DROP TABLE incident_broadcasts;"
 	"ALTER TABLE incident_broadcasts_new RENAME TO incident_broadcasts;",
+	/* 33: the help centre's answers in the knowledge report
+	 * (src/store/report_contacts.c): per half hour and item, the customers
+	 * who said a diagnosis or an article solved it or not (and those who
+	 * asked for a person during a diagnosis), written in the transaction
+	 * that takes the answer; the help centre's sessions already ended
+	 * counted here, their tree and their outcome's article. */
+	"CREATE TABLE report_self_service("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), start_ms {int} NOT NULL, item_id {int} NOT NULL,"
+	"  solved {int} NOT NULL DEFAULT 0, unsolved {int} NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (tenant_id, start_ms, item_id)) {without_rowid};"
+	"INSERT INTO report_self_service(tenant_id, start_ms, item_id, solved, unsolved)"
+	"  SELECT tenant_id, start_ms, item_id, sum(solved), sum(unsolved) FROM ("
+	"    SELECT tenant_id, ended_at / 1800000 * 1800000 start_ms, tree_id item_id,"
+	"      CASE WHEN resolved = 1 THEN 1 ELSE 0 END solved, CASE WHEN resolved = 1 THEN 0 ELSE 1 END unsolved"
+	"    FROM kb_sessions WHERE mode = 'public' AND state = 'ended' AND resolved IS NOT NULL AND ended_at IS NOT NULL"
+	"    UNION ALL"
+	"    SELECT tenant_id, ended_at / 1800000 * 1800000, article_id,"
+	"      CASE WHEN resolved = 1 THEN 1 ELSE 0 END, CASE WHEN resolved = 1 THEN 0 ELSE 1 END"
+	"    FROM kb_sessions WHERE mode = 'public' AND state = 'ended' AND resolved IS NOT NULL AND ended_at IS NOT NULL"
+	"    AND article_id IS NOT NULL AND article_id <> tree_id) ended"
+	"  GROUP BY tenant_id, start_ms, item_id;",
 };
 
 int schema_n_migrations(void)

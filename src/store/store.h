@@ -873,10 +873,15 @@ int store_report_reasons(struct store *s, const struct store_scope *scope, const
 int store_report_satisfaction(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
 			      json_t **ret_rows);
 /* Knowledge items' outcomes in the range: [{"item_id","key","kind","title",
- * "resolved","said_no","repeated"}] (repeated: resolutions followed by a new
- * contact of the same customer and reason within 7 days). */
+ * "resolved","said_no","repeated","self_service_solved",
+ * "self_service_unsolved"}] (repeated: resolutions followed by a new
+ * contact of the same customer and reason within 7 days; self_service_*:
+ * the help centre's answers, none in an organisation's cut). */
 int store_report_knowledge(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
 			   json_t **ret_rows);
+/* A help centre customer's answer on an item at `at` (did it solve it, or
+ * asked for a person), counted in its half hour. */
+int store_report_self_service_add(struct store *s, int64_t tenant_id, int64_t at, int64_t item_id, bool solved);
 
 /* --- business hours and first responses (hours.c) --- */
 

@@ -119,6 +119,57 @@ static void diagnosis(const char *token, long long id, const char *answer, bool 
 	ok("POST", token, end, "/api/v1/kb/sessions/%lld/end", s);
 }
 
+/* A customer's POST to the help centre; its answer in *r. */
+static void public_call(int status, const char *body, struct resp *r, const char *fmt, long long id)
+{
+	char path[160];
+	snprintf(path, sizeof(path), fmt, id);
+	http_raw(&d, "POST", path, NULL, NULL, "application/json", body, strlen(body), r);
+	if (r->status != status)
+		fprintf(stderr, "POST %s: %d %s\n", path, r->status, r->text ? r->text : "");
+	assert_int_equal(r->status, status);
+}
+
+/* A help centre diagnosis through no-internet: white, then the answer; the
+ * session's id and secret. */
+static long long public_diagnosis(const char *answer, char secret[64])
+{
+	struct resp r;
+	char body[160];
+	public_call(201, "{\"tree\":\"no-internet\"}", &r, "/public/v1/tenants/%lld/kb/sessions", 1);
+	long long s = resp_int(&r, "id");
+	snprintf(secret, 64, "%s", json_string_value(json_object_get(r.json, "secret")));
+	resp_clear(&r);
+	const char *answers[] = {"white", answer};
+	for (int i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"answer\":\"%s\"}", secret, answers[i]);
+		public_call(200, body, &r, "/public/v1/tenants/1/kb/sessions/%lld/answer", s);
+		resp_clear(&r);
+	}
+	return s;
+}
+
+/* The help centre's answers: a diagnosis solved (the tree and box-restart),
+ * one left for a person before its end (the tree), box-restart not solved
+ * after a search. */
+static void self_service_history(void)
+{
+	struct resp r;
+	char secret[64], body[160];
+	long long s = public_diagnosis("no", secret); /* other devices neither: box-restart */
+	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"solved\":true}", secret);
+	public_call(200, body, &r, "/public/v1/tenants/1/kb/sessions/%lld/end", s);
+	resp_clear(&r);
+	s = public_diagnosis("yes", secret); /* a reply, not taken: the customer asks for a person */
+	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"message\":\"still nothing\",\"email\":\"kim@example.net\"}",
+		 secret);
+	public_call(201, body, &r, "/public/v1/tenants/1/kb/sessions/%lld/escalate", s);
+	resp_clear(&r);
+	public_call(200, "{\"query\":\"box eteinte\",\"item\":\"box-restart\",\"solved\":false}", &r,
+		    "/public/v1/tenants/%lld/kb/feedback", 1);
+	resp_clear(&r);
+}
+
 static void make_history(void)
 {
 	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "web"));
@@ -160,6 +211,7 @@ static void make_history(void)
 	resolve(bruno, r3, "refunded");
 	long long r4 = contact(c[0], "internet");
 	resolve(alice, r4, "fixed");
+	self_service_history();
 	char a[GC_TIME_LEN], b[GC_TIME_LEN];
 	gc_time_format(from - 3600 * 1000LL, a);
 	gc_time_format(gc_now_ms() + 3600 * 1000LL, b);
@@ -289,6 +341,20 @@ static void check_knowledge_of_the_brand(void)
 	assert_int_equal(json_array_size(fail), 2);
 	assert_string_equal(s_of(json_array_get(fail, 1), "key"), "box-restart");
 	assert_int_equal(n_of(json_object_get(r.json, "totals"), "failed"), 3);
+	/* the help centre's answers, beside the agents' */
+	assert_int_equal(n_of(tree, "self_service_solved"), 1);
+	assert_int_equal(n_of(tree, "self_service_unsolved"), 1);
+	assert_int_equal(n_of(article, "self_service_solved"), 1);
+	assert_int_equal(n_of(article, "self_service_unsolved"), 1);
+	rate = json_real_value(json_object_get(article, "self_service_rate"));
+	assert_true(rate > 0.499 && rate < 0.501);
+	json_t *totals = json_object_get(r.json, "totals");
+	assert_int_equal(n_of(totals, "self_service_solved"), 2);
+	assert_int_equal(n_of(totals, "self_service_unsolved"), 2);
+	assert_int_equal(json_array_size(json_object_get(r.json, "self_service_solve_most")), 2);
+	json_t *failing = json_object_get(r.json, "self_service_fail_most");
+	assert_int_equal(json_array_size(failing), 2); /* a tie: the lower id first */
+	assert_true(n_of(json_array_get(failing, 0), "item_id") < n_of(json_array_get(failing, 1), "item_id"));
 	resp_clear(&r);
 }
 
@@ -317,6 +383,10 @@ static void an_outsourcer_sees_its_own_people(void **state)
 	assert_int_equal(json_array_size(rows), 1);
 	assert_int_equal(n_of(json_array_get(rows, 0), "failed"), 1);
 	assert_int_equal(n_of(json_array_get(rows, 0), "resolved"), 0);
+	/* the help centre's answers are the brand's */
+	assert_int_equal(n_of(json_array_get(rows, 0), "self_service_solved"), 0);
+	assert_int_equal(n_of(json_array_get(rows, 0), "self_service_unsolved"), 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "self_service_fail_most")), 0);
 	resp_clear(&r);
 }
 

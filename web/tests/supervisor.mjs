@@ -368,6 +368,17 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await page.getByLabel('Langue').selectOption('en');
     });
     await step('the reasons tab shows reasons over time, satisfaction and knowledge as the API counts them (en, fr)', async () => {
+      // a help centre customer says an article did not solve it: the tab shows the help centre's tables
+      await admin('POST', '/api/v1/kb/import?publish=1', JSON.stringify({ kind: 'article', id: 'sup-router-reset',
+        title: 'Reset the router', lang: 'en', body: 'Hold the reset button for ten seconds.' }) + '\n', 'application/x-ndjson');
+      const said = await page.evaluate(async () => {
+        const me = await fetch('/api/v1/me').then((x) => x.json());
+        const res = await fetch(`/public/v1/tenants/${me.tenant_id}/kb/feedback`, { method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ query: 'still broken', item: 'sup-router-reset', solved: false }) });
+        return res.status === 200 ? '' : `feedback: ${res.status} ${await res.text()}`;
+      });
+      if (said) throw new Error(said);
       await page.getByRole('tab', { name: 'Reasons' }).click();
       await page.getByRole('heading', { name: 'Reasons and outcomes, last 30 days' }).waitFor();
       const r = await page.evaluate(() => fetch('/api/v1/reports/reasons').then((x) => x.json()));
@@ -380,6 +391,11 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       }
       await page.getByRole('heading', { name: 'Satisfaction' }).waitFor();
       await page.getByRole('heading', { name: 'Knowledge items' }).waitFor();
+      const k = await page.evaluate(() => fetch('/api/v1/reports/knowledge').then((x) => x.json()));
+      const failing = page.getByRole('table', { name: /In the help centre: items customers said did not solve it/ }).locator('tbody tr');
+      await failing.first().waitFor();
+      if ((await failing.count()) !== k.self_service_fail_most.length || k.self_service_fail_most.length === 0)
+        throw new Error(`${await failing.count()} help centre items shown, ${k.self_service_fail_most.length} counted`);
       const s = await page.evaluate(() => fetch('/api/v1/reports/satisfaction?by=agent').then((x) => x.json()));
       await page.locator('#rsn-sat-by').selectOption('agent');
       if (s.rows.length) {

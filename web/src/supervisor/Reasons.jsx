@@ -4,7 +4,8 @@
 // description, and the table of reasons and dispositions), satisfaction
 // (GET /reports/satisfaction per queue, agent, organisation or channel)
 // and the knowledge items that resolve most and fail most (GET
-// /reports/knowledge). The last 30 days; an outsourcer's supervisor gets
+// /reports/knowledge; the help centre's answers in two tables of their
+// own). The last 30 days; an outsourcer's supervisor gets
 // its own organisation's figures, and is told so.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api.js';
@@ -105,20 +106,26 @@ function Knowledge({ t, lang, fail }) {
   const [k, setK] = useState(null);
   useEffect(() => { call('GET', '/api/v1/reports/knowledge').then(setK).catch(fail); }, []);
   const pct = new Intl.NumberFormat(lang, { style: 'percent' });
-  const table = (id, items) => (
+  // the agents' outcomes (resolved, failed) or the help centre's answers (solved, not solved)
+  const table = (id, items, self) => (
     <table class="board knowledge">
       <caption>{t(`rsn.${id}`)}</caption>
-      <thead><tr><th scope="col">{t('rsn.item')}</th><th scope="col">{t('rsn.resolved')}</th>
-        <th scope="col">{t('rsn.failed')}</th><th scope="col">{t('rsn.rate')}</th></tr></thead>
+      <thead><tr><th scope="col">{t('rsn.item')}</th><th scope="col">{t(self ? 'rsn.solved' : 'rsn.resolved')}</th>
+        <th scope="col">{t(self ? 'rsn.unsolved' : 'rsn.failed')}</th><th scope="col">{t('rsn.rate')}</th></tr></thead>
       <tbody>
-        {items.map((r) => (
-          <tr key={r.item_id}><th scope="row">{r.title || r.key}</th><td class="num">{r.resolved}</td>
-            <td class="num">{r.failed}</td>
-            <td class="num">{r.resolution_rate === null ? '–' : pct.format(r.resolution_rate)}</td></tr>
-        ))}
+        {items.map((r) => {
+          const rate = self ? r.self_service_rate : r.resolution_rate;
+          return (
+            <tr key={r.item_id}><th scope="row">{r.title || r.key}</th>
+              <td class="num">{self ? r.self_service_solved : r.resolved}</td>
+              <td class="num">{self ? r.self_service_unsolved : r.failed}</td>
+              <td class="num">{rate === null || rate === undefined ? '–' : pct.format(rate)}</td></tr>
+          );
+        })}
       </tbody>
     </table>
   );
+  const selfService = k && (k.self_service_solve_most.length > 0 || k.self_service_fail_most.length > 0);
   return (
     <section aria-labelledby="rsn-kb-title">
       <h3 id="rsn-kb-title">{t('rsn.kb_title')}</h3>
@@ -126,6 +133,8 @@ function Knowledge({ t, lang, fail }) {
         <>
           {table('kb_most', k.resolve_most)}
           {table('kb_fail', k.fail_most)}
+          {selfService && table('kb_self_most', k.self_service_solve_most, true)}
+          {selfService && table('kb_self_fail', k.self_service_fail_most, true)}
         </>
       ))}
     </section>
