@@ -19,8 +19,9 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 	json_decref(data);
 	if (text == NULL)
 		return GC_ENOMEM;
+	/* still to fold into the reports (report_contacts.c) */
 	struct db_stmt *st = store_stmt(s, "INSERT INTO contact_events(tenant_id, contact_id, type,"
-					 " actor, data, at) VALUES (?,?,?,?,?,?)");
+					 " actor, data, at, to_fold) VALUES (?,?,?,?,?,?,1)");
 	int rc = GC_ESTORE;
 	if (st) {
 		db_bind_int64(st, 1, scope->tenant_id);

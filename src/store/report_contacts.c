@@ -3,7 +3,9 @@
  * that fail.
  *
  * As report.c folds the routing events, this folds each tenant's
- * contact_events after its cursor (report_contact_cursor) into per
+ * contact_events still to fold (to_fold = 1, cleared as each is claimed:
+ * exactly once even when several nodes of a cluster write and fold the
+ * same tenant's events, whose ids they do not commit in order) into per
  * half-hour rows, in the caller's transaction. Appending a contact event
  * marks its tenant (store_report_touch); the writer folds the tenants its
  * batch touched before it commits, so what a batch acknowledges is counted
@@ -51,7 +53,7 @@ struct contact_row {
 
 struct cfold {
 	struct store *s;
-	int64_t tenant_id, last_id;
+	int64_t tenant_id;
 	int rc;
 };
 
@@ -378,57 +380,48 @@ static json_t *event_row(struct db_stmt *st, void *arg)
 			 (json_int_t)db_column_int64(st, 5));
 }
 
-static int cursor_of(struct store *s, int64_t tenant_id, int64_t *ret_id)
+static int by_id(const void *a, const void *b)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT event_id FROM report_contact_cursor WHERE tenant_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, tenant_id);
-	int rc = db_step(st);
-	*ret_id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
-	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
+	json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+	json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+	return x < y ? -1 : x > y;
 }
 
 int store_report_contacts_fold(struct store *s, int64_t tenant_id, int limit)
 {
 	struct cfold f = {.s = s, .tenant_id = tenant_id};
-	int64_t after = 0;
-	int rc = cursor_of(s, tenant_id, &after);
-	if (rc < 0)
-		return rc;
-	struct db_stmt *st = store_stmt(s, "SELECT id, contact_id, type, actor, data, at FROM contact_events"
-				      " WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?");
+	/* claimed by clearing to_fold: on PostgreSQL a row another node's
+	 * transaction claims is waited for, then skipped once it commits; the
+	 * events its transactions have not committed are not seen here, and
+	 * that node folds them itself before it commits */
+	struct db_stmt *st = store_stmt(s, "UPDATE contact_events SET to_fold = 0 WHERE tenant_id = ?1 AND to_fold = 1"
+				      " AND id IN (SELECT id FROM contact_events WHERE tenant_id = ?1 AND to_fold = 1"
+				      " ORDER BY id LIMIT ?2) RETURNING id, contact_id, type, actor, data, at");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
-	db_bind_int64(st, 2, after);
-	db_bind_int64(st, 3, limit > 0 ? limit : FOLD_CHUNK);
+	db_bind_int64(st, 2, limit > 0 ? limit : FOLD_CHUNK);
 	json_t *events = NULL;
-	if ((rc = collect_rows(s, st, event_row, NULL, &events)) < 0)
+	int rc = collect_rows(s, st, event_row, NULL, &events);
+	if (rc < 0)
 		return rc;
 	size_t i, n = json_array_size(events);
-	const json_t *ev;
-	json_array_foreach(events, i, ev) {
-		if ((rc = fold_event(&f, ev)) < 0)
-			break;
-		f.last_id = json_integer_value(json_object_get(ev, "id"));
-	}
+	json_t **sorted = calloc(n ? n : 1, sizeof(*sorted));
+	if (sorted == NULL)
+		rc = GC_ENOMEM;
+	for (i = 0; rc == GC_OK && i < n; i++)
+		sorted[i] = json_array_get(events, i);
+	if (rc == GC_OK)
+		qsort(sorted, n, sizeof(*sorted), by_id); /* RETURNING has no order */
+	for (i = 0; rc == GC_OK && i < n; i++)
+		rc = fold_event(&f, sorted[i]);
+	free(sorted);
 	json_decref(events);
-	if (rc == GC_OK && n > 0) {
-		st = store_stmt(s, "INSERT INTO report_contact_cursor(tenant_id, event_id) VALUES (?,?)"
-			       " ON CONFLICT (tenant_id) DO UPDATE SET event_id = excluded.event_id");
-		if (st == NULL)
-			return GC_ESTORE;
-		db_bind_int64(st, 1, tenant_id);
-		db_bind_int64(st, 2, f.last_id);
-		rc = store_step_done(s, st);
-	}
 	return rc < 0 ? rc : (int)n;
 }
 
 /* Folds one tenant up to date, in a savepoint of the caller's transaction:
- * a failure leaves its cursor where it was, for the next batch. */
+ * a failure leaves its events still to fold, for the next batch. */
 static int fold_in_savepoint(struct store *s, int64_t tenant_id)
 {
 	int rc = store_savepoint(s);

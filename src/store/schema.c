@@ -715,6 +715,18 @@ static const char *const migrations[] = {
 	"    FROM kb_sessions WHERE mode = 'public' AND state = 'ended' AND resolved IS NOT NULL AND ended_at IS NOT NULL"
 	"    AND article_id IS NOT NULL AND article_id <> tree_id) ended"
 	"  GROUP BY tenant_id, start_ms, item_id;",
+	/* 34: the contacts' events folded into the reports exactly once on a
+	 * cluster (src/store/report_contacts.c): an event still to fold says so
+	 * (to_fold = 1; every node's writer claims such events by clearing it,
+	 * which two nodes cannot both do) instead of a cursor over ids, which
+	 * two nodes' transactions do not commit in the order of. Those past
+	 * each tenant's cursor are still to fold; the cursor is no longer
+	 * moved. */
+	"ALTER TABLE contact_events ADD COLUMN to_fold {int} NOT NULL DEFAULT 0;"
+	"UPDATE contact_events SET to_fold = 1 WHERE id > coalesce((SELECT c.event_id FROM report_contact_cursor c"
+	"  WHERE c.tenant_id = contact_events.tenant_id), 0)"
+	"  AND type IN ('created', 'updated', 'state_changed', 'rated', 'kb_outcome');"
+	"CREATE INDEX contact_events_to_fold ON contact_events(tenant_id, id) WHERE to_fold = 1;",
 };
 
 int schema_n_migrations(void)

@@ -7,7 +7,8 @@
  * days, whether that contact is folded after the resolution or was there
  * before it; a resolution with no reason cannot be repeated; only the
  * touched tenants are folded by store_report_contacts_fold_touched;
- * another tenant sees nothing. */
+ * another tenant sees nothing; two nodes folding one tenant's events,
+ * committed out of their ids' order, count each once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "teststore.h"
+#include "testdb.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -209,12 +211,50 @@ static void the_touched_tenants_are_folded(void **state)
 	check(f);
 }
 
+/* Two nodes of a cluster write the same tenant's events and fold them in
+ * their own transactions, which commit out of the order of the events' ids:
+ * node 1 takes an id first and commits last. Each event still counts once
+ * (a cursor over ids counted node 2's twice or node 1's never). PostgreSQL
+ * only: SQLite has one writer, so its ids always commit in order. */
+static void two_nodes_fold_each_event_once(void **state)
+{
+	struct fixture *f = *state;
+	if (strcmp(testdb_engine_name(), "postgresql") != 0) {
+		skip();
+		return;
+	}
+	struct store *node2 = NULL;
+	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &node2), GC_OK);
+	int64_t x = contact(f, f->c1, "internet"), y = contact(f, f->c2, "billing");
+	fold(f, 0);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	resolve(f, x, "fixed"); /* node 1's event: the lower id, not committed yet */
+	assert_int_equal(store_report_contacts_fold(f->s, f->a.tenant_id, 0), 1);
+	assert_int_equal(store_begin(node2), GC_OK);
+	struct state_input in = {.state = CONTACT_RESOLVED, .disposition = "refunded", .expected_version = -1};
+	assert_int_equal(store_contact_set_state(node2, &f->a, y, &in, NULL), GC_OK);
+	assert_int_equal(store_report_contacts_fold(node2, f->a.tenant_id, 0), 1); /* its own only */
+	assert_int_equal(store_commit(node2), GC_OK);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	fold(f, 0); /* nothing left on either node */
+	assert_int_equal(store_begin(node2), GC_OK);
+	assert_int_equal(store_report_contacts_fold(node2, f->a.tenant_id, 0), 0);
+	assert_int_equal(store_commit(node2), GC_OK);
+	json_t *reasons = read_rows(f, &f->a, false);
+	assert_int_equal(sum_of(reasons, "reason", NULL, "contacts"), 2);
+	assert_int_equal(sum_of(reasons, "disposition", "fixed", "contacts"), 1);
+	assert_int_equal(sum_of(reasons, "disposition", "refunded", "contacts"), 1);
+	json_decref(reasons);
+	store_free(node2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(each_event_counts_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_fold_in_chunks_counts_the_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_touched_tenants_are_folded, setup, teardown),
+		cmocka_unit_test_setup_teardown(two_nodes_fold_each_event_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

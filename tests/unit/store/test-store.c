@@ -246,6 +246,10 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX contact_events_tenant; "
+/* What migrations 33 and 34 add, taken away again (the help centre's
+ * answers in the reports, the contacts' events still to fold). */
+#define DROP_FOLD "DROP TABLE report_self_service; DROP INDEX contact_events_to_fold;" \
+	" ALTER TABLE contact_events DROP COLUMN to_fold; "
 /* What migration 27 adds, taken away again (the reports' rows). */
 #define DROP_REPORTS "DROP TABLE report_intervals; DROP TABLE report_presence; DROP TABLE report_cursor;" \
 	" DROP INDEX contacts_created; DROP INDEX contacts_reason; " DROP_REPORT_REASONS
@@ -295,7 +299,7 @@ static void a_database_before_migration_8_is_upgraded(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_contact(f->s, &f->a, 0);
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_FOLD DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP INDEX routing_events_at; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages;"
 				      " DROP TABLE email_mailboxes"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 7), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -332,7 +336,7 @@ static void older_schemas_are_migrated(void **state)
 {
 	struct fixture *f = *state;
 	testdb_skip_unless_sqlite("migrations 1 to 7 exist only on SQLite; PostgreSQL starts from their baseline");
-	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_ATTACHMENTS DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_FOLD DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_ATTACHMENTS DROP_HOURS "DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox; DROP TABLE email_messages; DROP TABLE email_mailboxes; DROP TABLE idempotency_keys; DROP TABLE skills; DROP TABLE queues;"
 				      " DROP TABLE agents; DROP TABLE routing; DROP TABLE routing_events;"
 				      " DROP TABLE kb_changes; DROP TABLE kb_uses; DROP TABLE kb_unmatched; DROP TABLE kb_synonyms;"
 				      " DROP TABLE kb_links; DROP TABLE kb_sessions; DROP TABLE kb_flags; DROP TABLE kb_approvals;"
@@ -375,8 +379,8 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	testdb_skip_unless_sqlite("migration 6 exists only on SQLite; PostgreSQL starts from the baseline after 7");
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
-	char sql[2048];
-	snprintf(sql, sizeof(sql), DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
+	char sql[4096];
+	snprintf(sql, sizeof(sql), DROP_FOLD DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
 		 " UPDATE customer_attributes SET sensitivity = 0 WHERE customer_id = %lld AND key = 'birth_date';"
@@ -593,7 +597,7 @@ static void the_level2_export_tables(void **state)
 	struct fixture *f = *state;
 	int64_t kept = new_outbox(f->s, &f->a, new_contact(f->s, &f->a, 0), "kept@a.example");
 	store_free(f->s);
-	assert_int_equal(testdb_exec(f->ts.target, DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
+	assert_int_equal(testdb_exec(f->ts.target, DROP_FOLD DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE l2_export_days; DROP TABLE l2_export_schedules;"
 				      " DROP TABLE email_outbox_attachments"), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 14), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
