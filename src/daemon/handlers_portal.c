@@ -21,13 +21,15 @@
 #define INCIDENT_MAX_TITLE 200
 #define INCIDENT_MAX_BODY 4000
 #define INCIDENT_MAX_AREA 200
+#define INCIDENT_MAX_KEYWORDS 20
+#define INCIDENT_MAX_KEYWORD 100
 #define PORTAL_MAX_TITLE 200
 #define PORTAL_MAX_PHONE 40
 #define PORTAL_MAX_EMAIL 254
 #define PORTAL_MAX_CHAT_KEY 64
 
 static const char *const incident_fields[] = {"kind", "title", "body", "area", "severity", "starts_at",
-					      "expected_end_at", "published"};
+					      "expected_end_at", "published", "keywords"};
 
 static int bad(struct request *r, const char *field, const char *message)
 {
@@ -101,6 +103,19 @@ static int incident_decode(struct request *r, const json_t *o, struct store_inci
 	if (p && !json_is_boolean(p))
 		return bad(r, "published", "'published' is true or false");
 	in.published = json_is_true(p);
+	const json_t *k = json_object_get(o, "keywords"), *phrase;
+	size_t i;
+	if (k && !json_is_null(k) && (!json_is_array(k) || json_array_size(k) > INCIDENT_MAX_KEYWORDS))
+		return bad(r, "keywords", "'keywords' is a list of at most 20 phrases a customer's words may mention");
+	json_array_foreach(k, i, phrase) {
+		if (!json_is_string(phrase) || json_string_length(phrase) == 0 ||
+		    json_string_length(phrase) > INCIDENT_MAX_KEYWORD || !gc_text_is_clean(json_string_value(phrase), false))
+			return reply_error(r, 400, "invalid", "keywords", "keywords[%zu] is a phrase of 1 to %d bytes", i,
+					   INCIDENT_MAX_KEYWORD);
+	}
+	in.keywords = json_is_array(k) ? k : NULL;
+	if (in.keywords && !incident && json_array_size(in.keywords))
+		return bad(r, "keywords", "an announcement has no 'keywords': contacts are linked to incidents");
 	*ret = in;
 	return GC_OK;
 }

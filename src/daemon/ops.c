@@ -1,5 +1,6 @@
 /* The core operations on customers, contacts and messages (ops.h). */
 #include "daemon/ops.h"
+#include "guichet/kb_mention.h"
 #include "daemon/router.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -214,6 +215,56 @@ int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t co
 	return rc < 0 ? failed(err, rc, "contact", why) : entered(o, scope, contact_id, queue_id, err);
 }
 
+/* Whether the contact's subject or first message mentions one of the
+ * phrases, read in French or in English. */
+static bool mentions_one(struct kb_analyzer *const a[2], const struct contact_input *in, const json_t *phrases)
+{
+	size_t i;
+	const json_t *p;
+	json_array_foreach(phrases, i, p) {
+		for (int l = 0; l < 2; l++) {
+			const char *texts[] = {in->subject, in->message};
+			for (int t = 0; t < 2; t++)
+				if (texts[t] && kb_mentions(a[l], texts[t], strlen(texts[t]), json_string_value(p)))
+					return true;
+		}
+	}
+	return false;
+}
+
+/* Links a new contact to each current incident whose keywords its words
+ * mention; *linked +1 for each. Analysers are made only when the tenant
+ * has such an incident (rarely), so a contact costs one query otherwise. */
+static int link_mentions(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
+			 const struct contact_input *in, int *linked)
+{
+	if ((in->subject == NULL || !in->subject[0]) && (in->message == NULL || !in->message[0]))
+		return GC_OK;
+	json_t *incidents = NULL;
+	int64_t now = gc_now_ms();
+	int rc = store_incident_keywords_current(o->db, scope->tenant_id, now, &incidents);
+	if (rc < 0 || json_array_size(incidents) == 0) {
+		json_decref(incidents);
+		return rc;
+	}
+	struct kb_analyzer *a[2] = {kb_analyzer_new(KB_LANG_FR), kb_analyzer_new(KB_LANG_EN)};
+	size_t i;
+	const json_t *incident;
+	if (a[0] == NULL || a[1] == NULL)
+		rc = GC_ENOMEM;
+	json_array_foreach(incidents, i, incident) {
+		int n = 0;
+		if (rc == GC_OK && mentions_one(a, in, json_object_get(incident, "keywords")) &&
+		    (rc = store_incident_link_one(o->db, scope, contact_id,
+						  json_integer_value(json_object_get(incident, "id")), now, &n)) == GC_OK)
+			*linked += n;
+	}
+	kb_analyzer_free(a[0]);
+	kb_analyzer_free(a[1]);
+	json_decref(incidents);
+	return rc;
+}
+
 int ops_contact_create(const struct ops *o, const struct store_scope *scope, const struct contact_input *in,
 		       int64_t *ret_id, char **ret_text, struct ops_error *err)
 {
@@ -230,6 +281,9 @@ int ops_contact_create(const struct ops *o, const struct store_scope *scope, con
 	int linked = 0;
 	if (in->customer_id &&
 	    (rc = store_incident_link(o->db, scope, *ret_id, in->customer_id, gc_now_ms(), &linked)) < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	/* and one whose words mention an incident's keywords, whoever the customer */
+	if ((rc = link_mentions(o, scope, *ret_id, in, &linked)) < 0)
 		return failed(err, rc, "contact", store_errmsg(o->db));
 	bool read_back = routed;
 	if (!routed && linked && ret_text) { /* the answer made before shows none */

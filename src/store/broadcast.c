@@ -408,6 +408,24 @@ int store_incident_link(struct store *s, const struct store_scope *scope, int64_
 	return rc;
 }
 
+int store_incident_link_one(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t incident_id,
+			    int64_t now, int *ret_n)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO contact_incidents(contact_id, incident_id, tenant_id, created_at)"
+					 " SELECT ?1, i.id, ?2, ?4 FROM incidents i WHERE i.tenant_id = ?2 AND i.id = ?3"
+					 " ON CONFLICT DO NOTHING");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, contact_id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, incident_id);
+	db_bind_int64(st, 4, now);
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK)
+		*ret_n = (int)db_changes(s->db);
+	return rc;
+}
+
 /* Contacts created in [from, to). */
 static int count_contacts(struct store *s, int64_t tenant_id, int64_t from, int64_t to, int64_t *ret)
 {

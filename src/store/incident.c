@@ -16,18 +16,28 @@
 
 #define INCIDENT_COLUMNS                                                                                    \
 	"id, kind, title, body, area, severity, starts_at, expected_end_at, ended_at, published, created_by," \
-	" created_at, updated_at"
+	" created_at, updated_at, keywords"
+
+/* A keywords column: its array, [] when none. */
+static json_t *keywords_of(struct db_stmt *st, int i)
+{
+	json_t *k = db_column_is_null(st, i) ? NULL : json_loads((const char *)db_column_text(st, i), 0, NULL);
+	if (json_is_array(k))
+		return k;
+	json_decref(k);
+	return json_array();
+}
 
 /* An incident as the staff API shows it. */
 static json_t *incident_row(struct db_stmt *st, void *arg)
 {
 	(void)arg;
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "id", column_int(st, 0), "kind",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "kind",
 			 column_string(st, 1), "title", column_string(st, 2), "body", column_string(st, 3), "area",
 			 column_string(st, 4), "severity", column_string(st, 5), "starts_at", column_time(st, 6),
 			 "expected_end_at", column_time(st, 7), "ended_at", column_time(st, 8), "published",
 			 db_column_int64(st, 9) != 0, "created_by", column_string(st, 10), "created_at",
-			 column_time(st, 11), "updated_at", column_time(st, 12));
+			 column_time(st, 11), "updated_at", column_time(st, 12), "keywords", keywords_of(st, 13));
 }
 
 /* What a customer sees of a current one. */
@@ -59,30 +69,37 @@ int store_incident_add(struct store *s, const struct store_scope *scope, const s
 		       int64_t *ret_id)
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO incidents(kind, title, body, area, severity, starts_at,"
-					 " expected_end_at, published, tenant_id, created_by, created_at, updated_at)"
-					 " VALUES (?,?,?,?,?,?,?,?,?,?,?11,?11) RETURNING id");
+					 " expected_end_at, published, tenant_id, created_by, created_at, updated_at, keywords)"
+					 " VALUES (?,?,?,?,?,?,?,?,?,?,?11,?11,?12) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
+	char *keywords = in->keywords && json_array_size(in->keywords) ? json_dumps(in->keywords, JSON_COMPACT) : NULL;
 	bind_incident(st, in);
 	db_bind_int64(st, 9, scope->tenant_id);
 	bind_text(st, 10, scope->actor);
 	db_bind_int64(st, 11, gc_now_ms());
-	return store_insert_id(s, st, ret_id);
+	bind_text(st, 12, keywords);
+	int rc = store_insert_id(s, st, ret_id);
+	free(keywords);
+	return rc;
 }
 
 int store_incident_update(struct store *s, const struct store_scope *scope, int64_t id,
 			  const struct store_incident *in)
 {
 	struct db_stmt *st = store_stmt(s, "UPDATE incidents SET kind = ?, title = ?, body = ?, area = ?, severity = ?,"
-					 " starts_at = ?, expected_end_at = ?, published = ?, updated_at = ?"
+					 " starts_at = ?, expected_end_at = ?, published = ?, updated_at = ?, keywords = ?12"
 					 " WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
+	char *keywords = in->keywords && json_array_size(in->keywords) ? json_dumps(in->keywords, JSON_COMPACT) : NULL;
 	bind_incident(st, in);
 	db_bind_int64(st, 9, gc_now_ms());
 	db_bind_int64(st, 10, scope->tenant_id);
 	db_bind_int64(st, 11, id);
+	bind_text(st, 12, keywords);
 	int rc = store_step_done(s, st);
+	free(keywords);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
@@ -140,6 +157,24 @@ int store_incidents_current(struct store *s, int64_t tenant_id, int64_t now, jso
 	db_bind_int64(st, 1, tenant_id);
 	db_bind_int64(st, 2, now);
 	return collect_rows(s, st, public_row, NULL, ret_list);
+}
+
+static json_t *keywords_row(struct db_stmt *st, void *arg)
+{
+	(void)arg;
+	return json_pack("{s:o,s:o}", "id", column_int(st, 0), "keywords", keywords_of(st, 1));
+}
+
+int store_incident_keywords_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT id, keywords FROM incidents WHERE tenant_id = ? AND kind = 'incident'"
+					 " AND published = 1 AND starts_at <= ? AND ended_at IS NULL AND keywords IS NOT NULL"
+					 " ORDER BY id LIMIT 50");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, now);
+	return collect_rows(s, st, keywords_row, NULL, ret_list);
 }
 
 int store_portal_get(struct store *s, int64_t tenant_id, char **ret_config)

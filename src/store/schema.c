@@ -727,6 +727,10 @@ static const char *const migrations[] = {
 	"  WHERE c.tenant_id = contact_events.tenant_id), 0)"
 	"  AND type IN ('created', 'updated', 'state_changed', 'rated', 'kb_outcome');"
 	"CREATE INDEX contact_events_to_fold ON contact_events(tenant_id, id) WHERE to_fold = 1;",
+	/* 35: an incident's keywords (src/store/incident.c): a JSON array of
+	 * phrases; a new contact whose words mention one is linked to the
+	 * incident, whoever its customer. */
+	"ALTER TABLE incidents ADD COLUMN keywords TEXT;",
 };
 
 int schema_n_migrations(void)

@@ -536,6 +536,7 @@ struct store_incident {
 	int64_t starts_at;         /* ms */
 	int64_t expected_end_at;   /* the expected fix (ms), 0 when unknown */
 	bool published;
+	const json_t *keywords;    /* an incident's phrases a contact's words may mention (an array), or NULL */
 };
 int store_incident_add(struct store *s, const struct store_scope *scope, const struct store_incident *in,
 		       int64_t *ret_id);
@@ -614,6 +615,12 @@ int store_broadcast_social_account(struct store *s, int64_t tenant_id, int64_t c
 int store_broadcast_advance(struct store *s, int64_t update_id, int64_t cursor, bool done);
 /* The tenant's first mailbox, the one broadcasts go out from. */
 int store_broadcast_mailbox(struct store *s, int64_t tenant_id, int64_t *ret_id, char *ret_address, size_t len);
+/* The current incidents (published, started, not ended) with keywords:
+ * [{"id", "keywords": [phrases]}]. */
+int store_incident_keywords_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list);
+/* Links contact_id to incident_id (once); *ret_n: 1 when it was not. */
+int store_incident_link_one(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t incident_id,
+			    int64_t now, int *ret_n);
 /* Links a new contact of customer_id to each current incident whose
  * audience holds the customer; *ret_n: how many. */
 int store_incident_link(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t customer_id,
