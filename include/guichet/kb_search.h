@@ -15,7 +15,8 @@
  * resolutions and their number). The plan is searched with BM25F
  * (guichet/kb_index.h), then learned links add to the score: resolved
  * sessions link their query's stems to the item that resolved them (more
- * resolutions, more weight; failures take some back). Trees
+ * resolutions, more weight; failures take some back), and a word's
+ * synonyms bring their own links, at a lower weight. Trees
  * that cover the intent (at least half the best score) come before
  * articles. Pure: no I/O; the corpus is read by any number of threads at
  * once when nobody changes it, each with its own analyser. */

@@ -6,7 +6,8 @@
  * that resolved their need, how many times it did (and failed to). Two things
  * are read from them at search time:
  * - the link itself lifts its item, by how often the stem led there (less
- *   its failures);
+ *   its failures); a synonym of a word typed lifts its items too, less
+ *   (link_weight);
  * - an association of the stem with the item's own vocabulary (its title's
  *   stems) when the item does not contain the stem: the customer's word
  *   means those words. The stem then searches them too, weighted by the share
@@ -27,6 +28,7 @@
 #include <uthash.h>
 
 #define KB_W_LINK 1.5            /* a learned link with one resolution: about a good title word */
+#define KB_W_SYNONYM_LINK 0.3    /* a synonym's learned links, against a typed word's 1 */
 #define KB_ASSOC_EVIDENCE 2.0    /* resolutions for an association's full weight */
 #define KB_ASSOC_PER_WORD 3      /* associated stems a typed word searches at most */
 #define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
@@ -797,11 +799,24 @@ static void plan_terms(const struct kb_plan *plan, struct kb_query_term *q)
 		q[i] = (struct kb_query_term){plan->t[i].term, plan->t[i].len, plan->t[i].weight};
 }
 
-/* Learned links of the plan's words (not of typos' or synonyms' stems, which
- * the customer did not type). */
-static bool learns_from(const struct kb_plan_term *t)
+/* How much a plan term's learned links count: fully for a word typed; at
+ * KB_W_SYNONYM_LINK for a synonym of one, so that what customers taught
+ * with "remove" helps the one who types "delete" (the synonym's own weight
+ * in the text, KB_W_SEED, is kept low because the content's use of a
+ * thesaurus word is a weak sign; a customer's resolution is a strong one);
+ * not for typos', glued parts' or associations' stems, which the customer
+ * did not mean as words of their own. */
+static double link_weight(const struct kb_plan_term *t)
 {
-	return t->via == KB_VIA_WORD;
+	switch (t->via) {
+	case KB_VIA_WORD:
+		return t->weight;
+	case KB_VIA_SYNONYM:
+	case KB_VIA_TENANT_SYNONYM:
+		return KB_W_SYNONYM_LINK;
+	default:
+		return 0;
+	}
 }
 
 static bool result_better(const struct kb_result *a, const struct kb_result *b)
@@ -831,10 +846,11 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 	for (size_t i = 0; rc == GC_OK && i < n_hits; i++)
 		all[n++] = (struct kb_result){c->item_of[hits[i].doc], c->tree_of[hits[i].doc], hits[i].score, 0};
 	for (size_t i = 0; rc == GC_OK && i < plan->n; i++) {
-		const struct link *l = learns_from(&plan->t[i]) ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		double lw = link_weight(&plan->t[i]);
+		const struct link *l = lw > 0 ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
 		for (uint32_t j = 0; l && j < l->n && rc == GC_OK; j++) {
 			const struct item_doc *e = item_find(c, l->to[j].item);
-			double add = plan->t[i].weight * link_score(l->to[j].ok, l->to[j].failed);
+			double add = lw * link_score(l->to[j].ok, l->to[j].failed);
 			if (e == NULL || add <= 0)
 				continue;
 			size_t at = 0;
@@ -887,10 +903,11 @@ int kb_corpus_explain(const struct kb_corpus *c, const struct kb_plan *plan, uin
 	}
 	for (size_t i = 0; i < plan->n; i++) {
 		int32_t ok, failed;
-		if (!learns_from(&plan->t[i]))
+		double lw = link_weight(&plan->t[i]);
+		if (lw <= 0)
 			continue;
 		kb_corpus_link_get(c, plan->t[i].term, plan->t[i].len, item, &ok, &failed);
-		double s = plan->t[i].weight * link_score(ok, failed);
+		double s = lw * link_score(ok, failed);
 		int rc = ok || failed ? fn(&plan->t[i], true, s, ok, failed, arg) : GC_OK;
 		if (rc < 0)
 			return rc;

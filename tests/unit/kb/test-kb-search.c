@@ -1,8 +1,9 @@
 /* Unit tests of one tenant's search (src/kb/search.c): query plans with
  * typos, synonyms and everyday writing, learned links that lift an item and
- * can be taken back, learned associations that reach other items with the
- * same vocabulary, trees covering the intent first, explanations, snippets,
- * and items replaced or dropped. */
+ * can be taken back, a synonym's learned links followed, learned
+ * associations that reach other items with the same vocabulary, trees
+ * covering the intent first, explanations, snippets, and items replaced or
+ * dropped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,47 @@ static void learned_links_lift_and_go(void **state)
 	assert_int_equal(res[0].learned, 0);
 }
 
+/* what customers taught with a word helps the one who types its synonym */
+static void synonyms_follow_learned_links(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	/* "facture" means "note" (the seed): the "Note de frais" article first, the contract nowhere */
+	size_t n = search(f, "facture", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 2);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(res[i].item, 5);
+	/* customers who typed "note" were resolved by the contract article */
+	const char *stem = "not";
+	assert_int_equal(kb_corpus_link(f->c, stem, strlen(stem), 5, 3, 0), GC_OK);
+	n = search(f, "facture", res, &plan);
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 5);
+	assert_true(res[0].learned > 0);
+	/* less than the customer typing "note" would get */
+	struct kb_result typed[10];
+	static struct kb_plan typed_plan;
+	search(f, "note", typed, &typed_plan);
+	size_t at = 0;
+	while (typed[at].item != 5)
+		at++;
+	assert_true(res[0].learned < typed[at].learned);
+	/* the explanation says so, and adds up to the score */
+	struct why w = {0};
+	assert_int_equal(kb_corpus_explain(f->c, &plan, 5, count_why, &w), GC_OK);
+	assert_int_equal(w.learned, 1);
+	assert_true(w.sum > res[0].score - 1e-9 && w.sum < res[0].score + 1e-9);
+	/* a typing mistake's stem is not a word the customer meant: its links are not followed */
+	const char *imp = "imprim";
+	assert_int_equal(kb_corpus_link(f->c, imp, strlen(imp), 3, 3, 0), GC_OK);
+	n = search(f, "imprimente", res, &plan);
+	assert_int_equal(plan_term(&plan, "imprim")->via, KB_VIA_TYPO);
+	for (size_t i = 0; i < n; i++)
+		assert_true(res[i].learned == 0);
+}
+
 static void associations_generalise(void **state)
 {
 	struct fixture *f = *state;
@@ -355,6 +397,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(associations_generalise, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(everyday_writing, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(replaced_and_dropped, setup_fr, teardown),
