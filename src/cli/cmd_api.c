@@ -547,7 +547,7 @@ static const char options_spec[] =
 	/* reports (cmd_summary.c, cmd_report.c) */
 	"by= format= month= "
 	/* incidents (cmd_incident.c) */
-	"title= kind= area= severity= all attribute= customers= text= rate= "
+	"title= kind= area= severity= all attribute= customers= text= rate= keyword= "
 	/* callbacks (cmd_callback.c) */
 	"context= note= window-from= window-to= contact= source= retry-after= max-attempts= "
 	/* goodwill gestures (cmd_gesture.c) */

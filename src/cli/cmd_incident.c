@@ -131,6 +131,13 @@ static int add(const struct cli *cli, const struct args *a)
 			       "body", args_get(a, "body"), "area", args_get(a, "area"), "severity",
 			       args_get(a, "severity"), "starts_at", args_get(a, "from"), "expected_end_at",
 			       args_get(a, "to"), "published", args_get(a, "publish") != NULL);
+	if (args_get(a, "keyword")) { /* the server checks them */
+		json_t *keywords = json_array();
+		const char *k;
+		for (size_t i = 0; (k = args_nth(a, "keyword", i)) != NULL; i++)
+			json_array_append_new(keywords, json_string(k));
+		json_object_set_new(in, "keywords", keywords);
+	}
 	return cli_simple(cli, "POST", "/api/v1/incidents", in);
 }
 

@@ -331,7 +331,7 @@ static const struct help_command commands[] = {
 	{"incident", "list", "[--all]", "the incidents and announcements not ended, newest first",
 	 "--all\talso those ended\n"},
 	{"incident", "add", "--title T [--kind incident|announcement] [--body TEXT] [--area A] [--severity S]"
-	 " [--from TIME] [--to TIME] [--publish]",
+	 " [--from TIME] [--to TIME] [--keyword PHRASE...] [--publish]",
 	 "add an incident or an announcement for the self-service portal",
 	 "--title T\tthe customer-facing headline\n"
 	 "--kind K\tincident (default) or announcement\n"
@@ -340,6 +340,7 @@ static const struct help_command commands[] = {
 	 "--severity S\tan incident's: minor, major (default) or critical\n"
 	 "--from TIME\twhen it starts (RFC 3339; default now)\n"
 	 "--to TIME\twhen the fix is expected (RFC 3339)\n"
+	 "--keyword PHRASE\tan incident's: a new contact whose words mention it is linked (repeat it: at most 20)\n"
 	 "--publish\tshow it on the portal now (default: a draft)\n"},
 	{"incident", "end", "ID", "end an incident: it leaves the portal", NULL},
 	{"incident", "remove", "ID", "delete an incident or announcement", NULL},

@@ -88,16 +88,16 @@ int store_incident_update(struct store *s, const struct store_scope *scope, int6
 			  const struct store_incident *in)
 {
 	struct db_stmt *st = store_stmt(s, "UPDATE incidents SET kind = ?, title = ?, body = ?, area = ?, severity = ?,"
-					 " starts_at = ?, expected_end_at = ?, published = ?, updated_at = ?, keywords = ?12"
+					 " starts_at = ?, expected_end_at = ?, published = ?, updated_at = ?, keywords = ?"
 					 " WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	char *keywords = in->keywords && json_array_size(in->keywords) ? json_dumps(in->keywords, JSON_COMPACT) : NULL;
 	bind_incident(st, in);
 	db_bind_int64(st, 9, gc_now_ms());
-	db_bind_int64(st, 10, scope->tenant_id);
-	db_bind_int64(st, 11, id);
-	bind_text(st, 12, keywords);
+	bind_text(st, 10, keywords);
+	db_bind_int64(st, 11, scope->tenant_id);
+	db_bind_int64(st, 12, id);
 	int rc = store_step_done(s, st);
 	free(keywords);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;

@@ -447,6 +447,23 @@ static void contacts_mentioning_an_incident_are_linked(void **state)
 	/* ended: no longer current, nothing is linked to it */
 	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/end", id);
 	expect("POST", path, NULL, 200, NULL);
+	/* the CLI takes keywords too */
+	char tokfile[300], *out = NULL, *err = NULL;
+	snprintf(tokfile, sizeof(tokfile), "%s/admin.token", d.dir);
+	FILE *f = fopen(tokfile, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "--json", "incident", "add", "--title", "Mobile outage", "--keyword",
+				 "reseau mobile", "--keyword", "pas de 4g", "--publish", NULL), 0);
+	json_t *made = json_loads(out, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(made, "keywords")), 2);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(made, "keywords"), 1)), "pas de 4g");
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/end", (long long)json_integer_value(json_object_get(made, "id")));
+	json_decref(made);
+	free(out);
+	free(err);
+	expect("POST", path, NULL, 200, NULL);
 	http_json(&d, "POST", "/api/v1/contacts", admin, json_pack("{s:s,s:s}", "channel", "email", "subject",
 		  "fibre coupée à Lyon"), &r);
 	assert_int_equal(r.status, 201);

@@ -312,6 +312,7 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
       await page.getByLabel('Text for customers').fill('Lines in Lyon are down.');
       await page.getByLabel('Area affected').fill('Lyon');
       await page.getByLabel('Severity').selectOption('critical');
+      await page.getByLabel(/^Keywords/).fill('fibre lyon\n\n  panne internet ');
       await page.getByLabel(/^Publish now/).check();
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       await page.getByRole('status').getByText('"Fibre outage" created.').waitFor();
@@ -319,8 +320,10 @@ async function incidentTests({ browser, url, admin, step, accessible, password }
       const { items } = await admin('GET', '/api/v1/incidents');
       const made = items.find((i) => i.title === 'Fibre outage');
       if (!made?.published || made.severity !== 'critical' || !made.expected_end_at) throw new Error(JSON.stringify(made));
+      if (JSON.stringify(made.keywords) !== '["fibre lyon","panne internet"]') throw new Error(JSON.stringify(made.keywords));
       await page.getByLabel('Kind').selectOption('announcement');
       if (await page.getByLabel('Severity').count()) throw new Error('an announcement has no severity');
+      if (await page.getByLabel(/^Keywords/).count()) throw new Error('an announcement has no keywords');
       await page.getByLabel('Title', { exact: true }).fill('New opening hours');
       await page.getByRole('button', { name: 'Create', exact: true }).click();
       await item('New opening hours').getByText('Not published').waitFor();

@@ -750,6 +750,7 @@ export default {
   'inc.kind.announcement': 'Announcement',
   'inc.title_field': 'Title',
   'inc.body': 'Text for customers',
+  'inc.keywords': 'Keywords: one phrase a line; a new contact whose words mention one is linked to the incident',
   'inc.area': 'Area affected',
   'inc.severity': 'Severity',
   'inc.severity.minor': 'Minor',

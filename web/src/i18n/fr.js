@@ -749,6 +749,7 @@ export default {
   'inc.kind.announcement': 'Annonce',
   'inc.title_field': 'Titre',
   'inc.body': 'Texte pour les clients',
+  'inc.keywords': 'Mots-clés : une expression par ligne ; un nouveau contact dont les mots en mentionnent une est rattaché à l\'incident',
   'inc.area': 'Zone touchée',
   'inc.severity': 'Gravité',
   'inc.severity.minor': 'Mineure',

@@ -1,7 +1,7 @@
 // The supervisor's incidents and announcements (docs/portal.md): the
 // current ones and, on demand, the ended; a form to create one (kind,
-// title, body, area, severity for an incident, expected end, published or
-// not) whose API errors show at the field they name; and on each, publish,
+// title, body, area, severity and keywords for an incident, expected end,
+// published or not) whose API errors show at the field they name; and on each, publish,
 // end and remove (asked first in a dialog). What changed is said through
 // the page's role="status" (say), what failed outside the form by fail.
 import { useEffect, useState } from 'preact/hooks';
@@ -11,7 +11,7 @@ import './incidents.css';
 
 const KINDS = ['incident', 'announcement'];
 const SEVERITIES = ['minor', 'major', 'critical'];
-const FIELDS = ['kind', 'title', 'body', 'area', 'severity', 'expected_end_at', 'published'];
+const FIELDS = ['kind', 'title', 'body', 'area', 'severity', 'keywords', 'expected_end_at', 'published'];
 
 export const incidentApi = {
   list: (all) => call('GET', `/api/v1/incidents${all ? '?all=1' : ''}`),
@@ -26,7 +26,8 @@ function when(lang, iso) {
 }
 
 function Create({ t, onCreated }) {
-  const empty = { kind: 'incident', title: '', body: '', area: '', severity: 'major', expected_end_at: '', published: false };
+  const empty = { kind: 'incident', title: '', body: '', area: '', severity: 'major', keywords: '', expected_end_at: '',
+    published: false };
   const [form, setForm] = useState(empty);
   const { err, busy, run } = useSubmit();
   const set = (name) => (e) => setForm({ ...form, [name]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
@@ -35,6 +36,9 @@ function Create({ t, onCreated }) {
     const body = { kind: form.kind, title: form.title, published: form.published };
     for (const k of ['body', 'area']) if (form[k].trim()) body[k] = form[k];
     if (form.kind === 'incident') body.severity = form.severity;
+    // one phrase a line: a contact whose words mention one is linked to the incident
+    const keywords = form.keywords.split('\n').map((k) => k.trim()).filter(Boolean);
+    if (form.kind === 'incident' && keywords.length) body.keywords = keywords;
     if (form.expected_end_at) body.expected_end_at = new Date(form.expected_end_at).toISOString();
     run(async () => {
       const made = await incidentApi.create(body);
@@ -62,6 +66,11 @@ function Create({ t, onCreated }) {
         <Field id="inc-severity" name="severity" label={t('inc.severity')} err={err}>
           {(p) => <select {...p} value={form.severity} onChange={set('severity')}>
             {SEVERITIES.map((s) => <option value={s}>{t(`inc.severity.${s}`)}</option>)}</select>}
+        </Field>
+      )}
+      {form.kind === 'incident' && (
+        <Field id="inc-keywords" name="keywords" label={t('inc.keywords')} err={err}>
+          {(p) => <textarea {...p} rows="2" value={form.keywords} onInput={set('keywords')} />}
         </Field>
       )}
       <Field id="inc-end" name="expected_end_at" label={t('inc.expected_end')} err={err}>
