@@ -13,6 +13,7 @@
 #include <rem_aufile.h>
 
 #include <espeak-ng/espeak_ng.h>
+#include <pthread.h>
 #include <espeak-ng/speak_lib.h>
 #include <speex/speex_resampler.h>
 #include <stdbool.h>
@@ -67,18 +68,31 @@ static int on_samples(short *wav, int n, espeak_EVENT *events)
 	return 0;
 }
 
-int prompt_cache_new(struct prompt_cache **ret)
+/* espeak-ng is one global state per process: initialised once, never
+ * terminated. espeak_ng_Terminate waits for an event thread that Debian's
+ * 1.51 starts even in synchronous mode, and that wait can hang for ever
+ * (espeak-ng PR #573, "Fix termination test in event processing", not in
+ * 1.51): test-voice-prompt hung in it now and then. */
+static pthread_once_t espeak_once = PTHREAD_ONCE_INIT;
+static bool espeak_ready;
+
+static void espeak_start(void)
 {
 	espeak_ng_InitializePath(NULL);
-	if (espeak_ng_Initialize(NULL) != ENS_OK ||
-	    espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL) != ENS_OK)
+	espeak_ready = espeak_ng_Initialize(NULL) == ENS_OK &&
+		       espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL) == ENS_OK;
+	if (espeak_ready)
+		espeak_SetSynthCallback(on_samples);
+}
+
+int prompt_cache_new(struct prompt_cache **ret)
+{
+	pthread_once(&espeak_once, espeak_start);
+	if (!espeak_ready)
 		return GC_EIO;
-	espeak_SetSynthCallback(on_samples);
 	struct prompt_cache *c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		espeak_ng_Terminate();
+	if (c == NULL)
 		return GC_ENOMEM;
-	}
 	*ret = c;
 	return GC_OK;
 }
@@ -110,7 +124,6 @@ void prompt_cache_free(struct prompt_cache *c)
 		drop(c, e);
 	}
 	free(c);
-	espeak_ng_Terminate();
 }
 
 /* in (n samples at rate) to 8 kHz, into a new prompt. */
