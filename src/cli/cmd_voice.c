@@ -2,7 +2,8 @@
  * numbers through the HTTP API, each with its queue, voice menu (a JSON
  * file, --menu-file, "-" for standard input; the server checks it), greeting
  * and language, and what its callers hear and may do while they wait
- * (--announce-every, --announce-first, --callback-key: the "waiting" member). */
+ * (--announce-every, --announce-first, --callback-key: the "waiting" member);
+ * "channel voice waiting" gives a queue settings of its own. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -109,15 +110,49 @@ static int write_number(const struct cli *cli, const struct args *a, const char 
 	return cli_simple(cli, "PATCH", path, body);
 }
 
+/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] |
+ * clear QUEUE: a queue's own waiting settings, which win over its numbers'. */
+static int queue_waiting(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 3 ? a->pos[3] : "list", *id;
+	if (strcmp(sub, "list") == 0)
+		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting updated_at");
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "set") != 0 && strcmp(sub, "clear") != 0) {
+		fprintf(stderr, "guichet channel voice waiting: unknown subcommand '%s' (list, show, set, clear)\n", sub);
+		return 2;
+	}
+	if ((id = need_id(a, 4, "channel voice waiting")) == NULL)
+		return 2;
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/queues/%s", id);
+	if (strcmp(sub, "show") == 0)
+		return cli_simple(cli, "GET", path, NULL);
+	json_t *body = json_object();
+	if (strcmp(sub, "clear") == 0) {
+		json_object_set_new(body, "waiting", json_null());
+	} else if (waiting(a, "waiting set", body) != 0) {
+		json_decref(body);
+		return 2;
+	} else if (json_object_get(body, "waiting") == NULL) {
+		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first or"
+			" --callback-key\n");
+		json_decref(body);
+		return 2;
+	}
+	return cli_simple(cli, "PUT", path, body);
+}
+
 int cmd_channel_voice(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;
+	if (strcmp(sub, "waiting") == 0)
+		return queue_waiting(cli, a);
 	if (strcmp(sub, "list") == 0)
 		return cli_list(cli, "/api/v1/channels/voice/numbers", "id number queue_id lang");
 	if (strcmp(sub, "add") == 0)
 		return write_number(cli, a, sub, NULL);
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "remove") != 0 && strcmp(sub, "set") != 0) {
-		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove)\n", sub);
+		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove, waiting)\n", sub);
 		return 2;
 	}
 	if ((id = need_id(a, 3, "channel voice")) == NULL)

@@ -712,6 +712,10 @@ static const struct help_command commands[] = {
 	 "[--announce-every S|none] [--announce-first S] [--callback-key K|none]",
 	 "change a number: what is given replaces what was (the waiting options together, as in add)", NULL},
 	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
+	{"channel voice", "waiting", "list | show QUEUE | set QUEUE [--announce-every S] [--announce-first S] "
+	 "[--callback-key K|none] | clear QUEUE",
+	 "a queue's own waiting settings, which win over its numbers' (the options as in add; "
+	 "set replaces them whole, clear gives the queue back to its numbers' settings)", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",
 	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",

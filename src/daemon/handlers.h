@@ -176,6 +176,12 @@ int prepare_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_delete(struct request *r, struct store *db);
 /* PUT /api/v1/agents/{id}/sip: the agent's SIP phone's username and password (kept as HA1). */
+/* A queue's own waiting settings (GET /api/v1/channels/voice/queues, GET
+ * and PUT .../queues/{id}): they win over its numbers'. */
+int prepare_voice_queue(struct request *r, struct store *db);
+int run_voice_queue_list(struct request *r, struct store *db);
+int run_voice_queue_get(struct request *r, struct store *db);
+int run_voice_queue_put(struct request *r, struct store *db);
 int prepare_voice_phone(struct request *r, struct store *db);
 int run_voice_phone(struct request *r, struct store *db);
 

@@ -6,6 +6,8 @@
  * country; one libphonenumber cannot read is refused), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
  * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
+ * A queue may carry waiting settings of its own (GET, PUT
+ * /api/v1/channels/voice/queues/{id}), winning over its numbers'.
  *
  * PUT /api/v1/agents/{id}/sip sets the username and password the agent's
  * SIP phone registers with (channel/voice/registrar.h). The password is
@@ -306,4 +308,86 @@ int run_voice_phone(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "username" : "agent");
 	return reply(r, 200, json_pack("{s:I,s:s,s:s}", "agent_id", (json_int_t)r->ids[0], "username", username,
 				       "realm", realm));
+}
+
+/* --- a queue's own waiting settings: GET /api/v1/channels/voice/queues,
+ * GET and PUT .../queues/{id}. The body {"waiting": {...} | null}: the
+ * number's "waiting" member, checked the same (400 naming the member);
+ * null gives the queue back to its numbers' settings. The queue must be
+ * the tenant's (404). --- */
+
+/* The body's "waiting" as JSON text into *ret (NULL: null, cleared; malloc'd); answered (true) on a bad body. */
+static bool decode_queue_waiting(struct request *r, char **ret)
+{
+	*ret = NULL;
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		if (strcmp(key, "waiting") != 0)
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	json_t *waiting = json_object_get(r->body, "waiting");
+	if (waiting == NULL)
+		return reply_error(r, 400, "invalid", "waiting", "'waiting' is required: an object, or null for"
+				   " the numbers' settings"), true;
+	if (json_is_null(waiting))
+		return false;
+	char field[128], message[256];
+	if (voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
+		return reply_error(r, 400, "invalid", field, "%s", message), true;
+	if ((*ret = json_dumps(waiting, JSON_COMPACT)) == NULL)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
+	return false;
+}
+
+int prepare_voice_queue(struct request *r, struct store *db)
+{
+	char *text = NULL;
+	bool answered = decode_queue_waiting(r, &text);
+	free(text);
+	return answered;
+}
+
+/* The queue's settings as the API shows them: its own, or "waiting": null. */
+static int queue_waiting(struct request *r, struct store *db, int64_t queue_id, json_t **ret)
+{
+	json_t *queue = NULL;
+	int rc = store_queue_get(db, &r->scope, queue_id, &queue);
+	json_decref(queue);
+	if (rc == GC_OK && (rc = store_voice_queue_get(db, &r->scope, queue_id, ret)) == GC_ENOTFOUND) {
+		*ret = json_pack("{s:I,s:n}", "queue_id", (json_int_t)queue_id, "waiting");
+		rc = *ret ? GC_OK : GC_ENOMEM;
+	}
+	return rc;
+}
+
+int run_voice_queue_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = queue_waiting(r, db, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);
+}
+
+int run_voice_queue_put(struct request *r, struct store *db)
+{
+	char *text = NULL;
+	decode_queue_waiting(r, &text); /* checked by prepare */
+	json_t *queue = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &queue);
+	json_decref(queue);
+	if (rc == GC_OK)
+		rc = text ? store_voice_queue_set(db, &r->scope, r->ids[0], text)
+			  : store_voice_queue_clear(db, &r->scope, r->ids[0]);
+	free(text);
+	json_t *row = NULL;
+	if (rc == GC_OK)
+		rc = queue_waiting(r, db, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);
+}
+
+int run_voice_queue_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_voice_queue_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
 }

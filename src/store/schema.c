@@ -693,6 +693,14 @@ static const char *const migrations[] = {
 	"  FROM incident_broadcasts;"
 	"DROP TABLE incident_broadcasts;"
 	"ALTER TABLE incident_broadcasts_new RENAME TO incident_broadcasts;",
+	/* 33: a queue's own waiting settings (src/store/voice.c,
+	 * channel/voice/announce.h): the same JSON as a number's "waiting",
+	 * winning over the number's for callers waiting in that queue; no row:
+	 * the number's apply. */
+	"CREATE TABLE voice_queues("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), queue_id {int} NOT NULL REFERENCES queues(id),"
+	"  waiting TEXT NOT NULL, updated_at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, queue_id)) {without_rowid};",
 };
 
 int schema_n_migrations(void)

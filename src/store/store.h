@@ -1322,6 +1322,18 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 
+/* A queue's own waiting settings (schema migration 33): waiting is the
+ * JSON of a number's "waiting" (channel/voice/announce.h, checked by the
+ * caller), winning over the number's for the callers waiting in that
+ * queue. GC_ENOTFOUND when the queue is not the tenant's. */
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting);
+/* The queue's callers follow their number's settings again. */
+int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id);
+/* {"queue_id","waiting","updated_at"}; GC_ENOTFOUND when the queue has no settings of its own. */
+int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret);
+/* Every queue of the tenant with settings of its own, by id. */
+int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 
 #define STORE_RECORDING_RETENTION_DAYS 90 /* a tenant's retention without a setting */

@@ -210,3 +210,51 @@ int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *usern
 	db_reset(st); /* no read left open on the telephony thread's connection */
 	return rc;
 }
+
+/* --- a queue's own waiting settings (schema migration 33) --- */
+
+static json_t *queue_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "updated_at",
+			 column_time(st, 2));
+}
+
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at)"
+					 " SELECT tenant_id, id, ?3, ?4 FROM queues"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
+					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET waiting = excluded.waiting,"
+					 " updated_at = excluded.updated_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, queue_id);
+	bind_text(st, 3, waiting);
+	db_bind_int64(st, 4, gc_now_ms());
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, queue_id);
+	return store_step_done(s, st);
+}
+
+int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret)
+{
+	return scoped_get(s, "SELECT queue_id, waiting, updated_at FROM voice_queues WHERE tenant_id = ? AND queue_id = ?",
+			  scope->tenant_id, queue_id, queue_row, ret);
+}
+
+int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at FROM voice_queues v"
+			   " JOIN queues q ON q.id = v.queue_id AND q.tenant_id = v.tenant_id AND q.deleted = 0"
+			   " WHERE v.tenant_id = ? ORDER BY v.queue_id", scope->tenant_id, queue_row, ret_list);
+}

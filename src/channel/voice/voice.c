@@ -201,7 +201,7 @@ struct voice {
 
 static void call_end(struct call *c, const char *by);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
-static void wait_begin(struct call *c);
+static void wait_begin(struct call *c, int64_t queue_id);
 static void wait_key(struct call *c, char key);
 static void bridge_note(struct call *c, int64_t agent_id, bool ringing);
 static void bridge_forget(struct call *c);
@@ -363,7 +363,7 @@ static void on_key(struct call *c, char key)
 	c->state = CALL_QUEUED;
 	c->moh = true;
 	play(c, NULL);
-	wait_begin(c);
+	wait_begin(c, queue);
 	record_queued(c, queue);
 }
 
@@ -1075,9 +1075,21 @@ static void on_announce(void *arg)
 	tmr_start(&c->announce, (uint64_t)c->waiting.every_s * 1000, on_announce, c);
 }
 
-/* The call enters a queue: announcements every every_s, the first after first_s. */
-static void wait_begin(struct call *c)
+/* The queue's own waiting settings, when it has some, win over the number's
+ * (read on this thread's store connection, as the number was). */
+static void wait_settings(struct call *c, int64_t queue_id)
 {
+	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
+	json_t *row = NULL;
+	if (queue_id > 0 && store_voice_queue_get(c->v->store, &scope, queue_id, &row) == GC_OK)
+		voice_waiting_read(json_object_get(row, "waiting"), &c->waiting);
+	json_decref(row);
+}
+
+/* The call enters a queue: announcements every every_s, the first after first_s. */
+static void wait_begin(struct call *c, int64_t queue_id)
+{
+	wait_settings(c, queue_id);
 	if (c->waiting.every_s > 0)
 		tmr_start(&c->announce, (uint64_t)c->waiting.first_s * 1000, on_announce, c);
 }
@@ -1231,7 +1243,7 @@ static void call_begin(struct call *c, const char *incident)
 	} else {
 		c->state = CALL_QUEUED;
 		c->moh = true;
-		wait_begin(c);
+		wait_begin(c, c->ticket->queue_id);
 	}
 	say_before(c, incident, next);
 	if (c->state == CALL_QUEUED)

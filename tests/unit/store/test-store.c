@@ -257,7 +257,7 @@ static void newer_schemas_are_refused(void **state)
 	" DROP TABLE voc_counts; "
 
 /* What migration 23 adds, taken away again (voice numbers). */
-#define DROP_VOICE "DROP TABLE agent_phones; DROP TABLE voice_numbers; "
+#define DROP_VOICE "DROP TABLE voice_queues; DROP TABLE agent_phones; DROP TABLE voice_numbers; "
 
 /* What migration 19 adds, taken away again (SMS and social messages). */
 #define DROP_MESSAGING "DROP TABLE messaging_messages; DROP TABLE messaging_channels; "
@@ -375,7 +375,7 @@ static void the_attribute_policy_is_filled_from_stored_classes(void **state)
 	testdb_skip_unless_sqlite("migration 6 exists only on SQLite; PostgreSQL starts from the baseline after 7");
 	int64_t c1 = new_customer(f->s, &f->a, "M1"), c2 = new_customer(f->s, &f->a, "M2");
 	store_free(f->s);
-	char sql[2048];
+	char sql[4096];
 	snprintf(sql, sizeof(sql), DROP_VOC DROP_RECORDINGS DROP_REPORTS DROP_BROADCAST DROP_GESTURES DROP_VOICE DROP_CHAT DROP_CALLBACKS DROP_MESSAGING DROP_PORTAL DROP_WORKSHOP DROP_ATTACHMENTS DROP_HOURS "DROP TABLE customer_attribute_classes; DROP TABLE routing_leases; DROP TABLE category_rules; DROP TABLE l2_export_days; DROP TABLE l2_export_schedules; DROP TABLE email_outbox_attachments; DROP TABLE email_outbox;"
 		 " DROP TABLE email_messages;"
 		 " DROP TABLE email_mailboxes;"
