@@ -182,6 +182,15 @@ int prepare_voice_queue(struct request *r, struct store *db);
 int run_voice_queue_list(struct request *r, struct store *db);
 int run_voice_queue_get(struct request *r, struct store *db);
 int run_voice_queue_put(struct request *r, struct store *db);
+/* A tenant's own recordings of its prompts (handlers_voice_prompt.c):
+ * POST /api/v1/channels/voice/prompts?name=N (a WAV body), GET the list,
+ * GET and DELETE .../{id}, GET .../{id}/audio. */
+int prepare_voice_prompt(struct request *r, struct store *db);
+int run_voice_prompt_create(struct request *r, struct store *db);
+int run_voice_prompt_list(struct request *r, struct store *db);
+int run_voice_prompt_get(struct request *r, struct store *db);
+int run_voice_prompt_audio(struct request *r, struct store *db);
+int run_voice_prompt_delete(struct request *r, struct store *db);
 int prepare_voice_phone(struct request *r, struct store *db);
 int run_voice_phone(struct request *r, struct store *db);
 

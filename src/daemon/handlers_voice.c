@@ -185,6 +185,16 @@ static bool queues_ok(struct request *r, struct store *db, const struct number_b
 	for (size_t i = 0; i < n; i++)
 		if (!queue_ok(r, db, ids[i], "menu"))
 			return false;
+	int64_t recs[VOICE_MENU_MAX_RECORDINGS];
+	voice_menu_recordings(json_object_get(r->body, "menu"), recs, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = NULL;
+		if (store_voice_prompt_get(db, &r->scope, recs[i], &rec) != GC_OK) {
+			reply_error(r, 422, "invalid", "menu", "no recording %lld in this tenant", (long long)recs[i]);
+			return false;
+		}
+		json_decref(rec);
+	}
 	return true;
 }
 

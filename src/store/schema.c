@@ -701,6 +701,15 @@ static const char *const migrations[] = {
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), queue_id {int} NOT NULL REFERENCES queues(id),"
 	"  waiting TEXT NOT NULL, updated_at {int} NOT NULL,"
 	"  PRIMARY KEY (tenant_id, queue_id)) {without_rowid};",
+	/* 34: a tenant's own recordings of its prompts (src/store/voice.c,
+	 * channel/voice/wav.h): 8 kHz mono 16-bit samples, little-endian, in
+	 * the row itself (a minute at most: under a megabyte), so both engines,
+	 * backups and every node of a cluster have them as they have the menus
+	 * that name them. */
+	"CREATE TABLE voice_prompts("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
+	"  samples {int} NOT NULL, audio {blob} NOT NULL, created_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX voice_prompts_name ON voice_prompts(tenant_id, name);",
 };
 
 int schema_n_migrations(void)

@@ -1334,6 +1334,23 @@ int store_voice_queue_get(struct store *s, const struct store_scope *scope, int6
 /* Every queue of the tenant with settings of its own, by id. */
 int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 
+/* A tenant's own recordings of its prompts (schema migration 34): 8 kHz
+ * mono 16-bit samples (channel/voice/wav.h made them), kept in the row.
+ * GC_ECONFLICT when the tenant has a recording of that name. */
+#define STORE_VOICE_PROMPT_RATE 8000
+#define STORE_VOICE_PROMPTS_MAX 50 /* a tenant's recordings */
+int store_voice_prompt_create(struct store *s, const struct store_scope *scope, const char *name,
+			      const int16_t *samples, size_t n, int64_t *ret_id);
+/* {"id","name","duration_ms","bytes","created_at"}. */
+int store_voice_prompt_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_voice_prompt_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_voice_prompt_count(struct store *s, const struct store_scope *scope, int64_t *ret);
+/* The recording's samples (malloc'd, *ret_n of them): GC_ENOTFOUND when it
+ * is not the tenant's. */
+int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, int64_t id, int16_t **ret,
+			     size_t *ret_n);
+int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id);
+
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 
 #define STORE_RECORDING_RETENTION_DAYS 90 /* a tenant's retention without a setting */

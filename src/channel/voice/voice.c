@@ -213,6 +213,7 @@ struct voice {
 };
 
 static void call_end(struct call *c, const char *by);
+static void say_menu(struct call *c, const json_t *menu);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 static void wait_begin(struct call *c, int64_t queue_id);
 static void wait_key(struct call *c, char key);
@@ -298,7 +299,7 @@ static void after_prompts(struct call *c)
 		if (++c->repeats > MAX_MENU_REPEATS)
 			call_end(c, "guichet");
 		else
-			say(c, voice_menu_prompt(c->at), false);
+			say_menu(c, c->at);
 	}
 }
 
@@ -365,7 +366,7 @@ static void on_key(struct call *c, char key)
 	int64_t queue = 0;
 	const json_t *sub = NULL;
 	if (voice_menu_choose(c->at, key, &queue, &sub) < 0) {
-		say(c, voice_menu_prompt(c->at), false); /* no such choice: the menu again */
+		say_menu(c, c->at); /* no such choice: the menu again */
 		return;
 	}
 	submit(c, VOICE_JOB_CHOICE, key, queue, NULL);
@@ -377,7 +378,7 @@ static void on_key(struct call *c, char key)
 	c->repeats = 0;
 	if (sub) {
 		c->at = sub;
-		say(c, voice_menu_prompt(sub), false);
+		say_menu(c, sub);
 		return;
 	}
 	c->state = CALL_QUEUED;
@@ -1429,25 +1430,98 @@ static int on_answer(const struct sip_msg *msg, void *arg)
 	return 0;
 }
 
+/* --- a tenant's own recordings of its prompts (menu.h's "recording") --- */
+
+/* The tenant's recording id as a prompt: from the cache, keyed by its id
+ * and its time of creation (an id SQLite hands out again after a delete is
+ * another recording), else read from the store on this thread's connection. */
+static int recording_prompt(struct call *c, int64_t id, struct prompt **ret)
+{
+	struct voice *v = c->v;
+	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
+	json_t *row = NULL;
+	int rc = store_voice_prompt_get(v->store, &scope, id, &row);
+	char key[96];
+	if (rc == GC_OK)
+		snprintf(key, sizeof(key), "rec:%lld:%lld:%s", (long long)c->tenant_id, (long long)id,
+			 json_string_value(json_object_get(row, "created_at")));
+	json_decref(row);
+	if (rc < 0 || prompt_cache_find(v->prompts, key, ret) == GC_OK)
+		return rc;
+	int16_t *samples = NULL;
+	size_t n = 0;
+	if ((rc = store_voice_prompt_audio(v->store, &scope, id, &samples, &n)) < 0)
+		return rc;
+	if ((rc = prompt_from_samples(samples, n, ret)) < 0) {
+		free(samples);
+		return rc;
+	}
+	prompt_cache_add(v->prompts, key, *ret);
+	return GC_OK;
+}
+
+/* What a menu (or its "closed") plays: the recording it names, else (none,
+ * or gone) its text spoken; NULL when neither can be. */
+static struct prompt *menu_audio(struct call *c, const json_t *menu)
+{
+	struct prompt *p = NULL;
+	int64_t id = voice_menu_recording(menu);
+	if (id > 0 && recording_prompt(c, id, &p) == GC_OK)
+		return p;
+	const char *text = voice_menu_prompt(menu);
+	return text && prompt_get(c->v->prompts, text, c->lang, &p) == GC_OK ? p : NULL;
+}
+
+/* A menu's prompt, now. */
+static void say_menu(struct call *c, const json_t *menu)
+{
+	struct prompt *p = menu_audio(c, menu);
+	if (p)
+		play(c, p);
+}
+
+/* before (the incident's text; NULL or "": none) then the menu's recording, after what plays now. */
+static void say_recorded(struct call *c, const char *before, const json_t *menu)
+{
+	struct prompt *p = menu_audio(c, menu), *b = NULL, *both = NULL;
+	if (p && before && *before && prompt_get(c->v->prompts, before, c->lang, &b) == GC_OK &&
+	    prompt_join(b, p, &both) == GC_OK) {
+		prompt_release(p);
+		p = both;
+	}
+	prompt_release(b);
+	if (p == NULL)
+		return;
+	if (c->playing) {
+		prompt_release(c->next_prompt);
+		c->next_prompt = p;
+	} else {
+		play(c, p);
+	}
+}
+
 /* The menu's first step, once the answer is recorded (the greeting plays
  * from the start): the current incident when one affects the caller, then
  * the menu, the closed message, or the queue. */
 static void call_begin(struct call *c, const char *incident)
 {
-	const char *next = NULL;
-	if (c->menu && c->closed && voice_menu_closed_prompt(c->menu)) {
+	const json_t *what = NULL, *closed = c->menu ? json_object_get(c->menu, "closed") : NULL;
+	if (c->closed && (voice_menu_prompt(closed) || voice_menu_recording(closed) > 0)) {
 		c->state = CALL_CLOSED;
-		next = voice_menu_closed_prompt(c->menu);
+		what = closed;
 	} else if (c->menu) {
 		c->state = CALL_MENU;
 		c->at = c->menu;
-		next = voice_menu_prompt(c->menu);
+		what = c->menu;
 	} else {
 		c->state = CALL_QUEUED;
 		c->moh = true;
 		wait_begin(c, c->ticket->queue_id);
 	}
-	say_before(c, incident, next);
+	if (what && voice_menu_recording(what) > 0)
+		say_recorded(c, incident, what);
+	else
+		say_before(c, incident, what ? voice_menu_prompt(what) : NULL);
 	if (c->state == CALL_QUEUED)
 		record_queued(c, c->ticket->queue_id); /* its consent notice after the rest */
 	if (c->playing == NULL)
