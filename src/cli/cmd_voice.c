@@ -195,6 +195,22 @@ static int prompts(const struct cli *cli, const struct args *a)
 	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
 }
 
+/* guichet channel voice trunk [show | set URI | clear]: the tenant's own trunk. */
+static int trunk(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 3 ? a->pos[3] : "show";
+	const char *path = "/api/v1/channels/voice/trunk";
+	if (strcmp(sub, "show") == 0)
+		return cli_simple(cli, "GET", path, NULL);
+	if (strcmp(sub, "clear") == 0)
+		return cli_simple(cli, "DELETE", path, NULL);
+	if (strcmp(sub, "set") != 0 || a->n_pos < 5) {
+		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT]) or clear\n");
+		return 2;
+	}
+	return cli_simple(cli, "PUT", path, json_pack("{s:s}", "uri", a->pos[4]));
+}
+
 int cmd_channel_voice(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;
@@ -202,12 +218,14 @@ int cmd_channel_voice(const struct cli *cli, const struct args *a)
 		return queue_waiting(cli, a);
 	if (strcmp(sub, "prompt") == 0)
 		return prompts(cli, a);
+	if (strcmp(sub, "trunk") == 0)
+		return trunk(cli, a);
 	if (strcmp(sub, "list") == 0)
 		return cli_list(cli, "/api/v1/channels/voice/numbers", "id number queue_id lang");
 	if (strcmp(sub, "add") == 0)
 		return write_number(cli, a, sub, NULL);
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "remove") != 0 && strcmp(sub, "set") != 0) {
-		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove, waiting, prompt)\n", sub);
+		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove, waiting, prompt, trunk)\n", sub);
 		return 2;
 	}
 	if ((id = need_id(a, 3, "channel voice")) == NULL)

@@ -191,6 +191,11 @@ int run_voice_prompt_list(struct request *r, struct store *db);
 int run_voice_prompt_get(struct request *r, struct store *db);
 int run_voice_prompt_audio(struct request *r, struct store *db);
 int run_voice_prompt_delete(struct request *r, struct store *db);
+/* A tenant's own trunk (GET, PUT, DELETE /api/v1/channels/voice/trunk). */
+int prepare_voice_trunk(struct request *r, struct store *db);
+int run_voice_trunk_get(struct request *r, struct store *db);
+int run_voice_trunk_put(struct request *r, struct store *db);
+int run_voice_trunk_delete(struct request *r, struct store *db);
 int prepare_voice_phone(struct request *r, struct store *db);
 int run_voice_phone(struct request *r, struct store *db);
 

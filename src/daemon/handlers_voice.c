@@ -401,3 +401,84 @@ int run_voice_queue_list(struct request *r, struct store *db)
 	int rc = store_voice_queue_list(db, &r->scope, &list);
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
 }
+
+/* --- a tenant's own trunk: GET, PUT, DELETE /api/v1/channels/voice/trunk.
+ * {"uri": "sip:{number}@host[:port]"}: where the tenant's callbacks call
+ * their customers, winning over the installation's --sip-trunk. Checked
+ * strictly: sip: (guichet has no TLS transport for sips:), {number} as the user part, a host of
+ * letters, digits, dots and dashes, an optional port; nothing else (no
+ * parameters, headers or spaces that would change what guichet sends). --- */
+
+#define TRUNK_URI_MAX 255
+
+/* Whether uri is a trunk template guichet will dial. */
+static bool trunk_ok(const char *uri)
+{
+	const char *at = strncmp(uri, "sip:", 4) == 0 ? uri + 4 : NULL; /* no sips: guichet has no TLS transport */
+	if (at == NULL || strncmp(at, "{number}@", 9) != 0 || strlen(uri) > TRUNK_URI_MAX)
+		return false;
+	at += 9;
+	size_t host = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (host == 0)
+		return false;
+	at += host;
+	if (*at == ':') {
+		size_t digits = strspn(at + 1, "0123456789");
+		if (digits == 0 || digits > 5 || strtol(at + 1, NULL, 10) > 65535)
+			return false;
+		at += 1 + digits;
+	}
+	return *at == '\0';
+}
+
+static bool bad_trunk(struct request *r, const char **ret_uri)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		if (strcmp(key, "uri") != 0)
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	const char *uri = json_string_value(json_object_get(r->body, "uri"));
+	if (uri == NULL || !trunk_ok(uri))
+		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
+				   " {number} the customer's number"), true;
+	*ret_uri = uri;
+	return false;
+}
+
+int prepare_voice_trunk(struct request *r, struct store *db)
+{
+	const char *uri;
+	return bad_trunk(r, &uri);
+}
+
+int run_voice_trunk_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_voice_trunk_get(db, &r->scope, &row);
+	if (rc == GC_ENOTFOUND)
+		return reply(r, 200, json_pack("{s:n}", "uri"));
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
+}
+
+int run_voice_trunk_put(struct request *r, struct store *db)
+{
+	const char *uri = NULL;
+	if (bad_trunk(r, &uri)) /* checked by prepare */
+		return GC_EINVAL;
+	int rc = store_voice_trunk_set(db, &r->scope, uri);
+	json_t *row = NULL;
+	if (rc == GC_OK)
+		rc = store_voice_trunk_get(db, &r->scope, &row);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
+}
+
+int run_voice_trunk_delete(struct request *r, struct store *db)
+{
+	int rc = store_voice_trunk_clear(db, &r->scope);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	r->status = 204;
+	return GC_OK;
+}

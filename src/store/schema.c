@@ -710,6 +710,12 @@ static const char *const migrations[] = {
 	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
 	"  samples {int} NOT NULL, audio {blob} NOT NULL, created_at {int} NOT NULL);"
 	"CREATE UNIQUE INDEX voice_prompts_name ON voice_prompts(tenant_id, name);",
+	/* 35: a tenant's own trunk (src/store/voice.c): the SIP URI template
+	 * its callbacks' customers are called through ({number} the
+	 * customer's), winning over the installation's --sip-trunk. */
+	"CREATE TABLE voice_trunks("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), uri TEXT NOT NULL,"
+	"  updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -1351,6 +1351,14 @@ int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, i
 			     size_t *ret_n);
 int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id);
 
+/* A tenant's own trunk (schema migration 35): the SIP URI template its
+ * callbacks' customers are called through ({number}), checked by the
+ * caller; get: {"uri","updated_at"}, GC_ENOTFOUND when the tenant has none
+ * (the installation's --sip-trunk applies). */
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri);
+int store_voice_trunk_clear(struct store *s, const struct store_scope *scope);
+int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret);
+
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 
 #define STORE_RECORDING_RETENTION_DAYS 90 /* a tenant's retention without a setting */

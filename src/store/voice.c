@@ -355,3 +355,41 @@ int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, 
 	int rc = store_step_done(s, st);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
+
+/* --- a tenant's own trunk (schema migration 35) --- */
+
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at) VALUES (?,?,?)"
+					 " ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
+					 " updated_at = excluded.updated_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, uri);
+	db_bind_int64(st, 3, gc_now_ms());
+	return store_step_done(s, st);
+}
+
+int store_voice_trunk_clear(struct store *s, const struct store_scope *scope)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_trunks WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	return store_step_done(s, st);
+}
+
+static json_t *trunk_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o}", "uri", column_string(st, 0), "updated_at", column_time(st, 1));
+}
+
+int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at FROM voice_trunks WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	return one_row(s, st, trunk_row, NULL, ret);
+}

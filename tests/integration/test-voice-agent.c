@@ -36,7 +36,8 @@
  * customer): accepting rings the agent's phone, then the customer, bridged,
  * reached; a customer answering 486 brings the callback back, its attempt
  * counted. A ring-all queue's offer rings every offered agent's phone; the
- * first to answer takes the call, the others get CANCEL. */
+ * first to answer takes the call, the others get CANCEL. A tenant's own
+ * trunk, set through the API, carries its callbacks instead of --sip-trunk. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -1205,6 +1206,63 @@ static void a_ring_all_offer_rings_every_phone_and_the_first_answer_wins(void **
 	resp_clear(&r);
 }
 
+/* A tenant's own trunk: checked strictly (400 naming uri), its tenant's
+ * alone (the other tenant still has none), and the callbacks of this tenant
+ * call their customers through it rather than through guichetd's
+ * --sip-trunk: the busy customer answers on the tenant's trunk's port. */
+static void a_tenants_own_trunk_wins_over_the_installations(void **state)
+{
+	struct resp r;
+	static const char *const bad[] = {"http://{number}@127.0.0.1", "sip:127.0.0.1", "sip:{number}@",
+					  "sips:{number}@127.0.0.1",
+					  "sip:{number}@host:99999", "sip:{number}@host;transport=tcp",
+					  "sip:{number}@host>x", "sip:{number}@a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "uri", bad[i]), &r, "/api/v1/channels/voice/trunk");
+		assert_string_equal(error_field(&r), "uri");
+		resp_clear(&r);
+	}
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:i}", "uri", "sip:{number}@127.0.0.1", "port", 1), &r,
+		    "/api/v1/channels/voice/trunk");
+	assert_string_equal(error_field(&r), "port");
+	resp_clear(&r);
+	int own_port = testport_free();
+	char uri[64];
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", own_port);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", uri), &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "uri")), uri);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, "customer_busy.xml", own_port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback("+33699000003", &id);
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&cust, 20000), 0); /* the tenant's trunk was called: 486, ACK */
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	json_t *ev = call_events(contact, "call_customer_dialed");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "outcome")), "busy");
+	json_decref(ev);
+	wait_idle();
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+	/* cleared: the installation's again */
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1226,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),
 		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
 		cmocka_unit_test(a_ring_all_offer_rings_every_phone_and_the_first_answer_wins),
+		cmocka_unit_test(a_tenants_own_trunk_wins_over_the_installations),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1034,7 +1034,7 @@ struct dial_req {
 /* A phone contact accepted (lock held): perhaps a callback to dial. */
 static bool follow_dial(struct voice *v, const struct hub_event *ev)
 {
-	if (v->trunk[0] == '\0' || ev->agent_id == 0 || v->n_dials >= MAX_DIALS)
+	if (ev->agent_id == 0 || v->n_dials >= MAX_DIALS) /* a tenant may have a trunk of its own */
 		return false;
 	const char *type = memmem(ev->frame, ev->len, "event: accepted\n", 16);
 	struct offer *o = NULL;
@@ -1159,6 +1159,18 @@ static void dial_customer(struct call *c, struct leg *leg)
 	tmr_start(&c->tick, DIAL_RING_MS, dial_timeout, c);
 }
 
+/* The trunk the tenant's callbacks are dialled through, into tmpl: its own
+ * (store_voice_trunk_get), else the installation's; false when neither. */
+static bool dial_trunk(struct voice *v, const struct store_scope *scope, char *tmpl, size_t len)
+{
+	json_t *row = NULL;
+	const char *uri = store_voice_trunk_get(v->store, scope, &row) == GC_OK
+				  ? json_string_value(json_object_get(row, "uri")) : NULL;
+	snprintf(tmpl, len, "%s", uri ? uri : v->trunk);
+	json_decref(row);
+	return tmpl[0] != '\0';
+}
+
 /* The accepted contact, when it is a callback with a number and its agent
  * a registered phone: a call of its own, the agent's phone rung first. */
 static void dial_start(struct voice *v, const struct dial_req *d)
@@ -1169,8 +1181,10 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	const struct registrar_binding *b = registrar_find(v->registrar, d->tenant_id, d->agent_id);
 	struct store_scope scope = ops_channel_scope(d->tenant_id, "voice");
 	json_t *row = NULL;
-	if (b == NULL || store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
-		return; /* no phone, or no callback: the agent dials by hand */
+	char tmpl[sizeof(v->trunk)];
+	if (b == NULL || !dial_trunk(v, &scope, tmpl, sizeof(tmpl)) ||
+	    store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
+		return; /* no phone, no trunk, or no callback: the agent dials by hand */
 	const char *phone = json_string_value(json_object_get(row, "phone"));
 	struct call *c = calloc(1, sizeof(*c));
 	struct voice_ticket *t = calloc(1, sizeof(*t));
@@ -1193,7 +1207,7 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	atomic_fetch_add(&v->n_active, 1);
 	c->next = v->list;
 	v->list = c;
-	int err = trunk_uri(v->trunk, c->caller, c->dial_uri, sizeof(c->dial_uri));
+	int err = trunk_uri(tmpl, c->caller, c->dial_uri, sizeof(c->dial_uri));
 	if (err == 0)
 		err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp, NULL, c);
 	if (err == 0)
