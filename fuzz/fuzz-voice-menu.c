@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void walk(const json_t *menu, int depth)
 {
 	assert(depth <= VOICE_MENU_MAX_DEPTH);
-	assert(voice_menu_prompt(menu) != NULL);
+	assert(voice_menu_prompt(menu) != NULL || voice_menu_recording(menu) > 0);
 	static const char keys[] = "0123456789*#a";
 	for (const char *k = keys; *k; k++) {
 		int64_t queue = -1;

@@ -2,7 +2,9 @@
  * numbers through the HTTP API, each with its queue, voice menu (a JSON
  * file, --menu-file, "-" for standard input; the server checks it), greeting
  * and language, and what its callers hear and may do while they wait
- * (--announce-every, --announce-first, --callback-key: the "waiting" member). */
+ * (--announce-every, --announce-first, --callback-key: the "waiting" member);
+ * "channel voice waiting" gives a queue settings of its own, "channel voice
+ * prompt" uploads the tenant's own recordings of its prompts. */
 #include "cli/cli.h"
 
 #include <stdio.h>
@@ -109,15 +111,121 @@ static int write_number(const struct cli *cli, const struct args *a, const char 
 	return cli_simple(cli, "PATCH", path, body);
 }
 
+/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] |
+ * clear QUEUE: a queue's own waiting settings, which win over its numbers'. */
+static int queue_waiting(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 3 ? a->pos[3] : "list", *id;
+	if (strcmp(sub, "list") == 0)
+		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting updated_at");
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "set") != 0 && strcmp(sub, "clear") != 0) {
+		fprintf(stderr, "guichet channel voice waiting: unknown subcommand '%s' (list, show, set, clear)\n", sub);
+		return 2;
+	}
+	if ((id = need_id(a, 4, "channel voice waiting")) == NULL)
+		return 2;
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/queues/%s", id);
+	if (strcmp(sub, "show") == 0)
+		return cli_simple(cli, "GET", path, NULL);
+	json_t *body = json_object();
+	if (strcmp(sub, "clear") == 0) {
+		json_object_set_new(body, "waiting", json_null());
+	} else if (waiting(a, "waiting set", body) != 0) {
+		json_decref(body);
+		return 2;
+	} else if (json_object_get(body, "waiting") == NULL) {
+		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first or"
+			" --callback-key\n");
+		json_decref(body);
+		return 2;
+	}
+	return cli_simple(cli, "PUT", path, body);
+}
+
+/* guichet channel voice prompt add FILE --name NAME: the WAV file sent as it is (the server checks it). */
+static int prompt_add(const struct cli *cli, const struct args *a)
+{
+	const char *name = args_get(a, "name");
+	if (a->n_pos < 5 || name == NULL) {
+		fprintf(stderr, "guichet channel voice prompt add: expected FILE.wav and --name NAME\n");
+		return 2;
+	}
+	char *data = NULL;
+	size_t len = 0;
+	if (cli_read_file(a->pos[4], "guichet channel voice prompt add", &data, &len) < 0)
+		return 1;
+	char path[512] = "/api/v1/channels/voice/prompts";
+	cli_query_add(path, sizeof(path), "name", name);
+	json_t *answer = NULL;
+	int status = client_call(cli, "POST", path, data ? data : "", len, "audio/wav", &answer);
+	free(data);
+	int rc = output_answer(cli, status, answer);
+	json_decref(answer);
+	return rc;
+}
+
+/* guichet channel voice prompt list | add FILE --name N | show ID | get ID -o FILE | remove ID:
+ * the tenant's own recordings of its prompts, which menus name ("recording"). */
+static int prompts(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 3 ? a->pos[3] : "list", *id;
+	if (strcmp(sub, "list") == 0)
+		return cli_list(cli, "/api/v1/channels/voice/prompts", "id name duration_ms created_at");
+	if (strcmp(sub, "add") == 0)
+		return prompt_add(cli, a);
+	if (strcmp(sub, "show") != 0 && strcmp(sub, "get") != 0 && strcmp(sub, "remove") != 0) {
+		fprintf(stderr, "guichet channel voice prompt: unknown subcommand '%s' (list, add, show, get, remove)\n",
+			sub);
+		return 2;
+	}
+	if ((id = need_id(a, 4, "channel voice prompt")) == NULL)
+		return 2;
+	char path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/prompts/%s", id);
+	if (strcmp(sub, "get") == 0) {
+		const char *out = cli_output_path(a);
+		if (out == NULL || *out == '\0') {
+			fprintf(stderr, "guichet channel voice prompt get: -o FILE is required\n");
+			return 2;
+		}
+		strncat(path, "/audio", sizeof(path) - strlen(path) - 1);
+		return cli_download(cli, path, out, "channel voice prompt get");
+	}
+	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
+}
+
+/* guichet channel voice trunk [show | set URI | clear]: the tenant's own trunk. */
+static int trunk(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 3 ? a->pos[3] : "show";
+	const char *path = "/api/v1/channels/voice/trunk";
+	if (strcmp(sub, "show") == 0)
+		return cli_simple(cli, "GET", path, NULL);
+	if (strcmp(sub, "clear") == 0)
+		return cli_simple(cli, "DELETE", path, NULL);
+	if (strcmp(sub, "set") != 0 || a->n_pos < 5) {
+		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT]) or clear\n");
+		return 2;
+	}
+	return cli_simple(cli, "PUT", path, json_pack("{s:s}", "uri", a->pos[4]));
+}
+
 int cmd_channel_voice(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 2 ? a->pos[2] : "list", *id;
+	if (strcmp(sub, "waiting") == 0)
+		return queue_waiting(cli, a);
+	if (strcmp(sub, "prompt") == 0)
+		return prompts(cli, a);
+	if (strcmp(sub, "trunk") == 0)
+		return trunk(cli, a);
 	if (strcmp(sub, "list") == 0)
 		return cli_list(cli, "/api/v1/channels/voice/numbers", "id number queue_id lang");
 	if (strcmp(sub, "add") == 0)
 		return write_number(cli, a, sub, NULL);
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "remove") != 0 && strcmp(sub, "set") != 0) {
-		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove)\n", sub);
+		fprintf(stderr, "guichet channel voice: unknown subcommand '%s' (add, list, show, set, remove, waiting, prompt, trunk)\n", sub);
 		return 2;
 	}
 	if ((id = need_id(a, 3, "channel voice")) == NULL)

@@ -713,6 +713,16 @@ static const struct help_command commands[] = {
 	 "[--announce-every S|none] [--announce-first S] [--callback-key K|none]",
 	 "change a number: what is given replaces what was (the waiting options together, as in add)", NULL},
 	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
+	{"channel voice", "waiting", "list | show QUEUE | set QUEUE [--announce-every S] [--announce-first S] "
+	 "[--callback-key K|none] | clear QUEUE",
+	 "a queue's own waiting settings, which win over its numbers' (the options as in add; "
+	 "set replaces them whole, clear gives the queue back to its numbers' settings)", NULL},
+	{"channel voice", "trunk", "[show | set URI | clear]",
+	 "the tenant's own trunk, where its callbacks call their customers: sip:{number}@HOST[:PORT], "
+	 "winning over guichetd's --sip-trunk; clear: the installation's again", NULL},
+	{"channel voice", "prompt", "list | add FILE.wav --name NAME | show ID | get ID -o FILE | remove ID",
+	 "the tenant's own recordings of its prompts: a WAV file (16-bit PCM, mono or stereo, 8 to 48 kHz, "
+	 "a minute at most) kept at 8 kHz, which a menu plays instead of its text ({\"recording\": ID})", NULL},
 	{"export", "l2", "--date YYYY-MM-DD [--xlsx FILE] | schedule set --time HH:MM --to ADDRESS --mailbox ID "
 	 "| schedule show | schedule remove",
 	 "the day's level-2 contacts by category, customers' basic fields only; or its daily mail",

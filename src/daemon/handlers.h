@@ -176,6 +176,26 @@ int prepare_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_update(struct request *r, struct store *db);
 int run_voice_number_delete(struct request *r, struct store *db);
 /* PUT /api/v1/agents/{id}/sip: the agent's SIP phone's username and password (kept as HA1). */
+/* A queue's own waiting settings (GET /api/v1/channels/voice/queues, GET
+ * and PUT .../queues/{id}): they win over its numbers'. */
+int prepare_voice_queue(struct request *r, struct store *db);
+int run_voice_queue_list(struct request *r, struct store *db);
+int run_voice_queue_get(struct request *r, struct store *db);
+int run_voice_queue_put(struct request *r, struct store *db);
+/* A tenant's own recordings of its prompts (handlers_voice_prompt.c):
+ * POST /api/v1/channels/voice/prompts?name=N (a WAV body), GET the list,
+ * GET and DELETE .../{id}, GET .../{id}/audio. */
+int prepare_voice_prompt(struct request *r, struct store *db);
+int run_voice_prompt_create(struct request *r, struct store *db);
+int run_voice_prompt_list(struct request *r, struct store *db);
+int run_voice_prompt_get(struct request *r, struct store *db);
+int run_voice_prompt_audio(struct request *r, struct store *db);
+int run_voice_prompt_delete(struct request *r, struct store *db);
+/* A tenant's own trunk (GET, PUT, DELETE /api/v1/channels/voice/trunk). */
+int prepare_voice_trunk(struct request *r, struct store *db);
+int run_voice_trunk_get(struct request *r, struct store *db);
+int run_voice_trunk_put(struct request *r, struct store *db);
+int run_voice_trunk_delete(struct request *r, struct store *db);
 int prepare_voice_phone(struct request *r, struct store *db);
 int run_voice_phone(struct request *r, struct store *db);
 

@@ -6,6 +6,8 @@
  * country; one libphonenumber cannot read is refused), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
  * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
+ * A queue may carry waiting settings of its own (GET, PUT
+ * /api/v1/channels/voice/queues/{id}), winning over its numbers'.
  *
  * PUT /api/v1/agents/{id}/sip sets the username and password the agent's
  * SIP phone registers with (channel/voice/registrar.h). The password is
@@ -183,6 +185,16 @@ static bool queues_ok(struct request *r, struct store *db, const struct number_b
 	for (size_t i = 0; i < n; i++)
 		if (!queue_ok(r, db, ids[i], "menu"))
 			return false;
+	int64_t recs[VOICE_MENU_MAX_RECORDINGS];
+	voice_menu_recordings(json_object_get(r->body, "menu"), recs, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = NULL;
+		if (store_voice_prompt_get(db, &r->scope, recs[i], &rec) != GC_OK) {
+			reply_error(r, 422, "invalid", "menu", "no recording %lld in this tenant", (long long)recs[i]);
+			return false;
+		}
+		json_decref(rec);
+	}
 	return true;
 }
 
@@ -306,4 +318,167 @@ int run_voice_phone(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, rc == GC_ECONFLICT ? "username" : "agent");
 	return reply(r, 200, json_pack("{s:I,s:s,s:s}", "agent_id", (json_int_t)r->ids[0], "username", username,
 				       "realm", realm));
+}
+
+/* --- a queue's own waiting settings: GET /api/v1/channels/voice/queues,
+ * GET and PUT .../queues/{id}. The body {"waiting": {...} | null}: the
+ * number's "waiting" member, checked the same (400 naming the member);
+ * null gives the queue back to its numbers' settings. The queue must be
+ * the tenant's (404). --- */
+
+/* The body's "waiting" as JSON text into *ret (NULL: null, cleared; malloc'd); answered (true) on a bad body. */
+static bool decode_queue_waiting(struct request *r, char **ret)
+{
+	*ret = NULL;
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		if (strcmp(key, "waiting") != 0)
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	json_t *waiting = json_object_get(r->body, "waiting");
+	if (waiting == NULL)
+		return reply_error(r, 400, "invalid", "waiting", "'waiting' is required: an object, or null for"
+				   " the numbers' settings"), true;
+	if (json_is_null(waiting))
+		return false;
+	char field[128], message[256];
+	if (voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
+		return reply_error(r, 400, "invalid", field, "%s", message), true;
+	if ((*ret = json_dumps(waiting, JSON_COMPACT)) == NULL)
+		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
+	return false;
+}
+
+int prepare_voice_queue(struct request *r, struct store *db)
+{
+	char *text = NULL;
+	bool answered = decode_queue_waiting(r, &text);
+	free(text);
+	return answered;
+}
+
+/* The queue's settings as the API shows them: its own, or "waiting": null. */
+static int queue_waiting(struct request *r, struct store *db, int64_t queue_id, json_t **ret)
+{
+	json_t *queue = NULL;
+	int rc = store_queue_get(db, &r->scope, queue_id, &queue);
+	json_decref(queue);
+	if (rc == GC_OK && (rc = store_voice_queue_get(db, &r->scope, queue_id, ret)) == GC_ENOTFOUND) {
+		*ret = json_pack("{s:I,s:n}", "queue_id", (json_int_t)queue_id, "waiting");
+		rc = *ret ? GC_OK : GC_ENOMEM;
+	}
+	return rc;
+}
+
+int run_voice_queue_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = queue_waiting(r, db, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);
+}
+
+int run_voice_queue_put(struct request *r, struct store *db)
+{
+	char *text = NULL;
+	decode_queue_waiting(r, &text); /* checked by prepare */
+	json_t *queue = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &queue);
+	json_decref(queue);
+	if (rc == GC_OK)
+		rc = text ? store_voice_queue_set(db, &r->scope, r->ids[0], text)
+			  : store_voice_queue_clear(db, &r->scope, r->ids[0]);
+	free(text);
+	json_t *row = NULL;
+	if (rc == GC_OK)
+		rc = queue_waiting(r, db, r->ids[0], &row);
+	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);
+}
+
+int run_voice_queue_list(struct request *r, struct store *db)
+{
+	json_t *list = NULL;
+	int rc = store_voice_queue_list(db, &r->scope, &list);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, json_pack("{s:o}", "items", list));
+}
+
+/* --- a tenant's own trunk: GET, PUT, DELETE /api/v1/channels/voice/trunk.
+ * {"uri": "sip:{number}@host[:port]"}: where the tenant's callbacks call
+ * their customers, winning over the installation's --sip-trunk. Checked
+ * strictly: sip: (guichet has no TLS transport for sips:), {number} as the user part, a host of
+ * letters, digits, dots and dashes, an optional port; nothing else (no
+ * parameters, headers or spaces that would change what guichet sends). --- */
+
+#define TRUNK_URI_MAX 255
+
+/* Whether uri is a trunk template guichet will dial. */
+static bool trunk_ok(const char *uri)
+{
+	const char *at = strncmp(uri, "sip:", 4) == 0 ? uri + 4 : NULL; /* no sips: guichet has no TLS transport */
+	if (at == NULL || strncmp(at, "{number}@", 9) != 0 || strlen(uri) > TRUNK_URI_MAX)
+		return false;
+	at += 9;
+	size_t host = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (host == 0)
+		return false;
+	at += host;
+	if (*at == ':') {
+		size_t digits = strspn(at + 1, "0123456789");
+		if (digits == 0 || digits > 5 || strtol(at + 1, NULL, 10) > 65535)
+			return false;
+		at += 1 + digits;
+	}
+	return *at == '\0';
+}
+
+static bool bad_trunk(struct request *r, const char **ret_uri)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(r->body, key, v) {
+		if (strcmp(key, "uri") != 0)
+			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
+	}
+	const char *uri = json_string_value(json_object_get(r->body, "uri"));
+	if (uri == NULL || !trunk_ok(uri))
+		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
+				   " {number} the customer's number"), true;
+	*ret_uri = uri;
+	return false;
+}
+
+int prepare_voice_trunk(struct request *r, struct store *db)
+{
+	const char *uri;
+	return bad_trunk(r, &uri);
+}
+
+int run_voice_trunk_get(struct request *r, struct store *db)
+{
+	json_t *row = NULL;
+	int rc = store_voice_trunk_get(db, &r->scope, &row);
+	if (rc == GC_ENOTFOUND)
+		return reply(r, 200, json_pack("{s:n}", "uri"));
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
+}
+
+int run_voice_trunk_put(struct request *r, struct store *db)
+{
+	const char *uri = NULL;
+	if (bad_trunk(r, &uri)) /* checked by prepare */
+		return GC_EINVAL;
+	int rc = store_voice_trunk_set(db, &r->scope, uri);
+	json_t *row = NULL;
+	if (rc == GC_OK)
+		rc = store_voice_trunk_get(db, &r->scope, &row);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
+}
+
+int run_voice_trunk_delete(struct request *r, struct store *db)
+{
+	int rc = store_voice_trunk_clear(db, &r->scope);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	r->status = 204;
+	return GC_OK;
 }

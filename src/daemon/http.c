@@ -1,6 +1,7 @@
 /* Request dispatch: route matching, authentication, permissions, body
  * decoding, the hand-off to the writer, and the answer (http.h). */
 #include "daemon/http.h"
+#include "channel/voice/wav.h"
 #include "daemon/chat_file.h"
 #include "daemon/authcache.h"
 #include "daemon/cluster.h"
@@ -170,6 +171,19 @@ const struct route http_routes[] = {
 	R(PATCH, "/api/v1/channels/voice/numbers/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_number_update,
 	  run_voice_number_update),
 	R(DELETE, "/api/v1/channels/voice/numbers/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_number_delete),
+	R(GET, "/api/v1/channels/voice/queues", T, PERM_CHANNELS_MANAGE, NULL, run_voice_queue_list),
+	R(GET, "/api/v1/channels/voice/queues/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_voice_queue_get),
+	R(PUT, "/api/v1/channels/voice/queues/{id}", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_queue,
+	  run_voice_queue_put),
+	R(GET, "/api/v1/channels/voice/prompts", T, PERM_CHANNELS_MANAGE, NULL, run_voice_prompt_list),
+	RB(POST, "/api/v1/channels/voice/prompts", T | W, PERM_CHANNELS_MANAGE, prepare_voice_prompt,
+	   run_voice_prompt_create, VOICE_WAV_MAX_BYTES),
+	R(GET, "/api/v1/channels/voice/prompts/{id}", T, PERM_CHANNELS_MANAGE, NULL, run_voice_prompt_get),
+	R(GET, "/api/v1/channels/voice/prompts/{id}/audio", T, PERM_CHANNELS_MANAGE, NULL, run_voice_prompt_audio),
+	R(DELETE, "/api/v1/channels/voice/prompts/{id}", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_prompt_delete),
+	R(GET, "/api/v1/channels/voice/trunk", T, PERM_CHANNELS_MANAGE, NULL, run_voice_trunk_get),
+	R(PUT, "/api/v1/channels/voice/trunk", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_trunk, run_voice_trunk_put),
+	R(DELETE, "/api/v1/channels/voice/trunk", T | W, PERM_CHANNELS_MANAGE, NULL, run_voice_trunk_delete),
 	R(PUT, "/api/v1/agents/{id}/sip", T | W | J, PERM_CHANNELS_MANAGE, prepare_voice_phone, run_voice_phone),
 	R(GET, "/api/v1/contacts/{id}/recordings", T, PERM_RECORDINGS_LISTEN, NULL, run_contact_recordings),
 	R(GET, "/api/v1/recordings/{id}/audio", T, PERM_RECORDINGS_LISTEN, NULL, run_recording_audio),

@@ -731,6 +731,29 @@ static const char *const migrations[] = {
 	 * phrases; a new contact whose words mention one is linked to the
 	 * incident, whoever its customer. */
 	"ALTER TABLE incidents ADD COLUMN keywords TEXT;",
+	/* 36: a queue's own waiting settings (src/store/voice.c,
+	 * channel/voice/announce.h): the same JSON as a number's "waiting",
+	 * winning over the number's for callers waiting in that queue; no row:
+	 * the number's apply. */
+	"CREATE TABLE voice_queues("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), queue_id {int} NOT NULL REFERENCES queues(id),"
+	"  waiting TEXT NOT NULL, updated_at {int} NOT NULL,"
+	"  PRIMARY KEY (tenant_id, queue_id)) {without_rowid};",
+	/* 37: a tenant's own recordings of its prompts (src/store/voice.c,
+	 * channel/voice/wav.h): 8 kHz mono 16-bit samples, little-endian, in
+	 * the row itself (a minute at most: under a megabyte), so both engines,
+	 * backups and every node of a cluster have them as they have the menus
+	 * that name them. */
+	"CREATE TABLE voice_prompts("
+	"  id {id}, tenant_id {int} NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,"
+	"  samples {int} NOT NULL, audio {blob} NOT NULL, created_at {int} NOT NULL);"
+	"CREATE UNIQUE INDEX voice_prompts_name ON voice_prompts(tenant_id, name);",
+	/* 38: a tenant's own trunk (src/store/voice.c): the SIP URI template
+	 * its callbacks' customers are called through ({number} the
+	 * customer's), winning over the installation's --sip-trunk. */
+	"CREATE TABLE voice_trunks("
+	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), uri TEXT NOT NULL,"
+	"  updated_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -1340,6 +1340,43 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 
+/* A queue's own waiting settings (schema migration 33): waiting is the
+ * JSON of a number's "waiting" (channel/voice/announce.h, checked by the
+ * caller), winning over the number's for the callers waiting in that
+ * queue. GC_ENOTFOUND when the queue is not the tenant's. */
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting);
+/* The queue's callers follow their number's settings again. */
+int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id);
+/* {"queue_id","waiting","updated_at"}; GC_ENOTFOUND when the queue has no settings of its own. */
+int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret);
+/* Every queue of the tenant with settings of its own, by id. */
+int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+
+/* A tenant's own recordings of its prompts (schema migration 34): 8 kHz
+ * mono 16-bit samples (channel/voice/wav.h made them), kept in the row.
+ * GC_ECONFLICT when the tenant has a recording of that name. */
+#define STORE_VOICE_PROMPT_RATE 8000
+#define STORE_VOICE_PROMPTS_MAX 50 /* a tenant's recordings */
+int store_voice_prompt_create(struct store *s, const struct store_scope *scope, const char *name,
+			      const int16_t *samples, size_t n, int64_t *ret_id);
+/* {"id","name","duration_ms","bytes","created_at"}. */
+int store_voice_prompt_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+int store_voice_prompt_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+int store_voice_prompt_count(struct store *s, const struct store_scope *scope, int64_t *ret);
+/* The recording's samples (malloc'd, *ret_n of them): GC_ENOTFOUND when it
+ * is not the tenant's. */
+int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, int64_t id, int16_t **ret,
+			     size_t *ret_n);
+int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id);
+
+/* A tenant's own trunk (schema migration 35): the SIP URI template its
+ * callbacks' customers are called through ({number}), checked by the
+ * caller; get: {"uri","updated_at"}, GC_ENOTFOUND when the tenant has none
+ * (the installation's --sip-trunk applies). */
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri);
+int store_voice_trunk_clear(struct store *s, const struct store_scope *scope);
+int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret);
+
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 
 #define STORE_RECORDING_RETENTION_DAYS 90 /* a tenant's retention without a setting */

@@ -210,3 +210,186 @@ int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *usern
 	db_reset(st); /* no read left open on the telephony thread's connection */
 	return rc;
 }
+
+/* --- a queue's own waiting settings (schema migration 33) --- */
+
+static json_t *queue_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "updated_at",
+			 column_time(st, 2));
+}
+
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at)"
+					 " SELECT tenant_id, id, ?3, ?4 FROM queues"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
+					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET waiting = excluded.waiting,"
+					 " updated_at = excluded.updated_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, queue_id);
+	bind_text(st, 3, waiting);
+	db_bind_int64(st, 4, gc_now_ms());
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, queue_id);
+	return store_step_done(s, st);
+}
+
+int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret)
+{
+	return scoped_get(s, "SELECT queue_id, waiting, updated_at FROM voice_queues WHERE tenant_id = ? AND queue_id = ?",
+			  scope->tenant_id, queue_id, queue_row, ret);
+}
+
+int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at FROM voice_queues v"
+			   " JOIN queues q ON q.id = v.queue_id AND q.tenant_id = v.tenant_id AND q.deleted = 0"
+			   " WHERE v.tenant_id = ? ORDER BY v.queue_id", scope->tenant_id, queue_row, ret_list);
+}
+
+/* --- a tenant's own recordings of its prompts (schema migration 34) --- */
+
+#define PROMPT_COLUMNS "id, name, samples, created_at FROM voice_prompts"
+
+static json_t *prompt_row(struct db_stmt *st, void *arg)
+{
+	int64_t samples = db_column_int64(st, 2);
+	return json_pack("{s:o,s:o,s:I,s:I,s:o}", "id", column_int(st, 0), "name", column_string(st, 1), "duration_ms",
+			 (json_int_t)(samples * 1000 / STORE_VOICE_PROMPT_RATE), "bytes", (json_int_t)(samples * 2),
+			 "created_at", column_time(st, 3));
+}
+
+int store_voice_prompt_create(struct store *s, const struct store_scope *scope, const char *name,
+			      const int16_t *samples, size_t n, int64_t *ret_id)
+{
+	uint8_t *audio = malloc(n * 2 + 1);
+	if (audio == NULL)
+		return GC_ENOMEM;
+	for (size_t i = 0; i < n; i++) { /* little-endian whatever the host */
+		audio[2 * i] = (uint8_t)((uint16_t)samples[i] & 0xff);
+		audio[2 * i + 1] = (uint8_t)((uint16_t)samples[i] >> 8);
+	}
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_prompts(tenant_id, name, samples, audio, created_at)"
+					 " VALUES (?,?,?,?,?) RETURNING id");
+	int rc = GC_ESTORE;
+	if (st) {
+		db_bind_int64(st, 1, scope->tenant_id);
+		bind_text(st, 2, name);
+		db_bind_int64(st, 3, (int64_t)n);
+		db_bind_blob(st, 4, audio, n * 2);
+		db_bind_int64(st, 5, gc_now_ms());
+		rc = store_insert_id(s, st, ret_id);
+		if (rc == GC_ECONFLICT)
+			snprintf(s->errmsg, sizeof(s->errmsg), "a recording is already named %.64s", name);
+	}
+	free(audio);
+	return rc;
+}
+
+int store_voice_prompt_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret)
+{
+	return scoped_get(s, "SELECT " PROMPT_COLUMNS " WHERE tenant_id = ? AND id = ?", scope->tenant_id, id,
+			  prompt_row, ret);
+}
+
+int store_voice_prompt_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
+{
+	return tenant_rows(s, "SELECT " PROMPT_COLUMNS " WHERE tenant_id = ? ORDER BY id", scope->tenant_id, prompt_row,
+			   ret_list);
+}
+
+int store_voice_prompt_count(struct store *s, const struct store_scope *scope, int64_t *ret)
+{
+	return tenant_int(s, "SELECT count(*) FROM voice_prompts WHERE tenant_id = ?", scope->tenant_id, ret);
+}
+
+int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, int64_t id, int16_t **ret,
+			     size_t *ret_n)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT audio FROM voice_prompts WHERE tenant_id = ? AND id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	const uint8_t *data = db_column_blob(st, 0); /* the blob first, then its length */
+	size_t len = db_column_bytes(st, 0), n = len / 2;
+	int16_t *out = n ? malloc(n * sizeof(*out)) : NULL;
+	if (out && data) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = (int16_t)(uint16_t)(data[2 * i] | data[2 * i + 1] << 8);
+		*ret = out;
+		*ret_n = n;
+		rc = GC_OK;
+	} else {
+		free(out);
+		rc = n == 0 ? GC_ENOTFOUND : GC_ENOMEM;
+	}
+	db_reset(st); /* no read left open on the telephony thread's connection */
+	return rc;
+}
+
+int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_prompts WHERE tenant_id = ? AND id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+/* --- a tenant's own trunk (schema migration 35) --- */
+
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at) VALUES (?,?,?)"
+					 " ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
+					 " updated_at = excluded.updated_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, uri);
+	db_bind_int64(st, 3, gc_now_ms());
+	return store_step_done(s, st);
+}
+
+int store_voice_trunk_clear(struct store *s, const struct store_scope *scope)
+{
+	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_trunks WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	return store_step_done(s, st);
+}
+
+static json_t *trunk_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:o,s:o}", "uri", column_string(st, 0), "updated_at", column_time(st, 1));
+}
+
+int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at FROM voice_trunks WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	return one_row(s, st, trunk_row, NULL, ret);
+}

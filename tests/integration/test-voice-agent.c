@@ -35,7 +35,9 @@
  * queue, with no agent's phone on the call. Callbacks (--sip-trunk, SIPp as the
  * customer): accepting rings the agent's phone, then the customer, bridged,
  * reached; a customer answering 486 brings the callback back, its attempt
- * counted. */
+ * counted. A ring-all queue's offer rings every offered agent's phone; the
+ * first to answer takes the call, the others get CANCEL. A tenant's own
+ * trunk, set through the API, carries its callbacks instead of --sip-trunk. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -1135,6 +1137,132 @@ static void a_busy_customer_brings_the_callback_back(void **state)
 	resp_clear(&r);
 }
 
+#define RINGALL_NUMBER "+33100000204" /* a ring-all queue */
+
+/* A ring-all queue's offer rings alice's and carol's phones at once; alice's
+ * answers first (after 5 s): her call, carol's phone gets CANCEL, the
+ * timeline says both rang and why carol's stopped. */
+static void a_ring_all_offer_rings_every_phone_and_the_first_answer_wins(void **state)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test-voice-agent: skipped: SIPp plays pcap audio as root only\n");
+		skip();
+	}
+	phone_setup();
+	alice_registers();
+	carol_setup();
+	assert_int_equal(phone_at("register.xml", "carol", CAROL_PASSWORD, realm_one, carol_port), 0);
+	long long queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:s,s:i,s:i}", "name", "all",
+				  "skill_id", (json_int_t)voice_skill, "channel", "phone", "strategy", "ring_all",
+				  "offer_timeout_s", 30, "wrapup_s", 1));
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", RINGALL_NUMBER, "queue_id",
+		(json_int_t)queue));
+	wait_idle();
+	presence("available");
+	struct resp r;
+	http_expect(&d, "POST", carol, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	long long before = newest_contact(), rung = metric("guichet_voice_agent_rings_total{result=\"rung\"}");
+	long long answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	struct sipp ph, ph2, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer_slow.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&ph2, "agent_ring.xml", carol_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, RINGALL_NUMBER, CALLER, false, false), 0);
+	/* both phones ring */
+	for (int i = 0; i < 500 && metric("guichet_voice_agent_rings_total{result=\"rung\"}") < rung + 2; i++)
+		sleep_ms(10);
+	assert_int_equal(metric("guichet_voice_agent_rings_total{result=\"rung\"}"), rung + 2);
+	long long contact = newest_contact();
+	assert_true(contact > before);
+	char buf[64];
+	long long ringing = call_state(contact, buf, sizeof(buf));
+	assert_string_equal(buf, "ringing");
+	assert_true(ringing == agent_id || ringing == agent2_id);
+	/* alice answers: her call; carol's phone is cancelled */
+	assert_int_equal(wait_bridged(before, answered), contact);
+	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
+	assert_int_equal(sipp_wait(&ph2, 10000), 0); /* the CANCEL came */
+	assert_int_equal(sipp_wait(&caller, 40000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0); /* the caller's BYE reached alice's phone */
+	json_t *ev = call_events(contact, "call_agent_rung");
+	assert_int_equal(json_array_size(ev), 2);
+	long long first = json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id"));
+	long long second = json_integer_value(json_object_get(json_array_get(ev, 1), "agent_id"));
+	assert_true((first == agent_id && second == agent2_id) || (first == agent2_id && second == agent_id));
+	json_decref(ev);
+	ev = call_events(contact, "call_agent_no_answer");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent2_id);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "reason")), "withdrawn");
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	json_decref(ev);
+	assert_string_equal(disposition(contact, buf, sizeof(buf)), "call_ended"); /* alice's wrap-up */
+	wait_idle();
+	http_expect(&d, "POST", carol, 200, json_pack("{s:s}", "presence", "offline"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+}
+
+/* A tenant's own trunk: checked strictly (400 naming uri), its tenant's
+ * alone (the other tenant still has none), and the callbacks of this tenant
+ * call their customers through it rather than through guichetd's
+ * --sip-trunk: the busy customer answers on the tenant's trunk's port. */
+static void a_tenants_own_trunk_wins_over_the_installations(void **state)
+{
+	struct resp r;
+	static const char *const bad[] = {"http://{number}@127.0.0.1", "sip:127.0.0.1", "sip:{number}@",
+					  "sips:{number}@127.0.0.1",
+					  "sip:{number}@host:99999", "sip:{number}@host;transport=tcp",
+					  "sip:{number}@host>x", "sip:{number}@a b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "uri", bad[i]), &r, "/api/v1/channels/voice/trunk");
+		assert_string_equal(error_field(&r), "uri");
+		resp_clear(&r);
+	}
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:i}", "uri", "sip:{number}@127.0.0.1", "port", 1), &r,
+		    "/api/v1/channels/voice/trunk");
+	assert_string_equal(error_field(&r), "port");
+	resp_clear(&r);
+	int own_port = testport_free();
+	char uri[64];
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", own_port);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", uri), &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "uri")), uri);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, "customer_busy.xml", own_port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback("+33699000003", &id);
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&cust, 20000), 0); /* the tenant's trunk was called: 486, ACK */
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	json_t *ev = call_events(contact, "call_customer_dialed");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "outcome")), "busy");
+	json_decref(ev);
+	wait_idle();
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+	/* cleared: the installation's again */
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1155,6 +1283,8 @@ int main(void)
 		cmocka_unit_test(an_escalation_keeps_the_caller_waiting_with_music),
 		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),
 		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
+		cmocka_unit_test(a_ring_all_offer_rings_every_phone_and_the_first_answer_wins),
+		cmocka_unit_test(a_tenants_own_trunk_wins_over_the_installations),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

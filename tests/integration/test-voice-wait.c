@@ -11,7 +11,8 @@
  * abandonment), guichet confirming and hanging up; a current incident
  * whose audience holds the caller is said before the queue, and not to a
  * caller outside it; a call waiting when guichetd is killed is recorded as
- * interrupted at its restart. */
+ * interrupted at its restart; a queue's own waiting settings win over its
+ * number's. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -37,11 +38,13 @@
 #define CALLER_LYON "+15550000004"
 #define CALLER_PARIS "+15550000005"
 #define CALLER_CUT "+15550000006"
+#define CALLER_VIP "+15550000007"
+#define VIP_NUMBER "+33900000011"
 
 static struct daemon d;
-static char *admin, *agent;
+static char *admin, *agent, *other;
 static int sip_port;
-static long long queue, number, agent_id;
+static long long queue, number, agent_id, skill;
 
 static void sleep_ms(long ms)
 {
@@ -58,10 +61,12 @@ static int setup(void **state)
 	char listen[32];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
 	    daemon_start(&d, "--sip-listen", listen, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
-	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "phone"));
+	other = login(&d, "admin@other.example", PASSWORD);
+	skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "phone"));
 	queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "calls", "skill_id",
 		(json_int_t)skill, "channel", "phone", "offer_timeout_s", 60, "wrapup_s", 1));
 	agent_id = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "alice@brand.example",
@@ -78,6 +83,7 @@ static int teardown(void **state)
 {
 	free(admin);
 	free(agent);
+	free(other);
 	int rc = daemon_stop(&d);
 	daemon_cleanup(&d);
 	return rc == 0 ? 0 : -1;
@@ -266,6 +272,84 @@ static void waiting_callers_hear_their_place_as_the_queue_moves(void **state)
 	presence("paused");
 }
 
+/* A queue's own waiting settings: checked as a number's (400 naming the
+ * member), the tenant's queue only (404 for another tenant's), set and
+ * cleared by the API and the CLI; a caller waiting in the queue hears the
+ * queue's announcements, its callback key, though the number says nothing. */
+static void a_queue_carries_its_own_waiting_settings(void **state)
+{
+	long long vip = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "vip", "skill_id",
+				(json_int_t)skill, "channel", "phone", "offer_timeout_s", 60));
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues/%lld", vip);
+	assert_true(json_is_null(json_object_get(r.json, "waiting"))); /* its numbers' until set */
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:{s:i}}", "waiting", "announce_every_s", 2), &r,
+		    "/api/v1/channels/voice/queues/%lld", vip);
+	assert_string_equal(error_field(&r), "waiting.announce_every_s");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:{s:i},s:s}", "waiting", "announce_every_s", 5, "music", "x"), &r,
+		    "/api/v1/channels/voice/queues/%lld", vip);
+	assert_string_equal(error_field(&r), "music");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{}"), &r, "/api/v1/channels/voice/queues/%lld", vip);
+	assert_string_equal(error_field(&r), "waiting");
+	resp_clear(&r);
+	/* another tenant's queue is no queue of this one */
+	http_expect(&d, "PUT", other, 404, json_pack("{s:{s:i}}", "waiting", "announce_every_s", 5), &r,
+		    "/api/v1/channels/voice/queues/%lld", vip);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/channels/voice/queues/%lld", vip);
+	resp_clear(&r);
+	/* the CLI */
+	char token_file[128], id[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	snprintf(id, sizeof(id), "%lld", vip);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "set", id, "--callback-key",
+				 "x", NULL), 2);
+	assert_non_null(strstr(err, "--callback-key"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "set", id,
+				 "--announce-every", "5", "--announce-first", "1", "--callback-key", "#", NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	json_t *w = json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "waiting");
+	assert_int_equal(json_integer_value(json_object_get(w, "announce_every_s")), 5);
+	assert_string_equal(json_string_value(json_object_get(w, "callback_key")), "#");
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/queues");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_clear(&r);
+	/* a number that says nothing to its callers; the queue's settings win */
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I,s:{s:i}}", "number", VIP_NUMBER,
+		"queue_id", (json_int_t)vip, "waiting", "announce_every_s", 0));
+	presence("paused");
+	struct sipp c;
+	assert_int_equal(sipp_start(&c, "wait.xml", sip_port, VIP_NUMBER, CALLER_VIP, false), 0);
+	long long contact = contact_of(CALLER_VIP);
+	json_t *said = wait_events(contact, "call_position_announced", 1, 4000);
+	const json_t *first = data_of(json_array_get(said, 0));
+	assert_int_equal(json_integer_value(json_object_get(first, "queue_id")), vip);
+	assert_non_null(strstr(json_string_value(json_object_get(first, "text")),
+			       "Press hash to be called back, keeping your place."));
+	json_decref(said);
+	assert_int_equal(sipp_wait(&c, 20000), 0);
+	/* cleared: the queue's callers follow their number again */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "clear", id, NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues/%lld", vip);
+	assert_true(json_is_null(json_object_get(r.json, "waiting")));
+	resp_clear(&r);
+}
+
 /* A callback's position in its queue (GET /api/v1/callbacks/{id}). */
 static long long callback_position(long long id)
 {
@@ -410,6 +494,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(settings_are_checked_and_set_by_the_api_and_the_cli),
 		cmocka_unit_test(waiting_callers_hear_their_place_as_the_queue_moves),
+		cmocka_unit_test(a_queue_carries_its_own_waiting_settings),
 		cmocka_unit_test(the_callback_key_keeps_the_callers_place),
 		cmocka_unit_test(an_incident_is_said_to_the_callers_it_affects),
 		cmocka_unit_test(a_crash_ends_the_waiting_calls_as_interrupted),

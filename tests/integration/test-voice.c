@@ -11,7 +11,8 @@
  * in the chosen queue, with the choice on its timeline; datagrams that
  * are not SIP change nothing, and an INVITE whose offer is not SDP gets
  * 488, is counted and makes no contact; outside business hours the
- * closed prompt plays and guichet hangs up; music on hold from a WAV file
+ * closed prompt plays and guichet hangs up (a tenant's own recording of it
+ * too, uploaded, checked and kept to its tenant); music on hold from a WAV file
  * plays while callers wait, and a file that cannot be read, or a SIP
  * address taken, stops guichetd from starting; guichetd stopping ends its
  * calls, a waiting one as an abandonment. */
@@ -515,6 +516,214 @@ static void outside_hours_the_closed_prompt_plays_and_guichet_hangs_up(void **st
 	put_calendar("{\"zone\":\"UTC\"}");
 }
 
+/* A WAV file in memory (malloc'd, *ret_len bytes): seconds of a 440 Hz
+ * tone at rate, channels, bits per sample. */
+static char *tone_wav(int rate, int channels, int bits, int seconds, size_t *ret_len)
+{
+	uint32_t frames = (uint32_t)(rate * seconds), data = frames * (uint32_t)(channels * bits / 8);
+	size_t len = 44 + data;
+	uint8_t *w = malloc(len), *p = w;
+	assert_non_null(w);
+	uint32_t riff = 36 + data, fmt_len = 16, byte_rate = (uint32_t)(rate * channels * bits / 8), r32 = (uint32_t)rate;
+	uint16_t pcm = 1, ch = (uint16_t)channels, align = (uint16_t)(channels * bits / 8), b = (uint16_t)bits;
+	memcpy(p, "RIFF", 4), p += 4;
+	memcpy(p, &riff, 4), p += 4;
+	memcpy(p, "WAVEfmt ", 8), p += 8;
+	memcpy(p, &fmt_len, 4), p += 4;
+	memcpy(p, &pcm, 2), p += 2;
+	memcpy(p, &ch, 2), p += 2;
+	memcpy(p, &r32, 4), p += 4;
+	memcpy(p, &byte_rate, 4), p += 4;
+	memcpy(p, &align, 2), p += 2;
+	memcpy(p, &b, 2), p += 2;
+	memcpy(p, "data", 4), p += 4;
+	memcpy(p, &data, 4), p += 4;
+	for (uint32_t i = 0; i < frames * (uint32_t)channels * (uint32_t)(bits / 8); i += 2) {
+		int16_t v = (i / 2 / (uint32_t)channels * 440 / (uint32_t)rate) % 2 ? 8000 : -8000;
+		memcpy(p + i, &v, 2);
+	}
+	*ret_len = len;
+	return (char *)w;
+}
+
+/* POSTs a WAV body as a recording named name: the answer (resp_clear it). */
+static void upload(const char *token, const char *name, const char *type, const char *body, size_t len,
+		   struct resp *r)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/prompts%s%s", name ? "?name=" : "", name ? name : "");
+	http_raw(&d, "POST", path, token, NULL, type, body, len, r);
+}
+
+static const char *field_of(const struct resp *r)
+{
+	return json_string_value(json_object_get(json_object_get(r->json, "error"), "field"));
+}
+
+/* A tenant's own recording of a prompt: uploaded (a 16 kHz stereo WAV kept
+ * at 8 kHz), every bad upload refused naming why (name, Content-Type,
+ * file, too long, a name taken), the tenant's alone (another tenant's
+ * administrator: 404; its id in this tenant's menu: 422; an agent: 403);
+ * a closed menu naming it plays it whole, with no text at all, before
+ * guichet hangs up; a recording a menu plays cannot be removed (409); the
+ * CLI adds, lists, downloads and removes. */
+static void a_tenants_recording_plays_instead_of_the_text(void **state)
+{
+	size_t len = 0;
+	char *wav = tone_wav(16000, 2, 16, 3, &len);
+	struct resp r;
+	upload(admin, "closed", "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 201);
+	long long rec = resp_int(&r, "id");
+	long long ms = resp_int(&r, "duration_ms");
+	assert_true(ms >= 2950 && ms <= 3000);
+	resp_clear(&r);
+	/* what cannot be taken, named */
+	upload(admin, NULL, "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(field_of(&r), "name");
+	resp_clear(&r);
+	upload(admin, "x", "application/octet-stream", wav, len, &r);
+	assert_int_equal(r.status, 415);
+	resp_clear(&r);
+	upload(admin, "x", "audio/wav", "not a wav file at all", 21, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(field_of(&r), "file");
+	resp_clear(&r);
+	size_t len24 = 0, len_long = 0;
+	char *wav24 = tone_wav(8000, 1, 24, 1, &len24), *wav_long = tone_wav(8000, 1, 16, 61, &len_long);
+	upload(admin, "x", "audio/wav", wav24, len24, &r);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "16-bit"));
+	resp_clear(&r);
+	upload(admin, "x", "audio/wav", wav_long, len_long, &r);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(field_of(&r), "file");
+	resp_clear(&r);
+	free(wav24);
+	free(wav_long);
+	upload(admin, "closed", "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 409);
+	assert_string_equal(field_of(&r), "name");
+	resp_clear(&r);
+	/* the tenant's alone */
+	upload(other, "theirs", "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 201);
+	long long theirs = resp_int(&r, "id");
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 404, NULL, &r, "/api/v1/channels/voice/prompts/%lld/audio", rec);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", other, 404, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/prompts");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "agent@brand.example", "name", "A",
+		"password", PASSWORD, "role", "agent"));
+	char *agent = login(&d, "agent@brand.example", PASSWORD);
+	http_expect(&d, "GET", agent, 403, NULL, &r, "/api/v1/channels/voice/prompts");
+	resp_clear(&r);
+	upload(agent, "mine", "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 403);
+	resp_clear(&r);
+	free(agent);
+	free(wav);
+	http_expect(&d, "PATCH", admin, 422, json_pack("{s:{s:s,s:{s:{s:I}},s:{s:I}}}", "menu", "prompt", "p", "options",
+		    "1", "queue_id", (json_int_t)sales, "closed", "recording", (json_int_t)theirs), &r,
+		    "/api/v1/channels/voice/numbers/%lld", menu_number);
+	assert_string_equal(field_of(&r), "menu");
+	resp_clear(&r);
+	/* the audio, as callers hear it: 8 kHz mono */
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/prompts/%lld/audio", rec);
+	assert_non_null(r.text);
+	assert_memory_equal(r.text, "RIFF", 4);
+	assert_memory_equal(r.text + 8, "WAVE", 4);
+	assert_int_equal((uint8_t)r.text[24] | (uint8_t)r.text[25] << 8, 8000); /* its rate */
+	resp_clear(&r);
+	/* outside hours, the closed menu's recording alone: played whole, then guichet hangs up */
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:{s:s,s:{s:{s:I}},s:{s:I}},s:n}", "menu", "prompt", "p",
+		    "options", "1", "queue_id", (json_int_t)sales, "closed", "recording", (json_int_t)rec, "greeting"), &r,
+		    "/api/v1/channels/voice/numbers/%lld", menu_number);
+	resp_clear(&r);
+	char days[2][16], json[256];
+	for (int i = 0; i < 2; i++) {
+		time_t t = time(NULL) + i * 86400;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(days[i], sizeof(days[i]), "%Y-%m-%d", &tm);
+	}
+	snprintf(json, sizeof(json), "{\"zone\":\"UTC\",\"holidays\":[\"%s\",\"%s\"]}", days[0], days[1]);
+	put_calendar(json);
+	long long sent = metric("guichet_voice_rtp_sent_total");
+	struct sipp s;
+	assert_int_equal(sipp_start(&s, "closed.xml", sip_port, MENU_NUMBER, CALLER, false), 0);
+	assert_int_equal(sipp_wait(&s, 20000), 0); /* guichet's BYE came after it */
+	long long n_sent = metric("guichet_voice_rtp_sent_total") - sent;
+	fprintf(stderr, "# the closed recording: %lld packets sent\n", n_sent);
+	assert_true(n_sent >= 145); /* 3 s of 20 ms packets: the recording, not nothing */
+	put_calendar("{\"zone\":\"UTC\"}");
+	/* played by a menu: not removed */
+	http_expect(&d, "DELETE", admin, 409, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	assert_string_equal(field_of(&r), "recording");
+	resp_clear(&r);
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:o,s:s}", "menu", menu(), "greeting", "Welcome to the brand."), &r,
+		    "/api/v1/channels/voice/numbers/%lld", menu_number);
+	resp_clear(&r);
+	/* the CLI */
+	char token_file[128], file[128], got[128], id[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(file, sizeof(file), "%s/hello.wav", d.dir);
+	snprintf(got, sizeof(got), "%s/got.wav", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	wav = tone_wav(8000, 1, 16, 1, &len);
+	f = fopen(file, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(wav, 1, len, f), len);
+	fclose(f);
+	free(wav);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "voice", "prompt", "add", file,
+				 "--name", "hello", NULL), 0);
+	json_t *added = json_loads(out, 0, NULL);
+	assert_non_null(added);
+	assert_int_equal(json_integer_value(json_object_get(added, "duration_ms")), 1000);
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(added, "id")));
+	json_decref(added);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "prompt", "list", NULL), 0);
+	assert_non_null(strstr(out, "hello"));
+	assert_non_null(strstr(out, "closed"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "prompt", "get", id, "-o", got, NULL), 0);
+	free(out);
+	free(err);
+	char *back = NULL;
+	size_t back_len = 0;
+	f = fopen(got, "rb");
+	assert_non_null(f);
+	back = malloc(16100);
+	back_len = fread(back, 1, 16100, f);
+	fclose(f);
+	assert_int_equal(back_len, 44 + 16000);
+	assert_memory_equal(back, "RIFF", 4);
+	free(back);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "prompt", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	snprintf(id, sizeof(id), "%lld", rec);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "prompt", "remove", id, NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 404, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	resp_clear(&r);
+}
+
 /* guichetd stopping with a caller in a queue: the caller gets a BYE, the
  * contact is abandoned with the call's end by the shutdown on its timeline,
  * and no ghost waits in the queue after the restart. */
@@ -572,6 +781,7 @@ int main(void)
 		cmocka_unit_test(a_key_puts_the_caller_in_its_queue),
 		cmocka_unit_test(malformed_input_is_dropped),
 		cmocka_unit_test(outside_hours_the_closed_prompt_plays_and_guichet_hangs_up),
+		cmocka_unit_test(a_tenants_recording_plays_instead_of_the_text),
 		cmocka_unit_test(a_bad_music_file_or_address_stops_the_start),
 		cmocka_unit_test(a_shutdown_ends_the_calls),
 	};

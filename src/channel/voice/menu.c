@@ -12,7 +12,7 @@
 struct check {
 	char *field, *message;
 	size_t field_len, message_len;
-	size_t n_queues;
+	size_t n_queues, n_recordings;
 };
 
 static int fail(struct check *c, const char *path, const char *fmt, ...)
@@ -38,13 +38,33 @@ static bool is_key(const char *key)
 	return key[0] != '\0' && key[1] == '\0' && strchr("0123456789*#", key[0]) != NULL;
 }
 
+/* "recording": a tenant's recording of the prompt (its id), played instead of the text. */
+static int check_recording(struct check *c, const json_t *obj, const char *path)
+{
+	char where[256];
+	join(where, sizeof(where), path, "recording");
+	json_t *rec = json_object_get(obj, "recording");
+	if (rec == NULL)
+		return GC_OK;
+	if (!json_is_integer(rec) || json_integer_value(rec) < 1)
+		return fail(c, where, "'recording' is a recording's id");
+	if (++c->n_recordings > VOICE_MENU_MAX_RECORDINGS)
+		return fail(c, where, "a menu plays at most %d recordings", VOICE_MENU_MAX_RECORDINGS);
+	return GC_OK;
+}
+
 static int check_prompt(struct check *c, const json_t *obj, const char *path, bool required)
 {
 	char where[256];
+	int rc = check_recording(c, obj, path);
+	if (rc < 0)
+		return rc;
 	join(where, sizeof(where), path, "prompt");
 	json_t *prompt = json_object_get(obj, "prompt");
+	if (prompt == NULL && json_object_get(obj, "recording"))
+		return GC_OK; /* the recording alone */
 	if (prompt == NULL)
-		return required ? fail(c, where, "'prompt' is required") : GC_OK;
+		return required ? fail(c, where, "'prompt' (or 'recording') is required") : GC_OK;
 	const char *text = json_string_value(prompt);
 	if (text == NULL || *text == '\0' || strlen(text) > VOICE_MENU_MAX_PROMPT || !gc_text_is_clean(text, true))
 		return fail(c, where, "'prompt' is a text of 1 to %d bytes", VOICE_MENU_MAX_PROMPT);
@@ -111,7 +131,7 @@ static int check_menu(struct check *c, const json_t *menu, const char *path, int
 	json_t *v;
 	json_object_foreach((json_t *)menu, key, v) {
 		bool known = strcmp(key, "prompt") == 0 || strcmp(key, "options") == 0 ||
-			     (depth == 1 && strcmp(key, "closed") == 0);
+			     strcmp(key, "recording") == 0 || (depth == 1 && strcmp(key, "closed") == 0);
 		if (!known) {
 			char where[256];
 			join(where, sizeof(where), path, key);
@@ -125,8 +145,17 @@ static int check_menu(struct check *c, const json_t *menu, const char *path, int
 	if (rc == GC_OK && closed) {
 		char where[256];
 		join(where, sizeof(where), path, "closed");
-		if (!json_is_object(closed) || json_object_size(closed) != 1)
-			return fail(c, where, "'closed' is {\"prompt\"}");
+		if (!json_is_object(closed) || json_object_size(closed) == 0)
+			return fail(c, where, "'closed' is {\"prompt\", \"recording\"}");
+		const char *key2;
+		json_t *v2;
+		json_object_foreach(closed, key2, v2) {
+			if (strcmp(key2, "prompt") != 0 && strcmp(key2, "recording") != 0) {
+				char at[256];
+				join(at, sizeof(at), where, key2);
+				return fail(c, at, "unknown member '%.32s'", key2);
+			}
+		}
 		rc = check_prompt(c, closed, where, true);
 	}
 	return rc;
@@ -186,4 +215,38 @@ const char *voice_menu_prompt(const json_t *menu)
 const char *voice_menu_closed_prompt(const json_t *menu)
 {
 	return json_string_value(json_object_get(json_object_get(menu, "closed"), "prompt"));
+}
+
+int64_t voice_menu_recording(const json_t *menu)
+{
+	return json_integer_value(json_object_get(menu, "recording"));
+}
+
+static void add_id(int64_t id, int64_t *ret, size_t *n, size_t max)
+{
+	size_t i = 0;
+	while (i < *n && ret[i] != id)
+		i++;
+	if (id > 0 && i == *n && *n < max)
+		ret[(*n)++] = id;
+}
+
+static void collect_recordings(const json_t *menu, int64_t *ret, size_t *n)
+{
+	add_id(voice_menu_recording(menu), ret, n, VOICE_MENU_MAX_RECORDINGS);
+	add_id(voice_menu_recording(json_object_get(menu, "closed")), ret, n, VOICE_MENU_MAX_RECORDINGS);
+	const char *key;
+	json_t *option;
+	json_object_foreach(json_object_get(menu, "options"), key, option) {
+		json_t *sub = json_object_get(option, "menu");
+		if (sub)
+			collect_recordings(sub, ret, n);
+	}
+}
+
+void voice_menu_recordings(const json_t *menu, int64_t *ret, size_t *ret_n)
+{
+	*ret_n = 0;
+	if (json_is_object(menu))
+		collect_recordings(menu, ret, ret_n);
 }

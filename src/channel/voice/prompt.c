@@ -17,6 +17,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <speex/speex_resampler.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,11 +176,9 @@ static void trim(struct prompt_cache *c)
 	}
 }
 
-int prompt_get(struct prompt_cache *c, const char *text, const char *lang, struct prompt **ret)
+/* The cached prompt of text in lang, moved to the front (a reference for the caller), or NULL. */
+static struct prompt *lookup(struct prompt_cache *c, const char *text, const char *lang)
 {
-	if (text == NULL || *text == '\0' || strlen(text) > PROMPT_MAX_TEXT || !gc_text_is_clean(text, true) ||
-	    lang == NULL || (strcmp(lang, "en") != 0 && strcmp(lang, "fr") != 0))
-		return GC_EINVAL;
 	for (struct entry **at = &c->head; *at; at = &(*at)->next) {
 		struct entry *e = *at;
 		if (strcmp(e->lang, lang) == 0 && strcmp(e->text, text) == 0) {
@@ -187,30 +186,86 @@ int prompt_get(struct prompt_cache *c, const char *text, const char *lang, struc
 			e->next = c->head;
 			c->head = e;
 			e->prompt->refs++;
-			*ret = e->prompt;
-			return GC_OK;
+			return e->prompt;
 		}
+	}
+	return NULL;
+}
+
+/* p kept under text and lang (the cache takes a reference of its own); nothing when out of memory. */
+static void insert(struct prompt_cache *c, const char *text, const char *lang, struct prompt *p)
+{
+	struct entry *e = calloc(1, sizeof(*e));
+	char *copy = strdup(text);
+	if (e == NULL || copy == NULL) {
+		free(e);
+		free(copy);
+		return;
+	}
+	*e = (struct entry){.text = copy, .prompt = p, .next = c->head};
+	snprintf(e->lang, sizeof(e->lang), "%s", lang);
+	c->head = e;
+	c->n++;
+	c->n_samples += p->n_samples;
+	p->refs++;
+	trim(c);
+}
+
+#define RECORDING_LANG "*" /* a recording's entries: no language */
+
+int prompt_cache_find(struct prompt_cache *c, const char *key, struct prompt **ret)
+{
+	struct prompt *p = lookup(c, key, RECORDING_LANG);
+	if (p == NULL)
+		return GC_ENOTFOUND;
+	*ret = p;
+	return GC_OK;
+}
+
+void prompt_cache_add(struct prompt_cache *c, const char *key, struct prompt *p)
+{
+	insert(c, key, RECORDING_LANG, p);
+}
+
+int prompt_from_samples(int16_t *samples, size_t n, struct prompt **ret)
+{
+	struct prompt *p = n ? malloc(sizeof(*p)) : NULL;
+	if (p == NULL)
+		return n ? GC_ENOMEM : GC_EINVAL;
+	*p = (struct prompt){.samples = samples, .n_samples = n, .refs = 1};
+	*ret = p;
+	return GC_OK;
+}
+
+int prompt_join(const struct prompt *a, const struct prompt *b, struct prompt **ret)
+{
+	int16_t *samples = malloc((a->n_samples + b->n_samples) * sizeof(*samples));
+	if (samples == NULL)
+		return GC_ENOMEM;
+	memcpy(samples, a->samples, a->n_samples * sizeof(*samples));
+	memcpy(samples + a->n_samples, b->samples, b->n_samples * sizeof(*samples));
+	int rc = prompt_from_samples(samples, a->n_samples + b->n_samples, ret);
+	if (rc < 0)
+		free(samples);
+	return rc;
+}
+
+int prompt_get(struct prompt_cache *c, const char *text, const char *lang, struct prompt **ret)
+{
+	if (text == NULL || *text == '\0' || strlen(text) > PROMPT_MAX_TEXT || !gc_text_is_clean(text, true) ||
+	    lang == NULL || (strcmp(lang, "en") != 0 && strcmp(lang, "fr") != 0))
+		return GC_EINVAL;
+	struct prompt *hit = lookup(c, text, lang);
+	if (hit) {
+		*ret = hit;
+		return GC_OK;
 	}
 	struct prompt *p = NULL;
 	int rc = synthesise(text, lang, &p);
 	if (rc < 0)
 		return rc;
 	c->syntheses++;
-	struct entry *e = calloc(1, sizeof(*e));
-	char *copy = strdup(text);
-	if (e == NULL || copy == NULL) {
-		free(e);
-		free(copy);
-		*ret = p; /* spoken, not cached */
-		return GC_OK;
-	}
-	*e = (struct entry){.text = copy, .prompt = p, .next = c->head};
-	memcpy(e->lang, lang, 3);
-	c->head = e;
-	c->n++;
-	c->n_samples += p->n_samples;
-	p->refs++;
-	trim(c);
+	insert(c, text, lang, p); /* out of memory: spoken, not cached */
 	*ret = p;
 	return GC_OK;
 }

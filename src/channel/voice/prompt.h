@@ -41,6 +41,17 @@ void prompt_release(struct prompt *p);
  * another format, GC_ETOOBIG past max_samples. Held by the caller. */
 int prompt_load_wav(const char *path, size_t max_samples, struct prompt **ret);
 
+/* A tenant's recording kept in the cache under key (what names its
+ * version: "rec:TENANT:ID:CREATED"), beside the synthesised prompts and
+ * under the same bounds. find: GC_ENOTFOUND when it is not cached, else a
+ * reference for the caller; add: the cache takes a reference of its own. */
+int prompt_cache_find(struct prompt_cache *c, const char *key, struct prompt **ret);
+void prompt_cache_add(struct prompt_cache *c, const char *key, struct prompt *p);
+/* samples (malloc'd, taken on success) as a prompt held by the caller. */
+int prompt_from_samples(int16_t *samples, size_t n, struct prompt **ret);
+/* a then b as one new prompt (an incident's text before a recorded menu). */
+int prompt_join(const struct prompt *a, const struct prompt *b, struct prompt **ret);
+
 /* Syntheses done since the start (each a cache miss), and prompts cached now. */
 void prompt_cache_stats(const struct prompt_cache *c, uint64_t *ret_syntheses, size_t *ret_cached);
 

@@ -23,6 +23,7 @@
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/route.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -111,7 +112,9 @@ struct call {
 	char caller[40];
 	/* the agent's phone: ringing or answered (NULL: none) */
 	struct leg *agent;
-	uint64_t rung_seq;         /* the offer last rung (struct offer's seq) */
+	struct leg *also[ROUTE_MAX_RING]; /* a ring-all offer's other ringing phones (ring_*) */
+	int n_also;
+	uint64_t rung_seq;         /* the newest offer rung (struct offer_agent's seq) */
 	bool bridged;              /* media relayed between the caller and agent->rtp */
 	uint64_t bridged_at;       /* tmr_jiffies() */
 	/* waiting in a queue (announce.h): the number's settings, the next
@@ -149,13 +152,22 @@ struct leg {
 };
 
 /* A phone contact's offer, as the router's committed events tell it (the
- * observer, on the writer's thread, writes; the loop reads; under lock). */
+ * observer, on the writer's thread, writes; the loop reads; under lock):
+ * one agent's, or each agent's a ring-all offer rings (ROUTE_MAX_RING at
+ * most; the offers of one commit are one round: its first replaces the
+ * last round's). */
 enum offer_state { OFFER_OPEN, OFFER_ACCEPTED, OFFER_CLOSED };
-struct offer {
-	int64_t contact_id, tenant_id, agent_id;
+struct offer_agent {
+	int64_t agent_id;
 	enum offer_state state;
 	char reason[24];           /* CLOSED: expired, withdrawn, rejected */
 	uint64_t seq;              /* one per offer */
+};
+struct offer {
+	int64_t contact_id, tenant_id;
+	struct offer_agent agents[ROUTE_MAX_RING];
+	int n_agents;
+	uint64_t round;            /* the observer's call that made it (struct voice's round) */
 	UT_hash_handle hh;
 };
 
@@ -184,6 +196,7 @@ struct voice {
 	char trunk[512];           /* the customers' SIP URI template ({number}); "": callbacks are dialled by hand */
 	size_t n_offers;
 	uint64_t offer_seq;
+	uint64_t round;            /* the observer's calls (on_routing), one per commit */
 	char from_uri[300];        /* what an agent's phone sees calling */
 	struct call *list;
 	uint64_t next_id;
@@ -200,13 +213,21 @@ struct voice {
 };
 
 static void call_end(struct call *c, const char *by);
+static void say_menu(struct call *c, const json_t *menu);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
-static void wait_begin(struct call *c);
+static void wait_begin(struct call *c, int64_t queue_id);
 static void wait_key(struct call *c, char key);
 static void bridge_note(struct call *c, int64_t agent_id, bool ringing);
 static void bridge_forget(struct call *c);
 static void dial_customer(struct call *c, struct leg *leg);
 static void call_free(struct call *c);
+static bool ring_add(struct call *c, struct leg *leg);
+static bool ring_take(struct call *c, struct leg *leg);
+static void ring_closed(struct call *c, struct leg *leg, const char *reason);
+static void ring_next(struct call *c);
+static void ring_drop_all(struct call *c, const char *reason, bool now);
+static void ring_stop_gone(struct call *c, struct offer *o);
+static struct offer_agent *offer_agent(struct offer *o, int64_t agent_id);
 static void record_queued(struct call *c, int64_t queue_id);
 static void record_notice_check(struct call *c);
 static bool record_notice_done(const struct call *c);
@@ -278,7 +299,7 @@ static void after_prompts(struct call *c)
 		if (++c->repeats > MAX_MENU_REPEATS)
 			call_end(c, "guichet");
 		else
-			say(c, voice_menu_prompt(c->at), false);
+			say_menu(c, c->at);
 	}
 }
 
@@ -345,7 +366,7 @@ static void on_key(struct call *c, char key)
 	int64_t queue = 0;
 	const json_t *sub = NULL;
 	if (voice_menu_choose(c->at, key, &queue, &sub) < 0) {
-		say(c, voice_menu_prompt(c->at), false); /* no such choice: the menu again */
+		say_menu(c, c->at); /* no such choice: the menu again */
 		return;
 	}
 	submit(c, VOICE_JOB_CHOICE, key, queue, NULL);
@@ -357,13 +378,13 @@ static void on_key(struct call *c, char key)
 	c->repeats = 0;
 	if (sub) {
 		c->at = sub;
-		say(c, voice_menu_prompt(sub), false);
+		say_menu(c, sub);
 		return;
 	}
 	c->state = CALL_QUEUED;
 	c->moh = true;
 	play(c, NULL);
-	wait_begin(c);
+	wait_begin(c, queue);
 	record_queued(c, queue);
 }
 
@@ -459,13 +480,15 @@ static void leg_unanswered(struct call *c, const char *reason, bool now)
 	atomic_fetch_add(&c->v->n_unanswered, 1);
 	submit_agent(c, VOICE_JOB_NO_ANSWER, c->agent->user_id, reason);
 	leg_drop(c, now);
+	ring_next(c); /* a ring-all offer's other phones ring on */
 }
 
 static void on_agent_rtp(const struct sa *src, const struct rtp_header *hdr, struct mbuf *mb, void *arg)
 {
 	struct leg *leg = arg;
 	struct call *c = leg->call;
-	if (c == NULL || !leg->has_remote || !sa_cmp(src, &leg->remote, SA_ADDR) || (int)hdr->pt != c->pt) {
+	if (c == NULL || leg != c->agent || !leg->has_remote || !sa_cmp(src, &leg->remote, SA_ADDR) ||
+	    (int)hdr->pt != c->pt) {
 		if (c)
 			atomic_fetch_add(&c->v->n_rtp_dropped, 1);
 		return;
@@ -497,6 +520,8 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	struct call *c = leg->call;
 	if (c == NULL || leg->answered)
 		return;
+	if (leg != c->agent && !ring_take(c, leg)) /* a ring-all offer's other phone */
+		return;
 	if (!leg->has_remote) { /* a 200 without an answer we can use: hung up */
 		leg_unanswered(c, "bad_answer", false);
 		return;
@@ -514,6 +539,14 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	c->moh = false;
 	atomic_fetch_add(&c->v->n_bridged, 1);
 	submit_agent(c, VOICE_JOB_ACCEPT, leg->user_id, NULL);
+	ring_drop_all(c, "withdrawn", true); /* the first to answer takes it: CANCEL to the others */
+}
+
+/* Why a phone that did not answer stopped ringing, from its final response. */
+static const char *refusal(int err, const struct sip_msg *msg)
+{
+	return err == EPROTO ? "bad_answer" : msg && msg->scode >= 400 && msg->scode != 408 ? "declined"
+													: "unreachable";
 }
 
 static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
@@ -522,6 +555,10 @@ static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
 	struct call *c = leg->call;
 	if (c == NULL)
 		return;
+	if (leg != c->agent) { /* a ring-all offer's other phone refused */
+		ring_closed(c, leg, refusal(err, msg));
+		return;
+	}
 	if (leg->answered) { /* the agent hung up: so does the caller's leg */
 		int64_t talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
 		c->agent = NULL; /* inside its handler: freed after this turn */
@@ -531,8 +568,7 @@ static void on_agent_close(int err, const struct sip_msg *msg, void *arg)
 		return;
 	}
 	/* a final refusal from the phone (busy, declined): the offer rejected */
-	leg_unanswered(c, err == EPROTO ? "bad_answer" : msg && msg->scode >= 400 && msg->scode != 408 ? "declined"
-		       : "unreachable", false);
+	leg_unanswered(c, refusal(err, msg), false);
 	if (c->dial) /* a callback's: the agent keeps it, to dial by hand */
 		call_end(c, "unanswered");
 }
@@ -570,21 +606,19 @@ static int leg_ring(struct call *c, const struct registrar_binding *b)
 				      on_agent_answer, NULL, on_agent_estab, NULL, NULL, on_agent_close, leg,
 				      "Allow: INVITE, ACK, BYE, CANCEL\r\n");
 	mem_deref(desc);
-	if (err) {
+	if (err || !ring_add(c, leg)) {
 		leg_free(leg);
 		return GC_EIO;
 	}
-	c->agent = leg;
-	bridge_note(c, b->user_id, true);
 	atomic_fetch_add(&v->n_rings, 1);
 	submit_agent(c, VOICE_JOB_RING, b->user_id, NULL);
 	return GC_OK;
 }
 
-/* The call's phone leg brought in line with its contact's offer: a new
- * offer to an agent with a phone rings it; an offer gone (expired,
- * withdrawn, rejected) stops its ringing. Accepted from the desktop, the
- * phone rings on until answered. */
+/* The call's phone legs brought in line with its contact's offer: a new
+ * offer to an agent with a phone rings it (each agent's, for a ring-all
+ * offer); an offer gone (expired, withdrawn, rejected) stops its ringing.
+ * Accepted from the desktop, the phone rings on until answered. */
 static void reconcile(struct call *c)
 {
 	struct voice *v = c->v;
@@ -600,15 +634,137 @@ static void reconcile(struct call *c)
 		known = true;
 	}
 	pthread_mutex_unlock(&v->lock);
-	struct leg *leg = c->agent;
-	if (leg && !leg->answered && (!known || now.agent_id != leg->user_id || now.state == OFFER_CLOSED))
-		leg_unanswered(c, known && now.state == OFFER_CLOSED ? now.reason : "withdrawn", true);
-	if (c->agent || !known || now.state != OFFER_OPEN || now.seq == c->rung_seq)
+	ring_stop_gone(c, known ? &now : NULL);
+	if (!known || (c->agent && c->agent->answered))
 		return;
-	c->rung_seq = now.seq;
-	const struct registrar_binding *b = registrar_find(v->registrar, c->tenant_id, now.agent_id);
-	if (b && leg_ring(c, b) < 0)
-		log_error("cannot ring an agent's phone", "contact", b->contact);
+	uint64_t newest = c->rung_seq;
+	for (int i = 0; i < now.n_agents; i++) {
+		const struct offer_agent *a = &now.agents[i];
+		bool rings = c->agent && c->agent->user_id == a->agent_id;
+		for (int k = 0; k < c->n_also && !rings; k++)
+			rings = c->also[k]->user_id == a->agent_id;
+		if (a->state != OFFER_OPEN || a->seq <= c->rung_seq || rings)
+			continue;
+		if (a->seq > newest)
+			newest = a->seq;
+		const struct registrar_binding *b = registrar_find(v->registrar, c->tenant_id, a->agent_id);
+		if (b && leg_ring(c, b) < 0)
+			log_error("cannot ring an agent's phone", "contact", b->contact);
+	}
+	c->rung_seq = newest;
+}
+
+/* --- ring-all: a ring-all queue's offer rings every offered agent's phone
+ * at once. c->agent is the first rung (what the API shows as ringing),
+ * c->also the others; the first to answer is the call's agent (the
+ * router's accept), the others get a CANCEL; one that stops ringing
+ * (refused, its offer closed) leaves the rest ringing, and when the first
+ * stops the next takes its place. --- */
+
+/* A leg just rung joins the call: its agent's leg, or one more ringing beside it. */
+static bool ring_add(struct call *c, struct leg *leg)
+{
+	if (c->agent == NULL) {
+		c->agent = leg;
+		bridge_note(c, leg->user_id, true);
+		return true;
+	}
+	if (c->n_also >= ROUTE_MAX_RING)
+		return false;
+	c->also[c->n_also++] = leg;
+	return true;
+}
+
+/* The other leg k stops ringing: its unanswered event (reason NULL: none,
+ * the call is being freed), and a CANCEL (a BYE if it answered), now or
+ * after this turn of the loop (inside its own handler). */
+static void ring_drop(struct call *c, int k, const char *reason, bool now)
+{
+	struct leg *leg = c->also[k];
+	c->also[k] = c->also[--c->n_also];
+	c->also[c->n_also] = NULL;
+	if (reason) {
+		atomic_fetch_add(&c->v->n_unanswered, 1);
+		submit_agent(c, VOICE_JOB_NO_ANSWER, leg->user_id, reason);
+	}
+	leg->call = NULL;
+	if (now)
+		leg_free(leg);
+	else
+		tmr_start(&leg->linger, 0, leg_linger_done, leg);
+}
+
+static void ring_drop_all(struct call *c, const char *reason, bool now)
+{
+	while (c->n_also > 0)
+		ring_drop(c, c->n_also - 1, reason, now);
+}
+
+static int ring_index(const struct call *c, const struct leg *leg)
+{
+	for (int k = 0; k < c->n_also; k++)
+		if (c->also[k] == leg)
+			return k;
+	return -1;
+}
+
+/* Another leg refused (inside its handler): it goes; the offer rejected
+ * as for the first phone (calls.c). */
+static void ring_closed(struct call *c, struct leg *leg, const char *reason)
+{
+	int k = ring_index(c, leg);
+	if (k >= 0)
+		ring_drop(c, k, reason, false);
+}
+
+/* The call's first leg went: the next ringing one takes its place. */
+static void ring_next(struct call *c)
+{
+	if (c->agent != NULL || c->n_also == 0)
+		return;
+	c->agent = c->also[--c->n_also];
+	c->also[c->n_also] = NULL;
+	bridge_note(c, c->agent->user_id, true);
+}
+
+/* Another leg answered (inside its handler): it becomes the call's agent
+ * leg, unless one answered first (then it is hung up: false). */
+static bool ring_take(struct call *c, struct leg *leg)
+{
+	int k = ring_index(c, leg);
+	if (k < 0)
+		return false;
+	if (c->agent && c->agent->answered) {
+		ring_drop(c, k, "withdrawn", false);
+		return false;
+	}
+	if (c->agent) { /* the first leg rings on in its place, until the bridge cancels it */
+		c->also[k] = c->agent;
+	} else {
+		c->also[k] = c->also[--c->n_also];
+		c->also[c->n_also] = NULL;
+	}
+	c->agent = leg;
+	bridge_note(c, leg->user_id, true);
+	return true;
+}
+
+/* The ringing legs whose agent's offer is gone (closed, or not in this
+ * round) stop ringing, the others first so the first leg's place goes to
+ * one that rings on. */
+static void ring_stop_gone(struct call *c, struct offer *o)
+{
+	for (int k = c->n_also - 1; k >= 0; k--) {
+		struct offer_agent *a = o ? offer_agent(o, c->also[k]->user_id) : NULL;
+		if (a == NULL || a->state == OFFER_CLOSED)
+			ring_drop(c, k, a ? a->reason : "withdrawn", true);
+	}
+	struct leg *leg = c->agent;
+	if (leg && !leg->answered) {
+		struct offer_agent *a = o ? offer_agent(o, leg->user_id) : NULL;
+		if (a == NULL || a->state == OFFER_CLOSED)
+			leg_unanswered(c, a ? a->reason : "withdrawn", true);
+	}
 }
 
 static void forget_offer(struct voice *v, int64_t contact_id)
@@ -622,6 +778,51 @@ static void forget_offer(struct voice *v, int64_t contact_id)
 		free(o);
 	}
 	pthread_mutex_unlock(&v->lock);
+}
+
+/* The offer's entry for agent_id, or NULL. */
+static struct offer_agent *offer_agent(struct offer *o, int64_t agent_id)
+{
+	for (int i = 0; i < o->n_agents; i++)
+		if (o->agents[i].agent_id == agent_id)
+			return &o->agents[i];
+	return NULL;
+}
+
+/* An "offered" event: the agent's offer open. The first of a commit
+ * starts a new round (what the last one left is forgotten); the others of
+ * the same commit (a ring-all offer's agents) join it. */
+static void offer_open(struct voice *v, struct offer *o, const struct hub_event *ev)
+{
+	if (o->round != v->round) {
+		o->n_agents = 0;
+		o->round = v->round;
+	}
+	o->contact_id = ev->contact_id;
+	o->tenant_id = ev->tenant_id;
+	struct offer_agent *a = offer_agent(o, ev->agent_id);
+	for (int i = 0; a == NULL && i < o->n_agents; i++)
+		if (o->agents[i].state == OFFER_CLOSED)
+			a = &o->agents[i]; /* a closed one's place */
+	if (a == NULL && o->n_agents < ROUTE_MAX_RING)
+		a = &o->agents[o->n_agents++];
+	if (a)
+		*a = (struct offer_agent){.agent_id = ev->agent_id, .state = OFFER_OPEN, .seq = ++v->offer_seq};
+}
+
+/* The offer of agent_id (0: every agent's) closed for reason; whether one was open. */
+static bool offer_close(struct offer *o, int64_t agent_id, const char *reason)
+{
+	bool closed = false;
+	for (int i = 0; i < o->n_agents; i++) {
+		struct offer_agent *a = &o->agents[i];
+		if ((agent_id == 0 || a->agent_id == agent_id) && a->state != OFFER_CLOSED) {
+			a->state = OFFER_CLOSED;
+			snprintf(a->reason, sizeof(a->reason), "%s", reason);
+			closed = true;
+		}
+	}
+	return closed;
 }
 
 /* One committed routing event (a frame "id: N\nevent: TYPE\ndata: JSON\n\n")
@@ -655,20 +856,19 @@ static bool follow(struct voice *v, const struct hub_event *ev)
 		}
 		if (o == NULL)
 			return false;
-		*o = (struct offer){.contact_id = ev->contact_id, .tenant_id = ev->tenant_id, .agent_id = ev->agent_id,
-				    .state = OFFER_OPEN, .seq = ++v->offer_seq, .hh = o->hh};
+		offer_open(v, o, ev);
 		return true;
 	}
 	if (o == NULL)
 		return false;
-	if (strcmp(name, "accepted") == 0 && o->agent_id == ev->agent_id) {
-		o->state = OFFER_ACCEPTED;
-	} else if ((strcmp(name, "offer_expired") == 0 || strcmp(name, "offer_withdrawn") == 0 ||
-		    strcmp(name, "rejected") == 0) && (ev->agent_id == 0 || ev->agent_id == o->agent_id)) {
-		/* the agent followed only: another's, in a ring-all offer, leaves it ringing */
-		o->state = OFFER_CLOSED;
-		snprintf(o->reason, sizeof(o->reason), "%s", strcmp(name, "offer_expired") == 0 ? "expired" :
-			 strcmp(name, "rejected") == 0 ? "rejected" : "withdrawn");
+	struct offer_agent *a = offer_agent(o, ev->agent_id);
+	if (strcmp(name, "accepted") == 0 && a) {
+		a->state = OFFER_ACCEPTED;
+	} else if (strcmp(name, "offer_expired") == 0 || strcmp(name, "offer_withdrawn") == 0 ||
+		   strcmp(name, "rejected") == 0) {
+		/* the agent's only: another's, in a ring-all offer, leaves the others ringing */
+		return offer_close(o, ev->agent_id, strcmp(name, "offer_expired") == 0 ? "expired" :
+				   strcmp(name, "rejected") == 0 ? "rejected" : "withdrawn");
 	} else if (strcmp(name, "abandoned") == 0 || strcmp(name, "wrapup_started") == 0 ||
 		   strcmp(name, "transferred") == 0 || strcmp(name, "moved") == 0) {
 		/* the contact is done with this offer (the call ends or moves): a
@@ -834,7 +1034,7 @@ struct dial_req {
 /* A phone contact accepted (lock held): perhaps a callback to dial. */
 static bool follow_dial(struct voice *v, const struct hub_event *ev)
 {
-	if (v->trunk[0] == '\0' || ev->agent_id == 0 || v->n_dials >= MAX_DIALS)
+	if (ev->agent_id == 0 || v->n_dials >= MAX_DIALS) /* a tenant may have a trunk of its own */
 		return false;
 	const char *type = memmem(ev->frame, ev->len, "event: accepted\n", 16);
 	struct offer *o = NULL;
@@ -959,6 +1159,18 @@ static void dial_customer(struct call *c, struct leg *leg)
 	tmr_start(&c->tick, DIAL_RING_MS, dial_timeout, c);
 }
 
+/* The trunk the tenant's callbacks are dialled through, into tmpl: its own
+ * (store_voice_trunk_get), else the installation's; false when neither. */
+static bool dial_trunk(struct voice *v, const struct store_scope *scope, char *tmpl, size_t len)
+{
+	json_t *row = NULL;
+	const char *uri = store_voice_trunk_get(v->store, scope, &row) == GC_OK
+				  ? json_string_value(json_object_get(row, "uri")) : NULL;
+	snprintf(tmpl, len, "%s", uri ? uri : v->trunk);
+	json_decref(row);
+	return tmpl[0] != '\0';
+}
+
 /* The accepted contact, when it is a callback with a number and its agent
  * a registered phone: a call of its own, the agent's phone rung first. */
 static void dial_start(struct voice *v, const struct dial_req *d)
@@ -969,8 +1181,10 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	const struct registrar_binding *b = registrar_find(v->registrar, d->tenant_id, d->agent_id);
 	struct store_scope scope = ops_channel_scope(d->tenant_id, "voice");
 	json_t *row = NULL;
-	if (b == NULL || store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
-		return; /* no phone, or no callback: the agent dials by hand */
+	char tmpl[sizeof(v->trunk)];
+	if (b == NULL || !dial_trunk(v, &scope, tmpl, sizeof(tmpl)) ||
+	    store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
+		return; /* no phone, no trunk, or no callback: the agent dials by hand */
 	const char *phone = json_string_value(json_object_get(row, "phone"));
 	struct call *c = calloc(1, sizeof(*c));
 	struct voice_ticket *t = calloc(1, sizeof(*t));
@@ -993,7 +1207,7 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	atomic_fetch_add(&v->n_active, 1);
 	c->next = v->list;
 	v->list = c;
-	int err = trunk_uri(v->trunk, c->caller, c->dial_uri, sizeof(c->dial_uri));
+	int err = trunk_uri(tmpl, c->caller, c->dial_uri, sizeof(c->dial_uri));
 	if (err == 0)
 		err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp, NULL, c);
 	if (err == 0)
@@ -1032,6 +1246,7 @@ static void on_routing(void *arg, const struct hub_event *events, size_t n)
 	struct voice *v = arg;
 	bool changed = false;
 	pthread_mutex_lock(&v->lock);
+	v->round++; /* one commit's offers are one round */
 	for (size_t i = 0; i < n; i++) {
 		if (events[i].contact_id && events[i].frame && follow_bridge(v, &events[i]))
 			changed = true;
@@ -1075,9 +1290,21 @@ static void on_announce(void *arg)
 	tmr_start(&c->announce, (uint64_t)c->waiting.every_s * 1000, on_announce, c);
 }
 
-/* The call enters a queue: announcements every every_s, the first after first_s. */
-static void wait_begin(struct call *c)
+/* The queue's own waiting settings, when it has some, win over the number's
+ * (read on this thread's store connection, as the number was). */
+static void wait_settings(struct call *c, int64_t queue_id)
 {
+	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
+	json_t *row = NULL;
+	if (queue_id > 0 && store_voice_queue_get(c->v->store, &scope, queue_id, &row) == GC_OK)
+		voice_waiting_read(json_object_get(row, "waiting"), &c->waiting);
+	json_decref(row);
+}
+
+/* The call enters a queue: announcements every every_s, the first after first_s. */
+static void wait_begin(struct call *c, int64_t queue_id)
+{
+	wait_settings(c, queue_id);
 	if (c->waiting.every_s > 0)
 		tmr_start(&c->announce, (uint64_t)c->waiting.first_s * 1000, on_announce, c);
 }
@@ -1128,6 +1355,7 @@ static void call_free(struct call *c)
 	tmr_cancel(&c->linger);
 	tmr_cancel(&c->announce);
 	leg_drop(c, true);
+	ring_drop_all(c, NULL, true);
 	bridge_forget(c);
 	if (c->contact_id)
 		forget_offer(v, c->contact_id);
@@ -1163,6 +1391,7 @@ static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 	if (c->bridged && c->agent)
 		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
 	/* not inside the leg's handlers (on_agent_close takes its leg first) */
+	ring_drop_all(c, "caller_hung_up", true); /* a ring-all offer's other phones: CANCEL */
 	if (c->agent && !c->agent->answered)
 		leg_unanswered(c, "caller_hung_up", true); /* a CANCEL */
 	leg_drop(c, true);                             /* answered: a BYE */
@@ -1215,25 +1444,98 @@ static int on_answer(const struct sip_msg *msg, void *arg)
 	return 0;
 }
 
+/* --- a tenant's own recordings of its prompts (menu.h's "recording") --- */
+
+/* The tenant's recording id as a prompt: from the cache, keyed by its id
+ * and its time of creation (an id SQLite hands out again after a delete is
+ * another recording), else read from the store on this thread's connection. */
+static int recording_prompt(struct call *c, int64_t id, struct prompt **ret)
+{
+	struct voice *v = c->v;
+	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
+	json_t *row = NULL;
+	int rc = store_voice_prompt_get(v->store, &scope, id, &row);
+	char key[96];
+	if (rc == GC_OK)
+		snprintf(key, sizeof(key), "rec:%lld:%lld:%s", (long long)c->tenant_id, (long long)id,
+			 json_string_value(json_object_get(row, "created_at")));
+	json_decref(row);
+	if (rc < 0 || prompt_cache_find(v->prompts, key, ret) == GC_OK)
+		return rc;
+	int16_t *samples = NULL;
+	size_t n = 0;
+	if ((rc = store_voice_prompt_audio(v->store, &scope, id, &samples, &n)) < 0)
+		return rc;
+	if ((rc = prompt_from_samples(samples, n, ret)) < 0) {
+		free(samples);
+		return rc;
+	}
+	prompt_cache_add(v->prompts, key, *ret);
+	return GC_OK;
+}
+
+/* What a menu (or its "closed") plays: the recording it names, else (none,
+ * or gone) its text spoken; NULL when neither can be. */
+static struct prompt *menu_audio(struct call *c, const json_t *menu)
+{
+	struct prompt *p = NULL;
+	int64_t id = voice_menu_recording(menu);
+	if (id > 0 && recording_prompt(c, id, &p) == GC_OK)
+		return p;
+	const char *text = voice_menu_prompt(menu);
+	return text && prompt_get(c->v->prompts, text, c->lang, &p) == GC_OK ? p : NULL;
+}
+
+/* A menu's prompt, now. */
+static void say_menu(struct call *c, const json_t *menu)
+{
+	struct prompt *p = menu_audio(c, menu);
+	if (p)
+		play(c, p);
+}
+
+/* before (the incident's text; NULL or "": none) then the menu's recording, after what plays now. */
+static void say_recorded(struct call *c, const char *before, const json_t *menu)
+{
+	struct prompt *p = menu_audio(c, menu), *b = NULL, *both = NULL;
+	if (p && before && *before && prompt_get(c->v->prompts, before, c->lang, &b) == GC_OK &&
+	    prompt_join(b, p, &both) == GC_OK) {
+		prompt_release(p);
+		p = both;
+	}
+	prompt_release(b);
+	if (p == NULL)
+		return;
+	if (c->playing) {
+		prompt_release(c->next_prompt);
+		c->next_prompt = p;
+	} else {
+		play(c, p);
+	}
+}
+
 /* The menu's first step, once the answer is recorded (the greeting plays
  * from the start): the current incident when one affects the caller, then
  * the menu, the closed message, or the queue. */
 static void call_begin(struct call *c, const char *incident)
 {
-	const char *next = NULL;
-	if (c->menu && c->closed && voice_menu_closed_prompt(c->menu)) {
+	const json_t *what = NULL, *closed = c->menu ? json_object_get(c->menu, "closed") : NULL;
+	if (c->closed && (voice_menu_prompt(closed) || voice_menu_recording(closed) > 0)) {
 		c->state = CALL_CLOSED;
-		next = voice_menu_closed_prompt(c->menu);
+		what = closed;
 	} else if (c->menu) {
 		c->state = CALL_MENU;
 		c->at = c->menu;
-		next = voice_menu_prompt(c->menu);
+		what = c->menu;
 	} else {
 		c->state = CALL_QUEUED;
 		c->moh = true;
-		wait_begin(c);
+		wait_begin(c, c->ticket->queue_id);
 	}
-	say_before(c, incident, next);
+	if (what && voice_menu_recording(what) > 0)
+		say_recorded(c, incident, what);
+	else
+		say_before(c, incident, what ? voice_menu_prompt(what) : NULL);
 	if (c->state == CALL_QUEUED)
 		record_queued(c, c->ticket->queue_id); /* its consent notice after the rest */
 	if (c->playing == NULL)

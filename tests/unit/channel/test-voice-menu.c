@@ -10,6 +10,7 @@
 #include "channel/voice/menu.h"
 #include "guichet/error.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const char good[] =
@@ -128,6 +129,41 @@ static void keys_lead_to_queues_and_menus(void **state)
 	json_decref(menu);
 }
 
+/* A tenant's recording of a prompt ("recording": its id) may stand with
+ * the prompt or alone, in a menu and its "closed"; the ids are collected
+ * once each for the caller's tenant check. */
+static void recordings_stand_for_prompts(void **state)
+{
+	json_t *menu = load("{\"recording\":3,\"options\":{\"1\":{\"menu\":{\"prompt\":\"Press 1.\","
+			    "\"recording\":7,\"options\":{\"1\":{\"queue_id\":5}}}},\"2\":{\"menu\":{"
+			    "\"recording\":3,\"options\":{\"1\":{\"queue_id\":6}}}}},\"closed\":{\"recording\":9}}");
+	char field[256] = "", message[256] = "";
+	assert_int_equal(voice_menu_check(menu, "menu", field, sizeof(field), message, sizeof(message)), GC_OK);
+	assert_null(voice_menu_prompt(menu));
+	assert_int_equal(voice_menu_recording(menu), 3);
+	assert_int_equal(voice_menu_recording(json_object_get(menu, "closed")), 9);
+	int64_t ids[VOICE_MENU_MAX_RECORDINGS];
+	size_t n = 0;
+	voice_menu_recordings(menu, ids, &n);
+	assert_int_equal(n, 3); /* 3, 9 and 7, 3 once */
+	bool seen3 = false, seen7 = false, seen9 = false;
+	for (size_t i = 0; i < n; i++) {
+		seen3 |= ids[i] == 3;
+		seen7 |= ids[i] == 7;
+		seen9 |= ids[i] == 9;
+	}
+	assert_true(seen3 && seen7 && seen9);
+	json_decref(menu);
+	refused("{\"recording\":0,\"options\":{\"1\":{\"queue_id\":4}}}", "menu.recording");
+	refused("{\"recording\":\"3\",\"options\":{\"1\":{\"queue_id\":4}}}", "menu.recording");
+	refused("{\"options\":{\"1\":{\"queue_id\":4}}}", "menu.prompt");
+	refused("{\"prompt\":\"p\",\"options\":{\"1\":{\"queue_id\":4}},\"closed\":{}}", "menu.closed");
+	refused("{\"prompt\":\"p\",\"options\":{\"1\":{\"queue_id\":4}},\"closed\":{\"recording\":2,\"x\":1}}",
+		"menu.closed.x");
+	refused("{\"prompt\":\"p\",\"options\":{\"1\":{\"menu\":{\"recording\":-1,\"options\":{\"1\":{\"queue_id\":4}}}}}}",
+		"menu.options.1.menu.recording");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +171,7 @@ int main(void)
 		cmocka_unit_test(bad_menus_name_their_field),
 		cmocka_unit_test(menus_nest_four_deep_at_most),
 		cmocka_unit_test(keys_lead_to_queues_and_menus),
+		cmocka_unit_test(recordings_stand_for_prompts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -261,7 +261,7 @@ static void newer_schemas_are_refused(void **state)
 	" DROP TABLE voc_counts; "
 
 /* What migration 23 adds, taken away again (voice numbers). */
-#define DROP_VOICE "DROP TABLE agent_phones; DROP TABLE voice_numbers; "
+#define DROP_VOICE "DROP TABLE voice_trunks; DROP TABLE voice_prompts; DROP TABLE voice_queues; DROP TABLE agent_phones; DROP TABLE voice_numbers; "
 
 /* What migration 19 adds, taken away again (SMS and social messages). */
 #define DROP_MESSAGING "DROP TABLE messaging_messages; DROP TABLE messaging_channels; "
