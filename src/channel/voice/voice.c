@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <uthash.h>
 
 /* libre's headers one by one: re.h would bring re_json.h, whose names clash with jansson's */
@@ -62,6 +63,7 @@
 #define MEDIA_PORT_MAX 40000
 #define TELEV_PT 101
 #define MAX_CALLS 1000
+#define MAX_LATE_MS 60       /* a tick later than this skips the packets it missed */
 #define MENU_REPEAT_MS 8000  /* silence after a menu's prompt before it is said again */
 #define MAX_MENU_REPEATS 3
 #define MOH_MAX_SAMPLES (PROMPT_RATE * 600)
@@ -90,7 +92,8 @@ struct call {
 	int pt, te_pt;             /* the audio's payload type (0 or 8), the events' (-1: none) */
 	bool keyed;                /* a key was taken, from the event of timestamp key_ts */
 	uint32_t key_ts;
-	struct tmr tick, linger;
+	struct tmr tick, linger;   /* tick: a callback's ringing time-outs (the media has the clock) */
+	struct call *tick_next, **tick_pprev; /* on the clock's slot (NULL pprev: not ticking) */
 	uint64_t started;          /* tmr_jiffies() at the first packet */
 	uint64_t packets;          /* sent */
 	uint32_t ts;
@@ -201,6 +204,12 @@ struct voice {
 	struct call *list;
 	uint64_t next_id;
 	struct sa media_ip;
+	/* the media clock: one timer for every call's 20 ms packets, each call
+	 * in the slot of its deadlines' millisecond (started % PTIME_MS) */
+	struct tmr clock;
+	struct call *slots[PTIME_MS];
+	uint64_t clock_done;       /* the last millisecond whose slot was run */
+	size_t n_ticking;
 	struct prompt *moh;        /* the music on hold; NULL: silence */
 	char rec_dir[1024];        /* the recordings' folder; "": calls are not recorded */
 	struct recorder *recorder;
@@ -303,9 +312,9 @@ static void after_prompts(struct call *c)
 	}
 }
 
-static void on_tick(void *arg)
+/* One 20 ms packet of what plays, due now (the clock's). */
+static void media_tick(struct call *c, uint64_t now)
 {
-	struct call *c = arg;
 	int16_t pcm[SAMPLES_PER_PACKET];
 	next_samples(c, pcm);
 	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + SAMPLES_PER_PACKET);
@@ -321,9 +330,87 @@ static void on_tick(void *arg)
 	c->ts += SAMPLES_PER_PACKET;
 	c->packets++;
 	/* the next deadline counts from the start: a late tick does not push the others */
-	uint64_t due = c->started + c->packets * PTIME_MS, now = tmr_jiffies();
-	tmr_start(&c->tick, due > now ? due - now : 0, on_tick, c);
+	uint64_t due = c->started + c->packets * PTIME_MS;
+	if (now > due + MAX_LATE_MS) {
+		/* the loop fell behind: the packets missed are skipped (their time
+		 * passes in the timestamps), not sent in a burst, which at 400
+		 * calls kept the loop seconds late and every call's SIP with it */
+		uint64_t missed = (now - due) / PTIME_MS;
+		c->packets += missed;
+		c->ts += (uint32_t)(missed * SAMPLES_PER_PACKET);
+	}
 	after_prompts(c); /* last: it may end the call */
+}
+
+/* --- the media clock: libre 1.1 keeps its timers in one sorted list and
+ * inserts a timer by walking it from its far end, past every SIP
+ * transaction's (32 s each): one timer per call restarted every 20 ms was
+ * 23% of the telephony thread at 100 calls a second. The calls' packets
+ * share one timer instead, which runs the slots of the milliseconds gone
+ * by; a call stays in its slot while it ticks, since its deadlines keep
+ * their millisecond modulo PTIME_MS. --- */
+
+static void clock_arm(struct voice *v, uint64_t now);
+
+static void on_clock(void *arg)
+{
+	struct voice *v = arg;
+	uint64_t now = tmr_jiffies();
+	uint64_t from = now - v->clock_done > PTIME_MS ? now - PTIME_MS + 1 : v->clock_done + 1;
+	for (uint64_t ms = from; ms <= now; ms++) {
+		for (struct call *c = v->slots[ms % PTIME_MS], *next; c; c = next) {
+			next = c->tick_next; /* media_tick may end c: it leaves the slot, others stay */
+			if (c->started + c->packets * PTIME_MS <= now)
+				media_tick(c, now);
+		}
+	}
+	v->clock_done = now;
+	clock_arm(v, now);
+}
+
+/* The clock set for the next millisecond whose slot holds a call (none: stopped). */
+static void clock_arm(struct voice *v, uint64_t now)
+{
+	if (v->n_ticking == 0) {
+		tmr_cancel(&v->clock);
+		return;
+	}
+	uint64_t d = 1;
+	while (d < PTIME_MS && v->slots[(now + d) % PTIME_MS] == NULL)
+		d++;
+	tmr_start(&v->clock, d, on_clock, v);
+}
+
+/* The call's packets stop (not ticking: nothing). */
+static void media_stop(struct call *c)
+{
+	if (c->tick_pprev == NULL)
+		return;
+	*c->tick_pprev = c->tick_next;
+	if (c->tick_next)
+		c->tick_next->tick_pprev = c->tick_pprev;
+	c->tick_next = NULL;
+	c->tick_pprev = NULL;
+	c->v->n_ticking--;
+}
+
+/* The call's packets start again from now, the first at once. */
+static void media_start(struct call *c)
+{
+	struct voice *v = c->v;
+	media_stop(c);
+	c->started = tmr_jiffies();
+	c->packets = 0;
+	struct call **slot = &v->slots[c->started % PTIME_MS];
+	c->tick_next = *slot;
+	c->tick_pprev = slot;
+	if (*slot)
+		(*slot)->tick_pprev = &c->tick_next;
+	*slot = c;
+	v->n_ticking++;
+	if (v->clock_done >= c->started) /* its millisecond's slot has run: the first packet now */
+		v->clock_done = c->started - 1;
+	tmr_start(&v->clock, 0, on_clock, v);
 }
 
 /* --- the menu --- */
@@ -461,9 +548,7 @@ static void leg_drop(struct call *c, bool now)
 		c->bridged = false;
 		if (c->state != CALL_ENDED) { /* the caller waits again, with the music */
 			c->moh = true;
-			c->started = tmr_jiffies();
-			c->packets = 0;
-			tmr_start(&c->tick, 0, on_tick, c);
+			media_start(c);
 		}
 	}
 	if (now)
@@ -535,7 +620,7 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	c->bridged_at = tmr_jiffies();
 	bridge_note(c, leg->user_id, false);
 	record_begin(c, leg->user_id);
-	tmr_cancel(&c->tick);
+	media_stop(c);
 	c->moh = false;
 	atomic_fetch_add(&c->v->n_bridged, 1);
 	submit_agent(c, VOICE_JOB_ACCEPT, leg->user_id, NULL);
@@ -1006,13 +1091,11 @@ static void control_apply(struct call *c)
 		c->held = true;
 		c->held_since = tmr_jiffies();
 		c->moh = true;
-		c->started = tmr_jiffies();
-		c->packets = 0;
-		tmr_start(&c->tick, 0, on_tick, c);
+		media_start(c);
 	} else {
 		c->held_ms += (int64_t)(tmr_jiffies() - c->held_since);
 		c->held = false;
-		tmr_cancel(&c->tick);
+		media_stop(c);
 		c->moh = false;
 	}
 }
@@ -1352,6 +1435,7 @@ static void call_free(struct call *c)
 			break;
 		}
 	tmr_cancel(&c->tick);
+	media_stop(c);
 	tmr_cancel(&c->linger);
 	tmr_cancel(&c->announce);
 	leg_drop(c, true);
@@ -1386,6 +1470,7 @@ static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 		return;
 	c->state = CALL_ENDED;
 	tmr_cancel(&c->tick);
+	media_stop(c);
 	tmr_cancel(&c->announce);
 	record_end(c);
 	if (c->bridged && c->agent)
@@ -1656,8 +1741,7 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	const char *greeting = json_string_value(json_object_get(number, "greeting"));
 	if (greeting && *greeting)
 		say(c, greeting, false); /* the rest once the answer is recorded (call_begin) */
-	c->started = tmr_jiffies();
-	tmr_start(&c->tick, 0, on_tick, c);
+	media_start(c);
 	return 0;
 }
 
@@ -1871,6 +1955,34 @@ static int load_moh(struct voice *v)
 	return v->moh_file[0] ? prompt_load_wav(v->moh_file, MOH_MAX_SAMPLES, &v->moh) : GC_OK;
 }
 
+/* The SIP socket's receive buffer: the kernel's default (208 KiB, a
+ * hundred-odd datagrams) overflowed at 100 calls a second whenever the
+ * loop paused (2,363 datagrams dropped in 5 s of whole calls: phones' 180s
+ * lost, INVITEs retransmitted, which the bench's phones end the call on).
+ * libre 1.1 keeps its SIP socket to itself, so it is found among the
+ * process's descriptors by its address; the kernel caps the size at
+ * net.core.rmem_max. */
+#define SIP_RCVBUF (4 << 20)
+static void sip_buffer(const struct sa *laddr)
+{
+	struct rlimit rl;
+	int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 131072 ? (int)rl.rlim_cur : 131072;
+	for (int fd = 0; fd < max; fd++) {
+		int type = 0, size = SIP_RCVBUF;
+		socklen_t type_len = sizeof(type);
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		struct sa a;
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) < 0 || type != SOCK_DGRAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &len) < 0 || sa_set_sa(&a, (struct sockaddr *)&ss) != 0 ||
+		    !sa_cmp(&a, laddr, SA_ALL))
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) < 0)
+			log_error("cannot enlarge the SIP socket's receive buffer", "error", strerror(errno));
+		return;
+	}
+}
+
 /* The loop's objects; on failure what was made is freed by loop_clear. */
 static int loop_open(struct voice *v)
 {
@@ -1896,6 +2008,7 @@ static int loop_open(struct voice *v)
 		return GC_ENOMEM;
 	if (sip_transp_add(v->sip, SIP_TRANSP_UDP, &laddr) != 0 || sip_transp_add(v->sip, SIP_TRANSP_TCP, &laddr) != 0)
 		return GC_EIO;
+	sip_buffer(&laddr);
 	if (sipsess_listen(&v->sock, v->sip, 32, on_invite, v) != 0)
 		return GC_ENOMEM;
 	if ((rc = registrar_new(v->sip, v->store, &v->phones, &v->registrar)) < 0)
@@ -1907,6 +2020,7 @@ static int loop_open(struct voice *v)
 
 static void loop_clear(struct voice *v)
 {
+	tmr_cancel(&v->clock);
 	recorder_stop(v->recorder); /* the last files whole, their rows handed to the calls' thread */
 	v->recorder = NULL;
 	voice_calls_stop(v->calls); /* every step recorded before the daemon goes on stopping */
