@@ -14,6 +14,7 @@
 #include "guichet/error.h"
 #include "store/store.h"
 #include "teststore.h"
+#include "guichet/clock.h"
 
 struct fixture {
 	struct test_store ts;
@@ -371,6 +372,45 @@ static void older_schemas_are_migrated(void **state)
 	store_free(s);
 }
 
+/* A database at migration 32 gets 33 to 38: the help centre's sessions
+ * already ended are counted in the knowledge report (their tree and their
+ * article), the contacts' events past each tenant's fold cursor are still to
+ * fold, and the incidents, voice queues, prompts and trunks take their new
+ * columns and tables. On both engines. */
+static void a_database_at_migration_32_is_upgraded(void **state)
+{
+	struct fixture *f = *state;
+	new_contact(f->s, &f->a, 0); /* its events: none folded yet */
+	store_free(f->s);
+	char sql[1024];
+	snprintf(sql, sizeof(sql), DROP_FOLD "DROP TABLE voice_trunks; DROP TABLE voice_prompts; DROP TABLE voice_queues;"
+		 " ALTER TABLE incidents DROP COLUMN keywords;"
+		 " INSERT INTO kb_sessions(tenant_id, mode, lang, tree_id, tree_version, context, answers, path, state,"
+		 " article_id, resolved, started_at, ended_at) VALUES (%lld, 'public', 'fr', 77, 1, '{}', '[]', '[]',"
+		 " 'ended', 78, 1, 1764500000000, 1764500100000)", (long long)f->a.tenant_id);
+	assert_int_equal(testdb_exec(f->ts.target, sql), 0);
+	assert_int_equal(testdb_set_schema_version(f->ts.target, 32), 0);
+	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
+	assert_int_equal(store_file_schema_version(f->s), store_schema_version());
+	struct store_report_query q = {.from_ms = 0, .to_ms = gc_now_ms()};
+	json_t *rows = NULL, *r;
+	size_t i;
+	int counted = 0;
+	assert_int_equal(store_report_knowledge(f->s, &f->a, &q, &rows), GC_OK);
+	json_array_foreach(rows, i, r) {
+		json_int_t item = json_integer_value(json_object_get(r, "item_id"));
+		if (item == 77 || item == 78)
+			counted += (int)json_integer_value(json_object_get(r, "self_service_solved"));
+	}
+	json_decref(rows);
+	assert_int_equal(counted, 2);
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri FROM voice_trunks;"
+				      " SELECT name FROM voice_prompts; SELECT waiting FROM voice_queues"), 0);
+}
+
 /* migration 6: the policy is filled from the classes already stored, the
  * most sensitive winning, and every value follows it */
 static void the_attribute_policy_is_filled_from_stored_classes(void **state)
@@ -647,6 +687,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(older_schemas_are_migrated, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_database_before_migration_8_is_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_attribute_policy_is_filled_from_stored_classes, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_database_at_migration_32_is_upgraded, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_audit_log_is_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_level2_export_tables, setup, teardown),

@@ -751,6 +751,7 @@ export default {
   'inc.title_field': 'Title',
   'inc.body': 'Text for customers',
   'inc.keywords': 'Keywords: one phrase a line; a new contact whose words mention one is linked to the incident',
+  'inc.keywords_list': 'Links contacts that mention: {list}',
   'inc.area': 'Area affected',
   'inc.severity': 'Severity',
   'inc.severity.minor': 'Minor',

@@ -750,6 +750,7 @@ export default {
   'inc.title_field': 'Titre',
   'inc.body': 'Texte pour les clients',
   'inc.keywords': 'Mots-clés : une expression par ligne ; un nouveau contact dont les mots en mentionnent une est rattaché à l\'incident',
+  'inc.keywords_list': 'Rattache les contacts qui mentionnent : {list}',
   'inc.area': 'Zone touchée',
   'inc.severity': 'Gravité',
   'inc.severity.minor': 'Mineure',

@@ -122,6 +122,9 @@ export function Incidents({ t, lang, say, fail }) {
                   : i.expected_end_at && <> · {t('inc.expected_at', { at: when(lang, i.expected_end_at) })}</>}
               </p>
               {i.body && <p class="inc-body">{i.body}</p>}
+              {i.keywords && i.keywords.length > 0 && (
+                <p class="muted">{t('inc.keywords_list', { list: i.keywords.join(' · ') })}</p>
+              )}
               <div class="buttons">
                 {!i.published && !i.ended_at && <button type="button" aria-label={t('inc.publish_label', { title: i.title })}
                   onClick={() => publish(i)}>{t('inc.publish')}</button>}

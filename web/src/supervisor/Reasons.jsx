@@ -131,8 +131,8 @@ function Knowledge({ t, lang, fail }) {
       <h3 id="rsn-kb-title">{t('rsn.kb_title')}</h3>
       {k && (k.rows.length === 0 ? <p>{t('rsn.kb_none')}</p> : (
         <>
-          {table('kb_most', k.resolve_most)}
-          {table('kb_fail', k.fail_most)}
+          {k.resolve_most.length > 0 && table('kb_most', k.resolve_most)}
+          {k.fail_most.length > 0 && table('kb_fail', k.fail_most)}
           {selfService && table('kb_self_most', k.self_service_solve_most, true)}
           {selfService && table('kb_self_fail', k.self_service_fail_most, true)}
         </>
