@@ -32,6 +32,7 @@
 
 #define SUBJECT_EVENTS "guichet.events"
 #define SUBJECT_STATS "guichet.stats"
+#define SUBJECT_CALLS "guichet.calls"  /* calls' states (hub.h), Tenant and Agent headers */
 #define SUBJECT_AUTHZ "guichet.authz"
 #define SUBJECT_CHAT "guichet.chat"
 #define SUBJECT_WAITS "guichet.waits."          /* + the routing node's name */
@@ -53,7 +54,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *authz, *replies, *handoffs, *chat, *waits, *waits_back;
+	natsSubscription *events, *stats, *calls, *authz, *replies, *handoffs, *chat, *waits, *waits_back;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -545,6 +546,21 @@ static void relay_stats(void *arg, int64_t tenant_id, const char *frame)
 	}
 }
 
+static void relay_call(void *arg, int64_t tenant_id, int64_t agent_id, const char *frame)
+{
+	struct cluster *cl = arg;
+	natsMsg *m = NULL;
+	char tenant[24], agent[24];
+	snprintf(tenant, sizeof(tenant), "%lld", (long long)tenant_id);
+	snprintf(agent, sizeof(agent), "%lld", (long long)agent_id);
+	if (natsMsg_Create(&m, SUBJECT_CALLS, NULL, frame, (int)strlen(frame)) == NATS_OK) {
+		natsMsgHeader_Set(m, "Tenant", tenant);
+		natsMsgHeader_Set(m, "Agent", agent);
+		natsConnection_PublishMsg(cl->nc, m);
+		natsMsg_Destroy(m);
+	}
+}
+
 /* On NATS's thread: another node's committed events, to this node's hub. */
 static void on_events(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
@@ -586,6 +602,17 @@ static void on_stats(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 		if (frame)
 			hub_publish_stats_from(cl->srv->hub, strtoll(tenant, NULL, 10), frame);
 	}
+	natsMsg_Destroy(msg);
+}
+
+/* Another node's call changed (its telephony thread's): to this node's streams. */
+static void on_call(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	const char *tenant = NULL, *agent = NULL;
+	if (natsMsgHeader_Get(msg, "Tenant", &tenant) == NATS_OK && natsMsgHeader_Get(msg, "Agent", &agent) == NATS_OK)
+		hub_publish_call_from(cl->srv->hub, strtoll(tenant, NULL, 10), strtoll(agent, NULL, 10),
+				      strndup(natsMsg_GetData(msg), (size_t)natsMsg_GetDataLength(msg)));
 	natsMsg_Destroy(msg);
 }
 
@@ -802,6 +829,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->stats, cl->nc, SUBJECT_STATS, on_stats, cl);
 	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->calls, cl->nc, SUBJECT_CALLS, on_call, cl);
+	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->authz, cl->nc, SUBJECT_AUTHZ, on_authz, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
@@ -817,7 +846,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 		cluster_free(cl);
 		return GC_EIO;
 	}
-	hub_set_relay(srv->hub, &(struct hub_relay){.events = relay_events, .stats = relay_stats, .arg = cl});
+	hub_set_relay(srv->hub, &(struct hub_relay){.events = relay_events, .stats = relay_stats,
+						   .call = relay_call, .arg = cl});
 	chathub_set_relay(srv->chathub, &(struct chathub_relay){.notes = relay_chat, .arg = cl});
 	log_info("joined the cluster", "node", cl->node, "nats", config->nats);
 	*ret = cl;
@@ -848,6 +878,7 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->handoffs);
 	natsSubscription_Unsubscribe(cl->events);
 	natsSubscription_Unsubscribe(cl->stats);
+	natsSubscription_Unsubscribe(cl->calls);
 	natsSubscription_Unsubscribe(cl->authz);
 	natsSubscription_Unsubscribe(cl->replies);
 	natsSubscription_Unsubscribe(cl->chat);
@@ -862,6 +893,7 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->handoffs);
 	natsSubscription_Destroy(cl->events);
 	natsSubscription_Destroy(cl->stats);
+	natsSubscription_Destroy(cl->calls);
 	natsSubscription_Destroy(cl->authz);
 	natsSubscription_Destroy(cl->replies);
 	natsSubscription_Destroy(cl->chat);

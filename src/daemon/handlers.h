@@ -167,6 +167,12 @@ int run_call_hold(struct request *r, struct store *db);
 int run_call_resume(struct request *r, struct store *db);
 int run_call_transfer(struct request *r, struct store *db);
 int run_call_escalate(struct request *r, struct store *db);
+/* A call's state as GET .../call shows it (call NULL: "none", with agent_id
+ * when not 0), its times counted at now (ms); and the same as a live
+ * stream's "call" frame (malloc'd; NULL when out of memory). */
+struct voice_call;
+json_t *call_state_json(int64_t contact_id, int64_t agent_id, const struct voice_call *call, int64_t now);
+char *call_state_frame(int64_t contact_id, int64_t agent_id, const struct voice_call *call);
 /* handlers_voice.c: the tenant's telephone numbers and their voice menus. */
 int prepare_voice_number(struct request *r, struct store *db);
 int run_voice_number_create(struct request *r, struct store *db);

@@ -11,7 +11,9 @@
  * the music until the next offer rings the next phone. 404: no such
  * contact in the tenant; 409: it has no bridged call (a phone ringing is
  * not bridged yet); 403: another agent's call (a supervisor may hold and
- * resume any). */
+ * resume any). Each change of a call is also pushed to the live streams
+ * of its agent and of the tenant's supervisors (call_state_frame, the
+ * server's voice_call_changed_fn: stream.h), in GET's shape. */
 #include "daemon/handlers.h"
 #include "channel/voice/voice.h"
 #include "daemon/server.h"
@@ -20,6 +22,39 @@
 #include "guichet/role.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+json_t *call_state_json(int64_t contact_id, int64_t agent_id, const struct voice_call *call, int64_t now)
+{
+	json_t *out = json_pack("{s:I}", "contact_id", (json_int_t)contact_id);
+	if (out == NULL)
+		return NULL;
+	if (call == NULL) {
+		json_object_set_new(out, "state", json_string("none"));
+		if (agent_id)
+			json_object_set_new(out, "agent_id", json_integer(agent_id));
+		return out;
+	}
+	json_object_set_new(out, "state", json_string(call->ringing ? "ringing" : call->held ? "held" : "bridged"));
+	json_object_set_new(out, "agent_id", json_integer(call->agent_id));
+	json_object_set_new(out, call->ringing ? "ringing_s" : "talk_s", json_integer((now - call->since_ms) / 1000));
+	if (call->held)
+		json_object_set_new(out, "held_s", json_integer((now - call->held_since_ms) / 1000));
+	return out;
+}
+
+char *call_state_frame(int64_t contact_id, int64_t agent_id, const struct voice_call *call)
+{
+	json_t *data = call_state_json(contact_id, agent_id, call, gc_now_ms());
+	char *text = data ? json_dumps(data, JSON_COMPACT) : NULL;
+	json_decref(data);
+	char *frame = NULL;
+	if (text && asprintf(&frame, "event: call\ndata: %s\n\n", text) < 0)
+		frame = NULL;
+	free(text);
+	return frame;
+}
 
 int run_call_get(struct request *r, struct store *db)
 {
@@ -27,20 +62,9 @@ int run_call_get(struct request *r, struct store *db)
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "contact");
 	struct voice_call call;
-	json_t *out = json_pack("{s:I}", "contact_id", (json_int_t)r->ids[0]);
-	if (out == NULL)
-		return GC_ENOMEM;
-	if (voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], &call) < 0) {
-		json_object_set_new(out, "state", json_string("none"));
-		return reply(r, 200, out);
-	}
-	int64_t now = gc_now_ms();
-	json_object_set_new(out, "state", json_string(call.ringing ? "ringing" : call.held ? "held" : "bridged"));
-	json_object_set_new(out, "agent_id", json_integer(call.agent_id));
-	json_object_set_new(out, call.ringing ? "ringing_s" : "talk_s", json_integer((now - call.since_ms) / 1000));
-	if (call.held)
-		json_object_set_new(out, "held_s", json_integer((now - call.held_since_ms) / 1000));
-	return reply(r, 200, out);
+	bool found = voice_call_state(r->worker->server->voice, r->scope.tenant_id, r->ids[0], &call) == GC_OK;
+	json_t *out = call_state_json(r->ids[0], 0, found ? &call : NULL, gc_now_ms());
+	return out ? reply(r, 200, out) : GC_ENOMEM;
 }
 
 /* The contact's bridged call: answered (false) unless it exists, is

@@ -18,6 +18,12 @@ struct stats_slot {
 	char *frame;
 };
 
+struct call_slot {
+	uint64_t seq;
+	int64_t tenant_id, agent_id;
+	char *frame;
+};
+
 /* What the hub knows of one tenant's events. */
 struct tenant_mark {
 	int64_t tenant_id;
@@ -36,6 +42,8 @@ struct hub {
 	struct stats_slot stats[MAX_TENANT_STATS];
 	size_t n_stats;
 	uint64_t stats_generation;
+	struct call_slot calls[HUB_CALL_RING]; /* calls[seq % HUB_CALL_RING] */
+	uint64_t call_seq;          /* the newest call frame's */
 	struct event *wakers[MAX_WAKERS];
 	size_t n_wakers;
 };
@@ -56,6 +64,8 @@ void hub_free(struct hub *h)
 		free(h->ring[i].frame);
 	for (size_t i = 0; i < h->n_stats; i++)
 		free(h->stats[i].frame);
+	for (size_t i = 0; i < HUB_CALL_RING; i++)
+		free(h->calls[i].frame);
 	struct tenant_mark *m, *tmp;
 	HASH_ITER(hh, h->marks, m, tmp) {
 		HASH_DEL(h->marks, m);
@@ -244,5 +254,54 @@ void hub_read_stats(struct hub *h, int64_t tenant_id, uint64_t *generation, hub_
 			*generation = h->stats[i].generation;
 			fn(h->stats[i].frame, strlen(h->stats[i].frame), arg);
 		}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void publish_call(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame)
+{
+	pthread_mutex_lock(&h->lock);
+	struct call_slot *slot = &h->calls[++h->call_seq % HUB_CALL_RING];
+	free(slot->frame);
+	*slot = (struct call_slot){.seq = h->call_seq, .tenant_id = tenant_id, .agent_id = agent_id, .frame = frame};
+	wake_all(h);
+	pthread_mutex_unlock(&h->lock);
+}
+
+void hub_publish_call(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame)
+{
+	if (frame == NULL)
+		return;
+	if (h->relay.call)
+		h->relay.call(h->relay.arg, tenant_id, agent_id, frame);
+	publish_call(h, tenant_id, agent_id, frame);
+}
+
+void hub_publish_call_from(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame)
+{
+	if (frame)
+		publish_call(h, tenant_id, agent_id, frame);
+}
+
+uint64_t hub_call_seq(struct hub *h)
+{
+	pthread_mutex_lock(&h->lock);
+	uint64_t seq = h->call_seq;
+	pthread_mutex_unlock(&h->lock);
+	return seq;
+}
+
+void hub_read_calls(struct hub *h, int64_t tenant_id, int64_t agent_id, uint64_t *seq, hub_frame_fn fn, void *arg)
+{
+	pthread_mutex_lock(&h->lock);
+	uint64_t from = *seq + 1;
+	if (h->call_seq > HUB_CALL_RING && from <= h->call_seq - HUB_CALL_RING)
+		from = h->call_seq - HUB_CALL_RING + 1; /* older ones are gone */
+	for (uint64_t i = from; i <= h->call_seq; i++) {
+		const struct call_slot *slot = &h->calls[i % HUB_CALL_RING];
+		if (slot->seq == i && slot->tenant_id == tenant_id && (agent_id == 0 || slot->agent_id == agent_id))
+			fn(slot->frame, strlen(slot->frame), arg);
+	}
+	if (h->call_seq > *seq)
+		*seq = h->call_seq;
 	pthread_mutex_unlock(&h->lock);
 }

@@ -54,6 +54,7 @@ int64_t hub_last_id(struct hub *h, int64_t tenant_id);
 struct hub_relay {
 	void (*events)(void *arg, const struct hub_event *events, size_t n);
 	void (*stats)(void *arg, int64_t tenant_id, const char *frame);
+	void (*call)(void *arg, int64_t tenant_id, int64_t agent_id, const char *frame);
 	void *arg;
 };
 void hub_set_relay(struct hub *h, const struct hub_relay *relay);
@@ -76,5 +77,22 @@ bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *curso
 /* Copies the tenant's statistics frame to fn when its generation moved past
  * *generation. */
 void hub_read_stats(struct hub *h, int64_t tenant_id, uint64_t *generation, hub_frame_fn fn, void *arg);
+
+/* Calls' states (channel/voice/voice.h: voice_call_changed_fn), on their
+ * way to the streams of the agent concerned and of the tenant's
+ * supervisors. Frames with no id, not stored, so never replayed: a stream
+ * carries those published while it is open (its client reads a call's
+ * state, GET /api/v1/contacts/{id}/call, when its stream opens). The
+ * newest HUB_CALL_RING of every tenant are kept, with a sequence number of
+ * this node's. hub_publish_call takes the frame and relays it to the
+ * other nodes; hub_publish_call_from is what they relayed. */
+#define HUB_CALL_RING 4096
+void hub_publish_call(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame);
+void hub_publish_call_from(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame);
+/* The newest call frame's sequence number: a new stream's starting point. */
+uint64_t hub_call_seq(struct hub *h);
+/* Copies to fn the call frames after *seq of tenant for agent_id (0: all
+ * of them), moving *seq on; those older than the ring are skipped. */
+void hub_read_calls(struct hub *h, int64_t tenant_id, int64_t agent_id, uint64_t *seq, hub_frame_fn fn, void *arg);
 
 #endif

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 #include "daemon/authcache.h"
 #include "daemon/conn.h"
+#include "daemon/handlers.h"
 #include "daemon/hashpool.h"
 #include "daemon/http.h"
 #include "daemon/hub.h"
@@ -162,6 +163,14 @@ static void kick_senders(void *arg)
 }
 
 /* After a commit that added or removed a mailbox: the readers look at once. */
+/* The telephony thread's calls, to the live streams (stream.h). */
+static void call_changed(void *arg, int64_t tenant_id, int64_t contact_id, int64_t agent_id,
+			 const struct voice_call *call)
+{
+	struct server *srv = arg;
+	hub_publish_call(srv->hub, tenant_id, agent_id, call_state_frame(contact_id, agent_id, call));
+}
+
 static void mailboxes_changed(void *arg)
 {
 	struct server *srv = arg;
@@ -305,7 +314,7 @@ int server_start(struct server *srv, const struct config *config)
 		writer_set_recordings(srv->writer, srv->rec_dir);
 	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
 				   .port = config->sip_port, .moh_file = config->moh_file, .trunk = config->sip_trunk,
-				   .recordings_dir = srv->rec_dir};
+				   .recordings_dir = srv->rec_dir, .call_changed = call_changed, .call_changed_arg = srv};
 	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
 		char port[8];
 		snprintf(port, sizeof(port), "%d", config->sip_port);

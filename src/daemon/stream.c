@@ -31,6 +31,7 @@ struct stream {
 	int64_t agent_id;           /* the agent whose events it carries; 0: all (supervisor) */
 	int64_t cursor;             /* the last event id sent */
 	uint64_t stats_generation;
+	uint64_t call_seq;          /* the last call frame read (hub_read_calls) */
 	bool supervisor;
 	bool behind;                /* more to replay from the store */
 	int64_t stalled_since;      /* behind with its last round unsent since then (ms); 0: not */
@@ -155,6 +156,7 @@ static bool deliver(struct stream *st)
 	}
 	if (st->supervisor)
 		hub_read_stats(hub, st->tenant_id, &st->stats_generation, append_frame, out);
+	hub_read_calls(hub, st->tenant_id, st->agent_id, &st->call_seq, append_frame, out);
 	bool alive = send_or_end(st, out);
 	evbuffer_free(out);
 	return alive;
@@ -285,7 +287,7 @@ int run_events(struct request *r, struct store *db)
 		return reply_error(r, 503, "out_of_memory", NULL, "cannot open a stream now");
 	*st = (struct stream){.owner = s, .conn = r->conn, .tenant_id = r->scope.tenant_id,
 		.agent_id = supervisor ? 0 : r->scope.user_id, .supervisor = supervisor,
-		.cursor = last ? cursor : newest,
+		.cursor = last ? cursor : newest, .call_seq = hub_call_seq(r->worker->server->hub),
 		.auth_generation = authcache_generation(), .expires_at = r->scope.expires_at};
 	snprintf(st->token, sizeof(st->token), "%s", r->token);
 	snprintf(st->tenant_hint, sizeof(st->tenant_hint), "%s", hint ? hint : "");

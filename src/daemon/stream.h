@@ -1,8 +1,10 @@
 /* Live events by Server-Sent Events (GET /api/v1/events).
  *
  * An agent's stream carries the routing events that concern it (offers,
- * assignments, its presence); a supervisor's carries every routing event of
- * the tenant and the queue statistics each second. Each event has the id of
+ * assignments, its presence) and the changes of its calls with its phone
+ * ("call": rings, bridged, held, over; hub.h's call frames, with no id);
+ * a supervisor's carries every routing event and call change of the
+ * tenant and the queue statistics each second. Each event has the id of
  * its row in the store, so a client reconnecting with Last-Event-ID gets
  * what it missed from the store, then the live ones from the hub. Streams
  * belong to the worker that accepted them and are written on its thread;

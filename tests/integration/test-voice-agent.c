@@ -782,6 +782,30 @@ static void alice_registers(void)
 	assert_int_equal(phone_at("register.xml", "alice", PHONE_PASSWORD, realm_one, phone_port), 0);
 }
 
+/* The stream's next "call" frames of contact, up to the one whose state is
+ * last (first, when not NULL, must come on the way), all of the agent's. */
+static void expect_call_frames(struct sse *s, long long contact, const char *first, const char *last)
+{
+	if (last == NULL)
+		last = first, first = NULL;
+	bool first_seen = first == NULL;
+	struct sse_event ev = {0};
+	for (;;) {
+		assert_true(sse_next(s, "call", 5000, &ev));
+		assert_int_equal(json_integer_value(json_object_get(ev.data, "contact_id")), contact);
+		assert_int_equal(json_integer_value(json_object_get(ev.data, "agent_id")), agent_id);
+		const char *st = json_string_value(json_object_get(ev.data, "state"));
+		assert_non_null(st);
+		assert_int_equal(ev.id, 0); /* not a stored event: no id to resume from */
+		if (first && strcmp(st, first) == 0)
+			first_seen = true;
+		if (strcmp(st, last) == 0)
+			break;
+	}
+	json_decref(ev.data);
+	assert_true(first_seen);
+}
+
 static void hold_plays_music_and_resume_bridges_again(void **state)
 {
 	if (geteuid() != 0) {
@@ -793,11 +817,18 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	wait_idle();
 	presence("available");
 	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	/* the call's changes come on the agent's live stream and the tenant's supervisors', never another tenant's */
+	struct sse mine, boss, theirs;
+	assert_int_equal(sse_open(&mine, &d, agent, 0), 200);
+	assert_int_equal(sse_open(&boss, &d, admin, 0), 200);
+	assert_int_equal(sse_open(&theirs, &d, other, 0), 200);
 	struct sipp ph, caller;
 	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
 	sleep_ms(300);
 	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
 	long long contact = wait_bridged(before, answered);
+	expect_call_frames(&mine, contact, "ringing", "bridged");
+	expect_call_frames(&boss, contact, "ringing", "bridged");
 	struct resp r;
 	/* another tenant's administrator does not see the call; an unknown contact is 404 */
 	call_action(other, 404, contact, "hold", NULL, &r);
@@ -824,6 +855,7 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	resp_clear(&r);
 	call_action(agent, 409, contact, "hold", NULL, &r); /* on hold already */
 	resp_clear(&r);
+	expect_call_frames(&mine, contact, "held", NULL);
 	sleep_ms(300);
 	long long h0 = relayed_to_agent(), c0 = relayed_to_caller();
 	s0 = sent_to_callers();
@@ -846,6 +878,7 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	assert_true(json_is_false(json_object_get(r.json, "held")));
 	assert_true(json_integer_value(json_object_get(r.json, "held_s")) >= 2);
 	resp_clear(&r);
+	expect_call_frames(&mine, contact, "bridged", NULL);
 	sleep_ms(300);
 	a0 = relayed_to_agent();
 	s0 = sent_to_callers();
@@ -862,6 +895,15 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	assert_int_equal(sipp_wait(&caller, 40000), 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0);
 	wait_call_state(contact, "none"); /* the call is over */
+	expect_call_frames(&mine, contact, "none", NULL);
+	expect_call_frames(&boss, contact, "held", "bridged");
+	expect_call_frames(&boss, contact, "none", NULL);
+	struct sse_event seen = {0};
+	assert_false(sse_next(&theirs, "call", 300, &seen));
+	json_decref(seen.data);
+	sse_close(&mine);
+	sse_close(&boss);
+	sse_close(&theirs);
 	json_t *ev = call_events(contact, "call_held");
 	assert_int_equal(json_array_size(ev), 1);
 	json_decref(ev);

@@ -85,15 +85,17 @@ export const api = {
 };
 
 // The live stream: EventSource sends the session cookie (never a token in
-// the URL) and resumes by itself with Last-Event-ID.
+// the URL) and resumes by itself with Last-Event-ID; onOpen is called each
+// time it opens (what has no id, as a call's state, is not resent).
 const AGENT_EVENTS = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
-  'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned'];
+  'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned', 'call'];
 // a supervisor's stream also carries these
 // the wallboard's: each second, the queues' figures and the agents that changed
 export const WALLBOARD_EVENTS = ['queue_stats', 'agent_states'];
 
-export function events(onEvent, types = AGENT_EVENTS) {
+export function events(onEvent, types = AGENT_EVENTS, onOpen = null) {
   const source = new EventSource('/api/v1/events');
+  if (onOpen) source.addEventListener('open', onOpen);
   for (const type of types)
     source.addEventListener(type, (e) => onEvent(type, JSON.parse(e.data)));
   return () => source.close();

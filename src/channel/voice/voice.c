@@ -219,6 +219,8 @@ struct voice {
 	atomic_uint_fast64_t n_moved;  /* bridged calls whose agent's leg a transfer hung up */
 	atomic_int_fast64_t n_active;
 	struct registrar_counters phones;
+	voice_call_changed_fn call_changed; /* the API's view of a call changed (voice.h) */
+	void *call_changed_arg;
 };
 
 static void call_end(struct call *c, const char *by);
@@ -995,15 +997,23 @@ static void bridge_note(struct call *c, int64_t agent_id, bool ringing)
 	}
 	*b = (struct bridge){.contact_id = c->contact_id, .tenant_id = c->tenant_id, .agent_id = agent_id,
 			     .ringing = ringing, .since = gc_now_ms()};
+	struct voice_call now = {.agent_id = agent_id, .ringing = ringing, .since_ms = b->since};
+	int64_t was = 0; /* another agent whose phone rang for it (ring-all) */
 	pthread_mutex_lock(&v->lock);
 	struct bridge *old = NULL;
 	HASH_FIND(hh, v->bridges, &b->contact_id, sizeof(b->contact_id), old);
 	if (old) {
+		if (old->agent_id != agent_id && old->moved[0] == '\0')
+			was = old->agent_id;
 		HASH_DEL(v->bridges, old);
 		free(old);
 	}
 	HASH_ADD(hh, v->bridges, contact_id, sizeof(b->contact_id), b);
 	pthread_mutex_unlock(&v->lock);
+	if (v->call_changed && was)
+		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, was, NULL);
+	if (v->call_changed)
+		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, agent_id, &now);
 }
 
 /* The leg is over (unanswered, hung up, transferred, the call ended): a
@@ -1017,14 +1027,18 @@ static void bridge_forget(struct call *c)
 	}
 	if (c->contact_id == 0)
 		return;
+	int64_t agent = 0;
 	pthread_mutex_lock(&v->lock);
 	struct bridge *b = NULL;
 	HASH_FIND(hh, v->bridges, &c->contact_id, sizeof(c->contact_id), b);
 	if (b) {
+		agent = b->agent_id;
 		HASH_DEL(v->bridges, b);
 		free(b);
 	}
 	pthread_mutex_unlock(&v->lock);
+	if (v->call_changed && agent)
+		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, agent, NULL);
 }
 
 static void bridges_free(struct voice *v)
@@ -2098,6 +2112,8 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	snprintf(v->rec_dir, sizeof(v->rec_dir), "%s", deps->recordings_dir ? deps->recordings_dir : "");
 	v->port = deps->port;
 	v->writer = deps->writer;
+	v->call_changed = deps->call_changed;
+	v->call_changed_arg = deps->call_changed_arg;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->ready_cond, NULL);
 	if (libre_init() != 0) {
@@ -2204,15 +2220,21 @@ int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool
 	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' && !b->ringing ? GC_OK : GC_ENOTFOUND;
 	if (rc == GC_OK && b->held == hold)
 		rc = GC_ESTATE;
+	struct voice_call call = {0};
 	if (rc == GC_OK) {
 		int64_t now = gc_now_ms();
 		if (!hold && ret_held_ms)
 			*ret_held_ms = now - b->held_at;
 		b->held = hold;
 		b->held_at = now;
+		call = (struct voice_call){.agent_id = b->agent_id, .held = hold, .since_ms = b->since,
+					   .held_since_ms = hold ? now : 0};
 	}
 	pthread_mutex_unlock(&v->lock);
-	if (rc == GC_OK)
+	if (rc == GC_OK) {
 		mqueue_push(v->mq, MQ_ROUTING, NULL);
+		if (v->call_changed)
+			v->call_changed(v->call_changed_arg, tenant_id, contact_id, call.agent_id, &call);
+	}
 	return rc;
 }

@@ -35,6 +35,16 @@
 
 struct writer;
 struct voice;
+struct voice_call;
+
+/* Told of each change of a contact's call with an agent's phone as the
+ * API shows it (voice_call_state): it rings, is bridged, held, resumed;
+ * call NULL: it is over for agent_id (hung up, unanswered, transferred,
+ * or another phone of a ring-all answered). Called on the thread that made
+ * the change (the telephony thread, or the API's for a hold), no lock
+ * held; it must not block. */
+typedef void (*voice_call_changed_fn)(void *arg, int64_t tenant_id, int64_t contact_id, int64_t agent_id,
+				      const struct voice_call *call);
 
 struct voice_deps {
 	const char *db;            /* the database, read on this thread (numbers, calendars) */
@@ -44,6 +54,8 @@ struct voice_deps {
 	const char *moh_file;      /* music on hold, a WAV file, 8 kHz mono 16-bit; "" or NULL: silence */
 	const char *trunk;         /* callbacks' calls to customers: a SIP URI template ({number}); "" or NULL: none */
 	const char *recordings_dir; /* where calls are recorded (recorder.h); "" or NULL: never */
+	voice_call_changed_fn call_changed; /* NULL: no one is told */
+	void *call_changed_arg;
 };
 
 /* Starts the thread, listening: GC_EIO when the address cannot be bound,

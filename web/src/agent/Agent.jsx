@@ -8,6 +8,7 @@ import { Offers } from './Offers.jsx';
 import { ContactTab } from './ContactTab.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
 import { ring } from './sound.js';
+import { callChanged } from './phonecalls.js';
 
 export function Agent({ t, me, lang }) {
   const [agent, setAgent] = useState(null);
@@ -52,6 +53,7 @@ export function Agent({ t, me, lang }) {
   }, []);
   useEffect(() => events((type, ev) => {
     if (ev.agent_id && ev.agent_id !== me.user_id) return;
+    if (type === 'call') callChanged(ev);
     if (type === 'offered') {
       const offer = { ...ev, deadline: ev.offer_timeout_s ? Date.now() + ev.offer_timeout_s * 1000 : 0 };
       setOffers((list) => [...list.filter((o) => o.contact_id !== ev.contact_id), offer]);
@@ -69,7 +71,7 @@ export function Agent({ t, me, lang }) {
           setStatus(t('contacts.opened', { id: ev.contact_id }));
       });
     }
-  }), [me.user_id, t]);
+  }, undefined, () => callChanged(null)), [me.user_id, t]); // the calls' changes missed while cut
 
   const setPresence = (p) => api.presence(p, p === 'paused' ? reason : undefined)
     .then(() => { say(t(`presence.${p}`)); return refresh(); }, fail);

@@ -54,7 +54,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
     if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
   };
   useEffect(() => { load().catch((e) => say(t('error.generic', { message: e.message }))); }, [id]);
-  const [call, reloadCall] = useCallState(id, contact, active);
+  const [call, reloadCall] = useCallState(id, contact);
   // the call's changes are on the timeline too
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
 

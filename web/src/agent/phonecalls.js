@@ -3,12 +3,17 @@
 // call"): its state as the telephony thread has it (GET .../call:
 // "none", "ringing", "bridged", "held", with its agent, talk_s and
 // held_s), and the bridged call's hold, resume, transfer and escalation.
-// The state is read again every POLL_MS while the tab is shown: no live
-// stream carries it (the agent's stream carries routing events only).
+// The state is read once; then each change comes on the agent's live
+// stream ("call" events, in the same shape), which Agent.jsx hands to
+// callChanged; when the stream (re)opens, the changes it missed are read.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from '../api.js';
 
-export const POLL_MS = 2000;
+// the tabs' listeners: a call's change, or null for "read it again"
+const listeners = new Set();
+export function callChanged(ev) {
+  for (const fn of listeners) fn(ev);
+}
 
 export const phoneApi = {
   state: (id) => call('GET', `/api/v1/contacts/${id}/call`),
@@ -34,9 +39,9 @@ export function clock(seconds) {
 }
 
 // The state of contact id's call (null until read; phone contacts only),
-// read at once, then every POLL_MS while shown (active), and again by
-// reload(); `at` is when it was read, so the times count on between reads.
-export function useCallState(id, contact, active) {
+// read at once, then as the stream tells its changes, and again by
+// reload(); `at` is when it was read, so the times count on between changes.
+export function useCallState(id, contact) {
   const [state, setState] = useState(null);
   const phone = contact?.channel === 'phone';
   const seq = useRef(0);
@@ -50,9 +55,15 @@ export function useCallState(id, contact, active) {
   useEffect(() => {
     if (!phone) return undefined;
     reload();
-    if (!active) return undefined;
-    const timer = setInterval(reload, POLL_MS);
-    return () => clearInterval(timer);
-  }, [id, phone, active]);
+    const onChange = (ev) => {
+      if (ev === null) reload();
+      else if (ev.contact_id === id) {
+        ++seq.current; // a read under way is older than this
+        setState({ ...ev, at: Date.now() });
+      }
+    };
+    listeners.add(onChange);
+    return () => listeners.delete(onChange);
+  }, [id, phone]);
   return [phone ? state : null, reload];
 }
