@@ -553,7 +553,7 @@ static const char options_spec[] =
 	/* goodwill gestures (cmd_gesture.c) */
 	"amount= currency= role-limit= "
 	/* calls' recordings (cmd_recording.c) */
-	"retention-days= queues= "
+	"retention-days= queues= outsourcers-listen= "
 	/* the voice of the customer (cmd_voc.c) */
 	"week= barometer off";
 

@@ -57,10 +57,17 @@ static json_t *queue_list(const char *text)
 
 static int settings(const struct cli *cli, const struct args *a)
 {
-	const char *days = args_get(a, "retention-days"), *queues = args_get(a, "queues");
-	if (days == NULL && queues == NULL)
+	const char *days = args_get(a, "retention-days"), *queues = args_get(a, "queues"),
+		   *outsourcers = args_get(a, "outsourcers-listen");
+	if (days == NULL && queues == NULL && outsourcers == NULL)
 		return cli_simple(cli, "GET", "/api/v1/recordings/settings", NULL);
+	if (outsourcers && strcmp(outsourcers, "yes") != 0 && strcmp(outsourcers, "no") != 0) {
+		fprintf(stderr, "guichet recording settings: --outsourcers-listen is yes or no, not '%s'\n", outsourcers);
+		return 2;
+	}
 	json_t *body = json_object();
+	if (outsourcers)
+		json_object_set_new(body, "outsourcers_listen", json_boolean(strcmp(outsourcers, "yes") == 0));
 	if (days) {
 		char *end = NULL;
 		long long n = strtoll(days, &end, 10);

@@ -503,10 +503,12 @@ static const struct help_command commands[] = {
 	{"recording", "get", "ID -o FILE",
 	 "download a recording (a WAV file, 8 kHz, the caller left and the agent right) into FILE, written whole or not at all",
 	 "-o FILE\twhere to write it (also --output FILE)\n"},
-	{"recording", "settings", "[--retention-days N] [--queues ID,ID...|none]",
-	 "the queues whose calls are recorded (none by default) and how many days recordings are kept (90 by default)",
+	{"recording", "settings", "[--retention-days N] [--queues ID,ID...|none] [--outsourcers-listen yes|no]",
+	 "the queues whose calls are recorded (none by default), how many days recordings are kept (90 by default) "
+	 "and whether the outsourcers' supervisors may listen to the calls their own agents took (no by default)",
 	 "--retention-days N\tdays a recording is kept, 1 to 3650\n"
-	 "--queues LIST\tthe recorded queues' ids, separated by commas, or none\n"},
+	 "--queues LIST\tthe recorded queues' ids, separated by commas, or none\n"
+	 "--outsourcers-listen yes|no\twhether an outsourcer's supervisors hear their own agents' calls\n"},
 	/* routing (cmd_routing.c) */
 	{"skills", "list", "", "the tenant's skills", NULL},
 	{"skills", "create", "NAME", "add a skill", NULL},

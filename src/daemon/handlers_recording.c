@@ -3,7 +3,10 @@
  * record their calls, how many days recordings are kept). Listening is
  * the permission recordings.listen (tenant administrators, supervisors;
  * not agents, outsourced or not): a recording holds the customer's voice.
- * Another tenant's contact or recording answers 404. The file is read from
+ * An outsourcer's supervisor hears only the calls its own organisation's
+ * agents took, and only when the brand allows it (the settings'
+ * outsourcers_listen); 403 otherwise. Another tenant's contact or
+ * recording answers 404, as one of another organisation's calls does. The file is read from
  * the recordings' folder (server.h) by its name alone, never a path, and
  * handed to the connection as a file segment (evbuffer_add_file). */
 #include "daemon/handlers.h"
@@ -22,12 +25,35 @@
 
 #define MAX_QUEUES 256 /* recorded queues a tenant lists */
 
+/* Whose calls the caller may hear: *ret_org 0 for all the tenant's (the
+ * brand's people, a platform admin, API tokens), an outsourcer's own
+ * organisation when the brand shares them; false once answered (403, or
+ * the store's error). */
+static bool listen_scope(struct request *r, struct store *db, int64_t *ret_org)
+{
+	json_t *settings = NULL;
+	int rc = store_report_viewer_organisation(db, &r->scope, ret_org);
+	if (rc == GC_OK && *ret_org != 0)
+		rc = store_recording_settings_get(db, &r->scope, &settings);
+	bool shared = json_is_true(json_object_get(settings, "outsourcers_listen"));
+	json_decref(settings);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL), false;
+	if (*ret_org != 0 && !shared)
+		return reply_error(r, 403, "forbidden", NULL, "the brand does not let its outsourcers listen to its calls"),
+		       false;
+	return true;
+}
+
 int run_contact_recordings(struct request *r, struct store *db)
 {
+	int64_t org = 0;
+	if (!listen_scope(r, db, &org))
+		return GC_EFORBIDDEN;
 	int rc = store_contact_exists(db, &r->scope, r->ids[0]);
 	json_t *list = NULL;
 	if (rc == GC_OK)
-		rc = store_recording_list(db, &r->scope, r->ids[0], &list);
+		rc = store_recording_list(db, &r->scope, r->ids[0], org, &list);
 	return rc < 0 ? reply_store_error(r, db, rc, "contact") : reply(r, 200, json_pack("{s:o}", "items", list));
 }
 
@@ -73,7 +99,10 @@ static bool one_range(const char *h, int64_t size, int64_t *ret_from, int64_t *r
 int run_recording_audio(struct request *r, struct store *db)
 {
 	json_t *row = NULL;
-	int rc = store_recording_get(db, &r->scope, r->ids[0], &row);
+	int64_t org = 0;
+	if (!listen_scope(r, db, &org))
+		return GC_EFORBIDDEN;
+	int rc = store_recording_get(db, &r->scope, r->ids[0], org, &row);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "recording");
 	const char *dir = r->worker->server->rec_dir, *name = json_string_value(json_object_get(row, "path"));
@@ -126,14 +155,16 @@ int run_recording_settings_get(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, settings);
 }
 
-/* PUT {"retention_days": 1..3650, "queues": [queue ids]}: either may be
- * left out (it keeps its value); queues replaces the list. */
+/* PUT {"retention_days": 1..3650, "queues": [queue ids],
+ * "outsourcers_listen": bool}: any may be left out (it keeps its value);
+ * queues replaces the list. */
 int run_recording_settings_put(struct request *r, struct store *db)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "retention_days") != 0 && strcmp(key, "queues") != 0)
+		if (strcmp(key, "retention_days") != 0 && strcmp(key, "queues") != 0 &&
+		    strcmp(key, "outsourcers_listen") != 0)
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key);
 	}
 	int64_t days = 0, queues[MAX_QUEUES];
@@ -154,7 +185,12 @@ int run_recording_settings_put(struct request *r, struct store *db)
 			return reply_error(r, 400, "invalid", "queues", "'queues' holds queue ids");
 		queues[n++] = json_integer_value(v);
 	}
-	int rc = store_recording_settings_put(db, &r->scope, days, queues, n, list != NULL);
+	v = json_object_get(r->body, "outsourcers_listen");
+	if (v && !json_is_boolean(v))
+		return reply_error(r, 400, "invalid", "outsourcers_listen", "'outsourcers_listen' is true or false");
+	struct store_recording_settings in = {.retention_days = days, .outsourcers_listen = v ? json_is_true(v) : -1,
+					      .set_queues = list != NULL, .queues = queues, .n_queues = n};
+	int rc = store_recording_settings_put(db, &r->scope, &in);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "queues");
 	json_t *settings = NULL;

@@ -1,7 +1,8 @@
 /* Calls' recordings (schema migration 29): a row per recording, written
  * once its file beside the store is whole (channel/voice/recorder.h), with
  * the call_recorded event in the same transaction; the queues whose calls
- * are recorded and each tenant's retention. A path is the file's name in
+ * are recorded, each tenant's retention and whether its outsourcers'
+ * supervisors may listen to their own agents' calls (migration 39). A path is the file's name in
  * the recordings folder, never a path outside it. Rows expire by their
  * tenant's retention (store_recordings_expire): the caller unlinks the
  * files after its commit, so a crash leaves at worst a file with no row,
@@ -62,24 +63,32 @@ int store_recording_add(struct store *s, const struct store_scope *scope, const 
 	return rc;
 }
 
-int store_recording_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list)
+/* ?3: 0 for every recording, or an organisation whose agents took the call */
+#define OF_ORGANISATION " AND (?3 = 0 OR agent_id IN (SELECT id FROM users WHERE organisation_id = ?3))"
+
+int store_recording_list(struct store *s, const struct store_scope *scope, int64_t contact_id,
+			 int64_t organisation_id, json_t **ret_list)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT " RECORDING_COLUMNS " WHERE tenant_id = ? AND contact_id = ?"
-					 " ORDER BY id");
+	struct db_stmt *st = store_stmt(s, "SELECT " RECORDING_COLUMNS " WHERE tenant_id = ?1 AND contact_id = ?2"
+					 OF_ORGANISATION " ORDER BY id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, contact_id);
+	db_bind_int64(st, 3, organisation_id);
 	return collect_rows(s, st, recording_row, NULL, ret_list);
 }
 
-int store_recording_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret)
+int store_recording_get(struct store *s, const struct store_scope *scope, int64_t id, int64_t organisation_id,
+			json_t **ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT " RECORDING_COLUMNS " WHERE tenant_id = ? AND id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT " RECORDING_COLUMNS " WHERE tenant_id = ?1 AND id = ?2"
+					 OF_ORGANISATION);
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, id);
+	db_bind_int64(st, 3, organisation_id);
 	return one_row(s, st, recording_row, s, ret);
 }
 
@@ -160,14 +169,17 @@ static json_t *queue_id_row(struct db_stmt *st, void *arg)
 
 int store_recording_settings_get(struct store *s, const struct store_scope *scope, json_t **ret)
 {
-	int64_t days = STORE_RECORDING_RETENTION_DAYS;
-	struct db_stmt *st = store_stmt(s, "SELECT retention_days FROM recording_settings WHERE tenant_id = ?");
+	int64_t days = STORE_RECORDING_RETENTION_DAYS, outsourcers = 0;
+	struct db_stmt *st = store_stmt(s, "SELECT retention_days, outsourcers_listen FROM recording_settings"
+					 " WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	int rc = db_step(st);
-	if (rc == DB_ROW)
+	if (rc == DB_ROW) {
 		days = db_column_int64(st, 0);
+		outsourcers = db_column_int64(st, 1);
+	}
 	db_reset(st);
 	if (rc != DB_ROW && rc != DB_DONE)
 		return store_fail(s, rc);
@@ -176,7 +188,8 @@ int store_recording_settings_get(struct store *s, const struct store_scope *scop
 			 scope->tenant_id, queue_id_row, &queues);
 	if (rc < 0)
 		return rc;
-	*ret = json_pack("{s:I,s:o}", "retention_days", (json_int_t)days, "queues", queues);
+	*ret = json_pack("{s:I,s:o,s:b}", "retention_days", (json_int_t)days, "queues", queues, "outsourcers_listen",
+			 outsourcers != 0);
 	return *ret ? GC_OK : GC_ENOMEM;
 }
 
@@ -209,22 +222,34 @@ static int set_queues(struct store *s, const struct store_scope *scope, const in
 	return rc;
 }
 
-int store_recording_settings_put(struct store *s, const struct store_scope *scope, int64_t retention_days,
-				 const int64_t *queues, size_t n_queues, bool set_queue_list)
+int store_recording_settings_put(struct store *s, const struct store_scope *scope,
+				 const struct store_recording_settings *in)
 {
 	int rc = GC_OK;
-	if (retention_days > 0) {
-		struct db_stmt *st = store_stmt(s, "INSERT INTO recording_settings(tenant_id, retention_days, updated_at)"
-						 " VALUES (?1, ?2, ?3) ON CONFLICT (tenant_id) DO UPDATE SET"
-						 " retention_days = excluded.retention_days, updated_at = excluded.updated_at");
+	if (in->retention_days > 0 || in->outsourcers_listen >= 0) {
+		/* what is not set keeps its value, or takes its default on the first row */
+		struct db_stmt *st = store_stmt(s, "INSERT INTO recording_settings(tenant_id, retention_days,"
+						 " outsourcers_listen, updated_at) VALUES (?1, COALESCE(?2, ?5), COALESCE(?3, 0), ?4)"
+						 " ON CONFLICT (tenant_id) DO UPDATE SET"
+						 " retention_days = COALESCE(?2, recording_settings.retention_days),"
+						 " outsourcers_listen = COALESCE(?3, recording_settings.outsourcers_listen),"
+						 " updated_at = excluded.updated_at");
 		if (st == NULL)
 			return GC_ESTORE;
 		db_bind_int64(st, 1, scope->tenant_id);
-		db_bind_int64(st, 2, retention_days);
-		db_bind_int64(st, 3, gc_now_ms());
+		if (in->retention_days > 0)
+			db_bind_int64(st, 2, in->retention_days);
+		else
+			db_bind_null_int64(st, 2);
+		if (in->outsourcers_listen >= 0)
+			db_bind_int64(st, 3, in->outsourcers_listen);
+		else
+			db_bind_null_int64(st, 3);
+		db_bind_int64(st, 4, gc_now_ms());
+		db_bind_int64(st, 5, STORE_RECORDING_RETENTION_DAYS);
 		rc = store_step_done(s, st);
 	}
-	if (rc == GC_OK && set_queue_list)
-		rc = set_queues(s, scope, queues, n_queues);
+	if (rc == GC_OK && in->set_queues)
+		rc = set_queues(s, scope, in->queues, in->n_queues);
 	return rc;
 }

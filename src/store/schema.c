@@ -754,6 +754,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE voice_trunks("
 	"  tenant_id {int} PRIMARY KEY REFERENCES tenants(id), uri TEXT NOT NULL,"
 	"  updated_at {int} NOT NULL) {without_rowid};",
+	/* 39: whether a brand lets its outsourcers' supervisors listen to the
+	 * calls their own agents took (src/store/recording.c; 0: none of them). */
+	"ALTER TABLE recording_settings ADD COLUMN outsourcers_listen {int} NOT NULL DEFAULT 0;",
 };
 
 int schema_n_migrations(void)

@@ -1394,10 +1394,14 @@ struct store_recording {
 int store_recording_add(struct store *s, const struct store_scope *scope, const struct store_recording *in,
 			int64_t *ret_id);
 /* A contact's recordings: [{"id","contact_id","queue_id","agent_id","started_at","duration_ms","bytes",
- * "created_at"}], oldest first. */
-int store_recording_list(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret_list);
-/* One recording of the tenant, with its "path" too. GC_ENOTFOUND when none. */
-int store_recording_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
+ * "created_at"}], oldest first; organisation_id not 0: only those of calls
+ * that organisation's agents took. */
+int store_recording_list(struct store *s, const struct store_scope *scope, int64_t contact_id,
+			 int64_t organisation_id, json_t **ret_list);
+/* One recording of the tenant (and, organisation_id not 0, of a call that
+ * organisation's agents took), with its "path" too. GC_ENOTFOUND when none. */
+int store_recording_get(struct store *s, const struct store_scope *scope, int64_t id, int64_t organisation_id,
+			json_t **ret);
 /* Whether a row names the file path (the sweep of orphans at start). */
 int store_recording_known(struct store *s, const char *path, bool *ret_known);
 /* Deletes at most max rows past their tenant's retention at now, oldest
@@ -1406,11 +1410,18 @@ int store_recording_known(struct store *s, const char *path, bool *ret_known);
 int store_recordings_expire(struct store *s, int64_t now, int max, json_t **ret_removed);
 /* Whether the tenant's queue records its calls (the telephony thread's look-up). */
 int store_recording_queue_on(struct store *s, int64_t tenant_id, int64_t queue_id, bool *ret_on);
-/* {"retention_days","queues":[id...]}. */
+/* {"retention_days","queues":[id...],"outsourcers_listen":bool}. */
 int store_recording_settings_get(struct store *s, const struct store_scope *scope, json_t **ret);
-/* retention_days > 0 sets it; set_queue_list replaces the recorded queues
- * by queues. GC_EINVAL (the message names it) for a queue not the tenant's. */
-int store_recording_settings_put(struct store *s, const struct store_scope *scope, int64_t retention_days,
-				 const int64_t *queues, size_t n_queues, bool set_queue_list);
+/* A change of the settings: what is left unset keeps its value. */
+struct store_recording_settings {
+	int64_t retention_days;    /* > 0 sets it */
+	int outsourcers_listen;    /* 0 or 1 sets it (schema migration 39); -1 leaves it */
+	bool set_queues;           /* the recorded queues become queues[0 .. n_queues) */
+	const int64_t *queues;
+	size_t n_queues;
+};
+/* GC_EINVAL (the message names it) for a queue not the tenant's. */
+int store_recording_settings_put(struct store *s, const struct store_scope *scope,
+				 const struct store_recording_settings *in);
 
 #endif

@@ -44,7 +44,7 @@
 #define PCAP "/usr/share/sip-tester/g711a.pcap"
 
 static struct daemon d;
-static char *admin, *other, *agent, *supervisor, *outsourced;
+static char *admin, *other, *agent, *supervisor, *outsourced, *inhouse, *bpo_supervisor, *bpo2_supervisor;
 static int sip_port, phone_port;
 static long long agent_id, talk_queue, plain_queue, other_queue;
 static char rec_dir[160], sip_listen[32];
@@ -58,6 +58,13 @@ static long long new_user(const char *admin_token, const char *email, const char
 {
 	return post_id(&d, admin_token, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", "R",
 		       "password", PASSWORD, "role", role));
+}
+
+/* A user of the brand from an outsourcer (organisation org). */
+static long long new_staff(const char *email, const char *role, const char *org)
+{
+	return post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s}", "email", email, "name", "R",
+		       "password", PASSWORD, "role", role, "organisation", org));
 }
 
 static int start(void)
@@ -81,12 +88,25 @@ static int setup(void **state)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
 	other = login(&d, "admin@other.example", PASSWORD);
-	agent_id = new_user(admin, "alice@brand.example", "agent");
+	/* alice, whose phone takes the calls, works for an outsourcer (BPO);
+	 * BPO2 is another outsourcer of the brand */
+	if (http_status(&d, "POST", "/api/v1/organisations", admin, json_pack("{s:s,s:s}", "name", "BPO", "kind",
+										"outsourcer")) != 201 ||
+	    http_status(&d, "POST", "/api/v1/organisations", admin, json_pack("{s:s,s:s}", "name", "BPO2", "kind",
+										"outsourcer")) != 201)
+		return -1;
+	agent_id = new_staff("alice@bpo.example", "outsourced_agent", "BPO");
+	new_user(admin, "ann@brand.example", "agent");
 	new_user(admin, "sam@brand.example", "supervisor");
 	new_user(admin, "olga@brand.example", "outsourced_agent");
-	agent = login(&d, "alice@brand.example", PASSWORD);
+	new_staff("sup@bpo.example", "supervisor", "BPO");
+	new_staff("sup@bpo2.example", "supervisor", "BPO2");
+	agent = login(&d, "alice@bpo.example", PASSWORD);
+	inhouse = login(&d, "ann@brand.example", PASSWORD);
 	supervisor = login(&d, "sam@brand.example", PASSWORD);
 	outsourced = login(&d, "olga@brand.example", PASSWORD);
+	bpo_supervisor = login(&d, "sup@bpo.example", PASSWORD);
+	bpo2_supervisor = login(&d, "sup@bpo2.example", PASSWORD);
 	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "voice"));
 	talk_queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "talk", "skill_id",
 			     (json_int_t)skill, "channel", "phone", "offer_timeout_s", 30, "wrapup_s", 1));
@@ -116,6 +136,9 @@ static int teardown(void **state)
 	free(agent);
 	free(supervisor);
 	free(outsourced);
+	free(inhouse);
+	free(bpo_supervisor);
+	free(bpo2_supervisor);
 	int rc = daemon_stop(&d);
 	daemon_cleanup(&d);
 	return rc == 0 ? 0 : -1;
@@ -133,6 +156,11 @@ static void settings_are_checked_and_kept_per_tenant(void **state)
 	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/recordings/settings");
 	assert_int_equal(resp_int(&r, "retention_days"), 90);
 	assert_int_equal(json_array_size(json_object_get(r.json, "queues")), 0); /* off by default */
+	assert_true(json_is_false(json_object_get(r.json, "outsourcers_listen")));
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "outsourcers_listen", "yes"), &r,
+		    "/api/v1/recordings/settings");
+	assert_string_equal(error_field(&r), "outsourcers_listen");
 	resp_clear(&r);
 	http_expect(&d, "PUT", admin, 400, json_pack("{s:i}", "retention_days", 0), &r, "/api/v1/recordings/settings");
 	assert_string_equal(error_field(&r), "retention_days");
@@ -487,6 +515,10 @@ static void only_listeners_of_the_tenant_get_a_recording(void **state)
 	/* agents, outsourced or not: 403; another tenant: 404 */
 	http_expect(&d, "GET", agent, 403, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
 	resp_clear(&r);
+	http_expect(&d, "GET", inhouse, 403, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
+	resp_clear(&r);
+	http_expect(&d, "GET", inhouse, 403, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
+	resp_clear(&r);
 	http_expect(&d, "GET", outsourced, 403, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
 	resp_clear(&r);
 	http_expect(&d, "GET", outsourced, 403, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
@@ -519,6 +551,69 @@ static void only_listeners_of_the_tenant_get_a_recording(void **state)
 	assert_non_null(strstr(err, "-o FILE"));
 	free(out);
 	free(err);
+}
+
+/* The outsourcer's supervisors hear nothing until the brand allows it, then
+ * only the calls their own organisation's agents took. */
+static void an_outsourcers_supervisor_hears_its_agents_calls_once_the_brand_allows(void **state)
+{
+	if (recording_id == 0)
+		skip();
+	struct resp r;
+	http_expect(&d, "GET", supervisor, 200, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1); /* the brand's own supervisor */
+	resp_clear(&r);
+	http_expect(&d, "GET", bpo_supervisor, 403, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
+	resp_clear(&r);
+	http_expect(&d, "GET", bpo_supervisor, 403, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
+	resp_clear(&r);
+	/* the CLI checks its flag, then the brand allows it: the retention stays as it was */
+	write_token(admin);
+	char *out = NULL, *err = NULL;
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "recording", "settings", "--outsourcers-listen", "maybe",
+				 NULL), 2);
+	assert_non_null(strstr(err, "--outsourcers-listen"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "recording", "settings", "--outsourcers-listen",
+				 "yes", NULL), 0);
+	assert_non_null(strstr(out, "\"outsourcers_listen\": true"));
+	assert_non_null(strstr(out, "\"retention_days\": 30"));
+	free(out);
+	free(err);
+	http_expect(&d, "GET", bpo_supervisor, 200, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "agent_id")),
+			 agent_id);
+	resp_clear(&r);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/recordings/%lld/audio", recording_id);
+	http_raw_headers(&d, "GET", path, bpo_supervisor, "Range: bytes=0-3", "", &r);
+	assert_int_equal(r.status, 206);
+	assert_memory_equal(r.text, "RIFF", 4);
+	resp_clear(&r);
+	/* another outsourcer's supervisor: none of alice's calls */
+	http_expect(&d, "GET", bpo2_supervisor, 200, NULL, &r, "/api/v1/contacts/%lld/recordings", recorded_contact);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_clear(&r);
+	http_expect(&d, "GET", bpo2_supervisor, 404, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
+	resp_clear(&r);
+	/* outsourced agents still never listen, nor another tenant, whose setting is its own */
+	http_expect(&d, "GET", agent, 403, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/recordings/settings");
+	assert_true(json_is_false(json_object_get(r.json, "outsourcers_listen")));
+	resp_clear(&r);
+	/* a tenant with no settings yet that allows it keeps the default retention */
+	http_expect(&d, "PUT", other, 200, json_pack("{s:b}", "outsourcers_listen", 1), &r, "/api/v1/recordings/settings");
+	assert_int_equal(resp_int(&r, "retention_days"), 90);
+	resp_clear(&r);
+	/* taken back: 403 again */
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:b}", "outsourcers_listen", 0), &r, "/api/v1/recordings/settings");
+	assert_int_equal(resp_int(&r, "retention_days"), 30);
+	resp_clear(&r);
+	http_expect(&d, "GET", bpo_supervisor, 403, NULL, &r, "/api/v1/recordings/%lld/audio", recording_id);
+	resp_clear(&r);
 }
 
 static void a_queue_not_recorded_leaves_no_file(void **state)
@@ -594,6 +689,7 @@ int main(void)
 		cmocka_unit_test(settings_are_checked_and_kept_per_tenant),
 		cmocka_unit_test(a_recorded_call_says_the_notice_and_records_the_bridge),
 		cmocka_unit_test(only_listeners_of_the_tenant_get_a_recording),
+		cmocka_unit_test(an_outsourcers_supervisor_hears_its_agents_calls_once_the_brand_allows),
 		cmocka_unit_test(a_queue_not_recorded_leaves_no_file),
 		cmocka_unit_test(retention_deletes_the_row_and_its_file_and_orphans_go),
 	};

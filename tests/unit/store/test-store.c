@@ -372,11 +372,11 @@ static void older_schemas_are_migrated(void **state)
 	store_free(s);
 }
 
-/* A database at migration 32 gets 33 to 38: the help centre's sessions
+/* A database at migration 32 gets 33 to 39: the help centre's sessions
  * already ended are counted in the knowledge report (their tree and their
  * article), the contacts' events past each tenant's fold cursor are still to
- * fold, and the incidents, voice queues, prompts and trunks take their new
- * columns and tables. On both engines. */
+ * fold, and the incidents, voice queues, prompts, trunks and recording
+ * settings take their new columns and tables. On both engines. */
 static void a_database_at_migration_32_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
@@ -384,7 +384,7 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	store_free(f->s);
 	char sql[1024];
 	snprintf(sql, sizeof(sql), DROP_FOLD "DROP TABLE voice_trunks; DROP TABLE voice_prompts; DROP TABLE voice_queues;"
-		 " ALTER TABLE incidents DROP COLUMN keywords;"
+		 " ALTER TABLE incidents DROP COLUMN keywords; ALTER TABLE recording_settings DROP COLUMN outsourcers_listen;"
 		 " INSERT INTO kb_sessions(tenant_id, mode, lang, tree_id, tree_version, context, answers, path, state,"
 		 " article_id, resolved, started_at, ended_at) VALUES (%lld, 'public', 'fr', 77, 1, '{}', '[]', '[]',"
 		 " 'ended', 78, 1, 1764500000000, 1764500100000)", (long long)f->a.tenant_id);
@@ -408,6 +408,7 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */
 	assert_int_equal(store_commit(f->s), GC_OK);
 	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri FROM voice_trunks;"
+				      " SELECT outsourcers_listen FROM recording_settings;"
 				      " SELECT name FROM voice_prompts; SELECT waiting FROM voice_queues"), 0);
 }
 
