@@ -48,6 +48,43 @@ static bool real_backtests(const char *name, struct real_figures *ret)
 	return ok;
 }
 
+/* The figures of one real history, for people. */
+static void real_print(const char *name, const struct real_figures *r)
+{
+	const struct wfm_backtest *parts[] = {&r->tune, &r->test};
+	const char *part_names[] = {"earlier part (constants chosen here)", "last 60 days (held out)"};
+	printf("real: %s, %d days, %d screened out (absent or low)\n", name, r->days, r->screened);
+	for (int i = 0; i < 2; i++)
+		printf("  %s, %d days scored: day-ahead interval WAPE model %.4f, seasonal naive %.4f, "
+		       "historical average %.4f (model %.1f%% under it), noise floor %.4f\n", part_names[i],
+		       parts[i]->scored_days, parts[i]->model.wape_interval, parts[i]->seasonal_naive.wape_interval,
+		       parts[i]->historical_average.wape_interval,
+		       100 * (1 - parts[i]->model.wape_interval / parts[i]->historical_average.wape_interval),
+		       parts[i]->noise_floor);
+}
+
+/* The same figures as JSON members (",\"key_...\":..."), into buf; returns
+ * the length written (0 if it does not fit). */
+static size_t real_json(const char *key, const struct real_figures *r, char *buf, size_t len)
+{
+	const struct wfm_backtest *t = &r->test, *u = &r->tune;
+	int n = snprintf(buf, len,
+			 ",\"%s_screened_days\":%d,\"%s_test_model_wape\":%.4f,\"%s_test_naive_wape\":%.4f,"
+			 "\"%s_test_average_wape\":%.4f,\"%s_test_model_over_average\":%.3f,"
+			 "\"%s_tune_model_wape\":%.4f,\"%s_tune_naive_wape\":%.4f,\"%s_tune_average_wape\":%.4f,"
+			 "\"%s_tune_model_over_average\":%.3f",
+			 key, r->screened, key, t->model.wape_interval, key, t->seasonal_naive.wape_interval, key,
+			 t->historical_average.wape_interval, key,
+			 t->model.wape_interval / t->historical_average.wape_interval, key, u->model.wape_interval, key,
+			 u->seasonal_naive.wape_interval, key, u->historical_average.wape_interval, key,
+			 u->model.wape_interval / u->historical_average.wape_interval);
+	if (n < 0 || (size_t)n >= len) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n;
+}
+
 int main(void)
 {
 	int campaigns[] = {23, 45, 65};
@@ -86,33 +123,22 @@ int main(void)
 	       "(worst %.3f), seasonal naive %.3f, historical average %.3f; model best in %d of %d\n",
 	       ratio_sum / seeds, ratio_max, naive_sum / seeds, average_sum / seeds, wins, seeds);
 	printf("one 14-day backtest (14 refits): %.1f ms\n", seconds / seeds * 1000);
-	struct real_figures bank;
-	if (!real_backtests("bank-calls-30min.csv", &bank))
-		return 1;
-	const struct wfm_backtest *parts[] = {&bank.tune, &bank.test};
-	const char *part_names[] = {"earlier part (constants chosen here)", "last 60 days (held out)"};
-	printf("real: bank-calls-30min.csv, %d days, %d screened out (absent or low)\n", bank.days, bank.screened);
-	for (int i = 0; i < 2; i++)
-		printf("  %s, %d days scored: day-ahead interval WAPE model %.4f, seasonal naive %.4f, "
-		       "historical average %.4f (model %.1f%% under it), noise floor %.4f\n", part_names[i],
-		       parts[i]->scored_days, parts[i]->model.wape_interval, parts[i]->seasonal_naive.wape_interval,
-		       parts[i]->historical_average.wape_interval,
-		       100 * (1 - parts[i]->model.wape_interval / parts[i]->historical_average.wape_interval),
-		       parts[i]->noise_floor);
+	static const struct {
+		const char *file, *key;
+	} reals[] = {{"bank-calls-30min.csv", "bank"}, {"anonymous-bank-calls-30min.csv", "anonbank"}};
+	static char json[2048];
+	size_t used = 0;
+	for (size_t r = 0; r < sizeof(reals) / sizeof(reals[0]); r++) {
+		struct real_figures real;
+		if (!real_backtests(reals[r].file, &real))
+			return 1;
+		real_print(reals[r].file, &real);
+		used += real_json(reals[r].key, &real, json + used, sizeof(json) - used);
+		free(real.test.day_wape);
+		free(real.tune.day_wape);
+	}
 	printf("{\"forecast_wape_over_floor\":%.3f,\"forecast_worst_over_floor\":%.3f,\"naive_over_floor\":%.3f,"
-	       "\"average_over_floor\":%.3f,\"forecast_wins\":%d,\"backtest_ms\":%.1f,"
-	       "\"bank_screened_days\":%d,\"bank_test_model_wape\":%.4f,\"bank_test_naive_wape\":%.4f,"
-	       "\"bank_test_average_wape\":%.4f,\"bank_test_model_over_average\":%.3f,"
-	       "\"bank_tune_model_wape\":%.4f,\"bank_tune_naive_wape\":%.4f,\"bank_tune_average_wape\":%.4f,"
-	       "\"bank_tune_model_over_average\":%.3f}\n", ratio_sum / seeds,
-	       ratio_max, naive_sum / seeds, average_sum / seeds, wins, seconds / seeds * 1000, bank.screened,
-	       bank.test.model.wape_interval, bank.test.seasonal_naive.wape_interval,
-	       bank.test.historical_average.wape_interval,
-	       bank.test.model.wape_interval / bank.test.historical_average.wape_interval,
-	       bank.tune.model.wape_interval, bank.tune.seasonal_naive.wape_interval,
-	       bank.tune.historical_average.wape_interval,
-	       bank.tune.model.wape_interval / bank.tune.historical_average.wape_interval);
-	free(bank.test.day_wape);
-	free(bank.tune.day_wape);
+	       "\"average_over_floor\":%.3f,\"forecast_wins\":%d,\"backtest_ms\":%.1f%s}\n", ratio_sum / seeds, ratio_max,
+	       naive_sum / seeds, average_sum / seeds, wins, seconds / seeds * 1000, json);
 	return 0;
 }

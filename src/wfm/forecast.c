@@ -12,6 +12,7 @@
 #define RECENT_DAYS 14
 #define RECENT_CLIP 0.1
 #define RECENT_DECAY 0.85
+#define MONTH_WINDOW 3 /* a day of the month is estimated over the 7 around it */
 
 int wfm_weekday(int64_t day)
 {
@@ -27,7 +28,20 @@ struct model {
 	double aht[7][MAX_SLOTS];
 	double holiday_ratio, campaign_ratio; /* < 0: no past day of that kind */
 	double recent_ratio;         /* what the last days showed over what the model expected */
+	double month_factor[32];     /* by day of the month (1-31): 1 where history shows no cycle */
 };
+
+/* Day of the month (1-31) of a day since 1970-01-01 (proleptic Gregorian). */
+static int day_of_month(int64_t z)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	return (int)(doy - (153 * mp + 2) / 5 + 1);
+}
 
 static double day_total(const struct wfm_history *h, int d)
 {
@@ -205,7 +219,43 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 static double expected_total(const struct wfm_history *h, const struct model *m, int d, int weekday)
 {
 	double level = m->a + m->b * d;
-	return (level > 0 ? level : 0) * m->factor[weekday];
+	return (level > 0 ? level : 0) * m->factor[weekday] * m->month_factor[day_of_month(h->first_day + d)];
+}
+
+/* The monthly cycle (pay days, statements): for each day of the month, the
+ * ratio of actual to expected totals over the fitted days within
+ * MONTH_WINDOW days of it in the month, shrunk towards 1 by how much of its
+ * spread the days' own scatter explains (empirical Bayes: a ratio moves by
+ * tau2 / (tau2 + its variance), tau2 the spread of the ratios beyond their
+ * variances). A history with no cycle, or too short to show one, keeps 1. */
+static void fit_month(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
+		      struct model *m)
+{
+	double actual[32] = {0}, expected[32] = {0}, days[32] = {0}, sum = 0, sum2 = 0, count = 0;
+	for (int d = 0; d < n; d++) {
+		double e = expected_total(h, m, d, wfm_weekday(h->first_day + d)), r;
+		if (!fitted_day(h, screen, d) || e <= 0)
+			continue;
+		int k = day_of_month(h->first_day + d);
+		actual[k] += totals[d], expected[k] += e, days[k]++;
+		r = totals[d] / e, sum += r, sum2 += r * r, count++;
+	}
+	double scatter = count > 1 ? (sum2 - sum * sum / count) / (count - 1) : 0; /* of one day's ratio */
+	double ratio[32], variance[32], spread = 0;
+	int seen = 0;
+	for (int k = 1; k <= 31; k++) {
+		double a = 0, e = 0, c = 0;
+		for (int j = k - MONTH_WINDOW; j <= k + MONTH_WINDOW; j++)
+			if (j >= 1 && j <= 31)
+				a += actual[j], e += expected[j], c += days[j];
+		ratio[k] = e > 0 ? a / e : 1;
+		variance[k] = c > 0 ? scatter / c : 0;
+		if (e > 0)
+			spread += (ratio[k] - 1) * (ratio[k] - 1) - variance[k], seen++;
+	}
+	double tau2 = seen ? spread / seen : 0;
+	for (int k = 1; k <= 31 && tau2 > 0; k++)
+		m->month_factor[k] = 1 + (ratio[k] - 1) * tau2 / (tau2 + variance[k]);
 }
 
 static void fit_special(const struct wfm_history *h, int n, const double *totals, struct model *m)
@@ -259,9 +309,12 @@ int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_ca
 	}
 	for (int d = 0; d < n; d++)
 		totals[d] = day_total(h, d);
+	for (int k = 0; k < 32; k++)
+		m->month_factor[k] = 1;
 	wfm_screen_days(h, n, screen, NULL);
 	fit_level(h, n, screen, totals, m);
 	fit_profiles(h, n, screen, m);
+	fit_month(h, n, screen, totals, m);
 	fit_special(h, n, totals, m);
 	fit_recent(h, n, screen, totals, m);
 	for (int k = 0; k < horizon; k++) {

@@ -3,10 +3,15 @@
  * two baselines; and a synthetic history to check it on. Pure.
  *
  * The model, refitted on every call:
- *   calls(day d, slot s) = level(d) * weekday_factor(w(d)) * profile(c(w), s)
+ *   calls(day d, slot s) = level(d) * weekday_factor(w(d)) * month_factor(m(d))
+ *                          * profile(c(w), s)
  * - level(d) = a + b d, fitted by weighted least squares on daily totals
  *   divided by their weekday factor, recent weeks weighing more (half-life
  *   8 weeks); weekday factors are re-estimated in turn (a few rounds);
+ * - a monthly cycle (pay days, statements) scales it: a factor per day of
+ *   the month, the ratio of actual to expected totals over the days within
+ *   3 of it, shrunk towards 1 by empirical Bayes (1 where the history shows
+ *   no cycle beyond the days' scatter);
  * - the level the last days showed scales it: their gaps to the model
  *   beyond Poisson noise, clipped to 10%, mostly yesterday's;
  * - intraday profiles are pooled across weekdays whose shapes a chi-square
