@@ -13,7 +13,12 @@
  *   means those words. The stem then searches them too, weighted by the share
  *   of its resolutions whose item holds them and by how many resolutions
  *   agree, so that a question about the same thing in other words finds the
- *   items that use that vocabulary, not only the one item linked. */
+ *   items that use that vocabulary, not only the one item linked.
+ *
+ * A title's function words (stop words, left out everywhere else) are
+ * indexed too, marked (FUNCTION_MARK) so that only the same word typed
+ * matches them, and left out of the title's length: a question's phrasing
+ * ("y a-t-il", "is there") matches the title that phrases it so, weakly. */
 #include "guichet/kb_search.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -36,6 +41,8 @@
 #define PART_WORD_MIN 6          /* letters of a word searched by its parts */
 #define PART_HEAD_MIN 4
 #define PART_TAIL_MIN 3
+#define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
+#define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
 
 /* --- synonyms --- */
 
@@ -319,6 +326,8 @@ struct doc_build {
 	size_t len, cap;
 	size_t *off[KB_FIELDS], *lens[KB_FIELDS];
 	uint32_t n[KB_FIELDS], cap_off[KB_FIELDS], cap_lens[KB_FIELDS];
+	size_t *fn_off, *fn_lens;  /* the title's function words, as FUNCTION_MARK and the word */
+	uint32_t n_fn, cap_fn_off, cap_fn_lens;
 	int field;
 };
 
@@ -338,15 +347,9 @@ static int remember_word(struct kb_corpus *c, const struct kb_term *t)
 	return c->stem_of[id] ? GC_OK : GC_ENOMEM;
 }
 
-static int add_term(const struct kb_term *t, void *arg)
+/* Room in b's buffer for need bytes in all. */
+static int reserve(struct doc_build *b, size_t need)
 {
-	struct doc_build *b = arg;
-	if (t->stop || t->term_len == 0)
-		return GC_OK;
-	int f = b->field, rc = remember_word(b->c, t);
-	if (rc < 0)
-		return rc;
-	size_t need = b->len + t->term_len + 1;
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
 		while (cap < need)
@@ -357,6 +360,41 @@ static int add_term(const struct kb_term *t, void *arg)
 		b->buf = buf;
 		b->cap = cap;
 	}
+	return GC_OK;
+}
+
+/* A title's function word, kept apart: indexed as FUNCTION_MARK and the
+ * word, so that it matches only the same word typed (see the end of kb_corpus_plan). */
+static int add_function_word(struct doc_build *b, const struct kb_term *t)
+{
+	size_t need = b->len + t->word_len + 2;
+	if (t->word_len == 0 || t->word_len + 1 >= KB_MAX_WORD * 4)
+		return GC_OK;
+	if (reserve(b, need) < 0 || gc_grow((void **)&b->fn_off, &b->cap_fn_off, sizeof(size_t), b->n_fn + 1) < 0 ||
+	    gc_grow((void **)&b->fn_lens, &b->cap_fn_lens, sizeof(size_t), b->n_fn + 1) < 0)
+		return GC_ENOMEM;
+	b->buf[b->len] = FUNCTION_MARK;
+	memcpy(b->buf + b->len + 1, t->word, t->word_len);
+	b->buf[b->len + 1 + t->word_len] = '\0';
+	b->fn_off[b->n_fn] = b->len;
+	b->fn_lens[b->n_fn++] = t->word_len + 1;
+	b->len = need;
+	return GC_OK;
+}
+
+static int add_term(const struct kb_term *t, void *arg)
+{
+	struct doc_build *b = arg;
+	if (t->stop && b->field == KB_FIELD_TITLE)
+		return add_function_word(b, t);
+	if (t->stop || t->term_len == 0)
+		return GC_OK;
+	int f = b->field, rc = remember_word(b->c, t);
+	if (rc < 0)
+		return rc;
+	size_t need = b->len + t->term_len + 1;
+	if (reserve(b, need) < 0)
+		return GC_ENOMEM;
 	if (gc_grow((void **)&b->off[f], &b->cap_off[f], sizeof(size_t), b->n[f] + 1) < 0 ||
 	    gc_grow((void **)&b->lens[f], &b->cap_lens[f], sizeof(size_t), b->n[f] + 1) < 0)
 		return GC_ENOMEM;
@@ -404,11 +442,25 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (text[f])
 			rc = kb_analyze(a, text[f], len[f], add_term, &b);
 	}
+	/* the title's function words after its stems, out of its length */
+	for (uint32_t i = 0; rc == GC_OK && i < b.n_fn; i++) {
+		if (gc_grow((void **)&b.off[KB_FIELD_TITLE], &b.cap_off[KB_FIELD_TITLE], sizeof(size_t),
+			    b.n[KB_FIELD_TITLE] + i + 1) < 0 ||
+		    gc_grow((void **)&b.lens[KB_FIELD_TITLE], &b.cap_lens[KB_FIELD_TITLE], sizeof(size_t),
+			    b.n[KB_FIELD_TITLE] + i + 1) < 0) {
+			rc = GC_ENOMEM;
+			break;
+		}
+		b.off[KB_FIELD_TITLE][b.n[KB_FIELD_TITLE] + i] = b.fn_off[i];
+		b.lens[KB_FIELD_TITLE][b.n[KB_FIELD_TITLE] + i] = b.fn_lens[i];
+	}
+	uint32_t n_fn = rc == GC_OK ? b.n_fn : 0;
 	for (int f = 0; f < KB_FIELDS && rc == GC_OK; f++) {
-		terms[f] = malloc((b.n[f] ? b.n[f] : 1) * sizeof(char *));
+		uint32_t nf = b.n[f] + (f == KB_FIELD_TITLE ? n_fn : 0);
+		terms[f] = malloc((nf ? nf : 1) * sizeof(char *));
 		if (terms[f] == NULL)
 			rc = GC_ENOMEM;
-		for (uint32_t i = 0; rc == GC_OK && i < b.n[f]; i++)
+		for (uint32_t i = 0; rc == GC_OK && i < nf; i++)
 			terms[f][i] = b.buf + b.off[f][i];
 	}
 	uint32_t d = 0;
@@ -422,6 +474,8 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 			dt.lens[f] = b.lens[f];
 			dt.n[f] = b.n[f];
 		}
+		dt.n[KB_FIELD_TITLE] += n_fn;
+		dt.n_uncounted[KB_FIELD_TITLE] = n_fn;
 		rc = kb_index_add(c->ix, &dt, &d);
 	}
 	if (rc == GC_OK && (gc_grow((void **)&c->item_of, &c->cap_item_of, sizeof(uint64_t), d + 1) < 0 ||
@@ -455,6 +509,8 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		free(b.off[f]);
 		free(b.lens[f]);
 	}
+	free(b.fn_off);
+	free(b.fn_lens);
 	free(b.buf);
 	return rc;
 }
@@ -561,7 +617,8 @@ static double link_score(int32_t ok, int32_t failed)
 
 const char *kb_via_name(enum kb_via via)
 {
-	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part"};
+	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part",
+					    "function_word"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -572,11 +629,28 @@ struct planning {
 		char word[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
 	} typed[KB_MAX_PLAN];
 	size_t n_typed;
+	char function[KB_MAX_FUNCTION_WORDS][KB_MAX_WORD * 4]; /* FUNCTION_MARK and a function word typed */
+	size_t n_function;
 };
+
+static void note_function_word(struct planning *p, const struct kb_term *t)
+{
+	if (p->n_function == KB_MAX_FUNCTION_WORDS || t->word_len == 0 || t->word_len + 1 >= KB_MAX_WORD * 4)
+		return;
+	char w[KB_MAX_WORD * 4];
+	w[0] = FUNCTION_MARK;
+	memcpy(w + 1, t->word, t->word_len + 1);
+	for (size_t i = 0; i < p->n_function; i++)
+		if (strcmp(p->function[i], w) == 0)
+			return;
+	memcpy(p->function[p->n_function++], w, t->word_len + 2);
+}
 
 static int note_typed(const struct kb_term *t, void *arg)
 {
 	struct planning *p = arg;
+	if (t->stop)
+		note_function_word(p, t);
 	if (t->stop || p->n_typed == KB_MAX_PLAN || t->term_len == 0)
 		return GC_OK;
 	for (size_t i = 0; i < p->n_typed; i++)
@@ -787,6 +861,14 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 			t->via = KB_VIA_WORD;
 			t->weight = 1.0;
 		}
+	}
+	/* last, so that they never crowd out a word: the function words typed, as titles phrase questions;
+	 * one in most titles tells nothing and would make the search read most postings */
+	uint32_t n_docs = kb_index_size(c->ix);
+	for (size_t i = 0; i < p.n_function; i++) {
+		const char *w = p.function[i];
+		if ((double)kb_index_doc_freq(c->ix, w, strlen(w)) <= FUNCTION_WORD_MAX_SHARE * n_docs)
+			plan_add(&p, w, strlen(w), w + 1, KB_VIA_FUNCTION_WORD, KB_W_FUNCTION_WORD);
 	}
 	return GC_OK;
 }
