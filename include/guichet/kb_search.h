@@ -5,9 +5,10 @@
  * A query is planned first (kb_corpus_plan): its everyday writing is
  * rewritten (kb_shorthand_expand: "pb de mdp"), then each word typed gives
  * its stem (weight 1); a word the corpus does not know gives the stems of the
- * corpus's words one typing mistake away (KB_W_TYPO), or else, glued from
- * words the corpus has ("freebsd"), its longest known head and tail (the
- * same weight); each word gives the
+ * corpus's words one typing mistake away (KB_W_TYPO), or else, in French,
+ * an elision typed without its apostrophe ("jaccelere": "accelere", weight
+ * 1), or else, glued from words the corpus has ("freebsd"), its longest
+ * known head and tail (KB_W_TYPO); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
  * and from the tenant's own entries (KB_W_TENANT); each word with learned
  * links gives the title stems of the items its resolutions led to, when

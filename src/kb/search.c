@@ -730,6 +730,46 @@ static bool add_parts(struct planning *p, const char *word)
 	return found;
 }
 
+struct elided {
+	char stem[KB_MAX_WORD * 4];
+	bool stop, seen;
+};
+
+static int note_elided(const struct kb_term *t, void *arg)
+{
+	struct elided *e = arg;
+	if (!e->seen && t->term_len < sizeof(e->stem)) {
+		memcpy(e->stem, t->term, t->term_len);
+		e->stem[t->term_len] = '\0';
+		e->stop = t->stop;
+		e->seen = true;
+	}
+	return GC_OK;
+}
+
+/* A French word the corpus lacks that is an elided word glued to the next,
+ * its apostrophe not typed ("jaccelere", "lordinateur", "darriver", "jai",
+ * "quil"): c, d, j, l, m, n, s, t or qu before a vowel or h, then a word. The
+ * rest searches as typed when the index has it; a function word ("jai":
+ * "ai") is searched as one. True when the word is understood so. */
+static bool add_elided(struct planning *p, struct kb_analyzer *a, const char *word)
+{
+	size_t head = strncmp(word, "qu", 2) == 0 ? 2 : strchr("cdjlmnst", word[0]) && word[0] ? 1 : 0;
+	if (head == 0 || strlen(word) < head + 2 || !strchr("aeiouyh", word[head]))
+		return false;
+	struct elided e = {0};
+	const char *rest = word + head;
+	if (kb_analyze(a, rest, strlen(rest), note_elided, &e) < 0 || !e.seen)
+		return false;
+	if (e.stop) {
+		char w[KB_MAX_WORD * 4];
+		snprintf(w, sizeof(w), "%c%s", FUNCTION_MARK, rest);
+		plan_add(p, w, strlen(w), word, KB_VIA_FUNCTION_WORD, KB_W_FUNCTION_WORD);
+		return true;
+	}
+	return plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
+}
+
 /* Adds the stems of word's synonyms in s; true when one is in the index. */
 static bool add_synonyms(struct planning *p, const struct kb_synonyms *s, const char *word, enum kb_via via,
 			 double weight)
@@ -827,7 +867,8 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
-			matched[i] = ctx.found || add_parts(&p, word);
+			matched[i] = ctx.found || (c->lang == KB_LANG_FR && add_elided(&p, a, word)) ||
+				     add_parts(&p, word);
 		}
 	}
 	for (size_t i = 0; i < p.n_typed; i++)

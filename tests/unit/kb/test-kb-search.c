@@ -3,7 +3,8 @@
  * can be taken back, a synonym's learned links followed, learned
  * associations that reach other items with the same vocabulary, trees
  * covering the intent first, explanations, snippets, items replaced or
- * dropped, and a title's function words matching the same words typed. */
+ * dropped, a title's function words matching the same words typed, and
+ * French elisions typed without their apostrophe. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,6 +177,30 @@ static void function_words_match_titles(void **state)
 	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
 	assert_int_equal(search(f, "le", res, &plan), 0);
 	assert_null(plan_term(&plan, "~le"));
+}
+
+/* French elisions typed without their apostrophe: the word after it searches as typed */
+static void elided_words_glued(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Accélérer le navigateur", "Fermez les onglets inutiles.", "navigateur");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "jaccelere", res, &plan); /* "accelere", not in the corpus, stems as "accélérer" */
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 6);
+	const struct kb_plan_term *t = plan_term(&plan, "acceler");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_WORD);
+	assert_string_equal(t->from, "jaccelere");
+	assert_int_equal(plan.n_unmatched, 0);
+	/* an elided function word is understood, not unmatched: "jai" is "j'ai" */
+	search(f, "jai", res, &plan);
+	assert_int_equal(plan.n_unmatched, 0);
+	/* no elision without a vowel after it, nor with an unknown rest */
+	search(f, "lorglub jzorglub", res, &plan);
+	assert_int_equal(plan.n_unmatched, 2);
 }
 
 static void synonyms_from_seed_and_tenant(void **state)
@@ -431,6 +456,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
