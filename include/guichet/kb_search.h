@@ -4,7 +4,8 @@
  *
  * A query is planned first (kb_corpus_plan): its everyday writing is
  * rewritten (kb_shorthand_expand: "pb de mdp"), then each word typed gives
- * its stem (weight 1); a word the corpus does not know gives the stems of the
+ * its stem (weight 1), and in French the stem of its other number when the
+ * stemmer splits them ("noyau", "noyaux"; weight 1); a word the corpus does not know gives the stems of the
  * corpus's words one typing mistake away (KB_W_TYPO), or else, in French,
  * an elision typed without its apostrophe ("jaccelere": "accelere", weight
  * 1), or else, glued from words the corpus has ("freebsd"), its longest

@@ -770,6 +770,32 @@ static bool add_elided(struct planning *p, struct kb_analyzer *a, const char *wo
 	return plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
 }
 
+/* French plurals in -x the stemmer splits from their singular: Snowball
+ * reads every "-aux" as the plural of "-al" ("noyaux" stems as "noyal",
+ * "noyau" as "noyau"; "travaux" as "traval", "travail" as "travail") and
+ * leaves "-eux" ("jeux", "jeu"). A French word typed in one form searches
+ * the other's stem too, as typed, when the index has it. True when it does. */
+static bool add_plural(struct planning *p, struct kb_analyzer *a, const char *word, const char *stem)
+{
+	static const char *const forms[][2] = {{"aux", "au"}, {"aux", "ail"}, {"au", "aux"}, {"ail", "aux"},
+					       {"eux", "eu"}, {"eu", "eux"}};
+	size_t len = strlen(word);
+	bool found = false;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t from = strlen(forms[i][0]), to = strlen(forms[i][1]);
+		if (len <= from + 1 || len - from + to >= KB_MAX_WORD * 4 || strcmp(word + len - from, forms[i][0]) != 0)
+			continue;
+		char other[KB_MAX_WORD * 4];
+		snprintf(other, sizeof(other), "%.*s%s", (int)(len - from), word, forms[i][1]);
+		struct elided e = {0};
+		if (kb_analyze(a, other, strlen(other), note_elided, &e) < 0 || !e.seen || e.stop ||
+		    strcmp(e.stem, stem) == 0)
+			continue;
+		found |= plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
+	}
+	return found;
+}
+
 /* Adds the stems of word's synonyms in s; true when one is in the index. */
 static bool add_synonyms(struct planning *p, const struct kb_synonyms *s, const char *word, enum kb_via via,
 			 double weight)
@@ -864,6 +890,8 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		 * "secur"): the content's own stem of the same letters is the word typed */
 		if (known)
 			matched[i] = plan_add(&p, c->stem_of[id], strlen(c->stem_of[id]), word, KB_VIA_WORD, 1.0);
+		if (c->lang == KB_LANG_FR && add_plural(&p, a, word, stem))
+			matched[i] = true;
 		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);

@@ -4,7 +4,7 @@
  * associations that reach other items with the same vocabulary, trees
  * covering the intent first, explanations, snippets, items replaced or
  * dropped, a title's function words matching the same words typed, and
- * French elisions typed without their apostrophe. */
+ * French elisions typed without their apostrophe and plurals in -x. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -201,6 +201,29 @@ static void elided_words_glued(void **state)
 	/* no elision without a vowel after it, nor with an unknown rest */
 	search(f, "lorglub jzorglub", res, &plan);
 	assert_int_equal(plan.n_unmatched, 2);
+}
+
+/* a French plural in -x and its singular find each other, which Snowball's stems do not */
+static void french_plurals_in_x(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Construire des noyaux personnalisés", "Avec make-kpkg.", "noyaux");
+	put(f, 7, false, "Les gros travaux", "Prévoir un budget.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "compiler mon noyau", res, &plan); /* "noyaux" stems as "noyal" */
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 6);
+	const struct kb_plan_term *t = plan_term(&plan, "noyal");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_WORD);
+	assert_string_equal(t->from, "noyau");
+	assert_int_equal(search(f, "travail", res, &plan), 1);
+	assert_int_equal(res[0].item, 7);
+	/* a word without such a form searches its own stem only */
+	search(f, "forfait", res, &plan);
+	assert_int_equal(plan.n, 1);
 }
 
 static void synonyms_from_seed_and_tenant(void **state)
@@ -457,6 +480,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
