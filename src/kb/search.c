@@ -770,15 +770,15 @@ static bool add_elided(struct planning *p, struct kb_analyzer *a, const char *wo
 	return plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
 }
 
-/* French plurals in -x the stemmer splits from their singular: Snowball
+/* French plurals in -aux the stemmer splits from their singular: Snowball
  * reads every "-aux" as the plural of "-al" ("noyaux" stems as "noyal",
- * "noyau" as "noyau"; "travaux" as "traval", "travail" as "travail") and
- * leaves "-eux" ("jeux", "jeu"). A French word typed in one form searches
- * the other's stem too, as typed, when the index has it. True when it does. */
+ * "noyau" as "noyau"; "travaux" as "traval", "travail" as "travail"). A
+ * French word typed in one form searches the other's stem too, as typed,
+ * when the index has it. True when it does. ("-eux" is left alone: "peu"
+ * and "peux" are two words, and so are most adjectives in -eux.) */
 static bool add_plural(struct planning *p, struct kb_analyzer *a, const char *word, const char *stem)
 {
-	static const char *const forms[][2] = {{"aux", "au"}, {"aux", "ail"}, {"au", "aux"}, {"ail", "aux"},
-					       {"eux", "eu"}, {"eu", "eux"}};
+	static const char *const forms[][2] = {{"aux", "au"}, {"aux", "ail"}, {"au", "aux"}, {"ail", "aux"}};
 	size_t len = strlen(word);
 	bool found = false;
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
