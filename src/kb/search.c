@@ -730,14 +730,15 @@ static bool add_parts(struct planning *p, const char *word)
 	return found;
 }
 
-struct elided {
+/* The first term of a word analysed alone: its stem, and whether it is a stop word. */
+struct first_term {
 	char stem[KB_MAX_WORD * 4];
 	bool stop, seen;
 };
 
-static int note_elided(const struct kb_term *t, void *arg)
+static int note_first_term(const struct kb_term *t, void *arg)
 {
-	struct elided *e = arg;
+	struct first_term *e = arg;
 	if (!e->seen && t->term_len < sizeof(e->stem)) {
 		memcpy(e->stem, t->term, t->term_len);
 		e->stem[t->term_len] = '\0';
@@ -757,9 +758,9 @@ static bool add_elided(struct planning *p, struct kb_analyzer *a, const char *wo
 	size_t head = strncmp(word, "qu", 2) == 0 ? 2 : strchr("cdjlmnst", word[0]) && word[0] ? 1 : 0;
 	if (head == 0 || strlen(word) < head + 2 || !strchr("aeiouyh", word[head]))
 		return false;
-	struct elided e = {0};
+	struct first_term e = {0};
 	const char *rest = word + head;
-	if (kb_analyze(a, rest, strlen(rest), note_elided, &e) < 0 || !e.seen)
+	if (kb_analyze(a, rest, strlen(rest), note_first_term, &e) < 0 || !e.seen)
 		return false;
 	if (e.stop) {
 		char w[KB_MAX_WORD * 4];
@@ -787,8 +788,8 @@ static bool add_plural(struct planning *p, struct kb_analyzer *a, const char *wo
 			continue;
 		char other[KB_MAX_WORD * 4];
 		snprintf(other, sizeof(other), "%.*s%s", (int)(len - from), word, forms[i][1]);
-		struct elided e = {0};
-		if (kb_analyze(a, other, strlen(other), note_elided, &e) < 0 || !e.seen || e.stop ||
+		struct first_term e = {0};
+		if (kb_analyze(a, other, strlen(other), note_first_term, &e) < 0 || !e.seen || e.stop ||
 		    strcmp(e.stem, stem) == 0)
 			continue;
 		found |= plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
