@@ -1,9 +1,11 @@
 /* Knowledge engine speed: a generated corpus of N articles (default
  * 100,000) of about 300 words, indexed by the pure core (src/kb) with the
  * English seed thesaurus loaded, as the daemon does; searches (plan, top
- * 10, a snippet for each) timed one by one for three kinds of queries:
+ * 10, a snippet for each) timed one by one for four kinds of queries:
  * very common words (each in most articles), words drawn as text is
- * written (Zipf), and rare words. The same corpus and queries go to plain
+ * written (Zipf), rare words, and Zipf words after three function words
+ * ("phrased": titles hold function words, as real titles do, and guichet
+ * searches a question's function words in titles). The same corpus and queries go to plain
  * SQLite FTS5 (porter tokenizer, OR of the words, bm25, top 10) in the same
  * run, the reference. Then one diagnosis step as the daemon takes it: the
  * tree parsed and validated from its JSON, the stored answers replayed, the
@@ -151,12 +153,15 @@ struct kind {
 	const char *name;
 	size_t lo, hi;            /* the ranks its words come from (hi 0: as text is written) */
 	size_t words;
+	size_t glue;              /* function words before them */
 };
 
 static char *make_query(const struct kind *k)
 {
 	char q[256];
 	size_t len = 0;
+	for (size_t i = 0; i < k->glue; i++) /* a question's function words first: "can you ..." */
+		len += (size_t)snprintf(q + len, sizeof(q) - len, "%s ", glue[next_random() % (sizeof(glue) / sizeof(*glue))]);
 	for (size_t i = 0; i < k->words; i++) {
 		size_t r = k->hi ? k->lo + next_random() % (k->hi - k->lo) : zipf_rank();
 		len += (size_t)snprintf(q + len, sizeof(q) - len, "%s%s", i ? " " : "", vocab[r]);
@@ -345,7 +350,7 @@ int main(int argc, char **argv)
 	struct doc *docs = malloc(n_docs * sizeof(*docs));
 	size_t text_bytes = 0;
 	for (size_t i = 0; i < n_docs; i++) {
-		docs[i] = (struct doc){make_text(TITLE_WORDS, false), make_text(BODY_WORDS, true), make_text(TAG_WORDS, false)};
+		docs[i] = (struct doc){make_text(TITLE_WORDS, true), make_text(BODY_WORDS, true), make_text(TAG_WORDS, false)};
 		text_bytes += strlen(docs[i].title) + strlen(docs[i].body) + strlen(docs[i].tags);
 	}
 	printf("corpus: %zu articles, %zu words each (%.0f MiB of text), %zu distinct words, seed thesaurus %zu pairs "
@@ -395,11 +400,12 @@ int main(int argc, char **argv)
 	       fts_index_s, fts_rss);
 
 	/* very common: ranks 0-29, each word in most articles; as written: Zipf; rare: ranks 2,000-20,000 */
-	const struct kind kinds[] = {{"common", 0, 30, 3}, {"zipf", 0, 0, 3}, {"rare", 2000, 20000, 2}};
+	const struct kind kinds[] = {{"common", 0, 30, 3, 0}, {"zipf", 0, 0, 3, 0}, {"rare", 2000, 20000, 2, 0},
+				     {"phrased", 0, 0, 3, 3}};
 	size_t n_kinds = sizeof(kinds) / sizeof(*kinds), total = n_kinds * per_kind;
 	double *all = malloc(total * sizeof(*all)), *ms = malloc(per_kind * sizeof(*ms));
 	double *fts_ms = malloc(per_kind * sizeof(*fts_ms));
-	struct figures g[3], f[3];
+	struct figures g[4], f[4];
 	size_t hits = 0, fts_hits = 0;
 	for (size_t k = 0; k < n_kinds; k++) {
 		char **qs = malloc(per_kind * sizeof(*qs));
@@ -439,11 +445,11 @@ int main(int argc, char **argv)
 	       "\"search_p50_ms\":%.3f,\"search_p99_ms\":%.3f,\"common_p50_ms\":%.3f,\"common_p99_ms\":%.3f,"
 	       "\"zipf_p50_ms\":%.3f,\"zipf_p99_ms\":%.3f,\"rare_p50_ms\":%.3f,\"rare_p99_ms\":%.3f,"
 	       "\"fts5_index_s\":%.2f,\"fts5_rss_mib\":%.0f,\"fts5_common_p50_ms\":%.3f,\"fts5_common_p99_ms\":%.3f,"
-	       "\"fts5_zipf_p50_ms\":%.3f,\"fts5_rare_p50_ms\":%.3f,\"step_p50_ms\":%.4f,\"step_p99_ms\":%.4f,"
-	       "\"tree_nodes\":%zu}\n",
+	       "\"fts5_zipf_p50_ms\":%.3f,\"fts5_rare_p50_ms\":%.3f,\"phrased_p50_ms\":%.3f,\"phrased_p99_ms\":%.3f,"
+	       "\"fts5_phrased_p50_ms\":%.3f,\"step_p50_ms\":%.4f,\"step_p99_ms\":%.4f,\"tree_nodes\":%zu}\n",
 	       n_docs, BODY_WORDS + TITLE_WORDS + TAG_WORDS, index_s, index_rss, seed_s, overall.p50, overall.p99,
 	       g[0].p50, g[0].p99, g[1].p50, g[1].p99, g[2].p50, g[2].p99, fts_index_s, fts_rss, f[0].p50, f[0].p99,
-	       f[1].p50, f[2].p50, step.p50, step.p99, nodes);
+	       f[1].p50, f[2].p50, g[3].p50, g[3].p99, f[3].p50, step.p50, step.p99, nodes);
 	sqlite3_finalize(sel);
 	sqlite3_close(db);
 	kb_corpus_free(c);

@@ -18,11 +18,14 @@
 
 enum kb_field { KB_FIELD_TITLE, KB_FIELD_BODY, KB_FIELD_TAGS, KB_FIELDS };
 
-/* A document's terms, field by field (the analyser's stems, stop words left out). */
+/* A document's terms, field by field (the analyser's stems, stop words left
+ * out); the last n_uncounted of a field's n are indexed but left out of its
+ * length (a title's function words: they match, they do not dilute). */
 struct kb_doc_terms {
 	const char *const *terms[KB_FIELDS];
 	const size_t *lens[KB_FIELDS];
 	size_t n[KB_FIELDS];
+	size_t n_uncounted[KB_FIELDS];
 };
 
 struct kb_query_term {

@@ -4,10 +4,12 @@
  *
  * A query is planned first (kb_corpus_plan): its everyday writing is
  * rewritten (kb_shorthand_expand: "pb de mdp"), then each word typed gives
- * its stem (weight 1); a word the corpus does not know gives the stems of the
- * corpus's words one typing mistake away (KB_W_TYPO), or else, glued from
- * words the corpus has ("freebsd"), its longest known head and tail (the
- * same weight); each word gives the
+ * its stem (weight 1), and in French the stem of its other number when the
+ * stemmer splits them ("noyau", "noyaux"; weight 1); a word the corpus does not know gives the stems of the
+ * corpus's words one typing mistake away (KB_W_TYPO), or else, in French,
+ * an elision typed without its apostrophe ("jaccelere": "accelere", weight
+ * 1), or else, glued from words the corpus has ("freebsd"), its longest
+ * known head and tail (KB_W_TYPO); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
  * and from the tenant's own entries (KB_W_TENANT); each word with learned
  * links gives the title stems of the items its resolutions led to, when
@@ -16,7 +18,12 @@
  * (guichet/kb_index.h), then learned links add to the score: resolved
  * sessions link their query's stems to the item that resolved them (more
  * resolutions, more weight; failures take some back), and a word's
- * synonyms bring their own links, at a lower weight. Trees
+ * synonyms bring their own links, at a lower weight. The function words
+ * typed (stop words: "is there", "y a", "how do i") are searched last, in
+ * titles only, at KB_W_FUNCTION_WORD: a title phrases a question as
+ * customers do, and when their content words miss ("y a une backdoor dans
+ * tor" against "Y a-t-il une porte dérobée dans Tor ?") the phrasing still
+ * points at it; one in more than half the titles is not searched. Trees
  * that cover the intent (at least half the best score) come before
  * articles. Pure: no I/O; the corpus is read by any number of threads at
  * once when nobody changes it, each with its own analyser. */
@@ -33,6 +40,8 @@
 #define KB_W_SEED 0.1
 #define KB_W_TENANT 0.8
 #define KB_W_ASSOC 0.25    /* a stem learned resolutions associate with a word typed, all of them agreeing */
+#define KB_W_FUNCTION_WORD 0.1 /* a function word typed ("is there", "y a"), matched in titles only */
+#define KB_MAX_FUNCTION_WORDS 16 /* distinct function words of a query searched; more are not */
 #define KB_MAX_QUERY 4096  /* bytes of a query's text rewritten for everyday writing; longer ones are not */
 #define KB_MAX_PLAN 64     /* terms of a plan; more are dropped */
 #define KB_MAX_UNMATCHED 16
@@ -92,7 +101,8 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 
 /* --- queries --- */
 
-enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION, KB_VIA_PART };
+enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION, KB_VIA_PART,
+	      KB_VIA_FUNCTION_WORD };
 const char *kb_via_name(enum kb_via via);
 
 struct kb_plan_term {

@@ -152,7 +152,7 @@ int kb_index_add(struct kb_index *ix, const struct kb_doc_terms *doc, uint32_t *
 	if (gc_grow((void **)&ix->removed, &ix->cap_removed, 1, d + 1) < 0)
 		return GC_ENOMEM;
 	for (int f = 0; f < KB_FIELDS; f++) {
-		ix->length[f][d] = (uint32_t)doc->n[f];
+		ix->length[f][d] = (uint32_t)(doc->n[f] - doc->n_uncounted[f]);
 		ix->scale[f][d] = scale(ix, f, d);
 		for (size_t i = 0; i < doc->n[f]; i++) {
 			uint32_t id;

@@ -13,7 +13,12 @@
  *   means those words. The stem then searches them too, weighted by the share
  *   of its resolutions whose item holds them and by how many resolutions
  *   agree, so that a question about the same thing in other words finds the
- *   items that use that vocabulary, not only the one item linked. */
+ *   items that use that vocabulary, not only the one item linked.
+ *
+ * A title's function words (stop words, left out everywhere else) are
+ * indexed too, marked (FUNCTION_MARK) so that only the same word typed
+ * matches them, and left out of the title's length: a question's phrasing
+ * ("y a-t-il", "is there") matches the title that phrases it so, weakly. */
 #include "guichet/kb_search.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -36,6 +41,8 @@
 #define PART_WORD_MIN 6          /* letters of a word searched by its parts */
 #define PART_HEAD_MIN 4
 #define PART_TAIL_MIN 3
+#define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
+#define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
 
 /* --- synonyms --- */
 
@@ -319,6 +326,8 @@ struct doc_build {
 	size_t len, cap;
 	size_t *off[KB_FIELDS], *lens[KB_FIELDS];
 	uint32_t n[KB_FIELDS], cap_off[KB_FIELDS], cap_lens[KB_FIELDS];
+	size_t *fn_off, *fn_lens;  /* the title's function words, as FUNCTION_MARK and the word */
+	uint32_t n_fn, cap_fn_off, cap_fn_lens;
 	int field;
 };
 
@@ -338,15 +347,9 @@ static int remember_word(struct kb_corpus *c, const struct kb_term *t)
 	return c->stem_of[id] ? GC_OK : GC_ENOMEM;
 }
 
-static int add_term(const struct kb_term *t, void *arg)
+/* Room in b's buffer for need bytes in all. */
+static int reserve(struct doc_build *b, size_t need)
 {
-	struct doc_build *b = arg;
-	if (t->stop || t->term_len == 0)
-		return GC_OK;
-	int f = b->field, rc = remember_word(b->c, t);
-	if (rc < 0)
-		return rc;
-	size_t need = b->len + t->term_len + 1;
 	if (need > b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 4096;
 		while (cap < need)
@@ -357,6 +360,41 @@ static int add_term(const struct kb_term *t, void *arg)
 		b->buf = buf;
 		b->cap = cap;
 	}
+	return GC_OK;
+}
+
+/* A title's function word, kept apart: indexed as FUNCTION_MARK and the
+ * word, so that it matches only the same word typed (see the end of kb_corpus_plan). */
+static int add_function_word(struct doc_build *b, const struct kb_term *t)
+{
+	size_t need = b->len + t->word_len + 2;
+	if (t->word_len == 0 || t->word_len + 1 >= KB_MAX_WORD * 4)
+		return GC_OK;
+	if (reserve(b, need) < 0 || gc_grow((void **)&b->fn_off, &b->cap_fn_off, sizeof(size_t), b->n_fn + 1) < 0 ||
+	    gc_grow((void **)&b->fn_lens, &b->cap_fn_lens, sizeof(size_t), b->n_fn + 1) < 0)
+		return GC_ENOMEM;
+	b->buf[b->len] = FUNCTION_MARK;
+	memcpy(b->buf + b->len + 1, t->word, t->word_len);
+	b->buf[b->len + 1 + t->word_len] = '\0';
+	b->fn_off[b->n_fn] = b->len;
+	b->fn_lens[b->n_fn++] = t->word_len + 1;
+	b->len = need;
+	return GC_OK;
+}
+
+static int add_term(const struct kb_term *t, void *arg)
+{
+	struct doc_build *b = arg;
+	if (t->stop && b->field == KB_FIELD_TITLE)
+		return add_function_word(b, t);
+	if (t->stop || t->term_len == 0)
+		return GC_OK;
+	int f = b->field, rc = remember_word(b->c, t);
+	if (rc < 0)
+		return rc;
+	size_t need = b->len + t->term_len + 1;
+	if (reserve(b, need) < 0)
+		return GC_ENOMEM;
 	if (gc_grow((void **)&b->off[f], &b->cap_off[f], sizeof(size_t), b->n[f] + 1) < 0 ||
 	    gc_grow((void **)&b->lens[f], &b->cap_lens[f], sizeof(size_t), b->n[f] + 1) < 0)
 		return GC_ENOMEM;
@@ -404,11 +442,25 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (text[f])
 			rc = kb_analyze(a, text[f], len[f], add_term, &b);
 	}
+	/* the title's function words after its stems, out of its length */
+	for (uint32_t i = 0; rc == GC_OK && i < b.n_fn; i++) {
+		if (gc_grow((void **)&b.off[KB_FIELD_TITLE], &b.cap_off[KB_FIELD_TITLE], sizeof(size_t),
+			    b.n[KB_FIELD_TITLE] + i + 1) < 0 ||
+		    gc_grow((void **)&b.lens[KB_FIELD_TITLE], &b.cap_lens[KB_FIELD_TITLE], sizeof(size_t),
+			    b.n[KB_FIELD_TITLE] + i + 1) < 0) {
+			rc = GC_ENOMEM;
+			break;
+		}
+		b.off[KB_FIELD_TITLE][b.n[KB_FIELD_TITLE] + i] = b.fn_off[i];
+		b.lens[KB_FIELD_TITLE][b.n[KB_FIELD_TITLE] + i] = b.fn_lens[i];
+	}
+	uint32_t n_fn = rc == GC_OK ? b.n_fn : 0;
 	for (int f = 0; f < KB_FIELDS && rc == GC_OK; f++) {
-		terms[f] = malloc((b.n[f] ? b.n[f] : 1) * sizeof(char *));
+		uint32_t nf = b.n[f] + (f == KB_FIELD_TITLE ? n_fn : 0);
+		terms[f] = malloc((nf ? nf : 1) * sizeof(char *));
 		if (terms[f] == NULL)
 			rc = GC_ENOMEM;
-		for (uint32_t i = 0; rc == GC_OK && i < b.n[f]; i++)
+		for (uint32_t i = 0; rc == GC_OK && i < nf; i++)
 			terms[f][i] = b.buf + b.off[f][i];
 	}
 	uint32_t d = 0;
@@ -422,6 +474,8 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 			dt.lens[f] = b.lens[f];
 			dt.n[f] = b.n[f];
 		}
+		dt.n[KB_FIELD_TITLE] += n_fn;
+		dt.n_uncounted[KB_FIELD_TITLE] = n_fn;
 		rc = kb_index_add(c->ix, &dt, &d);
 	}
 	if (rc == GC_OK && (gc_grow((void **)&c->item_of, &c->cap_item_of, sizeof(uint64_t), d + 1) < 0 ||
@@ -455,6 +509,8 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		free(b.off[f]);
 		free(b.lens[f]);
 	}
+	free(b.fn_off);
+	free(b.fn_lens);
 	free(b.buf);
 	return rc;
 }
@@ -561,7 +617,8 @@ static double link_score(int32_t ok, int32_t failed)
 
 const char *kb_via_name(enum kb_via via)
 {
-	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part"};
+	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part",
+					    "function_word"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -572,11 +629,28 @@ struct planning {
 		char word[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
 	} typed[KB_MAX_PLAN];
 	size_t n_typed;
+	char function[KB_MAX_FUNCTION_WORDS][KB_MAX_WORD * 4]; /* FUNCTION_MARK and a function word typed */
+	size_t n_function;
 };
+
+static void note_function_word(struct planning *p, const struct kb_term *t)
+{
+	if (p->n_function == KB_MAX_FUNCTION_WORDS || t->word_len == 0 || t->word_len + 1 >= KB_MAX_WORD * 4)
+		return;
+	char w[KB_MAX_WORD * 4];
+	w[0] = FUNCTION_MARK;
+	memcpy(w + 1, t->word, t->word_len + 1);
+	for (size_t i = 0; i < p->n_function; i++)
+		if (strcmp(p->function[i], w) == 0)
+			return;
+	memcpy(p->function[p->n_function++], w, t->word_len + 2);
+}
 
 static int note_typed(const struct kb_term *t, void *arg)
 {
 	struct planning *p = arg;
+	if (t->stop)
+		note_function_word(p, t);
 	if (t->stop || p->n_typed == KB_MAX_PLAN || t->term_len == 0)
 		return GC_OK;
 	for (size_t i = 0; i < p->n_typed; i++)
@@ -653,6 +727,73 @@ static bool add_parts(struct planning *p, const char *word)
 			found = true;
 			break;
 		}
+	return found;
+}
+
+/* The first term of a word analysed alone: its stem, and whether it is a stop word. */
+struct first_term {
+	char stem[KB_MAX_WORD * 4];
+	bool stop, seen;
+};
+
+static int note_first_term(const struct kb_term *t, void *arg)
+{
+	struct first_term *e = arg;
+	if (!e->seen && t->term_len < sizeof(e->stem)) {
+		memcpy(e->stem, t->term, t->term_len);
+		e->stem[t->term_len] = '\0';
+		e->stop = t->stop;
+		e->seen = true;
+	}
+	return GC_OK;
+}
+
+/* A French word the corpus lacks that is an elided word glued to the next,
+ * its apostrophe not typed ("jaccelere", "lordinateur", "darriver", "jai",
+ * "quil"): c, d, j, l, m, n, s, t or qu before a vowel or h, then a word. The
+ * rest searches as typed when the index has it; a function word ("jai":
+ * "ai") is searched as one. True when the word is understood so. */
+static bool add_elided(struct planning *p, struct kb_analyzer *a, const char *word)
+{
+	size_t head = strncmp(word, "qu", 2) == 0 ? 2 : strchr("cdjlmnst", word[0]) && word[0] ? 1 : 0;
+	if (head == 0 || strlen(word) < head + 2 || !strchr("aeiouyh", word[head]))
+		return false;
+	struct first_term e = {0};
+	const char *rest = word + head;
+	if (kb_analyze(a, rest, strlen(rest), note_first_term, &e) < 0 || !e.seen)
+		return false;
+	if (e.stop) {
+		char w[KB_MAX_WORD * 4];
+		snprintf(w, sizeof(w), "%c%s", FUNCTION_MARK, rest);
+		plan_add(p, w, strlen(w), word, KB_VIA_FUNCTION_WORD, KB_W_FUNCTION_WORD);
+		return true;
+	}
+	return plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
+}
+
+/* French plurals in -aux the stemmer splits from their singular: Snowball
+ * reads every "-aux" as the plural of "-al" ("noyaux" stems as "noyal",
+ * "noyau" as "noyau"; "travaux" as "traval", "travail" as "travail"). A
+ * French word typed in one form searches the other's stem too, as typed,
+ * when the index has it. True when it does. ("-eux" is left alone: "peu"
+ * and "peux" are two words, and so are most adjectives in -eux.) */
+static bool add_plural(struct planning *p, struct kb_analyzer *a, const char *word, const char *stem)
+{
+	static const char *const forms[][2] = {{"aux", "au"}, {"aux", "ail"}, {"au", "aux"}, {"ail", "aux"}};
+	size_t len = strlen(word);
+	bool found = false;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		size_t from = strlen(forms[i][0]), to = strlen(forms[i][1]);
+		if (len <= from + 1 || len - from + to >= KB_MAX_WORD * 4 || strcmp(word + len - from, forms[i][0]) != 0)
+			continue;
+		char other[KB_MAX_WORD * 4];
+		snprintf(other, sizeof(other), "%.*s%s", (int)(len - from), word, forms[i][1]);
+		struct first_term e = {0};
+		if (kb_analyze(a, other, strlen(other), note_first_term, &e) < 0 || !e.seen || e.stop ||
+		    strcmp(e.stem, stem) == 0)
+			continue;
+		found |= plan_add(p, e.stem, strlen(e.stem), word, KB_VIA_WORD, 1.0);
+	}
 	return found;
 }
 
@@ -750,10 +891,13 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 		 * "secur"): the content's own stem of the same letters is the word typed */
 		if (known)
 			matched[i] = plan_add(&p, c->stem_of[id], strlen(c->stem_of[id]), word, KB_VIA_WORD, 1.0);
+		if (c->lang == KB_LANG_FR && add_plural(&p, a, word, stem))
+			matched[i] = true;
 		if (!matched[i] && !known) {
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
-			matched[i] = ctx.found || add_parts(&p, word);
+			matched[i] = ctx.found || (c->lang == KB_LANG_FR && add_elided(&p, a, word)) ||
+				     add_parts(&p, word);
 		}
 	}
 	for (size_t i = 0; i < p.n_typed; i++)
@@ -787,6 +931,14 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 			t->via = KB_VIA_WORD;
 			t->weight = 1.0;
 		}
+	}
+	/* last, so that they never crowd out a word: the function words typed, as titles phrase questions;
+	 * one in most titles tells nothing and would make the search read most postings */
+	uint32_t n_docs = kb_index_size(c->ix);
+	for (size_t i = 0; i < p.n_function; i++) {
+		const char *w = p.function[i];
+		if ((double)kb_index_doc_freq(c->ix, w, strlen(w)) <= FUNCTION_WORD_MAX_SHARE * n_docs)
+			plan_add(&p, w, strlen(w), w + 1, KB_VIA_FUNCTION_WORD, KB_W_FUNCTION_WORD);
 	}
 	return GC_OK;
 }

@@ -14,8 +14,9 @@
 #include "guichet/error.h"
 #include "guichet/kb_index.h"
 
-/* Adds a document from space-separated words: "title words | body words | tags". */
-static uint32_t add(struct kb_index *ix, const char *text)
+/* Adds a document from space-separated words: "title words | body words | tags"; the
+ * title's last n_uncounted words are left out of its length. */
+static uint32_t add_uncounted(struct kb_index *ix, const char *text, size_t n_uncounted)
 {
 	static char buf[4096];
 	snprintf(buf, sizeof(buf), "%s", text);
@@ -30,15 +31,21 @@ static uint32_t add(struct kb_index *ix, const char *text)
 		terms[f][n[f]] = w;
 		lens[f][n[f]++] = strlen(w);
 	}
-	struct kb_doc_terms d;
+	struct kb_doc_terms d = {0};
 	for (int i = 0; i < KB_FIELDS; i++) {
 		d.terms[i] = terms[i];
 		d.lens[i] = lens[i];
 		d.n[i] = n[i];
 	}
+	d.n_uncounted[KB_FIELD_TITLE] = n_uncounted;
 	uint32_t id;
 	assert_int_equal(kb_index_add(ix, &d, &id), GC_OK);
 	return id;
+}
+
+static uint32_t add(struct kb_index *ix, const char *text)
+{
+	return add_uncounted(ix, text, 0);
 }
 
 static void fields_and_saturation(void **state)
@@ -76,6 +83,26 @@ static void fields_and_saturation(void **state)
 static char words[400][8];
 
 /* A document of Zipf-like words: a few very common. */
+/* a title's uncounted terms match, and leave its length, so its other terms' scores, as they were */
+static void uncounted_terms(void **state)
+{
+	(void)state;
+	struct kb_index *ix = kb_index_new();
+	uint32_t plain = add(ix, "refund delay | five days |");
+	uint32_t phrased = add_uncounted(ix, "refund delay ~is ~there ~a | five days |", 3);
+	uint32_t longer = add(ix, "refund delay is there a | five days |");
+	add(ix, "router | reboot the router |");
+	assert_int_equal(kb_index_finish(ix), GC_OK);
+	struct kb_query_term q[] = {{"refund", 6, 1.0}}, there[] = {{"~there", 6, 1.0}};
+	double s_plain = kb_index_score(ix, q, 1, plain), s_phrased = kb_index_score(ix, q, 1, phrased);
+	assert_true(fabs(s_plain - s_phrased) < 1e-9);
+	assert_true(kb_index_score(ix, q, 1, longer) < s_plain); /* counted, the same words dilute */
+	assert_true(kb_index_score(ix, there, 1, phrased) > 0);
+	assert_true(kb_index_score(ix, there, 1, plain) == 0);
+	assert_int_equal(kb_index_doc_freq(ix, "~there", 6), 1);
+	kb_index_free(ix);
+}
+
 static void add_random(struct kb_index *ix)
 {
 	char text[4096] = "";
@@ -161,6 +188,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fields_and_saturation),
+		cmocka_unit_test(uncounted_terms),
 		cmocka_unit_test(top_k_equals_scoring_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

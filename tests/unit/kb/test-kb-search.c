@@ -2,8 +2,9 @@
  * typos, synonyms and everyday writing, learned links that lift an item and
  * can be taken back, a synonym's learned links followed, learned
  * associations that reach other items with the same vocabulary, trees
- * covering the intent first, explanations, snippets, and items replaced or
- * dropped. */
+ * covering the intent first, explanations, snippets, items replaced or
+ * dropped, a title's function words matching the same words typed, and
+ * French elisions typed without their apostrophe and plurals in -x. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +142,88 @@ static void glued_words_search_their_parts(void **state)
 	assert_int_equal(search(f, "zorglub", res, &plan), 0);
 	assert_int_equal(plan.n_unmatched, 1);
 	assert_int_equal(search(f, "bsdx", res, &plan), 0);
+}
+
+/* the function words typed match the titles that phrase the question so, weakly, and nothing else */
+static void function_words_match_titles(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Y a-t-il une faille dans le logiciel ?", "Non, aucune.", "sécurité");
+	put(f, 7, false, "Porte du bureau", "Y a une porte au fond.", "bureau"); /* "y a une" in its body only */
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "y a une backdoor ?", res, &plan);
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 6);
+	const struct kb_plan_term *t = plan_term(&plan, "~y");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_FUNCTION_WORD);
+	assert_string_equal(t->from, "y");
+	assert_true(t->weight == KB_W_FUNCTION_WORD);
+	assert_string_equal(kb_via_name(KB_VIA_FUNCTION_WORD), "function_word");
+	assert_int_equal(plan.n_unmatched, 1); /* "backdoor"; the function words are not counted */
+	assert_int_equal(plan.n_words, 1);
+	/* weakly: one word of the content outweighs them all */
+	n = search(f, "y a une porte", res, &plan);
+	assert_int_equal(n, 2);
+	assert_int_equal(res[0].item, 7);
+	assert_int_equal(res[1].item, 6);
+	/* one in more than half the titles is not searched: "le" in 1 of 7 titles, then 7 of 13 */
+	search(f, "le", res, &plan);
+	assert_non_null(plan_term(&plan, "~le"));
+	for (uint64_t item = 8; item <= 13; item++)
+		put(f, item, false, "Le forfait", "Détails.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	assert_int_equal(search(f, "le", res, &plan), 0);
+	assert_null(plan_term(&plan, "~le"));
+}
+
+/* French elisions typed without their apostrophe: the word after it searches as typed */
+static void elided_words_glued(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Accélérer le navigateur", "Fermez les onglets inutiles.", "navigateur");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "jaccelere", res, &plan); /* "accelere", not in the corpus, stems as "accélérer" */
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 6);
+	const struct kb_plan_term *t = plan_term(&plan, "acceler");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_WORD);
+	assert_string_equal(t->from, "jaccelere");
+	assert_int_equal(plan.n_unmatched, 0);
+	/* an elided function word is understood, not unmatched: "jai" is "j'ai" */
+	search(f, "jai", res, &plan);
+	assert_int_equal(plan.n_unmatched, 0);
+	/* no elision without a vowel after it, nor with an unknown rest */
+	search(f, "lorglub jzorglub", res, &plan);
+	assert_int_equal(plan.n_unmatched, 2);
+}
+
+/* a French plural in -x and its singular find each other, which Snowball's stems do not */
+static void french_plurals_in_x(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Construire des noyaux personnalisés", "Avec make-kpkg.", "noyaux");
+	put(f, 7, false, "Les gros travaux", "Prévoir un budget.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "compiler mon noyau", res, &plan); /* "noyaux" stems as "noyal" */
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 6);
+	const struct kb_plan_term *t = plan_term(&plan, "noyal");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_WORD);
+	assert_string_equal(t->from, "noyau");
+	assert_int_equal(search(f, "travail", res, &plan), 1);
+	assert_int_equal(res[0].item, 7);
+	/* a word without such a form searches its own stem only */
+	search(f, "forfait", res, &plan);
+	assert_int_equal(plan.n, 1);
 }
 
 static void synonyms_from_seed_and_tenant(void **state)
@@ -395,6 +478,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(words_and_trees_first, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
