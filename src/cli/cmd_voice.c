@@ -195,7 +195,29 @@ static int prompts(const struct cli *cli, const struct args *a)
 	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
 }
 
-/* guichet channel voice trunk [show | set URI | clear]: the tenant's own trunk. */
+/* The first line of path ("-": standard input), without its newline, or NULL (said). */
+static char *read_password(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "guichet channel voice trunk: --password-file %s: cannot read it\n", path);
+		return NULL;
+	}
+	char line[600];
+	char *got = fgets(line, sizeof(line), f);
+	if (f != stdin)
+		fclose(f);
+	line[got ? strcspn(line, "\r\n") : 0] = '\0';
+	if (line[0] == '\0') {
+		fprintf(stderr, "guichet channel voice trunk: --password-file %s: empty\n", path);
+		return NULL;
+	}
+	return strdup(line);
+}
+
+/* guichet channel voice trunk [show | set URI [--username U --password-file F] | clear]:
+ * the tenant's own trunk, with the digest credentials its provider asks
+ * for; the password read from a file, never from the command line. */
 static int trunk(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 3 ? a->pos[3] : "show";
@@ -205,10 +227,28 @@ static int trunk(const struct cli *cli, const struct args *a)
 	if (strcmp(sub, "clear") == 0)
 		return cli_simple(cli, "DELETE", path, NULL);
 	if (strcmp(sub, "set") != 0 || a->n_pos < 5) {
-		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT]) or clear\n");
+		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT])"
+			" [--username U --password-file F] or clear\n");
 		return 2;
 	}
-	return cli_simple(cli, "PUT", path, json_pack("{s:s}", "uri", a->pos[4]));
+	const char *user = args_get(a, "username"), *file = args_get(a, "password-file");
+	if ((user == NULL) != (file == NULL)) {
+		fprintf(stderr, "guichet channel voice trunk set: --username and --password-file go together\n");
+		return 2;
+	}
+	json_t *body = json_pack("{s:s}", "uri", a->pos[4]);
+	if (user) {
+		char *password = read_password(file);
+		if (password == NULL) {
+			json_decref(body);
+			return 1;
+		}
+		json_object_set_new(body, "username", json_string(user));
+		json_object_set_new(body, "password", json_string(password));
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	return cli_simple(cli, "PUT", path, body);
 }
 
 int cmd_channel_voice(const struct cli *cli, const struct args *a)

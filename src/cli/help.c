@@ -719,9 +719,12 @@ static const struct help_command commands[] = {
 	 "[--callback-key K|none] | clear QUEUE",
 	 "a queue's own waiting settings, which win over its numbers' (the options as in add; "
 	 "set replaces them whole, clear gives the queue back to its numbers' settings)", NULL},
-	{"channel voice", "trunk", "[show | set URI | clear]",
+	{"channel voice", "trunk", "[show | set URI [--username U --password-file F] | clear]",
 	 "the tenant's own trunk, where its callbacks call their customers: sip:{number}@HOST[:PORT], "
-	 "winning over guichetd's --sip-trunk; clear: the installation's again", NULL},
+	 "winning over guichetd's --sip-trunk; clear: the installation's again",
+	 "--username U\tthe digest username the provider gives, for an INVITE it challenges (401/407)\n"
+	 "--password-file F\tits password, the file's first line (- for standard input); stored sealed,"
+	 " never shown\n"},
 	{"channel voice", "prompt", "list | add FILE.wav --name NAME | show ID | get ID -o FILE | remove ID",
 	 "the tenant's own recordings of its prompts: a WAV file (16-bit PCM, mono or stereo, 8 to 48 kHz, "
 	 "a minute at most) kept at 8 kHz, which a menu plays instead of its text ({\"recording\": ID})", NULL},

@@ -20,7 +20,10 @@
 #include "channel/voice/announce.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/registrar.h"
+#include "daemon/log.h"
 #include "daemon/ops.h"
+#include "daemon/secrets.h"
+#include "daemon/server.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -403,13 +406,19 @@ int run_voice_queue_list(struct request *r, struct store *db)
 }
 
 /* --- a tenant's own trunk: GET, PUT, DELETE /api/v1/channels/voice/trunk.
- * {"uri": "sip:{number}@host[:port]"}: where the tenant's callbacks call
- * their customers, winning over the installation's --sip-trunk. Checked
- * strictly: sip: (guichet has no TLS transport for sips:), {number} as the user part, a host of
- * letters, digits, dots and dashes, an optional port; nothing else (no
- * parameters, headers or spaces that would change what guichet sends). --- */
+ * {"uri": "sip:{number}@host[:port]", "username"?, "password"?}: where the
+ * tenant's callbacks call their customers, winning over the installation's
+ * --sip-trunk. Checked strictly: sip: (guichet has no TLS transport for
+ * sips:), {number} as the user part, a host of letters, digits, dots and
+ * dashes, an optional port; nothing else (no parameters, headers or spaces
+ * that would change what guichet sends). The digest credentials, both or
+ * neither, answer a provider that challenges the INVITE (401/407); the
+ * password is sealed (secrets.h) as the channels' passwords are, and no
+ * answer ever holds it. A PUT replaces the trunk whole. --- */
 
 #define TRUNK_URI_MAX 255
+#define TRUNK_USERNAME_MAX 128
+#define TRUNK_PASSWORD_MAX 128
 
 /* Whether uri is a trunk template guichet will dial. */
 static bool trunk_ok(const char *uri)
@@ -431,26 +440,48 @@ static bool trunk_ok(const char *uri)
 	return *at == '\0';
 }
 
-static bool bad_trunk(struct request *r, const char **ret_uri)
+/* A credential a digest can carry: 1 to max bytes of clean text; the
+ * username, quoted in the Authorization header, without quotes or backslashes. */
+static bool credential_ok(const char *s, size_t max, bool quoted)
+{
+	return s && *s && strlen(s) <= max && gc_text_is_clean(s, false) &&
+	       !(quoted && (strchr(s, '"') || strchr(s, '\\')));
+}
+
+static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const char **ret_password)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "uri") != 0)
+		if (strcmp(key, "uri") != 0 && strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
 	const char *uri = json_string_value(json_object_get(r->body, "uri"));
 	if (uri == NULL || !trunk_ok(uri))
 		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
 				   " {number} the customer's number"), true;
-	*ret_uri = uri;
+	json_t *user = json_object_get(r->body, "username"), *pass = json_object_get(r->body, "password");
+	const char *username = json_string_value(user), *password = json_string_value(pass);
+	if (user && !credential_ok(username, TRUNK_USERNAME_MAX, true))
+		return reply_error(r, 400, "invalid", "username", "'username' is a text of 1 to %d bytes, no quotes,"
+				   " backslashes or control characters", TRUNK_USERNAME_MAX), true;
+	if (pass && !credential_ok(password, TRUNK_PASSWORD_MAX, false))
+		return reply_error(r, 400, "invalid", "password", "'password' is a text of 1 to %d bytes, no control"
+				   " characters", TRUNK_PASSWORD_MAX), true;
+	if (user && pass == NULL)
+		return reply_error(r, 400, "invalid", "password", "'password' goes with 'username'"), true;
+	if (pass && user == NULL)
+		return reply_error(r, 400, "invalid", "username", "'username' goes with 'password'"), true;
+	*ret = (struct store_voice_trunk){.uri = uri, .username = username};
+	*ret_password = password;
 	return false;
 }
 
 int prepare_voice_trunk(struct request *r, struct store *db)
 {
-	const char *uri;
-	return bad_trunk(r, &uri);
+	struct store_voice_trunk in;
+	const char *password;
+	return bad_trunk(r, &in, &password);
 }
 
 int run_voice_trunk_get(struct request *r, struct store *db)
@@ -464,10 +495,20 @@ int run_voice_trunk_get(struct request *r, struct store *db)
 
 int run_voice_trunk_put(struct request *r, struct store *db)
 {
-	const char *uri = NULL;
-	if (bad_trunk(r, &uri)) /* checked by prepare */
+	struct store_voice_trunk in;
+	const char *password = NULL;
+	if (bad_trunk(r, &in, &password)) /* checked by prepare */
 		return GC_EINVAL;
-	int rc = store_voice_trunk_set(db, &r->scope, uri);
+	unsigned char *sealed = NULL;
+	char why[256] = "";
+	if (password && secrets_seal(r->worker->server->secrets, password, &sealed, &in.sealed_len, why,
+				     sizeof(why)) < 0) {
+		log_error("cannot seal a trunk's password", "error", why);
+		return reply_error(r, 500, "internal", NULL, "the password cannot be sealed: see the server's log");
+	}
+	in.sealed = sealed;
+	int rc = store_voice_trunk_set(db, &r->scope, &in);
+	free(sealed);
 	json_t *row = NULL;
 	if (rc == GC_OK)
 		rc = store_voice_trunk_get(db, &r->scope, &row);

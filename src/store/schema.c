@@ -757,6 +757,12 @@ static const char *const migrations[] = {
 	/* 39: whether a brand lets its outsourcers' supervisors listen to the
 	 * calls their own agents took (src/store/recording.c; 0: none of them). */
 	"ALTER TABLE recording_settings ADD COLUMN outsourcers_listen {int} NOT NULL DEFAULT 0;",
+	/* 40: a tenant's trunk's digest credentials (src/store/voice.c): the
+	 * username, and the password sealed as the channels' passwords are
+	 * (daemon/secrets.h), answered when the provider challenges the
+	 * callbacks' INVITEs (401/407); both NULL: no credentials. */
+	"ALTER TABLE voice_trunks ADD COLUMN username TEXT;"
+	"ALTER TABLE voice_trunks ADD COLUMN sealed_password {blob};",
 };
 
 int schema_n_migrations(void)

@@ -1369,13 +1369,26 @@ int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, i
 			     size_t *ret_n);
 int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id);
 
-/* A tenant's own trunk (schema migration 35): the SIP URI template its
+/* A tenant's own trunk (schema migration 38): the SIP URI template its
  * callbacks' customers are called through ({number}), checked by the
- * caller; get: {"uri","updated_at"}, GC_ENOTFOUND when the tenant has none
- * (the installation's --sip-trunk applies). */
-int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri);
+ * caller, with the digest credentials answering the provider's challenges
+ * (40; username NULL: none). The password comes sealed (daemon/secrets.h)
+ * and set replaces the row whole. get: {"uri","username","updated_at"},
+ * never the password; GC_ENOTFOUND when the tenant has none (the
+ * installation's --sip-trunk applies). */
+struct store_voice_trunk {
+	const char *uri;
+	const char *username;      /* NULL: no credentials */
+	const unsigned char *sealed; /* the password, sealed */
+	size_t sealed_len;
+};
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in);
 int store_voice_trunk_clear(struct store *s, const struct store_scope *scope);
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret);
+/* The same row and the sealed password (malloc'd; NULL when none), for the
+ * telephony thread that dials through the trunk. */
+int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
+			   size_t *ret_sealed_len);
 
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 

@@ -356,18 +356,26 @@ int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, 
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
-/* --- a tenant's own trunk (schema migration 35) --- */
+/* --- a tenant's own trunk (schema migration 38) and its digest
+ * credentials (40: the password sealed by the caller, never read back
+ * but by the telephony thread, store_voice_trunk_dial) --- */
 
-int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri)
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at) VALUES (?,?,?)"
-					 " ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
-					 " updated_at = excluded.updated_at");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at, username, sealed_password)"
+					 " VALUES (?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
+					 " updated_at = excluded.updated_at, username = excluded.username,"
+					 " sealed_password = excluded.sealed_password");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
-	bind_text(st, 2, uri);
+	bind_text(st, 2, in->uri);
 	db_bind_int64(st, 3, gc_now_ms());
+	bind_text(st, 4, in->username && in->sealed ? in->username : NULL);
+	if (in->username && in->sealed)
+		db_bind_blob(st, 5, in->sealed, in->sealed_len);
+	else
+		db_bind_null(st, 5);
 	return store_step_done(s, st);
 }
 
@@ -382,14 +390,47 @@ int store_voice_trunk_clear(struct store *s, const struct store_scope *scope)
 
 static json_t *trunk_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o}", "uri", column_string(st, 0), "updated_at", column_time(st, 1));
+	return json_pack("{s:o,s:o,s:o}", "uri", column_string(st, 0), "username", column_string(st, 2), "updated_at",
+			 column_time(st, 1));
 }
 
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at FROM voice_trunks WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username FROM voice_trunks WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	return one_row(s, st, trunk_row, NULL, ret);
+}
+
+int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
+			   size_t *ret_sealed_len)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username, sealed_password FROM voice_trunks"
+					 " WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	json_t *row = trunk_row(st, NULL);
+	const unsigned char *blob = db_column_blob(st, 3); /* the blob first, then its length */
+	size_t len = (size_t)db_column_bytes(st, 3);
+	unsigned char *copy = blob && len ? malloc(len) : NULL;
+	if (row == NULL || (blob && len && copy == NULL)) {
+		json_decref(row);
+		free(copy);
+		db_reset(st);
+		return GC_ENOMEM;
+	}
+	if (copy)
+		memcpy(copy, blob, len);
+	db_reset(st); /* no read left open on the telephony thread's connection */
+	*ret = row;
+	*ret_sealed = copy;
+	*ret_sealed_len = copy ? len : 0;
+	return GC_OK;
 }

@@ -1305,6 +1305,119 @@ static void a_tenants_own_trunk_wins_over_the_installations(void **state)
 	resp_clear(&r);
 }
 
+/* A callback for phone through the trunk on port, accepted by alice: the
+ * trunk's scenario's exit status, with the customer's dialled event's
+ * outcome and SIP status. */
+static int dial_through(const char *scenario, int port, const char *phone, char *ret_outcome, size_t len,
+			long long *ret_status)
+{
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, scenario, port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback(phone, &id);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	int rc = sipp_wait(&cust, 20000);
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	json_t *ev = NULL;
+	for (int i = 0; i < 300; i++) { /* the step reaches the writer after SIPp is done */
+		json_decref(ev);
+		ev = call_events(contact, "call_customer_dialed");
+		if (json_array_size(ev) > 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_int_equal(json_array_size(ev), 1);
+	snprintf(ret_outcome, len, "%s", json_string_value(json_object_get(json_array_get(ev, 0), "outcome")));
+	*ret_status = json_integer_value(json_object_get(json_array_get(ev, 0), "sip_status"));
+	json_decref(ev);
+	wait_idle();
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+	return rc;
+}
+
+/* A trunk's digest credentials: both or neither, checked (400 naming the
+ * member), the password never in an answer; a provider that challenges the
+ * INVITE with 401 gets the digest of the right password (SIPp checks it,
+ * then answers busy: the outcome is the busy line's, 486), and a wrong
+ * password is refused by the provider (403: no_answer). Set by the CLI too. */
+static void a_trunk_that_challenges_gets_the_digest(void **state)
+{
+	struct resp r;
+	int port = testport_free();
+	char uri[64];
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", port);
+	static const struct {
+		const char *user, *pass, *field;
+	} bad[] = {{"guichet-t1", NULL, "password"}, {NULL, "secret", "username"}, {"a\"b", "secret", "username"},
+		   {"", "secret", "username"}, {"guichet-t1", "", "password"}, {"guichet-t1", "a\nb", "password"}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *body = json_pack("{s:s}", "uri", uri);
+		if (bad[i].user)
+			json_object_set_new(body, "username", json_string(bad[i].user));
+		if (bad[i].pass)
+			json_object_set_new(body, "password", json_string(bad[i].pass));
+		http_expect(&d, "PUT", admin, 400, body, &r, "/api/v1/channels/voice/trunk");
+		assert_string_equal(error_field(&r), bad[i].field);
+		resp_clear(&r);
+	}
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s}", "uri", uri, "username", "guichet-t1", "password",
+		    "not the one"), &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), "guichet-t1");
+	assert_null(json_object_get(r.json, "password"));
+	assert_null(strstr(r.text, "not the one"));
+	resp_clear(&r);
+	char outcome[32];
+	long long status = 0;
+	assert_int_not_equal(dial_through("customer_auth.xml", port, "+33699000004", outcome, sizeof(outcome), &status), 0);
+	assert_string_equal(outcome, "no_answer"); /* the wrong password: 403 */
+	assert_int_equal(status, 403);
+	/* the right one, by the CLI: its password from a file */
+	char token_file[160], pass_file[160], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(pass_file, sizeof(pass_file), "%s/trunk-pass", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	assert_non_null(f = fopen(pass_file, "w"));
+	fputs("trunk secret 1\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "trunk", "set", uri, "--username",
+				 "guichet-t1", NULL), 2); /* the password goes with it */
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "voice", "trunk", "set", uri,
+				 "--username", "guichet-t1", "--password-file", pass_file, NULL), 0);
+	assert_null(strstr(out, "trunk secret"));
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), "guichet-t1");
+	assert_null(json_object_get(r.json, "password"));
+	assert_null(strstr(r.text, "trunk secret"));
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+	assert_int_equal(dial_through("customer_auth.xml", port, "+33699000005", outcome, sizeof(outcome), &status), 0);
+	assert_string_equal(outcome, "busy"); /* past the challenge: the line's own answer */
+	assert_int_equal(status, 486);
+	/* a PUT without credentials drops them */
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", uri), &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "username")));
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1327,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
 		cmocka_unit_test(a_ring_all_offer_rings_every_phone_and_the_first_answer_wins),
 		cmocka_unit_test(a_tenants_own_trunk_wins_over_the_installations),
+		cmocka_unit_test(a_trunk_that_challenges_gets_the_digest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

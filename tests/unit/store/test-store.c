@@ -372,11 +372,12 @@ static void older_schemas_are_migrated(void **state)
 	store_free(s);
 }
 
-/* A database at migration 32 gets 33 to 39: the help centre's sessions
+/* A database at migration 32 gets 33 to 40: the help centre's sessions
  * already ended are counted in the knowledge report (their tree and their
  * article), the contacts' events past each tenant's fold cursor are still to
  * fold, and the incidents, voice queues, prompts, trunks and recording
- * settings take their new columns and tables. On both engines. */
+ * settings take their new columns and tables (the trunks' credentials
+ * too). On both engines. */
 static void a_database_at_migration_32_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
@@ -407,7 +408,7 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */
 	assert_int_equal(store_commit(f->s), GC_OK);
-	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri FROM voice_trunks;"
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri, username, sealed_password FROM voice_trunks;"
 				      " SELECT outsourcers_listen FROM recording_settings;"
 				      " SELECT name FROM voice_prompts; SELECT waiting FROM voice_queues"), 0);
 }

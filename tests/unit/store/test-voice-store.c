@@ -3,7 +3,7 @@
  * it), the telephony thread finds it from anywhere with its tenant, a
  * removed number is found no more and is free again; an update keeps what
  * it does not name and "" clears; a call's event lands on the tenant's
- * contact only. */
+ * contact only; a trunk's sealed password reaches the dialler only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -140,6 +140,39 @@ static void events_land_on_the_tenants_contact_only(void **state)
 	json_decref(page);
 }
 
+/* A trunk's credentials (migration 40): the sealed password comes back
+ * whole to the dialler alone, never in get; a set without them drops
+ * them; another tenant has no trunk. */
+static void a_trunks_password_is_read_by_the_dialler_only(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x42};
+	struct store_voice_trunk in = {.uri = "sip:{number}@trunk.example", .username = "u1", .sealed = sealed,
+				       .sealed_len = sizeof(sealed)};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_trunk_get(f->s, &a, &row), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(row, "username")), "u1");
+	assert_int_equal(json_object_size(row), 3); /* uri, username, updated_at */
+	json_decref(row);
+	unsigned char *got = NULL;
+	size_t len = 0;
+	assert_int_equal(store_voice_trunk_dial(f->s, &a, &row, &got, &len), GC_OK);
+	assert_int_equal(len, sizeof(sealed));
+	assert_memory_equal(got, sealed, sizeof(sealed));
+	free(got);
+	json_decref(row);
+	assert_int_equal(store_voice_trunk_dial(f->s, &b, &row, &got, &len), GC_ENOTFOUND);
+	in = (struct store_voice_trunk){.uri = "sip:{number}@trunk.example"};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	got = (unsigned char *)"x";
+	assert_int_equal(store_voice_trunk_dial(f->s, &a, &row, &got, &len), GC_OK);
+	assert_null(got);
+	assert_true(json_is_null(json_object_get(row, "username")));
+	json_decref(row);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +180,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(updates_keep_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_removed_number_is_free_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_land_on_the_tenants_contact_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_trunks_password_is_read_by_the_dialler_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
