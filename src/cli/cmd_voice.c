@@ -111,13 +111,35 @@ static int write_number(const struct cli *cli, const struct args *a, const char 
 	return cli_simple(cli, "PATCH", path, body);
 }
 
-/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] |
- * clear QUEUE: a queue's own waiting settings, which win over its numbers'. */
+/* --music ID|none into body's "music"; 2 on a bad one. */
+static int music(const struct args *a, json_t *body)
+{
+	const char *v = args_get(a, "music");
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "none") == 0) {
+		json_object_set_new(body, "music", json_null());
+		return 0;
+	}
+	char *end;
+	long long id = strtoll(v, &end, 10);
+	if (*v == '\0' || *end || id < 1) {
+		fprintf(stderr, "guichet channel voice waiting set: --music: expected a recording's ID or none, got '%s'\n",
+			v);
+		return 2;
+	}
+	json_object_set_new(body, "music", json_integer(id));
+	return 0;
+}
+
+/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] [--music ID|none] |
+ * clear QUEUE: a queue's own waiting settings, which win over its numbers',
+ * and its own music on hold (one of the tenant's recordings). */
 static int queue_waiting(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 3 ? a->pos[3] : "list", *id;
 	if (strcmp(sub, "list") == 0)
-		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting updated_at");
+		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting music updated_at");
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "set") != 0 && strcmp(sub, "clear") != 0) {
 		fprintf(stderr, "guichet channel voice waiting: unknown subcommand '%s' (list, show, set, clear)\n", sub);
 		return 2;
@@ -131,12 +153,13 @@ static int queue_waiting(const struct cli *cli, const struct args *a)
 	json_t *body = json_object();
 	if (strcmp(sub, "clear") == 0) {
 		json_object_set_new(body, "waiting", json_null());
-	} else if (waiting(a, "waiting set", body) != 0) {
+		json_object_set_new(body, "music", json_null());
+	} else if (waiting(a, "waiting set", body) != 0 || music(a, body) != 0) {
 		json_decref(body);
 		return 2;
-	} else if (json_object_get(body, "waiting") == NULL) {
-		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first or"
-			" --callback-key\n");
+	} else if (json_object_size(body) == 0) {
+		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first,"
+			" --callback-key or --music\n");
 		json_decref(body);
 		return 2;
 	}

@@ -716,9 +716,12 @@ static const struct help_command commands[] = {
 	 "change a number: what is given replaces what was (the waiting options together, as in add)", NULL},
 	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
 	{"channel voice", "waiting", "list | show QUEUE | set QUEUE [--announce-every S] [--announce-first S] "
-	 "[--callback-key K|none] | clear QUEUE",
+	 "[--callback-key K|none] [--music ID|none] | clear QUEUE",
 	 "a queue's own waiting settings, which win over its numbers' (the options as in add; "
-	 "set replaces them whole, clear gives the queue back to its numbers' settings)", NULL},
+	 "set replaces them whole, and keeps the music unless --music is given), and its own music on hold; "
+	 "clear gives the queue back to its numbers' settings and guichetd's --moh-file",
+	 "--music ID\tone of the tenant's recordings (channel voice prompt), looped to the callers\n"
+	 "\twaiting in the queue and to those its agents put on hold; none: --moh-file again\n"},
 	{"channel voice", "trunk", "[show | set URI [--username U --password-file F] | clear]",
 	 "the tenant's own trunk, where its callbacks call their customers: sip:{number}@HOST[:PORT], "
 	 "winning over guichetd's --sip-trunk; clear: the installation's again",

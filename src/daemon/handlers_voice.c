@@ -323,52 +323,65 @@ int run_voice_phone(struct request *r, struct store *db)
 				       "realm", realm));
 }
 
-/* --- a queue's own waiting settings: GET /api/v1/channels/voice/queues,
- * GET and PUT .../queues/{id}. The body {"waiting": {...} | null}: the
- * number's "waiting" member, checked the same (400 naming the member);
- * null gives the queue back to its numbers' settings. The queue must be
- * the tenant's (404). --- */
+/* --- a queue's own waiting settings and music: GET
+ * /api/v1/channels/voice/queues, GET and PUT .../queues/{id}. The body
+ * {"waiting"?: {...} | null, "music"?: ID | null}, at least one: waiting
+ * the number's "waiting" member, checked the same (400 naming the member),
+ * null giving the queue back to its numbers' settings; music one of the
+ * tenant's recordings (422 naming "music" when it is not: another
+ * tenant's or none), null the installation's --moh-file again. A member
+ * left out keeps its value. The queue must be the tenant's (404). --- */
 
-/* The body's "waiting" as JSON text into *ret (NULL: null, cleared; malloc'd); answered (true) on a bad body. */
-static bool decode_queue_waiting(struct request *r, char **ret)
+struct queue_body {
+	char *waiting;             /* JSON text, "null" to clear (malloc'd); NULL: kept */
+	int64_t music;             /* -1: kept, 0: cleared */
+};
+
+/* The body into *ret; answered (true) on a bad body. */
+static bool decode_queue(struct request *r, struct queue_body *ret)
 {
-	*ret = NULL;
+	*ret = (struct queue_body){.music = -1};
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "waiting") != 0)
+		if (strcmp(key, "waiting") != 0 && strcmp(key, "music") != 0)
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
-	json_t *waiting = json_object_get(r->body, "waiting");
-	if (waiting == NULL)
-		return reply_error(r, 400, "invalid", "waiting", "'waiting' is required: an object, or null for"
-				   " the numbers' settings"), true;
-	if (json_is_null(waiting))
-		return false;
+	json_t *waiting = json_object_get(r->body, "waiting"), *music = json_object_get(r->body, "music");
+	if (waiting == NULL && music == NULL)
+		return reply_error(r, 400, "invalid", "waiting", "'waiting' or 'music' is required: an object or a"
+				   " recording's id, or null for the numbers' settings and the installation's music"), true;
+	if (json_is_null(music))
+		ret->music = 0;
+	else if (music && (!json_is_integer(music) || json_integer_value(music) < 1))
+		return reply_error(r, 400, "invalid", "music", "'music' is a recording's id or null"), true;
+	else if (music)
+		ret->music = json_integer_value(music);
 	char field[128], message[256];
-	if (voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
+	if (waiting && !json_is_null(waiting) &&
+	    voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
 		return reply_error(r, 400, "invalid", field, "%s", message), true;
-	if ((*ret = json_dumps(waiting, JSON_COMPACT)) == NULL)
+	if (waiting && (ret->waiting = json_is_null(waiting) ? strdup("null") : json_dumps(waiting, JSON_COMPACT)) == NULL)
 		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
 	return false;
 }
 
 int prepare_voice_queue(struct request *r, struct store *db)
 {
-	char *text = NULL;
-	bool answered = decode_queue_waiting(r, &text);
-	free(text);
+	struct queue_body b;
+	bool answered = decode_queue(r, &b);
+	free(b.waiting);
 	return answered;
 }
 
-/* The queue's settings as the API shows them: its own, or "waiting": null. */
+/* The queue's settings as the API shows them: its own, or "waiting" and "music" null. */
 static int queue_waiting(struct request *r, struct store *db, int64_t queue_id, json_t **ret)
 {
 	json_t *queue = NULL;
 	int rc = store_queue_get(db, &r->scope, queue_id, &queue);
 	json_decref(queue);
 	if (rc == GC_OK && (rc = store_voice_queue_get(db, &r->scope, queue_id, ret)) == GC_ENOTFOUND) {
-		*ret = json_pack("{s:I,s:n}", "queue_id", (json_int_t)queue_id, "waiting");
+		*ret = json_pack("{s:I,s:n,s:n}", "queue_id", (json_int_t)queue_id, "waiting", "music");
 		rc = *ret ? GC_OK : GC_ENOMEM;
 	}
 	return rc;
@@ -383,16 +396,21 @@ int run_voice_queue_get(struct request *r, struct store *db)
 
 int run_voice_queue_put(struct request *r, struct store *db)
 {
-	char *text = NULL;
-	decode_queue_waiting(r, &text); /* checked by prepare */
-	json_t *queue = NULL;
-	int rc = store_queue_get(db, &r->scope, r->ids[0], &queue);
-	json_decref(queue);
-	if (rc == GC_OK)
-		rc = text ? store_voice_queue_set(db, &r->scope, r->ids[0], text)
-			  : store_voice_queue_clear(db, &r->scope, r->ids[0]);
-	free(text);
+	struct queue_body b;
+	decode_queue(r, &b); /* checked by prepare */
 	json_t *row = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &row);
+	json_decref(row);
+	row = NULL;
+	if (rc == GC_OK && b.music > 0 && store_voice_prompt_get(db, &r->scope, b.music, &row) != GC_OK) {
+		free(b.waiting);
+		return reply_error(r, 422, "invalid", "music", "no recording %lld in this tenant", (long long)b.music);
+	}
+	json_decref(row);
+	row = NULL;
+	if (rc == GC_OK)
+		rc = store_voice_queue_set(db, &r->scope, r->ids[0], b.waiting, b.music);
+	free(b.waiting);
 	if (rc == GC_OK)
 		rc = queue_waiting(r, db, r->ids[0], &row);
 	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);

@@ -3,8 +3,9 @@
  * WAV file as the body (channel/voice/wav.h: 16-bit PCM, mono or stereo,
  * 8 to 48 kHz, a minute at most, VOICE_WAV_MAX_BYTES), kept at 8 kHz mono
  * in the store; GET the list, one, its audio (audio/wav, as the callers
- * hear it); DELETE one that no number's menu names (409 naming the
- * number). A menu names a recording by its id ("recording", menu.h); the
+ * hear it); DELETE one that no number's menu and no queue's music names
+ * (409 naming "recording": refused rather than the reference cleared, so
+ * that no queue loses its music unnoticed). A menu names a recording by its id ("recording", menu.h); the
  * id of another tenant's recording is no recording of this one (404 here,
  * 422 in a menu). The header is read on the worker (prepare), so a file
  * that is not one is refused before the writer sees it; the writer
@@ -178,6 +179,12 @@ int run_voice_prompt_delete(struct request *r, struct store *db)
 	if (rc == GC_OK && number)
 		return reply_error(r, 409, "conflict", "recording", "the menu of number %lld plays this recording:"
 				   " change it first", (long long)number);
+	int64_t queue = 0;
+	if (rc == GC_OK)
+		rc = store_voice_queue_music_user(db, &r->scope, r->ids[0], &queue);
+	if (rc == GC_OK && queue)
+		return reply_error(r, 409, "conflict", "recording", "queue %lld plays this recording as its music:"
+				   " change it first", (long long)queue);
 	if (rc == GC_OK)
 		rc = store_voice_prompt_delete(db, &r->scope, r->ids[0]);
 	if (rc < 0)

@@ -763,6 +763,11 @@ static const char *const migrations[] = {
 	 * callbacks' INVITEs (401/407); both NULL: no credentials. */
 	"ALTER TABLE voice_trunks ADD COLUMN username TEXT;"
 	"ALTER TABLE voice_trunks ADD COLUMN sealed_password {blob};",
+	/* 41: a queue's own music on hold (src/store/voice.c): the id of one of
+	 * the tenant's recordings (voice_prompts), played to the callers
+	 * waiting in it; a row with music alone keeps waiting 'null' (the
+	 * numbers' settings apply). */
+	"ALTER TABLE voice_queues ADD COLUMN music {int};",
 };
 
 int schema_n_migrations(void)

@@ -1340,17 +1340,24 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 
-/* A queue's own waiting settings (schema migration 33): waiting is the
- * JSON of a number's "waiting" (channel/voice/announce.h, checked by the
- * caller), winning over the number's for the callers waiting in that
- * queue. GC_ENOTFOUND when the queue is not the tenant's. */
-int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting);
-/* The queue's callers follow their number's settings again. */
-int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id);
-/* {"queue_id","waiting","updated_at"}; GC_ENOTFOUND when the queue has no settings of its own. */
+/* A queue's own waiting settings (schema migration 36) and music on hold
+ * (41): waiting is the JSON of a number's "waiting" (channel/voice/
+ * announce.h, checked by the caller), winning over the number's for the
+ * callers waiting in that queue; music the id of one of the tenant's
+ * recordings (checked by the caller) played to them instead of --moh-file.
+ * set: waiting NULL keeps it, "null" gives it back to the numbers; music
+ * -1 keeps it, 0 clears it; a queue left with neither has no row.
+ * GC_ENOTFOUND when the queue is not the tenant's. */
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting,
+			  int64_t music);
+/* {"queue_id","waiting","music","updated_at"} (waiting null: the numbers';
+ * music null: --moh-file); GC_ENOTFOUND when the queue has neither of its own. */
 int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret);
 /* Every queue of the tenant with settings of its own, by id. */
 int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* The first live queue whose music is the recording, into *ret_queue_id (0: none). */
+int store_voice_queue_music_user(struct store *s, const struct store_scope *scope, int64_t recording_id,
+				 int64_t *ret_queue_id);
 
 /* A tenant's own recordings of its prompts (schema migration 34): 8 kHz
  * mono 16-bit samples (channel/voice/wav.h made them), kept in the row.

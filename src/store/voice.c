@@ -211,34 +211,40 @@ int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *usern
 	return rc;
 }
 
-/* --- a queue's own waiting settings (schema migration 33) --- */
+/* --- a queue's own waiting settings (schema migration 36) and music on
+ * hold (41: one of the tenant's recordings). A row holds either or both;
+ * its waiting is the JSON text "null" when it has music alone. --- */
 
 static json_t *queue_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "updated_at",
-			 column_time(st, 2));
+	return json_pack("{s:o,s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "music",
+			 column_int(st, 3), "updated_at", column_time(st, 2));
 }
 
-int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting)
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting,
+			  int64_t music)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at)"
-					 " SELECT tenant_id, id, ?3, ?4 FROM queues"
-					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
-					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET waiting = excluded.waiting,"
-					 " updated_at = excluded.updated_at");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at, music)"
+					 " SELECT tenant_id, id, COALESCE(?3, 'null'), ?4, CASE WHEN ?5 > 0 THEN ?5 END"
+					 " FROM queues WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
+					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET"
+					 " waiting = COALESCE(?3, voice_queues.waiting), updated_at = excluded.updated_at,"
+					 " music = CASE WHEN ?5 < 0 THEN voice_queues.music WHEN ?5 = 0 THEN NULL ELSE ?5 END");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, queue_id);
 	bind_text(st, 3, waiting);
 	db_bind_int64(st, 4, gc_now_ms());
+	db_bind_int64(st, 5, music);
 	int rc = store_step_done(s, st);
-	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
-}
-
-int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id)
-{
-	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ?");
+	if (rc == GC_OK && db_changes(s->db) == 0)
+		return GC_ENOTFOUND;
+	if (rc < 0)
+		return rc;
+	/* nothing of its own left: the queue follows its numbers again */
+	st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ? AND waiting = 'null'"
+			" AND music IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -248,15 +254,31 @@ int store_voice_queue_clear(struct store *s, const struct store_scope *scope, in
 
 int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret)
 {
-	return scoped_get(s, "SELECT queue_id, waiting, updated_at FROM voice_queues WHERE tenant_id = ? AND queue_id = ?",
-			  scope->tenant_id, queue_id, queue_row, ret);
+	return scoped_get(s, "SELECT queue_id, waiting, updated_at, music FROM voice_queues WHERE tenant_id = ?"
+			  " AND queue_id = ?", scope->tenant_id, queue_id, queue_row, ret);
 }
 
 int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at FROM voice_queues v"
+	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at, v.music FROM voice_queues v"
 			   " JOIN queues q ON q.id = v.queue_id AND q.tenant_id = v.tenant_id AND q.deleted = 0"
 			   " WHERE v.tenant_id = ? ORDER BY v.queue_id", scope->tenant_id, queue_row, ret_list);
+}
+
+int store_voice_queue_music_user(struct store *s, const struct store_scope *scope, int64_t recording_id,
+				 int64_t *ret_queue_id)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT v.queue_id FROM voice_queues v JOIN queues q ON q.id = v.queue_id"
+					 " AND q.tenant_id = v.tenant_id AND q.deleted = 0"
+					 " WHERE v.tenant_id = ? AND v.music = ? ORDER BY v.queue_id LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, recording_id);
+	int rc = db_step(st);
+	*ret_queue_id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
 /* --- a tenant's own recordings of its prompts (schema migration 34) --- */

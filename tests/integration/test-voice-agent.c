@@ -1066,6 +1066,61 @@ static void an_escalation_keeps_the_caller_waiting_with_music(void **state)
 	wait_idle();
 }
 
+#define MUSIC_NUMBER "+33100000205" /* the music queue: its own music on hold */
+
+/* A queue's own music (one of the tenant's recordings, here 2 kHz; this
+ * guichetd has no --moh-file, so silence otherwise) is what a caller of
+ * the queue hears once its agent puts the call on hold: the test is the
+ * caller's media (sipp_tap). Nothing reaches it while bridged (the phone
+ * echoes a caller who says nothing). */
+static void a_held_caller_hears_the_queues_music(void **state)
+{
+	phone_setup();
+	alice_registers();
+	long long q = new_queue(voice_skill, "music", 30);
+	size_t len = 0;
+	char *wav = sipp_square_wav(2000, 1, &len);
+	assert_non_null(wav);
+	struct resp r;
+	http_raw(&d, "POST", "/api/v1/channels/voice/prompts?name=hold", admin, NULL, "audio/wav", wav, len, &r);
+	free(wav);
+	assert_int_equal(r.status, 201);
+	long long rec = resp_int(&r, "id");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:I}", "music", (json_int_t)rec), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", MUSIC_NUMBER, "queue_id",
+		(json_int_t)q));
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	int port = 0, tap = sipp_tap_open(&port);
+	assert_true(tap >= 0);
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_listen(&caller, "listen.xml", sip_port, MUSIC_NUMBER, CALLER, port), 0);
+	long long contact = wait_bridged(before, answered);
+	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
+	long packets = 0, changes = 0;
+	sipp_tap_read(tap, 300, &packets, &changes); /* what the queue played before the bridge */
+	sipp_tap_read(tap, 700, &packets, &changes);
+	assert_true(packets <= 2); /* bridged: nothing to relay, no music */
+	call_action(agent, 200, contact, "hold", NULL, &r);
+	resp_clear(&r);
+	sipp_tap_read(tap, 100, &packets, &changes);
+	sipp_tap_read(tap, 1500, &packets, &changes);
+	fprintf(stderr, "# on hold: %ld packets, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 60);
+	assert_true(changes >= packets * 60); /* 2 kHz: 80 a packet */
+	close(tap);
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	wait_call_state(contact, "none");
+	wait_idle();
+}
+
 /* --- callbacks place their calls: the agent's phone, then the customer through the trunk --- */
 
 /* A callback for phone in the wait queue, offered to alice: its contact. */
@@ -1434,6 +1489,7 @@ int main(void)
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 		cmocka_unit_test(hold_plays_music_and_resume_bridges_again),
+		cmocka_unit_test(a_held_caller_hears_the_queues_music),
 		cmocka_unit_test(a_transfer_rings_the_next_phone_and_keeps_the_timeline),
 		cmocka_unit_test(an_escalation_keeps_the_caller_waiting_with_music),
 		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),

@@ -104,6 +104,7 @@ struct call {
 	size_t pos;
 	bool moh;                  /* music on hold once the prompts end */
 	size_t moh_pos;
+	struct prompt *music;      /* the queue's own music (held; NULL: the installation's v->moh) */
 	uint64_t quiet_since;      /* jiffies when the menu's prompt ended (repeat it later) */
 	int repeats;
 	json_t *menu;              /* the number's menu (owned); NULL: none */
@@ -294,10 +295,10 @@ static void next_samples(struct call *c, int16_t *out)
 				c->quiet_since = tmr_jiffies();
 		}
 	}
-	struct voice *v = c->v;
-	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && v->moh) {
-		out[n++] = v->moh->samples[c->moh_pos++];
-		if (c->moh_pos >= v->moh->n_samples)
+	const struct prompt *moh = c->music ? c->music : c->v->moh;
+	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && moh) {
+		out[n++] = moh->samples[c->moh_pos++];
+		if (c->moh_pos >= moh->n_samples)
 			c->moh_pos = 0;
 	}
 	memset(out + n, 0, (SAMPLES_PER_PACKET - n) * sizeof(*out));
@@ -1434,14 +1435,29 @@ static void on_announce(void *arg)
 	tmr_start(&c->announce, (uint64_t)c->waiting.every_s * 1000, on_announce, c);
 }
 
-/* The queue's own waiting settings, when it has some, win over the number's
- * (read on this thread's store connection, as the number was). */
+static int recording_prompt(struct call *c, int64_t id, struct prompt **ret);
+
+/* The queue's own waiting settings, when it has some, win over the
+ * number's, and its own music over the installation's (read on this
+ * thread's store connection as the number was, here and not in the media
+ * tick: the recording's samples come from the prompts' cache, or the store
+ * the first time, and the call holds them while it waits). */
 static void wait_settings(struct call *c, int64_t queue_id)
 {
 	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
 	json_t *row = NULL;
-	if (queue_id > 0 && store_voice_queue_get(c->v->store, &scope, queue_id, &row) == GC_OK)
-		voice_waiting_read(json_object_get(row, "waiting"), &c->waiting);
+	if (queue_id <= 0 || store_voice_queue_get(c->v->store, &scope, queue_id, &row) < 0)
+		return;
+	json_t *waiting = json_object_get(row, "waiting");
+	if (json_is_object(waiting))
+		voice_waiting_read(waiting, &c->waiting);
+	int64_t music = json_integer_value(json_object_get(row, "music"));
+	struct prompt *p = NULL;
+	if (music > 0 && recording_prompt(c, music, &p) == GC_OK) { /* gone meanwhile: the installation's */
+		prompt_release(c->music);
+		c->music = p;
+		c->moh_pos = 0;
+	}
 	json_decref(row);
 }
 
@@ -1510,6 +1526,7 @@ static void call_free(struct call *c)
 	mem_deref(c->sdp);
 	prompt_release(c->playing);
 	prompt_release(c->next_prompt);
+	prompt_release(c->music);
 	dial_forget_credentials(c);
 	record_clear(c);
 	json_decref(c->menu);

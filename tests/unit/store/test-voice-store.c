@@ -3,7 +3,8 @@
  * it), the telephony thread finds it from anywhere with its tenant, a
  * removed number is found no more and is free again; an update keeps what
  * it does not name and "" clears; a call's event lands on the tenant's
- * contact only; a trunk's sealed password reaches the dialler only. */
+ * contact only; a trunk's sealed password reaches the dialler only; a
+ * queue's music and waiting settings are set apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +174,44 @@ static void a_trunks_password_is_read_by_the_dialler_only(void **state)
 	json_decref(row);
 }
 
+/* A queue's music (migration 41) beside its waiting settings: each kept
+ * when the other is set, music alone leaves waiting null, neither leaves
+ * no row; the queue playing a recording is found, in its tenant only. */
+static void a_queues_music_and_waiting_are_set_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	int64_t queue = 0, rec = 0, user = 0;
+	json_t *config = json_pack("{s:s}", "channel", "phone");
+	assert_int_equal(store_queue_create(f->s, &a, "q", config, &queue), GC_OK);
+	json_decref(config);
+	int16_t samples[160] = {1, -1};
+	assert_int_equal(store_voice_prompt_create(f->s, &a, "music", samples, 160, &rec), GC_OK);
+	assert_int_equal(store_voice_queue_set(f->s, &b, queue, NULL, rec), GC_ENOTFOUND); /* not B's queue */
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, NULL, rec), GC_OK);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "music")), rec);
+	assert_true(json_is_null(json_object_get(row, "waiting")));
+	json_decref(row);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, "{\"announce_every_s\":5}", -1), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "music")), rec); /* kept */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "waiting"), "announce_every_s")), 5);
+	json_decref(row);
+	assert_int_equal(store_voice_queue_music_user(f->s, &a, rec, &user), GC_OK);
+	assert_int_equal(user, queue);
+	assert_int_equal(store_voice_queue_music_user(f->s, &b, rec, &user), GC_OK);
+	assert_int_equal(user, 0);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, NULL, 0), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_true(json_is_null(json_object_get(row, "music")));
+	assert_true(json_is_object(json_object_get(row, "waiting"))); /* kept */
+	json_decref(row);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, "null", -1), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_ENOTFOUND); /* neither: no row */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_removed_number_is_free_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_land_on_the_tenants_contact_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_trunks_password_is_read_by_the_dialler_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_queues_music_and_waiting_are_set_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
