@@ -30,6 +30,18 @@ static int options(const struct args *a, const char *sub, json_t *body)
 		}
 		json_object_set_new(body, "queue_id", json_integer(q));
 	}
+	if ((v = args_get(a, "greeting-recording")) != NULL && strcmp(v, "none") == 0) {
+		json_object_set_new(body, "greeting_recording", json_null());
+	} else if (v) {
+		char *end;
+		long long id = strtoll(v, &end, 10);
+		if (*v == '\0' || *end || id < 1) {
+			fprintf(stderr, "guichet channel voice %s: --greeting-recording: expected a recording's ID or none,"
+				" got '%s'\n", sub, v);
+			return 2;
+		}
+		json_object_set_new(body, "greeting_recording", json_integer(id));
+	}
 	if ((v = args_get(a, "menu-file")) != NULL) {
 		json_error_t err;
 		json_t *menu = strcmp(v, "-") == 0 ? json_loadf(stdin, 0, &err) : json_load_file(v, 0, &err);

@@ -5,7 +5,8 @@
  * number is kept as ops_phone_key makes it (E.164, read in the tenant's
  * country; one libphonenumber cannot read is refused), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
- * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
+ * queues named (queue_id and the menu's leaves) must be the tenant's: 422,
+ * as the recordings named (greeting_recording and the menus' recording).
  * A queue may carry waiting settings of its own (GET, PUT
  * /api/v1/channels/voice/queues/{id}), winning over its numbers'.
  *
@@ -62,7 +63,8 @@ static bool bad_text(struct request *r, const char *name, size_t max, bool nulla
 
 static bool unknown_member(struct request *r)
 {
-	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang", "waiting"};
+	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang", "waiting",
+					    "greeting_recording"};
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
@@ -124,7 +126,7 @@ static void number_body_clear(struct number_body *b)
 /* The body into b; answered (true) on a bad member. create: number is required. */
 static bool decode_number(struct request *r, struct store *db, bool create, struct number_body *b)
 {
-	*b = (struct number_body){.in.queue_id = create ? 0 : -1};
+	*b = (struct number_body){.in.queue_id = create ? 0 : -1, .in.greeting_recording = create ? 0 : -1};
 	const char *number = NULL;
 	if (unknown_member(r) || bad_text(r, "number", 32, false, &number) ||
 	    bad_text(r, "greeting", MAX_GREETING, true, &b->in.greeting) || bad_text(r, "lang", 2, false, &b->in.lang))
@@ -146,6 +148,14 @@ static bool decode_number(struct request *r, struct store *db, bool create, stru
 		return reply_error(r, 400, "invalid", "queue_id", "'queue_id' is a queue's id or null"), true;
 	else if (queue)
 		b->in.queue_id = json_integer_value(queue);
+	json_t *rec = json_object_get(r->body, "greeting_recording");
+	if (json_is_null(rec))
+		b->in.greeting_recording = 0;
+	else if (rec && (!json_is_integer(rec) || json_integer_value(rec) < 1))
+		return reply_error(r, 400, "invalid", "greeting_recording", "'greeting_recording' is a recording's id"
+				   " or null"), true;
+	else if (rec)
+		b->in.greeting_recording = json_integer_value(rec);
 	return bad_menu(r, b) || bad_waiting(r, b);
 }
 
@@ -177,10 +187,24 @@ static bool queue_ok(struct request *r, struct store *db, int64_t queue_id, cons
 	return false;
 }
 
-/* The number's queue and its menu's leaves are the tenant's queues. */
+/* One recording of the tenant (answered: false when it is not). */
+static bool recording_ok(struct request *r, struct store *db, int64_t id, const char *field)
+{
+	json_t *rec = NULL;
+	if (id <= 0 || store_voice_prompt_get(db, &r->scope, id, &rec) == GC_OK) {
+		json_decref(rec);
+		return true;
+	}
+	reply_error(r, 422, "invalid", field, "no recording %lld in this tenant", (long long)id);
+	return false;
+}
+
+/* The number's queue and its menu's leaves are the tenant's queues, its
+ * greeting's and its menu's recordings the tenant's recordings. */
 static bool queues_ok(struct request *r, struct store *db, const struct number_body *b)
 {
-	if (!queue_ok(r, db, b->in.queue_id, "queue_id"))
+	if (!queue_ok(r, db, b->in.queue_id, "queue_id") ||
+	    !recording_ok(r, db, b->in.greeting_recording, "greeting_recording"))
 		return false;
 	int64_t ids[VOICE_MENU_MAX_QUEUES];
 	size_t n = 0;
@@ -190,14 +214,9 @@ static bool queues_ok(struct request *r, struct store *db, const struct number_b
 			return false;
 	int64_t recs[VOICE_MENU_MAX_RECORDINGS];
 	voice_menu_recordings(json_object_get(r->body, "menu"), recs, &n);
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = NULL;
-		if (store_voice_prompt_get(db, &r->scope, recs[i], &rec) != GC_OK) {
-			reply_error(r, 422, "invalid", "menu", "no recording %lld in this tenant", (long long)recs[i]);
+	for (size_t i = 0; i < n; i++)
+		if (!recording_ok(r, db, recs[i], "menu"))
 			return false;
-		}
-		json_decref(rec);
-	}
 	return true;
 }
 

@@ -768,6 +768,10 @@ static const char *const migrations[] = {
 	 * waiting in it; a row with music alone keeps waiting 'null' (the
 	 * numbers' settings apply). */
 	"ALTER TABLE voice_queues ADD COLUMN music {int};",
+	/* 42: a number's greeting as one of the tenant's recordings
+	 * (src/store/voice.c): played instead of the greeting's text, which
+	 * stays as what is said when the recording cannot be played. */
+	"ALTER TABLE voice_numbers ADD COLUMN greeting_recording {int};",
 };
 
 int schema_n_migrations(void)

@@ -1306,11 +1306,14 @@ struct store_voice_number {
 	const char *number, *menu, *greeting, *lang;
 	const char *waiting;       /* JSON (channel/voice/announce.h), as menu: NULL keeps, "" clears */
 	int64_t queue_id;
+	/* the greeting as one of the tenant's recordings (schema migration 42,
+	 * checked by the caller): as queue_id, -1 keeps (update), 0 none */
+	int64_t greeting_recording;
 };
 /* GC_ECONFLICT when the number is live in any tenant. */
 int store_voice_number_create(struct store *s, const struct store_scope *scope, const struct store_voice_number *in,
 			      int64_t *ret_id);
-/* {"id","number","queue_id","menu","greeting","lang","created_at","updated_at","waiting"}. */
+/* {"id","number","queue_id","menu","greeting","lang","created_at","updated_at","waiting","greeting_recording"}. */
 int store_voice_number_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
 int store_voice_number_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_voice_number_update(struct store *s, const struct store_scope *scope, int64_t id,

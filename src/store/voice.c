@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id, waiting" \
-		       " FROM voice_numbers"
+#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id, waiting," \
+		       " greeting_recording FROM voice_numbers"
 
 static json_t *number_row(struct db_stmt *st, void *arg)
 {
@@ -20,8 +20,10 @@ static json_t *number_row(struct db_stmt *st, void *arg)
 				column_string(st, 1), "queue_id", column_int(st, 2), "menu", column_json(st, 3),
 				"greeting", column_string(st, 4), "lang", column_string(st, 5), "created_at",
 				column_time(st, 6), "updated_at", column_time(st, 7));
-	if (row)
+	if (row) {
 		json_object_set_new(row, "waiting", column_json(st, 9));
+		json_object_set_new(row, "greeting_recording", column_int(st, 10));
+	}
 	if (row && arg)
 		json_object_set_new(row, "tenant_id", column_int(st, 8));
 	return row;
@@ -44,7 +46,8 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 			      int64_t *ret_id)
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_numbers(tenant_id, number, queue_id, menu, greeting,"
-					 " lang, created_at, updated_at, waiting) VALUES (?,?,?,?,?,?,?7,?7,?8) RETURNING id");
+					 " lang, created_at, updated_at, waiting, greeting_recording)"
+					 " VALUES (?,?,?,?,?,?,?7,?7,?8,?9) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -55,6 +58,7 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 6, in->lang ? in->lang : "en");
 	db_bind_int64(st, 7, gc_now_ms());
 	bind_cleared(st, 8, in->waiting);
+	bind_id(st, 9, in->greeting_recording > 0 ? in->greeting_recording : 0);
 	return taken(s, store_insert_id(s, st, ret_id), in->number);
 }
 
@@ -78,7 +82,9 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 					 " menu = CASE WHEN ?5 IS NULL THEN menu WHEN ?5 = '' THEN NULL ELSE ?5 END,"
 					 " greeting = CASE WHEN ?6 IS NULL THEN greeting WHEN ?6 = '' THEN NULL"
 					 " ELSE ?6 END, lang = COALESCE(?7, lang), updated_at = ?8,"
-					 " waiting = CASE WHEN ?9 IS NULL THEN waiting WHEN ?9 = '' THEN NULL ELSE ?9 END"
+					 " waiting = CASE WHEN ?9 IS NULL THEN waiting WHEN ?9 = '' THEN NULL ELSE ?9 END,"
+					 " greeting_recording = CASE WHEN ?10 < 0 THEN greeting_recording WHEN ?10 = 0 THEN NULL"
+					 " ELSE ?10 END"
 					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -91,6 +97,7 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 7, in->lang);
 	db_bind_int64(st, 8, gc_now_ms());
 	bind_text(st, 9, in->waiting);
+	db_bind_int64(st, 10, in->greeting_recording);
 	int rc = taken(s, store_step_done(s, st), in->number);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }

@@ -1773,6 +1773,22 @@ static bool open_now(struct voice *v, int64_t tenant_id)
 	return open;
 }
 
+/* The number's greeting, now: its recording when it names one that can be
+ * played (the prompts' cache, else the store, as a menu's), else its text
+ * spoken. */
+static void greet(struct call *c, const json_t *number)
+{
+	int64_t id = json_integer_value(json_object_get(number, "greeting_recording"));
+	struct prompt *p = NULL;
+	if (id > 0 && recording_prompt(c, id, &p) == GC_OK) {
+		play(c, p);
+		return;
+	}
+	const char *greeting = json_string_value(json_object_get(number, "greeting"));
+	if (greeting && *greeting)
+		say(c, greeting, false);
+}
+
 /* A new call for the number row: answered, or refused with its status. */
 static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *number)
 {
@@ -1817,9 +1833,7 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	atomic_fetch_add(&v->n_calls, 1);
 	t->answered_at = gc_now_ms();
 	submit(c, VOICE_JOB_ANSWER, 0, 0, NULL);
-	const char *greeting = json_string_value(json_object_get(number, "greeting"));
-	if (greeting && *greeting)
-		say(c, greeting, false); /* the rest once the answer is recorded (call_begin) */
+	greet(c, number); /* the rest once the answer is recorded (call_begin) */
 	media_start(c);
 	return 0;
 }

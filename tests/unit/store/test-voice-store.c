@@ -87,11 +87,15 @@ static void updates_keep_and_clear(void **state)
 {
 	struct fixture *f = *state;
 	struct store_scope a = scope_in(f->ta);
-	struct store_voice_number change = {.greeting = "Hello", .lang = "en", .queue_id = -1};
+	struct store_voice_number greet = {.queue_id = -1, .greeting_recording = 7};
+	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &greet), GC_OK);
+	struct store_voice_number change = {.greeting = "Hello", .lang = "en", .queue_id = -1,
+					    .greeting_recording = -1};
 	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &change), GC_OK);
 	json_t *row = NULL;
 	assert_int_equal(store_voice_number_get(f->s, &a, f->number, &row), GC_OK);
 	assert_string_equal(json_string_value(json_object_get(row, "greeting")), "Hello");
+	assert_int_equal(json_integer_value(json_object_get(row, "greeting_recording")), 7); /* kept */
 	assert_string_equal(json_string_value(json_object_get(row, "number")), "+33123456789");
 	assert_true(json_is_object(json_object_get(row, "menu")));
 	json_decref(row);
@@ -101,6 +105,7 @@ static void updates_keep_and_clear(void **state)
 	assert_true(json_is_null(json_object_get(row, "menu")));
 	assert_true(json_is_null(json_object_get(row, "greeting")));
 	assert_true(json_is_null(json_object_get(row, "queue_id")));
+	assert_true(json_is_null(json_object_get(row, "greeting_recording")));
 	json_decref(row);
 }
 
