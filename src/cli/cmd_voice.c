@@ -30,6 +30,18 @@ static int options(const struct args *a, const char *sub, json_t *body)
 		}
 		json_object_set_new(body, "queue_id", json_integer(q));
 	}
+	if ((v = args_get(a, "greeting-recording")) != NULL && strcmp(v, "none") == 0) {
+		json_object_set_new(body, "greeting_recording", json_null());
+	} else if (v) {
+		char *end;
+		long long id = strtoll(v, &end, 10);
+		if (*v == '\0' || *end || id < 1) {
+			fprintf(stderr, "guichet channel voice %s: --greeting-recording: expected a recording's ID or none,"
+				" got '%s'\n", sub, v);
+			return 2;
+		}
+		json_object_set_new(body, "greeting_recording", json_integer(id));
+	}
 	if ((v = args_get(a, "menu-file")) != NULL) {
 		json_error_t err;
 		json_t *menu = strcmp(v, "-") == 0 ? json_loadf(stdin, 0, &err) : json_load_file(v, 0, &err);
@@ -111,13 +123,35 @@ static int write_number(const struct cli *cli, const struct args *a, const char 
 	return cli_simple(cli, "PATCH", path, body);
 }
 
-/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] |
- * clear QUEUE: a queue's own waiting settings, which win over its numbers'. */
+/* --music ID|none into body's "music"; 2 on a bad one. */
+static int music(const struct args *a, json_t *body)
+{
+	const char *v = args_get(a, "music");
+	if (v == NULL)
+		return 0;
+	if (strcmp(v, "none") == 0) {
+		json_object_set_new(body, "music", json_null());
+		return 0;
+	}
+	char *end;
+	long long id = strtoll(v, &end, 10);
+	if (*v == '\0' || *end || id < 1) {
+		fprintf(stderr, "guichet channel voice waiting set: --music: expected a recording's ID or none, got '%s'\n",
+			v);
+		return 2;
+	}
+	json_object_set_new(body, "music", json_integer(id));
+	return 0;
+}
+
+/* guichet channel voice waiting list | show QUEUE | set QUEUE [options] [--music ID|none] |
+ * clear QUEUE: a queue's own waiting settings, which win over its numbers',
+ * and its own music on hold (one of the tenant's recordings). */
 static int queue_waiting(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 3 ? a->pos[3] : "list", *id;
 	if (strcmp(sub, "list") == 0)
-		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting updated_at");
+		return cli_list(cli, "/api/v1/channels/voice/queues", "queue_id waiting music updated_at");
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "set") != 0 && strcmp(sub, "clear") != 0) {
 		fprintf(stderr, "guichet channel voice waiting: unknown subcommand '%s' (list, show, set, clear)\n", sub);
 		return 2;
@@ -131,12 +165,13 @@ static int queue_waiting(const struct cli *cli, const struct args *a)
 	json_t *body = json_object();
 	if (strcmp(sub, "clear") == 0) {
 		json_object_set_new(body, "waiting", json_null());
-	} else if (waiting(a, "waiting set", body) != 0) {
+		json_object_set_new(body, "music", json_null());
+	} else if (waiting(a, "waiting set", body) != 0 || music(a, body) != 0) {
 		json_decref(body);
 		return 2;
-	} else if (json_object_get(body, "waiting") == NULL) {
-		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first or"
-			" --callback-key\n");
+	} else if (json_object_size(body) == 0) {
+		fprintf(stderr, "guichet channel voice waiting set: give --announce-every, --announce-first,"
+			" --callback-key or --music\n");
 		json_decref(body);
 		return 2;
 	}
@@ -195,7 +230,29 @@ static int prompts(const struct cli *cli, const struct args *a)
 	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
 }
 
-/* guichet channel voice trunk [show | set URI | clear]: the tenant's own trunk. */
+/* The first line of path ("-": standard input), without its newline, or NULL (said). */
+static char *read_password(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "guichet channel voice trunk: --password-file %s: cannot read it\n", path);
+		return NULL;
+	}
+	char line[600];
+	char *got = fgets(line, sizeof(line), f);
+	if (f != stdin)
+		fclose(f);
+	line[got ? strcspn(line, "\r\n") : 0] = '\0';
+	if (line[0] == '\0') {
+		fprintf(stderr, "guichet channel voice trunk: --password-file %s: empty\n", path);
+		return NULL;
+	}
+	return strdup(line);
+}
+
+/* guichet channel voice trunk [show | set URI [--username U --password-file F] | clear]:
+ * the tenant's own trunk, with the digest credentials its provider asks
+ * for; the password read from a file, never from the command line. */
 static int trunk(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 3 ? a->pos[3] : "show";
@@ -205,10 +262,28 @@ static int trunk(const struct cli *cli, const struct args *a)
 	if (strcmp(sub, "clear") == 0)
 		return cli_simple(cli, "DELETE", path, NULL);
 	if (strcmp(sub, "set") != 0 || a->n_pos < 5) {
-		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT]) or clear\n");
+		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT])"
+			" [--username U --password-file F] or clear\n");
 		return 2;
 	}
-	return cli_simple(cli, "PUT", path, json_pack("{s:s}", "uri", a->pos[4]));
+	const char *user = args_get(a, "username"), *file = args_get(a, "password-file");
+	if ((user == NULL) != (file == NULL)) {
+		fprintf(stderr, "guichet channel voice trunk set: --username and --password-file go together\n");
+		return 2;
+	}
+	json_t *body = json_pack("{s:s}", "uri", a->pos[4]);
+	if (user) {
+		char *password = read_password(file);
+		if (password == NULL) {
+			json_decref(body);
+			return 1;
+		}
+		json_object_set_new(body, "username", json_string(user));
+		json_object_set_new(body, "password", json_string(password));
+		memset(password, 0, strlen(password));
+		free(password);
+	}
+	return cli_simple(cli, "PUT", path, body);
 }
 
 int cmd_channel_voice(const struct cli *cli, const struct args *a)

@@ -695,7 +695,8 @@ static const struct help_command commands[] = {
 	{"channel chat", "secret", "ID", "a new identity secret, printed once: the old one stops working", NULL},
 	{"channel chat", "remove", "ID", "remove a web chat: its widget stops answering", NULL},
 	{"channel voice", "list", "", "the tenant's telephone numbers", NULL},
-	{"channel voice", "add", "--number +E164 [--queue ID] [--menu-file F] [--greeting TEXT] [--lang en|fr] "
+	{"channel voice", "add", "--number +E164 [--queue ID] [--menu-file F] [--greeting TEXT] "
+	 "[--greeting-recording ID] [--lang en|fr] "
 	 "[--announce-every S] [--announce-first S] [--callback-key K|none]",
 	 "take calls to a number (guichetd --sip-listen): greeted, a voice menu, then a queue",
 	 "--number N\tthe number callers dial, as the trunk sends it (+33612345678)\n"
@@ -704,6 +705,8 @@ static const struct help_command commands[] = {
 	 "\t{\"prompt\": \"...\", \"options\": {\"1\": {\"queue_id\": 4}, \"2\": {\"menu\": {...}}},\n"
 	 "\t \"closed\": {\"prompt\": \"...\"}}; closed plays outside business hours\n"
 	 "--greeting TEXT\twhat callers hear first, spoken in --lang\n"
+	 "--greeting-recording ID\tone of the tenant's recordings (channel voice prompt), played\n"
+	 "\tinstead of --greeting, which is then said only if it cannot be played (none: the text)\n"
 	 "--lang L\ten (default) or fr: the voice of the greeting and prompts\n"
 	 "--announce-every S\twhile callers wait in a queue, their position and expected wait\n"
 	 "\tare said every S seconds (5 to 3600; 0: never; none: no waiting settings)\n"
@@ -711,17 +714,24 @@ static const struct help_command commands[] = {
 	 "--callback-key K\tthe key (0-9, * or #; 1 by default once a waiting setting is given)\n"
 	 "\tthat asks to be called back keeping one's place; none: no callback offered\n"},
 	{"channel voice", "show", "ID", "one number, with its menu", NULL},
-	{"channel voice", "set", "ID [--number N] [--queue ID|none] [--menu-file F] [--greeting TEXT] [--lang en|fr] "
+	{"channel voice", "set", "ID [--number N] [--queue ID|none] [--menu-file F] [--greeting TEXT] "
+	 "[--greeting-recording ID|none] [--lang en|fr] "
 	 "[--announce-every S|none] [--announce-first S] [--callback-key K|none]",
 	 "change a number: what is given replaces what was (the waiting options together, as in add)", NULL},
 	{"channel voice", "remove", "ID", "stop taking calls to a number and forget it", NULL},
 	{"channel voice", "waiting", "list | show QUEUE | set QUEUE [--announce-every S] [--announce-first S] "
-	 "[--callback-key K|none] | clear QUEUE",
+	 "[--callback-key K|none] [--music ID|none] | clear QUEUE",
 	 "a queue's own waiting settings, which win over its numbers' (the options as in add; "
-	 "set replaces them whole, clear gives the queue back to its numbers' settings)", NULL},
-	{"channel voice", "trunk", "[show | set URI | clear]",
+	 "set replaces them whole, and keeps the music unless --music is given), and its own music on hold; "
+	 "clear gives the queue back to its numbers' settings and guichetd's --moh-file",
+	 "--music ID\tone of the tenant's recordings (channel voice prompt), looped to the callers\n"
+	 "\twaiting in the queue and to those its agents put on hold; none: --moh-file again\n"},
+	{"channel voice", "trunk", "[show | set URI [--username U --password-file F] | clear]",
 	 "the tenant's own trunk, where its callbacks call their customers: sip:{number}@HOST[:PORT], "
-	 "winning over guichetd's --sip-trunk; clear: the installation's again", NULL},
+	 "winning over guichetd's --sip-trunk; clear: the installation's again",
+	 "--username U\tthe digest username the provider gives, for an INVITE it challenges (401/407)\n"
+	 "--password-file F\tits password, the file's first line (- for standard input); stored sealed,"
+	 " never shown\n"},
 	{"channel voice", "prompt", "list | add FILE.wav --name NAME | show ID | get ID -o FILE | remove ID",
 	 "the tenant's own recordings of its prompts: a WAV file (16-bit PCM, mono or stereo, 8 to 48 kHz, "
 	 "a minute at most) kept at 8 kHz, which a menu plays instead of its text ({\"recording\": ID})", NULL},

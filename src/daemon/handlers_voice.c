@@ -5,7 +5,8 @@
  * number is kept as ops_phone_key makes it (E.164, read in the tenant's
  * country; one libphonenumber cannot read is refused), so the telephony
  * thread (channel/voice/voice.h) finds it from a call's request URI. The
- * queues named (queue_id and the menu's leaves) must be the tenant's: 422.
+ * queues named (queue_id and the menu's leaves) must be the tenant's: 422,
+ * as the recordings named (greeting_recording and the menus' recording).
  * A queue may carry waiting settings of its own (GET, PUT
  * /api/v1/channels/voice/queues/{id}), winning over its numbers'.
  *
@@ -20,7 +21,10 @@
 #include "channel/voice/announce.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/registrar.h"
+#include "daemon/log.h"
 #include "daemon/ops.h"
+#include "daemon/secrets.h"
+#include "daemon/server.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -59,7 +63,8 @@ static bool bad_text(struct request *r, const char *name, size_t max, bool nulla
 
 static bool unknown_member(struct request *r)
 {
-	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang", "waiting"};
+	static const char *const known[] = {"number", "queue_id", "menu", "greeting", "lang", "waiting",
+					    "greeting_recording"};
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
@@ -121,7 +126,7 @@ static void number_body_clear(struct number_body *b)
 /* The body into b; answered (true) on a bad member. create: number is required. */
 static bool decode_number(struct request *r, struct store *db, bool create, struct number_body *b)
 {
-	*b = (struct number_body){.in.queue_id = create ? 0 : -1};
+	*b = (struct number_body){.in.queue_id = create ? 0 : -1, .in.greeting_recording = create ? 0 : -1};
 	const char *number = NULL;
 	if (unknown_member(r) || bad_text(r, "number", 32, false, &number) ||
 	    bad_text(r, "greeting", MAX_GREETING, true, &b->in.greeting) || bad_text(r, "lang", 2, false, &b->in.lang))
@@ -143,6 +148,14 @@ static bool decode_number(struct request *r, struct store *db, bool create, stru
 		return reply_error(r, 400, "invalid", "queue_id", "'queue_id' is a queue's id or null"), true;
 	else if (queue)
 		b->in.queue_id = json_integer_value(queue);
+	json_t *rec = json_object_get(r->body, "greeting_recording");
+	if (json_is_null(rec))
+		b->in.greeting_recording = 0;
+	else if (rec && (!json_is_integer(rec) || json_integer_value(rec) < 1))
+		return reply_error(r, 400, "invalid", "greeting_recording", "'greeting_recording' is a recording's id"
+				   " or null"), true;
+	else if (rec)
+		b->in.greeting_recording = json_integer_value(rec);
 	return bad_menu(r, b) || bad_waiting(r, b);
 }
 
@@ -174,10 +187,24 @@ static bool queue_ok(struct request *r, struct store *db, int64_t queue_id, cons
 	return false;
 }
 
-/* The number's queue and its menu's leaves are the tenant's queues. */
+/* One recording of the tenant (answered: false when it is not). */
+static bool recording_ok(struct request *r, struct store *db, int64_t id, const char *field)
+{
+	json_t *rec = NULL;
+	if (id <= 0 || store_voice_prompt_get(db, &r->scope, id, &rec) == GC_OK) {
+		json_decref(rec);
+		return true;
+	}
+	reply_error(r, 422, "invalid", field, "no recording %lld in this tenant", (long long)id);
+	return false;
+}
+
+/* The number's queue and its menu's leaves are the tenant's queues, its
+ * greeting's and its menu's recordings the tenant's recordings. */
 static bool queues_ok(struct request *r, struct store *db, const struct number_body *b)
 {
-	if (!queue_ok(r, db, b->in.queue_id, "queue_id"))
+	if (!queue_ok(r, db, b->in.queue_id, "queue_id") ||
+	    !recording_ok(r, db, b->in.greeting_recording, "greeting_recording"))
 		return false;
 	int64_t ids[VOICE_MENU_MAX_QUEUES];
 	size_t n = 0;
@@ -187,14 +214,9 @@ static bool queues_ok(struct request *r, struct store *db, const struct number_b
 			return false;
 	int64_t recs[VOICE_MENU_MAX_RECORDINGS];
 	voice_menu_recordings(json_object_get(r->body, "menu"), recs, &n);
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = NULL;
-		if (store_voice_prompt_get(db, &r->scope, recs[i], &rec) != GC_OK) {
-			reply_error(r, 422, "invalid", "menu", "no recording %lld in this tenant", (long long)recs[i]);
+	for (size_t i = 0; i < n; i++)
+		if (!recording_ok(r, db, recs[i], "menu"))
 			return false;
-		}
-		json_decref(rec);
-	}
 	return true;
 }
 
@@ -320,52 +342,65 @@ int run_voice_phone(struct request *r, struct store *db)
 				       "realm", realm));
 }
 
-/* --- a queue's own waiting settings: GET /api/v1/channels/voice/queues,
- * GET and PUT .../queues/{id}. The body {"waiting": {...} | null}: the
- * number's "waiting" member, checked the same (400 naming the member);
- * null gives the queue back to its numbers' settings. The queue must be
- * the tenant's (404). --- */
+/* --- a queue's own waiting settings and music: GET
+ * /api/v1/channels/voice/queues, GET and PUT .../queues/{id}. The body
+ * {"waiting"?: {...} | null, "music"?: ID | null}, at least one: waiting
+ * the number's "waiting" member, checked the same (400 naming the member),
+ * null giving the queue back to its numbers' settings; music one of the
+ * tenant's recordings (422 naming "music" when it is not: another
+ * tenant's or none), null the installation's --moh-file again. A member
+ * left out keeps its value. The queue must be the tenant's (404). --- */
 
-/* The body's "waiting" as JSON text into *ret (NULL: null, cleared; malloc'd); answered (true) on a bad body. */
-static bool decode_queue_waiting(struct request *r, char **ret)
+struct queue_body {
+	char *waiting;             /* JSON text, "null" to clear (malloc'd); NULL: kept */
+	int64_t music;             /* -1: kept, 0: cleared */
+};
+
+/* The body into *ret; answered (true) on a bad body. */
+static bool decode_queue(struct request *r, struct queue_body *ret)
 {
-	*ret = NULL;
+	*ret = (struct queue_body){.music = -1};
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "waiting") != 0)
+		if (strcmp(key, "waiting") != 0 && strcmp(key, "music") != 0)
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
-	json_t *waiting = json_object_get(r->body, "waiting");
-	if (waiting == NULL)
-		return reply_error(r, 400, "invalid", "waiting", "'waiting' is required: an object, or null for"
-				   " the numbers' settings"), true;
-	if (json_is_null(waiting))
-		return false;
+	json_t *waiting = json_object_get(r->body, "waiting"), *music = json_object_get(r->body, "music");
+	if (waiting == NULL && music == NULL)
+		return reply_error(r, 400, "invalid", "waiting", "'waiting' or 'music' is required: an object or a"
+				   " recording's id, or null for the numbers' settings and the installation's music"), true;
+	if (json_is_null(music))
+		ret->music = 0;
+	else if (music && (!json_is_integer(music) || json_integer_value(music) < 1))
+		return reply_error(r, 400, "invalid", "music", "'music' is a recording's id or null"), true;
+	else if (music)
+		ret->music = json_integer_value(music);
 	char field[128], message[256];
-	if (voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
+	if (waiting && !json_is_null(waiting) &&
+	    voice_waiting_check(waiting, field, sizeof(field), message, sizeof(message)) < 0)
 		return reply_error(r, 400, "invalid", field, "%s", message), true;
-	if ((*ret = json_dumps(waiting, JSON_COMPACT)) == NULL)
+	if (waiting && (ret->waiting = json_is_null(waiting) ? strdup("null") : json_dumps(waiting, JSON_COMPACT)) == NULL)
 		return reply_error(r, 503, "out_of_memory", NULL, "try again"), true;
 	return false;
 }
 
 int prepare_voice_queue(struct request *r, struct store *db)
 {
-	char *text = NULL;
-	bool answered = decode_queue_waiting(r, &text);
-	free(text);
+	struct queue_body b;
+	bool answered = decode_queue(r, &b);
+	free(b.waiting);
 	return answered;
 }
 
-/* The queue's settings as the API shows them: its own, or "waiting": null. */
+/* The queue's settings as the API shows them: its own, or "waiting" and "music" null. */
 static int queue_waiting(struct request *r, struct store *db, int64_t queue_id, json_t **ret)
 {
 	json_t *queue = NULL;
 	int rc = store_queue_get(db, &r->scope, queue_id, &queue);
 	json_decref(queue);
 	if (rc == GC_OK && (rc = store_voice_queue_get(db, &r->scope, queue_id, ret)) == GC_ENOTFOUND) {
-		*ret = json_pack("{s:I,s:n}", "queue_id", (json_int_t)queue_id, "waiting");
+		*ret = json_pack("{s:I,s:n,s:n}", "queue_id", (json_int_t)queue_id, "waiting", "music");
 		rc = *ret ? GC_OK : GC_ENOMEM;
 	}
 	return rc;
@@ -380,16 +415,21 @@ int run_voice_queue_get(struct request *r, struct store *db)
 
 int run_voice_queue_put(struct request *r, struct store *db)
 {
-	char *text = NULL;
-	decode_queue_waiting(r, &text); /* checked by prepare */
-	json_t *queue = NULL;
-	int rc = store_queue_get(db, &r->scope, r->ids[0], &queue);
-	json_decref(queue);
-	if (rc == GC_OK)
-		rc = text ? store_voice_queue_set(db, &r->scope, r->ids[0], text)
-			  : store_voice_queue_clear(db, &r->scope, r->ids[0]);
-	free(text);
+	struct queue_body b;
+	decode_queue(r, &b); /* checked by prepare */
 	json_t *row = NULL;
+	int rc = store_queue_get(db, &r->scope, r->ids[0], &row);
+	json_decref(row);
+	row = NULL;
+	if (rc == GC_OK && b.music > 0 && store_voice_prompt_get(db, &r->scope, b.music, &row) != GC_OK) {
+		free(b.waiting);
+		return reply_error(r, 422, "invalid", "music", "no recording %lld in this tenant", (long long)b.music);
+	}
+	json_decref(row);
+	row = NULL;
+	if (rc == GC_OK)
+		rc = store_voice_queue_set(db, &r->scope, r->ids[0], b.waiting, b.music);
+	free(b.waiting);
 	if (rc == GC_OK)
 		rc = queue_waiting(r, db, r->ids[0], &row);
 	return rc < 0 ? reply_store_error(r, db, rc, "queue") : reply(r, 200, row);
@@ -403,13 +443,19 @@ int run_voice_queue_list(struct request *r, struct store *db)
 }
 
 /* --- a tenant's own trunk: GET, PUT, DELETE /api/v1/channels/voice/trunk.
- * {"uri": "sip:{number}@host[:port]"}: where the tenant's callbacks call
- * their customers, winning over the installation's --sip-trunk. Checked
- * strictly: sip: (guichet has no TLS transport for sips:), {number} as the user part, a host of
- * letters, digits, dots and dashes, an optional port; nothing else (no
- * parameters, headers or spaces that would change what guichet sends). --- */
+ * {"uri": "sip:{number}@host[:port]", "username"?, "password"?}: where the
+ * tenant's callbacks call their customers, winning over the installation's
+ * --sip-trunk. Checked strictly: sip: (guichet has no TLS transport for
+ * sips:), {number} as the user part, a host of letters, digits, dots and
+ * dashes, an optional port; nothing else (no parameters, headers or spaces
+ * that would change what guichet sends). The digest credentials, both or
+ * neither, answer a provider that challenges the INVITE (401/407); the
+ * password is sealed (secrets.h) as the channels' passwords are, and no
+ * answer ever holds it. A PUT replaces the trunk whole. --- */
 
 #define TRUNK_URI_MAX 255
+#define TRUNK_USERNAME_MAX 128
+#define TRUNK_PASSWORD_MAX 128
 
 /* Whether uri is a trunk template guichet will dial. */
 static bool trunk_ok(const char *uri)
@@ -431,26 +477,48 @@ static bool trunk_ok(const char *uri)
 	return *at == '\0';
 }
 
-static bool bad_trunk(struct request *r, const char **ret_uri)
+/* A credential a digest can carry: 1 to max bytes of clean text; the
+ * username, quoted in the Authorization header, without quotes or backslashes. */
+static bool credential_ok(const char *s, size_t max, bool quoted)
+{
+	return s && *s && strlen(s) <= max && gc_text_is_clean(s, false) &&
+	       !(quoted && (strchr(s, '"') || strchr(s, '\\')));
+}
+
+static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const char **ret_password)
 {
 	const char *key;
 	json_t *v;
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "uri") != 0)
+		if (strcmp(key, "uri") != 0 && strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
 	const char *uri = json_string_value(json_object_get(r->body, "uri"));
 	if (uri == NULL || !trunk_ok(uri))
 		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
 				   " {number} the customer's number"), true;
-	*ret_uri = uri;
+	json_t *user = json_object_get(r->body, "username"), *pass = json_object_get(r->body, "password");
+	const char *username = json_string_value(user), *password = json_string_value(pass);
+	if (user && !credential_ok(username, TRUNK_USERNAME_MAX, true))
+		return reply_error(r, 400, "invalid", "username", "'username' is a text of 1 to %d bytes, no quotes,"
+				   " backslashes or control characters", TRUNK_USERNAME_MAX), true;
+	if (pass && !credential_ok(password, TRUNK_PASSWORD_MAX, false))
+		return reply_error(r, 400, "invalid", "password", "'password' is a text of 1 to %d bytes, no control"
+				   " characters", TRUNK_PASSWORD_MAX), true;
+	if (user && pass == NULL)
+		return reply_error(r, 400, "invalid", "password", "'password' goes with 'username'"), true;
+	if (pass && user == NULL)
+		return reply_error(r, 400, "invalid", "username", "'username' goes with 'password'"), true;
+	*ret = (struct store_voice_trunk){.uri = uri, .username = username};
+	*ret_password = password;
 	return false;
 }
 
 int prepare_voice_trunk(struct request *r, struct store *db)
 {
-	const char *uri;
-	return bad_trunk(r, &uri);
+	struct store_voice_trunk in;
+	const char *password;
+	return bad_trunk(r, &in, &password);
 }
 
 int run_voice_trunk_get(struct request *r, struct store *db)
@@ -464,10 +532,20 @@ int run_voice_trunk_get(struct request *r, struct store *db)
 
 int run_voice_trunk_put(struct request *r, struct store *db)
 {
-	const char *uri = NULL;
-	if (bad_trunk(r, &uri)) /* checked by prepare */
+	struct store_voice_trunk in;
+	const char *password = NULL;
+	if (bad_trunk(r, &in, &password)) /* checked by prepare */
 		return GC_EINVAL;
-	int rc = store_voice_trunk_set(db, &r->scope, uri);
+	unsigned char *sealed = NULL;
+	char why[256] = "";
+	if (password && secrets_seal(r->worker->server->secrets, password, &sealed, &in.sealed_len, why,
+				     sizeof(why)) < 0) {
+		log_error("cannot seal a trunk's password", "error", why);
+		return reply_error(r, 500, "internal", NULL, "the password cannot be sealed: see the server's log");
+	}
+	in.sealed = sealed;
+	int rc = store_voice_trunk_set(db, &r->scope, &in);
+	free(sealed);
 	json_t *row = NULL;
 	if (rc == GC_OK)
 		rc = store_voice_trunk_get(db, &r->scope, &row);

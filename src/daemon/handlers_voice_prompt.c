@@ -3,8 +3,9 @@
  * WAV file as the body (channel/voice/wav.h: 16-bit PCM, mono or stereo,
  * 8 to 48 kHz, a minute at most, VOICE_WAV_MAX_BYTES), kept at 8 kHz mono
  * in the store; GET the list, one, its audio (audio/wav, as the callers
- * hear it); DELETE one that no number's menu names (409 naming the
- * number). A menu names a recording by its id ("recording", menu.h); the
+ * hear it); DELETE one that no number's menu or greeting and no queue's music names
+ * (409 naming "recording": refused rather than the reference cleared, so
+ * that no queue loses its music unnoticed). A menu names a recording by its id ("recording", menu.h); the
  * id of another tenant's recording is no recording of this one (404 here,
  * 422 in a menu). The header is read on the worker (prepare), so a file
  * that is not one is refused before the writer sees it; the writer
@@ -145,7 +146,7 @@ int run_voice_prompt_audio(struct request *r, struct store *db)
 	return GC_OK;
 }
 
-/* The first of the tenant's numbers whose menu names the recording: its id, 0 when none. */
+/* The first of the tenant's numbers whose menu or greeting names the recording: its id, 0 when none. */
 static int number_naming(struct store *db, const struct store_scope *scope, int64_t id, int64_t *ret)
 {
 	json_t *list = NULL;
@@ -162,6 +163,8 @@ static int number_naming(struct store *db, const struct store_scope *scope, int6
 		for (size_t k = 0; k < n && *ret == 0; k++)
 			if (ids[k] == id)
 				*ret = json_integer_value(json_object_get(number, "id"));
+		if (*ret == 0 && json_integer_value(json_object_get(number, "greeting_recording")) == id)
+			*ret = json_integer_value(json_object_get(number, "id"));
 	}
 	json_decref(list);
 	return GC_OK;
@@ -176,8 +179,14 @@ int run_voice_prompt_delete(struct request *r, struct store *db)
 	if (rc == GC_OK)
 		rc = number_naming(db, &r->scope, r->ids[0], &number);
 	if (rc == GC_OK && number)
-		return reply_error(r, 409, "conflict", "recording", "the menu of number %lld plays this recording:"
-				   " change it first", (long long)number);
+		return reply_error(r, 409, "conflict", "recording", "number %lld plays this recording (its menu or"
+				   " greeting): change it first", (long long)number);
+	int64_t queue = 0;
+	if (rc == GC_OK)
+		rc = store_voice_queue_music_user(db, &r->scope, r->ids[0], &queue);
+	if (rc == GC_OK && queue)
+		return reply_error(r, 409, "conflict", "recording", "queue %lld plays this recording as its music:"
+				   " change it first", (long long)queue);
 	if (rc == GC_OK)
 		rc = store_voice_prompt_delete(db, &r->scope, r->ids[0]);
 	if (rc < 0)

@@ -757,6 +757,21 @@ static const char *const migrations[] = {
 	/* 39: whether a brand lets its outsourcers' supervisors listen to the
 	 * calls their own agents took (src/store/recording.c; 0: none of them). */
 	"ALTER TABLE recording_settings ADD COLUMN outsourcers_listen {int} NOT NULL DEFAULT 0;",
+	/* 40: a tenant's trunk's digest credentials (src/store/voice.c): the
+	 * username, and the password sealed as the channels' passwords are
+	 * (daemon/secrets.h), answered when the provider challenges the
+	 * callbacks' INVITEs (401/407); both NULL: no credentials. */
+	"ALTER TABLE voice_trunks ADD COLUMN username TEXT;"
+	"ALTER TABLE voice_trunks ADD COLUMN sealed_password {blob};",
+	/* 41: a queue's own music on hold (src/store/voice.c): the id of one of
+	 * the tenant's recordings (voice_prompts), played to the callers
+	 * waiting in it; a row with music alone keeps waiting 'null' (the
+	 * numbers' settings apply). */
+	"ALTER TABLE voice_queues ADD COLUMN music {int};",
+	/* 42: a number's greeting as one of the tenant's recordings
+	 * (src/store/voice.c): played instead of the greeting's text, which
+	 * stays as what is said when the recording cannot be played. */
+	"ALTER TABLE voice_numbers ADD COLUMN greeting_recording {int};",
 };
 
 int schema_n_migrations(void)

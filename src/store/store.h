@@ -1306,11 +1306,14 @@ struct store_voice_number {
 	const char *number, *menu, *greeting, *lang;
 	const char *waiting;       /* JSON (channel/voice/announce.h), as menu: NULL keeps, "" clears */
 	int64_t queue_id;
+	/* the greeting as one of the tenant's recordings (schema migration 42,
+	 * checked by the caller): as queue_id, -1 keeps (update), 0 none */
+	int64_t greeting_recording;
 };
 /* GC_ECONFLICT when the number is live in any tenant. */
 int store_voice_number_create(struct store *s, const struct store_scope *scope, const struct store_voice_number *in,
 			      int64_t *ret_id);
-/* {"id","number","queue_id","menu","greeting","lang","created_at","updated_at","waiting"}. */
+/* {"id","number","queue_id","menu","greeting","lang","created_at","updated_at","waiting","greeting_recording"}. */
 int store_voice_number_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
 int store_voice_number_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_voice_number_update(struct store *s, const struct store_scope *scope, int64_t id,
@@ -1340,17 +1343,24 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *username, int64_t *ret_user_id,
 			   char ret_ha1[33]);
 
-/* A queue's own waiting settings (schema migration 33): waiting is the
- * JSON of a number's "waiting" (channel/voice/announce.h, checked by the
- * caller), winning over the number's for the callers waiting in that
- * queue. GC_ENOTFOUND when the queue is not the tenant's. */
-int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting);
-/* The queue's callers follow their number's settings again. */
-int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id);
-/* {"queue_id","waiting","updated_at"}; GC_ENOTFOUND when the queue has no settings of its own. */
+/* A queue's own waiting settings (schema migration 36) and music on hold
+ * (41): waiting is the JSON of a number's "waiting" (channel/voice/
+ * announce.h, checked by the caller), winning over the number's for the
+ * callers waiting in that queue; music the id of one of the tenant's
+ * recordings (checked by the caller) played to them instead of --moh-file.
+ * set: waiting NULL keeps it, "null" gives it back to the numbers; music
+ * -1 keeps it, 0 clears it; a queue left with neither has no row.
+ * GC_ENOTFOUND when the queue is not the tenant's. */
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting,
+			  int64_t music);
+/* {"queue_id","waiting","music","updated_at"} (waiting null: the numbers';
+ * music null: --moh-file); GC_ENOTFOUND when the queue has neither of its own. */
 int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret);
 /* Every queue of the tenant with settings of its own, by id. */
 int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* The first live queue whose music is the recording, into *ret_queue_id (0: none). */
+int store_voice_queue_music_user(struct store *s, const struct store_scope *scope, int64_t recording_id,
+				 int64_t *ret_queue_id);
 
 /* A tenant's own recordings of its prompts (schema migration 34): 8 kHz
  * mono 16-bit samples (channel/voice/wav.h made them), kept in the row.
@@ -1369,13 +1379,26 @@ int store_voice_prompt_audio(struct store *s, const struct store_scope *scope, i
 			     size_t *ret_n);
 int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, int64_t id);
 
-/* A tenant's own trunk (schema migration 35): the SIP URI template its
+/* A tenant's own trunk (schema migration 38): the SIP URI template its
  * callbacks' customers are called through ({number}), checked by the
- * caller; get: {"uri","updated_at"}, GC_ENOTFOUND when the tenant has none
- * (the installation's --sip-trunk applies). */
-int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri);
+ * caller, with the digest credentials answering the provider's challenges
+ * (40; username NULL: none). The password comes sealed (daemon/secrets.h)
+ * and set replaces the row whole. get: {"uri","username","updated_at"},
+ * never the password; GC_ENOTFOUND when the tenant has none (the
+ * installation's --sip-trunk applies). */
+struct store_voice_trunk {
+	const char *uri;
+	const char *username;      /* NULL: no credentials */
+	const unsigned char *sealed; /* the password, sealed */
+	size_t sealed_len;
+};
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in);
 int store_voice_trunk_clear(struct store *s, const struct store_scope *scope);
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret);
+/* The same row and the sealed password (malloc'd; NULL when none), for the
+ * telephony thread that dials through the trunk. */
+int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
+			   size_t *ret_sealed_len);
 
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 

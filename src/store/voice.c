@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id, waiting" \
-		       " FROM voice_numbers"
+#define NUMBER_COLUMNS "id, number, queue_id, menu, greeting, lang, created_at, updated_at, tenant_id, waiting," \
+		       " greeting_recording FROM voice_numbers"
 
 static json_t *number_row(struct db_stmt *st, void *arg)
 {
@@ -20,8 +20,10 @@ static json_t *number_row(struct db_stmt *st, void *arg)
 				column_string(st, 1), "queue_id", column_int(st, 2), "menu", column_json(st, 3),
 				"greeting", column_string(st, 4), "lang", column_string(st, 5), "created_at",
 				column_time(st, 6), "updated_at", column_time(st, 7));
-	if (row)
+	if (row) {
 		json_object_set_new(row, "waiting", column_json(st, 9));
+		json_object_set_new(row, "greeting_recording", column_int(st, 10));
+	}
 	if (row && arg)
 		json_object_set_new(row, "tenant_id", column_int(st, 8));
 	return row;
@@ -44,7 +46,8 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 			      int64_t *ret_id)
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_numbers(tenant_id, number, queue_id, menu, greeting,"
-					 " lang, created_at, updated_at, waiting) VALUES (?,?,?,?,?,?,?7,?7,?8) RETURNING id");
+					 " lang, created_at, updated_at, waiting, greeting_recording)"
+					 " VALUES (?,?,?,?,?,?,?7,?7,?8,?9) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -55,6 +58,7 @@ int store_voice_number_create(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 6, in->lang ? in->lang : "en");
 	db_bind_int64(st, 7, gc_now_ms());
 	bind_cleared(st, 8, in->waiting);
+	bind_id(st, 9, in->greeting_recording > 0 ? in->greeting_recording : 0);
 	return taken(s, store_insert_id(s, st, ret_id), in->number);
 }
 
@@ -78,7 +82,9 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 					 " menu = CASE WHEN ?5 IS NULL THEN menu WHEN ?5 = '' THEN NULL ELSE ?5 END,"
 					 " greeting = CASE WHEN ?6 IS NULL THEN greeting WHEN ?6 = '' THEN NULL"
 					 " ELSE ?6 END, lang = COALESCE(?7, lang), updated_at = ?8,"
-					 " waiting = CASE WHEN ?9 IS NULL THEN waiting WHEN ?9 = '' THEN NULL ELSE ?9 END"
+					 " waiting = CASE WHEN ?9 IS NULL THEN waiting WHEN ?9 = '' THEN NULL ELSE ?9 END,"
+					 " greeting_recording = CASE WHEN ?10 < 0 THEN greeting_recording WHEN ?10 = 0 THEN NULL"
+					 " ELSE ?10 END"
 					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -91,6 +97,7 @@ int store_voice_number_update(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 7, in->lang);
 	db_bind_int64(st, 8, gc_now_ms());
 	bind_text(st, 9, in->waiting);
+	db_bind_int64(st, 10, in->greeting_recording);
 	int rc = taken(s, store_step_done(s, st), in->number);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
@@ -211,34 +218,40 @@ int store_voice_phone_find(struct store *s, int64_t tenant_id, const char *usern
 	return rc;
 }
 
-/* --- a queue's own waiting settings (schema migration 33) --- */
+/* --- a queue's own waiting settings (schema migration 36) and music on
+ * hold (41: one of the tenant's recordings). A row holds either or both;
+ * its waiting is the JSON text "null" when it has music alone. --- */
 
 static json_t *queue_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "updated_at",
-			 column_time(st, 2));
+	return json_pack("{s:o,s:o,s:o,s:o}", "queue_id", column_int(st, 0), "waiting", column_json(st, 1), "music",
+			 column_int(st, 3), "updated_at", column_time(st, 2));
 }
 
-int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting)
+int store_voice_queue_set(struct store *s, const struct store_scope *scope, int64_t queue_id, const char *waiting,
+			  int64_t music)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at)"
-					 " SELECT tenant_id, id, ?3, ?4 FROM queues"
-					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
-					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET waiting = excluded.waiting,"
-					 " updated_at = excluded.updated_at");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_queues(tenant_id, queue_id, waiting, updated_at, music)"
+					 " SELECT tenant_id, id, COALESCE(?3, 'null'), ?4, CASE WHEN ?5 > 0 THEN ?5 END"
+					 " FROM queues WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0"
+					 " ON CONFLICT (tenant_id, queue_id) DO UPDATE SET"
+					 " waiting = COALESCE(?3, voice_queues.waiting), updated_at = excluded.updated_at,"
+					 " music = CASE WHEN ?5 < 0 THEN voice_queues.music WHEN ?5 = 0 THEN NULL ELSE ?5 END");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, queue_id);
 	bind_text(st, 3, waiting);
 	db_bind_int64(st, 4, gc_now_ms());
+	db_bind_int64(st, 5, music);
 	int rc = store_step_done(s, st);
-	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
-}
-
-int store_voice_queue_clear(struct store *s, const struct store_scope *scope, int64_t queue_id)
-{
-	struct db_stmt *st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ?");
+	if (rc == GC_OK && db_changes(s->db) == 0)
+		return GC_ENOTFOUND;
+	if (rc < 0)
+		return rc;
+	/* nothing of its own left: the queue follows its numbers again */
+	st = store_stmt(s, "DELETE FROM voice_queues WHERE tenant_id = ? AND queue_id = ? AND waiting = 'null'"
+			" AND music IS NULL");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -248,15 +261,31 @@ int store_voice_queue_clear(struct store *s, const struct store_scope *scope, in
 
 int store_voice_queue_get(struct store *s, const struct store_scope *scope, int64_t queue_id, json_t **ret)
 {
-	return scoped_get(s, "SELECT queue_id, waiting, updated_at FROM voice_queues WHERE tenant_id = ? AND queue_id = ?",
-			  scope->tenant_id, queue_id, queue_row, ret);
+	return scoped_get(s, "SELECT queue_id, waiting, updated_at, music FROM voice_queues WHERE tenant_id = ?"
+			  " AND queue_id = ?", scope->tenant_id, queue_id, queue_row, ret);
 }
 
 int store_voice_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at FROM voice_queues v"
+	return tenant_rows(s, "SELECT v.queue_id, v.waiting, v.updated_at, v.music FROM voice_queues v"
 			   " JOIN queues q ON q.id = v.queue_id AND q.tenant_id = v.tenant_id AND q.deleted = 0"
 			   " WHERE v.tenant_id = ? ORDER BY v.queue_id", scope->tenant_id, queue_row, ret_list);
+}
+
+int store_voice_queue_music_user(struct store *s, const struct store_scope *scope, int64_t recording_id,
+				 int64_t *ret_queue_id)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT v.queue_id FROM voice_queues v JOIN queues q ON q.id = v.queue_id"
+					 " AND q.tenant_id = v.tenant_id AND q.deleted = 0"
+					 " WHERE v.tenant_id = ? AND v.music = ? ORDER BY v.queue_id LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, recording_id);
+	int rc = db_step(st);
+	*ret_queue_id = rc == DB_ROW ? db_column_int64(st, 0) : 0;
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
 /* --- a tenant's own recordings of its prompts (schema migration 34) --- */
@@ -356,18 +385,26 @@ int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, 
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
-/* --- a tenant's own trunk (schema migration 35) --- */
+/* --- a tenant's own trunk (schema migration 38) and its digest
+ * credentials (40: the password sealed by the caller, never read back
+ * but by the telephony thread, store_voice_trunk_dial) --- */
 
-int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const char *uri)
+int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at) VALUES (?,?,?)"
-					 " ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
-					 " updated_at = excluded.updated_at");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at, username, sealed_password)"
+					 " VALUES (?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
+					 " updated_at = excluded.updated_at, username = excluded.username,"
+					 " sealed_password = excluded.sealed_password");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
-	bind_text(st, 2, uri);
+	bind_text(st, 2, in->uri);
 	db_bind_int64(st, 3, gc_now_ms());
+	bind_text(st, 4, in->username && in->sealed ? in->username : NULL);
+	if (in->username && in->sealed)
+		db_bind_blob(st, 5, in->sealed, in->sealed_len);
+	else
+		db_bind_null(st, 5);
 	return store_step_done(s, st);
 }
 
@@ -382,14 +419,47 @@ int store_voice_trunk_clear(struct store *s, const struct store_scope *scope)
 
 static json_t *trunk_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o}", "uri", column_string(st, 0), "updated_at", column_time(st, 1));
+	return json_pack("{s:o,s:o,s:o}", "uri", column_string(st, 0), "username", column_string(st, 2), "updated_at",
+			 column_time(st, 1));
 }
 
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at FROM voice_trunks WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username FROM voice_trunks WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	return one_row(s, st, trunk_row, NULL, ret);
+}
+
+int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
+			   size_t *ret_sealed_len)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username, sealed_password FROM voice_trunks"
+					 " WHERE tenant_id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_reset(st);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	}
+	json_t *row = trunk_row(st, NULL);
+	const unsigned char *blob = db_column_blob(st, 3); /* the blob first, then its length */
+	size_t len = (size_t)db_column_bytes(st, 3);
+	unsigned char *copy = blob && len ? malloc(len) : NULL;
+	if (row == NULL || (blob && len && copy == NULL)) {
+		json_decref(row);
+		free(copy);
+		db_reset(st);
+		return GC_ENOMEM;
+	}
+	if (copy)
+		memcpy(copy, blob, len);
+	db_reset(st); /* no read left open on the telephony thread's connection */
+	*ret = row;
+	*ret_sealed = copy;
+	*ret_sealed_len = copy ? len : 0;
+	return GC_OK;
 }

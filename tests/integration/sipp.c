@@ -3,13 +3,18 @@
 #include "srvguard.h"
 #include "testport.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,6 +79,94 @@ int sipp_start_opts(struct sipp *s, const char *scenario, int sip_port, const ch
 			"-p", local_port, "-mp", media_port, "-nostdin", "-timeout", "30", "-timeout_error", "-trace_err",
 			"-t", tcp ? "t1" : "u1", echo ? "-rtp_echo" : NULL, NULL};
 	return spawn(s, scenario, args);
+}
+
+int sipp_start_listen(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller,
+		      int rtp_port)
+{
+	char remote[64], local_port[16], media[16];
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
+	snprintf(local_port, sizeof(local_port), "%d", testport_free());
+	snprintf(media, sizeof(media), "%d", rtp_port);
+	char *args[] = {remote, "-s", (char *)service, "-key", "caller", (char *)caller, "-key", "rtp_port", media,
+			"-m", "1", "-i", "127.0.0.1", "-p", local_port, "-nostdin", "-timeout", "30", "-timeout_error",
+			"-trace_err", "-t", "u1", NULL};
+	return spawn(s, scenario, args);
+}
+
+int sipp_tap_open(int *ret_port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		perror("sipp: tap");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*ret_port = ntohs(a.sin_port);
+	return fd;
+}
+
+void sipp_tap_read(int fd, int ms, long *ret_packets, long *ret_sign_changes)
+{
+	long packets = 0, changes = 0;
+	int last = -1;
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			break;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)left) <= 0)
+			continue;
+		unsigned char buf[2048];
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 12 || ((buf[1] & 0x7f) != 0 && (buf[1] & 0x7f) != 8)) /* G.711 only: not a keypad event */
+			continue;
+		packets++;
+		size_t head = 12 + 4 * (size_t)(buf[0] & 0x0f);
+		for (size_t i = head; i < (size_t)n; i++) {
+			int sign = buf[i] & 0x80; /* mu-law and A-law: the top bit set for a positive sample */
+			if (last >= 0 && sign != last)
+				changes++;
+			last = sign;
+		}
+	}
+	*ret_packets = packets;
+	*ret_sign_changes = changes;
+}
+
+char *sipp_square_wav(int hz, int seconds, size_t *ret_len)
+{
+	uint32_t frames = (uint32_t)(8000 * seconds), data = frames * 2, riff = 36 + data, fmt_len = 16;
+	uint32_t rate = 8000, byte_rate = 16000;
+	uint16_t pcm = 1, ch = 1, align = 2, bits = 16;
+	size_t len = 44 + data;
+	uint8_t *w = malloc(len), *p = w;
+	if (w == NULL)
+		return NULL;
+	memcpy(p, "RIFF", 4), p += 4;
+	memcpy(p, &riff, 4), p += 4;
+	memcpy(p, "WAVEfmt ", 8), p += 8;
+	memcpy(p, &fmt_len, 4), p += 4;
+	memcpy(p, &pcm, 2), p += 2;
+	memcpy(p, &ch, 2), p += 2;
+	memcpy(p, &rate, 4), p += 4;
+	memcpy(p, &byte_rate, 4), p += 4;
+	memcpy(p, &align, 2), p += 2;
+	memcpy(p, &bits, 2), p += 2;
+	memcpy(p, "data", 4), p += 4;
+	memcpy(p, &data, 4), p += 4;
+	for (uint32_t i = 0; i < frames; i++) {
+		int16_t v = (i * 2 * (uint32_t)hz / 8000) % 2 ? -8000 : 8000;
+		memcpy(p + 2 * i, &v, 2);
+	}
+	*ret_len = len;
+	return (char *)w;
 }
 
 int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller, bool tcp)

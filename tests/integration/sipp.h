@@ -9,6 +9,7 @@
 #define GUICHET_TEST_SIPP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct sipp {
@@ -27,6 +28,21 @@ int sipp_start(struct sipp *s, const char *scenario, int sip_port, const char *s
  * agent's phone which echoes must not echo back: the packets would loop). */
 int sipp_start_opts(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller,
 		    bool tcp, bool echo);
+/* A caller (scenario listen.xml) whose offer names rtp_port on 127.0.0.1
+ * for its media: guichet's RTP goes to the test's own socket (sipp_tap). */
+int sipp_start_listen(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *caller,
+		      int rtp_port);
+/* A UDP socket on 127.0.0.1 for a caller's media: its descriptor (port in
+ * *ret_port), or -1. */
+int sipp_tap_open(int *ret_port);
+/* The G.711 packets (PCMU or PCMA) arriving on the tap for ms: how many, and how
+ * often their samples change sign (a tone of f Hz: 2f a second; silence:
+ * none), for telling what a caller hears. */
+void sipp_tap_read(int fd, int ms, long *ret_packets, long *ret_sign_changes);
+/* A WAV file in memory (malloc'd, *ret_len bytes; NULL: out of memory):
+ * seconds of an 8 kHz mono 16-bit square wave of hz, as a tenant uploads
+ * its recordings. */
+char *sipp_square_wav(int hz, int seconds, size_t *ret_len);
 /* SIPp as an agent's phone (user-agent server) on 127.0.0.1:port over UDP,
  * for calls calls of scenario, echoing the media it hears (-rtp_echo). */
 int sipp_serve(struct sipp *s, const char *scenario, int port, int calls);

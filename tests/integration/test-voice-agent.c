@@ -1066,6 +1066,61 @@ static void an_escalation_keeps_the_caller_waiting_with_music(void **state)
 	wait_idle();
 }
 
+#define MUSIC_NUMBER "+33100000205" /* the music queue: its own music on hold */
+
+/* A queue's own music (one of the tenant's recordings, here 2 kHz; this
+ * guichetd has no --moh-file, so silence otherwise) is what a caller of
+ * the queue hears once its agent puts the call on hold: the test is the
+ * caller's media (sipp_tap). Nothing reaches it while bridged (the phone
+ * echoes a caller who says nothing). */
+static void a_held_caller_hears_the_queues_music(void **state)
+{
+	phone_setup();
+	alice_registers();
+	long long q = new_queue(voice_skill, "music", 30);
+	size_t len = 0;
+	char *wav = sipp_square_wav(2000, 1, &len);
+	assert_non_null(wav);
+	struct resp r;
+	http_raw(&d, "POST", "/api/v1/channels/voice/prompts?name=hold", admin, NULL, "audio/wav", wav, len, &r);
+	free(wav);
+	assert_int_equal(r.status, 201);
+	long long rec = resp_int(&r, "id");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:I}", "music", (json_int_t)rec), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", MUSIC_NUMBER, "queue_id",
+		(json_int_t)q));
+	wait_idle();
+	presence("available");
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	int port = 0, tap = sipp_tap_open(&port);
+	assert_true(tap >= 0);
+	struct sipp ph, caller;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	assert_int_equal(sipp_start_listen(&caller, "listen.xml", sip_port, MUSIC_NUMBER, CALLER, port), 0);
+	long long contact = wait_bridged(before, answered);
+	assert_int_equal(wait_call_state(contact, "bridged"), agent_id);
+	long packets = 0, changes = 0;
+	sipp_tap_read(tap, 300, &packets, &changes); /* what the queue played before the bridge */
+	sipp_tap_read(tap, 700, &packets, &changes);
+	assert_true(packets <= 2); /* bridged: nothing to relay, no music */
+	call_action(agent, 200, contact, "hold", NULL, &r);
+	resp_clear(&r);
+	sipp_tap_read(tap, 100, &packets, &changes);
+	sipp_tap_read(tap, 1500, &packets, &changes);
+	fprintf(stderr, "# on hold: %ld packets, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 60);
+	assert_true(changes >= packets * 60); /* 2 kHz: 80 a packet */
+	close(tap);
+	assert_int_equal(sipp_wait(&caller, 20000), 0);
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	wait_call_state(contact, "none");
+	wait_idle();
+}
+
 /* --- callbacks place their calls: the agent's phone, then the customer through the trunk --- */
 
 /* A callback for phone in the wait queue, offered to alice: its contact. */
@@ -1305,6 +1360,119 @@ static void a_tenants_own_trunk_wins_over_the_installations(void **state)
 	resp_clear(&r);
 }
 
+/* A callback for phone through the trunk on port, accepted by alice: the
+ * trunk's scenario's exit status, with the customer's dialled event's
+ * outcome and SIP status. */
+static int dial_through(const char *scenario, int port, const char *phone, char *ret_outcome, size_t len,
+			long long *ret_status)
+{
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph, cust;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve(&cust, scenario, port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback(phone, &id);
+	struct resp r;
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	int rc = sipp_wait(&cust, 20000);
+	assert_int_equal(sipp_wait(&ph, 10000), 0);
+	json_t *ev = NULL;
+	for (int i = 0; i < 300; i++) { /* the step reaches the writer after SIPp is done */
+		json_decref(ev);
+		ev = call_events(contact, "call_customer_dialed");
+		if (json_array_size(ev) > 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_int_equal(json_array_size(ev), 1);
+	snprintf(ret_outcome, len, "%s", json_string_value(json_object_get(json_array_get(ev, 0), "outcome")));
+	*ret_status = json_integer_value(json_object_get(json_array_get(ev, 0), "sip_status"));
+	json_decref(ev);
+	wait_idle();
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+	return rc;
+}
+
+/* A trunk's digest credentials: both or neither, checked (400 naming the
+ * member), the password never in an answer; a provider that challenges the
+ * INVITE with 401 gets the digest of the right password (SIPp checks it,
+ * then answers busy: the outcome is the busy line's, 486), and a wrong
+ * password is refused by the provider (403: no_answer). Set by the CLI too. */
+static void a_trunk_that_challenges_gets_the_digest(void **state)
+{
+	struct resp r;
+	int port = testport_free();
+	char uri[64];
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", port);
+	static const struct {
+		const char *user, *pass, *field;
+	} bad[] = {{"guichet-t1", NULL, "password"}, {NULL, "secret", "username"}, {"a\"b", "secret", "username"},
+		   {"", "secret", "username"}, {"guichet-t1", "", "password"}, {"guichet-t1", "a\nb", "password"}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *body = json_pack("{s:s}", "uri", uri);
+		if (bad[i].user)
+			json_object_set_new(body, "username", json_string(bad[i].user));
+		if (bad[i].pass)
+			json_object_set_new(body, "password", json_string(bad[i].pass));
+		http_expect(&d, "PUT", admin, 400, body, &r, "/api/v1/channels/voice/trunk");
+		assert_string_equal(error_field(&r), bad[i].field);
+		resp_clear(&r);
+	}
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s}", "uri", uri, "username", "guichet-t1", "password",
+		    "not the one"), &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), "guichet-t1");
+	assert_null(json_object_get(r.json, "password"));
+	assert_null(strstr(r.text, "not the one"));
+	resp_clear(&r);
+	char outcome[32];
+	long long status = 0;
+	assert_int_not_equal(dial_through("customer_auth.xml", port, "+33699000004", outcome, sizeof(outcome), &status), 0);
+	assert_string_equal(outcome, "no_answer"); /* the wrong password: 403 */
+	assert_int_equal(status, 403);
+	/* the right one, by the CLI: its password from a file */
+	char token_file[160], pass_file[160], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(pass_file, sizeof(pass_file), "%s/trunk-pass", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	assert_non_null(f = fopen(pass_file, "w"));
+	fputs("trunk secret 1\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "trunk", "set", uri, "--username",
+				 "guichet-t1", NULL), 2); /* the password goes with it */
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "voice", "trunk", "set", uri,
+				 "--username", "guichet-t1", "--password-file", pass_file, NULL), 0);
+	assert_null(strstr(out, "trunk secret"));
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), "guichet-t1");
+	assert_null(json_object_get(r.json, "password"));
+	assert_null(strstr(r.text, "trunk secret"));
+	resp_clear(&r);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "uri")));
+	resp_clear(&r);
+	assert_int_equal(dial_through("customer_auth.xml", port, "+33699000005", outcome, sizeof(outcome), &status), 0);
+	assert_string_equal(outcome, "busy"); /* past the challenge: the line's own answer */
+	assert_int_equal(status, 486);
+	/* a PUT without credentials drops them */
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", uri), &r, "/api/v1/channels/voice/trunk");
+	assert_true(json_is_null(json_object_get(r.json, "username")));
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1321,12 +1489,14 @@ int main(void)
 		cmocka_unit_test(an_unanswered_phone_pauses_the_agent),
 		cmocka_unit_test(a_caller_hanging_up_while_the_phone_rings_cancels_it),
 		cmocka_unit_test(hold_plays_music_and_resume_bridges_again),
+		cmocka_unit_test(a_held_caller_hears_the_queues_music),
 		cmocka_unit_test(a_transfer_rings_the_next_phone_and_keeps_the_timeline),
 		cmocka_unit_test(an_escalation_keeps_the_caller_waiting_with_music),
 		cmocka_unit_test(a_callback_rings_the_agent_then_the_customer),
 		cmocka_unit_test(a_busy_customer_brings_the_callback_back),
 		cmocka_unit_test(a_ring_all_offer_rings_every_phone_and_the_first_answer_wins),
 		cmocka_unit_test(a_tenants_own_trunk_wins_over_the_installations),
+		cmocka_unit_test(a_trunk_that_challenges_gets_the_digest),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,7 +12,7 @@
  * whose audience holds the caller is said before the queue, and not to a
  * caller outside it; a call waiting when guichetd is killed is recorded as
  * interrupted at its restart; a queue's own waiting settings win over its
- * number's. */
+ * number's, and its own music (a recording) is what its callers hear. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -350,6 +350,131 @@ static void a_queue_carries_its_own_waiting_settings(void **state)
 	resp_clear(&r);
 }
 
+/* token's recording of a square wave of hz, named name: its id. */
+static long long upload_square(const char *token, const char *name, int hz)
+{
+	size_t len = 0;
+	char *wav = sipp_square_wav(hz, 1, &len), path[128];
+	snprintf(path, sizeof(path), "/api/v1/channels/voice/prompts?name=%s", name);
+	struct resp r;
+	http_raw(&d, "POST", path, token, NULL, "audio/wav", wav, len, &r);
+	free(wav);
+	assert_int_equal(r.status, 201);
+	long long id = resp_int(&r, "id");
+	resp_clear(&r);
+	return id;
+}
+
+#define MUSIC_NUMBER "+33900000012"
+#define CALLER_MUSIC "+15550000008"
+
+/* A queue's own music on hold: one of the tenant's recordings (another
+ * tenant's, or none, 422 naming music), set and cleared by the API and
+ * the CLI beside the waiting settings, which it leaves as they are; a
+ * caller waiting in the queue hears it (the test is the caller's media:
+ * 2 kHz, where guichetd here has no --moh-file and plays silence), looped
+ * past its one second; the recording cannot be removed while the queue
+ * plays it (409), and the queue's callers hear silence again once it is
+ * cleared. */
+static void a_queue_plays_its_own_music(void **state)
+{
+	long long q = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "music", "skill_id",
+			      (json_int_t)skill, "channel", "phone", "offer_timeout_s", 60));
+	long long rec = upload_square(admin, "hold-music", 2000), theirs = upload_square(other, "their-music", 2000);
+	struct resp r;
+	http_expect(&d, "PUT", admin, 422, json_pack("{s:I}", "music", (json_int_t)theirs), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	assert_string_equal(error_field(&r), "music");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 422, json_pack("{s:I}", "music", (json_int_t)(rec + 1000)), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	assert_string_equal(error_field(&r), "music");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:i}", "music", 0), &r, "/api/v1/channels/voice/queues/%lld", q);
+	assert_string_equal(error_field(&r), "music");
+	resp_clear(&r);
+	http_expect(&d, "PUT", other, 404, json_pack("{s:I}", "music", (json_int_t)theirs), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	resp_clear(&r);
+	/* the waiting settings first; the music then leaves them as they are */
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:{s:i}}", "waiting", "announce_every_s", 0), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:I}", "music", (json_int_t)rec), &r,
+		    "/api/v1/channels/voice/queues/%lld", q);
+	assert_int_equal(resp_int(&r, "music"), rec);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "waiting"), "announce_every_s")), 0);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 409, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	assert_string_equal(error_field(&r), "recording");
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/channels/voice/numbers", json_pack("{s:s,s:I}", "number", MUSIC_NUMBER, "queue_id",
+		(json_int_t)q));
+	presence("paused");
+	int port = 0, tap = sipp_tap_open(&port);
+	assert_true(tap >= 0);
+	struct sipp c;
+	assert_int_equal(sipp_start_listen(&c, "listen.xml", sip_port, MUSIC_NUMBER, CALLER_MUSIC, port), 0);
+	long packets = 0, changes = 0;
+	for (int i = 0; i < 100 && packets == 0; i++) /* the call's first packet */
+		sipp_tap_read(tap, 50, &packets, &changes);
+	sipp_tap_read(tap, 2500, &packets, &changes); /* past the recording's one second: looped */
+	fprintf(stderr, "# the queue's music: %ld packets, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 100);
+	assert_true(changes >= packets * 60); /* 2 kHz: 80 a packet */
+	assert_int_equal(sipp_wait(&c, 20000), 0);
+	/* cleared by the CLI: silence again (no --moh-file here) */
+	char token_file[128], id[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", admin);
+	fclose(f);
+	snprintf(id, sizeof(id), "%lld", q);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "set", id, "--music", "x",
+				 NULL), 2);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "set", id, "--music", "none",
+				 NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues/%lld", q);
+	assert_true(json_is_null(json_object_get(r.json, "music")));
+	assert_true(json_is_object(json_object_get(r.json, "waiting")));
+	resp_clear(&r);
+	assert_int_equal(sipp_start_listen(&c, "listen.xml", sip_port, MUSIC_NUMBER, CALLER_MUSIC, port), 0);
+	packets = 0;
+	for (int i = 0; i < 100 && packets == 0; i++)
+		sipp_tap_read(tap, 50, &packets, &changes);
+	sipp_tap_read(tap, 1000, &packets, &changes);
+	assert_true(packets >= 30);
+	assert_int_equal(changes, 0);
+	assert_int_equal(sipp_wait(&c, 20000), 0);
+	close(tap);
+	/* set by the CLI, then the queue given back whole: no row left, the recording free to go */
+	char rec_id[24];
+	snprintf(rec_id, sizeof(rec_id), "%lld", rec);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "set", id, "--music", rec_id,
+				 NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues/%lld", q);
+	assert_int_equal(resp_int(&r, "music"), rec);
+	resp_clear(&r);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "waiting", "clear", id, NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/queues");
+	size_t k;
+	json_t *item;
+	json_array_foreach(json_object_get(r.json, "items"), k, item)
+		assert_int_not_equal(json_integer_value(json_object_get(item, "queue_id")), q);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	resp_clear(&r);
+}
+
 /* A callback's position in its queue (GET /api/v1/callbacks/{id}). */
 static long long callback_position(long long id)
 {
@@ -495,6 +620,7 @@ int main(void)
 		cmocka_unit_test(settings_are_checked_and_set_by_the_api_and_the_cli),
 		cmocka_unit_test(waiting_callers_hear_their_place_as_the_queue_moves),
 		cmocka_unit_test(a_queue_carries_its_own_waiting_settings),
+		cmocka_unit_test(a_queue_plays_its_own_music),
 		cmocka_unit_test(the_callback_key_keeps_the_callers_place),
 		cmocka_unit_test(an_incident_is_said_to_the_callers_it_affects),
 		cmocka_unit_test(a_crash_ends_the_waiting_calls_as_interrupted),

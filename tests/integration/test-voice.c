@@ -12,7 +12,8 @@
  * are not SIP change nothing, and an INVITE whose offer is not SDP gets
  * 488, is counted and makes no contact; outside business hours the
  * closed prompt plays and guichet hangs up (a tenant's own recording of it
- * too, uploaded, checked and kept to its tenant); music on hold from a WAV file
+ * too, uploaded, checked and kept to its tenant; and a number's greeting);
+ * music on hold from a WAV file
  * plays while callers wait, and a file that cannot be read, or a SIP
  * address taken, stops guichetd from starting; guichetd stopping ends its
  * calls, a waiting one as an abandonment. */
@@ -724,6 +725,94 @@ static void a_tenants_recording_plays_instead_of_the_text(void **state)
 	resp_clear(&r);
 }
 
+#define GREET_NUMBER "+33900000003"
+
+/* A number's greeting as one of the tenant's recordings: 422 naming
+ * greeting_recording for another tenant's or none, 400 for what is no id;
+ * a caller (the test is its media) hears the recording (2 kHz) first, then
+ * the queue's music on hold (--moh-file's 220 Hz), not the greeting's text;
+ * the recording cannot be removed while a number greets with it (409); the
+ * CLI gives the number its text back. */
+static void a_greeting_can_be_a_recording(void **state)
+{
+	size_t len = 0;
+	char *wav = sipp_square_wav(2000, 1, &len);
+	assert_non_null(wav);
+	struct resp r;
+	upload(admin, "greeting", "audio/wav", wav, len, &r);
+	assert_int_equal(r.status, 201);
+	long long rec = resp_int(&r, "id");
+	resp_clear(&r);
+	upload(other, "their-greeting", "audio/wav", wav, len, &r);
+	long long theirs = resp_int(&r, "id");
+	resp_clear(&r);
+	free(wav);
+	http_expect(&d, "POST", admin, 422, json_pack("{s:s,s:I,s:I}", "number", GREET_NUMBER, "queue_id",
+		    (json_int_t)sales, "greeting_recording", (json_int_t)theirs), &r, "/api/v1/channels/voice/numbers");
+	assert_string_equal(field_of(&r), "greeting_recording");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 422, json_pack("{s:s,s:I,s:I}", "number", GREET_NUMBER, "queue_id",
+		    (json_int_t)sales, "greeting_recording", (json_int_t)(rec + theirs + 1000)), &r,
+		    "/api/v1/channels/voice/numbers");
+	assert_string_equal(field_of(&r), "greeting_recording");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:s}", "number", GREET_NUMBER, "greeting_recording", "x"),
+		    &r, "/api/v1/channels/voice/numbers");
+	assert_string_equal(field_of(&r), "greeting_recording");
+	resp_clear(&r);
+	http_expect(&d, "POST", admin, 201, json_pack("{s:s,s:I,s:s,s:I}", "number", GREET_NUMBER, "queue_id",
+		    (json_int_t)sales, "greeting", "Welcome to the brand.", "greeting_recording", (json_int_t)rec), &r,
+		    "/api/v1/channels/voice/numbers");
+	long long number = resp_int(&r, "id");
+	assert_int_equal(resp_int(&r, "greeting_recording"), rec);
+	resp_clear(&r);
+	int port = 0, tap = sipp_tap_open(&port);
+	assert_true(tap >= 0);
+	struct sipp s;
+	assert_int_equal(sipp_start_listen(&s, "listen.xml", sip_port, GREET_NUMBER, CALLER, port), 0);
+	long packets = 0, changes = 0;
+	for (int i = 0; i < 100 && packets == 0; i++) /* the call's first packet */
+		sipp_tap_read(tap, 50, &packets, &changes);
+	sipp_tap_read(tap, 700, &packets, &changes);
+	fprintf(stderr, "# the greeting: %ld packets, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 25);
+	assert_true(changes >= packets * 60); /* the recording's 2 kHz: 80 a packet */
+	sipp_tap_read(tap, 600, &packets, &changes); /* its end */
+	sipp_tap_read(tap, 1000, &packets, &changes);
+	fprintf(stderr, "# then: %ld packets, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 40);
+	assert_true(changes > 0 && changes <= packets * 20); /* the music on hold's 220 Hz: 9 a packet */
+	close(tap);
+	assert_int_equal(sipp_wait(&s, 20000), 0);
+	http_expect(&d, "DELETE", admin, 409, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	assert_string_equal(field_of(&r), "recording");
+	resp_clear(&r);
+	/* the CLI: the text again */
+	char token_file[160], id[24], *out = NULL, *err = NULL;
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	snprintf(id, sizeof(id), "%lld", number);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "set", id, "--greeting-recording", "0",
+				 NULL), 2);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "set", id, "--greeting-recording",
+				 "none", NULL), 0);
+	free(out);
+	free(err);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/numbers/%lld", number);
+	assert_true(json_is_null(json_object_get(r.json, "greeting_recording")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "greeting")), "Welcome to the brand.");
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/prompts/%lld", rec);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/numbers/%lld", number);
+	resp_clear(&r);
+}
+
 /* guichetd stopping with a caller in a queue: the caller gets a BYE, the
  * contact is abandoned with the call's end by the shutdown on its timeline,
  * and no ghost waits in the queue after the restart. */
@@ -782,6 +871,7 @@ int main(void)
 		cmocka_unit_test(malformed_input_is_dropped),
 		cmocka_unit_test(outside_hours_the_closed_prompt_plays_and_guichet_hangs_up),
 		cmocka_unit_test(a_tenants_recording_plays_instead_of_the_text),
+		cmocka_unit_test(a_greeting_can_be_a_recording),
 		cmocka_unit_test(a_bad_music_file_or_address_stops_the_start),
 		cmocka_unit_test(a_shutdown_ends_the_calls),
 	};

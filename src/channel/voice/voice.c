@@ -19,6 +19,7 @@
 #include "daemon/hub.h"
 #include "daemon/ops.h"
 #include "daemon/router.h"
+#include "daemon/secrets.h"
 #include "daemon/writer.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sodium.h>
 #include <uthash.h>
 
 /* libre's headers one by one: re.h would bring re_json.h, whose names clash with jansson's */
@@ -102,6 +104,7 @@ struct call {
 	size_t pos;
 	bool moh;                  /* music on hold once the prompts end */
 	size_t moh_pos;
+	struct prompt *music;      /* the queue's own music (held; NULL: the installation's v->moh) */
 	uint64_t quiet_since;      /* jiffies when the menu's prompt ended (repeat it later) */
 	int repeats;
 	json_t *menu;              /* the number's menu (owned); NULL: none */
@@ -132,6 +135,7 @@ struct call {
 	/* a callback's call (dial_start): the agent's phone first, then the customer at dial_uri */
 	bool dial, dial_media;     /* dial_media: the customer's answer gave an address */
 	char dial_uri[600];
+	char *dial_user, *dial_pass; /* the trunk's digest credentials (malloc'd; NULL: none) */
 	/* recording (recorder.h): the queue records its calls */
 	bool rec_on, rec_notice_said;
 	int64_t rec_queue;
@@ -197,6 +201,7 @@ struct voice {
 	struct dial_req *dials;    /* callbacks accepted, to dial (under lock) */
 	size_t n_dials;
 	char trunk[512];           /* the customers' SIP URI template ({number}); "": callbacks are dialled by hand */
+	struct secrets *secrets;   /* opens a tenant's trunk's password */
 	size_t n_offers;
 	uint64_t offer_seq;
 	uint64_t round;            /* the observer's calls (on_routing), one per commit */
@@ -232,6 +237,7 @@ static void bridge_note(struct call *c, int64_t agent_id, bool ringing);
 static void bridge_forget(struct call *c);
 static void dial_customer(struct call *c, struct leg *leg);
 static void call_free(struct call *c);
+static void dial_forget_credentials(struct call *c);
 static bool ring_add(struct call *c, struct leg *leg);
 static bool ring_take(struct call *c, struct leg *leg);
 static void ring_closed(struct call *c, struct leg *leg, const char *reason);
@@ -289,10 +295,10 @@ static void next_samples(struct call *c, int16_t *out)
 				c->quiet_since = tmr_jiffies();
 		}
 	}
-	struct voice *v = c->v;
-	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && v->moh) {
-		out[n++] = v->moh->samples[c->moh_pos++];
-		if (c->moh_pos >= v->moh->n_samples)
+	const struct prompt *moh = c->music ? c->music : c->v->moh;
+	while (n < SAMPLES_PER_PACKET && c->moh && c->playing == NULL && moh) {
+		out[n++] = moh->samples[c->moh_pos++];
+		if (c->moh_pos >= moh->n_samples)
 			c->moh_pos = 0;
 	}
 	memset(out + n, 0, (SAMPLES_PER_PACKET - n) * sizeof(*out));
@@ -1235,6 +1241,30 @@ static void dial_agent_timeout(void *arg)
 	call_end(c, "unanswered");
 }
 
+/* The trunk's challenge (401/407) to the customer's INVITE: its
+ * credentials, copied for libre, which frees them; none: EAUTH, and the
+ * refusal is the outcome (no_answer). libre asks once per realm, so a
+ * wrong password ends in the provider's refusal, not in a loop. */
+static int dial_auth(char **username, char **password, const char *realm, void *arg)
+{
+	struct call *c = arg;
+	if (c->dial_user == NULL || c->dial_pass == NULL)
+		return EAUTH;
+	int err = str_dup(username, c->dial_user);
+	if (err == 0)
+		err = str_dup(password, c->dial_pass);
+	return err;
+}
+
+static void dial_forget_credentials(struct call *c)
+{
+	if (c->dial_pass)
+		sodium_memzero(c->dial_pass, strlen(c->dial_pass));
+	free(c->dial_pass);
+	free(c->dial_user);
+	c->dial_pass = c->dial_user = NULL;
+}
+
 /* The agent's phone answered a callback: the customer is called. Inside
  * the leg's handler: on failure the call ends after this turn. */
 static void dial_customer(struct call *c, struct leg *leg)
@@ -1245,7 +1275,7 @@ static void dial_customer(struct call *c, struct leg *leg)
 	int err = sdp_encode(&desc, c->sdp, true);
 	if (err == 0)
 		err = sipsess_connect(&c->sess, v->sock, c->dial_uri, "guichet", v->from_uri, "guichet", NULL, 0,
-				      "application/sdp", desc, NULL, NULL, false, NULL, dial_answer, NULL, dial_estab,
+				      "application/sdp", desc, dial_auth, c, false, NULL, dial_answer, NULL, dial_estab,
 				      NULL, NULL, dial_close, c, "Allow: INVITE, ACK, BYE, CANCEL\r\n");
 	mem_deref(desc);
 	if (err) {
@@ -1257,15 +1287,30 @@ static void dial_customer(struct call *c, struct leg *leg)
 }
 
 /* The trunk the tenant's callbacks are dialled through, into tmpl: its own
- * (store_voice_trunk_get), else the installation's; false when neither. */
-static bool dial_trunk(struct voice *v, const struct store_scope *scope, char *tmpl, size_t len)
+ * (store_voice_trunk_dial) with its credentials into c when it has some,
+ * else the installation's; false when neither, or when its password
+ * cannot be opened (logged: the agent dials by hand). */
+static bool dial_trunk(struct voice *v, struct call *c, char *tmpl, size_t len)
 {
+	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
 	json_t *row = NULL;
-	const char *uri = store_voice_trunk_get(v->store, scope, &row) == GC_OK
-				  ? json_string_value(json_object_get(row, "uri")) : NULL;
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	bool own = store_voice_trunk_dial(v->store, &scope, &row, &sealed, &sealed_len) == GC_OK;
+	const char *uri = own ? json_string_value(json_object_get(row, "uri")) : NULL;
+	const char *user = own ? json_string_value(json_object_get(row, "username")) : NULL;
 	snprintf(tmpl, len, "%s", uri ? uri : v->trunk);
+	bool ok = tmpl[0] != '\0';
+	if (user && sealed) {
+		char why[256] = "";
+		ok = v->secrets && secrets_unseal(v->secrets, sealed, sealed_len, &c->dial_pass, why, sizeof(why)) == GC_OK &&
+		     (c->dial_user = strdup(user)) != NULL;
+		if (!ok)
+			log_error("cannot open a trunk's password", "error", why[0] ? why : "out of memory");
+	}
+	free(sealed);
 	json_decref(row);
-	return tmpl[0] != '\0';
+	return ok;
 }
 
 /* The accepted contact, when it is a callback with a number and its agent
@@ -1279,20 +1324,23 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	struct store_scope scope = ops_channel_scope(d->tenant_id, "voice");
 	json_t *row = NULL;
 	char tmpl[sizeof(v->trunk)];
-	if (b == NULL || !dial_trunk(v, &scope, tmpl, sizeof(tmpl)) ||
-	    store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
-		return; /* no phone, no trunk, or no callback: the agent dials by hand */
+	if (b == NULL || store_callback_of_contact(v->store, &scope, d->contact_id, &row) < 0)
+		return; /* no phone, or no callback: the agent dials by hand */
 	const char *phone = json_string_value(json_object_get(row, "phone"));
 	struct call *c = calloc(1, sizeof(*c));
 	struct voice_ticket *t = calloc(1, sizeof(*t));
-	if (c == NULL || t == NULL || phone == NULL || strlen(phone) >= sizeof(c->caller)) {
+	if (c)
+		*c = (struct call){.v = v, .id = ++v->next_id, .te_pt = -1, .pt = 8, .ticket = t, .state = CALL_QUEUED,
+				   .contact_id = d->contact_id, .tenant_id = d->tenant_id, .dial = true};
+	if (c == NULL || t == NULL || phone == NULL || strlen(phone) >= sizeof(c->caller) ||
+	    !dial_trunk(v, c, tmpl, sizeof(tmpl))) {
+		if (c)
+			dial_forget_credentials(c);
 		free(c);
 		free(t);
 		json_decref(row);
-		return;
+		return; /* no trunk: the agent dials by hand */
 	}
-	*c = (struct call){.v = v, .id = ++v->next_id, .te_pt = -1, .pt = 8, .ticket = t, .state = CALL_QUEUED,
-			   .contact_id = d->contact_id, .tenant_id = d->tenant_id, .dial = true};
 	*t = (struct voice_ticket){.tenant_id = d->tenant_id, .contact_id = d->contact_id, .answered_at = gc_now_ms(),
 				   .callback_id = json_integer_value(json_object_get(row, "id"))};
 	snprintf(t->number, sizeof(t->number), "callback");
@@ -1387,14 +1435,29 @@ static void on_announce(void *arg)
 	tmr_start(&c->announce, (uint64_t)c->waiting.every_s * 1000, on_announce, c);
 }
 
-/* The queue's own waiting settings, when it has some, win over the number's
- * (read on this thread's store connection, as the number was). */
+static int recording_prompt(struct call *c, int64_t id, struct prompt **ret);
+
+/* The queue's own waiting settings, when it has some, win over the
+ * number's, and its own music over the installation's (read on this
+ * thread's store connection as the number was, here and not in the media
+ * tick: the recording's samples come from the prompts' cache, or the store
+ * the first time, and the call holds them while it waits). */
 static void wait_settings(struct call *c, int64_t queue_id)
 {
 	struct store_scope scope = ops_channel_scope(c->tenant_id, "voice");
 	json_t *row = NULL;
-	if (queue_id > 0 && store_voice_queue_get(c->v->store, &scope, queue_id, &row) == GC_OK)
-		voice_waiting_read(json_object_get(row, "waiting"), &c->waiting);
+	if (queue_id <= 0 || store_voice_queue_get(c->v->store, &scope, queue_id, &row) < 0)
+		return;
+	json_t *waiting = json_object_get(row, "waiting");
+	if (json_is_object(waiting))
+		voice_waiting_read(waiting, &c->waiting);
+	int64_t music = json_integer_value(json_object_get(row, "music"));
+	struct prompt *p = NULL;
+	if (music > 0 && recording_prompt(c, music, &p) == GC_OK) { /* gone meanwhile: the installation's */
+		prompt_release(c->music);
+		c->music = p;
+		c->moh_pos = 0;
+	}
 	json_decref(row);
 }
 
@@ -1463,6 +1526,8 @@ static void call_free(struct call *c)
 	mem_deref(c->sdp);
 	prompt_release(c->playing);
 	prompt_release(c->next_prompt);
+	prompt_release(c->music);
+	dial_forget_credentials(c);
 	record_clear(c);
 	json_decref(c->menu);
 	if (c->ticket)
@@ -1708,6 +1773,22 @@ static bool open_now(struct voice *v, int64_t tenant_id)
 	return open;
 }
 
+/* The number's greeting, now: its recording when it names one that can be
+ * played (the prompts' cache, else the store, as a menu's), else its text
+ * spoken. */
+static void greet(struct call *c, const json_t *number)
+{
+	int64_t id = json_integer_value(json_object_get(number, "greeting_recording"));
+	struct prompt *p = NULL;
+	if (id > 0 && recording_prompt(c, id, &p) == GC_OK) {
+		play(c, p);
+		return;
+	}
+	const char *greeting = json_string_value(json_object_get(number, "greeting"));
+	if (greeting && *greeting)
+		say(c, greeting, false);
+}
+
 /* A new call for the number row: answered, or refused with its status. */
 static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *number)
 {
@@ -1752,9 +1833,7 @@ static int call_accept(struct voice *v, const struct sip_msg *msg, json_t *numbe
 	atomic_fetch_add(&v->n_calls, 1);
 	t->answered_at = gc_now_ms();
 	submit(c, VOICE_JOB_ANSWER, 0, 0, NULL);
-	const char *greeting = json_string_value(json_object_get(number, "greeting"));
-	if (greeting && *greeting)
-		say(c, greeting, false); /* the rest once the answer is recorded (call_begin) */
+	greet(c, number); /* the rest once the answer is recorded (call_begin) */
 	media_start(c);
 	return 0;
 }
@@ -2114,6 +2193,7 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	v->writer = deps->writer;
 	v->call_changed = deps->call_changed;
 	v->call_changed_arg = deps->call_changed_arg;
+	v->secrets = deps->secrets;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->ready_cond, NULL);
 	if (libre_init() != 0) {

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 struct writer;
+struct secrets;
 struct voice;
 struct voice_call;
 
@@ -56,6 +57,7 @@ struct voice_deps {
 	const char *recordings_dir; /* where calls are recorded (recorder.h); "" or NULL: never */
 	voice_call_changed_fn call_changed; /* NULL: no one is told */
 	void *call_changed_arg;
+	struct secrets *secrets;   /* opens a tenant's trunk's sealed password (secrets.h) */
 };
 
 /* Starts the thread, listening: GC_EIO when the address cannot be bound,

@@ -372,19 +372,21 @@ static void older_schemas_are_migrated(void **state)
 	store_free(s);
 }
 
-/* A database at migration 32 gets 33 to 39: the help centre's sessions
+/* A database at migration 32 gets 33 to 42: the help centre's sessions
  * already ended are counted in the knowledge report (their tree and their
  * article), the contacts' events past each tenant's fold cursor are still to
  * fold, and the incidents, voice queues, prompts, trunks and recording
- * settings take their new columns and tables. On both engines. */
+ * settings take their new columns and tables (the trunks' credentials, the
+ * queues' music, the numbers' recorded greetings too). On both engines. */
 static void a_database_at_migration_32_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
 	new_contact(f->s, &f->a, 0); /* its events: none folded yet */
 	store_free(f->s);
-	char sql[1024];
+	char sql[2048];
 	snprintf(sql, sizeof(sql), DROP_FOLD "DROP TABLE voice_trunks; DROP TABLE voice_prompts; DROP TABLE voice_queues;"
 		 " ALTER TABLE incidents DROP COLUMN keywords; ALTER TABLE recording_settings DROP COLUMN outsourcers_listen;"
+		 " ALTER TABLE voice_numbers DROP COLUMN greeting_recording;"
 		 " INSERT INTO kb_sessions(tenant_id, mode, lang, tree_id, tree_version, context, answers, path, state,"
 		 " article_id, resolved, started_at, ended_at) VALUES (%lld, 'public', 'fr', 77, 1, '{}', '[]', '[]',"
 		 " 'ended', 78, 1, 1764500000000, 1764500100000)", (long long)f->a.tenant_id);
@@ -407,9 +409,10 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */
 	assert_int_equal(store_commit(f->s), GC_OK);
-	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri FROM voice_trunks;"
+	assert_int_equal(testdb_exec(f->ts.target, "SELECT keywords FROM incidents; SELECT uri, username, sealed_password FROM voice_trunks;"
 				      " SELECT outsourcers_listen FROM recording_settings;"
-				      " SELECT name FROM voice_prompts; SELECT waiting FROM voice_queues"), 0);
+				      " SELECT name FROM voice_prompts; SELECT waiting, music FROM voice_queues;"
+				      " SELECT greeting_recording FROM voice_numbers"), 0);
 }
 
 /* migration 6: the policy is filled from the classes already stored, the

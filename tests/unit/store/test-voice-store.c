@@ -3,7 +3,8 @@
  * it), the telephony thread finds it from anywhere with its tenant, a
  * removed number is found no more and is free again; an update keeps what
  * it does not name and "" clears; a call's event lands on the tenant's
- * contact only. */
+ * contact only; a trunk's sealed password reaches the dialler only; a
+ * queue's music and waiting settings are set apart. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -86,11 +87,15 @@ static void updates_keep_and_clear(void **state)
 {
 	struct fixture *f = *state;
 	struct store_scope a = scope_in(f->ta);
-	struct store_voice_number change = {.greeting = "Hello", .lang = "en", .queue_id = -1};
+	struct store_voice_number greet = {.queue_id = -1, .greeting_recording = 7};
+	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &greet), GC_OK);
+	struct store_voice_number change = {.greeting = "Hello", .lang = "en", .queue_id = -1,
+					    .greeting_recording = -1};
 	assert_int_equal(store_voice_number_update(f->s, &a, f->number, &change), GC_OK);
 	json_t *row = NULL;
 	assert_int_equal(store_voice_number_get(f->s, &a, f->number, &row), GC_OK);
 	assert_string_equal(json_string_value(json_object_get(row, "greeting")), "Hello");
+	assert_int_equal(json_integer_value(json_object_get(row, "greeting_recording")), 7); /* kept */
 	assert_string_equal(json_string_value(json_object_get(row, "number")), "+33123456789");
 	assert_true(json_is_object(json_object_get(row, "menu")));
 	json_decref(row);
@@ -100,6 +105,7 @@ static void updates_keep_and_clear(void **state)
 	assert_true(json_is_null(json_object_get(row, "menu")));
 	assert_true(json_is_null(json_object_get(row, "greeting")));
 	assert_true(json_is_null(json_object_get(row, "queue_id")));
+	assert_true(json_is_null(json_object_get(row, "greeting_recording")));
 	json_decref(row);
 }
 
@@ -140,6 +146,77 @@ static void events_land_on_the_tenants_contact_only(void **state)
 	json_decref(page);
 }
 
+/* A trunk's credentials (migration 40): the sealed password comes back
+ * whole to the dialler alone, never in get; a set without them drops
+ * them; another tenant has no trunk. */
+static void a_trunks_password_is_read_by_the_dialler_only(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	static const unsigned char sealed[] = {0x00, 0x01, 0xfe, 0xff, 0x42};
+	struct store_voice_trunk in = {.uri = "sip:{number}@trunk.example", .username = "u1", .sealed = sealed,
+				       .sealed_len = sizeof(sealed)};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_trunk_get(f->s, &a, &row), GC_OK);
+	assert_string_equal(json_string_value(json_object_get(row, "username")), "u1");
+	assert_int_equal(json_object_size(row), 3); /* uri, username, updated_at */
+	json_decref(row);
+	unsigned char *got = NULL;
+	size_t len = 0;
+	assert_int_equal(store_voice_trunk_dial(f->s, &a, &row, &got, &len), GC_OK);
+	assert_int_equal(len, sizeof(sealed));
+	assert_memory_equal(got, sealed, sizeof(sealed));
+	free(got);
+	json_decref(row);
+	assert_int_equal(store_voice_trunk_dial(f->s, &b, &row, &got, &len), GC_ENOTFOUND);
+	in = (struct store_voice_trunk){.uri = "sip:{number}@trunk.example"};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	got = (unsigned char *)"x";
+	assert_int_equal(store_voice_trunk_dial(f->s, &a, &row, &got, &len), GC_OK);
+	assert_null(got);
+	assert_true(json_is_null(json_object_get(row, "username")));
+	json_decref(row);
+}
+
+/* A queue's music (migration 41) beside its waiting settings: each kept
+ * when the other is set, music alone leaves waiting null, neither leaves
+ * no row; the queue playing a recording is found, in its tenant only. */
+static void a_queues_music_and_waiting_are_set_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	int64_t queue = 0, rec = 0, user = 0;
+	json_t *config = json_pack("{s:s}", "channel", "phone");
+	assert_int_equal(store_queue_create(f->s, &a, "q", config, &queue), GC_OK);
+	json_decref(config);
+	int16_t samples[160] = {1, -1};
+	assert_int_equal(store_voice_prompt_create(f->s, &a, "music", samples, 160, &rec), GC_OK);
+	assert_int_equal(store_voice_queue_set(f->s, &b, queue, NULL, rec), GC_ENOTFOUND); /* not B's queue */
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, NULL, rec), GC_OK);
+	json_t *row = NULL;
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "music")), rec);
+	assert_true(json_is_null(json_object_get(row, "waiting")));
+	json_decref(row);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, "{\"announce_every_s\":5}", -1), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_int_equal(json_integer_value(json_object_get(row, "music")), rec); /* kept */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(row, "waiting"), "announce_every_s")), 5);
+	json_decref(row);
+	assert_int_equal(store_voice_queue_music_user(f->s, &a, rec, &user), GC_OK);
+	assert_int_equal(user, queue);
+	assert_int_equal(store_voice_queue_music_user(f->s, &b, rec, &user), GC_OK);
+	assert_int_equal(user, 0);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, NULL, 0), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_OK);
+	assert_true(json_is_null(json_object_get(row, "music")));
+	assert_true(json_is_object(json_object_get(row, "waiting"))); /* kept */
+	json_decref(row);
+	assert_int_equal(store_voice_queue_set(f->s, &a, queue, "null", -1), GC_OK);
+	assert_int_equal(store_voice_queue_get(f->s, &a, queue, &row), GC_ENOTFOUND); /* neither: no row */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +224,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(updates_keep_and_clear, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_removed_number_is_free_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_land_on_the_tenants_contact_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_trunks_password_is_read_by_the_dialler_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_queues_music_and_waiting_are_set_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
