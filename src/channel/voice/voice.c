@@ -7,10 +7,12 @@
  * sends 20 ms of G.711 (PCMU or PCMA, as the offer prefers) every 20 ms
  * from a timer whose deadlines are counted from the call's start, so late
  * ticks do not drift, and takes RFC 4733 keypad events (telev) from the
- * address the offer gave only. */
+ * address the offer gave only. The RTP sockets are read by media_in.h, a
+ * bounded number a turn, so that the SIP socket keeps its place in the loop. */
 #include "channel/voice/voice.h"
 #include "channel/voice/announce.h"
 #include "channel/voice/calls.h"
+#include "channel/voice/media_in.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/prompt.h"
 #include "channel/voice/recorder.h"
@@ -87,6 +89,7 @@ struct call {
 	struct sdp_session *sdp;
 	struct sdp_media *media;
 	struct rtp_sock *rtp;
+	struct media_in_sock *rtp_in; /* its reading (media_in.h) */
 	struct telev *telev;
 	struct sa remote;
 	int pt, te_pt;             /* the audio's payload type (0 or 8), the events' (-1: none) */
@@ -149,6 +152,7 @@ struct leg {
 	struct sdp_session *sdp;
 	struct sdp_media *media;
 	struct rtp_sock *rtp;
+	struct media_in_sock *rtp_in;
 	struct sa remote;
 	bool has_remote, answered;
 	struct tmr linger;
@@ -185,6 +189,7 @@ struct voice {
 	struct voice_job *done;    /* finished jobs, for the loop */
 	/* the loop's own */
 	struct mqueue *mq;
+	struct media_in *media_in; /* every RTP socket's reading */
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	struct store *store;
@@ -413,6 +418,32 @@ static void media_start(struct call *c)
 	tmr_start(&v->clock, 0, on_clock, v);
 }
 
+/* --- RTP sockets: libre's, for the port and the sending; read by media_in.h --- */
+
+static int rtp_open(struct voice *v, struct rtp_sock **ret, struct media_in_sock **ret_in, rtp_recv_h *h, void *arg)
+{
+	struct rtp_sock *rs = NULL;
+	struct media_in_sock *in = NULL;
+	int err = rtp_listen(&rs, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, h, NULL, arg);
+	if (err == 0 && media_in_add(v->media_in, rs, sa_af(&v->media_ip), h, arg, &in) < 0)
+		err = EIO;
+	if (err) {
+		mem_deref(rs);
+		return err;
+	}
+	*ret = rs;
+	*ret_in = in;
+	return 0;
+}
+
+/* The socket's reading stops first: a turn of media_in may still hold its events. */
+static void rtp_close(struct rtp_sock **rs, struct media_in_sock **in)
+{
+	media_in_remove(*in);
+	*in = NULL;
+	*rs = mem_deref(*rs);
+}
+
 /* --- the menu --- */
 
 static void submit(struct call *c, enum voice_job_kind kind, char key, int64_t queue_id, const char *by)
@@ -523,7 +554,7 @@ static void leg_free(struct leg *leg)
 {
 	tmr_cancel(&leg->linger);
 	mem_deref(leg->sess); /* ringing: a CANCEL; answered: a BYE */
-	mem_deref(leg->rtp);
+	rtp_close(&leg->rtp, &leg->rtp_in);
 	mem_deref(leg->sdp);
 	free(leg);
 }
@@ -674,8 +705,7 @@ static int leg_ring(struct call *c, const struct registrar_binding *b)
 	*leg = (struct leg){.call = c, .user_id = b->user_id};
 	tmr_init(&leg->linger);
 	struct mbuf *desc = NULL;
-	int err = rtp_listen(&leg->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_agent_rtp,
-			     NULL, leg);
+	int err = rtp_open(v, &leg->rtp, &leg->rtp_in, on_agent_rtp, leg);
 	if (err == 0)
 		err = sdp_session_alloc(&leg->sdp, &v->media_ip);
 	if (err == 0)
@@ -1292,7 +1322,7 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	v->list = c;
 	int err = trunk_uri(tmpl, c->caller, c->dial_uri, sizeof(c->dial_uri));
 	if (err == 0)
-		err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp, NULL, c);
+		err = rtp_open(v, &c->rtp, &c->rtp_in, on_rtp, c);
 	if (err == 0)
 		err = sdp_session_alloc(&c->sdp, &v->media_ip);
 	if (err == 0)
@@ -1445,7 +1475,7 @@ static void call_free(struct call *c)
 		forget_offer(v, c->contact_id);
 	mem_deref(c->sess); /* a BYE when still established */
 	mem_deref(c->telev);
-	mem_deref(c->rtp);
+	rtp_close(&c->rtp, &c->rtp_in);
 	mem_deref(c->sdp);
 	prompt_release(c->playing);
 	prompt_release(c->next_prompt);
@@ -1630,8 +1660,7 @@ static void call_begin(struct call *c, const char *incident)
 /* The offer's media into c (the answer's SDP in ret_desc): 488 when nothing fits. */
 static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg, struct mbuf **ret_desc)
 {
-	int err = rtp_listen(&c->rtp, IPPROTO_UDP, &v->media_ip, MEDIA_PORT_MIN, MEDIA_PORT_MAX, false, on_rtp,
-			     NULL, c);
+	int err = rtp_open(v, &c->rtp, &c->rtp_in, on_rtp, c);
 	if (err == 0)
 		err = sdp_session_alloc(&c->sdp, &v->media_ip);
 	if (err == 0)
@@ -2003,6 +2032,8 @@ static int loop_open(struct voice *v)
 		return rc;
 	if ((rc = prompt_cache_new(&v->prompts)) < 0)
 		return rc;
+	if ((rc = media_in_new(&v->media_in)) < 0)
+		return rc;
 	if (mqueue_alloc(&v->mq, on_message, v) != 0 ||
 	    sip_alloc(&v->sip, NULL, 32, 32, 32, "guichet", NULL, NULL) != 0)
 		return GC_ENOMEM;
@@ -2033,6 +2064,8 @@ static void loop_clear(struct voice *v)
 		sip_close(v->sip, true);
 	v->sip = mem_deref(v->sip);
 	v->mq = mem_deref(v->mq);
+	media_in_free(v->media_in); /* every call's socket gone with its call */
+	v->media_in = NULL;
 	prompt_cache_free(v->prompts);
 	v->prompts = NULL;
 	store_free(v->store);
