@@ -322,16 +322,14 @@ static void media_tick(struct call *c, uint64_t now)
 {
 	int16_t pcm[SAMPLES_PER_PACKET];
 	next_samples(c, pcm);
-	struct mbuf *mb = mbuf_alloc(RTP_HEADER_SIZE + SAMPLES_PER_PACKET);
-	if (mb) {
-		mb->pos = mb->end = RTP_HEADER_SIZE;
-		for (size_t i = 0; i < SAMPLES_PER_PACKET; i++)
-			mbuf_write_u8(mb, c->pt == 8 ? g711_pcm2alaw(pcm[i]) : g711_pcm2ulaw(pcm[i]));
-		mb->pos = RTP_HEADER_SIZE;
-		if (rtp_send(c->rtp, &c->remote, false, c->packets == 0, (uint8_t)c->pt, c->ts, mb) == 0)
-			atomic_fetch_add(&c->v->n_rtp_sent, 1);
-		mem_deref(mb);
-	}
+	/* encoded in place, after room for the header: no allocation, no call a byte
+	 * (mbuf_write_u8 a sample was two thirds of the instructions of a tick) */
+	uint8_t buf[RTP_HEADER_SIZE + SAMPLES_PER_PACKET];
+	for (size_t i = 0; i < SAMPLES_PER_PACKET; i++)
+		buf[RTP_HEADER_SIZE + i] = c->pt == 8 ? g711_pcm2alaw(pcm[i]) : g711_pcm2ulaw(pcm[i]);
+	struct mbuf mb = {.buf = buf, .size = sizeof(buf), .pos = RTP_HEADER_SIZE, .end = sizeof(buf)};
+	if (rtp_send(c->rtp, &c->remote, false, c->packets == 0, (uint8_t)c->pt, c->ts, &mb) == 0)
+		atomic_fetch_add(&c->v->n_rtp_sent, 1);
 	c->ts += SAMPLES_PER_PACKET;
 	c->packets++;
 	/* the next deadline counts from the start: a late tick does not push the others */
