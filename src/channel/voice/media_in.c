@@ -30,7 +30,7 @@
 #include <re_udp.h>
 #include <re_rtp.h>
 
-#define TURN_SOCKETS 32
+#define TURN_SOCKETS 16
 #define TURN_DATAGRAMS 8
 #define DATAGRAM_MAX 1500
 
