@@ -76,6 +76,10 @@
 enum mq_id { MQ_STOP = 1, MQ_DONE = 2, MQ_ROUTING = 3 };
 #define MAX_OFFERS 10000   /* phone contacts' offers followed at once */
 #define MAX_TOUCHED 256    /* contacts whose offers or bridge changed, for the next MQ_ROUTING */
+/* libre's hash tables of SIP transactions and sessions (a power of two):
+ * a server transaction lives 32 s after its answer, so at 100 calls a
+ * second thousands are alive, and 32 buckets made each lookup a long walk */
+#define SIP_HASH_SIZE 4096
 
 /* A refusal of a well-formed offer with no codec in common: 488, not counted as malformed. */
 #define NO_CODEC 1488
@@ -2114,12 +2118,12 @@ static int loop_open(struct voice *v)
 	if (v->clock_fd < 0 || fd_listen(v->clock_fd, FD_READ, on_clock_fd, v) != 0)
 		return GC_EIO;
 	if (mqueue_alloc(&v->mq, on_message, v) != 0 ||
-	    sip_alloc(&v->sip, NULL, 32, 32, 32, "guichet", NULL, NULL) != 0)
+	    sip_alloc(&v->sip, NULL, SIP_HASH_SIZE, SIP_HASH_SIZE, 32, "guichet", NULL, NULL) != 0)
 		return GC_ENOMEM;
 	if (sip_transp_add(v->sip, SIP_TRANSP_UDP, &laddr) != 0 || sip_transp_add(v->sip, SIP_TRANSP_TCP, &laddr) != 0)
 		return GC_EIO;
 	sip_buffer(&laddr);
-	if (sipsess_listen(&v->sock, v->sip, 32, on_invite, v) != 0)
+	if (sipsess_listen(&v->sock, v->sip, SIP_HASH_SIZE, on_invite, v) != 0)
 		return GC_ENOMEM;
 	if ((rc = registrar_new(v->sip, v->store, &v->phones, &v->registrar)) < 0)
 		return rc;
