@@ -75,6 +75,12 @@ const char *need_id(const struct args *a, size_t i, const char *command);
 
 /* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);
+/* A secret's file (a password, a signing secret): its first line without
+ * its newline ("-": standard input), malloc'd; NULL when it cannot be read
+ * or is empty, said on stderr as "command: --option path: why". Secrets
+ * come from files, never the command line, where any user of the machine
+ * could read them in the process list. */
+char *cli_read_secret(const char *path, const char *command, const char *option);
 
 /* Help (help.c), from one table of every command's text. guichet --help: */
 void help_overview(FILE *out);

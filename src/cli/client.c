@@ -226,6 +226,25 @@ static int request(const struct cli *cli, const char *method, const char *path, 
 	return (int)status;
 }
 
+char *cli_read_secret(const char *path, const char *command, const char *option)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s %s: cannot read it\n", command, option, path);
+		return NULL;
+	}
+	char line[1100];
+	char *got = fgets(line, sizeof(line), f);
+	if (f != stdin)
+		fclose(f);
+	line[got ? strcspn(line, "\r\n") : 0] = '\0';
+	if (line[0] == '\0') {
+		fprintf(stderr, "%s: %s %s: empty\n", command, option, path);
+		return NULL;
+	}
+	return strdup(line);
+}
+
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len)
 {
 	FILE *f = fopen(path, "rb");

@@ -10,26 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The first line of path ("-": standard input), without its newline. */
-static char *read_password(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "guichet channel email: --password-file %s: cannot read it\n", path);
-		return NULL;
-	}
-	char line[1100];
-	char *got = fgets(line, sizeof(line), f);
-	if (f != stdin)
-		fclose(f);
-	if (got == NULL) {
-		fprintf(stderr, "guichet channel email: --password-file %s: empty\n", path);
-		return NULL;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	return strdup(line);
-}
-
 /* The whole of path ("-": standard input), at most 64 KiB, or NULL. */
 static char *read_text(const char *path, const char *option)
 {
@@ -121,7 +101,7 @@ static int add(const struct cli *cli, const struct args *a)
 			fprintf(stderr, "guichet channel email add: --%s is required\n", required[i]);
 			return 2;
 		}
-	char *password = read_password(args_get(a, "password-file"));
+	char *password = cli_read_secret(args_get(a, "password-file"), "guichet channel email", "--password-file");
 	if (password == NULL)
 		return 2;
 	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", args_get(a, "name"), "address",

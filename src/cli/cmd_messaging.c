@@ -9,26 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The first line of path ("-": standard input), without its newline. */
-static char *read_secret(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "guichet channel messaging: --secret-file %s: cannot read it\n", path);
-		return NULL;
-	}
-	char line[600];
-	char *got = fgets(line, sizeof(line), f);
-	if (f != stdin)
-		fclose(f);
-	line[got ? strcspn(line, "\r\n") : 0] = '\0';
-	if (line[0] == '\0') {
-		fprintf(stderr, "guichet channel messaging: --secret-file %s: empty\n", path);
-		return NULL;
-	}
-	return strdup(line);
-}
-
 static int add(const struct cli *cli, const struct args *a)
 {
 	static const char *const required[] = {"name", "provider", "public-url", "address", "secret-file"};
@@ -37,7 +17,7 @@ static int add(const struct cli *cli, const struct args *a)
 			fprintf(stderr, "guichet channel messaging add: --%s is required\n", required[i]);
 			return 2;
 		}
-	char *secret = read_secret(args_get(a, "secret-file"));
+	char *secret = cli_read_secret(args_get(a, "secret-file"), "guichet channel messaging", "--secret-file");
 	if (secret == NULL)
 		return 2;
 	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", args_get(a, "name"), "provider",

@@ -230,26 +230,6 @@ static int prompts(const struct cli *cli, const struct args *a)
 	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
 }
 
-/* The first line of path ("-": standard input), without its newline, or NULL (said). */
-static char *read_password(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "guichet channel voice trunk: --password-file %s: cannot read it\n", path);
-		return NULL;
-	}
-	char line[600];
-	char *got = fgets(line, sizeof(line), f);
-	if (f != stdin)
-		fclose(f);
-	line[got ? strcspn(line, "\r\n") : 0] = '\0';
-	if (line[0] == '\0') {
-		fprintf(stderr, "guichet channel voice trunk: --password-file %s: empty\n", path);
-		return NULL;
-	}
-	return strdup(line);
-}
-
 /* guichet channel voice trunk [show | set URI [--username U --password-file F] | clear]:
  * the tenant's own trunk, with the digest credentials its provider asks
  * for; the password read from a file, never from the command line. */
@@ -273,7 +253,7 @@ static int trunk(const struct cli *cli, const struct args *a)
 	}
 	json_t *body = json_pack("{s:s}", "uri", a->pos[4]);
 	if (user) {
-		char *password = read_password(file);
+		char *password = cli_read_secret(file, "guichet channel voice trunk", "--password-file");
 		if (password == NULL) {
 			json_decref(body);
 			return 1;
