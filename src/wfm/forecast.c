@@ -1,5 +1,6 @@
 /* The forecast model, its baselines and the backtest (forecast.h). */
 #include "wfm/forecast.h"
+#include "wfm/history.h"
 #include "guichet/error.h"
 
 #include <math.h>
@@ -34,13 +35,9 @@ struct model {
 /* Day of the month (1-31) of a day since 1970-01-01 (proleptic Gregorian). */
 static int day_of_month(int64_t z)
 {
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	return (int)(doy - (153 * mp + 2) / 5 + 1);
+	int y, m, d;
+	wfm_civil_from_days(z, &y, &m, &d);
+	return d;
 }
 
 static double day_total(const struct wfm_history *h, int d)

@@ -23,7 +23,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
+void wfm_civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -67,7 +67,7 @@ int wfm_date_parse(const char *text, int64_t *ret_day)
 void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len)
 {
 	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
+	wfm_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d", y % 10000, m % 100, d % 100, (seconds / 3600) % 100,
 		 (seconds / 60) % 60);
 }
