@@ -307,15 +307,23 @@ static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 }
 
 /* The incidents the contact is linked to (store/broadcast.c), for the agent. */
-static int gen_incidents(struct store *s, yajl_gen g, int64_t tenant_id, int64_t contact_id)
+/* The incidents linked to a contact (gen_incidents), its read sent ahead:
+ * on PostgreSQL it travels with the contact's own (one round trip). */
+static struct db_stmt *send_incidents(struct store *s, int64_t tenant_id, int64_t contact_id)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT i.id, i.title, i.severity, i.ended_at FROM contact_incidents l"
 					 " JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ? AND l.contact_id = ?"
 					 " ORDER BY i.id");
 	if (st == NULL)
-		return GC_ESTORE;
+		return NULL;
 	db_bind_int64(st, 1, tenant_id);
 	db_bind_int64(st, 2, contact_id);
+	db_send(st);
+	return st;
+}
+
+static int gen_incidents(struct store *s, yajl_gen g, struct db_stmt *st)
+{
 	gen_key(g, "incidents");
 	yajl_gen_array_open(g);
 	int rc;
@@ -383,18 +391,26 @@ static int contact_answer(const struct contact_input *in, int64_t id, const char
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len)
 {
-	/* one statement, so one read transaction (each costs file-lock calls) */
+	/* the contact and its messages in one statement, so one read
+	 * transaction on SQLite (each costs file-lock calls); its incidents sent
+	 * ahead, so one round trip on PostgreSQL */
+	struct db_stmt *incidents = send_incidents(s, scope->tenant_id, id);
+	if (incidents == NULL)
+		return GC_ESTORE;
 	int rc = GC_OK;
 	struct db_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
 		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
 		" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at"
 		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
 		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id", scope->tenant_id, id, &rc);
-	if (st == NULL)
+	if (st == NULL) {
+		db_reset(incidents);
 		return rc;
+	}
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL) {
 		db_reset(st);
+		db_reset(incidents);
 		return GC_ENOMEM;
 	}
 	yajl_gen_map_open(g);
@@ -403,7 +419,9 @@ int store_contact_get_text(struct store *s, const struct store_scope *scope, int
 	rc = gen_messages(s, g, st);
 	db_reset(st);
 	if (rc == GC_OK)
-		rc = gen_incidents(s, g, scope->tenant_id, id);
+		rc = gen_incidents(s, g, incidents);
+	else
+		db_reset(incidents);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);

@@ -58,6 +58,11 @@ struct db_ops {
 	/* Runs the statements step_later kept, so that their errors are known
 	 * now (the end of a request). */
 	int (*flush)(struct db *db);
+	/* Sends a bound read now, where a round trip costs, so that it travels
+	 * with the next statement; its rows are read at its first step as
+	 * usual, and its error is its step's (a read that could not be sent
+	 * runs at its step). Nothing to do where reads cost no round trip. */
+	void (*send)(struct db_stmt *st);
 	bool (*column_is_null)(struct db_stmt *st, int i);
 	/* True when column i holds an integer (not NULL, text, blob or real). */
 	bool (*column_is_integer)(struct db_stmt *st, int i);
@@ -104,6 +109,10 @@ int db_pg_migrate(struct db *db, bool read_only);
 /* The schema version recorded in the database. */
 int db_sqlite_schema_version(struct db *db);
 int db_pg_schema_version(struct db *db);
+/* How many times a PostgreSQL connection has waited for the server to
+ * answer statements (a pipeline's many count once): what db_send saves,
+ * for tests and benchmarks. */
+int64_t db_pg_round_trips(struct db *db);
 /* The database's size in bytes, or -1. */
 int64_t db_sqlite_size(struct db *db);
 int64_t db_pg_size(struct db *db);
@@ -121,6 +130,7 @@ static inline void db_clear_bindings(struct db_stmt *st) { st->db->ops->clear_bi
 static inline int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
 static inline int db_step_later(struct db_stmt *st) { return st->db->ops->step_later(st); }
 static inline int db_flush(struct db *db) { return db->ops->flush(db); }
+static inline void db_send(struct db_stmt *st) { st->db->ops->send(st); }
 static inline void db_bind_int64(struct db_stmt *st, int idx, int64_t v) { st->db->ops->bind_int64(st, idx, v); }
 static inline void db_bind_text(struct db_stmt *st, int idx, const char *text, int len) { st->db->ops->bind_text(st, idx, text, len); }
 static inline void db_bind_blob(struct db_stmt *st, int idx, const void *data, size_t len) { st->db->ops->bind_blob(st, idx, data, len); }

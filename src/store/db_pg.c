@@ -17,6 +17,11 @@
  *   statement and go to the server with it; their results are read before
  *   its own, and the first error among them is its error. flush sends them
  *   alone (the writer does at the end of each request).
+ * - A read sent ahead (send) goes the same way: the store sends the reads a
+ *   request needs, then steps the last; one round trip brings every
+ *   result, each kept in its statement for its own steps (a contact and its
+ *   incidents). A sent read that failed, or whose statement was reset
+ *   before its result came, leaves no result: its step runs it again.
  * - A connection lost outside a transaction comes back at the next
  *   statement, which prepares again; a read-only connection's statement
  *   that finds it dead connects again and runs once more (a worker's read
@@ -48,6 +53,11 @@
 /* pg_advisory_xact_lock's key while the schema is created or migrated */
 #define SCHEMA_LOCK_KEY 0x67756963686574LL /* "guichet" */
 
+/* At most this many statements wait for the next statement. */
+#define MAX_DEFERRED 256
+
+struct pg_stmt;
+
 struct pg_db {
 	struct db base;
 	PGconn *conn;
@@ -59,10 +69,11 @@ struct pg_db {
 	int n_deferred;        /* statements sent in pipeline mode, results unread */
 	int n_deferred_writes; /* of which by step_later (the others: transaction control) */
 	bool in_transaction;   /* BEGIN sent, COMMIT or ROLLBACK not yet */
+	int64_t round_trips;   /* statements' waits for the server (db_pg_round_trips) */
+	/* per statement sent in pipeline mode, in order: the read whose
+	 * result it is (send), or NULL for a result nobody reads */
+	struct pg_stmt *reader[MAX_DEFERRED];
 };
-
-/* At most this many control statements wait for the next statement. */
-#define MAX_DEFERRED 256
 
 struct pg_param {
 	char *value;   /* NULL for NULL */
@@ -81,6 +92,7 @@ struct pg_stmt {
 	struct pg_param *params;
 	PGresult *res;
 	int row;              /* the current row; -1 before the first step */
+	bool sent;            /* sent ahead (send): its result comes with the pipeline's */
 	/* the last bytea read: its column and row, unescaped */
 	unsigned char *blob;
 	size_t blob_len;
@@ -163,6 +175,19 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* Forgets the statements sent in pipeline mode (a failed pipeline, a
+ * connection lost): the reads among them run again at their step. */
+static void drop_deferred(struct pg_db *db)
+{
+	for (int i = 0; i < db->n_deferred; i++) {
+		if (db->reader[i])
+			db->reader[i]->sent = false;
+		db->reader[i] = NULL;
+	}
+	db->n_deferred = 0;
+	db->n_deferred_writes = 0;
+}
+
 /* Connects (again) and sets the session up; GC_OK or an error in errmsg. */
 static int connect_session(struct pg_db *db)
 {
@@ -172,8 +197,7 @@ static int connect_session(struct pg_db *db)
 	const char *values[] = {db->url, "5", "guichet", NULL};
 	db->conn = PQconnectdbParams(keys, values, 1);
 	db->generation++;
-	db->n_deferred = 0; /* gone with the old connection and its transaction */
-	db->n_deferred_writes = 0;
+	drop_deferred(db); /* gone with the old connection and its transaction */
 	char where[512];
 	store_pg_url_redact(db->url, where, sizeof(where));
 	if (db->conn == NULL)
@@ -253,6 +277,14 @@ static int pgs_prepare(struct db *db, const char *sql, struct db_stmt **ret)
 
 static void forget_result(struct pg_stmt *st)
 {
+	if (st->sent) { /* its result, when it comes, is nobody's */
+		struct pg_db *db = pg(st->base.db);
+		for (int i = 0; i < db->n_deferred; i++) {
+			if (db->reader[i] == st)
+				db->reader[i] = NULL;
+		}
+		st->sent = false;
+	}
 	PQclear(st->res);
 	st->res = NULL;
 	st->row = -1;
@@ -376,6 +408,7 @@ static int server_prepare(struct pg_db *db, struct pg_stmt *st)
 		if (in_transaction)
 			PQclear(PQexec(db->conn, "SAVEPOINT db_prepare"));
 		PGresult *res = PQprepare(db->conn, st->name, st->sql, st->nparams, types);
+		db->round_trips++;
 		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? GC_OK : fail_result(&db->base, res);
 		int untyped = rc < 0 ? untyped_param(res) : 0;
 		PQclear(res);
@@ -407,15 +440,25 @@ static PGresult *next_result(struct pg_db *db)
 	return res;
 }
 
-/* After PQpipelineSync: reads the deferred statements' results, then the
- * caller's own (into *ret_res when not NULL), then the sync, and leaves
- * pipeline mode. The first error among the deferred statements. */
+/* After PQpipelineSync: reads the deferred statements' results (a sent
+ * read's into its statement), then the caller's own (into *ret_res when
+ * not NULL), then the sync, and leaves pipeline mode. The first error
+ * among the deferred statements. */
 static int end_pipeline(struct pg_db *db, PGresult **ret_res)
 {
 	int rc = GC_OK;
 	for (int i = 0; i < db->n_deferred; i++) {
 		PGresult *res = next_result(db);
 		ExecStatusType status = PQresultStatus(res);
+		struct pg_stmt *reader = db->reader[i];
+		db->reader[i] = NULL;
+		if (reader) {
+			reader->sent = false;
+			if (status == PGRES_TUPLES_OK) {
+				reader->res = res;
+				continue;
+			}
+		}
 		/* an insert with a reserved id may return it (RETURNING id): read by nobody */
 		if (rc == GC_OK && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 			rc = fail_result(&db->base, res);
@@ -442,10 +485,10 @@ static int flush_deferred(struct pg_db *db)
 {
 	if (db->n_deferred == 0)
 		return GC_OK;
+	db->round_trips++;
 	if (!PQpipelineSync(db->conn)) {
 		fail_result(&db->base, NULL);
-		db->n_deferred = 0;
-		db->n_deferred_writes = 0;
+		drop_deferred(db);
 		PQexitPipelineMode(db->conn);
 		return GC_ESTORE;
 	}
@@ -473,8 +516,9 @@ static void args_of(const struct pg_stmt *st, struct pg_args *a)
 }
 
 /* Sends the prepared st, or sql with no parameters, in pipeline mode: its
- * result is read with the next statement's (end_pipeline). */
-static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sql)
+ * result is read with the next statement's (end_pipeline), into reader
+ * when not NULL. */
+static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sql, struct pg_stmt *reader)
 {
 	int rc;
 	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
@@ -497,7 +541,7 @@ static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sq
 			flush_deferred(db);
 		return rc;
 	}
-	db->n_deferred++;
+	db->reader[db->n_deferred++] = reader;
 	return GC_OK;
 }
 
@@ -509,7 +553,15 @@ static int pgs_defer(struct db *d, const char *sql)
 	if (rc < 0 || skip)
 		return rc;
 	follow_transaction(db, sql);
-	return send_later(db, NULL, sql);
+	return send_later(db, NULL, sql, NULL);
+}
+
+/* Whether a read that failed may connect again and run once more: the
+ * server went away (a restart) while this read-only connection was outside
+ * a transaction (a write might have been done: it fails instead). */
+static bool may_run_again(struct pg_db *db)
+{
+	return PQstatus(db->conn) == CONNECTION_BAD && db->read_only && !db->in_transaction;
 }
 
 static int execute(struct pg_db *db, struct pg_stmt *st)
@@ -528,32 +580,26 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 		return rc;
 	struct pg_args a;
 	args_of(st, &a);
+	db->round_trips++;
 	if (db->n_deferred == 0) {
 		st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
-		if (PQstatus(db->conn) == CONNECTION_BAD && db->read_only && !db->in_transaction) {
-			/* the server went away since the last statement (a restart):
-			 * a read outside a transaction connects again and runs once
-			 * more (a write might have been done: it fails instead) */
-			forget_result(st);
-			if ((rc = connect_session(db)) < 0 || (rc = server_prepare(db, st)) < 0)
-				return rc;
-			st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths,
-						 a.formats, 0);
-		}
-	} else {
+	} else if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0) ||
+		   !PQpipelineSync(db->conn)) {
 		/* one round trip for the deferred statements and this one */
-		if (!PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0) ||
-		    !PQpipelineSync(db->conn)) {
-			rc = fail_result(&db->base, NULL);
-			db->n_deferred = 0;
-			db->n_deferred_writes = 0;
-			PQexitPipelineMode(db->conn);
+		rc = fail_result(&db->base, NULL);
+		drop_deferred(db);
+		PQexitPipelineMode(db->conn);
+	} else {
+		rc = end_pipeline(db, &st->res);
+	}
+	if (may_run_again(db)) { /* the reads sent with it run again at their steps */
+		forget_result(st);
+		if ((rc = connect_session(db)) < 0 || (rc = server_prepare(db, st)) < 0)
 			return rc;
-		}
-		if ((rc = end_pipeline(db, &st->res)) < 0) {
-			forget_result(st);
-			return rc;
-		}
+		st->res = PQexecPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
+	} else if (rc < 0) {
+		forget_result(st);
+		return rc;
 	}
 	ExecStatusType status = PQresultStatus(st->res);
 	if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -577,13 +623,38 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 static int pgs_step(struct db_stmt *s)
 {
 	struct pg_stmt *st = pst(s);
+	struct pg_db *db = pg(s->db);
+	if (st->sent) { /* its result comes with the others' sent before it */
+		int rc = flush_deferred(db);
+		if (rc < 0 && !may_run_again(db)) { /* else: it runs again below */
+			forget_result(st);
+			return rc;
+		}
+	}
 	if (st->res == NULL) {
-		int rc = execute(pg(s->db), st);
+		int rc = execute(db, st);
 		if (rc < 0)
 			return rc;
 	}
 	st->row++;
 	return st->row < PQntuples(st->res) ? DB_ROW : DB_DONE;
+}
+
+static void pgs_send(struct db_stmt *s)
+{
+	struct pg_stmt *st = pst(s);
+	struct pg_db *db = pg(s->db);
+	forget_result(st);
+	bool skip;
+	if (ensure_connected(db, st->sql, &skip) < 0 || skip)
+		return; /* its step says why */
+	/* a statement new to this connection is prepared first, which cannot
+	 * wait in a pipeline: only when nothing else waits (the error of a
+	 * deferred write must stay its own) */
+	if (st->prepared_generation != db->generation && (db->n_deferred > 0 || server_prepare(db, st) < 0))
+		return;
+	if (send_later(db, st, NULL, st) == GC_OK)
+		st->sent = true;
 }
 
 static int pgs_step_later(struct db_stmt *s)
@@ -602,7 +673,7 @@ static int pgs_step_later(struct db_stmt *s)
 	if (st->prepared_generation != db->generation &&
 	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
-	if ((rc = send_later(db, st, NULL)) < 0)
+	if ((rc = send_later(db, st, NULL, NULL)) < 0)
 		return rc;
 	db->n_deferred_writes++;
 	return GC_OK;
@@ -690,6 +761,7 @@ static int pgs_exec(struct db *db, const char *sql)
 	if (rc < 0 || skip || (rc = flush_deferred(pg(db))) < 0)
 		return rc;
 	follow_transaction(pg(db), sql);
+	pg(db)->round_trips++;
 	PGresult *res = PQexec(pg(db)->conn, sql);
 	ExecStatusType status = PQresultStatus(res);
 	rc = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? GC_OK : fail_result(db, res);
@@ -718,6 +790,7 @@ static const struct db_ops pg_ops = {
 	.step = pgs_step,
 	.step_later = pgs_step_later,
 	.flush = pgs_flush,
+	.send = pgs_send,
 	.column_is_null = pgs_column_is_null,
 	.column_is_integer = pgs_column_is_integer,
 	.column_int64 = pgs_column_int64,
@@ -770,6 +843,8 @@ int db_pg_schema_version(struct db *db)
 		return (int)exists;
 	return (int)query_int(pg(db), "SELECT version FROM guichet_schema");
 }
+
+int64_t db_pg_round_trips(struct db *db) { return pg(db)->round_trips; }
 
 int64_t db_pg_size(struct db *db)
 {

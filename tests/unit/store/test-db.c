@@ -1,0 +1,245 @@
+/* What db.h promises the store files on both engines, where the engines
+ * differ most: reads sent ahead (db_send) come back right whatever happens
+ * between the send and the step, and on PostgreSQL a read sent ahead and the
+ * next statement cost one round trip (a contact and its incidents too). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guichet/error.h"
+#include "store/db.h"
+#include "store/store.h"
+#include "store/store_internal.h"
+#include "teststore.h"
+
+struct fixture {
+	struct test_store ts;
+	struct store *s;
+	struct db *db;
+	struct db_stmt *count;   /* SELECT count(*) FROM t WHERE n > ? */
+	struct db_stmt *names;   /* SELECT name FROM t WHERE n <= ? ORDER BY n */
+	struct db_stmt *absolute; /* SELECT abs(?): fails on the smallest integer (an overflow) */
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	assert_int_equal(test_store_open(&f->ts, &f->s), GC_OK);
+	f->db = f->s->db;
+	assert_int_equal(db_exec(f->db, "CREATE TABLE t (n BIGINT, name TEXT);"
+				       " INSERT INTO t VALUES (0, 'zero'), (1, 'one'), (2, 'two'), (3, 'three')"), GC_OK);
+	/* the store's statement cache keeps them for the test's length */
+	assert_non_null(f->count = store_stmt(f->s, "SELECT count(*) FROM t WHERE n > ?"));
+	assert_non_null(f->names = store_stmt(f->s, "SELECT name FROM t WHERE n <= ? ORDER BY n"));
+	assert_non_null(f->absolute = store_stmt(f->s, "SELECT abs(?)"));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	store_free(f->s);
+	test_store_clear(&f->ts);
+	free(f);
+	return 0;
+}
+
+static int64_t round_trips(struct db *db)
+{
+	return db_engine(db) == DB_POSTGRESQL ? db_pg_round_trips(db) : 0;
+}
+
+/* The rows of names, joined by commas, into buf. */
+static const char *names_read(struct db_stmt *st, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? "," : "", db_column_text(st, 0));
+	assert_int_equal(rc, DB_DONE);
+	db_reset(st);
+	return buf;
+}
+
+static int64_t count_read(struct db_stmt *st)
+{
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t n = db_column_int64(st, 0);
+	assert_int_equal(db_step(st), DB_DONE);
+	db_reset(st);
+	return n;
+}
+
+/* Each statement once, so that both are prepared on the server. */
+static void warm(struct fixture *f)
+{
+	char buf[64];
+	db_bind_int64(f->count, 1, 0);
+	count_read(f->count);
+	db_bind_int64(f->names, 1, 0);
+	names_read(f->names, buf, sizeof(buf));
+}
+
+/* A read sent ahead, then another stepped: each reads its own rows, and
+ * on PostgreSQL both came in one round trip. */
+static void a_sent_read_travels_with_the_next(void **state)
+{
+	struct fixture *f = *state;
+	warm(f);
+	char buf[64];
+	int64_t before = round_trips(f->db);
+	db_bind_int64(f->count, 1, 1);
+	db_send(f->count);
+	db_bind_int64(f->names, 1, 2);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero,one,two");
+	assert_int_equal(count_read(f->count), 2);
+	if (db_engine(f->db) == DB_POSTGRESQL)
+		assert_int_equal(round_trips(f->db) - before, 1);
+	/* two sent, then one stepped: still one */
+	before = round_trips(f->db);
+	db_bind_int64(f->count, 1, 2);
+	db_send(f->count);
+	db_bind_int64(f->names, 1, 1);
+	db_send(f->names);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero,one");
+	assert_int_equal(count_read(f->count), 1);
+	if (db_engine(f->db) == DB_POSTGRESQL)
+		assert_int_equal(round_trips(f->db) - before, 1);
+}
+
+/* A read sent ahead and stepped with nothing in between reads its rows
+ * (on PostgreSQL the pipeline is ended for it). */
+static void a_sent_read_stepped_alone(void **state)
+{
+	struct fixture *f = *state;
+	db_bind_int64(f->count, 1, 0);
+	db_send(f->count);
+	assert_int_equal(count_read(f->count), 3);
+	/* and the connection is usable after */
+	char buf[64];
+	db_bind_int64(f->names, 1, 0);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero");
+}
+
+/* A read sent ahead whose statement is reset before its result came (an
+ * error path that gives up): its result is nobody's, the next statement
+ * reads its own rows, and the reset statement, bound again, runs anew. */
+static void a_sent_read_reset_before_its_result(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+	db_bind_int64(f->count, 1, 0);
+	db_send(f->count);
+	db_reset(f->count);
+	db_bind_int64(f->names, 1, 3);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero,one,two,three");
+	db_bind_int64(f->count, 1, 2);
+	assert_int_equal(count_read(f->count), 1);
+}
+
+/* A read sent ahead that fails: its own step answers the error (on
+ * PostgreSQL the statement that travelled with it fails too, the pipeline
+ * being one implicit transaction), and the connection works after. */
+static void a_sent_read_that_fails_answers_at_its_step(void **state)
+{
+	struct fixture *f = *state;
+	char buf[64];
+	db_bind_int64(f->absolute, 1, INT64_MIN);
+	db_send(f->absolute);
+	db_bind_int64(f->count, 1, 0);
+	int rc = db_step(f->count);
+	db_reset(f->count);
+	if (db_engine(f->db) == DB_SQLITE)
+		assert_int_equal(rc, DB_ROW);
+	else
+		assert_true(rc < 0);
+	assert_true(db_step(f->absolute) < 0);
+	db_reset(f->absolute);
+	db_bind_int64(f->names, 1, 1);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero,one");
+	db_bind_int64(f->absolute, 1, -5);
+	assert_int_equal(db_step(f->absolute), DB_ROW);
+	assert_int_equal(db_column_int64(f->absolute, 0), 5);
+	db_reset(f->absolute);
+}
+
+/* Inside a transaction, beside a write waiting for the next statement: the
+ * sent read sees the write, and the write is committed. */
+static void a_sent_read_in_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct db_stmt *insert = store_stmt(f->s, "INSERT INTO t VALUES (?, 'four')");
+	assert_non_null(insert);
+	assert_int_equal(db_exec(f->db, "BEGIN"), GC_OK);
+	db_bind_int64(insert, 1, 4);
+	assert_int_equal(db_step_later(insert), GC_OK);
+	db_bind_int64(f->count, 1, 0);
+	db_send(f->count);
+	char buf[64];
+	db_bind_int64(f->names, 1, 4);
+	assert_string_equal(names_read(f->names, buf, sizeof(buf)), "zero,one,two,three,four");
+	assert_int_equal(count_read(f->count), 4);
+	assert_int_equal(db_exec(f->db, "COMMIT"), GC_OK);
+	db_bind_int64(f->count, 1, 3);
+	assert_int_equal(count_read(f->count), 1);
+}
+
+/* GET /api/v1/contacts/{id}'s store call: the contact, its messages and its
+ * incidents; on PostgreSQL in one round trip. */
+static void a_contact_with_its_incidents_in_one_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	int64_t tenant = 0;
+	assert_int_equal(store_tenant_create(f->s, "A", NULL, &tenant), GC_OK);
+	struct store_scope sc = {.tenant_id = tenant, .role = ROLE_TENANT_ADMIN, .has_role = true,
+				 .sees = role_visibility(ROLE_TENANT_ADMIN)};
+	snprintf(sc.actor, sizeof(sc.actor), "test");
+	struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "No internet", .message = "The box blinks"};
+	int64_t id = 0;
+	assert_int_equal(store_contact_create(f->s, &sc, &in, &id), GC_OK);
+	/* an incident linked to it, as the incidents' keywords link them */
+	char sql[512];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO incidents (tenant_id, kind, title, body, severity, starts_at, created_by, created_at,"
+		 " updated_at) VALUES (%lld, 'incident', 'Outage in Lyon', 'Fibre cut', 'major', 1, 'test', 1, 1);"
+		 " INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
+		 " SELECT %lld, %lld, id, 1 FROM incidents",
+		 (long long)tenant, (long long)tenant, (long long)id);
+	assert_int_equal(db_exec(f->db, sql), GC_OK);
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(store_contact_get_text(f->s, &sc, id, &text, &len), GC_OK); /* prepares */
+	free(text);
+	int64_t before = round_trips(f->db);
+	assert_int_equal(store_contact_get_text(f->s, &sc, id, &text, &len), GC_OK);
+	if (db_engine(f->db) == DB_POSTGRESQL)
+		assert_int_equal(round_trips(f->db) - before, 1);
+	assert_non_null(strstr(text, "\"The box blinks\""));
+	assert_non_null(strstr(text, "\"incidents\":[{\"id\":"));
+	assert_non_null(strstr(text, "\"title\":\"Outage in Lyon\""));
+	free(text);
+	/* a contact that is not there: nothing left behind for the next read */
+	assert_int_equal(store_contact_get_text(f->s, &sc, id + 1000, &text, &len), GC_ENOTFOUND);
+	assert_int_equal(store_contact_get_text(f->s, &sc, id, &text, &len), GC_OK);
+	assert_non_null(strstr(text, "Outage in Lyon"));
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(a_sent_read_travels_with_the_next, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_sent_read_stepped_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_sent_read_reset_before_its_result, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_sent_read_that_fails_answers_at_its_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_sent_read_in_a_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_contact_with_its_incidents_in_one_round_trip, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
