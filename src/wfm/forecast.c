@@ -14,6 +14,7 @@
 #define RECENT_CLIP 0.1
 #define RECENT_DECAY 0.85
 #define MONTH_WINDOW 3 /* a day of the month is estimated over the 7 around it */
+#define TREND_DAMPING 0.75 /* share of the fitted slope kept: a slope read off a few weeks overshoots */
 
 int wfm_weekday(int64_t day)
 {
@@ -116,7 +117,8 @@ static void fit_level(const struct wfm_history *h, int n, const uint8_t *screen,
 			sw += wt, sx += wt * d, sy += wt * y, sxx += wt * d * d, sxy += wt * d * y;
 		}
 		double den = sw * sxx - sx * sx;
-		m->b = den > 1e-12 ? (sw * sxy - sx * sy) / den : 0;
+		/* damped: the line still passes through the weighted mean of the days */
+		m->b = den > 1e-12 ? TREND_DAMPING * (sw * sxy - sx * sy) / den : 0;
 		m->a = sw > 0 ? (sy - m->b * sx) / sw : 0;
 		double num[7] = {0}, dem[7] = {0}, mean = 0;
 		int present = 0;
