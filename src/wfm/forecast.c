@@ -29,6 +29,7 @@ struct model {
 	double profile[7][MAX_SLOTS];/* by cluster: share of the day in each slot */
 	double aht[7][MAX_SLOTS];
 	double holiday_ratio, campaign_ratio; /* < 0: no past day of that kind */
+	double catch_up_ratio;       /* a day after a screened one: past such days' actual over expected */
 	double recent_ratio;         /* what the last days showed over what the model expected */
 	double month_factor[32];     /* by day of the month (1-31): 1 where history shows no cycle */
 };
@@ -58,6 +59,16 @@ static bool normal_day(const struct wfm_history *h, int d)
 static bool fitted_day(const struct wfm_history *h, const uint8_t *screen, int d)
 {
 	return normal_day(h, d) && (screen == NULL || screen[d] == WFM_SCREEN_KEPT);
+}
+
+/* Whether day d is the first open day after a screened one (a closure or an
+ * outage: the calls it kept from its customers come the next open day). */
+static bool catch_up_day(const uint8_t *screen, const double *totals, int d)
+{
+	int e = d - 1;
+	while (e >= 0 && screen[e] == WFM_SCREEN_KEPT && totals[e] <= 0) /* closed: a weekend */
+		e--;
+	return e >= 0 && screen[e] != WFM_SCREEN_KEPT;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -271,6 +282,23 @@ static void fit_special(const struct wfm_history *h, int n, const double *totals
 	m->campaign_ratio = expected[WFM_DAY_CAMPAIGN] > 0 ? actual[WFM_DAY_CAMPAIGN] / expected[WFM_DAY_CAMPAIGN] : -1;
 }
 
+/* The catch-up after a screened day: the ratio of actual to expected totals
+ * over the past fitted days that followed one, shrunk towards 1 as if one
+ * more day had shown none (k / (k + 1)); 1 with fewer than two such days. */
+static void fit_catch_up(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
+			 struct model *m)
+{
+	double actual = 0, expected = 0;
+	int k = 0;
+	for (int d = 1; d < n; d++) {
+		double e = expected_total(h, m, d, wfm_weekday(h->first_day + d));
+		if (!fitted_day(h, screen, d) || e <= 0 || !catch_up_day(screen, totals, d))
+			continue;
+		actual += totals[d], expected += e, k++;
+	}
+	m->catch_up_ratio = k >= 2 ? 1 + (actual / expected - 1) * k / (k + 1.0) : 1;
+}
+
 /* The level the last days showed against the model's: their ratios of actual
  * to expected totals, each clipped to 1 +- RECENT_CLIP (one odd day moves the
  * level little), averaged with weights falling by RECENT_DECAY per day back,
@@ -315,11 +343,14 @@ int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_ca
 	fit_profiles(h, n, screen, m);
 	fit_month(h, n, screen, totals, m);
 	fit_special(h, n, totals, m);
+	fit_catch_up(h, n, screen, totals, m);
 	fit_recent(h, n, screen, totals, m);
 	for (int k = 0; k < horizon; k++) {
 		int d = n + k, w = wfm_weekday(h->first_day + d);
 		int kind = d < h->kind_days ? h->kind[d] : WFM_DAY_NORMAL;
 		double total = expected_total(h, m, d, w) * m->recent_ratio;
+		if (k == 0 && catch_up_day(screen, totals, n)) /* a later day's neighbours are unknown */
+			total *= m->catch_up_ratio;
 		int shape = w;
 		if (kind == WFM_DAY_CAMPAIGN)
 			total *= m->campaign_ratio >= 0 ? m->campaign_ratio : 1;
