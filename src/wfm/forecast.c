@@ -13,6 +13,9 @@
 #define RECENT_DAYS 14
 #define RECENT_CLIP 0.1
 #define RECENT_DECAY 0.85
+#define RECENT_RUN 3          /* this many last days missing on one side: the level moved */
+#define RECENT_RUN_CLIP 0.3
+#define RECENT_RUN_DECAY 0.5
 #define MONTH_WINDOW 3 /* a day of the month is estimated over the 7 around it */
 #define TREND_DAMPING 0.75 /* share of the fitted slope kept: a slope read off a few weeks overshoots */
 
@@ -302,21 +305,33 @@ static void fit_catch_up(const struct wfm_history *h, int n, const uint8_t *scre
 /* The level the last days showed against the model's: their ratios of actual
  * to expected totals, each clipped to 1 +- RECENT_CLIP (one odd day moves the
  * level little), averaged with weights falling by RECENT_DECAY per day back,
- * over the fitted days of the last RECENT_DAYS. */
+ * over the fitted days of the last RECENT_DAYS. When the last RECENT_RUN
+ * fitted days or more all missed on the same side, the level has moved, not
+ * one day: the clip widens to RECENT_RUN_CLIP and the weights fall by
+ * RECENT_RUN_DECAY, so the days of the run count more evenly. */
 static void fit_recent(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
 		       struct model *m)
 {
-	double sum = 0, weights = 0, weight = 1;
+	double gaps[RECENT_DAYS];
+	int n_gaps = 0;
 	for (int d = n - 1; d >= 0 && d >= n - RECENT_DAYS; d--) {
 		double expected = expected_total(h, m, d, wfm_weekday(h->first_day + d));
 		if (!fitted_day(h, screen, d) || expected <= 0)
 			continue;
-		/* the part of the gap Poisson noise alone would not explain, clipped */
+		/* the part of the gap Poisson noise alone would not explain */
 		double gap = totals[d] / expected - 1, noise = 2 / sqrt(expected);
-		gap = gap > noise ? gap - noise : gap < -noise ? gap + noise : 0;
-		double r = 1 + (gap < -RECENT_CLIP ? -RECENT_CLIP : gap > RECENT_CLIP ? RECENT_CLIP : gap);
-		sum += weight * r, weights += weight;
-		weight *= 1 - RECENT_DECAY;
+		gaps[n_gaps++] = gap > noise ? gap - noise : gap < -noise ? gap + noise : 0;
+	}
+	int run = 0; /* latest days missing on the same side, most recent first */
+	while (run < n_gaps && gaps[run] != 0 && (gaps[run] > 0) == (gaps[0] > 0))
+		run++;
+	double clip = run >= RECENT_RUN ? RECENT_RUN_CLIP : RECENT_CLIP;
+	double decay = run >= RECENT_RUN ? RECENT_RUN_DECAY : RECENT_DECAY;
+	double sum = 0, weights = 0, weight = 1;
+	for (int i = 0; i < n_gaps; i++) {
+		sum += weight * (1 + (gaps[i] < -clip ? -clip : gaps[i] > clip ? clip : gaps[i]));
+		weights += weight;
+		weight *= 1 - decay;
 	}
 	m->recent_ratio = weights > 0 ? sum / weights : 1;
 }
