@@ -13,6 +13,9 @@
 #define RECENT_DAYS 14
 #define RECENT_CLIP 0.1
 #define RECENT_DECAY 0.85
+#define PROFILE_HALF_LIVES {7, 14, 28, 56, 112} /* days, tried for each weekday's profile */
+#define PROFILE_CHECKS 8      /* last days of the weekday they are tried on */
+#define PROFILE_MARGIN 0.02   /* how much better than HALF_LIFE_DAYS another must do */
 #define RECENT_RUN 3          /* this many last days missing on one side: the level moved */
 #define RECENT_RUN_CLIP 0.3
 #define RECENT_RUN_DECAY 0.5
@@ -174,6 +177,47 @@ static bool same_shape(const double *x, const double *y, int slots)
 	return chi < dof + 4 * sqrt(2 * dof);
 }
 
+/* For weekday w, the half-life (days) of its intraday profile: among
+ * PROFILE_HALF_LIVES, the one whose profiles, each fitted on the weekday's
+ * earlier days only, best matched its last PROFILE_CHECKS fitted days (the
+ * day's own total given); HALF_LIFE_DAYS unless another beats it by
+ * PROFILE_MARGIN. A shape that moves with the seasons (a weekend that ends
+ * at nightfall) follows the last weeks; a steady one keeps the long memory. */
+static double choose_profile_half_life(const struct wfm_history *h, int n, const uint8_t *screen, int w)
+{
+	static const double half_lives[] = PROFILE_HALF_LIVES;
+	enum { N_HALF_LIVES = sizeof(half_lives) / sizeof(half_lives[0]) };
+	int days[WFM_MAX_HISTORY_DAYS], n_days = 0;
+	for (int d = 0; d < n && n_days < WFM_MAX_HISTORY_DAYS; d++)
+		if (wfm_weekday(h->first_day + d) == w && fitted_day(h, screen, d))
+			days[n_days++] = d;
+	int first = n_days - PROFILE_CHECKS < 2 ? 2 : n_days - PROFILE_CHECKS;
+	double error[N_HALF_LIVES] = {0}, chosen = HALF_LIFE_DAYS, chosen_error = -1;
+	if (first >= n_days)
+		return HALF_LIFE_DAYS;
+	for (int c = 0; c < N_HALF_LIVES; c++) {
+		for (int i = first; i < n_days; i++) {
+			const double *actual = &h->calls[(size_t)days[i] * h->slots];
+			double shape[MAX_SLOTS] = {0}, sum = 0, total = 0;
+			for (int j = 0; j < i; j++) {
+				double wt = pow(0.5, (days[i] - 1 - days[j]) / half_lives[c]);
+				for (int s = 0; s < h->slots; s++)
+					shape[s] += wt * h->calls[(size_t)days[j] * h->slots + s];
+			}
+			for (int s = 0; s < h->slots; s++)
+				sum += shape[s], total += actual[s];
+			for (int s = 0; sum > 0 && s < h->slots; s++)
+				error[c] += fabs(shape[s] / sum * total - actual[s]);
+		}
+		if (half_lives[c] == HALF_LIFE_DAYS)
+			chosen_error = error[c];
+	}
+	for (int c = 0; c < N_HALF_LIVES && chosen_error >= 0; c++)
+		if (error[c] < chosen_error * (1 - PROFILE_MARGIN))
+			chosen = half_lives[c], chosen_error = error[c];
+	return chosen;
+}
+
 /* Pools weekdays into clusters of one intraday shape; fills profiles and AHT. */
 static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *screen, struct model *m)
 {
@@ -181,11 +225,14 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 	memset(counts, 0, sizeof(counts));
 	memset(weighted, 0, sizeof(weighted));
 	memset(handle, 0, sizeof(handle));
+	double half_life[7];
+	for (int w = 0; w < 7; w++)
+		half_life[w] = choose_profile_half_life(h, n, screen, w);
 	for (int d = 0; d < n; d++) {
 		if (!fitted_day(h, screen, d))
 			continue;
 		int w = wfm_weekday(h->first_day + d);
-		double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS);
+		double wt = pow(0.5, (n - 1 - d) / half_life[w]);
 		for (int s = 0; s < h->slots; s++) {
 			size_t i = (size_t)d * h->slots + s;
 			counts[w][s] += h->calls[i];
