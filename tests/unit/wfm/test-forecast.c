@@ -23,6 +23,7 @@
 #include <string.h>
 
 #define MONDAY 20458 /* 2026-01-05 */
+#define MAX_TEST_SLOTS 288
 
 static void poisson_mad_is_right(void **state)
 {
@@ -298,6 +299,66 @@ static void a_monthly_cycle_is_learned(void **state)
 	wfm_history_clear(&h);
 }
 
+static double forecast_total(const struct wfm_history *h, int n)
+{
+	static double calls[MAX_TEST_SLOTS], aht[MAX_TEST_SLOTS];
+	double total = 0;
+	assert_int_equal(wfm_forecast(h, n, 1, calls, aht), GC_OK);
+	for (int s = 0; s < h->slots; s++)
+		total += calls[s];
+	return total;
+}
+
+/* Days after a closure bring back the calls it kept (here 40% more): once
+ * the history has shown it a few times, the day after the next closure is
+ * forecast above the same day after an open one. */
+static void a_catch_up_after_a_closure_is_learned(void **state)
+{
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 12, .slots = 48, .peak = 60, .seed = 3};
+	struct wfm_history h;
+	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_OK);
+	for (int week = 2; week <= 8; week += 2) { /* Tuesdays absent, Wednesdays catching up */
+		scale_day(&h, 7 * week + 1, 0);
+		scale_day(&h, 7 * week + 2, 1.4);
+	}
+	int wednesday = 7 * 11 + 2;
+	double after_open = forecast_total(&h, wednesday);
+	scale_day(&h, wednesday - 1, 0);
+	double after_closure = forecast_total(&h, wednesday);
+	fprintf(stderr, "# catch-up: Wednesday after an open Tuesday %.0f, after a closed one %.0f\n", after_open,
+		after_closure);
+	assert_true(after_closure > 1.1 * after_open);
+	wfm_history_clear(&h);
+}
+
+/* A weekday whose shape moves with the season (here Saturday, half a slot
+ * later each week, as a weekend ending at nightfall does): its profile
+ * follows the last weeks, not the mean of two months. */
+static void a_moving_weekday_shape_is_followed(void **state)
+{
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 20, .slots = 48, .peak = 60, .seed = 4};
+	struct wfm_history h;
+	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_OK);
+	double last_centre = 0;
+	for (int week = 0; week < p.weeks; week++) {
+		double *day = &h.calls[(size_t)(7 * week + 5) * h.slots], moved[48] = {0}, sum = 0, centre = 0;
+		for (int s = 0; s + week / 2 < 48; s++)
+			moved[s + week / 2] = day[s];
+		for (int s = 0; s < 48; s++)
+			day[s] = moved[s], sum += moved[s], centre += s * moved[s];
+		last_centre = centre / sum;
+	}
+	static double calls[7 * 48], aht[7 * 48];
+	assert_int_equal(wfm_forecast(&h, h.days, 7, calls, aht), GC_OK);
+	double sum = 0, centre = 0;
+	for (int s = 0; s < 48; s++)
+		sum += calls[5 * 48 + s], centre += s * calls[5 * 48 + s];
+	fprintf(stderr, "# moving shape: last Saturday centred on slot %.2f, the next forecast on %.2f\n", last_centre,
+		centre / sum);
+	assert_true(fabs(centre / sum - last_centre) < 1.5);
+	wfm_history_clear(&h);
+}
+
 /* Reads data/wfm/name (README.md there) in 30-minute intervals. */
 static void read_real_history(const char *name, struct wfm_history *h)
 {
@@ -519,6 +580,8 @@ int main(void)
 		cmocka_unit_test(forecasts_follow_the_calendar),
 		cmocka_unit_test(missing_and_low_days_are_screened_out),
 		cmocka_unit_test(a_monthly_cycle_is_learned),
+		cmocka_unit_test(a_catch_up_after_a_closure_is_learned),
+		cmocka_unit_test(a_moving_weekday_shape_is_followed),
 		cmocka_unit_test(a_real_history_beats_the_historical_average),
 		cmocka_unit_test(a_second_real_history_beats_the_historical_average),
 		cmocka_unit_test(too_little_history_is_refused),
