@@ -24,6 +24,8 @@
 
 #define MONDAY 20458 /* 2026-01-05 */
 #define MAX_TEST_SLOTS 288
+#define LEVEL_DAYS 6
+#define LEVEL_SCALE 1.3
 
 static void poisson_mad_is_right(void **state)
 {
@@ -359,6 +361,50 @@ static void a_moving_weekday_shape_is_followed(void **state)
 	wfm_history_clear(&h);
 }
 
+/* When the last days all miss on the same side, the level has moved: after
+ * three days 50% above the rest, the next is forecast well above what one
+ * odd day (clipped to 10%) would give (1.23 times the forecast before). */
+static void a_level_that_moved_is_followed(void **state)
+{
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 10, .slots = 48, .peak = 100, .seed = 5};
+	struct wfm_history h;
+	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_OK);
+	int n = 7 * 9 + 4; /* a Friday */
+	double before = forecast_total(&h, n);
+	for (int d = n - 3; d < n; d++)
+		scale_day(&h, d, 1.5);
+	double after = forecast_total(&h, n);
+	fprintf(stderr, "# level moved: Friday forecast %.0f, %.0f after three days 50%% up\n", before, after);
+	assert_true(after > 1.3 * before);
+	wfm_history_clear(&h);
+}
+
+/* A slope read off the history is damped (a quarter of it dropped): on a
+ * noiseless history rising 1% a day, the next day is forecast below the
+ * fitted line's extrapolation, by about a quarter of the rise since the
+ * days' weighted mean (a few weeks back), not more. */
+static void a_trend_is_damped(void **state)
+{
+	struct wfm_synth p = {.first_day = MONDAY, .weeks = 8, .slots = 48, .peak = 100, .seed = 6};
+	struct wfm_history h;
+	double *mean = NULL;
+	assert_int_equal(wfm_synth_history(&p, &h, &mean), GC_OK);
+	for (int d = 0; d < h.days; d++)
+		for (int s = 0; s < h.slots; s++)
+			h.calls[d * h.slots + s] = mean[d * h.slots + s] * (1 + 0.01 * d);
+	int n = h.days; /* a Monday follows */
+	double forecast = forecast_total(&h, n), week_before = 0, extrapolated;
+	for (int s = 0; s < h.slots; s++)
+		week_before += h.calls[(n - 7) * h.slots + s];
+	extrapolated = week_before * (1 + 0.01 * n) / (1 + 0.01 * (n - 7));
+	fprintf(stderr, "# damped trend: Monday a week before %.0f, the line %.0f, forecast %.0f\n", week_before,
+		extrapolated, forecast);
+	assert_true(forecast > 0.9 * extrapolated);
+	assert_true(forecast < 0.98 * extrapolated);
+	free(mean);
+	wfm_history_clear(&h);
+}
+
 /* Reads data/wfm/name (README.md there) in 30-minute intervals. */
 static void read_real_history(const char *name, struct wfm_history *h)
 {
@@ -582,6 +628,8 @@ int main(void)
 		cmocka_unit_test(a_monthly_cycle_is_learned),
 		cmocka_unit_test(a_catch_up_after_a_closure_is_learned),
 		cmocka_unit_test(a_moving_weekday_shape_is_followed),
+		cmocka_unit_test(a_level_that_moved_is_followed),
+		cmocka_unit_test(a_trend_is_damped),
 		cmocka_unit_test(a_real_history_beats_the_historical_average),
 		cmocka_unit_test(a_second_real_history_beats_the_historical_average),
 		cmocka_unit_test(too_little_history_is_refused),
