@@ -407,12 +407,13 @@ int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_ca
 	fit_special(h, n, totals, m);
 	fit_catch_up(h, n, screen, totals, m);
 	fit_recent(h, n, screen, totals, m);
+	bool catching_up = catch_up_day(screen, totals, n); /* until the first open normal day */
 	for (int k = 0; k < horizon; k++) {
 		int d = n + k, w = wfm_weekday(h->first_day + d);
 		int kind = d < h->kind_days ? h->kind[d] : WFM_DAY_NORMAL;
 		double total = expected_total(h, m, d, w) * m->recent_ratio;
-		if (k == 0 && catch_up_day(screen, totals, n)) /* a later day's neighbours are unknown */
-			total *= m->catch_up_ratio;
+		if (catching_up && kind == WFM_DAY_NORMAL && total > 0)
+			total *= m->catch_up_ratio, catching_up = false;
 		int shape = w;
 		if (kind == WFM_DAY_CAMPAIGN)
 			total *= m->campaign_ratio >= 0 ? m->campaign_ratio : 1;

@@ -312,8 +312,8 @@ static double forecast_total(const struct wfm_history *h, int n)
 }
 
 /* Days after a closure bring back the calls it kept (here 40% more): once
- * the history has shown it a few times, the day after the next closure is
- * forecast above the same day after an open one. */
+ * the history has shown it a few times, the first open day after the next
+ * closure is forecast above the same day after an open one. */
 static void a_catch_up_after_a_closure_is_learned(void **state)
 {
 	struct wfm_synth p = {.first_day = MONDAY, .weeks = 12, .slots = 48, .peak = 60, .seed = 3};
@@ -330,6 +330,21 @@ static void a_catch_up_after_a_closure_is_learned(void **state)
 	fprintf(stderr, "# catch-up: Wednesday after an open Tuesday %.0f, after a closed one %.0f\n", after_open,
 		after_closure);
 	assert_true(after_closure > 1.1 * after_open);
+	/* over a longer horizon, the catch-up falls on the first open day: from
+	 * an absent Saturday, past the closed Sunday, on Monday */
+	int sunday = 7 * 10 + 6;
+	static double calls[2 * 48], aht[2 * 48];
+	double monday[2] = {0};
+	for (int closed = 0; closed < 2; closed++) {
+		if (closed)
+			scale_day(&h, sunday - 1, 0);
+		assert_int_equal(wfm_forecast(&h, sunday, 2, calls, aht), GC_OK);
+		for (int s = 0; s < 48; s++)
+			monday[closed] += calls[48 + s];
+	}
+	fprintf(stderr, "# catch-up: Monday after an open Saturday %.0f, after a closed one %.0f\n", monday[0],
+		monday[1]);
+	assert_true(monday[1] > 1.1 * monday[0]);
 	wfm_history_clear(&h);
 }
 
