@@ -13,7 +13,14 @@
 #define RECENT_DAYS 14
 #define RECENT_CLIP 0.1
 #define RECENT_DECAY 0.85
+#define PROFILE_HALF_LIVES {7, 14, 28, 56, 112} /* days, tried for each weekday's profile */
+#define PROFILE_CHECKS 8      /* last days of the weekday they are tried on */
+#define PROFILE_MARGIN 0.02   /* how much better than HALF_LIFE_DAYS another must do */
+#define RECENT_RUN 3          /* this many last days missing on one side: the level moved */
+#define RECENT_RUN_CLIP 0.3
+#define RECENT_RUN_DECAY 0.5
 #define MONTH_WINDOW 3 /* a day of the month is estimated over the 7 around it */
+#define TREND_DAMPING 0.75 /* share of the fitted slope kept: a slope read off a few weeks overshoots */
 
 int wfm_weekday(int64_t day)
 {
@@ -28,6 +35,7 @@ struct model {
 	double profile[7][MAX_SLOTS];/* by cluster: share of the day in each slot */
 	double aht[7][MAX_SLOTS];
 	double holiday_ratio, campaign_ratio; /* < 0: no past day of that kind */
+	double catch_up_ratio;       /* a day after a screened one: past such days' actual over expected */
 	double recent_ratio;         /* what the last days showed over what the model expected */
 	double month_factor[32];     /* by day of the month (1-31): 1 where history shows no cycle */
 };
@@ -57,6 +65,16 @@ static bool normal_day(const struct wfm_history *h, int d)
 static bool fitted_day(const struct wfm_history *h, const uint8_t *screen, int d)
 {
 	return normal_day(h, d) && (screen == NULL || screen[d] == WFM_SCREEN_KEPT);
+}
+
+/* Whether day d is the first open day after a screened one (a closure or an
+ * outage: the calls it kept from its customers come the next open day). */
+static bool catch_up_day(const uint8_t *screen, const double *totals, int d)
+{
+	int e = d - 1;
+	while (e >= 0 && screen[e] == WFM_SCREEN_KEPT && totals[e] <= 0) /* closed: a weekend */
+		e--;
+	return e >= 0 && screen[e] != WFM_SCREEN_KEPT;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -116,7 +134,8 @@ static void fit_level(const struct wfm_history *h, int n, const uint8_t *screen,
 			sw += wt, sx += wt * d, sy += wt * y, sxx += wt * d * d, sxy += wt * d * y;
 		}
 		double den = sw * sxx - sx * sx;
-		m->b = den > 1e-12 ? (sw * sxy - sx * sy) / den : 0;
+		/* damped: the line still passes through the weighted mean of the days */
+		m->b = den > 1e-12 ? TREND_DAMPING * (sw * sxy - sx * sy) / den : 0;
 		m->a = sw > 0 ? (sy - m->b * sx) / sw : 0;
 		double num[7] = {0}, dem[7] = {0}, mean = 0;
 		int present = 0;
@@ -158,6 +177,47 @@ static bool same_shape(const double *x, const double *y, int slots)
 	return chi < dof + 4 * sqrt(2 * dof);
 }
 
+/* For weekday w, the half-life (days) of its intraday profile: among
+ * PROFILE_HALF_LIVES, the one whose profiles, each fitted on the weekday's
+ * earlier days only, best matched its last PROFILE_CHECKS fitted days (the
+ * day's own total given); HALF_LIFE_DAYS unless another beats it by
+ * PROFILE_MARGIN. A shape that moves with the seasons (a weekend that ends
+ * at nightfall) follows the last weeks; a steady one keeps the long memory. */
+static double choose_profile_half_life(const struct wfm_history *h, int n, const uint8_t *screen, int w)
+{
+	static const double half_lives[] = PROFILE_HALF_LIVES;
+	enum { N_HALF_LIVES = sizeof(half_lives) / sizeof(half_lives[0]) };
+	int days[WFM_MAX_HISTORY_DAYS], n_days = 0;
+	for (int d = 0; d < n && n_days < WFM_MAX_HISTORY_DAYS; d++)
+		if (wfm_weekday(h->first_day + d) == w && fitted_day(h, screen, d))
+			days[n_days++] = d;
+	int first = n_days - PROFILE_CHECKS < 2 ? 2 : n_days - PROFILE_CHECKS;
+	double error[N_HALF_LIVES] = {0}, chosen = HALF_LIFE_DAYS, chosen_error = -1;
+	if (first >= n_days)
+		return HALF_LIFE_DAYS;
+	for (int c = 0; c < N_HALF_LIVES; c++) {
+		for (int i = first; i < n_days; i++) {
+			const double *actual = &h->calls[(size_t)days[i] * h->slots];
+			double shape[MAX_SLOTS] = {0}, sum = 0, total = 0;
+			for (int j = 0; j < i; j++) {
+				double wt = pow(0.5, (days[i] - 1 - days[j]) / half_lives[c]);
+				for (int s = 0; s < h->slots; s++)
+					shape[s] += wt * h->calls[(size_t)days[j] * h->slots + s];
+			}
+			for (int s = 0; s < h->slots; s++)
+				sum += shape[s], total += actual[s];
+			for (int s = 0; sum > 0 && s < h->slots; s++)
+				error[c] += fabs(shape[s] / sum * total - actual[s]);
+		}
+		if (half_lives[c] == HALF_LIFE_DAYS)
+			chosen_error = error[c];
+	}
+	for (int c = 0; c < N_HALF_LIVES && chosen_error >= 0; c++)
+		if (error[c] < chosen_error * (1 - PROFILE_MARGIN))
+			chosen = half_lives[c], chosen_error = error[c];
+	return chosen;
+}
+
 /* Pools weekdays into clusters of one intraday shape; fills profiles and AHT. */
 static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *screen, struct model *m)
 {
@@ -165,11 +225,14 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 	memset(counts, 0, sizeof(counts));
 	memset(weighted, 0, sizeof(weighted));
 	memset(handle, 0, sizeof(handle));
+	double half_life[7];
+	for (int w = 0; w < 7; w++)
+		half_life[w] = choose_profile_half_life(h, n, screen, w);
 	for (int d = 0; d < n; d++) {
 		if (!fitted_day(h, screen, d))
 			continue;
 		int w = wfm_weekday(h->first_day + d);
-		double wt = pow(0.5, (n - 1 - d) / HALF_LIFE_DAYS);
+		double wt = pow(0.5, (n - 1 - d) / half_life[w]);
 		for (int s = 0; s < h->slots; s++) {
 			size_t i = (size_t)d * h->slots + s;
 			counts[w][s] += h->calls[i];
@@ -269,24 +332,53 @@ static void fit_special(const struct wfm_history *h, int n, const double *totals
 	m->campaign_ratio = expected[WFM_DAY_CAMPAIGN] > 0 ? actual[WFM_DAY_CAMPAIGN] / expected[WFM_DAY_CAMPAIGN] : -1;
 }
 
+/* The catch-up after a screened day: the ratio of actual to expected totals
+ * over the past fitted days that followed one, shrunk towards 1 as if one
+ * more day had shown none (k / (k + 1)); 1 with fewer than two such days. */
+static void fit_catch_up(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
+			 struct model *m)
+{
+	double actual = 0, expected = 0;
+	int k = 0;
+	for (int d = 1; d < n; d++) {
+		double e = expected_total(h, m, d, wfm_weekday(h->first_day + d));
+		if (!fitted_day(h, screen, d) || e <= 0 || !catch_up_day(screen, totals, d))
+			continue;
+		actual += totals[d], expected += e, k++;
+	}
+	m->catch_up_ratio = k >= 2 ? 1 + (actual / expected - 1) * k / (k + 1.0) : 1;
+}
+
 /* The level the last days showed against the model's: their ratios of actual
  * to expected totals, each clipped to 1 +- RECENT_CLIP (one odd day moves the
  * level little), averaged with weights falling by RECENT_DECAY per day back,
- * over the fitted days of the last RECENT_DAYS. */
+ * over the fitted days of the last RECENT_DAYS. When the last RECENT_RUN
+ * fitted days or more all missed on the same side, the level has moved, not
+ * one day: the clip widens to RECENT_RUN_CLIP and the weights fall by
+ * RECENT_RUN_DECAY, so the days of the run count more evenly. */
 static void fit_recent(const struct wfm_history *h, int n, const uint8_t *screen, const double *totals,
 		       struct model *m)
 {
-	double sum = 0, weights = 0, weight = 1;
+	double gaps[RECENT_DAYS];
+	int n_gaps = 0;
 	for (int d = n - 1; d >= 0 && d >= n - RECENT_DAYS; d--) {
 		double expected = expected_total(h, m, d, wfm_weekday(h->first_day + d));
 		if (!fitted_day(h, screen, d) || expected <= 0)
 			continue;
-		/* the part of the gap Poisson noise alone would not explain, clipped */
+		/* the part of the gap Poisson noise alone would not explain */
 		double gap = totals[d] / expected - 1, noise = 2 / sqrt(expected);
-		gap = gap > noise ? gap - noise : gap < -noise ? gap + noise : 0;
-		double r = 1 + (gap < -RECENT_CLIP ? -RECENT_CLIP : gap > RECENT_CLIP ? RECENT_CLIP : gap);
-		sum += weight * r, weights += weight;
-		weight *= 1 - RECENT_DECAY;
+		gaps[n_gaps++] = gap > noise ? gap - noise : gap < -noise ? gap + noise : 0;
+	}
+	int run = 0; /* latest days missing on the same side, most recent first */
+	while (run < n_gaps && gaps[run] != 0 && (gaps[run] > 0) == (gaps[0] > 0))
+		run++;
+	double clip = run >= RECENT_RUN ? RECENT_RUN_CLIP : RECENT_CLIP;
+	double decay = run >= RECENT_RUN ? RECENT_RUN_DECAY : RECENT_DECAY;
+	double sum = 0, weights = 0, weight = 1;
+	for (int i = 0; i < n_gaps; i++) {
+		sum += weight * (1 + (gaps[i] < -clip ? -clip : gaps[i] > clip ? clip : gaps[i]));
+		weights += weight;
+		weight *= 1 - decay;
 	}
 	m->recent_ratio = weights > 0 ? sum / weights : 1;
 }
@@ -313,11 +405,15 @@ int wfm_forecast(const struct wfm_history *h, int n, int horizon, double *ret_ca
 	fit_profiles(h, n, screen, m);
 	fit_month(h, n, screen, totals, m);
 	fit_special(h, n, totals, m);
+	fit_catch_up(h, n, screen, totals, m);
 	fit_recent(h, n, screen, totals, m);
+	bool catching_up = catch_up_day(screen, totals, n); /* until the first open normal day */
 	for (int k = 0; k < horizon; k++) {
 		int d = n + k, w = wfm_weekday(h->first_day + d);
 		int kind = d < h->kind_days ? h->kind[d] : WFM_DAY_NORMAL;
 		double total = expected_total(h, m, d, w) * m->recent_ratio;
+		if (catching_up && kind == WFM_DAY_NORMAL && total > 0)
+			total *= m->catch_up_ratio, catching_up = false;
 		int shape = w;
 		if (kind == WFM_DAY_CAMPAIGN)
 			total *= m->campaign_ratio >= 0 ? m->campaign_ratio : 1;

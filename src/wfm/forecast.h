@@ -7,16 +7,23 @@
  *                          * profile(c(w), s)
  * - level(d) = a + b d, fitted by weighted least squares on daily totals
  *   divided by their weekday factor, recent weeks weighing more (half-life
- *   8 weeks); weekday factors are re-estimated in turn (a few rounds);
+ *   8 weeks), the slope damped to three quarters; weekday factors are
+ *   re-estimated in turn (a few rounds);
  * - a monthly cycle (pay days, statements) scales it: a factor per day of
  *   the month, the ratio of actual to expected totals over the days within
  *   3 of it, shrunk towards 1 by empirical Bayes (1 where the history shows
  *   no cycle beyond the days' scatter);
  * - the level the last days showed scales it: their gaps to the model
- *   beyond Poisson noise, clipped to 10%, mostly yesterday's;
+ *   beyond Poisson noise, clipped to 10%, mostly yesterday's; when the last
+ *   three days or more all missed on one side, clipped to 30% and averaged
+ *   over the run;
+ * - the first day after a screened one (closed days between) is scaled by
+ *   the catch-up past such days showed;
  * - intraday profiles are pooled across weekdays whose shapes a chi-square
  *   test does not tell apart (Monday to Friday usually share one), which
- *   cuts the noise of each slot's share several-fold;
+ *   cuts the noise of each slot's share several-fold; each weekday's days
+ *   weigh in with the half-life (1 to 16 weeks) that best predicted its
+ *   last 8 shapes, 8 weeks unless another did 2% better;
  * - special days are left out of the fit; a campaign day is forecast with
  *   the ratio past campaign days showed, a holiday with the ratio past
  *   holidays showed (without any: like that week's Sunday);
