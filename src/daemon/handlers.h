@@ -76,6 +76,7 @@ int run_attr_policy_patch(struct request *r, struct store *db);
 /* handlers_contact.c */
 int run_contact_list(struct request *r, struct store *db);
 int run_contact_get(struct request *r, struct store *db);
+void run_contact_get_batch(struct request **rs, int n, struct store *db);
 int run_contact_events(struct request *r, struct store *db);
 int prepare_contact_create(struct request *r, struct store *db);
 int run_contact_create(struct request *r, struct store *db);

@@ -28,10 +28,9 @@ int run_contact_list(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
 }
 
-int run_contact_get(struct request *r, struct store *db)
+/* The answer of GET /api/v1/contacts/{id} once its store read is done. */
+static int contact_get_answer(struct request *r, struct store *db, int rc, size_t len)
 {
-	size_t len;
-	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
 	if (rc == GC_OK)
 		rc = callback_contact_splice(db, &r->scope, r->ids[0], &r->resp_text, &len); /* a callback's number and window */
 	if (rc == GC_OK)
@@ -41,6 +40,26 @@ int run_contact_get(struct request *r, struct store *db)
 	r->status = 200;
 	r->content_type = "application/json";
 	return GC_OK;
+}
+
+int run_contact_get(struct request *r, struct store *db)
+{
+	size_t len = 0;
+	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
+	return contact_get_answer(r, db, rc, len);
+}
+
+/* Requests that arrived together: their contacts read together. */
+void run_contact_get_batch(struct request **rs, int n, struct store *db)
+{
+	struct store_contact_read reads[HTTP_READ_BATCH];
+	for (int k = 0; k < n; k++)
+		reads[k] = (struct store_contact_read){.scope = &rs[k]->scope, .id = rs[k]->ids[0]};
+	store_contact_get_texts(db, reads, n);
+	for (int k = 0; k < n; k++) {
+		rs[k]->resp_text = reads[k].text;
+		contact_get_answer(rs[k], db, reads[k].rc, reads[k].len);
+	}
 }
 
 int run_contact_events(struct request *r, struct store *db)

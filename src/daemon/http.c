@@ -47,13 +47,16 @@
 #define M ROUTE_MAIL
 #define MB ROUTE_MAILBOX
 #define R(method, pattern, flags, perm, prepare, run) \
-	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, 0}
+	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, 0, NULL}
 /* a route whose body may be larger than its kind's limit (imports) */
 #define RB(method, pattern, flags, perm, prepare, run, max_body) \
-	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, max_body}
+	{method, pattern, flags, perm, prepare, NULL, NULL, run, #method " " pattern, max_body, NULL}
+/* a read that requests arriving together share (route_batch_fn) */
+#define RR(method, pattern, flags, perm, run, run_batch) \
+	{method, pattern, flags, perm, NULL, NULL, NULL, run, #method " " pattern, 0, run_batch}
 /* a route whose slow part runs on the hashing pool */
 #define RS(method, pattern, flags, perm, prepare, slow, busy, run) \
-	{method, pattern, flags, perm, prepare, slow, busy, run, #method " " pattern, 0}
+	{method, pattern, flags, perm, prepare, slow, busy, run, #method " " pattern, 0, NULL}
 
 const struct route http_routes[] = {
 	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
@@ -96,7 +99,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/contacts", T | W | J | RT, PERM_CONTACTS_WRITE, prepare_contact_create,
 	  run_contact_create),
 	R(GET, "/api/v1/contacts/due", T, PERM_ROUTING_SUPERVISE, NULL, run_contacts_due),
-	R(GET, "/api/v1/contacts/{id}", T, PERM_CONTACTS_READ, NULL, run_contact_get),
+	RR(GET, "/api/v1/contacts/{id}", T, PERM_CONTACTS_READ, run_contact_get, run_contact_get_batch),
 	R(PATCH, "/api/v1/contacts/{id}", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_update,
 	  run_contact_update),
 	R(POST, "/api/v1/contacts/{id}/state", T | W | J, PERM_CONTACTS_WRITE, prepare_contact_state,
@@ -912,6 +915,40 @@ static bool public_tenant(struct request *r)
 	return true;
 }
 
+/* Reads of a route_batch_fn wait for the end of the loop's turn: the
+ * requests that arrived in the same turn (the connections epoll found
+ * ready together) go to the database together. The batch event, made
+ * active by the first, runs after the callbacks already due; a batch that
+ * is full, or a read of another route, runs the waiting ones first. */
+static void run_batch(struct worker *w)
+{
+	int n = w->n_batch;
+	if (n == 0)
+		return;
+	struct request *rs[HTTP_READ_BATCH];
+	memcpy(rs, w->batch, (size_t)n * sizeof(*rs));
+	w->n_batch = 0;
+	atomic_fetch_add(&w->server->read_batches, 1);
+	atomic_fetch_add(&w->server->batched_reads, (unsigned long long)n);
+	rs[0]->route->run_batch(rs, n, w->db);
+	for (int k = 0; k < n; k++)
+		http_finish(rs[k]);
+}
+
+void http_run_batch(evutil_socket_t fd, short what, void *worker)
+{
+	run_batch(worker);
+}
+
+static void batch_add(struct worker *w, struct request *r)
+{
+	if (w->n_batch == HTTP_READ_BATCH || (w->n_batch > 0 && w->batch[0]->route != r->route))
+		run_batch(w);
+	w->batch[w->n_batch++] = r;
+	if (w->n_batch == 1)
+		event_active(w->batch_event, EV_TIMEOUT, 1);
+}
+
 /* Runs the route once its request is authorized and decoded; false when
  * the answer is ready to be sent now. */
 static bool run_route(struct request *r)
@@ -939,6 +976,10 @@ static bool run_route(struct request *r)
 	}
 	if (rt->flags & ROUTE_WRITE) {
 		writer_submit(worker->server->writer, r);
+		return true;
+	}
+	if (rt->run_batch) {
+		batch_add(worker, r);
 		return true;
 	}
 	rt->run(r, worker->db);

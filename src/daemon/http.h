@@ -38,6 +38,11 @@ struct worker;
 struct request;
 
 typedef int (*route_fn)(struct request *r, struct store *db);
+/* A read that requests arriving together share: run for n of them at once
+ * (each answered as run would), so that their statements go to the
+ * database together (on PostgreSQL, one round trip). */
+typedef void (*route_batch_fn)(struct request **rs, int n, struct store *db);
+#define HTTP_READ_BATCH STORE_READ_BATCH /* requests of one route_batch_fn call, at most */
 
 enum route_flags {
 	ROUTE_PUBLIC = 1u << 0,   /* no token needed */
@@ -69,6 +74,7 @@ struct route {
 	route_fn run;
 	const char *label;        /* for metrics and logs: "GET /api/v1/contacts/{id}" */
 	size_t max_body;          /* bytes; 0: the limit of the body's kind */
+	route_batch_fn run_batch; /* or NULL; when set, run does the same for one request */
 };
 
 
@@ -155,6 +161,9 @@ bool http_trusted_proxy(void *worker, const char *address);
 void reply_header(struct request *r, const char *name, const char *value);
 /* Sends r's answer, logs and counts it, and frees r. */
 void http_finish(struct request *r);
+/* Runs the reads waiting for the end of the worker's loop turn (the
+ * worker's batch event: see server.h). */
+void http_run_batch(evutil_socket_t fd, short what, void *worker);
 
 /* The route table, for metrics. */
 extern const struct route http_routes[];

@@ -93,9 +93,14 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# HELP guichet_committed_requests_total Write requests committed.\n"
 		"# TYPE guichet_committed_requests_total counter\nguichet_committed_requests_total %llu\n"
 		"# HELP guichet_requests_in_flight Requests being handled.\n"
-		"# TYPE guichet_requests_in_flight gauge\nguichet_requests_in_flight %d\n",
+		"# TYPE guichet_requests_in_flight gauge\nguichet_requests_in_flight %d\n"
+		"# HELP guichet_read_batches_total Reads sent to the database together (requests that arrived at once).\n"
+		"# TYPE guichet_read_batches_total counter\nguichet_read_batches_total %llu\n"
+		"# HELP guichet_batched_reads_total Requests served by those batches.\n"
+		"# TYPE guichet_batched_reads_total counter\nguichet_batched_reads_total %llu\n",
 		(long long)db_size, (unsigned long long)batches, (unsigned long long)jobs,
-		atomic_load(&srv->in_flight));
+		atomic_load(&srv->in_flight), (unsigned long long)atomic_load(&srv->read_batches),
+		(unsigned long long)atomic_load(&srv->batched_reads));
 	int open = 0;
 	uint64_t refused = 0;
 	conn_guard_stats(srv->guard, &open, &refused);

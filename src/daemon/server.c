@@ -124,7 +124,8 @@ static int worker_start(struct server *srv, struct worker *w, bool serves_metric
 		return GC_ENOMEM;
 	w->streams = streams_new(w);
 	w->chat = w->streams ? chatstreams_new(w) : NULL;
-	if (w->streams == NULL || w->chat == NULL)
+	w->batch_event = event_new(w->base, -1, 0, http_run_batch, w);
+	if (w->streams == NULL || w->chat == NULL || w->batch_event == NULL)
 		return GC_ENOMEM;
 	struct conn_handler handler = {.trusted = http_trusted_proxy, .body_limit = http_body_limit,
 				       .dispatch = http_dispatch, .arg = w};
@@ -388,6 +389,8 @@ static void stop(struct server *srv)
 		chatstreams_free(srv->workers[i].chat);
 		conn_server_free(srv->workers[i].api);
 		conn_server_free(srv->workers[i].metrics);
+		if (srv->workers[i].batch_event)
+			event_free(srv->workers[i].batch_event);
 		event_base_free(srv->workers[i].base);
 		store_free(srv->workers[i].db);
 		authcache_free(srv->workers[i].auth);

@@ -19,6 +19,8 @@
 #include "store/store.h"
 
 struct authcache;
+struct event;
+struct request;
 struct conn_guard;
 struct conn_server;
 struct hub;
@@ -34,6 +36,12 @@ struct worker {
 	struct authcache *auth;     /* tokens this worker resolved recently */
 	struct streams *streams;    /* the live event streams this worker serves */
 	struct chatstreams *chat;   /* the web chat's streams it serves (chatstream.h) */
+	/* reads that wait for the end of the loop's turn, to go to the
+	 * database together (route_batch_fn; http.c), and the event that runs
+	 * them, made active by the first */
+	struct request *batch[STORE_READ_BATCH];
+	int n_batch;
+	struct event *batch_event;
 	pthread_t thread;
 };
 
@@ -55,6 +63,7 @@ struct server {
 	char rec_dir[1024];         /* calls' recordings (recorder.h); "": none */
 	struct conn_guard *guard;   /* connections and bodies, every worker together */
 	atomic_int in_flight;
+	atomic_ullong read_batches, batched_reads; /* route_batch_fn calls, and the requests they served */
 	atomic_bool draining;
 	int listen_fd;
 	int port;                   /* the port bound (useful with port 0) */

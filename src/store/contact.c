@@ -306,20 +306,37 @@ static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
 	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
-/* The incidents the contact is linked to (store/broadcast.c), for the agent. */
-/* The incidents linked to a contact (gen_incidents), its read sent ahead:
- * on PostgreSQL it travels with the contact's own (one round trip). */
-static struct db_stmt *send_incidents(struct store *s, int64_t tenant_id, int64_t contact_id)
+/* A contact and its messages, one row per message (a contact without any:
+ * one row, the message's columns NULL); then the incidents it is linked to
+ * (store/broadcast.c), for the agent. */
+static const char contact_row_sql[] = "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+	" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
+	" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at"
+	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
+	" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id";
+static const char contact_incidents_sql[] = "SELECT i.id, i.title, i.severity, i.ended_at FROM contact_incidents l"
+	" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ? AND l.contact_id = ? ORDER BY i.id";
+
+/* A contact's two reads (contact_send, contact_read). */
+struct contact_reads {
+	struct db_stmt *row, *incidents;
+};
+
+/* Sends a contact's reads ahead, as instance k of several read together:
+ * on PostgreSQL they travel with the next statement stepped. */
+static int contact_send(struct store *s, int instance, int64_t tenant_id, int64_t id, struct contact_reads *ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT i.id, i.title, i.severity, i.ended_at FROM contact_incidents l"
-					 " JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ? AND l.contact_id = ?"
-					 " ORDER BY i.id");
-	if (st == NULL)
-		return NULL;
-	db_bind_int64(st, 1, tenant_id);
-	db_bind_int64(st, 2, contact_id);
-	db_send(st);
-	return st;
+	ret->incidents = store_stmt_instance(s, contact_incidents_sql, instance);
+	ret->row = ret->incidents ? store_stmt_instance(s, contact_row_sql, instance) : NULL;
+	if (ret->row == NULL)
+		return GC_ESTORE;
+	db_bind_int64(ret->incidents, 1, tenant_id);
+	db_bind_int64(ret->incidents, 2, id);
+	db_send(ret->incidents);
+	db_bind_int64(ret->row, 1, tenant_id);
+	db_bind_int64(ret->row, 2, id);
+	db_send(ret->row);
+	return GC_OK;
 }
 
 static int gen_incidents(struct store *s, yajl_gen g, struct db_stmt *st)
@@ -388,45 +405,64 @@ static int contact_answer(const struct contact_input *in, int64_t id, const char
 	return rc;
 }
 
-int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
-			   char **ret_text, size_t *ret_len)
+/* What contact_send sent, as store_contact_get_text answers it. */
+static int contact_read(struct store *s, const struct contact_reads *r, char **ret_text, size_t *ret_len)
 {
-	/* the contact and its messages in one statement, so one read
-	 * transaction on SQLite (each costs file-lock calls); its incidents sent
-	 * ahead, so one round trip on PostgreSQL */
-	struct db_stmt *incidents = send_incidents(s, scope->tenant_id, id);
-	if (incidents == NULL)
-		return GC_ESTORE;
-	int rc = GC_OK;
-	struct db_stmt *st = scoped_row(s, "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
-		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
-		" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at"
-		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
-		" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id", scope->tenant_id, id, &rc);
-	if (st == NULL) {
-		db_reset(incidents);
-		return rc;
+	int rc = db_step(r->row);
+	if (rc != DB_ROW) {
+		db_reset(r->row);
+		db_reset(r->incidents);
+		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL) {
-		db_reset(st);
-		db_reset(incidents);
+		db_reset(r->row);
+		db_reset(r->incidents);
 		return GC_ENOMEM;
 	}
 	yajl_gen_map_open(g);
-	struct contact_fields c = contact_of_row(st);
+	struct contact_fields c = contact_of_row(r->row);
 	gen_contact(g, &c);
-	rc = gen_messages(s, g, st);
-	db_reset(st);
+	rc = gen_messages(s, g, r->row);
+	db_reset(r->row);
 	if (rc == GC_OK)
-		rc = gen_incidents(s, g, incidents);
+		rc = gen_incidents(s, g, r->incidents);
 	else
-		db_reset(incidents);
+		db_reset(r->incidents);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);
 	yajl_gen_free(g);
 	return rc;
+}
+
+int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
+			   char **ret_text, size_t *ret_len)
+{
+	/* the contact and its messages in one statement, so one read
+	 * transaction on SQLite (each costs file-lock calls); with its
+	 * incidents, one round trip on PostgreSQL */
+	struct contact_reads r;
+	int rc = contact_send(s, 0, scope->tenant_id, id, &r);
+	return rc < 0 ? rc : contact_read(s, &r, ret_text, ret_len);
+}
+
+void store_contact_get_texts(struct store *s, struct store_contact_read *reads, int n)
+{
+	if (n > STORE_READ_BATCH) { /* one round trip per STORE_READ_BATCH */
+		store_contact_get_texts(s, reads, STORE_READ_BATCH);
+		store_contact_get_texts(s, reads + STORE_READ_BATCH, n - STORE_READ_BATCH);
+		return;
+	}
+	struct contact_reads r[STORE_READ_BATCH];
+	for (int k = 0; k < n; k++) {
+		reads[k].text = NULL;
+		reads[k].rc = contact_send(s, k, reads[k].scope->tenant_id, reads[k].id, &r[k]);
+	}
+	for (int k = 0; k < n; k++) {
+		if (reads[k].rc == GC_OK)
+			reads[k].rc = contact_read(s, &r[k], &reads[k].text, &reads[k].len);
+	}
 }
 
 int store_contact_head(struct store *s, const struct store_scope *scope, int64_t id, int64_t *ret_customer_id,

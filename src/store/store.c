@@ -23,10 +23,15 @@ int store_fail(struct store *s, int rc)
 
 struct db_stmt *store_stmt(struct store *s, const char *sql)
 {
-	size_t h = ((uintptr_t)sql >> 3) & (STMT_CACHE_SIZE - 1);
+	return store_stmt_instance(s, sql, 0);
+}
+
+struct db_stmt *store_stmt_instance(struct store *s, const char *sql, int instance)
+{
+	size_t h = (((uintptr_t)sql >> 3) + (size_t)instance * 7) & (STMT_CACHE_SIZE - 1);
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
 		struct stmt_slot *slot = &s->cache[(h + i) & (STMT_CACHE_SIZE - 1)];
-		if (slot->sql == sql) {
+		if (slot->sql == sql && slot->instance == instance) {
 			db_reset(slot->stmt);
 			db_clear_bindings(slot->stmt);
 			return slot->stmt;
@@ -38,6 +43,7 @@ struct db_stmt *store_stmt(struct store *s, const char *sql)
 				return NULL;
 			}
 			slot->sql = sql;
+			slot->instance = instance;
 			return slot->stmt;
 		}
 	}

@@ -248,6 +248,19 @@ int store_contact_create_text(struct store *s, const struct store_scope *scope, 
  * fast path for answering a GET. */
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len);
+/* Several contacts' answers read together, as store_contact_get_text
+ * answers each (requests that arrived at once: on PostgreSQL one round
+ * trip for every STORE_READ_BATCH of them). For each read, rc is GC_OK
+ * with text (malloc'd) and len, or that contact's error. */
+#define STORE_READ_BATCH 16
+struct store_contact_read {
+	const struct store_scope *scope;
+	int64_t id;
+	char *text;
+	size_t len;
+	int rc;
+};
+void store_contact_get_texts(struct store *s, struct store_contact_read *reads, int n);
 /* Only the contact's customer (0 for none) and subject ("" for none; cut
  * to subject_len): what a reply needs, without the messages. */
 int store_contact_head(struct store *s, const struct store_scope *scope, int64_t id, int64_t *ret_customer_id,

@@ -9,10 +9,11 @@
 #include "store/store.h"
 
 #define STORE_TOUCHED_MAX 16 /* tenants remembered one by one between two folds */
-#define STMT_CACHE_SIZE 512 /* a power of two, above the number of distinct statements */
+#define STMT_CACHE_SIZE 1024 /* a power of two, above the number of distinct statements */
 
 struct stmt_slot {
 	const char *sql;            /* identity: every statement is a string literal */
+	int instance;               /* with it (store_stmt_instance) */
 	struct db_stmt *stmt;
 };
 
@@ -39,6 +40,10 @@ void store_report_touch(struct store *s, int64_t tenant_id);
 /* The cached prepared statement for sql, reset and unbound; NULL on error
  * (errmsg says why). sql is a string literal: its address is its identity. */
 struct db_stmt *store_stmt(struct store *s, const char *sql);
+/* The same for one of several requests read together (instance 0 is
+ * store_stmt's): each instance is a statement of its own, so each holds
+ * the result sent for its request (store_contact_get_texts). */
+struct db_stmt *store_stmt_instance(struct store *s, const char *sql, int instance);
 /* The error for a step that answered rc where it should not have (a GC_*
  * code, or GC_ESTORE for DB_ROW/DB_DONE), remembering the engine's message. */
 int store_fail(struct store *s, int rc);
