@@ -75,6 +75,12 @@ struct kb_doc_input {
 	bool tree;
 	const char *title, *body, *tags; /* UTF-8; tags: words with any separators */
 	size_t title_len, body_len, tags_len;
+	/* The title of the article this one translates (may be NULL): indexed
+	 * with the tags, analysed in this item's language, so that a customer
+	 * who types the original's words ("vpn", "bridges", "logs" in a French
+	 * question whose article says "RPV", "pont", "journaux") finds it. */
+	const char *original_title;
+	size_t original_title_len;
 };
 
 struct kb_corpus;

@@ -18,7 +18,11 @@
  * A title's function words (stop words, left out everywhere else) are
  * indexed too, marked (FUNCTION_MARK) so that only the same word typed
  * matches them, and left out of the title's length: a question's phrasing
- * ("y a-t-il", "is there") matches the title that phrases it so, weakly. */
+ * ("y a-t-il", "is there") matches the title that phrases it so, weakly.
+ *
+ * An item that translates another is indexed with the original's title as
+ * tags (kb_doc_input.original_title): customers type the original's words
+ * in their language ("vpn", "bridges", "logs" for "RPV", "pont", "journaux"). */
 #include "guichet/kb_search.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -442,6 +446,10 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (text[f])
 			rc = kb_analyze(a, text[f], len[f], add_term, &b);
 	}
+	/* the original's title, as tags: its words the customer may type, weakly */
+	b.field = KB_FIELD_TAGS;
+	if (rc == GC_OK && doc->original_title)
+		rc = kb_analyze(a, doc->original_title, doc->original_title_len, add_term, &b);
 	/* the title's function words after its stems, out of its length */
 	for (uint32_t i = 0; rc == GC_OK && i < b.n_fn; i++) {
 		if (gc_grow((void **)&b.off[KB_FIELD_TITLE], &b.cap_off[KB_FIELD_TITLE], sizeof(size_t),

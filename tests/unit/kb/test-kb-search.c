@@ -25,7 +25,7 @@ struct fixture {
 
 static void put(struct fixture *f, uint64_t item, bool tree, const char *title, const char *body, const char *tags)
 {
-	struct kb_doc_input d = {item, tree, title, body, tags, strlen(title), strlen(body), strlen(tags)};
+	struct kb_doc_input d = {item, tree, title, body, tags, strlen(title), strlen(body), strlen(tags), NULL, 0};
 	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
 }
 
@@ -180,6 +180,36 @@ static void function_words_match_titles(void **state)
 }
 
 /* French elisions typed without their apostrophe: the word after it searches as typed */
+/* An item that translates another is found by the original title's words,
+ * as customers type them in their language ("vpn" in French), weakly. */
+static void original_titles_are_searched(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	assert_int_equal(search(f, "utiliser un vpn", res, &plan), 0);
+	const char *original = "Can I use a VPN with Tor?";
+	struct kb_doc_input d = {6,	 false, "Puis-je utiliser un RPV avec Tor ?", "En général, non.", "",
+				 strlen("Puis-je utiliser un RPV avec Tor ?"), strlen("En général, non."), 0, original,
+				 strlen(original)};
+	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
+	put(f, 7, false, "Utiliser Tor", "Utiliser un pont.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "utiliser un vpn", res, &plan);
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 6);
+	/* as a tag: a word of the item's own title outweighs it */
+	n = search(f, "vpn tor", res, &plan);
+	assert_int_equal(res[0].item, 6);
+	/* put again without it: gone */
+	d.original_title = NULL;
+	d.original_title_len = 0;
+	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "vpn", res, &plan);
+	assert_int_equal(n, 0);
+}
+
 static void elided_words_glued(void **state)
 {
 	struct fixture *f = *state;
@@ -479,6 +509,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(original_titles_are_searched, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
