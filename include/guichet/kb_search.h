@@ -9,7 +9,8 @@
  * corpus's words one typing mistake away (KB_W_TYPO), or else, in French,
  * an elision typed without its apostrophe ("jaccelere": "accelere", weight
  * 1), or else, glued from words the corpus has ("freebsd"), its longest
- * known head and tail (KB_W_TYPO); each word gives the
+ * known head and tail (KB_W_TYPO), or else, a part of longer words the
+ * corpus has ("torrents": "bittorrent"), their stems (less); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
  * and from the tenant's own entries (KB_W_TENANT); each word with learned
  * links gives the title stems of the items its resolutions led to, when

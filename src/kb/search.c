@@ -45,6 +45,10 @@
 #define PART_WORD_MIN 6          /* letters of a word searched by its parts */
 #define PART_HEAD_MIN 4
 #define PART_TAIL_MIN 3
+#define COMPOUND_PART_MIN 5      /* letters of a stem searched inside longer words */
+#define COMPOUND_REST_MIN 3      /* letters the longer word has more */
+#define KB_W_COMPOUND 0.35      /* a longer word the typed one is part of */
+#define COMPOUND_MAX 3           /* longer words searched for one typed */
 #define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
 #define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
 
@@ -738,6 +742,32 @@ static bool add_parts(struct planning *p, const char *word)
 	return found;
 }
 
+/* A word the corpus lacks that is a part of words it has, glued to more
+ * ("torrents" in "bittorrent", "virus" in "antivirus"): the stem typed, of
+ * COMPOUND_PART_MIN letters or more, at the start or the end of a word of the
+ * corpus COMPOUND_REST_MIN letters longer or more; that word's stem is
+ * searched as a typing mistake would be, for the first COMPOUND_MAX such
+ * words. Reads the whole lexicon: only for a word nothing else matched.
+ * True when one is in the index. */
+static bool add_compounds(struct planning *p, const char *stem, const char *word)
+{
+	const struct kb_corpus *c = p->c;
+	size_t len = strlen(stem), found = 0;
+	if (len < COMPOUND_PART_MIN)
+		return false;
+	uint32_t n = kb_lexicon_size(c->lex);
+	for (uint32_t id = 0; id < n && found < COMPOUND_MAX; id++) {
+		const char *w = kb_lexicon_word(c->lex, id);
+		size_t wl = w ? strlen(w) : 0;
+		if (wl < len + COMPOUND_REST_MIN || (memcmp(w, stem, len) != 0 && memcmp(w + wl - len, stem, len) != 0))
+			continue;
+		const char *s = c->stem_of[id];
+		if (plan_add(p, s, strlen(s), word, KB_VIA_PART, KB_W_COMPOUND))
+			found++;
+	}
+	return found > 0;
+}
+
 /* The first term of a word analysed alone: its stem, and whether it is a stop word. */
 struct first_term {
 	char stem[KB_MAX_WORD * 4];
@@ -905,7 +935,7 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
 			matched[i] = ctx.found || (c->lang == KB_LANG_FR && add_elided(&p, a, word)) ||
-				     add_parts(&p, word);
+				     add_parts(&p, word) || add_compounds(&p, stem, word);
 		}
 	}
 	for (size_t i = 0; i < p.n_typed; i++)

@@ -134,6 +134,20 @@ static void glued_words_search_their_parts(void **state)
 	n = search(f, "chromebook", res, &plan); /* the head "chrom" */
 	assert_int_equal(n, 1);
 	assert_int_equal(res[0].item, 7);
+	/* a word the corpus lacks that is part of a longer one: "torrents" in "bittorrent" */
+	put(f, 8, false, "Utiliser BitTorrent", "Déconseillé.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "torrents", res, &plan);
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 8);
+	t = plan_term(&plan, "bittorrent");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_PART);
+	assert_string_equal(t->from, "torrents");
+	assert_true(t->weight < KB_W_TYPO);
+	assert_int_equal(plan.n_unmatched, 0);
+	/* not for a short stem ("bit", 3 letters) */
+	assert_int_equal(search(f, "bit", res, &plan), 0);
 	/* a word the corpus has is searched as itself, not by parts */
 	search(f, "imprimantes", res, &plan);
 	for (size_t i = 0; i < plan.n; i++)
