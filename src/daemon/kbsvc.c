@@ -397,7 +397,8 @@ static int add_why(const struct kb_plan_term *pt, bool learned, double score, in
 {
 	json_t *why = arg;
 	json_t *o = json_pack("{s:s,s:s,s:s,s:f}", "term", pt->term, "from", pt->from, "via",
-			      learned ? "learned" : kb_via_name(pt->via), "score", score);
+			      learned && pt->via != KB_VIA_RESOLVED_BEFORE ? "learned" : kb_via_name(pt->via), "score",
+			      score);
 	if (o && learned) {
 		json_object_set_new(o, "resolved", json_integer(ok));
 		json_object_set_new(o, "failed", json_integer(failed));

@@ -3,11 +3,15 @@
  * associations, snippets.
  *
  * What resolutions teach is kept as links: a stem a customer typed, the item
- * that resolved their need, how many times it did (and failed to). Two things
+ * that resolved their need, how many times it did (and failed to). Three things
  * are read from them at search time:
  * - the link itself lifts its item, by how often the stem led there (less
- *   its failures); a synonym of a word typed lifts its items too, less
- *   (link_weight);
+ *   its failures) and how specific the stem is to it (link_specificity: the
+ *   links of a word in most questions, "tor", "comment", count less); a
+ *   synonym of a word typed lifts its items too, less (link_weight);
+ * - an item resolutions led to comes a little ahead whatever the words
+ *   (resolved_before), what the links of common words used to give the
+ *   items learned with them only;
  * - an association of the stem with the item's own vocabulary (its title's
  *   stems) when the item does not contain the stem: the customer's word
  *   means those words. The stem then searches them too, weighted by the share
@@ -38,6 +42,8 @@
 
 #define KB_W_LINK 1.5            /* a learned link with one resolution: about a good title word */
 #define KB_W_SYNONYM_LINK 0.3    /* a synonym's learned links, against a typed word's 1 */
+#define KB_W_RESOLVED_BEFORE 3.0 /* an item resolutions led to: half at the first, bounded by it */
+#define KB_LINK_SPECIFICITY 0.75 /* power of a stem's specificity to its items (link_specificity) */
 #define KB_ASSOC_EVIDENCE 2.0    /* resolutions for an association's full weight */
 #define KB_ASSOC_PER_WORD 3      /* associated stems a typed word searches at most */
 #define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
@@ -239,6 +245,14 @@ struct link {
 	uint32_t n, cap;
 };
 
+/* An item resolutions led to: how many did, at least, less the failures
+ * (the most evidence of any of its links, link_evidence). */
+struct learned_item {
+	UT_hash_handle hh;
+	uint64_t item;
+	double evidence;
+};
+
 struct kb_corpus {
 	enum kb_lang lang;
 	const struct kb_synonyms *seed;
@@ -253,6 +267,8 @@ struct kb_corpus {
 	uint32_t cap_item_of, cap_tree_of;
 	struct link *links;
 	size_t live;
+	struct learned_item *learned;
+	uint32_t n_learned;        /* items with resolutions */
 };
 
 struct kb_corpus *kb_corpus_new(enum kb_lang lang, const struct kb_synonyms *seed)
@@ -287,6 +303,11 @@ void kb_corpus_free(struct kb_corpus *c)
 		HASH_DEL(c->by_item, d);
 		free(d->vocab);
 		free(d);
+	}
+	struct learned_item *li, *litmp;
+	HASH_ITER(hh, c->learned, li, litmp) {
+		HASH_DEL(c->learned, li);
+		free(li);
 	}
 	struct link *l, *ltmp;
 	HASH_ITER(hh, c->links, l, ltmp) {
@@ -552,6 +573,53 @@ static struct link *link_find(const struct kb_corpus *c, const char *stem, size_
 	return l;
 }
 
+/* A link's resolutions, less its share of failures. */
+static double link_evidence(const struct link_to *t)
+{
+	return t->ok > 0 ? (double)t->ok * t->ok / (t->ok + t->failed) : 0;
+}
+
+/* Keeps an item's evidence (the most of any of its links) after one of its
+ * links' went from was to now. */
+static int learned_update(struct kb_corpus *c, uint64_t item, double was, double now)
+{
+	struct learned_item *e = NULL;
+	HASH_FIND(hh, c->learned, &item, sizeof(item), e);
+	if (e == NULL) {
+		if (now <= 0)
+			return GC_OK;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return GC_ENOMEM;
+		e->item = item;
+		HASH_ADD(hh, c->learned, item, sizeof(e->item), e);
+		c->n_learned++;
+	}
+	if (now >= e->evidence) {
+		e->evidence = now;
+	} else if (was >= e->evidence) {
+		/* the most may have gone down: read every link (failures and taking back are rare) */
+		e->evidence = 0;
+		struct link *l, *tmp;
+		HASH_ITER(hh, c->links, l, tmp)
+			for (uint32_t i = 0; i < l->n; i++)
+				if (l->to[i].item == item)
+					e->evidence = fmax(e->evidence, link_evidence(&l->to[i]));
+	}
+	if (e->evidence <= 0) {
+		HASH_DEL(c->learned, e);
+		free(e);
+		c->n_learned--;
+	}
+	return GC_OK;
+}
+
+static double item_evidence(const struct kb_corpus *c, uint64_t item)
+{
+	struct learned_item *e = NULL;
+	HASH_FIND(hh, c->learned, &item, sizeof(item), e);
+	return e ? e->evidence : 0;
+}
+
 int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t ok, int32_t failed)
 {
 	struct link *l = link_find(c, stem, len);
@@ -574,8 +642,10 @@ int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t i
 		l->to[l->n++] = (struct link_to){.item = item};
 	}
 	struct link_to *t = &l->to[i];
+	double was = link_evidence(t);
 	t->ok = t->ok + ok > 0 ? t->ok + ok : 0;
 	t->failed = t->failed + failed > 0 ? t->failed + failed : 0;
+	double now = link_evidence(t);
 	if (t->ok == 0 && t->failed == 0)
 		l->to[i] = l->to[--l->n];
 	if (l->n == 0) {
@@ -584,7 +654,7 @@ int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t i
 		free(l->to);
 		free(l);
 	}
-	return GC_OK;
+	return was != now ? learned_update(c, item, was, now) : GC_OK;
 }
 
 void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t *ok,
@@ -599,11 +669,6 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 		}
 }
 
-/* A link's resolutions, less its share of failures. */
-static double link_evidence(const struct link_to *t)
-{
-	return t->ok > 0 ? (double)t->ok * t->ok / (t->ok + t->failed) : 0;
-}
 
 /* The evidence of all the stem's links to items still in the corpus. */
 static double link_total(const struct kb_corpus *c, const struct link *l)
@@ -613,6 +678,29 @@ static double link_total(const struct kb_corpus *c, const struct link *l)
 		if (item_find(c, l->to[i].item))
 			total += link_evidence(&l->to[i]);
 	return total;
+}
+
+/* How much a stem's links count by how specific it is to their items, as
+ * IDF over links: fully for a stem linked to one item of those resolutions
+ * led to, less for one linked to many ("tor", "navigateur", "comment" in
+ * most questions), to the power KB_LINK_SPECIFICITY; 1 while one item at
+ * most has resolutions. What the links of common words brought (every item
+ * customers were resolved by a little ahead) is resolved_before's. */
+static double link_specificity(const struct kb_corpus *c, const struct link *l)
+{
+	if (c->n_learned <= 1 || l->n == 0)
+		return 1.0;
+	double idf = log2(1.0 + (double)c->n_learned / l->n) / log2(1.0 + c->n_learned);
+	return pow(fmin(1.0, idf), KB_LINK_SPECIFICITY);
+}
+
+/* What an item resolutions led to gets whatever the words typed: a prior
+ * (what resolved contacts before is likely to resolve the next), half of
+ * KB_W_RESOLVED_BEFORE at the first resolution, bounded by it; failures
+ * take some back (evidence: item_evidence). */
+static double resolved_before(double evidence)
+{
+	return evidence > 0 ? KB_W_RESOLVED_BEFORE * (1.0 - pow(2.0, -evidence)) : 0;
 }
 
 /* What a link adds: grows with resolutions, shrinks with the share of
@@ -630,7 +718,7 @@ static double link_score(int32_t ok, int32_t failed)
 const char *kb_via_name(enum kb_via via)
 {
 	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part",
-					    "function_word"};
+					    "function_word", "resolved_before"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -1038,6 +1126,8 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 	for (size_t i = 0; rc == GC_OK && i < plan->n; i++) {
 		double lw = link_weight(&plan->t[i]);
 		const struct link *l = lw > 0 ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		if (l)
+			lw *= link_specificity(c, l);
 		for (uint32_t j = 0; l && j < l->n && rc == GC_OK; j++) {
 			const struct item_doc *e = item_find(c, l->to[j].item);
 			double add = lw * link_score(l->to[j].ok, l->to[j].failed);
@@ -1057,6 +1147,12 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 			all[at].score += add;
 			all[at].learned += add;
 		}
+	}
+	/* each item resolutions led to before, a little ahead (the links above weigh less for it) */
+	for (uint32_t i = 0; rc == GC_OK && i < n; i++) {
+		double add = resolved_before(item_evidence(c, all[i].item));
+		all[i].score += add;
+		all[i].learned += add;
 	}
 	if (rc == GC_OK) {
 		qsort(all, n, sizeof(*all), by_score);
@@ -1094,13 +1190,28 @@ int kb_corpus_explain(const struct kb_corpus *c, const struct kb_plan *plan, uin
 	for (size_t i = 0; i < plan->n; i++) {
 		int32_t ok, failed;
 		double lw = link_weight(&plan->t[i]);
-		if (lw <= 0)
+		const struct link *l = lw > 0 ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		if (l == NULL)
 			continue;
 		kb_corpus_link_get(c, plan->t[i].term, plan->t[i].len, item, &ok, &failed);
-		double s = lw * link_score(ok, failed);
+		double s = lw * link_specificity(c, l) * link_score(ok, failed);
 		int rc = ok || failed ? fn(&plan->t[i], true, s, ok, failed, arg) : GC_OK;
 		if (rc < 0)
 			return rc;
+	}
+	double evidence = item_evidence(c, item);
+	if (evidence > 0) {
+		/* its resolutions and failures: those of the link with the most evidence */
+		static const struct kb_plan_term before = {.via = KB_VIA_RESOLVED_BEFORE};
+		int32_t ok = 0, failed = 0;
+		const struct link *l, *tmp;
+		HASH_ITER(hh, c->links, l, tmp)
+			for (uint32_t i = 0; i < l->n; i++)
+				if (l->to[i].item == item && link_evidence(&l->to[i]) >= evidence) {
+					ok = l->to[i].ok;
+					failed = l->to[i].failed;
+				}
+		return fn(&before, true, resolved_before(evidence), ok, failed, arg);
 	}
 	return GC_OK;
 }
