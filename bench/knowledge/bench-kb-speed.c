@@ -363,7 +363,7 @@ int main(int argc, char **argv)
 	struct kb_corpus *c = kb_corpus_new(KB_LANG_EN, seed);
 	for (size_t i = 0; i < n_docs; i++) {
 		struct kb_doc_input d = {i + 1, false, docs[i].title, docs[i].body, docs[i].tags,
-					 strlen(docs[i].title), strlen(docs[i].body), strlen(docs[i].tags)};
+					 strlen(docs[i].title), strlen(docs[i].body), strlen(docs[i].tags), NULL, 0};
 		if (kb_corpus_put(c, a, &d) != GC_OK)
 			return 1;
 	}

@@ -2,7 +2,8 @@
 """Regenerates data/bench/debian-faq.{en,fr}.jsonl from Debian's debian-faq
 and debian-faq-fr packages (the text versions): one article per numbered
 section, its question as the title, its answer as the body, its chapter's
-words as tags. Only for refreshing the benchmark's data; the benchmark reads
+words as tags; a French section names the English one of the same number
+("translation_of"). Only for refreshing the benchmark's data; the benchmark reads
 the committed files.
 
     apt-get download debian-faq debian-faq-fr
@@ -53,7 +54,12 @@ def extract(path, lang):
 
 
 src, dst = sys.argv[1], sys.argv[2]
+english = set()
 for lang in ('en', 'fr'):
     with open(f'{dst}/debian-faq.{lang}.jsonl', 'w', encoding='utf-8') as f:
         for a in extract(f'{src}/debian-faq.{lang}.txt.gz', lang):
+            if lang == 'en':
+                english.add(a['id'])
+            elif 'faq-en-' + a['id'][len('faq-fr-'):] in english:
+                a['translation_of'] = 'faq-en-' + a['id'][len('faq-fr-'):]  # the same section in English
             f.write(json.dumps(a, ensure_ascii=False) + '\n')

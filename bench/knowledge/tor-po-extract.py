@@ -7,7 +7,9 @@ translation repository), whose entries name the page they come from
 per question page whose title is translated (not the glossary, topics or
 menus): the translated title, the translated paragraphs of its description in
 the catalogue's order (untranslated ones left out; Markdown links, HTML and
-layout removed), the topic's translated title as the tag. Ids are "tor-fr-" and the page's
+layout removed), the topic's translated title as the tag, and "translation_of"
+naming the English page's id when data/bench/tor-support/tor-support.en.jsonl
+(tor-extract.py) has it. Ids are "tor-fr-" and the page's
 folder (the English file's are "tor-" and the folder: an import's ids are one
 namespace across languages). Only for refreshing the benchmark's data; the
 benchmark reads the committed file.
@@ -65,6 +67,11 @@ def main(po, out_dir):
             elif field == 'description' and msgstr and clean(msgstr) not in pages[page]['body']:
                 pages[page]['body'].append(clean(msgstr))
     os.makedirs(out_dir, exist_ok=True)
+    # the English page each one translates, when tor-extract.py's file has it
+    english = set()
+    if os.path.exists(os.path.join(out_dir, 'tor-support.en.jsonl')):
+        with open(os.path.join(out_dir, 'tor-support.en.jsonl'), encoding='utf-8') as f:
+            english = {json.loads(line)['id'] for line in f}
     n = 0
     with open(os.path.join(out_dir, 'tor-support.fr.jsonl'), 'w', encoding='utf-8') as o:
         for page in sorted(order):
@@ -72,10 +79,11 @@ def main(po, out_dir):
             if not p['title'] or not p['body']:
                 continue
             topic, name = page.split('/')
-            o.write(json.dumps({'id': 'tor-fr-' + name, 'lang': 'fr', 'title': p['title'],
-                                'body': ' '.join(p['body']),
-                                'tags': [topics.get(topic, topic.replace('-', ' '))]},
-                               ensure_ascii=False) + '\n')
+            a = {'id': 'tor-fr-' + name, 'lang': 'fr', 'title': p['title'], 'body': ' '.join(p['body']),
+                 'tags': [topics.get(topic, topic.replace('-', ' '))]}
+            if 'tor-' + name in english:
+                a['translation_of'] = 'tor-' + name
+            o.write(json.dumps(a, ensure_ascii=False) + '\n')
             n += 1
     print(n, 'articles')
 

@@ -7,8 +7,11 @@
  *    "lang": "en", "tags": ["refund"], "products": ["card"],
  *    "steps": ["Open the app", "..."],            a procedure's steps
  *    "internal": "Check the ledger first",         agents only, never shown to customers
- *    "replies": [{"name": "confirm", "text": "Hello {{customer.first_name}}, ..."}]}
- * type: answer, recommendation or procedure (which needs steps). A tree is
+ *    "replies": [{"name": "confirm", "text": "Hello {{customer.first_name}}, ..."}],
+ *    "translation_of": "refund-delay-fr"}          the id of the article this one translates
+ * translation_of: the original's title is searched with this article, in its
+ * language, as its tags are (customers type the original's words: "vpn" in
+ * French for "RPV"). type: answer, recommendation or procedure (which needs steps). A tree is
  * described in guichet/kb_tree.h; "kind": "tree" or a "nodes" field says
  * which is which. */
 #ifndef GUICHET_KB_CONTENT_H

@@ -9,7 +9,8 @@
  * corpus's words one typing mistake away (KB_W_TYPO), or else, in French,
  * an elision typed without its apostrophe ("jaccelere": "accelere", weight
  * 1), or else, glued from words the corpus has ("freebsd"), its longest
- * known head and tail (KB_W_TYPO); each word gives the
+ * known head and tail (KB_W_TYPO), or else, a part of longer words the
+ * corpus has ("torrents": "bittorrent"), their stems (less); each word gives the
  * stems of its synonyms, from the language's shared thesaurus (KB_W_SEED)
  * and from the tenant's own entries (KB_W_TENANT); each word with learned
  * links gives the title stems of the items its resolutions led to, when
@@ -17,8 +18,11 @@
  * resolutions and their number). The plan is searched with BM25F
  * (guichet/kb_index.h), then learned links add to the score: resolved
  * sessions link their query's stems to the item that resolved them (more
- * resolutions, more weight; failures take some back), and a word's
- * synonyms bring their own links, at a lower weight. The function words
+ * resolutions, more weight; failures take some back; a word whose links
+ * spread over many items, less: "tor", "comment"), a word's synonyms bring
+ * their own links, at a lower weight, and each item resolutions led to
+ * comes a little ahead whatever the words (resolved before: a prior, up to
+ * 3 points). The function words
  * typed (stop words: "is there", "y a", "how do i") are searched last, in
  * titles only, at KB_W_FUNCTION_WORD: a title phrases a question as
  * customers do, and when their content words miss ("y a une backdoor dans
@@ -75,6 +79,12 @@ struct kb_doc_input {
 	bool tree;
 	const char *title, *body, *tags; /* UTF-8; tags: words with any separators */
 	size_t title_len, body_len, tags_len;
+	/* The title of the article this one translates (may be NULL): indexed
+	 * with the tags, analysed in this item's language, so that a customer
+	 * who types the original's words ("vpn", "bridges", "logs" in a French
+	 * question whose article says "RPV", "pont", "journaux") finds it. */
+	const char *original_title;
+	size_t original_title_len;
 };
 
 struct kb_corpus;
@@ -102,7 +112,7 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 /* --- queries --- */
 
 enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION, KB_VIA_PART,
-	      KB_VIA_FUNCTION_WORD };
+	      KB_VIA_FUNCTION_WORD, KB_VIA_RESOLVED_BEFORE /* explain only: the item's prior, no term */ };
 const char *kb_via_name(enum kb_via via);
 
 struct kb_plan_term {
@@ -131,7 +141,7 @@ struct kb_result {
 	uint64_t item;
 	bool tree;
 	double score;                /* text + learned */
-	double learned;              /* the part learned links gave */
+	double learned;              /* the part learned links and earlier resolutions gave */
 };
 
 /* The best k items for the plan: trees covering the intent first, then by
@@ -141,7 +151,8 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 
 /* Why item scored what it did: fn is called for each plan term that matched
  * it (learned false), then for each learned link (learned true, with the
- * counts). */
+ * counts), then, for an item resolutions led to, once with a term of via
+ * KB_VIA_RESOLVED_BEFORE (empty, learned true, its resolutions as ok). */
 typedef int (*kb_why_fn)(const struct kb_plan_term *t, bool learned, double score, int32_t ok, int32_t failed,
 			 void *arg);
 int kb_corpus_explain(const struct kb_corpus *c, const struct kb_plan *plan, uint64_t item, kb_why_fn fn,

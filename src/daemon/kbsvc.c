@@ -11,13 +11,16 @@
 #include <uthash.h>
 
 struct item {
-	UT_hash_handle hh;
+	UT_hash_handle hh;         /* by id */
+	UT_hash_handle hh_key;     /* by key */
 	int64_t id;
 	char key[72];
+	char original[72];         /* the key of the article this one translates ("translation_of"), or "" */
 	bool tree;
 	enum kb_lang lang;
 	int version;
-	char *title, *body;
+	char *title, *body, *tags;
+	char *indexed_with;        /* the original's title it was indexed with, NULL for none */
 };
 
 struct tenant {
@@ -28,6 +31,8 @@ struct tenant {
 	int64_t seq;
 	struct kb_corpus *corpus[KB_LANG_N];
 	struct item *items;
+	struct item *by_key;
+	size_t n_translations;     /* items with an original */
 };
 
 static struct tenant *tenants;
@@ -50,6 +55,8 @@ static void item_free(struct item *it)
 {
 	free(it->title);
 	free(it->body);
+	free(it->tags);
+	free(it->indexed_with);
 	free(it);
 }
 
@@ -61,6 +68,7 @@ void kbsvc_free(void)
 		for (int l = 0; l < KB_LANG_N; l++)
 			kb_corpus_free(t->corpus[l]);
 		struct item *it, *itmp;
+		HASH_CLEAR(hh_key, t->by_key);
 		HASH_ITER(hh, t->items, it, itmp) {
 			HASH_DEL(t->items, it);
 			item_free(it);
@@ -167,6 +175,7 @@ struct sync {
 	struct tenant *t;
 	struct store *db;
 	bool dirty[KB_LANG_N];
+	bool items_changed;        /* an item put or dropped: translations may need their original's title again */
 };
 
 static void drop_item(struct sync *s, int64_t id)
@@ -177,8 +186,64 @@ static void drop_item(struct sync *s, int64_t id)
 		return;
 	kb_corpus_drop(s->t->corpus[it->lang], (uint64_t)id);
 	s->dirty[it->lang] = true;
+	s->items_changed = true;
 	HASH_DEL(s->t->items, it);
+	HASH_DELETE(hh_key, s->t->by_key, it);
+	if (it->original[0])
+		s->t->n_translations--;
 	item_free(it);
+}
+
+/* The title of the article it translates, when that one is here (NULL otherwise). */
+static const char *original_title(struct tenant *t, const struct item *it)
+{
+	struct item *o = NULL;
+	if (it->original[0])
+		HASH_FIND(hh_key, t->by_key, it->original, strlen(it->original), o);
+	return o && o != it ? o->title : NULL;
+}
+
+/* Indexes it in its language's corpus, with its original's title when it translates one. */
+static int index_item(struct sync *s, struct item *it)
+{
+	struct kb_corpus *cp = corpus(s->t, it->lang);
+	if (cp == NULL)
+		return GC_ENOMEM;
+	const char *with = original_title(s->t, it);
+	char *copy = with ? strdup(with) : NULL;
+	if (with && copy == NULL)
+		return GC_ENOMEM;
+	struct kb_doc_input d = {(uint64_t)it->id, it->tree, it->title, it->body, it->tags, strlen(it->title),
+				 strlen(it->body), strlen(it->tags), with, with ? strlen(with) : 0};
+	int rc = kb_corpus_put(cp, kbsvc_analyzer(it->lang), &d);
+	if (rc < 0) {
+		free(copy);
+		return rc;
+	}
+	free(it->indexed_with);
+	it->indexed_with = copy;
+	s->dirty[it->lang] = true;
+	return GC_OK;
+}
+
+/* After items changed: the translations whose original's title is not the
+ * one they were indexed with (the original put after them, changed or gone)
+ * indexed again. */
+static int refresh_translations(struct sync *s)
+{
+	if (!s->items_changed || s->t->n_translations == 0)
+		return GC_OK;
+	struct item *it, *tmp;
+	HASH_ITER(hh, s->t->items, it, tmp) {
+		if (!it->original[0])
+			continue;
+		const char *with = original_title(s->t, it);
+		bool same = with && it->indexed_with ? strcmp(with, it->indexed_with) == 0 : with == it->indexed_with;
+		int rc = same ? GC_OK : index_item(s, it);
+		if (rc < 0)
+			return rc;
+	}
+	return GC_OK;
 }
 
 static int put_item(int64_t id, int version, const char *content, void *arg)
@@ -192,34 +257,32 @@ static int put_item(int64_t id, int version, const char *content, void *arg)
 	}
 	drop_item(s, id);
 	struct item *it = calloc(1, sizeof(*it));
-	char *tags = kb_content_tags(c);
-	int rc = it && tags ? GC_OK : GC_ENOMEM;
+	int rc = it ? GC_OK : GC_ENOMEM;
 	if (rc == GC_OK) {
 		it->id = id;
 		snprintf(it->key, sizeof(it->key), "%s", json_string_value(json_object_get(c, "id")));
+		const char *original = json_string_value(json_object_get(c, "translation_of"));
+		snprintf(it->original, sizeof(it->original), "%s", original ? original : "");
 		it->tree = strcmp(kb_content_kind(c), "tree") == 0;
 		it->lang = lang;
 		it->version = version;
 		it->title = strdup(json_string_value(json_object_get(c, "title")));
 		it->body = kb_content_body(c);
-		if (it->title == NULL || it->body == NULL)
+		it->tags = kb_content_tags(c);
+		if (it->title == NULL || it->body == NULL || it->tags == NULL)
 			rc = GC_ENOMEM;
 	}
-	struct kb_corpus *cp = rc == GC_OK ? corpus(s->t, lang) : NULL;
-	if (rc == GC_OK && cp == NULL)
-		rc = GC_ENOMEM;
-	if (rc == GC_OK) {
-		struct kb_doc_input d = {(uint64_t)id, it->tree, it->title, it->body, tags, strlen(it->title),
-					 strlen(it->body), strlen(tags)};
-		rc = kb_corpus_put(cp, kbsvc_analyzer(lang), &d);
-	}
+	if (rc == GC_OK)
+		rc = index_item(s, it);
 	if (rc == GC_OK) {
 		HASH_ADD(hh, s->t->items, id, sizeof(it->id), it);
-		s->dirty[lang] = true;
+		HASH_ADD(hh_key, s->t->by_key, key, strlen(it->key), it);
+		if (it->original[0])
+			s->t->n_translations++;
+		s->items_changed = true;
 	} else if (it) {
 		item_free(it);
 	}
-	free(tags);
 	json_decref(c);
 	return rc;
 }
@@ -283,6 +346,8 @@ static int catch_up(struct tenant *t, struct store *db, int64_t seq)
 	} else {
 		rc = store_kb_changes(db, t->id, t->seq, seq, apply, &s);
 	}
+	if (rc == GC_OK)
+		rc = refresh_translations(&s);
 	for (int l = 0; l < KB_LANG_N; l++)
 		if (s.dirty[l] && t->corpus[l])
 			kb_corpus_finish(t->corpus[l]);
@@ -332,7 +397,8 @@ static int add_why(const struct kb_plan_term *pt, bool learned, double score, in
 {
 	json_t *why = arg;
 	json_t *o = json_pack("{s:s,s:s,s:s,s:f}", "term", pt->term, "from", pt->from, "via",
-			      learned ? "learned" : kb_via_name(pt->via), "score", score);
+			      learned && pt->via != KB_VIA_RESOLVED_BEFORE ? "learned" : kb_via_name(pt->via), "score",
+			      score);
 	if (o && learned) {
 		json_object_set_new(o, "resolved", json_integer(ok));
 		json_object_set_new(o, "failed", json_integer(failed));

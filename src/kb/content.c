@@ -148,7 +148,7 @@ static const char *text(const json_t *o, const char *name, bool required, struct
 static void check_article(const json_t *a, struct kb_tree_errors *e)
 {
 	static const char *const known[] = {"id", "kind", "type", "title", "body", "lang", "tags", "products",
-					    "steps", "internal", "replies", NULL};
+					    "steps", "internal", "replies", "translation_of", NULL};
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)a, key, v) {
@@ -161,6 +161,10 @@ static void check_article(const json_t *a, struct kb_tree_errors *e)
 	const char *id = text(a, "id", true, e);
 	if (id && !id_ok(id))
 		err(e, "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
+	const char *original = text(a, "translation_of", false, e);
+	if (original && !id_ok(original))
+		err(e, "translation_of", "'translation_of' must be the id of an article: 1 to 64 letters, digits, "
+					 "'.', '_' or '-'");
 	text(a, "title", true, e);
 	text(a, "body", true, e);
 	text(a, "internal", false, e);

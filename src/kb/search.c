@@ -3,11 +3,15 @@
  * associations, snippets.
  *
  * What resolutions teach is kept as links: a stem a customer typed, the item
- * that resolved their need, how many times it did (and failed to). Two things
+ * that resolved their need, how many times it did (and failed to). Three things
  * are read from them at search time:
  * - the link itself lifts its item, by how often the stem led there (less
- *   its failures); a synonym of a word typed lifts its items too, less
- *   (link_weight);
+ *   its failures) and how specific the stem is to it (link_specificity: the
+ *   links of a word in most questions, "tor", "comment", count less); a
+ *   synonym of a word typed lifts its items too, less (link_weight);
+ * - an item resolutions led to comes a little ahead whatever the words
+ *   (resolved_before), what the links of common words used to give the
+ *   items learned with them only;
  * - an association of the stem with the item's own vocabulary (its title's
  *   stems) when the item does not contain the stem: the customer's word
  *   means those words. The stem then searches them too, weighted by the share
@@ -18,7 +22,11 @@
  * A title's function words (stop words, left out everywhere else) are
  * indexed too, marked (FUNCTION_MARK) so that only the same word typed
  * matches them, and left out of the title's length: a question's phrasing
- * ("y a-t-il", "is there") matches the title that phrases it so, weakly. */
+ * ("y a-t-il", "is there") matches the title that phrases it so, weakly.
+ *
+ * An item that translates another is indexed with the original's title as
+ * tags (kb_doc_input.original_title): customers type the original's words
+ * in their language ("vpn", "bridges", "logs" for "RPV", "pont", "journaux"). */
 #include "guichet/kb_search.h"
 #include "guichet/array.h"
 #include "guichet/error.h"
@@ -34,6 +42,8 @@
 
 #define KB_W_LINK 1.5            /* a learned link with one resolution: about a good title word */
 #define KB_W_SYNONYM_LINK 0.3    /* a synonym's learned links, against a typed word's 1 */
+#define KB_W_RESOLVED_BEFORE 3.0 /* an item resolutions led to: half at the first, bounded by it */
+#define KB_LINK_SPECIFICITY 0.75 /* power of a stem's specificity to its items (link_specificity) */
 #define KB_ASSOC_EVIDENCE 2.0    /* resolutions for an association's full weight */
 #define KB_ASSOC_PER_WORD 3      /* associated stems a typed word searches at most */
 #define TREE_COVERS 0.5          /* a tree at half the best score or more comes first */
@@ -41,6 +51,10 @@
 #define PART_WORD_MIN 6          /* letters of a word searched by its parts */
 #define PART_HEAD_MIN 4
 #define PART_TAIL_MIN 3
+#define COMPOUND_PART_MIN 5      /* letters of a stem searched inside longer words */
+#define COMPOUND_REST_MIN 3      /* letters the longer word has more */
+#define KB_W_COMPOUND 0.35      /* a longer word the typed one is part of */
+#define COMPOUND_MAX 3           /* longer words searched for one typed */
 #define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
 #define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
 
@@ -231,6 +245,14 @@ struct link {
 	uint32_t n, cap;
 };
 
+/* An item resolutions led to: how many did, at least, less the failures
+ * (the most evidence of any of its links, link_evidence). */
+struct learned_item {
+	UT_hash_handle hh;
+	uint64_t item;
+	double evidence;
+};
+
 struct kb_corpus {
 	enum kb_lang lang;
 	const struct kb_synonyms *seed;
@@ -245,6 +267,8 @@ struct kb_corpus {
 	uint32_t cap_item_of, cap_tree_of;
 	struct link *links;
 	size_t live;
+	struct learned_item *learned;
+	uint32_t n_learned;        /* items with resolutions */
 };
 
 struct kb_corpus *kb_corpus_new(enum kb_lang lang, const struct kb_synonyms *seed)
@@ -279,6 +303,11 @@ void kb_corpus_free(struct kb_corpus *c)
 		HASH_DEL(c->by_item, d);
 		free(d->vocab);
 		free(d);
+	}
+	struct learned_item *li, *litmp;
+	HASH_ITER(hh, c->learned, li, litmp) {
+		HASH_DEL(c->learned, li);
+		free(li);
 	}
 	struct link *l, *ltmp;
 	HASH_ITER(hh, c->links, l, ltmp) {
@@ -442,6 +471,10 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (text[f])
 			rc = kb_analyze(a, text[f], len[f], add_term, &b);
 	}
+	/* the original's title, as tags: its words the customer may type, weakly */
+	b.field = KB_FIELD_TAGS;
+	if (rc == GC_OK && doc->original_title)
+		rc = kb_analyze(a, doc->original_title, doc->original_title_len, add_term, &b);
 	/* the title's function words after its stems, out of its length */
 	for (uint32_t i = 0; rc == GC_OK && i < b.n_fn; i++) {
 		if (gc_grow((void **)&b.off[KB_FIELD_TITLE], &b.cap_off[KB_FIELD_TITLE], sizeof(size_t),
@@ -540,6 +573,53 @@ static struct link *link_find(const struct kb_corpus *c, const char *stem, size_
 	return l;
 }
 
+/* A link's resolutions, less its share of failures. */
+static double link_evidence(const struct link_to *t)
+{
+	return t->ok > 0 ? (double)t->ok * t->ok / (t->ok + t->failed) : 0;
+}
+
+/* Keeps an item's evidence (the most of any of its links) after one of its
+ * links' went from was to now. */
+static int learned_update(struct kb_corpus *c, uint64_t item, double was, double now)
+{
+	struct learned_item *e = NULL;
+	HASH_FIND(hh, c->learned, &item, sizeof(item), e);
+	if (e == NULL) {
+		if (now <= 0)
+			return GC_OK;
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			return GC_ENOMEM;
+		e->item = item;
+		HASH_ADD(hh, c->learned, item, sizeof(e->item), e);
+		c->n_learned++;
+	}
+	if (now >= e->evidence) {
+		e->evidence = now;
+	} else if (was >= e->evidence) {
+		/* the most may have gone down: read every link (failures and taking back are rare) */
+		e->evidence = 0;
+		struct link *l, *tmp;
+		HASH_ITER(hh, c->links, l, tmp)
+			for (uint32_t i = 0; i < l->n; i++)
+				if (l->to[i].item == item)
+					e->evidence = fmax(e->evidence, link_evidence(&l->to[i]));
+	}
+	if (e->evidence <= 0) {
+		HASH_DEL(c->learned, e);
+		free(e);
+		c->n_learned--;
+	}
+	return GC_OK;
+}
+
+static double item_evidence(const struct kb_corpus *c, uint64_t item)
+{
+	struct learned_item *e = NULL;
+	HASH_FIND(hh, c->learned, &item, sizeof(item), e);
+	return e ? e->evidence : 0;
+}
+
 int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t ok, int32_t failed)
 {
 	struct link *l = link_find(c, stem, len);
@@ -562,8 +642,10 @@ int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t i
 		l->to[l->n++] = (struct link_to){.item = item};
 	}
 	struct link_to *t = &l->to[i];
+	double was = link_evidence(t);
 	t->ok = t->ok + ok > 0 ? t->ok + ok : 0;
 	t->failed = t->failed + failed > 0 ? t->failed + failed : 0;
+	double now = link_evidence(t);
 	if (t->ok == 0 && t->failed == 0)
 		l->to[i] = l->to[--l->n];
 	if (l->n == 0) {
@@ -572,7 +654,7 @@ int kb_corpus_link(struct kb_corpus *c, const char *stem, size_t len, uint64_t i
 		free(l->to);
 		free(l);
 	}
-	return GC_OK;
+	return was != now ? learned_update(c, item, was, now) : GC_OK;
 }
 
 void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len, uint64_t item, int32_t *ok,
@@ -587,11 +669,6 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 		}
 }
 
-/* A link's resolutions, less its share of failures. */
-static double link_evidence(const struct link_to *t)
-{
-	return t->ok > 0 ? (double)t->ok * t->ok / (t->ok + t->failed) : 0;
-}
 
 /* The evidence of all the stem's links to items still in the corpus. */
 static double link_total(const struct kb_corpus *c, const struct link *l)
@@ -601,6 +678,29 @@ static double link_total(const struct kb_corpus *c, const struct link *l)
 		if (item_find(c, l->to[i].item))
 			total += link_evidence(&l->to[i]);
 	return total;
+}
+
+/* How much a stem's links count by how specific it is to their items, as
+ * IDF over links: fully for a stem linked to one item of those resolutions
+ * led to, less for one linked to many ("tor", "navigateur", "comment" in
+ * most questions), to the power KB_LINK_SPECIFICITY; 1 while one item at
+ * most has resolutions. What the links of common words brought (every item
+ * customers were resolved by a little ahead) is resolved_before's. */
+static double link_specificity(const struct kb_corpus *c, const struct link *l)
+{
+	if (c->n_learned <= 1 || l->n == 0)
+		return 1.0;
+	double idf = log2(1.0 + (double)c->n_learned / l->n) / log2(1.0 + c->n_learned);
+	return pow(fmin(1.0, idf), KB_LINK_SPECIFICITY);
+}
+
+/* What an item resolutions led to gets whatever the words typed: a prior
+ * (what resolved contacts before is likely to resolve the next), half of
+ * KB_W_RESOLVED_BEFORE at the first resolution, bounded by it; failures
+ * take some back (evidence: item_evidence). */
+static double resolved_before(double evidence)
+{
+	return evidence > 0 ? KB_W_RESOLVED_BEFORE * (1.0 - pow(2.0, -evidence)) : 0;
 }
 
 /* What a link adds: grows with resolutions, shrinks with the share of
@@ -618,7 +718,7 @@ static double link_score(int32_t ok, int32_t failed)
 const char *kb_via_name(enum kb_via via)
 {
 	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part",
-					    "function_word"};
+					    "function_word", "resolved_before"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
@@ -728,6 +828,32 @@ static bool add_parts(struct planning *p, const char *word)
 			break;
 		}
 	return found;
+}
+
+/* A word the corpus lacks that is a part of words it has, glued to more
+ * ("torrents" in "bittorrent", "virus" in "antivirus"): the stem typed, of
+ * COMPOUND_PART_MIN letters or more, at the start or the end of a word of the
+ * corpus COMPOUND_REST_MIN letters longer or more; that word's stem is
+ * searched as a typing mistake would be, for the first COMPOUND_MAX such
+ * words. Reads the whole lexicon: only for a word nothing else matched.
+ * True when one is in the index. */
+static bool add_compounds(struct planning *p, const char *stem, const char *word)
+{
+	const struct kb_corpus *c = p->c;
+	size_t len = strlen(stem), found = 0;
+	if (len < COMPOUND_PART_MIN)
+		return false;
+	uint32_t n = kb_lexicon_size(c->lex);
+	for (uint32_t id = 0; id < n && found < COMPOUND_MAX; id++) {
+		const char *w = kb_lexicon_word(c->lex, id);
+		size_t wl = w ? strlen(w) : 0;
+		if (wl < len + COMPOUND_REST_MIN || (memcmp(w, stem, len) != 0 && memcmp(w + wl - len, stem, len) != 0))
+			continue;
+		const char *s = c->stem_of[id];
+		if (plan_add(p, s, strlen(s), word, KB_VIA_PART, KB_W_COMPOUND))
+			found++;
+	}
+	return found > 0;
 }
 
 /* The first term of a word analysed alone: its stem, and whether it is a stop word. */
@@ -897,7 +1023,7 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 			struct typo_ctx ctx = {&p, word, false};
 			kb_lexicon_near(c->lex, word, strlen(word), add_typo, &ctx);
 			matched[i] = ctx.found || (c->lang == KB_LANG_FR && add_elided(&p, a, word)) ||
-				     add_parts(&p, word);
+				     add_parts(&p, word) || add_compounds(&p, stem, word);
 		}
 	}
 	for (size_t i = 0; i < p.n_typed; i++)
@@ -1000,6 +1126,8 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 	for (size_t i = 0; rc == GC_OK && i < plan->n; i++) {
 		double lw = link_weight(&plan->t[i]);
 		const struct link *l = lw > 0 ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		if (l)
+			lw *= link_specificity(c, l);
 		for (uint32_t j = 0; l && j < l->n && rc == GC_OK; j++) {
 			const struct item_doc *e = item_find(c, l->to[j].item);
 			double add = lw * link_score(l->to[j].ok, l->to[j].failed);
@@ -1019,6 +1147,12 @@ int kb_corpus_search(const struct kb_corpus *c, const struct kb_plan *plan, size
 			all[at].score += add;
 			all[at].learned += add;
 		}
+	}
+	/* each item resolutions led to before, a little ahead (the links above weigh less for it) */
+	for (uint32_t i = 0; rc == GC_OK && i < n; i++) {
+		double add = resolved_before(item_evidence(c, all[i].item));
+		all[i].score += add;
+		all[i].learned += add;
 	}
 	if (rc == GC_OK) {
 		qsort(all, n, sizeof(*all), by_score);
@@ -1056,13 +1190,28 @@ int kb_corpus_explain(const struct kb_corpus *c, const struct kb_plan *plan, uin
 	for (size_t i = 0; i < plan->n; i++) {
 		int32_t ok, failed;
 		double lw = link_weight(&plan->t[i]);
-		if (lw <= 0)
+		const struct link *l = lw > 0 ? link_find(c, plan->t[i].term, plan->t[i].len) : NULL;
+		if (l == NULL)
 			continue;
 		kb_corpus_link_get(c, plan->t[i].term, plan->t[i].len, item, &ok, &failed);
-		double s = lw * link_score(ok, failed);
+		double s = lw * link_specificity(c, l) * link_score(ok, failed);
 		int rc = ok || failed ? fn(&plan->t[i], true, s, ok, failed, arg) : GC_OK;
 		if (rc < 0)
 			return rc;
+	}
+	double evidence = item_evidence(c, item);
+	if (evidence > 0) {
+		/* its resolutions and failures: those of the link with the most evidence */
+		static const struct kb_plan_term before = {.via = KB_VIA_RESOLVED_BEFORE};
+		int32_t ok = 0, failed = 0;
+		const struct link *l, *tmp;
+		HASH_ITER(hh, c->links, l, tmp)
+			for (uint32_t i = 0; i < l->n; i++)
+				if (l->to[i].item == item && link_evidence(&l->to[i]) >= evidence) {
+					ok = l->to[i].ok;
+					failed = l->to[i].failed;
+				}
+		return fn(&before, true, resolved_before(evidence), ok, failed, arg);
 	}
 	return GC_OK;
 }

@@ -25,7 +25,7 @@ static const struct shorthand french[] = {
 	{"koi", "quoi"}, {"kwa", "quoi"}, {"maj", "mise à jour"}, {"mdp", "mot de passe"}, {"merci", ""},
 	{"mrc", ""}, {"msg", "message"}, {"nn", "non"}, {"ordi", "ordinateur"}, {"ordis", "ordinateurs"},
 	{"param", "paramètres"}, {"params", "paramètres"}, {"pb", "problème"}, {"pbm", "problème"},
-	{"pbs", "problèmes"}, {"pk", "pourquoi"}, {"pkoi", "pourquoi"}, {"pourkoi", "pourquoi"},
+	{"pbs", "problèmes"}, {"pc", "pc ordinateur"} /* the word kept: content may say PC */, {"pk", "pourquoi"}, {"pkoi", "pourquoi"}, {"pourkoi", "pourquoi"},
 	{"pq", "pourquoi"}, {"pr", "pour"}, {"prb", "problème"}, {"prob", "problème"}, {"qd", "quand"},
 	{"qq", "quelques"}, {"qqch", "quelque chose"}, {"qqn", "quelqu'un"}, {"rdv", "rendez-vous"},
 	{"salut", ""}, {"slt", ""}, {"stp", ""}, {"svp", ""}, {"tjr", "toujours"}, {"tjrs", "toujours"},

@@ -169,6 +169,26 @@ static void import_search_export(void **state)
 	assert_string_equal(ids, ids2);
 }
 
+/* A French article that translates an English one is found by the
+ * original title's words, even when the original is imported after it. */
+static void translations_find_original_words(void **state)
+{
+	struct resp r;
+	char ids[1024], one[64];
+	lines(admin, "/api/v1/kb/import?publish=1",
+	      "{\"id\":\"vpn-fr\",\"title\":\"Un RPV avec Tor\",\"body\":\"En général, non.\",\"lang\":\"fr\","
+	      "\"translation_of\":\"vpn-en\"}\n", 200, &r);
+	resp_clear(&r);
+	search(agent, "zorglub vpn", ids, sizeof(ids));
+	assert_null(strstr(ids, "vpn-fr"));
+	/* the original comes after its translation */
+	lines(admin, "/api/v1/kb/import?publish=1",
+	      "{\"id\":\"vpn-en\",\"title\":\"Zorglub VPN\",\"body\":\"Usually not.\",\"lang\":\"en\"}\n", 200, &r);
+	resp_clear(&r);
+	search(agent, "zorglub vpn", ids, sizeof(ids));
+	assert_string_equal(first(ids, one), "vpn-fr");
+}
+
 static void review_loop_and_versions(void **state)
 {
 	struct resp r;
@@ -615,6 +635,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(import_search_export),
+		cmocka_unit_test(translations_find_original_words),
 		cmocka_unit_test(review_loop_and_versions),
 		cmocka_unit_test(review_comment_and_flag_note),
 		cmocka_unit_test(diagnosis_escalation_and_learning),

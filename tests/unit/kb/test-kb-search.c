@@ -25,7 +25,7 @@ struct fixture {
 
 static void put(struct fixture *f, uint64_t item, bool tree, const char *title, const char *body, const char *tags)
 {
-	struct kb_doc_input d = {item, tree, title, body, tags, strlen(title), strlen(body), strlen(tags)};
+	struct kb_doc_input d = {item, tree, title, body, tags, strlen(title), strlen(body), strlen(tags), NULL, 0};
 	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
 }
 
@@ -134,6 +134,20 @@ static void glued_words_search_their_parts(void **state)
 	n = search(f, "chromebook", res, &plan); /* the head "chrom" */
 	assert_int_equal(n, 1);
 	assert_int_equal(res[0].item, 7);
+	/* a word the corpus lacks that is part of a longer one: "torrents" in "bittorrent" */
+	put(f, 8, false, "Utiliser BitTorrent", "Déconseillé.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "torrents", res, &plan);
+	assert_int_equal(n, 1);
+	assert_int_equal(res[0].item, 8);
+	t = plan_term(&plan, "bittorrent");
+	assert_non_null(t);
+	assert_int_equal(t->via, KB_VIA_PART);
+	assert_string_equal(t->from, "torrents");
+	assert_true(t->weight < KB_W_TYPO);
+	assert_int_equal(plan.n_unmatched, 0);
+	/* not for a short stem ("bit", 3 letters) */
+	assert_int_equal(search(f, "bit", res, &plan), 0);
 	/* a word the corpus has is searched as itself, not by parts */
 	search(f, "imprimantes", res, &plan);
 	for (size_t i = 0; i < plan.n; i++)
@@ -180,6 +194,36 @@ static void function_words_match_titles(void **state)
 }
 
 /* French elisions typed without their apostrophe: the word after it searches as typed */
+/* An item that translates another is found by the original title's words,
+ * as customers type them in their language ("vpn" in French), weakly. */
+static void original_titles_are_searched(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	assert_int_equal(search(f, "utiliser un vpn", res, &plan), 0);
+	const char *original = "Can I use a VPN with Tor?";
+	struct kb_doc_input d = {6,	 false, "Puis-je utiliser un RPV avec Tor ?", "En général, non.", "",
+				 strlen("Puis-je utiliser un RPV avec Tor ?"), strlen("En général, non."), 0, original,
+				 strlen(original)};
+	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
+	put(f, 7, false, "Utiliser Tor", "Utiliser un pont.", "");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "utiliser un vpn", res, &plan);
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 6);
+	/* as a tag: a word of the item's own title outweighs it */
+	n = search(f, "vpn tor", res, &plan);
+	assert_int_equal(res[0].item, 6);
+	/* put again without it: gone */
+	d.original_title = NULL;
+	d.original_title_len = 0;
+	assert_int_equal(kb_corpus_put(f->c, f->a, &d), GC_OK);
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	n = search(f, "vpn", res, &plan);
+	assert_int_equal(n, 0);
+}
+
 static void elided_words_glued(void **state)
 {
 	struct fixture *f = *state;
@@ -253,15 +297,19 @@ static void synonyms_from_seed_and_tenant(void **state)
 }
 
 struct why {
-	int words, learned;
-	double sum;
+	int words, learned, before;
+	double sum, links;
 };
 
 static int count_why(const struct kb_plan_term *t, bool learned, double score, int32_t ok, int32_t failed, void *arg)
 {
 	struct why *w = arg;
-	if (learned) {
+	if (t->via == KB_VIA_RESOLVED_BEFORE) {
+		assert_true(learned);
+		w->before++;
+	} else if (learned) {
 		w->learned++;
+		w->links += score;
 		assert_true(ok > 0);
 	} else {
 		w->words++;
@@ -292,6 +340,7 @@ static void learned_links_lift_and_go(void **state)
 	struct why w = {0};
 	assert_int_equal(kb_corpus_explain(f->c, &plan, 5, count_why, &w), GC_OK);
 	assert_int_equal(w.learned, 1);
+	assert_int_equal(w.before, 1); /* resolved before: a prior too */
 	assert_true(w.sum > res[0].score - 1e-9 && w.sum < res[0].score + 1e-9);
 	/* failures weaken it; taking the link back restores the first ranking */
 	int32_t ok, failed;
@@ -307,6 +356,51 @@ static void learned_links_lift_and_go(void **state)
 	n = search(f, "prélèvement forfait", res, &plan);
 	assert_int_equal(res[0].item, 3);
 	assert_int_equal(res[0].learned, 0);
+}
+
+/* An item resolutions led to comes a little ahead whatever the words; a
+ * word's links count less the more items they spread over. */
+static void resolutions_lift_and_common_words_less(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	put(f, 6, false, "Panne de box", "Redémarrez la box.", "box");
+	put(f, 7, false, "Panne de box", "Redémarrez la box.", "box");
+	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
+	size_t n = search(f, "panne box", res, &plan);
+	assert_true(n >= 2);
+	assert_int_equal(res[0].item, 6); /* a tie: the lower id */
+	/* a resolution by other words */
+	const char *other = "coupur";
+	assert_int_equal(kb_corpus_link(f->c, other, strlen(other), 7, 1, 0), GC_OK);
+	n = search(f, "panne box", res, &plan);
+	assert_int_equal(res[0].item, 7);
+	assert_true(res[0].learned > 0);
+	struct why w = {0};
+	assert_int_equal(kb_corpus_explain(f->c, &plan, 7, count_why, &w), GC_OK);
+	assert_int_equal(w.before, 1);
+	assert_int_equal(w.learned, 0);
+	assert_true(w.sum > res[0].score - 1e-9 && w.sum < res[0].score + 1e-9);
+	assert_string_equal(kb_via_name(KB_VIA_RESOLVED_BEFORE), "resolved_before");
+	/* "marche" led to five items, "coupure" to one: each of its links counts less */
+	const char *common = "march";
+	for (uint64_t item = 1; item <= 5; item++)
+		assert_int_equal(kb_corpus_link(f->c, common, strlen(common), item, 1, 0), GC_OK);
+	search(f, "marche", res, &plan);
+	struct why wc = {0}, wo = {0};
+	assert_int_equal(kb_corpus_explain(f->c, &plan, 1, count_why, &wc), GC_OK);
+	search(f, "coupure", res, &plan);
+	assert_int_equal(res[0].item, 7);
+	assert_int_equal(kb_corpus_explain(f->c, &plan, 7, count_why, &wo), GC_OK);
+	assert_int_equal(wc.learned, 1);
+	assert_int_equal(wo.learned, 1);
+	assert_true(wc.links < wo.links);
+	/* taking the resolution back takes the prior back */
+	assert_int_equal(kb_corpus_link(f->c, other, strlen(other), 7, -1, 0), GC_OK);
+	n = search(f, "panne box", res, &plan);
+	assert_int_equal(res[0].item, 6);
+	assert_true(res[0].learned == 0);
 }
 
 /* what customers taught with a word helps the one who types its synonym */
@@ -340,14 +434,18 @@ static void synonyms_follow_learned_links(void **state)
 	struct why w = {0};
 	assert_int_equal(kb_corpus_explain(f->c, &plan, 5, count_why, &w), GC_OK);
 	assert_int_equal(w.learned, 1);
+	assert_int_equal(w.before, 1);
 	assert_true(w.sum > res[0].score - 1e-9 && w.sum < res[0].score + 1e-9);
 	/* a typing mistake's stem is not a word the customer meant: its links are not followed */
 	const char *imp = "imprim";
 	assert_int_equal(kb_corpus_link(f->c, imp, strlen(imp), 3, 3, 0), GC_OK);
 	n = search(f, "imprimente", res, &plan);
 	assert_int_equal(plan_term(&plan, "imprim")->via, KB_VIA_TYPO);
-	for (size_t i = 0; i < n; i++)
-		assert_true(res[i].learned == 0);
+	for (size_t i = 0; i < n; i++) {
+		struct why wi = {0};
+		assert_int_equal(kb_corpus_explain(f->c, &plan, res[i].item, count_why, &wi), GC_OK);
+		assert_int_equal(wi.learned, 0);
+	}
 }
 
 static void associations_generalise(void **state)
@@ -479,11 +577,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(original_titles_are_searched, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(resolutions_lift_and_common_words_less, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(associations_generalise, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(everyday_writing, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(replaced_and_dropped, setup_fr, teardown),

@@ -162,6 +162,7 @@ static void everyday_writing_is_rewritten(void **state)
 	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "pb", 2), "problème");
 	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "MDP", 3), "mot de passe");
 	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "stp", 3), "");
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "pc", 2), "pc ordinateur"); /* kept: content may say PC */
 	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "u", 1), "you");
 	/* each language its own: "pb" means nothing in English, "u" nothing in French */
 	assert_null(kb_shorthand_words(KB_LANG_EN, "pb", 2));

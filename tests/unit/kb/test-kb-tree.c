@@ -273,6 +273,15 @@ static void articles_and_replies(void **state)
 	assert_string_equal(json_string_value(json_object_get(canon, "kind")), "article");
 	assert_string_equal(json_string_value(json_object_get(canon, "type")), "answer");
 	json_decref(canon);
+	/* a translation names its original by id */
+	json_object_set_new(a, "translation_of", json_string("refund-fr"));
+	assert_true(kb_content_check(a, &e, &canon));
+	json_decref(canon);
+	json_object_set_new(a, "translation_of", json_string("not an id"));
+	assert_false(kb_content_check(a, &e, &canon));
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.e[0].field, "translation_of");
+	json_object_del(a, "translation_of");
 	/* a procedure needs steps; an unknown language, a field nobody reads */
 	json_object_set_new(a, "type", json_string("procedure"));
 	json_object_set_new(a, "lang", json_string("de"));
