@@ -21,4 +21,10 @@ void gc_time_format(int64_t ms, char buf[GC_TIME_LEN]);
  * "YYYY-MM-DD"; GC_EINVAL when it is anything else. */
 int gc_time_parse(const char *text, int64_t *ret_ms);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+ * Hinnant's days_from_civil and civil_from_days): the one calendar
+ * arithmetic the modules share. */
+int64_t gc_days_from_civil(int64_t year, int month, int day);
+void gc_civil_from_days(int64_t days, int *ret_year, int *ret_month, int *ret_day);
+
 #endif

@@ -112,3 +112,27 @@ int gc_time_parse(const char *text, int64_t *ret_ms)
 	*ret_ms = (int64_t)timegm(&tm) * 1000 + millis;
 	return GC_OK;
 }
+
+int64_t gc_days_from_civil(int64_t year, int month, int day)
+{
+	int64_t y = year - (month <= 2);
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void gc_civil_from_days(int64_t days, int *ret_year, int *ret_month, int *ret_day)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*ret_day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*ret_month = m;
+	*ret_year = (int)(yoe + era * 400 + (m <= 2));
+}

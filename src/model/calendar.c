@@ -6,6 +6,7 @@
  * time between its two instants. Dates are day numbers (days since
  * 1970-01-01, proleptic Gregorian), whose arithmetic needs no zone. */
 #include "guichet/calendar.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/phone.h"
 
@@ -19,30 +20,16 @@
 static const char *const day_names[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 
-/* --- dates (Howard Hinnant's days_from_civil and civil_from_days) --- */
+/* --- dates (gc_days_from_civil, gc_civil_from_days: guichet/clock.h) --- */
 
 int32_t calendar_day_number(int year, int month, int day)
 {
-	int y = year - (month <= 2);
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
+	return (int32_t)gc_days_from_civil(year, month, day);
 }
 
 void calendar_day_date(int32_t day, int *ret_year, int *ret_month, int *ret_day)
 {
-	int z = day + 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	int m = mp < 10 ? mp + 3 : mp - 9;
-	*ret_day = doy - (153 * mp + 2) / 5 + 1;
-	*ret_month = m;
-	*ret_year = yoe + era * 400 + (m <= 2);
+	gc_civil_from_days(day, ret_year, ret_month, ret_day);
 }
 
 int calendar_date_parse(const char *text, int32_t *ret_day)

@@ -1,8 +1,8 @@
 /* The level-2 export's local day and grouping (l2.h): dates are calendar
- * days counted from 1970-01-01 (days_from_civil, after Howard Hinnant's
- * algorithms), and a local day's bounds are its midnights in the zone, as
+ * days counted from 1970-01-01 (gc_days_from_civil, guichet/clock.h), and a local day's bounds are its midnights in the zone, as
  * ICU gives them (guichet/tz.h). */
 #include "report/l2.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/tz.h"
 
@@ -11,29 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*ret_y = (int)(yoe + era * 400 + (m <= 2));
-	*ret_m = m;
-	*ret_d = d;
-}
 
 /* "YYYY-MM-DD" of a real day between 1970 and 9999. */
 static int parse_date(const char *date, int *ret_y, int *ret_m, int *ret_d)
@@ -49,7 +26,7 @@ static int parse_date(const char *date, int *ret_y, int *ret_m, int *ret_d)
 	if (y < 1970 || m < 1 || m > 12 || d < 1)
 		return GC_EINVAL;
 	int ny, nm, nd; /* the day after the month's last is the next month's first */
-	civil_from_days(days_from_civil(y, m, d), &ny, &nm, &nd);
+	gc_civil_from_days(gc_days_from_civil(y, m, d), &ny, &nm, &nd);
 	if (ny != y || nm != m || nd != d)
 		return GC_EINVAL;
 	*ret_y = y;
@@ -73,7 +50,7 @@ int l2_date_add(const char *date, int n, char *ret)
 	int y, m, d;
 	if (parse_date(date, &y, &m, &d) < 0)
 		return GC_EINVAL;
-	civil_from_days(days_from_civil(y, m, d) + n, &y, &m, &d);
+	gc_civil_from_days(gc_days_from_civil(y, m, d) + n, &y, &m, &d);
 	return format_date(y, m, d, ret);
 }
 
@@ -88,7 +65,7 @@ int l2_day_window(const char *zone, const char *date, int64_t *ret_from, int64_t
 	int y, m, d, ny, nm, nd;
 	if (parse_date(date, &y, &m, &d) < 0 || !gc_tz_valid(zone))
 		return GC_EINVAL;
-	civil_from_days(days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
+	gc_civil_from_days(gc_days_from_civil(y, m, d) + 1, &ny, &nm, &nd);
 	int64_t from, to;
 	int rc = midnight(zone, y, m, d, &from);
 	if (rc == GC_OK)

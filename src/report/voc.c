@@ -1,6 +1,7 @@
 /* The voice of the customer's pure parts (voc.h): a contact's topics, ISO
  * weeks, and a week's top, rising and uncovered topics. */
 #include "report/voc.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <stdio.h>
@@ -140,31 +141,6 @@ int voc_topics(struct kb_analyzer *fr, struct kb_analyzer *en, const char *text,
 
 /* --- ISO weeks --- */
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*ret_y = (int)(yoe + era * 400 + (m <= 2));
-	*ret_m = m;
-	*ret_d = d;
-}
 
 /* 0 for Monday .. 6 for Sunday (1970-01-01 was a Thursday). */
 static int weekday(int64_t days)
@@ -176,7 +152,7 @@ static int weekday(int64_t days)
 /* The Monday of ISO week 1 of year y, in days. */
 static int64_t week1_monday(int y)
 {
-	int64_t jan4 = days_from_civil(y, 1, 4);
+	int64_t jan4 = gc_days_from_civil(y, 1, 4);
 	return jan4 - weekday(jan4);
 }
 
@@ -187,14 +163,14 @@ static int parse_date(const char *date, int *y, int *m, int *d)
 	    date[4] != '-' || date[7] != '-' || *m < 1 || *m > 12 || *d < 1 || *d > 31)
 		return GC_EINVAL;
 	int ry, rm, rd;
-	civil_from_days(days_from_civil(*y, *m, *d), &ry, &rm, &rd);
+	gc_civil_from_days(gc_days_from_civil(*y, *m, *d), &ry, &rm, &rd);
 	return ry == *y && rm == *m && rd == *d ? GC_OK : GC_EINVAL;
 }
 
 static void format_week(int64_t monday, char *ret)
 {
 	int y, m, d;
-	civil_from_days(monday + 3, &y, &m, &d); /* the Thursday's year is the week's */
+	gc_civil_from_days(monday + 3, &y, &m, &d); /* the Thursday's year is the week's */
 	int64_t w = (monday - week1_monday(y)) / 7 + 1;
 	char text[48];
 	snprintf(text, sizeof(text), "%04d-W%02d", y % 10000, (int)(w % 100));
@@ -206,7 +182,7 @@ int voc_iso_week(const char *date, char *ret)
 	int y, m, d;
 	if (parse_date(date, &y, &m, &d) < 0)
 		return GC_EINVAL;
-	int64_t days = days_from_civil(y, m, d);
+	int64_t days = gc_days_from_civil(y, m, d);
 	format_week(days - weekday(days), ret);
 	return GC_OK;
 }
@@ -231,7 +207,7 @@ int voc_week_monday(const char *week, char *ret)
 	if (parse_week(week, &monday) < 0)
 		return GC_EINVAL;
 	int y, m, d;
-	civil_from_days(monday, &y, &m, &d);
+	gc_civil_from_days(monday, &y, &m, &d);
 	char text[48];
 	snprintf(text, sizeof(text), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	memcpy(ret, text, 11);

@@ -1,6 +1,7 @@
 /* The forecast model, its baselines and the backtest (forecast.h). */
 #include "wfm/forecast.h"
 #include "wfm/history.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 
 #include <math.h>
@@ -44,7 +45,7 @@ struct model {
 static int day_of_month(int64_t z)
 {
 	int y, m, d;
-	wfm_civil_from_days(z, &y, &m, &d);
+	gc_civil_from_days(z, &y, &m, &d);
 	return d;
 }
 

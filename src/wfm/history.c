@@ -1,6 +1,7 @@
 /* Contact history CSV (history.h), parsed with libcsv in two passes: the
  * first finds the span of days, the second fills the counts. */
 #include "wfm/history.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 #include "guichet/tz.h"
@@ -12,29 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-void wfm_civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*ret_d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*ret_m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*ret_y = (int)(yoe + era * 400 + (*ret_m <= 2));
-}
 
 static bool valid_date(int y, int m, int d)
 {
@@ -60,14 +38,14 @@ int wfm_date_parse(const char *text, int64_t *ret_day)
 	if (!shaped(text, "dddd-dd-dd") || sscanf(text, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || text[10] != '\0' ||
 	    !valid_date(y, m, d))
 		return GC_EINVAL;
-	*ret_day = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*ret_day = gc_days_from_civil(y, m, d);
 	return GC_OK;
 }
 
 void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len)
 {
 	int y, m, d;
-	wfm_civil_from_days(day, &y, &m, &d);
+	gc_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d", y % 10000, m % 100, d % 100, (seconds / 3600) % 100,
 		 (seconds / 60) % 60);
 }
@@ -97,7 +75,7 @@ int wfm_history_localize(const char *zone, const int64_t (*utc)[2], size_t n, in
 			return rc;
 		}
 		int seconds = lt.hour * 3600 + lt.minute * 60 + lt.second;
-		out[k++] = (struct wfm_local_count){days_from_civil(lt.year, (unsigned)lt.month, (unsigned)lt.day),
+		out[k++] = (struct wfm_local_count){gc_days_from_civil(lt.year, lt.month, lt.day),
 						    seconds / interval * interval, utc[i][1]};
 	}
 	qsort(out, k, sizeof(*out), by_label); /* a repeated hour comes back before the next one */
@@ -134,7 +112,7 @@ static bool parse_time(const char *text, int64_t *ret_day, int *ret_seconds)
 		rest++;
 	if (*rest != '\0')
 		return false;
-	*ret_day = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	*ret_day = gc_days_from_civil(y, mo, d);
 	*ret_seconds = h * 3600 + mi * 60 + s;
 	return true;
 }

@@ -17,8 +17,6 @@
 
 /* "YYYY-MM-DD" to days since 1970-01-01; GC_EINVAL otherwise. */
 int wfm_date_parse(const char *text, int64_t *ret_day);
-/* The civil date (year, month 1-12, day 1-31) of a day since 1970-01-01. */
-void wfm_civil_from_days(int64_t day, int *ret_y, int *ret_m, int *ret_d);
 /* Writes day and seconds into the day as "YYYY-MM-DDTHH:MM" (buf of 20+). */
 void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len);
 

@@ -53,6 +53,28 @@ static void integers_are_bounded(void **state)
 	assert_true(v == INT64_MAX);
 }
 
+/* The shared calendar arithmetic: known days, and every day of four
+ * centuries and a half there and back (leap years, 1600 and 2000 too). */
+static void civil_days_round_trip(void **state)
+{
+	assert_int_equal(gc_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(gc_days_from_civil(1969, 12, 31), -1);
+	assert_int_equal(gc_days_from_civil(2000, 3, 1), 11017);
+	assert_int_equal(gc_days_from_civil(2024, 2, 29), 19782);
+	assert_int_equal(gc_days_from_civil(1600, 1, 1), -135140);
+	int py = 1599, pm = 12, pd = 31;
+	for (int64_t day = -135140; day <= 30000; day++) {
+		int y, m, d;
+		gc_civil_from_days(day, &y, &m, &d);
+		assert_int_equal(gc_days_from_civil(y, m, d), day);
+		/* the next day of the previous one */
+		bool next = (y == py && m == pm && d == pd + 1) || (y == py && m == pm + 1 && d == 1) ||
+			    (y == py + 1 && m == 1 && d == 1 && pm == 12 && pd == 31);
+		assert_true(next);
+		py = y, pm = m, pd = d;
+	}
+}
+
 static void time_zones_give_local_times(void **state)
 {
 	(void)state;
@@ -178,6 +200,7 @@ int main(void)
 		cmocka_unit_test(time_refuses_nonsense),
 		cmocka_unit_test(integers_are_bounded),
 		cmocka_unit_test(identifiers_have_shapes),
+		cmocka_unit_test(civil_days_round_trip),
 		cmocka_unit_test(time_zones_give_local_times),
 		cmocka_unit_test(local_times_in_dst_changes),
 		cmocka_unit_test(local_days_reset_at_local_midnight),
