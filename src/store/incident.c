@@ -68,6 +68,7 @@ static void bind_incident(struct db_stmt *st, const struct store_incident *in)
 int store_incident_add(struct store *s, const struct store_scope *scope, const struct store_incident *in,
 		       int64_t *ret_id)
 {
+	store_keywords_forget(s);
 	struct db_stmt *st = store_stmt(s, "INSERT INTO incidents(kind, title, body, area, severity, starts_at,"
 					 " expected_end_at, published, tenant_id, created_by, created_at, updated_at, keywords)"
 					 " VALUES (?,?,?,?,?,?,?,?,?,?,?11,?11,?12) RETURNING id");
@@ -87,6 +88,7 @@ int store_incident_add(struct store *s, const struct store_scope *scope, const s
 int store_incident_update(struct store *s, const struct store_scope *scope, int64_t id,
 			  const struct store_incident *in)
 {
+	store_keywords_forget(s);
 	struct db_stmt *st = store_stmt(s, "UPDATE incidents SET kind = ?, title = ?, body = ?, area = ?, severity = ?,"
 					 " starts_at = ?, expected_end_at = ?, published = ?, updated_at = ?, keywords = ?"
 					 " WHERE tenant_id = ? AND id = ?");
@@ -120,6 +122,7 @@ int store_incident_list(struct store *s, const struct store_scope *scope, bool w
 
 int store_incident_end(struct store *s, const struct store_scope *scope, int64_t id, int64_t at)
 {
+	store_keywords_forget(s);
 	struct db_stmt *st = store_stmt(s, "UPDATE incidents SET ended_at = ?1, updated_at = ?1"
 					 " WHERE tenant_id = ?2 AND id = ?3 AND ended_at IS NULL");
 	if (st == NULL)
@@ -138,6 +141,7 @@ int store_incident_end(struct store *s, const struct store_scope *scope, int64_t
 
 int store_incident_delete(struct store *s, const struct store_scope *scope, int64_t id)
 {
+	store_keywords_forget(s);
 	struct db_stmt *st = store_stmt(s, "DELETE FROM incidents WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -165,8 +169,25 @@ static json_t *keywords_row(struct db_stmt *st, void *arg)
 	return json_pack("{s:o,s:o}", "id", column_int(st, 0), "keywords", keywords_of(st, 1));
 }
 
+void store_keywords_forget(struct store *s)
+{
+	for (int i = 0; i < s->n_keywords; i++)
+		json_decref(s->keywords[i].list);
+	s->n_keywords = 0;
+}
+
 int store_incident_keywords_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list)
 {
+	/* in a transaction (the writer's batch), a tenant's are read once: an
+	 * incident that starts or ends within the batch's milliseconds counts
+	 * from the next batch; one changed here is seen at once */
+	bool keep = db_in_transaction(s->db);
+	for (int i = 0; keep && i < s->n_keywords; i++) {
+		if (s->keywords[i].tenant_id == tenant_id) {
+			*ret_list = json_incref(s->keywords[i].list);
+			return GC_OK;
+		}
+	}
 	struct db_stmt *st = store_stmt(s, "SELECT id, keywords FROM incidents WHERE tenant_id = ? AND kind = 'incident'"
 					 " AND published = 1 AND starts_at <= ? AND ended_at IS NULL AND keywords IS NOT NULL"
 					 " ORDER BY id LIMIT 50");
@@ -174,7 +195,10 @@ int store_incident_keywords_current(struct store *s, int64_t tenant_id, int64_t 
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
 	db_bind_int64(st, 2, now);
-	return collect_rows(s, st, keywords_row, NULL, ret_list);
+	int rc = collect_rows(s, st, keywords_row, NULL, ret_list);
+	if (rc == GC_OK && keep && s->n_keywords < STORE_KEYWORDS_KEPT)
+		s->keywords[s->n_keywords++] = (struct keywords_read){tenant_id, json_incref(*ret_list)};
+	return rc;
 }
 
 int store_portal_get(struct store *s, int64_t tenant_id, char **ret_config)

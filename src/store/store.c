@@ -201,6 +201,7 @@ void store_free(struct store *s)
 	for (size_t i = 0; i < STMT_CACHE_SIZE; i++)
 		if (s->cache[i].stmt)
 			s->db->ops->finalize(s->cache[i].stmt);
+	store_keywords_forget(s);
 	db_close(s->db);
 	free(s);
 }
@@ -226,6 +227,7 @@ static int control(struct store *s, const char *sql)
 
 int store_begin(struct store *s)
 {
+	store_keywords_forget(s);
 	/* SQLite takes the write lock at BEGIN IMMEDIATE; PostgreSQL locks rows
 	 * as they are written */
 	return control(s, db_engine(s->db) == DB_POSTGRESQL ? "BEGIN" : "BEGIN IMMEDIATE");
@@ -233,11 +235,13 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	store_keywords_forget(s);
 	return run_cached(s, "COMMIT"); /* its answer is the durability promise */
 }
 
 void store_rollback(struct store *s)
 {
+	store_keywords_forget(s);
 	if (db_in_transaction(s->db))
 		run_cached(s, "ROLLBACK");
 }
@@ -271,6 +275,7 @@ int store_attempt_end(struct store *s, int rc)
 
 void store_rollback_to(struct store *s)
 {
+	store_keywords_forget(s);
 	control(s, "ROLLBACK TO request");
 	control(s, "RELEASE request");
 }

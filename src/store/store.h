@@ -629,7 +629,9 @@ int store_broadcast_advance(struct store *s, int64_t update_id, int64_t cursor, 
 /* The tenant's first mailbox, the one broadcasts go out from. */
 int store_broadcast_mailbox(struct store *s, int64_t tenant_id, int64_t *ret_id, char *ret_address, size_t len);
 /* The current incidents (published, started, not ended) with keywords:
- * [{"id", "keywords": [phrases]}]. */
+ * [{"id", "keywords": [phrases]}]. Every new contact asks (ops.c), so in a
+ * transaction a tenant's are read once, until it ends or an incident
+ * changes through this store: one round trip a batch, not a contact. */
 int store_incident_keywords_current(struct store *s, int64_t tenant_id, int64_t now, json_t **ret_list);
 /* Links contact_id to incident_id (once); *ret_n: 1 when it was not. */
 int store_incident_link_one(struct store *s, const struct store_scope *scope, int64_t contact_id, int64_t incident_id,

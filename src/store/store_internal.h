@@ -21,6 +21,8 @@ struct stmt_slot {
 enum reserved_ids { ID_CONTACTS, ID_MESSAGES, ID_KINDS };
 #define STORE_RESERVED_IDS 64 /* taken at once: DIALECT_RESERVE_*_IDS */
 
+#define STORE_KEYWORDS_KEPT 8 /* tenants per transaction */
+
 struct store {
 	struct db *db;
 	struct stmt_slot cache[STMT_CACHE_SIZE];
@@ -33,7 +35,17 @@ struct store {
 	int64_t touched[STORE_TOUCHED_MAX];
 	int n_touched;
 	bool touched_all;
+	/* tenants' current incident keywords read in this transaction
+	 * (store_incident_keywords_current: every new contact asks), kept
+	 * until the transaction ends or an incident changes */
+	struct keywords_read {
+		int64_t tenant_id;
+		json_t *list;
+	} keywords[STORE_KEYWORDS_KEPT];
+	int n_keywords;
 };
+/* Forgets the incident keywords kept (store.keywords). */
+void store_keywords_forget(struct store *s);
 /* Marks the tenant's contact events for the next fold of the reports. */
 void store_report_touch(struct store *s, int64_t tenant_id);
 

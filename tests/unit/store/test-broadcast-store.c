@@ -4,7 +4,9 @@
  * customers in it; a customer's row of a broadcast is recorded once (the
  * second insert is a no-op: what keeps a broadcast once across crashes);
  * a new contact is linked only to a current incident whose audience holds
- * its customer. */
+ * its customer; the current incidents' keywords, which every new contact
+ * asks for, are read once a transaction per tenant and again once an
+ * incident changes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include "teststore.h"
+#include "store/db.h"
+#include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -158,6 +162,48 @@ static void contacts_are_linked_to_current_incidents_of_their_customer(void **st
 	assert_int_equal(n, 0); /* ended: no longer current */
 }
 
+static int64_t round_trips(struct store *s)
+{
+	return db_engine(s->db) == DB_POSTGRESQL ? db_pg_round_trips(s->db) : 0;
+}
+
+static size_t keywords_count(struct store *s, int64_t tenant)
+{
+	json_t *list = NULL;
+	assert_int_equal(store_incident_keywords_current(s, tenant, gc_now_ms(), &list), GC_OK);
+	size_t n = json_array_size(list);
+	json_decref(list);
+	return n;
+}
+
+static void keywords_are_read_once_a_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta);
+	assert_int_equal(keywords_count(f->s, f->ta), 0); /* the setup's incident has none */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	assert_int_equal(keywords_count(f->s, f->ta), 0);
+	int64_t before = round_trips(f->s);
+	assert_int_equal(keywords_count(f->s, f->ta), 0);
+	if (db_engine(f->s->db) == DB_POSTGRESQL)
+		assert_int_equal(round_trips(f->s), before); /* kept: no statement */
+	/* an incident with keywords added in the same transaction is seen at once */
+	json_t *keywords = json_pack("[s]", "fibre lyon");
+	struct store_incident in = {.kind = "incident", .title = "Fibre cut", .severity = "major",
+				    .starts_at = gc_now_ms() - 1000, .published = true, .keywords = keywords};
+	int64_t id = 0;
+	assert_int_equal(store_incident_add(f->s, &a, &in, &id), GC_OK);
+	json_decref(keywords);
+	assert_int_equal(keywords_count(f->s, f->ta), 1);
+	assert_int_equal(keywords_count(f->s, f->tb), 0); /* each tenant its own */
+	assert_int_equal(keywords_count(f->s, f->ta), 1);
+	/* and its end too */
+	assert_int_equal(store_incident_end(f->s, &a, id, gc_now_ms()), GC_OK);
+	assert_int_equal(keywords_count(f->s, f->ta), 0);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	assert_int_equal(keywords_count(f->s, f->ta), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +212,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_customer_is_recorded_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(contacts_are_linked_to_current_incidents_of_their_customer, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(keywords_are_read_once_a_transaction, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
