@@ -73,26 +73,58 @@ void store_report_touch(struct store *s, int64_t tenant_id)
 		s->touched_all = true;
 }
 
-static int load_contact(struct cfold *f, int64_t id, struct contact_row *c)
+/* The events fold_event counts (the others it skips). */
+static bool folded_type(const char *type)
 {
-	*c = (struct contact_row){0};
-	struct db_stmt *st = store_stmt(f->s, "SELECT channel, coalesce(customer_id, 0), coalesce(reason, ''),"
-				      " coalesce(queue, ''), created_at FROM contacts WHERE tenant_id = ? AND id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, f->tenant_id);
-	db_bind_int64(st, 2, id);
-	int rc = db_step(st);
-	if (rc == DB_ROW) {
-		c->found = true;
-		snprintf(c->channel, sizeof(c->channel), "%s", db_column_text(st, 0));
-		c->customer_id = db_column_int64(st, 1);
-		snprintf(c->reason, sizeof(c->reason), "%s", db_column_text(st, 2));
-		snprintf(c->queue, sizeof(c->queue), "%s", db_column_text(st, 3));
-		c->created_at = db_column_int64(st, 4);
+	static const char *const folded[] = {"created", "updated", "state_changed", "rated", "kb_outcome"};
+	for (size_t i = 0; i < sizeof(folded) / sizeof(*folded); i++)
+		if (strcmp(type, folded[i]) == 0)
+			return true;
+	return false;
+}
+
+static const char contact_row_sql[] = "SELECT channel, coalesce(customer_id, 0), coalesce(reason, ''),"
+	" coalesce(queue, ''), created_at FROM contacts WHERE tenant_id = ? AND id = ?";
+
+/* The contacts of the events ev[0..n) (rows[i]: ev[i]'s), read together:
+ * each read sent ahead as an instance of its own, so on PostgreSQL one
+ * round trip for every STORE_READ_BATCH events, not one each. */
+static int load_contacts(struct cfold *f, json_t *const *ev, size_t n, struct contact_row *rows)
+{
+	for (size_t i = 0; i < n; i += STORE_READ_BATCH) {
+		size_t m = n - i < STORE_READ_BATCH ? n - i : STORE_READ_BATCH;
+		struct db_stmt *st[STORE_READ_BATCH] = {0};
+		for (size_t k = 0; k < m; k++) {
+			rows[i + k] = (struct contact_row){0};
+			if (!folded_type(json_string_value(json_object_get(ev[i + k], "type"))))
+				continue;
+			if ((st[k] = store_stmt_instance(f->s, contact_row_sql, (int)k)) == NULL)
+				return GC_ESTORE;
+			db_bind_int64(st[k], 1, f->tenant_id);
+			db_bind_int64(st[k], 2, json_integer_value(json_object_get(ev[i + k], "contact_id")));
+			db_send(st[k]);
+		}
+		int rc = DB_DONE;
+		for (size_t k = 0; k < m; k++) {
+			if (st[k] == NULL)
+				continue;
+			struct contact_row *c = &rows[i + k];
+			if (rc == DB_ROW || rc == DB_DONE)
+				rc = db_step(st[k]);
+			if (rc == DB_ROW) {
+				c->found = true;
+				snprintf(c->channel, sizeof(c->channel), "%s", db_column_text(st[k], 0));
+				c->customer_id = db_column_int64(st[k], 1);
+				snprintf(c->reason, sizeof(c->reason), "%s", db_column_text(st[k], 2));
+				snprintf(c->queue, sizeof(c->queue), "%s", db_column_text(st[k], 3));
+				c->created_at = db_column_int64(st[k], 4);
+			}
+			db_reset(st[k]);
+		}
+		if (rc != DB_ROW && rc != DB_DONE)
+			return store_fail(f->s, rc);
 	}
-	db_reset(st);
-	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(f->s, rc);
+	return GC_OK;
 }
 
 /* One integer from a statement with its parameters bound by the caller (0 when no row). */
@@ -335,7 +367,8 @@ static int add_rating(struct cfold *f, int64_t contact_id, const struct contact_
 	return store_step_done(f->s, st);
 }
 
-static int fold_event(struct cfold *f, const json_t *ev)
+/* Folds one event, of the contact c (load_contacts). */
+static int fold_event(struct cfold *f, const json_t *ev, const struct contact_row *c)
 {
 	const char *type = json_string_value(json_object_get(ev, "type"));
 	int64_t contact_id = json_integer_value(json_object_get(ev, "contact_id"));
@@ -343,30 +376,29 @@ static int fold_event(struct cfold *f, const json_t *ev)
 	const char *actor = json_string_value(json_object_get(ev, "actor"));
 	bool state = strcmp(type, "state_changed") == 0, rated = strcmp(type, "rated") == 0;
 	bool outcome = strcmp(type, "kb_outcome") == 0;
-	if (!state && !rated && !outcome && strcmp(type, "created") != 0 && strcmp(type, "updated") != 0)
+	if (!folded_type(type))
 		return GC_OK;
 	json_t *data = json_loads(json_string_value(json_object_get(ev, "data")), 0, NULL);
 	const char *to = json_string_value(json_object_get(data, "to"));
 	const char *disposition = json_string_value(json_object_get(data, "disposition"));
-	struct contact_row c;
 	int64_t queue = 0, org = 0;
-	int rc = load_contact(f, contact_id, &c);
-	if (rc == GC_OK && state && to && strcmp(to, "resolved") == 0) {
-		if ((rc = queue_by_name(f, c.queue, &queue)) == GC_OK &&
+	int rc = GC_OK;
+	if (state && to && strcmp(to, "resolved") == 0) {
+		if ((rc = queue_by_name(f, c->queue, &queue)) == GC_OK &&
 		    (rc = organisation_of_actor(f, actor, &org)) == GC_OK)
-			rc = add_reason(f, at, queue, org, &c, disposition ? disposition : "");
+			rc = add_reason(f, at, queue, org, c, disposition ? disposition : "");
 	} else if (rc == GC_OK && rated) {
-		rc = add_rating(f, contact_id, &c, at, data);
+		rc = add_rating(f, contact_id, c, at, data);
 	} else if (rc == GC_OK && outcome) {
 		bool resolved = json_is_true(json_object_get(data, "resolved"));
 		if ((rc = organisation_of_actor(f, actor, &org)) == GC_OK)
-			rc = kb_item(f, contact_id, &c, json_integer_value(json_object_get(data, "tree_id")), at, org, resolved);
+			rc = kb_item(f, contact_id, c, json_integer_value(json_object_get(data, "tree_id")), at, org, resolved);
 		if (rc == GC_OK)
-			rc = kb_item(f, contact_id, &c, json_integer_value(json_object_get(data, "article_id")), at, org,
+			rc = kb_item(f, contact_id, c, json_integer_value(json_object_get(data, "article_id")), at, org,
 				     resolved);
 	}
 	if (rc == GC_OK && !rated && !outcome)
-		rc = mark_repeats(f, contact_id, &c);
+		rc = mark_repeats(f, contact_id, c);
 	json_decref(data);
 	return rc;
 }
@@ -413,8 +445,14 @@ int store_report_contacts_fold(struct store *s, int64_t tenant_id, int limit)
 		sorted[i] = json_array_get(events, i);
 	if (rc == GC_OK)
 		qsort(sorted, n, sizeof(*sorted), by_id); /* RETURNING has no order */
+	struct contact_row *contacts = rc == GC_OK ? calloc(n ? n : 1, sizeof(*contacts)) : NULL;
+	if (rc == GC_OK && contacts == NULL)
+		rc = GC_ENOMEM;
+	if (rc == GC_OK)
+		rc = load_contacts(&f, sorted, n, contacts);
 	for (i = 0; rc == GC_OK && i < n; i++)
-		rc = fold_event(&f, sorted[i]);
+		rc = fold_event(&f, sorted[i], &contacts[i]);
+	free(contacts);
 	free(sorted);
 	json_decref(events);
 	return rc < 0 ? rc : (int)n;

@@ -8,7 +8,8 @@
  * before it; a resolution with no reason cannot be repeated; only the
  * touched tenants are folded by store_report_contacts_fold_touched;
  * another tenant sees nothing; two nodes folding one tenant's events,
- * committed out of their ids' order, count each once. */
+ * committed out of their ids' order, count each once; on PostgreSQL the
+ * events' contacts are read together (a round trip for 16, not one each). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,8 @@
 
 #include "teststore.h"
 #include "testdb.h"
+#include "store/db.h"
+#include "store/store_internal.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -248,6 +251,32 @@ static void two_nodes_fold_each_event_once(void **state)
 	store_free(node2);
 }
 
+/* 40 events of contacts with no customer (nothing else to read or write
+ * for them): the claim, then their contacts in 3 round trips (16, 16, 8),
+ * once the statements are prepared (the first round). */
+static void the_events_contacts_are_read_together(void **state)
+{
+	struct fixture *f = *state;
+	int64_t trips[2] = {0};
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(store_begin(f->s), GC_OK);
+		for (int i = 0; i < 40; i++) {
+			struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "s"};
+			int64_t id = 0;
+			assert_int_equal(store_contact_create(f->s, &f->a, &in, &id), GC_OK);
+		}
+		assert_int_equal(store_commit(f->s), GC_OK);
+		assert_int_equal(store_begin(f->s), GC_OK);
+		int64_t before = db_engine(f->s->db) == DB_POSTGRESQL ? db_pg_round_trips(f->s->db) : 0;
+		assert_int_equal(store_report_contacts_fold(f->s, f->a.tenant_id, 100), 40);
+		if (db_engine(f->s->db) == DB_POSTGRESQL)
+			trips[round] = db_pg_round_trips(f->s->db) - before;
+		assert_int_equal(store_commit(f->s), GC_OK);
+	}
+	if (db_engine(f->s->db) == DB_POSTGRESQL)
+		assert_int_equal(trips[1], 1 + 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +284,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_fold_in_chunks_counts_the_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_touched_tenants_are_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_nodes_fold_each_event_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_events_contacts_are_read_together, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
