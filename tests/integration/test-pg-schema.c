@@ -200,7 +200,7 @@ static void check_fact(struct facts *f, const char *table, const char *expr)
 	qsort(tokens, n, sizeof(tokens[0]), token_cmp);
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || strcmp(tokens[i], tokens[i - 1]) != 0)
-			snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s%s", i ? " " : "",
+			snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), "%s%.63s", i ? " " : "",
 				 tokens[i]);
 	snprintf(key, sizeof(key), "%s check {%s}", table, sig);
 	fact_add(f, key, "check");
@@ -254,7 +254,7 @@ static void sqlite_rows(const char *sql, struct facts *f, int n_fields,
 	char *save_row = NULL;
 	for (char *line = strtok_r(out, "\x1e", &save_row); line != NULL;
 	     line = strtok_r(NULL, "\x1e", &save_row)) {
-		char *fields[16];
+		char *fields[16] = {0};
 		int n = 0;
 		for (char *p = line; n < n_fields; p++) {
 			fields[n++] = p;
@@ -420,7 +420,7 @@ static void pg_rows(const char *sql, struct facts *f, void (*row)(char **fields,
 		fail_msg("postgresql: %s\nquery: %s", PQerrorMessage(pg), sql);
 	}
 	for (int r = 0; r < PQntuples(res); r++) {
-		char *fields[16];
+		char *fields[16] = {0};
 		assert_true(PQnfields(res) <= 16);
 		for (int c = 0; c < PQnfields(res); c++)
 			fields[c] = PQgetvalue(res, r, c);
