@@ -155,6 +155,7 @@ static int run_job(struct writer *w, struct request *r)
 	}
 	if (at_commit) {
 		int rc = r->route->run(r, w->db);
+		store_push(w->db);
 		router_job_end(w->router, rc >= 0);
 		chathub_job_end(w->chat, rc >= 0);
 		return rc < 0 ? GC_ESTORE : GC_OK;

@@ -58,6 +58,11 @@ struct db_ops {
 	/* Runs the statements step_later kept, so that their errors are known
 	 * now (the end of a request). */
 	int (*flush)(struct db *db);
+	/* Puts what waits for the next statement on its way now, without
+	 * waiting for an answer: the server runs it while the caller prepares
+	 * more (errors still come with the next statement or flush). Nothing
+	 * to do where statements cost no round trip. */
+	void (*push)(struct db *db);
 	/* Sends a bound read now, where a round trip costs, so that it travels
 	 * with the next statement; its rows are read at its first step as
 	 * usual, and its error is its step's (a read that could not be sent
@@ -130,6 +135,7 @@ static inline void db_clear_bindings(struct db_stmt *st) { st->db->ops->clear_bi
 static inline int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
 static inline int db_step_later(struct db_stmt *st) { return st->db->ops->step_later(st); }
 static inline int db_flush(struct db *db) { return db->ops->flush(db); }
+static inline void db_push(struct db *db) { db->ops->push(db); }
 static inline void db_send(struct db_stmt *st) { st->db->ops->send(st); }
 static inline void db_bind_int64(struct db_stmt *st, int idx, int64_t v) { st->db->ops->bind_int64(st, idx, v); }
 static inline void db_bind_text(struct db_stmt *st, int idx, const char *text, int len) { st->db->ops->bind_text(st, idx, text, len); }

@@ -500,6 +500,18 @@ static int pgs_flush(struct db *d)
 	return pg(d)->n_deferred_writes ? flush_deferred(pg(d)) : GC_OK;
 }
 
+/* libpq keeps a pipeline's messages until 64 KiB wait: a batch of
+ * requests whose writes are all deferred would reach the server only at
+ * its fold or commit, the server idle while the writer works and the
+ * writer idle while the server does. Sent as each request ends, they run
+ * alongside the next. */
+static void pgs_push(struct db *d)
+{
+	struct pg_db *db = pg(d);
+	if (db->n_deferred > 0)
+		PQflush(db->conn); /* a connection that broke says so at the next statement */
+}
+
 /* The parameters of st as libpq takes them. */
 struct pg_args {
 	const char *values[1000];
@@ -801,6 +813,7 @@ static const struct db_ops pg_ops = {
 	.changes = pgs_changes,
 	.exec = pgs_exec,
 	.defer = pgs_defer,
+	.push = pgs_push,
 	.in_transaction = pgs_in_transaction,
 	.close = pgs_close,
 };

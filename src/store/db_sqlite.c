@@ -125,6 +125,7 @@ static int sq_step_later(struct db_stmt *st)
 }
 
 static int sq_flush(struct db *db) { return GC_OK; }
+static void sq_push(struct db *db) {}
 static void sq_send(struct db_stmt *st) { (void)st; } /* in process: no round trip to save */
 
 static bool sq_column_is_null(struct db_stmt *st, int i)
@@ -183,6 +184,7 @@ static const struct db_ops sqlite_ops = {
 	.step = sq_step,
 	.step_later = sq_step_later,
 	.flush = sq_flush,
+	.push = sq_push,
 	.send = sq_send,
 	.column_is_null = sq_column_is_null,
 	.column_is_integer = sq_column_is_integer,

@@ -70,6 +70,11 @@ int store_flush(struct store *s)
 	return rc < 0 ? store_fail(s, rc) : GC_OK;
 }
 
+void store_push(struct store *s)
+{
+	db_push(s->db);
+}
+
 int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id)
 {
 	int rc = db_step(st);

@@ -93,6 +93,10 @@ void store_rollback_to(struct store *s);
  * (events, audit) travel to PostgreSQL with the next statement, so the
  * writer calls this before it keeps a request (nothing on SQLite). */
 int store_flush(struct store *s);
+/* Sends the request's writes on their way without waiting for their
+ * answers (PostgreSQL runs them while the writer runs the next request;
+ * their errors come at the commit). */
+void store_push(struct store *s);
 
 /* --- accounts and tokens (auth.c) --- */
 
