@@ -12,16 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Appends to the contact's events; to_fold: the reports' fold has
+ * something to do with it (report_contacts.c), else it is stored folded
+ * already, and a batch of such events costs the fold nothing. */
 static int append_event(struct store *s, const struct store_scope *scope, int64_t contact_id,
-			const char *type, json_t *data, int64_t now)
+			const char *type, json_t *data, int64_t now, bool to_fold)
 {
 	char *text = json_dumps(data, JSON_COMPACT);
 	json_decref(data);
 	if (text == NULL)
 		return GC_ENOMEM;
-	/* still to fold into the reports (report_contacts.c) */
 	struct db_stmt *st = store_stmt(s, "INSERT INTO contact_events(tenant_id, contact_id, type,"
-					 " actor, data, at, to_fold) VALUES (?,?,?,?,?,?,1)");
+					 " actor, data, at, to_fold) VALUES (?,?,?,?,?,?,?)");
 	int rc = GC_ESTORE;
 	if (st) {
 		db_bind_int64(st, 1, scope->tenant_id);
@@ -30,10 +32,11 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 		bind_text(st, 4, scope->actor);
 		db_bind_text(st, 5, text, -1);
 		db_bind_int64(st, 6, now);
+		db_bind_int64(st, 7, to_fold);
 		rc = store_step_later(s, st);
 	}
 	free(text);
-	if (rc == GC_OK)
+	if (rc == GC_OK && to_fold)
 		store_report_touch(s, scope->tenant_id);
 	return rc;
 }
@@ -41,7 +44,7 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 int store_event_append(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *type,
 		       json_t *data, int64_t now)
 {
-	return append_event(s, scope, contact_id, type, data, now);
+	return append_event(s, scope, contact_id, type, data, now, store_report_folds(type));
 }
 
 static int customer_exists(struct store *s, const struct store_scope *scope, int64_t id)
@@ -146,11 +149,14 @@ int store_contact_create_text(struct store *s, const struct store_scope *scope, 
 		goto out;
 	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, false, &message_id)) < 0)
 		goto out;
+	/* a new contact marks repeats only with a customer and a reason; one
+	 * given them later is folded with its "updated" event */
+	bool to_fold = in->customer_id && in->reason && in->reason[0];
 	rc = append_event(s, scope, id, "created",
 		json_pack("{s:s,s:o,s:s?,s:s?,s:i,s:O}", "channel", contact_channel_name(in->channel),
 			  "customer_id", in->customer_id ? json_integer(in->customer_id) : json_null(),
 			  "subject", in->subject, "queue", in->queue, "priority", in->priority,
-			  "tags", tags), now);
+			  "tags", tags), now, to_fold);
 	if (rc == GC_OK && ret_text)
 		rc = contact_answer(in, id, tags_line, now, message_id, scope->user_id, ret_text, ret_len);
 	if (rc == GC_OK)
@@ -559,7 +565,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 		json_object_set_new(changes, "priority", json_integer(in->priority));
 	if (in->has & HAS_TAGS)
 		json_object_set(changes, "tags", tags);
-	if ((rc = append_event(s, scope, id, "updated", changes, now)) == GC_OK)
+	if ((rc = append_event(s, scope, id, "updated", changes, now, true)) == GC_OK)
 		rc = store_contact_get(s, scope, id, ret_contact);
 out:
 	free(tags_line);
@@ -600,7 +606,7 @@ int store_contact_set_state(struct store *s, const struct store_scope *scope, in
 		return rc;
 	rc = append_event(s, scope, id, "state_changed",
 		json_pack("{s:s,s:s,s:s?}", "from", contact_state_name(from), "to",
-			  contact_state_name(in->state), "disposition", in->disposition), now);
+			  contact_state_name(in->state), "disposition", in->disposition), now, true);
 	return rc < 0 || ret_contact == NULL ? rc : store_contact_get(s, scope, id, ret_contact);
 }
 
@@ -630,7 +636,7 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 								     &message_id)) < 0)
 		return rc;
 	rc = append_event(s, scope, id, note ? "note_added" : "message_added",
-			  json_pack("{s:I,s:s}", "message_id", (json_int_t)message_id, "kind", kind), now);
+			  json_pack("{s:I,s:s}", "message_id", (json_int_t)message_id, "kind", kind), now, false);
 	if (rc < 0)
 		return rc;
 	char when[GC_TIME_LEN];

@@ -6,11 +6,13 @@
  * contact_events still to fold (to_fold = 1, cleared as each is claimed:
  * exactly once even when several nodes of a cluster write and fold the
  * same tenant's events, whose ids they do not commit in order) into per
- * half-hour rows, in the caller's transaction. Appending a contact event
- * marks its tenant (store_report_touch); the writer folds the tenants its
- * batch touched before it commits, so what a batch acknowledges is counted
- * by the same commit, and guichetd folds what is left at start (old data,
- * the demo's history moved back in time).
+ * half-hour rows, in the caller's transaction. An event the fold would
+ * skip (a message added, a contact created with no customer or no reason)
+ * is appended with to_fold = 0: most batches then have nothing to claim.
+ * Appending one to fold marks its tenant (store_report_touch); the writer
+ * folds the tenants its batch touched before it commits, so what a batch
+ * acknowledges is counted by the same commit, and guichetd folds what is
+ * left at start (old data, the demo's history moved back in time).
  *
  *   state_changed to resolved   report_reasons +1 (half hour, the contact's
  *                               queue, the resolving user's organisation,
@@ -73,7 +75,8 @@ void store_report_touch(struct store *s, int64_t tenant_id)
 		s->touched_all = true;
 }
 
-/* The events fold_event counts (the others it skips). */
+/* The events fold_event counts (the others it skips, and are stored
+ * folded: store_report_folds). */
 static bool folded_type(const char *type)
 {
 	static const char *const folded[] = {"created", "updated", "state_changed", "rated", "kb_outcome"};
@@ -81,6 +84,11 @@ static bool folded_type(const char *type)
 		if (strcmp(type, folded[i]) == 0)
 			return true;
 	return false;
+}
+
+bool store_report_folds(const char *type)
+{
+	return folded_type(type);
 }
 
 static const char contact_row_sql[] = "SELECT channel, coalesce(customer_id, 0), coalesce(reason, ''),"

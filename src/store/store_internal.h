@@ -46,6 +46,9 @@ struct store {
 };
 /* Forgets the incident keywords kept (store.keywords). */
 void store_keywords_forget(struct store *s);
+/* Whether the reports' fold counts a contact event of this type (the
+ * others are appended folded already). */
+bool store_report_folds(const char *type);
 /* Marks the tenant's contact events for the next fold of the reports. */
 void store_report_touch(struct store *s, int64_t tenant_id);
 

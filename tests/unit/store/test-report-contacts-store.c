@@ -9,7 +9,8 @@
  * touched tenants are folded by store_report_contacts_fold_touched;
  * another tenant sees nothing; two nodes folding one tenant's events,
  * committed out of their ids' order, count each once; on PostgreSQL the
- * events' contacts are read together (a round trip for 16, not one each). */
+ * events' contacts are read together (a round trip for 16, not one each);
+ * the events the fold would skip are stored folded. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -252,8 +253,9 @@ static void two_nodes_fold_each_event_once(void **state)
 }
 
 /* 40 events of contacts with no customer (nothing else to read or write
- * for them): the claim, then their contacts in 3 round trips (16, 16, 8),
- * once the statements are prepared (the first round). */
+ * for them; each taken in progress, as their creation is stored folded):
+ * the claim, then their contacts in 3 round trips (16, 16, 8), once the
+ * statements are prepared (the first round). */
 static void the_events_contacts_are_read_together(void **state)
 {
 	struct fixture *f = *state;
@@ -262,8 +264,10 @@ static void the_events_contacts_are_read_together(void **state)
 		assert_int_equal(store_begin(f->s), GC_OK);
 		for (int i = 0; i < 40; i++) {
 			struct contact_input in = {.channel = CHANNEL_EMAIL, .subject = "s"};
+			struct state_input st = {.state = CONTACT_IN_PROGRESS, .expected_version = -1};
 			int64_t id = 0;
 			assert_int_equal(store_contact_create(f->s, &f->a, &in, &id), GC_OK);
+			assert_int_equal(store_contact_set_state(f->s, &f->a, id, &st, NULL), GC_OK);
 		}
 		assert_int_equal(store_commit(f->s), GC_OK);
 		assert_int_equal(store_begin(f->s), GC_OK);
@@ -277,6 +281,46 @@ static void the_events_contacts_are_read_together(void **state)
 		assert_int_equal(trips[1], 1 + 3);
 }
 
+/* The events the fold would skip are stored folded: contacts created with
+ * no customer, or no reason, and messages leave nothing to claim, and a
+ * batch of them touches no tenant. A contact created so and given its
+ * customer and reason afterwards is folded by that change: it still
+ * repeats the resolution of its customer and reason made before it. */
+static void only_what_the_fold_counts_waits_for_it(void **state)
+{
+	struct fixture *f = *state;
+	int64_t x = contact(f, f->c1, "internet");
+	assert_int_equal(store_contact_kb_outcome(f->s, &f->a, x, 1, TREE, 0, true), GC_OK);
+	resolve(f, x, "fixed");
+	fold(f, 0);
+	store_report_contacts_catch_up(f->s); /* forgets what was touched */
+	assert_int_equal(store_begin(f->s), GC_OK);
+	int64_t y = contact(f, 0, "internet"), z = contact(f, f->c1, NULL);
+	contact(f, 0, NULL);
+	struct message_input m = {.body = "still down"};
+	json_t *msg = NULL;
+	assert_int_equal(store_contact_add_message(f->s, &f->a, y, &m, false, &msg), GC_OK);
+	json_decref(msg);
+	assert_int_equal(f->s->n_touched, 0);
+	assert_false(f->s->touched_all);
+	assert_int_equal(store_report_contacts_fold(f->s, f->a.tenant_id, 0), 0);
+	assert_int_equal(store_commit(f->s), GC_OK);
+	char tree[16];
+	snprintf(tree, sizeof(tree), "%d", TREE);
+	json_t *kb = read_rows(f, &f->a, true);
+	assert_int_equal(sum_of(kb, "item_id", tree, "repeated"), 0);
+	json_decref(kb);
+	/* z gets its reason: internet, for C-1, after x's resolution */
+	struct contact_input up = {.has = HAS_REASON, .reason = "internet"};
+	json_t *c = NULL;
+	assert_int_equal(store_contact_update(f->s, &f->a, z, &up, &c), GC_OK);
+	json_decref(c);
+	fold(f, 0);
+	kb = read_rows(f, &f->a, true);
+	assert_int_equal(sum_of(kb, "item_id", tree, "repeated"), 1);
+	json_decref(kb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_touched_tenants_are_folded, setup, teardown),
 		cmocka_unit_test_setup_teardown(two_nodes_fold_each_event_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_events_contacts_are_read_together, setup, teardown),
+		cmocka_unit_test_setup_teardown(only_what_the_fold_counts_waits_for_it, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
