@@ -33,7 +33,7 @@ static int append_event(struct store *s, const struct store_scope *scope, int64_
 		db_bind_text(st, 5, text, -1);
 		db_bind_int64(st, 6, now);
 		db_bind_int64(st, 7, to_fold);
-		rc = store_step_later(s, st);
+		rc = store_append(s, st, APPEND_CHILD);
 	}
 	free(text);
 	if (rc == GC_OK && to_fold)
@@ -105,7 +105,7 @@ static int insert_message(struct store *s, const struct store_scope *scope, int6
 	bind_text(st, 5, body);
 	bind_id(st, 6, scope->user_id);
 	db_bind_int64(st, 7, now);
-	return store_insert_reserved(s, st, id, ret_id);
+	return store_insert_reserved(s, st, id, ret_id, APPEND_CHILD);
 }
 
 static int contact_answer(const struct contact_input *in, int64_t id, const char *tags_line, int64_t now,
@@ -145,7 +145,7 @@ int store_contact_create_text(struct store *s, const struct store_scope *scope, 
 	bind_text(st, 9, tags_line);
 	bind_id(st, 10, scope->user_id);
 	db_bind_int64(st, 11, now);
-	if ((rc = store_insert_reserved(s, st, id, &id)) < 0)
+	if ((rc = store_insert_reserved(s, st, id, &id, APPEND_PARENT)) < 0)
 		goto out;
 	if (in->message && (rc = insert_message(s, scope, id, "inbound", in->message, now, false, &message_id)) < 0)
 		goto out;

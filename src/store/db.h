@@ -55,6 +55,13 @@ struct db_ops {
 	 * log) now or, where a round trip costs, with the next statement: its
 	 * error, if any, is then that statement's, or flush's. */
 	int (*step_later)(struct db_stmt *st);
+	/* step_later for a one-row "INSERT INTO t(...) VALUES (...)" (RETURNING
+	 * unread, no ON CONFLICT): where a statement costs, the rows appended
+	 * to it may wait for more and go as one multi-row INSERT. Waiting
+	 * rows go the lowest rank first: a row may reference (a foreign key)
+	 * a row of a lower rank appended before it, never one of its own or a
+	 * higher rank still waiting. Another form is stepped later as is. */
+	int (*append)(struct db_stmt *st, int rank);
 	/* Runs the statements step_later kept, so that their errors are known
 	 * now (the end of a request). */
 	int (*flush)(struct db *db);
@@ -134,6 +141,7 @@ static inline void db_reset(struct db_stmt *st) { st->db->ops->reset(st); }
 static inline void db_clear_bindings(struct db_stmt *st) { st->db->ops->clear_bindings(st); }
 static inline int db_step(struct db_stmt *st) { return st->db->ops->step(st); }
 static inline int db_step_later(struct db_stmt *st) { return st->db->ops->step_later(st); }
+static inline int db_append(struct db_stmt *st, int rank) { return st->db->ops->append(st, rank); }
 static inline int db_flush(struct db *db) { return db->ops->flush(db); }
 static inline void db_push(struct db *db) { db->ops->push(db); }
 static inline void db_send(struct db_stmt *st) { st->db->ops->send(st); }

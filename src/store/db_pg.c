@@ -17,6 +17,11 @@
  *   statement and go to the server with it; their results are read before
  *   its own, and the first error among them is its error. flush sends them
  *   alone (the writer does at the end of each request).
+ * - Rows appended (append: one-row INSERTs nobody reads back) wait, up to
+ *   BULK_ROWS of a statement, and go as one multi-row INSERT per statement
+ *   (prepared once per row count), lowest rank first, when anything else
+ *   goes to the server or push finds enough waiting: the executor's work
+ *   per statement is paid once for them all.
  * - A read sent ahead (send) goes the same way: the store sends the reads a
  *   request needs, then steps the last; one round trip brings every
  *   result, each kept in its statement for its own steps (a contact and its
@@ -55,8 +60,22 @@
 
 /* At most this many statements wait for the next statement. */
 #define MAX_DEFERRED 256
+/* Appended rows: at most this many of a statement in one INSERT, of this
+ * many statements waiting together; push sends them from this many on. */
+#define BULK_ROWS 16
+#define BULK_GROUPS 8
+#define BULK_PUSH_ROWS 24
 
 struct pg_stmt;
+struct pg_param;
+
+/* The rows appended to one statement, waiting (copies of their values). */
+struct bulk_group {
+	struct pg_stmt *st;
+	int rank;
+	int rows;
+	struct pg_param *params; /* rows x st->nparams */
+};
 
 struct pg_db {
 	struct db base;
@@ -73,6 +92,9 @@ struct pg_db {
 	/* per statement sent in pipeline mode, in order: the read whose
 	 * result it is (send), or NULL for a result nobody reads */
 	struct pg_stmt *reader[MAX_DEFERRED];
+	struct bulk_group bulk[BULK_GROUPS]; /* appended rows waiting, by first append */
+	int n_bulk, bulk_rows;
+	bool sending_bulk;
 };
 
 struct pg_param {
@@ -93,6 +115,8 @@ struct pg_stmt {
 	PGresult *res;
 	int row;              /* the current row; -1 before the first step */
 	bool sent;            /* sent ahead (send): its result comes with the pipeline's */
+	signed char bulk_form; /* 1: an INSERT a multi-row one repeats, -1: not, 0: not known yet */
+	unsigned bulk_generation[BULK_ROWS + 1]; /* its k-row INSERT prepared in (0: not) */
 	/* the last bytea read: its column and row, unescaped */
 	unsigned char *blob;
 	size_t blob_len;
@@ -175,10 +199,27 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+static void unbind(struct pg_param *p);
+
+/* Forgets the appended rows waiting (sent, or gone with a failed pipeline
+ * or a lost connection and their transaction). */
+static void bulk_drop(struct pg_db *db)
+{
+	for (int g = 0; g < db->n_bulk; g++) {
+		struct bulk_group *b = &db->bulk[g];
+		for (int i = 0; i < b->rows * b->st->nparams; i++)
+			unbind(&b->params[i]);
+		free(b->params);
+	}
+	db->n_bulk = 0;
+	db->bulk_rows = 0;
+}
+
 /* Forgets the statements sent in pipeline mode (a failed pipeline, a
  * connection lost): the reads among them run again at their step. */
 static void drop_deferred(struct pg_db *db)
 {
+	bulk_drop(db);
 	for (int i = 0; i < db->n_deferred; i++) {
 		if (db->reader[i])
 			db->reader[i]->sent = false;
@@ -311,9 +352,17 @@ static void pgs_clear_bindings(struct db_stmt *s)
 		unbind(&st->params[i]);
 }
 
+static int send_bulk(struct pg_db *db);
+
 static void pgs_finalize(struct db_stmt *s)
 {
 	struct pg_stmt *st = pst(s);
+	struct pg_db *db = pg(s->db);
+	for (int g = 0; g < db->n_bulk; g++)
+		if (db->bulk[g].st == st) {
+			send_bulk(db); /* its rows go now; an error comes with the next statement */
+			break;
+		}
 	forget_result(st);
 	pgs_clear_bindings(s);
 	free(st->params);
@@ -392,6 +441,25 @@ static int untyped_param(const PGresult *res)
 	return atoi(dollar + 1);
 }
 
+/* Prepares sql as name on this connection; *ret_untyped: untyped_param
+ * of the failure. In a transaction, inside a savepoint: a failed prepare
+ * would abort it. */
+static int prepare_as(struct pg_db *db, const char *name, const char *sql, int nparams, const unsigned *types,
+		      int *ret_untyped)
+{
+	bool in_transaction = PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+	if (in_transaction)
+		PQclear(PQexec(db->conn, "SAVEPOINT db_prepare"));
+	PGresult *res = PQprepare(db->conn, name, sql, nparams, types);
+	db->round_trips++;
+	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? GC_OK : fail_result(&db->base, res);
+	*ret_untyped = rc < 0 ? untyped_param(res) : 0;
+	PQclear(res);
+	if (in_transaction)
+		PQclear(PQexec(db->conn, rc == GC_OK ? "RELEASE db_prepare" : "ROLLBACK TO db_prepare; RELEASE db_prepare"));
+	return rc;
+}
+
 /* Prepares st on this connection with the types of the values bound now:
  * bigint, bytea, or unknown for text and NULL, which the server infers from
  * where they stand. Where nothing says (a NULL in "?2 IS NOT NULL THEN ?2"),
@@ -401,20 +469,10 @@ static int server_prepare(struct pg_db *db, struct pg_stmt *st)
 	unsigned types[1000];
 	for (int i = 0; i < st->nparams; i++)
 		types[i] = st->params[i].oid;
-	/* a failed prepare aborts the transaction around it: try inside a savepoint */
-	bool in_transaction = PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
 	int rc = GC_ESTORE;
 	for (int attempt = 0; attempt <= st->nparams; attempt++) {
-		if (in_transaction)
-			PQclear(PQexec(db->conn, "SAVEPOINT db_prepare"));
-		PGresult *res = PQprepare(db->conn, st->name, st->sql, st->nparams, types);
-		db->round_trips++;
-		rc = PQresultStatus(res) == PGRES_COMMAND_OK ? GC_OK : fail_result(&db->base, res);
-		int untyped = rc < 0 ? untyped_param(res) : 0;
-		PQclear(res);
-		if (in_transaction)
-			PQclear(PQexec(db->conn, rc == GC_OK ? "RELEASE db_prepare"
-							     : "ROLLBACK TO db_prepare; RELEASE db_prepare"));
+		int untyped = 0;
+		rc = prepare_as(db, st->name, st->sql, st->nparams, types, &untyped);
 		if (rc == GC_OK)
 			st->prepared_generation = db->generation;
 		if (untyped < 1 || untyped > st->nparams || types[untyped - 1] != 0)
@@ -481,8 +539,13 @@ static int end_pipeline(struct pg_db *db, PGresult **ret_res)
 
 /* Sends the deferred statements alone, for a call that cannot go in a
  * pipeline (PQexec, PQprepare). */
+static int send_bulk(struct pg_db *db);
+
 static int flush_deferred(struct pg_db *db)
 {
+	int rc;
+	if (db->n_bulk > 0 && !db->sending_bulk && (rc = send_bulk(db)) < 0)
+		return rc;
 	if (db->n_deferred == 0)
 		return GC_OK;
 	db->round_trips++;
@@ -497,7 +560,7 @@ static int flush_deferred(struct pg_db *db)
 
 static int pgs_flush(struct db *d)
 {
-	return pg(d)->n_deferred_writes ? flush_deferred(pg(d)) : GC_OK;
+	return pg(d)->n_deferred_writes || pg(d)->n_bulk ? flush_deferred(pg(d)) : GC_OK;
 }
 
 /* libpq keeps a pipeline's messages until 64 KiB wait: a batch of
@@ -508,6 +571,8 @@ static int pgs_flush(struct db *d)
 static void pgs_push(struct db *d)
 {
 	struct pg_db *db = pg(d);
+	if (db->bulk_rows >= BULK_PUSH_ROWS)
+		send_bulk(db); /* a failure aborts the transaction: its COMMIT says so */
 	if (db->n_deferred > 0)
 		PQflush(db->conn); /* a connection that broke says so at the next statement */
 }
@@ -527,24 +592,19 @@ static void args_of(const struct pg_stmt *st, struct pg_args *a)
 	}
 }
 
-/* Sends the prepared st, or sql with no parameters, in pipeline mode: its
- * result is read with the next statement's (end_pipeline), into reader
- * when not NULL. */
-static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sql, struct pg_stmt *reader)
+/* Sends the prepared statement name with the n arguments a, or sql with
+ * none (name NULL), in pipeline mode: its result is read with the next
+ * statement's (end_pipeline), into reader when not NULL. */
+static int send_args(struct pg_db *db, const char *name, int n, const struct pg_args *a, const char *sql,
+		     struct pg_stmt *reader)
 {
 	int rc;
 	if (db->n_deferred == MAX_DEFERRED && (rc = flush_deferred(db)) < 0)
 		return rc;
 	if (db->n_deferred == 0 && !PQenterPipelineMode(db->conn))
 		return fail_result(&db->base, NULL);
-	struct pg_args a;
-	int sent;
-	if (st) {
-		args_of(st, &a);
-		sent = PQsendQueryPrepared(db->conn, st->name, st->nparams, a.values, a.lengths, a.formats, 0);
-	} else {
-		sent = PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
-	}
+	int sent = name ? PQsendQueryPrepared(db->conn, name, n, a->values, a->lengths, a->formats, 0)
+			: PQsendQueryParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
 	if (!sent) {
 		rc = fail_result(&db->base, NULL);
 		if (db->n_deferred == 0)
@@ -555,6 +615,134 @@ static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sq
 	}
 	db->reader[db->n_deferred++] = reader;
 	return GC_OK;
+}
+
+/* Sends the prepared st, or sql with no parameters, after the appended
+ * rows waiting: see send_args. */
+static int send_later(struct pg_db *db, const struct pg_stmt *st, const char *sql, struct pg_stmt *reader)
+{
+	int rc;
+	if (db->n_bulk > 0 && !db->sending_bulk && (rc = send_bulk(db)) < 0)
+		return rc;
+	struct pg_args a;
+	if (st)
+		args_of(st, &a);
+	return send_args(db, st ? st->name : NULL, st ? st->nparams : 0, &a, sql, reader);
+}
+
+/* st's "INSERT INTO ... VALUES (row)" with the row k times, the
+ * placeholders of each copy numbered after the previous one's, RETURNING
+ * dropped (nobody reads it); NULL when st is not of that form (an ON
+ * CONFLICT clause: two rows of one INSERT may not update one row). */
+static char *bulk_sql(const struct pg_stmt *st, int k)
+{
+	const char *values = strstr(st->sql, " VALUES (");
+	if (strncmp(st->sql, "INSERT INTO ", 12) != 0 || values == NULL)
+		return NULL;
+	const char *open = values + 8, *p = open, *tail;
+	int depth = 0, dollars = 0;
+	bool quoted = false;
+	for (; *p; p++) {
+		if (*p == '\'')
+			quoted = !quoted;
+		else if (!quoted && *p == '$')
+			dollars++;
+		else if (!quoted && *p == '(')
+			depth++;
+		else if (!quoted && *p == ')' && --depth == 0)
+			break;
+	}
+	if (*p != ')')
+		return NULL;
+	tail = p + 1;
+	if (*tail && strncmp(tail, " RETURNING ", 11) != 0)
+		return NULL;
+	size_t head = (size_t)(open - st->sql), row = (size_t)(tail - open);
+	char *out = malloc(head + (size_t)k * (row + 4 * (size_t)dollars + 1) + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	memcpy(o, st->sql, head);
+	o += head;
+	for (int j = 0; j < k; j++) {
+		if (j)
+			*o++ = ',';
+		quoted = false;
+		for (const char *c = open; c < tail; c++) {
+			if (*c == '\'')
+				quoted = !quoted;
+			if (!quoted && *c == '$' && c[1] >= '0' && c[1] <= '9') {
+				char *end;
+				long n = strtol(c + 1, &end, 10);
+				o += sprintf(o, "$%ld", n + (long)j * st->nparams);
+				c = end - 1;
+			} else {
+				*o++ = *c;
+			}
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The rows of one statement a multi-row INSERT takes at most. */
+static int bulk_cap(const struct pg_stmt *st)
+{
+	int cap = st->nparams ? 1000 / st->nparams : BULK_ROWS;
+	return cap < BULK_ROWS ? cap : BULK_ROWS;
+}
+
+/* Sends b's rows as one INSERT, its k-row form prepared first when this
+ * connection has not yet (then after the statements waiting: a round trip
+ * per row count and connection). */
+static int send_group(struct pg_db *db, struct bulk_group *b)
+{
+	struct pg_stmt *st = b->st;
+	int n = st->nparams, k = b->rows, rc;
+	char name[40];
+	snprintf(name, sizeof(name), "%s_%d", st->name, k);
+	if (k > 1 && st->bulk_generation[k] != db->generation) {
+		unsigned types[1000];
+		for (int j = 0; j < k; j++)
+			for (int i = 0; i < n; i++)
+				types[j * n + i] = b->params[i].oid; /* the first row's, as server_prepare */
+		char *sql = bulk_sql(st, k);
+		int untyped;
+		if (sql == NULL)
+			return GC_ENOMEM;
+		rc = flush_deferred(db);
+		if (rc == GC_OK)
+			rc = prepare_as(db, name, sql, k * n, types, &untyped);
+		free(sql);
+		if (rc < 0)
+			return rc;
+		st->bulk_generation[k] = db->generation;
+	}
+	struct pg_args a;
+	for (int i = 0; i < k * n; i++) {
+		a.values[i] = b->params[i].value;
+		a.lengths[i] = b->params[i].length;
+		a.formats[i] = b->params[i].format;
+	}
+	if ((rc = send_args(db, k > 1 ? name : st->name, k * n, &a, NULL, NULL)) == GC_OK)
+		db->n_deferred_writes++;
+	return rc;
+}
+
+/* Sends the appended rows waiting, a statement each, the lowest rank
+ * first (in the order of their first append within a rank). */
+static int send_bulk(struct pg_db *db)
+{
+	int rc = GC_OK, top = 0;
+	db->sending_bulk = true;
+	for (int g = 0; g < db->n_bulk; g++)
+		top = db->bulk[g].rank > top ? db->bulk[g].rank : top;
+	for (int r = 0; r <= top && rc == GC_OK; r++)
+		for (int g = 0; g < db->n_bulk && rc == GC_OK; g++)
+			if (db->bulk[g].rank == r)
+				rc = send_group(db, &db->bulk[g]);
+	db->sending_bulk = false;
+	bulk_drop(db);
+	return rc;
 }
 
 static int pgs_defer(struct db *d, const char *sql)
@@ -589,6 +777,8 @@ static int execute(struct pg_db *db, struct pg_stmt *st)
 	follow_transaction(db, st->sql);
 	if (st->prepared_generation != db->generation &&
 	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
+		return rc;
+	if (db->n_bulk > 0 && (rc = send_bulk(db)) < 0)
 		return rc;
 	struct pg_args a;
 	args_of(st, &a);
@@ -689,6 +879,63 @@ static int pgs_step_later(struct db_stmt *s)
 		return rc;
 	db->n_deferred_writes++;
 	return GC_OK;
+}
+
+/* A copy of p that owns its value. */
+static int param_copy(struct pg_param *to, const struct pg_param *p)
+{
+	*to = *p;
+	if (p->value == NULL || p->value == p->number) {
+		to->value = p->value ? to->number : NULL;
+		return GC_OK;
+	}
+	if ((to->value = malloc((size_t)p->length + 1)) == NULL)
+		return GC_ENOMEM;
+	memcpy(to->value, p->value, (size_t)p->length + 1); /* a blob's extra byte: unread */
+	return GC_OK;
+}
+
+static int pgs_append(struct db_stmt *s, int rank)
+{
+	struct pg_stmt *st = pst(s);
+	struct pg_db *db = pg(s->db);
+	if (st->bulk_form == 0) {
+		char *sql = bulk_sql(st, 1);
+		st->bulk_form = sql ? 1 : -1;
+		free(sql);
+	}
+	if (!db->in_transaction || st->bulk_form < 0)
+		return pgs_step_later(s);
+	bool skip;
+	int rc = ensure_connected(db, st->sql, &skip);
+	if (rc < 0 || skip)
+		return rc;
+	if (st->prepared_generation != db->generation &&
+	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
+		return rc;
+	struct bulk_group *b = NULL;
+	for (int g = 0; g < db->n_bulk && b == NULL; g++)
+		b = db->bulk[g].st == st ? &db->bulk[g] : NULL;
+	if (b == NULL) {
+		if (db->n_bulk == BULK_GROUPS && (rc = send_bulk(db)) < 0)
+			return rc;
+		struct pg_param *params = calloc((size_t)BULK_ROWS * (size_t)st->nparams + 1, sizeof(*params));
+		if (params == NULL)
+			return GC_ENOMEM;
+		b = &db->bulk[db->n_bulk++];
+		*b = (struct bulk_group){.st = st, .rank = rank, .params = params};
+	}
+	struct pg_param *row = &b->params[b->rows * st->nparams];
+	for (int i = 0; i < st->nparams; i++) {
+		if (param_copy(&row[i], &st->params[i]) < 0) {
+			while (i-- > 0)
+				unbind(&row[i]);
+			return GC_ENOMEM;
+		}
+	}
+	b->rows++;
+	db->bulk_rows++;
+	return b->rows == bulk_cap(st) ? send_bulk(db) : GC_OK;
 }
 
 static bool pgs_column_is_null(struct db_stmt *s, int i)
@@ -801,6 +1048,7 @@ static const struct db_ops pg_ops = {
 	.bind_null_int64 = pgs_bind_null_int64,
 	.step = pgs_step,
 	.step_later = pgs_step_later,
+	.append = pgs_append,
 	.flush = pgs_flush,
 	.send = pgs_send,
 	.column_is_null = pgs_column_is_null,

@@ -124,6 +124,12 @@ static int sq_step_later(struct db_stmt *st)
 	return rc < 0 ? rc : GC_OK;
 }
 
+static int sq_append(struct db_stmt *st, int rank)
+{
+	(void)rank;
+	return sq_step_later(st);
+}
+
 static int sq_flush(struct db *db) { return GC_OK; }
 static void sq_push(struct db *db) {}
 static void sq_send(struct db_stmt *st) { (void)st; } /* in process: no round trip to save */
@@ -183,6 +189,7 @@ static const struct db_ops sqlite_ops = {
 	.bind_null_int64 = sq_bind_null,
 	.step = sq_step,
 	.step_later = sq_step_later,
+	.append = sq_append,
 	.flush = sq_flush,
 	.push = sq_push,
 	.send = sq_send,

@@ -128,13 +128,19 @@ int store_next_message_id(struct store *s, int64_t *ret_id)
 	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }
 
-int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id)
+int store_append(struct store *s, struct db_stmt *st, enum append_rank rank)
+{
+	int rc = db_append(st, (int)rank);
+	return rc < 0 ? store_fail(s, rc) : GC_OK;
+}
+
+int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id, enum append_rank rank)
 {
 	if (id == 0)
 		return store_insert_id(s, st, ret_id);
 	if (ret_id)
 		*ret_id = id;
-	return store_step_later(s, st);
+	return store_append(s, st, rank);
 }
 
 int store_exec(struct store *s, const char *sql)

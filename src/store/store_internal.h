@@ -89,10 +89,17 @@ int store_reserve_id(struct store *s, enum reserved_ids kind, int64_t *ret_id);
  * commit, its messages' ids follow their commits across nodes, which a
  * chat's stream resuming after its last id needs (chatstream.c). */
 int store_next_message_id(struct store *s, int64_t *ret_id);
-/* With a reserved id, the insert goes with the next statement (it waits
- * for nothing: store_step_later); without one (0), it runs now and
- * answers its id. */
-int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id);
+/* The ranks of store_append: a row may reference rows of a lower rank
+ * appended before it (a contact's message and events, the contact). */
+enum append_rank { APPEND_PARENT = 0, APPEND_CHILD = 1 };
+/* Appends the row of a one-row INSERT nobody reads back (db_append): on
+ * PostgreSQL it may wait to go with others as one multi-row INSERT; its
+ * error comes with a later statement, or store_flush. */
+int store_append(struct store *s, struct db_stmt *st, enum append_rank rank);
+/* With a reserved id, the insert is appended at rank (it waits for
+ * nothing: store_append); without one (0), it runs now and answers its
+ * id. */
+int store_insert_reserved(struct store *s, struct db_stmt *st, int64_t id, int64_t *ret_id, enum append_rank rank);
 /* Steps an INSERT ... RETURNING id and answers the id (when ret_id is not
  * NULL); resets it. */
 int store_insert_id(struct store *s, struct db_stmt *st, int64_t *ret_id);
