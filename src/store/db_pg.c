@@ -123,6 +123,9 @@ struct pg_stmt {
 	int blob_col, blob_row;
 };
 
+static void unbind(struct pg_param *p);
+static int send_bulk(struct pg_db *db);
+
 static struct pg_db *pg(struct db *db) { return (struct pg_db *)db; }
 static struct pg_stmt *pst(struct db_stmt *st) { return (struct pg_stmt *)st; }
 
@@ -198,8 +201,6 @@ static void ignore_notice(void *arg, const char *message)
 	(void)arg;
 	(void)message;
 }
-
-static void unbind(struct pg_param *p);
 
 /* Forgets the appended rows waiting (sent, or gone with a failed pipeline
  * or a lost connection and their transaction). */
@@ -351,8 +352,6 @@ static void pgs_clear_bindings(struct db_stmt *s)
 	for (int i = 0; i < st->nparams; i++)
 		unbind(&st->params[i]);
 }
-
-static int send_bulk(struct pg_db *db);
 
 static void pgs_finalize(struct db_stmt *s)
 {
@@ -539,8 +538,6 @@ static int end_pipeline(struct pg_db *db, PGresult **ret_res)
 
 /* Sends the deferred statements alone, for a call that cannot go in a
  * pipeline (PQexec, PQprepare). */
-static int send_bulk(struct pg_db *db);
-
 static int flush_deferred(struct pg_db *db)
 {
 	int rc;
@@ -891,7 +888,8 @@ static int param_copy(struct pg_param *to, const struct pg_param *p)
 	}
 	if ((to->value = malloc((size_t)p->length + 1)) == NULL)
 		return GC_ENOMEM;
-	memcpy(to->value, p->value, (size_t)p->length + 1); /* a blob's extra byte: unread */
+	memcpy(to->value, p->value, (size_t)p->length);
+	to->value[p->length] = '\0'; /* text ends there; a blob's length says where it ends */
 	return GC_OK;
 }
 
@@ -904,7 +902,7 @@ static int pgs_append(struct db_stmt *s, int rank)
 		st->bulk_form = sql ? 1 : -1;
 		free(sql);
 	}
-	if (!db->in_transaction || st->bulk_form < 0)
+	if (!db->in_transaction || st->bulk_form < 0 || bulk_cap(st) < 2)
 		return pgs_step_later(s);
 	bool skip;
 	int rc = ensure_connected(db, st->sql, &skip);

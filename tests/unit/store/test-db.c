@@ -296,7 +296,7 @@ static void appends_setup(struct fixture *f)
 {
 	assert_int_equal(db_exec(f->db, "CREATE TABLE parent (id BIGINT PRIMARY KEY, name TEXT NOT NULL);"
 				       " CREATE TABLE child (id BIGINT PRIMARY KEY, parent_id BIGINT NOT NULL REFERENCES parent(id),"
-				       " note TEXT);"
+				       " note TEXT, tag TEXT);"
 				       " INSERT INTO parent VALUES (1, 'one')"), GC_OK);
 	if (db_engine(f->db) == DB_POSTGRESQL)
 		assert_int_equal(db_exec(f->db, "CREATE TABLE inserts (n BIGINT NOT NULL); INSERT INTO inserts VALUES (0);"
@@ -318,7 +318,10 @@ static int64_t scalar(struct fixture *f, const char *sql)
 
 static int append_child_rc(struct fixture *f, int64_t id, int64_t parent, const char *note)
 {
-	struct db_stmt *st = store_stmt(f->s, "INSERT INTO child(id, parent_id, note) VALUES (?, ?, ?) RETURNING id");
+	/* a literal with parentheses and a placeholder's look, in a call: each
+	 * copy of the row keeps it whole */
+	struct db_stmt *st = store_stmt(f->s, "INSERT INTO child(id, parent_id, note, tag)"
+					 " VALUES (?, ?, ?, lower('A (B) $9')) RETURNING id");
 	assert_non_null(st);
 	db_bind_int64(st, 1, id);
 	db_bind_int64(st, 2, parent);
@@ -378,6 +381,7 @@ static void appended_rows_go_together_parents_first(void **state)
 	assert_int_equal(scalar(f, "SELECT count(*) FROM child WHERE note IS NULL"), 4);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM child WHERE note = 'it''s $2'"), 12);
 	assert_int_equal(scalar(f, "SELECT count(*) FROM parent WHERE name = 'parent ''3'' $1'"), 1);
+	assert_int_equal(scalar(f, "SELECT count(*) FROM child WHERE tag = 'a (b) $9'"), 20);
 	if (db_engine(f->db) == DB_POSTGRESQL)
 		assert_int_equal(scalar(f, "SELECT n FROM inserts"), 3);
 	/* 20 more in one run: 16, then 4 */
