@@ -856,6 +856,19 @@ static void pgs_send(struct db_stmt *s)
 		st->sent = true;
 }
 
+/* Connects when needed (or skips: ensure_connected) and prepares st on
+ * this connection, after the statements waiting. */
+static int ready_to_write(struct pg_db *db, struct pg_stmt *st, bool *ret_skip)
+{
+	int rc = ensure_connected(db, st->sql, ret_skip);
+	if (rc < 0 || *ret_skip)
+		return rc;
+	if (st->prepared_generation != db->generation &&
+	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
+		return rc;
+	return GC_OK;
+}
+
 static int pgs_step_later(struct db_stmt *s)
 {
 	struct pg_stmt *st = pst(s);
@@ -866,11 +879,8 @@ static int pgs_step_later(struct db_stmt *s)
 		return rc < 0 ? rc : GC_OK;
 	}
 	bool skip;
-	int rc = ensure_connected(db, st->sql, &skip);
+	int rc = ready_to_write(db, st, &skip);
 	if (rc < 0 || skip)
-		return rc;
-	if (st->prepared_generation != db->generation &&
-	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
 	if ((rc = send_later(db, st, NULL, NULL)) < 0)
 		return rc;
@@ -905,11 +915,8 @@ static int pgs_append(struct db_stmt *s, int rank)
 	if (!db->in_transaction || st->bulk_form < 0 || bulk_cap(st) < 2)
 		return pgs_step_later(s);
 	bool skip;
-	int rc = ensure_connected(db, st->sql, &skip);
+	int rc = ready_to_write(db, st, &skip);
 	if (rc < 0 || skip)
-		return rc;
-	if (st->prepared_generation != db->generation &&
-	    ((rc = flush_deferred(db)) < 0 || (rc = server_prepare(db, st)) < 0))
 		return rc;
 	struct bulk_group *b = NULL;
 	for (int g = 0; g < db->n_bulk && b == NULL; g++)
