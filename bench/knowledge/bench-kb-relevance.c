@@ -11,7 +11,9 @@
  * fed as resolved contacts (POST /api/v1/kb/learn). The learning part is fed
  * in two halves: after the first, its second half is searched (the tuning
  * figure of learning: other words for the same need); after both, the test
- * part. Then typing mistakes: one edit (a letter missing, added, swapped
+ * part. With TUNE_REVERSE set in the environment, the halves swap (each
+ * entry's second learning query fed first, its first searched): a second
+ * tuning figure on other questions, the test part's the same. Then typing mistakes: one edit (a letter missing, added, swapped
  * with the next, or wrong) in one word of five letters or more of each test
  * query. Prints figures, then one JSON line.
  *
@@ -387,7 +389,7 @@ int main(int argc, char **argv)
 		const char *expect = json_string_value(json_object_get(e, "expect"));
 		size_t i;
 		json_array_foreach(json_object_get(e, "learn"), i, q) {
-			if (i % 2 == 0)
+			if (i % 2 == (getenv("TUNE_REVERSE") ? 1u : 0u))
 				add_query(first, &n_first, json_string_value(q), lang, expect);
 			else
 				add_query(second, &n_second, json_string_value(q), lang, expect);
