@@ -13,7 +13,8 @@
  * figure of learning: other words for the same need); after both, the test
  * part. With TUNE_REVERSE set in the environment, the halves swap (each
  * entry's second learning query fed first, its first searched): a second
- * tuning figure on other questions, the test part's the same. Then typing mistakes: one edit (a letter missing, added, swapped
+ * tuning figure on other questions, the test part's the same. Then typing
+ * mistakes: one edit (a letter missing, added, swapped
  * with the next, or wrong) in one word of five letters or more of each test
  * query. Prints figures, then one JSON line.
  *
