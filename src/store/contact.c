@@ -296,71 +296,63 @@ static struct contact_fields contact_of_row(struct db_stmt *st)
 		.first_response_at = column_int_or_0(st, 14)};
 }
 
-/* The messages of a CONTACT_WITH_MESSAGES row set, from the current row on. */
-static int gen_messages(struct store *s, yajl_gen g, struct db_stmt *st)
+/* A contact and its messages, one row per message (a contact without any:
+ * one row, the message's columns NULL), then the incidents it is linked to
+ * (store/broadcast.c), for the agent, in the message's columns (id, title,
+ * severity, -, ended_at); the last column tells them apart (0, 1). One
+ * statement: one read transaction on SQLite (each costs file-lock calls),
+ * one statement for PostgreSQL's executor to start and end. */
+static const char contact_row_sql[] = "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+	" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
+	" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at, 0"
+	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id WHERE c.tenant_id = ?1 AND c.id = ?2"
+	" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	" NULL, i.id, i.title, i.severity, NULL, i.ended_at, 1 FROM contact_incidents l"
+	" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ?1 AND l.contact_id = ?2"
+	" ORDER BY 21, 16";
+#define ROW_PART 20 /* contact_row_sql's last column: 0 the contact and a message, 1 an incident */
+
+/* The messages of contact_row_sql's rows from the current row on, then
+ * the incidents. */
+static int gen_messages_incidents(struct store *s, yajl_gen g, struct db_stmt *st)
 {
 	int rc = DB_ROW;
 	gen_key(g, "messages");
 	yajl_gen_array_open(g);
-	for (; rc == DB_ROW && !db_column_is_null(st, 15); rc = db_step(st)) {
+	for (; rc == DB_ROW && db_column_int64(st, ROW_PART) == 0; rc = db_step(st)) {
+		if (db_column_is_null(st, 15))
+			continue; /* the contact's row when it has no message */
 		struct message_fields m = {.id = db_column_int64(st, 15), .kind = column_text_or_null(st, 16),
 					   .body = column_text_or_null(st, 17), .author_id = column_int_or_0(st, 18),
 					   .created_at = db_column_int64(st, 19)};
 		gen_message(g, &m);
 	}
 	yajl_gen_array_close(g);
-	return rc == DB_DONE || rc == DB_ROW ? GC_OK : store_fail(s, rc);
-}
-
-/* A contact and its messages, one row per message (a contact without any:
- * one row, the message's columns NULL); then the incidents it is linked to
- * (store/broadcast.c), for the agent. */
-static const char contact_row_sql[] = "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
-	" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
-	" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at"
-	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
-	" WHERE c.tenant_id = ? AND c.id = ? ORDER BY m.id";
-static const char contact_incidents_sql[] = "SELECT i.id, i.title, i.severity, i.ended_at FROM contact_incidents l"
-	" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ? AND l.contact_id = ? ORDER BY i.id";
-
-/* A contact's two reads (contact_send, contact_read). */
-struct contact_reads {
-	struct db_stmt *row, *incidents;
-};
-
-/* Sends a contact's reads ahead, as instance k of several read together:
- * on PostgreSQL they travel with the next statement stepped. */
-static int contact_send(struct store *s, int instance, int64_t tenant_id, int64_t id, struct contact_reads *ret)
-{
-	ret->incidents = store_stmt_instance(s, contact_incidents_sql, instance);
-	ret->row = ret->incidents ? store_stmt_instance(s, contact_row_sql, instance) : NULL;
-	if (ret->row == NULL)
-		return GC_ESTORE;
-	db_bind_int64(ret->incidents, 1, tenant_id);
-	db_bind_int64(ret->incidents, 2, id);
-	db_send(ret->incidents);
-	db_bind_int64(ret->row, 1, tenant_id);
-	db_bind_int64(ret->row, 2, id);
-	db_send(ret->row);
-	return GC_OK;
-}
-
-static int gen_incidents(struct store *s, yajl_gen g, struct db_stmt *st)
-{
 	gen_key(g, "incidents");
 	yajl_gen_array_open(g);
-	int rc;
-	while ((rc = db_step(st)) == DB_ROW) {
+	for (; rc == DB_ROW; rc = db_step(st)) {
 		yajl_gen_map_open(g);
-		gen_id(g, "id", db_column_int64(st, 0));
-		gen_string(g, "title", column_text_or_null(st, 1));
-		gen_string(g, "severity", column_text_or_null(st, 2));
-		gen_time_or_null(g, "ended_at", column_int_or_0(st, 3));
+		gen_id(g, "id", db_column_int64(st, 15));
+		gen_string(g, "title", column_text_or_null(st, 16));
+		gen_string(g, "severity", column_text_or_null(st, 17));
+		gen_time_or_null(g, "ended_at", column_int_or_0(st, 19));
 		yajl_gen_map_close(g);
 	}
-	db_reset(st);
 	yajl_gen_array_close(g);
 	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
+}
+
+/* Sends a contact's read ahead, as instance k of several read together:
+ * on PostgreSQL it travels with the next statement stepped. */
+static struct db_stmt *contact_send(struct store *s, int instance, int64_t tenant_id, int64_t id)
+{
+	struct db_stmt *st = store_stmt_instance(s, contact_row_sql, instance);
+	if (st == NULL)
+		return NULL;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, id);
+	db_send(st);
+	return st;
 }
 
 /* Copies the generator's text out as a NUL-terminated string. */
@@ -412,29 +404,23 @@ static int contact_answer(const struct contact_input *in, int64_t id, const char
 }
 
 /* What contact_send sent, as store_contact_get_text answers it. */
-static int contact_read(struct store *s, const struct contact_reads *r, char **ret_text, size_t *ret_len)
+static int contact_read(struct store *s, struct db_stmt *st, char **ret_text, size_t *ret_len)
 {
-	int rc = db_step(r->row);
-	if (rc != DB_ROW) {
-		db_reset(r->row);
-		db_reset(r->incidents);
-		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+	int rc = db_step(st);
+	if (rc != DB_ROW || db_column_int64(st, ROW_PART) != 0) { /* no contact, so no incident either */
+		db_reset(st);
+		return rc == DB_DONE || rc == DB_ROW ? GC_ENOTFOUND : store_fail(s, rc);
 	}
 	yajl_gen g = yajl_gen_alloc(NULL);
 	if (g == NULL) {
-		db_reset(r->row);
-		db_reset(r->incidents);
+		db_reset(st);
 		return GC_ENOMEM;
 	}
 	yajl_gen_map_open(g);
-	struct contact_fields c = contact_of_row(r->row);
+	struct contact_fields c = contact_of_row(st);
 	gen_contact(g, &c);
-	rc = gen_messages(s, g, r->row);
-	db_reset(r->row);
-	if (rc == GC_OK)
-		rc = gen_incidents(s, g, r->incidents);
-	else
-		db_reset(r->incidents);
+	rc = gen_messages_incidents(s, g, st);
+	db_reset(st);
 	yajl_gen_map_close(g);
 	if (rc == GC_OK)
 		rc = take_text(g, ret_text, ret_len);
@@ -445,12 +431,8 @@ static int contact_read(struct store *s, const struct contact_reads *r, char **r
 int store_contact_get_text(struct store *s, const struct store_scope *scope, int64_t id,
 			   char **ret_text, size_t *ret_len)
 {
-	/* the contact and its messages in one statement, so one read
-	 * transaction on SQLite (each costs file-lock calls); with its
-	 * incidents, one round trip on PostgreSQL */
-	struct contact_reads r;
-	int rc = contact_send(s, 0, scope->tenant_id, id, &r);
-	return rc < 0 ? rc : contact_read(s, &r, ret_text, ret_len);
+	struct db_stmt *st = contact_send(s, 0, scope->tenant_id, id);
+	return st ? contact_read(s, st, ret_text, ret_len) : GC_ESTORE;
 }
 
 void store_contact_get_texts(struct store *s, struct store_contact_read *reads, int n)
@@ -460,14 +442,15 @@ void store_contact_get_texts(struct store *s, struct store_contact_read *reads, 
 		store_contact_get_texts(s, reads + STORE_READ_BATCH, n - STORE_READ_BATCH);
 		return;
 	}
-	struct contact_reads r[STORE_READ_BATCH];
+	struct db_stmt *st[STORE_READ_BATCH];
 	for (int k = 0; k < n; k++) {
 		reads[k].text = NULL;
-		reads[k].rc = contact_send(s, k, reads[k].scope->tenant_id, reads[k].id, &r[k]);
+		st[k] = contact_send(s, k, reads[k].scope->tenant_id, reads[k].id);
+		reads[k].rc = st[k] ? GC_OK : GC_ESTORE;
 	}
 	for (int k = 0; k < n; k++) {
 		if (reads[k].rc == GC_OK)
-			reads[k].rc = contact_read(s, &r[k], &reads[k].text, &reads[k].len);
+			reads[k].rc = contact_read(s, st[k], &reads[k].text, &reads[k].len);
 	}
 }
 

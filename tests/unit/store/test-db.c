@@ -232,6 +232,46 @@ static void a_contact_with_its_incidents_in_one_round_trip(void **state)
 	assert_int_equal(store_contact_get_text(f->s, &sc, id, &text, &len), GC_OK);
 	assert_non_null(strstr(text, "Outage in Lyon"));
 	free(text);
+	/* two messages and two incidents: each in its own list, in order */
+	struct message_input more = {.body = "Still down"};
+	json_t *m = NULL, *c = NULL;
+	assert_int_equal(store_contact_add_message(f->s, &sc, id, &more, false, &m), GC_OK);
+	json_decref(m);
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO incidents (tenant_id, kind, title, body, severity, starts_at, ended_at, created_by, created_at,"
+		 " updated_at) VALUES (%lld, 'incident', 'Slow DNS', 'Resolver', 'minor', 1, 2, 'test', 1, 1);"
+		 " INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
+		 " SELECT %lld, %lld, max(id), 1 FROM incidents",
+		 (long long)tenant, (long long)tenant, (long long)id);
+	assert_int_equal(db_exec(f->db, sql), GC_OK);
+	assert_int_equal(store_contact_get(f->s, &sc, id, &c), GC_OK);
+	json_t *messages = json_object_get(c, "messages"), *incidents = json_object_get(c, "incidents");
+	assert_int_equal(json_array_size(messages), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 0), "body")), "The box blinks");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(messages, 1), "body")), "Still down");
+	assert_int_equal(json_array_size(incidents), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(incidents, 0), "title")), "Outage in Lyon");
+	assert_true(json_is_null(json_object_get(json_array_get(incidents, 0), "ended_at")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(incidents, 1), "severity")), "minor");
+	assert_true(json_is_string(json_object_get(json_array_get(incidents, 1), "ended_at")));
+	json_decref(c);
+	/* a contact with no message: its incidents still come */
+	struct contact_input bare = {.channel = CHANNEL_PHONE, .subject = "Call"};
+	int64_t id2 = 0;
+	assert_int_equal(store_contact_create(f->s, &sc, &bare, &id2), GC_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
+		 " SELECT %lld, %lld, min(id), 1 FROM incidents", (long long)tenant, (long long)id2);
+	assert_int_equal(db_exec(f->db, sql), GC_OK);
+	assert_int_equal(store_contact_get(f->s, &sc, id2, &c), GC_OK);
+	assert_int_equal(json_array_size(json_object_get(c, "messages")), 0);
+	assert_int_equal(json_array_size(json_object_get(c, "incidents")), 1);
+	json_decref(c);
+	/* another tenant asking for it: not found, incidents or not */
+	int64_t other = 0;
+	assert_int_equal(store_tenant_create(f->s, "B", NULL, &other), GC_OK);
+	struct store_scope sb = sc;
+	sb.tenant_id = other;
+	assert_int_equal(store_contact_get_text(f->s, &sb, id, &text, &len), GC_ENOTFOUND);
 }
 
 /* Polls, from another connection, for a session that ran sql and waits
