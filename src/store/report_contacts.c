@@ -75,20 +75,15 @@ void store_report_touch(struct store *s, int64_t tenant_id)
 		s->touched_all = true;
 }
 
-/* The events fold_event counts (the others it skips, and are stored
- * folded: store_report_folds). */
-static bool folded_type(const char *type)
+/* The events fold_event counts (the others it skips, and the store
+ * appends them folded already). */
+bool store_report_folds(const char *type)
 {
 	static const char *const folded[] = {"created", "updated", "state_changed", "rated", "kb_outcome"};
 	for (size_t i = 0; i < sizeof(folded) / sizeof(*folded); i++)
 		if (strcmp(type, folded[i]) == 0)
 			return true;
 	return false;
-}
-
-bool store_report_folds(const char *type)
-{
-	return folded_type(type);
 }
 
 static const char contact_row_sql[] = "SELECT channel, coalesce(customer_id, 0), coalesce(reason, ''),"
@@ -104,7 +99,7 @@ static int load_contacts(struct cfold *f, json_t *const *ev, size_t n, struct co
 		struct db_stmt *st[STORE_READ_BATCH] = {0};
 		for (size_t k = 0; k < m; k++) {
 			rows[i + k] = (struct contact_row){0};
-			if (!folded_type(json_string_value(json_object_get(ev[i + k], "type"))))
+			if (!store_report_folds(json_string_value(json_object_get(ev[i + k], "type"))))
 				continue;
 			if ((st[k] = store_stmt_instance(f->s, contact_row_sql, (int)k)) == NULL)
 				return GC_ESTORE;
@@ -384,7 +379,7 @@ static int fold_event(struct cfold *f, const json_t *ev, const struct contact_ro
 	const char *actor = json_string_value(json_object_get(ev, "actor"));
 	bool state = strcmp(type, "state_changed") == 0, rated = strcmp(type, "rated") == 0;
 	bool outcome = strcmp(type, "kb_outcome") == 0;
-	if (!folded_type(type))
+	if (!store_report_folds(type))
 		return GC_OK;
 	json_t *data = json_loads(json_string_value(json_object_get(ev, "data")), 0, NULL);
 	const char *to = json_string_value(json_object_get(data, "to"));

@@ -193,6 +193,20 @@ static void a_sent_read_in_a_transaction(void **state)
 	assert_int_equal(count_read(f->count), 1);
 }
 
+/* A new incident of the tenant, linked to the contact; what: its title,
+ * severity and ended_at as SQL ("'Outage', 'major', NULL"). */
+static void link_new_incident(struct fixture *f, int64_t tenant, int64_t contact, const char *what)
+{
+	char sql[768];
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO incidents (tenant_id, kind, title, severity, ended_at, body, starts_at, created_by,"
+		 " created_at, updated_at) VALUES (%lld, 'incident', %s, 'Fibre cut', 1, 'test', 1, 1);"
+		 " INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
+		 " SELECT %lld, %lld, max(id), 1 FROM incidents",
+		 (long long)tenant, what, (long long)tenant, (long long)contact);
+	assert_int_equal(db_exec(f->db, sql), GC_OK);
+}
+
 /* GET /api/v1/contacts/{id}'s store call: the contact, its messages and its
  * incidents; on PostgreSQL in one round trip. */
 static void a_contact_with_its_incidents_in_one_round_trip(void **state)
@@ -207,14 +221,7 @@ static void a_contact_with_its_incidents_in_one_round_trip(void **state)
 	int64_t id = 0;
 	assert_int_equal(store_contact_create(f->s, &sc, &in, &id), GC_OK);
 	/* an incident linked to it, as the incidents' keywords link them */
-	char sql[512];
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO incidents (tenant_id, kind, title, body, severity, starts_at, created_by, created_at,"
-		 " updated_at) VALUES (%lld, 'incident', 'Outage in Lyon', 'Fibre cut', 'major', 1, 'test', 1, 1);"
-		 " INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
-		 " SELECT %lld, %lld, id, 1 FROM incidents",
-		 (long long)tenant, (long long)tenant, (long long)id);
-	assert_int_equal(db_exec(f->db, sql), GC_OK);
+	link_new_incident(f, tenant, id, "'Outage in Lyon', 'major', NULL");
 	char *text = NULL;
 	size_t len = 0;
 	assert_int_equal(store_contact_get_text(f->s, &sc, id, &text, &len), GC_OK); /* prepares */
@@ -237,13 +244,7 @@ static void a_contact_with_its_incidents_in_one_round_trip(void **state)
 	json_t *m = NULL, *c = NULL;
 	assert_int_equal(store_contact_add_message(f->s, &sc, id, &more, false, &m), GC_OK);
 	json_decref(m);
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO incidents (tenant_id, kind, title, body, severity, starts_at, ended_at, created_by, created_at,"
-		 " updated_at) VALUES (%lld, 'incident', 'Slow DNS', 'Resolver', 'minor', 1, 2, 'test', 1, 1);"
-		 " INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
-		 " SELECT %lld, %lld, max(id), 1 FROM incidents",
-		 (long long)tenant, (long long)tenant, (long long)id);
-	assert_int_equal(db_exec(f->db, sql), GC_OK);
+	link_new_incident(f, tenant, id, "'Slow DNS', 'minor', 2");
 	assert_int_equal(store_contact_get(f->s, &sc, id, &c), GC_OK);
 	json_t *messages = json_object_get(c, "messages"), *incidents = json_object_get(c, "incidents");
 	assert_int_equal(json_array_size(messages), 2);
@@ -259,6 +260,7 @@ static void a_contact_with_its_incidents_in_one_round_trip(void **state)
 	struct contact_input bare = {.channel = CHANNEL_PHONE, .subject = "Call"};
 	int64_t id2 = 0;
 	assert_int_equal(store_contact_create(f->s, &sc, &bare, &id2), GC_OK);
+	char sql[512];
 	snprintf(sql, sizeof(sql), "INSERT INTO contact_incidents (tenant_id, contact_id, incident_id, created_at)"
 		 " SELECT %lld, %lld, min(id), 1 FROM incidents", (long long)tenant, (long long)id2);
 	assert_int_equal(db_exec(f->db, sql), GC_OK);
