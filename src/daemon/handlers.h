@@ -383,9 +383,10 @@ int prepare_chat_transcript(struct request *r, struct store *db);
 int run_chat_transcript(struct request *r, struct store *db);
 int prepare_chat_leave(struct request *r, struct store *db);
 int run_chat_leave(struct request *r, struct store *db);
-/* A contact's text as GET shows it (*text, malloc'd JSON) with, for a web
- * chat, "chat": {"channel_id", "verified", "ended_at", "rating"?}. */
-int chat_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text);
+/* A contact's text as GET shows it (*text, malloc'd JSON, *len long) with
+ * its web chat's (store_chat_get's) "chat": {"channel_id", "verified",
+ * "ended_at", "rating"?} spliced in. */
+int chat_splice(const json_t *chat, char **text, size_t *len);
 int prepare_chat_file(struct request *r, struct store *db);
 /* Shared by handlers_chat*.c: the visitor's chat r->ids[0] (404 answered
  * when it is not theirs); its state as the visitor sees it; an event staged

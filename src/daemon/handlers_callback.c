@@ -302,17 +302,8 @@ int run_public_callback(struct request *r, struct store *db)
 	return reply(r, existing ? 200 : 201, place);
 }
 
-int callback_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text,
-			    size_t *len)
+int callback_splice(const json_t *cb, char **text, size_t *len)
 {
-	json_t *cb = NULL;
-	if (memmem(*text, *len, "\"channel\":\"phone\"", 17) == NULL)
-		return GC_OK; /* only a phone contact is a callback's: the hot path stays one query */
-	int rc = store_callback_of_contact(db, scope, contact_id, &cb);
-	if (rc == GC_ENOTFOUND)
-		return GC_OK;
-	if (rc < 0)
-		return rc;
 	json_t *shown = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(cb, "id"), "phone",
 				  json_object_get(cb, "phone"), "name", json_object_get(cb, "name"), "window",
 				  json_object_get(cb, "window"), "attempts", json_object_get(cb, "attempts"),
@@ -320,7 +311,6 @@ int callback_contact_splice(struct store *db, const struct store_scope *scope, i
 				  "source", json_object_get(cb, "source"));
 	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
 	json_decref(shown);
-	json_decref(cb);
 	char *end = *len > 0 ? memrchr(*text, '}', *len) : NULL;
 	char *joined = extra && end ? malloc(*len + strlen(extra) + 16) : NULL;
 	if (joined == NULL) {

@@ -20,9 +20,9 @@ int run_report_callbacks(struct request *r, struct store *db);
  * (429) and checks the tenant (404) on the worker. */
 int prepare_public_callback(struct request *r, struct store *db);
 int run_public_callback(struct request *r, struct store *db);
-/* A contact's answer (store_contact_get_text's, *text malloc'd) with its
- * "callback" object spliced in when it is a callback's contact. */
-int callback_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text,
-			    size_t *len);
+/* A contact's answer (store_contact_get_text's, *text malloc'd, *len long)
+ * with the "callback" object of its callback cb (store_callback_of_contact's)
+ * spliced in. */
+int callback_splice(const json_t *cb, char **text, size_t *len);
 
 #endif

@@ -710,16 +710,8 @@ int run_chat_rating(struct request *r, struct store *db)
 	return reply(r, 200, json_pack("{s:I,s:i,s:s?}", "id", (json_int_t)r->ids[0], "score", score, "comment", comment));
 }
 
-int chat_contact_splice(struct store *db, const struct store_scope *scope, int64_t contact_id, char **text)
+int chat_splice(const json_t *chat, char **text, size_t *len_io)
 {
-	json_t *chat = NULL;
-	if (strstr(*text, "\"channel\":\"chat\"") == NULL)
-		return GC_OK; /* only a chat contact may be a web chat: the hot path stays one query */
-	int rc = store_chat_get(db, scope->tenant_id, contact_id, &chat);
-	if (rc == GC_ENOTFOUND)
-		return GC_OK; /* a chat contact made through the API: no visitor behind it */
-	if (rc < 0)
-		return rc;
 	json_t *shown = json_pack("{s:O,s:O,s:O}", "channel_id", json_object_get(chat, "channel_id"), "verified",
 				  json_object_get(chat, "verified"), "ended_at", json_object_get(chat, "ended_at"));
 	json_t *score = json_object_get(chat, "rating");
@@ -728,18 +720,18 @@ int chat_contact_splice(struct store *db, const struct store_scope *scope, int64
 							       json_object_get(chat, "rating_comment")));
 	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
 	json_decref(shown);
-	json_decref(chat);
-	size_t len = strlen(*text), extra_len = extra ? strlen(extra) : 0;
+	size_t len = *len_io, extra_len = extra ? strlen(extra) : 0;
 	char *end = len > 0 ? memrchr(*text, '}', len) : NULL;
 	char *joined = extra && end ? malloc(len + extra_len + 16) : NULL;
 	if (joined == NULL) {
 		free(extra);
 		return GC_ENOMEM;
 	}
-	snprintf(joined, len + extra_len + 16, "%.*s,\"chat\":%s%s", (int)(end - *text), *text, extra, end);
+	int n = snprintf(joined, len + extra_len + 16, "%.*s,\"chat\":%s%s", (int)(end - *text), *text, extra, end);
 	free(extra);
 	free(*text);
 	*text = joined;
+	*len_io = (size_t)n;
 	return GC_OK;
 }
 

@@ -28,25 +28,46 @@ int run_contact_list(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
 }
 
-/* The answer of GET /api/v1/contacts/{id} once its store read is done. */
-static int contact_get_answer(struct request *r, struct store *db, int rc, size_t len)
+/* Whether a contact's answer (store_contact_get_text's) is of channel
+ * (quoted, as in the JSON): a text inside a message has its quotes escaped. */
+static bool contact_of_channel(const struct store_contact_read *read, const char *quoted)
 {
-	if (rc == GC_OK)
-		rc = callback_contact_splice(db, &r->scope, r->ids[0], &r->resp_text, &len); /* a callback's number and window */
-	if (rc == GC_OK)
-		rc = chat_contact_splice(db, &r->scope, r->ids[0], &r->resp_text);
-	if (rc < 0)
-		return reply_store_error(r, db, rc, "contact");
-	r->status = 200;
-	r->content_type = "application/json";
-	return GC_OK;
+	char key[32];
+	int n = snprintf(key, sizeof(key), "\"channel\":%s", quoted);
+	return read->rc == GC_OK && memmem(read->text, read->len, key, (size_t)n) != NULL;
 }
 
-int run_contact_get(struct request *r, struct store *db)
+/* The phone contacts' callbacks (a number and a window) and the chat
+ * contacts' web chats spliced into their answers, each kind read together
+ * for all the contacts read together (an email's answer reads nothing more). */
+static void splice_extras(struct store *db, struct store_contact_read *reads, int n)
 {
-	size_t len = 0;
-	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
-	return contact_get_answer(r, db, rc, len);
+	struct store_contact_extra cbs[HTTP_READ_BATCH], chats[HTTP_READ_BATCH];
+	int cb_of[HTTP_READ_BATCH], chat_of[HTTP_READ_BATCH], n_cbs = 0, n_chats = 0;
+	for (int k = 0; k < n; k++) {
+		struct store_contact_extra x = {.scope = reads[k].scope, .contact_id = reads[k].id};
+		if (contact_of_channel(&reads[k], "\"phone\"")) {
+			cb_of[n_cbs] = k;
+			cbs[n_cbs++] = x;
+		} else if (contact_of_channel(&reads[k], "\"chat\"")) {
+			chat_of[n_chats] = k;
+			chats[n_chats++] = x;
+		}
+	}
+	if (n_cbs)
+		store_callbacks_of_contacts(db, cbs, n_cbs);
+	if (n_chats)
+		store_chats_of_contacts(db, chats, n_chats);
+	for (int i = 0; i < n_cbs; i++) {
+		struct store_contact_read *read = &reads[cb_of[i]];
+		read->rc = cbs[i].rc < 0 || cbs[i].row == NULL ? cbs[i].rc : callback_splice(cbs[i].row, &read->text, &read->len);
+		json_decref(cbs[i].row);
+	}
+	for (int i = 0; i < n_chats; i++) { /* a chat contact made through the API has no web chat */
+		struct store_contact_read *read = &reads[chat_of[i]];
+		read->rc = chats[i].rc < 0 || chats[i].row == NULL ? chats[i].rc : chat_splice(chats[i].row, &read->text, &read->len);
+		json_decref(chats[i].row);
+	}
 }
 
 /* Requests that arrived together: their contacts read together. */
@@ -56,10 +77,22 @@ void run_contact_get_batch(struct request **rs, int n, struct store *db)
 	for (int k = 0; k < n; k++)
 		reads[k] = (struct store_contact_read){.scope = &rs[k]->scope, .id = rs[k]->ids[0]};
 	store_contact_get_texts(db, reads, n);
+	splice_extras(db, reads, n);
 	for (int k = 0; k < n; k++) {
 		rs[k]->resp_text = reads[k].text;
-		contact_get_answer(rs[k], db, reads[k].rc, reads[k].len);
+		if (reads[k].rc < 0) {
+			reply_store_error(rs[k], db, reads[k].rc, "contact");
+			continue;
+		}
+		rs[k]->status = 200;
+		rs[k]->content_type = "application/json";
 	}
+}
+
+int run_contact_get(struct request *r, struct store *db)
+{
+	run_contact_get_batch(&r, 1, db);
+	return GC_OK;
 }
 
 int run_contact_events(struct request *r, struct store *db)

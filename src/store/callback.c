@@ -113,10 +113,17 @@ int store_callback_get(struct store *s, const struct store_scope *scope, int64_t
 	return one_row(s, st, callback_row, (void *)scope, ret);
 }
 
+static const char callback_of_contact_sql[] = "SELECT " CALLBACK_COLUMNS CALLBACK_FROM
+	" WHERE c.tenant_id = ? AND c.contact_id = ?";
+
+void store_callbacks_of_contacts(struct store *s, struct store_contact_extra *reads, int n)
+{
+	rows_of_contacts(s, callback_of_contact_sql, callback_row, reads, n);
+}
+
 int store_callback_of_contact(struct store *s, const struct store_scope *scope, int64_t contact_id, json_t **ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT " CALLBACK_COLUMNS CALLBACK_FROM
-					 " WHERE c.tenant_id = ? AND c.contact_id = ?");
+	struct db_stmt *st = store_stmt(s, callback_of_contact_sql);
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);

@@ -166,12 +166,19 @@ static json_t *chat_row(struct db_stmt *st, void *arg)
 			 "contact_state", column_string(st, 9));
 }
 
+static const char chat_of_contact_sql[] = "SELECT h.contact_id, h.channel_id, h.visitor, h.customer_id, h.verified,"
+	" h.rating, h.rating_comment, h.created_at, h.ended_at, c.state FROM chats h"
+	" JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
+	" WHERE h.tenant_id = ? AND h.contact_id = ?";
+
 int store_chat_get(struct store *s, int64_t tenant_id, int64_t contact_id, json_t **ret)
 {
-	return scoped_get(s, "SELECT h.contact_id, h.channel_id, h.visitor, h.customer_id, h.verified, h.rating,"
-			  " h.rating_comment, h.created_at, h.ended_at, c.state FROM chats h"
-			  " JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
-			  " WHERE h.tenant_id = ? AND h.contact_id = ?", tenant_id, contact_id, chat_row, ret);
+	return scoped_get(s, chat_of_contact_sql, tenant_id, contact_id, chat_row, ret);
+}
+
+void store_chats_of_contacts(struct store *s, struct store_contact_extra *reads, int n)
+{
+	rows_of_contacts(s, chat_of_contact_sql, chat_row, reads, n);
 }
 
 int store_chat_list_open(struct store *s, int64_t tenant_id, int64_t channel_id, const char *visitor,

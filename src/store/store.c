@@ -427,6 +427,29 @@ int one_row(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t *
 	return rc;
 }
 
+void rows_of_contacts(struct store *s, const char *sql, row_fn row, struct store_contact_extra *reads, int n)
+{
+	if (n > STORE_READ_BATCH) { /* one round trip per STORE_READ_BATCH */
+		rows_of_contacts(s, sql, row, reads, STORE_READ_BATCH);
+		rows_of_contacts(s, sql, row, reads + STORE_READ_BATCH, n - STORE_READ_BATCH);
+		return;
+	}
+	struct db_stmt *st[STORE_READ_BATCH];
+	for (int k = 0; k < n; k++) {
+		if ((st[k] = store_stmt_instance(s, sql, k)) == NULL)
+			continue;
+		db_bind_int64(st[k], 1, reads[k].scope->tenant_id);
+		db_bind_int64(st[k], 2, reads[k].contact_id);
+		db_send(st[k]);
+	}
+	for (int k = 0; k < n; k++) {
+		reads[k].row = NULL;
+		reads[k].rc = st[k] ? one_row(s, st[k], row, (void *)reads[k].scope, &reads[k].row) : GC_ESTORE;
+		if (reads[k].rc == GC_ENOTFOUND)
+			reads[k].rc = GC_OK;
+	}
+}
+
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list)
 {
 	struct db_stmt *st = store_stmt(s, sql);

@@ -265,6 +265,18 @@ struct store_contact_read {
 	int rc;
 };
 void store_contact_get_texts(struct store *s, struct store_contact_read *reads, int n);
+/* Several contacts' own rows of another table read together, as
+ * store_contact_get_texts reads their contacts: their callbacks
+ * (store_callback_of_contact), their web chats (store_chat_get). For each
+ * read, rc is GC_OK with row (NULL when the contact has none), or an error. */
+struct store_contact_extra {
+	const struct store_scope *scope;
+	int64_t contact_id;
+	json_t *row;
+	int rc;
+};
+void store_callbacks_of_contacts(struct store *s, struct store_contact_extra *reads, int n);
+void store_chats_of_contacts(struct store *s, struct store_contact_extra *reads, int n);
 /* Only the contact's customer (0 for none) and subject ("" for none; cut
  * to subject_len): what a reply needs, without the messages. */
 int store_contact_head(struct store *s, const struct store_scope *scope, int64_t id, int64_t *ret_customer_id,

@@ -137,6 +137,9 @@ int scoped_get(struct store *s, const char *sql, int64_t tenant_id, int64_t id, 
 /* Steps a bound statement once: row(st, arg) for its row, GC_ENOTFOUND when
  * there is none, or a store error; resets it. */
 int one_row(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret);
+/* Each read's row(st, its scope) of sql (?1 the tenant, ?2 the contact; one
+ * row at most), sent together: store_callbacks_of_contacts and its kind. */
+void rows_of_contacts(struct store *s, const char *sql, row_fn row, struct store_contact_extra *reads, int n);
 /* Every row of sql, whose one parameter is the tenant, as an array. */
 int tenant_rows(struct store *s, const char *sql, int64_t tenant_id, row_fn row, json_t **ret_list);
 /* The integer sql answers (a count, a maximum), whose one parameter is the tenant. */

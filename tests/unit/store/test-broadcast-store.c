@@ -162,11 +162,6 @@ static void contacts_are_linked_to_current_incidents_of_their_customer(void **st
 	assert_int_equal(n, 0); /* ended: no longer current */
 }
 
-static int64_t round_trips(struct store *s)
-{
-	return db_engine(s->db) == DB_POSTGRESQL ? db_pg_round_trips(s->db) : 0;
-}
-
 static size_t keywords_count(struct store *s, int64_t tenant)
 {
 	json_t *list = NULL;
@@ -183,10 +178,10 @@ static void keywords_are_read_once_a_transaction(void **state)
 	assert_int_equal(keywords_count(f->s, f->ta), 0); /* the setup's incident has none */
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_int_equal(keywords_count(f->s, f->ta), 0);
-	int64_t before = round_trips(f->s);
+	int64_t before = test_store_round_trips(f->s);
 	assert_int_equal(keywords_count(f->s, f->ta), 0);
 	if (db_engine(f->s->db) == DB_POSTGRESQL)
-		assert_int_equal(round_trips(f->s), before); /* kept: no statement */
+		assert_int_equal(test_store_round_trips(f->s), before); /* kept: no statement */
 	/* an incident with keywords added in the same transaction is seen at once */
 	json_t *keywords = json_pack("[s]", "fibre lyon");
 	struct store_incident in = {.kind = "incident", .title = "Fibre cut", .severity = "major",

@@ -84,6 +84,84 @@ static int64_t new_contact(struct store *s, const struct store_scope *sc, int64_
 	return id;
 }
 
+static int64_t contact_on(struct store *s, const struct store_scope *sc, enum contact_channel channel,
+			  int64_t customer)
+{
+	struct contact_input in = {.channel = channel, .customer_id = customer, .subject = "Call me", .message = "Please"};
+	int64_t id = 0;
+	assert_int_equal(store_contact_create(s, sc, &in, &id), GC_OK);
+	return id;
+}
+
+/* A GET batch's callbacks and web chats (store_callbacks_of_contacts,
+ * store_chats_of_contacts): each kind in one round trip for all the
+ * contacts once its statements are prepared, each row the one a single read gives, none for a contact that
+ * has none, and none of another tenant's even when its id is asked. */
+static void contacts_extras_are_read_together_in_their_tenant(void **state)
+{
+	struct fixture *f = *state;
+	int64_t cust = new_customer(f->s, &f->a, "X9");
+	int64_t phone = contact_on(f->s, &f->a, CHANNEL_PHONE, cust);
+	int64_t bare_phone = contact_on(f->s, &f->a, CHANNEL_PHONE, cust);
+	int64_t chat = contact_on(f->s, &f->a, CHANNEL_CHAT, cust);
+	int64_t phone_b = contact_on(f->s, &f->b, CHANNEL_PHONE, 0);
+	struct store_callback cb = {.contact_id = phone, .queue_id = 1, .phone = "+33102030405", .name = "Ana",
+				    .source = "api", .max_attempts = 3, .state = "waiting"};
+	int64_t cb_a = 0, cb_b = 0, queue = 0, channel = 0;
+	assert_int_equal(store_callback_create(f->s, &f->a, &cb, &cb_a), GC_OK);
+	cb.contact_id = phone_b;
+	assert_int_equal(store_callback_create(f->s, &f->b, &cb, &cb_b), GC_OK);
+	json_t *config = json_object();
+	assert_int_equal(store_queue_create(f->s, &f->a, "support", config, &queue), GC_OK);
+	json_decref(config);
+	struct store_chat_channel site = {.name = "site", .key = "pk_extras", .config = "{}",
+					  .sealed = (const unsigned char *)"sealed", .sealed_len = 6, .queue_id = queue};
+	assert_int_equal(store_chat_channel_create(f->s, &f->a, &site, &channel), GC_OK);
+	struct store_chat web = {.contact_id = chat, .channel_id = channel, .customer_id = cust, .visitor = "v1"};
+	assert_int_equal(store_chat_create(f->s, f->a.tenant_id, &web), GC_OK);
+
+	struct store_contact_extra cbs[] = {{.scope = &f->a, .contact_id = phone}, {.scope = &f->a, .contact_id = bare_phone},
+					    {.scope = &f->a, .contact_id = phone_b}, {.scope = &f->b, .contact_id = phone_b}};
+	store_callbacks_of_contacts(f->s, cbs, 4); /* PostgreSQL prepares each statement at its first use */
+	for (int k = 0; k < 4; k++)
+		json_decref(cbs[k].row);
+	int64_t before = test_store_round_trips(f->s);
+	store_callbacks_of_contacts(f->s, cbs, 4);
+	if (testdb_is_pg())
+		assert_int_equal(test_store_round_trips(f->s) - before, 1);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(cbs[k].rc, GC_OK);
+	json_t *single = NULL;
+	assert_int_equal(store_callback_of_contact(f->s, &f->a, phone, &single), GC_OK);
+	assert_non_null(cbs[0].row);
+	assert_true(json_equal(cbs[0].row, single));
+	assert_int_equal(json_integer_value(json_object_get(cbs[0].row, "id")), cb_a);
+	assert_null(cbs[1].row);
+	assert_null(cbs[2].row); /* tenant B's, asked in tenant A */
+	assert_int_equal(json_integer_value(json_object_get(cbs[3].row, "id")), cb_b);
+	json_decref(single);
+	for (int k = 0; k < 4; k++)
+		json_decref(cbs[k].row);
+
+	struct store_contact_extra chats[] = {{.scope = &f->a, .contact_id = chat}, {.scope = &f->b, .contact_id = chat},
+					      {.scope = &f->a, .contact_id = phone}};
+	store_chats_of_contacts(f->s, chats, 3);
+	for (int k = 0; k < 3; k++)
+		json_decref(chats[k].row);
+	before = test_store_round_trips(f->s);
+	store_chats_of_contacts(f->s, chats, 3);
+	if (testdb_is_pg())
+		assert_int_equal(test_store_round_trips(f->s) - before, 1);
+	assert_int_equal(chats[0].rc, GC_OK);
+	assert_int_equal(store_chat_get(f->s, f->a.tenant_id, chat, &single), GC_OK);
+	assert_true(json_equal(chats[0].row, single));
+	assert_int_equal(json_integer_value(json_object_get(chats[0].row, "channel_id")), channel);
+	assert_null(chats[1].row); /* tenant A's chat, asked in tenant B */
+	assert_null(chats[2].row);
+	json_decref(single);
+	json_decref(chats[0].row);
+}
+
 static void tenants_never_see_each_other(void **state)
 {
 	struct fixture *f = *state;
@@ -696,6 +774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tokens_expire_and_follow_memberships, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_level2_export_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(savepoints_isolate_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(contacts_extras_are_read_together_in_their_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_failed_request_leaves_its_batch_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_commit_that_rolled_back_says_so, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_append_fails_within_its_own_request, setup, teardown),

@@ -2,6 +2,7 @@
 #include "teststore.h"
 
 #include "guichet/error.h"
+#include "store/store_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,4 +42,9 @@ void test_store_clear(struct test_store *t)
 			fprintf(stderr, "test_store_clear: cannot remove %s\n", t->dir);
 	}
 	memset(t, 0, sizeof(*t));
+}
+
+int64_t test_store_round_trips(struct store *s)
+{
+	return db_engine(s->db) == DB_POSTGRESQL ? db_pg_round_trips(s->db) : 0;
 }

@@ -20,5 +20,8 @@ struct test_store {
 int test_store_open(struct test_store *t, struct store **ret_store);
 /* Removes t's folder and drops its database; the store must be freed first. */
 void test_store_clear(struct test_store *t);
+/* How many times the store has waited for PostgreSQL's answers (0 on
+ * SQLite, where nothing travels): what reads sent together save. */
+int64_t test_store_round_trips(struct store *s);
 
 #endif
