@@ -383,10 +383,9 @@ int prepare_chat_transcript(struct request *r, struct store *db);
 int run_chat_transcript(struct request *r, struct store *db);
 int prepare_chat_leave(struct request *r, struct store *db);
 int run_chat_leave(struct request *r, struct store *db);
-/* A contact's text as GET shows it (*text, malloc'd JSON, *len long) with
- * its web chat's (store_chat_get's) "chat": {"channel_id", "verified",
- * "ended_at", "rating"?} spliced in. */
-int chat_splice(const json_t *chat, char **text, size_t *len);
+/* What a contact's GET shows of its web chat (store_chat_get's): its "chat"
+ * object, {"channel_id", "verified", "ended_at", "rating"?}. */
+json_t *chat_shown(const json_t *chat);
 int prepare_chat_file(struct request *r, struct store *db);
 /* Shared by handlers_chat*.c: the visitor's chat r->ids[0] (404 answered
  * when it is not theirs); its state as the visitor sees it; an event staged

@@ -302,26 +302,11 @@ int run_public_callback(struct request *r, struct store *db)
 	return reply(r, existing ? 200 : 201, place);
 }
 
-int callback_splice(const json_t *cb, char **text, size_t *len)
+json_t *callback_shown(const json_t *cb)
 {
-	json_t *shown = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(cb, "id"), "phone",
-				  json_object_get(cb, "phone"), "name", json_object_get(cb, "name"), "window",
-				  json_object_get(cb, "window"), "attempts", json_object_get(cb, "attempts"),
-				  "max_attempts", json_object_get(cb, "max_attempts"), "state", json_object_get(cb, "state"),
-				  "source", json_object_get(cb, "source"));
-	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
-	json_decref(shown);
-	char *end = *len > 0 ? memrchr(*text, '}', *len) : NULL;
-	char *joined = extra && end ? malloc(*len + strlen(extra) + 16) : NULL;
-	if (joined == NULL) {
-		free(extra);
-		return GC_ENOMEM;
-	}
-	size_t head = (size_t)(end - *text);
-	int n = snprintf(joined, *len + strlen(extra) + 16, "%.*s,\"callback\":%s%s", (int)head, *text, extra, end);
-	free(extra);
-	free(*text);
-	*text = joined;
-	*len = (size_t)n;
-	return GC_OK;
+	return json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id", json_object_get(cb, "id"), "phone",
+			 json_object_get(cb, "phone"), "name", json_object_get(cb, "name"), "window",
+			 json_object_get(cb, "window"), "attempts", json_object_get(cb, "attempts"), "max_attempts",
+			 json_object_get(cb, "max_attempts"), "state", json_object_get(cb, "state"), "source",
+			 json_object_get(cb, "source"));
 }

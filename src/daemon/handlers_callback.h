@@ -20,9 +20,8 @@ int run_report_callbacks(struct request *r, struct store *db);
  * (429) and checks the tenant (404) on the worker. */
 int prepare_public_callback(struct request *r, struct store *db);
 int run_public_callback(struct request *r, struct store *db);
-/* A contact's answer (store_contact_get_text's, *text malloc'd, *len long)
- * with the "callback" object of its callback cb (store_callback_of_contact's)
- * spliced in. */
-int callback_splice(const json_t *cb, char **text, size_t *len);
+/* What a contact's GET shows of its callback cb (store_callback_of_contact's):
+ * its "callback" object. */
+json_t *callback_shown(const json_t *cb);
 
 #endif

@@ -710,7 +710,7 @@ int run_chat_rating(struct request *r, struct store *db)
 	return reply(r, 200, json_pack("{s:I,s:i,s:s?}", "id", (json_int_t)r->ids[0], "score", score, "comment", comment));
 }
 
-int chat_splice(const json_t *chat, char **text, size_t *len_io)
+json_t *chat_shown(const json_t *chat)
 {
 	json_t *shown = json_pack("{s:O,s:O,s:O}", "channel_id", json_object_get(chat, "channel_id"), "verified",
 				  json_object_get(chat, "verified"), "ended_at", json_object_get(chat, "ended_at"));
@@ -718,21 +718,7 @@ int chat_splice(const json_t *chat, char **text, size_t *len_io)
 	if (shown && json_is_integer(score))
 		json_object_set_new(shown, "rating", json_pack("{s:O,s:O}", "score", score, "comment",
 							       json_object_get(chat, "rating_comment")));
-	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
-	json_decref(shown);
-	size_t len = *len_io, extra_len = extra ? strlen(extra) : 0;
-	char *end = len > 0 ? memrchr(*text, '}', len) : NULL;
-	char *joined = extra && end ? malloc(len + extra_len + 16) : NULL;
-	if (joined == NULL) {
-		free(extra);
-		return GC_ENOMEM;
-	}
-	int n = snprintf(joined, len + extra_len + 16, "%.*s,\"chat\":%s%s", (int)(end - *text), *text, extra, end);
-	free(extra);
-	free(*text);
-	*text = joined;
-	*len_io = (size_t)n;
-	return GC_OK;
+	return shown;
 }
 
 int prepare_chat_transcript(struct request *r, struct store *db)

@@ -28,13 +28,31 @@ int run_contact_list(struct request *r, struct store *db)
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
 }
 
-/* Whether a contact's answer (store_contact_get_text's) is of channel
- * (quoted, as in the JSON): a text inside a message has its quotes escaped. */
-static bool contact_of_channel(const struct store_contact_read *read, const char *quoted)
+/* Whether a contact's answer (store_contact_get_text's) has member, such as
+ * "channel":"phone" (a text inside a message has its quotes escaped). */
+static bool contact_has(const struct store_contact_read *read, const char *member)
 {
-	char key[32];
-	int n = snprintf(key, sizeof(key), "\"channel\":%s", quoted);
-	return read->rc == GC_OK && memmem(read->text, read->len, key, (size_t)n) != NULL;
+	return read->rc == GC_OK && memmem(read->text, read->len, member, strlen(member)) != NULL;
+}
+
+/* The read's answer with "key": shown (taken) added as its last member. */
+static int splice(struct store_contact_read *read, const char *key, json_t *shown)
+{
+	char *extra = shown ? json_dumps(shown, JSON_COMPACT) : NULL;
+	json_decref(shown);
+	char *end = read->len > 0 ? memrchr(read->text, '}', read->len) : NULL;
+	size_t size = read->len + strlen(key) + (extra ? strlen(extra) : 0) + 8;
+	char *joined = extra && end ? malloc(size) : NULL;
+	if (joined == NULL) {
+		free(extra);
+		return GC_ENOMEM;
+	}
+	int n = snprintf(joined, size, "%.*s,\"%s\":%s%s", (int)(end - read->text), read->text, key, extra, end);
+	free(extra);
+	free(read->text);
+	read->text = joined;
+	read->len = (size_t)n;
+	return GC_OK;
 }
 
 /* The phone contacts' callbacks (a number and a window) and the chat
@@ -46,10 +64,10 @@ static void splice_extras(struct store *db, struct store_contact_read *reads, in
 	int cb_of[HTTP_READ_BATCH], chat_of[HTTP_READ_BATCH], n_cbs = 0, n_chats = 0;
 	for (int k = 0; k < n; k++) {
 		struct store_contact_extra x = {.scope = reads[k].scope, .contact_id = reads[k].id};
-		if (contact_of_channel(&reads[k], "\"phone\"")) {
+		if (contact_has(&reads[k], "\"channel\":\"phone\"")) {
 			cb_of[n_cbs] = k;
 			cbs[n_cbs++] = x;
-		} else if (contact_of_channel(&reads[k], "\"chat\"")) {
+		} else if (contact_has(&reads[k], "\"channel\":\"chat\"")) {
 			chat_of[n_chats] = k;
 			chats[n_chats++] = x;
 		}
@@ -60,12 +78,12 @@ static void splice_extras(struct store *db, struct store_contact_read *reads, in
 		store_chats_of_contacts(db, chats, n_chats);
 	for (int i = 0; i < n_cbs; i++) {
 		struct store_contact_read *read = &reads[cb_of[i]];
-		read->rc = cbs[i].rc < 0 || cbs[i].row == NULL ? cbs[i].rc : callback_splice(cbs[i].row, &read->text, &read->len);
+		read->rc = cbs[i].rc < 0 || cbs[i].row == NULL ? cbs[i].rc : splice(read, "callback", callback_shown(cbs[i].row));
 		json_decref(cbs[i].row);
 	}
 	for (int i = 0; i < n_chats; i++) { /* a chat contact made through the API has no web chat */
 		struct store_contact_read *read = &reads[chat_of[i]];
-		read->rc = chats[i].rc < 0 || chats[i].row == NULL ? chats[i].rc : chat_splice(chats[i].row, &read->text, &read->len);
+		read->rc = chats[i].rc < 0 || chats[i].row == NULL ? chats[i].rc : splice(read, "chat", chat_shown(chats[i].row));
 		json_decref(chats[i].row);
 	}
 }
