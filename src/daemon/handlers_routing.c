@@ -36,18 +36,6 @@ static int reply_router(struct request *r, struct store *db, int rc, const char 
 	}
 }
 
-/* Answers the contact as it is now. */
-static int reply_contact(struct request *r, struct store *db, int status)
-{
-	size_t len;
-	int rc = store_contact_get_text(db, &r->scope, r->ids[0], &r->resp_text, &len);
-	if (rc < 0)
-		return reply_store_error(r, db, rc, "contact");
-	r->status = status;
-	r->content_type = "application/json";
-	return GC_OK;
-}
-
 /* --- skills --- */
 
 int prepare_skill(struct request *r, struct store *db)
@@ -293,7 +281,7 @@ int run_contact_accept(struct request *r, struct store *db)
 	if (!contact_known(r, db))
 		return GC_ENOTFOUND;
 	int rc = router_accept(router_of(r), db, &r->scope, r->ids[0]);
-	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_get(r, db);
 }
 
 int run_contact_reject(struct request *r, struct store *db)
@@ -315,7 +303,7 @@ int run_contact_wrapup(struct request *r, struct store *db)
 	if (!contact_known(r, db))
 		return GC_ENOTFOUND;
 	int rc = router_wrapup(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
-	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_get(r, db);
 }
 
 int prepare_contact_escalate(struct request *r, struct store *db)
@@ -365,7 +353,7 @@ int run_contact_abandon(struct request *r, struct store *db)
 	if (!contact_known(r, db))
 		return GC_ENOTFOUND;
 	int rc = router_abandon(router_of(r), db, &r->scope, r->ids[0]);
-	return rc < 0 ? reply_router(r, db, rc, "contact") : reply_contact(r, db, 200);
+	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_get(r, db);
 }
 
 int run_contact_routing(struct request *r, struct store *db)

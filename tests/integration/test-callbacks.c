@@ -215,9 +215,14 @@ static void outcome(const char *token, long long id, const char *what, int statu
 	       "/api/v1/callbacks/%lld/outcome", id);
 }
 
+/* The agent accepts the callback's contact: the answer is the contact as a
+ * GET shows it, its callback with it. */
 static void accept(long long contact)
 {
-	expect("POST", agent, 200, NULL, "/api/v1/contacts/%lld/accept", contact);
+	struct resp r;
+	call("POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	assert_non_null(json_object_get(json_object_get(r.json, "callback"), "phone"));
+	resp_clear(&r);
 }
 
 static void asap_is_offered_with_number_and_context(void **state)

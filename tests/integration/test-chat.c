@@ -473,8 +473,10 @@ static void the_conversation_is_live_both_ways(void **state)
 	next(&vs, "wait", &ev);
 	assert_int_equal(json_integer_value(json_object_get(ev.data, "position")), 1);
 	assert_true(json_is_integer(json_object_get(ev.data, "expected_s")));
-	/* Bob takes it: the visitor hears who */
+	/* Bob takes it (the answer is the contact as a GET shows it, its chat
+	 * with it): the visitor hears who */
 	call("POST", bob, 200, NULL, &r, "/api/v1/contacts/%lld/accept", chat);
+	assert_non_null(json_object_get(json_object_get(r.json, "chat"), "channel_id"));
 	resp_clear(&r);
 	next(&vs, "state", &ev);
 	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "assigned");
