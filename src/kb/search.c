@@ -2,6 +2,10 @@
  * the corpus of items, query plans, ranking with learned links and learned
  * associations, snippets.
  *
+ * A synonym's key is a word, or a headword of several words of which one is
+ * a function word ("get rid of", "mettre à jour": what they mean is not
+ * their content words'), matched where the query has them in a row.
+ *
  * What resolutions teach is kept as links: a stem a customer typed, the item
  * that resolved their need, how many times it did (and failed to). Three things
  * are read from them at search time:
@@ -57,6 +61,7 @@
 #define COMPOUND_MAX 3           /* longer words searched for one typed */
 #define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
 #define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
+#define PHRASE_MAX_WORDS 4       /* words of a thesaurus headword matched as typed, stop words counted */
 
 /* --- synonyms --- */
 
@@ -102,13 +107,16 @@ struct words {
 	char text[KB_MAX_WORD * 4 * 4]; /* stems or words separated by spaces */
 	size_t len, n;
 	bool words;                /* collect the folded words rather than the stems */
+	bool stop_too;             /* and the stop words with them (a headword as typed) */
+	size_t n_content;          /* of the words, those that are not stop words */
 };
 
 static int collect(const struct kb_term *t, void *arg)
 {
 	struct words *w = arg;
-	if (t->stop)
+	if (t->stop && !w->stop_too)
 		return GC_OK;
+	w->n_content += !t->stop;
 	const char *s = w->words ? t->word : t->term;
 	size_t len = w->words ? t->word_len : t->term_len;
 	if (w->len + len + 2 > sizeof(w->text))
@@ -121,18 +129,23 @@ static int collect(const struct kb_term *t, void *arg)
 	return GC_OK;
 }
 
-/* The word's folded form (one word) and the phrase's stems; false to skip. */
+/* The word's folded form, or a headword's folded words with their stop
+ * words ("get rid of", "mot de passe": matched as typed, see
+ * add_phrase_synonyms), and the phrase's stems; false to skip. A headword
+ * of words that are all searched anyway ("hard drive") is skipped: only a
+ * turn with a function word means more than its words. */
 static int pair_forms(struct kb_analyzer *a, const char *word, size_t word_len, const char *phrase,
 		      size_t phrase_len, struct words *key, struct words *stems)
 {
-	*key = (struct words){.words = true};
+	*key = (struct words){.words = true, .stop_too = true};
 	*stems = (struct words){0};
 	int rc = kb_analyze(a, word, word_len, collect, key);
 	if (rc == GC_OK)
 		rc = kb_analyze(a, phrase, phrase_len, collect, stems);
 	if (rc < 0)
 		return rc;
-	return key->n == 1 && stems->n > 0;
+	return key->n_content > 0 && (key->n == 1 || (key->n > key->n_content && key->n <= PHRASE_MAX_WORDS)) &&
+	       stems->n > 0;
 }
 
 static struct synonym *synonym_find(const struct kb_synonyms *s, const char *word, size_t len)
@@ -212,7 +225,7 @@ static int seed_pair(const char *word, size_t word_len, const char *synonym, siz
 		     void *arg)
 {
 	struct seed_ctx *ctx = arg;
-	if (related || memchr(synonym, ' ', synonym_len) || memchr(word, ' ', word_len))
+	if (related || memchr(synonym, ' ', synonym_len))
 		return GC_OK;
 	int rc = kb_synonyms_add(ctx->s, ctx->a, word, word_len, synonym, synonym_len);
 	return rc == GC_EINVAL ? GC_OK : rc; /* a word the analyser refuses is skipped */
@@ -731,6 +744,12 @@ struct planning {
 	size_t n_typed;
 	char function[KB_MAX_FUNCTION_WORDS][KB_MAX_WORD * 4]; /* FUNCTION_MARK and a function word typed */
 	size_t n_function;
+	struct {
+		char word[KB_MAX_WORD * 4]; /* folded */
+		size_t len;
+		int typed;             /* its typed[] entry, -1 for a stop word */
+	} seq[KB_MAX_PLAN];        /* every word in order, stop words too */
+	size_t n_seq;
 };
 
 static void note_function_word(struct planning *p, const struct kb_term *t)
@@ -746,18 +765,33 @@ static void note_function_word(struct planning *p, const struct kb_term *t)
 	memcpy(p->function[p->n_function++], w, t->word_len + 2);
 }
 
+/* Notes the word in p->seq, as typed[k] (-1: none). */
+static void note_in_seq(struct planning *p, const struct kb_term *t, int k)
+{
+	if (p->n_seq == KB_MAX_PLAN || t->word_len == 0 || t->word_len >= sizeof(p->seq[0].word))
+		return;
+	memcpy(p->seq[p->n_seq].word, t->word, t->word_len + 1);
+	p->seq[p->n_seq].len = t->word_len;
+	p->seq[p->n_seq++].typed = k;
+}
+
 static int note_typed(const struct kb_term *t, void *arg)
 {
 	struct planning *p = arg;
 	if (t->stop)
 		note_function_word(p, t);
-	if (t->stop || p->n_typed == KB_MAX_PLAN || t->term_len == 0)
+	if (t->stop || p->n_typed == KB_MAX_PLAN || t->term_len == 0) {
+		note_in_seq(p, t, -1);
 		return GC_OK;
+	}
 	for (size_t i = 0; i < p->n_typed; i++)
-		if (strcmp(p->typed[i].word, t->word) == 0)
+		if (strcmp(p->typed[i].word, t->word) == 0) {
+			note_in_seq(p, t, (int)i);
 			return GC_OK;
+		}
 	memcpy(p->typed[p->n_typed].word, t->word, t->word_len + 1);
 	memcpy(p->typed[p->n_typed].stem, t->term, t->term_len + 1);
+	note_in_seq(p, t, (int)p->n_typed);
 	p->n_typed++;
 	return GC_OK;
 }
@@ -944,6 +978,32 @@ static bool add_synonyms(struct planning *p, const struct kb_synonyms *s, const 
 	return found;
 }
 
+/* Adds the synonyms of the thesaurus's headwords of several words typed
+ * as they are ("get rid of" means "remove", "mettre à jour" "actualiser"),
+ * in s; marks their typed words matched when one is in the index. */
+static void add_phrase_synonyms(struct planning *p, const struct kb_synonyms *s, enum kb_via via, double weight,
+				bool *matched)
+{
+	for (size_t i = 0; s && i + 1 < p->n_seq; i++) {
+		char key[KB_MAX_WORD * 4 * PHRASE_MAX_WORDS];
+		size_t len = 0;
+		for (size_t n = 1; n <= PHRASE_MAX_WORDS && i + n <= p->n_seq; n++) {
+			if (len + p->seq[i + n - 1].len + 1 >= sizeof(key))
+				break;
+			if (n > 1)
+				key[len++] = ' ';
+			memcpy(key + len, p->seq[i + n - 1].word, p->seq[i + n - 1].len);
+			len += p->seq[i + n - 1].len;
+			key[len] = '\0';
+			if (n == 1 || !add_synonyms(p, s, key, via, weight))
+				continue;
+			for (size_t k = i; k < i + n; k++)
+				if (p->seq[k].typed >= 0)
+					matched[p->seq[k].typed] = true;
+		}
+	}
+}
+
 /* A stem an item's vocabulary associates with a typed word, and the evidence. */
 struct association {
 	const char *stem;
@@ -1032,6 +1092,8 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 	for (size_t i = 0; i < p.n_typed; i++)
 		if (add_synonyms(&p, c->seed, p.typed[i].word, KB_VIA_SYNONYM, KB_W_SEED))
 			matched[i] = true;
+	add_phrase_synonyms(&p, c->own, KB_VIA_TENANT_SYNONYM, KB_W_TENANT, matched);
+	add_phrase_synonyms(&p, c->seed, KB_VIA_SYNONYM, KB_W_SEED, matched);
 	for (size_t i = 0; i < p.n_typed; i++)
 		add_associations(&p, p.typed[i].stem, p.typed[i].word);
 	for (size_t i = 0; i < p.n_typed; i++) {

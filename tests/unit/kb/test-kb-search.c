@@ -34,7 +34,8 @@ static int setup_fr(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	f->a = kb_analyzer_new(KB_LANG_FR);
 	f->seed = kb_synonyms_new();
-	const char *thes = "UTF-8\nfacture|1\n(Nom)|note|addition|douloureuse\n";
+	const char *thes = "UTF-8\nfacture|1\n(Nom)|note|addition|douloureuse\n"
+			   "mettre fin à|1\n(Verbe)|résilier|finir\nnote salée|1\n(Nom)|forfait\n";
 	size_t line;
 	assert_int_equal(kb_synonyms_seed(f->seed, f->a, thes, strlen(thes), &line), GC_OK);
 	f->c = kb_corpus_new(KB_LANG_FR, f->seed);
@@ -294,6 +295,45 @@ static void synonyms_from_seed_and_tenant(void **state)
 	assert_int_equal(kb_synonyms_remove(kb_corpus_synonyms(f->c), f->a, w, strlen(w), s, strlen(s)),
 			 GC_ENOTFOUND);
 	assert_int_equal(search(f, "abonnement", res, &plan), 0);
+}
+
+static bool unmatched(const struct kb_plan *p, const char *word)
+{
+	for (size_t i = 0; i < p->n_unmatched; i++)
+		if (strcmp(p->unmatched[i], word) == 0)
+			return true;
+	return false;
+}
+
+/* A headword of several words with a function word, typed as it is: its
+ * synonyms, the seed's and the tenant's (setup_fr's seed: "mettre fin à"
+ * means "résilier"; "note salée" has none and is skipped). */
+static void phrases_typed_as_headwords(void **state)
+{
+	struct fixture *f = *state;
+	struct kb_result res[10];
+	static struct kb_plan plan;
+	size_t n = search(f, "je veux mettre fin à tout ça", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(res[0].item, 5);
+	assert_int_equal(plan_term(&plan, "resili")->via, KB_VIA_SYNONYM);
+	assert_string_equal(plan_term(&plan, "resili")->from, "mettre fin a");
+	assert_false(unmatched(&plan, "mettre"));
+	assert_false(unmatched(&plan, "fin"));
+	/* its words apart are not the phrase */
+	search(f, "mettre un point final à la fin", res, &plan);
+	assert_null(plan_term(&plan, "resili"));
+	/* content words only: each is searched as itself, the headword is not kept */
+	search(f, "une note salée", res, &plan);
+	assert_null(plan_term(&plan, "forf"));
+	/* the tenant's own: "en panne" means "imprimante" */
+	assert_int_equal(search(f, "tout est en panne", res, &plan), 0);
+	const char *w = "en panne", *syn = "imprimante";
+	assert_int_equal(kb_synonyms_add(kb_corpus_synonyms(f->c), f->a, w, strlen(w), syn, strlen(syn)), GC_OK);
+	n = search(f, "tout est en panne", res, &plan);
+	assert_true(n >= 1);
+	assert_int_equal(plan_term(&plan, "imprim")->via, KB_VIA_TENANT_SYNONYM);
+	assert_false(unmatched(&plan, "panne"));
 }
 
 struct why {
@@ -581,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_from_seed_and_tenant, setup_fr, teardown),
+		cmocka_unit_test_setup_teardown(phrases_typed_as_headwords, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(learned_links_lift_and_go, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(synonyms_follow_learned_links, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(resolutions_lift_and_common_words_less, setup_fr, teardown),
