@@ -89,6 +89,9 @@ void help_all(FILE *out);
 /* guichet GROUP [SUB] --help: a group's subcommands, or one command and its
  * options. Returns 0, or 2 (said on stderr) for an unknown group or subcommand. */
 int help_command(FILE *out, const char *group, const char *sub);
+/* Whether the command's help names --option (true for a command it does
+ * not know: the command refuses itself). */
+bool help_takes_option(const char *group, const char *sub, const char *option);
 
 int cmd_admin(int argc, char **argv);
 /* guichet admin backup | restore (cmd_backup.c): a database file copied while guichetd serves it. */

@@ -934,3 +934,27 @@ int help_command(FILE *out, const char *group, const char *sub)
 	print_group(out, g);
 	return 0;
 }
+
+/* Whether text names --option as a whole word ("--queue Q", "[--queue Q]",
+ * "--queue\t..."). */
+static bool names_option(const char *text, const char *option)
+{
+	size_t len = strlen(option);
+	for (const char *p = text; p && (p = strstr(p, "--")) != NULL; p += 2) {
+		char after = p[2 + len];
+		if (strncmp(p + 2, option, len) == 0 && (p == text || p[-1] != '-') && after != '-' &&
+		    !(after >= 'a' && after <= 'z') && !(after >= '0' && after <= '9'))
+			return true;
+	}
+	return false;
+}
+
+bool help_takes_option(const char *group, const char *sub, const char *option)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct help_command *c = &commands[i];
+		if (strcmp(c->group, group) == 0 && (c->sub == NULL || (sub && strcmp(c->sub, sub) == 0)))
+			return names_option(c->synopsis, option) || (c->options && names_option(c->options, option));
+	}
+	return true; /* no such command: the command says so itself */
+}

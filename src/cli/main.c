@@ -59,9 +59,33 @@ int main(int argc, char **argv)
 	bool voice = channel && i + 1 < argc && strcmp(argv[i + 1], "voice") == 0;
 	const char *group = chat ? "channel chat" : messaging ? "channel messaging" : voice ? "channel voice" : channel ? "channel email" : argv[i];
 	int sub = channel && i + 1 < argc && (chat || messaging || voice || strcmp(argv[i + 1], "email") == 0) ? i + 2 : i + 1;
+	const char *sub_name = sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL;
 	for (int j = i + 1; j < argc; j++)
 		if (strcmp(argv[j], "--help") == 0)
-			return help_command(stdout, group, sub < argc && strncmp(argv[sub], "--", 2) != 0 ? argv[sub] : NULL);
+			return help_command(stdout, group, sub_name);
+	/* an option the command does not take: --server or --tenant given after
+	 * it is the global one (else the work would go to the default tenant);
+	 * any other is a mistake the command would not see */
+	bool offline = strcmp(argv[i], "email") == 0 || strcmp(argv[i], "admin") == 0 ||
+		       (strcmp(argv[i], "wfm") == 0 && !(i + 1 < argc && strcmp(argv[i + 1], "history") == 0));
+	kept = i + 1;
+	for (int j = i + 1; j < argc; j++) {
+		const char *opt = argv[j];
+		if (offline || strncmp(opt, "--", 2) != 0 || opt[2] == '\0' || help_takes_option(group, sub_name, opt + 2)) {
+			argv[kept++] = argv[j];
+		} else if ((strcmp(opt, "--server") == 0 || strcmp(opt, "--tenant") == 0) && j + 1 < argc) {
+			if (opt[2] == 's')
+				cli.server = argv[++j];
+			else
+				cli.tenant = argv[++j];
+		} else {
+			fprintf(stderr, "guichet %s%s%s: unknown option '%s' (see guichet %s%s%s --help)\n", group,
+				sub_name ? " " : "", sub_name ? sub_name : "", opt, group, sub_name ? " " : "",
+				sub_name ? sub_name : "");
+			return 2;
+		}
+	}
+	argc = kept;
 	if (strcmp(argv[i], "email") == 0)
 		return cmd_email(&cli, argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "admin") == 0)

@@ -183,6 +183,20 @@ static void bad_arguments_are_named(void **state)
 	assert_non_null(strstr(err, "unknown option '--colour'"));
 	free(out);
 	free(err);
+	/* an option another command takes is refused, not ignored */
+	assert_int_equal(CLI(out, err, "contacts", "show", "1", "--disposition", "x"), 2);
+	assert_non_null(strstr(err, "guichet contacts show: unknown option '--disposition'"));
+	free(out);
+	free(err);
+	/* --tenant after the command is the global one: the work never goes to the default tenant */
+	assert_int_equal(CLI(out, err, "contacts", "list", "--tenant", "nosuch", "--limit", "1"), 1);
+	assert_non_null(strstr(err, "no role in this tenant"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "--tenant", "nosuch", "contacts", "list", "--limit", "1"), 1);
+	assert_non_null(strstr(err, "no role in this tenant"));
+	free(out);
+	free(err);
 	assert_int_equal(CLI(out, err, "contacts", "show", "twelve"), 2);
 	assert_non_null(strstr(err, "expected a numeric ID"));
 	free(out);
