@@ -86,6 +86,16 @@ int main(int argc, char **argv)
 		}
 	}
 	argc = kept;
+	/* "http://host:8080/" as a browser shows it: the paths add their own slash */
+	static char server[2048];
+	size_t len = strlen(cli.server);
+	while (len > 0 && cli.server[len - 1] == '/')
+		len--;
+	if (len < sizeof(server)) {
+		memcpy(server, cli.server, len);
+		server[len] = '\0';
+		cli.server = server;
+	}
 	if (strcmp(argv[i], "email") == 0)
 		return cmd_email(&cli, argc - i - 1, argv + i + 1);
 	if (strcmp(argv[i], "admin") == 0)

@@ -34,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -227,9 +228,45 @@ static int prepare_recordings(const struct config *config, char *ret, size_t len
 	return GC_OK;
 }
 
+/* One guichetd per SQLite file: two would each route the contacts they
+ * were given (a contact one enqueues, the other never offers). The lock is
+ * DB.lock beside the file, taken with flock (which SQLite's own fcntl locks
+ * do not see) and kept until the process ends, kill -9 included. Several
+ * nodes share a PostgreSQL database by design (cluster.c). */
+static int hold_database(const char *db, int *ret_fd)
+{
+	*ret_fd = -1;
+	if (store_url_is_pg(db))
+		return GC_OK;
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof(path), "%s.lock", db) >= sizeof(path))
+		return GC_EINVAL;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("cannot open the database's lock file", "path", path, "error", strerror(errno));
+		return GC_EIO;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			log_error("another guichetd serves this database: stop it first, or give this one another --db",
+				  "db", db, "lock", path);
+			return GC_EBUSY;
+		}
+		log_error("cannot lock the database's lock file", "path", path, "error", strerror(e));
+		return GC_EIO;
+	}
+	*ret_fd = fd;
+	return GC_OK;
+}
+
 int server_start(struct server *srv, const struct config *config)
 {
-	*srv = (struct server){.config = config, .listen_fd = -1, .metrics_fd = -1};
+	*srv = (struct server){.config = config, .listen_fd = -1, .metrics_fd = -1, .db_lock_fd = -1};
+	int rc = hold_database(config->db, &srv->db_lock_fd);
+	if (rc < 0)
+		return rc;
 	evthread_use_pthreads();
 	ratelimit_init(config->max_failed_logins, config->public_per_minute);
 	kbsvc_init(config->thesaurus_dir);
@@ -247,7 +284,7 @@ int server_start(struct server *srv, const struct config *config)
 	srv->secrets = secrets_new(config->secret_key_file);
 	if (srv->hub == NULL || srv->chathub == NULL || srv->secrets == NULL)
 		return GC_ENOMEM;
-	int rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
+	rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
 	if (rc == GC_OK)
 		rc = writer_new(config->db, srv->hub, srv->chathub, srv->cluster, &srv->writer);
 	if (rc < 0) {
@@ -404,6 +441,8 @@ static void stop(struct server *srv)
 	secrets_free(srv->secrets);
 	curl_global_cleanup();
 	kbsvc_free();
+	if (srv->db_lock_fd >= 0)
+		close(srv->db_lock_fd); /* last: every connection to the file is closed */
 }
 
 int server_run(struct server *srv)

@@ -69,6 +69,7 @@ struct server {
 	int port;                   /* the port bound (useful with port 0) */
 	int metrics_fd;             /* until a worker takes it; -1 for none */
 	int metrics_port;
+	int db_lock_fd;             /* the SQLite file's lock, held until the process ends; -1 on PostgreSQL */
 };
 
 /* Opens the database, binds, and starts the threads. */

@@ -197,6 +197,12 @@ static void bad_arguments_are_named(void **state)
 	assert_non_null(strstr(err, "no role in this tenant"));
 	free(out);
 	free(err);
+	/* the server's address as a browser shows it, with its last slash */
+	char slash[160];
+	snprintf(slash, sizeof(slash), "%s/", d.url);
+	assert_int_equal(CLI(out, err, "--server", slash, "me"), 0);
+	free(out);
+	free(err);
 	assert_int_equal(CLI(out, err, "contacts", "show", "twelve"), 2);
 	assert_non_null(strstr(err, "expected a numeric ID"));
 	free(out);
@@ -543,6 +549,13 @@ static void guichetd_options_are_checked(void **state)
 	assert_int_equal(guichetd(&err, bad_conf), 2);
 	assert_non_null(strstr(err, "line 3"));
 	free(err);
+	/* one guichetd per SQLite file: a second one on d's database would route apart from it */
+	if (strncmp(d.db, "postgres", 8) != 0) {
+		const char *second[] = {"--db", d.db, "--listen", "127.0.0.1:0", NULL};
+		assert_int_not_equal(guichetd(&err, second), 0);
+		assert_non_null(strstr(err, "another guichetd serves this database"));
+		free(err);
+	}
 	setenv("GUICHET_LISTEN", "nonsense", 1);
 	const char *none[] = {NULL};
 	assert_int_equal(guichetd(&err, none), 2);
