@@ -352,6 +352,14 @@ static int contact_create(const struct cli *cli, const struct args *a)
 				 args_get(a, "reason"), "message", args_get(a, "message"));
 	int64_t n;
 	const char *customer = args_get(a, "customer"), *priority = args_get(a, "priority"), *tag;
+	const char *queue_id = args_get(a, "queue-id");
+	if (queue_id && gc_parse_i64(queue_id, 1, INT64_MAX, &n) == 0) {
+		json_object_set_new(body, "queue_id", json_integer(n));
+	} else if (queue_id) {
+		fprintf(stderr, "guichet contacts create: --queue-id: expected a numeric id (guichet queue list)\n");
+		json_decref(body);
+		return 2;
+	}
 	if (customer && gc_parse_i64(customer, 1, INT64_MAX, &n) == 0)
 		json_object_set_new(body, "customer_id", json_integer(n));
 	else if (customer)
@@ -525,7 +533,7 @@ static int audit(const struct cli *cli, const struct args *a)
 
 static const char options_spec[] =
 	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
-	"all-or-nothing state= queue= customer= since= limit= cursor= channel= subject= reason= "
+	"all-or-nothing state= queue= queue-id= customer= since= limit= cursor= channel= subject= reason= "
 	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= "
 	/* routing (cmd_routing.c) */
 	"skill= level= strategy= sl-target= sl-seconds= offer-timeout= wrapup= max-wait= overflow-to= "

@@ -273,7 +273,7 @@ static const struct help_command commands[] = {
 	 "the tenant's contacts",
 	 "--state S\tnew, queued, assigned, in_progress, waiting_on_customer,\n"
 	 "\tescalated, resolved or closed\n"
-	 "--queue Q\tin this queue\n"
+	 "--queue Q\twith this label (contacts create --queue)\n"
 	 "--customer ID\tof this customer\n"
 	 "--since TIME\tchanged since this RFC 3339 time\n"
 	 PAGE_OPTIONS},
@@ -282,13 +282,14 @@ static const struct help_command commands[] = {
 	{"contacts", "journey", "ID", "a contact's whole journey: its events, its routing (queues, offers made and missed,\n"
 	 "\twaits, escalations and transfers with their reasons, wrap-up) and its diagnosis paths, in time order", NULL},
 	{"contacts", "attachments", "ID", "the attachments of a contact's emails: name, type, size, SHA-256", NULL},
-	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue Q] [--reason R] "
+	{"contacts", "create", "--channel C [--subject S] [--customer ID] [--queue-id ID] [--queue LABEL] [--reason R] "
 	 "[--priority 0-9] [--tag T]... [--message TEXT]",
-	 "add a contact, in a queue if one is named",
+	 "add a contact, routed to a queue's agents if --queue-id names one",
 	 "--channel C\tphone, email, chat, sms, social or web\n"
 	 "--subject S\tits subject\n"
 	 "--customer ID\tthe customer it is from\n"
-	 "--queue Q\tthe queue it waits in\n"
+	 "--queue-id ID\tthe routing queue it waits in, offered to its agents (guichet queue list)\n"
+	 "--queue LABEL\ta free-text label of the team it belongs to, not routed (contacts list --queue)\n"
 	 "--reason R\tthe contact reason\n"
 	 "--priority 0-9\thigher is served first (default 0)\n"
 	 "--tag T\ta tag, repeatable\n"

@@ -119,6 +119,18 @@ static int get_string(const json_t *obj, const char *name, bool required, size_t
 	return GC_OK;
 }
 
+/* A disposition, when given, is a code reports group by: not blank. */
+static int get_disposition(const json_t *obj, size_t max_len, const char **ret, struct decode_error *err)
+{
+	int rc = get_string(obj, "disposition", OPTIONAL, max_len, ONE_LINE, ret, err);
+	if (rc < 0 || *ret == NULL)
+		return rc;
+	for (const char *p = *ret; *p; p++)
+		if (*p != ' ' && *p != '\t')
+			return GC_OK;
+	return decode_fail(err, GC_EINVAL, "disposition", "'disposition' is blank: give a code such as 'refunded'");
+}
+
 static int get_int(const json_t *obj, const char *name, int64_t min, int64_t max,
 		   bool *ret_present, int64_t *ret, struct decode_error *err)
 {
@@ -343,7 +355,7 @@ int state_input_decode(const json_t *obj, struct state_input *ret, struct decode
 		return rc;
 	if (contact_state_parse(state, &in.state) < 0)
 		return decode_fail(err, GC_EINVAL, "state", "unknown state '%.32s'", state);
-	if ((rc = get_string(obj, "disposition", OPTIONAL, 64, ONE_LINE, &in.disposition, err)) < 0 ||
+	if ((rc = get_disposition(obj, 64, &in.disposition, err)) < 0 ||
 	    (rc = get_int(obj, "expected_version", 1, INT64_MAX, &present, &in.expected_version, err)) < 0)
 		return rc;
 	if (!present)
@@ -973,7 +985,7 @@ int routing_input_decode(const json_t *obj, enum routing_action action, struct r
 	    (rc = get_int_def(obj, "agent_id", 1, INT64_MAX, 0, &in.agent_id, err)) < 0 ||
 	    (rc = get_int_def(obj, "priority", 0, 9, -1, &v, err)) < 0 ||
 	    (rc = get_string(obj, "reason", action == ROUTING_ESCALATE, 1000, MULTILINE, &in.reason, err)) < 0 ||
-	    (rc = get_string(obj, "disposition", OPTIONAL, 100, ONE_LINE, &in.disposition, err)) < 0 ||
+	    (rc = get_disposition(obj, 100, &in.disposition, err)) < 0 ||
 	    (rc = get_string(obj, "state", OPTIONAL, 32, ONE_LINE, &state, err)) < 0)
 		return rc;
 	in.priority = (int)v;

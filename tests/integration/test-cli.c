@@ -163,6 +163,23 @@ static void routing_from_the_command_line(void **state)
 	json_decref(stats);
 	free(out);
 	free(err);
+	/* created in the routing queue at once: offered to its agent */
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--queue-id", "billing"), 2);
+	assert_non_null(strstr(err, "--queue-id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Refund", "--queue-id",
+			     queue, "--json"), 0);
+	snprintf(contact, sizeof(contact), "%lld", json_id(out, "id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "accept", contact), 0);
+	assert_non_null(strstr(out, "state: assigned"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "wrapup", contact, "--disposition", "refunded"), 0);
+	free(out);
+	free(err);
 	assert_int_equal(CLI(out, err, "agent", "presence", "paused"), 1); /* a pause needs a reason */
 	assert_non_null(strstr(err, "reason"));
 	free(out);

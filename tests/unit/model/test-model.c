@@ -281,6 +281,16 @@ static void other_inputs(void **state)
 	assert_int_equal(st.state, CONTACT_RESOLVED);
 	assert_int_equal(st.expected_version, -1);
 	json_decref(obj);
+	/* a blank disposition would be a nameless row in the reports */
+	obj = parse("{\"state\":\"resolved\",\"disposition\":\" \"}");
+	assert_int_equal(state_input_decode(obj, &st, &err), GC_EINVAL);
+	assert_string_equal(err.field, "disposition");
+	json_decref(obj);
+	struct routing_input ri;
+	obj = parse("{\"disposition\":\"\"}");
+	assert_int_equal(routing_input_decode(obj, ROUTING_WRAPUP, &ri, &err), GC_EINVAL);
+	assert_string_equal(err.field, "disposition");
+	json_decref(obj);
 	struct user_input u;
 	obj = parse("{\"email\":\"u@x.io\",\"name\":\"U\",\"password\":\"short\",\"role\":\"agent\"}");
 	assert_int_equal(user_input_decode(obj, &u, &err), GC_EINVAL);
