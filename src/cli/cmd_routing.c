@@ -70,12 +70,38 @@ bad:
 	return NULL;
 }
 
-/* --skill ID:PROFICIENCY[:TIER]... --capacity CHANNEL=N... */
-static json_t *agent_body(const struct args *a)
+/* The sum of a capacity object's channels. */
+static json_int_t capacity_sum(const json_t *capacity)
 {
-	json_t *body = json_pack("{s:[],s:{}}", "skills", "capacity");
+	const char *key;
+	json_t *v;
+	json_int_t sum = 0;
+	json_object_foreach((json_t *)capacity, key, v)
+		sum += json_integer_value(v);
+	return sum;
+}
+
+/* agent set: the options given over the agent's profile as it is (now, from
+ * GET; PUT replaces it whole): --skill replaces the skills, --capacity sets
+ * the channels it names, --level, --max-total and --max-missed theirs. A
+ * max_total that was only the capacities' sum follows them. */
+static json_t *agent_body(const struct args *a, const json_t *now)
+{
+	const json_t *capacity = json_object_get(now, "capacity");
+	json_t *body = json_object();
+	json_object_set_new(body, "skills", json_array());
+	json_object_set_new(body, "capacity", json_is_object(capacity) ? json_deep_copy(capacity) : json_object());
 	const char *v;
-	for (size_t i = 0; (v = args_nth(a, "skill", i)) != NULL; i++) {
+	size_t i;
+	json_t *sk;
+	if (args_get(a, "skill") == NULL) {
+		json_array_foreach(json_object_get(now, "skills"), i, sk)
+			json_array_append_new(json_object_get(body, "skills"),
+					      json_pack("{s:O,s:O,s:O}", "skill_id", json_object_get(sk, "skill_id"),
+							"proficiency", json_object_get(sk, "proficiency"), "tier",
+							json_object_get(sk, "tier")));
+	}
+	for (i = 0; (v = args_nth(a, "skill", i)) != NULL; i++) {
 		long long id = 0;
 		int prof = 5, tier = 1, n = 0;
 		if (sscanf(v, "%lld:%d%n", &id, &prof, &n) < 1 || (v[n] && sscanf(v + n, ":%d", &tier) != 1)) {
@@ -85,7 +111,7 @@ static json_t *agent_body(const struct args *a)
 		json_array_append_new(json_object_get(body, "skills"),
 				      json_pack("{s:I,s:i,s:i}", "skill_id", (json_int_t)id, "proficiency", prof, "tier", tier));
 	}
-	for (size_t i = 0; (v = args_nth(a, "capacity", i)) != NULL; i++) {
+	for (i = 0; (v = args_nth(a, "capacity", i)) != NULL; i++) {
 		const char *eq = strchr(v, '=');
 		int64_t n;
 		if (eq == NULL || gc_parse_i64(eq + 1, 0, 100, &n) < 0) {
@@ -96,6 +122,13 @@ static json_t *agent_body(const struct args *a)
 		snprintf(channel, sizeof(channel), "%.*s", (int)(eq - v), v);
 		json_object_set_new(json_object_get(body, "capacity"), channel, json_integer(n));
 	}
+	static const char *const kept[] = {"level", "max_missed"};
+	for (i = 0; i < 2; i++)
+		if (json_is_integer(json_object_get(now, kept[i])))
+			json_object_set(body, kept[i], json_object_get(now, kept[i]));
+	const json_t *total = json_object_get(now, "max_total");
+	if (json_is_integer(total) && json_integer_value(total) != capacity_sum(json_object_get(now, "capacity")))
+		json_object_set(body, "max_total", (json_t *)total);
 	if (!int_option(a, "level", 1, 2, body, "level") || !int_option(a, "max-total", 1, 100, body, "max_total") ||
 	    !int_option(a, "max-missed", 0, 100, body, "max_missed"))
 		goto bad;
@@ -103,6 +136,22 @@ static json_t *agent_body(const struct args *a)
 bad:
 	json_decref(body);
 	return NULL;
+}
+
+/* PUT of the profile as agent_body makes it from the one GET answers. */
+static int agent_set(const struct cli *cli, const struct args *a, const char *path)
+{
+	json_t *now = NULL, *body;
+	int status = client_call(cli, "GET", path, NULL, 0, NULL, &now);
+	if (status == 404) { /* a user with no profile yet: the options are the whole profile */
+		json_decref(now);
+		now = NULL;
+	} else if (status < 200 || status >= 300) {
+		return output_answer(cli, status, now);
+	}
+	body = agent_body(a, now);
+	json_decref(now);
+	return body ? cli_simple(cli, "PUT", path, body) : 2;
 }
 
 static int skills(const struct cli *cli, const struct args *a)
@@ -279,7 +328,7 @@ static int agent(const struct cli *cli, const struct args *a)
 		snprintf(path, sizeof(path), "/api/v1/agents/%s", id);
 		if (strcmp(sub, "show") == 0)
 			return cli_simple(cli, "GET", path, NULL);
-		return (body = agent_body(a)) ? cli_simple(cli, "PUT", path, body) : 2;
+		return agent_set(cli, a, path);
 	}
 	/* the agent's work on a contact: ID is the contact's */
 	snprintf(path, sizeof(path), "/api/v1/contacts/%s/%s", id, sub);

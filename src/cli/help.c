@@ -552,11 +552,11 @@ static const struct help_command commands[] = {
 	{"agent", "list", "", "the tenant's agents with their presence", NULL},
 	{"agent", "me", "", "your own agent profile and presence", NULL},
 	{"agent", "show", "USER", "one agent's profile and presence", NULL},
-	{"agent", "set", "USER --skill ID:PROFICIENCY[:TIER]... --capacity CHANNEL=N... [--level 1|2] "
+	{"agent", "set", "USER [--skill ID:PROFICIENCY[:TIER]]... [--capacity CHANNEL=N]... [--level 1|2] "
 	 "[--max-total N] [--max-missed N]",
-	 "set an agent's routing profile",
-	 "--skill ID:PROFICIENCY[:TIER]\ta skill, 1 to 10, in a tier (repeatable)\n"
-	 "--capacity CHANNEL=N\tcontacts of a channel at once (repeatable)\n"
+	 "change an agent's routing profile: what is not given stays as it is",
+	 "--skill ID:PROFICIENCY[:TIER]\ta skill, 1 to 10, in a tier (repeatable; the skills given replace the agent's)\n"
+	 "--capacity CHANNEL=N\tcontacts of a channel at once (repeatable; the other channels are kept)\n"
 	 "--level 1|2\tfront line or expert\n"
 	 "--max-total N\tcontacts at once, all channels\n"
 	 "--max-missed N\tmissed offers before the agent is paused\n"},

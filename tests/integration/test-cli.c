@@ -133,6 +133,29 @@ static void routing_from_the_command_line(void **state)
 	assert_non_null(strstr(out, "skills:"));
 	free(out);
 	free(err);
+	/* what is not given stays as it is: an expert stays one when a capacity is raised */
+	assert_int_equal(CLI(out, err, "agent", "set", me, "--level", "2", "--max-missed", "10"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "set", me, "--capacity", "chat=2"), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "show", me, "--json"), 0);
+	json_t *profile = json_loads(out, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(profile, "level")), 2);
+	assert_int_equal(json_integer_value(json_object_get(profile, "max_missed")), 10);
+	assert_int_equal(json_array_size(json_object_get(profile, "skills")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(profile, "skills"), 0),
+							    "proficiency")), 8);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(profile, "capacity"), "email")), 5);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(profile, "capacity"), "chat")), 2);
+	assert_int_equal(json_integer_value(json_object_get(profile, "max_total")), 7); /* the sum, as before */
+	json_decref(profile);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "agent", "set", me, "--level", "1"), 0);
+	free(out);
+	free(err);
 	assert_int_equal(CLI(out, err, "agent", "presence", "available"), 0);
 	free(out);
 	free(err);
