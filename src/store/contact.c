@@ -512,6 +512,8 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is closed");
 		return GC_ESTATE;
 	}
+	if ((in->has & 63) == 0) /* nothing to change: no new version, which would fail others' expected_version */
+		return store_contact_get(s, scope, id, ret_contact);
 	if ((in->has & HAS_CUSTOMER) && in->customer_id && (rc = customer_exists(s, scope, in->customer_id)) < 0)
 		return rc;
 	json_t *tags = tags_json(in);

@@ -326,6 +326,11 @@ static void contacts_patch_and_customer_link(void **state)
 	assert_int_equal(resp_int(&r, "priority"), 7);
 	assert_int_equal(resp_int(&r, "version"), 2);
 	resp_clear(&r);
+	/* nothing to change: no new version, so another editor's expected_version still holds */
+	http_json(&d, "PATCH", path, admin, json_object(), &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "version"), 2);
+	resp_clear(&r);
 	assert_int_equal(http_status(&d, "PATCH", path, admin, json_pack("{s:i}", "customer_id", 987654)), 422);
 	assert_int_equal(http_status(&d, "PATCH", path, admin, json_pack("{s:s,s:i}", "queue", "x",
 				     "expected_version", 1)), 409);
