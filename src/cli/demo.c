@@ -173,7 +173,7 @@ static int kb_line(struct demo *d, const char *path, int n, const char *line, js
 		fprintf(stderr, "guichet admin demo: %s: line %d: %s\n", path, n, jerr.text);
 	else if (kb_content_limits(o, &e) < 0 || !kb_content_check(o, &e, &canon))
 		fprintf(stderr, "guichet admin demo: %s: line %d: not a valid article or tree\n", path, n);
-	else if ((rc = store_kb_put(d->s, d->scope, canon, &created)) == GC_OK)
+	else if ((rc = store_kb_put(d->s, d->scope, canon, &created, NULL)) == GC_OK)
 		rc = json_array_append(ids, json_object_get(canon, "id")) == 0 ? GC_OK : GC_ENOMEM;
 	json_decref(o);
 	json_decref(canon);

@@ -252,7 +252,7 @@ int run_kb_put(struct request *r, struct store *db)
 	if (!ok)
 		return reply_errors(r, "the content is not valid", errors_json(&e, 0));
 	bool created = false;
-	int rc = store_kb_put(db, &r->scope, canon, &created);
+	int rc = store_kb_put(db, &r->scope, canon, &created, NULL);
 	json_decref(canon);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "id");
@@ -490,19 +490,30 @@ int run_kb_import(struct request *r, struct store *db)
 	struct import im = {json_incref(json_object_get(r->body, "items")), json_array(),
 			    json_incref(json_object_get(r->body, "lines")), false};
 	int rc = GC_OK;
-	size_t created = 0, updated = 0, published = 0, i;
-	json_t *c;
+	size_t created = 0, updated = 0, unchanged = 0, published = 0, i;
+	json_t *c, *as_is = json_array(); /* the items already published as the file has them */
 	json_array_foreach(im.items, i, c) {
-		bool is_new = false;
-		if ((rc = store_kb_put(db, &r->scope, c, &is_new)) < 0)
+		bool is_new = false, same = false;
+		if ((rc = store_kb_put(db, &r->scope, c, &is_new, &same)) < 0)
 			break;
-		is_new ? created++ : updated++;
+		is_new ? created++ : same ? unchanged++ : updated++;
+		json_t *item = NULL;
+		const char *key = json_string_value(json_object_get(c, "id"));
+		if (same && store_kb_get(db, &r->scope, key, &item) == GC_OK &&
+		    strcmp(json_string_value(json_object_get(item, "state")), "published") == 0)
+			json_array_append_new(as_is, json_string(key));
+		json_decref(item);
 	}
-	/* articles first, then trees, so that a tree finds what it names */
+	/* articles first, then trees, so that a tree finds what it names; what is
+	 * published as it is stays its version (importing a file again is harmless) */
 	for (int pass = 0; rc == GC_OK && pub && pass < 2; pass++)
 		json_array_foreach(im.items, i, c) {
-			bool tree = strcmp(kb_content_kind(c), "tree") == 0;
-			if (tree != (pass == 1))
+			bool tree = strcmp(kb_content_kind(c), "tree") == 0, already = false;
+			size_t j;
+			json_t *key;
+			json_array_foreach(as_is, j, key)
+				already |= strcmp(json_string_value(key), json_string_value(json_object_get(c, "id"))) == 0;
+			if (tree != (pass == 1) || already)
 				continue;
 			json_t *errors = NULL;
 			rc = publish(r, db, json_string_value(json_object_get(c, "id")), 0, true, &errors);
@@ -520,13 +531,14 @@ int run_kb_import(struct request *r, struct store *db)
 		}
 	json_decref(im.items);
 	json_decref(im.lines);
+	json_decref(as_is);
 	if (rc == GC_EINVAL)
 		return reply_errors(r, "the file has errors: nothing was imported", im.errors);
 	json_decref(im.errors);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	return reply(r, 200, json_pack("{s:I,s:I,s:I}", "created", (json_int_t)created, "updated", (json_int_t)updated,
-				       "published", (json_int_t)published));
+	return reply(r, 200, json_pack("{s:I,s:I,s:I,s:I}", "created", (json_int_t)created, "updated", (json_int_t)updated,
+				       "unchanged", (json_int_t)unchanged, "published", (json_int_t)published));
 }
 
 struct export {

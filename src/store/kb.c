@@ -91,7 +91,8 @@ int store_kb_list(struct store *s, const struct store_scope *scope, const char *
 	return collect_rows(s, st, item_row, NULL, ret_list);
 }
 
-int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created)
+int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created,
+		 bool *ret_unchanged)
 {
 	const char *key = json_string_value(json_object_get(content, "id"));
 	const char *kind = json_string_value(json_object_get(content, "kind"));
@@ -99,13 +100,16 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 	if (text == NULL)
 		return GC_ENOMEM;
 	int64_t now = gc_now_ms(), id = 0;
-	struct db_stmt *st = store_stmt(s, "SELECT id, kind FROM kb_items WHERE tenant_id = ? AND key = ?");
+	bool same = false;
+	struct db_stmt *st = store_stmt(s, "SELECT id, kind, draft FROM kb_items WHERE tenant_id = ? AND key = ?");
 	int rc = st ? GC_OK : GC_ESTORE;
 	if (st) {
 		db_bind_int64(st, 1, scope->tenant_id);
 		bind_text(st, 2, key);
 		if (db_step(st) == DB_ROW) {
 			id = db_column_int64(st, 0);
+			const char *draft = db_column_text(st, 2);
+			same = draft && strcmp(draft, text) == 0; /* both canonical: sorted keys, compact */
 			if (strcmp(db_column_text(st, 1), kind) != 0) {
 				snprintf(s->errmsg, sizeof(s->errmsg), "'%.64s' is an %s already", key,
 					 db_column_text(st, 1));
@@ -113,6 +117,14 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 			}
 		}
 		db_reset(st);
+	}
+	if (ret_unchanged)
+		*ret_unchanged = rc == GC_OK && same;
+	if (rc == GC_OK && same) {
+		free(text);
+		if (ret_created)
+			*ret_created = false;
+		return GC_OK;
 	}
 	if (rc == GC_OK && id == 0) {
 		st = store_stmt(s, "INSERT INTO kb_items(tenant_id, key, kind, state, owner_id, lang, title, draft,"

@@ -1076,9 +1076,12 @@ int store_idempotency_put(struct store *s, const struct store_scope *scope, cons
 /* --- knowledge (kb.c, kb_session.c) --- */
 
 /* Creates an item (a draft) or puts a new draft on it; content is a
- * canonical article or tree (guichet/kb_content.h). GC_ECONFLICT when the
- * id is an item of the other kind. */
-int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created);
+ * canonical article or tree (guichet/kb_content.h). Content equal to the
+ * item's draft changes nothing (its review and approvals go on):
+ * *ret_unchanged when not NULL. GC_ECONFLICT when the id is an item of the
+ * other kind. */
+int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created,
+		 bool *ret_unchanged);
 /* The item with its draft ("draft"), state, approvals and open flags. */
 int store_kb_get(struct store *s, const struct store_scope *scope, const char *key, json_t **ret);
 int store_kb_list(struct store *s, const struct store_scope *scope, const char *kind, const char *state,

@@ -128,6 +128,19 @@ static void import_search_export(void **state)
 	assert_non_null(strstr(out, "published: 8"));
 	free(out);
 	free(err);
+	/* the same file again changes nothing: no new draft, no new version */
+	call("GET", admin, 200, NULL, &r, "/api/v1/kb/items/wifi-password");
+	json_int_t version = json_integer_value(json_object_get(r.json, "published_version"));
+	resp_clear(&r);
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "kb", "import", file, "--publish", NULL), 0);
+	assert_non_null(strstr(out, "unchanged: 8"));
+	assert_non_null(strstr(out, "published: 0"));
+	free(out);
+	free(err);
+	call("GET", admin, 200, NULL, &r, "/api/v1/kb/items/wifi-password");
+	assert_int_equal(json_integer_value(json_object_get(r.json, "published_version")), version);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "published");
+	resp_clear(&r);
 	/* trees covering the intent first; a typo still finds its article; the CLI's JSON */
 	char ids[1024], one[64];
 	search(agent, "plus d'internet, la box ne marche plus", ids, sizeof(ids));
