@@ -45,7 +45,9 @@ static json_t *queue_body(const struct args *a)
 		}
 		json_object_set_new(body, "sl_target", json_real(x));
 	}
-	if ((v = args_get(a, "hours"))) { /* a JSON file: {"utc_offset_min", "days", "when_closed"} */
+	if ((v = args_get(a, "hours")) && strcmp(v, "none") == 0) { /* always open again */
+		json_object_set_new(body, "hours", json_null());
+	} else if (v) { /* a JSON file: {"utc_offset_min", "days", "when_closed"} */
 		json_error_t err;
 		json_t *hours = json_load_file(v, 0, &err);
 		if (hours == NULL) {
@@ -202,6 +204,10 @@ static int queue(const struct cli *cli, const struct args *a)
 	if (strcmp(sub, "abandon") == 0)
 		return cli_simple(cli, "POST", path, NULL);
 	if (strcmp(sub, "enqueue") == 0 || strcmp(sub, "move") == 0) {
+		if (args_get(a, "queue") == NULL) {
+			fprintf(stderr, "guichet queue %s: --queue ID is required (guichet queue list)\n", sub);
+			return 2;
+		}
 		body = json_object();
 		if (!int_option(a, "queue", 1, INT64_MAX, body, "queue_id") ||
 		    (strcmp(sub, "enqueue") == 0 && !int_option(a, "priority", 0, 9, body, "priority"))) {

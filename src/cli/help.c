@@ -364,10 +364,11 @@ static const struct help_command commands[] = {
 	{"incident", "report", "ID", "contacts linked, contacts against the 4 weeks before, broadcasts sent", NULL},
 	/* business hours (cmd_hours.c) */
 	{"calendar", "show", "", "the tenant's business calendar (always open in UTC until set)", NULL},
-	{"calendar", "set", "FILE.json", "set the tenant's business calendar",
-	 "FILE.json\t{\"zone\": \"Europe/Paris\", \"hours\": {\"mon\": [\"08:00-12:30\",\n"
-	 "\t\"13:30-18:00\"], ...}, \"holidays\": [\"2026-12-25\", ...]};\n"
-	 "\twithout hours: open all day but on holidays\n"},
+	{"calendar", "set", "FILE.json", "set the tenant's business calendar: the file replaces it whole",
+	 "FILE.json\t{\"zone\": \"Europe/Paris\", \"country\": \"FR\", \"hours\": {\"mon\":\n"
+	 "\t[\"08:00-12:30\", \"13:30-18:00\"], ...}, \"holidays\": [\"2026-12-25\", ...]};\n"
+	 "\twithout hours: open all day but on holidays; without country, national\n"
+	 "\tphone numbers (\"06 12 34 56 78\") are refused: start from calendar show --json\n"},
 	{"report", "same-day", "--from YYYY-MM-DD --to YYYY-MM-DD [--queue ID]",
 	 "per queue and local day: contacts received, answered the same business day, share, late, unanswered",
 	 "--from DATE\tthe first day, in the tenant's time zone\n"
@@ -534,7 +535,8 @@ static const struct help_command commands[] = {
 	"--overflow-to QUEUE\tthe queue contacts overflow to\n"                         \
 	"--tier-delay S\tseconds before the next tier of agents is offered\n"           \
 	"--sticky S\tseconds the last agent of a customer is waited for\n"              \
-	"--hours FILE.json\topening hours in the tenant's zone: {utc_offset_min, days, when_closed}\n" \
+	"--hours FILE.json\topening hours in the tenant's zone: {utc_offset_min, days, when_closed};\n" \
+	"\tnone: always open\n" \
 	"--first-response S\tfirst response due S business seconds after arrival\n"
 	{"queue", "create", "--name N --skill ID --channel C [--level 1|2] [--strategy S] [--sl-target X] "
 	 "[--sl-seconds S] [--offer-timeout S] [--wrapup S] [--max-wait S --overflow-to QUEUE] "

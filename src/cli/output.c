@@ -31,6 +31,15 @@ static int print_error(const struct cli *cli, int status, json_t *answer)
 	const char *field = json_string_value(json_object_get(err, "field"));
 	fprintf(stderr, "guichet: %s (HTTP %d)%s%s\n", message ? message : "request failed", status,
 		field ? ", field: " : "", field ? field : "");
+	/* a call the token did not open (not a login refused): say how to get one */
+	if (status == 401 && message && (strstr(message, "Authorization") || strstr(message, "token is unknown"))) {
+		char *token = client_token(cli);
+		fprintf(stderr, token ? "guichet: the token saved in %s is no longer valid: log in again "
+					"(guichet login --email EMAIL)\n"
+				      : "guichet: not logged in (no token in %s): guichet login --email EMAIL\n",
+			cli->token_file);
+		free(token);
+	}
 	json_t *report = json_object_get(answer, "report");
 	size_t i;
 	json_t *row;

@@ -186,6 +186,14 @@ static void routing_from_the_command_line(void **state)
 	json_decref(stats);
 	free(out);
 	free(err);
+	assert_int_equal(CLI(out, err, "queue", "enqueue", contact), 2);
+	assert_non_null(strstr(err, "--queue ID is required"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "queue", "update", queue, "--hours", "none", "--json"), 0);
+	assert_non_null(strstr(out, "\"hours\": null"));
+	free(out);
+	free(err);
 	/* created in the routing queue at once: offered to its agent */
 	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--queue-id", "billing"), 2);
 	assert_non_null(strstr(err, "--queue-id"));
@@ -235,6 +243,14 @@ static void bad_arguments_are_named(void **state)
 	free(err);
 	assert_int_equal(CLI(out, err, "--tenant", "nosuch", "contacts", "list", "--limit", "1"), 1);
 	assert_non_null(strstr(err, "no role in this tenant"));
+	free(out);
+	free(err);
+	/* no token yet: the answer says how to get one */
+	char nowhere[200];
+	snprintf(nowhere, sizeof(nowhere), "%s/no-such-token", d.dir);
+	assert_int_equal(run_cli(&d, nowhere, &out, &err, "contacts", "list", NULL), 1);
+	assert_non_null(strstr(err, "not logged in"));
+	assert_non_null(strstr(err, "guichet login"));
 	free(out);
 	free(err);
 	/* the server's address as a browser shows it, with its last slash */
