@@ -89,9 +89,9 @@ void help_all(FILE *out);
 /* guichet GROUP [SUB] --help: a group's subcommands, or one command and its
  * options. Returns 0, or 2 (said on stderr) for an unknown group or subcommand. */
 int help_command(FILE *out, const char *group, const char *sub);
-/* Whether the command's help names --option (true for a command it does
- * not know: the command refuses itself). */
-bool help_takes_option(const char *group, const char *sub, const char *option);
+/* How the command's help names --option: 0 not at all, 1 as a flag, 2 with
+ * a value; -1 for a command it does not know (the command refuses itself). */
+int help_option_form(const char *group, const char *sub, const char *option);
 
 int cmd_admin(int argc, char **argv);
 /* guichet admin backup | restore (cmd_backup.c): a database file copied while guichetd serves it. */

@@ -938,26 +938,33 @@ int help_command(FILE *out, const char *group, const char *sub)
 	return 0;
 }
 
-/* Whether text names --option as a whole word ("--queue Q", "[--queue Q]",
- * "--queue\t..."). */
-static bool names_option(const char *text, const char *option)
+/* How text names --option as a whole word: 0 not at all, 1 as a flag
+ * ("[--outbound]", "--all\t..."), 2 with a value after it ("--queue Q",
+ * "--level 1|2"). */
+static int option_form(const char *text, const char *option)
 {
 	size_t len = strlen(option);
+	int form = 0;
 	for (const char *p = text; p && (p = strstr(p, "--")) != NULL; p += 2) {
-		char after = p[2 + len];
-		if (strncmp(p + 2, option, len) == 0 && (p == text || p[-1] != '-') && after != '-' &&
-		    !(after >= 'a' && after <= 'z') && !(after >= '0' && after <= '9'))
-			return true;
+		const char *end = p + 2 + len;
+		if (strncmp(p + 2, option, len) != 0 || (p > text && p[-1] == '-') || *end == '-' ||
+		    (*end >= 'a' && *end <= 'z') || (*end >= '0' && *end <= '9'))
+			continue;
+		if (*end == ' ' && end[1] != '[' && end[1] != '-' && end[1] != '\0')
+			return 2;
+		form = 1;
 	}
-	return false;
+	return form;
 }
 
-bool help_takes_option(const char *group, const char *sub, const char *option)
+int help_option_form(const char *group, const char *sub, const char *option)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++) {
 		const struct help_command *c = &commands[i];
-		if (strcmp(c->group, group) == 0 && (c->sub == NULL || (sub && strcmp(c->sub, sub) == 0)))
-			return names_option(c->synopsis, option) || (c->options && names_option(c->options, option));
+		if (strcmp(c->group, group) == 0 && (c->sub == NULL || (sub && strcmp(c->sub, sub) == 0))) {
+			int a = option_form(c->synopsis, option), b = c->options ? option_form(c->options, option) : 0;
+			return a > b ? a : b;
+		}
 	}
-	return true; /* no such command: the command says so itself */
+	return -1;
 }

@@ -71,8 +71,12 @@ int main(int argc, char **argv)
 	kept = i + 1;
 	for (int j = i + 1; j < argc; j++) {
 		const char *opt = argv[j];
-		if (offline || strncmp(opt, "--", 2) != 0 || opt[2] == '\0' || help_takes_option(group, sub_name, opt + 2)) {
+		int form = offline || strncmp(opt, "--", 2) != 0 || opt[2] == '\0' ? -1
+			   : help_option_form(group, sub_name, opt + 2);
+		if (form != 0) {
 			argv[kept++] = argv[j];
+			if (form == 2 && j + 1 < argc) /* its value, whatever it starts with ("--- see below") */
+				argv[kept++] = argv[++j];
 		} else if ((strcmp(opt, "--server") == 0 || strcmp(opt, "--tenant") == 0) && j + 1 < argc) {
 			if (opt[2] == 's')
 				cli.server = argv[++j];

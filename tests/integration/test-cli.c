@@ -231,6 +231,11 @@ static void bad_arguments_are_named(void **state)
 	assert_non_null(strstr(err, "unknown option '--colour'"));
 	free(out);
 	free(err);
+	/* an option's value is its value, whatever it starts with */
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "--- see below"), 0);
+	assert_non_null(strstr(out, "subject: --- see below"));
+	free(out);
+	free(err);
 	/* an option another command takes is refused, not ignored */
 	assert_int_equal(CLI(out, err, "contacts", "show", "1", "--disposition", "x"), 2);
 	assert_non_null(strstr(err, "guichet contacts show: unknown option '--disposition'"));
