@@ -37,6 +37,22 @@ static int teardown(void **state)
 }
 
 #define CLI(out, err, ...) run_cli(&d, token_file, &out, &err, __VA_ARGS__, NULL)
+/* The CLI's exit status is status, and text (when not NULL) is in what it
+ * printed: on stdout when it succeeded, on stderr else. */
+#define EXPECT_CLI(status, text, ...)                                                                        \
+	do {                                                                                                 \
+		char *o_, *e_;                                                                               \
+		assert_int_equal(CLI(o_, e_, __VA_ARGS__), status);                                          \
+		printed(status == 0 ? o_ : e_, text);                                                        \
+		free(o_);                                                                                    \
+		free(e_);                                                                                    \
+	} while (0)
+
+static void printed(const char *output, const char *text)
+{
+	if (text)
+		assert_non_null(strstr(output, text));
+}
 
 static void login_keeps_the_token_private(void **state)
 {
@@ -134,12 +150,8 @@ static void routing_from_the_command_line(void **state)
 	free(out);
 	free(err);
 	/* what is not given stays as it is: an expert stays one when a capacity is raised */
-	assert_int_equal(CLI(out, err, "agent", "set", me, "--level", "2", "--max-missed", "10"), 0);
-	free(out);
-	free(err);
-	assert_int_equal(CLI(out, err, "agent", "set", me, "--capacity", "chat=2"), 0);
-	free(out);
-	free(err);
+	EXPECT_CLI(0, NULL, "agent", "set", me, "--level", "2", "--max-missed", "10");
+	EXPECT_CLI(0, NULL, "agent", "set", me, "--capacity", "chat=2");
 	assert_int_equal(CLI(out, err, "agent", "show", me, "--json"), 0);
 	json_t *profile = json_loads(out, 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(profile, "level")), 2);
@@ -153,9 +165,7 @@ static void routing_from_the_command_line(void **state)
 	json_decref(profile);
 	free(out);
 	free(err);
-	assert_int_equal(CLI(out, err, "agent", "set", me, "--level", "1"), 0);
-	free(out);
-	free(err);
+	EXPECT_CLI(0, NULL, "agent", "set", me, "--level", "1");
 	assert_int_equal(CLI(out, err, "agent", "presence", "available"), 0);
 	free(out);
 	free(err);
@@ -186,31 +196,17 @@ static void routing_from_the_command_line(void **state)
 	json_decref(stats);
 	free(out);
 	free(err);
-	assert_int_equal(CLI(out, err, "queue", "enqueue", contact), 2);
-	assert_non_null(strstr(err, "--queue ID is required"));
-	free(out);
-	free(err);
-	assert_int_equal(CLI(out, err, "queue", "update", queue, "--hours", "none", "--json"), 0);
-	assert_non_null(strstr(out, "\"hours\": null"));
-	free(out);
-	free(err);
+	EXPECT_CLI(2, "--queue ID is required", "queue", "enqueue", contact);
+	EXPECT_CLI(0, "\"hours\": null", "queue", "update", queue, "--hours", "none", "--json");
 	/* created in the routing queue at once: offered to its agent */
-	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--queue-id", "billing"), 2);
-	assert_non_null(strstr(err, "--queue-id"));
-	free(out);
-	free(err);
+	EXPECT_CLI(2, "--queue-id", "contacts", "create", "--channel", "email", "--queue-id", "billing");
 	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Refund", "--queue-id",
 			     queue, "--json"), 0);
 	snprintf(contact, sizeof(contact), "%lld", json_id(out, "id"));
 	free(out);
 	free(err);
-	assert_int_equal(CLI(out, err, "agent", "accept", contact), 0);
-	assert_non_null(strstr(out, "state: assigned"));
-	free(out);
-	free(err);
-	assert_int_equal(CLI(out, err, "agent", "wrapup", contact, "--disposition", "refunded"), 0);
-	free(out);
-	free(err);
+	EXPECT_CLI(0, "state: assigned", "agent", "accept", contact);
+	EXPECT_CLI(0, NULL, "agent", "wrapup", contact, "--disposition", "refunded");
 	assert_int_equal(CLI(out, err, "agent", "presence", "paused"), 1); /* a pause needs a reason */
 	assert_non_null(strstr(err, "reason"));
 	free(out);
@@ -232,24 +228,12 @@ static void bad_arguments_are_named(void **state)
 	free(out);
 	free(err);
 	/* an option's value is its value, whatever it starts with */
-	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "--- see below"), 0);
-	assert_non_null(strstr(out, "subject: --- see below"));
-	free(out);
-	free(err);
+	EXPECT_CLI(0, "subject: --- see below", "contacts", "create", "--channel", "email", "--subject", "--- see below");
 	/* an option another command takes is refused, not ignored */
-	assert_int_equal(CLI(out, err, "contacts", "show", "1", "--disposition", "x"), 2);
-	assert_non_null(strstr(err, "guichet contacts show: unknown option '--disposition'"));
-	free(out);
-	free(err);
+	EXPECT_CLI(2, "guichet contacts show: unknown option '--disposition'", "contacts", "show", "1", "--disposition", "x");
 	/* --tenant after the command is the global one: the work never goes to the default tenant */
-	assert_int_equal(CLI(out, err, "contacts", "list", "--tenant", "nosuch", "--limit", "1"), 1);
-	assert_non_null(strstr(err, "no role in this tenant"));
-	free(out);
-	free(err);
-	assert_int_equal(CLI(out, err, "--tenant", "nosuch", "contacts", "list", "--limit", "1"), 1);
-	assert_non_null(strstr(err, "no role in this tenant"));
-	free(out);
-	free(err);
+	EXPECT_CLI(1, "no role in this tenant", "contacts", "list", "--tenant", "nosuch", "--limit", "1");
+	EXPECT_CLI(1, "no role in this tenant", "--tenant", "nosuch", "contacts", "list", "--limit", "1");
 	/* no token yet: the answer says how to get one */
 	char nowhere[200];
 	snprintf(nowhere, sizeof(nowhere), "%s/no-such-token", d.dir);
@@ -261,9 +245,7 @@ static void bad_arguments_are_named(void **state)
 	/* the server's address as a browser shows it, with its last slash */
 	char slash[160];
 	snprintf(slash, sizeof(slash), "%s/", d.url);
-	assert_int_equal(CLI(out, err, "--server", slash, "me"), 0);
-	free(out);
-	free(err);
+	EXPECT_CLI(0, NULL, "--server", slash, "me");
 	assert_int_equal(CLI(out, err, "contacts", "show", "twelve"), 2);
 	assert_non_null(strstr(err, "expected a numeric ID"));
 	free(out);
