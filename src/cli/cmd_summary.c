@@ -173,10 +173,16 @@ static void print_table(const json_t *answer)
 	size_t n_keys = keys_of(json_string_value(json_object_get(answer, "by")), keys);
 	static const char *const shown[] = {"offered", "answered", "abandoned", "service_level", "avg_speed_of_answer_s",
 		"avg_handle_s", "transfers", "escalations", "occupancy"};
+	/* the headers in full words, each column as wide as its own */
+	static const char *const heading[] = {"offered", "answered", "abandoned", "service level", "avg answer (s)",
+		"avg handle (s)", "transfers", "escalations", "occupancy"};
+	int width[9];
 	printf("%s to %s\n%-24s", json_string_value(json_object_get(answer, "from")),
 	       json_string_value(json_object_get(answer, "to")), keys[n_keys - 1]);
-	for (size_t f = 0; f < 9; f++)
-		printf(" %9.9s", shown[f]);
+	for (size_t f = 0; f < 9; f++) {
+		width[f] = (int)strlen(heading[f]) > 9 ? (int)strlen(heading[f]) : 9;
+		printf(" %*s", width[f], heading[f]);
+	}
 	putchar('\n');
 	const json_t *rows = json_object_get(answer, "rows");
 	size_t n = json_array_size(rows);
@@ -187,7 +193,7 @@ static void print_table(const json_t *answer)
 		printf("%-24.24s", i < n ? buf : "total");
 		for (size_t f = 0; f < 9; f++) {
 			text_of(json_object_get(row, shown[f]), buf, sizeof(buf));
-			printf(" %9s", buf[0] ? buf : "-");
+			printf(" %*s", width[f], buf[0] ? buf : "-");
 		}
 		putchar('\n');
 	}

@@ -291,6 +291,14 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 	snprintf(csv, sizeof(csv), "%s/summary.csv", d.dir);
 	snprintf(xlsx, sizeof(xlsx), "%s/summary.xlsx", d.dir);
 	assert_int_equal(sscanf(range, "from=%63[^&]&to=%63s", from, to), 2);
+	/* the table: its headers in full words */
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by", "queue",
+				 NULL), 0);
+	assert_non_null(strstr(out, " service level "));
+	assert_non_null(strstr(out, " avg answer (s) "));
+	assert_non_null(strstr(out, "\ntotal"));
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by", "queue",
 				 "--format", "csv", "--output", csv, NULL), 0);
 	free(out);
