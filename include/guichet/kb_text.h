@@ -49,6 +49,10 @@ enum kb_lang kb_analyzer_lang(const struct kb_analyzer *a);
 int kb_analyze(struct kb_analyzer *a, const char *text, size_t len, kb_term_fn fn, void *arg);
 /* Whether word (case-folded, accents kept) is a stop word of lang. */
 bool kb_is_stop_word(enum kb_lang lang, const char *word, size_t len);
+/* The language of a question typed without saying it: the one whose own
+ * stop words ("the", "my"; "le", "mon") it uses more, a letter only French
+ * writes ("é", "ç") counting for French; fallback when neither leads. */
+enum kb_lang kb_lang_guess(const char *text, size_t len, enum kb_lang fallback);
 
 /* Everyday writing (src/kb/shorthand.c): the words an abbreviation or SMS
  * spelling of lang stands for ("pb": "problème", "mdp": "mot de passe",

@@ -599,7 +599,7 @@ static const struct help_command commands[] = {
 	/* knowledge (cmd_kb.c) */
 	{"kb", "search", "\"WORDS\" [--lang fr|en] [--limit N] [--explain]",
 	 "search the published knowledge as agents do",
-	 "--lang fr|en\tthe language searched (default fr)\n"
+	 "--lang fr|en\tthe language searched (default: the words' own, French when they do not tell)\n"
 	 "--limit N\tat most N results, 1 to 50 (default 10)\n"
 	 "--explain\tsay which words matched, through which synonym\n"},
 	{"kb", "import", "FILE [--publish]", "import articles and diagnostic trees",

@@ -39,11 +39,15 @@ int kb_search_answer(struct request *r, struct store *db, int64_t tenant_id, boo
 	if (!query_lang(r, &lang) || query_int(r, "limit", 1, 50, 10, &limit) < 0 ||
 	    query_int(r, "explain", 0, 1, 0, &explain) < 0)
 		return GC_EINVAL;
+	if (query_get(r, "lang") == NULL) /* not said: the question's own, French when it does not tell */
+		lang = kb_lang_guess(q, strlen(q), KB_LANG_FR);
 	struct kbsvc_query kq = {.text = q, .lang = lang, .limit = (size_t)limit, .explain = explain, .customer = customer};
 	json_t *out = NULL;
 	int rc = kbsvc_search(db, tenant_id, &kq, &out);
 	if (rc == GC_EINVAL)
 		return reply_error(r, 400, "invalid", "q", "'q' is not valid UTF-8");
+	if (rc == GC_OK)
+		json_object_set_new(out, "lang", json_string(kb_lang_code(lang)));
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, out);
 }
 

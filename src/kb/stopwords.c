@@ -63,3 +63,37 @@ bool kb_is_stop_word(enum kb_lang lang, const char *word, size_t len)
 	size_t n = lang == KB_LANG_FR ? sizeof(french) / sizeof(french[0]) : sizeof(english) / sizeof(english[0]);
 	return bsearch(&key, list, n, sizeof(list[0]), compare) != NULL;
 }
+
+/* Whether the UTF-8 bytes hold a letter French writes and English does not
+ * (é, è, ê, à, â, ç, ù, û, ô, î, ï, ë, œ): all begin with 0xC3 or 0xC5. */
+static bool french_letter(const unsigned char *w, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		if ((w[i] == 0xC3 && w[i + 1] >= 0xA0 && w[i + 1] <= 0xBF) || (w[i] == 0xC5 && w[i + 1] == 0x93))
+			return true;
+	return false;
+}
+
+enum kb_lang kb_lang_guess(const char *text, size_t len, enum kb_lang fallback)
+{
+	int fr = 0, en = 0;
+	char word[64];
+	for (size_t i = 0; i < len;) {
+		size_t n = 0;
+		while (i < len && n + 1 < sizeof(word)) {
+			unsigned char c = (unsigned char)text[i];
+			if (!(c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+				break;
+			word[n++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+			i++;
+		}
+		if (n == 0) {
+			i++;
+			continue;
+		}
+		bool is_fr = kb_is_stop_word(KB_LANG_FR, word, n), is_en = kb_is_stop_word(KB_LANG_EN, word, n);
+		fr += (is_fr && !is_en) || french_letter((const unsigned char *)word, n);
+		en += is_en && !is_fr;
+	}
+	return fr > en ? KB_LANG_FR : en > fr ? KB_LANG_EN : fallback;
+}

@@ -141,6 +141,15 @@ static void import_search_export(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "published_version")), version);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "published");
 	resp_clear(&r);
+	/* a question whose language is not said is searched in its own */
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=how+do+I+restart+the+box");
+	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "en");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "results"), 0), "id")),
+			    "router-reset");
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=redémarrer+la+box");
+	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "fr");
+	resp_clear(&r);
 	/* trees covering the intent first; a typo still finds its article; the CLI's JSON */
 	char ids[1024], one[64];
 	search(agent, "plus d'internet, la box ne marche plus", ids, sizeof(ids));

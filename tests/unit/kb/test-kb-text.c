@@ -123,6 +123,26 @@ static void stop_word_lists_are_searchable(void **state)
 	assert_false(kb_is_stop_word(KB_LANG_EN, "vous", 4));
 }
 
+/* A question's language, when it is not said, from its own words. */
+static void languages_are_guessed(void **state)
+{
+	static const struct {
+		const char *text;
+		enum kb_lang lang;
+	} cases[] = {
+		{"restart the router", KB_LANG_EN},
+		{"How do I get my money back?", KB_LANG_EN},
+		{"ma box clignote rouge, plus d'internet", KB_LANG_FR},
+		{"résiliation", KB_LANG_FR},             /* no stop word: its accent tells */
+		{"Comment changer mon mot de passe", KB_LANG_FR},
+		{"wifi", KB_LANG_EN},                    /* nothing tells: the fallback given */
+		{"", KB_LANG_EN},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(kb_lang_guess(cases[i].text, strlen(cases[i].text), KB_LANG_EN), cases[i].lang);
+	assert_int_equal(kb_lang_guess("wifi", 4, KB_LANG_FR), KB_LANG_FR);
+}
+
 static int stop_early(const struct kb_term *t, void *arg)
 {
 	return ++*(int *)arg == 2 ? GC_ECONFLICT : GC_OK;
@@ -236,6 +256,7 @@ int main(void)
 		cmocka_unit_test(english_stems_and_contractions),
 		cmocka_unit_test(digits_symbols_and_other_scripts),
 		cmocka_unit_test(stop_word_lists_are_searchable),
+		cmocka_unit_test(languages_are_guessed),
 		cmocka_unit_test(bad_input_and_early_stop),
 		cmocka_unit_test(everyday_writing_is_rewritten),
 		cmocka_unit_test(remembered_words_give_the_same_terms),
