@@ -94,6 +94,20 @@ static int login(const struct cli *cli, const struct args *a)
 	return rc;
 }
 
+/* A user's password: from --password-file (a file, or "-" for standard
+ * input, which no other user of the machine can read in the process list)
+ * or --password; NULL after a message naming both. Free it. */
+static char *user_password(const struct args *a, const char *command)
+{
+	const char *file = args_get(a, "password-file"), *given = args_get(a, "password");
+	if (file)
+		return cli_read_secret(file, command, "--password-file");
+	if (given)
+		return strdup(given);
+	fprintf(stderr, "%s: --password-file FILE (or --password) is required\n", command);
+	return NULL;
+}
+
 static int users(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 1 ? a->pos[1] : "list", *id = NULL;
@@ -102,11 +116,14 @@ static int users(const struct cli *cli, const struct args *a)
 		return cli_list(cli, "/api/v1/users", "id email name role organisation disabled");
 	if (strcmp(sub, "create") == 0) {
 		const char *email = args_need(a, "email", "users create"), *name = args_need(a, "name", "users create");
-		const char *password = args_need(a, "password", "users create"), *role = args_need(a, "role", "users create");
-		if (!email || !name || !password || !role)
+		const char *role = args_need(a, "role", "users create");
+		char *password = email && name && role ? user_password(a, "guichet users create") : NULL;
+		if (password == NULL)
 			return 2;
-		return cli_simple(cli, "POST", "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s?}", "email", email,
+		int rc = cli_simple(cli, "POST", "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s?}", "email", email,
 			"name", name, "password", password, "role", role, "organisation", args_get(a, "organisation")));
+		free(password);
+		return rc;
 	}
 	if ((id = need_id(a, 2, "users")) == NULL)
 		return 2;
@@ -122,11 +139,13 @@ static int users(const struct cli *cli, const struct args *a)
 		return cli_simple(cli, "POST", path, NULL);
 	}
 	if (strcmp(sub, "password") == 0) {
-		const char *password = args_need(a, "password", "users password");
+		char *password = user_password(a, "guichet users password");
 		if (password == NULL)
 			return 2;
 		strcat(path, "/password");
-		return cli_simple(cli, "POST", path, json_pack("{s:s}", "password", password));
+		int rc = cli_simple(cli, "POST", path, json_pack("{s:s}", "password", password));
+		free(password);
+		return rc;
 	}
 	fprintf(stderr, "guichet users: unknown subcommand '%s' (or missing ROLE)\n", sub);
 	return 2;

@@ -230,18 +230,22 @@ static const struct help_command commands[] = {
 	 "--role ROLE\tthe role there (see guichet --help)\n"},
 	{"users", "list", "", "the tenant's users", NULL},
 	{"users", "show", "ID", "one user", NULL},
-	{"users", "create", "--email EMAIL --name NAME --password PASSWORD --role ROLE [--organisation ORG]",
+	{"users", "create", "--email EMAIL --name NAME --password-file FILE|--password PASSWORD --role ROLE "
+	 "[--organisation ORG]",
 	 "add a user with a role in the tenant",
 	 "--email EMAIL\ttheir login\n"
 	 "--name NAME\ttheir name\n"
-	 "--password PASSWORD\ttheir first password\n"
+	 "--password-file FILE\ttheir first password, read from FILE (- for standard input)\n"
+	 "--password PASSWORD\tthe same on the command line, where other users of the machine can\n"
+	 "\tread it in the process list\n"
 	 "--role ROLE\ttheir role in the tenant (see guichet --help)\n"
 	 "--organisation ORG\tthe organisation that employs them\n"},
 	{"users", "role", "ID ROLE", "change a user's role in the tenant", NULL},
 	{"users", "disable", "ID", "disable a user's membership: their tokens stop working", NULL},
 	{"users", "enable", "ID", "enable a disabled membership again", NULL},
-	{"users", "password", "ID --password PASSWORD", "set a user's password",
-	 "--password PASSWORD\tthe new password\n"},
+	{"users", "password", "ID --password-file FILE|--password PASSWORD", "set a user's password",
+	 "--password-file FILE\tthe new password, read from FILE (- for standard input)\n"
+	 "--password PASSWORD\tthe same on the command line (visible in the process list)\n"},
 	{"tokens", "list", "", "the tenant's API tokens", NULL},
 	{"tokens", "create", "--name NAME --role ROLE [--expires-days N]",
 	 "create an API token for a program; it is printed once",

@@ -74,6 +74,21 @@ static void login_keeps_the_token_private(void **state)
 	json_decref(me);
 	free(out);
 	free(err);
+	/* a user's password from a file, never on the command line */
+	char file[160], other_tokens[160];
+	snprintf(file, sizeof(file), "%s/new-password", d.dir);
+	FILE *f = fopen(file, "w");
+	fputs("a password from a file\n", f);
+	fclose(f);
+	EXPECT_CLI(2, "--password-file FILE (or --password) is required", "users", "create", "--email", "file@cli.example",
+		   "--name", "File", "--role", "agent");
+	EXPECT_CLI(0, NULL, "users", "create", "--email", "file@cli.example", "--name", "File", "--role", "agent",
+		   "--password-file", file);
+	snprintf(other_tokens, sizeof(other_tokens), "%s/conf/file-token", d.dir);
+	assert_int_equal(run_cli(&d, other_tokens, &out, &err, "login", "--email", "file@cli.example", "--password",
+				 "a password from a file", NULL), 0);
+	free(out);
+	free(err);
 }
 
 static void contacts_from_the_command_line(void **state)
