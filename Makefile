@@ -1,20 +1,24 @@
 # guichet: the two commands of the README, and a few helpers.
-#   make run    install what is missing, build, create the demo database, serve
+#   make run    install what is missing to build and run, build, create the demo database, serve
 #   make test   install what is missing, then every test (unit, integration, fuzz)
 BUILD ?= build
 DB ?= var/guichet.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: run test deps build web bench clean deb check-fresh screenshots
+.PHONY: run test deps deps-run build web bench clean deb check-fresh screenshots
 
 # the web desktop (web/): npm ci when the lock file changed, vite build and
 # the .gz beside each file when a source changed; guichetd serves web/dist
 WEB_SOURCES := $(shell find web/src web/portal web/chat web/public -type f 2>/dev/null) web/index.html web/vite.config.js web/scripts/gzip.mjs
 
+# deps: every package (make test, deb); deps-run: those building and running need
 deps:
 	@scripts/install-deps
 
-build: deps web
+deps-run:
+	@scripts/install-deps run
+
+build: deps-run web
 	@[ -f $(BUILD)/build.ninja ] || meson setup $(BUILD) --buildtype=release -Db_ndebug=false -Dtests=false
 	@ninja -C $(BUILD)
 
