@@ -440,7 +440,7 @@ static int contacts(const struct cli *cli, const struct args *a)
 		return cli_list(cli, path, "id filename content_type size message_id sha256");
 	}
 	if (strcmp(sub, "message") == 0 || strcmp(sub, "note") == 0) {
-		const char *body = args_need(a, "body", sub);
+		const char *body = args_need(a, "body", strcmp(sub, "note") == 0 ? "contacts note" : "contacts message");
 		if (body == NULL)
 			return 2;
 		strcat(path, strcmp(sub, "note") == 0 ? "/notes" : "/messages");
