@@ -531,9 +531,11 @@ static const struct help_command commands[] = {
 	"--level 1|2\tfront line or experts (default 1)\n"                              \
 	"--strategy S\tlongest_idle best_skill fewest_handled least_talk\n"             \
 	"\tround_robin random ring_all\n"                                               \
-	"--sl-target X\tservice-level goal, a share (default 0.8)\n"                    \
-	"--sl-seconds S\tanswered within this many seconds\n"                           \
+	"--sl-target X\tservice-level goal, a share (default 0.8, 0.9 for email, web)\n" \
+	"--sl-seconds S\tanswered within this many seconds (default 20 for phone,\n"    \
+	"\t30 for chat, 3600 for email, sms, social, web)\n"                             \
 	"--offer-timeout S\tan unanswered offer goes to another agent after S\n"        \
+	"\t(default 15 for phone, 20 for chat, 60 for the others)\n"                     \
 	"--wrapup S\tseconds of wrap-up after each contact\n"                           \
 	"--max-wait S\tafter S seconds waiting, overflow (with --overflow-to)\n"        \
 	"--overflow-to QUEUE\tthe queue contacts overflow to\n"                         \

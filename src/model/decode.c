@@ -774,6 +774,17 @@ static int get_hours(const json_t *obj, struct queue_input *in, struct decode_er
 	return GC_OK;
 }
 
+/* A new queue's service level and offer window when its request names
+ * none, by channel: a call or a chat is answered in seconds, a message in
+ * an hour; an agent is offered an asynchronous contact for longer. */
+static const struct queue_defaults {
+	double sl_target;
+	int sl_seconds, offer_timeout_s;
+} channel_defaults[CHANNEL_N] = {
+	[CHANNEL_PHONE] = {0.8, 20, 15},   [CHANNEL_EMAIL] = {0.9, 3600, 60}, [CHANNEL_CHAT] = {0.8, 30, 20},
+	[CHANNEL_SMS] = {0.8, 3600, 60},   [CHANNEL_SOCIAL] = {0.8, 3600, 60}, [CHANNEL_WEB] = {0.9, 3600, 60},
+};
+
 int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode_error *err)
 {
 	static const char *const known[] = {"name", "skill_id", "channel", "level", "strategy",
@@ -788,12 +799,16 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 	    (rc = get_string(obj, "name", REQUIRED, 100, ONE_LINE, &in.name, err)) < 0 ||
 	    (rc = get_int_def(obj, "first_response_s", 1, CALENDAR_MAX_DUE_S, 0, &v[7], err)) < 0 ||
 	    (rc = get_int_def(obj, "skill_id", 1, INT64_MAX, -1, &in.skill_id, err)) < 0 ||
-	    (rc = get_string(obj, "channel", REQUIRED, 16, ONE_LINE, &channel, err)) < 0 ||
-	    (rc = get_string(obj, "strategy", OPTIONAL, 32, ONE_LINE, &strategy, err)) < 0 ||
+	    (rc = get_string(obj, "channel", REQUIRED, 16, ONE_LINE, &channel, err)) < 0)
+		return rc;
+	if (contact_channel_parse(channel, &in.channel) < 0)
+		return decode_fail(err, GC_EINVAL, "channel", "'channel' must be phone, email, chat, sms, social or web");
+	const struct queue_defaults *def = &channel_defaults[in.channel];
+	if ((rc = get_string(obj, "strategy", OPTIONAL, 32, ONE_LINE, &strategy, err)) < 0 ||
 	    (rc = get_int_def(obj, "level", 1, 2, 1, &v[0], err)) < 0 ||
-	    (rc = get_number(obj, "sl_target", false, 0, true, 1, 0.8, &in.sl_target, err)) < 0 ||
-	    (rc = get_int_def(obj, "sl_seconds", 1, 86400, 20, &v[1], err)) < 0 ||
-	    (rc = get_int_def(obj, "offer_timeout_s", 0, 3600, 15, &v[2], err)) < 0 ||
+	    (rc = get_number(obj, "sl_target", false, 0, true, 1, def->sl_target, &in.sl_target, err)) < 0 ||
+	    (rc = get_int_def(obj, "sl_seconds", 1, 86400, def->sl_seconds, &v[1], err)) < 0 ||
+	    (rc = get_int_def(obj, "offer_timeout_s", 0, 3600, def->offer_timeout_s, &v[2], err)) < 0 ||
 	    (rc = get_int_def(obj, "wrapup_s", 0, 3600, 0, &v[3], err)) < 0 ||
 	    (rc = get_int_def(obj, "max_wait_s", 0, 7 * 86400, 0, &v[4], err)) < 0 ||
 	    (rc = get_int_def(obj, "tier_delay_s", 0, 3600, 0, &v[5], err)) < 0 ||
@@ -803,8 +818,6 @@ int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode
 		return rc;
 	if (in.skill_id < 0)
 		return decode_fail(err, GC_EINVAL, "skill_id", "'skill_id' is required");
-	if (contact_channel_parse(channel, &in.channel) < 0)
-		return decode_fail(err, GC_EINVAL, "channel", "'channel' must be phone, email, chat, sms, social or web");
 	in.strategy = strategy ? name_index(strategy, strategy_names, 7) : 0;
 	if (in.strategy < 0)
 		return decode_fail(err, GC_EINVAL, "strategy", "'strategy' is longest_idle, best_skill, fewest_handled, "

@@ -319,6 +319,42 @@ static void other_inputs(void **state)
 	json_decref(obj);
 }
 
+/* A queue's service level and offer window default by channel: an email
+ * queue is not late after 20 seconds; what the request says wins. */
+static void queue_defaults_follow_the_channel(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *channel;
+		double sl_target;
+		int sl_seconds, offer_timeout_s;
+	} cases[] = {{"phone", 0.8, 20, 15}, {"chat", 0.8, 30, 20}, {"email", 0.9, 3600, 60},
+		{"sms", 0.8, 3600, 60}, {"social", 0.8, 3600, 60}, {"web", 0.9, 3600, 60}};
+	struct decode_error err;
+	struct queue_input q;
+	char body[128];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(body, sizeof(body), "{\"name\":\"Q\",\"skill_id\":1,\"channel\":\"%s\"}", cases[i].channel);
+		json_t *obj = parse(body);
+		assert_int_equal(queue_input_decode(obj, &q, &err), GC_OK);
+		assert_true(q.sl_target == cases[i].sl_target);
+		assert_int_equal(q.sl_seconds, cases[i].sl_seconds);
+		assert_int_equal(q.offer_timeout_s, cases[i].offer_timeout_s);
+		json_decref(obj);
+	}
+	json_t *obj = parse("{\"name\":\"Q\",\"skill_id\":1,\"channel\":\"email\",\"sl_target\":0.5,"
+			    "\"sl_seconds\":86400,\"offer_timeout_s\":0}");
+	assert_int_equal(queue_input_decode(obj, &q, &err), GC_OK);
+	assert_true(q.sl_target == 0.5);
+	assert_int_equal(q.sl_seconds, 86400);
+	assert_int_equal(q.offer_timeout_s, 0);
+	json_decref(obj);
+	obj = parse("{\"name\":\"Q\",\"skill_id\":1,\"channel\":\"fax\"}");
+	assert_int_equal(queue_input_decode(obj, &q, &err), GC_EINVAL);
+	assert_string_equal(err.field, "channel");
+	json_decref(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +366,7 @@ int main(void)
 		cmocka_unit_test(patches_mark_what_they_carry),
 		cmocka_unit_test(customers_and_attributes),
 		cmocka_unit_test(other_inputs),
+		cmocka_unit_test(queue_defaults_follow_the_channel),
 		cmocka_unit_test(json_depth_is_bounded),
 		cmocka_unit_test(attribute_limits_are_the_maximum_and_one_more),
 	};
