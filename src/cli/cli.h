@@ -39,6 +39,7 @@ struct cli {
 	const char *tenant;       /* --tenant: sent as X-Guichet-Tenant */
 	char token_file[1024];
 	bool json;                /* --json */
+	const char *group, *sub;  /* the command ("queue", "create"): errors name its options */
 };
 
 /* One API call: method, path (with query), an optional body with its

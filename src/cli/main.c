@@ -90,6 +90,8 @@ int main(int argc, char **argv)
 		}
 	}
 	argc = kept;
+	cli.group = group;
+	cli.sub = sub_name;
 	/* "http://host:8080/" as a browser shows it: the paths add their own slash */
 	static char server[2048];
 	size_t len = strlen(cli.server);

@@ -5,14 +5,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A real as a person reads it: at most four decimals, no trailing zeros
+ * (0.833333333333333 is 0.8333, 0.8 is 0.8). --json keeps every digit. */
+static void print_real(FILE *out, double x)
+{
+	char text[64];
+	snprintf(text, sizeof(text), "%.4f", x);
+	char *end = text + strlen(text);
+	while (end > text && end[-1] == '0')
+		*--end = '\0';
+	if (end > text && end[-1] == '.')
+		*--end = '\0';
+	fputs(strcmp(text, "-0") == 0 ? "0" : text, out);
+}
+
 static void print_value(FILE *out, const json_t *v)
 {
 	if (json_is_string(v)) {
 		fputs(json_string_value(v), out);
 	} else if (json_is_null(v) || v == NULL) {
 		fputs("-", out);
+	} else if (json_is_real(v)) {
+		print_real(out, json_real_value(v));
 	} else {
-		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+		char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(6));
 		fputs(text ? text : "?", out);
 		free(text);
 	}
@@ -29,8 +45,21 @@ static int print_error(const struct cli *cli, int status, json_t *answer)
 	}
 	const char *message = json_string_value(json_object_get(err, "message"));
 	const char *field = json_string_value(json_object_get(err, "field"));
-	fprintf(stderr, "guichet: %s (HTTP %d)%s%s\n", message ? message : "request failed", status,
-		field ? ", field: " : "", field ? field : "");
+	/* the API's field as the command's option when it has one: queue_id is --queue-id */
+	char option[64] = "";
+	if (field && cli->group && strlen(field) + 1 < sizeof(option)) {
+		snprintf(option, sizeof(option), "%s", field);
+		for (char *c = option; *c; c++)
+			*c = *c == '_' ? '-' : *c;
+		if (help_option_form(cli->group, cli->sub, option) <= 0)
+			option[0] = '\0';
+	}
+	if (option[0])
+		fprintf(stderr, "guichet %s%s%s: %s (HTTP %d), option --%s\n", cli->group, cli->sub ? " " : "",
+			cli->sub ? cli->sub : "", message ? message : "request failed", status, option);
+	else
+		fprintf(stderr, "guichet: %s (HTTP %d)%s%s\n", message ? message : "request failed", status,
+			field ? ", field: " : "", field ? field : "");
 	/* a call the token did not open (not a login refused): say how to get one */
 	if (status == 401 && message && (strstr(message, "Authorization") || strstr(message, "token is unknown"))) {
 		char *token = client_token(cli);
