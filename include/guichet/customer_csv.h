@@ -41,12 +41,18 @@
 /* The most records a file whose header has n_columns may hold. */
 size_t customer_csv_max_records(size_t n_columns);
 
+/* The file's delimiter, read from its header line at data: ';' when that
+ * line has more semicolons than commas outside quotes (spreadsheets in
+ * locales whose decimal mark is a comma export so), else ','. */
+unsigned char customer_csv_delimiter(const char *data, size_t len);
+
 /* Called for each valid record; a negative return stops the parse with it. */
 typedef int (*customer_csv_row_fn)(void *ctx, size_t line, const struct customer_input *in);
 /* Called for each record that cannot become a customer, with the reason. */
 typedef int (*customer_csv_reject_fn)(void *ctx, size_t line, const char *reason);
 
-/* Parses data; region is where a phone without its country code is read
+/* Parses data (comma or semicolon separated, customer_csv_delimiter);
+ * region is where a phone without its country code is read
  * (phone_e164's; NULL or "": only international forms). Fails as a whole
  * (err names the line) when the header is invalid or the CSV is malformed
  * (an unterminated quote, say), or with the first negative return of a

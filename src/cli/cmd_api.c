@@ -239,15 +239,16 @@ static int import_part(const struct cli *cli, const char *path, const char *data
 	return status;
 }
 
-/* The fields of a CSV line (commas outside quotes, plus one). */
+/* The fields of a CSV header line (delimiters outside quotes, plus one). */
 static size_t count_fields(const char *data, size_t len)
 {
+	unsigned char delimiter = customer_csv_delimiter(data, len);
 	size_t n = 1;
 	bool quoted = false;
 	for (size_t i = 0; i < len; i++) {
 		if (data[i] == '"')
 			quoted = !quoted;
-		else if (data[i] == ',' && !quoted)
+		else if ((unsigned char)data[i] == delimiter && !quoted)
 			n++;
 	}
 	return n;
@@ -263,7 +264,7 @@ static int import_in_parts(const struct cli *cli, const char *path, const char *
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
 	size_t header_len = next_record(data, len, pos, &header_lines);
-	size_t per_part = customer_csv_max_records(count_fields(data, header_len));
+	size_t per_part = customer_csv_max_records(count_fields(data + pos, header_len - pos));
 	struct import_total t = {.rejected = json_array()};
 	size_t line = 1 + header_lines, from = header_len;
 	int status = 200;

@@ -266,6 +266,21 @@ static size_t line_length(const char *data, size_t len)
 	return len;
 }
 
+unsigned char customer_csv_delimiter(const char *data, size_t len)
+{
+	size_t commas = 0, semicolons = 0;
+	bool quoted = false;
+	for (size_t i = 0; i < len && data[i] != '\n' && data[i] != '\r'; i++) {
+		if (data[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && data[i] == ',')
+			commas++;
+		else if (!quoted && data[i] == ';')
+			semicolons++;
+	}
+	return semicolons > commas ? ';' : ',';
+}
+
 int customer_csv_parse(const char *data, size_t len, const char *region, customer_csv_row_fn on_row,
 		       customer_csv_reject_fn on_reject, void *ctx, struct decode_error *err)
 {
@@ -287,6 +302,7 @@ int customer_csv_parse(const char *data, size_t len, const char *region, custome
 	size_t pos = 0;
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3; /* a UTF-8 byte order mark, as spreadsheets write */
+	csv_set_delim(&csv, customer_csv_delimiter(data + pos, len - pos));
 	while (pos < len && p.rc == GC_OK) {
 		size_t chunk = line_length(data + pos, len - pos);
 		p.line++;

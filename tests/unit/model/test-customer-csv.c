@@ -380,6 +380,26 @@ static void bytes_are_bounded_per_file(void **state)
 	free(value);
 }
 
+/* A spreadsheet set to French exports with semicolons, its decimals with a
+ * comma: read as it is, a comma inside a cell is data. */
+static void semicolon_files_from_spreadsheets(void **state)
+{
+	struct seen s;
+	struct decode_error err;
+	const char *csv = "\xEF\xBB\xBF" "external_id;email;balance;notes\r\n"
+			  "C1;ana@x.fr;12,50;\"a;b, c\"\r\n"
+			  "C2;;0,00;\r\n";
+	assert_int_equal(customer_csv_delimiter(csv + 3, strlen(csv) - 3), ';');
+	assert_int_equal(parse(csv, &s, &err), GC_OK);
+	assert_int_equal(s.n_rows, 2);
+	assert_string_equal(s.rows[0], "C1|ana@x.fr|-|2|balance=12,50/-1|notes=a;b, c/-1");
+	assert_string_equal(s.rows[1], "C2|-|-|1|balance=0,00/-1");
+	/* a comma file whose header quotes a semicolon stays a comma file */
+	assert_int_equal(customer_csv_delimiter("external_id,\"a;b;c\"\n", 20), ',');
+	assert_int_equal(parse("external_id,city\nC1,\"Paris; 75\"\n", &s, &err), GC_OK);
+	assert_string_equal(s.rows[0], "C1|-|-|1|city=Paris; 75/-1");
+}
+
 static void a_byte_order_mark_and_quoted_newlines(void **state)
 {
 	struct seen s;
@@ -424,6 +444,7 @@ int main(void)
 		cmocka_unit_test(cells_are_bounded_per_file),
 		cmocka_unit_test(bytes_are_bounded_per_file),
 		cmocka_unit_test(a_byte_order_mark_and_quoted_newlines),
+		cmocka_unit_test(semicolon_files_from_spreadsheets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
