@@ -186,6 +186,17 @@ int route_agent_update(struct route_engine *e, int64_t now, uint32_t agent,
 int route_queue_add_check(const struct route_engine *e, const struct route_queue_config *cfg);
 int route_queue_update_check(const struct route_engine *e, uint32_t id, const struct route_queue_config *cfg);
 int route_agent_update_check(const struct route_engine *e, uint32_t id, const struct route_agent_config *cfg);
+/* Overflow chains stay on one channel and never loop (a loop would pass a
+ * contact round for ever, its wait already past each queue's threshold):
+ * why queue id (ROUTE_NONE: a new one) cannot take cfg's overflow, or
+ * ROUTE_OVERFLOW_FINE. The checks above refuse such a cfg (GC_EINVAL). */
+enum route_overflow_problem {
+	ROUTE_OVERFLOW_FINE,
+	ROUTE_OVERFLOW_LOOPS,         /* the chain from overflow_to comes back to id */
+	ROUTE_OVERFLOW_OTHER_CHANNEL, /* overflow_to, or a queue overflowing to id, serves another channel */
+};
+enum route_overflow_problem route_queue_overflow_problem(const struct route_engine *e, uint32_t id,
+							  const struct route_queue_config *cfg);
 /* Makes room for skills 0..n_skills-1 (more skills than at creation). */
 int route_engine_reserve_skills(struct route_engine *e, uint32_t n_skills);
 

@@ -22,6 +22,17 @@ static int reply_router(struct request *r, struct store *db, int rc, const char 
 	const char *msg = router_errmsg(router_of(r));
 	if (*msg == '\0')
 		return reply_store_error(r, db, rc, field);
+	/* the router's message names the field it is about ("channel: ..."),
+	 * or the queue the request names */
+	char named[32];
+	size_t n = strspn(msg, "abcdefghijklmnopqrstuvwxyz_");
+	if (n > 0 && n < sizeof(named) && msg[n] == ':') {
+		memcpy(named, msg, n);
+		named[n] = '\0';
+		field = named;
+	} else if (strncmp(msg, "no queue ", 9) == 0) {
+		field = "queue_id";
+	}
 	switch (rc) {
 	case GC_ENOTFOUND:
 		return reply_error(r, 404, "not_found", field, "%s", msg);

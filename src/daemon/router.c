@@ -606,6 +606,18 @@ static int queue_apply(struct shard *rt, int64_t tenant_id, int64_t queue_id, co
 		return rc;
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
 	uint32_t eid = m ? m->eid : ROUTE_NONE;
+	enum route_overflow_problem overflow = route_queue_overflow_problem(rt->e, eid, &cfg);
+	if (overflow == ROUTE_OVERFLOW_LOOPS)
+		return fail(rt, GC_EINVAL, "overflow_to: queue %lld overflows back to this one; a contact would go "
+			    "round for ever", (long long)in->overflow_to);
+	if (overflow == ROUTE_OVERFLOW_OTHER_CHANNEL && cfg.overflow_to != ROUTE_NONE &&
+	    rt->q[cfg.overflow_to].cfg.channel != in->channel)
+		return fail(rt, GC_EINVAL, "overflow_to: queue %lld serves %s, this one %s; a contact overflows only "
+			    "to a queue of its channel", (long long)in->overflow_to,
+			    contact_channel_name(rt->q[cfg.overflow_to].cfg.channel), contact_channel_name(in->channel));
+	if (overflow == ROUTE_OVERFLOW_OTHER_CHANNEL)
+		return fail(rt, GC_EINVAL, "channel: other queues, serving another channel, overflow to this one; "
+			    "change their overflow_to first");
 	rc = m ? route_queue_update_check(rt->e, eid, &cfg) : route_queue_add_check(rt->e, &cfg);
 	if (rc == GC_ESTATE)
 		return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
@@ -2058,7 +2070,9 @@ static int load_queues(struct router *top, struct store *db, int64_t tenant_id)
 			else if (queue_input_decode(cfg, &in, &err) < 0)
 				log_error("a stored queue does not decode", "field", err.field, "error", err.message);
 			else if (queue_apply(rt, tenant, id, in.name, &in, pass == 1) < 0)
-				log_error("a stored queue cannot be loaded", "error", rt->top->errmsg);
+				log_error(pass == 0 ? "a stored queue cannot be loaded"
+						    : "a stored queue's overflow is not applied (it routes without)",
+					  "error", rt->top->errmsg);
 			json_decref(cfg);
 		}
 	}

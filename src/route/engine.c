@@ -288,6 +288,27 @@ static bool queue_config_valid(const struct route_engine *e, const struct route_
 	       cfg->tier_delay_ms >= 0 && hours_valid(&cfg->hours, cfg->overflow_to);
 }
 
+enum route_overflow_problem route_queue_overflow_problem(const struct route_engine *e, uint32_t id,
+							  const struct route_queue_config *cfg)
+{
+	uint32_t to = cfg->overflow_to;
+	if (to != ROUTE_NONE && to < e->n_queues) {
+		if (e->queues[to].cfg.channel != cfg->channel)
+			return ROUTE_OVERFLOW_OTHER_CHANNEL;
+		/* the chain from to must end without coming back here (a new queue
+		 * is in no chain yet); bounded, as the chains already stored are
+		 * themselves free of loops */
+		for (uint32_t k = to, steps = 0; k != ROUTE_NONE && steps <= e->n_queues;
+		     k = e->queues[k].cfg.overflow_to, steps++)
+			if (k == id)
+				return ROUTE_OVERFLOW_LOOPS;
+	}
+	for (uint32_t k = 0; id != ROUTE_NONE && k < e->n_queues; k++) /* those overflowing here keep their channel */
+		if (k != id && e->queues[k].cfg.overflow_to == id && e->queues[k].cfg.channel != cfg->channel)
+			return ROUTE_OVERFLOW_OTHER_CHANNEL;
+	return ROUTE_OVERFLOW_FINE;
+}
+
 /* Lists queue among those needing its skill, and keeps its pool in skill
  * order too when it routes by best skill. */
 static int attach_queue(struct route_engine *e, uint32_t id)
@@ -323,7 +344,7 @@ static void detach_queue(struct route_engine *e, uint32_t id)
 
 int route_queue_add(struct route_engine *e, const struct route_queue_config *cfg, uint32_t *ret_id)
 {
-	if (!queue_config_valid(e, cfg))
+	if (!queue_config_valid(e, cfg) || route_queue_overflow_problem(e, ROUTE_NONE, cfg))
 		return GC_EINVAL;
 	if (gc_grow((void **)&e->queues, &e->cap_queues, sizeof(struct queue), e->n_queues + 1) < 0)
 		return GC_ENOMEM;
@@ -1170,7 +1191,7 @@ int route_queue_update_check(const struct route_engine *e, uint32_t id, const st
 {
 	if (id >= e->n_queues)
 		return GC_ENOTFOUND;
-	if (!queue_config_valid(e, cfg))
+	if (!queue_config_valid(e, cfg) || route_queue_overflow_problem(e, id, cfg))
 		return GC_EINVAL;
 	const struct queue *q = &e->queues[id];
 	bool same_pool = cfg->skill == q->cfg.skill && cfg->channel == q->cfg.channel && cfg->level == q->cfg.level;
@@ -1179,7 +1200,7 @@ int route_queue_update_check(const struct route_engine *e, uint32_t id, const st
 
 int route_queue_add_check(const struct route_engine *e, const struct route_queue_config *cfg)
 {
-	return queue_config_valid(e, cfg) ? GC_OK : GC_EINVAL;
+	return queue_config_valid(e, cfg) && !route_queue_overflow_problem(e, ROUTE_NONE, cfg) ? GC_OK : GC_EINVAL;
 }
 
 int route_agent_update_check(const struct route_engine *e, uint32_t id, const struct route_agent_config *cfg)
@@ -1201,7 +1222,7 @@ int route_queue_update(struct route_engine *e, int64_t now, uint32_t id, const s
 {
 	if (id >= e->n_queues)
 		return GC_ENOTFOUND;
-	if (!queue_config_valid(e, cfg))
+	if (!queue_config_valid(e, cfg) || route_queue_overflow_problem(e, id, cfg))
 		return GC_EINVAL;
 	int rc = advance(e, now);
 	if (rc < 0)

@@ -142,6 +142,32 @@ static void bad_requests_change_nothing(void **state)
 	call("GET", admin, 200, NULL, &r, "/api/v1/queues");
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
 	resp_clear(&r);
+	/* overflow chains: no loop (a contact would go round for ever, routing
+	 * with it), no change of channel */
+	long long over = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:I,s:i}", "name", "over",
+		"skill_id", (json_int_t)skill, "channel", "chat", "overflow_to", (json_int_t)l1, "max_wait_s", 30));
+	const char *looping[][2] = {{"overflow_to", "overflows back to this one"},
+				    {"overflow_to", "overflows back to this one"},
+				    {"channel", "overflow to this one"}};
+	json_t *changes[] = {json_pack("{s:I}", "overflow_to", (json_int_t)l1),
+			     json_pack("{s:I}", "overflow_to", (json_int_t)over), json_pack("{s:s}", "channel", "email")};
+	for (int i = 0; i < 3; i++) {
+		call("PATCH", admin, 422, changes[i], &r, "/api/v1/queues/%lld", l1);
+		json_t *err = json_object_get(r.json, "error");
+		assert_string_equal(json_string_value(json_object_get(err, "field")), looping[i][0]);
+		assert_non_null(strstr(json_string_value(json_object_get(err, "message")), looping[i][1]));
+		resp_clear(&r);
+	}
+	call("POST", admin, 422, json_pack("{s:s,s:I,s:s,s:I}", "name", "mail", "skill_id", (json_int_t)skill,
+		"channel", "email", "overflow_to", (json_int_t)l1), &r, "/api/v1/queues");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "serves chat, this one email"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/queues/%lld", l1);
+	assert_true(json_is_null(json_object_get(r.json, "overflow_to")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "chat");
+	resp_clear(&r);
+	expect("DELETE", admin, 204, NULL, "/api/v1/queues/%lld", over);
 	/* a contact for an unknown queue is not created at all */
 	call("GET", admin, 200, NULL, &r, "/api/v1/contacts");
 	size_t contacts = json_array_size(json_object_get(r.json, "items"));

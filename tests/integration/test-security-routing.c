@@ -299,7 +299,7 @@ static void rejected_routing_requests_rebuild_nothing(void **state)
 	long long waiting = new_contact(&d, admin_a, qa);
 	long long qx = post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "x", "skill_id",
 		(json_int_t)skill_a, "channel", "chat"));
-	post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:I,s:i}", "name", "y", "skill_id",
+	long long qy = post_id(&d, admin_a, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:I,s:i}", "name", "y", "skill_id",
 		(json_int_t)skill_a, "channel", "chat", "overflow_to", (json_int_t)qx, "max_wait_s", 60));
 	int before = log_count(&d, "rebuilding");
 
@@ -315,6 +315,9 @@ static void rejected_routing_requests_rebuild_nothing(void **state)
 	/* a queue's change: overflow nowhere, another channel while a contact waits */
 	refused(422, "PATCH", admin_a, json_pack("{s:i}", "overflow_to", 999999), "/api/v1/queues/%lld", qa);
 	refused(409, "PATCH", admin_a, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", qa);
+	/* overflow chains: a loop, another channel */
+	refused(422, "PATCH", admin_a, json_pack("{s:I}", "overflow_to", (json_int_t)qy), "/api/v1/queues/%lld", qx);
+	refused(422, "PATCH", admin_a, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", qx);
 	/* deleting a queue where a contact waits, one another queue overflows to */
 	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qa);
 	refused(409, "DELETE", admin_a, NULL, "/api/v1/queues/%lld", qx);

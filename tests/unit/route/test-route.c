@@ -211,6 +211,43 @@ static void overflow_after_a_wait_and_when_nobody_is_there(void **state)
 	route_engine_free(e);
 }
 
+/* A loop would pass a contact round for ever, its wait past every threshold;
+ * a contact keeps its channel. Both are refused, changing nothing. */
+static void overflow_chains_never_loop_nor_change_channel(void **state)
+{
+	struct route_engine *e = route_engine_new(1);
+	uint32_t a = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), b, chat = queue(e, 0, CHAT, 1, ROUTE_LONGEST_IDLE), x;
+	struct route_queue_config to_a = {.skill = 0, .channel = VOICE, .level = 1, .overflow_after_ms = 1000,
+					  .overflow_to = a};
+	assert_int_equal(route_queue_add(e, &to_a, &b), GC_OK);
+	struct route_queue_config to_b = to_a, to_self = to_a, to_chat = to_a, self_chat = to_a;
+	to_b.overflow_to = b;
+	to_self.overflow_to = a;
+	to_chat.overflow_to = chat;
+	assert_int_equal(route_queue_overflow_problem(e, a, &to_b), ROUTE_OVERFLOW_LOOPS);
+	assert_int_equal(route_queue_overflow_problem(e, a, &to_self), ROUTE_OVERFLOW_LOOPS);
+	assert_int_equal(route_queue_update_check(e, a, &to_b), GC_EINVAL);
+	assert_int_equal(route_queue_update(e, 0, a, &to_b), GC_EINVAL);
+	assert_int_equal(route_queue_update(e, 0, a, &to_self), GC_EINVAL);
+	assert_int_equal(route_queue_overflow_problem(e, ROUTE_NONE, &to_chat), ROUTE_OVERFLOW_OTHER_CHANNEL);
+	assert_int_equal(route_queue_add_check(e, &to_chat), GC_EINVAL);
+	assert_int_equal(route_queue_add(e, &to_chat, &x), GC_EINVAL);
+	/* a queues overflows to a: a cannot turn to chat while it does */
+	self_chat.channel = CHAT;
+	self_chat.overflow_to = ROUTE_NONE;
+	assert_int_equal(route_queue_overflow_problem(e, a, &self_chat), ROUTE_OVERFLOW_OTHER_CHANNEL);
+	assert_int_equal(route_queue_update_check(e, a, &self_chat), GC_EINVAL);
+	/* the chain a contact follows ends: b overflows to a, which keeps it */
+	uint32_t c;
+	route_contact_enqueue(e, 0, b, 0, &c);
+	route_engine_tick(e, 60000);
+	struct route_contact_view v;
+	route_contact_view(e, c, &v);
+	assert_int_equal(v.queue, a);
+	assert_int_equal(route_queue_overflow_problem(e, b, &to_a), ROUTE_OVERFLOW_FINE);
+	route_engine_free(e);
+}
+
 static void escalation_and_transfer(void **state)
 {
 	struct route_engine *e = route_engine_new(2);
@@ -337,7 +374,7 @@ static void tiers_join_after_their_delay(void **state)
 static void opening_hours(void **state)
 {
 	struct route_engine *e = route_engine_new(1);
-	uint32_t night = queue(e, 0, CHAT, 1, ROUTE_LONGEST_IDLE), day, c;
+	uint32_t night = queue(e, 0, VOICE, 1, ROUTE_LONGEST_IDLE), day, c;
 	struct route_queue_config qc = {.skill = 0, .channel = VOICE, .level = 1, .overflow_to = night,
 					.hours = {.enabled = true, .utc_offset_ms = 3600000, .when_closed = ROUTE_CLOSED_OVERFLOW}};
 	for (int wd = 0; wd < 5; wd++) { /* Monday to Friday, 9:00-12:30 and 14:00-18:00 local */
@@ -495,8 +532,10 @@ static void build(struct world *w, unsigned seed)
 			.offer_timeout_ms = rand() % 2 ? 5000 : 0, .wrapup_ms = rand() % 3 ? 2000 : 0,
 			.overflow_after_ms = i > 0 && rand() % 3 == 0 ? 8000 : 0, .overflow_to = ROUTE_NONE,
 			.tier_delay_ms = rand() % 3 == 0 ? 6000 : 0};
-		if (w->q[i].overflow_after_ms)
+		if (w->q[i].overflow_after_ms) { /* to an earlier queue of the same channel */
 			w->q[i].overflow_to = (uint32_t)rand() % i;
+			w->q[i].channel = w->q[w->q[i].overflow_to].channel;
+		}
 		if (rand() % 4 == 0) { /* open 6 hours out of 24, refusing or waiting the rest */
 			w->q[i].hours.enabled = true;
 			w->q[i].hours.when_closed = rand() % 2 ? ROUTE_CLOSED_REFUSE : ROUTE_CLOSED_WAIT;
@@ -998,6 +1037,7 @@ int main(void)
 		cmocka_unit_test(chat_capacity_and_total),
 		cmocka_unit_test(missed_offers_move_on_and_pause),
 		cmocka_unit_test(overflow_after_a_wait_and_when_nobody_is_there),
+		cmocka_unit_test(overflow_chains_never_loop_nor_change_channel),
 		cmocka_unit_test(escalation_and_transfer),
 		cmocka_unit_test(other_strategies),
 		cmocka_unit_test(sticky_agent_first_then_anyone),
