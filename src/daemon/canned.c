@@ -71,13 +71,17 @@ json_t *canned_context(struct store *db, const struct store_scope *scope, int64_
 struct reader {
 	const json_t *ctx;
 	enum sensitivity sees;
+	json_t *hidden; /* the names of the values the reader may not see */
 };
 
 static const char *shown_value(const char *name, void *arg)
 {
 	const struct reader *rd = arg;
 	const char *v = canned_value(rd->ctx, name);
-	return v && canned_class(rd->ctx, name) > rd->sees ? "" : v;
+	if (v == NULL || canned_class(rd->ctx, name) <= rd->sees)
+		return v;
+	json_array_append_new(rd->hidden, json_string(name));
+	return "";
 }
 
 int canned_reply(struct store *db, int64_t tenant_id, const char *article, const char *name, const json_t *ctx,
@@ -105,12 +109,12 @@ int canned_reply(struct store *db, int64_t tenant_id, const char *article, const
 		*ret_field = "reply";
 		return GC_ENOTFOUND;
 	}
-	struct reader rd = {ctx, sees};
+	struct reader rd = {ctx, sees, json_array()};
 	json_t *missing = NULL;
 	char *filled = kb_fill(json_string_value(json_object_get(chosen, "text")), shown_value, &rd, &missing);
-	*ret = json_pack("{s:s,s:i,s:O?,s:s,s:o}", "article", article, "version", version, "name",
+	*ret = json_pack("{s:s,s:i,s:O?,s:s,s:o,s:o}", "article", article, "version", version, "name",
 			 json_object_get(chosen, "name"), "text", filled ? filled : "", "missing",
-			 missing ? missing : json_array());
+			 missing ? missing : json_array(), "hidden", rd.hidden);
 	free(filled);
 	json_decref(content);
 	*ret_field = NULL;

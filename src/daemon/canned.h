@@ -24,7 +24,10 @@ enum sensitivity canned_class(const json_t *ctx, const char *key);
 
 /* The reply named name (the first when name is NULL) of the tenant's
  * published article, its variables filled from ctx as a reader seeing
- * `sees` may: {"article","version","name","text","missing"}.
+ * `sees` may: {"article","version","name","text","missing","hidden"}:
+ * missing names the variables the contact has no value for, hidden those
+ * whose value is above what the reader sees (rendered empty; such a reply is
+ * not for this reader to send).
  * GC_ENOTFOUND (with *ret_field "article" or "reply") when there is no
  * such published article or reply. */
 int canned_reply(struct store *db, int64_t tenant_id, const char *article, const char *name, const json_t *ctx,

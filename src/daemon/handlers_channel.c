@@ -272,7 +272,15 @@ int prepare_email_reply(struct request *r, struct store *db)
 				   in->article) < 0;
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL) < 0;
-	json_t *missing = json_object_get(filled, "missing");
+	json_t *missing = json_object_get(filled, "missing"), *hidden = json_object_get(filled, "hidden");
+	if (json_array_size(hidden) > 0) {
+		char *names = json_dumps(hidden, JSON_COMPACT);
+		reply_error(r, 403, "forbidden", "reply", "the reply shows customer data your role does not see "
+			    "(%s): a colleague who sees it sends this one", names ? names : "?");
+		free(names);
+		json_decref(filled);
+		return 1;
+	}
 	if (json_array_size(missing) > 0) {
 		char *names = json_dumps(missing, JSON_COMPACT);
 		reply_error(r, 422, "invalid", "reply", "the reply needs values this contact has not: %s",

@@ -14,14 +14,20 @@
 #define OUTBOX_COLUMNS "id, contact_id, mailbox_id, message_id, to_address, subject, state, attempts, next_at," \
 		       " last_error, created_at, updated_at, tenant_id, body, in_reply_to, refs, automatic FROM email_outbox"
 
-/* The row as the API shows it (no body: it is the contact's message). */
+/* The row as the API shows it (no body: it is the contact's message); the
+ * address is personal data, shown to a scope that sees it (arg; NULL: the
+ * sender, which sees all). */
 static json_t *outbox_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", column_int(st, 0), "contact_id",
+	const struct store_scope *scope = arg;
+	json_t *o = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:b}", "id", column_int(st, 0), "contact_id",
 			 column_int(st, 1), "mailbox_id", column_int(st, 2), "message_id", column_string(st, 3), "to",
 			 column_string(st, 4), "subject", column_string(st, 5), "state", column_string(st, 6), "attempts",
 			 column_int(st, 7), "next_at", column_time(st, 8), "last_error", column_string(st, 9), "created_at",
 			 column_time(st, 10), "updated_at", column_time(st, 11), "automatic", db_column_int64(st, 16) != 0);
+	if (o && scope && scope->sees < SENS_PERSONAL)
+		json_object_del(o, "to");
+	return o;
 }
 
 /* The whole row, for the sender. */
@@ -82,7 +88,7 @@ int store_outbox_list(struct store *s, const struct store_scope *scope, int64_t 
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, contact_id);
-	return collect_rows(s, st, outbox_row, NULL, ret_list);
+	return collect_rows(s, st, outbox_row, (void *)scope, ret_list);
 }
 
 int store_outbox_due(struct store *s, int64_t now, int limit, json_t **ret_list)

@@ -415,7 +415,8 @@ static const char articles[] =
 	"{\"id\":\"refund-delay\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"fr\","
 	"\"title\":\"Remboursement en retard\",\"body\":\"Un remboursement arrive sous cinq jours ouvrés.\","
 	"\"tags\":[\"remboursement\"],\"replies\":[{\"name\":\"confirm\",\"text\":\"Bonjour,\\nvotre remboursement "
-	"arrive sous cinq jours (dossier {{contact.id}}).\"},{\"name\":\"loyal\",\"text\":\"Cher {{customer.loyalty}}\"}]}\n"
+	"arrive sous cinq jours (dossier {{contact.id}}).\"},{\"name\":\"loyal\",\"text\":\"Cher {{customer.loyalty}}\"},"
+	"{\"name\":\"address\",\"text\":\"Nous vous écrivons à {{customer.email}}.\"}]}\n"
 	"{\"id\":\"wifi-reset\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"fr\","
 	"\"title\":\"Le wifi ne marche plus\",\"body\":\"Redémarrer la box règle le wifi qui ne marche plus.\","
 	"\"tags\":[\"wifi\"],\"replies\":[{\"name\":\"restart\",\"text\":\"Bonjour, redémarrez votre box.\"}]}\n";
@@ -560,6 +561,26 @@ static void rules_and_knowledge_answer_in_one_action(void **state)
 	assert_int_equal(r.status, 422);
 	assert_non_null(strstr(r.text, "customer.loyalty"));
 	resp_clear(&r);
+	/* an outsourced agent sees only basic data: not the address a reply went
+	 * to, and no reply showing personal data goes out in its name */
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "bpo@brand.example", "name", "Bpo",
+		"password", PASSWORD, "role", "outsourced_agent"));
+	char *bpo = login(&d, "bpo@brand.example", PASSWORD);
+	http_json(&d, "POST", path, bpo, json_pack("{s:s,s:s}", "article", "refund-delay", "reply", "address"), &r);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "reply");
+	assert_non_null(strstr(r.text, "customer.email"));
+	assert_null(strstr(r.text, "eve@"));
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-replies", refunded);
+	for (int who = 0; who < 2; who++) {
+		http_json(&d, "GET", path, who ? bpo : admin, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1); /* the 403 queued nothing */
+		assert_true((strstr(r.text, "eve@customer.example") != NULL) == (who == 0));
+		resp_clear(&r);
+	}
+	free(bpo);
 	/* another tenant sees neither the rules nor the suggestion */
 	char *other = login(&d, "admin@other.example", PASSWORD);
 	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion", refunded);
