@@ -659,25 +659,46 @@ static bool beats(const struct route_engine *e, const struct queue *q, uint32_t 
 	}
 }
 
+/* Among the ready agents of a list (the pool's idle order, or one
+ * proficiency of it), the least loaded, the longest ready among equals: an
+ * agent still ready with one chat of three does not take the next while
+ * another holds nothing. The first with nothing ends the scan, so a pool of
+ * single-contact agents (phone) costs one step. */
+static uint32_t least_loaded(const struct route_engine *e, uint32_t head, bool by_skill, int tier, const struct contact *c)
+{
+	uint32_t best = ROUTE_NONE;
+	for (uint32_t i = head; i != ROUTE_NONE; i = by_skill ? e->nodes[i].by_skill.next : e->nodes[i].idle.next) {
+		uint32_t agent = e->nodes[i].agent;
+		if (e->nodes[i].tier > tier || declined(e, c, agent))
+			continue;
+		if (best == ROUTE_NONE || e->agents[agent].total < e->agents[best].total)
+			best = agent;
+		if (e->agents[best].total == 0)
+			break;
+	}
+	return best;
+}
+
 /* The ready agent of the queue's pool the strategy prefers, who has not declined c. */
 static uint32_t pick_agent(struct route_engine *e, const struct queue *q, const struct contact *c)
 {
 	const struct pool *p = &e->pools[q->pool];
 	int tier = allowed_tier(e, q, c);
 	if (q->cfg.strategy == ROUTE_BEST_SKILL) {
-		for (int level = 9; level >= 0; level--)
-			for (uint32_t i = p->by_skill[level].head; i != ROUTE_NONE; i = e->nodes[i].by_skill.next)
-				if (e->nodes[i].tier <= tier && !declined(e, c, e->nodes[i].agent))
-					return e->nodes[i].agent;
+		for (int level = 9; level >= 0; level--) {
+			uint32_t agent = least_loaded(e, p->by_skill[level].head, true, tier, c);
+			if (agent != ROUTE_NONE)
+				return agent;
+		}
 		return ROUTE_NONE;
 	}
+	if (q->cfg.strategy == ROUTE_LONGEST_IDLE)
+		return least_loaded(e, p->idle.head, false, tier, c);
 	uint32_t best = ROUTE_NONE, seen = 0;
 	for (uint32_t i = p->idle.head; i != ROUTE_NONE; i = e->nodes[i].idle.next) {
 		uint32_t agent = e->nodes[i].agent;
 		if (e->nodes[i].tier > tier || declined(e, c, agent))
 			continue;
-		if (q->cfg.strategy == ROUTE_LONGEST_IDLE)
-			return agent;
 		if (q->cfg.strategy == ROUTE_RANDOM) { /* reservoir sampling: each equally likely */
 			if (next_random(e) % ++seen == 0)
 				best = agent;

@@ -62,6 +62,29 @@ static void longest_idle_gets_the_call(void **state)
 	route_engine_free(e);
 }
 
+/* Agents taking three chats each: the next chat goes to the least loaded,
+ * the longest ready among equals, by longest idle and within a best skill. */
+static void chats_go_to_the_least_loaded(void **state)
+{
+	for (int s = 0; s < 2; s++) {
+		struct route_engine *e = route_engine_new(1);
+		uint32_t q = queue(e, 0, CHAT, 1, s ? ROUTE_BEST_SKILL : ROUTE_LONGEST_IDLE), first = agent(e, 0, 5, 1),
+			 second = agent(e, 0, 5, 1), c[4];
+		route_agent_presence(e, 1, first, ROUTE_AVAILABLE);
+		route_agent_presence(e, 2, second, ROUTE_AVAILABLE);
+		uint32_t want[4] = {first, second, first, second};
+		for (int i = 0; i < 4; i++) {
+			route_contact_enqueue(e, 10 + i, q, 0, &c[i]);
+			assert_int_equal(offered_to(e, c[i]), want[i]);
+			route_offer_accept(e, 10 + i, c[i], want[i]);
+		}
+		route_contact_finish(e, 20, c[1]); /* second holds one now, first two */
+		route_contact_enqueue(e, 21, q, 0, &c[0]);
+		assert_int_equal(offered_to(e, c[0]), second);
+		route_engine_free(e);
+	}
+}
+
 static void best_skill_gets_the_call(void **state)
 {
 	struct route_engine *e = route_engine_new(4);
@@ -1032,6 +1055,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(longest_idle_gets_the_call),
+		cmocka_unit_test(chats_go_to_the_least_loaded),
 		cmocka_unit_test(best_skill_gets_the_call),
 		cmocka_unit_test(priorities_then_arrival),
 		cmocka_unit_test(chat_capacity_and_total),
