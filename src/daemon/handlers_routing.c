@@ -213,8 +213,24 @@ int prepare_agent_profile(struct request *r, struct store *db)
 	return agent_profile_decode(r->body, &r->in.agent, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
+/* An outsourcer's supervisor sets its own organisation's agents only; false
+ * once answered (403, or the store's error). */
+static bool manages(struct request *r, struct store *db, int64_t user_id)
+{
+	bool yes = false;
+	int rc = store_user_manages(db, &r->scope, user_id, &yes);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL), false;
+	if (!yes)
+		return reply_error(r, 403, "forbidden", "user", "this agent works for another organisation: you set "
+				   "your own organisation's agents only"), false;
+	return true;
+}
+
 int run_agent_profile(struct request *r, struct store *db)
 {
+	if (!manages(r, db, r->ids[0]))
+		return GC_EFORBIDDEN;
 	const struct agent_profile_input *in = &r->in.agent;
 	for (int i = 0; i < in->n_skills; i++)
 		if (store_skill_exists(db, &r->scope, in->skills[i].skill_id) == GC_ENOTFOUND)
@@ -251,6 +267,8 @@ int run_presence_me(struct request *r, struct store *db)
 
 int run_presence_force(struct request *r, struct store *db)
 {
+	if (!manages(r, db, r->ids[0]))
+		return GC_EFORBIDDEN;
 	return presence(r, db, r->ids[0]);
 }
 

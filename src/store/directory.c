@@ -424,6 +424,25 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 	return store_access_end_tokens(s, user_id, true, 0);
 }
 
+int store_user_manages(struct store *s, const struct store_scope *scope, int64_t user_id, bool *ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT CASE WHEN u.organisation_id = t.organisation_id OR u.organisation_id ="
+					 " (SELECT organisation_id FROM users WHERE id = ?3) THEN 1 ELSE 0 END FROM users u, tenants t"
+					 " WHERE u.id = ?1 AND t.id = ?2");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->user_id);
+	db_bind_int64(st, 2, scope->tenant_id);
+	db_bind_int64(st, 3, user_id);
+	int rc = db_step(st);
+	bool manages = rc != DB_ROW || scope->platform_admin || db_column_int64(st, 0) != 0; /* no user: a token */
+	db_reset(st);
+	if (rc < 0)
+		return store_fail(s, rc);
+	*ret = manages;
+	return GC_OK;
+}
+
 int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)
 {
 	static const char *const keys[] = {"tenant_id", "tenant", "role", "disabled", NULL};

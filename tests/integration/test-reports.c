@@ -245,6 +245,19 @@ static void an_outsourcer_sees_its_own_agents(void **state)
 	assert_int_equal(n_of(json_array_get(rows, 0), "agent_id"), bpo_id);
 	assert_null(strstr(r.text, "agent@one.example"));
 	resp_clear(&r);
+	/* it sets its own agents, not the brand's */
+	json_t *brk = json_pack("{s:s,s:s}", "presence", "paused", "reason", "break");
+	call("POST", bpo_supervisor, 403, json_incref(brk), &r, "/api/v1/agents/%lld/presence", brand_id);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "user");
+	resp_clear(&r);
+	call("PUT", bpo_supervisor, 403, json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 0),
+	     &r, "/api/v1/agents/%lld", brand_id);
+	resp_clear(&r);
+	call("POST", bpo_supervisor, 200, brk, &r, "/api/v1/agents/%lld/presence", bpo_id);
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", brand_id);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "capacity"), "chat")), 1);
+	resp_clear(&r);
 }
 
 static void another_tenant_and_an_agent_see_nothing(void **state)
