@@ -152,6 +152,9 @@ int route_contact_enqueue_for(struct route_engine *e, int64_t now, uint32_t queu
 			      uint32_t agent, int64_t sticky_ms, uint32_t *ret_contact);
 /* Starts the counters behind fewest-handled and least-talk again (at midnight, say). */
 void route_engine_reset_counters(struct route_engine *e);
+/* Counts a contact the agent finished earlier the same day (a rebuild
+ * re-reads the day's wrap-ups), as route_contact_finish does. */
+void route_agent_count_handled(struct route_engine *e, uint32_t agent, int64_t talk_ms);
 /* The customer left (hung up, closed the chat) while waiting or offered. */
 int route_contact_abandon(struct route_engine *e, int64_t now, uint32_t contact);
 /* An agent logs in, pauses, resumes or logs out (offline requires holding nothing). */

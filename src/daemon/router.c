@@ -2018,8 +2018,11 @@ static void count_day(const struct store_event *ev, void *arg)
 	else if (strcmp(ev->type, "wrapup_started") == 0) {
 		json_t *data = json_loads(ev->data, 0, NULL);
 		json_t *handle = json_object_get(data, "handle_ms");
+		struct idmap *agent = map_find(rt->agents, ev->tenant_id, ev->agent_id);
 		if (json_is_integer(handle))
 			measure_handle(rt, m->eid, json_integer_value(handle), true);
+		if (agent) /* the agent's day: handled and talk time */
+			route_agent_count_handled(rt->e, agent->eid, json_integer_value(handle));
 		json_decref(data);
 	} else if (strcmp(ev->type, "accepted") == 0) {
 		json_t *data = json_loads(ev->data, 0, NULL);

@@ -1519,6 +1519,14 @@ const struct route_agent_config *route_agent_config(const struct route_engine *e
 	return id < e->n_agents ? &e->agents[id].cfg : NULL;
 }
 
+void route_agent_count_handled(struct route_engine *e, uint32_t agent, int64_t talk_ms)
+{
+	if (agent < e->n_agents) {
+		e->agents[agent].handled++;
+		e->agents[agent].talk_ms += talk_ms;
+	}
+}
+
 void route_engine_reset_counters(struct route_engine *e)
 {
 	for (uint32_t a = 0; a < e->n_agents; a++) {
