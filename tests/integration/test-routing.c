@@ -223,6 +223,10 @@ static void offers_escalation_and_wrapup(void **state)
 	call("POST", agent_a, 200, NULL, &r, "/api/v1/contacts/%lld/accept", c);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "assigned");
 	resp_clear(&r);
+	/* a chat taken is answered (the same-day report counts it so) */
+	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld", c);
+	assert_true(json_is_string(json_object_get(r.json, "first_response_at")));
+	resp_clear(&r);
 	/* A holds one chat (capacity 1): lowering it to 0 is refused, going offline too */
 	expect("PUT", admin, 409, json_pack("{s:[{s:I}],s:{s:i}}", "skills", "skill_id", (json_int_t)skill, "capacity",
 		"chat", 0), "/api/v1/agents/%lld", id_a);
