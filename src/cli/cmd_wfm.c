@@ -152,6 +152,10 @@ static int overflow(int argc, char **argv)
 		fprintf(stderr, "guichet wfm overflow: expected one FILE.csv (start,calls,aht[,patience[,inhouse]])\n");
 		return 2;
 	}
+	if (args_get(&a, "price") == NULL) {
+		fprintf(stderr, "guichet wfm overflow: --price is required: what one position costs for one hour\n");
+		return 2;
+	}
 	struct wfm_plan_row *rows;
 	struct wfm_plan_result *res;
 	size_t n;
@@ -163,8 +167,8 @@ static int overflow(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		int buy = wfm_overflow_positions(&rows[i], &res[i], inhouse);
 		wfm_overflow_add(&o, buy);
-		json_array_append_new(intervals, json_pack("{s:s,s:f,s:i,s:f,s:i,s:f}", "start", rows[i].start,
-			"calls", rows[i].calls, "agents", res[i].agents, "inhouse",
+		json_array_append_new(intervals, json_pack("{s:s,s:f,s:i,s:i,s:f,s:i,s:f}", "start", rows[i].start,
+			"calls", rows[i].calls, "agents", res[i].agents, "staff", res[i].staff, "inhouse",
 			rows[i].inhouse >= 0 ? rows[i].inhouse : inhouse, "to_buy", buy,
 			"cost", buy * o.interval_hours * price));
 	}

@@ -176,7 +176,7 @@ int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan
 			   double default_inhouse)
 {
 	double inhouse = row->inhouse >= 0 ? row->inhouse : default_inhouse;
-	double missing = r->agents - floor(inhouse);
+	double missing = r->staff - floor(inhouse);
 	return missing > 0 ? (int)missing : 0;
 }
 

@@ -57,9 +57,9 @@ struct wfm_overflow {
 	double span_hours;
 };
 
-/* Positions to buy from an outsourcer in one interval: the agents the goal
- * needs beyond the in-house agents (row->inhouse, or default_inhouse when
- * the row has none). */
+/* Positions to buy from an outsourcer in one interval: the staff the goal
+ * needs (its agents grossed up by the shrinkage) beyond the in-house people
+ * scheduled (row->inhouse, or default_inhouse when the row has none). */
 int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan_result *r,
 			   double default_inhouse);
 /* Adds one interval's purchase to the totals. */

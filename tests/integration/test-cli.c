@@ -559,10 +559,26 @@ static void wfm_overflow_prices_the_peak(void **state)
 	json_decref(o);
 	free(out);
 	free(err);
-	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, "--price", "free", NULL), 2);
-	assert_non_null(strstr(err, "--price"));
+	/* 30% shrinkage: 14 agents are 20 people scheduled */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, "--price", "30",
+				 "--inhouse", "12", "--shrinkage", "0.3", NULL), 0);
+	o = json_loads(out, 0, NULL);
+	rows = json_object_get(o, "intervals");
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "staff")), 20);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "to_buy")), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 1), "to_buy")), 10);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 2), "to_buy")), 8);
+	json_decref(o);
 	free(out);
 	free(err);
+	const char *bad[][3] = {{"--price", "free", "--price"}, {"--inhouse", "12", "--price is required"}};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, bad[i][0], bad[i][1], NULL),
+				 2);
+		assert_non_null(strstr(err, bad[i][2]));
+		free(out);
+		free(err);
+	}
 }
 
 /* Runs guichetd with args and returns its exit status and stderr. */
