@@ -124,10 +124,11 @@ int cmd_report_callbacks(const struct cli *cli, const struct args *a)
 	}
 	json_t *missed = json_object_get(answer, "missed");
 	json_t *mean = json_object_get(answer, "mean_to_reach_s");
-	printf("from %s to %s\nrequested %lld, reached %lld, cancelled %lld, open %lld\n"
+	printf("from %s to %s\nrequested %lld, reached %lld, ended without outcome %lld, cancelled %lld, open %lld\n"
 	       "missed %lld (attempts_exhausted %lld, window_passed %lld, wrong_number %lld)\n",
 	       json_string_value(json_object_get(answer, "from")), json_string_value(json_object_get(answer, "to")),
 	       json_integer_value(json_object_get(answer, "requested")), json_integer_value(json_object_get(answer, "reached")),
+	       json_integer_value(json_object_get(answer, "ended_without_outcome")),
 	       json_integer_value(json_object_get(answer, "cancelled")), json_integer_value(json_object_get(answer, "open")),
 	       json_integer_value(json_object_get(missed, "total")),
 	       json_integer_value(json_object_get(missed, "attempts_exhausted")),

@@ -23,10 +23,16 @@
 	" WHEN c.state = 'waiting' AND r.state = 'assigned' THEN 'dialing'"                      \
 	" WHEN c.state = 'waiting' AND r.contact_id IS NULL THEN 'done' ELSE c.state END"
 
+/* a "done" read from the routing ended with the contact's last routing event */
+#define DONE_AT                                                                                \
+	"CASE WHEN c.done_at IS NULL AND c.state = 'waiting' AND r.contact_id IS NULL THEN"      \
+	" (SELECT e.at FROM routing_events e WHERE e.contact_id = c.contact_id ORDER BY e.id DESC LIMIT 1)" \
+	" ELSE c.done_at END"
+
 #define CALLBACK_COLUMNS                                                                       \
 	"c.id, c.contact_id, c.origin_contact_id, c.queue_id, c.phone, c.name, c.window_from,"   \
 	" c.window_to, c.source, " LIVE_STATE ", c.attempts, c.max_attempts, c.next_attempt_at," \
-	" c.outcome, c.missed_reason, c.created_at, c.reached_at, c.done_at"
+	" c.outcome, c.missed_reason, c.created_at, c.reached_at, " DONE_AT
 
 #define CALLBACK_FROM " FROM callbacks c LEFT JOIN routing r ON r.contact_id = c.contact_id"
 

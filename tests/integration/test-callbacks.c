@@ -384,6 +384,9 @@ static void wrapped_up_without_outcome(void **state)
 	call("GET", sup, 200, NULL, &r, "/api/v1/callbacks/%lld", id);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "done");
 	assert_true(json_is_null(json_object_get(r.json, "outcome")));
+	const char *done_at = json_string_value(json_object_get(r.json, "done_at")); /* when it was wrapped up */
+	assert_non_null(done_at);
+	assert_true(strcmp(done_at, json_string_value(json_object_get(r.json, "created_at"))) >= 0);
 	resp_clear(&r);
 	http_json(&d, "POST", path, NULL, json_pack("{s:s,s:s}", "phone", "+33 6 88 88 88 88", "source", "chat"), &r);
 	assert_int_equal(r.status, 201); /* a new request, not the one that ended */
@@ -508,6 +511,7 @@ static void the_cli(void **state)
 	rc = run_cli(&d, token_file, &out, &err, "report", "callbacks", NULL);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "attempts_exhausted"));
+	assert_non_null(strstr(out, "ended without outcome "));
 	free(out);
 	free(err);
 }
