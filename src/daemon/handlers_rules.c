@@ -137,9 +137,9 @@ static json_t *article_reason(struct store *db, int64_t tenant_id, const char *k
 
 int run_contact_suggestion(struct request *r, struct store *db)
 {
-	enum kb_lang lang;
+	enum kb_lang lang = KB_LANG_FR;
 	const char *code = query_get(r, "lang");
-	if (kb_lang_parse(code ? code : "fr", &lang) < 0)
+	if (code && kb_lang_parse(code, &lang) < 0)
 		return reply_error(r, 400, "invalid", "lang", "'lang' must be 'fr' or 'en'");
 	json_t *contact = NULL, *rules = NULL;
 	int rc = store_contact_get(db, &r->scope, r->ids[0], &contact);
@@ -150,6 +150,13 @@ int run_contact_suggestion(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, NULL);
 	}
 	const char *subject = json_string_value(json_object_get(contact, "subject")), *body = first_inbound(contact);
+	if (code == NULL) { /* the customer's words tell their language */
+		char *words = NULL;
+		if (asprintf(&words, "%s\n%s", subject ? subject : "", body ? body : "") >= 0) {
+			lang = kb_lang_guess(words, strlen(words), KB_LANG_FR);
+			free(words);
+		}
+	}
 	char *from = customer_address(db, &r->scope, json_integer_value(json_object_get(contact, "customer_id")));
 	struct rule_subject what = {.from = from, .subject = subject, .body = body};
 	int i = rules_match(rules, &what);

@@ -419,7 +419,10 @@ static const char articles[] =
 	"{\"name\":\"address\",\"text\":\"Nous vous écrivons à {{customer.email}}.\"}]}\n"
 	"{\"id\":\"wifi-reset\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"fr\","
 	"\"title\":\"Le wifi ne marche plus\",\"body\":\"Redémarrer la box règle le wifi qui ne marche plus.\","
-	"\"tags\":[\"wifi\"],\"replies\":[{\"name\":\"restart\",\"text\":\"Bonjour, redémarrez votre box.\"}]}\n";
+	"\"tags\":[\"wifi\"],\"replies\":[{\"name\":\"restart\",\"text\":\"Bonjour, redémarrez votre box.\"}]}\n"
+	"{\"id\":\"router-reboots\",\"kind\":\"article\",\"type\":\"answer\",\"lang\":\"en\","
+	"\"title\":\"The router keeps rebooting\",\"body\":\"A router that keeps rebooting needs its firmware updated.\","
+	"\"tags\":[\"router\"],\"replies\":[{\"name\":\"update\",\"text\":\"Hello, please update the firmware.\"}]}\n";
 
 /* Rules give arriving mail its reason and queue (a level-2 queue for an
  * outage); the suggestion names the rule, or the knowledge's article when
@@ -470,18 +473,20 @@ static void rules_and_knowledge_answer_in_one_action(void **state)
 	assert_int_equal(http_status(&d, "POST", "/api/v1/rules", admin, json_pack("{s:s,s:s,s:[s]}", "name",
 		"refund", "reason", "r", "subject", "x")), 409);
 	/* three mails: an outage, a refund, and one no rule knows */
-	char *mails[3] = {
+	char *mails[4] = {
 		message("k1@customer.example", NULL, "Dan <dan@customer.example>", "K1 Panne totale", "Plus rien."),
 		message("k2@customer.example", NULL, "Eve <eve@customer.example>", "K2 Remboursement", "Pas reçu."),
 		message("k3@customer.example", NULL, "Fay <fay@customer.example>", "K3 question",
 			"Mon wifi ne marche plus depuis hier."),
+		message("k4@customer.example", NULL, "Gus <gus@customer.example>", "K4 my router",
+			"My router keeps rebooting since the storm."),
 	};
-	struct iovec v[3];
-	for (int i = 0; i < 3; i++)
+	struct iovec v[4];
+	for (int i = 0; i < 4; i++)
 		v[i] = (struct iovec){mails[i], strlen(mails[i])};
-	assert_int_equal(dovecot_deliver(&dc, "rules", "INBOX", v, 3), 0);
+	assert_int_equal(dovecot_deliver(&dc, "rules", "INBOX", v, 4), 0);
 	add_mailbox_sending("rules", "rules", sink.url);
-	assert_true(wait_count("K", 3, 20));
+	assert_true(wait_count("K", 4, 20));
 	json_t *c = NULL;
 	long long outage = contact_with("K1", &c);
 	assert_string_equal(json_string_value(json_object_get(c, "reason")), "network");
@@ -520,6 +525,12 @@ static void rules_and_knowledge_answer_in_one_action(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "source")), "knowledge");
 	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "wifi");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "reply"), "article")), "wifi-reset");
+	resp_clear(&r);
+	/* no lang asked: the customer's words tell it (English here) */
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/suggestion", contact_with("K4", NULL));
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "reply"), "article")),
+			    "router-reboots");
 	resp_clear(&r);
 	/* one action: the canned reply goes out and the reason is set */
 	snprintf(path, sizeof(path), "%lld", refunded);
@@ -599,7 +610,7 @@ static void rules_and_knowledge_answer_in_one_action(void **state)
 	assert_int_equal(http_status(&d, "DELETE", path, admin, NULL), 204);
 	assert_int_equal(http_status(&d, "GET", path, admin, NULL), 404);
 	free(other);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(mails[i]);
 }
 

@@ -64,7 +64,7 @@ export const api = {
   undo: (n, node) => call('POST', `/api/v1/kb/sessions/${n}/undo`, { node }),
   heard: (n, heard) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { heard }),
   endDiagnosis: (n, resolved, feedback) => call('POST', `/api/v1/kb/sessions/${n}/end`, { resolved, feedback }),
-  suggestion: (id, lang) => call('GET', `/api/v1/contacts/${id}/suggestion?lang=${lang}`),
+  suggestion: (id) => call('GET', `/api/v1/contacts/${id}/suggestion`),
   emailReply: (id, body) => call('POST', `/api/v1/contacts/${id}/email-reply`, body),
   queues: () => call('GET', '/api/v1/queues'),
   escalate: (id, queueId, reason) => call('POST', `/api/v1/contacts/${id}/escalate`, { queue_id: queueId, reason }),

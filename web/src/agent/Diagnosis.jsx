@@ -202,8 +202,8 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
   const fail = (e) => say(t('error.generic', { message: e.message }));
 
   useEffect(() => {
-    api.suggestion(id, lang).then(setSuggestion, () => setSuggestion(null));
-  }, [id, lang]);
+    api.suggestion(id).then(setSuggestion, () => setSuggestion(null)); // in the customer's language
+  }, [id]);
 
   const search = () => words.trim() && api.search(words.trim(), kbLang).then((r) => {
     setFound(r);
