@@ -37,6 +37,10 @@ struct calendar_interval {
 	int16_t from, to;
 };
 
+/* "08:30-12:00" into minutes from midnight: NULL, or what is wrong with it
+ * ("ends before it starts: ..."), to follow the text in a message. */
+const char *calendar_interval_parse(const char *text, struct calendar_interval *ret);
+
 struct calendar {
 	char zone[GC_TZ_NAME_MAX];
 	char country[3];           /* ISO 3166 alpha-2 ("FR"), phone_region_known; "" for none */

@@ -25,4 +25,8 @@ bool gc_text_is_phone(const char *text);
  * allowed when multiline is true). */
 bool gc_text_is_clean(const char *text, bool multiline);
 
+/* What a libcsv error (csv_error()) means to the person who wrote the file:
+ * "a quoted field is not closed..." rather than libcsv's own wording. */
+const char *gc_csv_problem(int csv_error);
+
 #endif

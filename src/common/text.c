@@ -1,7 +1,8 @@
-/* Bounded integer parsing and identifier shape checks (include/guichet/text.h). */
+/* Bounded integer parsing, identifier shape checks and CSV errors in plain words (include/guichet/text.h). */
 #include "guichet/text.h"
 #include "guichet/error.h"
 
+#include <csv.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -69,4 +70,18 @@ bool gc_text_is_clean(const char *text, bool multiline)
 			return false;
 	}
 	return true;
+}
+
+const char *gc_csv_problem(int csv_error)
+{
+	switch (csv_error) {
+	case CSV_EPARSE:
+		return "a quoted field is not closed, or text follows its closing quote (a quote inside a "
+		       "quoted field is written twice: \"\")";
+	case CSV_ENOMEM:
+	case CSV_ETOOBIG:
+		return "a field is too big";
+	default:
+		return csv_strerror(csv_error);
+	}
 }

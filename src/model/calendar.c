@@ -75,21 +75,26 @@ void calendar_init_default(struct calendar *c)
 	c->always_open = true;
 }
 
-/* "08:30-12:00" into minutes from midnight. */
-static bool parse_interval(const char *text, struct calendar_interval *ret)
+const char *calendar_interval_parse(const char *text, struct calendar_interval *ret)
 {
+	static const char *const form = "is not HH:MM-HH:MM within the day";
 	int h1, m1, h2, m2, n = 0;
 	if (text == NULL || strlen(text) != 11 || text[2] != ':' || text[5] != '-' || text[8] != ':')
-		return false;
+		return form;
 	for (int i = 0; i < 11; i++)
 		if (i != 2 && i != 5 && i != 8 && (text[i] < '0' || text[i] > '9'))
-			return false;
+			return form;
 	if (sscanf(text, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != 11 || h1 > 24 || h2 > 24 ||
-	    m1 > 59 || m2 > 59)
-		return false;
+	    m1 > 59 || m2 > 59 || h1 * 60 + m1 > 1440 || h2 * 60 + m2 > 1440)
+		return form;
 	ret->from = (int16_t)(h1 * 60 + m1);
 	ret->to = (int16_t)(h2 * 60 + m2);
-	return ret->from < ret->to && ret->to <= 1440;
+	if (ret->from == ret->to)
+		return "is empty: it ends when it starts";
+	if (ret->from > ret->to)
+		return "ends before it starts: past midnight is two ranges, \"18:00-24:00\" and the next day's "
+		       "\"00:00-08:00\"";
+	return NULL;
 }
 
 static int by_from(const void *a, const void *b)
@@ -108,10 +113,9 @@ static int decode_day(const json_t *list, int d, struct calendar *c, struct deco
 	struct calendar_interval *iv = c->hours[d];
 	size_t n = json_array_size(list);
 	for (size_t i = 0; i < n; i++) {
-		const char *text = json_string_value(json_array_get(list, i));
-		if (!parse_interval(text, &iv[i]))
-			return decode_fail(err, GC_EINVAL, field, "\"%.20s\" is not an interval HH:MM-HH:MM within the day",
-				    text ? text : "?");
+		const char *text = json_string_value(json_array_get(list, i)), *wrong = calendar_interval_parse(text, &iv[i]);
+		if (wrong)
+			return decode_fail(err, GC_EINVAL, field, "\"%.20s\" %s", text ? text : "?", wrong);
 	}
 	qsort(iv, n, sizeof(*iv), by_from);
 	for (size_t i = 1; i < n; i++)

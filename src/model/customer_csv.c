@@ -242,7 +242,7 @@ static int malformed(struct parse *p, struct csv_parser *csv)
 			 "line %zu: a field over %d bytes", p->line, CUSTOMER_CSV_MAX_FIELD);
 	else
 		snprintf(p->err->message, sizeof(p->err->message), "malformed CSV at line %zu: %s",
-			 p->line, csv_strerror(csv_error(csv)));
+			 p->line, gc_csv_problem(csv_error(csv)));
 	return p->err->code;
 }
 

@@ -721,18 +721,6 @@ static int get_int_def(const json_t *obj, const char *name, int64_t min, int64_t
 }
 
 /* "08:30-12:00" into minutes from midnight. */
-static bool parse_range(const char *text, int16_t ret[2])
-{
-	int h1, m1, h2, m2, n = 0;
-	if (strlen(text) != 11 || sscanf(text, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 || n != 11 ||
-	    text[0] == '-' || text[6] == '-' || h1 < 0 || h1 > 24 || h2 < 0 || h2 > 24 || m1 < 0 ||
-	    m1 > 59 || m2 < 0 || m2 > 59)
-		return false;
-	ret[0] = (int16_t)(h1 * 60 + m1);
-	ret[1] = (int16_t)(h2 * 60 + m2);
-	return ret[0] < ret[1] && ret[1] <= 1440;
-}
-
 static int get_hours(const json_t *obj, struct queue_input *in, struct decode_error *err)
 {
 	static const char *const known[] = {"utc_offset_min", "days", "when_closed", NULL};
@@ -764,12 +752,19 @@ static int get_hours(const json_t *obj, struct queue_input *in, struct decode_er
 			return decode_fail(err, GC_EINVAL, "hours.days", "unknown day '%.16s' (mon..sun)", key);
 		if (!json_is_array(ranges) || json_array_size(ranges) > 2)
 			return decode_fail(err, GC_EINVAL, "hours.days", "'%s' is a list of up to two \"HH:MM-HH:MM\"", key);
+		struct calendar_interval iv[2];
 		for (size_t r = 0; r < json_array_size(ranges); r++) {
 			const char *text = json_string_value(json_array_get(ranges, r));
-			if (text == NULL || !parse_range(text, in->hours[d][r]))
-				return decode_fail(err, GC_EINVAL, "hours.days", "'%s': \"%.20s\" is not HH:MM-HH:MM", key,
-					    text ? text : "?");
+			const char *wrong = calendar_interval_parse(text, &iv[r]);
+			if (wrong)
+				return decode_fail(err, GC_EINVAL, "hours.days", "'%s': \"%.20s\" %s", key, text ? text : "?",
+						   wrong);
+			in->hours[d][r][0] = iv[r].from;
+			in->hours[d][r][1] = iv[r].to;
 		}
+		if (json_array_size(ranges) == 2 && iv[0].from < iv[1].to && iv[1].from < iv[0].to)
+			return decode_fail(err, GC_EINVAL, "hours.days", "'%s': %s and %s overlap", key,
+					   json_string_value(json_array_get(ranges, 0)), json_string_value(json_array_get(ranges, 1)));
 	}
 	return GC_OK;
 }

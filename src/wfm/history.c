@@ -235,13 +235,13 @@ static int run_pass(const char *csv, size_t len, struct pass *p)
 		p->line++;
 		if (csv_parse(&parser, csv + pos, chunk, on_field, on_record, p) != chunk) {
 			p->record_line = p->line;
-			fail(p, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+			fail(p, "malformed CSV: %s", gc_csv_problem(csv_error(&parser)));
 		}
 		pos += chunk;
 	}
 	if (p->rc == GC_OK && csv_fini(&parser, on_field, on_record, p) != 0) {
 		p->record_line = p->line;
-		fail(p, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+		fail(p, "malformed CSV: %s", gc_csv_problem(csv_error(&parser)));
 	}
 	csv_free(&parser);
 	return p->rc;

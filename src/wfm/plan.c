@@ -118,13 +118,13 @@ int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, 
 		size_t chunk = end - pos + (end < len);
 		p.line++;
 		if (csv_parse(&parser, csv + pos, chunk, on_field, on_record, &p) != chunk) {
-			fail_line(&p, p.line, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+			fail_line(&p, p.line, "malformed CSV: %s", gc_csv_problem(csv_error(&parser)));
 			break;
 		}
 		pos += chunk;
 	}
 	if (p.rc == GC_OK && csv_fini(&parser, on_field, on_record, &p) != 0)
-		fail_line(&p, p.line, "malformed CSV: %s", csv_strerror(csv_error(&parser)));
+		fail_line(&p, p.line, "malformed CSV: %s", gc_csv_problem(csv_error(&parser)));
 	csv_free(&parser);
 	if (p.rc == GC_OK && p.n == 0)
 		fail_line(&p, 1, "%s", "no intervals: expected lines of start,calls,aht[,patience]");

@@ -272,6 +272,13 @@ static void decoding_names_the_field(void **state)
 	decode_error("{\"zone\":\"UTC\",\"country\":\"FRA\"}", "country");
 	decode_error("{\"zone\":\"UTC\",\"country\":\"\"}", "country");
 	decode_error("{\"zone\":\"UTC\",\"country\":33}", "country");
+	/* an overnight range says how to write it */
+	struct calendar_interval iv;
+	assert_non_null(strstr(calendar_interval_parse("18:00-08:00", &iv), "two ranges"));
+	assert_non_null(strstr(calendar_interval_parse("08:00-08:00", &iv), "empty"));
+	assert_non_null(strstr(calendar_interval_parse("8:00-12:00", &iv), "HH:MM-HH:MM"));
+	assert_null(calendar_interval_parse("18:00-24:00", &iv));
+	assert_true(iv.from == 18 * 60 && iv.to == 1440);
 }
 
 /* The country numbers are read in: optional, upper case, kept and shown. */

@@ -153,6 +153,7 @@ static void broken_files_fail_whole(void **state)
 	assert_non_null(strstr(err.message, "duplicate"));
 	assert_int_equal(parse("external_id,a\nC1,\"open\nC2,x\n", &s, &err), GC_EINVAL);
 	assert_string_equal(err.field, "line 3");
+	assert_non_null(strstr(err.message, "quoted field is not closed")); /* not libcsv's "strict checking" */
 	assert_int_equal(parse("external_id,a\nC1,x\"y\n", &s, &err), GC_EINVAL);
 	assert_string_equal(err.field, "line 2");
 	assert_int_equal(s.n_rows, 0);

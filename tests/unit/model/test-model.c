@@ -355,6 +355,35 @@ static void queue_defaults_follow_the_channel(void **state)
 	json_decref(obj);
 }
 
+/* A queue's hours: two ranges of a day may not overlap; one past midnight
+ * says how to write it. */
+static void queue_hours_are_checked(void **state)
+{
+	static const char *const bad[][2] = {
+		{"[\"08:00-12:00\",\"11:00-14:00\"]", "overlap"},
+		{"[\"13:00-18:00\",\"08:00-14:00\"]", "overlap"},
+		{"[\"18:00-08:00\"]", "two ranges"},
+	};
+	struct queue_input q;
+	struct decode_error err;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "{\"name\":\"Q\",\"skill_id\":1,\"channel\":\"phone\","
+			 "\"hours\":{\"days\":{\"mon\":%s}}}", bad[i][0]);
+		json_t *obj = parse(text);
+		assert_int_equal(queue_input_decode(obj, &q, &err), GC_EINVAL);
+		assert_string_equal(err.field, "hours.days");
+		if (strstr(err.message, bad[i][1]) == NULL)
+			fail_msg("%s: %s", bad[i][0], err.message);
+		json_decref(obj);
+	}
+	json_t *obj = parse("{\"name\":\"Q\",\"skill_id\":1,\"channel\":\"phone\","
+			    "\"hours\":{\"days\":{\"mon\":[\"13:30-18:00\",\"08:00-12:00\"]}}}");
+	assert_int_equal(queue_input_decode(obj, &q, &err), GC_OK);
+	assert_int_equal(q.hours[0][1][0], 8 * 60);
+	json_decref(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +396,7 @@ int main(void)
 		cmocka_unit_test(customers_and_attributes),
 		cmocka_unit_test(other_inputs),
 		cmocka_unit_test(queue_defaults_follow_the_channel),
+		cmocka_unit_test(queue_hours_are_checked),
 		cmocka_unit_test(json_depth_is_bounded),
 		cmocka_unit_test(attribute_limits_are_the_maximum_and_one_more),
 	};
