@@ -156,6 +156,8 @@ static int step(const struct cli *cli, const struct args *a, const char *action)
 	snprintf(path, sizeof(path), "/api/v1/kb/items/%s/%s", escaped ? escaped : "", action);
 	curl_free(escaped);
 	cli_query_add(path, sizeof(path), "review_by", args_get(a, "review-by"));
+	if (strcmp(action, "reject") == 0) /* why, for the author */
+		cli_query_add(path, sizeof(path), "comment", args_get(a, "comment"));
 	json_t *body = json_object();
 	if (strcmp(action, "flag") == 0) {
 		json_object_set_new(body, "reason", json_string(args_get(a, "reason") ? args_get(a, "reason") : ""));

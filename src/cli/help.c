@@ -574,9 +574,9 @@ static const struct help_command commands[] = {
 	 "--user USER\tthe agent (a supervisor forcing it)\n"},
 	{"agent", "accept", "CONTACT", "accept the contact offered to you", NULL},
 	{"agent", "reject", "CONTACT", "decline the contact offered to you", NULL},
-	{"agent", "wrapup", "CONTACT --disposition D [--state waiting_on_customer]",
+	{"agent", "wrapup", "CONTACT (--disposition D | --state waiting_on_customer)",
 	 "end your work on a contact",
-	 "--disposition D\tthe outcome code\n"
+	 "--disposition D\tthe outcome code (needed unless it waits on the customer)\n"
 	 "--state S\twaiting_on_customer to keep it open\n"},
 	{"agent", "escalate", "CONTACT --queue ID --reason R",
 	 "hand a contact to a level-2 queue with its history",
@@ -622,7 +622,8 @@ static const struct help_command commands[] = {
 	{"kb", "gaps", "", "searches that found nothing, trees that end in escalation", NULL},
 	{"kb", "submit", "ID", "submit a draft for review", NULL},
 	{"kb", "approve", "ID", "approve an item in review", NULL},
-	{"kb", "reject", "ID", "send an item in review back to its author", NULL},
+	{"kb", "reject", "ID [--comment TEXT]", "send an item in review back to its author",
+	 "--comment TEXT\twhat to change, shown to the author\n"},
 	{"kb", "publish", "ID [--review-by DATE]", "publish an approved item",
 	 "--review-by DATE\tthe date it must be reviewed again\n"},
 	{"kb", "archive", "ID", "archive an item", NULL},

@@ -607,7 +607,12 @@ static void review_comment_and_flag_note(void **state)
 	resp_clear(&r);
 	call("POST", rev1, 400, NULL, &r, "/api/v1/kb/items/roaming-eu/reject?comment=");
 	resp_clear(&r);
-	call("POST", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming-eu/reject?comment=Say+which+countries%%2C+please");
+	char *out = NULL, *err = NULL; /* through the CLI (an admin reviews too) */
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "kb", "reject", "roaming-eu", "--comment",
+				 "Say which countries, please", NULL), 0);
+	free(out);
+	free(err);
+	call("GET", rev1, 200, NULL, &r, "/api/v1/kb/items/roaming-eu");
 	assert_string_equal(resp_str(&r, "state"), "draft");
 	resp_clear(&r);
 	call("GET", author, 200, NULL, &r, "/api/v1/kb/items/roaming-eu");
