@@ -119,15 +119,32 @@ static int get_string(const json_t *obj, const char *name, bool required, size_t
 	return GC_OK;
 }
 
+static bool blank(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return false;
+	return true;
+}
+
+/* A text someone reads (a message, a note): as get_string, and when given
+ * not blank (spaces and line breaks alone say nothing). */
+static int get_words(const json_t *obj, const char *name, bool required, size_t max_len, const char **ret,
+		     struct decode_error *err)
+{
+	int rc = get_string(obj, name, required, max_len, MULTILINE, ret, err);
+	if (rc < 0 || *ret == NULL || !blank(*ret))
+		return rc;
+	return decode_fail(err, GC_EINVAL, name, required ? "'%s' is blank: write something"
+							  : "'%s' is blank: write something or leave it out", name);
+}
+
 /* A disposition, when given, is a code reports group by: not blank. */
 static int get_disposition(const json_t *obj, size_t max_len, const char **ret, struct decode_error *err)
 {
 	int rc = get_string(obj, "disposition", OPTIONAL, max_len, ONE_LINE, ret, err);
-	if (rc < 0 || *ret == NULL)
+	if (rc < 0 || *ret == NULL || !blank(*ret))
 		return rc;
-	for (const char *p = *ret; *p; p++)
-		if (*p != ' ' && *p != '\t')
-			return GC_OK;
 	return decode_fail(err, GC_EINVAL, "disposition", "'disposition' is blank: give a code such as 'refunded'");
 }
 
@@ -308,8 +325,7 @@ int contact_input_decode(const json_t *obj, bool patch, struct contact_input *re
 		if (contact_channel_parse(channel, &in.channel) < 0)
 			return decode_fail(err, GC_EINVAL, "channel",
 				    "'channel' must be phone, email, chat, sms, social or web");
-		if ((rc = get_string(obj, "message", OPTIONAL, DECODE_MAX_TEXT, MULTILINE,
-				     &in.message, err)) < 0 ||
+		if ((rc = get_words(obj, "message", OPTIONAL, DECODE_MAX_TEXT, &in.message, err)) < 0 ||
 		    (rc = get_int(obj, "queue_id", 1, INT64_MAX, &present, &in.queue_id, err)) < 0)
 			return rc;
 	}
@@ -373,7 +389,7 @@ int message_input_decode(const json_t *obj, bool note, struct message_input *ret
 	const char *direction = NULL;
 	int rc;
 	if ((rc = only_fields(obj, note ? note_known : message_known, err)) < 0 ||
-	    (rc = get_string(obj, "body", REQUIRED, DECODE_MAX_TEXT, MULTILINE, &in.body, err)) < 0)
+	    (rc = get_words(obj, "body", REQUIRED, DECODE_MAX_TEXT, &in.body, err)) < 0)
 		return rc;
 	if (!note) {
 		if ((rc = get_string(obj, "direction", REQUIRED, 16, ONE_LINE, &direction, err)) < 0)

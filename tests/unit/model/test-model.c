@@ -309,6 +309,15 @@ static void other_inputs(void **state)
 	assert_int_equal(message_input_decode(obj, false, &m, &err), GC_OK);
 	assert_true(m.outbound);
 	json_decref(obj);
+	obj = parse("{\"body\":\" \\n\\t \"}"); /* blank says nothing */
+	assert_int_equal(message_input_decode(obj, true, &m, &err), GC_EINVAL);
+	assert_string_equal(err.field, "body");
+	json_decref(obj);
+	struct contact_input ci;
+	obj = parse("{\"channel\":\"chat\",\"message\":\"\"}");
+	assert_int_equal(contact_input_decode(obj, false, &ci, &err), GC_EINVAL);
+	assert_string_equal(err.field, "message");
+	json_decref(obj);
 	struct named_input n;
 	obj = parse("{\"name\":\"Acme\",\"kind\":\"bank\"}");
 	assert_int_equal(organisation_input_decode(obj, &n, &err), GC_EINVAL);
