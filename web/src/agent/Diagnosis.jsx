@@ -257,9 +257,13 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
         <div class="suggestion" role="group" aria-labelledby={`sugg-${id}`}>
           <h5 id={`sugg-${id}`}>{t('diag.suggested', { article: sreply.article })}</h5>
           <p>{sreply.text}</p>
-          <button type="button" onClick={() => send(sreply.text, { article: sreply.article, reply: sreply.name })}>
-            {t('diag.send_suggested')}
-          </button>
+          {sreply.hidden?.length > 0
+            ? <p class="muted" data-testid="suggestion-hidden">{t('diag.suggested_hidden', { names: sreply.hidden.join(', ') })}</p>
+            : (
+              <button type="button" onClick={() => send(sreply.text, { article: sreply.article, reply: sreply.name })}>
+                {t('diag.send_suggested')}
+              </button>
+            )}
         </div>
       )}
       <form role="search" onSubmit={(e) => { e.preventDefault(); search(); }}>

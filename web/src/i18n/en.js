@@ -107,6 +107,7 @@ export default {
   'diag.send_canned': "Send the reply “{name}”",
   'diag.suggested': "Suggested reply (from {article})",
   'diag.send_suggested': "Send the suggested reply",
+  'diag.suggested_hidden': "This reply shows customer data your role does not see ({names}): a colleague who sees it sends it.",
   'diag.sent': "Reply sent.",
   'diag.flag_reason': "What is wrong with it",
   'diag.flag': "Flag “{item}”",

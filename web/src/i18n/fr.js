@@ -106,6 +106,7 @@ export default {
   'diag.send_canned': "Envoyer la réponse « {name} »",
   'diag.suggested': "Réponse suggérée (de {article})",
   'diag.send_suggested': "Envoyer la réponse suggérée",
+  'diag.suggested_hidden': "Cette réponse montre des données du client que votre rôle ne voit pas ({names}) : un collègue qui les voit l'envoie.",
   'diag.sent': "Réponse envoyée.",
   'diag.flag_reason': "Ce qui ne va pas",
   'diag.flag': "Signaler « {item} »",
