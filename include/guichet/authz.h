@@ -26,6 +26,10 @@
  *   a tenant admin may place a new user in the tenant's own organisation or
  *   in one that already staffs the tenant; any other organisation, even an
  *   existing one, answers not found.
+ * - An outsourcer's supervisor (a role that does not manage users, from an
+ *   organisation other than the tenant's own) manages the routing of its
+ *   own organisation's agents only; the brand's people and tenant admins
+ *   manage every agent of the tenant.
  *
  * Pure: no I/O, no allocation. */
 #ifndef GUICHET_AUTHZ_H
@@ -54,6 +58,7 @@ enum authz_action {
 	AUTHZ_GRANT_MEMBERSHIP,
 	AUTHZ_CREATE_ORGANISATION,
 	AUTHZ_PLACE_IN_ORGANISATION,
+	AUTHZ_MANAGE_AGENT,      /* set an agent's routing profile or force its presence */
 	AUTHZ_N
 };
 
@@ -69,7 +74,8 @@ struct authz_actor {
 	bool has_role;           /* holds an enabled role in the current tenant */
 	enum role role;
 	bool platform_admin;
-	int64_t organisation_id; /* its employer; no rule depends on it today */
+	int64_t organisation_id; /* its employer */
+	int64_t tenant_organisation_id; /* the current tenant's own organisation */
 };
 
 /* One tenant the target belongs to. */

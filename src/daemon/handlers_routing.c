@@ -215,15 +215,14 @@ int prepare_agent_profile(struct request *r, struct store *db)
 
 /* An outsourcer's supervisor sets its own organisation's agents only; false
  * once answered (403, or the store's error). */
+/* Whether the request may set user_id's routing (guichet/authz.h): a user
+ * of another tenant is not found; an outsourcer's supervisor manages its
+ * own organisation's agents only. */
 static bool manages(struct request *r, struct store *db, int64_t user_id)
 {
-	bool yes = false;
-	int rc = store_user_manages(db, &r->scope, user_id, &yes);
+	int rc = store_authorize(db, &r->scope, AUTHZ_MANAGE_AGENT, user_id, ROLE_N);
 	if (rc < 0)
-		return reply_store_error(r, db, rc, NULL), false;
-	if (!yes)
-		return reply_error(r, 403, "forbidden", "user", "this agent works for another organisation: you set "
-				   "your own organisation's agents only"), false;
+		return reply_store_error(r, db, rc, "user"), false;
 	return true;
 }
 

@@ -17,6 +17,7 @@ enum guard {
 	CAP_NEW_ROLE = 1u << 9,   /* the role given is within the actor's (platform admins exempt) */
 	CAP_TOKEN_ROLE = 1u << 10, /* the role given is within the actor's, platform admins too */
 	RELATED_ORG = 1u << 11,   /* the organisation is the tenant's or staffs it, else not found */
+	OWN_ORG_AGENT = 1u << 12, /* an outsider who does not manage users acts on its own organisation's people */
 };
 
 struct rule {
@@ -39,6 +40,8 @@ static const struct rule rules[AUTHZ_N] = {
 	[AUTHZ_GRANT_MEMBERSHIP] = {"grant_membership", 0, PLATFORM_ONLY},
 	[AUTHZ_CREATE_ORGANISATION] = {"create_organisation", 0, PLATFORM_ONLY},
 	[AUTHZ_PLACE_IN_ORGANISATION] = {"place_in_organisation", PERM_USERS_MANAGE, ORG_TARGET | RELATED_ORG},
+	[AUTHZ_MANAGE_AGENT] = {"manage_agent", 0 /* the route asks its own */,
+				MEMBER_TARGET | OWN_ORG_AGENT},
 };
 
 bool authz_role_within(enum role given, enum role own)
@@ -98,6 +101,10 @@ static enum authz_answer target_guards(const struct authz_actor *a, unsigned g, 
 		return answer(AUTHZ_FORBID, "the user also works for a tenant you do not administer", ret_why);
 	if ((g & RELATED_ORG) && !t->org_is_tenants && !t->org_staffs_tenant)
 		return answer(AUTHZ_NOT_FOUND, "no such organisation staffs this tenant", ret_why);
+	if ((g & OWN_ORG_AGENT) && a->user_id != 0 && !(a->has_role && role_can(a->role, PERM_USERS_MANAGE)) &&
+	    a->organisation_id != a->tenant_organisation_id && t->organisation_id != a->organisation_id)
+		return answer(AUTHZ_FORBID, "this agent works for another organisation: you manage your own "
+					    "organisation's agents only", ret_why);
 	return answer(AUTHZ_ALLOW, NULL, ret_why);
 }
 

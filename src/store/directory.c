@@ -40,6 +40,7 @@ struct authz_actor store_access_actor(const struct store_scope *scope)
 static void access_row(struct db_stmt *st, struct authz_actor *a, struct authz_target *t)
 {
 	a->organisation_id = db_column_int64(st, 0);
+	a->tenant_organisation_id = db_column_int64(st, 8);
 	if (db_column_is_null(st, 1))
 		return; /* no such user */
 	t->exists = true;
@@ -66,7 +67,8 @@ int store_access_load(struct store *s, const struct store_scope *scope, int64_t 
 {
 	struct db_stmt *st = store_stmt(s,
 		"SELECT (SELECT organisation_id FROM users WHERE id = ?1), u.platform_admin, u.organisation_id,"
-		" m.tenant_id, m.role, m.disabled, mine.role, mine.disabled"
+		" m.tenant_id, m.role, m.disabled, mine.role, mine.disabled,"
+		" (SELECT organisation_id FROM tenants WHERE id = ?3)"
 		" FROM (SELECT 1) one LEFT JOIN users u ON u.id = ?2"
 		" LEFT JOIN memberships m ON m.user_id = u.id"
 		" LEFT JOIN memberships mine ON mine.tenant_id = m.tenant_id AND mine.user_id = ?1"
@@ -75,6 +77,7 @@ int store_access_load(struct store *s, const struct store_scope *scope, int64_t 
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->user_id);
 	db_bind_int64(st, 2, user_id);
+	db_bind_int64(st, 3, scope->tenant_id);
 	struct authz_actor a = store_access_actor(scope);
 	struct authz_target t = {.user_id = user_id};
 	int rc;
@@ -422,25 +425,6 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	return store_access_end_tokens(s, user_id, true, 0);
-}
-
-int store_user_manages(struct store *s, const struct store_scope *scope, int64_t user_id, bool *ret)
-{
-	struct db_stmt *st = store_stmt(s, "SELECT CASE WHEN u.organisation_id = t.organisation_id OR u.organisation_id ="
-					 " (SELECT organisation_id FROM users WHERE id = ?3) THEN 1 ELSE 0 END FROM users u, tenants t"
-					 " WHERE u.id = ?1 AND t.id = ?2");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, scope->user_id);
-	db_bind_int64(st, 2, scope->tenant_id);
-	db_bind_int64(st, 3, user_id);
-	int rc = db_step(st);
-	bool manages = rc != DB_ROW || scope->platform_admin || db_column_int64(st, 0) != 0; /* no user: a token */
-	db_reset(st);
-	if (rc < 0)
-		return store_fail(s, rc);
-	*ret = manages;
-	return GC_OK;
 }
 
 int store_membership_list(struct store *s, int64_t user_id, json_t **ret_list)

@@ -168,10 +168,6 @@ int store_user_find(struct store *s, const char *email, int64_t *ret_id);
 int store_user_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_user_set_role(struct store *s, const struct store_scope *scope, int64_t user_id,
 			enum role role);
-/* Whether the scope manages user_id's work (presence, profile): the brand's
- * own people, a platform admin and API tokens manage everyone of the tenant;
- * an outsourcer's people their own organisation's only. */
-int store_user_manages(struct store *s, const struct store_scope *scope, int64_t user_id, bool *ret);
 /* Enables or disables the user's membership in the scope's tenant.
  * Disabling ends every session of the user and the API tokens they made in
  * this tenant. */

@@ -253,6 +253,8 @@ static void an_outsourcer_sees_its_own_agents(void **state)
 	call("PUT", bpo_supervisor, 403, json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 0),
 	     &r, "/api/v1/agents/%lld", brand_id);
 	resp_clear(&r);
+	call("POST", bpo_supervisor, 404, json_incref(brk), &r, "/api/v1/agents/%lld/presence", (long long)999999);
+	resp_clear(&r);
 	call("POST", bpo_supervisor, 200, brk, &r, "/api/v1/agents/%lld/presence", bpo_id);
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", brand_id);

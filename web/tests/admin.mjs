@@ -91,7 +91,12 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await open(page, 'Queues');
       await page.getByLabel('Queue name').fill('Returns');
       await page.getByLabel('Skill', { exact: true }).selectOption({ label: 'returns' });
+      await page.getByLabel('Overflow to').selectOption({ label: 'Billing' });
       await page.getByLabel('Channel').selectOption('email');
+      // Billing answers chats: an email queue cannot overflow there, and the form says so by leaving it out
+      if (await page.getByLabel('Overflow to').locator('option', { hasText: 'Billing' }).count()) throw new Error('a chat queue offered to an email queue');
+      if ((await page.getByLabel('Overflow to').inputValue()) !== '') throw new Error('the overflow to a chat queue is kept');
+      await page.getByLabel('Channel').selectOption('chat');
       await page.getByLabel('Level', { exact: true }).selectOption('2');
       await page.getByLabel('Strategy').selectOption('best_skill');
       const target = page.getByLabel('Service-level target (share, 0 to 1)');
@@ -112,7 +117,7 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       const { items } = await admin('GET', '/api/v1/queues');
       const q = items.find((x) => x.name === 'Returns');
       const billing = items.find((x) => x.name === 'Billing');
-      if (!q || q.channel !== 'email' || q.level !== 2 || q.strategy !== 'best_skill' || q.sl_target !== 0.9
+      if (!q || q.channel !== 'chat' || q.level !== 2 || q.strategy !== 'best_skill' || q.sl_target !== 0.9
         || q.sl_seconds !== 60 || q.offer_timeout_s !== 30 || q.overflow_to !== billing.id || q.max_wait_s !== 120)
         throw new Error(JSON.stringify(q));
       queueId = q.id;

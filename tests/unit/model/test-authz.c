@@ -301,6 +301,46 @@ static void placement_in_organisations(void **state)
 	assert_int_equal(n, 9 * 3 * O_N);
 }
 
+/* Routing an agent (profile, forced presence): a user who is no member here
+ * is not found; an API token, a platform admin, a tenant admin and the
+ * tenant's own people manage every agent; anybody else (an outsourcer's
+ * supervisor) its own organisation's only. */
+static void check_agent_management(const struct actor_case *a, int *n_checked)
+{
+	for (int inside = 0; inside < 2; inside++)
+		for (int same_org = 0; same_org < 2; same_org++)
+			for (int member = 0; member < 2; member++) {
+				struct authz_actor actor = actor_of(a);
+				actor.tenant_id = HERE;
+				actor.organisation_id = 30;
+				actor.tenant_organisation_id = inside ? 30 : 40;
+				struct authz_target t = {.exists = true, .user_id = OTHER,
+							 .organisation_id = same_org ? 30 : 40};
+				t.memberships[t.n_memberships++] =
+					membership(member ? HERE : ELSEWHERE, ROLE_AGENT, false, false, ROLE_AGENT);
+				enum authz_answer want;
+				if (!member)
+					want = AUTHZ_NOT_FOUND;
+				else if (!a->person || a->platform_admin || (a->has_role && manages(a->role)) || inside ||
+					 same_org)
+					want = AUTHZ_ALLOW;
+				else
+					want = AUTHZ_FORBID;
+				const char *why = NULL;
+				assert_int_equal(authz_decide(&actor, AUTHZ_MANAGE_AGENT, &t, &why), want);
+				if (want != AUTHZ_ALLOW)
+					assert_non_null(why);
+				(*n_checked)++;
+			}
+}
+
+static void agents_managed_by_organisation(void **state)
+{
+	int n = 0;
+	each_actor(check_agent_management, &n);
+	assert_int_equal(n, 9 * 3 * 8);
+}
+
 /* Finding 1 of issue 12, as the table sees it: acme's tenant admin resets
  * the password of the platform admin, who is a member of acme. */
 static void a_tenant_admin_cannot_touch_the_platform_admin(void **state)
@@ -357,6 +397,7 @@ int main(void)
 		cmocka_unit_test(every_actor_every_target_every_action),
 		cmocka_unit_test(foreign_tokens_are_not_found),
 		cmocka_unit_test(placement_in_organisations),
+		cmocka_unit_test(agents_managed_by_organisation),
 		cmocka_unit_test(a_tenant_admin_cannot_touch_the_platform_admin),
 		cmocka_unit_test(roles_within_roles),
 		cmocka_unit_test(nobody_raises_above_itself),

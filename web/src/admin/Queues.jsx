@@ -36,6 +36,13 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
   const [v, setV] = useState(queue ? toForm(queue) : BLANK);
   const { err, busy, run } = useSubmit();
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  // a queue overflows only to another queue of its channel (the API refuses others)
+  const targets = queues.filter((q) => (!queue || q.id !== queue.id) && q.channel === v.channel);
+  const setChannel = (e) => {
+    const channel = e.target.value;
+    const keep = queues.some((q) => String(q.id) === String(v.overflow_to) && q.channel === channel);
+    setV({ ...v, channel, overflow_to: keep ? v.overflow_to : '' });
+  };
   // a queue chosen for editing: the focus goes to its form
   useEffect(() => { if (queue) document.getElementById('q-name')?.focus(); }, []);
   const submit = (e) => {
@@ -65,7 +72,7 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
           </select>}
         </Field>
         <Field id="q-channel" name="channel" label={t('admin.queues.channel')} err={err}>
-          {(p) => <select {...p} value={v.channel} onChange={set('channel')}>
+          {(p) => <select {...p} value={v.channel} onChange={setChannel}>
             {CHANNELS.map((c) => <option value={c}>{t(`channel.${c}`)}</option>)}
           </select>}
         </Field>
@@ -87,7 +94,7 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
         <Field id="q-overflow_to" name="overflow_to" label={t('admin.queues.overflow_to')} err={err}>
           {(p) => <select {...p} value={v.overflow_to} onChange={set('overflow_to')}>
             <option value="">{t('admin.queues.no_overflow')}</option>
-            {queues.filter((q) => !queue || q.id !== queue.id).map((q) => <option value={q.id}>{q.name}</option>)}
+            {targets.map((q) => <option value={q.id}>{q.name}</option>)}
           </select>}
         </Field>
         {num('tier_delay_s', 0)}
