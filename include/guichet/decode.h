@@ -196,6 +196,9 @@ struct queue_input {
 	int first_response_s;       /* first-response target in business seconds (calendar.h), 0: none */
 };
 int queue_input_decode(const json_t *obj, struct queue_input *ret, struct decode_error *err);
+/* What a request may not ask but a stored queue of an older version may
+ * hold (and still loads with): two ranges of one day that overlap. */
+int queue_hours_check(const struct queue_input *in, struct decode_error *err);
 /* The canonical JSON of a queue's configuration (without its name): what the
  * store keeps and the API shows. */
 json_t *queue_input_json(const struct queue_input *in);

@@ -87,7 +87,9 @@ int run_skill_delete(struct request *r, struct store *db)
 int prepare_queue_create(struct request *r, struct store *db)
 {
 	struct decode_error err;
-	return queue_input_decode(r->body, &r->in.queue, &err) < 0 ? reply_decode_error(r, &err) : 0;
+	return queue_input_decode(r->body, &r->in.queue, &err) < 0 || queue_hours_check(&r->in.queue, &err) < 0
+		       ? reply_decode_error(r, &err)
+		       : 0;
 }
 
 /* Stores and applies a queue's configuration (new when id is 0). */
@@ -128,7 +130,11 @@ int run_queue_update(struct request *r, struct store *db)
 	json_object_update(q, r->body);
 	struct queue_input in;
 	struct decode_error err;
-	rc = queue_input_decode(q, &in, &err) < 0 ? reply_decode_error(r, &err) : save_queue(r, db, r->ids[0], &in);
+	if (queue_input_decode(q, &in, &err) < 0 ||
+	    (json_object_get(r->body, "hours") && queue_hours_check(&in, &err) < 0))
+		rc = reply_decode_error(r, &err);
+	else
+		rc = save_queue(r, db, r->ids[0], &in);
 	json_decref(q);
 	return rc;
 }

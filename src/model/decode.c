@@ -778,9 +778,18 @@ static int get_hours(const json_t *obj, struct queue_input *in, struct decode_er
 			in->hours[d][r][0] = iv[r].from;
 			in->hours[d][r][1] = iv[r].to;
 		}
-		if (json_array_size(ranges) == 2 && iv[0].from < iv[1].to && iv[1].from < iv[0].to)
-			return decode_fail(err, GC_EINVAL, "hours.days", "'%s': %s and %s overlap", key,
-					   json_string_value(json_array_get(ranges, 0)), json_string_value(json_array_get(ranges, 1)));
+	}
+	return GC_OK;
+}
+
+int queue_hours_check(const struct queue_input *in, struct decode_error *err)
+{
+	for (int d = 0; d < 7; d++) {
+		const int16_t(*h)[2] = in->hours[d];
+		if (h[0][0] < h[1][1] && h[1][0] < h[0][1])
+			return decode_fail(err, GC_EINVAL, "hours.days", "'%s': %02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap",
+					   day_names[d], h[0][0] / 60, h[0][0] % 60, h[0][1] / 60, h[0][1] % 60,
+					   h[1][0] / 60, h[1][0] % 60, h[1][1] / 60, h[1][1] % 60);
 	}
 	return GC_OK;
 }
