@@ -661,6 +661,13 @@ static int shard_queue_delete(struct shard *rt, int64_t queue_id)
 	route_queue_view(rt->e, m->eid, &v);
 	if (v.waiting > 0)
 		return fail(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting);
+	/* a deleted queue overflows nowhere: its old target may then change channel */
+	struct route_queue_config cfg;
+	int rc = queue_config(rt, rt->q[m->eid].tenant_id, &rt->q[m->eid].cfg, false, &cfg);
+	if (rc == GC_OK && (rc = route_queue_update(rt->e, now_ms(rt), m->eid, &cfg)) < 0)
+		return engine_error(rt, rc, "the queue cannot be deleted");
+	if (rc < 0)
+		return rc;
 	rt->q[m->eid].live = false;
 	rt->job_changed_engine = true;
 	return GC_OK;

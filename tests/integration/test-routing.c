@@ -168,6 +168,9 @@ static void bad_requests_change_nothing(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "chat");
 	resp_clear(&r);
 	expect("DELETE", admin, 204, NULL, "/api/v1/queues/%lld", over);
+	/* a deleted queue overflows nowhere: its old target may change channel */
+	expect("PATCH", admin, 200, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", l1);
+	expect("PATCH", admin, 200, json_pack("{s:s}", "channel", "chat"), "/api/v1/queues/%lld", l1);
 	/* a contact for an unknown queue is not created at all */
 	call("GET", admin, 200, NULL, &r, "/api/v1/contacts");
 	size_t contacts = json_array_size(json_object_get(r.json, "items"));
