@@ -321,6 +321,9 @@ int callback_outcome(const struct ops *o, const struct store_scope *scope, int64
 	}
 	if (rc == GC_OK && (rc = store_callback_update(o->db, scope->tenant_id, id, &ch)) < 0)
 		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+	if (rc == GC_OK && oc == CALLBACK_REACHED &&
+	    (rc = store_contact_first_response(o->db, scope->tenant_id, row.contact_id, now)) < 0)
+		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
 	return rc;
 }
 

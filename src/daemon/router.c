@@ -849,10 +849,10 @@ static int shard_accept(struct shard *rt, struct store *db, const struct store_s
 	/* from queued, or escalated for an expert */
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ASSIGNED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
-	/* a call or a chat is answered when an agent takes it (a message is
-	 * answered by the first reply: ops.c) */
+	/* a call or a chat is answered when an agent takes it (a message by
+	 * the first reply, ops.c; a callback when the customer is reached) */
 	if ((q->cfg.channel == CHANNEL_PHONE || q->cfg.channel == CHANNEL_CHAT) &&
-	    (rc = store_contact_first_response(db, scope->tenant_id, contact_id, now)) < 0)
+	    (rc = store_contact_taken(db, scope->tenant_id, contact_id, now)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	rc = emit(rt, db, scope->tenant_id, "accepted", contact_id, scope->user_id, q->id,
 		  json_pack("{s:I}", "waited_ms", (json_int_t)waited));

@@ -105,6 +105,20 @@ int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t con
 	return store_step_done(s, st);
 }
 
+int store_contact_taken(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET first_response_at = ?3"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND first_response_at IS NULL"
+					 " AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.tenant_id = ?1"
+					 " AND b.contact_id = ?2)");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, contact_id);
+	db_bind_int64(st, 3, at);
+	return store_step_done(s, st);
+}
+
 static json_t *due_row(struct db_stmt *st, void *arg)
 {
 	int64_t now = *(const int64_t *)arg, due = db_column_int64(st, 7);

@@ -939,6 +939,10 @@ int store_contact_due_info(struct store *s, int64_t tenant_id, int64_t contact_i
 int store_contact_entered(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t queue_id, int64_t due_at);
 /* The contact's first response came at at (kept when it has one already). */
 int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at);
+/* An agent took the call or chat at at: its first response, unless it is a
+ * callback (answered when the customer is reached, not when the agent
+ * takes it to dial). */
+int store_contact_taken(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at);
 /* Open contacts (not resolved or closed) without a first response, due at
  * or before until, of entry queue queue_id (0: any), most urgent first, at
  * most limit: {id, subject, state, queue, entry_queue_id, customer_id,

@@ -245,9 +245,16 @@ static void asap_is_offered_with_number_and_context(void **state)
 	outcome(agent, id, "reached", 422); /* not accepted yet */
 	accept(contact);
 	assert_string_equal(cb_state(id), "dialing");
+	/* taken to dial is not answered yet: the customer is, once reached */
+	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_true(json_is_null(json_object_get(r.json, "first_response_at")));
+	resp_clear(&r);
 	outcome(other_admin, id, "reached", 404);
 	outcome(agent, id, "reached", 200);
 	assert_string_equal(cb_state(id), "done");
+	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_true(json_is_string(json_object_get(r.json, "first_response_at")));
+	resp_clear(&r);
 	outcome(agent, id, "reached", 422); /* once */
 	expect("POST", agent, 200, json_pack("{s:s}", "disposition", "called_back"), "/api/v1/contacts/%lld/wrapup", contact);
 	sse_close(&s);
