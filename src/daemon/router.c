@@ -2017,32 +2017,44 @@ static void count_day(const struct store_event *ev, void *arg)
 	if (ld->tenant_id && ev->tenant_id != ld->tenant_id)
 		return;
 	HASH_FIND(hh, ld->top->shards, &ev->tenant_id, sizeof(ev->tenant_id), rt);
-	if (rt == NULL || rt->e == NULL)
+	if (rt == NULL || rt->e == NULL || ev->at < rt->day_start) /* before this tenant's own midnight */
 		return;
 	struct idmap *m = map_find(rt->queues, ev->queue_id, 0);
-	if (m == NULL)
-		return;
-	struct qinfo *q = &rt->q[m->eid];
-	if (ev->at < rt->day_start) /* before this tenant's own midnight */
-		return;
-	if (strcmp(ev->type, "abandoned") == 0)
+	struct qinfo *q = m ? &rt->q[m->eid] : NULL; /* NULL: a queue deleted since */
+	if (strcmp(ev->type, "abandoned") == 0 && q) {
 		q->abandoned++;
-	else if (strcmp(ev->type, "wrapup_started") == 0) {
+	} else if (strcmp(ev->type, "wrapup_started") == 0) {
 		json_t *data = json_loads(ev->data, 0, NULL);
 		json_t *handle = json_object_get(data, "handle_ms");
 		struct idmap *agent = map_find(rt->agents, ev->tenant_id, ev->agent_id);
-		if (json_is_integer(handle))
+		if (json_is_integer(handle) && q)
 			measure_handle(rt, m->eid, json_integer_value(handle), true);
-		if (agent) /* the agent's day: handled and talk time */
+		if (agent) /* the agent's day, whatever the queue: handled and talk time */
 			route_agent_count_handled(rt->e, agent->eid, json_integer_value(handle));
 		json_decref(data);
-	} else if (strcmp(ev->type, "accepted") == 0) {
+	} else if (strcmp(ev->type, "accepted") == 0 && q) {
 		json_t *data = json_loads(ev->data, 0, NULL);
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 		json_decref(data);
 		q->answered++;
 		q->within += waited <= q->cfg.sl_seconds * 1000LL;
 	}
+}
+
+/* Today's counters of the queues and agents loaded (each tenant from its
+ * own local midnight), before any contact is restored: the first offers
+ * after a restart already weigh what each agent handled today. */
+static int count_today(struct router *top, struct store *db, int64_t tenant_id)
+{
+	struct loading ld = {top, tenant_id};
+	int64_t since = INT64_MAX; /* the earliest of the tenants' local midnights */
+	int rc = GC_OK;
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
+		if ((tenant_id == 0 || rt->tenant_id == tenant_id) && (rc = load_zone(rt, db)) == GC_OK)
+			since = rt->day_start < since ? rt->day_start : since;
+	if (rc == GC_OK && since != INT64_MAX)
+		rc = store_routing_events_since(db, since, count_day, &ld);
+	return rc;
 }
 
 /* The tenant's zone (its calendar's), its day and its queues' offsets, as
@@ -2190,7 +2202,7 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 		return rc;
 	}
 	if ((rc = load_queues(top, db, tenant_id)) == GC_OK && (rc = load_agents(top, db, tenant_id, &agents)) == GC_OK &&
-	    (rc = store_routing_all(db, tenant_id, &rows)) == GC_OK) {
+	    (rc = count_today(top, db, tenant_id)) == GC_OK && (rc = store_routing_all(db, tenant_id, &rows)) == GC_OK) {
 		size_t i;
 		json_t *row;
 		json_array_foreach(rows, i, row) /* held contacts back to their agents */
@@ -2204,13 +2216,6 @@ static int load(struct router *top, struct store *db, int64_t tenant_id)
 			if (rc == GC_OK)
 				rc = restore_contact(top, db, row, false);
 	}
-	struct loading ld = {top, tenant_id};
-	int64_t since = INT64_MAX; /* the earliest of the tenants' local midnights */
-	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
-		if ((tenant_id == 0 || rt->tenant_id == tenant_id) && (rc = load_zone(rt, db)) == GC_OK)
-			since = rt->day_start < since ? rt->day_start : since;
-	if (rc == GC_OK && since != INT64_MAX)
-		rc = store_routing_events_since(db, since, count_day, &ld);
 	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next)
 		if (tenant_id == 0 || rt->tenant_id == tenant_id)
 			rc = drain(rt, db); /* offers made again, overflows due while stopped */
