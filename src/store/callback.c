@@ -26,7 +26,7 @@
 /* a "done" read from the routing ended with the contact's last routing event */
 #define DONE_AT                                                                                \
 	"CASE WHEN c.done_at IS NULL AND c.state = 'waiting' AND r.contact_id IS NULL THEN"      \
-	" (SELECT e.at FROM routing_events e WHERE e.contact_id = c.contact_id ORDER BY e.id DESC LIMIT 1)" \
+	" (SELECT e.at FROM routing_events e WHERE e.tenant_id = c.tenant_id AND e.contact_id = c.contact_id ORDER BY e.id DESC LIMIT 1)" \
 	" ELSE c.done_at END"
 
 #define CALLBACK_COLUMNS                                                                       \
