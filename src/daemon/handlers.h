@@ -110,6 +110,11 @@ int run_agent_profile(struct request *r, struct store *db);
 int prepare_presence(struct request *r, struct store *db);
 int run_presence_me(struct request *r, struct store *db);
 int run_presence_force(struct request *r, struct store *db);
+/* Takes user_id out of routing (offline, its pending offers back in their
+ * queues) when it is disabled or its role no longer takes contacts; a user
+ * with no routing profile has nothing to take out. Answers 409 naming user,
+ * and returns negative, while it holds contacts. */
+int agent_off_duty(struct request *r, struct store *db, int64_t user_id);
 /* Puts a contact in a queue (priority -1: the contact's own); answers only on error. */
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority);
 int prepare_contact_enqueue(struct request *r, struct store *db);

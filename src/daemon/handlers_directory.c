@@ -185,16 +185,22 @@ static int user_changed(struct request *r, struct store *db, int rc, const char 
 	return rc < 0 ? reply_store_error(r, db, rc, "user") : reply(r, 200, user);
 }
 
+/* A role that takes no contacts, or a disabled user, leaves routing at once
+ * (the store's refusal first: 403 and 404 before 409). */
 int run_user_role(struct request *r, struct store *db)
 {
 	int rc = store_user_set_role(db, &r->scope, r->ids[0], r->in.role);
+	if (rc == GC_OK && !role_can(r->in.role, PERM_ROUTING_WORK) && (rc = agent_off_duty(r, db, r->ids[0])) < 0)
+		return rc;
 	return user_changed(r, db, rc, "role_changed", json_pack("{s:s}", "role", role_name(r->in.role)));
 }
 
 int run_user_disable(struct request *r, struct store *db)
 {
-	return user_changed(r, db, store_user_set_disabled(db, &r->scope, r->ids[0], true),
-			    "user_disabled", NULL);
+	int rc = store_user_set_disabled(db, &r->scope, r->ids[0], true);
+	if (rc == GC_OK && (rc = agent_off_duty(r, db, r->ids[0])) < 0)
+		return rc;
+	return user_changed(r, db, rc, "user_disabled", NULL);
 }
 
 int run_user_enable(struct request *r, struct store *db)

@@ -270,6 +270,18 @@ int run_presence_me(struct request *r, struct store *db)
 	return presence(r, db, r->scope.user_id);
 }
 
+int agent_off_duty(struct request *r, struct store *db, int64_t user_id)
+{
+	struct presence_input off = {.presence = PRESENCE_OFFLINE};
+	int rc = router_presence(router_of(r), db, &r->scope, user_id, &off);
+	if (rc == GC_ENOTFOUND)
+		return GC_OK; /* no routing profile */
+	if (rc == GC_ESTATE)
+		return reply_error(r, 409, "conflict", "user", "the user holds contacts: transfer or finish them first, "
+				   "then try again");
+	return rc < 0 ? reply_router(r, db, rc, "user") : GC_OK;
+}
+
 int run_presence_force(struct request *r, struct store *db)
 {
 	if (!manages(r, db, r->ids[0]))

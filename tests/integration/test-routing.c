@@ -567,6 +567,54 @@ static void expected_waits_follow_measured_handle_times(void **state)
 	free(quick_agent);
 }
 
+static const char *agent_presence(long long user_id, char buf[16])
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", user_id);
+	snprintf(buf, 16, "%s", json_string_value(json_object_get(r.json, "presence")));
+	resp_clear(&r);
+	return buf;
+}
+
+/* A user disabled, or given a role that takes no contacts, is offline at
+ * once (offered nothing more); one holding a contact is not disabled until
+ * it is finished (409, nothing changed). */
+static void a_disabled_agent_leaves_routing(void **state)
+{
+	presence(agent_a, "paused");
+	presence(agent_b, "paused");
+	presence(expert, "paused");
+	char *leaver, *mover, buf[16];
+	long long id_l = user("leaver@t.example", "agent", &leaver), id_m = user("mover@t.example", "agent", &mover);
+	profile(id_l, 1, 1, 3);
+	profile(id_m, 1, 1, 3);
+	presence(leaver, "available");
+	presence(mover, "available");
+	expect("POST", admin, 200, json_pack("{s:s}", "role", "planner"), "/api/v1/users/%lld/role", id_m);
+	assert_string_equal(agent_presence(id_m, buf), "offline");
+	struct sse s;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&s, &d, leaver, 0), 200);
+	long long c = new_contact(l1);
+	next_event(&s, "offered", c, &ev);
+	json_decref(ev.data);
+	sse_close(&s);
+	expect("POST", leaver, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	struct resp r;
+	call("POST", admin, 409, NULL, &r, "/api/v1/users/%lld/disable", id_l);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "user");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/users/%lld", id_l);
+	assert_true(json_is_false(json_object_get(r.json, "disabled")));
+	resp_clear(&r);
+	assert_string_equal(agent_presence(id_l, buf), "available");
+	expect("POST", leaver, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", c);
+	expect("POST", admin, 200, NULL, "/api/v1/users/%lld/disable", id_l);
+	assert_string_equal(agent_presence(id_l, buf), "offline");
+	free(leaver);
+	free(mover);
+}
+
 static void restart_rebuilds_the_queues(void **state)
 {
 	presence(agent_a, "paused");
@@ -624,6 +672,7 @@ int main(void)
 		cmocka_unit_test(returning_customer_gets_the_same_agent),
 		cmocka_unit_test(agents_show_what_they_hold),
 		cmocka_unit_test(expected_waits_follow_measured_handle_times),
+		cmocka_unit_test(a_disabled_agent_leaves_routing),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
