@@ -270,7 +270,9 @@ static const struct help_command commands[] = {
 	 "\tpersonal or confidential (default: the tenant's policy)\n"},
 	{"customers", "import", "FILE.csv [--all-or-nothing]",
 	 "import customers from CSV (a header, then one customer a line), sent in parts",
-	 "FILE.csv\tcolumns external_id, email, phone and attributes\n"
+	 "FILE.csv\tcolumns external_id, email, phone and attributes; a line\n"
+	 "\tupdates the customer of its external_id, keeping what a\n"
+	 "\tblank cell or a missing column does not give\n"
 	 "--all-or-nothing\tsend the file in one request: one bad line\n"
 	 "\timports nothing\n"},
 	{"contacts", "list", "[--state S] [--queue Q] [--customer ID] [--since TIME] [--limit N] [--cursor C]",

@@ -132,7 +132,8 @@ static int take_header(struct parse *p)
 static const char *record_to_customer(struct parse *p, struct customer_input *in, char *why,
 				      size_t why_len)
 {
-	*in = (struct customer_input){.has = HAS_EXTERNAL_ID | HAS_EMAIL | HAS_PHONE | HAS_ATTRS};
+	/* a blank cell, like a column the file lacks, changes nothing */
+	*in = (struct customer_input){.has = HAS_EXTERNAL_ID | HAS_ATTRS};
 	if (p->bad_utf8)
 		return "invalid UTF-8";
 	if (p->n_fields != p->n_columns) {
@@ -161,7 +162,7 @@ static const char *record_to_customer(struct parse *p, struct customer_input *in
 		else if (col->kind == COL_EMAIL && !gc_text_is_email(v))
 			return "email is not an email address";
 		else if (col->kind == COL_EMAIL)
-			in->email = v;
+			in->email = v, in->has |= HAS_EMAIL;
 		else if (col->kind == COL_PHONE && (!gc_text_is_phone(v) || phone_e164(v, p->region, p->phone,
 										     sizeof(p->phone)) < 0))
 			return p->region && *p->region ? "phone is not a phone number (write it with its country code,"
@@ -169,7 +170,7 @@ static const char *record_to_customer(struct parse *p, struct customer_input *in
 						       : "phone is not a phone number (write it with its country code:"
 							 " the tenant's calendar names no country)";
 		else if (col->kind == COL_PHONE)
-			in->phone = p->phone;
+			in->phone = p->phone, in->has |= HAS_PHONE;
 		else {
 			/* take_header allowed at most CUSTOMER_CSV_MAX_ATTRS attribute columns */
 			assert(in->n_attrs < CUSTOMER_CSV_MAX_ATTRS);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool sees_personal(const struct store_scope *scope)
 {
@@ -315,7 +316,7 @@ static int insert_customer(struct store *s, const struct store_scope *scope,
 	if (!sees_personal(scope) && (in->email || in->phone))
 		return GC_EFORBIDDEN;
 	struct db_stmt *st = store_stmt(s, "INSERT INTO customers(tenant_id, external_id, email, phone,"
-					 " created_at, updated_at) VALUES (?,?,?,?,?,?5) RETURNING id");
+					 " created_at, updated_at) VALUES (?,?,lower(?),?,?,?5) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -334,7 +335,7 @@ int store_customer_find(struct store *s, const struct store_scope *scope, const 
 {
 	/* the indexes on (tenant, email) and (tenant, phone) answer both halves */
 	struct db_stmt *st = store_stmt(s, "SELECT id FROM customers WHERE tenant_id = ?1 AND"
-					 " ((?2 IS NOT NULL AND email = ?2) OR (?3 IS NOT NULL AND phone = ?3))"
+					 " ((?2 IS NOT NULL AND email = lower(?2)) OR (?3 IS NOT NULL AND phone = ?3))"
 					 " ORDER BY id LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -375,7 +376,7 @@ int store_customer_update(struct store *s, const struct store_scope *scope, int6
 	struct db_stmt *st = store_stmt(s,
 		"UPDATE customers SET"
 		" external_id = CASE WHEN ?1 <> 0 THEN ?2 ELSE external_id END,"
-		" email = CASE WHEN ?3 <> 0 THEN ?4 ELSE email END,"
+		" email = CASE WHEN ?3 <> 0 THEN lower(?4) ELSE email END,"
 		" phone = CASE WHEN ?5 <> 0 THEN ?6 ELSE phone END,"
 		" version = version + 1, updated_at = ?7 WHERE tenant_id = ?8 AND id = ?9");
 	if (st == NULL)
@@ -402,7 +403,7 @@ int store_customer_list(struct store *s, const struct store_scope *scope,
 	int limit = page_limit(f->limit);
 	struct db_stmt *st = store_stmt(s, "SELECT " CUSTOMER_COLUMNS " FROM customers"
 		" WHERE tenant_id = ?1 AND (?2 IS NULL OR external_id = ?2)"
-		" AND (?3 IS NULL OR email = ?3) AND (?4 IS NULL OR phone = ?4)"
+		" AND (?3 IS NULL OR email = lower(?3)) AND (?4 IS NULL OR phone = ?4)"
 		" AND id < ?5 ORDER BY id DESC LIMIT ?6");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -434,6 +435,7 @@ struct import {
 	struct decode_error *err;
 	json_int_t inserted, updated, unchanged;
 	json_t *rejected;
+	json_t *lines;              /* external_id -> the line that gave it */
 };
 
 static int reject(void *arg, size_t line, const char *reason)
@@ -445,53 +447,49 @@ static int reject(void *arg, size_t line, const char *reason)
 	return GC_OK;
 }
 
-/* Whether the stored customer id already equals in (identifiers and every attribute). */
-static bool same_customer(struct store *s, int64_t id, const char *email, const char *phone,
-			  const struct customer_input *in)
+/* Whether merging in (an import's line) into the stored customer id would
+ * change nothing: each identifier and attribute the line gives is already
+ * the stored one. */
+static bool changes_nothing(struct store *s, int64_t id, const char *email, const char *phone,
+			    const struct customer_input *in)
 {
-	if ((email == NULL) != (in->email == NULL) || (email && strcmp(email, in->email) != 0) ||
-	    (phone == NULL) != (in->phone == NULL) || (phone && strcmp(phone, in->phone) != 0))
+	if (((in->has & HAS_EMAIL) && (email == NULL || strcasecmp(email, in->email) != 0)) ||
+	    ((in->has & HAS_PHONE) && (phone == NULL || strcmp(phone, in->phone) != 0)))
 		return false;
+	if (in->n_attrs == 0)
+		return true;
 	struct db_stmt *st = store_stmt(s, "SELECT key, value FROM customer_attributes WHERE customer_id = ?");
 	if (st == NULL)
 		return false;
 	db_bind_int64(st, 1, id);
-	size_t n = 0;
-	bool same = true;
-	while (same && db_step(st) == DB_ROW) {
-		const char *key = db_column_text(st, 0);
-		bool found = false;
-		for (size_t i = 0; i < in->n_attrs && !found; i++)
-			found = strcmp(in->attrs[i].key, key) == 0 &&
+	size_t same = 0;
+	while (db_step(st) == DB_ROW)
+		for (size_t i = 0; i < in->n_attrs; i++)
+			same += strcmp(in->attrs[i].key, db_column_text(st, 0)) == 0 &&
 				strcmp(in->attrs[i].value, db_column_text(st, 1)) == 0;
-		same = found;
-		n++;
-	}
 	db_reset(st);
-	return same && n == in->n_attrs;
+	return same == in->n_attrs;
 }
 
-static int replace_customer(struct store *s, const struct store_scope *scope, int64_t id,
-			    const struct customer_input *in, struct class_cache *cache)
+/* Merges an import's line into the stored customer id: what the line gives
+ * is set, what it leaves out (a column the file lacks, a blank cell) kept. */
+static int merge_customer(struct store *s, const struct store_scope *scope, int64_t id,
+			  const struct customer_input *in, struct class_cache *cache)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE customers SET email = ?, phone = ?,"
-					 " version = version + 1, updated_at = ? WHERE id = ?");
+	struct db_stmt *st = store_stmt(s, "UPDATE customers SET"
+					 " email = CASE WHEN ?1 <> 0 THEN lower(?2) ELSE email END,"
+					 " phone = CASE WHEN ?3 <> 0 THEN ?4 ELSE phone END,"
+					 " version = version + 1, updated_at = ?5 WHERE id = ?6");
 	if (st == NULL)
 		return GC_ESTORE;
-	bind_text(st, 1, in->email);
-	bind_text(st, 2, in->phone);
-	db_bind_int64(st, 3, gc_now_ms());
-	db_bind_int64(st, 4, id);
+	db_bind_int64(st, 1, (in->has & HAS_EMAIL) != 0);
+	bind_text(st, 2, in->email);
+	db_bind_int64(st, 3, (in->has & HAS_PHONE) != 0);
+	bind_text(st, 4, in->phone);
+	db_bind_int64(st, 5, gc_now_ms());
+	db_bind_int64(st, 6, id);
 	int rc = store_step_done(s, st);
-	if (rc < 0)
-		return rc;
-	st = store_stmt(s, "DELETE FROM customer_attributes WHERE customer_id = ?");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, id);
-	if ((rc = store_step_done(s, st)) < 0)
-		return rc;
-	return set_attributes(s, scope, id, in, cache);
+	return rc < 0 ? rc : set_attributes(s, scope, id, in, cache);
 }
 
 /* A class named in the header must be the policy's: else the whole import
@@ -524,6 +522,15 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 	int rc = check_classes(im, in);
 	if (rc < 0)
 		return rc;
+	json_t *first = json_object_get(im->lines, in->external_id);
+	if (first) {
+		char why[200];
+		snprintf(why, sizeof(why), "external_id '%.64s' is on line %lld already: one line per customer",
+			 in->external_id, (long long)json_integer_value(first));
+		return reject(im, line, why);
+	}
+	if (json_object_set_new(im->lines, in->external_id, json_integer((json_int_t)line)) < 0)
+		return GC_ENOMEM;
 	struct db_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
 					 " WHERE tenant_id = ? AND external_id = ?");
 	if (st == NULL)
@@ -547,11 +554,11 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 	if (id == 0) {
 		rc = insert_customer(s, im->scope, in, &im->classes, &id);
 		im->inserted += rc == GC_OK;
-	} else if (same_customer(s, id, has_email ? email : NULL, has_phone ? phone : NULL, in)) {
+	} else if (changes_nothing(s, id, has_email ? email : NULL, has_phone ? phone : NULL, in)) {
 		rc = GC_OK;
 		im->unchanged++;
 	} else {
-		rc = replace_customer(s, im->scope, id, in, &im->classes);
+		rc = merge_customer(s, im->scope, id, in, &im->classes);
 		im->updated += rc == GC_OK;
 	}
 	rc = store_attempt_end(s, rc);
@@ -564,8 +571,9 @@ int store_customer_import(struct store *s, const struct store_scope *scope, cons
 			  size_t len, bool all_or_nothing, const char *country, json_t **ret_report,
 			  struct decode_error *err)
 {
-	struct import im = {.s = s, .scope = scope, .rejected = json_array(), .err = err};
+	struct import im = {.s = s, .scope = scope, .rejected = json_array(), .lines = json_object(), .err = err};
 	int rc = customer_csv_parse(csv, len, country, upsert_row, reject, &im, err);
+	json_decref(im.lines);
 	if (rc == GC_OK && all_or_nothing && json_array_size(im.rejected) > 0) {
 		im.inserted = im.updated = im.unchanged = 0;
 		rc = GC_EINVAL;

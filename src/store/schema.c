@@ -784,6 +784,10 @@ static const char *const migrations[] = {
 	"DROP INDEX contacts_reason;"
 	"CREATE INDEX contacts_reason ON contacts(tenant_id, customer_id, reason, created_at)"
 	" WHERE customer_id IS NOT NULL AND reason IS NOT NULL;",
+	/* 44: customers' emails kept lowercase (src/store/customer.c), as the
+	 * email channel finds them: "Ann@X.example" from a file and
+	 * "ann@x.example" writing in are one customer. */
+	"UPDATE customers SET email = lower(email) WHERE email <> lower(email);",
 };
 
 int schema_n_migrations(void)

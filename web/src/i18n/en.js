@@ -620,7 +620,7 @@ export default {
   'admin.agents.saved': 'Profile of {name} saved.',
   'admin.agents.list': 'Agents with a routing profile',
   'admin.import.title': 'Import customers',
-  'admin.import.hint': 'A CSV file with a header line: external_id, email, phone, then attributes (key or key:class). Rows update the customer with the same external_id.',
+  'admin.import.hint': 'A CSV file with a header line: external_id, email, phone, then attributes (key or key:class). Rows update the customer with the same external_id; a column the file lacks or a blank cell keeps what is stored.',
   'admin.import.file': 'CSV file',
   'admin.import.all_or_nothing': 'All or nothing: keep nothing if a line is refused',
   'admin.import.submit': 'Import',

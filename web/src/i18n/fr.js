@@ -619,7 +619,7 @@ export default {
   'admin.agents.saved': 'Profil de {name} enregistré.',
   'admin.agents.list': 'Agents ayant un profil de routage',
   'admin.import.title': 'Importer des clients',
-  'admin.import.hint': 'Un fichier CSV avec une ligne d’en-tête : external_id, email, phone, puis les attributs (clé ou clé:classe). Une ligne met à jour le client de même external_id.',
+  'admin.import.hint': 'Un fichier CSV avec une ligne d’en-tête : external_id, email, phone, puis les attributs (clé ou clé:classe). Une ligne met à jour le client de même external_id ; une colonne absente du fichier ou une cellule vide garde ce qui est enregistré.',
   'admin.import.file': 'Fichier CSV',
   'admin.import.all_or_nothing': 'Tout ou rien : ne rien garder si une ligne est refusée',
   'admin.import.submit': 'Importer',
