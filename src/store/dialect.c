@@ -22,12 +22,16 @@ static const char *const texts[DIALECT_N][2] = {
 		" (SELECT count(*) FROM agents, jsonb_array_elements(agents.profile::jsonb -> 'skills') k"
 		"   WHERE agents.tenant_id = ?1 AND (k.value ->> 'skill_id')::bigint = ?2)",
 	},
-	[DIALECT_QUEUE_OVERFLOW_USERS] = {
-		"SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
-		" AND id != ?2 AND json_extract(config, '$.overflow_to') = ?2",
+	[DIALECT_QUEUE_CONFIG_USERS] = {
+		"SELECT"
+		" (SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		"   AND id != ?2 AND json_extract(config, '$.overflow_to') = ?2),"
+		" (SELECT count(*) FROM portals WHERE tenant_id = ?1 AND json_extract(config, '$.queue_id') = ?2)",
 
-		"SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
-		" AND id != ?2 AND (config::jsonb ->> 'overflow_to')::bigint = ?2",
+		"SELECT"
+		" (SELECT count(*) FROM queues WHERE tenant_id = ?1 AND deleted = 0"
+		"   AND id != ?2 AND (config::jsonb ->> 'overflow_to')::bigint = ?2),"
+		" (SELECT count(*) FROM portals WHERE tenant_id = ?1 AND (config::jsonb ->> 'queue_id')::bigint = ?2)",
 	},
 	[DIALECT_KB_CHANGES_IN_ORDER] = {
 		NULL,

@@ -10,8 +10,9 @@
 enum dialect_stmt {
 	/* (tenant ?1, skill ?2): how many live queues and agent profiles use the skill */
 	DIALECT_SKILL_USERS,
-	/* (tenant ?1, queue ?2): how many other live queues overflow to the queue */
-	DIALECT_QUEUE_OVERFLOW_USERS,
+	/* (tenant ?1, queue ?2): how many other live queues overflow to the
+	 * queue, and whether the portal's settings send to it */
+	DIALECT_QUEUE_CONFIG_USERS,
 	/* (tenant ?1): holds the tenant's knowledge change log until the end of
 	 * the transaction, so that its numbers commit in their order whatever
 	 * the node writing (kb.c); NULL on SQLite, whose one writer is enough */

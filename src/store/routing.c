@@ -188,25 +188,62 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 	return rc;
 }
 
-int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id)
+/* What still sends contacts to queue id, or holds them there, in words for
+ * the 409 a delete answers; "" when nothing does. */
+static int queue_users(struct store *s, const struct store_scope *scope, int64_t id, char *ret, size_t len)
 {
-	struct db_stmt *st = store_stmt(s, dialect_sql(s->db, DIALECT_QUEUE_OVERFLOW_USERS));
+	*ret = '\0';
+	struct db_stmt *st = store_stmt(s, dialect_sql(s->db, DIALECT_QUEUE_CONFIG_USERS));
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, id);
 	int rc = db_step(st);
-	if (rc != DB_ROW) {
-		db_reset(st);
-		return store_fail(s, rc);
-	}
-	int n = db_column_int(st, 0);
+	if (rc == DB_ROW && db_column_int(st, 0) > 0)
+		snprintf(ret, len, "%d other queue(s) overflow to this one", db_column_int(st, 0));
+	else if (rc == DB_ROW && db_column_int(st, 1) > 0)
+		snprintf(ret, len, "the self-service portal sends its contacts to this queue");
 	db_reset(st);
-	if (n > 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "%d other queue(s) overflow to this one", n);
-		return GC_ECONFLICT;
+	if (rc != DB_ROW)
+		return store_fail(s, rc);
+	if (*ret)
+		return GC_OK;
+	st = store_stmt(s, "SELECT kind, name FROM ("
+			" SELECT 'the mailbox' AS kind, name FROM email_mailboxes WHERE tenant_id = ?1 AND queue_id = ?2"
+			"  AND deleted = 0"
+			" UNION ALL SELECT 'the messaging channel', name FROM messaging_channels WHERE tenant_id = ?1"
+			"  AND queue_id = ?2 AND deleted = 0"
+			" UNION ALL SELECT 'the web chat channel', name FROM chat_channels WHERE tenant_id = ?1"
+			"  AND queue_id = ?2 AND deleted = 0"
+			" UNION ALL SELECT 'the phone number', number FROM voice_numbers WHERE tenant_id = ?1"
+			"  AND queue_id = ?2 AND deleted = 0"
+			" UNION ALL SELECT 'the callback settings', '' FROM callback_settings WHERE tenant_id = ?1"
+			"  AND queue_id = ?2"
+			" UNION ALL SELECT 'a scheduled callback to', phone FROM callbacks WHERE tenant_id = ?1"
+			"  AND queue_id = ?2 AND state = 'scheduled'"
+			" UNION ALL SELECT 'a contact taken from it, number', CAST(contact_id AS TEXT) FROM routing"
+			"  WHERE tenant_id = ?1 AND queue_id = ?2) u LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	if ((rc = db_step(st)) == DB_ROW) {
+		const char *name = db_column_text(st, 1);
+		snprintf(ret, len, "%s%s%.80s%s still uses this queue: point it elsewhere, or finish it, first",
+			 db_column_text(st, 0), *name ? " '" : "", name, *name ? "'" : "");
 	}
-	st = store_stmt(s, "UPDATE queues SET deleted = 1, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted = 0");
+	db_reset(st);
+	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
+}
+
+int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id)
+{
+	int rc = queue_users(s, scope, id, s->errmsg, sizeof(s->errmsg));
+	if (rc < 0)
+		return rc;
+	if (*s->errmsg)
+		return GC_ECONFLICT;
+	struct db_stmt *st = store_stmt(s, "UPDATE queues SET deleted = 1, updated_at = ? WHERE tenant_id = ? AND id = ? AND deleted = 0");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, gc_now_ms());

@@ -140,6 +140,11 @@ static void settings_and_bad_requests(void **state)
 	assert_int_equal(resp_int(&r, "queue_id"), calls);
 	assert_int_equal(resp_int(&r, "retry_after_s"), 2);
 	resp_clear(&r);
+	/* the queue callbacks wait in is not deleted under them */
+	call("DELETE", admin, 409, NULL, &r, "/api/v1/queues/%lld", calls);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "the callback settings still use"));
+	resp_clear(&r);
 
 	refused(sup, json_pack("{s:s}", "phone", "ab"), "phone");
 	refused(sup, json_pack("{s:s,s:i}", "phone", "+331", "colour", 1), "colour");

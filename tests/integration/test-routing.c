@@ -168,6 +168,15 @@ static void bad_requests_change_nothing(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "chat");
 	resp_clear(&r);
 	expect("DELETE", admin, 204, NULL, "/api/v1/queues/%lld", over);
+	/* a queue the portal sends its contacts to is not deleted: the 409 says what uses it */
+	long long spare = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "spare",
+		"skill_id", (json_int_t)skill, "channel", "chat"));
+	expect("PUT", admin, 200, json_pack("{s:b,s:I}", "enabled", 1, "queue_id", (json_int_t)spare), "/api/v1/portal%.0lld", 0);
+	call("DELETE", admin, 409, NULL, &r, "/api/v1/queues/%lld", spare);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "portal"));
+	resp_clear(&r);
+	expect("PUT", admin, 200, json_pack("{s:b}", "enabled", 0), "/api/v1/portal%.0lld", 0);
+	expect("DELETE", admin, 204, NULL, "/api/v1/queues/%lld", spare);
 	/* a deleted queue overflows nowhere: its old target may change channel */
 	expect("PATCH", admin, 200, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", l1);
 	expect("PATCH", admin, 200, json_pack("{s:s}", "channel", "chat"), "/api/v1/queues/%lld", l1);
