@@ -110,6 +110,11 @@ int run_agent_profile(struct request *r, struct store *db);
 int prepare_presence(struct request *r, struct store *db);
 int run_presence_me(struct request *r, struct store *db);
 int run_presence_force(struct request *r, struct store *db);
+/* Whether queue_id (0 or less: none, which passes) is one of the tenant's
+ * queues serving channel (CHANNEL_N: any); answers 422 naming field and
+ * returns false otherwise. What channels and numbers send contacts to. */
+bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum contact_channel channel,
+		  const char *field);
 /* Takes user_id out of routing (offline, its pending offers back in their
  * queues) when it is disabled or its role no longer takes contacts; a user
  * with no routing profile has nothing to take out. Answers 409 naming user,

@@ -132,10 +132,8 @@ int prepare_mailbox(struct request *r, struct store *db)
 int run_mailbox_create(struct request *r, struct store *db)
 {
 	const struct mailbox_input *in = &r->in.mailbox;
-	json_t *queue = NULL;
-	if (in->queue_id && store_queue_get(db, &r->scope, in->queue_id, &queue) < 0)
-		return reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)in->queue_id);
-	json_decref(queue);
+	if (!queue_serves(r, db, in->queue_id, CHANNEL_EMAIL, "queue_id"))
+		return GC_EINVAL;
 	struct store_mailbox_ack ack = merge_ack(NULL, &in->ack);
 	if (cannot_send(r, &ack, in->smtp_url))
 		return GC_ESTATE;

@@ -202,17 +202,6 @@ int prepare_chat_channel_update(struct request *r, struct store *db)
 
 /* --- staff: the channels --- */
 
-static bool queue_known(struct request *r, struct store *db, int64_t queue_id)
-{
-	json_t *q = NULL;
-	if (store_queue_get(db, &r->scope, queue_id, &q) < 0) {
-		reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)queue_id);
-		return false;
-	}
-	json_decref(q);
-	return true;
-}
-
 /* A new identity secret, sealed: the clear one into secret. */
 static int new_secret(struct request *r, char secret[VISITOR_SECRET_LEN + 1], unsigned char **ret_sealed,
 		      size_t *ret_len)
@@ -228,7 +217,7 @@ int run_chat_channel_create(struct request *r, struct store *db)
 {
 	json_t *w = r->work;
 	int64_t queue_id = json_integer_value(json_object_get(w, "queue_id"));
-	if (!queue_known(r, db, queue_id))
+	if (!queue_serves(r, db, queue_id, CHANNEL_CHAT, "queue_id"))
 		return GC_EINVAL;
 	unsigned char raw[16], *sealed = NULL;
 	char key[32], secret[VISITOR_SECRET_LEN + 1];
@@ -274,7 +263,7 @@ int run_chat_channel_update(struct request *r, struct store *db)
 {
 	json_t *w = r->work, *row = NULL;
 	int64_t queue_id = json_integer_value(json_object_get(w, "queue_id"));
-	if (queue_id && !queue_known(r, db, queue_id))
+	if (queue_id && !queue_serves(r, db, queue_id, CHANNEL_CHAT, "queue_id"))
 		return GC_EINVAL;
 	int rc = store_chat_channel_get(db, &r->scope, r->ids[0], &row);
 	if (rc < 0)

@@ -171,16 +171,10 @@ static bool seal(struct request *r, const char *secret, unsigned char **ret, siz
 	return true;
 }
 
-/* queue_id names a queue of the tenant (answered: false when it does not). */
-static bool queue_ok(struct request *r, struct store *db, int64_t queue_id)
+/* What a channel of kind ("sms" or "social") makes its contacts. */
+static enum contact_channel kind_channel(const char *kind)
 {
-	json_t *queue = NULL;
-	if (queue_id <= 0 || store_queue_get(db, &r->scope, queue_id, &queue) == GC_OK) {
-		json_decref(queue);
-		return true;
-	}
-	reply_error(r, 422, "invalid", "queue_id", "no queue %lld in this tenant", (long long)queue_id);
-	return false;
+	return kind && strcmp(kind, "social") == 0 ? CHANNEL_SOCIAL : CHANNEL_SMS;
 }
 
 int run_messaging_channel_create(struct request *r, struct store *db)
@@ -188,7 +182,7 @@ int run_messaging_channel_create(struct request *r, struct store *db)
 	struct store_messaging_channel in = {0};
 	const char *secret = NULL, *public_url = NULL;
 	decode_channel(r, true, &in, &secret, &public_url); /* checked by prepare */
-	if (!queue_ok(r, db, in.queue_id))
+	if (!queue_serves(r, db, in.queue_id, kind_channel(in.kind), "queue_id"))
 		return GC_EINVAL;
 	unsigned char raw[24];
 	char key[48];
@@ -226,7 +220,8 @@ int run_messaging_channel_update(struct request *r, struct store *db)
 	int rc = store_messaging_channel_get(db, &r->scope, r->ids[0], &row);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "messaging channel");
-	if (!queue_ok(r, db, in.queue_id)) {
+	if (!queue_serves(r, db, in.queue_id, kind_channel(json_string_value(json_object_get(row, "kind"))),
+			  "queue_id")) {
 		json_decref(row);
 		return GC_EINVAL;
 	}

@@ -270,6 +270,31 @@ int run_presence_me(struct request *r, struct store *db)
 	return presence(r, db, r->scope.user_id);
 }
 
+bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum contact_channel channel,
+		  const char *field)
+{
+	json_t *q = NULL;
+	if (queue_id <= 0)
+		return true;
+	int rc = store_queue_get(db, &r->scope, queue_id, &q);
+	if (rc == GC_ENOTFOUND) {
+		reply_error(r, 422, "invalid", field, "no queue %lld in this tenant", (long long)queue_id);
+		return false;
+	}
+	if (rc < 0) {
+		reply_store_error(r, db, rc, field);
+		return false;
+	}
+	enum contact_channel serves = CHANNEL_N;
+	contact_channel_parse(json_string_value(json_object_get(q, "channel")), &serves);
+	json_decref(q);
+	if (channel == CHANNEL_N || serves == channel)
+		return true;
+	reply_error(r, 422, "invalid", field, "queue %lld serves %s; this sends it %s contacts", (long long)queue_id,
+		    serves < CHANNEL_N ? contact_channel_name(serves) : "?", contact_channel_name(channel));
+	return false;
+}
+
 int agent_off_duty(struct request *r, struct store *db, int64_t user_id)
 {
 	struct presence_input off = {.presence = PRESENCE_OFFLINE};

@@ -175,18 +175,6 @@ int prepare_voice_number_update(struct request *r, struct store *db)
 	return answered;
 }
 
-/* One queue of the tenant (answered: false when it is not). */
-static bool queue_ok(struct request *r, struct store *db, int64_t queue_id, const char *field)
-{
-	json_t *queue = NULL;
-	if (queue_id <= 0 || store_queue_get(db, &r->scope, queue_id, &queue) == GC_OK) {
-		json_decref(queue);
-		return true;
-	}
-	reply_error(r, 422, "invalid", field, "no queue %lld in this tenant", (long long)queue_id);
-	return false;
-}
-
 /* One recording of the tenant (answered: false when it is not). */
 static bool recording_ok(struct request *r, struct store *db, int64_t id, const char *field)
 {
@@ -203,14 +191,14 @@ static bool recording_ok(struct request *r, struct store *db, int64_t id, const 
  * greeting's and its menu's recordings the tenant's recordings. */
 static bool queues_ok(struct request *r, struct store *db, const struct number_body *b)
 {
-	if (!queue_ok(r, db, b->in.queue_id, "queue_id") ||
+	if (!queue_serves(r, db, b->in.queue_id, CHANNEL_PHONE, "queue_id") ||
 	    !recording_ok(r, db, b->in.greeting_recording, "greeting_recording"))
 		return false;
 	int64_t ids[VOICE_MENU_MAX_QUEUES];
 	size_t n = 0;
 	voice_menu_queues(json_object_get(r->body, "menu"), ids, &n);
 	for (size_t i = 0; i < n; i++)
-		if (!queue_ok(r, db, ids[i], "menu"))
+		if (!queue_serves(r, db, ids[i], CHANNEL_PHONE, "menu"))
 			return false;
 	int64_t recs[VOICE_MENU_MAX_RECORDINGS];
 	voice_menu_recordings(json_object_get(r->body, "menu"), recs, &n);

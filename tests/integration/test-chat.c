@@ -192,6 +192,17 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	call("POST", admin2, 422, json_pack("{s:s,s:I,s:[s]}", "name", "x", "queue_id", (json_int_t)queue,
 		"origins", "https://a.example"), &r, "/api/v1/channels/chat");
 	resp_clear(&r);
+	/* a chat channel sends its chats to a chat queue only */
+	long long mail = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "web mail",
+		"skill_id", (json_int_t)skill, "channel", "email"));
+	call("PATCH", admin, 422, json_pack("{s:I}", "queue_id", (json_int_t)mail), &r, "/api/v1/channels/chat/%lld",
+	     channel);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "queue_id");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "serves email"));
+	resp_clear(&r);
+	call("DELETE", admin, 204, NULL, &r, "/api/v1/queues/%lld", mail);
+	resp_clear(&r);
 	/* another tenant sees nothing of it; an agent may not manage channels */
 	call("GET", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
 	resp_clear(&r);
