@@ -139,7 +139,8 @@ static void count(const struct store_event *ev, void *arg)
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 		s->answered++;
 		s->wait_ms += waited;
-		s->within += waited <= sl_seconds(t, ev->queue_id) * 1000LL;
+		json_t *goal = json_object_get(data, "sl_s"); /* the goal then; older events: the queue's now */
+		s->within += waited <= (goal ? json_integer_value(goal) : sl_seconds(t, ev->queue_id)) * 1000LL;
 	} else if (counted(t, ev->queue_id) && strcmp(type, "abandoned") == 0)
 		s->abandoned++;
 	else if (counted(t, ev->queue_id)) {

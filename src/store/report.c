@@ -249,7 +249,8 @@ static void fold_event(const struct store_event *ev, void *arg)
 		if ((r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
 			r->answered++;
 			r->answer_wait_ms += waited;
-			r->answered_within += waited <= q->sl_seconds * 1000LL;
+			json_t *goal = json_object_get(data, "sl_s"); /* the goal then; older events: the queue's */
+			r->answered_within += waited <= (goal ? json_integer_value(goal) : q->sl_seconds) * 1000LL;
 			r->answered_30s += waited <= 30000;
 			r->waited_over_2min += waited > 120000;
 		}

@@ -307,6 +307,8 @@ static void last_event_id_replays_what_was_missed(void **state)
 		assert_string_equal(ev.type, want[i]);
 		assert_true(ev.id > prev);
 		prev = ev.id;
+		if (i == 3) /* the queue's goal then, which the day's reports read */
+			assert_true(json_integer_value(json_object_get(ev.data, "sl_s")) > 0);
 	}
 	/* and live ones after */
 	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", c);
