@@ -978,6 +978,9 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 		return rc;
 	if (agent == v.agent)
 		return fail(rt, GC_EINVAL, "agent_id: you hold the contact already");
+	if (agent != ROUTE_NONE && rt->a[agent].presence == PRESENCE_OFFLINE)
+		return fail(rt, GC_ESTATE, "agent_id: the agent is offline and would not get it: transfer to a queue, "
+			    "or to an agent who is working");
 	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
 		return rc;
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)

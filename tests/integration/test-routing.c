@@ -330,6 +330,14 @@ static void transfer_move_force_abandon(void **state)
 	long long c = new_contact(l1);
 	next_event(&sb, "offered", c, &ev);
 	expect("POST", agent_b, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	/* not to an agent who is offline: it would wait for nobody */
+	char *off_token;
+	long long off = user("off@t.example", "agent", &off_token);
+	free(off_token);
+	profile(off, 1, 1, 3);
+	call("POST", agent_b, 422, json_pack("{s:I}", "agent_id", (json_int_t)off), &r, "/api/v1/contacts/%lld/transfer", c);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "agent_id");
+	resp_clear(&r);
 	/* B transfers it to A by name: it waits for A alone */
 	call("POST", agent_b, 200, json_pack("{s:I,s:s}", "agent_id", (json_int_t)id_a, "reason", "speaks German"),
 	     &r, "/api/v1/contacts/%lld/transfer", c);
