@@ -76,6 +76,11 @@ const char *need_id(const struct args *a, size_t i, const char *command);
 
 /* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);
+/* The JSON document of the file at path ("-": standard input), which must
+ * be a `kind` ("object", "array" or NULL for any value), duplicate keys
+ * refused; NULL with the reason on stderr as "what: path: line L, column
+ * C: why" (what: the command and its option, "guichet queue update --hours"). */
+json_t *cli_load_json(const char *what, const char *path, const char *kind);
 /* A secret's file (a password, a signing secret): its first line without
  * its newline ("-": standard input), malloc'd; NULL when it cannot be read
  * or is empty, said on stderr as "command: --option path: why". Secrets
@@ -93,6 +98,9 @@ int help_command(FILE *out, const char *group, const char *sub);
 /* How the command's help names --option: 0 not at all, 1 as a flag, 2 with
  * a value; -1 for a command it does not know (the command refuses itself). */
 int help_option_form(const char *group, const char *sub, const char *option);
+/* Whether the help table knows the command: 1 yes, 0 a known group without
+ * that subcommand, -1 an unknown group. */
+int help_knows(const char *group, const char *sub);
 
 int cmd_admin(int argc, char **argv);
 /* guichet admin backup | restore (cmd_backup.c): a database file copied while guichetd serves it. */

@@ -278,3 +278,27 @@ int cli_read_file(const char *path, const char *command, char **ret_data, size_t
 	*ret_len = len;
 	return 0;
 }
+
+json_t *cli_load_json(const char *what, const char *path, const char *kind)
+{
+	json_error_t err;
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s: %s\n", what, path, strerror(errno));
+		return NULL;
+	}
+	json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+	if (f != stdin)
+		fclose(f);
+	if (doc == NULL) {
+		fprintf(stderr, "%s: %s: line %d, column %d: %s\n", what, path, err.line, err.column, err.text);
+		return NULL;
+	}
+	if ((kind && strcmp(kind, "object") == 0 && !json_is_object(doc)) ||
+	    (kind && strcmp(kind, "array") == 0 && !json_is_array(doc))) {
+		fprintf(stderr, "%s: %s: the file must hold one JSON %s\n", what, path, kind);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}

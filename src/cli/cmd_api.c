@@ -372,7 +372,14 @@ static int contact_create(const struct cli *cli, const struct args *a)
 				 args_get(a, "reason"), "message", args_get(a, "message"));
 	int64_t n;
 	const char *customer = args_get(a, "customer"), *priority = args_get(a, "priority"), *tag;
-	const char *queue_id = args_get(a, "queue-id");
+	const char *queue_id = args_get(a, "queue-id"), *label = args_get(a, "queue");
+	if (label && queue_id == NULL && gc_parse_i64(label, 1, INT64_MAX, &n) == 0) {
+		/* a number there is a queue meant, not a label: say which option routes */
+		fprintf(stderr, "guichet contacts create: --queue is a label; to put the contact in queue %s, "
+			"use --queue-id %s\n", label, label);
+		json_decref(body);
+		return 2;
+	}
 	if (queue_id && gc_parse_i64(queue_id, 1, INT64_MAX, &n) == 0) {
 		json_object_set_new(body, "queue_id", json_integer(n));
 	} else if (queue_id) {

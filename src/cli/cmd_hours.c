@@ -19,12 +19,9 @@ static int calendar(const struct cli *cli, const struct args *a)
 							: "guichet calendar: unknown subcommand '%s'\n", sub);
 		return 2;
 	}
-	json_error_t err;
-	json_t *body = json_load_file(a->pos[2], 0, &err);
-	if (body == NULL) {
-		fprintf(stderr, "guichet calendar set: %s: line %d: %s\n", a->pos[2], err.line, err.text);
+	json_t *body = cli_load_json("guichet calendar set", a->pos[2], "object");
+	if (body == NULL)
 		return 2;
-	}
 	return cli_simple(cli, "PUT", "/api/v1/calendar", body);
 }
 

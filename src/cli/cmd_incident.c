@@ -53,19 +53,9 @@ static int templates(const struct cli *cli, const struct args *a, const char *pa
 				" (see guichet incident templates --help)\n");
 		return 2;
 	}
-	char *data = NULL;
-	size_t len = 0;
-	if (cli_read_file(a->pos[3], "guichet incident templates", &data, &len) < 0)
+	json_t *body = cli_load_json("guichet incident templates", a->pos[3], "object");
+	if (body == NULL)
 		return 2;
-	json_error_t jerr;
-	json_t *body = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(data);
-	if (!json_is_object(body)) {
-		fprintf(stderr, "guichet incident templates: %s: line %d: %s\n", a->pos[3], jerr.line,
-			body ? "the templates are one JSON object" : jerr.text);
-		json_decref(body);
-		return 2;
-	}
 	return cli_simple(cli, "PUT", path, body);
 }
 

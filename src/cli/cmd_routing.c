@@ -48,12 +48,9 @@ static json_t *queue_body(const struct args *a)
 	if ((v = args_get(a, "hours")) && strcmp(v, "none") == 0) { /* always open again */
 		json_object_set_new(body, "hours", json_null());
 	} else if (v) { /* a JSON file: {"utc_offset_min", "days", "when_closed"} */
-		json_error_t err;
-		json_t *hours = json_load_file(v, 0, &err);
-		if (hours == NULL) {
-			fprintf(stderr, "guichet queue: --hours %s: line %d: %s\n", v, err.line, err.text);
+		json_t *hours = cli_load_json("guichet queue --hours", v, "object");
+		if (hours == NULL)
 			goto bad;
-		}
 		json_object_set_new(body, "hours", hours);
 	}
 	if (!int_option(a, "skill", 1, INT64_MAX, body, "skill_id") || !int_option(a, "level", 1, 2, body, "level") ||

@@ -16,19 +16,9 @@ static int add(const struct cli *cli, const struct args *a)
 		fprintf(stderr, "guichet rules add: a FILE.json holding the rule is needed (see guichet rules add --help)\n");
 		return 2;
 	}
-	char *data = NULL;
-	size_t len = 0;
-	if (cli_read_file(a->pos[2], "guichet rules add", &data, &len) < 0)
+	json_t *rule = cli_load_json("guichet rules add", a->pos[2], "object");
+	if (rule == NULL)
 		return 2;
-	json_error_t jerr;
-	json_t *rule = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(data);
-	if (!json_is_object(rule)) {
-		fprintf(stderr, "guichet rules add: %s: line %d: %s\n", a->pos[2], jerr.line,
-			rule ? "a rule is one JSON object" : jerr.text);
-		json_decref(rule);
-		return 2;
-	}
 	return cli_simple(cli, "POST", "/api/v1/rules", rule);
 }
 

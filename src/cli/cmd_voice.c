@@ -43,13 +43,11 @@ static int options(const struct args *a, const char *sub, json_t *body)
 		json_object_set_new(body, "greeting_recording", json_integer(id));
 	}
 	if ((v = args_get(a, "menu-file")) != NULL) {
-		json_error_t err;
-		json_t *menu = strcmp(v, "-") == 0 ? json_loadf(stdin, 0, &err) : json_load_file(v, 0, &err);
-		if (menu == NULL) {
-			fprintf(stderr, "guichet channel voice %s: --menu-file %s: line %d: %s\n", sub, v, err.line,
-				err.text);
+		char what[64];
+		snprintf(what, sizeof(what), "guichet channel voice %s --menu-file", sub);
+		json_t *menu = cli_load_json(what, v, "object");
+		if (menu == NULL)
 			return 2;
-		}
 		json_object_set_new(body, "menu", menu);
 	}
 	return 0;

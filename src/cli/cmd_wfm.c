@@ -416,12 +416,9 @@ static int simulate(int argc, char **argv)
 		fprintf(stderr, "guichet wfm simulate: expected one SCENARIO.json\n");
 		return 2;
 	}
-	json_error_t jerr;
-	json_t *doc = json_load_file(argv[0], JSON_REJECT_DUPLICATES, &jerr);
-	if (doc == NULL) {
-		fprintf(stderr, "guichet wfm simulate: %s, line %d: %s\n", argv[0], jerr.line, jerr.text);
+	json_t *doc = cli_load_json("guichet wfm simulate", argv[0], NULL);
+	if (doc == NULL)
 		return 1;
-	}
 	struct sim_scenario s;
 	struct sim_result r;
 	struct decode_error err;

@@ -966,6 +966,20 @@ static int option_form(const char *text, const char *option)
 	return form;
 }
 
+int help_knows(const char *group, const char *sub)
+{
+	bool group_known = false;
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		const struct help_command *c = &commands[i];
+		if (strcmp(c->group, group) != 0)
+			continue;
+		group_known = true;
+		if (c->sub == NULL || (sub && strcmp(c->sub, sub) == 0))
+			return 1;
+	}
+	return group_known ? 0 : -1;
+}
+
 int help_option_form(const char *group, const char *sub, const char *option)
 {
 	for (size_t i = 0; i < N_COMMANDS; i++) {

@@ -68,6 +68,11 @@ int main(int argc, char **argv)
 	 * any other is a mistake the command would not see */
 	bool offline = strcmp(argv[i], "email") == 0 || strcmp(argv[i], "admin") == 0 ||
 		       (strcmp(argv[i], "wfm") == 0 && !(i + 1 < argc && strcmp(argv[i + 1], "history") == 0));
+	if (!offline && sub_name && help_knows(group, sub_name) == 0) {
+		fprintf(stderr, "guichet %s: unknown subcommand '%s' (guichet %s --help lists them)\n", group, sub_name,
+			group);
+		return 2;
+	}
 	kept = i + 1;
 	for (int j = i + 1; j < argc; j++) {
 		const char *opt = argv[j];

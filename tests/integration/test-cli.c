@@ -221,6 +221,7 @@ static void routing_from_the_command_line(void **state)
 	EXPECT_CLI(0, "\"sl_target\": 0.333333333333333", "queue", "show", queue, "--json");
 	/* created in the routing queue at once: offered to its agent */
 	EXPECT_CLI(2, "--queue-id", "contacts", "create", "--channel", "email", "--queue-id", "billing");
+	EXPECT_CLI(2, "use --queue-id 7", "contacts", "create", "--channel", "email", "--queue", "7");
 	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Refund", "--queue-id",
 			     queue, "--json"), 0);
 	snprintf(contact, sizeof(contact), "%lld", json_id(out, "id"));
@@ -269,6 +270,13 @@ static void bad_arguments_are_named(void **state)
 	EXPECT_CLI(0, NULL, "--server", slash, "me");
 	assert_int_equal(CLI(out, err, "contacts", "show", "twelve"), 2);
 	assert_non_null(strstr(err, "expected a numeric ID"));
+	free(out);
+	free(err);
+	/* a mistyped subcommand is named as such; a file that is not there says so, with no line */
+	EXPECT_CLI(2, "guichet contacts: unknown subcommand 'lst'", "contacts", "lst");
+	assert_int_equal(CLI(out, err, "calendar", "set", "/nonexistent/calendar.json"), 2);
+	assert_non_null(strstr(err, "/nonexistent/calendar.json: No such file or directory"));
+	assert_null(strstr(err, "line"));
 	free(out);
 	free(err);
 	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "pigeon"), 1);
