@@ -17,7 +17,10 @@
  * - strategies per queue: longest idle agent, best skill match (the most
  *   proficient available agent, longest idle among equals), fewest handled,
  *   least talk time, round robin, random; the first two read a pool kept in
- *   their order, the others scan the pool's ready agents;
+ *   their order and take the least loaded agent of it (one with nothing
+ *   before one with a chat of three: the scan stops at the first free one,
+ *   so it is one step where agents take one contact at a time), the others
+ *   scan the pool's ready agents;
  * - a returning customer can be offered first to the agent who handled their
  *   last contact (sticky agent): the contact waits for that agent alone for
  *   up to sticky_ms, then for anyone, keeping its place;
@@ -57,8 +60,8 @@
 #define ROUTE_NONE UINT32_MAX
 
 enum route_strategy {
-	ROUTE_LONGEST_IDLE,        /* the agent free for the longest time */
-	ROUTE_BEST_SKILL,          /* the most proficient, longest idle among equals */
+	ROUTE_LONGEST_IDLE,        /* the least loaded agent, the longest ready among equals */
+	ROUTE_BEST_SKILL,          /* the most proficient, then least loaded, then longest ready */
 	ROUTE_FEWEST_HANDLED,      /* the fewest contacts finished since the last reset */
 	ROUTE_LEAST_TALK,          /* the least time holding contacts since the last reset */
 	ROUTE_ROUND_ROBIN,         /* the next agent (by id) after the queue's last one */

@@ -3,7 +3,8 @@
  * Who can take what is kept in agent pools, one per (skill, channel, level):
  * the agents ready for that channel right now, in the order they became
  * ready (longest idle first), and again split by proficiency (best skill
- * first). An agent is in a pool as long as it is available, not in wrap-up,
+ * first); the two strategies that read these orders take the least loaded
+ * agent of them (least_loaded). An agent is in a pool as long as it is available, not in wrap-up,
  * and has room on that channel and in total; every event that changes one
  * of these moves it in or out (refresh). Waiting contacts are kept per queue
  * and priority in arrival order, or in an agent's own list when transferred
