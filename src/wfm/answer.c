@@ -215,6 +215,21 @@ static int decode_overflow(const json_t *obj, struct sim_scenario *s, int i, str
 	return number(o, "after", path, true, 0, 86400, 0, &s->queues[i].overflow_after, err);
 }
 
+/* No chain of overflows comes back to where it started (a contact would go
+ * round for ever, the simulation with it when "after" is 0), as routing
+ * refuses it too. */
+static int check_overflow_loops(const struct sim_scenario *s, struct decode_error *err)
+{
+	for (int i = 0; i < s->n_queues; i++)
+		for (int k = s->queues[i].overflow_to, steps = 0; k >= 0 && steps <= s->n_queues;
+		     k = s->queues[k].overflow_to, steps++)
+			if (k == i)
+				return decode_fail(err, GC_EINVAL, "queues", "queue '%s' overflows back to itself through "
+						   "'%s': a contact would go round for ever", s->queues[i].name,
+						   s->queues[s->queues[i].overflow_to].name);
+	return GC_OK;
+}
+
 static int decode_group(const json_t *obj, struct sim_scenario *s, int i, struct decode_error *err)
 {
 	struct sim_group *g = &s->groups[i];
@@ -267,6 +282,8 @@ int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct deco
 		rc = decode_queue(json_array_get(queues, (size_t)i), &s, i, err);
 	for (int i = 0; i < s.n_queues && rc == GC_OK; i++)
 		rc = decode_overflow(json_array_get(queues, (size_t)i), &s, i, err);
+	if (rc == GC_OK)
+		rc = check_overflow_loops(&s, err);
 	for (int i = 0; i < s.n_groups && rc == GC_OK; i++)
 		rc = decode_group(json_array_get(groups, (size_t)i), &s, i, err);
 	if (rc < 0) {

@@ -463,6 +463,17 @@ static void wfm_simulates_scenarios(void **state)
 	assert_non_null(strstr(err, "queues[0].aht"));
 	free(out);
 	free(err);
+	/* two queues overflowing into each other at once: refused, not simulated for ever */
+	f = fopen(bad, "w");
+	fputs("{\"duration\": 3600, \"queues\": [{\"name\": \"a\", \"calls_per_hour\": 10, \"aht\": 300,"
+	      " \"overflow\": {\"to\": \"b\", \"after\": 0}}, {\"name\": \"b\", \"calls_per_hour\": 10,"
+	      " \"aht\": 300, \"overflow\": {\"to\": \"a\", \"after\": 0}}],"
+	      " \"groups\": [{\"name\": \"g\", \"agents\": 2, \"skills\": [\"a\"]}]}", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "simulate", bad, NULL), 1);
+	assert_non_null(strstr(err, "round for ever"));
+	free(out);
+	free(err);
 }
 
 static void wfm_forecasts_and_backtests(void **state)
