@@ -236,13 +236,20 @@ int run_agent_profile(struct request *r, struct store *db)
 {
 	if (!manages(r, db, r->ids[0]))
 		return GC_EFORBIDDEN;
+	enum role role = ROLE_N;
+	int rc = store_member_role(db, &r->scope, r->ids[0], &role);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, "user");
+	if (role >= ROLE_N || !role_can(role, PERM_ROUTING_WORK))
+		return reply_error(r, 422, "invalid", "user", "a %s takes no contacts: give the user a role that does "
+				   "(agent, expert, supervisor) first", role < ROLE_N ? role_name(role) : "user of this role");
 	const struct agent_profile_input *in = &r->in.agent;
 	for (int i = 0; i < in->n_skills; i++)
 		if (store_skill_exists(db, &r->scope, in->skills[i].skill_id) == GC_ENOTFOUND)
 			return reply_error(r, 422, "invalid", "skills", "no skill %lld in this tenant",
 					   (long long)in->skills[i].skill_id);
 	json_t *profile = agent_profile_json(in);
-	int rc = store_agent_set_profile(db, &r->scope, r->ids[0], profile);
+	rc = store_agent_set_profile(db, &r->scope, r->ids[0], profile);
 	json_decref(profile);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "user");

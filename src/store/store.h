@@ -140,6 +140,9 @@ int store_auth_token(struct store *s, const char *token, const char *tenant_hint
  * ROLE_N): GC_OK, GC_EFORBIDDEN (the reason in store_errmsg) or
  * GC_ENOTFOUND. The user calls below ask it themselves; handlers ask it for
  * memberships and organisations, whose store calls also serve the offline CLI. */
+/* user_id's role in the scope's tenant (ROLE_N for one this build does not
+ * know); GC_ENOTFOUND when it is no member. */
+int store_member_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role *ret);
 int store_authorize(struct store *s, const struct store_scope *scope, enum authz_action action,
 		    int64_t user_id, enum role new_role);
 

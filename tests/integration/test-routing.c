@@ -190,6 +190,14 @@ static void bad_requests_change_nothing(void **state)
 	call("GET", admin, 200, NULL, &r, "/api/v1/contacts");
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), contacts);
 	resp_clear(&r);
+	/* a routing profile for a role that takes no contacts */
+	char *author;
+	long long au = user("author@t.example", "author", &author);
+	free(author);
+	call("PUT", admin, 422, json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 1), &r,
+	     "/api/v1/agents/%lld", au);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "user");
+	resp_clear(&r);
 	/* presence of a user with no profile, a pause with no reason, accepting what was not offered */
 	char *planner;
 	long long p = user("p@t.example", "supervisor", &planner);
