@@ -105,11 +105,15 @@ function ProfileForm({ t, user, profile, skills, onDone }) {
   );
 }
 
+// the roles that take contacts, as the API's routing profiles allow them
+const TAKES_CONTACTS = ['agent', 'expert', 'outsourced_agent', 'supervisor', 'tenant_admin'];
+
 export function Agents({ t, say, fail }) {
   const [data, setData] = useState(null);
   const [chosen, setChosen] = useState('');
   const reload = () => Promise.all([admin.users(), admin.agents(), admin.skills()])
-    .then(([u, a, s]) => setData({ users: u.items.filter((x) => !x.disabled), agents: a.items, skills: s.items }), fail);
+    .then(([u, a, s]) => setData({ users: u.items.filter((x) => !x.disabled && TAKES_CONTACTS.includes(x.role)),
+      agents: a.items, skills: s.items }), fail);
   useEffect(() => { reload(); }, []);
   if (!data) return <p role="status">{t('loading')}</p>;
   const user = data.users.find((u) => String(u.id) === chosen);
