@@ -619,9 +619,12 @@ static int queue_apply(struct shard *rt, int64_t tenant_id, int64_t queue_id, co
 		return fail(rt, GC_EINVAL, "channel: other queues, serving another channel, overflow to this one; "
 			    "change their overflow_to first");
 	rc = m ? route_queue_update_check(rt->e, eid, &cfg) : route_queue_add_check(rt->e, &cfg);
-	if (rc == GC_ESTATE)
-		return fail(rt, GC_ECONFLICT, "contacts wait in this queue: its skill, channel and level "
-			    "cannot change until it is empty");
+	if (rc == GC_ESTATE) { /* the field the request changed names the refusal */
+		const struct queue_input *old = &rt->q[eid].cfg;
+		return fail(rt, GC_ECONFLICT, "%s: contacts wait in this queue: its skill, channel and level "
+			    "cannot change until it is empty", old->channel != in->channel ? "channel"
+			    : old->skill_id != in->skill_id ? "skill_id" : "level");
+	}
 	if (rc < 0)
 		return engine_error(rt, rc, "the queue's configuration is not valid");
 	if (m == NULL && (rc = gc_grow((void **)&rt->q, &rt->cap_q, sizeof(*rt->q), rt->n_q + 1)) < 0)

@@ -315,6 +315,13 @@ static void rejected_routing_requests_rebuild_nothing(void **state)
 	/* a queue's change: overflow nowhere, another channel while a contact waits */
 	refused(422, "PATCH", admin_a, json_pack("{s:i}", "overflow_to", 999999), "/api/v1/queues/%lld", qa);
 	refused(409, "PATCH", admin_a, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", qa);
+	char qpath[64];
+	snprintf(qpath, sizeof(qpath), "/api/v1/queues/%lld", qa);
+	struct resp field;
+	http_json(&d, "PATCH", qpath, admin_a, json_pack("{s:i}", "level", 2), &field);
+	assert_int_equal(field.status, 409);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(field.json, "error"), "field")), "level");
+	resp_clear(&field);
 	/* overflow chains: a loop, another channel */
 	refused(422, "PATCH", admin_a, json_pack("{s:I}", "overflow_to", (json_int_t)qy), "/api/v1/queues/%lld", qx);
 	refused(422, "PATCH", admin_a, json_pack("{s:s}", "channel", "email"), "/api/v1/queues/%lld", qx);
