@@ -123,6 +123,8 @@ enum route_decision_kind {
 	ROUTE_WRAPUP_ENDED,        /* agent is free again after wrap-up */
 	ROUTE_REFUSED_CLOSED,      /* contact arrived while its queue is closed (ROUTE_CLOSED_REFUSE) */
 	ROUTE_OFFER_WITHDRAWN,     /* a ring-all offer was taken by another agent, or abandoned */
+	ROUTE_RELEASED,            /* contact waited for agent alone (transferred to it, or sticky); the
+				    * agent went offline: it waits in its queue for anyone now */
 };
 
 struct route_decision {

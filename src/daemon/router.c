@@ -416,6 +416,10 @@ static int drain(struct shard *rt, struct store *db)
 		case ROUTE_OFFER_WITHDRAWN:
 			rc = emit(rt, db, tenant, "offer_withdrawn", contact, user, queue, NULL);
 			break;
+		case ROUTE_RELEASED: /* its row (now for anyone) is written below */
+			rc = emit(rt, db, tenant, "released", contact, user, queue,
+				  json_pack("{s:s}", "reason", "the agent it waited for went offline"));
+			break;
 		case ROUTE_OVERFLOW: {
 			const struct qinfo *to = &rt->q[d.to_queue];
 			rc = emit(rt, db, tenant, "overflowed", contact, 0, queue,

@@ -1118,7 +1118,20 @@ int route_agent_presence(struct route_engine *e, int64_t now, uint32_t id, enum 
 			a->idle_since = e->now;
 	}
 	a->presence = (uint8_t)p;
-	return refresh(e, id) ? try_agent(e, id) : GC_OK;
+	bool ready = refresh(e, id);
+	if (p == ROUTE_OFFLINE) /* nobody would serve what waits for this agent alone */
+		while (a->own.head != ROUTE_NONE) {
+			uint32_t cid = a->own.head;
+			struct contact *c = &e->contacts[cid];
+			int rc = emit(e, ROUTE_RELEASED, cid, id, c->queue, ROUTE_NONE);
+			if (rc < 0)
+				return rc;
+			stop_waiting(e, cid); /* then as when a sticky wait ends: its timers, anyone */
+			c->agent = ROUTE_NONE;
+			if ((rc = start_waiting(e, cid, c->queue)) < 0)
+				return rc;
+		}
+	return ready ? try_agent(e, id) : GC_OK;
 }
 
 int route_offer_accept(struct route_engine *e, int64_t now, uint32_t id, uint32_t agent)

@@ -624,6 +624,11 @@ static void a_disabled_agent_leaves_routing(void **state)
 	assert_int_equal(sse_open(&s, &d, leaver, 0), 200);
 	long long c = new_contact(l1);
 	next_event(&s, "offered", c, &ev);
+	expect("POST", leaver, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	/* transferred to A, on a break, who then logs out: it waits for anyone again, and comes back */
+	expect("POST", leaver, 200, json_pack("{s:I}", "agent_id", (json_int_t)id_a), "/api/v1/contacts/%lld/transfer", c);
+	expect("POST", sup, 200, json_pack("{s:s}", "presence", "offline"), "/api/v1/agents/%lld/presence", id_a);
+	next_event(&s, "offered", c, &ev);
 	json_decref(ev.data);
 	sse_close(&s);
 	expect("POST", leaver, 200, NULL, "/api/v1/contacts/%lld/accept", c);

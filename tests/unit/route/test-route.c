@@ -293,6 +293,17 @@ static void escalation_and_transfer(void **state)
 	route_contact_view(e, c, &v);
 	assert_true(v.arrived == 5);
 	assert_int_equal(route_contact_move(e, 101, c, l2, ROUTE_NONE), GC_ESTATE); /* not assigned yet */
+	/* transferred to an agent on a break, who then logs out: anyone of the queue takes it */
+	route_offer_accept(e, 102, c, colleague);
+	route_agent_presence(e, 103, agent1, ROUTE_PAUSED);
+	assert_int_equal(route_contact_move(e, 104, c, l1, agent1), GC_OK);
+	assert_false(route_engine_poll(e, &d));
+	assert_int_equal(route_agent_presence(e, 105, agent1, ROUTE_OFFLINE), GC_OK);
+	assert_true(route_engine_poll(e, &d));
+	assert_int_equal(d.kind, ROUTE_RELEASED);
+	assert_int_equal(d.contact, c);
+	assert_int_equal(d.agent, agent1);
+	assert_int_not_equal(offered_to(e, c), agent1); /* the expert, ready longest */
 	route_engine_free(e);
 }
 
