@@ -88,7 +88,7 @@ export const api = {
 // the URL) and resumes by itself with Last-Event-ID; onOpen is called each
 // time it opens (what has no id, as a call's state, is not resent).
 const AGENT_EVENTS = ['offered', 'offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'presence',
-  'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'abandoned', 'call'];
+  'wrapup_started', 'wrapup_ended', 'escalated', 'transferred', 'moved', 'released', 'abandoned', 'call'];
 // a supervisor's stream also carries these
 // the wallboard's: each second, the queues' figures and the agents that changed
 export const WALLBOARD_EVENTS = ['queue_stats', 'agent_states'];

@@ -152,6 +152,7 @@ export default {
   'journey.type.transferred': "Transferred",
   'journey.type.moved': "Moved",
   'journey.type.overflowed': "Overflowed",
+  'journey.type.released': "Back to its queue (its agent went offline)",
   'journey.type.wrapup_started': "Wrap-up started",
   'journey.type.wrapup_ended': "Wrapped up",
   'journey.type.abandoned': "Abandoned",

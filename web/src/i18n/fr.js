@@ -151,6 +151,7 @@ export default {
   'journey.type.transferred': "Transféré",
   'journey.type.moved': "Déplacé",
   'journey.type.overflowed': "Débordé",
+  'journey.type.released': "Revenu dans sa file (son agent s’est déconnecté)",
   'journey.type.wrapup_started': "Clôture commencée",
   'journey.type.wrapup_ended': "Clôturé",
   'journey.type.abandoned': "Abandonné",
