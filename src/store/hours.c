@@ -93,10 +93,10 @@ int store_contact_entered(struct store *s, int64_t tenant_id, int64_t contact_id
 	return store_step_done(s, st);
 }
 
-int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at)
+/* Runs sql, an UPDATE of a contact's first response (?1 tenant, ?2 contact, ?3 time). */
+static int set_first_response(struct store *s, const char *sql, int64_t tenant_id, int64_t contact_id, int64_t at)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET first_response_at = ?3"
-					 " WHERE tenant_id = ?1 AND id = ?2 AND first_response_at IS NULL");
+	struct db_stmt *st = store_stmt(s, sql);
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
@@ -105,18 +105,19 @@ int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t con
 	return store_step_done(s, st);
 }
 
+int store_contact_first_response(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at)
+{
+	return set_first_response(s, "UPDATE contacts SET first_response_at = ?3"
+				  " WHERE tenant_id = ?1 AND id = ?2 AND first_response_at IS NULL",
+				  tenant_id, contact_id, at);
+}
+
 int store_contact_taken(struct store *s, int64_t tenant_id, int64_t contact_id, int64_t at)
 {
-	struct db_stmt *st = store_stmt(s, "UPDATE contacts SET first_response_at = ?3"
-					 " WHERE tenant_id = ?1 AND id = ?2 AND first_response_at IS NULL"
-					 " AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.tenant_id = ?1"
-					 " AND b.contact_id = ?2)");
-	if (st == NULL)
-		return GC_ESTORE;
-	db_bind_int64(st, 1, tenant_id);
-	db_bind_int64(st, 2, contact_id);
-	db_bind_int64(st, 3, at);
-	return store_step_done(s, st);
+	return set_first_response(s, "UPDATE contacts SET first_response_at = ?3"
+				  " WHERE tenant_id = ?1 AND id = ?2 AND first_response_at IS NULL"
+				  " AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.tenant_id = ?1 AND b.contact_id = ?2)",
+				  tenant_id, contact_id, at);
 }
 
 static json_t *due_row(struct db_stmt *st, void *arg)
