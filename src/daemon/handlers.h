@@ -115,11 +115,12 @@ int run_presence_force(struct request *r, struct store *db);
  * returns false otherwise. What channels and numbers send contacts to. */
 bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum contact_channel channel,
 		  const char *field);
-/* Takes user_id out of routing (offline, its pending offers back in their
- * queues) when it is disabled or its role no longer takes contacts; a user
+/* Takes user_id out of scope's tenant's routing (offline, its pending offers
+ * back in their queues) when it is disabled or its role no longer takes
+ * contacts there; a user
  * with no routing profile has nothing to take out. Answers 409 naming user,
  * and returns negative, while it holds contacts. */
-int agent_off_duty(struct request *r, struct store *db, int64_t user_id);
+int agent_off_duty(struct request *r, struct store *db, const struct store_scope *scope, int64_t user_id);
 /* Puts a contact in a queue (priority -1: the contact's own); answers only on error. */
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority);
 int prepare_contact_enqueue(struct request *r, struct store *db);

@@ -86,6 +86,12 @@ int run_membership_grant(struct request *r, struct store *db)
 	if (store_tenant_find(db, in->tenant, &tenant_id) < 0)
 		return reply_error(r, 422, "invalid", "tenant", "no tenant named '%s'", in->tenant);
 	rc = store_membership_grant(db, user_id, tenant_id, in->role);
+	if (rc == GC_OK && !role_can(in->role, PERM_ROUTING_WORK)) { /* a new role there: out of its routing */
+		struct store_scope there = r->scope;
+		there.tenant_id = tenant_id;
+		if ((rc = agent_off_duty(r, db, &there, user_id)) < 0)
+			return rc;
+	}
 	if (rc == GC_OK)
 		rc = store_audit(db, &r->scope, tenant_id, "role_granted", in->email,
 				 json_pack("{s:s}", "role", role_name(in->role)));
@@ -190,7 +196,8 @@ static int user_changed(struct request *r, struct store *db, int rc, const char 
 int run_user_role(struct request *r, struct store *db)
 {
 	int rc = store_user_set_role(db, &r->scope, r->ids[0], r->in.role);
-	if (rc == GC_OK && !role_can(r->in.role, PERM_ROUTING_WORK) && (rc = agent_off_duty(r, db, r->ids[0])) < 0)
+	if (rc == GC_OK && !role_can(r->in.role, PERM_ROUTING_WORK) &&
+	    (rc = agent_off_duty(r, db, &r->scope, r->ids[0])) < 0)
 		return rc;
 	return user_changed(r, db, rc, "role_changed", json_pack("{s:s}", "role", role_name(r->in.role)));
 }
@@ -198,7 +205,7 @@ int run_user_role(struct request *r, struct store *db)
 int run_user_disable(struct request *r, struct store *db)
 {
 	int rc = store_user_set_disabled(db, &r->scope, r->ids[0], true);
-	if (rc == GC_OK && (rc = agent_off_duty(r, db, r->ids[0])) < 0)
+	if (rc == GC_OK && (rc = agent_off_duty(r, db, &r->scope, r->ids[0])) < 0)
 		return rc;
 	return user_changed(r, db, rc, "user_disabled", NULL);
 }

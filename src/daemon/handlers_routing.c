@@ -127,12 +127,21 @@ int run_queue_update(struct request *r, struct store *db)
 	json_object_del(q, "id");
 	json_object_del(q, "created_at");
 	json_object_del(q, "updated_at");
+	char was[16], users[256] = "";
+	const char *stored = json_string_value(json_object_get(q, "channel"));
+	snprintf(was, sizeof(was), "%s", stored ? stored : "");
 	json_object_update(q, r->body);
+	const char *now = json_string_value(json_object_get(r->body, "channel"));
 	struct queue_input in;
 	struct decode_error err;
 	if (queue_input_decode(q, &in, &err) < 0 ||
 	    (json_object_get(r->body, "hours") && queue_hours_check(&in, &err) < 0))
 		rc = reply_decode_error(r, &err);
+	else if (now && strcmp(was, now) != 0 &&
+		 (rc = store_queue_users(db, &r->scope, r->ids[0], false, users, sizeof(users))) < 0)
+		rc = reply_store_error(r, db, rc, "channel");
+	else if (*users) /* what sends it contacts of the old channel */
+		rc = reply_error(r, 409, "conflict", "channel", "%s", users);
 	else
 		rc = save_queue(r, db, r->ids[0], &in);
 	json_decref(q);
@@ -232,24 +241,36 @@ static bool manages(struct request *r, struct store *db, int64_t user_id)
 	return true;
 }
 
-int run_agent_profile(struct request *r, struct store *db)
+/* Whether user_id may be routed contacts: an enabled member whose role
+ * takes them; answers 422 naming user otherwise. */
+static bool takes_contacts(struct request *r, struct store *db, int64_t user_id)
 {
-	if (!manages(r, db, r->ids[0]))
-		return GC_EFORBIDDEN;
 	enum role role = ROLE_N;
-	int rc = store_member_role(db, &r->scope, r->ids[0], &role);
+	bool disabled = false;
+	int rc = store_member_role(db, &r->scope, user_id, &role, &disabled);
 	if (rc < 0)
-		return reply_store_error(r, db, rc, "user");
+		return reply_store_error(r, db, rc, "user"), false;
+	if (disabled)
+		return reply_error(r, 422, "invalid", "user", "the user is disabled in this tenant: enable them first"),
+		       false;
 	if (role >= ROLE_N || !role_can(role, PERM_ROUTING_WORK))
 		return reply_error(r, 422, "invalid", "user", "a %s takes no contacts: give the user a role that does "
-				   "(agent, expert, supervisor) first", role < ROLE_N ? role_name(role) : "user of this role");
+				   "(agent, expert, supervisor) first", role < ROLE_N ? role_name(role) : "user of this role"),
+		       false;
+	return true;
+}
+
+int run_agent_profile(struct request *r, struct store *db)
+{
+	if (!manages(r, db, r->ids[0]) || !takes_contacts(r, db, r->ids[0]))
+		return GC_EINVAL;
 	const struct agent_profile_input *in = &r->in.agent;
 	for (int i = 0; i < in->n_skills; i++)
 		if (store_skill_exists(db, &r->scope, in->skills[i].skill_id) == GC_ENOTFOUND)
 			return reply_error(r, 422, "invalid", "skills", "no skill %lld in this tenant",
 					   (long long)in->skills[i].skill_id);
 	json_t *profile = agent_profile_json(in);
-	rc = store_agent_set_profile(db, &r->scope, r->ids[0], profile);
+	int rc = store_agent_set_profile(db, &r->scope, r->ids[0], profile);
 	json_decref(profile);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "user");
@@ -302,10 +323,9 @@ bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum co
 	return false;
 }
 
-int agent_off_duty(struct request *r, struct store *db, int64_t user_id)
+int agent_off_duty(struct request *r, struct store *db, const struct store_scope *scope, int64_t user_id)
 {
-	struct presence_input off = {.presence = PRESENCE_OFFLINE};
-	int rc = router_presence(router_of(r), db, &r->scope, user_id, &off);
+	int rc = router_off_duty(router_of(r), db, scope, user_id);
 	if (rc == GC_ENOTFOUND)
 		return GC_OK; /* no routing profile */
 	if (rc == GC_ESTATE)
@@ -316,8 +336,9 @@ int agent_off_duty(struct request *r, struct store *db, int64_t user_id)
 
 int run_presence_force(struct request *r, struct store *db)
 {
-	if (!manages(r, db, r->ids[0]))
-		return GC_EFORBIDDEN;
+	if (!manages(r, db, r->ids[0]) ||
+	    (r->in.presence.presence != PRESENCE_OFFLINE && !takes_contacts(r, db, r->ids[0])))
+		return GC_EINVAL;
 	return presence(r, db, r->ids[0]);
 }
 

@@ -829,6 +829,38 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	return rc < 0 ? rc : drain(rt, db);
 }
 
+/* Offline for good (disabled, or a role that takes no contacts): its pending
+ * offers go back to their queues first; what it holds keeps it. */
+static int shard_off_duty(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id)
+{
+	uint32_t agent = ROUTE_NONE;
+	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
+	if (rc < 0)
+		return rc;
+	struct route_agent_view av;
+	route_agent_view(rt->e, agent, &av);
+	if (av.total > av.offered)
+		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them first");
+	int64_t now = now_ms(rt);
+	for (uint32_t eid = 0; av.offered > 0 && eid < rt->cap_c; eid++) {
+		if (rt->c[eid].contact_id == 0 || !offered_to(rt, eid, agent))
+			continue;
+		struct route_contact_view v;
+		route_contact_view(rt->e, eid, &v);
+		rc = route_offer_reject(rt->e, now, eid, agent);
+		rt->job_changed_engine = true;
+		if (rc < 0)
+			return engine_error(rt, rc, "an offer cannot be withdrawn");
+		touch(rt, eid);
+		if ((rc = emit(rt, db, scope->tenant_id, "offer_withdrawn", rt->c[eid].contact_id, user_id, rt->q[v.queue].id,
+			       json_pack("{s:s}", "reason", "the agent was taken off duty"))) < 0)
+			return rc;
+		av.offered--;
+	}
+	struct presence_input off = {.presence = PRESENCE_OFFLINE};
+	return shard_presence(rt, db, scope, user_id, &off);
+}
+
 static int shard_accept(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
 {
 	uint32_t eid = ROUTE_NONE, me = ROUTE_NONE;
@@ -1423,6 +1455,13 @@ int router_presence(struct router *top, struct store *db, const struct store_sco
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_presence(t, db, scope, user_id, in);
+}
+
+int router_off_duty(struct router *top, struct store *db, const struct store_scope *scope, int64_t user_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, db, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_off_duty(t, db, scope, user_id);
 }
 
 int router_accept(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)
@@ -2046,9 +2085,11 @@ static void count_day(const struct store_event *ev, void *arg)
 	} else if (strcmp(ev->type, "accepted") == 0 && q) {
 		json_t *data = json_loads(ev->data, 0, NULL);
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
+		json_t *goal = json_object_get(data, "sl_s"); /* the goal then; older events: the queue's now */
+		int64_t sl_ms = (goal ? json_integer_value(goal) : q->cfg.sl_seconds) * 1000LL;
 		json_decref(data);
 		q->answered++;
-		q->within += waited <= q->cfg.sl_seconds * 1000LL;
+		q->within += waited <= sl_ms;
 	}
 }
 

@@ -85,6 +85,9 @@ int router_enqueue_at(struct router *rt, struct store *db, const struct store_sc
 		      int64_t queue_id, int priority, int64_t since);
 int router_presence(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 		    const struct presence_input *in);
+/* user_id offline for good (disabled, or a role that takes no contacts): its
+ * pending offers back in their queues; GC_ESTATE while it holds contacts. */
+int router_off_duty(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id);
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,

@@ -427,9 +427,10 @@ int store_user_set_password(struct store *s, const struct store_scope *scope, in
 	return store_access_end_tokens(s, user_id, true, 0);
 }
 
-int store_member_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role *ret)
+int store_member_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role *ret,
+		      bool *ret_disabled)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT role FROM memberships WHERE tenant_id = ? AND user_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT role, disabled FROM memberships WHERE tenant_id = ? AND user_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -437,6 +438,8 @@ int store_member_role(struct store *s, const struct store_scope *scope, int64_t 
 	int rc = db_step(st);
 	if (rc == DB_ROW && role_parse(db_column_text(st, 0), ret) < 0)
 		*ret = ROLE_N; /* a role this build does not know: none it can route */
+	if (rc == DB_ROW)
+		*ret_disabled = db_column_int(st, 1) != 0;
 	db_reset(st);
 	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 }

@@ -188,9 +188,8 @@ int store_queue_update(struct store *s, const struct store_scope *scope, int64_t
 	return rc;
 }
 
-/* What still sends contacts to queue id, or holds them there, in words for
- * the 409 a delete answers; "" when nothing does. */
-static int queue_users(struct store *s, const struct store_scope *scope, int64_t id, char *ret, size_t len)
+int store_queue_users(struct store *s, const struct store_scope *scope, int64_t id, bool overflow, char *ret,
+		      size_t len)
 {
 	*ret = '\0';
 	struct db_stmt *st = store_stmt(s, dialect_sql(s->db, DIALECT_QUEUE_CONFIG_USERS));
@@ -199,7 +198,7 @@ static int queue_users(struct store *s, const struct store_scope *scope, int64_t
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, id);
 	int rc = db_step(st);
-	if (rc == DB_ROW && db_column_int(st, 0) > 0)
+	if (rc == DB_ROW && overflow && db_column_int(st, 0) > 0)
 		snprintf(ret, len, "%d other queue(s) overflow to this one", db_column_int(st, 0));
 	else if (rc == DB_ROW && db_column_int(st, 1) > 0)
 		snprintf(ret, len, "the self-service portal sends its contacts to this queue");
@@ -222,7 +221,7 @@ static int queue_users(struct store *s, const struct store_scope *scope, int64_t
 			" UNION ALL SELECT 'a scheduled callback to', phone FROM callbacks WHERE tenant_id = ?1"
 			"  AND queue_id = ?2 AND state = 'scheduled'"
 			" UNION ALL SELECT 'a contact taken from it, number', CAST(contact_id AS TEXT) FROM routing"
-			"  WHERE tenant_id = ?1 AND queue_id = ?2) u LIMIT 1");
+			"  WHERE tenant_id = ?1 AND queue_id = ?2 AND state = 'assigned') u LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -238,7 +237,7 @@ static int queue_users(struct store *s, const struct store_scope *scope, int64_t
 
 int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id)
 {
-	int rc = queue_users(s, scope, id, s->errmsg, sizeof(s->errmsg));
+	int rc = store_queue_users(s, scope, id, true, s->errmsg, sizeof(s->errmsg));
 	if (rc < 0)
 		return rc;
 	if (*s->errmsg)

@@ -141,8 +141,10 @@ int store_auth_token(struct store *s, const char *token, const char *tenant_hint
  * GC_ENOTFOUND. The user calls below ask it themselves; handlers ask it for
  * memberships and organisations, whose store calls also serve the offline CLI. */
 /* user_id's role in the scope's tenant (ROLE_N for one this build does not
- * know); GC_ENOTFOUND when it is no member. */
-int store_member_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role *ret);
+ * know) and whether that membership is disabled; GC_ENOTFOUND when it is no
+ * member. */
+int store_member_role(struct store *s, const struct store_scope *scope, int64_t user_id, enum role *ret,
+		      bool *ret_disabled);
 int store_authorize(struct store *s, const struct store_scope *scope, enum authz_action action,
 		    int64_t user_id, enum role new_role);
 
@@ -324,8 +326,15 @@ int store_queue_get(struct store *s, const struct store_scope *scope, int64_t id
 int store_queue_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 int store_queue_update(struct store *s, const struct store_scope *scope, int64_t id, const char *name,
 		       const json_t *config);
-/* Marks it deleted; GC_ECONFLICT while another queue overflows to it. */
+/* Marks it deleted; GC_ECONFLICT while anything store_queue_users names uses it. */
 int store_queue_delete(struct store *s, const struct store_scope *scope, int64_t id);
+/* What still sends contacts to queue id (another queue overflowing to it, the
+ * portal, a mailbox, channel or number, the callback settings, a scheduled
+ * callback) or holds one taken from it, in words for a 409 ("the mailbox
+ * 'Support' still uses this queue: ..."); "" when nothing does. Other
+ * queues overflowing to it only when overflow is true. */
+int store_queue_users(struct store *s, const struct store_scope *scope, int64_t id, bool overflow, char *ret,
+		      size_t len);
 /* Every live queue of the tenant (0: of every tenant), with its "tenant_id"
  * (the router's load). */
 int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list);

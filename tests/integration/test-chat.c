@@ -203,6 +203,12 @@ static void channels_are_configured_and_kept_to_their_tenant(void **state)
 	resp_clear(&r);
 	call("DELETE", admin, 204, NULL, &r, "/api/v1/queues/%lld", mail);
 	resp_clear(&r);
+	/* nor does its queue turn to another channel under it */
+	call("PATCH", admin, 409, json_pack("{s:s}", "channel", "email"), &r, "/api/v1/queues/%lld", queue);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "channel");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "web chat channel"));
+	resp_clear(&r);
 	/* another tenant sees nothing of it; an agent may not manage channels */
 	call("GET", admin2, 404, NULL, &r, "/api/v1/channels/chat/%lld", channel);
 	resp_clear(&r);

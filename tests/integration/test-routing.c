@@ -641,8 +641,18 @@ static void a_disabled_agent_leaves_routing(void **state)
 	resp_clear(&r);
 	assert_string_equal(agent_presence(id_l, buf), "available");
 	expect("POST", leaver, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", c);
+	/* an offer still ringing does not keep a user from being disabled: it goes back to its queue */
+	long long ringing = new_contact(l1);
+	for (int i = 0; i < 100 && strcmp(routing_state(ringing), "offered") != 0; i++)
+		usleep(50 * 1000);
+	assert_string_equal(routing_state(ringing), "offered");
 	expect("POST", admin, 200, NULL, "/api/v1/users/%lld/disable", id_l);
 	assert_string_equal(agent_presence(id_l, buf), "offline");
+	assert_string_equal(routing_state(ringing), "waiting");
+	/* and nobody puts a disabled user, or a planner, back to work */
+	expect("POST", sup, 422, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", id_l);
+	expect("POST", sup, 422, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", id_m);
+	expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", ringing);
 	free(leaver);
 	free(mover);
 }
