@@ -989,6 +989,10 @@ static int shard_escalate(struct shard *rt, struct store *db, const struct store
 	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
 	if ((rc = same_channel(rt, from, q)) < 0)
 		return rc;
+	if (to == v.queue || q->cfg.level < 2)
+		return fail(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is %s); "
+			    "transfer to reach a queue of the same level", q->name,
+			    to == v.queue ? "this contact's queue" : "level 1");
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	if ((rc = note(db, scope, contact_id, "Escalated from %s to %s: %s", from->name, q->name, in->reason)) < 0 ||
@@ -1020,6 +1024,9 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 	if (agent != ROUTE_NONE && rt->a[agent].presence == PRESENCE_OFFLINE)
 		return fail(rt, GC_ESTATE, "agent_id: the agent is offline and would not get it: transfer to a queue, "
 			    "or to an agent who is working");
+	if (agent != ROUTE_NONE && route_agent_config(rt->e, agent)->capacity[rt->q[to].cfg.channel] == 0)
+		return fail(rt, GC_EINVAL, "agent_id: the agent takes no %s contacts (its capacity there is 0)",
+			    contact_channel_name(rt->q[to].cfg.channel));
 	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
 		return rc;
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)

@@ -256,6 +256,11 @@ static void offers_escalation_and_wrapup(void **state)
 	       "/api/v1/contacts/%lld/escalate", c);
 	expect("POST", agent_a, 404, json_pack("{s:i,s:s}", "queue_id", 999, "reason", "x"),
 	       "/api/v1/contacts/%lld/escalate", c);
+	/* an escalation goes up: not to its own queue, not to level 1 */
+	call("POST", agent_a, 422, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l1, "reason", "x"), &r,
+	     "/api/v1/contacts/%lld/escalate", c);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "queue_id");
+	resp_clear(&r);
 	assert_string_equal(contact_state(c), "assigned");
 	presence(expert, "available");
 	call("POST", agent_a, 200, json_pack("{s:I,s:s}", "queue_id", (json_int_t)l2, "reason", "refund over 500 EUR"),
@@ -345,6 +350,17 @@ static void transfer_move_force_abandon(void **state)
 	profile(off, 1, 1, 3);
 	call("POST", agent_b, 422, json_pack("{s:I}", "agent_id", (json_int_t)off), &r, "/api/v1/contacts/%lld/transfer", c);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "agent_id");
+	resp_clear(&r);
+	/* nor to one who takes no chats: it would wait for ever */
+	char *mail_token;
+	long long mailer = user("mailer@t.example", "agent", &mail_token);
+	expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "email", 2), "/api/v1/agents/%lld", mailer);
+	expect("POST", mail_token, 200, json_pack("{s:s,s:s}", "presence", "paused", "reason", "mail"),
+	       "/api/v1/agents/me/presence%.0lld", 0);
+	free(mail_token);
+	call("POST", agent_b, 422, json_pack("{s:I}", "agent_id", (json_int_t)mailer), &r, "/api/v1/contacts/%lld/transfer", c);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "no chat"));
 	resp_clear(&r);
 	/* B transfers it to A by name: it waits for A alone */
 	call("POST", agent_b, 200, json_pack("{s:I,s:s}", "agent_id", (json_int_t)id_a, "reason", "speaks German"),
