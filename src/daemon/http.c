@@ -129,7 +129,7 @@ const struct route http_routes[] = {
 	  run_call_transfer),
 	R(POST, "/api/v1/contacts/{id}/call/escalate", T | W | J | RT, PERM_ROUTING_WORK, prepare_contact_escalate,
 	  run_call_escalate),
-	R(POST, "/api/v1/contacts/{id}/abandon", T | W | RT, PERM_CONTACTS_WRITE, NULL, run_contact_abandon),
+	R(POST, "/api/v1/contacts/{id}/abandon", T | W | RT, PERM_ROUTING_SUPERVISE, NULL, run_contact_abandon),
 	R(GET, "/api/v1/contacts/{id}/routing", T | W | RT, PERM_ROUTING_READ, NULL, run_contact_routing),
 	R(GET, "/api/v1/skills", T, PERM_ROUTING_READ, NULL, run_skill_list),
 	R(POST, "/api/v1/skills", T | W | J, PERM_ROUTING_MANAGE, prepare_skill, run_skill_create),

@@ -391,6 +391,7 @@ static void transfer_move_force_abandon(void **state)
 	call("GET", sup, 200, NULL, &r, "/api/v1/contacts/%lld/routing", gone);
 	assert_int_equal(resp_int(&r, "position"), 1);
 	resp_clear(&r);
+	expect("POST", agent_a, 403, NULL, "/api/v1/contacts/%lld/abandon", gone); /* an agent does not drop a customer */
 	expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", gone);
 	assert_string_equal(contact_state(gone), "resolved");
 	assert_string_equal(routing_state(gone), "none");
