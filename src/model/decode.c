@@ -95,6 +95,15 @@ enum { OPTIONAL = 0, REQUIRED = 1 };
 enum { ONE_LINE = 0, MULTILINE = 1 };
 
 /* *ret is NULL when the field is absent or JSON null. */
+static bool blank(const char *text)
+{
+	for (const char *p = text; *p; p++)
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			return false;
+	return true;
+}
+
+/* A string member: a required one may not be blank (spaces say nothing). */
 static int get_string(const json_t *obj, const char *name, bool required, size_t max_len,
 		      bool multiline, const char **ret, struct decode_error *err)
 {
@@ -115,16 +124,10 @@ static int get_string(const json_t *obj, const char *name, bool required, size_t
 		return decode_fail(err, GC_EINVAL, name, "'%s' contains control characters", name);
 	if (required && len == 0)
 		return decode_fail(err, GC_EINVAL, name, "'%s' must not be empty", name);
+	if (required && blank(s))
+		return decode_fail(err, GC_EINVAL, name, "'%s' is blank: write something", name);
 	*ret = s;
 	return GC_OK;
-}
-
-static bool blank(const char *text)
-{
-	for (const char *p = text; *p; p++)
-		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			return false;
-	return true;
 }
 
 /* A text someone reads (a message, a note): as get_string, and when given
@@ -990,7 +993,7 @@ int presence_input_decode(const json_t *obj, struct presence_input *ret, struct 
 		return rc;
 	if (presence_parse(p, &in.presence) < 0)
 		return decode_fail(err, GC_EINVAL, "presence", "'presence' is available, paused or offline");
-	if (in.presence == PRESENCE_PAUSED && (in.reason == NULL || !*in.reason))
+	if (in.presence == PRESENCE_PAUSED && (in.reason == NULL || blank(in.reason)))
 		return decode_fail(err, GC_EINVAL, "reason", "a pause needs a 'reason' (lunch, training, ...)");
 	if (in.presence != PRESENCE_PAUSED && in.reason)
 		return decode_fail(err, GC_EINVAL, "reason", "only a pause takes a 'reason'");
@@ -1017,7 +1020,7 @@ int routing_input_decode(const json_t *obj, enum routing_action action, struct r
 	    (rc = get_int_def(obj, "queue_id", 1, INT64_MAX, 0, &in.queue_id, err)) < 0 ||
 	    (rc = get_int_def(obj, "agent_id", 1, INT64_MAX, 0, &in.agent_id, err)) < 0 ||
 	    (rc = get_int_def(obj, "priority", 0, 9, -1, &v, err)) < 0 ||
-	    (rc = get_string(obj, "reason", action == ROUTING_ESCALATE, 1000, MULTILINE, &in.reason, err)) < 0 ||
+	    (rc = get_words(obj, "reason", action == ROUTING_ESCALATE, 1000, &in.reason, err)) < 0 ||
 	    (rc = get_disposition(obj, 100, &in.disposition, err)) < 0 ||
 	    (rc = get_string(obj, "state", OPTIONAL, 32, ONE_LINE, &state, err)) < 0)
 		return rc;

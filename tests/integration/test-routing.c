@@ -139,6 +139,10 @@ static void bad_requests_change_nothing(void **state)
 		"chat", "strategy", "fastest"), "/api/v1/queues%.0lld", 0);
 	expect("POST", admin, 409, json_pack("{s:s,s:I,s:s}", "name", "billing", "skill_id", (json_int_t)skill,
 		"channel", "chat"), "/api/v1/queues%.0lld", 0);
+	/* a name of spaces names nothing */
+	expect("POST", admin, 400, json_pack("{s:s,s:I,s:s}", "name", "   ", "skill_id", (json_int_t)skill,
+		"channel", "chat"), "/api/v1/queues%.0lld", 0);
+	expect("POST", admin, 400, json_pack("{s:s}", "name", "  "), "/api/v1/skills%.0lld", 0);
 	call("GET", admin, 200, NULL, &r, "/api/v1/queues");
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2);
 	resp_clear(&r);

@@ -266,9 +266,13 @@ static void attribute_limits_are_the_maximum_and_one_more(void **state)
 	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_ETOOBIG);
 	assert_string_equal(err.field, "attributes.k0xxxxxx");
 	json_decref(obj);
-	obj = parse("{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\" \",\"class\":\"basic\"}}}");
+	obj = parse("{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\"-\",\"class\":\"basic\"}}}");
 	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_OK);
 	assert_int_equal(in.attrs[0].sensitivity, SENS_BASIC);
+	json_decref(obj);
+	/* a blank value says nothing: null removes one */
+	obj = parse("{\"external_id\":\"C\",\"attributes\":{\"k\":{\"value\":\" \",\"class\":\"basic\"}}}");
+	assert_int_equal(customer_input_decode(obj, false, &in, &err), GC_EINVAL);
 	json_decref(obj);
 }
 
