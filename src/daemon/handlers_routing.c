@@ -443,6 +443,14 @@ int run_contact_move(struct request *r, struct store *db)
 {
 	if (!contact_known(r, db))
 		return GC_ENOTFOUND;
+	/* a contact an agent holds moves only as that agent's supervisor could act on them */
+	json_t *view = NULL;
+	int64_t holder = 0;
+	if (router_contact_view(router_of(r), &r->scope, r->ids[0], &view) == GC_OK)
+		holder = json_integer_value(json_object_get(view, "agent_id"));
+	json_decref(view);
+	if (holder && !manages(r, db, holder))
+		return GC_EFORBIDDEN;
 	int rc = router_move(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_routing(r, db);
 }

@@ -412,6 +412,22 @@ static void the_figures_survive_kill_9(void **state)
 	resp_clear(&r);
 }
 
+/* Run last (it adds a contact): an outsourcer's supervisor does not take a
+ * contact away from the brand's own agent, as it does not set that agent. */
+static void an_outsourcer_moves_only_its_own_agents_contacts(void **state)
+{
+	presence(brand_agent, "available");
+	long long c = contact(post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "R-9")));
+	ok("POST", brand_agent, NULL, "/api/v1/contacts/%lld/accept", c);
+	struct resp r;
+	call("POST", bpo_supervisor, 403, json_pack("{s:I}", "queue_id", (json_int_t)back), &r,
+	     "/api/v1/contacts/%lld/move", c);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "user");
+	resp_clear(&r);
+	ok("POST", brand_agent, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "fixed"),
+	   "/api/v1/contacts/%lld/wrapup", c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +438,7 @@ int main(void)
 		cmocka_unit_test(the_cli_writes_csv_and_xlsx),
 		cmocka_unit_test(the_barometer_of_the_month),
 		cmocka_unit_test(the_figures_survive_kill_9),
+		cmocka_unit_test(an_outsourcer_moves_only_its_own_agents_contacts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
