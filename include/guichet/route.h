@@ -271,6 +271,7 @@ int route_agent_view(const struct route_engine *e, uint32_t agent, struct route_
 const struct route_agent_config *route_agent_config(const struct route_engine *e, uint32_t agent);
 struct route_queue_view {
 	uint32_t waiting;          /* contacts waiting in the queue (not those named to an agent) */
+	uint32_t named;            /* contacts of the queue waiting for one agent alone (transfer, sticky) */
 	int64_t oldest_arrival;    /* arrival of the longest-waiting one, INT64_MAX when none */
 	uint32_t logged_in;        /* agents not offline who could serve it */
 };

@@ -666,8 +666,8 @@ static int shard_queue_delete(struct shard *rt, int64_t queue_id)
 		return GC_OK;
 	struct route_queue_view v;
 	route_queue_view(rt->e, m->eid, &v);
-	if (v.waiting > 0)
-		return fail(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting);
+	if (v.waiting + v.named > 0)
+		return fail(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting + v.named);
 	/* a deleted queue overflows nowhere: its old target may then change channel */
 	struct route_queue_config cfg;
 	int rc = queue_config(rt, rt->q[m->eid].tenant_id, &rt->q[m->eid].cfg, false, &cfg);
@@ -1973,9 +1973,11 @@ static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S
 		for (int st = 0; st < S_N; st++)
 			json_object_set_new(agents, state_names[st], json_integer(counts ? counts[i][st] : 0));
 		uint32_t offered = q->answered + q->abandoned;
-		json_array_append_new(list, json_pack("{s:I,s:s,s:i,s:I,s:o,s:f,s:i,s:i,s:i,s:o}", "queue_id",
-			(json_int_t)q->id, "name", q->name, "waiting", v.waiting, "longest_wait_s",
-			(json_int_t)(v.waiting ? (now - v.oldest_arrival) / 1000 : 0),
+		/* waiting: those waiting for one agent alone too (waiting_for_agent), whom
+		 * longest_wait_s does not read */
+		json_array_append_new(list, json_pack("{s:I,s:s,s:i,s:i,s:I,s:o,s:f,s:i,s:i,s:i,s:o}", "queue_id",
+			(json_int_t)q->id, "name", q->name, "waiting", v.waiting + v.named, "waiting_for_agent", v.named,
+			"longest_wait_s", (json_int_t)(v.waiting ? (now - v.oldest_arrival) / 1000 : 0),
 			"service_level", offered ? json_real((double)q->within / offered) : json_null(),
 			"sl_target", q->cfg.sl_target, "sl_seconds", q->cfg.sl_seconds, "answered", q->answered,
 			"abandoned", q->abandoned, "agents", agents));

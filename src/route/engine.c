@@ -54,6 +54,7 @@ struct queue {
 	uint32_t last_agent;            /* for round robin */
 	struct list waiting[ROUTE_PRIORITIES];
 	uint32_t n_waiting[ROUTE_PRIORITIES];
+	uint32_t n_named;               /* of it, waiting for one agent alone (in that agent's own list) */
 	uint32_t nonempty;              /* bit p: someone waits at priority p */
 	uint32_t pool;
 };
@@ -530,6 +531,8 @@ static void wait_in_place(struct route_engine *e, uint32_t id)
 	if (!c->named) {
 		e->queues[c->queue].n_waiting[c->priority]++;
 		e->queues[c->queue].nonempty |= 1u << c->priority;
+	} else {
+		e->queues[c->queue].n_named++;
 	}
 }
 
@@ -537,7 +540,9 @@ static void stop_waiting(struct route_engine *e, uint32_t id)
 {
 	struct contact *c = &e->contacts[id];
 	list_remove(waiting_list(e, c), e->contacts, CONTACT_LINK, id);
-	if (!c->named && --e->queues[c->queue].n_waiting[c->priority] == 0)
+	if (c->named)
+		e->queues[c->queue].n_named--;
+	else if (--e->queues[c->queue].n_waiting[c->priority] == 0)
 		e->queues[c->queue].nonempty &= ~(1u << c->priority);
 }
 
@@ -1389,7 +1394,7 @@ int route_queue_view(const struct route_engine *e, uint32_t id, struct route_que
 	if (id >= e->n_queues)
 		return GC_ENOTFOUND;
 	const struct queue *q = &e->queues[id];
-	*ret = (struct route_queue_view){.oldest_arrival = INT64_MAX,
+	*ret = (struct route_queue_view){.oldest_arrival = INT64_MAX, .named = q->n_named,
 					 .logged_in = e->pools[q->pool].logged_in};
 	for (int p = 0; p < ROUTE_PRIORITIES; p++) {
 		ret->waiting += q->n_waiting[p];
@@ -1597,6 +1602,13 @@ int route_engine_check(const struct route_engine *e)
 		for (uint32_t i = e->agents[a].own.head; i != ROUTE_NONE; i = e->contacts[i].link.next, listed++)
 			if (e->contacts[i].state != ROUTE_WAITING || !e->contacts[i].named || e->contacts[i].agent != a)
 				return GC_ESTATE;
+	for (uint32_t q = 0; q < e->n_queues; q++) { /* each queue's count of those */
+		uint32_t named = 0;
+		for (uint32_t i = 0; i < e->n_contacts; i++)
+			named += e->contacts[i].state == ROUTE_WAITING && e->contacts[i].named && e->contacts[i].queue == q;
+		if (named != e->queues[q].n_named)
+			return GC_ESTATE;
+	}
 	for (uint32_t i = 0; i < e->n_contacts; i++)
 		waiting += e->contacts[i].state == ROUTE_WAITING;
 	return listed == waiting ? GC_OK : GC_ESTATE;

@@ -373,6 +373,17 @@ static void transfer_move_force_abandon(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "agent_id")), id_a);
 	resp_clear(&r);
 	assert_string_equal(contact_state(c), "queued");
+	/* the wallboard counts it as waiting, for one agent */
+	call("GET", sup, 200, NULL, &r, "/api/v1/queues/stats");
+	json_t *l1_stats = NULL, *qs;
+	size_t qi;
+	json_array_foreach(json_object_get(r.json, "queues"), qi, qs)
+		if (json_integer_value(json_object_get(qs, "queue_id")) == l1)
+			l1_stats = qs;
+	assert_non_null(l1_stats);
+	assert_int_equal(json_integer_value(json_object_get(l1_stats, "waiting_for_agent")), 1);
+	assert_true(json_integer_value(json_object_get(l1_stats, "waiting")) >= 1);
+	resp_clear(&r);
 	/* the supervisor forces B to pause */
 	expect("POST", sup, 200, json_pack("{s:s,s:s}", "presence", "paused", "reason", "coaching"),
 	       "/api/v1/agents/%lld/presence", id_b);
