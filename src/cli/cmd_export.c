@@ -26,11 +26,12 @@ static void print_export(const json_t *e)
 			const json_t *cust = json_object_get(row, "customer");
 			const char *subject = json_string_value(json_object_get(row, "subject"));
 			const char *note = json_string_value(json_object_get(row, "escalation_note"));
-			printf("  #%lld  %s  %s  customer %lld%s%s\n",
-			       (long long)json_integer_value(json_object_get(row, "contact_id")),
-			       json_string_value(json_object_get(row, "received_at")), subject ? subject : "(no subject)",
-			       (long long)json_integer_value(json_object_get(cust, "id")), note ? "  note: " : "",
-			       note ? note : "");
+			char who[48] = "no customer";
+			if (json_integer_value(json_object_get(cust, "id")) > 0)
+				snprintf(who, sizeof(who), "customer %lld", (long long)json_integer_value(json_object_get(cust, "id")));
+			printf("  #%lld  %s  %s  %s%s%s\n", (long long)json_integer_value(json_object_get(row, "contact_id")),
+			       json_string_value(json_object_get(row, "received_at")), subject ? subject : "(no subject)", who,
+			       note ? "  note: " : "", note ? note : "");
 		}
 	}
 }

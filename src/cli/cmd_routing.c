@@ -319,8 +319,15 @@ static int agent(const struct cli *cli, const struct args *a)
 			return 2;
 		}
 		body = json_pack("{s:s,s:s?}", "presence", a->pos[2], "reason", args_get(a, "reason"));
-		if ((v = args_get(a, "user")))
-			snprintf(path, sizeof(path), "/api/v1/agents/%s/presence", v);
+		int64_t user_id;
+		if ((v = args_get(a, "user")) && gc_parse_i64(v, 1, INT64_MAX, &user_id) < 0) {
+			fprintf(stderr, "guichet agent presence: --user: expected the agent's numeric id, got '%s'"
+				" (guichet agent list shows them)\n", v);
+			json_decref(body);
+			return 2;
+		}
+		if (v)
+			snprintf(path, sizeof(path), "/api/v1/agents/%lld/presence", (long long)user_id);
 		else
 			snprintf(path, sizeof(path), "/api/v1/agents/me/presence");
 		return cli_simple(cli, "POST", path, body);

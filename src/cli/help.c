@@ -570,10 +570,10 @@ static const struct help_command commands[] = {
 	 "--level 1|2\tfront line or expert\n"
 	 "--max-total N\tcontacts at once, all channels\n"
 	 "--max-missed N\tmissed offers before the agent is paused\n"},
-	{"agent", "presence", "available|paused|offline [--reason R] [--user USER]",
+	{"agent", "presence", "available|paused|offline [--reason R] [--user ID]",
 	 "set your presence, or as a supervisor another agent's",
 	 "--reason R\tthe pause reason\n"
-	 "--user USER\tthe agent (a supervisor forcing it)\n"},
+	 "--user ID\tthe agent's id (a supervisor forcing it)\n"},
 	{"agent", "accept", "CONTACT", "accept the contact offered to you", NULL},
 	{"agent", "reject", "CONTACT", "decline the contact offered to you", NULL},
 	{"agent", "wrapup", "CONTACT (--disposition D | --state waiting_on_customer)",

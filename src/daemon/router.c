@@ -1016,9 +1016,10 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 	if (rc < 0)
 		return rc;
 	to = v.queue;
-	if ((in->queue_id && (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0) ||
-	    (in->agent_id && (rc = find_agent(rt, scope->tenant_id, in->agent_id, &agent)) < 0))
+	if (in->queue_id && (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
 		return rc;
+	if (in->agent_id && find_agent(rt, scope->tenant_id, in->agent_id, &agent) < 0)
+		return fail(rt, GC_ENOTFOUND, "agent_id: no agent %lld in this tenant", (long long)in->agent_id);
 	if (agent == v.agent)
 		return fail(rt, GC_EINVAL, "agent_id: you hold the contact already");
 	if (agent != ROUTE_NONE && rt->a[agent].presence == PRESENCE_OFFLINE)

@@ -274,6 +274,8 @@ static void bad_arguments_are_named(void **state)
 	free(err);
 	/* a mistyped subcommand is named as such; a file that is not there says so, with no line */
 	EXPECT_CLI(2, "guichet contacts: unknown subcommand 'lst'", "contacts", "lst");
+	EXPECT_CLI(2, "--user: expected the agent's numeric id", "agent", "presence", "paused", "--reason", "x", "--user",
+		   "a@b.example");
 	assert_int_equal(CLI(out, err, "calendar", "set", "/nonexistent/calendar.json"), 2);
 	assert_non_null(strstr(err, "/nonexistent/calendar.json: No such file or directory"));
 	assert_null(strstr(err, "line"));
