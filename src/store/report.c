@@ -57,7 +57,7 @@ struct fold_agent {
 
 struct fold {
 	struct store *s;
-	int64_t tenant_id, last_id;
+	int64_t tenant_id, last_id, last_at;
 	int rc;
 	struct fold_row *rows;
 	uint32_t n_rows, cap_rows;
@@ -223,6 +223,8 @@ static void fold_event(const struct store_event *ev, void *arg)
 {
 	struct fold *f = arg;
 	f->last_id = ev->id;
+	if (ev->at > f->last_at)
+		f->last_at = ev->at;
 	if (f->rc < 0 || !is_counted(ev->type))
 		return;
 	json_t *data = json_loads(ev->data, 0, NULL);
@@ -314,8 +316,50 @@ static int fold_cursor(struct store *s, int64_t tenant_id, int64_t *ret_id)
 	return rc == DB_ROW || rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
+/* Agents still available have worked until the last event folded: their
+ * spans so far count now (and go on from there), so that the day's
+ * occupancy is not handle time over closed spans alone. */
+static void credit_open_spans(struct fold *f)
+{
+	struct db_stmt *st = store_stmt(f->s, "SELECT agent_id, since_ms FROM report_presence"
+					 " WHERE tenant_id = ? AND since_ms < ?");
+	if (st == NULL) {
+		f->rc = GC_ESTORE;
+		return;
+	}
+	db_bind_int64(st, 1, f->tenant_id);
+	db_bind_int64(st, 2, f->last_at);
+	int64_t (*open)[2] = NULL;
+	uint32_t n = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW && gc_grow((void **)&open, &cap, sizeof(*open), n + 1) == GC_OK) {
+		open[n][0] = db_column_int64(st, 0);
+		open[n++][1] = db_column_int64(st, 1);
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		f->rc = rc == DB_ROW ? GC_ENOMEM : store_fail(f->s, rc);
+		free(open);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		add_staffed(f, open[i][0], open[i][1], f->last_at);
+	free(open);
+	if (f->rc < 0 || n == 0)
+		return;
+	if ((st = store_stmt(f->s, "UPDATE report_presence SET since_ms = ? WHERE tenant_id = ? AND since_ms < ?")) == NULL) {
+		f->rc = GC_ESTORE;
+		return;
+	}
+	db_bind_int64(st, 1, f->last_at);
+	db_bind_int64(st, 2, f->tenant_id);
+	db_bind_int64(st, 3, f->last_at);
+	f->rc = store_step_done(f->s, st);
+}
+
 static int fold_done(struct fold *f)
 {
+	credit_open_spans(f);
 	for (uint32_t i = 0; f->rc == GC_OK && i < f->n_rows; i++)
 		f->rc = write_row(f, &f->rows[i]);
 	if (f->rc < 0)
