@@ -414,8 +414,25 @@ static void the_figures_survive_kill_9(void **state)
 
 /* Run last (it adds a contact): an outsourcer's supervisor does not take a
  * contact away from the brand's own agent, as it does not set that agent. */
+/* The brand agent's staffed time in the summary (range: make_history's, which
+ * spans now). */
+static long long brand_staffed_ms(void)
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
+	long long staffed = -1;
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(r.json, "rows"), i, row)
+		if (n_of(row, "agent_id") == brand_id)
+			staffed = n_of(row, "staffed_ms");
+	resp_clear(&r);
+	return staffed;
+}
+
 static void an_outsourcer_moves_only_its_own_agents_contacts(void **state)
 {
+	long long staffed = brand_staffed_ms();
 	presence(brand_agent, "available");
 	long long c = contact(post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "R-9")));
 	ok("POST", brand_agent, NULL, "/api/v1/contacts/%lld/accept", c);
@@ -424,8 +441,14 @@ static void an_outsourcer_moves_only_its_own_agents_contacts(void **state)
 	     "/api/v1/contacts/%lld/move", c);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "user");
 	resp_clear(&r);
+	usleep(300 * 1000);
 	ok("POST", brand_agent, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "fixed"),
 	   "/api/v1/contacts/%lld/wrapup", c);
+	/* still available: the time worked so far counts already (occupancy stays a share) */
+	long long now_staffed = staffed;
+	for (int i = 0; i < 40 && now_staffed < staffed + 250; i++, usleep(100 * 1000))
+		now_staffed = brand_staffed_ms();
+	assert_true(now_staffed >= staffed + 250);
 }
 
 int main(void)
