@@ -529,8 +529,6 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 			 in->external_id, (long long)json_integer_value(first));
 		return reject(im, line, why);
 	}
-	if (json_object_set_new(im->lines, in->external_id, json_integer((json_int_t)line)) < 0)
-		return GC_ENOMEM;
 	struct db_stmt *st = store_stmt(s, "SELECT id, email, phone FROM customers"
 					 " WHERE tenant_id = ? AND external_id = ?");
 	if (st == NULL)
@@ -564,6 +562,9 @@ static int upsert_row(void *arg, size_t line, const struct customer_input *in)
 	rc = store_attempt_end(s, rc);
 	if (rc == GC_EFORBIDDEN || rc == GC_ECONFLICT)
 		return reject(im, line, rc == GC_EFORBIDDEN ? s->errmsg : "conflicts with another customer");
+	/* kept: a later line of the same customer is the mistake (a rejected one is not "already" here) */
+	if (rc == GC_OK && json_object_set_new(im->lines, in->external_id, json_integer((json_int_t)line)) < 0)
+		return GC_ENOMEM;
 	return rc;
 }
 
