@@ -120,6 +120,9 @@ bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum co
  * contacts there; a user
  * with no routing profile has nothing to take out. Answers 409 naming user,
  * and returns negative, while it holds contacts. */
+/* The phone number whose menu routes callers to queue_id, in words for a
+ * 409, into ret ("" when none). 0, or a store error. */
+int voice_menu_user(struct request *r, struct store *db, int64_t queue_id, char *ret, size_t len);
 int agent_off_duty(struct request *r, struct store *db, const struct store_scope *scope, int64_t user_id);
 /* Puts a contact in a queue (priority -1: the contact's own); answers only on error. */
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority);

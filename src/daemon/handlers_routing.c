@@ -155,8 +155,13 @@ int run_queue_delete(struct request *r, struct store *db)
 	json_decref(q);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "queue");
-	/* the store's refusal first (another queue overflows to it): a refused
-	 * request never reaches the engine */
+	/* the store's refusal first (what uses it): a refused request never
+	 * reaches the engine; a phone menu's leaves are read here, where menus are known */
+	char menu_user[160];
+	if ((rc = voice_menu_user(r, db, r->ids[0], menu_user, sizeof(menu_user))) < 0)
+		return reply_store_error(r, db, rc, "queue");
+	if (*menu_user)
+		return reply_error(r, 409, "conflict", "queue", "%s", menu_user);
 	if ((rc = store_queue_delete(db, &r->scope, r->ids[0])) < 0)
 		return reply_store_error(r, db, rc, "queue");
 	if ((rc = router_queue_delete(router_of(r), &r->scope, r->ids[0])) < 0)

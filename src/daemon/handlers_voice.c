@@ -175,6 +175,25 @@ int prepare_voice_number_update(struct request *r, struct store *db)
 	return answered;
 }
 
+int voice_menu_user(struct request *r, struct store *db, int64_t queue_id, char *ret, size_t len)
+{
+	json_t *list = NULL, *number;
+	size_t i;
+	*ret = '\0';
+	int rc = store_voice_number_list(db, &r->scope, &list);
+	json_array_foreach(rc == GC_OK ? list : NULL, i, number) {
+		int64_t ids[VOICE_MENU_MAX_QUEUES];
+		size_t n = 0;
+		voice_menu_queues(json_object_get(number, "menu"), ids, &n);
+		for (size_t k = 0; k < n && !*ret; k++)
+			if (ids[k] == queue_id)
+				snprintf(ret, len, "the phone number '%.40s' routes callers to this queue from its menu: "
+					 "change its menu first", json_string_value(json_object_get(number, "number")));
+	}
+	json_decref(list);
+	return rc;
+}
+
 /* One recording of the tenant (answered: false when it is not). */
 static bool recording_ok(struct request *r, struct store *db, int64_t id, const char *field)
 {

@@ -138,6 +138,10 @@ static void numbers_keep_their_tenant_and_check_the_menu(void **state)
 		    "/api/v1/channels/voice/numbers");
 	queue_number = resp_int(&r, "id");
 	resp_clear(&r);
+	/* a queue a menu routes callers to (support: only in the nested menu) is not deleted */
+	http_expect(&d, "DELETE", admin, 409, NULL, &r, "/api/v1/queues/%lld", (long long)support);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "menu"));
+	resp_clear(&r);
 	/* the menu checked strictly, the member at fault named */
 	http_expect(&d, "POST", admin, 400, json_pack("{s:s,s:{s:s,s:{s:{s:s}}}}", "number", "+33100000009", "menu",
 		    "prompt", "p", "options", "1", "queue_id", "sales"), &r, "/api/v1/channels/voice/numbers");
