@@ -2,14 +2,13 @@
 // the one chosen, with every field the API takes (docs/api.md, Routing);
 // the API's error shows at the field it names. Delete asks first.
 import { useEffect, useState } from 'preact/hooks';
-import { CHANNELS, STRATEGIES, admin } from './calls.js';
+import { CHANNELS, QUEUE_DEFAULTS, STRATEGIES, admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
 
 const NUMBERS = ['sl_target', 'sl_seconds', 'offer_timeout_s', 'wrapup_s', 'max_wait_s', 'tier_delay_s', 'sticky_s'];
 const FIELDS = ['name', 'skill_id', 'channel', 'level', 'strategy', ...NUMBERS, 'overflow_to', 'first_response_s', 'hours'];
-const BLANK = { name: '', skill_id: '', channel: 'chat', level: '1', strategy: 'longest_idle', sl_target: '0.8',
-  sl_seconds: '20', offer_timeout_s: '15', wrapup_s: '0', max_wait_s: '0', tier_delay_s: '0', sticky_s: '0',
-  overflow_to: '', first_response_s: '', hours: '' };
+const BLANK = { name: '', skill_id: '', channel: 'chat', level: '1', strategy: 'longest_idle', ...QUEUE_DEFAULTS.chat,
+  wrapup_s: '0', max_wait_s: '0', tier_delay_s: '0', sticky_s: '0', overflow_to: '', first_response_s: '', hours: '' };
 
 function toForm(q) {
   const v = { ...BLANK };
@@ -38,10 +37,15 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
   // a queue overflows only to another queue of its channel (the API refuses others)
   const targets = queues.filter((q) => (!queue || q.id !== queue.id) && q.channel === v.channel);
+  // a new channel's service level and offer window replace those of the
+  // old one that nobody changed (an email answered "80% in 20 s" is not a goal)
   const setChannel = (e) => {
     const channel = e.target.value;
     const keep = queues.some((q) => String(q.id) === String(v.overflow_to) && q.channel === channel);
-    setV({ ...v, channel, overflow_to: keep ? v.overflow_to : '' });
+    const next = { ...v, channel, overflow_to: keep ? v.overflow_to : '' };
+    for (const [k, was] of Object.entries(QUEUE_DEFAULTS[v.channel] || {}))
+      if (v[k] === was) next[k] = QUEUE_DEFAULTS[channel][k];
+    setV(next);
   };
   // a queue chosen for editing: the focus goes to its form
   useEffect(() => { if (queue) document.getElementById('q-name')?.focus(); }, []);

@@ -61,4 +61,15 @@ export async function importCustomers(text, allOrNothing) {
 
 export const ROLES = ['tenant_admin', 'supervisor', 'agent', 'expert', 'outsourced_agent', 'author', 'reviewer', 'planner'];
 export const CHANNELS = ['chat', 'phone', 'email', 'sms', 'social', 'web'];
+// A new queue's service level and offer window by channel, as the API sets
+// them when a request names none (src/model/decode.c, channel_defaults): a
+// call or a chat is answered in seconds, a message within the hour.
+export const QUEUE_DEFAULTS = {
+  phone: { sl_target: '0.8', sl_seconds: '20', offer_timeout_s: '15' },
+  chat: { sl_target: '0.8', sl_seconds: '30', offer_timeout_s: '20' },
+  email: { sl_target: '0.9', sl_seconds: '3600', offer_timeout_s: '60' },
+  sms: { sl_target: '0.8', sl_seconds: '3600', offer_timeout_s: '60' },
+  social: { sl_target: '0.8', sl_seconds: '3600', offer_timeout_s: '60' },
+  web: { sl_target: '0.9', sl_seconds: '3600', offer_timeout_s: '60' },
+};
 export const STRATEGIES = ['longest_idle', 'best_skill', 'fewest_handled', 'least_talk', 'round_robin', 'random', 'ring_all'];
