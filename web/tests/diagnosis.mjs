@@ -179,6 +179,15 @@ export async function diagnosis({ browser, url, step, accessible }) {
     await step('diagnosis: the agent escalates with a reason (Alt+L)', async () => {
       await agent.page.keyboard.press('Alt+KeyL');
       await agent.page.keyboard.type(REASON);
+      // a level-1 queue is refused before anything is sent
+      await agent.page.getByLabel('To the queue').selectOption({ label: 'Internet' });
+      await agent.page.getByRole('button', { name: 'Escalate' }).click();
+      await agent.page.getByRole('alert').getByText(/^An escalation goes to a level-2 queue/).waitFor();
+      if (!(await agent.page.getByLabel('To the queue').evaluate((e) => e === document.activeElement)))
+        throw new Error('the focus is not at the queue');
+      // the expert is offline: listed, not to be chosen (the contact would wait for nobody)
+      if (!(await agent.page.getByLabel('Or transfer to an agent').locator('option', { hasText: 'expert person (Offline)' }).isDisabled()))
+        throw new Error('an offline agent can be chosen');
       await agent.page.getByLabel('To the queue').selectOption({ label: 'Internet experts (level 2)' });
       await agent.page.getByRole('button', { name: 'Escalate' }).click();
       await agent.page.getByRole('status').getByText(`Contact #${contactId} escalated to Internet experts.`).waitFor();

@@ -5,7 +5,9 @@
 // own routes (POST .../call/transfer, /call/escalate): the agent's phone
 // is hung up and the caller waits with the music for the next agent.
 // The contact leaves this agent's tabs once the API has taken it; a
-// refusal shows as an alert under the buttons.
+// refusal shows as an alert under the buttons. Escalating to a level-1 queue
+// is refused here, and an offline agent is listed but cannot be chosen (a
+// contact would wait for nobody).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { isBridged, phoneApi } from './phonecalls.js';
@@ -35,6 +37,14 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
     if (!reason.trim()) {
       say(t('handover.reason_needed'));
       document.getElementById(`handover-reason-${id}`)?.focus();
+      return undefined;
+    }
+    // an escalation goes up, to a level-2 queue (the API refuses others)
+    if (verb === 'escalate' && queues.find((q) => String(q.id) === queue)?.level !== 2) {
+      const text = t('handover.level2_needed');
+      setError(text);
+      say(text);
+      document.getElementById(`handover-queue-${id}`)?.focus();
       return undefined;
     }
     const target = toAgent ? { agent_id: Number(agent) } : { queue_id: Number(queue) };
@@ -72,7 +82,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
       <select id={`handover-agent-${id}`} value={agent} onChange={(e) => setAgent(e.target.value)}>
         <option value="">{t('handover.agent_none')}</option>
         {agents.map((a) => (
-          <option value={String(a.user_id)}>{t('handover.agent_option', { name: a.name,
+          <option value={String(a.user_id)} disabled={a.presence === 'offline'}>{t('handover.agent_option', { name: a.name,
             presence: t(`presence.${a.presence}`) })}</option>
         ))}
       </select>

@@ -119,6 +119,7 @@ export default {
   'handover.queue': "To the queue",
   'handover.level2': "{name} (level 2)",
   'handover.reason': "Reason (the next person reads it first)",
+  'handover.level2_needed': "An escalation goes to a level-2 queue: choose one marked (level 2), or transfer.",
   'handover.reason_needed': "Give a reason first.",
   'handover.escalate': "Escalate",
   'handover.transfer': "Transfer",

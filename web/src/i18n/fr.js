@@ -118,6 +118,7 @@ export default {
   'handover.queue': "Vers la file",
   'handover.level2': "{name} (niveau 2)",
   'handover.reason': "Motif (la personne suivante le lit en premier)",
+  'handover.level2_needed': "Une escalade va vers une file de niveau 2 : choisissez-en une marquée (niveau 2), ou transférez.",
   'handover.reason_needed': "Donnez d’abord un motif.",
   'handover.escalate': "Escalader",
   'handover.transfer': "Transférer",
