@@ -155,6 +155,15 @@ int run_me(struct request *r, struct store *db)
 	json_t *memberships = NULL;
 	if (sc->user_id && store_membership_list(db, sc->user_id, &memberships) == GC_OK)
 		json_object_set_new(me, "memberships", memberships);
+	/* an outsourcer's people see their own organisation's figures alone:
+	 * the screens leave out what shows the brand's whole day */
+	int64_t org = 0;
+	int rc = sc->tenant_id ? store_report_viewer_organisation(db, sc, &org) : GC_OK;
+	if (rc < 0) {
+		json_decref(me);
+		return reply_store_error(r, db, rc, NULL);
+	}
+	json_object_set_new(me, "organisation_id", org ? json_integer(org) : json_null());
 	return reply(r, 200, me);
 }
 

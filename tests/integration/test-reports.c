@@ -227,6 +227,13 @@ static void the_brand_sees_every_figure(void **state)
 static void an_outsourcer_sees_its_own_agents(void **state)
 {
 	struct resp r;
+	/* /me tells the screens whose figures the caller sees */
+	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/me");
+	assert_true(json_is_integer(json_object_get(r.json, "organisation_id")));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/me");
+	assert_true(json_is_null(json_object_get(r.json, "organisation_id")));
+	resp_clear(&r);
 	call("GET", bpo_supervisor, 403, NULL, &r, "/api/v1/reports/intervals?date=2026-01-01");
 	assert_non_null(strstr(r.text, "by=interval")); /* the brand's whole day: the outsourcer reads its own there */
 	resp_clear(&r);

@@ -340,6 +340,28 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
         await ctx.close();
       }
     });
+    await step('the outsourcer\'s supervisor has the supervision without the brand\'s whole day, and every tab answers', async () => {
+      await admin('POST', '/api/v1/users', { email: 'sam@callcenter.example', name: 'Sam Outsourced', password,
+        role: 'supervisor', organisation: OUTSOURCER });
+      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      const p = await ctx.newPage();
+      const errs = [];
+      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
+      p.setDefaultTimeout(10000);
+      try {
+        await login(p, url, 'sam@callcenter.example', password);
+        const tabs = p.getByRole('tablist', { name: 'Supervision' });
+        await tabs.getByRole('tab', { name: 'Summary' }).waitFor();
+        if (await tabs.getByRole('tab', { name: 'The day so far' }).count()) throw new Error('the brand\'s day is offered');
+        for (const name of await tabs.getByRole('tab').allTextContents()) {
+          await tabs.getByRole('tab', { name }).click();
+          await p.waitForTimeout(500); // its first calls (the live ones never end: no network idle here)
+        }
+        if (errs.length) throw new Error(errs.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
     await step('a tenant admin who is no platform admin has the console without the platform tab', async () => {
       await admin('POST', '/api/v1/users', { email: 'tina@a.example', name: 'Tina Admin', password, role: 'tenant_admin' });
       const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 720 } });

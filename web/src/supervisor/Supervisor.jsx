@@ -2,7 +2,9 @@
 // wallboard, the day so far per half hour, the summary kept current, the
 // incidents and goodwill gestures waiting for approval, the reasons and
 // outcomes, the voice of the customer, the callbacks, as tabs, with one
-// role="status" region for what the supervisor's actions changed.
+// role="status" region for what the supervisor's actions changed. An
+// outsourcer's supervisor sees its own organisation's figures alone: no
+// day of the whole brand (the summary per half hour is theirs).
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
@@ -14,13 +16,13 @@ import { Voice } from './Voice.jsx';
 import { Callbacks } from './Callbacks.jsx';
 
 
-export function Supervisor({ t, lang }) {
+export function Supervisor({ t, me, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
-    ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]];
+    ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]].filter(([id]) => id !== 'day' || !me?.organisation_id);
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
