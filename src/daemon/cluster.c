@@ -285,12 +285,12 @@ static int unavailable(struct request *r, const char *code, const char *message)
 	return -1;
 }
 
-int cluster_route(struct cluster *cl, struct request *r)
+int cluster_route(struct cluster *cl, struct request *r, int64_t tenant_id)
 {
 	if (conn_relayed(r->conn))
 		return 0; /* handed over to this node: served here, never passed on again */
 	char node[64] = "";
-	enum owner who = owner_of(cl, r->scope.tenant_id, gc_now_ms(), node);
+	enum owner who = owner_of(cl, tenant_id, gc_now_ms(), node);
 	if (who == OWNER_SELF)
 		return 0;
 	if (who == OWNER_NOBODY)

@@ -78,10 +78,11 @@ void cluster_ask_waits(struct cluster *cl, int64_t tenant_id, const int64_t *con
 /* Whether this node routes the tenant now (any thread). */
 bool cluster_routes(struct cluster *cl, int64_t tenant_id);
 
-/* On a worker, for a request of a ROUTE_ROUTING route: 0 when this node
- * routes its tenant (go on), 1 when it went to the node that does (the
- * answer comes later), -1 when it was answered now (nobody routes the
- * tenant yet, or NATS refused it: 503 and Retry-After). */
-int cluster_route(struct cluster *cl, struct request *r);
+/* On a worker, for a request of a ROUTE_ROUTING route acting on
+ * tenant_id's routing (its scope's tenant, or the one a platform request
+ * names): 0 when this node routes that tenant (go on), 1 when it went to
+ * the node that does (the answer comes later), -1 when it was answered now
+ * (nobody routes the tenant yet, or NATS refused it: 503 and Retry-After). */
+int cluster_route(struct cluster *cl, struct request *r, int64_t tenant_id);
 
 #endif

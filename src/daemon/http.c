@@ -70,7 +70,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/organisations", ROUTE_PLATFORM, 0, NULL, run_organisation_list),
 	R(POST, "/api/v1/organisations", ROUTE_PLATFORM | W | J, 0, prepare_organisation_create,
 	  run_organisation_create),
-	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J | A, 0, prepare_membership_grant,
+	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J | A | RT, 0, prepare_membership_grant,
 	  run_membership_grant),
 	R(GET, "/api/v1/users", T, PERM_USERS_READ, NULL, run_user_list),
 	RS(POST, "/api/v1/users", T | W | J, PERM_USERS_MANAGE, prepare_user_create, hash_user_password, NULL,
@@ -915,6 +915,16 @@ static bool public_tenant(struct request *r)
 	return true;
 }
 
+/* The tenant a platform request acting on a tenant's routing names in its
+ * body's "tenant" (a membership granted there takes its user out of that
+ * tenant's routing): false when it names none that exists, which its
+ * handler answers. */
+static bool named_tenant(struct request *r, int64_t *ret_tenant)
+{
+	const char *name = json_string_value(json_object_get(r->body, "tenant"));
+	return name && store_tenant_find(r->worker->db, name, ret_tenant) == GC_OK;
+}
+
 /* Reads of a route_batch_fn wait for the end of the loop's turn: the
  * requests that arrived in the same turn (the connections epoll found
  * ready together) go to the database together. The batch event, made
@@ -958,7 +968,10 @@ static bool run_route(struct request *r)
 	bool handed = (rt->flags & ROUTE_ROUTING) && worker->server->cluster;
 	if (handed && (rt->flags & ROUTE_PUBLIC))
 		handed = public_tenant(r); /* that tenant's node serves it */
-	int where = handed ? cluster_route(worker->server->cluster, r) : 0;
+	int64_t tenant = r->scope.tenant_id;
+	if (handed && (rt->flags & ROUTE_PLATFORM))
+		handed = named_tenant(r, &tenant); /* the node routing the tenant it names serves it */
+	int where = handed ? cluster_route(worker->server->cluster, r, tenant) : 0;
 	if (where != 0)
 		return where > 0; /* handed to the node that routes the tenant, or answered */
 	if (rt->prepare && rt->prepare(r, worker->db) != 0)

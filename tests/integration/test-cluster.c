@@ -18,7 +18,9 @@
  *   opens a chat, hears its place, and talks live with an agent on a:
  *   messages, typing and the state both ways; after a cut of the link
  *   between the nodes, its stream resumes with nothing lost or repeated;
- * - an SMS provider's webhook reaching b is handed to a, signature and all.
+ * - an SMS provider's webhook reaching b is handed to a, signature and all;
+ * - a platform admin's grant through b of a role that takes no contacts
+ *   takes the agent out of a's routing.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
@@ -535,6 +537,34 @@ static void an_sms_webhook_on_the_other_node_is_routed(void **state)
 	resp_clear(&r);
 }
 
+/* A platform admin gives an agent of tenant one, available on the routing
+ * node, a role that takes no contacts, through the other node: the grant is
+ * handed to the node routing that tenant, which takes the agent out of its
+ * routing at once (it answered 503 on the node that does not route it). */
+static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **state)
+{
+	char *token = NULL;
+	long long id = user(t1.admin, "writer@one.example", "agent", &token);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
+	assert_int_equal(http_status(&a, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	presence(&a, token, "available");
+	struct resp r;
+	http_json(&b, "POST", "/api/v1/memberships", t1.admin, json_pack("{s:s,s:s,s:s}", "email",
+		"writer@one.example", "tenant", "one", "role", "author"), &r);
+	if (r.status != 200)
+		fprintf(stderr, "grant through b: %d %s\n", r.status, r.text);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_json(&a, "GET", path, t1.sup, NULL, &r); /* on the routing node: the stored and the live presence */
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
+	resp_clear(&r);
+	free(token);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
@@ -543,6 +573,7 @@ int main(void)
 		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
 		cmocka_unit_test(a_chat_spans_both_nodes),
 		cmocka_unit_test(an_sms_webhook_on_the_other_node_is_routed),
+		cmocka_unit_test(a_role_granted_on_the_other_node_takes_the_agent_off_duty),
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
 	};
