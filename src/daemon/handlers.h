@@ -124,6 +124,10 @@ bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum co
  * 409, into ret ("" when none). 0, or a store error. */
 int voice_menu_user(struct request *r, struct store *db, int64_t queue_id, char *ret, size_t len);
 int agent_off_duty(struct request *r, struct store *db, const struct store_scope *scope, int64_t user_id);
+/* The person of scope signed out of its tenant (logout, a switch to another
+ * tenant): unless another of its sessions lands there, out of its routing
+ * (router_signed_out). Answers and returns < 0 when that fails. */
+int agent_signed_out(struct request *r, struct store *db, const struct store_scope *scope);
 /* Puts a contact in a queue (priority -1: the contact's own); answers only on error. */
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority);
 int prepare_contact_enqueue(struct request *r, struct store *db);

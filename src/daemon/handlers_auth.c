@@ -136,6 +136,8 @@ int run_logout(struct request *r, struct store *db)
 	int rc = store_token_revoke_text(db, r->token);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
+	if ((rc = agent_signed_out(r, db, &r->scope)) < 0)
+		return rc;
 	if (r->by_cookie)
 		session_end(r);
 	r->status = 204;

@@ -339,6 +339,22 @@ int agent_off_duty(struct request *r, struct store *db, const struct store_scope
 	return rc < 0 ? reply_router(r, db, rc, "user") : GC_OK;
 }
 
+int agent_signed_out(struct request *r, struct store *db, const struct store_scope *scope)
+{
+	bool live = false;
+	if (scope->user_id == 0 || !scope->has_role || !role_can(scope->role, PERM_ROUTING_WORK))
+		return GC_OK;
+	int rc = store_session_live(db, scope->user_id, scope->tenant_id, &live);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (live)
+		return GC_OK; /* still at work in another window or device */
+	rc = router_signed_out(router_of(r), db, scope, scope->user_id);
+	if (rc == GC_ENOTFOUND)
+		return GC_OK; /* no routing profile */
+	return rc < 0 ? reply_router(r, db, rc, NULL) : GC_OK;
+}
+
 int run_presence_force(struct request *r, struct store *db)
 {
 	if (!manages(r, db, r->ids[0]) ||

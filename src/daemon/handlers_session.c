@@ -82,6 +82,10 @@ int run_session_switch(struct request *r, struct store *db)
 	rc = store_session_create(db, r->scope.user_id, to.tenant_id, expires, token);
 	if (rc == GC_OK)
 		rc = store_token_revoke_text(db, r->token);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	if (to.tenant_id != r->scope.tenant_id && (rc = agent_signed_out(r, db, &r->scope)) < 0)
+		return rc; /* out of the routing of the tenant it leaves */
 	if (rc == GC_OK)
 		rc = store_audit(db, &to, to.tenant_id, "tenant_switched", to.actor,
 				 json_pack("{s:I}", "from_tenant_id", (json_int_t)r->scope.tenant_id));

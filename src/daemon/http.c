@@ -62,8 +62,8 @@ const struct route http_routes[] = {
 	R(GET, "/healthz", ROUTE_PUBLIC, 0, NULL, run_healthz),
 	R(GET, "/metrics", ROUTE_PLATFORM, 0, NULL, run_metrics), /* public on the metrics listener */
 	RS(POST, "/api/v1/auth/login", ROUTE_PUBLIC | W | J, 0, login_precheck, login_verify, login_busy, run_login),
-	R(POST, "/api/v1/auth/logout", W | A, 0, NULL, run_logout),
-	R(POST, "/api/v1/auth/switch", W | J | A, 0, prepare_session_switch, run_session_switch),
+	R(POST, "/api/v1/auth/logout", W | A | RT, 0, NULL, run_logout),
+	R(POST, "/api/v1/auth/switch", W | J | A | RT, 0, prepare_session_switch, run_session_switch),
 	R(GET, "/api/v1/me", 0, 0, NULL, run_me),
 	R(GET, "/api/v1/tenants", 0, 0, NULL, run_tenant_list),
 	R(POST, "/api/v1/tenants", ROUTE_PLATFORM | W | J, 0, prepare_tenant_create, run_tenant_create),
@@ -971,7 +971,7 @@ static bool run_route(struct request *r)
 	int64_t tenant = r->scope.tenant_id;
 	if (handed && (rt->flags & ROUTE_PLATFORM))
 		handed = named_tenant(r, &tenant); /* the node routing the tenant it names serves it */
-	int where = handed ? cluster_route(worker->server->cluster, r, tenant) : 0;
+	int where = handed && tenant != 0 ? cluster_route(worker->server->cluster, r, tenant) : 0;
 	if (where != 0)
 		return where > 0; /* handed to the node that routes the tenant, or answered */
 	if (rt->prepare && rt->prepare(r, worker->db) != 0)

@@ -829,6 +829,31 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	return rc < 0 ? rc : drain(rt, db);
 }
 
+/* The offers ringing for agent go back to their queues (why: the event's
+ * reason); av is its view, counted down. */
+static int withdraw_offers(struct shard *rt, struct store *db, int64_t tenant_id, uint32_t agent, int64_t user_id,
+			   const char *why, struct route_agent_view *av)
+{
+	int64_t now = now_ms(rt);
+	for (uint32_t eid = 0; av->offered > 0 && eid < rt->cap_c; eid++) {
+		if (rt->c[eid].contact_id == 0 || !offered_to(rt, eid, agent))
+			continue;
+		struct route_contact_view v;
+		route_contact_view(rt->e, eid, &v);
+		int rc = route_offer_reject(rt->e, now, eid, agent);
+		rt->job_changed_engine = true;
+		if (rc < 0)
+			return engine_error(rt, rc, "an offer cannot be withdrawn");
+		touch(rt, eid);
+		if ((rc = emit(rt, db, tenant_id, "offer_withdrawn", rt->c[eid].contact_id, user_id, rt->q[v.queue].id,
+			       json_pack("{s:s}", "reason", why))) < 0)
+			return rc;
+		av->offered--;
+		av->total--;
+	}
+	return GC_OK;
+}
+
 /* Offline for good (disabled, or a role that takes no contacts): its pending
  * offers go back to their queues first; what it holds keeps it. */
 static int shard_off_duty(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id)
@@ -841,24 +866,30 @@ static int shard_off_duty(struct shard *rt, struct store *db, const struct store
 	route_agent_view(rt->e, agent, &av);
 	if (av.total > av.offered)
 		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them first");
-	int64_t now = now_ms(rt);
-	for (uint32_t eid = 0; av.offered > 0 && eid < rt->cap_c; eid++) {
-		if (rt->c[eid].contact_id == 0 || !offered_to(rt, eid, agent))
-			continue;
-		struct route_contact_view v;
-		route_contact_view(rt->e, eid, &v);
-		rc = route_offer_reject(rt->e, now, eid, agent);
-		rt->job_changed_engine = true;
-		if (rc < 0)
-			return engine_error(rt, rc, "an offer cannot be withdrawn");
-		touch(rt, eid);
-		if ((rc = emit(rt, db, scope->tenant_id, "offer_withdrawn", rt->c[eid].contact_id, user_id, rt->q[v.queue].id,
-			       json_pack("{s:s}", "reason", "the agent was taken off duty"))) < 0)
-			return rc;
-		av.offered--;
-	}
+	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, "the agent was taken off duty", &av)) < 0)
+		return rc;
 	struct presence_input off = {.presence = PRESENCE_OFFLINE};
 	return shard_presence(rt, db, scope, user_id, &off);
+}
+
+/* Signed out of the tenant: paused first (nothing new comes), its ringing
+ * offers back to their queues, then offline unless it holds contacts, which
+ * wait for it, paused. */
+static int shard_sign_out(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id)
+{
+	uint32_t agent = ROUTE_NONE;
+	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
+	if (rc < 0 || rt->a[agent].presence == PRESENCE_OFFLINE)
+		return rc;
+	struct presence_input paused = {.presence = PRESENCE_PAUSED, .reason = "signed out"};
+	if (rt->a[agent].presence == PRESENCE_AVAILABLE && (rc = shard_presence(rt, db, scope, user_id, &paused)) < 0)
+		return rc;
+	struct route_agent_view av;
+	route_agent_view(rt->e, agent, &av);
+	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, "the agent signed out", &av)) < 0)
+		return rc;
+	struct presence_input off = {.presence = PRESENCE_OFFLINE};
+	return av.total > 0 ? drain(rt, db) : shard_presence(rt, db, scope, user_id, &off);
 }
 
 static int shard_accept(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id)
@@ -1470,6 +1501,13 @@ int router_off_duty(struct router *top, struct store *db, const struct store_sco
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_off_duty(t, db, scope, user_id);
+}
+
+int router_signed_out(struct router *top, struct store *db, const struct store_scope *scope, int64_t user_id)
+{
+	struct shard *t = NULL;
+	int rc = shard_for(top, db, scope->tenant_id, &t);
+	return rc < 0 ? rc : shard_sign_out(t, db, scope, user_id);
 }
 
 int router_accept(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)

@@ -88,6 +88,10 @@ int router_presence(struct router *rt, struct store *db, const struct store_scop
 /* user_id offline for good (disabled, or a role that takes no contacts): its
  * pending offers back in their queues; GC_ESTATE while it holds contacts. */
 int router_off_duty(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id);
+/* user_id signed out of the tenant (its last session there ended): its
+ * pending offers back in their queues, then offline, or paused ("signed
+ * out") while it holds contacts; GC_ENOTFOUND without a routing profile. */
+int router_signed_out(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id);
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,

@@ -285,6 +285,23 @@ int store_token_revoke_text(struct store *s, const char *token)
 	return store_step_done(s, st);
 }
 
+int store_session_live(struct store *s, int64_t user_id, int64_t tenant_id, bool *ret_live)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT 1 FROM tokens WHERE user_id = ? AND tenant_id = ?"
+					 " AND kind = 'session' AND revoked_at IS NULL AND expires_at > ? LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, tenant_id);
+	db_bind_int64(st, 3, gc_now_ms());
+	int rc = db_step(st);
+	db_reset(st);
+	if (rc < 0)
+		return store_fail(s, rc);
+	*ret_live = rc == DB_ROW;
+	return GC_OK;
+}
+
 struct token_row {
 	int64_t id, user_id, tenant_id, expires_at;
 	bool api, platform_admin;

@@ -20,7 +20,8 @@
  *   between the nodes, its stream resumes with nothing lost or repeated;
  * - an SMS provider's webhook reaching b is handed to a, signature and all;
  * - a platform admin's grant through b of a role that takes no contacts
- *   takes the agent out of a's routing.
+ *   takes the agent out of a's routing, and so does the agent's logout
+ *   through b.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
@@ -565,6 +566,28 @@ static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **sta
 	free(token);
 }
 
+/* An agent available on the routing node logs out through the other: the
+ * logout is handed to the routing node, which takes the agent out of the
+ * routing (src/daemon/router.h, router_signed_out). */
+static void a_logout_on_the_other_node_signs_the_agent_out(void **state)
+{
+	char *token = NULL;
+	long long id = user(t2.admin, "leaver@two.example", "agent", &token);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
+	assert_int_equal(http_status(&a, "PUT", path, t2.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t2.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	presence(&a, token, "available");
+	assert_int_equal(http_status(&b, "POST", "/api/v1/auth/logout", token, NULL), 204);
+	struct resp r;
+	http_json(&a, "GET", path, t2.sup, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
+	resp_clear(&r);
+	free(token);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
@@ -574,6 +597,7 @@ int main(void)
 		cmocka_unit_test(a_chat_spans_both_nodes),
 		cmocka_unit_test(an_sms_webhook_on_the_other_node_is_routed),
 		cmocka_unit_test(a_role_granted_on_the_other_node_takes_the_agent_off_duty),
+		cmocka_unit_test(a_logout_on_the_other_node_signs_the_agent_out),
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
 	};

@@ -3,7 +3,8 @@
  * wrap-up, escalation with its context, transfer, supervisors' moves and
  * forced presence; abandonment and the live statistics; Last-Event-ID; bad
  * requests that change nothing; expected waits from measured handle times;
- * and a restart that rebuilds the queues. */
+ * agents leaving the routing (disabled, signed out); and a restart that
+ * rebuilds the queues. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -689,6 +690,57 @@ static void a_disabled_agent_leaves_routing(void **state)
 	free(mover);
 }
 
+/* An agent who signs out (logout, a switch to another tenant) leaves the
+ * routing once its last session there ends: offline, or paused while it
+ * holds a contact, which waits for it; an offer still ringing goes back to
+ * its queue. Another open session keeps it at work. */
+static void a_signed_out_agent_leaves_routing(void **state)
+{
+	presence(agent_a, "paused");
+	presence(agent_b, "paused");
+	presence(expert, "paused");
+	char *first, *second, buf[16];
+	long long id = user("out@t.example", "agent", &first);
+	second = login(&d, "out@t.example", PASSWORD);
+	expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 2, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "capacity", "chat", 2), "/api/v1/agents/%lld", id);
+	presence(first, "available");
+	expect("POST", first, 204, NULL, "/api/v1/auth/logout%.0lld", 0);
+	assert_string_equal(agent_presence(id, buf), "available"); /* the second window is still open */
+	long long held = new_contact(l2);
+	for (int i = 0; i < 100 && strcmp(routing_state(held), "offered") != 0; i++)
+		usleep(50 * 1000);
+	expect("POST", second, 200, NULL, "/api/v1/contacts/%lld/accept", held);
+	long long ringing = new_contact(l2);
+	for (int i = 0; i < 100 && strcmp(routing_state(ringing), "offered") != 0; i++)
+		usleep(50 * 1000);
+	assert_string_equal(routing_state(ringing), "offered");
+	expect("POST", second, 204, NULL, "/api/v1/auth/logout%.0lld", 0);
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused");
+	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "signed out");
+	resp_clear(&r);
+	assert_string_equal(routing_state(ringing), "waiting");
+	assert_string_equal(routing_state(held), "assigned");
+	/* back, it finishes its contact; then it switches to another tenant: offline here */
+	char *third = login(&d, "out@t.example", PASSWORD);
+	expect("POST", third, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", held);
+	expect("POST", admin, 201, json_pack("{s:s}", "name", "t-other"), "/api/v1/tenants%.0lld", 0);
+	call("POST", admin, 200, json_pack("{s:s,s:s,s:s}", "email", "out@t.example", "tenant", "t-other", "role", "agent"),
+	     &r, "/api/v1/memberships%.0lld", 0LL);
+	long long other = json_integer_value(json_object_get(r.json, "tenant_id"));
+	resp_clear(&r);
+	presence(third, "available");
+	call("POST", third, 200, json_pack("{s:I}", "tenant_id", (json_int_t)other), &r, "/api/v1/auth/switch%.0lld", 0LL);
+	resp_clear(&r);
+	assert_string_equal(agent_presence(id, buf), "offline");
+	expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", ringing);
+	free(first);
+	free(second);
+	free(third);
+}
+
 static void restart_rebuilds_the_queues(void **state)
 {
 	presence(agent_a, "paused");
@@ -747,6 +799,7 @@ int main(void)
 		cmocka_unit_test(agents_show_what_they_hold),
 		cmocka_unit_test(expected_waits_follow_measured_handle_times),
 		cmocka_unit_test(a_disabled_agent_leaves_routing),
+		cmocka_unit_test(a_signed_out_agent_leaves_routing),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
