@@ -78,6 +78,20 @@ struct state_input {
 };
 int state_input_decode(const json_t *obj, struct state_input *ret, struct decode_error *err);
 
+/* A tenant's disposition codes, {"items": [{"code", "label"}]} in the
+ * order the desktop lists them: up to DECODE_MAX_DISPOSITIONS, each code
+ * 1 to 64 of a-z, 0-9, '_' and '-', listed once, each label one line of up
+ * to 100 bytes. An empty list: any text is a disposition. The strings
+ * point into obj. */
+#define DECODE_MAX_DISPOSITIONS 100
+struct disposition_list {
+	int n;
+	struct {
+		const char *code, *label;
+	} items[DECODE_MAX_DISPOSITIONS];
+};
+int disposition_list_decode(const json_t *obj, struct disposition_list *ret, struct decode_error *err);
+
 struct message_input {
 	bool outbound;
 	bool automatic;             /* sent by guichet itself (an acknowledgement): not a first response */

@@ -123,6 +123,13 @@ bool queue_serves(struct request *r, struct store *db, int64_t queue_id, enum co
 /* The phone number whose menu routes callers to queue_id, in words for a
  * 409, into ret ("" when none). 0, or a store error. */
 int voice_menu_user(struct request *r, struct store *db, int64_t queue_id, char *ret, size_t len);
+/* handlers_disposition.c: the tenant's disposition codes; and whether a
+ * disposition a person gives (NULL: none) is one of them: answers 422
+ * naming `disposition` and returns < 0 when it is not. */
+int run_dispositions_get(struct request *r, struct store *db);
+int run_dispositions_put(struct request *r, struct store *db);
+int disposition_allowed(struct request *r, struct store *db, const char *code);
+
 int agent_off_duty(struct request *r, struct store *db, const struct store_scope *scope, int64_t user_id);
 /* The person of scope signed out of its tenant (logout, a switch to another
  * tenant): unless another of its sessions lands there, out of its routing

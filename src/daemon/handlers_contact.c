@@ -193,7 +193,10 @@ int run_contact_state(struct request *r, struct store *db)
 	json_t *c = NULL;
 	if (routed_elsewhere(r, db) < 0)
 		return GC_ECONFLICT;
-	int rc = store_contact_set_state(db, &r->scope, r->ids[0], &r->in.state, &c);
+	int rc = disposition_allowed(r, db, r->in.state.disposition);
+	if (rc < 0)
+		return rc;
+	rc = store_contact_set_state(db, &r->scope, r->ids[0], &r->in.state, &c);
 	if (rc == GC_ENOTFOUND)
 		return reply_store_error(r, db, rc, "contact");
 	return rc < 0 ? reply_store_error(r, db, rc, rc == GC_EINVAL ? "disposition"

@@ -422,7 +422,10 @@ int run_contact_wrapup(struct request *r, struct store *db)
 {
 	if (!contact_known(r, db))
 		return GC_ENOTFOUND;
-	int rc = router_wrapup(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
+	int rc = disposition_allowed(r, db, r->in.routing.disposition);
+	if (rc < 0)
+		return rc;
+	rc = router_wrapup(router_of(r), db, &r->scope, r->ids[0], &r->in.routing);
 	return rc < 0 ? reply_router(r, db, rc, "contact") : run_contact_get(r, db);
 }
 

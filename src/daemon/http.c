@@ -238,6 +238,8 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/contacts/{id}/gestures", T | W | J, PERM_CONTACTS_WRITE, NULL, run_gesture_create),
 	R(GET, "/api/v1/contacts/{id}/gestures", T, PERM_CONTACTS_READ, NULL, run_contact_gestures),
 	R(GET, "/api/v1/gestures", T, PERM_ROUTING_SUPERVISE, NULL, run_gesture_list),
+	R(GET, "/api/v1/dispositions", T, PERM_CONTACTS_READ, NULL, run_dispositions_get),
+	R(PUT, "/api/v1/dispositions", T | W | J, PERM_USERS_MANAGE, NULL, run_dispositions_put),
 	R(GET, "/api/v1/gestures/settings", T, PERM_CONTACTS_READ, NULL, run_gesture_settings_get),
 	R(PUT, "/api/v1/gestures/settings", T | W | J, PERM_USERS_MANAGE, NULL, run_gesture_settings_put),
 	R(GET, "/api/v1/gestures/{id}", T, PERM_CONTACTS_READ, NULL, run_gesture_get),

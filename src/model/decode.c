@@ -383,6 +383,42 @@ int state_input_decode(const json_t *obj, struct state_input *ret, struct decode
 	return GC_OK;
 }
 
+int disposition_list_decode(const json_t *obj, struct disposition_list *ret, struct decode_error *err)
+{
+	static const char *const known[] = {"items", NULL};
+	static const char *const item_known[] = {"code", "label", NULL};
+	int rc = only_fields(obj, known, err);
+	if (rc < 0)
+		return rc;
+	const json_t *items = json_object_get(obj, "items");
+	if (!json_is_array(items) || json_array_size(items) > DECODE_MAX_DISPOSITIONS)
+		return decode_fail(err, GC_EINVAL, "items", "'items' is a list of up to %d {\"code\", \"label\"}",
+				   DECODE_MAX_DISPOSITIONS);
+	ret->n = 0;
+	for (size_t i = 0; i < json_array_size(items); i++) {
+		const json_t *item = json_array_get(items, i);
+		const char *code = NULL, *label = NULL;
+		if (!json_is_object(item))
+			return decode_fail(err, GC_EINVAL, "items", "item %zu is not {\"code\", \"label\"}", i + 1);
+		if ((rc = only_fields(item, item_known, err)) < 0 ||
+		    (rc = get_string(item, "code", REQUIRED, 64, ONE_LINE, &code, err)) < 0 ||
+		    (rc = get_string(item, "label", REQUIRED, 100, ONE_LINE, &label, err)) < 0) {
+			char why[sizeof(err->message)];
+			snprintf(why, sizeof(why), "%s", err->message);
+			return decode_fail(err, rc, "items", "item %zu: %s", i + 1, why);
+		}
+		if (strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(code))
+			return decode_fail(err, GC_EINVAL, "items", "item %zu: code '%s' may hold only a-z, 0-9, '_' and '-'",
+					   i + 1, code);
+		for (int j = 0; j < ret->n; j++)
+			if (strcmp(ret->items[j].code, code) == 0)
+				return decode_fail(err, GC_EINVAL, "items", "item %zu: code '%s' is listed twice", i + 1, code);
+		ret->items[ret->n].code = code;
+		ret->items[ret->n++].label = label;
+	}
+	return GC_OK;
+}
+
 int message_input_decode(const json_t *obj, bool note, struct message_input *ret,
 			 struct decode_error *err)
 {

@@ -788,6 +788,12 @@ static const char *const migrations[] = {
 	 * email channel finds them: "Ann@X.example" from a file and
 	 * "ann@x.example" writing in are one customer. */
 	"UPDATE customers SET email = lower(email) WHERE email <> lower(email);",
+	/* 45: a tenant's disposition codes (src/store/disposition.c): what an
+	 * agent chooses when finishing a contact, with the label the desktop
+	 * shows, in the tenant's order; a tenant with none takes any text. */
+	"CREATE TABLE dispositions("
+	"  tenant_id {int} NOT NULL REFERENCES tenants(id), code TEXT NOT NULL, label TEXT NOT NULL,"
+	"  position {int} NOT NULL, PRIMARY KEY (tenant_id, code)) {without_rowid};",
 };
 
 int schema_n_migrations(void)

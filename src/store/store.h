@@ -973,6 +973,16 @@ typedef int (*store_received_fn)(void *arg, int64_t entry_queue_id, int64_t crea
 int store_contacts_received(struct store *s, const struct store_scope *scope, int64_t from, int64_t to,
 			    int64_t queue_id, store_received_fn fn, void *arg);
 
+/* --- disposition codes (disposition.c): what an agent chooses when finishing a contact --- */
+
+/* The tenant's codes, [{"code", "label"}] in its order ([] for none). */
+int store_dispositions_get(struct store *s, int64_t tenant_id, json_t **ret_items);
+/* Replaces the scope's tenant's list (audited); an empty one takes any text. */
+int store_dispositions_put(struct store *s, const struct store_scope *scope, const struct disposition_list *in);
+/* GC_OK when code is one of the tenant's codes, or it has none; GC_EINVAL
+ * otherwise, with the codes, comma-separated, in ret_codes (cut at len). */
+int store_disposition_check(struct store *s, int64_t tenant_id, const char *code, char *ret_codes, size_t len);
+
 /* --- goodwill gestures (gesture.c): credits, gifts and waivers on contacts --- */
 
 /* A gesture to record: kind, state and role as model/gesture.h names them. */

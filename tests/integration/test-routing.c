@@ -741,6 +741,67 @@ static void a_signed_out_agent_leaves_routing(void **state)
 	free(third);
 }
 
+/* The tenant's disposition codes: its admin sets them (refused at the item
+ * that is wrong, nothing changed), everyone who reads contacts lists them,
+ * and a wrap-up or a resolution by a person must use one of them (422
+ * naming disposition, with the codes); an empty list takes any text again. */
+static void dispositions_are_the_tenants(void **state)
+{
+	struct resp r;
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/dispositions%.0lld", 0LL);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	resp_clear(&r);
+	json_t *list = json_pack("{s:[{s:s,s:s},{s:s,s:s}]}", "items", "code", "card_blocked", "label", "Card blocked",
+				 "code", "info_given", "label", "Information given");
+	call("PUT", sup, 403, json_incref(list), &r, "/api/v1/dispositions%.0lld", 0LL);
+	resp_clear(&r);
+	call("PUT", admin, 400, json_pack("{s:[{s:s,s:s}]}", "items", "code", "Card blocked", "label", "x"), &r,
+	     "/api/v1/dispositions%.0lld", 0LL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "items");
+	resp_clear(&r);
+	call("PUT", admin, 200, list, &r, "/api/v1/dispositions%.0lld", 0LL);
+	resp_clear(&r);
+	call("GET", agent_a, 200, NULL, &r, "/api/v1/dispositions%.0lld", 0LL);
+	json_t *items = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(items), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "code")), "card_blocked");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 1), "label")), "Information given");
+	resp_clear(&r);
+	/* an agent holding a contact finishes it with one of them */
+	presence(agent_b, "paused");
+	presence(expert, "paused");
+	presence(agent_a, "available");
+	struct sse s;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&s, &d, agent_a, 0), 200);
+	long long c = new_contact(l1);
+	next_event(&s, "offered", c, &ev);
+	json_decref(ev.data);
+	sse_close(&s);
+	expect("POST", agent_a, 200, NULL, "/api/v1/contacts/%lld/accept", c);
+	call("POST", agent_a, 422, json_pack("{s:s}", "disposition", "technician_sent"), &r, "/api/v1/contacts/%lld/wrapup", c);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "disposition");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "card_blocked, info_given"));
+	resp_clear(&r);
+	assert_string_equal(routing_state(c), "assigned"); /* nothing changed */
+	expect("POST", agent_a, 200, json_pack("{s:s}", "disposition", "card_blocked"), "/api/v1/contacts/%lld/wrapup", c);
+	assert_string_equal(contact_state(c), "resolved");
+	/* a contact out of the routing, resolved through its state */
+	long long free_c = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s,s:s}", "channel", "email", "subject", "x"));
+	expect("POST", sup, 422, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "whatever"),
+	       "/api/v1/contacts/%lld/state", free_c);
+	assert_string_equal(contact_state(free_c), "new");
+	expect("POST", sup, 200, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "info_given"),
+	       "/api/v1/contacts/%lld/state", free_c);
+	/* no list: any text again */
+	expect("PUT", admin, 200, json_pack("{s:[]}", "items"), "/api/v1/dispositions%.0lld", 0LL);
+	long long other = post_id(&d, sup, "/api/v1/contacts", json_pack("{s:s,s:s}", "channel", "email", "subject", "y"));
+	expect("POST", sup, 200, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "whatever"),
+	       "/api/v1/contacts/%lld/state", other);
+	presence(agent_a, "paused");
+}
+
 static void restart_rebuilds_the_queues(void **state)
 {
 	presence(agent_a, "paused");
@@ -800,6 +861,7 @@ int main(void)
 		cmocka_unit_test(expected_waits_follow_measured_handle_times),
 		cmocka_unit_test(a_disabled_agent_leaves_routing),
 		cmocka_unit_test(a_signed_out_agent_leaves_routing),
+		cmocka_unit_test(dispositions_are_the_tenants),
 		cmocka_unit_test(restart_rebuilds_the_queues),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

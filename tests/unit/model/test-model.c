@@ -404,6 +404,55 @@ static void queue_hours_are_checked(void **state)
 	json_decref(obj);
 }
 
+/* A tenant's disposition codes: in order, each code once and of a-z, 0-9,
+ * '_' and '-', each label one line; an error names the item. */
+static void disposition_lists_are_checked(void **state)
+{
+	struct decode_error err;
+	struct disposition_list l;
+	json_t *obj = parse("{\"items\":[{\"code\":\"refund_issued\",\"label\":\"Refund issued\"},"
+			    "{\"code\":\"info-2\",\"label\":\"Information given\"}]}");
+	assert_int_equal(disposition_list_decode(obj, &l, &err), GC_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.items[1].code, "info-2");
+	assert_string_equal(l.items[0].label, "Refund issued");
+	json_decref(obj);
+	obj = parse("{\"items\":[]}");
+	assert_int_equal(disposition_list_decode(obj, &l, &err), GC_OK);
+	assert_int_equal(l.n, 0);
+	json_decref(obj);
+	static const char *const bad[] = {
+		"{}", "{\"items\":{}}", "{\"items\":[1]}", "{\"items\":[{\"code\":\"a\"}]}",
+		"{\"items\":[{\"code\":\"A b\",\"label\":\"x\"}]}", "{\"items\":[{\"code\":\"a\",\"label\":\" \"}]}",
+		"{\"items\":[{\"code\":\"a\",\"label\":\"x\"},{\"code\":\"a\",\"label\":\"y\"}]}",
+		"{\"items\":[{\"code\":\"a\",\"label\":\"x\",\"color\":\"red\"}]}", "{\"items\":[],\"more\":1}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		obj = parse(bad[i]);
+		assert_int_equal(disposition_list_decode(obj, &l, &err), GC_EINVAL);
+		if (i > 0 && i < 8)
+			assert_string_equal(err.field, "items");
+		json_decref(obj);
+	}
+	obj = parse("{\"items\":[{\"code\":\"a\",\"label\":\"x\"},{\"code\":\"b\",\"label\":\" \"}]}");
+	assert_int_equal(disposition_list_decode(obj, &l, &err), GC_EINVAL);
+	assert_non_null(strstr(err.message, "item 2"));
+	json_decref(obj);
+	/* one over the limit */
+	json_t *many = json_array();
+	for (int i = 0; i <= DECODE_MAX_DISPOSITIONS; i++) {
+		char code[16];
+		snprintf(code, sizeof(code), "c%d", i);
+		json_array_append_new(many, json_pack("{s:s,s:s}", "code", code, "label", "x"));
+	}
+	obj = json_pack("{s:o}", "items", many);
+	assert_int_equal(disposition_list_decode(obj, &l, &err), GC_EINVAL);
+	json_array_remove(many, 0);
+	assert_int_equal(disposition_list_decode(obj, &l, &err), GC_OK);
+	assert_int_equal(l.n, DECODE_MAX_DISPOSITIONS);
+	json_decref(obj);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +467,7 @@ int main(void)
 		cmocka_unit_test(queue_defaults_follow_the_channel),
 		cmocka_unit_test(queue_hours_are_checked),
 		cmocka_unit_test(json_depth_is_bounded),
+		cmocka_unit_test(disposition_lists_are_checked),
 		cmocka_unit_test(attribute_limits_are_the_maximum_and_one_more),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
