@@ -119,6 +119,23 @@ static int demo_calendar(struct demo *d)
 
 /* Skills, queues and agents' profiles: billing chats with level-2 experts
  * behind them, technical calls, email, and an outsourced agent on billing. */
+/* The codes agents choose from at wrap-up: those the demo's history uses
+ * ("abandoned" is guichet's own), and a few more. */
+static int demo_dispositions(struct demo *d)
+{
+	static const char *const codes[][2] = {
+		{"solved", "Solved"}, {"explained", "Explained to the customer"}, {"fixed_remotely", "Fixed remotely"},
+		{"callback", "Callback planned"}, {"refund_issued", "Refund issued"}, {"technician_sent", "Technician sent"},
+		{"no_solution", "No solution"},
+	};
+	struct disposition_list list = {.n = (int)(sizeof(codes) / sizeof(codes[0]))};
+	for (int i = 0; i < list.n; i++) {
+		list.items[i].code = codes[i][0];
+		list.items[i].label = codes[i][1];
+	}
+	return store_dispositions_put(d->s, d->scope, &list);
+}
+
 static int demo_routing(struct demo *d)
 {
 	static const char *const skills[] = {"billing", "technical", "email"};
@@ -560,6 +577,8 @@ int demo_operations(struct store *s, const struct store_scope *scope, const int6
 	*d = (struct demo){.s = s, .scope = scope, .now = gc_now_ms(), .customers = customers,
 			   .n_customers = n_customers, .rng = 0x9e3779b97f4a7c15ull, .counts = counts};
 	int rc = demo_calendar(d);
+	if (rc == GC_OK)
+		rc = demo_dispositions(d);
 	if (rc == GC_OK)
 		rc = demo_routing(d);
 	if (rc == GC_OK && kb_path)

@@ -538,19 +538,37 @@ static void an_sms_webhook_on_the_other_node_is_routed(void **state)
 	resp_clear(&r);
 }
 
+/* A new agent of t with a profile, available on the routing node a: its
+ * id, its token in *ret_token, its profile's path in path. */
+static long long available_agent(const struct tenant *t, const char *email, char **ret_token, char path[64])
+{
+	long long id = user(t->admin, email, "agent", ret_token);
+	snprintf(path, 64, "/api/v1/agents/%lld", id);
+	assert_int_equal(http_status(&a, "PUT", path, t->admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t->skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	presence(&a, *ret_token, "available");
+	return id;
+}
+
+/* The agent at path is offline on the routing node a: stored and live. */
+static void offline_on_a(const struct tenant *t, const char *path)
+{
+	struct resp r;
+	http_json(&a, "GET", path, t->sup, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
+	resp_clear(&r);
+}
+
 /* A platform admin gives an agent of tenant one, available on the routing
  * node, a role that takes no contacts, through the other node: the grant is
  * handed to the node routing that tenant, which takes the agent out of its
  * routing at once (it answered 503 on the node that does not route it). */
 static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **state)
 {
-	char *token = NULL;
-	long long id = user(t1.admin, "writer@one.example", "agent", &token);
-	char path[64];
-	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
-	assert_int_equal(http_status(&a, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
-		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
-	presence(&a, token, "available");
+	char *token = NULL, path[64];
+	available_agent(&t1, "writer@one.example", &token, path);
 	struct resp r;
 	http_json(&b, "POST", "/api/v1/memberships", t1.admin, json_pack("{s:s,s:s,s:s}", "email",
 		"writer@one.example", "tenant", "one", "role", "author"), &r);
@@ -558,11 +576,7 @@ static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **sta
 		fprintf(stderr, "grant through b: %d %s\n", r.status, r.text);
 	assert_int_equal(r.status, 200);
 	resp_clear(&r);
-	http_json(&a, "GET", path, t1.sup, NULL, &r); /* on the routing node: the stored and the live presence */
-	assert_int_equal(r.status, 200);
-	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
-	resp_clear(&r);
+	offline_on_a(&t1, path);
 	free(token);
 }
 
@@ -571,20 +585,10 @@ static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **sta
  * routing (src/daemon/router.h, router_signed_out). */
 static void a_logout_on_the_other_node_signs_the_agent_out(void **state)
 {
-	char *token = NULL;
-	long long id = user(t2.admin, "leaver@two.example", "agent", &token);
-	char path[64];
-	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
-	assert_int_equal(http_status(&a, "PUT", path, t2.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
-		"skills", "skill_id", (json_int_t)t2.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
-	presence(&a, token, "available");
+	char *token = NULL, path[64];
+	available_agent(&t2, "leaver@two.example", &token, path);
 	assert_int_equal(http_status(&b, "POST", "/api/v1/auth/logout", token, NULL), 204);
-	struct resp r;
-	http_json(&a, "GET", path, t2.sup, NULL, &r);
-	assert_int_equal(r.status, 200);
-	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
-	resp_clear(&r);
+	offline_on_a(&t2, path);
 	free(token);
 }
 

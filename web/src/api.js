@@ -53,6 +53,7 @@ export const api = {
   reply: (id, body) => call('POST', `/api/v1/contacts/${id}/messages`, { direction: 'outbound', body }),
   note: (id, body) => call('POST', `/api/v1/contacts/${id}/notes`, { body }),
   wrapup: (id, disposition) => call('POST', `/api/v1/contacts/${id}/wrapup`, { disposition }),
+  dispositions: () => call('GET', '/api/v1/dispositions'),
   // the guided diagnosis, the knowledge and the hand-over
   search: (q, lang) => call('GET', `/api/v1/kb/search?q=${encodeURIComponent(q)}&lang=${lang}&limit=5`),
   kbItem: (key) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}`),

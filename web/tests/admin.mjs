@@ -10,8 +10,8 @@
 // Brand A. A tenant admin who is not a platform admin sees no platform tab.
 // axe-core finds no serious or critical violation on any tab, en and fr.
 
-const TABS_EN = ['Users', 'Skills', 'Queues', 'Agents’ profiles', 'Customer import', 'API tokens', 'Channels', 'Audit log', 'Platform'];
-const TABS_FR = ['Utilisateurs', 'Compétences', 'Files', 'Profils des agents', 'Import de clients', 'Jetons d’API',
+const TABS_EN = ['Users', 'Skills', 'Queues', 'Dispositions', 'Agents’ profiles', 'Customer import', 'API tokens', 'Channels', 'Audit log', 'Platform'];
+const TABS_FR = ['Utilisateurs', 'Compétences', 'Files', 'Qualifications', 'Profils des agents', 'Import de clients', 'Jetons d’API',
   'Canaux', 'Journal d’audit', 'Plateforme'];
 const OUTSOURCER = 'Callcenter Co';
 const OLGA = 'olga@callcenter.example';
@@ -54,7 +54,7 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
   const page = await context.newPage();
   const errors = [];
   watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
-    /^(400|422) POST \/api\/v1\/customers\/import$/]);
+    /^(400|422) POST \/api\/v1\/customers\/import$/, /^400 PUT \/api\/v1\/dispositions$/]);
   page.setDefaultTimeout(10000);
   let queueId = 0;
   try {
@@ -138,6 +138,30 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await status(page, 'Queue Returns saved.');
       const q = await admin('GET', `/api/v1/queues/${queueId}`);
       if (q.wrapup_s !== 45 || q.sl_target !== 0.9) throw new Error(JSON.stringify(q));
+    });
+    await step('the administrator adds a disposition code, refused first as a duplicate, and moves it up', async () => {
+      const before = (await admin('GET', '/api/v1/dispositions')).items;
+      await open(page, 'Dispositions');
+      await page.getByRole('button', { name: 'Add a code' }).click();
+      const n = before.length + 1;
+      await page.getByLabel(`Code ${n}`).fill('refund_issued');
+      await page.getByLabel(`Label ${n}`).fill('Card blocked');
+      await page.getByRole('button', { name: 'Save the codes' }).click();
+      await page.getByRole('alert').getByText(`item ${n}: code 'refund_issued' is listed twice`).waitFor();
+      await page.getByLabel(`Code ${n}`).fill('card_blocked');
+      await page.getByRole('button', { name: 'Save the codes' }).click();
+      await status(page, `Disposition codes saved (${n}).`);
+      await page.getByRole('button', { name: 'Move up (card_blocked)' }).click();
+      await page.getByRole('button', { name: 'Save the codes' }).click();
+      await status(page, `Disposition codes saved (${n}).`);
+      const codes = (await admin('GET', '/api/v1/dispositions')).items.map((d) => d.code);
+      const want = [...before.map((d) => d.code)];
+      want.splice(Math.max(n - 2, 0), 0, 'card_blocked');
+      if (codes.join() !== want.join()) throw new Error(`${codes} (want ${want})`);
+      // as it was, for the agent's steps
+      await page.getByRole('button', { name: 'Delete (card_blocked)' }).click();
+      await page.getByRole('button', { name: 'Save the codes' }).click();
+      await status(page, `Disposition codes saved (${n - 1}).`);
     });
     await step('the platform admin creates an outsourcer; the administrator adds its agent, refused first at the password', async () => {
       await open(page, 'Platform');

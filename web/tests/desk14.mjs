@@ -118,6 +118,7 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       const stored = await admin('GET', `/api/v1/callbacks/${cb.id}`);
       if (stored.state !== 'done' || stored.outcome !== 'reached') throw new Error(`callback is ${stored.state}`);
       if (await panel.getByRole('button', { name: 'Close this contact' }).count()) throw new Error('the contact is still the agent\'s');
+      await page.getByLabel('Disposition').selectOption({ label: 'Information given' });
       await page.getByRole('button', { name: 'Wrap up' }).click();
       await page.getByRole('tab', { name: `#${cb.contact_id}` }).waitFor({ state: 'detached' });
     });

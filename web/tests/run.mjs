@@ -100,6 +100,9 @@ async function seed(url) {
     capacity: { chat: 2 } });
   const customer = await admin('POST', '/api/v1/customers', { external_id: 'C-1', email: 'camille@example.net',
     attributes: { first_name: 'Camille' } });
+  // the brand's disposition codes, which the desk lists at wrap-up
+  await admin('PUT', '/api/v1/dispositions', { items: [{ code: 'refund_issued', label: 'Refund issued' },
+    { code: 'information_given', label: 'Information given' }, { code: 'no_solution', label: 'No solution' }] });
   // the agent also serves a second brand
   await admin('POST', '/api/v1/tenants', { name: 'Brand B' });
   await admin('POST', '/api/v1/memberships', { email: 'agent@a.example', tenant: 'Brand B', role: 'agent' });
@@ -244,8 +247,14 @@ async function main() {
       await page.getByRole('button', { name: 'Fermer' }).click();
       await page.getByLabel('Langue').selectOption('en');
     });
-    await step('the agent wraps up with a disposition', async () => {
-      await page.getByLabel('Disposition').selectOption('refund_issued');
+    await step('the agent wraps up with one of the brand\'s dispositions, a choice required', async () => {
+      const options = await page.getByLabel('Disposition').locator('option').allTextContents();
+      if (options.join('|') !== 'Choose…|Refund issued|Information given|No solution') throw new Error(options.join('|'));
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('status').getByText('Choose a disposition first.').waitFor();
+      if (!(await page.getByLabel('Disposition').evaluate((e) => e === document.activeElement)))
+        throw new Error('the focus is not at the disposition');
+      await page.getByLabel('Disposition').selectOption({ label: 'Refund issued' });
       await page.getByRole('button', { name: 'Wrap up' }).click();
       await page.getByRole('status').getByText(`Contact #${contactId} wrapped up.`).waitFor();
       const stored = await admin('GET', `/api/v1/contacts/${contactId}`);

@@ -325,9 +325,13 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
+/* What migration 45 adds, taken away again (the tenants' disposition
+ * codes): every rewind here goes back past it, with DROP_FOLD. */
+#define DROP_DISPOSITIONS "DROP TABLE dispositions; "
 /* What migrations 33 and 34 add, taken away again (the help centre's
- * answers in the reports, the contacts' events still to fold). */
-#define DROP_FOLD "DROP TABLE report_self_service; DROP INDEX contact_events_to_fold;" \
+ * answers in the reports, the contacts' events still to fold), and what
+ * came after. */
+#define DROP_FOLD DROP_DISPOSITIONS "DROP TABLE report_self_service; DROP INDEX contact_events_to_fold;" \
 	" ALTER TABLE contact_events DROP COLUMN to_fold; "
 /* What migration 27 adds, taken away again (the reports' rows). */
 #define DROP_REPORTS "DROP TABLE report_intervals; DROP TABLE report_presence; DROP TABLE report_cursor;" \

@@ -1,5 +1,6 @@
 // The administrator's console (tenant admins): users, skills, queues,
-// agents' profiles, the customer import, API tokens and the audit log, as
+// disposition codes, agents' profiles, the customer import, API tokens and
+// the audit log, as
 // tabs; a platform admin (GET /me says platform_admin) also sees the
 // platform's tab: organisations, tenants, and roles given in other tenants
 // (POST /memberships is the platform admin's: docs/security.md). One
@@ -10,6 +11,7 @@ import { useConfirm } from './form.jsx';
 import { Users } from './Users.jsx';
 import { Skills } from './Skills.jsx';
 import { Queues } from './Queues.jsx';
+import { Dispositions } from './Dispositions.jsx';
 import { Agents } from './Agents.jsx';
 import { Import } from './Import.jsx';
 import { Tokens } from './Tokens.jsx';
@@ -18,7 +20,8 @@ import { Platform } from './Platform.jsx';
 import { Channels } from './Channels.jsx';
 import './admin.css';
 
-const SECTIONS = { users: Users, skills: Skills, queues: Queues, agents: Agents, import: Import, tokens: Tokens,
+const SECTIONS = { users: Users, skills: Skills, queues: Queues, dispositions: Dispositions, agents: Agents,
+  import: Import, tokens: Tokens,
   channels: Channels, audit: Audit, platform: Platform };
 
 export function Admin({ t, me, lang }) {

@@ -1,6 +1,7 @@
 // One accepted contact: the customer's fields as the API gives them (it
 // removes what the role may not see), the messages and notes, the reply,
-// and the wrap-up with a disposition; beside them the guided diagnosis and
+// and the wrap-up with a disposition, chosen among the tenant's codes (or
+// typed when it has none); beside them the guided diagnosis and
 // the hand-over and the goodwill gestures, and below the contact's whole
 // journey. A contact linked to a current incident says so above its
 // messages (docs/incidents.md). A phone contact's call with the agent's
@@ -18,7 +19,35 @@ import { useCallState } from './phonecalls.js';
 import { Delivery } from './Delivery.jsx';
 import { Gestures } from './Gestures.jsx';
 
-export const DISPOSITIONS = ['fixed_remotely', 'information_given', 'technician_sent', 'refund_issued', 'no_solution'];
+// The tenant's disposition codes, read once for every tab of the desk (and
+// again in another brand).
+const dispositionLists = new Map();
+function useDispositions(tenantId) {
+  const [list, setList] = useState(null);
+  useEffect(() => {
+    if (!dispositionLists.has(tenantId))
+      dispositionLists.set(tenantId, api.dispositions().then((r) => r.items || [],
+        () => { dispositionLists.delete(tenantId); return []; }));
+    dispositionLists.get(tenantId).then(setList);
+  }, [tenantId]);
+  return list;
+}
+
+// The disposition: the tenant's codes by their labels, a choice required
+// (a default would fill the reports with it); a text when it has none.
+function Disposition({ t, id, list, value, onChange }) {
+  return (
+    <>
+      <label for={`disposition-${id}`}>{t('contact.disposition')}</label>
+      {list && list.length
+        ? <select id={`disposition-${id}`} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{t('contact.disposition_choose')}</option>
+          {list.map((d) => <option value={d.code}>{d.label}</option>)}
+        </select>
+        : <input id={`disposition-${id}`} maxLength="64" value={value} onInput={(e) => onChange(e.target.value)} />}
+    </>
+  );
+}
 
 function Incidents({ t, contact }) {
   const linked = (contact && contact.incidents) || [];
@@ -44,7 +73,8 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
   const [contact, setContact] = useState(null);
   const [customer, setCustomer] = useState(null);
   const [text, setText] = useState('');
-  const [disposition, setDisposition] = useState(DISPOSITIONS[0]);
+  const [disposition, setDisposition] = useState('');
+  const dispositions = useDispositions(me?.tenant_id);
   const [version, setVersion] = useState(0); // the journey reloads after each change
 
   const load = async () => {
@@ -62,8 +92,15 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
     .catch((e) => say(t('error.generic', { message: e.message })));
   const send = () => text.trim() && act(() => api.reply(id, text), t('contact.sent')).then(() => setText(''));
   const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then(() => setText(''));
-  const wrapup = () => api.wrapup(id, disposition).then(() => { say(t('contact.wrapped', { id })); onClosed(id); })
-    .catch((e) => say(t('error.generic', { message: e.message })));
+  const wrapup = () => {
+    if (!disposition.trim()) {
+      say(t('contact.disposition_needed'));
+      document.getElementById(`disposition-${id}`)?.focus();
+      return undefined;
+    }
+    return api.wrapup(id, disposition.trim()).then(() => { say(t('contact.wrapped', { id })); onClosed(id); })
+      .catch((e) => say(t('error.generic', { message: e.message })));
+  };
   if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
 
   return (
@@ -86,10 +123,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
           <button type="button" class="primary" onClick={send}>{t('contact.send')}</button>
           <button type="button" onClick={note}>{t('contact.note')}</button>
         </div>
-        <label for={`disposition-${id}`}>{t('contact.disposition')}</label>
-        <select id={`disposition-${id}`} value={disposition} onChange={(e) => setDisposition(e.target.value)}>
-          {DISPOSITIONS.map((d) => <option value={d}>{t(`disposition.${d}`)}</option>)}
-        </select>
+        <Disposition t={t} id={id} list={dispositions} value={disposition} onChange={setDisposition} />
         <button type="button" onClick={wrapup}>{t('contact.wrapup')}</button>
       </section>
       <aside class="assist" aria-label={t('diag.title')}>
