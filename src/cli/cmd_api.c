@@ -558,6 +558,20 @@ static int audit(const struct cli *cli, const struct args *a)
 	return cli_list(cli, path, "id at actor action target ip");
 }
 
+static int dispositions(const struct cli *cli, const struct args *a)
+{
+	const char *sub = a->n_pos > 1 ? a->pos[1] : "show";
+	if (strcmp(sub, "show") == 0)
+		return cli_list(cli, "/api/v1/dispositions", "code label");
+	if (strcmp(sub, "set") != 0 || a->n_pos < 3) {
+		fprintf(stderr, strcmp(sub, "set") == 0 ? "guichet dispositions set: name the codes' JSON file\n"
+							: "guichet dispositions: unknown subcommand '%s'\n", sub);
+		return 2;
+	}
+	json_t *body = cli_load_json("guichet dispositions set", a->pos[2], "object");
+	return body ? cli_simple(cli, "PUT", "/api/v1/dispositions", body) : 2;
+}
+
 static const char options_spec[] =
 	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
 	"all-or-nothing state= queue= queue-id= customer= since= limit= cursor= channel= subject= reason= "
@@ -640,6 +654,8 @@ int cmd_api(const struct cli *cli, int argc, char **argv)
 		return contacts(cli, &a);
 	if (strcmp(cmd, "audit") == 0)
 		return audit(cli, &a);
+	if (strcmp(cmd, "dispositions") == 0)
+		return dispositions(cli, &a);
 	if (strcmp(cmd, "kb") == 0)
 		return cmd_kb(cli, &a);
 	if (strcmp(cmd, "queue") == 0 || strcmp(cmd, "skills") == 0 || strcmp(cmd, "agent") == 0 ||

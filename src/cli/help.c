@@ -48,6 +48,7 @@ static const struct help_group groups[] = {
 	{"customers", "Customers and contacts", "the tenant's customers, and their CSV import"},
 	{"contacts", "Customers and contacts", "customer requests: messages, notes, states"},
 	{"audit", "Customers and contacts", "the tenant's audit log"},
+	{"dispositions", "Customers and contacts", "the codes agents choose when they finish a contact"},
 	{"rules", "Customers and contacts", "categorisation rules: the reason, queue and reply of arriving emails"},
 	{"incident", "Customers and contacts", "incidents and announcements shown at the top of the self-service portal"},
 	{"calendar", "Customers and contacts", "the tenant's business hours, time zone and holidays"},
@@ -327,6 +328,10 @@ static const struct help_command commands[] = {
 	 "--queue ID\tthat came in through this queue\n"
 	 "--limit N\tat most N (default 100, at most 1000)\n"},
 	{"audit", NULL, "[--limit N] [--cursor C]", "the tenant's audit log, newest first", PAGE_OPTIONS},
+	{"dispositions", "show", "", "the tenant's disposition codes and their labels, in the desktop's order", NULL},
+	{"dispositions", "set", "FILE.json", "replace the tenant's disposition codes (tenant admins)",
+	 "FILE.json\t{\"items\": [{\"code\": \"refund_issued\", \"label\": \"Refund issued\"}, ...]}:\n"
+	 "\ta code is 1 to 64 of a-z, 0-9, _ and -; {\"items\": []} lets agents type any text\n"},
 	{"rules", "list", "", "the tenant's categorisation rules, in the order they are tried", NULL},
 	{"rules", "add", "FILE.json", "add a rule: the reason (and queue, and canned reply) of matching emails",
 	 "FILE.json\t{\"name\", \"reason\", \"level\": 1|2, \"from\": [addresses or @domains],\n"

@@ -325,6 +325,52 @@ static void customers_import_reports_lines(void **state)
 	free(err);
 }
 
+/* The tenant's disposition codes from a file, listed, and then the only
+ * dispositions a resolution takes; a bad file is refused at its item. */
+static void dispositions_from_the_command_line(void **state)
+{
+	char file[160], *out, *err;
+	snprintf(file, sizeof(file), "%s/dispositions.json", d.dir);
+	FILE *f = fopen(file, "w");
+	fputs("{\"items\": [{\"code\": \"refund_issued\", \"label\": \"Refund issued\"},"
+	      " {\"code\": \"refund_issued\", \"label\": \"Again\"}]}", f);
+	fclose(f);
+	assert_int_equal(CLI(out, err, "dispositions", "set", file), 1);
+	assert_non_null(strstr(err, "item 2: code 'refund_issued' is listed twice"));
+	free(out);
+	free(err);
+	f = fopen(file, "w");
+	fputs("{\"items\": [{\"code\": \"refund_issued\", \"label\": \"Refund issued\"},"
+	      " {\"code\": \"no_solution\", \"label\": \"No solution\"}]}", f);
+	fclose(f);
+	assert_int_equal(CLI(out, err, "dispositions", "set", file), 0);
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "dispositions", "show"), 0);
+	printed(out, "refund_issued\tRefund issued");
+	printed(out, "no_solution\tNo solution");
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Refund?", "--json"), 0);
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", json_id(out, "id"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "state", id, "resolved", "--disposition", "fixed"), 1);
+	assert_non_null(strstr(err, "refund_issued, no_solution"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "contacts", "state", id, "resolved", "--disposition", "refund_issued"), 0);
+	free(out);
+	free(err);
+	f = fopen(file, "w");
+	fputs("{\"items\": []}", f);
+	fclose(f);
+	assert_int_equal(CLI(out, err, "dispositions", "set", file), 0);
+	free(out);
+	free(err);
+}
+
 static void wfm_works_offline(void **state)
 {
 	char *out, *err;
@@ -674,6 +720,7 @@ int main(void)
 		cmocka_unit_test(routing_from_the_command_line),
 		cmocka_unit_test(bad_arguments_are_named),
 		cmocka_unit_test(customers_import_reports_lines),
+		cmocka_unit_test(dispositions_from_the_command_line),
 		cmocka_unit_test(guichetd_options_are_checked),
 		cmocka_unit_test(wfm_works_offline),
 		cmocka_unit_test(wfm_plans_as_csv_and_xlsx),
