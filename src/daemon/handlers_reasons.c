@@ -169,6 +169,25 @@ static int reasons_fold(const char *zone, bool week, const json_t *slots, json_t
 	return rc;
 }
 
+/* Each ranked disposition's label among the tenant's codes (null for a
+ * code no longer listed, or one of guichet's own, such as "abandoned"). */
+static int label_dispositions(struct store *db, int64_t tenant_id, json_t *ranked)
+{
+	json_t *codes = NULL, *d, *c;
+	int rc = store_dispositions_get(db, tenant_id, &codes);
+	if (rc < 0)
+		return rc;
+	size_t i, j;
+	json_array_foreach(ranked, i, d) {
+		const char *code = json_string_value(json_object_get(d, "disposition")), *label = NULL;
+		json_array_foreach(codes, j, c) if (strcmp(json_string_value(json_object_get(c, "code")), code) == 0)
+			label = json_string_value(json_object_get(c, "label"));
+		json_object_set_new(d, "label", label ? json_string(label) : json_null());
+	}
+	json_decref(codes);
+	return GC_OK;
+}
+
 int run_report_reasons(struct request *r, struct store *db)
 {
 	const char *by = query_get(r, "by");
@@ -193,6 +212,10 @@ int run_report_reasons(struct request *r, struct store *db)
 	if (rc < 0) {
 		json_decref(a);
 		return reply_error(r, 500, "internal", NULL, "the tenant's time zone cannot be read");
+	}
+	if ((rc = label_dispositions(db, r->scope.tenant_id, json_object_get(a, "dispositions"))) < 0) {
+		json_decref(a);
+		return reply_store_error(r, db, rc, NULL);
 	}
 	return reply(r, 200, a);
 }

@@ -265,6 +265,10 @@ static const char *s_of(const json_t *o, const char *name)
 static void check_reasons_of_the_brand(void)
 {
 	struct resp r;
+	/* the tenant's codes label its dispositions: "refunded" is no longer one of them */
+	call("PUT", admin, 200, json_pack("{s:[{s:s,s:s}]}", "items", "code", "fixed", "label", "Fixed at once"), &r,
+	     "/api/v1/dispositions%s", "");
+	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/reports/reasons?%s", range);
 	assert_int_equal(n_of(r.json, "total"), 4);
 	json_t *reasons = json_object_get(r.json, "reasons"), *disp = json_object_get(r.json, "dispositions");
@@ -275,12 +279,16 @@ static void check_reasons_of_the_brand(void)
 	assert_int_equal(n_of(json_array_get(reasons, 1), "contacts"), 1);
 	assert_string_equal(s_of(json_array_get(disp, 0), "disposition"), "fixed");
 	assert_int_equal(n_of(json_array_get(disp, 0), "contacts"), 3);
+	assert_string_equal(s_of(json_array_get(disp, 0), "label"), "Fixed at once");
+	assert_true(json_is_null(json_object_get(json_array_get(disp, 1), "label")));
 	json_t *rows = json_object_get(r.json, "rows");
 	assert_int_equal(json_array_size(rows), 2); /* one day (unless the test straddles the tenant's midnight) */
 	assert_string_equal(s_of(json_array_get(rows, 0), "reason"), "billing");
 	assert_string_equal(s_of(json_array_get(rows, 0), "disposition"), "refunded");
 	assert_int_equal(n_of(json_array_get(rows, 1), "contacts"), 3);
 	assert_int_equal(strlen(s_of(json_array_get(rows, 0), "period")), 10);
+	resp_clear(&r);
+	call("PUT", admin, 200, json_pack("{s:[]}", "items"), &r, "/api/v1/dispositions%s", "");
 	resp_clear(&r);
 }
 

@@ -59,7 +59,7 @@ function Ranked({ t, lang, id, items, name }) {
         <th scope="col">{t('rsn.share')}</th></tr></thead>
       <tbody>
         {items.map((r) => (
-          <tr key={r[name]}><th scope="row">{r[name] || t('rsn.no_reason')}</th><td class="num">{r.contacts}</td>
+          <tr key={r[name]}><th scope="row" title={r.label ? r[name] : undefined}>{r.label || r[name] || t('rsn.no_reason')}</th><td class="num">{r.contacts}</td>
             <td class="num">{pct.format(r.share || 0)}</td></tr>
         ))}
       </tbody>
