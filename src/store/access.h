@@ -19,8 +19,10 @@ int store_access_load(struct store *s, const struct store_scope *scope, int64_t 
 int store_access_ask(struct store *s, const struct authz_actor *actor, enum authz_action action,
 		     const struct authz_target *target);
 
-/* Ends tokens of user_id: every session (sessions), and its API tokens in
- * tenant_id (0: in every tenant). */
+/* Ends tokens of user_id in tenant_id (0: in every tenant): its sessions
+ * landing there (when sessions), and its API tokens there. A session of
+ * another tenant keeps working there: what it may do in tenant_id is
+ * checked at each request against the memberships. */
 int store_access_end_tokens(struct store *s, int64_t user_id, bool sessions, int64_t tenant_id);
 
 #endif

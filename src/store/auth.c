@@ -261,8 +261,8 @@ int store_api_token_revoke(struct store *s, const struct store_scope *scope, int
 int store_access_end_tokens(struct store *s, int64_t user_id, bool sessions, int64_t tenant_id)
 {
 	struct db_stmt *st = store_stmt(s, "UPDATE tokens SET revoked_at = ?1 WHERE user_id = ?2"
-					 " AND revoked_at IS NULL AND ((kind = 'session' AND ?3 <> 0)"
-					 "  OR (kind = 'api' AND (?4 = 0 OR tenant_id = ?4)))");
+					 " AND revoked_at IS NULL AND (?4 = 0 OR tenant_id = ?4)"
+					 " AND (kind = 'api' OR ?3 <> 0)");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, gc_now_ms());

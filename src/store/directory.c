@@ -406,8 +406,9 @@ int store_user_set_disabled(struct store *s, const struct store_scope *scope, in
 	db_bind_int64(st, 3, user_id);
 	if ((rc = member_update(s, st)) < 0 || !disabled)
 		return rc;
-	/* every session (the user may switch to this tenant with any of them), and
-	 * the API tokens they made here */
+	/* the sessions landing here and the API tokens made here: a session of
+	 * another tenant (an outsourcer's agent at work for another brand) goes
+	 * on there, and is refused here by the disabled membership */
 	return store_access_end_tokens(s, user_id, true, scope->tenant_id);
 }
 

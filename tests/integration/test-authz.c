@@ -534,6 +534,31 @@ static void disabling_ends_sessions_and_tokens(void **state)
 	free(session);
 }
 
+/* An outsourcer's agent disabled by one brand keeps working for the other:
+ * only its sessions in the disabling brand end, and a session of the other
+ * brand cannot act in it (the membership is checked at each request). */
+static void disabled_by_one_brand_works_for_the_other(void **state)
+{
+	long long id = user_in(PA->token, "two-brands@bpo.example", "agent", "BPO");
+	grant("two-brands@bpo.example", GLOBEX, "outsourced_agent");
+	char *in_acme = login(&d, "two-brands@bpo.example", PASSWORD), *in_globex = NULL;
+	struct resp r;
+	http_json(&d, "POST", "/api/v1/auth/login", NULL, json_pack("{s:s,s:s,s:s}", "email", "two-brands@bpo.example",
+		"password", PASSWORD, "tenant", "globex"), &r);
+	assert_int_equal(r.status, 200);
+	in_globex = strdup(json_string_value(json_object_get(r.json, "token")));
+	resp_clear(&r);
+	membership_state(GLOBEX, id, true);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/me", in_globex, NULL), 401);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/contacts", in_acme, NULL), 200);
+	http_raw(&d, "GET", "/api/v1/contacts", in_acme, "globex", NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 403);
+	resp_clear(&r);
+	membership_state(GLOBEX, id, false);
+	free(in_acme);
+	free(in_globex);
+}
+
 static void a_new_password_ends_sessions_and_tokens(void **state)
 {
 	long long id;
@@ -647,6 +672,7 @@ int main(void)
 		cmocka_unit_test(user_creation_and_organisations),
 		cmocka_unit_test(the_platform_admin_takeover_fails),
 		cmocka_unit_test(disabling_ends_sessions_and_tokens),
+		cmocka_unit_test(disabled_by_one_brand_works_for_the_other),
 		cmocka_unit_test(a_new_password_ends_sessions_and_tokens),
 		cmocka_unit_test(a_demoted_creator_takes_its_tokens_down),
 		cmocka_unit_test(revoking_and_logging_out_end_at_once),
