@@ -215,8 +215,10 @@ async function main() {
       await page.getByLabel('Langue').selectOption('en');
     });
     await step('the agent accepts and sees the messages and the customer', async () => {
+      await page.getByText(/^State: Offered/).waitFor();
       await page.locator(`.offer[data-contact="${contactId}"]`).getByRole('button', { name: 'Accept' }).click();
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+      await page.getByText(/^State: Busy/).waitFor(); // the state follows the contact taken
       await page.getByRole('log').getByText('I was charged twice this month.').waitFor();
       await page.locator('dd[data-field="first_name"]', { hasText: 'Camille' }).waitFor();
       await page.getByRole('note').getByText('Linked to the incident: Billing outage').waitFor();

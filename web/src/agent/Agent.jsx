@@ -62,7 +62,9 @@ export function Agent({ t, me, lang }) {
     } else if (['offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'abandoned', 'moved'].includes(type)) {
       setOffers((list) => list.filter((o) => o.contact_id !== ev.contact_id));
     }
-    if (type === 'presence' || type === 'offer_expired' || type === 'wrapup_ended') refresh();
+    // the agent's state (offered, busy, wrap-up...) follows what rings and what it holds
+    if (['presence', 'offered', 'offer_expired', 'offer_withdrawn', 'accepted', 'rejected', 'wrapup_ended', 'moved']
+      .includes(type)) refresh();
     // accepted elsewhere (the agent answered the phone that rang): its tab opens
     if (type === 'accepted' && ev.agent_id === me.user_id && !tabsRef.current.includes(ev.contact_id)
       && !accepting.current.has(ev.contact_id)) {
