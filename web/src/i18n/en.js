@@ -242,6 +242,7 @@ export default {
   'super.moved': 'Contact #{id} moved to {queue}.',
   'reason.supervisor': 'paused by a supervisor',
   'reason.missed offers': 'missed offers',
+  'reason.signed out': 'signed out',
   'astate.available': 'Available', 'astate.offered': 'Offered', 'astate.busy': 'Busy',
   'astate.wrap_up': 'Wrap-up', 'astate.paused': 'Paused', 'astate.offline': 'Offline',
   'day.title': 'The day so far',
