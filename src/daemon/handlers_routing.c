@@ -290,9 +290,23 @@ int prepare_presence(struct request *r, struct store *db)
 	return presence_input_decode(r->body, &r->in.presence, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
+/* Contacts come from one brand at a time: available here only while
+ * offline in every other tenant (whose name only the agent is told). */
 static int presence(struct request *r, struct store *db, int64_t user_id)
 {
-	int rc = router_presence(router_of(r), db, &r->scope, user_id, &r->in.presence);
+	char elsewhere[160];
+	int rc = r->in.presence.presence == PRESENCE_AVAILABLE
+			 ? store_agent_at_work_elsewhere(db, user_id, r->scope.tenant_id, elsewhere, sizeof(elsewhere))
+			 : GC_OK;
+	if (rc == GC_ECONFLICT)
+		return user_id == r->scope.user_id
+			       ? reply_error(r, 409, "conflict", "presence", "you are at work for %s: go offline there "
+					     "first (contacts come from one brand at a time)", elsewhere)
+			       : reply_error(r, 409, "conflict", "presence", "this agent is at work for another brand: "
+					     "they go offline there first");
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	rc = router_presence(router_of(r), db, &r->scope, user_id, &r->in.presence);
 	return rc < 0 ? reply_router(r, db, rc, "presence") : reply_agent(r, db, user_id);
 }
 

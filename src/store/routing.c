@@ -322,6 +322,22 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 	return rc;
 }
 
+int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tenant_id, char *ret_tenant, size_t len)
+{
+	/* agents' key starts with the tenant: this reads every profile, a few per position */
+	struct db_stmt *st = store_stmt(s, "SELECT t.name, a.presence FROM agents a JOIN tenants t ON t.id = a.tenant_id"
+				      " WHERE a.user_id = ? AND a.tenant_id <> ? AND a.presence <> 'offline' LIMIT 1");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, user_id);
+	db_bind_int64(st, 2, tenant_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		snprintf(ret_tenant, len, "%s (%s)", db_column_text(st, 0), db_column_text(st, 1));
+	db_reset(st);
+	return rc == DB_ROW ? GC_ECONFLICT : rc == DB_DONE ? GC_OK : store_fail(s, rc);
+}
+
 int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
 			     const char *reason, int64_t at)
 {

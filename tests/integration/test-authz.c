@@ -559,6 +559,52 @@ static void disabled_by_one_brand_works_for_the_other(void **state)
 	free(in_globex);
 }
 
+/* An outsourced agent serving two brands takes contacts from one at a
+ * time: available in one only while offline in the other. The agent is
+ * told which brand holds them; the other brand's supervisor is not. */
+static void contacts_come_from_one_brand_at_a_time(void **state)
+{
+	long long id = user_in(PA->token, "blended@bpo.example", "outsourced_agent", "BPO");
+	grant("blended@bpo.example", GLOBEX, "outsourced_agent");
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
+	static const char profile[] = "{\"level\":1,\"skills\":[],\"capacity\":{\"chat\":1}}";
+	static const char available[] = "{\"presence\":\"available\"}", offline[] = "{\"presence\":\"offline\"}";
+	struct resp r;
+	http_raw(&d, "PUT", path, tok(PA), NULL, "application/json", profile, strlen(profile), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_raw(&d, "PUT", path, tok(GLOBEX_ADMIN), NULL, "application/json", profile, strlen(profile), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	char *agent = login(&d, "blended@bpo.example", PASSWORD);
+	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, NULL, "application/json", available, strlen(available), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", available,
+		 strlen(available), &r);
+	assert_int_equal(r.status, 409);
+	assert_non_null(strstr(r.text, "at work for acme (available)"));
+	resp_clear(&r);
+	char force[80];
+	snprintf(force, sizeof(force), "/api/v1/agents/%lld/presence", id);
+	http_raw(&d, "POST", force, tok(GLOBEX_ADMIN), NULL, "application/json", available, strlen(available), &r);
+	assert_int_equal(r.status, 409);
+	assert_null(strstr(r.text, "acme"));
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, NULL, "application/json", offline, strlen(offline), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", available,
+		 strlen(available), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", offline, strlen(offline),
+		 &r);
+	resp_clear(&r);
+	free(agent);
+}
+
 static void a_new_password_ends_sessions_and_tokens(void **state)
 {
 	long long id;
@@ -673,6 +719,7 @@ int main(void)
 		cmocka_unit_test(the_platform_admin_takeover_fails),
 		cmocka_unit_test(disabling_ends_sessions_and_tokens),
 		cmocka_unit_test(disabled_by_one_brand_works_for_the_other),
+		cmocka_unit_test(contacts_come_from_one_brand_at_a_time),
 		cmocka_unit_test(a_new_password_ends_sessions_and_tokens),
 		cmocka_unit_test(a_demoted_creator_takes_its_tokens_down),
 		cmocka_unit_test(revoking_and_logging_out_end_at_once),
