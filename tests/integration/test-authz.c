@@ -559,6 +559,18 @@ static void disabled_by_one_brand_works_for_the_other(void **state)
 	free(in_globex);
 }
 
+/* Sends body as JSON (tenant: the X-Guichet-Tenant header, or NULL), which
+ * must answer status; a 409's answer stays in r for the caller to read and
+ * clear, any other is cleared. */
+static void send_json(struct resp *r, const char *method, const char *path, const char *token, const char *tenant,
+		      const char *body, int status)
+{
+	http_raw(&d, method, path, token, tenant, "application/json", body, strlen(body), r);
+	assert_int_equal(r->status, status);
+	if (status != 409)
+		resp_clear(r);
+}
+
 /* An outsourced agent serving two brands takes contacts from one at a
  * time: available in one only while offline in the other. The agent is
  * told which brand holds them; the other brand's supervisor is not. */
@@ -571,34 +583,20 @@ static void contacts_come_from_one_brand_at_a_time(void **state)
 	static const char profile[] = "{\"level\":1,\"skills\":[],\"capacity\":{\"chat\":1}}";
 	static const char available[] = "{\"presence\":\"available\"}", offline[] = "{\"presence\":\"offline\"}";
 	struct resp r;
-	http_raw(&d, "PUT", path, tok(PA), NULL, "application/json", profile, strlen(profile), &r);
-	assert_int_equal(r.status, 200);
-	resp_clear(&r);
-	http_raw(&d, "PUT", path, tok(GLOBEX_ADMIN), NULL, "application/json", profile, strlen(profile), &r);
-	assert_int_equal(r.status, 200);
-	resp_clear(&r);
+	send_json(&r, "PUT", path, tok(PA), NULL, profile, 200);
+	send_json(&r, "PUT", path, tok(GLOBEX_ADMIN), NULL, profile, 200);
 	char *agent = login(&d, "blended@bpo.example", PASSWORD);
-	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, NULL, "application/json", available, strlen(available), &r);
-	assert_int_equal(r.status, 200);
-	resp_clear(&r);
-	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", available,
-		 strlen(available), &r);
-	assert_int_equal(r.status, 409);
+	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, NULL, available, 200);
+	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, "globex", available, 409);
 	assert_non_null(strstr(r.text, "at work for acme (available)"));
 	resp_clear(&r);
 	char force[80];
 	snprintf(force, sizeof(force), "/api/v1/agents/%lld/presence", id);
-	http_raw(&d, "POST", force, tok(GLOBEX_ADMIN), NULL, "application/json", available, strlen(available), &r);
-	assert_int_equal(r.status, 409);
+	send_json(&r, "POST", force, tok(GLOBEX_ADMIN), NULL, available, 409);
 	assert_null(strstr(r.text, "acme"));
 	resp_clear(&r);
-	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, NULL, "application/json", offline, strlen(offline), &r);
-	assert_int_equal(r.status, 200);
-	resp_clear(&r);
-	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", available,
-		 strlen(available), &r);
-	assert_int_equal(r.status, 200);
-	resp_clear(&r);
+	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, NULL, offline, 200);
+	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, "globex", available, 200);
 	http_raw(&d, "POST", "/api/v1/agents/me/presence", agent, "globex", "application/json", offline, strlen(offline),
 		 &r);
 	resp_clear(&r);
