@@ -1,6 +1,7 @@
 /* The cluster: leases, hand-offs and events between nodes over NATS
  * (cluster.h). */
 #include "daemon/cluster.h"
+#include "daemon/desks.h"
 #include "daemon/authcache.h"
 #include "daemon/chathub.h"
 #include "daemon/chatstream.h"
@@ -35,6 +36,7 @@
 #define SUBJECT_CALLS "guichet.calls"  /* calls' states (hub.h), Tenant and Agent headers */
 #define SUBJECT_AUTHZ "guichet.authz"
 #define SUBJECT_CHAT "guichet.chat"
+#define SUBJECT_DESKS "guichet.desks"  /* the agents' desks open on a node: "TENANT USER" lines */
 #define SUBJECT_WAITS "guichet.waits."          /* + the routing node's name */
 #define SUBJECT_WAITS_BACK "guichet.waitsback." /* + the asking node's name */
 #define SUBJECT_HANDOFF "guichet.handoff." /* + the routing node's name */
@@ -54,7 +56,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *calls, *authz, *replies, *handoffs, *chat, *waits, *waits_back;
+	natsSubscription *events, *stats, *calls, *authz, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -760,6 +762,46 @@ static void on_waits_back(natsConnection *nc, natsSubscription *sub, natsMsg *ms
 	natsMsg_Destroy(msg);
 }
 
+/* --- the agents' desks --- */
+
+static void add_desk(void *arg, int64_t tenant_id, int64_t user_id)
+{
+	evbuffer_add_printf(arg, "%lld %lld\n", (long long)tenant_id, (long long)user_id);
+}
+
+void cluster_tell_desks(struct cluster *cl, struct desks *desks)
+{
+	struct evbuffer *text = evbuffer_new();
+	if (text == NULL)
+		return;
+	desks_each(desks, gc_now_ms(), true, add_desk, text);
+	size_t len = evbuffer_get_length(text);
+	if (len > 0 && natsConnection_Publish(cl->nc, SUBJECT_DESKS, evbuffer_pullup(text, -1), (int)len) != NATS_OK)
+		log_error("cannot tell the other nodes which desks are open here");
+	evbuffer_free(text);
+}
+
+static void on_desks(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	int64_t now = gc_now_ms();
+	const char *p = natsMsg_GetData(msg), *end = p + natsMsg_GetDataLength(msg);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		char line[48];
+		long long tenant_id, user_id;
+		size_t len = (size_t)((eol ? eol : end) - p);
+		if (len < sizeof(line)) {
+			memcpy(line, p, len);
+			line[len] = '\0';
+			if (sscanf(line, "%lld %lld", &tenant_id, &user_id) == 2)
+				desks_seen_elsewhere(cl->srv->desks, tenant_id, user_id, now);
+		}
+		p += len + 1;
+	}
+	natsMsg_Destroy(msg);
+}
+
 /* --- authorizations --- */
 
 void cluster_authz_changed(struct cluster *cl)
@@ -836,6 +878,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->chat, cl->nc, SUBJECT_CHAT, on_chat, cl);
+	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->desks, cl->nc, SUBJECT_DESKS, on_desks, cl);
 	snprintf(subject, sizeof(subject), SUBJECT_WAITS_BACK "%s", cl->node);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->waits_back, cl->nc, subject, on_waits_back, cl);
@@ -884,6 +928,7 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->chat);
 	natsSubscription_Unsubscribe(cl->waits);
 	natsSubscription_Unsubscribe(cl->waits_back);
+	natsSubscription_Unsubscribe(cl->desks);
 }
 
 void cluster_free(struct cluster *cl)
@@ -899,6 +944,7 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->chat);
 	natsSubscription_Destroy(cl->waits);
 	natsSubscription_Destroy(cl->waits_back);
+	natsSubscription_Destroy(cl->desks);
 	if (cl->nc) {
 		natsConnection_Flush(cl->nc);
 		natsConnection_Destroy(cl->nc);

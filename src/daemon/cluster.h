@@ -27,7 +27,11 @@
  *   a node whose chat streams wait in a queue another node routes asks
  *   that node for their places ("guichet.waits.NODE", answered on
  *   "guichet.waitsback.NODE"); after a cut, the chat streams are ended and
- *   their clients resume from the store.
+ *   their clients resume from the store;
+ * - desks: once a second each node tells the others which agents' desks
+ *   (their own event streams, desks.h) are open on it ("guichet.desks"),
+ *   so that the node routing their tenant does not sign out an agent
+ *   whose desk another node serves.
  *
  * Alone (no --nats), none of this runs: the node routes every tenant. */
 #ifndef GUICHET_DAEMON_CLUSTER_H
@@ -65,6 +69,11 @@ void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt
 /* On the writer as it stops: lets this node's leases go, for another node
  * to take them at once. */
 void cluster_release(struct cluster *cl, struct store *db);
+
+/* On the writer, once a second: tells the other nodes which agents' desks
+ * are open on this one (desks_seen_elsewhere on theirs). */
+struct desks;
+void cluster_tell_desks(struct cluster *cl, struct desks *desks);
 
 /* On the writer, after committing a change of who may do what: every
  * other node forgets the tokens it resolved (authcache.h). */

@@ -51,6 +51,11 @@ static const char usage[] =
 	"                       byte (default 10)\n"
 	"  --stream-backlog BYTES  unsent bytes a live stream may have before it is\n"
 	"                       closed (its client resumes; default 1048576)\n"
+	"  --desk-grace SECS    an agent whose desk (their own live event stream) was\n"
+	"                       open and has been closed this long is signed out of\n"
+	"                       the routing as at a logout, paused \"connection lost\"\n"
+	"                       while holding contacts (GUICHET_DESK_GRACE; default 30;\n"
+	"                       0: never; the same on every node of a cluster)\n"
 	"  --metrics-listen HOST:PORT  serve /metrics and /healthz without a token on\n"
 	"                       this address (keep it on loopback or a private network);\n"
 	"                       on the API address /metrics needs a platform admin\n"
@@ -134,6 +139,10 @@ static int set(struct config *c, const char *name, const char *value, const char
 		if (gc_parse_i64(value, 4096, 1024LL * 1024 * 1024, &n) < 0)
 			goto bad;
 		c->stream_backlog = n;
+	} else if (strcmp(name, "desk-grace") == 0 || strcmp(name, "desk_grace") == 0) {
+		if (gc_parse_i64(value, 0, 86400, &n) < 0)
+			goto bad;
+		c->desk_grace = (int)n;
 	} else if (strcmp(name, "head-timeout") == 0 || strcmp(name, "head_timeout") == 0) {
 		if (gc_parse_i64(value, 1, 300, &n) < 0)
 			goto bad;
@@ -281,7 +290,7 @@ static int read_env(struct config *c)
 		{"GUICHET_SECRET_KEY_FILE", "secret-key-file"}, {"GUICHET_MAIL_POLL", "mail-poll"},
 		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
 		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"}, {"GUICHET_SIP_TRUNK", "sip-trunk"},
-		{"GUICHET_RECORDINGS_DIR", "recordings-dir"},
+		{"GUICHET_RECORDINGS_DIR", "recordings-dir"}, {"GUICHET_DESK_GRACE", "desk-grace"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -316,7 +325,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"max-connections", required_argument, NULL, 0},
 		{"max-connections-per-address", required_argument, NULL, 0},
 		{"head-timeout", required_argument, NULL, 0}, {"metrics-listen", required_argument, NULL, 0},
-		{"stream-backlog", required_argument, NULL, 0},
+		{"stream-backlog", required_argument, NULL, 0}, {"desk-grace", required_argument, NULL, 0},
 		{"trusted-proxy", required_argument, NULL, 0},
 		{"hash-threads", required_argument, NULL, 0}, {"hash-queue", required_argument, NULL, 0},
 		{"nats", required_argument, NULL, 0}, {"node", required_argument, NULL, 0},
@@ -333,7 +342,7 @@ int config_load(struct config *c, int argc, char **argv)
 			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 5,
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
 			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
-			     .stream_backlog = 1024 * 1024, .hash_threads = 1, .hash_queue = 64, .mail_poll = 30,
+			     .stream_backlog = 1024 * 1024, .desk_grace = 30, .hash_threads = 1, .hash_queue = 64, .mail_poll = 30,
 			     .mail_idle = true, .messaging_retry = 30000};
 	default_web_dir(c->web_dir, sizeof(c->web_dir));
 	snprintf(c->db, sizeof(c->db), "var/guichet.db");

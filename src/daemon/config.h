@@ -25,6 +25,7 @@ struct config {
 	int max_connections_per_address;
 	int head_timeout;         /* seconds for a request head, from its first byte */
 	int64_t stream_backlog;   /* bytes unsent before a live stream is closed */
+	int desk_grace;           /* seconds an agent's desk may be gone before it is signed out; 0: never (desks.h) */
 	char metrics_host[256];   /* "" for no metrics listener */
 	int metrics_port;
 	/* proxies whose X-Forwarded-For is believed (peer.h) */

@@ -45,6 +45,7 @@ struct ainfo {                  /* by engine agent id */
 	int64_t state_since;        /* since when (0: unknown) */
 	char reason[64];            /* of its pause */
 	bool in_digest;             /* changed since the last agents' digest */
+	int64_t desk_seen;          /* when its desk was last seen open (desks.h); 0: not since it last closed */
 };
 
 struct cinfo {                  /* by engine contact id */
@@ -872,21 +873,22 @@ static int shard_off_duty(struct shard *rt, struct store *db, const struct store
 	return shard_presence(rt, db, scope, user_id, &off);
 }
 
-/* Signed out of the tenant: paused first (nothing new comes), its ringing
- * offers back to their queues, then offline unless it holds contacts, which
- * wait for it, paused. */
-static int shard_sign_out(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id)
+/* Signed out of the tenant (reason: the pause's, why: the offers'): paused
+ * first (nothing new comes), its ringing offers back to their queues, then
+ * offline unless it holds contacts, which wait for it, paused. */
+static int shard_sign_out(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
+			  const char *reason, const char *why)
 {
 	uint32_t agent = ROUTE_NONE;
 	int rc = find_agent(rt, scope->tenant_id, user_id, &agent);
 	if (rc < 0 || rt->a[agent].presence == PRESENCE_OFFLINE)
 		return rc;
-	struct presence_input paused = {.presence = PRESENCE_PAUSED, .reason = "signed out"};
+	struct presence_input paused = {.presence = PRESENCE_PAUSED, .reason = reason};
 	if (rt->a[agent].presence == PRESENCE_AVAILABLE && (rc = shard_presence(rt, db, scope, user_id, &paused)) < 0)
 		return rc;
 	struct route_agent_view av;
 	route_agent_view(rt->e, agent, &av);
-	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, "the agent signed out", &av)) < 0)
+	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, why, &av)) < 0)
 		return rc;
 	struct presence_input off = {.presence = PRESENCE_OFFLINE};
 	return av.total > 0 ? drain(rt, db) : shard_presence(rt, db, scope, user_id, &off);
@@ -1507,7 +1509,64 @@ int router_signed_out(struct router *top, struct store *db, const struct store_s
 {
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
-	return rc < 0 ? rc : shard_sign_out(t, db, scope, user_id);
+	return rc < 0 ? rc : shard_sign_out(t, db, scope, user_id, "signed out", "the agent signed out");
+}
+
+void router_desk_seen(struct router *top, int64_t tenant_id, int64_t user_id, int64_t now)
+{
+	struct shard *rt = NULL;
+	HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
+	if (rt == NULL || rt->e == NULL || (top->node[0] && (rt->epoch == 0 || rt->lost)))
+		return; /* not routed here: its routing node sees it */
+	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
+	if (m)
+		rt->a[m->eid].desk_seen = now;
+}
+
+/* Whether the agent's desk was seen and has been gone past the grace. */
+static bool desk_gone(const struct ainfo *a, int64_t now, int64_t grace_ms)
+{
+	return a->desk_seen && now - a->desk_seen > grace_ms;
+}
+
+bool router_desks_gone_due(const struct router *top, int64_t now, int64_t grace_ms)
+{
+	for (const struct shard *rt = top->shards; rt; rt = rt->hh.next)
+		for (uint32_t i = 0; rt->e && i < rt->n_a; i++)
+			if (desk_gone(&rt->a[i], now, grace_ms))
+				return true;
+	return false;
+}
+
+int router_desks_gone(struct router *top, struct store *db, int64_t now, int64_t grace_ms, int *ret_n)
+{
+	int rc = GC_OK;
+	*ret_n = 0;
+	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) {
+		for (uint32_t i = 0; rc == GC_OK && rt->e && i < rt->n_a; i++) {
+			struct ainfo *a = &rt->a[i];
+			if (!desk_gone(a, now, grace_ms))
+				continue;
+			a->desk_seen = 0; /* once: seen again when a desk opens */
+			if (a->presence == PRESENCE_OFFLINE)
+				continue;
+			struct shard *t = NULL;
+			struct store_scope system = {.tenant_id = rt->tenant_id};
+			snprintf(system.actor, sizeof(system.actor), "router");
+			if ((rc = shard_for(top, db, rt->tenant_id, &t)) == GC_EMOVED) {
+				rc = GC_OK; /* no longer this node's */
+				break;
+			}
+			if (rc == GC_OK)
+				rc = shard_sign_out(t, db, &system, a->user_id, "connection lost",
+						    "the agent's connection was lost");
+			if (rc == GC_OK)
+				(*ret_n)++;
+			else if (rc == GC_ENOTFOUND)
+				rc = GC_OK; /* its profile went meanwhile */
+		}
+	}
+	return rc;
 }
 
 int router_accept(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id)

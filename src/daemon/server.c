@@ -1,6 +1,7 @@
 /* Threads, sockets and signals (server.h). */
 #include "daemon/server.h"
 #include "daemon/cluster.h"
+#include "daemon/desks.h"
 #include "daemon/secrets.h"
 #include "daemon/chatstream.h"
 #include "channel/email/fetch.h"
@@ -281,12 +282,14 @@ int server_start(struct server *srv, const struct config *config)
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread uses libcurl (a mailbox's test) */
 	srv->hub = hub_new();
 	srv->chathub = chathub_new();
+	srv->desks = desks_new();
 	srv->secrets = secrets_new(config->secret_key_file);
-	if (srv->hub == NULL || srv->chathub == NULL || srv->secrets == NULL)
+	if (srv->hub == NULL || srv->chathub == NULL || srv->desks == NULL || srv->secrets == NULL)
 		return GC_ENOMEM;
 	rc = config->nats[0] ? cluster_new(srv, &srv->cluster) : GC_OK;
 	if (rc == GC_OK)
-		rc = writer_new(config->db, srv->hub, srv->chathub, srv->cluster, &srv->writer);
+		rc = writer_new(config->db, srv->hub, srv->chathub, srv->cluster, srv->desks,
+				config->desk_grace * 1000LL, &srv->writer);
 	if (rc < 0) {
 		/* a --db that cannot be opened exits cleanly, leak checkers included */
 		cluster_free(srv->cluster);
@@ -295,6 +298,8 @@ int server_start(struct server *srv, const struct config *config)
 		srv->hub = NULL;
 		chathub_free(srv->chathub);
 		srv->chathub = NULL;
+		desks_free(srv->desks);
+		srv->desks = NULL;
 		return rc;
 	}
 	if ((rc = hashpool_new(config->db, config->hash_threads, config->hash_queue, &srv->hashpool)) < 0) {
@@ -438,6 +443,7 @@ static void stop(struct server *srv)
 		close(srv->metrics_fd);
 	hub_free(srv->hub);
 	chathub_free(srv->chathub);
+	desks_free(srv->desks);
 	secrets_free(srv->secrets);
 	curl_global_cleanup();
 	kbsvc_free();

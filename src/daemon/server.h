@@ -52,6 +52,7 @@ struct server {
 	struct writer *writer;
 	struct hashpool *hashpool;  /* password hashing, off the workers */
 	struct hub *hub;            /* committed routing events, for the streams */
+	struct desks *desks;        /* the agents' open desks (desks.h) */
 	struct chathub *chathub;    /* the web chat's events, to the streams of each conversation (chathub.h) */
 	struct cluster *cluster;    /* the other nodes (cluster.h); NULL alone */
 	struct secrets *secrets;    /* the key sealing channels' passwords (secrets.h) */

@@ -1,6 +1,7 @@
 /* Server-Sent Event streams of routing events (stream.h). */
 #include "daemon/stream.h"
 #include "daemon/authcache.h"
+#include "daemon/desks.h"
 #include "daemon/hub.h"
 #include "daemon/server.h"
 #include "guichet/clock.h"
@@ -33,6 +34,7 @@ struct stream {
 	uint64_t stats_generation;
 	uint64_t call_seq;          /* the last call frame read (hub_read_calls) */
 	bool supervisor;
+	int64_t desk_user;          /* the agent whose desk is open while it lives (desks.h); 0: none */
 	bool behind;                /* more to replay from the store */
 	int64_t stalled_since;      /* behind with its last round unsent since then (ms); 0: not */
 	struct stream *prev, *next;
@@ -86,6 +88,8 @@ static void replay_from_store(struct stream *st, struct evbuffer *out)
 
 static void unlink_stream(struct stream *st)
 {
+	if (st->desk_user)
+		desks_close(st->owner->worker->server->desks, st->tenant_id, st->desk_user);
 	if (st->prev)
 		st->prev->next = st->next;
 	else
@@ -301,6 +305,10 @@ int run_events(struct request *r, struct store *db)
 	if (s->head)
 		s->head->prev = st;
 	s->head = st;
+	if (r->scope.user_id && r->scope.has_role && role_can(r->scope.role, PERM_ROUTING_WORK)) {
+		st->desk_user = r->scope.user_id; /* a supervisor who takes contacts too: their screen is open */
+		desks_open(r->worker->server->desks, st->tenant_id, st->desk_user);
+	}
 	r->status = 200;
 	r->streaming = true;
 	struct evbuffer *out = evbuffer_new();

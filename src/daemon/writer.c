@@ -6,6 +6,7 @@
 #include "daemon/broadcast.h"
 #include "daemon/callback.h"
 #include "daemon/cluster.h"
+#include "daemon/desks.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
@@ -59,6 +60,9 @@ struct writer {
 	struct cluster *cluster;    /* NULL alone */
 	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
+	struct desks *desks;        /* the agents' open desks (desks.h) */
+	int64_t desk_grace_ms;      /* how long an agent's desk may be gone before it is signed out; 0: never */
+	int64_t next_desks;         /* when the desks are looked at next (ms) */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
@@ -491,6 +495,48 @@ void writer_set_recordings(struct writer *w, const char *dir)
 	atomic_store(&w->rec_ready, true);
 }
 
+static void desk_seen(void *arg, int64_t tenant_id, int64_t user_id)
+{
+	struct writer *w = arg;
+	router_desk_seen(w->router, tenant_id, user_id, gc_now_ms());
+}
+
+/* Once a second: the routing engine sees the desks open here and on the
+ * other nodes (to whom this node tells its own), and signs out, in a
+ * transaction of their own, the agents whose desk it saw gone for longer
+ * than the grace. */
+static void desks_due(struct writer *w, int64_t now)
+{
+	w->next_desks = now + 1000;
+	if (w->desk_grace_ms == 0)
+		return;
+	if (w->cluster)
+		cluster_tell_desks(w->cluster, w->desks);
+	desks_each(w->desks, now, false, desk_seen, w);
+	if (!router_desks_gone_due(w->router, now, w->desk_grace_ms))
+		return;
+	int n = 0, rc = store_begin(w->db);
+	if (rc == GC_OK) {
+		rc = router_desks_gone(w->router, w->db, now, w->desk_grace_ms, &n);
+		router_job_end(w->router, rc == GC_OK);
+		if (rc == GC_OK) {
+			router_fold_reports(w->router, w->db);
+			fold_contact_reports(w);
+		}
+		rc = rc == GC_OK ? store_commit(w->db) : rc;
+		if (rc < 0)
+			store_rollback(w->db);
+	}
+	router_batch_end(w->router, w->db, rc == GC_OK);
+	char agents[16];
+	snprintf(agents, sizeof(agents), "%d", n);
+	if (rc < 0)
+		log_error("agents whose desk closed not signed out: trying again at the next desk that closes", "error",
+			  store_errmsg(w->db));
+	else if (n > 0)
+		log_info("agents signed out: their desk closed", "agents", agents);
+}
+
 /* The routing engine's timers (offers expiring, wrap-ups ending, long waits
  * overflowing) in a transaction of their own, the live statistics, and the
  * knowledge's review-by dates. */
@@ -520,6 +566,8 @@ static void run_clock(struct writer *w)
 		router_publish_stats(w->router);
 		w->next_stats = now - now % 1000 + 1000;
 	}
+	if (now >= w->next_desks)
+		desks_due(w, now);
 	if (now >= w->next_review)
 		review_due(w, now);
 	if (now >= w->next_callbacks)
@@ -591,12 +639,14 @@ static void *writer_main(void *arg)
 }
 
 int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
-	       struct writer **ret_writer)
+	       struct desks *desks, int64_t desk_grace_ms, struct writer **ret_writer)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	if (w == NULL)
 		return GC_ENOMEM;
 	w->cluster = cluster;
+	w->desks = desks;
+	w->desk_grace_ms = desks ? desk_grace_ms : 0;
 	w->chat = chat;
 	int rc = store_open(db_path, STORE_READ_WRITE, &w->db);
 	if (rc < 0) {

@@ -30,8 +30,12 @@ struct cluster;
 /* chat (chathub.h) gets the chat's staged events published after each
  * commit, and the routing events of watched chats. */
 struct chathub;
+/* desks (desks.h, NULL for none): once a second the routing engine sees
+ * the agents' open desks and signs out those gone for more than
+ * desk_grace_ms (0: never). */
+struct desks;
 int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struct cluster *cluster,
-	       struct writer **ret_writer);
+	       struct desks *desks, int64_t desk_grace_ms, struct writer **ret_writer);
 /* Commits what is queued, stops the thread and frees it. NULL is fine. */
 void writer_free(struct writer *w);
 /* Queues r; its route's run will execute on the writer thread. */

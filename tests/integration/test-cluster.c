@@ -21,7 +21,9 @@
  * - an SMS provider's webhook reaching b is handed to a, signature and all;
  * - a platform admin's grant through b of a role that takes no contacts
  *   takes the agent out of a's routing, and so does the agent's logout
- *   through b.
+ *   through b;
+ * - an agent's desk open on the node that does not route the tenant keeps
+ *   the agent at work; closed, the routing node signs the agent out.
  * Always on PostgreSQL, whatever the run's engine (several nodes need it). */
 #include "harness.h"
 #include "natsserver.h"
@@ -592,6 +594,46 @@ static void a_logout_on_the_other_node_signs_the_agent_out(void **state)
 	free(token);
 }
 
+/* The presence of the agent at path on node d, as its routing sees it. */
+static const char *live_presence(const struct daemon *d, const struct tenant *t, const char *path, char buf[16])
+{
+	struct resp r;
+	http_json(d, "GET", path, t->sup, NULL, &r);
+	assert_int_equal(r.status, 200);
+	snprintf(buf, 16, "%s", json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")));
+	resp_clear(&r);
+	return buf;
+}
+
+/* An agent's desk open on the node that does not route its tenant keeps
+ * the agent at work beyond the grace (the nodes tell each other which desks
+ * they serve); once it closes, the routing node signs the agent out. Both
+ * nodes with --desk-grace 2: b restarted and routing, a restarted after it. */
+static void a_desk_on_the_other_node_keeps_the_agent(void **state)
+{
+	assert_int_equal(daemon_start(&b, "--nats", nats.url, "--node", "b", "--desk-grace", "2", NULL), 0);
+	assert_int_equal(daemon_stop(&a), 0);
+	assert_true(wait_routing(&b, t1.sup, 3000) >= 0);
+	assert_int_equal(daemon_start(&a, "--nats", nats.url, "--node", "a", "--desk-grace", "2", NULL), 0);
+	char *token = NULL, path[64], buf[16];
+	long long id = post_id(&b, t1.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "desk@one.example",
+		"name", "desk", "password", PASSWORD, "role", "agent"));
+	token = login(&a, "desk@one.example", PASSWORD);
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
+	assert_int_equal(http_status(&b, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 0)), 200);
+	struct sse s;
+	assert_int_equal(sse_open(&s, &a, token, 0), 200);
+	presence(&a, token, "available");
+	sleep(6); /* past the grace and a report's life */
+	assert_string_equal(live_presence(&b, &t1, path, buf), "available");
+	sse_close(&s);
+	for (int i = 0; i < 100 && strcmp(live_presence(&b, &t1, path, buf), "available") == 0; i++)
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	assert_string_equal(buf, "offline");
+	free(token);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
@@ -604,6 +646,7 @@ int main(void)
 		cmocka_unit_test(a_logout_on_the_other_node_signs_the_agent_out),
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
+		cmocka_unit_test(a_desk_on_the_other_node_keeps_the_agent),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

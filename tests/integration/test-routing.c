@@ -849,6 +849,84 @@ static void restart_rebuilds_the_queues(void **state)
 	sse_close(&sa);
 }
 
+/* The reason of user_id's pause ("" when none), into buf. */
+static const char *agent_reason(long long user_id, char buf[64])
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", user_id);
+	const char *reason = json_string_value(json_object_get(r.json, "reason"));
+	snprintf(buf, 64, "%s", reason ? reason : "");
+	resp_clear(&r);
+	return buf;
+}
+
+/* Waits up to 10 s for user_id's presence to leave "available". */
+static const char *presence_after_desk(long long user_id, char buf[16])
+{
+	for (int i = 0; i < 100 && strcmp(agent_presence(user_id, buf), "available") == 0; i++)
+		usleep(100 * 1000);
+	return buf;
+}
+
+/* An agent whose desk (their own event stream) closes and does not come
+ * back within the grace (--desk-grace, 2 s here) is signed out as at a
+ * logout: paused "connection lost" while holding a contact, its ringing
+ * offer back in the queue; offline when holding nothing. A desk closed and
+ * opened again within the grace (a page reloaded) changes nothing, and an
+ * agent who never opened one (working through the API) is never signed out
+ * this way. */
+static void a_closed_desk_signs_the_agent_out(void **state)
+{
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(daemon_start(&d, "--desk-grace", "2", NULL), 0);
+	/* a queue and a skill of their own: what earlier tests left waits elsewhere */
+	long long desk_skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "desk"));
+	long long queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "desk",
+		"skill_id", (json_int_t)desk_skill, "channel", "chat", "offer_timeout_s", 60));
+	char *token, *api_token, buf[16], reason[64];
+	long long id = user("desk@t.example", "agent", &token), api_id = user("api@t.example", "agent", &api_token);
+	for (int i = 0; i < 2; i++)
+		expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+			(json_int_t)desk_skill, "proficiency", 5, "capacity", "chat", 2), "/api/v1/agents/%lld",
+		       i ? api_id : id);
+	struct sse s;
+	struct sse_event ev = {0};
+	assert_int_equal(sse_open(&s, &d, token, 0), 200);
+	presence(token, "available");
+	presence(api_token, "available"); /* no stream of its own */
+	sse_close(&s); /* reloaded */
+	assert_int_equal(sse_open(&s, &d, token, 0), 200);
+	sleep(4);
+	assert_string_equal(agent_presence(id, buf), "available");
+	assert_string_equal(agent_presence(api_id, buf), "available");
+	presence(api_token, "paused");
+	/* one contact taken, one ringing: the desk closes */
+	long long held = new_contact(queue);
+	next_event(&s, "offered", held, &ev);
+	json_decref(ev.data);
+	expect("POST", token, 200, NULL, "/api/v1/contacts/%lld/accept", held);
+	long long ringing = new_contact(queue);
+	next_event(&s, "offered", ringing, &ev);
+	json_decref(ev.data);
+	sse_close(&s);
+	assert_string_equal(presence_after_desk(id, buf), "paused");
+	assert_string_equal(agent_reason(id, reason), "connection lost");
+	assert_string_equal(routing_state(ringing), "waiting");
+	assert_string_equal(routing_state(held), "assigned");
+	/* back: it finishes its contact, takes the next; its desk closes again */
+	assert_int_equal(sse_open(&s, &d, token, 0), 200);
+	expect("POST", token, 200, json_pack("{s:s}", "disposition", "done"), "/api/v1/contacts/%lld/wrapup", held);
+	presence(token, "available");
+	next_event(&s, "offered", ringing, &ev);
+	json_decref(ev.data);
+	sse_close(&s);
+	assert_string_equal(presence_after_desk(id, buf), "offline");
+	assert_string_equal(routing_state(ringing), "waiting");
+	expect("POST", sup, 200, NULL, "/api/v1/contacts/%lld/abandon", ringing);
+	free(token);
+	free(api_token);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -863,6 +941,7 @@ int main(void)
 		cmocka_unit_test(a_signed_out_agent_leaves_routing),
 		cmocka_unit_test(dispositions_are_the_tenants),
 		cmocka_unit_test(restart_rebuilds_the_queues),
+		cmocka_unit_test(a_closed_desk_signs_the_agent_out),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

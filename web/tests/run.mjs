@@ -73,7 +73,9 @@ async function startDaemon(dir, extra = []) {
     '--admin-email', 'admin@a.example', '--admin-password', PASSWORD], { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`guichet admin init: ${init.stderr}`);
   const child = spawn(join(BUILD, 'guichetd'), ['--db', db, '--listen', '127.0.0.1:0', '--log', join(dir, 'log'),
-    '--threads', '2', '--web-dir', join(WEB, 'dist'), '--secret-key-file', join(dir, 'key'), ...extra],
+    '--threads', '2', '--web-dir', join(WEB, 'dist'), '--secret-key-file', join(dir, 'key'),
+    // pages come and go between tests: an agent's closed desk is not signed out here (test-routing tests that)
+    '--desk-grace', '0', ...extra],
   { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((ok, fail) => {
     const rl = createInterface({ input: child.stdout });

@@ -49,6 +49,18 @@ static void defaults(void **state)
 	assert_int_equal(c.hash_threads, 1);
 	assert_int_equal(c.hash_queue, 64);
 	assert_true(c.mail_idle);
+	assert_int_equal(c.desk_grace, 30);
+}
+
+/* an agent's closed desk (desks.h): seconds of grace, 0 to never sign out */
+static void desk_grace_in_seconds(void **state)
+{
+	assert_int_equal(load("--desk-grace", "0", NULL), GC_OK);
+	assert_int_equal(c.desk_grace, 0);
+	assert_int_equal(load("--desk-grace", "0", "--desk-grace", "90", NULL), GC_OK); /* the last one */
+	assert_int_equal(c.desk_grace, 90);
+	assert_int_equal(load("--desk-grace", "-1", NULL), GC_EINVAL);
+	assert_int_equal(load("--desk-grace", "30s", NULL), GC_EINVAL);
 }
 
 /* IMAP IDLE (channel/email/idle.h): on unless turned off, from any source */
@@ -117,6 +129,7 @@ int main(void)
 		cmocka_unit_test_setup(defaults, setup),
 		cmocka_unit_test_setup(trusted_proxies_from_the_command_line, setup),
 		cmocka_unit_test_setup(mail_idle_on_or_off, setup),
+		cmocka_unit_test_setup(desk_grace_in_seconds, setup),
 		cmocka_unit_test_setup(a_later_source_replaces_the_list, setup),
 		cmocka_unit_test_setup(bad_values_are_refused, setup),
 	};

@@ -243,6 +243,7 @@ export default {
   'reason.supervisor': 'paused by a supervisor',
   'reason.missed offers': 'missed offers',
   'reason.signed out': 'signed out',
+  'reason.connection lost': 'connection lost',
   'astate.available': 'Available', 'astate.offered': 'Offered', 'astate.busy': 'Busy',
   'astate.wrap_up': 'Wrap-up', 'astate.paused': 'Paused', 'astate.offline': 'Offline',
   'day.title': 'The day so far',

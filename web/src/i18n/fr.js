@@ -242,6 +242,7 @@ export default {
   'reason.supervisor': 'mise en pause par un superviseur',
   'reason.missed offers': 'offres manquées',
   'reason.signed out': 'déconnecté',
+  'reason.connection lost': 'connexion perdue',
   'astate.available': 'Disponible', 'astate.offered': 'Offre en cours', 'astate.busy': 'Occupé',
   'astate.wrap_up': 'Post-traitement', 'astate.paused': 'En pause', 'astate.offline': 'Hors ligne',
   'day.title': 'La journée jusqu’ici',
