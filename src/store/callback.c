@@ -49,21 +49,6 @@ static int64_t column_opt(struct db_stmt *st, int i)
 	return db_column_is_null(st, i) ? 0 : db_column_int64(st, i);
 }
 
-/* The phone as the scope may see it: whole, or its last two digits. */
-static json_t *phone_json(const char *phone, const struct store_scope *scope)
-{
-	if (phone == NULL)
-		return json_null();
-	if (scope->sees >= SENS_PERSONAL)
-		return json_string(phone);
-	char masked[64];
-	size_t n = strlen(phone), i = 0;
-	for (; i < n && i + 1 < sizeof(masked); i++)
-		masked[i] = i + 2 < n && i > 0 ? '*' : phone[i];
-	masked[i] = '\0';
-	return json_string(masked);
-}
-
 static json_t *window_json(struct db_stmt *st, int from, int to)
 {
 	if (db_column_is_null(st, from))
@@ -76,7 +61,7 @@ static json_t *callback_row(struct db_stmt *st, void *arg)
 	const struct store_scope *scope = arg;
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
 			 column_int(st, 0), "contact_id", column_int(st, 1), "origin_contact_id", column_int(st, 2),
-			 "queue_id", column_int(st, 3), "phone", phone_json(db_column_text(st, 4), scope), "name",
+			 "queue_id", column_int(st, 3), "phone", address_json(db_column_text(st, 4), scope), "name",
 			 column_string(st, 5), "window", window_json(st, 6, 7), "source", column_string(st, 8),
 			 "state", column_string(st, 9), "attempts", column_int(st, 10), "max_attempts",
 			 column_int(st, 11), "next_attempt_at", column_time(st, 12), "outcome", column_string(st, 13),
@@ -305,7 +290,7 @@ static json_t *report_row(struct db_stmt *st, void *arg)
 		r->passed += reason && strcmp(reason, "window_passed") == 0;
 		r->wrong += reason && strcmp(reason, "wrong_number") == 0;
 		json_array_append_new(r->missed_list, json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0),
-			"contact_id", column_int(st, 1), "phone", phone_json(db_column_text(st, 4), r->scope), "window",
+			"contact_id", column_int(st, 1), "phone", address_json(db_column_text(st, 4), r->scope), "window",
 			window_json(st, 6, 7), "attempts", column_int(st, 10), "reason", column_string(st, 14)));
 	} else {
 		r->open++;

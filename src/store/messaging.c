@@ -303,7 +303,7 @@ static json_t *message_row(struct db_stmt *st, void *arg)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "channel_id",
 			 column_int(st, 1), "message_id", column_int(st, 2), "direction", column_string(st, 3),
-			 "provider_id", column_string(st, 4), "peer", column_string(st, 5), "state",
+			 "provider_id", column_string(st, 4), "peer", address_json(db_column_text(st, 5), arg), "state",
 			 column_string(st, 6), "attempts", column_int(st, 7), "last_error", column_string(st, 8),
 			 "created_at", column_time(st, 9), "updated_at", column_time(st, 10));
 }
@@ -317,5 +317,5 @@ int store_messaging_list(struct store *s, const struct store_scope *scope, int64
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, contact_id);
-	return collect_rows(s, st, message_row, NULL, ret_list);
+	return collect_rows(s, st, message_row, (void *)scope, ret_list); /* its peer as the scope may see it */
 }

@@ -348,6 +348,20 @@ json_t *column_int(struct db_stmt *st, int i)
 	return json_integer(db_column_int64(st, i));
 }
 
+json_t *address_json(const char *address, const struct store_scope *scope)
+{
+	if (address == NULL)
+		return json_null();
+	if (scope->sees >= SENS_PERSONAL)
+		return json_string(address);
+	char masked[64];
+	size_t n = strlen(address), i = 0;
+	for (; i < n && i + 1 < sizeof(masked); i++)
+		masked[i] = i + 2 < n && i > 0 ? '*' : address[i];
+	masked[i] = '\0';
+	return json_string(masked);
+}
+
 int collect_rows(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret_list)
 {
 	json_t *list = json_array();

@@ -121,6 +121,10 @@ json_t *column_time(struct db_stmt *st, int i);
 /* Column i as a JSON integer (null when NULL). */
 json_t *column_int(struct db_stmt *st, int i);
 
+/* A customer's phone number or messaging address as the scope may see it:
+ * whole, or (below personal data) its first character and last two. */
+json_t *address_json(const char *address, const struct store_scope *scope);
+
 /* Column i, JSON text, parsed (null when NULL or unreadable). */
 json_t *column_json(struct db_stmt *st, int i);
 /* Turns the current row of a statement into JSON. */

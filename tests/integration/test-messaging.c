@@ -454,6 +454,29 @@ static void other_tenant(void **state)
 	resp_clear(&r);
 }
 
+/* The customer's number in a contact's messages is personal data: whole
+ * for the admin, masked for a role that may not see it (an author). */
+static void the_peer_as_the_reader_may_see_it(void **state)
+{
+	struct resp r;
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "author@brand.example", "name",
+		"Author", "password", PASSWORD, "role", "author"));
+	char *author = login(&d, "author@brand.example", PASSWORD);
+	char whole[64];
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/messaging", sms_contact);
+	snprintf(whole, sizeof(whole), "%s", json_string_value(json_object_get(json_array_get(json_object_get(r.json,
+		"items"), 0), "peer")));
+	resp_clear(&r);
+	assert_true(strlen(whole) > 4 && strchr(whole, '*') == NULL);
+	http_expect(&d, "GET", author, 200, NULL, &r, "/api/v1/contacts/%lld/messaging", sms_contact);
+	const char *masked = json_string_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "peer"));
+	assert_int_equal(strlen(masked), strlen(whole));
+	assert_non_null(strstr(masked, "***"));
+	assert_string_equal(masked + strlen(masked) - 2, whole + strlen(whole) - 2);
+	resp_clear(&r);
+	free(author);
+}
+
 /* The CLI: add (the secret from a file, never shown), list, show, remove; a missing option named. */
 static void the_cli_manages_channels(void **state)
 {
@@ -621,6 +644,7 @@ int main(void)
 		cmocka_unit_test(twilio_outbound_refused),
 		cmocka_unit_test(generic_provider),
 		cmocka_unit_test(other_tenant),
+		cmocka_unit_test(the_peer_as_the_reader_may_see_it),
 		cmocka_unit_test(the_cli_manages_channels),
 		cmocka_unit_test(one_number_one_customer_in_the_tenants_country),
 	};
