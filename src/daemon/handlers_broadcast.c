@@ -105,6 +105,8 @@ int run_incident_audience_put(struct request *r, struct store *db)
 		rc = store_audit(db, &r->scope, r->scope.tenant_id, "incident_audience_set", a.kind,
 				 json_pack("{s:I}", "id", (json_int_t)r->ids[0]));
 	free(ids);
+	if (rc == GC_EFORBIDDEN && r->status == 0)
+		return reply_store_error(r, db, rc, "attribute");
 	if (rc < 0)
 		return r->status ? rc : reply_store_error(r, db, rc, "incident");
 	json_t *setup = NULL;

@@ -42,6 +42,14 @@ static int exec_bound(struct store *s, const char *sql, int64_t a, int64_t b)
 int store_incident_audience_set(struct store *s, const struct store_scope *scope, int64_t id,
 				const struct store_audience *a, int64_t *ret_unknown)
 {
+	/* an audience by an attribute the caller may not see would tell them
+	 * which customers have which value: refused as a search by it is */
+	enum sensitivity class = SENS_BASIC;
+	if (a->key && store_attr_class(s, scope->tenant_id, a->key, &class) == GC_OK && class > scope->sees) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant's policy classes '%s' %s, above what your role sees",
+			 a->key, sensitivity_name(class));
+		return GC_EFORBIDDEN;
+	}
 	struct db_stmt *st = store_stmt(s, "UPDATE incidents SET audience_kind = ?, audience_key = ?, audience_value = ?,"
 					 " updated_at = ? WHERE tenant_id = ? AND id = ?");
 	if (st == NULL)

@@ -51,8 +51,7 @@ static int load_attributes(struct store *s, const struct store_scope *scope, int
 	return rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }
 
-/* The class the tenant's policy gives key. */
-static int policy_class(struct store *s, int64_t tenant_id, const char *key, enum sensitivity *ret)
+int store_attr_class(struct store *s, int64_t tenant_id, const char *key, enum sensitivity *ret)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT " POLICY_CLASS("?1", "?2"));
 	if (st == NULL)
@@ -81,7 +80,7 @@ static int class_of(struct store *s, int64_t tenant_id, struct class_cache *cach
 			*ret = cache->cls[i];
 			return GC_OK;
 		}
-	int rc = policy_class(s, tenant_id, key, ret);
+	int rc = store_attr_class(s, tenant_id, key, ret);
 	if (rc == GC_OK && cache && cache->n < DECODE_MAX_ATTRS * 2) {
 		cache->keys[cache->n] = key; /* the CSV header's column names outlive the import */
 		cache->cls[cache->n++] = *ret;

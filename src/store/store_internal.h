@@ -121,6 +121,9 @@ json_t *column_time(struct db_stmt *st, int i);
 /* Column i as a JSON integer (null when NULL). */
 json_t *column_int(struct db_stmt *st, int i);
 
+/* The class the tenant's policy gives a customer attribute's key. */
+int store_attr_class(struct store *s, int64_t tenant_id, const char *key, enum sensitivity *ret);
+
 /* A customer's phone number or messaging address as the scope may see it:
  * whole, or (below personal data) its first character and last two. */
 json_t *address_json(const char *address, const struct store_scope *scope);

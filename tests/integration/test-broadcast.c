@@ -152,6 +152,32 @@ static void bad_input_is_refused_naming_the_field(long long id)
 	       "audience");
 }
 
+/* An audience by an attribute the caller's role may not see would tell
+ * them which customers hold which value (a contact of such a customer
+ * names the incident): refused (403 naming attribute), as a search by it is. */
+static void an_audience_by_a_hidden_attribute_is_refused(void **state)
+{
+	struct resp r;
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:{s:s}}", "attributes", "iban", "confidential"), &r,
+		    "/api/v1/customer-attributes%.0lld", 0LL);
+	resp_clear(&r);
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "sup@brand.example", "name", "Sup",
+		"password", PASSWORD, "role", "supervisor"));
+	char *sup = login(&d, "sup@brand.example", PASSWORD);
+	long long id = incident("Cards refused");
+	http_expect(&d, "PUT", sup, 403, json_pack("{s:{s:s,s:s}}", "attribute", "key", "iban", "value", "FR76 1"), &r,
+		    "/api/v1/incidents/%lld/audience", id);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "attribute");
+	resp_clear(&r);
+	http_expect(&d, "PUT", sup, 200, json_pack("{s:{s:s,s:s}}", "attribute", "key", "product", "value", "fibre"), &r,
+		    "/api/v1/incidents/%lld/audience", id);
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:{s:s,s:s}}", "attribute", "key", "iban", "value", "FR76 1"), &r,
+		    "/api/v1/incidents/%lld/audience", id); /* the admin sees it */
+	resp_clear(&r);
+	free(sup);
+}
+
 static void broadcast_tells_each_customer_once_in_their_language(void **state)
 {
 	long long ann = customer("ann@customer.example", "en", "fibre", NULL);
@@ -623,6 +649,7 @@ static void broadcast_interrupted_by_kill9_reaches_everyone_once(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(an_audience_by_a_hidden_attribute_is_refused),
 		cmocka_unit_test(broadcast_tells_each_customer_once_in_their_language),
 		cmocka_unit_test(sms_broadcasts_go_first_to_customers_with_a_phone),
 		cmocka_unit_test(social_broadcasts_reach_the_account_a_customer_wrote_from),
