@@ -167,12 +167,9 @@ int run_report_barometer(struct request *r, struct store *db)
 	int year, month;
 	if (!month_query(r, &year, &month))
 		return GC_EINVAL;
-	int64_t org = 0;
-	int rc = store_report_viewer_organisation(db, &r->scope, &org);
+	int rc = brand_only(r, db, "the barometer is the brand's: its whole month");
 	if (rc < 0)
-		return reply_store_error(r, db, rc, NULL);
-	if (org != 0)
-		return reply_error(r, 403, "forbidden", NULL, "the barometer is the brand's: its whole month");
+		return rc;
 	json_t *out = NULL;
 	if ((rc = barometer_month(db, &r->scope, year, month, &out)) < 0)
 		return reply_store_error(r, db, rc, NULL);

@@ -258,7 +258,10 @@ int run_report_callbacks(struct request *r, struct store *db)
 {
 	int64_t from = 0, to = 0;
 	json_t *report = NULL;
-	int rc = query_span(r, db, 7, 93, &from, &to);
+	int rc = brand_only(r, db, "the callbacks report is the brand's: every queue's callbacks and the missed ones'"
+			    " customers");
+	if (rc == GC_OK)
+		rc = query_span(r, db, 7, 93, &from, &to);
 	if (rc < 0)
 		return rc;
 	if ((rc = store_callback_report(db, &r->scope, from, to, &report)) < 0)

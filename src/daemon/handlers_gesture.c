@@ -222,7 +222,9 @@ int run_report_gestures(struct request *r, struct store *db)
 	int64_t from = 0, to = 0;
 	struct gesture_settings settings;
 	json_t *report = NULL;
-	int rc = query_span(r, db, 30, 366, &from, &to);
+	int rc = brand_only(r, db, "the gestures report is the brand's: every agent's gestures and amounts");
+	if (rc == GC_OK)
+		rc = query_span(r, db, 30, 366, &from, &to);
 	if (rc < 0)
 		return rc;
 	if ((rc = load_settings(db, r->scope.tenant_id, &settings)) < 0 ||

@@ -269,7 +269,8 @@ int run_report_same_day(struct request *r, struct store *db)
 	int32_t from = 0, to = 0;
 	int64_t queue = 0;
 	int rc;
-	if ((rc = report_dates(r, &from, &to)) < 0 || (rc = query_queue(r, db, &queue)) < 0)
+	if ((rc = brand_only(r, db, "the same-day report is the brand's: every queue's whole days")) < 0 ||
+	    (rc = report_dates(r, &from, &to)) < 0 || (rc = query_queue(r, db, &queue)) < 0)
 		return rc;
 	struct ops_error err = {0};
 	json_t *answer = NULL;

@@ -284,12 +284,9 @@ int run_report_intervals(struct request *r, struct store *db)
 	int rc;
 	if ((rc = report_params(r, &day, &queue)) < 0)
 		return rc;
-	int64_t org = 0; /* the day's intervals are the brand's whole day, from its raw events */
-	if ((rc = store_report_viewer_organisation(db, &r->scope, &org)) < 0)
-		return reply_store_error(r, db, rc, NULL);
-	if (org != 0)
-		return reply_error(r, 403, "forbidden", NULL, "the day's intervals are the brand's whole day: an "
-				   "outsourcer's people read their own in GET /api/v1/reports/summary?by=interval");
+	if ((rc = brand_only(r, db, "the day's intervals are the brand's whole day: an outsourcer's people read "
+			     "their own in GET /api/v1/reports/summary?by=interval")) < 0)
+		return rc;
 	char zone[GC_TZ_NAME_MAX];
 	if ((rc = store_tenant_zone(db, r->scope.tenant_id, zone)) < 0)
 		return reply_store_error(r, db, rc, NULL);

@@ -111,10 +111,17 @@ static int answer_digest(struct request *r, struct store *db, int status)
 	return reply(r, status, s);
 }
 
+/* The digest and the barometer it mails are the brand's whole week and
+ * month: an outsourcer's people neither read nor set where they go. */
+#define DIGEST_IS_THE_BRANDS "the digest is the brand's: its whole week, and the barometer its whole month"
+
 int run_voice_digest_put(struct request *r, struct store *db)
 {
 	json_t *mailbox = NULL;
-	int rc = store_mailbox_get(db, &r->scope, r->stash[1], &mailbox);
+	int rc = brand_only(r, db, DIGEST_IS_THE_BRANDS);
+	if (rc < 0)
+		return rc;
+	rc = store_mailbox_get(db, &r->scope, r->stash[1], &mailbox);
 	bool can_send = rc == GC_OK && json_string_value(json_object_get(mailbox, "smtp_url"));
 	json_decref(mailbox);
 	if (rc == GC_ENOTFOUND)
@@ -139,12 +146,16 @@ int run_voice_digest_put(struct request *r, struct store *db)
 
 int run_voice_digest_get(struct request *r, struct store *db)
 {
-	return answer_digest(r, db, 200);
+	int rc = brand_only(r, db, DIGEST_IS_THE_BRANDS);
+	return rc < 0 ? rc : answer_digest(r, db, 200);
 }
 
 int run_voice_digest_delete(struct request *r, struct store *db)
 {
-	int rc = store_voc_schedule_delete(db, &r->scope);
+	int rc = brand_only(r, db, DIGEST_IS_THE_BRANDS);
+	if (rc < 0)
+		return rc;
+	rc = store_voc_schedule_delete(db, &r->scope);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "digest");
 	r->status = 204;

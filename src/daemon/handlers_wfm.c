@@ -152,6 +152,9 @@ static int history_csv(const char *zone, const json_t *counts, int interval, cha
 int run_wfm_history(struct request *r, struct store *db)
 {
 	double interval, days;
+	int brand = brand_only(r, db, "the history is the brand's: every queue's contacts per interval");
+	if (brand < 0)
+		return brand;
 	if (!query_number(r, "interval", 60, false, 86400, 1800, &interval) ||
 	    !query_number(r, "days", 1, false, 1200, 84, &days))
 		return GC_EINVAL;

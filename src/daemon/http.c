@@ -402,6 +402,15 @@ int reply_decode_error(struct request *r, const struct decode_error *err)
 			   err->message);
 }
 
+int brand_only(struct request *r, struct store *db, const char *why)
+{
+	int64_t org = 0;
+	int rc = store_report_viewer_organisation(db, &r->scope, &org);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	return org == 0 ? GC_OK : reply_error(r, 403, "forbidden", NULL, "%s", why);
+}
+
 int reply_store_error(struct request *r, struct store *db, int rc, const char *field)
 {
 	switch (rc) {

@@ -124,6 +124,10 @@ int reply_error(struct request *r, int status, const char *code, const char *fie
 int reply_decode_error(struct request *r, const struct decode_error *err);
 /* Answers a store error with its status; field names the input involved. */
 int reply_store_error(struct request *r, struct store *db, int rc, const char *field);
+/* GC_OK for the brand's own people; for a caller whose figures are an
+ * outsourcer organisation's (store_report_viewer_organisation), answers 403
+ * with why (what follows is the brand's whole) and returns its code. */
+int brand_only(struct request *r, struct store *db, const char *why);
 /* The core operations (ops.h) as a request of this route runs them, on the
  * writer with db; and the answer to their failure. */
 struct ops request_ops(struct request *r, struct store *db);

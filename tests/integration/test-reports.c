@@ -237,6 +237,23 @@ static void an_outsourcer_sees_its_own_agents(void **state)
 	call("GET", bpo_supervisor, 403, NULL, &r, "/api/v1/reports/intervals?date=2026-01-01");
 	assert_non_null(strstr(r.text, "by=interval")); /* the brand's whole day: the outsourcer reads its own there */
 	resp_clear(&r);
+	/* nor the brand's other whole figures, nor where its digest goes */
+	static const char *const brands[] = {"/api/v1/reports/same-day?from=2026-01-01&to=2026-01-02",
+		"/api/v1/reports/callbacks", "/api/v1/reports/gestures", "/api/v1/wfm/history", "/api/v1/reports/voice/digest"};
+	for (size_t i = 0; i < sizeof(brands) / sizeof(brands[0]); i++) {
+		call("GET", bpo_supervisor, 403, NULL, &r, "%s", brands[i]);
+		assert_non_null(strstr(r.text, "the brand's"));
+		resp_clear(&r);
+		struct resp own;
+		http_json(&d, "GET", brands[i], admin, NULL, &own);
+		assert_int_not_equal(own.status, 403);
+		resp_clear(&own);
+	}
+	call("PUT", bpo_supervisor, 403, json_pack("{s:s,s:[s],s:i}", "time", "08:00", "to", "x@bpo.example",
+		"mailbox_id", 1), &r, "%s", "/api/v1/reports/voice/digest");
+	resp_clear(&r);
+	call("DELETE", bpo_supervisor, 403, NULL, &r, "%s", "/api/v1/reports/voice/digest");
+	resp_clear(&r);
 	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", range);
 	assert_true(json_is_integer(json_object_get(r.json, "organisation_id")));
 	assert_true(json_is_null(json_object_get(r.json, "first_contact_resolution")));

@@ -364,7 +364,7 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
         await ctx.close();
       }
     });
-    await step('the outsourcer\'s supervisor has the supervision without the brand\'s whole day, and every tab answers', async () => {
+    await step('the outsourcer\'s supervisor has the supervision without the brand\'s whole day and callbacks, and every tab answers', async () => {
       await admin('POST', '/api/v1/users', { email: 'sam@callcenter.example', name: 'Sam Outsourced', password,
         role: 'supervisor', organisation: OUTSOURCER });
       const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
@@ -377,6 +377,7 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
         const tabs = p.getByRole('tablist', { name: 'Supervision' });
         await tabs.getByRole('tab', { name: 'Summary' }).waitFor();
         if (await tabs.getByRole('tab', { name: 'The day so far' }).count()) throw new Error('the brand\'s day is offered');
+        if (await tabs.getByRole('tab', { name: 'Callbacks' }).count()) throw new Error('the brand\'s callbacks are offered');
         for (const name of await tabs.getByRole('tab').allTextContents()) {
           await tabs.getByRole('tab', { name }).click();
           await p.waitForTimeout(500); // its first calls (the live ones never end: no network idle here)

@@ -32,11 +32,13 @@ function Report({ t, lang, report }) {
   );
 }
 
-export function Gestures({ t, lang, say, fail }) {
+// brand: the caller is the brand's own (an outsourcer's supervisor decides
+// on pending gestures but does not read the brand's report: 403)
+export function Gestures({ t, lang, say, fail, brand = true }) {
   const [pending, setPending] = useState(null);
   const [report, setReport] = useState(null);
   const [notes, setNotes] = useState({});
-  const load = () => Promise.all([gestureApi.pending(), gestureApi.report()])
+  const load = () => Promise.all([gestureApi.pending(), brand ? gestureApi.report() : null])
     .then(([p, r]) => { setPending(p.items); setReport(r); }).catch(fail);
   useEffect(() => { load(); }, []);
   const decide = (g, approve) => gestureApi.decide(g.id, approve, (notes[g.id] || '').trim())

@@ -22,7 +22,9 @@ export function Supervisor({ t, me, lang }) {
   const fail = (e) => setStatus(t('error.generic', { message: e.message }));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
-    ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]].filter(([id]) => id !== 'day' || !me?.organisation_id);
+    ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]]
+    // the brand's whole day and callbacks are not an outsourcer's supervisor's (403)
+    .filter(([id]) => !['day', 'callbacks'].includes(id) || !me?.organisation_id);
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -48,7 +50,7 @@ export function Supervisor({ t, me, lang }) {
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
           : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
-          : tab === 'gestures' ? <Gestures t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'gestures' ? <Gestures t={t} lang={lang} say={setStatus} fail={fail} brand={!me?.organisation_id} />
           : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : tab === 'reasons' ? <Reasons t={t} lang={lang} fail={fail} />
           : tab === 'voice' ? <Voice t={t} lang={lang} fail={fail} />
