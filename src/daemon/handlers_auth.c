@@ -78,7 +78,9 @@ void login_verify(void *request, struct store *db)
 			tenant = id;
 		}
 		r->stash_rc = store_login_tenant(db, r->stash[0], tenant, &r->stash[1]);
-	} else if (r->stash_rc != GC_EAUTH) {
+	} else if (r->stash_rc == GC_EAUTH) {
+		ratelimit_login_failed(in->email, r->scope.ip, now);
+	} else {
 		ratelimit_login_refund(in->email, r->scope.ip, now); /* not judged: the store failed */
 	}
 	/* GC_EAUTH: the failure stays counted; the writer audits it (run_login) */

@@ -66,6 +66,7 @@ struct entry {
 	int64_t level;   /* addresses, accounts: when the leaky count is back to zero */
 	int64_t expires; /* 0 or past: free */
 	int32_t n;       /* pair: failures; public: requests in the window */
+	int32_t charged; /* pair: its address counts it among the accounts it failed on */
 };
 
 struct bucket {
@@ -305,14 +306,15 @@ static int64_t login_wait(const struct digest *pd, const struct digest *kd, cons
 	return wait;
 }
 
-/* Counts the attempt as a failure of the pair, the account, and (a new
- * account for it) the address. */
+/* Counts the attempt as a failure of the pair and the account; the
+ * address only when the pair cannot be tracked (its own failures are
+ * counted when the password is found wrong, ratelimit_login_failed: a
+ * shift's logins starting together from one office are not failures). */
 static void login_charge(const struct digest *pd, const struct digest *ad, const struct digest *cd,
 			 int64_t now)
 {
-	bool fresh = false;
-	struct entry *pair = claim(&pairs, pd, now, &fresh);
-	if (pair == NULL || fresh)
+	struct entry *pair = claim(&pairs, pd, now, NULL);
+	if (pair == NULL)
 		leaky_add(claim(&addresses, ad, now, NULL), ADDRESS_LEAK_MS, now);
 	if (pair) {
 		if (pair->n < INT32_MAX)
@@ -349,7 +351,7 @@ static void login_give_back(const char *email, const char *address, int64_t now,
 	digest('a', address, NULL, &ad);
 	digest('c', NULL, email, &cd);
 	struct entry *pair = find_live(bucket_of(&pairs, &pd), &pd, now);
-	if (pair == NULL || pair->n <= 1) {
+	if (pair == NULL) { /* untracked: its address was charged at the start */
 		struct entry *a = lookup(&addresses, &ad, now);
 		if (a)
 			leaky_remove(a, ADDRESS_LEAK_MS, now);
@@ -372,6 +374,20 @@ void ratelimit_login_succeeded(const char *email, const char *address, int64_t n
 	struct entry *k = claim(&known, &kd, now, NULL);
 	k->last = now;
 	k->expires = now + KNOWN_MEMORY_MS;
+	pthread_mutex_unlock(&lock);
+}
+
+void ratelimit_login_failed(const char *email, const char *address, int64_t now)
+{
+	struct digest pd, ad;
+	digest('p', address, email, &pd);
+	digest('a', address, NULL, &ad);
+	pthread_mutex_lock(&lock);
+	struct entry *pair = find_live(bucket_of(&pairs, &pd), &pd, now);
+	if (pair && !pair->charged) { /* a new account the address failed on */
+		leaky_add(claim(&addresses, &ad, now, NULL), ADDRESS_LEAK_MS, now);
+		pair->charged = 1;
+	}
 	pthread_mutex_unlock(&lock);
 }
 

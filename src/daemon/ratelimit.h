@@ -14,9 +14,13 @@
  *     addresses that never logged into it wait a growing delay that stops at
  *     30 s (no lockout anyone can trigger); an address where the account
  *     succeeded in the last 30 days is never slowed by it.
- * An attempt is counted as a failure when it begins (ratelimit_login_begin),
- * so parallel guesses are counted before the slow password check ends;
- * ratelimit_login_succeeded (or _refund) gives it back.
+ * An attempt is counted as a failure of its pair and account when it begins
+ * (ratelimit_login_begin), so parallel guesses at one account are counted
+ * before the slow password check ends; ratelimit_login_succeeded (or
+ * _refund) gives it back. The address counts an account once its password
+ * was found wrong (ratelimit_login_failed): a shift of new hires logging in
+ * at once behind one office's address is not a spray (parallel sprays are
+ * bounded by the hashing pool's queue, then counted).
  *
  * Addresses are counted by network: an IPv4 address, an IPv6 /64 (one
  * subscriber's prefix). Counters live in fixed tables indexed by a keyed
@@ -61,6 +65,8 @@ void ratelimit_login_succeeded(const char *email, const char *address, int64_t n
 /* The attempt begun was never judged (the hashing pool was full, the store
  * failed): gives its count back without remembering anything. */
 void ratelimit_login_refund(const char *email, const char *address, int64_t now_ms);
+/* The attempt's password was wrong: its address counts the account. */
+void ratelimit_login_failed(const char *email, const char *address, int64_t now_ms);
 
 /* Counts a self-service request from address; false (and the seconds to
  * wait) when the address is over its minute's allowance. */

@@ -36,6 +36,16 @@ static int attempt(const char *email, const char *address, int64_t now)
 	return retry;
 }
 
+/* An attempt whose password is wrong: 0 when it was let through (and
+ * failed), else the seconds to wait. */
+static int failing(const char *email, const char *address, int64_t now)
+{
+	int wait = attempt(email, address, now);
+	if (wait == 0)
+		ratelimit_login_failed(email, address, now);
+	return wait;
+}
+
 static void login(const char *email, const char *address, int64_t now)
 {
 	assert_int_equal(attempt(email, address, now), 0);
@@ -85,6 +95,31 @@ static void parallel_guesses_are_counted_before_the_check(void **state)
 	}
 }
 
+/* A shift starting: 60 new hires behind the office's one address log in at
+ * once, each password being checked while the others begin. None is
+ * refused: their attempts are not failures of the address. A spray is
+ * still slowed once its passwords are found wrong. */
+static void a_shift_logging_in_at_once_is_not_a_spray(void **state)
+{
+	for (int i = 0; i < 60; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "hire%d@bpo.example", i);
+		assert_int_equal(attempt(email, "203.0.113.9", T0), 0);
+	}
+	for (int i = 0; i < 60; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "hire%d@bpo.example", i);
+		ratelimit_login_succeeded(email, "203.0.113.9", T0);
+	}
+	int refused = 0;
+	for (int i = 0; i < 30; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "guess%d@bpo.example", i);
+		refused += failing(email, "203.0.113.9", T0) > 0;
+	}
+	assert_int_equal(refused, 30 - 11);
+}
+
 static void volume_does_not_evict_a_live_counter(void **state)
 {
 	/* finding 4: the attacker makes many keys so that the victim's counter is
@@ -120,7 +155,7 @@ static void spraying_an_office_spares_its_users(void **state)
 	for (int i = 0; i < 100; i++) {
 		char email[64];
 		snprintf(email, sizeof(email), "user%d@brand.example", i);
-		refused += attempt(email, "203.0.113.5", now) > 0;
+		refused += failing(email, "203.0.113.5", now) > 0;
 	}
 	assert_int_equal(refused, 100 - 11); /* 10 accounts free, the 11th slowed after */
 	/* accounts the address never logged into wait; alice, who did, does not */
@@ -131,7 +166,7 @@ static void spraying_an_office_spares_its_users(void **state)
 	for (int tried = 0; tried < 50;) {
 		char email[64];
 		snprintf(email, sizeof(email), "more%d@brand.example", tried);
-		int wait = attempt(email, "203.0.113.5", now);
+		int wait = failing(email, "203.0.113.5", now);
 		tried += wait == 0;
 		max_wait = wait > max_wait ? wait : max_wait;
 		now += (int64_t)wait * 1000;
@@ -234,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(pair_delays_grow_and_success_resets, setup),
 		cmocka_unit_test_setup(parallel_guesses_are_counted_before_the_check, setup),
+		cmocka_unit_test_setup(a_shift_logging_in_at_once_is_not_a_spray, setup),
 		cmocka_unit_test_setup(volume_does_not_evict_a_live_counter, setup),
 		cmocka_unit_test_setup(spraying_an_office_spares_its_users, setup),
 		cmocka_unit_test_setup(distributed_attack_spares_the_known_address, setup),
