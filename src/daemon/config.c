@@ -46,7 +46,9 @@ static const char usage[] =
 	"                       (GUICHET_HASH_QUEUE; default 64)\n"
 	"  --max-connections N  open connections in all (default 10000; never more\n"
 	"                       than the descriptors allow)\n"
-	"  --max-connections-per-address N  open connections from one address (256)\n"
+	"  --max-connections-per-address N  open connections from one address (4096:\n"
+	"                       a site whose agents share one address, behind NAT,\n"
+	"                       needs about 3 per agent; a trusted proxy has no cap)\n"
 	"  --head-timeout SECS  time for a request's head to arrive, from its first\n"
 	"                       byte (default 10)\n"
 	"  --stream-backlog BYTES  unsent bytes a live stream may have before it is\n"
@@ -341,7 +343,7 @@ int config_load(struct config *c, int argc, char **argv)
 	*c = (struct config){.port = 8080, .threads = cpus > 0 ? (int)cpus : 2,
 			     .session_ttl = 43200, .access_log = true, .max_failed_logins = 5,
 			     .thesaurus_dir = "/usr/share/mythes", .public_per_minute = 60,
-			     .max_connections = 10000, .max_connections_per_address = 256, .head_timeout = 10,
+			     .max_connections = 10000, .max_connections_per_address = 4096, .head_timeout = 10,
 			     .stream_backlog = 1024 * 1024, .desk_grace = 30, .hash_threads = 1, .hash_queue = 64, .mail_poll = 30,
 			     .mail_idle = true, .messaging_retry = 30000};
 	default_web_dir(c->web_dir, sizeof(c->web_dir));

@@ -50,6 +50,7 @@ static void defaults(void **state)
 	assert_int_equal(c.hash_queue, 64);
 	assert_true(c.mail_idle);
 	assert_int_equal(c.desk_grace, 30);
+	assert_int_equal(c.max_connections_per_address, 4096); /* a site of agents behind one NAT address */
 }
 
 /* an agent's closed desk (desks.h): seconds of grace, 0 to never sign out */
