@@ -73,6 +73,9 @@ int cli_list(const struct cli *cli, const char *path, const char *columns);
 void cli_query_add(char *buf, size_t size, const char *name, const char *value);
 /* The i-th positional argument as a numeric id; prints an error when it is not. */
 const char *need_id(const struct args *a, size_t i, const char *command);
+/* The same for a command whose ID is its last argument: one after it
+ * (a second ID, as if several were handled) is refused by name. */
+const char *need_only_id(const struct args *a, size_t i, const char *command);
 
 /* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);

@@ -61,6 +61,17 @@ const char *need_id(const struct args *a, size_t i, const char *command)
 	return a->pos[i];
 }
 
+const char *need_only_id(const struct args *a, size_t i, const char *command)
+{
+	const char *id = need_id(a, i, command);
+	if (id && a->n_pos > i + 1) {
+		fprintf(stderr, "guichet %s: unexpected argument '%s' after the ID (one ID at a time)\n", command,
+			a->pos[i + 1]);
+		return NULL;
+	}
+	return id;
+}
+
 static int login(const struct cli *cli, const struct args *a)
 {
 	const char *email = args_need(a, "email", "login");
@@ -125,7 +136,7 @@ static int users(const struct cli *cli, const struct args *a)
 		free(password);
 		return rc;
 	}
-	if ((id = need_id(a, 2, "users")) == NULL)
+	if ((id = strcmp(sub, "role") == 0 ? need_id(a, 2, "users") : need_only_id(a, 2, "users")) == NULL)
 		return 2;
 	snprintf(path, sizeof(path), "/api/v1/users/%s", id);
 	if (strcmp(sub, "show") == 0)
@@ -353,7 +364,7 @@ static int customers(const struct cli *cli, const struct args *a)
 		}
 		return cli_simple(cli, "POST", path, body);
 	}
-	if (strcmp(sub, "show") == 0 && (id = need_id(a, 2, "customers show")) != NULL) {
+	if (strcmp(sub, "show") == 0 && (id = need_only_id(a, 2, "customers show")) != NULL) {
 		snprintf(path, sizeof(path), "/api/v1/customers/%s", id);
 		return cli_simple(cli, "GET", path, NULL);
 	}
@@ -494,7 +505,7 @@ static int tokens(const struct cli *cli, const struct args *a)
 			json_object_set_new(body, "expires_days", json_integer(n));
 		return cli_simple(cli, "POST", "/api/v1/api-tokens", body);
 	}
-	if (strcmp(sub, "revoke") == 0 && (id = need_id(a, 2, "tokens revoke")) != NULL) {
+	if (strcmp(sub, "revoke") == 0 && (id = need_only_id(a, 2, "tokens revoke")) != NULL) {
 		snprintf(path, sizeof(path), "/api/v1/api-tokens/%s", id);
 		return cli_simple(cli, "DELETE", path, NULL);
 	}

@@ -154,7 +154,7 @@ int cmd_channel(const struct cli *cli, const struct args *a)
 			sub);
 		return 2;
 	}
-	if ((id = need_id(a, 3, "channel email")) == NULL)
+	if ((id = need_only_id(a, 3, "channel email")) == NULL)
 		return 2;
 	if (strcmp(sub, "set") == 0)
 		return set(cli, a, id);

@@ -123,7 +123,7 @@ int cmd_chat(const struct cli *cli, const struct args *a)
 		fprintf(stderr, "guichet channel chat: unknown subcommand '%s' (add, list, show, set, secret, remove)\n", sub);
 		return 2;
 	}
-	if ((id = need_id(a, 3, "channel chat")) == NULL)
+	if ((id = need_only_id(a, 3, "channel chat")) == NULL)
 		return 2;
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/channels/chat/%s%s", id, strcmp(sub, "secret") == 0 ? "/secret" : "");

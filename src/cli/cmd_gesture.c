@@ -12,7 +12,7 @@
 
 static int record(const struct cli *cli, const struct args *a)
 {
-	const char *contact = need_id(a, 2, "gesture record");
+	const char *contact = need_only_id(a, 2, "gesture record");
 	const char *kind = args_need(a, "kind", "gesture record"), *amount = args_need(a, "amount", "gesture record");
 	int64_t cents = 0;
 	if (contact == NULL || kind == NULL || amount == NULL)
@@ -33,7 +33,7 @@ static int record(const struct cli *cli, const struct args *a)
 
 static int decide(const struct cli *cli, const struct args *a, const char *sub)
 {
-	const char *id = need_id(a, 2, "gesture");
+	const char *id = need_only_id(a, 2, "gesture");
 	if (id == NULL)
 		return 2;
 	char path[128];
@@ -85,7 +85,7 @@ int cmd_gesture(const struct cli *cli, const struct args *a)
 	if (strcmp(sub, "settings") == 0)
 		return settings(cli, a);
 	if (strcmp(sub, "show") == 0) {
-		const char *id = need_id(a, 2, "gesture show");
+		const char *id = need_only_id(a, 2, "gesture show");
 		char path[128];
 		if (id == NULL)
 			return 2;

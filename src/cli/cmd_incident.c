@@ -147,7 +147,7 @@ int cmd_incident(const struct cli *cli, const struct args *a)
 				" broadcast, broadcasts, report)\n", sub);
 		return 2;
 	}
-	if ((id = need_id(a, 2, "incident")) == NULL)
+	if ((id = need_only_id(a, 2, "incident")) == NULL)
 		return 2;
 	char path[128];
 	bool end = strcmp(sub, "end") == 0;

@@ -53,7 +53,7 @@ int cmd_channel_messaging(const struct cli *cli, const struct args *a)
 		fprintf(stderr, "guichet channel messaging: unknown subcommand '%s' (add, list, show, remove)\n", sub);
 		return 2;
 	}
-	if ((id = need_id(a, 3, "channel messaging")) == NULL)
+	if ((id = need_only_id(a, 3, "channel messaging")) == NULL)
 		return 2;
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/channels/messaging/%s", id);

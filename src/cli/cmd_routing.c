@@ -183,7 +183,7 @@ static int queue(const struct cli *cli, const struct args *a)
 		return cli_simple(cli, "GET", "/api/v1/queues/stats", NULL);
 	if (strcmp(sub, "create") == 0)
 		return (body = queue_body(a)) ? cli_simple(cli, "POST", "/api/v1/queues", body) : 2;
-	if ((id = need_id(a, 2, "queue")) == NULL)
+	if ((id = need_only_id(a, 2, "queue")) == NULL)
 		return 2;
 	snprintf(path, sizeof(path), "/api/v1/queues/%s", id);
 	if (strcmp(sub, "show") == 0)
@@ -332,7 +332,7 @@ static int agent(const struct cli *cli, const struct args *a)
 			snprintf(path, sizeof(path), "/api/v1/agents/me/presence");
 		return cli_simple(cli, "POST", path, body);
 	}
-	if ((id = need_id(a, 2, "agent")) == NULL)
+	if ((id = need_only_id(a, 2, "agent")) == NULL)
 		return 2;
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "set") == 0) {
 		snprintf(path, sizeof(path), "/api/v1/agents/%s", id);

@@ -274,6 +274,9 @@ static void bad_arguments_are_named(void **state)
 	free(err);
 	/* a mistyped subcommand is named as such; a file that is not there says so, with no line */
 	EXPECT_CLI(2, "guichet contacts: unknown subcommand 'lst'", "contacts", "lst");
+	/* one ID at a time: a second is refused by name, not ignored (nothing done to the first) */
+	EXPECT_CLI(2, "unexpected argument '3' after the ID (one ID at a time)", "users", "disable", "2", "3");
+	EXPECT_CLI(2, "unexpected argument '3' after the ID", "agent", "set", "2", "3", "--level", "1");
 	EXPECT_CLI(2, "--user: expected the agent's numeric id", "agent", "presence", "paused", "--reason", "x", "--user",
 		   "a@b.example");
 	assert_int_equal(CLI(out, err, "calendar", "set", "/nonexistent/calendar.json"), 2);
