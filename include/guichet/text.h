@@ -21,6 +21,11 @@ bool gc_text_is_email(const char *text);
  * dashes and parentheses; 3 to 20 digits. */
 bool gc_text_is_phone(const char *text);
 
+/* A phone number or address masked for those who may not see personal
+ * data: its first character and last two kept, '*' between ("+*********39"),
+ * into out (at most len - 1 characters). */
+void gc_text_mask(const char *text, char *out, size_t len);
+
 /* True when text has no ASCII control characters (tabs and newlines are
  * allowed when multiline is true). */
 bool gc_text_is_clean(const char *text, bool multiline);

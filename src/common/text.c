@@ -85,3 +85,12 @@ const char *gc_csv_problem(int csv_error)
 		return csv_strerror(csv_error);
 	}
 }
+
+void gc_text_mask(const char *text, char *out, size_t len)
+{
+	size_t n = strlen(text), i = 0;
+	for (; i < n && i + 1 < len; i++)
+		out[i] = i + 2 < n && i > 0 ? '*' : text[i];
+	if (len > 0)
+		out[i] = '\0';
+}

@@ -692,6 +692,7 @@ int store_contact_list(struct store *s, const struct store_scope *scope,
 static json_t *event_row(struct db_stmt *st, void *arg)
 {
 	json_t *data = json_loads(db_column_text(st, 3), 0, NULL);
+	event_data_as_seen(data, arg);
 	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "id", column_int(st, 0), "type", column_string(st, 1),
 			 "actor", column_string(st, 2), "data", data ? data : json_object(),
 			 "at", column_time(st, 4));
@@ -713,7 +714,7 @@ int store_contact_events(struct store *s, const struct store_scope *scope, int64
 	db_bind_int64(st, 2, id);
 	db_bind_int64(st, 3, after_id);
 	db_bind_int64(st, 4, limit);
-	return collect_page(s, st, limit, event_row, NULL, ret_page);
+	return collect_page(s, st, limit, event_row, (void *)scope, ret_page);
 }
 
 static json_t *count_row(struct db_stmt *st, void *arg)

@@ -98,8 +98,10 @@ static int contact_events(struct store *s, const struct store_scope *scope, int6
 	int rc = GC_OK, step = DB_DONE;
 	while (rc == GC_OK && (step = db_step(st)) == DB_ROW) {
 		int64_t at = db_column_int64(st, 3);
+		json_t *data = json_text(st, 2);
+		event_data_as_seen(data, scope);
 		rc = add(it, at, json_pack("{s:s,s:o,s:o,s:o,s:o}", "source", "contact", "type", column_string(st, 0),
-					   "actor", column_string(st, 1), "data", json_text(st, 2), "at", time_json(at)));
+					   "actor", column_string(st, 1), "data", data, "at", time_json(at)));
 	}
 	return step_end(s, st, rc, step);
 }

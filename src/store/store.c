@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guichet/text.h"
+
 int store_fail(struct store *s, int rc)
 {
 	snprintf(s->errmsg, sizeof(s->errmsg), "%s", db_errmsg(s->db));
@@ -355,11 +357,15 @@ json_t *address_json(const char *address, const struct store_scope *scope)
 	if (scope->sees >= SENS_PERSONAL)
 		return json_string(address);
 	char masked[64];
-	size_t n = strlen(address), i = 0;
-	for (; i < n && i + 1 < sizeof(masked); i++)
-		masked[i] = i + 2 < n && i > 0 ? '*' : address[i];
-	masked[i] = '\0';
+	gc_text_mask(address, masked, sizeof(masked));
 	return json_string(masked);
+}
+
+void event_data_as_seen(json_t *data, const struct store_scope *scope)
+{
+	const char *caller = json_string_value(json_object_get(data, "caller"));
+	if (caller && scope->sees < SENS_PERSONAL)
+		json_object_set_new(data, "caller", address_json(caller, scope));
 }
 
 int collect_rows(struct store *s, struct db_stmt *st, row_fn row, void *arg, json_t **ret_list)

@@ -128,6 +128,10 @@ int store_attr_class(struct store *s, int64_t tenant_id, const char *key, enum s
  * whole, or (below personal data) its first character and last two. */
 json_t *address_json(const char *address, const struct store_scope *scope);
 
+/* A contact event's data as the scope may see it: the caller's number of a
+ * call ("caller") masked below personal data. Changes data in place. */
+void event_data_as_seen(json_t *data, const struct store_scope *scope);
+
 /* Column i, JSON text, parsed (null when NULL or unreadable). */
 json_t *column_json(struct db_stmt *st, int i);
 /* Turns the current row of a statement into JSON. */

@@ -17,6 +17,7 @@
 #include "sipp.h"
 #include "srvguard.h"
 #include "testport.h"
+#include "guichet/text.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -166,8 +167,9 @@ static long long contact_of(const char *caller)
 		size_t k;
 		json_t *c;
 		long long id = 0;
-		char subject[96];
-		snprintf(subject, sizeof(subject), "Call from %s", caller);
+		char subject[96], masked[32];
+		gc_text_mask(caller, masked, sizeof(masked)); /* the subject shows the number masked */
+		snprintf(subject, sizeof(subject), "Call from %s", masked);
 		json_array_foreach(json_object_get(r.json, "items"), k, c) {
 			const char *s = json_string_value(json_object_get(c, "subject"));
 			if (id == 0 && s && strcmp(s, subject) == 0)
@@ -218,6 +220,41 @@ static json_t *wait_events(long long contact, const char *type, size_t n, int ti
 	return ev;
 }
 
+/* The caller's number is personal data: whole in the call's event for the
+ * admin, masked for a role that may not see it (an author), in the events
+ * and the journey alike. */
+static void caller_as_seen(long long contact, const char *caller)
+{
+	static char *author;
+	if (author == NULL) {
+		post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "author@brand.example",
+			"name", "Author", "password", PASSWORD, "role", "author"));
+		author = login(&d, "author@brand.example", PASSWORD);
+	}
+	char masked[32];
+	gc_text_mask(caller, masked, sizeof(masked));
+	const char *const tokens[] = {admin, author}, *const expected[] = {caller, masked};
+	for (int i = 0; i < 2; i++) {
+		struct resp r;
+		http_expect(&d, "GET", tokens[i], 200, NULL, &r, "/api/v1/contacts/%lld/events", contact);
+		size_t k;
+		json_t *e;
+		int seen = 0;
+		json_array_foreach(json_object_get(r.json, "items"), k, e)
+			if (strcmp(json_string_value(json_object_get(e, "type")), "call_answered") == 0) {
+				assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "caller")),
+						    expected[i]);
+				seen++;
+			}
+		assert_int_equal(seen, 1);
+		resp_clear(&r);
+		http_expect(&d, "GET", tokens[i], 200, NULL, &r, "/api/v1/contacts/%lld/journey", contact);
+		assert_null(strstr(r.text, i ? caller : "\"caller\":\"+*"));
+		assert_non_null(strstr(r.text, expected[i]));
+		resp_clear(&r);
+	}
+}
+
 static void waiting_callers_hear_their_place_as_the_queue_moves(void **state)
 {
 	presence("paused"); /* serving the queue: a wait can be estimated; taking nothing */
@@ -226,6 +263,7 @@ static void waiting_callers_hear_their_place_as_the_queue_moves(void **state)
 	long long ca = contact_of(CALLER_A);
 	assert_int_equal(sipp_start(&b, "wait.xml", sip_port, WAIT_NUMBER, CALLER_B, false), 0);
 	long long cb = contact_of(CALLER_B);
+	caller_as_seen(ca, CALLER_A);
 	/* the first announcement a second after entering the queue */
 	json_t *ea = wait_events(ca, "call_position_announced", 1, 4000);
 	json_t *eb = wait_events(cb, "call_position_announced", 1, 4000);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guichet/text.h"
+
 struct voice_calls {
 	struct writer *writer;
 	voice_calls_done_fn done;
@@ -53,8 +55,11 @@ static int answer(struct voice_job *job, const struct ops *o)
 	/* an anonymous or odd caller id makes a contact with no customer */
 	if (t->caller[0] && ops_customer_find_or_create(o, &scope, NULL, t->caller, &customer, &created, &err) < 0)
 		customer = 0;
-	char subject[96];
-	snprintf(subject, sizeof(subject), "Call from %s", t->caller[0] ? t->caller : "an unknown number");
+	/* the subject is read by all who see the contact: the number masked
+	 * (the customer's record shows it whole to those who may see it) */
+	char subject[96], masked[64];
+	gc_text_mask(t->caller, masked, sizeof(masked));
+	snprintf(subject, sizeof(subject), "Call from %s", t->caller[0] ? masked : "an unknown number");
 	struct contact_input in = {.channel = CHANNEL_PHONE, .customer_id = customer, .subject = subject,
 				   .queue_id = t->queue_id};
 	int64_t contact = 0;
