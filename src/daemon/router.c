@@ -46,6 +46,7 @@ struct ainfo {                  /* by engine agent id */
 	char reason[64];            /* of its pause */
 	bool in_digest;             /* changed since the last agents' digest */
 	int64_t desk_seen;          /* when its desk was last seen open (desks.h); 0: not since it last closed */
+	bool off_duty;              /* disabled, or a role that takes no contacts: counted nowhere until back */
 };
 
 struct cinfo {                  /* by engine contact id */
@@ -818,6 +819,7 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	if (rc < 0)
 		return engine_error(rt, rc, "presence");
 	rt->a[agent].presence = in->presence;
+	rt->a[agent].off_duty = rt->a[agent].off_duty && in->presence == PRESENCE_OFFLINE; /* back at work */
 	snprintf(rt->a[agent].reason, sizeof(rt->a[agent].reason), "%s", in->reason ? in->reason : "");
 	if ((rc = store_agent_set_presence(db, scope->tenant_id, user_id, presence_name(in->presence), in->reason,
 					   now)) < 0)
@@ -870,7 +872,9 @@ static int shard_off_duty(struct shard *rt, struct store *db, const struct store
 	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, "the agent was taken off duty", &av)) < 0)
 		return rc;
 	struct presence_input off = {.presence = PRESENCE_OFFLINE};
-	return shard_presence(rt, db, scope, user_id, &off);
+	if ((rc = shard_presence(rt, db, scope, user_id, &off)) == GC_OK)
+		rt->a[agent].off_duty = true; /* a rollback rebuilds the tenant from the store */
+	return rc;
 }
 
 /* Signed out of the tenant (reason: the pause's, why: the offers'): paused
@@ -2042,6 +2046,8 @@ static int count_agents(struct shard *rt, int (**ret)[S_N])
 		}
 	}
 	for (uint32_t a = 0; a < rt->n_a; a++) {
+		if (rt->a[a].off_duty)
+			continue; /* disabled since the start: not one of the queue's offline agents */
 		struct route_agent_view v;
 		route_agent_view(rt->e, a, &v);
 		enum agent_state st = agent_state(&v);

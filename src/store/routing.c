@@ -283,7 +283,8 @@ int store_agent_get(struct store *s, const struct store_scope *scope, int64_t us
 
 int store_agent_list(struct store *s, const struct store_scope *scope, json_t **ret_list)
 {
-	return tenant_rows(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? ORDER BY a.user_id",
+	/* those who may work: a disabled user is no longer one of the agents */
+	return tenant_rows(s, "SELECT " AGENT_COLUMNS " WHERE a.tenant_id = ? AND m.disabled = 0 ORDER BY a.user_id",
 			   scope->tenant_id, agent_row, ret_list);
 }
 

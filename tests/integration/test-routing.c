@@ -636,6 +636,21 @@ static const char *agent_presence(long long user_id, char buf[16])
 	return buf;
 }
 
+/* The agents queue counts offline now. */
+static int queue_offline(long long queue)
+{
+	struct resp r;
+	int n = -1;
+	call("GET", sup, 200, NULL, &r, "/api/v1/queues/stats%.0lld", 0LL);
+	size_t k;
+	json_t *q;
+	json_array_foreach(json_object_get(r.json, "queues"), k, q)
+		if (json_integer_value(json_object_get(q, "queue_id")) == queue)
+			n = (int)json_integer_value(json_object_get(json_object_get(q, "agents"), "offline"));
+	resp_clear(&r);
+	return n;
+}
+
 /* A user disabled, or given a role that takes no contacts, is offline at
  * once (offered nothing more); one holding a contact is not disabled until
  * it is finished (409, nothing changed). */
@@ -679,9 +694,18 @@ static void a_disabled_agent_leaves_routing(void **state)
 	for (int i = 0; i < 100 && strcmp(routing_state(ringing), "offered") != 0; i++)
 		usleep(50 * 1000);
 	assert_string_equal(routing_state(ringing), "offered");
+	int offline_before = queue_offline(l1);
 	expect("POST", admin, 200, NULL, "/api/v1/users/%lld/disable", id_l);
 	assert_string_equal(agent_presence(id_l, buf), "offline");
 	assert_string_equal(routing_state(ringing), "waiting");
+	/* nor is it one of the agents any more: not listed, not counted offline in its queues */
+	assert_int_equal(queue_offline(l1), offline_before);
+	call("GET", sup, 200, NULL, &r, "/api/v1/agents%.0lld", 0LL);
+	size_t k;
+	json_t *item;
+	json_array_foreach(json_object_get(r.json, "items"), k, item)
+		assert_int_not_equal(json_integer_value(json_object_get(item, "user_id")), id_l);
+	resp_clear(&r);
 	/* and nobody puts a disabled user, or a planner, back to work */
 	expect("POST", sup, 422, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", id_l);
 	expect("POST", sup, 422, json_pack("{s:s}", "presence", "available"), "/api/v1/agents/%lld/presence", id_m);
