@@ -191,12 +191,26 @@ int run_queue_stats(struct request *r, struct store *db)
 
 /* --- agents --- */
 
+/* A colleague's email is for those who supervise: an agent choosing whom
+ * to hand a contact to sees names (an outsourcer's agent, the brand's
+ * staff's names alone). */
+static void colleague_as_seen(const struct request *r, json_t *agent)
+{
+	if (!role_can(r->scope.role, PERM_ROUTING_SUPERVISE) &&
+	    json_integer_value(json_object_get(agent, "user_id")) != r->scope.user_id)
+		json_object_del(agent, "email");
+}
+
 int run_agent_list(struct request *r, struct store *db)
 {
 	json_t *list = NULL;
 	int rc = store_agent_list(db, &r->scope, &list);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
+	size_t i;
+	json_t *agent;
+	json_array_foreach(list, i, agent)
+		colleague_as_seen(r, agent);
 	/* with each one's live state where the routing knows it (as for one
 	 * agent): a wallboard loads its agents in one request, then applies
 	 * the digests numbered after seq */
@@ -214,6 +228,7 @@ static int reply_agent(struct request *r, struct store *db, int64_t user_id)
 		return reply_store_error(r, db, rc, "agent");
 	if (router_agent_state(router_of(r), r->scope.tenant_id, user_id, &live) == GC_OK)
 		json_object_set_new(a, "live", live);
+	colleague_as_seen(r, a);
 	return reply(r, 200, a);
 }
 

@@ -636,6 +636,28 @@ static const char *agent_presence(long long user_id, char buf[16])
 	return buf;
 }
 
+/* An agent sees its colleagues' names, not their emails (its own, yes); a
+ * supervisor sees both. */
+static void colleagues_emails_are_for_supervisors(void **state)
+{
+	const char *const tokens[] = {agent_a, sup};
+	for (int i = 0; i < 2; i++) {
+		struct resp r;
+		call("GET", tokens[i], 200, NULL, &r, "/api/v1/agents%.0lld", 0LL);
+		size_t k;
+		json_t *item;
+		json_array_foreach(json_object_get(r.json, "items"), k, item) {
+			bool own = json_integer_value(json_object_get(item, "user_id")) == id_a;
+			assert_non_null(json_object_get(item, "name"));
+			assert_true((json_object_get(item, "email") != NULL) == (i == 1 || own));
+		}
+		resp_clear(&r);
+		call("GET", tokens[i], 200, NULL, &r, "/api/v1/agents/%lld", id_b);
+		assert_true((json_object_get(r.json, "email") != NULL) == (i == 1));
+		resp_clear(&r);
+	}
+}
+
 /* The agents queue counts offline now. */
 static int queue_offline(long long queue)
 {
@@ -961,6 +983,7 @@ int main(void)
 		cmocka_unit_test(returning_customer_gets_the_same_agent),
 		cmocka_unit_test(agents_show_what_they_hold),
 		cmocka_unit_test(expected_waits_follow_measured_handle_times),
+		cmocka_unit_test(colleagues_emails_are_for_supervisors),
 		cmocka_unit_test(a_disabled_agent_leaves_routing),
 		cmocka_unit_test(a_signed_out_agent_leaves_routing),
 		cmocka_unit_test(dispositions_are_the_tenants),
