@@ -13,10 +13,11 @@
  *    at start as after any restart (router.c, load), so they are in the
  *    real queues with their waited time, and agents get offers as soon as
  *    they go available;
- *  - a day of history and the same weekdays of the four weeks before (for
+ * *  - a day of history and the same weekdays of the four weeks before (for
  *    the forecast beside the day so far): contacts arriving along a day's
  *    curve, answered after a wait, a few missed offers, abandoned,
- *    escalated to the experts with a reason, wrapped up; each written
+ *    escalated to the experts with a reason, wrapped up, by agents
+ *    available from 8:00 to 20:00 (their occupancy); each written
  *    through the store as now, then moved to its time
  *    (store_contact_backdate) step by step;
  *  - the customers' side: the help centre enabled (its phone, email and
@@ -517,6 +518,20 @@ static int history_day(struct demo *d, int32_t day)
 	calendar_day_date(day, &y, &m, &dd);
 	int wday = (int)(((day % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday: 0 Monday */
 	int percent = wday == 6 ? 25 : wday == 5 ? 50 : 100;
+	/* the agents (the supervisor takes contacts too) are available from
+	 * 8:00 to 20:00, or a minute before now: their staffed time, under the
+	 * day's occupancy */
+	struct gc_local_time open = {.year = y, .month = m, .day = dd, .hour = 8}, close = open;
+	close.hour = 20;
+	int64_t from = 0, until = 0;
+	if ((rc = gc_tz_utc(d->cal.zone, &open, &from)) < 0 || (rc = gc_tz_utc(d->cal.zone, &close, &until)) < 0)
+		return rc;
+	if (until > d->now - MIN_MS)
+		until = d->now - MIN_MS;
+	bool staffed = from < until;
+	for (int a = 0; rc == GC_OK && staffed && a < N_AGENTS; a++)
+		rc = event(d, from, "presence", 0, d->agent[a], 0,
+			   json_pack("{s:s,s:s}", "presence", "available", "by", "demo"));
 	for (int slot = 0; rc == GC_OK && slot < 24; slot++) {
 		struct gc_local_time lt = {.year = y, .month = m, .day = dd, .hour = 8 + slot / 2, .minute = slot % 2 * 30};
 		int64_t start = 0;
@@ -531,6 +546,9 @@ static int history_day(struct demo *d, int32_t day)
 				rc = history_contact(d, &st);
 		}
 	}
+	for (int a = 0; rc == GC_OK && staffed && a < N_AGENTS; a++)
+		rc = event(d, until, "presence", 0, d->agent[a], 0,
+			   json_pack("{s:s,s:s}", "presence", "offline", "by", "demo"));
 	return rc;
 }
 

@@ -25,7 +25,7 @@
 #define DEMO_PASSWORD "guichet-demo"
 
 static struct daemon d;
-static char *supervisor, *agent, *other_admin, yesterday[16];
+static char *supervisor, *agent, *other_admin, yesterday[16], today[16];
 static long long demo_tenant; /* as admin demo tells it: "the help centre at /help/N" */
 
 static int setup(void **state)
@@ -57,6 +57,9 @@ static int setup(void **state)
 	if (gc_tz_local("Europe/Paris", gc_now_ms() - 86400000LL, &lt) < 0)
 		return -1;
 	snprintf(yesterday, sizeof(yesterday), "%04d-%02d-%02d", lt.year, lt.month, lt.day);
+	if (gc_tz_local("Europe/Paris", gc_now_ms(), &lt) < 0)
+		return -1;
+	snprintf(today, sizeof(today), "%04d-%02d-%02d", lt.year, lt.month, lt.day);
 	return 0;
 }
 
@@ -187,6 +190,21 @@ static void yesterday_has_history_and_a_forecast(void **state)
 	assert_string_equal(json_string_value(json_object_get(ten, "time")), "10:00");
 	assert_true(json_integer_value(json_object_get(json_object_get(ten, "forecast"), "staff")) > 0);
 	resp_clear(&r);
+	/* its agents were staffed while they handled: each one's occupancy a share, not 2,500% (yesterday and
+	 * today so far) */
+	snprintf(path, sizeof(path), "/api/v1/reports/summary?from=%s&to=%s&by=agent", yesterday, today);
+	http_json(&d, "GET", path, supervisor, NULL, &r);
+	assert_int_equal(r.status, 200);
+	size_t k;
+	json_t *row;
+	json_array_foreach(json_object_get(r.json, "rows"), k, row) {
+		json_t *occupancy = json_object_get(row, "occupancy");
+		assert_true(json_is_real(occupancy));
+		assert_true(json_real_value(occupancy) > 0 && json_real_value(occupancy) < 1);
+	}
+	assert_true(json_array_size(json_object_get(r.json, "rows")) >= 3);
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/api/v1/reports/intervals?date=%s", yesterday);
 	/* another tenant: nothing */
 	http_json(&d, "GET", path, other_admin, NULL, &r);
 	assert_int_equal(r.status, 200);
