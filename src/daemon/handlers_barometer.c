@@ -96,15 +96,20 @@ static int help_centre(struct store *db, const struct store_scope *scope, json_t
 }
 
 /* month: "YYYY-MM", the current month (UTC) by default. */
-static bool month_query(struct request *r, int *ret_year, int *ret_month)
+/* The month asked for, or the tenant's current month in its zone. */
+static bool month_query(struct request *r, struct store *db, int *ret_year, int *ret_month)
 {
 	const char *v = query_get(r, "month");
 	if (v == NULL) {
-		time_t now = (time_t)(gc_now_ms() / 1000);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		*ret_year = tm.tm_year + 1900;
-		*ret_month = tm.tm_mon + 1;
+		char zone[GC_TZ_NAME_MAX];
+		struct gc_local_time lt;
+		int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
+		if (rc == GC_OK)
+			rc = gc_tz_local(zone, gc_now_ms(), &lt);
+		if (rc < 0)
+			return reply_store_error(r, db, rc, NULL), false;
+		*ret_year = lt.year;
+		*ret_month = lt.month;
 		return true;
 	}
 	char extra;
@@ -165,7 +170,7 @@ int barometer_month(struct store *db, const struct store_scope *scope, int year,
 int run_report_barometer(struct request *r, struct store *db)
 {
 	int year, month;
-	if (!month_query(r, &year, &month))
+	if (!month_query(r, db, &year, &month))
 		return GC_EINVAL;
 	int rc = brand_only(r, db, "the barometer is the brand's: its whole month");
 	if (rc < 0)
