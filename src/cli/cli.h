@@ -77,6 +77,12 @@ const char *need_id(const struct args *a, size_t i, const char *command);
  * (a second ID, as if several were handled) is refused by name. */
 const char *need_only_id(const struct args *a, size_t i, const char *command);
 
+/* Where the next record of a CSV starts after pos, and how many physical
+ * lines (LF, CRLF or a lone CR) it spans; quoted line ends stay in it. */
+size_t cli_csv_next_record(const char *data, size_t len, size_t pos, size_t *ret_lines);
+/* "guichet users import FILE.csv" (cmd_users_import.c). */
+int cmd_users_import(const struct cli *cli, const struct args *a);
+
 /* Reads a whole file (malloc'd, NUL-terminated); prints an error naming it and returns -1. */
 int cli_read_file(const char *path, const char *command, char **ret_data, size_t *ret_len);
 /* The JSON document of the file at path ("-": standard input), which must

@@ -125,6 +125,8 @@ static int users(const struct cli *cli, const struct args *a)
 	char path[256];
 	if (strcmp(sub, "list") == 0)
 		return cli_list(cli, "/api/v1/users", "id email name role organisation disabled");
+	if (strcmp(sub, "import") == 0)
+		return cmd_users_import(cli, a);
 	if (strcmp(sub, "create") == 0) {
 		const char *email = args_need(a, "email", "users create"), *name = args_need(a, "name", "users create");
 		const char *role = args_need(a, "role", "users create");
@@ -190,9 +192,7 @@ static int customer_attrs(const struct args *a, json_t *body)
 	return 0;
 }
 
-/* Where the next record of a CSV starts after pos, and how many physical
- * lines (LF, CRLF or a lone CR) it spans; quoted line ends stay in it. */
-static size_t next_record(const char *data, size_t len, size_t pos, size_t *ret_lines)
+size_t cli_csv_next_record(const char *data, size_t len, size_t pos, size_t *ret_lines)
 {
 	bool quoted = false;
 	size_t lines = 0;
@@ -274,7 +274,7 @@ static int import_in_parts(const struct cli *cli, const char *path, const char *
 	size_t header_lines, pos = 0;
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		pos = 3;
-	size_t header_len = next_record(data, len, pos, &header_lines);
+	size_t header_len = cli_csv_next_record(data, len, pos, &header_lines);
 	size_t per_part = customer_csv_max_records(count_fields(data + pos, header_len - pos));
 	struct import_total t = {.rejected = json_array()};
 	size_t line = 1 + header_lines, from = header_len;
@@ -283,7 +283,7 @@ static int import_in_parts(const struct cli *cli, const char *path, const char *
 	do { /* once at least: a file of a header alone still has it checked */
 		size_t to = from, first_line = line, n = 0, lines;
 		while (to < len && n < per_part) {
-			size_t next = next_record(data, len, to, &lines);
+			size_t next = cli_csv_next_record(data, len, to, &lines);
 			if (n > 0 && header_len + (next - from) > CUSTOMER_CSV_MAX_BYTES)
 				break; /* the next part starts with it */
 			to = next;

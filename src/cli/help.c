@@ -241,6 +241,11 @@ static const struct help_command commands[] = {
 	 "\tread it in the process list\n"
 	 "--role ROLE\ttheir role in the tenant (see guichet --help)\n"
 	 "--organisation ORG\tthe organisation that employs them\n"},
+	{"users", "import", "FILE.csv [--password-file FILE]",
+	 "add a team's users from a CSV file, one line each; lines refused are named, the others added",
+	 "FILE.csv\tits header names the columns, ',' or ';' separated: email, name, role (required),\n"
+	 "\torganisation, password; a user the tenant already has is counted, not sent again\n"
+	 "--password-file FILE\tthe first password of every new user, when the file has no password column\n"},
 	{"users", "role", "ID ROLE", "change a user's role in the tenant", NULL},
 	{"users", "disable", "ID", "disable a user's membership: their tokens stop working", NULL},
 	{"users", "enable", "ID", "enable a disabled membership again", NULL},

@@ -328,6 +328,42 @@ static void customers_import_reports_lines(void **state)
 	free(err);
 }
 
+/* A team from a spreadsheet: each line a user, a refused record named by
+ * the line it starts on (a quoted name spans two), the file run again once
+ * fixed adds only what was refused; a header that is not users' is
+ * refused at line 1, and without passwords a --password-file is needed. */
+static void users_import_a_team(void **state)
+{
+	char csv[160], pw[160], *out, *err;
+	snprintf(csv, sizeof(csv), "%s/team.csv", d.dir);
+	snprintf(pw, sizeof(pw), "%s/first-password", d.dir);
+	FILE *f = fopen(pw, "w");
+	fputs("a first password\n", f);
+	fclose(f);
+	f = fopen(csv, "w");
+	fputs("email;name;role\nann@team.example;Ann Team;agent\nbob@team.example;\"Bob\nTeam\";supervisor\n"
+	      "carl@team.example;Carl Team;chief\n", f);
+	fclose(f);
+	EXPECT_CLI(2, "--password-file FILE gives every new account", "users", "import", csv);
+	assert_int_equal(CLI(out, err, "users", "import", csv, "--password-file", pw), 1);
+	assert_non_null(strstr(out, "1 created, 0 already there, 2 refused"));
+	assert_non_null(strstr(err, "line 3: name: ")); /* a name of two lines: refused where it starts */
+	assert_non_null(strstr(err, "line 5: role: unknown role 'chief'"));
+	free(out);
+	free(err);
+	f = fopen(csv, "w");
+	fputs("email,name,role,password\nann@team.example,Ann Team,agent,x\ncarl@team.example,Carl Team,agent,"
+	      "carl's own password\n", f);
+	fclose(f);
+	EXPECT_CLI(0, "1 created, 1 already there, 0 refused", "users", "import", csv);
+	char *carl = login(&d, "carl@team.example", "carl's own password");
+	free(carl);
+	f = fopen(csv, "w");
+	fputs("email,name,job\nx@team.example,X,agent\n", f);
+	fclose(f);
+	EXPECT_CLI(2, "line 1: unknown column 'job'", "users", "import", csv, "--password-file", pw);
+}
+
 /* The tenant's disposition codes from a file, listed, and then the only
  * dispositions a resolution takes; a bad file is refused at its item. */
 static void dispositions_from_the_command_line(void **state)
@@ -723,6 +759,7 @@ int main(void)
 		cmocka_unit_test(routing_from_the_command_line),
 		cmocka_unit_test(bad_arguments_are_named),
 		cmocka_unit_test(customers_import_reports_lines),
+		cmocka_unit_test(users_import_a_team),
 		cmocka_unit_test(dispositions_from_the_command_line),
 		cmocka_unit_test(guichetd_options_are_checked),
 		cmocka_unit_test(wfm_works_offline),
