@@ -22,8 +22,9 @@ bool gc_text_is_email(const char *text);
 bool gc_text_is_phone(const char *text);
 
 /* A phone number or address masked for those who may not see personal
- * data: its first character and last two kept, '*' between ("+*********39"),
- * into out (at most len - 1 characters). */
+ * data: its first character and last two kept, one '*' for each between
+ * ("+*********39"), characters being UTF-8's, into out (at most len - 1
+ * bytes; what does not fit is left out, never a character cut). */
 void gc_text_mask(const char *text, char *out, size_t len);
 
 /* True when text has no ASCII control characters (tabs and newlines are

@@ -22,7 +22,7 @@ static int list(const struct cli *cli, const struct args *a)
 
 static int get(const struct cli *cli, const struct args *a)
 {
-	const char *id = need_only_id(a, 2, "recording get"), *out = cli_output_path(a);
+	const char *id = need_id(a, 2, "recording get"), *out = cli_output_path(a);
 	if (id == NULL)
 		return 2;
 	if (out == NULL || *out == '\0') {

@@ -13,7 +13,7 @@
  *    at start as after any restart (router.c, load), so they are in the
  *    real queues with their waited time, and agents get offers as soon as
  *    they go available;
- * *  - a day of history and the same weekdays of the four weeks before (for
+ *  - a day of history and the same weekdays of the four weeks before (for
  *    the forecast beside the day so far): contacts arriving along a day's
  *    curve, answered after a wait, a few missed offers, abandoned,
  *    escalated to the experts with a reason, wrapped up, by agents

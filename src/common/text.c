@@ -88,9 +88,26 @@ const char *gc_csv_problem(int csv_error)
 
 void gc_text_mask(const char *text, char *out, size_t len)
 {
-	size_t n = strlen(text), i = 0;
-	for (; i < n && i + 1 < len; i++)
-		out[i] = i + 2 < n && i > 0 ? '*' : text[i];
+	/* by characters, not bytes: an address may be any UTF-8 ("élodie") */
+	size_t n = 0, i = 0, at = 0;
+	for (const char *p = text; *p; p++)
+		n += ((unsigned char)*p & 0xC0) != 0x80;
+	for (const char *p = text; *p;) {
+		size_t bytes = 1;
+		while (((unsigned char)p[bytes] & 0xC0) == 0x80)
+			bytes++;
+		bool kept = i == 0 || i + 2 >= n;
+		size_t need = kept ? bytes : 1;
+		if (at + need + 1 > len)
+			break;
+		if (kept)
+			memcpy(out + at, p, bytes);
+		else
+			out[at] = '*';
+		at += need;
+		p += bytes;
+		i++;
+	}
 	if (len > 0)
-		out[i] = '\0';
+		out[at] = '\0';
 }

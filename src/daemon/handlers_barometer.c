@@ -95,7 +95,7 @@ static int help_centre(struct store *db, const struct store_scope *scope, json_t
 	return GC_OK;
 }
 
-/* month: "YYYY-MM", the current month (UTC) by default. */
+/* month: "YYYY-MM", the tenant's current month in its zone by default. */
 /* The month asked for, or the tenant's current month in its zone. */
 static bool month_query(struct request *r, struct store *db, int *ret_year, int *ret_month)
 {

@@ -176,6 +176,26 @@ static void local_days_reset_at_local_midnight(void **state)
 	assert_int_equal(gc_tz_offset("Mars/Olympus", ms, &off), GC_EINVAL);
 }
 
+/* Masking keeps the first character and the last two, UTF-8's characters
+ * whole: the result is always text (a JSON string can hold it). */
+static void addresses_are_masked_by_characters(void **state)
+{
+	char out[64];
+	gc_text_mask("+33612340339", out, sizeof(out));
+	assert_string_equal(out, "+*********39");
+	gc_text_mask("élodie", out, sizeof(out));
+	assert_string_equal(out, "é***ie");
+	gc_text_mask("@zoe_🙂", out, sizeof(out));
+	assert_string_equal(out, "@***_🙂");
+	gc_text_mask("ab", out, sizeof(out));
+	assert_string_equal(out, "ab");
+	gc_text_mask("", out, sizeof(out));
+	assert_string_equal(out, "");
+	char small[6];
+	gc_text_mask("éééé", small, sizeof(small)); /* 'é' '*' 'é', then no room for a whole 'é' */
+	assert_string_equal(small, "é*é");
+}
+
 static void identifiers_have_shapes(void **state)
 {
 	assert_true(gc_text_is_email("ana@example.com"));
@@ -200,6 +220,7 @@ int main(void)
 		cmocka_unit_test(time_refuses_nonsense),
 		cmocka_unit_test(integers_are_bounded),
 		cmocka_unit_test(identifiers_have_shapes),
+		cmocka_unit_test(addresses_are_masked_by_characters),
 		cmocka_unit_test(civil_days_round_trip),
 		cmocka_unit_test(time_zones_give_local_times),
 		cmocka_unit_test(local_times_in_dst_changes),
