@@ -306,16 +306,24 @@ static int64_t login_wait(const struct digest *pd, const struct digest *kd, cons
 	return wait;
 }
 
-/* Counts the attempt as a failure of the pair and the account; the
- * address only when the pair cannot be tracked (its own failures are
- * counted when the password is found wrong, ratelimit_login_failed: a
- * shift's logins starting together from one office are not failures). */
+/* Counts the attempt as a failure of the pair and the account. The
+ * address counts a new account when its password is found wrong
+ * (ratelimit_login_failed): a shift's logins starting together from a
+ * clean office address are not failures. But an address that failed
+ * lately, or a pair that cannot be tracked, is charged now, so that a
+ * sprayer's parallel guesses get one burst (the hashing pool's queue) and
+ * then one account per wait, as before. */
 static void login_charge(const struct digest *pd, const struct digest *ad, const struct digest *cd,
 			 int64_t now)
 {
-	struct entry *pair = claim(&pairs, pd, now, NULL);
-	if (pair == NULL)
+	bool fresh = false;
+	struct entry *pair = claim(&pairs, pd, now, &fresh), *address = lookup(&addresses, ad, now);
+	bool failed_lately = address && leaky_count(address, ADDRESS_LEAK_MS, now) > 0;
+	if (pair == NULL || (fresh && failed_lately)) {
 		leaky_add(claim(&addresses, ad, now, NULL), ADDRESS_LEAK_MS, now);
+		if (pair)
+			pair->charged = 1;
+	}
 	if (pair) {
 		if (pair->n < INT32_MAX)
 			pair->n++;
@@ -351,7 +359,7 @@ static void login_give_back(const char *email, const char *address, int64_t now,
 	digest('a', address, NULL, &ad);
 	digest('c', NULL, email, &cd);
 	struct entry *pair = find_live(bucket_of(&pairs, &pd), &pd, now);
-	if (pair == NULL) { /* untracked: its address was charged at the start */
+	if (pair == NULL || (pair->charged && pair->n <= 1)) { /* the address was charged at the start */
 		struct entry *a = lookup(&addresses, &ad, now);
 		if (a)
 			leaky_remove(a, ADDRESS_LEAK_MS, now);

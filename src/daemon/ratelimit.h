@@ -17,10 +17,12 @@
  * An attempt is counted as a failure of its pair and account when it begins
  * (ratelimit_login_begin), so parallel guesses at one account are counted
  * before the slow password check ends; ratelimit_login_succeeded (or
- * _refund) gives it back. The address counts an account once its password
- * was found wrong (ratelimit_login_failed): a shift of new hires logging in
- * at once behind one office's address is not a spray (parallel sprays are
- * bounded by the hashing pool's queue, then counted).
+ * _refund) gives it back. A clean address counts an account once its
+ * password was found wrong (ratelimit_login_failed): a shift of new hires
+ * logging in at once behind one office's address is not a spray. An
+ * address that failed lately counts a new account when its attempt begins,
+ * so a sprayer's parallel guesses get one burst (the hashing pool's queue,
+ * 64) and then, as before, one account per wait.
  *
  * Addresses are counted by network: an IPv4 address, an IPv6 /64 (one
  * subscriber's prefix). Counters live in fixed tables indexed by a keyed

@@ -120,6 +120,28 @@ static void a_shift_logging_in_at_once_is_not_a_spray(void **state)
 	assert_int_equal(refused, 30 - 11);
 }
 
+/* A sprayer at a clean address sends a burst in parallel (all let through
+ * before any password is judged, as a shift's logins are); once they have
+ * failed, the address is slowed, and each further account is counted when
+ * its attempt begins: one per wait, parallel or not. */
+static void a_spray_gets_one_burst_then_one_account_per_wait(void **state)
+{
+	char email[64];
+	for (int i = 0; i < 65; i++) {
+		snprintf(email, sizeof(email), "burst%d@brand.example", i);
+		assert_int_equal(attempt(email, "198.51.100.66", T0), 0);
+	}
+	for (int i = 0; i < 65; i++) {
+		snprintf(email, sizeof(email), "burst%d@brand.example", i);
+		ratelimit_login_failed(email, "198.51.100.66", T0);
+	}
+	int wait = attempt("next@brand.example", "198.51.100.66", T0);
+	assert_true(wait > 0);
+	int64_t now = T0 + (int64_t)wait * 1000;
+	assert_int_equal(attempt("next@brand.example", "198.51.100.66", now), 0);
+	assert_true(attempt("parallel@brand.example", "198.51.100.66", now) > 0); /* counted at its start */
+}
+
 static void volume_does_not_evict_a_live_counter(void **state)
 {
 	/* finding 4: the attacker makes many keys so that the victim's counter is
@@ -270,6 +292,7 @@ int main(void)
 		cmocka_unit_test_setup(pair_delays_grow_and_success_resets, setup),
 		cmocka_unit_test_setup(parallel_guesses_are_counted_before_the_check, setup),
 		cmocka_unit_test_setup(a_shift_logging_in_at_once_is_not_a_spray, setup),
+		cmocka_unit_test_setup(a_spray_gets_one_burst_then_one_account_per_wait, setup),
 		cmocka_unit_test_setup(volume_does_not_evict_a_live_counter, setup),
 		cmocka_unit_test_setup(spraying_an_office_spares_its_users, setup),
 		cmocka_unit_test_setup(distributed_attack_spares_the_known_address, setup),
