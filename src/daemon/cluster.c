@@ -774,11 +774,16 @@ void cluster_tell_desks(struct cluster *cl, struct desks *desks)
 	struct evbuffer *text = evbuffer_new();
 	if (text == NULL)
 		return;
-	desks_each(desks, gc_now_ms(), true, add_desk, text);
+	desks_each_here(desks, gc_now_ms(), add_desk, text);
 	size_t len = evbuffer_get_length(text);
 	if (len > 0 && natsConnection_Publish(cl->nc, SUBJECT_DESKS, evbuffer_pullup(text, -1), (int)len) != NATS_OK)
 		log_error("cannot tell the other nodes which desks are open here");
 	evbuffer_free(text);
+}
+
+bool cluster_linked(struct cluster *cl)
+{
+	return natsConnection_Status(cl->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
 static void on_desks(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)

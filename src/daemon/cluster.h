@@ -74,6 +74,8 @@ void cluster_release(struct cluster *cl, struct store *db);
  * are open on this one (desks_seen_elsewhere on theirs). */
 struct desks;
 void cluster_tell_desks(struct cluster *cl, struct desks *desks);
+/* Whether this node hears the others now (its NATS link is up). */
+bool cluster_linked(struct cluster *cl);
 
 /* On the writer, after committing a change of who may do what: every
  * other node forgets the tokens it resolved (authcache.h). */

@@ -45,7 +45,6 @@ struct ainfo {                  /* by engine agent id */
 	int64_t state_since;        /* since when (0: unknown) */
 	char reason[64];            /* of its pause */
 	bool in_digest;             /* changed since the last agents' digest */
-	int64_t desk_seen;          /* when its desk was last seen open (desks.h); 0: not since it last closed */
 	bool off_duty;              /* disabled, or a role that takes no contacts: counted nowhere until back */
 };
 
@@ -1516,60 +1515,22 @@ int router_signed_out(struct router *top, struct store *db, const struct store_s
 	return rc < 0 ? rc : shard_sign_out(t, db, scope, user_id, "signed out", "the agent signed out");
 }
 
-void router_desk_seen(struct router *top, int64_t tenant_id, int64_t user_id, int64_t now)
+int router_desk_gone(struct router *top, struct store *db, int64_t tenant_id, int64_t user_id, bool *ret_signed_out)
 {
 	struct shard *rt = NULL;
-	HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
-	if (rt == NULL || rt->e == NULL || (top->node[0] && (rt->epoch == 0 || rt->lost)))
-		return; /* not routed here: its routing node sees it */
+	*ret_signed_out = false;
+	int rc = shard_for(top, db, tenant_id, &rt);
+	if (rc == GC_EMOVED)
+		return GC_OK; /* another node routes the tenant: it signs the agent out */
+	if (rc < 0)
+		return rc;
 	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
-	if (m)
-		rt->a[m->eid].desk_seen = now;
-}
-
-/* Whether the agent's desk was seen and has been gone past the grace. */
-static bool desk_gone(const struct ainfo *a, int64_t now, int64_t grace_ms)
-{
-	return a->desk_seen && now - a->desk_seen > grace_ms;
-}
-
-bool router_desks_gone_due(const struct router *top, int64_t now, int64_t grace_ms)
-{
-	for (const struct shard *rt = top->shards; rt; rt = rt->hh.next)
-		for (uint32_t i = 0; rt->e && i < rt->n_a; i++)
-			if (desk_gone(&rt->a[i], now, grace_ms))
-				return true;
-	return false;
-}
-
-int router_desks_gone(struct router *top, struct store *db, int64_t now, int64_t grace_ms, int *ret_n)
-{
-	int rc = GC_OK;
-	*ret_n = 0;
-	for (struct shard *rt = top->shards; rc == GC_OK && rt; rt = rt->hh.next) {
-		for (uint32_t i = 0; rc == GC_OK && rt->e && i < rt->n_a; i++) {
-			struct ainfo *a = &rt->a[i];
-			if (!desk_gone(a, now, grace_ms))
-				continue;
-			a->desk_seen = 0; /* once: seen again when a desk opens */
-			if (a->presence == PRESENCE_OFFLINE)
-				continue;
-			struct shard *t = NULL;
-			struct store_scope system = {.tenant_id = rt->tenant_id};
-			snprintf(system.actor, sizeof(system.actor), "router");
-			if ((rc = shard_for(top, db, rt->tenant_id, &t)) == GC_EMOVED) {
-				rc = GC_OK; /* no longer this node's */
-				break;
-			}
-			if (rc == GC_OK)
-				rc = shard_sign_out(t, db, &system, a->user_id, "connection lost",
-						    "the agent's connection was lost");
-			if (rc == GC_OK)
-				(*ret_n)++;
-			else if (rc == GC_ENOTFOUND)
-				rc = GC_OK; /* its profile went meanwhile */
-		}
-	}
+	if (m == NULL || rt->a[m->eid].presence == PRESENCE_OFFLINE)
+		return GC_OK; /* no routing profile, or gone already */
+	struct store_scope system = {.tenant_id = tenant_id};
+	snprintf(system.actor, sizeof(system.actor), "router");
+	rc = shard_sign_out(rt, db, &system, user_id, "connection lost", "the agent's connection was lost");
+	*ret_signed_out = rc == GC_OK;
 	return rc;
 }
 

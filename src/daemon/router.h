@@ -93,15 +93,12 @@ int router_off_duty(struct router *rt, struct store *db, const struct store_scop
  * out") while it holds contacts; GC_ENOTFOUND without a routing profile. */
 int router_signed_out(struct router *rt, struct store *db, const struct store_scope *scope, int64_t user_id);
 
-/* The agent's desk (desks.h) is open now: nothing when this node does not
- * route its tenant or it has no routing profile. */
-void router_desk_seen(struct router *rt, int64_t tenant_id, int64_t user_id, int64_t now);
-/* Whether an agent's desk was seen and has been gone for more than
- * grace_ms; router_desks_gone then signs each such agent out as at a
- * logout (router_signed_out), the pause's reason "connection lost", in the
- * caller's transaction (ret_n: how many), and forgets that it saw them. */
-bool router_desks_gone_due(const struct router *rt, int64_t now, int64_t grace_ms);
-int router_desks_gone(struct router *rt, struct store *db, int64_t now, int64_t grace_ms, int *ret_n);
+/* The agent's desk (desks.h) closed and stayed closed past the grace:
+ * signed out as at a logout (router_signed_out), the pause's reason
+ * "connection lost", in the caller's transaction; *ret_signed_out false
+ * when there was nothing to do (offline already, no routing profile,
+ * another node routes the tenant). */
+int router_desk_gone(struct router *rt, struct store *db, int64_t tenant_id, int64_t user_id, bool *ret_signed_out);
 int router_accept(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,

@@ -495,45 +495,52 @@ void writer_set_recordings(struct writer *w, const char *dir)
 	atomic_store(&w->rec_ready, true);
 }
 
-static void desk_seen(void *arg, int64_t tenant_id, int64_t user_id)
-{
-	struct writer *w = arg;
-	router_desk_seen(w->router, tenant_id, user_id, gc_now_ms());
-}
+#define DESKS_GONE_MAX 256 /* agents signed out per transaction */
 
-/* Once a second: the routing engine sees the desks open here and on the
- * other nodes (to whom this node tells its own), and signs out, in a
- * transaction of their own, the agents whose desk it saw gone for longer
- * than the grace. */
+/* Once a second: the agents whose desk was seen open and has been closed
+ * for longer than the grace are signed out, in a transaction of their own
+ * (forgotten once it commits: tried again otherwise); in a cluster, this
+ * node tells the others its desks first, and signs nobody out while it
+ * cannot hear them. */
 static void desks_due(struct writer *w, int64_t now)
 {
 	w->next_desks = now + 1000;
 	if (w->desk_grace_ms == 0)
 		return;
-	if (w->cluster)
+	if (w->cluster) {
 		cluster_tell_desks(w->cluster, w->desks);
-	desks_each(w->desks, now, false, desk_seen, w);
-	if (!router_desks_gone_due(w->router, now, w->desk_grace_ms))
-		return;
-	int n = 0, rc = store_begin(w->db);
-	if (rc == GC_OK) {
-		rc = router_desks_gone(w->router, w->db, now, w->desk_grace_ms, &n);
-		router_job_end(w->router, rc == GC_OK);
-		if (rc == GC_OK) {
-			router_fold_reports(w->router, w->db);
-			fold_contact_reports(w);
+		if (!cluster_linked(w->cluster)) {
+			desks_touch_all(w->desks, now);
+			return;
 		}
-		rc = rc == GC_OK ? store_commit(w->db) : rc;
-		if (rc < 0)
-			store_rollback(w->db);
 	}
-	router_batch_end(w->router, w->db, rc == GC_OK);
-	char agents[16];
-	snprintf(agents, sizeof(agents), "%d", n);
+	struct desk_key gone[DESKS_GONE_MAX];
+	size_t n = desks_gone(w->desks, now, w->desk_grace_ms, gone, DESKS_GONE_MAX);
+	if (n == 0)
+		return;
+	int signed_out = 0, rc = store_begin(w->db);
+	for (size_t i = 0; rc == GC_OK && i < n; i++) {
+		bool done = false;
+		rc = router_desk_gone(w->router, w->db, gone[i].tenant_id, gone[i].user_id, &done);
+		signed_out += done;
+	}
+	router_job_end(w->router, rc == GC_OK);
+	if (rc == GC_OK) {
+		router_fold_reports(w->router, w->db);
+		fold_contact_reports(w);
+		rc = store_commit(w->db);
+	}
 	if (rc < 0)
-		log_error("agents whose desk closed not signed out: trying again at the next desk that closes", "error",
+		store_rollback(w->db);
+	router_batch_end(w->router, w->db, rc == GC_OK);
+	for (size_t i = 0; rc == GC_OK && i < n; i++)
+		desks_forget(w->desks, &gone[i], now, w->desk_grace_ms);
+	char agents[16];
+	snprintf(agents, sizeof(agents), "%d", signed_out);
+	if (rc < 0)
+		log_error("agents whose desk closed not signed out: trying again in a second", "error",
 			  store_errmsg(w->db));
-	else if (n > 0)
+	else if (signed_out > 0)
 		log_info("agents signed out: their desk closed", "agents", agents);
 }
 
