@@ -122,7 +122,8 @@ static bool state_query(struct request *r, const char **ret)
 	return true;
 }
 
-static int list(struct request *r, struct store *db, int64_t contact_id)
+/* organisation_id (0: all): only the gestures its people recorded. */
+static int list(struct request *r, struct store *db, int64_t contact_id, int64_t organisation_id)
 {
 	const char *state = NULL;
 	int64_t cursor = 0, limit = 0;
@@ -130,7 +131,7 @@ static int list(struct request *r, struct store *db, int64_t contact_id)
 	    query_int(r, "limit", 1, STORE_MAX_PAGE, 50, &limit) < 0)
 		return GC_EINVAL;
 	json_t *page = NULL;
-	int rc = store_gesture_list(db, &r->scope, contact_id, state, cursor, (int)limit, &page);
+	int rc = store_gesture_list(db, &r->scope, contact_id, state, organisation_id, cursor, (int)limit, &page);
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, page);
 }
 
@@ -139,15 +140,18 @@ int run_contact_gestures(struct request *r, struct store *db)
 	int64_t customer = 0;
 	char subject[8];
 	int rc = store_contact_head(db, &r->scope, r->ids[0], &customer, subject, sizeof(subject));
-	return rc < 0 ? reply_store_error(r, db, rc, "contact") : list(r, db, r->ids[0]);
+	return rc < 0 ? reply_store_error(r, db, rc, "contact") : list(r, db, r->ids[0], 0);
 }
 
+/* The supervisors' list: an outsourcer's supervisor's has the gestures of
+ * its own organisation's people (the brand's people's are the brand's). */
 int run_gesture_list(struct request *r, struct store *db)
 {
-	int64_t contact = 0;
+	int64_t contact = 0, org = 0;
 	if (query_int(r, "contact", 1, INT64_MAX, 0, &contact) < 0)
 		return GC_EINVAL;
-	return list(r, db, contact);
+	int rc = store_report_viewer_organisation(db, &r->scope, &org);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : list(r, db, contact, org);
 }
 
 int run_gesture_get(struct request *r, struct store *db)

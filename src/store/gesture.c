@@ -141,11 +141,12 @@ int store_gesture_decide(struct store *s, const struct store_scope *scope, int64
 }
 
 int store_gesture_list(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *state,
-		       int64_t after_id, int limit, json_t **ret_page)
+		       int64_t organisation_id, int64_t after_id, int limit, json_t **ret_page)
 {
 	limit = page_limit(limit);
 	struct db_stmt *st = store_stmt(s, "SELECT " GESTURE_COLUMNS " FROM gestures WHERE tenant_id = ?1"
 		" AND (?2 IS NULL OR contact_id = ?2) AND (?3 IS NULL OR state = ?3) AND (?4 IS NULL OR id < ?4)"
+		" AND (?6 IS NULL OR recorded_by_user IN (SELECT id FROM users WHERE organisation_id = ?6))"
 		" ORDER BY id DESC LIMIT ?5");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -154,6 +155,7 @@ int store_gesture_list(struct store *s, const struct store_scope *scope, int64_t
 	bind_text(st, 3, state);
 	bind_id(st, 4, after_id);
 	db_bind_int64(st, 5, limit);
+	bind_id(st, 6, organisation_id);
 	return collect_page(s, st, limit, gesture_row, NULL, ret_page);
 }
 

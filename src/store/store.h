@@ -1017,9 +1017,10 @@ int store_gesture_get(struct store *s, const struct store_scope *scope, int64_t 
 int store_gesture_decide(struct store *s, const struct store_scope *scope, int64_t id, const char *state,
 			 const char *note);
 /* The tenant's gestures, newest first, optionally of one contact
- * (contact_id) or state, as a page. */
+ * (contact_id) or state, and (organisation_id, 0: all) those recorded by
+ * that organisation's people, as a page. */
 int store_gesture_list(struct store *s, const struct store_scope *scope, int64_t contact_id, const char *state,
-		       int64_t after_id, int limit, json_t **ret_page);
+		       int64_t organisation_id, int64_t after_id, int limit, json_t **ret_page);
 /* Gestures recorded in [from, to): counts and values per reason, per agent
  * and in all ({"by_reason", "by_agent", "total"}). */
 int store_gesture_report(struct store *s, const struct store_scope *scope, int64_t from, int64_t to, json_t **ret);

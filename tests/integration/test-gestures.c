@@ -350,6 +350,41 @@ static void the_cli(void **state)
 	free(err);
 }
 
+/* An outsourcer's supervisor lists the gestures its own people recorded,
+ * not the brand's people's; the brand's supervisor lists both. */
+static void an_outsourcer_lists_its_own_peoples_gestures(void **state)
+{
+	struct resp r;
+	call("POST", admin, 201, json_pack("{s:s,s:s}", "name", "BPO", "kind", "outsourcer"), &r,
+	     "/api/v1/organisations%.0lld", 0LL);
+	resp_clear(&r);
+	char *tokens[2];
+	const char *const emails[] = {"agent@bpo.example", "sup@bpo.example"}, *const roles[] = {"outsourced_agent", "supervisor"};
+	for (int i = 0; i < 2; i++) {
+		post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s}", "email", emails[i], "name",
+			emails[i], "password", PASSWORD, "role", roles[i], "organisation", "BPO"));
+		tokens[i] = login(&d, emails[i], PASSWORD);
+	}
+	long long theirs = record(tokens[0], late, "credit", 100, NULL, NULL);
+	long long brands = record(agent, late, "credit", 100, NULL, NULL);
+	const char *const readers[] = {tokens[1], sup};
+	for (int i = 0; i < 2; i++) {
+		bool saw_theirs = false, saw_brands = false;
+		size_t k;
+		json_t *g;
+		call("GET", readers[i], 200, NULL, &r, "/api/v1/gestures?limit=500%.0lld", 0LL);
+		json_array_foreach(json_object_get(r.json, "items"), k, g) {
+			saw_theirs |= json_integer_value(json_object_get(g, "id")) == theirs;
+			saw_brands |= json_integer_value(json_object_get(g, "id")) == brands;
+		}
+		resp_clear(&r);
+		assert_true(saw_theirs);
+		assert_true(saw_brands == (i == 1));
+	}
+	free(tokens[0]);
+	free(tokens[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +395,7 @@ int main(void)
 		cmocka_unit_test(bad_input_names_its_field),
 		cmocka_unit_test(the_report_sums_per_reason_and_agent),
 		cmocka_unit_test(another_tenant_sees_none_of_it),
+		cmocka_unit_test(an_outsourcer_lists_its_own_peoples_gestures),
 		cmocka_unit_test(the_cli),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
