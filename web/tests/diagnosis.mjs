@@ -186,6 +186,7 @@ export async function diagnosis({ browser, url, step, accessible }) {
       if (!(await agent.page.getByLabel('To the queue').evaluate((e) => e === document.activeElement)))
         throw new Error('the focus is not at the queue');
       // the expert is offline: listed, not to be chosen (the contact would wait for nobody)
+      await agent.page.getByRole('button', { name: 'Choose an agent to transfer to' }).click();
       if (!(await agent.page.getByLabel('Or transfer to an agent').locator('option', { hasText: 'expert person (Offline)' }).isDisabled()))
         throw new Error('an offline agent can be chosen');
       await agent.page.getByLabel('To the queue').selectOption({ label: 'Internet experts (level 2)' });

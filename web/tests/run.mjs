@@ -32,6 +32,7 @@ import { desk14Tests } from './desk14.mjs';
 import { gestureTests } from './gestures.mjs';
 import { callbackTests } from './callbacks.mjs';
 import { callTests } from './calls.mjs';
+import { handoverTests } from './handover.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -42,7 +43,7 @@ const TIMEOUT = 10000;
 // build on what the ones before it left)
 const GROUPS = { diagnosis, supervisor: supervisorTests, upkeep: upkeepTests, workshop: workshopTests,
   admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests,
-  callbacks: callbackTests, calls: callTests };
+  callbacks: callbackTests, calls: callTests, handover: handoverTests };
 const WANTED = process.env.WEB_TESTS === undefined ? null : process.env.WEB_TESTS.split(/[\s,]+/).filter(Boolean);
 const UNKNOWN = (WANTED || []).filter((name) => name !== 'none' && !(name in GROUPS));
 if (UNKNOWN.length) {

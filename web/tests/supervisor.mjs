@@ -6,7 +6,11 @@
 // agent holds contacts shows them and the time in state, and a click on one
 // picks it for a move; the day so far shows its 48
 // half hours as a chart and as a table; the summary cut per queue shows
-// the contacts put in queues as a chart and a table; axe-core finds no serious or
+// the contacts put in queues as a chart and a table; from a browser in a
+// zone a day away from the tenant's, the summary opens on the tenant's day
+// with its half hours in the tenant's zone, and at the turn of a month
+// (the browser's clock fixed) the summary and the barometer open on the
+// tenant's day and month, not the browser's nor UTC's; axe-core finds no serious or
 // critical violation in French and English. Last, with the stream replaced
 // by a fake EventSource and the API answering 100 queues and 1,000 agents:
 // the tables hold the rows on screen only (windowed), numbered for screen
@@ -227,6 +231,71 @@ function modelTest() {
   expect('window with no focused row', withRow({ first: 92, last: 127 }, null, 1000), { first: 92, last: 127 });
 }
 
+// A day (YYYY-MM-DD) and a time of day (en-US) of an instant in a zone.
+function dayIn(zone, at = new Date()) {
+  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone }).format(at);
+}
+function timeIn(zone, at) {
+  return new Intl.DateTimeFormat('en-US', { hour: '2-digit', minute: '2-digit', timeZone: zone }).format(new Date(at));
+}
+
+// The summary and the barometer from a browser in another zone than the
+// tenant's: they open on the tenant's day and month (its calendar's zone),
+// and the half hours read in the tenant's zone.
+async function tenantDayTest(browser, url, email, password, admin, step) {
+  await step('the summary opens on the tenant\'s today, its half hours in the tenant\'s zone, in a browser a day away', async () => {
+    const { zone } = await admin('GET', '/api/v1/calendar');
+    // whichever of the farthest zones is on another day than the tenant now
+    const away = ['Pacific/Kiritimati', 'Pacific/Pago_Pago'].find((z) => dayIn(z) !== dayIn(zone));
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 }, timezoneId: away });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10000);
+      await login(page, url, email, password);
+      await page.getByRole('tab', { name: 'Summary' }).click();
+      const date = page.getByLabel('Day', { exact: true });
+      await page.waitForFunction(() => document.getElementById('sum-date')?.value);
+      const shown = await date.inputValue();
+      const browserDay = await page.evaluate(() => new Intl.DateTimeFormat('en-CA').format(new Date()));
+      if (shown !== dayIn(zone) || browserDay === shown)
+        throw new Error(`opened on ${shown}: the tenant (${zone}) is on ${dayIn(zone)}, the browser (${away}) on ${browserDay}`);
+      const report = await page.evaluate((d) => fetch(`/api/v1/reports/summary?date=${d}&by=interval`).then((r) => r.json()), shown);
+      if (!report.rows.length) throw new Error('no half hour in the tenant\'s day');
+      const first = page.locator('table.summary tbody tr th').first();
+      await first.getByText(timeIn(zone, report.rows[0].start), { exact: true }).waitFor();
+      if (timeIn(away, report.rows[0].start) === timeIn(zone, report.rows[0].start)) throw new Error('the zones read alike');
+    } finally {
+      await context.close();
+    }
+  });
+  await step('at the turn of a month, the summary and the barometer open on the tenant\'s day and month, not UTC\'s nor the browser\'s', async () => {
+    // 22:30 UTC on 30 April is 18:30 in New York and already 00:30 on 1 May in Paris
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 },
+      timezoneId: 'America/New_York' });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(10000);
+      await page.clock.setFixedTime(new Date('2026-04-30T22:30:00Z'));
+      await page.route('**/api/v1/calendar', (r) => r.fulfill({ json: { zone: 'Europe/Paris', country: 'FR', holidays: [] } }));
+      const asked = [];
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (/^\/api\/v1\/reports\/(summary|barometer)$/.test(u.pathname)) asked.push(`${u.pathname.split('/').pop()}${u.search}`);
+      });
+      await login(page, url, email, password);
+      await page.getByRole('tab', { name: 'Summary' }).click();
+      await page.getByRole('table', { name: /our contacts beside a published barometer/ }).waitFor();
+      const day = await page.getByLabel('Day', { exact: true }).inputValue();
+      const month = await page.getByLabel('Month', { exact: true }).inputValue();
+      if (day !== '2026-05-01' || month !== '2026-05') throw new Error(`opened on ${day} and ${month}`);
+      const wanted = ['summary?date=2026-05-01&by=interval', 'barometer?month=2026-05'];
+      if (wanted.some((w) => !asked.includes(w)) || asked.length !== 2) throw new Error(`asked ${asked.join(', ')}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 export async function supervisorTests({ browser, url, admin, step, accessible, password }) {
   await step('the wallboard\'s model follows the digests, keeps unchanged rows and sees a missed one', modelTest);
   const email = 'supervisor@a.example';
@@ -278,6 +347,22 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await row.locator('.waiting', { hasText: /^0$/ }).waitFor({ timeout: 3000 });
       const routing = await admin('GET', `/api/v1/contacts/${contactId}/routing`);
       if (routing.queue_id === queue.id) throw new Error('still in Escalations');
+    });
+    await step('an agent is found on the wallboard by name (case aside) and by state', async () => {
+      const find = page.getByLabel('Find an agent');
+      const state = page.locator('#agent-state');
+      await find.fill('ALEX');
+      await page.locator('[data-agent]', { hasText: 'Alex Agent' }).waitFor();
+      if ((await page.locator('[data-agent]').count()) !== 1) throw new Error('other agents listed');
+      await page.getByText(/^1 of \d+ agents$/).waitFor();
+      await find.fill('nobody by this name');
+      await page.getByText('No agent matches.').waitFor();
+      await find.fill('');
+      await state.selectOption('paused');
+      await page.locator('[data-agent]', { hasText: 'Alex Agent' }).waitFor();
+      if ((await page.locator('[data-agent] .state:not(.paused)').count()) !== 0) throw new Error('an agent not paused listed');
+      await state.selectOption('');
+      if ((await page.locator('[data-agent]').count()) < 2) throw new Error('the filter stayed');
     });
     await step('a wallboard opened while an agent holds a contact shows it, and a click picks it for a move', async () => {
       const session = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -367,6 +452,7 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await accessible(page, 'barometer (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
+    await tenantDayTest(browser, url, email, password, admin, step);
     await step('the reasons tab shows reasons over time, satisfaction and knowledge as the API counts them (en, fr)', async () => {
       // a help centre customer says an article did not solve it: the tab shows the help centre's tables
       await admin('POST', '/api/v1/kb/import?publish=1', JSON.stringify({ kind: 'article', id: 'sup-router-reset',

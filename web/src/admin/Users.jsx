@@ -1,6 +1,9 @@
 // The tenant's users: the list with each one's role (changed in place),
-// disabled or not, a new password; and the form that creates one.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// disabled or not, a new password; and the form that creates one. An
+// outsourcer's site has thousands: a filter by name, email, organisation
+// or role finds one, and the list shows the first SHOWN_AT_MOST matching
+// (every row is a form: thousands at once froze the page).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ROLES, admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
 
@@ -109,13 +112,36 @@ function UserRow({ t, u, me, say, fail, confirm, reload }) {
   );
 }
 
+const SHOWN_AT_MOST = 200;
+
+// Text as the filter compares it: lower case, without accents.
+function folded(text) {
+  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
 export function Users({ t, me, say, fail, confirm }) {
   const [users, setUsers] = useState(null);
+  const [find, setFind] = useState('');
   const reload = () => admin.users().then((r) => setUsers(r.items), fail);
   useEffect(() => { reload(); }, []);
+  const wanted = folded(find.trim());
+  const matching = useMemo(() => (users || []).filter((u) => !wanted
+    || folded(`${u.name} ${u.email} ${u.organisation || ''} ${u.role}`).includes(wanted)), [users, wanted]);
+  const shown = matching.slice(0, SHOWN_AT_MOST);
   return (
     <section class="admin-section">
       <CreateUser t={t} onDone={(u) => { say(t('admin.users.created', { name: u.name })); reload(); }} />
+      <div class="admin-find">
+        <label for="users-find">{t('admin.users.find')}</label>
+        <input id="users-find" type="search" autocomplete="off" aria-describedby="users-find-hint" value={find}
+          onInput={(e) => setFind(e.target.value)} />
+        <span id="users-find-hint" class="muted">{t('admin.users.find_hint')}</span>
+        <span class="muted" aria-live="polite">
+          {users === null ? '' : shown.length < matching.length
+            ? t('admin.users.shown', { n: shown.length, of: matching.length })
+            : wanted ? t('admin.users.found', { n: matching.length }) : ''}
+        </span>
+      </div>
       <table class="board">
         <caption>{t('admin.users.list')}</caption>
         <thead><tr>
@@ -124,7 +150,7 @@ export function Users({ t, me, say, fail, confirm }) {
           <th scope="col">{t('admin.users.state')}</th><th scope="col">{t('admin.actions')}</th>
         </tr></thead>
         <tbody>
-          {(users || []).map((u) => <UserRow key={u.id} t={t} u={u} me={me} say={say} fail={fail}
+          {shown.map((u) => <UserRow key={u.id} t={t} u={u} me={me} say={say} fail={fail}
             confirm={confirm} reload={reload} />)}
         </tbody>
       </table>

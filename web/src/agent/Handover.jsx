@@ -7,14 +7,40 @@
 // The contact leaves this agent's tabs once the API has taken it; a
 // refusal shows as an alert under the buttons. Escalating to a level-1 queue
 // is refused here, and an offline agent is listed but cannot be chosen (a
-// contact would wait for nobody).
-import { useEffect, useState } from 'preact/hooks';
+// contact would wait for nobody). The agents are read only when the agent
+// opens the choice of one, with a filter by name: GET /agents is the whole
+// directory, served by the daemon's writer, so the tabs of a desk share
+// one reading for a while instead of each reading it when it opens.
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { isBridged, phoneApi } from './phonecalls.js';
 
+// How long the tabs of a desk share one reading of the agents.
+const AGENTS_FRESH_MS = 30 * 1000;
+let agentsRead = null; // { tenantId, at, promise }: the last reading
+
+// The tenant's agents: the reading shared by the desk's tabs, or a new one
+// when it is older than AGENTS_FRESH_MS, of another brand, or failed.
+function readAgents(tenantId) {
+  const now = Date.now();
+  if (!agentsRead || agentsRead.tenantId !== tenantId || now - agentsRead.at > AGENTS_FRESH_MS) {
+    const reading = { tenantId, at: now, promise: api.agents().then((r) => r.items || []) };
+    reading.promise.catch(() => { if (agentsRead === reading) agentsRead = null; });
+    agentsRead = reading;
+  }
+  return agentsRead.promise;
+}
+
+// A name as the filter compares it: lower case, without accents.
+function folded(text) {
+  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
 export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, active }) {
   const [queues, setQueues] = useState([]);
-  const [agents, setAgents] = useState([]);
+  const [agents, setAgents] = useState(null); // null: not read yet
+  const [choosing, setChoosing] = useState(false); // the choice of an agent is open
+  const [filter, setFilter] = useState('');
   const [queue, setQueue] = useState('');
   const [agent, setAgent] = useState('');
   const [reason, setReason] = useState('');
@@ -27,10 +53,28 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
       if (l2) setQueue(String(l2.id));
     }, () => setQueues([]));
   }, [id, contact?.channel]);
-  useEffect(() => {
-    api.agents().then((r) => setAgents((r.items || []).filter((a) => a.user_id !== me?.user_id)), () => setAgents([]));
-  }, [id, me?.user_id]);
   const bridged = isBridged(call);
+  const others = useMemo(() => (agents || []).filter((a) => a.user_id !== me?.user_id), [agents, me?.user_id]);
+  const wanted = folded(filter.trim());
+  const found = useMemo(() => others.filter((a) => folded(a.name).includes(wanted)), [others, wanted]);
+  // the agent chosen stays listed (first) whatever the filter
+  const shown = useMemo(() => {
+    const chosen = others.find((a) => String(a.user_id) === agent);
+    return chosen && !found.includes(chosen) ? [chosen, ...found] : found;
+  }, [others, found, agent]);
+
+  const toggleAgents = () => {
+    if (choosing) {
+      setChoosing(false);
+      setAgent(''); // closed, the transfer goes to the queue
+      return;
+    }
+    setChoosing(true);
+    readAgents(me?.tenant_id).then(setAgents, (e) => {
+      setAgents([]);
+      setError(t('error.generic', { message: e.message }));
+    });
+  };
 
   const go = (verb) => {
     const toAgent = verb === 'transfer' && agent !== '';
@@ -55,7 +99,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
       : (bridged ? phoneApi.transfer : api.transfer)(id, target, why);
     return request.then(() => {
       const q = queues.find((x) => String(x.id) === queue);
-      const a = agents.find((x) => String(x.user_id) === agent);
+      const a = others.find((x) => String(x.user_id) === agent);
       const to = toAgent ? (a ? a.name : agent) : q ? q.name : queue;
       say(t(bridged ? `handover.call_${verb}d` : `handover.${verb}d`, { id, queue: to }));
       onGone(id);
@@ -78,14 +122,30 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
           <option value={String(q.id)}>{q.level === 2 ? t('handover.level2', { name: q.name }) : q.name}</option>
         ))}
       </select>
-      <label for={`handover-agent-${id}`}>{t('handover.agent')}</label>
-      <select id={`handover-agent-${id}`} value={agent} onChange={(e) => setAgent(e.target.value)}>
-        <option value="">{t('handover.agent_none')}</option>
-        {agents.map((a) => (
-          <option value={String(a.user_id)} disabled={a.presence === 'offline'}>{t('handover.agent_option', { name: a.name,
-            presence: t(`presence.${a.presence}`) })}</option>
-        ))}
-      </select>
+      <button type="button" class="agent-toggle" aria-expanded={choosing ? 'true' : 'false'}
+        aria-controls={`handover-agents-${id}`} onClick={toggleAgents}>
+        {t('handover.agent_choose')}
+      </button>
+      {choosing && (
+        <div id={`handover-agents-${id}`} class="agent-choice" aria-busy={agents === null ? 'true' : 'false'}>
+          <label for={`handover-filter-${id}`}>{t('handover.agent_filter')}</label>
+          <input id={`handover-filter-${id}`} type="search" value={filter} autocomplete="off"
+            onInput={(e) => setFilter(e.target.value)} />
+          <label for={`handover-agent-${id}`}>{t('handover.agent')}</label>
+          <select id={`handover-agent-${id}`} value={agent} onChange={(e) => setAgent(e.target.value)}>
+            <option value="">{t('handover.agent_none')}</option>
+            {shown.map((a) => (
+              <option key={a.user_id} value={String(a.user_id)} disabled={a.presence === 'offline'}>
+                {t('handover.agent_option', { name: a.name, presence: t(`presence.${a.presence}`) })}
+              </option>
+            ))}
+          </select>
+          <p class="muted" aria-live="polite">
+            {agents === null ? t('handover.agents_reading')
+              : wanted ? t('handover.agents_found', { n: found.length }) : ''}
+          </p>
+        </div>
+      )}
       <label for={`handover-reason-${id}`}>{t('handover.reason')}</label>
       <textarea id={`handover-reason-${id}`} rows="2" value={reason} onInput={(e) => setReason(e.target.value)} />
       <div class="buttons">

@@ -2,16 +2,15 @@
 // tenant's own contacts beside what a published barometer of 262 merchant
 // sites found: calls answered within 30 s, calls that waited over 2
 // minutes, emails answered the same business day, a way to reach a person
-// in the help centre. A table: the figure, ours, the barometer's.
+// in the help centre. A table: the figure, ours, the barometer's. It
+// opens on the tenant's month (in its zone, given by Summary.jsx), not
+// UTC's nor the browser's: the API counts the month in the tenant's zone.
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api.js';
+import { thisMonth } from './tenantday.js';
 
-function thisMonth() {
-  return new Date().toISOString().slice(0, 7);
-}
-
-export function Barometer({ t, lang, fail }) {
-  const [month, setMonth] = useState(thisMonth());
+export function Barometer({ t, lang, zone, fail }) {
+  const [month, setMonth] = useState(() => thisMonth(zone));
   const [b, setB] = useState(null);
   useEffect(() => {
     if (/^\d{4}-\d{2}$/.test(month)) call('GET', `/api/v1/reports/barometer?month=${month}`).then(setB).catch(fail);

@@ -17,6 +17,7 @@ import { call } from '../api.js';
 import { useConfirm } from '../admin/form.jsx';
 import './incidents.css'; // the danger button and the confirmation dialog
 import './callbacks.css';
+import { tenantZone, today } from './tenantday.js';
 
 const OPEN = ['scheduled', 'waiting', 'offered', 'dialing'];
 const CANCELLABLE = ['scheduled', 'waiting', 'offered'];
@@ -32,17 +33,7 @@ export const callbackSupervisionApi = {
   cancel: (id) => call('POST', `/api/v1/callbacks/${id}/cancel`),
 };
 
-// A day as YYYY-MM-DD: today in the tenant's zone (the browser's when the
-// zone is unknown), and n days from a day.
-export function today(zone) {
-  const parts = { year: 'numeric', month: '2-digit', day: '2-digit' };
-  try {
-    return new Intl.DateTimeFormat('en-CA', { ...parts, timeZone: zone }).format(new Date());
-  } catch {
-    return new Intl.DateTimeFormat('en-CA', parts).format(new Date());
-  }
-}
-
+// A day as YYYY-MM-DD n days from a day.
 export function addDays(day, n) {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -164,7 +155,10 @@ function Head({ t, last }) {
   );
 }
 
-export function Callbacks({ t, lang, say, fail }) {
+// brand: the caller is the brand's own; an outsourcer's supervisor works
+// the open callbacks but reads neither the brand's figures nor its missed
+// callbacks (the report answers them 403)
+export function Callbacks({ t, lang, say, fail, brand = true }) {
   const [from, setFrom] = useState(''); // the span's days, once the tenant's today is known
   const [to, setTo] = useState('');
   const [report, setReport] = useState(null); // {report, span: {from, to}}
@@ -178,7 +172,7 @@ export function Callbacks({ t, lang, say, fail }) {
   const openHeading = useRef(null);
 
   const loadReport = async () => {
-    if (!from || !to) return;
+    if (!brand || !from || !to) return;
     const key = `${from} ${to} ${Date.now()}`;
     asked.current = key; // only the last asked is shown
     try {
@@ -202,7 +196,7 @@ export function Callbacks({ t, lang, say, fail }) {
   useEffect(() => {
     loadOpen();
     // the report's days are the tenant's, in its calendar's zone
-    call('GET', '/api/v1/calendar').then((c) => c.zone, () => undefined).then((zone) => {
+    tenantZone().then((zone) => {
       const day = today(zone);
       setTo(day);
       setFrom(addDays(day, 1 - SPAN_DAYS));
@@ -229,7 +223,7 @@ export function Callbacks({ t, lang, say, fail }) {
 
   return (
     <div class="cbs">
-      <section aria-labelledby="cbs-report-h">
+      {brand && <section aria-labelledby="cbs-report-h">
         <div class="board-head">
           <h2 id="cbs-report-h">{t('cbs.report')}</h2>
           <label for="cbs-from">{t('cbs.from')}</label>
@@ -240,7 +234,7 @@ export function Callbacks({ t, lang, say, fail }) {
         </div>
         <p class="error" role="alert">{spanError}</p>
         {report && <Figures t={t} lang={lang} report={report.report} span={report.span} />}
-      </section>
+      </section>}
 
       <section aria-labelledby="cbs-open-h">
         <div class="board-head">
@@ -265,7 +259,7 @@ export function Callbacks({ t, lang, say, fail }) {
         ))}
       </section>
 
-      <section aria-labelledby="cbs-missed-h">
+      {brand && <section aria-labelledby="cbs-missed-h">
         <h2 id="cbs-missed-h">{t('cbs.missed')}</h2>
         {report && missed && (missed.length === 0 ? <p class="muted">{t('cbs.missed_none')}</p> : (
           <table class="board cbs-list cbs-missed">
@@ -280,7 +274,7 @@ export function Callbacks({ t, lang, say, fail }) {
             </tbody>
           </table>
         ))}
-      </section>
+      </section>}
       {dialog}
     </div>
   );

@@ -4,29 +4,26 @@
 // title and a description), and every figure as a table with the totals
 // and first-contact resolution. An outsourcer's supervisor gets its own
 // organisation's rows, and is told so; the brand's supervisors see the
-// accessibility barometer of the month below (Barometer.jsx).
+// accessibility barometer of the month below (Barometer.jsx). It opens on
+// the tenant's today and shows the half hours in the tenant's zone (its
+// calendar's, tenantday.js), wherever the supervisor's browser is.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Barometer } from './Barometer.jsx';
+import { tenantZone, timeOfDay, today } from './tenantday.js';
 
 const CUTS = ['interval', 'queue', 'agent', 'organisation', 'channel'];
 const W = 960;
 const H = 240;
 const PAD = { left: 40, right: 10, top: 10, bottom: 24 };
 
-function today() {
-  return new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
-
-function rowLabel(by, r, lang) {
-  if (by === 'interval') {
-    return new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit' }).format(new Date(r.start));
-  }
+function rowLabel(by, r, lang, zone) {
+  if (by === 'interval') return timeOfDay(lang, r.start, zone);
   if (by === 'channel') return r.channel;
   return r.name || `#${r[`${by}_id`]}`;
 }
 
-function Chart({ t, lang, report, date }) {
+function Chart({ t, lang, zone, report, date }) {
   const rows = report.rows;
   const top = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.answered)));
   const w = (W - PAD.left - PAD.right) / Math.max(1, rows.length);
@@ -46,7 +43,7 @@ function Chart({ t, lang, report, date }) {
             <rect class="bar" x={x + 1} y={y(r.offered)} width={Math.max(1, w / 2 - 1)} height={y(0) - y(r.offered)} />
             <rect class="bar answered" x={x + w / 2} y={y(r.answered)} width={Math.max(1, w / 2 - 1)}
               height={y(0) - y(r.answered)} />
-            {i % every === 0 ? <text class="tick" x={x} y={H - 6}>{rowLabel(report.by, r, lang)}</text> : null}
+            {i % every === 0 ? <text class="tick" x={x} y={H - 6}>{rowLabel(report.by, r, lang, zone)}</text> : null}
           </g>
         );
       })}
@@ -54,7 +51,7 @@ function Chart({ t, lang, report, date }) {
   );
 }
 
-function Figures({ t, lang, report, date }) {
+function Figures({ t, lang, zone, report, date }) {
   const pct = new Intl.NumberFormat(lang, { style: 'percent' });
   const nf = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   const dash = '–';
@@ -76,7 +73,7 @@ function Figures({ t, lang, report, date }) {
       <tbody>
         {report.rows.map((r, i) => (
           <tr key={i}>
-            <th scope="row">{rowLabel(report.by, r, lang)}</th>
+            <th scope="row">{rowLabel(report.by, r, lang, zone)}</th>
             {cells(r).map((c) => <td class="num">{c}</td>)}
           </tr>
         ))}
@@ -92,7 +89,8 @@ function Figures({ t, lang, report, date }) {
 }
 
 export function Summary({ t, lang, fail }) {
-  const [date, setDate] = useState(today());
+  const [zone, setZone] = useState(undefined);
+  const [date, setDate] = useState(null); // known once the tenant's zone is
   const [by, setBy] = useState('interval');
   const [report, setReport] = useState(null);
   const asked = useRef('');
@@ -102,6 +100,12 @@ export function Summary({ t, lang, fail }) {
     asked.current = key;
     api.summary(date, by).then((r) => { if (asked.current === key) setReport(r); }, fail);
   }, [date, by]);
+  useEffect(() => {
+    tenantZone().then((z) => {
+      setZone(z);
+      setDate(today(z));
+    });
+  }, []);
   const fcr = report && report.first_contact_resolution;
   const pct = new Intl.NumberFormat(lang, { style: 'percent' });
   return (
@@ -109,7 +113,8 @@ export function Summary({ t, lang, fail }) {
       <div class="board-head">
         <h2 id="sum-title">{t('sum.title')}</h2>
         <label for="sum-date">{t('sum.date')}</label>
-        <input id="sum-date" type="date" value={date} onInput={(e) => setDate(e.target.value)} />
+        <input id="sum-date" type="date" value={date ?? ''} disabled={date === null}
+          onInput={(e) => setDate(e.target.value)} />
         <label for="sum-by">{t('sum.by')}</label>
         <select id="sum-by" value={by} onChange={(e) => setBy(e.target.value)}>
           {CUTS.map((c) => <option value={c}>{t(`sum.by.${c}`)}</option>)}
@@ -122,13 +127,13 @@ export function Summary({ t, lang, fail }) {
             <li><span class="key bar" /> {t('sum.offered')}</li>
             <li><span class="key bar answered" /> {t('sum.answered')}</li>
           </ul>
-          <Chart t={t} lang={lang} report={report} date={date} />
-          <Figures t={t} lang={lang} report={report} date={date} />
+          <Chart t={t} lang={lang} zone={zone} report={report} date={date} />
+          <Figures t={t} lang={lang} zone={zone} report={report} date={date} />
         </>
       ))}
       {fcr ? <p class="fcr">{t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
         rate: fcr.rate === null ? '–' : pct.format(fcr.rate) })}</p> : null}
-      {report && !report.organisation_id ? <Barometer t={t} lang={lang} fail={fail} /> : null}
+      {report && !report.organisation_id ? <Barometer t={t} lang={lang} zone={zone} fail={fail} /> : null}
     </section>
   );
 }

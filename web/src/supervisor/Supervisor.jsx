@@ -23,8 +23,7 @@ export function Supervisor({ t, me, lang }) {
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
     ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]]
-    // the brand's whole day and callbacks are not an outsourcer's supervisor's (403)
-    .filter(([id]) => !['day', 'callbacks'].includes(id) || !me?.organisation_id);
+    .filter(([id]) => id !== 'day' || !me?.organisation_id); // the brand's whole day (403)
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = tabs.findIndex(([id]) => id === tab);
@@ -54,7 +53,7 @@ export function Supervisor({ t, me, lang }) {
           : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : tab === 'reasons' ? <Reasons t={t} lang={lang} fail={fail} />
           : tab === 'voice' ? <Voice t={t} lang={lang} fail={fail} />
-          : tab === 'callbacks' ? <Callbacks t={t} lang={lang} say={setStatus} fail={fail} />
+          : tab === 'callbacks' ? <Callbacks t={t} lang={lang} say={setStatus} fail={fail} brand={!me?.organisation_id} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>

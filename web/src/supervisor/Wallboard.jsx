@@ -149,10 +149,22 @@ function tickClocks(table) {
   }
 }
 
+// A name as the filter compares it: lower case, without accents.
+function folded(text) {
+  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
 // A grid with table roles rather than a <table>, windowed: a thousand
-// agents cost the rows on screen.
+// agents cost the rows on screen. The rows on screen are all the page has,
+// so the browser's find cannot reach the others: a filter by name and by
+// state finds an agent among thousands.
 function AgentTable({ t, agents, onForce, onPick, wall }) {
-  const rows = [...agents.values()];
+  const [name, setName] = useState('');
+  const [state, setState] = useState('');
+  const all = [...agents.values()];
+  const wanted = folded(name.trim());
+  const rows = wanted || state
+    ? all.filter((a) => (!state || a.state === state) && (!wanted || folded(a.name).includes(wanted))) : all;
   const win = useRowWindow(rows.length, wall);
   const render = (a, i) => (
     <div role="row" class="grow" key={a.user_id} data-agent={a.user_id} aria-rowindex={i + 2}>
@@ -164,6 +176,17 @@ function AgentTable({ t, agents, onForce, onPick, wall }) {
     </div>
   );
   return (
+    <>
+    <div class="agent-filter">
+      <label for="agent-find">{t('super.find_agent')}</label>
+      <input id="agent-find" type="search" autocomplete="off" value={name} onInput={(e) => setName(e.target.value)} />
+      <label for="agent-state">{t('super.state')}</label>
+      <select id="agent-state" value={state} onChange={(e) => setState(e.target.value)}>
+        <option value="">{t('super.all_states')}</option>
+        {AGENT_STATES.map((s) => <option value={s}>{t(`astate.${s}`)}</option>)}
+      </select>
+      <span class="muted" aria-live="polite">{wanted || state ? t('super.agents_shown', { n: rows.length, of: all.length }) : ''}</span>
+    </div>
     <div role="table" class="grid agents" aria-labelledby="agents-caption" aria-rowcount={rows.length + 1}>
       <p id="agents-caption" class="caption">{t('super.agents')}</p>
       <div role="rowgroup">
@@ -176,11 +199,13 @@ function AgentTable({ t, agents, onForce, onPick, wall }) {
         </div>
       </div>
       <div role="rowgroup" ref={win.group} style={win.style}>
-        {rows.length === 0 && <div role="row" class="grow"><span role="cell">{t('super.no_agent')}</span></div>}
+        {rows.length === 0 && <div role="row" class="grow">
+          <span role="cell">{t(all.length ? 'super.no_agent_found' : 'super.no_agent')}</span></div>}
         {rows.slice(win.first, win.last).map((a, i) =>
           <Row key={a.user_id} row={a} t={t} render={render} index={win.first + i} />)}
       </div>
     </div>
+    </>
   );
 }
 

@@ -1,0 +1,140 @@
+// The hand-over's choice of an agent in the browser, called by run.mjs with
+// its daemon, browser and helpers. A desk holding two contacts reads no
+// agent list (GET /api/v1/agents, the whole directory) when its tabs open;
+// opening the choice in one tab reads it once, and opening it in the other
+// tab reads nothing more; opened again after 30 seconds, it is read again.
+// An offline colleague is listed but cannot be chosen; the filter finds a
+// colleague by name (without minding accents or case), and the contact is
+// transferred to them. axe-core finds no serious or critical violation on
+// the open choice in English and French.
+
+const TRANSFER_REASON = 'A question for the billing team';
+
+async function login(page, url, email, password) {
+  await page.goto(url);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+// An agent of the skill, with its presence.
+async function colleague(admin, skill, email, name, password, presence) {
+  const u = await admin('POST', '/api/v1/users', { email, name, password, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${u.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }],
+    capacity: { chat: 2 } });
+  if (presence !== 'offline') await admin('POST', `/api/v1/agents/${u.id}/presence`, { presence });
+  return u;
+}
+
+export async function handoverTests({ browser, url, admin, step, accessible, password }) {
+  const skill = await admin('POST', '/api/v1/skills', { name: 'hand-overs' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Hand-overs', skill_id: skill.id, channel: 'chat' });
+  await colleague(admin, skill, 'hana@a.example', 'Hana Hands', password, 'offline');
+  // available once Hana holds both contacts (they would go to her otherwise)
+  const elodie = await colleague(admin, skill, 'elodie@a.example', 'Élodie Écoute', password, 'offline');
+  await colleague(admin, skill, 'oscar@a.example', 'Oscar Offline', password, 'offline');
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('response', (r) => {
+    const signedOut = r.status() === 401 && new URL(r.url()).pathname === '/api/v1/me'; // before the login
+    if (r.status() >= 400 && !signedOut) errors.push(`${r.request().method()} ${new URL(r.url()).pathname}: ${r.status()}`);
+  });
+  let agentLists = 0; // the readings of the whole agent directory
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/agents') agentLists += 1;
+  });
+  const contacts = [];
+  const panel = (id) => page.locator(`#panel-${id}`);
+  const choose = (id) => panel(id).getByRole('button', { name: 'Choose an agent to transfer to', includeHidden: true });
+  const agentSelect = (id) => panel(id).getByLabel('Or transfer to an agent');
+  // a reading the page would start is seen by then
+  const settle = () => page.waitForTimeout(300);
+  const reading = () => page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/agents');
+  try {
+    await step('handover: a desk holding two contacts reads no agent list until the choice of an agent opens', async () => {
+      await login(page, url, 'hana@a.example', password);
+      await page.getByRole('radio', { name: 'Available' }).click();
+      await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
+      for (const subject of ['First question', 'Second question']) {
+        const c = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject, message: `${subject}?`, queue_id: queue.id });
+        contacts.push(c.id);
+        await page.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accept' }).click();
+        await page.getByRole('tab', { name: `#${c.id}` }).waitFor();
+      }
+      // each tab has read its queues (when it opened, as it read the agents before)
+      for (const id of contacts) {
+        await page.getByRole('tab', { name: `#${id}` }).click();
+        await panel(id).getByLabel('To the queue').locator('option', { hasText: 'Hand-overs' }).waitFor({ state: 'attached' });
+      }
+      await settle();
+      if (agentLists !== 0) throw new Error(`${agentLists} readings of the agents before any choice`);
+      for (const id of contacts)
+        if ((await choose(id).getAttribute('aria-expanded')) !== 'false') throw new Error('the choice is open');
+      await admin('POST', `/api/v1/agents/${elodie.id}/presence`, { presence: 'available' });
+    });
+    await step('handover: the choice opened in both tabs reads the agents once; an offline agent cannot be chosen', async () => {
+      const [first, second] = contacts;
+      await page.getByRole('tab', { name: `#${first}` }).click();
+      await choose(first).click();
+      await agentSelect(first).locator('option', { hasText: 'Élodie Écoute (Available)' }).waitFor({ state: 'attached' });
+      if (!(await agentSelect(first).locator('option', { hasText: 'Oscar Offline (Offline)' }).isDisabled()))
+        throw new Error('an offline agent can be chosen');
+      if (await agentSelect(first).locator('option', { hasText: 'Hana Hands' }).count())
+        throw new Error('the agent is offered its own contact');
+      await page.getByRole('tab', { name: `#${second}` }).click();
+      await choose(second).click();
+      await agentSelect(second).locator('option', { hasText: 'Élodie Écoute (Available)' }).waitFor({ state: 'attached' });
+      if ((await choose(second).getAttribute('aria-expanded')) !== 'true') throw new Error('the choice is not open');
+      await settle();
+      if (agentLists !== 1) throw new Error(`${agentLists} readings of the agents for two tabs`);
+    });
+    await step('handover: the filter finds an agent by name, and the contact is transferred to them', async () => {
+      const id = contacts[1];
+      await panel(id).getByLabel('Find an agent by name').fill('elodie');
+      await panel(id).getByText('1 agent found.').waitFor();
+      const options = await agentSelect(id).locator('option').allTextContents();
+      if (options.join('|') !== 'No: to the queue above|Élodie Écoute (Available)') throw new Error(options.join('|'));
+      await agentSelect(id).selectOption({ label: 'Élodie Écoute (Available)' });
+      await panel(id).getByLabel('Find an agent by name').fill('nobody of that name');
+      await panel(id).getByText('No agent has that in their name.').waitFor();
+      // the agent chosen stays chosen, and listed, whatever the filter
+      if ((await agentSelect(id).inputValue()) !== String(elodie.id)) throw new Error('the choice was lost');
+      await accessible(page, 'the choice of an agent (en)');
+      await page.getByLabel('Language').selectOption('fr');
+      await panel(id).getByText('Aucun conseiller n’a cela dans son nom.').waitFor();
+      await panel(id).getByRole('button', { name: 'Choisir un conseiller à qui transférer' }).waitFor();
+      await accessible(page, 'the choice of an agent (fr)');
+      await page.getByLabel('Langue').selectOption('en');
+      await panel(id).getByLabel('Reason (the next person reads it first)', { exact: true }).fill(TRANSFER_REASON);
+      await panel(id).getByRole('button', { name: 'Transfer', exact: true }).click();
+      await page.getByRole('status').getByText(`Contact #${id} transferred to Élodie Écoute.`).waitFor();
+      await page.getByRole('tab', { name: `#${id}` }).waitFor({ state: 'detached' });
+      const journey = await admin('GET', `/api/v1/contacts/${id}/journey`);
+      const moved = journey.items.filter((e) => e.type === 'transferred');
+      if (moved.length !== 1 || moved[0].data.to_agent_id !== elodie.id) throw new Error(JSON.stringify(moved));
+    });
+    await step('handover: the choice opened again after 30 seconds reads the agents again', async () => {
+      const id = contacts[0];
+      await page.getByRole('tab', { name: `#${id}` }).click();
+      await choose(id).click(); // closed
+      await agentSelect(id).waitFor({ state: 'detached' });
+      await choose(id).click();
+      await agentSelect(id).locator('option', { hasText: 'Élodie Écoute' }).waitFor({ state: 'attached' });
+      await settle();
+      if (agentLists !== 1) throw new Error(`${agentLists} readings of the agents within 30 seconds`);
+      await choose(id).click();
+      await page.clock.setFixedTime(Date.now() + 31 * 1000);
+      await Promise.all([reading(), choose(id).click()]);
+      await agentSelect(id).locator('option', { hasText: 'Élodie Écoute' }).waitFor({ state: 'attached' });
+      if (agentLists !== 2) throw new Error(`${agentLists} readings of the agents after 30 seconds`);
+    });
+    await step('handover: no script error nor failed call on the way', async () => {
+      if (errors.length) throw new Error(errors.join('\n'));
+    });
+  } finally {
+    await context.close();
+  }
+}
