@@ -950,10 +950,12 @@ static void a_closed_desk_signs_the_agent_out(void **state)
 	long long held = new_contact(queue);
 	next_event(&s, "offered", held, &ev);
 	json_decref(ev.data);
+	ev.data = NULL; /* the next sse_next would free it again */
 	expect("POST", token, 200, NULL, "/api/v1/contacts/%lld/accept", held);
 	long long ringing = new_contact(queue);
 	next_event(&s, "offered", ringing, &ev);
 	json_decref(ev.data);
+	ev.data = NULL; /* the next sse_next would free it again */
 	sse_close(&s);
 	assert_string_equal(presence_after_desk(id, buf), "paused");
 	assert_string_equal(agent_reason(id, reason), "connection lost");
@@ -965,6 +967,7 @@ static void a_closed_desk_signs_the_agent_out(void **state)
 	presence(token, "available");
 	next_event(&s, "offered", ringing, &ev);
 	json_decref(ev.data);
+	ev.data = NULL; /* the next sse_next would free it again */
 	sse_close(&s);
 	assert_string_equal(presence_after_desk(id, buf), "offline");
 	assert_string_equal(routing_state(ringing), "waiting");
