@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ROLES, admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
+import { folded } from '../text.js';
 
 function CreateUser({ t, onDone }) {
   const blank = { email: '', name: '', password: '', role: 'agent', organisation: '' };
@@ -113,11 +114,6 @@ function UserRow({ t, u, me, say, fail, confirm, reload }) {
 }
 
 const SHOWN_AT_MOST = 200;
-
-// Text as the filter compares it: lower case, without accents.
-function folded(text) {
-  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
-}
 
 export function Users({ t, me, say, fail, confirm }) {
   const [users, setUsers] = useState(null);

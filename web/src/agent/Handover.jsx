@@ -14,6 +14,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { isBridged, phoneApi } from './phonecalls.js';
+import { folded } from '../text.js';
 
 // How long the tabs of a desk share one reading of the agents.
 const AGENTS_FRESH_MS = 30 * 1000;
@@ -29,11 +30,6 @@ function readAgents(tenantId) {
     agentsRead = reading;
   }
   return agentsRead.promise;
-}
-
-// A name as the filter compares it: lower case, without accents.
-function folded(text) {
-  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
 export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, active }) {

@@ -13,6 +13,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { api, events, WALLBOARD_EVENTS } from '../api.js';
 import { AGENT_STATES, agentRow, applyDigest, applyQueueStats, countStates, digestPlace, duration } from './live.js';
 import { useRowWindow } from './window.js';
+import { folded } from '../text.js';
 import './wallboard.css';
 
 // A row rendered again only when its data, its language or its place changed.
@@ -147,11 +148,6 @@ function tickClocks(table) {
       if (node.data !== text) node.data = text;
     } else el.textContent = text;
   }
-}
-
-// A name as the filter compares it: lower case, without accents.
-function folded(text) {
-  return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
 // A grid with table roles rather than a <table>, windowed: a thousand

@@ -1,6 +1,7 @@
 // The knowledge upkeep's API calls (gaps, thesaurus, learned links, new
 // drafts), built on call() of ../api.js so the session and CSRF rules stay
 // in one place.
+import { folded } from '../text.js';
 import { call } from '../api.js';
 
 const q = encodeURIComponent;
@@ -45,7 +46,7 @@ function csrf() {
 
 // An item id from words: lowercase letters and digits joined by '-', at most 64.
 export function slug(text) {
-  return String(text).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+  return folded(text)
     .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '') || 'article';
 }
 
