@@ -13,7 +13,7 @@
 // agent's own, by name ("supervisor chat": the names of `groups` in main;
 // "none": the agent's alone), every one when unset.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,6 +33,8 @@ import { gestureTests } from './gestures.mjs';
 import { callbackTests } from './callbacks.mjs';
 import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
+import en from '../src/i18n/en.js';
+import fr from '../src/i18n/fr.js';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -131,6 +133,19 @@ async function step(name, fn) {
   }
 }
 
+// Both catalogues have the same texts, and each reason the router gives an
+// agent's pause (router.c's literals) has one: the wallboard shows it.
+function translations() {
+  const missing = (a, b) => Object.keys(a).filter((k) => !(k in b));
+  const gaps = [...missing(en, fr).map((k) => `fr lacks ${k}`), ...missing(fr, en).map((k) => `en lacks ${k}`)];
+  const router = readFileSync(join(WEB, '..', 'src', 'daemon', 'router.c'), 'utf8');
+  const reasons = [...router.matchAll(/store_agent_set_presence\([^;]*?"paused", "([^"]+)"/g),
+    ...router.matchAll(/shard_sign_out\([^;]*?, "([^"]+)", "[^"]+"\)/g)].map((m) => m[1]);
+  if (reasons.length < 3) gaps.push(`only ${reasons.length} reasons found in router.c: has its code changed?`);
+  for (const r of reasons) if (!(`reason.${r}` in en)) gaps.push(`no text for the router's reason "${r}"`);
+  if (gaps.length) throw new Error(gaps.join('; '));
+}
+
 async function main() {
   if (!existsSync(BROWSER)) {
     console.log(`ok 1 - browser tests # SKIP no ${BROWSER}`);
@@ -138,6 +153,9 @@ async function main() {
     return 0;
   }
   if (!existsSync(join(WEB, 'dist', 'index.html'))) throw new Error('web/dist is not built: run make web');
+  report('both languages have every text, the router\'s pause reasons too', (() => {
+    try { translations(); return null; } catch (e) { return e; }
+  })());
   const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
   const daemon = await startDaemon(dir);
   const args = ['--headless=new'];

@@ -252,6 +252,7 @@ export default {
   'reason.missed offers': 'missed offers',
   'reason.signed out': 'signed out',
   'reason.connection lost': 'connection lost',
+  'reason.holding contacts': 'holding contacts after a restart',
   'astate.available': 'Available', 'astate.offered': 'Offered', 'astate.busy': 'Busy',
   'astate.wrap_up': 'Wrap-up', 'astate.paused': 'Paused', 'astate.offline': 'Offline',
   'day.title': 'The day so far',

@@ -251,6 +251,7 @@ export default {
   'reason.missed offers': 'offres manquées',
   'reason.signed out': 'déconnecté',
   'reason.connection lost': 'connexion perdue',
+  'reason.holding contacts': 'contacts en cours après un redémarrage',
   'astate.available': 'Disponible', 'astate.offered': 'Offre en cours', 'astate.busy': 'Occupé',
   'astate.wrap_up': 'Post-traitement', 'astate.paused': 'En pause', 'astate.offline': 'Hors ligne',
   'day.title': 'La journée jusqu’ici',
