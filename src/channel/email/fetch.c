@@ -8,28 +8,21 @@
 #include "daemon/cluster.h"
 #include "daemon/l2_export.h"
 #include "daemon/log.h"
+#include "daemon/rounds.h"
 #include "daemon/secrets.h"
 #include "daemon/writer.h"
-#include "guichet/clock.h"
 #include "guichet/error.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ROUND_MAX 500 /* messages per mailbox and round: the others wait for the next */
 
 struct fetcher {
 	struct fetcher_deps deps;
 	struct store *db;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	atomic_bool stopping;
-	bool kicked; /* under lock: a round asked for since the last one began */
+	struct rounds *rounds;
 };
 
 #define BATCH_MESSAGES 64          /* taken in one transaction, flagged in one command */
@@ -111,7 +104,7 @@ static bool finish_batch(struct fetcher *f, struct imap *c, struct batch *b, str
 {
 	if (t == NULL) { /* nothing handed over: nothing to flag */
 		batch_clear(b);
-		return !atomic_load(&f->stopping);
+		return !rounds_stopping(f->rounds);
 	}
 	int rc = writer_wait(f->deps.writer, t);
 	if (rc < 0)
@@ -122,7 +115,7 @@ static bool finish_batch(struct fetcher *f, struct imap *c, struct batch *b, str
 	if (rc == GC_OK && b->n && imap_mark_seen(c, b->uids, b->n) < 0) /* after the commit only */
 		log_mailbox("cannot flag emails seen", b->scope.tenant_id, b->mailbox_id, imap_errmsg(c));
 	batch_clear(b);
-	return rc == GC_OK && !atomic_load(&f->stopping);
+	return rc == GC_OK && !rounds_stopping(f->rounds);
 }
 
 /* Hands the batch to the writer (*ret NULL for an empty one or when the
@@ -262,7 +255,7 @@ static bool round_of_mailboxes(struct fetcher *f)
 	size_t i;
 	json_t *row;
 	json_array_foreach(list, i, row) {
-		if (atomic_load(&f->stopping))
+		if (rounds_stopping(f->rounds))
 			break;
 		int64_t tenant = json_integer_value(json_object_get(row, "tenant_id"));
 		if (f->deps.cluster == NULL || cluster_routes(f->deps.cluster, tenant))
@@ -272,30 +265,9 @@ static bool round_of_mailboxes(struct fetcher *f)
 	return more;
 }
 
-static void *fetcher_main(void *arg)
+static bool fetch_round(void *arg)
 {
-	struct fetcher *f = arg;
-	while (!atomic_load(&f->stopping)) {
-		pthread_mutex_lock(&f->lock);
-		f->kicked = false; /* this round takes what the kick announced */
-		pthread_mutex_unlock(&f->lock);
-		if (round_of_mailboxes(f))
-			continue; /* a mailbox has more waiting: no pause */
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += f->deps.poll_ms / 1000;
-		until.tv_nsec += (long)(f->deps.poll_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		pthread_mutex_lock(&f->lock);
-		while (!f->kicked && !atomic_load(&f->stopping))
-			if (pthread_cond_timedwait(&f->wake, &f->lock, &until) != 0)
-				break; /* the poll interval */
-		pthread_mutex_unlock(&f->lock);
-	}
-	return NULL;
+	return round_of_mailboxes(arg);
 }
 
 int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret)
@@ -310,12 +282,10 @@ int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret)
 		free(f);
 		return rc;
 	}
-	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->wake, NULL);
-	if (pthread_create(&f->thread, NULL, fetcher_main, f) != 0) {
+	if ((rc = rounds_start(fetch_round, f, f->deps.poll_ms, &f->rounds)) < 0) {
 		store_free(f->db);
 		free(f);
-		return GC_ENOMEM;
+		return rc;
 	}
 	*ret = f;
 	return GC_OK;
@@ -323,25 +293,15 @@ int fetcher_start(const struct fetcher_deps *deps, struct fetcher **ret)
 
 void fetcher_kick(struct fetcher *f)
 {
-	if (f == NULL)
-		return;
-	pthread_mutex_lock(&f->lock);
-	f->kicked = true;
-	pthread_cond_signal(&f->wake);
-	pthread_mutex_unlock(&f->lock);
+	if (f != NULL)
+		rounds_kick(f->rounds);
 }
 
 void fetcher_stop(struct fetcher *f)
 {
 	if (f == NULL)
 		return;
-	pthread_mutex_lock(&f->lock);
-	atomic_store(&f->stopping, true);
-	pthread_cond_signal(&f->wake);
-	pthread_mutex_unlock(&f->lock);
-	pthread_join(f->thread, NULL);
+	rounds_stop(f->rounds);
 	store_free(f->db);
-	pthread_mutex_destroy(&f->lock);
-	pthread_cond_destroy(&f->wake);
 	free(f);
 }
