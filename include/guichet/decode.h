@@ -168,7 +168,7 @@ struct wfm_input {
 	double calls, interval, aht;       /* calls > 0, interval and aht > 0 */
 	int agents;                        /* erlang-c, erlang-a: 1 .. 100,000 */
 	double target;                     /* seconds >= 0 (erlang-a: 20 by default) */
-	double sl;                         /* staff: in (0, 1] */
+	double sl;                         /* staff: in (0, WFM_SL_MAX] */
 	double max_asa, max_occupancy;     /* staff: 0 when absent */
 	double shrinkage;                  /* staff: [0, 0.95]; has_shrinkage when given */
 	bool has_shrinkage;

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 
 #define WFM_MAX_AGENTS 100000
+/* The highest service level asked for: 100% is reached by no finite number of agents. */
+#define WFM_SL_MAX 0.9999
 #define WFM_MAX_LOAD 50000.0
 
 /* One interval's traffic: calls in interval seconds, each taking aht seconds. */

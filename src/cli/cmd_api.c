@@ -547,6 +547,8 @@ static int wfm_history(const struct cli *cli, const struct args *a)
 	char path[256] = "/api/v1/wfm/history";
 	cli_query_add(path, sizeof(path), "interval", args_get(a, "interval"));
 	cli_query_add(path, sizeof(path), "days", args_get(a, "days"));
+	if (args_get(a, "today"))
+		cli_query_add(path, sizeof(path), "today", "1");
 	json_t *answer = NULL;
 	char *text = NULL;
 	int status = client_call_text(cli, "GET", path, &text, &answer);
@@ -586,7 +588,7 @@ static int dispositions(const struct cli *cli, const struct args *a)
 static const char options_spec[] =
 	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
 	"all-or-nothing state= queue= queue-id= customer= since= limit= cursor= channel= subject= reason= "
-	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= "
+	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= today "
 	/* routing (cmd_routing.c) */
 	"skill= level= strategy= sl-target= sl-seconds= offer-timeout= wrapup= max-wait= overflow-to= "
 	"tier-delay= sticky= hours= capacity= max-total= max-missed= user= agent= last-event-id= "

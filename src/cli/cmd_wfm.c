@@ -63,7 +63,7 @@ static char *read_file(const char *command, const char *path, size_t *ret_len)
 static bool plan_goal(const struct args *a, struct wfm_plan_goal *g)
 {
 	return option_number(a, "interval", 0, true, 86400, 1800, &g->interval) &&
-	       option_number(a, "sl", 0, true, 1, 0.8, &g->goal.service_level) &&
+	       option_number(a, "sl", 0, true, WFM_SL_MAX, 0.8, &g->goal.service_level) &&
 	       option_number(a, "target", 0, false, 86400, 20, &g->goal.target) &&
 	       option_number(a, "shrinkage", 0, false, 0.95, 0, &g->goal.shrinkage) &&
 	       option_number(a, "max-asa", 0, false, 86400, 0, &g->goal.max_asa) &&
@@ -294,11 +294,17 @@ static int forecast(int argc, char **argv)
 			? "at least two weeks of history are needed" : "out of memory");
 	} else {
 		puts("interval,calls,aht");
+		if (n > 0 && aht[0] <= 0) /* every slot falls back on the same whole AHT: none was known */
+			fprintf(stderr, "guichet wfm forecast: the history has no handle times: the aht column is left "
+				"blank (plan needs one: an aht column in the history, or in the forecast)\n");
 		for (size_t i = 0; i < n; i++) {
 			char when[32];
 			wfm_datetime_format(h.first_day + h.days + (int64_t)(i / h.slots), (int)(i % h.slots) * interval,
 					    when, sizeof(when));
-			printf("%s,%.2f,%.1f\n", when, calls[i], aht[i]);
+			if (aht[i] > 0)
+				printf("%s,%.2f,%.1f\n", when, calls[i], aht[i]);
+			else
+				printf("%s,%.2f,\n", when, calls[i]);
 		}
 	}
 	free(calls);

@@ -188,10 +188,12 @@ static const struct help_command commands[] = {
 	 "--interval S\tseconds per interval (default 1800)\n"
 	 "--holdout-days N\tthe last days forecast and compared (default 14)\n"
 	 DAY_OPTIONS},
-	{"wfm", "history", "[--interval S] [--days N]",
-	 "the tenant's contacts per interval on its clock (calendar's zone), as the CSV forecast and backtest read",
+	{"wfm", "history", "[--interval S] [--days N] [--today]",
+	 "the tenant's contacts per interval on its clock (calendar's zone), whole days up to today's midnight, "
+	 "with each interval's AHT, as the CSV forecast and backtest read",
 	 "--interval S\tseconds per interval (default 1800)\n"
-	 "--days N\tdays of history (default 84)\n"},
+	 "--days N\tthe whole days before today (default 84)\n"
+	 "--today\ttoday so far too (a forecast would read it as a whole, low day)\n"},
 	{"wfm", "synth", "[--weeks N] [--interval S] [--seed N] [--start MONDAY] [--peak N] [--trend X] "
 	 "[--campaign DATE]...",
 	 "a synthetic history, as CSV, to try the forecasts on",

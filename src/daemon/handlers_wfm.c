@@ -62,7 +62,7 @@ int run_wfm_plan(struct request *r, struct store *db)
 {
 	struct wfm_plan_goal g;
 	if (!query_number(r, "interval", 0, true, 86400, 1800, &g.interval) ||
-	    !query_number(r, "sl", 0, true, 1, 0.8, &g.goal.service_level) ||
+	    !query_number(r, "sl", 0, true, WFM_SL_MAX, 0.8, &g.goal.service_level) ||
 	    !query_number(r, "target", 0, false, 86400, 20, &g.goal.target) ||
 	    !query_number(r, "shrinkage", 0, false, 0.95, 0, &g.goal.shrinkage) ||
 	    !query_number(r, "max_asa", 0, false, 86400, 0, &g.goal.max_asa) ||
@@ -92,16 +92,18 @@ int run_wfm_plan(struct request *r, struct store *db)
 	return rc;
 }
 
-/* The UTC instant of the local midnight days - 1 days before today's in zone. */
-static int history_since(const char *zone, int64_t now, int days, int64_t *ret)
+/* The UTC instants of the local midnight days before today's in zone and
+ * of today's (or, with today, of tomorrow's: the day so far too). */
+static int history_span(const char *zone, int64_t now, int days, bool today, int64_t *ret_since, int64_t *ret_until)
 {
 	struct gc_local_time date;
 	int64_t start, end;
 	int rc = gc_tz_day(zone, now, &date, &start, &end);
 	if (rc < 0)
 		return rc;
-	date.day -= days - 1; /* gc_tz_utc is lenient: day 0 is the last of the month before */
-	return gc_tz_utc(zone, &date, ret);
+	*ret_until = today ? end : start;
+	date.day -= days; /* gc_tz_utc is lenient: day 0 is the last of the month before */
+	return gc_tz_utc(zone, &date, ret_since);
 }
 
 static int gcd(int a, int b)
@@ -109,73 +111,111 @@ static int gcd(int a, int b)
 	return b == 0 ? a : gcd(b, a % b);
 }
 
-/* The CSV of the counts, labelled on the zone's clock (wfm_history_localize). */
-static int history_csv(const char *zone, const json_t *counts, int interval, char **ret)
+/* rows' pairs [UTC ms, count] (count: element k of each row) labelled on
+ * zone's clock in intervals of interval seconds (wfm_history_localize). */
+static int localize_rows(const char *zone, const json_t *rows, const char *at, const char *count, int interval,
+			 struct wfm_local_count **ret, size_t *ret_n)
 {
-	size_t n = json_array_size(counts);
+	size_t n = json_array_size(rows);
 	int64_t (*utc)[2] = malloc((n ? n : 1) * sizeof(*utc));
-	struct wfm_local_count *local = NULL;
-	size_t n_local = 0;
 	if (utc == NULL)
 		return GC_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		const json_t *row = json_array_get(counts, i);
-		utc[i][0] = json_integer_value(json_array_get(row, 0));
-		utc[i][1] = json_integer_value(json_array_get(row, 1));
+		const json_t *row = json_array_get(rows, i);
+		if (at == NULL) {
+			utc[i][0] = json_integer_value(json_array_get(row, 0));
+			utc[i][1] = json_integer_value(json_array_get(row, 1));
+		} else if (gc_time_parse(json_string_value(json_object_get(row, at)), &utc[i][0]) < 0) {
+			free(utc);
+			return GC_EINVAL;
+		} else {
+			utc[i][1] = json_integer_value(json_object_get(row, count));
+		}
 	}
-	int rc = wfm_history_localize(zone, (const int64_t (*)[2])utc, n, interval, &local, &n_local);
+	int rc = wfm_history_localize(zone, (const int64_t (*)[2])utc, n, interval, ret, ret_n);
 	free(utc);
-	if (rc < 0)
-		return rc;
-	size_t cap = 32 + n_local * 40, len = 0;
-	char *csv = malloc(cap);
-	if (csv == NULL) {
-		free(local);
-		return GC_ENOMEM;
-	}
-	len += (size_t)snprintf(csv, cap, "interval_start,calls\n");
-	for (size_t i = 0; i < n_local; i++) {
-		char when[32];
-		wfm_datetime_format(local[i].day, local[i].seconds, when, sizeof(when));
-		len += (size_t)snprintf(csv + len, cap - len, "%s,%lld\n", when, (long long)local[i].calls);
+	return rc;
+}
+
+/* The CSV of the counts, labelled on the zone's clock, with each
+ * interval's AHT from the handle times the reports' half hours hold (an
+ * interval shorter than half an hour takes its half hour's; blank where
+ * none was measured). */
+static int history_csv(const char *zone, const json_t *counts, const json_t *halves, int interval, char **ret)
+{
+	struct wfm_local_count *local = NULL, *handled = NULL, *handle_ms = NULL;
+	size_t n_local = 0, n_handled = 0, n_handle = 0;
+	int per = interval >= 1800 ? interval : 1800;
+	int rc = localize_rows(zone, counts, NULL, NULL, interval, &local, &n_local);
+	if (rc == GC_OK)
+		rc = localize_rows(zone, halves, "start", "handled", per, &handled, &n_handled);
+	if (rc == GC_OK)
+		rc = localize_rows(zone, halves, "start", "handle_ms", per, &handle_ms, &n_handle);
+	size_t cap = 32 + n_local * 48, len = 0;
+	char *csv = rc == GC_OK ? malloc(cap) : NULL;
+	if (rc == GC_OK && csv == NULL)
+		rc = GC_ENOMEM;
+	if (rc == GC_OK) {
+		len += (size_t)snprintf(csv, cap, "interval_start,calls,aht\n");
+		for (size_t i = 0; i < n_local; i++) {
+			char when[32], aht[32] = "";
+			struct wfm_local_count key = {local[i].day, local[i].seconds / per * per, 0};
+			const struct wfm_local_count *h = bsearch(&key, handled, n_handled, sizeof(key), wfm_local_count_order);
+			/* the same half hours, so the same labels at the same places */
+			if (h && h->calls > 0 && n_handle == n_handled)
+				snprintf(aht, sizeof(aht), "%.1f", (double)handle_ms[h - handled].calls / 1000.0 / (double)h->calls);
+			wfm_datetime_format(local[i].day, local[i].seconds, when, sizeof(when));
+			len += (size_t)snprintf(csv + len, cap - len, "%s,%lld,%s\n", when, (long long)local[i].calls, aht);
+		}
+		*ret = csv;
 	}
 	free(local);
-	*ret = csv;
-	return GC_OK;
+	free(handled);
+	free(handle_ms);
+	return rc;
 }
 
 /* GET /api/v1/wfm/history: the tenant's contacts per interval, as the CSV
  * that guichet wfm forecast and backtest read, on the tenant's clock (its
- * calendar's zone): days from local midnight to local midnight, each of
+ * calendar's zone): whole days from local midnight to local midnight, the
+ * days before today (and today so far with today=1), each of
  * 86400 / interval wall-time intervals, the hour a DST change skips
- * without calls and the one it repeats counted twice in its labels. */
+ * without calls and the one it repeats counted twice in its labels; with
+ * each interval's AHT from the handle times measured then. */
 int run_wfm_history(struct request *r, struct store *db)
 {
 	double interval, days;
+	int64_t today;
 	int brand = brand_only(r, db, "the history is the brand's: every queue's contacts per interval");
 	if (brand < 0)
 		return brand;
 	if (!query_number(r, "interval", 60, false, 86400, 1800, &interval) ||
-	    !query_number(r, "days", 1, false, 1200, 84, &days))
+	    !query_number(r, "days", 1, false, 1200, 84, &days) || query_int(r, "today", 0, 1, 0, &today) < 0)
 		return GC_EINVAL;
 	if (interval != floor(interval) || 86400 % (int)interval != 0)
 		return reply_error(r, 400, "invalid", "interval", "the interval must divide a day (900, 1800 ...)");
 	char zone[GC_TZ_NAME_MAX];
-	int64_t since;
-	json_t *counts = NULL;
+	int64_t since = 0, until = 0;
+	json_t *counts = NULL, *halves = NULL;
 	int rc = store_tenant_zone(db, r->scope.tenant_id, zone);
-	if (rc == GC_OK && history_since(zone, gc_now_ms(), (int)days, &since) < 0) {
+	if (rc == GC_OK && history_span(zone, gc_now_ms(), (int)days, today, &since, &until) < 0) {
 		snprintf(zone, sizeof(zone), "UTC"); /* a zone this ICU no longer knows: UTC days */
-		rc = history_since(zone, gc_now_ms(), (int)days, &since);
+		rc = history_span(zone, gc_now_ms(), (int)days, today, &since, &until);
 	}
 	/* slots of UTC that fall whole in a local interval: every zone's offset is a whole quarter hour */
 	if (rc == GC_OK)
-		rc = store_contact_counts(db, &r->scope, since, gcd((int)interval, 900), &counts);
-	if (rc < 0)
+		rc = store_contact_counts(db, &r->scope, since, until, gcd((int)interval, 900), &counts);
+	struct store_report_query q = {.from_ms = since, .to_ms = until, .by = STORE_REPORT_INTERVAL};
+	if (rc == GC_OK)
+		rc = store_report_summary(db, &r->scope, &q, &halves);
+	if (rc < 0) {
+		json_decref(counts);
 		return reply_store_error(r, db, rc, NULL);
+	}
 	char *csv = NULL;
-	rc = history_csv(zone, counts, (int)interval, &csv);
+	rc = history_csv(zone, counts, halves, (int)interval, &csv);
 	json_decref(counts);
+	json_decref(halves);
 	if (rc < 0)
 		return rc == GC_ENOMEM ? reply_error(r, 503, "out_of_memory", NULL, "out of memory")
 				       : reply_error(r, 500, "internal", "zone", "the tenant's time zone cannot be read");

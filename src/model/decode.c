@@ -6,6 +6,7 @@
 #include "guichet/calendar.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/wfm.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -718,7 +719,8 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 		return decode_fail(err, GC_EINVAL, "calls", "the load (calls * aht / interval = %g Erlangs) is above 50000",
 			    in.calls * in.aht / in.interval);
 	if (q == WFM_Q_STAFF) {
-		if ((rc = get_number(obj, "sl", true, 0, true, 1, 0, &in.sl, err)) < 0 ||
+		/* 100% is reached by no finite number of agents */
+		if ((rc = get_number(obj, "sl", true, 0, true, WFM_SL_MAX, 0, &in.sl, err)) < 0 ||
 		    (rc = get_number(obj, "max_asa", false, 0, true, 86400, 0, &in.max_asa, err)) < 0 ||
 		    (rc = get_number(obj, "max_occupancy", false, 0, true, 1, 0, &in.max_occupancy, err)) < 0 ||
 		    (rc = get_number(obj, "shrinkage", false, 0, false, 0.95, 0, &in.shrinkage, err)) < 0 ||

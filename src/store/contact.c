@@ -722,15 +722,17 @@ static json_t *count_row(struct db_stmt *st, void *arg)
 	return json_pack("[I,I]", (json_int_t)db_column_int64(st, 0), (json_int_t)db_column_int64(st, 1));
 }
 
-int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms,
+int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms, int64_t until_ms,
 			 int interval_s, json_t **ret_counts)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT created_at / ?3 * ?3 AS slot, count(*) FROM contacts"
-					 " WHERE tenant_id = ?1 AND created_at >= ?2 GROUP BY slot ORDER BY slot");
+					 " WHERE tenant_id = ?1 AND created_at >= ?2 AND created_at < ?4"
+					 " GROUP BY slot ORDER BY slot");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, since_ms);
 	db_bind_int64(st, 3, (int64_t)interval_s * 1000);
+	db_bind_int64(st, 4, until_ms);
 	return collect_rows(s, st, count_row, NULL, ret_counts);
 }

@@ -304,11 +304,11 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 			      const struct message_input *in, bool note, json_t **ret_message);
 int store_contact_list(struct store *s, const struct store_scope *scope,
 		       const struct store_contact_filter *filter, json_t **ret_page);
-/* Contacts created per interval since since_ms (in interval_s slots from
- * midnight UTC), as a JSON array of [slot start ms, count], in time order,
- * slots without contacts left out. For forecasts (reads every contact of the
- * tenant since then). */
-int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms,
+/* Contacts created per interval in [since_ms, until_ms) (in interval_s
+ * slots from midnight UTC), as a JSON array of [slot start ms, count], in
+ * time order, slots without contacts left out. For forecasts (reads every
+ * contact of the tenant then). */
+int store_contact_counts(struct store *s, const struct store_scope *scope, int64_t since_ms, int64_t until_ms,
 			 int interval_s, json_t **ret_counts);
 int store_contact_events(struct store *s, const struct store_scope *scope, int64_t id,
 			 int64_t after_id, int limit, json_t **ret_page);

@@ -222,8 +222,9 @@ static double choose_profile_half_life(const struct wfm_history *h, int n, const
 /* Pools weekdays into clusters of one intraday shape; fills profiles and AHT. */
 static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *screen, struct model *m)
 {
-	static double counts[7][MAX_SLOTS], weighted[7][MAX_SLOTS], handle[7][MAX_SLOTS];
+	static double counts[7][MAX_SLOTS], weighted[7][MAX_SLOTS], handle[7][MAX_SLOTS], timed[7][MAX_SLOTS];
 	memset(counts, 0, sizeof(counts));
+	memset(timed, 0, sizeof(timed));
 	memset(weighted, 0, sizeof(weighted));
 	memset(handle, 0, sizeof(handle));
 	double half_life[7];
@@ -239,9 +240,10 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 			counts[w][s] += h->calls[i];
 			weighted[w][s] += wt * h->calls[i];
 			handle[w][s] += wt * (h->handle ? h->handle[i] : 0);
+			timed[w][s] += wt * (h->handled ? h->handled[i] : h->calls[i]);
 		}
 	}
-	static double pooled[7][MAX_SLOTS], pooled_w[7][MAX_SLOTS], pooled_h[7][MAX_SLOTS];
+	static double pooled[7][MAX_SLOTS], pooled_w[7][MAX_SLOTS], pooled_h[7][MAX_SLOTS], pooled_t[7][MAX_SLOTS];
 	int n_clusters = 0;
 	for (int w = 0; w < 7; w++) {
 		int c = 0;
@@ -251,6 +253,7 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 			memset(pooled[c], 0, sizeof(pooled[c]));
 			memset(pooled_w[c], 0, sizeof(pooled_w[c]));
 			memset(pooled_h[c], 0, sizeof(pooled_h[c]));
+			memset(pooled_t[c], 0, sizeof(pooled_t[c]));
 			n_clusters++;
 		}
 		m->cluster[w] = c;
@@ -258,20 +261,22 @@ static void fit_profiles(const struct wfm_history *h, int n, const uint8_t *scre
 			pooled[c][s] += counts[w][s];
 			pooled_w[c][s] += weighted[w][s];
 			pooled_h[c][s] += handle[w][s];
+			pooled_t[c][s] += timed[w][s];
 		}
 	}
-	double all_calls = 0, all_handle = 0;
+	/* AHT over the calls whose handle time is known (a blank one is not 0 s) */
+	double all_timed = 0, all_handle = 0;
 	for (int c = 0; c < n_clusters; c++)
 		for (int s = 0; s < h->slots; s++)
-			all_calls += pooled_w[c][s], all_handle += pooled_h[c][s];
-	double fallback_aht = all_calls > 0 ? all_handle / all_calls : 0;
+			all_timed += pooled_t[c][s], all_handle += pooled_h[c][s];
+	double fallback_aht = all_timed > 0 ? all_handle / all_timed : 0;
 	for (int c = 0; c < n_clusters; c++) {
 		double total = 0;
 		for (int s = 0; s < h->slots; s++)
 			total += pooled_w[c][s];
 		for (int s = 0; s < h->slots; s++) {
 			m->profile[c][s] = total > 0 ? pooled_w[c][s] / total : 0;
-			m->aht[c][s] = pooled_w[c][s] > 0 ? pooled_h[c][s] / pooled_w[c][s] : fallback_aht;
+			m->aht[c][s] = pooled_t[c][s] > 0 ? pooled_h[c][s] / pooled_t[c][s] : fallback_aht;
 		}
 	}
 }

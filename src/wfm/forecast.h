@@ -49,6 +49,7 @@ struct wfm_history {
 	int days, slots;       /* slots per day: 86400 / interval */
 	double *calls;         /* [day * slots + slot] */
 	double *handle;        /* total handle seconds, same layout */
+	double *handled;       /* the calls whose handle time is known, same layout; NULL: every call */
 	uint8_t *kind;         /* enum wfm_day_kind per day, for history and future alike */
 	int kind_days;         /* entries in kind (history days + horizon) */
 };

@@ -50,7 +50,7 @@ void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len)
 		 (seconds / 60) % 60);
 }
 
-static int by_label(const void *a, const void *b)
+int wfm_local_count_order(const void *a, const void *b)
 {
 	const struct wfm_local_count *x = a, *y = b;
 	if (x->day != y->day)
@@ -78,10 +78,10 @@ int wfm_history_localize(const char *zone, const int64_t (*utc)[2], size_t n, in
 		out[k++] = (struct wfm_local_count){gc_days_from_civil(lt.year, lt.month, lt.day),
 						    seconds / interval * interval, utc[i][1]};
 	}
-	qsort(out, k, sizeof(*out), by_label); /* a repeated hour comes back before the next one */
+	qsort(out, k, sizeof(*out), wfm_local_count_order); /* a repeated hour comes back before the next one */
 	size_t m = 0;
 	for (size_t i = 0; i < k; i++) {
-		if (m > 0 && by_label(&out[m - 1], &out[i]) == 0)
+		if (m > 0 && wfm_local_count_order(&out[m - 1], &out[i]) == 0)
 			out[m - 1].calls += out[i].calls;
 		else
 			out[m++] = out[i];
@@ -91,8 +91,7 @@ int wfm_history_localize(const char *zone, const int64_t (*utc)[2], size_t n, in
 	return GC_OK;
 }
 
-/* "YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z]" to a day and seconds into it. */
-static bool parse_time(const char *text, int64_t *ret_day, int *ret_seconds)
+bool wfm_datetime_parse(const char *text, int64_t *ret_day, int *ret_seconds)
 {
 	int y, mo, d, h, mi, s = 0, n = 0;
 	char sep;
@@ -128,6 +127,7 @@ struct pass {
 	int interval;
 	int64_t first, last;     /* days seen (pass 1) */
 	struct wfm_history *h;   /* pass 2 */
+	uint32_t *line_of;       /* pass 2, counts: the line that gave each interval, 0 before */
 	struct decode_error *err;
 	int rc;
 };
@@ -161,6 +161,8 @@ static bool number(const char *text, double max, double *ret)
 
 static void take_header(struct pass *p)
 {
+	if (strncmp(p->fields[0], "\xEF\xBB\xBF", 3) == 0) /* the byte-order mark of spreadsheets' "CSV UTF-8" */
+		memmove(p->fields[0], p->fields[0] + 3, strlen(p->fields[0] + 3) + 1);
 	if (strcmp(p->fields[0], "interval_start") == 0 && p->n_fields >= 2 && p->n_fields <= 3 &&
 	    strcmp(p->fields[1], "calls") == 0 && (p->n_fields == 2 || strcmp(p->fields[2], "aht") == 0))
 		p->shape = COUNTS;
@@ -171,21 +173,23 @@ static void take_header(struct pass *p)
 		fail(p, "%s", "the header must be interval_start,calls[,aht] or timestamp[,handle_time]");
 }
 
-/* Why the current row cannot be read, or NULL; fills day, seconds, calls, aht. */
-static const char *read_row(struct pass *p, int64_t *day, int *seconds, double *calls, double *aht)
+/* Why the current row cannot be read, or NULL; fills day, seconds, calls,
+ * aht and whether the row gives a handle time (a blank one is unknown, not 0). */
+static const char *read_row(struct pass *p, int64_t *day, int *seconds, double *calls, double *aht, bool *timed)
 {
 	int expected = p->shape == COUNTS ? 2 : 1;
 	*calls = 1;
 	*aht = 0;
 	if (p->too_long || p->n_fields < expected || p->n_fields > expected + 1)
 		return p->shape == COUNTS ? "expected interval_start,calls[,aht]" : "expected timestamp[,handle_time]";
-	if (!parse_time(p->fields[0], day, seconds))
+	if (!wfm_datetime_parse(p->fields[0], day, seconds))
 		return "the time is not like 2026-01-05T08:30";
 	if (p->shape == COUNTS && *seconds % p->interval != 0)
 		return "the time does not start an interval";
 	if (p->shape == COUNTS && !number(p->fields[1], 1e7, calls))
 		return "calls is not a count";
-	if (p->n_fields == expected + 1 && p->fields[expected][0] && !number(p->fields[expected], 86400, aht))
+	*timed = p->n_fields == expected + 1 && p->fields[expected][0];
+	if (*timed && !number(p->fields[expected], 86400, aht))
 		return "the handle time is not a number of seconds";
 	return NULL;
 }
@@ -195,7 +199,8 @@ static void take_row(struct pass *p)
 	int64_t day;
 	int seconds;
 	double calls, aht;
-	const char *why = read_row(p, &day, &seconds, &calls, &aht);
+	bool timed;
+	const char *why = read_row(p, &day, &seconds, &calls, &aht, &timed);
 	if (why) {
 		fail(p, "%s", why);
 	} else if (p->h == NULL) { /* first pass: the span of days */
@@ -203,8 +208,20 @@ static void take_row(struct pass *p)
 		p->last = day > p->last ? day : p->last;
 	} else {
 		size_t i = (size_t)(day - p->h->first_day) * p->h->slots + (size_t)(seconds / p->interval);
+		if (p->line_of && p->line_of[i]) { /* counts per interval: a second row for one is a mistake */
+			char twice[96];
+			snprintf(twice, sizeof(twice), "this interval is already on line %u (an export given twice?)",
+				 (unsigned)p->line_of[i]);
+			fail(p, "%s", twice);
+			return;
+		}
+		if (p->line_of)
+			p->line_of[i] = (uint32_t)p->record_line;
 		p->h->calls[i] += calls;
-		p->h->handle[i] += p->shape == COUNTS ? calls * aht : aht;
+		if (timed) {
+			p->h->handle[i] += calls * aht;
+			p->h->handled[i] += calls;
+		}
 	}
 }
 
@@ -274,13 +291,19 @@ int wfm_history_parse(const char *csv, size_t len, int interval, int extra_days,
 				  .kind_days = days + extra_days};
 	h->calls = calloc(n, sizeof(double));
 	h->handle = calloc(n, sizeof(double));
+	h->handled = calloc(n, sizeof(double));
 	h->kind = calloc((size_t)h->kind_days, 1);
-	if (h->calls == NULL || h->handle == NULL || h->kind == NULL) {
+	if (h->calls == NULL || h->handle == NULL || h->handled == NULL || h->kind == NULL) {
 		wfm_history_clear(h);
 		return GC_ENOMEM;
 	}
 	struct pass fill = {.interval = interval, .h = h, .err = err};
+	if (p.shape == COUNTS && (fill.line_of = calloc(n, sizeof(uint32_t))) == NULL) {
+		wfm_history_clear(h);
+		return GC_ENOMEM;
+	}
 	if ((rc = run_pass(csv, len, &fill)) < 0)
 		wfm_history_clear(h);
+	free(fill.line_of);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #define GUICHET_WFM_HISTORY_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guichet/decode.h"
@@ -17,6 +18,8 @@
 
 /* "YYYY-MM-DD" to days since 1970-01-01; GC_EINVAL otherwise. */
 int wfm_date_parse(const char *text, int64_t *ret_day);
+/* "YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z]" to a day and seconds into it. */
+bool wfm_datetime_parse(const char *text, int64_t *ret_day, int *ret_seconds);
 /* Writes day and seconds into the day as "YYYY-MM-DDTHH:MM" (buf of 20+). */
 void wfm_datetime_format(int64_t day, int seconds, char *buf, size_t len);
 
@@ -27,6 +30,8 @@ struct wfm_local_count {
 	int seconds;
 	int64_t calls;
 };
+/* The order of labels (day, then seconds into it), for qsort and bsearch. */
+int wfm_local_count_order(const void *a, const void *b);
 
 /* Moves counts per UTC slot (n pairs of [slot start ms, calls], in time
  * order, slots aligned on the zone's offsets: 900 s divides them) onto the

@@ -2,19 +2,27 @@
 #include "wfm/plan.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "wfm/history.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+enum column { START, CALLS, AHT, PATIENCE, INHOUSE, N_COLUMNS };
+static const char *const column_names[N_COLUMNS] = {"start", "calls", "aht", "patience", "inhouse"};
 
 struct parse {
 	struct wfm_plan_row *rows;
 	size_t n, cap;
-	char fields[5][64];
+	char fields[N_COLUMNS][64];
 	int n_fields;
+	int column[N_COLUMNS];  /* what each field is: as named by the header, else in this order */
+	int n_columns;          /* the fields a row may have */
 	bool too_long;
 	size_t line, record_line;
 	struct decode_error *err;
@@ -35,7 +43,7 @@ static void on_field(void *data, size_t len, void *arg)
 	struct parse *p = arg;
 	if (p->n_fields == 0)
 		p->record_line = p->line;
-	if (p->n_fields < 5) {
+	if (p->n_fields < N_COLUMNS) {
 		if (len >= sizeof(p->fields[0]))
 			p->too_long = true;
 		snprintf(p->fields[p->n_fields], sizeof(p->fields[0]), "%.*s", (int)len, data ? (char *)data : "");
@@ -48,33 +56,102 @@ static bool to_number(const char *text, double min, double max, double *ret)
 	return gc_parse_number(text, min, false, max, ret) == GC_OK;
 }
 
+/* "start", "interval_start" or "interval" (forecast's and plan's own
+ * output) and the other columns' names, in any order, case aside. */
+static int column_named(const char *name)
+{
+	if (strcasecmp(name, "interval_start") == 0 || strcasecmp(name, "interval") == 0)
+		return START;
+	for (int c = 0; c < N_COLUMNS; c++)
+		if (strcasecmp(name, column_names[c]) == 0)
+			return c;
+	return -1;
+}
+
+/* A first line whose calls field (the second, or wherever the header puts
+ * it) is not a number: the columns by their names. */
+static bool take_header(struct parse *p)
+{
+	if (strncmp(p->fields[0], "\xEF\xBB\xBF", 3) == 0) /* the byte-order mark of spreadsheets' "CSV UTF-8" */
+		memmove(p->fields[0], p->fields[0] + 3, strlen(p->fields[0] + 3) + 1);
+	double number;
+	if (p->n_fields >= 2 && to_number(p->fields[1], -1e18, 1e18, &number))
+		return false; /* the first row of data */
+	bool seen[N_COLUMNS] = {false};
+	for (int f = 0; f < p->n_fields; f++) {
+		int c = column_named(p->fields[f]);
+		if (c < 0 || seen[c]) {
+			fail_line(p, p->record_line, c < 0 ? "unknown column '%.40s': the columns are start, calls, aht, "
+					"and optionally patience and inhouse"
+					: "the column '%.40s' is named twice", p->fields[f]);
+			return true;
+		}
+		seen[c] = true;
+		p->column[f] = c;
+	}
+	for (int c = START; c <= AHT; c++)
+		if (!seen[c]) {
+			fail_line(p, p->record_line, "the header has no column '%s': start, calls and aht are required",
+				  column_names[c]);
+			return true;
+		}
+	p->n_columns = p->n_fields;
+	return true;
+}
+
+/* Whether the label is a time of day ("09:00") or a date and time. */
+static bool is_start(const char *text)
+{
+	int64_t day;
+	int seconds;
+	if (wfm_datetime_parse(text, &day, &seconds))
+		return true;
+	bool digits = strlen(text) == 5 && isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
+		      text[2] == ':' && isdigit((unsigned char)text[3]) && isdigit((unsigned char)text[4]);
+	return digits && atoi(text) <= 23 && atoi(text + 3) <= 59;
+}
+
 static void take_row(struct parse *p)
 {
 	struct wfm_plan_row row = {.line = p->record_line, .inhouse = -1};
-	if (p->n_fields < 3 || p->n_fields > 5 || p->too_long) {
+	if (p->n == 0 && p->record_line == 1 && take_header(p))
+		return;
+	if (p->n_fields < 3 || p->n_fields > p->n_columns || p->too_long) {
 		fail_line(p, p->record_line, "%s", p->too_long ? "a field is longer than 63 characters"
+					: p->n_columns < N_COLUMNS ? "more or fewer fields than the header's columns"
 					: "expected start,calls,aht[,patience[,inhouse]]");
 		return;
 	}
-	if (!to_number(p->fields[1], 0, 1e9, &row.calls)) {
-		if (p->n == 0 && p->record_line == 1)
-			return; /* a header */
-		fail_line(p, p->record_line, "calls: '%.60s' is not a number from 0", p->fields[1]);
+	const char *field[N_COLUMNS] = {"", "", "", "", ""};
+	for (int f = 0; f < p->n_fields; f++)
+		field[p->column[f]] = p->fields[f];
+	if (!is_start(field[START])) {
+		fail_line(p, p->record_line, "start: '%.60s' is not a time (09:00) nor a date and time (2026-11-23T09:00)",
+			  field[START]);
 		return;
 	}
-	if (!to_number(p->fields[2], 1e-9, 86400, &row.aht)) {
-		fail_line(p, p->record_line, "aht: '%.60s' is not a positive number of seconds", p->fields[2]);
+	if (!to_number(field[CALLS], 0, 1e9, &row.calls)) {
+		fail_line(p, p->record_line, "calls: '%.60s' is not a number from 0", field[CALLS]);
 		return;
 	}
-	if (p->n_fields >= 4 && p->fields[3][0] && !to_number(p->fields[3], 1e-9, 1e6, &row.patience)) {
-		fail_line(p, p->record_line, "patience: '%.60s' is not a positive number of seconds", p->fields[3]);
+	if (field[AHT][0] == '\0') {
+		fail_line(p, p->record_line, "%s", "aht: missing (a forecast of a history without handle times leaves it "
+			  "blank): a number of seconds is needed");
 		return;
 	}
-	if (p->n_fields == 5 && p->fields[4][0] && !to_number(p->fields[4], 0, WFM_MAX_AGENTS, &row.inhouse)) {
-		fail_line(p, p->record_line, "inhouse: '%.60s' is not a number of agents", p->fields[4]);
+	if (!to_number(field[AHT], 1e-9, 86400, &row.aht)) {
+		fail_line(p, p->record_line, "aht: '%.60s' is not a positive number of seconds", field[AHT]);
 		return;
 	}
-	snprintf(row.start, sizeof(row.start), "%s", p->fields[0]);
+	if (field[PATIENCE][0] && !to_number(field[PATIENCE], 1e-9, 1e6, &row.patience)) {
+		fail_line(p, p->record_line, "patience: '%.60s' is not a positive number of seconds", field[PATIENCE]);
+		return;
+	}
+	if (field[INHOUSE][0] && !to_number(field[INHOUSE], 0, WFM_MAX_AGENTS, &row.inhouse)) {
+		fail_line(p, p->record_line, "inhouse: '%.60s' is not a number of agents", field[INHOUSE]);
+		return;
+	}
+	snprintf(row.start, sizeof(row.start), "%s", field[START]);
 	if (p->n == WFM_PLAN_MAX_ROWS) {
 		fail_line(p, p->record_line, "more than %s intervals", "100000");
 		return;
@@ -103,10 +180,39 @@ static void on_record(int term, void *arg)
 	p->fields[0][0] = '\0';
 }
 
+static int by_start(const void *a, const void *b)
+{
+	const struct wfm_plan_row *x = *(const struct wfm_plan_row *const *)a, *y = *(const struct wfm_plan_row *const *)b;
+	int c = strcmp(x->start, y->start);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Each interval once: a second row for one (an export given twice) fails,
+ * naming both lines. */
+static void refuse_repeated_starts(struct parse *p)
+{
+	const struct wfm_plan_row **order = malloc(p->n * sizeof(*order));
+	if (order == NULL) {
+		p->rc = GC_ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		order[i] = &p->rows[i];
+	qsort(order, p->n, sizeof(*order), by_start);
+	for (size_t i = 1; i < p->n; i++)
+		if (strcmp(order[i - 1]->start, order[i]->start) == 0) {
+			char first[32];
+			snprintf(first, sizeof(first), "%zu", order[i - 1]->line);
+			fail_line(p, order[i]->line, "start: this interval is already on line %s", first);
+			break;
+		}
+	free(order);
+}
+
 int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, size_t *ret_n,
 		   struct decode_error *err)
 {
-	struct parse p = {.err = err};
+	struct parse p = {.err = err, .column = {START, CALLS, AHT, PATIENCE, INHOUSE}, .n_columns = N_COLUMNS};
 	struct csv_parser parser;
 	if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return GC_ENOMEM;
@@ -126,6 +232,8 @@ int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, 
 	if (p.rc == GC_OK && csv_fini(&parser, on_field, on_record, &p) != 0)
 		fail_line(&p, p.line, "malformed CSV: %s", gc_csv_problem(csv_error(&parser)));
 	csv_free(&parser);
+	if (p.rc == GC_OK && p.n > 1)
+		refuse_repeated_starts(&p);
 	if (p.rc == GC_OK && p.n == 0)
 		fail_line(&p, 1, "%s", "no intervals: expected lines of start,calls,aht[,patience]");
 	if (p.rc < 0) {

@@ -35,10 +35,12 @@ struct wfm_plan_result {
 };
 
 /* Parses the CSV: columns start, calls, aht, and optionally patience and
- * inhouse (agents available in-house, for overflow planning); a
- * first line whose calls field is not a number is a header. Fails whole,
- * naming the line, on a malformed or out-of-range value. *ret_rows is
- * malloc'd. */
+ * inhouse (agents available in-house, for overflow planning), in this
+ * order, or in the order a header names them (a first line whose second
+ * field is not a number; "interval_start" or "interval" may name start).
+ * A start is a time of day (09:00) or a date and time, each once. Fails
+ * whole, naming the line, on an unknown column, a malformed or
+ * out-of-range value. *ret_rows is malloc'd. */
 int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, size_t *ret_n,
 		   struct decode_error *err);
 

@@ -91,7 +91,8 @@ void wfm_history_clear(struct wfm_history *h)
 {
 	free(h->calls);
 	free(h->handle);
+	free(h->handled);
 	free(h->kind);
-	h->calls = h->handle = NULL;
+	h->calls = h->handle = h->handled = NULL;
 	h->kind = NULL;
 }

@@ -667,6 +667,12 @@ static void staffing_questions(void **state)
 	assert_int_equal(r.status, 400);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "aht");
 	resp_clear(&r);
+	/* 100% in 0 s: no number of agents reaches it */
+	http_json(&d, "POST", "/api/v1/wfm/staff", planner, json_pack("{s:i,s:i,s:i,s:f,s:i}", "calls", 100,
+		  "interval", 1800, "aht", 180, "sl", 1.0, "target", 0), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "sl");
+	resp_clear(&r);
 	const char *plan = "start,calls,aht,patience\n09:00,100,180,\n09:30,300,215,90\n";
 	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=0.8&target=20&shrinkage=0.3", planner, NULL, "text/csv",
 		 plan, strlen(plan), &r);
@@ -686,9 +692,9 @@ static void staffing_questions(void **state)
 	assert_int_equal(r.status, 400);
 	resp_clear(&r);
 	/* the tenant's own history, as the CSV the forecasts read */
-	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=2", planner, NULL, NULL, NULL, 0, &r);
+	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=2&today=1", planner, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 200);
-	assert_true(strncmp(r.text, "interval_start,calls\n", 21) == 0);
+	assert_true(strncmp(r.text, "interval_start,calls,aht\n", 25) == 0);
 	long counted = 0;
 	for (char *line = strchr(r.text, '\n'); line && line[1]; line = strchr(line + 1, '\n'))
 		counted += atol(strchr(line + 1, ',') + 1);

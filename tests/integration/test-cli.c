@@ -641,6 +641,33 @@ static void wfm_forecasts_and_backtests(void **state)
 	assert_non_null(strstr(err, "line 3"));
 	free(out);
 	free(err);
+	/* history, forecast, plan: the forecast's AHT goes on to the plan; a
+	 * history without handle times leaves it blank, said, and plan asks for it */
+	char forecast[160];
+	snprintf(forecast, sizeof(forecast), "%s/forecast.csv", d.dir);
+	for (int with_aht = 1; with_aht >= 0; with_aht--) {
+		assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "synth", "--weeks", "3", NULL), 0);
+		f = fopen(history, "w");
+		fputs(with_aht ? out : "interval_start,calls\n", f);
+		for (char *line = strchr(out, '\n') + 1; !with_aht && *line; line = strchr(line, '\n') + 1) {
+			const char *aht = strchr(strchr(line, ',') + 1, ','); /* the rows' third column */
+			fprintf(f, "%.*s\n", (int)(aht - line), line);
+		}
+		fclose(f);
+		free(out);
+		free(err);
+		assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "forecast", history, "--horizon-days", "1", NULL), 0);
+		assert_true((strstr(err, "no handle times") == NULL) == with_aht);
+		f = fopen(forecast, "w");
+		fputs(out, f);
+		fclose(f);
+		free(out);
+		free(err);
+		assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", forecast, NULL), with_aht ? 0 : 1);
+		assert_true((strstr(err, "aht: missing") == NULL) == with_aht);
+		free(out);
+		free(err);
+	}
 }
 
 static void wfm_overflow_prices_the_peak(void **state)

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,43 @@ static void the_brand_sees_every_figure(void **state)
 		check_totals(json_object_get(r.json, "totals"));
 		resp_clear(&r);
 	}
+}
+
+/* The history the forecasts read: whole days before today unless today is
+ * asked for, each interval's AHT from the handle times the reports hold
+ * (the tenant has no calendar: UTC labels). */
+static void the_history_carries_handle_times(void **state)
+{
+	struct resp r, halves;
+	http_raw(&d, "GET", "/api/v1/wfm/history?days=1", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.text, "interval_start,calls,aht\n"); /* every contact is today's */
+	resp_clear(&r);
+	http_raw(&d, "GET", "/api/v1/wfm/history?days=1&today=1", admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	call("GET", admin, 200, NULL, &halves, "/api/v1/reports/summary?%s&by=interval", range);
+	long calls = 0;
+	int timed = 0;
+	for (char *line = strchr(r.text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+		char start[32];
+		long n;
+		double aht = -1;
+		assert_true(sscanf(line + 1, "%16[^,],%ld,%lf", start, &n, &aht) >= 2);
+		calls += n;
+		size_t i;
+		json_t *half;
+		json_array_foreach(json_object_get(halves.json, "rows"), i, half) {
+			const char *at = json_string_value(json_object_get(half, "start"));
+			if (strncmp(at, start, 16) != 0 || n_of(half, "handled") == 0)
+				continue;
+			assert_true(fabs(aht - n_of(half, "handle_ms") / 1000.0 / n_of(half, "handled")) < 0.051);
+			timed++;
+		}
+	}
+	assert_int_equal(calls, 3);
+	assert_true(timed >= 1);
+	resp_clear(&halves);
+	resp_clear(&r);
 }
 
 static void an_outsourcer_sees_its_own_agents(void **state)
@@ -479,6 +517,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_brand_sees_every_figure),
+		cmocka_unit_test(the_history_carries_handle_times),
 		cmocka_unit_test(an_outsourcer_sees_its_own_agents),
 		cmocka_unit_test(another_tenant_and_an_agent_see_nothing),
 		cmocka_unit_test(bad_requests_are_named),

@@ -325,11 +325,27 @@ static void plans_parse_and_name_bad_lines(void **state)
 		{"start,calls,aht\n", "line 1"},
 		{"09:00,100,180\n\"09:30,1,1\n", "line 2"},
 		{"", "line 1"},
+		/* a header by name: an in-house count is not a patience */
+		{"start,calls,aht,inhuose\n09:00,100,180,30\n", "line 1"},
+		{"start,calls,patience\n09:00,100,30\n", "line 1"},
+		{"start,calls,aht,calls\n09:00,100,180,1\n", "line 1"},
+		{"start,calls,aht\n09:00,100,180,30\n", "line 2"},
+		/* a start that is no time, and an interval given twice */
+		{"not a time,100,180\n", "line 1"},
+		{"2026-05-04T09:00,100,180\n2026-05-04T09:30,100,180\n2026-05-04T09:00,100,180\n", "line 3"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(wfm_plan_parse(bad[i][0], strlen(bad[i][0]), &rows, &n, &err), GC_EINVAL);
 		assert_string_equal(err.field, bad[i][1]);
 	}
+	assert_non_null(strstr(err.message, "already on line 1"));
+	/* columns in the header's order, whatever it is; a spreadsheet's byte-order mark */
+	const char *named = "\xEF\xBB\xBFinterval_start,aht,Calls,inhouse\n2026-05-04T09:30,330,420,30\n";
+	assert_int_equal(wfm_plan_parse(named, strlen(named), &rows, &n, &err), GC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(rows[0].start, "2026-05-04T09:30");
+	assert_true(rows[0].calls == 420 && rows[0].aht == 330 && rows[0].inhouse == 30 && rows[0].patience == 0);
+	free(rows);
 }
 
 int main(void)

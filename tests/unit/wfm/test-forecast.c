@@ -526,6 +526,31 @@ static void too_little_history_is_refused(void **state)
 	assert_int_equal(wfm_synth_history(&p, &h, NULL), GC_EINVAL);
 }
 
+/* Telephony exports leave the handle time of abandoned calls blank: the
+ * AHT forecast is that of the calls that have one, not pulled towards 0. */
+static void blank_handle_times_are_unknown(void **state)
+{
+	size_t cap = 64 * 1024, len = 0;
+	char *csv = malloc(cap);
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv + len, cap - len, "interval_start,calls,aht\n");
+	for (int d = 0; d < 28; d++) {
+		char day[32];
+		wfm_datetime_format(MONDAY + d, 9 * 3600, day, sizeof(day));
+		len += (size_t)snprintf(csv + len, cap - len, "%s,10,300\n", day);
+		wfm_datetime_format(MONDAY + d, 9 * 3600 + 1800, day, sizeof(day));
+		len += (size_t)snprintf(csv + len, cap - len, d % 2 ? "%s,5,\n" : "%s,5,300\n", day);
+	}
+	struct wfm_history h;
+	struct decode_error err;
+	assert_int_equal(wfm_history_parse(csv, len, 1800, 7, &h, &err), GC_OK);
+	double calls[48 * 7], aht[48 * 7];
+	assert_int_equal(wfm_forecast(&h, h.days, 7, calls, aht), GC_OK);
+	assert_true(fabs(aht[18] - 300) < 1e-6 && fabs(aht[19] - 300) < 1e-6);
+	wfm_history_clear(&h);
+	free(csv);
+}
+
 static void histories_read_both_shapes(void **state)
 {
 	const char *counts = "interval_start,calls,aht\n2026-01-05T08:00,10,200\n2026-01-05T08:30,4,\n"
@@ -537,6 +562,7 @@ static void histories_read_both_shapes(void **state)
 	assert_int_equal(h.kind_days, 8);
 	assert_true(h.first_day == MONDAY);
 	assert_true(h.calls[16] == 10 && h.calls[17] == 4 && h.handle[16] == 2000);
+	assert_true(h.handled[16] == 10 && h.handled[17] == 0); /* a blank handle time is unknown, not 0 s */
 	assert_true(h.calls[2 * 48 + 47] == 1);
 	wfm_history_clear(&h);
 	const char *events = "timestamp,handle_time\n2026-01-05 08:03:12,300\n2026-01-05T08:29:59Z,100\n"
@@ -556,12 +582,19 @@ static void histories_read_both_shapes(void **state)
 		{"timestamp,handle_time\n2026-01-05 -8:03:12,300\n", "line 2"},
 		{"timestamp\n2026-01-05T08: 3\n", "line 2"},
 		{"interval_start,calls\n+2026-01-05T08:00,1\n", "line 2"},
+		/* one interval twice: an export appended again */
+		{"interval_start,calls\n2026-01-05T08:00,1\n2026-01-05T08:30,1\n2026-01-05T08:00,1\n", "line 4"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(wfm_history_parse(bad[i][0], strlen(bad[i][0]), 1800, 0, &h, &err), GC_EINVAL);
 		assert_string_equal(err.field, bad[i][1]);
 	}
+	assert_non_null(strstr(err.message, "already on line 2"));
 	assert_int_equal(wfm_history_parse(counts, strlen(counts), 7 * 60, 0, &h, &err), GC_EINVAL);
+	/* a spreadsheet's "CSV UTF-8" starts with a byte-order mark */
+	const char *bom = "\xEF\xBB\xBFtimestamp,handle_time\n2026-01-05T08:00,60\n";
+	assert_int_equal(wfm_history_parse(bom, strlen(bom), 1800, 0, &h, &err), GC_OK);
+	wfm_history_clear(&h);
 	int64_t day;
 	assert_int_equal(wfm_date_parse("2026-01-05", &day), GC_OK);
 	assert_true(day == MONDAY);
@@ -661,6 +694,7 @@ int main(void)
 		cmocka_unit_test(a_second_real_history_beats_the_historical_average),
 		cmocka_unit_test(too_little_history_is_refused),
 		cmocka_unit_test(histories_read_both_shapes),
+		cmocka_unit_test(blank_handle_times_are_unknown),
 		cmocka_unit_test(histories_follow_dst_changes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
