@@ -66,10 +66,10 @@ static bool can_write(const struct request *r)
 int run_kb_list(struct request *r, struct store *db)
 {
 	const char *kind = query_get(r, "kind"), *state = query_get(r, "state");
-	if (!can_write(r))
-		state = "published"; /* agents see what is published */
 	json_t *list = NULL;
-	int rc = store_kb_list(db, &r->scope, kind, state, &list);
+	/* agents see what is published, while a new draft is written too */
+	int rc = can_write(r) ? store_kb_list(db, &r->scope, kind, state, &list)
+			      : store_kb_list_published(db, &r->scope, kind, &list);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	return reply(r, 200, json_pack("{s:o}", "items", list));

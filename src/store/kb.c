@@ -91,6 +91,32 @@ int store_kb_list(struct store *s, const struct store_scope *scope, const char *
 	return collect_rows(s, st, item_row, NULL, ret_list);
 }
 
+static json_t *published_row(struct db_stmt *st, void *arg)
+{
+	json_t *o = item_row(st, NULL), *content = column_json(st, 15);
+	if (o && json_is_object(content)) {
+		json_object_set(o, "title", json_object_get(content, "title"));
+		json_object_set(o, "lang", json_object_get(content, "lang"));
+		json_object_set_new(o, "state", json_string("published"));
+		json_object_del(o, "review_comment"); /* the draft's business */
+	}
+	json_decref(content);
+	return o;
+}
+
+int store_kb_list_published(struct store *s, const struct store_scope *scope, const char *kind, json_t **ret_list)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT " ITEM_COLUMNS ", v.content FROM kb_items i JOIN kb_versions v"
+					 " ON v.item_id = i.id AND v.version = i.published_version"
+					 " WHERE i.tenant_id = ?1 AND i.state <> 'archived' AND (?2 IS NULL OR i.kind = ?2)"
+					 " ORDER BY i.key");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	bind_text(st, 2, kind);
+	return collect_rows(s, st, published_row, NULL, ret_list);
+}
+
 int store_kb_put(struct store *s, const struct store_scope *scope, const json_t *content, bool *ret_created,
 		 bool *ret_unchanged)
 {
@@ -128,7 +154,7 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 	}
 	if (rc == GC_OK && id == 0) {
 		st = store_stmt(s, "INSERT INTO kb_items(tenant_id, key, kind, state, owner_id, lang, title, draft,"
-				   " created_at, updated_at) VALUES (?,?,?,'draft',?,?,?,?,?,?)");
+				   " created_at, updated_at, draft_by) VALUES (?,?,?,'draft',?,?,?,?,?,?,?4)");
 		if (st == NULL)
 			rc = GC_ESTORE;
 		else {
@@ -145,8 +171,8 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 		}
 	} else if (rc == GC_OK) {
 		/* a new draft: the published version stays what agents see; approvals start over */
-		st = store_stmt(s, "UPDATE kb_items SET draft = ?, lang = ?, title = ?, state = 'draft', updated_at = ?"
-				   " WHERE id = ?");
+		st = store_stmt(s, "UPDATE kb_items SET draft = ?, lang = ?, title = ?, state = 'draft', updated_at = ?,"
+				   " draft_by = ? WHERE id = ?");
 		if (st == NULL)
 			rc = GC_ESTORE;
 		else {
@@ -154,7 +180,8 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 			bind_text(st, 2, json_string_value(json_object_get(content, "lang")));
 			bind_text(st, 3, json_string_value(json_object_get(content, "title")));
 			db_bind_int64(st, 4, now);
-			db_bind_int64(st, 5, id);
+			bind_id(st, 5, scope->user_id);
+			db_bind_int64(st, 6, id);
 			rc = store_step_done(s, st);
 		}
 		st = rc < 0 ? NULL : store_stmt(s, "DELETE FROM kb_approvals WHERE item_id = ?");
@@ -197,15 +224,15 @@ int store_kb_settings_set(struct store *s, const struct store_scope *scope, int 
 }
 
 struct item_state {
-	int64_t id, owner_id;
+	int64_t id, owner_id, draft_by; /* draft_by: who wrote the draft (the owner when not recorded) */
 	char state[16], kind[16];
 	int published_version;
 };
 
 static int item_state(struct store *s, int64_t tenant_id, const char *key, struct item_state *out)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT id, state, owner_id, coalesce(published_version, 0), kind FROM kb_items"
-					 " WHERE tenant_id = ? AND key = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT id, state, owner_id, coalesce(published_version, 0), kind,"
+					 " coalesce(draft_by, owner_id) FROM kb_items WHERE tenant_id = ? AND key = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
@@ -217,6 +244,7 @@ static int item_state(struct store *s, int64_t tenant_id, const char *key, struc
 		out->owner_id = db_column_int64(st, 2);
 		out->published_version = db_column_int(st, 3);
 		snprintf(out->kind, sizeof(out->kind), "%s", db_column_text(st, 4));
+		out->draft_by = db_column_is_null(st, 5) ? 0 : db_column_int64(st, 5);
 		rc = GC_OK;
 	} else {
 		rc = rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
@@ -309,8 +337,9 @@ int store_kb_transition(struct store *s, const struct store_scope *scope, const 
 	} else if (strcmp(action, "approve") == 0) {
 		if (strcmp(st, "review") != 0)
 			goto refused;
-		if (scope->user_id && scope->user_id == it.owner_id) {
-			snprintf(s->errmsg, sizeof(s->errmsg), "an author does not approve their own work");
+		if (scope->user_id && (scope->user_id == it.owner_id || scope->user_id == it.draft_by)) {
+			snprintf(s->errmsg, sizeof(s->errmsg), "an author does not approve their own work%s",
+				 scope->user_id == it.owner_id ? "" : ": this draft is yours");
 			return GC_EFORBIDDEN;
 		}
 		struct db_stmt *ins = store_stmt(s, "INSERT INTO kb_approvals(item_id, user_id, at) VALUES (?,?,?)"

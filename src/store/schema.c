@@ -794,6 +794,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE dispositions("
 	"  tenant_id {int} NOT NULL REFERENCES tenants(id), code TEXT NOT NULL, label TEXT NOT NULL,"
 	"  position {int} NOT NULL, PRIMARY KEY (tenant_id, code)) {without_rowid};",
+	/* 46: who wrote a knowledge item's current draft (src/store/kb.c): they
+	 * do not approve it, whoever owns the item; NULL for drafts written
+	 * before, whose writer is taken to be the owner. */
+	"ALTER TABLE kb_items ADD COLUMN draft_by {int};",
 };
 
 int schema_n_migrations(void)

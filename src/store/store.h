@@ -1120,6 +1120,10 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 		 bool *ret_unchanged);
 /* The item with its draft ("draft"), state, approvals and open flags. */
 int store_kb_get(struct store *s, const struct store_scope *scope, const char *key, json_t **ret);
+/* What readers (agents, trainees) list: every item with a published
+ * version that is not archived, a new draft under way or not, with the
+ * published version's title and language and the state "published". */
+int store_kb_list_published(struct store *s, const struct store_scope *scope, const char *kind, json_t **ret_list);
 int store_kb_list(struct store *s, const struct store_scope *scope, const char *kind, const char *state,
 		  json_t **ret_list);
 /* submit (draft → review), approve (one reviewer's approval; approved when

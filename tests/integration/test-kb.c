@@ -246,7 +246,19 @@ static void review_loop_and_versions(void **state)
 	assert_string_equal(first(found, one), "sim-locked");
 	/* a new draft: agents keep seeing version 1 until it is published */
 	json_object_set_new(art, "body", json_string("Le code PUK est sur le support de la carte SIM, ou dans l'appli."));
-	call("PUT", author, 200, art, &r, "/api/v1/kb/items/sim-locked");
+	json_object_set_new(art, "title", json_string("Carte SIM bloquée ou perdue"));
+	call("PUT", author, 200, json_incref(art), &r, "/api/v1/kb/items/sim-locked");
+	resp_clear(&r);
+	/* agents' list keeps the item, as published, under its published title */
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/items?kind=article");
+	json_t *listed = NULL, *row;
+	size_t i;
+	json_array_foreach(json_object_get(r.json, "items"), i, row)
+		if (strcmp(json_string_value(json_object_get(row, "id")), "sim-locked") == 0)
+			listed = row;
+	assert_non_null(listed);
+	assert_string_equal(json_string_value(json_object_get(listed, "title")), "Carte SIM bloquée");
+	assert_string_equal(json_string_value(json_object_get(listed, "state")), "published");
 	resp_clear(&r);
 	call("GET", agent, 200, NULL, &r, "/api/v1/kb/items/sim-locked");
 	assert_int_equal(resp_int(&r, "version"), 1);
@@ -254,6 +266,15 @@ static void review_loop_and_versions(void **state)
 	resp_clear(&r);
 	search(agent, "appli", found, sizeof(found));
 	assert_null(strstr(found, "sim-locked"));
+	/* a reviewer who rewrites the draft does not approve it, though the item is the author's */
+	json_object_set_new(art, "body", json_string("Le code PUK est sur le support de la carte SIM."));
+	call("PUT", rev1, 200, art, &r, "/api/v1/kb/items/sim-locked");
+	resp_clear(&r);
+	call("POST", rev1, 200, NULL, &r, "/api/v1/kb/items/sim-locked/submit");
+	resp_clear(&r);
+	call("POST", rev1, 403, NULL, &r, "/api/v1/kb/items/sim-locked/approve");
+	assert_non_null(strstr(r.text, "this draft is yours"));
+	resp_clear(&r);
 	/* a flag goes back to the owner; the audit log has the loop */
 	call("POST", agent, 201, json_pack("{s:s,s:s}", "reason", "outdated", "comment", "le PUK est aussi dans l'appli"),
 	     &r, "/api/v1/kb/items/sim-locked/flag");
