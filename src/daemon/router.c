@@ -2288,6 +2288,14 @@ static int restore_contact(struct router *top, struct store *db, json_t *row, bo
 	uint32_t q = ROUTE_NONE, agent = ROUTE_NONE, eid = ROUTE_NONE;
 	if (find_queue(rt, tenant, json_integer_value(json_object_get(row, "queue_id")), &q) < 0)
 		return GC_OK; /* logged by the caller's count */
+	if (strcmp(state, "offered") == 0 && user) {
+		/* the offer died with the engine that made it: the agent's desk is told,
+		 * before the contact is offered again (to them or to another) */
+		int rc = emit(rt, db, tenant, "offer_withdrawn", contact, user, rt->q[q].id,
+			      json_pack("{s:s}", "reason", "the routing was restarted"));
+		if (rc < 0)
+			return rc;
+	}
 	bool named = json_is_true(json_object_get(row, "named"));
 	if ((assigned || named) && find_agent(rt, tenant, user, &agent) < 0)
 		named = assigned = false; /* its agent is gone: it waits for anyone */

@@ -890,8 +890,16 @@ static void restart_rebuilds_the_queues(void **state)
 	struct sse_event ev = {0};
 	assert_int_equal(sse_open(&sa, &d, agent_a, 0), 200);
 	presence(agent_a, "available");
-	next_event(&sa, "offered", c[0], &ev); /* the oldest first */
-	json_decref(ev.data);
+	long long offered = next_event(&sa, "offered", c[0], &ev); /* the oldest first */
+	sse_close(&sa);
+	/* an offer ringing when the routing stops dies with it: the desk is told
+	 * before the contact is offered again */
+	daemon_kill9(&d);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	assert_int_equal(sse_open(&sa, &d, agent_a, offered), 200);
+	long long withdrawn = next_event(&sa, "offer_withdrawn", c[0], &ev);
+	assert_string_equal(json_string_value(json_object_get(ev.data, "reason")), "the routing was restarted");
+	assert_true(next_event(&sa, "offered", c[0], &ev) > withdrawn);
 	sse_close(&sa);
 }
 
