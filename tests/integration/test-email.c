@@ -359,8 +359,38 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	}
 	assert_int_equal(messages, 3); /* in, out, in */
 	assert_int_equal(count_contacts("thanks"), 0);
+	/* a contact no email came in on (made through the API: a web form) goes out
+	 * from the tenant's one sending mailbox, its accents in UTF-8 as labelled */
+	long long dora = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s}", "external_id", "MAIL-DORA",
+		"email", "dora@customer.example"));
+	long long made = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email",
+		"subject", "Web form", "customer_id", (json_int_t)dora));
+	char made_path[96];
+	snprintf(made_path, sizeof(made_path), "/api/v1/contacts/%lld/email-reply", made);
+	http_json(&d, "POST", made_path, admin, json_pack("{s:s}", "body", "Bonjour Dora, voici la procédure."), &r);
+	assert_int_equal(r.status, 202);
+	assert_int_equal(resp_int(&r, "mailbox_id"), mailbox);
+	resp_clear(&r);
+	bool utf8 = false;
+	for (int i = 0; i < 200 && !utf8; i++) {
+		struct smtpsink_message *all = NULL;
+		size_t n_all = 0;
+		if (smtpsink_messages(&sink, &all, &n_all) == 0)
+			for (size_t k = 0; k < n_all; k++)
+				utf8 |= strcmp(all[k].rcpt[0], "dora@customer.example") == 0 &&
+					strstr(all[k].data, "charset=utf-8") && strstr(all[k].data, "proc=C3=A9dure");
+		smtpsink_messages_free(all, n_all);
+		if (!utf8)
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_true(utf8);
 	/* a server nobody answers: queued again, with why, for a later try */
 	long long dead = add_mailbox_sending("support", "dead smtp", "smtp://127.0.0.1:9");
+	/* two mailboxes send now: which one is the caller's to say */
+	http_json(&d, "POST", made_path, admin, json_pack("{s:s}", "body", "Again"), &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "mailbox_id");
+	resp_clear(&r);
 	(void)mailbox;
 	http_json(&d, "POST", path, admin, json_pack("{s:s,s:I}", "body", "Second try", "mailbox_id", (json_int_t)dead), &r);
 	assert_int_equal(r.status, 202);

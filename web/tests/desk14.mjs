@@ -8,7 +8,8 @@
 // HTTP server of the test: the agent's first reply shows Sent, then
 // Delivered once the provider's receipt comes (read again while not
 // final); a second reply, which the provider refuses, shows Failed with the
-// provider's error. axe-core finds no serious or critical violation on
+// provider's error. A reply to an email contact goes out by email from the
+// brand's one sending mailbox. axe-core finds no serious or critical violation on
 // these panels in English and French.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -65,10 +66,11 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
   const skill = await admin('POST', '/api/v1/skills', { name: 'desk14' });
   const phoneQueue = await admin('POST', '/api/v1/queues', { name: 'Callbacks', skill_id: skill.id, channel: 'phone' });
   const smsQueue = await admin('POST', '/api/v1/queues', { name: 'Texts', skill_id: skill.id, channel: 'sms' });
+  const mailQueue = await admin('POST', '/api/v1/queues', { name: 'Mail', skill_id: skill.id, channel: 'email' });
   await admin('PUT', '/api/v1/callbacks/settings', { queue_id: phoneQueue.id, retry_after_s: 600, max_attempts: 3 });
   const agent = await admin('POST', '/api/v1/users', { email: 'desk@a.example', name: 'Dana Desk', password, role: 'agent' });
   await admin('PUT', `/api/v1/agents/${agent.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }],
-    capacity: { phone: 1, sms: 1 } });
+    capacity: { phone: 1, sms: 1, email: 1 } });
   const provider = await fakeProvider();
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
@@ -121,6 +123,27 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       await page.getByLabel('Disposition').selectOption({ label: 'Information given' });
       await page.getByRole('button', { name: 'Wrap up' }).click();
       await page.getByRole('tab', { name: `#${cb.contact_id}` }).waitFor({ state: 'detached' });
+    });
+    await step('desk14: a reply to an email contact goes out by email, from the brand\'s mailbox', async () => {
+      // the brand's one mailbox that sends (its servers are not reached here: the reply waits in the outbox)
+      const mailbox = await admin('POST', '/api/v1/channels/email', { name: 'desk14 mail', address: 'support@a.example',
+        imap_url: 'imap://127.0.0.1:9/INBOX', username: 'support', password: 'unused', smtp_url: 'smtp://127.0.0.1:9',
+        queue_id: mailQueue.id });
+      const customer = await admin('POST', '/api/v1/customers', { external_id: 'D14-MAIL', email: 'erin@example.net' });
+      const mail = await admin('POST', '/api/v1/contacts', { channel: 'email', subject: 'Where is my parcel?',
+        customer_id: customer.id, message: 'It has been a week.', queue_id: mailQueue.id });
+      await offerAndAccept(page, mail.id);
+      await page.getByLabel('Reply to the customer').fill('It arrives tomorrow.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await page.getByRole('status').getByText('Reply emailed to the customer.').waitFor();
+      const replies = await admin('GET', `/api/v1/contacts/${mail.id}/email-replies`);
+      const items = replies.items || [];
+      if (items.length !== 1 || items[0].mailbox_id !== mailbox.id || items[0].to !== 'erin@example.net')
+        throw new Error(`the outbox holds ${JSON.stringify(items)}`);
+      await admin('DELETE', `/api/v1/channels/email/${mailbox.id}`);
+      await page.getByLabel('Disposition').selectOption({ label: 'Information given' });
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('tab', { name: `#${mail.id}` }).waitFor({ state: 'detached' });
     });
     let contactId = 0;
     await step('desk14: an SMS reply shows Sent, then Delivered when the receipt comes', async () => {

@@ -51,8 +51,15 @@ int email_compose(const struct email_out *o, char **ret, size_t *ret_len)
 	}
 	if (o->automatic)
 		g_mime_object_set_header(top, "Auto-Submitted", "auto-replied", NULL);
+	/* the body's UTF-8 as it is: g_mime_text_part_set_text would recode
+	 * text that fits in Latin-1, which the charset must then say */
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
-	g_mime_text_part_set_text(part, o->body ? o->body : "");
+	const char *body = o->body ? o->body : "";
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(body, strlen(body));
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(stream);
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_object_unref(content);
 	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 					 g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));

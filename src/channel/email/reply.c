@@ -34,6 +34,25 @@ static int customer_address(const struct ops *o, const struct store_scope *scope
 	return email ? GC_OK : GC_ENOTFOUND;
 }
 
+/* A contact no email came in on (made through the API, a form) goes out
+ * from the tenant's mailbox that sends, when it has exactly one; 0 else. */
+static int only_sending_mailbox(const struct ops *o, const struct store_scope *scope, int64_t *ret_id)
+{
+	json_t *list = NULL, *m;
+	size_t i, sending = 0;
+	int rc = store_mailbox_list(o->db, scope, &list);
+	*ret_id = 0;
+	json_array_foreach(list, i, m)
+		if (json_string_value(json_object_get(m, "smtp_url"))) {
+			sending++;
+			*ret_id = json_integer_value(json_object_get(m, "id"));
+		}
+	if (sending != 1)
+		*ret_id = 0;
+	json_decref(list);
+	return rc;
+}
+
 int email_reply_queue(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int64_t mailbox_id,
 		      const char *body, int64_t *ret_outbox_id, struct ops_error *err)
 {
@@ -66,13 +85,19 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	}
 	if (mailbox_id == 0)
 		mailbox_id = came_through;
+	if (mailbox_id == 0 && (rc = only_sending_mailbox(o, scope, &mailbox_id)) < 0) {
+		rc = failed(err, rc, NULL, store_errmsg(o->db));
+		goto out;
+	}
 	const char *address = NULL;
 	if (mailbox_id && store_mailbox_get(o->db, scope, mailbox_id, &mailbox) == GC_OK &&
 	    json_string_value(json_object_get(mailbox, "smtp_url")))
 		address = json_string_value(json_object_get(mailbox, "address"));
 	if (address == NULL) {
 		rc = failed(err, GC_EINVAL, "mailbox_id",
-			    mailbox_id ? "this mailbox has no smtp_url to send with" : "name the mailbox to send from (mailbox_id)");
+			    mailbox_id ? "this mailbox has no smtp_url to send with"
+				       : "no email came in on this contact and the tenant has not one mailbox that sends "
+					 "(with an smtp_url) but several or none: name the mailbox to send from (mailbox_id)");
 		goto out;
 	}
 	/* <guichet.TENANT.CONTACT.RANDOM@the mailbox's domain> */

@@ -29,6 +29,10 @@ static void a_reply_reads_back_the_same(void **state)
 	assert_int_equal(email_compose(&o, &text, &len), GC_OK);
 	assert_non_null(strstr(text, "\r\n\r\n")); /* CRLF, headers then body */
 	assert_null(strstr(text, "Auto-Submitted"));
+	/* the body in UTF-8, as its charset says (text that fits in Latin-1 was
+	 * once sent in Latin-1 bytes labelled utf-8: "Bonjour L\uFFFDa") */
+	assert_non_null(strstr(text, "charset=utf-8"));
+	assert_non_null(strstr(text, "proc=C3=A9dure"));
 	struct email *e = NULL;
 	assert_int_equal(email_parse(text, len, NULL, &e), GC_OK);
 	assert_string_equal(e->message_id, "guichet.1.7.def@brand.example");

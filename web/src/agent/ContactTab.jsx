@@ -88,10 +88,14 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
   // the call's changes are on the timeline too
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
 
-  const act = (fn, done) => fn().then(() => { say(done); return load(); })
-    .catch((e) => say(t('error.generic', { message: e.message })));
-  const send = () => text.trim() && act(() => api.reply(id, text), t('contact.sent')).then(() => setText(''));
-  const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then(() => setText(''));
+  // true once done; on a failure the agent's text stays where it was
+  const act = (fn, done) => fn().then(() => { say(done); return load().then(() => true); })
+    .catch((e) => { say(t('error.generic', { message: e.message })); return false; });
+  // an email contact's reply goes out by email; the others' through their channel
+  const emailed = contact?.channel === 'email';
+  const send = () => text.trim() && act(() => (emailed ? api.emailReply(id, { body: text }) : api.reply(id, text)),
+    t(emailed ? 'contact.emailed' : 'contact.sent')).then((ok) => ok && setText(''));
+  const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then((ok) => ok && setText(''));
   const wrapup = () => {
     if (!disposition.trim()) {
       say(t('contact.disposition_needed'));

@@ -53,6 +53,7 @@ export default {
   'contact.send': 'Send reply',
   'contact.note': 'Add as a note',
   'contact.sent': 'Reply sent.',
+  'contact.emailed': 'Reply emailed to the customer.',
   'contact.noted': 'Note added.',
   'contact.disposition': 'Disposition',
   'contact.disposition_choose': 'Choose…',

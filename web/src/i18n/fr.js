@@ -52,6 +52,7 @@ export default {
   'contact.send': 'Envoyer la réponse',
   'contact.note': 'Ajouter en note',
   'contact.sent': 'Réponse envoyée.',
+  'contact.emailed': 'Réponse envoyée au client par e-mail.',
   'contact.noted': 'Note ajoutée.',
   'contact.disposition': 'Qualification',
   'contact.disposition_choose': 'Choisissez…',
