@@ -295,20 +295,15 @@ int chat_visitor_chat(struct request *r, struct store *db, json_t **ret)
 	return GC_OK;
 }
 
-/* A chat's state as the visitor sees it: ended, else the routing's. */
+/* A chat's state as the visitor sees it (store_chat_live): ended (by the
+ * visitor, or wrapped up by the agent: out of the routing), assigned or
+ * waiting. */
 const char *chat_state(struct request *r, struct store *db, const json_t *chat)
 {
-	const char *contact = json_string_value(json_object_get(chat, "contact_state"));
-	if (!json_is_null(json_object_get(chat, "ended_at")) || (contact && strcmp(contact, "closed") == 0))
-		return "ended";
-	json_t *view = NULL;
-	const char *state = "waiting";
-	if (router_contact_view(request_ops(r, db).router, &r->scope, json_integer_value(json_object_get(chat, "id")),
-				&view) == GC_OK &&
-	    strcmp(json_string_value(json_object_get(view, "state")), "assigned") == 0)
-		state = "assigned";
-	json_decref(view);
-	return state;
+	struct store_chat_live live;
+	if (store_chat_live(db, r->scope.tenant_id, json_integer_value(json_object_get(chat, "id")), &live) < 0)
+		return "waiting"; /* the store failed: the next step says so */
+	return live.state;
 }
 
 int run_chat_list(struct request *r, struct store *db)

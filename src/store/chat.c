@@ -190,6 +190,9 @@ int store_chat_list_open(struct store *s, int64_t tenant_id, int64_t channel_id,
 					 " JOIN contacts c ON c.id = h.contact_id AND c.tenant_id = h.tenant_id"
 					 " WHERE h.tenant_id = ?1 AND h.channel_id = ?2 AND h.ended_at IS NULL"
 					 " AND c.state <> 'closed'"
+					 /* a chat is routed from its start: out of the routing, it was wrapped up (store_chat_live) */
+					 " AND EXISTS (SELECT 1 FROM routing r WHERE r.contact_id = h.contact_id"
+					 " AND r.tenant_id = h.tenant_id)"
 					 " AND ((?4 > 0 AND h.customer_id = ?4 AND h.verified = 1)"
 					 "   OR (?4 = 0 AND h.visitor = ?3 AND h.verified = 0))"
 					 " ORDER BY h.contact_id LIMIT 20");

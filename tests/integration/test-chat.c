@@ -583,6 +583,14 @@ static void the_conversation_is_live_both_ways(void **state)
 	assert_string_equal(json_string_value(json_object_get(ev.data, "state")), "ended");
 	sse_close(&vs);
 	sse_close(&as);
+	/* wrapped up, it has ended for the visitor too: what they send now is refused, not
+	 * taken onto a contact nobody holds, and a reload no longer lists it */
+	call("POST", v, 409, json_pack("{s:s,s:s}", "body", "are you there?", "client_id", "v-late"), &r,
+	     "/chat/v1/%s/chats/%lld/messages", key2, chat);
+	resp_clear(&r);
+	call("GET", v, 200, NULL, &r, "/chat/v1/%s/chats", key2);
+	assert_int_equal(json_array_size(json_object_get(r.json, "chats")), 0);
+	resp_clear(&r);
 	/* the stream is the holder's or a supervisor's; another tenant's staff finds no chat */
 	call("GET", agent, 403, NULL, &r, "/api/v1/contacts/%lld/chat/stream", chat);
 	resp_clear(&r);
