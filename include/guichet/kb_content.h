@@ -52,6 +52,12 @@ char *kb_content_body(const json_t *canonical);
 /* The tags and products as one line of words. */
 char *kb_content_tags(const json_t *canonical);
 
+/* text without its {{variables}}, and the space before one that a
+ * punctuation mark or the end follows ("Bonjour {{customer.first_name}}, la
+ * box" is "Bonjour, la box"): what a customer is shown of a template no
+ * contact fills, and what a search indexes (a variable's name is no word of
+ * the content). */
+char *kb_drop_variables(const char *text);
 /* A variable's value ("customer.first_name"), or NULL when unknown. */
 typedef const char *(*kb_var_fn)(const char *name, void *arg);
 /* text with each {{name}} replaced by its value; an unknown one is left as

@@ -358,8 +358,12 @@ static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_artic
 		json_t *content = NULL;
 		const char *key = json_string_value(json_object_get(node, "article"));
 		if (store_kb_published(w->db, w->tenant_id, key, ret_article, ret_version, &content) == GC_OK) {
-			if (customer)
-				json_object_del(content, "internal");
+			if (customer) { /* what the customer reads: no internal part, no agents' canned replies */
+				static const char *const staff_only[] = {"internal", "replies", "tags", "products",
+									 "translation_of"};
+				for (size_t k = 0; k < sizeof(staff_only) / sizeof(staff_only[0]); k++)
+					json_object_del(content, staff_only[k]);
+			}
 			json_t *replies = json_object_get(content, "replies");
 			size_t i;
 			json_t *r;
@@ -379,6 +383,13 @@ static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_artic
 	} else if (type == KB_NODE_REPLY) {
 		json_t *missing = NULL;
 		char *filled = kb_fill(text_of(node, customer), fill_var, w, &missing);
+		if (customer && filled) { /* a value no contact gave is left out, not shown as {{its name}} */
+			char *shown = kb_drop_variables(filled);
+			free(filled);
+			filled = shown;
+			json_decref(missing);
+			missing = json_array();
+		}
 		json_object_set_new(out, "text", json_string(filled ? filled : ""));
 		json_object_set_new(out, "missing", missing);
 		free(filled);

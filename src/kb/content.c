@@ -260,7 +260,9 @@ char *kb_content_body(const json_t *c)
 		struct kb_tree *t = kb_tree_parse(c, &e);
 		char *out = t ? kb_tree_text(t) : strdup("");
 		kb_tree_free(t);
-		return out;
+		char *text = out ? kb_drop_variables(out) : NULL;
+		free(out);
+		return text;
 	}
 	size_t len = 0, cap = 256;
 	char *buf = calloc(cap, 1);
@@ -268,7 +270,9 @@ char *kb_content_body(const json_t *c)
 	size_t i;
 	const json_t *x;
 	json_array_foreach(json_object_get(c, "steps"), i, x) add_line(&buf, &len, &cap, json_string_value(x));
-	return buf;
+	char *text = buf ? kb_drop_variables(buf) : NULL;
+	free(buf);
+	return text;
 }
 
 char *kb_content_tags(const json_t *c)
@@ -280,6 +284,25 @@ char *kb_content_tags(const json_t *c)
 	json_array_foreach(json_object_get(c, "tags"), i, x) add_line(&buf, &len, &cap, json_string_value(x));
 	json_array_foreach(json_object_get(c, "products"), i, x) add_line(&buf, &len, &cap, json_string_value(x));
 	return buf;
+}
+
+char *kb_drop_variables(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	for (const char *p = text; *p;) {
+		const char *close = p[0] == '{' && p[1] == '{' ? strstr(p + 2, "}}") : NULL;
+		if (close == NULL) {
+			*o++ = *p++;
+			continue;
+		}
+		p = close + 2;
+		if (o > out && o[-1] == ' ' && (*p == '\0' || strchr(",.;:!?) \n", *p)))
+			o--; /* "Bonjour {{x}}, ..." is "Bonjour, ..." */
+	}
+	*o = '\0';
+	return out;
 }
 
 char *kb_fill(const char *text, kb_var_fn fn, void *arg, json_t **ret_missing)

@@ -539,6 +539,30 @@ static void self_service_and_seal(void **state)
 	assert_non_null(strstr(r.text, "Rouge"));
 	assert_non_null(strstr(r.text, "toujours rouge"));
 	resp_clear(&r);
+	/* the customer's outcomes: a template's variables no contact fills left out, and
+	 * of an article what a customer reads, not the agents' canned replies */
+	static const char *const walks[][2] = {{"white", "yes"}, {"white", "no"}};
+	for (int k = 0; k < 2; k++) {
+		http_raw(&d, "POST", "/public/v1/tenants/1/kb/sessions", NULL, NULL, "application/json",
+			 "{\"tree\":\"no-internet\"}", 22, &r);
+		s = resp_int(&r, "id");
+		snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(r.json, "secret")));
+		resp_clear(&r);
+		snprintf(path, sizeof(path), "/public/v1/tenants/1/kb/sessions/%lld/answer", s);
+		for (int a = 0; a < 2; a++) {
+			snprintf(body, sizeof(body), "{\"answer\":\"%s\",\"secret\":\"%s\"}", walks[k][a], secret);
+			http_raw(&d, "POST", path, NULL, NULL, "application/json", body, strlen(body), &r);
+			assert_int_equal(r.status, 200);
+			if (a == 0)
+				resp_clear(&r);
+		}
+		assert_null(strstr(r.text, "{{"));
+		if (k == 0)
+			assert_non_null(strstr(r.text, "Bonjour, la box fonctionne"));
+		else
+			assert_null(strstr(r.text, "replies"));
+		resp_clear(&r);
+	}
 	/* the other tenant sees none of it */
 	call("GET", other_admin, 404, NULL, &r, "/api/v1/kb/items/sim-locked");
 	resp_clear(&r);

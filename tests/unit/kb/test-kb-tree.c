@@ -300,6 +300,13 @@ static void articles_and_replies(void **state)
 	s = kb_fill("no {{ end", var, NULL, NULL);
 	assert_string_equal(s, "no {{ end");
 	free(s);
+	/* a customer's text: no variable left, no space before the punctuation it leaves */
+	s = kb_drop_variables("Bonjour {{customer.first_name}}, la box {{x}} marche. {{y}}");
+	assert_string_equal(s, "Bonjour, la box marche.");
+	free(s);
+	s = kb_drop_variables("{{a}}Merci {{ unclosed");
+	assert_string_equal(s, "Merci {{ unclosed");
+	free(s);
 }
 
 int main(void)

@@ -325,9 +325,10 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
-/* What migration 45 adds, taken away again (the tenants' disposition
- * codes): every rewind here goes back past it, with DROP_FOLD. */
-#define DROP_DISPOSITIONS "DROP TABLE dispositions; "
+/* What migrations 45 and 46 add, taken away again (the tenants'
+ * disposition codes, a knowledge draft's writer): every rewind here goes
+ * back past them, with DROP_FOLD. */
+#define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by; "
 /* What migrations 33 and 34 add, taken away again (the help centre's
  * answers in the reports, the contacts' events still to fold), and what
  * came after. */
