@@ -141,6 +141,22 @@ static bool is_negator(const struct heard *h, size_t i)
 static const char *const working[] = {"fonctionne", "fonctionnent", "fonctionner", "marche", "marchent", "marcher",
 				      "work", "works", "working", NULL};
 
+/* Words that say a thing does not work, whatever comes around them ("wifi
+ * HS", "box en panne", "internet coupé", "pb de wifi", "internet down"):
+ * they negate their subject before them and what follows in their clause. */
+static const char *const broken_fr[] = {"hs", "panne", "pannes", "coupe", "coupee", "coupes", "coupees", "coupé",
+					"coupée", "coupés", "coupées", "coupure", "plante", "plantee", "planté", "plantée",
+					"bug", "bugue", "beug", "probleme", "problème", "problemes", "problèmes", "pb", "pbs",
+					"pbm", "prb", "prob",
+					"mort", "morte", "cassé", "cassée", "casse", "cassee", NULL};
+static const char *const broken_en[] = {"down", "broken", "dead", "outage", "problem", "problems", "issue", "issues",
+					"failing", "failed", "crashed", "crashing", NULL};
+
+static bool is_broken_word(const struct heard *h, size_t i)
+{
+	return in_list(h->w[i].plain, h->lang == KB_LANG_EN ? broken_en : broken_fr);
+}
+
 static void mark(struct heard *h, size_t j, size_t marker, size_t end)
 {
 	if (h->w[j].negated_by < 0) {
@@ -149,30 +165,50 @@ static void mark(struct heard *h, size_t j, size_t marker, size_t end)
 	}
 }
 
-/* Marks the words each negation reaches: the next words of its clause,
- * and the subject before it when the words after say "works". Whether
- * there is any. */
-static bool negate(struct heard *h)
+/* Marks, with marker i, the subject before word from (back to the clause's
+ * start or an "and"). */
+static void mark_subject(struct heard *h, size_t from, size_t i, size_t end)
 {
 	static const char *const and[] = {"et", "and", NULL};
+	for (size_t j = from, back = 0; !h->w[j].breaks && j > 0 && back < NEGATION_REACH + 1; back++) {
+		j--;
+		if (in_list(h->w[j].plain, and))
+			break;
+		mark(h, j, i, end);
+	}
+}
+
+/* Marks the words each negation reaches: the next words of its clause,
+ * and the subject before it when the words after say "works", or when the
+ * verb comes just before it, as spoken French drops the "ne" ("le wifi
+ * marche pas"). A word that says broken ("HS", "down") negates its subject
+ * and what follows it, unless a negation reaches it itself ("pas de
+ * problème"). Whether there is any. */
+static bool negate(struct heard *h)
+{
 	/* "no internet since 2 days": the time is not negated */
 	static const char *const since[] = {"depuis", "pendant", "since", "for", "during", NULL};
 	bool any = false;
 	for (size_t i = 0; i < h->n; i++) {
-		if (!is_negator(h, i))
+		bool broken = is_broken_word(h, i) && h->w[i].negated_by < 0;
+		if (!broken && !is_negator(h, i))
 			continue;
 		any = true;
 		size_t verb = 0;
-		for (size_t j = i + 1; j <= i + NEGATION_REACH && joined(h, j) && !in_list(h->w[j].plain, since); j++) {
+		/* a breakdown's duration is no negation: "down 5 days" */
+		for (size_t j = i + 1; j <= i + NEGATION_REACH && joined(h, j) && !in_list(h->w[j].plain, since) &&
+				       !(broken && number_at(h, j) >= 0); j++) {
 			mark(h, j, i, j);
 			if (verb == 0 && in_list(h->w[j].plain, working))
 				verb = j;
 		}
-		for (size_t j = i, back = 0; verb && !h->w[j].breaks && j > 0 && back < NEGATION_REACH + 1; back++) {
-			j--;
-			if (in_list(h->w[j].plain, and))
-				break;
-			mark(h, j, i, verb);
+		if (broken)
+			mark_subject(h, i, i, i);
+		else if (verb)
+			mark_subject(h, i, i, verb);
+		else if (i > 0 && !h->w[i].breaks && in_list(h->w[i - 1].plain, working)) {
+			mark(h, i - 1, i, i);
+			mark_subject(h, i - 1, i, i);
 		}
 	}
 	return any;

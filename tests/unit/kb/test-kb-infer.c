@@ -163,6 +163,34 @@ static void yes_and_no_conservative(void **state)
 	assert_null(infer(en, NULL, wifi_en, "my phone is slow", NULL));
 }
 
+/* How customers say that something is broken: the verb before its "pas"
+ * (spoken French drops the "ne"), and words that mean broken ("HS", "en
+ * panne", "coupé", "down"). Each once answered the opposite: "yes, it works". */
+static void broken_is_a_no(void **state)
+{
+	(void)state;
+	static const char *wifi_fr = "{\"id\":\"wifi\",\"type\":\"yesno\",\"text\":\"Le wifi fonctionne-t-il ?\"}";
+	static const char *const said_fr[] = {"wifi HS", "wifi en panne", "le wifi est coupé", "wifi marche pas",
+					      "le wifi fonctionne pas", "le wifi plante", "pb wifi", "problème de wifi",
+					      "wifi fonctionne plus"};
+	for (size_t i = 0; i < sizeof(said_fr) / sizeof(said_fr[0]); i++) {
+		const char *got = infer(fr, NULL, wifi_fr, said_fr[i], NULL);
+		if (got == NULL || strcmp(got, "no") != 0)
+			fail_msg("'%s' answered %s", said_fr[i], got ? got : "nothing");
+	}
+	assert_string_equal(infer(fr, NULL, devices_fr, "voyant blanc, internet coupé sur les autres appareils aussi", NULL),
+			    "no");
+	static const char *devices_en = "{\"id\":\"dev\",\"type\":\"yesno\",\"text\":\"Do your other devices have internet?\"}";
+	assert_string_equal(infer(en, NULL, devices_en, "internet broken on other devices", NULL), "no");
+	assert_string_equal(infer(en, NULL, devices_en, "other devices internet down", NULL), "no");
+	assert_string_equal(infer(en, NULL, wifi_en, "wifi is down", NULL), "no");
+	/* and what says it works still does */
+	assert_string_equal(infer(fr, NULL, wifi_fr, "pas de problème avec le wifi", NULL), "yes");
+	assert_string_equal(infer(fr, NULL, wifi_fr, "le wifi marche", NULL), "yes");
+	/* a question that names the breakdown itself is not listened for */
+	assert_null(infer(fr, NULL, "{\"type\":\"yesno\",\"text\":\"La box est-elle en panne ?\"}", "box en panne", NULL));
+}
+
 static const char *times_fr = "{\"id\":\"n\",\"type\":\"number\",\"text\":\"Combien de fois la box a-t-elle redémarré ?\","
 			      "\"ranges\":[{\"max\":2,\"next\":\"a\"},{\"next\":\"b\"}]}";
 static const char *days_en = "{\"id\":\"d\",\"type\":\"number\",\"text\":\"For how many days has it been down?\","
@@ -213,6 +241,7 @@ int main(void)
 		cmocka_unit_test(tenant_synonyms_are_heard),
 		cmocka_unit_test(yes_and_no),
 		cmocka_unit_test(yes_and_no_conservative),
+		cmocka_unit_test(broken_is_a_no),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(other_questions_and_bad_text),
 	};
