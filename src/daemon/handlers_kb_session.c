@@ -1141,6 +1141,22 @@ int run_public_session_end(struct request *r, struct store *db)
 }
 
 #define FEEDBACK_MAX_QUERY 1000
+#define FEEDBACK_RESULTS 20 /* the results a customer's feedback may be about */
+
+/* Whether a customer's search for query lists the item key. */
+static bool found_by(struct store *db, int64_t tenant, enum kb_lang lang, const char *query, const char *key)
+{
+	struct kbsvc_query q = {.text = query, .lang = lang, .limit = FEEDBACK_RESULTS, .customer = true};
+	json_t *found = NULL, *res;
+	size_t i;
+	bool listed = false;
+	if (kbsvc_search(db, tenant, &q, &found) < 0)
+		return false;
+	json_array_foreach(json_object_get(found, "results"), i, res)
+		listed |= strcmp(json_string_value(json_object_get(res, "id")), key) == 0;
+	json_decref(found);
+	return listed;
+}
 
 /* "Did this solve it?" on an article opened from a search: the customer's
  * words linked to the article, solved or not, as the staff's learning
@@ -1171,6 +1187,10 @@ int run_public_feedback(struct request *r, struct store *db)
 	json_decref(content);
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 404, "not_found", "item", "no published article '%s'", key);
+	/* it teaches the agents' searches too: only about an article these words
+	 * find, as the customer opened it from their results (anyone may call this) */
+	if (rc == GC_OK && !found_by(db, tenant, lang, query, key))
+		return reply_error(r, 422, "not_found", "item", "'%s' is not among what '%.60s' finds", key, query);
 	if (rc == GC_OK)
 		rc = kb_learn(db, tenant, lang, query, item, json_is_true(solved));
 	if (rc == GC_OK)

@@ -363,6 +363,13 @@ static void solved_feeds_the_learning(void **state)
 			 200);
 	resp_clear(&r);
 	assert_true(has_link("wifi-password", "oubli", true));
+	/* anyone may call it, and it teaches the agents' searches: only about an
+	 * article the words find, not any pair an outsider makes up */
+	assert_int_equal(public_post("/public/v1/tenants/1/kb/feedback",
+				     "{\"query\":\"xyzzy\",\"item\":\"wifi-password\",\"solved\":true}", &r), 422);
+	assert_string_equal(field_of(&r), "item");
+	resp_clear(&r);
+	assert_false(has_link("wifi-password", "xyzzy", true));
 	assert_int_equal(public_post("/public/v1/tenants/1/kb/feedback", "{\"query\":\"x\",\"item\":\"no-such\",\"solved\":true}", &r), 404);
 	assert_string_equal(field_of(&r), "item");
 	resp_clear(&r);

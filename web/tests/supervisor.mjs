@@ -464,7 +464,7 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
         const me = await fetch('/api/v1/me').then((x) => x.json());
         const res = await fetch(`/public/v1/tenants/${me.tenant_id}/kb/feedback`, { method: 'POST',
           headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ query: 'still broken', item: 'sup-router-reset', solved: false }) });
+          body: JSON.stringify({ query: 'reset the router: still broken', item: 'sup-router-reset', solved: false }) });
         return res.status === 200 ? '' : `feedback: ${res.status} ${await res.text()}`;
       });
       if (said) throw new Error(said);
