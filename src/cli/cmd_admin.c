@@ -25,7 +25,9 @@ static int open_db(const char *path, struct store **ret)
 {
 	int rc = store_open(path, STORE_READ_WRITE, ret);
 	if (rc < 0) {
-		fprintf(stderr, "guichet admin: cannot open %s: %s\n", path, store_errmsg(*ret));
+		char where[1024];
+		store_pg_url_redact(path, where, sizeof(where));
+		fprintf(stderr, "guichet admin: cannot open %s: %s\n", where, store_errmsg(*ret));
 		store_free(*ret);
 	}
 	return rc;
@@ -104,7 +106,9 @@ static int init(int argc, char **argv)
 		store_free(s);
 		return 1;
 	}
-	printf("database %s (schema version %d): tenant '%s' (id %lld), admin %s%s\n", db,
+	char where[1024];
+	store_pg_url_redact(db, where, sizeof(where));
+	printf("database %s (schema version %d): tenant '%s' (id %lld), admin %s%s\n", where,
 	       store_schema_version(), tenant, (long long)tenant_id, email,
 	       first ? " (platform admin)" : "");
 	store_free(s);
@@ -224,8 +228,10 @@ static int demo(int argc, char **argv)
 	if (open_db(db, &s) < 0)
 		return 1;
 	int64_t tenant_id = 0;
+	char where[1024];
+	store_pg_url_redact(db, where, sizeof(where));
 	if (store_tenant_find(s, "demo", &tenant_id) == GC_OK) {
-		printf("the demo tenant is already in %s\n", db);
+		printf("the demo tenant is already in %s\n", where);
 	} else {
 		struct demo_counts n = {0};
 		const char *kb = demo_kb_path(&a);
@@ -244,7 +250,7 @@ static int demo(int argc, char **argv)
 		       "3 Technical support (phone), 4 Email support; 4 agents; %d contacts waiting and %d held by agents; "
 		       "%d contacts of history (today, yesterday, and the same weekdays of the four weeks before); "
 		       "%d articles and trees published; the help centre at /help/%lld\n",
-		       db, DEMO_CUSTOMERS, n.waiting, n.held, n.history, n.kb_items, (long long)tenant_id);
+		       where, DEMO_CUSTOMERS, n.waiting, n.held, n.history, n.kb_items, (long long)tenant_id);
 	}
 	printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
 	for (size_t i = 0; i < sizeof(demo_accounts) / sizeof(demo_accounts[0]); i++)

@@ -5,6 +5,7 @@
 #include "daemon/server.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 
 #include <event2/buffer.h>
 #include <sodium.h>
@@ -97,9 +98,12 @@ int login_busy(struct request *r, struct store *db)
 int run_login(struct request *r, struct store *db)
 {
 	const struct login_input *in = &r->in.login;
-	snprintf(r->scope.actor, sizeof(r->scope.actor), "%s", in->email);
+	/* what was typed is kept (log, audit) only when it is an address: a password
+	 * typed in the wrong field is not written anywhere */
+	const char *who = gc_text_is_email(in->email) ? in->email : "(not an email address)";
+	snprintf(r->scope.actor, sizeof(r->scope.actor), "%s", who);
 	if (r->stash_rc == GC_EAUTH) {
-		store_audit_failed_login(db, in->email, r->scope.ip);
+		store_audit_failed_login(db, who, r->scope.ip);
 		reply_error(r, 401, "unauthorized", NULL, "wrong email or password");
 		return 0; /* keep the audit line */
 	}

@@ -435,6 +435,10 @@ int reply_store_error(struct request *r, struct store *db, int rc, const char *f
 	default:
 		log_error("storage error", "route", r->route ? r->route->label : "", "error",
 			  store_errmsg(db));
+		if (rc == GC_EIO || !store_reachable(db)) { /* the database is down: worth trying again */
+			reply_header(r, "Retry-After", "5");
+			return reply_error(r, 503, "storage_unavailable", NULL, "the database cannot be reached: try again");
+		}
 		return reply_error(r, 500, "internal", NULL, "internal error");
 	}
 }

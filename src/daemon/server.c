@@ -375,7 +375,9 @@ int server_start(struct server *srv, const struct config *config)
 	srv->listen_fd = -1;
 	char address[300];
 	snprintf(address, sizeof(address), "http://%s:%d", config->host, srv->port);
-	log_info("listening", "address", address, "database", config->db);
+	char database[1024];
+	store_pg_url_redact(config->db, database, sizeof(database));
+	log_info("listening", "address", address, "database", database);
 	if (config->metrics_host[0]) {
 		char metrics[300];
 		snprintf(metrics, sizeof(metrics), "http://%s:%d/metrics", config->metrics_host, srv->metrics_port);

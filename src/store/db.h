@@ -94,6 +94,8 @@ struct db_ops {
 	 * statement: its error, if any, is then that statement's. */
 	int (*defer)(struct db *db, const char *sql);
 	bool (*in_transaction)(struct db *db);
+	/* Whether the server was reachable at the last call (SQLite: always). */
+	bool (*connected)(struct db *db);
 	void (*close)(struct db *db);
 };
 
@@ -136,6 +138,7 @@ static inline int db_exec(struct db *db, const char *sql) { return db->ops->exec
 static inline int db_defer(struct db *db, const char *sql) { return db->ops->defer(db, sql); }
 static inline int64_t db_changes(struct db *db) { return db->ops->changes(db); }
 static inline bool db_in_transaction(struct db *db) { return db->ops->in_transaction(db); }
+static inline bool db_connected(struct db *db) { return db->ops->connected(db); }
 
 static inline void db_reset(struct db_stmt *st) { st->db->ops->reset(st); }
 static inline void db_clear_bindings(struct db_stmt *st) { st->db->ops->clear_bindings(st); }

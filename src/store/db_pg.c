@@ -1010,6 +1010,11 @@ static const void *pgs_column_blob(struct db_stmt *s, int i)
 
 static int64_t pgs_changes(struct db *db) { return pg(db)->changes; }
 
+static bool pgs_connected(struct db *db)
+{
+	return pg(db)->conn && PQstatus(pg(db)->conn) == CONNECTION_OK;
+}
+
 static bool pgs_in_transaction(struct db *db)
 {
 	PGTransactionStatusType t = PQtransactionStatus(pg(db)->conn);
@@ -1068,6 +1073,7 @@ static const struct db_ops pg_ops = {
 	.defer = pgs_defer,
 	.push = pgs_push,
 	.in_transaction = pgs_in_transaction,
+	.connected = pgs_connected,
 	.close = pgs_close,
 };
 

@@ -154,6 +154,7 @@ static size_t sq_column_bytes(struct db_stmt *st, int i) { return (size_t)sqlite
 static const void *sq_column_blob(struct db_stmt *st, int i) { return sqlite3_column_blob(stmt(st), i); }
 static int64_t sq_changes(struct db *db) { return sqlite3_changes(handle(db)); }
 static bool sq_in_transaction(struct db *db) { return !sqlite3_get_autocommit(handle(db)); }
+static bool sq_connected(struct db *db) { return true; }
 
 static int sq_exec(struct db *db, const char *sql)
 {
@@ -204,6 +205,7 @@ static const struct db_ops sqlite_ops = {
 	.exec = sq_exec,
 	.defer = sq_exec, /* no round trip to save */
 	.in_transaction = sq_in_transaction,
+	.connected = sq_connected,
 	.close = sq_close,
 };
 

@@ -28,11 +28,25 @@ void store_pg_url_redact(const char *url, char *ret_text, size_t len)
 	const char *auth = strstr(url, "://");
 	const char *at = auth ? strchr(auth + 3, '@') : NULL;
 	const char *colon = auth ? strchr(auth + 3, ':') : NULL;
-	if (at == NULL || colon == NULL || colon > at) {
+	if (at == NULL || colon == NULL || colon > at)
 		snprintf(ret_text, len, "%s", url);
-		return;
+	else
+		snprintf(ret_text, len, "%.*s***%s", (int)(colon + 1 - url), url, at);
+	/* ...?password=secret&... (and "password=secret" in a key=value string) -> password=*** */
+	char *p = ret_text;
+	while ((p = strcasestr(p, "password=")) != NULL) {
+		p += strlen("password=");
+		size_t secret = strcspn(p, "& ");
+		if (secret == 0)
+			continue;
+		if (secret < 3 && strlen(ret_text) + 3 - secret >= len) { /* no room for the stars: cut it there */
+			*p = '\0';
+			break;
+		}
+		memmove(p + 3, p + secret, strlen(p + secret) + 1);
+		memcpy(p, "***", 3);
+		p += 3;
 	}
-	snprintf(ret_text, len, "%.*s***%s", (int)(colon + 1 - url), url, at);
 }
 
 /* The value of SHOW name into buf; GC_ESTORE with errmsg on failure. */

@@ -166,6 +166,11 @@ int store_checkpoint(struct store *s)
 	return store_checkpoints(s) ? store_exec(s, "PRAGMA wal_checkpoint(PASSIVE)") : GC_OK;
 }
 
+bool store_reachable(const struct store *s)
+{
+	return s == NULL || s->db == NULL || db_connected(s->db);
+}
+
 const char *store_errmsg(const struct store *s)
 {
 	return s->errmsg;

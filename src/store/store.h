@@ -62,6 +62,9 @@ int store_defer_checkpoints(struct store *s);
 int store_checkpoint(struct store *s);
 /* The last error's detail, for logs: "UNIQUE constraint failed: ...". */
 const char *store_errmsg(const struct store *s);
+/* Whether the database server answered at the last call (false: it is
+ * down or unreachable, and what failed may succeed later). SQLite: true. */
+bool store_reachable(const struct store *s);
 /* The schema version this build writes, and the one the file has. */
 int store_schema_version(void);
 int store_file_schema_version(struct store *s);

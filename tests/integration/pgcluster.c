@@ -292,7 +292,7 @@ const char *pgcluster_url(const struct pgcluster *c)
 	return c->url;
 }
 
-int pgcluster_restart_immediate(struct pgcluster *c)
+int pgcluster_down(struct pgcluster *c)
 {
 	if (c->guard <= 0)
 		return -1;
@@ -303,9 +303,21 @@ int pgcluster_restart_immediate(struct pgcluster *c)
 		fprintf(stderr, "pgcluster: pg_ctl stop -m immediate failed: see %s/setup.log\n", c->dir);
 		return -1;
 	}
+	return 0;
+}
+
+int pgcluster_up(struct pgcluster *c)
+{
+	if (c->guard <= 0)
+		return -1;
 	if (server_start(c) != 0) {
 		fprintf(stderr, "pgcluster: no restart on port %d: see %s/server.log\n", c->port, c->dir);
 		return -1;
 	}
 	return 0;
+}
+
+int pgcluster_restart_immediate(struct pgcluster *c)
+{
+	return pgcluster_down(c) == 0 ? pgcluster_up(c) : -1;
 }

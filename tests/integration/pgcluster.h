@@ -46,5 +46,8 @@ const char *pgcluster_url(const struct pgcluster *c);
  * there after. 0, or -1 with the reason on stderr (the guard still stops
  * whatever runs). */
 int pgcluster_restart_immediate(struct pgcluster *c);
+/* The same in two steps: the server stopped as by a crash, then started again. */
+int pgcluster_down(struct pgcluster *c);
+int pgcluster_up(struct pgcluster *c);
 
 #endif

@@ -120,6 +120,24 @@ static void failed_logins_are_throttled_and_audited(void **state)
 			    strcmp(json_string_value(json_object_get(item, "target")), "victim@brand.example") == 0;
 	assert_int_equal(failures, 3);
 	resp_clear(&r);
+	/* a password typed in the email field is written nowhere: not the log, not the audit */
+	assert_int_equal(http_status(&d, "POST", "/api/v1/auth/login", NULL,
+		json_pack("{s:s,s:s}", "email", "Tr0ub4dor&3-secret", "password", "x")), 401);
+	sleep(2); /* request lines reach the log within a second */
+	FILE *f = fopen(d.log, "r");
+	assert_non_null(f);
+	char line[4096];
+	bool leaked = false, logged = false;
+	while (fgets(line, sizeof(line), f)) {
+		leaked |= strstr(line, "Tr0ub4dor") != NULL;
+		logged |= strstr(line, "(not an email address)") != NULL;
+	}
+	fclose(f);
+	assert_false(leaked);
+	assert_true(logged);
+	http_json(&d, "GET", "/api/v1/audit?limit=200", admin, NULL, &r);
+	assert_null(strstr(r.text, "Tr0ub4dor"));
+	resp_clear(&r);
 }
 
 static void expect_error(const char *method, const char *path, const char *type, const char *body,

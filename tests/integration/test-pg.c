@@ -345,6 +345,44 @@ static void test_guichetd_outlives_a_server_crash(void **state)
 	daemon_cleanup(&d);
 }
 
+/* A database that cannot be reached answers 503 storage_unavailable, to
+ * try again (a load balancer retries it), not 500 as a bug would; and
+ * serves again once it is back. */
+static void test_a_lost_database_is_unavailable(void **state)
+{
+	struct daemon d;
+	assert_int_equal(daemon_init(&d, "Brand A", "admin@a.example", "a long enough password"), 0);
+	assert_int_equal(daemon_start(&d, NULL), 0);
+	char *admin = login(&d, "admin@a.example", "a long enough password");
+	long long id = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s}", "channel", "email", "subject", "x"));
+	assert_int_equal(testdb_server_down(), 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", id);
+	struct resp r;
+	for (int i = 0; i < 2; i++) { /* a read, then a write */
+		if (i == 0)
+			http_json(&d, "GET", path, admin, NULL, &r);
+		else
+			http_json(&d, "POST", "/api/v1/contacts", admin, json_pack("{s:s,s:s}", "channel", "email", "subject",
+				  "down"), &r);
+		assert_int_equal(r.status, 503);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "code")),
+				    "storage_unavailable");
+		resp_clear(&r);
+	}
+	assert_int_equal(testdb_server_up(), 0);
+	int status = 0;
+	for (int tries = 0; tries < 20 && status != 200; tries++) {
+		status = http_status(&d, "GET", path, admin, NULL);
+		if (status != 200)
+			usleep(250 * 1000);
+	}
+	assert_int_equal(status, 200);
+	free(admin);
+	assert_int_equal(daemon_stop(&d), 0);
+	daemon_cleanup(&d);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* the harness's PostgreSQL side, whatever the run */
@@ -361,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_harness_gives_guichetd_the_url),
 		cmocka_unit_test(test_crash_server_keeps_commits),
 		cmocka_unit_test(test_guichetd_outlives_a_server_crash),
+		cmocka_unit_test(test_a_lost_database_is_unavailable),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

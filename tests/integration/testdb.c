@@ -149,6 +149,18 @@ int testdb_crash_server(void)
 	return c ? pgcluster_restart_immediate(c) : -1;
 }
 
+int testdb_server_down(void)
+{
+	struct pgcluster *c = testdb_is_pg() ? testdb_cluster() : NULL;
+	return c ? pgcluster_down(c) : -1;
+}
+
+int testdb_server_up(void)
+{
+	struct pgcluster *c = testdb_is_pg() ? testdb_cluster() : NULL;
+	return c ? pgcluster_up(c) : -1;
+}
+
 void testdb_skip_unless_sqlite(const char *why)
 {
 	if (!testdb_is_pg())

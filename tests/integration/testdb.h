@@ -43,5 +43,8 @@ int testdb_crash_server(void);
 /* Skips the calling cmocka test on PostgreSQL, with why on stderr: for the
  * tests that are SQLite by nature (a file's backup, its schema edited). */
 void testdb_skip_unless_sqlite(const char *why);
+/* PostgreSQL only: the run's server stopped (as by a crash) and started again. */
+int testdb_server_down(void);
+int testdb_server_up(void);
 
 #endif

@@ -51,6 +51,14 @@ static void test_url_redacted(void **state)
 	assert_string_equal(text, "postgresql://guichet@db:5432/g");
 	store_pg_url_redact("postgresql://db:5432/g", text, sizeof(text));
 	assert_string_equal(text, "postgresql://db:5432/g");
+	/* the password as a parameter too, however short, wherever it stands */
+	store_pg_url_redact("postgresql://db/g?user=guichet&password=S3cretPW&sslmode=require", text, sizeof(text));
+	assert_string_equal(text, "postgresql://db/g?user=guichet&password=***&sslmode=require");
+	store_pg_url_redact("postgresql://u:p@db/g?PASSWORD=x", text, sizeof(text));
+	assert_string_equal(text, "postgresql://u:***@db/g?PASSWORD=***");
+	char tight[24];
+	store_pg_url_redact("postgresql://d?password=x", tight, sizeof(tight));
+	assert_null(strstr(tight, "x"));
 }
 
 static void open_refused(const char *url, enum store_mode mode)
