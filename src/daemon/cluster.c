@@ -823,9 +823,12 @@ static void on_authz(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 
 /* --- the connection --- */
 
+/* Also called, later and on the library's thread, when cluster_free closes
+ * the link: that end (the connection closed, not reconnecting) is no loss. */
 static void on_disconnected(natsConnection *nc, void *closure)
 {
-	log_error("lost the link to the other nodes (NATS): trying again");
+	if (natsConnection_Status(nc) != NATS_CONN_STATUS_CLOSED)
+		log_error("lost the link to the other nodes (NATS): trying again");
 }
 
 /* What came while the link was down is lost: tokens revoked meanwhile, and

@@ -239,8 +239,12 @@ static int hold_database(const char *db, int *ret_fd)
 	*ret_fd = -1;
 	if (store_url_is_pg(db))
 		return GC_OK;
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof(path), "%s.lock", db) >= sizeof(path))
+	/* beside the file itself, however it is named: a symbolic link to it
+	 * (or a path through one) takes the same lock */
+	char path[4096], *real = realpath(db, NULL);
+	int n = snprintf(path, sizeof(path), "%s.lock", real ? real : db);
+	free(real);
+	if (n < 0 || (size_t)n >= sizeof(path))
 		return GC_EINVAL;
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -769,6 +769,15 @@ static void guichetd_options_are_checked(void **state)
 		assert_int_not_equal(guichetd(&err, second), 0);
 		assert_non_null(strstr(err, "another guichetd serves this database"));
 		free(err);
+		/* nor through a symbolic link to it */
+		char link[200];
+		snprintf(link, sizeof(link), "%s/link.db", d.dir);
+		assert_int_equal(symlink(d.db, link), 0);
+		const char *linked[] = {"--db", link, "--listen", "127.0.0.1:0", NULL};
+		assert_int_not_equal(guichetd(&err, linked), 0);
+		assert_non_null(strstr(err, "another guichetd serves this database"));
+		free(err);
+		unlink(link);
 	}
 	setenv("GUICHET_LISTEN", "nonsense", 1);
 	const char *none[] = {NULL};

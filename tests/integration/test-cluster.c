@@ -612,7 +612,22 @@ static const char *live_presence(const struct daemon *d, const struct tenant *t,
 static void a_desk_on_the_other_node_keeps_the_agent(void **state)
 {
 	assert_int_equal(daemon_start(&b, "--nats", nats.url, "--node", "b", "--desk-grace", "2", NULL), 0);
+	/* a clean stop closes the link to the other nodes: no error for an alert to fire on */
+	FILE *f = fopen(a.log, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END); /* what the log says from the stop on */
+	long before = ftell(f);
 	assert_int_equal(daemon_stop(&a), 0);
+	clearerr(f);
+	fseek(f, before, SEEK_SET);
+	char line[2048];
+	bool stopped = false;
+	while (fgets(line, sizeof(line), f)) {
+		assert_null(strstr(line, "lost the link to the other nodes"));
+		stopped |= strstr(line, "stopped") != NULL;
+	}
+	fclose(f);
+	assert_true(stopped);
 	assert_true(wait_routing(&b, t1.sup, 3000) >= 0);
 	assert_int_equal(daemon_start(&a, "--nats", nats.url, "--node", "a", "--desk-grace", "2", NULL), 0);
 	char *token = NULL, path[64], buf[16];
