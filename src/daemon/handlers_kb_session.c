@@ -518,6 +518,8 @@ static int choose_tree(struct request *r, struct store *db, int64_t tenant_id)
 	}
 	if (query == NULL || query[0] == '\0')
 		return reply_error(r, 400, "invalid", "query", "give the customer's words ('query') or a 'tree'");
+	if (code == NULL) /* the language the customer wrote in, as a search tells it */
+		lang = kb_lang_guess(query, strlen(query), KB_LANG_FR);
 	struct kbsvc_query q = {.text = query, .lang = lang, .limit = 5, .trees_only = true};
 	json_t *found = NULL;
 	int rc = kbsvc_search(db, tenant_id, &q, &found);

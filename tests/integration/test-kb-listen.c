@@ -185,6 +185,12 @@ static void english_colour_and_days(void **state)
 	assert_true(json_is_true(json_object_get(r.json, "done")));
 	assert_string_equal(str(json_object_get(r.json, "outcome"), "type"), "escalate");
 	resp_clear(&r);
+	/* no tree and no lang: the English words find the English tree, and are listened to */
+	call("POST", agent, 201, json_pack("{s:s}", "query", "router blinking orange, down for three days"), &r,
+	     "/api/v1/kb/sessions");
+	assert_string_equal(str(r.json, "tree"), "router-down");
+	assert_int_equal(json_array_size(json_object_get(r.json, "path")), 2);
+	resp_clear(&r);
 	/* a question the walk comes back to is asked, not answered again from the same words */
 	call("POST", agent, 201, json_pack("{s:s,s:s,s:s}", "query", "the wifi is on", "tree", "wifi-loop", "lang", "en"),
 	     &r, "/api/v1/kb/sessions");
