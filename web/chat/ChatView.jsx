@@ -2,9 +2,11 @@
 // marks on the visitor's own (sent, delivered, read), what waits in the
 // outbox, the agent's typing and the wait (aria-live), the reply box (Enter
 // sends, Shift+Enter is a new line) with the visitor's own typing; then,
-// once ended, the transcript by email and the rating.
+// once ended, the transcript by email and the rating. The API's refusals
+// are said in the visitor's language (errorText), never in its English.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Field } from './forms.jsx';
+import { errorText } from './i18n.js';
 
 const time = (at, lang) => {
   const ms = typeof at === 'number' ? at : Date.parse(at);
@@ -106,7 +108,7 @@ export function ChatView({ t, lang, conv, limits }) {
       </div>
       <p class="typing" aria-live="polite">{conv.agentTyping ? t('typing', { agent: conv.agent || t('agent') }) : ''}</p>
       <p role="status" class="net">{conv.online ? '' : t('offline.net')}</p>
-      {conv.error && <p role="alert" class="error">{conv.error.message}</p>}
+      {conv.error && <p role="alert" class="error">{errorText(t, conv.error)}</p>}
       <form class="composer" onSubmit={send}>
         <label for="reply">{t('reply')}</label>
         <textarea id="reply" rows="2" value={text} onInput={onInput} onKeyDown={onKey} maxLength={4000}
@@ -134,7 +136,7 @@ function Transcript({ t, conv, client }) {
   const go = (e) => {
     e.preventDefault();
     client.call('POST', `/chats/${conv.id}/transcript`, { email: email.trim() })
-      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: err.status ? err.message : t('error.network') }));
+      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: errorText(t, err) }));
   };
   if (state.done) return <p role="status" class="done">{t('transcript.done')}</p>;
   return (
@@ -157,7 +159,7 @@ function Rating({ t, conv, client }) {
     if (!score) { setState({ done: false, error: t('rating.pick') }); return; }
     const body = comment.trim() ? { score, comment: comment.trim() } : { score };
     client.call('POST', `/chats/${conv.id}/rating`, body)
-      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: err.status ? err.message : t('error.network') }));
+      .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: errorText(t, err) }));
   };
   if (state.done) return <p role="status" class="done">{t('rating.done')}</p>;
   return (

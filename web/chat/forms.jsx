@@ -2,8 +2,10 @@
 // channel configures it (name, email, topic, first message), and, when the
 // chat is closed, the other ways: leave a message (answered by email) and
 // ask for a callback. Each error of the API shows beside its field (the
-// API's "field"), the others in one role="alert" paragraph.
+// API's "field"), the others in one role="alert" paragraph, always in the
+// visitor's language (errorText: never the API's English).
 import { useState } from 'preact/hooks';
+import { errorText } from './i18n.js';
 
 // One labelled control with its error, linked by aria-describedby.
 export function Field({ id, label, error, children }) {
@@ -18,8 +20,9 @@ export function Field({ id, label, error, children }) {
   );
 }
 
-// submit(fn): runs fn, and sorts its error by field
-function useForm(t) {
+// submit(fn): runs fn, and sorts its error by field: at the field when the
+// form has it (fields), else for the whole form
+function useForm(t, fields) {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState({});
   const submit = async (e, fn) => {
@@ -30,8 +33,8 @@ function useForm(t) {
     try {
       await fn();
     } catch (err) {
-      const text = err.status ? (err.status === 429 ? t('error.slow') : err.message) : t('error.network');
-      setErrors(err.field ? { [err.field]: text } : { _: text });
+      const text = errorText(t, err);
+      setErrors(fields.includes(err.field) ? { [err.field]: text } : { _: text });
     } finally {
       setBusy(false);
     }
@@ -47,7 +50,8 @@ export function Prechat({ t, config, client, onStarted, onClosed }) {
   const pre = config.prechat || {};
   const topics = pre.topics || [];
   const [v, setV] = useState({ name: '', email: '', topic: topics[0] || '', message: '' });
-  const { busy, errors, submit } = useForm(t);
+  const { busy, errors, submit } = useForm(t, [...['name', 'email'].filter((k) => pre[k] && pre[k] !== 'off'),
+    ...(topics.length ? ['topic'] : []), 'message']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
   const go = (e) => submit(e, async () => {
     const body = { message: v.message };
@@ -89,7 +93,7 @@ export function Prechat({ t, config, client, onStarted, onClosed }) {
 function LeaveMessage({ t, client }) {
   const [v, setV] = useState({ name: '', email: '', message: '' });
   const [done, setDone] = useState(false);
-  const { busy, errors, submit } = useForm(t);
+  const { busy, errors, submit } = useForm(t, ['name', 'email', 'message']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
   if (done) return <p role="status" class="done">{t('offline.message.done')}</p>;
   const go = (e) => submit(e, async () => {
@@ -122,7 +126,7 @@ const rfc3339 = (local) => (local ? new Date(local).toISOString() : '');
 function Callback({ t, config, client }) {
   const [v, setV] = useState({ phone: '', name: '', from: '', to: '' });
   const [done, setDone] = useState(null);
-  const { busy, errors, submit } = useForm(t);
+  const { busy, errors, submit } = useForm(t, ['phone', 'name', 'window', 'window.from', 'window.to']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
   if (done) return <p role="status" class="done">{t('offline.callback.done', { n: done.position || 1 })}</p>;
   const go = (e) => submit(e, async () => {

@@ -73,6 +73,19 @@ const en = {
   again: 'Start a new chat',
   'error.network': 'No connection: please try again.',
   'error.slow': 'Too many attempts: please wait a moment.',
+  'error.generic': 'Something went wrong: please try again.',
+  'error.email': 'This email address is not valid: write it as name@example.com.',
+  'error.phone': 'We cannot read this phone number: check it, and give a number from abroad with its country code (+44…).',
+  'error.name': 'This name is too long or has characters we cannot take.',
+  'error.text': 'This text is empty or too long (4,000 characters at most).',
+  'error.comment': 'This comment is too long (2,000 characters at most).',
+  'error.topic': 'Choose one of the topics in the list.',
+  'error.window': 'We cannot call in this window: it must be in the future, within the next 14 days and during our opening hours.',
+  'error.ended': 'This chat has ended.',
+  'error.unavailable': 'This is not available right now: please try again later.',
+  'error.callback_off': 'Callbacks cannot be asked for right now: please leave a message or come back later.',
+  'error.mail_off': 'Transcripts cannot be sent by email here.',
+  'error.mail_limit': 'Enough mail went to this address this hour: please try again later.',
 };
 
 const fr = {
@@ -147,9 +160,41 @@ const fr = {
   again: 'Nouvelle discussion',
   'error.network': 'Pas de connexion : réessayez.',
   'error.slow': 'Trop de tentatives : patientez un instant.',
+  'error.generic': 'Une erreur est survenue : réessayez.',
+  'error.email': 'Cette adresse e-mail n’est pas valide : écrivez-la comme nom@exemple.fr.',
+  'error.phone': 'Nous ne pouvons pas lire ce numéro : vérifiez-le, et donnez un numéro de l’étranger avec son indicatif (+44…).',
+  'error.name': 'Ce nom est trop long ou contient des caractères que nous ne pouvons pas prendre.',
+  'error.text': 'Ce texte est vide ou trop long (4 000 caractères au plus).',
+  'error.comment': 'Ce commentaire est trop long (2 000 caractères au plus).',
+  'error.topic': 'Choisissez un des sujets de la liste.',
+  'error.window': 'Nous ne pouvons pas appeler dans ce créneau : il doit être à venir, dans les 14 prochains jours et pendant nos heures d’ouverture.',
+  'error.ended': 'Cette discussion est terminée.',
+  'error.unavailable': 'Ce n’est pas possible pour le moment : réessayez plus tard.',
+  'error.callback_off': 'Les rappels ne peuvent pas être demandés pour le moment : laissez un message ou revenez plus tard.',
+  'error.mail_off': 'Les transcriptions ne peuvent pas être envoyées par e-mail ici.',
+  'error.mail_limit': 'Assez de courriels sont partis vers cette adresse cette heure-ci : réessayez plus tard.',
 };
 
 export const catalogues = { en, fr };
+
+// The texts of the API's refusals of a field (a 400 naming it).
+const FIELD_ERRORS = { email: 'error.email', phone: 'error.phone', name: 'error.name', message: 'error.text',
+  body: 'error.text', context: 'error.text', comment: 'error.comment', topic: 'error.topic', window: 'error.window',
+  score: 'rating.pick' };
+
+// A refusal of the API in the visitor's language, by its status, code and
+// field: the API's own messages are English and never shown. What has no
+// text of its own gets the generic one.
+export function errorText(t, err) {
+  if (!err || !err.status) return t('error.network');
+  if (err.status === 429) return t(err.field === 'email' ? 'error.mail_limit' : 'error.slow');
+  if (err.code === 'ended') return t('error.ended');
+  if (err.status === 422 && err.field === 'email') return t('error.mail_off'); // no mailbox sends the tenant's mail
+  if (err.status === 409 && err.field === 'queue_id') return t('error.callback_off'); // no callback queue
+  if (err.status === 409) return t('error.unavailable');
+  if (err.status === 400 && FIELD_ERRORS[err.field]) return t(FIELD_ERRORS[err.field]);
+  return t('error.generic');
+}
 
 // ?lang= (the launcher passes the host page's), else the browser's
 export function pickLang(wanted) {

@@ -3,15 +3,12 @@
 // customer mode, "did this solve it?" after each answer, and beside every
 // step the ways to reach a person (phone, email, chat, callback, a request
 // carrying the search, the path and the answers). Never a dead end: the
-// ways to reach a person are rendered whatever the step.
+// ways to reach a person are rendered whatever the step. The API's failures
+// are said in the page's language (errorText), never in its English.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { portalApi } from './calls.js';
-import { pickLanguage, translator } from './i18n.js';
+import { errorText, pickLanguage, translator } from './i18n.js';
 import { Reach } from './Reach.jsx';
-
-function errorText(t, e) {
-  return e.status === 429 ? t('error.busy') : t('error.generic', { message: e.message });
-}
 
 function Incidents({ t, lang, items }) {
   if (!items.length) return null;

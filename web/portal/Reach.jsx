@@ -2,12 +2,10 @@
 // phone number, the email address, the chat (its launcher loaded only when
 // the portal names a chat channel), a callback form when the tenant offers
 // callbacks, and a request sent to a person that carries what the customer
-// already did (the search, the articles seen, the diagnosis's path).
+// already did (the search, the articles seen, the diagnosis's path). The
+// API's refusals show at their field in the page's language (errorText).
 import { useEffect, useState } from 'preact/hooks';
-
-function errorText(t, e) {
-  return e.status === 429 ? t('error.busy') : t('error.generic', { message: e.message });
-}
+import { errorText } from './i18n.js';
 
 // The API's error at the field it names, else for the whole form.
 function useErrors() {

@@ -65,8 +65,19 @@ const en = {
   'callback.to': 'To',
   'callback.submit': 'Ask for a callback',
   'callback.done': 'Thank you: we will call you back.',
-  'error.generic': 'Something went wrong: {message}',
+  'error.generic': 'Something went wrong: please try again.',
   'error.busy': 'Too many requests: please wait a minute and try again.',
+  'error.network': 'No connection: check your network and try again.',
+  'error.email': 'This email address is not valid: write it as name@example.com.',
+  'error.phone': 'We cannot read this phone number: check it, and give a number from abroad with its country code (+44…).',
+  'error.name': 'This name is too long or has characters we cannot take.',
+  'error.text': 'This text is too long or has characters we cannot take.',
+  'error.query': 'Your search is too long: 1,000 characters at most.',
+  'error.answer': 'This answer was not understood: choose one of the answers, or say it another way.',
+  'error.window': 'We cannot call in this window: it must be in the future, within the next 14 days and during our opening hours.',
+  'error.callback_off': 'Callbacks cannot be asked for right now: call us, or send your request to a person.',
+  'error.session_over': 'This guided help is over or was passed to a person already: search again to start anew.',
+  'error.gone': 'This is no longer available: please search again.',
 };
 
 const fr = {
@@ -132,11 +143,39 @@ const fr = {
   'callback.to': 'À',
   'callback.submit': 'Demander un rappel',
   'callback.done': 'Merci : nous vous rappellerons.',
-  'error.generic': 'Une erreur est survenue : {message}',
+  'error.generic': 'Une erreur est survenue : réessayez.',
   'error.busy': 'Trop de demandes : attendez une minute et réessayez.',
+  'error.network': 'Pas de connexion : vérifiez votre réseau et réessayez.',
+  'error.email': 'Cette adresse e-mail n’est pas valide : écrivez-la comme nom@exemple.fr.',
+  'error.phone': 'Nous ne pouvons pas lire ce numéro : vérifiez-le, et donnez un numéro de l’étranger avec son indicatif (+44…).',
+  'error.name': 'Ce nom est trop long ou contient des caractères que nous ne pouvons pas prendre.',
+  'error.text': 'Ce texte est trop long ou contient des caractères que nous ne pouvons pas prendre.',
+  'error.query': 'Votre recherche est trop longue : 1 000 caractères au plus.',
+  'error.answer': 'Cette réponse n’a pas été comprise : choisissez une des réponses, ou dites-la autrement.',
+  'error.window': 'Nous ne pouvons pas appeler dans ce créneau : il doit être à venir, dans les 14 prochains jours et pendant nos heures d’ouverture.',
+  'error.callback_off': 'Les rappels ne peuvent pas être demandés pour le moment : appelez-nous, ou envoyez votre demande à une personne.',
+  'error.session_over': 'Cette aide guidée est terminée ou a déjà été transmise à une personne : cherchez à nouveau pour recommencer.',
+  'error.gone': 'Ce contenu n’est plus disponible : cherchez à nouveau.',
 };
 
 export const TEXTS = { en, fr };
+
+// The texts of the API's refusals of a field (a 400 naming it).
+const FIELD_ERRORS = { email: 'error.email', phone: 'error.phone', name: 'error.name', message: 'error.text',
+  context: 'error.text', query: 'error.query', answer: 'error.answer', window: 'error.window' };
+
+// A failure of the API in the page's language, by its status, code and
+// field: the API's own messages are English and never shown. What has no
+// text of its own gets the generic one.
+export function errorText(t, e) {
+  if (!e || !e.status) return t('error.network');
+  if (e.status === 429) return t('error.busy');
+  if (e.status === 409 && e.field === 'queue_id') return t('error.callback_off'); // no callback queue
+  if (e.status === 409) return t('error.session_over');
+  if (e.status === 404) return t('error.gone');
+  if (e.status === 400 && FIELD_ERRORS[e.field]) return t(FIELD_ERRORS[e.field]);
+  return t('error.generic');
+}
 
 export function pickLanguage(setting, languages) {
   if (TEXTS[setting]) return setting;

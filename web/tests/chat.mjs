@@ -24,7 +24,9 @@
 // with guichetd's own 400 at its field, a message left, and a callback that
 // the staff then see through GET /api/v1/callbacks; axe-core finds no
 // serious or critical violation in English and French on the prechat form,
-// the conversation, the ended state, the closed forms and the desktop.
+// the conversation, the ended state, the closed forms and the desktop;
+// guichetd's refusals (an address, no mailbox for the transcript) said in
+// French on a French page.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -324,6 +326,11 @@ async function conversation({ browser, url, admin, step, accessible, password },
       await accessible(fr, 'chat conversation (fr)');
       await f.getByRole('button', { name: 'Terminer la discussion' }).click();
       await f.getByRole('button', { name: 'Nouvelle discussion' }).waitFor();
+      // no mailbox sends the tenant's mail: said in French, not in guichetd's English
+      await f.getByLabel('Votre adresse e-mail').fill('vera.fr@example.net');
+      await f.getByRole('button', { name: 'Envoyer la transcription' }).click();
+      const refusal = f.locator('#transcript-email-error');
+      await refusal.filter({ hasText: 'Les transcriptions ne peuvent pas être envoyées par e-mail ici.' }).waitFor();
       await accessible(fr, 'chat ended (fr)');
       await fr.close();
     });
@@ -382,6 +389,16 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
       const { items } = await admin('GET', '/api/v1/callbacks');
       const cb = items.find((c) => c.phone === '+33612345678');
       if (!cb || cb.source !== 'chat' || cb.name !== 'Vera Widget') throw new Error(`the callbacks: ${JSON.stringify(items)}`);
+    });
+    await step('chat closed: in French, guichetd\'s refusal of an address is said in French', async () => {
+      await page.goto(shop(host.origin, launcher, 'fr'));
+      await page.getByRole('button', { name: 'Discuter avec nous' }).click();
+      await frame.locator('#leave-email').fill('vera@localhost');
+      await frame.locator('#leave-message').fill('Rappelez-moi demain');
+      await frame.getByRole('button', { name: 'Envoyer le message' }).click();
+      const refusal = frame.locator('#leave-email-error');
+      await refusal.filter({ hasText: 'Cette adresse e-mail n’est pas valide' }).waitFor();
+      if (/'email'|address/.test(await refusal.textContent())) throw new Error(`English: ${await refusal.textContent()}`);
     });
   } finally {
     await context.close();

@@ -10,7 +10,9 @@
 // callback form goes to guichetd (the request then seen through the staff's
 // API, the customer's search as its context), and with a chat channel's
 // key set, the portal loads the chat's launcher and the frame opens on the
-// portal's page (guichetd's own origin: the frame's CSP lets it in).
+// portal's page (guichetd's own origin: the frame's CSP lets it in). A
+// French page says guichetd's refusals (a number, a window, no callback
+// queue, an address) in French, never in the API's English.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -153,6 +155,53 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
     await accessible(home, 'portal home (fr)');
     await fr.close();
     if (errors.length) throw new Error(errors.join('; '));
+  });
+  await step('a French page says the API\'s refusals in French: a number, a window, no callback queue, an address', async () => {
+    const fr = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 720 } });
+    const home = await fr.newPage();
+    home.setDefaultTimeout(10000);
+    const english = /telephone|window|callback|PUT|api|'email'|address/i;
+    const said = async (locator, french) => {
+      await locator.filter({ hasText: french }).waitFor();
+      const text = await locator.textContent();
+      if (english.test(text)) throw new Error(`English on a French page: ${text}`);
+    };
+    try {
+      await home.goto(`${url}/help/${tenant}`);
+      const form = home.locator('form.callback');
+      await form.getByLabel('Numéro de téléphone').fill('12');
+      await form.getByRole('button', { name: 'Demander un rappel' }).click();
+      await said(form.locator('#cb-phone-error'), 'Nous ne pouvons pas lire ce numéro');
+      // a window beyond the 14 days guichetd takes (the browser's own local time)
+      const local = (days, hours) => home.evaluate(([d, h]) => {
+        const at = new Date(Date.now() + d * 86400000);
+        at.setHours(h, 0, 0, 0);
+        return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+      }, [days, hours]);
+      await form.getByLabel('Numéro de téléphone').fill('+33 6 55 44 33 22');
+      await form.getByLabel('De', { exact: true }).fill(await local(20, 10));
+      await form.getByLabel('À', { exact: true }).fill(await local(20, 11));
+      await form.getByRole('button', { name: 'Demander un rappel' }).click();
+      await said(form.locator('#cb-from-error'), 'Nous ne pouvons pas appeler dans ce créneau');
+      // callbacks on, but no callback queue: guichetd's 409 names the API; the page does not
+      const settings = await admin('GET', '/api/v1/callbacks/settings');
+      await admin('PUT', '/api/v1/callbacks/settings', { ...settings, queue_id: null });
+      try {
+        await form.getByLabel('De', { exact: true }).fill('');
+        await form.getByLabel('À', { exact: true }).fill('');
+        await form.getByRole('button', { name: 'Demander un rappel' }).click();
+        await said(form.getByRole('alert').last(), 'Les rappels ne peuvent pas être demandés pour le moment');
+      } finally {
+        await admin('PUT', '/api/v1/callbacks/settings', settings);
+      }
+      const send = home.locator('form.send');
+      await send.getByLabel('Votre adresse e-mail').fill('not an address');
+      await send.getByRole('button', { name: 'Envoyer à une personne' }).click();
+      await said(send.locator('#send-email-error'), 'Cette adresse e-mail n’est pas valide');
+      await accessible(home, 'portal refusals (fr)');
+    } finally {
+      await fr.close();
+    }
   });
   await step('with a chat channel set, the portal loads its launcher and the chat opens on the portal\'s page', async () => {
     await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Brand A help', lang: 'en', phone: '+33 1 23 45 67 89',
