@@ -20,6 +20,14 @@ export function Field({ id, label, error, children }) {
   );
 }
 
+// A refusal of the form itself, before any request: its text at its field.
+class Refusal extends Error {
+  constructor(field, text) {
+    super(text);
+    this.field = field;
+  }
+}
+
 // submit(fn): runs fn, and sorts its error by field: at the field when the
 // form has it (fields), else for the whole form
 function useForm(t, fields) {
@@ -33,7 +41,7 @@ function useForm(t, fields) {
     try {
       await fn();
     } catch (err) {
-      const text = errorText(t, err);
+      const text = err instanceof Refusal ? err.message : errorText(t, err);
       setErrors(fields.includes(err.field) ? { [err.field]: text } : { _: text });
     } finally {
       setBusy(false);
@@ -123,16 +131,36 @@ function LeaveMessage({ t, client }) {
 // datetime-local gives a local time without zone: the browser's zone makes it RFC 3339
 const rfc3339 = (local) => (local ? new Date(local).toISOString() : '');
 
-function Callback({ t, config, client }) {
+// a window as the visitor reads it: "Thursday 5 June, 10:00 – 11:00"
+const windowText = (lang, w) => new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long',
+  hour: '2-digit', minute: '2-digit' }).formatRange(new Date(w.from), new Date(w.to));
+
+// What the visitor is told once the request is taken: its window when it
+// has one (no place in line before the window opens), else as soon as
+// possible with its place while it waits. A request still open for the
+// number is answered instead (existing): that one, its window unchanged.
+function callbackDone(t, lang, answer) {
+  const kind = answer.existing ? 'existing' : 'done';
+  const lead = answer.window ? t(`offline.callback.${kind}.window`, { window: windowText(lang, answer.window) })
+    : t(`offline.callback.${kind}.asap`);
+  const waits = answer.state === 'waiting' && answer.position != null;
+  return waits ? `${lead} ${t('offline.callback.place', { n: answer.position })}` : lead;
+}
+
+function Callback({ t, lang, config, client }) {
   const [v, setV] = useState({ phone: '', name: '', from: '', to: '' });
   const [done, setDone] = useState(null);
   const { busy, errors, submit } = useForm(t, ['phone', 'name', 'window', 'window.from', 'window.to']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
-  if (done) return <p role="status" class="done">{t('offline.callback.done', { n: done.position || 1 })}</p>;
+  if (done) return <p role="status" class="done">{callbackDone(t, lang, done)}</p>;
   const go = (e) => submit(e, async () => {
+    // half a window is no window: said, never taken for "as soon as possible"
+    if (v.from && !v.to) throw new Refusal('window.to', t('offline.callback.window.to'));
+    if (v.to && !v.from) throw new Refusal('window.from', t('offline.callback.window.from'));
+    if (v.from && Date.parse(v.to) <= Date.parse(v.from)) throw new Refusal('window.to', t('offline.callback.window.order'));
     const body = { phone: v.phone.trim(), source: 'chat' };
     if (v.name.trim()) body.name = v.name.trim();
-    if (v.from && v.to) body.window = { from: rfc3339(v.from), to: rfc3339(v.to) };
+    if (v.from) body.window = { from: rfc3339(v.from), to: rfc3339(v.to) };
     setDone(await client.call('POST', `/public/v1/tenants/${encodeURIComponent(config.tenant)}/callbacks`, body));
   });
   return (
@@ -159,13 +187,13 @@ function Callback({ t, config, client }) {
   );
 }
 
-export function Offline({ t, config, ways, client, onRetry }) {
+export function Offline({ t, lang, config, ways, client, onRetry }) {
   const w = ways || config.offline || {};
   return (
     <div class="offline">
       <p role="status">{t('offline.intro')}</p>
       {w.message && <LeaveMessage t={t} client={client} />}
-      {w.callback && config.tenant != null && <Callback t={t} config={config} client={client} />}
+      {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} />}
       {!w.message && !(w.callback && config.tenant != null) && <p>{t('offline.later')}</p>}
       <button type="button" onClick={onRetry}>{t('offline.retry')}</button>
     </div>

@@ -75,41 +75,71 @@ function SendRequest({ t, api, query, seen, session }) {
   );
 }
 
-function Callback({ t, api, query }) {
+// a window as the customer reads it: "Thursday 5 June, 10:00 – 11:00"
+const windowText = (lang, w) => new Intl.DateTimeFormat(lang, { weekday: 'long', day: 'numeric', month: 'long',
+  hour: '2-digit', minute: '2-digit' }).formatRange(new Date(w.from), new Date(w.to));
+
+// What the customer is told once the request is taken: its window when it
+// has one (no place in line before the window opens), else as soon as
+// possible with its place while it waits. A request still open for the
+// number is answered instead (existing): that one, its window unchanged.
+function callbackDone(t, lang, answer) {
+  const kind = answer.existing ? 'existing' : 'done';
+  const lead = answer.window ? t(`callback.${kind}.window`, { window: windowText(lang, answer.window) })
+    : t(`callback.${kind}.asap`);
+  const waits = answer.state === 'waiting' && answer.position != null;
+  return waits ? `${lead} ${t('callback.place', { n: answer.position })}` : lead;
+}
+
+function Callback({ t, lang, api, query }) {
   const [phone, setPhone] = useState('');
   const [name, setName] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState(null);
+  const [busy, setBusy] = useState(false);
   const [errors, setErrors, fail] = useErrors();
   const submit = (e) => {
     e.preventDefault();
+    // half a window is no window: said, never taken for "as soon as possible"
+    if (from && !to) return setErrors({ to: t('callback.window.to') });
+    if (to && !from) return setErrors({ from: t('callback.window.from') });
+    if (from && Date.parse(to) <= Date.parse(from)) return setErrors({ to: t('callback.window.order') });
     setErrors({});
-    const window = from && to ? { from: new Date(from).toISOString(), to: new Date(to).toISOString() } : undefined;
+    setBusy(true);
+    const window = from ? { from: new Date(from).toISOString(), to: new Date(to).toISOString() } : undefined;
     api.callback({ phone: phone.trim(), name: name.trim() || undefined, window, context: query || '' })
-      .then(() => setDone(t('callback.done')), (err) => fail(err, ['phone', 'name', 'window'], t));
+      .then(setDone, (err) => fail(err, ['phone', 'name', 'window'], t)).finally(() => setBusy(false));
   };
+  const windowError = errors.window || errors.from;
   return (
     <form class="callback" onSubmit={submit} aria-labelledby="callback-title" noValidate>
       <h3 id="callback-title" class="h4">{t('callback.title')}</h3>
       <Field id="cb-phone" label={t('callback.phone')} error={errors.phone}>
         <input id="cb-phone" type="tel" autocomplete="tel" value={phone} maxLength={40} required
-          aria-describedby="cb-phone-error" onInput={(e) => setPhone(e.target.value)} />
+          aria-describedby="cb-phone-error" aria-invalid={errors.phone ? 'true' : undefined}
+          onInput={(e) => setPhone(e.target.value)} />
       </Field>
       <Field id="cb-name" label={t('callback.name')} error={errors.name}>
         <input id="cb-name" autocomplete="name" value={name} maxLength={200}
-          aria-describedby="cb-name-error" onInput={(e) => setName(e.target.value)} />
+          aria-describedby="cb-name-error" aria-invalid={errors.name ? 'true' : undefined}
+          onInput={(e) => setName(e.target.value)} />
       </Field>
-      <div class="row">
-        <Field id="cb-from" label={t('callback.from')} error={errors.window}>
-          <input id="cb-from" type="datetime-local" value={from} onInput={(e) => setFrom(e.target.value)} />
-        </Field>
-        <Field id="cb-to" label={t('callback.to')}>
-          <input id="cb-to" type="datetime-local" value={to} onInput={(e) => setTo(e.target.value)} />
-        </Field>
-      </div>
-      <button type="submit" disabled={!!done}>{t('callback.submit')}</button>
-      <p role="status" class="status">{done}</p>
+      <fieldset class="window">
+        <legend>{t('callback.window')}</legend>
+        <div class="row">
+          <Field id="cb-from" label={t('callback.from')} error={windowError}>
+            <input id="cb-from" type="datetime-local" value={from} aria-describedby="cb-from-error"
+              aria-invalid={windowError ? 'true' : undefined} onInput={(e) => setFrom(e.target.value)} />
+          </Field>
+          <Field id="cb-to" label={t('callback.to')} error={errors.to}>
+            <input id="cb-to" type="datetime-local" value={to} aria-describedby="cb-to-error"
+              aria-invalid={errors.to ? 'true' : undefined} onInput={(e) => setTo(e.target.value)} />
+          </Field>
+        </div>
+      </fieldset>
+      <button type="submit" disabled={busy || !!done}>{t('callback.submit')}</button>
+      <p role="status" class="status">{done ? callbackDone(t, lang, done) : ''}</p>
       <p role="alert" class="error">{errors.form || ''}</p>
     </form>
   );
@@ -148,7 +178,7 @@ export function Reach({ t, lang, api, contact, query, seen, session }) {
         {contact.chat_key && <li class="chat">{t('reach.chat')}</li>}
       </ul>
       <SendRequest t={t} api={api} query={query} seen={seen} session={session} />
-      {contact.callback && <Callback t={t} api={api} query={query} />}
+      {contact.callback && <Callback t={t} lang={lang} api={api} query={query} />}
       <Hours t={t} lang={lang} hours={contact.hours} zone={contact.zone} />
     </aside>
   );

@@ -26,7 +26,9 @@
 // serious or critical violation in English and French on the prechat form,
 // the conversation, the ended state, the closed forms and the desktop;
 // guichetd's refusals (an address, no mailbox for the transcript) said in
-// French on a French page.
+// French on a French page; half a callback window refused at its field, a
+// window said as such (no place in line), a second request for a number
+// answered with the first one's window.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -385,7 +387,7 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
       await frame.getByRole('button', { name: 'Ask for the callback' }).click();
       const res = await sent;
       if (res.status() !== 201) throw new Error(`POST callbacks: ${res.status()} ${await res.text()}`);
-      await frame.getByText(/Thank you: we will call you back\./).waitFor();
+      await frame.getByText(/^Thank you: we will call you back as soon as possible\. You are number 1 in line\.$/).waitFor();
       const { items } = await admin('GET', '/api/v1/callbacks');
       const cb = items.find((c) => c.phone === '+33612345678');
       if (!cb || cb.source !== 'chat' || cb.name !== 'Vera Widget') throw new Error(`the callbacks: ${JSON.stringify(items)}`);
@@ -399,6 +401,54 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
       const refusal = frame.locator('#leave-email-error');
       await refusal.filter({ hasText: 'Cette adresse e-mail n’est pas valide' }).waitFor();
       if (/'email'|address/.test(await refusal.textContent())) throw new Error(`English: ${await refusal.textContent()}`);
+    });
+    await step('chat closed: half a callback window is refused at its field; a window tomorrow is said, with no place in line', async () => {
+      await page.goto(shop(host.origin, launcher, 'en'));
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      let posted = 0;
+      page.on('request', (r) => { if (/\/public\/v1\/tenants\/\d+\/callbacks$/.test(r.url())) posted += 1; });
+      const local = (days, hours) => page.evaluate(([d, h]) => { // the browser's own local time
+        const at = new Date(Date.now() + d * 86400000);
+        at.setHours(h, 0, 0, 0);
+        return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+      }, [days, hours]);
+      const from = frame.getByLabel('From', { exact: true });
+      const to = frame.getByLabel('To', { exact: true });
+      const ask = frame.getByRole('button', { name: 'Ask for the callback' });
+      await frame.getByLabel('Your phone number').fill('+33 6 11 22 33 44');
+      await from.fill(await local(1, 10));
+      await ask.click();
+      await frame.locator('#cb-to-error').filter({ hasText: 'Give the end of the window too' }).waitFor();
+      await frame.locator('#cb-to[aria-invalid="true"]').waitFor();
+      await from.fill('');
+      await to.fill(await local(1, 11));
+      await ask.click();
+      await frame.locator('#cb-from-error').filter({ hasText: 'Give the start of the window too' }).waitFor();
+      if (posted) throw new Error('half a window was sent');
+      await from.fill(await local(1, 10));
+      const sent = page.waitForResponse((r) => /\/public\/v1\/tenants\/\d+\/callbacks$/.test(r.url()));
+      await ask.click();
+      const cb = await (await sent).json();
+      if (cb.state !== 'scheduled' || cb.position !== null) throw new Error(`the answer: ${JSON.stringify(cb)}`);
+      const said = frame.getByRole('status').filter({ hasText: 'Thank you: we will call you back in the window you chose' });
+      await said.waitFor();
+      const text = await said.textContent();
+      if (!text.includes('10:00') || !text.includes('11:00') || /number \d+ in line/.test(text)) throw new Error(`said: ${text}`);
+    });
+    await step('chat closed: a second callback for the same number says the first one, its window unchanged', async () => {
+      await page.reload();
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await frame.getByLabel('Your phone number').fill('+33 6 11 22 33 44');
+      const sent = page.waitForResponse((r) => /\/public\/v1\/tenants\/\d+\/callbacks$/.test(r.url()));
+      await frame.getByRole('button', { name: 'Ask for the callback' }).click();
+      const cb = await (await sent).json();
+      if (cb.existing !== true || !cb.window) throw new Error(`the answer: ${JSON.stringify(cb)}`);
+      const said = frame.getByRole('status').filter({ hasText: 'A callback to this number was requested already: we will call you back in its window' });
+      await said.waitFor();
+      if (!(await said.textContent()).includes('10:00')) throw new Error(`said: ${await said.textContent()}`);
+      const { items } = await admin('GET', '/api/v1/callbacks');
+      const mine = items.filter((c) => c.phone === '+33611223344');
+      if (mine.length !== 1 || mine[0].state !== 'scheduled') throw new Error(`the callbacks: ${JSON.stringify(mine)}`);
     });
   } finally {
     await context.close();

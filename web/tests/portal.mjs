@@ -12,7 +12,10 @@
 // key set, the portal loads the chat's launcher and the frame opens on the
 // portal's page (guichetd's own origin: the frame's CSP lets it in). A
 // French page says guichetd's refusals (a number, a window, no callback
-// queue, an address) in French, never in the API's English.
+// queue, an address) in French, never in the API's English. Half a
+// callback window is refused at its field (never taken for "as soon as
+// possible"), a window is said as such, and a second request for a number
+// says the first one.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -201,6 +204,58 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
       await accessible(home, 'portal refusals (fr)');
     } finally {
       await fr.close();
+    }
+  });
+  await step('the callback form refuses half a window at its field; a window is said as such; a second request says the first', async () => {
+    const en = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+    const home = await en.newPage();
+    home.setDefaultTimeout(10000);
+    let posted = 0;
+    home.on('request', (r) => { if (r.url().endsWith(`/public/v1/tenants/${tenant}/callbacks`)) posted += 1; });
+    const local = (days, hours) => home.evaluate(([d, h]) => { // the browser's own local time
+      const at = new Date(Date.now() + d * 86400000);
+      at.setHours(h, 0, 0, 0);
+      return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    }, [days, hours]);
+    try {
+      await home.goto(`${url}/help/${tenant}`);
+      const form = home.locator('form.callback');
+      const from = form.getByLabel('From', { exact: true });
+      const to = form.getByLabel('To', { exact: true });
+      const ask = form.getByRole('button', { name: 'Ask for a callback' });
+      await form.getByLabel('Phone number').fill('+33 6 98 76 54 32'); // Paula's, asked above, still waiting
+      await from.fill(await local(1, 10));
+      await ask.click();
+      await form.locator('#cb-to-error').filter({ hasText: 'Give the end of the window too' }).waitFor();
+      await form.locator('#cb-to[aria-invalid="true"]').waitFor();
+      await from.fill('');
+      await to.fill(await local(1, 11));
+      await ask.click();
+      await form.locator('#cb-from-error').filter({ hasText: 'Give the start of the window too' }).waitFor();
+      if (posted) throw new Error('half a window was sent');
+      // no window: the number's open request answers, as soon as possible
+      await to.fill('');
+      const again = home.waitForResponse((r) => r.url().endsWith(`/public/v1/tenants/${tenant}/callbacks`));
+      await ask.click();
+      const first = await (await again).json();
+      if (first.existing !== true) throw new Error(`the answer: ${JSON.stringify(first)}`);
+      await form.getByRole('status').filter({ hasText: 'A callback to this number was requested already: we will call you back as soon as possible.' }).waitFor();
+      // a new number in a window tomorrow: the window said, no place in line
+      await home.reload();
+      await form.getByLabel('Phone number').fill('+33 6 98 76 54 33');
+      await from.fill(await local(1, 10));
+      await to.fill(await local(1, 11));
+      const sent = home.waitForResponse((r) => r.url().endsWith(`/public/v1/tenants/${tenant}/callbacks`));
+      await ask.click();
+      const cb = await (await sent).json();
+      if (cb.state !== 'scheduled' || cb.position !== null) throw new Error(`the answer: ${JSON.stringify(cb)}`);
+      const said = form.getByRole('status').filter({ hasText: 'Thank you: we will call you back in the window you chose' });
+      await said.waitFor();
+      const text = await said.textContent();
+      if (!text.includes('10:00') || !text.includes('11:00') || /in line/.test(text)) throw new Error(`said: ${text}`);
+      await accessible(home, 'portal callback window (en)');
+    } finally {
+      await en.close();
     }
   });
   await step('with a chat channel set, the portal loads its launcher and the chat opens on the portal\'s page', async () => {
