@@ -40,7 +40,7 @@ function listenParent(origins) {
       parent.hello = d;
     } else if (d.type === 'guichet:open') {
       parent.open = !!d.open;
-    } else return;
+    } else if (d.type !== 'guichet:lang') return;
     for (const fn of parent.listeners) fn(d);
   });
   for (const o of origins) window.parent.postMessage({ type: 'guichet:ready' }, o);
@@ -120,7 +120,7 @@ function App() {
     listenParent([...(cfg.origins || []), location.origin]); // and guichetd's own pages: the portal
     parent.listeners.add((d) => {
       if (d.type === 'guichet:open') setOpen(d.open);
-      if (d.type === 'guichet:hello' && d.lang) setLang(pickLang(d.lang));
+      if ((d.type === 'guichet:hello' || d.type === 'guichet:lang') && d.lang) setLang(pickLang(d.lang)); // the page's, as it changes
     });
     const hello = await waitHello();
     if (hello) store.load(hello.stored);

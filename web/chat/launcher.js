@@ -9,6 +9,8 @@
 // that origin and that iframe are heard. The frame says when the visitor has
 // unread messages (shown on the button while closed) and asks for the
 // identity in window.guichetChat.customer, which goes to it and nowhere else.
+// It speaks the page's language (<html lang>), and follows it when the page
+// changes it.
 // No framework, no dependency: it must stay small.
 (() => {
   const script = document.currentScript
@@ -19,11 +21,13 @@
   window.__guichetChat = true;
   const origin = src.origin;
   const key = m[1];
-  const lang = /^fr/i.test(document.documentElement.lang || navigator.language || '') ? 'fr' : 'en';
-  const T = {
+  const TEXTS = {
     en: { open: 'Chat with us', close: 'Close the chat', frame: 'Chat', unread: (n) => `${n} unread message${n > 1 ? 's' : ''}` },
     fr: { open: 'Discuter avec nous', close: 'Fermer la discussion', frame: 'Discussion', unread: (n) => `${n} message${n > 1 ? 's' : ''} non lu${n > 1 ? 's' : ''}` },
-  }[lang];
+  };
+  const pageLang = () => (/^fr/i.test(document.documentElement.lang || navigator.language || '') ? 'fr' : 'en');
+  let lang = pageLang();
+  let T = TEXTS[lang];
   const memo = `guichet-chat:${key}`; // in the host's sessionStorage: a conversation is under way, open or not
   const get = (k) => { try { return sessionStorage.getItem(k) || ''; } catch { return ''; } };
   const put = (k, v) => { try { if (v) sessionStorage.setItem(k, v); else sessionStorage.removeItem(k); } catch { /* private mode */ } };
@@ -127,6 +131,18 @@
       remember(active ? (open ? 'open' : 'closed') : '');
     }
   });
+
+  // the page's language, followed when it changes (a page that switches
+  // language without reloading, as the help centre does): the button, the
+  // frame's title, and the frame itself, open or not
+  new MutationObserver(() => {
+    if (pageLang() === lang) return;
+    lang = pageLang();
+    T = TEXTS[lang];
+    render();
+    if (frame) frame.title = T.frame;
+    post({ type: 'guichet:lang', lang }); // a frame not ready yet gets it in its hello
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
 
   const mount = () => {
     document.body.appendChild(host);

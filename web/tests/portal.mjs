@@ -15,7 +15,8 @@
 // queue, an address) in French, never in the API's English. Half a
 // callback window is refused at its field (never taken for "as soon as
 // possible"), a window is said as such, and a second request for a number
-// says the first one.
+// says the first one. The chat follows the page's language when the
+// customer changes it, its frame open or not.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -281,6 +282,33 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
       await frame.getByRole('button', { name: 'Close the chat window' }).click();
       await home.getByRole('button', { name: 'Chat with us' }).waitFor();
       await accessible(home, 'portal with the chat (en)');
+    } finally {
+      await en.close();
+    }
+    if (errors.length) throw new Error(errors.join('; '));
+  });
+  await step('the chat follows the help centre\'s language: the launcher, an open frame, and a frame opened after', async () => {
+    const en = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+    const home = await en.newPage();
+    home.setDefaultTimeout(10000);
+    home.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await home.goto(`${url}/help/${tenant}`);
+      await home.getByRole('button', { name: 'Chat with us' }).click();
+      const frame = home.frameLocator('iframe#guichet-chat-frame');
+      await frame.getByRole('heading', { name: 'Leave a message' }).waitFor();
+      await home.getByLabel('Language').selectOption('fr');
+      await frame.getByRole('heading', { name: 'Laisser un message' }).waitFor();
+      await home.getByRole('button', { name: 'Fermer la discussion' }).click();
+      await home.getByRole('button', { name: 'Discuter avec nous' }).waitFor();
+      const title = await home.locator('iframe#guichet-chat-frame').getAttribute('title');
+      if (title !== 'Discussion') throw new Error(`the frame's title: ${title}`);
+      await accessible(home, 'portal with the chat (fr)');
+      // a new page: French chosen before the frame is made
+      await home.reload();
+      await home.getByLabel('Language').selectOption('fr');
+      await home.getByRole('button', { name: 'Discuter avec nous' }).click();
+      await frame.getByRole('heading', { name: 'Laisser un message' }).waitFor();
     } finally {
       await en.close();
     }
