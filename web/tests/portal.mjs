@@ -16,7 +16,8 @@
 // callback window is refused at its field (never taken for "as soon as
 // possible"), a window is said as such, and a second request for a number
 // says the first one. The chat follows the page's language when the
-// customer changes it, its frame open or not.
+// customer changes it, its frame open or not. On a phone (375 px) nothing
+// runs off the screen.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -313,6 +314,30 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
       await en.close();
     }
     if (errors.length) throw new Error(errors.join('; '));
+  });
+  await step('on a phone (375 px), nothing of the help centre runs off the screen, its callback form\'s window included (en, fr)', async () => {
+    const phone = await browser.newContext({ locale: 'en-US', viewport: { width: 375, height: 740 }, hasTouch: true });
+    const home = await phone.newPage();
+    home.setDefaultTimeout(10000);
+    // every element inside the viewport's width, and the page no wider than it
+    const offScreen = () => home.evaluate(() => {
+      const out = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ').join('.')}` : ''}`);
+      if (document.documentElement.scrollWidth > innerWidth) out.push(`the page is ${document.documentElement.scrollWidth} px wide`);
+      return out;
+    });
+    try {
+      await home.goto(`${url}/help/${tenant}`);
+      await home.locator('#cb-to').waitFor();
+      let out = await offScreen();
+      if (out.length) throw new Error(`off the screen (en): ${out.join(', ')}`);
+      await home.getByLabel('Language').selectOption('fr');
+      await home.getByRole('button', { name: 'Demander un rappel' }).waitFor();
+      out = await offScreen();
+      if (out.length) throw new Error(`off the screen (fr): ${out.join(', ')}`);
+    } finally {
+      await phone.close();
+    }
   });
   await context.close();
 }
