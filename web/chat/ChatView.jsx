@@ -2,10 +2,11 @@
 // marks on the visitor's own (sent, delivered, read), what waits in the
 // outbox, the agent's typing and the wait (aria-live), the reply box (Enter
 // sends, Shift+Enter is a new line) with the visitor's own typing; then,
-// once ended, the transcript by email and the rating. The API's refusals
+// once ended, the transcript by email and the rating. The focus follows
+// the visitor from one view to the next (useTakeFocus). The API's refusals
 // are said in the visitor's language (errorText), never in its English.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Field } from './forms.jsx';
+import { Field, useTakeFocus } from './forms.jsx';
 import { errorText } from './i18n.js';
 
 const time = (at, lang) => {
@@ -48,6 +49,8 @@ function Attachment({ t, lang, conv, a }) {
 export function ChatView({ t, lang, conv, limits }) {
   const [text, setText] = useState('');
   const logRef = useRef(null);
+  const replyRef = useRef(null);
+  useTakeFocus(() => replyRef.current);
   const list = conv.list();
   const count = list.length + conv.outbox.length;
   useEffect(() => {
@@ -111,7 +114,7 @@ export function ChatView({ t, lang, conv, limits }) {
       {conv.error && <p role="alert" class="error">{errorText(t, conv.error)}</p>}
       <form class="composer" onSubmit={send}>
         <label for="reply">{t('reply')}</label>
-        <textarea id="reply" rows="2" value={text} onInput={onInput} onKeyDown={onKey} maxLength={4000}
+        <textarea id="reply" ref={replyRef} rows="2" value={text} onInput={onInput} onKeyDown={onKey} maxLength={4000}
           aria-invalid={conv.error && conv.error.field === 'body' ? 'true' : undefined} />
         {canAttach && (
           <div class="attach">
@@ -182,9 +185,11 @@ function Rating({ t, conv, client }) {
 }
 
 export function Ended({ t, conv, client, onAgain }) {
+  const heading = useRef(null);
+  useTakeFocus(() => heading.current);
   return (
     <div class="ended">
-      <p role="status">{t('ended')}</p>
+      <div role="status"><h2 id="ended-title" tabIndex={-1} ref={heading}>{t('ended')}</h2></div>
       <Transcript t={t} conv={conv} client={client} />
       <Rating t={t} conv={conv} client={client} />
       <button type="button" onClick={onAgain}>{t('again')}</button>

@@ -4,7 +4,7 @@
 // ask for a callback. Each error of the API shows beside its field (the
 // API's "field"), the others in one role="alert" paragraph, always in the
 // visitor's language (errorText: never the API's English).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './i18n.js';
 
 // One labelled control with its error, linked by aria-describedby.
@@ -18,6 +18,19 @@ export function Field({ id, label, error, children }) {
       {error && <p id={`${id}-error`} class="error">{error}</p>}
     </div>
   );
+}
+
+// When a view replaces the one that held the focus ("Start the chat", "End
+// the chat", the agent ending it under the visitor's typing), the focus
+// would drop to the top of the page: it goes to target() (an element),
+// where the visitor goes on. Only when the frame has the focus (never taken
+// from the brand's page) and nothing in the frame holds it already; on:
+// false leaves it alone.
+export function useTakeFocus(target, on = true) {
+  useEffect(() => {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (on && lost && document.hasFocus()) target()?.focus();
+  }, []);
 }
 
 // A refusal of the form itself, before any request: its text at its field.
@@ -54,7 +67,8 @@ function FormError({ errors }) {
   return <p role="alert" class="error">{errors._ || ''}</p>;
 }
 
-export function Prechat({ t, config, client, onStarted, onClosed }) {
+// takeFocus: after "Start a new chat", the first field takes the focus
+export function Prechat({ t, config, client, onStarted, onClosed, takeFocus }) {
   const pre = config.prechat || {};
   const topics = pre.topics || [];
   const [v, setV] = useState({ name: '', email: '', topic: topics[0] || '', message: '' });
@@ -74,8 +88,10 @@ export function Prechat({ t, config, client, onStarted, onClosed }) {
     }
   });
   const wait = config.wait;
+  const form = useRef(null);
+  useTakeFocus(() => form.current?.querySelector('input, select, textarea'), takeFocus);
   return (
-    <form class="form" onSubmit={go} noValidate={false}>
+    <form class="form" onSubmit={go} noValidate={false} ref={form}>
       <p>{t('prechat.intro')}</p>
       {wait && wait.expected_s != null && <p class="muted" aria-live="polite">{t('wait.expected', { n: Math.max(1, Math.round(wait.expected_s / 60)) })}</p>}
       {['name', 'email'].filter((k) => pre[k] && pre[k] !== 'off').map((k) => (

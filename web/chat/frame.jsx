@@ -99,6 +99,7 @@ function App() {
   const [conv, setConv] = useState(null);
   const [, setTick] = useState(0);
   const [open, setOpen] = useState(parent.open);
+  const [renewed, setRenewed] = useState(false); // "Start a new chat" pressed: the form takes the focus
   const started = useRef(false);
 
   useEffect(() => {
@@ -163,6 +164,7 @@ function App() {
 
   const started409 = (e) => { setOffline(e.offline || config.offline); setPhase('offline'); };
   const again = () => {
+    setRenewed(true);
     conv?.close();
     setConv(null);
     postParent({ type: 'guichet:active', on: false });
@@ -175,7 +177,7 @@ function App() {
   let body;
   if (phase === 'loading') body = <p role="status">{t('loading')}</p>;
   else if (phase === 'broken') body = <p role="alert">{t('broken')}</p>;
-  else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} />;
+  else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} takeFocus={renewed} />;
   else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline} client={client} onRetry={again} />;
   else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
   else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} />;

@@ -51,7 +51,7 @@ function Results({ t, query, results, onOpen }) {
   if (!results.length) return <p>{t('search.none', { q: query })}</p>;
   return (
     <>
-      <h2 class="h3">{t('search.results', { q: query })}</h2>
+      <h2 class="h3" id="results-title" tabIndex={-1}>{t('search.results', { q: query })}</h2>
       <ul class="results">
         {results.map((r) => (
           <li key={r.id} class="result">
@@ -219,7 +219,16 @@ export function Portal({ tenant }) {
       return api.start(r.id, query, kbLang).then(setSession, (e) => setError(errorText(t, e)));
     return api.article(r.id).then((a) => { setSeen(seenNow); setArticle(a); }, (e) => setError(errorText(t, e)));
   };
-  const leave = () => { setArticle(null); setSession(null); };
+  // "Back to the results": the focus goes back with the customer, to the
+  // results' heading (or the search field when nothing matched), not to
+  // the top of the page with the button that held it
+  const back = useRef(false);
+  const leave = () => { back.current = true; setArticle(null); setSession(null); };
+  useEffect(() => {
+    if (!back.current || article || session) return;
+    back.current = false;
+    (document.getElementById('results-title') || document.getElementById('portal-q'))?.focus();
+  }, [article, session]);
 
   if (missing) return <main class="portal"><h1>{t('portal.title')}</h1><p role="alert">{t('portal.missing')}</p></main>;
   if (!info) return <main class="portal"><p role="status">{t('portal.loading')}</p></main>;

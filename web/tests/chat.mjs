@@ -28,7 +28,9 @@
 // guichetd's refusals (an address, no mailbox for the transcript) said in
 // French on a French page; half a callback window refused at its field, a
 // window said as such (no place in line), a second request for a number
-// answered with the first one's window.
+// answered with the first one's window. The focus follows the visitor:
+// to the message field after "Start the chat", to the ended heading after
+// "End the chat", to the form's first field after "Start a new chat".
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 
@@ -88,6 +90,17 @@ async function once(frame, text) {
   await frame.locator('[role="log"] li .body', { hasText: text }).first().waitFor();
   const n = (await frame.locator('[role="log"] li .body').allTextContents()).filter((b) => b === text).length;
   if (n !== 1) throw new Error(`"${text}" shown ${n} times in the widget`);
+}
+
+// The focus in the frame is on selector, waited for: it moves after a render.
+async function focusOn(frame, selector, what) {
+  const el = frame.locator(selector);
+  for (let i = 0; i < 50; i += 1) {
+    if (await el.evaluate((e) => e === document.activeElement && document.hasFocus()).catch(() => false)) return;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  const at = await frame.locator('body').evaluate(() => `${document.activeElement?.tagName}#${document.activeElement?.id}`);
+  throw new Error(`the focus is not on ${what} but on ${at}`);
 }
 
 // What the test needs in guichetd, made through the API.
@@ -174,6 +187,7 @@ async function conversation({ browser, url, admin, step, accessible, password },
       await frame.getByLabel('Your question').fill('Where is my parcel?');
       await frame.getByRole('button', { name: 'Start the chat' }).click();
       await once(frame, 'Where is my parcel?');
+      await focusOn(frame, '#reply', 'the message field');
       const offer = page.locator('.offer[data-contact]').first();
       await offer.waitFor({ timeout: 30000 });
       contactId = Number(await offer.getAttribute('data-contact'));
@@ -298,6 +312,7 @@ async function conversation({ browser, url, admin, step, accessible, password },
     await step('chat: the visitor ends the chat, the agent sees it; the transcript\'s refusal at its field; the rating is on the contact', async () => {
       await frame.getByRole('button', { name: 'End the chat' }).click();
       await frame.getByRole('heading', { name: 'How did we do?' }).waitFor();
+      await focusOn(frame, '#ended-title', 'the heading "The chat has ended."');
       await panel().getByText('The chat has ended.').waitFor();
       await accessible(visitor.page, 'chat ended (en)');
       // no mailbox sends this tenant's mail: guichetd's 422 shows at the email
@@ -334,6 +349,8 @@ async function conversation({ browser, url, admin, step, accessible, password },
       const refusal = f.locator('#transcript-email-error');
       await refusal.filter({ hasText: 'Les transcriptions ne peuvent pas être envoyées par e-mail ici.' }).waitFor();
       await accessible(fr, 'chat ended (fr)');
+      await f.getByRole('button', { name: 'Nouvelle discussion' }).click();
+      await focusOn(f, '#pre-name', 'the new chat\'s first field');
       await fr.close();
     });
   } finally {

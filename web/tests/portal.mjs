@@ -17,7 +17,8 @@
 // possible"), a window is said as such, and a second request for a number
 // says the first one. The chat follows the page's language when the
 // customer changes it, its frame open or not. On a phone (375 px) nothing
-// runs off the screen.
+// runs off the screen. "Back to the results" brings the focus to the
+// results' heading.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -121,6 +122,13 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
     contactId = (await (await sent).json()).contact_id;
     await reach.getByRole('status').filter({ hasText: 'they see what you already tried' }).waitFor();
     if ((await fieldError.textContent()) !== '') throw new Error('the field error stayed');
+  });
+  await step('"Back to the results" brings the focus to the results\' heading, not to the top of the page', async () => {
+    await page.getByRole('region', { name: 'Guided help' }).getByRole('button', { name: 'Back to the results' }).click();
+    await page.getByRole('heading', { name: `Results for “${WORDS}”` }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.id === 'results-title', null, { timeout: 5000 })
+      .catch(async () => { throw new Error(`the focus is on ${await page.evaluate(() => document.activeElement?.tagName)}`); });
+    await waysShown('back to the results');
   });
   await step('the agent sees the query, the path and the answers on the contact, in the portal\'s queue', async () => {
     const contact = await agent('GET', `/api/v1/contacts/${contactId}`);
