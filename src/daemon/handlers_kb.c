@@ -336,7 +336,7 @@ int run_kb_flag(struct request *r, struct store *db)
 	json_t *out = NULL;
 	int rc = store_kb_flag(db, &r->scope, r->key, reason, json_string_value(c), &out);
 	if (rc == GC_ENOTFOUND)
-		return reply_error(r, 404, "not_found", "id", "no article or tree '%s'", r->key);
+		return reply_error(r, 404, "not_found", "id", "no published article or tree '%s'", r->key);
 	return rc < 0 ? reply_store_error(r, db, rc, "id") : reply(r, 201, out);
 }
 

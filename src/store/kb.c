@@ -527,6 +527,10 @@ int store_kb_flag(struct store *s, const struct store_scope *scope, const char *
 {
 	struct item_state it;
 	int rc = item_state(s, scope->tenant_id, key, &it);
+	/* a flag is about what readers were shown: a draft never published, or
+	 * an archived item, is not found (as a reader's GET of it is not) */
+	if (rc == GC_OK && (it.published_version == 0 || strcmp(it.state, "archived") == 0))
+		rc = GC_ENOTFOUND;
 	struct db_stmt *st = rc < 0 ? NULL : store_stmt(s, "INSERT INTO kb_flags(tenant_id, item_id, version, user_id,"
 						       " reason, comment, created_at) VALUES (?,?,?,?,?,?,?) RETURNING id");
 	if (rc < 0 || st == NULL)

@@ -225,6 +225,9 @@ static void review_loop_and_versions(void **state)
 	char found[1024];
 	search(agent, "code puk", found, sizeof(found));
 	assert_null(strstr(found, "sim-locked")); /* a draft is not for agents */
+	/* nor is it flagged: a flag is about what readers were shown (and says nothing of what exists) */
+	call("POST", agent, 404, json_pack("{s:s}", "reason", "wrong"), &r, "/api/v1/kb/items/sim-locked/flag");
+	resp_clear(&r);
 	call("POST", author, 403, NULL, &r, "/api/v1/kb/items/sim-locked/publish"); /* authors do not publish */
 	resp_clear(&r);
 	call("POST", rev1, 422, NULL, &r, "/api/v1/kb/items/sim-locked/publish"); /* not approved */
