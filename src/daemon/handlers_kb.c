@@ -214,6 +214,48 @@ static json_t *tree_ref_errors(struct store *db, int64_t tenant_id, const json_t
 	return c.errors;
 }
 
+struct leads_to {
+	const char *key, *tree;
+	json_t *errors;
+};
+
+static int note_if_key(const char *kind, const char *id, const char *node, void *arg)
+{
+	struct leads_to *l = arg;
+	if (strcmp(id, l->key) == 0)
+		json_array_append_new(l->errors, json_pack("{s:s,s:s,s:s++}", "tree", l->tree, "node", node, "message",
+							   "the published tree ", l->tree, " leads to it"));
+	return GC_OK;
+}
+
+/* The published trees (other than key) whose published version names key:
+ * archiving it would leave their walks on nothing. */
+static json_t *trees_leading_to(struct store *db, const struct store_scope *scope, const char *key)
+{
+	json_t *trees = NULL, *row;
+	struct leads_to l = {.key = key, .errors = json_array()};
+	size_t i;
+	if (store_kb_list_published(db, scope, "tree", &trees) < 0)
+		return l.errors;
+	json_array_foreach(trees, i, row) {
+		const char *tree = json_string_value(json_object_get(row, "id"));
+		int64_t item;
+		int version;
+		json_t *content = NULL;
+		struct kb_tree_errors e;
+		struct kb_tree *t = NULL;
+		if (strcmp(tree, key) != 0 && store_kb_published(db, scope->tenant_id, tree, &item, &version, &content) == GC_OK &&
+		    (t = kb_tree_parse(content, &e)) != NULL) {
+			l.tree = tree;
+			kb_tree_refs(t, note_if_key, &l);
+		}
+		kb_tree_free(t);
+		json_decref(content);
+	}
+	json_decref(trees);
+	return l.errors;
+}
+
 /* Publishes key (its draft); for a tree, checks what it names first. */
 static int publish(struct request *r, struct store *db, const char *key, int64_t review_by, bool force,
 		   json_t **ret_errors)
@@ -294,6 +336,12 @@ static int transition(struct request *r, struct store *db, const char *action)
 	if (comment && !short_text(comment))
 		return reply_error(r, 400, "invalid", "comment", "'comment' is text of 1 to %d bytes", KB_MAX_NOTE);
 	json_t *errors = NULL;
+	if (strcmp(action, "archive") == 0) {
+		json_t *users = trees_leading_to(db, &r->scope, r->key);
+		if (json_array_size(users))
+			return reply_errors(r, "published trees lead to it: change or archive them first", users);
+		json_decref(users);
+	}
 	int rc = strcmp(action, "publish") == 0 ? publish(r, db, r->key, review_by, false, &errors)
 		 : strcmp(action, "reject") == 0 ? store_kb_reject(db, &r->scope, r->key, comment)
 						 : store_kb_transition(db, &r->scope, r->key, action, 0, false);

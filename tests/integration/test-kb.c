@@ -128,6 +128,12 @@ static void import_search_export(void **state)
 	assert_non_null(strstr(out, "published: 8"));
 	free(out);
 	free(err);
+	/* an article a published tree leads to is not archived from under it */
+	call("POST", admin, 400, NULL, &r, "/api/v1/kb/items/box-restart/archive");
+	assert_non_null(strstr(r.text, "the published tree no-internet leads to it"));
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/items/box-restart");
+	resp_clear(&r);
 	/* the same file again changes nothing: no new draft, no new version */
 	call("GET", admin, 200, NULL, &r, "/api/v1/kb/items/wifi-password");
 	json_int_t version = json_integer_value(json_object_get(r.json, "published_version"));
