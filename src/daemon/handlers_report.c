@@ -119,11 +119,12 @@ static void count(const struct store_event *ev, void *arg)
 {
 	struct tally *t = arg;
 	struct gc_local_time lt;
-	t->any = true;
 	if (gc_tz_local(t->zone, ev->at, &lt) < 0)
 		return;
 	struct slot *s = &t->s[lt.hour * 2 + lt.minute / 30];
 	const char *type = ev->type;
+	/* a day counts in the forecast when the queue (every queue: the tenant) had any of its events */
+	t->any |= t->queue == 0 || (ev->queue_id == t->queue && strcmp(type, "presence") != 0);
 	if (strcmp(type, "enqueued") == 0) {
 		s->offered += counted(t, ev->queue_id);
 		return;
@@ -133,8 +134,11 @@ static void count(const struct store_event *ev, void *arg)
 	if (!entry && strcmp(type, "accepted") && strcmp(type, "abandoned") && strcmp(type, "wrapup_started"))
 		return;
 	json_t *data = json_loads(ev->data, 0, NULL);
-	if (entry)
-		s->offered += counted(t, json_integer_value(json_object_get(data, "to_queue_id")));
+	if (entry) {
+		bool into = counted(t, json_integer_value(json_object_get(data, "to_queue_id")));
+		s->offered += into;
+		t->any |= into;
+	}
 	else if (counted(t, ev->queue_id) && strcmp(type, "accepted") == 0) {
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 		s->answered++;

@@ -190,6 +190,21 @@ static void yesterday_has_history_and_a_forecast(void **state)
 	assert_string_equal(json_string_value(json_object_get(ten, "time")), "10:00");
 	assert_true(json_integer_value(json_object_get(json_object_get(ten, "forecast"), "staff")) > 0);
 	resp_clear(&r);
+	/* a queue made today has no history: no forecast, not four weeks of zeros */
+	char *admin = login(&d, "admin@demo.example", DEMO_PASSWORD);
+	long long launch = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:i,s:s}", "name", "Launch line",
+		"skill_id", 1, "channel", "phone"));
+	free(admin);
+	snprintf(path, sizeof(path), "/api/v1/reports/intervals?date=%s&queue=%lld", yesterday, launch);
+	http_json(&d, "GET", path, supervisor, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_true(json_is_null(json_object_get(r.json, "forecast")));
+	resp_clear(&r);
+	/* one of the demo's queues: its own weeks */
+	snprintf(path, sizeof(path), "/api/v1/reports/intervals?date=%s&queue=1", yesterday);
+	http_json(&d, "GET", path, supervisor, NULL, &r);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "forecast"), "weeks")), 4);
+	resp_clear(&r);
 	/* its agents were staffed while they handled: each one's occupancy a share, not 2,500% (yesterday and
 	 * today so far) */
 	snprintf(path, sizeof(path), "/api/v1/reports/summary?from=%s&to=%s&by=agent", yesterday, today);
