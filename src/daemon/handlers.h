@@ -317,6 +317,8 @@ int kb_learn(struct store *db, int64_t tenant_id, enum kb_lang lang, const char 
 int run_kb_search(struct request *r, struct store *db);
 int run_kb_list(struct request *r, struct store *db);
 int run_kb_get(struct request *r, struct store *db);
+/* Reads If-None-Match (create-only) on the worker; run_kb_put creates or puts a new draft. */
+int prepare_kb_put(struct request *r, struct store *db);
 int run_kb_put(struct request *r, struct store *db);
 /* Reads and checks a JSON Lines import on the worker (limits, content); run_kb_import writes it. */
 int prepare_kb_import(struct request *r, struct store *db);

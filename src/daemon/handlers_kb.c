@@ -278,8 +278,32 @@ static int publish(struct request *r, struct store *db, const char *key, int64_t
 	return store_kb_transition(db, &r->scope, key, "publish", review_by, force);
 }
 
+/* If-None-Match: * makes the PUT create-only (RFC 9110, 13.1.2): run
+ * answers 412 when the id is taken, so a new item never replaces another's
+ * draft. Read here, on the worker; told to run in stash[0]. */
+int prepare_kb_put(struct request *r, struct store *db)
+{
+	(void)db;
+	const char *match = conn_header(r->conn, "If-None-Match");
+	r->stash[0] = match != NULL;
+	if (match && strcmp(match, "*") != 0)
+		return reply_error(r, 400, "invalid", "If-None-Match",
+				   "only 'If-None-Match: *' (create, never replace) is understood here"), 1;
+	return 0;
+}
+
 int run_kb_put(struct request *r, struct store *db)
 {
+	if (r->stash[0]) {
+		json_t *existing = NULL;
+		int found = store_kb_get(db, &r->scope, r->key, &existing);
+		json_decref(existing);
+		if (found == GC_OK)
+			return reply_error(r, 412, "precondition_failed", "id",
+					   "an article or tree '%s' exists already: choose another id", r->key);
+		if (found != GC_ENOTFOUND)
+			return reply_store_error(r, db, found, "id");
+	}
 	json_t *content = json_deep_copy(r->body), *canon = NULL;
 	const char *id = json_string_value(json_object_get(content, "id"));
 	if (id == NULL)

@@ -261,7 +261,7 @@ const struct route http_routes[] = {
 	R(GET, "/api/v1/kb/search", T, PERM_KB_READ, NULL, run_kb_search),
 	R(GET, "/api/v1/kb/items", T, PERM_KB_READ, NULL, run_kb_list),
 	R(GET, "/api/v1/kb/items/{key}", T, PERM_KB_READ, NULL, run_kb_get),
-	R(PUT, "/api/v1/kb/items/{key}", T | W | J, PERM_KB_WRITE, NULL, run_kb_put),
+	R(PUT, "/api/v1/kb/items/{key}", T | W | J, PERM_KB_WRITE, prepare_kb_put, run_kb_put),
 	R(GET, "/api/v1/kb/items/{key}/versions/{id}", T, PERM_KB_WRITE, NULL, run_kb_version),
 	R(POST, "/api/v1/kb/items/{key}/submit", T | W, PERM_KB_WRITE, NULL, run_kb_submit),
 	R(POST, "/api/v1/kb/items/{key}/approve", T | W, PERM_KB_REVIEW, NULL, run_kb_approve),
@@ -373,6 +373,7 @@ static int status_code(int status)
 	case 403: return GC_EFORBIDDEN;
 	case 404: return GC_ENOTFOUND;
 	case 409: return GC_ECONFLICT;
+	case 412: return GC_ECONFLICT;
 	case 413: return GC_ETOOBIG;
 	case 422: return GC_ESTATE;
 	case 429: return GC_EBUSY;

@@ -712,6 +712,54 @@ static void review_comment_and_flag_note(void **state)
 	resp_clear(&r);
 }
 
+/* If-None-Match: * creates an item or refuses (412): a second "new" article
+ * with the same id never replaces the first's draft, nor another item's;
+ * another tenant's id is not taken; any other If-None-Match is 400. */
+static void put_create_only(void **state)
+{
+	struct resp r;
+	const char *first = "{\"kind\":\"article\",\"title\":\"Slow wifi upstairs\",\"body\":\"Add a repeater.\",\"lang\":\"en\"}";
+	const char *second = "{\"kind\":\"article\",\"title\":\"Another draft\",\"body\":\"Move the box.\",\"lang\":\"en\"}";
+	http_raw_headers(&d, "PUT", "/api/v1/kb/items/slow-wifi-upstairs", author, "If-None-Match: *", first, &r);
+	assert_int_equal(r.status, 201);
+	resp_clear(&r);
+	http_raw_headers(&d, "PUT", "/api/v1/kb/items/slow-wifi-upstairs", author, "If-None-Match: *", second, &r);
+	assert_int_equal(r.status, 412);
+	const json_t *e = json_object_get(r.json, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "code")), "precondition_failed");
+	assert_string_equal(json_string_value(json_object_get(e, "field")), "id");
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/items/slow-wifi-upstairs");
+	assert_non_null(strstr(r.text, "Add a repeater."));
+	assert_null(strstr(r.text, "Move the box."));
+	resp_clear(&r);
+	/* a published item's id is taken too: its draft stays as it was */
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/items/sim-locked");
+	char *before = strdup(r.text);
+	resp_clear(&r);
+	http_raw_headers(&d, "PUT", "/api/v1/kb/items/sim-locked", author, "If-None-Match: *", second, &r);
+	assert_int_equal(r.status, 412);
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/items/sim-locked");
+	assert_string_equal(r.text, before);
+	free(before);
+	resp_clear(&r);
+	/* another tenant's id is free here */
+	http_raw_headers(&d, "PUT", "/api/v1/kb/items/slow-wifi-upstairs", other_admin, "If-None-Match: *", second, &r);
+	assert_int_equal(r.status, 201);
+	resp_clear(&r);
+	http_raw_headers(&d, "PUT", "/api/v1/kb/items/brand-new", author, "If-None-Match: \"v1\"", first, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "If-None-Match");
+	resp_clear(&r);
+	call("GET", author, 404, NULL, &r, "/api/v1/kb/items/brand-new");
+	resp_clear(&r);
+	/* without it, PUT still puts a new draft on the item */
+	call("PUT", author, 200, json_pack("{s:s,s:s,s:s,s:s}", "kind", "article", "title", "Another draft", "body",
+					   "Move the box.", "lang", "en"), &r, "/api/v1/kb/items/slow-wifi-upstairs");
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +767,7 @@ int main(void)
 		cmocka_unit_test(translations_find_original_words),
 		cmocka_unit_test(review_loop_and_versions),
 		cmocka_unit_test(review_comment_and_flag_note),
+		cmocka_unit_test(put_create_only),
 		cmocka_unit_test(diagnosis_escalation_and_learning),
 		cmocka_unit_test(training_scores),
 		cmocka_unit_test(training_progress_for_trainers),

@@ -5,7 +5,8 @@
 // proposals). An author opens the gaps report: the failing tree links to
 // the workshop (#workshop/<id>), the failed query is linked to an article
 // (checked in the learned links) and starts a draft article (an API error
-// shown on its field first), an unmatched word gets a synonym; in the
+// shown on its field first; written again, or under an existing item's id,
+// it is refused and replaces nothing), an unmatched word gets a synonym; in the
 // thesaurus a proposal is refused, an entry added by hand (an API error on
 // its field first) and one removed. A trainee plays a scenario, misses an
 // answer on purpose and sees the score; a supervisor sees that score in
@@ -61,7 +62,8 @@ async function signIn(browser, url, email, errors, landing) {
   page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
     const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 404 && path === '/api/v1/agents/me') ||
-      (r.status() === 400 && r.request().method() !== 'GET'); // the errors the test provokes on purpose
+      (r.status() === 400 && r.request().method() !== 'GET') || // the errors the test provokes on purpose
+      (r.status() === 412 && r.request().method() === 'PUT');
     if (r.status() >= 400 && !expected) errors.push(`${email}: ${r.request().method()} ${path}: ${r.status()}`);
   });
   await page.goto(url);
@@ -136,6 +138,25 @@ export async function upkeepTests({ browser, url, step, accessible }) {
     if (item.state !== 'draft' || item.title !== FAILED) throw new Error(JSON.stringify(item));
     const href = await row.getByRole('link', { name: 'Open the draft “wifi-weak-upstairs” in the workshop' }).getAttribute('href');
     if (href !== '#workshop/wifi-weak-upstairs') throw new Error(href);
+  });
+  await step('upkeep: the article written again, or under an existing item\'s id, is refused and replaces nothing', async () => {
+    const row = author.page.locator(`li[data-query="${FAILED}"]`);
+    await row.getByLabel('Text').fill('Something else entirely.');
+    await row.getByRole('button', { name: 'Save the draft' }).click();
+    await row.getByRole('alert').getByText('An article or tree “wifi-weak-upstairs” exists already').waitFor();
+    if (await row.getByLabel('Article id').getAttribute('aria-invalid') !== 'true') throw new Error('the id is not marked invalid');
+    await row.getByLabel('Article id').fill('wifi-restart'); // a published article's
+    await row.getByRole('button', { name: 'Save the draft' }).click();
+    await row.getByRole('alert').getByText('An article or tree “wifi-restart” exists already').waitFor();
+    const drafted = JSON.stringify(await admin('GET', '/api/v1/kb/items/wifi-weak-upstairs'));
+    if (!drafted.includes('Move the box upstairs') || drafted.includes('Something else')) throw new Error(drafted);
+    const published = await admin('GET', '/api/v1/kb/items/wifi-restart');
+    if (published.title !== 'Reset the wifi' || JSON.stringify(published).includes('Something else'))
+      throw new Error(JSON.stringify(published));
+    await author.page.getByLabel('Language', { exact: true }).selectOption('fr');
+    await row.getByRole('alert').getByText('Un article ou un arbre « wifi-restart » existe déjà').waitFor();
+    await author.page.getByLabel('Langue', { exact: true }).selectOption('en');
+    await row.getByLabel('Article id').fill('wifi-weak-upstairs');
   });
   await step('upkeep: an unmatched word gets a synonym in the thesaurus', async () => {
     const row = author.page.locator('li[data-word^="zorglub"]');

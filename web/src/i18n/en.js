@@ -315,6 +315,7 @@ export default {
   'upkeep.save_draft': 'Save the draft',
   'upkeep.drafted': 'Draft “{id}” saved: open it in the workshop to finish and submit it.',
   'upkeep.open_draft': 'Open the draft “{id}” in the workshop',
+  'upkeep.id_taken': 'An article or tree “{id}” exists already: choose another id (nothing was replaced).',
   'upkeep.words': { zero: 'Unmatched words: none', one: 'Unmatched words: {n}', other: 'Unmatched words: {n}' },
   'upkeep.unused': { zero: 'Articles never used: none', one: 'Articles never used: {n}', other: 'Articles never used: {n}' },
   'upkeep.version': 'version {n}',

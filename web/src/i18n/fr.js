@@ -314,6 +314,7 @@ export default {
   'upkeep.save_draft': 'Enregistrer le brouillon',
   'upkeep.drafted': 'Brouillon « {id} » enregistré : ouvrez-le dans l’atelier pour le terminer et le soumettre.',
   'upkeep.open_draft': 'Ouvrir le brouillon « {id} » dans l’atelier',
+  'upkeep.id_taken': 'Un article ou un arbre « {id} » existe déjà : choisissez un autre identifiant (rien n’a été remplacé).',
   'upkeep.words': { zero: 'Mots non reconnus : aucun', one: 'Mots non reconnus : {n}', other: 'Mots non reconnus : {n}' },
   'upkeep.unused': { zero: 'Articles jamais utilisés : aucun', one: 'Articles jamais utilisés : {n}', other: 'Articles jamais utilisés : {n}' },
   'upkeep.version': 'version {n}',

@@ -132,7 +132,9 @@ function FailedQuery({ t, lang, row, n, items, done }) {
   const [id, setId] = useState(slug(row.query));
   const [title, setTitle] = useState(row.query);
   const [body, setBody] = useState('');
-  const [err, setErr] = useState(null);
+  const [failure, setErr] = useState(null);
+  // an id taken (412) is said in the page's language, whichever it is now
+  const err = failure && failure.taken ? { ...failure, message: t('upkeep.id_taken', { id: failure.taken }) } : failure;
   const [created, setCreated] = useState(null);
   const base = `fq-${n}`;
   const link = (e) => {
@@ -151,7 +153,8 @@ function FailedQuery({ t, lang, row, n, items, done }) {
       setErr(null);
       setCreated(a.id);
       done(t('upkeep.drafted', { id: a.id }));
-    }, (x) => setErr({ field: ['title', 'body', 'lang'].includes(x.field) ? x.field : 'id', message: x.message }));
+    }, (x) => setErr(x.status === 412 ? { field: 'id', taken: id } // said in the page's language (err)
+      : { field: ['title', 'body', 'lang'].includes(x.field) ? x.field : 'id', message: x.message }));
   };
   return (
     <li class="gap-row" data-query={row.query}>

@@ -17,16 +17,18 @@ export const upkeepApi = {
   // a failed query linked to an item: taught as a past resolution (JSON Lines)
   learn: (query, item, kind, lang) => send('POST', '/api/v1/kb/learn', 'application/x-ndjson',
     `${JSON.stringify({ query, [kind === 'tree' ? 'tree' : 'article']: item, resolved: true, lang })}\n`),
+  // a new item only (If-None-Match: *): an id taken answers 412, never replacing a draft
   newArticle: (id, title, body, lang) => send('PUT', `/api/v1/kb/items/${q(id)}`, 'application/json',
-    JSON.stringify({ kind: 'article', type: 'answer', title, body, lang })),
+    JSON.stringify({ kind: 'article', type: 'answer', title, body, lang }), { 'If-None-Match': '*' }),
 };
 
 // call() for the answers whose 400 lists each error ({errors:[{field,
-// message}]}): the first one is thrown, so it shows on its field.
-async function send(method, path, type, body) {
+// message}]}): the first one is thrown, so it shows on its field, with the
+// answer's status.
+async function send(method, path, type, body, extra = {}) {
   const res = await fetch(path, {
     method, credentials: 'same-origin', body,
-    headers: { Accept: 'application/json', 'Content-Type': type, 'X-CSRF-Token': csrf() },
+    headers: { Accept: 'application/json', 'Content-Type': type, 'X-CSRF-Token': csrf(), ...extra },
   });
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -34,6 +36,7 @@ async function send(method, path, type, body) {
     const first = (e.errors && e.errors[0]) || {};
     const err = new Error(first.message || e.message || `HTTP ${res.status}`);
     err.field = first.field || e.field;
+    err.status = res.status;
     throw err;
   }
   return data;
