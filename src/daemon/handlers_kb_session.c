@@ -401,12 +401,15 @@ static json_t *outcome_json(struct walking *w, bool customer, int64_t *ret_artic
 	return out;
 }
 
-/* What the scenario's customer says at the current question. */
+/* What the scenario's customer says at the current question: a choice's
+ * label, a yes-or-no question's value ("yes", "no") or the answer as
+ * written; null when the scenario does not say (the trainee's page words
+ * both in its own language). */
 static json_t *customer_says(const struct walking *w, const json_t *scenario)
 {
 	const char *value = kb_scenario_answer(scenario, &w->walk);
 	if (value == NULL)
-		return json_string("I don't know.");
+		return json_null();
 	const json_t *node = kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
 	enum kb_node_type type = kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
 	if (type == KB_NODE_CHOICE)

@@ -429,6 +429,8 @@ static void training_scores(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "customer_says")), "Rouge");
 	resp_clear(&r);
 	call("POST", agent, 200, json_pack("{s:s}", "answer", "red"), &r, "/api/v1/kb/sessions/%lld/answer", s);
+	/* a yes-or-no answer is its value, which the trainee's page words in its language */
+	assert_string_equal(json_string_value(json_object_get(r.json, "customer_says")), "yes");
 	resp_clear(&r);
 	call("POST", agent, 200, json_pack("{s:s}", "answer", "yes"), &r, "/api/v1/kb/sessions/%lld/answer", s);
 	resp_clear(&r);
@@ -440,6 +442,12 @@ static void training_scores(void **state)
 	s = resp_int(&r, "id");
 	resp_clear(&r);
 	call("POST", admin, 404, json_pack("{s:s}", "answer", "red"), &r, "/api/v1/kb/sessions/%lld/answer", s); /* not theirs */
+	resp_clear(&r);
+	/* a question the scenario does not answer: the customer says nothing (null), in no language */
+	call("POST", agent, 200, json_pack("{s:s}", "answer", "white"), &r, "/api/v1/kb/sessions/%lld/answer", s);
+	assert_true(json_is_null(json_object_get(r.json, "customer_says")));
+	resp_clear(&r);
+	call("POST", agent, 200, NULL, &r, "/api/v1/kb/sessions/%lld/back", s);
 	resp_clear(&r);
 	call("POST", agent, 200, json_pack("{s:s}", "answer", "red"), &r, "/api/v1/kb/sessions/%lld/answer", s);
 	resp_clear(&r);

@@ -10,8 +10,9 @@
 // thesaurus a proposal is refused, an entry added by hand (an API error on
 // its field first) and one removed. A trainee plays a scenario, misses an
 // answer on purpose and sees the score; a supervisor sees that score in
-// everyone's progress and sorts it. axe-core judges each view in English
-// and French.
+// everyone's progress and sorts it; a learner plays both scenarios in French
+// and reads no English (the customer's yes, their "I don't know", the
+// choices and the path). axe-core judges each view in English and French.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -26,7 +27,8 @@ const TREE = {
     { id: 'reset', type: 'article', article: 'wifi-restart' },
     { id: 'survey', type: 'escalate', reason: 'coverage survey' },
   ],
-  scenarios: [{ name: 'Thick walls', customer: 'my wifi is weak upstairs', answers: { band: '24', walls: 'yes' } }],
+  scenarios: [{ name: 'Thick walls', customer: 'my wifi is weak upstairs', answers: { band: '24', walls: 'yes' } },
+    { name: 'Unsure', customer: 'the wifi is slow in the bedroom', answers: { band: '24' } }], // says nothing of walls
 };
 const UNUSED = { id: 'wifi-channel', kind: 'article', type: 'answer', title: 'Change the wifi channel', lang: 'en',
   tags: ['wifi'], body: 'Pick channel 1, 6 or 11.' };
@@ -43,7 +45,8 @@ async function diagnose(admin, query, answers, resolved) {
 async function seed(url) {
   const { token } = await bearer(url)('POST', '/api/v1/auth/login', { email: 'admin@a.example', password: PASSWORD });
   const admin = bearer(url, token);
-  for (const [email, role] of [['author@a.example', 'author'], ['trainee@a.example', 'agent'], ['coach@a.example', 'supervisor']])
+  for (const [email, role] of [['author@a.example', 'author'], ['trainee@a.example', 'agent'], ['coach@a.example', 'supervisor'],
+    ['learner@a.example', 'agent']])
     await admin('POST', '/api/v1/users', { email, name: email, password: PASSWORD, role });
   await admin('POST', '/api/v1/kb/import?publish=1', [ARTICLE, UNUSED, TREE].map((x) => JSON.stringify(x)).join('\n') + '\n',
     'application/x-ndjson');
@@ -262,6 +265,39 @@ export async function upkeepTests({ browser, url, step, accessible }) {
     if (scores.some((s, i) => i && s > scores[i - 1])) throw new Error(`not descending: ${scores}`);
     await bothLanguages(page, accessible, 'everyone\'s progress', 'Progression de chacun', 'Everyone’s progress');
     await coach.context.close();
+  });
+  await step('training: in French, the customer\'s answers, the choices and the path are in French', async () => {
+    const learner = await signIn(browser, url, 'learner@a.example', errors);
+    const page = learner.page;
+    await page.getByLabel('Language', { exact: true }).selectOption('fr');
+    await page.locator('nav.pages').getByRole('button', { name: 'Formation' }).click();
+    await page.getByLabel('Arbre').selectOption({ label: 'Weak wifi' });
+    await page.getByRole('button', { name: 'Commencer' }).click();
+    const customer = page.locator('blockquote.customer');
+    await customer.waitFor();
+    // both scenarios, each after a different one (so the page shows the one started)
+    const who = { 1: 'my wifi is weak upstairs', 2: 'the wifi is slow in the bedroom' };
+    const first = (await customer.textContent()).includes(who[1]) ? 2 : 1;
+    for (const n of [first, 3 - first]) {
+      await page.getByLabel('Scénario', { exact: true }).selectOption({ label: `Scénario ${n}` });
+      await page.getByRole('button', { name: /^(Commencer|Recommencer)$/ }).click();
+      await customer.getByText(who[n]).waitFor();
+      if ((await page.locator('.says q').textContent()) !== '2.4 GHz') throw new Error('the band said');
+      await page.locator('.question button.choice', { hasText: '2.4 GHz' }).click();
+      await page.locator('.question legend', { hasText: 'thick walls' }).waitFor();
+      const said = await page.locator('.says q').textContent();
+      if (said !== (n === 1 ? 'Oui' : 'Je ne sais pas.')) throw new Error(`scenario ${n}: the customer says ${said}`);
+      const choices = await page.locator('.question button.choice').allTextContents();
+      if (choices.join('|') !== 'Oui|Non') throw new Error(`the choices: ${choices.join('|')}`);
+      await page.locator('.question button.choice', { hasText: n === 1 ? 'Oui' : 'Non' }).click();
+      await page.locator('.score').waitFor();
+      const path = await page.locator('.result-score ol.path').innerText();
+      if (!path.includes(`thick walls between the box and the device? → ${n === 1 ? 'Oui' : 'Non'}`)) throw new Error(path);
+      const shown = await page.locator('.scenario').innerText();
+      if (/I don.t know|\b(yes|no)\b/.test(shown)) throw new Error(`English on the French page: ${shown}`);
+    }
+    await accessible(page, 'training in French');
+    await learner.context.close();
   });
   await step('upkeep and training: no script error on the way', async () => {
     if (errors.length) throw new Error(errors.join('\n'));

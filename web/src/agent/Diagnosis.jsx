@@ -60,8 +60,9 @@ function Flag({ t, id, item, where, say }) {
   );
 }
 
-// A choice's label; a yes-or-no question's two in the page's language.
-function choiceLabel(t, c) {
+// A choice's label; a yes-or-no question's two in the page's language
+// (training words its customer's answers with it too).
+export function choiceLabel(t, c) {
   if ((c.value === 'yes' || c.value === 'no') && (!c.label || c.label === c.value)) return t(`diag.${c.value}`);
   return c.label || c.value;
 }

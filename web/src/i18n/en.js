@@ -352,6 +352,7 @@ export default {
   'training.result': 'Your result',
   'training.customer': 'The customer:',
   'training.customer_answers': 'The customer answers:',
+  'training.does_not_know': 'I don’t know.',
   'training.answer': 'Your answer',
   'training.next': 'Next',
   'training.back': 'Back',

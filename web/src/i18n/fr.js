@@ -351,6 +351,7 @@ export default {
   'training.result': 'Votre résultat',
   'training.customer': 'Le client :',
   'training.customer_answers': 'Le client répond :',
+  'training.does_not_know': 'Je ne sais pas.',
   'training.answer': 'Votre réponse',
   'training.next': 'Suivant',
   'training.back': 'Retour',

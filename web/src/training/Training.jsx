@@ -6,9 +6,12 @@
 // questions answered otherwise than the customer said. The progress view
 // lists, per person and tree, the attempts, average and best score and the
 // last play, sortable by each column: trainers (supervisors, experts,
-// tenant admins) see everyone, others their own.
+// tenant admins) see everyone, others their own. Everything the page says
+// is in its language: the customer's yes or no, the answers and the
+// customer who does not know (the API's null).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { trainingApi, TRAINERS, missed, sortRows } from './calls.js';
+import { choiceLabel } from '../agent/Diagnosis.jsx';
 import './training.css';
 
 export function Training({ t, me, lang }) {
@@ -125,7 +128,7 @@ function Question({ t, session, onAnswer, onBack }) {
     <fieldset class="question">
       <legend>{q.text}</legend>
       {q.note && <p class="muted">{q.note}</p>}
-      <p class="says"><span class="who">{t('training.customer_answers')}</span> <q>{session.customer_says}</q></p>
+      <p class="says"><span class="who">{t('training.customer_answers')}</span> <q>{says(t, session.customer_says)}</q></p>
       {free ? (
         <form onSubmit={(e) => { e.preventDefault(); value.trim() && onAnswer(value.trim()); }}>
           <label for="train-answer">{t('training.answer')}</label>
@@ -134,12 +137,18 @@ function Question({ t, session, onAnswer, onBack }) {
         </form>
       ) : (
         <div class="buttons choices">
-          {q.choices.map((c) => <button type="button" class="choice" onClick={() => onAnswer(c.value)}>{c.label || c.value}</button>)}
+          {q.choices.map((c) => <button type="button" class="choice" onClick={() => onAnswer(c.value)}>{choiceLabel(t, c)}</button>)}
         </div>
       )}
       <button type="button" onClick={onBack} disabled={!session.path?.length}>{t('training.back')}</button>
     </fieldset>
   );
+}
+
+// What the scenario's customer says: an answer worded as the choices are,
+// or that they do not know (null).
+function says(t, value) {
+  return value === null || value === undefined ? t('training.does_not_know') : choiceLabel(t, { value });
 }
 
 function outcomeText(t, o) {
@@ -160,12 +169,15 @@ function Result({ t, result, said }) {
       <h3 id="train-missed">{t('training.missed', { n: misses.length })}</h3>
       {misses.length === 0 ? <p>{t('training.all_right')}</p> : (
         <ul class="missed" aria-labelledby="train-missed">
-          {misses.map((m) => <li>{t('training.miss', { question: m.question, answered: m.answered, said: m.said })}</li>)}
+          {misses.map((m) => (
+            <li>{t('training.miss', { question: m.question, answered: choiceLabel(t, { value: m.answer, label: m.label }),
+              said: says(t, m.said) })}</li>
+          ))}
         </ul>
       )}
       <h3 id="train-path">{t('training.path')}</h3>
       <ol class="path" aria-labelledby="train-path">
-        {(result.path || []).map((s) => <li>{s.question} → {s.label || s.answer}</li>)}
+        {(result.path || []).map((s) => <li>{s.question} → {choiceLabel(t, { value: s.answer, label: s.label })}</li>)}
       </ol>
     </div>
   );

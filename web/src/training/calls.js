@@ -19,16 +19,17 @@ const norm = (s) => String(s ?? '').trim().toLowerCase();
 
 // What was missed: each question answered otherwise than the customer had
 // said (said: node → the customer's words at that question, kept while
-// playing). A question where the customer did not know is not counted.
+// playing). A question where the customer did not know (null) is not
+// counted. Each miss keeps the values, which the page words in its language.
 export function missed(path, said) {
   const out = [];
   for (const step of path || []) {
     if (step.automatic) continue;
     const want = said[`${step.tree}/${step.node}`];
-    if (want === undefined || want === "I don't know.") continue;
+    if (want === undefined || want === null) continue;
     const got = step.label || step.answer;
     if (norm(got) !== norm(want) && norm(step.answer) !== norm(want))
-      out.push({ question: step.question, answered: got, said: want });
+      out.push({ question: step.question, answer: step.answer, label: step.label, said: want });
   }
   return out;
 }
