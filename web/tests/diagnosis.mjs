@@ -9,7 +9,10 @@
 // question (the answer shows those words; it is undone, then the customer
 // adds words that answer the next one); an outsourced agent (basic customer fields only) walks
 // the same tree and never has a personal or confidential value anywhere on
-// the page. axe-core judges each view in English and French.
+// the page. Without a reply to send, the agent ends a diagnosis from the
+// keyboard: at an article, not resolved with why; at an escalation, which
+// escalates the contact with the path as a note. axe-core judges each view
+// in English and French.
 import { bearer } from './bearer.mjs';
 
 const PASSWORD = 'correct horse';
@@ -25,15 +28,22 @@ const ARTICLE = {
   tags: ['internet', 'modem'], body: 'A restart of the modem fixes most connection drops.',
   replies: [{ name: 'confirm', text: 'Hello {{customer.first_name}}, unplug your modem for thirty seconds, then plug it back in.' }],
 };
-const TREE = {
+// an article without a canned reply
+const LIGHTS = { id: 'modem-lights', kind: 'article', type: 'answer', title: 'Read the modem lights', lang: 'en',
+  tags: ['modem'], body: 'Each light of the modem says what works.' };
+const LINE = 'Line fault suspected';
+// the escalation's queue is the level-2 queue's id, known once it is made
+const TREE = (l2) => ({
   id: 'no-connection', kind: 'tree', title: 'No internet connection', lang: 'en', tags: ['internet', 'connection'],
   start: 'light', nodes: [
     { id: 'light', type: 'choice', text: LIGHT, note: 'The light is on the front.', choices: [
       { value: 'green', label: 'Green', next: 'devices' }, { value: 'red', label: 'Red', next: 'restart' }] },
-    { id: 'devices', type: 'yesno', text: 'Do the other devices have internet?', yes: 'restart', no: 'restart' },
+    { id: 'devices', type: 'yesno', text: 'Do the other devices have internet?', yes: 'lights', no: 'line' },
     { id: 'restart', type: 'article', article: 'modem-restart' },
+    { id: 'lights', type: 'article', article: 'modem-lights' },
+    { id: 'line', type: 'escalate', reason: LINE, queue: l2 },
   ],
-};
+});
 
 
 // Two queues of one skill (level 1 and 2), three people, a customer with
@@ -57,7 +67,7 @@ async function seed(url) {
     birth_date: 'personal' } });
   const customer = await admin('POST', '/api/v1/customers', { external_id: 'C-DIAG', email: SECRETS[0], phone: SECRETS[1],
     attributes: { first_name: 'Dominique', iban: SECRETS[2], birth_date: SECRETS[3] } });
-  await admin('POST', '/api/v1/kb/import?publish=1', [ARTICLE, TREE].map((x) => JSON.stringify(x)).join('\n') + '\n',
+  await admin('POST', '/api/v1/kb/import?publish=1', [ARTICLE, LIGHTS, TREE(l2.id)].map((x) => JSON.stringify(x)).join('\n') + '\n',
     'application/x-ndjson');
   return { admin, l1, l2, customer, people };
 }
@@ -256,6 +266,72 @@ export async function diagnosis({ browser, url, step, accessible }) {
       const seen = SECRETS.filter((v) => text.includes(v) || html.includes(v));
       if (seen.length) throw new Error(`the outsourced agent sees ${seen.join(', ')}`);
       await bothLanguages(out.page, accessible, 'outsourced agent with a diagnosis');
+    });
+    let later = 0;
+    // the tree started again from the search's results
+    const startAgain = async (page) => {
+      await page.locator('.result[data-item="no-connection"]')
+        .getByRole('button', { name: 'Start the diagnosis “No internet connection”' }).click();
+      await page.locator('.question').getByText(LIGHT).waitFor();
+    };
+    const focused = (page) => page.evaluate(() => document.activeElement?.textContent || document.activeElement?.id);
+    await step('diagnosis: at an article without a reply, the agent ends it not resolved, saying why, by keyboard', async () => {
+      const page = agent.page;
+      await page.getByRole('radio', { name: 'Available' }).click();
+      const c = await s.admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Lights', customer_id: s.customer.id,
+        message: 'My internet connection is down and the lights blink.', queue_id: s.l1.id });
+      later = c.id;
+      await page.locator(`.offer[data-contact="${later}"]`).waitFor();
+      await acceptOffer(page, later);
+      await search(page);
+      await startAgain(page);
+      await page.locator('.question').getByRole('button', { name: 'Green' }).click();
+      await page.locator('.question').getByRole('button', { name: 'Yes', exact: true }).click();
+      const outcome = page.locator('.outcome');
+      await outcome.getByText('Read the modem lights').waitFor();
+      if (await outcome.getByRole('button', { name: 'Send this reply' }).count()) throw new Error('a reply to send');
+      await page.keyboard.press('Alt+KeyO'); // no reply: the way to end the diagnosis
+      if (await focused(page) !== 'Resolved') throw new Error(`Alt+O focused ${await focused(page)}`);
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      if (await focused(page) !== 'Not resolved') throw new Error(`Tab focused ${await focused(page)}`);
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').getByText('Say why it is not resolved first.').waitFor();
+      if (await focused(page) !== `end-why-${later}`) throw new Error('the focus is not at why');
+      await page.keyboard.type('The customer needs the lights explained on site');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').getByText('Diagnosis ended: not resolved.').waitFor();
+      await outcome.locator('.ended', { hasText: 'Diagnosis ended: not resolved.' }).waitFor();
+      const { sessions } = await s.admin('GET', `/api/v1/contacts/${later}/diagnosis`);
+      const last = sessions[sessions.length - 1];
+      if (last.state !== 'ended' || last.resolved !== false || last.feedback !== 'The customer needs the lights explained on site')
+        throw new Error(JSON.stringify(last));
+    });
+    await step('diagnosis: at an escalation, ending it escalates the contact with the path (Alt+O, Enter)', async () => {
+      const page = agent.page;
+      await startAgain(page);
+      await page.locator('.question').getByRole('button', { name: 'Green' }).click();
+      await page.locator('.question').getByRole('button', { name: 'No', exact: true }).click();
+      const outcome = page.locator('.outcome');
+      await outcome.getByText(`This needs an expert: ${LINE}`).waitFor();
+      await outcome.getByText('Either way, ending it escalates the contact to Internet experts with the path as a note.').waitFor();
+      await bothLanguages(page, accessible, 'the end of a diagnosis at an escalation');
+      await page.keyboard.press('Alt+KeyO');
+      if (await focused(page) !== 'Resolved') throw new Error(`Alt+O focused ${await focused(page)}`);
+      await page.keyboard.press('Enter');
+      await page.getByRole('status')
+        .getByText(`Diagnosis ended: contact #${later} escalated to Internet experts with its path.`).waitFor();
+      await page.getByRole('tab', { name: `#${later}` }).waitFor({ state: 'detached' });
+      const stored = await s.admin('GET', `/api/v1/contacts/${later}`);
+      if (stored.state !== 'escalated') throw new Error(`the contact is ${stored.state}`);
+      if (!stored.messages.some((m) => m.body.includes('Do the other devices have internet? → no')))
+        throw new Error(`no path in the notes: ${JSON.stringify(stored.messages)}`);
+      const routing = await s.admin('GET', `/api/v1/contacts/${later}/routing`);
+      if (routing.queue_id !== s.l2.id) throw new Error(JSON.stringify(routing));
+      const { sessions } = await s.admin('GET', `/api/v1/contacts/${later}/diagnosis`);
+      const last = sessions[sessions.length - 1];
+      if (last.state !== 'ended' || last.resolved !== true) throw new Error(JSON.stringify(last));
     });
     await step('diagnosis: no script error nor failed call on these pages', async () => {
       if (errors.length) throw new Error(errors.join('\n'));

@@ -132,7 +132,8 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
       </section>
       <aside class="assist" aria-label={t('diag.title')}>
         <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
-          actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)} />
+          actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)}
+          onGone={onClosed} />
         <Handover t={t} id={id} me={me} contact={contact} call={call} say={say} onGone={onClosed} active={active}
           actionsRef={actionsRef} />
         <Gestures t={t} lang={lang} id={id} contact={contact} say={say} />

@@ -4,7 +4,10 @@
 // a way back, down to an outcome whose reply the API has already filled for
 // this reader. Sending that reply is one action (an email reply for email
 // contacts, a message otherwise) that also ends the session as resolved, so
-// the knowledge learns. The suggested canned reply and an article's replies
+// the knowledge learns. At any outcome the agent may end the session
+// without a reply, resolved or not (saying why): it feeds the learning and
+// the gaps; at an escalation the API then escalates the contact to the
+// outcome's queue with the path as a note, and the contact leaves the desk. The suggested canned reply and an article's replies
 // sit here too; any answer shown can be flagged wrong, outdated or unclear.
 // The session listens to the customer's words (the search's, and those the
 // agent adds as the call goes on): answers it takes from them show the
@@ -103,7 +106,52 @@ export function outcomeReply(outcome) {
   return replies.length ? replies[0].filled || '' : '';
 }
 
-function Outcome({ t, id, session, onSend, say }) {
+// Ending the session at its outcome: resolved, or not with why. At an
+// escalation, either way the API escalates the contact to the outcome's
+// queue (named here) with the path as a note, or with no queue leaves the
+// note alone (the hand-over's form escalates it).
+function End({ t, id, outcome, onEnd, say }) {
+  const [why, setWhy] = useState('');
+  const [queue, setQueue] = useState('');
+  const escalates = outcome.type === 'escalate';
+  useEffect(() => {
+    if (!escalates || !outcome.queue) return;
+    setQueue(`#${outcome.queue}`);
+    api.queues().then((r) => {
+      const q = (r.items || []).find((x) => x.id === outcome.queue);
+      if (q) setQueue(q.name);
+    }, () => {});
+  }, [escalates, outcome.queue]);
+  const notResolved = () => {
+    if (!why.trim()) {
+      say(t('diag.end_why_needed'));
+      document.getElementById(`end-why-${id}`)?.focus();
+      return;
+    }
+    onEnd(false, why.trim(), queue);
+  };
+  const described = escalates ? `end-note-${id}` : undefined;
+  return (
+    <fieldset class="end">
+      <legend>{t('diag.end_title')}</legend>
+      {escalates && (
+        <p id={`end-note-${id}`}>{outcome.queue ? t('diag.end_escalates', { queue }) : t('diag.end_notes_path')}</p>
+      )}
+      <div class="buttons">
+        <button type="button" id={`end-resolved-${id}`} aria-describedby={described} onClick={() => onEnd(true, undefined, queue)}>
+          {t('diag.end_resolved')}
+        </button>
+      </div>
+      <label for={`end-why-${id}`}>{t('diag.end_why')}</label>
+      <input id={`end-why-${id}`} value={why} onInput={(e) => setWhy(e.target.value)} maxLength={4000} />
+      <div class="buttons">
+        <button type="button" aria-describedby={described} onClick={notResolved}>{t('diag.end_not_resolved')}</button>
+      </div>
+    </fieldset>
+  );
+}
+
+function Outcome({ t, id, session, onSend, onEnd, say }) {
   const o = session.outcome || {};
   const reply = outcomeReply(o);
   const article = o.article && !o.article.error ? o.article : null;
@@ -125,6 +173,9 @@ function Outcome({ t, id, session, onSend, say }) {
           <button type="button" class="primary" onClick={() => onSend(reply, null, true)}>{t('diag.send_outcome')}</button>
         </>
       )}
+      {session.state === 'open'
+        ? <End t={t} id={id} outcome={o} onEnd={onEnd} say={say} />
+        : <p class="ended">{t(session.resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved')}</p>}
       <Flag t={t} id={id} where="outcome" item={article ? article.id || o.article.id : session.tree} say={say} />
     </div>
   );
@@ -193,7 +244,7 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
   );
 }
 
-export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, actionsRef, active }) {
+export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, onGone, actionsRef, active }) {
   const [words, setWords] = useState('');
   const [kbLang, setKbLang] = useState(lang);
   const [found, setFound] = useState(null);
@@ -242,11 +293,34 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
     } catch (e) { fail(e); }
   };
 
+  // the session ended without a reply: resolved, or not with why; at an
+  // escalation with a queue the API has escalated the contact, which leaves
+  const end = async (resolved, feedback, queue) => {
+    const o = session.outcome || {};
+    try {
+      const ended = await api.endDiagnosis(session.id, resolved, feedback);
+      setSession((s) => ({ ...s, ...(ended || {}), state: ended?.state || 'ended', resolved }));
+      onStep();
+      if (o.type === 'escalate' && o.queue) {
+        say(t('diag.ended_escalated', { id, queue }));
+        onGone(id);
+      } else {
+        say(t(resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved'));
+        onSent(); // the contact again: an escalation's path is a note on it
+      }
+    } catch (e) { fail(e); }
+  };
+
   if (active && actionsRef) {
     Object.assign(actionsRef.current, {
       words: () => document.getElementById(`words-${id}`)?.focus(),
       back,
-      outcome: () => session?.done && outcomeReply(session.outcome) && send(outcomeReply(session.outcome), null, true),
+      // the outcome's reply sent; without one, the way to end the session
+      outcome: () => {
+        if (!session?.done) return;
+        if (session.state === 'open' && outcomeReply(session.outcome)) send(outcomeReply(session.outcome), null, true);
+        else document.getElementById(`end-resolved-${id}`)?.focus();
+      },
     });
   }
 
@@ -299,7 +373,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
         <div class="session" data-session={session.id}>
           <Path t={t} id={id} path={session.path} onUndo={session.state === 'open' ? undo : null} />
           {session.done
-            ? <Outcome t={t} id={id} session={session} onSend={send} say={say} />
+            ? <Outcome t={t} id={id} session={session} onSend={send} onEnd={end} say={say} />
             : <Question key={`${session.question.tree}/${session.question.node}`} t={t} id={id} session={session}
                 onAnswer={answer} onBack={back} />}
           {session.done && session.state === 'open' && session.path?.length > 0 && (
