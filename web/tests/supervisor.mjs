@@ -5,7 +5,8 @@
 // forced and a contact moved from the page; a wallboard opened while an
 // agent holds contacts shows them and the time in state, and a click on one
 // picks it for a move; the day so far shows its 48
-// half hours as a chart and as a table; the summary cut per queue shows
+// half hours as a chart and as a table (each half hour's own service
+// level, a half hour without one a gap in its line); the summary cut per queue shows
 // the contacts put in queues as a chart and a table; from a browser in a
 // zone a day away from the tenant's, the summary opens on the tenant's day
 // with its half hours in the tenant's zone, and at the turn of a month
@@ -421,11 +422,49 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       if ((await rows.count()) !== 48) throw new Error(`${await rows.count()} half hours`);
       await accessible(page, 'day table (fr)');
       await page.getByLabel('Langue').selectOption('en');
-      await page.getByRole('columnheader', { name: 'Half hour' }).waitFor();
+      await page.getByRole('columnheader', { name: 'Half hour', exact: true }).waitFor();
       await accessible(page, 'day table (en)');
       await page.getByRole('button', { name: 'Show as a table' }).click();
       await page.getByRole('img', { name: /Contacts per half hour/ }).waitFor();
       await accessible(page, 'day chart (en)');
+    });
+    await step('the day so far: each half hour\'s own service level, and a half hour without one is a gap in its line', async () => {
+      await page.locator('.day .legend').getByText('Service level of the half hour', { exact: true }).waitFor();
+      // the real answer, with a service level in three half hours only: 19:00, 19:30, then 23:00
+      const only = { '19:00': 0.9, '19:30': 0.8, '23:00': 0.7 };
+      await page.route('**/api/v1/reports/intervals?*', async (route) => {
+        const res = await route.fetch();
+        const body = await res.json();
+        for (const r of body.intervals) r.service_level = only[r.time] ?? null;
+        await route.fulfill({ response: res, json: body });
+      });
+      try {
+        const asTable = page.getByRole('button', { name: 'Show as a table' });
+        if (await asTable.getAttribute('aria-pressed') === 'true') await asTable.click(); // the chart
+        const day = page.getByLabel('Day', { exact: true });
+        await day.fill(await day.inputValue()); // the same day, read again
+        // 19:00 to 19:30 a line, 23:00 a dot alone: nothing drawn across the half hours between
+        const drawn = () => page.evaluate(() => ({
+          lines: [...document.querySelectorAll('svg.chart polyline.sl')].map((l) => l.getAttribute('points')),
+          dots: document.querySelectorAll('svg.chart circle.sl').length,
+        }));
+        await page.waitForFunction(() => [...document.querySelectorAll('svg.chart polyline.sl')]
+          .some((l) => l.getAttribute('points').split(' ').length === 2), null, { timeout: 5000 })
+          .catch(async () => { throw new Error(`the service level drawn as ${JSON.stringify(await drawn())}`); });
+        const { lines, dots } = await drawn();
+        if (lines.length !== 1 || dots !== 1) throw new Error(`the service level drawn as ${JSON.stringify(lines)} and ${dots} dots`);
+        await asTable.click();
+        await page.getByRole('columnheader', { name: 'Service level of the half hour' }).waitFor();
+        const cells = await page.locator('table.intervals tr[data-time="21:00"] td').allTextContents();
+        if (cells[4] !== '–') throw new Error(`21:00: ${cells.join(' | ')}`);
+        await page.getByLabel('Language').selectOption('fr');
+        await page.getByRole('columnheader', { name: 'Niveau de service de la demi-heure' }).waitFor();
+        await page.locator('.day .legend').getByText('Niveau de service de la demi-heure', { exact: true }).waitFor();
+        await page.getByLabel('Langue').selectOption('en');
+        await asTable.click();
+      } finally {
+        await page.unroute('**/api/v1/reports/intervals?*');
+      }
     });
     await step('the summary cuts the day per queue: a chart and the figures, accessible (en, fr)', async () => {
       await page.getByRole('tab', { name: 'Summary' }).click();

@@ -276,6 +276,7 @@ export default {
   'day.table': 'Per half hour on {date} ({zone})',
   'day.time': 'Half hour',
   'day.offered': 'Offered',
+  'day.service_level': 'Service level of the half hour',
   'day.forecast': 'Forecast',
   'day.staff': 'Staff needed',
   'sum.title': 'Summary',

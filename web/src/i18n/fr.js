@@ -275,6 +275,7 @@ export default {
   'day.table': 'Par demi-heure le {date} ({zone})',
   'day.time': 'Demi-heure',
   'day.offered': 'Présentés',
+  'day.service_level': 'Niveau de service de la demi-heure',
   'day.forecast': 'Prévision',
   'day.staff': 'Effectif requis',
   'sum.title': 'Synthèse',

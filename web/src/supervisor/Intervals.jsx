@@ -1,8 +1,10 @@
 // The day so far, per half hour, from GET /reports/intervals: contacts
 // offered as bars beside the forecast (a line) and the service level (a
-// second line, on its own 0-100% scale), drawn in SVG with a title and a
-// description; the same figures as a table for screen readers and for
-// whoever prefers numbers.
+// second line, on its own 0-100% scale: each half hour's own), drawn in SVG
+// with a title and a description; a half hour without a figure (no contact
+// answered or abandoned, no forecast) is a gap in its line, never bridged,
+// and a figure alone between gaps a dot. The same figures as a table for
+// screen readers and for whoever prefers numbers.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 
@@ -16,6 +18,21 @@ function today(timeZone) {
     .format(new Date());
 }
 
+// The runs of consecutive values that are numbers, as [index, value] pairs:
+// [1, null, 2, 3] gives [[[0, 1]], [[2, 2], [3, 3]]].
+export function runs(values) {
+  const out = [];
+  let run = null;
+  values.forEach((v, i) => {
+    if (v === null || v === undefined) run = null;
+    else {
+      if (!run) out.push(run = []);
+      run.push([i, v]);
+    }
+  });
+  return out;
+}
+
 function Chart({ t, lang, report }) {
   const rows = report.intervals;
   const top = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.forecast ? r.forecast.offered : 0)));
@@ -23,8 +40,12 @@ function Chart({ t, lang, report }) {
   const x = (i) => PAD.left + i * w;
   const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / top);
   const ySl = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v);
-  const line = (pick, scale) => rows.map((r, i) => [i, pick(r)]).filter(([, v]) => v !== null && v !== undefined)
-    .map(([i, v]) => `${(x(i) + w / 2).toFixed(1)},${scale(v).toFixed(1)}`).join(' ');
+  // a line's runs of half hours with a figure: a polyline each, a dot for one alone
+  const line = (cls, pick, scale) => runs(rows.map(pick)).map((run) => {
+    const at = run.map(([i, v]) => [(x(i) + w / 2).toFixed(1), scale(v).toFixed(1)]);
+    return at.length === 1 ? <circle class={`${cls} dot`} cx={at[0][0]} cy={at[0][1]} r="3" />
+      : <polyline class={cls} points={at.map((p) => p.join(',')).join(' ')} />;
+  });
   const nf = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   const offered = rows.reduce((s, r) => s + r.offered, 0);
   return (
@@ -39,8 +60,8 @@ function Chart({ t, lang, report }) {
         <rect class="bar" x={x(i) + 1} y={y(r.offered)} width={Math.max(1, w - 2)} height={y(0) - y(r.offered)} />
       ))}
       {rows.map((r, i) => (i % 4 === 0 ? <text class="tick" x={x(i)} y={H - 6}>{r.time}</text> : null))}
-      <polyline class="forecast" points={line((r) => (r.forecast ? r.forecast.offered : null), y)} />
-      <polyline class="sl" points={line((r) => r.service_level, ySl)} />
+      {line('forecast', (r) => (r.forecast ? r.forecast.offered : null), y)}
+      {line('sl', (r) => r.service_level, ySl)}
     </svg>
   );
 }
@@ -59,7 +80,7 @@ function Table({ t, lang, report }) {
           <th scope="col">{t('day.forecast')}</th>
           <th scope="col">{t('super.answered')}</th>
           <th scope="col">{t('super.abandoned')}</th>
-          <th scope="col">{t('super.service_level')}</th>
+          <th scope="col">{t('day.service_level')}</th>
           <th scope="col">{t('day.staff')}</th>
         </tr>
       </thead>
@@ -117,7 +138,7 @@ export function Intervals({ t, lang, fail }) {
           <ul class="legend">
             <li><span class="key bar" /> {t('day.offered')}</li>
             <li><span class="key forecast" /> {t('day.forecast')}</li>
-            <li><span class="key sl" /> {t('super.service_level')}</li>
+            <li><span class="key sl" /> {t('day.service_level')}</li>
           </ul>
           {asTable ? <Table t={t} lang={lang} report={report} /> : <Chart t={t} lang={lang} report={report} />}
         </>
