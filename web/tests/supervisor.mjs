@@ -16,7 +16,8 @@
 // by a fake EventSource and the API answering 100 queues and 1,000 agents:
 // the tables hold the rows on screen only (windowed), numbered for screen
 // readers, reached by scrolling and by Tab; one second's update is applied
-// and its time printed.
+// and its time printed. A planner, who does not supervise, lands on the
+// planning page (no agent desktop offered) and downloads the history.
 
 import { agentRow, applyDigest, applyQueueStats, digestPlace } from '../src/supervisor/live.js';
 import { FIRST_ROWS, MARGIN, rowRange, withRow } from '../src/supervisor/window.js';
@@ -564,6 +565,37 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
     });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));
+    await step('a planner lands on the planning page, offered no page it cannot use, its history a download (en, fr)', async () => {
+      await admin('POST', '/api/v1/users', { email: 'pat@a.example', name: 'Pat Planner', password, role: 'planner' });
+      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      try {
+        const p = await ctx.newPage();
+        p.setDefaultTimeout(10000);
+        const failed = [];
+        p.on('pageerror', (e) => failed.push(e.message));
+        p.on('response', (r) => {
+          const path = new URL(r.url()).pathname;
+          if (r.status() >= 400 && !(r.status() === 401 && path === '/api/v1/me')) failed.push(`${r.request().method()} ${path}: ${r.status()}`);
+        });
+        await p.goto(url);
+        await p.getByLabel('Email').fill('pat@a.example');
+        await p.getByLabel('Password').fill(password);
+        await p.getByRole('button', { name: 'Sign in' }).click();
+        await p.getByRole('heading', { name: 'Planning', level: 1, exact: true }).waitFor();
+        if (await p.locator('nav.pages').count()) throw new Error(`pages offered: ${await p.locator('nav.pages').innerText()}`);
+        const href = await p.getByRole('link', { name: 'Yesterday and today so far, per half hour (CSV)' }).getAttribute('href');
+        const [status, type, csv] = await p.evaluate((h) => fetch(h).then(async (r) => [r.status, r.headers.get('content-type'), await r.text()]), href);
+        if (status !== 200 || !String(type).startsWith('text/csv') || !csv.startsWith('interval_start,calls,aht\n'))
+          throw new Error(`${href}: ${status} ${type} ${csv.slice(0, 200)}`);
+        await accessible(p, 'planning (en)');
+        await p.getByLabel('Language').selectOption('fr');
+        await p.getByRole('heading', { name: 'Planification', level: 1, exact: true }).waitFor();
+        await accessible(p, 'planning (fr)');
+        if (failed.length) throw new Error(failed.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
     await step('no script error on the supervisor\'s pages', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

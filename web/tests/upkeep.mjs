@@ -105,6 +105,8 @@ export async function upkeepTests({ browser, url, step, accessible }) {
   await step('upkeep: an author sees each gap with its counts, the failing tree linked to the workshop', async () => {
     author = await signIn(browser, url, 'author@a.example', errors, async (p) => { // authors land on the workshop
       await p.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge workshop' }).waitFor();
+      const offered = (await p.locator('nav.pages button').allTextContents()).join('|'); // never the agent desktop
+      if (offered !== 'Knowledge workshop|Knowledge upkeep|Training') throw new Error(`an author is offered ${offered}`);
       await p.locator('nav.pages').getByRole('button', { name: 'Knowledge upkeep' }).click();
       await p.locator('nav.pages button[aria-current="page"]', { hasText: 'Knowledge upkeep' }).waitFor();
     });
