@@ -56,6 +56,8 @@ enum route_flags {
 	ROUTE_ROUTING = 1u << 8,  /* uses the tenant's routing engine: in a cluster, served by its node */
 	ROUTE_MAIL = 1u << 9,     /* queues email: the sender is woken once it is committed (writer.h) */
 	ROUTE_MAILBOX = 1u << 10, /* adds or removes a mailbox: the readers look again once committed (writer.h) */
+	ROUTE_KB = 1u << 11,      /* changes the published knowledge or the thesaurus: the knowledge in
+				     memory catches up once committed (writer.h, kbsvc_refresh) */
 };
 
 /* Work too slow for an HTTP worker (hashing a password): it runs on the

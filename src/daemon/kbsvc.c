@@ -384,6 +384,22 @@ static int tenant_read(struct store *db, int64_t tenant_id, struct tenant **ret)
 	return GC_OK;
 }
 
+int kbsvc_refresh(struct store *db, int64_t tenant_id)
+{
+	struct tenant *t = tenant_get(tenant_id);
+	if (t == NULL)
+		return GC_ENOMEM;
+	pthread_rwlock_rdlock(&t->lock);
+	bool loaded = t->loaded;
+	pthread_rwlock_unlock(&t->lock);
+	if (!loaded)
+		return GC_OK; /* loaded, caught up, by its first search */
+	int rc = tenant_read(db, tenant_id, &t);
+	if (rc == GC_OK)
+		pthread_rwlock_unlock(&t->lock);
+	return rc;
+}
+
 /* --- searches --- */
 
 static struct item *item_find(struct tenant *t, int64_t id)

@@ -1,5 +1,6 @@
 /* Group commit (see writer.h). */
 #include "daemon/writer.h"
+#include "daemon/kbsvc.h"
 #include "daemon/chathub.h"
 #include "daemon/checkpoint.h"
 #include "daemon/authcache.h"
@@ -261,6 +262,10 @@ static void run_batch(struct writer *w, struct job *batch)
 		mail_queued(w);
 	if ((flags & ROUTE_MAILBOX) && rc == GC_OK)
 		mailboxes_changed(w);
+	for (struct job *j = batch; (flags & ROUTE_KB) && rc == GC_OK && j; j = j->next)
+		if (j->r && (j->r->route->flags & ROUTE_KB) && kbsvc_refresh(w->db, j->r->scope.tenant_id) < 0)
+			log_error("the knowledge in memory could not catch up: its next search will", "error",
+				  store_errmsg(w->db));
 	if (rc == GC_OK)
 		checkpointer_kick(w->checkpointer);
 	if (authz) {

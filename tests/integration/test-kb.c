@@ -517,6 +517,43 @@ static void proposal_refused(void **state)
 	resp_clear(&r);
 }
 
+/* A resolution's words that the content lacks are proposed for the
+ * thesaurus, judged against the content as published at that moment: a word
+ * published a moment before is the content's, not a gap (the knowledge in
+ * memory catches up once a publication commits). */
+static void words_are_judged_against_what_was_just_published(void **state)
+{
+	struct resp r;
+	char found[512];
+	search(agent, "box", found, sizeof(found)); /* the tenant's knowledge in memory */
+	lines(admin, "/api/v1/kb/import?publish=1",
+	      "{\"id\":\"mode-kelpie\",\"title\":\"Le mode kelpie\",\"body\":\"Le mode kelpie de la box.\","
+	      "\"lang\":\"fr\"}\n", 200, &r);
+	resp_clear(&r);
+	call("POST", agent, 201, json_pack("{s:s,s:s,s:s}", "query", "kelpie glorbix", "tree", "no-internet", "lang", "fr"),
+	     &r, "/api/v1/kb/sessions");
+	long long s = resp_int(&r, "id");
+	resp_clear(&r);
+	static const char *const walk[] = {"white", "yes"};
+	for (int i = 0; i < 2; i++) {
+		call("POST", agent, 200, json_pack("{s:s}", "answer", walk[i]), &r, "/api/v1/kb/sessions/%lld/answer", s);
+		resp_clear(&r);
+	}
+	call("POST", agent, 200, json_pack("{s:b}", "resolved", 1), &r, "/api/v1/kb/sessions/%lld/end", s);
+	resp_clear(&r);
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/gaps");
+	bool glorbix = false, kelpie = false;
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(r.json, "unmatched_words"), i, w) {
+		glorbix |= strncmp(json_string_value(json_object_get(w, "word")), "glorbix", 7) == 0;
+		kelpie |= strncmp(json_string_value(json_object_get(w, "word")), "kelpi", 5) == 0;
+	}
+	assert_true(glorbix);
+	assert_false(kelpie);
+	resp_clear(&r);
+}
+
 static void self_service_and_seal(void **state)
 {
 	struct resp r;
@@ -780,6 +817,7 @@ int main(void)
 		cmocka_unit_test(training_scores),
 		cmocka_unit_test(training_progress_for_trainers),
 		cmocka_unit_test(proposal_refused),
+		cmocka_unit_test(words_are_judged_against_what_was_just_published),
 		cmocka_unit_test(self_service_and_seal),
 		cmocka_unit_test(survives_kill_9),
 	};
