@@ -29,12 +29,16 @@ struct decode_error {
 	char message[192];
 };
 
-/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL, at most
- * DECODE_MAX_DEPTH levels of arrays and objects: deeper is GC_ETOOBIG, found
- * by a scan before anything is allocated). */
 /* Fills err (code, field, message) and answers code: for every decoder. */
 int decode_fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Refuses any key of obj not in the NULL-terminated list known (a typing
+ * mistake in a key is said, never read as an absent field), naming it
+ * after path ("queues[0]."). */
+int decode_only_fields(const json_t *obj, const char *path, const char *const *known, struct decode_error *err);
+/* Parses body as one JSON object (UTF-8, no duplicate keys, no NUL, at most
+ * DECODE_MAX_DEPTH levels of arrays and objects: deeper is GC_ETOOBIG, found
+ * by a scan before anything is allocated). */
 int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_error *err);
 /* Parses one JSON value of any type under the same rules (a JSON Lines line). */
 int decode_json(const char *text, size_t len, json_t **ret, struct decode_error *err);

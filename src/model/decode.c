@@ -77,8 +77,7 @@ int decode_body(const char *body, size_t len, json_t **ret_obj, struct decode_er
 	return GC_OK;
 }
 
-/* Refuses any key of obj not in the NULL-terminated list known. */
-static int only_fields(const json_t *obj, const char *const *known, struct decode_error *err)
+int decode_only_fields(const json_t *obj, const char *path, const char *const *known, struct decode_error *err)
 {
 	const char *key;
 	json_t *value;
@@ -86,10 +85,18 @@ static int only_fields(const json_t *obj, const char *const *known, struct decod
 		bool found = false;
 		for (const char *const *k = known; *k && !found; k++)
 			found = strcmp(*k, key) == 0;
-		if (!found)
-			return decode_fail(err, GC_EINVAL, key, "unknown field '%.100s'", key);
+		if (!found) {
+			char field[160];
+			snprintf(field, sizeof(field), "%s%.100s", path, key);
+			return decode_fail(err, GC_EINVAL, field, "unknown field '%s'", field);
+		}
 	}
 	return GC_OK;
+}
+
+static int only_fields(const json_t *obj, const char *const *known, struct decode_error *err)
+{
+	return decode_only_fields(obj, "", known, err);
 }
 
 enum { OPTIONAL = 0, REQUIRED = 1 };

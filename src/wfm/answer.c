@@ -174,9 +174,13 @@ static int decode_queue(const json_t *obj, struct sim_scenario *s, int i, struct
 	snprintf(path, sizeof(path), "queues[%d].", i);
 	double per_hour = 0;
 	int rc;
+	static const char *const known[] = {"name", "calls_per_hour", "aht", "patience", "cv", "handle", "arrivals",
+					    "overflow", NULL};
 	*q = (struct sim_queue){.overflow_to = -1, .handle = SIM_EXPONENTIAL};
 	if (!json_is_object(obj))
 		return decode_fail(err, GC_EINVAL, path, "each queue is an object");
+	if ((rc = decode_only_fields(obj, path, known, err)) < 0)
+		return rc;
 	if ((rc = name_of(obj, path, q->name, sizeof(q->name), err)) < 0 ||
 	    (rc = number(obj, "calls_per_hour", path, false, 0, 1e7, 0, &per_hour, err)) < 0 ||
 	    (rc = number(obj, "aht", path, true, 1e-3, 86400, 0, &q->aht, err)) < 0 ||
@@ -205,8 +209,15 @@ static int decode_overflow(const json_t *obj, struct sim_scenario *s, int i, str
 	const json_t *o = json_object_get(obj, "overflow");
 	char path[48];
 	snprintf(path, sizeof(path), "queues[%d].overflow", i);
+	static const char *const known[] = {"to", "after", NULL};
 	if (o == NULL)
 		return GC_OK;
+	char sub[56];
+	snprintf(sub, sizeof(sub), "%s.", path);
+	int rc = json_is_object(o) ? decode_only_fields(o, sub, known, err)
+				   : decode_fail(err, GC_EINVAL, path, "'%s' is an object {\"to\", \"after\"}", path);
+	if (rc < 0)
+		return rc;
 	const char *to = json_string_value(json_object_get(o, "to"));
 	int target = to ? find_queue(s, to) : -1;
 	if (target < 0 || target == i)
@@ -237,7 +248,11 @@ static int decode_group(const json_t *obj, struct sim_scenario *s, int i, struct
 	snprintf(path, sizeof(path), "groups[%d].", i);
 	double agents;
 	int rc;
-	if ((rc = name_of(obj, path, g->name, sizeof(g->name), err)) < 0 ||
+	static const char *const known[] = {"name", "agents", "skills", NULL};
+	if (!json_is_object(obj))
+		return decode_fail(err, GC_EINVAL, path, "each group is an object");
+	if ((rc = decode_only_fields(obj, path, known, err)) < 0 ||
+	    (rc = name_of(obj, path, g->name, sizeof(g->name), err)) < 0 ||
 	    (rc = number(obj, "agents", path, true, 0, 100000, 0, &agents, err)) < 0)
 		return rc;
 	g->agents = (int)agents;
@@ -262,8 +277,12 @@ int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct deco
 	double replications = 30, seed = 1;
 	const json_t *queues = json_object_get(obj, "queues"), *groups = json_object_get(obj, "groups");
 	int rc;
+	static const char *const known[] = {"duration", "warmup", "target", "replications", "seed", "queues", "groups",
+					    NULL};
 	if (!json_is_object(obj))
 		return decode_fail(err, GC_EINVAL, "", "the scenario is a JSON object");
+	if ((rc = decode_only_fields(obj, "", known, err)) < 0)
+		return rc;
 	if ((rc = number(obj, "duration", "", true, 1, 365 * 86400.0, 0, &s.duration, err)) < 0 ||
 	    (rc = number(obj, "warmup", "", false, 0, 86400, 0, &s.warmup, err)) < 0 ||
 	    (rc = number(obj, "target", "", false, 0, 86400, 20, &s.target, err)) < 0 ||

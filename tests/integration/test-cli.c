@@ -561,6 +561,15 @@ static void wfm_simulates_scenarios(void **state)
 	assert_non_null(strstr(err, "round for ever"));
 	free(out);
 	free(err);
+	/* a key mistyped is named, never simulated as if absent (no patience: nobody abandons) */
+	f = fopen(bad, "w");
+	fputs("{\"duration\": 3600, \"queues\": [{\"name\": \"q\", \"calls_per_hour\": 200, \"aht\": 180,"
+	      " \"pateince\": 120}], \"groups\": [{\"name\": \"g\", \"agents\": 12, \"skills\": [\"q\"]}]}", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "simulate", bad, NULL), 1);
+	assert_non_null(strstr(err, "unknown field 'queues[0].pateince'"));
+	free(out);
+	free(err);
 }
 
 static void wfm_forecasts_and_backtests(void **state)
