@@ -166,7 +166,7 @@ static int overflow(int argc, char **argv)
 	json_t *intervals = json_array();
 	for (size_t i = 0; i < n; i++) {
 		int buy = wfm_overflow_positions(&rows[i], &res[i], inhouse);
-		wfm_overflow_add(&o, buy);
+		wfm_overflow_add(&o, buy, rows[i].calls > 0);
 		json_array_append_new(intervals, json_pack("{s:s,s:f,s:i,s:i,s:f,s:i,s:f}", "start", rows[i].start,
 			"calls", rows[i].calls, "agents", res[i].agents, "staff", res[i].staff, "inhouse",
 			rows[i].inhouse >= 0 ? rows[i].inhouse : inhouse, "to_buy", buy,

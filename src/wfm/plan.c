@@ -288,11 +288,11 @@ int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan
 	return missing > 0 ? (int)missing : 0;
 }
 
-void wfm_overflow_add(struct wfm_overflow *o, int positions)
+void wfm_overflow_add(struct wfm_overflow *o, int positions, bool open)
 {
 	o->position_hours += positions * o->interval_hours;
 	o->cost_hourly = o->position_hours * o->price;
-	o->span_hours += o->interval_hours;
+	o->span_hours += open ? o->interval_hours : 0;
 	if (positions > o->peak_positions)
 		o->peak_positions = positions;
 	o->cost_fixed = o->peak_positions * o->span_hours * o->price;

@@ -55,8 +55,8 @@ struct wfm_overflow {
 	double position_hours; /* positions bought, interval by interval */
 	double cost_hourly;    /* position_hours * price */
 	int peak_positions;    /* the most positions needed at once */
-	double cost_fixed;     /* peak_positions for the whole span, when seats are bought whole */
-	double span_hours;
+	double cost_fixed;     /* peak_positions for the hours open, when seats are bought whole */
+	double span_hours;     /* the hours open: of the intervals with calls */
 };
 
 /* Positions to buy from an outsourcer in one interval: the staff the goal
@@ -64,7 +64,9 @@ struct wfm_overflow {
  * scheduled (row->inhouse, or default_inhouse when the row has none). */
 int wfm_overflow_positions(const struct wfm_plan_row *row, const struct wfm_plan_result *r,
 			   double default_inhouse);
-/* Adds one interval's purchase to the totals. */
-void wfm_overflow_add(struct wfm_overflow *o, int positions);
+/* Adds one interval's purchase to the totals; open: the interval has
+ * calls (the centre works then), and fixed seats are paid for those hours
+ * only, not for nights and closed days. */
+void wfm_overflow_add(struct wfm_overflow *o, int positions, bool open);
 
 #endif

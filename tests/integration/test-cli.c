@@ -685,7 +685,8 @@ static void wfm_overflow_prices_the_peak(void **state)
 	snprintf(path, sizeof(path), "%s/launch.csv", d.dir);
 	FILE *f = fopen(path, "w");
 	/* 100 calls in 30 min at 180 s need 14 agents (80% in 20 s) */
-	fputs("start,calls,aht,patience,inhouse\n09:00,100,180,,20\n09:30,100,180,,10\n10:00,100,180\n", f);
+	/* and a night without calls: no seat is paid for it */
+	fputs("start,calls,aht,patience,inhouse\n09:00,100,180,,20\n09:30,100,180,,10\n10:00,100,180\n23:00,0,180\n", f);
 	fclose(f);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "overflow", path, "--price", "30",
 				 "--inhouse", "12", NULL), 0);
