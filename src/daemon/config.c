@@ -62,8 +62,10 @@ static const char usage[] =
 	"                       this address (keep it on loopback or a private network);\n"
 	"                       on the API address /metrics needs a platform admin\n"
 	"  --secret-key-file PATH  the key that seals channels' passwords in the database\n"
-	"                       (GUICHET_SECRET_KEY_FILE; made at first use; default:\n"
-	"                       the database file's path plus .key, or var/guichet.key)\n"
+	"                       (GUICHET_SECRET_KEY_FILE; made at first use, its folder\n"
+	"                       too; default: the database file's path plus .key; on\n"
+	"                       PostgreSQL $STATE_DIRECTORY/guichet.key under systemd,\n"
+	"                       else var/guichet.key)\n"
 	"  --mail-poll SECS     seconds between two fetches of every mailbox\n"
 	"                       (GUICHET_MAIL_POLL; default 30)\n"
 	"  --mail-idle on|off   keep each mailbox whose server offers IMAP IDLE open\n"
@@ -387,9 +389,13 @@ int config_load(struct config *c, int argc, char **argv)
 		return GC_EINVAL;
 	}
 	bool on_pg = strncmp(c->db, "postgresql://", 13) == 0 || strncmp(c->db, "postgres://", 11) == 0;
-	if (c->secret_key_file[0] == '\0') { /* beside a SQLite file; in var/ on PostgreSQL */
+	if (c->secret_key_file[0] == '\0') { /* beside a SQLite file; on PostgreSQL in systemd's state folder, else var/ */
 		size_t n = strlen(c->db);
-		if (on_pg || n + 5 > sizeof(c->secret_key_file))
+		const char *state = getenv("STATE_DIRECTORY"); /* StateDirectory=: one or more folders, ':' between */
+		if ((on_pg || n + 5 > sizeof(c->secret_key_file)) && state && state[0] == '/')
+			snprintf(c->secret_key_file, sizeof(c->secret_key_file), "%.*s/guichet.key",
+				 (int)strcspn(state, ":"), state);
+		else if (on_pg || n + 5 > sizeof(c->secret_key_file))
 			snprintf(c->secret_key_file, sizeof(c->secret_key_file), "var/guichet.key");
 		else
 			memcpy(stpcpy(c->secret_key_file, c->db), ".key", 5);

@@ -48,6 +48,13 @@ static int load(struct secrets *k, bool create, char *errmsg, size_t errmsg_len)
 	if (fd < 0 && errno == ENOENT && create) {
 		unsigned char key[crypto_secretbox_KEYBYTES];
 		crypto_secretbox_keygen(key);
+		char folder[sizeof(k->path)];
+		snprintf(folder, sizeof(folder), "%s", k->path);
+		char *slash = strrchr(folder, '/');
+		if (slash && slash != folder) { /* its folder, when missing (var/ where guichetd runs); */
+			*slash = '\0';
+			(void)mkdir(folder, 0700); /* if it cannot be made, the open below says why */
+		}
 		fd = open(k->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		bool ok = fd >= 0 && write(fd, key, sizeof(key)) == (ssize_t)sizeof(key) && fsync(fd) == 0;
 		int saved = errno;

@@ -53,6 +53,21 @@ static void defaults(void **state)
 	assert_int_equal(c.max_connections_per_address, 4096); /* a site of agents behind one NAT address */
 }
 
+/* the key that seals channels' passwords: beside a SQLite file; on
+ * PostgreSQL in systemd's state folder when it gives one, else var/ */
+static void the_secret_keys_place(void **state)
+{
+	unsetenv("STATE_DIRECTORY");
+	assert_int_equal(load("--db", "/srv/g.db", NULL), GC_OK);
+	assert_string_equal(c.secret_key_file, "/srv/g.db.key");
+	assert_int_equal(load("--db", "postgresql://g@db/g", NULL), GC_OK);
+	assert_string_equal(c.secret_key_file, "var/guichet.key");
+	setenv("STATE_DIRECTORY", "/var/lib/guichet:/var/lib/other", 1);
+	assert_int_equal(load("--db", "postgresql://g@db/g", NULL), GC_OK);
+	assert_string_equal(c.secret_key_file, "/var/lib/guichet/guichet.key");
+	unsetenv("STATE_DIRECTORY");
+}
+
 /* an agent's closed desk (desks.h): seconds of grace, 0 to never sign out */
 static void desk_grace_in_seconds(void **state)
 {
@@ -128,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(defaults, setup),
+		cmocka_unit_test_setup(the_secret_keys_place, setup),
 		cmocka_unit_test_setup(trusted_proxies_from_the_command_line, setup),
 		cmocka_unit_test_setup(mail_idle_on_or_off, setup),
 		cmocka_unit_test_setup(desk_grace_in_seconds, setup),

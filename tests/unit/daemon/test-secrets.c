@@ -77,6 +77,24 @@ static void sealed_text_opens_with_its_key_only(void **state)
 	secrets_free(other);
 }
 
+/* On PostgreSQL the key's default is var/guichet.key where guichetd runs:
+ * a folder that is not there yet is made (its owner's only). */
+static void the_key_files_folder_is_made(void **state)
+{
+	char path[192], why[256], folder[96];
+	snprintf(folder, sizeof(folder), "%s/var", dir);
+	snprintf(path, sizeof(path), "%s/guichet.key", folder);
+	struct secrets *k = secrets_new(path);
+	unsigned char *sealed = NULL;
+	size_t len = 0;
+	assert_int_equal(secrets_seal(k, "pw", &sealed, &len, why, sizeof(why)), GC_OK);
+	struct stat st;
+	assert_int_equal(stat(folder, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	free(sealed);
+	secrets_free(k);
+}
+
 static void unsafe_key_files_are_refused(void **state)
 {
 	char path[128], why[256];
@@ -105,6 +123,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sealed_text_opens_with_its_key_only),
+		cmocka_unit_test(the_key_files_folder_is_made),
 		cmocka_unit_test(unsafe_key_files_are_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
