@@ -26,6 +26,7 @@
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 #include "guichet/route.h"
 #include "store/store.h"
 
@@ -1440,7 +1441,9 @@ static void dial_start(struct voice *v, const struct dial_req *d)
 	if (err == 0)
 		err = add_format(c->media, c->pt);
 	if (err || leg_ring(c, b) < 0) {
-		log_error("cannot dial a callback", "phone", c->caller);
+		char masked[64]; /* the log is no place for a customer's number */
+		gc_text_mask(c->caller, masked, sizeof(masked));
+		log_error("cannot dial a callback", "phone", masked);
 		call_free(c); /* nothing recorded: the agent dials by hand */
 		return;
 	}
