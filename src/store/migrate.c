@@ -391,13 +391,25 @@ static int connect_target(struct migrate *g, const char *url)
 }
 
 /* Refuses a target with anything but guichet's tables, or guichet's tables
- * at another version, before store_open would create or migrate them. */
+ * at another version, before store_open would create or migrate them; and
+ * one a guichetd is connected to (its connections say application_name
+ * guichet): it would serve the rows it did not load, with its queues and
+ * routing as they were. */
 static int check_target(struct migrate *g)
 {
+	char served[32];
+	int rc = pg_value(g, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+			     " AND application_name = 'guichet' AND pid <> pg_backend_pid()", NULL, NULL, served,
+			  sizeof(served));
+	if (rc < 0)
+		return rc;
+	if (atoi(served) > 0)
+		return fail(g, GC_ECONFLICT, "%s is in use: %s connection(s) of a guichetd are open to it; stop every "
+			    "guichetd on it, migrate, then start them", g->where, served);
 	PGresult *res = PQexec(g->pg, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
 				      " ORDER BY tablename");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		int rc = fail_pg(g, res, "listing its tables");
+		rc = fail_pg(g, res, "listing its tables");
 		PQclear(res);
 		return rc;
 	}
@@ -412,7 +424,6 @@ static int check_target(struct migrate *g)
 		else
 			guichet_table = guichet_table ? guichet_table : name;
 	}
-	int rc = GC_OK;
 	if (other)
 		rc = fail(g, GC_ECONFLICT, "%s is not empty: it has a table %s, which is not guichet's; migrate "
 			  "into a new database (CREATE DATABASE)", g->where, other);

@@ -377,6 +377,18 @@ static void test_second_migrate_refused(void **state)
 	free(out);
 	free(err);
 	assert_int_equal(pg_int(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 1);
+	/* an empty database a guichetd is already connected to (a package started on it) */
+	create_db("served", url, sizeof(url));
+	char as_guichetd[300];
+	snprintf(as_guichetd, sizeof(as_guichetd), "%s?application_name=guichet", url);
+	PGconn *daemon_connection = PQconnectdb(as_guichetd);
+	assert_int_equal(PQstatus(daemon_connection), CONNECTION_OK);
+	assert_int_equal(migrate(src.db, url, &out, &err), 1);
+	assert_non_null(strstr(err, "is in use"));
+	free(out);
+	free(err);
+	PQfinish(daemon_connection);
+	assert_int_equal(pg_int(url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
 }
 
 static void test_failed_copy_leaves_no_row(void **state)
