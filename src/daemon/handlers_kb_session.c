@@ -58,6 +58,7 @@ struct walking {
 		char because[256];
 	} heard[KB_WALK_MAX_STEPS]; /* by step: answered from the customer's words */
 	char why[256];
+	char not_escalated[256];   /* why the end's escalation was refused, "" when it was not */
 };
 
 /* The walk reads the whole context, whoever looks. */
@@ -849,13 +850,22 @@ static int escalate_contact(struct request *r, struct store *db, int64_t contact
 	free(text);
 	const json_t *node = kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk));
 	int64_t queue = json_integer_value(json_object_get(node, "queue"));
-	if (rc == GC_OK && queue) {
+	struct router *router = writer_router(r->worker->server->writer);
+	/* refused (a queue of another channel than the contact's, one deleted since the tree was
+	 * published): the session ends all the same, its path a note, and the answer says why,
+	 * for the agent to escalate by hand */
+	int may = rc == GC_OK && queue ? router_may_escalate(router, db, &r->scope, contact_id, queue) : GC_OK;
+	if (may == GC_ESTORE || may == GC_ENOMEM)
+		return may;
+	if (may < 0)
+		snprintf(w->not_escalated, sizeof(w->not_escalated), "%s", router_errmsg(router));
+	if (rc == GC_OK && queue && may == GC_OK) {
 		struct routing_input in = {.queue_id = queue, .priority = -1,
 					   .reason = json_string_value(json_object_get(node, "reason"))};
-		rc = router_escalate(writer_router(r->worker->server->writer), db, &r->scope, contact_id, &in);
+		rc = router_escalate(router, db, &r->scope, contact_id, &in);
 		if (rc < 0)
 			return reply_error(r, 422, "not_escalated", "contact_id", "the contact could not be escalated: %s",
-					   router_errmsg(writer_router(r->worker->server->writer)));
+					   router_errmsg(router));
 	}
 	return rc;
 }
@@ -914,11 +924,13 @@ int run_kb_session_end(struct request *r, struct store *db)
 			 kb_tree_node_type(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)) == KB_NODE_ESCALATE;
 	if (escalated && contact)
 		rc = escalate_contact(r, db, contact, session, w);
-	json_t *ended = NULL;
+	json_t *ended = NULL, *out = NULL;
 	if (rc == GC_OK)
 		rc = store_kb_session_get(db, tenant, id, &ended);
+	if (rc == GC_OK && (out = view(w, ended, false)) != NULL && w->not_escalated[0])
+		json_object_set_new(out, "not_escalated", json_string(w->not_escalated));
 	if (rc == GC_OK)
-		rc = reply(r, 200, view(w, ended, false));
+		rc = reply(r, 200, out);
 	else if (r->status == 0)
 		rc = reply_store_error(r, db, rc, NULL);
 	json_decref(ended);

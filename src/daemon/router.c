@@ -1014,21 +1014,34 @@ static int note(struct store *db, const struct store_scope *scope, int64_t conta
 	return rc;
 }
 
+/* What refuses an escalation, before anything changes: the contact held by
+ * the scope's user, a level-2 queue of its channel. */
+static int escalation_allowed(struct shard *rt, const struct store_scope *scope, int64_t contact_id, int64_t queue_id,
+			      uint32_t *ret_eid, uint32_t *ret_to, struct route_contact_view *ret_view)
+{
+	int rc;
+	if ((rc = held_by_me(rt, scope, contact_id, ret_eid, ret_view)) < 0 ||
+	    (rc = find_queue(rt, scope->tenant_id, queue_id, ret_to)) < 0)
+		return rc;
+	const struct qinfo *from = &rt->q[ret_view->queue], *q = &rt->q[*ret_to];
+	if ((rc = same_channel(rt, from, q)) < 0)
+		return rc;
+	if (*ret_to == ret_view->queue || q->cfg.level < 2)
+		return fail(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is %s); "
+			    "transfer to reach a queue of the same level", q->name,
+			    *ret_to == ret_view->queue ? "this contact's queue" : "level 1");
+	return GC_OK;
+}
+
 static int shard_escalate(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 			  const struct routing_input *in)
 {
 	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	struct route_contact_view v;
 	int rc;
-	if ((rc = held_by_me(rt, scope, contact_id, &eid, &v)) < 0 || (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
+	if ((rc = escalation_allowed(rt, scope, contact_id, in->queue_id, &eid, &to, &v)) < 0)
 		return rc;
 	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
-	if ((rc = same_channel(rt, from, q)) < 0)
-		return rc;
-	if (to == v.queue || q->cfg.level < 2)
-		return fail(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is %s); "
-			    "transfer to reach a queue of the same level", q->name,
-			    to == v.queue ? "this contact's queue" : "level 1");
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	if ((rc = note(db, scope, contact_id, "Escalated from %s to %s: %s", from->name, q->name, in->reason)) < 0 ||
@@ -1562,6 +1575,16 @@ int router_escalate(struct router *top, struct store *db, const struct store_sco
 	struct shard *t = NULL;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : shard_escalate(t, db, scope, contact_id, in);
+}
+
+int router_may_escalate(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			int64_t queue_id)
+{
+	struct shard *t = NULL;
+	uint32_t eid, to;
+	struct route_contact_view v;
+	int rc = shard_for(top, db, scope->tenant_id, &t);
+	return rc < 0 ? rc : escalation_allowed(t, scope, contact_id, queue_id, &eid, &to, &v);
 }
 
 int router_transfer(struct router *top, struct store *db, const struct store_scope *scope, int64_t contact_id,

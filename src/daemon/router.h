@@ -103,6 +103,10 @@ int router_accept(struct router *rt, struct store *db, const struct store_scope 
 int router_reject(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id);
 int router_wrapup(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		  const struct routing_input *in);
+/* Whether router_escalate would take the contact to queue_id, changing
+ * nothing: GC_OK, or the refusal (router_errmsg says why). */
+int router_may_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
+			int64_t queue_id);
 int router_escalate(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,
 		    const struct routing_input *in);
 int router_transfer(struct router *rt, struct store *db, const struct store_scope *scope, int64_t contact_id,

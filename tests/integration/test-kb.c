@@ -351,6 +351,39 @@ static void diagnosis_escalation_and_learning(void **state)
 	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/routing", contact);
 	assert_int_equal(resp_int(&r, "queue_id"), q2);
 	resp_clear(&r);
+	/* an email contact walked to the same escalation (its queue serves chat): the session
+	 * ends all the same, its path a note, and the answer says why the agent escalates by hand */
+	long long q3 = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "n3", "skill_id",
+		(json_int_t)skill, "channel", "email"));
+	call("PUT", admin, 200, json_pack("{s:[{s:I,s:i}],s:{s:i,s:i}}", "skills", "skill_id", (json_int_t)skill,
+		"proficiency", 5, "capacity", "chat", 2, "email", 1), &r, "/api/v1/agents/%lld", agent_id);
+	resp_clear(&r);
+	long long mail = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "email", "subject",
+		"plus d'internet", "queue_id", (json_int_t)q3));
+	call("POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", mail);
+	resp_clear(&r);
+	call("POST", agent, 201, json_pack("{s:s,s:I,s:s}", "query", "box", "contact_id", (json_int_t)mail, "tree",
+		"no-internet"), &r, "/api/v1/kb/sessions");
+	long long ms = resp_int(&r, "id");
+	resp_clear(&r);
+	static const char *const to_expert[] = {"red", "yes"};
+	for (int i = 0; i < 2; i++) {
+		call("POST", agent, 200, json_pack("{s:s}", "answer", to_expert[i]), &r, "/api/v1/kb/sessions/%lld/answer", ms);
+		resp_clear(&r);
+	}
+	call("POST", agent, 200, json_pack("{s:b,s:s}", "resolved", 0, "feedback", "panne de ligne"), &r,
+	     "/api/v1/kb/sessions/%lld/end", ms);
+	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "ended");
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "not_escalated")), "the queue serves chat"));
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/routing", mail);
+	assert_int_equal(resp_int(&r, "queue_id"), q3); /* still the agent's, to escalate by hand */
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld", mail);
+	assert_non_null(strstr(r.text, "Quelle est la couleur du voyant"));
+	resp_clear(&r);
+	call("POST", agent, 200, json_pack("{s:s}", "disposition", "handed"), &r, "/api/v1/contacts/%lld/wrapup", mail);
+	resp_clear(&r);
 	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/diagnosis", contact);
 	json_t *path = json_object_get(json_array_get(json_object_get(r.json, "sessions"), 0), "path");
 	assert_int_equal(json_array_size(path), 2);

@@ -301,7 +301,11 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
       const ended = await api.endDiagnosis(session.id, resolved, feedback);
       setSession((s) => ({ ...s, ...(ended || {}), state: ended?.state || 'ended', resolved }));
       onStep();
-      if (o.type === 'escalate' && o.queue) {
+      if (o.type === 'escalate' && o.queue && ended?.not_escalated) {
+        // refused (a queue of another channel): the contact stays, to escalate by hand
+        say(t('diag.ended_not_escalated', { id, reason: ended.not_escalated }));
+        onSent();
+      } else if (o.type === 'escalate' && o.queue) {
         say(t('diag.ended_escalated', { id, queue }));
         onGone(id);
       } else {

@@ -117,6 +117,7 @@ export default {
   'diag.ended_resolved': "Diagnosis ended: resolved.",
   'diag.ended_not_resolved': "Diagnosis ended: not resolved.",
   'diag.ended_escalated': "Diagnosis ended: contact #{id} escalated to {queue} with its path.",
+  'diag.ended_not_escalated': 'Diagnosis ended, its path noted on contact #{id}, which was not escalated ({reason}): escalate it with the hand-over form.',
   'diag.flag_reason': "What is wrong with it",
   'diag.flag': "Flag “{item}”",
   'diag.flagged': "“{item}” flagged for its authors.",
