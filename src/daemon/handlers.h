@@ -362,6 +362,7 @@ int run_public_search(struct request *r, struct store *db);
 int prepare_public_session(struct request *r, struct store *db);
 int run_public_session_start(struct request *r, struct store *db);
 int prepare_public_step(struct request *r, struct store *db);
+int prepare_public_feedback(struct request *r, struct store *db);
 int run_public_session_answer(struct request *r, struct store *db);
 int run_public_session_back(struct request *r, struct store *db);
 int run_public_session_escalate(struct request *r, struct store *db);

@@ -228,15 +228,15 @@ static int note_if_key(const char *kind, const char *id, const char *node, void 
 	return GC_OK;
 }
 
-/* The published trees (other than key) whose published version names key:
- * archiving it would leave their walks on nothing. */
-static json_t *trees_leading_to(struct store *db, const struct store_scope *scope, const char *key)
+/* The published trees (other than key) whose published version names key,
+ * into *ret (an array, empty when none): archiving it would leave their
+ * walks on nothing. A store error when they cannot all be read. */
+static int trees_leading_to(struct store *db, const struct store_scope *scope, const char *key, json_t **ret)
 {
 	json_t *trees = NULL, *row;
 	struct leads_to l = {.key = key, .errors = json_array()};
 	size_t i;
-	if (store_kb_list_published(db, scope, "tree", &trees) < 0)
-		return l.errors;
+	int rc = store_kb_list_published(db, scope, "tree", &trees);
 	json_array_foreach(trees, i, row) {
 		const char *tree = json_string_value(json_object_get(row, "id"));
 		int64_t item;
@@ -244,7 +244,8 @@ static json_t *trees_leading_to(struct store *db, const struct store_scope *scop
 		json_t *content = NULL;
 		struct kb_tree_errors e;
 		struct kb_tree *t = NULL;
-		if (strcmp(tree, key) != 0 && store_kb_published(db, scope->tenant_id, tree, &item, &version, &content) == GC_OK &&
+		if (rc == GC_OK && strcmp(tree, key) != 0 &&
+		    (rc = store_kb_published(db, scope->tenant_id, tree, &item, &version, &content)) == GC_OK &&
 		    (t = kb_tree_parse(content, &e)) != NULL) {
 			l.tree = tree;
 			kb_tree_refs(t, note_if_key, &l);
@@ -253,7 +254,12 @@ static json_t *trees_leading_to(struct store *db, const struct store_scope *scop
 		json_decref(content);
 	}
 	json_decref(trees);
-	return l.errors;
+	if (rc < 0) {
+		json_decref(l.errors);
+		return rc;
+	}
+	*ret = l.errors;
+	return GC_OK;
 }
 
 /* Publishes key (its draft); for a tree, checks what it names first. */
@@ -361,7 +367,10 @@ static int transition(struct request *r, struct store *db, const char *action)
 		return reply_error(r, 400, "invalid", "comment", "'comment' is text of 1 to %d bytes", KB_MAX_NOTE);
 	json_t *errors = NULL;
 	if (strcmp(action, "archive") == 0) {
-		json_t *users = trees_leading_to(db, &r->scope, r->key);
+		json_t *users = NULL;
+		int rc = trees_leading_to(db, &r->scope, r->key, &users);
+		if (rc < 0)
+			return reply_store_error(r, db, rc, NULL);
 		if (json_array_size(users))
 			return reply_errors(r, "published trees lead to it: change or archive them first", users);
 		json_decref(users);
@@ -554,6 +563,22 @@ int prepare_kb_import(struct request *r, struct store *db)
 	return 0;
 }
 
+/* Whether key's published version is content (both canonical). */
+static bool published_as(struct store *db, int64_t tenant_id, const char *key, const json_t *content)
+{
+	int64_t item;
+	int version;
+	json_t *now = NULL;
+	if (store_kb_published(db, tenant_id, key, &item, &version, &now) < 0)
+		return false;
+	char *a = json_dumps(now, JSON_COMPACT | JSON_SORT_KEYS), *b = json_dumps(content, JSON_COMPACT | JSON_SORT_KEYS);
+	bool same = a && b && strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	json_decref(now);
+	return same;
+}
+
 int run_kb_import(struct request *r, struct store *db)
 {
 	int64_t pub;
@@ -570,6 +595,14 @@ int run_kb_import(struct request *r, struct store *db)
 	json_t *c, *as_is = json_array(); /* the items already published as the file has them */
 	json_array_foreach(im.items, i, c) {
 		bool is_new = false, same = false;
+		const char *id = json_string_value(json_object_get(c, "id"));
+		if (published_as(db, r->scope.tenant_id, id, c)) {
+			/* an export imported again: its published version stays, and so does a draft
+			 * an author is writing on it */
+			unchanged++;
+			json_array_append_new(as_is, json_string(id));
+			continue;
+		}
 		if ((rc = store_kb_put(db, &r->scope, c, &is_new, &same)) < 0)
 			break;
 		is_new ? created++ : same ? unchanged++ : updated++;

@@ -1160,7 +1160,8 @@ int run_public_session_end(struct request *r, struct store *db)
 #define FEEDBACK_MAX_QUERY 1000
 #define FEEDBACK_RESULTS 20 /* the results a customer's feedback may be about */
 
-/* Whether a customer's search for query lists the item key. */
+/* Whether a customer's search for query lists the item key (a search: on a
+ * worker, whose connection reads what is committed, never on the writer). */
 static bool found_by(struct store *db, int64_t tenant, enum kb_lang lang, const char *query, const char *key)
 {
 	struct kbsvc_query q = {.text = query, .lang = lang, .limit = FEEDBACK_RESULTS, .customer = true};
@@ -1178,6 +1179,24 @@ static bool found_by(struct store *db, int64_t tenant, enum kb_lang lang, const 
 /* "Did this solve it?" on an article opened from a search: the customer's
  * words linked to the article, solved or not, as the staff's learning
  * links a resolution's (kb_learn). */
+int prepare_public_feedback(struct request *r, struct store *db)
+{
+	if (prepare_public_step(r, db) != 0)
+		return 1;
+	const char *query = json_string_value(json_object_get(r->body, "query"));
+	const char *key = json_string_value(json_object_get(r->body, "item"));
+	int64_t item;
+	int version;
+	json_t *content = NULL;
+	enum kb_lang lang = KB_LANG_FR;
+	if (query && key && store_kb_published(db, r->ids[0], key, &item, &version, &content) == GC_OK) {
+		kb_lang_parse(json_string_value(json_object_get(content, "lang")), &lang);
+		r->stash_rc = found_by(db, r->ids[0], lang, query, key) ? 1 : 0;
+	}
+	json_decref(content);
+	return 0;
+}
+
 int run_public_feedback(struct request *r, struct store *db)
 {
 	int64_t tenant = r->ids[0];
@@ -1205,8 +1224,9 @@ int run_public_feedback(struct request *r, struct store *db)
 	if (rc == GC_ENOTFOUND)
 		return reply_error(r, 404, "not_found", "item", "no published article '%s'", key);
 	/* it teaches the agents' searches too: only about an article these words
-	 * find, as the customer opened it from their results (anyone may call this) */
-	if (rc == GC_OK && !found_by(db, tenant, lang, query, key))
+	 * find, as the customer opened it from their results (anyone may call
+	 * this); searched by prepare_public_feedback, on a worker */
+	if (rc == GC_OK && r->stash_rc != 1)
 		return reply_error(r, 422, "not_found", "item", "'%s' is not among what '%.60s' finds", key, query);
 	if (rc == GC_OK)
 		rc = kb_learn(db, tenant, lang, query, item, json_is_true(solved));

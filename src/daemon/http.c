@@ -303,7 +303,7 @@ const struct route http_routes[] = {
 	  run_public_session_escalate),
 	R(POST, "/public/v1/tenants/{id}/kb/sessions/{id}/end", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
 	  run_public_session_end),
-	R(POST, "/public/v1/tenants/{id}/kb/feedback", ROUTE_PUBLIC | W | J, 0, prepare_public_step,
+	R(POST, "/public/v1/tenants/{id}/kb/feedback", ROUTE_PUBLIC | W | J, 0, prepare_public_feedback,
 	  run_public_feedback),
 	R(POST, "/public/v1/tenants/{id}/escalate", ROUTE_PUBLIC | W | J | RT, 0, prepare_public_step,
 	  run_public_escalate),

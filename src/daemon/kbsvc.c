@@ -386,15 +386,8 @@ static int tenant_read(struct store *db, int64_t tenant_id, struct tenant **ret)
 
 int kbsvc_refresh(struct store *db, int64_t tenant_id)
 {
-	struct tenant *t = tenant_get(tenant_id);
-	if (t == NULL)
-		return GC_ENOMEM;
-	pthread_rwlock_rdlock(&t->lock);
-	bool loaded = t->loaded;
-	pthread_rwlock_unlock(&t->lock);
-	if (!loaded)
-		return GC_OK; /* loaded, caught up, by its first search */
-	int rc = tenant_read(db, tenant_id, &t);
+	struct tenant *t = NULL;
+	int rc = tenant_read(db, tenant_id, &t); /* loaded if it was not: what kbsvc_query_terms reads */
 	if (rc == GC_OK)
 		pthread_rwlock_unlock(&t->lock);
 	return rc;

@@ -36,9 +36,9 @@ struct kbsvc_query {
 /* {"results":[{"id","kind","title","score","snippet","highlights",...}],
  * "unmatched":[words]} best first. GC_EINVAL for invalid UTF-8. */
 int kbsvc_search(struct store *db, int64_t tenant_id, const struct kbsvc_query *q, json_t **ret);
-/* Brings a tenant's knowledge in memory, when it is there, up to what db
- * has committed (the writer, after a commit that changed it: what
- * kbsvc_query_terms reads without catching up is then current). */
+/* Brings a tenant's knowledge in memory (loading it when it is not there)
+ * up to what db has committed (the writer, after a commit that changed it:
+ * what kbsvc_query_terms reads without catching up is then current). */
 int kbsvc_refresh(struct store *db, int64_t tenant_id);
 
 /* The thread's analyser for a language (kept for the thread's life). */

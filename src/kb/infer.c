@@ -133,6 +133,8 @@ static bool is_negator(const struct heard *h, size_t i)
 	}
 	if (strcmp(p, "plus") == 0)
 		return !comparative(h, i);
+	if (strcmp(p, "pas") == 0 && joined(h, i + 1) && strcmp(h->w[i + 1].plain, "mal") == 0)
+		return false; /* "pas mal": rather well */
 	return in_list(p, fr);
 }
 
@@ -195,9 +197,15 @@ static bool negate(struct heard *h)
 			continue;
 		any = true;
 		size_t verb = 0;
+		/* what a breakdown names after it: what opens a clause names its subject ("pb wifi",
+		 * "panne internet"), else only through a preposition ("panne de wifi", "coupé sur les
+		 * autres appareils"), never what merely follows ("un problème, le voyant est blanc") */
+		static const char *const of[] = {"de", "d", "du", "des", "avec", "sur", "au", "aux", "pour", "with",
+						 "of", "on", "for", "in", NULL};
+		bool names_after = !broken || h->w[i].breaks || (joined(h, i + 1) && in_list(h->w[i + 1].plain, of));
 		/* a breakdown's duration is no negation: "down 5 days" */
-		for (size_t j = i + 1; j <= i + NEGATION_REACH && joined(h, j) && !in_list(h->w[j].plain, since) &&
-				       !(broken && number_at(h, j) >= 0); j++) {
+		for (size_t j = i + 1; names_after && j <= i + NEGATION_REACH && joined(h, j) &&
+				       !in_list(h->w[j].plain, since) && !(broken && number_at(h, j) >= 0); j++) {
 			mark(h, j, i, j);
 			if (verb == 0 && in_list(h->w[j].plain, working))
 				verb = j;

@@ -78,6 +78,11 @@ static bool take_header(struct parse *p)
 	if (p->n_fields >= 2 && to_number(p->fields[1], -1e18, 1e18, &number))
 		return false; /* the first row of data */
 	bool seen[N_COLUMNS] = {false};
+	if (p->n_fields > N_COLUMNS) {
+		fail_line(p, p->record_line, "%s", "more than 5 columns: the columns are start, calls, aht, and "
+			  "optionally patience and inhouse");
+		return true;
+	}
 	for (int f = 0; f < p->n_fields; f++) {
 		int c = column_named(p->fields[f]);
 		if (c < 0 || seen[c]) {
@@ -99,16 +104,27 @@ static bool take_header(struct parse *p)
 	return true;
 }
 
-/* Whether the label is a time of day ("09:00") or a date and time. */
+/* Whether the label is a time of day (9:00, 09:00, 09:00:00) or a date and time. */
 static bool is_start(const char *text)
 {
 	int64_t day;
 	int seconds;
 	if (wfm_datetime_parse(text, &day, &seconds))
 		return true;
-	bool digits = strlen(text) == 5 && isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
-		      text[2] == ':' && isdigit((unsigned char)text[3]) && isdigit((unsigned char)text[4]);
-	return digits && atoi(text) <= 23 && atoi(text + 3) <= 59;
+	const char *p = text;
+	int part[3] = {0, 0, 0}, n = 0;
+	while (n < 3) {
+		int digits = 0;
+		for (; isdigit((unsigned char)*p) && digits < 2; p++, digits++)
+			part[n] = part[n] * 10 + (*p - '0');
+		if (digits == 0 || (n > 0 && digits != 2))
+			return false;
+		n++;
+		if (*p != ':')
+			break;
+		p++;
+	}
+	return *p == '\0' && n >= 2 && part[0] <= 23 && part[1] <= 59 && part[2] <= 59;
 }
 
 static void take_row(struct parse *p)

@@ -184,6 +184,10 @@ static void broken_is_a_no(void **state)
 	assert_string_equal(infer(en, NULL, devices_en, "internet broken on other devices", NULL), "no");
 	assert_string_equal(infer(en, NULL, devices_en, "other devices internet down", NULL), "no");
 	assert_string_equal(infer(en, NULL, wifi_en, "wifi is down", NULL), "no");
+	/* a breakdown named before other words is not about them; "pas mal" is rather well */
+	static const char *light_white_fr = "{\"id\":\"w\",\"type\":\"yesno\",\"text\":\"Le voyant est-il blanc ?\"}";
+	assert_string_equal(infer(fr, NULL, light_white_fr, "j'ai un problème le voyant est blanc", NULL), "yes");
+	assert_string_equal(infer(fr, NULL, wifi_fr, "le wifi marche pas mal", NULL), "yes");
 	/* and what says it works still does */
 	assert_string_equal(infer(fr, NULL, wifi_fr, "pas de problème avec le wifi", NULL), "yes");
 	assert_string_equal(infer(fr, NULL, wifi_fr, "le wifi marche", NULL), "yes");

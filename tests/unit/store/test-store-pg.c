@@ -56,9 +56,9 @@ static void test_url_redacted(void **state)
 	assert_string_equal(text, "postgresql://db/g?user=guichet&password=***&sslmode=require");
 	store_pg_url_redact("postgresql://u:p@db/g?PASSWORD=x", text, sizeof(text));
 	assert_string_equal(text, "postgresql://u:***@db/g?PASSWORD=***");
-	char tight[24];
+	char tight[26]; /* the secret fits, its stars would not: cut before it */
 	store_pg_url_redact("postgresql://d?password=x", tight, sizeof(tight));
-	assert_null(strstr(tight, "x"));
+	assert_string_equal(tight, "postgresql://d?password=");
 }
 
 static void open_refused(const char *url, enum store_mode mode)

@@ -332,6 +332,9 @@ static void plans_parse_and_name_bad_lines(void **state)
 		{"start,calls,aht\n09:00,100,180,30\n", "line 2"},
 		/* a start that is no time, and an interval given twice */
 		{"not a time,100,180\n", "line 1"},
+		{"Mon 09:00,100,180\n", "line 1"},
+		{"9:0,100,180\n", "line 1"},
+		{"start,calls,aht,patience,inhouse,comment\n09:00,1,2,3,4,x\n", "line 1"},
 		{"2026-05-04T09:00,100,180\n2026-05-04T09:30,100,180\n2026-05-04T09:00,100,180\n", "line 3"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -339,6 +342,11 @@ static void plans_parse_and_name_bad_lines(void **state)
 		assert_string_equal(err.field, bad[i][1]);
 	}
 	assert_non_null(strstr(err.message, "already on line 1"));
+	/* a time of day with one digit for the hour, or with seconds */
+	const char *times = "9:00,10,180\n09:30:00,10,180\n";
+	assert_int_equal(wfm_plan_parse(times, strlen(times), &rows, &n, &err), GC_OK);
+	assert_int_equal(n, 2);
+	free(rows);
 	/* columns in the header's order, whatever it is; a spreadsheet's byte-order mark */
 	const char *named = "\xEF\xBB\xBFinterval_start,aht,Calls,inhouse\n2026-05-04T09:30,330,420,30\n";
 	assert_int_equal(wfm_plan_parse(named, strlen(named), &rows, &n, &err), GC_OK);

@@ -88,9 +88,13 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
   // the call's changes are on the timeline too
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
 
-  // true once done; on a failure the agent's text stays where it was
-  const act = (fn, done) => fn().then(() => { say(done); return load().then(() => true); })
-    .catch((e) => { say(t('error.generic', { message: e.message })); return false; });
+  // true once done (whatever reloading the contact then does: a reply sent
+  // is never sent twice); on a failure the agent's text stays where it was
+  const act = (fn, done) => fn().then(() => {
+    say(done);
+    load().catch((e) => say(t('error.generic', { message: e.message })));
+    return true;
+  }, (e) => { say(t('error.generic', { message: e.message })); return false; });
   // an email contact's reply goes out by email; the others' through their channel
   const emailed = contact?.channel === 'email';
   const send = () => text.trim() && act(() => (emailed ? api.emailReply(id, { body: text }) : api.reply(id, text)),
