@@ -55,6 +55,15 @@ int e164(const char *typed, const char *region, char *ret, size_t len)
 	/* IS_POSSIBLE_LOCAL_ONLY (a number missing its area code) is not a whole number */
 	if (util->IsPossibleNumberWithReason(number) != PhoneNumberUtil::IS_POSSIBLE)
 		return GC_EINVAL;
+	/* A national number that still starts with its country's trunk prefix
+	 * is one typed a digit short ("06 12 34 56 7" in France): the prefix
+	 * was kept to make up the length, and +33061234567 is no number */
+	std::string region_of, prefix, significant;
+	util->GetRegionCodeForCountryCode(number.country_code(), &region_of);
+	util->GetNddPrefixForRegion(region_of, true, &prefix);
+	util->GetNationalSignificantNumber(number, &significant);
+	if (!prefix.empty() && significant.compare(0, prefix.size(), prefix) == 0)
+		return GC_EINVAL;
 	std::string out, again;
 	util->Format(number, PhoneNumberUtil::E164, &out);
 	if (out.size() < 2 || out.size() >= len || out[0] != '+')

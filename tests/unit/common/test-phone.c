@@ -75,6 +75,10 @@ static void impossible_numbers_are_refused(void **state)
 	 * back as another number (the national prefix kept after the country code) */
 	refused("(0)003569370187", "DE");
 	refused("0003569370187", "DE");
+	/* a digit short: the trunk 0 kept to make up the length (+33061234567 was stored) */
+	refused("06 12 34 56 7", "FR");
+	refused("01 23 45 67 8", "FR");
+	refused("07 98 76 54 3", "FR");
 }
 
 static void unknown_regions_are_refused(void **state)
