@@ -126,6 +126,8 @@ struct pass {
 	size_t line, record_line;
 	int interval;
 	int64_t first, last;     /* days seen (pass 1) */
+	int step;                /* pass 1, counts: the greatest common divisor of the rows' seconds into their day */
+	size_t rows;
 	struct wfm_history *h;   /* pass 2 */
 	uint32_t *line_of;       /* pass 2, counts: the line that gave each interval, 0 before */
 	struct decode_error *err;
@@ -206,6 +208,16 @@ static void take_row(struct pass *p)
 	} else if (p->h == NULL) { /* first pass: the span of days */
 		p->first = day < p->first ? day : p->first;
 		p->last = day > p->last ? day : p->last;
+		for (int a = p->step, b = seconds; ; ) { /* the step the rows' times keep to */
+			if (b == 0) {
+				p->step = a;
+				break;
+			}
+			int t = a % b;
+			a = b;
+			b = t;
+		}
+		p->rows++;
 	} else {
 		size_t i = (size_t)(day - p->h->first_day) * p->h->slots + (size_t)(seconds / p->interval);
 		if (p->line_of && p->line_of[i]) { /* counts per interval: a second row for one is a mistake */
@@ -282,6 +294,15 @@ int wfm_history_parse(const char *csv, size_t len, int interval, int extra_days,
 	if (p.rc == GC_OK && p.last - p.first + 1 > WFM_MAX_HISTORY_DAYS) {
 		p.record_line = 1;
 		fail(&p, "%s", "more than 1,200 days of history");
+	}
+	/* counts of longer intervals read as shorter ones would leave every other interval empty */
+	int step = p.step ? p.step : 86400; /* every row at midnight: days */
+	if (p.rc == GC_OK && p.shape == COUNTS && p.rows >= 48 && interval < 86400 && step % (2 * interval) == 0) {
+		err->code = GC_EINVAL;
+		snprintf(err->field, sizeof(err->field), "interval");
+		snprintf(err->message, sizeof(err->message), "every time in the file is on a %d-second boundary: its "
+			 "intervals are longer than %d seconds; give the interval it counts", step, interval);
+		return GC_EINVAL;
 	}
 	if (p.rc < 0)
 		return p.rc;

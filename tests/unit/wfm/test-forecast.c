@@ -591,6 +591,17 @@ static void histories_read_both_shapes(void **state)
 	}
 	assert_non_null(strstr(err.message, "already on line 2"));
 	assert_int_equal(wfm_history_parse(counts, strlen(counts), 7 * 60, 0, &h, &err), GC_EINVAL);
+	/* half hours read as quarter hours: every other interval would be empty */
+	char halves[8192] = "interval_start,calls\n";
+	for (int k = 0; k < 48; k++) {
+		char when[32];
+		wfm_datetime_format(MONDAY, k * 1800, when, sizeof(when));
+		snprintf(halves + strlen(halves), sizeof(halves) - strlen(halves), "%s,%d\n", when, k);
+	}
+	assert_int_equal(wfm_history_parse(halves, strlen(halves), 900, 0, &h, &err), GC_EINVAL);
+	assert_string_equal(err.field, "interval");
+	assert_int_equal(wfm_history_parse(halves, strlen(halves), 1800, 0, &h, &err), GC_OK);
+	wfm_history_clear(&h);
 	/* a spreadsheet's "CSV UTF-8" starts with a byte-order mark */
 	const char *bom = "\xEF\xBB\xBFtimestamp,handle_time\n2026-01-05T08:00,60\n";
 	assert_int_equal(wfm_history_parse(bom, strlen(bom), 1800, 0, &h, &err), GC_OK);
