@@ -272,9 +272,12 @@ static json_t *intervals_json(const char *zone, int32_t day, const struct tally 
 		gc_tz_utc(zone, &lt, &start);
 		gc_time_format(start, when);
 		snprintf(label, sizeof(label), "%02d:%02d", lt.hour, lt.minute);
+		/* a half hour a clock change skips (02:00 and 02:30 in spring) never starts: no start */
+		struct gc_local_time back;
+		bool happens = gc_tz_local(zone, start, &back) == GC_OK && back.hour == lt.hour && back.minute == lt.minute;
 		json_t *o = slot_json(&today->s[i]);
 		json_object_set_new(o, "time", json_string(label));
-		json_object_set_new(o, "start", json_string(when));
+		json_object_set_new(o, "start", happens ? json_string(when) : json_null());
 		json_object_set_new(o, "forecast", weeks ? forecast_json(&past->s[i], weeks, g) : json_null());
 		json_array_append_new(list, o);
 	}

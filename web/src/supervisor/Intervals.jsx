@@ -86,7 +86,7 @@ function Table({ t, lang, report }) {
       </thead>
       <tbody>
         {report.intervals.map((r) => (
-          <tr key={r.start} data-time={r.time}>
+          <tr key={r.time} data-time={r.time}>
             <th scope="row">{r.time}</th>
             <td class="num">{nf.format(r.offered)}</td>
             <td class="num">{r.forecast ? nf.format(r.forecast.offered) : dash}</td>
