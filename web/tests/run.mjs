@@ -134,7 +134,8 @@ async function step(name, fn) {
 }
 
 // Both catalogues have the same texts, and each reason the router gives an
-// agent's pause (router.c's literals) has one: the wallboard shows it.
+// agent's pause (router.c's literals) has one: the wallboard shows it; so
+// does each contact state, which the journey shows.
 function translations() {
   const missing = (a, b) => Object.keys(a).filter((k) => !(k in b));
   const gaps = [...missing(en, fr).map((k) => `fr lacks ${k}`), ...missing(fr, en).map((k) => `en lacks ${k}`)];
@@ -143,6 +144,11 @@ function translations() {
     ...router.matchAll(/shard_sign_out\([^;]*?, "([^"]+)", "[^"]+"\)/g)].map((m) => m[1]);
   if (reasons.length < 3) gaps.push(`only ${reasons.length} reasons found in router.c: has its code changed?`);
   for (const r of reasons) if (!(`reason.${r}` in en)) gaps.push(`no text for the router's reason "${r}"`);
+  // and each contact state (model/contact.c) the journey shows
+  const model = readFileSync(join(WEB, '..', 'src', 'model', 'contact.c'), 'utf8');
+  const states = [.../state_names\[[^\]]*\] = \{([^}]*)\}/.exec(model)?.[1].matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]);
+  if (states.length < 8) gaps.push(`only ${states.length} contact states found in contact.c: has its code changed?`);
+  for (const s of states) if (!(`cstate.${s}` in en)) gaps.push(`no text for the contact state "${s}"`);
   if (gaps.length) throw new Error(gaps.join('; '));
 }
 

@@ -15,7 +15,9 @@ function Detail({ t, item }) {
   const d = item.data || {};
   const parts = [];
   if (item.queue) parts.push(t('journey.queue', { queue: item.queue }));
-  if (item.type === 'state_changed' && d.to) parts.push(t('journey.state', { from: d.from || '', to: d.to }));
+  // a contact's states in the page's language (model/contact.c's names as keys)
+  const state = (s) => (s ? t(`cstate.${s}`) : '');
+  if (item.type === 'state_changed' && d.to) parts.push(t('journey.state', { from: state(d.from), to: state(d.to) }));
   if (item.agent) parts.push(t(item.type === 'offered' ? 'journey.offered_to' : 'journey.agent', { agent: item.agent }));
   if (d.to_queue) parts.push(t('journey.to_queue', { queue: d.to_queue }));
   if (d.waited_ms !== undefined) parts.push(t('journey.waited', { n: Math.round(d.waited_ms / 1000) }));
