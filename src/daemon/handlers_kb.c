@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define MAX_LINE_ERRORS 50
 /* JSON Lines imports: bounded before their lines are parsed (issue 12, finding 14) */
@@ -870,6 +871,17 @@ static bool word_ok(const char *w)
 	return w && w[0] && strlen(w) <= 200 && gc_text_is_clean(w, false);
 }
 
+/* A thesaurus entry's words in lower case, accents kept ("HS" and "hs"
+ * are one entry, as searches hear them); malloc'd, NULL without memory. */
+static char *entry_case(const char *text)
+{
+	utf8proc_uint8_t *out = NULL;
+	if (utf8proc_map((const utf8proc_uint8_t *)text, 0, &out,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD) < 0)
+		return NULL;
+	return (char *)out;
+}
+
 int run_kb_synonym_add(struct request *r, struct store *db)
 {
 	const char *word = json_string_value(json_object_get(r->body, "word"));
@@ -886,16 +898,28 @@ int run_kb_synonym_add(struct request *r, struct store *db)
 	json_t *s;
 	json_array_foreach(syn, i, s) if (!word_ok(json_string_value(s)))
 		return reply_error(r, 400, "invalid", "synonyms", "synonym %zu is not 1 to 200 bytes of text", i + 1);
-	int rc = GC_OK;
+	char *one = entry_case(word);
+	json_t *all = json_array();
+	int rc = one && all ? GC_OK : GC_ENOMEM;
 	/* both ways: customers who say one mean the other */
 	json_array_foreach(syn, i, s) {
+		char *other = rc == GC_OK ? entry_case(json_string_value(s)) : NULL;
+		if (rc == GC_OK && other == NULL)
+			rc = GC_ENOMEM;
 		if (rc == GC_OK)
-			rc = store_kb_synonym_put(db, &r->scope, code, word, json_string_value(s), true);
+			rc = store_kb_synonym_put(db, &r->scope, code, one, other, true);
 		if (rc == GC_OK)
-			rc = store_kb_synonym_put(db, &r->scope, code, json_string_value(s), word, true);
+			rc = store_kb_synonym_put(db, &r->scope, code, other, one, true);
+		if (rc == GC_OK)
+			json_array_append_new(all, json_string(other));
+		free(other);
 	}
-	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 201, json_pack("{s:s,s:s,s:O}", "lang", code,
-										 "word", word, "synonyms", syn));
+	if (rc == GC_OK)
+		rc = reply(r, 201, json_pack("{s:s,s:s,s:o}", "lang", code, "word", one, "synonyms", all));
+	else
+		json_decref(all);
+	free(one);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : rc;
 }
 
 int run_kb_synonym_remove(struct request *r, struct store *db)

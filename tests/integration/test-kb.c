@@ -599,6 +599,17 @@ static void words_are_judged_against_what_was_just_published(void **state)
 	assert_true(glorbix);
 	assert_false(kelpie);
 	resp_clear(&r);
+	/* the thesaurus keeps one entry whatever the case typed: "HS" and "hs" are one word to searches */
+	for (int k = 0; k < 2; k++) {
+		call("POST", author, 201, json_pack("{s:s,s:s,s:[s]}", "lang", "fr", "word", k ? "hs" : "HS", "synonyms",
+			k ? "en panne" : "En Panne"), &r, "/api/v1/kb/thesaurus");
+		assert_string_equal(json_string_value(json_object_get(r.json, "word")), "hs");
+		resp_clear(&r);
+	}
+	call("GET", author, 200, NULL, &r, "/api/v1/kb/thesaurus");
+	assert_null(strstr(r.text, "\"HS\""));
+	assert_null(strstr(r.text, "En Panne"));
+	resp_clear(&r);
 }
 
 static void self_service_and_seal(void **state)
