@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 
 /* the installed front end; meson.build gives the real one */
 #ifndef GUICHET_WEB_DIR
@@ -259,7 +260,7 @@ static int read_file(struct config *c, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		fprintf(stderr, "guichetd: cannot read config file %s\n", path);
+		fprintf(stderr, "guichetd: --config: cannot read %s: %s\n", path, strerror(errno));
 		return GC_EIO;
 	}
 	char line[2048], where[1100];
@@ -402,6 +403,10 @@ int config_load(struct config *c, int argc, char **argv)
 	}
 	if (c->nats[0] && strncmp(c->db, "postgresql://", 13) != 0 && strncmp(c->db, "postgres://", 11) != 0) {
 		fprintf(stderr, "guichetd: --nats: several nodes share one PostgreSQL database: give --db postgresql://...\n");
+		return GC_EINVAL;
+	}
+	if (c->node[0] && c->nats[0] == '\0') {
+		fprintf(stderr, "guichetd: --node names this node among several: give --nats too, or no --node\n");
 		return GC_EINVAL;
 	}
 	if (c->nats[0] && c->node[0] == '\0') { /* the host name and the port, in the names' alphabet */

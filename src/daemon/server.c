@@ -146,13 +146,14 @@ static int worker_start(struct server *srv, struct worker *w, bool serves_metric
 	return GC_OK;
 }
 
-static int listen_or_log(const char *host, int port, int *ret_fd, int *ret_port)
+/* flag: the option that gave the address (--listen, --metrics-listen), named in the error */
+static int listen_or_log(const char *flag, const char *host, int port, int *ret_fd, int *ret_port)
 {
 	int rc = listen_on(host, port, ret_fd, ret_port);
 	if (rc < 0) {
 		char text[8];
 		snprintf(text, sizeof(text), "%d", port);
-		log_error("cannot listen", "host", host, "port", text, "error", strerror(errno));
+		log_error("cannot listen", "option", flag, "host", host, "port", text, "error", strerror(errno));
 	}
 	return rc;
 }
@@ -323,10 +324,11 @@ int server_start(struct server *srv, const struct config *config)
 		return rc;
 	}
 	writer_on_mail(srv->writer, kick_senders, srv); /* before any request */
-	if ((rc = listen_or_log(config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
+	if ((rc = listen_or_log("--listen", config->host, config->port, &srv->listen_fd, &srv->port)) < 0)
 		return rc;
 	if (config->metrics_host[0] &&
-	    (rc = listen_or_log(config->metrics_host, config->metrics_port, &srv->metrics_fd, &srv->metrics_port)) < 0)
+	    (rc = listen_or_log("--metrics-listen", config->metrics_host, config->metrics_port, &srv->metrics_fd,
+				&srv->metrics_port)) < 0)
 		return rc;
 	struct conn_limits limits = default_limits;
 	limits.max_total = connection_cap(config->max_connections, config->threads + config->hash_threads + 1);

@@ -137,6 +137,9 @@ static void bad_values_are_refused(void **state)
 	assert_int_equal(load("--hash-threads", "17", NULL), GC_EINVAL);
 	assert_int_equal(load("--hash-queue", "0", NULL), GC_EINVAL);
 	assert_int_equal(load("--hash-queue", "100000", NULL), GC_EINVAL);
+	/* a node's name means nothing without the others to hear it */
+	assert_int_equal(load("--db", "postgresql://g@db/g", "--node", "a", NULL), GC_EINVAL);
+	assert_int_equal(load("--config", "/nonexistent/guichetd.conf", NULL), GC_EINVAL);
 }
 
 int main(void)
