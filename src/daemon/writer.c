@@ -669,6 +669,12 @@ int writer_new(const char *db_path, struct hub *hub, struct chathub *chat, struc
 		free(w);
 		return rc;
 	}
+	if (store_upgraded_from(w->db)) { /* an administrator wants to know, and when */
+		char from[16], to[16];
+		snprintf(from, sizeof(from), "%d", store_upgraded_from(w->db));
+		snprintf(to, sizeof(to), "%d", store_schema_version());
+		log_info("the database's schema was upgraded", "from", from, "to", to);
+	}
 	/* the events not yet in the reports (written before migration 27, or
 	 * offline); with several nodes each folds the tenants it routes */
 	if (cluster == NULL && (rc = store_report_catch_up(w->db)) < 0)

@@ -190,6 +190,11 @@ int store_file_schema_version(struct store *s)
 	return version;
 }
 
+int store_upgraded_from(const struct store *s)
+{
+	return s->found_version > 0 && s->found_version < store_schema_version() ? s->found_version : 0;
+}
+
 int64_t store_db_size(struct store *s)
 {
 	return db_engine(s->db) == DB_POSTGRESQL ? db_pg_size(s->db) : db_sqlite_size(s->db);
@@ -205,6 +210,10 @@ int store_open(const char *path, enum store_mode mode, struct store **ret_store)
 	bool read_only = mode == STORE_READ_ONLY;
 	bool pg = store_url_is_pg(path);
 	int rc = pg ? db_pg_open(path, read_only, &s->db) : db_sqlite_open(path, read_only, &s->db);
+	if (rc == GC_OK && !read_only) {
+		int found = pg ? db_pg_schema_version(s->db) : db_sqlite_schema_version(s->db);
+		s->found_version = found > 0 ? found : 0;
+	}
 	if (rc == GC_OK)
 		rc = pg ? db_pg_migrate(s->db, read_only) : db_sqlite_migrate(s->db, read_only);
 	if (rc < 0 && s->db)

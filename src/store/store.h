@@ -62,6 +62,9 @@ int store_defer_checkpoints(struct store *s);
 int store_checkpoint(struct store *s);
 /* The last error's detail, for logs: "UNIQUE constraint failed: ...". */
 const char *store_errmsg(const struct store *s);
+/* The schema version a database opened to write had before this open
+ * brought it to store_schema_version(); 0 when it was new or current. */
+int store_upgraded_from(const struct store *s);
 /* Whether the database server answered at the last call (false: it is
  * down or unreachable, and what failed may succeed later). SQLite: true. */
 bool store_reachable(const struct store *s);

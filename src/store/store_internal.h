@@ -25,6 +25,7 @@ enum reserved_ids { ID_CONTACTS, ID_MESSAGES, ID_KINDS };
 
 struct store {
 	struct db *db;
+	int found_version;          /* the schema version the database had when opened (0: new) */
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	char errmsg[256];
 	int savepoint_depth;

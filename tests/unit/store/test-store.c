@@ -476,6 +476,7 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	assert_int_equal(testdb_exec(f->ts.target, sql), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 32), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
+	assert_int_equal(store_upgraded_from(f->s), 32); /* for the daemon's log */
 	assert_int_equal(store_file_schema_version(f->s), store_schema_version());
 	struct store_report_query q = {.from_ms = 0, .to_ms = gc_now_ms()};
 	json_t *rows = NULL, *r;
