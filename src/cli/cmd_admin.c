@@ -60,15 +60,28 @@ static int add_user(struct store *s, int64_t tenant_id, const char *email, const
 	return store_user_create(s, &scope, &in, hash, platform_admin, &user_id);
 }
 
+static int init_with(const char *db, const char *tenant, const char *email, const char *password, const char *name);
+
 static int init(int argc, char **argv)
 {
 	struct args a;
-	if (args_parse(argc, argv, "db= tenant= admin-email= admin-password= admin-name=", &a) < 0)
+	if (args_parse(argc, argv, "db= tenant= admin-email= admin-password= admin-password-file= admin-name=", &a) < 0)
 		return 2;
 	const char *db = args_db(&a, "admin init"), *tenant = args_need(&a, "tenant", "admin init");
 	const char *email = args_need(&a, "admin-email", "admin init");
-	const char *password = args_need(&a, "admin-password", "admin init");
+	/* from a file (or standard input, "-"): kept out of ps and the shell's history */
+	const char *file = args_get(&a, "admin-password-file");
+	char *from_file = file ? cli_read_secret(file, "guichet admin init", "--admin-password-file") : NULL;
+	const char *password = from_file ? from_file : file ? NULL : args_need(&a, "admin-password", "admin init");
 	const char *name = args_get(&a, "admin-name");
+	int status = init_with(db, tenant, email, password, name);
+	free(from_file);
+	return status;
+}
+
+/* What init does with its checked arguments (any NULL: exit 2, said before). */
+static int init_with(const char *db, const char *tenant, const char *email, const char *password, const char *name)
+{
 	if (!db || !tenant || !email || !password)
 		return 2;
 	if (strlen(tenant) > 200 || !gc_text_is_clean(tenant, false)) {

@@ -90,12 +90,13 @@ static const struct help_group groups[] = {
 
 static const struct help_command commands[] = {
 	/* admin (cmd_admin.c) */
-	{"admin", "init", "--db PATH|URL --tenant NAME --admin-email EMAIL --admin-password PASSWORD [--admin-name NAME]",
+	{"admin", "init", "--db PATH|URL --tenant NAME --admin-email EMAIL (--admin-password-file FILE | --admin-password PASSWORD) [--admin-name NAME]",
 	 "create or migrate a database, add a tenant and its admin; the first admin is the platform admin",
 	 "--db PATH|URL\tthe SQLite database file, created if missing, or a postgresql:// URL "
 	 "(default: GUICHET_DB)\n"
 	 "--tenant NAME\tthe tenant (client brand), created if missing\n"
 	 "--admin-email EMAIL\tthe tenant admin's login\n"
+	 "--admin-password-file FILE\tthe password on the file's first line ('-': standard input), kept out of ps and the shell's history\n"
 	 "--admin-password PASSWORD\t8 to 256 characters\n"
 	 "--admin-name NAME\tthe admin's name (default: the email)\n"},
 	{"admin", "demo", "--db PATH|URL [--kb FILE]",

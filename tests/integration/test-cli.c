@@ -294,6 +294,31 @@ static void bad_arguments_are_named(void **state)
 	assert_non_null(strstr(err, "--admin-email"));
 	free(out);
 	free(err);
+	/* the password from a file, kept out of ps: a new database whose admin then logs in with it */
+	char pwfile[200], db[200];
+	snprintf(pwfile, sizeof(pwfile), "%s/admin-password", d.dir);
+	snprintf(db, sizeof(db), "%s/from-file.db", d.dir);
+	FILE *f = fopen(pwfile, "w");
+	fputs("a password in a file\n", f);
+	fclose(f);
+	assert_int_equal(CLI(out, err, "admin", "init", "--db", db, "--tenant", "t", "--admin-email", "file@t.example",
+			     "--admin-password-file", pwfile), 0);
+	assert_non_null(strstr(out, "admin file@t.example (platform admin)"));
+	free(out);
+	free(err);
+	f = fopen(pwfile, "w");
+	fputs("short\n", f); /* checked as the option's is */
+	fclose(f);
+	assert_int_equal(CLI(out, err, "admin", "init", "--db", db, "--tenant", "t", "--admin-email", "file3@t.example",
+			     "--admin-password-file", pwfile), 2);
+	assert_non_null(strstr(err, "8 to 256 characters"));
+	free(out);
+	free(err);
+	assert_int_equal(CLI(out, err, "admin", "init", "--db", db, "--tenant", "t", "--admin-email", "file2@t.example",
+			     "--admin-password-file", "/nonexistent/pw"), 2);
+	assert_non_null(strstr(err, "--admin-password-file"));
+	free(out);
+	free(err);
 }
 
 static void customers_import_reports_lines(void **state)
