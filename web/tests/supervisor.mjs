@@ -467,6 +467,22 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
         await page.unroute('**/api/v1/reports/intervals?*');
       }
     });
+    await step('the day so far of one queue: its own figures and forecast, as the API gives them', async () => {
+      const queues = (await admin('GET', '/api/v1/queues')).items;
+      const one = queues[0];
+      const asked = page.waitForRequest((q) => q.url().includes('/api/v1/reports/intervals?') && q.url().includes(`queue=${one.id}`));
+      await page.getByLabel('Queue', { exact: true }).selectOption(String(one.id));
+      await asked;
+      const day = await page.getByLabel('Day', { exact: true }).inputValue();
+      const expected = await admin('GET', `/api/v1/reports/intervals?date=${day}&queue=${one.id}`);
+      const shown = () => page.evaluate(() => document.querySelector('#chart-desc')?.textContent || '');
+      const offered = expected.intervals.reduce((s, r) => s + r.offered, 0);
+      await page.waitForFunction((n) => (document.querySelector('#chart-desc')?.textContent || '').includes(String(n)) ||
+        (n === 0 && /No contact/.test(document.querySelector('#chart-desc')?.textContent || '')), offered, { timeout: 5000 })
+        .catch(async () => { throw new Error(`the chart says ${await shown()}, the queue offered ${offered}`); });
+      await accessible(page, 'day of one queue (en)');
+      await page.getByLabel('Queue', { exact: true }).selectOption('');
+    });
     await step('the summary cuts the day per queue: a chart and the figures, accessible (en, fr)', async () => {
       await page.getByRole('tab', { name: 'Summary' }).click();
       await page.getByLabel('Per', { exact: true }).selectOption('queue');

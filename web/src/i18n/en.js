@@ -285,6 +285,8 @@ export default {
   'astate.wrap_up': 'Wrap-up', 'astate.paused': 'Paused', 'astate.offline': 'Offline',
   'day.title': 'The day so far',
   'day.date': 'Day',
+  'day.queue': 'Queue',
+  'day.all_queues': 'Every queue',
   'day.as_table': 'Show as a table',
   'day.chart_title': 'Contacts per half hour on {date}',
   'day.chart_desc': { zero: 'No contact offered yet; bars: contacts offered, line: forecast, second line: service level.',

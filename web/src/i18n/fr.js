@@ -284,6 +284,8 @@ export default {
   'astate.wrap_up': 'Post-traitement', 'astate.paused': 'En pause', 'astate.offline': 'Hors ligne',
   'day.title': 'La journée jusqu’ici',
   'day.date': 'Jour',
+  'day.queue': 'File',
+  'day.all_queues': 'Toutes les files',
   'day.as_table': 'Afficher en tableau',
   'day.chart_title': 'Contacts par demi-heure le {date}',
   'day.chart_desc': { zero: 'Aucun contact présenté pour l’instant ; barres : contacts présentés, ligne : prévision, seconde ligne : niveau de service.',

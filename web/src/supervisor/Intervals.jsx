@@ -105,11 +105,17 @@ export function Intervals({ t, lang, fail }) {
   const [date, setDate] = useState(null); // known once the tenant's zone is
   const [report, setReport] = useState(null);
   const [asTable, setAsTable] = useState(false);
+  // every queue at once, or one: its own forecast and staff at its own goal
+  // (a chat queue and an email queue are not staffed at one goal)
+  const [queues, setQueues] = useState([]);
+  const [queue, setQueue] = useState('');
   const asked = useRef(null);
-  const load = (day) => {
-    asked.current = day;
-    return api.intervals(day).then((r) => (asked.current === day ? r : null));
+  const load = (day, q = queue) => {
+    const key = `${day}/${q}`;
+    asked.current = key;
+    return api.intervals(day, q).then((r) => (asked.current === key ? r : null));
   };
+  useEffect(() => { api.queues().then((r) => setQueues(r.items || []), () => {}); }, []);
   // the first answer names the tenant's zone, where today may be another day
   useEffect(() => {
     load(today()).then((r) => {
@@ -123,12 +129,21 @@ export function Intervals({ t, lang, fail }) {
     setDate(day);
     if (day) load(day).then((r) => r && setReport(r), fail);
   };
+  const chooseQueue = (q) => {
+    setQueue(q);
+    if (date) load(date, q).then((r) => r && setReport(r), fail);
+  };
   return (
     <section class="day" aria-labelledby="day-title">
       <div class="board-head">
         <h2 id="day-title">{t('day.title')}</h2>
         <label for="day-date">{t('day.date')}</label>
         <input id="day-date" type="date" value={date || ''} disabled={!date} onInput={(e) => choose(e.target.value)} />
+        <label for="day-queue">{t('day.queue')}</label>
+        <select id="day-queue" value={queue} onChange={(e) => chooseQueue(e.target.value)}>
+          <option value="">{t('day.all_queues')}</option>
+          {queues.map((q) => <option value={String(q.id)}>{q.name}</option>)}
+        </select>
         <button type="button" aria-pressed={asTable ? 'true' : 'false'} onClick={() => setAsTable((v) => !v)}>
           {t('day.as_table')}
         </button>
