@@ -241,6 +241,20 @@ static void refused_login_backs_off(void **state)
 	remove_mailbox(id);
 }
 
+/* A server nobody answers: the watcher says so in words, as the poller does. */
+static void an_unreachable_server_is_said_in_words(void **state)
+{
+	long long id = add_mailbox_at(admin, "imap://127.0.0.1:9", "nobody", "imap-pw", queue);
+	assert_true(id > 0);
+	int n = 0;
+	for (int i = 0; i < 30 && n == 0; i++) {
+		sleep_ms(100);
+		n = log_count(d.log, "cannot connect to a mailbox's server to watch it", "couldn't connect");
+	}
+	assert_true(n >= 1);
+	remove_mailbox(id);
+}
+
 /* SIGTERM with connections in IDLE: guichetd exits at once, cleanly. */
 static void stops_promptly(void **state)
 {
@@ -288,6 +302,7 @@ int main(void)
 		cmocka_unit_test(removed_mailbox_let_go),
 		cmocka_unit_test(certificate_checked_before_login),
 		cmocka_unit_test(refused_login_backs_off),
+		cmocka_unit_test(an_unreachable_server_is_said_in_words),
 		cmocka_unit_test(stops_promptly),
 		cmocka_unit_test(without_idle_it_waits),
 		cmocka_unit_test(a_mailbox_added_is_read_at_once),

@@ -100,12 +100,34 @@ static void watch_fail(struct watch *w, const char *msg, const char *error)
 	log_watch(msg, w, why);
 }
 
+/* The library's error in words (the poller's, libcurl's, say "Couldn't connect"). */
+static const char *imap_error_text(int r)
+{
+	switch (r) {
+	case MAILIMAP_ERROR_CONNECTION_REFUSED: return "couldn't connect";
+	case MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION: return "the server does not accept the connection";
+	case MAILIMAP_ERROR_STREAM: return "the connection was lost";
+	case MAILIMAP_ERROR_FATAL: return "the server ended the connection";
+	case MAILIMAP_ERROR_PARSE: return "the server's answer cannot be read";
+	case MAILIMAP_ERROR_PROTOCOL: return "the server broke the protocol";
+	case MAILIMAP_ERROR_LOGIN: return "the login was refused";
+	case MAILIMAP_ERROR_STARTTLS: return "STARTTLS failed";
+	case MAILIMAP_ERROR_SSL: return "the TLS handshake failed";
+	case MAILIMAP_ERROR_MEMORY: return "out of memory";
+	default: return NULL;
+	}
+}
+
 /* The server's last words, or the library's error. */
 static const char *imap_why(const struct watch *w, int r)
 {
 	static _Thread_local char why[300];
 	const char *said = w->imap && w->imap->imap_response ? w->imap->imap_response : "";
-	snprintf(why, sizeof(why), "libetpan error %d%s%s", r, *said ? ": " : "", said);
+	const char *text = imap_error_text(r);
+	if (text)
+		snprintf(why, sizeof(why), "%s (libetpan error %d)%s%s", text, r, *said ? ": " : "", said);
+	else
+		snprintf(why, sizeof(why), "libetpan error %d%s%s", r, *said ? ": " : "", said);
 	return why;
 }
 
