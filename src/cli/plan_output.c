@@ -10,15 +10,17 @@
 void plan_write_csv(FILE *out, const struct wfm_plan_row *rows, const struct wfm_plan_result *res,
 		    size_t n)
 {
-	fputs("interval_start,calls,aht,load,agents,staff,service_level,asa,occupancy,p_abandon,model\n", out);
+	/* Erlang C's ASA (answered callers) and Erlang A's mean wait (over all
+	 * arrivals, abandoned ones too) are two measures: one column each */
+	fputs("interval_start,calls,aht,load,agents,staff,service_level,asa,mean_wait,occupancy,p_abandon,model\n", out);
 	for (size_t i = 0; i < n; i++) {
 		const struct wfm_plan_result *r = &res[i];
-		fprintf(out, "%s,%g,%g,%.4f,%d,%d,%.4f,%.2f,%.4f,", rows[i].start, rows[i].calls, rows[i].aht,
-			r->load, r->agents, r->staff, r->service_level, r->asa, r->occupancy);
+		fprintf(out, "%s,%g,%g,%.4f,%d,%d,%.4f,", rows[i].start, rows[i].calls, rows[i].aht, r->load, r->agents,
+			r->staff, r->service_level);
 		if (r->erlang_a)
-			fprintf(out, "%.4f,erlang_a\n", r->p_abandon);
+			fprintf(out, ",%.2f,%.4f,%.4f,erlang_a\n", r->asa, r->occupancy, r->p_abandon);
 		else
-			fputs(",erlang_c\n", out);
+			fprintf(out, "%.2f,,%.4f,,erlang_c\n", r->asa, r->occupancy);
 	}
 }
 

@@ -525,9 +525,21 @@ static void wfm_plans_as_csv_and_xlsx(void **state)
 	fputs("start,calls,aht,patience\n09:00,100,180,\n09:30,300,215,90\n", f);
 	fclose(f);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, "--shrinkage", "0.3", NULL), 0);
-	assert_non_null(strstr(out, "interval_start,calls,aht,load,agents,staff"));
+	assert_non_null(strstr(out, "interval_start,calls,aht,load,agents,staff,service_level,asa,mean_wait,"));
 	assert_non_null(strstr(out, "09:00,100,180,10.0000,14,20,"));
 	assert_non_null(strstr(out, ",erlang_a\n"));
+	/* Erlang A's mean wait in its own column, its asa empty; Erlang C's the other way */
+	const char *a_row = strstr(out, "\n09:30,");
+	assert_non_null(a_row);
+	int commas = 0;
+	const char *p = a_row + 1;
+	for (; *p && commas < 7; p++)
+		commas += *p == ',';
+	assert_int_equal(*p, ','); /* the 8th field, asa, is empty */
+	const char *c_row = strstr(out, "\n09:00,");
+	for (p = c_row + 1, commas = 0; *p && commas < 8; p++)
+		commas += *p == ',';
+	assert_int_equal(*p, ','); /* the 9th, mean_wait, is empty */
 	free(out);
 	free(err);
 	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, "--xlsx", xlsx, NULL), 0);
