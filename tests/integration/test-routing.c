@@ -900,6 +900,8 @@ static void restart_rebuilds_the_queues(void **state)
 	long long withdrawn = next_event(&sa, "offer_withdrawn", c[0], &ev);
 	assert_string_equal(json_string_value(json_object_get(ev.data, "reason")), "the routing was restarted");
 	assert_true(next_event(&sa, "offered", c[0], &ev) > withdrawn);
+	json_decref(ev.data);
+	ev.data = NULL;
 	sse_close(&sa);
 }
 
