@@ -87,7 +87,14 @@ async function startDaemon(dir, extra = []) {
   });
   const port = /:(\d+)\s*$/.exec(line)?.[1];
   if (!line.startsWith('guichetd listening on') || !port) throw new Error(`guichetd said: ${line}`);
-  const stop = () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); });
+  // whatever ends this process (a crash past the finally blocks too), the daemon does not outlive it
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  const stop = () => new Promise((ok) => {
+    process.removeListener('exit', orphaned);
+    child.once('exit', ok);
+    child.kill('SIGTERM');
+  });
   return { url: `http://127.0.0.1:${port}`, stop };
 }
 
