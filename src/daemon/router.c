@@ -1581,7 +1581,7 @@ int router_may_escalate(struct router *top, struct store *db, const struct store
 			int64_t queue_id)
 {
 	struct shard *t = NULL;
-	uint32_t eid, to;
+	uint32_t eid = ROUTE_NONE, to = ROUTE_NONE;
 	struct route_contact_view v;
 	int rc = shard_for(top, db, scope->tenant_id, &t);
 	return rc < 0 ? rc : escalation_allowed(t, scope, contact_id, queue_id, &eid, &to, &v);
