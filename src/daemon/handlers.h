@@ -256,6 +256,10 @@ int run_portal_put(struct request *r, struct store *db);
 int run_public_portal(struct request *r, struct store *db);
 /* The tenant's portal settings, or the disabled default when it has none. */
 int portal_settings(struct store *db, int64_t tenant_id, json_t **ret);
+/* Whether the tenant's help centre is enabled: every public self-service
+ * route (search, articles, diagnosis, feedback, escalation) serves only
+ * then. Answers 404 "no such help centre" and returns false otherwise. */
+bool portal_public(struct request *r, struct store *db, int64_t tenant_id);
 /* Whether the self-service allowance of the caller's address has room;
  * answers 429 otherwise (handlers_kb_session.c). */
 bool public_allowed(struct request *r);

@@ -1059,17 +1059,15 @@ int run_public_search(struct request *r, struct store *db)
 {
 	if (!public_allowed(r))
 		return GC_EBUSY;
-	if (store_tenant_exists(db, r->ids[0]) < 0)
-		return reply_error(r, 404, "not_found", NULL, "no such help centre");
+	if (!portal_public(r, db, r->ids[0]))
+		return GC_ENOTFOUND;
 	return kb_search_answer(r, db, r->ids[0], true);
 }
 
 int prepare_public_session(struct request *r, struct store *db)
 {
-	if (!public_allowed(r))
+	if (!public_allowed(r) || !portal_public(r, db, r->ids[0]))
 		return 1;
-	if (store_tenant_exists(db, r->ids[0]) < 0)
-		return reply_error(r, 404, "not_found", NULL, "no such help centre"), 1;
 	return choose_tree(r, db, r->ids[0]);
 }
 
@@ -1084,7 +1082,7 @@ int run_public_session_start(struct request *r, struct store *db)
 
 int prepare_public_step(struct request *r, struct store *db)
 {
-	return public_allowed(r) ? 0 : 1;
+	return public_allowed(r) && portal_public(r, db, r->ids[0]) ? 0 : 1;
 }
 
 int run_public_session_answer(struct request *r, struct store *db)
@@ -1433,6 +1431,8 @@ int run_public_article(struct request *r, struct store *db)
 {
 	if (!public_allowed(r))
 		return GC_EBUSY;
+	if (!portal_public(r, db, r->ids[0]))
+		return GC_ENOTFOUND;
 	int64_t item = 0;
 	int version = 0;
 	json_t *content = NULL;

@@ -366,12 +366,11 @@ static int opening(struct store *db, int64_t tenant_id, json_t *contact)
 	return rc;
 }
 
-int run_public_portal(struct request *r, struct store *db)
+/* The settings of tenant's help centre when it is enabled; 404 "no such
+ * help centre" otherwise, as for a tenant that does not exist. */
+static int enabled_settings(struct request *r, struct store *db, int64_t tenant, json_t **ret)
 {
-	int64_t tenant = r->ids[0];
-	json_t *settings = NULL, *incidents = NULL;
-	if (!public_allowed(r))
-		return GC_EBUSY;
+	json_t *settings = NULL;
 	int rc = store_tenant_exists(db, tenant);
 	if (rc == GC_OK)
 		rc = portal_settings(db, tenant, &settings);
@@ -379,8 +378,31 @@ int run_public_portal(struct request *r, struct store *db)
 		json_decref(settings);
 		return reply_error(r, 404, "not_found", NULL, "no such help centre");
 	}
-	if (rc == GC_OK)
-		rc = store_incidents_current(db, tenant, gc_now_ms(), &incidents);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	*ret = settings;
+	return GC_OK;
+}
+
+bool portal_public(struct request *r, struct store *db, int64_t tenant)
+{
+	json_t *settings = NULL;
+	if (enabled_settings(r, db, tenant, &settings) < 0)
+		return false;
+	json_decref(settings);
+	return true;
+}
+
+int run_public_portal(struct request *r, struct store *db)
+{
+	int64_t tenant = r->ids[0];
+	json_t *settings = NULL, *incidents = NULL;
+	if (!public_allowed(r))
+		return GC_EBUSY;
+	int rc = enabled_settings(r, db, tenant, &settings);
+	if (rc < 0)
+		return rc;
+	rc = store_incidents_current(db, tenant, gc_now_ms(), &incidents);
 	json_t *contact = json_object();
 	json_object_set(contact, "phone", json_object_get(settings, "phone"));
 	json_object_set(contact, "email", json_object_get(settings, "email"));

@@ -4,7 +4,8 @@
  * its 404 until enabled, another tenant sealed off, "did this solve it?"
  * feeding the learning (links and gaps), and "talk to a person" creating a
  * contact in the portal's queue, for the customer found by address, with
- * the query and the path as a note. */
+ * the query and the path as a note; a disabled help centre answers
+ * nothing, as a tenant that has none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -475,6 +476,60 @@ static void talk_to_a_person(void **state)
 	assert_int_equal(daemon_start(&d, "--public-per-minute", "200", NULL), 0);
 }
 
+/* The help centre's switch is the public self-service's: once a tenant
+ * admin disables it, nobody reads the tenant's knowledge, walks or starts
+ * a diagnosis, teaches the searches or creates a contact through it (all
+ * of these answered for any tenant id whatever its settings: an anonymous
+ * caller filled a brand's queues with contacts and customers). */
+static void a_disabled_help_centre_serves_nothing(void **state)
+{
+	struct resp r;
+	char secret[64], path[128], body[256];
+	long long s = walk_to_article("internet coupé", secret, sizeof(secret));
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts?limit=500");
+	size_t contacts = json_array_size(json_object_get(r.json, "items"));
+	resp_clear(&r);
+	call("PUT", admin, 200, json_pack("{s:b,s:I}", "enabled", 0, "queue_id", queue_id), &r, "/api/v1/portal");
+	resp_clear(&r);
+	const char *gets[] = {"/public/v1/tenants/1/portal", "/public/v1/tenants/1/kb/search?q=box",
+			      "/public/v1/tenants/1/kb/articles/box-restart"};
+	for (size_t i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {
+		http_raw(&d, "GET", gets[i], NULL, NULL, NULL, NULL, 0, &r);
+		if (r.status != 404)
+			fprintf(stderr, "GET %s: %d %s\n", gets[i], r.status, r.text);
+		assert_int_equal(r.status, 404);
+		resp_clear(&r);
+	}
+	const char *posts[][2] = {
+		{"/public/v1/tenants/1/kb/sessions", "{\"query\":\"voyant rouge box\"}"},
+		{"/public/v1/tenants/1/kb/sessions/%lld/answer", "{\"secret\":\"%s\",\"answer\":\"red\"}"},
+		{"/public/v1/tenants/1/kb/sessions/%lld/back", "{\"secret\":\"%s\"}"},
+		{"/public/v1/tenants/1/kb/sessions/%lld/end", "{\"secret\":\"%s\",\"solved\":false}"},
+		{"/public/v1/tenants/1/kb/sessions/%lld/escalate", "{\"secret\":\"%s\",\"email\":\"x@example.com\"}"},
+		{"/public/v1/tenants/1/kb/feedback", "{\"query\":\"wifi oublié\",\"item\":\"wifi-password\",\"solved\":true}"},
+		{"/public/v1/tenants/1/escalate", "{\"query\":\"spam\",\"message\":\"spam\",\"email\":\"x@example.com\"}"},
+	};
+	for (size_t i = 0; i < sizeof(posts) / sizeof(posts[0]); i++) {
+		snprintf(path, sizeof(path), posts[i][0], s);
+		snprintf(body, sizeof(body), posts[i][1], secret);
+		http_raw(&d, "POST", path, NULL, NULL, "application/json", body, strlen(body), &r);
+		if (r.status != 404)
+			fprintf(stderr, "POST %s: %d %s\n", path, r.status, r.text);
+		assert_int_equal(r.status, 404);
+		resp_clear(&r);
+	}
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts?limit=500");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), contacts);
+	resp_clear(&r);
+	/* enabled again: the session goes on where it was */
+	call("PUT", admin, 200, json_pack("{s:b,s:I}", "enabled", 1, "queue_id", queue_id), &r, "/api/v1/portal");
+	resp_clear(&r);
+	snprintf(path, sizeof(path), "/public/v1/tenants/1/kb/sessions/%lld/escalate", s);
+	snprintf(body, sizeof(body), "{\"secret\":\"%s\",\"email\":\"x@example.com\"}", secret);
+	assert_int_equal(public_post(path, body, &r), 201);
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +538,7 @@ int main(void)
 		cmocka_unit_test(portal_settings_and_public_answer),
 		cmocka_unit_test(solved_feeds_the_learning),
 		cmocka_unit_test(talk_to_a_person),
+		cmocka_unit_test(a_disabled_help_centre_serves_nothing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -519,6 +519,7 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
     await tenantDayTest(browser, url, email, password, admin, step);
     await step('the reasons tab shows reasons over time, satisfaction and knowledge as the API counts them (en, fr)', async () => {
       // a help centre customer says an article did not solve it: the tab shows the help centre's tables
+      if (!(await admin('GET', '/api/v1/portal')).enabled) await admin('PUT', '/api/v1/portal', { enabled: true });
       await admin('POST', '/api/v1/kb/import?publish=1', JSON.stringify({ kind: 'article', id: 'sup-router-reset',
         title: 'Reset the router', lang: 'en', body: 'Hold the reset button for ten seconds.' }) + '\n', 'application/x-ndjson');
       const said = await page.evaluate(async () => {
