@@ -6,7 +6,10 @@
  * into the answer's buffer, which the connection sends without another
  * copy (conn_reply_buffer). They are served as a download, never shown:
  * Content-Disposition: attachment with the name in RFC 6266 / RFC 8187
- * form, nosniff, and a sandboxing Content-Security-Policy. */
+ * form, nosniff, and a sandboxing Content-Security-Policy; a type a
+ * browser would run or style a page with (a script, a style sheet, HTML,
+ * SVG, XML) as application/octet-stream, so that a customer's file can never
+ * be loaded by a page of guichet's address as code. */
 #include "daemon/handlers.h"
 #include "guichet/error.h"
 
@@ -32,6 +35,18 @@ static bool plain_media_type(const char *t)
 	size_t type = t ? strspn(t, token) : 0;
 	return type > 0 && t[type] == '/' && strspn(t + type + 1, token) > 0 &&
 	       t[type + 1 + strspn(t + type + 1, token)] == '\0' && strlen(t) < 128;
+}
+
+/* A type a page could load as code or render as a document: JavaScript's
+ * (WHATWG's list: text/javascript, application/ecmascript, text/jscript...),
+ * CSS, HTML, XHTML, SVG and XML. */
+static bool active_media_type(const char *t)
+{
+	static const char *const words[] = {"script", "css", "html", "svg", "xml"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasestr(t, words[i]))
+			return true;
+	return false;
 }
 
 /* attr-char of RFC 8187: what a filename* value may carry unencoded. */
@@ -102,7 +117,7 @@ int attachment_reply(struct request *r, struct store *db, json_t *row)
 	disposition(json_string_value(json_object_get(row, "filename")), header, sizeof(header));
 	reply_header(r, "Content-Disposition", header);
 	reply_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
-	r->content_type = plain_media_type(type) ? type : "application/octet-stream";
+	r->content_type = plain_media_type(type) && !active_media_type(type) ? type : "application/octet-stream";
 	/* row holds the type's text until the answer has left (r->work is freed after it) */
 	json_decref(r->work);
 	r->work = row;

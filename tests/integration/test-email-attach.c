@@ -33,7 +33,7 @@ static long long queue;
 
 static int setup(void **state)
 {
-	static const char *const users[] = {"files:imap-pw", "limits:imap-pw", "big:imap-pw", NULL};
+	static const char *const users[] = {"files:imap-pw", "limits:imap-pw", "big:imap-pw", "code:imap-pw", NULL};
 	/* under AddressSanitizer, guichetd keeps no freed memory in quarantine, where it would
 	 * count in its peak RSS as if still in use (a_large_message_is_taken_within_bounded_memory) */
 	char asan[512];
@@ -327,6 +327,47 @@ static char *last_body(long long contact)
 	return body;
 }
 
+/* A customer's file a browser would run or render (a script, a page, SVG)
+ * is listed with the type it came with and served as bytes only. */
+static void active_types_are_served_as_bytes(void **state)
+{
+	static const char *const types[] = {"text/javascript", "text/html", "image/svg+xml", "text/css"};
+	char *m = NULL;
+	assert_true(asprintf(&m,
+		"From: Ann <ann@customer.example>\r\nTo: support@brand.example\r\nSubject: A3 code\r\n"
+		"Message-ID: <a3@customer.example>\r\nDate: Tue, 01 Dec 2026 09:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n"
+		"--XX\r\nContent-Type: text/plain\r\n\r\nSee the files.\r\n"
+		"--XX\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"f0\"\r\n\r\nalert(1)\r\n"
+		"--XX\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"f1\"\r\n\r\n<script>alert(1)</script>\r\n"
+		"--XX\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"f2\"\r\n\r\n<svg/>\r\n"
+		"--XX\r\nContent-Type: %s\r\nContent-Disposition: attachment; filename=\"f3\"\r\n\r\nbody{}\r\n"
+		"--XX--\r\n", types[0], types[1], types[2], types[3]) > 0);
+	struct iovec v = {m, strlen(m)};
+	assert_int_equal(dovecot_deliver(&dc, "code", "INBOX", &v, 1), 0);
+	add_mailbox("code");
+	long long contact = wait_contact("A3 code", 30);
+	assert_true(contact > 0);
+	int status = 0;
+	json_t *list = attachments(contact, admin, &status);
+	assert_int_equal(status, 200);
+	assert_int_equal(json_array_size(list), 4);
+	for (int i = 0; i < 4; i++) {
+		char name[4];
+		snprintf(name, sizeof(name), "f%d", i);
+		json_t *a = named(list, name);
+		assert_non_null(a);
+		assert_string_equal(json_string_value(json_object_get(a, "content_type")), types[i]);
+		struct download dl;
+		download(json_integer_value(json_object_get(a, "id")), admin, &dl);
+		assert_int_equal(dl.status, 200);
+		assert_string_equal(dl.type, "application/octet-stream");
+		free(dl.data);
+	}
+	json_decref(list);
+	free(m);
+}
+
 static void over_the_limit_is_dropped_with_a_note(void **state)
 {
 	struct resp r;
@@ -456,6 +497,7 @@ int main(void)
 		cmocka_unit_test(a_large_message_is_taken_within_bounded_memory),
 		cmocka_unit_test(attachments_list_and_download_the_same_bytes),
 		cmocka_unit_test(over_the_limit_is_dropped_with_a_note),
+		cmocka_unit_test(active_types_are_served_as_bytes),
 	};
 	const char *only = getenv("TEST_ONLY"); /* one test by name, to measure a build (see the report) */
 	if (only)
