@@ -254,6 +254,8 @@ async function main() {
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
       await page.getByText(/^State: Busy/).waitFor(); // the state follows the contact taken
       await page.getByRole('log').getByText('I was charged twice this month.').waitFor();
+      // what it is about, by which channel and from which queue, above it
+      await page.getByRole('heading', { name: `#${contactId} Charged twice · Chat · Billing`, exact: true }).waitFor();
       await page.locator('dd[data-field="first_name"]', { hasText: 'Camille' }).waitFor();
       await page.getByRole('note').getByText('Linked to the incident: Billing outage').waitFor();
     });

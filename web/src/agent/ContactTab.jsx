@@ -3,7 +3,7 @@
 // and the wrap-up with a disposition, chosen among the tenant's codes (or
 // typed when it has none); beside them the guided diagnosis and
 // the hand-over and the goodwill gestures, and below the contact's whole
-// journey. A contact linked to a current incident says so above its
+// journey; above them its subject, channel and queue. A contact linked to a current incident says so above its
 // messages (docs/incidents.md). A phone contact's call with the agent's
 // phone shows above them, with its hold (Call.jsx); the hand-over takes
 // the call with the contact while it is bridged.
@@ -53,6 +53,19 @@ function Incidents({ t, contact }) {
   const linked = (contact && contact.incidents) || [];
   if (!linked.length) return null;
   return <p class="incident-note" role="note">{t('contact.incidents', { titles: linked.map((i) => i.title).join(', ') })}</p>;
+}
+
+// What the contact is about, by which channel and from which queue: with
+// several contacts open at once, the tab's number alone does not say it.
+function Heading({ t, id, contact }) {
+  if (!contact) return null;
+  const about = [t(`channel.${contact.channel}`), contact.queue].filter(Boolean).join(' · ');
+  return (
+    <h3 class="contact-head" id={`head-${id}`}>
+      {t('contact.tab', { id, subject: contact.subject || t('contact.no_subject') })}
+      <span class="muted"> · {about}</span>
+    </h3>
+  );
 }
 
 function Customer({ t, customer }) {
@@ -113,6 +126,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
 
   return (
     <div role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`} hidden={!active} class="contact">
+      <Heading t={t} id={id} contact={contact} />
       <section aria-labelledby={`customer-${id}`} class="customer">
         <h3 id={`customer-${id}`}>{t('contact.customer')}</h3>
         <Customer t={t} customer={customer} />
