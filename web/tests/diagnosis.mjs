@@ -333,6 +333,38 @@ export async function diagnosis({ browser, url, step, accessible }) {
       const last = sessions[sessions.length - 1];
       if (last.state !== 'ended' || last.resolved !== true) throw new Error(JSON.stringify(last));
     });
+    await step('diagnosis: a session left open comes back after a reload, and to the expert it is escalated to by hand', async () => {
+      const page = agent.page;
+      const c = await s.admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Half way', customer_id: s.customer.id,
+        message: 'My internet connection is down.', queue_id: s.l1.id });
+      await page.locator(`.offer[data-contact="${c.id}"]`).waitFor();
+      await acceptOffer(page, c.id);
+      await search(page);
+      await startAgain(page);
+      await page.locator('.question').getByRole('button', { name: 'Green' }).click();
+      const next = 'Do the other devices have internet?';
+      await page.locator('.question').getByText(next).waitFor();
+      await page.reload();
+      const panel = page.locator(`#panel-${c.id}`);
+      await panel.locator('.question').getByText(next).waitFor();
+      await panel.locator('.session .path').getByText(`${LIGHT} → Green`).waitFor();
+      if (await panel.getByLabel("Customer's words").inputValue() !== WORDS) throw new Error('the words are lost');
+      // escalated by hand half way: the expert (room made for it) goes on from where it stood
+      await s.admin('PUT', `/api/v1/agents/${s.people.expert.id}`, { level: 2,
+        skills: [{ skill_id: s.l2.skill_id, proficiency: 5, tier: 1 }], capacity: { chat: 3 } });
+      await page.keyboard.press('Alt+KeyL');
+      await page.keyboard.type('Half way through the diagnosis');
+      await panel.getByLabel('To the queue').selectOption({ label: 'Internet experts (level 2)' });
+      await panel.getByRole('button', { name: 'Escalate' }).click();
+      await page.getByRole('tab', { name: `#${c.id}` }).waitFor({ state: 'detached' });
+      await expert.page.locator(`.offer[data-contact="${c.id}"]`).waitFor();
+      await acceptOffer(expert.page, c.id);
+      await expert.page.getByRole('tab', { name: `#${c.id}` }).click();
+      const theirs = expert.page.locator(`#panel-${c.id}`);
+      await theirs.locator('.session .path').getByText(`${LIGHT} → Green`).waitFor();
+      await theirs.locator('.question').getByRole('button', { name: 'No', exact: true }).click();
+      await theirs.locator('.outcome').getByText(`This needs an expert: ${LINE}`).waitFor();
+    });
     await step('diagnosis: no script error nor failed call on these pages', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

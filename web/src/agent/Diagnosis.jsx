@@ -11,7 +11,8 @@
 // sit here too; any answer shown can be flagged wrong, outdated or unclear.
 // The session listens to the customer's words (the search's, and those the
 // agent adds as the call goes on): answers it takes from them show the
-// words and can be undone.
+// words and can be undone. A session left open on the contact (a reload,
+// an escalation by hand) is taken up again where it stood.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 
@@ -255,6 +256,19 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
 
   useEffect(() => {
     api.suggestion(id).then(setSuggestion, () => setSuggestion(null)); // in the customer's language
+  }, [id]);
+  // a session still open on the contact comes back where it stood: after a
+  // reload, and for whoever receives the contact (the level-2 expert sees
+  // the path walked and goes on from it)
+  useEffect(() => {
+    api.contactDiagnosis(id).then((r) => {
+      const open = (r.sessions || []).filter((x) => x.state === 'open' && x.mode === 'agent').pop();
+      return open && api.kbSession(open.id).then((s) => {
+        setSession((cur) => cur || s);
+        if (open.query) setWords((w) => w || open.query);
+        if (open.lang) setKbLang(open.lang);
+      });
+    }).catch(() => {});
   }, [id]);
 
   const search = () => words.trim() && api.search(words.trim(), kbLang).then((r) => {
