@@ -333,6 +333,17 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       await page.locator('.wallboard:not(.wall)').waitFor();
       if ((await button.getAttribute('aria-pressed')) !== 'false') throw new Error('still pressed');
     });
+    await step('on a phone\'s screen the wallboard still names each queue and agent', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await row.waitFor();
+        const cut = await page.locator('.grid [role="rowheader"]').evaluateAll((cells) => cells
+          .filter((c) => c.clientWidth < Math.min(c.scrollWidth, 80)).map((c) => `${c.textContent} (${c.clientWidth} px)`));
+        if (cut.length) throw new Error(`names cut: ${cut.join(', ')}`);
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 720 });
+      }
+    });
     await step('the supervisor forces an agent\'s presence and moves a contact', async () => {
       const agentRow = page.locator('[data-agent]', { hasText: 'Alex Agent' });
       await agentRow.getByRole('combobox', { name: 'Force the presence of Alex Agent' }).selectOption('paused');
