@@ -299,6 +299,25 @@ async function main() {
       if (stored.state !== 'resolved' || stored.disposition !== 'refund_issued')
         throw new Error(`contact is ${stored.state} (${stored.disposition})`);
     });
+    await step('a pause shows its own reason, after a reload too, and another reason chosen changes it', async () => {
+      const checked = (name) => page.locator('[role="radio"][aria-checked="true"]', { hasText: name }).waitFor();
+      await page.getByLabel('Pause reason').selectOption('lunch');
+      await page.getByRole('radio', { name: 'Paused' }).click();
+      await checked('Paused');
+      await page.reload();
+      await checked('Paused');
+      await page.waitForFunction(() => document.getElementById('pause-reason')?.value === 'lunch', null, { timeout: 3000 })
+        .catch(async () => { throw new Error(`the reason shown is ${await page.getByLabel('Pause reason').inputValue()}`); });
+      await page.getByLabel('Pause reason').selectOption('meeting');
+      let reason = '';
+      for (let i = 0; i < 30 && reason !== 'meeting'; i++) {
+        if (i) await new Promise((ok) => setTimeout(ok, 100));
+        reason = (await admin('GET', '/api/v1/agents')).items.find((a) => a.name === 'Alex Agent')?.reason;
+      }
+      if (reason !== 'meeting') throw new Error(`the pause's reason is ${reason}`);
+      await page.getByRole('radio', { name: 'Available' }).click();
+      await checked('Available');
+    });
     await step('the agent desktop loads under 150 KB of compressed script, and no other page\'s', async () => {
       const scripts = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((e) => e.name.endsWith('.js')).map((e) => ({ name: e.name, bytes: e.encodedBodySize })));

@@ -3,7 +3,7 @@
 // screen says out loud goes to one role="status" region.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, events } from '../api.js';
-import { Presence } from './Presence.jsx';
+import { PAUSE_REASONS, Presence } from './Presence.jsx';
 import { Offers } from './Offers.jsx';
 import { ContactTab } from './ContactTab.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
@@ -27,7 +27,12 @@ export function Agent({ t, me, lang }) {
   const say = (text) => setStatus(text);
   const fail = (e) => say(t('error.generic', { message: e.message }));
   const [profile, setProfile] = useState(true);
-  const refresh = () => api.agentMe().then((a) => { setAgent(a); return a; },
+  // a pause's own reason is the one shown (after a reload too), when it is one the agent may choose
+  const refresh = () => api.agentMe().then((a) => {
+    setAgent(a);
+    if (a?.presence === 'paused' && PAUSE_REASONS.includes(a.reason)) setReason(a.reason);
+    return a;
+  },
     (e) => (e.status === 404 ? setProfile(false) : fail(e)));
 
   // the contacts the agent holds, each in its tab (what routing says, so a
@@ -75,8 +80,13 @@ export function Agent({ t, me, lang }) {
     }
   }, undefined, () => callChanged(null)), [me.user_id, t]); // the calls' changes missed while cut
 
-  const setPresence = (p) => api.presence(p, p === 'paused' ? reason : undefined)
+  const setPresence = (p, why = reason) => api.presence(p, p === 'paused' ? why : undefined)
     .then(() => { say(t(`presence.${p}`)); return refresh(); }, fail);
+  // another reason chosen during a pause changes the pause's
+  const chooseReason = (r) => {
+    setReason(r);
+    if (agent?.presence === 'paused') setPresence('paused', r);
+  };
   const accept = (id) => {
     accepting.current.add(id);
     return api.accept(id).then(() => {
@@ -123,7 +133,7 @@ export function Agent({ t, me, lang }) {
       <h1 class="visually-hidden">{t('app.name')}</h1>
       <p role="status" class="status">{status}</p>
       <div class="side">
-        <Presence t={t} agent={agent} reason={reason} setReason={setReason} onSet={setPresence} />
+        <Presence t={t} agent={agent} reason={reason} setReason={chooseReason} onSet={(p) => setPresence(p)} />
         <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />
         <button type="button" class="link" onClick={() => setShowKeys(true)}>{t('shortcuts.open')}</button>
       </div>
