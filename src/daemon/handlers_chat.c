@@ -37,6 +37,7 @@
 #define CHAT_CLIENT_ID_MAX 64
 #define CHAT_OPENED_PER_MINUTE 3 /* chats a visitor opens */
 #define CHAT_TRANSCRIPTS_PER_HOUR 5 /* automatic mail to one address, the acknowledgements' way of counting */
+#define CHAT_TRANSCRIPTS_PER_CHAT 2 /* whatever the addresses (a second for a mistyped one): no way to mail many people */
 
 /* --- visitors --- */
 
@@ -755,9 +756,11 @@ static int sending_mailbox(struct store *db, const struct store_scope *scope, in
 	return rc;
 }
 
-/* The chat's messages (notes never) as the transcript's text (malloc'd). */
-static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contact_id)
+/* The chat's messages (notes never) as the transcript's text (malloc'd),
+ * and how many of them an agent wrote. */
+static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contact_id, int *ret_answers)
 {
+	*ret_answers = 0;
 	struct evbuffer *out = evbuffer_new();
 	int64_t after = 0;
 	for (int pages = 0; out && pages < 40; pages++) {
@@ -768,6 +771,7 @@ static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contac
 		json_array_foreach(list, i, m) {
 			const char *author = json_string_value(json_object_get(m, "author"));
 			bool visitor = strcmp(json_string_value(json_object_get(m, "kind")), "inbound") == 0;
+			*ret_answers += !visitor;
 			evbuffer_add_printf(out, "[%s] %s:\n%s\n\n", json_string_value(json_object_get(m, "at")),
 					    visitor ? "You" : author ? author : "Agent", json_string_value(json_object_get(m, "body")));
 			after = json_integer_value(json_object_get(m, "id"));
@@ -807,18 +811,33 @@ int run_chat_transcript(struct request *r, struct store *db)
 		return reply_error(r, 422, "invalid", "email", "this service sends no email: no mailbox has an smtp_url");
 	if (rc == GC_OK)
 		rc = store_outbox_count_automatic(db, &r->scope, to, since, &n);
+	json_t *sent = NULL, *m;
+	if (rc == GC_OK)
+		rc = store_outbox_list(db, &r->scope, r->ids[0], &sent);
+	int64_t of_chat = 0;
+	json_array_foreach(sent, i, m)
+		of_chat += json_is_true(json_object_get(m, "automatic"));
+	json_decref(sent);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	if (n >= CHAT_TRANSCRIPTS_PER_HOUR) {
 		reply_header(r, "Retry-After", "3600");
 		return reply_error(r, 429, "too_many_requests", "email", "enough mail went to this address this hour");
 	}
+	if (of_chat >= CHAT_TRANSCRIPTS_PER_CHAT)
+		return reply_error(r, 409, "too_many_transcripts", "email", "this chat's transcript was sent %d times already",
+				   CHAT_TRANSCRIPTS_PER_CHAT);
 	unsigned char random[8];
 	randombytes_buf(random, sizeof(random));
 	sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
 	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.transcript.%s@%s", (long long)r->scope.tenant_id,
 		 (long long)r->ids[0], hex, domain);
-	char *body = transcript_text(db, r->scope.tenant_id, r->ids[0]);
+	int answers = 0;
+	char *body = transcript_text(db, r->scope.tenant_id, r->ids[0], &answers);
+	if (body && answers == 0) {
+		free(body);
+		return reply_error(r, 409, "not_answered", "email", "no agent has answered in this chat: it has no conversation to send");
+	}
 	struct store_outbox out = {.contact_id = r->ids[0], .mailbox_id = mailbox, .message_id = message_id,
 				   .to_address = to, .subject = "Your chat transcript", .body = body, .automatic = true};
 	int64_t id = 0;

@@ -626,8 +626,11 @@ static void a_chat_ends_is_rated_and_sent_by_email(void **state)
 	assert_int_equal(json_integer_value(json_object_get(rating, "score")), 4);
 	assert_string_equal(json_string_value(json_object_get(rating, "comment")), "quick");
 	json_decref(shown);
-	/* no mailbox sends mail yet */
-	call("POST", v, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	/* no mailbox sends mail yet (another visitor's chat: the transcripts a visitor asks for are limited) */
+	char *v0 = visitor(key, NULL);
+	long long chat0 = new_chat(v0, "nobody answers me");
+	call("POST", v0, 422, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
+	     chat0);
 	resp_clear(&r);
 	email_queue = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "mail", "skill_id",
 		(json_int_t)skill, "channel", "email"));
@@ -635,9 +638,27 @@ static void a_chat_ends_is_rated_and_sent_by_email(void **state)
 		"imap_url", "imap://127.0.0.1:9", "smtp_url", "smtp://127.0.0.1:9", "username", "u", "password", "p",
 		"queue_id", (json_int_t)email_queue), &r, "/api/v1/channels/email");
 	resp_clear(&r);
+	/* a chat no agent has answered has no conversation to send: mailing
+	 * what a visitor typed to any address is no service of the brand's */
+	call("POST", v0, 409, json_pack("{s:s}", "email", "me@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
+	     chat0);
+	assert_string_equal(resp_error(&r), "not_answered");
+	resp_clear(&r);
+	free(v0);
 	call("POST", v, 400, json_pack("{s:s}", "email", "nope"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
 	resp_clear(&r);
+	call("POST", admin, 201, json_pack("{s:s,s:s}", "body", "Hello, how can I help?", "direction", "outbound"), &r,
+	     "/api/v1/contacts/%lld/messages", chat);
+	resp_clear(&r);
 	call("POST", v, 202, json_pack("{s:s}", "email", "Me@Example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	resp_clear(&r);
+	/* a chat's transcript goes out a few times at most, whatever the addresses */
+	call("POST", v, 202, json_pack("{s:s}", "email", "me.too@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
+	     chat);
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s}", "email", "third@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
+	     chat);
+	assert_string_equal(resp_error(&r), "too_many_transcripts");
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/email-replies", chat);
 	json_t *mail = json_array_get(json_object_get(r.json, "items"), 0);

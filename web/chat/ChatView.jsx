@@ -2,9 +2,10 @@
 // marks on the visitor's own (sent, delivered, read), what waits in the
 // outbox, the agent's typing and the wait (aria-live), the reply box (Enter
 // sends, Shift+Enter is a new line) with the visitor's own typing; then,
-// once ended, the transcript by email and the rating. The focus follows
-// the visitor from one view to the next (useTakeFocus). The API's refusals
-// are said in the visitor's language (errorText), never in its English.
+// once ended, the transcript by email (when an agent answered) and the
+// rating. The focus follows the visitor from one view to the next
+// (useTakeFocus). The API's refusals are said in the visitor's language
+// (errorText), never in its English.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Field, useTakeFocus } from './forms.jsx';
 import { errorText } from './i18n.js';
@@ -184,13 +185,16 @@ function Rating({ t, conv, client }) {
   );
 }
 
+// whether an agent wrote in the chat: a transcript is mailed only then
+const answered = (conv) => [...conv.messages.values()].some((m) => m.kind === 'outbound');
+
 export function Ended({ t, conv, client, onAgain }) {
   const heading = useRef(null);
   useTakeFocus(() => heading.current);
   return (
     <div class="ended">
       <div role="status"><h2 id="ended-title" tabIndex={-1} ref={heading}>{t('ended')}</h2></div>
-      <Transcript t={t} conv={conv} client={client} />
+      {answered(conv) && <Transcript t={t} conv={conv} client={client} />}
       <Rating t={t} conv={conv} client={client} />
       <button type="button" onClick={onAgain}>{t('again')}</button>
     </div>
