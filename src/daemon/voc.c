@@ -164,8 +164,11 @@ int voc_report_build(struct store *db, const struct store_scope *scope, const ch
 	if ((rc = store_voc_week_contacts(db, scope, week, &contacts)) < 0 ||
 	    (rc = figures(db, scope, week, "", 10, true, &out)) < 0)
 		goto out;
-	json_t *head = json_pack("{s:s,s:s,s:I,s:I,s:I}", "week", week, "time_zone", zone, "from", (json_int_t)from, "to",
-				 (json_int_t)to, "contacts", (json_int_t)contacts);
+	char from_text[GC_TIME_LEN], to_text[GC_TIME_LEN]; /* RFC 3339, as every time the API answers */
+	gc_time_format(from, from_text);
+	gc_time_format(to, to_text);
+	json_t *head = json_pack("{s:s,s:s,s:s,s:s,s:I}", "week", week, "time_zone", zone, "from", from_text, "to",
+				 to_text, "contacts", (json_int_t)contacts);
 	json_object_update(out, head);
 	json_decref(head);
 	if (basic)

@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "smtpsink.h"
 #include "testdb.h"
+#include "guichet/clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -150,6 +151,11 @@ static void last_weeks_topics(void **state)
 		json_dumpf(w, stderr, JSON_INDENT(1));
 	assert_string_equal(json_string_value(json_object_get(w, "week")), last_week);
 	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 7);
+	/* the week's bounds are RFC 3339 times, as every time the API answers (they were milliseconds) */
+	int64_t from = 0, to = 0;
+	assert_int_equal(gc_time_parse(json_string_value(json_object_get(w, "from")), &from), 0);
+	assert_int_equal(gc_time_parse(json_string_value(json_object_get(w, "to")), &to), 0);
+	assert_true(to - from >= 7 * DAY_MS - 3600000 && to - from <= 7 * DAY_MS + 3600000);
 	json_t *top = json_object_get(w, "topics"), *rising = json_object_get(w, "rising");
 	json_t *fw = find(top, "firmware");
 	assert_non_null(fw);
