@@ -130,7 +130,7 @@ static int queue_message(struct walk *w, const json_t *customer, const char *lan
 		snprintf(subject, sizeof(subject), "Incident: %s", json_string_value(json_object_get(w->update, "title")));
 		struct contact_input in = {.channel = strcmp(to->channel, "sms") == 0 ? CHANNEL_SMS : CHANNEL_SOCIAL,
 					   .customer_id = row->customer_id, .subject = subject};
-		struct state_input resolved = {.state = CONTACT_RESOLVED, .disposition = "incident_notice",
+		struct state_input resolved = {.state = CONTACT_RESOLVED, .disposition = STORE_INCIDENT_NOTICE,
 					       .expected_version = -1};
 		int linked = 0;
 		if ((rc = store_contact_create(db, &w->scope, &in, &contact)) == GC_OK &&

@@ -434,11 +434,12 @@ int store_incident_link_one(struct store *s, const struct store_scope *scope, in
 	return rc;
 }
 
-/* Contacts created in [from, to). */
+/* Contacts created in [from, to), but the incidents' own SMS and social
+ * notices: guichet made them, no customer did. */
 static int count_contacts(struct store *s, int64_t tenant_id, int64_t from, int64_t to, int64_t *ret)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM contacts WHERE tenant_id = ? AND created_at >= ?"
-					 " AND created_at < ?");
+					 " AND created_at < ? AND " NOT_A_NOTICE("disposition"));
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
@@ -471,7 +472,8 @@ int store_incident_report(struct store *s, const struct store_scope *scope, int6
 	if (ended)
 		gc_time_parse(ended, &to);
 	int64_t linked = 0, during = 0, weeks = 0, n;
-	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM contact_incidents WHERE tenant_id = ? AND incident_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT count(*) FROM contact_incidents i JOIN contacts c ON c.id = i.contact_id"
+					 " WHERE i.tenant_id = ? AND i.incident_id = ? AND " NOT_A_NOTICE("c.disposition"));
 	if (st == NULL)
 		rc = GC_ESTORE;
 	if (rc == GC_OK) {

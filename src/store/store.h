@@ -615,6 +615,12 @@ int store_incidents_current(struct store *s, int64_t tenant_id, int64_t now, jso
  * customer, those whose attribute key has value, or a list of customers),
  * its templates per kind (declaration, update, resolution) and language
  * (en, fr), its broadcasts walked a batch at a time, and its report. */
+/* The disposition of the contact an incident's SMS or social notices to a
+ * customer go on (made resolved): guichet's own, which the reports of what
+ * customers did leave out. */
+#define STORE_INCIDENT_NOTICE "incident_notice"
+/* SQL: the contact whose disposition column is col is no such notice. */
+#define NOT_A_NOTICE(col) "(" col " IS NULL OR " col " <> '" STORE_INCIDENT_NOTICE "')"
 struct store_audience {
 	const char *kind;            /* "all", "attribute", "customers" */
 	const char *key, *value;     /* an attribute's */

@@ -409,6 +409,13 @@ static void sms_broadcasts_go_first_to_customers_with_a_phone(void **state)
 	assert_int_equal(report_count(id, 1, "email", "sent"), 1);
 	assert_int_equal(report_count(id, 2, "sms", "sent") + report_count(id, 2, "sms", "delivered"), 2);
 	assert_int_equal(report_count(id, 2, "none", "skipped_no_address"), 1);
+	/* the notices' contacts are guichet's: no customer has called, so the report counts none */
+	snprintf(path, sizeof(path), "/api/v1/incidents/%lld/report", id);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(resp_int(&r, "contacts_linked"), 0);
+	assert_int_equal(resp_int(&r, "contacts_during"), 0);
+	resp_clear(&r);
 	/* Eve's two SMS are on one contact, resolved, linked to the incident */
 	char list[96];
 	snprintf(list, sizeof(list), "/api/v1/contacts?customer_id=%lld", eve);
