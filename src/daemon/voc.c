@@ -337,6 +337,9 @@ static bool fold_batch(struct store *db, struct writer *w, int64_t tenant, const
 	size_t i;
 	json_t *row;
 	json_array_foreach(rows, i, row) {
+		f.to_cursor = json_integer_value(json_object_get(row, "id"));
+		if (json_is_true(json_object_get(row, "notice")))
+			continue; /* what guichet told the customer, not what they talked about */
 		char date[11], week[9];
 		l2_local_date(zone, json_integer_value(json_object_get(row, "created_at")), date);
 		voc_iso_week(date, week);
@@ -352,7 +355,6 @@ static bool fold_batch(struct store *db, struct writer *w, int64_t tenant, const
 		json_object_set_new(f.weeks, week, json_integer(json_integer_value(json_object_get(f.weeks, week)) + 1));
 		json_decref(tags);
 		free(text);
-		f.to_cursor = json_integer_value(json_object_get(row, "id"));
 	}
 	f.counts = json_array();
 	const char *key;

@@ -751,7 +751,8 @@ int store_l2_days(struct store *s, const struct store_scope *scope, json_t **ret
 int store_voc_tenants(struct store *s, json_t **ret_list);
 /* The tenant's contacts past its fold's cursor created before before_ms, in
  * id order, at most limit: [{"id","created_at","subject","tags","body" (the
- * first inbound message, or null)}]; the cursor they follow in *ret_cursor. */
+ * first inbound message, or null),"notice" (an incident's notice: guichet's
+ * own words, not a customer's)}]; the cursor they follow in *ret_cursor. */
 int store_voc_pending(struct store *s, int64_t tenant_id, int64_t before_ms, int limit, json_t **ret_rows,
 		      int64_t *ret_cursor);
 /* Adds counts ([{"week","tag","topic","label","n"}]) and weeks ({week: contacts})
