@@ -13,7 +13,8 @@
  * range's, whatever the cut (a cut leaves out the rows without its key:
  * per agent, the queues' own offered and abandoned; per queue or channel,
  * the agents' time available). First-contact resolution
- * comes from the contacts created in the range (store_report_fcr).
+ * comes from the contacts created in the range (store_report_fcr), those
+ * that came in through the queue asked for when one is.
  *
  * A caller from another organisation than the brand's (an outsourcer's
  * supervisor) sees only the rows of its own agents, and no first-contact
@@ -147,7 +148,7 @@ int run_report_summary(struct request *r, struct store *db)
 	}
 	if (rc == GC_OK && q.organisation_id == 0) {
 		int64_t resolved = 0, once = 0;
-		if ((rc = store_report_fcr(db, &r->scope, q.from_ms, q.to_ms, &resolved, &once)) == GC_OK)
+		if ((rc = store_report_fcr(db, &r->scope, q.from_ms, q.to_ms, q.queue_id, &resolved, &once)) == GC_OK)
 			fcr = fcr_json(resolved, once);
 	}
 	if (rc < 0) {

@@ -491,7 +491,7 @@ int store_report_summary(struct store *s, const struct store_scope *scope, const
 }
 
 int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t from_ms, int64_t to_ms,
-		     int64_t *ret_resolved, int64_t *ret_once)
+		     int64_t queue_id, int64_t *ret_resolved, int64_t *ret_once)
 {
 	/* contacts_created finds the range's contacts, contacts_reason each one's next of the same customer and reason */
 	struct db_stmt *st = store_stmt(s, "SELECT count(*), coalesce(sum(CASE WHEN NOT EXISTS (SELECT 1 FROM contacts n"
@@ -499,13 +499,15 @@ int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t f
 		" AND n.created_at > c.created_at AND n.created_at <= c.created_at + ?4 AND n.id <> c.id)"
 		" THEN 1 ELSE 0 END), 0) FROM contacts c WHERE c.tenant_id = ?1 AND c.created_at >= ?2 AND c.created_at < ?3"
 		" AND c.state IN ('resolved', 'closed') AND c.reason IS NOT NULL AND c.customer_id IS NOT NULL"
-		" AND (c.disposition IS NULL OR c.disposition NOT IN ('abandoned', 'refused_closed'))");
+		" AND (c.disposition IS NULL OR c.disposition NOT IN ('abandoned', 'refused_closed'))"
+		" AND (?5 = 0 OR c.entry_queue_id = ?5)");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, from_ms);
 	db_bind_int64(st, 3, to_ms);
 	db_bind_int64(st, 4, FCR_WINDOW_MS);
+	db_bind_int64(st, 5, queue_id);
 	int rc = db_step(st);
 	if (rc == DB_ROW) {
 		*ret_resolved = db_column_int64(st, 0);

@@ -904,12 +904,13 @@ struct store_report_query {
  * handled, handle_ms, transfers, escalations, staffed_ms. */
 int store_report_summary(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
 			 json_t **ret_rows);
-/* First-contact resolution of the contacts created in [from_ms, to_ms):
- * those resolved or closed with a customer and a reason (not abandoned or
- * refused), and of them those with no contact of the same customer and
- * reason created in the 7 days after. */
+/* First-contact resolution of the contacts created in [from_ms, to_ms)
+ * (that came in through queue_id, when not 0): those resolved or closed
+ * with a customer and a reason (not abandoned or refused), and of them
+ * those with no contact of the same customer and reason created in the 7
+ * days after (by whatever way it came). */
 int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t from_ms, int64_t to_ms,
-		     int64_t *ret_resolved, int64_t *ret_once);
+		     int64_t queue_id, int64_t *ret_resolved, int64_t *ret_once);
 /* The organisation whose figures alone the caller may see: 0 for the
  * brand's own people, a platform admin and API tokens; the user's
  * organisation when it is not the tenant's (an outsourcer's). */

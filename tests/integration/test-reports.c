@@ -215,6 +215,13 @@ static void the_brand_sees_every_figure(void **state)
 	rows = json_object_get(r.json, "rows");
 	assert_int_equal(json_array_size(rows), 1);
 	assert_int_equal(n_of(json_array_get(rows, 0), "agent_id"), bpo_id);
+	/* first-contact resolution of one queue: the contacts that came in through it (all three through front) */
+	assert_int_equal(n_of(json_object_get(r.json, "first_contact_resolution"), "resolved"), 0);
+	assert_true(json_is_null(json_object_get(json_object_get(r.json, "first_contact_resolution"), "rate")));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&queue=%lld", range, front);
+	assert_int_equal(n_of(json_object_get(r.json, "first_contact_resolution"), "resolved"), 2);
+	assert_int_equal(n_of(json_object_get(r.json, "first_contact_resolution"), "once_and_done"), 1);
 	resp_clear(&r);
 	/* per interval and per channel: the same totals */
 	static const char *const cuts[] = {"interval", "channel"};

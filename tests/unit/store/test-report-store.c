@@ -306,10 +306,10 @@ static void first_contact_resolution_looks_seven_days_ahead(void **state)
 	contact_with(f, c2, "billing", T0 + 8 * day + 4 * MIN, "resolved");
 	contact_with(f, c2, "delivery", T0 + 5 * MIN, "in_progress"); /* not resolved: not counted */
 	int64_t resolved = 0, once = 0;
-	assert_int_equal(store_report_fcr(f->s, &f->a, T0, T0 + day, &resolved, &once), GC_OK);
+	assert_int_equal(store_report_fcr(f->s, &f->a, T0, T0 + day, 0, &resolved, &once), GC_OK);
 	assert_int_equal(resolved, 3);
 	assert_int_equal(once, 2);
-	assert_int_equal(store_report_fcr(f->s, &f->b, T0, T0 + day, &resolved, &once), GC_OK);
+	assert_int_equal(store_report_fcr(f->s, &f->b, T0, T0 + day, 0, &resolved, &once), GC_OK);
 	assert_int_equal(resolved, 0);
 }
 
