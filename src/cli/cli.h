@@ -61,6 +61,10 @@ int client_save_token(const struct cli *cli, const char *token);
 int output_answer(const struct cli *cli, int status, json_t *answer);
 /* Prints a list page as a table of the given columns ("id state subject"). */
 int output_list(const struct cli *cli, int status, json_t *answer, const char *columns);
+/* Prints text in a table's column width characters wide (UTF-8 characters,
+ * not bytes: "problème réseau" is cut after a whole "é", and an accent
+ * takes one place), padded on the right when left, else on the left. */
+void output_cell(const char *text, int width, bool left);
 
 /* Calls the API and prints the answer (cmd_api.c); the exit status. */
 /* The headers every call of the API carries: the token (Authorization) and

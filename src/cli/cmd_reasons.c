@@ -145,15 +145,18 @@ static void print_table(const json_t *answer, const struct columns *c)
 	char buf[64];
 	printf("%s to %s\n", json_string_value(json_object_get(answer, "from")),
 	       json_string_value(json_object_get(answer, "to")));
-	for (size_t k = 0; k < c->n; k++)
-		printf(k ? " %12.12s" : "%-24.24s", c->names[k]);
+	for (size_t k = 0; k < c->n; k++) {
+		fputs(k ? " " : "", stdout);
+		output_cell(c->names[k], k ? 12 : 24, k == 0);
+	}
 	putchar('\n');
 	size_t i;
 	const json_t *row;
 	json_array_foreach(json_object_get(answer, "rows"), i, row) {
 		for (size_t k = 0; k < c->n; k++) {
 			text_of(json_object_get(row, c->names[k]), buf, sizeof(buf));
-			printf(k ? " %12.12s" : "%-24.24s", buf[0] ? buf : "-");
+			fputs(k ? " " : "", stdout);
+			output_cell(buf[0] ? buf : "-", k ? 12 : 24, k == 0);
 		}
 		putchar('\n');
 	}

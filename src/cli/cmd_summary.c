@@ -190,7 +190,7 @@ static void print_table(const json_t *answer)
 		const json_t *row = i < n ? json_array_get(rows, i) : json_object_get(answer, "totals");
 		char buf[64];
 		text_of(i < n ? json_object_get(row, keys[n_keys - 1]) : NULL, buf, sizeof(buf));
-		printf("%-24.24s", i < n ? buf : "total");
+		output_cell(i < n ? buf : "total", 24, true);
 		for (size_t f = 0; f < 9; f++) {
 			text_of(json_object_get(row, shown[f]), buf, sizeof(buf));
 			printf(" %*s", width[f], buf[0] ? buf : "-");

@@ -5,6 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+void output_cell(const char *text, int width, bool left)
+{
+	size_t len = 0;
+	int chars = 0;
+	for (; text[len] && chars <= width; len++) /* up to the first byte of the character after the column */
+		if (((unsigned char)text[len] & 0xC0) != 0x80 && ++chars > width)
+			break;
+	int pad = width - (chars > width ? width : chars);
+	printf("%*s%.*s%*s", left ? 0 : pad, "", (int)len, text, left ? pad : 0, "");
+}
+
 /* A real as a person reads it: at most four decimals, no trailing zeros
  * (0.833333333333333 is 0.8333, 0.8 is 0.8). --json keeps every digit. */
 static void print_real(FILE *out, double x)

@@ -128,6 +128,41 @@ static void contacts_from_the_command_line(void **state)
 	free(err);
 }
 
+/* Whether text is whole UTF-8: every lead byte followed by its continuation bytes. */
+static bool whole_utf8(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p;) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0)
+			return false;
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* A report's table cuts long words after a whole character, and counts an
+ * accent as one place ("problème r\xc3" broke the terminal's line). */
+static void report_tables_cut_whole_characters(void **state)
+{
+	char *out, *err;
+	assert_int_equal(CLI(out, err, "contacts", "create", "--channel", "email", "--subject", "Lent", "--reason",
+			     "problème réseau", "--json"), 0);
+	json_t *c = json_loads(out, 0, NULL);
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", json_integer_value(json_object_get(c, "id")));
+	json_decref(c);
+	free(out);
+	free(err);
+	EXPECT_CLI(0, NULL, "contacts", "state", id, "resolved", "--disposition", "réparé à distance");
+	assert_int_equal(CLI(out, err, "report", "reasons"), 0);
+	assert_true(whole_utf8(out));
+	assert_non_null(strstr(out, " problème rés réparé à dis "));
+	free(out);
+	free(err);
+}
+
 /* The JSON answer of a CLI run that must succeed. */
 static long long json_id(char *out, const char *key)
 {
@@ -839,6 +874,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(login_keeps_the_token_private),
 		cmocka_unit_test(contacts_from_the_command_line),
+		cmocka_unit_test(report_tables_cut_whole_characters),
 		cmocka_unit_test(routing_from_the_command_line),
 		cmocka_unit_test(bad_arguments_are_named),
 		cmocka_unit_test(customers_import_reports_lines),
