@@ -16,7 +16,8 @@
  *
  *   state_changed to resolved   report_reasons +1 (half hour, the contact's
  *                               queue, the resolving user's organisation,
- *                               channel, the contact's reason, disposition)
+ *                               channel, the contact's reason, disposition),
+ *                               but an incident's notice (incident_notice)
  *   rated {score, previous?}    report_satisfaction: rated +1 (0 when it
  *                               replaces a previous score), the score's
  *                               count +1 and the previous one's -1, under
@@ -386,7 +387,9 @@ static int fold_event(struct cfold *f, const json_t *ev, const struct contact_ro
 	const char *disposition = json_string_value(json_object_get(data, "disposition"));
 	int64_t queue = 0, org = 0;
 	int rc = GC_OK;
-	if (state && to && strcmp(to, "resolved") == 0) {
+	/* an incident's notice (broadcast.c) is resolved as it is made: no customer came, nothing to count */
+	bool notice = disposition && strcmp(disposition, STORE_INCIDENT_NOTICE) == 0;
+	if (state && to && strcmp(to, "resolved") == 0 && !notice) {
 		if ((rc = queue_by_name(f, c->queue, &queue)) == GC_OK &&
 		    (rc = organisation_of_actor(f, actor, &org)) == GC_OK)
 			rc = add_reason(f, at, queue, org, c, disposition ? disposition : "");
