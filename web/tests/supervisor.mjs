@@ -541,6 +541,10 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
         return res.status === 200 ? '' : `feedback: ${res.status} ${await res.text()}`;
       });
       if (said) throw new Error(said);
+      // a customer who left while waiting: guichet's own disposition, said in the page's language
+      const waiting = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Gone',
+        queue_id: (await admin('GET', '/api/v1/queues')).items[0].id });
+      await admin('POST', `/api/v1/contacts/${waiting.id}/abandon`);
       await page.getByRole('tab', { name: 'Reasons' }).click();
       await page.getByRole('heading', { name: 'Reasons and outcomes, last 30 days' }).waitFor();
       const r = await page.evaluate(() => fetch('/api/v1/reports/reasons').then((x) => x.json()));
@@ -565,9 +569,13 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
       } else {
         await page.getByText('No score in these 30 days.').waitFor();
       }
+      await page.getByRole('table', { name: 'Contacts resolved per disposition' })
+        .getByRole('rowheader', { name: 'Abandoned (left while waiting)' }).waitFor();
       await accessible(page, 'reasons (en)');
       await page.getByLabel('Language').selectOption('fr');
       await page.getByRole('heading', { name: 'Motifs et issues, 30 derniers jours' }).waitFor();
+      await page.getByRole('table', { name: 'Contacts résolus par qualification' })
+        .getByRole('rowheader', { name: 'Abandonné (parti en attendant)' }).waitFor();
       await accessible(page, 'reasons (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });

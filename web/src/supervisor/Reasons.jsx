@@ -15,6 +15,9 @@ const H = 220;
 const PAD = { left: 40, right: 10, top: 10, bottom: 24 };
 const TOP = 5;
 const SAT_CUTS = ['queue', 'agent', 'organisation', 'channel'];
+// the dispositions guichet itself gives (an abandoned wait, a callback's end...), in the page's language
+const OWN_DISPOSITIONS = ['abandoned', 'refused_closed', 'call_ended', 'callback_requested', 'callback_missed',
+  'callback_cancelled', 'wrong_number'];
 
 function Chart({ t, report }) {
   const top = report.reasons.slice(0, TOP).map((r) => r.reason);
@@ -58,10 +61,14 @@ function Ranked({ t, lang, id, items, name }) {
       <thead><tr><th scope="col">{t(`rsn.${name}`)}</th><th scope="col">{t('rsn.contacts')}</th>
         <th scope="col">{t('rsn.share')}</th></tr></thead>
       <tbody>
-        {items.map((r) => (
-          <tr key={r[name]}><th scope="row" title={r.label ? r[name] : undefined}>{r.label || r[name] || t('rsn.no_reason')}</th><td class="num">{r.contacts}</td>
-            <td class="num">{pct.format(r.share || 0)}</td></tr>
-        ))}
+        {items.map((r) => {
+          const own = name === 'disposition' && !r.label && OWN_DISPOSITIONS.includes(r[name]);
+          const shown = r.label || (own ? t(`rsn.own.${r[name]}`) : r[name]);
+          return (
+            <tr key={r[name]}><th scope="row" title={shown !== r[name] ? r[name] : undefined}>{shown || t('rsn.no_reason')}</th>
+              <td class="num">{r.contacts}</td><td class="num">{pct.format(r.share || 0)}</td></tr>
+          );
+        })}
       </tbody>
     </table>
   );
