@@ -48,7 +48,7 @@ function status(page, text) {
   return page.getByRole('status').getByText(text).waitFor();
 }
 
-export async function adminTests({ browser, url, admin, step, accessible, password }) {
+export async function adminTests({ browser, url, admin, step, accessible, fits, password }) {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = await context.newPage();
@@ -421,6 +421,24 @@ export async function adminTests({ browser, url, admin, step, accessible, passwo
       await page.locator('tr[data-user]', { hasText: 'eloise@a.example' }).waitFor();
       if ((await page.locator('tr[data-user]').count()) !== 1) throw new Error('others listed');
       await page.getByLabel('Find a user').fill('');
+    });
+    await step('on a phone\'s screen every tab of the administration, its header and its pages fit the screen (en, fr)', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        for (const [lang, tabs] of [['en', TABS_EN], ['fr', TABS_FR]]) {
+          if (lang === 'fr') await page.getByLabel('Language').selectOption('fr');
+          for (const name of tabs) {
+            await open(page, name);
+            await page.locator('[role="tabpanel"] :is(form, table, h2)').first().waitFor();
+            await page.waitForTimeout(300); // its lists, a table's rows
+            await fits(page, `admin ${name} (${lang})`);
+          }
+        }
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.locator('#lang').selectOption('en');
+        await open(page, 'Users');
+      }
     });
     await step('no script error in the administration', async () => {
       if (errors.length) throw new Error(errors.join('\n'));

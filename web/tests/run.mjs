@@ -129,6 +129,25 @@ async function accessible(page, what) {
     throw new Error(`${what}: ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((x) => x.target).join(' ')}`).join('; ')}`);
 }
 
+// The page no wider than its window, and the header's, the pages' and the
+// tabs' controls inside it (each header's control inside the bar): what
+// sticks out, thrown.
+async function fits(page, what) {
+  const bad = await page.evaluate(() => {
+    const out = [];
+    const width = document.documentElement.scrollWidth;
+    if (width > innerWidth) out.push(`the page is ${width} px wide in ${innerWidth}`);
+    const bar = document.querySelector('header.top').getBoundingClientRect();
+    for (const e of document.querySelectorAll('header.top > *, nav.pages > *, [role="tablist"] > *')) {
+      const r = e.getBoundingClientRect();
+      const outside = r.left < 0 || r.right > innerWidth || (e.closest('header') && r.bottom > bar.bottom);
+      if (r.width && outside) out.push(`"${e.textContent.trim()}" at ${Math.round(r.left)}-${Math.round(r.right)} px`);
+    }
+    return out;
+  });
+  if (bad.length) throw new Error(`${what}: ${bad.join('; ')}`);
+}
+
 async function step(name, fn) {
   try {
     await fn();
@@ -285,6 +304,18 @@ async function main() {
       await page.getByRole('button', { name: 'Fermer' }).click();
       await page.getByLabel('Langue').selectOption('en');
     });
+    await step('on a phone\'s screen the desk with a contact, its header and its tabs fit the screen (en, fr)', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await fits(page, 'agent desk (en)');
+        await page.getByLabel('Language').selectOption('fr');
+        await page.getByText('Mes contacts').waitFor();
+        await fits(page, 'agent desk (fr)');
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.locator('#lang').selectOption('en');
+      }
+    });
     await step('the agent wraps up with one of the brand\'s dispositions, a choice required', async () => {
       const options = await page.getByLabel('Disposition').locator('option').allTextContents();
       if (options.join('|') !== 'Choose…|Refund issued|Information given|No solution') throw new Error(options.join('|'));
@@ -327,7 +358,7 @@ async function main() {
       if (other.length) throw new Error(`the agent desktop loaded ${other.map((e) => e.name).join(', ')}`);
       console.log(`# script: ${bytes} bytes compressed`);
     });
-    const common = { browser, url: daemon.url, admin, step, accessible, password: PASSWORD, startDaemon };
+    const common = { browser, url: daemon.url, admin, step, accessible, fits, password: PASSWORD, startDaemon };
     for (const [name, run] of Object.entries(GROUPS)) {
       if (WANTED === null || WANTED.includes(name)) await run(common);
     }

@@ -298,7 +298,7 @@ async function tenantDayTest(browser, url, email, password, admin, step) {
   });
 }
 
-export async function supervisorTests({ browser, url, admin, step, accessible, password }) {
+export async function supervisorTests({ browser, url, admin, step, accessible, fits, password }) {
   await step('the wallboard\'s model follows the digests, keeps unchanged rows and sees a missed one', modelTest);
   const email = 'supervisor@a.example';
   const skill = await admin('POST', '/api/v1/skills', { name: 'escalations' });
@@ -342,6 +342,25 @@ export async function supervisorTests({ browser, url, admin, step, accessible, p
         if (cut.length) throw new Error(`names cut: ${cut.join(', ')}`);
       } finally {
         await page.setViewportSize({ width: 1280, height: 720 });
+      }
+    });
+    await step('on a phone\'s screen every tab of the supervision, its header and its pages fit the screen (en, fr)', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const tabs = page.locator('.supervisor [role="tablist"] [role="tab"]');
+      try {
+        for (const lang of ['en', 'fr']) {
+          if (lang === 'fr') await page.getByLabel('Language').selectOption('fr');
+          for (let i = 0; i < await tabs.count(); i++) {
+            await tabs.nth(i).click();
+            await page.locator('[role="tabpanel"] :is(table, form, h2)').first().waitFor();
+            await page.waitForTimeout(300); // its figures, a table's rows
+            await fits(page, `supervision ${await tabs.nth(i).textContent()} (${lang})`);
+          }
+        }
+      } finally {
+        await page.setViewportSize({ width: 1280, height: 720 });
+        await page.locator('#lang').selectOption('en');
+        await tabs.first().click();
       }
     });
     await step('the supervisor forces an agent\'s presence and moves a contact', async () => {

@@ -23,10 +23,12 @@ export function Header({ t, lang, setLang, me, onLogout, onSwitch }) {
       <span class="logo">{t('app.name')}</span>
       {me && <BrandSwitch t={t} me={me} onSwitch={onSwitch} />}
       <span class="spacer" />
-      <label for="lang">{t('lang.label')}</label>
-      <select id="lang" value={lang} onChange={(e) => setLang(e.target.value)}>
-        {Object.keys(LANGUAGES).map((l) => <option value={l}>{l === 'fr' ? 'Français' : 'English'}</option>)}
-      </select>
+      <span class="lang">
+        <label for="lang">{t('lang.label')}</label>{' '}
+        <select id="lang" value={lang} onChange={(e) => setLang(e.target.value)}>
+          {Object.keys(LANGUAGES).map((l) => <option value={l}>{l === 'fr' ? 'Français' : 'English'}</option>)}
+        </select>
+      </span>
       {me && <span class="who">{me.actor}</span>}
       {me && <button type="button" onClick={onLogout}>{t('logout')}</button>}
     </header>
