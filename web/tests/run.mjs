@@ -276,6 +276,10 @@ async function main() {
       // what it is about, by which channel and from which queue, above it
       await page.getByRole('heading', { name: `#${contactId} Charged twice · Chat · Billing`, exact: true }).waitFor();
       await page.locator('dd[data-field="first_name"]', { hasText: 'Camille' }).waitFor();
+      // the customer's own fields named in words, the brand's attribute by its key
+      const labels = (await page.locator('.fields dt').allTextContents()).join('|');
+      if (labels !== 'Customer ID|Email|first_name' || (await page.locator('.fields dt code').textContent()) !== 'first_name')
+        throw new Error(`the customer's fields: ${labels}`);
       await page.getByRole('note').getByText('Linked to the incident: Billing outage').waitFor();
     });
     await step('a reload gives the agent back the contact it holds, in its tab', async () => {
@@ -297,12 +301,14 @@ async function main() {
       await accessible(page, 'agent with a contact (en)');
       await page.getByLabel('Language').selectOption('fr');
       await page.getByText('Mes contacts').waitFor();
+      const labels = (await page.locator('.fields dt').allTextContents()).join('|');
       await accessible(page, 'agent with a contact (fr)');
       await page.keyboard.press('Alt+KeyK');
       await page.getByRole('dialog', { name: 'Raccourcis clavier' }).waitFor();
       await accessible(page, 'shortcuts (fr)');
       await page.getByRole('button', { name: 'Fermer' }).click();
       await page.getByLabel('Langue').selectOption('en');
+      if (labels !== 'Identifiant client|E-mail|first_name') throw new Error(`the customer's fields in French: ${labels}`);
     });
     await step('on a phone\'s screen the desk with a contact, its header and its tabs fit the screen (en, fr)', async () => {
       await page.setViewportSize({ width: 390, height: 844 });

@@ -68,16 +68,18 @@ function Heading({ t, id, contact }) {
   );
 }
 
+// The customer's own fields by their names in the page's language; the
+// attributes the brand defines by their key, as the brand wrote it.
 function Customer({ t, customer }) {
   if (!customer) return <p>{t('contact.no_customer')}</p>;
   const rows = [];
   for (const name of ['external_id', 'email', 'phone'])
-    if (customer[name]) rows.push([name, customer[name]]);
+    if (customer[name]) rows.push([name, t(`customer.${name}`), customer[name]]);
   for (const [name, a] of Object.entries(customer.attributes || {}))
-    rows.push([name, a && typeof a === 'object' ? a.value : a]);
+    rows.push([name, <code>{name}</code>, a && typeof a === 'object' ? a.value : a]);
   return (
     <dl class="fields">
-      {rows.map(([k, v]) => <><dt>{k}</dt><dd data-field={k}>{String(v)}</dd></>)}
+      {rows.map(([k, label, v]) => <><dt>{label}</dt><dd data-field={k}>{String(v)}</dd></>)}
     </dl>
   );
 }

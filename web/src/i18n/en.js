@@ -45,6 +45,7 @@ export default {
   'contact.messages': 'Messages and notes',
   'contact.customer': 'Customer',
   'contact.no_customer': 'No customer is linked to this contact.',
+  'customer.external_id': 'Customer ID', 'customer.email': 'Email', 'customer.phone': 'Phone',
   'contact.incidents': 'Linked to the incident: {titles}',
   'contact.kind.inbound': 'Customer',
   'contact.kind.outbound': 'You',

@@ -44,6 +44,7 @@ export default {
   'contact.messages': 'Messages et notes',
   'contact.customer': 'Client',
   'contact.no_customer': 'Aucun client n’est lié à ce contact.',
+  'customer.external_id': 'Identifiant client', 'customer.email': 'E-mail', 'customer.phone': 'Téléphone',
   'contact.incidents': 'Lié à l’incident : {titles}',
   'contact.kind.inbound': 'Client',
   'contact.kind.outbound': 'Vous',
