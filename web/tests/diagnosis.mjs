@@ -181,8 +181,9 @@ export async function diagnosis({ browser, url, step, accessible }) {
     await step('diagnosis: the article is flagged outdated in one action', async () => {
       const outcome = agent.page.locator('.outcome');
       await outcome.getByLabel('What is wrong with it').selectOption('outdated');
-      await outcome.getByRole('button', { name: 'Flag “modem-restart”' }).click();
-      await agent.page.getByRole('status').getByText('“modem-restart” flagged for its authors.').waitFor();
+      // named by its title, not its key
+      await outcome.getByRole('button', { name: 'Flag “Restart the modem”' }).click();
+      await agent.page.getByRole('status').getByText('“Restart the modem” flagged for its authors.').waitFor();
       const flags = JSON.stringify(await s.admin('GET', '/api/v1/kb/flags'));
       if (!flags.includes('modem-restart') || !flags.includes('outdated')) throw new Error(`flags: ${flags}`);
     });
@@ -288,7 +289,7 @@ export async function diagnosis({ browser, url, step, accessible }) {
       await page.locator('.question').getByRole('button', { name: 'Green' }).click();
       await page.locator('.question').getByRole('button', { name: 'Yes', exact: true }).click();
       const outcome = page.locator('.outcome');
-      await outcome.getByText('Read the modem lights').waitFor();
+      await outcome.getByText('Read the modem lights', { exact: true }).waitFor();
       if (await outcome.getByRole('button', { name: 'Send this reply' }).count()) throw new Error('a reply to send');
       await page.keyboard.press('Alt+KeyO'); // no reply: the way to end the diagnosis
       if (await focused(page) !== 'Resolved') throw new Error(`Alt+O focused ${await focused(page)}`);
@@ -316,6 +317,8 @@ export async function diagnosis({ browser, url, step, accessible }) {
       const outcome = page.locator('.outcome');
       await outcome.getByText(`This needs an expert: ${LINE}`).waitFor();
       await outcome.getByText('Either way, ending it escalates the contact to Internet experts with the path as a note.').waitFor();
+      // no article: the flag is on the tree, named by its title
+      await outcome.getByRole('button', { name: 'Flag “No internet connection”' }).waitFor();
       await bothLanguages(page, accessible, 'the end of a diagnosis at an escalation');
       await page.keyboard.press('Alt+KeyO');
       if (await focused(page) !== 'Resolved') throw new Error(`Alt+O focused ${await focused(page)}`);

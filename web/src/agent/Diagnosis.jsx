@@ -49,9 +49,12 @@ export function fillReply(text, contact, customer) {
   });
 }
 
-function Flag({ t, id, item, where, say }) {
+// A flag on an article or a tree, named by its title (its key until the
+// title is known).
+function Flag({ t, id, item, title, where, say }) {
   const [reason, setReason] = useState('wrong');
-  const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { item })),
+  const named = title || item;
+  const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { title: named })),
     (e) => say(t('error.generic', { message: e.message })));
   return (
     <div class="buttons flag">
@@ -59,7 +62,7 @@ function Flag({ t, id, item, where, say }) {
       <select id={`flag-${where}-${id}-${item}`} value={reason} onChange={(e) => setReason(e.target.value)}>
         {FLAG_REASONS.map((r) => <option value={r}>{t(`flag.${r}`)}</option>)}
       </select>
-      <button type="button" class="flag-button" onClick={flag}>{t('diag.flag', { item })}</button>
+      <button type="button" class="flag-button" onClick={flag}>{t('diag.flag', { title: named })}</button>
     </div>
   );
 }
@@ -156,6 +159,11 @@ function Outcome({ t, id, session, onSend, onEnd, say }) {
   const o = session.outcome || {};
   const reply = outcomeReply(o);
   const article = o.article && !o.article.error ? o.article : null;
+  // an outcome without an article flags the tree, whose title the session does not give
+  const [treeTitle, setTreeTitle] = useState('');
+  useEffect(() => {
+    if (!article && session.tree) api.kbItem(session.tree).then((i) => setTreeTitle((i.content || i).title || ''), () => {});
+  }, [session.tree, !article]);
   return (
     <div class="outcome" aria-labelledby={`outcome-${id}`} role="group">
       <h5 id={`outcome-${id}`}>{t('diag.outcome')}</h5>
@@ -177,7 +185,8 @@ function Outcome({ t, id, session, onSend, onEnd, say }) {
       {session.state === 'open'
         ? <End t={t} id={id} outcome={o} onEnd={onEnd} say={say} />
         : <p class="ended">{t(session.resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved')}</p>}
-      <Flag t={t} id={id} where="outcome" item={article ? article.id || o.article.id : session.tree} say={say} />
+      <Flag t={t} id={id} where="outcome" item={article ? article.id || o.article.id : session.tree}
+        title={article ? article.title : treeTitle} say={say} />
     </div>
   );
 }
@@ -240,7 +249,7 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
           </div>
         );
       })}
-      <Flag t={t} id={id} where="article" item={item.id} say={say} />
+      <Flag t={t} id={id} where="article" item={item.id} title={c.title} say={say} />
     </div>
   );
 }
