@@ -332,6 +332,22 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await button.click();
       await page.locator('.wallboard:not(.wall)').waitFor();
       if ((await button.getAttribute('aria-pressed')) !== 'false') throw new Error('still pressed');
+      // Escape leaves it too where the browser refuses the full screen (there
+      // the browser's own Escape has no full screen to leave)
+      await page.evaluate(() => {
+        window.realFullscreen = Element.prototype.requestFullscreen;
+        Element.prototype.requestFullscreen = () => Promise.reject(new TypeError('refused'));
+      });
+      try {
+        await button.click();
+        await page.locator('.wallboard.wall').waitFor();
+        await page.keyboard.press('Escape');
+        await page.locator('.wallboard:not(.wall)').waitFor({ timeout: 2000 });
+        if ((await button.getAttribute('aria-pressed')) !== 'false') throw new Error('still pressed after Escape');
+      } finally {
+        if (await page.locator('.wallboard.wall').count()) await button.click(); // the steps after need the page
+        await page.evaluate(() => { Element.prototype.requestFullscreen = window.realFullscreen; });
+      }
     });
     await step('on a phone\'s screen the wallboard still names each queue and agent', async () => {
       await page.setViewportSize({ width: 390, height: 844 });

@@ -307,6 +307,18 @@ export function Wallboard({ t, lang, say, fail }) {
     document.addEventListener('fullscreenchange', sync);
     return () => document.removeEventListener('fullscreenchange', sync);
   }, []);
+  // Escape leaves the wall screen, also where the browser refused the
+  // Fullscreen API (its own Escape then has nothing to leave)
+  useEffect(() => {
+    if (!wall) return undefined;
+    const onKey = (e) => {
+      if (e.key !== 'Escape') return;
+      setWall(false);
+      if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [wall]);
   // the Fullscreen API where the browser allows it; the large layout in any case
   const toggleWall = () => {
     const on = !wall;
