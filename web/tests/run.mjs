@@ -355,6 +355,31 @@ async function main() {
       await page.getByRole('radio', { name: 'Available' }).click();
       await checked('Available');
     });
+    await step('offers that come before the answer to going available are said after it, not hidden under it', async () => {
+      await page.getByRole('radio', { name: 'Paused' }).click();
+      await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Paused' }).waitFor();
+      const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Charged again',
+        customer_id: customer.id, message: 'Charged again this month.', queue_id: queue.id });
+      const offer = page.locator(`.offer[data-contact="${contact.id}"]`);
+      // the answer held until the offer is on the screen, as the stream usually wins the race
+      const held = async (route) => {
+        const response = await route.fetch();
+        await offer.waitFor().catch(() => {});
+        await route.fulfill({ response });
+      };
+      await page.route('**/api/v1/agents/me/presence', held);
+      try {
+        await page.getByRole('radio', { name: 'Available' }).click();
+        await page.getByRole('status').getByText(`Available. New offer: Chat contact #${contact.id} from Billing`).waitFor();
+      } finally {
+        await page.unroute('**/api/v1/agents/me/presence', held);
+      }
+      // taken and wrapped up: the agent is as it was
+      await offer.getByRole('button', { name: 'Accept' }).click();
+      await page.getByLabel('Disposition').selectOption({ label: 'Refund issued' });
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('status').getByText(`Contact #${contact.id} wrapped up.`).waitFor();
+    });
     await step('the agent desktop loads under 150 KB of compressed script, and no other page\'s', async () => {
       const scripts = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((e) => e.name.endsWith('.js')).map((e) => ({ name: e.name, bytes: e.encodedBodySize })));

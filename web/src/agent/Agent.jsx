@@ -22,6 +22,8 @@ export function Agent({ t, me, lang }) {
   const replyRef = useRef(null);
   const tabsRef = useRef([]);
   tabsRef.current = tabs;
+  const offersRef = useRef([]);
+  offersRef.current = offers;
   const accepting = useRef(new Set()); // accepted from this screen: their tab opens there
   const actionsRef = useRef({});
   const say = (text) => setStatus(text);
@@ -80,8 +82,16 @@ export function Agent({ t, me, lang }) {
     }
   }, undefined, () => callChanged(null)), [me.user_id, t]); // the calls' changes missed while cut
 
+  // the offers the change brought usually come before its answer: the
+  // status says them after the presence, not the presence alone over them
   const setPresence = (p, why = reason) => api.presence(p, p === 'paused' ? why : undefined)
-    .then(() => { say(t(`presence.${p}`)); return refresh(); }, fail);
+    .then(() => {
+      const waiting = p === 'available' ? offersRef.current : [];
+      const first = waiting[0];
+      say(first ? t('presence.with_offers', { presence: t(`presence.${p}`), n: waiting.length,
+        channel: t(`channel.${first.channel}`), id: first.contact_id, queue: first.queue }) : t(`presence.${p}`));
+      return refresh();
+    }, fail);
   // another reason chosen during a pause changes the pause's
   const chooseReason = (r) => {
     setReason(r);

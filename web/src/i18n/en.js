@@ -21,6 +21,8 @@ export default {
   'presence.offline': 'Offline',
   'presence.reason': 'Pause reason',
   'presence.set': 'Set presence',
+  'presence.with_offers': { one: '{presence}. New offer: {channel} contact #{id} from {queue}',
+    other: '{presence}. {n} new offers, the first: {channel} contact #{id} from {queue}' },
   'reason.break': 'Break',
   'reason.lunch': 'Lunch',
   'reason.training': 'Training',

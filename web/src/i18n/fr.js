@@ -20,6 +20,8 @@ export default {
   'presence.offline': 'Hors ligne',
   'presence.reason': 'Motif de pause',
   'presence.set': 'Changer la présence',
+  'presence.with_offers': { one: '{presence}. Nouvelle offre : contact {channel} n° {id} de la file {queue}',
+    other: '{presence}. {n} nouvelles offres, la première : contact {channel} n° {id} de la file {queue}' },
   'reason.break': 'Pause',
   'reason.lunch': 'Déjeuner',
   'reason.training': 'Formation',
