@@ -35,11 +35,21 @@ function useDispositions(tenantId) {
 
 // The disposition: the tenant's codes by their labels, a choice required
 // (a default would fill the reports with it); a text when it has none.
+// While the codes load (after a reload, the first tab opens at once) the
+// choice waits, disabled: a text typed there would not be one of the codes.
 function Disposition({ t, id, list, value, onChange }) {
+  if (list === null) {
+    return (
+      <>
+        <label for={`disposition-${id}`}>{t('contact.disposition')}</label>
+        <select id={`disposition-${id}`} disabled><option>{t('loading')}</option></select>
+      </>
+    );
+  }
   return (
     <>
       <label for={`disposition-${id}`}>{t('contact.disposition')}</label>
-      {list && list.length
+      {list.length
         ? <select id={`disposition-${id}`} value={value} onChange={(e) => onChange(e.target.value)}>
           <option value="">{t('contact.disposition_choose')}</option>
           {list.map((d) => <option value={d.code}>{d.label}</option>)}
