@@ -323,6 +323,7 @@ async function main() {
       }
     });
     await step('the agent wraps up with one of the brand\'s dispositions, a choice required', async () => {
+      await page.locator(`select#disposition-${contactId}:enabled`).waitFor(); // the codes loaded
       const options = await page.getByLabel('Disposition').locator('option').allTextContents();
       if (options.join('|') !== 'Choose…|Refund issued|Information given|No solution') throw new Error(options.join('|'));
       await page.getByRole('button', { name: 'Wrap up' }).click();
