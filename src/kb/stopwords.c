@@ -1,6 +1,10 @@
 /* The stop words of each language: the Snowball project's lists
  * (snowballstem.org, BSD licence), sorted for a binary search. Words are
- * case-folded with their accents. */
+ * case-folded with their accents. English adds the modals "can" and "will",
+ * which Snowball keeps as nouns (a can, a will): customers' questions use
+ * them as auxiliaries ("can i...", "will my boss know"), and as words they
+ * matched every "Can I...?" title and brought the noun's synonyms ("can":
+ * "bottom", "terminate"). */
 #include "guichet/kb_text.h"
 
 #include <stdlib.h>
@@ -26,7 +30,7 @@ static const char *const french[] = {
 static const char *const english[] = {
 	"a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
 	"aren't", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-	"but", "by", "can't", "cannot", "could", "couldn't", "did", "didn't", "do", "does", "doesn't",
+	"but", "by", "can", "can't", "cannot", "could", "couldn't", "did", "didn't", "do", "does", "doesn't",
 	"doing", "don't", "down", "during", "each", "few", "for", "from", "further", "had", "hadn't",
 	"has", "hasn't", "have", "haven't", "having", "he", "he'd", "he'll", "he's", "her", "here",
 	"here's", "hers", "herself", "him", "himself", "his", "how", "how's", "i", "i'd", "i'll", "i'm",
@@ -38,7 +42,7 @@ static const char *const english[] = {
 	"they", "they'd", "they'll", "they're", "they've", "this", "those", "through", "to", "too",
 	"under", "until", "up", "very", "was", "wasn't", "we", "we'd", "we'll", "we're", "we've", "were",
 	"weren't", "what", "what's", "when", "when's", "where", "where's", "which", "while", "who",
-	"who's", "whom", "why", "why's", "with", "won't", "would", "wouldn't", "you", "you'd", "you'll",
+	"who's", "whom", "why", "why's", "will", "with", "won't", "would", "wouldn't", "you", "you'd", "you'll",
 	"you're", "you've", "your", "yours", "yourself", "yourselves",
 };
 
