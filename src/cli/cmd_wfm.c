@@ -83,8 +83,11 @@ static int staff_file(const char *command, const char *path, const struct wfm_pl
 	struct decode_error err;
 	int rc = wfm_plan_parse(csv, len, &rows, &n, &err);
 	free(csv);
+	if (rc == GC_OK && (rc = wfm_plan_check_interval(rows, n, g->interval, &err)) < 0)
+		free(rows);
 	if (rc < 0) {
-		fprintf(stderr, "guichet wfm %s: %s, %s: %s\n", command, path, err.field, err.message);
+		bool option = strcmp(err.field, "interval") == 0; /* the option, not a line */
+		fprintf(stderr, "guichet wfm %s: %s, %s%s: %s\n", command, path, option ? "--" : "", err.field, err.message);
 		return 1;
 	}
 	struct wfm_plan_result *res = calloc(n, sizeof(*res));

@@ -74,6 +74,12 @@ int run_wfm_plan(struct request *r, struct store *db)
 	struct decode_error err;
 	if (wfm_plan_parse(r->raw, r->raw_len, &rows, &n, &err) < 0)
 		return reply_error(r, 422, "invalid", err.field, "%s", err.message);
+	int checked = wfm_plan_check_interval(rows, n, g.interval, &err);
+	if (checked < 0) {
+		free(rows);
+		return checked == GC_ENOMEM ? reply_error(r, 503, "out_of_memory", NULL, "out of memory")
+					    : reply_error(r, 422, "invalid", err.field, "%s", err.message);
+	}
 	struct wfm_plan_result *res = calloc(n, sizeof(*res));
 	int rc = res ? GC_OK : GC_ENOMEM;
 	for (size_t i = 0; rc == GC_OK && i < n; i++) {

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,12 +105,11 @@ static bool take_header(struct parse *p)
 	return true;
 }
 
-/* Whether the label is a time of day (9:00, 09:00, 09:00:00) or a date and time. */
-static bool is_start(const char *text)
+/* Whether the label is a time of day (9:00, 09:00, 09:00:00: day 0) or a
+ * date and time; fills the day and the seconds into it. */
+static bool start_time(const char *text, int64_t *ret_day, int *ret_seconds)
 {
-	int64_t day;
-	int seconds;
-	if (wfm_datetime_parse(text, &day, &seconds))
+	if (wfm_datetime_parse(text, ret_day, ret_seconds))
 		return true;
 	const char *p = text;
 	int part[3] = {0, 0, 0}, n = 0;
@@ -124,7 +124,16 @@ static bool is_start(const char *text)
 			break;
 		p++;
 	}
+	*ret_day = 0;
+	*ret_seconds = part[0] * 3600 + part[1] * 60 + part[2];
 	return *p == '\0' && n >= 2 && part[0] <= 23 && part[1] <= 59 && part[2] <= 59;
+}
+
+static bool is_start(const char *text)
+{
+	int64_t day;
+	int seconds;
+	return start_time(text, &day, &seconds);
 }
 
 static void take_row(struct parse *p)
@@ -312,4 +321,71 @@ void wfm_overflow_add(struct wfm_overflow *o, int positions, bool open)
 	if (positions > o->peak_positions)
 		o->peak_positions = positions;
 	o->cost_fixed = o->peak_positions * o->span_hours * o->price;
+}
+
+/* err's field "interval" and a message (plan.c does without decode_fail,
+ * which is in the model's library). */
+static int fail_interval(struct decode_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	err->code = GC_EINVAL;
+	snprintf(err->field, sizeof(err->field), "interval");
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return GC_EINVAL;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+	return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+int wfm_plan_check_interval(const struct wfm_plan_row *rows, size_t n, double interval, struct decode_error *err)
+{
+	/* each row's start in seconds, with its index, sorted by time */
+	int64_t (*at)[2] = malloc((n ? n : 1) * sizeof(*at));
+	if (at == NULL)
+		return GC_ENOMEM;
+	int64_t step = 0; /* the greatest common divisor of the starts' seconds into their day */
+	for (size_t i = 0; i < n; i++) {
+		int64_t day;
+		int seconds;
+		start_time(rows[i].start, &day, &seconds);
+		at[i][0] = day * 86400 + seconds;
+		at[i][1] = (int64_t)i;
+		for (int64_t a = step, b = seconds; ; ) {
+			if (b == 0) {
+				step = a;
+				break;
+			}
+			int64_t t = a % b;
+			a = b;
+			b = t;
+		}
+	}
+	qsort(at, n, sizeof(*at), by_time);
+	int rc = GC_OK;
+	for (size_t i = 1; i < n && rc == GC_OK; i++) {
+		int64_t gap = at[i][0] - at[i - 1][0];
+		if (gap > 0 && gap < interval) { /* the rows overlap: each would be staffed for a longer interval */
+			const struct wfm_plan_row *a = &rows[at[i - 1][1]], *b = &rows[at[i][1]];
+			rc = fail_interval(err, "line %zu (%s) starts %lld seconds after line %zu (%s): "
+					 "the rows are intervals shorter than %g seconds; give the interval they count "
+					 "(%lld)", b->line, b->start, (long long)gap, a->line, a->start, interval,
+					 (long long)gap);
+		}
+	}
+	/* every start on a boundary of twice the interval or more: longer intervals
+	 * (hours read as half hours would double each one's load) */
+	if (step == 0)
+		step = 86400;
+	if (rc == GC_OK && n >= 8 && interval < 86400 && interval == floor(interval) &&
+	    step % (2 * (int64_t)interval) == 0)
+		rc = fail_interval(err, "every start is on a %lld-second boundary: the rows are "
+				 "intervals longer than %g seconds; give the interval they count (%lld)", (long long)step,
+				 interval, (long long)step);
+	free(at);
+	return rc;
 }

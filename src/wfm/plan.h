@@ -44,6 +44,13 @@ struct wfm_plan_result {
 int wfm_plan_parse(const char *csv, size_t len, struct wfm_plan_row **ret_rows, size_t *ret_n,
 		   struct decode_error *err);
 
+/* Whether the rows' starts keep to interval seconds: refused (GC_EINVAL,
+ * err's field "interval") when two starts are closer than the interval
+ * (quarter hours staffed as half hours: each row's load halved, too few
+ * agents), or when at least 8 rows all start on a boundary of twice the
+ * interval or more (hours staffed as half hours: twice too many). */
+int wfm_plan_check_interval(const struct wfm_plan_row *rows, size_t n, double interval, struct decode_error *err);
+
 /* Staffs one row; GC_ETOOBIG beyond 100,000 agents. */
 int wfm_plan_staff(const struct wfm_plan_row *row, const struct wfm_plan_goal *goal,
 		   struct wfm_plan_result *ret);

@@ -709,6 +709,17 @@ static void staffing_questions(void **state)
 	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=2", planner, NULL, "text/csv", plan, strlen(plan), &r);
 	assert_int_equal(r.status, 400);
 	resp_clear(&r);
+	/* quarter hours staffed as the default half hours (each load halved) are refused */
+	const char *quarters = "start,calls,aht\n09:00,47,272\n09:15,59,260\n";
+	http_raw(&d, "POST", "/api/v1/wfm/plan", planner, NULL, "text/csv", quarters, strlen(quarters), &r);
+	assert_int_equal(r.status, 422);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "interval");
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/wfm/plan?interval=900", planner, NULL, "text/csv", quarters, strlen(quarters), &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "intervals"), 0),
+							   "agents")), 18);
+	resp_clear(&r);
 	/* the tenant's own history, as the CSV the forecasts read */
 	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=2&today=1", planner, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 200);

@@ -589,6 +589,18 @@ static void wfm_plans_as_csv_and_xlsx(void **state)
 	assert_true(n > 4 && memcmp(zip, "PK", 2) == 0);
 	assert_non_null(memmem(zip, n, "xl/charts/chart1.xml", 20));
 	assert_non_null(memmem(zip, n, "xl/worksheets/sheet1.xml", 24));
+	/* a forecast of quarter hours staffed as half hours: refused, naming the option */
+	f = fopen(csv, "w");
+	fputs("interval,calls,aht\n2026-02-02T09:00,47,272\n2026-02-02T09:15,59,260\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, NULL), 1);
+	assert_non_null(strstr(err, "--interval: line 3 (2026-02-02T09:15) starts 900 seconds after line 2"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "plan", csv, "--interval", "900", NULL), 0);
+	assert_non_null(strstr(out, "2026-02-02T09:00,47,272,14.2044,18,18,"));
+	free(out);
+	free(err);
 	f = fopen(csv, "w");
 	fputs("09:00,100,180\n09:30,many,180\n", f);
 	fclose(f);

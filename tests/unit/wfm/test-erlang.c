@@ -356,6 +356,53 @@ static void plans_parse_and_name_bad_lines(void **state)
 	free(rows);
 }
 
+/* A plan's rows staffed for the interval they count: quarter hours read as
+ * half hours halved each row's load (10 agents where 18 were needed), hours
+ * read as half hours doubled it; both are refused, naming the interval. */
+static void plans_keep_to_their_interval(void **state)
+{
+	const char *quarters = "start,calls,aht\n2026-02-02T09:00,47,272\n2026-02-02T09:15,59,260\n"
+			       "2026-02-02T09:30,70,279\n";
+	struct wfm_plan_row *rows = NULL;
+	size_t n = 0;
+	struct decode_error err;
+	assert_int_equal(wfm_plan_parse(quarters, strlen(quarters), &rows, &n, &err), GC_OK);
+	assert_int_equal(wfm_plan_check_interval(rows, n, 1800, &err), GC_EINVAL);
+	assert_string_equal(err.field, "interval");
+	assert_non_null(strstr(err.message, "line 3 (2026-02-02T09:15) starts 900 seconds after line 2"));
+	assert_non_null(strstr(err.message, "(900)"));
+	assert_int_equal(wfm_plan_check_interval(rows, n, 900, &err), GC_OK);
+	struct wfm_plan_goal g = {.interval = 900, .goal = {.service_level = 0.8, .target = 20}};
+	struct wfm_plan_result r;
+	assert_int_equal(wfm_plan_staff(&rows[0], &g, &r), GC_OK);
+	assert_int_equal(r.agents, 18);
+	free(rows);
+	/* times of day, in any order */
+	const char *unordered = "09:30,10,180\n9:00,10,180\n09:15,10,180\n";
+	assert_int_equal(wfm_plan_parse(unordered, strlen(unordered), &rows, &n, &err), GC_OK);
+	assert_int_equal(wfm_plan_check_interval(rows, n, 1800, &err), GC_EINVAL);
+	assert_non_null(strstr(err.message, "line 3 (09:15) starts 900 seconds after line 2 (9:00)"));
+	free(rows);
+	/* a day of hours */
+	char hours[512] = "start,calls,aht\n";
+	for (int h = 8; h < 20; h++)
+		snprintf(hours + strlen(hours), sizeof(hours) - strlen(hours), "2026-02-02 %02d:00,100,180\n", h);
+	assert_int_equal(wfm_plan_parse(hours, strlen(hours), &rows, &n, &err), GC_OK);
+	assert_int_equal(wfm_plan_check_interval(rows, n, 1800, &err), GC_EINVAL);
+	assert_non_null(strstr(err.message, "3600-second boundary"));
+	assert_int_equal(wfm_plan_check_interval(rows, n, 3600, &err), GC_OK);
+	free(rows);
+	/* half hours with gaps (a closed lunch, the night), and a few rows on the hour, are plans */
+	const char *gaps = "08:00,10,180\n08:30,10,180\n14:00,10,180\n19:30,10,180\n";
+	assert_int_equal(wfm_plan_parse(gaps, strlen(gaps), &rows, &n, &err), GC_OK);
+	assert_int_equal(wfm_plan_check_interval(rows, n, 1800, &err), GC_OK);
+	free(rows);
+	const char *peaks = "10:00,10,180\n15:00,10,180\n";
+	assert_int_equal(wfm_plan_parse(peaks, strlen(peaks), &rows, &n, &err), GC_OK);
+	assert_int_equal(wfm_plan_check_interval(rows, n, 1800, &err), GC_OK);
+	free(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +414,7 @@ int main(void)
 		cmocka_unit_test(erlang_a_approaches_erlang_c),
 		cmocka_unit_test(erlang_a_staffing_is_minimal),
 		cmocka_unit_test(plans_parse_and_name_bad_lines),
+		cmocka_unit_test(plans_keep_to_their_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
