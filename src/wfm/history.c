@@ -129,7 +129,10 @@ struct pass {
 	int step;                /* pass 1, counts: the greatest common divisor of the rows' seconds into their day */
 	size_t rows;
 	struct wfm_history *h;   /* pass 2 */
-	uint32_t *line_of;       /* pass 2, counts: the line that gave each interval, 0 before */
+	uint32_t *line_of;       /* pass 2, counts: the line that gave each interval, 0 before
+				  * (REPEATED once a second row added to it) */
+	int64_t back_day;        /* pass 2: the day whose hour came twice, its first and last */
+	int back_lo, back_hi;    /* repeated intervals' seconds (back_day -1: none yet) */
 	struct decode_error *err;
 	int rc;
 };
@@ -196,6 +199,30 @@ static const char *read_row(struct pass *p, int64_t *day, int *seconds, double *
 	return NULL;
 }
 
+#define REPEATED 0x80000000u
+
+/* Whether a second row for an interval is the hour a clock went back (the
+ * end of summer time: Europe's 02:00 to 03:00, America's 01:00 to 02:00,
+ * on a Sunday night), as an export on local wall time lists it: each
+ * interval of at most one hour of a Sunday between midnight and 4:00 given
+ * twice, not three times. Its calls then add up in its labels, as
+ * wfm_history_localize labels guichet's own history. Anything else
+ * repeated is a mistake (an export appended twice). */
+static bool clock_went_back(struct pass *p, size_t i, int64_t day, int seconds)
+{
+	bool sunday = (day % 7 + 7 + 3) % 7 == 6; /* 1970-01-01 was a Thursday; Monday is 0 */
+	if (!sunday || seconds >= 4 * 3600 || (p->line_of[i] & REPEATED))
+		return false;
+	int lo = p->back_day == day && p->back_lo < seconds ? p->back_lo : seconds;
+	int hi = p->back_day == day && p->back_hi > seconds ? p->back_hi : seconds;
+	if (hi + p->interval - lo > 3600)
+		return false;
+	p->back_day = day;
+	p->back_lo = lo;
+	p->back_hi = hi;
+	return true;
+}
+
 static void take_row(struct pass *p)
 {
 	int64_t day;
@@ -220,15 +247,16 @@ static void take_row(struct pass *p)
 		p->rows++;
 	} else {
 		size_t i = (size_t)(day - p->h->first_day) * p->h->slots + (size_t)(seconds / p->interval);
-		if (p->line_of && p->line_of[i]) { /* counts per interval: a second row for one is a mistake */
+		if (p->line_of && p->line_of[i] && !clock_went_back(p, i, day, seconds)) {
+			/* counts per interval: a second row for one is a mistake */
 			char twice[96];
 			snprintf(twice, sizeof(twice), "this interval is already on line %u (an export given twice?)",
-				 (unsigned)p->line_of[i]);
+				 (unsigned)(p->line_of[i] & ~REPEATED));
 			fail(p, "%s", twice);
 			return;
 		}
 		if (p->line_of)
-			p->line_of[i] = (uint32_t)p->record_line;
+			p->line_of[i] = p->line_of[i] ? p->line_of[i] | REPEATED : (uint32_t)p->record_line;
 		p->h->calls[i] += calls;
 		if (timed) {
 			p->h->handle[i] += calls * aht;
@@ -318,7 +346,7 @@ int wfm_history_parse(const char *csv, size_t len, int interval, int extra_days,
 		wfm_history_clear(h);
 		return GC_ENOMEM;
 	}
-	struct pass fill = {.interval = interval, .h = h, .err = err};
+	struct pass fill = {.interval = interval, .h = h, .err = err, .back_day = -1};
 	if (p.shape == COUNTS && (fill.line_of = calloc(n, sizeof(uint32_t))) == NULL) {
 		wfm_history_clear(h);
 		return GC_ENOMEM;

@@ -689,6 +689,47 @@ static void histories_follow_dst_changes(void **state)
 	assert_int_equal(wfm_history_localize("Mars/Olympus", NULL, 0, 1800, &c, &n), GC_EINVAL);
 }
 
+/* Another tool's export on local wall time lists the hour the clock went
+ * back twice (Paris, 2026-10-25: 01:30, 02:00, 02:30, 02:00, 02:30, 03:00):
+ * read as guichet's own history labels it, the calls added, not refused as
+ * an export given twice; anything else repeated still is. */
+static void an_export_on_wall_time_keeps_the_repeated_hour(void **state)
+{
+	(void)state;
+	const char *paris = "interval_start,calls,aht\n2026-10-25 01:30:00,1,100\n2026-10-25 02:00:00,2,100\n"
+			    "2026-10-25 02:30:00,3,100\n2026-10-25 02:00:00,4,400\n2026-10-25 02:30:00,5,\n"
+			    "2026-10-25 03:00:00,6,100\n";
+	struct wfm_history h;
+	struct decode_error err;
+	assert_int_equal(wfm_history_parse(paris, strlen(paris), 1800, 0, &h, &err), GC_OK);
+	assert_true(h.calls[3] == 1 && h.calls[4] == 6 && h.calls[5] == 8 && h.calls[6] == 6);
+	assert_true(h.handle[4] == 2 * 100 + 4 * 400 && h.handled[4] == 6 && h.handled[5] == 3);
+	wfm_history_clear(&h);
+	/* New York, 2026-11-01, in the order of the labels: 01:00 to 01:45 twice */
+	char ny[1024] = "interval_start,calls\n";
+	for (int q = 0; q < 4; q++)
+		snprintf(ny + strlen(ny), sizeof(ny) - strlen(ny), "2026-11-01T01:%02d,1\n2026-11-01T01:%02d,1\n",
+			 q * 15, q * 15);
+	assert_int_equal(wfm_history_parse(ny, strlen(ny), 900, 0, &h, &err), GC_OK);
+	assert_true(h.calls[4] == 2 && h.calls[7] == 2);
+	wfm_history_clear(&h);
+	const char *bad[][2] = {
+		/* a Sunday's hour three times */
+		{"interval_start,calls\n2026-10-25T02:00,1\n2026-10-25T02:00,1\n2026-10-25T02:00,1\n", "line 4"},
+		/* more than an hour of a Sunday night twice */
+		{"interval_start,calls\n2026-10-25T01:30,1\n2026-10-25T02:00,1\n2026-10-25T02:30,1\n"
+		 "2026-10-25T01:30,1\n2026-10-25T02:00,1\n2026-10-25T02:30,1\n", "line 7"},
+		/* a Sunday's morning, or a Saturday's night, twice */
+		{"interval_start,calls\n2026-10-25T09:00,1\n2026-10-25T09:00,1\n", "line 3"},
+		{"interval_start,calls\n2026-10-24T02:00,1\n2026-10-24T02:00,1\n", "line 3"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(wfm_history_parse(bad[i][0], strlen(bad[i][0]), 1800, 0, &h, &err), GC_EINVAL);
+		assert_string_equal(err.field, bad[i][1]);
+		assert_non_null(strstr(err.message, "an export given twice"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +748,7 @@ int main(void)
 		cmocka_unit_test(histories_read_both_shapes),
 		cmocka_unit_test(blank_handle_times_are_unknown),
 		cmocka_unit_test(histories_follow_dst_changes),
+		cmocka_unit_test(an_export_on_wall_time_keeps_the_repeated_hour),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
