@@ -16,6 +16,10 @@
 #define WFM_MAX_AGENTS 100000
 /* The highest service level asked for: 100% is reached by no finite number of agents. */
 #define WFM_SL_MAX 0.9999
+/* Why a service level above WFM_SL_MAX is refused (printf, the value given):
+ * a planner's 80 for 80%, or a goal of 100%. */
+#define WFM_SL_SAID "'sl' is a share of the calls, 0.8 for 80%%, at most 0.9999 (%g given; no number of " \
+	"agents answers every call within the target)"
 #define WFM_MAX_LOAD 50000.0
 
 /* One interval's traffic: calls in interval seconds, each taking aht seconds. */

@@ -51,6 +51,18 @@ static bool option_number(const struct args *a, const char *name, double min, bo
 	return false;
 }
 
+/* --sl, saying why above WFM_SL_MAX (80 for 80%, or 100%). */
+static bool option_sl(const struct args *a, double *ret)
+{
+	const char *text = args_get(a, "sl");
+	double v;
+	if (text && gc_parse_number(text, 0, true, 1e300, &v) == GC_OK && v > WFM_SL_MAX) {
+		fprintf(stderr, "guichet wfm: --sl: " WFM_SL_SAID "\n", v);
+		return false;
+	}
+	return option_number(a, "sl", 0, true, WFM_SL_MAX, 0.8, ret);
+}
+
 /* A whole file; prints an error naming the command and the file. */
 static char *read_file(const char *command, const char *path, size_t *ret_len)
 {
@@ -63,7 +75,7 @@ static char *read_file(const char *command, const char *path, size_t *ret_len)
 static bool plan_goal(const struct args *a, struct wfm_plan_goal *g)
 {
 	return option_number(a, "interval", 0, true, 86400, 1800, &g->interval) &&
-	       option_number(a, "sl", 0, true, WFM_SL_MAX, 0.8, &g->goal.service_level) &&
+	       option_sl(a, &g->goal.service_level) &&
 	       option_number(a, "target", 0, false, 86400, 20, &g->goal.target) &&
 	       option_number(a, "shrinkage", 0, false, 0.95, 0, &g->goal.shrinkage) &&
 	       option_number(a, "max-asa", 0, false, 86400, 0, &g->goal.max_asa) &&

@@ -71,7 +71,7 @@ static const struct help_group groups[] = {
 
 #define GOAL_OPTIONS                                                                    \
 	"--interval S\tseconds per interval (default 1800)\n"                           \
-	"--sl X\tservice-level goal, a share in (0, 1] (default 0.8)\n"                 \
+	"--sl X\tservice-level goal, a share: 0.8 for 80%, at most 0.9999 (default 0.8)\n" \
 	"--target S\tanswered within this many seconds (default 20)\n"                  \
 	"--shrinkage X\tshare of paid time not on the phones (default 0)\n"             \
 	"--max-asa S\talso keep the average speed of answer under this\n"               \
@@ -145,7 +145,7 @@ static const struct help_command commands[] = {
 	 "--calls N\tcontacts offered in the interval\n"
 	 "--interval S\tthe interval's length in seconds\n"
 	 "--aht S\taverage handle time in seconds\n"
-	 "--sl X\tservice-level goal, a share in (0, 1]\n"
+	 "--sl X\tservice-level goal, a share: 0.8 for 80%, at most 0.9999\n"
 	 "--target S\tanswered within this many seconds\n"
 	 "--max-asa S\talso keep the average speed of answer under this\n"
 	 "--max-occupancy X\talso keep agents' occupancy under this share\n"

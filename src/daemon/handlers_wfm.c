@@ -61,6 +61,10 @@ static bool query_number(struct request *r, const char *name, double min, bool s
 int run_wfm_plan(struct request *r, struct store *db)
 {
 	struct wfm_plan_goal g;
+	const char *sl = query_get(r, "sl");
+	double asked;
+	if (sl && gc_parse_number(sl, 0, true, 1e300, &asked) == GC_OK && asked > WFM_SL_MAX)
+		return reply_error(r, 400, "invalid", "sl", WFM_SL_SAID, asked);
 	if (!query_number(r, "interval", 0, true, 86400, 1800, &g.interval) ||
 	    !query_number(r, "sl", 0, true, WFM_SL_MAX, 0.8, &g.goal.service_level) ||
 	    !query_number(r, "target", 0, false, 86400, 20, &g.goal.target) ||

@@ -727,6 +727,9 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 			    in.calls * in.aht / in.interval);
 	if (q == WFM_Q_STAFF) {
 		/* 100% is reached by no finite number of agents */
+		const json_t *sl = json_object_get(obj, "sl");
+		if (json_is_number(sl) && json_number_value(sl) > WFM_SL_MAX) /* 80 for 80%, or 100% */
+			return decode_fail(err, GC_EINVAL, "sl", WFM_SL_SAID, json_number_value(sl));
 		if ((rc = get_number(obj, "sl", true, 0, true, WFM_SL_MAX, 0, &in.sl, err)) < 0 ||
 		    (rc = get_number(obj, "max_asa", false, 0, true, 86400, 0, &in.max_asa, err)) < 0 ||
 		    (rc = get_number(obj, "max_occupancy", false, 0, true, 1, 0, &in.max_occupancy, err)) < 0 ||

@@ -690,6 +690,8 @@ static void staffing_questions(void **state)
 		  "interval", 1800, "aht", 180, "sl", 1.0, "target", 0), &r);
 	assert_int_equal(r.status, 400);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "sl");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "no number of agents answers every call"));
 	resp_clear(&r);
 	const char *plan = "start,calls,aht,patience\n09:00,100,180,\n09:30,300,215,90\n";
 	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=0.8&target=20&shrinkage=0.3", planner, NULL, "text/csv",
@@ -706,8 +708,10 @@ static void staffing_questions(void **state)
 	assert_int_equal(r.status, 422);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "line 2");
 	resp_clear(&r);
-	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=2", planner, NULL, "text/csv", plan, strlen(plan), &r);
+	http_raw(&d, "POST", "/api/v1/wfm/plan?sl=80", planner, NULL, "text/csv", plan, strlen(plan), &r);
 	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")),
+			       "0.8 for 80%, at most 0.9999 (80 given"));
 	resp_clear(&r);
 	/* quarter hours staffed as the default half hours (each load halved) are refused */
 	const char *quarters = "start,calls,aht\n09:00,47,272\n09:15,59,260\n";

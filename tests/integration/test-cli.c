@@ -512,6 +512,21 @@ static void wfm_works_offline(void **state)
 	assert_non_null(strstr(err, "--sl"));
 	free(out);
 	free(err);
+	/* a planner's 80 for 80%, in staff and in a plan: the message says what a share is */
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "100",
+				 "--interval", "1800", "--aht", "180", "--sl", "80", "--target", "20", NULL), 2);
+	assert_non_null(strstr(err, "--sl: 'sl' is a share of the calls, 0.8 for 80%, at most 0.9999 (80 given"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "plan", "--sl", "80", "/nonexistent.csv",
+				 NULL), 2);
+	assert_non_null(strstr(err, "0.8 for 80%"));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--help", NULL), 0);
+	assert_non_null(strstr(out, "0.8 for 80%, at most 0.9999"));
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "erlang-a", "--calls", "-4",
 				 "--interval", "1800", "--aht", "180", "--agents", "3", "--patience", "60", NULL), 2);
 	assert_non_null(strstr(err, "--calls"));
