@@ -717,7 +717,7 @@ int wfm_input_decode(const json_t *obj, enum wfm_question q, struct wfm_input *r
 	int rc;
 	if ((rc = only_fields(obj, q == WFM_Q_ERLANG_C ? c_known : q == WFM_Q_STAFF ? staff_known : a_known,
 			      err)) < 0 ||
-	    (rc = get_number(obj, "calls", true, 0, true, 1e9, 0, &in.calls, err)) < 0 ||
+	    (rc = get_number(obj, "calls", true, 0, false, 1e9, 0, &in.calls, err)) < 0 || /* a closed half hour: 0 agents */
 	    (rc = get_number(obj, "interval", true, 0, true, 7 * 86400, 0, &in.interval, err)) < 0 ||
 	    (rc = get_number(obj, "aht", true, 0, true, 86400, 0, &in.aht, err)) < 0 ||
 	    (rc = get_number(obj, "target", q != WFM_Q_ERLANG_A, 0, false, 86400, 20, &in.target, err)) < 0)

@@ -532,6 +532,25 @@ static void wfm_works_offline(void **state)
 	assert_non_null(strstr(err, "--calls"));
 	free(out);
 	free(err);
+	/* a half hour without calls (the night, a closed day) needs nobody, as in a plan */
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "staff", "--calls", "0",
+				 "--interval", "1800", "--aht", "180", "--sl", "0.8", "--target", "20",
+				 "--shrinkage", "0.3", NULL), 0);
+	s = json_loads(out, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(s, "agents")), 0);
+	assert_int_equal(json_integer_value(json_object_get(s, "staff")), 0);
+	assert_true(json_real_value(json_object_get(s, "service_level")) == 1);
+	json_decref(s);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&offline, token_file, &out, &err, "wfm", "erlang-a", "--calls", "0",
+				 "--interval", "1800", "--aht", "180", "--agents", "3", "--patience", "60", NULL), 0);
+	s = json_loads(out, 0, NULL);
+	assert_true(json_real_value(json_object_get(s, "occupancy")) == 0 &&
+		    json_real_value(json_object_get(s, "p_abandon")) == 0);
+	json_decref(s);
+	free(out);
+	free(err);
 }
 
 /* guichet email parse: one message as JSON or a summary, offline; a missing file is named */
