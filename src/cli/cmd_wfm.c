@@ -187,7 +187,18 @@ static int overflow(int argc, char **argv)
 			rows[i].inhouse >= 0 ? rows[i].inhouse : inhouse, "to_buy", buy,
 			"cost", buy * o.interval_hours * price));
 	}
-	json_t *out = json_pack("{s:o,s:f,s:f,s:f,s:i,s:f,s:f}", "intervals", intervals, "price_per_position_hour",
+	/* what the figures assume, said beside them: a planner reading the
+	 * positions needs the goal, the interval and the shrinkage they hold */
+	json_t *goal = json_pack("{s:f,s:f,s:f,s:f}", "interval_seconds", g.interval, "service_level",
+				 g.goal.service_level, "target_seconds", g.goal.target, "shrinkage", g.goal.shrinkage);
+	if (g.goal.max_asa > 0)
+		json_object_set_new(goal, "max_asa", json_real(g.goal.max_asa));
+	if (g.goal.max_occupancy > 0)
+		json_object_set_new(goal, "max_occupancy", json_real(g.goal.max_occupancy));
+	if (g.max_abandon > 0)
+		json_object_set_new(goal, "max_abandon", json_real(g.max_abandon));
+	json_t *out = json_pack("{s:o,s:o,s:f,s:f,s:f,s:i,s:f,s:f}", "goal", goal, "intervals", intervals,
+		"price_per_position_hour",
 		price, "position_hours", o.position_hours, "cost_hourly_billing", o.cost_hourly, "peak_positions",
 		o.peak_positions, "span_hours", o.span_hours, "cost_fixed_positions", o.cost_fixed);
 	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

@@ -172,8 +172,9 @@ static const struct help_command commands[] = {
 	 "positions to buy from an outsourcer per interval, and their cost, as JSON",
 	 "FILE.csv\tstart,calls,aht[,patience[,inhouse]] per interval\n"
 	 "--price P\tprice of one position for one hour\n"
-	 "--inhouse N\tagents of your own in every interval (or the\n"
-	 "\tinhouse column)\n"
+	 "--inhouse N\tpeople of your own scheduled in every interval (or\n"
+	 "\tthe inhouse column), counted as staff: the shrinkage\n"
+	 "\tapplies to them as to the positions bought\n"
 	 GOAL_OPTIONS},
 	{"wfm", "simulate", "SCENARIO.json",
 	 "discrete-event simulation of queues, groups and overflow rules, as JSON (see docs/wfm.md)", NULL},

@@ -829,6 +829,13 @@ static void wfm_overflow_prices_the_peak(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "to_buy")), 0);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 1), "to_buy")), 10);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 2), "to_buy")), 8);
+	/* the figures say what they assume: the goal, the interval and the shrinkage */
+	json_t *goal = json_object_get(o, "goal");
+	assert_true(json_real_value(json_object_get(goal, "interval_seconds")) == 1800);
+	assert_true(json_real_value(json_object_get(goal, "service_level")) == 0.8);
+	assert_true(json_real_value(json_object_get(goal, "target_seconds")) == 20);
+	assert_true(json_real_value(json_object_get(goal, "shrinkage")) == 0.3);
+	assert_null(json_object_get(goal, "max_asa"));
 	json_decref(o);
 	free(out);
 	free(err);
