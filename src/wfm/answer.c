@@ -255,6 +255,9 @@ static int decode_group(const json_t *obj, struct sim_scenario *s, int i, struct
 	    (rc = name_of(obj, path, g->name, sizeof(g->name), err)) < 0 ||
 	    (rc = number(obj, "agents", path, true, 0, 100000, 0, &agents, err)) < 0)
 		return rc;
+	if (agents != floor(agents)) /* 18.2 (26 people less 30% shrinkage) was simulated as 18 */
+		return decode_fail(err, GC_EINVAL, path, "'%sagents' must be a whole number of agents on the phones "
+				   "(%g given)", path, agents);
 	g->agents = (int)agents;
 	const json_t *skills = json_object_get(obj, "skills");
 	size_t k;
@@ -289,6 +292,9 @@ int wfm_scenario_decode(const json_t *obj, struct sim_scenario *ret, struct deco
 	    (rc = number(obj, "replications", "", false, 1, SIM_MAX_REPLICATIONS, 30, &replications, err)) < 0 ||
 	    (rc = number(obj, "seed", "", false, 0, 9007199254740991.0, 1, &seed, err)) < 0)
 		return rc;
+	if (replications != floor(replications))
+		return decode_fail(err, GC_EINVAL, "replications", "'replications' must be a whole number (%g given)",
+				   replications);
 	s.replications = (int)replications;
 	s.seed = (uint64_t)seed;
 	if (!json_is_array(queues) || json_array_size(queues) < 1 || json_array_size(queues) > SIM_MAX_QUEUES)

@@ -688,6 +688,15 @@ static void wfm_simulates_scenarios(void **state)
 	assert_non_null(strstr(err, "unknown field 'queues[0].pateince'"));
 	free(out);
 	free(err);
+	/* a group's agents as a planner's FTE (26 people less 30% shrinkage): refused, never cut to 18 */
+	f = fopen(bad, "w");
+	fputs("{\"duration\": 3600, \"queues\": [{\"name\": \"q\", \"calls_per_hour\": 200, \"aht\": 180}],"
+	      " \"groups\": [{\"name\": \"g\", \"agents\": 18.2, \"skills\": [\"q\"]}]}", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "wfm", "simulate", bad, NULL), 1);
+	assert_non_null(strstr(err, "'groups[0].agents' must be a whole number of agents on the phones (18.2 given)"));
+	free(out);
+	free(err);
 }
 
 static void wfm_forecasts_and_backtests(void **state)
