@@ -349,7 +349,9 @@ json_t *wfm_sim_answer(const struct sim_scenario *s, const struct sim_result *r)
 							s->groups[g].agents, "occupancy", measure(r->occupancy[g])));
 	json_t *total = queue_json(NULL, &r->total);
 	json_object_del(total, "name");
-	return json_pack("{s:i,s:I,s:f,s:o,s:o,s:o}", "replications", s->replications, "events",
-			 (json_int_t)r->events, "target", s->target, "queues", queues, "groups", groups,
-			 "total", total);
+	/* the measured span beside the figures: arrivals are per replication, over
+	 * duration seconds after the warmup */
+	return json_pack("{s:i,s:f,s:f,s:I,s:f,s:o,s:o,s:o}", "replications", s->replications, "duration",
+			 s->duration, "warmup", s->warmup, "events", (json_int_t)r->events, "target", s->target,
+			 "queues", queues, "groups", groups, "total", total);
 }

@@ -653,6 +653,11 @@ static void wfm_simulates_scenarios(void **state)
 	assert_non_null(r);
 	assert_int_equal(json_array_size(json_object_get(r, "queues")), 2);
 	assert_true(json_integer_value(json_object_get(r, "events")) > 10000);
+	/* the span measured is said: 420 calls an hour over 8 hours after the warmup, per replication */
+	assert_true(json_real_value(json_object_get(r, "duration")) == 28800);
+	assert_true(json_real_value(json_object_get(r, "warmup")) == 1800);
+	double arrivals = json_real_value(json_object_get(json_array_get(json_object_get(r, "queues"), 0), "arrivals"));
+	assert_true(arrivals > 420 * 8 * 0.95 && arrivals < 420 * 8 * 1.05);
 	json_t *sl = json_object_get(json_object_get(json_array_get(json_object_get(r, "queues"), 0), "service_level"), "mean");
 	assert_true(json_real_value(sl) > 0 && json_real_value(sl) < 1);
 	json_decref(r);
