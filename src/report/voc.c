@@ -51,6 +51,7 @@ struct topics {
 	bool has_prev;
 	const char *text;
 	size_t prev_end;
+	enum kb_lang lang;
 };
 
 /* Whether punctuation or a line break stands between the previous word and this one. */
@@ -62,10 +63,16 @@ static bool broken(const struct topics *ts, const struct kb_term *t)
 	return false;
 }
 
-/* A word worth a topic: three bytes at least, not a number. */
-static bool worth(const struct kb_term *t)
+/* A word worth a topic: three bytes at least, not a number, not a courtesy
+ * ("Bonjour", "Merci", "Cordialement", "Thanks": the words the knowledge's
+ * queries drop, kb_shorthand_words, which open and close most emails and
+ * would be every week's top topics). */
+static bool worth(const struct topics *ts, const struct kb_term *t)
 {
 	if (t->stop || t->term_len < 3)
+		return false;
+	const char *said = kb_shorthand_words(ts->lang, t->word, t->word_len);
+	if (said && *said == '\0')
 		return false;
 	for (size_t i = 0; i < t->term_len; i++)
 		if (t->term[i] < '0' || t->term[i] > '9')
@@ -88,7 +95,7 @@ static void add_topic(struct topics *ts, const char *key, const char *label)
 static int collect_topic(const struct kb_term *t, void *arg)
 {
 	struct topics *ts = arg;
-	if (!worth(t)) { /* a stop word, a number or a short word breaks a bigram */
+	if (!worth(ts, t)) { /* a stop word, a number or a short word breaks a bigram */
 		ts->has_prev = false;
 		return 0;
 	}
@@ -129,6 +136,7 @@ int voc_topics(struct kb_analyzer *fr, struct kb_analyzer *en, const char *text,
 		return GC_ENOMEM;
 	ts->text = text;
 	enum kb_lang lang = voc_guess_lang(fr, en, text, len);
+	ts->lang = lang;
 	int rc = kb_analyze(lang == KB_LANG_EN ? en : fr, text, len, collect_topic, ts);
 	for (size_t i = 0; rc == GC_OK && i < ts->n; i++)
 		if ((rc = fn(ts->keys[i], ts->labels[i], arg)) > 0)

@@ -95,6 +95,34 @@ static void a_french_text_is_analysed_in_french(void **state)
 	assert_int_equal(none.n, 0);
 }
 
+/* A customer's courtesies are no topics: nearly every email opens with
+ * "Bonjour" and closes with "Merci" or "Cordialement", which made them the
+ * week's top topics; they also break a bigram, as a stop word does. */
+static void courtesies_are_no_topics(void **state)
+{
+	(void)state;
+	struct seen s = {0};
+	const char *t = "Bonjour, ma commande n'est pas arrivée. Merci d'avance, cordialement, Claire";
+	assert_int_equal(voc_topics(fr, en, t, strlen(t), note, &s, NULL), GC_OK);
+	assert_true(has(&s, "command"));
+	assert_false(has(&s, "bonjour"));
+	assert_false(has(&s, "merci"));
+	assert_false(has(&s, "cordial"));
+	assert_false(has(&s, "cordialement"));
+	struct seen e = {0};
+	const char *u = "Hello, my parcel has not arrived yet. Thanks";
+	assert_int_equal(voc_topics(fr, en, u, strlen(u), note, &e, NULL), GC_OK);
+	assert_true(has(&e, "parcel"));
+	assert_false(has(&e, "hello"));
+	assert_false(has(&e, "thank"));
+	assert_false(has(&e, "thanks"));
+	/* "merci" between two words joins no bigram */
+	struct seen b = {0};
+	const char *v = "Ma livraison merci colis";
+	assert_int_equal(voc_topics(fr, en, v, strlen(v), note, &b, NULL), GC_OK);
+	assert_null(strstr(b.buf, " "));
+}
+
 static void iso_weeks(void **state)
 {
 	(void)state;
@@ -251,6 +279,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(an_english_text_gives_stems_and_bigrams),
 		cmocka_unit_test(a_french_text_is_analysed_in_french),
+		cmocka_unit_test(courtesies_are_no_topics),
 		cmocka_unit_test(iso_weeks),
 		cmocka_unit_test(an_english_week_has_a_rising_topic_and_a_steady_one),
 		cmocka_unit_test(a_french_week_from_texts),
