@@ -343,10 +343,12 @@ static bool fold_batch(struct store *db, struct writer *w, int64_t tenant, const
 		char date[11], week[9];
 		l2_local_date(zone, json_integer_value(json_object_get(row, "created_at")), date);
 		voc_iso_week(date, week);
-		const char *subject = json_string_value(json_object_get(row, "subject"));
+		/* a chat's "Chat with NAME", a callback's "Callback": guichet's words, not the customer's */
+		const char *subject = voc_customer_subject(json_string_value(json_object_get(row, "channel")),
+							   json_string_value(json_object_get(row, "subject")));
 		const char *body = json_string_value(json_object_get(row, "body"));
 		char *text = NULL;
-		if (asprintf(&text, "%s\n%s", subject ? subject : "", body ? body : "") < 0)
+		if (asprintf(&text, "%s\n%s", subject, body ? body : "") < 0)
 			continue;
 		json_t *tags = tags_of(json_string_value(json_object_get(row, "tags")));
 		struct contact_topics c = {.counts = counts, .week = week, .tags = tags};

@@ -116,6 +116,23 @@ static int collect_topic(const struct kb_term *t, void *arg)
 	return 0;
 }
 
+const char *voc_customer_subject(const char *channel, const char *subject)
+{
+	if (subject == NULL || channel == NULL)
+		return subject ? subject : "";
+	if (strcmp(channel, "chat") == 0 && strncmp(subject, "Chat", 4) == 0 &&
+	    (subject[4] == '\0' || strncmp(subject + 4, " with ", 6) == 0 || strncmp(subject + 4, ": ", 2) == 0)) {
+		const char *topic = strstr(subject, ": "); /* handlers_chat.c: "Chat[ with NAME][: TOPIC]" */
+		return topic ? topic + 2 : "";
+	}
+	if (strcmp(channel, "email") == 0 && strncmp(subject, "Message left on the chat", 24) == 0 &&
+	    (subject[24] == '\0' || strncmp(subject + 24, " by ", 4) == 0))
+		return "";
+	if (strcmp(channel, "phone") == 0 && strcmp(subject, "Callback") == 0)
+		return "";
+	return subject;
+}
+
 /* len cut to at most VOC_MAX_TEXT, on the start of a UTF-8 character. */
 static size_t cut(const char *text, size_t len)
 {

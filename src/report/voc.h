@@ -44,6 +44,14 @@ enum kb_lang voc_guess_lang(struct kb_analyzer *fr, struct kb_analyzer *en, cons
 int voc_topics(struct kb_analyzer *fr, struct kb_analyzer *en, const char *text, size_t len, voc_topic_fn fn,
 	       void *arg, enum kb_lang *ret_lang);
 
+/* The customer's own words in a contact's subject (channel as stored:
+ * "chat", "email", "phone"...): guichet writes the subject of a chat ("Chat",
+ * "Chat with NAME", then ": TOPIC" when the visitor chose one), of a
+ * message left on a closed chat ("Message left on the chat by NAME") and of
+ * a callback ("Callback"); of these only the chat's topic is the
+ * customer's. The rest of subject otherwise, or "" (never NULL). */
+const char *voc_customer_subject(const char *channel, const char *subject);
+
 /* "YYYY-Www", the ISO 8601 week of a calendar date, into ret (9 bytes). */
 int voc_iso_week(const char *date, char *ret);
 /* The Monday ("YYYY-MM-DD", 11 bytes) of an ISO week "YYYY-Www"; GC_EINVAL

@@ -45,9 +45,9 @@ static int cursor_of(struct store *s, int64_t tenant_id, int64_t *ret)
 static json_t *pending_row(struct db_stmt *st, void *arg)
 {
 	(void)arg;
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b}", "id", column_int(st, 0), "created_at", column_int(st, 1), "subject",
-			 column_string(st, 2), "tags", column_string(st, 3), "body", column_string(st, 4), "notice",
-			 db_column_int(st, 5) == 0);
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:b,s:o}", "id", column_int(st, 0), "created_at", column_int(st, 1),
+			 "subject", column_string(st, 2), "tags", column_string(st, 3), "body", column_string(st, 4),
+			 "notice", db_column_int(st, 5) == 0, "channel", column_string(st, 6));
 }
 
 int store_voc_pending(struct store *s, int64_t tenant_id, int64_t before_ms, int limit, json_t **ret_rows,
@@ -59,7 +59,7 @@ int store_voc_pending(struct store *s, int64_t tenant_id, int64_t before_ms, int
 		return rc;
 	struct db_stmt *st = store_stmt(s, "SELECT c.id, c.created_at, c.subject, c.tags,"
 					 " (SELECT m.body FROM messages m WHERE m.contact_id = c.id AND m.kind = 'inbound'"
-					 "  ORDER BY m.id LIMIT 1), " NOT_A_NOTICE("c.disposition")
+					 "  ORDER BY m.id LIMIT 1), " NOT_A_NOTICE("c.disposition") ", c.channel"
 					 " FROM contacts c WHERE c.tenant_id = ? AND c.id > ? AND c.created_at < ?"
 					 " ORDER BY c.id LIMIT ?");
 	if (st == NULL)

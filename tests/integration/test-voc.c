@@ -40,6 +40,13 @@ static long long contact(const char *token, const char *subject, const char *mes
 	return post_id(&d, token, "/api/v1/contacts", body);
 }
 
+/* A contact of another channel, its subject as guichet writes it (a chat's "Chat with NAME", a callback's) */
+static long long contact_on(const char *token, const char *channel, const char *subject, const char *message)
+{
+	return post_id(&d, token, "/api/v1/contacts",
+		       json_pack("{s:s,s:s,s:s}", "channel", channel, "subject", subject, "message", message));
+}
+
 /* Moves contacts [first, last] back by days (their events and messages too). */
 static int move_back(long long first, long long last, int days)
 {
@@ -101,6 +108,10 @@ static int setup(void **state)
 		fprintf(stderr, "setup: no incident notice\n");
 		return -1;
 	}
+	/* two chats and a callback, their subjects guichet's words (handlers_chat.c, callback.c) */
+	contact_on(admin, "chat", "Chat with Jean", "Where is my parcel?");
+	contact_on(admin, "chat", "Chat", "My parcel is late");
+	contact_on(admin, "phone", "Callback", "Please call about the parcel");
 	mid = contact(admin, "Paper jam", "A paper jam every morning", NULL);
 	if (first <= 0 || mid <= 0 || move_back(first, mid, 7) != 0) {
 		fprintf(stderr, "setup: last week's contacts (%lld to %lld) not made or moved\n", first, mid);
@@ -156,11 +167,11 @@ static json_t *report(const char *token, int want_contacts)
 
 static void last_weeks_topics(void **state)
 {
-	json_t *w = report(admin, 7);
+	json_t *w = report(admin, 10);
 	if (getenv("VOC_DEBUG"))
 		json_dumpf(w, stderr, JSON_INDENT(1));
 	assert_string_equal(json_string_value(json_object_get(w, "week")), last_week);
-	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 7);
+	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 10);
 	/* the week's bounds are RFC 3339 times, as every time the API answers (they were milliseconds) */
 	int64_t from = 0, to = 0;
 	assert_int_equal(gc_time_parse(json_string_value(json_object_get(w, "from")), &from), 0);
@@ -178,6 +189,12 @@ static void last_weeks_topics(void **state)
 	assert_null(find(rising, "paper"));
 	assert_null(find(top, "invoice"));
 	assert_null(find(top, "zeppelin"));
+	/* the chats' and the callback's words are the customers' messages alone: every chat was a "chat"
+	 * topic, with its visitor's name */
+	assert_int_equal(json_integer_value(json_object_get(find(top, "parcel"), "count")), 3);
+	assert_null(find(top, "chat"));
+	assert_null(find(top, "jean"));
+	assert_null(find(top, "callback"));
 	/* no article at all: the frequent words are uncovered */
 	assert_non_null(find(json_object_get(w, "uncovered"), "firmware"));
 	/* per tag: three of the firmware contacts were tagged printer-x */
@@ -295,8 +312,8 @@ static void the_digest_is_mailed_once_per_week(void **state)
 	sleep(4); /* four rounds of the mail thread */
 	assert_int_equal(smtpsink_count(&sink), 4);
 	/* the counts survived too: nothing counted twice */
-	json_t *w = report(admin, 7);
-	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 7);
+	json_t *w = report(admin, 10);
+	assert_int_equal(json_integer_value(json_object_get(w, "contacts")), 10);
 	assert_int_equal(json_integer_value(json_object_get(find(json_object_get(w, "topics"), "firmware"), "count")), 5);
 	json_decref(w);
 	/* tenant two has none, and cannot remove one's */

@@ -123,6 +123,25 @@ static void courtesies_are_no_topics(void **state)
 	assert_null(strstr(b.buf, " "));
 }
 
+/* The subjects guichet writes are no customer's words: every chat's
+ * "Chat" was a topic of every week, beside the visitor's name */
+static void guichet_s_own_subjects_are_left_out(void **state)
+{
+	(void)state;
+	assert_string_equal(voc_customer_subject("chat", "Chat"), "");
+	assert_string_equal(voc_customer_subject("chat", "Chat with Jean Dupont"), "");
+	assert_string_equal(voc_customer_subject("chat", "Chat with Jean: Livraison"), "Livraison");
+	assert_string_equal(voc_customer_subject("chat", "Chat: Remboursement"), "Remboursement");
+	assert_string_equal(voc_customer_subject("email", "Message left on the chat by Jean"), "");
+	assert_string_equal(voc_customer_subject("email", "Message left on the chat"), "");
+	assert_string_equal(voc_customer_subject("phone", "Callback"), "");
+	/* a customer's own subject stays whole, whatever its words */
+	assert_string_equal(voc_customer_subject("email", "Chat with your team"), "Chat with your team");
+	assert_string_equal(voc_customer_subject("chat", "Chatbot broken"), "Chatbot broken");
+	assert_string_equal(voc_customer_subject("phone", "Callback please"), "Callback please");
+	assert_string_equal(voc_customer_subject("email", NULL), "");
+}
+
 static void iso_weeks(void **state)
 {
 	(void)state;
@@ -280,6 +299,7 @@ int main(void)
 		cmocka_unit_test(an_english_text_gives_stems_and_bigrams),
 		cmocka_unit_test(a_french_text_is_analysed_in_french),
 		cmocka_unit_test(courtesies_are_no_topics),
+		cmocka_unit_test(guichet_s_own_subjects_are_left_out),
 		cmocka_unit_test(iso_weeks),
 		cmocka_unit_test(an_english_week_has_a_rising_topic_and_a_steady_one),
 		cmocka_unit_test(a_french_week_from_texts),
