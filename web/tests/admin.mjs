@@ -412,6 +412,58 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         await ctx.close();
       }
     });
+    await step('a new brand\'s administrator is told what to create first where a list is empty (skills, queues, profiles)', async () => {
+      // the platform admin makes the brand and gives its administrator the role (docs/api.md, Directory)
+      await admin('POST', '/api/v1/tenants', { name: 'Brand New' });
+      await admin('POST', '/api/v1/users', { email: 'nina@a.example', name: 'Nina New', password, role: 'author' });
+      await admin('POST', '/api/v1/memberships', { email: 'nina@a.example', tenant: 'Brand New', role: 'tenant_admin' });
+      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      const p = await ctx.newPage();
+      const errs = [];
+      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
+      p.setDefaultTimeout(10000);
+      try {
+        await login(p, url, 'nina@a.example', password);
+        await p.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
+        await p.getByRole('radio', { name: 'Brand New' }).check();
+        await p.getByRole('button', { name: 'Continue' }).click();
+        await p.getByRole('tablist', { name: 'Administration' }).waitFor();
+        await open(p, 'Queues');
+        // the skill's empty choice says where skills are made, tied to the field
+        const skillHint = 'No skill yet: create one in the Skills tab first (the skill a queue’s agents need).';
+        await p.getByText(skillHint).waitFor();
+        if (!(await p.locator('#q-skill_id').getAttribute('aria-describedby') || '').includes('q-skill_id-hint'))
+          throw new Error('the hint is not tied to the skill field');
+        await p.getByText('No queue yet.', { exact: true }).waitFor();
+        await open(p, 'Channels');
+        await p.locator('#chat-queue-hint', { hasText: 'No Chat queue yet: create one in the Queues tab first.' }).waitFor();
+        await p.locator('#msg-queue-hint', { hasText: 'No SMS queue yet: create one in the Queues tab first.' }).waitFor();
+        await p.locator('#portal-queue-hint', { hasText: 'No queue yet: create one in the Queues tab first.' }).waitFor();
+        await open(p, 'Agents’ profiles');
+        await p.getByText('No agent has a routing profile yet: choose a person above and give them a skill and contacts at once.').waitFor();
+        // a skill made, the queue form's hint is gone; a chat queue made, the chat channel's too
+        await open(p, 'Skills');
+        await p.getByLabel('Skill name').fill('orders');
+        await p.getByRole('button', { name: 'Create the skill' }).click();
+        await status(p, 'Skill orders created.');
+        await open(p, 'Queues');
+        await p.locator('#q-skill_id option', { hasText: 'orders' }).waitFor({ state: 'attached' });
+        if (await p.getByText(skillHint).count()) throw new Error('the hint stayed with a skill');
+        await p.getByLabel('Queue name').fill('Shop chat');
+        await p.locator('#q-skill_id').selectOption({ label: 'orders' });
+        await p.getByRole('button', { name: 'Create the queue' }).click();
+        await status(p, 'Queue Shop chat created.');
+        if (await p.getByText('No queue yet.', { exact: true }).count()) throw new Error('"No queue yet" beside a queue');
+        await open(p, 'Channels');
+        await p.locator('#chat-queue option', { hasText: 'Shop chat' }).waitFor({ state: 'attached' });
+        if (await p.locator('#chat-queue-hint').count()) throw new Error('the chat hint stayed with a chat queue');
+        await p.locator('#msg-queue-hint').waitFor();
+        await accessible(p, 'admin channels of a new brand');
+        if (errs.length) throw new Error(errs.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
     await step('among hundreds of users the list shows the first 200, and one is found by name, accents aside', async () => {
       for (let i = 0; i < 205; i += 5)
         await Promise.all([0, 1, 2, 3, 4].map((k) => admin('POST', '/api/v1/users', { email: `filler-${i + k}@a.example`,

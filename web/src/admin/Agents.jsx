@@ -151,6 +151,7 @@ export function Agents({ t, say, fail }) {
           ))}
         </tbody>
       </table>
+      {!data.agents.length && <p>{t('admin.agents.none')}</p>}
     </section>
   );
 }

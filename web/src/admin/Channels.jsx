@@ -10,6 +10,12 @@ import { Field, FormError, useSubmit } from './form.jsx';
 import { FILE_TYPES, LEVELS, channels, snippet } from './channelcalls.js';
 import './channels.css';
 
+// What to do first when a channel's queue list is empty: a new brand's
+// administrator met an empty choice and no word of where queues are made.
+function noQueue(t, queues, channel) {
+  return queues.some((q) => q.channel === channel) ? undefined : t('chn.no_queue', { channel: t(`channel.${channel}`) });
+}
+
 function Copy({ t, id, label, value, say }) {
   const copy = async () => {
     try {
@@ -104,7 +110,7 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
         <Field id="chat-name" name="name" label={t('chn.name')} err={err}>
           {(p) => <input {...p} value={v.name} onInput={set('name')} />}
         </Field>
-        <Field id="chat-queue" name="queue_id" label={t('chn.queue')} err={err}>
+        <Field id="chat-queue" name="queue_id" label={t('chn.queue')} err={err} hint={noQueue(t, queues, 'chat')}>
           {(p) => <select {...p} value={v.queue_id} onChange={set('queue_id')}>
             <option value="">{t('chn.choose')}</option>
             {queues.filter((q) => q.channel === 'chat').map((q) => <option value={q.id}>{q.name}</option>)}
@@ -255,7 +261,7 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
         <Field id="msg-api" name="api_url" label={t('chn.msg.api_url')} err={err}>
           {(p) => <input {...p} type="url" value={v.api_url} onInput={set('api_url')} />}
         </Field>
-        <Field id="msg-queue" name="queue_id" label={t('chn.queue')} err={err}>
+        <Field id="msg-queue" name="queue_id" label={t('chn.queue')} err={err} hint={noQueue(t, queues, v.kind)}>
           {(p) => <select {...p} value={v.queue_id} onChange={set('queue_id')}>
             <option value="">{t('chn.choose')}</option>
             {queues.filter((q) => q.channel === v.kind).map((q) => <option value={q.id}>{q.name}</option>)}
@@ -331,7 +337,8 @@ function Portal({ t, me, queues, chats, say, fail }) {
           <input id="portal-callback" type="checkbox" checked={v.callback} onChange={set('callback')} />
           <label for="portal-callback">{t('chn.portal.callback')}</label>
         </div>
-        <Field id="portal-queue" name="queue_id" label={t('chn.portal.queue')} err={err}>
+        <Field id="portal-queue" name="queue_id" label={t('chn.portal.queue')} err={err}
+          hint={queues.length ? undefined : t('chn.no_queue_at_all')}>
           {(p) => <select {...p} value={v.queue_id} onChange={set('queue_id')}>
             <option value="">{t('chn.choose')}</option>
             {queues.map((q) => <option value={q.id}>{q.name}</option>)}</select>}

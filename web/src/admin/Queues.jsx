@@ -69,7 +69,8 @@ function QueueForm({ t, queue, queues, skills, onDone, onCancel }) {
         <Field id="q-name" name="name" label={t('admin.queues.name')} err={err}>
           {(p) => <input {...p} required value={v.name} onInput={set('name')} />}
         </Field>
-        <Field id="q-skill_id" name="skill_id" label={t('admin.queues.skill_id')} err={err}>
+        <Field id="q-skill_id" name="skill_id" label={t('admin.queues.skill_id')} err={err}
+          hint={skills.length ? undefined : t('admin.queues.no_skill')}>
           {(p) => <select {...p} required value={v.skill_id} onChange={set('skill_id')}>
             <option value="">{t('admin.choose')}</option>
             {skills.map((s) => <option value={s.id}>{s.name}</option>)}
@@ -167,6 +168,7 @@ export function Queues({ t, say, fail, confirm }) {
           ))}
         </tbody>
       </table>
+      {queues && !queues.length && <p>{t('admin.queues.none')}</p>}
     </section>
   );
 }
