@@ -24,6 +24,9 @@ struct args {
  * trailing '=' means "takes a value" ("email= json"). Prints the offending
  * argument and returns -1 on an unknown option or a missing value. */
 int args_parse(int argc, char **argv, const char *spec, struct args *ret);
+/* The command whose line args_parse reads ("admin init"), named in its
+ * messages with where its options are listed; main sets it. */
+void args_command(const char *group, const char *sub);
 /* The last value of an option (or "" for a flag), NULL when absent. */
 const char *args_get(const struct args *a, const char *name);
 /* The i-th value of a repeated option, NULL past the last. */

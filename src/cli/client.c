@@ -12,6 +12,13 @@
 
 #define MAX_ANSWER (256u * 1024 * 1024)
 
+static char parsed_command[96] = "";
+
+void args_command(const char *group, const char *sub)
+{
+	snprintf(parsed_command, sizeof(parsed_command), " %s%s%s", group ? group : "", sub ? " " : "", sub ? sub : "");
+}
+
 int args_parse(int argc, char **argv, const char *spec, struct args *ret)
 {
 	*ret = (struct args){0};
@@ -37,11 +44,13 @@ int args_parse(int argc, char **argv, const char *spec, struct args *ret)
 			hit += len;
 		}
 		if (!known) {
-			fprintf(stderr, "guichet: unknown option '%s'\n", argv[i]);
+			fprintf(stderr, "guichet%s: unknown option '%s' (see guichet%s --help)\n", parsed_command, argv[i],
+				parsed_command);
 			return -1;
 		}
 		if (takes_value && i + 1 >= argc) {
-			fprintf(stderr, "guichet: option '%s' needs a value\n", argv[i]);
+			fprintf(stderr, "guichet%s: option '%s' needs a value (see guichet%s --help)\n", parsed_command, argv[i],
+				parsed_command);
 			return -1;
 		}
 		if (ret->n_opts == ARGS_MAX)

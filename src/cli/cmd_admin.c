@@ -72,7 +72,9 @@ static int init(int argc, char **argv)
 	/* from a file (or standard input, "-"): kept out of ps and the shell's history */
 	const char *file = args_get(&a, "admin-password-file");
 	char *from_file = file ? cli_read_secret(file, "guichet admin init", "--admin-password-file") : NULL;
-	const char *password = from_file ? from_file : file ? NULL : args_need(&a, "admin-password", "admin init");
+	const char *password = from_file ? from_file : file ? NULL : args_get(&a, "admin-password");
+	if (password == NULL && file == NULL)
+		fprintf(stderr, "guichet admin init: --admin-password-file FILE (or --admin-password) is required\n");
 	const char *name = args_get(&a, "admin-name");
 	int status = init_with(db, tenant, email, password, name);
 	free(from_file);

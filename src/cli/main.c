@@ -97,6 +97,7 @@ int main(int argc, char **argv)
 	argc = kept;
 	cli.group = group;
 	cli.sub = sub_name;
+	args_command(group, sub_name && help_knows(group, sub_name) == 1 ? sub_name : NULL);
 	/* "http://host:8080/" as a browser shows it: the paths add their own slash */
 	static char server[2048];
 	size_t len = strlen(cli.server);
