@@ -266,6 +266,15 @@ async function tenantDayTest(browser, url, email, password, admin, step) {
       const first = page.locator('table.summary tbody tr th').first();
       await first.getByText(timeIn(zone, report.rows[0].start), { exact: true }).waitFor();
       if (timeIn(away, report.rows[0].start) === timeIn(zone, report.rows[0].start)) throw new Error('the zones read alike');
+      // first-contact resolution counts contacts with a reason alone, and says so (it read '0 of 0
+      // resolved contacts' beside a day of contacts resolved without one)
+      const fcr = report.first_contact_resolution;
+      await page.locator('p.fcr').waitFor();
+      const said = (await page.locator('p.fcr').textContent()).trim();
+      const want = fcr.resolved
+        ? `First-contact resolution: ${fcr.once_and_done} of the ${fcr.resolved} contacts resolved with a reason were once and done`
+        : 'First-contact resolution: no contact resolved with a reason. It counts the contacts given a reason';
+      if (!said.startsWith(want)) throw new Error(`first-contact resolution said "${said}", not "${want}..."`);
     } finally {
       await context.close();
     }

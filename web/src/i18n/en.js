@@ -312,7 +312,8 @@ export default {
   'sum.offered': 'Offered', 'sum.answered': 'Answered', 'sum.abandoned': 'Abandoned', 'sum.sl': 'Service level',
   'sum.asa': 'Speed of answer (s)', 'sum.aht': 'Handle time (s)', 'sum.transfers': 'Transfers',
   'sum.escalations': 'Escalations', 'sum.occupancy': 'Occupancy', 'sum.total': 'Total',
-  'sum.fcr': 'First-contact resolution: {once} of {resolved} resolved contacts once and done ({rate}).',
+  'sum.fcr': 'First-contact resolution: {once} of the {resolved} contacts resolved with a reason were once and done ({rate}).',
+  'sum.fcr_none': 'First-contact resolution: no contact resolved with a reason. It counts the contacts given a reason (by a categorisation rule, a chat’s topic or the API) whose customer did not come back about it within 7 days.',
   'sum.none': 'No figures for this day.',
   'sum.own_org': 'The figures of your organisation’s agents only.',
   // the knowledge's upkeep (web/src/upkeep) and training (web/src/training)

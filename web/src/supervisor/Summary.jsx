@@ -131,8 +131,10 @@ export function Summary({ t, lang, fail }) {
           <Figures t={t} lang={lang} zone={zone} report={report} date={date} />
         </>
       ))}
-      {fcr ? <p class="fcr">{t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
-        rate: fcr.rate === null ? '–' : pct.format(fcr.rate) })}</p> : null}
+      {/* it counts only contacts with a reason (docs/api.md): without one, saying "0 of 0 resolved
+          contacts" beside a day of contacts resolved read as a wrong figure */}
+      {fcr ? <p class="fcr">{fcr.resolved ? t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
+        rate: fcr.rate === null ? '–' : pct.format(fcr.rate) }) : t('sum.fcr_none')}</p> : null}
       {report && !report.organisation_id ? <Barometer t={t} lang={lang} zone={zone} fail={fail} /> : null}
     </section>
   );
