@@ -230,6 +230,9 @@ async function main() {
       await page.getByRole('button', { name: 'Continue' }).click();
       const brand = page.getByLabel('Brand', { exact: true });
       await page.getByText('You have no agent profile in this brand.').waitFor();
+      // and who can give one, where: the sentence alone was a dead end for a new team's agent
+      await page.getByRole('status').getByText('No contact is offered to you until an administrator gives you one: '
+        + 'Administration, Agents’ profiles (your skills and how many contacts at once).').waitFor();
       if ((await brand.locator('option:checked').textContent()) !== 'Brand B') throw new Error('not in Brand B');
       await brand.selectOption({ label: 'Brand A' });
       await page.waitForFunction(() => document.querySelector('#brand-switch option:checked')?.textContent === 'Brand A');

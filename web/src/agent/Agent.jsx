@@ -137,7 +137,8 @@ export function Agent({ t, me, lang }) {
   }, [offers.length, t]);
 
   const current = tabs.includes(active) ? active : tabs[0];
-  if (!profile) return <p role="status">{t('agent.no_profile')}</p>;
+  // what to do about it: a new team's agents met the first sentence alone, with no word of who can fix it
+  if (!profile) return <div role="status"><p>{t('agent.no_profile')}</p><p>{t('agent.no_profile_hint')}</p></div>;
   return (
     <div class="agent">
       <h1 class="visually-hidden">{t('app.name')}</h1>

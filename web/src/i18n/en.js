@@ -29,6 +29,7 @@ export default {
   'reason.meeting': 'Meeting',
   'reason.admin': 'Paperwork',
   'agent.no_profile': 'You have no agent profile in this brand.',
+  'agent.no_profile_hint': 'No contact is offered to you until an administrator gives you one: Administration, Agents’ profiles (your skills and how many contacts at once).',
   'state.label': 'State: {state}',
   'agent.handled_today': { one: '{n} contact handled today', other: '{n} contacts handled today' },
   'offers.title': 'Incoming offers',

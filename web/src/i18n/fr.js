@@ -28,6 +28,7 @@ export default {
   'reason.meeting': 'Réunion',
   'reason.admin': 'Tâches administratives',
   'agent.no_profile': 'Vous n’avez pas de profil d’agent dans cette marque.',
+  'agent.no_profile_hint': 'Aucun contact ne vous est proposé tant qu’un administrateur ne vous en a pas donné un : Administration, Profils des agents (vos compétences et combien de contacts à la fois).',
   'state.label': 'État : {state}',
   'agent.handled_today': { one: '{n} contact traité aujourd’hui', other: '{n} contacts traités aujourd’hui' },
   'offers.title': 'Offres entrantes',
