@@ -65,10 +65,11 @@ async function signIn(browser, url, email, errors) {
 }
 
 // axe in English, then in French (waiting for a French text), then back.
-async function bothLanguages(page, accessible, what, french) {
+async function bothLanguages(page, accessible, what, french, inFrench) {
   await accessible(page, `${what} (en)`);
   await page.getByLabel('Language', { exact: true }).selectOption('fr');
   await page.getByText(french).first().waitFor();
+  if (inFrench) await inFrench();
   await accessible(page, `${what} (fr)`);
   await page.getByLabel('Langue', { exact: true }).selectOption('en');
   await page.getByRole('tab', { name: 'Articles and trees' }).waitFor();
@@ -140,7 +141,9 @@ export async function workshopTests({ browser, url, step, accessible }) {
       const no = node(author, 'start').getByLabel('If no, go to');
       const described = await no.getAttribute('aria-describedby');
       const message = await author.locator(`[id="${described}"]`).textContent();
-      if (!message.includes("'no' names no node: 'resett'")) throw new Error(`the error at the field: ${message}`);
+      if (!message.includes('“If no, go to” names no node: “resett”.')) throw new Error(`the error at the field: ${message}`);
+      const summary = await author.getByRole('alert').locator('li').textContent();
+      if (summary !== 'start · If no, go to: “If no, go to” names no node: “resett”.') throw new Error(`the summary: ${summary}`);
       if (await no.getAttribute('aria-invalid') !== 'true') throw new Error('the field is not marked invalid');
       const focused = await author.evaluate(() => document.activeElement?.id);
       if (focused !== await no.getAttribute('id')) throw new Error(`the focus is on ${focused}`);
@@ -155,7 +158,11 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await author.getByRole('tab', { name: 'Edit' }).click();
     });
     await step('the tree editor with its error has no serious accessibility violation (en, fr)', async () => {
-      await bothLanguages(author, accessible, 'tree editor with an error', 'Si non, aller à');
+      await bothLanguages(author, accessible, 'tree editor with an error', 'Si non, aller à', async () => {
+        // the server's error in the page's language, at its field and in the summary (the API words it in English)
+        await node(author, 'start').getByText('« Si non, aller à » ne désigne aucun nœud : « resett ».').waitFor();
+        await author.getByRole('alert').getByText('start · Si non, aller à : « Si non, aller à » ne désigne aucun nœud : « resett ».').waitFor();
+      });
     });
     await step('the previews show the draft as the agent and as the customer see it', async () => {
       // the editor's tabs from the keyboard: Edit, then the arrow keys

@@ -521,6 +521,7 @@ export default {
   'ws.published_version': 'Published version: {n}',
   'ws.back_to_list': 'Back to the list',
   'ws.review_comment': 'The reviewer’s comment',
+  'ws.at_field': '{field}: ',
   'ws.server_errors': { one: 'The server found {n} error:', other: 'The server found {n} errors:' },
   'ws.checks': { one: '{n} mistake found here (the server checks again on saving).', other: '{n} mistakes found here (the server checks again on saving).' },
   'ws.checks_ok': 'No mistake found.',

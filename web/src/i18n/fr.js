@@ -520,6 +520,7 @@ export default {
   'ws.published_version': 'Version publiée : {n}',
   'ws.back_to_list': 'Retour à la liste',
   'ws.review_comment': 'Le commentaire du relecteur',
+  'ws.at_field': '{field} : ',
   'ws.server_errors': { one: 'Le serveur a trouvé {n} erreur :', other: 'Le serveur a trouvé {n} erreurs :' },
   'ws.checks': { one: '{n} erreur trouvée ici (le serveur vérifie à nouveau à l’enregistrement).', other: '{n} erreurs trouvées ici (le serveur vérifie à nouveau à l’enregistrement).' },
   'ws.checks_ok': 'Aucune erreur trouvée.',

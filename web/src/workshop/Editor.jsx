@@ -8,7 +8,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { kb, canWrite } from './calls.js';
 import { ARTICLE_TYPES, addNode, emptyContent, errorIndex, fromContent, keyErrors, moveNode, removeNode,
-  toContent, validate } from './model.js';
+  toContent, validate, withCodes } from './model.js';
 import { Field, lines, words } from './fields.jsx';
 import { TreeOutline } from './TreeOutline.jsx';
 import { Review } from './Review.jsx';
@@ -101,6 +101,13 @@ function RawJson({ t, content, onApply }) {
   );
 }
 
+// A field by its label where the editor has one ('If no, go to'), else by its name.
+function fieldName(t, f) {
+  const k = `ws.field.${f}`;
+  const v = t(k);
+  return v === k ? f : v;
+}
+
 // The errors (the server's when it answered, else the checks here) as text, with their node's key.
 function describe(t, list) {
   return list.map((e) => ({ ...e, text: e.message || t(`ws.v.${e.code}`, { ...e.vars, field: t(`ws.field.${e.vars?.field}`) }) }));
@@ -187,7 +194,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
     } catch (e) {
       const list = e.errors || (e.field ? [{ field: e.field, message: e.message }] : null);
       if (list) {
-        setServer(keyErrors(content, list));
+        setServer(withCodes(keyErrors(content, list), validate(content)));
         focusError.current = true;
         setTab('edit');
         say(t('ws.not_saved', { n: list.length }));
@@ -218,7 +225,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
       {server.length > 0 && (
         <div class="error-summary" role="alert">
           <p>{t('ws.server_errors', { n: server.length })}</p>
-          <ul>{describe(t, server).map((e) => <li>{e.node ? `${e.node} · ` : ''}{e.field ? `${e.field}: ` : ''}{e.text}</li>)}</ul>
+          <ul>{describe(t, server).map((e) => <li>{e.node ? `${e.node} · ` : ''}{e.field ? t('ws.at_field', { field: fieldName(t, e.field) }) : ''}{e.text}</li>)}</ul>
         </div>
       )}
       <Tabs label={title} tabs={tabs} current={tab} prefix="e" onChoose={setTab} />
