@@ -180,6 +180,8 @@ export async function workshopTests({ browser, url, step, accessible }) {
       if (await author.getByText('The light is on the front of the box.').count()) throw new Error('the customer sees the note');
       await author.getByRole('button', { name: 'Yes' }).click();
       await author.getByText(`Outcome: the article “${ARTICLE_ID}” (as published).`).waitFor();
+      // the path says the answer as the customer gave it, not its value ('yes')
+      await author.locator('.preview .path li').getByText('Is the light of your box on? → Yes', { exact: true }).waitFor();
       await shot(author, 'preview-customer');
       await bothLanguages(author, accessible, 'preview as the customer', 'Aperçu vu par le client (self-service)');
       await author.getByRole('tab', { name: 'Edit' }).click();

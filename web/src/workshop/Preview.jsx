@@ -8,6 +8,17 @@
 import { useState } from 'preact/hooks';
 import { answerNext } from './model.js';
 
+// An answer as the walk's path says it: a choice by its label, yes and no
+// in the page's language ('Non', not the value 'no'), as the desk does.
+function answerLabel(t, node, v) {
+  if (node.type === 'yesno') return t(v === 'yes' ? 'ws.yes' : 'ws.no');
+  if (node.type === 'choice') {
+    const c = (node.choices || []).find((x) => x.value === v);
+    return (c && c.label) || v;
+  }
+  return v;
+}
+
 function ArticleView({ t, a, as }) {
   return (
     <div class="article">
@@ -58,7 +69,7 @@ function TreeWalk({ t, content, as }) {
     const to = answerNext(node, v);
     if (!to || !byId.has(to)) { setNote(t('ws.preview_nowhere')); return; }
     setNote('');
-    setPath([...path, { id: node.id, text: as === 'customer' ? node.customer_text || node.text : node.text, answer: v, to }]);
+    setPath([...path, { id: node.id, text: as === 'customer' ? node.customer_text || node.text : node.text, answer: answerLabel(t, node, v), to }]);
   };
   return (
     <div class="walk">
