@@ -529,6 +529,7 @@ export default {
   'ws.review': 'Review',
   'ws.state_is': 'State: {state}',
   'ws.approvals': { zero: 'no approval yet', one: '{n} approval', other: '{n} approvals' },
+  'ws.review_by_past': 'Choose a date after today: the item is to be reviewed in the future.',
   'ws.review_by_is': 'to review by {date}',
   'ws.submit': 'Submit for review',
   'ws.submitted': '“{title}” is submitted for review.',

@@ -528,6 +528,7 @@ export default {
   'ws.review': 'Relecture',
   'ws.state_is': 'État : {state}',
   'ws.approvals': { zero: 'aucune approbation', one: '{n} approbation', other: '{n} approbations' },
+  'ws.review_by_past': 'Choisissez une date après aujourd’hui : l’élément doit être revu plus tard.',
   'ws.review_by_is': 'à revoir avant le {date}',
   'ws.submit': 'Soumettre à la relecture',
   'ws.submitted': '« {title} » est soumis à la relecture.',

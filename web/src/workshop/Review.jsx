@@ -7,6 +7,9 @@ import { useState } from 'preact/hooks';
 import { kb, canReview, canWrite } from './calls.js';
 import { day } from './List.jsx';
 
+// The first day a review-by date may be (YYYY-MM-DD, UTC as the API counts).
+const tomorrow = () => new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+
 export function Review({ t, me, item, say, fail, onChange }) {
   const [comment, setComment] = useState('');
   const [reviewBy, setReviewBy] = useState('');
@@ -23,7 +26,14 @@ export function Review({ t, me, item, say, fail, onChange }) {
     else if (e.errors?.length) setErrors({ publish: `${e.message}: ${e.errors.map((x) => `${x.node ? `${x.node} · ` : ''}${x.message}`).join('; ')}` });
     else fail(e);
   });
-  const errorOf = (f) => errors[f] && <p class="error" id={`r-${f}-err`}>{errors[f]}</p>;
+  // a review-by date must be after today (the API's day, UTC): said here in
+  // the page's language, where the API would answer in English
+  const publish = () => {
+    if (reviewBy && reviewBy < tomorrow()) setErrors({ review_by: { key: 'ws.review_by_past' } });
+    else act(kb.publish(item.id, reviewBy || undefined), 'ws.published');
+  };
+  // an error is the API's message, or {key} of a text of the page's (said again when the language changes)
+  const errorOf = (f) => errors[f] && <p class="error" id={`r-${f}-err`}>{errors[f].key ? t(errors[f].key) : errors[f]}</p>;
   const invalid = (f) => (errors[f] ? { 'aria-invalid': 'true', 'aria-describedby': `r-${f}-err` } : {});
   return (
     <section class="review" aria-labelledby="ws-review-title">
@@ -53,7 +63,7 @@ export function Review({ t, me, item, say, fail, onChange }) {
         </form>
       )}
       {review && s === 'approved' && (
-        <form class="inline-form" onSubmit={(e) => { e.preventDefault(); act(kb.publish(item.id, reviewBy || undefined), 'ws.published'); }}>
+        <form class="inline-form" onSubmit={(e) => { e.preventDefault(); publish(); }}>
           <label for="r-review-by">{t('ws.review_by')}</label>
           <input id="r-review-by" type="date" value={reviewBy} onInput={(e) => setReviewBy(e.target.value)} {...invalid('review_by')} />
           <button type="submit" class="primary">{t('ws.publish')}</button>
