@@ -302,22 +302,49 @@ static json_t *path_json(const struct walking *w, bool customer)
 	return path;
 }
 
+/* The words of the note an escalation leaves, in the tree's language: the
+ * agent reads them beside the tree's own questions and answers (a French
+ * tree's note said "Diagnosis walked", and "→ yes" where the customer had
+ * answered "Oui"). */
+struct note_words {
+	const char *walked, *because_open, *because_close, *yes, *no, *searched, *opened;
+};
+
+static const struct note_words NOTE_WORDS[KB_LANG_N] = {
+	[KB_LANG_FR] = {"Diagnostic parcouru :", " (d’après les mots du client : « ", " »)", "Oui", "Non",
+			"Libre-service. Le client a cherché : ", "(un arbre ouvert)"},
+	[KB_LANG_EN] = {"Diagnosis walked:", " (from the customer's words: «", "»)", "Yes", "No",
+			"Self-service. The customer searched: ", "(a tree opened)"},
+};
+
+/* The note's words of a session, by its language (French when it has none). */
+static const struct note_words *note_words(const json_t *session)
+{
+	enum kb_lang lang = KB_LANG_FR;
+	if (kb_lang_parse(json_string_value(json_object_get(session, "lang")), &lang) < 0)
+		lang = KB_LANG_FR;
+	return &NOTE_WORDS[lang];
+}
+
 /* A path as lines of text, for the note an escalation leaves on the contact. */
-static char *path_text(const json_t *path)
+static char *path_text(const json_t *path, const struct note_words *words)
 {
 	size_t len = 0, cap = 256;
 	char *buf = malloc(cap);
 	if (buf)
-		len = (size_t)snprintf(buf, cap, "Diagnosis walked:");
+		len = (size_t)snprintf(buf, cap, "%s", words->walked);
 	size_t i;
 	json_t *s;
 	json_array_foreach(path, i, s) {
 		const char *q = json_string_value(json_object_get(s, "question"));
 		const char *a = json_string_value(json_object_get(s, "label"));
+		const char *type = json_string_value(json_object_get(s, "type"));
 		if (a == NULL)
 			a = json_string_value(json_object_get(s, "answer"));
+		if (a && type && strcmp(type, "yesno") == 0)
+			a = strcmp(a, "yes") == 0 ? words->yes : strcmp(a, "no") == 0 ? words->no : a;
 		const char *because = json_string_value(json_object_get(s, "because"));
-		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + (because ? strlen(because) + 40 : 0) + 16;
+		size_t need = strlen(q ? q : "") + strlen(a ? a : "") + (because ? strlen(because) + 80 : 0) + 16;
 		if (buf && len + need >= cap) {
 			cap = (len + need) * 2;
 			char *b = realloc(buf, cap);
@@ -330,7 +357,8 @@ static char *path_text(const json_t *path)
 		if (buf)
 			len += (size_t)snprintf(buf + len, cap - len, "\n- %s%s%s", q ? q : "", a ? " → " : "", a ? a : "");
 		if (buf && because)
-			len += (size_t)snprintf(buf + len, cap - len, " (from the customer's words: «%s»)", because);
+			len += (size_t)snprintf(buf + len, cap - len, "%s%s%s", words->because_open, because,
+						words->because_close);
 	}
 	return buf;
 }
@@ -841,7 +869,7 @@ static int escalate_contact(struct request *r, struct store *db, int64_t contact
 	w->sees = SENS_BASIC; /* a contact's note is read by whoever reads the contact */
 	json_t *path = path_json(w, false);
 	w->sees = sees;
-	char *text = path_text(path);
+	char *text = path_text(path, note_words(session));
 	json_decref(path);
 	struct message_input note = {.outbound = false, .body = text};
 	json_t *msg = NULL;
@@ -1334,11 +1362,11 @@ int run_public_session_escalate(struct request *r, struct store *db)
 	w->sees = SENS_BASIC;
 	json_t *path = path_json(w, false);
 	w->sees = sees;
-	char *walked = path_text(path);
+	const struct note_words *words = note_words(session);
+	char *walked = path_text(path, words);
 	const char *query = json_string_value(json_object_get(session, "query"));
 	char *text = NULL;
-	if (walked && asprintf(&text, "Self-service. The customer searched: %s\n%s", query ? query : "(a tree opened)",
-			       walked) < 0)
+	if (walked && asprintf(&text, "%s%s\n%s", words->searched, query ? query : words->opened, walked) < 0)
 		text = NULL;
 	int64_t queue = 0;
 	if (kb_walk_done(&w->walk) &&

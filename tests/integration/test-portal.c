@@ -430,6 +430,10 @@ static void talk_to_a_person(void **state)
 	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
 	assert_non_null(strstr(r.text, "internet coupé")); /* the query */
 	assert_non_null(strstr(r.text, "Rouge"));          /* the path, with the answers given */
+	/* in the tree's language: the agent reads it beside the tree's questions */
+	assert_non_null(strstr(r.text, "Libre-service. Le client a cherché : internet coupé\\nDiagnostic parcouru :"));
+	assert_non_null(strstr(r.text, "une heure ? → Non"));
+	assert_null(strstr(r.text, "→ no"));
 	assert_non_null(strstr(r.text, "still red"));
 	assert_non_null(strstr(r.text, "\"note\""));
 	assert_string_equal(json_string_value(json_object_get(r.json, "queue")), "help");

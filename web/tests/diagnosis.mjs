@@ -328,7 +328,7 @@ export async function diagnosis({ browser, url, step, accessible }) {
       await page.getByRole('tab', { name: `#${later}` }).waitFor({ state: 'detached' });
       const stored = await s.admin('GET', `/api/v1/contacts/${later}`);
       if (stored.state !== 'escalated') throw new Error(`the contact is ${stored.state}`);
-      if (!stored.messages.some((m) => m.body.includes('Do the other devices have internet? → no')))
+      if (!stored.messages.some((m) => m.body.includes('Diagnosis walked:') && m.body.includes('Do the other devices have internet? → No')))
         throw new Error(`no path in the notes: ${JSON.stringify(stored.messages)}`);
       const routing = await s.admin('GET', `/api/v1/contacts/${later}/routing`);
       if (routing.queue_id !== s.l2.id) throw new Error(JSON.stringify(routing));
