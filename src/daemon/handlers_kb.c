@@ -199,8 +199,8 @@ static int check_ref(const char *kind, const char *id, const char *node, void *a
 	if (rc == GC_OK && strcmp(kb_content_kind(content), kind) != 0)
 		rc = GC_ENOTFOUND;
 	if (rc == GC_ENOTFOUND && c->depth == 1)
-		json_array_append_new(c->errors, json_pack("{s:s,s:s,s:s++}", "node", node, "field", kind, "message",
-							   kind, " not published: ", id));
+		json_array_append_new(c->errors, json_pack("{s:s,s:s,s:s,s:s++}", "node", node, "field", kind, "id", id,
+							   "message", kind, " not published: ", id));
 	else if (rc == GC_OK && strcmp(kind, "tree") == 0)
 		follow(c, id, content);
 	json_decref(content);

@@ -52,9 +52,10 @@ async function signIn(browser, url, email, errors) {
   page.on('response', (r) => {
     const path = new URL(r.url()).pathname;
     // expected: the session asked before the login; the tree with its mistake; publishing the tree
-    // before its article (a past review-by date is refused by the page before it asks)
+    // before its article (a past review-by date is refused by the page before it asks); archiving
+    // the article the tree leads to
     const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 400 && (path === `/api/v1/kb/items/${TREE_ID}`
-      || path === `/api/v1/kb/items/${TREE_ID}/publish`));
+      || path === `/api/v1/kb/items/${TREE_ID}/publish` || path === `/api/v1/kb/items/${ARTICLE_ID}/archive`));
     if (r.status() >= 400 && !expected) errors.push(`${email}: ${r.request().method()} ${path}: ${r.status()}`);
   });
   await page.goto(url);
@@ -220,7 +221,12 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await reviewer.getByRole('button', { name: 'Approve' }).click();
       await reviewer.getByRole('status').getByText('approved: Approved.').waitFor();
       await reviewer.getByRole('button', { name: 'Publish' }).click();
-      await reviewer.getByRole('alert').getByText(`fix · article not published: ${ARTICLE_ID}`).waitFor();
+      // the refusal names what is missing, in the page's language
+      await reviewer.getByRole('alert').getByText('Not published: the tree leads to what is not published yet. Publish it first.').waitFor();
+      await reviewer.getByRole('alert').getByText(`fix · Article “${ARTICLE_ID}”, not published`).waitFor();
+      await reviewer.getByLabel('Language', { exact: true }).selectOption('fr');
+      await reviewer.getByRole('alert').getByText(`fix · Article « ${ARTICLE_ID} », non publié`).waitFor();
+      await reviewer.getByLabel('Langue', { exact: true }).selectOption('en');
       await openFromList(reviewer, 'Reset the wifi box');
       await reviewer.getByRole('button', { name: 'Approve' }).click();
       await reviewer.getByRole('status').getByText('“Reset the wifi box” approved: Approved.').waitFor();
@@ -239,6 +245,11 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await openFromList(reviewer, 'The wifi is down');
       await reviewer.getByRole('button', { name: 'Publish' }).click();
       await reviewer.getByRole('status').getByText('“The wifi is down” is published.').waitFor();
+      // the article the tree leads to is not archived from under it: the refusal names the tree and its node
+      await openFromList(reviewer, 'Reset the wifi box');
+      await reviewer.getByRole('button', { name: 'Archive' }).click();
+      await reviewer.getByRole('alert').getByText('Not archived: published trees lead to it. Change or archive them first.').waitFor();
+      await reviewer.getByRole('alert').getByText(`The published tree “${TREE_ID}”, at its node fix`).waitFor();
       const item = await s.admin('GET', `/api/v1/kb/items/${ARTICLE_ID}`);
       if (item.state !== 'published' || item.published_version !== 1 || !item.review_by?.startsWith(`${new Date().getUTCFullYear() + 1}-06-30`))
         throw new Error(JSON.stringify(item));

@@ -23,9 +23,13 @@ export function Review({ t, me, item, say, fail, onChange }) {
     say(t(message, { title: it.title, state: t(`ws.state.${it.state}`) }));
   }, (e) => {
     if (e.field === 'comment' || e.field === 'review_by') setErrors({ [e.field]: e.message });
-    else if (e.errors?.length) setErrors({ publish: `${e.message}: ${e.errors.map((x) => `${x.node ? `${x.node} · ` : ''}${x.message}`).join('; ')}` });
+    else if (e.errors?.length) setErrors({ refused: { publish: message === 'ws.published', list: e.errors } });
     else fail(e);
   });
+  // why a publication or an archive was refused, each thing it names said in the page's language
+  const why = (x) => (x.tree ? t('ws.refused_leads', { tree: x.tree, node: x.node || '' })
+    : x.id ? t('ws.refused_unpublished', { node: x.node || '', kind: t(`ws.kind.${x.field}`), id: x.id })
+      : `${x.node ? `${x.node} · ` : ''}${x.message}`);
   // a review-by date must be after today (the API's day, UTC): said here in
   // the page's language, where the API would answer in English
   const publish = () => {
@@ -54,6 +58,12 @@ export function Review({ t, me, item, say, fail, onChange }) {
           <button type="button" onClick={() => act(kb.archive(item.id), 'ws.archived')}>{t('ws.archive')}</button>
         )}
       </div>
+      {errors.refused && (
+        <div class="error" role="alert">
+          <p>{t(errors.refused.publish ? 'ws.publish_refused' : 'ws.archive_refused')}</p>
+          <ul>{errors.refused.list.map((x) => <li>{why(x)}</li>)}</ul>
+        </div>
+      )}
       {review && (s === 'review' || s === 'approved') && (
         <form class="inline-form" onSubmit={(e) => { e.preventDefault(); act(kb.reject(item.id, comment.trim() || undefined), 'ws.rejected', () => setComment('')); }}>
           <label for="r-comment">{t('ws.reject_comment')}</label>
@@ -68,7 +78,7 @@ export function Review({ t, me, item, say, fail, onChange }) {
           <input id="r-review-by" type="date" value={reviewBy} onInput={(e) => setReviewBy(e.target.value)} {...invalid('review_by')} />
           <button type="submit" class="primary">{t('ws.publish')}</button>
           {errorOf('review_by')}
-          {errors.publish && <p class="error" role="alert">{errors.publish}</p>}
+
         </form>
       )}
     </section>

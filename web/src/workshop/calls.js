@@ -39,7 +39,7 @@ export const kb = {
   approve: (key) => call('POST', `${item(key)}/approve`),
   reject: (key, comment) => call('POST', `${item(key)}/reject${query({ comment })}`),
   publish: (key, reviewBy) => withErrors('POST', `${item(key)}/publish${query({ review_by: reviewBy })}`),
-  archive: (key) => call('POST', `${item(key)}/archive`),
+  archive: (key) => withErrors('POST', `${item(key)}/archive`),
   flags: (mine) => call('GET', `/api/v1/kb/flags${query({ mine: mine ? 1 : undefined })}`),
   resolve: (id, note) => call('POST', `/api/v1/kb/flags/${id}/resolve${query({ note })}`),
 };
