@@ -20,7 +20,7 @@ function Incidents({ t, lang, items }) {
         {items.map((i) => (
           <li key={i.id} class={`incident ${i.kind} ${i.severity || ''}`}>
             <p class="incident-head">
-              <strong>{t(`incident.${i.kind}`)}{i.severity ? ` (${t(`incident.severity.${i.severity}`)})` : ''}: </strong>
+              <strong>{t('incident.head', { kind: `${t(`incident.${i.kind}`)}${i.severity ? ` (${t(`incident.severity.${i.severity}`)})` : ''}` })}</strong>
               {i.title}
             </p>
             {i.body && <p>{i.body}</p>}

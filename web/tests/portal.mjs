@@ -164,6 +164,9 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
       email: 'help@a.example', callback: true, queue_id: queue.id });
     await home.goto(`${url}/help/${tenant}`);
     await home.getByRole('region', { name: 'Incidents et annonces en cours' }).getByText(INCIDENT).waitFor();
+    // French puts a space before the colon
+    const head = await home.locator('.incident-head').first().textContent();
+    if (head !== `Incident (majeur) : ${INCIDENT}`) throw new Error(`the incident's heading: ${head}`);
     await home.getByRole('button', { name: 'Demander un rappel' }).waitFor();
     await accessible(home, 'portal home (fr)');
     await fr.close();
