@@ -40,8 +40,14 @@ int kb_search_answer(struct request *r, struct store *db, int64_t tenant_id, boo
 	if (!query_lang(r, &lang) || query_int(r, "limit", 1, 50, 10, &limit) < 0 ||
 	    query_int(r, "explain", 0, 1, 0, &explain) < 0)
 		return GC_EINVAL;
-	if (query_get(r, "lang") == NULL) /* not said: the question's own, French when it does not tell */
-		lang = kb_lang_guess(q, strlen(q), KB_LANG_FR);
+	/* not said: the question's own; when its words do not tell ("reset wifi box"), the hint's (the
+	 * reader's page), else French */
+	enum kb_lang fallback = KB_LANG_FR;
+	const char *hint = query_get(r, "hint");
+	if (hint && kb_lang_parse(hint, &fallback) < 0)
+		return reply_error(r, 400, "invalid", "hint", "'hint' must be 'fr' or 'en'");
+	if (query_get(r, "lang") == NULL)
+		lang = kb_lang_guess(q, strlen(q), fallback);
 	struct kbsvc_query kq = {.text = q, .lang = lang, .limit = (size_t)limit, .explain = explain, .customer = customer};
 	json_t *out = NULL;
 	int rc = kbsvc_search(db, tenant_id, &kq, &out);

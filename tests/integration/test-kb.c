@@ -156,6 +156,19 @@ static void import_search_export(void **state)
 	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=redémarrer+la+box");
 	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "fr");
 	resp_clear(&r);
+	/* words that do not tell their language: the hint's (the agent's page), not always French */
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=restart+router&hint=en");
+	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "en");
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=restart+router");
+	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "fr");
+	resp_clear(&r);
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=how+do+I+restart+the+box&hint=fr"); /* the words tell */
+	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "en");
+	resp_clear(&r);
+	call("GET", agent, 400, NULL, &r, "/api/v1/kb/search?q=box&hint=de");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "hint");
+	resp_clear(&r);
 	/* trees covering the intent first; a typo still finds its article; the CLI's JSON */
 	char ids[1024], one[64];
 	search(agent, "plus d'internet, la box ne marche plus", ids, sizeof(ids));

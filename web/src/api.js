@@ -55,7 +55,8 @@ export const api = {
   wrapup: (id, disposition) => call('POST', `/api/v1/contacts/${id}/wrapup`, { disposition }),
   dispositions: () => call('GET', '/api/v1/dispositions'),
   // the guided diagnosis, the knowledge and the hand-over
-  search: (q, lang) => call('GET', `/api/v1/kb/search?q=${encodeURIComponent(q)}&lang=${lang}&limit=5`),
+  // lang: the content's; without it, the words' own, else hint's (the page's)
+  search: (q, lang, hint) => call('GET', `/api/v1/kb/search?q=${encodeURIComponent(q)}${lang ? `&lang=${lang}` : `&hint=${hint}`}&limit=5`),
   kbItem: (key) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}`),
   kbVersion: (key, n) => call('GET', `/api/v1/kb/items/${encodeURIComponent(key)}/versions/${n}`),
   flag: (key, reason, comment) => call('POST', `/api/v1/kb/items/${encodeURIComponent(key)}/flag`, { reason, comment }),

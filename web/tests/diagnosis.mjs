@@ -368,6 +368,26 @@ export async function diagnosis({ browser, url, step, accessible }) {
       await theirs.locator('.question').getByRole('button', { name: 'No', exact: true }).click();
       await theirs.locator('.outcome').getByText(`This needs an expert: ${LINE}`).waitFor();
     });
+    await step('diagnosis: on a French desk, an English customer\'s words search the English knowledge by themselves', async () => {
+      const page = agent.page;
+      // the others who have the skill go on a break: the contact is the agent's
+      for (const who of ['expert', 'out']) {
+        const { token } = await bearer(url)('POST', '/api/v1/auth/login', { email: `${who}@a.example`, password: PASSWORD });
+        await bearer(url, token)('POST', '/api/v1/agents/me/presence', { presence: 'paused', reason: 'break' });
+      }
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('heading', { name: 'Présence' }).waitFor();
+      const c = await s.admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'English', customer_id: s.customer.id,
+        message: 'Hello, my internet is down.', queue_id: s.l1.id });
+      await page.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accepter' }).click();
+      const panel = page.locator(`#panel-${c.id}`);
+      await panel.getByLabel('Les mots du client').fill(WORDS);
+      await panel.getByRole('button', { name: 'Chercher dans la base' }).click();
+      // the language the words are in, unless the agent chooses one (the page's searched the French content: nothing)
+      await panel.locator('.result[data-item="no-connection"]').waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+      await page.getByRole('heading', { name: 'Presence' }).waitFor();
+    });
     await step('diagnosis: no script error nor failed call on these pages', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

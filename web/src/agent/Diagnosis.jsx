@@ -256,7 +256,10 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
 
 export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, onGone, actionsRef, active }) {
   const [words, setWords] = useState('');
-  const [kbLang, setKbLang] = useState(lang);
+  // '': the language the customer's words are in, as the API tells (an
+  // English customer on a French desk finds the English content), the
+  // page's when they do not tell
+  const [kbLang, setKbLang] = useState('');
   const [found, setFound] = useState(null);
   const [session, setSession] = useState(null);
   const [opened, setOpened] = useState(null);
@@ -280,7 +283,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
     }).catch(() => {});
   }, [id]);
 
-  const search = () => words.trim() && api.search(words.trim(), kbLang).then((r) => {
+  const search = () => words.trim() && api.search(words.trim(), kbLang, lang).then((r) => {
     setFound(r);
     say(t('diag.found', { n: r.results.length }));
   }, fail);
@@ -289,7 +292,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
     const n = s.listened?.length || 0;
     say(`${n ? `${t('diag.listened', { n })} ` : ''}${s.done ? t('diag.done') : s.question.text}`);
   };
-  const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang, contact_id: id })
+  const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang || undefined, contact_id: id })
     .then((s) => { setSession(s); onStep(); announce(s); }, fail);
   const step = (p) => p.then((s) => { setSession(s); announce(s); }, fail);
   const answer = (value) => step(api.answer(session.id, value));
@@ -373,6 +376,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
         <input id={`words-${id}`} type="search" value={words} onInput={(e) => setWords(e.target.value)} />
         <label for={`kblang-${id}`}>{t('diag.kb_lang')}</label>
         <select id={`kblang-${id}`} value={kbLang} onChange={(e) => setKbLang(e.target.value)}>
+          <option value="">{t('diag.kb_lang_words')}</option>
           <option value="fr">Français</option>
           <option value="en">English</option>
         </select>

@@ -82,6 +82,7 @@ export default {
   'diag.yes': 'Yes',
   'diag.no': 'No',
   'diag.words': "Customer's words",
+  'diag.kb_lang_words': 'the language of their words',
   'diag.kb_lang': "The customer writes in",
   'diag.search': "Search the knowledge",
   'diag.results': "Trees and articles found",

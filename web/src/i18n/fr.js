@@ -81,6 +81,7 @@ export default {
   'diag.yes': 'Oui',
   'diag.no': 'Non',
   'diag.words': "Les mots du client",
+  'diag.kb_lang_words': 'la langue de ses mots',
   'diag.kb_lang': "Le client écrit en",
   'diag.search': "Chercher dans la base",
   'diag.results': "Arbres et articles trouvés",
