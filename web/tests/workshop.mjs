@@ -199,6 +199,9 @@ export async function workshopTests({ browser, url, step, accessible }) {
       ({ page: reviewer } = await signIn(browser, url, 'checker@a.example', errors));
       pages.push(reviewer);
       await reviewer.getByLabel('State').selectOption('review');
+      // the content's language by its name, as the editor offers it
+      const row = reviewer.locator('tr', { has: reviewer.getByRole('button', { name: 'Reset the wifi box', exact: true }) });
+      await row.locator('td[lang="en"]', { hasText: 'English' }).waitFor();
       await openFromList(reviewer, 'Reset the wifi box');
       if (await reviewer.getByRole('button', { name: 'Publish' }).count()) throw new Error('publish before approval');
       await reviewer.getByLabel('Comment for the author').fill(COMMENT);

@@ -8,7 +8,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { kb, canWrite } from './calls.js';
 import { ARTICLE_TYPES, addNode, emptyContent, errorIndex, fromContent, keyErrors, moveNode, removeNode,
-  toContent, validate, withCodes } from './model.js';
+  toContent, validate, withCodes, LANG_NAMES } from './model.js';
 import { Field, lines, words } from './fields.jsx';
 import { TreeOutline } from './TreeOutline.jsx';
 import { Review } from './Review.jsx';
@@ -27,8 +27,7 @@ function ItemFields({ t, content, isNew, at, set }) {
       <div class="field">
         <label for="f-lang">{t('ws.content_lang')}</label>
         <select id="f-lang" value={content.lang} onChange={(e) => set({ lang: e.target.value })}>
-          <option value="fr">Français</option>
-          <option value="en">English</option>
+          {Object.entries(LANG_NAMES).map(([code, name]) => <option value={code} lang={code}>{name}</option>)}
         </select>
       </div>
       {tree ? <Field id="f-start" label={t('ws.field.start')} value={content.start} errors={at('start')} list="ws-node-ids"

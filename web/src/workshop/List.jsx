@@ -3,7 +3,7 @@
 // the title or id (here: drafts are not in the search index).
 import { useEffect, useState } from 'preact/hooks';
 import { kb, canWrite } from './calls.js';
-import { STATES } from './model.js';
+import { STATES, LANG_NAMES } from './model.js';
 
 export function day(iso) {
   return iso ? String(iso).slice(0, 10) : '';
@@ -58,7 +58,7 @@ export function List({ t, me, fail, onOpen, onNew }) {
                   <span class="muted"> {i.id}</span></td>
                 <td>{t(`ws.kind.${i.kind}`)}</td>
                 <td><span class={`ws-state ${i.state}`}>{t(`ws.state.${i.state}`)}</span></td>
-                <td>{i.lang}</td>
+                <td lang={i.lang}>{LANG_NAMES[i.lang] || i.lang}</td>
                 <td>{day(i.review_by)}</td>
                 <td class="num">{i.open_flags || ''}</td>
               </tr>

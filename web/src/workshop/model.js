@@ -11,6 +11,8 @@ export const OUTCOME_TYPES = ['article', 'reply', 'escalate', 'return'];
 export const NODE_TYPES = [...QUESTION_TYPES, 'tree', ...OUTCOME_TYPES];
 export const ARTICLE_TYPES = ['answer', 'recommendation', 'procedure'];
 export const STATES = ['draft', 'review', 'approved', 'published', 'archived'];
+// The content's languages by their own names, as a reader of each looks for them.
+export const LANG_NAMES = { fr: 'Français', en: 'English' };
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 let nextKey = 1;
