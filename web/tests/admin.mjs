@@ -39,6 +39,17 @@ function tab(page, name) {
   return page.getByRole('tab', { name, exact: true });
 }
 
+// A second person's page in a context of its own, its unexpected errors
+// collected in errs (watchErrors).
+async function secondPage(browser, locale, expected) {
+  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 720 } });
+  const p = await ctx.newPage();
+  const errs = [];
+  watchErrors(p, errs, expected);
+  p.setDefaultTimeout(10000);
+  return { ctx, p, errs };
+}
+
 async function open(page, name) {
   await tab(page, name).click();
   if ((await tab(page, name).getAttribute('aria-selected')) !== 'true') throw new Error(`${name} not selected`);
@@ -347,11 +358,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await table.getByText('inserted: 2, updated: 0, unchanged: 0, rejected: 1').waitFor();
     });
     await step('the outsourcer\'s agent chooses Brand B at login, then switches to Brand A', async () => {
-      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
-      const p = await ctx.newPage();
-      const errs = [];
-      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/, /^404 GET \/api\/v1\/agents\/me$/]);
-      p.setDefaultTimeout(10000);
+      const { ctx, p, errs } = await secondPage(browser, 'en-US', [/^401 GET \/api\/v1\/me$/, /^404 GET \/api\/v1\/agents\/me$/]);
       try {
         await login(p, url, OLGA, password);
         await p.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
@@ -372,11 +379,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
     await step('the outsourcer\'s supervisor has the supervision without the brand\'s whole day, and every tab answers', async () => {
       await admin('POST', '/api/v1/users', { email: 'sam@callcenter.example', name: 'Sam Outsourced', password,
         role: 'supervisor', organisation: OUTSOURCER });
-      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
-      const p = await ctx.newPage();
-      const errs = [];
-      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
-      p.setDefaultTimeout(10000);
+      const { ctx, p, errs } = await secondPage(browser, 'en-US', [/^401 GET \/api\/v1\/me$/]);
       try {
         await login(p, url, 'sam@callcenter.example', password);
         const tabs = p.getByRole('tablist', { name: 'Supervision' });
@@ -393,11 +396,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
     });
     await step('a tenant admin who is no platform admin has the console without the platform tab', async () => {
       await admin('POST', '/api/v1/users', { email: 'tina@a.example', name: 'Tina Admin', password, role: 'tenant_admin' });
-      const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 720 } });
-      const p = await ctx.newPage();
-      const errs = [];
-      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
-      p.setDefaultTimeout(10000);
+      const { ctx, p, errs } = await secondPage(browser, 'fr-FR', [/^401 GET \/api\/v1\/me$/]);
       try {
         await p.goto(url);
         await p.getByLabel('Adresse e-mail').fill('tina@a.example');
@@ -417,11 +416,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await admin('POST', '/api/v1/tenants', { name: 'Brand New' });
       await admin('POST', '/api/v1/users', { email: 'nina@a.example', name: 'Nina New', password, role: 'author' });
       await admin('POST', '/api/v1/memberships', { email: 'nina@a.example', tenant: 'Brand New', role: 'tenant_admin' });
-      const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
-      const p = await ctx.newPage();
-      const errs = [];
-      watchErrors(p, errs, [/^401 GET \/api\/v1\/me$/]);
-      p.setDefaultTimeout(10000);
+      const { ctx, p, errs } = await secondPage(browser, 'en-US', [/^401 GET \/api\/v1\/me$/]);
       try {
         await login(p, url, 'nina@a.example', password);
         await p.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
