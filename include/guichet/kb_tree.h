@@ -48,14 +48,32 @@ bool kb_node_is_outcome(enum kb_node_type t);
 struct kb_tree;
 
 #define KB_TREE_MAX_ERRORS 16
+#define KB_ERROR_MAX_VARS 2
+/* A mistake in a tree or an article: where, what (code, stable, for a page
+ * to say it in its own language: docs/api.md lists them), and the message
+ * in English; vars are what the message names besides the field ("id":
+ * the node a link names, "n": the choice's rank...). */
+struct kb_tree_error {
+	char node[64];         /* the node's id, "" for the tree itself */
+	char field[32];
+	char code[24];
+	char message[160];
+	size_t nvars;
+	struct {
+		char name[8];
+		char value[64];
+	} vars[KB_ERROR_MAX_VARS];
+};
 struct kb_tree_errors {
 	size_t n;
-	struct {
-		char node[64];         /* the node's id, "" for the tree itself */
-		char field[32];
-		char message[160];
-	} e[KB_TREE_MAX_ERRORS];
+	struct kb_tree_error e[KB_TREE_MAX_ERRORS];
 };
+/* Records a mistake (NULL when KB_TREE_MAX_ERRORS are already there), and
+ * names one of its vars. */
+struct kb_tree_error *kb_error_add(struct kb_tree_errors *e, const char *node, const char *field, const char *code,
+				   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void kb_error_var(struct kb_tree_error *x, const char *name, const char *value);
+void kb_error_var_n(struct kb_tree_error *x, const char *name, long long value);
 
 /* Parses and validates a tree (json is copied). NULL with errors filled
  * when it is invalid: a field missing or malformed, a "next" naming no

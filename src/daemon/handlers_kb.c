@@ -134,7 +134,14 @@ static json_t *errors_json(const struct kb_tree_errors *e, size_t line)
 {
 	json_t *list = json_array();
 	for (size_t i = 0; i < e->n; i++) {
-		json_t *o = json_pack("{s:s}", "message", e->e[i].message);
+		const struct kb_tree_error *x = &e->e[i];
+		json_t *o = json_pack("{s:s,s:s}", "code", x->code, "message", x->message);
+		if (x->nvars) {
+			json_t *vars = json_object();
+			for (size_t k = 0; k < x->nvars; k++)
+				json_object_set_new(vars, x->vars[k].name, json_string(x->vars[k].value));
+			json_object_set_new(o, "vars", vars);
+		}
 		if (e->e[i].node[0])
 			json_object_set_new(o, "node", json_string(e->e[i].node));
 		if (e->e[i].field[0])

@@ -13,20 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void err(struct kb_tree_errors *e, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void err(struct kb_tree_errors *e, const char *field, const char *fmt, ...)
-{
-	if (e->n == KB_TREE_MAX_ERRORS)
-		return;
-	e->e[e->n].node[0] = '\0';
-	snprintf(e->e[e->n].field, sizeof(e->e[0].field), "%s", field);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->e[e->n].message, sizeof(e->e[0].message), fmt, ap);
-	va_end(ap);
-	e->n++;
-}
+/* The content's own mistakes name no node. */
+#define err(e, field, code, ...) kb_error_add(e, NULL, field, code, __VA_ARGS__)
+#define var kb_error_var
+#define var_n kb_error_var_n
 
 struct limits {
 	size_t total;              /* bytes of strings and keys so far */
@@ -46,11 +36,12 @@ static bool string_ok(const char *name, int depth, const json_t *v, struct limit
 {
 	size_t len = json_string_length(v);
 	if (depth == 1 && strcmp(name, "title") == 0 && utf8_chars(json_string_value(v), len) > KB_MAX_TITLE_CHARS)
-		return err(l->e, "title", "'title' is over %d characters", KB_MAX_TITLE_CHARS), false;
+		return var_n(err(l->e, "title", "title_long", "'title' is over %d characters", KB_MAX_TITLE_CHARS), "max",
+			     KB_MAX_TITLE_CHARS), false;
 	size_t max = depth == 1 && strcmp(name, "body") == 0 ? KB_MAX_BODY
 		   : depth == 1 && strcmp(name, "internal") == 0 ? KB_MAX_INTERNAL : KB_MAX_STRING;
 	if (len > max)
-		return err(l->e, name, "'%s' is over %zu bytes", name, max), false;
+		return var_n(err(l->e, name, "too_long", "'%s' is over %zu bytes", name, max), "max", (long long)max), false;
 	return true;
 }
 
@@ -58,7 +49,8 @@ static bool string_ok(const char *name, int depth, const json_t *v, struct limit
 static bool walk_limits(const char *name, const json_t *v, int depth, struct limits *l)
 {
 	if (depth > KB_MAX_DEPTH)
-		return err(l->e, name, "'%s' nests deeper than %d levels", name, KB_MAX_DEPTH), false;
+		return var_n(err(l->e, name, "too_deep", "'%s' nests deeper than %d levels", name, KB_MAX_DEPTH), "max",
+			     KB_MAX_DEPTH), false;
 	if (json_is_string(v)) {
 		l->total += json_string_length(v);
 		return string_ok(name, depth, v, l);
@@ -66,13 +58,15 @@ static bool walk_limits(const char *name, const json_t *v, int depth, struct lim
 	if (json_is_array(v)) {
 		size_t max = depth == 1 && strcmp(name, "nodes") == 0 ? KB_MAX_NODES : KB_MAX_LIST;
 		if (json_array_size(v) > max)
-			return err(l->e, name, "'%s' has more than %zu entries", name, max), false;
+			return var_n(err(l->e, name, "too_many", "'%s' has more than %zu entries", name, max), "max",
+				     (long long)max), false;
 		size_t i;
 		const json_t *x;
 		json_array_foreach(v, i, x) if (!walk_limits(name, x, depth + 1, l)) return false;
 	} else if (json_is_object(v)) {
 		if (json_object_size(v) > KB_MAX_NODES) /* a scenario's answers: one per node at most */
-			return err(l->e, name, "'%s' has more than %d fields", name, KB_MAX_NODES), false;
+			return var_n(err(l->e, name, "too_many", "'%s' has more than %d fields", name, KB_MAX_NODES), "max",
+				     KB_MAX_NODES), false;
 		const char *key;
 		const json_t *x;
 		json_object_foreach((json_t *)v, key, x) {
@@ -82,7 +76,8 @@ static bool walk_limits(const char *name, const json_t *v, int depth, struct lim
 		}
 	}
 	if (l->total > KB_MAX_TOTAL)
-		return err(l->e, name, "the content is over %d bytes of text", KB_MAX_TOTAL), false;
+		return var_n(err(l->e, name, "too_big", "the content is over %d bytes of text", KB_MAX_TOTAL), "max",
+			     KB_MAX_TOTAL), false;
 	return true;
 }
 
@@ -123,13 +118,13 @@ static bool string_list(const json_t *o, const char *name, bool required, struct
 {
 	const json_t *v = json_object_get(o, name);
 	if (v == NULL)
-		return !required || (err(e, name, "'%s' is required", name), false);
+		return !required || (err(e, name, "required", "'%s' is required", name), false);
 	bool ok = json_is_array(v);
 	size_t i;
 	const json_t *x;
 	json_array_foreach(v, i, x) ok = ok && json_is_string(x) && json_string_length(x) > 0;
 	if (!ok)
-		err(e, name, "'%s' must be a list of non-empty strings", name);
+		err(e, name, "words", "'%s' must be a list of non-empty strings", name);
 	return ok;
 }
 
@@ -139,7 +134,7 @@ static const char *text(const json_t *o, const char *name, bool required, struct
 	if (v == NULL && !required)
 		return NULL;
 	if (!json_is_string(v) || json_string_length(v) == 0) {
-		err(e, name, "'%s' must be a non-empty string", name);
+		err(e, name, "required", "'%s' must be a non-empty string", name);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -156,14 +151,15 @@ static void check_article(const json_t *a, struct kb_tree_errors *e)
 		while (known[i] && strcmp(known[i], key) != 0)
 			i++;
 		if (known[i] == NULL)
-			err(e, key, "unknown field '%s'", key);
+			err(e, key, "unknown_field", "unknown field '%s'", key);
 	}
 	const char *id = text(a, "id", true, e);
 	if (id && !id_ok(id))
-		err(e, "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
+		err(e, "id", "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
 	const char *original = text(a, "translation_of", false, e);
 	if (original && !id_ok(original))
-		err(e, "translation_of", "'translation_of' must be the id of an article: 1 to 64 letters, digits, "
+		err(e, "translation_of", "id",
+		    "'translation_of' must be the id of an article: 1 to 64 letters, digits, "
 					 "'.', '_' or '-'");
 	text(a, "title", true, e);
 	text(a, "body", true, e);
@@ -171,12 +167,12 @@ static void check_article(const json_t *a, struct kb_tree_errors *e)
 	enum kb_lang lang;
 	const char *code = text(a, "lang", true, e);
 	if (code && kb_lang_parse(code, &lang) < 0)
-		err(e, "lang", "'lang' must be 'fr' or 'en'");
+		err(e, "lang", "lang", "'lang' must be 'fr' or 'en'");
 	string_list(a, "tags", false, e);
 	string_list(a, "products", false, e);
 	const char *type = text(a, "type", false, e);
 	if (type && strcmp(type, "answer") && strcmp(type, "recommendation") && strcmp(type, "procedure"))
-		err(e, "type", "'type' must be answer, recommendation or procedure");
+		err(e, "type", "article_type", "'type' must be answer, recommendation or procedure");
 	if (type && strcmp(type, "procedure") == 0)
 		string_list(a, "steps", true, e);
 	else if (json_object_get(a, "steps"))
@@ -185,11 +181,11 @@ static void check_article(const json_t *a, struct kb_tree_errors *e)
 	size_t i;
 	const json_t *r;
 	if (replies && !json_is_array(replies))
-		err(e, "replies", "'replies' must be a list of {\"name\", \"text\"}");
+		err(e, "replies", "replies", "'replies' must be a list of {\"name\", \"text\"}");
 	json_array_foreach(replies, i, r) {
 		if (!json_is_object(r) || !json_is_string(json_object_get(r, "name")) ||
 		    !json_is_string(json_object_get(r, "text")))
-			err(e, "replies", "reply %zu needs a 'name' and a 'text'", i + 1);
+			var_n(err(e, "replies", "reply", "reply %zu needs a 'name' and a 'text'", i + 1), "n", (long long)i + 1);
 	}
 }
 
@@ -198,7 +194,7 @@ bool kb_content_check(const json_t *content, struct kb_tree_errors *e, json_t **
 	e->n = 0;
 	*ret_canonical = NULL;
 	if (!json_is_object(content)) {
-		err(e, "", "an article or a tree is a JSON object");
+		err(e, "", "object", "an article or a tree is a JSON object");
 		return false;
 	}
 	if (kb_content_limits(content, e) < 0)
@@ -210,7 +206,7 @@ bool kb_content_check(const json_t *content, struct kb_tree_errors *e, json_t **
 			return false;
 		enum kb_lang lang;
 		if (kb_lang_parse(kb_tree_lang(t), &lang) < 0) {
-			err(e, "lang", "'lang' must be 'fr' or 'en'");
+			err(e, "lang", "lang", "'lang' must be 'fr' or 'en'");
 			kb_tree_free(t);
 			return false;
 		}
@@ -218,7 +214,7 @@ bool kb_content_check(const json_t *content, struct kb_tree_errors *e, json_t **
 	} else if (strcmp(kind, "article") == 0) {
 		check_article(content, e);
 	} else {
-		err(e, "kind", "'kind' must be article or tree");
+		err(e, "kind", "kind", "'kind' must be article or tree");
 	}
 	if (e->n)
 		return false;

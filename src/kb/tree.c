@@ -59,20 +59,60 @@ bool kb_node_is_outcome(enum kb_node_type t)
 	return t >= KB_NODE_ARTICLE;
 }
 
-static void err(struct kb_tree_errors *e, const char *node, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void err(struct kb_tree_errors *e, const char *node, const char *field, const char *fmt, ...)
+/* Drops a character that snprintf cut in two: the API's JSON takes whole UTF-8 only. */
+static void whole_chars(char *s)
+{
+	size_t n = strlen(s), i = n;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < want)
+		s[i - 1] = '\0';
+}
+
+struct kb_tree_error *kb_error_add(struct kb_tree_errors *e, const char *node, const char *field, const char *code,
+				   const char *fmt, ...)
 {
 	if (e->n == KB_TREE_MAX_ERRORS)
-		return;
-	snprintf(e->e[e->n].node, sizeof(e->e[0].node), "%s", node ? node : "");
-	snprintf(e->e[e->n].field, sizeof(e->e[0].field), "%s", field ? field : "");
+		return NULL;
+	struct kb_tree_error *x = &e->e[e->n++];
+	snprintf(x->node, sizeof(x->node), "%s", node ? node : "");
+	snprintf(x->field, sizeof(x->field), "%s", field ? field : "");
+	snprintf(x->code, sizeof(x->code), "%s", code);
+	x->nvars = 0;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e->e[e->n].message, sizeof(e->e[0].message), fmt, ap);
+	vsnprintf(x->message, sizeof(x->message), fmt, ap);
 	va_end(ap);
-	e->n++;
+	whole_chars(x->node);
+	whole_chars(x->field);
+	whole_chars(x->message);
+	return x;
 }
+
+void kb_error_var(struct kb_tree_error *x, const char *name, const char *value)
+{
+	if (x == NULL || x->nvars == KB_ERROR_MAX_VARS)
+		return;
+	snprintf(x->vars[x->nvars].name, sizeof(x->vars[0].name), "%s", name);
+	snprintf(x->vars[x->nvars].value, sizeof(x->vars[0].value), "%s", value ? value : "");
+	whole_chars(x->vars[x->nvars].value);
+	x->nvars++;
+}
+
+void kb_error_var_n(struct kb_tree_error *x, const char *name, long long value)
+{
+	char s[24];
+	snprintf(s, sizeof(s), "%lld", value);
+	kb_error_var(x, name, s);
+}
+
+#define err kb_error_add
+#define var kb_error_var
+#define var_n kb_error_var_n
 
 /* An id: 1 to 64 letters, digits, '.', '_' or '-'. */
 static bool id_ok(const char *s)
@@ -91,7 +131,7 @@ static const char *text_field(const json_t *o, const char *name, bool required, 
 	if (v == NULL && !required)
 		return NULL;
 	if (!json_is_string(v) || json_string_length(v) == 0) {
-		err(e, node, name, "'%s' must be a non-empty string", name);
+		err(e, node, name, "required", "'%s' must be a non-empty string", name);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -114,14 +154,14 @@ static int link_field(const struct kb_tree *t, const json_t *o, const char *name
 		return -1;
 	int at = find_node(t, id);
 	if (at < 0)
-		err(e, node, name, "'%s' names no node: '%s'", name, id);
+		var(err(e, node, name, "no_node", "'%s' names no node: '%s'", name, id), "id", id);
 	return at;
 }
 
 static bool when_ok(const json_t *when, struct kb_tree_errors *e, const char *node)
 {
 	if (!json_is_object(when) || json_object_size(when) == 0) {
-		err(e, node, "when", "'when' must be an object of conditions");
+		err(e, node, "when", "when_object", "'when' must be an object of conditions");
 		return false;
 	}
 	const char *key;
@@ -132,7 +172,7 @@ static bool when_ok(const json_t *when, struct kb_tree_errors *e, const char *no
 		const json_t *x;
 		json_array_foreach(v, i, x) ok = ok && json_is_string(x);
 		if (!ok) {
-			err(e, node, "when", "condition '%s' must be a string or a list of strings", key);
+			var(err(e, node, "when", "when_value", "condition '%s' must be a string or a list of strings", key), "key", key);
 			return false;
 		}
 	}
@@ -143,12 +183,12 @@ static void parse_choices(struct kb_tree *t, struct node *n, struct kb_tree_erro
 {
 	const json_t *list = json_object_get(n->json, "choices");
 	if (!json_is_array(list) || json_array_size(list) == 0) {
-		err(e, n->id, "choices", "a choice needs a non-empty list of 'choices'");
+		err(e, n->id, "choices", "no_choices", "a choice needs a non-empty list of 'choices'");
 		return;
 	}
 	n->choices = calloc(json_array_size(list), sizeof(*n->choices));
 	if (n->choices == NULL) {
-		err(e, n->id, "choices", "out of memory");
+		err(e, n->id, "choices", "memory", "out of memory");
 		return;
 	}
 	bool unconditional = false;
@@ -158,7 +198,7 @@ static void parse_choices(struct kb_tree *t, struct node *n, struct kb_tree_erro
 		struct choice *ch = &n->choices[n->n_choices++];
 		ch->next = -1;
 		if (!json_is_object(c)) {
-			err(e, n->id, "choices", "choice %zu must be an object", i + 1);
+			var_n(err(e, n->id, "choices", "choice_object", "choice %zu must be an object", i + 1), "n", (long long)i + 1);
 			continue;
 		}
 		ch->value = text_field(c, "value", true, e, n->id);
@@ -172,7 +212,8 @@ static void parse_choices(struct kb_tree *t, struct node *n, struct kb_tree_erro
 		const json_t *x;
 		json_array_foreach(syn, k, x) syn_ok = syn_ok && json_is_string(x) && json_string_length(x) > 0;
 		if (!syn_ok)
-			err(e, n->id, "synonyms", "'synonyms' of choice %zu must be a list of words", i + 1);
+			var_n(err(e, n->id, "synonyms", "synonyms", "'synonyms' of choice %zu must be a list of words", i + 1), "n",
+			      (long long)i + 1);
 		ch->when = json_object_get(c, "when");
 		if (ch->when == NULL)
 			unconditional = true;
@@ -180,10 +221,12 @@ static void parse_choices(struct kb_tree *t, struct node *n, struct kb_tree_erro
 			ch->when = NULL;
 		for (size_t j = 0; ch->value && j + 1 < n->n_choices; j++)
 			if (n->choices[j].value && strcmp(n->choices[j].value, ch->value) == 0)
-				err(e, n->id, "choices", "two choices have the value '%s'", ch->value);
+				var(err(e, n->id, "choices", "choice_twice", "two choices have the value '%s'", ch->value), "value",
+				    ch->value);
 	}
 	if (!unconditional)
-		err(e, n->id, "choices", "every choice has conditions: add one without 'when', or a context may leave none");
+		err(e, n->id, "choices", "all_conditional",
+		    "every choice has conditions: add one without 'when', or a context may leave none");
 	n->from = text_field(n->json, "from", false, e, n->id);
 }
 
@@ -193,7 +236,7 @@ static bool number_field(const json_t *o, const char *name, double *x, struct kb
 	if (v == NULL)
 		return false;
 	if (!json_is_number(v) || !isfinite(json_number_value(v))) {
-		err(e, node, name, "'%s' must be a number", name);
+		err(e, node, name, "number", "'%s' must be a number", name);
 		return false;
 	}
 	*x = json_number_value(v);
@@ -204,7 +247,7 @@ static void parse_ranges(struct kb_tree *t, struct node *n, struct kb_tree_error
 {
 	const json_t *list = json_object_get(n->json, "ranges");
 	if (!json_is_array(list) || json_array_size(list) == 0) {
-		err(e, n->id, "ranges", "a number question needs a non-empty list of 'ranges'");
+		err(e, n->id, "ranges", "no_ranges", "a number question needs a non-empty list of 'ranges'");
 		return;
 	}
 	n->ranges = calloc(json_array_size(list), sizeof(*n->ranges));
@@ -216,18 +259,18 @@ static void parse_ranges(struct kb_tree *t, struct node *n, struct kb_tree_error
 		struct range *rg = &n->ranges[n->n_ranges++];
 		rg->next = -1;
 		if (!json_is_object(r)) {
-			err(e, n->id, "ranges", "range %zu must be an object", i + 1);
+			var_n(err(e, n->id, "ranges", "range_object", "range %zu must be an object", i + 1), "n", (long long)i + 1);
 			continue;
 		}
 		rg->has_min = number_field(r, "min", &rg->min, e, n->id);
 		rg->has_max = number_field(r, "max", &rg->max, e, n->id);
 		if (rg->has_min && rg->has_max && rg->min > rg->max)
-			err(e, n->id, "ranges", "range %zu: 'min' is above 'max'", i + 1);
+			var_n(err(e, n->id, "ranges", "range_order", "range %zu: 'min' is above 'max'", i + 1), "n", (long long)i + 1);
 		rg->next = link_field(t, r, "next", e, n->id);
 	}
 	const struct range *last = &n->ranges[n->n_ranges - 1];
 	if (last->has_min || last->has_max)
-		err(e, n->id, "ranges", "the last range must have no bounds, so that every number leads somewhere");
+		err(e, n->id, "ranges", "last_range", "the last range must have no bounds, so that every number leads somewhere");
 }
 
 static void parse_node(struct kb_tree *t, struct node *n, struct kb_tree_errors *e)
@@ -254,14 +297,14 @@ static void parse_node(struct kb_tree *t, struct node *n, struct kb_tree_errors 
 	case KB_NODE_CALL:
 		n->target = text_field(n->json, "tree", true, e, n->id);
 		if (n->target && !id_ok(n->target))
-			err(e, n->id, "tree", "'tree' is not an id: '%s'", n->target);
+			var(err(e, n->id, "tree", "not_id", "'tree' is not an id: '%s'", n->target), "id", n->target);
 		if (json_object_get(n->json, "next"))
 			n->next = link_field(t, n->json, "next", e, n->id);
 		break;
 	case KB_NODE_ARTICLE:
 		n->target = text_field(n->json, "article", true, e, n->id);
 		if (n->target && !id_ok(n->target))
-			err(e, n->id, "article", "'article' is not an id: '%s'", n->target);
+			var(err(e, n->id, "article", "not_id", "'article' is not an id: '%s'", n->target), "id", n->target);
 		break;
 	case KB_NODE_REPLY:
 		text_field(n->json, "text", true, e, n->id);
@@ -270,7 +313,7 @@ static void parse_node(struct kb_tree *t, struct node *n, struct kb_tree_errors 
 		text_field(n->json, "reason", true, e, n->id);
 		const json_t *q = json_object_get(n->json, "queue");
 		if (q && (!json_is_integer(q) || json_integer_value(q) < 1))
-			err(e, n->id, "queue", "'queue' must be a queue's id");
+			err(e, n->id, "queue", "queue", "'queue' must be a queue's id");
 		break;
 	}
 	case KB_NODE_RETURN:
@@ -333,9 +376,10 @@ static void check_paths(const struct kb_tree *t, struct kb_tree_errors *e)
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		if (!reached[i])
-			err(e, t->nodes[i].id, NULL, "no path from the start reaches this node");
+			err(e, t->nodes[i].id, NULL, "unreached", "no path from the start reaches this node");
 		else if (!ends[i])
-			err(e, t->nodes[i].id, NULL, "no path from this node ends in an outcome (a cycle without a way out)");
+			err(e, t->nodes[i].id, NULL, "no_end",
+			    "no path from this node ends in an outcome (a cycle without a way out)");
 	}
 out:
 	free(reached);
@@ -349,7 +393,7 @@ static void check_scenarios(const struct kb_tree *t, struct kb_tree_errors *e)
 	if (list == NULL)
 		return;
 	if (!json_is_array(list)) {
-		err(e, NULL, "scenarios", "'scenarios' must be a list");
+		err(e, NULL, "scenarios", "scenarios", "'scenarios' must be a list");
 		return;
 	}
 	size_t i;
@@ -358,16 +402,19 @@ static void check_scenarios(const struct kb_tree *t, struct kb_tree_errors *e)
 		const json_t *answers = json_object_get(s, "answers"), *ctx = json_object_get(s, "context");
 		if (!json_is_object(s) || !json_is_string(json_object_get(s, "name")) || !json_is_object(answers) ||
 		    (ctx && !json_is_object(ctx))) {
-			err(e, NULL, "scenarios", "scenario %zu needs a 'name' and an 'answers' object", i + 1);
+			var_n(err(e, NULL, "scenarios", "scenario", "scenario %zu needs a 'name' and an 'answers' object", i + 1), "n",
+			      (long long)i + 1);
 			continue;
 		}
 		const char *key;
 		const json_t *v;
 		json_object_foreach((json_t *)answers, key, v) {
 			if (find_node(t, key) < 0)
-				err(e, key, "scenarios", "scenario %zu answers a node that does not exist", i + 1);
+				var_n(err(e, key, "scenarios", "scenario_node", "scenario %zu answers a node that does not exist", i + 1),
+				      "n", (long long)i + 1);
 			else if (!json_is_string(v))
-				err(e, key, "scenarios", "scenario %zu: answers are strings", i + 1);
+				var_n(err(e, key, "scenarios", "scenario_answer", "scenario %zu: answers are strings", i + 1), "n",
+				      (long long)i + 1);
 		}
 	}
 }
@@ -376,23 +423,23 @@ struct kb_tree *kb_tree_parse(const json_t *json, struct kb_tree_errors *e)
 {
 	e->n = 0;
 	if (!json_is_object(json)) {
-		err(e, NULL, NULL, "a tree is a JSON object");
+		err(e, NULL, NULL, "object", "a tree is a JSON object");
 		return NULL;
 	}
 	struct kb_tree *t = calloc(1, sizeof(*t));
 	if (t == NULL || (t->json = json_deep_copy(json)) == NULL) {
 		free(t);
-		err(e, NULL, NULL, "out of memory");
+		err(e, NULL, NULL, "memory", "out of memory");
 		return NULL;
 	}
 	t->id = text_field(t->json, "id", true, e, NULL);
 	if (t->id && !id_ok(t->id))
-		err(e, NULL, "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
+		err(e, NULL, "id", "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
 	t->title = text_field(t->json, "title", true, e, NULL);
 	t->lang = text_field(t->json, "lang", true, e, NULL);
 	const json_t *nodes = json_object_get(t->json, "nodes");
 	if (!json_is_array(nodes) || json_array_size(nodes) == 0) {
-		err(e, NULL, "nodes", "'nodes' must be a non-empty list");
+		err(e, NULL, "nodes", "nodes", "'nodes' must be a non-empty list");
 		goto fail;
 	}
 	if ((t->nodes = calloc(json_array_size(nodes), sizeof(*t->nodes))) == NULL)
@@ -406,19 +453,20 @@ struct kb_tree *kb_tree_parse(const json_t *json, struct kb_tree_errors *e)
 		const char *id = json_is_object(o) ? text_field(o, "id", true, e, where) : NULL;
 		const char *type = id ? text_field(o, "type", true, e, id) : NULL;
 		if (!json_is_object(o))
-			err(e, where, NULL, "a node is an object");
+			err(e, where, NULL, "node_object", "a node is an object");
 		if (id && !id_ok(id))
-			err(e, where, "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
+			err(e, where, "id", "id", "'id' must be 1 to 64 letters, digits, '.', '_' or '-'");
 		if (id && find_node(t, id) >= 0)
-			err(e, id, "id", "two nodes have this id");
+			err(e, id, "id", "duplicate", "two nodes have this id");
 		if (id == NULL || type == NULL)
 			continue;
 		int k = 0;
 		while (k < (int)(sizeof(type_names) / sizeof(type_names[0])) && strcmp(type, type_names[k]) != 0)
 			k++;
 		if (k == (int)(sizeof(type_names) / sizeof(type_names[0]))) {
-			err(e, id, "type", "unknown type '%s' (choice, yesno, number, text, tree, article, reply, "
-					   "escalate, return)", type);
+			var(err(e, id, "type", "type",
+				"unknown type '%s' (choice, yesno, number, text, tree, article, reply, escalate, return)", type),
+			    "type", type);
 			continue;
 		}
 		*n = (struct node){.id = id, .type = (enum kb_node_type)k, .json = o};
@@ -428,7 +476,8 @@ struct kb_tree *kb_tree_parse(const json_t *json, struct kb_tree_errors *e)
 		parse_node(t, &t->nodes[k], e);
 	t->start = find_node(t, text_field(t->json, "start", true, e, NULL));
 	if (t->start < 0 && json_is_string(json_object_get(t->json, "start")))
-		err(e, NULL, "start", "'start' names no node");
+		var(err(e, NULL, "start", "no_node", "'start' names no node"), "id",
+		    json_string_value(json_object_get(t->json, "start")));
 	if (e->n == 0)
 		check_paths(t, e);
 	if (e->n == 0)

@@ -83,6 +83,70 @@ static void validation_names_the_node(void **state)
 	assert_true(has_error(&e, "", "'nodes'"));
 }
 
+/* The error at node with this code, or NULL. */
+static const struct kb_tree_error *coded(const struct kb_tree_errors *e, const char *node, const char *code)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (strcmp(e->e[i].node, node) == 0 && strcmp(e->e[i].code, code) == 0)
+			return &e->e[i];
+	has_error(e, node, "\x01"); /* lists them */
+	return NULL;
+}
+
+static const char *var_of(const struct kb_tree_error *x, const char *name)
+{
+	for (size_t i = 0; x && i < x->nvars; i++)
+		if (strcmp(x->vars[i].name, name) == 0)
+			return x->vars[i].value;
+	return NULL;
+}
+
+/* Each mistake has a code and names what its message names (a page says it
+ * in its own language from them); a name cut by the message's size is cut
+ * between characters (the API's JSON takes whole UTF-8 only). */
+static void errors_have_codes_and_vars(void **state)
+{
+	struct kb_tree_errors e;
+	assert_null(parse(HEAD "{\"id\":\"a\",\"type\":\"choice\",\"text\":\"?\",\"choices\":["
+			       "{\"value\":\"x\",\"next\":\"n\"},{\"value\":\"x\",\"next\":\"zz\"}]},"
+			       "{\"id\":\"n\",\"type\":\"number\",\"text\":\"?\",\"ranges\":[{\"min\":5,\"max\":3,\"next\":\"e\"},"
+			       "{\"next\":\"e\"}]},"
+			       "{\"id\":\"e\",\"type\":\"article\",\"article\":\"not an id\"},"
+			       "{\"id\":\"w\",\"type\":\"teleport\"}]}", &e));
+	const struct kb_tree_error *x = coded(&e, "a", "no_node");
+	assert_non_null(x);
+	assert_string_equal(x->field, "next");
+	assert_string_equal(var_of(x, "id"), "zz");
+	assert_string_equal(var_of(coded(&e, "a", "choice_twice"), "value"), "x");
+	assert_string_equal(var_of(coded(&e, "n", "range_order"), "n"), "1");
+	assert_string_equal(var_of(coded(&e, "e", "not_id"), "id"), "not an id");
+	assert_string_equal(var_of(coded(&e, "w", "type"), "type"), "teleport");
+	/* a start naming no node says which */
+	assert_null(parse("{\"id\":\"t\",\"title\":\"T\",\"lang\":\"en\",\"start\":\"b\",\"nodes\":["
+			  "{\"id\":\"a\",\"type\":\"reply\",\"text\":\"x\"}]}", &e));
+	assert_string_equal(var_of(coded(&e, "", "no_node"), "id"), "b");
+	/* 62 ASCII bytes then 'é': a var keeps 63 bytes, a message 159 */
+	char text[600], id[200];
+	snprintf(id, sizeof(id), "%s", "01234567890123456789012345678901234567890123456789012345678901é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€é€");
+	snprintf(text, sizeof(text), HEAD "{\"id\":\"a\",\"type\":\"text\",\"text\":\"?\",\"next\":\"%s\"}]}", id);
+	assert_null(parse(text, &e));
+	x = coded(&e, "a", "no_node");
+	assert_non_null(x);
+	assert_string_equal(var_of(x, "id"), "01234567890123456789012345678901234567890123456789012345678901");
+	json_t *j = json_string(x->message);
+	assert_non_null(j);
+	json_decref(j);
+	/* an article's own mistakes */
+	json_t *canon;
+	json_t *a = json_loads("{\"id\":\"r\",\"title\":\"R\",\"body\":\"B\",\"lang\":\"en\","
+			       "\"replies\":[{\"name\":\"n\",\"text\":\"t\"},{\"name\":\"m\"}],\"colour\":\"red\"}", 0, NULL);
+	assert_false(kb_content_check(a, &e, &canon));
+	assert_string_equal(var_of(coded(&e, "", "reply"), "n"), "2");
+	assert_string_equal(coded(&e, "", "unknown_field")->field, "colour");
+	json_decref(a);
+	(void)state;
+}
+
 static const char *printer =
 	"{\"id\":\"printer\",\"title\":\"Printer offline\",\"lang\":\"en\",\"start\":\"model\",\"nodes\":["
 	"{\"id\":\"model\",\"type\":\"choice\",\"text\":\"Which model?\",\"from\":\"customer.product\",\"choices\":["
@@ -314,6 +378,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(validation_names_the_node),
 		cmocka_unit_test(articles_and_replies),
+		cmocka_unit_test(errors_have_codes_and_vars),
 		cmocka_unit_test_setup_teardown(walks_every_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(context_answers_and_conditions, setup, teardown),
 		cmocka_unit_test_setup_teardown(scenarios_text_and_refs, setup, teardown),

@@ -8,7 +8,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { kb, canWrite } from './calls.js';
 import { ARTICLE_TYPES, addNode, emptyContent, errorIndex, fromContent, keyErrors, moveNode, removeNode,
-  toContent, validate, withCodes, LANG_NAMES } from './model.js';
+  toContent, validate, LANG_NAMES } from './model.js';
 import { Field, lines, words } from './fields.jsx';
 import { TreeOutline } from './TreeOutline.jsx';
 import { Review } from './Review.jsx';
@@ -107,9 +107,15 @@ function fieldName(t, f) {
   return v === k ? f : v;
 }
 
-// The errors (the server's when it answered, else the checks here) as text, with their node's key.
+// The errors (the server's when it answered, else the checks here) as text,
+// with their node's key: said from their code in the page's language (the
+// API's message is English), the message only for a code this page does not know.
 function describe(t, list) {
-  return list.map((e) => ({ ...e, text: e.message || t(`ws.v.${e.code}`, { ...e.vars, field: t(`ws.field.${e.vars?.field}`) }) }));
+  return list.map((e) => {
+    const key = `ws.v.${e.code}`;
+    const said = e.code ? t(key, { ...e.vars, field: fieldName(t, e.vars?.field ?? e.field) }) : key;
+    return { ...e, text: said !== key ? said : e.message };
+  });
 }
 
 export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreated }) {
@@ -193,7 +199,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
     } catch (e) {
       const list = e.errors || (e.field ? [{ field: e.field, message: e.message }] : null);
       if (list) {
-        setServer(withCodes(keyErrors(content, list), validate(content)));
+        setServer(keyErrors(content, list));
         focusError.current = true;
         setTab('edit');
         say(t('ws.not_saved', { n: list.length }));

@@ -167,21 +167,6 @@ export function keyErrors(c, errors) {
   });
 }
 
-// The server's errors (keyed) said as the checks here say them: each one
-// the checks also found at the same node and field takes their code and
-// words, so that it shows in the page's language (the API words its
-// errors in English); the others keep the server's message. Each check
-// stands for one error of the server only.
-export function withCodes(server, checks) {
-  const left = checks.slice();
-  return server.map((e) => {
-    const i = left.findIndex((c) => c.key === e.key && (c.field || null) === (e.field || null));
-    if (i < 0) return e;
-    const [c] = left.splice(i, 1);
-    return { ...e, code: c.code, vars: c.vars, message: undefined };
-  });
-}
-
 // Errors by where they show: "" for the item's own fields, else a node's key.
 export function errorIndex(errors) {
   const index = new Map();
