@@ -17,7 +17,9 @@
 // the tables hold the rows on screen only (windowed), numbered for screen
 // readers, reached by scrolling and by Tab; one second's update is applied
 // and its time printed. A planner, who does not supervise, lands on the
-// planning page (no agent desktop offered) and downloads the history.
+// planning page (no agent desktop offered), computes the agents an
+// interval needs (the API's figures), plans from a forecast file (a bad
+// line named) and downloads the plan and the history.
 
 import { agentRow, applyDigest, applyQueueStats, digestPlace } from '../src/supervisor/live.js';
 import { FIRST_ROWS, MARGIN, rowRange, withRow } from '../src/supervisor/window.js';
@@ -650,7 +652,7 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
     });
     await step('one second\'s update of 100 queues and 1,000 agents applied, its time printed', () =>
       loadTest(browser, url, email, password));
-    await step('a planner lands on the planning page, offered no page it cannot use, its history a download (en, fr)', async () => {
+    await step('a planner lands on the planning page, offered no page it cannot use: the agents an interval needs, a plan from a forecast file, its history a download (en, fr)', async () => {
       await admin('POST', '/api/v1/users', { email: 'pat@a.example', name: 'Pat Planner', password, role: 'planner' });
       const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
       try {
@@ -660,7 +662,9 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
         p.on('pageerror', (e) => failed.push(e.message));
         p.on('response', (r) => {
           const path = new URL(r.url()).pathname;
-          if (r.status() >= 400 && !(r.status() === 401 && path === '/api/v1/me')) failed.push(`${r.request().method()} ${path}: ${r.status()}`);
+          // expected: the session asked before the login; the forecast file with a bad line
+          if (r.status() >= 400 && !(r.status() === 401 && path === '/api/v1/me') && !(r.status() === 422 && path === '/api/v1/wfm/plan'))
+            failed.push(`${r.request().method()} ${path}: ${r.status()}`);
         });
         await p.goto(url);
         await p.getByLabel('Email').fill('pat@a.example');
@@ -672,9 +676,56 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
         const [status, type, csv] = await p.evaluate((h) => fetch(h).then(async (r) => [r.status, r.headers.get('content-type'), await r.text()]), href);
         if (status !== 200 || !String(type).startsWith('text/csv') || !csv.startsWith('interval_start,calls,aht\n'))
           throw new Error(`${href}: ${status} ${type} ${csv.slice(0, 200)}`);
+        // the agents one interval needs, as the API computes them (Erlang C, then with shrinkage, then Erlang A)
+        const staff = (body) => p.evaluate((b) => fetch('/api/v1/wfm/staff', { method: 'POST', headers: { 'Content-Type': 'application/json',
+          'X-CSRF-Token': document.cookie.match(/guichet_csrf=([^;]+)/)[1] }, body: JSON.stringify(b) }).then((r) => r.json()), body);
+        const said = p.locator('.pl-answer');
+        const pct = (x) => (x * 100).toLocaleString('en', { maximumFractionDigits: 1 });
+        await p.getByLabel('Calls in the interval').fill('100');
+        await p.getByLabel('Average handle time (seconds)').fill('300');
+        await p.getByRole('button', { name: 'Compute' }).click();
+        const c = await staff({ calls: 100, interval: 1800, aht: 300, sl: 0.8, target: 20 });
+        await said.getByText(`${c.agents} agents on the phones: ${pct(c.service_level)} % answered within 20 s`).waitFor();
+        await p.getByLabel('Shrinkage (%)').fill('30');
+        await p.getByRole('button', { name: 'Compute' }).click();
+        const sh = await staff({ calls: 100, interval: 1800, aht: 300, sl: 0.8, target: 20, shrinkage: 0.3 });
+        await said.getByText(`${sh.agents} agents on the phones (${sh.staff} people to schedule with the shrinkage)`).waitFor();
+        // the goal is typed in percent: 100 % is no goal any number of agents meets
+        await p.getByLabel('Calls answered within the target (%)').fill('100');
+        await p.getByRole('button', { name: 'Compute' }).click();
+        await p.getByRole('alert').getByText('The goal: the calls answered within the target are a percentage above 0 and under 100 (80 for 80 %).').waitFor();
+        if (await said.textContent() !== '') throw new Error(`an answer beside the error: ${await said.textContent()}`);
+        await p.getByLabel('Calls answered within the target (%)').fill('80');
+        await p.getByLabel('Customers’ average patience (seconds)').fill('60');
+        await p.getByRole('button', { name: 'Compute' }).click();
+        const a = await staff({ calls: 100, interval: 1800, aht: 300, sl: 0.8, target: 20, shrinkage: 0.3, patience: 60 });
+        await said.getByText(`${pct(a.p_abandon)} % hang up`).waitFor();
+        // a plan from a forecast file: a line per half hour, the peak, the table, the download
+        const forecast = 'start,calls,aht\n2026-12-07T09:00,40,280\n2026-12-07T09:30,120,300\n2026-12-07T10:00,90,310\n';
+        await p.getByLabel('Forecast file (CSV)').setInputFiles({ name: 'forecast.csv', mimeType: 'text/csv', buffer: Buffer.from(forecast) });
+        await p.getByRole('button', { name: 'Plan the agents' }).click();
+        const peak = await staff({ calls: 120, interval: 1800, aht: 300, sl: 0.8, target: 20, shrinkage: 0.3 });
+        await p.getByText(`3 intervals: at most ${peak.agents} agents (at 2026-12-07T09:30)`).waitFor();
+        const rows = p.getByRole('region', { name: 'The agents each interval needs' }).locator('tbody tr');
+        if (await rows.count() !== 3) throw new Error(`${await rows.count()} rows in the plan`);
+        const second = await rows.nth(1).locator('th, td').allTextContents();
+        if (second[0] !== '2026-12-07T09:30' || second[3] !== String(peak.agents) || second[4] !== String(peak.staff))
+          throw new Error(`the plan's second row: ${second.join(' | ')}`);
+        const link = p.getByRole('link', { name: 'Download the plan (CSV)' });
+        const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
+        const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
+        if (!text.startsWith('interval_start,calls,aht,agents,staff,') || text.trim().split('\n').length !== 4) throw new Error(`the plan's CSV: ${text}`);
+        // a bad line is named
+        await p.getByLabel('Forecast file (CSV)').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv',
+          buffer: Buffer.from('start,calls,aht\n2026-12-07T09:00,40,280\n2026-12-07T09:30,lots,300\n') });
+        await p.getByRole('button', { name: 'Plan the agents' }).click();
+        await p.getByRole('alert').getByText(/^The file, line 3: /).waitFor();
         await accessible(p, 'planning (en)');
         await p.getByLabel('Language').selectOption('fr');
         await p.getByRole('heading', { name: 'Planification', level: 1, exact: true }).waitFor();
+        await p.getByLabel('Fichier de prévision (CSV)').setInputFiles({ name: 'forecast.csv', mimeType: 'text/csv', buffer: Buffer.from(forecast) });
+        await p.getByRole('button', { name: 'Planifier les conseillers' }).click();
+        await p.getByText(`3 intervalles : au plus ${peak.agents} conseillers (à 2026-12-07T09:30)`).waitFor();
         await accessible(p, 'planning (fr)');
         if (failed.length) throw new Error(failed.join('\n'));
       } finally {

@@ -2,17 +2,214 @@
 // and plans the staff (the workforce tools), but does not supervise: the
 // day so far per half hour beside its forecast (GET /reports/intervals)
 // and the other reports are the supervisors'. So the page says so and
-// gives what the role does use: the history the forecasts read (GET
-// /wfm/history, as CSV files to download) and the staffing tools, in the
-// command line and the API (docs/wfm.md).
-const HISTORY = '/api/v1/wfm/history';
+// gives what the role does use: the service goal, the agents one interval
+// needs (POST /wfm/staff: Erlang C, or Erlang A with a patience), a
+// staffing plan from a forecast file (POST /wfm/plan, shown as a table
+// and downloadable as CSV), the history the forecasts read (GET
+// /wfm/history, as CSV files to download), and the command-line tools
+// the page does not carry (forecast, overflow, simulate: docs/wfm.md).
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { call, csrfToken, ApiError } from '../api.js';
+import './planning.css';
 
-export function Planning({ t }) {
+const HISTORY = '/api/v1/wfm/history';
+const INTERVALS = [900, 1800, 3600];
+
+// The goal as the API reads it: shares, not percentages.
+function goalQuery(g) {
+  const q = { interval: Number(g.interval), sl: Number(g.sl) / 100, target: Number(g.target) };
+  if (g.shrinkage !== '') q.shrinkage = Number(g.shrinkage) / 100;
+  return q;
+}
+
+// What is wrong with the goal, said in the page's words (it is typed in
+// percent, the API reads shares), or null. The goal's fields are outside
+// either tool's form, so the browser's own checks do not reach them.
+function goalProblem(t, g) {
+  const sl = Number(g.sl), target = Number(g.target), shrinkage = Number(g.shrinkage);
+  if (g.sl === '' || !(sl > 0 && sl < 100)) return { field: 'sl', message: t('planning.sl_range') };
+  if (g.target === '' || !(target >= 0 && target <= 86400)) return { field: 'target', message: t('planning.target_range') };
+  if (g.shrinkage !== '' && !(shrinkage >= 0 && shrinkage <= 95)) return { field: 'shrinkage', message: t('planning.shrinkage_range') };
+  return null;
+}
+
+async function plan(goal, csv) {
+  const q = Object.entries(goalQuery(goal)).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  const res = await fetch(`/api/v1/wfm/plan?${q}`, {
+    method: 'POST', credentials: 'same-origin', body: csv,
+    headers: { Accept: 'application/json', 'Content-Type': 'text/csv', 'X-CSRF-Token': csrfToken() },
+  });
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+// The plan's rows as a CSV file a spreadsheet opens.
+function planCsv(p) {
+  const head = 'interval_start,calls,aht,agents,staff,service_level,occupancy,p_abandon';
+  const rows = p.intervals.map((r) => [r.start, r.calls, r.aht, r.agents, r.staff, r.service_level.toFixed(4),
+    r.occupancy.toFixed(4), r.p_abandon === undefined ? '' : r.p_abandon.toFixed(4)].join(','));
+  return [head, ...rows].join('\n') + '\n';
+}
+
+function Num({ id, label, value, onInput, min, max, step, hint, required = true, err }) {
+  const mine = err && err.field === id;
+  return (
+    <div class="field">
+      <label for={`pl-${id}`}>{label}</label>
+      <input id={`pl-${id}`} type="number" inputmode="decimal" required={required} min={min} max={max} step={step || 'any'}
+        value={value} onInput={(e) => onInput(e.target.value)} aria-invalid={mine ? 'true' : undefined}
+        aria-describedby={[hint && `pl-${id}-hint`, mine && `pl-${id}-err`].filter(Boolean).join(' ') || undefined} />
+      {hint && <span id={`pl-${id}-hint`} class="muted hint">{hint}</span>}
+      {mine && <span id={`pl-${id}-err`} class="error" role="alert">{err.message}</span>}
+    </div>
+  );
+}
+
+function Goal({ t, goal, set }) {
+  const on = (k) => (v) => set({ ...goal, [k]: v });
+  return (
+    <fieldset class="pl-goal">
+      <legend>{t('planning.goal')}</legend>
+      <div class="field">
+        <label for="pl-interval">{t('planning.interval')}</label>
+        <select id="pl-interval" value={goal.interval} onChange={(e) => set({ ...goal, interval: Number(e.target.value) })}>
+          {INTERVALS.map((s) => <option value={s}>{t(`planning.interval.${s}`)}</option>)}
+        </select>
+      </div>
+      <Num id="sl" label={t('planning.sl')} value={goal.sl} onInput={on('sl')} min="1" max="99.99" />
+      <Num id="target" label={t('planning.target')} value={goal.target} onInput={on('target')} min="0" max="86400" />
+      <Num id="shrinkage" label={t('planning.shrinkage')} value={goal.shrinkage} onInput={on('shrinkage')} min="0" max="95"
+        required={false} hint={t('planning.shrinkage_hint')} />
+    </fieldset>
+  );
+}
+
+const pct = (x, lang) => (x * 100).toLocaleString(lang, { maximumFractionDigits: 1 });
+const secs = (x, lang) => Math.round(x).toLocaleString(lang);
+
+// The agents one interval needs, and what they give.
+function OneInterval({ t, lang, goal }) {
+  const [v, setV] = useState({ calls: '', aht: '300', patience: '' });
+  const [out, setOut] = useState(null);
+  const [err, setErr] = useState(null);
+  const on = (k) => (x) => setV({ ...v, [k]: x });
+  const submit = async (e) => {
+    e.preventDefault();
+    const wrong = goalProblem(t, goal);
+    setErr(wrong);
+    if (wrong) return setOut(null);
+    const body = { ...goalQuery(goal), calls: Number(v.calls), aht: Number(v.aht) };
+    if (v.patience !== '') body.patience = Number(v.patience);
+    try {
+      setOut(await call('POST', '/api/v1/wfm/staff', body));
+    } catch (x) {
+      setOut(null);
+      setErr({ field: x.field, message: x.message });
+    }
+  };
+  const said = out && [
+    t(out.staff !== undefined ? 'planning.agents_staff' : 'planning.agents', { n: out.agents, staff: out.staff }),
+    t('planning.answered', { sl: pct(out.service_level, lang), target: goal.target }),
+    out.model === 'erlang_a' ? t('planning.mean_wait', { s: secs(out.mean_wait, lang) }) : t('planning.asa', { s: secs(out.asa, lang) }),
+    out.model === 'erlang_a' ? t('planning.abandon', { p: pct(out.p_abandon, lang) }) : null,
+    t('planning.occupancy', { p: pct(out.occupancy, lang) }),
+  ].filter(Boolean).join(' ');
+  return (
+    <form class="pl-form" onSubmit={submit}>
+      <h2>{t('planning.one')}</h2>
+      <Num id="calls" label={t('planning.calls')} value={v.calls} onInput={on('calls')} min="0" err={err} />
+      <Num id="aht" label={t('planning.aht')} value={v.aht} onInput={on('aht')} min="1" err={err} />
+      <Num id="patience" label={t('planning.patience')} value={v.patience} onInput={on('patience')} min="1" required={false}
+        hint={t('planning.patience_hint')} err={err} />
+      <p class="error" role="alert">{err && !['calls', 'aht', 'patience'].includes(err.field) ? err.message : ''}</p>
+      <button type="submit" class="primary">{t('planning.compute')}</button>
+      <p role="status" class="pl-answer">{said || ''}</p>
+    </form>
+  );
+}
+
+// A staffing plan from a forecast file: each interval's agents, the peak and the hours.
+function FromForecast({ t, lang, goal }) {
+  const [file, setFile] = useState(null);
+  const [out, setOut] = useState(null);
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e) => {
+    e.preventDefault();
+    const wrong = goalProblem(t, goal);
+    setErr(wrong && wrong.message);
+    if (wrong) return setOut(null);
+    setBusy(true);
+    try {
+      setOut(await plan(goal, await file.text()));
+    } catch (x) {
+      setOut(null);
+      setErr(x.field ? t('planning.file_error_at', { where: x.field, message: x.message }) : x.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const peak = out && out.intervals.reduce((a, r) => (r.agents > (a ? a.agents : -1) ? r : a), null);
+  const staffed = out && out.intervals.some((r) => r.staff !== r.agents);
+  const abandons = out && out.intervals.some((r) => r.p_abandon !== undefined);
+  const href = useMemo(() => out && URL.createObjectURL(new Blob([planCsv(out)], { type: 'text/csv' })), [out]);
+  useEffect(() => () => href && URL.revokeObjectURL(href), [href]);
+  return (
+    <form class="pl-form" onSubmit={submit}>
+      <h2>{t('planning.from_forecast')}</h2>
+      <p class="muted">{t('planning.file_how')}</p>
+      <div class="field">
+        <label for="pl-file">{t('planning.file')}</label>
+        <input id="pl-file" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.target.files[0] || null)} />
+      </div>
+      <button type="submit" class="primary" disabled={busy}>{t('planning.plan')}</button>
+      <p class="error" role="alert">{err || ''}</p>
+      <div role="status">{out && peak && t('planning.summary', {
+        n: out.intervals.length, peak: peak.agents, at: peak.start,
+        hours: out.agent_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+        staff: out.staff_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+      })}</div>
+      {out && (
+        <>
+          <p><a href={href} download="plan.csv">{t('planning.download')}</a></p>
+          <div class="pl-table" tabindex="0" role="region" aria-labelledby="pl-caption">
+            <table class="board">
+              <caption id="pl-caption">{t('planning.table')}</caption>
+              <thead><tr>
+                <th scope="col">{t('planning.col.start')}</th><th scope="col">{t('planning.col.calls')}</th>
+                <th scope="col">{t('planning.col.aht')}</th><th scope="col">{t('planning.col.agents')}</th>
+                {staffed && <th scope="col">{t('planning.col.staff')}</th>}
+                <th scope="col">{t('planning.col.sl')}</th><th scope="col">{t('planning.col.occupancy')}</th>
+                {abandons && <th scope="col">{t('planning.col.abandon')}</th>}
+              </tr></thead>
+              <tbody>{out.intervals.map((r) => (
+                <tr>
+                  <th scope="row">{r.start}</th><td>{r.calls.toLocaleString(lang, { maximumFractionDigits: 1 })}</td>
+                  <td>{secs(r.aht, lang)}</td><td>{r.agents}</td>
+                  {staffed && <td>{r.staff}</td>}
+                  <td>{pct(r.service_level, lang)} %</td><td>{pct(r.occupancy, lang)} %</td>
+                  {abandons && <td>{r.p_abandon === undefined ? '' : `${pct(r.p_abandon, lang)} %`}</td>}
+                </tr>
+              ))}</tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </form>
+  );
+}
+
+export function Planning({ t, lang }) {
+  const [goal, setGoal] = useState({ interval: 1800, sl: '80', target: '20', shrinkage: '' });
   const code = (text) => <pre><code>{text}</code></pre>;
   return (
     <div class="planning">
       <h1>{t('planning.title')}</h1>
       <p>{t('planning.no_day')}</p>
+      <Goal t={t} goal={goal} set={setGoal} />
+      <OneInterval t={t} lang={lang} goal={goal} />
+      <FromForecast t={t} lang={lang} goal={goal} />
       <section aria-labelledby="planning-history">
         <h2 id="planning-history">{t('planning.history')}</h2>
         <ul>
@@ -27,6 +224,8 @@ export function Planning({ t }) {
           <li>{t('planning.step_history')}{code('guichet wfm history --days 84 > history.csv')}</li>
           <li>{t('planning.step_forecast')}{code('guichet wfm forecast history.csv --horizon-days 14 > forecast.csv')}</li>
           <li>{t('planning.step_plan')}{code('guichet wfm plan forecast.csv --xlsx plan.xlsx')}</li>
+          <li>{t('planning.step_overflow')}{code('guichet wfm overflow forecast.csv --inhouse 40 --price 28')}</li>
+          <li>{t('planning.step_simulate')}{code('guichet wfm simulate scenario.json')}</li>
         </ol>
         <p>{t('planning.api')}</p>
       </section>
