@@ -258,37 +258,6 @@ static int load_history(const struct args *a, const char *command, int extra_day
 	return 0;
 }
 
-static const char *screen_reason(int screen)
-{
-	return screen == WFM_SCREEN_ABSENT ? "absent" : "low";
-}
-
-/* The days wfm_screen_days leaves out of the whole history, as a JSON array of
- * {day, reason, calls, expected}; NULL when out of memory. */
-static json_t *screened_days_json(const struct wfm_history *h)
-{
-	uint8_t *screen = malloc((size_t)h->days);
-	double *expected = malloc((size_t)h->days * sizeof(double));
-	json_t *list = screen && expected ? json_array() : NULL;
-	if (list)
-		wfm_screen_days(h, h->days, screen, expected);
-	for (int d = 0; list && d < h->days; d++) {
-		if (screen[d] == WFM_SCREEN_KEPT)
-			continue;
-		char when[32];
-		double calls = 0;
-		for (int s = 0; s < h->slots; s++)
-			calls += h->calls[(size_t)d * h->slots + s];
-		wfm_datetime_format(h->first_day + d, 0, when, sizeof(when));
-		when[10] = '\0';
-		json_array_append_new(list, json_pack("{s:s,s:s,s:f,s:f}", "day", when, "reason",
-			screen_reason(screen[d]), "calls", calls, "expected", expected[d]));
-	}
-	free(screen);
-	free(expected);
-	return list;
-}
-
 /* guichet wfm forecast FILE.csv: calls and AHT per interval for the days after. */
 static int forecast(int argc, char **argv)
 {
@@ -304,7 +273,7 @@ static int forecast(int argc, char **argv)
 	size_t n = (size_t)horizon * h.slots;
 	double *calls = malloc(n * sizeof(double)), *aht = malloc(n * sizeof(double));
 	rc = calls && aht ? wfm_forecast(&h, h.days, (int)horizon, calls, aht) : GC_ENOMEM;
-	json_t *screened = rc < 0 ? NULL : screened_days_json(&h);
+	json_t *screened = rc < 0 ? NULL : wfm_screened_days_json(&h);
 	for (size_t i = 0; i < json_array_size(screened); i++) {
 		json_t *day = json_array_get(screened, i);
 		fprintf(stderr, "guichet wfm forecast: %s left out of the fit: %s (%.0f calls, %.0f expected; "
@@ -365,7 +334,7 @@ static int backtest(int argc, char **argv)
 		wfm_history_clear(&h);
 		return 1;
 	}
-	json_t *days = json_array(), *screened = screened_days_json(&h);
+	json_t *days = json_array(), *screened = wfm_screened_days_json(&h);
 	for (int k = 0; k < bt.holdout_days; k++) {
 		char when[32];
 		wfm_datetime_format(h.first_day + h.days - bt.holdout_days + k, 0, when, sizeof(when));

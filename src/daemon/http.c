@@ -349,6 +349,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/wfm/erlang-a", T | J, PERM_WFM, NULL, run_wfm_erlang_a),
 	R(POST, "/api/v1/wfm/plan", T | ROUTE_CSV, PERM_WFM, NULL, run_wfm_plan),
 	R(GET, "/api/v1/wfm/history", T, PERM_WFM, NULL, run_wfm_history),
+	R(GET, "/api/v1/wfm/forecast", T, PERM_WFM, NULL, run_wfm_forecast),
 };
 const size_t http_n_routes = sizeof(http_routes) / sizeof(http_routes[0]);
 

@@ -355,3 +355,47 @@ json_t *wfm_sim_answer(const struct sim_scenario *s, const struct sim_result *r)
 			 s->duration, "warmup", s->warmup, "events", (json_int_t)r->events, "target", s->target,
 			 "queues", queues, "groups", groups, "total", total);
 }
+
+static const char *screen_reason(int screen)
+{
+	return screen == WFM_SCREEN_ABSENT ? "absent" : "low";
+}
+
+json_t *wfm_screened_days_json(const struct wfm_history *h)
+{
+	uint8_t *screen = malloc((size_t)h->days);
+	double *expected = malloc((size_t)h->days * sizeof(double));
+	json_t *list = screen && expected ? json_array() : NULL;
+	if (list)
+		wfm_screen_days(h, h->days, screen, expected);
+	for (int d = 0; list && d < h->days; d++) {
+		if (screen[d] == WFM_SCREEN_KEPT)
+			continue;
+		char when[32];
+		double calls = 0;
+		for (int s = 0; s < h->slots; s++)
+			calls += h->calls[(size_t)d * h->slots + s];
+		wfm_datetime_format(h->first_day + d, 0, when, sizeof(when));
+		when[10] = '\0';
+		json_array_append_new(list, json_pack("{s:s,s:s,s:f,s:f}", "day", when, "reason",
+			screen_reason(screen[d]), "calls", calls, "expected", expected[d]));
+	}
+	free(screen);
+	free(expected);
+	return list;
+}
+
+json_t *wfm_forecast_answer(const struct wfm_history *h, int horizon, int interval, const double *calls,
+			    const double *aht)
+{
+	json_t *list = json_array();
+	size_t n = (size_t)horizon * (size_t)h->slots;
+	for (size_t i = 0; list && i < n; i++) {
+		char when[32];
+		wfm_datetime_format(h->first_day + h->days + (int64_t)(i / (size_t)h->slots),
+				    (int)(i % (size_t)h->slots) * interval, when, sizeof(when));
+		json_array_append_new(list, json_pack("{s:s,s:f,s:o}", "start", when, "calls", round(calls[i] * 100) / 100,
+			"aht", aht[i] > 0 ? json_real(round(aht[i] * 10) / 10) : json_null()));
+	}
+	return list;
+}

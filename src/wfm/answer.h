@@ -19,6 +19,18 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
 			double interval);
 
+#include "wfm/history.h"
+
+/* The days wfm_screen_days leaves out of the whole history, as a JSON array
+ * of {day, reason ("absent" or "low"), calls, expected}; NULL when out of
+ * memory. */
+json_t *wfm_screened_days_json(const struct wfm_history *h);
+/* A forecast of horizon days after h (calls and aht as wfm_forecast gives
+ * them, interval seconds a slot) as [{"start", "calls", "aht"}], aht null
+ * where the history had no handle time. */
+json_t *wfm_forecast_answer(const struct wfm_history *h, int horizon, int interval, const double *calls,
+			    const double *aht);
+
 #include "wfm/sim.h"
 
 /* A simulation scenario from JSON (see docs/api.md); replayed arrival times

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -743,6 +744,106 @@ static void staffing_questions(void **state)
 	free(planner);
 }
 
+#define DAY_MS 86400000LL
+
+/* A UTC day number (days since 1970-01-01) as strftime's fmt writes it. */
+static void day_text(int64_t day, const char *fmt, char *buf, size_t len)
+{
+	time_t t = (time_t)(day * 86400);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, fmt, &tm);
+}
+
+/* The forecast from the tenant's own history: three weeks of contacts
+ * (none on Sundays, none yesterday), a holiday in the tenant's calendar
+ * ahead. The forecast starts today though yesterday had no call (the
+ * history says where it ends), names yesterday as absent when it is a
+ * weekday, and forecasts the holiday as that week's Sunday: no call. */
+static void a_forecast_from_the_tenants_history(void **state)
+{
+	char *planner = login(&d, "planner@brand.example", PASSWORD);
+	int64_t today = (int64_t)time(NULL) * 1000 / DAY_MS; /* UTC days: the tenant has no calendar yet */
+	for (int64_t k = 2; k <= 22; k++) {
+		int64_t day = today - k;
+		if ((day + 3) % 7 == 6) /* Monday 0: 1970-01-01 was a Thursday */
+			continue;
+		for (int i = 0; i < 3; i++) {
+			struct resp r;
+			http_json(&d, "POST", "/api/v1/contacts", admin, json_pack("{s:s,s:s,s:s}", "channel", "email",
+				  "subject", "history", "message", "a call of the past"), &r);
+			assert_int_equal(r.status, 201);
+			char sql[160];
+			snprintf(sql, sizeof(sql), "UPDATE contacts SET created_at = %lld WHERE id = %lld",
+				 (long long)(day * DAY_MS + (i < 2 ? 10 : 14) * 3600000LL), (long long)resp_int(&r, "id"));
+			resp_clear(&r);
+			assert_int_equal(testdb_exec(d.db, sql), 0);
+		}
+	}
+	/* a tenant without a calendar: UTC days, no holiday */
+	struct resp r;
+	http_json(&d, "GET", "/api/v1/wfm/forecast?days=28&horizon_days=7&interval=3600", planner, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(json_object_get(r.json, "holidays")), 0);
+	resp_clear(&r);
+	int64_t holiday = (today + 2 + 3) % 7 == 6 ? today + 3 : today + 2;
+	char date[16], body[96];
+	day_text(holiday, "%Y-%m-%d", date, sizeof(date));
+	snprintf(body, sizeof(body), "{\"zone\":\"UTC\",\"holidays\":[\"%s\"]}", date);
+	http_raw(&d, "PUT", "/api/v1/calendar", admin, NULL, "application/json", body, strlen(body), &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/wfm/forecast?days=28&horizon_days=7&interval=3600", planner, NULL, &r);
+	assert_int_equal(r.status, 200);
+	json_t *rows = json_object_get(r.json, "intervals");
+	assert_int_equal(json_array_size(rows), 7 * 24);
+	char first[32];
+	day_text(today, "%Y-%m-%dT00:00", first, sizeof(first));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "start")), first);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r.json, "holidays"), 0)), date);
+	/* the holiday like that week's Sunday (no call); the other open days with calls at 10:00 */
+	double on_holiday = 0, open = 0;
+	for (int k = 0; k < 7; k++) {
+		int64_t day = today + k;
+		double total = 0;
+		for (int h = 0; h < 24; h++)
+			total += json_real_value(json_object_get(json_array_get(rows, (size_t)(k * 24 + h)), "calls"));
+		if (day == holiday)
+			on_holiday = total;
+		else if ((day + 3) % 7 != 6)
+			assert_true(total > 1);
+		open += total;
+	}
+	assert_true(on_holiday < 0.01);
+	assert_true(open > 10);
+	assert_non_null(json_object_get(json_array_get(rows, 10), "aht")); /* known or null, always there */
+	json_t *screened = json_object_get(r.json, "screened_days");
+	if ((today - 1 + 3) % 7 != 6) { /* yesterday a weekday without a call: absent, left out of the fit */
+		char yesterday[16];
+		day_text(today - 1, "%Y-%m-%d", yesterday, sizeof(yesterday));
+		json_t *last = json_array_get(screened, json_array_size(screened) - 1);
+		assert_string_equal(json_string_value(json_object_get(last, "day")), yesterday);
+		assert_string_equal(json_string_value(json_object_get(last, "reason")), "absent");
+	}
+	resp_clear(&r);
+	/* mistakes named; agents do not plan */
+	http_json(&d, "GET", "/api/v1/wfm/forecast?holidays=25/12", planner, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "holidays");
+	resp_clear(&r);
+	http_json(&d, "GET", "/api/v1/wfm/forecast?horizon_days=400", planner, NULL, &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "horizon_days");
+	resp_clear(&r);
+	char *agent = login(&d, "agent@brand.example", PASSWORD);
+	assert_int_equal(http_status(&d, "GET", "/api/v1/wfm/forecast", agent, NULL), 403);
+	free(agent);
+	http_raw(&d, "PUT", "/api/v1/calendar", admin, NULL, "application/json", "{\"zone\":\"UTC\"}", 14, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	free(planner);
+}
+
 static void sighup_reopens_the_log(void **state)
 {
 	char moved[160];
@@ -821,6 +922,7 @@ int main(void)
 		cmocka_unit_test(the_audit_log_tells_who_did_what),
 		cmocka_unit_test(platform_admin_manages_tenants),
 		cmocka_unit_test(staffing_questions),
+		cmocka_unit_test(a_forecast_from_the_tenants_history),
 		cmocka_unit_test(sighup_reopens_the_log),
 		cmocka_unit_test(newer_databases_are_refused),
 		cmocka_unit_test(sigterm_drains_and_exits_cleanly),
