@@ -4,8 +4,9 @@
 // and the other reports are the supervisors'. So the page says so and
 // gives what the role does use: the service goal, the agents one interval
 // needs (POST /wfm/staff: Erlang C, or Erlang A with a patience), a
-// staffing plan from a forecast file (POST /wfm/plan, shown as a table
-// and downloadable as CSV), the history the forecasts read (GET
+// forecast from the brand's own history (GET /wfm/forecast) and its plan,
+// a staffing plan from a forecast file (POST /wfm/plan; each plan shown as
+// a table and downloadable as CSV), the history the forecasts read (GET
 // /wfm/history, as CSV files to download), and the command-line tools
 // the page does not carry (forecast, overflow, simulate: docs/wfm.md).
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -129,74 +130,158 @@ function OneInterval({ t, lang, goal }) {
   );
 }
 
-// A staffing plan from a forecast file: each interval's agents, the peak and the hours.
-function FromForecast({ t, lang, goal }) {
+// A staffing plan: its summary (the peak, the hours), a CSV to download and the table of intervals.
+function PlanView({ t, lang, out, id }) {
+  const peak = out.intervals.reduce((a, r) => (r.agents > (a ? a.agents : -1) ? r : a), null);
+  const staffed = out.intervals.some((r) => r.staff !== r.agents);
+  const abandons = out.intervals.some((r) => r.p_abandon !== undefined);
+  const href = useMemo(() => URL.createObjectURL(new Blob([planCsv(out)], { type: 'text/csv' })), [out]);
+  useEffect(() => () => URL.revokeObjectURL(href), [href]);
+  return (
+    <>
+      <p role="status">{peak && t('planning.summary', {
+        n: out.intervals.length, peak: peak.agents, at: peak.start,
+        hours: out.agent_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+        staff: out.staff_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+      })}</p>
+      <p><a href={href} download="plan.csv">{t('planning.download')}</a></p>
+      <div class="pl-table" tabindex="0" role="region" aria-labelledby={`pl-${id}-caption`}>
+        <table class="board">
+          <caption id={`pl-${id}-caption`}>{t(`planning.table.${id}`)}</caption>
+          <thead><tr>
+            <th scope="col">{t('planning.col.start')}</th><th scope="col">{t('planning.col.calls')}</th>
+            <th scope="col">{t('planning.col.aht')}</th><th scope="col">{t('planning.col.agents')}</th>
+            {staffed && <th scope="col">{t('planning.col.staff')}</th>}
+            <th scope="col">{t('planning.col.sl')}</th><th scope="col">{t('planning.col.occupancy')}</th>
+            {abandons && <th scope="col">{t('planning.col.abandon')}</th>}
+          </tr></thead>
+          <tbody>{out.intervals.map((r) => (
+            <tr>
+              <th scope="row">{r.start}</th><td>{r.calls.toLocaleString(lang, { maximumFractionDigits: 1 })}</td>
+              <td>{secs(r.aht, lang)}</td><td>{r.agents}</td>
+              {staffed && <td>{r.staff}</td>}
+              <td>{pct(r.service_level, lang)} %</td><td>{pct(r.occupancy, lang)} %</td>
+              {abandons && <td>{r.p_abandon === undefined ? '' : `${pct(r.p_abandon, lang)} %`}</td>}
+            </tr>
+          ))}</tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+// Plans csv for the goal into setOut, or says why not in setErr (a line of the file named).
+async function planInto(t, goal, csv, setOut, setErr) {
+  const wrong = goalProblem(t, goal);
+  setErr(wrong && wrong.message);
+  setOut(null);
+  if (wrong) return;
+  try {
+    setOut(await plan(goal, csv));
+  } catch (x) {
+    setErr(x.field ? t('planning.file_error_at', { where: x.field, message: x.message }) : x.message);
+  }
+}
+
+// The forecast as the CSV /wfm/plan reads, an AHT given where the history measured none.
+function forecastCsv(f, aht) {
+  return ['start,calls,aht', ...f.intervals.map((r) => `${r.start},${r.calls},${r.aht ?? aht}`)].join('\n') + '\n';
+}
+
+// A forecast from the brand's own history (GET /wfm/forecast): its days,
+// the days left out of the fit and the holidays used, then its plan.
+function FromHistory({ t, lang, goal }) {
+  const [v, setV] = useState({ weeks: '12', days: '14', holidays: '', aht: '300' });
+  const [f, setF] = useState(null);
+  const [out, setOut] = useState(null);
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const on = (k) => (x) => setV({ ...v, [k]: x });
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr(null);
+    setOut(null);
+    setBusy(true);
+    try {
+      const holidays = v.holidays.split(/[\s,;]+/).filter(Boolean).join(',');
+      setF(await call('GET', `/api/v1/wfm/forecast?interval=${goal.interval}&days=${Number(v.weeks) * 7}`
+        + `&horizon_days=${Number(v.days)}${holidays ? `&holidays=${encodeURIComponent(holidays)}` : ''}`));
+    } catch (x) {
+      setF(null);
+      setErr(x.status === 422 && x.field === 'days' ? t('planning.too_little_history') : x.message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const total = f && f.intervals.reduce((a, r) => a + r.calls, 0);
+  const href = useMemo(() => f && URL.createObjectURL(new Blob([forecastCsv(f, '')], { type: 'text/csv' })), [f]);
+  useEffect(() => () => href && URL.revokeObjectURL(href), [href]);
+  return (
+    <section class="pl-form" aria-labelledby="pl-history-h">
+      <h2 id="pl-history-h">{t('planning.from_history')}</h2>
+      <form onSubmit={submit}>
+        <Num id="weeks" label={t('planning.weeks')} value={v.weeks} onInput={on('weeks')} min="2" max="171" step="1" />
+        <Num id="days" label={t('planning.days')} value={v.days} onInput={on('days')} min="1" max="366" step="1" />
+        <div class="field">
+          <label for="pl-holidays">{t('planning.holidays')}</label>
+          <input id="pl-holidays" value={v.holidays} onInput={(e) => on('holidays')(e.target.value)} aria-describedby="pl-holidays-hint" />
+          <span id="pl-holidays-hint" class="muted hint">{t('planning.holidays_hint')}</span>
+        </div>
+        <button type="submit" class="primary" disabled={busy}>{t('planning.forecast')}</button>
+      </form>
+      <p class="error" role="alert">{err || ''}</p>
+      {f && (
+        <div class="pl-forecast">
+          <p role="status">{t('planning.forecast_said', { days: f.horizon_days, from: f.intervals[0]?.start.slice(0, 10),
+            history: f.history_days, calls: Math.round(total).toLocaleString(lang) })}</p>
+          {f.holidays.length > 0 && <p>{t('planning.holidays_used', { list: f.holidays.join(', ') })}</p>}
+          {f.screened_days.length > 0 && (
+            <>
+              <p>{t('planning.screened', { n: f.screened_days.length })}</p>
+              <ul>{f.screened_days.map((d) => <li>{t(`planning.screened.${d.reason}`, { day: d.day,
+                calls: Math.round(d.calls).toLocaleString(lang), expected: Math.round(d.expected).toLocaleString(lang) })}</li>)}</ul>
+            </>
+          )}
+          <p><a href={href} download="forecast.csv">{t('planning.download_forecast')}</a></p>
+          <form onSubmit={(e) => { e.preventDefault(); planInto(t, goal, forecastCsv(f, Number(v.aht)), setOut, setErr); }}>
+            {f.intervals.some((r) => r.aht === null) && (
+              <Num id="fallback-aht" label={t('planning.fallback_aht')} value={v.aht} onInput={on('aht')} min="1" />
+            )}
+            <button type="submit" class="primary">{t('planning.plan_forecast')}</button>
+          </form>
+        </div>
+      )}
+      {out && <PlanView t={t} lang={lang} out={out} id="history" />}
+    </section>
+  );
+}
+
+// A staffing plan from a forecast file.
+function FromFile({ t, lang, goal }) {
   const [file, setFile] = useState(null);
   const [out, setOut] = useState(null);
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e) => {
     e.preventDefault();
-    const wrong = goalProblem(t, goal);
-    setErr(wrong && wrong.message);
-    if (wrong) return setOut(null);
     setBusy(true);
-    try {
-      setOut(await plan(goal, await file.text()));
-    } catch (x) {
-      setOut(null);
-      setErr(x.field ? t('planning.file_error_at', { where: x.field, message: x.message }) : x.message);
-    } finally {
-      setBusy(false);
-    }
+    await planInto(t, goal, await file.text(), setOut, setErr);
+    setBusy(false);
   };
-  const peak = out && out.intervals.reduce((a, r) => (r.agents > (a ? a.agents : -1) ? r : a), null);
-  const staffed = out && out.intervals.some((r) => r.staff !== r.agents);
-  const abandons = out && out.intervals.some((r) => r.p_abandon !== undefined);
-  const href = useMemo(() => out && URL.createObjectURL(new Blob([planCsv(out)], { type: 'text/csv' })), [out]);
-  useEffect(() => () => href && URL.revokeObjectURL(href), [href]);
   return (
-    <form class="pl-form" onSubmit={submit}>
-      <h2>{t('planning.from_forecast')}</h2>
-      <p class="muted">{t('planning.file_how')}</p>
-      <div class="field">
-        <label for="pl-file">{t('planning.file')}</label>
-        <input id="pl-file" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.target.files[0] || null)} />
-      </div>
-      <button type="submit" class="primary" disabled={busy}>{t('planning.plan')}</button>
+    <section class="pl-form" aria-labelledby="pl-file-h">
+      <h2 id="pl-file-h">{t('planning.from_forecast')}</h2>
+      <form onSubmit={submit}>
+        <p class="muted">{t('planning.file_how')}</p>
+        <div class="field">
+          <label for="pl-file">{t('planning.file')}</label>
+          <input id="pl-file" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.target.files[0] || null)} />
+        </div>
+        <button type="submit" class="primary" disabled={busy}>{t('planning.plan')}</button>
+      </form>
       <p class="error" role="alert">{err || ''}</p>
-      <div role="status">{out && peak && t('planning.summary', {
-        n: out.intervals.length, peak: peak.agents, at: peak.start,
-        hours: out.agent_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
-        staff: out.staff_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
-      })}</div>
-      {out && (
-        <>
-          <p><a href={href} download="plan.csv">{t('planning.download')}</a></p>
-          <div class="pl-table" tabindex="0" role="region" aria-labelledby="pl-caption">
-            <table class="board">
-              <caption id="pl-caption">{t('planning.table')}</caption>
-              <thead><tr>
-                <th scope="col">{t('planning.col.start')}</th><th scope="col">{t('planning.col.calls')}</th>
-                <th scope="col">{t('planning.col.aht')}</th><th scope="col">{t('planning.col.agents')}</th>
-                {staffed && <th scope="col">{t('planning.col.staff')}</th>}
-                <th scope="col">{t('planning.col.sl')}</th><th scope="col">{t('planning.col.occupancy')}</th>
-                {abandons && <th scope="col">{t('planning.col.abandon')}</th>}
-              </tr></thead>
-              <tbody>{out.intervals.map((r) => (
-                <tr>
-                  <th scope="row">{r.start}</th><td>{r.calls.toLocaleString(lang, { maximumFractionDigits: 1 })}</td>
-                  <td>{secs(r.aht, lang)}</td><td>{r.agents}</td>
-                  {staffed && <td>{r.staff}</td>}
-                  <td>{pct(r.service_level, lang)} %</td><td>{pct(r.occupancy, lang)} %</td>
-                  {abandons && <td>{r.p_abandon === undefined ? '' : `${pct(r.p_abandon, lang)} %`}</td>}
-                </tr>
-              ))}</tbody>
-            </table>
-          </div>
-        </>
-      )}
-    </form>
+      {out && <PlanView t={t} lang={lang} out={out} id="file" />}
+    </section>
   );
 }
 
@@ -209,7 +294,8 @@ export function Planning({ t, lang }) {
       <p>{t('planning.no_day')}</p>
       <Goal t={t} goal={goal} set={setGoal} />
       <OneInterval t={t} lang={lang} goal={goal} />
-      <FromForecast t={t} lang={lang} goal={goal} />
+      <FromHistory t={t} lang={lang} goal={goal} />
+      <FromFile t={t} lang={lang} goal={goal} />
       <section aria-labelledby="planning-history">
         <h2 id="planning-history">{t('planning.history')}</h2>
         <ul>
