@@ -314,6 +314,7 @@ int run_wfm_erlang_a(struct request *r, struct store *db);
 int run_wfm_plan(struct request *r, struct store *db);
 int run_wfm_history(struct request *r, struct store *db);
 int run_wfm_forecast(struct request *r, struct store *db);
+int run_wfm_overflow(struct request *r, struct store *db);
 
 /* handlers_kb.c: knowledge search, items, review, import/export, learning */
 int kb_search_answer(struct request *r, struct store *db, int64_t tenant_id, bool customer);

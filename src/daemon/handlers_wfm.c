@@ -60,48 +60,90 @@ static bool query_number(struct request *r, const char *name, double min, bool s
 	return false;
 }
 
-int run_wfm_plan(struct request *r, struct store *db)
+/* The goal of a plan from the query, its CSV body staffed row by row
+ * (POST /wfm/plan and /wfm/overflow). Replies itself on an error. */
+static int staff_body(struct request *r, struct wfm_plan_goal *g, struct wfm_plan_row **ret_rows,
+		      struct wfm_plan_result **ret_res, size_t *ret_n)
 {
-	struct wfm_plan_goal g;
 	const char *sl = query_get(r, "sl");
 	double asked;
 	if (sl && gc_parse_number(sl, 0, true, 1e300, &asked) == GC_OK && asked > WFM_SL_MAX)
 		return reply_error(r, 400, "invalid", "sl", WFM_SL_SAID, asked);
-	if (!query_number(r, "interval", 0, true, 86400, 1800, &g.interval) ||
-	    !query_number(r, "sl", 0, true, WFM_SL_MAX, 0.8, &g.goal.service_level) ||
-	    !query_number(r, "target", 0, false, 86400, 20, &g.goal.target) ||
-	    !query_number(r, "shrinkage", 0, false, 0.95, 0, &g.goal.shrinkage) ||
-	    !query_number(r, "max_asa", 0, false, 86400, 0, &g.goal.max_asa) ||
-	    !query_number(r, "max_occupancy", 0, false, 1, 0, &g.goal.max_occupancy) ||
-	    !query_number(r, "max_abandon", 0, false, 1, 0, &g.max_abandon))
+	if (!query_number(r, "interval", 0, true, 86400, 1800, &g->interval) ||
+	    !query_number(r, "sl", 0, true, WFM_SL_MAX, 0.8, &g->goal.service_level) ||
+	    !query_number(r, "target", 0, false, 86400, 20, &g->goal.target) ||
+	    !query_number(r, "shrinkage", 0, false, 0.95, 0, &g->goal.shrinkage) ||
+	    !query_number(r, "max_asa", 0, false, 86400, 0, &g->goal.max_asa) ||
+	    !query_number(r, "max_occupancy", 0, false, 1, 0, &g->goal.max_occupancy) ||
+	    !query_number(r, "max_abandon", 0, false, 1, 0, &g->max_abandon))
 		return GC_EINVAL;
 	struct wfm_plan_row *rows = NULL;
 	size_t n = 0;
 	struct decode_error err;
 	if (wfm_plan_parse(r->raw, r->raw_len, &rows, &n, &err) < 0)
 		return reply_error(r, 422, "invalid", err.field, "%s", err.message);
-	int checked = wfm_plan_check_interval(rows, n, g.interval, &err);
+	int checked = wfm_plan_check_interval(rows, n, g->interval, &err);
 	if (checked < 0) {
 		free(rows);
 		return checked == GC_ENOMEM ? reply_error(r, 503, "out_of_memory", NULL, "out of memory")
 					    : reply_error(r, 422, "invalid", err.field, "%s", err.message);
 	}
-	struct wfm_plan_result *res = calloc(n, sizeof(*res));
-	int rc = res ? GC_OK : GC_ENOMEM;
+	struct wfm_plan_result *res = calloc(n ? n : 1, sizeof(*res));
+	int rc = res ? GC_OK : reply_error(r, 503, "out_of_memory", NULL, "out of memory");
 	for (size_t i = 0; rc == GC_OK && i < n; i++) {
-		if (wfm_plan_staff(&rows[i], &g, &res[i]) < 0) {
+		if (wfm_plan_staff(&rows[i], g, &res[i]) < 0) {
 			char line[32];
 			snprintf(line, sizeof(line), "line %zu", rows[i].line);
 			rc = reply_error(r, 422, "too_large", line, "beyond 100,000 agents or 50,000 Erlangs");
 		}
 	}
-	if (rc == GC_OK)
-		reply(r, 200, wfm_plan_answer(rows, res, n, g.interval));
-	else if (rc == GC_ENOMEM)
-		reply_error(r, 503, "out_of_memory", NULL, "out of memory");
+	if (rc < 0) {
+		free(res);
+		free(rows);
+		return rc;
+	}
+	*ret_rows = rows;
+	*ret_res = res;
+	*ret_n = n;
+	return GC_OK;
+}
+
+int run_wfm_plan(struct request *r, struct store *db)
+{
+	struct wfm_plan_goal g;
+	struct wfm_plan_row *rows;
+	struct wfm_plan_result *res;
+	size_t n;
+	int rc = staff_body(r, &g, &rows, &res, &n);
+	if (rc < 0)
+		return rc;
+	reply(r, 200, wfm_plan_answer(rows, res, n, g.interval));
 	free(res);
 	free(rows);
-	return rc;
+	return GC_OK;
+}
+
+/* POST /api/v1/wfm/overflow?price=P&inhouse=N and the plan's goal: the
+ * positions to buy from an outsourcer per interval, as guichet wfm overflow. */
+int run_wfm_overflow(struct request *r, struct store *db)
+{
+	double inhouse, price;
+	if (query_get(r, "price") == NULL)
+		return reply_error(r, 400, "invalid", "price", "'price' is required: what one position costs for one hour");
+	if (!query_number(r, "price", 0, false, 1e6, 0, &price) ||
+	    !query_number(r, "inhouse", 0, false, WFM_MAX_AGENTS, 0, &inhouse))
+		return GC_EINVAL;
+	struct wfm_plan_goal g;
+	struct wfm_plan_row *rows;
+	struct wfm_plan_result *res;
+	size_t n;
+	int rc = staff_body(r, &g, &rows, &res, &n);
+	if (rc < 0)
+		return rc;
+	reply(r, 200, wfm_overflow_answer(rows, res, n, &g, inhouse, price));
+	free(res);
+	free(rows);
+	return GC_OK;
 }
 
 /* The UTC instants of the local midnight days before today's in zone and

@@ -348,6 +348,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/wfm/staff", T | J, PERM_WFM, NULL, run_wfm_staff),
 	R(POST, "/api/v1/wfm/erlang-a", T | J, PERM_WFM, NULL, run_wfm_erlang_a),
 	R(POST, "/api/v1/wfm/plan", T | ROUTE_CSV, PERM_WFM, NULL, run_wfm_plan),
+	R(POST, "/api/v1/wfm/overflow", T | ROUTE_CSV, PERM_WFM, NULL, run_wfm_overflow),
 	R(GET, "/api/v1/wfm/history", T, PERM_WFM, NULL, run_wfm_history),
 	R(GET, "/api/v1/wfm/forecast", T, PERM_WFM, NULL, run_wfm_forecast),
 };

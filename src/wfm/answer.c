@@ -399,3 +399,32 @@ json_t *wfm_forecast_answer(const struct wfm_history *h, int horizon, int interv
 	}
 	return list;
 }
+
+json_t *wfm_overflow_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
+			    const struct wfm_plan_goal *g, double inhouse, double price)
+{
+	struct wfm_overflow o = {.interval_hours = g->interval / 3600, .price = price};
+	json_t *intervals = json_array();
+	for (size_t i = 0; i < n; i++) {
+		int buy = wfm_overflow_positions(&rows[i], &res[i], inhouse);
+		wfm_overflow_add(&o, buy, rows[i].calls > 0);
+		json_array_append_new(intervals, json_pack("{s:s,s:f,s:i,s:i,s:f,s:i,s:f}", "start", rows[i].start,
+			"calls", rows[i].calls, "agents", res[i].agents, "staff", res[i].staff, "inhouse",
+			rows[i].inhouse >= 0 ? rows[i].inhouse : inhouse, "to_buy", buy,
+			"cost", buy * o.interval_hours * price));
+	}
+	/* what the figures assume, said beside them: a planner reading the
+	 * positions needs the goal, the interval and the shrinkage they hold */
+	json_t *goal = json_pack("{s:f,s:f,s:f,s:f}", "interval_seconds", g->interval, "service_level",
+				 g->goal.service_level, "target_seconds", g->goal.target, "shrinkage", g->goal.shrinkage);
+	if (g->goal.max_asa > 0)
+		json_object_set_new(goal, "max_asa", json_real(g->goal.max_asa));
+	if (g->goal.max_occupancy > 0)
+		json_object_set_new(goal, "max_occupancy", json_real(g->goal.max_occupancy));
+	if (g->max_abandon > 0)
+		json_object_set_new(goal, "max_abandon", json_real(g->max_abandon));
+	return json_pack("{s:o,s:o,s:f,s:f,s:f,s:i,s:f,s:f}", "goal", goal, "intervals", intervals,
+			 "price_per_position_hour", price, "position_hours", o.position_hours, "cost_hourly_billing",
+			 o.cost_hourly, "peak_positions", o.peak_positions, "span_hours", o.span_hours,
+			 "cost_fixed_positions", o.cost_fixed);
+}

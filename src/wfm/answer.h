@@ -19,6 +19,13 @@ int wfm_answer(enum wfm_question q, const struct wfm_input *in, json_t **ret_ans
 json_t *wfm_plan_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
 			double interval);
 
+/* Positions to buy from an outsourcer per interval of a staffed plan
+ * (inhouse: the people of one's own in each interval a row does not name;
+ * price: one position for one hour), with the goal the figures hold and
+ * the totals (struct wfm_overflow), as JSON. */
+json_t *wfm_overflow_answer(const struct wfm_plan_row *rows, const struct wfm_plan_result *res, size_t n,
+			    const struct wfm_plan_goal *g, double inhouse, double price);
+
 #include "wfm/history.h"
 
 /* The days wfm_screen_days leaves out of the whole history, as a JSON array

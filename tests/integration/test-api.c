@@ -725,6 +725,22 @@ static void staffing_questions(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "intervals"), 0),
 							   "agents")), 18);
 	resp_clear(&r);
+	/* the positions to buy from an outsourcer: the staff beyond the in-house people, at the price */
+	http_raw(&d, "POST", "/api/v1/wfm/overflow?price=30&inhouse=12&shrinkage=0.3", planner, NULL, "text/csv",
+		 plan, strlen(plan), &r);
+	assert_int_equal(r.status, 200);
+	rows = json_object_get(r.json, "intervals");
+	assert_int_equal(json_array_size(rows), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "to_buy")), 20 - 12);
+	json_int_t staff1 = json_integer_value(json_object_get(json_array_get(rows, 1), "staff"));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 1), "to_buy")), staff1 - 12);
+	assert_true(fabs(json_real_value(json_object_get(r.json, "position_hours")) - (8 + staff1 - 12) * 0.5) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(json_object_get(r.json, "goal"), "shrinkage")) - 0.3) < 1e-9);
+	resp_clear(&r);
+	http_raw(&d, "POST", "/api/v1/wfm/overflow", planner, NULL, "text/csv", plan, strlen(plan), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "price");
+	resp_clear(&r);
 	/* the tenant's own history, as the CSV the forecasts read */
 	http_raw(&d, "GET", "/api/v1/wfm/history?interval=3600&days=2&today=1", planner, NULL, NULL, NULL, 0, &r);
 	assert_int_equal(r.status, 200);
