@@ -716,6 +716,16 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
         const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
         const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
         if (!text.startsWith('interval_start,calls,aht,agents,staff,') || text.trim().split('\n').length !== 4) throw new Error(`the plan's CSV: ${text}`);
+        // the positions to buy beside 5 people of one's own, as the API counts them
+        await p.getByLabel('Your own people scheduled in each interval').fill('5');
+        await p.getByLabel('Price of a position for one hour').fill('28');
+        await p.getByRole('button', { name: 'Count the positions to buy' }).click();
+        const o = await p.evaluate((csv) => fetch('/api/v1/wfm/overflow?interval=1800&sl=0.8&target=20&shrinkage=0.3&inhouse=5&price=28', {
+          method: 'POST', headers: { 'Content-Type': 'text/csv', 'X-CSRF-Token': document.cookie.match(/guichet_csrf=([^;]+)/)[1] },
+          body: csv }).then((r) => r.json()), forecast);
+        await p.getByText(`At most ${o.peak_positions} positions at once;`).waitFor();
+        const toBuy = await rows.nth(1).locator('td').last().textContent();
+        if (toBuy !== String(o.intervals[1].to_buy) || o.intervals[1].to_buy !== peak.staff - 5) throw new Error(`to buy at 09:30: ${toBuy}, ${JSON.stringify(o.intervals[1])}`);
         // a bad line is named
         await p.getByLabel('Forecast file (CSV)').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv',
           buffer: Buffer.from('start,calls,aht\n2026-12-07T09:00,40,280\n2026-12-07T09:30,lots,300\n') });

@@ -34,9 +34,9 @@ function goalProblem(t, g) {
   return null;
 }
 
-async function plan(goal, csv) {
-  const q = Object.entries(goalQuery(goal)).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-  const res = await fetch(`/api/v1/wfm/plan?${q}`, {
+async function plan(goal, csv, what = 'plan', extra = {}) {
+  const q = Object.entries({ ...goalQuery(goal), ...extra }).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  const res = await fetch(`/api/v1/wfm/${what}?${q}`, {
     method: 'POST', credentials: 'same-origin', body: csv,
     headers: { Accept: 'application/json', 'Content-Type': 'text/csv', 'X-CSRF-Token': csrfToken() },
   });
@@ -130,8 +130,46 @@ function OneInterval({ t, lang, goal }) {
   );
 }
 
-// A staffing plan: its summary (the peak, the hours), a CSV to download and the table of intervals.
-function PlanView({ t, lang, out, id }) {
+// The positions to buy from an outsourcer for the plan's csv: the
+// in-house people in each interval and a position's price per hour.
+function Outsourcing({ t, lang, goal, csv, id, onBought }) {
+  const [v, setV] = useState({ inhouse: '', price: '' });
+  const [o, setO] = useState(null);
+  const [err, setErr] = useState(null);
+  const money = (x) => x.toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const submit = async (e) => {
+    e.preventDefault();
+    setErr(null);
+    try {
+      const got = await plan(goal, csv, 'overflow', { inhouse: Number(v.inhouse), price: Number(v.price) });
+      setO(got);
+      onBought(got.intervals.map((r) => r.to_buy));
+    } catch (x) {
+      setO(null);
+      onBought(null);
+      setErr(x.message);
+    }
+  };
+  return (
+    <form class="pl-outsource" onSubmit={submit}>
+      <h3>{t('planning.outsource')}</h3>
+      <Num id={`${id}-inhouse`} label={t('planning.inhouse')} value={v.inhouse} onInput={(x) => setV({ ...v, inhouse: x })}
+        min="0" step="1" />
+      <Num id={`${id}-price`} label={t('planning.price')} value={v.price} onInput={(x) => setV({ ...v, price: x })} min="0" />
+      <button type="submit">{t('planning.outsource_submit')}</button>
+      <p class="error" role="alert">{err || ''}</p>
+      <p role="status">{o && t('planning.outsource_said', {
+        peak: o.peak_positions, hours: o.position_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+        cost: money(o.cost_hourly_billing), span: o.span_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
+        fixed: money(o.cost_fixed_positions) })}</p>
+    </form>
+  );
+}
+
+// A staffing plan: its summary (the peak, the hours), a CSV to download,
+// what to buy from an outsourcer, and the table of intervals.
+function PlanView({ t, lang, out, id, goal, csv }) {
+  const [bought, setBought] = useState(null);
   const peak = out.intervals.reduce((a, r) => (r.agents > (a ? a.agents : -1) ? r : a), null);
   const staffed = out.intervals.some((r) => r.staff !== r.agents);
   const abandons = out.intervals.some((r) => r.p_abandon !== undefined);
@@ -145,6 +183,7 @@ function PlanView({ t, lang, out, id }) {
         staff: out.staff_hours.toLocaleString(lang, { maximumFractionDigits: 1 }),
       })}</p>
       <p><a href={href} download="plan.csv">{t('planning.download')}</a></p>
+      <Outsourcing t={t} lang={lang} goal={goal} csv={csv} id={id} onBought={setBought} />
       <div class="pl-table" tabindex="0" role="region" aria-labelledby={`pl-${id}-caption`}>
         <table class="board">
           <caption id={`pl-${id}-caption`}>{t(`planning.table.${id}`)}</caption>
@@ -154,14 +193,16 @@ function PlanView({ t, lang, out, id }) {
             {staffed && <th scope="col">{t('planning.col.staff')}</th>}
             <th scope="col">{t('planning.col.sl')}</th><th scope="col">{t('planning.col.occupancy')}</th>
             {abandons && <th scope="col">{t('planning.col.abandon')}</th>}
+            {bought && <th scope="col">{t('planning.col.to_buy')}</th>}
           </tr></thead>
-          <tbody>{out.intervals.map((r) => (
+          <tbody>{out.intervals.map((r, i) => (
             <tr>
               <th scope="row">{r.start}</th><td>{r.calls.toLocaleString(lang, { maximumFractionDigits: 1 })}</td>
               <td>{secs(r.aht, lang)}</td><td>{r.agents}</td>
               {staffed && <td>{r.staff}</td>}
               <td>{pct(r.service_level, lang)} %</td><td>{pct(r.occupancy, lang)} %</td>
               {abandons && <td>{r.p_abandon === undefined ? '' : `${pct(r.p_abandon, lang)} %`}</td>}
+              {bought && <td>{bought[i]}</td>}
             </tr>
           ))}</tbody>
         </table>
@@ -170,6 +211,8 @@ function PlanView({ t, lang, out, id }) {
   );
 }
 
+let plans = 0; // each plan shown is new: its outsourcing starts empty
+
 // Plans csv for the goal into setOut, or says why not in setErr (a line of the file named).
 async function planInto(t, goal, csv, setOut, setErr) {
   const wrong = goalProblem(t, goal);
@@ -177,7 +220,7 @@ async function planInto(t, goal, csv, setOut, setErr) {
   setOut(null);
   if (wrong) return;
   try {
-    setOut(await plan(goal, csv));
+    setOut({ ...(await plan(goal, csv)), csv, goal, n: ++plans });
   } catch (x) {
     setErr(x.field ? t('planning.file_error_at', { where: x.field, message: x.message }) : x.message);
   }
@@ -251,7 +294,7 @@ function FromHistory({ t, lang, goal }) {
           </form>
         </div>
       )}
-      {out && <PlanView t={t} lang={lang} out={out} id="history" />}
+      {out && <PlanView t={t} lang={lang} out={out} id="history" goal={out.goal} csv={out.csv} key={out.n} />}
     </section>
   );
 }
@@ -280,7 +323,7 @@ function FromFile({ t, lang, goal }) {
         <button type="submit" class="primary" disabled={busy}>{t('planning.plan')}</button>
       </form>
       <p class="error" role="alert">{err || ''}</p>
-      {out && <PlanView t={t} lang={lang} out={out} id="file" />}
+      {out && <PlanView t={t} lang={lang} out={out} id="file" goal={out.goal} csv={out.csv} key={out.n} />}
     </section>
   );
 }
