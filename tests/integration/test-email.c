@@ -304,8 +304,16 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	struct resp r;
 	http_json(&d, "GET", "/api/v1/contacts?limit=5", admin, NULL, &r);
 	long long contact = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
+	long long carol = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+							     "customer_id"));
 	resp_clear(&r);
 	char path[96];
+	/* "Carol <carol@customer.example>" is a customer named Carol */
+	snprintf(path, sizeof(path), "/api/v1/customers/%lld", carol);
+	http_json(&d, "GET", path, admin, NULL, &r);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(json_object_get(r.json, "attributes"),
+		"name"), "value")), "Carol");
+	resp_clear(&r);
 	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/email-reply", contact);
 	http_json(&d, "POST", path, admin, json_pack("{s:s}", "body", "Hello Carol,\nplease restart it.\nSupport"), &r);
 	assert_int_equal(r.status, 202);

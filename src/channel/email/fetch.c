@@ -58,7 +58,8 @@ static int batch_task(void *arg, const struct ops *o)
 			continue;
 		struct email_in in = {.message_id = e->message_id, .in_reply_to = e->in_reply_to,
 			.references = (const char *const *)e->references, .n_references = e->n_references,
-			.from_address = e->from.address, .subject = e->subject, .text = e->text, .bounce = e->is_bounce,
+			.from_address = e->from.address, .from_name = e->from.name,
+			.subject = e->subject, .text = e->text, .bounce = e->is_bounce,
 			.auto_submitted = e->auto_submitted, .precedence = e->precedence, .x_autoreply = e->x_autoreply,
 			.x_auto_response_suppress = e->x_auto_response_suppress, .return_path = e->return_path};
 		struct email_source src = {.mailbox_id = b->mailbox_id, .queue_id = b->queue_id, .uid = b->uids[i]};

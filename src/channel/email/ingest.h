@@ -4,7 +4,8 @@
  *
  * In the caller's transaction (the writer's), through the core operations
  * (daemon/ops.h): the sender becomes a customer (found or created by
- * address); the email joins the contact it answers, or makes a new one in
+ * address), whose display name becomes its attribute "name" when it has no
+ * name yet ("name", "first_name" or "last_name": the brand's stay); the email joins the contact it answers, or makes a new one in
  * the mailbox's queue; its Message-ID is recorded with it, unique in the
  * tenant, so the same email fetched again (after a crash between the commit
  * and the flag, or from two mailboxes) is recognised and skipped.
@@ -34,6 +35,7 @@ struct email_in {
 	const char *const *references;    /* oldest first */
 	size_t n_references;
 	const char *from_address;         /* or NULL when it has none usable */
+	const char *from_name;            /* its display name ("Marie Dupont"), or NULL */
 	const char *subject;              /* decoded, or NULL */
 	const char *text;                 /* the body an agent reads */
 	bool bounce;                      /* a delivery-status report (parse.h's is_bounce) */

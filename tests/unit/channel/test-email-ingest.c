@@ -72,6 +72,58 @@ static void an_email_is_taken_once(void **state)
 	assert_int_equal(store_contact_get(f->s, &f->b, c1, &none), GC_ENOTFOUND);
 }
 
+/* The customer's "name" attribute, or NULL. */
+static char *customer_name(struct ops_fixture *f, int64_t contact)
+{
+	json_t *c = NULL, *who = NULL;
+	assert_int_equal(store_contact_get(f->s, &f->a, contact, &c), GC_OK);
+	assert_int_equal(store_customer_get(f->s, &f->a, json_integer_value(json_object_get(c, "customer_id")), &who),
+			 GC_OK);
+	const char *v = json_string_value(json_object_get(json_object_get(json_object_get(who, "attributes"), "name"),
+							  "value"));
+	char *name = v ? strdup(v) : NULL;
+	json_decref(c);
+	json_decref(who);
+	return name;
+}
+
+/* "Marie Dupont <marie@example.com>" is a customer named Marie Dupont; the
+ * name a brand already has is never overwritten by what a mail client says. */
+static void a_sender_keeps_its_name(void **state)
+{
+	struct ops_fixture *f = *state;
+	struct email_in m = {.message_id = "n1@mail.example", .from_address = "marie@example.com",
+			     .from_name = "Marie Dupont", .subject = "Facture", .text = "Bonjour"};
+	int64_t c = 0;
+	assert_int_equal(take(f, &f->a, &m, &c), INGEST_NEW_CONTACT);
+	char *name = customer_name(f, c);
+	assert_non_null(name);
+	assert_string_equal(name, "Marie Dupont");
+	free(name);
+	/* her next mail, signed otherwise, keeps the name she has */
+	m = (struct email_in){.message_id = "n2@mail.example", .from_address = "marie@example.com",
+			      .from_name = "M. Dupont (bureau)", .subject = "Autre", .text = "Re-bonjour"};
+	assert_int_equal(take(f, &f->a, &m, &c), INGEST_NEW_CONTACT);
+	name = customer_name(f, c);
+	assert_string_equal(name, "Marie Dupont");
+	free(name);
+	/* a customer the brand named (first and last name) gets no second name */
+	struct customer_input in = {.has = HAS_EMAIL, .email = "leo@example.com", .n_attrs = 1};
+	in.attrs[0] = (struct customer_attr){"first_name", "Léo", SENS_NONE};
+	json_t *leo = NULL;
+	assert_int_equal(store_customer_create(f->s, &f->a, &in, &leo), GC_OK);
+	json_decref(leo);
+	m = (struct email_in){.message_id = "n3@mail.example", .from_address = "leo@example.com",
+			      .from_name = "Leo M", .subject = "Hello", .text = "Hi"};
+	assert_int_equal(take(f, &f->a, &m, &c), INGEST_NEW_CONTACT);
+	assert_null(customer_name(f, c));
+	/* a "name" that is only the address again is none */
+	m = (struct email_in){.message_id = "n4@mail.example", .from_address = "zoe@example.com",
+			      .from_name = "ZOE@example.com", .subject = "Hi", .text = "Hi"};
+	assert_int_equal(take(f, &f->a, &m, &c), INGEST_NEW_CONTACT);
+	assert_null(customer_name(f, c));
+}
+
 static void replies_join_their_contact(void **state)
 {
 	struct ops_fixture *f = *state;
@@ -219,6 +271,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(an_email_is_taken_once, ops_fixture_setup, ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_sender_keeps_its_name, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(replies_join_their_contact, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(a_closed_contact_stays_closed, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(an_email_without_sender_or_id, ops_fixture_setup, ops_fixture_teardown),
