@@ -276,13 +276,20 @@ struct mailbox_ack_input {
  * checked by the daemon (imaps/smtps, or plain on loopback only). */
 struct mailbox_input {
 	const char *name, *address, *imap_url, *smtp_url, *username, *password;
+	const char *from_name;     /* the name its mail goes out under; NULL: the tenant's */
 	int64_t queue_id;          /* 0: none */
 	bool has_ack;
 	struct mailbox_ack_input ack;
 };
 int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err);
-/* PATCH /api/v1/channels/email/{id}: {"ack": {...}}, what can be changed. */
-int mailbox_update_input_decode(const json_t *obj, struct mailbox_ack_input *ret, struct decode_error *err);
+/* PATCH /api/v1/channels/email/{id}: {"ack"?: {...}, "from_name"?}, what can
+ * be changed (at least one; from_name null: back to the tenant's name). */
+struct mailbox_update_input {
+	bool has_ack, has_from_name;
+	struct mailbox_ack_input ack;
+	const char *from_name;
+};
+int mailbox_update_input_decode(const json_t *obj, struct mailbox_update_input *ret, struct decode_error *err);
 
 /* POST /api/v1/contacts/{id}/email-reply: {"body", "mailbox_id"?}. */
 struct email_reply_input {
@@ -312,7 +319,7 @@ union decode_input {
 	struct presence_input presence;
 	struct routing_input routing;
 	struct mailbox_input mailbox;
-	struct mailbox_ack_input mailbox_ack;
+	struct mailbox_update_input mailbox_update;
 	struct email_reply_input email_reply;
 };
 

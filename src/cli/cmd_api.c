@@ -595,7 +595,7 @@ static const char options_spec[] =
 	/* knowledge (cmd_kb.c) */
 	"lang= publish drafts explain review-by= comment= "
 	/* channels (cmd_channel.c) */
-	"address= imap-url= smtp-url= username= password-file= ack= ack-subject= ack-body-file= ack-language= "
+	"address= imap-url= smtp-url= username= password-file= from-name= ack= ack-subject= ack-body-file= ack-language= "
 	"ack-max-per-hour= provider= public-url= api-url= account= secret-file= origin= prechat-name= prechat-email= topic= offline-message offline-callback attachment-max-bytes= attachment-type= attachments-per-chat= number= greeting= menu-file= "
 	"announce-every= announce-first= callback-key= music= greeting-recording= "
 	/* answers (cmd_rules.c) */

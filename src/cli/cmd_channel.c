@@ -83,14 +83,20 @@ static int set(const struct cli *cli, const struct args *a, const char *id)
 	json_t *ack = NULL;
 	if (ack_options(a, "set", &ack) != 0)
 		return 2;
-	if (ack == NULL) {
-		fprintf(stderr, "guichet channel email set: nothing to change (--ack, --ack-subject, --ack-body-file,"
-				" --ack-language, --ack-max-per-hour)\n");
+	const char *from_name = args_get(a, "from-name");
+	if (ack == NULL && from_name == NULL) {
+		fprintf(stderr, "guichet channel email set: nothing to change (--from-name, --ack, --ack-subject,"
+				" --ack-body-file, --ack-language, --ack-max-per-hour)\n");
 		return 2;
 	}
+	json_t *body = json_object();
+	if (ack)
+		json_object_set_new(body, "ack", ack);
+	if (from_name)
+		json_object_set_new(body, "from_name", *from_name ? json_string(from_name) : json_null());
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/channels/email/%s", id);
-	return cli_simple(cli, "PATCH", path, json_pack("{s:o}", "ack", ack));
+	return cli_simple(cli, "PATCH", path, body);
 }
 
 static int add(const struct cli *cli, const struct args *a)
@@ -111,6 +117,8 @@ static int add(const struct cli *cli, const struct args *a)
 	const char *v;
 	if ((v = args_get(a, "smtp-url")))
 		json_object_set_new(body, "smtp_url", json_string(v));
+	if ((v = args_get(a, "from-name")) && *v)
+		json_object_set_new(body, "from_name", json_string(v));
 	if ((v = args_get(a, "queue"))) {
 		char *end;
 		long long q = strtoll(v, &end, 10);

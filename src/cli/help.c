@@ -649,7 +649,7 @@ static const struct help_command commands[] = {
 	 "--comment TEXT\twhat is wrong\n"},
 	{"channel email", "list", "", "the tenant's mailboxes (never their passwords)", NULL},
 	{"channel email", "add", "--name N --address A --imap-url URL --username U --password-file F "
-	 "[--smtp-url URL] [--queue ID]", "add a mailbox whose mail becomes contacts in a queue",
+	 "[--smtp-url URL] [--queue ID] [--from-name N]", "add a mailbox whose mail becomes contacts in a queue",
 	 "--name N\tthe mailbox's name in this tenant\n"
 	 "--address A\tits email address, the sender of replies\n"
 	 "--imap-url URL\twhere its mail is fetched: imaps://host[:port]/MAILBOX\n"
@@ -659,11 +659,15 @@ static const struct help_command commands[] = {
 	 "\tstored sealed with the server's key file, never shown again\n"
 	 "--smtp-url URL\twhere replies are sent: smtps://host[:port] (smtp:// on loopback)\n"
 	 "--queue ID\tthe queue its contacts go to\n"
+	 "--from-name N\tthe name its mail goes out under (\"Acme Support\"); the tenant's\n"
+	 "\tname by default\n"
 	 "--ack on|off\tacknowledgements, with --ack-subject, --ack-body-file,\n"
 	 "\t--ack-language and --ack-max-per-hour: see set\n"},
 	{"channel email", "show", "ID", "one mailbox, and how far its mail was fetched", NULL},
-	{"channel email", "set", "ID [--ack on|off] [--ack-subject S] [--ack-body-file F] [--ack-language en|fr] "
-	 "[--ack-max-per-hour N]", "change a mailbox's acknowledgements: an automatic email to each new contact",
+	{"channel email", "set", "ID [--from-name N] [--ack on|off] [--ack-subject S] [--ack-body-file F] "
+	 "[--ack-language en|fr] [--ack-max-per-hour N]",
+	 "change a mailbox's sender name or acknowledgements (an automatic email to each new contact)",
+	 "--from-name N\tthe name its mail goes out under (\"\" for the tenant's name)\n"
 	 "--ack on|off\tacknowledge each new contact made from an email (the mailbox\n"
 	 "\tneeds an SMTP URL); never an automatic email, a bounce, mail from\n"
 	 "\tthe tenant's own mailboxes or from robots (noreply, mailer-daemon...)\n"

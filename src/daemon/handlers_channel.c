@@ -1,6 +1,7 @@
 /* Channels' settings: the tenant's email mailboxes (POST, GET, DELETE
  * /api/v1/channels/email, and a login test), and their acknowledgements
- * (PATCH /api/v1/channels/email/{id} {"ack": ...}; channel/email/ack.h). A
+ * and the name their mail goes out under (PATCH /api/v1/channels/email/{id}
+ * {"ack": ..., "from_name": ...}; channel/email/ack.h). A
  * mailbox's password is sealed before it is stored (secrets.h) and never
  * answered. */
 #include "daemon/handlers.h"
@@ -86,10 +87,10 @@ static bool cannot_send(struct request *r, const struct store_mailbox_ack *ack, 
 int prepare_mailbox_update(struct request *r, struct store *db)
 {
 	struct decode_error err;
-	struct mailbox_ack_input *in = &r->in.mailbox_ack;
+	struct mailbox_update_input *in = &r->in.mailbox_update;
 	if (mailbox_update_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
-	return bad_template(r, in->subject, "ack.subject") || bad_template(r, in->body, "ack.body");
+	return bad_template(r, in->ack.subject, "ack.subject") || bad_template(r, in->ack.body, "ack.body");
 }
 
 int run_mailbox_update(struct request *r, struct store *db)
@@ -98,12 +99,17 @@ int run_mailbox_update(struct request *r, struct store *db)
 	int rc = store_mailbox_get(db, &r->scope, r->ids[0], &row);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "mailbox");
-	struct store_mailbox_ack ack = merge_ack(json_object_get(row, "ack"), &r->in.mailbox_ack);
-	if (cannot_send(r, &ack, json_string_value(json_object_get(row, "smtp_url")))) {
+	const struct mailbox_update_input *in = &r->in.mailbox_update;
+	struct store_mailbox_ack ack = merge_ack(json_object_get(row, "ack"), &in->ack);
+	if (in->has_ack && cannot_send(r, &ack, json_string_value(json_object_get(row, "smtp_url")))) {
 		json_decref(row);
 		return GC_ESTATE;
 	}
-	rc = store_mailbox_set_ack(db, &r->scope, r->ids[0], &ack);
+	if (in->has_ack)
+		rc = store_mailbox_set_ack(db, &r->scope, r->ids[0], &ack);
+	if (rc == GC_OK && in->has_from_name) /* "" as null: the tenant's name */
+		rc = store_mailbox_set_from_name(db, &r->scope, r->ids[0],
+						 in->from_name && *in->from_name ? in->from_name : NULL);
 	json_decref(row); /* after: ack's strings were its own */
 	row = NULL;
 	if (rc == GC_OK)
@@ -146,7 +152,8 @@ int run_mailbox_create(struct request *r, struct store *db)
 	}
 	struct store_mailbox m = {.name = in->name, .address = in->address, .imap_url = in->imap_url,
 				  .smtp_url = in->smtp_url, .username = in->username, .sealed = sealed,
-				  .sealed_len = len, .queue_id = in->queue_id, .ack = ack};
+				  .sealed_len = len, .queue_id = in->queue_id, .ack = ack,
+				  .from_name = in->from_name && *in->from_name ? in->from_name : NULL};
 	int64_t id = 0;
 	int rc = store_mailbox_create(db, &r->scope, &m, &id);
 	free(sealed);

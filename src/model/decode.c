@@ -1133,21 +1133,28 @@ out_named: {
 }
 }
 
-int mailbox_update_input_decode(const json_t *obj, struct mailbox_ack_input *ret, struct decode_error *err)
+int mailbox_update_input_decode(const json_t *obj, struct mailbox_update_input *ret, struct decode_error *err)
 {
-	static const char *const known[] = {"ack", NULL};
+	static const char *const known[] = {"ack", "from_name", NULL};
+	struct mailbox_update_input in;
+	memset(&in, 0, sizeof(in));
 	int rc = only_fields(obj, known, err);
-	if (rc < 0)
+	if (rc < 0 || (rc = get_string(obj, "from_name", OPTIONAL, 100, ONE_LINE, &in.from_name, err)) < 0)
 		return rc;
-	if (json_object_get(obj, "ack") == NULL)
-		return decode_fail(err, GC_EINVAL, "ack", "'ack' is required (the acknowledgement settings)");
-	return mailbox_ack_decode(json_object_get(obj, "ack"), ret, err);
+	in.has_ack = json_object_get(obj, "ack") != NULL;
+	in.has_from_name = json_object_get(obj, "from_name") != NULL;
+	if (!in.has_ack && !in.has_from_name)
+		return decode_fail(err, GC_EINVAL, "ack", "'ack' (the acknowledgement settings) or 'from_name' is required");
+	if (in.has_ack && (rc = mailbox_ack_decode(json_object_get(obj, "ack"), &in.ack, err)) < 0)
+		return rc;
+	*ret = in;
+	return GC_OK;
 }
 
 int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct decode_error *err)
 {
 	static const char *const known[] = {"name", "address", "imap_url", "smtp_url", "username", "password",
-					    "queue_id", "ack", NULL};
+					    "queue_id", "ack", "from_name", NULL};
 	struct mailbox_input in;
 	memset(&in, 0, sizeof(in));
 	int rc;
@@ -1158,6 +1165,7 @@ int mailbox_input_decode(const json_t *obj, struct mailbox_input *ret, struct de
 	    (rc = get_string(obj, "smtp_url", OPTIONAL, 512, ONE_LINE, &in.smtp_url, err)) < 0 ||
 	    (rc = get_string(obj, "username", REQUIRED, 256, ONE_LINE, &in.username, err)) < 0 ||
 	    (rc = get_string(obj, "password", REQUIRED, 1024, ONE_LINE, &in.password, err)) < 0 ||
+	    (rc = get_string(obj, "from_name", OPTIONAL, 100, ONE_LINE, &in.from_name, err)) < 0 ||
 	    (rc = get_int_def(obj, "queue_id", 1, INT64_MAX, 0, &in.queue_id, err)) < 0)
 		return rc;
 	in.has_ack = json_object_get(obj, "ack") != NULL;

@@ -162,6 +162,19 @@ int store_tenant_find(struct store *s, const char *name, int64_t *ret_id)
 	return find_id(s, "SELECT id FROM tenants WHERE name = ?", name, ret_id);
 }
 
+int store_tenant_name(struct store *s, int64_t tenant_id, char *ret, size_t len)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT name FROM tenants WHERE id = ?");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		snprintf(ret, len, "%s", db_column_text(st, 0));
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
+}
+
 int store_tenant_create(struct store *s, const char *name, const char *organisation, int64_t *ret_id)
 {
 	int64_t org_id = 0;

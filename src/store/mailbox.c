@@ -12,7 +12,8 @@
 #include <string.h>
 
 #define MAILBOX_COLUMNS "id, name, address, imap_url, smtp_url, username, queue_id, uidvalidity, last_uid," \
-			" created_at, updated_at, ack_enabled, ack_subject, ack_body, ack_language, ack_max_per_hour" \
+			" created_at, updated_at, ack_enabled, ack_subject, ack_body, ack_language, ack_max_per_hour," \
+			" from_name" \
 			" FROM email_mailboxes"
 
 static json_t *mailbox_row(struct db_stmt *st, void *arg)
@@ -20,8 +21,9 @@ static json_t *mailbox_row(struct db_stmt *st, void *arg)
 	json_t *ack = json_pack("{s:b,s:o,s:o,s:o,s:o}", "enabled", db_column_int64(st, 11) != 0, "subject",
 				column_string(st, 12), "body", column_string(st, 13), "language", column_string(st, 14),
 				"max_per_hour", column_int(st, 15));
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o*}", "id", column_int(st, 0), "name",
-			 column_string(st, 1), "address", column_string(st, 2), "imap_url", column_string(st, 3),
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o*}", "id", column_int(st, 0), "name",
+			 column_string(st, 1), "from_name", column_string(st, 16), "address", column_string(st, 2),
+			 "imap_url", column_string(st, 3),
 			 "smtp_url", column_string(st, 4), "username", column_string(st, 5), "queue_id",
 			 column_int(st, 6), "uidvalidity", column_int(st, 7), "last_uid", column_int(st, 8),
 			 "created_at", column_time(st, 9), "updated_at", column_time(st, 10), "ack", ack);
@@ -42,8 +44,8 @@ int store_mailbox_create(struct store *s, const struct store_scope *scope, const
 {
 	struct db_stmt *st = store_stmt(s, "INSERT INTO email_mailboxes(tenant_id, name, address, imap_url, smtp_url,"
 					 " username, sealed_password, queue_id, created_at, updated_at, ack_enabled, ack_subject,"
-					 " ack_body, ack_language, ack_max_per_hour)"
-					 " VALUES (?,?,?,?,?,?,?,?,?,?9,?,?,?,?,?) RETURNING id");
+					 " ack_body, ack_language, ack_max_per_hour, from_name)"
+					 " VALUES (?,?,?,?,?,?,?,?,?,?9,?,?,?,?,?,?) RETURNING id");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -56,6 +58,7 @@ int store_mailbox_create(struct store *s, const struct store_scope *scope, const
 	bind_id(st, 8, in->queue_id);
 	db_bind_int64(st, 9, gc_now_ms());
 	bind_ack(st, 10, &in->ack);
+	bind_text(st, 15, in->from_name);
 	int rc = store_insert_id(s, st, ret_id);
 	if (rc == GC_ECONFLICT)
 		snprintf(s->errmsg, sizeof(s->errmsg), "a mailbox named '%.100s' exists", in->name);
@@ -86,6 +89,20 @@ int store_mailbox_set_ack(struct store *s, const struct store_scope *scope, int6
 	db_bind_int64(st, 2, id);
 	bind_ack(st, 3, ack);
 	db_bind_int64(st, 8, gc_now_ms());
+	int rc = store_step_done(s, st);
+	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
+}
+
+int store_mailbox_set_from_name(struct store *s, const struct store_scope *scope, int64_t id, const char *from_name)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE email_mailboxes SET from_name = ?3, updated_at = ?4"
+					 " WHERE tenant_id = ?1 AND id = ?2 AND deleted = 0");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	db_bind_int64(st, 2, id);
+	bind_text(st, 3, from_name);
+	db_bind_int64(st, 4, gc_now_ms());
 	int rc = store_step_done(s, st);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }

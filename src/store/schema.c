@@ -798,6 +798,10 @@ static const char *const migrations[] = {
 	 * do not approve it, whoever owns the item; NULL for drafts written
 	 * before, whose writer is taken to be the owner. */
 	"ALTER TABLE kb_items ADD COLUMN draft_by {int};",
+	/* 47: the name a mailbox's mail goes out under ("Acme Support
+	 * <support@acme.example>", src/channel/email/send.c); NULL: the
+	 * tenant's name. */
+	"ALTER TABLE email_mailboxes ADD COLUMN from_name TEXT;",
 };
 
 int schema_n_migrations(void)

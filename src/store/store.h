@@ -165,6 +165,8 @@ int store_organisation_list(struct store *s, json_t **ret_list);
 int store_tenant_create(struct store *s, const char *name, const char *organisation,
 			int64_t *ret_id);
 int store_tenant_find(struct store *s, const char *name, int64_t *ret_id);
+/* The tenant's name into ret; GC_ENOTFOUND when there is no such tenant. */
+int store_tenant_name(struct store *s, int64_t tenant_id, char *ret, size_t len);
 /* Tenants the scope may see: all for a platform admin, else its memberships. */
 int store_tenant_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
 /* A new user in organisation (the tenant's own when NULL), with role in the
@@ -502,6 +504,7 @@ int store_chat_last_marks(struct store *s, int64_t tenant_id, int64_t contact_id
 /* Email mailboxes (mailbox.c). The password comes sealed (secrets.c). */
 struct store_mailbox {
 	const char *name, *address, *imap_url, *smtp_url, *username;
+	const char *from_name;      /* the name its mail goes out under; NULL: the tenant's */
 	const unsigned char *sealed;
 	size_t sealed_len;
 	int64_t queue_id;           /* 0: none */
@@ -509,7 +512,7 @@ struct store_mailbox {
 };
 int store_mailbox_create(struct store *s, const struct store_scope *scope, const struct store_mailbox *in,
 			 int64_t *ret_id);
-/* {"id","name","address","imap_url","smtp_url","username","queue_id","uidvalidity","last_uid",
+/* {"id","name","from_name","address","imap_url","smtp_url","username","queue_id","uidvalidity","last_uid",
  * "created_at","updated_at","ack":{"enabled","subject","body","language","max_per_hour"}}: never
  * the password. */
 int store_mailbox_get(struct store *s, const struct store_scope *scope, int64_t id, json_t **ret);
@@ -517,6 +520,8 @@ int store_mailbox_get(struct store *s, const struct store_scope *scope, int64_t 
 int store_mailbox_set_ack(struct store *s, const struct store_scope *scope, int64_t id,
 			  const struct store_mailbox_ack *ack);
 int store_mailbox_list(struct store *s, const struct store_scope *scope, json_t **ret_list);
+/* Sets the name the mailbox's mail goes out under (NULL: the tenant's). */
+int store_mailbox_set_from_name(struct store *s, const struct store_scope *scope, int64_t id, const char *from_name);
 int store_mailbox_delete(struct store *s, const struct store_scope *scope, int64_t id);
 /* Every tenant's mailboxes, for the fetcher: [{"tenant_id","id","imap_url",
  * "username","queue_id","uidvalidity","last_uid"}]. */

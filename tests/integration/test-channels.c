@@ -347,6 +347,22 @@ static void a_mailbox_s_acknowledgements_are_set(void **state)
 	assert_non_null(strstr(err, "'en' or 'fr'"));
 	free(out);
 	free(err);
+	/* the name its mail goes out under, alone; "" gives the tenant's back */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "email", "set", sid, "--from-name",
+				 "Brand Support", NULL), 0);
+	got = json_loads(out, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(got, "from_name")), "Brand Support");
+	assert_false(json_is_true(json_object_get(json_object_get(got, "ack"), "enabled"))); /* unchanged */
+	json_decref(got);
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "email", "set", sid, "--from-name", "",
+				 NULL), 0);
+	got = json_loads(out, 0, NULL);
+	assert_true(json_is_null(json_object_get(got, "from_name")));
+	json_decref(got);
+	free(out);
+	free(err);
 }
 
 int main(void)

@@ -348,6 +348,8 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	snprintf(want, sizeof(want), "Subject: Re: R1 question [#%lld]", contact);
 	assert_non_null(strstr(got[0].data, want));
 	assert_non_null(strstr(got[0].data, "please restart it."));
+	/* from the brand, by name: the tenant's while the mailbox names none */
+	assert_non_null(strstr(got[0].data, "\nFrom: brand <support@brand.example>\n"));
 	smtpsink_messages_free(got, n);
 	json_t *sent = reply_state(contact, reply_id, "sent", 10);
 	assert_non_null(sent);
@@ -375,6 +377,13 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 		"subject", "Web form", "customer_id", (json_int_t)dora));
 	char made_path[96];
 	snprintf(made_path, sizeof(made_path), "/api/v1/contacts/%lld/email-reply", made);
+	/* the mailbox's own name for its mail, when it has one */
+	char mailbox_path[64];
+	snprintf(mailbox_path, sizeof(mailbox_path), "/api/v1/channels/email/%lld", mailbox);
+	http_json(&d, "PATCH", mailbox_path, admin, json_pack("{s:s}", "from_name", "Brand Support"), &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "from_name")), "Brand Support");
+	resp_clear(&r);
 	http_json(&d, "POST", made_path, admin, json_pack("{s:s}", "body", "Bonjour Dora, voici la procédure."), &r);
 	assert_int_equal(r.status, 202);
 	assert_int_equal(resp_int(&r, "mailbox_id"), mailbox);
@@ -386,7 +395,8 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 		if (smtpsink_messages(&sink, &all, &n_all) == 0)
 			for (size_t k = 0; k < n_all; k++)
 				utf8 |= strcmp(all[k].rcpt[0], "dora@customer.example") == 0 &&
-					strstr(all[k].data, "charset=utf-8") && strstr(all[k].data, "proc=C3=A9dure");
+					strstr(all[k].data, "charset=utf-8") && strstr(all[k].data, "proc=C3=A9dure") &&
+					strstr(all[k].data, "\nFrom: Brand Support <support@brand.example>\n");
 		smtpsink_messages_free(all, n_all);
 		if (!utf8)
 			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);

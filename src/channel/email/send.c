@@ -35,6 +35,7 @@ struct mark {
 	json_t *row;                /* the outbox's row (borrowed) */
 	json_t *mailbox;            /* its mailbox, or NULL */
 	char *password;
+	char from_name[128];        /* the mailbox's from_name, else the tenant's name */
 	struct store_outbox_file *files; /* its attachments */
 	size_t n_files;
 };
@@ -129,6 +130,13 @@ static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t
 		rc = store_outbox_attachments(db, &m->scope, m->id, &m->files, &m->n_files);
 	if (rc == GC_OK)
 		rc = secrets_unseal(k, sealed, sealed_len, &m->password, why, sizeof(why));
+	/* the brand's name beside the address, as customers expect to read it:
+	 * "Acme Support <support@acme.example>" */
+	const char *from_name = json_string_value(json_object_get(m->mailbox, "from_name"));
+	if (rc == GC_OK && from_name)
+		snprintf(m->from_name, sizeof(m->from_name), "%s", from_name);
+	else if (rc == GC_OK && store_tenant_name(db, m->scope.tenant_id, m->from_name, sizeof(m->from_name)) < 0)
+		m->from_name[0] = '\0'; /* the address alone then */
 	free(sealed);
 	bool can_send = rc == GC_OK && json_string_value(json_object_get(m->mailbox, "smtp_url"));
 	m->state = can_send ? "sending" : "failed";
@@ -151,6 +159,7 @@ static void send_one(CURL *curl, struct mark *m, int64_t now)
 	for (char *save = NULL, *t = refs ? strtok_r(refs, " ", &save) : NULL; t && n < 64; t = strtok_r(NULL, " ", &save))
 		list[n++] = t;
 	struct email_out out = {.from_address = json_string_value(json_object_get(m->mailbox, "address")),
+		.from_name = m->from_name[0] ? m->from_name : NULL,
 		.to_address = json_string_value(json_object_get(m->row, "to")),
 		.subject = json_string_value(json_object_get(m->row, "subject")),
 		.body = json_string_value(json_object_get(m->row, "body")),

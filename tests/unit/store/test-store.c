@@ -325,10 +325,11 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
-/* What migrations 45 and 46 add, taken away again (the tenants'
- * disposition codes, a knowledge draft's writer): every rewind here goes
- * back past them, with DROP_FOLD. */
-#define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by; "
+/* What migrations 45 to 47 add, taken away again (the tenants'
+ * disposition codes, a knowledge draft's writer, a mailbox's sender name):
+ * every rewind here goes back past them, with DROP_FOLD. */
+#define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by;" \
+	" ALTER TABLE email_mailboxes DROP COLUMN from_name; "
 /* What migrations 33 and 34 add, taken away again (the help centre's
  * answers in the reports, the contacts' events still to fold), and what
  * came after. */
