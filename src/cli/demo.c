@@ -554,18 +554,21 @@ static int history_day(struct demo *d, int32_t day)
 
 /* --- the customers' side --- */
 
-/* The help centre (/help/{tenant}) and what it shows at its top. */
+/* The help centre (/help/{tenant}) and what it shows at its top: in French,
+ * as the tenant's customers read it (its knowledge is French, its calendar
+ * and its numbers France's). */
 static int demo_self_service(struct demo *d)
 {
 	const struct store_incident outage = {
 		.kind = "incident", .severity = "major", .area = "Lyon", .published = true,
-		.title = "Internet outage in Lyon",
-		.body = "A cable was cut on a work site: customers in Lyon 3e and 7e may have no internet. "
-			"Technicians are on site; no need to reset your box.",
+		.title = "Coupure internet à Lyon",
+		.body = "Un câble a été sectionné sur un chantier : les clients de Lyon 3e et 7e peuvent être privés "
+			"d'internet. Nos techniciens sont sur place ; inutile de redémarrer votre box.",
 		.starts_at = d->now - 40 * MIN_MS, .expected_end_at = d->now + 3 * 60 * MIN_MS};
 	const struct store_incident news = {
-		.kind = "announcement", .published = true, .title = "Your bills are now in your customer area",
-		.body = "Paper bills stop at the end of the month; every bill stays downloadable for 5 years.",
+		.kind = "announcement", .published = true, .title = "Vos factures sont désormais dans votre espace client",
+		.body = "Les factures papier s'arrêtent à la fin du mois ; chaque facture reste téléchargeable "
+			"pendant 5 ans.",
 		.starts_at = d->now - 2 * DAY_MS};
 	int64_t id = 0;
 	int rc = store_incident_add(d->s, d->scope, &news, &id);

@@ -263,6 +263,8 @@ static void the_help_centre_shows_the_outage(void **state)
 	assert_int_equal(json_array_size(incidents), 2);
 	assert_non_null(outage);
 	assert_string_equal(json_string_value(json_object_get(outage, "area")), "Lyon");
+	/* in French, as the tenant's customers (and its knowledge) are */
+	assert_string_equal(json_string_value(json_object_get(outage, "title")), "Coupure internet à Lyon");
 	assert_true(json_is_string(json_object_get(outage, "expected_end_at")));
 	resp_clear(&r);
 	/* its callback form has a queue: customers can ask to be called back */

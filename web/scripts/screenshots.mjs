@@ -276,7 +276,7 @@ async function customerSide(url) {
   let page = await context.newPage();
   page.setDefaultTimeout(TIMEOUT);
   await page.goto(`${url}/help/${me.tenant_id}`);
-  await page.getByText('Internet outage in Lyon').waitFor();
+  await page.getByText('Coupure internet à Lyon').waitFor();
   await shot(page, 'help-centre', true);
   await context.close();
   ({ context, page } = await open(url));
@@ -287,7 +287,7 @@ async function customerSide(url) {
   await page.locator('table').first().waitFor();
   await shot(page, 'supervisor-summary', true);
   await page.getByRole('tab', { name: 'Incidents' }).click();
-  await page.getByText('Internet outage in Lyon').first().waitFor();
+  await page.getByText('Coupure internet à Lyon').first().waitFor();
   await shot(page, 'supervisor-incidents', true);
   await context.close();
   ({ context, page } = await open(url));
