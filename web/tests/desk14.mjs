@@ -9,7 +9,8 @@
 // Delivered once the provider's receipt comes (read again while not
 // final); a second reply, which the provider refuses, shows Failed with the
 // provider's error. A reply to an email contact goes out by email from the
-// brand's one sending mailbox. axe-core finds no serious or critical violation on
+// brand's one sending mailbox; its server not answering, the agent sees the
+// reply queued with the server's error. axe-core finds no serious or critical violation on
 // these panels in English and French.
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -140,6 +141,13 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       const items = replies.items || [];
       if (items.length !== 1 || items[0].mailbox_id !== mailbox.id || items[0].to !== 'erin@example.net')
         throw new Error(`the outbox holds ${JSON.stringify(items)}`);
+      // its server does not answer: the agent sees the reply wait, and why, before the hours of tries end
+      const item = page.getByRole('region', { name: 'Delivery of your replies' }).locator('li', { hasText: 'Email of' });
+      await item.locator('.dlv-error').waitFor();
+      const tried = (await admin('GET', `/api/v1/contacts/${mail.id}/email-replies`)).items[0];
+      if (tried.state !== 'queued' || !tried.last_error) throw new Error(`the reply is ${JSON.stringify(tried)}`);
+      await item.locator('.dlv-state', { hasText: /^Queued$/ }).waitFor();
+      await item.getByText(`(mail server: ${tried.last_error})`).waitFor();
       await admin('DELETE', `/api/v1/channels/email/${mailbox.id}`);
       await page.getByLabel('Disposition').selectOption({ label: 'Information given' });
       await page.getByRole('button', { name: 'Wrap up' }).click();

@@ -149,7 +149,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
         <Incidents t={t} contact={contact} />
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
         <Chat t={t} id={id} active={active} contact={contact} text={text} />
-        <Delivery t={t} id={id} contact={contact} />
+        <Delivery t={t} lang={lang} id={id} contact={contact} />
         <label for={`reply-${id}`}>{t('contact.reply')}</label>
         <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}
           onInput={(e) => setText(e.target.value)} />

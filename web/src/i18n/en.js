@@ -894,6 +894,8 @@ export default {
   'dlv.state.undelivered': 'Not delivered',
   'dlv.state.failed': 'Failed',
   'dlv.error': '(provider: {error})',
+  'dlv.email': 'Email of {at}',
+  'dlv.mail_error': '(mail server: {error})',
   'dlv.attempts': { one: '{n} attempt', other: '{n} attempts' },
   'inc.tab': 'Incidents',
   'inc.create': 'New incident or announcement',

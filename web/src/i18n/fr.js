@@ -893,6 +893,8 @@ export default {
   'dlv.state.undelivered': 'Non remis',
   'dlv.state.failed': 'Échec',
   'dlv.error': '(fournisseur : {error})',
+  'dlv.email': 'E-mail du {at}',
+  'dlv.mail_error': '(serveur de messagerie : {error})',
   'dlv.attempts': { one: '{n} tentative', other: '{n} tentatives' },
   'inc.tab': 'Incidents',
   'inc.create': 'Nouvel incident ou annonce',
