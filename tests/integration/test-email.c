@@ -369,6 +369,26 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	}
 	assert_int_equal(messages, 3); /* in, out, in */
 	assert_int_equal(count_contacts("thanks"), 0);
+	/* a subject French Outlook wrote answering (RE :) is answered once, not "Re: RE :" */
+	char *outlook = message("r3@customer.example", NULL, "eve@customer.example", "RE : Livraison", "Toujours rien.");
+	v = (struct iovec){outlook, strlen(outlook)};
+	assert_int_equal(dovecot_deliver(&dc, "reply", "INBOX", &v, 1), 0);
+	assert_true(wait_count("RE : Livraison", 1, 20));
+	long long eve = 0;
+	http_json(&d, "GET", "/api/v1/contacts?limit=20", admin, NULL, &r);
+	size_t at;
+	json_t *item;
+	json_array_foreach(json_object_get(r.json, "items"), at, item)
+		if (strcmp(json_string_value(json_object_get(item, "subject")), "RE : Livraison") == 0)
+			eve = json_integer_value(json_object_get(item, "id"));
+	resp_clear(&r);
+	char eve_path[96];
+	snprintf(eve_path, sizeof(eve_path), "/api/v1/contacts/%lld/email-reply", eve);
+	http_json(&d, "POST", eve_path, admin, json_pack("{s:s}", "body", "Elle part demain."), &r);
+	assert_int_equal(r.status, 202);
+	snprintf(want, sizeof(want), "RE : Livraison [#%lld]", eve);
+	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), want);
+	resp_clear(&r);
 	/* a contact no email came in on (made through the API: a web form) goes out
 	 * from the tenant's one sending mailbox, its accents in UTF-8 as labelled */
 	long long dora = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s}", "external_id", "MAIL-DORA",
@@ -436,6 +456,7 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	/* a bad reply: no body */
 	assert_int_equal(http_status(&d, "POST", path, admin, json_pack("{s:s}", "text", "x")), 400);
 	free(first);
+	free(outlook);
 	free(answer);
 }
 

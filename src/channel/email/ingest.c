@@ -50,6 +50,21 @@ static size_t prefix_length(const char *s)
 	return 0;
 }
 
+bool email_subject_answers(const char *subject)
+{
+	static const char *const replies[] = {"re", "aw", "sv", "rif", "r"};
+	const char *p = subject ? subject : "";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (prefix_length(p) == 0)
+		return false;
+	size_t word = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	for (size_t i = 0; i < sizeof(replies) / sizeof(replies[0]); i++)
+		if (word == strlen(replies[i]) && strncasecmp(p, replies[i], word) == 0)
+			return true;
+	return false;
+}
+
 void email_subject_key(const char *subject, char *ret, size_t len)
 {
 	size_t n = 0;

@@ -63,6 +63,12 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
  * spaces collapsed) into ret. */
 void email_subject_key(const char *subject, char *ret, size_t len);
 
+/* Whether subject starts with a reply's prefix in any of the languages
+ * rule 3 knows ("Re:", French Outlook's "RE :", "Re[2]:", "AW:", "SV:"...),
+ * so that answering it adds no second one; a forward's ("Fwd:", "TR :") is
+ * not a reply's. */
+bool email_subject_answers(const char *subject);
+
 /* The ID of the first "[#ID]" token in subject, or 0. */
 int64_t email_subject_token(const char *subject);
 

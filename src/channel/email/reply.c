@@ -108,7 +108,7 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	const char *domain = strchr(address, '@');
 	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.%s@%s", (long long)scope->tenant_id,
 		 (long long)contact_id, hex, domain ? domain + 1 : "guichet.invalid");
-	bool answered = strncasecmp(base, "re:", 3) == 0;
+	bool answered = email_subject_answers(base); /* "RE : x" answered is not "Re: RE : x" */
 	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : "Re: ", *base ? base : "(no subject)");
 	if (email_subject_token(subject) != contact_id)
 		snprintf(subject + strlen(subject), sizeof(subject) - strlen(subject), " [#%lld]", (long long)contact_id);

@@ -262,6 +262,13 @@ static void subjects_compare_without_their_prefixes(void **state)
 	assert_string_equal(key, "reply needed");
 	email_subject_key(NULL, key, sizeof(key));
 	assert_string_equal(key, "");
+	assert_true(email_subject_answers("RE : Ma commande"));
+	assert_true(email_subject_answers("Re[2]: Hello"));
+	assert_true(email_subject_answers(" AW: Rechnung"));
+	assert_false(email_subject_answers("TR : Ma commande"));
+	assert_false(email_subject_answers("Reply needed"));
+	assert_false(email_subject_answers("Rechnung: offen"));
+	assert_false(email_subject_answers(NULL));
 	assert_int_equal(email_subject_token("Question [#42] and [#43]"), 42);
 	assert_int_equal(email_subject_token("[#] [#x1] [#-3]"), 0);
 	assert_int_equal(email_subject_token(NULL), 0);
