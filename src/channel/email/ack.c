@@ -212,7 +212,7 @@ static int compose_texts(const json_t *ack, const struct ack_vars *v, char **ret
 	char unknown[128];
 	/* the templates were checked when saved; one that fails gives way to the language's own,
 	 * which answers "Re: x" with "Re: x", not "Re: Re: x" */
-	const char *own = strncasecmp(v->subject, "re:", 3) == 0 ? "{{subject}} {{token}}" : ack_default_subject(language);
+	const char *own = email_subject_answers(v->subject) ? "{{subject}} {{token}}" : ack_default_subject(language);
 	if (subject == NULL || ack_render(subject, v, ret_subject, unknown, sizeof(unknown)) < 0)
 		if (ack_render(own, v, ret_subject, unknown, sizeof(unknown)) < 0)
 			return GC_ENOMEM;

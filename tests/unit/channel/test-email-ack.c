@@ -258,15 +258,24 @@ static void a_new_contact_is_acknowledged_once_and_threaded(void **state)
 	snprintf(subject, sizeof(subject), "RE: your offer [#%lld]", (long long)zoe);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "subject")), subject);
 	json_decref(list);
+	/* nor one French Outlook wrote answering ("RE :") */
+	struct email_in outlook = {.message_id = "a00@customer.example", .from_address = "yves@customer.example",
+				   .subject = "RE : votre offre", .text = "Intéressé."};
+	int64_t yves = 0;
+	assert_int_equal(take(f, &f->a, box, 0, &outlook, &yves), INGEST_NEW_CONTACT);
+	list = acks(f, &f->a, yves);
+	snprintf(subject, sizeof(subject), "RE : votre offre [#%lld]", (long long)yves);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "subject")), subject);
+	json_decref(list);
 	/* the same email again: nothing more */
 	assert_int_equal(take(f, &f->a, box, 0, &m, &again), INGEST_DUPLICATE);
-	assert_int_equal(n_acks(f, &f->a, 0), 2);
+	assert_int_equal(n_acks(f, &f->a, 0), 3); /* Ann's, Zoe's, Yves's */
 	/* the customer answers the acknowledgement: the same contact, no second one */
 	struct email_in answer = {.message_id = "a2@customer.example", .in_reply_to = ack_id,
 				  .from_address = "ann@customer.example", .subject = "Other words", .text = "Thanks."};
 	assert_int_equal(take(f, &f->a, box, 0, &answer, &again), INGEST_THREADED);
 	assert_int_equal(again, contact);
-	assert_int_equal(n_acks(f, &f->a, 0), 2);
+	assert_int_equal(n_acks(f, &f->a, 0), 3);
 }
 
 static void the_guards_hold_in_the_store(void **state)
