@@ -389,6 +389,29 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	snprintf(want, sizeof(want), "RE : Livraison [#%lld]", eve);
 	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), want);
 	resp_clear(&r);
+	/* an email with no subject is answered "Re: [#ID]", no English "(no subject)" */
+	char *bare = message("r4@customer.example", NULL, "fanny@customer.example", "", "Ma box ne marche plus.");
+	v = (struct iovec){bare, strlen(bare)};
+	assert_int_equal(dovecot_deliver(&dc, "reply", "INBOX", &v, 1), 0);
+	long long fanny = 0;
+	for (int i = 0; i < 200 && fanny == 0; i++) {
+		http_json(&d, "GET", "/api/v1/contacts?limit=20", admin, NULL, &r);
+		json_array_foreach(json_object_get(r.json, "items"), at, item) {
+			const char *s = json_string_value(json_object_get(item, "subject"));
+			if (fanny == 0 && (s == NULL || *s == '\0')) /* the newest */
+				fanny = json_integer_value(json_object_get(item, "id"));
+		}
+		resp_clear(&r);
+		if (fanny == 0)
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_true(fanny > 0);
+	snprintf(eve_path, sizeof(eve_path), "/api/v1/contacts/%lld/email-reply", fanny);
+	http_json(&d, "POST", eve_path, admin, json_pack("{s:s}", "body", "Redémarrez-la."), &r);
+	assert_int_equal(r.status, 202);
+	snprintf(want, sizeof(want), "Re: [#%lld]", fanny);
+	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), want);
+	resp_clear(&r);
 	/* a contact no email came in on (made through the API: a web form) goes out
 	 * from the tenant's one sending mailbox, its accents in UTF-8 as labelled */
 	long long dora = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s}", "external_id", "MAIL-DORA",
@@ -457,6 +480,7 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	assert_int_equal(http_status(&d, "POST", path, admin, json_pack("{s:s}", "text", "x")), 400);
 	free(first);
 	free(outlook);
+	free(bare);
 	free(answer);
 }
 

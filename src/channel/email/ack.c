@@ -330,8 +330,10 @@ int email_ack_new_contact(const struct ops *o, const struct store_scope *scope, 
 	ms = from_now_in_business_hours(o, scope, ms);
 	char words[64];
 	ack_wait_words(ms, json_string_value(json_object_get(ack, "language")), words, sizeof(words));
+	const char *language = json_string_value(json_object_get(ack, "language"));
+	const char *none = language && strcmp(language, "fr") == 0 ? "(sans objet)" : "(no subject)";
 	struct ack_vars v = {.contact_id = contact_id, .expected_reply = words,
-			     .subject = m->subject && *m->subject ? m->subject : "(no subject)"};
+			     .subject = m->subject && *m->subject ? m->subject : none};
 	char *subject = NULL, *body = NULL;
 	if ((rc = compose_texts(ack, &v, &subject, &body)) < 0) {
 		err->rc = rc;

@@ -109,7 +109,9 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.%s@%s", (long long)scope->tenant_id,
 		 (long long)contact_id, hex, domain ? domain + 1 : "guichet.invalid");
 	bool answered = email_subject_answers(base); /* "RE : x" answered is not "Re: RE : x" */
-	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : "Re: ", *base ? base : "(no subject)");
+	/* an email with no subject is answered "Re: [#ID]", as mail clients do: no
+	 * "(no subject)" in English to a customer who may read another language */
+	snprintf(subject, sizeof(subject), "%s%s", answered ? "" : *base ? "Re: " : "Re:", base);
 	if (email_subject_token(subject) != contact_id)
 		snprintf(subject + strlen(subject), sizeof(subject) - strlen(subject), " [#%lld]", (long long)contact_id);
 	/* on the timeline, recorded for threading, and in the outbox: one transaction */

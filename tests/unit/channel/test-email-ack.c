@@ -278,6 +278,25 @@ static void a_new_contact_is_acknowledged_once_and_threaded(void **state)
 	assert_int_equal(n_acks(f, &f->a, 0), 3);
 }
 
+/* An email with no subject is acknowledged in the mailbox's language:
+ * "(sans objet)", never English words to a French customer. */
+static void a_missing_subject_is_said_in_the_mailbox_s_language(void **state)
+{
+	struct ops_fixture *f = *state;
+	int64_t box = mailbox(f, &f->a, "support", "support@brand.example", true, 0);
+	struct store_mailbox_ack fr = {.enabled = true, .language = "fr", .max_per_hour = 3};
+	assert_int_equal(store_mailbox_set_ack(f->s, &f->a, box, &fr), GC_OK);
+	struct email_in m = {.message_id = "s1@customer.example", .from_address = "ines@customer.example",
+			     .text = "Bonjour, ma box ne marche plus."};
+	int64_t c = 0;
+	assert_int_equal(take(f, &f->a, box, 0, &m, &c), INGEST_NEW_CONTACT);
+	json_t *list = acks(f, &f->a, c);
+	char subject[64];
+	snprintf(subject, sizeof(subject), "Re: (sans objet) [#%lld]", (long long)c);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "subject")), subject);
+	json_decref(list);
+}
+
 static void the_guards_hold_in_the_store(void **state)
 {
 	struct ops_fixture *f = *state;
@@ -434,6 +453,8 @@ int main(void)
 		cmocka_unit_test(automatic_mail_bounces_and_robots_are_never_acknowledged),
 		cmocka_unit_test(templates_fill_their_variables),
 		cmocka_unit_test_setup_teardown(a_new_contact_is_acknowledged_once_and_threaded, ops_fixture_setup,
+						ops_fixture_teardown),
+		cmocka_unit_test_setup_teardown(a_missing_subject_is_said_in_the_mailbox_s_language, ops_fixture_setup,
 						ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(the_guards_hold_in_the_store, ops_fixture_setup, ops_fixture_teardown),
 		cmocka_unit_test_setup_teardown(an_address_gets_at_most_the_hourly_limit, ops_fixture_setup,
