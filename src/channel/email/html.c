@@ -3,7 +3,10 @@
  * without recursion (a message may nest elements thousands deep), writing
  * text nodes with white space collapsed and a line break around each block
  * element. The writer keeps two facts, whether a space and how many line
- * breaks are pending, so that output never holds runs of either. */
+ * breaks are pending, so that output never holds runs of either. The text of
+ * a blockquote (the history a mail client quotes under a reply) is marked
+ * "> " on each line, as plain text mail quotes it, so that an agent tells
+ * the customer's new words from the ones quoted. */
 #include "channel/email/html.h"
 #include "guichet/error.h"
 
@@ -17,6 +20,8 @@ struct writer {
 	GString *out;
 	bool space;      /* a space is owed before the next word */
 	int breaks;      /* line breaks owed before the next word (at most 2) */
+	int quoted;      /* blockquotes open around the text */
+	bool line_start; /* the next word starts a line */
 };
 
 static bool is_block(const char *name)
@@ -69,9 +74,16 @@ static void write_text(struct writer *w, const char *text)
 		if (w->breaks > 0) {
 			g_string_append(w->out, w->breaks > 1 ? "\n\n" : "\n");
 			w->breaks = 0;
+			w->line_start = true;
 		} else if (w->space) {
 			g_string_append_c(w->out, ' ');
 		}
+		if (w->line_start && w->quoted > 0) { /* ">> " two quotes deep */
+			for (int i = 0; i < w->quoted && i < 16; i++)
+				g_string_append_c(w->out, '>');
+			g_string_append_c(w->out, ' ');
+		}
+		w->line_start = false;
 		w->space = false;
 		g_string_append_c(w->out, (char)c);
 	}
@@ -88,6 +100,8 @@ static void write_tree(struct writer *w, xmlNodePtr node)
 				if (is_block(name))
 					block_break(w, name);
 				descend = node->children != NULL;
+				if (descend && g_ascii_strcasecmp(name, "blockquote") == 0)
+					w->quoted++;
 			}
 		} else if ((node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) &&
 			   node->content != NULL) {
@@ -110,6 +124,8 @@ static void write_tree(struct writer *w, xmlNodePtr node)
 			}
 			if (node->name != NULL && is_block((const char *)node->name))
 				block_break(w, (const char *)node->name);
+			if (node->name != NULL && g_ascii_strcasecmp((const char *)node->name, "blockquote") == 0)
+				w->quoted--;
 		}
 	}
 }
@@ -118,7 +134,7 @@ int email_html_to_text(const char *html, size_t len, char **ret_text)
 {
 	if (len > INT_MAX)
 		return GC_ETOOBIG;
-	struct writer w = {.out = g_string_new(NULL)};
+	struct writer w = {.out = g_string_new(NULL), .line_start = true};
 	htmlDocPtr doc = htmlReadMemory(len ? html : "", (int)len, NULL, "UTF-8",
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 						HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);

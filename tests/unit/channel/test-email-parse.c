@@ -356,6 +356,13 @@ static void test_html_to_text(void **state)
 	assert_int_equal(email_html_to_text("", 0, &text), 0);
 	assert_string_equal(text, "");
 	g_free(text);
+	/* the history a reply quotes is marked as quoted, each line, as deep as it is */
+	html = "<div>Still broken.</div><blockquote><div>On Monday, Acme wrote:</div><div>Restart it.<br>Bye"
+	       "</div><blockquote>My box blinks.</blockquote></blockquote><p>Thanks</p>";
+	assert_int_equal(email_html_to_text(html, strlen(html), &text), 0);
+	assert_string_equal(text, "Still broken.\n\n> On Monday, Acme wrote:\n> Restart it.\n> Bye\n\n>> My box blinks."
+				  "\n\nThanks");
+	g_free(text);
 }
 
 /* Every sample parsed from a read-only mapping: the parser borrows the
