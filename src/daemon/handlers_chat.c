@@ -149,8 +149,12 @@ int prepare_chat_visitor(struct request *r, struct store *db)
 }
 
 /* Whether the tenant is open for chats now, and the wait a newcomer would
- * have (*ret_load). */
-static int chat_open(struct request *r, struct store *db, bool *ret_open, struct router_load *ret_load)
+ * have (*ret_load); when closed, why (*ret_closed): "hours" outside the
+ * tenant's calendar, "agents" when no agent serves the channel's queue now,
+ * so that the widget never sends a visitor back to opening hours the brand
+ * never set. */
+static int chat_open(struct request *r, struct store *db, bool *ret_open, struct router_load *ret_load,
+		     const char **ret_closed)
 {
 	struct ops o = request_ops(r, db);
 	struct ops_error err = {0};
@@ -169,7 +173,9 @@ static int chat_open(struct request *r, struct store *db, bool *ret_open, struct
 	rc = router_queue_load(o.router, r->scope.tenant_id, queue_id, ret_load);
 	if (rc < 0 && rc != GC_ENOTFOUND)
 		return reply_store_error(r, db, rc, NULL);
-	*ret_open = open && rc == GC_OK && ret_load->agents > 0 && ret_load->slots > 0;
+	bool served = rc == GC_OK && ret_load->agents > 0 && ret_load->slots > 0;
+	*ret_open = open && served;
+	*ret_closed = !open ? "hours" : !served ? "agents" : NULL;
 	return GC_OK;
 }
 
@@ -188,16 +194,17 @@ int run_chat_config(struct request *r, struct store *db)
 	bool open = false;
 	struct router_load load;
 	json_t *incidents = NULL;
-	int rc = chat_open(r, db, &open, &load);
+	const char *closed = NULL;
+	int rc = chat_open(r, db, &open, &load, &closed);
 	if (rc < 0)
 		return rc;
 	rc = store_incidents_current(db, r->scope.tenant_id, gc_now_ms(), &incidents);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:o,s:s,s:o}", "name", json_object_get(ch, "tenant_name"),
+	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:s?,s:o,s:s,s:o}", "name", json_object_get(ch, "tenant_name"),
 				   "tenant", json_object_get(ch, "tenant_id"), "origins", json_object_get(ch, "origins"),
 				   "prechat", json_object_get(ch, "prechat"), "offline", json_object_get(ch, "offline"),
-				   "open", open, "wait", open ? wait_json(&load) : json_null(), "lang", "en",
+				   "open", open, "closed", closed, "wait", open ? wait_json(&load) : json_null(), "lang", "en",
 				   "incidents", incidents);
 	struct chat_file_limits files;
 	const char *field;
@@ -397,12 +404,14 @@ int run_chat_create(struct request *r, struct store *db)
 {
 	bool open = false;
 	struct router_load load;
-	int rc = chat_open(r, db, &open, &load);
+	const char *closed = NULL;
+	int rc = chat_open(r, db, &open, &load, &closed);
 	if (rc < 0)
 		return rc;
 	if (!open) {
 		rc = reply_error(r, 409, "closed", NULL, "nobody can take a chat now: leave a message or ask for a call");
 		json_object_set(r->resp, "offline", json_object_get(req_channel(r), "offline"));
+		json_object_set_new(r->resp, "closed", json_string(closed));
 		return rc;
 	}
 	int64_t customer = 0, contact = 0;

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <curl/curl.h>
 
+#include "guichet/clock.h"
 #include "harness.h"
 
 #define PASSWORD "chat pass"
@@ -285,6 +286,14 @@ static void visitors_get_tokens_and_brands_vouch_for_customers(void **state)
 	free(known);
 }
 
+/* Why the answer says the chat is closed: "hours" or "agents". */
+static void closed_is(const struct resp *r, const char *want)
+{
+	const char *why = json_string_value(json_object_get(r->json, "closed"));
+	assert_non_null(why);
+	assert_string_equal(why, want);
+}
+
 static void a_chat_waits_for_an_agent_and_is_closed_without_one(void **state)
 {
 	struct resp r;
@@ -294,14 +303,35 @@ static void a_chat_waits_for_an_agent_and_is_closed_without_one(void **state)
 	assert_false(json_is_true(json_object_get(r.json, "open")));
 	assert_true(json_is_null(json_object_get(r.json, "wait")));
 	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "t");
+	/* no calendar: always open by the hours, closed because nobody serves the chat */
+	closed_is(&r, "agents");
 	resp_clear(&r);
 	call("POST", v, 409, json_pack("{s:s}", "message", "hello?"), &r, "/chat/v1/%s/chats", key);
 	assert_string_equal(resp_error(&r), "closed");
 	assert_true(json_is_true(json_object_get(json_object_get(r.json, "offline"), "message")));
+	closed_is(&r, "agents");
 	resp_clear(&r);
 	presence("available");
+	/* an agent there, but today and tomorrow are holidays: closed by the hours */
+	char today[GC_TIME_LEN], tomorrow[GC_TIME_LEN], cal[160];
+	gc_time_format(gc_now_ms(), today);
+	gc_time_format(gc_now_ms() + 86400000LL, tomorrow);
+	today[10] = tomorrow[10] = '\0';
+	snprintf(cal, sizeof(cal), "{\"zone\":\"UTC\",\"holidays\":[\"%s\",\"%s\"]}", today, tomorrow);
+	call("PUT", admin, 200, json_loads(cal, 0, NULL), &r, "/api/v1/calendar");
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
+	assert_false(json_is_true(json_object_get(r.json, "open")));
+	closed_is(&r, "hours");
+	resp_clear(&r);
+	call("POST", v, 409, json_pack("{s:s}", "message", "hello?"), &r, "/chat/v1/%s/chats", key);
+	closed_is(&r, "hours");
+	resp_clear(&r);
+	call("PUT", admin, 200, json_pack("{s:s}", "zone", "UTC"), &r, "/api/v1/calendar");
+	resp_clear(&r);
 	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key);
 	assert_true(json_is_true(json_object_get(r.json, "open")));
+	assert_true(json_is_null(json_object_get(r.json, "closed")));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "wait"), "position")), 1);
 	resp_clear(&r);
 	/* the prechat form is checked */

@@ -1,7 +1,8 @@
 // The visitor API of the web chat (/chat/v1/{key}/...), as the frame calls
 // it: the visitor's token in Authorization (the stream takes it in ?token=,
 // EventSource sending no header), errors thrown as ChatError with the API's
-// {code, message, field}, the 409's offline ways and the 429's Retry-After.
+// {code, message, field}, the 409's offline ways (and why it is closed) and
+// the 429's Retry-After.
 // A network failure is a plain TypeError, without status: the caller keeps
 // what it sent for later.
 export class ChatError extends Error {
@@ -12,6 +13,7 @@ export class ChatError extends Error {
     this.code = e.code || 'http';
     this.field = e.field;
     this.offline = body && body.offline;
+    this.closed = body && body.closed; // why: "hours" or "agents"
   }
 }
 

@@ -203,14 +203,18 @@ function Callback({ t, lang, config, client }) {
   );
 }
 
-export function Offline({ t, lang, config, ways, client, onRetry }) {
+// closed: why, as guichetd says: "hours" (outside the brand's opening
+// hours) or "agents" (nobody serves the chat now, hours or none): opening
+// hours are named only when the brand has them.
+export function Offline({ t, lang, config, ways, closed, client, onRetry }) {
   const w = ways || config.offline || {};
+  const why = closed === 'hours' ? 'hours' : 'agents';
   return (
     <div class="offline">
-      <p role="status">{t('offline.intro')}</p>
+      <p role="status">{t(`offline.intro.${why}`)}</p>
       {w.message && <LeaveMessage t={t} client={client} />}
       {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} />}
-      {!w.message && !(w.callback && config.tenant != null) && <p>{t('offline.later')}</p>}
+      {!w.message && !(w.callback && config.tenant != null) && <p>{t(`offline.later.${why}`)}</p>}
       <button type="button" onClick={onRetry}>{t('offline.retry')}</button>
     </div>
   );

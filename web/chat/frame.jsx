@@ -95,7 +95,7 @@ function App() {
   const t = translator(lang);
   const [config, setConfig] = useState(null);
   const [phase, setPhase] = useState('loading'); // loading | start | offline | chat | ended | broken
-  const [offline, setOffline] = useState(null); // the ways offered when closed
+  const [offline, setOffline] = useState(null); // the ways offered when closed, and why: {ways, closed}
   const [conv, setConv] = useState(null);
   const [, setTick] = useState(0);
   const [open, setOpen] = useState(parent.open);
@@ -140,7 +140,7 @@ function App() {
     const live = (chats.chats || []).filter((c) => c.state !== 'ended').sort((a, b) => b.id - a.id)[0];
     if (live) follow(live.id);
     else if (cfg.open) setPhase('start');
-    else { setOffline(cfg.offline); setPhase('offline'); }
+    else { setOffline({ ways: cfg.offline, closed: cfg.closed }); setPhase('offline'); }
   };
   useEffect(() => {
     if (started.current) return;
@@ -162,7 +162,7 @@ function App() {
     return () => { document.removeEventListener('visibilitychange', fn); window.removeEventListener('keydown', esc); };
   }, []);
 
-  const started409 = (e) => { setOffline(e.offline || config.offline); setPhase('offline'); };
+  const started409 = (e) => { setOffline({ ways: e.offline || config.offline, closed: e.closed || config.closed }); setPhase('offline'); };
   const again = () => {
     setRenewed(true);
     conv?.close();
@@ -170,7 +170,7 @@ function App() {
     postParent({ type: 'guichet:active', on: false });
     client.call('GET', '/config').then((cfg) => {
       setConfig(cfg);
-      if (cfg.open) setPhase('start'); else { setOffline(cfg.offline); setPhase('offline'); }
+      if (cfg.open) setPhase('start'); else { setOffline({ ways: cfg.offline, closed: cfg.closed }); setPhase('offline'); }
     }, () => setPhase('broken'));
   };
 
@@ -178,7 +178,7 @@ function App() {
   if (phase === 'loading') body = <p role="status">{t('loading')}</p>;
   else if (phase === 'broken') body = <p role="alert">{t('broken')}</p>;
   else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} takeFocus={renewed} />;
-  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline} client={client} onRetry={again} />;
+  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} client={client} onRetry={again} />;
   else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
   else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} />;
 

@@ -28,7 +28,9 @@
 // guichetd's refusals (an address, no mailbox for the transcript) said in
 // French on a French page; half a callback window refused at its field, a
 // window said as such (no place in line), a second request for a number
-// answered with the first one's window. The focus follows the visitor:
+// answered with the first one's window; a channel closed because nobody
+// serves it, with no calendar, never sends the visitor back to opening
+// hours. The focus follows the visitor:
 // to the message field after "Start the chat", to the ended heading after
 // "End the chat", to the form's first field after "Start a new chat".
 import { createHmac } from 'node:crypto';
@@ -123,9 +125,11 @@ async function setUp(admin, host, password) {
   const empty = await admin('POST', '/api/v1/queues', { name: 'Widget nobody', skill_id: nobody.id, channel: 'chat' });
   const closed = await admin('POST', '/api/v1/channels/chat', { name: 'Widget closed chat', queue_id: empty.id, origins: [host.origin],
     offline: { message: true, callback: true } });
+  // closed with the defaults: no offline way
+  const bare = await admin('POST', '/api/v1/channels/chat', { name: 'Widget bare chat', queue_id: empty.id, origins: [host.origin] });
   const phones = await admin('POST', '/api/v1/queues', { name: 'Widget callbacks', skill_id: nobody.id, channel: 'phone' });
   await admin('PUT', '/api/v1/callbacks/settings', { queue_id: phones.id, retry_after_s: 900, max_attempts: 3 });
-  return { tenant: me.tenant_id, channel, closed };
+  return { tenant: me.tenant_id, channel, closed, bare };
 }
 
 export async function chatTests({ browser, url, admin, step, accessible, password }) {
@@ -360,10 +364,23 @@ async function conversation({ browser, url, admin, step, accessible, password },
 
 // The closed channel: nobody serves its queue. Its forms in both languages,
 // a message left after guichetd refused the first address, a callback.
-async function closedChannel({ browser, url, admin, step, accessible }, host, { closed }, errors) {
+async function closedChannel({ browser, url, admin, step, accessible }, host, { closed, bare }, errors) {
   const launcher = `${url}/chat/v1/${closed.key}/launcher.js`;
   const { context, page } = await newPage(browser, errors);
   const frame = frameOf(page);
+  await step('chat closed: with no calendar and nobody serving, the widget says nobody is available, never "opening hours"', async () => {
+    const bareLauncher = `${url}/chat/v1/${bare.key}/launcher.js`;
+    for (const [lang, button, said, later] of [
+      ['en', 'Chat with us', 'No one is available to chat right now.', 'Please try again in a little while.'],
+      ['fr', 'Discuter avec nous', 'Personne n’est disponible pour discuter pour le moment.', 'Réessayez un peu plus tard.']]) {
+      await page.goto(shop(host.origin, bareLauncher, lang));
+      await page.getByRole('button', { name: button }).click();
+      await frame.getByRole('status').filter({ hasText: said }).waitFor();
+      await frame.getByText(later).waitFor();
+      const text = await frame.locator('.offline').textContent();
+      if (/opening hours|heures d’ouverture/.test(text)) throw new Error(`said: ${text}`);
+    }
+  });
   // the tenant's current incident, shown above the forms (ended below)
   const incident = await admin('POST', '/api/v1/incidents', { kind: 'incident', title: 'Parcel tracking is down',
     body: 'Deliveries go on; tracking is back tonight.', published: true });
