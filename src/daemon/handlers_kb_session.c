@@ -308,22 +308,33 @@ static json_t *path_json(const struct walking *w, bool customer)
  * answered "Oui"). */
 struct note_words {
 	const char *walked, *because_open, *because_close, *yes, *no, *searched, *opened;
+	/* a search with no diagnosis: its articles, none, no query, the subject, the message */
+	const char *seen, *none, *nothing, *subject, *search, *asks;
 };
 
 static const struct note_words NOTE_WORDS[KB_LANG_N] = {
 	[KB_LANG_FR] = {"Diagnostic parcouru :", " (d’après les mots du client : « ", " »)", "Oui", "Non",
-			"Libre-service. Le client a cherché : ", "(un arbre ouvert)"},
+			"Libre-service. Le client a cherché : ", "(un arbre ouvert)", "Articles consultés :", " aucun",
+			"(rien)", "Libre-service : ", "Libre-service : recherche",
+			"Le client demande à parler à quelqu’un"},
 	[KB_LANG_EN] = {"Diagnosis walked:", " (from the customer's words: «", "»)", "Yes", "No",
-			"Self-service. The customer searched: ", "(a tree opened)"},
+			"Self-service. The customer searched: ", "(a tree opened)", "Articles seen:", " none",
+			"(nothing)", "Self-service: ", "Self-service: search", "The customer asks for a person"},
 };
 
-/* The note's words of a session, by its language (French when it has none). */
-static const struct note_words *note_words(const json_t *session)
+/* The note's words in a language ("fr", "en"; French when it has none). */
+static const struct note_words *note_words_of(const char *name)
 {
 	enum kb_lang lang = KB_LANG_FR;
-	if (kb_lang_parse(json_string_value(json_object_get(session, "lang")), &lang) < 0)
+	if (kb_lang_parse(name, &lang) < 0)
 		lang = KB_LANG_FR;
 	return &NOTE_WORDS[lang];
+}
+
+/* The note's words of a session, by its language. */
+static const struct note_words *note_words(const json_t *session)
+{
+	return note_words_of(json_string_value(json_object_get(session, "lang")));
 }
 
 /* A path as lines of text, for the note an escalation leaves on the contact. */
@@ -1374,7 +1385,7 @@ int run_public_session_escalate(struct request *r, struct store *db)
 		queue = json_integer_value(json_object_get(kb_tree_node(kb_walk_tree(&w->walk), kb_walk_node(&w->walk)),
 							   "queue"));
 	char subject[200];
-	snprintf(subject, sizeof(subject), "Self-service: %s", json_string_value(json_object_get(session, "tree")));
+	snprintf(subject, sizeof(subject), "%s%s", words->subject, json_string_value(json_object_get(session, "tree")));
 	int64_t contact = 0;
 	rc = text ? self_service_contact(r, db, tenant, subject, query ? query : subject, text, queue, &contact)
 		  : reply_store_error(r, db, GC_ENOMEM, NULL);
@@ -1414,12 +1425,20 @@ int run_public_escalate(struct request *r, struct store *db)
 		return reply_error(r, 400, "invalid", "articles", "'articles' lists at most 10 articles' ids");
 	if (query && query[0] == '\0')
 		query = NULL;
+	/* the note in the help centre's language, as its knowledge is searched
+	 * (a French help centre's agents read "Self-service. The customer
+	 * searched" beside the customer's French words) */
+	json_t *settings = NULL;
+	int rc = portal_settings(db, tenant, &settings);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	const struct note_words *words = note_words_of(json_string_value(json_object_get(settings, "lang")));
+	json_decref(settings);
 	size_t len = 0, cap = 512 + (query ? strlen(query) : 0);
 	char *text = malloc(cap);
 	if (text == NULL)
 		return reply_store_error(r, db, GC_ENOMEM, NULL);
-	len = (size_t)snprintf(text, cap, "Self-service. The customer searched: %s\nArticles seen:",
-			       query ? query : "(nothing)");
+	len = (size_t)snprintf(text, cap, "%s%s\n%s", words->searched, query ? query : words->nothing, words->seen);
 	size_t i;
 	json_t *a;
 	json_array_foreach(seen, i, a) {
@@ -1441,10 +1460,9 @@ int run_public_escalate(struct request *r, struct store *db)
 			len = cap - 1;
 	}
 	if (json_array_size(seen) == 0 && len < cap)
-		len += (size_t)snprintf(text + len, cap - len, " none");
+		len += (size_t)snprintf(text + len, cap - len, "%s", words->none);
 	int64_t contact = 0;
-	int rc = self_service_contact(r, db, tenant, "Self-service: search", query ? query : "The customer asks for a person",
-				      text, 0, &contact);
+	rc = self_service_contact(r, db, tenant, words->search, query ? query : words->asks, text, 0, &contact);
 	free(text);
 	if (rc < 0)
 		return rc;

@@ -470,6 +470,10 @@ static void talk_to_a_person(void **state)
 	assert_non_null(strstr(r.text, "facture double"));
 	assert_non_null(strstr(r.text, "Facture prélevée deux fois"));
 	assert_true(resp_int(&r, "customer_id") > 0);
+	/* in the help centre's language (French here), as the diagnosis's note */
+	assert_non_null(strstr(r.text, "Libre-service. Le client a cherché : facture double\\nArticles consultés :"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), "Libre-service : recherche");
+	assert_null(strstr(r.text, "Self-service"));
 	resp_clear(&r);
 	assert_int_equal(public_post("/public/v1/tenants/1/escalate", "{\"articles\":\"invoice-twice\"}", &r), 400);
 	assert_string_equal(field_of(&r), "articles");
