@@ -47,7 +47,10 @@ function Attachment({ t, lang, conv, a }) {
   );
 }
 
-export function ChatView({ t, lang, conv, limits }) {
+// leave: when set ("message" or "callback", the channel's offline way), a
+// visitor waiting while no agent serves the chat any more may end it and
+// take that way instead (onLeave), rather than wait for nobody.
+export function ChatView({ t, lang, conv, limits, leave, onLeave }) {
   const [text, setText] = useState('');
   const logRef = useRef(null);
   const replyRef = useRef(null);
@@ -80,14 +83,17 @@ export function ChatView({ t, lang, conv, limits }) {
     if (file) conv.attach(file);
   };
   const w = conv.wait;
+  // no expected wait: no agent serves the queue now (signed out, or gone mid-chat)
+  const nobody = conv.state === 'waiting' && w && w.expected_s == null;
   let state = '';
-  if (conv.state === 'waiting') state = !w ? t('wait.waiting') : w.expected_s == null ? t('wait.position_only', { n: w.position })
+  if (conv.state === 'waiting') state = !w ? t('wait.waiting') : nobody ? t('wait.nobody', { n: w.position })
     : t('wait.position', { n: w.position, m: Math.max(1, Math.round(w.expected_s / 60)) });
   else if (conv.state === 'assigned') state = conv.agent ? t('state.with', { agent: conv.agent }) : t('state.assigned');
 
   return (
     <div class="conversation">
       <p class="state" aria-live="polite">{state}</p>
+      {nobody && leave && <button type="button" class="leave" onClick={onLeave}>{t(`wait.leave.${leave}`)}</button>}
       <div class="log" role="log" aria-label={t('log')} ref={logRef} tabindex="0">
         <ol>
           {list.map((m) => (

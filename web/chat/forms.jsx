@@ -114,8 +114,9 @@ export function Prechat({ t, config, client, onStarted, onClosed, takeFocus }) {
   );
 }
 
-function LeaveMessage({ t, client }) {
-  const [v, setV] = useState({ name: '', email: '', message: '' });
+// draft: what the visitor wrote in a chat nobody came to, so that it is not typed again
+function LeaveMessage({ t, client, draft = '' }) {
+  const [v, setV] = useState({ name: '', email: '', message: draft });
   const [done, setDone] = useState(false);
   const { busy, errors, submit } = useForm(t, ['name', 'email', 'message']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
@@ -206,13 +207,13 @@ function Callback({ t, lang, config, client }) {
 // closed: why, as guichetd says: "hours" (outside the brand's opening
 // hours) or "agents" (nobody serves the chat now, hours or none): opening
 // hours are named only when the brand has them.
-export function Offline({ t, lang, config, ways, closed, client, onRetry }) {
+export function Offline({ t, lang, config, ways, closed, draft, client, onRetry }) {
   const w = ways || config.offline || {};
   const why = closed === 'hours' ? 'hours' : 'agents';
   return (
     <div class="offline">
       <p role="status">{t(`offline.intro.${why}`)}</p>
-      {w.message && <LeaveMessage t={t} client={client} />}
+      {w.message && <LeaveMessage t={t} client={client} draft={draft} />}
       {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} />}
       {!w.message && !(w.callback && config.tenant != null) && <p>{t(`offline.later.${why}`)}</p>}
       <button type="button" onClick={onRetry}>{t('offline.retry')}</button>

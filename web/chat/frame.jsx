@@ -162,6 +162,22 @@ function App() {
     return () => { document.removeEventListener('visibilitychange', fn); window.removeEventListener('keydown', esc); };
   }, []);
 
+  // waiting while nobody serves the chat: the visitor ends it and leaves a
+  // message (their words already written in it) or asks for a callback
+  const [draft, setDraft] = useState('');
+  const ways = (config && config.offline) || {};
+  const leave = ways.message ? 'message' : ways.callback && config.tenant != null ? 'callback' : null;
+  const leaveInstead = () => {
+    const said = conv.list().filter((m) => m.kind === 'inbound' && !m.attachment).map((m) => m.body).join('\n');
+    conv.end().then(() => {
+      conv.close();
+      setConv(null);
+      postParent({ type: 'guichet:active', on: false });
+      setDraft(said);
+      setOffline({ ways: config.offline, closed: 'agents' });
+      setPhase('offline');
+    }, (e) => { conv.error = e; setTick((n) => n + 1); });
+  };
   const started409 = (e) => { setOffline({ ways: e.offline || config.offline, closed: e.closed || config.closed }); setPhase('offline'); };
   const again = () => {
     setRenewed(true);
@@ -178,9 +194,9 @@ function App() {
   if (phase === 'loading') body = <p role="status">{t('loading')}</p>;
   else if (phase === 'broken') body = <p role="alert">{t('broken')}</p>;
   else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} takeFocus={renewed} />;
-  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} client={client} onRetry={again} />;
+  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} draft={draft} client={client} onRetry={again} />;
   else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
-  else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} />;
+  else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} leave={leave} onLeave={leaveInstead} />;
 
   const notices = phase !== 'loading' && phase !== 'broken' && config ? config.incidents || [] : [];
   return (

@@ -139,6 +139,7 @@ export async function chatTests({ browser, url, admin, step, accessible, passwor
     const setup = await setUp(admin, host, password);
     await conversation({ browser, url, admin, step, accessible, password }, host, setup, errors);
     await closedChannel({ browser, url, admin, step, accessible }, host, setup, errors);
+    await agentGone({ browser, url, admin, step, accessible, password }, host, errors);
     await step('chat: no script error in the widget or the desktop', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });
@@ -486,5 +487,43 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
   } finally {
     await context.close();
     await admin('POST', `/api/v1/incidents/${incident.id}/end`);
+  }
+}
+
+// The only agent serving a chat goes offline while a visitor waits: the
+// widget says nobody is there now (not a place in line with nobody coming)
+// and offers to leave a message instead, the visitor's words already in it.
+async function agentGone({ browser, url, admin, step, accessible, password }, host, errors) {
+  const skill = await admin('POST', '/api/v1/skills', { name: 'widget-gone' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Widget gone', skill_id: skill.id, channel: 'chat' });
+  const otto = await admin('POST', '/api/v1/users', { email: 'otto.widget@a.example', name: 'Otto Widget', password, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${otto.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }], capacity: { chat: 1 } });
+  const gone = await admin('POST', '/api/v1/channels/chat', { name: 'Widget gone chat', queue_id: queue.id, origins: [host.origin],
+    offline: { message: true, callback: false } });
+  // paused: he serves the queue (open, an expected wait) but takes nothing
+  await admin('POST', `/api/v1/agents/${otto.id}/presence`, { presence: 'paused', reason: 'lunch' });
+  const { context, page } = await newPage(browser, errors);
+  const frame = frameOf(page);
+  try {
+    await step('chat: the only agent signs out while the visitor waits; the widget says nobody is there and offers a message, the words kept', async () => {
+      await page.goto(shop(host.origin, `${url}/chat/v1/${gone.key}/launcher.js`, 'en'));
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await frame.getByLabel('Your question').fill('My parcel never came');
+      await frame.getByRole('button', { name: 'Start the chat' }).click();
+      await frame.locator('.state', { hasText: /^You are number 1 in line, about \d+ min\.$/ }).waitFor();
+      await admin('POST', `/api/v1/agents/${otto.id}/presence`, { presence: 'offline' });
+      await frame.locator('.state', { hasText: 'no one is available to chat right now' }).waitFor();
+      await accessible(page, 'chat waiting with nobody (en)');
+      await frame.getByRole('button', { name: 'Leave a message instead' }).click();
+      await frame.getByRole('heading', { name: 'Leave a message' }).waitFor();
+      const kept = await frame.locator('#leave-message').inputValue();
+      if (kept !== 'My parcel never came') throw new Error(`the message field holds "${kept}"`);
+      // the chat left its queue: a reload finds no chat under way, only the closed channel
+      await page.reload();
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await frame.getByRole('status').filter({ hasText: 'No one is available to chat right now.' }).waitFor();
+    });
+  } finally {
+    await context.close();
   }
 }
