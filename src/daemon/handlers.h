@@ -363,6 +363,7 @@ int run_contact_diagnosis(struct request *r, struct store *db);
 void kb_path_shown_to(json_t *path, const json_t *ctx, enum sensitivity sees);
 int prepare_kb_training(struct request *r, struct store *db);
 int run_kb_training(struct request *r, struct store *db);
+int run_kb_training_scenarios(struct request *r, struct store *db);
 int run_kb_training_progress(struct request *r, struct store *db);
 int run_public_search(struct request *r, struct store *db);
 int prepare_public_session(struct request *r, struct store *db);

@@ -1073,6 +1073,70 @@ int run_kb_training(struct request *r, struct store *db)
 	return rc;
 }
 
+/* What a scenario trains, for the picker: the outcome it ends on, as
+ * {"type", "text"}: a reply's text, an article's title (its id when it is
+ * not published), an escalation's reason; null when it names none. nodes:
+ * the tree's, as published (checked by kb_tree_parse). */
+static json_t *scenario_ends(struct store *db, int64_t tenant, const json_t *nodes, const json_t *scenario)
+{
+	const char *outcome = json_string_value(json_object_get(scenario, "outcome"));
+	size_t i;
+	const json_t *node;
+	json_array_foreach(nodes, i, node) {
+		if (outcome == NULL || strcmp(json_string_value(json_object_get(node, "id")), outcome) != 0)
+			continue;
+		const char *type = json_string_value(json_object_get(node, "type"));
+		const char *text = json_string_value(json_object_get(node, !strcmp(type, "escalate") ? "reason"
+									  : !strcmp(type, "article")	? "article"
+													: "text"));
+		json_t *content = NULL, *ends;
+		int64_t item = 0;
+		int version = 0;
+		if (!strcmp(type, "article") && text && store_kb_published(db, tenant, text, &item, &version, &content) == GC_OK &&
+		    json_string_value(json_object_get(content, "title")))
+			text = json_string_value(json_object_get(content, "title"));
+		ends = text ? json_pack("{s:s,s:s}", "type", type, "text", text) : json_null();
+		json_decref(content);
+		return ends;
+	}
+	return json_null();
+}
+
+/* GET /api/v1/kb/training/scenarios?tree=ID: the tree's scenarios as the
+ * trainee picks one (their number is POST .../training's "scenario"):
+ * each its written name, else null, and what it ends on, so that the
+ * picker names them by what they train rather than "Scenario 3". */
+int run_kb_training_scenarios(struct request *r, struct store *db)
+{
+	const char *tree = query_get(r, "tree");
+	if (tree == NULL || tree[0] == '\0' || strlen(tree) >= sizeof(r->key))
+		return reply_error(r, 400, "invalid", "tree", "'tree' is the id of the tree to train on");
+	int64_t item;
+	int version;
+	json_t *content = NULL;
+	int rc = store_kb_published(db, r->scope.tenant_id, tree, &item, &version, &content);
+	struct kb_tree_errors e;
+	struct kb_tree *t = rc == GC_OK ? kb_tree_parse(content, &e) : NULL;
+	size_t written = json_array_size(json_object_get(content, "scenarios"));
+	if (t == NULL) {
+		json_decref(content);
+		return rc < 0 && rc != GC_ENOTFOUND ? reply_store_error(r, db, rc, "tree")
+						    : reply_error(r, 404, "not_found", "tree", "no published tree '%s'", tree);
+	}
+	json_t *scenarios = kb_tree_scenarios(t), *out = json_array(), *sc;
+	size_t i;
+	json_array_foreach(scenarios, i, sc) {
+		/* a generated scenario's name is made in English for logs: the page words it */
+		const char *name = i < written ? json_string_value(json_object_get(sc, "name")) : NULL;
+		json_array_append_new(out, json_pack("{s:I,s:s?,s:o}", "number", (json_int_t)i, "name",
+						     name && name[0] ? name : NULL, "ends", scenario_ends(db, r->scope.tenant_id, json_object_get(content, "nodes"), sc)));
+	}
+	json_decref(scenarios);
+	json_decref(content);
+	kb_tree_free(t);
+	return reply(r, 200, json_pack("{s:s,s:o}", "tree", tree, "scenarios", out));
+}
+
 int run_kb_training_progress(struct request *r, struct store *db)
 {
 	/* trainers see everyone's: supervisors, tenant admins, and the experts who coach agents */

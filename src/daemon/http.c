@@ -290,6 +290,7 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/kb/sessions/{id}/undo", T | W | J, PERM_KB_READ, NULL, run_kb_session_undo),
 	R(POST, "/api/v1/kb/sessions/{id}/end", T | W | J | RT, PERM_KB_READ, NULL, run_kb_session_end),
 	R(POST, "/api/v1/kb/training", T | W | J, PERM_KB_READ, prepare_kb_training, run_kb_training),
+	R(GET, "/api/v1/kb/training/scenarios", T, PERM_KB_READ, NULL, run_kb_training_scenarios),
 	R(GET, "/api/v1/kb/training/progress", T, PERM_KB_READ, NULL, run_kb_training_progress),
 	R(GET, "/api/v1/contacts/{id}/diagnosis", T, PERM_CONTACTS_READ, NULL, run_contact_diagnosis),
 	R(GET, "/public/v1/tenants/{id}/kb/search", ROUTE_PUBLIC, 0, NULL, run_public_search),

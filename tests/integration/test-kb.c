@@ -484,6 +484,29 @@ static void diagnosis_escalation_and_learning(void **state)
 static void training_scores(void **state)
 {
 	struct resp r;
+	/* the picker names each scenario by what it trains: the written one by its name, the others by
+	 * the outcome they end on (an article by its title), never "Scenario 3" */
+	call("GET", agent, 200, NULL, &r, "/api/v1/kb/training/scenarios?tree=no-internet");
+	json_t *list = json_object_get(r.json, "scenarios");
+	assert_int_equal(json_array_size(list), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "name")),
+			    "Voyant rouge depuis ce matin");
+	json_t *ends = json_object_get(json_array_get(list, 0), "ends");
+	assert_string_equal(json_string_value(json_object_get(ends, "type")), "escalate");
+	assert_string_equal(json_string_value(json_object_get(ends, "text")), "box en panne ou coupure de ligne");
+	assert_true(json_is_null(json_object_get(json_array_get(list, 1), "name")));
+	ends = json_object_get(json_array_get(list, 1), "ends");
+	assert_string_equal(json_string_value(json_object_get(ends, "type")), "article");
+	assert_string_equal(json_string_value(json_object_get(ends, "text")), "Redémarrer la box internet");
+	ends = json_object_get(json_array_get(list, 3), "ends");
+	assert_string_equal(json_string_value(json_object_get(ends, "type")), "reply");
+	assert_non_null(strstr(json_string_value(json_object_get(ends, "text")), "Branchez la box"));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 3), "number")), 3);
+	resp_clear(&r);
+	call("GET", agent, 404, NULL, &r, "/api/v1/kb/training/scenarios?tree=no-such-tree");
+	resp_clear(&r);
+	call("GET", agent, 400, NULL, &r, "/api/v1/kb/training/scenarios");
+	resp_clear(&r);
 	call("POST", agent, 201, json_pack("{s:s,s:i}", "tree", "no-internet", "scenario", 0), &r, "/api/v1/kb/training");
 	long long s = resp_int(&r, "id");
 	assert_string_equal(json_string_value(json_object_get(r.json, "customer_says")), "Rouge");

@@ -10,7 +10,8 @@
 // thesaurus a proposal is refused, an entry added by hand (an API error on
 // its field first) and one removed. A trainee plays a scenario, misses an
 // answer on purpose and sees the score; a supervisor sees that score in
-// everyone's progress and sorts it; a learner plays both scenarios in French
+// everyone's progress and sorts it; a learner picks scenarios named by what
+// they train and plays both written ones in French
 // and reads no English (the customer's yes, their "I don't know", the
 // choices and the path). axe-core judges each view in English and French.
 import { bearer } from './bearer.mjs';
@@ -274,14 +275,22 @@ export async function upkeepTests({ browser, url, step, accessible }) {
     await page.getByLabel('Language', { exact: true }).selectOption('fr');
     await page.locator('nav.pages').getByRole('button', { name: 'Formation' }).click();
     await page.getByLabel('Arbre').selectOption({ label: 'Weak wifi' });
+    // the scenarios named by what they train, before any is played: the written ones by their
+    // names, the generated ones by the outcome they end on (the article by its title)
+    const picker = page.getByLabel('Scénario', { exact: true });
+    await picker.locator('option', { hasText: 'Thick walls' }).waitFor({ state: 'attached' });
+    const options = (await picker.locator('option').allTextContents()).join(' | ');
+    if (options !== 'Au hasard | Thick walls | Unsure | Se termine par l’article « Reset the wifi » | Se termine par une escalade : coverage survey')
+      throw new Error(`the scenarios offered: ${options}`);
     await page.getByRole('button', { name: 'Commencer' }).click();
     const customer = page.locator('blockquote.customer');
     await customer.waitFor();
     // both scenarios, each after a different one (so the page shows the one started)
     const who = { 1: 'my wifi is weak upstairs', 2: 'the wifi is slow in the bedroom' };
+    const named = { 1: 'Thick walls', 2: 'Unsure' };
     const first = (await customer.textContent()).includes(who[1]) ? 2 : 1;
     for (const n of [first, 3 - first]) {
-      await page.getByLabel('Scénario', { exact: true }).selectOption({ label: `Scénario ${n}` });
+      await picker.selectOption({ label: named[n] });
       await page.getByRole('button', { name: /^(Commencer|Recommencer)$/ }).click();
       await customer.getByText(who[n]).waitFor();
       if ((await page.locator('.says q').textContent()) !== '2.4 GHz') throw new Error('the band said');

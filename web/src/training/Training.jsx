@@ -1,5 +1,6 @@
 // Training on the diagnostic trees. A trainee picks a published tree and
-// plays one of its scenarios: the customer's words are shown, and at each
+// plays one of its scenarios (named by what it trains: its written name, else
+// the outcome it ends on): the customer's words are shown, and at each
 // question what the customer answers; the trainee answers as the agent
 // would. At the outcome the session ends by itself and the score shows
 // (half the answers, half the outcome, as the API computes it) with the
@@ -10,7 +11,7 @@
 // is in its language: the customer's yes or no, the answers and the
 // customer who does not know (the API's null).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { trainingApi, TRAINERS, missed, sortRows } from './calls.js';
+import { trainingApi, TRAINERS, missed, scenarioName, sortRows } from './calls.js';
 import { choiceLabel } from '../agent/Diagnosis.jsx';
 import './training.css';
 
@@ -40,7 +41,7 @@ function Play({ t }) {
   const [trees, setTrees] = useState(null);
   const [tree, setTree] = useState('');
   const [scenario, setScenario] = useState('');
-  const [counts, setCounts] = useState({}); // tree → its number of scenarios, once known
+  const [lists, setLists] = useState({}); // tree → its scenarios, named for the picker
   const [session, setSession] = useState(null);
   const [said, setSaid] = useState({});
   const [result, setResult] = useState(null);
@@ -52,6 +53,10 @@ function Play({ t }) {
       (e) => setErr({ message: e.message }));
   }, []);
   useEffect(() => { if (session && heading.current) heading.current.focus(); }, [session && session.path?.length, result]);
+  useEffect(() => {
+    if (!tree || lists[tree]) return;
+    trainingApi.scenarios(tree).then((l) => setLists((m) => ({ ...m, [tree]: l })), () => {}); // the picker then offers "any" alone
+  }, [tree]);
 
   // keeps what the customer says at the question now shown
   const show = (s) => {
@@ -71,14 +76,11 @@ function Play({ t }) {
     setResult(null);
     setSaid({});
     setStatus('');
-    trainingApi.start(tree, scenario === '' ? undefined : Number(scenario)).then((s) => {
-      setCounts((c) => ({ ...c, [tree]: s.scenarios }));
-      return show(s);
-    }).catch(fail);
+    trainingApi.start(tree, scenario === '' ? undefined : Number(scenario)).then(show).catch(fail);
   };
   const answer = (value) => { setErr(null); trainingApi.answer(session.id, value).then(show).catch(fail); };
   const back = () => { setErr(null); trainingApi.back(session.id).then(show).catch(fail); };
-  const n = counts[tree] || 0;
+  const list = lists[tree] || [];
   const playing = session && !result;
 
   if (trees === null) return err ? <p role="alert" class="error">{err.message}</p> : <p>{t('loading')}</p>;
@@ -97,7 +99,7 @@ function Play({ t }) {
           aria-invalid={err && err.field === 'scenario' ? 'true' : undefined}
           aria-describedby={err && err.field === 'scenario' ? 'train-error' : undefined}>
           <option value="">{t('training.any')}</option>
-          {Array.from({ length: n }, (_, i) => <option value={String(i)}>{t('training.number', { n: i + 1 })}</option>)}
+          {list.map((x) => <option value={String(x.number)}>{scenarioName(t, x)}</option>)}
         </select>
         <button type="submit" class="primary">{playing ? t('training.restart') : t('training.start')}</button>
       </form>

@@ -5,6 +5,7 @@ import { call } from '../api.js';
 
 export const trainingApi = {
   trees: () => call('GET', '/api/v1/kb/items').then((r) => (r.items || []).filter((i) => i.kind === 'tree' && i.published_version)),
+  scenarios: (tree) => call('GET', `/api/v1/kb/training/scenarios?tree=${encodeURIComponent(tree)}`).then((r) => r.scenarios || []),
   start: (tree, scenario) => call('POST', '/api/v1/kb/training', scenario === undefined ? { tree } : { tree, scenario }),
   answer: (n, answer) => call('POST', `/api/v1/kb/sessions/${n}/answer`, { answer }),
   back: (n) => call('POST', `/api/v1/kb/sessions/${n}/back`),
@@ -40,4 +41,15 @@ export function sortRows(rows, key, dir) {
   const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
   return [...rows].sort((a, b) => sign * cmp(a[key] ?? '', b[key] ?? '') || cmp(a.user ?? '', b.user ?? '') ||
     cmp(a.tree, b.tree));
+}
+
+// A scenario as the picker names it: its written name, else what it ends
+// on (a reply's text without its {{variables}}, an article's title, an
+// escalation's reason), shortened; else its number.
+export function scenarioName(t, s) {
+  if (s.name) return s.name;
+  if (!s.ends) return t('training.number', { n: s.number + 1 });
+  let text = s.ends.text.replace(/\s*\{\{[^}]*\}\}/g, '').replace(/\s+/g, ' ').trim();
+  if (text.length > 60) text = `${text.slice(0, 59).trimEnd()}…`;
+  return t(`training.ends.${s.ends.type}`, { text });
 }
