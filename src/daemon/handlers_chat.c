@@ -148,6 +148,51 @@ int prepare_chat_visitor(struct request *r, struct store *db)
 	return chat_visitor_begin(r, db, true) && chat_allowed(r, 'r', 120, PER_ADDRESS(10)) ? 0 : 1;
 }
 
+/* The tenant's mailbox that sends the chats' mail: its first with an smtp_url
+ * (and its queue, 0 for none, when ret_queue is not NULL). */
+static int sending_mailbox(struct store *db, const struct store_scope *scope, int64_t *ret_id, char *ret_domain,
+			   size_t len, int64_t *ret_queue)
+{
+	json_t *list = NULL, *m;
+	size_t i;
+	int rc = store_mailbox_list(db, scope, &list);
+	if (rc < 0)
+		return rc;
+	rc = GC_ENOTFOUND;
+	json_array_foreach(list, i, m) {
+		const char *address = json_string_value(json_object_get(m, "address"));
+		if (json_string_value(json_object_get(m, "smtp_url")) && address) {
+			*ret_id = json_integer_value(json_object_get(m, "id"));
+			if (ret_queue)
+				*ret_queue = json_integer_value(json_object_get(m, "queue_id"));
+			const char *at = strchr(address, '@');
+			snprintf(ret_domain, len, "%s", at ? at + 1 : "guichet.invalid");
+			rc = GC_OK;
+			break;
+		}
+	}
+	json_decref(list);
+	return rc;
+}
+
+/* The channel's offline ways as the widget may offer them: a message
+ * left is answered by email, so it is offered only when a mailbox sends the
+ * tenant's mail (sending_mailbox); without one the visitor was thanked
+ * ("we will answer by email") for a contact in no queue that nobody could
+ * answer. A new reference. */
+static json_t *offline_ways(struct request *r, struct store *db)
+{
+	json_t *ways = json_deep_copy(json_object_get(req_channel(r), "offline"));
+	if (ways == NULL)
+		return json_pack("{s:b,s:b}", "message", 0, "callback", 0);
+	int64_t mailbox = 0;
+	char domain[256];
+	if (json_is_true(json_object_get(ways, "message")) &&
+	    sending_mailbox(db, &r->scope, &mailbox, domain, sizeof(domain), NULL) == GC_ENOTFOUND)
+		json_object_set_new(ways, "message", json_false());
+	return ways;
+}
+
 /* Whether the tenant is open for chats now, and the wait a newcomer would
  * have (*ret_load); when closed, why (*ret_closed): "hours" outside the
  * tenant's calendar, "agents" when no agent serves the channel's queue now,
@@ -201,9 +246,9 @@ int run_chat_config(struct request *r, struct store *db)
 	rc = store_incidents_current(db, r->scope.tenant_id, gc_now_ms(), &incidents);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:O,s:b,s:s?,s:o,s:s,s:o}", "name", json_object_get(ch, "tenant_name"),
+	json_t *answer = json_pack("{s:O,s:O,s:O,s:O,s:o,s:b,s:s?,s:o,s:s,s:o}", "name", json_object_get(ch, "tenant_name"),
 				   "tenant", json_object_get(ch, "tenant_id"), "origins", json_object_get(ch, "origins"),
-				   "prechat", json_object_get(ch, "prechat"), "offline", json_object_get(ch, "offline"),
+				   "prechat", json_object_get(ch, "prechat"), "offline", offline_ways(r, db),
 				   "open", open, "closed", closed, "wait", open ? wait_json(&load) : json_null(), "lang", "en",
 				   "incidents", incidents);
 	struct chat_file_limits files;
@@ -410,7 +455,7 @@ int run_chat_create(struct request *r, struct store *db)
 		return rc;
 	if (!open) {
 		rc = reply_error(r, 409, "closed", NULL, "nobody can take a chat now: leave a message or ask for a call");
-		json_object_set(r->resp, "offline", json_object_get(req_channel(r), "offline"));
+		json_object_set_new(r->resp, "offline", offline_ways(r, db));
 		json_object_set_new(r->resp, "closed", json_string(closed));
 		return rc;
 	}
@@ -738,32 +783,6 @@ int prepare_chat_transcript(struct request *r, struct store *db)
 	return chat_allowed(r, 'x', 3, PER_ADDRESS(1) / 6) ? 0 : 1;
 }
 
-/* The tenant's mailbox that sends the chats' mail: its first with an smtp_url
- * (and its queue, 0 for none, when ret_queue is not NULL). */
-static int sending_mailbox(struct store *db, const struct store_scope *scope, int64_t *ret_id, char *ret_domain,
-			   size_t len, int64_t *ret_queue)
-{
-	json_t *list = NULL, *m;
-	size_t i;
-	int rc = store_mailbox_list(db, scope, &list);
-	if (rc < 0)
-		return rc;
-	rc = GC_ENOTFOUND;
-	json_array_foreach(list, i, m) {
-		const char *address = json_string_value(json_object_get(m, "address"));
-		if (json_string_value(json_object_get(m, "smtp_url")) && address) {
-			*ret_id = json_integer_value(json_object_get(m, "id"));
-			if (ret_queue)
-				*ret_queue = json_integer_value(json_object_get(m, "queue_id"));
-			const char *at = strchr(address, '@');
-			snprintf(ret_domain, len, "%s", at ? at + 1 : "guichet.invalid");
-			rc = GC_OK;
-			break;
-		}
-	}
-	json_decref(list);
-	return rc;
-}
 
 /* The chat's messages (notes never) as the transcript's text (malloc'd),
  * and how many of them an agent wrote. */
@@ -872,7 +891,7 @@ int prepare_chat_leave(struct request *r, struct store *db)
 
 /* A message left when closed: a contact on the email channel, answered by
  * email. A queue serves one channel: it waits in the queue of the mailbox
- * that sends the chats' mail (sending_mailbox), or in none. */
+ * that sends the chats' mail (sending_mailbox); refused without one. */
 int run_chat_leave(struct request *r, struct store *db)
 {
 	struct ops o = request_ops(r, db);
@@ -881,7 +900,9 @@ int run_chat_leave(struct request *r, struct store *db)
 	bool created = false;
 	char domain[256];
 	int rc = sending_mailbox(db, &r->scope, &mailbox, domain, sizeof(domain), &queue);
-	if (rc < 0 && rc != GC_ENOTFOUND)
+	if (rc == GC_ENOTFOUND) /* nobody could answer it: the widget no longer offers it (offline_ways) */
+		return reply_error(r, 409, "conflict", NULL, "no mailbox sends this brand's mail: a message left could not be answered");
+	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	const char *name = json_string_value(json_object_get(r->body, "name"));
 	if (ops_customer_find_or_create(&o, &r->scope, json_string_value(json_object_get(r->body, "email")), NULL,

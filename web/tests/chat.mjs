@@ -30,7 +30,7 @@
 // window said as such (no place in line), a second request for a number
 // answered with the first one's window; a channel closed because nobody
 // serves it, with no calendar, never sends the visitor back to opening
-// hours. The focus follows the visitor:
+// hours; without a mailbox to answer by email, no message is offered. The focus follows the visitor:
 // to the message field after "Start the chat", to the ended heading after
 // "End the chat", to the form's first field after "Start a new chat".
 import { createHmac } from 'node:crypto';
@@ -129,7 +129,7 @@ async function setUp(admin, host, password) {
   const bare = await admin('POST', '/api/v1/channels/chat', { name: 'Widget bare chat', queue_id: empty.id, origins: [host.origin] });
   const phones = await admin('POST', '/api/v1/queues', { name: 'Widget callbacks', skill_id: nobody.id, channel: 'phone' });
   await admin('PUT', '/api/v1/callbacks/settings', { queue_id: phones.id, retry_after_s: 900, max_attempts: 3 });
-  return { tenant: me.tenant_id, channel, closed, bare };
+  return { tenant: me.tenant_id, channel, closed, bare, nobody };
 }
 
 export async function chatTests({ browser, url, admin, step, accessible, password }) {
@@ -138,8 +138,19 @@ export async function chatTests({ browser, url, admin, step, accessible, passwor
   try {
     const setup = await setUp(admin, host, password);
     await conversation({ browser, url, admin, step, accessible, password }, host, setup, errors);
-    await closedChannel({ browser, url, admin, step, accessible }, host, setup, errors);
-    await agentGone({ browser, url, admin, step, accessible, password }, host, errors);
+    // a message left is answered by email: offered only while a mailbox sends the brand's mail
+    // (its servers are not reached here)
+    const mailQueue = await admin('POST', '/api/v1/queues', { name: 'Widget mail', skill_id: setup.nobody.id, channel: 'email' });
+    const mailbox = await admin('POST', '/api/v1/channels/email', { name: 'widget mail', address: 'shop@a.example',
+      imap_url: 'imap://127.0.0.1:9/INBOX', username: 'shop', password: 'unused', smtp_url: 'smtp://127.0.0.1:9',
+      queue_id: mailQueue.id });
+    try {
+      await closedChannel({ browser, url, admin, step, accessible }, host, setup, errors);
+      await agentGone({ browser, url, admin, step, accessible, password }, host, errors);
+    } finally {
+      await admin('DELETE', `/api/v1/channels/email/${mailbox.id}`);
+    }
+    await withoutMailbox({ browser, url, step }, host, setup, errors);
     await step('chat: no script error in the widget or the desktop', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });
@@ -522,6 +533,24 @@ async function agentGone({ browser, url, admin, step, accessible, password }, ho
       await page.reload();
       await page.getByRole('button', { name: 'Chat with us' }).click();
       await frame.getByRole('status').filter({ hasText: 'No one is available to chat right now.' }).waitFor();
+    });
+  } finally {
+    await context.close();
+  }
+}
+
+// No mailbox sends the brand's mail: a message left could not be answered,
+// so the closed channel offers the callback alone, never "we will answer by
+// email".
+async function withoutMailbox({ browser, url, step }, host, { closed }, errors) {
+  const { context, page } = await newPage(browser, errors);
+  const frame = frameOf(page);
+  try {
+    await step('chat closed: with no mailbox to answer by email, the widget offers the callback, not a message', async () => {
+      await page.goto(shop(host.origin, `${url}/chat/v1/${closed.key}/launcher.js`, 'en'));
+      await page.getByRole('button', { name: 'Chat with us' }).click();
+      await frame.getByRole('heading', { name: 'Ask for a callback' }).waitFor();
+      if (await frame.getByRole('heading', { name: 'Leave a message' }).count()) throw new Error('a message is offered that nobody could answer');
     });
   } finally {
     await context.close();
