@@ -1679,15 +1679,27 @@ static int shard_contact_view(struct shard *rt, const struct store_scope *scope,
 	return GC_OK;
 }
 
-/* Whether the agent (engine id) serves queue q: not offline, its level,
- * a capacity on the queue's channel, and the queue's skill. */
+/* Whether an agent paused by the router has left: signed out, or their
+ * desk gone, while holding contacts (or found so at start). They are paused
+ * only to keep those contacts, and take nothing more until they are back. */
+static bool agent_gone(const struct ainfo *a)
+{
+	return a->presence == PRESENCE_PAUSED &&
+	       (!strcmp(a->reason, "signed out") || !strcmp(a->reason, "connection lost") ||
+		!strcmp(a->reason, "holding contacts"));
+}
+
+/* Whether the agent (engine id) serves queue q: not offline nor gone
+ * (agent_gone: a team gone home with contacts held is no team to wait
+ * for, and a wait told from it would never end), its level, a capacity on
+ * the queue's channel, and the queue's skill. */
 static bool agent_serves(struct shard *rt, uint32_t agent, const struct qinfo *q, uint32_t skill)
 {
 	const struct route_agent_config *cfg = route_agent_config(rt->e, agent);
 	struct route_agent_view v;
 	route_agent_view(rt->e, agent, &v);
-	if (rt->a[agent].tenant_id != q->tenant_id || v.presence == ROUTE_OFFLINE || cfg->level < q->cfg.level ||
-	    cfg->capacity[q->cfg.channel] <= 0)
+	if (rt->a[agent].tenant_id != q->tenant_id || v.presence == ROUTE_OFFLINE || agent_gone(&rt->a[agent]) ||
+	    cfg->level < q->cfg.level || cfg->capacity[q->cfg.channel] <= 0)
 		return false;
 	for (int k = 0; k < cfg->n_skills; k++)
 		if (cfg->skills[k].skill == skill)

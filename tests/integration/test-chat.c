@@ -1085,6 +1085,44 @@ static void files_go_both_ways_within_the_channels_limits(void **state)
 	free(other);
 }
 
+/* Bob, the only agent of the second channel, signs out while he holds a
+ * chat: paused ("signed out"), he takes nothing more, so the widget must
+ * not tell a visitor an expected wait of a few minutes with nobody there
+ * (the last test: Bob's token is revoked). */
+static void an_agent_gone_home_serves_no_chat(void **state)
+{
+	struct resp r;
+	char *v = visitor(key2, NULL);
+	call("POST", v, 201, json_pack("{s:s}", "message", "anyone there tonight?"), &r, "/chat/v1/%s/chats", key2);
+	resp_clear(&r);
+	call("GET", bob, 200, NULL, &r, "/api/v1/agents/me");
+	json_t *held = json_object_get(json_object_get(r.json, "live"), "contacts"), *c;
+	size_t i;
+	json_array_foreach(held, i, c) {
+		struct resp a;
+		if (strcmp(json_string_value(json_object_get(c, "state")), "offered") != 0)
+			continue;
+		call("POST", bob, 200, NULL, &a, "/api/v1/contacts/%lld/accept",
+		     (long long)json_integer_value(json_object_get(c, "contact_id")));
+		resp_clear(&a);
+	}
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key2);
+	assert_true(json_is_true(json_object_get(r.json, "open")));
+	resp_clear(&r);
+	call("POST", bob, 204, NULL, &r, "/api/v1/auth/logout");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", bob_id);
+	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused"); /* holding the chat */
+	resp_clear(&r);
+	call("GET", NULL, 200, NULL, &r, "/chat/v1/%s/config", key2);
+	assert_false(json_is_true(json_object_get(r.json, "open")));
+	closed_is(&r, "agents");
+	assert_true(json_is_null(json_object_get(r.json, "wait")));
+	resp_clear(&r);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1102,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(a_message_left_when_closed_becomes_an_email_contact),
 		cmocka_unit_test(a_visitor_past_its_allowance_waits),
 		cmocka_unit_test(the_cli_manages_chats),
+		cmocka_unit_test(an_agent_gone_home_serves_no_chat),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
