@@ -81,7 +81,7 @@ function Notices({ t, lang, items }) {
     <section class="notices" aria-label={t('incidents.title')}>
       {items.map((i) => (
         <p key={i.id} class={`notice ${i.kind}`}>
-          <strong>{t(`incident.${i.kind}`)}: </strong>{i.title}
+          <strong>{t('incident.head', { kind: t(`incident.${i.kind}`) })}</strong>{i.title}
           {i.body && <span class="notice-body"> {i.body}</span>}
           {i.expected_end_at && <span class="muted"> {t('incident.expected', { time: when(i.expected_end_at) })}</span>}
         </p>

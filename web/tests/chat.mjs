@@ -401,7 +401,7 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
       await page.goto(shop(host.origin, launcher, 'fr'));
       await page.getByRole('button', { name: 'Discuter avec nous' }).click();
       await frame.getByRole('heading', { name: 'Laisser un message' }).waitFor();
-      await frame.locator('.notice', { hasText: 'Incident en cours: Parcel tracking is down' }).waitFor();
+      await frame.locator('.notice', { hasText: 'Incident en cours : Parcel tracking is down' }).waitFor(); // French: a space before the colon
       await frame.getByRole('heading', { name: 'Être rappelé' }).waitFor();
       await accessible(page, 'chat closed (fr)');
       await page.goto(shop(host.origin, launcher, 'en'));
