@@ -24,6 +24,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
+#include "guichet/tz.h"
 #include "guichet/wait.h"
 
 #include <event2/buffer.h>
@@ -773,20 +774,47 @@ json_t *chat_shown(const json_t *chat)
 
 int prepare_chat_transcript(struct request *r, struct store *db)
 {
-	static const char *const known[] = {"email", NULL};
-	const char *email = NULL;
+	static const char *const known[] = {"email", "lang", NULL};
+	const char *email = NULL, *lang = NULL;
 	if (prepare_chat_visitor(r, db) != 0 || !chat_only_fields(r, r->body, known, "") ||
-	    !chat_text_field(r, r->body, "email", "email", true, 254, &email))
+	    !chat_text_field(r, r->body, "email", "email", true, 254, &email) ||
+	    !chat_text_field(r, r->body, "lang", "lang", false, 2, &lang))
 		return 1;
 	if (!gc_text_is_email(email))
 		return reply_error(r, 400, "invalid", "email", "'email' is not an email address"), 1;
+	if (lang && strcmp(lang, "fr") != 0 && strcmp(lang, "en") != 0)
+		return reply_error(r, 400, "invalid", "lang", "'lang' is fr or en"), 1;
 	return chat_allowed(r, 'x', 3, PER_ADDRESS(1) / 6) ? 0 : 1;
 }
 
 
+/* The transcript's words in the visitor's language (the widget's). */
+struct transcript_words {
+	const char *subject, *you, *agent;
+};
+
+static const struct transcript_words TRANSCRIPT_EN = {"Your chat transcript", "You", "Agent"};
+static const struct transcript_words TRANSCRIPT_FR = {"La transcription de votre discussion", "Vous", "Conseiller"};
+
+/* An instant as the visitor reads it: the tenant's local time
+ * ("2026-12-05 09:03"), else UTC's. */
+static void transcript_time(const char *zone, const char *at, char *out, size_t len)
+{
+	int64_t ms = 0;
+	struct gc_local_time lt;
+	if (gc_time_parse(at, &ms) < 0 ||
+	    (gc_tz_local(zone, ms, &lt) < 0 && gc_tz_local("UTC", ms, &lt) < 0)) {
+		snprintf(out, len, "%s", at);
+		return;
+	}
+	snprintf(out, len, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day, lt.hour, lt.minute);
+}
+
 /* The chat's messages (notes never) as the transcript's text (malloc'd),
- * and how many of them an agent wrote. */
-static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contact_id, int *ret_answers)
+ * in the visitor's words and the tenant's time zone, and how many of them
+ * an agent wrote. */
+static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contact_id,
+			     const struct transcript_words *words, const char *zone, int *ret_answers)
 {
 	*ret_answers = 0;
 	struct evbuffer *out = evbuffer_new();
@@ -800,8 +828,10 @@ static char *transcript_text(struct store *db, int64_t tenant_id, int64_t contac
 			const char *author = json_string_value(json_object_get(m, "author"));
 			bool visitor = strcmp(json_string_value(json_object_get(m, "kind")), "inbound") == 0;
 			*ret_answers += !visitor;
-			evbuffer_add_printf(out, "[%s] %s:\n%s\n\n", json_string_value(json_object_get(m, "at")),
-					    visitor ? "You" : author ? author : "Agent", json_string_value(json_object_get(m, "body")));
+			char when[64];
+			transcript_time(zone, json_string_value(json_object_get(m, "at")), when, sizeof(when));
+			evbuffer_add_printf(out, "[%s] %s%s\n%s\n\n", when, visitor ? words->you : author ? author : words->agent,
+					    words == &TRANSCRIPT_FR ? " :" : ":", json_string_value(json_object_get(m, "body")));
 			after = json_integer_value(json_object_get(m, "id"));
 		}
 		size_t n = json_array_size(list);
@@ -860,14 +890,22 @@ int run_chat_transcript(struct request *r, struct store *db)
 	sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
 	snprintf(message_id, sizeof(message_id), "guichet.%lld.%lld.transcript.%s@%s", (long long)r->scope.tenant_id,
 		 (long long)r->ids[0], hex, domain);
+	const char *lang = json_string_value(json_object_get(r->body, "lang"));
+	const struct transcript_words *words = lang && !strcmp(lang, "fr") ? &TRANSCRIPT_FR : &TRANSCRIPT_EN;
+	struct ops_error err = {0};
+	struct calendar *cal = malloc(sizeof(*cal));
+	char zone[GC_TZ_NAME_MAX] = "UTC";
+	if (cal && ops_calendar_load(db, r->scope.tenant_id, cal, &err) == GC_OK)
+		snprintf(zone, sizeof(zone), "%s", cal->zone);
+	free(cal);
 	int answers = 0;
-	char *body = transcript_text(db, r->scope.tenant_id, r->ids[0], &answers);
+	char *body = transcript_text(db, r->scope.tenant_id, r->ids[0], words, zone, &answers);
 	if (body && answers == 0) {
 		free(body);
 		return reply_error(r, 409, "not_answered", "email", "no agent has answered in this chat: it has no conversation to send");
 	}
 	struct store_outbox out = {.contact_id = r->ids[0], .mailbox_id = mailbox, .message_id = message_id,
-				   .to_address = to, .subject = "Your chat transcript", .body = body, .automatic = true};
+				   .to_address = to, .subject = words->subject, .body = body, .automatic = true};
 	int64_t id = 0;
 	rc = body ? store_outbox_add(db, &r->scope, &out, &id) : GC_ENOMEM;
 	free(body);

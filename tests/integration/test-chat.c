@@ -688,8 +688,13 @@ static void a_chat_ends_is_rated_and_sent_by_email(void **state)
 	call("POST", v, 202, json_pack("{s:s}", "email", "Me@Example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key, chat);
 	resp_clear(&r);
 	/* a chat's transcript goes out a few times at most, whatever the addresses */
-	call("POST", v, 202, json_pack("{s:s}", "email", "me.too@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
-	     chat);
+	call("POST", v, 400, json_pack("{s:s,s:s}", "email", "me.too@example.com", "lang", "de"), &r,
+	     "/chat/v1/%s/chats/%lld/transcript", key, chat);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "lang");
+	resp_clear(&r);
+	/* in the widget's language: a French visitor's transcript is French */
+	call("POST", v, 202, json_pack("{s:s,s:s}", "email", "me.too@example.com", "lang", "fr"), &r,
+	     "/chat/v1/%s/chats/%lld/transcript", key, chat);
 	resp_clear(&r);
 	call("POST", v, 409, json_pack("{s:s}", "email", "third@example.com"), &r, "/chat/v1/%s/chats/%lld/transcript", key,
 	     chat);
@@ -700,6 +705,9 @@ static void a_chat_ends_is_rated_and_sent_by_email(void **state)
 	assert_non_null(mail);
 	assert_string_equal(json_string_value(json_object_get(mail, "to")), "me@example.com");
 	assert_string_equal(json_string_value(json_object_get(mail, "subject")), "Your chat transcript");
+	mail = json_array_get(json_object_get(r.json, "items"), 1);
+	assert_string_equal(json_string_value(json_object_get(mail, "to")), "me.too@example.com");
+	assert_string_equal(json_string_value(json_object_get(mail, "subject")), "La transcription de votre discussion");
 	resp_clear(&r);
 	/* the visitor ends it: out of the list, no more messages */
 	call("POST", v, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, chat);

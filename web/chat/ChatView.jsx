@@ -140,12 +140,13 @@ export function ChatView({ t, lang, conv, limits, leave, onLeave }) {
   );
 }
 
-function Transcript({ t, conv, client }) {
+// lang: the transcript is written in the visitor's language
+function Transcript({ t, lang, conv, client }) {
   const [email, setEmail] = useState('');
   const [state, setState] = useState({ done: false, error: '' });
   const go = (e) => {
     e.preventDefault();
-    client.call('POST', `/chats/${conv.id}/transcript`, { email: email.trim() })
+    client.call('POST', `/chats/${conv.id}/transcript`, { email: email.trim(), lang })
       .then(() => setState({ done: true, error: '' }), (err) => setState({ done: false, error: errorText(t, err) }));
   };
   if (state.done) return <p role="status" class="done">{t('transcript.done')}</p>;
@@ -194,13 +195,13 @@ function Rating({ t, conv, client }) {
 // whether an agent wrote in the chat: a transcript is mailed only then
 const answered = (conv) => [...conv.messages.values()].some((m) => m.kind === 'outbound');
 
-export function Ended({ t, conv, client, onAgain }) {
+export function Ended({ t, lang, conv, client, onAgain }) {
   const heading = useRef(null);
   useTakeFocus(() => heading.current);
   return (
     <div class="ended">
       <div role="status"><h2 id="ended-title" tabIndex={-1} ref={heading}>{t('ended')}</h2></div>
-      {answered(conv) && <Transcript t={t} conv={conv} client={client} />}
+      {answered(conv) && <Transcript t={t} lang={lang} conv={conv} client={client} />}
       <Rating t={t} conv={conv} client={client} />
       <button type="button" onClick={onAgain}>{t('again')}</button>
     </div>

@@ -195,7 +195,7 @@ function App() {
   else if (phase === 'broken') body = <p role="alert">{t('broken')}</p>;
   else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} takeFocus={renewed} />;
   else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} draft={draft} client={client} onRetry={again} />;
-  else if (conv && conv.state === 'ended') body = <Ended t={t} conv={conv} client={client} onAgain={again} />;
+  else if (conv && conv.state === 'ended') body = <Ended t={t} lang={lang} conv={conv} client={client} onAgain={again} />;
   else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} leave={leave} onLeave={leaveInstead} />;
 
   const notices = phase !== 'loading' && phase !== 'broken' && config ? config.incidents || [] : [];

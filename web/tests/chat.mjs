@@ -333,7 +333,10 @@ async function conversation({ browser, url, admin, step, accessible, password },
       await accessible(visitor.page, 'chat ended (en)');
       // no mailbox sends this tenant's mail: guichetd's 422 shows at the email
       await frame.getByLabel('Your email').fill('vera@example.net');
+      const asked = visitor.page.waitForRequest((q) => /\/chats\/\d+\/transcript$/.test(q.url()));
       await frame.getByRole('button', { name: 'Send the transcript' }).click();
+      const lang = (await asked).postDataJSON().lang; // the transcript is written in the page's language
+      if (lang !== 'en') throw new Error(`the transcript asked in ${lang}`);
       await frame.locator('#transcript-email[aria-invalid="true"]').waitFor();
       await frame.locator('#transcript-email-error').waitFor();
       await frame.getByRole('radio', { name: '5' }).check();
