@@ -207,12 +207,14 @@ function Callback({ t, lang, config, client }) {
 // closed: why, as guichetd says: "hours" (outside the brand's opening
 // hours) or "agents" (nobody serves the chat now, hours or none): opening
 // hours are named only when the brand has them.
-export function Offline({ t, lang, config, ways, closed, draft, client, onRetry }) {
+// checked: when "Check again" last found it still closed (ms), said in the status
+export function Offline({ t, lang, config, ways, closed, checked, draft, client, onRetry }) {
   const w = ways || config.offline || {};
   const why = closed === 'hours' ? 'hours' : 'agents';
+  const at = checked ? new Date(checked).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }) : '';
   return (
     <div class="offline">
-      <p role="status">{t(`offline.intro.${why}`)}</p>
+      <p role="status">{t(`offline.intro.${why}`)}{checked ? ` ${t('offline.checked', { time: at })}` : ''}</p>
       {w.message && <LeaveMessage t={t} client={client} draft={draft} />}
       {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} />}
       {!w.message && !(w.callback && config.tenant != null) && <p>{t(`offline.later.${why}`)}</p>}

@@ -186,7 +186,8 @@ function App() {
     postParent({ type: 'guichet:active', on: false });
     client.call('GET', '/config').then((cfg) => {
       setConfig(cfg);
-      if (cfg.open) setPhase('start'); else { setOffline({ ways: cfg.offline, closed: cfg.closed }); setPhase('offline'); }
+      // still closed: said with the time of this check, so that "Check again" visibly did something
+      if (cfg.open) setPhase('start'); else { setOffline({ ways: cfg.offline, closed: cfg.closed, checked: Date.now() }); setPhase('offline'); }
     }, () => setPhase('broken'));
   };
 
@@ -194,7 +195,7 @@ function App() {
   if (phase === 'loading') body = <p role="status">{t('loading')}</p>;
   else if (phase === 'broken') body = <p role="alert">{t('broken')}</p>;
   else if (phase === 'start') body = <Prechat t={t} config={config} client={client} onStarted={follow} onClosed={started409} takeFocus={renewed} />;
-  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} draft={draft} client={client} onRetry={again} />;
+  else if (phase === 'offline') body = <Offline t={t} lang={lang} config={config} ways={offline.ways} closed={offline.closed} checked={offline.checked} draft={draft} client={client} onRetry={again} />;
   else if (conv && conv.state === 'ended') body = <Ended t={t} lang={lang} conv={conv} client={client} onAgain={again} />;
   else if (conv) body = <ChatView t={t} lang={lang} conv={conv} limits={config && config.attachments} leave={leave} onLeave={leaveInstead} />;
 

@@ -395,6 +395,9 @@ async function closedChannel({ browser, url, admin, step, accessible }, host, { 
       const text = await frame.locator('.offline').textContent();
       if (/opening hours|heures d’ouverture/.test(text)) throw new Error(`said: ${text}`);
     }
+    // "Check again" still finds nobody: the status says it checked, so the button visibly did something
+    await frame.getByRole('button', { name: 'Vérifier à nouveau' }).click();
+    await frame.getByRole('status').filter({ hasText: /Vérifié à nouveau à \d\d:\d\d\./ }).waitFor();
   });
   // the tenant's current incident, shown above the forms (ended below)
   const incident = await admin('POST', '/api/v1/incidents', { kind: 'incident', title: 'Parcel tracking is down',
