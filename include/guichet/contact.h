@@ -9,6 +9,7 @@
  *    └────────┴──────────────▶ resolved ──▶ closed
  *                               │ (reopen)
  *                               └──▶ in_progress
+ *   waiting_on_customer, resolved ──▶ queued (the customer wrote again)
  *
  * Invariants: closed is final; resolved carries a disposition code (checked
  * by the caller with contact_state_needs_disposition); every move appends a

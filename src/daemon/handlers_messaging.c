@@ -446,7 +446,7 @@ static int take_message(struct request *r, struct store *db, json_t *w, int64_t 
 	if (rc == GC_OK) {
 		struct message_input in = {.outbound = false, .body = text};
 		json_t *added = NULL;
-		if ((rc = ops_message_add(&o, &r->scope, contact, &in, false, &added, err)) < 0)
+		if ((rc = ops_customer_wrote(&o, &r->scope, contact, &in, &added, err)) < 0)
 			return rc;
 		message_id = json_integer_value(json_object_get(added, "id"));
 		json_decref(added);

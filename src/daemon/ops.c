@@ -319,3 +319,43 @@ int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_
 	}
 	return GC_OK;
 }
+
+/* The id of the tenant's queue named name, 0 when none is. */
+static int queue_named(const struct ops *o, const struct store_scope *scope, const char *name, int64_t *ret)
+{
+	json_t *queues = NULL;
+	int rc = store_queue_list(o->db, scope, &queues);
+	*ret = 0;
+	size_t i;
+	const json_t *q;
+	json_array_foreach(queues, i, q)
+		if (*ret == 0 && strcmp(json_string_value(json_object_get(q, "name")), name) == 0)
+			*ret = json_integer_value(json_object_get(q, "id"));
+	json_decref(queues);
+	return rc;
+}
+
+int ops_customer_wrote(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
+		       const struct message_input *in, json_t **ret, struct ops_error *err)
+{
+	int rc = ops_message_add(o, scope, contact_id, in, false, ret, err);
+	if (rc < 0)
+		return rc;
+	json_t *c = NULL;
+	if ((rc = store_contact_get(o->db, scope, contact_id, &c)) < 0)
+		return failed(err, rc, "contact", store_errmsg(o->db));
+	const char *state = json_string_value(json_object_get(c, "state"));
+	const char *queue = json_string_value(json_object_get(c, "queue"));
+	int64_t queue_id = 0;
+	if (state && (strcmp(state, "waiting_on_customer") == 0 || strcmp(state, "resolved") == 0) && queue && *queue &&
+	    (rc = queue_named(o, scope, queue, &queue_id)) < 0)
+		rc = failed(err, rc, "contact", store_errmsg(o->db));
+	json_decref(c);
+	if (rc == GC_OK && queue_id) /* a queue deleted since: the contact waits as it is */
+		rc = ops_enqueue(o, scope, contact_id, queue_id, -1, err);
+	if (rc < 0) {
+		json_decref(*ret);
+		*ret = NULL;
+	}
+	return rc;
+}

@@ -66,6 +66,13 @@ int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t co
  * automatic is the contact's first response (first_response_at). */
 int ops_message_add(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
 		    const struct message_input *in, bool note, json_t **ret, struct ops_error *err);
+/* A customer's message (in: inbound) on one of their contacts, as
+ * ops_message_add; a contact the agents left waiting on the customer, or
+ * resolved, comes back into the queue it was last in (the customer's last
+ * agent first where the queue is sticky): the answer it waited for is
+ * seen. A contact an agent holds, or never queued, stays as it is. */
+int ops_customer_wrote(const struct ops *o, const struct store_scope *scope, int64_t contact_id,
+		       const struct message_input *in, json_t **ret, struct ops_error *err);
 
 /* The tenant's business calendar, or the always-open one in UTC when it
  * has none (calendar_init_default). */

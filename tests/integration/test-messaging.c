@@ -8,7 +8,8 @@
  * and then delivered, a 400 is not tried again; a status callback marks it
  * delivered; the generic JSON provider, signed both ways, with its
  * receipts; another tenant sees none of it; numbers in E.164 in the
- * tenant's country: a callback and an SMS of one number are one customer. */
+ * tenant's country: a callback and an SMS of one number are one customer;
+ * the customer's answer brings a contact left waiting on them back to an agent. */
 #include "harness.h"
 #include "provider.h"
 #include "channel/messaging/generic.h"
@@ -635,6 +636,105 @@ static void one_number_one_customer_in_the_tenants_country(void **state)
 	resp_clear(&r);
 }
 
+/* The contact's state, waited for among states (a space-separated list, 10 s at most). */
+static void wait_contact_state(long long contact, const char *states)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	char state[64] = "";
+	for (int i = 0; i < 200; i++) {
+		struct resp r;
+		http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+		snprintf(state, sizeof(state), " %s ", json_string_value(json_object_get(r.json, "state")));
+		resp_clear(&r);
+		char want[128];
+		snprintf(want, sizeof(want), " %s ", states);
+		if (strstr(want, state))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	fail_msg("the contact is%snot one of: %s", state, states);
+}
+
+/* Accepts contact once it is offered to token's agent (10 s at most). */
+static void accept_when_offered(const char *token, long long contact)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/accept", contact);
+	for (int i = 0; i < 200; i++) {
+		if (http_status(&d, "POST", path, token, NULL) == 200)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	fail_msg("contact %lld was never offered", contact);
+}
+
+/* A contact the agent left waiting on the customer comes back to the
+ * queue, and to an agent, when the customer answers; a resolved one stays
+ * resolved, the SMS starting a new contact (docs/messaging.md). */
+static void a_customer_answer_brings_the_contact_back(void **state)
+{
+	struct resp r;
+	/* a queue of its own, where no earlier test's contact waits ahead */
+	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "answers"));
+	long long back = post_id(&d, admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s}", "name", "answers", "skill_id",
+		(json_int_t)skill, "channel", "sms"));
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:I}", "queue_id", (json_int_t)back), &r,
+		    "/api/v1/channels/messaging/%lld", sms_channel);
+	resp_clear(&r);
+	long long agent = post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "sam@brand.example",
+		"name", "Sam", "password", PASSWORD, "role", "agent"));
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id",
+		(json_int_t)skill, "proficiency", 5, "tier", 1, "capacity", "sms", 1), &r, "/api/v1/agents/%lld", agent);
+	resp_clear(&r);
+	char *sam = login(&d, "sam@brand.example", PASSWORD);
+	sms_in("MessageSid=SMback1&From=%2B15557654321&To=%2B15550001111&Body=Where+is+my+order%3F", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts?limit=1");
+	long long c = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
+	resp_clear(&r);
+	http_expect(&d, "POST", sam, 200, json_pack("{s:s}", "presence", "available"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	accept_when_offered(sam, c);
+	reply(c, "Could you give me the order number?");
+	http_expect(&d, "POST", sam, 200, json_pack("{s:s}", "state", "waiting_on_customer"), &r,
+		    "/api/v1/contacts/%lld/wrapup", c);
+	resp_clear(&r);
+	wait_contact_state(c, "waiting_on_customer");
+	/* the answer: back in the queue, offered to Sam again */
+	sms_in("MessageSid=SMback2&From=%2B15557654321&To=%2B15550001111&Body=It+is+A-1234", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	wait_contact_state(c, "queued assigned");
+	accept_when_offered(sam, c);
+	http_expect(&d, "POST", sam, 200, json_pack("{s:s}", "disposition", "done"), &r, "/api/v1/contacts/%lld/wrapup", c);
+	resp_clear(&r);
+	wait_contact_state(c, "resolved");
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", c);
+	assert_int_equal(json_array_size(json_object_get(r.json, "messages")), 3);
+	resp_clear(&r);
+	/* resolved, an SMS starts a new contact (docs/messaging.md), offered as any other */
+	sms_in("MessageSid=SMback3&From=%2B15557654321&To=%2B15550001111&Body=Still+nothing", 1, &r);
+	assert_int_equal(r.status, 200);
+	resp_clear(&r);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts?limit=1");
+	long long again = json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id"));
+	resp_clear(&r);
+	assert_true(again != c);
+	wait_contact_state(c, "resolved");
+	accept_when_offered(sam, again);
+	c = again;
+	http_expect(&d, "POST", sam, 200, json_pack("{s:s}", "disposition", "done"), &r, "/api/v1/contacts/%lld/wrapup", c);
+	resp_clear(&r);
+	http_expect(&d, "POST", sam, 200, json_pack("{s:s}", "presence", "offline"), &r, "/api/v1/agents/me/presence");
+	resp_clear(&r);
+	http_expect(&d, "PATCH", admin, 200, json_pack("{s:I}", "queue_id", (json_int_t)queue), &r,
+		    "/api/v1/channels/messaging/%lld", sms_channel);
+	resp_clear(&r);
+	free(sam);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +747,7 @@ int main(void)
 		cmocka_unit_test(the_peer_as_the_reader_may_see_it),
 		cmocka_unit_test(the_cli_manages_channels),
 		cmocka_unit_test(one_number_one_customer_in_the_tenants_country),
+		cmocka_unit_test(a_customer_answer_brings_the_contact_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -322,7 +322,7 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 	if (contact) {
 		struct message_input in = {.outbound = false, .body = text};
 		json_t *added = NULL;
-		if ((rc = ops_message_add(o, scope, contact, &in, false, &added, err)) < 0)
+		if ((rc = ops_customer_wrote(o, scope, contact, &in, &added, err)) < 0)
 			return rc;
 		json_decref(added);
 		*ret_outcome = INGEST_THREADED;
