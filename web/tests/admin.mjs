@@ -10,6 +10,8 @@
 // Brand A. A tenant admin who is not a platform admin sees no platform tab.
 // axe-core finds no serious or critical violation on any tab, en and fr.
 
+import { startDovecot } from './dovecot.mjs';
+
 const TABS_EN = ['Users', 'Skills', 'Queues', 'Dispositions', 'Agents’ profiles', 'Customer import', 'API tokens', 'Channels', 'Audit log', 'Platform'];
 const TABS_FR = ['Utilisateurs', 'Compétences', 'Files', 'Qualifications', 'Profils des agents', 'Import de clients', 'Jetons d’API',
   'Canaux', 'Journal d’audit', 'Plateforme'];
@@ -65,7 +67,8 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
   const page = await context.newPage();
   const errors = [];
   watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
-    /^(400|422) POST \/api\/v1\/customers\/import$/, /^400 PUT \/api\/v1\/dispositions$/]);
+    /^(400|422) POST \/api\/v1\/customers\/import$/, /^400 PUT \/api\/v1\/dispositions$/,
+    /^400 POST \/api\/v1\/channels\/email$/, /^502 POST \/api\/v1\/channels\/email\/\d+\/test$/]);
   page.setDefaultTimeout(10000);
   let queueId = 0;
   try {
@@ -149,6 +152,59 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await status(page, 'Queue Returns saved.');
       const q = await admin('GET', `/api/v1/queues/${queueId}`);
       if (q.wrapup_s !== 45 || q.sl_target !== 0.9) throw new Error(JSON.stringify(q));
+    });
+    await step('the administrator adds a mailbox, refused first at its server\'s field, tests it against Dovecot, and removes one', async () => {
+      const dovecot = await startDovecot({ support: 'mail-secret' });
+      try {
+        const skill = (await admin('GET', '/api/v1/skills')).items.find((x) => x.name === 'returns');
+        await admin('POST', '/api/v1/queues', { name: 'Orders by mail', channel: 'email', skill_id: skill.id });
+        await open(page, 'Users');
+        await open(page, 'Channels'); // opened again: it reads the queues anew
+        const form = page.locator('form', { has: page.getByRole('heading', { name: 'New email mailbox' }) });
+        await form.getByLabel('Name', { exact: true }).fill('Orders');
+        await form.getByLabel('Its email address').fill('orders@a.example');
+        await form.getByLabel('Incoming mail server (IMAP)').fill('http://127.0.0.1/INBOX');
+        await form.getByLabel('User name').fill('support');
+        await form.getByLabel('Password').fill('mail-secret');
+        await page.locator('#mail-queue option', { hasText: 'Orders by mail' }).waitFor({ state: 'attached' });
+        await form.getByLabel('Queue').selectOption({ label: 'Orders by mail' });
+        await form.getByRole('button', { name: 'Add the mailbox' }).click();
+        await page.locator('#mail-imap[aria-invalid="true"]').waitFor();
+        await page.locator('#mail-imap-err').waitFor();
+        await form.getByLabel('Incoming mail server (IMAP)').fill(dovecot.url);
+        await form.getByRole('button', { name: 'Add the mailbox' }).click();
+        await status(page, 'Mailbox Orders added: its mail is fetched now.');
+        // the password is forgotten by the form and never answered by the API
+        if (await form.getByLabel('Password').inputValue()) throw new Error('the password stayed in the form');
+        const listed = await admin('GET', '/api/v1/channels/email');
+        if (JSON.stringify(listed).includes('mail-secret')) throw new Error('the API answered the password');
+        const orders = page.locator('li[data-mailbox]', { has: page.getByRole('heading', { name: 'Orders', exact: true }) });
+        await orders.getByText('New mail goes to the queue Orders by mail.').waitFor();
+        await orders.getByRole('button', { name: 'Test (Orders)' }).click();
+        await orders.getByText('Mailbox Orders: the server let us in.').waitFor();
+        // a wrong password: the server's refusal, said at the mailbox
+        await form.getByLabel('Name', { exact: true }).fill('Wrong');
+        await form.getByLabel('Its email address').fill('wrong@a.example');
+        await form.getByLabel('Incoming mail server (IMAP)').fill(dovecot.url);
+        await form.getByLabel('User name').fill('support');
+        await form.getByLabel('Password').fill('not-the-password');
+        await form.getByRole('button', { name: 'Add the mailbox' }).click();
+        await status(page, 'Mailbox Wrong added: its mail is fetched now.');
+        const wrong = page.locator('li[data-mailbox]', { has: page.getByRole('heading', { name: 'Wrong', exact: true }) });
+        await wrong.getByText('No queue: its contacts are offered to no one.').waitFor();
+        await wrong.getByRole('button', { name: 'Test (Wrong)' }).click();
+        await wrong.getByRole('alert').getByText(/^Mailbox Wrong: the mailbox did not let us in: /).waitFor();
+        if (await page.getByText('mail-secret').count()) throw new Error('the password is on the page');
+        for (const [item, name] of [[wrong, 'Wrong'], [orders, 'Orders']]) {
+          await item.getByRole('button', { name: `Remove (${name})` }).click();
+          await page.getByRole('dialog').getByRole('button', { name: 'Remove' }).click();
+          await status(page, `Channel ${name} removed.`);
+          await item.waitFor({ state: 'detached' });
+        }
+        await page.getByText('No mailbox yet.', { exact: true }).waitFor();
+      } finally {
+        await dovecot.stop();
+      }
     });
     await step('the administrator adds a disposition code, refused first as a duplicate, and moves it up', async () => {
       const before = (await admin('GET', '/api/v1/dispositions')).items;

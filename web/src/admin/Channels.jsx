@@ -1,4 +1,4 @@
-// The tenant's channels in one tab of the console: web chat channels (the
+// The tenant's channels in one tab of the console: email mailboxes, web chat channels (the
 // key and the launcher's snippet to copy; the secret that signs verified
 // customers shown once, at creation and on rotation), SMS and social
 // channels (the webhook_url to give the provider), the help centre's
@@ -178,6 +178,98 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
         ))}
       </ul>
       {list && !list.length && <p>{t('chn.none')}</p>}
+    </section>
+  );
+}
+
+// The tenant's email mailboxes: where its mail is fetched (IMAP) and its
+// replies sent (SMTP), and the queue its contacts go to. The password is
+// typed once: the API never answers it, and the form forgets it once saved.
+// Test logs in to the IMAP server now and says the server's answer at the
+// mailbox.
+function Mailboxes({ t, queues, say, fail, confirm }) {
+  const empty = { name: '', address: '', imap_url: '', username: '', password: '', smtp_url: '', queue_id: '' };
+  const [list, setList] = useState(null);
+  const [v, setV] = useState(empty);
+  const [tested, setTested] = useState({}); // mailbox id -> {ok, message}
+  const { err, busy, run } = useSubmit();
+  const reload = () => channels.mailboxes().then((r) => setList(r.items), fail);
+  useEffect(() => { reload(); }, []);
+  const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  const create = (e) => {
+    e.preventDefault();
+    const body = { name: v.name, address: v.address, imap_url: v.imap_url, username: v.username, password: v.password };
+    if (v.smtp_url) body.smtp_url = v.smtp_url;
+    if (v.queue_id) body.queue_id = Number(v.queue_id);
+    run(async () => {
+      const m = await channels.createMailbox(body);
+      setV(empty);
+      say(t('chn.mail.created', { name: m.name }));
+      reload();
+    });
+  };
+  const test = (m) => {
+    setTested({ ...tested, [m.id]: { busy: true, message: t('chn.mail.testing') } });
+    channels.testMailbox(m.id).then(
+      () => setTested((x) => ({ ...x, [m.id]: { ok: true, message: t('chn.mail.test_ok', { name: m.name }) } })),
+      (e) => setTested((x) => ({ ...x, [m.id]: { ok: false, message: t('chn.mail.test_failed', { name: m.name, why: e.message }) } })));
+  };
+  const remove = async (m) => {
+    if (await confirm(t('chn.mail.remove_ask', { name: m.name }), t('chn.remove')))
+      channels.removeMailbox(m.id).then(() => { say(t('chn.removed', { name: m.name })); reload(); }, fail);
+  };
+  const queueName = (id) => queues.find((q) => q.id === id)?.name;
+  const fields = ['name', 'address', 'imap_url', 'username', 'password', 'smtp_url', 'queue_id'];
+  return (
+    <section class="admin-section split" aria-labelledby="chn-mail-title">
+      <form class="admin-form" onSubmit={create} noValidate>
+        <h2 id="chn-mail-title">{t('chn.mail.title')}</h2>
+        <Field id="mail-name" name="name" label={t('chn.name')} err={err}>
+          {(p) => <input {...p} value={v.name} onInput={set('name')} />}
+        </Field>
+        <Field id="mail-address" name="address" label={t('chn.mail.address')} err={err}>
+          {(p) => <input {...p} type="email" value={v.address} onInput={set('address')} />}
+        </Field>
+        <Field id="mail-imap" name="imap_url" label={t('chn.mail.imap_url')} err={err} hint={t('chn.mail.imap_hint')}>
+          {(p) => <input {...p} type="url" placeholder="imaps://imap.example.com/INBOX" value={v.imap_url} onInput={set('imap_url')} />}
+        </Field>
+        <Field id="mail-user" name="username" label={t('chn.mail.username')} err={err}>
+          {(p) => <input {...p} autocomplete="off" value={v.username} onInput={set('username')} />}
+        </Field>
+        <Field id="mail-password" name="password" label={t('chn.mail.password')} err={err} hint={t('chn.mail.password_hint')}>
+          {(p) => <input {...p} type="password" autocomplete="new-password" value={v.password} onInput={set('password')} />}
+        </Field>
+        <Field id="mail-smtp" name="smtp_url" label={t('chn.mail.smtp_url')} err={err} hint={t('chn.mail.smtp_hint')}>
+          {(p) => <input {...p} type="url" placeholder="smtps://smtp.example.com" value={v.smtp_url} onInput={set('smtp_url')} />}
+        </Field>
+        <Field id="mail-queue" name="queue_id" label={t('chn.queue')} err={err} hint={noQueue(t, queues, 'email')}>
+          {(p) => <select {...p} value={v.queue_id} onChange={set('queue_id')}>
+            <option value="">{t('chn.choose')}</option>
+            {queues.filter((q) => q.channel === 'email').map((q) => <option value={q.id}>{q.name}</option>)}
+          </select>}
+        </Field>
+        <FormError err={err} fields={fields} />
+        <button type="submit" class="primary" disabled={busy}>{t('chn.mail.create')}</button>
+      </form>
+      <ul class="chn-list" aria-label={t('chn.mail.list')}>
+        {(list || []).map((m) => (
+          <li data-mailbox={m.id} class="chn">
+            <h3>{m.name}</h3>
+            <p class="muted">{t('chn.mail.summary', { address: m.address, username: m.username })}</p>
+            <p class="muted">{m.imap_url}{m.smtp_url ? ` · ${m.smtp_url}` : ` · ${t('chn.mail.no_smtp')}`}</p>
+            <p class="muted">{m.queue_id ? t('chn.mail.to_queue', { queue: queueName(m.queue_id) || `#${m.queue_id}` }) : t('chn.mail.no_queue')}</p>
+            <p class={tested[m.id] && tested[m.id].ok === false ? 'error' : ''} role={tested[m.id] && tested[m.id].ok === false ? 'alert' : 'status'}>
+              {tested[m.id] ? tested[m.id].message : ''}
+            </p>
+            <div class="buttons">
+              <button type="button" onClick={() => test(m)} disabled={tested[m.id]?.busy}>
+                {t('chn.mail.test')}<span class="visually-hidden"> ({m.name})</span></button>
+              <button type="button" class="danger" onClick={() => remove(m)}>{t('chn.remove')}<span class="visually-hidden"> ({m.name})</span></button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      {list && !list.length && <p>{t('chn.mail.none')}</p>}
     </section>
   );
 }
@@ -394,6 +486,7 @@ export function Channels({ t, me, say, fail, confirm }) {
   const props = { t, me, queues, say, fail, confirm };
   return (
     <div class="channels">
+      <Mailboxes {...props} />
       <ChatChannels {...props} onChange={setChats} />
       <MessagingChannels {...props} />
       <Portal {...props} chats={chats} />

@@ -1,7 +1,8 @@
 // The calls of the console's channels tab (admin/Channels.jsx), built on
 // call() of ../api.js: web chat channels (docs/chat.md), SMS and social
 // channels (docs/messaging.md), the help centre (docs/portal.md) and the
-// callback settings (docs/callbacks.md).
+// callback settings (docs/callbacks.md), and the email mailboxes
+// (docs/api.md, "Channels: email mailboxes").
 import { call } from '../api.js';
 
 export const channels = {
@@ -14,6 +15,10 @@ export const channels = {
   createMessaging: (body) => call('POST', '/api/v1/channels/messaging', body),
   updateMessaging: (id, body) => call('PATCH', `/api/v1/channels/messaging/${id}`, body),
   removeMessaging: (id) => call('DELETE', `/api/v1/channels/messaging/${id}`),
+  mailboxes: () => call('GET', '/api/v1/channels/email'),
+  createMailbox: (body) => call('POST', '/api/v1/channels/email', body),
+  testMailbox: (id) => call('POST', `/api/v1/channels/email/${id}/test`),
+  removeMailbox: (id) => call('DELETE', `/api/v1/channels/email/${id}`),
   portal: () => call('GET', '/api/v1/portal'),
   setPortal: (body) => call('PUT', '/api/v1/portal', body),
   callbacks: () => call('GET', '/api/v1/callbacks/settings'),
