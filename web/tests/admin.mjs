@@ -256,6 +256,26 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await status(page, 'User Olga Outsourced created.');
       await page.locator('tr[data-user]', { hasText: OLGA }).getByText(OUTSOURCER).waitFor();
     });
+    await step('a profile with no skill or no capacity is saved with a warning that the agent will never be offered a contact', async () => {
+      await open(page, 'Agents’ profiles');
+      await page.getByLabel('Person').selectOption({ label: `Olga Outsourced (${OLGA})` });
+      await page.getByRole('heading', { name: 'Routing profile of Olga Outsourced' }).waitFor();
+      const warning = page.locator('#a-idle');
+      await warning.getByText('With no skill and no capacity on any channel, Olga Outsourced will never be offered a contact.').waitFor();
+      if ((await page.getByRole('button', { name: 'Save the profile' }).getAttribute('aria-describedby')) !== 'a-idle')
+        throw new Error('the warning is not tied to the save button');
+      await page.getByRole('checkbox', { name: 'returns' }).check();
+      await warning.getByText('With no capacity on any channel, Olga Outsourced will never be offered a contact.', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Save the profile' }).click();
+      await status(page, 'Profile of Olga Outsourced saved, but it will never be offered a contact');
+      await page.locator('tr[data-agent]', { hasText: 'Olga Outsourced' }).getByText('(will never be offered a contact)').waitFor();
+      await page.getByLabel('Email', { exact: true }).fill('1');
+      await warning.waitFor({ state: 'detached' });
+      await page.getByLabel('Language').selectOption('fr');
+      await page.locator('#a-cap-email').fill('0');
+      await warning.getByText('Sans capacité sur aucun canal, Olga Outsourced ne se verra jamais proposer de contact.', { exact: false }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+    });
     await step('the agent gets skills with proficiency and tier, and capacity per channel', async () => {
       await open(page, 'Agents’ profiles');
       await page.getByLabel('Person').selectOption({ label: `Olga Outsourced (${OLGA})` });

@@ -1,7 +1,11 @@
 // Agents' routing profiles: for a person of the tenant, the skills with
 // proficiency (1-10) and tier (1-3), the level, the capacity per channel,
 // the most contacts at once and the offers missed before a pause; saved
-// whole with PUT /agents/{user}. The list shows who has a profile.
+// whole with PUT /agents/{user}. The list shows who has a profile. A
+// profile with no skill, or no capacity on any channel, is allowed (an
+// agent set up in two steps) but never offered a contact (every queue
+// needs a skill, and a contact a channel with room): the form and the
+// list say so.
 import { useEffect, useState } from 'preact/hooks';
 import { CHANNELS, admin } from './calls.js';
 import { Field, FormError, useSubmit } from './form.jsx';
@@ -18,6 +22,14 @@ function toForm(profile, skills) {
     max_total: profile ? String(profile.max_total) : '',
     max_missed: profile ? String(profile.max_missed) : '',
   };
+}
+
+// Why a profile can never be offered a contact, or null: 'no_skill',
+// 'no_capacity' or 'neither'.
+function idle(skills, capacity) {
+  const noSkill = !skills.length;
+  const noCapacity = !Object.values(capacity).some((n) => Number(n) > 0);
+  return noSkill && noCapacity ? 'neither' : noSkill ? 'no_skill' : noCapacity ? 'no_capacity' : null;
 }
 
 function toBody(v) {
@@ -49,6 +61,8 @@ function ProfileForm({ t, user, profile, skills, onDone }) {
     e.preventDefault();
     run(async () => onDone(await admin.setProfile(user.id, toBody(v))));
   };
+  const body = toBody(v);
+  const why = idle(body.skills, body.capacity);
   return (
     <form class="admin-form wide" onSubmit={submit}>
       <h2>{t('admin.agents.profile_of', { name: user.name })}</h2>
@@ -100,7 +114,8 @@ function ProfileForm({ t, user, profile, skills, onDone }) {
         </Field>
       </div>
       <FormError err={err} fields={['level', 'max_total', 'max_missed', 'capacity', ...SKILL_FIELDS]} />
-      <button type="submit" class="primary" disabled={busy}>{t('admin.agents.save')}</button>
+      {why && <p id="a-idle" class="warning">{t(`admin.agents.idle_${why}`, { name: user.name })}</p>}
+      <button type="submit" class="primary" disabled={busy} aria-describedby={why ? 'a-idle' : undefined}>{t('admin.agents.save')}</button>
     </form>
   );
 }
@@ -130,7 +145,11 @@ export function Agents({ t, say, fail }) {
         </select>
       </div>
       {user && <ProfileForm key={chosen} t={t} user={user} profile={profile} skills={data.skills}
-        onDone={() => { say(t('admin.agents.saved', { name: user.name })); reload(); }} />}
+        onDone={(a) => {
+          const why = idle(a.skills, a.capacity);
+          say(why ? t('admin.agents.saved_idle', { name: user.name }) : t('admin.agents.saved', { name: user.name }));
+          reload();
+        }} />}
       <table class="board">
         <caption>{t('admin.agents.list')}</caption>
         <thead><tr>
@@ -142,7 +161,7 @@ export function Agents({ t, say, fail }) {
         <tbody>
           {data.agents.map((a) => (
             <tr data-agent={a.user_id}>
-              <td>{a.name}</td><td>{a.level}</td>
+              <td>{a.name}{idle(a.skills, a.capacity) && <span class="warning"> ({t('admin.agents.never_offered')})</span>}</td><td>{a.level}</td>
               <td>{a.skills.map((s) => t('admin.agents.skill_value', { skill: skillName(s.skill_id), p: s.proficiency, tier: s.tier })).join(', ')}</td>
               <td>{Object.entries(a.capacity).map(([c, n]) => `${t(`channel.${c}`)} ${n}`).join(', ')}</td>
               <td>{a.max_total}</td><td>{a.max_missed}</td>
