@@ -144,9 +144,14 @@ struct user_input {
 int user_input_decode(const json_t *obj, struct user_input *ret, struct decode_error *err);
 
 /* {"name": ..., "kind": "brand"|"outsourcer"} for organisations, or
- * {"name": ..., "organisation": ...} for tenants. */
+ * {"name": ..., "organisation": ..., "admin": {"email","name","password"}}
+ * for tenants: admin, optional, is the new tenant's first administrator
+ * (has_admin; admin.role is ROLE_TENANT_ADMIN), its errors naming
+ * "admin.email", "admin.name", "admin.password". */
 struct named_input {
 	const char *name, *kind, *organisation;
+	bool has_admin;
+	struct user_input admin;
 };
 int tenant_input_decode(const json_t *obj, struct named_input *ret, struct decode_error *err);
 int organisation_input_decode(const json_t *obj, struct named_input *ret, struct decode_error *err);

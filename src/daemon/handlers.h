@@ -51,6 +51,7 @@ int prepare_user_create(struct request *r, struct store *db);
  * or a new password. */
 void hash_user_password(void *request, struct store *db);
 void hash_new_password(void *request, struct store *db);
+void hash_tenant_admin_password(void *request, struct store *db);
 int run_user_create(struct request *r, struct store *db);
 int prepare_user_role(struct request *r, struct store *db);
 int run_user_role(struct request *r, struct store *db);

@@ -27,6 +27,31 @@ int run_tenant_list(struct request *r, struct store *db)
 
 PREPARE(prepare_tenant_create, tenant_input_decode(r->body, &r->in.named, &err))
 
+/* The first administrator of tenant id, made with it: acting as that
+ * tenant's administrator-to-be (the platform admin has no role there). An
+ * email with an account already is refused: that person is given the role
+ * instead (POST /memberships), their password left as it is. */
+static int tenant_first_admin(struct request *r, struct store *db, int64_t tenant_id, json_t **ret_user)
+{
+	const struct user_input *in = &r->in.named.admin;
+	int64_t user_id = 0;
+	if (store_user_find(db, in->email, &user_id) == GC_OK)
+		return reply_error(r, 409, "email_unavailable", "admin.email",
+				   "%s has an account already: create the tenant without it, then give them "
+				   "the role tenant_admin there", in->email);
+	struct store_scope there = r->scope;
+	there.tenant_id = tenant_id;
+	there.role = ROLE_TENANT_ADMIN;
+	there.has_role = true;
+	int rc = store_user_create(db, &there, in, r->password_hash, false, &user_id);
+	if (rc == GC_OK)
+		rc = store_audit(db, &r->scope, tenant_id, "user_created", in->email,
+				 json_pack("{s:s}", "role", role_name(in->role)));
+	if (rc == GC_OK)
+		rc = store_user_get(db, &there, user_id, ret_user);
+	return rc < 0 ? reply_store_error(r, db, rc, NULL) : GC_OK;
+}
+
 int run_tenant_create(struct request *r, struct store *db)
 {
 	const struct named_input *in = &r->in.named;
@@ -41,8 +66,14 @@ int run_tenant_create(struct request *r, struct store *db)
 		rc = store_audit(db, &r->scope, id, "tenant_created", in->name, NULL);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	return reply(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", in->name,
-				       "organisation", in->organisation ? in->organisation : in->name));
+	json_t *admin = NULL;
+	if (in->has_admin && (rc = tenant_first_admin(r, db, id, &admin)) < 0)
+		return rc; /* answered; nothing of the tenant is kept */
+	json_t *tenant = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", in->name,
+				   "organisation", in->organisation ? in->organisation : in->name);
+	if (admin)
+		json_object_set_new(tenant, "admin", admin);
+	return reply(r, 201, tenant);
 }
 
 int run_organisation_list(struct request *r, struct store *db)
@@ -141,6 +172,15 @@ void hash_new_password(void *request, struct store *db)
 {
 	struct request *r = request;
 	hash_password(r, r->in.password);
+}
+
+/* The new tenant's first administrator's password, when one is named: the
+ * slow part of POST /tenants, on the hashing pool. */
+void hash_tenant_admin_password(void *request, struct store *db)
+{
+	struct request *r = request;
+	if (r->in.named.has_admin)
+		hash_password(r, r->in.named.admin.password);
 }
 
 int run_user_create(struct request *r, struct store *db)

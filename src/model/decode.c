@@ -612,13 +612,31 @@ int user_input_decode(const json_t *obj, struct user_input *ret, struct decode_e
 
 int tenant_input_decode(const json_t *obj, struct named_input *ret, struct decode_error *err)
 {
-	static const char *const known[] = {"name", "organisation", NULL};
+	static const char *const known[] = {"name", "organisation", "admin", NULL};
+	static const char *const admin_known[] = {"email", "name", "password", NULL};
 	struct named_input in = {0};
 	int rc;
 	if ((rc = only_fields(obj, known, err)) < 0 ||
 	    (rc = get_string(obj, "name", REQUIRED, MAX_NAME, ONE_LINE, &in.name, err)) < 0 ||
 	    (rc = get_string(obj, "organisation", OPTIONAL, MAX_NAME, ONE_LINE, &in.organisation, err)) < 0)
 		return rc;
+	const json_t *admin = json_object_get(obj, "admin");
+	if (admin && !json_is_null(admin)) {
+		if (!json_is_object(admin))
+			return decode_fail(err, GC_EINVAL, "admin", "'admin' must be an object {\"email\",\"name\",\"password\"}");
+		if ((rc = decode_only_fields(admin, "admin.", admin_known, err)) < 0)
+			return rc;
+		if ((rc = get_person_email(admin, "email", &in.admin.email, err)) < 0 ||
+		    (rc = get_string(admin, "name", REQUIRED, MAX_NAME, ONE_LINE, &in.admin.name, err)) < 0 ||
+		    (rc = get_password(admin, "password", &in.admin.password, err)) < 0) {
+			char field[sizeof(err->field)];
+			snprintf(field, sizeof(field), "admin.%.80s", err->field);
+			memcpy(err->field, field, sizeof(field));
+			return rc;
+		}
+		in.admin.role = ROLE_TENANT_ADMIN;
+		in.has_admin = true;
+	}
 	*ret = in;
 	return GC_OK;
 }

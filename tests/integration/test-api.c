@@ -662,6 +662,46 @@ static void platform_admin_manages_tenants(void **state)
 	free(bpo);
 }
 
+/* A platform admin names a new brand's first administrator as it creates
+ * the brand (the console's Platform tab): they log in and administer it. An
+ * email with an account, or a bad field, refuses the whole: no tenant
+ * without its administrator. */
+static void a_new_tenant_gets_its_first_admin(void **state)
+{
+	struct resp r;
+	http_json(&d, "POST", "/api/v1/tenants", admin, json_pack("{s:s,s:{s:s,s:s,s:s}}", "name", "brand-three",
+		  "admin", "email", "Ada@Three.example", "name", "Ada Admin", "password", PASSWORD), &r);
+	assert_int_equal(r.status, 201);
+	json_t *a = json_object_get(r.json, "admin");
+	assert_string_equal(json_string_value(json_object_get(a, "email")), "ada@three.example");
+	assert_string_equal(json_string_value(json_object_get(a, "role")), "tenant_admin");
+	assert_string_equal(json_string_value(json_object_get(a, "organisation")), "brand-three");
+	assert_null(strstr(r.text, PASSWORD));
+	resp_clear(&r);
+	char *ada = login(&d, "ada@three.example", PASSWORD);
+	http_raw(&d, "GET", "/api/v1/me", ada, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "role")), "tenant_admin");
+	resp_clear(&r);
+	assert_int_equal(http_status(&d, "POST", "/api/v1/users", ada, json_pack("{s:s,s:s,s:s,s:s}", "email",
+		"bob@three.example", "name", "Bob", "password", PASSWORD, "role", "agent")), 201);
+	free(ada);
+
+	http_json(&d, "POST", "/api/v1/tenants", admin, json_pack("{s:s,s:{s:s,s:s,s:s}}", "name", "brand-four",
+		  "admin", "email", "bob@three.example", "name", "Bob", "password", PASSWORD), &r);
+	assert_int_equal(r.status, 409);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "admin.email");
+	resp_clear(&r);
+	http_json(&d, "POST", "/api/v1/tenants", admin, json_pack("{s:s,s:{s:s,s:s,s:s}}", "name", "brand-four",
+		  "admin", "email", "cy@four.example", "name", "Cy", "password", "short"), &r);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "admin.password");
+	resp_clear(&r);
+	http_raw(&d, "GET", "/api/v1/tenants", admin, NULL, NULL, NULL, 0, &r);
+	assert_null(strstr(r.text, "brand-four"));
+	resp_clear(&r);
+}
+
 static void staffing_questions(void **state)
 {
 	char *planner = user_with_role("planner@brand.example", "planner");
@@ -937,6 +977,7 @@ int main(void)
 		cmocka_unit_test(api_tokens_have_a_role),
 		cmocka_unit_test(the_audit_log_tells_who_did_what),
 		cmocka_unit_test(platform_admin_manages_tenants),
+		cmocka_unit_test(a_new_tenant_gets_its_first_admin),
 		cmocka_unit_test(staffing_questions),
 		cmocka_unit_test(a_forecast_from_the_tenants_history),
 		cmocka_unit_test(sighup_reopens_the_log),

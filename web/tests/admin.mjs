@@ -67,6 +67,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
   const page = await context.newPage();
   const errors = [];
   watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
+    /^(400|409) POST \/api\/v1\/tenants$/,
     /^(400|422) POST \/api\/v1\/customers\/import$/, /^400 PUT \/api\/v1\/dispositions$/,
     /^400 POST \/api\/v1\/channels\/email$/, /^502 POST \/api\/v1\/channels\/email\/\d+\/test$/]);
   page.setDefaultTimeout(10000);
@@ -407,7 +408,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
     });
     await step('the platform admin grants the outsourcer\'s agent a role in Brand B', async () => {
       await open(page, 'Platform');
-      await page.getByLabel('Email').fill(OLGA);
+      await page.getByLabel('Email', { exact: true }).fill(OLGA);
       await page.getByLabel('Brand', { exact: true }).selectOption({ label: 'Brand B' });
       await page.getByLabel('Role', { exact: true }).selectOption('outsourced_agent');
       await page.getByRole('button', { name: 'Give the role' }).click();
@@ -488,16 +489,30 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       }
     });
     await step('a new brand\'s administrator is told what to create first where a list is empty (skills, queues, profiles)', async () => {
-      // the platform admin makes the brand and gives its administrator the role (docs/api.md, Directory)
-      await admin('POST', '/api/v1/tenants', { name: 'Brand New' });
-      await admin('POST', '/api/v1/users', { email: 'nina@a.example', name: 'Nina New', password, role: 'author' });
-      await admin('POST', '/api/v1/memberships', { email: 'nina@a.example', tenant: 'Brand New', role: 'tenant_admin' });
+      // the platform admin makes the brand with its first administrator, from the platform tab
+      await open(page, 'Platform');
+      const form = page.locator('form', { has: page.getByRole('heading', { name: 'New brand' }) });
+      await form.getByLabel('Brand name').fill('Brand New');
+      await page.locator('#tn-admin-email').fill('nina@new.example');
+      await page.locator('#tn-admin-name').fill('Nina New');
+      await page.locator('#tn-admin-password').fill('short');
+      await form.getByRole('button', { name: 'Create the brand' }).click();
+      await page.locator('#tn-admin-password[aria-invalid="true"]').waitFor();
+      await page.locator('#tn-admin-password-err').waitFor();
+      if (await page.getByRole('cell', { name: 'Brand New', exact: true }).count()) throw new Error('a brand made without its administrator');
+      // an email with an account already: said at the field, in the console's words
+      await page.locator('#tn-admin-email').fill(OLGA);
+      await page.locator('#tn-admin-password').fill(password);
+      await form.getByRole('button', { name: 'Create the brand' }).click();
+      await page.locator('#tn-admin-email-err', { hasText: `${OLGA} already has an account: create the brand without it` }).waitFor();
+      await page.locator('#tn-admin-email').fill('nina@new.example');
+      await form.getByRole('button', { name: 'Create the brand' }).click();
+      await status(page, 'Brand Brand New created; nina@new.example can log in to administer it.');
+      await page.getByRole('cell', { name: 'Brand New', exact: true }).first().waitFor();
+      if (await page.locator('#tn-admin-password').inputValue()) throw new Error('the password stayed in the form');
       const { ctx, p, errs } = await secondPage(browser, 'en-US', [/^401 GET \/api\/v1\/me$/]);
       try {
-        await login(p, url, 'nina@a.example', password);
-        await p.getByRole('heading', { name: 'Choose the brand you work for' }).waitFor();
-        await p.getByRole('radio', { name: 'Brand New' }).check();
-        await p.getByRole('button', { name: 'Continue' }).click();
+        await login(p, url, 'nina@new.example', password);
         await p.getByRole('tablist', { name: 'Administration' }).waitFor();
         await open(p, 'Queues');
         // the skill's empty choice says where skills are made, tied to the field

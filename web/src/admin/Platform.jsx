@@ -1,5 +1,6 @@
 // The platform admin's tab: organisations (brands and outsourcers), the
-// tenants and the organisation each belongs to, and a role given to a person
+// tenants and the organisation each belongs to (a new one with its first
+// administrator, or none), and a role given to a person
 // in a tenant (an outsourcer's agent serving a second brand). Only a
 // platform admin sees it: these routes are ROUTE_PLATFORM, and giving a role
 // in another tenant stays theirs (docs/security.md: tenants are sealed).
@@ -39,27 +40,62 @@ function Organisations({ t, orgs, say, reload }) {
 }
 
 function Tenants({ t, tenants, orgs, say, reload }) {
-  const [v, setV] = useState({ name: '', organisation: '' });
+  const empty = { name: '', organisation: '', email: '', admin_name: '', password: '' };
+  const [v, setV] = useState(empty);
   const { err, busy, run } = useSubmit();
+  const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
+  // the first administrator is made with the brand when an email is typed:
+  // without one, a new brand had nobody to administer it
+  const withAdmin = v.email !== '' || v.admin_name !== '' || v.password !== '';
   const submit = (e) => {
     e.preventDefault();
-    const body = v.organisation ? v : { name: v.name };
-    run(async () => { const x = await admin.createTenant(body); setV({ name: '', organisation: '' }); say(t('admin.tenants.created', { name: x.name })); reload(); });
+    const body = { name: v.name };
+    if (v.organisation) body.organisation = v.organisation;
+    if (withAdmin) body.admin = { email: v.email, name: v.admin_name, password: v.password };
+    run(async () => {
+      let x;
+      try {
+        x = await admin.createTenant(body);
+      } catch (e) {
+        if (e.code === 'email_unavailable') e.message = t('admin.tenants.admin_taken', { email: v.email });
+        throw e;
+      }
+      setV(empty);
+      say(x.admin ? t('admin.tenants.created_with_admin', { name: x.name, email: x.admin.email })
+        : t('admin.tenants.created', { name: x.name }));
+      reload();
+    });
   };
+  const fields = ['name', 'organisation', 'admin.email', 'admin.name', 'admin.password'];
   return (
     <div>
       <form class="admin-form" onSubmit={submit}>
         <h2>{t('admin.tenants.create')}</h2>
         <Field id="tn-name" name="name" label={t('admin.tenants.name')} err={err}>
-          {(p) => <input {...p} required value={v.name} onInput={(e) => setV({ ...v, name: e.target.value })} />}
+          {(p) => <input {...p} required value={v.name} onInput={set('name')} />}
         </Field>
         <Field id="tn-org" name="organisation" label={t('admin.tenants.organisation')} err={err}>
-          {(p) => <select {...p} value={v.organisation} onChange={(e) => setV({ ...v, organisation: e.target.value })}>
+          {(p) => <select {...p} value={v.organisation} onChange={set('organisation')}>
             <option value="">{t('admin.tenants.own_organisation')}</option>
             {orgs.map((o) => <option value={o.name}>{o.name}</option>)}
           </select>}
         </Field>
-        <FormError err={err} fields={['name', 'organisation']} />
+        <fieldset class="group" aria-describedby="tn-admin-hint">
+          <legend>{t('admin.tenants.admin')}</legend>
+          <p class="muted" id="tn-admin-hint">{t('admin.tenants.admin_hint')}</p>
+          <Field id="tn-admin-email" name="admin.email" label={t('admin.tenants.admin_email')} err={err}>
+            {(p) => <input {...p} type="email" autocomplete="off" required={withAdmin} value={v.email} onInput={set('email')} />}
+          </Field>
+          <Field id="tn-admin-name" name="admin.name" label={t('admin.tenants.admin_name')} err={err}>
+            {(p) => <input {...p} autocomplete="off" required={withAdmin} value={v.admin_name} onInput={set('admin_name')} />}
+          </Field>
+          <Field id="tn-admin-password" name="admin.password" label={t('admin.tenants.admin_password')} err={err}
+            hint={t('admin.tenants.admin_password_hint')}>
+            {(p) => <input {...p} type="password" autocomplete="new-password" required={withAdmin} value={v.password}
+              onInput={set('password')} />}
+          </Field>
+        </fieldset>
+        <FormError err={err} fields={fields} />
         <button type="submit" class="primary" disabled={busy}>{t('admin.tenants.create_submit')}</button>
       </form>
       <table class="board">
