@@ -414,10 +414,10 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await page.getByRole('button', { name: 'Give the role' }).click();
       await status(page, `${OLGA} is now Outsourced agent in Brand B.`);
     });
-    await step('the audit log shows the changes, a page at a time, filtered by action', async () => {
+    await step('the audit log shows the changes in the page\'s language, a page at a time, filtered by action', async () => {
       await open(page, 'Audit log');
       const table = page.getByRole('table', { name: 'Audit log' });
-      await table.getByText('api_token_created').first().waitFor();
+      await table.getByText('API token created', { exact: true }).first().waitFor();
       await page.getByRole('status').getByText('Page 1: 20 entries.').waitFor();
       const first = await table.locator('tbody tr').first().getAttribute('data-audit');
       await page.getByRole('button', { name: 'Older' }).click();
@@ -429,10 +429,15 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await page.getByRole('button', { name: 'Newest' }).click();
       await page.getByRole('status').getByText('Page 1: 20 entries.').waitFor();
       await page.getByLabel('Show only the action (on this page)').selectOption('customers_imported');
-      await table.locator('tbody tr', { hasText: 'customers_imported' }).first().waitFor();
+      await table.locator('tbody tr', { hasText: 'Customers imported' }).first().waitFor();
       const actions = await table.locator('tbody tr td:nth-child(3)').allTextContents();
-      if (!actions.length || actions.some((a) => a !== 'customers_imported')) throw new Error(actions.join(', '));
+      if (!actions.length || actions.some((a) => a !== 'Customers imported')) throw new Error(actions.join(', '));
       await table.getByText('inserted: 2, updated: 0, unchanged: 0, rejected: 1').waitFor();
+      // each action in the page's language, the filter's choices too
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('table', { name: 'Journal d’audit' }).getByText('Clients importés', { exact: true }).first().waitFor();
+      await page.locator('#audit-action option', { hasText: 'Jeton d’API créé' }).waitFor({ state: 'attached' });
+      await page.getByLabel('Langue').selectOption('en');
     });
     await step('the outsourcer\'s agent chooses Brand B at login, then switches to Brand A', async () => {
       const { ctx, p, errs } = await secondPage(browser, 'en-US', [/^401 GET \/api\/v1\/me$/, /^404 GET \/api\/v1\/agents\/me$/]);

@@ -1,6 +1,7 @@
 // The audit log, newest first, a page at a time (GET /audit?cursor=&limit=:
 // the API filters nothing else, so the action filter works on the entries
-// loaded, and says so).
+// loaded, and says so). Each action is named in the page's language; one
+// without a text (a new action) shows its code.
 import { useEffect, useState } from 'preact/hooks';
 import { admin } from './calls.js';
 import { formatTime } from './form.jsx';
@@ -10,6 +11,12 @@ const SIZES = [20, 50, 100];
 function detail(d) {
   if (!d) return '';
   return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+}
+
+function actionName(t, action) {
+  const key = `audit.action.${action}`;
+  const text = t(key);
+  return text === key ? action : text;
 }
 
 export function Audit({ t, lang, fail }) {
@@ -26,7 +33,7 @@ export function Audit({ t, lang, fail }) {
     return () => { current = false; };
   }, [cursor, limit]);
   const items = page ? page.items : [];
-  const actions = [...new Set(items.map((e) => e.action))].sort();
+  const actions = [...new Set(items.map((e) => e.action))].sort((a, b) => actionName(t, a).localeCompare(actionName(t, b), lang));
   const shown = action ? items.filter((e) => e.action === action) : items;
   return (
     <section class="admin-section">
@@ -39,7 +46,7 @@ export function Audit({ t, lang, fail }) {
         <label for="audit-action">{t('admin.audit.action_filter')}</label>
         <select id="audit-action" value={action} onChange={(e) => setAction(e.target.value)}>
           <option value="">{t('admin.audit.all_actions')}</option>
-          {actions.map((a) => <option value={a}>{a}</option>)}
+          {actions.map((a) => <option value={a}>{actionName(t, a)}</option>)}
         </select>
         <button type="button" disabled={pages.length < 2} onClick={() => setPages([null])}>{t('admin.audit.newest')}</button>
         <button type="button" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>{t('admin.audit.newer')}</button>
@@ -58,7 +65,7 @@ export function Audit({ t, lang, fail }) {
         <tbody>
           {shown.map((e) => (
             <tr data-audit={e.id}>
-              <td>{formatTime(lang, e.at)}</td><td>{e.actor}</td><td>{e.action}</td><td>{e.target || ''}</td>
+              <td>{formatTime(lang, e.at)}</td><td>{e.actor}</td><td>{actionName(t, e.action)}</td><td>{e.target || ''}</td>
               <td>{detail(e.detail)}</td><td>{e.ip || ''}</td>
             </tr>
           ))}
