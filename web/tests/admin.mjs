@@ -164,6 +164,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         const form = page.locator('form', { has: page.getByRole('heading', { name: 'New email mailbox' }) });
         await form.getByLabel('Name', { exact: true }).fill('Orders');
         await form.getByLabel('Its email address').fill('orders@a.example');
+        await form.getByLabel('Sender name (optional)').fill('Brand A Orders');
         await form.getByLabel('Incoming mail server (IMAP)').fill('http://127.0.0.1/INBOX');
         await form.getByLabel('User name').fill('support');
         await form.getByLabel('Password').fill('mail-secret');
@@ -181,6 +182,9 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         if (JSON.stringify(listed).includes('mail-secret')) throw new Error('the API answered the password');
         const orders = page.locator('li[data-mailbox]', { has: page.getByRole('heading', { name: 'Orders', exact: true }) });
         await orders.getByText('New mail goes to the queue Orders by mail.').waitFor();
+        // the name customers read beside the address
+        await orders.getByText('Mail goes out from Brand A Orders <orders@a.example>').waitFor();
+        if (listed.items.find((m) => m.name === 'Orders')?.from_name !== 'Brand A Orders') throw new Error(`from_name: ${JSON.stringify(listed)}`);
         await orders.getByRole('button', { name: 'Test (Orders)' }).click();
         await orders.getByText('Mailbox Orders: the server let us in.').waitFor();
         // a wrong password: the server's refusal, said at the mailbox
@@ -193,6 +197,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         await status(page, 'Mailbox Wrong added: its mail is fetched now.');
         const wrong = page.locator('li[data-mailbox]', { has: page.getByRole('heading', { name: 'Wrong', exact: true }) });
         await wrong.getByText('No queue: its contacts are offered to no one.').waitFor();
+        await wrong.getByText('Mail goes out under the brand’s name').waitFor();
         await wrong.getByRole('button', { name: 'Test (Wrong)' }).click();
         await wrong.getByRole('alert').getByText(/^Mailbox Wrong: the mailbox did not let us in: /).waitFor();
         if (await page.getByText('mail-secret').count()) throw new Error('the password is on the page');

@@ -188,7 +188,7 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
 // Test logs in to the IMAP server now and says the server's answer at the
 // mailbox.
 function Mailboxes({ t, queues, say, fail, confirm }) {
-  const empty = { name: '', address: '', imap_url: '', username: '', password: '', smtp_url: '', queue_id: '' };
+  const empty = { name: '', from_name: '', address: '', imap_url: '', username: '', password: '', smtp_url: '', queue_id: '' };
   const [list, setList] = useState(null);
   const [v, setV] = useState(empty);
   const [tested, setTested] = useState({}); // mailbox id -> {ok, message}
@@ -201,6 +201,7 @@ function Mailboxes({ t, queues, say, fail, confirm }) {
     const body = { name: v.name, address: v.address, imap_url: v.imap_url, username: v.username, password: v.password };
     if (v.smtp_url) body.smtp_url = v.smtp_url;
     if (v.queue_id) body.queue_id = Number(v.queue_id);
+    if (v.from_name.trim()) body.from_name = v.from_name.trim();
     run(async () => {
       const m = await channels.createMailbox(body);
       setV(empty);
@@ -219,13 +220,16 @@ function Mailboxes({ t, queues, say, fail, confirm }) {
       channels.removeMailbox(m.id).then(() => { say(t('chn.removed', { name: m.name })); reload(); }, fail);
   };
   const queueName = (id) => queues.find((q) => q.id === id)?.name;
-  const fields = ['name', 'address', 'imap_url', 'username', 'password', 'smtp_url', 'queue_id'];
+  const fields = ['name', 'from_name', 'address', 'imap_url', 'username', 'password', 'smtp_url', 'queue_id'];
   return (
     <section class="admin-section split" aria-labelledby="chn-mail-title">
       <form class="admin-form" onSubmit={create} noValidate>
         <h2 id="chn-mail-title">{t('chn.mail.title')}</h2>
         <Field id="mail-name" name="name" label={t('chn.name')} err={err}>
           {(p) => <input {...p} value={v.name} onInput={set('name')} />}
+        </Field>
+        <Field id="mail-from" name="from_name" label={t('chn.mail.from_name')} err={err} hint={t('chn.mail.from_name_hint')}>
+          {(p) => <input {...p} maxLength="100" placeholder="Acme Support" value={v.from_name} onInput={set('from_name')} />}
         </Field>
         <Field id="mail-address" name="address" label={t('chn.mail.address')} err={err}>
           {(p) => <input {...p} type="email" value={v.address} onInput={set('address')} />}
@@ -256,6 +260,7 @@ function Mailboxes({ t, queues, say, fail, confirm }) {
           <li data-mailbox={m.id} class="chn">
             <h3>{m.name}</h3>
             <p class="muted">{t('chn.mail.summary', { address: m.address, username: m.username })}</p>
+            <p class="muted">{m.from_name ? t('chn.mail.sent_as', { from: `${m.from_name} <${m.address}>` }) : t('chn.mail.sent_as_tenant')}</p>
             <p class="muted">{m.imap_url}{m.smtp_url ? ` · ${m.smtp_url}` : ` · ${t('chn.mail.no_smtp')}`}</p>
             <p class="muted">{m.queue_id ? t('chn.mail.to_queue', { queue: queueName(m.queue_id) || `#${m.queue_id}` }) : t('chn.mail.no_queue')}</p>
             <p class={tested[m.id] && tested[m.id].ok === false ? 'error' : ''} role={tested[m.id] && tested[m.id].ok === false ? 'alert' : 'status'}>
