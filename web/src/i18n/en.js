@@ -242,7 +242,7 @@ export default {
   'planning.history_weeks': 'The last 12 weeks, per half hour (CSV)',
   'planning.history_today': 'Yesterday and today so far, per half hour (CSV)',
   'planning.history_how': 'Each line: the half hour’s start in the brand’s time, its contacts and their average handle time in seconds (blank where none was measured). A forecast reads whole days: leave today out of it.',
-  'planning.tools': 'The staffing tools',
+  'planning.tools': 'The same tools from the command line',
   'planning.step_history': 'The same history from the command line:',
   'planning.step_forecast': 'The forecast of the next two weeks, per half hour:',
   'planning.step_plan': 'The agents each half hour needs (Erlang C, or Erlang A with a patience), as a workbook:',

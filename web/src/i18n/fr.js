@@ -241,7 +241,7 @@ export default {
   'planning.history_weeks': 'Les 12 dernières semaines, par demi-heure (CSV)',
   'planning.history_today': 'Hier et aujourd’hui jusqu’ici, par demi-heure (CSV)',
   'planning.history_how': 'Chaque ligne : le début de la demi-heure à l’heure de la marque, ses contacts et leur durée moyenne de traitement en secondes (vide quand elle n’a pas été mesurée). Une prévision lit des journées entières : laissez-en aujourd’hui de côté.',
-  'planning.tools': 'Les outils de planification',
+  'planning.tools': 'Les mêmes outils en ligne de commande',
   'planning.step_history': 'Le même historique en ligne de commande :',
   'planning.step_forecast': 'La prévision des deux semaines à venir, par demi-heure :',
   'planning.step_plan': 'Les conseillers qu’il faut à chaque demi-heure (Erlang C, ou Erlang A avec une patience), en classeur :',

@@ -7,8 +7,8 @@
 // forecast from the brand's own history (GET /wfm/forecast) and its plan,
 // a staffing plan from a forecast file (POST /wfm/plan; each plan shown as
 // a table and downloadable as CSV), the history the forecasts read (GET
-// /wfm/history, as CSV files to download), and the command-line tools
-// the page does not carry (forecast, overflow, simulate: docs/wfm.md).
+// /wfm/history, as CSV files to download), and the same tools from the
+// command line, with the simulation the page does not carry (docs/wfm.md).
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { call, csrfToken, ApiError } from '../api.js';
 import './planning.css';
