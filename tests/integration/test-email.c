@@ -726,7 +726,7 @@ static void routing_states(const char *prefix, long long ids[], int n, int *ret_
 
 /* An email is a contact routed by capacity: an agent who takes 5 emails at
  * once is offered 5 of 7, the other 2 wait, and the next is offered when
- * one is done. */
+ * one is done; the customer's answer on the one done brings it back. */
 static void emails_are_routed_by_capacity(void **state)
 {
 	long long skill = post_id(&d, admin, "/api/v1/skills", json_pack("{s:s}", "name", "capacity"));
@@ -789,6 +789,30 @@ static void emails_are_routed_by_capacity(void **state)
 	}
 	assert_int_equal(waiting, 1);
 	assert_int_equal(held, 5);
+	/* the customer writes again on the resolved one: it comes back to the queue, and waits its turn */
+	int k = 0;
+	while (ids[k] != done)
+		k++;
+	char answered[64], *again = NULL;
+	snprintf(answered, sizeof(answered), "cap%d@customer.example", k);
+	again = message("cap-again@customer.example", answered, "Gil <gil@customer.example>", "Re: it still does not work",
+			"Nothing came.");
+	struct iovec more = {again, strlen(again)};
+	assert_int_equal(dovecot_deliver(&dc, "cap", "INBOX", &more, 1), 0);
+	char now[32] = "";
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", done);
+	for (int i = 0; i < 200 && strcmp(now, "queued") != 0; i++) {
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		snprintf(now, sizeof(now), "%s", json_string_value(json_object_get(r.json, "state")));
+		resp_clear(&r);
+		if (strcmp(now, "queued") != 0)
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_string_equal(now, "queued");
+	routing_states("C", ids, 7, &held, &waiting);
+	assert_int_equal(waiting, 2); /* the agent's five places are taken */
+	free(again);
 	free(token);
 	for (int i = 0; i < 7; i++)
 		free(mails[i]);
