@@ -520,9 +520,24 @@ static int directory(const struct cli *cli, const struct args *a)
 		return cli_list(cli, tenants_cmd ? "/api/v1/tenants" : "/api/v1/organisations",
 			    tenants_cmd ? "id name organisation created_at" : "id name kind created_at");
 	if (strcmp(sub, "create") == 0 && a->n_pos > 2) {
-		if (tenants_cmd)
-			return cli_simple(cli, "POST", "/api/v1/tenants", json_pack("{s:s,s:s?}", "name", a->pos[2],
-				      "organisation", args_get(a, "organisation")));
+		if (tenants_cmd) {
+			json_t *body = json_pack("{s:s,s:s?}", "name", a->pos[2], "organisation", args_get(a, "organisation"));
+			const char *admin = args_get(a, "admin-email");
+			if (admin) { /* the brand and its first administrator, together or neither */
+				const char *name = args_need(a, "admin-name", "tenants create");
+				const char *file = name ? args_need(a, "admin-password-file", "tenants create") : NULL;
+				char *password = file ? cli_read_secret(file, "guichet tenants create", "--admin-password-file")
+						      : NULL;
+				if (password == NULL) {
+					json_decref(body);
+					return 2;
+				}
+				json_object_set_new(body, "admin", json_pack("{s:s,s:s,s:s}", "email", admin, "name", name,
+									      "password", password));
+				free(password);
+			}
+			return cli_simple(cli, "POST", "/api/v1/tenants", body);
+		}
 		const char *kind = args_need(a, "kind", "organisations create");
 		return kind ? cli_simple(cli, "POST", "/api/v1/organisations",
 				     json_pack("{s:s,s:s}", "name", a->pos[2], "kind", kind)) : 2;
@@ -586,7 +601,8 @@ static int dispositions(const struct cli *cli, const struct args *a)
 }
 
 static const char options_spec[] =
-	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= "
+	"email= password= tenant= name= role= organisation= kind= external-id= phone= attr= admin-email= admin-name= "
+	"admin-password-file= "
 	"all-or-nothing state= queue= queue-id= customer= since= limit= cursor= channel= subject= reason= "
 	"priority= tag= message= body= outbound disposition= expected-version= expires-days= interval= days= today "
 	/* routing (cmd_routing.c) */

@@ -223,8 +223,12 @@ static const struct help_command commands[] = {
 	{"me", NULL, "", "the user, tenant and role the token acts as", NULL},
 	/* the directory (cmd_api.c) */
 	{"tenants", "list", "", "the tenants the platform admin runs", NULL},
-	{"tenants", "create", "NAME [--organisation ORG]", "add a tenant (platform admin)",
-	 "--organisation ORG\tthe brand organisation that owns it\n"},
+	{"tenants", "create", "NAME [--organisation ORG] [--admin-email EMAIL --admin-name NAME --admin-password-file F]",
+	 "add a tenant (platform admin), with its first administrator",
+	 "--organisation ORG\tthe brand organisation that owns it\n"
+	 "--admin-email EMAIL\tits first administrator's email (the tenant and the administrator are made together, or neither)\n"
+	 "--admin-name NAME\tthe administrator's name\n"
+	 "--admin-password-file F\ttheir first password, from a file (\"-\": standard input)\n"},
 	{"organisations", "list", "", "brands and outsourcers", NULL},
 	{"organisations", "create", "NAME --kind brand|outsourcer", "add an organisation (platform admin)",
 	 "--kind brand|outsourcer\tbrand, or an outsourcer serving several brands\n"},

@@ -431,6 +431,13 @@ static void users_import_a_team(void **state)
 	fputs("email,name,job\nx@team.example,X,agent\n", f);
 	fclose(f);
 	EXPECT_CLI(2, "line 1: unknown column 'job'", "users", "import", csv, "--password-file", pw);
+	/* a new brand with its first administrator, who logs in with the password of the file */
+	EXPECT_CLI(2, "guichet tenants create: --admin-name is required", "tenants", "create", "cli-two", "--admin-email",
+		   "eve@two.example", "--admin-password-file", pw);
+	EXPECT_CLI(0, "eve@two.example", "tenants", "create", "cli-two", "--admin-email", "eve@two.example", "--admin-name",
+		   "Eve Two", "--admin-password-file", pw);
+	char *eve = login(&d, "eve@two.example", "a first password");
+	free(eve);
 }
 
 /* The tenant's disposition codes from a file, listed, and then the only
