@@ -210,7 +210,7 @@ async function channelTests({ browser, url, admin, step, accessible, password })
       await login(page, url, 'admin@a.example', password);
       await page.getByRole('tab', { name: 'Channels', exact: true }).click();
       await page.getByRole('heading', { name: 'New web chat channel' }).waitFor();
-      await page.getByLabel('Name', { exact: true }).first().fill('Site');
+      await page.locator('form:has(#chn-chat-title)').getByLabel('Name', { exact: true }).fill('Site'); // the chat's form (the mailboxes' has a Name too)
       await page.locator('#chat-queue').selectOption({ label: 'Site chat' });
       await page.getByLabel('Sites allowed (origins)').fill('ftp://shop.example');
       await page.getByLabel('Ask the visitor’s email').selectOption('required');
@@ -233,7 +233,7 @@ async function channelTests({ browser, url, admin, step, accessible, password })
       if (again === secret || !/^[0-9a-f]{64}$/.test(again)) throw new Error('the secret did not change');
     });
     await step('desk14: an SMS channel is made from the console and shows its webhook address', async () => {
-      await page.getByLabel('Name', { exact: true }).nth(1).fill('Texts B');
+      await page.locator('form:has(#chn-msg-title)').getByLabel('Name', { exact: true }).fill('Texts B');
       await page.getByLabel('Provider', { exact: true }).selectOption('generic');
       await page.getByLabel('Our number or account').fill('+15550002222');
       await page.getByLabel(/^Provider secret/).fill('another secret');
@@ -265,7 +265,7 @@ async function channelTests({ browser, url, admin, step, accessible, password })
         || site.attachments.per_chat !== 4 || site.attachments.types.includes('text/plain')) throw new Error(JSON.stringify(site));
       await page.getByRole('button', { name: 'Edit (Texts B)' }).click();
       await page.getByRole('heading', { name: 'Edit the channel Texts B' }).waitFor();
-      await page.getByLabel('Name', { exact: true }).nth(1).fill('Texts B2');
+      await page.locator('form:has(#chn-msg-title)').getByLabel('Name', { exact: true }).fill('Texts B2');
       await page.getByLabel('Our number or account').fill('+15550003333');
       await page.getByRole('button', { name: 'Save the changes' }).click();
       await page.getByRole('status').getByText('Channel Texts B2 saved.').waitFor();
