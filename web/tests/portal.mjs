@@ -271,6 +271,11 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
       await en.close();
     }
   });
+  // a closed chat offers its message form only while a mailbox sends the brand's mail: one of its own here
+  // (its servers are not reached), not whatever an earlier group left
+  const mailbox = await admin('POST', '/api/v1/channels/email', { name: 'portal mail', address: 'help@a.example',
+    imap_url: 'imap://127.0.0.1:9/INBOX', username: 'help', password: 'unused', smtp_url: 'smtp://127.0.0.1:9' });
+  try {
   await step('with a chat channel set, the portal loads its launcher and the chat opens on the portal\'s page', async () => {
     await admin('PUT', '/api/v1/portal', { enabled: true, title: 'Brand A help', lang: 'en', phone: '+33 1 23 45 67 89',
       email: 'help@a.example', callback: true, queue_id: queue.id, chat_key: chat.key });
@@ -326,6 +331,9 @@ export async function portalTests({ browser, url, admin, step, accessible }) {
     }
     if (errors.length) throw new Error(errors.join('; '));
   });
+  } finally {
+    await admin('DELETE', `/api/v1/channels/email/${mailbox.id}`);
+  }
   await step('on a phone (375 px), nothing of the help centre runs off the screen, its callback form\'s window included (en, fr)', async () => {
     const phone = await browser.newContext({ locale: 'en-US', viewport: { width: 375, height: 740 }, hasTouch: true });
     const home = await phone.newPage();
