@@ -10,6 +10,7 @@
 #include "daemon/handlers_gesture.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
+#include "daemon/message_args.h"
 #include "daemon/peer.h"
 #include "daemon/metrics.h"
 #include "daemon/server.h"
@@ -396,6 +397,14 @@ int reply_error(struct request *r, int status, const char *code, const char *fie
 	json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
 	if (field && *field)
 		json_object_set_new(err, "field", json_string(field));
+	/* the message before its values, and the values: a client translates it */
+	va_start(ap, fmt);
+	json_t *args = strcmp(fmt, "%s") ? message_args(fmt, ap) : NULL;
+	va_end(ap);
+	if (args && json_object_set_new(err, "template", json_string(fmt)) == 0)
+		json_object_set_new(err, "args", args);
+	else
+		json_decref(args);
 	reply(r, status, json_pack("{s:o}", "error", err));
 	return status_code(status);
 }

@@ -176,6 +176,15 @@ static void bad_requests_get_json_errors(void **state)
 	E("GET", "/api/v1/contacts?limit=0", NULL, "", 400, "invalid", "limit");
 	E("GET", "/api/v1/contacts?state=lost", NULL, "", 400, "invalid", "state");
 	E("GET", "/api/v1/contacts?updated_since=yesterday", NULL, "", 400, "invalid", "updated_since");
+	/* a message's template and values, for a client to translate */
+	struct resp t;
+	http_json(&d, "GET", "/api/v1/contacts?state=lost", admin, NULL, &t);
+	json_t *e = json_object_get(t.json, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "message")), "unknown state 'lost'");
+	assert_string_equal(json_string_value(json_object_get(e, "template")), "unknown state '%.32s'");
+	assert_int_equal(json_array_size(json_object_get(e, "args")), 1);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 0)), "lost");
+	resp_clear(&t);
 	char *big = malloc(2 * 1024 * 1024);
 	memset(big, ' ', 2 * 1024 * 1024);
 	big[0] = '{';

@@ -2,14 +2,18 @@
 // session is an HttpOnly cookie the browser sends by itself; requests that
 // change something carry the CSRF token from the readable cookie
 // (guichet_csrf) in X-CSRF-Token. Errors are thrown as ApiError with the
-// API's {code, message, field}.
+// API's {code, message, field}; the message in the page's language where
+// the catalogues translate its template (i18n/errors.js).
+import { localMessage } from './i18n/errors.js';
+
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
-    super(e.message || `HTTP ${status}`);
+    super(localMessage(e) || `HTTP ${status}`);
     this.status = status;
     this.code = e.code || 'http';
     this.field = e.field;
+    this.apiMessage = e.message; // the API's own words (English)
   }
 }
 

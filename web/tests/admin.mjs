@@ -498,6 +498,23 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         await ctx.close();
       }
     });
+    await step('a refusal only the server can give is said in the page\'s language (fr): a brand\'s name taken', async () => {
+      const { ctx, p, errs } = await secondPage(browser, 'fr-FR', [/^401 GET \/api\/v1\/me$/, /^409 POST \/api\/v1\/tenants$/]);
+      try {
+        await p.goto(url);
+        await p.getByLabel('Adresse e-mail').fill('admin@a.example');
+        await p.getByLabel('Mot de passe').fill(password);
+        await p.getByRole('button', { name: 'Se connecter' }).click();
+        await open(p, 'Plateforme');
+        const form = p.locator('form', { has: p.getByRole('heading', { name: 'Nouvelle marque' }) });
+        await form.getByLabel('Nom de la marque').fill('Brand A');
+        await form.getByRole('button', { name: 'Créer la marque' }).click();
+        await p.locator('#tn-name-err', { hasText: 'Une marque nommée « Brand A » existe déjà.' }).waitFor();
+        if (errs.length) throw new Error(errs.join('\n'));
+      } finally {
+        await ctx.close();
+      }
+    });
     await step('a new brand\'s administrator is told what to create first where a list is empty (skills, queues, profiles)', async () => {
       // the platform admin makes the brand with its first administrator, from the platform tab
       await open(page, 'Platform');

@@ -35,6 +35,8 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
+import { CONVERSION, ERROR_CATALOGUES } from '../src/i18n/errors.js';
+import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test'));
@@ -175,6 +177,18 @@ function translations() {
   const states = [.../state_names\[[^\]]*\] = \{([^}]*)\}/.exec(model)?.[1].matchAll(/"([^"]+)"/g) ?? []].map((m) => m[1]);
   if (states.length < 8) gaps.push(`only ${states.length} contact states found in contact.c: has its code changed?`);
   for (const s of states) if (!(`cstate.${s}` in en)) gaps.push(`no text for the contact state "${s}"`);
+  // each translated server message is one the server still says, with its values
+  const said = serverTemplates();
+  if (said.size < 200) gaps.push(`only ${said.size} server messages found in src: has reply_error changed?`);
+  for (const [lang, table] of Object.entries(ERROR_CATALOGUES))
+    for (const [template, text] of Object.entries(table)) {
+      if (!said.has(template)) gaps.push(`errors.${lang}.js translates a message the server no longer says: "${template}"`);
+      const values = conversions(template);
+      const used = [...text.matchAll(CONVERSION)].filter((m) => m[0] !== '%%');
+      const positions = used.filter((m) => m[1]).map((m) => Number(m[1]));
+      if (positions.length ? positions.some((p) => p < 1 || p > values) : used.length !== values)
+        gaps.push(`errors.${lang}.js: "${template}" takes ${values} values, its translation ${used.length}`);
+    }
   if (gaps.length) throw new Error(gaps.join('; '));
 }
 
@@ -185,7 +199,7 @@ async function main() {
     return 0;
   }
   if (!existsSync(join(WEB, 'dist', 'index.html'))) throw new Error('web/dist is not built: run make web');
-  report('both languages have every text, the router\'s pause reasons too', (() => {
+  report('both languages have every text, the router\'s pause reasons and the server\'s translated messages too', (() => {
     try { translations(); return null; } catch (e) { return e; }
   })());
   const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
