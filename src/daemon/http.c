@@ -10,7 +10,6 @@
 #include "daemon/handlers_gesture.h"
 #include "daemon/hashpool.h"
 #include "daemon/log.h"
-#include "daemon/message_args.h"
 #include "daemon/peer.h"
 #include "daemon/metrics.h"
 #include "daemon/server.h"
@@ -21,6 +20,7 @@
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/message.h"
 #include "guichet/text.h"
 #include "guichet/tz.h"
 
@@ -386,27 +386,45 @@ static int status_code(int status)
 	}
 }
 
+/* The error's template and values, for a client to translate (docs/api.md). */
+static void add_said(json_t *err, const struct gc_message *said)
+{
+	if (said == NULL || said->template == NULL)
+		return;
+	json_t *args = json_array();
+	for (unsigned i = 0; i < said->n; i++)
+		if (json_array_append_new(args, json_string(gc_message_value(said, i))) < 0) {
+			json_decref(args); /* a value that is not UTF-8: the message alone */
+			return;
+		}
+	json_object_set_new(err, "template", json_string(said->template));
+	json_object_set_new(err, "args", args);
+}
+
+int reply_error_said(struct request *r, int status, const char *code, const char *field, const char *message,
+		     const struct gc_message *said)
+{
+	json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
+	if (field && *field)
+		json_object_set_new(err, "field", json_string(field));
+	add_said(err, said);
+	reply(r, status, json_pack("{s:o}", "error", err));
+	return status_code(status);
+}
+
 int reply_error(struct request *r, int status, const char *code, const char *field,
 		const char *fmt, ...)
 {
 	char message[512];
+	struct gc_message said;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	json_t *err = json_pack("{s:s,s:s}", "code", code, "message", message);
-	if (field && *field)
-		json_object_set_new(err, "field", json_string(field));
-	/* the message before its values, and the values: a client translates it */
 	va_start(ap, fmt);
-	json_t *args = strcmp(fmt, "%s") ? message_args(fmt, ap) : NULL;
+	gc_message_split(&said, fmt, ap);
 	va_end(ap);
-	if (args && json_object_set_new(err, "template", json_string(fmt)) == 0)
-		json_object_set_new(err, "args", args);
-	else
-		json_decref(args);
-	reply(r, status, json_pack("{s:o}", "error", err));
-	return status_code(status);
+	return reply_error_said(r, status, code, field, message, &said);
 }
 
 int reply_decode_error(struct request *r, const struct decode_error *err)
@@ -432,17 +450,18 @@ int reply_store_error(struct request *r, struct store *db, int rc, const char *f
 		return reply_error(r, 404, "not_found", NULL, "no such %s in this tenant",
 				   field ? field : "resource");
 	case GC_ECONFLICT:
-		return reply_error(r, 409, "conflict", field, "%s", *store_errmsg(db) ?
-				   store_errmsg(db) : "conflicting update");
+		if (*store_errmsg(db) == '\0')
+			return reply_error(r, 409, "conflict", field, "conflicting update");
+		return reply_error_said(r, 409, "conflict", field, store_errmsg(db), store_error_said(db));
 	case GC_EFORBIDDEN:
 		return reply_error(r, 403, "forbidden", field, "your role does not allow this%s%s",
 				   *store_errmsg(db) ? ": " : "", store_errmsg(db));
 	case GC_ESTATE:
-		return reply_error(r, 422, "invalid_transition", field, "%s", store_errmsg(db));
+		return reply_error_said(r, 422, "invalid_transition", field, store_errmsg(db), store_error_said(db));
 	case GC_EINVAL:
-		return reply_error(r, 422, "invalid", field, "%s", store_errmsg(db));
+		return reply_error_said(r, 422, "invalid", field, store_errmsg(db), store_error_said(db));
 	case GC_ETOOBIG:
-		return reply_error(r, 413, "too_large", field, "%s", store_errmsg(db));
+		return reply_error_said(r, 413, "too_large", field, store_errmsg(db), store_error_said(db));
 	case GC_EMOVED: /* several nodes: the tenant's routing moved (cluster.h) */
 		reply_header(r, "Retry-After", "1");
 		return reply_error(r, 503, "routing_moved", NULL, "another node routes this tenant now: try again");

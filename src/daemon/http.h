@@ -18,6 +18,7 @@
 #include "daemon/conn.h"
 #include "daemon/ops.h"
 
+#include "guichet/message.h"
 #include "guichet/decode.h"
 #include "store/store.h"
 
@@ -122,6 +123,10 @@ int reply(struct request *r, int status, json_t *obj);
  * that fits status, so run rolls back. */
 int reply_error(struct request *r, int status, const char *code, const char *field,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The same with the message made already, and its template and values
+ * when it has them (said may be NULL). */
+int reply_error_said(struct request *r, int status, const char *code, const char *field, const char *message,
+		     const struct gc_message *said);
 /* Answers a decoding failure (400, or 413 for a value over a limit). */
 int reply_decode_error(struct request *r, const struct decode_error *err);
 /* Answers a store error with its status; field names the input involved. */

@@ -17,7 +17,7 @@ int store_attachment_add(struct store *s, const struct store_scope *scope, const
 			 int64_t *ret_id)
 {
 	if (in->size < 0 || in->content_type == NULL || in->sha256 == NULL) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment needs a size, a content type and a hash");
+		store_errorf(s, "an attachment needs a size, a content type and a hash");
 		return GC_EINVAL;
 	}
 	struct db_stmt *st = store_stmt(s, "INSERT INTO email_attachments(tenant_id, contact_id, message_id, filename,"
@@ -39,7 +39,7 @@ int store_attachment_chunk(struct store *s, const struct store_scope *scope, int
 			   const void *data, size_t len)
 {
 	if (len > STORE_ATTACHMENT_CHUNK || seq < 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment's chunk is at most %u bytes", STORE_ATTACHMENT_CHUNK);
+		store_errorf(s, "an attachment's chunk is at most %u bytes", STORE_ATTACHMENT_CHUNK);
 		return GC_EINVAL;
 	}
 	struct db_stmt *st = store_stmt(s, "INSERT INTO email_attachment_chunks(tenant_id, attachment_id, seq, bytes)"
@@ -137,7 +137,7 @@ int store_attachment_read(struct store *s, const struct store_scope *scope, int6
 		total += (int64_t)len;
 	}
 	if (rc == GC_ENOTFOUND || (rc == GC_OK && total != size)) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "attachment %lld: its chunks hold %lld bytes of %lld",
+		store_errorf(s, "attachment %lld: its chunks hold %lld bytes of %lld",
 			 (long long)id, (long long)total, (long long)size);
 		return GC_ESTORE;
 	}
@@ -182,7 +182,7 @@ int store_attachment_limits_set(struct store *s, const struct store_scope *scope
 {
 	if (in->max_attachment < 0 || in->max_attachment > STORE_ATTACHMENT_LIMIT_MAX || in->max_message < 0 ||
 	    in->max_message > STORE_ATTACHMENT_LIMIT_MAX) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "%s is 0 to %lld bytes",
+		store_errorf(s, "%s is 0 to %lld bytes",
 			 in->max_attachment < 0 || in->max_attachment > STORE_ATTACHMENT_LIMIT_MAX ? "max_attachment"
 												    : "max_message",
 			 (long long)STORE_ATTACHMENT_LIMIT_MAX);

@@ -46,7 +46,7 @@ int store_incident_audience_set(struct store *s, const struct store_scope *scope
 	 * which customers have which value: refused as a search by it is */
 	enum sensitivity class = SENS_BASIC;
 	if (a->key && store_attr_class(s, scope->tenant_id, a->key, &class) == GC_OK && class > scope->sees) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant's policy classes '%s' %s, above what your role sees",
+		store_errorf(s, "the tenant's policy classes '%s' %s, above what your role sees",
 			 a->key, sensitivity_name(class));
 		return GC_EFORBIDDEN;
 	}

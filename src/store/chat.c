@@ -49,7 +49,7 @@ int store_chat_channel_create(struct store *s, const struct store_scope *scope, 
 	db_bind_int64(st, 7, gc_now_ms());
 	int rc = store_insert_id(s, st, ret_id);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a chat channel named '%.100s' exists", in->name);
+		store_errorf(s, "a chat channel named '%.100s' exists", in->name);
 	return rc;
 }
 
@@ -86,7 +86,7 @@ int store_chat_channel_update(struct store *s, const struct store_scope *scope, 
 	db_bind_int64(st, 7, gc_now_ms());
 	int rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a chat channel named '%.100s' exists", in->name ? in->name : "");
+		store_errorf(s, "a chat channel named '%.100s' exists", in->name ? in->name : "");
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 

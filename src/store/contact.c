@@ -58,7 +58,7 @@ static int customer_exists(struct store *s, const struct store_scope *scope, int
 	}
 	if (rc != GC_ENOTFOUND)
 		return rc;
-	snprintf(s->errmsg, sizeof(s->errmsg), "no customer %lld in this tenant", (long long)id);
+	store_errorf(s, "no customer %lld in this tenant", (long long)id);
 	return GC_EINVAL;
 }
 
@@ -493,7 +493,7 @@ static int current_state(struct store *s, const struct store_scope *scope, int64
 		return rc;
 	rc = contact_state_parse(db_column_text(st, 0), ret_state);
 	if (rc == GC_OK && expected_version > 0 && db_column_int64(st, 1) != expected_version) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is at version %lld, not %lld",
+		store_errorf(s, "the contact is at version %lld, not %lld",
 			 (long long)db_column_int64(st, 1), (long long)expected_version);
 		rc = GC_ECONFLICT;
 	}
@@ -509,7 +509,7 @@ int store_contact_update(struct store *s, const struct store_scope *scope, int64
 	if (rc < 0)
 		return rc;
 	if (state == CONTACT_CLOSED) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is closed");
+		store_errorf(s, "the contact is closed");
 		return GC_ESTATE;
 	}
 	if ((in->has & 63) == 0) /* nothing to change: no new version, which would fail others' expected_version */
@@ -566,12 +566,12 @@ int store_contact_set_state(struct store *s, const struct store_scope *scope, in
 	if (rc < 0)
 		return rc;
 	if (!contact_state_can_move(from, in->state)) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "a contact cannot go from %s to %s",
+		store_errorf(s, "a contact cannot go from %s to %s",
 			 contact_state_name(from), contact_state_name(in->state));
 		return GC_ESTATE;
 	}
 	if (contact_state_needs_disposition(in->state) != (in->disposition != NULL)) {
-		snprintf(s->errmsg, sizeof(s->errmsg), in->disposition
+		store_errorf(s, in->disposition
 			 ? "a disposition is given only when resolving"
 			 : "resolving a contact needs a disposition code");
 		return GC_EINVAL;
@@ -603,7 +603,7 @@ int store_contact_add_message(struct store *s, const struct store_scope *scope, 
 	if (rc < 0)
 		return rc;
 	if (state == CONTACT_CLOSED) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the contact is closed");
+		store_errorf(s, "the contact is closed");
 		return GC_ESTATE;
 	}
 	const char *kind = note ? "note" : in->outbound ? "outbound" : "inbound";

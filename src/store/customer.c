@@ -157,7 +157,7 @@ int store_attr_policy_set(struct store *s, const struct store_scope *scope, cons
 	if ((rc = store_step_done(s, st)) < 0)
 		return rc;
 	if (db_changes(s->db) == 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "at most %d attributes in the policy",
+		store_errorf(s, "at most %d attributes in the policy",
 			 STORE_MAX_ATTR_POLICY);
 		return GC_ETOOBIG;
 	}
@@ -237,13 +237,13 @@ static int attribute_class(struct store *s, const struct store_scope *scope, con
 	if (rc < 0)
 		return rc;
 	if (a->value && a->sensitivity != SENS_NONE && a->sensitivity != cls) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s: the tenant's policy classes it %s;"
+		store_errorf(s, "attributes.%s: the tenant's policy classes it %s;"
 			 " a tenant admin changes that (PATCH /api/v1/customer-attributes)", a->key,
 			 sensitivity_name(cls));
 		return GC_EFORBIDDEN;
 	}
 	if (cls > scope->sees) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "attributes.%s: a %s value is above what your role sees",
+		store_errorf(s, "attributes.%s: a %s value is above what your role sees",
 			 a->key, sensitivity_name(cls));
 		return GC_EFORBIDDEN;
 	}

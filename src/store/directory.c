@@ -102,7 +102,7 @@ int store_access_ask(struct store *s, const struct authz_actor *actor, enum auth
 	case AUTHZ_NOT_FOUND:
 		return GC_ENOTFOUND;
 	default:
-		snprintf(s->errmsg, sizeof(s->errmsg), "%s", why ? why : "not allowed");
+		store_errorf(s, "%s", why ? why : "not allowed");
 		return GC_EFORBIDDEN;
 	}
 }
@@ -377,7 +377,7 @@ static int keeps_an_admin(struct store *s, int64_t tenant_id, int64_t user_id)
 	}
 	db_reset(st);
 	if (is_admin && others == 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the tenant would have no tenant admin left");
+		store_errorf(s, "the tenant would have no tenant admin left");
 		return GC_ECONFLICT;
 	}
 	return GC_OK;

@@ -39,7 +39,7 @@ int store_email_record(struct store *s, const struct store_scope *scope, const s
 	db_bind_int64(st, 7, gc_now_ms());
 	int rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "the email %.200s was taken already", e->message_id);
+		store_errorf(s, "the email %.200s was taken already", e->message_id);
 	return rc;
 }
 

@@ -120,7 +120,7 @@ int store_gesture_decide(struct store *s, const struct store_scope *scope, int64
 	if (rc < 0)
 		return rc;
 	if (strcmp(f.state, "pending") != 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the gesture is already %s", f.state);
+		store_errorf(s, "the gesture is already %s", f.state);
 		return GC_ECONFLICT;
 	}
 	int64_t now = gc_now_ms();

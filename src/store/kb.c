@@ -137,7 +137,7 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 			const char *draft = db_column_text(st, 2);
 			same = draft && strcmp(draft, text) == 0; /* both canonical: sorted keys, compact */
 			if (strcmp(db_column_text(st, 1), kind) != 0) {
-				snprintf(s->errmsg, sizeof(s->errmsg), "'%.64s' is an %s already", key,
+				store_errorf(s, "'%.64s' is an %s already", key,
 					 db_column_text(st, 1));
 				rc = GC_ECONFLICT;
 			}
@@ -338,7 +338,7 @@ int store_kb_transition(struct store *s, const struct store_scope *scope, const 
 		if (strcmp(st, "review") != 0)
 			goto refused;
 		if (scope->user_id && (scope->user_id == it.owner_id || scope->user_id == it.draft_by)) {
-			snprintf(s->errmsg, sizeof(s->errmsg), "an author does not approve their own work%s",
+			store_errorf(s, "an author does not approve their own work%s",
 				 scope->user_id == it.owner_id ? "" : ": this draft is yours");
 			return GC_EFORBIDDEN;
 		}
@@ -390,7 +390,7 @@ int store_kb_transition(struct store *s, const struct store_scope *scope, const 
 			   strcmp(action, "publish") == 0 ? "kb_published" : "kb_archived", key,
 			   json_pack("{s:s}", "from", it.state));
 refused:
-	snprintf(s->errmsg, sizeof(s->errmsg), "'%.64s' is %s: it cannot be %s", key, it.state,
+	store_errorf(s, "'%.64s' is %s: it cannot be %s", key, it.state,
 		 strcmp(action, "submit") == 0 ? "submitted (only a draft is)" :
 		 strcmp(action, "approve") == 0 ? "approved (only what is in review is)" :
 		 strcmp(action, "publish") == 0 ? "published (it needs its approvals first)" :

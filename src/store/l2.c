@@ -211,7 +211,7 @@ int store_l2_schedule_put(struct store *s, const struct store_scope *scope, cons
 	if (rc != DB_ROW)
 		return store_fail(s, rc);
 	if (n == 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "no mailbox %lld in this tenant", (long long)in->mailbox_id);
+		store_errorf(s, "no mailbox %lld in this tenant", (long long)in->mailbox_id);
 		return GC_ENOTFOUND;
 	}
 	st = store_stmt(s, "INSERT INTO l2_export_schedules(tenant_id, at_minute, to_address, mailbox_id, created_at,"

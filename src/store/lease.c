@@ -97,7 +97,7 @@ int store_lease_fence(struct store *s, int64_t tenant_id, const char *node, int6
 	db_bind_int64(st, 4, now);
 	int rc = store_step_done(s, st);
 	if (rc == GC_OK && db_changes(s->db) == 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "this node no longer routes tenant %lld", (long long)tenant_id);
+		store_errorf(s, "this node no longer routes tenant %lld", (long long)tenant_id);
 		return GC_EMOVED;
 	}
 	return rc;

@@ -61,7 +61,7 @@ int store_mailbox_create(struct store *s, const struct store_scope *scope, const
 	bind_text(st, 15, in->from_name);
 	int rc = store_insert_id(s, st, ret_id);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a mailbox named '%.100s' exists", in->name);
+		store_errorf(s, "a mailbox named '%.100s' exists", in->name);
 	return rc;
 }
 

@@ -48,7 +48,7 @@ int store_messaging_channel_create(struct store *s, const struct store_scope *sc
 	db_bind_int64(st, 12, gc_now_ms());
 	int rc = store_insert_id(s, st, ret_id);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a messaging channel named '%.100s' exists", in->name);
+		store_errorf(s, "a messaging channel named '%.100s' exists", in->name);
 	return rc;
 }
 
@@ -90,7 +90,7 @@ int store_messaging_channel_update(struct store *s, const struct store_scope *sc
 	db_bind_int64(st, 10, gc_now_ms());
 	int rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a messaging channel named '%.100s' exists", in->name);
+		store_errorf(s, "a messaging channel named '%.100s' exists", in->name);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 

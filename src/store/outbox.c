@@ -148,7 +148,7 @@ int store_outbox_attach(struct store *s, const struct store_scope *scope, int64_
 			const struct store_outbox_file *a)
 {
 	if (a->len > STORE_MAX_ATTACHMENT) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "an attachment holds at most %d bytes", STORE_MAX_ATTACHMENT);
+		store_errorf(s, "an attachment holds at most %d bytes", STORE_MAX_ATTACHMENT);
 		return GC_ETOOBIG;
 	}
 	int64_t n = 0;

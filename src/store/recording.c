@@ -206,7 +206,7 @@ static int set_queues(struct store *s, const struct store_scope *scope, const in
 		if (st)
 			db_reset(st);
 		if (rc == GC_ENOTFOUND) {
-			snprintf(s->errmsg, sizeof(s->errmsg), "no queue %lld in this tenant", (long long)queues[i]);
+			store_errorf(s, "no queue %lld in this tenant", (long long)queues[i]);
 			return GC_EINVAL;
 		}
 		if (rc < 0)

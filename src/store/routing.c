@@ -33,7 +33,7 @@ int store_skill_create(struct store *s, const struct store_scope *scope, const c
 	int64_t id;
 	int rc = store_insert_id(s, st, &id);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a skill named '%.100s' exists", name);
+		store_errorf(s, "a skill named '%.100s' exists", name);
 	if (rc < 0)
 		return rc;
 	return scoped_get(s, "SELECT id, name, created_at FROM skills WHERE tenant_id = ? AND id = ?",
@@ -67,7 +67,7 @@ int store_skill_rename(struct store *s, const struct store_scope *scope, int64_t
 	db_bind_int64(st, 3, id);
 	rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a skill named '%.100s' exists", name);
+		store_errorf(s, "a skill named '%.100s' exists", name);
 	return rc;
 }
 
@@ -88,7 +88,7 @@ int store_skill_delete(struct store *s, const struct store_scope *scope, int64_t
 	int queues = db_column_int(st, 0), agents = db_column_int(st, 1);
 	db_reset(st);
 	if (queues || agents) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "the skill is used by %d queue(s) and %d agent(s)",
+		store_errorf(s, "the skill is used by %d queue(s) and %d agent(s)",
 			 queues, agents);
 		return GC_ECONFLICT;
 	}
@@ -145,7 +145,7 @@ int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 static int queue_name_taken(struct store *s, int rc, const char *name)
 {
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a queue named '%.100s' exists", name);
+		store_errorf(s, "a queue named '%.100s' exists", name);
 	return rc;
 }
 

@@ -39,7 +39,7 @@ int store_rule_add(struct store *s, const struct store_scope *scope, const json_
 	int rc = store_insert_id(s, st, ret_id);
 	free(text);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "a rule named '%.100s' exists", name);
+		store_errorf(s, "a rule named '%.100s' exists", name);
 	return rc;
 }
 

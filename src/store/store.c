@@ -11,6 +11,7 @@
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 
 int store_fail(struct store *s, int rc)
 {
-	snprintf(s->errmsg, sizeof(s->errmsg), "%s", db_errmsg(s->db));
+	store_errorf(s, "%s", db_errmsg(s->db));
 	return rc < 0 ? rc : GC_ESTORE;
 }
 
@@ -49,7 +50,7 @@ struct db_stmt *store_stmt_instance(struct store *s, const char *sql, int instan
 			return slot->stmt;
 		}
 	}
-	snprintf(s->errmsg, sizeof(s->errmsg), "statement cache full");
+	store_errorf(s, "statement cache full");
 	return NULL;
 }
 
@@ -174,6 +175,23 @@ bool store_reachable(const struct store *s)
 const char *store_errmsg(const struct store *s)
 {
 	return s->errmsg;
+}
+
+void store_errorf(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	gc_message_split(&s->said, fmt, ap);
+	va_end(ap);
+	memcpy(s->said_as, s->errmsg, sizeof(s->said_as));
+}
+
+const struct gc_message *store_error_said(const struct store *s)
+{
+	return s->said.template && strcmp(s->said_as, s->errmsg) == 0 ? &s->said : NULL;
 }
 
 int store_schema_version(void)

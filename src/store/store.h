@@ -23,6 +23,7 @@
 #include "guichet/authz.h"
 #include "guichet/customer_csv.h"
 #include "guichet/decode.h"
+#include "guichet/message.h"
 #include "guichet/role.h"
 
 struct store;
@@ -62,6 +63,10 @@ int store_defer_checkpoints(struct store *s);
 int store_checkpoint(struct store *s);
 /* The last error's detail, for logs: "UNIQUE constraint failed: ...". */
 const char *store_errmsg(const struct store *s);
+/* The last error's template and values when the store wrote it from a fixed
+ * text (a name taken, a version passed), for a client to translate; NULL
+ * when it came from the database or elsewhere. */
+const struct gc_message *store_error_said(const struct store *s);
 /* The schema version a database opened to write had before this open
  * brought it to store_schema_version(); 0 when it was new or current. */
 int store_upgraded_from(const struct store *s);

@@ -28,6 +28,8 @@ struct store {
 	int found_version;          /* the schema version the database had when opened (0: new) */
 	struct stmt_slot cache[STMT_CACHE_SIZE];
 	char errmsg[256];
+	struct gc_message said;     /* errmsg's template and values (store_errorf) */
+	char said_as[256];          /* errmsg as store_errorf wrote it: said holds while they agree */
 	int savepoint_depth;
 	int64_t reserved[ID_KINDS][STORE_RESERVED_IDS];
 	int n_reserved[ID_KINDS];
@@ -63,6 +65,9 @@ struct db_stmt *store_stmt_instance(struct store *s, const char *sql, int instan
 /* The error for a step that answered rc where it should not have (a GC_*
  * code, or GC_ESTORE for DB_ROW/DB_DONE), remembering the engine's message. */
 int store_fail(struct store *s, int rc);
+/* errmsg from a fixed text, kept with its template and values
+ * (store_error_said). */
+void store_errorf(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Runs a statement with no result rows; GC_OK or a mapped error. */
 int store_step_done(struct store *s, struct db_stmt *st);
 /* The same for an append nobody reads back in this request (an event, an

@@ -270,7 +270,7 @@ int store_voc_schedule_put(struct store *s, const struct store_scope *scope, con
 	if (rc != DB_ROW)
 		return store_fail(s, rc);
 	if (n == 0) {
-		snprintf(s->errmsg, sizeof(s->errmsg), "no mailbox %lld in this tenant", (long long)in->mailbox_id);
+		store_errorf(s, "no mailbox %lld in this tenant", (long long)in->mailbox_id);
 		return GC_ENOTFOUND;
 	}
 	st = store_stmt(s, "INSERT INTO voc_schedules(tenant_id, at_minute, to_addresses, lang, mailbox_id, barometer,"

@@ -38,7 +38,7 @@ static void bind_cleared(struct db_stmt *st, int idx, const char *text)
 static int taken(struct store *s, int rc, const char *number)
 {
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "the number %.40s is already in use", number);
+		store_errorf(s, "the number %.40s is already in use", number);
 	return rc;
 }
 
@@ -187,7 +187,7 @@ int store_voice_phone_set(struct store *s, const struct store_scope *scope, int6
 	db_bind_int64(st, 5, gc_now_ms());
 	int rc = store_step_done(s, st);
 	if (rc == GC_ECONFLICT)
-		snprintf(s->errmsg, sizeof(s->errmsg), "the SIP username %.64s is another agent's", username);
+		store_errorf(s, "the SIP username %.64s is another agent's", username);
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
@@ -321,7 +321,7 @@ int store_voice_prompt_create(struct store *s, const struct store_scope *scope, 
 		db_bind_int64(st, 5, gc_now_ms());
 		rc = store_insert_id(s, st, ret_id);
 		if (rc == GC_ECONFLICT)
-			snprintf(s->errmsg, sizeof(s->errmsg), "a recording is already named %.64s", name);
+			store_errorf(s, "a recording is already named %.64s", name);
 	}
 	free(audio);
 	return rc;

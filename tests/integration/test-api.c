@@ -359,9 +359,21 @@ static void contacts_patch_and_customer_link(void **state)
 	assert_int_equal(r.status, 200);
 	assert_int_equal(resp_int(&r, "version"), 2);
 	resp_clear(&r);
-	assert_int_equal(http_status(&d, "PATCH", path, admin, json_pack("{s:i}", "customer_id", 987654)), 422);
-	assert_int_equal(http_status(&d, "PATCH", path, admin, json_pack("{s:s,s:i}", "queue", "x",
-				     "expected_version", 1)), 409);
+	http_json(&d, "PATCH", path, admin, json_pack("{s:s,s:i}", "queue", "x", "expected_version", 1), &r);
+	assert_int_equal(r.status, 409);
+	/* the store's own words come with their template and values too */
+	json_t *e = json_object_get(r.json, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "message")), "the contact is at version 2, not 1");
+	assert_string_equal(json_string_value(json_object_get(e, "template")), "the contact is at version %lld, not %lld");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 0)), "2");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 1)), "1");
+	resp_clear(&r);
+	http_json(&d, "PATCH", path, admin, json_pack("{s:i}", "customer_id", 987654), &r);
+	assert_int_equal(r.status, 422);
+	e = json_object_get(r.json, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "template")), "no customer %lld in this tenant");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 0)), "987654");
+	resp_clear(&r);
 }
 
 static void retries_with_an_idempotency_key_write_once(void **state)

@@ -1,7 +1,7 @@
 // The templates of the server's error messages: every format string given to
-// reply_error() in src/ (its fifth argument: one C string literal, or
-// literals glued, or `cond ? "a" : "b"`), as the API sends it in an error's
-// `template`. The web pages translate an error by its template
+// reply_error() (its fifth argument) or to the store's store_errorf() (its
+// second) in src/: one C string literal, or literals glued, or
+// `cond ? "a" : "b"`, as the API sends it in an error's `template`. The web pages translate an error by its template
 // (src/i18n/errors.js); web/tests/run.mjs checks with this list that every
 // translated template is one the server still says, with as many values.
 // Run alone, prints them, one JSON string a line.
@@ -65,13 +65,17 @@ function templatesOf(arg) {
   return b && after.slice(1).slice(b.length).trim() === '' ? [a.value, b.value] : [];
 }
 
+// each function's format string: its argument's index
+const FORMAT_ARGUMENT = { reply_error: 4, store_errorf: 1 };
+
 export function serverTemplates() {
   const found = new Set();
   for (const file of cFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\breply_error\(/g)) {
+    for (const m of text.matchAll(/\b(reply_error|store_errorf)\(/g)) {
+      const at = FORMAT_ARGUMENT[m[1]];
       const args = callArguments(text.slice(m.index + m[0].length));
-      if (args.length >= 5) for (const t of templatesOf(args[4])) found.add(t);
+      if (args.length > at) for (const t of templatesOf(args[at])) found.add(t);
     }
   }
   return found;

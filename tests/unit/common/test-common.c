@@ -1,12 +1,16 @@
-/* Unit tests of src/common: time formatting and parsing, text checks. */
+/* Unit tests of src/common: time formatting and parsing, text checks, a
+ * message's template and values. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/message.h"
 #include "guichet/text.h"
 #include "guichet/tz.h"
 
@@ -213,6 +217,49 @@ static void identifiers_have_shapes(void **state)
 	assert_string_equal(gc_error_name(GC_ESTATE), "invalid_transition");
 }
 
+static void split(struct gc_message *m, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	gc_message_split(m, fmt, ap);
+	va_end(ap);
+}
+
+/* Each value as the message shows it, in order; "%%" takes none. */
+static void a_message_splits_into_template_and_values(void **state)
+{
+	struct gc_message m;
+	split(&m, "'%.3s' at %lld: %d%% of %zu, %.1f s, %c, %ld", "abcdef", 12345678901LL, 80, (size_t)7, 2.46,
+	      'x', -3L);
+	assert_non_null(m.template);
+	assert_string_equal(m.template, "'%.3s' at %lld: %d%% of %zu, %.1f s, %c, %ld");
+	assert_int_equal(m.n, 7);
+	const char *want[] = {"abc", "12345678901", "80", "7", "2.5", "x", "-3"};
+	for (unsigned i = 0; i < 7; i++)
+		assert_string_equal(gc_message_value(&m, i), want[i]);
+	split(&m, "100%% is not a goal");
+	assert_non_null(m.template);
+	assert_int_equal(m.n, 0);
+}
+
+/* What cannot be given back as a template: "%s" alone says nothing; a width
+ * from the values, positions, values longer than the message keeps. */
+static void templates_it_cannot_give(void **state)
+{
+	struct gc_message m;
+	char long_value[GC_MESSAGE_PACKED + 10];
+	memset(long_value, 'a', sizeof(long_value) - 1);
+	long_value[sizeof(long_value) - 1] = '\0';
+	split(&m, "%s", "anything");
+	assert_null(m.template);
+	split(&m, "%.*s", 3, "abcdef");
+	assert_null(m.template);
+	split(&m, "%2$s %1$s", "a", "b");
+	assert_null(m.template);
+	split(&m, "name '%s' taken", long_value);
+	assert_null(m.template);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +272,8 @@ int main(void)
 		cmocka_unit_test(time_zones_give_local_times),
 		cmocka_unit_test(local_times_in_dst_changes),
 		cmocka_unit_test(local_days_reset_at_local_midnight),
+		cmocka_unit_test(a_message_splits_into_template_and_values),
+		cmocka_unit_test(templates_it_cannot_give),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
