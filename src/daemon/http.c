@@ -481,17 +481,24 @@ struct ops request_ops(struct request *r, struct store *db)
 	return (struct ops){.db = db, .router = writer_router(r->worker->server->writer)};
 }
 
+/* An ops error's template and values: the store's, when its message is
+ * the store's last refusal passed on. */
+static const struct gc_message *ops_said(struct store *db, const struct ops_error *err)
+{
+	return strcmp(err->message, store_errmsg(db)) == 0 ? store_error_said(db) : NULL;
+}
+
 int reply_ops_error(struct request *r, struct store *db, const struct ops_error *err)
 {
 	if (err->message[0] == '\0' || err->rc == GC_ENOTFOUND)
 		return reply_store_error(r, db, err->rc, err->field);
 	switch (err->rc) {
 	case GC_ESTATE:
-		return reply_error(r, 422, "invalid_transition", err->field, "%s", err->message);
+		return reply_error_said(r, 422, "invalid_transition", err->field, err->message, ops_said(db, err));
 	case GC_ECONFLICT:
-		return reply_error(r, 409, "conflict", err->field, "%s", err->message);
+		return reply_error_said(r, 409, "conflict", err->field, err->message, ops_said(db, err));
 	case GC_EINVAL:
-		return reply_error(r, 422, "invalid", err->field, "%s", err->message);
+		return reply_error_said(r, 422, "invalid", err->field, err->message, ops_said(db, err));
 	default:
 		return reply_store_error(r, db, err->rc, err->field);
 	}
@@ -500,7 +507,7 @@ int reply_ops_error(struct request *r, struct store *db, const struct ops_error 
 int reply_input_error(struct request *r, struct store *db, const struct ops_error *err)
 {
 	if (err->rc == GC_EINVAL)
-		return reply_error(r, 400, "invalid", err->field, "%s", err->message);
+		return reply_error_said(r, 400, "invalid", err->field, err->message, ops_said(db, err));
 	return reply_ops_error(r, db, err);
 }
 
