@@ -49,8 +49,10 @@ int email_compose(const struct email_out *o, char **ret, size_t *ret_len)
 		g_mime_object_set_header(top, "References", refs->str, NULL);
 		g_string_free(refs, TRUE);
 	}
+	/* RFC 3834: an answer to a message (an acknowledgement) is auto-replied;
+	 * what no message asked for (notices, digests, exports) auto-generated */
 	if (o->automatic)
-		g_mime_object_set_header(top, "Auto-Submitted", "auto-replied", NULL);
+		g_mime_object_set_header(top, "Auto-Submitted", o->in_reply_to ? "auto-replied" : "auto-generated", NULL);
 	/* the body's UTF-8 as it is: g_mime_text_part_set_text would recode
 	 * text that fits in Latin-1, which the charset must then say */
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");

@@ -28,7 +28,7 @@ struct email_out {
 	const char *const *references;        /* oldest first */
 	size_t n_references;
 	int64_t date_ms;
-	bool automatic;                       /* Auto-Submitted: auto-replied */
+	bool automatic;                       /* Auto-Submitted: auto-replied, or auto-generated without in_reply_to */
 	const struct email_out_file *attachments;
 	size_t n_attachments;
 };

@@ -57,6 +57,15 @@ static void a_reply_reads_back_the_same(void **state)
 	assert_string_equal(e->subject, "Accusé de réception");
 	email_free(e);
 	free(text);
+	/* automatic mail that answers no message (a notice, a digest): auto-generated (RFC 3834) */
+	o.in_reply_to = NULL;
+	o.n_references = 0;
+	o.subject = "Incident en cours";
+	assert_int_equal(email_compose(&o, &text, &len), GC_OK);
+	assert_int_equal(email_parse(text, len, NULL, &e), GC_OK);
+	assert_string_equal(e->auto_submitted, "auto-generated");
+	email_free(e);
+	free(text);
 }
 
 static void attachments_make_a_multipart_mixed(void **state)
@@ -81,7 +90,7 @@ static void attachments_make_a_multipart_mixed(void **state)
 	assert_non_null(strstr(text, "Content-Disposition: attachment"));
 	struct email *e = NULL;
 	assert_int_equal(email_parse(text, len, NULL, &e), GC_OK);
-	assert_string_equal(e->auto_submitted, "auto-replied");
+	assert_string_equal(e->auto_submitted, "auto-generated"); /* the level-2 export answers no message */
 	assert_non_null(strstr(e->text, "Billing: 2"));
 	assert_int_equal(e->n_attachments, 2);
 	assert_string_equal(e->attachments[0].filename, "level2-2026-12-01.xlsx");
