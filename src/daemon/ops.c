@@ -110,8 +110,9 @@ static bool is_key(const char *phone)
 	return true;
 }
 
-int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
-				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err)
+/* ops_customer_find_or_create, creating only when create is set. */
+static int find_customer(const struct ops *o, const struct store_scope *scope, const char *email, const char *phone,
+			 bool create, int64_t *ret_id, bool *ret_created, struct ops_error *err)
 {
 	char address[320];
 	*ret_created = false;
@@ -131,12 +132,29 @@ int ops_customer_find_or_create(const struct ops *o, const struct store_scope *s
 	int rc = store_customer_find(o->db, scope, email ? address : NULL, phone, ret_id);
 	if (rc != GC_ENOTFOUND)
 		return rc < 0 ? failed(err, rc, NULL, store_errmsg(o->db)) : GC_OK;
+	if (!create) {
+		*ret_id = 0;
+		return GC_OK;
+	}
 	struct customer_input in = {.has = (email ? HAS_EMAIL : 0) | (phone ? HAS_PHONE : 0),
 				    .email = email ? address : NULL, .phone = phone};
 	if ((rc = store_customer_create_id(o->db, scope, &in, ret_id)) < 0)
 		return failed(err, rc, "customer", store_errmsg(o->db));
 	*ret_created = true;
 	return GC_OK;
+}
+
+int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
+				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err)
+{
+	return find_customer(o, scope, email, phone, true, ret_id, ret_created, err);
+}
+
+int ops_customer_find(const struct ops *o, const struct store_scope *scope, const char *email, const char *phone,
+		      int64_t *ret_id, struct ops_error *err)
+{
+	bool created = false;
+	return find_customer(o, scope, email, phone, false, ret_id, &created, err);
 }
 
 int ops_calendar_load(struct store *db, int64_t tenant_id, struct calendar *ret, struct ops_error *err)

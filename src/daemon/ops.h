@@ -47,6 +47,9 @@ struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel);
  * the caller chose the country it was read in and how lenient to be. */
 int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
 				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err);
+/* The same without creating one: *ret_id 0 when there is none. */
+int ops_customer_find(const struct ops *o, const struct store_scope *scope, const char *email, const char *phone,
+		      int64_t *ret_id, struct ops_error *err);
 
 /* A new contact with its first message (in->message), put in its queue when
  * in->queue_id is set. ret_text, when not NULL, receives the contact as a

@@ -789,12 +789,36 @@ static void emails_are_routed_by_capacity(void **state)
 	}
 	assert_int_equal(waiting, 1);
 	assert_int_equal(held, 5);
-	/* the customer writes again on the resolved one: it comes back to the queue, and waits its turn */
+	/* the customer's out-of-office answers the agent's reply: kept with the
+	 * contact, which stays resolved (nobody answered anything) */
 	int k = 0;
 	while (ids[k] != done)
 		k++;
-	char answered[64], *again = NULL;
+	char answered[64], *again = NULL, *away = NULL;
 	snprintf(answered, sizeof(answered), "cap%d@customer.example", k);
+	assert_true(asprintf(&away, "From: Gil <gil@customer.example>\r\nTo: support@brand.example\r\n"
+				    "Subject: Automatic reply: it still does not work\r\nMessage-ID: <cap-away@customer.example>\r\n"
+				    "In-Reply-To: <%s>\r\nAuto-Submitted: auto-replied\r\nDate: Tue, 01 Dec 2026 09:00:00 +0100\r\n"
+				    "Content-Type: text/plain; charset=utf-8\r\n\r\nAway until Monday.\r\n", answered) > 0);
+	struct iovec oof = {away, strlen(away)};
+	assert_int_equal(dovecot_deliver(&dc, "cap", "INBOX", &oof, 1), 0);
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld", done);
+	bool kept = false;
+	for (int i = 0; i < 200 && !kept; i++) {
+		struct resp r;
+		http_json(&d, "GET", path, admin, NULL, &r);
+		json_t *msgs = json_object_get(r.json, "messages");
+		kept = strstr(json_string_value(json_object_get(json_array_get(msgs, json_array_size(msgs) - 1), "body"))
+				      ?: "", "Away until Monday") != NULL;
+		if (kept)
+			assert_string_equal(json_string_value(json_object_get(r.json, "state")), "resolved");
+		resp_clear(&r);
+		if (!kept)
+			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
+	}
+	assert_true(kept);
+	free(away);
+	/* the customer writes again on the resolved one: it comes back to the queue, and waits its turn */
 	again = message("cap-again@customer.example", answered, "Gil <gil@customer.example>", "Re: it still does not work",
 			"Nothing came.");
 	struct iovec more = {again, strlen(again)};

@@ -89,13 +89,32 @@ bool ack_robot_address(const char *address)
 	return false;
 }
 
+struct ack_mail ack_mail_of(const struct email_in *m)
+{
+	return (struct ack_mail){.from_address = m->from_address, .auto_submitted = m->auto_submitted,
+				 .precedence = m->precedence, .x_autoreply = m->x_autoreply,
+				 .x_auto_response_suppress = m->x_auto_response_suppress,
+				 .return_path = m->return_path, .bounce = m->bounce};
+}
+
+bool ack_automatic(const struct ack_mail *m)
+{
+	return (m->auto_submitted && !first_word_is(m->auto_submitted, "no")) ||
+	       (m->precedence && (first_word_is(m->precedence, "bulk") || first_word_is(m->precedence, "junk") ||
+				  first_word_is(m->precedence, "list"))) ||
+	       (m->x_autoreply && !first_word_is(m->x_autoreply, "no")) ||
+	       (m->x_auto_response_suppress && !first_word_is(m->x_auto_response_suppress, "none"));
+}
+
+bool ack_auto_reply(const struct ack_mail *m)
+{
+	return (m->auto_submitted && first_word_is(m->auto_submitted, "auto-replied")) ||
+	       (m->x_autoreply && !first_word_is(m->x_autoreply, "no"));
+}
+
 const char *ack_refusal(const struct ack_mail *m, const char *const *own, size_t n_own)
 {
-	if ((m->auto_submitted && !first_word_is(m->auto_submitted, "no")) ||
-	    (m->precedence && (first_word_is(m->precedence, "bulk") || first_word_is(m->precedence, "junk") ||
-			       first_word_is(m->precedence, "list"))) ||
-	    (m->x_autoreply && !first_word_is(m->x_autoreply, "no")) ||
-	    (m->x_auto_response_suppress && !first_word_is(m->x_auto_response_suppress, "none")))
+	if (ack_automatic(m))
 		return "automatic";
 	if (m->bounce || (m->return_path && m->return_path[0] == '\0'))
 		return "bounce";
@@ -193,10 +212,7 @@ static int refused(const struct ops *o, const struct store_scope *scope, const s
 	}
 	json_t *row;
 	json_array_foreach(all, i, row) own[i] = json_string_value(json_object_get(row, "address"));
-	struct ack_mail am = {.from_address = m->from_address, .auto_submitted = m->auto_submitted,
-			      .precedence = m->precedence, .x_autoreply = m->x_autoreply,
-			      .x_auto_response_suppress = m->x_auto_response_suppress, .return_path = m->return_path,
-			      .bounce = m->bounce};
+	struct ack_mail am = ack_mail_of(m);
 	*ret = ack_refusal(&am, own, n) != NULL;
 	free(own);
 	json_decref(all);

@@ -73,6 +73,17 @@ struct ack_mail {
 	bool bounce;
 };
 
+/* The guards' view of an email taken in (ingest.h). */
+struct email_in;
+struct ack_mail ack_mail_of(const struct email_in *m);
+
+/* Whether a machine sent m: Auto-Submitted other than "no", Precedence
+ * bulk, junk or list, X-Autoreply, X-Auto-Response-Suppress. */
+bool ack_automatic(const struct ack_mail *m);
+/* Whether m is a machine's answer to a message (RFC 3834's auto-replied, an
+ * out-of-office): it answers a message of ours or nothing. */
+bool ack_auto_reply(const struct ack_mail *m);
+
 /* Why m must not be acknowledged ("automatic", "bounce", "own address",
  * "robot address", "no address"), or NULL when it may be. own lists the
  * tenant's mailbox addresses, compared without case. */

@@ -81,6 +81,13 @@ static int batch_task(void *arg, const struct ops *o)
 				    err.message[0] ? err.message : gc_error_name(taken));
 		} else {
 			store_release(o->db);
+			if (outcome == INGEST_AUTO_REPLY) {
+				char t[24], m[24];
+				snprintf(t, sizeof(t), "%lld", (long long)b->scope.tenant_id);
+				snprintf(m, sizeof(m), "%lld", (long long)b->mailbox_id);
+				log_info("an automatic reply that answers no contact: passed over", "tenant", t,
+					 "mailbox", m, "subject", e->subject ? e->subject : "");
+			}
 		}
 	}
 	if (rc == GC_OK && b->n)

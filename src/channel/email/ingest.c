@@ -305,8 +305,13 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 	bool created = false;
 	if (m->bounce) /* the mail system is nobody's customer */
 		return ingest_bounce(o, scope, src, m, ret_contact, ret_outcome, err);
-	if (m->from_address && (rc = ops_customer_find_or_create(o, scope, m->from_address, NULL, &customer, &created,
-								  err)) < 0) {
+	struct ack_mail guards = ack_mail_of(m);
+	bool automatic = ack_automatic(&guards), auto_reply = ack_auto_reply(&guards);
+	if (m->from_address && auto_reply) /* an out-of-office makes nobody a customer */
+		rc = ops_customer_find(o, scope, m->from_address, NULL, &customer, err);
+	else if (m->from_address)
+		rc = ops_customer_find_or_create(o, scope, m->from_address, NULL, &customer, &created, err);
+	if (m->from_address && rc < 0) {
 		if (rc != GC_EINVAL)
 			return rc;
 		customer = 0; /* an unusable From leaves the contact without a customer */
@@ -319,10 +324,18 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 		return err->rc = rc;
 	}
 	const char *text = m->text && *m->text ? m->text : "(no text)";
+	if (contact == 0 && auto_reply) { /* it answers nothing of ours: no contact for anyone to open */
+		*ret_contact = 0;
+		*ret_outcome = INGEST_AUTO_REPLY;
+		return GC_OK;
+	}
 	if (contact) {
+		/* a machine's mail (an out-of-office) is kept with the contact but
+		 * does not bring it back to a queue: nobody answered anything */
 		struct message_input in = {.outbound = false, .body = text};
 		json_t *added = NULL;
-		if ((rc = ops_customer_wrote(o, scope, contact, &in, &added, err)) < 0)
+		if ((rc = automatic ? ops_message_add(o, scope, contact, &in, false, &added, err)
+				    : ops_customer_wrote(o, scope, contact, &in, &added, err)) < 0)
 			return rc;
 		json_decref(added);
 		*ret_outcome = INGEST_THREADED;

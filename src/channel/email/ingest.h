@@ -52,8 +52,14 @@ struct email_source {
 
 /* A bounce (a report that an email of ours was not delivered) never makes a
  * contact: it is a note on the contact its email was from (rules 1 and 2,
- * the token accepted from the mail system), or dropped when none is found. */
-enum ingest_outcome { INGEST_NEW_CONTACT, INGEST_THREADED, INGEST_DUPLICATE, INGEST_BOUNCE, INGEST_DROPPED };
+ * the token accepted from the mail system), or dropped when none is found.
+ * A machine's mail (ack.h's ack_automatic: an out-of-office, a list's)
+ * joins its contact as a message without bringing it back to a queue; an
+ * out-of-office (ack_auto_reply) that joins none is passed over
+ * (INGEST_AUTO_REPLY) and makes nobody a customer: after an incident's
+ * notice to thousands, their out-of-office replies are no contacts. */
+enum ingest_outcome { INGEST_NEW_CONTACT, INGEST_THREADED, INGEST_DUPLICATE, INGEST_BOUNCE, INGEST_DROPPED,
+		      INGEST_AUTO_REPLY };
 
 int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 		 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
