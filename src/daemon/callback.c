@@ -147,6 +147,8 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 	int64_t customer = 0, contact = 0;
 	bool created = false;
 	int rc = ops_customer_find_or_create(o, &channel, NULL, key, &customer, &created, err);
+	if (rc == GC_OK)
+		rc = ops_customer_keep_name(o, &channel, customer, in->name, NULL, err);
 	char *text = rc == GC_OK ? context_text(o, scope, in, err) : NULL;
 	if (text == NULL)
 		return rc < 0 ? rc : err->rc;

@@ -464,6 +464,10 @@ int run_chat_create(struct request *r, struct store *db)
 	if ((rc = chat_customer(r, db, &customer)) < 0)
 		return rc;
 	const char *name = json_string_value(json_object_get(r->body, "name"));
+	struct ops o = request_ops(r, db);
+	struct ops_error err = {0};
+	if (ops_customer_keep_name(&o, &r->scope, customer, name, NULL, &err) < 0) /* the agent sees who it is */
+		return reply_ops_error(r, db, &err);
 	const char *topic = json_string_value(json_object_get(r->body, "topic"));
 	char subject[256];
 	snprintf(subject, sizeof(subject), "Chat%s%s%s%s", name ? " with " : "", name ? name : "", topic ? ": " : "",
@@ -471,8 +475,6 @@ int run_chat_create(struct request *r, struct store *db)
 	struct contact_input in = {.channel = CHANNEL_CHAT, .customer_id = customer, .subject = subject,
 				   .reason = topic, .message = json_string_value(json_object_get(r->work, "body")),
 				   .queue_id = json_integer_value(json_object_get(req_channel(r), "queue_id"))};
-	struct ops o = request_ops(r, db);
-	struct ops_error err = {0};
 	if ((rc = ops_contact_create(&o, &r->scope, &in, &contact, NULL, &err)) < 0)
 		return reply_ops_error(r, db, &err);
 	struct store_chat chat = {.contact_id = contact, .channel_id = req_channel_id(r), .customer_id = customer,
@@ -944,7 +946,8 @@ int run_chat_leave(struct request *r, struct store *db)
 		return reply_store_error(r, db, rc, NULL);
 	const char *name = json_string_value(json_object_get(r->body, "name"));
 	if (ops_customer_find_or_create(&o, &r->scope, json_string_value(json_object_get(r->body, "email")), NULL,
-					&customer, &created, &err) < 0)
+					&customer, &created, &err) < 0 ||
+	    ops_customer_keep_name(&o, &r->scope, customer, name, NULL, &err) < 0)
 		return reply_ops_error(r, db, &err);
 	char subject[200];
 	snprintf(subject, sizeof(subject), "Message left on the chat%s%s", name ? " by " : "", name ? name : "");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int failed(struct ops_error *err, int rc, const char *field, const char *message)
 {
@@ -148,6 +149,28 @@ int ops_customer_find_or_create(const struct ops *o, const struct store_scope *s
 				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err)
 {
 	return find_customer(o, scope, email, phone, true, ret_id, ret_created, err);
+}
+
+int ops_customer_keep_name(const struct ops *o, const struct store_scope *scope, int64_t customer, const char *name,
+			   const char *address, struct ops_error *err)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (customer == 0 || n == 0 || n > 200 || (address && strcasecmp(name, address) == 0))
+		return GC_OK;
+	json_t *c = NULL, *attrs;
+	int rc = store_customer_get(o->db, scope, customer, &c);
+	attrs = rc == GC_OK ? json_object_get(c, "attributes") : NULL;
+	bool named = json_object_get(attrs, "name") || json_object_get(attrs, "first_name") ||
+		     json_object_get(attrs, "last_name");
+	json_decref(c);
+	if (rc == GC_OK && !named) {
+		struct customer_input in = {.n_attrs = 1};
+		in.attrs[0] = (struct customer_attr){"name", name, SENS_NONE}; /* the tenant's policy classes it */
+		json_t *updated = NULL;
+		rc = store_customer_update(o->db, scope, customer, &in, &updated);
+		json_decref(updated);
+	}
+	return rc < 0 ? failed(err, rc, "name", store_errmsg(o->db)) : GC_OK;
 }
 
 int ops_customer_find(const struct ops *o, const struct store_scope *scope, const char *email, const char *phone,

@@ -47,6 +47,13 @@ struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel);
  * the caller chose the country it was read in and how lenient to be. */
 int ops_customer_find_or_create(const struct ops *o, const struct store_scope *scope, const char *email,
 				const char *phone, int64_t *ret_id, bool *ret_created, struct ops_error *err);
+/* name (as the customer said it: an email's display name, a chat's or a
+ * callback's form) becomes the customer's attribute "name" when the
+ * customer has no name yet ("name", "first_name" or "last_name": the
+ * brand's stay). A name that is only the address again (address may be
+ * NULL), empty or over 200 bytes is not one; customer 0 is nobody. */
+int ops_customer_keep_name(const struct ops *o, const struct store_scope *scope, int64_t customer, const char *name,
+			   const char *address, struct ops_error *err);
 /* The same without creating one: *ret_id 0 when there is none. */
 int ops_customer_find(const struct ops *o, const struct store_scope *scope, const char *email, const char *phone,
 		      int64_t *ret_id, struct ops_error *err);

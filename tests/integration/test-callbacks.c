@@ -246,6 +246,12 @@ static void asap_is_offered_with_number_and_context(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "channel")), "phone");
 	const char *first = json_string_value(json_object_get(json_array_get(json_object_get(r.json, "messages"), 0), "body"));
 	assert_non_null(strstr(first, "my router blinks red"));
+	long long customer = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	/* the name given with the number is the customer's, for whoever calls back */
+	call("GET", sup, 200, NULL, &r, "/api/v1/customers/%lld", customer);
+	json_t *given = json_object_get(json_object_get(r.json, "attributes"), "name");
+	assert_string_equal(json_string_value(json_object_get(given, "value")), "Ana");
 	resp_clear(&r);
 	outcome(agent, id, "reached", 422); /* not accepted yet */
 	accept(contact);

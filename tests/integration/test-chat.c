@@ -368,6 +368,22 @@ static void a_chat_waits_for_an_agent_and_is_closed_without_one(void **state)
 	/* the other tenant's staff finds no such contact */
 	call("GET", admin2, 404, NULL, &r, "/api/v1/contacts/%lld", chat);
 	resp_clear(&r);
+	/* the name a visitor gives becomes their customer's, for the agent who answers */
+	char *named = visitor(key, NULL);
+	call("POST", named, 201, json_pack("{s:s,s:s,s:s}", "message", "hello", "topic", "Billing", "name",
+		"L\u00e9a Martin"), &r, "/chat/v1/%s/chats", key);
+	long long lea = resp_int(&r, "id");
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", lea);
+	long long customer = json_integer_value(json_object_get(r.json, "customer_id"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/customers/%lld", customer);
+	json_t *given = json_object_get(json_object_get(r.json, "attributes"), "name");
+	assert_string_equal(json_string_value(json_object_get(given, "value")), "L\u00e9a Martin");
+	resp_clear(&r);
+	call("POST", named, 200, NULL, &r, "/chat/v1/%s/chats/%lld/end", key, lea);
+	resp_clear(&r);
+	free(named);
 	free(v);
 }
 
@@ -743,6 +759,9 @@ static void a_message_left_when_closed_becomes_an_email_contact(void **state)
 	resp_clear(&r);
 	call("GET", admin, 200, NULL, &r, "/api/v1/customers/%lld", customer);
 	assert_string_equal(json_string_value(json_object_get(r.json, "email")), "zoe@example.com");
+	/* the name she gave is the customer's, for the agent who answers her */
+	json_t *given = json_object_get(json_object_get(r.json, "attributes"), "name");
+	assert_string_equal(json_string_value(json_object_get(given, "value")), "Zoe");
 	resp_clear(&r);
 	/* a queue serves one channel: the message waits in the email queue of the mailbox that answers it */
 	call("GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/routing", id);

@@ -256,31 +256,6 @@ static int categorise(const struct ops *o, const struct store_scope *scope, cons
 	return GC_OK;
 }
 
-/* The sender's display name as the customer's "name" when the customer has
- * none (the brand's own name, first or last name stays as it is). A name
- * that is only the address again, or too long for a name, is not one. */
-static int keep_name(const struct ops *o, const struct store_scope *scope, int64_t customer, const char *name,
-		     const char *address, struct ops_error *err)
-{
-	size_t n = name ? strlen(name) : 0;
-	if (customer == 0 || n == 0 || n > 200 || (address && strcasecmp(name, address) == 0))
-		return GC_OK;
-	json_t *c = NULL, *attrs;
-	int rc = store_customer_get(o->db, scope, customer, &c);
-	attrs = rc == GC_OK ? json_object_get(c, "attributes") : NULL;
-	bool named = json_object_get(attrs, "name") || json_object_get(attrs, "first_name") ||
-		     json_object_get(attrs, "last_name");
-	json_decref(c);
-	if (rc == GC_OK && !named) {
-		struct customer_input in = {.n_attrs = 1};
-		in.attrs[0] = (struct customer_attr){"name", name, SENS_NONE}; /* the tenant's policy classes it */
-		json_t *updated = NULL;
-		rc = store_customer_update(o->db, scope, customer, &in, &updated);
-		json_decref(updated);
-	}
-	return rc < 0 ? store_failed(o, err, rc) : GC_OK;
-}
-
 int email_ingest(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 		 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
 		 struct ops_error *err)
@@ -317,7 +292,7 @@ int email_ingest(const struct ops *o, const struct store_scope *scope, const str
 		customer = 0; /* an unusable From leaves the contact without a customer */
 		*err = (struct ops_error){0};
 	}
-	if ((rc = keep_name(o, scope, customer, m->from_name, m->from_address, err)) < 0)
+	if ((rc = ops_customer_keep_name(o, scope, customer, m->from_name, m->from_address, err)) < 0)
 		return rc;
 	if ((rc = thread(o, scope, src, m, customer, &contact)) < 0) {
 		snprintf(err->message, sizeof(err->message), "%s", store_errmsg(o->db));
