@@ -12,7 +12,7 @@
  * occupancy (handle time over time available). The totals are the whole
  * range's, whatever the cut (a cut leaves out the rows without its key:
  * per agent, the queues' own offered and abandoned; per queue or channel,
- * the agents' time available). First-contact resolution
+ * the agents' time available; those figures are null in its rows). First-contact resolution
  * comes from the contacts created in the range (store_report_fcr), those
  * that came in through the queue asked for when one is.
  *
@@ -53,6 +53,22 @@ static void derive(json_t *row)
 	json_object_set_new(row, "avg_abandon_wait_s", ratio(sum_of(row, "abandon_wait_ms"), abandoned, 1000));
 	json_object_set_new(row, "avg_handle_s", ratio(sum_of(row, "handle_ms"), handled, 1000));
 	json_object_set_new(row, "occupancy", ratio(sum_of(row, "handle_ms"), staffed, 1));
+}
+
+/* What a row of the cut has no figure for, null rather than 0: contacts
+ * offered and abandoned are a queue's, never an agent's or an
+ * organisation's (so not an outsourcer's either: its totals too), and time
+ * available is an agent's, never a queue's or a channel's. A 0 there read
+ * as "offered nothing, answered 11" beside a total of 38. */
+static void leave_out(json_t *row, bool queues, bool agents)
+{
+	static const char *const of_queues[] = {"offered", "abandoned", "abandon_wait_ms", "avg_abandon_wait_s"};
+	for (size_t k = 0; queues && k < sizeof(of_queues) / sizeof(of_queues[0]); k++)
+		json_object_set_new(row, of_queues[k], json_null());
+	if (agents) {
+		json_object_set_new(row, "staffed_ms", json_null());
+		json_object_set_new(row, "occupancy", json_null());
+	}
 }
 
 static const char *const summed[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
@@ -158,9 +174,15 @@ int run_report_summary(struct request *r, struct store *db)
 	}
 	json_t *totals = totals_of(all ? all : rows);
 	json_decref(all);
+	leave_out(totals, q.organisation_id != 0, false);
+	bool by_agents = q.by == STORE_REPORT_AGENT || q.by == STORE_REPORT_ORGANISATION;
+	bool by_queues = q.by == STORE_REPORT_QUEUE || q.by == STORE_REPORT_CHANNEL;
 	size_t i;
 	json_t *row;
-	json_array_foreach(rows, i, row) derive(row);
+	json_array_foreach(rows, i, row) {
+		derive(row);
+		leave_out(row, by_agents || q.organisation_id != 0, by_queues);
+	}
 	char from[GC_TIME_LEN], to[GC_TIME_LEN];
 	gc_time_format(q.from_ms, from);
 	gc_time_format(q.to_ms, to);

@@ -560,6 +560,24 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await accessible(page, 'summary (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
+    await step('the summary per agent leaves the queues’ contacts offered and abandoned out of its rows, and says so', async () => {
+      await page.getByLabel('Per', { exact: true }).selectOption('agent');
+      await page.getByRole('columnheader', { name: 'Agent' }).waitFor();
+      const day = await page.getByLabel('Day', { exact: true }).inputValue();
+      const api = await page.evaluate((d) => fetch(`/api/v1/reports/summary?date=${d}&by=agent`).then((r) => r.json()), day);
+      if (api.rows.length === 0) throw new Error('no agent answered anything in the summary');
+      if (api.rows.some((r) => r.offered !== null || r.abandoned !== null)) throw new Error('an agent\'s row has offered or abandoned');
+      await page.getByRole('img', { name: /^Contacts answered on/ }).waitFor();
+      const offered = await page.locator('table.summary tbody tr td:nth-child(2)').allTextContents();
+      const abandoned = await page.locator('table.summary tbody tr td:nth-child(4)').allTextContents();
+      if (offered.length !== api.rows.length || [...offered, ...abandoned].some((c) => c !== '–')) {
+        throw new Error(`per agent, offered ${offered.join(' ')}, abandoned ${abandoned.join(' ')}`);
+      }
+      const total = await page.locator('table.summary tfoot td').first().innerText();
+      if (total !== String(api.totals.offered)) throw new Error(`total offered ${total}, the API's ${api.totals.offered}`);
+      await page.getByLabel('Per', { exact: true }).selectOption('queue');
+      await page.getByRole('columnheader', { name: 'Queue' }).waitFor();
+    });
     await step('the accessibility barometer shows the month beside the published figures (en, fr)', async () => {
       const table = page.getByRole('table', { name: /our contacts beside a published barometer/ });
       await table.getByRole('row', { name: /Calls answered within 30 s/ }).getByText('56%').waitFor();

@@ -368,6 +368,8 @@ export default {
   'sum.by.organisation': 'Organisation', 'sum.by.channel': 'Channel',
   'sum.chart_title': 'Contacts offered and answered on {date}',
   'sum.chart_desc': 'Paired bars per row: offered, then answered; {offered} offered and {answered} answered in all.',
+  'sum.chart_title_answered': 'Contacts answered on {date}',
+  'sum.chart_desc_answered': 'Bars per row: contacts answered; {answered} answered in all (contacts offered are counted per queue, not here).',
   'sum.table': 'Figures on {date} per {by}',
   'sum.offered': 'Offered', 'sum.answered': 'Answered', 'sum.abandoned': 'Abandoned', 'sum.sl': 'Service level',
   'sum.asa': 'Speed of answer (s)', 'sum.aht': 'Handle time (s)', 'sum.transfers': 'Transfers',

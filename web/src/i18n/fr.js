@@ -367,6 +367,8 @@ export default {
   'sum.by.organisation': 'Organisation', 'sum.by.channel': 'Canal',
   'sum.chart_title': 'Contacts proposés et répondus le {date}',
   'sum.chart_desc': 'Barres par ligne : proposés, puis répondus ; {offered} proposés et {answered} répondus en tout.',
+  'sum.chart_title_answered': 'Contacts répondus le {date}',
+  'sum.chart_desc_answered': 'Barres par ligne : contacts répondus ; {answered} répondus en tout (les contacts proposés se comptent par file, pas ici).',
   'sum.table': 'Chiffres du {date} par {by}',
   'sum.offered': 'Proposés', 'sum.answered': 'Répondus', 'sum.abandoned': 'Abandonnés', 'sum.sl': 'Niveau de service',
   'sum.asa': 'Délai de réponse (s)', 'sum.aht': 'Durée de traitement (s)', 'sum.transfers': 'Transferts',

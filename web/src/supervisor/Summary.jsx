@@ -23,16 +23,22 @@ function rowLabel(by, r, lang, zone) {
   return r.name || `#${r[`${by}_id`]}`;
 }
 
+// Whether the rows have contacts offered: a cut per agent or organisation,
+// and an outsourcer's figures, have none (a queue's, not an agent's: null).
+const withOffered = (report) => report.rows.some((r) => r.offered !== null);
+
 function Chart({ t, lang, zone, report, date }) {
   const rows = report.rows;
-  const top = Math.max(1, ...rows.map((r) => Math.max(r.offered, r.answered)));
+  const paired = withOffered(report);
+  const top = Math.max(1, ...rows.map((r) => Math.max(r.offered ?? 0, r.answered)));
   const w = (W - PAD.left - PAD.right) / Math.max(1, rows.length);
   const y = (v) => PAD.top + (H - PAD.top - PAD.bottom) * (1 - v / top);
   const every = Math.max(1, Math.ceil(rows.length / 12));
   return (
     <svg class="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="sum-chart-title sum-chart-desc">
-      <title id="sum-chart-title">{t('sum.chart_title', { date })}</title>
-      <desc id="sum-chart-desc">{t('sum.chart_desc', { offered: report.totals.offered, answered: report.totals.answered })}</desc>
+      <title id="sum-chart-title">{t(paired ? 'sum.chart_title' : 'sum.chart_title_answered', { date })}</title>
+      <desc id="sum-chart-desc">{paired ? t('sum.chart_desc', { offered: report.totals.offered, answered: report.totals.answered })
+        : t('sum.chart_desc_answered', { answered: report.totals.answered })}</desc>
       <line class="axis" x1={PAD.left} y1={y(0)} x2={W - PAD.right} y2={y(0)} />
       <text class="tick" x={PAD.left - 4} y={y(top) + 4} text-anchor="end">{top}</text>
       <text class="tick" x={PAD.left - 4} y={y(0)} text-anchor="end">0</text>
@@ -40,9 +46,10 @@ function Chart({ t, lang, zone, report, date }) {
         const x = PAD.left + i * w;
         return (
           <g key={i}>
-            <rect class="bar" x={x + 1} y={y(r.offered)} width={Math.max(1, w / 2 - 1)} height={y(0) - y(r.offered)} />
-            <rect class="bar answered" x={x + w / 2} y={y(r.answered)} width={Math.max(1, w / 2 - 1)}
-              height={y(0) - y(r.answered)} />
+            {paired ? <rect class="bar" x={x + 1} y={y(r.offered ?? 0)} width={Math.max(1, w / 2 - 1)}
+              height={y(0) - y(r.offered ?? 0)} /> : null}
+            <rect class="bar answered" x={paired ? x + w / 2 : x + 1} y={y(r.answered)}
+              width={Math.max(1, paired ? w / 2 - 1 : w - 2)} height={y(0) - y(r.answered)} />
             {i % every === 0 ? <text class="tick" x={x} y={H - 6}>{rowLabel(report.by, r, lang, zone)}</text> : null}
           </g>
         );
@@ -124,7 +131,7 @@ export function Summary({ t, lang, fail }) {
       {report && (report.rows.length === 0 ? <p>{t('sum.none')}</p> : (
         <>
           <ul class="legend">
-            <li><span class="key bar" /> {t('sum.offered')}</li>
+            {withOffered(report) ? <li><span class="key bar" /> {t('sum.offered')}</li> : null}
             <li><span class="key bar answered" /> {t('sum.answered')}</li>
           </ul>
           <Chart t={t} lang={lang} zone={zone} report={report} date={date} />
