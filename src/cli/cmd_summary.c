@@ -171,15 +171,16 @@ static void print_table(const json_t *answer)
 {
 	const char *keys[2];
 	size_t n_keys = keys_of(json_string_value(json_object_get(answer, "by")), keys);
-	static const char *const shown[] = {"offered", "answered", "abandoned", "service_level", "avg_speed_of_answer_s",
-		"avg_handle_s", "transfers", "escalations", "occupancy"};
+	static const char *const shown[] = {"offered", "answered", "abandoned", "avg_abandon_wait_s", "service_level",
+		"avg_speed_of_answer_s", "avg_handle_s", "transfers", "escalations", "occupancy"};
 	/* the headers in full words, each column as wide as its own */
-	static const char *const heading[] = {"offered", "answered", "abandoned", "service level", "avg answer (s)",
-		"avg handle (s)", "transfers", "escalations", "occupancy"};
-	int width[9];
+	static const char *const heading[] = {"offered", "answered", "abandoned", "avg abandon (s)", "service level",
+		"avg answer (s)", "avg handle (s)", "transfers", "escalations", "occupancy"};
+#define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
+	int width[N_SHOWN];
 	printf("%s to %s\n%-24s", json_string_value(json_object_get(answer, "from")),
 	       json_string_value(json_object_get(answer, "to")), keys[n_keys - 1]);
-	for (size_t f = 0; f < 9; f++) {
+	for (size_t f = 0; f < N_SHOWN; f++) {
 		width[f] = (int)strlen(heading[f]) > 9 ? (int)strlen(heading[f]) : 9;
 		printf(" %*s", width[f], heading[f]);
 	}
@@ -191,7 +192,7 @@ static void print_table(const json_t *answer)
 		char buf[64];
 		text_of(i < n ? json_object_get(row, keys[n_keys - 1]) : NULL, buf, sizeof(buf));
 		output_cell(i < n ? buf : "total", 24, true);
-		for (size_t f = 0; f < 9; f++) {
+		for (size_t f = 0; f < N_SHOWN; f++) {
 			text_of(json_object_get(row, shown[f]), buf, sizeof(buf));
 			printf(" %*s", width[f], buf[0] ? buf : "-");
 		}

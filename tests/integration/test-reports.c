@@ -412,6 +412,7 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 				 NULL), 0);
 	assert_non_null(strstr(out, " service level "));
 	assert_non_null(strstr(out, " avg answer (s) "));
+	assert_non_null(strstr(out, " avg abandon (s) ")); /* after how long they gave up */
 	assert_non_null(strstr(out, "\ntotal"));
 	free(out);
 	free(err);

@@ -554,6 +554,16 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       const offered = Number(await page.locator('table.summary tfoot td').first().innerText());
       if (!(offered >= 1)) throw new Error(`${offered} offered in all, after the contacts put in queues`);
       await page.getByRole('img', { name: /Contacts offered and answered/ }).waitFor();
+      // after how long the customers who left gave up, beside how many did (the API's and the export's figure)
+      const heads = await page.locator('table.summary thead th').allTextContents();
+      const at = heads.indexOf('Average wait before abandoning (s)');
+      if (at !== heads.indexOf('Abandoned') + 1) throw new Error(`the summary's columns: ${heads.join(' | ')}`);
+      const day = await page.getByLabel('Day', { exact: true }).inputValue();
+      const api = await page.evaluate((d) => fetch(`/api/v1/reports/summary?date=${d}&by=queue`).then((r) => r.json()), day);
+      const wait = api.totals.avg_abandon_wait_s;
+      const want = wait === null ? '–' : new Intl.NumberFormat('en', { maximumFractionDigits: 1 }).format(wait);
+      const total = await page.locator('table.summary tfoot td').nth(at - 1).innerText();
+      if (total !== want) throw new Error(`total wait before abandoning ${total}, the API's ${wait}`);
       await accessible(page, 'summary (en)');
       await page.getByLabel('Language').selectOption('fr');
       await page.getByRole('columnheader', { name: 'File' }).waitFor();

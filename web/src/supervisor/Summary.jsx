@@ -64,10 +64,11 @@ function Figures({ t, lang, zone, report, date }) {
   const dash = '–';
   const share = (v) => (v === null || v === undefined ? dash : pct.format(v));
   const num = (v) => (v === null || v === undefined ? dash : nf.format(v));
-  const cells = (r) => [num(r.offered), num(r.answered), num(r.abandoned), share(r.service_level),
-    num(r.avg_speed_of_answer_s), num(r.avg_handle_s), num(r.transfers), num(r.escalations), share(r.occupancy)];
-  const heads = ['sum.offered', 'sum.answered', 'sum.abandoned', 'sum.sl', 'sum.asa', 'sum.aht', 'sum.transfers',
-    'sum.escalations', 'sum.occupancy'];
+  const cells = (r) => [num(r.offered), num(r.answered), num(r.abandoned), num(r.avg_abandon_wait_s),
+    share(r.service_level), num(r.avg_speed_of_answer_s), num(r.avg_handle_s), num(r.transfers), num(r.escalations),
+    share(r.occupancy)];
+  const heads = ['sum.offered', 'sum.answered', 'sum.abandoned', 'sum.abandon_wait', 'sum.sl', 'sum.asa', 'sum.aht',
+    'sum.transfers', 'sum.escalations', 'sum.occupancy'];
   return (
     <table class="board summary">
       <caption>{t('sum.table', { date, by: t(`sum.by.${report.by}`) })}</caption>
