@@ -167,6 +167,19 @@ static int write_file(const char *path, const char *format, const json_t *answer
 	return rc;
 }
 
+/* A figure of the table as a person reads it: a share as a percentage
+ * ("77%", as guichet report intervals and the web page write it), seconds
+ * to the tenth, "-" for none. */
+static void shown_of(const json_t *v, bool share, char *buf, size_t len)
+{
+	if (json_is_real(v))
+		snprintf(buf, len, share ? "%.0f%%" : "%.1f", json_real_value(v) * (share ? 100 : 1));
+	else if (json_is_integer(v))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(buf, len, "-");
+}
+
 static void print_table(const json_t *answer)
 {
 	const char *keys[2];
@@ -193,16 +206,20 @@ static void print_table(const json_t *answer)
 		text_of(i < n ? json_object_get(row, keys[n_keys - 1]) : NULL, buf, sizeof(buf));
 		output_cell(i < n ? buf : "total", 24, true);
 		for (size_t f = 0; f < N_SHOWN; f++) {
-			text_of(json_object_get(row, shown[f]), buf, sizeof(buf));
-			printf(" %*s", width[f], buf[0] ? buf : "-");
+			shown_of(json_object_get(row, shown[f]), strcmp(shown[f], "service_level") == 0 ||
+				 strcmp(shown[f], "occupancy") == 0, buf, sizeof(buf));
+			printf(" %*s", width[f], buf);
 		}
 		putchar('\n');
 	}
 	const json_t *fcr = json_object_get(answer, "first_contact_resolution");
-	if (json_is_object(fcr))
-		printf("first-contact resolution: %lld of %lld resolved\n",
+	if (json_is_object(fcr)) { /* "24 of 29 resolved" read as 24 resolved: said as the web page says it */
+		char rate[16];
+		shown_of(json_object_get(fcr, "rate"), true, rate, sizeof(rate));
+		printf("first-contact resolution: %lld of the %lld contacts resolved with a reason were once and done (%s)\n",
 		       (long long)json_integer_value(json_object_get(fcr, "once_and_done")),
-		       (long long)json_integer_value(json_object_get(fcr, "resolved")));
+		       (long long)json_integer_value(json_object_get(fcr, "resolved")), rate);
+	}
 }
 
 /* The query string from the options, each escaped. */

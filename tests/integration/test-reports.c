@@ -414,6 +414,12 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 	assert_non_null(strstr(out, " avg answer (s) "));
 	assert_non_null(strstr(out, " avg abandon (s) ")); /* after how long they gave up */
 	assert_non_null(strstr(out, "\ntotal"));
+	/* shares as percentages (4 of 5 within the goal), as guichet report intervals writes them */
+	const char *total = strstr(out, "\ntotal");
+	assert_non_null(strstr(total, " 80% "));
+	assert_null(strstr(out, "0.8000"));
+	assert_non_null(strstr(out, "first-contact resolution: 1 of the 2 contacts resolved with a reason were once and "
+				    "done (50%)"));
 	free(out);
 	free(err);
 	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by", "queue",
