@@ -201,10 +201,35 @@ static void colleague_as_seen(const struct request *r, json_t *agent)
 		json_object_del(agent, "email");
 }
 
+/* An outsourcer's supervisor watches the agents it manages, its own
+ * organisation's (as for forcing a presence: store_authorize), not the
+ * brand's or another outsourcer's: their states, the contacts they hold
+ * and their emails are not its to see, and each of them was a Force
+ * button on its wallboard that could only answer 403. */
+static int keep_managed(struct request *r, struct store *db, json_t *list)
+{
+	int64_t org = 0;
+	int rc = GC_OK;
+	if (!role_can(r->scope.role, PERM_ROUTING_SUPERVISE) ||
+	    (rc = store_report_viewer_organisation(db, &r->scope, &org)) < 0 || org == 0)
+		return rc;
+	for (size_t i = json_array_size(list); i-- > 0;) {
+		int64_t user_id = json_integer_value(json_object_get(json_array_get(list, i), "user_id"));
+		rc = store_authorize(db, &r->scope, AUTHZ_MANAGE_AGENT, user_id, ROLE_N);
+		if (rc == GC_EFORBIDDEN)
+			json_array_remove(list, i);
+		else if (rc < 0)
+			return rc;
+	}
+	return GC_OK;
+}
+
 int run_agent_list(struct request *r, struct store *db)
 {
 	json_t *list = NULL;
 	int rc = store_agent_list(db, &r->scope, &list);
+	if (rc == GC_OK && (rc = keep_managed(r, db, list)) < 0)
+		json_decref(list);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	size_t i;

@@ -346,6 +346,16 @@ static void an_outsourcer_sees_its_own_agents(void **state)
 	assert_int_equal(n_of(json_array_get(rows, 0), "agent_id"), bpo_id);
 	assert_null(strstr(r.text, "agent@one.example"));
 	resp_clear(&r);
+	/* its wallboard lists its own agents, not the brand's (their states, the contacts they hold, their emails) */
+	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/agents%s", "");
+	rows = json_object_get(r.json, "items");
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(n_of(json_array_get(rows, 0), "user_id"), bpo_id);
+	assert_null(strstr(r.text, "agent@one.example"));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents%s", "");
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* the brand's people see both */
+	resp_clear(&r);
 	/* it sets its own agents, not the brand's */
 	json_t *brk = json_pack("{s:s,s:s}", "presence", "paused", "reason", "break");
 	call("POST", bpo_supervisor, 403, json_incref(brk), &r, "/api/v1/agents/%lld/presence", brand_id);
