@@ -329,6 +329,18 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await row.locator('.waiting', { hasText: /^0$/ }).waitFor();
       await page.locator('[data-agent]', { hasText: 'Alex Agent' }).waitFor();
     });
+    await step('the wallboard says since when and in which zone its queues count the day (en, fr)', async () => {
+      const caption = page.locator('#queues-caption', { hasText: /since midnight on / });
+      await caption.waitFor();
+      const stats = await admin('GET', '/api/v1/queues/stats');
+      const text = await caption.innerText(); // the day the API counts (the page's may have turned at midnight since)
+      const want = `Queues, live: answered, abandoned and service level since midnight on ${stats.day} (${stats.zone})`;
+      if (text !== want && !(text.endsWith(`(${stats.zone})`) && text < want)) throw new Error(`the caption says: ${text}`);
+      await page.getByLabel('Language').selectOption('fr');
+      await page.locator('#queues-caption', { hasText: `depuis minuit le ${text.split(' on ')[1]}` }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+      await page.getByRole('heading', { name: 'Wallboard' }).waitFor();
+    });
     await step('a contact put in a queue through the API shows on the wallboard within 2 seconds', async () => {
       const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Escalate me', queue_id: queue.id });
       contactId = contact.id;

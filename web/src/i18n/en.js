@@ -311,6 +311,7 @@ export default {
   'super.fullscreen': 'Wall screen',
   'super.by_state': 'Agents by state',
   'super.queues': 'Queues, live',
+  'super.queues_since': 'Queues, live: answered, abandoned and service level since midnight on {day} ({zone})',
   'super.queue': 'Queue',
   'super.waiting': 'Waiting',
   'super.longest_wait': 'Longest wait',

@@ -309,6 +309,7 @@ export default {
   'super.wallboard': 'Tableau mural',
   'super.fullscreen': 'Écran mural',
   'super.by_state': 'Agents par état',
+  'super.queues_since': 'Files, en direct : répondus, abandonnés et niveau de service depuis minuit le {day} ({zone})',
   'super.queues': 'Files, en direct',
   'super.queue': 'File',
   'super.waiting': 'En attente',

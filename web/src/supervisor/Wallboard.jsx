@@ -46,7 +46,7 @@ function percent(lang, v) {
   return percents[lang].format(v);
 }
 
-function QueueTable({ t, lang, queues, wall }) {
+function QueueTable({ t, lang, queues, wall, day }) {
   const rows = [...queues.values()];
   const win = useRowWindow(rows.length, wall);
   const render = (q, i) => (
@@ -64,7 +64,9 @@ function QueueTable({ t, lang, queues, wall }) {
   );
   return (
     <div role="table" class="grid queues" aria-labelledby="queues-caption" aria-rowcount={rows.length + 1}>
-      <p id="queues-caption" class="caption">{t('super.queues')}</p>
+      {/* the day's counters start at the tenant's midnight, not the reader's: which day, in which zone */}
+      <p id="queues-caption" class="caption">{day ? t('super.queues_since', { day: day.split(' ')[0], zone: day.split(' ')[1] })
+        : t('super.queues')}</p>
       <div role="rowgroup">
         <div role="row" class="grow queue head" aria-rowindex="1">
           <span role="columnheader">{t('super.queue')}</span>
@@ -232,12 +234,14 @@ async function loadAgents() {
 
 export function Wallboard({ t, lang, say, fail }) {
   const [queues, setQueues] = useState(new Map());
+  const [day, setDay] = useState(''); // "YYYY-MM-DD zone", the day the queues' counters count
   const [agents, setAgents] = useState(new Map());
   const [wall, setWall] = useState(false);
   const root = useRef(null);
 
   useEffect(() => {
-    api.queueStats().then((s) => setQueues((q) => applyQueueStats(q, s)), fail);
+    const counting = (s) => s.day && setDay(`${s.day} ${s.zone}`);
+    api.queueStats().then((s) => { setQueues((q) => applyQueueStats(q, s)); counting(s); }, fail);
     // the stream sends, once a second, the queues' figures and the digest
     // of the agents that changed: one render a second, whatever the number
     // of changes. Digests wait while the agents load; one missed (a slow
@@ -277,7 +281,10 @@ export function Wallboard({ t, lang, say, fail }) {
     const flush = () => {
       scheduled = false;
       tick();
-      if (stats) setQueues((q) => applyQueueStats(q, stats));
+      if (stats) {
+        setQueues((q) => applyQueueStats(q, stats));
+        counting(stats);
+      }
       stats = null;
       const list = digests;
       digests = [];
@@ -361,7 +368,7 @@ export function Wallboard({ t, lang, say, fail }) {
           <li data-state={s}><span class="count">{t('num', { n: counts[s] })}</span> {t(`astate.${s}`)}</li>
         ))}
       </ul>
-      <Pure of={QueueTable} t={t} lang={lang} queues={queues} wall={wall} />
+      <Pure of={QueueTable} t={t} lang={lang} queues={queues} wall={wall} day={day} />
       <Pure of={AgentTable} t={t} agents={agents} onForce={onForce} onPick={onPick} wall={wall} />
       {!wall && <Pure of={MoveForm} t={t} queues={queues} onMove={onMove} contact={picked} setContact={setPicked} />}
     </section>
