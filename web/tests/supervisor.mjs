@@ -579,6 +579,9 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await accessible(page, 'summary (en)');
       await page.getByLabel('Language').selectOption('fr');
       await page.getByRole('columnheader', { name: 'File' }).waitFor();
+      // the same word as the day so far's for the same figure (the API's offered)
+      await page.getByRole('columnheader', { name: 'Présentés', exact: true }).waitFor();
+      await page.getByRole('img', { name: /^Contacts présentés et répondus/ }).waitFor();
       await accessible(page, 'summary (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
