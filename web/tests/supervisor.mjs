@@ -268,6 +268,8 @@ async function tenantDayTest(browser, url, email, password, admin, step) {
       const first = page.locator('table.summary tbody tr th').first();
       await first.getByText(timeIn(zone, report.rows[0].start), { exact: true }).waitFor();
       if (timeIn(away, report.rows[0].start) === timeIn(zone, report.rows[0].start)) throw new Error('the zones read alike');
+      // and the table says in which zone its day and half hours are read
+      await page.getByRole('table', { name: `Figures on ${shown} (${zone}) per half hour`, exact: true }).waitFor();
       // first-contact resolution counts contacts with a reason alone, and says so (it read '0 of 0
       // resolved contacts' beside a day of contacts resolved without one)
       const fcr = report.first_contact_resolution;

@@ -371,7 +371,7 @@ export default {
   'sum.chart_desc': 'Paired bars per row: offered, then answered; {offered} offered and {answered} answered in all.',
   'sum.chart_title_answered': 'Contacts answered on {date}',
   'sum.chart_desc_answered': 'Bars per row: contacts answered; {answered} answered in all (contacts offered are counted per queue, not here).',
-  'sum.table': 'Figures on {date} per {by}',
+  'sum.table': 'Figures on {date} ({zone}) per {by}',
   'sum.offered': 'Offered', 'sum.answered': 'Answered', 'sum.abandoned': 'Abandoned',
   'sum.abandon_wait': 'Average wait before abandoning (s)', 'sum.sl': 'Service level',
   'sum.asa': 'Average speed of answer (s)', 'sum.aht': 'Average handle time (s)', 'sum.transfers': 'Transfers',

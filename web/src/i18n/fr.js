@@ -370,7 +370,7 @@ export default {
   'sum.chart_desc': 'Barres par ligne : présentés, puis répondus ; {offered} présentés et {answered} répondus en tout.',
   'sum.chart_title_answered': 'Contacts répondus le {date}',
   'sum.chart_desc_answered': 'Barres par ligne : contacts répondus ; {answered} répondus en tout (les contacts présentés se comptent par file, pas ici).',
-  'sum.table': 'Chiffres du {date} par {by}',
+  'sum.table': 'Chiffres du {date} ({zone}) par {by}',
   'sum.offered': 'Présentés', 'sum.answered': 'Répondus', 'sum.abandoned': 'Abandonnés',
   'sum.abandon_wait': 'Attente moyenne avant abandon (s)', 'sum.sl': 'Niveau de service',
   'sum.asa': 'Délai moyen de réponse (s)', 'sum.aht': 'Durée moyenne de traitement (s)', 'sum.transfers': 'Transferts',

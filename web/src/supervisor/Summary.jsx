@@ -71,7 +71,8 @@ function Figures({ t, lang, zone, report, date }) {
     'sum.transfers', 'sum.escalations', 'sum.occupancy'];
   return (
     <table class="board summary">
-      <caption>{t('sum.table', { date, by: t(`sum.by.${report.by}`) })}</caption>
+      {/* the day and its half hours are the tenant's zone's, which the reader's may not be */}
+      <caption>{t('sum.table', { date, zone: zone || 'UTC', by: t(`sum.by.${report.by}`).toLocaleLowerCase(lang) })}</caption>
       <thead>
         <tr>
           <th scope="col">{t(`sum.by.${report.by}`)}</th>
