@@ -216,9 +216,11 @@ static void print_table(const json_t *answer)
 	if (json_is_object(fcr)) { /* "24 of 29 resolved" read as 24 resolved: said as the web page says it */
 		char rate[16];
 		shown_of(json_object_get(fcr, "rate"), true, rate, sizeof(rate));
-		printf("first-contact resolution: %lld of the %lld contacts resolved with a reason were once and done (%s)\n",
+		printf("first-contact resolution: %lld of the %lld contacts resolved with a reason were once and done (%s)%s%s\n",
 		       (long long)json_integer_value(json_object_get(fcr, "once_and_done")),
-		       (long long)json_integer_value(json_object_get(fcr, "resolved")), rate);
+		       (long long)json_integer_value(json_object_get(fcr, "resolved")), rate,
+		       json_is_true(json_object_get(fcr, "provisional")) ? ", provisional until " : "",
+		       json_is_true(json_object_get(fcr, "provisional")) ? json_string_value(json_object_get(fcr, "final_at")) : "");
 	}
 }
 

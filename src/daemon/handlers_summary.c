@@ -29,6 +29,7 @@
 
 #define SUMMARY_MAX_DAYS 400
 #define DAY_MS (24 * 3600 * 1000LL)
+#define FCR_WINDOW_MS (7 * DAY_MS) /* store/report.c's: a new contact within 7 days is not "once and done" */
 
 static const char *const by_names[] = {[STORE_REPORT_INTERVAL] = "interval", [STORE_REPORT_QUEUE] = "queue",
 	[STORE_REPORT_AGENT] = "agent", [STORE_REPORT_ORGANISATION] = "organisation", [STORE_REPORT_CHANNEL] = "channel"};
@@ -134,10 +135,15 @@ static int summary_by(struct request *r, enum store_report_by *ret_by)
 	return reply_error(r, 400, "invalid", "by", "'by' is interval, queue, agent, organisation or channel");
 }
 
-static json_t *fcr_json(int64_t resolved, int64_t once)
+/* final_at: when the last contact of the range has had its 7 days; until
+ * then a customer coming back about the same reason can still lower the
+ * figure (last Monday's rate was not the same on Tuesday and on Friday). */
+static json_t *fcr_json(int64_t resolved, int64_t once, int64_t to_ms)
 {
-	return json_pack("{s:I,s:I,s:o}", "resolved", (json_int_t)resolved, "once_and_done", (json_int_t)once, "rate",
-			 ratio(once, resolved, 1));
+	char final[GC_TIME_LEN];
+	gc_time_format(to_ms + FCR_WINDOW_MS, final);
+	return json_pack("{s:I,s:I,s:o,s:s,s:b}", "resolved", (json_int_t)resolved, "once_and_done", (json_int_t)once,
+			 "rate", ratio(once, resolved, 1), "final_at", final, "provisional", to_ms + FCR_WINDOW_MS > gc_now_ms());
 }
 
 int run_report_summary(struct request *r, struct store *db)
@@ -165,7 +171,7 @@ int run_report_summary(struct request *r, struct store *db)
 	if (rc == GC_OK && q.organisation_id == 0) {
 		int64_t resolved = 0, once = 0;
 		if ((rc = store_report_fcr(db, &r->scope, q.from_ms, q.to_ms, q.queue_id, &resolved, &once)) == GC_OK)
-			fcr = fcr_json(resolved, once);
+			fcr = fcr_json(resolved, once, q.to_ms);
 	}
 	if (rc < 0) {
 		json_decref(rows);

@@ -17,6 +17,16 @@ const W = 960;
 const H = 240;
 const PAD = { left: 40, right: 10, top: 10, bottom: 24 };
 
+// A date and time in the tenant's zone, in the reader's language.
+function when(lang, iso, zone) {
+  const style = { dateStyle: 'medium', timeStyle: 'short' };
+  try {
+    return new Intl.DateTimeFormat(lang, { ...style, timeZone: zone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(lang, style).format(new Date(iso));
+  }
+}
+
 function rowLabel(by, r, lang, zone) {
   if (by === 'interval') return timeOfDay(lang, r.start, zone);
   if (by === 'channel') return r.channel;
@@ -143,7 +153,10 @@ export function Summary({ t, lang, fail }) {
       {/* it counts only contacts with a reason (docs/api.md): without one, saying "0 of 0 resolved
           contacts" beside a day of contacts resolved read as a wrong figure */}
       {fcr ? <p class="fcr">{fcr.resolved ? t('sum.fcr', { once: fcr.once_and_done, resolved: fcr.resolved,
-        rate: fcr.rate === null ? '–' : pct.format(fcr.rate) }) : t('sum.fcr_none')}</p> : null}
+        rate: fcr.rate === null ? '–' : pct.format(fcr.rate) }) : t('sum.fcr_none')}
+        {/* a customer may still come back within the 7 days: the rate can still fall until then */}
+        {fcr.resolved && fcr.provisional ? ` ${t('sum.fcr_provisional', { at: when(lang, fcr.final_at, zone) })}` : ''}</p>
+        : null}
       {report && !report.organisation_id ? <Barometer t={t} lang={lang} zone={zone} fail={fail} /> : null}
     </section>
   );
