@@ -5,7 +5,9 @@
  * given by --output is written beside its place and renamed into it: whole
  * or not at all. */
 #include "cli/cli.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/tz.h"
 
 #include <csv.h>
 #include <curl/curl.h>
@@ -180,6 +182,20 @@ static void shown_of(const json_t *v, bool share, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+/* An instant of the answer as the tenant's wall time ("2026-12-05 08:30" in
+ * its zone, as the page and guichet report intervals show the half hours);
+ * the instant as given when it cannot be read so. */
+static void local_of(const json_t *answer, const char *iso, char *buf, size_t len)
+{
+	const char *zone = json_string_value(json_object_get(answer, "zone"));
+	int64_t ms = 0;
+	struct gc_local_time lt;
+	if (iso && zone && gc_time_parse(iso, &ms) == GC_OK && gc_tz_local(zone, ms, &lt) == GC_OK)
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day, lt.hour, lt.minute);
+	else
+		snprintf(buf, len, "%s", iso ? iso : "");
+}
+
 static void print_table(const json_t *answer)
 {
 	const char *keys[2];
@@ -191,8 +207,12 @@ static void print_table(const json_t *answer)
 		"avg answer (s)", "avg handle (s)", "transfers", "escalations", "occupancy"};
 #define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
 	int width[N_SHOWN];
-	printf("%s to %s\n%-24s", json_string_value(json_object_get(answer, "from")),
-	       json_string_value(json_object_get(answer, "to")), keys[n_keys - 1]);
+	bool halves = strcmp(keys[0], "start") == 0;
+	char from[64], to[64];
+	local_of(answer, json_string_value(json_object_get(answer, "from")), from, sizeof(from));
+	local_of(answer, json_string_value(json_object_get(answer, "to")), to, sizeof(to));
+	printf("%s to %s (%s)\n%-24s", from, to, json_string_value(json_object_get(answer, "zone")) ?: "UTC",
+	       halves ? "half hour" : keys[n_keys - 1]);
 	for (size_t f = 0; f < N_SHOWN; f++) {
 		width[f] = (int)strlen(heading[f]) > 9 ? (int)strlen(heading[f]) : 9;
 		printf(" %*s", width[f], heading[f]);
@@ -204,6 +224,8 @@ static void print_table(const json_t *answer)
 		const json_t *row = i < n ? json_array_get(rows, i) : json_object_get(answer, "totals");
 		char buf[64];
 		text_of(i < n ? json_object_get(row, keys[n_keys - 1]) : NULL, buf, sizeof(buf));
+		if (halves && i < n)
+			local_of(answer, json_string_value(json_object_get(row, "start")), buf, sizeof(buf));
 		output_cell(i < n ? buf : "total", 24, true);
 		for (size_t f = 0; f < N_SHOWN; f++) {
 			shown_of(json_object_get(row, shown[f]), strcmp(shown[f], "service_level") == 0 ||

@@ -173,9 +173,13 @@ int run_report_summary(struct request *r, struct store *db)
 		if ((rc = store_report_fcr(db, &r->scope, q.from_ms, q.to_ms, q.queue_id, &resolved, &once)) == GC_OK)
 			fcr = fcr_json(resolved, once, q.to_ms);
 	}
+	char zone[GC_TZ_NAME_MAX] = "UTC"; /* the zone the tenant's days are read in, for those who show the half hours */
+	if (rc == GC_OK)
+		rc = store_tenant_zone(db, r->scope.tenant_id, zone);
 	if (rc < 0) {
 		json_decref(rows);
 		json_decref(all);
+		json_decref(fcr);
 		return reply_store_error(r, db, rc, NULL);
 	}
 	json_t *totals = totals_of(all ? all : rows);
@@ -192,7 +196,7 @@ int run_report_summary(struct request *r, struct store *db)
 	char from[GC_TIME_LEN], to[GC_TIME_LEN];
 	gc_time_format(q.from_ms, from);
 	gc_time_format(q.to_ms, to);
-	json_t *answer = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "from", from, "to", to, "by", by_names[q.by],
+	json_t *answer = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "from", from, "to", to, "zone", zone, "by", by_names[q.by],
 		"queue_id", q.queue_id ? json_integer(q.queue_id) : json_null(), "organisation_id",
 		q.organisation_id ? json_integer(q.organisation_id) : json_null(), "totals", totals,
 		"first_contact_resolution", fcr, "rows", rows);

@@ -439,6 +439,17 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 				    "done (50%), provisional until "));
 	free(out);
 	free(err);
+	/* per half hour, the tenant's wall time (UTC here: no calendar), as guichet report intervals shows it */
+	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, NULL), 0);
+	assert_non_null(strstr(out, " (UTC)\nhalf hour "));
+	assert_null(strstr(out, ".000Z"));
+	const char *first = strstr(strstr(out, "\nhalf hour ") + 1, "\n"); /* the first half hour's line */
+	int y, mo, day, h, mi;
+	assert_non_null(first);
+	assert_int_equal(sscanf(first + 1, "%4d-%2d-%2d %2d:%2d ", &y, &mo, &day, &h, &mi), 5);
+	assert_true(mi == 0 || mi == 30);
+	free(out);
+	free(err);
 	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by", "queue",
 				 "--format", "csv", "--output", csv, NULL), 0);
 	free(out);
