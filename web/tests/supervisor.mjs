@@ -563,6 +563,35 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await accessible(page, 'day of one queue (en)');
       await page.getByLabel('Queue', { exact: true }).selectOption('');
     });
+    await step('the day so far says what its forecast and staff needed stand on, or why there is none (en, fr)', async () => {
+      const basis = page.locator('.day p.forecast-basis');
+      const day = await page.getByLabel('Day', { exact: true }).inputValue();
+      const real = await admin('GET', `/api/v1/reports/intervals?date=${day}`);
+      await basis.getByText(real.forecast ? /^Forecast: / : 'No forecast: no contact on this weekday in the 4 weeks before.').waitFor();
+      // a day with two weeks of history, at its goal: said so
+      await page.route('**/api/v1/reports/intervals?*', async (route) => {
+        const res = await route.fetch().catch(() => null);
+        if (!res) return;
+        const body = await res.json();
+        body.forecast = { method: 'same weekday mean', weeks: 2, service_level: 0.9, target_s: 15 };
+        await route.fulfill({ response: res, json: body }).catch(() => {});
+      });
+      try {
+        const date = page.getByLabel('Day', { exact: true });
+        await date.fill(await date.inputValue()); // the same day, read again
+        await basis.getByText('Forecast: the mean of the same half hour on the same weekday over the last 2 weeks with contacts; '
+          + 'staff needed to answer 90% within 15 seconds.').waitFor();
+        await page.getByLabel('Language').selectOption('fr');
+        await basis.getByText(/sur les 2 dernières semaines avec des contacts ; effectif requis pour répondre à 90\s%\sen 15 secondes\.$/)
+          .waitFor();
+        await page.getByLabel('Langue').selectOption('en');
+      } finally {
+        await page.unroute('**/api/v1/reports/intervals?*');
+      }
+      const date = page.getByLabel('Day', { exact: true });
+      await date.fill(await date.inputValue());
+      await basis.getByText(real.forecast ? /^Forecast: / : /^No forecast/).waitFor();
+    });
     await step('the summary cuts the day per queue: a chart and the figures, accessible (en, fr)', async () => {
       await page.getByRole('tab', { name: 'Summary' }).click();
       await page.getByLabel('Per', { exact: true }).selectOption('queue');

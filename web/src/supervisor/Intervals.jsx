@@ -155,6 +155,12 @@ export function Intervals({ t, lang, fail }) {
             <li><span class="key forecast" /> {t('day.forecast')}</li>
             <li><span class="key sl" /> {t('day.service_level')}</li>
           </ul>
+          {/* what the forecast and the staff needed stand on: a line with no word of where it comes from
+              (or nothing drawn, and no word of why) left the supervisor guessing */}
+          <p class="forecast-basis">{report.forecast
+            ? t('day.forecast_basis', { n: report.forecast.weeks, sl: new Intl.NumberFormat(lang, { style: 'percent' })
+              .format(report.forecast.service_level), s: report.forecast.target_s })
+            : t('day.no_forecast')}</p>
           {asTable ? <Table t={t} lang={lang} report={report} /> : <Chart t={t} lang={lang} report={report} />}
         </>
       )}
