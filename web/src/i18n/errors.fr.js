@@ -3,6 +3,190 @@
 // les liste). Chaque valeur (%s, %d, %lld, %.1f…) garde sa place dans l'ordre
 // des valeurs ; %2$s prend la deuxième. Voir errors.js.
 export default {
+  '%lld is an announcement: only an incident is broadcast':
+    'L’annonce n° %lld n’est pas un incident : seul un incident est envoyé à ses destinataires.',
+  '%s (16-bit PCM, mono or stereo, 8,000 to 48,000 Hz)':
+    '%s (PCM 16 bits, mono ou stéréo, de 8 000 à 48 000 Hz).',
+  '%s has an account already: create the tenant without it, then give them the role tenant_admin there':
+    '%s a déjà un compte : créez la marque sans cette personne, puis donnez-lui le rôle tenant_admin dans la marque.',
+  "'%.40s' is not a day like 2026-12-01": '« %.40s » n’est pas un jour comme 2026-12-01.',
+  "'%s' cannot be changed": '« %s » ne peut pas être modifié.',
+  "'%s' is UTF-8 text of 1 to %d bytes once control characters are removed":
+    '« %s » est un texte UTF-8 de 1 à %d octets, caractères de contrôle retirés.',
+  "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time":
+    '« %s » est une date (AAAA-MM-JJ, le jour dans le fuseau de la marque) ou une heure RFC 3339.',
+  "'%s' is a language of '%s' (en, fr)":
+    '« %s » n’est pas une langue possible pour « %s » (en, fr).',
+  "'%s' is a number of bytes from 0 to %lld": '« %s » est un nombre d’octets de 0 à %lld.',
+  "'%s' is a positive integer": '« %s » est un entier positif.',
+  "'%s' is a string": '« %s » est une chaîne de caractères.',
+  "'%s' is a string of 1 to %zu printable characters":
+    '« %s » est une chaîne de 1 à %zu caractères imprimables.',
+  "'%s' is a text of 1 to %zu bytes%s": '« %1$s » est un texte de 1 à %2$zu octets.',
+  "'%s' is a time (RFC 3339, e.g. 2026-12-02T08:00:00Z)":
+    '« %s » est une heure RFC 3339, par exemple 2026-12-02T08:00:00Z.',
+  "'%s' is an integer from %d to %d": '« %s » est un entier de %d à %d.',
+  "'%s' is at most %zu bytes": '« %s » fait au plus %zu octets.',
+  "'%s' is given twice": '« %s » est donné deux fois.',
+  "'%s' is neither this tenant's organisation nor one that staffs it":
+    '« %s » n’est ni l’organisation de cette marque ni une organisation qui la sert.',
+  "'%s' is not a field of a broadcast": '« %s » n’est pas un champ d’un envoi aux destinataires.',
+  "'%s' is not a field of an incident": '« %s » n’est pas un champ d’un incident.',
+  "'%s' is not a kind of template (declaration, update, resolution)":
+    '« %s » n’est pas un type de modèle (declaration, update, resolution).',
+  "'%s' is not a setting of the portal": '« %s » n’est pas un réglage du centre d’aide.',
+  "'%s' is not among what '%.60s' finds":
+    '« %s » n’est pas parmi ce que trouve la recherche « %.60s ».',
+  "'%s' is not an email address": '« %s » n’est pas une adresse e-mail.',
+  "'%s' is not one of the tenant's dispositions: %s":
+    '« %s » n’est pas une qualification de la marque : %s.',
+  "'%s' is off, optional or required": '« %s » vaut off, optional ou required.',
+  "'%s' is required": '« %s » est obligatoire.',
+  "'%s' is text of 1 to %zu bytes on one line":
+    '« %s » est un texte de 1 à %zu octets sur une seule ligne.',
+  "'%s' is text of at most %zu bytes": '« %s » est un texte d’au plus %zu octets.',
+  "'%s' is true or false": '« %s » vaut true ou false.',
+  "'%s' is {\"en\": {...}, \"fr\": {...}}": '« %s » s’écrit {"en": {...}, "fr": {...}}.',
+  "'%s' is {\"subject\": 1 to %d bytes on one line, \"body\": 1 to %d bytes}":
+    '« %s » s’écrit {"subject": 1 à %d octets sur une ligne, "body": 1 à %d octets}.',
+  "'%s' must be %s %g and at most %g":
+    '« %1$s » doit être un nombre supérieur à %3$g (ou égal, selon le champ) et d’au plus %4$g.',
+  "'%s' must be an integer from %lld to %lld": '« %s » doit être un entier de %lld à %lld.',
+  "'%s' uses an unknown variable {{%s}} (customer.name, incident.title, incident.since, incident.expected_end, update.text)":
+    '« %s » emploie une variable inconnue, {{%s}} (variables possibles : customer.name, incident.title, incident.since, incident.expected_end, update.text).',
+  "'all' is true": '« all » vaut true.',
+  "'answer' is the value chosen or typed": '« answer » est la valeur choisie ou saisie.',
+  "'approvals' is the number of reviewers needed, 1 to 10":
+    '« approvals » est le nombre de relecteurs nécessaires, de 1 à 10.',
+  "'articles' lists at most 10 articles' ids":
+    '« articles » liste au plus 10 identifiants d’articles.',
+  "'articles[%zu]' is an article's id": '« articles[%zu] » est l’identifiant d’un article.',
+  "'attachments' is {\"max_bytes\": 0 to %lld, \"types\": [some of image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain], \"per_chat\": 0 to %d}; '%s' is wrong":
+    '« attachments » s’écrit {"max_bytes": 0 à %lld, "types": [parmi image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain], "per_chat": 0 à %d} ; « %s » est incorrect.',
+  "'attribute' is {\"key\": text of 1 to %d bytes, \"value\": 1 to %d bytes}":
+    '« attribute » s’écrit {"key": texte de 1 à %d octets, "value": 1 à %d octets}.',
+  "'by' is day or week": '« by » vaut day ou week.',
+  "'by' is interval, queue, agent, organisation or channel":
+    '« by » vaut interval, queue, agent, organisation ou channel.',
+  "'by' is queue, agent, organisation or channel":
+    '« by » vaut queue, agent, organisation ou channel.',
+  "'channels' is a list of \"email\", \"sms\" and \"social\", the first one a customer can take: [\"email\"], [\"social\", \"sms\", \"email\"]...":
+    '« channels » est une liste de "email", "sms" et "social", dans l’ordre de préférence (le premier que le client peut recevoir sert) : ["email"], ["social", "sms", "email"]…',
+  "'comment' is text of 1 to %d bytes": '« comment » est un texte de 1 à %d octets.',
+  "'comment' is text of at most 2,000 bytes": '« comment » est un texte d’au plus 2 000 octets.',
+  "'comment' is text of at most 4000 bytes": '« comment » est un texte d’au plus 4 000 octets.',
+  "'contact_id' is a contact's id": '« contact_id » est l’identifiant d’un contact.',
+  "'customer' is {\"id\", \"hmac\"}": '« customer » s’écrit {"id", "hmac"}.',
+  "'customers' holds customer ids": '« customers » contient des identifiants de clients.',
+  "'customers' is a list of 1 to %d customer ids":
+    '« customers » est une liste de 1 à %d identifiants de clients.',
+  "'date' is a date YYYY-MM-DD": '« date » est une date AAAA-MM-JJ.',
+  "'date' is a date YYYY-MM-DD, without from and to":
+    '« date » est une date AAAA-MM-JJ, sans from ni to.',
+  "'email' is an address, name@domain": '« email » est une adresse, nom@domaine.',
+  "'email' is not an email address": '« email » n’est pas une adresse e-mail.',
+  "'feedback' is text of at most 4000 bytes": '« feedback » est un texte d’au plus 4 000 octets.',
+  "'from' is a date YYYY-MM-DD": '« from » est une date AAAA-MM-JJ.',
+  "'from' is an RFC 3339 UTC time (or give 'date')":
+    '« from » est une heure UTC RFC 3339 (ou donnez « date »).',
+  "'greeting_recording' is a recording's id or null":
+    '« greeting_recording » est l’identifiant d’un enregistrement, ou null.',
+  "'heard' is what the customer said, 1 to 1000 bytes":
+    '« heard » est ce que le client a dit, de 1 à 1 000 octets.',
+  "'hint' must be 'fr' or 'en'": '« hint » doit valoir « fr » ou « en ».',
+  "'holidays' lists dates like 2026-12-25, separated by commas":
+    '« holidays » liste des dates comme 2026-12-25, séparées par des virgules.',
+  "'item' is the id of the article opened": '« item » est l’identifiant de l’article ouvert.',
+  "'kind' is \"declaration\", \"update\" or \"resolution\"":
+    '« kind » vaut "declaration", "update" ou "resolution".',
+  "'kind' is sms or social": '« kind » vaut sms ou social.',
+  "'lang' is en or fr": '« lang » vaut en ou fr.',
+  "'lang' is fr or en": '« lang » vaut fr ou en.',
+  "'lang' must be 'fr' or 'en'": '« lang » doit valoir « fr » ou « en ».',
+  "'month' is YYYY-MM": '« month » s’écrit AAAA-MM.',
+  "'music' is a recording's id or null":
+    '« music » est l’identifiant d’un enregistrement, ou null.',
+  "'name' (in the query) is a text of 1 to %d bytes":
+    '« name » (dans l’URL) est un texte de 1 à %d octets.',
+  "'node' is the id of a question answered from the customer's words":
+    '« node » est l’identifiant d’une question à laquelle les mots du client ont répondu.',
+  "'note' is text of 1 to %d bytes": '« note » est un texte de 1 à %d octets.',
+  "'number' is required": '« number » est obligatoire.',
+  "'offline' is an object": '« offline » est un objet.',
+  "'on' is true or false": '« on » vaut true ou false.',
+  "'origins' lists 1 to %d origins like https://shop.example":
+    '« origins » liste de 1 à %d origines comme https://shop.example.',
+  "'outsourcers_listen' is true or false": '« outsourcers_listen » vaut true ou false.',
+  "'password' goes with 'username'": '« password » va avec « username ».',
+  "'password' is a text of %d to %d bytes (no quotes, backslashes or control characters)":
+    '« password » est un texte de %d à %d octets (sans guillemets, barres obliques inverses ni caractères de contrôle).',
+  "'password' is a text of 1 to %d bytes, no control characters":
+    '« password » est un texte de 1 à %d octets, sans caractères de contrôle.',
+  "'prechat' is an object": '« prechat » est un objet.',
+  "'prechat.topics' lists 0 to %d topics": '« prechat.topics » liste de 0 à %d sujets.',
+  "'price' is required: what one position costs for one hour":
+    '« price » est obligatoire : ce que coûte une position pendant une heure.',
+  "'provider' is twilio or generic": '« provider » vaut twilio ou generic.',
+  "'q' is not valid UTF-8": '« q » n’est pas de l’UTF-8 valide.',
+  "'q' is the words searched, 1 to 1000 bytes":
+    '« q » contient les mots cherchés, de 1 à 1 000 octets.',
+  "'query' is not valid UTF-8": '« query » n’est pas de l’UTF-8 valide.',
+  "'query' is the customer's words, at most 1000 bytes":
+    '« query » contient les mots du client, au plus 1 000 octets.',
+  "'query' is the words searched, 1 to 1000 bytes":
+    '« query » contient les mots cherchés, de 1 à 1 000 octets.',
+  "'query' is the words searched, at most 1000 bytes":
+    '« query » contient les mots cherchés, au plus 1 000 octets.',
+  "'queue_id' is a queue's id or null": '« queue_id » est l’identifiant d’une file, ou null.',
+  "'queue_id' is one of the tenant's queues":
+    '« queue_id » doit être l’une des files de la marque.',
+  "'queue_id' is the id of a queue": '« queue_id » est l’identifiant d’une file.',
+  "'queues' holds queue ids": '« queues » contient des identifiants de files.',
+  "'queues' is an array of at most %d queue ids":
+    '« queues » est une liste d’au plus %d identifiants de files.',
+  "'rate_per_minute' is 1 to %d": '« rate_per_minute » vaut de 1 à %d.',
+  "'reason' is wrong, outdated or unclear": '« reason » vaut wrong, outdated ou unclear.',
+  "'resolved' is true or false": '« resolved » vaut true ou false.',
+  "'retention_days' is a number of days from 1 to %d":
+    '« retention_days » est un nombre de jours de 1 à %d.',
+  "'review_by' is a date (2027-01-31) or an RFC 3339 time":
+    '« review_by » est une date (2027-01-31) ou une heure RFC 3339.',
+  "'review_by' is in the past": 'La date de « review_by » est passée.',
+  "'scenario' is a scenario's number, from 0":
+    '« scenario » est le numéro d’un scénario, à partir de 0.',
+  "'score' is an integer from 1 to 5": '« score » est un entier de 1 à 5.',
+  "'solved' is true or false": '« solved » vaut true ou false.',
+  "'synonyms' is a list of 1 to 50 words or phrases":
+    '« synonyms » est une liste de 1 à 50 mots ou expressions.',
+  "'tenant_id' must be a positive integer": '« tenant_id » doit être un entier positif.',
+  "'text' is 1 to %d bytes": '« text » fait de 1 à %d octets.',
+  "'to' comes after 'from', at most %d days later":
+    '« to » vient après « from », au plus %d jours plus tard.',
+  "'to' is a date YYYY-MM-DD": '« to » est une date AAAA-MM-JJ.',
+  "'to' is an RFC 3339 UTC time": '« to » est une heure UTC RFC 3339.',
+  "'to' is from 'from' to %d days after it": '« to » est entre « from » et %d jours après.',
+  "'topic' is one of the chat's topics": '« topic » doit être l’un des sujets du chat.',
+  "'tree' is a tree's id": '« tree » est l’identifiant d’un arbre.',
+  "'tree' is the id of the tree to train on":
+    '« tree » est l’identifiant de l’arbre sur lequel s’entraîner.',
+  "'up_to' is a message id": '« up_to » est l’identifiant d’un message.',
+  "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT, {number} the customer's number":
+    '« uri » s’écrit sip:{number}@HOTE ou sip:{number}@HOTE:PORT, {number} étant le numéro du client.',
+  "'username' goes with 'password'": '« username » va avec « password ».',
+  "'username' is 1 to %d letters, digits or ._-+":
+    '« username » fait de 1 à %d lettres, chiffres ou ._-+.',
+  "'username' is a text of 1 to %d bytes, no quotes, backslashes or control characters":
+    '« username » est un texte de 1 à %d octets, sans guillemets, barres obliques inverses ni caractères de contrôle.',
+  "'waiting' or 'music' is required: an object or a recording's id, or null for the numbers' settings and the installation's music":
+    '« waiting » ou « music » est obligatoire : un objet ou l’identifiant d’un enregistrement, ou null pour reprendre les réglages des numéros et la musique de l’installation.',
+  "'week' is an ISO week, YYYY-Www (2026-W49)":
+    '« week » est une semaine ISO, AAAA-Www (2026-W49).',
+  "'word' is one word or phrase, 1 to 200 bytes":
+    '« word » est un mot ou une expression, de 1 à 200 octets.',
+  'Last-Event-ID (or after) is a message id':
+    'Last-Event-ID (ou after) est l’identifiant d’un message.',
+  'Last-Event-ID is an event id (an integer)':
+    'Last-Event-ID est l’identifiant d’un événement (un entier).',
   "a tenant named '%s' exists": 'Une marque nommée « %s » existe déjà.',
   'the session has ended': 'La session est terminée.',
   'the user holds contacts: transfer or finish them first, then try again':
