@@ -187,7 +187,155 @@ export default {
     'Last-Event-ID (ou after) est l’identifiant d’un message.',
   'Last-Event-ID is an event id (an integer)':
     'Last-Event-ID est l’identifiant d’un événement (un entier).',
+  'a %s takes no contacts: give the user a role that does (agent, expert, supervisor) first':
+    'Le rôle %s ne reçoit pas de contacts : donnez d’abord à cette personne un rôle qui en reçoit (agent, expert, supervisor).',
+  'a customer with this external_id exists': 'Un client a déjà cet external_id.',
+  'a forecast needs at least two weeks of history':
+    'Une prévision demande au moins deux semaines d’historique.',
+  "a gesture needs a reason: give one, or set the contact's reason first":
+    'Un geste commercial demande un motif : donnez-en un, ou donnez d’abord son motif au contact.',
+  'a list of 1 to %d addresses to send the digest to':
+    'Attendu : une liste de 1 à %d adresses auxquelles envoyer la synthèse.',
+  'a message needs MessageSid, From and Body, of sensible lengths':
+    'Un message demande MessageSid, From et Body, de longueurs raisonnables.',
+  'a tenant keeps at most %d recordings: remove one first':
+    'Une marque garde au plus %d enregistrements : supprimez-en un d’abord.',
   "a tenant named '%s' exists": 'Une marque nommée « %s » existe déjà.',
+  'a whole number of days': 'Attendu : un nombre entier de jours.',
+  'a window is {"from": TIME, "to": TIME} in RFC 3339':
+    'Un créneau s’écrit {"from": HEURE, "to": HEURE} en RFC 3339.',
+  "amount_cents is the value in the currency's minor unit, from 1 to %lld":
+    '« amount_cents » est le montant dans la plus petite unité de la devise (les centimes), de 1 à %lld.',
+  'an API token belongs to one tenant: log in as a person':
+    'Un jeton d’API appartient à une seule marque : connectez-vous en tant que personne.',
+  'an API token is not an agent': 'Un jeton d’API n’est pas un agent.',
+  'an Idempotency-Key is 1 to 128 printable characters':
+    'Un Idempotency-Key fait de 1 à 128 caractères imprimables.',
+  "an agent's stream needs the agent's own session":
+    'Le flux d’un agent demande la propre session de l’agent.',
+  "an article or tree '%s' exists already: choose another id":
+    'Un article ou un arbre « %s » existe déjà : choisissez un autre identifiant.',
+  'an audience is one of {"all": true}, {"attribute": {"key", "value"}}, {"customers": [ids]}':
+    'Les destinataires s’écrivent de l’une de ces façons : {"all": true}, {"attribute": {"key", "value"}}, {"customers": [identifiants]}.',
+  "an organisation named '%s' exists": 'Une organisation nommée « %s » existe déjà.',
+  "an update carries its 'text'": 'Une mise à jour doit avoir un « text ».',
+  'another node routes this tenant now: try again':
+    'Un autre nœud route cette marque en ce moment : réessayez.',
+  'beyond 100,000 agents or 50,000 Erlangs': 'Au-delà de 100 000 agents ou de 50 000 Erlangs.',
+  'beyond what can be computed: more than 100,000 agents, or a queue too long':
+    'Au-delà de ce qui peut être calculé : plus de 100 000 agents, ou une file trop longue.',
+  "callbacks wait in one of the tenant's phone queues":
+    'Les rappels attendent dans l’une des files téléphoniques de la marque.',
+  'cannot hash the password now': 'Impossible de hacher le mot de passe pour le moment.',
+  'cannot open a stream now': 'Impossible d’ouvrir un flux pour le moment.',
+  'choose a tenant where you have a role (X-Guichet-Tenant)':
+    'Choisissez une marque où vous avez un rôle (X-Guichet-Tenant).',
+  'contact %lld is no web chat: send files by its own channel':
+    'Le contact n° %lld n’est pas un chat web : envoyez les fichiers par son propre canal.',
+  "customer %lld is not one of the tenant's": 'Le client n° %lld n’est pas un client de la marque.',
+  'drafts are for authors and reviewers':
+    'Les brouillons sont réservés aux auteurs et aux relecteurs.',
+  'enough mail went to this address this hour':
+    'Cette adresse a reçu assez d’e-mails pour cette heure-ci.',
+  "give 'max_attachment' and/or 'max_message', in bytes":
+    'Donnez « max_attachment » et/ou « max_message », en octets.',
+  "give 'term' and 'item'": 'Donnez « term » et « item ».',
+  "give 'word'": 'Donnez « word ».',
+  "give 'word' and 'synonym'": 'Donnez « word » et « synonym ».',
+  'give at least one template: {"declaration": {"en": {"subject", "body"}}}':
+    'Donnez au moins un modèle : {"declaration": {"en": {"subject", "body"}}}.',
+  "give the customer's words ('query') or a 'tree'":
+    'Donnez les mots du client (« query ») ou un arbre (« tree »).',
+  'give the day: date=YYYY-MM-DD': 'Donnez le jour : date=AAAA-MM-JJ.',
+  'incident %lld has ended already': 'L’incident n° %lld est déjà terminé.',
+  'incident %lld has ended: only its resolution is told':
+    'L’incident n° %lld est terminé : seule sa résolution est annoncée.',
+  "incident %lld has no '%s' template": 'L’incident n° %lld n’a pas de modèle « %s ».',
+  'incident %lld has no audience: set it first':
+    'L’incident n° %lld n’a pas de destinataires : définissez-les d’abord.',
+  'incident %lld was declared already: broadcast an update':
+    'L’incident n° %lld a déjà été déclaré : envoyez une mise à jour.',
+  'incident %lld was resolved and its resolution told already':
+    'L’incident n° %lld est résolu et sa résolution déjà annoncée.',
+  'internal error': 'Erreur interne.',
+  'keywords[%zu] is a phrase of 1 to %d bytes':
+    '« keywords[%zu] » est une expression de 1 à %d octets.',
+  'kind is credit, gift or waiver': '« kind » vaut credit, gift ou waiver.',
+  'malformed query string': 'Paramètres d’URL mal formés.',
+  'mode is partial or all-or-nothing': '« mode » vaut partial ou all-or-nothing.',
+  'no agent has answered in this chat: it has no conversation to send':
+    'Aucun agent n’a répondu dans ce chat : il n’a pas de conversation à envoyer.',
+  'no answer': 'Le serveur n’a pas donné de réponse.',
+  "no answer was inferred from the customer's words%s%s":
+    'Aucune réponse n’a été tirée des mots du client (question %2$s).',
+  "no article or tree '%s'": 'Aucun article ni arbre « %s ».',
+  'no contact %lld': 'Aucun contact n° %lld.',
+  'no diagnostic tree covers these words: search the articles':
+    'Aucun arbre de diagnostic ne couvre ces mots : cherchez dans les articles.',
+  "no entry '%s' = '%s'": 'Aucune entrée « %s » = « %s ».',
+  "no learned link from '%s' to '%s'": 'Aucun lien appris de « %s » vers « %s ».',
+  'no mailbox %lld in this tenant': 'Aucune boîte mail n° %lld dans cette marque.',
+  "no mailbox sends this brand's mail: a message left could not be answered":
+    'Aucune boîte mail n’envoie les e-mails de cette marque : un message laissé ne pourrait pas recevoir de réponse.',
+  'no open flag %lld': 'Aucun signalement ouvert n° %lld.',
+  "no organisation named '%s'": 'Aucune organisation nommée « %s ».',
+  'no path': 'La requête n’a pas de chemin.',
+  "no proposal '%s'": 'Aucune proposition « %s ».',
+  "no published article '%s'": 'Aucun article publié « %s ».',
+  "no published article or tree '%s'": 'Aucun article ni arbre publié « %s ».',
+  "no published tree '%s'": 'Aucun arbre publié « %s ».',
+  'no queue %lld in this tenant': 'Aucune file n° %lld dans cette marque.',
+  'no recording %lld in this tenant': 'Aucun enregistrement n° %lld dans cette marque.',
+  'no session %lld here': 'Aucune session n° %lld ici.',
+  'no skill %lld in this tenant': 'Aucune compétence n° %lld dans cette marque.',
+  'no such %s in this tenant': 'Introuvable dans cette marque : %s.',
+  'no such attachment in this chat': 'Cette pièce jointe n’existe pas dans ce chat.',
+  'no such chat': 'Ce chat n’existe pas.',
+  'no such chat in this tenant': 'Ce chat n’existe pas dans cette marque.',
+  'no such endpoint': 'Cette adresse de l’API n’existe pas.',
+  'no such help centre': 'Ce centre d’aide n’existe pas.',
+  'no such page': 'Cette page n’existe pas.',
+  'no such tenant': 'Cette marque n’existe pas.',
+  "no tenant named '%s'": 'Aucune marque nommée « %s ».',
+  'no user with this email': 'Aucun utilisateur n’a cette adresse e-mail.',
+  "no version %lld of '%s'": 'Aucune version %lld de « %s ».',
+  'nobody can take a chat now: leave a message or ask for a call':
+    'Personne ne peut prendre de chat pour le moment : laissez un message ou demandez à être rappelé.',
+  'not a message {"id","from","text",...} nor a receipt {"type":"receipt","id","status"}':
+    'Ni un message {"id","from","text",...} ni un accusé de réception {"type":"receipt","id","status"}.',
+  'nothing to go back to: this is the first question':
+    'Rien à défaire : c’est la première question.',
+  'number %lld plays this recording (its menu or greeting): change it first':
+    'Le numéro de téléphone n° %lld joue cet enregistrement (son menu ou son accueil) : changez-le d’abord.',
+  "only 'If-None-Match: *' (create, never replace) is understood here":
+    'Seul « If-None-Match: * » (créer, jamais remplacer) est compris ici.',
+  'only a platform admin may do this': 'Seul un administrateur de la plateforme peut faire cela.',
+  "only a rejection takes a 'comment'": 'Seul un renvoi à l’auteur (reject) prend un « comment ».',
+  'only the agent holding this chat, or a supervisor, may follow it':
+    'Seul l’agent qui a ce chat, ou un superviseur, peut le suivre.',
+  'origins[%zu] is not an origin like https://shop.example[:port]':
+    '« origins[%zu] » n’est pas une origine comme https://shop.example[:port].',
+  'out of memory': 'Mémoire insuffisante.',
+  'outcome is reached, no_answer, busy, voicemail or wrong_number':
+    '« outcome » vaut reached, no_answer, busy, voicemail ou wrong_number.',
+  'prechat.topics[%zu] is text of 1 to 100 bytes':
+    '« prechat.topics[%zu] » est un texte de 1 à 100 octets.',
+  "publishing needs a reviewer's role": 'Publier demande un rôle de relecteur.',
+  'queue %lld plays this recording as its music: change it first':
+    'La file n° %lld joue cet enregistrement comme musique d’attente : changez-la d’abord.',
+  'queue %lld serves %s; this sends it %s contacts':
+    'La file n° %lld sert le canal %s ; ceci lui enverrait des contacts du canal %s.',
+  "say why it is not resolved ('feedback')": 'Dites pourquoi ce n’est pas résolu (« feedback »).',
+  'send %s': 'Le corps de la requête doit être de type %s.',
+  "send the file's bytes as the request's body":
+    'Envoyez le contenu du fichier comme corps de la requête.',
+  'send the recording as audio/wav': 'Envoyez l’enregistrement en audio/wav.',
+  'send {"tenant_id": ID} and nothing else': 'Envoyez {"tenant_id": ID} et rien d’autre.',
+  'source is api or phone': '« source » vaut api ou phone.',
+  'source is portal, chat or api': '« source » vaut portal, chat ou api.',
+  'state is approved, pending or refused': '« state » vaut approved, pending ou refused.',
+  'state is scheduled, waiting, offered, dialing, done, missed or cancelled':
+    '« state » vaut scheduled, waiting, offered, dialing, done, missed ou cancelled.',
   'the session has ended': 'La session est terminée.',
   'the user holds contacts: transfer or finish them first, then try again':
     'Cette personne a encore des contacts en cours : transférez-les ou terminez-les d’abord, puis réessayez.',
