@@ -336,10 +336,150 @@ export default {
   'state is approved, pending or refused': '« state » vaut approved, pending ou refused.',
   'state is scheduled, waiting, offered, dialing, done, missed or cancelled':
     '« state » vaut scheduled, waiting, offered, dialing, done, missed ou cancelled.',
+  'synonym %zu is not 1 to 200 bytes of text':
+    'Le synonyme n° %zu n’est pas un texte de 1 à 200 octets.',
+  'the ID of the mailbox that sends it': 'Attendu : l’identifiant de la boîte mail qui l’envoie.',
+  'the address to send the export to': 'Attendu : l’adresse à laquelle envoyer l’export.',
+  "the article '%s' has no reply of that name": 'L’article « %s » n’a pas de réponse de ce nom.',
+  'the body is not a form (application/x-www-form-urlencoded)':
+    'Le corps n’est pas un formulaire (application/x-www-form-urlencoded).',
+  "the body's 'id' is not the path's '%s'": 'L’« id » du corps n’est pas celui du chemin, « %s ».',
+  'the brand does not let its outsourcers listen to its calls':
+    'La marque ne permet pas à ses prestataires d’écouter ses appels.',
+  "the call is another agent's": 'L’appel est celui d’un autre agent.',
+  'the call is not on hold': 'L’appel n’est pas en attente.',
+  'the call is on hold already': 'L’appel est déjà en attente.',
+  'the change could not be saved: try again':
+    'La modification n’a pas pu être enregistrée : réessayez.',
+  "the channel's secret cannot be opened": 'Le secret du canal ne peut pas être ouvert.',
+  "the channel's secret cannot be read: %s": 'Le secret du canal ne peut pas être lu : %s.',
+  'the client left': 'L’appelant s’est déconnecté.',
+  'the contact could not be escalated: %s': 'Le contact n’a pas pu être escaladé : %s.',
+  'the contact has no bridged call': 'Le contact n’a pas d’appel établi.',
+  'the contact is %s in a queue: use accept, move or abandon':
+    'Le contact attend dans une file (état : %s) : utilisez accept, move ou abandon.',
+  'the contact is held by an agent: use wrapup, escalate or transfer':
+    'Un agent a pris ce contact : utilisez wrapup, escalate ou transfer.',
+  "the customer's hmac is not HMAC-SHA256(secret, id) of this channel":
+    'Le hmac du client n’est pas HMAC-SHA256(secret, id) de ce canal.',
+  'the database cannot be reached: try again': 'La base de données est injoignable : réessayez.',
+  'the database does not answer': 'La base de données ne répond pas.',
+  'the date is out of range': 'La date est hors limites.',
+  'the diagnosis has not reached an answer yet':
+    'Le diagnostic n’est pas encore arrivé à une réponse.',
+  'the diagnosis has not reached an outcome yet':
+    'Le diagnostic n’est pas encore arrivé à une conclusion.',
+  "the digest's language: en or fr": 'Attendu : la langue de la synthèse, en ou fr.',
+  'the file holds no article or tree': 'Le fichier ne contient aucun article ni arbre.',
+  'the file holds no resolution': 'Le fichier ne contient aucune résolution.',
+  "the file is larger than this chat's %lld bytes":
+    'Le fichier dépasse les %lld octets que permet ce chat.',
+  'the gesture is already %s': 'Ce geste commercial n’attend plus de décision (état : %s).',
+  'the history could not be read: %s': 'L’historique n’a pas pu être lu : %s.',
+  'the interval must divide a day (900, 1800 ...)':
+    'La durée de l’intervalle doit diviser une journée (900, 1800… secondes).',
+  'the local time to send at on Mondays, HH:MM from 00:00 to 23:59':
+    'Attendu : l’heure locale d’envoi le lundi, HH:MM de 00:00 à 23:59.',
+  'the local time to send at, HH:MM from 00:00 to 23:59':
+    'Attendu : l’heure locale d’envoi, HH:MM de 00:00 à 23:59.',
+  'the mailbox did not let us in: %s': 'La boîte mail a refusé la connexion : %s.',
+  'the mailbox has no smtp_url to send acknowledgements with':
+    'La boîte mail n’a pas de smtp_url pour envoyer les accusés de réception.',
+  'the number to call back is needed': 'Le numéro à rappeler est obligatoire.',
+  "the password cannot be opened: see the server's log":
+    'Le mot de passe ne peut pas être ouvert : voyez le journal du serveur.',
+  "the password cannot be sealed: see the server's log":
+    'Le mot de passe ne peut pas être scellé : voyez le journal du serveur.',
+  'the recording holds no sound': 'L’enregistrement ne contient aucun son.',
+  "the recording's file is not here": 'Le fichier de l’enregistrement n’est pas ici.',
+  'the reply needs values this contact has not: %s':
+    'La réponse demande des valeurs que ce contact n’a pas : %s.',
+  'the reply shows customer data your role does not see (%s): a colleague who sees it sends this one':
+    'La réponse montre des données du client que votre rôle ne voit pas (%s) : un collègue qui les voit l’envoie.',
+  'the role %s does not allow this': 'Le rôle %s ne permet pas de faire cela.',
+  'the secret cannot be sealed: %s': 'Le secret ne peut pas être scellé : %s.',
+  "the secret cannot be sealed: see the server's log":
+    'Le secret ne peut pas être scellé : voyez le journal du serveur.',
+  'the server is shutting down': 'Le serveur s’arrête.',
   'the session has ended': 'La session est terminée.',
+  'the session has ended already': 'La session est déjà terminée.',
+  'the signature is missing or wrong': 'La signature est absente ou fausse.',
+  'the signature is missing or wrong, or its timestamp is not within 5 minutes':
+    'La signature est absente ou fausse, ou son horodatage n’est pas à moins de 5 minutes.',
+  'the tenant has no SMS channel to send a broadcast by':
+    'La marque n’a pas de canal SMS par lequel envoyer un message à ses destinataires.',
+  'the tenant has no mailbox to send a broadcast from':
+    'La marque n’a pas de boîte mail depuis laquelle envoyer un message à ses destinataires.',
+  'the tenant has no social channel to send a broadcast by':
+    'La marque n’a pas de canal de réseaux sociaux par lequel envoyer un message à ses destinataires.',
+  "the tenant's time zone cannot be read": 'Le fuseau horaire de la marque ne peut pas être lu.',
+  'the token is unknown, expired or revoked': 'Le jeton est inconnu, expiré ou révoqué.',
+  'the tree has %zu scenarios': 'L’arbre a %zu scénarios.',
   'the user holds contacts: transfer or finish them first, then try again':
     'Cette personne a encore des contacts en cours : transférez-les ou terminez-les d’abord, puis réessayez.',
+  'the user is disabled in this tenant: enable them first':
+    'Cette personne est désactivée dans cette marque : réactivez-la d’abord.',
+  'the visitor key cannot be derived: %s': 'La clé du visiteur ne peut pas être dérivée : %s.',
+  'this address serves /metrics and /healthz only':
+    'Cette adresse ne sert que /metrics et /healthz.',
+  'this agent is at work for another brand: they go offline there first':
+    'Cet agent est au travail pour une autre marque : il doit d’abord y passer hors ligne.',
+  "this call needs 'Authorization: Bearer TOKEN'":
+    'Cet appel demande « Authorization: Bearer JETON ».',
+  "this call needs 'Authorization: Bearer TOKEN' or a session cookie":
+    'Cet appel demande « Authorization: Bearer JETON » ou un cookie de session.',
+  "this call needs the visitor's token of this chat, unexpired ('Authorization: Bearer TOKEN')":
+    'Cet appel demande le jeton du visiteur de ce chat, non expiré (« Authorization: Bearer JETON »).',
+  'this chat has ended': 'Ce chat est terminé.',
+  'this chat has its %lld attachments already': 'Ce chat a déjà ses %lld pièces jointes.',
+  'this chat takes no attachments': 'Ce chat ne prend pas de pièces jointes.',
   'this chat takes no messages': 'Ce chat ne reçoit plus de messages.',
+  'this chat takes only files of the types its channel lists (told by their content, not their name)':
+    'Ce chat ne prend que les fichiers des types que son canal liste (reconnus à leur contenu, pas à leur nom).',
+  "this chat's form asks no '%s'": 'Le formulaire de ce chat ne demande pas « %s ».',
+  "this chat's transcript was sent %d times already":
+    'La transcription de ce chat a déjà été envoyée %d fois.',
+  'this diagnosis has been passed to a person already':
+    'Ce diagnostic a déjà été confié à une personne.',
+  'this email cannot be used for a new user; if the person already has an account, a platform admin can give them a role here':
+    'Cette adresse e-mail ne peut pas servir pour un nouvel utilisateur ; si la personne a déjà un compte, un administrateur de la plateforme peut lui donner un rôle ici.',
+  'this key was used with another body in the last 24 hours':
+    'Cette clé a servi avec un autre corps de requête dans les dernières 24 heures.',
+  'this mailbox has no smtp_url to send with': 'Cette boîte mail n’a pas de smtp_url pour envoyer.',
+  'this method is not allowed here': 'Cette méthode n’est pas permise ici.',
+  'this service sends no email: no mailbox has an smtp_url':
+    'Ce service n’envoie pas d’e-mails : aucune boîte mail n’a de smtp_url.',
+  'this token cannot open a stream': 'Ce jeton ne peut pas ouvrir de flux.',
+  'to comes after from, at most %d days later':
+    '« to » vient après « from », au plus %d jours plus tard.',
+  'too many failed logins: try again in %d seconds':
+    'Trop de connexions échouées : réessayez dans %d secondes.',
+  'too many logins at once: try again in a second':
+    'Trop de connexions à la fois : réessayez dans une seconde.',
+  'too many requests of this kind at once: try again in a second':
+    'Trop de requêtes de ce type à la fois : réessayez dans une seconde.',
+  'too many requests: try again in %d seconds': 'Trop de requêtes : réessayez dans %d secondes.',
+  'true or false': 'Attendu : true ou false.',
+  'try again': 'Réessayez.',
+  "unknown channel '%s' for a broadcast (email, sms, social)":
+    'Canal inconnu « %s » pour un envoi aux destinataires (email, sms, social).',
+  "unknown field '%s'": 'Champ inconnu : « %s ».',
+  'unknown field (time, to, lang, mailbox_id, barometer)':
+    'Champ inconnu (time, to, lang, mailbox_id, barometer).',
+  'unknown field (time, to, mailbox_id)': 'Champ inconnu (time, to, mailbox_id).',
+  "unknown member '%s'": 'Membre inconnu : « %s ».',
+  "unknown state '%.32s'": 'État inconnu : « %.32s ».',
+  'unknown variable {{%s}}: a template may use {{contact.id}}, {{token}}, {{expected_reply}} and {{subject}}':
+    'Variable inconnue, {{%s}} : un modèle peut employer {{contact.id}}, {{token}}, {{expected_reply}} et {{subject}}.',
+  'updated_since is an RFC 3339 time like 2026-11-23T09:00:00Z':
+    '« updated_since » est une heure RFC 3339 comme 2026-11-23T09:00:00Z.',
+  'wrong email or password': 'Adresse ou mot de passe incorrect.',
   'you are at work for %s: go offline there first (contacts come from one brand at a time)':
     'Vous êtes au travail pour %s : passez d’abord hors ligne là-bas (les contacts viennent d’une seule marque à la fois).',
+  'you have no role in tenant %lld': 'Vous n’avez pas de rôle dans la marque n° %lld.',
+  "you have no role in tenant '%s'": 'Vous n’avez pas de rôle dans la marque « %s ».',
+  'you have no role in this tenant': 'Vous n’avez pas de rôle dans cette marque.',
+  'your role does not allow this%s%s': 'Votre rôle ne permet pas de faire cela%s%s.',
+  'your role may not search by personal data':
+    'Votre rôle ne permet pas de chercher par données personnelles.',
 };
