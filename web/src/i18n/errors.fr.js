@@ -36,7 +36,7 @@ export default {
     '« %s » n’est pas un type de modèle (declaration, update, resolution).',
   "'%s' is not a setting of the portal": '« %s » n’est pas un réglage du centre d’aide.',
   "'%s' is not among what '%.60s' finds":
-    '« %s » n’est pas parmi ce que trouve la recherche « %.60s ».',
+    '« %s » n’est pas parmi les résultats de la recherche « %.60s ».',
   "'%s' is not an email address": '« %s » n’est pas une adresse e-mail.',
   "'%s' is not one of the tenant's dispositions: %s":
     '« %s » n’est pas une qualification de la marque : %s.',
@@ -210,7 +210,7 @@ export default {
     'Un jeton d’API appartient à une seule marque : connectez-vous en tant que personne.',
   'an API token is not an agent': 'Un jeton d’API n’est pas un agent.',
   'an Idempotency-Key is 1 to 128 printable characters':
-    'Un Idempotency-Key fait de 1 à 128 caractères imprimables.',
+    'L’en-tête Idempotency-Key fait de 1 à 128 caractères imprimables.',
   "an agent's stream needs the agent's own session":
     'Le flux d’un agent demande la propre session de l’agent.',
   "an article or tree '%s' exists already: choose another id":
@@ -302,7 +302,7 @@ export default {
   'nobody can take a chat now: leave a message or ask for a call':
     'Personne ne peut prendre de chat pour le moment : laissez un message ou demandez à être rappelé.',
   'not a message {"id","from","text",...} nor a receipt {"type":"receipt","id","status"}':
-    'Ni un message {"id","from","text",...} ni un accusé de réception {"type":"receipt","id","status"}.',
+    'Ce n’est ni un message {"id","from","text",...} ni un accusé de réception {"type":"receipt","id","status"}.',
   'nothing to go back to: this is the first question':
     'Rien à défaire : c’est la première question.',
   'number %lld plays this recording (its menu or greeting): change it first':
@@ -351,7 +351,7 @@ export default {
   'the call is on hold already': 'L’appel est déjà en attente.',
   'the change could not be saved: try again':
     'La modification n’a pas pu être enregistrée : réessayez.',
-  "the channel's secret cannot be opened": 'Le secret du canal ne peut pas être ouvert.',
+  "the channel's secret cannot be opened": 'Le secret du canal ne peut pas être déchiffré.',
   "the channel's secret cannot be read: %s": 'Le secret du canal ne peut pas être lu : %s.',
   'the client left': 'L’appelant s’est déconnecté.',
   'the contact could not be escalated: %s': 'Le contact n’a pas pu être escaladé : %s.',
@@ -382,14 +382,14 @@ export default {
     'Attendu : l’heure locale d’envoi le lundi, HH:MM de 00:00 à 23:59.',
   'the local time to send at, HH:MM from 00:00 to 23:59':
     'Attendu : l’heure locale d’envoi, HH:MM de 00:00 à 23:59.',
-  'the mailbox did not let us in: %s': 'La boîte mail a refusé la connexion : %s.',
+  'the mailbox did not let us in: %s': 'La boîte mail ne nous a pas laissés entrer : %s.',
   'the mailbox has no smtp_url to send acknowledgements with':
     'La boîte mail n’a pas de smtp_url pour envoyer les accusés de réception.',
   'the number to call back is needed': 'Le numéro à rappeler est obligatoire.',
   "the password cannot be opened: see the server's log":
-    'Le mot de passe ne peut pas être ouvert : voyez le journal du serveur.',
+    'Le mot de passe ne peut pas être déchiffré : voyez le journal du serveur.',
   "the password cannot be sealed: see the server's log":
-    'Le mot de passe ne peut pas être scellé : voyez le journal du serveur.',
+    'Le mot de passe ne peut pas être chiffré : voyez le journal du serveur.',
   'the recording holds no sound': 'L’enregistrement ne contient aucun son.',
   "the recording's file is not here": 'Le fichier de l’enregistrement n’est pas ici.',
   'the reply needs values this contact has not: %s':
@@ -397,9 +397,9 @@ export default {
   'the reply shows customer data your role does not see (%s): a colleague who sees it sends this one':
     'La réponse montre des données du client que votre rôle ne voit pas (%s) : un collègue qui les voit l’envoie.',
   'the role %s does not allow this': 'Le rôle %s ne permet pas de faire cela.',
-  'the secret cannot be sealed: %s': 'Le secret ne peut pas être scellé : %s.',
+  'the secret cannot be sealed: %s': 'Le secret ne peut pas être chiffré : %s.',
   "the secret cannot be sealed: see the server's log":
-    'Le secret ne peut pas être scellé : voyez le journal du serveur.',
+    'Le secret ne peut pas être chiffré : voyez le journal du serveur.',
   'the server is shutting down': 'Le serveur s’arrête.',
   'the session has ended': 'La session est terminée.',
   'the session has ended already': 'La session est déjà terminée.',
@@ -444,7 +444,7 @@ export default {
   'this email cannot be used for a new user; if the person already has an account, a platform admin can give them a role here':
     'Cette adresse e-mail ne peut pas servir pour un nouvel utilisateur ; si la personne a déjà un compte, un administrateur de la plateforme peut lui donner un rôle ici.',
   'this key was used with another body in the last 24 hours':
-    'Cette clé a servi avec un autre corps de requête dans les dernières 24 heures.',
+    'Cette clé d’idempotence a servi avec un autre corps de requête dans les dernières 24 heures.',
   'this mailbox has no smtp_url to send with': 'Cette boîte mail n’a pas de smtp_url pour envoyer.',
   'this method is not allowed here': 'Cette méthode n’est pas permise ici.',
   'this service sends no email: no mailbox has an smtp_url':
@@ -453,7 +453,7 @@ export default {
   'to comes after from, at most %d days later':
     '« to » vient après « from », au plus %d jours plus tard.',
   'too many failed logins: try again in %d seconds':
-    'Trop de connexions échouées : réessayez dans %d secondes.',
+    'Trop de tentatives de connexion échouées : réessayez dans %d secondes.',
   'too many logins at once: try again in a second':
     'Trop de connexions à la fois : réessayez dans une seconde.',
   'too many requests of this kind at once: try again in a second':
@@ -465,9 +465,10 @@ export default {
     'Canal inconnu « %s » pour un envoi aux destinataires (email, sms, social).',
   "unknown field '%s'": 'Champ inconnu : « %s ».',
   'unknown field (time, to, lang, mailbox_id, barometer)':
-    'Champ inconnu (time, to, lang, mailbox_id, barometer).',
-  'unknown field (time, to, mailbox_id)': 'Champ inconnu (time, to, mailbox_id).',
-  "unknown member '%s'": 'Membre inconnu : « %s ».',
+    'Champ inconnu (champs possibles : time, to, lang, mailbox_id, barometer).',
+  'unknown field (time, to, mailbox_id)':
+    'Champ inconnu (champs possibles : time, to, mailbox_id).',
+  "unknown member '%s'": 'Champ inconnu : « %s ».',
   "unknown state '%.32s'": 'État inconnu : « %.32s ».',
   'unknown variable {{%s}}: a template may use {{contact.id}}, {{token}}, {{expected_reply}} and {{subject}}':
     'Variable inconnue, {{%s}} : un modèle peut employer {{contact.id}}, {{token}}, {{expected_reply}} et {{subject}}.',
