@@ -212,7 +212,7 @@ export default {
   'an Idempotency-Key is 1 to 128 printable characters':
     'L’en-tête Idempotency-Key fait de 1 à 128 caractères imprimables.',
   "an agent's stream needs the agent's own session":
-    'Le flux d’un agent demande la propre session de l’agent.',
+    'Le flux d’un agent demande sa propre session de connexion, pas un jeton d’API.',
   "an article or tree '%s' exists already: choose another id":
     'Un article ou un arbre « %s » existe déjà : choisissez un autre identifiant.',
   'an audience is one of {"all": true}, {"attribute": {"key", "value"}}, {"customers": [ids]}':
@@ -236,7 +236,7 @@ export default {
   'drafts are for authors and reviewers':
     'Les brouillons sont réservés aux auteurs et aux relecteurs.',
   'enough mail went to this address this hour':
-    'Cette adresse a reçu assez d’e-mails pour cette heure-ci.',
+    'Cette adresse a déjà reçu assez d’e-mails cette heure-ci : réessayez plus tard.',
   "give 'max_attachment' and/or 'max_message', in bytes":
     'Donnez « max_attachment » et/ou « max_message », en octets.',
   "give 'term' and 'item'": 'Donnez « term » et « item ».',
@@ -391,7 +391,7 @@ export default {
   "the password cannot be sealed: see the server's log":
     'Le mot de passe ne peut pas être chiffré : voyez le journal du serveur.',
   'the recording holds no sound': 'L’enregistrement ne contient aucun son.',
-  "the recording's file is not here": 'Le fichier de l’enregistrement n’est pas ici.',
+  "the recording's file is not here": 'Le fichier de l’enregistrement n’est pas sur ce serveur.',
   'the reply needs values this contact has not: %s':
     'La réponse demande des valeurs que ce contact n’a pas : %s.',
   'the reply shows customer data your role does not see (%s): a colleague who sees it sends this one':
@@ -414,7 +414,7 @@ export default {
     'La marque n’a pas de canal de réseaux sociaux par lequel envoyer un message à ses destinataires.',
   "the tenant's time zone cannot be read": 'Le fuseau horaire de la marque ne peut pas être lu.',
   'the token is unknown, expired or revoked': 'Le jeton est inconnu, expiré ou révoqué.',
-  'the tree has %zu scenarios': 'L’arbre a %zu scénarios.',
+  'the tree has %zu scenarios': 'L’arbre n’a que %zu scénarios (numérotés à partir de 0).',
   'the user holds contacts: transfer or finish them first, then try again':
     'Cette personne a encore des contacts en cours : transférez-les ou terminez-les d’abord, puis réessayez.',
   'the user is disabled in this tenant: enable them first':
