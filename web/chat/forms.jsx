@@ -81,9 +81,10 @@ export function Prechat({ t, config, client, onStarted, onClosed, takeFocus }) {
     if (topics.length) body.topic = v.topic;
     try {
       const chat = await client.call('POST', '/chats', body);
-      onStarted(chat.id, chat.wait);
+      onStarted(chat.id, chat.wait, { name: body.name || '', email: body.email || '' });
     } catch (err) {
-      if (err.status === 409) onClosed(err);
+      // closed meanwhile: what was typed goes to the message left instead
+      if (err.status === 409) onClosed(err, { name: body.name || '', email: body.email || '', message: v.message });
       else throw err;
     }
   });
@@ -114,9 +115,10 @@ export function Prechat({ t, config, client, onStarted, onClosed, takeFocus }) {
   );
 }
 
-// draft: what the visitor wrote in a chat nobody came to, so that it is not typed again
-function LeaveMessage({ t, client, draft = '' }) {
-  const [v, setV] = useState({ name: '', email: '', message: draft });
+// draft: what the visitor already typed ({name, email, message}: the chat's
+// form, the words of a chat nobody came to), so that it is not typed again
+function LeaveMessage({ t, client, draft = {} }) {
+  const [v, setV] = useState({ name: draft.name || '', email: draft.email || '', message: draft.message || '' });
   const [done, setDone] = useState(false);
   const { busy, errors, submit } = useForm(t, ['name', 'email', 'message']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
@@ -164,8 +166,8 @@ function callbackDone(t, lang, answer) {
   return waits ? `${lead} ${t('offline.callback.place', { n: answer.position })}` : lead;
 }
 
-function Callback({ t, lang, config, client }) {
-  const [v, setV] = useState({ phone: '', name: '', from: '', to: '' });
+function Callback({ t, lang, config, client, draft = {} }) {
+  const [v, setV] = useState({ phone: '', name: draft.name || '', from: '', to: '' });
   const [done, setDone] = useState(null);
   const { busy, errors, submit } = useForm(t, ['phone', 'name', 'window', 'window.from', 'window.to']);
   const set = (k) => (e) => setV({ ...v, [k]: e.target.value });
@@ -216,7 +218,7 @@ export function Offline({ t, lang, config, ways, closed, checked, draft, client,
     <div class="offline">
       <p role="status">{t(`offline.intro.${why}`)}{checked ? ` ${t('offline.checked', { time: at })}` : ''}</p>
       {w.message && <LeaveMessage t={t} client={client} draft={draft} />}
-      {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} />}
+      {w.callback && config.tenant != null && <Callback t={t} lang={lang} config={config} client={client} draft={draft} />}
       {!w.message && !(w.callback && config.tenant != null) && <p>{t(`offline.later.${why}`)}</p>}
       <button type="button" onClick={onRetry}>{t('offline.retry')}</button>
     </div>

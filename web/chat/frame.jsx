@@ -107,7 +107,10 @@ function App() {
     document.title = t('title');
   }, [lang]);
 
-  const follow = (id, wait) => {
+  // who the visitor said they are in the chat's form: a message left later starts with it
+  const [visitor, setVisitor] = useState({});
+  const follow = (id, wait, who) => {
+    if (who) setVisitor(who);
     const c = new Conversation(client, id, () => setTick((n) => n + 1));
     if (wait && !c.wait) c.wait = wait; // until the stream says more
     setConv(c);
@@ -164,7 +167,7 @@ function App() {
 
   // waiting while nobody serves the chat: the visitor ends it and leaves a
   // message (their words already written in it) or asks for a callback
-  const [draft, setDraft] = useState('');
+  const [draft, setDraft] = useState({});
   const ways = (config && config.offline) || {};
   const leave = ways.message ? 'message' : ways.callback && config.tenant != null ? 'callback' : null;
   const leaveInstead = () => {
@@ -173,12 +176,16 @@ function App() {
       conv.close();
       setConv(null);
       postParent({ type: 'guichet:active', on: false });
-      setDraft(said);
+      setDraft({ ...visitor, message: said });
       setOffline({ ways: config.offline, closed: 'agents' });
       setPhase('offline');
     }, (e) => { conv.error = e; setTick((n) => n + 1); });
   };
-  const started409 = (e) => { setOffline({ ways: e.offline || config.offline, closed: e.closed || config.closed }); setPhase('offline'); };
+  const started409 = (e, typed) => {
+    if (typed) setDraft(typed);
+    setOffline({ ways: e.offline || config.offline, closed: e.closed || config.closed });
+    setPhase('offline');
+  };
   const again = () => {
     setRenewed(true);
     conv?.close();

@@ -516,15 +516,17 @@ async function agentGone({ browser, url, admin, step, accessible, password }, ho
   const otto = await admin('POST', '/api/v1/users', { email: 'otto.widget@a.example', name: 'Otto Widget', password, role: 'agent' });
   await admin('PUT', `/api/v1/agents/${otto.id}`, { level: 1, skills: [{ skill_id: skill.id, proficiency: 5, tier: 1 }], capacity: { chat: 1 } });
   const gone = await admin('POST', '/api/v1/channels/chat', { name: 'Widget gone chat', queue_id: queue.id, origins: [host.origin],
-    offline: { message: true, callback: false } });
+    prechat: { name: 'optional', email: 'optional' }, offline: { message: true, callback: false } });
   // paused: he serves the queue (open, an expected wait) but takes nothing
   await admin('POST', `/api/v1/agents/${otto.id}/presence`, { presence: 'paused', reason: 'lunch' });
   const { context, page } = await newPage(browser, errors);
   const frame = frameOf(page);
   try {
-    await step('chat: the only agent signs out while the visitor waits; the widget says nobody is there and offers a message, the words kept', async () => {
+    await step('chat: the only agent signs out while the visitor waits; the widget says nobody is there and offers a message, the words, name and email kept', async () => {
       await page.goto(shop(host.origin, `${url}/chat/v1/${gone.key}/launcher.js`, 'en'));
       await page.getByRole('button', { name: 'Chat with us' }).click();
+      await frame.locator('#pre-name').fill('Nora Gone');
+      await frame.locator('#pre-email').fill('nora.gone@example.com');
       await frame.getByLabel('Your question').fill('My parcel never came');
       await frame.getByRole('button', { name: 'Start the chat' }).click();
       await frame.locator('.state', { hasText: /^You are number 1 in line, about \d+ min\.$/ }).waitFor();
@@ -535,6 +537,10 @@ async function agentGone({ browser, url, admin, step, accessible, password }, ho
       await frame.getByRole('heading', { name: 'Leave a message' }).waitFor();
       const kept = await frame.locator('#leave-message').inputValue();
       if (kept !== 'My parcel never came') throw new Error(`the message field holds "${kept}"`);
+      // nor who they said they are
+      const name = await frame.locator('#leave-name').inputValue();
+      const email = await frame.locator('#leave-email').inputValue();
+      if (name !== 'Nora Gone' || email !== 'nora.gone@example.com') throw new Error(`the form holds "${name}", "${email}"`);
       // the chat left its queue: a reload finds no chat under way, only the closed channel
       await page.reload();
       await page.getByRole('button', { name: 'Chat with us' }).click();
