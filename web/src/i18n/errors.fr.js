@@ -189,15 +189,25 @@ export default {
     'Last-Event-ID est l’identifiant d’un événement (un entier).',
   'a %s takes no contacts: give the user a role that does (agent, expert, supervisor) first':
     'Le rôle %s ne reçoit pas de contacts : donnez d’abord à cette personne un rôle qui en reçoit (agent, expert, supervisor).',
+  "a chat channel named '%.100s' exists": 'Un canal de chat nommé « %s » existe déjà.',
+  'a contact cannot go from %s to %s': 'Un contact ne peut pas passer de l’état %s à l’état %s.',
   'a customer with this external_id exists': 'Un client a déjà cet external_id.',
+  'a disposition is given only when resolving':
+    'Une qualification ne se donne qu’en résolvant le contact.',
   'a forecast needs at least two weeks of history':
     'Une prévision demande au moins deux semaines d’historique.',
   "a gesture needs a reason: give one, or set the contact's reason first":
     'Un geste commercial demande un motif : donnez-en un, ou donnez d’abord son motif au contact.',
   'a list of 1 to %d addresses to send the digest to':
     'Attendu : une liste de 1 à %d adresses auxquelles envoyer la synthèse.',
+  "a mailbox named '%.100s' exists": 'Une boîte e-mail nommée « %s » existe déjà.',
   'a message needs MessageSid, From and Body, of sensible lengths':
     'Un message demande MessageSid, From et Body, de longueurs raisonnables.',
+  "a messaging channel named '%.100s' exists": 'Un canal de messagerie nommé « %s » existe déjà.',
+  "a queue named '%.100s' exists": 'Une file nommée « %s » existe déjà.',
+  'a recording is already named %.64s': 'Un enregistrement porte déjà le nom %s.',
+  "a rule named '%.100s' exists": 'Une règle nommée « %s » existe déjà.',
+  "a skill named '%.100s' exists": 'Une compétence nommée « %s » existe déjà.',
   'a tenant keeps at most %d recordings: remove one first':
     'Une marque garde au plus %d enregistrements : supprimez-en un d’abord.',
   "a tenant named '%s' exists": 'Une marque nommée « %s » existe déjà.',
@@ -215,8 +225,10 @@ export default {
     'Le flux d’un agent demande sa propre session de connexion, pas un jeton d’API.',
   "an article or tree '%s' exists already: choose another id":
     'Un article ou un arbre « %s » existe déjà : choisissez un autre identifiant.',
+  'an attachment holds at most %d bytes': 'Une pièce jointe fait au plus %d octets.',
   'an audience is one of {"all": true}, {"attribute": {"key", "value"}}, {"customers": [ids]}':
     'Les destinataires s’écrivent de l’une de ces façons : {"all": true}, {"attribute": {"key", "value"}}, {"customers": [identifiants]}.',
+  'an author does not approve their own work%s': 'Un auteur n’approuve pas son propre travail%s.',
   "an organisation named '%s' exists": 'Une organisation nommée « %s » existe déjà.',
   "an update carries its 'text'": 'Une mise à jour doit avoir un « text ».',
   'another node routes this tenant now: try again':
@@ -230,6 +242,8 @@ export default {
   'cannot open a stream now': 'Impossible d’ouvrir un flux pour le moment.',
   'choose a tenant where you have a role (X-Guichet-Tenant)':
     'Choisissez une marque où vous avez un rôle (X-Guichet-Tenant).',
+  'conflicting update':
+    'Modification en conflit : quelqu’un d’autre a changé cet élément entre-temps. Rechargez et réessayez.',
   'contact %lld is no web chat: send files by its own channel':
     'Le contact n° %lld n’est pas un chat web : envoyez les fichiers par son propre canal.',
   "customer %lld is not one of the tenant's": 'Le client n° %lld n’est pas un client de la marque.',
@@ -270,6 +284,7 @@ export default {
     'Aucune réponse n’a été tirée des mots du client (question %2$s).',
   "no article or tree '%s'": 'Aucun article ni arbre « %s ».',
   'no contact %lld': 'Aucun contact n° %lld.',
+  'no customer %lld in this tenant': 'Aucun client n° %s dans cette marque.',
   'no diagnostic tree covers these words: search the articles':
     'Aucun arbre de diagnostic ne couvre ces mots : cherchez dans les articles.',
   "no entry '%s' = '%s'": 'Aucune entrée « %s » = « %s ».',
@@ -325,6 +340,8 @@ export default {
     'La file n° %lld joue cet enregistrement comme musique d’attente : changez-la d’abord.',
   'queue %lld serves %s; this sends it %s contacts':
     'La file n° %lld sert le canal %s ; ceci lui enverrait des contacts du canal %s.',
+  'resolving a contact needs a disposition code':
+    'Pour résoudre un contact, choisissez une qualification.',
   "say why it is not resolved ('feedback')": 'Dites pourquoi ce n’est pas résolu (« feedback »).',
   'send %s': 'Le corps de la requête doit être de type %s.',
   "send the file's bytes as the request's body":
@@ -339,6 +356,7 @@ export default {
   'synonym %zu is not 1 to 200 bytes of text':
     'Le synonyme n° %zu n’est pas un texte de 1 à 200 octets.',
   'the ID of the mailbox that sends it': 'Attendu : l’identifiant de la boîte mail qui l’envoie.',
+  "the SIP username %.64s is another agent's": 'L’identifiant SIP %s est celui d’un autre agent.',
   'the address to send the export to': 'Attendu : l’adresse à laquelle envoyer l’export.',
   "the article '%s' has no reply of that name": 'L’article « %s » n’a pas de réponse de ce nom.',
   'the body is not a form (application/x-www-form-urlencoded)':
@@ -358,6 +376,9 @@ export default {
   'the contact has no bridged call': 'Le contact n’a pas d’appel établi.',
   'the contact is %s in a queue: use accept, move or abandon':
     'Le contact attend dans une file (état : %s) : utilisez accept, move ou abandon.',
+  'the contact is at version %lld, not %lld':
+    'Le contact a été modifié entre-temps (version %s, et non %s) : rechargez-le et réessayez.',
+  'the contact is closed': 'Le contact est clos.',
   'the contact is held by an agent: use wrapup, escalate or transfer':
     'Un agent a pris ce contact : utilisez wrapup, escalate ou transfer.',
   "the customer's hmac is not HMAC-SHA256(secret, id) of this channel":
@@ -370,6 +391,7 @@ export default {
   'the diagnosis has not reached an outcome yet':
     'Le diagnostic n’est pas encore arrivé à une conclusion.',
   "the digest's language: en or fr": 'Attendu : la langue de la synthèse, en ou fr.',
+  'the email %.200s was taken already': 'L’adresse e-mail %s est déjà utilisée.',
   'the file holds no article or tree': 'Le fichier ne contient aucun article ni arbre.',
   'the file holds no resolution': 'Le fichier ne contient aucune résolution.',
   "the file is larger than this chat's %lld bytes":
@@ -385,6 +407,7 @@ export default {
   'the mailbox did not let us in: %s': 'La boîte mail ne nous a pas laissés entrer : %s.',
   'the mailbox has no smtp_url to send acknowledgements with':
     'La boîte mail n’a pas de smtp_url pour envoyer les accusés de réception.',
+  'the number %.40s is already in use': 'Le numéro %s est déjà utilisé.',
   'the number to call back is needed': 'Le numéro à rappeler est obligatoire.',
   "the password cannot be opened: see the server's log":
     'Le mot de passe ne peut pas être déchiffré : voyez le journal du serveur.',
@@ -406,12 +429,15 @@ export default {
   'the signature is missing or wrong': 'La signature est absente ou fausse.',
   'the signature is missing or wrong, or its timestamp is not within 5 minutes':
     'La signature est absente ou fausse, ou son horodatage n’est pas à moins de 5 minutes.',
+  'the skill is used by %d queue(s) and %d agent(s)':
+    'Cette compétence est utilisée par %d file(s) et %d agent(s) : retirez-la d’abord.',
   'the tenant has no SMS channel to send a broadcast by':
     'La marque n’a pas de canal SMS par lequel envoyer un message à ses destinataires.',
   'the tenant has no mailbox to send a broadcast from':
     'La marque n’a pas de boîte mail depuis laquelle envoyer un message à ses destinataires.',
   'the tenant has no social channel to send a broadcast by':
     'La marque n’a pas de canal de réseaux sociaux par lequel envoyer un message à ses destinataires.',
+  'the tenant would have no tenant admin left': 'La marque n’aurait plus aucun administrateur.',
   "the tenant's time zone cannot be read": 'Le fuseau horaire de la marque ne peut pas être lu.',
   'the token is unknown, expired or revoked': 'Le jeton est inconnu, expiré ou révoqué.',
   'the tree has %zu scenarios': 'L’arbre n’a que %zu scénarios (numérotés à partir de 0).',
