@@ -54,8 +54,9 @@ async function signIn(browser, url, email, errors) {
     const path = new URL(r.url()).pathname;
     // expected: the session asked before the login; the tree with its mistake; publishing the tree
     // before its article (a past review-by date is refused by the page before it asks); archiving
-    // the article the tree leads to
-    const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 400 && (path === `/api/v1/kb/items/${TREE_ID}`
+    // the article the tree leads to; a new article given the first one's id
+    const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 412 && path === `/api/v1/kb/items/${ARTICLE_ID}`)
+      || (r.status() === 400 && (path === `/api/v1/kb/items/${TREE_ID}`
       || path === `/api/v1/kb/items/${FR_TREE_ID}`
       || path === `/api/v1/kb/items/${TREE_ID}/publish` || path === `/api/v1/kb/items/${ARTICLE_ID}/archive`));
     if (r.status() >= 400 && !expected) errors.push(`${email}: ${r.request().method()} ${path}: ${r.status()}`);
@@ -113,6 +114,18 @@ export async function workshopTests({ browser, url, step, accessible }) {
       await author.getByRole('status').getByText('“Reset the wifi box” saved as a draft.').waitFor();
       await author.getByRole('button', { name: 'Submit for review' }).click();
       await author.getByRole('status').getByText('“Reset the wifi box” is submitted for review.').waitFor();
+    });
+    await step('a new article given an id already taken is refused at the id, never saved over the other', async () => {
+      await author.getByRole('button', { name: 'Back to the list' }).click();
+      await author.getByRole('button', { name: 'New article' }).click();
+      await author.getByLabel('Identifier').fill(ARTICLE_ID);
+      await author.getByLabel('Title', { exact: true }).fill('Another article');
+      await author.getByLabel('Language of the content').selectOption('en');
+      await author.getByLabel('Text', { exact: true }).fill('Something else.');
+      await author.getByRole('button', { name: 'Save the draft' }).click();
+      await author.getByText(`an article or tree '${ARTICLE_ID}' exists already: choose another id`).first().waitFor();
+      const kept = JSON.stringify(await s.author('GET', `/api/v1/kb/items/${ARTICLE_ID}`));
+      if (kept.includes('Another article') || !kept.includes('Reset the wifi box')) throw new Error(`the article became ${kept}`);
     });
     await step('the author writes a tree with a mistake and sees the server\'s error at its node and field', async () => {
       await author.getByRole('button', { name: 'Back to the list' }).click();

@@ -190,7 +190,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
     const key = itemKey || body.id;
     setBusy(true);
     try {
-      const saved = await kb.put(key || '-', body);
+      const saved = itemKey ? await kb.put(itemKey, body) : await kb.create(key || '-', body);
       setServer([]);
       setItem(saved);
       setContent(fromContent(saved.draft));

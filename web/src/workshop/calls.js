@@ -6,9 +6,9 @@ import { ApiError, call } from '../api.js';
 // As call(), but an error keeps the API's list of errors (each with its
 // node and field: a tree's checks, or what a tree to publish names that is
 // not published) on the error thrown, as err.errors.
-async function withErrors(method, path, content) {
+async function withErrors(method, path, content, extra = {}) {
   const csrf = document.cookie.match(/(?:^|;\s*)guichet_csrf=([^;]+)/);
-  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf ? csrf[1] : '' };
+  const headers = { Accept: 'application/json', 'X-CSRF-Token': csrf ? csrf[1] : '', ...extra };
   if (content !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
     method, credentials: 'same-origin', headers, body: content === undefined ? undefined : JSON.stringify(content),
@@ -35,6 +35,8 @@ export const kb = {
   get: (key) => call('GET', item(key)),
   version: (key, n) => call('GET', `${item(key)}/versions/${n}`),
   put: (key, content) => withErrors('PUT', item(key), content),
+  // a new item only (If-None-Match: *): an id taken answers 412 at the id, never saving over another item
+  create: (key, content) => withErrors('PUT', item(key), content, { 'If-None-Match': '*' }),
   submit: (key) => call('POST', `${item(key)}/submit`),
   approve: (key) => call('POST', `${item(key)}/approve`),
   reject: (key, comment) => call('POST', `${item(key)}/reject${query({ comment })}`),
