@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "guichet/contact.h"
+#include "guichet/message.h"
 #include "guichet/role.h"
 
 #define DECODE_MAX_TAGS 32
@@ -27,7 +28,16 @@ struct decode_error {
 	int code;        /* GC_EINVAL, or GC_ETOOBIG for a value over its limit */
 	char field[96];  /* the offending field, "" for the body as a whole */
 	char message[192];
+	/* message's template and values (decode_fail), for a client to
+	 * translate; they hold while message is what decode_fail wrote
+	 * (said_hash), whatever wrote message since. Declare it = {0}. */
+	struct gc_message said;
+	uint64_t said_hash;
 };
+
+/* err's template and values when its message is still decode_fail's; NULL
+ * otherwise. */
+const struct gc_message *decode_said(const struct decode_error *err);
 
 /* Fills err (code, field, message) and answers code: for every decoder. */
 int decode_fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)

@@ -92,7 +92,7 @@ static int staff_file(const char *command, const char *path, const struct wfm_pl
 	if (csv == NULL)
 		return 1;
 	struct wfm_plan_row *rows = NULL;
-	struct decode_error err;
+	struct decode_error err = {0};
 	int rc = wfm_plan_parse(csv, len, &rows, &n, &err);
 	free(csv);
 	if (rc == GC_OK && (rc = wfm_plan_check_interval(rows, n, g->interval, &err)) < 0)
@@ -220,7 +220,7 @@ static int load_history(const struct args *a, const char *command, int extra_day
 	char *csv = read_file(command, a->pos[0], &len);
 	if (csv == NULL)
 		return 1;
-	struct decode_error err;
+	struct decode_error err = {0};
 	int rc = wfm_history_parse(csv, len, (int)interval, extra_days, h, &err);
 	free(csv);
 	if (rc < 0) {
@@ -399,7 +399,7 @@ static int simulate(int argc, char **argv)
 		return 1;
 	struct sim_scenario s;
 	struct sim_result r;
-	struct decode_error err;
+	struct decode_error err = {0};
 	int rc = wfm_scenario_decode(doc, &s, &err);
 	json_decref(doc);
 	if (rc < 0) {
@@ -456,7 +456,7 @@ int cmd_wfm(int argc, char **argv)
 	}
 	json_t *question = json_object(), *answer = NULL;
 	struct wfm_input in;
-	struct decode_error err;
+	struct decode_error err = {0};
 	int rc = 2;
 	if (!to_json(&a, question))
 		goto out;

@@ -106,7 +106,7 @@ static int demo_calendar(struct demo *d)
 		"country", "FR",
 		"hours", "mon", "08:00-20:00", "tue", "08:00-20:00", "wed", "08:00-20:00", "thu", "08:00-20:00",
 		"fri", "08:00-20:00", "sat", "09:00-13:00", "holidays", "2026-12-25", "2027-01-01", "2027-05-01");
-	struct decode_error err;
+	struct decode_error err = {0};
 	int rc = in == NULL ? GC_ENOMEM : calendar_decode(in, &d->cal, &err);
 	json_decref(in);
 	json_t *canon = rc == GC_OK ? calendar_json(&d->cal) : NULL;

@@ -48,7 +48,7 @@ enum { LOGIN_OK = 0 };
  * when the password was right or was never judged. */
 int login_precheck(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	struct login_input *in = &r->in.login;
 	if (login_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
@@ -177,7 +177,7 @@ int run_me(struct request *r, struct store *db)
 
 int prepare_token_create(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return token_input_decode(r->body, &r->in.token, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 

@@ -86,7 +86,7 @@ static bool cannot_send(struct request *r, const struct store_mailbox_ack *ack, 
 
 int prepare_mailbox_update(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	struct mailbox_update_input *in = &r->in.mailbox_update;
 	if (mailbox_update_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
@@ -121,7 +121,7 @@ int run_mailbox_update(struct request *r, struct store *db)
 
 int prepare_mailbox(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	struct mailbox_input *in = &r->in.mailbox;
 	if (mailbox_input_decode(r->body, in, &err) < 0)
 		return reply_decode_error(r, &err);
@@ -257,7 +257,7 @@ int run_mailbox_test(struct request *r, struct store *db)
 
 int prepare_email_reply(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	const struct email_reply_input *in = &r->in.email_reply;
 	if (email_reply_input_decode(r->body, &r->in.email_reply, &err) < 0)
 		return reply_decode_error(r, &err);

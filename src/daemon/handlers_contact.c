@@ -126,7 +126,7 @@ int run_contact_events(struct request *r, struct store *db)
 
 int prepare_contact_create(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (contact_input_decode(r->body, false, &r->in.contact, &err) < 0)
 		return reply_decode_error(r, &err);
 	/* with no customer to check and no queue, what is left can fail only if
@@ -149,7 +149,7 @@ int run_contact_create(struct request *r, struct store *db)
 
 int prepare_contact_update(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return contact_input_decode(r->body, true, &r->in.contact, &err) < 0
 		       ? reply_decode_error(r, &err) : 0;
 }
@@ -166,7 +166,7 @@ int run_contact_update(struct request *r, struct store *db)
 
 int prepare_contact_state(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return state_input_decode(r->body, &r->in.state, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -206,7 +206,7 @@ int run_contact_state(struct request *r, struct store *db)
 
 int prepare_contact_message(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return message_input_decode(r->body, false, &r->in.message, &err) < 0
 		       ? reply_decode_error(r, &err) : 0;
 }
@@ -233,7 +233,7 @@ int run_contact_message(struct request *r, struct store *db)
 
 int prepare_contact_note(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return message_input_decode(r->body, true, &r->in.message, &err) < 0
 		       ? reply_decode_error(r, &err) : 0;
 }

@@ -60,7 +60,7 @@ static int customer_phone(struct request *r, struct store *db)
 
 int prepare_customer_create(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return customer_input_decode(r->body, false, &r->in.customer, &err) < 0
 		       ? reply_decode_error(r, &err) : customer_phone(r, db);
 }
@@ -90,7 +90,7 @@ int run_customer_create(struct request *r, struct store *db)
 
 int prepare_customer_update(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return customer_input_decode(r->body, true, &r->in.customer, &err) < 0
 		       ? reply_decode_error(r, &err) : customer_phone(r, db);
 }
@@ -184,7 +184,7 @@ int run_attr_policy_get(struct request *r, struct store *db)
 
 int prepare_attr_policy(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return attr_policy_input_decode(r->body, &r->in.attr_policy, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 

@@ -8,7 +8,7 @@
 #define PREPARE(name, call)                                 \
 	int name(struct request *r, struct store *db)       \
 	{                                                   \
-		struct decode_error err;                    \
+		struct decode_error err = {0};                    \
 		return (call) < 0 ? reply_decode_error(r, &err) : 0; \
 	}
 
@@ -148,7 +148,7 @@ int run_user_get(struct request *r, struct store *db)
 
 int prepare_user_create(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (user_input_decode(r->body, &r->in.user, &err) < 0)
 		return reply_decode_error(r, &err);
 	return 0;
@@ -258,7 +258,7 @@ int run_user_enable(struct request *r, struct store *db)
 
 int prepare_user_password(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (password_input_decode(r->body, &r->in.password, &err) < 0)
 		return reply_decode_error(r, &err);
 	return 0;

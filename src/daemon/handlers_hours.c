@@ -36,7 +36,7 @@ int run_calendar_get(struct request *r, struct store *db)
 int prepare_calendar(struct request *r, struct store *db)
 {
 	struct calendar *c = malloc(sizeof(*c));
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (c == NULL)
 		return reply_store_error(r, db, GC_ENOMEM, NULL);
 	int rc = calendar_decode(r->body, c, &err);

@@ -498,7 +498,7 @@ static void import_error(struct import *im, bool big, size_t n, const char *fiel
 static int import_line(struct request *r, const char *line, size_t len, size_t n, void *arg)
 {
 	struct import *im = arg;
-	struct decode_error de;
+	struct decode_error de = {0};
 	struct kb_tree_errors e;
 	json_t *o = NULL, *canon = NULL;
 	if (len > KB_MAX_IMPORT_LINE) {
@@ -766,7 +766,7 @@ static int learn_line(struct request *r, const char *line, size_t len, size_t n,
 		l->big = true;
 		return GC_ETOOBIG;
 	}
-	struct decode_error de;
+	struct decode_error de = {0};
 	json_t *o = NULL;
 	if (decode_json(line, len, &o, &de) < 0)
 		snprintf(msg, sizeof(msg), "%s", de.message);

@@ -51,7 +51,7 @@ static int reply_router(struct request *r, struct store *db, int rc, const char 
 
 int prepare_skill(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return name_input_decode(r->body, &r->in.password, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -86,7 +86,7 @@ int run_skill_delete(struct request *r, struct store *db)
 
 int prepare_queue_create(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return queue_input_decode(r->body, &r->in.queue, &err) < 0 || queue_hours_check(&r->in.queue, &err) < 0
 		       ? reply_decode_error(r, &err)
 		       : 0;
@@ -133,7 +133,7 @@ int run_queue_update(struct request *r, struct store *db)
 	json_object_update(q, r->body);
 	const char *now = json_string_value(json_object_get(r->body, "channel"));
 	struct queue_input in;
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (queue_input_decode(q, &in, &err) < 0 ||
 	    (json_object_get(r->body, "hours") && queue_hours_check(&in, &err) < 0))
 		rc = reply_decode_error(r, &err);
@@ -269,7 +269,7 @@ int run_agent_me(struct request *r, struct store *db)
 
 int prepare_agent_profile(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return agent_profile_decode(r->body, &r->in.agent, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -326,7 +326,7 @@ int run_agent_profile(struct request *r, struct store *db)
 
 int prepare_presence(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return presence_input_decode(r->body, &r->in.presence, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -430,7 +430,7 @@ static bool contact_known(struct request *r, struct store *db)
 
 int prepare_contact_enqueue(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return routing_input_decode(r->body, ROUTING_ENQUEUE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -468,7 +468,7 @@ int run_contact_reject(struct request *r, struct store *db)
 
 int prepare_contact_wrapup(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return routing_input_decode(r->body, ROUTING_WRAPUP, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -485,7 +485,7 @@ int run_contact_wrapup(struct request *r, struct store *db)
 
 int prepare_contact_escalate(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return routing_input_decode(r->body, ROUTING_ESCALATE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -499,7 +499,7 @@ int run_contact_escalate(struct request *r, struct store *db)
 
 int prepare_contact_transfer(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return routing_input_decode(r->body, ROUTING_TRANSFER, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 
@@ -513,7 +513,7 @@ int run_contact_transfer(struct request *r, struct store *db)
 
 int prepare_contact_move(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return routing_input_decode(r->body, ROUTING_MOVE, &r->in.routing, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 

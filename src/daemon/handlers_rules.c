@@ -19,7 +19,7 @@
 
 int prepare_rule(struct request *r, struct store *db)
 {
-	struct decode_error err;
+	struct decode_error err = {0};
 	return rule_decode(r->body, &r->work, &err) < 0 ? reply_decode_error(r, &err) : 0;
 }
 

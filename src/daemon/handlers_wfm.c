@@ -19,7 +19,7 @@
 static int answer(struct request *r, enum wfm_question q)
 {
 	struct wfm_input in;
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (wfm_input_decode(r->body, q, &in, &err) < 0)
 		return reply_decode_error(r, &err);
 	json_t *out = NULL;
@@ -79,7 +79,7 @@ static int staff_body(struct request *r, struct wfm_plan_goal *g, struct wfm_pla
 		return GC_EINVAL;
 	struct wfm_plan_row *rows = NULL;
 	size_t n = 0;
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (wfm_plan_parse(r->raw, r->raw_len, &rows, &n, &err) < 0)
 		return reply_error(r, 422, "invalid", err.field, "%s", err.message);
 	int checked = wfm_plan_check_interval(rows, n, g->interval, &err);
@@ -328,7 +328,7 @@ static int mark_holidays(struct request *r, struct store *db, struct wfm_history
 		return reply_store_error(r, db, rc, NULL);
 	if (config) {
 		json_t *j = json_loads(config, 0, NULL);
-		struct decode_error err;
+		struct decode_error err = {0};
 		if (j == NULL || calendar_decode(j, &cal, &err) < 0)
 			calendar_init_default(&cal); /* a calendar written by an older version: none */
 		json_decref(j);
@@ -380,7 +380,7 @@ int run_wfm_forecast(struct request *r, struct store *db)
 	if (rc < 0)
 		return rc;
 	struct wfm_history h;
-	struct decode_error err;
+	struct decode_error err = {0};
 	rc = wfm_history_parse(csv, strlen(csv), (int)interval, (int)horizon, &h, &err);
 	free(csv);
 	if (rc < 0) /* guichet's own history: not the caller's mistake */

@@ -430,8 +430,8 @@ int reply_error(struct request *r, int status, const char *code, const char *fie
 int reply_decode_error(struct request *r, const struct decode_error *err)
 {
 	bool big = err->code == GC_ETOOBIG;
-	return reply_error(r, big ? 413 : 400, big ? "too_large" : "invalid", err->field, "%s",
-			   err->message);
+	return reply_error_said(r, big ? 413 : 400, big ? "too_large" : "invalid", err->field, err->message,
+				decode_said(err));
 }
 
 int brand_only(struct request *r, struct store *db, const char *why)
@@ -830,7 +830,7 @@ static bool read_body(struct request *r)
 	r->raw_len = len;
 	if (csv)
 		return true;
-	struct decode_error err;
+	struct decode_error err = {0};
 	if (decode_body(data, len, &r->body, &err) < 0) {
 		reply_decode_error(r, &err);
 		return false;

@@ -2245,7 +2245,7 @@ static int load_queues(struct router *top, struct store *db, int64_t tenant_id)
 		json_t *q;
 		json_array_foreach(list, i, q) {
 			struct queue_input in;
-			struct decode_error err;
+			struct decode_error err = {0};
 			int64_t tenant = json_integer_value(json_object_get(q, "tenant_id"));
 			int64_t id = json_integer_value(json_object_get(q, "id"));
 			json_t *cfg = json_deep_copy(q);
@@ -2278,7 +2278,7 @@ static int load_agents(struct router *top, struct store *db, int64_t tenant_id, 
 	json_t *a;
 	json_array_foreach(rc == GC_OK ? *ret_list : NULL, i, a) {
 		struct agent_profile_input in;
-		struct decode_error err;
+		struct decode_error err = {0};
 		json_t *profile = json_pack("{s:O,s:O,s:O,s:O,s:O}", "level", json_object_get(a, "level"), "skills",
 			json_object_get(a, "skills"), "capacity", json_object_get(a, "capacity"), "max_total",
 			json_object_get(a, "max_total"), "max_missed", json_object_get(a, "max_missed"));

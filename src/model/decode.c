@@ -16,6 +16,15 @@
 #define MAX_PASSWORD 256
 #define MIN_PASSWORD 8
 
+/* FNV-1a of a message: whether it is still the one its template made. */
+static uint64_t message_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h | 1; /* never 0, a zeroed error's */
+}
+
 int decode_fail(struct decode_error *err, int code, const char *field, const char *fmt, ...)
 {
 	err->code = code;
@@ -24,7 +33,16 @@ int decode_fail(struct decode_error *err, int code, const char *field, const cha
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	va_start(ap, fmt);
+	gc_message_split(&err->said, fmt, ap);
+	va_end(ap);
+	err->said_hash = message_hash(err->message);
 	return code;
+}
+
+const struct gc_message *decode_said(const struct decode_error *err)
+{
+	return err->said.template && err->said_hash == message_hash(err->message) ? &err->said : NULL;
 }
 
 bool decode_depth_ok(const char *text, size_t len, int max_depth)

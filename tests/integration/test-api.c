@@ -185,6 +185,12 @@ static void bad_requests_get_json_errors(void **state)
 	assert_int_equal(json_array_size(json_object_get(e, "args")), 1);
 	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 0)), "lost");
 	resp_clear(&t);
+	/* a body's decoding error too */
+	http_json(&d, "POST", "/api/v1/contacts", admin, json_pack("{s:s,s:s}", "channel", "email", "priority", "high"), &t);
+	e = json_object_get(t.json, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "template")), "'%s' must be an integer");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(e, "args"), 0)), "priority");
+	resp_clear(&t);
 	char *big = malloc(2 * 1024 * 1024);
 	memset(big, ' ', 2 * 1024 * 1024);
 	big[0] = '{';
