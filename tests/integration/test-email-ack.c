@@ -247,6 +247,24 @@ static void each_new_contact_gets_one_acknowledgement_within_the_guards(void **s
 			nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	}
 	assert_true(sent);
+	/* an outsourced agent, who sees basic data only, reads the contact, its
+	 * timeline and its journey without Ann's address: the acknowledgement's
+	 * note does not name it */
+	post_id(&d, admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "bpo@brand.example", "name", "Bpo",
+		"password", PASSWORD, "role", "outsourced_agent"));
+	char *bpo = login(&d, "bpo@brand.example", PASSWORD);
+	static const char *const seen[] = {"", "/events", "/journey"};
+	for (size_t k = 0; k < sizeof(seen) / sizeof(seen[0]); k++) {
+		snprintf(path, sizeof(path), "/api/v1/contacts/%lld%s", contact, seen[k]);
+		http_json(&d, "GET", path, bpo, NULL, &r);
+		assert_int_equal(r.status, 200);
+		if (k == 0)
+			assert_non_null(strstr(r.text, "Acknowledgement sent automatically to the customer"));
+		if (strcasestr(r.text, "ann@customer.example"))
+			fail_msg("%s shows the customer's address to an outsourced agent: %s", path, r.text);
+		resp_clear(&r);
+	}
+	free(bpo);
 	/* Ann answers the acknowledgement: her contact, no second acknowledgement */
 	char *answer = message("a5@customer.example", ack_id, "ann@customer.example", "thanks", "", "Good.");
 	struct iovec one = {answer, strlen(answer)};

@@ -278,7 +278,10 @@ static int queue_ack(const struct ops *o, const struct store_scope *scope, const
 	if (rc < 0)
 		return store_failed(o, err, rc);
 	char *note = NULL;
-	if (asprintf(&note, "Acknowledgement sent automatically to %s: \"%s\"\n\n%.4000s", to, subject, body) < 0)
+	/* the note is read by whoever reads the contact, an outsourced agent
+	 * too, who may not see the customer's address (the reply's own row
+	 * shows it to those who may: GET .../email-replies) */
+	if (asprintf(&note, "Acknowledgement sent automatically to the customer: \"%s\"\n\n%.4000s", subject, body) < 0)
 		return err->rc = GC_ENOMEM;
 	struct message_input in = {.body = note};
 	json_t *added = NULL;
