@@ -8,6 +8,8 @@
 // transferred to them. axe-core finds no serious or critical violation on
 // the open choice in English and French.
 
+import { bearer } from './bearer.mjs';
+
 const TRANSFER_REASON = 'A question for the billing team';
 
 async function login(page, url, email, password) {
@@ -130,6 +132,63 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
       await Promise.all([reading(), choose(id).click()]);
       await agentSelect(id).locator('option', { hasText: 'Élodie Écoute' }).waitFor({ state: 'attached' });
       if (agentLists !== 2) throw new Error(`${agentLists} readings of the agents after 30 seconds`);
+    });
+    await step('handover: the expert reads an escalated contact\'s level 1 answer as another agent\'s, not as its own', async () => {
+      // a level 1 and a level 2 queue of their own, a tree that escalates, its two people
+      const sk = await admin('POST', '/api/v1/skills', { name: 'paper jams' });
+      const l1 = await admin('POST', '/api/v1/queues', { name: 'Jams', skill_id: sk.id, channel: 'chat', offer_timeout_s: 60 });
+      const l2 = await admin('POST', '/api/v1/queues', { name: 'Jam experts', skill_id: sk.id, channel: 'chat', level: 2,
+        offer_timeout_s: 60 });
+      const tree = { id: 'paper-jam', kind: 'tree', title: 'Printer paper jam', lang: 'en', tags: ['printer'], start: 'out',
+        nodes: [{ id: 'out', type: 'yesno', text: 'Was the jammed paper taken out?', yes: 'expert', no: 'pull' },
+          { id: 'pull', type: 'reply', text: 'Open the back door and pull the paper out.' },
+          { id: 'expert', type: 'escalate', reason: 'Jam sensor fault suspected', queue: l2.id }] };
+      await admin('POST', '/api/v1/kb/import?publish=1', `${JSON.stringify(tree)}\n`, 'application/x-ndjson');
+      const people = {};
+      for (const [who, role, level] of [['jo', 'agent', 1], ['jade', 'expert', 2]]) {
+        people[who] = await admin('POST', '/api/v1/users', { email: `${who}@a.example`, name: `${who} jams`, password, role });
+        await admin('PUT', `/api/v1/agents/${people[who].id}`, { level, skills: [{ skill_id: sk.id, proficiency: 5, tier: 1 }],
+          capacity: { chat: 1 } });
+      }
+      // the level 1 answers, walks the tree to its escalation (the API, as the desk does)
+      const jo = bearer(url, (await bearer(url)('POST', '/api/v1/auth/login', { email: 'jo@a.example', password })).token);
+      const c = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Printer jammed', message: 'It jams.',
+        queue_id: l1.id });
+      await jo('POST', '/api/v1/agents/me/presence', { presence: 'available' });
+      await jo('POST', `/api/v1/contacts/${c.id}/accept`);
+      await jo('POST', '/api/v1/agents/me/presence', { presence: 'paused', reason: 'break' });
+      await jo('POST', `/api/v1/contacts/${c.id}/messages`, { direction: 'outbound', body: 'Did you take the paper out?' });
+      const session = await jo('POST', '/api/v1/kb/sessions', { tree: 'paper-jam', lang: 'en', contact_id: c.id });
+      await jo('POST', `/api/v1/kb/sessions/${session.id}/answer`, { answer: 'yes' });
+      await jo('POST', `/api/v1/kb/sessions/${session.id}/end`, { resolved: false, feedback: 'still jams' });
+      await jo('POST', '/api/v1/agents/me/presence', { presence: 'offline' }); // escalated: it holds nothing more
+      const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      const expert = await context.newPage();
+      expert.setDefaultTimeout(10000);
+      expert.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await login(expert, url, 'jade@a.example', password);
+        await expert.getByRole('radio', { name: 'Available' }).click();
+        await expert.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accept' }).click();
+        const mine = expert.locator(`#panel-${c.id}`);
+        const said = mine.locator('.msg.outbound', { hasText: 'Did you take the paper out?' }).locator('strong');
+        await said.waitFor();
+        if ((await said.innerText()) !== 'Agent') throw new Error(`the level 1's answer is labelled ${await said.innerText()}`);
+        await mine.getByLabel('Reply to the customer').fill('A technician will look at the sensor.');
+        await mine.getByRole('button', { name: 'Send reply', exact: true }).click();
+        await mine.locator('.msg.outbound', { hasText: 'A technician' }).locator('strong', { hasText: 'You' }).waitFor();
+        await expert.getByLabel('Language').selectOption('fr');
+        await said.getByText('Conseiller').waitFor();
+        await expert.getByLabel('Langue').selectOption('en');
+        // nothing left for the groups after: wrapped up, the expert offline
+        await mine.getByLabel('Disposition').selectOption({ label: 'Information given' });
+        await mine.getByRole('button', { name: 'Wrap up' }).click();
+        await expert.getByRole('tab', { name: `#${c.id}` }).waitFor({ state: 'detached' });
+        await expert.getByRole('radio', { name: 'Offline' }).click();
+        await expert.locator('[role="radio"][aria-checked="true"]', { hasText: 'Offline' }).waitFor();
+      } finally {
+        await context.close();
+      }
     });
     await step('handover: no script error nor failed call on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));

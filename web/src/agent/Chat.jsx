@@ -29,7 +29,7 @@ function useAgentTyping(id, text, on) {
   useEffect(() => () => { clearTimeout(timer.current); if (typing.current) chatApi.typing(id, false).catch(() => {}); }, [id]);
 }
 
-export function Chat({ t, id, active, contact, text }) {
+export function Chat({ t, id, me, active, contact, text }) {
   const web = isWebChat(contact);
   const [live, setLive] = useState(() => new Map());
   const [visitorTyping, setVisitorTyping] = useState(false);
@@ -67,6 +67,10 @@ export function Chat({ t, id, active, contact, text }) {
   for (const m of contact?.messages || []) byId.set(m.id, m);
   for (const m of live.values()) byId.set(m.id, { ...byId.get(m.id), ...m });
   const list = [...byId.values()].sort((a, b) => a.id - b.id);
+  // an answer another agent wrote (the level 1 before an escalation, a
+  // colleague before a transfer) is theirs: the expert read 'You' beside
+  // words they never wrote; one without an author (automatic) stays 'You'
+  const mine = (m) => m.kind === 'outbound' && !(m.author_id && me && m.author_id !== me.user_id);
 
   useEffect(() => {
     const el = logRef.current;
@@ -88,7 +92,7 @@ export function Chat({ t, id, active, contact, text }) {
         <ol>
           {list.map((m) => (
             <li class={`msg ${m.kind}`} data-id={m.id}>
-              <strong>{t(`contact.kind.${m.kind}`)}</strong>{' '}
+              <strong>{t(`contact.kind.${mine(m) ? 'outbound' : m.kind === 'outbound' ? 'outbound_other' : m.kind}`)}</strong>{' '}
               {m.attachment ? (
                 <a href={`/api/v1/attachments/${m.attachment.id}`} download={m.attachment.filename}>
                   {t('chat.download', { name: m.attachment.filename })}</a>

@@ -148,7 +148,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
         <Callback t={t} lang={lang} id={id} contact={contact} say={say} onGone={onClosed} onChanged={() => load().catch(() => {})} />
         <Incidents t={t} contact={contact} />
         <h3 id={`messages-${id}`}>{t('contact.messages')}</h3>
-        <Chat t={t} id={id} active={active} contact={contact} text={text} />
+        <Chat t={t} id={id} me={me} active={active} contact={contact} text={text} />
         <Delivery t={t} lang={lang} id={id} contact={contact} />
         <label for={`reply-${id}`}>{t('contact.reply')}</label>
         <textarea id={`reply-${id}`} rows="3" value={text} ref={active ? replyRef : undefined}

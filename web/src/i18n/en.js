@@ -52,6 +52,7 @@ export default {
   'contact.incidents': 'Linked to the incident: {titles}',
   'contact.kind.inbound': 'Customer',
   'contact.kind.outbound': 'You',
+  'contact.kind.outbound_other': 'Agent',
   'contact.kind.note': 'Note',
   'contact.reply': 'Reply to the customer',
   'contact.send': 'Send reply',

@@ -51,6 +51,7 @@ export default {
   'contact.incidents': 'Lié à l’incident : {titles}',
   'contact.kind.inbound': 'Client',
   'contact.kind.outbound': 'Vous',
+  'contact.kind.outbound_other': 'Conseiller',
   'contact.kind.note': 'Note',
   'contact.reply': 'Répondre au client',
   'contact.send': 'Envoyer la réponse',
