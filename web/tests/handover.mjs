@@ -133,7 +133,7 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
       await agentSelect(id).locator('option', { hasText: 'Élodie Écoute' }).waitFor({ state: 'attached' });
       if (agentLists !== 2) throw new Error(`${agentLists} readings of the agents after 30 seconds`);
     });
-    await step('handover: the expert reads an escalated contact\'s level 1 answer as another agent\'s, not as its own', async () => {
+    await step('handover: the expert reads an escalated contact\'s level 1 as another agent and its journey in words', async () => {
       // a level 1 and a level 2 queue of their own, a tree that escalates, its two people
       const sk = await admin('POST', '/api/v1/skills', { name: 'paper jams' });
       const l1 = await admin('POST', '/api/v1/queues', { name: 'Jams', skill_id: sk.id, channel: 'chat', offer_timeout_s: 60 });
@@ -174,11 +174,20 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
         const said = mine.locator('.msg.outbound', { hasText: 'Did you take the paper out?' }).locator('strong');
         await said.waitFor();
         if ((await said.innerText()) !== 'Agent') throw new Error(`the level 1's answer is labelled ${await said.innerText()}`);
+        const journey = mine.locator('.journey-items');
+        await journey.getByText('Diagnosis result recorded').waitFor();
+        await journey.getByText('not resolved').waitFor();
+        await journey.getByText('outcome: an escalation').waitFor();
+        await journey.getByText('Was the jammed paper taken out? → Yes').waitFor();
         await mine.getByLabel('Reply to the customer').fill('A technician will look at the sensor.');
         await mine.getByRole('button', { name: 'Send reply', exact: true }).click();
         await mine.locator('.msg.outbound', { hasText: 'A technician' }).locator('strong', { hasText: 'You' }).waitFor();
         await expert.getByLabel('Language').selectOption('fr');
         await said.getByText('Conseiller').waitFor();
+        await journey.getByText('Résultat du diagnostic enregistré').first().waitFor();
+        await journey.getByText('conclusion : une escalade').waitFor();
+        await journey.getByText('Was the jammed paper taken out? → Oui').waitFor();
+        if (/journey\.|outcome_type/.test(await journey.innerText())) throw new Error(await journey.innerText());
         await expert.getByLabel('Langue').selectOption('en');
         // nothing left for the groups after: wrapped up, the expert offline
         await mine.getByLabel('Disposition').selectOption({ label: 'Information given' });

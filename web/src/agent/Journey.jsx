@@ -10,6 +10,11 @@ function when(at, lang) {
   return Number.isNaN(d.getTime()) ? String(at) : d.toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
+// A step's answer: a yes-or-no question's in the page's language.
+function answer(t, s) {
+  return s.type === 'yesno' && (s.answer === 'yes' || s.answer === 'no') ? t(`diag.${s.answer}`) : s.answer;
+}
+
 // What an item says beyond its kind: a reason, a wait, the path walked.
 function Detail({ t, item }) {
   const d = item.data || {};
@@ -26,7 +31,9 @@ function Detail({ t, item }) {
   if (d.disposition) parts.push(t('journey.disposition', { disposition: d.disposition }));
   if (d.tree) parts.push(t('journey.tree', { tree: d.tree }));
   if (d.query) parts.push(t('journey.query', { query: d.query }));
-  if (d.outcome) parts.push(t('journey.outcome', { outcome: d.outcome }));
+  // the diagnosis' outcome and result in words, not the API's codes ('escalate', true)
+  if (d.outcome) parts.push(t('journey.outcome', { outcome: t(`journey.outcome_type.${d.outcome}`) }));
+  if (item.type === 'kb_outcome') parts.push(t(d.resolved ? 'journey.kb_resolved' : 'journey.kb_unresolved'));
   const path = Array.isArray(d.path) ? d.path : [];
   return (
     <>
@@ -34,7 +41,7 @@ function Detail({ t, item }) {
       {d.reason && <p class="reason">{t('journey.reason', { reason: d.reason })}</p>}
       {path.length > 0 && (
         <ol class="path">
-          {path.map((s) => <li>{s.question} → {s.redacted ? t('diag.hidden') : s.label || s.answer}</li>)}
+          {path.map((s) => <li>{s.question} → {s.redacted ? t('diag.hidden') : s.label || answer(t, s)}</li>)}
         </ol>
       )}
     </>
