@@ -31,6 +31,15 @@ void gc_text_mask(const char *text, char *out, size_t len);
  * allowed when multiline is true). */
 bool gc_text_is_clean(const char *text, bool multiline);
 
+/* Another's text (a mail system's bounce, an SMS provider's refusal) with
+ * every email address and phone number in it masked as gc_text_mask masks
+ * them ("550 <l************rg>: user unknown", "The 'To' number
+ * +*********78 is not valid"): such words go into notes that whoever
+ * reads the contact reads, an outsourced agent too. A phone number is a
+ * '+' and at least 6 digits, spaces, dots and dashes between, or 9 digits
+ * in a row. Into out, at most len - 1 bytes, never a character cut. */
+void gc_text_mask_in(const char *text, char *out, size_t len);
+
 /* What a libcsv error (csv_error()) means to the person who wrote the file:
  * "a quoted field is not closed..." rather than libcsv's own wording. */
 const char *gc_csv_problem(int csv_error);

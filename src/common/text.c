@@ -3,8 +3,10 @@
 #include "guichet/error.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +86,74 @@ const char *gc_csv_problem(int csv_error)
 	default:
 		return csv_strerror(csv_error);
 	}
+}
+
+static bool address_char(char c)
+{
+	return isalnum((unsigned char)c) || (c != '\0' && strchr(".-_+%=", c) != NULL) || ((unsigned char)c & 0x80);
+}
+
+/* The length of a phone number at p (0: none). */
+static size_t phone_at(const char *p)
+{
+	size_t n = 0, digits = 0, end = 0;
+	bool plus = *p == '+';
+	if (plus)
+		n = 1;
+	for (; p[n] && (isdigit((unsigned char)p[n]) || (digits && strchr(" .-", p[n]))); n++)
+		if (isdigit((unsigned char)p[n])) {
+			digits++;
+			end = n + 1; /* never ends on a separator */
+		} else if (!plus) {
+			break; /* without '+', one run of digits */
+		}
+	return digits >= (plus ? 6u : 9u) ? end : 0;
+}
+
+static void mask_word(const char *start, size_t n, char *out, size_t len, size_t *at)
+{
+	char word[320], masked[320];
+	snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), start);
+	gc_text_mask(word, masked, sizeof(masked));
+	size_t m = strlen(masked);
+	if (*at + m < len) {
+		memcpy(out + *at, masked, m);
+		*at += m;
+	}
+}
+
+void gc_text_mask_in(const char *text, char *out, size_t len)
+{
+	size_t at = 0;
+	for (const char *p = text; *p && at + 1 < len;) {
+		bool word_start = p == text || !address_char(p[-1]);
+		size_t phone = word_start ? phone_at(p) : 0;
+		if (phone) {
+			mask_word(p, phone, out, len, &at);
+			p += phone;
+			continue;
+		}
+		const char *end = p;
+		while (address_char(*end) || (*end == '@' && end > p))
+			end++;
+		const char *sign = end > p ? memchr(p, '@', (size_t)(end - p)) : NULL;
+		if (sign && sign + 1 < end && word_start) {
+			mask_word(p, (size_t)(end - p), out, len, &at);
+			p = end;
+			continue;
+		}
+		/* one character, whole (UTF-8's continuation bytes with it) */
+		size_t bytes = 1;
+		while (((unsigned char)p[bytes] & 0xC0) == 0x80)
+			bytes++;
+		if (at + bytes >= len)
+			break;
+		memcpy(out + at, p, bytes);
+		at += bytes;
+		p += bytes;
+	}
+	if (len > 0)
+		out[at] = '\0';
 }
 
 void gc_text_mask(const char *text, char *out, size_t len)

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +24,23 @@ static void copy_header(struct evhttp_request *req, const char *name, char *to, 
 {
 	const char *v = evhttp_find_header(evhttp_request_get_input_headers(req), name);
 	snprintf(to, len, "%s", v ? v : "");
+}
+
+/* The number a form body sends to (To=%2B1555...), decoded; "" for none. */
+static const char *to_number(const char *body)
+{
+	static _Thread_local char number[64];
+	const char *to = strstr(body, "To=");
+	number[0] = '\0';
+	if (to && (to == body || to[-1] == '&')) {
+		size_t n = strcspn(to + 3, "&");
+		char raw[64];
+		snprintf(raw, sizeof(raw), "%.*s", (int)(n < sizeof(raw) ? n : sizeof(raw) - 1), to + 3);
+		char *decoded = evhttp_uridecode(raw, 1, NULL);
+		snprintf(number, sizeof(number), "%s", decoded ? decoded : "");
+		free(decoded);
+	}
+	return number;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -50,7 +68,8 @@ static void on_request(struct evhttp_request *req, void *arg)
 	if (r.status == 201)
 		evbuffer_add_printf(out, "{\"sid\":\"%s\",\"id\":\"%s\",\"status\":\"queued\"}", r.id, r.id);
 	else
-		evbuffer_add_printf(out, "{\"code\":21211,\"message\":\"stand-in refuses with %d\"}", r.status);
+		evbuffer_add_printf(out, "{\"code\":21211,\"message\":\"stand-in refuses with %d: the 'To' number %s is "
+				    "not a valid phone number\"}", r.status, to_number(r.body)); /* as Twilio names it */
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
 	evhttp_send_reply(req, r.status, r.status == 201 ? "Created" : "Refused", out);
 	evbuffer_free(out);

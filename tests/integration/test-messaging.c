@@ -372,7 +372,15 @@ static void twilio_outbound_refused(void **state)
 	struct resp r;
 	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", sms_contact);
 	assert_non_null(strstr(r.text, "could not be sent"));
+	/* the provider's words name the customer's number: masked in the note and
+	 * the message's error, read by whoever reads the contact (an outsourced agent
+	 * may not see a number) */
+	assert_non_null(strstr(r.text, "the 'To' number +*********67 is not"));
+	assert_null(strstr(r.text, "+15551234567"));
 	resp_clear(&r);
+	m = wait_state(sms_contact, "failed");
+	assert_null(strstr(json_string_value(json_object_get(m, "last_error")), "+15551234567"));
+	json_decref(m);
 }
 
 /* The generic JSON provider: signed with a timestamp, a social account, replies signed the same way, receipts. */

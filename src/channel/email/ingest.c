@@ -196,44 +196,6 @@ static int record(const struct ops *o, const struct store_scope *scope, const st
 	return rc;
 }
 
-static bool address_char(char c)
-{
-	return isalnum((unsigned char)c) || (c != '\0' && strchr(".-_+%=", c) != NULL) || ((unsigned char)c & 0x80);
-}
-
-/* The mail system's words with every address in them masked (as the API
- * shows addresses to a role that may not see personal data): a bounce
- * names the customer's address, and its note is read by whoever reads the
- * contact, an outsourced agent too. */
-static void mask_addresses(const char *text, char *out, size_t len)
-{
-	size_t at = 0;
-	for (const char *p = text; *p && at + 1 < len;) {
-		const char *start = p, *end = p;
-		while (address_char(*end) || (*end == '@' && end > start))
-			end++;
-		const char *sign = memchr(start, '@', (size_t)(end - start));
-		if (end == start) {
-			out[at++] = *p++;
-			continue;
-		}
-		size_t n = (size_t)(end - start);
-		if (sign && sign > start && sign + 1 < end) {
-			char word[320], masked[320];
-			snprintf(word, sizeof(word), "%.*s", (int)(n < sizeof(word) ? n : sizeof(word) - 1), start);
-			gc_text_mask(word, masked, sizeof(masked));
-			at += (size_t)snprintf(out + at, len - at, "%s", masked);
-		} else {
-			at += (size_t)snprintf(out + at, len - at, "%.*s", (int)n, start);
-		}
-		if (at >= len)
-			at = len - 1;
-		p = end;
-	}
-	if (len > 0)
-		out[at] = '\0';
-}
-
 /* A bounce: a note on the contact whose email did not arrive. */
 static int ingest_bounce(const struct ops *o, const struct store_scope *scope, const struct email_source *src,
 			 const struct email_in *m, int64_t *ret_contact, enum ingest_outcome *ret_outcome,
@@ -251,7 +213,9 @@ static int ingest_bounce(const struct ops *o, const struct store_scope *scope, c
 		return GC_OK;
 	}
 	char said[1901], note[2048];
-	mask_addresses(m->text && *m->text ? m->text : "(nothing)", said, sizeof(said));
+	/* its addresses masked: the note is read by whoever reads the contact,
+	 * an outsourced agent too, and a bounce names the customer's address */
+	gc_text_mask_in(m->text && *m->text ? m->text : "(nothing)", said, sizeof(said));
 	snprintf(note, sizeof(note), "An email to the customer was not delivered. The mail system said:\n%s", said);
 	struct message_input in = {.body = note};
 	json_t *added = NULL;

@@ -8,6 +8,7 @@
 #include "daemon/writer.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/text.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -164,8 +165,12 @@ static void read_answer(struct mark *m, const struct answer *a, long code)
 		else
 			snprintf(m->provider_id, sizeof(m->provider_id), "guichet-%lld", (long long)m->id);
 	} else {
-		snprintf(m->error, sizeof(m->error), "the provider answered %ld: %.200s", code,
-			 message ? message : a->data ? a->data : "");
+		/* the provider's words may name the number ("The 'To' number +336... is not
+		 * a valid phone number"): masked, as the note and the message's last_error
+		 * are read by whoever reads the contact, an outsourced agent too */
+		char said[256];
+		gc_text_mask_in(message ? message : a->data ? a->data : "", said, sizeof(said));
+		snprintf(m->error, sizeof(m->error), "the provider answered %ld: %.200s", code, said);
 	}
 	json_decref(doc);
 }

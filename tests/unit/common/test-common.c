@@ -200,6 +200,24 @@ static void addresses_are_masked_by_characters(void **state)
 	assert_string_equal(small, "é*é");
 }
 
+/* Another's words with the addresses and numbers in them masked, the rest
+ * as it was. */
+static void addresses_and_numbers_are_masked_in_text(void **state)
+{
+	char out[256];
+	gc_text_mask_in("550 5.1.1 <lee@example.org>: user unknown", out, sizeof(out));
+	assert_string_equal(out, "550 5.1.1 <l************rg>: user unknown");
+	gc_text_mask_in("The 'To' number +33 6 12 34 56 78 is not valid (code 21211).", out, sizeof(out));
+	assert_string_equal(out, "The 'To' number +**************78 is not valid (code 21211).");
+	gc_text_mask_in("to 0612345678, élodie@exemple.fr; SM12345678901", out, sizeof(out));
+	assert_string_equal(out, "to 0*******78, é**************fr; SM12345678901");
+	gc_text_mask_in("no address @ all, 5.1.1", out, sizeof(out));
+	assert_string_equal(out, "no address @ all, 5.1.1");
+	char small[12];
+	gc_text_mask_in("à ann@b.example", small, sizeof(small));
+	assert_string_equal(small, "à "); /* the address does not fit whole: left out */
+}
+
 static void identifiers_have_shapes(void **state)
 {
 	assert_true(gc_text_is_email("ana@example.com"));
@@ -268,6 +286,7 @@ int main(void)
 		cmocka_unit_test(integers_are_bounded),
 		cmocka_unit_test(identifiers_have_shapes),
 		cmocka_unit_test(addresses_are_masked_by_characters),
+		cmocka_unit_test(addresses_and_numbers_are_masked_in_text),
 		cmocka_unit_test(civil_days_round_trip),
 		cmocka_unit_test(time_zones_give_local_times),
 		cmocka_unit_test(local_times_in_dst_changes),
