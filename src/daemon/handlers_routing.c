@@ -331,19 +331,29 @@ int prepare_presence(struct request *r, struct store *db)
 }
 
 /* Contacts come from one brand at a time: available here only while
- * offline in every other tenant (whose name only the agent is told). */
+ * offline in every other tenant (whose name only the agent is told, in
+ * the message and as "tenant" and "presence" beside it: the desk says it
+ * in the agent's language). Offline there needs the contacts held there
+ * finished or transferred: said, or the agent met a second refusal. */
 static int presence(struct request *r, struct store *db, int64_t user_id)
 {
-	char elsewhere[160];
+	char elsewhere[128], there[16];
 	int rc = r->in.presence.presence == PRESENCE_AVAILABLE
-			 ? store_agent_at_work_elsewhere(db, user_id, r->scope.tenant_id, elsewhere, sizeof(elsewhere))
+			 ? store_agent_at_work_elsewhere(db, user_id, r->scope.tenant_id, elsewhere, sizeof(elsewhere), there,
+							 sizeof(there))
 			 : GC_OK;
-	if (rc == GC_ECONFLICT)
-		return user_id == r->scope.user_id
-			       ? reply_error(r, 409, "conflict", "presence", "you are at work for %s: go offline there "
-					     "first (contacts come from one brand at a time)", elsewhere)
-			       : reply_error(r, 409, "conflict", "presence", "this agent is at work for another brand: "
-					     "they go offline there first");
+	if (rc == GC_ECONFLICT && user_id != r->scope.user_id)
+		return reply_error(r, 409, "conflict", "presence", "this agent is at work for another brand: "
+				   "they go offline there first");
+	if (rc == GC_ECONFLICT) {
+		char message[400];
+		snprintf(message, sizeof(message), "you are at work for %s (%s): go offline there first, once the contacts "
+			 "you hold there are finished or transferred (contacts come from one brand at a time)", elsewhere,
+			 there);
+		reply(r, 409, json_pack("{s:{s:s,s:s,s:s,s:s,s:s}}", "error", "code", "conflict", "message", message, "field",
+					"presence", "tenant", elsewhere, "presence", there));
+		return GC_ECONFLICT;
+	}
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	rc = router_presence(router_of(r), db, &r->scope, user_id, &r->in.presence);

@@ -323,7 +323,8 @@ int store_agent_set_profile(struct store *s, const struct store_scope *scope, in
 	return rc;
 }
 
-int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tenant_id, char *ret_tenant, size_t len)
+int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tenant_id, char *ret_tenant, size_t len,
+				  char *ret_presence, size_t presence_len)
 {
 	/* agents' key starts with the tenant: this reads every profile, a few per position */
 	struct db_stmt *st = store_stmt(s, "SELECT t.name, a.presence FROM agents a JOIN tenants t ON t.id = a.tenant_id"
@@ -333,8 +334,10 @@ int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tena
 	db_bind_int64(st, 1, user_id);
 	db_bind_int64(st, 2, tenant_id);
 	int rc = db_step(st);
-	if (rc == DB_ROW)
-		snprintf(ret_tenant, len, "%s (%s)", db_column_text(st, 0), db_column_text(st, 1));
+	if (rc == DB_ROW) {
+		snprintf(ret_tenant, len, "%s", db_column_text(st, 0));
+		snprintf(ret_presence, presence_len, "%s", db_column_text(st, 1));
+	}
 	db_reset(st);
 	return rc == DB_ROW ? GC_ECONFLICT : rc == DB_DONE ? GC_OK : store_fail(s, rc);
 }

@@ -358,8 +358,10 @@ int store_queue_all(struct store *s, int64_t tenant_id, json_t **ret_list);
 
 /* GC_ECONFLICT when user_id is not offline in another tenant than
  * tenant_id (an outsourced agent at work for another brand), with that
- * tenant's name and the presence in ret_tenant; GC_OK otherwise. */
-int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tenant_id, char *ret_tenant, size_t len);
+ * tenant's name in ret_tenant and the presence there ("available",
+ * "paused") in ret_presence; GC_OK otherwise. */
+int store_agent_at_work_elsewhere(struct store *s, int64_t user_id, int64_t tenant_id, char *ret_tenant, size_t len,
+				  char *ret_presence, size_t presence_len);
 
 /* An agent is a member of the tenant with a routing profile
  * (agent_profile_json) and a presence: {"user_id", "tenant_id", "name",

@@ -589,6 +589,13 @@ static void contacts_come_from_one_brand_at_a_time(void **state)
 	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, NULL, available, 200);
 	send_json(&r, "POST", "/api/v1/agents/me/presence", agent, "globex", available, 409);
 	assert_non_null(strstr(r.text, "at work for acme (available)"));
+	/* named apart too, for the desk to say it in the agent's language */
+	const char *brand = json_string_value(json_object_get(json_object_get(r.json, "error"), "tenant"));
+	const char *there = json_string_value(json_object_get(json_object_get(r.json, "error"), "presence"));
+	assert_non_null(brand);
+	assert_non_null(there);
+	assert_string_equal(brand, "acme");
+	assert_string_equal(there, "available");
 	resp_clear(&r);
 	char force[80];
 	snprintf(force, sizeof(force), "/api/v1/agents/%lld/presence", id);

@@ -14,6 +14,7 @@ export class ApiError extends Error {
     this.code = e.code || 'http';
     this.field = e.field;
     this.apiMessage = e.message; // the API's own words (English)
+    this.details = e; // what an answer names beside its message (the brand a presence waits on...)
   }
 }
 

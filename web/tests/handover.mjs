@@ -199,6 +199,54 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
         await context.close();
       }
     });
+    await step('handover: an agent of two brands, refused contacts in one, is told in words which brand holds them and the way out', async () => {
+      const sk = await admin('POST', '/api/v1/skills', { name: 'two brands' });
+      const q = await admin('POST', '/api/v1/queues', { name: 'Two brands', skill_id: sk.id, channel: 'chat', offer_timeout_s: 60 });
+      const duo = await admin('POST', '/api/v1/users', { email: 'duo@a.example', name: 'Duo Brands', password, role: 'agent' });
+      await admin('PUT', `/api/v1/agents/${duo.id}`, { level: 1, skills: [{ skill_id: sk.id, proficiency: 5, tier: 1 }],
+        capacity: { chat: 1 } });
+      await admin('POST', '/api/v1/memberships', { email: 'duo@a.example', tenant: 'Brand B', role: 'agent' });
+      // Brand B's administrator (the platform admin has no role there) gives Duo a profile there
+      await admin('POST', '/api/v1/users', { email: 'boss-b@a.example', name: 'Boss B', password, role: 'planner' });
+      await admin('POST', '/api/v1/memberships', { email: 'boss-b@a.example', tenant: 'Brand B', role: 'tenant_admin' });
+      const bossB = bearer(url, (await bearer(url)('POST', '/api/v1/auth/login', { email: 'boss-b@a.example', password,
+        tenant: 'Brand B' })).token);
+      await bossB('PUT', `/api/v1/agents/${duo.id}`, { level: 1, skills: [], capacity: { chat: 1 } });
+      // in Brand A, Duo holds a chat and pauses
+      const duoA = bearer(url, (await bearer(url)('POST', '/api/v1/auth/login', { email: 'duo@a.example', password })).token);
+      const c = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Held in Brand A', queue_id: q.id });
+      await duoA('POST', '/api/v1/agents/me/presence', { presence: 'available' });
+      await duoA('POST', `/api/v1/contacts/${c.id}/accept`);
+      await duoA('POST', '/api/v1/agents/me/presence', { presence: 'paused', reason: 'break' });
+      const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
+      const desk = await context.newPage();
+      desk.setDefaultTimeout(10000);
+      desk.on('pageerror', (e) => errors.push(e.message));
+      try {
+        await desk.goto(url);
+        await desk.getByLabel('Email').fill('duo@a.example');
+        await desk.getByLabel('Password').fill(password);
+        await desk.getByRole('button', { name: 'Sign in' }).click();
+        await desk.getByRole('radio', { name: 'Brand B' }).check();
+        await desk.keyboard.press('Enter');
+        await desk.getByText('No contact accepted yet.').waitFor();
+        const said = desk.locator('p.status[role="status"]');
+        await desk.keyboard.press('Alt+KeyV');
+        await said.getByText('You are still at work for Brand A (paused): contacts come from one brand at a time. '
+          + 'Switch back to Brand A, finish or transfer the contacts you hold there, go offline, then come back here.').waitFor();
+        await desk.getByLabel('Language').selectOption('fr');
+        // the button, rendered in French (a key pressed at once could meet the English page's handler)
+        await desk.getByRole('radio', { name: 'Disponible' }).click();
+        await said.getByText('Vous êtes encore au travail pour Brand A (en pause) : les contacts viennent d’une seule '
+          + 'marque à la fois.', { exact: false }).waitFor();
+        await desk.getByLabel('Langue').selectOption('en');
+      } finally {
+        await context.close();
+        // nothing left for the groups after: the chat wrapped up, Duo offline in both brands
+        await duoA('POST', `/api/v1/contacts/${c.id}/wrapup`, { disposition: 'information_given' });
+        await duoA('POST', '/api/v1/agents/me/presence', { presence: 'offline' });
+      }
+    });
     await step('handover: no script error nor failed call on the way', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });

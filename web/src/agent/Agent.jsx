@@ -84,6 +84,14 @@ export function Agent({ t, me, lang }) {
 
   // the offers the change brought usually come before its answer: the
   // status says them after the presence, not the presence alone over them
+  // refused while at work for another brand: which, in words, and the way out
+  // (the API's English said only to go offline there, which its contacts refuse)
+  const presenceFailed = (e) => {
+    const d = e.details || {};
+    if (e.status === 409 && e.field === 'presence' && d.tenant)
+      return say(t('presence.elsewhere', { brand: d.tenant, presence: t(`presence.${d.presence}`).toLowerCase() }));
+    return fail(e);
+  };
   const setPresence = (p, why = reason) => api.presence(p, p === 'paused' ? why : undefined)
     .then(() => {
       const waiting = p === 'available' ? offersRef.current : [];
@@ -91,7 +99,7 @@ export function Agent({ t, me, lang }) {
       say(first ? t('presence.with_offers', { presence: t(`presence.${p}`), n: waiting.length,
         channel: t(`channel.${first.channel}`), id: first.contact_id, queue: first.queue }) : t(`presence.${p}`));
       return refresh();
-    }, fail);
+    }, presenceFailed);
   // another reason chosen during a pause changes the pause's
   const chooseReason = (r) => {
     setReason(r);

@@ -20,6 +20,7 @@ export default {
   'presence.paused': 'Paused',
   'presence.offline': 'Offline',
   'presence.reason': 'Pause reason',
+  'presence.elsewhere': 'You are still at work for {brand} ({presence}): contacts come from one brand at a time. Switch back to {brand}, finish or transfer the contacts you hold there, go offline, then come back here.',
   'presence.set': 'Set presence',
   'presence.with_offers': { one: '{presence}. New offer: {channel} contact #{id} from {queue}',
     other: '{presence}. {n} new offers, the first: {channel} contact #{id} from {queue}' },

@@ -19,6 +19,7 @@ export default {
   'presence.paused': 'En pause',
   'presence.offline': 'Hors ligne',
   'presence.reason': 'Motif de pause',
+  'presence.elsewhere': 'Vous êtes encore au travail pour {brand} ({presence}) : les contacts viennent d’une seule marque à la fois. Revenez à {brand}, terminez ou transférez les contacts que vous y tenez, passez hors ligne, puis revenez ici.',
   'presence.set': 'Changer la présence',
   'presence.with_offers': { one: '{presence}. Nouvelle offre : contact {channel} n° {id} de la file {queue}',
     other: '{presence}. {n} nouvelles offres, la première : contact {channel} n° {id} de la file {queue}' },
