@@ -93,7 +93,7 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
       await settle();
       if (agentLists !== 1) throw new Error(`${agentLists} readings of the agents for two tabs`);
     });
-    await step('handover: the filter finds an agent by name, and the contact is transferred to them', async () => {
+    await step('handover: the filter finds an agent by name, the contact is transferred to them, and the desk follows it', async () => {
       const id = contacts[1];
       await panel(id).getByLabel('Find an agent by name').fill('elodie');
       await panel(id).getByText('1 agent found.').waitFor();
@@ -117,6 +117,16 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
       const journey = await admin('GET', `/api/v1/contacts/${id}/journey`);
       const moved = journey.items.filter((e) => e.type === 'transferred');
       if (moved.length !== 1 || moved[0].data.to_agent_id !== elodie.id) throw new Error(JSON.stringify(moved));
+      // the desk follows it: handed over to Élodie, then the answer she sent the customer
+      const handed = page.locator(`.handed li[data-contact="${id}"]`);
+      await handed.getByText(`#${id} Second question → Élodie Écoute`).waitFor();
+      await admin('POST', `/api/v1/contacts/${id}/messages`, { direction: 'outbound', body: 'Refund made this morning.' });
+      await page.locator('.handed').getByRole('button', { name: 'See where they stand' }).click();
+      await handed.getByText('Last answer to the customer: “Refund made this morning.”').waitFor();
+      await page.getByLabel('Language').selectOption('fr');
+      await page.locator('.handed').getByRole('heading', { name: 'Transmis' }).waitFor();
+      await handed.getByText('Dernière réponse au client : « Refund made this morning. »').waitFor();
+      await page.getByLabel('Langue').selectOption('en');
     });
     await step('handover: the choice opened again after 30 seconds reads the agents again', async () => {
       const id = contacts[0];

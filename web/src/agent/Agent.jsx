@@ -6,6 +6,7 @@ import { api, events } from '../api.js';
 import { PAUSE_REASONS, Presence } from './Presence.jsx';
 import { Offers } from './Offers.jsx';
 import { ContactTab } from './ContactTab.jsx';
+import { HandedOver } from './HandedOver.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
 import { ring } from './sound.js';
 import { callChanged } from './phonecalls.js';
@@ -29,6 +30,16 @@ export function Agent({ t, me, lang }) {
   const say = (text) => setStatus(text);
   const fail = (e) => say(t('error.generic', { message: e.message }));
   const [profile, setProfile] = useState(true);
+  // what this desk handed over, kept for the tab's session (a reload keeps it)
+  const handedKey = `guichet.handed.${me.tenant_id}.${me.user_id}`;
+  const [handed, setHanded] = useState(() => {
+    try { return JSON.parse(sessionStorage.getItem(handedKey)) || []; } catch { return []; }
+  });
+  const addHanded = (h) => setHanded((list) => {
+    const next = [h, ...list.filter((x) => x.id !== h.id)].slice(0, 10);
+    try { sessionStorage.setItem(handedKey, JSON.stringify(next)); } catch { /* kept on screen all the same */ }
+    return next;
+  });
   // a pause's own reason is the one shown (after a reload too), when it is one the agent may choose
   const refresh = () => api.agentMe().then((a) => {
     setAgent(a);
@@ -154,6 +165,7 @@ export function Agent({ t, me, lang }) {
       <div class="side">
         <Presence t={t} agent={agent} reason={reason} setReason={chooseReason} onSet={(p) => setPresence(p)} />
         <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />
+        <HandedOver t={t} me={me} items={handed} />
         <button type="button" class="link" onClick={() => setShowKeys(true)}>{t('shortcuts.open')}</button>
       </div>
       <section class="work" aria-labelledby="contacts-title">
@@ -171,6 +183,7 @@ export function Agent({ t, me, lang }) {
             </div>
             {tabs.map((id) => (
               <ContactTab key={id} t={t} lang={lang} id={id} me={me} active={id === current} say={say} onClosed={closed}
+                onHanded={addHanded}
                 replyRef={replyRef} actionsRef={actionsRef} />
             ))}
           </>

@@ -94,7 +94,7 @@ function Customer({ t, customer }) {
   );
 }
 
-export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, actionsRef }) {
+export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, replyRef, actionsRef }) {
   const [contact, setContact] = useState(null);
   const [customer, setCustomer] = useState(null);
   const [text, setText] = useState('');
@@ -135,6 +135,8 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
       .catch((e) => say(t('error.generic', { message: e.message })));
   };
   if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
+  // escalated or transferred from here: the desk follows what becomes of it
+  const handed = (to) => onHanded?.({ id, subject: contact?.subject || '', to });
 
   return (
     <div role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`} hidden={!active} class="contact">
@@ -163,8 +165,9 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, replyRef, a
       <aside class="assist" aria-label={t('diag.title')}>
         <Diagnosis t={t} id={id} lang={lang} contact={contact} customer={customer} say={say} active={active}
           actionsRef={actionsRef} onSent={() => load().catch(() => {})} onStep={() => setVersion((v) => v + 1)}
-          onGone={onClosed} />
-        <Handover t={t} id={id} me={me} contact={contact} call={call} say={say} onGone={onClosed} active={active}
+          onGone={onClosed} onHanded={handed} />
+        <Handover t={t} id={id} me={me} contact={contact} call={call} say={say} onGone={onClosed} onHanded={handed}
+          active={active}
           actionsRef={actionsRef} />
         <Gestures t={t} lang={lang} id={id} contact={contact} say={say} />
       </aside>

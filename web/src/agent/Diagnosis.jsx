@@ -254,7 +254,7 @@ function Article({ t, id, item, contact, customer, onSend, say }) {
   );
 }
 
-export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, onGone, actionsRef, active }) {
+export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep, onGone, onHanded, actionsRef, active }) {
   const [words, setWords] = useState('');
   // '': the language the customer's words are in, as the API tells (an
   // English customer on a French desk finds the English content), the
@@ -333,6 +333,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
         onSent();
       } else if (o.type === 'escalate' && o.queue) {
         say(t('diag.ended_escalated', { id, queue }));
+        onHanded?.(queue);
         onGone(id);
       } else {
         say(t(resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved'));

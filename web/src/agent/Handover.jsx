@@ -32,7 +32,7 @@ function readAgents(tenantId) {
   return agentsRead.promise;
 }
 
-export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, active }) {
+export function Handover({ t, id, me, contact, call, say, onGone, onHanded, actionsRef, active }) {
   const [queues, setQueues] = useState([]);
   const [agents, setAgents] = useState(null); // null: not read yet
   const [choosing, setChoosing] = useState(false); // the choice of an agent is open
@@ -98,6 +98,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, actionsRef, ac
       const a = others.find((x) => String(x.user_id) === agent);
       const to = toAgent ? (a ? a.name : agent) : q ? q.name : queue;
       say(t(bridged ? `handover.call_${verb}d` : `handover.${verb}d`, { id, queue: to }));
+      onHanded?.(to);
       onGone(id);
     }, (e) => {
       const text = t('error.generic', { message: e.message });
