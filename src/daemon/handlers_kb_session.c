@@ -310,16 +310,18 @@ struct note_words {
 	const char *walked, *because_open, *because_close, *yes, *no, *searched, *opened;
 	/* a search with no diagnosis: its articles, none, no query, the subject, the message */
 	const char *seen, *none, *nothing, *subject, *search, *asks;
+	const char *not_resolved; /* before the agent's why, at an escalation */
 };
 
 static const struct note_words NOTE_WORDS[KB_LANG_N] = {
 	[KB_LANG_FR] = {"Diagnostic parcouru :", " (d’après les mots du client : « ", " »)", "Oui", "Non",
 			"Libre-service. Le client a cherché : ", "(un arbre ouvert)", "Articles consultés :", " aucun",
 			"(rien)", "Libre-service : ", "Libre-service : recherche",
-			"Le client demande à parler à quelqu’un"},
+			"Le client demande à parler à quelqu’un", "Non résolu, d’après le conseiller : "},
 	[KB_LANG_EN] = {"Diagnosis walked:", " (from the customer's words: «", "»)", "Yes", "No",
 			"Self-service. The customer searched: ", "(a tree opened)", "Articles seen:", " none",
-			"(nothing)", "Self-service: ", "Self-service: search", "The customer asks for a person"},
+			"(nothing)", "Self-service: ", "Self-service: search", "The customer asks for a person",
+			"Not resolved, in the agent's words: "},
 };
 
 /* The note's words in a language ("fr", "en"; French when it has none). */
@@ -882,6 +884,17 @@ static int escalate_contact(struct request *r, struct store *db, int64_t contact
 	w->sees = sees;
 	char *text = path_text(path, note_words(session));
 	json_decref(path);
+	/* the agent's why (asked when it is not resolved) is theirs for the expert too: it
+	 * went to the knowledge's authors alone, and the expert asked the customer again */
+	const char *why = json_is_false(json_object_get(r->body, "resolved"))
+				  ? json_string_value(json_object_get(r->body, "feedback")) : NULL;
+	if (text && why && *why) {
+		char *with = NULL;
+		if (asprintf(&with, "%s\n%s%s", text, note_words(session)->not_resolved, why) < 0)
+			with = NULL;
+		free(text);
+		text = with;
+	}
 	struct message_input note = {.outbound = false, .body = text};
 	json_t *msg = NULL;
 	int rc = text ? store_contact_add_message(db, &r->scope, contact_id, &note, true, &msg) : GC_ENOMEM;

@@ -374,6 +374,8 @@ static void diagnosis_escalation_and_learning(void **state)
 	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
 	assert_non_null(strstr(r.text, "Diagnostic parcouru :\\n- Quelle est la couleur du voyant de la box ? → Rouge\\n"
 				       "- Le voyant est-il rouge depuis plus d'une heure ? → Oui"));
+	/* and why the agent says it is not resolved, which the expert reads before the customer */
+	assert_non_null(strstr(r.text, "→ Oui\\nNon résolu, d’après le conseiller : panne de ligne"));
 	resp_clear(&r);
 	call("GET", agent, 200, NULL, &r, "/api/v1/contacts/%lld/routing", contact);
 	assert_int_equal(resp_int(&r, "queue_id"), q2);
