@@ -56,14 +56,21 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
   const settle = () => page.waitForTimeout(300);
   const reading = () => page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/agents');
   try {
-    await step('handover: a desk holding two contacts reads no agent list until the choice of an agent opens', async () => {
+    await step('handover: an offer accepted by Alt+A is said with its tab; a desk holding two contacts reads no agent list until the choice of an agent opens', async () => {
       await login(page, url, 'hana@a.example', password);
       await page.getByRole('radio', { name: 'Available' }).click();
       await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
       for (const subject of ['First question', 'Second question']) {
         const c = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject, message: `${subject}?`, queue_id: queue.id });
         contacts.push(c.id);
-        await page.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accept' }).click();
+        const offer = page.locator(`.offer[data-contact="${c.id}"]`);
+        if (contacts.length === 1) { // by the keyboard, and said
+          await offer.waitFor();
+          await page.keyboard.press('Alt+KeyA');
+          await page.locator('p.status[role="status"]').getByText(`Contact #${c.id} accepted: tab 1 (Alt+1).`).waitFor();
+        } else {
+          await offer.getByRole('button', { name: 'Accept' }).click();
+        }
         await page.getByRole('tab', { name: `#${c.id}` }).waitFor();
       }
       // each tab has read its queues (when it opened, as it read the agents before)

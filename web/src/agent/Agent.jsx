@@ -119,12 +119,19 @@ export function Agent({ t, me, lang }) {
   const accept = (id) => {
     accepting.current.add(id);
     return api.accept(id).then(() => {
+      // said: by Alt+A nothing else told it, the status still read the offer's 'New offer'
+      const at = tabsRef.current.indexOf(id);
+      const n = (at >= 0 ? at : tabsRef.current.length) + 1;
+      say(t(n <= 9 ? 'offers.accepted' : 'offers.accepted_far', { id, n })); // Alt+1…9 reach the first nine
       setOffers((list) => list.filter((o) => o.contact_id !== id));
       setTabs((list) => (list.includes(id) ? list : [...list, id]));
       setActive(id);
     }, fail).finally(() => accepting.current.delete(id));
   };
-  const reject = (id) => api.reject(id).then(() => setOffers((list) => list.filter((o) => o.contact_id !== id)), fail);
+  const reject = (id) => api.reject(id).then(() => {
+    say(t('offers.rejected', { id }));
+    setOffers((list) => list.filter((o) => o.contact_id !== id));
+  }, fail);
   const closed = (id) => {
     setTabs((list) => list.filter((x) => x !== id));
     setActive((cur) => (cur === id ? null : cur));
@@ -136,7 +143,7 @@ export function Agent({ t, me, lang }) {
       const action = shortcutOf(e);
       if (!action) return;
       e.preventDefault();
-      const first = offers[0];
+      const first = offersRef.current[0]; // the offers as they are now, not as at the last render's effect
       if (action === 'accept' && first) accept(first.contact_id);
       else if (action === 'reject' && first) reject(first.contact_id);
       else if (action === 'available') setPresence('available');
