@@ -346,13 +346,13 @@ static int presence(struct request *r, struct store *db, int64_t user_id)
 		return reply_error(r, 409, "conflict", "presence", "this agent is at work for another brand: "
 				   "they go offline there first");
 	if (rc == GC_ECONFLICT) {
-		char message[400];
-		snprintf(message, sizeof(message), "you are at work for %s (%s): go offline there first, once the contacts "
-			 "you hold there are finished or transferred (contacts come from one brand at a time)", elsewhere,
-			 there);
-		reply(r, 409, json_pack("{s:{s:s,s:s,s:s,s:s,s:s}}", "error", "code", "conflict", "message", message, "field",
-					"presence", "tenant", elsewhere, "presence", there));
-		return GC_ECONFLICT;
+		rc = reply_error(r, 409, "conflict", "presence", "you are at work for %s (%s): go offline there first, once "
+				 "the contacts you hold there are finished or transferred (contacts come from one brand at "
+				 "a time)", elsewhere, there);
+		json_t *err = json_object_get(r->resp, "error");
+		json_object_set_new(err, "tenant", json_string(elsewhere));
+		json_object_set_new(err, "presence", json_string(there));
+		return rc;
 	}
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);

@@ -501,8 +501,8 @@ export default {
   'updated_since is an RFC 3339 time like 2026-11-23T09:00:00Z':
     '« updated_since » est une heure RFC 3339 comme 2026-11-23T09:00:00Z.',
   'wrong email or password': 'Adresse ou mot de passe incorrect.',
-  'you are at work for %s: go offline there first (contacts come from one brand at a time)':
-    'Vous êtes au travail pour %s : passez d’abord hors ligne là-bas (les contacts viennent d’une seule marque à la fois).',
+  'you are at work for %s (%s): go offline there first, once the contacts you hold there are finished or transferred (contacts come from one brand at a time)':
+    'Vous êtes au travail pour %s (%s) : terminez ou transférez d’abord les contacts que vous y tenez, puis passez hors ligne là-bas (les contacts viennent d’une seule marque à la fois).',
   'you have no role in tenant %lld': 'Vous n’avez pas de rôle dans la marque n° %lld.',
   "you have no role in tenant '%s'": 'Vous n’avez pas de rôle dans la marque « %s ».',
   'you have no role in this tenant': 'Vous n’avez pas de rôle dans cette marque.',
