@@ -6,16 +6,22 @@
 // %2$s for the second. A template a catalogue lacks keeps the English
 // message. web/tests/run.mjs checks that every translated template is one the
 // server still says (web/scripts/server-messages.mjs), with as many values.
-import fr from './errors.fr.js';
+// Each catalogue is a chunk of its own, fetched when the page is in its
+// language (keepLanguage): the English desk loads none of it.
+const LOADERS = { fr: () => import('./errors.fr.js') };
+const CATALOGUES = {};
 
-export const ERROR_CATALOGUES = { fr };
+export function loadErrorCatalogue(lang) {
+  if (LOADERS[lang] && !CATALOGUES[lang])
+    LOADERS[lang]().then((m) => { CATALOGUES[lang] = m.default; }, () => {}); // none: the English message
+}
 
 export const CONVERSION = /%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfFgGaAcsp]|%%/g;
 
 // error: the API's {code, message, template, args}; lang: the page's
 // (<html lang>, which the pages keep) unless given.
 export function localMessage(error, lang = globalThis.document?.documentElement?.lang) {
-  const table = ERROR_CATALOGUES[lang];
+  const table = CATALOGUES[lang];
   const text = table && error && typeof error.template === 'string' ? table[error.template] : undefined;
   if (text === undefined) return error?.message;
   const args = Array.isArray(error.args) ? error.args : [];

@@ -4,6 +4,7 @@
 // Intl.NumberFormat; a missing key shows itself, so a test finds it.
 import en from './en.js';
 import fr from './fr.js';
+import { loadErrorCatalogue } from './errors.js';
 
 export const LANGUAGES = { en, fr };
 const STORE_KEY = 'guichet.lang';
@@ -21,6 +22,7 @@ export function initialLanguage() {
 export function keepLanguage(lang) {
   globalThis.localStorage?.setItem(STORE_KEY, lang);
   document.documentElement.lang = lang;
+  loadErrorCatalogue(lang); // the server's refusals in this language
 }
 
 export function translator(lang) {
