@@ -3,6 +3,9 @@
 // les liste). Chaque valeur (%s, %d, %lld, %.1f…) garde sa place dans l'ordre
 // des valeurs ; %2$s prend la deuxième. Voir errors.js.
 export default {
+  '"%.20s" is not a date YYYY-MM-DD': '« %.20s » n’est pas une date AAAA-MM-JJ.',
+  '%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap':
+    'Les plages %02d:%02d-%02d:%02d et %02d:%02d-%02d:%02d se chevauchent.',
   '%lld is an announcement: only an incident is broadcast':
     'L’annonce n° %lld n’est pas un incident : seul un incident est envoyé à ses destinataires.',
   '%s (16-bit PCM, mono or stereo, 8,000 to 48,000 Hz)':
@@ -11,12 +14,17 @@ export default {
     '%s a déjà un compte : créez la marque sans cette personne, puis donnez-lui le rôle tenant_admin dans la marque.',
   "'%.40s' is not a day like 2026-12-01": '« %.40s » n’est pas un jour comme 2026-12-01.',
   "'%s' cannot be changed": '« %s » ne peut pas être modifié.',
+  "'%s' contains control characters": '« %s » contient des caractères de contrôle.',
   "'%s' is UTF-8 text of 1 to %d bytes once control characters are removed":
     '« %s » est un texte UTF-8 de 1 à %d octets, caractères de contrôle retirés.',
   "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time":
     '« %s » est une date (AAAA-MM-JJ, le jour dans le fuseau de la marque) ou une heure RFC 3339.',
   "'%s' is a language of '%s' (en, fr)":
     '« %s » n’est pas une langue possible pour « %s » (en, fr).',
+  "'%s' is a list of up to %d \"HH:MM-HH:MM\"":
+    '« %s » est une liste d’au plus %d plages HH:MM-HH:MM.',
+  "'%s' is a list of up to two \"HH:MM-HH:MM\"":
+    '« %s » est une liste d’au plus deux plages HH:MM-HH:MM.',
   "'%s' is a number of bytes from 0 to %lld": '« %s » est un nombre d’octets de 0 à %lld.',
   "'%s' is a positive integer": '« %s » est un entier positif.',
   "'%s' is a string": '« %s » est une chaîne de caractères.',
@@ -26,8 +34,13 @@ export default {
   "'%s' is a time (RFC 3339, e.g. 2026-12-02T08:00:00Z)":
     '« %s » est une heure RFC 3339, par exemple 2026-12-02T08:00:00Z.',
   "'%s' is an integer from %d to %d": '« %s » est un entier de %d à %d.',
+  "'%s' is an object {\"to\", \"after\"}": '« %s » est un objet {"to", "after"}.',
   "'%s' is at most %zu bytes": '« %s » fait au plus %zu octets.',
+  "'%s' is blank: write something": '« %s » est vide : écrivez quelque chose.',
+  "'%s' is blank: write something or leave it out":
+    '« %s » est vide : écrivez quelque chose ou retirez ce champ.',
   "'%s' is given twice": '« %s » est donné deux fois.',
+  "'%s' is longer than %zu bytes": '« %s » dépasse %zu octets.',
   "'%s' is neither this tenant's organisation nor one that staffs it":
     '« %s » n’est ni l’organisation de cette marque ni une organisation qui la sert.',
   "'%s' is not a field of a broadcast": '« %s » n’est pas un champ d’un envoi aux destinataires.',
@@ -38,6 +51,8 @@ export default {
   "'%s' is not among what '%.60s' finds":
     '« %s » n’est pas parmi les résultats de la recherche « %.60s ».',
   "'%s' is not an email address": '« %s » n’est pas une adresse e-mail.',
+  "'%s' is not an email address a person can have":
+    '« %s » n’est pas une adresse e-mail qu’une personne peut avoir.',
   "'%s' is not one of the tenant's dispositions: %s":
     '« %s » n’est pas une qualification de la marque : %s.',
   "'%s' is off, optional or required": '« %s » vaut off, optional ou required.',
@@ -51,9 +66,44 @@ export default {
     '« %s » s’écrit {"subject": 1 à %d octets sur une ligne, "body": 1 à %d octets}.',
   "'%s' must be %s %g and at most %g":
     '« %1$s » doit être un nombre supérieur à %3$g (ou égal, selon le champ) et d’au plus %4$g.',
+  "'%s' must be ASCII: letters that look alike are refused; write an international domain in its xn-- form":
+    '« %s » doit être en ASCII : les lettres qui se ressemblent sont refusées ; écrivez un domaine international sous sa forme xn--.',
+  "'%s' must be a number": '« %s » doit être un nombre.',
+  "'%s' must be a number from %g to %g": '« %s » doit être un nombre de %g à %g.',
+  "'%s' must be a string": '« %s » doit être une chaîne de caractères.',
+  "'%s' must be an integer": '« %s » doit être un entier.',
   "'%s' must be an integer from %lld to %lld": '« %s » doit être un entier de %lld à %lld.',
+  "'%s' must be an integer from 0 to 100": '« %s » doit être un entier de 0 à 100.',
+  "'%s' must be between %lld and %lld": '« %s » doit être compris entre %lld et %lld.',
+  "'%s' must have at least %d characters": '« %s » doit avoir au moins %d caractères.',
+  "'%s' must not be empty": '« %s » ne doit pas être vide.',
   "'%s' uses an unknown variable {{%s}} (customer.name, incident.title, incident.since, incident.expected_end, update.text)":
     '« %s » emploie une variable inconnue, {{%s}} (variables possibles : customer.name, incident.title, incident.since, incident.expected_end, update.text).',
+  "'%s': %02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap":
+    '« %s » : les plages %02d:%02d-%02d:%02d et %02d:%02d-%02d:%02d se chevauchent.',
+  "'%s.to' must name another queue": '« %s.to » doit désigner une autre file.',
+  "'%sagents' must be a whole number of agents on the phones (%g given)":
+    '« %sagents » doit être un nombre entier d’agents au téléphone (%g donné).',
+  "'%sarrivals' must be an array of times in seconds":
+    '« %sarrivals » doit être une liste d’instants en secondes.',
+  "'%sarrivals' must be increasing times from 0 (element %zu)":
+    '« %sarrivals » doit être une liste d’instants croissants à partir de 0 (élément %zu).',
+  "'%scalls_per_hour' or '%sarrivals' is needed":
+    '« %scalls_per_hour » ou « %sarrivals » est obligatoire.',
+  "'%scv' (standard deviation / mean) is needed for lognormal":
+    '« %scv » (écart type / moyenne) est obligatoire avec lognormal.',
+  "'%shandle' is exponential or lognormal": '« %shandle » vaut exponential ou lognormal.',
+  "'%sname' must be a string of 1 to %zu characters":
+    '« %sname » doit être une chaîne de 1 à %zu caractères.',
+  "'%sskills' must list the queues the group serves":
+    '« %sskills » doit lister les files que le groupe sert.',
+  "'%sskills' names no queue '%s'": '« %sskills » désigne une file inconnue : « %s ».',
+  "'ack' (the acknowledgement settings) or 'from_name' is required":
+    '« ack » (les réglages des accusés de réception) ou « from_name » est obligatoire.',
+  "'ack' must be an object": '« ack » doit être un objet.',
+  "'admin' must be an object {\"email\",\"name\",\"password\"}":
+    '« admin » doit être un objet {"email","name","password"}.',
+  "'agents' must be a whole number": '« agents » doit être un nombre entier.',
   "'all' is true": '« all » vaut true.',
   "'answer' is the value chosen or typed": '« answer » est la valeur choisie ou saisie.',
   "'approvals' is the number of reviewers needed, 1 to 10":
@@ -65,17 +115,26 @@ export default {
     '« attachments » s’écrit {"max_bytes": 0 à %lld, "types": [parmi image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain], "per_chat": 0 à %d} ; « %s » est incorrect.',
   "'attribute' is {\"key\": text of 1 to %d bytes, \"value\": 1 to %d bytes}":
     '« attribute » s’écrit {"key": texte de 1 à %d octets, "value": 1 à %d octets}.',
+  "'attributes' maps names to classes (null: the default)":
+    '« attributes » associe des noms à des classes (null : la classe par défaut).',
+  "'attributes' must be an object": '« attributes » doit être un objet.',
   "'by' is day or week": '« by » vaut day ou week.',
   "'by' is interval, queue, agent, organisation or channel":
     '« by » vaut interval, queue, agent, organisation ou channel.',
   "'by' is queue, agent, organisation or channel":
     '« by » vaut queue, agent, organisation ou channel.',
+  "'capacity' maps channels to contacts at once: {\"phone\": 1}":
+    '« capacity » associe à chaque canal un nombre de contacts simultanés : {"phone": 1}.',
+  "'channel' must be phone, email, chat, sms, social or web":
+    '« channel » doit valoir phone, email, chat, sms, social ou web.',
   "'channels' is a list of \"email\", \"sms\" and \"social\", the first one a customer can take: [\"email\"], [\"social\", \"sms\", \"email\"]...":
     '« channels » est une liste de "email", "sms" et "social", dans l’ordre de préférence (le premier que le client peut recevoir sert) : ["email"], ["social", "sms", "email"]…',
   "'comment' is text of 1 to %d bytes": '« comment » est un texte de 1 à %d octets.',
   "'comment' is text of at most 2,000 bytes": '« comment » est un texte d’au plus 2 000 octets.',
   "'comment' is text of at most 4000 bytes": '« comment » est un texte d’au plus 4 000 octets.',
   "'contact_id' is a contact's id": '« contact_id » est l’identifiant d’un contact.',
+  "'country' is a country's ISO 3166 code that has a numbering plan, such as \"FR\"":
+    '« country » est le code ISO 3166 d’un pays qui a un plan de numérotation, comme « FR ».',
   "'customer' is {\"id\", \"hmac\"}": '« customer » s’écrit {"id", "hmac"}.',
   "'customers' holds customer ids": '« customers » contient des identifiants de clients.',
   "'customers' is a list of 1 to %d customer ids":
@@ -83,26 +142,45 @@ export default {
   "'date' is a date YYYY-MM-DD": '« date » est une date AAAA-MM-JJ.',
   "'date' is a date YYYY-MM-DD, without from and to":
     '« date » est une date AAAA-MM-JJ, sans from ni to.',
+  "'days' maps mon..sun to [\"08:00-12:00\", ...]":
+    '« days » associe à mon..sun des plages : ["08:00-12:00", ...].',
+  "'direction' must be inbound or outbound": '« direction » doit valoir inbound ou outbound.',
+  "'disposition' is blank: give a code such as 'refunded'":
+    '« disposition » est vide : donnez un code comme « refunded ».',
   "'email' is an address, name@domain": '« email » est une adresse, nom@domaine.',
   "'email' is not an email address": '« email » n’est pas une adresse e-mail.',
+  "'enabled' must be true or false": '« enabled » doit valoir true ou false.',
+  "'external_id' must not be empty": '« external_id » ne doit pas être vide.',
   "'feedback' is text of at most 4000 bytes": '« feedback » est un texte d’au plus 4 000 octets.',
   "'from' is a date YYYY-MM-DD": '« from » est une date AAAA-MM-JJ.',
   "'from' is an RFC 3339 UTC time (or give 'date')":
     '« from » est une heure UTC RFC 3339 (ou donnez « date »).',
   "'greeting_recording' is a recording's id or null":
     '« greeting_recording » est l’identifiant d’un enregistrement, ou null.',
+  "'groups' must list 1 to %d agent groups": '« groups » doit lister de 1 à %d groupes d’agents.',
   "'heard' is what the customer said, 1 to 1000 bytes":
     '« heard » est ce que le client a dit, de 1 à 1 000 octets.',
   "'hint' must be 'fr' or 'en'": '« hint » doit valoir « fr » ou « en ».',
+  "'holidays' is a list of up to %d dates YYYY-MM-DD":
+    '« holidays » est une liste d’au plus %d dates AAAA-MM-JJ.',
   "'holidays' lists dates like 2026-12-25, separated by commas":
     '« holidays » liste des dates comme 2026-12-25, séparées par des virgules.',
+  "'hours' maps mon..sun to [\"08:00-12:00\", ...]":
+    '« hours » associe à mon..sun des plages : ["08:00-12:00", ...].',
+  "'hours' must be an object": '« hours » doit être un objet.',
   "'item' is the id of the article opened": '« item » est l’identifiant de l’article ouvert.',
+  "'items' is a list of up to %d {\"code\", \"label\"}":
+    '« items » est une liste d’au plus %d {"code", "label"}.',
   "'kind' is \"declaration\", \"update\" or \"resolution\"":
     '« kind » vaut "declaration", "update" ou "resolution".',
   "'kind' is sms or social": '« kind » vaut sms ou social.',
+  "'kind' must be brand or outsourcer": '« kind » doit valoir brand ou outsourcer.',
   "'lang' is en or fr": '« lang » vaut en ou fr.',
   "'lang' is fr or en": '« lang » vaut fr ou en.',
   "'lang' must be 'fr' or 'en'": '« lang » doit valoir « fr » ou « en ».',
+  "'max_abandon' needs a 'patience' (Erlang A)": '« max_abandon » demande « patience » (Erlang A).',
+  "'max_wait_s' needs 'overflow_to', the queue to move to":
+    '« max_wait_s » demande « overflow_to », la file vers laquelle déborder.',
   "'month' is YYYY-MM": '« month » s’écrit AAAA-MM.',
   "'music' is a recording's id or null":
     '« music » est l’identifiant d’un enregistrement, ou null.',
@@ -122,8 +200,10 @@ export default {
     '« password » est un texte de %d à %d octets (sans guillemets, barres obliques inverses ni caractères de contrôle).',
   "'password' is a text of 1 to %d bytes, no control characters":
     '« password » est un texte de 1 à %d octets, sans caractères de contrôle.',
+  "'phone' is not a phone number": '« phone » n’est pas un numéro de téléphone.',
   "'prechat' is an object": '« prechat » est un objet.',
   "'prechat.topics' lists 0 to %d topics": '« prechat.topics » liste de 0 à %d sujets.',
+  "'presence' is available, paused or offline": '« presence » vaut available, paused ou offline.',
   "'price' is required: what one position costs for one hour":
     '« price » est obligatoire : ce que coûte une position pendant une heure.',
   "'provider' is twilio or generic": '« provider » vaut twilio ou generic.',
@@ -140,12 +220,18 @@ export default {
   "'queue_id' is a queue's id or null": '« queue_id » est l’identifiant d’une file, ou null.',
   "'queue_id' is one of the tenant's queues":
     '« queue_id » doit être l’une des files de la marque.',
+  "'queue_id' is required": '« queue_id » est obligatoire.',
   "'queue_id' is the id of a queue": '« queue_id » est l’identifiant d’une file.',
   "'queues' holds queue ids": '« queues » contient des identifiants de files.',
   "'queues' is an array of at most %d queue ids":
     '« queues » est une liste d’au plus %d identifiants de files.',
+  "'queues' must list 1 to %d queues": '« queues » doit lister de 1 à %d files.',
   "'rate_per_minute' is 1 to %d": '« rate_per_minute » vaut de 1 à %d.',
   "'reason' is wrong, outdated or unclear": '« reason » vaut wrong, outdated ou unclear.',
+  "'replications' must be a whole number (%g given)":
+    '« replications » doit être un nombre entier (%g donné).',
+  "'reply' names a reply of the 'article' given":
+    '« reply » désigne une réponse de l’« article » donné.',
   "'resolved' is true or false": '« resolved » vaut true ou false.',
   "'retention_days' is a number of days from 1 to %d":
     '« retention_days » est un nombre de jours de 1 à %d.',
@@ -155,9 +241,16 @@ export default {
   "'scenario' is a scenario's number, from 0":
     '« scenario » est le numéro d’un scénario, à partir de 0.',
   "'score' is an integer from 1 to 5": '« score » est un entier de 1 à 5.',
+  "'session' is \"cookie\" when given": '« session », s’il est donné, vaut « cookie ».',
+  "'skill_id' is required": '« skill_id » est obligatoire.',
+  "'skills' is a list of up to %d {\"skill_id\", \"proficiency\"}":
+    '« skills » est une liste d’au plus %d {"skill_id", "proficiency"}.',
   "'solved' is true or false": '« solved » vaut true ou false.',
+  "'strategy' is longest_idle, best_skill, fewest_handled, least_talk, round_robin, random or ring_all":
+    '« strategy » vaut longest_idle, best_skill, fewest_handled, least_talk, round_robin, random ou ring_all.',
   "'synonyms' is a list of 1 to 50 words or phrases":
     '« synonyms » est une liste de 1 à 50 mots ou expressions.',
+  "'tags' must be an array of strings": '« tags » doit être une liste de chaînes de caractères.',
   "'tenant_id' must be a positive integer": '« tenant_id » doit être un entier positif.',
   "'text' is 1 to %d bytes": '« text » fait de 1 à %d octets.',
   "'to' comes after 'from', at most %d days later":
@@ -181,8 +274,12 @@ export default {
     '« waiting » ou « music » est obligatoire : un objet ou l’identifiant d’un enregistrement, ou null pour reprendre les réglages des numéros et la musique de l’installation.',
   "'week' is an ISO week, YYYY-Www (2026-W49)":
     '« week » est une semaine ISO, AAAA-Www (2026-W49).',
+  "'when_closed' is wait, refuse or overflow": '« when_closed » vaut wait, refuse ou overflow.',
   "'word' is one word or phrase, 1 to 200 bytes":
     '« word » est un mot ou une expression, de 1 à 200 octets.',
+  "'zone' is required: a time zone such as \"Europe/Paris\"":
+    '« zone » est obligatoire : un fuseau horaire comme « Europe/Paris ».',
+  'JSON nested deeper than %d levels': 'Le JSON est imbriqué sur plus de %d niveaux.',
   'Last-Event-ID (or after) is a message id':
     'Last-Event-ID (ou after) est l’identifiant d’un message.',
   'Last-Event-ID is an event id (an integer)':
@@ -190,7 +287,10 @@ export default {
   'a %s takes no contacts: give the user a role that does (agent, expert, supervisor) first':
     'Le rôle %s ne reçoit pas de contacts : donnez d’abord à cette personne un rôle qui en reçoit (agent, expert, supervisor).',
   "a chat channel named '%.100s' exists": 'Un canal de chat nommé « %s » existe déjà.',
+  'a class is basic, personal or confidential': 'Une classe vaut basic, personal ou confidential.',
   'a contact cannot go from %s to %s': 'Un contact ne peut pas passer de l’état %s à l’état %s.',
+  'a customer needs an external_id, an email or a phone':
+    'Un client a besoin d’un external_id, d’un email ou d’un phone.',
   'a customer with this external_id exists': 'Un client a déjà cet external_id.',
   'a disposition is given only when resolving':
     'Une qualification ne se donne qu’en résolvant le contact.',
@@ -204,6 +304,8 @@ export default {
   'a message needs MessageSid, From and Body, of sensible lengths':
     'Un message demande MessageSid, From et Body, de longueurs raisonnables.',
   "a messaging channel named '%.100s' exists": 'Un canal de messagerie nommé « %s » existe déjà.',
+  "a pause needs a 'reason' (lunch, training, ...)":
+    'Une pause demande un motif, « reason » (lunch, training…).',
   "a queue named '%.100s' exists": 'Une file nommée « %s » existe déjà.',
   'a recording is already named %.64s': 'Un enregistrement porte déjà le nom %s.',
   "a rule named '%.100s' exists": 'Une règle nommée « %s » existe déjà.',
@@ -211,9 +313,15 @@ export default {
   'a tenant keeps at most %d recordings: remove one first':
     'Une marque garde au plus %d enregistrements : supprimez-en un d’abord.',
   "a tenant named '%s' exists": 'Une marque nommée « %s » existe déjà.',
+  "a transfer names a 'queue_id', an 'agent_id', or both":
+    'Un transfert désigne une file (« queue_id »), un agent (« agent_id ») ou les deux.',
   'a whole number of days': 'Attendu : un nombre entier de jours.',
   'a window is {"from": TIME, "to": TIME} in RFC 3339':
     'Un créneau s’écrit {"from": HEURE, "to": HEURE} en RFC 3339.',
+  "acknowledgements are written in 'en' or 'fr'":
+    'Les accusés de réception s’écrivent en « en » ou en « fr ».',
+  'after wrap-up a contact is resolved or waiting_on_customer':
+    'Après la clôture, un contact passe à resolved ou à waiting_on_customer.',
   "amount_cents is the value in the currency's minor unit, from 1 to %lld":
     '« amount_cents » est le montant dans la plus petite unité de la devise (les centimes), de 1 à %lld.',
   'an API token belongs to one tenant: log in as a person':
@@ -226,6 +334,9 @@ export default {
   "an article or tree '%s' exists already: choose another id":
     'Un article ou un arbre « %s » existe déjà : choisissez un autre identifiant.',
   'an attachment holds at most %d bytes': 'Une pièce jointe fait au plus %d octets.',
+  'an attribute is a string, {"value","class"} or null':
+    'Un attribut est une chaîne de caractères, {"value","class"} ou null.',
+  'an attribute name is at most %d bytes': 'Le nom d’un attribut fait au plus %d octets.',
   'an audience is one of {"all": true}, {"attribute": {"key", "value"}}, {"customers": [ids]}':
     'Les destinataires s’écrivent de l’une de ces façons : {"all": true}, {"attribute": {"key", "value"}}, {"customers": [identifiants]}.',
   'an author does not approve their own work%s': 'Un auteur n’approuve pas son propre travail%s.',
@@ -233,6 +344,12 @@ export default {
   "an update carries its 'text'": 'Une mise à jour doit avoir un « text ».',
   'another node routes this tenant now: try again':
     'Un autre nœud route cette marque en ce moment : réessayez.',
+  'at most %d attributes': 'Au plus %d attributs.',
+  'at most %d attributes in one change': 'Au plus %d attributs en une modification.',
+  'at most %d tags': 'Au plus %d étiquettes.',
+  'attribute names are 1 to 64 of [a-z0-9_]':
+    'Le nom d’un attribut a de 1 à 64 caractères parmi [a-z0-9_].',
+  'attribute values are at most %d bytes': 'La valeur d’un attribut fait au plus %d octets.',
   'beyond 100,000 agents or 50,000 Erlangs': 'Au-delà de 100 000 agents ou de 50 000 Erlangs.',
   'beyond what can be computed: more than 100,000 agents, or a queue too long':
     'Au-delà de ce qui peut être calculé : plus de 100 000 agents, ou une file trop longue.',
@@ -242,17 +359,31 @@ export default {
   'cannot open a stream now': 'Impossible d’ouvrir un flux pour le moment.',
   'choose a tenant where you have a role (X-Guichet-Tenant)':
     'Choisissez une marque où vous avez un rôle (X-Guichet-Tenant).',
+  'class must be basic, personal or confidential':
+    'La classe doit valoir basic, personal ou confidential.',
   'conflicting update':
     'Modification en conflit : quelqu’un d’autre a changé cet élément entre-temps. Rechargez et réessayez.',
   'contact %lld is no web chat: send files by its own channel':
     'Le contact n° %lld n’est pas un chat web : envoyez les fichiers par son propre canal.',
+  'control characters in the value': 'La valeur contient des caractères de contrôle.',
   "customer %lld is not one of the tenant's": 'Le client n° %lld n’est pas un client de la marque.',
   'drafts are for authors and reviewers':
     'Les brouillons sont réservés aux auteurs et aux relecteurs.',
+  "duplicate tag '%.64s'": 'Étiquette en double : « %.64s ».',
+  'each group is an object': 'Chaque groupe est un objet.',
+  'each queue is an object': 'Chaque file est un objet.',
+  'each skill is {"skill_id", "proficiency", "tier"}':
+    'Chaque compétence s’écrit {"skill_id", "proficiency", "tier"}.',
+  "each skill needs a 'skill_id'": 'Chaque compétence demande un « skill_id ».',
+  'each tag must be a string of 1 to 64 bytes':
+    'Chaque étiquette doit être une chaîne de 1 à 64 octets.',
+  "either a 'body' or a canned reply's 'article' is needed, not both":
+    'Il faut soit un « body », soit l’« article » d’une réponse type, pas les deux.',
   'enough mail went to this address this hour':
     'Cette adresse a déjà reçu assez d’e-mails cette heure-ci : réessayez plus tard.',
   "give 'max_attachment' and/or 'max_message', in bytes":
     'Donnez « max_attachment » et/ou « max_message », en octets.',
+  "give 'tenant' or 'tenant_id', not both": 'Donnez « tenant » ou « tenant_id », pas les deux.',
   "give 'term' and 'item'": 'Donnez « term » et « item ».',
   "give 'word'": 'Donnez « word ».',
   "give 'word' and 'synonym'": 'Donnez « word » et « synonym ».',
@@ -272,9 +403,14 @@ export default {
   'incident %lld was resolved and its resolution told already':
     'L’incident n° %lld est résolu et sa résolution déjà annoncée.',
   'internal error': 'Erreur interne.',
+  'item %zu is not {"code", "label"}': 'L’élément n° %zu ne s’écrit pas {"code", "label"}.',
+  "item %zu: code '%s' is listed twice": 'Élément n° %zu : le code « %s » est listé deux fois.',
+  "item %zu: code '%s' may hold only a-z, 0-9, '_' and '-'":
+    'Élément n° %zu : le code « %s » ne peut contenir que a-z, 0-9, « _ » et « - ».',
   'keywords[%zu] is a phrase of 1 to %d bytes':
     '« keywords[%zu] » est une expression de 1 à %d octets.',
   'kind is credit, gift or waiver': '« kind » vaut credit, gift ou waiver.',
+  'malformed JSON at line %d column %d: %s': 'JSON mal formé à la ligne %d, colonne %d : %s.',
   'malformed query string': 'Paramètres d’URL mal formés.',
   'mode is partial or all-or-nothing': '« mode » vaut partial ou all-or-nothing.',
   'no agent has answered in this chat: it has no conversation to send':
@@ -293,6 +429,8 @@ export default {
   "no mailbox sends this brand's mail: a message left could not be answered":
     'Aucune boîte mail n’envoie les e-mails de cette marque : un message laissé ne pourrait pas recevoir de réponse.',
   'no open flag %lld': 'Aucun signalement ouvert n° %lld.',
+  "no open time in the week (leave 'hours' out for always open)":
+    'Aucune heure d’ouverture dans la semaine (retirez « hours » pour une ouverture permanente).',
   "no organisation named '%s'": 'Aucune organisation nommée « %s ».',
   'no path': 'La requête n’a pas de chemin.',
   "no proposal '%s'": 'Aucune proposition « %s ».',
@@ -318,12 +456,15 @@ export default {
     'Personne ne peut prendre de chat pour le moment : laissez un message ou demandez à être rappelé.',
   'not a message {"id","from","text",...} nor a receipt {"type":"receipt","id","status"}':
     'Ce n’est ni un message {"id","from","text",...} ni un accusé de réception {"type":"receipt","id","status"}.',
+  "nothing to change: give 'default' or 'attributes'":
+    'Rien à modifier : donnez « default » ou « attributes ».',
   'nothing to go back to: this is the first question':
     'Rien à défaire : c’est la première question.',
   'number %lld plays this recording (its menu or greeting): change it first':
     'Le numéro de téléphone n° %lld joue cet enregistrement (son menu ou son accueil) : changez-le d’abord.',
   "only 'If-None-Match: *' (create, never replace) is understood here":
     'Seul « If-None-Match: * » (créer, jamais remplacer) est compris ici.',
+  "only a pause takes a 'reason'": 'Seule une pause prend un motif (« reason »).',
   'only a platform admin may do this': 'Seul un administrateur de la plateforme peut faire cela.',
   "only a rejection takes a 'comment'": 'Seul un renvoi à l’auteur (reject) prend un « comment ».',
   'only the agent holding this chat, or a supervisor, may follow it':
@@ -333,6 +474,8 @@ export default {
   'out of memory': 'Mémoire insuffisante.',
   'outcome is reached, no_answer, busy, voicemail or wrong_number':
     '« outcome » vaut reached, no_answer, busy, voicemail ou wrong_number.',
+  "overflowing when closed needs 'overflow_to'":
+    'Déborder pendant la fermeture demande « overflow_to ».',
   'prechat.topics[%zu] is text of 1 to 100 bytes':
     '« prechat.topics[%zu] » est un texte de 1 à 100 octets.',
   "publishing needs a reviewer's role": 'Publier demande un rôle de relecteur.',
@@ -340,14 +483,20 @@ export default {
     'La file n° %lld joue cet enregistrement comme musique d’attente : changez-la d’abord.',
   'queue %lld serves %s; this sends it %s contacts':
     'La file n° %lld sert le canal %s ; ceci lui enverrait des contacts du canal %s.',
+  "queue '%s' overflows back to itself through '%s': a contact would go round for ever":
+    'La file « %s » déborde sur elle-même en passant par « %s » : un contact tournerait sans fin.',
+  "resolving a contact needs a 'disposition' code":
+    'Résoudre un contact demande un code de qualification (« disposition »).',
   'resolving a contact needs a disposition code':
     'Pour résoudre un contact, choisissez une qualification.',
+  'ring_all is for phone queues': 'ring_all est réservé aux files téléphoniques.',
   "say why it is not resolved ('feedback')": 'Dites pourquoi ce n’est pas résolu (« feedback »).',
   'send %s': 'Le corps de la requête doit être de type %s.',
   "send the file's bytes as the request's body":
     'Envoyez le contenu du fichier comme corps de la requête.',
   'send the recording as audio/wav': 'Envoyez l’enregistrement en audio/wav.',
   'send {"tenant_id": ID} and nothing else': 'Envoyez {"tenant_id": ID} et rien d’autre.',
+  'skill %lld is listed twice': 'La compétence n° %lld est listée deux fois.',
   'source is api or phone': '« source » vaut api ou phone.',
   'source is portal, chat or api': '« source » vaut portal, chat ou api.',
   'state is approved, pending or refused': '« state » vaut approved, pending ou refused.',
@@ -361,9 +510,11 @@ export default {
   "the article '%s' has no reply of that name": 'L’article « %s » n’a pas de réponse de ce nom.',
   'the body is not a form (application/x-www-form-urlencoded)':
     'Le corps n’est pas un formulaire (application/x-www-form-urlencoded).',
+  'the body must be a JSON object': 'Le corps de la requête doit être un objet JSON.',
   "the body's 'id' is not the path's '%s'": 'L’« id » du corps n’est pas celui du chemin, « %s ».',
   'the brand does not let its outsourcers listen to its calls':
     'La marque ne permet pas à ses prestataires d’écouter ses appels.',
+  'the calendar must be a JSON object': 'Le calendrier doit être un objet JSON.',
   "the call is another agent's": 'L’appel est celui d’un autre agent.',
   'the call is not on hold': 'L’appel n’est pas en attente.',
   'the call is on hold already': 'L’appel est déjà en attente.',
@@ -386,6 +537,7 @@ export default {
   'the database cannot be reached: try again': 'La base de données est injoignable : réessayez.',
   'the database does not answer': 'La base de données ne répond pas.',
   'the date is out of range': 'La date est hors limites.',
+  'the default is a class': 'La valeur par défaut (« default ») est une classe.',
   'the diagnosis has not reached an answer yet':
     'Le diagnostic n’est pas encore arrivé à une réponse.',
   'the diagnosis has not reached an outcome yet':
@@ -400,6 +552,8 @@ export default {
   'the history could not be read: %s': 'L’historique n’a pas pu être lu : %s.',
   'the interval must divide a day (900, 1800 ...)':
     'La durée de l’intervalle doit diviser une journée (900, 1800… secondes).',
+  'the load (calls * aht / interval = %g Erlangs) is above 50000':
+    'La charge (calls * aht / interval = %g Erlangs) dépasse 50 000.',
   'the local time to send at on Mondays, HH:MM from 00:00 to 23:59':
     'Attendu : l’heure locale d’envoi le lundi, HH:MM de 00:00 à 23:59.',
   'the local time to send at, HH:MM from 00:00 to 23:59':
@@ -420,6 +574,7 @@ export default {
   'the reply shows customer data your role does not see (%s): a colleague who sees it sends this one':
     'La réponse montre des données du client que votre rôle ne voit pas (%s) : un collègue qui les voit l’envoie.',
   'the role %s does not allow this': 'Le rôle %s ne permet pas de faire cela.',
+  'the scenario is a JSON object': 'Le scénario est un objet JSON.',
   'the secret cannot be sealed: %s': 'Le secret ne peut pas être chiffré : %s.',
   "the secret cannot be sealed: see the server's log":
     'Le secret ne peut pas être chiffré : voyez le journal du serveur.',
@@ -469,6 +624,7 @@ export default {
     'Ce diagnostic a déjà été confié à une personne.',
   'this email cannot be used for a new user; if the person already has an account, a platform admin can give them a role here':
     'Cette adresse e-mail ne peut pas servir pour un nouvel utilisateur ; si la personne a déjà un compte, un administrateur de la plateforme peut lui donner un rôle ici.',
+  'this field cannot be null': 'Ce champ ne peut pas valoir null.',
   'this key was used with another body in the last 24 hours':
     'Cette clé d’idempotence a servi avec un autre corps de requête dans les dernières 24 heures.',
   'this mailbox has no smtp_url to send with': 'Cette boîte mail n’a pas de smtp_url pour envoyer.',
@@ -487,15 +643,20 @@ export default {
   'too many requests: try again in %d seconds': 'Trop de requêtes : réessayez dans %d secondes.',
   'true or false': 'Attendu : true ou false.',
   'try again': 'Réessayez.',
+  "unknown channel '%.16s'": 'Canal inconnu : « %.16s ».',
   "unknown channel '%s' for a broadcast (email, sms, social)":
     'Canal inconnu « %s » pour un envoi aux destinataires (email, sms, social).',
+  "unknown day '%.16s' (mon..sun)": 'Jour inconnu : « %.16s » (mon..sun).',
+  "unknown field '%.100s'": 'Champ inconnu : « %.100s ».',
   "unknown field '%s'": 'Champ inconnu : « %s ».',
   'unknown field (time, to, lang, mailbox_id, barometer)':
     'Champ inconnu (champs possibles : time, to, lang, mailbox_id, barometer).',
   'unknown field (time, to, mailbox_id)':
     'Champ inconnu (champs possibles : time, to, mailbox_id).',
   "unknown member '%s'": 'Champ inconnu : « %s ».',
+  "unknown role '%.32s'": 'Rôle inconnu : « %.32s ».',
   "unknown state '%.32s'": 'État inconnu : « %.32s ».',
+  'unknown time zone "%.64s"': 'Fuseau horaire inconnu : « %.64s ».',
   'unknown variable {{%s}}: a template may use {{contact.id}}, {{token}}, {{expected_reply}} and {{subject}}':
     'Variable inconnue, {{%s}} : un modèle peut employer {{contact.id}}, {{token}}, {{expected_reply}} et {{subject}}.',
   'updated_since is an RFC 3339 time like 2026-11-23T09:00:00Z':
