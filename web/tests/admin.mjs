@@ -566,6 +566,8 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
         await p.locator('#q-skill_id').selectOption({ label: 'orders' });
         await p.getByRole('button', { name: 'Create the queue' }).click();
         await status(p, 'Queue Shop chat created.');
+        // the list is read again after the status: its row replaces "No queue yet." (waited for, never raced)
+        await p.getByRole('cell', { name: 'Shop chat', exact: true }).first().waitFor();
         if (await p.getByText('No queue yet.', { exact: true }).count()) throw new Error('"No queue yet" beside a queue');
         await open(p, 'Channels');
         await p.locator('#chat-queue option', { hasText: 'Shop chat' }).waitFor({ state: 'attached' });
