@@ -22,6 +22,10 @@ struct gc_message {
  * positional arguments, more or longer values than m holds. */
 void gc_message_split(struct gc_message *m, const char *fmt, va_list ap);
 
+/* The message fmt makes with ap, into out (size bytes, cut as snprintf
+ * cuts), and m as gc_message_split gives it: what every error writer does. */
+void gc_message_format(char *out, size_t size, struct gc_message *m, const char *fmt, va_list ap);
+
 /* The i-th value of m (i < m->n). */
 const char *gc_message_value(const struct gc_message *m, unsigned i);
 

@@ -89,6 +89,18 @@ void gc_message_split(struct gc_message *m, const char *fmt, va_list ap)
 	}
 }
 
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* fmt is the caller's, checked by its format attribute */
+void gc_message_format(char *out, size_t size, struct gc_message *m, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	vsnprintf(out, size, fmt, copy);
+	va_end(copy);
+	gc_message_split(m, fmt, ap);
+}
+#pragma GCC diagnostic pop
+
 const char *gc_message_value(const struct gc_message *m, unsigned i)
 {
 	const char *v = m->packed;

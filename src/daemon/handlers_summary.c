@@ -29,7 +29,6 @@
 
 #define SUMMARY_MAX_DAYS 400
 #define DAY_MS (24 * 3600 * 1000LL)
-#define FCR_WINDOW_MS (7 * DAY_MS) /* store/report.c's: a new contact within 7 days is not "once and done" */
 
 static const char *const by_names[] = {[STORE_REPORT_INTERVAL] = "interval", [STORE_REPORT_QUEUE] = "queue",
 	[STORE_REPORT_AGENT] = "agent", [STORE_REPORT_ORGANISATION] = "organisation", [STORE_REPORT_CHANNEL] = "channel"};
@@ -141,9 +140,10 @@ static int summary_by(struct request *r, enum store_report_by *ret_by)
 static json_t *fcr_json(int64_t resolved, int64_t once, int64_t to_ms)
 {
 	char final[GC_TIME_LEN];
-	gc_time_format(to_ms + FCR_WINDOW_MS, final);
+	gc_time_format(to_ms + STORE_FCR_WINDOW_MS, final);
 	return json_pack("{s:I,s:I,s:o,s:s,s:b}", "resolved", (json_int_t)resolved, "once_and_done", (json_int_t)once,
-			 "rate", ratio(once, resolved, 1), "final_at", final, "provisional", to_ms + FCR_WINDOW_MS > gc_now_ms());
+			 "rate", ratio(once, resolved, 1), "final_at", final, "provisional",
+			 to_ms + STORE_FCR_WINDOW_MS > gc_now_ms());
 }
 
 int run_report_summary(struct request *r, struct store *db)

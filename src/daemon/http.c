@@ -419,10 +419,7 @@ int reply_error(struct request *r, int status, const char *code, const char *fie
 	struct gc_message said;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	gc_message_split(&said, fmt, ap);
+	gc_message_format(message, sizeof(message), &said, fmt, ap);
 	va_end(ap);
 	return reply_error_said(r, status, code, field, message, &said);
 }

@@ -31,10 +31,7 @@ int decode_fail(struct decode_error *err, int code, const char *field, const cha
 	snprintf(err->field, sizeof(err->field), "%s", field);
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	gc_message_split(&err->said, fmt, ap);
+	gc_message_format(err->message, sizeof(err->message), &err->said, fmt, ap);
 	va_end(ap);
 	err->said_hash = message_hash(err->message);
 	return code;

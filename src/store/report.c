@@ -35,7 +35,6 @@
 
 #define SLOT_MS (30 * 60 * 1000LL)
 #define FOLD_CHUNK 5000
-#define FCR_WINDOW_MS (7 * 24 * 3600 * 1000LL)
 
 struct fold_row {
 	int64_t start_ms, queue_id, agent_id, organisation_id;
@@ -506,7 +505,7 @@ int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t f
 	db_bind_int64(st, 1, scope->tenant_id);
 	db_bind_int64(st, 2, from_ms);
 	db_bind_int64(st, 3, to_ms);
-	db_bind_int64(st, 4, FCR_WINDOW_MS);
+	db_bind_int64(st, 4, STORE_FCR_WINDOW_MS);
 	db_bind_int64(st, 5, queue_id);
 	int rc = db_step(st);
 	if (rc == DB_ROW) {

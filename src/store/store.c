@@ -181,10 +181,7 @@ void store_errorf(struct store *s, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
-	va_end(ap);
-	va_start(ap, fmt);
-	gc_message_split(&s->said, fmt, ap);
+	gc_message_format(s->errmsg, sizeof(s->errmsg), &s->said, fmt, ap);
 	va_end(ap);
 	memcpy(s->said_as, s->errmsg, sizeof(s->said_as));
 }

@@ -916,6 +916,9 @@ struct store_report_query {
  * handled, handle_ms, transfers, escalations, staffed_ms. */
 int store_report_summary(struct store *s, const struct store_scope *scope, const struct store_report_query *q,
 			 json_t **ret_rows);
+/* A contact is "once and done" when no contact of the same customer and
+ * reason comes within this window after it. */
+#define STORE_FCR_WINDOW_MS (7 * 24 * 3600 * 1000LL)
 /* First-contact resolution of the contacts created in [from_ms, to_ms)
  * (that came in through queue_id, when not 0): those resolved or closed
  * with a customer and a reason (not abandoned or refused), and of them
