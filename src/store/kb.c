@@ -137,7 +137,7 @@ int store_kb_put(struct store *s, const struct store_scope *scope, const json_t 
 			const char *draft = db_column_text(st, 2);
 			same = draft && strcmp(draft, text) == 0; /* both canonical: sorted keys, compact */
 			if (strcmp(db_column_text(st, 1), kind) != 0) {
-				store_errorf(s, "'%.64s' is an %s already", key,
+				store_errorf(s, "'%.64s' already names an item of kind '%s'", key,
 					 db_column_text(st, 1));
 				rc = GC_ECONFLICT;
 			}

@@ -147,6 +147,13 @@ static void import_search_export(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r.json, "published_version")), version);
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "published");
 	resp_clear(&r);
+	/* a tree under an article's id is refused, the kind named */
+	lines(admin, "/api/v1/kb/import",
+	      "{\"kind\":\"tree\",\"id\":\"wifi-password\",\"title\":\"T\",\"lang\":\"fr\",\"start\":\"a\","
+	      "\"nodes\":[{\"id\":\"a\",\"type\":\"escalate\",\"reason\":\"r\"}]}\n", 409, &r);
+	assert_non_null(strstr(r.text, "'wifi-password' already names an item of kind 'article'"));
+	assert_non_null(strstr(r.text, "\"args\":[\"wifi-password\",\"article\"]"));
+	resp_clear(&r);
 	/* a question whose language is not said is searched in its own */
 	call("GET", agent, 200, NULL, &r, "/api/v1/kb/search?q=how+do+I+restart+the+box");
 	assert_string_equal(json_string_value(json_object_get(r.json, "lang")), "en");

@@ -35,7 +35,7 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
-import { CONVERSION } from '../src/i18n/errors.js';
+import { CONVERSION, localMessage, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
@@ -182,14 +182,30 @@ function translations() {
   const said = serverTemplates();
   if (said.size < 200) gaps.push(`only ${said.size} server messages found in src: has reply_error changed?`);
   for (const [lang, table] of Object.entries({ fr: errorsFr }))
-    for (const [template, text] of Object.entries(table)) {
+    for (const [template, entry] of Object.entries(table)) {
       if (!said.has(template)) gaps.push(`errors.${lang}.js translates a message the server no longer says: "${template}"`);
       const values = conversions(template);
+      const text = typeof entry === 'string' ? entry : entry.text;
+      for (const p of [...Object.keys(entry.values ?? {}), ...(entry.nested ?? [])])
+        if (!(Number(p) >= 1 && Number(p) <= values)) gaps.push(`errors.${lang}.js: "${template}" has no value ${p}`);
       const used = [...text.matchAll(CONVERSION)].filter((m) => m[0] !== '%%');
       const positions = used.filter((m) => m[1]).map((m) => Number(m[1]));
       if (positions.length ? positions.some((p) => p < 1 || p > values) : used.length !== values)
         gaps.push(`errors.${lang}.js: "${template}" takes ${values} values, its translation ${used.length}`);
     }
+  // values the server writes in English itself, and a message inside another, said in French
+  useErrorCatalogue('fr', errorsFr);
+  const saidFr = (template, ...args) => localMessage({ message: 'English', template, args }, 'fr');
+  for (const [got, want] of [
+    [saidFr("'%.64s' is %s: it cannot be %s", 'wifi', 'review', 'submitted (only a draft is)'),
+      '« wifi » est en relecture : il ne peut pas être soumis (seul un brouillon l’est).'],
+    [saidFr("'%.64s' is %s: it cannot be %s", 'wifi', 'someday', 'archived again'),
+      '« wifi » est someday : il ne peut pas être archivé à nouveau.'],
+    [saidFr('item %zu: %s', '2', "'label' is UTF-8 text of 1 to 100 bytes once control characters are removed"),
+      'Élément 2 : « label » est un texte UTF-8 de 1 à 100 octets, caractères de contrôle retirés.'],
+    [saidFr('%s', "'queue_id' is required"), '« queue_id » est obligatoire.'],
+    [saidFr('%s', 'no template says this'), 'no template says this'],
+  ]) if (got !== want) gaps.push(`errors.js said "${got}", not "${want}"`);
   if (gaps.length) throw new Error(gaps.join('; '));
 }
 

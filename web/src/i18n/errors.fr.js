@@ -2,6 +2,15 @@
 // anglais que l'API envoie dans `template` ; web/scripts/server-messages.mjs
 // les liste). Chaque valeur (%s, %d, %lld, %.1f…) garde sa place dans l'ordre
 // des valeurs ; %2$s prend la deuxième. Voir errors.js.
+// Les raisons qu'une plage horaire est refusée (calendar_interval_parse,
+// src/model/calendar.c), que le serveur écrit en anglais dans le message.
+const RANGE = {
+  'is not HH:MM-HH:MM within the day': 'n’est pas une plage HH:MM-HH:MM dans la journée.',
+  'is empty: it ends when it starts': 'est vide : elle finit quand elle commence.',
+  'ends before it starts: past midnight is two ranges, "18:00-24:00" and the next day\'s "00:00-08:00"':
+    'finit avant de commencer : passé minuit, ce sont deux plages, « 18:00-24:00 » puis « 00:00-08:00 » le lendemain.',
+};
+
 export default {
   '"%.20s" is not a date YYYY-MM-DD': '« %.20s » n’est pas une date AAAA-MM-JJ.',
   '%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d overlap':
@@ -670,4 +679,45 @@ export default {
   'your role does not allow this%s%s': 'Votre rôle ne permet pas de faire cela%s%s.',
   'your role may not search by personal data':
     'Votre rôle ne permet pas de chercher par données personnelles.',
+  // des valeurs que le serveur écrit lui-même : leurs mots, par position (errors.js)
+  '"%.20s" %s': { text: '« %.20s » %s', values: { 2: RANGE } },
+  "'%s': \"%.20s\" %s": { text: '« %s » : « %.20s » %s', values: { 3: RANGE } },
+  "'%.64s' is %s: it cannot be %s": {
+    text: '« %.64s » est %s : il ne peut pas être %s.',
+    values: {
+      2: { draft: 'un brouillon', review: 'en relecture', approved: 'approuvé', published: 'publié',
+        archived: 'archivé' },
+      3: {
+        'submitted (only a draft is)': 'soumis (seul un brouillon l’est)',
+        'approved (only what is in review is)': 'approuvé (seul ce qui est en relecture l’est)',
+        'published (it needs its approvals first)': 'publié (il lui faut d’abord ses approbations)',
+        'sent back (only what is in review or approved is)':
+          'renvoyé en brouillon (seul ce qui est en relecture ou approuvé l’est)',
+        'archived again': 'archivé à nouveau',
+      },
+    },
+  },
+  "'%.64s' already names an item of kind '%s'": {
+    text: '« %.64s » désigne déjà %s.', values: { 2: { article: 'un article', tree: 'un arbre de diagnostic' } },
+  },
+  // un message du serveur dans un autre : dit par son propre modèle (errors.js)
+  'item %zu: %s': { text: 'Élément %zu : %s', nested: [2] },
+  '%s': { text: '%s', nested: [1] },
+  // les autres
+  '%s is 0 to %lld bytes': '« %s » est un nombre d’octets de 0 à %lld.',
+  'an attachment needs a size, a content type and a hash':
+    'Une pièce jointe demande une taille, un type de contenu et une empreinte.',
+  "an attachment's chunk is at most %u bytes": 'Un morceau de pièce jointe fait au plus %u octets.',
+  'at most %d attributes in the policy': 'La politique compte au plus %d attributs.',
+  'attachment %lld: its chunks hold %lld bytes of %lld':
+    'Pièce jointe n° %lld : ses morceaux contiennent %lld octets sur %lld.',
+  'attributes.%s: a %s value is above what your role sees':
+    'attributes.%s : une valeur de classe « %s » dépasse ce que votre rôle voit.',
+  "attributes.%s: the tenant's policy classes it %s; a tenant admin changes that (PATCH /api/v1/customer-attributes)":
+    'attributes.%s : la politique de la marque le classe « %s » ; un administrateur de la marque peut le changer'
+    + ' (PATCH /api/v1/customer-attributes).',
+  'statement cache full': 'Le cache des requêtes du serveur est plein (erreur interne).',
+  "the tenant's policy classes '%s' %s, above what your role sees":
+    'La politique de la marque classe « %s » en « %s », au-dessus de ce que votre rôle voit.',
+  'this node no longer routes tenant %lld': 'Ce nœud ne route plus la marque n° %lld : réessayez.',
 };

@@ -8,6 +8,13 @@
 // server still says (web/scripts/server-messages.mjs), with as many values.
 // Each catalogue is a chunk of its own, fetched when the page is in its
 // language (keepLanguage): the English desk loads none of it.
+//
+// An entry is the translated text, or { text, values, nested } where a value
+// is English the server writes itself: `values` maps such a value, from a
+// closed set (a state, a reason), to the page's words, by its position (1 for
+// the first); `nested` lists the positions whose value is itself one of the
+// server's messages (an item's error inside "item %zu: %s"), said in the
+// page's language when a template of the catalogue matches it.
 const LOADERS = { fr: () => import('./errors.fr.js') };
 const CATALOGUES = {};
 
@@ -22,10 +29,48 @@ export const CONVERSION = /%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t
 // (<html lang>, which the pages keep) unless given.
 export function localMessage(error, lang = globalThis.document?.documentElement?.lang) {
   const table = CATALOGUES[lang];
-  const text = table && error && typeof error.template === 'string' ? table[error.template] : undefined;
-  if (text === undefined) return error?.message;
-  const args = Array.isArray(error.args) ? error.args : [];
+  const entry = table && error && typeof error.template === 'string' ? table[error.template] : undefined;
+  if (entry === undefined) return error?.message;
+  return fill(table, entry, Array.isArray(error.args) ? error.args : []);
+}
+
+// For the tests: a catalogue given rather than loaded.
+export function useErrorCatalogue(lang, table) { CATALOGUES[lang] = table; }
+
+function fill(table, entry, args) {
+  const text = typeof entry === 'string' ? entry : entry.text;
+  const value = (i) => {
+    const v = String(args[i] ?? '');
+    const words = entry.values?.[i + 1];
+    if (words && Object.hasOwn(words, v)) return words[v];
+    return entry.nested?.includes(i + 1) ? nestedMessage(table, v) ?? v : v;
+  };
   let next = 0;
   return text.replace(CONVERSION, (whole, position) =>
-    whole === '%%' ? '%' : String(args[position ? Number(position) - 1 : next++] ?? ''));
+    whole === '%%' ? '%' : value(position ? Number(position) - 1 : next++));
 }
+
+// A message the server wrote inside another: the catalogue's template it was
+// made from, found by matching each template's literal text around its values
+// (the template with the most text first).
+const PATTERNS = new WeakMap();
+function nestedMessage(table, message) {
+  let patterns = PATTERNS.get(table);
+  if (!patterns) {
+    patterns = [];
+    for (const template of Object.keys(table)) {
+      const literals = template.split(CONVERSION_ONLY);
+      if (literals.join('').trim() === '') continue; // "%s" alone would match anything
+      const escaped = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('%%', '%'));
+      patterns.push([new RegExp(`^${escaped.join('(.*?)')}$`, 's'), template, literals.join('').length]);
+    }
+    patterns.sort((a, b) => b[2] - a[2]); // the most literal text first: the most particular template
+    PATTERNS.set(table, patterns);
+  }
+  for (const [pattern, template] of patterns) {
+    const m = pattern.exec(message);
+    if (m) return fill(table, table[template], m.slice(1));
+  }
+  return undefined;
+}
+const CONVERSION_ONLY = /%(?:\d+\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfFgGaAcsp]/;
