@@ -67,7 +67,7 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
   const page = await context.newPage();
   const errors = [];
   watchErrors(page, errors, [/^401 GET \/api\/v1\/me$/, /^400 POST \/api\/v1\/queues$/, /^400 POST \/api\/v1\/users$/,
-    /^(400|409) POST \/api\/v1\/tenants$/,
+    /^(400|409) POST \/api\/v1\/tenants$/, /^409 POST \/api\/v1\/skills$/,
     /^(400|422) POST \/api\/v1\/customers\/import$/, /^400 PUT \/api\/v1\/dispositions$/,
     /^400 POST \/api\/v1\/channels\/email$/, /^502 POST \/api\/v1\/channels\/email\/\d+\/test$/]);
   page.setDefaultTimeout(10000);
@@ -103,6 +103,12 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await page.getByLabel('Skill name').fill('returns');
       await page.getByRole('button', { name: 'Create the skill' }).click();
       await status(page, 'Skill returns created.');
+      // the same name again: refused at the field, and the last status no longer says it was created
+      await page.getByLabel('Skill name').fill('returns');
+      await page.getByRole('button', { name: 'Create the skill' }).click();
+      await page.locator('#s-name-err').waitFor();
+      const said = await page.getByRole('status').innerText();
+      if (said.includes('created')) throw new Error(`"${said}" still shown beside the refusal`);
       await open(page, 'Queues');
       await page.getByLabel('Queue name').fill('Returns');
       await page.getByLabel('Skill', { exact: true }).selectOption({ label: 'returns' });

@@ -6,8 +6,8 @@
 // (POST /memberships is the platform admin's: docs/security.md). One
 // role="status" region says what an action changed, one role="alert" what
 // failed outside a form; destructive actions ask in a dialog first.
-import { useRef, useState } from 'preact/hooks';
-import { useConfirm } from './form.jsx';
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { PageStatus, useConfirm } from './form.jsx';
 import { Users } from './Users.jsx';
 import { Skills } from './Skills.jsx';
 import { Queues } from './Queues.jsx';
@@ -34,6 +34,7 @@ export function Admin({ t, me, lang }) {
   const say = (text) => { setAlert(''); setStatus(text); };
   const fail = (e) => { setStatus(''); setAlert(t('error.generic', { message: e.message })); };
   const open = (id) => { setTab(id); setStatus(''); setAlert(''); };
+  const cleared = useMemo(() => ({ clear() { setStatus(''); setAlert(''); } }), []);
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = ids.indexOf(tab);
@@ -59,7 +60,9 @@ export function Admin({ t, me, lang }) {
       <p role="status" class="status">{status}</p>
       <p role="alert" class="error">{alert}</p>
       <div role="tabpanel" id={`apanel-${tab}`} aria-labelledby={`atab-${tab}`}>
-        <Section key={tab} t={t} lang={lang} me={me} say={say} fail={fail} confirm={confirm} />
+        <PageStatus.Provider value={cleared}>
+          <Section key={tab} t={t} lang={lang} me={me} say={say} fail={fail} confirm={confirm} />
+        </PageStatus.Provider>
       </div>
       {dialog}
     </div>

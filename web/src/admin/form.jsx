@@ -4,7 +4,12 @@
 // naming no field of it, and the confirmation asked before anything
 // destructive (a modal <dialog>: focus goes to Cancel, Escape cancels, and
 // focus returns to the button that asked).
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { createContext } from 'preact';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+
+// The page's last word, which a new submission clears first: "Skill Billing
+// created." must not stay beside the next form's refusal (Admin.jsx gives it).
+export const PageStatus = createContext({ clear() {} });
 
 export function Field({ id, name, label, err, children, hint }) {
   const mine = err && err.field === name;
@@ -31,9 +36,11 @@ export function FormError({ err, fields }) {
 export function useSubmit() {
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
+  const status = useContext(PageStatus);
   const run = async (fn) => {
     setBusy(true);
     setErr(null);
+    status.clear();
     try {
       await fn();
       return true;
