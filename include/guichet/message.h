@@ -17,6 +17,12 @@ struct gc_message {
 	char packed[GC_MESSAGE_PACKED];
 };
 
+/* A note guichet writes on a contact (an escalation, a failed send): its
+ * format string, marked so that web/scripts/server-messages.mjs lists it
+ * with the errors' templates, for the pages to say the note in their
+ * language (web/src/i18n/errors.js, localNote). */
+#define SYSTEM_NOTE(fmt) fmt
+
 /* m from fmt and its values in ap (read from a copy). m->template is NULL
  * when fmt is "%s" (it says nothing) or one this cannot split: a '*' width,
  * positional arguments, more or longer values than m holds. */

@@ -4,6 +4,7 @@
  * writer's timer puts scheduled ones in their queue; outcomes wrap the
  * contact up or send it back for another attempt at its old place. */
 #include "daemon/callback.h"
+#include "guichet/message.h"
 #include "daemon/router.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
@@ -271,7 +272,7 @@ static int add_note(const struct ops *o, const struct store_scope *scope, int64_
 		    enum callback_outcome oc, const char *note, struct ops_error *err)
 {
 	char text[CALLBACK_MAX_TEXT + 100];
-	snprintf(text, sizeof(text), "Callback attempt %d: %s%s%s", attempt, outcome_name(oc), note ? ". " : "",
+	snprintf(text, sizeof(text), SYSTEM_NOTE("Callback attempt %d: %s%s%s"), attempt, outcome_name(oc), note ? ". " : "",
 		 note ? note : "");
 	struct message_input m = {.body = text};
 	json_t *msg = NULL;

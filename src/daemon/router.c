@@ -1,5 +1,6 @@
 /* The router: the routing engine wired to the store and the hub (router.h). */
 #include "daemon/router.h"
+#include "guichet/message.h"
 #include "daemon/hub.h"
 #include "daemon/log.h"
 #include "guichet/clock.h"
@@ -1044,7 +1045,7 @@ static int shard_escalate(struct shard *rt, struct store *db, const struct store
 	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
-	if ((rc = note(db, scope, contact_id, "Escalated from %s to %s: %s", from->name, q->name, in->reason)) < 0 ||
+	if ((rc = note(db, scope, contact_id, SYSTEM_NOTE("Escalated from %s to %s: %s"), from->name, q->name, in->reason)) < 0 ||
 	    (rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
 		return rc;
 	rc = emit(rt, db, scope->tenant_id, "escalated", contact_id, scope->user_id, from->id,
@@ -1082,7 +1083,7 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	const struct qinfo *q = &rt->q[to];
-	if (in->reason && (rc = note(db, scope, contact_id, "Transferred to %s: %s", q->name, in->reason)) < 0)
+	if (in->reason && (rc = note(db, scope, contact_id, SYSTEM_NOTE("Transferred to %s: %s"), q->name, in->reason)) < 0)
 		return rc;
 	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
 		return rc;

@@ -196,6 +196,9 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
         await journey.getByText('not resolved').waitFor();
         await journey.getByText('outcome: an escalation').waitFor();
         await journey.getByText('Was the jammed paper taken out? → Yes').waitFor();
+        const escalated = mine.locator('.msg.note', { hasText: 'Jam sensor fault suspected' }).locator('span');
+        if ((await escalated.innerText()) !== 'Escalated from Jams to Jam experts: Jam sensor fault suspected')
+          throw new Error(`the escalation's note reads ${await escalated.innerText()}`);
         await mine.getByLabel('Reply to the customer').fill('A technician will look at the sensor.');
         await mine.getByRole('button', { name: 'Send reply', exact: true }).click();
         await mine.locator('.msg.outbound', { hasText: 'A technician' }).locator('strong', { hasText: 'You' }).waitFor();
@@ -204,6 +207,8 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
         await journey.getByText('Résultat du diagnostic enregistré').first().waitFor();
         await journey.getByText('conclusion : une escalade').waitFor();
         await journey.getByText('Was the jammed paper taken out? → Oui').waitFor();
+        // guichet's own note in the page's language, the words the tree gave kept as they are
+        await escalated.getByText('Escaladé de Jams vers Jam experts : Jam sensor fault suspected').waitFor();
         if (/journey\.|outcome_type/.test(await journey.innerText())) throw new Error(await journey.innerText());
         await expert.getByLabel('Langue').selectOption('en');
         // nothing left for the groups after: wrapped up, the expert offline

@@ -35,7 +35,7 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
-import { CONVERSION, localMessage, useErrorCatalogue } from '../src/i18n/errors.js';
+import { CONVERSION, localMessage, localNote, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
@@ -203,8 +203,11 @@ function translations() {
       '« wifi » est someday : il ne peut pas être archivé à nouveau.'],
     [saidFr('item %zu: %s', '2', "'label' is UTF-8 text of 1 to 100 bytes once control characters are removed"),
       'Élément 2 : « label » est un texte UTF-8 de 1 à 100 octets, caractères de contrôle retirés.'],
-    [saidFr('%s', "'queue_id' is required"), '« queue_id » est obligatoire.'],
-    [saidFr('%s', 'no template says this'), 'no template says this'],
+    [localMessage({ message: "'queue_id' is required" }, 'fr'), '« queue_id » est obligatoire.'],
+    [localMessage({ message: 'no template says this' }, 'fr'), 'no template says this'],
+    [localNote('Transferred to Experts: the box is dead', 'fr'), 'Transféré vers Experts : the box is dead'],
+    [localNote('Callback attempt 2: busy. Try after 6', 'fr'), 'Rappel, tentative 2 : occupé. Try after 6'],
+    [localNote('Transferred to Experts', 'fr'), 'Transferred to Experts'],
   ]) if (got !== want) gaps.push(`errors.js said "${got}", not "${want}"`);
   if (gaps.length) throw new Error(gaps.join('; '));
 }

@@ -1,6 +1,7 @@
 /* Acknowledgements (ack.h): the estimate, its words, the loop guards, the
  * templates, and the acknowledgement queued with the contact it answers. */
 #include "channel/email/ack.h"
+#include "guichet/message.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -281,7 +282,7 @@ static int queue_ack(const struct ops *o, const struct store_scope *scope, const
 	/* the note is read by whoever reads the contact, an outsourced agent
 	 * too, who may not see the customer's address (the reply's own row
 	 * shows it to those who may: GET .../email-replies) */
-	if (asprintf(&note, "Acknowledgement sent automatically to the customer: \"%s\"\n\n%.4000s", subject, body) < 0)
+	if (asprintf(&note, SYSTEM_NOTE("Acknowledgement sent automatically to the customer: \"%s\"\n\n%.4000s"), subject, body) < 0)
 		return err->rc = GC_ENOMEM;
 	struct message_input in = {.body = note};
 	json_t *added = NULL;

@@ -1,5 +1,6 @@
 /* Taking one email into its tenant, exactly once (ingest.h). */
 #include "channel/email/ingest.h"
+#include "guichet/message.h"
 #include "channel/email/ack.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -216,7 +217,7 @@ static int ingest_bounce(const struct ops *o, const struct store_scope *scope, c
 	/* its addresses masked: the note is read by whoever reads the contact,
 	 * an outsourced agent too, and a bounce names the customer's address */
 	gc_text_mask_in(m->text && *m->text ? m->text : "(nothing)", said, sizeof(said));
-	snprintf(note, sizeof(note), "An email to the customer was not delivered. The mail system said:\n%s", said);
+	snprintf(note, sizeof(note), SYSTEM_NOTE("An email to the customer was not delivered. The mail system said:\n%s"), said);
 	struct message_input in = {.body = note};
 	json_t *added = NULL;
 	if ((rc = ops_message_add(o, scope, contact, &in, true, &added, err)) < 0)

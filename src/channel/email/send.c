@@ -1,5 +1,6 @@
 /* Sending the outbox's replies by SMTP (send.h). */
 #include "channel/email/send.h"
+#include "guichet/message.h"
 #include "channel/email/compose.h"
 #include "daemon/cluster.h"
 #include "daemon/log.h"
@@ -144,7 +145,7 @@ static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t
 	if (!can_send) { /* removed, or no longer able to send: the reply fails */
 		snprintf(m->error, sizeof(m->error), "%s", rc == GC_ENOTFOUND ? "the mailbox was removed"
 							  : rc < 0 ? why : "the mailbox has no smtp_url");
-		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s.", m->error);
+		snprintf(m->note, sizeof(m->note), SYSTEM_NOTE("This reply could not be sent: %s."), m->error);
 		if (m->contact_id == 0)
 			log_error("a mail of guichet's own cannot be sent", "error", m->error);
 	}
@@ -188,7 +189,7 @@ static void send_one(CURL *curl, struct mark *m, int64_t now)
 		m->state = "sent";
 	} else if (permanent || m->attempts >= SEND_MAX_ATTEMPTS) {
 		m->state = "failed";
-		snprintf(m->note, sizeof(m->note), "This reply could not be sent: %s", m->error[0] ? m->error : "no answer");
+		snprintf(m->note, sizeof(m->note), SYSTEM_NOTE("This reply could not be sent: %s"), m->error[0] ? m->error : "no answer");
 		if (m->contact_id == 0)
 			log_error("a mail of guichet's own could not be sent", "error", m->error[0] ? m->error : "no answer");
 	} else {

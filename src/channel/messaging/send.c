@@ -1,5 +1,6 @@
 /* Sending the agents' replies on SMS and social contacts (send.h). */
 #include "channel/messaging/send.h"
+#include "guichet/message.h"
 #include "channel/messaging/generic.h"
 #include "daemon/cluster.h"
 #include "daemon/log.h"
@@ -103,7 +104,7 @@ static void prepare(struct store *db, struct secrets *k, struct mark *m, int64_t
 	m->next_at = now + msg_send_backoff_ms(retry_ms, m->attempts);
 	if (rc < 0) {
 		snprintf(m->error, sizeof(m->error), "%s", rc == GC_ENOTFOUND ? "the channel was removed" : why);
-		snprintf(m->note, sizeof(m->note), "This message could not be sent: %s.", m->error);
+		snprintf(m->note, sizeof(m->note), SYSTEM_NOTE("This message could not be sent: %s."), m->error);
 	}
 }
 
@@ -215,7 +216,7 @@ static void send_one(CURL *curl, struct mark *m)
 		m->state = "queued";
 	} else {
 		m->state = "failed";
-		snprintf(m->note, sizeof(m->note), "This message could not be sent: %s", m->error);
+		snprintf(m->note, sizeof(m->note), SYSTEM_NOTE("This message could not be sent: %s"), m->error);
 	}
 }
 

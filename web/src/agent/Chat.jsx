@@ -4,8 +4,10 @@
 // marks on the agent's messages. The agent's typing follows the reply box's
 // text (on at the first key, off after 3 s without one or once sent);
 // the visitor's messages on screen are marked read while the tab is shown.
+// The notes guichet wrote (an escalation, a failed send) are in the page's language.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { chatApi, chatStream, isWebChat } from './chatcalls.js';
+import { localNote } from '../i18n/errors.js';
 import './chat.css';
 
 const TYPING_IDLE_MS = 3000;
@@ -96,7 +98,7 @@ export function Chat({ t, id, me, active, contact, text }) {
               {m.attachment ? (
                 <a href={`/api/v1/attachments/${m.attachment.id}`} download={m.attachment.filename}>
                   {t('chat.download', { name: m.attachment.filename })}</a>
-              ) : <span>{m.body}</span>}
+              ) : <span>{m.kind === 'note' ? localNote(m.body) : m.body}</span>}
               {web && m.kind === 'outbound' && m.id <= read && <span class="chat-read"> · {t('chat.read')}</span>}
             </li>
           ))}

@@ -702,7 +702,22 @@ export default {
   },
   // un message du serveur dans un autre : dit par son propre modèle (errors.js)
   'item %zu: %s': { text: 'Élément %zu : %s', nested: [2] },
-  '%s': { text: '%s', nested: [1] },
+  // les notes que guichet écrit sur un contact (SYSTEM_NOTE dans src/)
+  'Escalated from %s to %s: %s': 'Escaladé de %s vers %s : %s',
+  'Transferred to %s: %s': 'Transféré vers %s : %s',
+  'Callback attempt %d: %s%s%s': {
+    text: 'Rappel, tentative %d : %s%s%s',
+    values: { 2: { reached: 'joint', no_answer: 'pas de réponse', busy: 'occupé', voicemail: 'messagerie',
+      wrong_number: 'faux numéro' } },
+  },
+  'Acknowledgement sent automatically to the customer: "%s"\n\n%.4000s':
+    'Accusé de réception envoyé automatiquement au client : « %s »\n\n%.4000s',
+  'An email to the customer was not delivered. The mail system said:\n%s':
+    'Un e-mail au client n’a pas été remis. Le système de messagerie a répondu :\n%s',
+  'This reply could not be sent: %s.': 'Cette réponse n’a pas pu être envoyée : %s.',
+  'This reply could not be sent: %s': 'Cette réponse n’a pas pu être envoyée : %s',
+  'This message could not be sent: %s.': 'Ce message n’a pas pu être envoyé : %s.',
+  'This message could not be sent: %s': 'Ce message n’a pas pu être envoyé : %s',
   // les autres
   '%s is 0 to %lld bytes': '« %s » est un nombre d’octets de 0 à %lld.',
   'an attachment needs a size, a content type and a hash':

@@ -27,11 +27,23 @@ export const CONVERSION = /%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t
 
 // error: the API's {code, message, template, args}; lang: the page's
 // (<html lang>, which the pages keep) unless given.
+// An error without a template (a message passed on whole, as "%s") is said
+// by the template its text matches, if one does.
 export function localMessage(error, lang = globalThis.document?.documentElement?.lang) {
   const table = CATALOGUES[lang];
-  const entry = table && error && typeof error.template === 'string' ? table[error.template] : undefined;
-  if (entry === undefined) return error?.message;
-  return fill(table, entry, Array.isArray(error.args) ? error.args : []);
+  if (!table || !error) return error?.message;
+  const entry = typeof error.template === 'string' ? table[error.template] : undefined;
+  if (entry !== undefined) return fill(table, entry, Array.isArray(error.args) ? error.args : []);
+  return (error.template == null && typeof error.message === 'string' && nestedMessage(table, error.message))
+    || error.message;
+}
+
+// A note guichet wrote on a contact (an escalation, a failed send: SYSTEM_NOTE
+// in src/), in the page's language when a template of the catalogue matches
+// it; any other text as it is.
+export function localNote(text, lang = globalThis.document?.documentElement?.lang) {
+  const table = CATALOGUES[lang];
+  return (table && typeof text === 'string' && nestedMessage(table, text)) || text;
 }
 
 // For the tests: a catalogue given rather than loaded.
@@ -61,8 +73,12 @@ function nestedMessage(table, message) {
     for (const template of Object.keys(table)) {
       const literals = template.split(CONVERSION_ONLY);
       if (literals.join('').trim() === '') continue; // "%s" alone would match anything
-      const escaped = literals.map((l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replaceAll('%%', '%'));
-      patterns.push([new RegExp(`^${escaped.join('(.*?)')}$`, 's'), template, literals.join('').length]);
+      const escape = (l) => l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      // a value from a closed set matches one of its words only: "%s%s" side by side are told apart
+      const words = table[template].values ?? {};
+      const group = (i) => (words[i + 1] ? `(${Object.keys(words[i + 1]).map(escape).join('|')})` : '(.*?)');
+      const source = literals.map((l, i) => (i ? group(i - 1) : '') + escape(l).replaceAll('%%', '%')).join('');
+      patterns.push([new RegExp(`^${source}$`, 's'), template, literals.join('').length]);
     }
     patterns.sort((a, b) => b[2] - a[2]); // the most literal text first: the most particular template
     PATTERNS.set(table, patterns);
