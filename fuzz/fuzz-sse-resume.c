@@ -8,7 +8,7 @@
  * INT64_MAX, INT64_MAX - 1, the newest id and around it, the ring's edge).
  * Every read checks the hub's promises: it delivers only ids after the
  * cursor, in increasing order, each at most once, of the tenant and agent
- * asked for; it never moves the cursor back; it answers false only for a
+ * asked for (or of the agents an outsourcer's supervisor manages); it never moves the cursor back; it answers false only for a
  * cursor older than the ring; and the cursor it returns is a resume point
  * where the next read delivers nothing new. */
 #include <assert.h>
@@ -26,7 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct seen {
 	int64_t last_id, n;
 	int64_t tenant_id, agent_id;
+	bool managed_only;          /* agents 1 and 3 alone */
 };
+
+static const int64_t managed[] = {1, 3};
 
 static void check_frame(const char *frame, size_t len, void *arg)
 {
@@ -37,6 +40,7 @@ static void check_frame(const char *frame, size_t len, void *arg)
 	assert(id > s->last_id); /* increasing, each once, after the cursor */
 	assert(tenant == s->tenant_id);
 	assert(s->agent_id == 0 || agent == s->agent_id);
+	assert(!s->managed_only || agent == 1 || agent == 3);
 	s->last_id = id;
 	s->n++;
 }
@@ -63,10 +67,13 @@ static void publish(struct hub *h, int64_t *last, uint64_t arg)
 /* last: the newest id of any tenant (the ring's end) */
 static void read_from(struct hub *h, int64_t last, int64_t cursor, uint64_t arg)
 {
+	bool managed_only = (arg >> 5) % 4 == 0;
 	struct seen s = {.last_id = cursor < 0 ? 0 : cursor, .tenant_id = 1 + (int64_t)(arg % 3),
-			 .agent_id = (int64_t)((arg >> 2) % 5)};
+			 .agent_id = managed_only ? 0 : (int64_t)((arg >> 2) % 5), .managed_only = managed_only};
 	int64_t newest = hub_last_id(h, s.tenant_id), before = cursor;
-	bool ok = hub_read(h, s.tenant_id, s.agent_id, &cursor, check_frame, &s);
+	const struct hub_audience audience = {.agent_id = s.agent_id, .managed_only = managed_only,
+					       .managed = managed, .n_managed = 2};
+	bool ok = hub_read(h, s.tenant_id, &audience, &cursor, check_frame, &s);
 	int64_t from = before < 0 ? 0 : before;
 	assert(ok == (from >= last - HUB_RING)); /* false only when older than the ring */
 	if (!ok) {
@@ -78,7 +85,7 @@ static void read_from(struct hub *h, int64_t last, int64_t cursor, uint64_t arg)
 	assert(s.n <= HUB_RING);
 	int64_t again = cursor;
 	s.n = 0;
-	assert(hub_read(h, s.tenant_id, s.agent_id, &again, check_frame, &s));
+	assert(hub_read(h, s.tenant_id, &audience, &again, check_frame, &s));
 	assert(s.n == 0 && again == cursor); /* nothing twice */
 }
 

@@ -75,7 +75,8 @@ const struct route http_routes[] = {
 	R(POST, "/api/v1/memberships", ROUTE_PLATFORM | W | J | A | RT, 0, prepare_membership_grant,
 	  run_membership_grant),
 	R(GET, "/api/v1/users", T, PERM_USERS_READ, NULL, run_user_list),
-	RS(POST, "/api/v1/users", T | W | J, PERM_USERS_MANAGE, prepare_user_create, hash_user_password, NULL,
+	/* A: a new user is one more agent an outsourcer's supervisor manages (its live stream, stream.c) */
+	RS(POST, "/api/v1/users", T | W | J | A, PERM_USERS_MANAGE, prepare_user_create, hash_user_password, NULL,
 	   run_user_create),
 	R(GET, "/api/v1/users/{id}", T, PERM_USERS_READ, NULL, run_user_get),
 	R(POST, "/api/v1/users/{id}/role", T | W | J | A | RT, PERM_USERS_MANAGE, prepare_user_role, run_user_role),

@@ -2,7 +2,9 @@
 #include "daemon/hub.h"
 
 #include <assert.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +14,24 @@
 #define MAX_WAKERS 256
 #define MAX_TENANT_STATS 1024
 
+/* One agent of a digest, as the digest wrote it. */
+struct digest_entry {
+	int64_t user_id;
+	char *text;
+};
+
 struct stats_slot {
 	int64_t tenant_id;
 	uint64_t generation;
 	char *frame;
+	/* the frame read apart, the first time a managed audience reads it
+	 * (split_stats): the queues' part, then the digest's agents */
+	bool split;
+	size_t queues_len;          /* the queue_stats frame, the frame's start */
+	bool has_digest, digest_ok; /* an agent_states frame follows; read whole */
+	json_int_t digest_seq;
+	struct digest_entry *entries;
+	size_t n_entries;
 };
 
 struct call_slot {
@@ -56,6 +72,15 @@ struct hub *hub_new(void)
 	return h;
 }
 
+static void stats_slot_clear(struct stats_slot *slot)
+{
+	for (size_t i = 0; i < slot->n_entries; i++)
+		free(slot->entries[i].text);
+	free(slot->entries);
+	free(slot->frame);
+	*slot = (struct stats_slot){.tenant_id = slot->tenant_id, .generation = slot->generation};
+}
+
 void hub_free(struct hub *h)
 {
 	if (h == NULL)
@@ -63,7 +88,7 @@ void hub_free(struct hub *h)
 	for (size_t i = 0; i < HUB_RING; i++)
 		free(h->ring[i].frame);
 	for (size_t i = 0; i < h->n_stats; i++)
-		free(h->stats[i].frame);
+		stats_slot_clear(&h->stats[i]);
 	for (size_t i = 0; i < HUB_CALL_RING; i++)
 		free(h->calls[i].frame);
 	struct tenant_mark *m, *tmp;
@@ -181,7 +206,7 @@ static void publish_stats(struct hub *h, int64_t tenant_id, char *frame)
 	if (i == h->n_stats && h->n_stats < MAX_TENANT_STATS)
 		h->stats[h->n_stats++] = (struct stats_slot){.tenant_id = tenant_id};
 	if (i < h->n_stats) {
-		free(h->stats[i].frame);
+		stats_slot_clear(&h->stats[i]);
 		h->stats[i].frame = frame;
 		h->stats[i].generation = ++h->stats_generation;
 		frame = NULL;
@@ -199,6 +224,58 @@ int64_t hub_last_id(struct hub *h, int64_t tenant_id)
 	int64_t last = m ? m->last : 0;
 	pthread_mutex_unlock(&h->lock);
 	return last;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool manages(const struct hub_audience *a, int64_t agent_id)
+{
+	return a->n_managed > 0 && bsearch(&agent_id, a->managed, a->n_managed, sizeof(*a->managed), cmp_id) != NULL;
+}
+
+bool hub_audience_sees(const struct hub_audience *a, int64_t agent_id)
+{
+	if (a->managed_only)
+		return agent_id != 0 && manages(a, agent_id);
+	return a->agent_id == 0 || agent_id == a->agent_id;
+}
+
+#define TO_AGENT "\"to_agent_id\":"
+
+void hub_audience_frame(const struct hub_audience *a, int64_t agent_id, const char *frame, size_t len,
+			hub_frame_fn fn, void *arg)
+{
+	if (!hub_audience_sees(a, agent_id))
+		return;
+	/* a key of the event's data: inside a JSON string a quote is escaped,
+	 * so the text "to_agent_id": (quote, name, quote) is that key alone */
+	const char *key = a->managed_only ? memmem(frame, len, TO_AGENT, strlen(TO_AGENT)) : NULL;
+	char *end = NULL;
+	long long other = key ? strtoll(key + strlen(TO_AGENT), &end, 10) : 0;
+	if (other == 0 || manages(a, other)) {
+		fn(frame, len, arg);
+		return;
+	}
+	/* a transfer to an agent it does not manage: the frame without that
+	 * key and one comma beside it (the data is compact JSON) */
+	size_t from = (size_t)(key - frame), to = (size_t)(end - frame);
+	if (to < len && frame[to] == ',')
+		to++;
+	else if (from > 0 && frame[from - 1] == ',')
+		from--;
+	size_t n = len - (to - from);
+	char *cut = malloc(n + 1);
+	if (cut == NULL)
+		return; /* left out, never sent whole */
+	memcpy(cut, frame, from);
+	memcpy(cut + from, frame + to, len - to);
+	cut[n] = '\0';
+	fn(cut, n, arg);
+	free(cut);
 }
 
 /* The ids hub_read visits for a cursor: (from - 1, to], at most HUB_RING of
@@ -226,7 +303,8 @@ static bool read_range(int64_t last, int64_t newest, int64_t store_below, int64_
 	return true;
 }
 
-bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *cursor, hub_frame_fn fn, void *arg)
+bool hub_read(struct hub *h, int64_t tenant_id, const struct hub_audience *a, int64_t *cursor, hub_frame_fn fn,
+	      void *arg)
 {
 	int64_t from = 0, to = -1;
 	struct tenant_mark *m = NULL;
@@ -237,8 +315,8 @@ bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *curso
 		const struct hub_event *ev = &h->ring[id % HUB_RING];
 		if (ev->id != id)
 			continue; /* an id never published (rolled back, or another tenant's not here yet) */
-		if (ev->tenant_id == tenant_id && (agent_id == 0 || ev->agent_id == agent_id))
-			fn(ev->frame, ev->len, arg);
+		if (ev->tenant_id == tenant_id)
+			hub_audience_frame(a, ev->agent_id, ev->frame, ev->len, fn, arg);
 	}
 	if (ok && to > *cursor)
 		*cursor = to;
@@ -246,14 +324,85 @@ bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *curso
 	return ok;
 }
 
-void hub_read_stats(struct hub *h, int64_t tenant_id, uint64_t *generation, hub_frame_fn fn, void *arg)
+#define DIGEST_HEAD "event: agent_states\ndata: "
+
+/* Reads the digest of slot's frame into its entries, once: the router
+ * writes it as {"seq": N, "agents": [{"user_id": U, "live": {...}}, ...]}.
+ * A digest that cannot be read (or memory that runs out) leaves digest_ok
+ * false: managed audiences then get no digest of that second, and their
+ * page, seeing the next number skip it, loads its agents again. */
+static void split_stats(struct stats_slot *slot)
+{
+	slot->split = true;
+	const char *head = strstr(slot->frame, DIGEST_HEAD);
+	slot->queues_len = head ? (size_t)(head - slot->frame) : strlen(slot->frame);
+	if (head == NULL)
+		return;
+	slot->has_digest = true;
+	const char *data = head + strlen(DIGEST_HEAD), *end = strstr(data, "\n\n");
+	json_t *digest = end ? json_loadb(data, (size_t)(end - data), 0, NULL) : NULL;
+	json_t *agents = json_object_get(digest, "agents");
+	size_t n = json_array_size(agents);
+	slot->entries = n ? calloc(n, sizeof(*slot->entries)) : NULL;
+	bool ok = json_is_integer(json_object_get(digest, "seq")) && json_is_array(agents) && (n == 0 || slot->entries);
+	for (size_t i = 0; ok && i < n; i++) {
+		json_t *one = json_array_get(agents, i);
+		struct digest_entry *e = &slot->entries[slot->n_entries];
+		e->user_id = json_integer_value(json_object_get(one, "user_id"));
+		e->text = json_dumps(one, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		ok = e->text != NULL;
+		slot->n_entries += ok;
+	}
+	slot->digest_seq = json_integer_value(json_object_get(digest, "seq"));
+	slot->digest_ok = ok;
+	json_decref(digest);
+}
+
+/* The statistics of slot as a managed audience sees them: the queues'
+ * part as it is, the digest with the agents it manages only. */
+static void read_stats_managed(struct stats_slot *slot, const struct hub_audience *a, hub_frame_fn fn, void *arg)
+{
+	if (!slot->split)
+		split_stats(slot);
+	fn(slot->frame, slot->queues_len, arg);
+	if (!slot->digest_ok)
+		return;
+	struct evbuffer *out = evbuffer_new();
+	if (out == NULL)
+		return;
+	int rc = evbuffer_add_printf(out, DIGEST_HEAD "{\"seq\":%lld,\"agents\":[", (long long)slot->digest_seq);
+	bool first = true;
+	for (size_t i = 0; rc >= 0 && i < slot->n_entries; i++) {
+		if (!manages(a, slot->entries[i].user_id))
+			continue;
+		if (!first)
+			rc = evbuffer_add(out, ",", 1);
+		if (rc >= 0)
+			rc = evbuffer_add(out, slot->entries[i].text, strlen(slot->entries[i].text));
+		first = false;
+	}
+	if (rc >= 0)
+		rc = evbuffer_add(out, "]}\n\n", 4);
+	const char *text = rc >= 0 ? (const char *)evbuffer_pullup(out, -1) : NULL;
+	if (text)
+		fn(text, evbuffer_get_length(out), arg);
+	evbuffer_free(out);
+}
+
+void hub_read_stats(struct hub *h, int64_t tenant_id, const struct hub_audience *a, uint64_t *generation,
+		    hub_frame_fn fn, void *arg)
 {
 	pthread_mutex_lock(&h->lock);
-	for (size_t i = 0; i < h->n_stats; i++)
-		if (h->stats[i].tenant_id == tenant_id && h->stats[i].generation > *generation) {
-			*generation = h->stats[i].generation;
-			fn(h->stats[i].frame, strlen(h->stats[i].frame), arg);
-		}
+	for (size_t i = 0; i < h->n_stats; i++) {
+		struct stats_slot *slot = &h->stats[i];
+		if (slot->tenant_id != tenant_id || slot->generation <= *generation)
+			continue;
+		*generation = slot->generation;
+		if (a->managed_only)
+			read_stats_managed(slot, a, fn, arg);
+		else
+			fn(slot->frame, strlen(slot->frame), arg);
+	}
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -290,7 +439,8 @@ uint64_t hub_call_seq(struct hub *h)
 	return seq;
 }
 
-void hub_read_calls(struct hub *h, int64_t tenant_id, int64_t agent_id, uint64_t *seq, hub_frame_fn fn, void *arg)
+void hub_read_calls(struct hub *h, int64_t tenant_id, const struct hub_audience *a, uint64_t *seq,
+		    hub_frame_fn fn, void *arg)
 {
 	pthread_mutex_lock(&h->lock);
 	uint64_t from = *seq + 1;
@@ -298,7 +448,7 @@ void hub_read_calls(struct hub *h, int64_t tenant_id, int64_t agent_id, uint64_t
 		from = h->call_seq - HUB_CALL_RING + 1; /* older ones are gone */
 	for (uint64_t i = from; i <= h->call_seq; i++) {
 		const struct call_slot *slot = &h->calls[i % HUB_CALL_RING];
-		if (slot->seq == i && slot->tenant_id == tenant_id && (agent_id == 0 || slot->agent_id == agent_id))
+		if (slot->seq == i && slot->tenant_id == tenant_id && hub_audience_sees(a, slot->agent_id))
 			fn(slot->frame, strlen(slot->frame), arg);
 	}
 	if (h->call_seq > *seq)

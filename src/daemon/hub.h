@@ -65,18 +65,53 @@ void hub_publish_stats_from(struct hub *h, int64_t tenant_id, char *frame);
  * behind it read the store. */
 void hub_forget_sources(struct hub *h);
 
-/* Copies to fn the events after *cursor of tenant that pass the filter
- * (agent_id 0: all of them), moving *cursor on. Returns false when *cursor
+typedef void (*hub_frame_fn)(const char *frame, size_t len, void *arg);
+
+/* Whom a stream is for, which decides the frames it gets:
+ * - an agent (agent_id): the events and calls naming it;
+ * - every event of the tenant (agent_id 0): the brand's own supervisors
+ *   and tenant admins;
+ * - the agents an outsourcer's supervisor manages (managed_only, managed:
+ *   n_managed user ids in increasing order, store_managed_agents): the
+ *   events and calls naming one of them, and each second's agents' digest
+ *   cut to them. Events naming no agent (a contact waiting in the brand's
+ *   queues: enqueued, overflowed, refused, a waiting contact moved, left or
+ *   abandoned) and calls with no agent are left out; a transfer of theirs
+ *   to an agent it does not manage comes without its to_agent_id. The
+ *   queues' figures (queue_stats), which name no agent and no contact, are
+ *   the same for every supervisor.
+ * A frame is looked up in a sorted array, never in the store: the hot
+ * path of a wallboard's stream. The owner keeps managed alive while the
+ * audience is used. */
+struct hub_audience {
+	int64_t agent_id;           /* an agent's stream; 0: a supervisor's */
+	bool managed_only;          /* a supervisor's who manages some agents only */
+	const int64_t *managed;
+	size_t n_managed;
+};
+/* Whether the audience gets an event or a call naming agent_id (0: none). */
+bool hub_audience_sees(const struct hub_audience *a, int64_t agent_id);
+/* Copies to fn the routing event frame naming agent_id as the audience may
+ * see it (hub_audience_sees; a managed audience's transfer cut of an agent it
+ * does not manage), or nothing: what the hub's reads do, for a frame read
+ * from the store. */
+void hub_audience_frame(const struct hub_audience *a, int64_t agent_id, const char *frame, size_t len,
+			hub_frame_fn fn, void *arg);
+
+/* Copies to fn the events after *cursor of tenant that the audience sees,
+ * moving *cursor on. Returns false when *cursor
  * is older than the ring (the caller reads the store up to hub_last_id).
  * Any cursor is safe: a negative one means "before every event", one at or
  * beyond the newest id "nothing yet" (it is left as it is); the lock is
  * held for at most HUB_RING slots, whatever the cursor. */
-typedef void (*hub_frame_fn)(const char *frame, size_t len, void *arg);
-bool hub_read(struct hub *h, int64_t tenant_id, int64_t agent_id, int64_t *cursor, hub_frame_fn fn,
+bool hub_read(struct hub *h, int64_t tenant_id, const struct hub_audience *a, int64_t *cursor, hub_frame_fn fn,
 	      void *arg);
 /* Copies the tenant's statistics frame to fn when its generation moved past
- * *generation. */
-void hub_read_stats(struct hub *h, int64_t tenant_id, uint64_t *generation, hub_frame_fn fn, void *arg);
+ * *generation: the queues' figures, and the agents' digest that came with
+ * them, for a managed audience with only the agents it manages (the digest's
+ * seq as it is, so that a page sees no number skipped). */
+void hub_read_stats(struct hub *h, int64_t tenant_id, const struct hub_audience *a, uint64_t *generation,
+		    hub_frame_fn fn, void *arg);
 
 /* Calls' states (channel/voice/voice.h: voice_call_changed_fn), on their
  * way to the streams of the agent concerned and of the tenant's
@@ -91,8 +126,9 @@ void hub_publish_call(struct hub *h, int64_t tenant_id, int64_t agent_id, char *
 void hub_publish_call_from(struct hub *h, int64_t tenant_id, int64_t agent_id, char *frame);
 /* The newest call frame's sequence number: a new stream's starting point. */
 uint64_t hub_call_seq(struct hub *h);
-/* Copies to fn the call frames after *seq of tenant for agent_id (0: all
- * of them), moving *seq on; those older than the ring are skipped. */
-void hub_read_calls(struct hub *h, int64_t tenant_id, int64_t agent_id, uint64_t *seq, hub_frame_fn fn, void *arg);
+/* Copies to fn the call frames after *seq of tenant that the audience
+ * sees, moving *seq on; those older than the ring are skipped. */
+void hub_read_calls(struct hub *h, int64_t tenant_id, const struct hub_audience *a, uint64_t *seq,
+		    hub_frame_fn fn, void *arg);
 
 #endif

@@ -30,6 +30,11 @@ struct stream {
 	int64_t expires_at;
 	int64_t tenant_id;
 	int64_t agent_id;           /* the agent whose events it carries; 0: all (supervisor) */
+	/* an outsourcer's supervisor's: the agents it manages (hub_audience),
+	 * loaded at the start and again when authorizations change */
+	bool managed_only;
+	int64_t *managed;
+	size_t n_managed;
 	int64_t cursor;             /* the last event id sent */
 	uint64_t stats_generation;
 	uint64_t call_seq;          /* the last call frame read (hub_read_calls) */
@@ -51,6 +56,35 @@ static void append_frame(const char *frame, size_t len, void *out)
 	evbuffer_add(out, frame, len);
 }
 
+static struct hub_audience audience_of(const struct stream *st)
+{
+	return (struct hub_audience){.agent_id = st->agent_id, .managed_only = st->managed_only,
+				     .managed = st->managed, .n_managed = st->n_managed};
+}
+
+/* Loads whom scope's supervisor stream is cut to (store_managed_agents);
+ * what st had before is replaced only on success. */
+static int load_managed(struct stream *st, struct store *db, const struct store_scope *scope)
+{
+	bool some_only = false;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = store_managed_agents(db, scope, &some_only, &ids, &n);
+	if (rc < 0)
+		return rc;
+	free(st->managed);
+	st->managed_only = some_only;
+	st->managed = ids;
+	st->n_managed = n;
+	return GC_OK;
+}
+
+static void stream_free(struct stream *st)
+{
+	free(st->managed);
+	free(st);
+}
+
 struct replay {
 	struct stream *st;
 	struct evbuffer *out;
@@ -60,9 +94,19 @@ static void append_stored(const struct store_event *ev, void *arg)
 {
 	struct replay *rp = arg;
 	rp->st->cursor = ev->id;
-	if (rp->st->agent_id && ev->agent_id != rp->st->agent_id)
+	struct hub_audience a = audience_of(rp->st);
+	if (!hub_audience_sees(&a, ev->agent_id))
 		return;
-	evbuffer_add_printf(rp->out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev->id, ev->type, ev->data);
+	if (!a.managed_only) {
+		evbuffer_add_printf(rp->out, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev->id, ev->type, ev->data);
+		return;
+	}
+	char *frame = NULL; /* cut as the hub cuts it */
+	int len = asprintf(&frame, "id: %lld\nevent: %s\ndata: %s\n\n", (long long)ev->id, ev->type, ev->data);
+	if (len < 0)
+		return;
+	hub_audience_frame(&a, ev->agent_id, frame, (size_t)len, append_frame, rp->out);
+	free(frame);
 }
 
 /* Events after the stream's cursor from the store, up to the hub's newest,
@@ -103,7 +147,7 @@ static void end_stream(struct stream *st)
 {
 	unlink_stream(st);
 	conn_stream_end(st->conn);
-	free(st);
+	stream_free(st);
 }
 
 /* Ends the stream of a client that does not read: reset at once. */
@@ -111,7 +155,7 @@ static void abort_stream(struct stream *st)
 {
 	unlink_stream(st);
 	conn_stream_abort(st->conn);
-	free(st);
+	stream_free(st);
 }
 
 /* Sends out; a stream that cannot take it (its client reads too slowly)
@@ -127,6 +171,29 @@ static bool send_or_end(struct stream *st, struct evbuffer *out)
 	return false;
 }
 
+/* Whether the stream's token still gives what the stream was opened with;
+ * after a change of authorizations, a supervisor's stream is cut again to
+ * the agents it now manages (an outsourcer's supervisor made a tenant
+ * admin sees every agent, one placed among an outsourcer's people its own). */
+static bool still_allowed(struct stream *st, int64_t now)
+{
+	if (st->expires_at && now >= st->expires_at)
+		return false;
+	uint64_t generation = authcache_generation();
+	if (generation == st->auth_generation)
+		return true;
+	struct store *db = st->owner->worker->db;
+	struct store_scope scope = {0};
+	if (store_auth_token(db, st->token, st->tenant_hint[0] ? st->tenant_hint : NULL, now, &scope) != GC_OK ||
+	    scope.tenant_id != st->tenant_id || !role_can(scope.role, PERM_ROUTING_WORK) ||
+	    (st->supervisor && !role_can(scope.role, PERM_ROUTING_SUPERVISE)) ||
+	    (st->supervisor && load_managed(st, db, &scope) < 0))
+		return false;
+	st->auth_generation = generation;
+	st->expires_at = scope.expires_at;
+	return true;
+}
+
 /* Sends what the hub has for st; false when the stream had to end. A
  * stream behind sends its next round once the last one has left; one whose
  * client has not taken the last round within STALL_MS (it does not read) is
@@ -135,6 +202,13 @@ static bool send_or_end(struct stream *st, struct evbuffer *out)
 static bool deliver(struct stream *st)
 {
 	struct hub *hub = st->owner->worker->server->hub;
+	/* nothing is sent under authorizations that changed: what the stream
+	 * may carry is decided again first */
+	if (!still_allowed(st, gc_now_ms())) {
+		end_stream(st);
+		return false;
+	}
+	struct hub_audience a = audience_of(st);
 	struct evbuffer *out = evbuffer_new();
 	if (out == NULL)
 		return true;
@@ -152,15 +226,15 @@ static bool deliver(struct stream *st)
 		st->stalled_since = 0;
 		replay_from_store(st, out);
 		if (!st->behind)
-			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
-	} else if (!hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out)) {
+			hub_read(hub, st->tenant_id, &a, &st->cursor, append_frame, out);
+	} else if (!hub_read(hub, st->tenant_id, &a, &st->cursor, append_frame, out)) {
 		replay_from_store(st, out); /* fell behind the hub's ring */
 		if (!st->behind)
-			hub_read(hub, st->tenant_id, st->agent_id, &st->cursor, append_frame, out);
+			hub_read(hub, st->tenant_id, &a, &st->cursor, append_frame, out);
 	}
 	if (st->supervisor)
-		hub_read_stats(hub, st->tenant_id, &st->stats_generation, append_frame, out);
-	hub_read_calls(hub, st->tenant_id, st->agent_id, &st->call_seq, append_frame, out);
+		hub_read_stats(hub, st->tenant_id, &a, &st->stats_generation, append_frame, out);
+	hub_read_calls(hub, st->tenant_id, &a, &st->call_seq, append_frame, out);
 	bool alive = send_or_end(st, out);
 	evbuffer_free(out);
 	return alive;
@@ -185,25 +259,6 @@ static void on_ping(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Whether the stream's token still gives what the stream was opened with. */
-static bool still_allowed(struct stream *st, int64_t now)
-{
-	if (st->expires_at && now >= st->expires_at)
-		return false;
-	uint64_t generation = authcache_generation();
-	if (generation == st->auth_generation)
-		return true;
-	struct store_scope scope = {0};
-	if (store_auth_token(st->owner->worker->db, st->token, st->tenant_hint[0] ? st->tenant_hint : NULL, now,
-			     &scope) != GC_OK ||
-	    scope.tenant_id != st->tenant_id || !role_can(scope.role, PERM_ROUTING_WORK) ||
-	    (st->supervisor && !role_can(scope.role, PERM_ROUTING_SUPERVISE)))
-		return false;
-	st->auth_generation = generation;
-	st->expires_at = scope.expires_at;
-	return true;
-}
-
 /* A logout, a revoked token, a disabled user or a new password ends the
  * streams opened with the token within RECHECK_MS. */
 static void on_recheck(evutil_socket_t fd, short what, void *arg)
@@ -223,7 +278,7 @@ static void on_close(void *arg)
 {
 	struct stream *st = arg;
 	unlink_stream(st);
-	free(st);
+	stream_free(st);
 }
 
 struct streams *streams_new(struct worker *w)
@@ -295,10 +350,15 @@ int run_events(struct request *r, struct store *db)
 		.auth_generation = authcache_generation(), .expires_at = r->scope.expires_at};
 	snprintf(st->token, sizeof(st->token), "%s", r->token);
 	snprintf(st->tenant_hint, sizeof(st->tenant_hint), "%s", hint ? hint : "");
+	int rc = supervisor ? load_managed(st, db, &r->scope) : GC_OK;
+	if (rc < 0) {
+		stream_free(st);
+		return reply_store_error(r, db, rc, NULL);
+	}
 	conn_add_header(r->conn, "Cache-Control", "no-store");
 	conn_add_header(r->conn, "X-Accel-Buffering", "no");
 	if (conn_stream_begin(r->conn, "text/event-stream", on_close, st) < 0) {
-		free(st);
+		stream_free(st);
 		return reply_error(r, 400, "gone", NULL, "the client left");
 	}
 	st->next = s->head;

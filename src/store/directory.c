@@ -9,9 +9,11 @@
  * the target's facts in one query (store_access_load) and asks it before
  * it reads or writes. */
 #include "store/access.h"
+#include "guichet/array.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int find_id(struct store *s, const char *sql, const char *name, int64_t *ret_id)
@@ -117,6 +119,63 @@ int store_authorize(struct store *s, const struct store_scope *scope, enum authz
 		return rc;
 	t.new_role = new_role;
 	return store_access_ask(s, &a, action, &t);
+}
+
+/* Whether the actor manages a member of the current tenant of no
+ * organisation of its own, the tenant's included: false for an outsourcer's
+ * supervisor, whom the table gives its own organisation's agents only. */
+static bool manages_everyone(const struct authz_actor *a)
+{
+	struct authz_target anyone = {.exists = true, .user_id = -1, .organisation_id = -1, .n_memberships = 1};
+	anyone.memberships[0] = (struct authz_membership){.tenant_id = a->tenant_id, .role = ROLE_AGENT};
+	return a->tenant_id != 0 && authz_decide(a, AUTHZ_MANAGE_AGENT, &anyone, NULL) == AUTHZ_ALLOW;
+}
+
+int store_managed_agents(struct store *s, const struct store_scope *scope, bool *ret_some_only, int64_t **ret_ids,
+			 size_t *ret_n)
+{
+	struct authz_actor a;
+	struct authz_target none;
+	int rc = store_access_load(s, scope, 0, &a, &none);
+	if (rc < 0)
+		return rc;
+	if (manages_everyone(&a)) {
+		*ret_some_only = false;
+		*ret_ids = NULL;
+		*ret_n = 0;
+		return GC_OK;
+	}
+	struct db_stmt *st = store_stmt(s, "SELECT u.id, u.organisation_id, u.platform_admin, m.role FROM memberships m"
+					   " JOIN users u ON u.id = m.user_id WHERE m.tenant_id = ? ORDER BY u.id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, scope->tenant_id);
+	int64_t *ids = NULL;
+	uint32_t n = 0, cap = 0;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct authz_target t = {.exists = true, .user_id = db_column_int64(st, 0),
+					 .organisation_id = db_column_int64(st, 1),
+					 .platform_admin = db_column_int(st, 2) == 1, .n_memberships = 1};
+		t.memberships[0] = (struct authz_membership){.tenant_id = scope->tenant_id};
+		if (role_parse(db_column_text(st, 3), &t.memberships[0].role) < 0)
+			t.memberships[0].role = ROLE_TENANT_ADMIN;
+		if (authz_decide(&a, AUTHZ_MANAGE_AGENT, &t, NULL) != AUTHZ_ALLOW)
+			continue;
+		if (gc_grow((void **)&ids, &cap, sizeof(*ids), n + 1) < 0) {
+			rc = GC_ENOMEM;
+			break;
+		}
+		ids[n++] = t.user_id;
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		free(ids);
+		return rc == GC_ENOMEM ? rc : store_fail(s, rc);
+	}
+	*ret_some_only = true;
+	*ret_ids = ids;
+	*ret_n = n;
+	return GC_OK;
 }
 
 int store_organisation_create(struct store *s, const char *name, const char *kind, int64_t *ret_id)

@@ -162,6 +162,15 @@ int store_member_role(struct store *s, const struct store_scope *scope, int64_t 
 		      bool *ret_disabled);
 int store_authorize(struct store *s, const struct store_scope *scope, enum authz_action action,
 		    int64_t user_id, enum role new_role);
+/* The members of the scope's tenant whose routing scope manages
+ * (AUTHZ_MANAGE_AGENT), when that is not all of them: for an outsourcer's
+ * supervisor, *ret_some_only true and its own organisation's people's user
+ * ids in increasing order (malloc'd, *ret_n of them; NULL for none); for
+ * one who manages every agent (the brand's people, a tenant admin, a
+ * platform admin, an API token) *ret_some_only false and no list. What a
+ * live stream is cut to (stream.c). */
+int store_managed_agents(struct store *s, const struct store_scope *scope, bool *ret_some_only, int64_t **ret_ids,
+			 size_t *ret_n);
 
 int store_organisation_create(struct store *s, const char *name, const char *kind,
 			      int64_t *ret_id);

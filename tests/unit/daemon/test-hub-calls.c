@@ -43,16 +43,17 @@ static void a_stream_reads_its_agents_frames_of_its_tenant_once(void **state)
 	publish(h, 2, 7, 3);  /* another tenant's, same agent id */
 	hub_publish_call_from(h, 1, 7, strdup("t1 a7 #4")); /* another node's */
 	struct seen a = {0}, b = {0};
-	hub_read_calls(h, 1, 7, &agent, count, &a);
+	const struct hub_audience seven = {.agent_id = 7}, all = {0};
+	hub_read_calls(h, 1, &seven, &agent, count, &a);
 	assert_int_equal(a.n, 2);
 	assert_string_equal(a.last, "t1 a7 #4");
-	hub_read_calls(h, 1, 0, &boss, count, &b); /* the supervisor's: every agent of tenant 1 */
+	hub_read_calls(h, 1, &all, &boss, count, &b); /* the supervisor's: every agent of tenant 1 */
 	assert_int_equal(b.n, 3);
 	a.n = 0;
-	hub_read_calls(h, 1, 7, &agent, count, &a); /* nothing new */
+	hub_read_calls(h, 1, &seven, &agent, count, &a); /* nothing new */
 	assert_int_equal(a.n, 0);
 	hub_publish_call(h, 1, 7, NULL); /* out of memory on the way: nothing */
-	hub_read_calls(h, 1, 7, &agent, count, &a);
+	hub_read_calls(h, 1, &seven, &agent, count, &a);
 	assert_int_equal(a.n, 0);
 	hub_free(h);
 }
@@ -64,7 +65,7 @@ static void a_stream_far_behind_skips_what_the_ring_lost(void **state)
 	for (int i = 0; i < HUB_CALL_RING + 10; i++)
 		publish(h, 1, 7, i);
 	struct seen s = {0};
-	hub_read_calls(h, 1, 7, &seq, count, &s);
+	hub_read_calls(h, 1, &(struct hub_audience){.agent_id = 7}, &seq, count, &s);
 	assert_int_equal(s.n, HUB_CALL_RING);
 	char want[64];
 	snprintf(want, sizeof(want), "t1 a7 #%d", HUB_CALL_RING + 9);

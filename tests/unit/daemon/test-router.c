@@ -119,7 +119,7 @@ static void count_frame(const char *frame, size_t len, void *arg)
 static struct seen events_after(struct fixture *f, int64_t tenant, int64_t cursor)
 {
 	struct seen s = {0};
-	assert_true(hub_read(f->hub, tenant, 0, &cursor, count_frame, &s));
+	assert_true(hub_read(f->hub, tenant, &(struct hub_audience){0}, &cursor, count_frame, &s));
 	return s;
 }
 
