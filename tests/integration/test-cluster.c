@@ -13,6 +13,9 @@
  * - a node stopped cleanly lets its leases go: the other routes at once;
  * - a tenant's stream on one node sees its routing done on the other, and
  *   nothing of another tenant's;
+ * - an outsourcer's supervisor's stream on the node that does not route
+ *   carries its own agent's events and digests alone, the brand's
+ *   supervisor's there everything;
  * - a logout through one node refuses the token on the other at once;
  * - a web chat spans both nodes: a visitor on b (which routes nothing)
  *   opens a chat, hears its place, and talks live with an agent on a:
@@ -344,6 +347,76 @@ static void a_clean_stop_hands_the_routing_over_at_once(void **state)
 
 /* A logout through one node refuses the token on the other at once,
  * though that node had it in its cache. */
+static void pause_agent(const struct daemon *d, const char *token)
+{
+	assert_int_equal(http_status(d, "POST", "/api/v1/agents/me/presence", token, json_pack("{s:s,s:s}", "presence",
+		"paused", "reason", "break")), 200);
+}
+
+/* An outsourcer's supervisor streaming from b, which routes nothing: the
+ * events and digests relayed from a are cut to its agent there as on the
+ * routing node. */
+static void an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents(void **state)
+{
+	assert_int_equal(http_status(&a, "POST", "/api/v1/organisations", t1.admin, json_pack("{s:s,s:s}", "name", "BPO",
+		"kind", "outsourcer")), 201);
+	char *bpo_agent, *bpo_sup;
+	long long bpo_id = post_id(&a, t1.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s}", "email",
+		"agent@bpo.example", "name", "BPO agent", "password", PASSWORD, "role", "outsourced_agent", "organisation",
+		"BPO"));
+	bpo_agent = login(&a, "agent@bpo.example", PASSWORD);
+	post_id(&a, t1.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s,s:s}", "email", "sup@bpo.example", "name",
+		"BPO supervisor", "password", PASSWORD, "role", "supervisor", "organisation", "BPO"));
+	bpo_sup = login(&a, "sup@bpo.example", PASSWORD);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/agents/%lld", bpo_id);
+	assert_int_equal(http_status(&a, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 1)), 200);
+	struct sse so, sdig, sb;
+	assert_int_equal(sse_open(&so, &b, bpo_sup, 0), 200);
+	assert_int_equal(sse_open(&sdig, &b, bpo_sup, 0), 200);
+	assert_int_equal(sse_open(&sb, &b, t1.sup, 0), 200);
+	presence(&b, bpo_agent, "available");
+	pause_agent(&a, t1.agents[0]); /* the brand's agent, through the routing node */
+	presence(&a, t1.agents[0], "available");
+	pause_agent(&b, bpo_agent);    /* the last */
+	struct sse_event ev = {0};
+	int brand = 0, own = 0;
+	while (sse_next(&sb, "presence", 5000, &ev)) {
+		long long agent = json_integer_value(json_object_get(ev.data, "agent_id"));
+		brand += agent == t1.agent_ids[0];
+		if (agent == bpo_id && strcmp(json_string_value(json_object_get(ev.data, "presence")), "paused") == 0)
+			break;
+	}
+	assert_int_equal(brand, 2); /* the brand's supervisor on b: both */
+	for (;;) {
+		assert_true(sse_next(&so, NULL, 5000, &ev));
+		long long agent = json_integer_value(json_object_get(ev.data, "agent_id"));
+		assert_int_equal(agent, bpo_id);
+		own++;
+		if (strcmp(ev.type, "presence") == 0 &&
+		    strcmp(json_string_value(json_object_get(ev.data, "presence")), "paused") == 0)
+			break;
+	}
+	assert_int_equal(own, 2);
+	int digests = 0;
+	while (sse_next(&sdig, "agent_states", 2500, &ev)) {
+		json_t *agents = json_object_get(ev.data, "agents"), *one;
+		size_t i;
+		json_array_foreach(agents, i, one)
+			assert_int_equal(json_integer_value(json_object_get(one, "user_id")), bpo_id);
+		digests += json_array_size(agents) > 0;
+	}
+	assert_true(digests >= 1);
+	json_decref(ev.data);
+	presence(&b, bpo_agent, "offline"); /* out of the tests after */
+	sse_close(&so);
+	sse_close(&sdig);
+	sse_close(&sb);
+	free(bpo_agent);
+	free(bpo_sup);
+}
+
 static void a_logout_on_one_node_holds_on_the_other(void **state)
 {
 	char *token = login(&a, "admin@one.example", PASSWORD);
@@ -654,6 +727,7 @@ int main(void)
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(offers_cross_nodes_both_ways),
+		cmocka_unit_test(an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents),
 		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
 		cmocka_unit_test(a_chat_spans_both_nodes),
 		cmocka_unit_test(an_sms_webhook_on_the_other_node_is_routed),
