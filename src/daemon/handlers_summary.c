@@ -9,7 +9,8 @@
  * and what derives from them: service level (answered within the queue's
  * target over answered and abandoned, as the live statistics count it),
  * average speed of answer, average abandon wait, average handle time and
- * occupancy (handle time over time available). The totals are the whole
+ * occupancy (handle time over time available). Offers an agent declined or let ring out (declined, missed)
+ * are counted in its rows and its queues'. The totals are the whole
  * range's, whatever the cut (a cut leaves out the rows without its key:
  * per agent, the queues' own offered and abandoned; per queue or channel,
  * the agents' time available; those figures are null in its rows). First-contact resolution
@@ -72,7 +73,7 @@ static void leave_out(json_t *row, bool queues, bool agents)
 }
 
 static const char *const summed[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
-	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms"};
+	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "declined", "missed"};
 
 static json_t *totals_of(const json_t *rows)
 {

@@ -1,5 +1,6 @@
 /* Reports kept current: the routing events folded into per half-hour rows
- * (report_intervals, migration 27), and the summaries read from them.
+ * (report_intervals, migration 27; declined and missed, 48), and the
+ * summaries read from them.
  *
  * The fold is an incremental pass over each tenant's event log: the
  * events after the tenant's cursor (report_cursor) are turned into
@@ -20,6 +21,9 @@
  *                       escalations or transfers +1 (queue left, the agent who did it)
  *   accepted            answered +1, answer wait, within the queue's
  *                       sl_seconds                 (queue, agent)
+ *   rejected            declined +1                (queue, agent)
+ *   offer_expired       missed +1: rang out unanswered, each agent a
+ *                       ring-all offer rang        (queue, agent)
  *   abandoned           abandoned +1, abandon wait (queue, agent 0)
  *   wrapup_started      handled +1, handle time    (queue, agent)
  *   presence            time available, split over the half hours it
@@ -41,6 +45,7 @@ struct fold_row {
 	char channel[16];
 	int64_t offered, answered, answered_within, answer_wait_ms, abandoned, abandon_wait_ms;
 	int64_t handled, handle_ms, transfers, escalations, staffed_ms;
+	int64_t declined, missed; /* offers the agent refused, or let ring out */
 	int64_t answered_30s, waited_over_2min; /* the accessibility barometer's thresholds */
 };
 
@@ -214,8 +219,12 @@ static bool is_entry(const char *type)
 
 static bool is_counted(const char *type)
 {
-	return is_entry(type) || strcmp(type, "enqueued") == 0 || strcmp(type, "accepted") == 0 ||
-	       strcmp(type, "abandoned") == 0 || strcmp(type, "wrapup_started") == 0 || strcmp(type, "presence") == 0;
+	static const char *const counted[] = {"enqueued", "accepted", "rejected", "offer_expired", "abandoned",
+		"wrapup_started", "presence"};
+	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		if (strcmp(type, counted[i]) == 0)
+			return true;
+	return is_entry(type);
 }
 
 static void fold_event(const struct store_event *ev, void *arg)
@@ -245,6 +254,11 @@ static void fold_event(const struct store_event *ev, void *arg)
 			r->escalations += type[0] == 'e';
 			r->transfers += type[0] == 't';
 		}
+	} else if (strcmp(type, "rejected") == 0 || strcmp(type, "offer_expired") == 0) {
+		if (ev->agent_id && (r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
+			r->declined += type[0] == 'r';
+			r->missed += type[0] == 'o';
+		}
 	} else if (strcmp(type, "accepted") == 0) {
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
 		if ((r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
@@ -273,8 +287,8 @@ static int write_row(struct fold *f, const struct fold_row *r)
 {
 	struct db_stmt *st = store_stmt(f->s, "INSERT INTO report_intervals(tenant_id, start_ms, queue_id, agent_id,"
 		" organisation_id, channel, offered, answered, answered_within, answer_wait_ms, abandoned,"
-		" abandon_wait_ms, handled, handle_ms, transfers, escalations, staffed_ms, answered_30s, waited_over_2min)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" abandon_wait_ms, handled, handle_ms, transfers, escalations, staffed_ms, answered_30s, waited_over_2min,"
+		" declined, missed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel) DO UPDATE SET"
 		" offered = report_intervals.offered + excluded.offered,"
 		" answered = report_intervals.answered + excluded.answered,"
@@ -288,7 +302,9 @@ static int write_row(struct fold *f, const struct fold_row *r)
 		" escalations = report_intervals.escalations + excluded.escalations,"
 		" staffed_ms = report_intervals.staffed_ms + excluded.staffed_ms,"
 		" answered_30s = report_intervals.answered_30s + excluded.answered_30s,"
-		" waited_over_2min = report_intervals.waited_over_2min + excluded.waited_over_2min");
+		" waited_over_2min = report_intervals.waited_over_2min + excluded.waited_over_2min,"
+		" declined = report_intervals.declined + excluded.declined,"
+		" missed = report_intervals.missed + excluded.missed");
 	if (st == NULL)
 		return GC_ESTORE;
 	const int64_t v[] = {f->tenant_id, r->start_ms, r->queue_id, r->agent_id, r->organisation_id};
@@ -297,8 +313,8 @@ static int write_row(struct fold *f, const struct fold_row *r)
 	bind_text(st, 6, r->channel);
 	const int64_t n[] = {r->offered, r->answered, r->answered_within, r->answer_wait_ms, r->abandoned,
 		r->abandon_wait_ms, r->handled, r->handle_ms, r->transfers, r->escalations, r->staffed_ms,
-		r->answered_30s, r->waited_over_2min};
-	for (int i = 0; i < 13; i++)
+		r->answered_30s, r->waited_over_2min, r->declined, r->missed};
+	for (int i = 0; i < 15; i++)
 		db_bind_int64(st, i + 7, n[i]);
 	return store_step_done(f->s, st);
 }
@@ -426,14 +442,15 @@ int store_report_catch_up(struct store *s)
 
 #define SUMS " sum(r.offered), sum(r.answered), sum(r.answered_within), sum(r.answer_wait_ms), sum(r.abandoned)," \
 	" sum(r.abandon_wait_ms), sum(r.handled), sum(r.handle_ms), sum(r.transfers), sum(r.escalations)," \
-	" sum(r.staffed_ms), sum(r.answered_30s), sum(r.waited_over_2min) FROM report_intervals r"
+	" sum(r.staffed_ms), sum(r.answered_30s), sum(r.waited_over_2min), sum(r.declined), sum(r.missed)" \
+	" FROM report_intervals r"
 #define RANGE " WHERE r.tenant_id = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3" \
 	" AND (?4 = 0 OR r.organisation_id = ?4) AND (?5 = 0 OR r.queue_id = ?5)"
 
 static const char *const sum_names[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
 	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "answered_30s",
-	"waited_over_2min"};
-#define N_SUMS 13
+	"waited_over_2min", "declined", "missed"};
+#define N_SUMS 15
 
 static const char *summary_sql(enum store_report_by by)
 {

@@ -802,6 +802,12 @@ static const char *const migrations[] = {
 	 * <support@acme.example>", src/channel/email/send.c); NULL: the
 	 * tenant's name. */
 	"ALTER TABLE email_mailboxes ADD COLUMN from_name TEXT;",
+	/* 48: offers refused in the reports (src/store/report.c): per half
+	 * hour, queue and agent, the offers the agent declined (event
+	 * "rejected") and those it let ring out (event "offer_expired");
+	 * rows folded before count 0, as their events were not read for it. */
+	"ALTER TABLE report_intervals ADD COLUMN declined {int} NOT NULL DEFAULT 0;"
+	"ALTER TABLE report_intervals ADD COLUMN missed {int} NOT NULL DEFAULT 0;",
 };
 
 int schema_n_migrations(void)

@@ -15,7 +15,12 @@
  * 7 days). Times are measured, so only bounded. The outsourcer's
  * supervisor sees its agent's rows alone and no first-contact resolution;
  * another tenant sees nothing; an agent may not read it; the figures
- * survive kill -9; the CLI writes the same in CSV and XLSX. */
+ * survive kill -9; the CLI writes the same in CSV and XLSX.
+ *
+ * A third tenant's history counts offers refused and the time held before
+ * a transfer (make_ring_history): its agent A declines x1, lets it ring
+ * out (the queue's 1 s offer timeout), then answers it and transfers it to
+ * agent B after HELD_MS; B answers and resolves it. */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -39,6 +44,10 @@ static struct daemon d;
 static char *admin, *other_admin, *brand_agent, *bpo_agent, *bpo_supervisor, tokfile[128];
 static long long brand_id, bpo_id, front, back;
 static char range[160];       /* from=...&to=... around the history */
+static char *ring_admin, *ring_a, *ring_b, ring_tokfile[128], ring_range[160];
+static long long ring_queue, ring_a_id, ring_b_id;
+
+#define HELD_MS 2000 /* how long A holds x1 before its transfer */
 
 #define call(...) http_expect(&d, __VA_ARGS__)
 
@@ -117,10 +126,74 @@ static void make_history(void)
 	snprintf(range, sizeof(range), "from=%s&to=%s", a, b);
 }
 
+static char *ring_user(const char *email, long long skill, long long *ret_id)
+{
+	*ret_id = post_id(&d, ring_admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", email, "name", email,
+		"password", PASSWORD, "role", "agent"));
+	struct resp r;
+	call("PUT", ring_admin, 200, json_pack("{s:[{s:I,s:i}],s:{s:i}}", "skills", "skill_id", (json_int_t)skill,
+		"proficiency", 5, "capacity", "chat", 1), &r, "/api/v1/agents/%lld", *ret_id);
+	resp_clear(&r);
+	return login(&d, email, PASSWORD);
+}
+
+static long long ring_missed(void)
+{
+	struct resp r;
+	call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s", ring_range);
+	long long n = json_integer_value(json_object_get(json_object_get(r.json, "totals"), "missed"));
+	resp_clear(&r);
+	return n;
+}
+
+/* The third tenant's history: A declines x1, lets it ring out, answers it
+ * and transfers it to B after HELD_MS; B answers and resolves it. */
+static void make_ring_history(void)
+{
+	ring_admin = login(&d, "admin@three.example", PASSWORD);
+	long long skill = post_id(&d, ring_admin, "/api/v1/skills", json_pack("{s:s}", "name", "ring-skill"));
+	ring_queue = post_id(&d, ring_admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "ring",
+		"skill_id", (json_int_t)skill, "channel", "chat", "offer_timeout_s", 1, "sl_seconds", 60));
+	ring_a = ring_user("a@three.example", skill, &ring_a_id);
+	ring_b = ring_user("b@three.example", skill, &ring_b_id);
+	int64_t from = gc_now_ms();
+	char a[GC_TIME_LEN], b[GC_TIME_LEN];
+	gc_time_format(from - 3600 * 1000LL, a);
+	gc_time_format(from + 3 * 3600 * 1000LL, b);
+	snprintf(ring_range, sizeof(ring_range), "from=%s&to=%s", a, b);
+	presence(ring_a, "available");
+	long long x1 = post_id(&d, ring_admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat",
+		"subject", "ring", "queue_id", (json_int_t)ring_queue));
+	struct resp r;
+	call("POST", ring_a, 204, NULL, &r, "/api/v1/contacts/%lld/reject", x1);
+	resp_clear(&r);
+	/* a decline holds until A changes state: offered again, and let ring out */
+	presence(ring_a, "paused");
+	presence(ring_a, "available");
+	for (int i = 0; i < 100 && ring_missed() == 0; i++)
+		usleep(100 * 1000);
+	presence(ring_a, "paused");
+	presence(ring_a, "available");
+	ok("POST", ring_a, NULL, "/api/v1/contacts/%lld/accept", x1);
+	usleep(HELD_MS * 1000);
+	presence(ring_b, "available");
+	ok("POST", ring_a, json_pack("{s:I}", "agent_id", (json_int_t)ring_b_id), "/api/v1/contacts/%lld/transfer", x1);
+	ok("POST", ring_b, NULL, "/api/v1/contacts/%lld/accept", x1);
+	ok("POST", ring_b, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "fixed"),
+	   "/api/v1/contacts/%lld/wrapup", x1);
+	presence(ring_a, "paused");
+	presence(ring_b, "paused");
+	snprintf(ring_tokfile, sizeof(ring_tokfile), "%s/ring.token", d.dir);
+	FILE *f = fopen(ring_tokfile, "w");
+	fputs(ring_admin, f);
+	fclose(f);
+}
+
 static int setup(void **state)
 {
 	if (daemon_init(&d, "one", "admin@one.example", PASSWORD) != 0 ||
-	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
+	    daemon_add_tenant(&d, "two", "admin@two.example", PASSWORD) != 0 ||
+	    daemon_add_tenant(&d, "three", "admin@three.example", PASSWORD) != 0 || daemon_start(&d, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@one.example", PASSWORD);
 	other_admin = login(&d, "admin@two.example", PASSWORD);
@@ -135,6 +208,7 @@ static int setup(void **state)
 	fputs(admin, f);
 	fclose(f);
 	make_history();
+	make_ring_history();
 	return 0;
 }
 
@@ -145,6 +219,9 @@ static int teardown(void **state)
 	free(brand_agent);
 	free(bpo_agent);
 	free(bpo_supervisor);
+	free(ring_admin);
+	free(ring_a);
+	free(ring_b);
 	int rc = daemon_stop(&d);
 	daemon_cleanup(&d);
 	return rc == 0 ? 0 : -1;
@@ -481,6 +558,107 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 	free(err);
 }
 
+static const json_t *row_of(const json_t *answer, const char *key, long long id)
+{
+	size_t i;
+	const json_t *row;
+	json_array_foreach(json_object_get(answer, "rows"), i, row) if (n_of(row, key) == id) return row;
+	fail_msg("no row with %s %lld", key, id);
+	return NULL;
+}
+
+/* A's declined offer and the one it let ring out are counted in its row,
+ * its queue's, and every cut's totals; B, who took what it was offered,
+ * has none. */
+static void offers_declined_and_missed_are_counted(void **state)
+{
+	struct resp r;
+	call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", ring_range);
+	const json_t *a = row_of(r.json, "agent_id", ring_a_id), *b = row_of(r.json, "agent_id", ring_b_id);
+	assert_int_equal(n_of(a, "declined"), 1);
+	assert_int_equal(n_of(a, "missed"), 1);
+	assert_int_equal(n_of(b, "declined"), 0);
+	assert_int_equal(n_of(b, "missed"), 0);
+	resp_clear(&r);
+	call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", ring_range);
+	const json_t *q = row_of(r.json, "queue_id", ring_queue);
+	assert_int_equal(n_of(q, "declined"), 1);
+	assert_int_equal(n_of(q, "missed"), 1);
+	assert_int_equal(n_of(q, "offered"), 2); /* entered once, and once more by the transfer */
+	resp_clear(&r);
+	static const char *const cuts[] = {"interval", "queue", "agent", "organisation", "channel"};
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=%s", ring_range, cuts[i]);
+		const json_t *t = json_object_get(r.json, "totals");
+		assert_int_equal(n_of(t, "declined"), 1);
+		assert_int_equal(n_of(t, "missed"), 1);
+		long long declined = 0, missed = 0;
+		size_t k;
+		const json_t *row;
+		json_array_foreach(json_object_get(r.json, "rows"), k, row) {
+			declined += n_of(row, "declined");
+			missed += n_of(row, "missed");
+		}
+		assert_int_equal(declined, 1); /* every cut holds them once: per organisation, the brand's */
+		assert_int_equal(missed, 1);
+		resp_clear(&r);
+	}
+	/* the first tenant's agents refused nothing */
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
+	assert_int_equal(n_of(json_object_get(r.json, "totals"), "declined"), 0);
+	assert_int_equal(n_of(json_object_get(r.json, "totals"), "missed"), 0);
+	resp_clear(&r);
+}
+
+/* The CLI's table and CSV carry the same refused offers as the API, row by row. */
+static void the_cli_writes_offers_refused(void **state)
+{
+	char *out = NULL, *err = NULL, from[64], to[64];
+	assert_int_equal(sscanf(ring_range, "from=%63[^&]&to=%63s", from, to), 2);
+	assert_int_equal(run_cli(&d, ring_tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by",
+				 "agent", NULL), 0);
+	assert_non_null(strstr(out, " declined "));
+	assert_non_null(strstr(out, " missed "));
+	free(out);
+	free(err);
+	assert_int_equal(run_cli(&d, ring_tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, "--by",
+				 "agent", "--format", "csv", NULL), 0);
+	char *line = out, *next = strchr(out, '\n'); /* the header: where the columns are */
+	assert_non_null(next);
+	*next++ = '\0';
+	int col = 0, at_declined = -1, at_missed = -1, at_agent = -1;
+	for (char *c = line; c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL, col++) {
+		at_declined = strncmp(c, "\"declined\"", 10) == 0 ? col : at_declined;
+		at_missed = strncmp(c, "\"missed\"", 8) == 0 ? col : at_missed;
+		at_agent = strncmp(c, "\"agent_id\"", 10) == 0 ? col : at_agent;
+	}
+	assert_true(at_declined > 0 && at_missed > 0 && at_agent == 0);
+	struct resp r;
+	call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", ring_range);
+	int n = 0;
+	for (line = next; line && *line; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		long long v[3] = {0};
+		col = 0;
+		for (char *c = line; c; c = strchr(c, ',') ? strchr(c, ',') + 1 : NULL, col++) {
+			long long x = strtoll(c + 1, NULL, 10);
+			v[0] = col == at_agent ? x : v[0];
+			v[1] = col == at_declined ? x : v[1];
+			v[2] = col == at_missed ? x : v[2];
+		}
+		const json_t *row = strncmp(line, "\"total\"", 7) == 0 ? json_object_get(r.json, "totals")
+				    : row_of(r.json, "agent_id", v[0]);
+		assert_int_equal(v[1], n_of(row, "declined"));
+		assert_int_equal(v[2], n_of(row, "missed"));
+		n++;
+	}
+	assert_int_equal(n, 3); /* A, B and the totals */
+	resp_clear(&r);
+	free(out);
+	free(err);
+}
+
 /* The accessibility barometer of this month: the chats answered at once
  * (4 of the 5 that ended their wait: c2 was abandoned) within 30 s, none
  * over 2 minutes; no call and no email yet (null shares); the help centre
@@ -593,6 +771,8 @@ int main(void)
 		cmocka_unit_test(another_tenant_and_an_agent_see_nothing),
 		cmocka_unit_test(bad_requests_are_named),
 		cmocka_unit_test(the_cli_writes_csv_and_xlsx),
+		cmocka_unit_test(offers_declined_and_missed_are_counted),
+		cmocka_unit_test(the_cli_writes_offers_refused),
 		cmocka_unit_test(the_barometer_of_the_month),
 		cmocka_unit_test(the_figures_survive_kill_9),
 		cmocka_unit_test(an_outsourcer_moves_only_its_own_agents_contacts),

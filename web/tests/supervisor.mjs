@@ -14,6 +14,8 @@
 // tenant's day and month, not the browser's nor UTC's; axe-core finds no serious or
 // critical violation in French and English. Last, with the stream replaced
 // by a fake EventSource and the API answering 100 queues and 1,000 agents:
+// the summary per agent shows the offers an agent really declined and let
+// ring out (through the API, on a queue of its own) as the API counts them;
 // the tables hold the rows on screen only (windowed), numbered for screen
 // readers, reached by scrolling and by Tab; one second's update is applied
 // and its time printed. A planner, who does not supervise, lands on the
@@ -316,6 +318,33 @@ async function tenantDayTest(browser, url, email, password, admin, step) {
       await context.close();
     }
   });
+}
+
+// An agent of its own queue (1 s to answer an offer) declines a contact,
+// then, offered it again, lets it ring out; through the API, as the desk would.
+async function declineAndMiss(url, admin, password) {
+  const skill = await admin('POST', '/api/v1/skills', { name: 'ringing' });
+  const queue = await admin('POST', '/api/v1/queues', { name: 'Ringing', skill_id: skill.id, channel: 'chat', offer_timeout_s: 1 });
+  const user = await admin('POST', '/api/v1/users', { email: 'dana@a.example', name: 'Dana Decliner', password, role: 'agent' });
+  await admin('PUT', `/api/v1/agents/${user.id}`, { skills: [{ skill_id: skill.id, proficiency: 5 }], capacity: { chat: 1 } });
+  const call = async (token, method, path, body) => {
+    const r = await fetch(`${url}${path}`, { method, headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.status === 204 ? null : r.json();
+  };
+  const { token } = await call(null, 'POST', '/api/v1/auth/login', { email: 'dana@a.example', password });
+  const presence = (p) => call(token, 'POST', '/api/v1/agents/me/presence', p === 'paused' ? { presence: p, reason: 'break' } : { presence: p });
+  await presence('available');
+  const contact = await admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'Ring me', queue_id: queue.id });
+  await call(token, 'POST', `/api/v1/contacts/${contact.id}/reject`);
+  await presence('paused'); // a decline holds until the agent's state changes: offered again
+  await presence('available');
+  const missed = async () => (await admin('GET', `/api/v1/reports/summary?from=${new Date(Date.now() - 3600e3).toISOString()}`
+    + `&to=${new Date(Date.now() + 3600e3).toISOString()}&by=agent`)).rows.find((r) => r.agent_id === user.id)?.missed;
+  for (let i = 0; i < 100 && !(await missed()); i++) await new Promise((ok) => setTimeout(ok, 100));
+  if ((await missed()) !== 1) throw new Error('the offer did not ring out');
+  await presence('paused');
 }
 
 export async function supervisorTests({ browser, url, admin, step, accessible, fits, password }) {
@@ -641,6 +670,34 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       await page.getByLabel('Per', { exact: true }).selectOption('queue');
       await page.getByRole('columnheader', { name: 'Queue' }).waitFor();
     });
+    await step('the summary per agent shows the offers an agent declined and let ring out, as the API counts them (en, fr)',
+      async () => {
+        await declineAndMiss(url, admin, password);
+        await page.getByLabel('Per', { exact: true }).selectOption('agent');
+        await page.getByRole('columnheader', { name: 'Agent' }).waitFor();
+        const day = await page.getByLabel('Day', { exact: true }).inputValue();
+        const api = await page.evaluate((d) => fetch(`/api/v1/reports/summary?date=${d}&by=agent`).then((r) => r.json()), day);
+        const heads = await page.locator('table.summary thead th').allTextContents();
+        const cols = ['Offers declined', 'Offers missed (rang out)'].map((h) => heads.indexOf(h) + 1);
+        if (cols.includes(0)) throw new Error(`the summary's columns: ${heads.join(' | ')}`);
+        const dana = page.getByRole('row', { name: /^Dana Decliner/ });
+        await dana.locator(`td:nth-child(${cols[0]})`, { hasText: /^1$/ }).waitFor();
+        await dana.locator(`td:nth-child(${cols[1]})`, { hasText: /^1$/ }).waitFor();
+        const shown = async (col, where) => page.locator(`table.summary ${where} td:nth-child(${col})`).allTextContents();
+        const want = (rows, key) => rows.map((r) => String(r[key]));
+        for (const [i, key] of [[0, 'declined'], [1, 'missed']]) {
+          const rows = await shown(cols[i], 'tbody tr');
+          if (rows.join(' ') !== want(api.rows, key).join(' ')) throw new Error(`${key} per agent ${rows.join(' ')}, the API's ${want(api.rows, key).join(' ')}`);
+          const total = (await shown(cols[i], 'tfoot tr')).join('');
+          if (total !== String(api.totals[key])) throw new Error(`${key} in all ${total}, the API's ${api.totals[key]}`);
+        }
+        await page.getByLabel('Language').selectOption('fr');
+        await page.getByRole('columnheader', { name: 'Offres refusées', exact: true }).waitFor();
+        await page.getByRole('columnheader', { name: 'Offres manquées (sans réponse)', exact: true }).waitFor();
+        await page.getByLabel('Langue').selectOption('en');
+        await page.getByLabel('Per', { exact: true }).selectOption('queue');
+        await page.getByRole('columnheader', { name: 'Queue' }).waitFor();
+      });
     await step('the accessibility barometer shows the month beside the published figures (en, fr)', async () => {
       const table = page.getByRole('table', { name: /our contacts beside a published barometer/ });
       await table.getByRole('row', { name: /Calls answered within 30 s/ }).getByText('56%').waitFor();

@@ -6,7 +6,8 @@
  * the cuts by queue, agent, organisation and channel sum the same rows;
  * an outsourcer's organisation sees its agents' rows only; another tenant
  * sees nothing; first-contact resolution counts a contact followed within
- * 7 days by another of the same customer and reason as not once and done. */
+ * 7 days by another of the same customer and reason as not once and done;
+ * offers declined and let ring out count on the agent's row. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,6 +242,51 @@ static void the_cuts_sum_the_same_rows(void **state)
 	json_decref(rows);
 }
 
+/* 01:00-01:30: the brand's agent declines 104 in front, lets it ring out,
+ * then the outsourcer's agent lets it ring out too in a ring-all offer with
+ * the brand's (each missed it); the brand's agent answers it and transfers
+ * it after 4 minutes; events of older versions carried no handle time. */
+static void offers_refused_are_counted_on_the_agent(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ta = f->a.tenant_id, fr = f->front, ba = f->brand_agent, pa = f->bpo_agent;
+	char data[128];
+	ev(f, ta, T0 + 60 * MIN, "enqueued", 104, 0, fr, "{}");
+	ev(f, ta, T0 + 61 * MIN, "rejected", 104, ba, fr, "{}");
+	ev(f, ta, T0 + 62 * MIN, "offer_expired", 104, ba, fr, "{}");
+	ev(f, ta, T0 + 63 * MIN, "offer_expired", 104, ba, fr, "{}");
+	ev(f, ta, T0 + 63 * MIN, "offer_expired", 104, pa, fr, "{}");
+	ev(f, ta, T0 + 64 * MIN, "offer_withdrawn", 104, pa, fr, "{}"); /* not the agent's refusal */
+	ev(f, ta, T0 + 65 * MIN, "accepted", 104, ba, fr, "{\"waited_ms\":300000}");
+	snprintf(data, sizeof(data), "{\"to_queue_id\":%lld,\"handle_ms\":240000}", (long long)f->experts);
+	ev(f, ta, T0 + 69 * MIN, "transferred", 104, ba, fr, data);
+	fold_all(f, ta, 4);
+	json_t *rows = summary(f, &f->a, STORE_REPORT_AGENT, 0);
+	assert_int_equal(n_of(rows, 0, "agent_id"), ba);
+	assert_int_equal(n_of(rows, 0, "declined"), 1);
+	assert_int_equal(n_of(rows, 0, "missed"), 2);
+	assert_int_equal(n_of(rows, 1, "declined"), 0);
+	assert_int_equal(n_of(rows, 1, "missed"), 1);
+	json_decref(rows);
+	rows = summary(f, &f->a, STORE_REPORT_QUEUE, 0);
+	assert_int_equal(n_of(rows, 0, "queue_id"), fr);
+	assert_int_equal(n_of(rows, 0, "declined"), 1);
+	assert_int_equal(n_of(rows, 0, "missed"), 3);
+	assert_int_equal(n_of(rows, 1, "missed"), 0);
+	json_decref(rows);
+	rows = summary(f, &f->a, STORE_REPORT_INTERVAL, 0);
+	assert_int_equal(json_array_size(rows), 3);
+	assert_int_equal(n_of(rows, 0, "declined") + n_of(rows, 1, "declined") + n_of(rows, 1, "missed"), 0);
+	assert_int_equal(n_of(rows, 2, "declined"), 1);
+	assert_int_equal(n_of(rows, 2, "missed"), 3);
+	json_decref(rows);
+	rows = summary(f, &f->a, STORE_REPORT_ORGANISATION, f->bpo_org); /* an outsourcer: its agent's */
+	assert_int_equal(json_array_size(rows), 1);
+	assert_int_equal(n_of(rows, 0, "missed"), 1);
+	assert_int_equal(n_of(rows, 0, "declined"), 0);
+	json_decref(rows);
+}
+
 static void an_outsourcer_and_another_tenant_see_their_own(void **state)
 {
 	struct fixture *f = *state;
@@ -359,6 +405,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_outsourcer_and_another_tenant_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_contact_resolution_looks_seven_days_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_barometer_thresholds_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(offers_refused_are_counted_on_the_agent, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -325,11 +325,13 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
-/* What migrations 45 to 47 add, taken away again (the tenants'
- * disposition codes, a knowledge draft's writer, a mailbox's sender name):
- * every rewind here goes back past them, with DROP_FOLD. */
+/* What migrations 45 to 48 add, taken away again (the tenants'
+ * disposition codes, a knowledge draft's writer, a mailbox's sender name,
+ * the offers declined and missed in the reports' rows): every rewind here
+ * goes back past them, with DROP_FOLD. */
 #define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by;" \
-	" ALTER TABLE email_mailboxes DROP COLUMN from_name; "
+	" ALTER TABLE email_mailboxes DROP COLUMN from_name; ALTER TABLE report_intervals DROP COLUMN declined;" \
+	" ALTER TABLE report_intervals DROP COLUMN missed; "
 /* What migrations 33 and 34 add, taken away again (the help centre's
  * answers in the reports, the contacts' events still to fold), and what
  * came after. */
@@ -456,12 +458,13 @@ static void older_schemas_are_migrated(void **state)
 	store_free(s);
 }
 
-/* A database at migration 32 gets 33 to 43: the help centre's sessions
+/* A database at migration 32 gets 33 onwards: the help centre's sessions
  * already ended are counted in the knowledge report (their tree and their
  * article), the contacts' events past each tenant's fold cursor are still to
  * fold, and the incidents, voice queues, prompts, trunks and recording
  * settings take their new columns and tables (the trunks' credentials, the
- * queues' music, the numbers' recorded greetings too). On both engines. */
+ * queues' music, the numbers' recorded greetings too); the reports' rows
+ * folded before count no offer declined or missed (48). On both engines. */
 static void a_database_at_migration_32_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
@@ -473,7 +476,9 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 		 " ALTER TABLE voice_numbers DROP COLUMN greeting_recording;"
 		 " INSERT INTO kb_sessions(tenant_id, mode, lang, tree_id, tree_version, context, answers, path, state,"
 		 " article_id, resolved, started_at, ended_at) VALUES (%lld, 'public', 'fr', 77, 1, '{}', '[]', '[]',"
-		 " 'ended', 78, 1, 1764500000000, 1764500100000)", (long long)f->a.tenant_id);
+		 " 'ended', 78, 1, 1764500000000, 1764500100000);"
+		 " INSERT INTO report_intervals(tenant_id, start_ms, queue_id, agent_id, organisation_id, channel, answered)"
+		 " VALUES (%lld, 1764500000000, 0, 5, 0, 'chat', 3)", (long long)f->a.tenant_id, (long long)f->a.tenant_id);
 	assert_int_equal(testdb_exec(f->ts.target, sql), 0);
 	assert_int_equal(testdb_set_schema_version(f->ts.target, 32), 0);
 	assert_int_equal(store_open(f->ts.target, STORE_READ_WRITE, &f->s), GC_OK);
@@ -491,6 +496,16 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	}
 	json_decref(rows);
 	assert_int_equal(counted, 2);
+	q.by = STORE_REPORT_AGENT;
+	assert_int_equal(store_report_summary(f->s, &f->a, &q, &rows), GC_OK);
+	assert_int_equal(json_array_size(rows), 1);
+	r = json_array_get(rows, 0);
+	assert_int_equal(json_integer_value(json_object_get(r, "answered")), 3);
+	assert_true(json_is_integer(json_object_get(r, "declined")));
+	assert_int_equal(json_integer_value(json_object_get(r, "declined")), 0);
+	assert_true(json_is_integer(json_object_get(r, "missed")));
+	assert_int_equal(json_integer_value(json_object_get(r, "missed")), 0);
+	json_decref(rows);
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */
 	assert_int_equal(store_commit(f->s), GC_OK);
