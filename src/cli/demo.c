@@ -431,8 +431,10 @@ static int backdate(struct demo *d, int64_t contact, int64_t at)
 	return store_contact_backdate(d->s, d->scope->tenant_id, contact, d->now, at);
 }
 
-/* The escalation to the experts, and an expert's answer. */
-static int escalate(struct demo *d, int64_t id, const struct story *st)
+/* The escalation to the experts (answered at answered_at by the first
+ * agent, whose time until then is its handle time, as the router writes
+ * it), and an expert's answer. */
+static int escalate(struct demo *d, int64_t id, const struct story *st, int64_t answered_at)
 {
 	char note[160];
 	snprintf(note, sizeof(note), "Escalated from %s to %s: %s", queues[st->q].name, queues[Q_EXPERTS].name, st->reason);
@@ -443,8 +445,9 @@ static int escalate(struct demo *d, int64_t id, const struct story *st)
 		rc = store_contact_set_queue(d->s, d->scope->tenant_id, id, queues[Q_EXPERTS].name);
 	if (rc == GC_OK)
 		rc = event(d, st->escalate_at, "escalated", id, d->agent[st->a], d->queue[st->q],
-			   json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)d->queue[Q_EXPERTS], "to_queue",
-				     queues[Q_EXPERTS].name, "reason", st->reason));
+			   json_pack("{s:I,s:s,s:s,s:I}", "to_queue_id", (json_int_t)d->queue[Q_EXPERTS], "to_queue",
+				     queues[Q_EXPERTS].name, "reason", st->reason, "handle_ms",
+				     (json_int_t)(st->escalate_at > answered_at ? st->escalate_at - answered_at : 0)));
 	if (rc == GC_OK)
 		rc = backdate(d, id, st->escalate_at);
 	int64_t at = st->escalate_at + st->expert_wait;
@@ -495,7 +498,7 @@ static int history_contact(struct demo *d, const struct story *st)
 	if (rc == GC_OK)
 		rc = backdate(d, id, t + 20000);
 	if (rc == GC_OK && st->escalated)
-		rc = escalate(d, id, st);
+		rc = escalate(d, id, st, t);
 	int q = st->escalated ? Q_EXPERTS : st->q, a = st->escalated ? st->expert : st->a;
 	int64_t from = st->escalated ? st->escalate_at + st->expert_wait : t;
 	if (rc == GC_OK)

@@ -1048,8 +1048,10 @@ static int shard_escalate(struct shard *rt, struct store *db, const struct store
 	if ((rc = note(db, scope, contact_id, SYSTEM_NOTE("Escalated from %s to %s: %s"), from->name, q->name, in->reason)) < 0 ||
 	    (rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
 		return rc;
+	/* the time it held the contact: its handle time in the reports, as a wrap-up's */
 	rc = emit(rt, db, scope->tenant_id, "escalated", contact_id, scope->user_id, from->id,
-		  json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason", in->reason));
+		  json_pack("{s:I,s:s,s:s,s:I}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason", in->reason,
+			    "handle_ms", (json_int_t)(now_ms(rt) - rt->c[eid].accepted_at)));
 	if (rc < 0)
 		return rc;
 	rc = route_contact_move(rt->e, now_ms(rt), eid, to, ROUTE_NONE);
@@ -1087,7 +1089,8 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 		return rc;
 	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
 		return rc;
-	json_t *data = json_pack("{s:I,s:s,s:s?}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason", in->reason);
+	json_t *data = json_pack("{s:I,s:s,s:s?,s:I}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "reason",
+				 in->reason, "handle_ms", (json_int_t)(now_ms(rt) - rt->c[eid].accepted_at));
 	if (agent != ROUTE_NONE)
 		json_object_set_new(data, "to_agent_id", json_integer(rt->a[agent].user_id));
 	if ((rc = emit(rt, db, scope->tenant_id, "transferred", contact_id, scope->user_id, rt->q[v.queue].id, data)) < 0)

@@ -18,7 +18,8 @@
  *   enqueued            offered +1                 (queue, agent 0)
  *   escalated, transferred, moved, overflowed
  *                       offered +1 on the queue it goes to (agent 0);
- *                       escalations or transfers +1 (queue left, the agent who did it)
+ *                       escalations or transfers +1 and the time held
+ *                       since the answer (queue left, the agent who did it)
  *   accepted            answered +1, answer wait, within the queue's
  *                       sl_seconds                 (queue, agent)
  *   rejected            declined +1                (queue, agent)
@@ -28,7 +29,14 @@
  *   wrapup_started      handled +1, handle time    (queue, agent)
  *   presence            time available, split over the half hours it
  *                       spans, when it ends       (queue 0, agent, channel "")
- * The agent's organisation is the user's at the time of the fold. */
+ * The agent's organisation is the user's at the time of the fold.
+ *
+ * Handle time is every moment an agent held a contact: from its answer to
+ * the wrap-up that ends it, or to the transfer or escalation that hands it
+ * on (older events carry none: 0). handled counts the contacts an agent
+ * ended, so a contact transferred twice is handled once, by its last agent;
+ * the contacts an agent held are handled + transfers + escalations, what
+ * the average handle time divides by. */
 #include "store/store_internal.h"
 #include "guichet/array.h"
 #include "guichet/clock.h"
@@ -253,6 +261,7 @@ static void fold_event(const struct store_event *ev, void *arg)
 		if (handover && ev->agent_id && (r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
 			r->escalations += type[0] == 'e';
 			r->transfers += type[0] == 't';
+			r->handle_ms += json_integer_value(json_object_get(data, "handle_ms"));
 		}
 	} else if (strcmp(type, "rejected") == 0 || strcmp(type, "offer_expired") == 0) {
 		if (ev->agent_id && (r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {

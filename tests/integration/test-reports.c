@@ -18,9 +18,11 @@
  * survive kill -9; the CLI writes the same in CSV and XLSX.
  *
  * A third tenant's history counts offers refused and the time held before
- * a transfer (make_ring_history): its agent A declines x1, lets it ring
- * out (the queue's 1 s offer timeout), then answers it and transfers it to
- * agent B after HELD_MS; B answers and resolves it. */
+ * a transfer or an escalation (make_ring_history): its agent A declines
+ * x1, lets it ring out (the queue's 1 s offer timeout), then answers it and
+ * transfers it to agent B after HELD_MS; B answers and resolves it, then
+ * answers x2 and escalates it after ESCALATED_MS (to a level-2 queue nobody
+ * serves: it waits there). */
 #include "harness.h"
 
 #include <setjmp.h>
@@ -47,7 +49,8 @@ static char range[160];       /* from=...&to=... around the history */
 static char *ring_admin, *ring_a, *ring_b, ring_tokfile[128], ring_range[160];
 static long long ring_queue, ring_a_id, ring_b_id;
 
-#define HELD_MS 2000 /* how long A holds x1 before its transfer */
+#define HELD_MS 2000      /* how long A holds x1 before its transfer */
+#define ESCALATED_MS 1000 /* how long B holds x2 before its escalation */
 
 #define call(...) http_expect(&d, __VA_ARGS__)
 
@@ -147,13 +150,17 @@ static long long ring_missed(void)
 }
 
 /* The third tenant's history: A declines x1, lets it ring out, answers it
- * and transfers it to B after HELD_MS; B answers and resolves it. */
+ * and transfers it to B after HELD_MS; B answers and resolves it, then
+ * answers x2 and escalates it after ESCALATED_MS. */
 static void make_ring_history(void)
 {
 	ring_admin = login(&d, "admin@three.example", PASSWORD);
 	long long skill = post_id(&d, ring_admin, "/api/v1/skills", json_pack("{s:s}", "name", "ring-skill"));
 	ring_queue = post_id(&d, ring_admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i,s:i}", "name", "ring",
 		"skill_id", (json_int_t)skill, "channel", "chat", "offer_timeout_s", 1, "sl_seconds", 60));
+	long long experts = post_id(&d, ring_admin, "/api/v1/queues", json_pack("{s:s,s:I,s:s,s:i}", "name", "ring-experts",
+		"skill_id", (json_int_t)post_id(&d, ring_admin, "/api/v1/skills", json_pack("{s:s}", "name", "expert-skill")),
+		"channel", "chat", "level", 2));
 	ring_a = ring_user("a@three.example", skill, &ring_a_id);
 	ring_b = ring_user("b@three.example", skill, &ring_b_id);
 	int64_t from = gc_now_ms();
@@ -182,6 +189,13 @@ static void make_ring_history(void)
 	ok("POST", ring_b, json_pack("{s:s,s:s}", "state", "resolved", "disposition", "fixed"),
 	   "/api/v1/contacts/%lld/wrapup", x1);
 	presence(ring_a, "paused");
+	usleep(1100 * 1000); /* past B's 1 s wrap-up */
+	long long x2 = post_id(&d, ring_admin, "/api/v1/contacts", json_pack("{s:s,s:s,s:I}", "channel", "chat",
+		"subject", "escalate", "queue_id", (json_int_t)ring_queue));
+	ok("POST", ring_b, NULL, "/api/v1/contacts/%lld/accept", x2);
+	usleep(ESCALATED_MS * 1000);
+	ok("POST", ring_b, json_pack("{s:I,s:s}", "queue_id", (json_int_t)experts, "reason", "expert"),
+	   "/api/v1/contacts/%lld/escalate", x2);
 	presence(ring_b, "paused");
 	snprintf(ring_tokfile, sizeof(ring_tokfile), "%s/ring.token", d.dir);
 	FILE *f = fopen(ring_tokfile, "w");
@@ -584,7 +598,7 @@ static void offers_declined_and_missed_are_counted(void **state)
 	const json_t *q = row_of(r.json, "queue_id", ring_queue);
 	assert_int_equal(n_of(q, "declined"), 1);
 	assert_int_equal(n_of(q, "missed"), 1);
-	assert_int_equal(n_of(q, "offered"), 2); /* entered once, and once more by the transfer */
+	assert_int_equal(n_of(q, "offered"), 3); /* x1 entered, and once more by its transfer; x2 entered */
 	resp_clear(&r);
 	static const char *const cuts[] = {"interval", "queue", "agent", "organisation", "channel"};
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
@@ -607,6 +621,34 @@ static void offers_declined_and_missed_are_counted(void **state)
 	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
 	assert_int_equal(n_of(json_object_get(r.json, "totals"), "declined"), 0);
 	assert_int_equal(n_of(json_object_get(r.json, "totals"), "missed"), 0);
+	resp_clear(&r);
+}
+
+/* A held x1 HELD_MS before transferring it, B x2 ESCALATED_MS before
+ * escalating it: that time is their handle time (and their occupancy's),
+ * though x1 is handled once, by B who ended it, and x2 not yet; the average
+ * divides by the contacts each held. */
+static void the_time_held_before_a_transfer_is_credited(void **state)
+{
+	struct resp r;
+	call("GET", ring_admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", ring_range);
+	const json_t *a = row_of(r.json, "agent_id", ring_a_id), *b = row_of(r.json, "agent_id", ring_b_id);
+	assert_int_equal(n_of(a, "handled"), 0);
+	assert_int_equal(n_of(a, "transfers"), 1);
+	assert_true(n_of(a, "handle_ms") >= HELD_MS);
+	assert_true(n_of(a, "handle_ms") < HELD_MS + 3000);
+	assert_true(fabs(real_of(a, "avg_handle_s") - n_of(a, "handle_ms") / 1000.0) < 0.001);
+	assert_true(real_of(a, "occupancy") > 0);
+	assert_true(fabs(real_of(a, "occupancy") - (double)n_of(a, "handle_ms") / (double)n_of(a, "staffed_ms")) < 1e-9);
+	assert_int_equal(n_of(b, "handled"), 1);
+	assert_int_equal(n_of(b, "escalations"), 1);
+	assert_true(n_of(b, "handle_ms") >= ESCALATED_MS); /* x1's moments and x2's second */
+	assert_true(n_of(b, "handle_ms") < ESCALATED_MS + HELD_MS);
+	assert_true(fabs(real_of(b, "avg_handle_s") - n_of(b, "handle_ms") / 1000.0 / 2) < 0.001);
+	const json_t *t = json_object_get(r.json, "totals");
+	assert_int_equal(n_of(t, "handled"), 1); /* x1, handled once */
+	assert_int_equal(n_of(t, "handle_ms"), n_of(a, "handle_ms") + n_of(b, "handle_ms"));
+	assert_true(fabs(real_of(t, "avg_handle_s") - n_of(t, "handle_ms") / 1000.0 / 3) < 0.001);
 	resp_clear(&r);
 }
 
@@ -772,6 +814,7 @@ int main(void)
 		cmocka_unit_test(bad_requests_are_named),
 		cmocka_unit_test(the_cli_writes_csv_and_xlsx),
 		cmocka_unit_test(offers_declined_and_missed_are_counted),
+		cmocka_unit_test(the_time_held_before_a_transfer_is_credited),
 		cmocka_unit_test(the_cli_writes_offers_refused),
 		cmocka_unit_test(the_barometer_of_the_month),
 		cmocka_unit_test(the_figures_survive_kill_9),

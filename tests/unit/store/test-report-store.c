@@ -7,7 +7,9 @@
  * an outsourcer's organisation sees its agents' rows only; another tenant
  * sees nothing; first-contact resolution counts a contact followed within
  * 7 days by another of the same customer and reason as not once and done;
- * offers declined and let ring out count on the agent's row. */
+ * offers declined and let ring out count on the agent's row, and the time
+ * an agent held a contact before transferring or escalating it is its
+ * handle time, the contact handled once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -246,7 +248,7 @@ static void the_cuts_sum_the_same_rows(void **state)
  * then the outsourcer's agent lets it ring out too in a ring-all offer with
  * the brand's (each missed it); the brand's agent answers it and transfers
  * it after 4 minutes; events of older versions carried no handle time. */
-static void offers_refused_are_counted_on_the_agent(void **state)
+static void offers_refused_and_time_before_a_transfer(void **state)
 {
 	struct fixture *f = *state;
 	int64_t ta = f->a.tenant_id, fr = f->front, ba = f->brand_agent, pa = f->bpo_agent;
@@ -265,8 +267,11 @@ static void offers_refused_are_counted_on_the_agent(void **state)
 	assert_int_equal(n_of(rows, 0, "agent_id"), ba);
 	assert_int_equal(n_of(rows, 0, "declined"), 1);
 	assert_int_equal(n_of(rows, 0, "missed"), 2);
+	assert_int_equal(n_of(rows, 0, "handled"), 1);            /* 103 alone: 104 went on */
+	assert_int_equal(n_of(rows, 0, "handle_ms"), 360000);     /* 103's 2 minutes and 104's 4 */
 	assert_int_equal(n_of(rows, 1, "declined"), 0);
 	assert_int_equal(n_of(rows, 1, "missed"), 1);
+	assert_int_equal(n_of(rows, 1, "handle_ms"), 300000);     /* 103's transfer carried no handle time */
 	json_decref(rows);
 	rows = summary(f, &f->a, STORE_REPORT_QUEUE, 0);
 	assert_int_equal(n_of(rows, 0, "queue_id"), fr);
@@ -279,6 +284,8 @@ static void offers_refused_are_counted_on_the_agent(void **state)
 	assert_int_equal(n_of(rows, 0, "declined") + n_of(rows, 1, "declined") + n_of(rows, 1, "missed"), 0);
 	assert_int_equal(n_of(rows, 2, "declined"), 1);
 	assert_int_equal(n_of(rows, 2, "missed"), 3);
+	assert_int_equal(n_of(rows, 2, "handled"), 0);
+	assert_int_equal(n_of(rows, 2, "handle_ms"), 240000);
 	json_decref(rows);
 	rows = summary(f, &f->a, STORE_REPORT_ORGANISATION, f->bpo_org); /* an outsourcer: its agent's */
 	assert_int_equal(json_array_size(rows), 1);
@@ -405,7 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(an_outsourcer_and_another_tenant_see_their_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_contact_resolution_looks_seven_days_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_barometer_thresholds_are_counted, setup, teardown),
-		cmocka_unit_test_setup_teardown(offers_refused_are_counted_on_the_agent, setup, teardown),
+		cmocka_unit_test_setup_teardown(offers_refused_and_time_before_a_transfer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
