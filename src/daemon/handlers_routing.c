@@ -4,11 +4,13 @@
  * (router.h) keeps the engine and writes its decisions in the same
  * transaction. */
 #include "daemon/handlers.h"
+#include "daemon/hub.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
 #include "guichet/error.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static struct router *router_of(struct request *r)
@@ -202,25 +204,26 @@ static void colleague_as_seen(const struct request *r, json_t *agent)
 }
 
 /* An outsourcer's supervisor watches the agents it manages, its own
- * organisation's (as for forcing a presence: store_authorize), not the
- * brand's or another outsourcer's: their states, the contacts they hold
- * and their emails are not its to see, and each of them was a Force
- * button on its wallboard that could only answer 403. */
+ * organisation's (as for forcing a presence, and as its live stream is cut:
+ * store_managed_agents), not the brand's or another outsourcer's: their
+ * states, the contacts they hold and their emails are not its to see, and
+ * each of them was a Force button on its wallboard that could only answer
+ * 403. One query of the tenant's members, whatever the brand's size. */
 static int keep_managed(struct request *r, struct store *db, json_t *list)
 {
-	int64_t org = 0;
-	int rc = GC_OK;
-	if (!role_can(r->scope.role, PERM_ROUTING_SUPERVISE) ||
-	    (rc = store_report_viewer_organisation(db, &r->scope, &org)) < 0 || org == 0)
+	if (!role_can(r->scope.role, PERM_ROUTING_SUPERVISE))
+		return GC_OK;
+	bool some_only = false;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc = store_managed_agents(db, &r->scope, &some_only, &ids, &n);
+	if (rc < 0 || !some_only)
 		return rc;
-	for (size_t i = json_array_size(list); i-- > 0;) {
-		int64_t user_id = json_integer_value(json_object_get(json_array_get(list, i), "user_id"));
-		rc = store_authorize(db, &r->scope, AUTHZ_MANAGE_AGENT, user_id, ROLE_N);
-		if (rc == GC_EFORBIDDEN)
+	struct hub_audience managed = {.managed_only = true, .managed = ids, .n_managed = n};
+	for (size_t i = json_array_size(list); i-- > 0;)
+		if (!hub_audience_sees(&managed, json_integer_value(json_object_get(json_array_get(list, i), "user_id"))))
 			json_array_remove(list, i);
-		else if (rc < 0)
-			return rc;
-	}
+	free(ids);
 	return GC_OK;
 }
 
