@@ -193,14 +193,16 @@ int run_queue_stats(struct request *r, struct store *db)
 
 /* --- agents --- */
 
-/* A colleague's email is for those who supervise: an agent choosing whom
- * to hand a contact to sees names (an outsourcer's agent, the brand's
- * staff's names alone). */
+/* A colleague's email and the contacts they hold are for those who
+ * supervise: an agent choosing whom to hand a contact to sees names and
+ * states (an outsourcer's agent, the brand's staff's names alone). */
 static void colleague_as_seen(const struct request *r, json_t *agent)
 {
-	if (!role_can(r->scope.role, PERM_ROUTING_SUPERVISE) &&
-	    json_integer_value(json_object_get(agent, "user_id")) != r->scope.user_id)
-		json_object_del(agent, "email");
+	if (role_can(r->scope.role, PERM_ROUTING_SUPERVISE) ||
+	    json_integer_value(json_object_get(agent, "user_id")) == r->scope.user_id)
+		return;
+	json_object_del(agent, "email");
+	json_object_del(json_object_get(agent, "live"), "contacts");
 }
 
 /* An outsourcer's supervisor watches the agents it manages, its own
@@ -235,15 +237,15 @@ int run_agent_list(struct request *r, struct store *db)
 		json_decref(list);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
-	size_t i;
-	json_t *agent;
-	json_array_foreach(list, i, agent)
-		colleague_as_seen(r, agent);
 	/* with each one's live state where the routing knows it (as for one
 	 * agent): a wallboard loads its agents in one request, then applies
 	 * the digests numbered after seq */
 	uint64_t seq = 0;
 	router_agents_live(router_of(r), r->scope.tenant_id, list, &seq);
+	size_t i;
+	json_t *agent;
+	json_array_foreach(list, i, agent)
+		colleague_as_seen(r, agent);
 	return reply(r, 200, json_pack("{s:o,s:I}", "items", list, "seq", (json_int_t)seq));
 }
 
@@ -262,6 +264,15 @@ static int reply_agent(struct request *r, struct store *db, int64_t user_id)
 
 int run_agent_get(struct request *r, struct store *db)
 {
+	/* an outsourcer's supervisor reads the agents it manages (keep_managed) */
+	if (role_can(r->scope.role, PERM_ROUTING_SUPERVISE) && r->ids[0] != r->scope.user_id) {
+		int rc = store_authorize(db, &r->scope, AUTHZ_MANAGE_AGENT, r->ids[0], ROLE_N);
+		if (rc == GC_EFORBIDDEN)
+			return reply_error(r, 404, "not_found", "agent", "no agent %lld among those you manage",
+					   (long long)r->ids[0]);
+		if (rc < 0)
+			return reply_store_error(r, db, rc, "agent");
+	}
 	return reply_agent(r, db, r->ids[0]);
 }
 

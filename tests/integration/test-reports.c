@@ -453,6 +453,12 @@ static void an_outsourcer_sees_its_own_agents(void **state)
 	call("GET", admin, 200, NULL, &r, "/api/v1/agents%s", "");
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 2); /* the brand's people see both */
 	resp_clear(&r);
+	/* nor one of the brand's agents by its id */
+	call("GET", bpo_supervisor, 404, NULL, &r, "/api/v1/agents/%lld", brand_id);
+	assert_null(strstr(r.text, "agent@one.example"));
+	resp_clear(&r);
+	call("GET", bpo_supervisor, 200, NULL, &r, "/api/v1/agents/%lld", bpo_id);
+	resp_clear(&r);
 	/* it sets its own agents, not the brand's */
 	json_t *brk = json_pack("{s:s,s:s}", "presence", "paused", "reason", "break");
 	call("POST", bpo_supervisor, 403, json_incref(brk), &r, "/api/v1/agents/%lld/presence", brand_id);

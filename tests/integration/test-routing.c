@@ -516,6 +516,16 @@ static void agents_show_what_they_hold(void **state)
 	assert_non_null(json_object_get(held, "since"));
 	assert_int_equal(json_array_size(json_object_get(json_object_get(agent_row(r.json, id_e), "live"), "contacts")), 0);
 	resp_clear(&r);
+	/* a colleague choosing whom to hand a contact to sees A's state, not the contacts A holds */
+	call("GET", expert, 200, NULL, &r, "/api/v1/agents");
+	live = json_object_get(agent_row(r.json, id_a), "live");
+	assert_string_equal(json_string_value(json_object_get(live, "state")), "busy");
+	assert_null(json_object_get(live, "contacts"));
+	assert_non_null(json_object_get(json_object_get(agent_row(r.json, id_e), "live"), "contacts")); /* its own */
+	resp_clear(&r);
+	call("GET", expert, 200, NULL, &r, "/api/v1/agents/%lld", id_a);
+	assert_null(json_object_get(json_object_get(r.json, "live"), "contacts"));
+	resp_clear(&r);
 	/* the supervisors' stream: each second, the agents that changed, numbered after the list's seq */
 	call("GET", sup, 200, NULL, &r, "/api/v1/agents");
 	long long seq = resp_int(&r, "seq");

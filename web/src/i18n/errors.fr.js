@@ -719,6 +719,7 @@ export default {
   'This message could not be sent: %s.': 'Ce message n’a pas pu être envoyé : %s.',
   'This message could not be sent: %s': 'Ce message n’a pas pu être envoyé : %s',
   // les autres
+  'no agent %lld among those you manage': 'Aucun conseiller n° %lld parmi ceux que vous encadrez.',
   '%s is 0 to %lld bytes': '« %s » est un nombre d’octets de 0 à %lld.',
   'an attachment needs a size, a content type and a hash':
     'Une pièce jointe demande une taille, un type de contenu et une empreinte.',
