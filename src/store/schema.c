@@ -808,6 +808,14 @@ static const char *const migrations[] = {
 	 * rows folded before count 0, as their events were not read for it. */
 	"ALTER TABLE report_intervals ADD COLUMN declined {int} NOT NULL DEFAULT 0;"
 	"ALTER TABLE report_intervals ADD COLUMN missed {int} NOT NULL DEFAULT 0;",
+	/* 49: a tenant's trunk may ask guichet to register to its provider
+	 * (src/store/voice.c, channel/voice/trunkreg.h), so the provider's
+	 * calls to its numbers reach guichet: whether it registers, the
+	 * registrar's URI (NULL: the trunk's own host and port) and the expiry
+	 * asked, in seconds (NULL: the default). */
+	"ALTER TABLE voice_trunks ADD COLUMN registers {int} NOT NULL DEFAULT 0;"
+	"ALTER TABLE voice_trunks ADD COLUMN registrar TEXT;"
+	"ALTER TABLE voice_trunks ADD COLUMN register_expires {int};",
 };
 
 int schema_n_migrations(void)

@@ -1494,23 +1494,34 @@ int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, 
 /* A tenant's own trunk (schema migration 38): the SIP URI template its
  * callbacks' customers are called through ({number}), checked by the
  * caller, with the digest credentials answering the provider's challenges
- * (40; username NULL: none). The password comes sealed (daemon/secrets.h)
- * and set replaces the row whole. get: {"uri","username","updated_at"},
- * never the password; GC_ENOTFOUND when the tenant has none (the
- * installation's --sip-trunk applies). */
+ * (40; username NULL: none), and whether guichet registers to the provider
+ * (48: the registrar's URI, NULL for the trunk's host; the expiry asked,
+ * 0 for the default; both kept only when it registers). The password
+ * comes sealed (daemon/secrets.h) and set replaces the row whole. get:
+ * {"uri","username","updated_at","register","registrar",
+ * "register_expires"}, never the password; GC_ENOTFOUND when the tenant
+ * has none (the installation's --sip-trunk applies). */
 struct store_voice_trunk {
 	const char *uri;
 	const char *username;      /* NULL: no credentials */
 	const unsigned char *sealed; /* the password, sealed */
 	size_t sealed_len;
+	bool registers;            /* guichet registers to the provider */
+	const char *registrar;     /* NULL: the trunk's own host and port */
+	int64_t register_expires;  /* seconds; 0: the default */
 };
 int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in);
 int store_voice_trunk_clear(struct store *s, const struct store_scope *scope);
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret);
 /* The same row and the sealed password (malloc'd; NULL when none), for the
- * telephony thread that dials through the trunk. */
+ * telephony thread that dials and registers through the trunk. */
 int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
 			   size_t *ret_sealed_len);
+/* Every tenant's trunk that registers, [{"tenant_id","updated_ms"}] by
+ * tenant: not scoped, for the telephony thread alone, which registers for
+ * every tenant and reads each trunk then with its tenant's scope (as a
+ * call's number is found before its tenant is known). */
+int store_voice_trunks_registering(struct store *s, json_t **ret_list);
 
 /* --- calls' recordings (recording.c, schema migration 29) --- */
 

@@ -385,26 +385,38 @@ int store_voice_prompt_delete(struct store *s, const struct store_scope *scope, 
 	return rc == GC_OK && db_changes(s->db) == 0 ? GC_ENOTFOUND : rc;
 }
 
-/* --- a tenant's own trunk (schema migration 38) and its digest
+/* --- a tenant's own trunk (schema migration 38), its digest
  * credentials (40: the password sealed by the caller, never read back
- * but by the telephony thread, store_voice_trunk_dial) --- */
+ * but by the telephony thread, store_voice_trunk_dial) and its
+ * registration to the provider (48) --- */
+
+#define TRUNK_COLUMNS "uri, updated_at, username, registers, registrar, register_expires"
 
 int store_voice_trunk_set(struct store *s, const struct store_scope *scope, const struct store_voice_trunk *in)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at, username, sealed_password)"
-					 " VALUES (?,?,?,?,?) ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
+	struct db_stmt *st = store_stmt(s, "INSERT INTO voice_trunks(tenant_id, uri, updated_at, username, sealed_password,"
+					 " registers, registrar, register_expires) VALUES (?,?,?,?,?,?,?,?)"
+					 " ON CONFLICT (tenant_id) DO UPDATE SET uri = excluded.uri,"
 					 " updated_at = excluded.updated_at, username = excluded.username,"
-					 " sealed_password = excluded.sealed_password");
+					 " sealed_password = excluded.sealed_password, registers = excluded.registers,"
+					 " registrar = excluded.registrar, register_expires = excluded.register_expires");
 	if (st == NULL)
 		return GC_ESTORE;
+	bool creds = in->username && in->sealed;
 	db_bind_int64(st, 1, scope->tenant_id);
 	bind_text(st, 2, in->uri);
 	db_bind_int64(st, 3, gc_now_ms());
-	bind_text(st, 4, in->username && in->sealed ? in->username : NULL);
-	if (in->username && in->sealed)
+	bind_text(st, 4, creds ? in->username : NULL);
+	if (creds)
 		db_bind_blob(st, 5, in->sealed, in->sealed_len);
 	else
 		db_bind_null(st, 5);
+	db_bind_int64(st, 6, in->registers ? 1 : 0);
+	bind_text(st, 7, in->registers ? in->registrar : NULL);
+	if (in->registers && in->register_expires > 0)
+		db_bind_int64(st, 8, in->register_expires);
+	else
+		db_bind_null_int64(st, 8);
 	return store_step_done(s, st);
 }
 
@@ -419,13 +431,14 @@ int store_voice_trunk_clear(struct store *s, const struct store_scope *scope)
 
 static json_t *trunk_row(struct db_stmt *st, void *arg)
 {
-	return json_pack("{s:o,s:o,s:o}", "uri", column_string(st, 0), "username", column_string(st, 2), "updated_at",
-			 column_time(st, 1));
+	return json_pack("{s:o,s:o,s:o,s:b,s:o,s:o}", "uri", column_string(st, 0), "username", column_string(st, 2),
+			 "updated_at", column_time(st, 1), "register", db_column_int64(st, 3) != 0, "registrar",
+			 column_string(st, 4), "register_expires", column_int(st, 5));
 }
 
 int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json_t **ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username FROM voice_trunks WHERE tenant_id = ?");
+	struct db_stmt *st = store_stmt(s, "SELECT " TRUNK_COLUMNS " FROM voice_trunks WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, scope->tenant_id);
@@ -435,7 +448,7 @@ int store_voice_trunk_get(struct store *s, const struct store_scope *scope, json
 int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, json_t **ret, unsigned char **ret_sealed,
 			   size_t *ret_sealed_len)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT uri, updated_at, username, sealed_password FROM voice_trunks"
+	struct db_stmt *st = store_stmt(s, "SELECT " TRUNK_COLUMNS ", sealed_password FROM voice_trunks"
 					 " WHERE tenant_id = ?");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -446,8 +459,8 @@ int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, jso
 		return rc == DB_DONE ? GC_ENOTFOUND : store_fail(s, rc);
 	}
 	json_t *row = trunk_row(st, NULL);
-	const unsigned char *blob = db_column_blob(st, 3); /* the blob first, then its length */
-	size_t len = (size_t)db_column_bytes(st, 3);
+	const unsigned char *blob = db_column_blob(st, 6); /* the blob first, then its length */
+	size_t len = (size_t)db_column_bytes(st, 6);
 	unsigned char *copy = blob && len ? malloc(len) : NULL;
 	if (row == NULL || (blob && len && copy == NULL)) {
 		json_decref(row);
@@ -462,4 +475,21 @@ int store_voice_trunk_dial(struct store *s, const struct store_scope *scope, jso
 	*ret_sealed = copy;
 	*ret_sealed_len = copy ? len : 0;
 	return GC_OK;
+}
+
+static json_t *registering_row(struct db_stmt *st, void *arg)
+{
+	return json_pack("{s:I,s:I}", "tenant_id", (json_int_t)db_column_int64(st, 0), "updated_ms",
+			 (json_int_t)db_column_int64(st, 1));
+}
+
+int store_voice_trunks_registering(struct store *s, json_t **ret_list)
+{
+	/* every tenant's: the telephony thread registers for them all; then
+	 * each trunk is read with its tenant's scope (store_voice_trunk_dial) */
+	struct db_stmt *st = store_stmt(s, "SELECT tenant_id, updated_at FROM voice_trunks WHERE registers <> 0"
+					 " ORDER BY tenant_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	return collect_rows(s, st, registering_row, NULL, ret_list);
 }

@@ -4,6 +4,8 @@
  * removed number is found no more and is free again; an update keeps what
  * it does not name and "" clears; a call's event lands on the tenant's
  * contact only; a trunk's sealed password reaches the dialler only; a
+ * trunk that registers is listed for the telephony thread with its
+ * registrar and expiry, one that stops registering drops them; a
  * queue's music and waiting settings are set apart. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,7 +162,7 @@ static void a_trunks_password_is_read_by_the_dialler_only(void **state)
 	json_t *row = NULL;
 	assert_int_equal(store_voice_trunk_get(f->s, &a, &row), GC_OK);
 	assert_string_equal(json_string_value(json_object_get(row, "username")), "u1");
-	assert_int_equal(json_object_size(row), 3); /* uri, username, updated_at */
+	assert_int_equal(json_object_size(row), 6); /* uri, username, updated_at, register, registrar, register_expires */
 	json_decref(row);
 	unsigned char *got = NULL;
 	size_t len = 0;
@@ -177,6 +179,59 @@ static void a_trunks_password_is_read_by_the_dialler_only(void **state)
 	assert_null(got);
 	assert_true(json_is_null(json_object_get(row, "username")));
 	json_decref(row);
+}
+
+/* A trunk that registers (migration 49): its registrar and expiry kept
+ * and read back, the trunk listed for the telephony thread (every
+ * tenant's, with the time it changed); set again without registering, it
+ * drops both and leaves the list; cleared, gone. */
+static void a_registering_trunk_is_listed_for_the_telephony_thread(void **state)
+{
+	struct fixture *f = *state;
+	struct store_scope a = scope_in(f->ta), b = scope_in(f->tb);
+	static const unsigned char sealed[] = {0x01, 0x02};
+	struct store_voice_trunk in = {.uri = "sip:{number}@trunk.example", .username = "u1", .sealed = sealed,
+				       .sealed_len = sizeof(sealed), .registers = true,
+				       .registrar = "sip:reg.trunk.example:5080", .register_expires = 300};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	in = (struct store_voice_trunk){.uri = "sip:{number}@other.example"};
+	assert_int_equal(store_voice_trunk_set(f->s, &b, &in), GC_OK); /* B's does not register */
+	json_t *row = NULL, *list = NULL;
+	assert_int_equal(store_voice_trunk_get(f->s, &a, &row), GC_OK);
+	assert_true(json_is_true(json_object_get(row, "register")));
+	assert_string_equal(json_string_value(json_object_get(row, "registrar")), "sip:reg.trunk.example:5080");
+	assert_int_equal(json_integer_value(json_object_get(row, "register_expires")), 300);
+	json_decref(row);
+	assert_int_equal(store_voice_trunks_registering(f->s, &list), GC_OK);
+	assert_int_equal(json_array_size(list), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "tenant_id")), f->ta);
+	assert_true(json_integer_value(json_object_get(json_array_get(list, 0), "updated_ms")) > 0);
+	json_decref(list);
+	unsigned char *got = NULL;
+	size_t len = 0;
+	assert_int_equal(store_voice_trunk_dial(f->s, &a, &row, &got, &len), GC_OK);
+	assert_true(json_is_true(json_object_get(row, "register")));
+	assert_int_equal(len, sizeof(sealed));
+	free(got);
+	json_decref(row);
+	in = (struct store_voice_trunk){.uri = "sip:{number}@trunk.example", .registrar = "sip:x.example",
+					.register_expires = 60};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	assert_int_equal(store_voice_trunk_get(f->s, &a, &row), GC_OK);
+	assert_true(json_is_false(json_object_get(row, "register")));
+	assert_true(json_is_null(json_object_get(row, "registrar")));
+	assert_true(json_is_null(json_object_get(row, "register_expires")));
+	json_decref(row);
+	assert_int_equal(store_voice_trunks_registering(f->s, &list), GC_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	in = (struct store_voice_trunk){.uri = "sip:{number}@trunk.example", .username = "u1", .sealed = sealed,
+					.sealed_len = sizeof(sealed), .registers = true};
+	assert_int_equal(store_voice_trunk_set(f->s, &a, &in), GC_OK);
+	assert_int_equal(store_voice_trunk_clear(f->s, &a), GC_OK);
+	assert_int_equal(store_voice_trunks_registering(f->s, &list), GC_OK);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
 }
 
 /* A queue's music (migration 41) beside its waiting settings: each kept
@@ -225,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_removed_number_is_free_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(events_land_on_the_tenants_contact_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_trunks_password_is_read_by_the_dialler_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_registering_trunk_is_listed_for_the_telephony_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_queues_music_and_waiting_are_set_apart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
