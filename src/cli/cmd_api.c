@@ -613,7 +613,7 @@ static const char options_spec[] =
 	/* channels (cmd_channel.c) */
 	"address= imap-url= smtp-url= username= password-file= from-name= ack= ack-subject= ack-body-file= ack-language= "
 	"ack-max-per-hour= provider= public-url= api-url= account= secret-file= origin= prechat-name= prechat-email= topic= offline-message offline-callback attachment-max-bytes= attachment-type= attachments-per-chat= number= greeting= menu-file= "
-	"announce-every= announce-first= callback-key= music= greeting-recording= "
+	"announce-every= announce-first= callback-key= music= greeting-recording= register registrar= register-expires= "
 	/* answers (cmd_rules.c) */
 	"article= reply= mailbox= "
 	/* exports (cmd_export.c) */

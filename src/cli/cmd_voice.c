@@ -6,7 +6,9 @@
  * "channel voice waiting" gives a queue settings of its own, "channel voice
  * prompt" uploads the tenant's own recordings of its prompts. */
 #include "cli/cli.h"
+#include "guichet/text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,9 +230,11 @@ static int prompts(const struct cli *cli, const struct args *a)
 	return cli_simple(cli, strcmp(sub, "show") == 0 ? "GET" : "DELETE", path, NULL);
 }
 
-/* guichet channel voice trunk [show | set URI [--username U --password-file F] | clear]:
- * the tenant's own trunk, with the digest credentials its provider asks
- * for; the password read from a file, never from the command line. */
+/* guichet channel voice trunk [show | set URI [--username U --password-file F]
+ * [--register [--registrar URI] [--register-expires S]] | clear]: the
+ * tenant's own trunk, with the digest credentials its provider asks for
+ * and whether guichet registers to the provider with them; the password
+ * read from a file, never from the command line. */
 static int trunk(const struct cli *cli, const struct args *a)
 {
 	const char *sub = a->n_pos > 3 ? a->pos[3] : "show";
@@ -241,7 +245,8 @@ static int trunk(const struct cli *cli, const struct args *a)
 		return cli_simple(cli, "DELETE", path, NULL);
 	if (strcmp(sub, "set") != 0 || a->n_pos < 5) {
 		fprintf(stderr, "guichet channel voice trunk: show, set URI (sip:{number}@HOST[:PORT])"
-			" [--username U --password-file F] or clear\n");
+			" [--username U --password-file F] [--register [--registrar URI] [--register-expires S]]"
+			" or clear\n");
 		return 2;
 	}
 	const char *user = args_get(a, "username"), *file = args_get(a, "password-file");
@@ -249,7 +254,25 @@ static int trunk(const struct cli *cli, const struct args *a)
 		fprintf(stderr, "guichet channel voice trunk set: --username and --password-file go together\n");
 		return 2;
 	}
+	const char *registrar = args_get(a, "registrar"), *expires = args_get(a, "register-expires");
+	bool registers = args_get(a, "register") != NULL;
+	if (!registers && (registrar || expires)) {
+		fprintf(stderr, "guichet channel voice trunk set: --registrar and --register-expires go with --register\n");
+		return 2;
+	}
+	int64_t seconds = 0;
+	if (expires && gc_parse_i64(expires, 1, INT32_MAX, &seconds) < 0) {
+		fprintf(stderr, "guichet channel voice trunk set: --register-expires is a number of seconds\n");
+		return 2;
+	}
 	json_t *body = json_pack("{s:s}", "uri", a->pos[4]);
+	if (registers) {
+		json_object_set_new(body, "register", json_true());
+		if (registrar)
+			json_object_set_new(body, "registrar", json_string(registrar));
+		if (expires)
+			json_object_set_new(body, "register_expires", json_integer((json_int_t)seconds));
+	}
 	if (user) {
 		char *password = cli_read_secret(file, "guichet channel voice trunk", "--password-file");
 		if (password == NULL) {

@@ -760,12 +760,19 @@ static const struct help_command commands[] = {
 	 "clear gives the queue back to its numbers' settings and guichetd's --moh-file",
 	 "--music ID\tone of the tenant's recordings (channel voice prompt), looped to the callers\n"
 	 "\twaiting in the queue and to those its agents put on hold; none: --moh-file again\n"},
-	{"channel voice", "trunk", "[show | set URI [--username U --password-file F] | clear]",
+	{"channel voice", "trunk", "[show | set URI [--username U --password-file F] [--register [--registrar URI] "
+	 "[--register-expires S]] | clear]",
 	 "the tenant's own trunk, where its callbacks call their customers: sip:{number}@HOST[:PORT], "
-	 "winning over guichetd's --sip-trunk; clear: the installation's again",
+	 "winning over guichetd's --sip-trunk, and where its provider's calls come from when guichet registers "
+	 "to it; show says the registration's state; clear: the installation's again (and unregisters)",
 	 "--username U\tthe digest username the provider gives, for an INVITE it challenges (401/407)\n"
 	 "--password-file F\tits password, the file's first line (- for standard input); stored sealed,"
-	 " never shown\n"},
+	 " never shown\n"
+	 "--register\tguichet registers to the provider with these credentials, so that the provider\n"
+	 "\tdelivers the calls to the tenant's numbers (its DIDs) to guichet\n"
+	 "--registrar URI\twhere to register, sip:HOST[:PORT][;transport=udp|tcp], when it is not the\n"
+	 "\ttrunk's own host and port\n"
+	 "--register-expires S\tthe registration's expiry asked, 60 to 3600 seconds (600 by default)\n"},
 	{"channel voice", "prompt", "list | add FILE.wav --name NAME | show ID | get ID -o FILE | remove ID",
 	 "the tenant's own recordings of its prompts: a WAV file (16-bit PCM, mono or stereo, 8 to 48 kHz, "
 	 "a minute at most) kept at 8 kHz, which a menu plays instead of its text ({\"recording\": ID})", NULL},

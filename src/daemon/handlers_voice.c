@@ -21,10 +21,12 @@
 #include "channel/voice/announce.h"
 #include "channel/voice/menu.h"
 #include "channel/voice/registrar.h"
+#include "channel/voice/voice.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
 #include "daemon/secrets.h"
 #include "daemon/server.h"
+#include "guichet/clock.h"
 #include "guichet/error.h"
 #include "guichet/text.h"
 
@@ -458,11 +460,35 @@ int run_voice_queue_list(struct request *r, struct store *db)
  * that would change what guichet sends). The digest credentials, both or
  * neither, answer a provider that challenges the INVITE (401/407); the
  * password is sealed (secrets.h) as the channels' passwords are, and no
- * answer ever holds it. A PUT replaces the trunk whole. --- */
+ * answer ever holds it. "register": true has guichet register to the
+ * provider with them (channel/voice/trunkreg.h), at "registrar" (sip:HOST
+ * [:PORT][;transport=udp|tcp]; the trunk's host and port when absent) for
+ * "register_expires" seconds (60 to 3600, 600 when absent); the answers
+ * carry the registration's state as the telephony thread has it. A PUT
+ * replaces the trunk whole. --- */
 
 #define TRUNK_URI_MAX 255
 #define TRUNK_USERNAME_MAX 128
 #define TRUNK_PASSWORD_MAX 128
+#define TRUNK_EXPIRES_MIN 60
+#define TRUNK_EXPIRES_MAX 3600
+#define TRUNK_EXPIRES_DEFAULT 600
+
+/* Past a host and an optional port (HOST[:PORT]): what follows, or NULL when there is none. */
+static const char *host_port(const char *at)
+{
+	size_t host = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (host == 0)
+		return NULL;
+	at += host;
+	if (*at == ':') {
+		size_t digits = strspn(at + 1, "0123456789");
+		if (digits == 0 || digits > 5 || strtol(at + 1, NULL, 10) > 65535)
+			return NULL;
+		at += 1 + digits;
+	}
+	return at;
+}
 
 /* Whether uri is a trunk template guichet will dial. */
 static bool trunk_ok(const char *uri)
@@ -470,18 +496,16 @@ static bool trunk_ok(const char *uri)
 	const char *at = strncmp(uri, "sip:", 4) == 0 ? uri + 4 : NULL; /* no sips: guichet has no TLS transport */
 	if (at == NULL || strncmp(at, "{number}@", 9) != 0 || strlen(uri) > TRUNK_URI_MAX)
 		return false;
-	at += 9;
-	size_t host = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-	if (host == 0)
-		return false;
-	at += host;
-	if (*at == ':') {
-		size_t digits = strspn(at + 1, "0123456789");
-		if (digits == 0 || digits > 5 || strtol(at + 1, NULL, 10) > 65535)
-			return false;
-		at += 1 + digits;
-	}
-	return *at == '\0';
+	at = host_port(at + 9);
+	return at && *at == '\0';
+}
+
+/* Whether uri is a registrar guichet will send REGISTER to:
+ * sip:HOST[:PORT], with at most a transport guichet runs. */
+static bool registrar_ok(const char *uri)
+{
+	const char *at = strncmp(uri, "sip:", 4) == 0 && strlen(uri) <= TRUNK_URI_MAX ? host_port(uri + 4) : NULL;
+	return at && (*at == '\0' || strcmp(at, ";transport=udp") == 0 || strcmp(at, ";transport=tcp") == 0);
 }
 
 /* A credential a digest can carry: 1 to max bytes of clean text; the
@@ -492,12 +516,46 @@ static bool credential_ok(const char *s, size_t max, bool quoted)
 	       !(quoted && (strchr(s, '"') || strchr(s, '\\')));
 }
 
+/* "register", "registrar", "register_expires" into ret (its credentials already read). */
+static bool bad_registration(struct request *r, struct store_voice_trunk *ret)
+{
+	json_t *reg = json_object_get(r->body, "register"), *registrar = json_object_get(r->body, "registrar");
+	json_t *expires = json_object_get(r->body, "register_expires");
+	if (reg && !json_is_boolean(reg))
+		return reply_error(r, 400, "invalid", "register", "'register' is true or false"), true;
+	ret->registers = json_is_true(reg);
+	if (registrar && !json_is_null(registrar) &&
+	    (!json_is_string(registrar) || !registrar_ok(json_string_value(registrar))))
+		return reply_error(r, 400, "invalid", "registrar", "'registrar' is sip:HOST or sip:HOST:PORT, with at most"
+				   " ;transport=udp or ;transport=tcp"), true;
+	if (expires && !json_is_null(expires) &&
+	    (!json_is_integer(expires) || json_integer_value(expires) < TRUNK_EXPIRES_MIN ||
+	     json_integer_value(expires) > TRUNK_EXPIRES_MAX))
+		return reply_error(r, 400, "invalid", "register_expires", "'register_expires' is a number of seconds"
+				   " from %d to %d", TRUNK_EXPIRES_MIN, TRUNK_EXPIRES_MAX), true;
+	if (!ret->registers && json_is_string(registrar))
+		return reply_error(r, 400, "invalid", "registrar", "'%s' goes with 'register': true", "registrar"), true;
+	if (!ret->registers && json_is_integer(expires))
+		return reply_error(r, 400, "invalid", "register_expires", "'%s' goes with 'register': true",
+				   "register_expires"), true;
+	if (ret->registers && ret->username == NULL)
+		return reply_error(r, 400, "invalid", "username", "registering needs 'username' and 'password'"), true;
+	ret->registrar = json_string_value(registrar);
+	ret->register_expires = json_is_integer(expires) ? json_integer_value(expires) : TRUNK_EXPIRES_DEFAULT;
+	return false;
+}
+
 static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const char **ret_password)
 {
 	const char *key;
 	json_t *v;
+	static const char *const members[] = {"uri", "username", "password", "register", "registrar",
+					      "register_expires"};
 	json_object_foreach(r->body, key, v) {
-		if (strcmp(key, "uri") != 0 && strcmp(key, "username") != 0 && strcmp(key, "password") != 0)
+		size_t i = 0;
+		while (i < sizeof(members) / sizeof(members[0]) && strcmp(key, members[i]) != 0)
+			i++;
+		if (i == sizeof(members) / sizeof(members[0]))
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
 	const char *uri = json_string_value(json_object_get(r->body, "uri"));
@@ -518,7 +576,7 @@ static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const ch
 		return reply_error(r, 400, "invalid", "username", "'username' goes with 'password'"), true;
 	*ret = (struct store_voice_trunk){.uri = uri, .username = username};
 	*ret_password = password;
-	return false;
+	return bad_registration(r, ret);
 }
 
 int prepare_voice_trunk(struct request *r, struct store *db)
@@ -528,12 +586,48 @@ int prepare_voice_trunk(struct request *r, struct store *db)
 	return bad_trunk(r, &in, &password);
 }
 
+static const char *const reg_states[] = {"off", "registering", "registered", "failing"};
+
+/* The trunk's registration as the telephony thread has it, into row's
+ * "registration": {"state"} and, once an attempt ended, "sip_status" (null:
+ * no answer), "at", "expires_s" (registered) or "error" (failing). */
+static void registration_json(struct request *r, json_t *row, bool fresh)
+{
+	struct voice *v = r->worker->server->voice;
+	struct voice_trunk_state st;
+	voice_trunk_state(v, r->scope.tenant_id, &st);
+	json_t *reg = json_object();
+	if (reg == NULL)
+		return;
+	bool asked = json_is_true(json_object_get(row, "register"));
+	if (asked && st.state == VOICE_TRUNK_OFF) /* not taken up yet (within a second), or no SIP stack */
+		st.state = v ? VOICE_TRUNK_REGISTERING : VOICE_TRUNK_OFF;
+	if (!asked || fresh) /* fresh: just set, taken up within a second */
+		st = (struct voice_trunk_state){.state = asked && v ? VOICE_TRUNK_REGISTERING : VOICE_TRUNK_OFF};
+	json_object_set_new(reg, "state", json_string(reg_states[st.state]));
+	if (asked && v == NULL)
+		json_object_set_new(reg, "error", json_string("guichetd runs without --sip-listen"));
+	if (st.at_ms > 0 && st.state != VOICE_TRUNK_REGISTERING) {
+		char at[GC_TIME_LEN];
+		gc_time_format(st.at_ms, at);
+		json_object_set_new(reg, "sip_status", st.sip_status ? json_integer(st.sip_status) : json_null());
+		json_object_set_new(reg, "at", json_string(at));
+	}
+	if (st.state == VOICE_TRUNK_REGISTERED)
+		json_object_set_new(reg, "expires_s", json_integer(st.expires_s));
+	if (st.state == VOICE_TRUNK_FAILING && st.error[0])
+		json_object_set_new(reg, "error", json_string(st.error));
+	json_object_set_new(row, "registration", reg);
+}
+
 int run_voice_trunk_get(struct request *r, struct store *db)
 {
 	json_t *row = NULL;
 	int rc = store_voice_trunk_get(db, &r->scope, &row);
 	if (rc == GC_ENOTFOUND)
-		return reply(r, 200, json_pack("{s:n}", "uri"));
+		return reply(r, 200, json_pack("{s:n,s:{s:s}}", "uri", "registration", "state", "off"));
+	if (rc == GC_OK)
+		registration_json(r, row, false);
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
 }
 
@@ -556,6 +650,8 @@ int run_voice_trunk_put(struct request *r, struct store *db)
 	json_t *row = NULL;
 	if (rc == GC_OK)
 		rc = store_voice_trunk_get(db, &r->scope, &row);
+	if (rc == GC_OK)
+		registration_json(r, row, true);
 	return rc < 0 ? reply_store_error(r, db, rc, NULL) : reply(r, 200, row);
 }
 

@@ -146,6 +146,17 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		(unsigned long long)vs.phones_denied, (unsigned long long)vs.phones_throttled,
 		(long long)vs.phones_bound);
 	evbuffer_add_printf(out,
+		"# HELP guichet_voice_trunk_registrations Tenants' trunks' registrations to their providers, by state.\n"
+		"# TYPE guichet_voice_trunk_registrations gauge\n"
+		"guichet_voice_trunk_registrations{state=\"registering\"} %lld\n"
+		"guichet_voice_trunk_registrations{state=\"registered\"} %lld\n"
+		"guichet_voice_trunk_registrations{state=\"failing\"} %lld\n"
+		"# HELP guichet_voice_trunk_register_failures_total Trunks' registration attempts that failed.\n"
+		"# TYPE guichet_voice_trunk_register_failures_total counter\n"
+		"guichet_voice_trunk_register_failures_total %llu\n",
+		(long long)vs.trunks_registering, (long long)vs.trunks_registered, (long long)vs.trunks_failing,
+		(unsigned long long)vs.trunk_failures);
+	evbuffer_add_printf(out,
 		"# HELP guichet_voice_agent_rings_total Agents' phones rung for offers, by outcome.\n"
 		"# TYPE guichet_voice_agent_rings_total counter\n"
 		"guichet_voice_agent_rings_total{result=\"rung\"} %llu\n"

@@ -185,6 +185,30 @@ int sipp_serve(struct sipp *s, const char *scenario, int port, int calls)
 	return spawn(s, scenario, args);
 }
 
+int sipp_serve_keyed(struct sipp *s, const char *scenario, int port, const char *key, const char *value)
+{
+	char local_port[16], media_port[16];
+	snprintf(local_port, sizeof(local_port), "%d", port);
+	snprintf(media_port, sizeof(media_port), "%d", testport_free());
+	char *args[] = {"-m", "1", "-i", "127.0.0.1", "-p", local_port, "-mp", media_port, "-key", (char *)key,
+			(char *)value, "-rtp_echo", "-nostdin", "-timeout", "60", "-timeout_error", "-trace_err", "-t",
+			"u1", NULL};
+	return spawn(s, scenario, args);
+}
+
+int sipp_start_keyed(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *key,
+		     const char *value)
+{
+	char remote[64], local_port[16], media_port[16];
+	snprintf(remote, sizeof(remote), "127.0.0.1:%d", sip_port);
+	snprintf(local_port, sizeof(local_port), "%d", testport_free());
+	snprintf(media_port, sizeof(media_port), "%d", testport_free());
+	char *args[] = {remote, "-s", (char *)service, "-key", (char *)key, (char *)value, "-m", "1", "-i", "127.0.0.1",
+			"-p", local_port, "-mp", media_port, "-nostdin", "-timeout", "30", "-timeout_error", "-trace_err",
+			"-t", "u1", NULL};
+	return spawn(s, scenario, args);
+}
+
 int sipp_wait(struct sipp *s, int timeout_ms)
 {
 	int status = 0, rc = -1;

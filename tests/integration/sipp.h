@@ -46,6 +46,13 @@ char *sipp_square_wav(int hz, int seconds, size_t *ret_len);
 /* SIPp as an agent's phone (user-agent server) on 127.0.0.1:port over UDP,
  * for calls calls of scenario, echoing the media it hears (-rtp_echo). */
 int sipp_serve(struct sipp *s, const char *scenario, int port, int calls);
+/* SIPp as a provider (user-agent server, scenario) on 127.0.0.1:port over
+ * UDP, for one call, with the scenario's key set to value ([key]). */
+int sipp_serve_keyed(struct sipp *s, const char *scenario, int port, const char *key, const char *value);
+/* One call of scenario to service at 127.0.0.1:sip_port over UDP, with the
+ * scenario's key set to value. */
+int sipp_start_keyed(struct sipp *s, const char *scenario, int sip_port, const char *service, const char *key,
+		     const char *value);
 /* Waits for the call to end (at most timeout_ms, then SIPp is killed):
  * SIPp's exit status (0: the scenario passed, 1: it failed), or -1; the
  * log is printed when it is not 0. The folder goes. */

@@ -37,7 +37,11 @@
  * reached; a customer answering 486 brings the callback back, its attempt
  * counted. A ring-all queue's offer rings every offered agent's phone; the
  * first to answer takes the call, the others get CANCEL. A tenant's own
- * trunk, set through the API, carries its callbacks instead of --sip-trunk. */
+ * trunk, set through the API, carries its callbacks instead of --sip-trunk.
+ * A trunk that registers (SIPp as the provider's registrar): the digest,
+ * the renewal, the provider's call to the registered contact reaching the
+ * queue and alice's phone, another tenant's number refused over it, the
+ * unregistration when cleared; a wrong password failing visibly, once. */
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -1473,6 +1477,245 @@ static void a_trunk_that_challenges_gets_the_digest(void **state)
 	resp_clear(&r);
 }
 
+/* --- a tenant's trunk that registers to its provider --- */
+
+#define REG_USER "guichet-reg"
+#define REG_PASSWORD "register secret 1"
+
+/* GET .../trunk as admin: the registration's state into buf, its last SIP status returned (-1: none). */
+static long long registration(char *buf, size_t len, char *ret_at, size_t at_len)
+{
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_null(strstr(r.text, REG_PASSWORD));
+	json_t *reg = json_object_get(r.json, "registration");
+	snprintf(buf, len, "%s", json_string_value(json_object_get(reg, "state")) ?: "");
+	if (ret_at)
+		snprintf(ret_at, at_len, "%s", json_string_value(json_object_get(reg, "at")) ?: "");
+	json_t *sc = json_object_get(reg, "sip_status");
+	long long status = json_is_integer(sc) ? json_integer_value(sc) : -1;
+	resp_clear(&r);
+	return status;
+}
+
+/* Waits (up to 10 s) for the registration to be in state: its last SIP status. */
+static long long wait_registration(const char *state)
+{
+	char buf[32] = "";
+	long long status = -1;
+	for (int i = 0; i < 1000; i++) {
+		status = registration(buf, sizeof(buf), NULL, 0);
+		if (strcmp(buf, state) == 0)
+			return status;
+		sleep_ms(10);
+	}
+	fail_msg("the trunk's registration is %s, not %s", buf, state);
+	return status;
+}
+
+/* The trunk's registration, checked strictly: registering without
+ * credentials, a registrar that is no SIP URI guichet sends to, an expiry
+ * out of 60..3600, the registrar's options without registering: 400
+ * naming the member. */
+static void a_registration_is_checked(void **state)
+{
+	struct resp r;
+	static const struct {
+		const char *json, *field;
+	} bad[] = {
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"register\":true}", "username"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"register\":\"yes\"}", "register"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"registrar\":\"http://127.0.0.1\"}", "registrar"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"registrar\":\"sip:user@127.0.0.1\"}", "registrar"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"registrar\":\"sip:127.0.0.1;transport=tls\"}", "registrar"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"register_expires\":59}", "register_expires"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"register_expires\":3601}", "register_expires"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"registrar\":\"sip:127.0.0.1\"}", "registrar"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"register_expires\":600}", "register_expires"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *body = json_loads(bad[i].json, 0, NULL);
+		assert_non_null(body);
+		http_expect(&d, "PUT", admin, 400, body, &r, "/api/v1/channels/voice/trunk");
+		if (strcmp(error_field(&r), bad[i].field) != 0)
+			fail_msg("%s: field '%s', not '%s'", bad[i].json, error_field(&r), bad[i].field);
+		resp_clear(&r);
+	}
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "registration"), "state")), "off");
+	resp_clear(&r);
+}
+
+/* A run of trunk_call.xml: a call over tenant one's registration (its
+ * contact in the Request-URI) for did: SIPp's exit status (0: refused, 404). */
+static int call_over_registration(const char *did)
+{
+	char contact[40];
+	snprintf(contact, sizeof(contact), "trunk-t%lld", tenant_one);
+	struct sipp s;
+	assert_int_equal(sipp_start_keyed(&s, "trunk_call.xml", sip_port, contact, "did", did), 0);
+	return sipp_wait(&s, 20000);
+}
+
+/* guichet registers to the tenant's provider (SIPp's registrar, set by the
+ * CLI): challenged, it answers with the digest SIPp checks, renews before
+ * the 5 s granted run out; GET says registered (a metric and the CLI's
+ * show too). The provider's call to the registered contact, the tenant's
+ * number in its To header, is answered as any call to that number: it
+ * waits in the number's queue and alice's phone rings and is bridged. A
+ * call over the same registration for another tenant's number is refused
+ * (404). The trunk cleared, guichet unregisters (expires 0, the digest
+ * checked again), the registration is off, and a call to the old contact
+ * is refused. */
+static void a_registered_trunk_receives_the_providers_calls(void **state)
+{
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct resp r;
+	http_expect(&d, "POST", other, 201, json_pack("{s:s}", "number", "+33100000299"), &r,
+		    "/api/v1/channels/voice/numbers");
+	resp_clear(&r);
+	int reg_port = testport_free();
+	char uri[64], token_file[160], pass_file[160], *out = NULL, *err = NULL;
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", reg_port);
+	snprintf(token_file, sizeof(token_file), "%s/cli-token", d.dir);
+	snprintf(pass_file, sizeof(pass_file), "%s/register-pass", d.dir);
+	FILE *f = fopen(token_file, "w");
+	assert_non_null(f);
+	fputs(admin, f);
+	fclose(f);
+	assert_non_null(f = fopen(pass_file, "w"));
+	fputs(REG_PASSWORD "\n", f);
+	fclose(f);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "channel", "voice", "trunk", "set", uri, "--registrar",
+				 "sip:127.0.0.1", NULL), 2); /* --registrar goes with --register */
+	free(out);
+	free(err);
+	long long before = newest_contact(), answered = metric("guichet_voice_agent_rings_total{result=\"answered\"}");
+	long long unknown = metric("guichet_voice_unknown_total");
+	struct sipp provider, ph;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	assert_int_equal(sipp_serve_keyed(&provider, "trunk_registrar.xml", reg_port, "did", WAIT_NUMBER), 0);
+	sleep_ms(300); /* their sockets bound */
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "voice", "trunk", "set", uri,
+				 "--username", REG_USER, "--password-file", pass_file, "--register", "--register-expires",
+				 "120", NULL), 0);
+	assert_null(strstr(out, REG_PASSWORD));
+	free(out);
+	free(err);
+	assert_int_equal(wait_registration("registered"), 200);
+	assert_int_equal(metric("guichet_voice_trunk_registrations{state=\"registered\"}"), 1);
+	assert_int_equal(run_cli(&d, token_file, &out, &err, "--json", "channel", "voice", "trunk", "show", NULL), 0);
+	assert_non_null(strstr(out, "\"registered\""));
+	assert_null(strstr(out, REG_PASSWORD));
+	free(out);
+	free(err);
+	http_expect(&d, "GET", other, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "registration"), "state")), "off");
+	resp_clear(&r);
+	/* the provider's call: alice's phone rings and answers, the provider hangs up */
+	long long contact = wait_bridged(before, answered);
+	assert_int_equal(sipp_wait(&ph, 20000), 0);
+	json_t *ev = call_events(contact, "call_answered");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "number")), WAIT_NUMBER);
+	json_decref(ev);
+	ev = call_events(contact, "call_bridged");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(ev, 0), "agent_id")), agent_id);
+	json_decref(ev);
+	ev = call_events(contact, "call_ended");
+	assert_int_equal(json_array_size(ev), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev, 0), "by")), "caller");
+	json_decref(ev);
+	/* another tenant's number over this tenant's registration: refused */
+	assert_int_equal(call_over_registration("+33100000299"), 0);
+	assert_int_equal(metric("guichet_voice_unknown_total"), unknown + 1);
+	assert_int_equal(newest_contact(), contact);
+	/* cleared: unregistered (the provider's scenario ends with it) */
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&provider, 20000), 0);
+	char buf[32];
+	assert_int_equal(registration(buf, sizeof(buf), NULL, 0), -1);
+	assert_string_equal(buf, "off");
+	assert_int_equal(metric("guichet_voice_trunk_registrations{state=\"registered\"}"), 0);
+	assert_int_equal(call_over_registration(WAIT_NUMBER), 0); /* no registration: no such contact */
+	wait_idle();
+}
+
+/* A wrong password: the registrar (named apart from the trunk's host)
+ * challenges the digest again (401), and guichet stops there (no third
+ * REGISTER: no loop), failing with the 401 and its time, counted; the
+ * trunk cleared, nothing is left failing. */
+static void a_wrong_registration_password_fails_visibly(void **state)
+{
+	int reg_port = testport_free();
+	long long failures = metric("guichet_voice_trunk_register_failures_total");
+	struct sipp provider;
+	assert_int_equal(sipp_serve_keyed(&provider, "trunk_registrar_denied.xml", reg_port, "did", WAIT_NUMBER), 0);
+	sleep_ms(300);
+	/* the registrar named apart from the trunk's host and port */
+	struct resp r;
+	char registrar[64];
+	snprintf(registrar, sizeof(registrar), "sip:127.0.0.1:%d", reg_port);
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s,s:b,s:s}", "uri", "sip:{number}@127.0.0.1:9",
+		    "username", REG_USER, "password", "not the one", "register", 1, "registrar", registrar), &r,
+		    "/api/v1/channels/voice/trunk");
+	assert_true(json_is_true(json_object_get(r.json, "register")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "registrar")), registrar);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "register_expires")), 600);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "registration"), "state")),
+			    "registering");
+	assert_null(strstr(r.text, "not the one"));
+	resp_clear(&r);
+	assert_int_equal(wait_registration("failing"), 401);
+	char buf[32], at[40];
+	registration(buf, sizeof(buf), at, sizeof(at));
+	assert_true(strlen(at) >= 20); /* when */
+	assert_int_equal(sipp_wait(&provider, 20000), 0); /* no third REGISTER within 4 s */
+	assert_string_equal(buf, "failing");
+	assert_true(metric("guichet_voice_trunk_register_failures_total") > failures);
+	assert_int_equal(metric("guichet_voice_trunk_registrations{state=\"failing\"}"), 1);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	for (int i = 0; i < 300 && metric("guichet_voice_trunk_registrations{state=\"failing\"}") != 0; i++)
+		sleep_ms(10);
+	assert_int_equal(metric("guichet_voice_trunk_registrations{state=\"failing\"}"), 0);
+}
+
+/* guichetd stopping cleanly unregisters the trunks it registered
+ * (trunk_registrar_stop.xml: the REGISTER with expires=0, its digest
+ * checked) before it exits, and exits cleanly; started again, the trunk
+ * cleared. Last: it restarts the daemon. */
+static void stopping_unregisters_the_trunk(void **state)
+{
+	int reg_port = testport_free();
+	char uri[64], listen[32];
+	snprintf(uri, sizeof(uri), "sip:{number}@127.0.0.1:%d", reg_port);
+	struct sipp provider;
+	assert_int_equal(sipp_serve_keyed(&provider, "trunk_registrar_stop.xml", reg_port, "did", WAIT_NUMBER), 0);
+	sleep_ms(300);
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s,s:b}", "uri", uri, "username", REG_USER, "password",
+		    REG_PASSWORD, "register", 1), &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	assert_int_equal(wait_registration("registered"), 200);
+	assert_int_equal(daemon_stop(&d), 0);
+	assert_int_equal(sipp_wait(&provider, 10000), 0); /* unregistered before the daemon was gone */
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
+	assert_int_equal(daemon_start(&d, "--sip-listen", listen, NULL), 0);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1497,6 +1740,10 @@ int main(void)
 		cmocka_unit_test(a_ring_all_offer_rings_every_phone_and_the_first_answer_wins),
 		cmocka_unit_test(a_tenants_own_trunk_wins_over_the_installations),
 		cmocka_unit_test(a_trunk_that_challenges_gets_the_digest),
+		cmocka_unit_test(a_registration_is_checked),
+		cmocka_unit_test(a_wrong_registration_password_fails_visibly),
+		cmocka_unit_test(a_registered_trunk_receives_the_providers_calls),
+		cmocka_unit_test(stopping_unregisters_the_trunk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

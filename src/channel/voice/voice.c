@@ -17,6 +17,7 @@
 #include "channel/voice/prompt.h"
 #include "channel/voice/recorder.h"
 #include "channel/voice/registrar.h"
+#include "channel/voice/trunkreg.h"
 #include "daemon/log.h"
 #include "daemon/hub.h"
 #include "daemon/ops.h"
@@ -210,6 +211,9 @@ struct voice {
 	struct prompt_cache *prompts;
 	struct voice_calls *calls;
 	struct registrar *registrar; /* agents' phones */
+	struct trunkreg *trunkreg;   /* tenants' trunks registering to their providers */
+	struct trunkreg_counters trunks;
+	bool stopping;               /* MQ_STOP taken: the trunks unregister, no new call */
 	struct router *router;     /* observed (router_add_observer) */
 	struct offer *offers;      /* by contact, under lock */
 	struct bridge *bridges;    /* bridged calls by contact, under lock (the API's hold and transfer) */
@@ -1826,17 +1830,40 @@ static int negotiate(struct voice *v, struct call *c, const struct sip_msg *msg,
 	return 0;
 }
 
-/* The number the INVITE is for, as stored (ops_phone_key), from its request
- * URI. Its tenant is not known yet, so no country: E.164 ("+33123456789")
- * and international digits ("33123456789", their digits key) are found; a
- * national form ("0123456789") only matches a number kept so before E.164. */
-static int called_number(const struct sip_msg *msg, char *ret, size_t len)
+/* The number the INVITE is for, as stored (ops_phone_key), and the tenant
+ * it must be one of (*ret_tenant; 0: any).
+ *
+ * Over a tenant's registration to its provider (the Request-URI's user is
+ * the registration's contact, "trunk-t12": trunkreg.h), the provider keeps
+ * the contact in the Request-URI and puts the number dialled (the DID) in
+ * the To header: the number is the To's user, read in that tenant's
+ * country (so a national form is found too), and it must be one of that
+ * tenant's numbers, or the call is refused as an unknown number (404): a
+ * tenant's trunk never reaches another tenant's number.
+ *
+ * Otherwise the number is the Request-URI's user, as a trunk pointed at
+ * --sip-listen (or a provider that rewrites the Request-URI to the DID)
+ * sends it; its tenant is not known yet, so no country: E.164
+ * ("+33123456789") and international digits ("33123456789", their digits
+ * key) are found; a national form ("0123456789") only matches a number kept
+ * so before E.164. */
+static int called_number(struct voice *v, const struct sip_msg *msg, char *ret, size_t len, int64_t *ret_tenant)
 {
-	char user[64];
+	char user[64], country[3] = "";
 	if (msg->uri.user.l == 0 || msg->uri.user.l >= sizeof(user))
 		return GC_EINVAL;
 	pl_strcpy(&msg->uri.user, user, sizeof(user));
-	return ops_phone_key(user, NULL, true, ret, len);
+	int64_t tenant = trunkreg_tenant_of(v->trunkreg, user);
+	*ret_tenant = tenant;
+	if (tenant == 0)
+		return ops_phone_key(user, NULL, true, ret, len);
+	struct ops_error err = {0};
+	if (msg->to.uri.user.l == 0 || msg->to.uri.user.l >= sizeof(user))
+		return GC_EINVAL;
+	pl_strcpy(&msg->to.uri.user, user, sizeof(user));
+	if (ops_tenant_country(v->store, tenant, country, &err) < 0)
+		country[0] = '\0'; /* a calendar that cannot be read: international forms only */
+	return ops_phone_key(user, country, true, ret, len);
 }
 
 /* The caller's number (the From's user) as ops_phone_key keeps it, read in
@@ -1937,10 +1964,15 @@ static void on_invite(const struct sip_msg *msg, void *arg)
 	char number[40];
 	json_t *row = NULL;
 	int status = 0;
-	if (atomic_load(&v->n_active) >= MAX_CALLS)
+	int64_t tenant = 0;
+	if (v->stopping)
+		status = 503;
+	else if (atomic_load(&v->n_active) >= MAX_CALLS)
 		status = 486;
-	else if (called_number(msg, number, sizeof(number)) < 0 || store_voice_number_find(v->store, number, &row) < 0)
-		status = 404;
+	else if (called_number(v, msg, number, sizeof(number), &tenant) < 0 ||
+		 store_voice_number_find(v->store, number, &row) < 0 ||
+		 (tenant && json_integer_value(json_object_get(row, "tenant_id")) != tenant))
+		status = 404; /* another tenant's number, over this tenant's trunk: as unknown */
 	else
 		status = call_accept(v, msg, row);
 	json_decref(row);
@@ -1952,7 +1984,8 @@ static void on_invite(const struct sip_msg *msg, void *arg)
 		status = 488;
 	if (status)
 		sip_treply(NULL, v->sip, msg, (uint16_t)status, status == 404 ? "Not Found" : status == 488 ?
-			   "Not Acceptable Here" : status == 486 ? "Busy Here" : "Server Internal Error");
+			   "Not Acceptable Here" : status == 486 ? "Busy Here" : status == 503 ? "Service Unavailable"
+			   : "Server Internal Error");
 }
 
 /* --- the loop's messages --- */
@@ -2027,6 +2060,13 @@ static void routing_apply(struct voice *v)
 	}
 }
 
+/* Every trunk's registration ended (unregistered, or its registrar silent too long): the loop ends. */
+static void trunks_unregistered(void *arg)
+{
+	(void)arg;
+	re_cancel();
+}
+
 static void on_message(int id, void *data, void *arg)
 {
 	struct voice *v = arg;
@@ -2036,15 +2076,19 @@ static void on_message(int id, void *data, void *arg)
 	}
 	if (id == MQ_ROUTING) {
 		routing_apply(v);
-		dial_pending(v);
+		if (!v->stopping) /* no new call while the trunks unregister */
+			dial_pending(v);
 		return;
 	}
+	if (v->stopping)
+		return;
+	v->stopping = true;
 	while (v->list) {
 		struct call *c = v->list;
 		call_end(c, "shutdown");
 		call_free(c);
 	}
-	re_cancel();
+	trunkreg_stop(v->trunkreg, trunks_unregistered, v); /* the loop runs on until they are answered */
 }
 
 /* --- recordings (recorder.h) --- */
@@ -2224,6 +2268,8 @@ static int loop_open(struct voice *v)
 		return GC_ENOMEM;
 	if ((rc = registrar_new(v->sip, v->store, &v->phones, &v->registrar)) < 0)
 		return rc;
+	if ((rc = trunkreg_new(v->sip, v->store, v->secrets, &v->trunks, &v->trunkreg)) < 0)
+		return rc;
 	if ((rc = voice_calls_start(v->writer, on_done, v, &v->calls)) < 0)
 		return rc;
 	return v->rec_dir[0] ? recorder_start(v->rec_dir, on_recorded, v, &v->recorder) : GC_OK;
@@ -2243,6 +2289,7 @@ static void loop_clear(struct voice *v)
 	take_done(v);
 	registrar_free(v->registrar);
 	v->registrar = NULL;
+	trunkreg_close(v->trunkreg); /* freed once the thread is gone (voice_stop), as the API reads it */
 	v->sock = mem_deref(v->sock);
 	if (v->sip)
 		sip_close(v->sip, true);
@@ -2352,6 +2399,7 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	if (state < 0) {
 		pthread_join(v->thread, NULL);
 		libre_close();
+		trunkreg_free(v->trunkreg);
 		prompt_release(v->moh);
 		free(v);
 		return state;
@@ -2378,6 +2426,7 @@ void voice_stop(struct voice *v)
 		free(o);
 	}
 	bridges_free(v);
+	trunkreg_free(v->trunkreg);
 	for (struct dial_req *d = v->dials, *next; d; d = next) {
 		next = d->next;
 		free(d);
@@ -2412,6 +2461,15 @@ void voice_stats(const struct voice *v, struct voice_stats *ret)
 	ret->phones_denied = atomic_load(&v->phones.denied);
 	ret->phones_throttled = atomic_load(&v->phones.throttled);
 	ret->phones_bound = atomic_load(&v->phones.bindings);
+	ret->trunks_registering = atomic_load(&v->trunks.registering);
+	ret->trunks_registered = atomic_load(&v->trunks.registered);
+	ret->trunks_failing = atomic_load(&v->trunks.failing);
+	ret->trunk_failures = atomic_load(&v->trunks.failures);
+}
+
+void voice_trunk_state(struct voice *v, int64_t tenant_id, struct voice_trunk_state *ret)
+{
+	trunkreg_state(v ? v->trunkreg : NULL, tenant_id, ret);
 }
 
 int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, struct voice_call *ret)

@@ -25,6 +25,11 @@
  * the legs bridged: RTP relayed as it comes, both ways, the music stopped.
  * Either side's BYE ends both legs and the call; the agent then wraps up.
  *
+ * A tenant's trunk may ask guichet to register to its provider
+ * (trunkreg.h): the thread keeps those registrations, and an INVITE to a
+ * registration's contact is a call to one of that tenant's numbers (the
+ * To's), or a 404. Stopping, it unregisters them before its loop ends.
+ *
  * Other threads talk to it only through its mqueue (voice_stop, and the
  * calls' results) and read its counters (voice_stats). */
 #ifndef GUICHET_CHANNEL_VOICE_VOICE_H
@@ -92,6 +97,24 @@ int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, str
  * offer that follows. */
 int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool hold, int64_t *ret_held_ms);
 
+/* A tenant's trunk's registration to its provider (trunkreg.h), as the
+ * API shows it. */
+enum voice_trunk_reg {
+	VOICE_TRUNK_OFF,           /* not asked (or no SIP stack: guichetd without --sip-listen) */
+	VOICE_TRUNK_REGISTERING,   /* asked, no final answer yet */
+	VOICE_TRUNK_REGISTERED,    /* the registrar's 2xx, renewed before it expires */
+	VOICE_TRUNK_FAILING,       /* the last attempt failed: tried again later */
+};
+struct voice_trunk_state {
+	enum voice_trunk_reg state;
+	int sip_status;            /* the last final answer's status (0: none, or no answer) */
+	int64_t at_ms;             /* when the state was last set (gc_now_ms) */
+	uint32_t expires_s;        /* registered: what the registrar granted */
+	char error[80];            /* failing without an answer: why ("timed out") */
+};
+/* The tenant's trunk's registration: OFF when it has none (v NULL too). Any thread. */
+void voice_trunk_state(struct voice *v, int64_t tenant_id, struct voice_trunk_state *ret);
+
 struct voice_stats {
 	uint64_t calls;            /* answered */
 	uint64_t unknown;          /* refused: no such number (404) */
@@ -107,6 +130,9 @@ struct voice_stats {
 	/* agents' phones (registrar.h): REGISTERs answered 200, 401, 403, 503 (throttled) */
 	uint64_t phones_registered, phones_challenged, phones_denied, phones_throttled;
 	int64_t phones_bound;      /* bindings now */
+	/* tenants' trunks' registrations (trunkreg.h): now in each state, and failures */
+	int64_t trunks_registering, trunks_registered, trunks_failing;
+	uint64_t trunk_failures;
 };
 /* Any thread. NULL: all zero. */
 void voice_stats(const struct voice *v, struct voice_stats *ret);

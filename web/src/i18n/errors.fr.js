@@ -24,6 +24,7 @@ export default {
   "'%.40s' is not a day like 2026-12-01": '« %.40s » n’est pas un jour comme 2026-12-01.',
   "'%s' cannot be changed": '« %s » ne peut pas être modifié.',
   "'%s' contains control characters": '« %s » contient des caractères de contrôle.',
+  "'%s' goes with 'register': true": '« %s » va avec « register » : true.',
   "'%s' is UTF-8 text of 1 to %d bytes once control characters are removed":
     '« %s » est un texte UTF-8 de 1 à %d octets, caractères de contrôle retirés.',
   "'%s' is a date (YYYY-MM-DD, the tenant's day) or an RFC 3339 time":
@@ -237,6 +238,11 @@ export default {
   "'queues' must list 1 to %d queues": '« queues » doit lister de 1 à %d files.',
   "'rate_per_minute' is 1 to %d": '« rate_per_minute » vaut de 1 à %d.',
   "'reason' is wrong, outdated or unclear": '« reason » vaut wrong, outdated ou unclear.',
+  "'register' is true or false": '« register » vaut true ou false.',
+  "'register_expires' is a number of seconds from %d to %d":
+    '« register_expires » est un nombre de secondes de %d à %d.',
+  "'registrar' is sip:HOST or sip:HOST:PORT, with at most ;transport=udp or ;transport=tcp":
+    '« registrar » s’écrit sip:HOTE ou sip:HOTE:PORT, avec au plus ;transport=udp ou ;transport=tcp.',
   "'replications' must be a whole number (%g given)":
     '« replications » doit être un nombre entier (%g donné).',
   "'reply' names a reply of the 'article' given":
@@ -494,6 +500,8 @@ export default {
     'La file n° %lld sert le canal %s ; ceci lui enverrait des contacts du canal %s.',
   "queue '%s' overflows back to itself through '%s': a contact would go round for ever":
     'La file « %s » déborde sur elle-même en passant par « %s » : un contact tournerait sans fin.',
+  "registering needs 'username' and 'password'":
+    'S’enregistrer auprès de l’opérateur demande « username » et « password ».',
   "resolving a contact needs a 'disposition' code":
     'Résoudre un contact demande un code de qualification (« disposition »).',
   'resolving a contact needs a disposition code':
