@@ -5,7 +5,8 @@
 // tab reads nothing more; opened again after 30 seconds, it is read again.
 // An offline colleague is listed but cannot be chosen; the filter finds a
 // colleague by name (without minding accents or case), and the contact is
-// transferred to them. axe-core finds no serious or critical violation on
+// transferred to them. Alt+2 opens the second tab the moment it appears
+// (the keys once read the tabs of the render before). axe-core finds no serious or critical violation on
 // the open choice in English and French.
 
 import { bearer } from './bearer.mjs';
@@ -49,6 +50,7 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
     if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/agents') agentLists += 1;
   });
   const contacts = [];
+  let hana = null; // Hana's own calls, as another device of hers
   const panel = (id) => page.locator(`#panel-${id}`);
   const choose = (id) => panel(id).getByRole('button', { name: 'Choose an agent to transfer to', includeHidden: true });
   const agentSelect = (id) => panel(id).getByLabel('Or transfer to an agent');
@@ -56,8 +58,9 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
   const settle = () => page.waitForTimeout(300);
   const reading = () => page.waitForRequest((r) => r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/agents');
   try {
-    await step('handover: an offer accepted by Alt+A is said with its tab; a desk holding two contacts reads no agent list until the choice of an agent opens', async () => {
+    await step('handover: an offer accepted by Alt+A is said with its tab; Alt+2 opens a tab the moment it appears; a desk holding two contacts reads no agent list until the choice of an agent opens', async () => {
       await login(page, url, 'hana@a.example', password);
+      hana = bearer(url, (await bearer(url)('POST', '/api/v1/auth/login', { email: 'hana@a.example', password })).token);
       await page.getByRole('radio', { name: 'Available' }).click();
       await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
       for (const subject of ['First question', 'Second question']) {
@@ -69,7 +72,23 @@ export async function handoverTests({ browser, url, admin, step, accessible, pas
           await page.keyboard.press('Alt+KeyA');
           await page.locator('p.status[role="status"]').getByText(`Contact #${c.id} accepted: tab 1 (Alt+1).`).waitFor();
         } else {
-          await offer.getByRole('button', { name: 'Accept' }).click();
+          // taken elsewhere (a phone answered): its tab opens beside the first, still the open one, and
+          // Alt+2 pressed the moment it appears opens it (the keys read the tabs of the render before)
+          await offer.waitFor();
+          await page.evaluate((id) => {
+            window.pressedAlt2 = new Promise((ok) => new MutationObserver((_, seen) => {
+              if (!document.getElementById(`tab-${id}`)) return;
+              seen.disconnect();
+              window.dispatchEvent(new KeyboardEvent('keydown', { code: 'Digit2', key: '2', altKey: true, cancelable: true }));
+              ok();
+            }).observe(document.body, { childList: true, subtree: true }));
+          }, c.id);
+          await hana('POST', `/api/v1/contacts/${c.id}/accept`);
+          await page.evaluate(() => window.pressedAlt2);
+          await page.getByRole('tab', { name: `#${c.id}`, selected: true }).waitFor({ timeout: 3000 })
+            .catch(() => { throw new Error('Alt+2 did not open the second tab'); });
+          await page.keyboard.press('Alt+Digit1');
+          await page.getByRole('tab', { name: `#${contacts[0]}`, selected: true }).waitFor();
         }
         await page.getByRole('tab', { name: `#${c.id}` }).waitFor();
       }

@@ -138,26 +138,34 @@ export function Agent({ t, me, lang }) {
     refresh();
   };
 
+  // the keys act on the desk as last drawn (its tabs, its language): the
+  // listener, added once, calls the handler of the last render; one added
+  // again after each render read the tabs of the render before until its
+  // effect ran (Alt+2 as a second tab appeared did nothing)
+  const onKey = (e) => {
+    const action = shortcutOf(e);
+    if (!action) return;
+    e.preventDefault();
+    const first = offersRef.current[0]; // the offers as they are now, not as at the last render's effect
+    const tab = action.startsWith('tab') ? tabsRef.current[Number(action.slice(3)) - 1] : undefined;
+    if (action === 'accept' && first) accept(first.contact_id);
+    else if (action === 'reject' && first) reject(first.contact_id);
+    else if (action === 'available') setPresence('available');
+    else if (action === 'pause') setPresence('paused');
+    else if (action === 'list') setShowKeys((v) => !v);
+    else if (action === 'reply') replyRef.current?.focus();
+    else if (action === 'send') actionsRef.current.send?.();
+    else if (action === 'wrapup') actionsRef.current.wrapup?.();
+    else if (action.startsWith('tab')) { if (tab) setActive(tab); }
+    else actionsRef.current[action]?.(); // the open contact's own: diagnosis, hand-over, journey
+  };
+  const keyRef = useRef(onKey);
+  keyRef.current = onKey;
   useEffect(() => {
-    const onKey = (e) => {
-      const action = shortcutOf(e);
-      if (!action) return;
-      e.preventDefault();
-      const first = offersRef.current[0]; // the offers as they are now, not as at the last render's effect
-      if (action === 'accept' && first) accept(first.contact_id);
-      else if (action === 'reject' && first) reject(first.contact_id);
-      else if (action === 'available') setPresence('available');
-      else if (action === 'pause') setPresence('paused');
-      else if (action === 'list') setShowKeys((v) => !v);
-      else if (action === 'reply') replyRef.current?.focus();
-      else if (action === 'send') actionsRef.current.send?.();
-      else if (action === 'wrapup') actionsRef.current.wrapup?.();
-      else if (action.startsWith('tab') && tabs[Number(action.slice(3)) - 1]) setActive(tabs[Number(action.slice(3)) - 1]);
-      else actionsRef.current[action]?.(); // the open contact's own: diagnosis, hand-over, journey
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  });
+    const listener = (e) => keyRef.current(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
+  }, []);
   useEffect(() => {
     document.title = offers.length ? `(${offers.length}) ${t('app.name')}` : t('app.name');
   }, [offers.length, t]);
