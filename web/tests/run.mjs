@@ -237,9 +237,11 @@ async function main() {
     page.on('console', (m) => m.type() === 'error' && !/^Failed to load resource/.test(m.text()) && errors.push(m.text()));
     // expected: GET /me without a session (401: that is how the page knows), and
     // GET /agents/me in Brand B, where the person has no agent profile (404)
+    let refusal = () => false; // a refusal a step asks for
     page.on('response', (r) => {
       const path = new URL(r.url()).pathname;
-      const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 404 && path === '/api/v1/agents/me');
+      const expected = (r.status() === 401 && path === '/api/v1/me') || (r.status() === 404 && path === '/api/v1/agents/me')
+        || refusal(r.status(), path);
       if (r.status() >= 400 && !expected) errors.push(`${r.request().method()} ${path}: ${r.status()}`);
     });
     page.setDefaultTimeout(TIMEOUT);
@@ -359,6 +361,94 @@ async function main() {
         await page.locator('#lang').selectOption('en');
       }
     });
+    const focused = () => page.evaluate(() => document.activeElement?.textContent);
+    const signedIn = () => page.evaluate(() => fetch('/api/v1/me').then((r) => r.json()));
+    await step('signing out while holding a contact says first how many, what becomes of them and the way out; Stay is the default, Escape stays (en, fr)', async () => {
+      const signOut = page.getByRole('button', { name: 'Sign out', exact: true });
+      await signOut.click();
+      const dialog = page.getByRole('alertdialog', { name: 'Before you leave: your contacts' });
+      await dialog.getByText(`You hold 1 contact: #${contactId} (chat).`).waitFor();
+      await dialog.getByText('If you sign out, it stays yours: you are paused (signed out) and the customer waits for you '
+        + 'to come back; nobody else can take it.').waitFor();
+      await dialog.getByText('A customer in a chat gets no answer meanwhile.').waitFor();
+      await dialog.getByText('To leave nobody waiting, stay, then wrap it up or transfer it (in its tab).').waitFor();
+      if ((await focused()) !== 'Stay') throw new Error(`the focus is at ${await focused()}, not Stay`);
+      await accessible(page, 'the warning before signing out (en)');
+      // the focus goes round inside the dialog
+      for (const [key, want] of [['Tab', 'Sign out all the same'], ['Tab', 'Stay'], ['Shift+Tab', 'Sign out all the same'],
+        ['Shift+Tab', 'Stay']]) {
+        await page.keyboard.press(key);
+        if ((await focused()) !== want) throw new Error(`${key}: the focus is at ${await focused()}, not ${want}`);
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      if ((await focused()) !== 'Sign out') throw new Error(`the focus came back to ${await focused()}`);
+      if (!(await signedIn()).user_id) throw new Error('signed out');
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+      const fr = page.getByRole('alertdialog', { name: 'Avant de partir : vos contacts' });
+      await fr.getByText(`Vous tenez 1 contact : n° ${contactId} (chat).`).waitFor();
+      await fr.getByText('Si vous vous déconnectez, il reste à vous : vous passez en pause (déconnecté) et le client '
+        + 'attend votre retour ; personne d’autre ne peut le prendre.').waitFor();
+      await fr.getByText('Un client en chat n’a pas de réponse pendant ce temps.').waitFor();
+      await fr.getByText('Pour ne laisser personne attendre, restez, puis clôturez-le ou transférez-le (dans son onglet).').waitFor();
+      if ((await focused()) !== 'Rester') throw new Error(`the focus is at ${await focused()}, not Rester`);
+      await accessible(page, 'the warning before signing out (fr)');
+      await fr.getByRole('button', { name: 'Rester' }).click();
+      await fr.waitFor({ state: 'detached' });
+      await page.getByLabel('Langue').selectOption('en');
+      if (!(await signedIn()).user_id) throw new Error('signed out');
+      await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+    });
+    await step('switching brand while holding a contact says first what becomes of it; gone all the same, the contact waits, the agent paused, as said (en, fr)', async () => {
+      const brand = page.getByLabel('Brand', { exact: true });
+      const current = () => brand.locator('option:checked').textContent();
+      await brand.selectOption({ label: 'Brand B' });
+      const dialog = page.getByRole('alertdialog', { name: 'Before you leave: your contacts' });
+      await dialog.getByText('If you switch to Brand B, it stays yours in Brand A: you are paused there (signed out), the '
+        + 'customer waits for you to come back, and until it is finished no contact comes to you from Brand B.').waitFor();
+      await dialog.getByRole('button', { name: 'Switch to Brand B all the same' }).waitFor();
+      await accessible(page, 'the warning before switching brand (en)');
+      await dialog.getByRole('button', { name: 'Stay' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      if ((await current()) !== 'Brand A') throw new Error(`the switch shows ${await current()}`);
+      if ((await focused()) !== 'Brand ABrand B') throw new Error(`the focus came back to ${await focused()}`);
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByLabel('Marque', { exact: true }).selectOption({ label: 'Brand B' });
+      const fr = page.getByRole('alertdialog', { name: 'Avant de partir : vos contacts' });
+      await fr.getByText('Si vous passez à Brand B, il reste à vous chez Brand A : vous y passez en pause (déconnecté), le '
+        + 'client attend votre retour, et tant qu’il n’est pas terminé aucun contact ne vous vient de Brand B.').waitFor();
+      await accessible(page, 'the warning before switching brand (fr)');
+      // the old session ends with the switch: a reading of the desk then under way may meet its end
+      refusal = (status, path) => status === 401 && path === '/api/v1/agents/me';
+      await fr.getByRole('button', { name: 'Passer à Brand B quand même' }).click();
+      await page.getByText('Vous n’avez pas de profil d’agent dans cette marque.').waitFor();
+      await page.waitForTimeout(300);
+      refusal = () => false;
+      // what the dialog said: paused in Brand A, the contact still the agent's
+      const alex = (await admin('GET', '/api/v1/agents')).items.find((a) => a.name === 'Alex Agent');
+      const held = await admin('GET', `/api/v1/contacts/${contactId}`);
+      if (alex.presence !== 'paused' || alex.reason !== 'signed out' || held.state !== 'assigned')
+        throw new Error(`the agent is ${alex.presence} (${alex.reason}), the contact ${held.state}`);
+      // back in Brand A (nothing held in Brand B: no question), the contact in its tab
+      await page.getByLabel('Marque', { exact: true }).selectOption({ label: 'Brand A' });
+      await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+    });
+    await step('closing the desk with a contact in hand asks the browser\'s "Leave the page?" first', async () => {
+      const asked = [];
+      const answer = (d) => { asked.push(d.type()); d.dismiss().catch(() => {}); }; // stays
+      page.on('dialog', answer);
+      try {
+        await page.getByRole('tab', { name: `#${contactId}` }).click(); // the browser asks a page it was used on
+        await page.close({ runBeforeUnload: true });
+        for (let i = 0; i < 50 && !asked.length; i++) await new Promise((ok) => setTimeout(ok, 100));
+        if (asked.join() !== 'beforeunload') throw new Error(`the browser asked ${asked.join() || 'nothing'}`);
+        await page.getByRole('tab', { name: `#${contactId}` }).waitFor(); // still there
+      } finally {
+        page.off('dialog', answer);
+      }
+    });
     await step('the agent wraps up with one of the brand\'s dispositions, a choice required', async () => {
       await page.locator(`select#disposition-${contactId}:enabled`).waitFor(); // the codes loaded
       const options = await page.getByLabel('Disposition').locator('option').allTextContents();
@@ -373,6 +463,14 @@ async function main() {
       const stored = await admin('GET', `/api/v1/contacts/${contactId}`);
       if (stored.state !== 'resolved' || stored.disposition !== 'refund_issued')
         throw new Error(`contact is ${stored.state} (${stored.disposition})`);
+    });
+    await step('with no contact in hand (wrapped up), closing the desk asks nothing', async () => {
+      const stopped = await page.evaluate(() => {
+        const e = new Event('beforeunload', { cancelable: true });
+        window.dispatchEvent(e);
+        return e.defaultPrevented;
+      });
+      if (stopped) throw new Error('the page still asks before it is closed');
     });
     await step('a pause shows its own reason, after a reload too, and another reason chosen changes it', async () => {
       const checked = (name) => page.locator('[role="radio"][aria-checked="true"]', { hasText: name }).waitFor();

@@ -166,6 +166,19 @@ export function Agent({ t, me, lang }) {
     window.addEventListener('keydown', listener);
     return () => window.removeEventListener('keydown', listener);
   }, []);
+  // closing the tab (or the browser) with a contact in hand: the browser's
+  // own "Leave the page?" first. The desk's stream closes; after the grace
+  // (--desk-grace) the agent is paused and these customers wait for them,
+  // nobody else can take them. A reload within the grace loses nothing, but
+  // the browser cannot tell a reload from a close. Offers alone go back to
+  // their queues by themselves: no question for them.
+  const holding = tabs.length > 0;
+  useEffect(() => {
+    if (!holding) return undefined;
+    const ask = (e) => { e.preventDefault(); e.returnValue = ''; };
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [holding]);
   useEffect(() => {
     document.title = offers.length ? `(${offers.length}) ${t('app.name')}` : t('app.name');
   }, [offers.length, t]);

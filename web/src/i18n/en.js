@@ -14,6 +14,24 @@ export default {
   'login.choose_tenant': 'Choose the brand you work for',
   'login.continue': 'Continue',
   'logout': 'Sign out',
+  // before leaving a brand (Sign out, another brand) while holding contacts (shell/Leaving.jsx)
+  'leaving.title': 'Before you leave: your contacts',
+  'leaving.item': '#{id} ({channel})',
+  'leaving.held': { one: 'You hold 1 contact: {list}.', other: 'You hold {n} contacts: {list}.' },
+  'leaving.held_logout': {
+    one: 'If you sign out, it stays yours: you are paused (signed out) and the customer waits for you to come back; nobody else can take it.',
+    other: 'If you sign out, they stay yours: you are paused (signed out) and the customers wait for you to come back; nobody else can take them.' },
+  'leaving.held_switch': {
+    one: 'If you switch to {to}, it stays yours in {from}: you are paused there (signed out), the customer waits for you to come back, and until it is finished no contact comes to you from {to}.',
+    other: 'If you switch to {to}, they stay yours in {from}: you are paused there (signed out), the customers wait for you to come back, and until they are finished no contact comes to you from {to}.' },
+  'leaving.chats': { one: 'A customer in a chat gets no answer meanwhile.', other: '{n} customers in a chat get no answer meanwhile.' },
+  'leaving.offered': { one: 'The offer ringing for you goes back to its queue.', other: 'The {n} offers ringing for you go back to their queues.' },
+  'leaving.way_out': {
+    one: 'To leave nobody waiting, stay, then wrap it up or transfer it (in its tab).',
+    other: 'To leave nobody waiting, stay, then wrap up or transfer each of them (in its tab).' },
+  'leaving.stay': 'Stay',
+  'leaving.logout': 'Sign out all the same',
+  'leaving.switch': 'Switch to {brand} all the same',
   'error.generic': 'Something went wrong: {message}',
   'presence.label': 'Presence',
   'presence.available': 'Available',

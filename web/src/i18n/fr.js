@@ -13,6 +13,24 @@ export default {
   'login.choose_tenant': 'Choisissez la marque pour laquelle vous travaillez',
   'login.continue': 'Continuer',
   'logout': 'Se déconnecter',
+  // avant de quitter une marque (Se déconnecter, une autre marque) en tenant des contacts (shell/Leaving.jsx)
+  'leaving.title': 'Avant de partir : vos contacts',
+  'leaving.item': 'n° {id} ({channel})',
+  'leaving.held': { one: 'Vous tenez 1 contact : {list}.', other: 'Vous tenez {n} contacts : {list}.' },
+  'leaving.held_logout': {
+    one: 'Si vous vous déconnectez, il reste à vous : vous passez en pause (déconnecté) et le client attend votre retour ; personne d’autre ne peut le prendre.',
+    other: 'Si vous vous déconnectez, ils restent à vous : vous passez en pause (déconnecté) et les clients attendent votre retour ; personne d’autre ne peut les prendre.' },
+  'leaving.held_switch': {
+    one: 'Si vous passez à {to}, il reste à vous chez {from} : vous y passez en pause (déconnecté), le client attend votre retour, et tant qu’il n’est pas terminé aucun contact ne vous vient de {to}.',
+    other: 'Si vous passez à {to}, ils restent à vous chez {from} : vous y passez en pause (déconnecté), les clients attendent votre retour, et tant qu’ils ne sont pas terminés aucun contact ne vous vient de {to}.' },
+  'leaving.chats': { one: 'Un client en chat n’a pas de réponse pendant ce temps.', other: '{n} clients en chat n’ont pas de réponse pendant ce temps.' },
+  'leaving.offered': { one: 'L’offre qui sonne pour vous retourne dans sa file.', other: 'Les {n} offres qui sonnent pour vous retournent dans leurs files.' },
+  'leaving.way_out': {
+    one: 'Pour ne laisser personne attendre, restez, puis clôturez-le ou transférez-le (dans son onglet).',
+    other: 'Pour ne laisser personne attendre, restez, puis clôturez ou transférez chacun d’eux (dans son onglet).' },
+  'leaving.stay': 'Rester',
+  'leaving.logout': 'Me déconnecter quand même',
+  'leaving.switch': 'Passer à {brand} quand même',
   'error.generic': 'Une erreur est survenue : {message}',
   'presence.label': 'Présence',
   'presence.available': 'Disponible',
