@@ -3,8 +3,9 @@
 // change something carry the CSRF token from the readable cookie
 // (guichet_csrf) in X-CSRF-Token. Errors are thrown as ApiError with the
 // API's {code, message, field}; the message in the page's language where
-// the catalogues translate its template (i18n/errors.js).
-import { localMessage } from './i18n/errors.js';
+// the catalogues translate its template (i18n/errors.js), its numbers
+// written as the page writes them.
+import { localMessage, translation } from './i18n/errors.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -14,6 +15,7 @@ export class ApiError extends Error {
     this.code = e.code || 'http';
     this.field = e.field;
     this.apiMessage = e.message; // the API's own words (English)
+    this.sentence = translation(e) !== undefined; // in the page's language, a sentence of its own (i18n failed())
     this.details = e; // what an answer names beside its message (the brand a presence waits on...)
   }
 }

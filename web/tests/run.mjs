@@ -35,7 +35,7 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
-import { CONVERSION, localMessage, localNote, useErrorCatalogue } from '../src/i18n/errors.js';
+import { CONVERSION, fillTemplate, localMessage, localNote, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
@@ -212,6 +212,32 @@ function translations() {
   if (gaps.length) throw new Error(gaps.join('; '));
 }
 
+// The server's refusals in French: a value of a numeric conversion as the
+// page writes its numbers (2 000, 2,5), not as the server did; a zero-padded
+// one (a time), an identifier ("n° %lld") and a position in a field's name
+// ("[%zu]") as they came.
+function frenchNumbers() {
+  const cases = [
+    ['« %s » dépasse %zu octets.', ['body', '65536'], '« body » dépasse 65\u202f536 octets.'],
+    ['« %1$s » est un texte de 1 à %2$zu octets.', ['title', '2000', ''], '« title » est un texte de 1 à 2\u202f000 octets.'],
+    ['La charge (%g Erlangs) dépasse 50 000.', ['1234.5'], 'La charge (1\u202f234,5 Erlangs) dépasse 50 000.'],
+    ['Taux de %.1f %%.', ['2.5'], 'Taux de 2,5 %.'],
+    ['%lld contacts sur %lld.', ['9007199254740993', '-1200'], '9\u202f007\u202f199\u202f254\u202f740\u202f993 contacts sur -1\u202f200.'],
+    ['Les plages %02d:%02d-%02d:%02d se chevauchent.', ['08', '00', '12', '30'], 'Les plages 08:00-12:30 se chevauchent.'],
+    ['Aucun contact n° %lld.', ['12345'], 'Aucun contact n° 12345.'],
+    ['« articles[%zu] » est l’identifiant d’un article.', ['1200'], '« articles[1200] » est l’identifiant d’un article.'],
+    ['« %s » vaut %s.', ['limit', '2000'], '« limit » vaut 2000.'], // %s: a text, whatever it looks like
+    ['Code %x, %g.', ['7d0', '1e+06'], 'Code 7d0, 1e+06.'],
+  ];
+  const wrong = [];
+  for (const [text, args, want] of cases) {
+    const got = fillTemplate(text, args, 'fr');
+    if (got.replace(/\u2212/g, '-') !== want) wrong.push(`${JSON.stringify(text)} gave ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
+  }
+  if (fillTemplate('%zu bytes', ['2000'], 'en') !== '2,000 bytes') wrong.push('English: 2,000');
+  if (wrong.length) throw new Error(wrong.join('; '));
+}
+
 async function main() {
   if (!existsSync(BROWSER)) {
     console.log(`ok 1 - browser tests # SKIP no ${BROWSER}`);
@@ -221,6 +247,9 @@ async function main() {
   if (!existsSync(join(WEB, 'dist', 'index.html'))) throw new Error('web/dist is not built: run make web');
   report('both languages have every text, the router\'s pause reasons and the server\'s translated messages too', (() => {
     try { translations(); return null; } catch (e) { return e; }
+  })());
+  report('the server\'s refusals in French write their numbers as the page does (65 536, 2,5), identifiers and times as they came', (() => {
+    try { frenchNumbers(); return null; } catch (e) { return e; }
   })());
   const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
   const daemon = await startDaemon(dir);
@@ -447,6 +476,29 @@ async function main() {
         await page.getByRole('tab', { name: `#${contactId}` }).waitFor(); // still there
       } finally {
         page.off('dialog', answer);
+      }
+    });
+    await step('a refusal the page has in French is said as its own sentence, its numbers written the French way', async () => {
+      const said = page.locator('p.status[role="status"]');
+      refusal = (status, path) => status === 413 && path === `/api/v1/contacts/${contactId}/messages`;
+      try {
+        await page.getByLabel('Reply to the customer').fill('a'.repeat(70000));
+        await page.keyboard.press('Alt+Enter');
+        await said.getByText('Something went wrong: \'body\' is longer than 65536 bytes', { exact: true }).waitFor();
+        await page.getByLabel('Language').selectOption('fr');
+        await page.getByText('Mes contacts').waitFor();
+        const want = '« body » dépasse 65\u202f536 octets.'; // not "Une erreur est survenue : « body » dépasse 65536 octets."
+        let text = '';
+        for (let i = 0; i < 20 && text !== want; i++) { // the French catalogue is fetched with the language
+          await page.keyboard.press('Alt+Enter');
+          await page.waitForTimeout(250);
+          text = await said.textContent();
+        }
+        if (text !== want) throw new Error(`said: ${JSON.stringify(text)}`);
+      } finally {
+        refusal = () => false;
+        await page.getByLabel(/Reply to the customer|Répondre au client/).fill('');
+        await page.locator('#lang').selectOption('en');
       }
     });
     await step('the agent wraps up with one of the brand\'s dispositions, a choice required', async () => {

@@ -10,6 +10,7 @@ import { HandedOver } from './HandedOver.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
 import { ring } from './sound.js';
 import { callChanged } from './phonecalls.js';
+import { failed } from '../i18n/index.js';
 
 export function Agent({ t, me, lang }) {
   const [agent, setAgent] = useState(null);
@@ -28,7 +29,7 @@ export function Agent({ t, me, lang }) {
   const accepting = useRef(new Set()); // accepted from this screen: their tab opens there
   const actionsRef = useRef({});
   const say = (text) => setStatus(text);
-  const fail = (e) => say(t('error.generic', { message: e.message }));
+  const fail = (e) => say(failed(t, e));
   const [profile, setProfile] = useState(true);
   // what this desk handed over, kept for the tab's session (a reload keeps it)
   const handedKey = `guichet.handed.${me.tenant_id}.${me.user_id}`;

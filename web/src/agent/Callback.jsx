@@ -9,6 +9,7 @@
 import { useState } from 'preact/hooks';
 import { OUTCOMES, callbackApi, outcomeResult } from './callbackcalls.js';
 import './desk.css';
+import { failed } from '../i18n/index.js';
 
 function when(lang, iso) {
   if (!iso) return '';
@@ -37,7 +38,7 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
       if (outcome !== 'reached') setGone(true); // the contact has left the agent
       onChanged();
     } catch (e) {
-      setError(t('error.generic', { message: e.message }));
+      setError(failed(t, e));
     } finally {
       setBusy(false);
     }

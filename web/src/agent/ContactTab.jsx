@@ -18,6 +18,7 @@ import { Call } from './Call.jsx';
 import { useCallState } from './phonecalls.js';
 import { Delivery } from './Delivery.jsx';
 import { Gestures } from './Gestures.jsx';
+import { failed } from '../i18n/index.js';
 
 // The tenant's disposition codes, read once for every tab of the desk (and
 // again in another brand).
@@ -108,7 +109,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
     setVersion((v) => v + 1);
     if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
   };
-  useEffect(() => { load().catch((e) => say(t('error.generic', { message: e.message }))); }, [id]);
+  useEffect(() => { load().catch((e) => say(failed(t, e))); }, [id]);
   const [call, reloadCall] = useCallState(id, contact);
   // the call's changes are on the timeline too
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
@@ -117,9 +118,9 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   // is never sent twice); on a failure the agent's text stays where it was
   const act = (fn, done) => fn().then(() => {
     say(done);
-    load().catch((e) => say(t('error.generic', { message: e.message })));
+    load().catch((e) => say(failed(t, e)));
     return true;
-  }, (e) => { say(t('error.generic', { message: e.message })); return false; });
+  }, (e) => { say(failed(t, e)); return false; });
   // an email contact's reply goes out by email; the others' through their channel
   const emailed = contact?.channel === 'email';
   const send = () => text.trim() && act(() => (emailed ? api.emailReply(id, { body: text }) : api.reply(id, text)),
@@ -132,7 +133,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
       return undefined;
     }
     return api.wrapup(id, disposition.trim()).then(() => { say(t('contact.wrapped', { id })); onClosed(id); })
-      .catch((e) => say(t('error.generic', { message: e.message })));
+      .catch((e) => say(failed(t, e)));
   };
   if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
   // escalated or transferred from here: the desk follows what becomes of it

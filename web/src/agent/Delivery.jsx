@@ -11,6 +11,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { callbackApi, isEmailFinal, isFinal } from './callbackcalls.js';
 import './desk.css';
+import { failed } from '../i18n/index.js';
 
 export const DELIVERY_POLL_MS = 3000;
 
@@ -34,7 +35,7 @@ export function Delivery({ t, lang, id, contact }) {
     let stop = false;
     (emailed ? callbackApi.emailReplies(id) : callbackApi.messaging(id))
       .then((r) => { if (!stop) { setItems(r.items || []); setError(''); } })
-      .catch((e) => { if (!stop) setError(t('error.generic', { message: e.message })); });
+      .catch((e) => { if (!stop) setError(failed(t, e)); });
     return () => { stop = true; };
   }, [id, on, contact, tick]);
   // an email's acknowledgements are the mailbox's, not the agents' replies

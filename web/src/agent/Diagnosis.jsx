@@ -15,6 +15,7 @@
 // an escalation by hand) is taken up again where it stood.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { failed } from '../i18n/index.js';
 
 export const FLAG_REASONS = ['wrong', 'outdated', 'unclear'];
 
@@ -55,7 +56,7 @@ function Flag({ t, id, item, title, where, say }) {
   const [reason, setReason] = useState('wrong');
   const named = title || item;
   const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { title: named })),
-    (e) => say(t('error.generic', { message: e.message })));
+    (e) => say(failed(t, e)));
   return (
     <div class="buttons flag">
       <label for={`flag-${where}-${id}-${item}`}>{t('diag.flag_reason')}</label>
@@ -264,7 +265,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
   const [session, setSession] = useState(null);
   const [opened, setOpened] = useState(null);
   const [suggestion, setSuggestion] = useState(null);
-  const fail = (e) => say(t('error.generic', { message: e.message }));
+  const fail = (e) => say(failed(t, e));
 
   useEffect(() => {
     api.suggestion(id).then(setSuggestion, () => setSuggestion(null)); // in the customer's language

@@ -15,6 +15,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { isBridged, phoneApi } from './phonecalls.js';
 import { folded } from '../text.js';
+import { failed } from '../i18n/index.js';
 
 // How long the tabs of a desk share one reading of the agents.
 const AGENTS_FRESH_MS = 30 * 1000;
@@ -68,7 +69,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
     setChoosing(true);
     readAgents(me?.tenant_id).then(setAgents, (e) => {
       setAgents([]);
-      setError(t('error.generic', { message: e.message }));
+      setError(failed(t, e));
     });
   };
 
@@ -101,7 +102,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
       onHanded?.(to);
       onGone(id);
     }, (e) => {
-      const text = t('error.generic', { message: e.message });
+      const text = failed(t, e);
       setError(text);
       say(text);
     });

@@ -4,6 +4,7 @@
 // receives the contact sees why and what was tried without asking.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { failed } from '../i18n/index.js';
 
 function when(at, lang) {
   const d = new Date(at);
@@ -52,14 +53,14 @@ export function Journey({ t, id, lang, version, actionsRef, active }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    api.journey(id).then((j) => { setItems(j.items || []); setError(''); }, (e) => setError(e.message));
+    api.journey(id).then((j) => { setItems(j.items || []); setError(''); }, (e) => setError(e));
   }, [id, version]);
   if (active && actionsRef)
     actionsRef.current.journey = () => document.getElementById(`journey-${id}`)?.focus();
   return (
     <section class="journey" aria-labelledby={`journey-${id}`}>
       <h4 id={`journey-${id}`} tabindex="-1">{t('journey.title')}</h4>
-      {error && <p>{t('error.generic', { message: error })}</p>}
+      {error && <p>{failed(t, error)}</p>}
       {items && (
         <ol class="journey-items">
           {items.map((item) => (

@@ -33,6 +33,7 @@ export default {
   'leaving.logout': 'Sign out all the same',
   'leaving.switch': 'Switch to {brand} all the same',
   'error.generic': 'Something went wrong: {message}',
+  'error.failed': 'Something went wrong: {message}',
   'presence.label': 'Presence',
   'presence.available': 'Available',
   'presence.paused': 'Paused',

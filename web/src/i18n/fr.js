@@ -32,6 +32,8 @@ export default {
   'leaving.logout': 'Me déconnecter quand même',
   'leaving.switch': 'Passer à {brand} quand même',
   'error.generic': 'Une erreur est survenue : {message}',
+  // le message du serveur en anglais, avec peut-être ses propres deux-points : entre guillemets
+  'error.failed': 'Une erreur est survenue (« {message} »).',
   'presence.label': 'Présence',
   'presence.available': 'Disponible',
   'presence.paused': 'En pause',

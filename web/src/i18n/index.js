@@ -41,3 +41,12 @@ export function translator(lang) {
     });
   };
 }
+
+// What a failure says: a refusal the page has in its language is a sentence
+// of its own (« « body » est obligatoire. »); anything else (the server's
+// English, a network failure) inside error.failed, which names it a failure
+// (in French, quoted: "Une erreur est survenue : " before a sentence with
+// colons of its own read as a stack of them).
+export function failed(t, e) {
+  return e && e.sentence ? e.message : t('error.failed', { message: e?.message ?? String(e ?? '') });
+}
