@@ -425,6 +425,16 @@ async function main() {
       await accessible(page, 'the warning before signing out (fr)');
       await fr.getByRole('button', { name: 'Rester' }).click();
       await fr.waitFor({ state: 'detached' });
+      // closed by the browser (a close request, as a phone's back gesture makes): that is Stay too
+      await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+      await fr.waitFor();
+      await page.evaluate(() => document.querySelector('dialog.leaving').close());
+      await fr.waitFor({ state: 'detached', timeout: 3000 });
+      if (!(await signedIn()).user_id) throw new Error('signed out');
+      await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click(); // and it asks again
+      await fr.waitFor({ timeout: 3000 }).catch(() => { throw new Error('no question the second time'); });
+      await page.keyboard.press('Escape');
+      await fr.waitFor({ state: 'detached' });
       await page.getByLabel('Langue').selectOption('en');
       if (!(await signedIn()).user_id) throw new Error('signed out');
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();

@@ -29,11 +29,18 @@ export function holdings() {
 export function Leaving({ t, holding, from, to, back, onStay, onLeave }) {
   const ref = useRef(null);
   const stay = useRef(null);
+  const done = useRef(false); // answered: the close that follows is no second answer
+  const answer = (fn) => () => {
+    if (done.current) return;
+    done.current = true;
+    fn();
+  };
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal?.();
     stay.current?.focus();
     return () => { // the page is no longer inert once the dialog is closed: only then can it take the focus
+      done.current = true;
       if (dialog?.open) dialog.close();
       back?.focus();
     };
@@ -51,9 +58,9 @@ export function Leaving({ t, holding, from, to, back, onStay, onLeave }) {
   const list = held.map((c) => t('leaving.item', { id: c.contact_id, channel: t(`channel.${c.channel}`).toLowerCase() }))
     .join(', ');
   return (
-    // Escape: the dialog's own cancel, which stays
+    // Escape: the dialog's own cancel, which closes it: that is Stay
     <dialog ref={ref} class="leaving" role="alertdialog" aria-modal="true" aria-labelledby="leaving-title"
-      aria-describedby="leaving-what" onKeyDown={trap} onCancel={(e) => { e.preventDefault(); onStay(); }}>
+      aria-describedby="leaving-what" onKeyDown={trap} onClose={answer(onStay)}>
       <h2 id="leaving-title">{t('leaving.title')}</h2>
       <div id="leaving-what">
         {held.length > 0 && <p>{t('leaving.held', { n: held.length, list })}</p>}
@@ -66,8 +73,8 @@ export function Leaving({ t, holding, from, to, back, onStay, onLeave }) {
         {held.length > 0 && <p>{t('leaving.way_out', { n: held.length })}</p>}
       </div>
       <div class="buttons">
-        <button type="button" class="primary" ref={stay} onClick={onStay}>{t('leaving.stay')}</button>
-        <button type="button" onClick={onLeave}>
+        <button type="button" class="primary" ref={stay} onClick={answer(onStay)}>{t('leaving.stay')}</button>
+        <button type="button" onClick={answer(onLeave)}>
           {to ? t('leaving.switch', { brand: to }) : t('leaving.logout')}
         </button>
       </div>
