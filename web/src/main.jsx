@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from './api.js';
-import { initialLanguage, keepLanguage, translator } from './i18n/index.js';
+import { failed, initialLanguage, keepLanguage, translator } from './i18n/index.js';
 import { Login } from './login/Login.jsx';
 import { Agent } from './agent/Agent.jsx';
 import { Header } from './shell/Header.jsx';
@@ -15,7 +15,7 @@ function Lazy({ load, ...props }) {
   const [Page, setPage] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => { load().then((p) => setPage(() => p), setError); }, [load]);
-  if (error) return <p role="alert">{props.t('error.generic', { message: error.message })}</p>;
+  if (error) return <p role="alert">{failed(props.t, error)}</p>;
   return Page ? <Page {...props} /> : <p role="status">{props.t('loading')}</p>;
 }
 

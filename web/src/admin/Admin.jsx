@@ -18,6 +18,7 @@ import { Tokens } from './Tokens.jsx';
 import { Audit } from './Audit.jsx';
 import { Platform } from './Platform.jsx';
 import { Channels } from './Channels.jsx';
+import { failed } from '../i18n/index.js';
 import './admin.css';
 
 const SECTIONS = { users: Users, skills: Skills, queues: Queues, dispositions: Dispositions, agents: Agents,
@@ -32,7 +33,7 @@ export function Admin({ t, me, lang }) {
   const [dialog, confirm] = useConfirm(t);
   const list = useRef(null);
   const say = (text) => { setAlert(''); setStatus(text); };
-  const fail = (e) => { setStatus(''); setAlert(t('error.generic', { message: e.message })); };
+  const fail = (e) => { setStatus(''); setAlert(failed(t, e)); };
   const open = (id) => { setTab(id); setStatus(''); setAlert(''); };
   const cleared = useMemo(() => ({ clear() { setStatus(''); setAlert(''); } }), []);
   // arrows, Home and End move between tabs (the ARIA tabs pattern)

@@ -32,7 +32,6 @@ export default {
   'leaving.stay': 'Stay',
   'leaving.logout': 'Sign out all the same',
   'leaving.switch': 'Switch to {brand} all the same',
-  'error.generic': 'Something went wrong: {message}',
   'error.failed': 'Something went wrong: {message}',
   'presence.label': 'Presence',
   'presence.available': 'Available',

@@ -31,7 +31,6 @@ export default {
   'leaving.stay': 'Rester',
   'leaving.logout': 'Me déconnecter quand même',
   'leaving.switch': 'Passer à {brand} quand même',
-  'error.generic': 'Une erreur est survenue : {message}',
   // le message du serveur en anglais, avec peut-être ses propres deux-points : entre guillemets
   'error.failed': 'Une erreur est survenue (« {message} »).',
   'presence.label': 'Présence',

@@ -2,6 +2,7 @@
 // brands, the brand to work for (the session is switched to it).
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { failed } from '../i18n/index.js';
 
 export function Login({ t, onDone }) {
   const [error, setError] = useState('');
@@ -25,7 +26,7 @@ export function Login({ t, onDone }) {
     } catch (err) {
       if (err.status === 429) setError(t('login.busy', { n: err.retryAfter || 1 }));
       else if (err.status === 401) setError(t('login.failed'));
-      else setError(t('error.generic', { message: err.message }));
+      else setError(failed(t, err));
     }
   }
 
@@ -36,7 +37,7 @@ export function Login({ t, onDone }) {
       if (me.tenant_id !== tenant) await api.switchTenant(tenant);
       onDone();
     } catch (err) {
-      setError(t('error.generic', { message: err.message }));
+      setError(failed(t, err));
     }
   }
 

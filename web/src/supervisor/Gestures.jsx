@@ -5,6 +5,7 @@
 // and per agent.
 import { useEffect, useState } from 'preact/hooks';
 import { gestureApi, money } from '../agent/gestures.js';
+import { failed } from '../i18n/index.js';
 
 function Report({ t, lang, report }) {
   if (!report) return null;
@@ -43,7 +44,7 @@ export function Gestures({ t, lang, say, fail, brand = true }) {
   useEffect(() => { load(); }, []);
   const decide = (g, approve) => gestureApi.decide(g.id, approve, (notes[g.id] || '').trim())
     .then(() => { say(t(approve ? 'gst.approved' : 'gst.refused', { id: g.id })); load(); })
-    .catch((e) => say(t('error.generic', { message: e.message })));
+    .catch((e) => say(failed(t, e)));
   return (
     <div class="gst-super">
       <h2>{t('gst.pending')}</h2>

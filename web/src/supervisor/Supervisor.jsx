@@ -14,12 +14,13 @@ import { Summary } from './Summary.jsx';
 import { Reasons } from './Reasons.jsx';
 import { Voice } from './Voice.jsx';
 import { Callbacks } from './Callbacks.jsx';
+import { failed } from '../i18n/index.js';
 
 
 export function Supervisor({ t, me, lang }) {
   const [tab, setTab] = useState('wallboard');
   const [status, setStatus] = useState('');
-  const fail = (e) => setStatus(t('error.generic', { message: e.message }));
+  const fail = (e) => setStatus(failed(t, e));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
     ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]]

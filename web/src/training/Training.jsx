@@ -13,6 +13,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { trainingApi, TRAINERS, missed, scenarioName, sortRows } from './calls.js';
 import { choiceLabel } from '../agent/Diagnosis.jsx';
+import { failed } from '../i18n/index.js';
 import './training.css';
 
 export function Training({ t, me, lang }) {
@@ -197,7 +198,7 @@ function Progress({ t, lang, trainer }) {
     setRows(r.progress || []);
     setTitles(Object.fromEntries(trees.map((x) => [x.id, x.title])));
     setErr('');
-  }, (e) => setErr(t('error.generic', { message: e.message })));
+  }, (e) => setErr(failed(t, e)));
   useEffect(() => { load(); }, []);
   const when = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
   const num = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });

@@ -8,6 +8,7 @@
 // field it names.
 import { useEffect, useState } from 'preact/hooks';
 import { upkeepApi, pairs, proposalsByWord, slug } from './calls.js';
+import { failed } from '../i18n/index.js';
 import './upkeep.css';
 
 // The error of a form, tied to its field: props for the control, and the message.
@@ -34,7 +35,7 @@ export function Upkeep({ t, lang }) {
     setThesaurus(th);
     setItems((it.items || []).filter((i) => i.published_version));
     setLoadError('');
-  }, (e) => setLoadError(t('error.generic', { message: e.message })));
+  }, (e) => setLoadError(failed(t, e)));
   useEffect(() => { reload(); }, []);
   const done = (message) => { setStatus(message); return reload(); };
   const tabs = [['gaps', t('upkeep.gaps')], ['thesaurus', t('upkeep.thesaurus')]];
@@ -266,7 +267,7 @@ function Thesaurus({ t, lang, thesaurus, done }) {
                 <span lang={e.lang}>{e.word} = {e.phrase}</span> <span class="muted">({e.lang.toUpperCase()})</span>{' '}
                 <button type="button" onClick={() => upkeepApi.removeSynonym(e.lang, e.word, e.phrase).then(
                   () => done(t('upkeep.removed', { word: e.word, phrase: e.phrase })),
-                  (x) => done(t('error.generic', { message: x.message })))}>
+                  (x) => done(failed(t, x)))}>
                   {t('upkeep.remove', { word: e.word, phrase: e.phrase })}
                 </button>
               </li>

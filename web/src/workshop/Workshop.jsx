@@ -8,6 +8,7 @@ import { List } from './List.jsx';
 import { Editor } from './Editor.jsx';
 import { Flags } from './Flags.jsx';
 import { Tabs } from './tabs.jsx';
+import { failed } from '../i18n/index.js';
 import './workshop.css';
 
 // route: an item's key from the address (#workshop/<key>, a link of
@@ -17,7 +18,7 @@ export function Workshop({ t, me, lang, route }) {
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState(null); // {key} of an item, or {kind} of a new one
   const [listVersion, setListVersion] = useState(0);
-  const fail = (e) => setStatus(t('error.generic', { message: e.message }));
+  const fail = (e) => setStatus(failed(t, e));
   const tabs = [['items', t('ws.items')], ['flags', t('ws.flags')]];
   const openItem = (key) => { setOpen({ key }); setTab('items'); };
   useEffect(() => { if (route) openItem(route); }, [route]);
