@@ -30,6 +30,7 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,6 +491,21 @@ static const char *host_port(const char *at)
 	return at;
 }
 
+/* Whether the host at text (up to a port, a parameter or the end) is an
+ * IPv4 address: guichet's SIP stack is given no DNS client, so a host
+ * name would be accepted here and then never dialled nor registered to. */
+static bool host_is_address(const char *text)
+{
+	char host[16];
+	size_t n = strcspn(text, ":;");
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	struct in_addr a;
+	return inet_pton(AF_INET, host, &a) == 1;
+}
+
 /* Whether uri is a trunk template guichet will dial. */
 static bool trunk_ok(const char *uri)
 {
@@ -528,6 +544,9 @@ static bool bad_registration(struct request *r, struct store_voice_trunk *ret)
 	    (!json_is_string(registrar) || !registrar_ok(json_string_value(registrar))))
 		return reply_error(r, 400, "invalid", "registrar", "'registrar' is sip:HOST or sip:HOST:PORT, with at most"
 				   " ;transport=udp or ;transport=tcp"), true;
+	if (registrar && !json_is_null(registrar) && !host_is_address(json_string_value(registrar) + strlen("sip:")))
+		return reply_error(r, 400, "invalid", "registrar", "'registrar' names its host by its IPv4 address, such as"
+				   " sip:203.0.113.5:5060: guichet resolves no host names yet"), true;
 	if (expires && !json_is_null(expires) &&
 	    (!json_is_integer(expires) || json_integer_value(expires) < TRUNK_EXPIRES_MIN ||
 	     json_integer_value(expires) > TRUNK_EXPIRES_MAX))
@@ -562,6 +581,9 @@ static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const ch
 	if (uri == NULL || !trunk_ok(uri))
 		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
 				   " {number} the customer's number"), true;
+	if (!host_is_address(uri + strlen("sip:{number}@")))
+		return reply_error(r, 400, "invalid", "uri", "'uri' names its host by its IPv4 address, such as"
+				   " sip:{number}@203.0.113.5:5060: guichet resolves no host names yet"), true;
 	json_t *user = json_object_get(r->body, "username"), *pass = json_object_get(r->body, "password");
 	const char *username = json_string_value(user), *password = json_string_value(pass);
 	if (user && !credential_ok(username, TRUNK_USERNAME_MAX, true))

@@ -1317,7 +1317,8 @@ static void a_tenants_own_trunk_wins_over_the_installations(void **state)
 	static const char *const bad[] = {"http://{number}@127.0.0.1", "sip:127.0.0.1", "sip:{number}@",
 					  "sips:{number}@127.0.0.1",
 					  "sip:{number}@host:99999", "sip:{number}@host;transport=tcp",
-					  "sip:{number}@host>x", "sip:{number}@a b"};
+					  "sip:{number}@host>x", "sip:{number}@a b", "sip:{number}@trunk.example",
+					  "sip:{number}@trunk.example:5060", "sip:{number}@1.2.3.4.5"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "uri", bad[i]), &r, "/api/v1/channels/voice/trunk");
 		assert_string_equal(error_field(&r), "uri");
@@ -1535,6 +1536,8 @@ static void a_registration_is_checked(void **state)
 		 "\"register_expires\":59}", "register_expires"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
 		 "\"register_expires\":3601}", "register_expires"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"registrar\":\"sip:registrar.example:5060\"}", "registrar"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"registrar\":\"sip:127.0.0.1\"}", "registrar"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"register_expires\":600}", "register_expires"},
 	};

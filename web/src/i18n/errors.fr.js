@@ -727,6 +727,12 @@ export default {
   'This message could not be sent: %s.': 'Ce message n’a pas pu être envoyé : %s.',
   'This message could not be sent: %s': 'Ce message n’a pas pu être envoyé : %s',
   // les autres
+  "'uri' names its host by its IPv4 address, such as sip:{number}@203.0.113.5:5060: guichet resolves no host names yet":
+    '« uri » désigne son hôte par son adresse IPv4, comme sip:{number}@203.0.113.5:5060 : guichet ne résout pas'
+    + ' encore les noms d’hôte.',
+  "'registrar' names its host by its IPv4 address, such as sip:203.0.113.5:5060: guichet resolves no host names yet":
+    '« registrar » désigne son hôte par son adresse IPv4, comme sip:203.0.113.5:5060 : guichet ne résout pas'
+    + ' encore les noms d’hôte.',
   'no agent %lld among those you manage': 'Aucun conseiller n° %lld parmi ceux que vous encadrez.',
   '%s is 0 to %lld bytes': '« %s » est un nombre d’octets de 0 à %lld.',
   'an attachment needs a size, a content type and a hash':
