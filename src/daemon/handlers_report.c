@@ -9,8 +9,11 @@
  * escalation, transfer, move or overflow), answered, abandoned, the service
  * level (answered within the queue's sl_seconds over answered and
  * abandoned, as the live statistics count it), the average wait of those
- * answered and the average handle time of those wrapped up. Each is counted
- * in the interval where it happened, read from the routing events.
+ * answered and the average handle time of the contacts held, as the summary
+ * defines it (store/report.c): every moment an agent held a contact, to its
+ * wrap-up or to the transfer or escalation that handed it on, over the
+ * contacts wrapped up and handed on. Each is counted in the interval where
+ * it happened, read from the routing events.
  *
  * Beside them, the forecast and staffing for the same intervals. Plans are
  * not stored: the forecast is the mean of the same interval on the same
@@ -84,7 +87,8 @@ int run_contact_journey(struct request *r, struct store *db)
 }
 
 struct slot {
-	int offered, answered, within, abandoned, handled;
+	int offered, answered, within, abandoned;
+	int held; /* wrapped up, transferred or escalated by the agent holding it */
 	int64_t wait_ms, handle_ms;
 };
 
@@ -138,6 +142,11 @@ static void count(const struct store_event *ev, void *arg)
 		bool into = counted(t, json_integer_value(json_object_get(data, "to_queue_id")));
 		s->offered += into;
 		t->any |= into;
+		bool handover = type[0] == 'e' || type[0] == 't';
+		if (handover && ev->agent_id && counted(t, ev->queue_id)) {
+			s->held++;
+			s->handle_ms += json_integer_value(json_object_get(data, "handle_ms"));
+		}
 	}
 	else if (counted(t, ev->queue_id) && strcmp(type, "accepted") == 0) {
 		int64_t waited = json_integer_value(json_object_get(data, "waited_ms"));
@@ -147,8 +156,8 @@ static void count(const struct store_event *ev, void *arg)
 		s->within += waited <= (goal ? json_integer_value(goal) : sl_seconds(t, ev->queue_id)) * 1000LL;
 	} else if (counted(t, ev->queue_id) && strcmp(type, "abandoned") == 0)
 		s->abandoned++;
-	else if (counted(t, ev->queue_id)) {
-		s->handled++;
+	else if (counted(t, ev->queue_id)) { /* wrapup_started */
+		s->held++;
 		s->handle_ms += json_integer_value(json_object_get(data, "handle_ms"));
 	}
 	json_decref(data);
@@ -188,7 +197,7 @@ static json_t *slot_json(const struct slot *s)
 	return json_pack("{s:i,s:i,s:i,s:i,s:o,s:o,s:o}", "offered", s->offered, "answered", s->answered,
 			 "abandoned", s->abandoned, "answered_within", s->within, "service_level",
 			 judged ? json_real((double)s->within / judged) : json_null(), "avg_wait_s",
-			 mean_s(s->wait_ms, s->answered), "avg_handle_s", mean_s(s->handle_ms, s->handled));
+			 mean_s(s->wait_ms, s->answered), "avg_handle_s", mean_s(s->handle_ms, s->held));
 }
 
 static void slot_add(struct slot *sum, const struct slot *s)
@@ -197,7 +206,7 @@ static void slot_add(struct slot *sum, const struct slot *s)
 	sum->answered += s->answered;
 	sum->within += s->within;
 	sum->abandoned += s->abandoned;
-	sum->handled += s->handled;
+	sum->held += s->held;
 	sum->wait_ms += s->wait_ms;
 	sum->handle_ms += s->handle_ms;
 }
@@ -206,7 +215,7 @@ static void slot_add(struct slot *sum, const struct slot *s)
 static json_t *forecast_json(const struct slot *past, int weeks, const struct wfm_plan_goal *g)
 {
 	struct wfm_plan_row row = {.calls = (double)past->offered / weeks,
-		.aht = past->handled ? (double)past->handle_ms / past->handled / 1000.0 : HANDLE_DEFAULT_S,
+		.aht = past->held ? (double)past->handle_ms / past->held / 1000.0 : HANDLE_DEFAULT_S,
 		.inhouse = -1};
 	struct wfm_plan_result res = {0};
 	if (row.aht <= 0)
