@@ -17,10 +17,11 @@ struct gc_message {
 	char packed[GC_MESSAGE_PACKED];
 };
 
-/* A note guichet writes on a contact (an escalation, a failed send): its
- * format string, marked so that web/scripts/server-messages.mjs lists it
- * with the errors' templates, for the pages to say the note in their
- * language (web/src/i18n/errors.js, localNote). */
+/* A note guichet writes on a contact (an escalation, a failed send), or a
+ * subject it gives one ("Callback", "Call from ..."): its format string,
+ * marked so that web/scripts/server-messages.mjs lists it with the errors'
+ * templates, for the pages to say it in their language
+ * (web/src/i18n/errors.js, localNote and localSubject). */
 #define SYSTEM_NOTE(fmt) fmt
 
 /* m from fmt and its values in ap (read from a copy). m->template is NULL

@@ -153,7 +153,7 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 	char *text = rc == GC_OK ? context_text(o, scope, in, err) : NULL;
 	if (text == NULL)
 		return rc < 0 ? rc : err->rc;
-	struct contact_input ci = {.channel = CHANNEL_PHONE, .customer_id = customer, .subject = "Callback",
+	struct contact_input ci = {.channel = CHANNEL_PHONE, .customer_id = customer, .subject = SYSTEM_NOTE("Callback"),
 				   .message = text};
 	rc = ops_contact_create(o, scope, &ci, &contact, NULL, err);
 	free(text);

@@ -23,6 +23,7 @@
 #include "daemon/web.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/message.h"
 #include "guichet/text.h"
 #include "guichet/tz.h"
 #include "guichet/wait.h"
@@ -470,8 +471,14 @@ int run_chat_create(struct request *r, struct store *db)
 		return reply_ops_error(r, db, &err);
 	const char *topic = json_string_value(json_object_get(r->body, "topic"));
 	char subject[256];
-	snprintf(subject, sizeof(subject), "Chat%s%s%s%s", name ? " with " : "", name ? name : "", topic ? ": " : "",
-		 topic ? topic : "");
+	if (name && topic)
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Chat with %s: %s"), name, topic);
+	else if (name)
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Chat with %s"), name);
+	else if (topic)
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Chat: %s"), topic);
+	else
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Chat"));
 	struct contact_input in = {.channel = CHANNEL_CHAT, .customer_id = customer, .subject = subject,
 				   .reason = topic, .message = json_string_value(json_object_get(r->work, "body")),
 				   .queue_id = json_integer_value(json_object_get(req_channel(r), "queue_id"))};
@@ -950,7 +957,10 @@ int run_chat_leave(struct request *r, struct store *db)
 	    ops_customer_keep_name(&o, &r->scope, customer, name, NULL, &err) < 0)
 		return reply_ops_error(r, db, &err);
 	char subject[200];
-	snprintf(subject, sizeof(subject), "Message left on the chat%s%s", name ? " by " : "", name ? name : "");
+	if (name)
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Message left on the chat by %s"), name);
+	else
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Message left on the chat"));
 	struct contact_input in = {.channel = CHANNEL_EMAIL, .customer_id = customer, .subject = subject,
 				   .message = json_string_value(json_object_get(r->work, "body")), .queue_id = queue};
 	if (ops_contact_create(&o, &r->scope, &in, &contact, NULL, &err) < 0)

@@ -250,8 +250,11 @@ async function conversation({ browser, url, admin, step, accessible, password },
       await panel().locator('li.outbound', { hasText: 'Hello, I am looking.' }).locator('.chat-read').waitFor();
       await frame.locator('li.inbound', { hasText: 'Thank you' }).locator('.mark', { hasText: 'Read' }).waitFor();
       await accessible(page, 'chat desktop (en)');
+      await page.locator('h3.contact-head', { hasText: 'Chat with Vera' }).waitFor();
       await page.getByLabel('Language').selectOption('fr');
       await panel().getByText('Lu').first().waitFor();
+      // the subject guichet gave the chat, in the page's language
+      await page.locator('h3.contact-head', { hasText: 'Chat avec Vera' }).waitFor();
       await accessible(page, 'chat desktop (fr)');
       await page.getByLabel('Langue').selectOption('en');
     })) return;

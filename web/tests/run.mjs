@@ -35,7 +35,7 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
-import { CONVERSION, fillTemplate, localMessage, localNote, useErrorCatalogue } from '../src/i18n/errors.js';
+import { CONVERSION, fillTemplate, localMessage, localNote, localSubject, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
@@ -208,6 +208,14 @@ function translations() {
     [localNote('Transferred to Experts: the box is dead', 'fr'), 'Transféré vers Experts : the box is dead'],
     [localNote('Callback attempt 2: busy. Try after 6', 'fr'), 'Rappel, tentative 2 : occupé. Try after 6'],
     [localNote('Transferred to Experts', 'fr'), 'Transferred to Experts'],
+    // the subjects guichet gives the contacts it makes; an email's own stays the customer's
+    [localSubject('Call from an unknown number', 'phone', 'fr'), 'Appel d’un numéro inconnu'],
+    [localSubject('Call from +*********78', 'phone', 'fr'), 'Appel du +*********78'],
+    [localSubject('Chat with Anne: billing', 'chat', 'fr'), 'Chat avec Anne : billing'],
+    [localSubject('Callback', 'phone', 'fr'), 'Rappel'],
+    [localSubject('Message left on the chat by Anne', 'email', 'fr'), 'Message laissé sur le chat par Anne'],
+    [localSubject('Callback', 'email', 'fr'), 'Callback'],
+    [localSubject('Callback', 'phone', 'en'), 'Callback'],
   ]) if (got !== want) gaps.push(`errors.js said "${got}", not "${want}"`);
   if (gaps.length) throw new Error(gaps.join('; '));
 }

@@ -9,6 +9,7 @@
 #include "daemon/writer.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/message.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -59,7 +60,10 @@ static int answer(struct voice_job *job, const struct ops *o)
 	 * (the customer's record shows it whole to those who may see it) */
 	char subject[96], masked[64];
 	gc_text_mask(t->caller, masked, sizeof(masked));
-	snprintf(subject, sizeof(subject), "Call from %s", t->caller[0] ? masked : "an unknown number");
+	if (t->caller[0])
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Call from %s"), masked);
+	else
+		snprintf(subject, sizeof(subject), SYSTEM_NOTE("Call from an unknown number"));
 	struct contact_input in = {.channel = CHANNEL_PHONE, .customer_id = customer, .subject = subject,
 				   .queue_id = t->queue_id};
 	int64_t contact = 0;

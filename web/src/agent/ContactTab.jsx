@@ -19,6 +19,7 @@ import { useCallState } from './phonecalls.js';
 import { Delivery } from './Delivery.jsx';
 import { Gestures } from './Gestures.jsx';
 import { failed } from '../i18n/index.js';
+import { localSubject } from '../i18n/errors.js';
 
 // The tenant's disposition codes, read once for every tab of the desk (and
 // again in another brand).
@@ -73,7 +74,7 @@ function Heading({ t, id, contact }) {
   const about = [t(`channel.${contact.channel}`), contact.queue].filter(Boolean).join(' · ');
   return (
     <h3 class="contact-head" id={`head-${id}`}>
-      {t('contact.tab', { id, subject: contact.subject || t('contact.no_subject') })}
+      {t('contact.tab', { id, subject: localSubject(contact.subject, contact.channel) || t('contact.no_subject') })}
       <span class="muted"> · {about}</span>
     </h3>
   );
@@ -137,7 +138,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   };
   if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
   // escalated or transferred from here: the desk follows what becomes of it
-  const handed = (to) => onHanded?.({ id, subject: contact?.subject || '', to });
+  const handed = (to) => onHanded?.({ id, subject: contact?.subject || '', channel: contact?.channel, to });
 
   return (
     <div role="tabpanel" id={`panel-${id}`} aria-labelledby={`tab-${id}`} hidden={!active} class="contact">

@@ -5,6 +5,7 @@
 // agent whose contact left their tabs at an escalation knew nothing more.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { localSubject } from '../i18n/errors.js';
 
 // The newest answer to the customer written by another person than me.
 function answerByOther(contact, me) {
@@ -29,7 +30,7 @@ export function HandedOver({ t, me, items }) {
           const answer = c && answerByOther(c, me);
           return (
             <li data-contact={h.id}>
-              {t('handed.item', { id: h.id, subject: h.subject || t('contact.no_subject'), to: h.to })}
+              {t('handed.item', { id: h.id, subject: localSubject(h.subject, h.channel) || t('contact.no_subject'), to: h.to })}
               {' · '}{c ? state(c) : c === null ? t('handed.unreadable') : t('loading')}
               {answer && <p class="muted">{t('handed.answer', { text: answer.length > 160 ? `${answer.slice(0, 160)}…` : answer })}</p>}
             </li>

@@ -726,6 +726,16 @@ export default {
   'This reply could not be sent: %s': 'Cette réponse n’a pas pu être envoyée : %s',
   'This message could not be sent: %s.': 'Ce message n’a pas pu être envoyé : %s.',
   'This message could not be sent: %s': 'Ce message n’a pas pu être envoyé : %s',
+  // les sujets que guichet donne aux contacts qu'il crée (SYSTEM_NOTE ; errors.js, localSubject)
+  'Callback': 'Rappel',
+  'Call from %s': 'Appel du %s',
+  'Call from an unknown number': 'Appel d’un numéro inconnu',
+  'Chat': 'Chat',
+  'Chat with %s': 'Chat avec %s',
+  'Chat with %s: %s': 'Chat avec %s : %s',
+  'Chat: %s': 'Chat : %s',
+  'Message left on the chat': 'Message laissé sur le chat',
+  'Message left on the chat by %s': 'Message laissé sur le chat par %s',
   // les autres
   "'uri' names its host by its IPv4 address, such as sip:{number}@203.0.113.5:5060: guichet resolves no host names yet":
     '« uri » désigne son hôte par son adresse IPv4, comme sip:{number}@203.0.113.5:5060 : guichet ne résout pas'

@@ -86,6 +86,15 @@ export function localNote(text, lang = globalThis.document?.documentElement?.lan
   return (table && typeof text === 'string' && nestedMessage(table, text, lang)) || text;
 }
 
+// A contact's subject in the page's language when guichet wrote it ("Callback",
+// "Call from ...", "Chat with ...": SYSTEM_NOTE in src/). An email's subject
+// is the customer's own words, kept as they are, but for the one guichet
+// gives a message left on a closed chat.
+export function localSubject(subject, channel, lang = globalThis.document?.documentElement?.lang) {
+  if (channel === 'email' && !String(subject).startsWith('Message left on the chat')) return subject;
+  return localNote(subject, lang);
+}
+
 // For the tests: a catalogue given rather than loaded.
 export function useErrorCatalogue(lang, table) { CATALOGUES[lang] = table; }
 
