@@ -94,8 +94,14 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
     });
     await step('desk14: the callback panel has no serious accessibility violation (en, fr)', async () => {
       await accessible(page, 'callback (en)');
+      const id = callback.contact_id;
+      await page.locator('p.status', { hasText: `Contact #${id} accepted` }).waitFor();
+      await page.locator('h3.contact-head', { hasText: `#${id} Callback` }).waitFor();
       await page.getByLabel('Language').selectOption('fr');
       await page.getByRole('region', { name: 'Rappel' }).getByRole('button', { name: 'Faux numéro' }).waitFor();
+      // what the status said, and the subject guichet gave, in the new language
+      await page.locator('p.status', { hasText: `Contact n° ${id} accepté` }).waitFor();
+      await page.locator('h3.contact-head', { hasText: `n° ${id} Rappel` }).waitFor();
       await accessible(page, 'callback (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });

@@ -18,7 +18,7 @@ export function Agent({ t, me, lang }) {
   const [offers, setOffers] = useState([]);
   const [tabs, setTabs] = useState([]);
   const [active, setActive] = useState(null);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(''); // a text, or a function of t: said again in a new language
   const [now, setNow] = useState(Date.now());
   const [showKeys, setShowKeys] = useState(false);
   const replyRef = useRef(null);
@@ -28,8 +28,8 @@ export function Agent({ t, me, lang }) {
   offersRef.current = offers;
   const accepting = useRef(new Set()); // accepted from this screen: their tab opens there
   const actionsRef = useRef({});
-  const say = (text) => setStatus(text);
-  const fail = (e) => say(failed(t, e));
+  const say = (text) => setStatus(() => text);
+  const fail = (e) => say((t) => failed(t, e));
   const [profile, setProfile] = useState(true);
   // what this desk handed over, kept for the tab's session (a reload keeps it)
   const handedKey = `guichet.handed.${me.tenant_id}.${me.user_id}`;
@@ -76,7 +76,7 @@ export function Agent({ t, me, lang }) {
     if (type === 'offered') {
       const offer = { ...ev, deadline: ev.offer_timeout_s ? Date.now() + ev.offer_timeout_s * 1000 : 0 };
       setOffers((list) => [...list.filter((o) => o.contact_id !== ev.contact_id), offer]);
-      setStatus(t('offers.arrived', { channel: t(`channel.${ev.channel}`), id: ev.contact_id, queue: ev.queue }));
+      say((t) => t('offers.arrived', { channel: t(`channel.${ev.channel}`), id: ev.contact_id, queue: ev.queue }));
       if (document.hidden) ring();
     } else if (['offer_expired', 'offer_withdrawn', 'rejected', 'accepted', 'abandoned', 'moved'].includes(type)) {
       setOffers((list) => list.filter((o) => o.contact_id !== ev.contact_id));
@@ -89,7 +89,7 @@ export function Agent({ t, me, lang }) {
       && !accepting.current.has(ev.contact_id)) {
       refresh().then((a) => {
         if (adopt(a).some((c) => c.contact_id === ev.contact_id && c.state === 'assigned'))
-          setStatus(t('contacts.opened', { id: ev.contact_id }));
+          say((t) => t('contacts.opened', { id: ev.contact_id }));
       });
     }
   }, undefined, () => callChanged(null)), [me.user_id, t]); // the calls' changes missed while cut
@@ -101,15 +101,15 @@ export function Agent({ t, me, lang }) {
   const presenceFailed = (e) => {
     const d = e.details || {};
     if (e.status === 409 && e.field === 'presence' && d.tenant)
-      return say(t('presence.elsewhere', { brand: d.tenant, presence: t(`presence.${d.presence}`).toLowerCase() }));
+      return say((t) => t('presence.elsewhere', { brand: d.tenant, presence: t(`presence.${d.presence}`).toLowerCase() }));
     return fail(e);
   };
   const setPresence = (p, why = reason) => api.presence(p, p === 'paused' ? why : undefined)
     .then(() => {
       const waiting = p === 'available' ? offersRef.current : [];
       const first = waiting[0];
-      say(first ? t('presence.with_offers', { presence: t(`presence.${p}`), n: waiting.length,
-        channel: t(`channel.${first.channel}`), id: first.contact_id, queue: first.queue }) : t(`presence.${p}`));
+      say((t) => (first ? t('presence.with_offers', { presence: t(`presence.${p}`), n: waiting.length,
+        channel: t(`channel.${first.channel}`), id: first.contact_id, queue: first.queue }) : t(`presence.${p}`)));
       return refresh();
     }, presenceFailed);
   // another reason chosen during a pause changes the pause's
@@ -123,14 +123,14 @@ export function Agent({ t, me, lang }) {
       // said: by Alt+A nothing else told it, the status still read the offer's 'New offer'
       const at = tabsRef.current.indexOf(id);
       const n = (at >= 0 ? at : tabsRef.current.length) + 1;
-      say(t(n <= 9 ? 'offers.accepted' : 'offers.accepted_far', { id, n })); // Alt+1…9 reach the first nine
+      say((t) => t(n <= 9 ? 'offers.accepted' : 'offers.accepted_far', { id, n })); // Alt+1…9 reach the first nine
       setOffers((list) => list.filter((o) => o.contact_id !== id));
       setTabs((list) => (list.includes(id) ? list : [...list, id]));
       setActive(id);
     }, fail).finally(() => accepting.current.delete(id));
   };
   const reject = (id) => api.reject(id).then(() => {
-    say(t('offers.rejected', { id }));
+    say((t) => t('offers.rejected', { id }));
     setOffers((list) => list.filter((o) => o.contact_id !== id));
   }, fail);
   const closed = (id) => {
@@ -190,7 +190,7 @@ export function Agent({ t, me, lang }) {
   return (
     <div class="agent">
       <h1 class="visually-hidden">{t('app.name')}</h1>
-      <p role="status" class="status">{status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
       <div class="side">
         <Presence t={t} agent={agent} reason={reason} setReason={chooseReason} onSet={(p) => setPresence(p)} />
         <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />

@@ -31,7 +31,7 @@ export function Call({ t, id, call, reload, say, active, actionsRef }) {
   useEffect(() => {
     const state = call?.state || '';
     if (last.current && state !== last.current && (state === 'bridged' && last.current === 'ringing' || state === 'none'))
-      say(t(state === 'none' ? 'call.ended' : 'call.answered', { id }));
+      say((t) => t(state === 'none' ? 'call.ended' : 'call.answered', { id }));
     last.current = state;
   }, [call?.state]);
 
@@ -42,7 +42,7 @@ export function Call({ t, id, call, reload, say, active, actionsRef }) {
     const held = call.state === 'held';
     try {
       await (held ? phoneApi.resume(id) : phoneApi.hold(id));
-      say(t(held ? 'call.resumed' : 'call.held', { id }));
+      say((t) => t(held ? 'call.resumed' : 'call.held', { id }));
     } catch (e) {
       setError(t('call.refused', { message: e.message }));
     } finally {

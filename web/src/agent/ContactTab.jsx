@@ -110,7 +110,7 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
     setVersion((v) => v + 1);
     if (c.customer_id) setCustomer(await api.customer(c.customer_id).catch(() => null));
   };
-  useEffect(() => { load().catch((e) => say(failed(t, e))); }, [id]);
+  useEffect(() => { load().catch((e) => say((t) => failed(t, e))); }, [id]);
   const [call, reloadCall] = useCallState(id, contact);
   // the call's changes are on the timeline too
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
@@ -119,9 +119,9 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   // is never sent twice); on a failure the agent's text stays where it was
   const act = (fn, done) => fn().then(() => {
     say(done);
-    load().catch((e) => say(failed(t, e)));
+    load().catch((e) => say((t) => failed(t, e)));
     return true;
-  }, (e) => { say(failed(t, e)); return false; });
+  }, (e) => { say((t) => failed(t, e)); return false; });
   // an email contact's reply goes out by email; the others' through their channel
   const emailed = contact?.channel === 'email';
   const send = () => text.trim() && act(() => (emailed ? api.emailReply(id, { body: text }) : api.reply(id, text)),
@@ -129,12 +129,12 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then((ok) => ok && setText(''));
   const wrapup = () => {
     if (!disposition.trim()) {
-      say(t('contact.disposition_needed'));
+      say((t) => t('contact.disposition_needed'));
       document.getElementById(`disposition-${id}`)?.focus();
       return undefined;
     }
-    return api.wrapup(id, disposition.trim()).then(() => { say(t('contact.wrapped', { id })); onClosed(id); })
-      .catch((e) => say(failed(t, e)));
+    return api.wrapup(id, disposition.trim()).then(() => { say((t) => t('contact.wrapped', { id })); onClosed(id); })
+      .catch((e) => say((t) => failed(t, e)));
   };
   if (active) actionsRef.current = { send, wrapup }; // for the shortcuts
   // escalated or transferred from here: the desk follows what becomes of it

@@ -55,8 +55,8 @@ export function fillReply(text, contact, customer) {
 function Flag({ t, id, item, title, where, say }) {
   const [reason, setReason] = useState('wrong');
   const named = title || item;
-  const flag = () => api.flag(item, reason).then(() => say(t('diag.flagged', { title: named })),
-    (e) => say(failed(t, e)));
+  const flag = () => api.flag(item, reason).then(() => say((t) => t('diag.flagged', { title: named })),
+    (e) => say((t) => failed(t, e)));
   return (
     <div class="buttons flag">
       <label for={`flag-${where}-${id}-${item}`}>{t('diag.flag_reason')}</label>
@@ -129,7 +129,7 @@ function End({ t, id, outcome, onEnd, say }) {
   }, [escalates, outcome.queue]);
   const notResolved = () => {
     if (!why.trim()) {
-      say(t('diag.end_why_needed'));
+      say((t) => t('diag.end_why_needed'));
       document.getElementById(`end-why-${id}`)?.focus();
       return;
     }
@@ -265,7 +265,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
   const [session, setSession] = useState(null);
   const [opened, setOpened] = useState(null);
   const [suggestion, setSuggestion] = useState(null);
-  const fail = (e) => say(failed(t, e));
+  const fail = (e) => say((t) => failed(t, e));
 
   useEffect(() => {
     api.suggestion(id).then(setSuggestion, () => setSuggestion(null)); // in the customer's language
@@ -286,12 +286,12 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
 
   const search = () => words.trim() && api.search(words.trim(), kbLang, lang).then((r) => {
     setFound(r);
-    say(t('diag.found', { n: r.results.length }));
+    say((t) => t('diag.found', { n: r.results.length }));
   }, fail);
   // what the API took from the customer's words is said before the question
   const announce = (s) => {
     const n = s.listened?.length || 0;
-    say(`${n ? `${t('diag.listened', { n })} ` : ''}${s.done ? t('diag.done') : s.question.text}`);
+    say((t) => `${n ? `${t('diag.listened', { n })} ` : ''}${s.done ? t('diag.done') : s.question.text}`);
   };
   const start = (tree) => api.diagnose({ tree, query: words.trim() || undefined, lang: kbLang || undefined, contact_id: id })
     .then((s) => { setSession(s); onStep(); announce(s); }, fail);
@@ -315,7 +315,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
         const ended = await api.endDiagnosis(session.id, true);
         setSession((s) => ({ ...s, ...(ended || {}), state: ended?.state || 'resolved' }));
       }
-      say(t('diag.sent'));
+      say((t) => t('diag.sent'));
       onSent();
     } catch (e) { fail(e); }
   };
@@ -330,14 +330,14 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
       onStep();
       if (o.type === 'escalate' && o.queue && ended?.not_escalated) {
         // refused (a queue of another channel): the contact stays, to escalate by hand
-        say(t('diag.ended_not_escalated', { id, reason: ended.not_escalated }));
+        say((t) => t('diag.ended_not_escalated', { id, reason: ended.not_escalated }));
         onSent();
       } else if (o.type === 'escalate' && o.queue) {
-        say(t('diag.ended_escalated', { id, queue }));
+        say((t) => t('diag.ended_escalated', { id, queue }));
         onHanded?.(queue);
         onGone(id);
       } else {
-        say(t(resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved'));
+        say((t) => t(resolved ? 'diag.ended_resolved' : 'diag.ended_not_resolved'));
         onSent(); // the contact again: an escalation's path is a note on it
       }
     } catch (e) { fail(e); }

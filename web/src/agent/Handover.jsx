@@ -76,7 +76,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
   const go = (verb) => {
     const toAgent = verb === 'transfer' && agent !== '';
     if (!reason.trim()) {
-      say(t('handover.reason_needed'));
+      say((t) => t('handover.reason_needed'));
       document.getElementById(`handover-reason-${id}`)?.focus();
       return undefined;
     }
@@ -98,7 +98,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
       const q = queues.find((x) => String(x.id) === queue);
       const a = others.find((x) => String(x.user_id) === agent);
       const to = toAgent ? (a ? a.name : agent) : q ? q.name : queue;
-      say(t(bridged ? `handover.call_${verb}d` : `handover.${verb}d`, { id, queue: to }));
+      say((t) => t(bridged ? `handover.call_${verb}d` : `handover.${verb}d`, { id, queue: to }));
       onHanded?.(to);
       onGone(id);
     }, (e) => {
