@@ -37,6 +37,7 @@ import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
 import { CONVERSION, fillTemplate, localMessage, localNote, localSubject, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
+import { translator } from '../src/i18n/index.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
 
 const WEB = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -243,6 +244,12 @@ function frenchNumbers() {
     if (got.replace(/\u2212/g, '-') !== want) wrong.push(`${JSON.stringify(text)} gave ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
   }
   if (fillTemplate('%zu bytes', ['2000'], 'en') !== '2,000 bytes') wrong.push('English: 2,000');
+  // the page's own texts: an identifier as the errors write it, a count as a number
+  const t = translator('fr');
+  for (const [got, want] of [
+    [t('offers.accepted', { id: 12345, n: 2 }), 'Contact n° 12345 accepté : onglet 2 (Alt+2).'],
+    [t('leaving.chats', { n: 1200 }), '1\u202f200 clients en chat n’ont pas de réponse pendant ce temps.'],
+  ]) if (got !== want) wrong.push(`t() gave ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
   if (wrong.length) throw new Error(wrong.join('; '));
 }
 
@@ -256,7 +263,7 @@ async function main() {
   report('both languages have every text, the router\'s pause reasons and the server\'s translated messages too', (() => {
     try { translations(); return null; } catch (e) { return e; }
   })());
-  report('the server\'s refusals in French write their numbers as the page does (65 536, 2,5), identifiers and times as they came', (() => {
+  report('the server\'s refusals and the page\'s texts in French write their numbers as the page does (65 536, 2,5), identifiers and times as they came', (() => {
     try { frenchNumbers(); return null; } catch (e) { return e; }
   })());
   const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));

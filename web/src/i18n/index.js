@@ -37,6 +37,8 @@ export function translator(lang) {
     }
     return text.replace(/\{(\w+)\}/g, (_, name) => {
       const v = vars[name];
+      // an identifier (id, contact_id) is written as the server and the errors write it: n° 12345
+      if (typeof v === 'number' && (name === 'id' || name.endsWith('_id'))) return String(v);
       return typeof v === 'number' ? numbers.format(v) : v ?? '';
     });
   };
