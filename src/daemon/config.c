@@ -4,6 +4,7 @@
 #include "guichet/error.h"
 #include "guichet/text.h"
 
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,9 +81,15 @@ static const char usage[] =
 	"  --moh-file PATH      music on hold for callers waiting in a queue: a WAV\n"
 	"                       file, 8 kHz mono 16-bit (GUICHET_MOH_FILE; default: silence)\n"
 	"  --sip-trunk URI      where callbacks call customers: a SIP URI whose {number}\n"
-	"                       is the customer's number, at an IPv4 address:\n"
+	"                       is the customer's number: sip:{number}@sip.provider.example\n"
+	"                       (its host found by DNS: --dns-server) or at an address,\n"
 	"                       sip:{number}@203.0.113.5:5060\n"
 	"                       (GUICHET_SIP_TRUNK; default: none, agents dial by hand)\n"
+	"  --dns-server ADDR[:PORT]  a DNS server that finds the hosts of SIP trunks and\n"
+	"                       registrars named by a host name (RFC 3263: NAPTR, SRV,\n"
+	"                       A records): an IPv4 address, or [IPv6]:PORT; port 53 by\n"
+	"                       default; several separated by commas; repeatable\n"
+	"                       (GUICHET_DNS_SERVERS; default: those of /etc/resolv.conf)\n"
 	"  --recordings-dir DIR where calls of recorded queues are written, one WAV file\n"
 	"                       each (GUICHET_RECORDINGS_DIR; default: DB.recordings\n"
 	"                       beside a SQLite database; none on PostgreSQL: calls\n"
@@ -110,6 +117,36 @@ static int parse_listen(const char *value, char *host, size_t host_len, int *ret
 		return GC_EINVAL;
 	snprintf(host, host_len, "%.*s", (int)(colon - value), value);
 	*ret_port = (int)n;
+	return GC_OK;
+}
+
+/* One DNS server: "IPV4", "IPV4:PORT", "IPV6" or "[IPV6]:PORT" (port 53 when none). */
+static int parse_dns_server(const char *item, struct voice_dns_server *ret)
+{
+	char addr[sizeof(ret->addr)];
+	const char *port = NULL, *end = item + strlen(item);
+	if (item[0] == '[') {
+		const char *close = strchr(item, ']');
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return GC_EINVAL;
+		port = close[1] == ':' ? close + 2 : NULL;
+		end = close;
+		item++;
+	} else if (strchr(item, ':') == strrchr(item, ':') && strchr(item, ':')) { /* one colon: IPv4 and port */
+		end = strchr(item, ':');
+		port = end + 1;
+	}
+	if ((size_t)(end - item) >= sizeof(addr))
+		return GC_EINVAL;
+	snprintf(addr, sizeof(addr), "%.*s", (int)(end - item), item);
+	unsigned char bytes[16];
+	bool v6 = strchr(addr, ':') != NULL;
+	int64_t n = 53;
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bytes) != 1 ||
+	    (port && gc_parse_i64(port, 1, 65535, &n) < 0))
+		return GC_EINVAL;
+	snprintf(ret->addr, sizeof(ret->addr), "%s", addr);
+	ret->port = (int)n;
 	return GC_OK;
 }
 
@@ -221,6 +258,26 @@ static int set(struct config *c, const char *name, const char *value, const char
 			       strlen(value) >= sizeof(c->sip_trunk)))
 			goto bad;
 		snprintf(c->sip_trunk, sizeof(c->sip_trunk), "%s", value);
+	} else if (strcmp(name, "dns-server") == 0 || strcmp(name, "dns_server") == 0 ||
+		   strcmp(name, "dns-servers") == 0 || strcmp(name, "dns_servers") == 0) {
+		if (c->dns_servers_from != loading) /* the file's list gives way to the command line's */
+			c->n_dns_servers = 0;
+		c->dns_servers_from = loading;
+		for (const char *p = value + strspn(value, ", \t"); *p; p += strspn(p, ", \t")) {
+			char item[64];
+			size_t len = strcspn(p, ", \t");
+			if (c->n_dns_servers == VOICE_MAX_DNS_SERVERS) {
+				fprintf(stderr, "guichetd: %s: more than %d DNS servers\n", where, VOICE_MAX_DNS_SERVERS);
+				return GC_EINVAL;
+			}
+			if (len >= sizeof(item))
+				goto bad;
+			snprintf(item, sizeof(item), "%.*s", (int)len, p);
+			if (parse_dns_server(item, &c->dns_servers[c->n_dns_servers]) < 0)
+				goto bad;
+			c->n_dns_servers++;
+			p += len;
+		}
 	} else if (strcmp(name, "mail-idle") == 0 || strcmp(name, "mail_idle") == 0) {
 		if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
 			goto bad;
@@ -297,6 +354,7 @@ static int read_env(struct config *c)
 		{"GUICHET_MAIL_IDLE", "mail-idle"}, {"GUICHET_MESSAGING_RETRY", "messaging-retry"},
 		{"GUICHET_SIP_LISTEN", "sip-listen"}, {"GUICHET_MOH_FILE", "moh-file"}, {"GUICHET_SIP_TRUNK", "sip-trunk"},
 		{"GUICHET_RECORDINGS_DIR", "recordings-dir"}, {"GUICHET_DESK_GRACE", "desk-grace"},
+		{"GUICHET_DNS_SERVERS", "dns-server"},
 	};
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i][0]);
@@ -338,7 +396,7 @@ int config_load(struct config *c, int argc, char **argv)
 		{"secret-key-file", required_argument, NULL, 0}, {"mail-poll", required_argument, NULL, 0},
 		{"mail-idle", required_argument, NULL, 0}, {"messaging-retry", required_argument, NULL, 0},
 		{"sip-listen", required_argument, NULL, 0}, {"moh-file", required_argument, NULL, 0},
-		{"sip-trunk", required_argument, NULL, 0},
+		{"sip-trunk", required_argument, NULL, 0}, {"dns-server", required_argument, NULL, 0},
 		{"recordings-dir", required_argument, NULL, 0},
 		{"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'}, {NULL, 0, NULL, 0},

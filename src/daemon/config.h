@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "channel/voice/voice.h"
 #include "daemon/peer.h"
 
 struct config {
@@ -43,6 +44,10 @@ struct config {
 	char moh_file[1024];      /* music on hold: a WAV file, 8 kHz mono 16-bit; "" for silence */
 	char sip_trunk[512];      /* callbacks' outbound calls: a SIP URI with {number}; "" for none */
 	char recordings_dir[1024]; /* calls' recordings (channel/voice/recorder.h); "": beside a SQLite file */
+	/* where the SIP stack resolves trunks' host names; none: the system's resolver configuration */
+	struct voice_dns_server dns_servers[VOICE_MAX_DNS_SERVERS];
+	size_t n_dns_servers;
+	int dns_servers_from;     /* which source set the list (a later one replaces it) */
 	char nats[1024];          /* NATS server URL(s) of a cluster; "" for one node alone */
 	char node[64];            /* this node's name in the cluster (letters, digits, - _) */
 };

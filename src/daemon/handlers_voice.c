@@ -456,8 +456,9 @@ int run_voice_queue_list(struct request *r, struct store *db)
  * {"uri": "sip:{number}@host[:port]", "username"?, "password"?}: where the
  * tenant's callbacks call their customers, winning over the installation's
  * --sip-trunk. Checked strictly: sip: (guichet has no TLS transport for
- * sips:), {number} as the user part, a host of letters, digits, dots and
- * dashes, an optional port; nothing else (no parameters, headers or spaces
+ * sips:), {number} as the user part, a host name (found by DNS, RFC 3263)
+ * or an IPv4 address (host_ok; an IPv6 literal refused: guichet's SIP runs
+ * over IPv4), an optional port; nothing else (no parameters, headers or spaces
  * that would change what guichet sends). The digest credentials, both or
  * neither, answer a provider that challenges the INVITE (401/407); the
  * password is sealed (secrets.h) as the channels' passwords are, and no
@@ -475,11 +476,43 @@ int run_voice_queue_list(struct request *r, struct store *db)
 #define TRUNK_EXPIRES_MAX 3600
 #define TRUNK_EXPIRES_DEFAULT 600
 
+#define HOST_NAME_MAX_LEN 253
+#define HOST_LABEL_MAX 63
+
+/* Whether the n bytes at host are a host name as RFC 3261 writes one
+ * (labels of letters, digits and inner dashes, up to 63 bytes each, the
+ * last starting with a letter, an optional final dot) or an IPv4 address:
+ * what libre resolves by DNS (RFC 3263) or sends to as it is. Digits and
+ * dots alone must make an address ("1.2.3.4.5" is neither). */
+static bool host_ok(const char *host, size_t n)
+{
+	char text[HOST_NAME_MAX_LEN + 2];
+	if (n == 0 || n > HOST_NAME_MAX_LEN + 1)
+		return false;
+	memcpy(text, host, n);
+	text[n] = '\0';
+	struct in_addr a;
+	if (strspn(text, "0123456789.") == n)
+		return inet_pton(AF_INET, text, &a) == 1;
+	if (text[n - 1] == '.')
+		text[--n] = '\0';
+	const char *label = text;
+	for (;;) {
+		size_t len = strcspn(label, ".");
+		if (len == 0 || len > HOST_LABEL_MAX || label[0] == '-' || label[len - 1] == '-' ||
+		    strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") < len)
+			return false;
+		if (label[len] == '\0') /* the top label starts with a letter */
+			return strchr("0123456789", label[0]) == NULL;
+		label += len + 1;
+	}
+}
+
 /* Past a host and an optional port (HOST[:PORT]): what follows, or NULL when there is none. */
 static const char *host_port(const char *at)
 {
 	size_t host = strspn(at, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-	if (host == 0)
+	if (!host_ok(at, host))
 		return NULL;
 	at += host;
 	if (*at == ':') {
@@ -491,19 +524,15 @@ static const char *host_port(const char *at)
 	return at;
 }
 
-/* Whether the host at text (up to a port, a parameter or the end) is an
- * IPv4 address: guichet's SIP stack is given no DNS client, so a host
- * name would be accepted here and then never dialled nor registered to. */
-static bool host_is_address(const char *text)
+/* An IPv6 literal ([2001:db8::1]) refused, for field: guichet's SIP
+ * transports are bound to --sip-listen's address, an IPv4 one, and libre
+ * sends only from a transport of the destination's family (and asks DNS
+ * for A records alone). */
+static bool refuse_ipv6(struct request *r, const char *field)
 {
-	char host[16];
-	size_t n = strcspn(text, ":;");
-	if (n == 0 || n >= sizeof(host))
-		return false;
-	memcpy(host, text, n);
-	host[n] = '\0';
-	struct in_addr a;
-	return inet_pton(AF_INET, host, &a) == 1;
+	reply_error(r, 400, "invalid", field, "'%s' names its host by a name or an IPv4 address: guichet's SIP runs"
+		    " over IPv4, not IPv6", field);
+	return true;
 }
 
 /* Whether uri is a trunk template guichet will dial. */
@@ -540,13 +569,12 @@ static bool bad_registration(struct request *r, struct store_voice_trunk *ret)
 	if (reg && !json_is_boolean(reg))
 		return reply_error(r, 400, "invalid", "register", "'register' is true or false"), true;
 	ret->registers = json_is_true(reg);
+	if (json_is_string(registrar) && strncmp(json_string_value(registrar), "sip:[", 5) == 0)
+		return refuse_ipv6(r, "registrar");
 	if (registrar && !json_is_null(registrar) &&
 	    (!json_is_string(registrar) || !registrar_ok(json_string_value(registrar))))
 		return reply_error(r, 400, "invalid", "registrar", "'registrar' is sip:HOST or sip:HOST:PORT, with at most"
 				   " ;transport=udp or ;transport=tcp"), true;
-	if (registrar && !json_is_null(registrar) && !host_is_address(json_string_value(registrar) + strlen("sip:")))
-		return reply_error(r, 400, "invalid", "registrar", "'registrar' names its host by its IPv4 address, such as"
-				   " sip:203.0.113.5:5060: guichet resolves no host names yet"), true;
 	if (expires && !json_is_null(expires) &&
 	    (!json_is_integer(expires) || json_integer_value(expires) < TRUNK_EXPIRES_MIN ||
 	     json_integer_value(expires) > TRUNK_EXPIRES_MAX))
@@ -578,12 +606,11 @@ static bool bad_trunk(struct request *r, struct store_voice_trunk *ret, const ch
 			return reply_error(r, 400, "invalid", key, "unknown member '%s'", key), true;
 	}
 	const char *uri = json_string_value(json_object_get(r->body, "uri"));
+	if (uri && strncmp(uri, "sip:{number}@[", 14) == 0)
+		return refuse_ipv6(r, "uri");
 	if (uri == NULL || !trunk_ok(uri))
 		return reply_error(r, 400, "invalid", "uri", "'uri' is sip:{number}@HOST or sip:{number}@HOST:PORT,"
 				   " {number} the customer's number"), true;
-	if (!host_is_address(uri + strlen("sip:{number}@")))
-		return reply_error(r, 400, "invalid", "uri", "'uri' names its host by its IPv4 address, such as"
-				   " sip:{number}@203.0.113.5:5060: guichet resolves no host names yet"), true;
 	json_t *user = json_object_get(r->body, "username"), *pass = json_object_get(r->body, "password");
 	const char *username = json_string_value(user), *password = json_string_value(pass);
 	if (user && !credential_ok(username, TRUNK_USERNAME_MAX, true))

@@ -364,7 +364,8 @@ int server_start(struct server *srv, const struct config *config)
 	struct voice_deps phone = {.db = config->db, .writer = srv->writer, .host = config->sip_host,
 				   .port = config->sip_port, .moh_file = config->moh_file, .trunk = config->sip_trunk,
 				   .recordings_dir = srv->rec_dir, .call_changed = call_changed, .call_changed_arg = srv,
-				   .secrets = srv->secrets};
+				   .secrets = srv->secrets, .dns_servers = config->dns_servers,
+				   .n_dns_servers = config->n_dns_servers};
 	if (config->sip_host[0] && (rc = voice_start(&phone, &srv->voice)) < 0) {
 		char port[8];
 		snprintf(port, sizeof(port), "%d", config->sip_port);

@@ -41,7 +41,16 @@
  * A trunk that registers (SIPp as the provider's registrar): the digest,
  * the renewal, the provider's call to the registered contact reaching the
  * queue and alice's phone, another tenant's number refused over it, the
- * unregistration when cleared; a wrong password failing visibly, once. */
+ * unregistration when cleared; a wrong password failing visibly, once.
+ *
+ * Trunks named by a host name, as providers give them, resolved through a
+ * real DNS server (dnsmasq.h, given to guichetd by --dns-server): the
+ * trunk sip:{number}@trunk.test registers to the port its SRV record
+ * names (not 5060: SRV was used) and a callback's call through it reaches
+ * the provider; a name that does not resolve fails visibly, the
+ * registration failing with the reason, the callback's attempt with a
+ * note; an invalid host or an IPv6 literal is 400 naming the member. */
+#include "dnsmasq.h"
 #include "harness.h"
 #include "sipp.h"
 #include "srvguard.h"
@@ -76,6 +85,9 @@ static char *admin, *other, *agent, *carol;
 static int sip_port, customer_port; /* customer_port: the trunk, where callbacks call customers */
 static long long agent_id, agent2_id, other_agent_id, tenant_one, tenant_two;
 static char realm_one[32], realm_two[32];
+static struct dnsmasq dns;
+static int srv_port;             /* where trunk.test's SRV record sends SIP (UDP) */
+static char dns_server[32];      /* --dns-server: dnsmasq's address */
 
 static long long tenant_of(const char *token)
 {
@@ -106,12 +118,21 @@ static int setup(void **state)
 	}
 	sip_port = testport_free();
 	customer_port = testport_free();
+	srv_port = testport_free();
+	char srv[96];
+	snprintf(srv, sizeof(srv), "--srv-host=_sip._udp.trunk.test,sip.trunk.test,%d", srv_port);
+	const char *records[] = {"--address=/trunk.test/127.0.0.1", srv, "--address=/invalid/"};
+	if (dnsmasq_start(&dns, "test", records, sizeof(records) / sizeof(records[0])) != 0) {
+		fprintf(stderr, "test-voice-agent: dnsmasq did not start (apt-get install dnsmasq-base)\n");
+		return -1;
+	}
+	snprintf(dns_server, sizeof(dns_server), "127.0.0.1:%d", dns.port);
 	char listen[32], trunk[64];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
 	snprintf(trunk, sizeof(trunk), "sip:{number}@127.0.0.1:%d", customer_port);
 	if (sip_port <= 0 || daemon_init(&d, "brand", "admin@brand.example", PASSWORD) != 0 ||
 	    daemon_add_tenant(&d, "other", "admin@other.example", PASSWORD) != 0 ||
-	    daemon_start(&d, "--sip-listen", listen, "--sip-trunk", trunk, NULL) != 0)
+	    daemon_start(&d, "--sip-listen", listen, "--sip-trunk", trunk, "--dns-server", dns_server, NULL) != 0)
 		return -1;
 	admin = login(&d, "admin@brand.example", PASSWORD);
 	other = login(&d, "admin@other.example", PASSWORD);
@@ -134,6 +155,7 @@ static int teardown(void **state)
 	free(carol);
 	int rc = daemon_stop(&d);
 	daemon_cleanup(&d);
+	dnsmasq_stop(&dns);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -1317,8 +1339,10 @@ static void a_tenants_own_trunk_wins_over_the_installations(void **state)
 	static const char *const bad[] = {"http://{number}@127.0.0.1", "sip:127.0.0.1", "sip:{number}@",
 					  "sips:{number}@127.0.0.1",
 					  "sip:{number}@host:99999", "sip:{number}@host;transport=tcp",
-					  "sip:{number}@host>x", "sip:{number}@a b", "sip:{number}@trunk.example",
-					  "sip:{number}@trunk.example:5060", "sip:{number}@1.2.3.4.5"};
+					  "sip:{number}@host>x", "sip:{number}@a b", "sip:{number}@1.2.3.4.5",
+					  "sip:{number}@-trunk.example", "sip:{number}@trunk-.example", "sip:{number}@a..example",
+					  "sip:{number}@.example", "sip:{number}@trunk.123", "sip:{number}@[2001:db8::1]:5060",
+					  "sip:{number}@[::1]"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "uri", bad[i]), &r, "/api/v1/channels/voice/trunk");
 		assert_string_equal(error_field(&r), "uri");
@@ -1537,7 +1561,9 @@ static void a_registration_is_checked(void **state)
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
 		 "\"register_expires\":3601}", "register_expires"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
-		 "\"registrar\":\"sip:registrar.example:5060\"}", "registrar"},
+		 "\"registrar\":\"sip:registrar..example:5060\"}", "registrar"},
+		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"username\":\"u\",\"password\":\"p\",\"register\":true,"
+		 "\"registrar\":\"sip:[2001:db8::1]:5060\"}", "registrar"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"registrar\":\"sip:127.0.0.1\"}", "registrar"},
 		{"{\"uri\":\"sip:{number}@127.0.0.1\",\"register_expires\":600}", "register_expires"},
 	};
@@ -1694,6 +1720,137 @@ static void a_wrong_registration_password_fails_visibly(void **state)
 	assert_int_equal(metric("guichet_voice_trunk_registrations{state=\"failing\"}"), 0);
 }
 
+/* --- trunks named by a host name, found by DNS (dnsmasq, --dns-server) --- */
+
+#define NOT_RESOLVED_NOTE "guichet could not call: the trunk's host name does not resolve"
+
+/* The API takes a trunk and a registrar named by a host name (as providers
+ * give them); an IPv6 literal is refused saying why. */
+static void a_trunk_named_by_its_host_name_is_accepted(void **state)
+{
+	struct resp r;
+	static const char *const good[] = {"sip:{number}@sip.provider.example", "sip:{number}@Trunk-1.provider.example.:5080",
+					   "sip:{number}@trunk"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", good[i]), &r, "/api/v1/channels/voice/trunk");
+		assert_string_equal(json_string_value(json_object_get(r.json, "uri")), good[i]);
+		resp_clear(&r);
+	}
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s,s:b,s:s}", "uri", "sip:{number}@sip.provider.invalid",
+		    "username", REG_USER, "password", REG_PASSWORD, "register", 1, "registrar",
+		    "sip:registrar.provider.invalid:5070;transport=tcp"), &r, "/api/v1/channels/voice/trunk");
+	assert_string_equal(json_string_value(json_object_get(r.json, "registrar")),
+			    "sip:registrar.provider.invalid:5070;transport=tcp");
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s}", "uri", "sip:{number}@[2001:db8::1]:5060"), &r,
+		    "/api/v1/channels/voice/trunk");
+	assert_string_equal(error_field(&r), "uri");
+	assert_non_null(strstr(r.text, "IPv4, not IPv6"));
+	resp_clear(&r);
+	http_expect(&d, "PUT", admin, 400, json_pack("{s:s,s:s,s:s,s:b,s:s}", "uri", "sip:{number}@trunk.test", "username",
+		    REG_USER, "password", REG_PASSWORD, "register", 1, "registrar", "sip:[::1]"), &r,
+		    "/api/v1/channels/voice/trunk");
+	assert_string_equal(error_field(&r), "registrar");
+	assert_non_null(strstr(r.text, "IPv4, not IPv6"));
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
+/* The trunk sip:{number}@trunk.test (no port) registers: libre asks
+ * dnsmasq for NAPTR, then SRV records (RFC 3263), and sends its REGISTER
+ * to the port the SRV record names, where SIPp waits as the registrar (not
+ * 5060: SRV was used); cleared, it unregisters there. */
+static void a_trunk_named_by_its_host_name_registers_where_its_srv_record_says(void **state)
+{
+	struct sipp provider;
+	assert_int_equal(sipp_serve_keyed(&provider, "trunk_registrar_stop.xml", srv_port, "did", WAIT_NUMBER), 0);
+	sleep_ms(300);
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s,s:b}", "uri", "sip:{number}@trunk.test", "username",
+		    REG_USER, "password", REG_PASSWORD, "register", 1), &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	assert_int_equal(wait_registration("registered"), 200);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&provider, 10000), 0); /* registered, then unregistered, at the SRV's port */
+}
+
+/* A callback through the trunk named sip:{number}@trunk.test: the
+ * customer's INVITE reaches SIPp at the SRV record's port (486: busy). */
+static void a_callback_through_a_trunk_named_by_its_host_name_reaches_the_customer(void **state)
+{
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s}", "uri", "sip:{number}@trunk.test"), &r,
+		    "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	char outcome[32];
+	long long status = 0;
+	assert_int_equal(dial_through("customer_busy.xml", srv_port, "+33699000011", outcome, sizeof(outcome), &status), 0);
+	assert_string_equal(outcome, "busy");
+	assert_int_equal(status, 486);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
+/* A trunk whose host name does not resolve (NXDOMAIN): its registration
+ * is failing with the reason, at once, no SIP status; a callback through
+ * it ends its attempt with no_answer and a note saying why (the event's
+ * "error", the contact's note), the callback kept for another attempt,
+ * the agent's phone hung up. */
+static void a_host_name_that_does_not_resolve_fails_visibly(void **state)
+{
+	struct resp r;
+	http_expect(&d, "PUT", admin, 200, json_pack("{s:s,s:s,s:s,s:b}", "uri", "sip:{number}@sip.provider.invalid",
+		    "username", REG_USER, "password", REG_PASSWORD, "register", 1), &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+	assert_int_equal(wait_registration("failing"), -1);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/channels/voice/trunk");
+	const char *why = json_string_value(json_object_get(json_object_get(r.json, "registration"), "error"));
+	assert_non_null(why);
+	assert_non_null(strstr(why, "does not resolve"));
+	resp_clear(&r);
+	phone_setup();
+	alice_registers();
+	wait_idle();
+	presence("available");
+	struct sipp ph;
+	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
+	sleep_ms(300);
+	long long id = 0, contact = offered_callback("+33699000012", &id);
+	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
+	resp_clear(&r);
+	assert_int_equal(sipp_wait(&ph, 20000), 0); /* answered, then hung up by guichet */
+	json_t *ev = NULL;
+	for (int i = 0; i < 300; i++) {
+		json_decref(ev);
+		ev = call_events(contact, "call_customer_dialed");
+		if (json_array_size(ev) > 0)
+			break;
+		sleep_ms(10);
+	}
+	assert_int_equal(json_array_size(ev), 1);
+	json_t *dialed = json_array_get(ev, 0);
+	assert_string_equal(json_string_value(json_object_get(dialed, "outcome")), "no_answer");
+	assert_int_equal(json_integer_value(json_object_get(dialed, "sip_status")), 0);
+	const char *error = json_string_value(json_object_get(dialed, "error"));
+	assert_non_null(error);
+	assert_string_equal(error, NOT_RESOLVED_NOTE);
+	json_decref(ev);
+	json_t *cb = callback_of(id);
+	assert_int_equal(json_integer_value(json_object_get(cb, "attempts")), 1);
+	assert_string_equal(json_string_value(json_object_get(cb, "state")), "scheduled");
+	json_decref(cb);
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld", contact);
+	assert_non_null(strstr(r.text, "Callback attempt 1: no_answer. " NOT_RESOLVED_NOTE));
+	resp_clear(&r);
+	wait_idle();
+	http_expect(&d, "POST", admin, 200, NULL, &r, "/api/v1/callbacks/%lld/cancel", id);
+	resp_clear(&r);
+	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
+	resp_clear(&r);
+}
+
 /* guichetd stopping cleanly unregisters the trunks it registered
  * (trunk_registrar_stop.xml: the REGISTER with expires=0, its digest
  * checked) before it exits, and exits cleanly; started again, the trunk
@@ -1714,7 +1871,7 @@ static void stopping_unregisters_the_trunk(void **state)
 	assert_int_equal(daemon_stop(&d), 0);
 	assert_int_equal(sipp_wait(&provider, 10000), 0); /* unregistered before the daemon was gone */
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", sip_port);
-	assert_int_equal(daemon_start(&d, "--sip-listen", listen, NULL), 0);
+	assert_int_equal(daemon_start(&d, "--sip-listen", listen, "--dns-server", dns_server, NULL), 0);
 	http_expect(&d, "DELETE", admin, 204, NULL, &r, "/api/v1/channels/voice/trunk");
 	resp_clear(&r);
 }
@@ -1746,6 +1903,10 @@ int main(void)
 		cmocka_unit_test(a_registration_is_checked),
 		cmocka_unit_test(a_wrong_registration_password_fails_visibly),
 		cmocka_unit_test(a_registered_trunk_receives_the_providers_calls),
+		cmocka_unit_test(a_trunk_named_by_its_host_name_is_accepted),
+		cmocka_unit_test(a_trunk_named_by_its_host_name_registers_where_its_srv_record_says),
+		cmocka_unit_test(a_callback_through_a_trunk_named_by_its_host_name_reaches_the_customer),
+		cmocka_unit_test(a_host_name_that_does_not_resolve_fails_visibly),
 		cmocka_unit_test(stopping_unregisters_the_trunk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

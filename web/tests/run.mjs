@@ -208,6 +208,8 @@ function translations() {
     [localMessage({ message: 'no template says this' }, 'fr'), 'no template says this'],
     [localNote('Transferred to Experts: the box is dead', 'fr'), 'Transféré vers Experts : the box is dead'],
     [localNote('Callback attempt 2: busy. Try after 6', 'fr'), 'Rappel, tentative 2 : occupé. Try after 6'],
+    [localNote("Callback attempt 1: no_answer. guichet could not call: the trunk's host name does not resolve", 'fr'),
+      'Rappel, tentative 1 : pas de réponse. guichet n’a pas pu appeler : le nom d’hôte du trunk ne se résout pas'],
     [localNote('Transferred to Experts', 'fr'), 'Transferred to Experts'],
     // the subjects guichet gives the contacts it makes; an email's own stays the customer's
     [localSubject('Call from an unknown number', 'phone', 'fr'), 'Appel d’un numéro inconnu'],

@@ -258,19 +258,22 @@ static int moved(struct voice_job *job, const struct ops *o)
 
 /* A callback's customer answered or not: the outcome recorded as the
  * agent would (callback_outcome: reached, or another attempt later while
- * attempts allow), and the bridge when reached. */
+ * attempts allow; why no answer could come, when known, as its note and
+ * the event's "error"), and the bridge when reached. */
 static int dialed(struct voice_job *job, const struct ops *o)
 {
 	struct voice_ticket *t = job->ticket;
 	struct store_scope scope = ops_channel_scope(t->tenant_id, "voice");
-	int rc = event(o, &scope, t->contact_id, "call_customer_dialed",
-		       json_pack("{s:I,s:s,s:I,s:i}", "agent_id", (json_int_t)job->agent_id, "outcome", job->reason,
-				 "callback_id", (json_int_t)t->callback_id, "sip_status", job->sip_status));
+	json_t *data = json_pack("{s:I,s:s,s:I,s:i}", "agent_id", (json_int_t)job->agent_id, "outcome", job->reason,
+				 "callback_id", (json_int_t)t->callback_id, "sip_status", job->sip_status);
+	if (data && job->note)
+		json_object_set_new(data, "error", json_string(job->note));
+	int rc = event(o, &scope, t->contact_id, "call_customer_dialed", data);
 	enum callback_outcome outcome;
 	if (rc == GC_OK && callback_outcome_parse(job->reason, &outcome) == GC_OK) {
 		struct store_scope as = agent_scope(t->tenant_id, job->agent_id);
 		struct ops_error err = {0};
-		rc = callback_outcome(o, &as, t->callback_id, outcome, NULL, false, &err);
+		rc = callback_outcome(o, &as, t->callback_id, outcome, job->note, false, &err);
 		if (rc == GC_ESTATE) /* recorded by the agent meanwhile, or no longer held */
 			rc = GC_OK;
 	}

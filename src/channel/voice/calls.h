@@ -73,6 +73,7 @@ struct voice_job {
 	int64_t talk_ms;           /* END: how long caller and agent were bridged; 0: never */
 	int64_t held_ms;           /* END: how long the call was on hold, all holds */
 	int sip_status;            /* DIALED: the customer's final answer (0: none, a time-out) */
+	const char *note;          /* DIALED: why no SIP answer could come, a literal (NULL: none) */
 	struct recorder_info recording; /* RECORDED */
 	/* results */
 	int rc;

@@ -145,7 +145,23 @@ static int on_auth(char **username, char **password, const char *realm, void *ar
 	return err;
 }
 
-/* A final answer to a REGISTER, or none (err: a time-out, the network). */
+/* Why a REGISTER got no answer, for the API (err from libre's request,
+ * which resolves the registrar's host name first: RFC 3263). */
+static const char *no_answer_why(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return "no answer";
+	case EDESTADDRREQ: /* no NAPTR, SRV nor A record: the name does not exist, or has no address */
+		return "the registrar's host name does not resolve";
+	case EPROTONOSUPPORT: /* its NAPTR or SRV records name only transports guichet does not run */
+		return "the registrar's DNS records name no transport guichet runs (UDP, TCP)";
+	default:
+		return strerror(err);
+	}
+}
+
+/* A final answer to a REGISTER, or none (err: a time-out, the network, a name that does not resolve). */
 static void on_response(int err, const struct sip_msg *msg, void *arg)
 {
 	struct treg *e = arg;
@@ -159,7 +175,7 @@ static void on_response(int err, const struct sip_msg *msg, void *arg)
 	}
 	char why[80] = "";
 	if (err)
-		snprintf(why, sizeof(why), "%s", err == ETIMEDOUT ? "no answer" : strerror(err));
+		snprintf(why, sizeof(why), "%s", no_answer_why(err));
 	else if (sc == 401 || sc == 407)
 		snprintf(why, sizeof(why), "the credentials were refused");
 	set_state(e, VOICE_TRUNK_FAILING, sc, why, 0);
@@ -221,7 +237,7 @@ static void treg_begin(struct trunkreg *t, struct treg *e)
 	if (err) {
 		e->reg = NULL;
 		snprintf(why, sizeof(why), "cannot send REGISTER: %s",
-			 err == EINVAL ? "the registrar's host is no address" : strerror(err));
+			 err == EINVAL ? "the registrar's host name cannot be resolved (no DNS server)" : strerror(err));
 		set_state(e, VOICE_TRUNK_FAILING, 0, why, 0);
 		goto out_restart;
 	}

@@ -27,6 +27,7 @@
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
+#include "guichet/message.h"
 #include "guichet/text.h"
 #include "guichet/route.h"
 #include "store/store.h"
@@ -58,6 +59,7 @@
 #include <re_mqueue.h>
 #include <re_msg.h>
 #include <re_uri.h>
+#include <re_dns.h>
 #include <re_sip.h>
 #include <re_sipsess.h>
 #include <re_sdp.h>
@@ -205,6 +207,9 @@ struct voice {
 	/* the loop's own */
 	struct mqueue *mq;
 	struct media_in *media_in; /* every RTP socket's reading */
+	struct dnsc *dnsc;         /* resolves trunks' and registrars' host names for the SIP stack */
+	struct voice_dns_server dns[VOICE_MAX_DNS_SERVERS]; /* given (--dns-server); none: the system's */
+	size_t n_dns;
 	struct sip *sip;
 	struct sipsess_sock *sock;
 	struct store *store;
@@ -1246,7 +1251,19 @@ static int trunk_uri(const char *tmpl, const char *number, char *ret, size_t len
 	return n < 0 || (size_t)n >= len ? GC_EINVAL : GC_OK;
 }
 
-static void submit_dialed(struct call *c, const char *outcome, int status)
+/* Why a callback's call got no SIP answer: the attempt's note, inside
+ * "Callback attempt %d: %s%s%s" (the pages translate it as a nested note). */
+#define DIAL_NOT_RESOLVED SYSTEM_NOTE("guichet could not call: the trunk's host name does not resolve")
+#define DIAL_NOT_SENT SYSTEM_NOTE("guichet could not call: the call could not be sent to the trunk")
+
+/* The host the customer's call goes to, for the log (the number stays out of it). */
+static const char *dial_host(const struct call *c)
+{
+	const char *at = strchr(c->dial_uri, '@');
+	return at ? at + 1 : "";
+}
+
+static void submit_dialed_note(struct call *c, const char *outcome, int status, const char *note)
 {
 	struct voice_job *job = calloc(1, sizeof(*job));
 	if (job == NULL) {
@@ -1254,9 +1271,14 @@ static void submit_dialed(struct call *c, const char *outcome, int status)
 		return;
 	}
 	*job = (struct voice_job){.kind = VOICE_JOB_DIALED, .ticket = c->ticket, .call_id = c->id,
-				  .agent_id = c->agent ? c->agent->user_id : 0, .sip_status = status};
+				  .agent_id = c->agent ? c->agent->user_id : 0, .sip_status = status, .note = note};
 	snprintf(job->reason, sizeof(job->reason), "%s", outcome);
 	voice_calls_submit(c->v->calls, job);
+}
+
+static void submit_dialed(struct call *c, const char *outcome, int status)
+{
+	submit_dialed_note(c, outcome, status, NULL);
 }
 
 /* The customer's answer (its 200's SDP): the codec offered, an address. */
@@ -1305,8 +1327,13 @@ static void dial_close(int err, const struct sip_msg *msg, void *arg)
 	int sc = msg ? msg->scode : 0;
 	const char *outcome = sc == 486 || sc == 600 || sc == 603 ? "busy"
 			      : sc == 404 || sc == 410 || sc == 484 || sc == 604 ? "wrong_number" : "no_answer";
-	submit_dialed(c, outcome, sc);
-	call_end(c, "customer");
+	/* no answer at all: libre found no NAPTR, SRV nor A record for the trunk's host (RFC 3263) */
+	bool unresolved = msg == NULL && err == EDESTADDRREQ;
+	submit_dialed_note(c, outcome, sc, unresolved ? DIAL_NOT_RESOLVED : NULL);
+	if (unresolved)
+		log_error("cannot call a callback's customer", "host", dial_host(c), "error",
+			  "the host name does not resolve");
+	call_end(c, unresolved ? "guichet" : "customer");
 }
 
 static void dial_timeout(void *arg)
@@ -1314,6 +1341,14 @@ static void dial_timeout(void *arg)
 	struct call *c = arg;
 	submit_dialed(c, "no_answer", 0);
 	call_end(c, "guichet"); /* a CANCEL */
+}
+
+/* The customer's INVITE could not even be sent (no DNS client, a transport missing). */
+static void dial_not_sent(void *arg)
+{
+	struct call *c = arg;
+	submit_dialed_note(c, "no_answer", 0, DIAL_NOT_SENT);
+	call_end(c, "guichet");
 }
 
 /* The agent's phone did not answer a callback in time: the agent keeps it. */
@@ -1362,8 +1397,8 @@ static void dial_customer(struct call *c, struct leg *leg)
 				      NULL, NULL, dial_close, c, "Allow: INVITE, ACK, BYE, CANCEL\r\n");
 	mem_deref(desc);
 	if (err) {
-		log_error("cannot call a callback's customer", "uri", c->dial_uri);
-		tmr_start(&c->tick, 0, dial_timeout, c);
+		log_error("cannot call a callback's customer", "host", dial_host(c), "error", strerror(err));
+		tmr_start(&c->tick, 0, dial_not_sent, c);
 		return;
 	}
 	tmr_start(&c->tick, DIAL_RING_MS, dial_timeout, c);
@@ -2233,6 +2268,37 @@ static void sip_buffer(const struct sa *laddr)
 	}
 }
 
+/* The DNS client through which libre's SIP stack finds a trunk's or a
+ * registrar's host named by a name (RFC 3263: NAPTR, SRV, then A records;
+ * an address needs none): the servers given (--dns-server), else the
+ * system's (resolv.conf, through libre's dns_srv_get). With none found the
+ * client is made all the same: a name then fails to resolve, visibly, and
+ * addresses work as before. */
+static void dns_open(struct voice *v)
+{
+	struct sa srv[VOICE_MAX_DNS_SERVERS];
+	uint32_t n = 0;
+	for (size_t i = 0; i < v->n_dns; i++)
+		if (sa_set_str(&srv[n], v->dns[i].addr, (uint16_t)v->dns[i].port) == 0)
+			n++;
+	char domain[64] = "";
+	if (v->n_dns == 0) {
+		n = VOICE_MAX_DNS_SERVERS;
+		if (dns_srv_get(domain, sizeof(domain), srv, &n) != 0)
+			n = 0;
+	}
+	if (n == 0)
+		log_error("no DNS server: trunks and registrars named by a host name will not resolve",
+			  "hint", "give --dns-server ADDR:PORT");
+	for (uint32_t i = 0; i < n; i++) {
+		char text[64];
+		re_snprintf(text, sizeof(text), "%J", &srv[i]);
+		log_info("resolving SIP host names", "dns_server", text);
+	}
+	if (dnsc_alloc(&v->dnsc, NULL, srv, n) != 0) /* its sockets (IPv4 and IPv6) cannot be opened */
+		log_error("cannot make the DNS client: trunks and registrars named by a host name will not resolve");
+}
+
 /* The loop's objects; on failure what was made is freed by loop_clear. */
 static int loop_open(struct voice *v)
 {
@@ -2258,8 +2324,9 @@ static int loop_open(struct voice *v)
 	v->clock_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (v->clock_fd < 0 || fd_listen(v->clock_fd, FD_READ, on_clock_fd, v) != 0)
 		return GC_EIO;
+	dns_open(v);
 	if (mqueue_alloc(&v->mq, on_message, v) != 0 ||
-	    sip_alloc(&v->sip, NULL, SIP_HASH_SIZE, SIP_HASH_SIZE, 32, "guichet", NULL, NULL) != 0)
+	    sip_alloc(&v->sip, v->dnsc, SIP_HASH_SIZE, SIP_HASH_SIZE, 32, "guichet", NULL, NULL) != 0)
 		return GC_ENOMEM;
 	if (sip_transp_add(v->sip, SIP_TRANSP_UDP, &laddr) != 0 || sip_transp_add(v->sip, SIP_TRANSP_TCP, &laddr) != 0)
 		return GC_EIO;
@@ -2294,6 +2361,7 @@ static void loop_clear(struct voice *v)
 	if (v->sip)
 		sip_close(v->sip, true);
 	v->sip = mem_deref(v->sip);
+	v->dnsc = mem_deref(v->dnsc); /* after the SIP stack, whose requests held its queries */
 	v->mq = mem_deref(v->mq);
 	media_in_free(v->media_in); /* every call's socket gone with its call */
 	v->media_in = NULL;
@@ -2379,6 +2447,8 @@ int voice_start(const struct voice_deps *deps, struct voice **ret)
 	v->call_changed = deps->call_changed;
 	v->call_changed_arg = deps->call_changed_arg;
 	v->secrets = deps->secrets;
+	for (size_t i = 0; i < deps->n_dns_servers && i < VOICE_MAX_DNS_SERVERS; i++)
+		v->dns[v->n_dns++] = deps->dns_servers[i];
 	v->clock_fd = -1;
 	pthread_mutex_init(&v->lock, NULL);
 	pthread_cond_init(&v->ready_cond, NULL);

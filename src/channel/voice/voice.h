@@ -29,6 +29,9 @@
  * (trunkreg.h): the thread keeps those registrations, and an INVITE to a
  * registration's contact is a call to one of that tenant's numbers (the
  * To's), or a 404. Stopping, it unregisters them before its loop ends.
+ * A trunk or a registrar named by a host name is found by libre's DNS
+ * client as RFC 3263 says (NAPTR, SRV, A), asking the servers of
+ * voice_deps.dns_servers, else the system's (resolv.conf).
  *
  * Other threads talk to it only through its mqueue (voice_stop, and the
  * calls' results) and read its counters (voice_stats). */
@@ -36,6 +39,7 @@
 #define GUICHET_CHANNEL_VOICE_VOICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct writer;
@@ -52,6 +56,14 @@ struct voice_call;
 typedef void (*voice_call_changed_fn)(void *arg, int64_t tenant_id, int64_t contact_id, int64_t agent_id,
 				      const struct voice_call *call);
 
+#define VOICE_MAX_DNS_SERVERS 8
+
+/* A DNS server the SIP stack asks for trunks' and registrars' host names. */
+struct voice_dns_server {
+	char addr[46];             /* an IPv4 or IPv6 address */
+	int port;
+};
+
 struct voice_deps {
 	const char *db;            /* the database, read on this thread (numbers, calendars) */
 	struct writer *writer;     /* where calls' steps are written (calls.h) */
@@ -63,6 +75,9 @@ struct voice_deps {
 	voice_call_changed_fn call_changed; /* NULL: no one is told */
 	void *call_changed_arg;
 	struct secrets *secrets;   /* opens a tenant's trunk's sealed password (secrets.h) */
+	/* where host names are resolved (RFC 3263, by libre); none: the system's resolv.conf */
+	const struct voice_dns_server *dns_servers;
+	size_t n_dns_servers;
 };
 
 /* Starts the thread, listening: GC_EIO when the address cannot be bound,

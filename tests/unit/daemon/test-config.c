@@ -1,6 +1,7 @@
 /* guichetd's settings for throttling (src/daemon/config.c): trusted proxies
  * as addresses or CIDRs from every source, a later source replacing the
- * list of an earlier one, and the hashing pool's bounds. */
+ * list of an earlier one, and the hashing pool's bounds; the SIP stack's
+ * DNS servers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +39,7 @@ static int setup(void **state)
 	unsetenv("GUICHET_TRUSTED_PROXIES");
 	unsetenv("GUICHET_CONFIG");
 	unsetenv("GUICHET_MAIL_IDLE");
+	unsetenv("GUICHET_DNS_SERVERS");
 	return 0;
 }
 
@@ -124,6 +126,42 @@ static void a_later_source_replaces_the_list(void **state)
 	unlink(path);
 }
 
+/* --dns-server: the SIP stack's DNS servers (none: the system's), an
+ * address with or without its port, IPv6 in brackets with one, a comma
+ * list, repeatable, the environment's list giving way to the command
+ * line's; anything else refused (a host name cannot name the server that
+ * resolves names). */
+static void dns_servers(void **state)
+{
+	assert_int_equal(load(NULL), GC_OK);
+	assert_int_equal(c.n_dns_servers, 0);
+	assert_int_equal(load("--dns-server", "127.0.0.1:5353, 192.0.2.53", "--dns-server", "[2001:db8::53]:54",
+			      "--dns-server", "::1", NULL), GC_OK);
+	assert_int_equal(c.n_dns_servers, 4);
+	assert_string_equal(c.dns_servers[0].addr, "127.0.0.1");
+	assert_int_equal(c.dns_servers[0].port, 5353);
+	assert_string_equal(c.dns_servers[1].addr, "192.0.2.53");
+	assert_int_equal(c.dns_servers[1].port, 53);
+	assert_string_equal(c.dns_servers[2].addr, "2001:db8::53");
+	assert_int_equal(c.dns_servers[2].port, 54);
+	assert_string_equal(c.dns_servers[3].addr, "::1");
+	assert_int_equal(c.dns_servers[3].port, 53);
+	setenv("GUICHET_DNS_SERVERS", "192.0.2.1,192.0.2.2", 1);
+	assert_int_equal(load(NULL), GC_OK);
+	assert_int_equal(c.n_dns_servers, 2);
+	assert_int_equal(load("--dns-server", "192.0.2.3", NULL), GC_OK);
+	assert_int_equal(c.n_dns_servers, 1);
+	assert_string_equal(c.dns_servers[0].addr, "192.0.2.3");
+	unsetenv("GUICHET_DNS_SERVERS");
+	static const char *const bad[] = {"dns.example", "1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:", "[::1", "[::1]x",
+					  "2001:db8::1:53x", "1.2.3", "[dns.example]:53"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (load("--dns-server", bad[i], NULL) != GC_EINVAL)
+			fail_msg("--dns-server %s was taken", bad[i]);
+	assert_int_equal(load("--dns-server", "1.1.1.1,2.2.2.2,3.3.3.3,4.4.4.4,5.5.5.5,6.6.6.6,7.7.7.7,8.8.8.8,9.9.9.9",
+			      NULL), GC_EINVAL);
+}
+
 static void bad_values_are_refused(void **state)
 {
 	assert_int_equal(load("--trusted-proxy", "10.0.0.1/8", NULL), GC_EINVAL);
@@ -151,6 +189,7 @@ int main(void)
 		cmocka_unit_test_setup(mail_idle_on_or_off, setup),
 		cmocka_unit_test_setup(desk_grace_in_seconds, setup),
 		cmocka_unit_test_setup(a_later_source_replaces_the_list, setup),
+		cmocka_unit_test_setup(dns_servers, setup),
 		cmocka_unit_test_setup(bad_values_are_refused, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -716,8 +716,14 @@ export default {
   'Callback attempt %d: %s%s%s': {
     text: 'Rappel, tentative %d : %s%s%s',
     values: { 2: { reached: 'joint', no_answer: 'pas de réponse', busy: 'occupé', voicemail: 'messagerie',
-      wrong_number: 'faux numéro' } },
+      wrong_number: 'faux numéro' }, 3: { '. ': '. ', '': '' } }, // 3 : ce qui précède la note, s'il y en a une
+    nested: [4], // la note : celle de l'agent telle quelle, celles de guichet (ci-dessous) traduites
   },
+  // les notes d'un rappel que guichet n'a pas pu appeler (src/channel/voice/voice.c, DIAL_NOT_*)
+  "guichet could not call: the trunk's host name does not resolve":
+    'guichet n’a pas pu appeler : le nom d’hôte du trunk ne se résout pas',
+  'guichet could not call: the call could not be sent to the trunk':
+    'guichet n’a pas pu appeler : l’appel n’a pas pu être envoyé au trunk',
   'Acknowledgement sent automatically to the customer: "%s"\n\n%.4000s':
     'Accusé de réception envoyé automatiquement au client : « %s »\n\n%.4000s',
   'An email to the customer was not delivered. The mail system said:\n%s':
@@ -737,12 +743,8 @@ export default {
   'Message left on the chat': 'Message laissé sur le chat',
   'Message left on the chat by %s': 'Message laissé sur le chat par %s',
   // les autres
-  "'uri' names its host by its IPv4 address, such as sip:{number}@203.0.113.5:5060: guichet resolves no host names yet":
-    '« uri » désigne son hôte par son adresse IPv4, comme sip:{number}@203.0.113.5:5060 : guichet ne résout pas'
-    + ' encore les noms d’hôte.',
-  "'registrar' names its host by its IPv4 address, such as sip:203.0.113.5:5060: guichet resolves no host names yet":
-    '« registrar » désigne son hôte par son adresse IPv4, comme sip:203.0.113.5:5060 : guichet ne résout pas'
-    + ' encore les noms d’hôte.',
+  "'%s' names its host by a name or an IPv4 address: guichet's SIP runs over IPv4, not IPv6":
+    '« %s » désigne son hôte par un nom ou une adresse IPv4 : le SIP de guichet passe par IPv4, pas par IPv6.',
   'no agent %lld among those you manage': 'Aucun conseiller n° %lld parmi ceux que vous encadrez.',
   '%s is 0 to %lld bytes': '« %s » est un nombre d’octets de 0 à %lld.',
   'an attachment needs a size, a content type and a hash':
