@@ -196,6 +196,11 @@ export async function diagnosis({ browser, url, step, accessible }) {
       await agent.page.getByRole('alert').getByText(/^An escalation goes to a level-2 queue/).waitFor();
       if (!(await agent.page.getByLabel('To the queue').evaluate((e) => e === document.activeElement)))
         throw new Error('the focus is not at the queue');
+      // the refusal is said again in the language the agent switches to
+      await agent.page.getByLabel('Language').selectOption('fr');
+      await agent.page.getByRole('alert').getByText(/^Une escalade va vers une file de niveau 2/).waitFor();
+      await agent.page.getByLabel('Langue').selectOption('en');
+      await agent.page.getByRole('alert').getByText(/^An escalation goes to a level-2 queue/).waitFor();
       // the expert is offline: listed, not to be chosen (the contact would wait for nobody)
       await agent.page.getByRole('button', { name: 'Choose an agent to transfer to' }).click();
       if (!(await agent.page.getByLabel('Or transfer to an agent').locator('option', { hasText: 'expert person (Offline)' }).isDisabled()))

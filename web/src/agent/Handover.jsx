@@ -41,7 +41,8 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
   const [queue, setQueue] = useState('');
   const [agent, setAgent] = useState('');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useState(''); // a text, or a function of t: said again in a new language
+  const showError = (said) => setError(() => said);
   useEffect(() => {
     api.queues().then((r) => {
       const same = (r.items || []).filter((q) => !contact || !q.channel || q.channel === contact.channel);
@@ -69,7 +70,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
     setChoosing(true);
     readAgents(me?.tenant_id).then(setAgents, (e) => {
       setAgents([]);
-      setError(failed(t, e));
+      showError((t) => failed(t, e));
     });
   };
 
@@ -82,9 +83,9 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
     }
     // an escalation goes up, to a level-2 queue (the API refuses others)
     if (verb === 'escalate' && queues.find((q) => String(q.id) === queue)?.level !== 2) {
-      const text = t('handover.level2_needed');
-      setError(text);
-      say(text);
+      const said = (t) => t('handover.level2_needed');
+      showError(said);
+      say(said);
       document.getElementById(`handover-queue-${id}`)?.focus();
       return undefined;
     }
@@ -102,9 +103,9 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
       onHanded?.(to);
       onGone(id);
     }, (e) => {
-      const text = failed(t, e);
-      setError(text);
-      say(text);
+      const said = (t) => failed(t, e);
+      showError(said);
+      say(said);
     });
   };
   if (active && actionsRef)
@@ -150,7 +151,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
         <button type="button" onClick={() => go('escalate')}>{t('handover.escalate')}</button>
         <button type="button" onClick={() => go('transfer')}>{t('handover.transfer')}</button>
       </div>
-      <p role="alert" class="error">{error}</p>
+      <p role="alert" class="error">{typeof error === 'function' ? error(t) : error}</p>
     </section>
   );
 }
