@@ -110,6 +110,10 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       await panel.getByLabel('Note (optional)').fill('rang ten times');
       await panel.getByRole('button', { name: 'No answer' }).click();
       await panel.getByRole('status').getByText(/will be tried again at/).waitFor();
+      // said again in the language the agent switches to
+      await page.getByLabel('Language').selectOption('fr');
+      await page.locator('.cb-result', { hasText: /^Non joint : le rappel sera retenté le / }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
       const stored = await admin('GET', `/api/v1/callbacks/${callback.id}`);
       if (stored.state !== 'scheduled' || stored.attempts !== 1) throw new Error(`callback is ${stored.state}, ${stored.attempts} attempts`);
       const c = await admin('GET', `/api/v1/contacts/${callback.contact_id}`);

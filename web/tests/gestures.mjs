@@ -42,6 +42,10 @@ export async function gestureTests({ browser, url, admin, step, accessible, pass
       await panel.getByLabel('Amount').fill('15,50');
       await panel.getByRole('button', { name: 'Record the gesture' }).click();
       await panel.getByRole('status').getByText('Gesture of €15.50 recorded.').waitFor();
+      // said again in the language the agent switches to, the amount written its way
+      await page.getByLabel('Language').selectOption('fr');
+      await page.locator('.gst-status', { hasText: /^Geste de 15,50\s€ enregistré\.$/ }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
       await panel.locator('li', { hasText: 'late delivery' }).getByText('Approved').waitFor();
       const { items } = await admin('GET', `/api/v1/contacts/${contact.id}/gestures`);
       if (items.length !== 1 || items[0].amount_cents !== 1550 || items[0].state !== 'approved') throw new Error(JSON.stringify(items));

@@ -18,7 +18,7 @@ export function Agent({ t, me, lang }) {
   const [offers, setOffers] = useState([]);
   const [tabs, setTabs] = useState([]);
   const [active, setActive] = useState(null);
-  const [status, setStatus] = useState(''); // a text, or a function of t: said again in a new language
+  const [status, setStatus] = useState(''); // a text, or a function of (t, lang): said again in a new language
   const [now, setNow] = useState(Date.now());
   const [showKeys, setShowKeys] = useState(false);
   const replyRef = useRef(null);
@@ -190,7 +190,7 @@ export function Agent({ t, me, lang }) {
   return (
     <div class="agent">
       <h1 class="visually-hidden">{t('app.name')}</h1>
-      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t, lang) : status}</p>
       <div class="side">
         <Presence t={t} agent={agent} reason={reason} setReason={chooseReason} onSet={(p) => setPresence(p)} />
         <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />

@@ -31,9 +31,9 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
     try {
       const after = await callbackApi.outcome(cb.id, outcome, note.trim());
       const [key, vars] = outcomeResult(after);
-      const text = t(key, { ...vars, at: when(lang, vars.at) });
-      setResult(text);
-      say(text);
+      const said = (t, lang) => t(key, { ...vars, at: when(lang, vars.at) });
+      setResult(() => said); // said again in the language the agent switches to
+      say(said);
       setNote('');
       if (outcome !== 'reached') setGone(true); // the contact has left the agent
       onChanged();
@@ -74,7 +74,7 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
           </div>
         </fieldset>
       )}
-      <p role="status" class="cb-result">{result}</p>
+      <p role="status" class="cb-result">{typeof result === 'function' ? result(t, lang) : result}</p>
       <p role="alert" class="error">{error}</p>
       {gone && <button type="button" onClick={() => onGone(id)}>{t('cb.close')}</button>}
     </section>

@@ -31,10 +31,11 @@ export function Gestures({ t, lang, id, contact, say }) {
     if (note.trim()) body.note = note.trim();
     let made = null;
     if (await run(async () => { made = await gestureApi.record(id, body); })) {
-      const text = t(made.state === 'approved' ? 'gst.recorded' : 'gst.waiting',
-        { amount: money(lang, made.amount_cents, made.currency) });
-      setStatus(text);
-      say(text);
+      const recorded = made;
+      const said = (t, lang) => t(recorded.state === 'approved' ? 'gst.recorded' : 'gst.waiting',
+        { amount: money(lang, recorded.amount_cents, recorded.currency) });
+      setStatus(() => said); // said again in the language the agent switches to
+      say(said);
       setAmount('');
       setNote('');
       load();
@@ -76,7 +77,7 @@ export function Gestures({ t, lang, id, contact, say }) {
           <button type="submit">{t('gst.record')}</button>
         </fieldset>
       </form>
-      <p role="status" class="gst-status">{status}</p>
+      <p role="status" class="gst-status">{typeof status === 'function' ? status(t, lang) : status}</p>
     </section>
   );
 }
