@@ -482,6 +482,21 @@ static json_t *call_events(long long contact, const char *type)
 	return found;
 }
 
+/* The contact's call_customer_dialed events, once there is one: the step
+ * reaches the writer after SIPp is done (3 s at most). */
+static json_t *dialed_events(long long contact)
+{
+	json_t *ev = NULL;
+	for (int i = 0; i < 300; i++) {
+		json_decref(ev);
+		ev = call_events(contact, "call_customer_dialed");
+		if (json_array_size(ev) > 0)
+			break;
+		sleep_ms(10);
+	}
+	return ev;
+}
+
 static const char *disposition(long long contact, char *buf, size_t len)
 {
 	struct resp r;
@@ -1409,14 +1424,7 @@ static int dial_through(const char *scenario, int port, const char *phone, char 
 	resp_clear(&r);
 	int rc = sipp_wait(&cust, 20000);
 	assert_int_equal(sipp_wait(&ph, 10000), 0);
-	json_t *ev = NULL;
-	for (int i = 0; i < 300; i++) { /* the step reaches the writer after SIPp is done */
-		json_decref(ev);
-		ev = call_events(contact, "call_customer_dialed");
-		if (json_array_size(ev) > 0)
-			break;
-		sleep_ms(10);
-	}
+	json_t *ev = dialed_events(contact);
 	assert_int_equal(json_array_size(ev), 1);
 	snprintf(ret_outcome, len, "%s", json_string_value(json_object_get(json_array_get(ev, 0), "outcome")));
 	*ret_status = json_integer_value(json_object_get(json_array_get(ev, 0), "sip_status"));
@@ -1821,14 +1829,7 @@ static void a_host_name_that_does_not_resolve_fails_visibly(void **state)
 	http_expect(&d, "POST", agent, 200, NULL, &r, "/api/v1/contacts/%lld/accept", contact);
 	resp_clear(&r);
 	assert_int_equal(sipp_wait(&ph, 20000), 0); /* answered, then hung up by guichet */
-	json_t *ev = NULL;
-	for (int i = 0; i < 300; i++) {
-		json_decref(ev);
-		ev = call_events(contact, "call_customer_dialed");
-		if (json_array_size(ev) > 0)
-			break;
-		sleep_ms(10);
-	}
+	json_t *ev = dialed_events(contact);
 	assert_int_equal(json_array_size(ev), 1);
 	json_t *dialed = json_array_get(ev, 0);
 	assert_string_equal(json_string_value(json_object_get(dialed, "outcome")), "no_answer");
