@@ -10,8 +10,9 @@
 //
 // GUICHET_BUILD: the build folder (default build-test); CHROMIUM: the browser
 // (default /usr/bin/chromium); WEB_TESTS: the groups to run after the
-// agent's own, by name ("supervisor chat": the names of `groups` in main;
-// "none": the agent's alone), every one when unset.
+// agent's own, by name ("supervisor chat": the names of GROUPS; "none": the
+// agent's alone), every one when unset; WEB_LANES: how many lanes run the
+// groups at once, each on a daemon of its own (default 2).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,11 +46,15 @@ const BUILD = resolve(process.env.GUICHET_BUILD || join(WEB, '..', 'build-test')
 const BROWSER = process.env.CHROMIUM || '/usr/bin/chromium';
 const PASSWORD = 'correct horse';
 const TIMEOUT = 10000;
-// the groups of tests after the agent's own, in the order they run (each may
-// build on what the ones before it left)
-const GROUPS = { diagnosis, supervisor: supervisorTests, upkeep: upkeepTests, workshop: workshopTests,
-  admin: adminTests, portal: portalTests, chat: chatTests, desk14: desk14Tests, gestures: gestureTests,
-  callbacks: callbackTests, calls: callTests, handover: handoverTests };
+// the groups of tests after the agent's own, taken in this order by the
+// lanes (below), the longest first; each needs only what seed() made on its
+// lane's daemon
+const GROUPS = { admin: adminTests, supervisor: supervisorTests, chat: chatTests, workshop: workshopTests,
+  diagnosis, desk14: desk14Tests, upkeep: upkeepTests, portal: portalTests, calls: callTests,
+  callbacks: callbackTests, handover: handoverTests, gestures: gestureTests };
+// the groups run in LANES at once (WEB_LANES, default 2), each on a daemon of
+// its own: most of a group's time is spent waiting on its pages
+const LANES = Math.max(1, Number(process.env.WEB_LANES || 2));
 const WANTED = process.env.WEB_TESTS === undefined ? null : process.env.WEB_TESTS.split(/[\s,]+/).filter(Boolean);
 const UNKNOWN = (WANTED || []).filter((name) => name !== 'none' && !(name in GROUPS));
 if (UNKNOWN.length) {
@@ -268,13 +273,43 @@ async function main() {
   report('the server\'s refusals and the page\'s texts in French write their numbers as the page does (65 536, 2,5), identifiers and times as they came', (() => {
     try { frenchNumbers(); return null; } catch (e) { return e; }
   })());
-  const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
-  const daemon = await startDaemon(dir);
   const args = ['--headless=new'];
   if (process.getuid && process.getuid() === 0) args.push('--no-sandbox'); // root: CI
   const browser = await chromium.launch({ executablePath: BROWSER, args });
+  const pending = Object.keys(GROUPS).filter((name) => WANTED === null || WANTED.includes(name));
+  try {
+    await Promise.all(Array.from({ length: LANES }, (_, i) => lane(browser, i === 0, pending)));
+  } finally {
+    await browser.close();
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed ? 1 : 0;
+}
+
+// One lane: a daemon of its own on a fresh database, seeded; the agent's own
+// tests in the first lane; then the groups no other lane has taken yet, one
+// after the other, each on this lane's daemon.
+async function lane(browser, first, pending) {
+  const dir = mkdtempSync(join(tmpdir(), 'guichet-web-'));
+  const daemon = await startDaemon(dir);
   try {
     const { admin, queue, customer } = await seed(daemon.url);
+    if (first) await agentTests(browser, daemon, admin, queue, customer);
+    const common = { browser, url: daemon.url, admin, step, accessible, fits, password: PASSWORD, startDaemon };
+    for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+      const started = Date.now();
+      await GROUPS[name](common);
+      console.log(`# group ${name}: ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+  } finally {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The agent's own desk: logs in, takes a contact, replies, wraps up, signs out.
+async function agentTests(browser, daemon, admin, queue, customer) {
+  {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     const errors = [];
@@ -631,20 +666,10 @@ async function main() {
       if (other.length) throw new Error(`the agent desktop loaded ${other.map((e) => e.name).join(', ')}`);
       console.log(`# script: ${bytes} bytes compressed`);
     });
-    const common = { browser, url: daemon.url, admin, step, accessible, fits, password: PASSWORD, startDaemon };
-    for (const [name, run] of Object.entries(GROUPS)) {
-      if (WANTED === null || WANTED.includes(name)) await run(common);
-    }
-    await step('no script error and no CSP refusal on the way', async () => {
+    await step('no script error and no CSP refusal on the agent\'s desk', async () => {
       if (errors.length) throw new Error(errors.join('\n'));
     });
-  } finally {
-    await browser.close();
-    await daemon.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (e) => {
