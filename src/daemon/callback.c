@@ -18,19 +18,6 @@
 
 #define TICK_BATCH 64 /* due callbacks handled per tick */
 
-static int failed(struct ops_error *err, int rc, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int failed(struct ops_error *err, int rc, const char *field, const char *fmt, ...)
-{
-	err->rc = rc;
-	err->field = field;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
 struct settings {
 	int64_t queue_id;
 	int retry_after_s, max_attempts;
@@ -41,7 +28,7 @@ static int load_settings(const struct ops *o, int64_t tenant_id, struct settings
 	*ret = (struct settings){.retry_after_s = CALLBACK_DEFAULT_RETRY_S, .max_attempts = CALLBACK_DEFAULT_ATTEMPTS};
 	int rc = store_callback_settings_get(o->db, tenant_id, &ret->queue_id, &ret->retry_after_s, &ret->max_attempts);
 	if (rc < 0 && rc != GC_ENOTFOUND)
-		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	return GC_OK;
 }
 
@@ -51,21 +38,21 @@ static int check_window(const struct ops *o, int64_t tenant_id, int64_t now, int
 			struct ops_error *err)
 {
 	if (from >= to)
-		return failed(err, GC_EINVAL, "window", "the window's from must come before its to");
+		return ops_fail(err, GC_EINVAL, "window", "the window's from must come before its to");
 	if (to <= now)
-		return failed(err, GC_EINVAL, "window", "the window has ended already: give one in the future");
+		return ops_fail(err, GC_EINVAL, "window", "the window has ended already: give one in the future");
 	if (to > now + CALLBACK_MAX_WINDOW_MS)
-		return failed(err, GC_EINVAL, "window", "the window must end within 14 days");
+		return ops_fail(err, GC_EINVAL, "window", "the window must end within 14 days");
 	struct calendar *cal = malloc(sizeof(*cal));
 	if (cal == NULL)
-		return failed(err, GC_ENOMEM, NULL, "out of memory");
+		return ops_fail(err, GC_ENOMEM, NULL, "out of memory");
 	int64_t open_s = 0;
 	int rc = ops_calendar_load(o->db, tenant_id, cal, err);
 	if (rc == GC_OK && calendar_elapsed(cal, from > now ? from : now, to, &open_s) < 0)
-		rc = failed(err, GC_EINVAL, "window", "the window cannot be placed in the tenant's calendar");
+		rc = ops_fail(err, GC_EINVAL, "window", "the window cannot be placed in the tenant's calendar");
 	free(cal);
 	if (rc == GC_OK && open_s <= 0)
-		rc = failed(err, GC_EINVAL, "window", "the window is wholly outside the tenant's business hours");
+		rc = ops_fail(err, GC_EINVAL, "window", "the window is wholly outside the tenant's business hours");
 	return rc;
 }
 
@@ -75,13 +62,13 @@ static int check_queue(const struct ops *o, const struct store_scope *scope, int
 	json_t *q = NULL;
 	int rc = store_queue_get(o->db, scope, queue_id, &q);
 	if (rc == GC_ENOTFOUND)
-		return failed(err, GC_ENOTFOUND, "queue_id", "no queue %lld in this tenant", (long long)queue_id);
+		return ops_fail(err, GC_ENOTFOUND, "queue_id", "no queue %lld in this tenant", (long long)queue_id);
 	if (rc < 0)
-		return failed(err, rc, "queue_id", "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, "queue_id", "%s", store_errmsg(o->db));
 	const char *channel = json_string_value(json_object_get(q, "channel"));
 	bool phone = channel && strcmp(channel, "phone") == 0;
 	json_decref(q);
-	return phone ? GC_OK : failed(err, GC_EINVAL, "queue_id", "a callback waits in a phone queue");
+	return phone ? GC_OK : ops_fail(err, GC_EINVAL, "queue_id", "a callback waits in a phone queue");
 }
 
 /* The contact's first message: who asked, from where, and why (with an
@@ -93,7 +80,7 @@ static char *context_text(const struct ops *o, const struct store_scope *scope, 
 	if (in->contact_id) {
 		int rc = store_contact_get(o->db, scope, in->contact_id, &c);
 		if (rc < 0) {
-			failed(err, rc, "contact_id", "%s", rc == GC_ENOTFOUND ? "no such contact" : store_errmsg(o->db));
+			ops_fail(err, rc, "contact_id", "%s", rc == GC_ENOTFOUND ? "no such contact" : store_errmsg(o->db));
 			return NULL;
 		}
 	}
@@ -111,14 +98,14 @@ static char *context_text(const struct ops *o, const struct store_scope *scope, 
 		text = NULL;
 	json_decref(c);
 	if (text == NULL)
-		failed(err, GC_ENOMEM, NULL, "out of memory");
+		ops_fail(err, GC_ENOMEM, NULL, "out of memory");
 	return text;
 }
 
 static int check_text(const char *text, const char *field, size_t max, bool multiline, struct ops_error *err)
 {
 	if (text && (strlen(text) > max || !gc_text_is_clean(text, multiline)))
-		return failed(err, GC_EINVAL, field, "'%s' is text of at most %zu bytes, without control characters",
+		return ops_fail(err, GC_EINVAL, field, "'%s' is text of at most %zu bytes, without control characters",
 			      field, max);
 	return GC_OK;
 }
@@ -130,12 +117,12 @@ static int check_request(const struct callback_request *in, struct ops_error *er
 	for (size_t i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
 		known |= in->source && strcmp(in->source, sources[i]) == 0;
 	if (!known)
-		return failed(err, GC_EINVAL, "source", "source is portal, chat, api or phone");
+		return ops_fail(err, GC_EINVAL, "source", "source is portal, chat, api or phone");
 	int rc = check_text(in->name, "name", 200, false, err);
 	if (rc == GC_OK)
 		rc = check_text(in->context, "context", CALLBACK_MAX_TEXT, true, err);
 	if (rc == GC_OK && (in->window_from == 0) != (in->window_to == 0))
-		rc = failed(err, GC_EINVAL, "window", "a window has both from and to");
+		rc = ops_fail(err, GC_EINVAL, "window", "a window has both from and to");
 	return rc;
 }
 
@@ -160,7 +147,7 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 	bool asap = in->window_from == 0 || in->window_from <= now;
 	if (rc == GC_OK && asap && in->since > 0 && in->since < now) { /* the place of the call it comes from */
 		if ((rc = router_enqueue_at(o->router, o->db, scope, contact, queue_id, 0, in->since)) < 0)
-			return failed(err, rc, "queue_id", "%s", router_errmsg(o->router));
+			return ops_fail(err, rc, "queue_id", "%s", router_errmsg(o->router));
 	} else if (rc == GC_OK && asap) {
 		rc = ops_enqueue(o, scope, contact, queue_id, 0, err);
 	}
@@ -172,7 +159,7 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 		.next_attempt_at = asap ? 0 : in->window_from,
 		.enqueued_at = !asap ? 0 : in->since > 0 && in->since < now ? in->since : now};
 	if ((rc = store_callback_create(o->db, scope, &row, ret_id)) < 0)
-		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	return GC_OK;
 }
 
@@ -184,7 +171,7 @@ int callback_request(const struct ops *o, const struct store_scope *scope, const
 	int64_t now = gc_now_ms();
 	*ret_existing = false;
 	if (in->phone == NULL || strlen(in->phone) > 32)
-		return failed(err, GC_EINVAL, "phone", "'phone' is a telephone number of 32 characters at most");
+		return ops_fail(err, GC_EINVAL, "phone", "'phone' is a telephone number of 32 characters at most");
 	int rc = ops_tenant_phone_key(o->db, scope->tenant_id, in->phone, in->lenient, "phone", key, sizeof(key), err);
 	if (rc == GC_OK)
 		rc = check_request(in, err);
@@ -194,7 +181,7 @@ int callback_request(const struct ops *o, const struct store_scope *scope, const
 		return rc;
 	int64_t queue_id = in->queue_id ? in->queue_id : set.queue_id;
 	if (queue_id == 0)
-		return failed(err, GC_ECONFLICT, "queue_id", "this tenant takes no callback requests yet: "
+		return ops_fail(err, GC_ECONFLICT, "queue_id", "this tenant takes no callback requests yet: "
 			      "it has no callback queue (PUT /api/v1/callbacks/settings)");
 	if ((rc = check_queue(o, scope, queue_id, err)) < 0)
 		return rc;
@@ -207,7 +194,7 @@ int callback_request(const struct ops *o, const struct store_scope *scope, const
 			return GC_OK;
 		}
 		if (rc != GC_ENOTFOUND)
-			return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+			return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	}
 	return create(o, scope, in, key, &set, queue_id, now, ret_id, err);
 }
@@ -253,8 +240,8 @@ static int load_row(const struct ops *o, int64_t tenant_id, int64_t id, struct s
 {
 	int rc = store_callback_row(o->db, tenant_id, id, row);
 	if (rc == GC_ENOTFOUND)
-		return failed(err, rc, "callback", "no such callback");
-	return rc < 0 ? failed(err, rc, NULL, "%s", store_errmsg(o->db)) : GC_OK;
+		return ops_fail(err, rc, "callback", "no such callback");
+	return rc < 0 ? ops_fail(err, rc, NULL, "%s", store_errmsg(o->db)) : GC_OK;
 }
 
 /* The holder wraps the contact up: for another attempt (waiting on the
@@ -265,7 +252,7 @@ static int wrap(const struct ops *o, const struct store_scope *holder, int64_t c
 	struct routing_input in = {.priority = -1, .disposition = disposition,
 				   .state = disposition ? CONTACT_RESOLVED : CONTACT_WAITING_ON_CUSTOMER};
 	int rc = router_wrapup(o->router, o->db, holder, contact_id, &in);
-	return rc < 0 ? failed(err, rc, "callback", "%s", router_errmsg(o->router)) : GC_OK;
+	return rc < 0 ? ops_fail(err, rc, "callback", "%s", router_errmsg(o->router)) : GC_OK;
 }
 
 static int add_note(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int attempt,
@@ -288,10 +275,10 @@ int callback_outcome(const struct ops *o, const struct store_scope *scope, int64
 	struct settings set;
 	int rc = load_row(o, scope->tenant_id, id, &row, err);
 	if (rc == GC_OK && strcmp(row.state, "dialing") != 0)
-		rc = failed(err, GC_ESTATE, "callback", "the callback is %s, not being dialled: accept its offer first",
+		rc = ops_fail(err, GC_ESTATE, "callback", "the callback is %s, not being dialled: accept its offer first",
 			    row.state);
 	if (rc == GC_OK && row.agent_id != scope->user_id && !any_holder)
-		rc = failed(err, GC_EFORBIDDEN, "callback", "only the agent who holds it, or a supervisor, records its outcome");
+		rc = ops_fail(err, GC_EFORBIDDEN, "callback", "only the agent who holds it, or a supervisor, records its outcome");
 	if (rc == GC_OK)
 		rc = check_text(note, "note", CALLBACK_MAX_TEXT, true, err);
 	if (rc == GC_OK)
@@ -323,10 +310,10 @@ int callback_outcome(const struct ops *o, const struct store_scope *scope, int64
 		rc = wrap(o, &holder, row.contact_id, "callback_missed", err);
 	}
 	if (rc == GC_OK && (rc = store_callback_update(o->db, scope->tenant_id, id, &ch)) < 0)
-		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	if (rc == GC_OK && oc == CALLBACK_REACHED &&
 	    (rc = store_contact_first_response(o->db, scope->tenant_id, row.contact_id, now)) < 0)
-		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	return rc;
 }
 
@@ -335,7 +322,7 @@ static int resolve(const struct ops *o, const struct store_scope *scope, int64_t
 {
 	struct state_input in = {.state = CONTACT_RESOLVED, .disposition = disposition, .expected_version = -1};
 	int rc = store_contact_set_state(o->db, scope, contact_id, &in, NULL);
-	return rc < 0 ? failed(err, rc, "callback", "%s", store_errmsg(o->db)) : GC_OK;
+	return rc < 0 ? ops_fail(err, rc, "callback", "%s", store_errmsg(o->db)) : GC_OK;
 }
 
 int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_t id, struct ops_error *err)
@@ -349,14 +336,14 @@ int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_
 	} else if (strcmp(row.state, "waiting") == 0 || strcmp(row.state, "offered") == 0) {
 		rc = router_abandon(o->router, o->db, scope, row.contact_id);
 		if (rc < 0)
-			failed(err, rc, "callback", "%s", router_errmsg(o->router));
+			ops_fail(err, rc, "callback", "%s", router_errmsg(o->router));
 	} else {
-		rc = failed(err, GC_ESTATE, "callback", "the callback is %s: only a scheduled, waiting or offered one is cancelled",
+		rc = ops_fail(err, GC_ESTATE, "callback", "the callback is %s: only a scheduled, waiting or offered one is cancelled",
 			    row.state);
 	}
 	struct store_callback_change ch = {.state = "cancelled", .attempts = -1, .done_at = gc_now_ms()};
 	if (rc == GC_OK && (rc = store_callback_update(o->db, scope->tenant_id, id, &ch)) < 0)
-		return failed(err, rc, NULL, "%s", store_errmsg(o->db));
+		return ops_fail(err, rc, NULL, "%s", store_errmsg(o->db));
 	return rc;
 }
 
@@ -378,7 +365,7 @@ static int contact_over(const struct ops *o, const struct store_scope *scope, in
 static int due_one(const struct ops *o, const struct store_callback_row *row, int64_t now)
 {
 	struct store_scope scope = ops_channel_scope(row->tenant_id, "callback");
-	struct ops_error err;
+	struct ops_error err = {0};
 	int rc;
 	if (row->window_to && row->window_to <= now) {
 		struct store_callback_change ch = {.state = "missed", .missed_reason = "window_passed", .attempts = -1,

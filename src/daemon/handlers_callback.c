@@ -20,11 +20,13 @@ static int reply_callback_error(struct request *r, struct store *db, const struc
 {
 	switch (err->rc) {
 	case GC_EINVAL:
-		return reply_error(r, 400, "invalid", err->field, "%s", err->message);
+		return reply_error_said(r, 400, "invalid", err->field, err->message, ops_said(db, err));
 	case GC_EFORBIDDEN:
-		return reply_error(r, 403, "forbidden", err->field, "%s", err->message);
+		return reply_error_said(r, 403, "forbidden", err->field, err->message, ops_said(db, err));
 	case GC_ENOTFOUND:
-		return reply_error(r, 404, "not_found", err->field, "%s", err->message[0] ? err->message : "not found");
+		if (err->message[0] == '\0')
+			return reply_error(r, 404, "not_found", err->field, "not found");
+		return reply_error_said(r, 404, "not_found", err->field, err->message, ops_said(db, err));
 	default:
 		return reply_ops_error(r, db, err);
 	}

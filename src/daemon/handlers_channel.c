@@ -301,7 +301,7 @@ int prepare_email_reply(struct request *r, struct store *db)
 int run_email_reply(struct request *r, struct store *db)
 {
 	struct ops o = request_ops(r, db);
-	struct ops_error err;
+	struct ops_error err = {0};
 	int64_t id = 0;
 	const struct email_reply_input *in = &r->in.email_reply;
 	const char *body = in->body ? in->body : json_string_value(json_object_get(r->work, "text"));

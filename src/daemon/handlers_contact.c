@@ -138,7 +138,7 @@ int prepare_contact_create(struct request *r, struct store *db)
 int run_contact_create(struct request *r, struct store *db)
 {
 	struct ops o = request_ops(r, db);
-	struct ops_error err;
+	struct ops_error err = {0};
 	int64_t id = 0;
 	if (ops_contact_create(&o, &r->scope, &r->in.contact, &id, &r->resp_text, &err) < 0)
 		return reply_ops_error(r, db, &err);
@@ -214,7 +214,7 @@ int prepare_contact_message(struct request *r, struct store *db)
 static int add_message(struct request *r, struct store *db, bool note)
 {
 	struct ops o = request_ops(r, db);
-	struct ops_error err;
+	struct ops_error err = {0};
 	json_t *m = NULL;
 	if (ops_message_add(&o, &r->scope, r->ids[0], &r->in.message, note, &m, &err) < 0)
 		return reply_store_error(r, db, err.rc, err.field);

@@ -461,7 +461,7 @@ int prepare_contact_enqueue(struct request *r, struct store *db)
 int contact_enqueue(struct request *r, struct store *db, int64_t contact_id, int64_t queue_id, int priority)
 {
 	struct ops o = request_ops(r, db);
-	struct ops_error err;
+	struct ops_error err = {0};
 	return ops_enqueue(&o, &r->scope, contact_id, queue_id, priority, &err) < 0 ? reply_ops_error(r, db, &err)
 										     : GC_OK;
 }

@@ -479,11 +479,14 @@ struct ops request_ops(struct request *r, struct store *db)
 	return (struct ops){.db = db, .router = writer_router(r->worker->server->writer)};
 }
 
-/* An ops error's template and values: the store's, when its message is
- * the store's last refusal passed on. */
-static const struct gc_message *ops_said(struct store *db, const struct ops_error *err)
+/* An ops error's template and values: the store's when its message is the
+ * store's last refusal passed on (ops_fail(..., "%s", store_errmsg(db))),
+ * otherwise its own (ops_fail), or none. */
+const struct gc_message *ops_said(struct store *db, const struct ops_error *err)
 {
-	return strcmp(err->message, store_errmsg(db)) == 0 ? store_error_said(db) : NULL;
+	if (strcmp(err->message, store_errmsg(db)) == 0)
+		return store_error_said(db);
+	return err->said.template ? &err->said : NULL;
 }
 
 int reply_ops_error(struct request *r, struct store *db, const struct ops_error *err)

@@ -142,6 +142,9 @@ int reply_ops_error(struct request *r, struct store *db, const struct ops_error 
 /* The same for an ops error about the request's own input (a number the
  * tenant's country cannot read): GC_EINVAL answers 400 naming the field. */
 int reply_input_error(struct request *r, struct store *db, const struct ops_error *err);
+/* An ops error's template and values for reply_error_said: its own, the
+ * store's refusal it passes on, or NULL. */
+const struct gc_message *ops_said(struct store *db, const struct ops_error *err);
 
 /* A query parameter, or NULL. */
 const char *query_get(struct request *r, const char *name);

@@ -8,6 +8,7 @@
 #include "guichet/text.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,18 @@ static int failed(struct ops_error *err, int rc, const char *field, const char *
 	err->rc = rc;
 	err->field = field;
 	snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+	err->said.template = NULL;
+	return rc;
+}
+
+int ops_fail(struct ops_error *err, int rc, const char *field, const char *fmt, ...)
+{
+	err->rc = rc;
+	err->field = field;
+	va_list ap;
+	va_start(ap, fmt);
+	gc_message_format(err->message, sizeof(err->message), &err->said, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

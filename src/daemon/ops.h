@@ -17,6 +17,7 @@
 
 #include "guichet/calendar.h"
 #include "guichet/decode.h"
+#include "guichet/message.h"
 #include "store/store.h"
 
 struct router;
@@ -28,12 +29,19 @@ struct ops {
 };
 
 /* What failed: a GC_* code, the input it concerns (a request's field
- * name, or NULL), and why. */
+ * name, or NULL), and why; with its template and values when ops_fail
+ * wrote it (said.template NULL otherwise), which the API passes on for the
+ * pages to say in their language. */
 struct ops_error {
 	int rc;
 	const char *field;
 	char message[256];
+	struct gc_message said;
 };
+
+/* Fills err (fmt a literal, printf's conversions) and returns rc. */
+int ops_fail(struct ops_error *err, int rc, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* The scope a channel acts in: the tenant's, the channel as its actor
  * ("channel:email"), no user, seeing what a tenant admin sees (it creates

@@ -253,7 +253,13 @@ static void asap_is_offered_with_number_and_context(void **state)
 	json_t *given = json_object_get(json_object_get(r.json, "attributes"), "name");
 	assert_string_equal(json_string_value(json_object_get(given, "value")), "Ana");
 	resp_clear(&r);
-	outcome(agent, id, "reached", 422); /* not accepted yet */
+	/* not accepted yet: the refusal's template and value, for the pages to say it in their language */
+	call("POST", agent, 422, json_pack("{s:s}", "outcome", "reached"), &r, "/api/v1/callbacks/%lld/outcome", id);
+	json_t *refusal = json_object_get(r.json, "error");
+	assert_string_equal(json_string_value(json_object_get(refusal, "template")),
+			    "the callback is %s, not being dialled: accept its offer first");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(refusal, "args"), 0)), "offered");
+	resp_clear(&r);
 	accept(contact);
 	assert_string_equal(cb_state(id), "dialing");
 	/* taken to dial is not answered yet: the customer is, once reached */

@@ -65,7 +65,7 @@ static int batch_task(void *arg, const struct ops *o)
 		struct email_source src = {.mailbox_id = b->mailbox_id, .queue_id = b->queue_id, .uid = b->uids[i]};
 		int64_t contact = 0;
 		enum ingest_outcome outcome;
-		struct ops_error err;
+		struct ops_error err = {0};
 		if ((rc = store_savepoint(o->db)) < 0)
 			break;
 		int taken = email_ingest(o, &b->scope, &src, &in, &contact, &outcome, &err);

@@ -57,7 +57,7 @@ static int mark_task(void *arg, const struct ops *o)
 				       m->error[0] ? m->error : NULL);
 		if (rc == GC_OK && m->note[0] && m->contact_id) {
 			struct message_input in = {.body = m->note};
-			struct ops_error err;
+			struct ops_error err = {0};
 			json_t *added = NULL;
 			rc = ops_message_add(o, &m->scope, m->contact_id, &in, true, &added, &err);
 			json_decref(added);

@@ -10,6 +10,9 @@ const RANGE = {
   'ends before it starts: past midnight is two ranges, "18:00-24:00" and the next day\'s "00:00-08:00"':
     'finit avant de commencer : passé minuit, ce sont deux plages, « 18:00-24:00 » puis « 00:00-08:00 » le lendemain.',
 };
+// Les états d'un rappel, que ses refus nomment.
+const CALLBACK_STATES = { scheduled: 'planifié', waiting: 'en attente', offered: 'proposé', dialing: 'en cours d’appel',
+  done: 'terminé', missed: 'manqué', cancelled: 'annulé' };
 
 export default {
   '"%.20s" is not a date YYYY-MM-DD': '« %.20s » n’est pas une date AAAA-MM-JJ.',
@@ -762,4 +765,29 @@ export default {
   "the tenant's policy classes '%s' %s, above what your role sees":
     'La politique de la marque classe « %s » en « %s », au-dessus de ce que votre rôle voit.',
   'this node no longer routes tenant %lld': 'Ce nœud ne route plus la marque n° %lld : réessayez.',
+  // les refus des rappels (src/daemon/callback.c)
+  "'%s' is text of at most %zu bytes, without control characters":
+    '« %s » est un texte d’au plus %zu octets, sans caractère de contrôle.',
+  "'phone' is a telephone number of 32 characters at most": '« phone » est un numéro de téléphone de 32 caractères au plus.',
+  'a callback waits in a phone queue': 'Un rappel attend dans une file téléphonique.',
+  'a window has both from and to': 'Une plage a un début (from) et une fin (to).',
+  'no such callback': 'Ce rappel n’existe pas.',
+  'only the agent who holds it, or a supervisor, records its outcome':
+    'Seul l’agent qui le tient, ou un superviseur, en enregistre l’issue.',
+  'source is portal, chat, api or phone': 'La source est portal, chat, api ou phone.',
+  'the callback is %s, not being dialled: accept its offer first': {
+    text: 'Le rappel est %s, pas en cours d’appel : acceptez d’abord son offre.',
+    values: { 1: CALLBACK_STATES },
+  },
+  'the callback is %s: only a scheduled, waiting or offered one is cancelled': {
+    text: 'Le rappel est %s : seul un rappel planifié, en attente ou proposé s’annule.',
+    values: { 1: CALLBACK_STATES },
+  },
+  "the window cannot be placed in the tenant's calendar": 'La plage ne peut pas être placée dans le calendrier de la marque.',
+  'the window has ended already: give one in the future': 'La plage est déjà passée : donnez-en une à venir.',
+  "the window is wholly outside the tenant's business hours": 'La plage est entièrement hors des heures d’ouverture de la marque.',
+  'the window must end within 14 days': 'La plage doit finir dans les 14 jours.',
+  "the window's from must come before its to": 'Le début de la plage (from) doit précéder sa fin (to).',
+  'this tenant takes no callback requests yet: it has no callback queue (PUT /api/v1/callbacks/settings)':
+    'Cette marque ne prend pas encore de demandes de rappel : elle n’a pas de file de rappel (PUT /api/v1/callbacks/settings).',
 };
