@@ -22,9 +22,11 @@ function Lazy({ load, ...props }) {
 function App() {
   const [lang, setLang] = useState(initialLanguage());
   const [me, setMe] = useState(undefined); // undefined: asking; null: signed out
-  const t = useMemo(() => translator(lang), [lang]);
+  // the server's refusals' catalogue came after the switch: what was said is said again
+  const [catalogues, setCatalogues] = useState(0);
+  const t = useMemo(() => translator(lang), [lang, catalogues]);
 
-  useEffect(() => keepLanguage(lang), [lang]);
+  useEffect(() => { keepLanguage(lang).then((came) => came && setCatalogues((n) => n + 1)); }, [lang]);
   const refresh = () => api.me().then(setMe, () => setMe(null));
   useEffect(() => { refresh(); }, []);
 

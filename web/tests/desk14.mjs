@@ -92,16 +92,18 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       await panel.getByText('None yet (at most 3)').waitFor();
       await panel.locator('.cb-context', { hasText: 'The box blinks red' }).waitFor();
     });
-    await step('desk14: the callback panel has no serious accessibility violation (en, fr)', async () => {
+    await step('desk14: the callback panel has no serious accessibility violation (en, fr); its tab says its number as the language does', async () => {
       await accessible(page, 'callback (en)');
       const id = callback.contact_id;
       await page.locator('p.status', { hasText: `Contact #${id} accepted` }).waitFor();
       await page.locator('h3.contact-head', { hasText: `#${id} Callback` }).waitFor();
+      await page.getByRole('tab', { name: new RegExp(`^\\d+\\. #${id}$`) }).waitFor();
       await page.getByLabel('Language').selectOption('fr');
       await page.getByRole('region', { name: 'Rappel' }).getByRole('button', { name: 'Faux numéro' }).waitFor();
       // what the status said, and the subject guichet gave, in the new language
       await page.locator('p.status', { hasText: `Contact n° ${id} accepté` }).waitFor();
       await page.locator('h3.contact-head', { hasText: `n° ${id} Rappel` }).waitFor();
+      await page.getByRole('tab', { name: new RegExp(`^\\d+\\. n° ${id}$`) }).waitFor();
       await accessible(page, 'callback (fr)');
       await page.getByLabel('Langue').selectOption('en');
     });
@@ -120,6 +122,25 @@ export async function desk14Tests({ browser, url, admin, step, accessible, passw
       if (!c.messages.some((m) => m.kind === 'note' && m.body.includes('rang ten times'))) throw new Error('no note');
       await panel.getByRole('button', { name: 'Close this contact' }).click();
       await page.getByRole('tab', { name: `#${callback.contact_id}` }).waitFor({ state: 'detached' });
+    });
+    await step('desk14: a refusal of a callback\'s outcome is said again in the language the agent switches to', async () => {
+      const cb = await admin('POST', '/api/v1/callbacks', { phone: '+33 6 55 44 33 22', context: 'Third request.' });
+      await offerAndAccept(page, cb.contact_id);
+      const panel = page.getByRole('region', { name: 'Callback' });
+      await panel.getByRole('link', { name: '+33655443322' }).waitFor();
+      // a supervisor recorded it meanwhile: the agent's panel still offers the outcomes, the server refuses
+      await admin('POST', `/api/v1/callbacks/${cb.id}/outcome`, { outcome: 'reached' });
+      await panel.getByRole('button', { name: 'Busy' }).click();
+      await panel.getByRole('alert').getByText('Something went wrong: the callback is done, not being dialled: accept its offer first',
+        { exact: true }).waitFor();
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('region', { name: 'Rappel' }).getByRole('alert')
+        .getByText('Le rappel est terminé, pas en cours d’appel : acceptez d’abord son offre.', { exact: true }).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+      await panel.getByRole('alert').getByText(/^Something went wrong: the callback is done/).waitFor();
+      await page.getByLabel('Disposition').selectOption({ label: 'Information given' });
+      await page.getByRole('button', { name: 'Wrap up' }).click();
+      await page.getByRole('tab', { name: `#${cb.contact_id}` }).waitFor({ state: 'detached' });
     });
     await step('desk14: "Reached" marks the callback done and the agent goes on with the call', async () => {
       const cb = await admin('POST', '/api/v1/callbacks', { phone: '+33 6 99 88 77 66', context: 'Second request.' });

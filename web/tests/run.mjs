@@ -417,10 +417,13 @@ async function agentTests(browser, daemon, admin, queue, customer) {
       if (!stored.messages.some((m) => m.kind === 'outbound' && m.body === 'We refunded the second charge.'))
         throw new Error('the reply is not stored');
     });
-    await step('the contact tab has no serious accessibility violation (en, fr)', async () => {
+    await step('the contact tab has no serious accessibility violation (en, fr); the status line follows the language', async () => {
       await accessible(page, 'agent with a contact (en)');
+      await page.getByRole('status').getByText('Reply sent.', { exact: true }).waitFor();
       await page.getByLabel('Language').selectOption('fr');
       await page.getByText('Mes contacts').waitFor();
+      // what the status said about the reply, said again in French
+      await page.getByRole('status').getByText('Réponse envoyée.', { exact: true }).waitFor();
       const labels = (await page.locator('.fields dt').allTextContents()).join('|');
       await accessible(page, 'agent with a contact (fr)');
       await page.keyboard.press('Alt+KeyK');
@@ -523,7 +526,7 @@ async function agentTests(browser, daemon, admin, queue, customer) {
         throw new Error(`the agent is ${alex.presence} (${alex.reason}), the contact ${held.state}`);
       // back in Brand A (nothing held in Brand B: no question), the contact in its tab
       await page.getByLabel('Marque', { exact: true }).selectOption({ label: 'Brand A' });
-      await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+      await page.getByRole('tab', { name: `n° ${contactId}` }).waitFor();
       await page.getByLabel('Langue').selectOption('en');
     });
     await step('closing the desk with a contact in hand asks the browser\'s "Leave the page?" first', async () => {

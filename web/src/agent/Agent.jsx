@@ -206,7 +206,7 @@ export function Agent({ t, me, lang }) {
                 <button type="button" role="tab" id={`tab-${id}`} aria-controls={`panel-${id}`}
                   aria-selected={id === current ? 'true' : 'false'} tabindex={id === current ? 0 : -1}
                   onClick={() => setActive(id)}>
-                  {i + 1}. #{id}
+                  {t('contacts.tab_label', { n: i + 1, id })}
                 </button>
               ))}
             </div>

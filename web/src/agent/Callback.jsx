@@ -38,7 +38,7 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
       if (outcome !== 'reached') setGone(true); // the contact has left the agent
       onChanged();
     } catch (e) {
-      setError(failed(t, e));
+      setError(() => (t) => failed(t, e)); // said again in the language the agent switches to
     } finally {
       setBusy(false);
     }
@@ -75,7 +75,7 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
         </fieldset>
       )}
       <p role="status" class="cb-result">{typeof result === 'function' ? result(t, lang) : result}</p>
-      <p role="alert" class="error">{error}</p>
+      <p role="alert" class="error">{typeof error === 'function' ? error(t) : error}</p>
       {gone && <button type="button" onClick={() => onGone(id)}>{t('cb.close')}</button>}
     </section>
   );

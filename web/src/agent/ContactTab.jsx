@@ -116,7 +116,8 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   useEffect(() => { if (call) setVersion((v) => v + 1); }, [call?.state]);
 
   // true once done (whatever reloading the contact then does: a reply sent
-  // is never sent twice); on a failure the agent's text stays where it was
+  // is never sent twice); on a failure the agent's text stays where it was.
+  // done: what to say, a function of the translator (said again in a new language)
   const act = (fn, done) => fn().then(() => {
     say(done);
     load().catch((e) => say((t) => failed(t, e)));
@@ -125,8 +126,8 @@ export function ContactTab({ t, lang, id, me, active, say, onClosed, onHanded, r
   // an email contact's reply goes out by email; the others' through their channel
   const emailed = contact?.channel === 'email';
   const send = () => text.trim() && act(() => (emailed ? api.emailReply(id, { body: text }) : api.reply(id, text)),
-    t(emailed ? 'contact.emailed' : 'contact.sent')).then((ok) => ok && setText(''));
-  const note = () => text.trim() && act(() => api.note(id, text), t('contact.noted')).then((ok) => ok && setText(''));
+    (t) => t(emailed ? 'contact.emailed' : 'contact.sent')).then((ok) => ok && setText(''));
+  const note = () => text.trim() && act(() => api.note(id, text), (t) => t('contact.noted')).then((ok) => ok && setText(''));
   const wrapup = () => {
     if (!disposition.trim()) {
       say((t) => t('contact.disposition_needed'));

@@ -69,6 +69,7 @@ export default {
   'offers.accepted_far': 'Contact #{id} accepted: tab {n}.',
   'offers.rejected': 'Offer of contact #{id} rejected.',
   'contacts.title': 'My contacts',
+  'contacts.tab_label': '{n}. #{id}',
   'contacts.none': 'No contact accepted yet.',
   'contacts.opened': 'Contact #{id} is yours (answered on your phone, or accepted elsewhere): its tab is open.',
   'contact.tab': '#{id} {subject}',

@@ -21,9 +21,12 @@
 const LOADERS = { fr: () => import('./errors.fr.js') };
 const CATALOGUES = {};
 
+// Loads lang's catalogue once; resolves to true when this call brought it
+// (what was said before it came can be said again), false otherwise.
 export function loadErrorCatalogue(lang) {
-  if (LOADERS[lang] && !CATALOGUES[lang])
-    LOADERS[lang]().then((m) => { CATALOGUES[lang] = m.default; }, () => {}); // none: the English message
+  if (!LOADERS[lang] || CATALOGUES[lang]) return Promise.resolve(false);
+  return LOADERS[lang]().then((m) => { CATALOGUES[lang] = m.default; return true; },
+    () => false); // none: the English message
 }
 
 export const CONVERSION = /%(?:(\d+)\$)?[-+ #0']*\d*(?:\.\d+)?(?:hh|h|ll|l|z|j|t|L)?[diouxXeEfFgGaAcsp]|%%/g;

@@ -69,6 +69,7 @@ export default {
   'offers.accepted_far': 'Contact n° {id} accepté : onglet {n}.',
   'offers.rejected': 'Offre du contact n° {id} refusée.',
   'contacts.title': 'Mes contacts',
+  'contacts.tab_label': '{n}. n° {id}',
   'contacts.none': 'Aucun contact accepté pour l’instant.',
   'contacts.opened': 'Le contact n° {id} est à vous (décroché sur votre téléphone, ou accepté ailleurs) : son onglet est ouvert.',
   'contact.tab': 'n° {id} {subject}',

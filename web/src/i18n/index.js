@@ -4,7 +4,7 @@
 // Intl.NumberFormat; a missing key shows itself, so a test finds it.
 import en from './en.js';
 import fr from './fr.js';
-import { loadErrorCatalogue } from './errors.js';
+import { loadErrorCatalogue, translation } from './errors.js';
 
 export const LANGUAGES = { en, fr };
 const STORE_KEY = 'guichet.lang';
@@ -19,17 +19,19 @@ export function initialLanguage() {
   return 'en';
 }
 
+// Resolves to true once the server's refusals' catalogue for lang has come
+// (loadErrorCatalogue).
 export function keepLanguage(lang) {
   globalThis.localStorage?.setItem(STORE_KEY, lang);
   document.documentElement.lang = lang;
-  loadErrorCatalogue(lang); // the server's refusals in this language
+  return loadErrorCatalogue(lang); // the server's refusals in this language
 }
 
 export function translator(lang) {
   const table = LANGUAGES[lang] || en;
   const plurals = new Intl.PluralRules(lang);
   const numbers = new Intl.NumberFormat(lang);
-  return function t(key, vars = {}) {
+  const t = function t(key, vars = {}) {
     let text = table[key] ?? en[key] ?? key;
     if (typeof text === 'object') {
       const n = Number(vars.n ?? 0);
@@ -42,13 +44,22 @@ export function translator(lang) {
       return typeof v === 'number' ? numbers.format(v) : v ?? '';
     });
   };
+  t.lang = lang; // what failed() says a refusal in
+  return t;
 }
 
 // What a failure says: a refusal the page has in its language is a sentence
 // of its own (« « body » est obligatoire. »); anything else (the server's
 // English, a network failure) inside error.failed, which names it a failure
 // (in French, quoted: "Une erreur est survenue : " before a sentence with
-// colons of its own read as a stack of them).
+// colons of its own read as a stack of them). A refusal of the API is said in
+// t's language, whichever the page had when it came: a page that keeps a
+// failure as a function of t says it again after a switch.
 export function failed(t, e) {
+  if (e?.details && t.lang) {
+    const said = translation(e.details, t.lang);
+    if (said !== undefined) return said;
+    if (e.apiMessage) return t('error.failed', { message: e.apiMessage });
+  }
   return e && e.sentence ? e.message : t('error.failed', { message: e?.message ?? String(e ?? '') });
 }
