@@ -72,6 +72,17 @@ async function seed(url) {
   return { admin, l1, l2, customer, people };
 }
 
+// Where a contact stands and what each of the three people hold: said by a
+// step whose offer never came, so that a failure on a loaded machine tells why.
+async function routingState(s, contactId) {
+  const parts = [`contact ${contactId}: ${JSON.stringify(await s.admin('GET', `/api/v1/contacts/${contactId}/routing`))}`];
+  for (const [who, u] of Object.entries(s.people)) {
+    const a = await s.admin('GET', `/api/v1/agents/${u.id}`);
+    parts.push(`${who}: ${a.presence} ${JSON.stringify(a.live)}`);
+  }
+  return parts.join('\n');
+}
+
 // A signed-in page in its own context, with its errors collected.
 async function signIn(browser, url, email, errors) {
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 720 } });
@@ -384,7 +395,8 @@ export async function diagnosis({ browser, url, step, accessible }) {
       await page.getByRole('heading', { name: 'Présence' }).waitFor();
       const c = await s.admin('POST', '/api/v1/contacts', { channel: 'chat', subject: 'English', customer_id: s.customer.id,
         message: 'Hello, my internet is down.', queue_id: s.l1.id });
-      await page.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accepter' }).click();
+      await page.locator(`.offer[data-contact="${c.id}"]`).getByRole('button', { name: 'Accepter' }).click()
+        .catch(async (e) => { throw new Error(`${e.message}\n${await routingState(s, c.id)}`); });
       const panel = page.locator(`#panel-${c.id}`);
       await panel.getByLabel('Les mots du client').fill(WORDS);
       await panel.getByRole('button', { name: 'Chercher dans la base' }).click();
