@@ -1,5 +1,6 @@
 // Goodwill gestures in the browser, called by run.mjs with its daemon,
-// browser and helpers. An agent holding a contact records a credit within
+// browser and helpers. The agent's desk starts with its stream cut: the
+// contact made meanwhile is offered once the stream opens. An agent holding a contact records a credit within
 // its limit (approved at once), a bad amount is shown at its field, and a
 // gift above the limit waits; a supervisor finds it in the Gestures tab,
 // approves it with a note, and the last 30 days per reason show it.
@@ -25,12 +26,17 @@ export async function gestureTests({ browser, url, admin, step, accessible, pass
   let contact = null;
   try {
     await step('gestures: the agent records a credit within its limit, approved at once', async () => {
+      // the desk's stream cannot open at first (cut): what comes meanwhile is offered once it does
+      await page.route('**/api/v1/events', (r) => r.abort());
       await login(page, url, 'kind@a.example', password);
       await page.getByRole('radio', { name: 'Available' }).click();
       await page.locator('[role="radio"][aria-checked="true"]', { hasText: 'Available' }).waitFor();
       contact = await admin('POST', '/api/v1/contacts', { channel: 'email', subject: 'Parcel three weeks late',
         message: 'Still nothing.', reason: 'late delivery', queue_id: queue.id });
       const offer = page.locator(`.offer[data-contact="${contact.id}"]`);
+      await page.waitForTimeout(500);
+      if (await offer.count()) throw new Error('offered through a cut stream');
+      await page.unroute('**/api/v1/events');
       await offer.getByRole('button', { name: 'Accept' }).click();
       await page.getByRole('tab', { name: `#${contact.id}` }).click();
       const panel = page.getByRole('region', { name: 'Goodwill gestures' });

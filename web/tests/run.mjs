@@ -420,6 +420,10 @@ async function agentTests(browser, daemon, admin, queue, customer) {
     await step('the contact tab has no serious accessibility violation (en, fr); the status line follows the language', async () => {
       await accessible(page, 'agent with a contact (en)');
       await page.getByRole('status').getByText('Reply sent.', { exact: true }).waitFor();
+      // the desk's stream stays open through a switch: one opened again would lose an offer made meanwhile
+      const streams = [];
+      const opened = (r) => r.url().includes('/api/v1/events') && streams.push(r.url());
+      page.on('request', opened);
       await page.getByLabel('Language').selectOption('fr');
       await page.getByText('Mes contacts').waitFor();
       // what the status said about the reply, said again in French
@@ -431,6 +435,9 @@ async function agentTests(browser, daemon, admin, queue, customer) {
       await accessible(page, 'shortcuts (fr)');
       await page.getByRole('button', { name: 'Fermer' }).click();
       await page.getByLabel('Langue').selectOption('en');
+      await page.getByText('My contacts').waitFor();
+      page.off('request', opened);
+      if (streams.length) throw new Error(`the desk's stream opened again on a language switch (${streams.length} times)`);
       if (labels !== 'Identifiant client|E-mail|first_name') throw new Error(`the customer's fields in French: ${labels}`);
     });
     await step('on a phone\'s screen the desk with a contact, its header and its tabs fit the screen (en, fr)', async () => {

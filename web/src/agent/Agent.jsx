@@ -57,15 +57,16 @@ export function Agent({ t, me, lang }) {
     setTabs((list) => [...list, ...ids.filter((id) => !list.includes(id))]);
     return held;
   };
-  // what the agent already holds comes back on a reload: the contacts in
-  // their tabs, the offers with what is left of their countdown
-  useEffect(() => {
-    refresh().then((a) => {
-      const held = adopt(a);
-      setOffers((list) => [...list, ...held.filter((c) => c.state === 'offered' && !list.some((o) => o.contact_id === c.contact_id))
-        .map((c) => ({ ...c, deadline: c.offer_expires_at ? Date.parse(c.offer_expires_at) : 0 }))]);
-    });
-  }, []);
+  // what the agent already holds comes back on a reload, and each time the
+  // desk's stream opens (an offer made before it first opened, or while it
+  // was cut, is not lost): the contacts in their tabs, the offers with what
+  // is left of their countdown
+  const sync = () => refresh().then((a) => {
+    const held = adopt(a);
+    setOffers((list) => [...list, ...held.filter((c) => c.state === 'offered' && !list.some((o) => o.contact_id === c.contact_id))
+      .map((c) => ({ ...c, deadline: c.offer_expires_at ? Date.parse(c.offer_expires_at) : 0 }))]);
+  });
+  useEffect(() => { sync(); }, []);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
@@ -92,7 +93,8 @@ export function Agent({ t, me, lang }) {
           say((t) => t('contacts.opened', { id: ev.contact_id }));
       });
     }
-  }, undefined, () => callChanged(null)), [me.user_id, t]); // the calls' changes missed while cut
+  }, undefined, () => { callChanged(null); sync(); }), [me.user_id]); // what changed while cut
+  // (not opened again when the language changes: what it says is a function of t, given when said)
 
   // the offers the change brought usually come before its answer: the
   // status says them after the presence, not the presence alone over them
