@@ -20,8 +20,8 @@
 #include <xlsxwriter.h>
 
 static const char *const figures[] = {"offered", "answered", "answered_within", "abandoned", "avg_abandon_wait_s",
-	"service_level", "avg_speed_of_answer_s", "handled", "avg_handle_s", "transfers", "escalations", "declined",
-	"missed", "staffed_ms", "occupancy"};
+	"service_level", "avg_speed_of_answer_s", "handled", "avg_handle_s", "transfers", "escalations", "moved_away",
+	"declined", "missed", "staffed_ms", "occupancy"};
 #define N_FIGURES (sizeof(figures) / sizeof(figures[0]))
 
 /* The key columns of a cut: the row's fields that name it. */
@@ -201,10 +201,12 @@ static void print_table(const json_t *answer)
 	const char *keys[2];
 	size_t n_keys = keys_of(json_string_value(json_object_get(answer, "by")), keys);
 	static const char *const shown[] = {"offered", "answered", "abandoned", "avg_abandon_wait_s", "service_level",
-		"avg_speed_of_answer_s", "avg_handle_s", "transfers", "escalations", "declined", "missed", "occupancy"};
+		"avg_speed_of_answer_s", "avg_handle_s", "transfers", "escalations", "moved_away", "declined", "missed",
+		"occupancy"};
 	/* the headers in full words, each column as wide as its own */
 	static const char *const heading[] = {"offered", "answered", "abandoned", "avg abandon (s)", "service level",
-		"avg answer (s)", "avg handle (s)", "transfers", "escalations", "declined", "missed", "occupancy"};
+		"avg answer (s)", "avg handle (s)", "transfers", "escalations", "moved away", "declined", "missed",
+		"occupancy"};
 #define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
 	int width[N_SHOWN];
 	bool halves = strcmp(keys[0], "start") == 0;

@@ -142,8 +142,9 @@ static void count(const struct store_event *ev, void *arg)
 		bool into = counted(t, json_integer_value(json_object_get(data, "to_queue_id")));
 		s->offered += into;
 		t->any |= into;
-		bool handover = type[0] == 'e' || type[0] == 't';
-		if (handover && ev->agent_id && counted(t, ev->queue_id)) {
+		/* held then handed on: escalated, transferred, or moved out of the agent's hands by a supervisor */
+		bool held = type[0] == 'e' || type[0] == 't' || (type[0] == 'm' && json_object_get(data, "handle_ms"));
+		if (held && ev->agent_id && counted(t, ev->queue_id)) {
 			s->held++;
 			s->handle_ms += json_integer_value(json_object_get(data, "handle_ms"));
 		}

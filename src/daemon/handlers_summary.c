@@ -9,9 +9,9 @@
  * and what derives from them: service level (answered within the queue's
  * target over answered and abandoned, as the live statistics count it),
  * average speed of answer, average abandon wait, average handle time (the
- * time agents held contacts, to the wrap-up or to the transfer or
- * escalation that handed them on, over the contacts they held: handled,
- * transferred and escalated) and occupancy (handle time over time
+ * time agents held contacts, to the wrap-up or to the transfer,
+ * escalation or supervisor's move that handed them on, over the contacts
+ * they held: handled, transferred, escalated and moved away) and occupancy (handle time over time
  * available). Offers an agent declined or let ring out (declined, missed)
  * are counted in its rows and its queues'. The totals are the whole
  * range's, whatever the cut (a cut leaves out the rows without its key:
@@ -53,7 +53,8 @@ static void derive(json_t *row)
 	json_int_t answered = sum_of(row, "answered"), abandoned = sum_of(row, "abandoned");
 	json_int_t staffed = sum_of(row, "staffed_ms");
 	/* a contact held then handed on is handled once, by the agent who ends it, but held by each */
-	json_int_t held = sum_of(row, "handled") + sum_of(row, "transfers") + sum_of(row, "escalations");
+	json_int_t held = sum_of(row, "handled") + sum_of(row, "transfers") + sum_of(row, "escalations") +
+			  sum_of(row, "moved_away");
 	json_object_set_new(row, "service_level", ratio(sum_of(row, "answered_within"), answered + abandoned, 1));
 	json_object_set_new(row, "avg_speed_of_answer_s", ratio(sum_of(row, "answer_wait_ms"), answered, 1000));
 	json_object_set_new(row, "avg_abandon_wait_s", ratio(sum_of(row, "abandon_wait_ms"), abandoned, 1000));
@@ -78,7 +79,8 @@ static void leave_out(json_t *row, bool queues, bool agents)
 }
 
 static const char *const summed[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
-	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "declined", "missed"};
+	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "declined", "missed",
+	"moved_away"};
 
 static json_t *totals_of(const json_t *rows)
 {

@@ -1116,10 +1116,15 @@ static int shard_move(struct shard *rt, struct store *db, const struct store_sco
 	if (v.state == ROUTE_ASSIGNED && (rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
 		return fail(rt, rc, "%s", store_errmsg(db));
 	const struct qinfo *q = &rt->q[to];
-	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0 ||
-	    (rc = emit(rt, db, scope->tenant_id, "moved", contact_id, agent_user(rt, v.state == ROUTE_ASSIGNED ? v.agent : ROUTE_NONE),
-		       rt->q[v.queue].id, json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name,
-						   "by", scope->actor))) < 0)
+	json_t *data = json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "by", scope->actor);
+	if (v.state == ROUTE_ASSIGNED) /* the time its agent held it: the agent's handle time, as before a transfer */
+		json_object_set_new(data, "handle_ms", json_integer(now_ms(rt) - rt->c[eid].accepted_at));
+	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0) {
+		json_decref(data);
+		return rc;
+	}
+	if ((rc = emit(rt, db, scope->tenant_id, "moved", contact_id, agent_user(rt, v.state == ROUTE_ASSIGNED ? v.agent : ROUTE_NONE),
+		       rt->q[v.queue].id, data)) < 0)
 		return rc;
 	rc = route_contact_move(rt->e, now_ms(rt), eid, to, ROUTE_NONE);
 	touch(rt, eid);

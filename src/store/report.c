@@ -1,5 +1,6 @@
 /* Reports kept current: the routing events folded into per half-hour rows
- * (report_intervals, migration 27; declined and missed, 48), and the
+ * (report_intervals, migration 27; declined and missed, 48; moved_away,
+ * 50), and the
  * summaries read from them.
  *
  * The fold is an incremental pass over each tenant's event log: the
@@ -19,7 +20,10 @@
  *   escalated, transferred, moved, overflowed
  *                       offered +1 on the queue it goes to (agent 0);
  *                       escalations or transfers +1 and the time held
- *                       since the answer (queue left, the agent who did it)
+ *                       since the answer (queue left, the agent who did it);
+ *                       a supervisor's move of an answered contact:
+ *                       moved_away +1 and the time held (queue left, the
+ *                       agent who held it)
  *   accepted            answered +1, answer wait, within the queue's
  *                       sl_seconds                 (queue, agent)
  *   rejected            declined +1                (queue, agent)
@@ -32,11 +36,11 @@
  * The agent's organisation is the user's at the time of the fold.
  *
  * Handle time is every moment an agent held a contact: from its answer to
- * the wrap-up that ends it, or to the transfer or escalation that hands it
- * on (older events carry none: 0). handled counts the contacts an agent
- * ended, so a contact transferred twice is handled once, by its last agent;
- * the contacts an agent held are handled + transfers + escalations, what
- * the average handle time divides by. */
+ * the wrap-up that ends it, or to the transfer, escalation or supervisor's
+ * move that hands it on (older events carry none: 0). handled counts the
+ * contacts an agent ended, so a contact transferred twice is handled once,
+ * by its last agent; the contacts an agent held are handled + transfers +
+ * escalations + moved_away, what the average handle time divides by. */
 #include "store/store_internal.h"
 #include "guichet/array.h"
 #include "guichet/clock.h"
@@ -54,6 +58,7 @@ struct fold_row {
 	int64_t offered, answered, answered_within, answer_wait_ms, abandoned, abandon_wait_ms;
 	int64_t handled, handle_ms, transfers, escalations, staffed_ms;
 	int64_t declined, missed; /* offers the agent refused, or let ring out */
+	int64_t moved_away;       /* contacts a supervisor moved out of the agent's hands */
 	int64_t answered_30s, waited_over_2min; /* the accessibility barometer's thresholds */
 };
 
@@ -257,10 +262,12 @@ static void fold_event(const struct store_event *ev, void *arg)
 		int64_t to = json_integer_value(json_object_get(data, "to_queue_id"));
 		if ((r = row_at(f, ev->at, to, 0, queue_of(f, to)->channel)))
 			r->offered++;
-		bool handover = type[0] == 'e' || type[0] == 't';
-		if (handover && ev->agent_id && (r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
+		/* held then handed on: escalated, transferred, or moved out of the agent's hands by a supervisor */
+		bool held = type[0] == 'e' || type[0] == 't' || (type[0] == 'm' && json_object_get(data, "handle_ms"));
+		if (held && ev->agent_id && (r = row_at(f, ev->at, ev->queue_id, ev->agent_id, q->channel))) {
 			r->escalations += type[0] == 'e';
 			r->transfers += type[0] == 't';
+			r->moved_away += type[0] == 'm';
 			r->handle_ms += json_integer_value(json_object_get(data, "handle_ms"));
 		}
 	} else if (strcmp(type, "rejected") == 0 || strcmp(type, "offer_expired") == 0) {
@@ -297,7 +304,7 @@ static int write_row(struct fold *f, const struct fold_row *r)
 	struct db_stmt *st = store_stmt(f->s, "INSERT INTO report_intervals(tenant_id, start_ms, queue_id, agent_id,"
 		" organisation_id, channel, offered, answered, answered_within, answer_wait_ms, abandoned,"
 		" abandon_wait_ms, handled, handle_ms, transfers, escalations, staffed_ms, answered_30s, waited_over_2min,"
-		" declined, missed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		" declined, missed, moved_away) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT (tenant_id, start_ms, queue_id, agent_id, organisation_id, channel) DO UPDATE SET"
 		" offered = report_intervals.offered + excluded.offered,"
 		" answered = report_intervals.answered + excluded.answered,"
@@ -313,7 +320,8 @@ static int write_row(struct fold *f, const struct fold_row *r)
 		" answered_30s = report_intervals.answered_30s + excluded.answered_30s,"
 		" waited_over_2min = report_intervals.waited_over_2min + excluded.waited_over_2min,"
 		" declined = report_intervals.declined + excluded.declined,"
-		" missed = report_intervals.missed + excluded.missed");
+		" missed = report_intervals.missed + excluded.missed,"
+		" moved_away = report_intervals.moved_away + excluded.moved_away");
 	if (st == NULL)
 		return GC_ESTORE;
 	const int64_t v[] = {f->tenant_id, r->start_ms, r->queue_id, r->agent_id, r->organisation_id};
@@ -322,8 +330,8 @@ static int write_row(struct fold *f, const struct fold_row *r)
 	bind_text(st, 6, r->channel);
 	const int64_t n[] = {r->offered, r->answered, r->answered_within, r->answer_wait_ms, r->abandoned,
 		r->abandon_wait_ms, r->handled, r->handle_ms, r->transfers, r->escalations, r->staffed_ms,
-		r->answered_30s, r->waited_over_2min, r->declined, r->missed};
-	for (int i = 0; i < 15; i++)
+		r->answered_30s, r->waited_over_2min, r->declined, r->missed, r->moved_away};
+	for (int i = 0; i < 16; i++)
 		db_bind_int64(st, i + 7, n[i]);
 	return store_step_done(f->s, st);
 }
@@ -451,15 +459,16 @@ int store_report_catch_up(struct store *s)
 
 #define SUMS " sum(r.offered), sum(r.answered), sum(r.answered_within), sum(r.answer_wait_ms), sum(r.abandoned)," \
 	" sum(r.abandon_wait_ms), sum(r.handled), sum(r.handle_ms), sum(r.transfers), sum(r.escalations)," \
-	" sum(r.staffed_ms), sum(r.answered_30s), sum(r.waited_over_2min), sum(r.declined), sum(r.missed)" \
+	" sum(r.staffed_ms), sum(r.answered_30s), sum(r.waited_over_2min), sum(r.declined), sum(r.missed)," \
+	" sum(r.moved_away)" \
 	" FROM report_intervals r"
 #define RANGE " WHERE r.tenant_id = ?1 AND r.start_ms >= ?2 AND r.start_ms < ?3" \
 	" AND (?4 = 0 OR r.organisation_id = ?4) AND (?5 = 0 OR r.queue_id = ?5)"
 
 static const char *const sum_names[] = {"offered", "answered", "answered_within", "answer_wait_ms", "abandoned",
 	"abandon_wait_ms", "handled", "handle_ms", "transfers", "escalations", "staffed_ms", "answered_30s",
-	"waited_over_2min", "declined", "missed"};
-#define N_SUMS 15
+	"waited_over_2min", "declined", "missed", "moved_away"};
+#define N_SUMS 16
 
 static const char *summary_sql(enum store_report_by by)
 {

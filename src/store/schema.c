@@ -816,6 +816,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE voice_trunks ADD COLUMN registers {int} NOT NULL DEFAULT 0;"
 	"ALTER TABLE voice_trunks ADD COLUMN registrar TEXT;"
 	"ALTER TABLE voice_trunks ADD COLUMN register_expires {int};",
+	/* 50: the contacts a supervisor moved out of an agent's hands
+	 * (src/store/report.c): counted with the time the agent held them,
+	 * as a transfer's; rows folded before count 0. */
+	"ALTER TABLE report_intervals ADD COLUMN moved_away {int} NOT NULL DEFAULT 0;",
 };
 
 int schema_n_migrations(void)

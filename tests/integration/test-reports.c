@@ -810,6 +810,84 @@ static void an_outsourcer_moves_only_its_own_agents_contacts(void **state)
 	assert_true(now_staffed >= staffed + 250);
 }
 
+/* The brand agent's row of the summary per agent (range: make_history's). */
+struct held {
+	long long handle_ms, held, moved_away;
+};
+
+static struct held brand_held(void)
+{
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=agent", range);
+	const json_t *row = row_of(r.json, "agent_id", brand_id);
+	struct held h = {n_of(row, "handle_ms"),
+		n_of(row, "handled") + n_of(row, "transfers") + n_of(row, "escalations") + n_of(row, "moved_away"),
+		n_of(row, "moved_away")};
+	assert_true(fabs(real_of(row, "avg_handle_s") - (double)h.handle_ms / 1000.0 / (double)h.held) < 0.001);
+	resp_clear(&r);
+	return h;
+}
+
+#define MOVED_MS 500 /* how long the brand's agent holds the contact a supervisor moves */
+
+/* Run last (it adds a contact): a supervisor moves a contact out of the
+ * agent's hands; the time the agent held it is its handle time, the
+ * contact one it held (moved_away), as before a transfer; the day so far
+ * counts it too. */
+static void a_supervisors_move_credits_the_time_held(void **state)
+{
+	struct held before = brand_held();
+	usleep(1100 * 1000); /* past the last wrap-up */
+	presence(brand_agent, "available");
+	long long c = contact(post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "R-10")));
+	ok("POST", brand_agent, NULL, "/api/v1/contacts/%lld/accept", c);
+	usleep(MOVED_MS * 1000);
+	ok("POST", admin, json_pack("{s:I}", "queue_id", (json_int_t)back), "/api/v1/contacts/%lld/move", c);
+	presence(brand_agent, "paused");
+	struct held after = brand_held();
+	assert_int_equal(after.moved_away, before.moved_away + 1);
+	assert_int_equal(after.held, before.held + 1);
+	assert_true(after.handle_ms - before.handle_ms >= MOVED_MS);
+	assert_true(after.handle_ms - before.handle_ms < MOVED_MS + 3000);
+	struct resp r;
+	call("GET", admin, 200, NULL, &r, "/api/v1/reports/summary?%s&by=queue", range);
+	assert_int_equal(n_of(json_object_get(r.json, "totals"), "moved_away"), after.moved_away);
+	resp_clear(&r);
+	/* the day so far, read from the events, holds the same handle times as the reports' half hours */
+	char today[16];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	struct resp halves, day;
+	call("GET", admin, 200, NULL, &halves, "/api/v1/reports/summary?%s&by=interval&queue=%lld", range, front);
+	call("GET", admin, 200, NULL, &day, "/api/v1/reports/intervals?date=%s&queue=%lld", today, front);
+	int compared = 0;
+	size_t i, k;
+	const json_t *half, *slot;
+	json_array_foreach(json_object_get(halves.json, "rows"), i, half) {
+		long long held = n_of(half, "handled") + n_of(half, "transfers") + n_of(half, "escalations") +
+				 n_of(half, "moved_away");
+		const char *start = json_string_value(json_object_get(half, "start"));
+		json_array_foreach(json_object_get(day.json, "intervals"), k, slot) {
+			const char *at = json_string_value(json_object_get(slot, "start"));
+			if (held == 0 || at == NULL || strcmp(at, start) != 0)
+				continue;
+			assert_true(fabs(real_of(slot, "avg_handle_s") - n_of(half, "handle_ms") / 1000.0 / held) < 0.001);
+			compared++;
+		}
+	}
+	assert_true(compared >= 1);
+	resp_clear(&halves);
+	resp_clear(&day);
+	/* a move of a waiting contact hands nothing on: no agent held it */
+	long long w = contact(post_id(&d, admin, "/api/v1/customers", json_pack("{s:s}", "external_id", "R-11")));
+	ok("POST", admin, json_pack("{s:I}", "queue_id", (json_int_t)back), "/api/v1/contacts/%lld/move", w);
+	struct held still = brand_held();
+	assert_int_equal(still.moved_away, after.moved_away);
+	assert_int_equal(still.handle_ms, after.handle_ms);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -825,6 +903,7 @@ int main(void)
 		cmocka_unit_test(the_barometer_of_the_month),
 		cmocka_unit_test(the_figures_survive_kill_9),
 		cmocka_unit_test(an_outsourcer_moves_only_its_own_agents_contacts),
+		cmocka_unit_test(a_supervisors_move_credits_the_time_held),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

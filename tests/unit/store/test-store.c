@@ -325,13 +325,13 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
-/* What migrations 45 to 48 add, taken away again (the tenants'
+/* What migrations 45 to 48 and 50 add, taken away again (the tenants'
  * disposition codes, a knowledge draft's writer, a mailbox's sender name,
- * the offers declined and missed in the reports' rows): every rewind here
- * goes back past them, with DROP_FOLD. */
+ * the offers declined and missed and the contacts moved away in the
+ * reports' rows): every rewind here goes back past them, with DROP_FOLD. */
 #define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by;" \
 	" ALTER TABLE email_mailboxes DROP COLUMN from_name; ALTER TABLE report_intervals DROP COLUMN declined;" \
-	" ALTER TABLE report_intervals DROP COLUMN missed; "
+	" ALTER TABLE report_intervals DROP COLUMN missed; ALTER TABLE report_intervals DROP COLUMN moved_away; "
 /* What migrations 33 and 34 add, taken away again (the help centre's
  * answers in the reports, the contacts' events still to fold), and what
  * came after. */
@@ -464,7 +464,8 @@ static void older_schemas_are_migrated(void **state)
  * fold, and the incidents, voice queues, prompts, trunks and recording
  * settings take their new columns and tables (the trunks' credentials, the
  * queues' music, the numbers' recorded greetings too); the reports' rows
- * folded before count no offer declined or missed (48). On both engines. */
+ * folded before count no offer declined or missed (48) and no contact moved
+ * away (50). On both engines. */
 static void a_database_at_migration_32_is_upgraded(void **state)
 {
 	struct fixture *f = *state;
@@ -505,6 +506,8 @@ static void a_database_at_migration_32_is_upgraded(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r, "declined")), 0);
 	assert_true(json_is_integer(json_object_get(r, "missed")));
 	assert_int_equal(json_integer_value(json_object_get(r, "missed")), 0);
+	assert_true(json_is_integer(json_object_get(r, "moved_away")));
+	assert_int_equal(json_integer_value(json_object_get(r, "moved_away")), 0);
 	json_decref(rows);
 	assert_int_equal(store_begin(f->s), GC_OK);
 	assert_true(store_report_contacts_fold(f->s, f->a.tenant_id, 0) > 0); /* the contact's events, to fold */

@@ -416,6 +416,7 @@ export default {
   'sum.asa': 'Average speed of answer (s)', 'sum.aht': 'Average handle time (s)', 'sum.transfers': 'Transfers',
   'sum.escalations': 'Escalations', 'sum.occupancy': 'Occupancy', 'sum.total': 'Total',
   'sum.declined': 'Offers declined', 'sum.missed': 'Offers missed (rang out)',
+  'sum.moved_away': 'Moved away by a supervisor',
   'sum.fcr': 'First-contact resolution: {once} of the {resolved} contacts resolved with a reason were once and done ({rate}).',
   'sum.fcr_provisional': 'Provisional until {at}: a customer who comes back about the same reason by then still lowers it.',
   'sum.fcr_none': 'First-contact resolution: no contact resolved with a reason. It counts the contacts given a reason (by a categorisation rule, a chat’s topic or the API) whose customer did not come back about it within 7 days.',

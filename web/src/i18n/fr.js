@@ -416,6 +416,7 @@ export default {
   'sum.asa': 'Délai moyen de réponse (s)', 'sum.aht': 'Durée moyenne de traitement (s)', 'sum.transfers': 'Transferts',
   'sum.escalations': 'Escalades', 'sum.occupancy': 'Occupation', 'sum.total': 'Total',
   'sum.declined': 'Offres refusées', 'sum.missed': 'Offres manquées (sans réponse)',
+  'sum.moved_away': 'Retirés par un superviseur',
   'sum.fcr': 'Résolution au premier contact : {once} sur {resolved} contacts résolus avec un motif l’ont été en une fois ({rate}).',
   'sum.fcr_provisional': 'Provisoire jusqu’au {at} : un client qui revient d’ici là pour le même motif le fait encore baisser.',
   'sum.fcr_none': 'Résolution au premier contact : aucun contact résolu avec un motif. Elle compte les contacts ayant un motif (donné par une règle de catégorisation, le sujet choisi dans un chat ou l’API) dont le client n’est pas revenu à ce sujet dans les 7 jours.',

@@ -76,9 +76,9 @@ function Figures({ t, lang, zone, report, date }) {
   const num = (v) => (v === null || v === undefined ? dash : nf.format(v));
   const cells = (r) => [num(r.offered), num(r.answered), num(r.abandoned), num(r.avg_abandon_wait_s),
     share(r.service_level), num(r.avg_speed_of_answer_s), num(r.avg_handle_s), num(r.transfers), num(r.escalations),
-    num(r.declined), num(r.missed), share(r.occupancy)];
+    num(r.moved_away), num(r.declined), num(r.missed), share(r.occupancy)];
   const heads = ['sum.offered', 'sum.answered', 'sum.abandoned', 'sum.abandon_wait', 'sum.sl', 'sum.asa', 'sum.aht',
-    'sum.transfers', 'sum.escalations', 'sum.declined', 'sum.missed', 'sum.occupancy'];
+    'sum.transfers', 'sum.escalations', 'sum.moved_away', 'sum.declined', 'sum.missed', 'sum.occupancy'];
   return (
     <table class="board summary">
       {/* the day and its half hours are the tenant's zone's, which the reader's may not be */}
