@@ -147,7 +147,7 @@ static int create(const struct ops *o, const struct store_scope *scope, const st
 	bool asap = in->window_from == 0 || in->window_from <= now;
 	if (rc == GC_OK && asap && in->since > 0 && in->since < now) { /* the place of the call it comes from */
 		if ((rc = router_enqueue_at(o->router, o->db, scope, contact, queue_id, 0, in->since)) < 0)
-			return ops_fail(err, rc, "queue_id", "%s", router_errmsg(o->router));
+			return ops_pass_on(err, rc, "queue_id", router_errmsg(o->router), router_said(o->router));
 	} else if (rc == GC_OK && asap) {
 		rc = ops_enqueue(o, scope, contact, queue_id, 0, err);
 	}
@@ -252,7 +252,7 @@ static int wrap(const struct ops *o, const struct store_scope *holder, int64_t c
 	struct routing_input in = {.priority = -1, .disposition = disposition,
 				   .state = disposition ? CONTACT_RESOLVED : CONTACT_WAITING_ON_CUSTOMER};
 	int rc = router_wrapup(o->router, o->db, holder, contact_id, &in);
-	return rc < 0 ? ops_fail(err, rc, "callback", "%s", router_errmsg(o->router)) : GC_OK;
+	return rc < 0 ? ops_pass_on(err, rc, "callback", router_errmsg(o->router), router_said(o->router)) : GC_OK;
 }
 
 static int add_note(const struct ops *o, const struct store_scope *scope, int64_t contact_id, int attempt,
@@ -336,7 +336,7 @@ int callback_cancel(const struct ops *o, const struct store_scope *scope, int64_
 	} else if (strcmp(row.state, "waiting") == 0 || strcmp(row.state, "offered") == 0) {
 		rc = router_abandon(o->router, o->db, scope, row.contact_id);
 		if (rc < 0)
-			ops_fail(err, rc, "callback", "%s", router_errmsg(o->router));
+			ops_pass_on(err, rc, "callback", router_errmsg(o->router), router_said(o->router));
 	} else {
 		rc = ops_fail(err, GC_ESTATE, "callback", "the callback is %s: only a scheduled, waiting or offered one is cancelled",
 			    row.state);

@@ -35,15 +35,16 @@ static int reply_router(struct request *r, struct store *db, int rc, const char 
 	} else if (strncmp(msg, "no queue ", 9) == 0) {
 		field = "queue_id";
 	}
+	const struct gc_message *said = router_said(router_of(r)); /* for the pages to translate */
 	switch (rc) {
 	case GC_ENOTFOUND:
-		return reply_error(r, 404, "not_found", field, "%s", msg);
+		return reply_error_said(r, 404, "not_found", field, msg, said);
 	case GC_ESTATE:
-		return reply_error(r, 422, "invalid_transition", field, "%s", msg);
+		return reply_error_said(r, 422, "invalid_transition", field, msg, said);
 	case GC_ECONFLICT:
-		return reply_error(r, 409, "conflict", field, "%s", msg);
+		return reply_error_said(r, 409, "conflict", field, msg, said);
 	case GC_EINVAL:
-		return reply_error(r, 422, "invalid", field, "%s", msg);
+		return reply_error_said(r, 422, "invalid", field, msg, said);
 	default:
 		return reply_store_error(r, db, rc, field);
 	}

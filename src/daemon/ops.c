@@ -34,6 +34,14 @@ int ops_fail(struct ops_error *err, int rc, const char *field, const char *fmt, 
 	return rc;
 }
 
+int ops_pass_on(struct ops_error *err, int rc, const char *field, const char *message, const struct gc_message *said)
+{
+	failed(err, rc, field, message);
+	if (said)
+		err->said = *said;
+	return rc;
+}
+
 struct store_scope ops_channel_scope(int64_t tenant_id, const char *channel)
 {
 	struct store_scope sc = {.tenant_id = tenant_id, .role = ROLE_TENANT_ADMIN, .has_role = true,
@@ -131,18 +139,18 @@ static int find_customer(const struct ops *o, const struct store_scope *scope, c
 	char address[320];
 	*ret_created = false;
 	if (email == NULL && phone == NULL)
-		return failed(err, GC_EINVAL, "email", "an email address or a phone is needed to find a customer");
+		return ops_fail(err, GC_EINVAL, "email", "an email address or a phone is needed to find a customer");
 	if (email) {
 		size_t n = strlen(email);
 		if (n >= sizeof(address))
-			return failed(err, GC_EINVAL, "email", "the email address is too long");
+			return ops_fail(err, GC_EINVAL, "email", "the email address is too long");
 		for (size_t i = 0; i <= n; i++)
 			address[i] = (char)tolower((unsigned char)email[i]);
 		if (!gc_text_is_email(address))
-			return failed(err, GC_EINVAL, "email", "not an email address");
+			return ops_fail(err, GC_EINVAL, "email", "not an email address");
 	}
 	if (phone && !is_key(phone))
-		return failed(err, GC_EINVAL, "phone", "not a telephone number as ops_phone_key keeps it");
+		return ops_fail(err, GC_EINVAL, "phone", "not a telephone number as ops_phone_key keeps it");
 	int rc = store_customer_find(o->db, scope, email ? address : NULL, phone, ret_id);
 	if (rc != GC_ENOTFOUND)
 		return rc < 0 ? failed(err, rc, NULL, store_errmsg(o->db)) : GC_OK;
@@ -209,7 +217,7 @@ int ops_calendar_load(struct store *db, int64_t tenant_id, struct calendar *ret,
 	rc = obj ? calendar_decode(obj, ret, &derr) : GC_EINVAL;
 	json_decref(obj);
 	/* stored checked: only a zone the system's ICU no longer knows fails */
-	return rc < 0 ? failed(err, GC_EINVAL, "calendar", "the tenant's calendar cannot be read: set it again") : GC_OK;
+	return rc < 0 ? ops_fail(err, GC_EINVAL, "calendar", "the tenant's calendar cannot be read: set it again") : GC_OK;
 }
 
 /* The queue's first-response target in business seconds, 0 for none. */
@@ -240,8 +248,8 @@ static int entered(const struct ops *o, const struct store_scope *scope, int64_t
 			return failed(err, GC_ENOMEM, NULL, "out of memory");
 		rc = ops_calendar_load(o->db, scope->tenant_id, cal, err);
 		if (rc == GC_OK && calendar_due(cal, created, target, &due) < 0)
-			rc = failed(err, GC_EINVAL, "queue_id", "the queue's first-response target is more than ten "
-				    "years of the tenant's business hours away");
+			rc = ops_fail(err, GC_EINVAL, "queue_id", "the queue's first-response target is more than ten "
+				      "years of the tenant's business hours away");
 		free(cal);
 		if (rc < 0)
 			return rc;
@@ -264,9 +272,10 @@ int ops_enqueue(const struct ops *o, const struct store_scope *scope, int64_t co
 	}
 	int rc = router_enqueue(o->router, o->db, scope, contact_id, queue_id, priority);
 	const char *why = router_errmsg(o->router);
+	const struct gc_message *said = router_said(o->router);
 	if ((rc == GC_ENOTFOUND && strncmp(why, "no queue", 8) == 0) || rc == GC_EINVAL)
-		return failed(err, GC_EINVAL, "queue_id", why);
-	return rc < 0 ? failed(err, rc, "contact", why) : entered(o, scope, contact_id, queue_id, err);
+		return ops_pass_on(err, GC_EINVAL, "queue_id", why, said);
+	return rc < 0 ? ops_pass_on(err, rc, "contact", why, said) : entered(o, scope, contact_id, queue_id, err);
 }
 
 /* Whether the contact's subject or first message mentions one of the

@@ -42,6 +42,9 @@ struct ops_error {
 /* Fills err (fmt a literal, printf's conversions) and returns rc. */
 int ops_fail(struct ops_error *err, int rc, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same for a refusal made elsewhere (the router's): its message, and
+ * its template and values when it has them (said may be NULL). */
+int ops_pass_on(struct ops_error *err, int rc, const char *field, const char *message, const struct gc_message *said);
 
 /* The scope a channel acts in: the tenant's, the channel as its actor
  * ("channel:email"), no user, seeing what a tenant admin sees (it creates

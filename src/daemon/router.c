@@ -118,6 +118,7 @@ struct router {
 	atomic_uint_fast64_t n_rebuilds; /* tenants rebuilt since the start (read by /metrics) */
 	char node[64];              /* this node's name in a cluster; "" alone (it routes every tenant) */
 	char errmsg[256];
+	struct gc_message said;     /* errmsg's template and values (none: template NULL) */
 };
 
 /* The batch's committed events to each observer, before the hub takes them. */
@@ -131,19 +132,42 @@ static void observe(struct router *top)
 	pthread_mutex_unlock(&top->observers_lock);
 }
 
-static int fail(struct shard *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct shard *rt, int rc, const char *fmt, ...)
+/* A refusal: its message, and its template and values for the clients that
+ * translate it (web/scripts/server-messages.mjs lists these formats). */
+static int route_refuse(struct shard *rt, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int route_refuse(struct shard *rt, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(rt->top->errmsg, sizeof(rt->top->errmsg), fmt, ap);
+	gc_message_format(rt->top->errmsg, sizeof(rt->top->errmsg), &rt->top->said, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* The store's refusal passed on, with its template. */
+static int refuse_as_store(struct shard *rt, struct store *db, int rc)
+{
+	snprintf(rt->top->errmsg, sizeof(rt->top->errmsg), "%s", store_errmsg(db));
+	const struct gc_message *said = store_error_said(db);
+	rt->top->said = said ? *said : (struct gc_message){0};
+	return rc;
+}
+
+/* A refusal with no template (its text made elsewhere). */
+static void refuse_plain(struct router *top, const char *message)
+{
+	snprintf(top->errmsg, sizeof(top->errmsg), "%s", message);
+	top->said.template = NULL;
 }
 
 const char *router_errmsg(const struct router *rt)
 {
 	return rt->errmsg;
+}
+
+const struct gc_message *router_said(const struct router *rt)
+{
+	return rt->said.template ? &rt->said : NULL;
 }
 
 /* --- maps --- */
@@ -468,13 +492,13 @@ static int engine_error(struct shard *rt, int rc, const char *what)
 {
 	switch (rc) {
 	case GC_ESTATE:
-		return fail(rt, GC_ESTATE, "%s", what);
+		return route_refuse(rt, GC_ESTATE, "%s", what);
 	case GC_ENOTFOUND:
-		return fail(rt, GC_ENOTFOUND, "no such contact in a queue");
+		return route_refuse(rt, GC_ENOTFOUND, "no such contact in a queue");
 	case GC_EINVAL:
-		return fail(rt, GC_EINVAL, "%s", what);
+		return route_refuse(rt, GC_EINVAL, "%s", what);
 	default:
-		return fail(rt, rc, "the routing engine failed");
+		return route_refuse(rt, rc, "the routing engine failed");
 	}
 }
 
@@ -483,9 +507,9 @@ static int find_contact(struct shard *rt, const struct store_scope *scope, int64
 {
 	struct idmap *m = map_find(rt->contacts, contact_id, 0);
 	if (m && rt->c[m->eid].tenant_id != scope->tenant_id)
-		return fail(rt, GC_ENOTFOUND, "no such contact in this tenant");
+		return route_refuse(rt, GC_ENOTFOUND, "no such contact in this tenant");
 	if (m == NULL)
-		return fail(rt, GC_ESTATE, "the contact is in no queue");
+		return route_refuse(rt, GC_ESTATE, "the contact is in no queue");
 	*ret = m->eid;
 	return GC_OK;
 }
@@ -494,7 +518,7 @@ static int find_queue(struct shard *rt, int64_t tenant_id, int64_t queue_id, uin
 {
 	struct idmap *m = map_find(rt->queues, queue_id, 0);
 	if (m == NULL || rt->q[m->eid].tenant_id != tenant_id || !rt->q[m->eid].live)
-		return fail(rt, GC_ENOTFOUND, "no queue %lld in this tenant", (long long)queue_id);
+		return route_refuse(rt, GC_ENOTFOUND, "no queue %lld in this tenant", (long long)queue_id);
 	*ret = m->eid;
 	return GC_OK;
 }
@@ -503,7 +527,7 @@ static int find_agent(struct shard *rt, int64_t tenant_id, int64_t user_id, uint
 {
 	struct idmap *m = map_find(rt->agents, tenant_id, user_id);
 	if (m == NULL)
-		return fail(rt, GC_ENOTFOUND, "user %lld has no agent profile in this tenant", (long long)user_id);
+		return route_refuse(rt, GC_ENOTFOUND, "user %lld has no agent profile in this tenant", (long long)user_id);
 	*ret = m->eid;
 	return GC_OK;
 }
@@ -513,7 +537,7 @@ static int same_channel(struct shard *rt, const struct qinfo *from, const struct
 {
 	if (from->cfg.channel == to->cfg.channel)
 		return GC_OK;
-	return fail(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
+	return route_refuse(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
 		    contact_channel_name(to->cfg.channel), contact_channel_name(from->cfg.channel));
 }
 
@@ -552,7 +576,7 @@ static int held_by_me(struct shard *rt, const struct store_scope *scope, int64_t
 		return rc;
 	route_contact_view(rt->e, eid, v);
 	if (v->state != ROUTE_ASSIGNED || v->agent != me)
-		return fail(rt, GC_ESTATE, "you do not hold this contact (accept it first)");
+		return route_refuse(rt, GC_ESTATE, "you do not hold this contact (accept it first)");
 	*ret_eid = eid;
 	return GC_OK;
 }
@@ -577,7 +601,7 @@ static int queue_config(struct shard *rt, int64_t tenant_id, const struct queue_
 {
 	uint32_t skill = ROUTE_NONE, to = ROUTE_NONE;
 	if (with_overflow && in->overflow_to && find_queue(rt, tenant_id, in->overflow_to, &to) < 0)
-		return fail(rt, GC_EINVAL, "overflow_to: no queue %lld in this tenant", (long long)in->overflow_to);
+		return route_refuse(rt, GC_EINVAL, "overflow_to: no queue %lld in this tenant", (long long)in->overflow_to);
 	int rc = skill_index(rt, in->skill_id, &skill); /* a new skill's index changes no routing */
 	if (rc < 0)
 		return rc;
@@ -614,20 +638,20 @@ static int queue_apply(struct shard *rt, int64_t tenant_id, int64_t queue_id, co
 	uint32_t eid = m ? m->eid : ROUTE_NONE;
 	enum route_overflow_problem overflow = route_queue_overflow_problem(rt->e, eid, &cfg);
 	if (overflow == ROUTE_OVERFLOW_LOOPS)
-		return fail(rt, GC_EINVAL, "overflow_to: queue %lld overflows back to this one; a contact would go "
+		return route_refuse(rt, GC_EINVAL, "overflow_to: queue %lld overflows back to this one; a contact would go "
 			    "round for ever", (long long)in->overflow_to);
 	if (overflow == ROUTE_OVERFLOW_OTHER_CHANNEL && cfg.overflow_to != ROUTE_NONE &&
 	    rt->q[cfg.overflow_to].cfg.channel != in->channel)
-		return fail(rt, GC_EINVAL, "overflow_to: queue %lld serves %s, this one %s; a contact overflows only "
+		return route_refuse(rt, GC_EINVAL, "overflow_to: queue %lld serves %s, this one %s; a contact overflows only "
 			    "to a queue of its channel", (long long)in->overflow_to,
 			    contact_channel_name(rt->q[cfg.overflow_to].cfg.channel), contact_channel_name(in->channel));
 	if (overflow == ROUTE_OVERFLOW_OTHER_CHANNEL)
-		return fail(rt, GC_EINVAL, "channel: other queues, serving another channel, overflow to this one; "
+		return route_refuse(rt, GC_EINVAL, "channel: other queues, serving another channel, overflow to this one; "
 			    "change their overflow_to first");
 	rc = m ? route_queue_update_check(rt->e, eid, &cfg) : route_queue_add_check(rt->e, &cfg);
 	if (rc == GC_ESTATE) { /* the field the request changed names the refusal */
 		const struct queue_input *old = &rt->q[eid].cfg;
-		return fail(rt, GC_ECONFLICT, "%s: contacts wait in this queue: its skill, channel and level "
+		return route_refuse(rt, GC_ECONFLICT, "%s: contacts wait in this queue: its skill, channel and level "
 			    "cannot change until it is empty", old->channel != in->channel ? "channel"
 			    : old->skill_id != in->skill_id ? "skill_id" : "level");
 	}
@@ -669,7 +693,7 @@ static int shard_queue_delete(struct shard *rt, int64_t queue_id)
 	struct route_queue_view v;
 	route_queue_view(rt->e, m->eid, &v);
 	if (v.waiting + v.named > 0)
-		return fail(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting + v.named);
+		return route_refuse(rt, GC_ECONFLICT, "%u contact(s) wait in this queue: move them first", v.waiting + v.named);
 	/* a deleted queue overflows nowhere: its old target may then change channel */
 	struct route_queue_config cfg;
 	int rc = queue_config(rt, rt->q[m->eid].tenant_id, &rt->q[m->eid].cfg, false, &cfg);
@@ -709,7 +733,7 @@ static int agent_apply(struct shard *rt, int64_t tenant_id, int64_t user_id, con
 	uint32_t eid = m ? m->eid : ROUTE_NONE;
 	rc = route_agent_update_check(rt->e, eid, &cfg);
 	if (rc == GC_ESTATE)
-		return fail(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
+		return route_refuse(rt, GC_ECONFLICT, "the agent holds more contacts than the new capacities allow: "
 			    "let them finish first");
 	if (rc < 0)
 		return engine_error(rt, rc, "the agent's profile is not valid");
@@ -760,17 +784,17 @@ static int shard_enqueue(struct shard *rt, struct store *db, const struct store_
 	if (rc < 0)
 		return rc;
 	if (map_find(rt->contacts, contact_id, 0))
-		return fail(rt, GC_ESTATE, "the contact is already in a queue");
+		return route_refuse(rt, GC_ESTATE, "the contact is already in a queue");
 	const struct qinfo *qi = &rt->q[q];
 	enum contact_channel channel;
 	int64_t customer = 0, last = 0;
 	if ((rc = store_contact_brief(db, scope, contact_id, &channel, &customer)) < 0)
 		return rc;
 	if (channel != qi->cfg.channel)
-		return fail(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
+		return route_refuse(rt, GC_EINVAL, "queue_id: the queue serves %s, the contact is %s",
 			    contact_channel_name(qi->cfg.channel), contact_channel_name(channel));
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	if ((rc = store_contact_set_queue(db, scope->tenant_id, contact_id, qi->name)) < 0)
 		return rc;
 	struct idmap *m;
@@ -809,13 +833,13 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	struct route_agent_view av;
 	route_agent_view(rt->e, agent, &av);
 	if (to_engine[in->presence] == ROUTE_OFFLINE && av.total > 0)
-		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
+		return route_refuse(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_agent_presence(rt->e, now, agent, to_engine[in->presence]);
 	rt->job_changed_engine = true;
 	if (rc == GC_ESTATE)
-		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
+		return route_refuse(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
 	if (rc < 0)
 		return engine_error(rt, rc, "presence");
 	rt->a[agent].presence = in->presence;
@@ -868,7 +892,7 @@ static int shard_off_duty(struct shard *rt, struct store *db, const struct store
 	struct route_agent_view av;
 	route_agent_view(rt->e, agent, &av);
 	if (av.total > av.offered)
-		return fail(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them first");
+		return route_refuse(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them first");
 	if ((rc = withdraw_offers(rt, db, scope->tenant_id, agent, user_id, "the agent was taken off duty", &av)) < 0)
 		return rc;
 	struct presence_input off = {.presence = PRESENCE_OFFLINE};
@@ -905,7 +929,7 @@ static int shard_accept(struct shard *rt, struct store *db, const struct store_s
 	if (rc < 0)
 		return rc;
 	if (!offered_to(rt, eid, me))
-		return fail(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
+		return route_refuse(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_offer_accept(rt->e, now, eid, me);
@@ -924,12 +948,12 @@ static int shard_accept(struct shard *rt, struct store *db, const struct store_s
 	touch(rt, eid);
 	/* from queued, or escalated for an expert */
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ASSIGNED, NULL)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	/* a call or a chat is answered when an agent takes it (a message by
 	 * the first reply, ops.c; a callback when the customer is reached) */
 	if ((q->cfg.channel == CHANNEL_PHONE || q->cfg.channel == CHANNEL_CHAT) &&
 	    (rc = store_contact_taken(db, scope->tenant_id, contact_id, now)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	/* the goal of the moment: a report of this day reads it, whatever the queue's goal later */
 	rc = emit(rt, db, scope->tenant_id, "accepted", contact_id, scope->user_id, q->id,
 		  json_pack("{s:I,s:i}", "waited_ms", (json_int_t)waited, "sl_s", q->cfg.sl_seconds));
@@ -943,7 +967,7 @@ static int shard_reject(struct shard *rt, struct store *db, const struct store_s
 	if (rc < 0)
 		return rc;
 	if (!offered_to(rt, eid, me))
-		return fail(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
+		return route_refuse(rt, GC_ESTATE, "the contact is not (or no longer) offered to you");
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
 	rc = route_offer_reject(rt->e, now_ms(rt), eid, me);
@@ -987,7 +1011,7 @@ static int shard_wrapup(struct shard *rt, struct store *db, const struct store_s
 	if (in->state == CONTACT_WAITING_ON_CUSTOMER)
 		set_state(db, scope->tenant_id, scope, contact_id, CONTACT_IN_PROGRESS, NULL);
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, in->state, in->disposition)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	rc = route_contact_finish(rt->e, now, eid);
 	touch(rt, eid);
 	if ((rc = after(rt, db, rc)) < 0)
@@ -1027,10 +1051,12 @@ static int escalation_allowed(struct shard *rt, const struct store_scope *scope,
 	const struct qinfo *from = &rt->q[ret_view->queue], *q = &rt->q[*ret_to];
 	if ((rc = same_channel(rt, from, q)) < 0)
 		return rc;
-	if (*ret_to == ret_view->queue || q->cfg.level < 2)
-		return fail(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is %s); "
-			    "transfer to reach a queue of the same level", q->name,
-			    *ret_to == ret_view->queue ? "this contact's queue" : "level 1");
+	if (*ret_to == ret_view->queue)
+		return route_refuse(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is "
+				    "this contact's queue); transfer to reach a queue of the same level", q->name);
+	if (q->cfg.level < 2)
+		return route_refuse(rt, GC_EINVAL, "queue_id: an escalation goes to another queue of level-2 experts (%s is "
+				    "level 1); transfer to reach a queue of the same level", q->name);
 	return GC_OK;
 }
 
@@ -1044,7 +1070,7 @@ static int shard_escalate(struct shard *rt, struct store *db, const struct store
 		return rc;
 	const struct qinfo *from = &rt->q[v.queue], *q = &rt->q[to];
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_ESCALATED, NULL)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	if ((rc = note(db, scope, contact_id, SYSTEM_NOTE("Escalated from %s to %s: %s"), from->name, q->name, in->reason)) < 0 ||
 	    (rc = store_contact_set_queue(db, scope->tenant_id, contact_id, q->name)) < 0)
 		return rc;
@@ -1071,19 +1097,19 @@ static int shard_transfer(struct shard *rt, struct store *db, const struct store
 	if (in->queue_id && (rc = find_queue(rt, scope->tenant_id, in->queue_id, &to)) < 0)
 		return rc;
 	if (in->agent_id && find_agent(rt, scope->tenant_id, in->agent_id, &agent) < 0)
-		return fail(rt, GC_ENOTFOUND, "agent_id: no agent %lld in this tenant", (long long)in->agent_id);
+		return route_refuse(rt, GC_ENOTFOUND, "agent_id: no agent %lld in this tenant", (long long)in->agent_id);
 	if (agent == v.agent)
-		return fail(rt, GC_EINVAL, "agent_id: you hold the contact already");
+		return route_refuse(rt, GC_EINVAL, "agent_id: you hold the contact already");
 	if (agent != ROUTE_NONE && rt->a[agent].presence == PRESENCE_OFFLINE)
-		return fail(rt, GC_ESTATE, "agent_id: the agent is offline and would not get it: transfer to a queue, "
+		return route_refuse(rt, GC_ESTATE, "agent_id: the agent is offline and would not get it: transfer to a queue, "
 			    "or to an agent who is working");
 	if (agent != ROUTE_NONE && route_agent_config(rt->e, agent)->capacity[rt->q[to].cfg.channel] == 0)
-		return fail(rt, GC_EINVAL, "agent_id: the agent takes no %s contacts (its capacity there is 0)",
+		return route_refuse(rt, GC_EINVAL, "agent_id: the agent takes no %s contacts (its capacity there is 0)",
 			    contact_channel_name(rt->q[to].cfg.channel));
 	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
 		return rc;
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	const struct qinfo *q = &rt->q[to];
 	if (in->reason && (rc = note(db, scope, contact_id, SYSTEM_NOTE("Transferred to %s: %s"), q->name, in->reason)) < 0)
 		return rc;
@@ -1110,11 +1136,11 @@ static int shard_move(struct shard *rt, struct store *db, const struct store_sco
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
 	if (v.state == ROUTE_OFFERED)
-		return fail(rt, GC_ESTATE, "the contact is being offered: move it once answered or expired");
+		return route_refuse(rt, GC_ESTATE, "the contact is being offered: move it once answered or expired");
 	if ((rc = same_channel(rt, &rt->q[v.queue], &rt->q[to])) < 0)
 		return rc;
 	if (v.state == ROUTE_ASSIGNED && (rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_QUEUED, NULL)) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	const struct qinfo *q = &rt->q[to];
 	json_t *data = json_pack("{s:I,s:s,s:s}", "to_queue_id", (json_int_t)q->id, "to_queue", q->name, "by", scope->actor);
 	if (v.state == ROUTE_ASSIGNED) /* the time its agent held it: the agent's handle time, as before a transfer */
@@ -1144,9 +1170,9 @@ static int shard_leave(struct shard *rt, struct store *db, const struct store_sc
 	struct route_contact_view v;
 	route_contact_view(rt->e, eid, &v);
 	if (v.state != ROUTE_WAITING && v.state != ROUTE_OFFERED)
-		return fail(rt, GC_ESTATE, "only a waiting or offered contact can be abandoned");
+		return route_refuse(rt, GC_ESTATE, "only a waiting or offered contact can be abandoned");
 	if (disposition && v.state != ROUTE_WAITING) /* an agent is taking it: it stays */
-		return fail(rt, GC_ESTATE, "only a waiting contact can leave its queue");
+		return route_refuse(rt, GC_ESTATE, "only a waiting contact can leave its queue");
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	rc = route_contact_abandon(rt->e, now, eid);
@@ -1160,7 +1186,7 @@ static int shard_leave(struct shard *rt, struct store *db, const struct store_sc
 	touch(rt, eid);
 	if ((rc = set_state(db, scope->tenant_id, scope, contact_id, CONTACT_RESOLVED,
 			    disposition ? disposition : "abandoned")) < 0)
-		return fail(rt, rc, "%s", store_errmsg(db));
+		return refuse_as_store(rt, db, rc);
 	json_t *data = json_pack("{s:I}", "waited_ms", (json_int_t)(now - v.enqueued));
 	if (data && disposition)
 		json_object_set_new(data, "disposition", json_string(disposition));
@@ -1261,12 +1287,12 @@ static int shard_for(struct router *top, struct store *db, int64_t tenant_id, st
 		struct shard *rt = NULL;
 		HASH_FIND(hh, top->shards, &tenant_id, sizeof(tenant_id), rt);
 		if (rt == NULL || rt->epoch == 0 || rt->lost) {
-			snprintf(top->errmsg, sizeof(top->errmsg), "another node routes this tenant now: try again");
+			refuse_plain(top, "another node routes this tenant now: try again");
 			return GC_EMOVED;
 		}
 		int rc = db ? fence(top, db, rt) : GC_OK;
 		if (rc == GC_EMOVED)
-			snprintf(top->errmsg, sizeof(top->errmsg), "another node routes this tenant now: try again");
+			refuse_plain(top, "another node routes this tenant now: try again");
 		if (rc < 0)
 			return rc;
 	}
@@ -1377,7 +1403,7 @@ void router_job_end(struct router *top, bool kept)
 		rt->job_changed_engine = false;
 		rt->fenced_in_job = false;
 	}
-	top->errmsg[0] = '\0'; /* each request starts with no error */
+	refuse_plain(top, ""); /* each request starts with no error */
 }
 
 void router_batch_end(struct router *top, struct store *db, bool committed)
@@ -1803,7 +1829,7 @@ static int shard_contact_load(struct shard *rt, const struct store_scope *scope,
 	route_contact_view(rt->e, eid, &v);
 	struct router_load l = {0};
 	if (contact_load(rt, eid, &v, &l) < 0)
-		return fail(rt, GC_ESTATE, "the contact waits in no queue");
+		return route_refuse(rt, GC_ESTATE, "the contact waits in no queue");
 	*ret = l;
 	return GC_OK;
 }

@@ -41,6 +41,8 @@ int router_new(struct store *db, struct hub *hub, const char *node, struct route
 void router_free(struct router *rt);
 /* Why the last call failed, for the answer. */
 const char *router_errmsg(const struct router *rt);
+/* Its template and values, for a client to translate (NULL: none). */
+const struct gc_message *router_said(const struct router *rt);
 
 /* The writer's side: a batch of requests, each kept or rolled back, then
  * committed or not. */

@@ -355,6 +355,9 @@ static void transfer_move_force_abandon(void **state)
 	profile(off, 1, 1, 3);
 	call("POST", agent_b, 422, json_pack("{s:I}", "agent_id", (json_int_t)off), &r, "/api/v1/contacts/%lld/transfer", c);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "field")), "agent_id");
+	/* the routing engine's refusal with its template, for the pages to say it in their language */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "template")),
+			    "agent_id: the agent is offline and would not get it: transfer to a queue, or to an agent who is working");
 	resp_clear(&r);
 	/* nor to one who takes no chats: it would wait for ever */
 	char *mail_token;
@@ -365,7 +368,11 @@ static void transfer_move_force_abandon(void **state)
 	       "/api/v1/agents/me/presence%.0lld", 0);
 	free(mail_token);
 	call("POST", agent_b, 422, json_pack("{s:I}", "agent_id", (json_int_t)mailer), &r, "/api/v1/contacts/%lld/transfer", c);
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.json, "error"), "message")), "no chat"));
+	json_t *refusal = json_object_get(r.json, "error");
+	assert_non_null(strstr(json_string_value(json_object_get(refusal, "message")), "no chat"));
+	assert_string_equal(json_string_value(json_object_get(refusal, "template")),
+			    "agent_id: the agent takes no %s contacts (its capacity there is 0)");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(refusal, "args"), 0)), "chat");
 	resp_clear(&r);
 	/* B transfers it to A by name: it waits for A alone */
 	call("POST", agent_b, 200, json_pack("{s:I,s:s}", "agent_id", (json_int_t)id_a, "reason", "speaks German"),
@@ -458,6 +465,8 @@ static void returning_customer_gets_the_same_agent(void **state)
 	struct resp r;
 	call("POST", sup, 422, json_pack("{s:I}", "queue_id", (json_int_t)phone), &r, "/api/v1/contacts/%lld/enqueue", c);
 	assert_non_null(strstr(r.text, "the queue serves phone"));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "error"), "template")),
+			    "queue_id: the queue serves %s, the contact is %s"); /* through the core operations too */
 	resp_clear(&r);
 	assert_string_equal(contact_state(c), "new");
 	json_decref(ev.data);

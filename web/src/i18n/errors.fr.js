@@ -10,6 +10,10 @@ const RANGE = {
   'ends before it starts: past midnight is two ranges, "18:00-24:00" and the next day\'s "00:00-08:00"':
     'finit avant de commencer : passé minuit, ce sont deux plages, « 18:00-24:00 » puis « 00:00-08:00 » le lendemain.',
 };
+// Les canaux, que les refus du routage nomment.
+const CHANNELS = { chat: 'chat', phone: 'téléphone', email: 'e-mail', sms: 'SMS', social: 'réseaux sociaux', web: 'web' };
+// Les champs qu'un refus du routage nomme quand une file ne peut changer.
+const QUEUE_FIELDS = { channel: 'son canal', skill_id: 'sa compétence', level: 'son niveau' };
 // Les états d'un rappel, que ses refus nomment.
 const CALLBACK_STATES = { scheduled: 'planifié', waiting: 'en attente', offered: 'proposé', dialing: 'en cours d’appel',
   done: 'terminé', missed: 'manqué', cancelled: 'annulé' };
@@ -790,4 +794,62 @@ export default {
   "the window's from must come before its to": 'Le début de la plage (from) doit précéder sa fin (to).',
   'this tenant takes no callback requests yet: it has no callback queue (PUT /api/v1/callbacks/settings)':
     'Cette marque ne prend pas encore de demandes de rappel : elle n’a pas de file de rappel (PUT /api/v1/callbacks/settings).',
+  // le moteur de routage (src/daemon/router.c, route_refuse) et les opérations communes (src/daemon/ops.c)
+  '%s: contacts wait in this queue: its skill, channel and level cannot change until it is empty': {
+    text: 'Des contacts attendent dans cette file : %s ne peut changer tant qu’elle n’est pas vide.',
+    values: { 1: QUEUE_FIELDS },
+  },
+  '%u contact(s) wait in this queue: move them first': '%u contact(s) attendent dans cette file : déplacez-les d’abord.',
+  'agent_id: no agent %lld in this tenant': 'Aucun agent n° %lld dans cette marque.',
+  'agent_id: the agent is offline and would not get it: transfer to a queue, or to an agent who is working':
+    'L’agent est hors ligne et ne le recevrait pas : transférez vers une file, ou vers un agent au travail.',
+  'agent_id: the agent takes no %s contacts (its capacity there is 0)': {
+    text: 'L’agent ne prend aucun contact %s (sa capacité y est de 0).',
+    values: { 1: CHANNELS },
+  },
+  'agent_id: you hold the contact already': 'Vous tenez déjà ce contact.',
+  'an email address or a phone is needed to find a customer':
+    'Il faut une adresse e-mail ou un téléphone pour trouver un client.',
+  'channel: other queues, serving another channel, overflow to this one; change their overflow_to first':
+    'D’autres files, d’un autre canal, débordent vers celle-ci : changez d’abord leur débordement (overflow_to).',
+  'no such contact in a queue': 'Ce contact n’est dans aucune file.',
+  'no such contact in this tenant': 'Ce contact n’existe pas dans cette marque.',
+  'not a telephone number as ops_phone_key keeps it': 'Ce n’est pas un numéro de téléphone.',
+  'not an email address': 'Ce n’est pas une adresse e-mail.',
+  'only a waiting contact can leave its queue': 'Seul un contact en attente peut quitter sa file.',
+  'only a waiting or offered contact can be abandoned': 'Seul un contact en attente ou proposé peut être abandonné.',
+  'overflow_to: no queue %lld in this tenant': 'Débordement : aucune file n° %lld dans cette marque.',
+  'overflow_to: queue %lld overflows back to this one; a contact would go round for ever':
+    'Débordement : la file n° %lld déborde vers celle-ci ; un contact tournerait sans fin.',
+  'overflow_to: queue %lld serves %s, this one %s; a contact overflows only to a queue of its channel': {
+    text: 'Débordement : la file n° %lld sert le canal %s, celle-ci %s ; un contact ne déborde que vers une file de son canal.',
+    values: { 2: CHANNELS, 3: CHANNELS },
+  },
+  "queue_id: an escalation goes to another queue of level-2 experts (%s is this contact's queue); transfer to reach a queue of the same level":
+    'Une escalade va vers une autre file d’experts de niveau 2 (« %s » est la file de ce contact) ; transférez pour une file de même niveau.',
+  'queue_id: an escalation goes to another queue of level-2 experts (%s is level 1); transfer to reach a queue of the same level':
+    'Une escalade va vers une autre file d’experts de niveau 2 (« %s » est de niveau 1) ; transférez pour une file de même niveau.',
+  'queue_id: the queue serves %s, the contact is %s': {
+    text: 'La file sert le canal %s, le contact est en %s.',
+    values: { 1: CHANNELS, 2: CHANNELS },
+  },
+  'the agent holds more contacts than the new capacities allow: let them finish first':
+    'L’agent tient plus de contacts que ne le permettent les nouvelles capacités : laissez-le d’abord les terminer.',
+  'the agent still holds contacts: finish or transfer them before going offline':
+    'L’agent tient encore des contacts : terminez-les ou transférez-les avant de vous déconnecter.',
+  'the agent still holds contacts: finish or transfer them first':
+    'L’agent tient encore des contacts : terminez-les ou transférez-les d’abord.',
+  'the contact is already in a queue': 'Le contact est déjà dans une file.',
+  'the contact is being offered: move it once answered or expired':
+    'Le contact est en cours de proposition : déplacez-le une fois accepté ou expiré.',
+  'the contact is in no queue': 'Le contact n’est dans aucune file.',
+  'the contact is not (or no longer) offered to you': 'Ce contact ne vous est pas (ou plus) proposé.',
+  'the contact waits in no queue': 'Le contact n’attend dans aucune file.',
+  'the email address is too long': 'L’adresse e-mail est trop longue.',
+  "the queue's first-response target is more than ten years of the tenant's business hours away":
+    'L’objectif de première réponse de la file est à plus de dix ans d’heures d’ouverture de la marque.',
+  'the routing engine failed': 'Le moteur de routage a échoué.',
+  "the tenant's calendar cannot be read: set it again": 'Le calendrier de la marque est illisible : enregistrez-le de nouveau.',
+  'user %lld has no agent profile in this tenant': 'L’utilisateur n° %lld n’a pas de profil d’agent dans cette marque.',
+  'you do not hold this contact (accept it first)': 'Vous ne tenez pas ce contact (acceptez-le d’abord).',
 };

@@ -212,7 +212,7 @@ export function Callbacks({ t, lang, say, fail, brand = true }) {
     setBusy(cb.id);
     try {
       await callbackSupervisionApi.cancel(cb.id);
-      say(t('cbs.cancelled', { id }));
+      say((tr) => tr('cbs.cancelled', { id }));
     } catch (e) {
       setRefused(t('cbs.cancel_refused', { id, message: e.message }));
     }

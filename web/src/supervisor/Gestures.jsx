@@ -43,8 +43,8 @@ export function Gestures({ t, lang, say, fail, brand = true }) {
     .then(([p, r]) => { setPending(p.items); setReport(r); }).catch(fail);
   useEffect(() => { load(); }, []);
   const decide = (g, approve) => gestureApi.decide(g.id, approve, (notes[g.id] || '').trim())
-    .then(() => { say(t(approve ? 'gst.approved' : 'gst.refused', { id: g.id })); load(); })
-    .catch((e) => say(failed(t, e)));
+    .then(() => { say((tr) => tr(approve ? 'gst.approved' : 'gst.refused', { id: g.id })); load(); })
+    .catch((e) => say((tr) => failed(tr, e)));
   return (
     <div class="gst-super">
       <h2>{t('gst.pending')}</h2>

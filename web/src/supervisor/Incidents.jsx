@@ -93,15 +93,15 @@ export function Incidents({ t, lang, say, fail }) {
   const load = () => incidentApi.list(all).then((r) => setItems(r.items || [])).catch(fail);
   useEffect(() => { load(); }, [all]);
   const act = (fn, text) => fn().then(() => { say(text); return load(); }).catch(fail);
-  const publish = (i) => act(() => incidentApi.update(i.id, { published: true }), t('inc.published_msg', { title: i.title }));
-  const end = (i) => act(() => incidentApi.end(i.id), t('inc.ended_msg', { title: i.title }));
+  const publish = (i) => act(() => incidentApi.update(i.id, { published: true }), (tr) => tr('inc.published_msg', { title: i.title }));
+  const end = (i) => act(() => incidentApi.end(i.id), (tr) => tr('inc.ended_msg', { title: i.title }));
   const remove = async (i) => {
     if (await confirm(t('inc.remove_confirm', { title: i.title }), t('inc.remove')))
-      act(() => incidentApi.remove(i.id), t('inc.removed_msg', { title: i.title }));
+      act(() => incidentApi.remove(i.id), (tr) => tr('inc.removed_msg', { title: i.title }));
   };
   return (
     <div class="incidents">
-      <Create t={t} onCreated={(i) => { say(t('inc.created_msg', { title: i.title })); load(); }} />
+      <Create t={t} onCreated={(i) => { say((tr) => tr('inc.created_msg', { title: i.title })); load(); }} />
       <section aria-labelledby="inc-list-title" class="inc-list">
         <h2 id="inc-list-title">{all ? t('inc.list_all') : t('inc.list_current')}</h2>
         <div class="inc-check">

@@ -4,7 +4,9 @@
 // outcomes, the voice of the customer, the callbacks, as tabs, with one
 // role="status" region for what the supervisor's actions changed. An
 // outsourcer's supervisor sees its own organisation's figures alone: no
-// day of the whole brand (the summary per half hour is theirs).
+// day of the whole brand (the summary per half hour is theirs). What the
+// status says is a function of the translator where it can be, so that a
+// switch of language says it again in the new one.
 import { useState } from 'preact/hooks';
 import { Wallboard } from './Wallboard.jsx';
 import { Intervals } from './Intervals.jsx';
@@ -19,8 +21,9 @@ import { failed } from '../i18n/index.js';
 
 export function Supervisor({ t, me, lang }) {
   const [tab, setTab] = useState('wallboard');
-  const [status, setStatus] = useState('');
-  const fail = (e) => setStatus(failed(t, e));
+  const [status, setStatus] = useState(''); // a text, or a function of t
+  const say = (said) => setStatus(() => said);
+  const fail = (e) => say((tr) => failed(tr, e));
   const tabs = [['wallboard', t('super.wallboard')], ['day', t('day.title')], ['summary', t('sum.title')],
     ['incidents', t('inc.tab')], ['gestures', t('gst.tab')], ['reasons', t('rsn.tab')],
     ['voice', t('voc.tab')], ['callbacks', t('cbs.tab')]]
@@ -46,15 +49,15 @@ export function Supervisor({ t, me, lang }) {
           </button>
         ))}
       </div>
-      <p role="status" class="status">{status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
-        {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={setStatus} fail={fail} />
-          : tab === 'incidents' ? <Incidents t={t} lang={lang} say={setStatus} fail={fail} />
-          : tab === 'gestures' ? <Gestures t={t} lang={lang} say={setStatus} fail={fail} brand={!me?.organisation_id} />
+        {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={say} fail={fail} />
+          : tab === 'incidents' ? <Incidents t={t} lang={lang} say={say} fail={fail} />
+          : tab === 'gestures' ? <Gestures t={t} lang={lang} say={say} fail={fail} brand={!me?.organisation_id} />
           : tab === 'summary' ? <Summary t={t} lang={lang} fail={fail} />
           : tab === 'reasons' ? <Reasons t={t} lang={lang} fail={fail} />
           : tab === 'voice' ? <Voice t={t} lang={lang} fail={fail} />
-          : tab === 'callbacks' ? <Callbacks t={t} lang={lang} say={setStatus} fail={fail} brand={!me?.organisation_id} />
+          : tab === 'callbacks' ? <Callbacks t={t} lang={lang} say={say} fail={fail} brand={!me?.organisation_id} />
           : <Intervals t={t} lang={lang} fail={fail} />}
       </div>
     </div>

@@ -342,7 +342,7 @@ export function Wallboard({ t, lang, say, fail }) {
     .then((a) => {
       const row = agentRow(a, a.live);
       setAgents((m) => new Map(m).set(userId, row));
-      say(t('super.forced', { name: row.name, state: t(`presence.${presence}`) }));
+      say((tr) => tr('super.forced', { name: row.name, state: tr(`presence.${presence}`) }));
     }, fail);
   const [picked, setPicked] = useState('');
   const pick = (id) => {
@@ -351,7 +351,7 @@ export function Wallboard({ t, lang, say, fail }) {
     requestAnimationFrame(() => document.getElementById('move-queue')?.focus());
   };
   const move = (id, queueId) => api.move(id, queueId)
-    .then(() => say(t('super.moved', { id, queue: queues.get(queueId)?.name || queueId })), fail);
+    .then(() => { const queue = queues.get(queueId)?.name || queueId; say((tr) => tr('super.moved', { id, queue })); }, fail);
   latest.current = { force, pick, move };
   const onForce = useCallback((...a) => latest.current.force(...a), []);
   const onPick = useCallback((...a) => latest.current.pick(...a), []);
