@@ -137,6 +137,11 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await page.getByRole('alert').getByText("'sl_target' must be above 0 and at most 1").waitFor();
       if ((await target.getAttribute('aria-invalid')) !== 'true') throw new Error('the field is not marked invalid');
       if (!(await target.evaluate((e) => e === document.activeElement))) throw new Error('the focus is not at the field');
+      // said again in the language the administrator switches to, and back
+      await page.getByLabel('Language').selectOption('fr');
+      await page.getByRole('alert').getByText(/^« sl_target » doit être un nombre supérieur à 0/).waitFor();
+      await page.getByLabel('Langue').selectOption('en');
+      await page.getByRole('alert').getByText("'sl_target' must be above 0 and at most 1").waitFor();
       await accessible(page, 'queue form with an error (en)');
       await target.fill('0.9');
       await page.getByRole('button', { name: 'Create the queue' }).click();

@@ -29,13 +29,13 @@ export function Admin({ t, me, lang }) {
   const ids = Object.keys(SECTIONS).filter((id) => id !== 'platform' || me.platform_admin);
   const [tab, setTab] = useState('users');
   const [status, setStatus] = useState('');
-  const [alert, setAlert] = useState('');
+  const [alert, setAlert] = useState(''); // a text, or a function of t: a refusal said again after a switch
   const [dialog, confirm] = useConfirm(t);
   const list = useRef(null);
   const say = (text) => { setAlert(''); setStatus(text); };
-  const fail = (e) => { setStatus(''); setAlert(failed(t, e)); };
+  const fail = (e) => { setStatus(''); setAlert(() => (tr) => failed(tr, e)); };
   const open = (id) => { setTab(id); setStatus(''); setAlert(''); };
-  const cleared = useMemo(() => ({ clear() { setStatus(''); setAlert(''); } }), []);
+  const cleared = useMemo(() => ({ clear() { setStatus(''); setAlert(''); }, lang }), [lang]);
   // arrows, Home and End move between tabs (the ARIA tabs pattern)
   const onKey = (e) => {
     const i = ids.indexOf(tab);
@@ -59,7 +59,7 @@ export function Admin({ t, me, lang }) {
         ))}
       </div>
       <p role="status" class="status">{status}</p>
-      <p role="alert" class="error">{alert}</p>
+      <p role="alert" class="error">{typeof alert === 'function' ? alert(t) : alert}</p>
       <div role="tabpanel" id={`apanel-${tab}`} aria-labelledby={`atab-${tab}`}>
         <PageStatus.Provider value={cleared}>
           <Section key={tab} t={t} lang={lang} me={me} say={say} fail={fail} confirm={confirm} />

@@ -8,7 +8,7 @@
 // list say so.
 import { useEffect, useState } from 'preact/hooks';
 import { CHANNELS, admin } from './calls.js';
-import { Field, FormError, useSubmit } from './form.jsx';
+import { Field, FormError, useErrorText, useSubmit } from './form.jsx';
 
 const SKILL_FIELDS = ['skills', 'skill_id', 'proficiency', 'tier'];
 
@@ -44,11 +44,12 @@ function toBody(v) {
 // A group of inputs whose error the API names by one of names.
 function Group({ id, legend, err, names, children }) {
   const mine = err && names.includes(err.field);
+  const text = useErrorText(err);
   return (
     <fieldset class="group" aria-describedby={mine ? `${id}-err` : undefined}>
       <legend>{legend}</legend>
       {children}
-      {mine && <p id={`${id}-err`} class="error" role="alert">{err.message}</p>}
+      {mine && <p id={`${id}-err`} class="error" role="alert">{text}</p>}
     </fieldset>
   );
 }

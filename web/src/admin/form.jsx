@@ -6,13 +6,24 @@
 // focus returns to the button that asked).
 import { createContext } from 'preact';
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { localMessage } from '../i18n/errors.js';
 
 // The page's last word, which a new submission clears first: "Skill Billing
-// created." must not stay beside the next form's refusal (Admin.jsx gives it).
-export const PageStatus = createContext({ clear() {} });
+// created." must not stay beside the next form's refusal (Admin.jsx gives
+// it), and the page's language, in which a refusal is said (again after a switch).
+export const PageStatus = createContext({ clear() {}, lang: undefined });
+
+// A form's error in the page's language: the API's refusal from its
+// template, anything else (a page's own words for it) as it came.
+export function useErrorText(err) {
+  const { lang } = useContext(PageStatus);
+  if (!err) return '';
+  return err.refusal ? localMessage(err.refusal, lang) ?? err.message : err.message;
+}
 
 export function Field({ id, name, label, err, children, hint }) {
   const mine = err && err.field === name;
+  const text = useErrorText(err);
   const ref = useRef(null);
   useEffect(() => { if (mine) ref.current?.focus(); }, [err]);
   const described = [mine && `${id}-err`, hint && `${id}-hint`].filter(Boolean).join(' ') || undefined;
@@ -21,7 +32,7 @@ export function Field({ id, name, label, err, children, hint }) {
       <label for={id}>{label}</label>
       {children({ id, ref, 'aria-invalid': mine ? 'true' : undefined, 'aria-describedby': described })}
       {hint && <span id={`${id}-hint`} class="muted hint">{hint}</span>}
-      {mine && <span id={`${id}-err`} class="error" role="alert">{err.message}</span>}
+      {mine && <span id={`${id}-err`} class="error" role="alert">{text}</span>}
     </div>
   );
 }
@@ -29,7 +40,8 @@ export function Field({ id, name, label, err, children, hint }) {
 // The error of a form when none of its fields shows it.
 export function FormError({ err, fields }) {
   const shown = err && !fields.includes(err.field);
-  return <p class="error" role="alert">{shown ? err.message : ''}</p>;
+  const text = useErrorText(err);
+  return <p class="error" role="alert">{shown ? text : ''}</p>;
 }
 
 // Runs fn, keeping its error for the form; true when it succeeded.
@@ -45,7 +57,9 @@ export function useSubmit() {
       await fn();
       return true;
     } catch (e) {
-      setErr({ field: e.field, message: e.message });
+      // the API's refusal, unless the page put its own words on it
+      const refusal = e.details && e.message === localMessage(e.details) ? e.details : undefined;
+      setErr({ field: e.field, message: e.message, refusal });
       return false;
     } finally {
       setBusy(false);
