@@ -512,8 +512,8 @@ static const struct help_command commands[] = {
 	 "\t[--format csv|json|xlsx] [--output FILE]",
 	 "the figures kept current per half hour, cut by interval, queue, agent, organisation or channel:\n"
 	 "\toffered, answered, abandoned and after how long, service level, speed of answer, handle time,\n"
-	 "\ttransfers, escalations, occupancy; first-contact resolution. An outsourcer's people see their\n"
-	 "\torganisation's rows only",
+	 "\ttransfers, escalations, contacts moved away by a supervisor, offers declined and missed,\n"
+	 "\toccupancy; first-contact resolution. An outsourcer's people see their organisation's rows only",
 	 "--date DATE\tthe day, in the tenant's time zone\n"
 	 "--from TIME\tor a span: its start, an RFC 3339 UTC time (at most 400 days)\n"
 	 "--to TIME\tits end, excluded\n"
