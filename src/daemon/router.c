@@ -488,15 +488,18 @@ static int after(struct shard *rt, struct store *db, int rc)
 	return drain(rt, db);
 }
 
+/* The engine's refusal said as what (a literal: its own template, listed
+ * by web/scripts/server-messages.mjs). */
 static int engine_error(struct shard *rt, int rc, const char *what)
 {
 	switch (rc) {
 	case GC_ESTATE:
-		return route_refuse(rt, GC_ESTATE, "%s", what);
+	case GC_EINVAL:
+		refuse_plain(rt->top, what);
+		rt->top->said = (struct gc_message){.template = what};
+		return rc;
 	case GC_ENOTFOUND:
 		return route_refuse(rt, GC_ENOTFOUND, "no such contact in a queue");
-	case GC_EINVAL:
-		return route_refuse(rt, GC_EINVAL, "%s", what);
 	default:
 		return route_refuse(rt, rc, "the routing engine failed");
 	}
@@ -841,7 +844,7 @@ static int shard_presence(struct shard *rt, struct store *db, const struct store
 	if (rc == GC_ESTATE)
 		return route_refuse(rt, GC_ESTATE, "the agent still holds contacts: finish or transfer them before going offline");
 	if (rc < 0)
-		return engine_error(rt, rc, "presence");
+		return engine_error(rt, rc, "the presence cannot be changed");
 	rt->a[agent].presence = in->presence;
 	rt->a[agent].off_duty = rt->a[agent].off_duty && in->presence == PRESENCE_OFFLINE; /* back at work */
 	snprintf(rt->a[agent].reason, sizeof(rt->a[agent].reason), "%s", in->reason ? in->reason : "");

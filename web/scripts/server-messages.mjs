@@ -1,7 +1,7 @@
 // The templates of the server's error messages: every format string given to
 // reply_error() (its fifth argument), the store's store_errorf() (its
 // second), the decoders' decode_fail() and the core operations' ops_fail()
-// (their fourth), the routing engine's route_refuse() (its third), and the notes guichet
+// (their fourth), the routing engine's route_refuse() and engine_error() (their third), and the notes guichet
 // writes on contacts (SYSTEM_NOTE()) in src/: one C string literal, or literals glued, or
 // `cond ? "a" : "b"`, as the API sends it in an error's `template`. The web pages translate an error by its template
 // (src/i18n/errors.js); web/tests/run.mjs checks with this list that every
@@ -68,13 +68,14 @@ function templatesOf(arg) {
 }
 
 // each function's format string: its argument's index
-const FORMAT_ARGUMENT = { reply_error: 4, store_errorf: 1, decode_fail: 3, ops_fail: 3, route_refuse: 2, SYSTEM_NOTE: 0 };
+const FORMAT_ARGUMENT = { reply_error: 4, store_errorf: 1, decode_fail: 3, ops_fail: 3, route_refuse: 2, engine_error: 2,
+  SYSTEM_NOTE: 0 };
 
 export function serverTemplates() {
   const found = new Set();
   for (const file of cFiles(SRC)) {
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/\b(reply_error|store_errorf|decode_fail|ops_fail|route_refuse|SYSTEM_NOTE)\(/g)) {
+    for (const m of text.matchAll(/\b(reply_error|store_errorf|decode_fail|ops_fail|route_refuse|engine_error|SYSTEM_NOTE)\(/g)) {
       const at = FORMAT_ARGUMENT[m[1]];
       const args = callArguments(text.slice(m.index + m[0].length));
       if (args.length > at) for (const t of templatesOf(args[at])) found.add(t);

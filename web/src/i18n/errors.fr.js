@@ -801,6 +801,7 @@ export default {
   },
   '%u contact(s) wait in this queue: move them first': '%u contact(s) attendent dans cette file : déplacez-les d’abord.',
   'agent_id: no agent %lld in this tenant': 'Aucun agent n° %lld dans cette marque.',
+  'an offer cannot be withdrawn': 'L’offre ne peut pas être retirée.',
   'agent_id: the agent is offline and would not get it: transfer to a queue, or to an agent who is working':
     'L’agent est hors ligne et ne le recevrait pas : transférez vers une file, ou vers un agent au travail.',
   'agent_id: the agent takes no %s contacts (its capacity there is 0)': {
@@ -833,12 +834,18 @@ export default {
     text: 'La file sert le canal %s, le contact est en %s.',
     values: { 1: CHANNELS, 2: CHANNELS },
   },
+  "the agent's profile is not valid": 'Le profil de l’agent n’est pas valide.',
   'the agent holds more contacts than the new capacities allow: let them finish first':
     'L’agent tient plus de contacts que ne le permettent les nouvelles capacités : laissez-le d’abord les terminer.',
   'the agent still holds contacts: finish or transfer them before going offline':
     'L’agent tient encore des contacts : terminez-les ou transférez-les avant de vous déconnecter.',
   'the agent still holds contacts: finish or transfer them first':
     'L’agent tient encore des contacts : terminez-les ou transférez-les d’abord.',
+  'the contact cannot be escalated': 'Le contact ne peut pas être escaladé.',
+  'the contact cannot be moved': 'Le contact ne peut pas être déplacé.',
+  'the contact cannot be queued': 'Le contact ne peut pas être mis en file.',
+  'the contact cannot be transferred': 'Le contact ne peut pas être transféré.',
+  'the contact cannot be wrapped up': 'Le contact ne peut pas être clôturé.',
   'the contact is already in a queue': 'Le contact est déjà dans une file.',
   'the contact is being offered: move it once answered or expired':
     'Le contact est en cours de proposition : déplacez-le une fois accepté ou expiré.',
@@ -848,6 +855,9 @@ export default {
   'the email address is too long': 'L’adresse e-mail est trop longue.',
   "the queue's first-response target is more than ten years of the tenant's business hours away":
     'L’objectif de première réponse de la file est à plus de dix ans d’heures d’ouverture de la marque.',
+  'the presence cannot be changed': 'La présence ne peut pas être changée.',
+  'the queue cannot be deleted': 'La file ne peut pas être supprimée.',
+  "the queue's configuration is not valid": 'La configuration de la file n’est pas valide.',
   'the routing engine failed': 'Le moteur de routage a échoué.',
   "the tenant's calendar cannot be read: set it again": 'Le calendrier de la marque est illisible : enregistrez-le de nouveau.',
   'user %lld has no agent profile in this tenant': 'L’utilisateur n° %lld n’a pas de profil d’agent dans cette marque.',
