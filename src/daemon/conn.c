@@ -288,13 +288,37 @@ static void linger(struct conn *c)
 	set_deadline(c, LINGER_MS);
 }
 
+/* Sends what the output holds now, as far as the socket takes it: answers
+ * mostly leave in this one write. Only what remains waits for the socket to
+ * be writable (EV_WRITE enabled, on_write when it has left): a write event
+ * added then removed for every answer costs two epoll_ctl calls, as much as
+ * the write itself. Answers true when nothing remains. A connection relayed
+ * by another node (no socket) always goes the bufferevent's way; an error
+ * is left for that way too, which reports it (on_event). The socket's
+ * bufferevent keeps its output's start frozen except while it writes
+ * itself; so does this. */
+static bool send_now(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	if (fd >= 0 && evbuffer_get_length(out) > 0) {
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write(out, fd);
+		evbuffer_freeze(out, 1);
+	}
+	if (evbuffer_get_length(out) == 0)
+		return true;
+	bufferevent_enable(c->bev, EV_WRITE);
+	return false;
+}
+
 /* Ends the connection once what it has queued has left (then linger). */
 static void close_soon(struct conn *c)
 {
 	c->state = CLOSING;
 	c->keep_alive = false;
 	bufferevent_disable(c->bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+	if (send_now(c))
 		set_deadline(c, 0);
 	else
 		set_deadline(c, c->srv->guard->limits.write_timeout_ms);
@@ -415,6 +439,8 @@ static void on_read(struct bufferevent *bev, void *arg)
 static void on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
+	if (c->state != STREAMING)
+		bufferevent_disable(bev, EV_WRITE); /* the next answer tries send_now first */
 	if (c->state == CLOSING) {
 		linger(c);
 	} else if (c->state == WRITING) {
@@ -561,8 +587,10 @@ static int on_headers_complete(http_parser *p)
 	const char *expect = conn_header(c, "Expect");
 	if (expect && strcasecmp(expect, "100-continue") != 0)
 		return refuse(c, 417, "expectation_failed", "only 'Expect: 100-continue' is understood");
-	if (expect && p->http_major == 1 && p->http_minor >= 1) /* HTTP/1.0 ignores it (RFC 9110) */
+	if (expect && p->http_major == 1 && p->http_minor >= 1) { /* HTTP/1.0 ignores it (RFC 9110) */
 		bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+		send_now(c);
+	}
 	c->state = READING_BODY;
 	set_deadline(c, c->srv->guard->limits.body_timeout_ms);
 	return 0;
@@ -705,6 +733,7 @@ static struct conn *open_conn(struct conn_server *srv, struct bufferevent *bev, 
 	bufferevent_setcb(bev, on_read, on_write, on_event, c);
 	bufferevent_setwatermark(bev, EV_READ, 0, READ_HIGH_WATER);
 	bufferevent_enable(bev, EV_READ);
+	bufferevent_disable(bev, EV_WRITE); /* enabled by send_now when an answer waits for the socket */
 	set_deadline(c, srv->guard->limits.idle_timeout_ms);
 	return c;
 }
@@ -906,7 +935,8 @@ static void replied(struct conn *c)
 	guard_release(c);
 	c->state = WRITING;
 	set_deadline(c, c->srv->guard->limits.write_timeout_ms);
-	bufferevent_enable(c->bev, EV_WRITE);
+	if (send_now(c)) /* on_write, as once the write event has sent it, but from the loop: no recursion */
+		bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
 }
 
 int conn_stream_begin(struct conn *c, const char *content_type, void (*on_close)(void *arg), void *arg)

@@ -2,7 +2,8 @@
  * bodies refused from their Content-Length before they are read, the head
  * deadline (slowloris), connections per address, duplicate Content-Length,
  * errors that are all JSON, /metrics behind a token or its own listener,
- * live streams that fall behind, and streams that end with their token. */
+ * live streams that fall behind, streams that end with their token, and
+ * large answers to clients that read slowly. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -497,6 +498,75 @@ static void half_closed_clients_get_their_answer(void **state)
 	assert_non_null(strstr(answer, "HTTP/1.1 200")); /* the next request on the connection */
 }
 
+/* Reads one answer with a Content-Length from fd (its head and body), within
+ * timeout_ms; the status, 0 if it did not come whole. */
+static int read_answer(int fd, char *buf, size_t cap, size_t *ret_body_len, int timeout_ms)
+{
+	size_t len = 0, need = 0;
+	long long end = now_ms() + timeout_ms;
+	char *body = NULL;
+	while (len + 1 < cap && now_ms() < end && (body == NULL || len < need)) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)(end - now_ms())) <= 0)
+			break;
+		/* byte by byte until the head has ended, so the next answer stays unread */
+		ssize_t n = recv(fd, buf + len, body ? need - len : 1, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (body == NULL && (body = strstr(buf, "\r\n\r\n")) != NULL) {
+			const char *cl = strstr(buf, "Content-Length: ");
+			assert_non_null(cl);
+			body += 4;
+			*ret_body_len = strtoul(cl + 16, NULL, 10);
+			need = (size_t)(body - buf) + *ret_body_len;
+			assert_true(need < cap);
+		}
+	}
+	int status = 0;
+	if (body && len == need)
+		sscanf(buf, "HTTP/1.1 %d", &status);
+	return status;
+}
+
+/* Answers mostly leave in one write, at once; one larger than the socket
+ * takes waits for it to drain. A client that reads slowly still gets the
+ * whole of a large answer, then the next answer on the same connection
+ * (two requests sent together), in order. */
+static void large_answers_to_slow_readers_arrive_whole_and_in_order(void **state)
+{
+	json_t *contact = json_pack("{s:s,s:s}", "channel", "email", "subject", "a long thread");
+	char *words = malloc(30001);
+	memset(words, 'a', 30000);
+	words[30000] = '\0';
+	json_object_set_new(contact, "message", json_string(words));
+	long long id = post_id(&d, admin, "/api/v1/contacts", contact);
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/messages", id);
+	for (int i = 0; i < 59; i++)
+		assert_int_equal(http_status(&d, "POST", path, admin,
+						  json_pack("{s:s,s:s}", "direction", "inbound", "body", words)), 201);
+	free(words);
+	char request[1024];
+	snprintf(request, sizeof(request), "GET /api/v1/contacts/%lld HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n",
+		 id, admin);
+	char both[2048];
+	snprintf(both, sizeof(both), "%s%s", request, request);
+	int fd = dial(d.port, "127.0.0.10", 4096);
+	send_text(fd, both);
+	usleep(300 * 1000); /* the daemon's socket fills meanwhile */
+	size_t cap = 4 << 20, first = 0, second = 0;
+	char *buf = malloc(cap);
+	assert_int_equal(read_answer(fd, buf, cap, &first, 5000), 200);
+	assert_true(first > 1800000);
+	assert_non_null(strstr(buf, "\"subject\":\"a long thread\""));
+	assert_int_equal(read_answer(fd, buf, cap, &second, 5000), 200);
+	assert_int_equal(second, first);
+	free(buf);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +582,7 @@ int main(void)
 		cmocka_unit_test(streams_end_with_their_token),
 		cmocka_unit_test(streams_end_when_their_user_is_disabled),
 		cmocka_unit_test(half_closed_clients_get_their_answer),
+		cmocka_unit_test(large_answers_to_slow_readers_arrive_whole_and_in_order),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
