@@ -2,7 +2,8 @@
  * JSON: queue configs and agent profiles are JSON text, read with
  * json_extract/json_each on SQLite and jsonb operators on PostgreSQL; a lock
  * only PostgreSQL needs, where several nodes write; ids taken ahead from
- * PostgreSQL's sequences.
+ * PostgreSQL's sequences; several contacts read by one statement, their ids
+ * an array.
  * A statement lands here only when no common form exists. Both run on both
  * engines in test-security-routing (a queue another overflows to, a skill
  * in use: 409, not a storage error). */
@@ -52,6 +53,18 @@ static const char *const texts[DIALECT_N][2] = {
 	[DIALECT_NEXT_MESSAGE_ID] = {
 		NULL,
 		"SELECT nextval(pg_get_serial_sequence('messages', 'id'))",
+	},
+	[DIALECT_CONTACTS_READ] = {
+		NULL,
+		"SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
+		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
+		" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at, 0, c.id"
+		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
+		" WHERE c.tenant_id = ?1 AND c.id = ANY(?2::bigint[])"
+		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+		" NULL, i.id, i.title, i.severity, NULL, i.ended_at, 1, l.contact_id FROM contact_incidents l"
+		" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ?1 AND l.contact_id = ANY(?2::bigint[])"
+		" ORDER BY 22, 21, 16",
 	},
 };
 

@@ -27,6 +27,12 @@ enum dialect_stmt {
 	 * id above every message committed to it before, whatever the node
 	 * writing; NULL on SQLite, whose one writer commits in id order */
 	DIALECT_NEXT_MESSAGE_ID,
+	/* (tenant ?1, ids ?2): the contacts' rows as contact.c's contact_row_sql
+	 * gives one's, for several contacts of a tenant at once, ordered by
+	 * contact; ?2 a PostgreSQL array text ('{1,2}'); NULL on SQLite, whose
+	 * statements cost no round trip and little to start (contact.c reads
+	 * each alone there) */
+	DIALECT_CONTACTS_READ,
 	DIALECT_N
 };
 

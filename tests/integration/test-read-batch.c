@@ -1,8 +1,10 @@
 /* Reads that arrive together go to the database together (http.c's
- * batches, store_contact_get_texts): many clients at once on one worker,
- * two tenants' contacts asked in any order, each answer is its own
- * request's, and another tenant's contact stays 404 even in a batch it
- * shares; /metrics shows batches of more than one. On both engines. */
+ * batches, store_contact_get_texts; on PostgreSQL one statement per tenant
+ * among them): many clients at once on one worker, two tenants' contacts
+ * asked in any order, each answer is its own request's, with its own
+ * messages (none, one, two) and incidents, and another tenant's contact
+ * stays 404 even in a batch it shares; /metrics shows batches of more than
+ * one. On both engines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,18 +36,38 @@ static int group_setup(void **state)
 		return -1;
 	token[0] = login(&d, "admin@a.example", PASSWORD);
 	token[1] = login(&d, "admin@b.example", PASSWORD);
+	/* tenant A's contacts that mention it are linked to an incident */
+	if (post_id(&d, token[0], "/api/v1/incidents", json_pack("{s:s,s:s,s:b,s:[s]}", "kind", "incident", "title",
+		    "Fibre outage", "published", 1, "keywords", "outage")) <= 0)
+		return -1;
 	for (int t = 0; t < 2; t++) {
 		for (int i = 0; i < CONTACTS; i++) {
-			char subject[64];
+			char subject[64], path[64];
 			snprintf(subject, sizeof(subject), "tenant %c contact %d", 'A' + t, i);
-			ids[t][i] = post_id(&d, token[t], "/api/v1/contacts",
-					    json_pack("{s:s,s:s,s:s}", "channel", i % 2 ? "phone" : "email",
-						      "subject", subject, "message", "hello"));
+			json_t *contact = json_pack("{s:s,s:s}", "channel", i % 2 ? "phone" : "email", "subject", subject);
+			if (i % 3) /* messages(i) of them */
+				json_object_set_new(contact, "message", json_string(i % 3 == 2 ? "an outage here" : "hello"));
+			ids[t][i] = post_id(&d, token[t], "/api/v1/contacts", contact);
 			if (ids[t][i] <= 0)
+				return -1;
+			snprintf(path, sizeof(path), "/api/v1/contacts/%lld/messages", ids[t][i]);
+			if (i % 3 == 2 && http_status(&d, "POST", path, token[t],
+						      json_pack("{s:s,s:s}", "direction", "inbound", "body", "still down")) != 201)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+/* How many messages and incidents tenant t's contact i has (group_setup). */
+static size_t messages(int i)
+{
+	return (size_t)(i % 3);
+}
+
+static size_t incidents(int t, int i)
+{
+	return t == 0 && i % 3 == 2;
 }
 
 static int group_teardown(void **state)
@@ -104,9 +126,13 @@ static void *client_main(void *arg)
 		char id_text[48], subject[64];
 		snprintf(id_text, sizeof(id_text), "{\"id\":%lld,", ids[of][i]);
 		snprintf(subject, sizeof(subject), "\"tenant %c contact %d\"", 'A' + of, i);
+		json_t *json = json_loads(b.text, 0, NULL);
 		bool right = as == of ? status == 200 && strncmp(b.text, id_text, strlen(id_text)) == 0 &&
-						strstr(b.text, subject) != NULL
+						strstr(b.text, subject) != NULL &&
+						json_array_size(json_object_get(json, "messages")) == messages(i) &&
+						json_array_size(json_object_get(json, "incidents")) == incidents(of, i)
 				      : status == 404 && strstr(b.text, "tenant ") == NULL;
+		json_decref(json);
 		if (!right) {
 			if (c->wrong++ < 3)
 				fprintf(stderr, "asked %lld as tenant %c: %ld %.200s\n", ids[of][i], 'A' + as, status, b.text);
