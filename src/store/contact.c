@@ -464,7 +464,7 @@ static void give_text(struct store_contact_read *reads, int n, int64_t tenant_id
 /* Reads as many contacts of one tenant as one statement (PostgreSQL's
  * executor started once for them all, not once each: a quarter of the
  * server's time per contact, and one array bound). sql is
- * DIALECT_CONTACTS_READ; its result is collected by collect_tenant. */
+ * DIALECT_CONTACTS_READ; contacts_collect reads its result. */
 static struct db_stmt *contacts_send(struct store *s, const char *sql, int instance, int64_t tenant_id,
 				     const struct store_contact_read *reads, int n)
 {

@@ -4,9 +4,10 @@
  * only PostgreSQL needs, where several nodes write; ids taken ahead from
  * PostgreSQL's sequences; several contacts read by one statement, their ids
  * an array.
- * A statement lands here only when no common form exists. Both run on both
- * engines in test-security-routing (a queue another overflows to, a skill
- * in use: 409, not a storage error). */
+ * A statement lands here only when no common form exists. Each runs on both
+ * engines in a test: test-security-routing (a queue another overflows to, a
+ * skill in use: 409, not a storage error), test-read-batch (contacts read
+ * together). */
 #include "store/dialect.h"
 
 static const char *const texts[DIALECT_N][2] = {
