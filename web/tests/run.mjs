@@ -216,6 +216,8 @@ function translations() {
     [localNote("Callback attempt 1: no_answer. guichet could not call: the trunk's host name does not resolve", 'fr'),
       'Rappel, tentative 1 : pas de réponse. guichet n’a pas pu appeler : le nom d’hôte du trunk ne se résout pas'],
     [localNote('Transferred to Experts', 'fr'), 'Transferred to Experts'],
+    // why a diagnosis's end did not escalate (the API's not_escalated: a routing refusal)
+    [localNote('queue_id: the queue serves chat, the contact is email', 'fr'), 'La file sert le canal chat, le contact est en e-mail.'],
     // the subjects guichet gives the contacts it makes; an email's own stays the customer's
     [localSubject('Call from an unknown number', 'phone', 'fr'), 'Appel d’un numéro inconnu'],
     [localSubject('Call from +*********78', 'phone', 'fr'), 'Appel du +*********78'],

@@ -152,7 +152,7 @@ export default {
   'diag.ended_resolved': "Diagnostic terminé : résolu.",
   'diag.ended_not_resolved': "Diagnostic terminé : non résolu.",
   'diag.ended_escalated': "Diagnostic terminé : contact n° {id} escaladé vers {queue} avec son chemin.",
-  'diag.ended_not_escalated': 'Diagnostic terminé, son chemin noté sur le contact n° {id}, qui n’a pas été escaladé ({reason}) : escaladez-le avec le formulaire de transfert.',
+  'diag.ended_not_escalated': 'Diagnostic terminé, son chemin noté sur le contact n° {id}, qui n’a pas été escaladé. {reason} Escaladez-le avec le formulaire de transfert.',
   'diag.flag_reason': "Ce qui ne va pas",
   'diag.flag': "Signaler « {title} »",
   'diag.flagged': "« {title} » signalé à ses auteurs.",
