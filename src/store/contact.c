@@ -297,20 +297,11 @@ static struct contact_fields contact_of_row(struct db_stmt *st)
 		.first_response_at = column_int_or_0(st, 14)};
 }
 
-/* A contact and its messages, one row per message (a contact without any:
- * one row, the message's columns NULL), then the incidents it is linked to
- * (store/broadcast.c), for the agent, in the message's columns (id, title,
- * severity, -, ended_at); the last column tells them apart (0, 1). One
- * statement: one read transaction on SQLite (each costs file-lock calls),
- * one statement for PostgreSQL's executor to start and end. */
-static const char contact_row_sql[] = "SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
-	" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
-	" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at, 0, c.id"
-	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id WHERE c.tenant_id = ?1 AND c.id = ?2"
-	" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-	" NULL, i.id, i.title, i.severity, NULL, i.ended_at, 1, l.contact_id FROM contact_incidents l"
-	" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ?1 AND l.contact_id = ?2"
-	" ORDER BY 21, 16";
+/* One contact's rows (dialect.h's CONTACT_ROWS_SQL). One statement: one
+ * read transaction on SQLite (each costs file-lock calls), one statement
+ * for PostgreSQL's executor to start and end. */
+static const char contact_row_sql[] = CONTACT_ROWS_SQL("c.tenant_id = ?1 AND c.id = ?2",
+						       "l.tenant_id = ?1 AND l.contact_id = ?2", "21, 16");
 #define ROW_PART 20    /* contact_row_sql's 21st column: 0 the contact and a message, 1 an incident */
 #define ROW_CONTACT 21 /* its last: the contact the row is of (DIALECT_CONTACTS_READ reads several) */
 

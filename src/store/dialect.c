@@ -57,15 +57,8 @@ static const char *const texts[DIALECT_N][2] = {
 	},
 	[DIALECT_CONTACTS_READ] = {
 		NULL,
-		"SELECT c.id, c.channel, c.customer_id, c.subject, c.reason,"
-		" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at,"
-		" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at, 0, c.id"
-		" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id"
-		" WHERE c.tenant_id = ?1 AND c.id = ANY(?2::bigint[])"
-		" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-		" NULL, i.id, i.title, i.severity, NULL, i.ended_at, 1, l.contact_id FROM contact_incidents l"
-		" JOIN incidents i ON i.id = l.incident_id WHERE l.tenant_id = ?1 AND l.contact_id = ANY(?2::bigint[])"
-		" ORDER BY 22, 21, 16",
+		CONTACT_ROWS_SQL("c.tenant_id = ?1 AND c.id = ANY(?2::bigint[])",
+				 "l.tenant_id = ?1 AND l.contact_id = ANY(?2::bigint[])", "22, 21, 16"),
 	},
 };
 

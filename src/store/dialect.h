@@ -7,6 +7,21 @@
 
 #include "store/db.h"
 
+/* A contact and its messages, one row per message (a contact without any:
+ * one row, the message's columns NULL), then the incidents it is linked
+ * to, in the message's columns (id, title, severity, -, ended_at); column
+ * 21 tells them apart (0, 1), column 22 is the contact. contacts_where and
+ * links_where choose the contacts (aliases c and l), order_by orders the
+ * rows: contact.c reads one contact with it, DIALECT_CONTACTS_READ several. */
+#define CONTACT_ROWS_SQL(contacts_where, links_where, order_by) \
+	"SELECT c.id, c.channel, c.customer_id, c.subject, c.reason," \
+	" c.queue, c.priority, c.tags, c.state, c.disposition, c.version, c.created_at," \
+	" c.updated_at, c.due_at, c.first_response_at, m.id, m.kind, m.body, m.author_id, m.created_at, 0, c.id" \
+	" FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id WHERE " contacts_where \
+	" UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL," \
+	" NULL, i.id, i.title, i.severity, NULL, i.ended_at, 1, l.contact_id FROM contact_incidents l" \
+	" JOIN incidents i ON i.id = l.incident_id WHERE " links_where " ORDER BY " order_by
+
 enum dialect_stmt {
 	/* (tenant ?1, skill ?2): how many live queues and agent profiles use the skill */
 	DIALECT_SKILL_USERS,
@@ -27,11 +42,10 @@ enum dialect_stmt {
 	 * id above every message committed to it before, whatever the node
 	 * writing; NULL on SQLite, whose one writer commits in id order */
 	DIALECT_NEXT_MESSAGE_ID,
-	/* (tenant ?1, ids ?2): the contacts' rows as contact.c's contact_row_sql
-	 * gives one's, for several contacts of a tenant at once, ordered by
-	 * contact; ?2 a PostgreSQL array text ('{1,2}'); NULL on SQLite, whose
-	 * statements cost no round trip and little to start (contact.c reads
-	 * each alone there) */
+	/* (tenant ?1, ids ?2): CONTACT_ROWS_SQL's rows of several contacts of
+	 * a tenant at once, ordered by contact; ?2 a PostgreSQL array text
+	 * ('{1,2}'); NULL on SQLite, whose statements cost no round trip and
+	 * little to start (contact.c reads each alone there) */
 	DIALECT_CONTACTS_READ,
 	DIALECT_N
 };
