@@ -17,28 +17,37 @@ struct shorthand {
 
 /* sorted by typed, for a binary search */
 static const struct shorthand french[] = {
-	{"ac", "avec"}, {"app", "application"}, {"appli", "application"}, {"applis", "applications"},
-	{"avc", "avec"}, {"bcp", "beaucoup"}, {"bjr", ""}, {"bonjour", ""}, {"bonsoir", ""}, {"bsr", ""},
-	{"cb", "carte bancaire"}, {"cdt", ""}, {"chui", ""}, {"chuis", ""}, {"config", "configuration"},
-	{"cordialement", ""}, {"dc", "donc"}, {"dispo", "disponible"}, {"dl", "télécharger"}, {"ds", "dans"},
-	{"infos", "informations"}, {"jsp", ""}, {"jsuis", ""}, {"kan", "quand"}, {"ke", "que"}, {"ki", "qui"},
-	{"koi", "quoi"}, {"kwa", "quoi"}, {"maj", "mise à jour"}, {"mdp", "mot de passe"}, {"merci", ""},
-	{"mrc", ""}, {"msg", "message"}, {"nn", "non"}, {"ordi", "ordinateur"}, {"ordis", "ordinateurs"},
+	{"abo", "abonnement"}, {"abos", "abonnements"}, {"ac", "avec"}, {"app", "application"},
+	{"appli", "application"}, {"applis", "applications"}, {"avc", "avec"}, {"bcp", "beaucoup"},
+	{"beug", "bug"}, {"beugue", "bug"}, {"bjr", ""}, {"bonjour", ""}, {"bonsoir", ""}, {"bsr", ""},
+	{"bugue", "bug"}, {"cb", "carte bancaire"}, {"cdt", ""}, {"chui", ""}, {"chuis", ""},
+	{"config", "configuration"}, {"cordialement", ""}, {"dc", "donc"}, {"dispo", "disponible"},
+	{"dl", "télécharger"}, {"ds", "dans"}, {"infos", "informations"}, {"jsp", ""}, {"jsuis", ""},
+	{"kan", "quand"}, {"ke", "que"}, {"ki", "qui"}, {"koi", "quoi"}, {"kwa", "quoi"},
+	{"maj", "mise à jour"}, {"mdp", "mot de passe"}, {"merci", ""}, {"mrc", ""}, {"msg", "message"},
+	{"nn", "non"}, {"num", "numéro"}, {"ordi", "ordinateur"}, {"ordis", "ordinateurs"},
 	{"param", "paramètres"}, {"params", "paramètres"}, {"pb", "problème"}, {"pbm", "problème"},
-	{"pbs", "problèmes"}, {"pc", "pc ordinateur"} /* the word kept: content may say PC */, {"pk", "pourquoi"}, {"pkoi", "pourquoi"}, {"pourkoi", "pourquoi"},
-	{"pq", "pourquoi"}, {"pr", "pour"}, {"prb", "problème"}, {"prob", "problème"}, {"qd", "quand"},
-	{"qq", "quelques"}, {"qqch", "quelque chose"}, {"qqn", "quelqu'un"}, {"rdv", "rendez-vous"},
-	{"salut", ""}, {"slt", ""}, {"stp", ""}, {"svp", ""}, {"tjr", "toujours"}, {"tjrs", "toujours"},
-	{"tjs", "toujours"}, {"tt", "tout"}, {"tte", "toute"}, {"ya", ""},
+	{"pbs", "problèmes"},
+	{"pc", "pc ordinateur"}, /* the word kept: content may say PC */
+	{"pk", "pourquoi"}, {"pkoi", "pourquoi"}, {"pourkoi", "pourquoi"}, {"pq", "pourquoi"}, {"pr", "pour"},
+	{"prb", "problème"}, {"prob", "problème"}, {"qd", "quand"}, {"qq", "quelques"},
+	{"qqch", "quelque chose"}, {"qqn", "quelqu'un"},
+	/* "ça rame": it is slow (the word kept, as pc) */
+	{"rame", "rame lent"}, {"rament", "rament lent"}, {"ramer", "ramer lent"}, {"rdv", "rendez-vous"},
+	{"remb", "remboursement"}, {"salut", ""}, {"slt", ""}, {"stp", ""}, {"svp", ""}, {"tjr", "toujours"},
+	{"tjrs", "toujours"}, {"tjs", "toujours"}, {"tt", "tout"}, {"tte", "toute"}, {"ya", ""},
 };
 
 static const struct shorthand english[] = {
-	{"abt", "about"}, {"acct", "account"}, {"b4", "before"}, {"bc", "because"}, {"cant", "cannot"},
-	{"coz", "because"}, {"cuz", "because"}, {"didnt", "did not"}, {"dl", "download"},
-	{"doesnt", "does not"}, {"dont", "do not"}, {"hello", ""}, {"hey", ""}, {"hi", ""}, {"idk", ""},
-	{"im", "i am"}, {"isnt", "is not"}, {"ive", "i have"}, {"msg", "message"}, {"pls", ""},
-	{"plz", ""}, {"ppl", "people"}, {"pw", "password"}, {"pwd", "password"}, {"thanks", ""},
-	{"thx", ""}, {"ty", ""}, {"u", "you"}, {"ur", "your"}, {"wont", "will not"},
+	{"abt", "about"}, {"acct", "account"}, {"addr", "address"}, {"asap", ""}, {"b4", "before"},
+	{"bc", "because"}, {"cant", "cannot"}, {"coz", "because"}, {"cuz", "because"}, {"didnt", "did not"},
+	{"dl", "download"}, {"doesnt", "does not"}, {"dont", "do not"}, {"hello", ""}, {"hey", ""}, {"hi", ""},
+	{"idk", ""}, {"im", "i am"}, {"isnt", "is not"}, {"ive", "i have"},
+	{"lag", "lag slow"}, {"laggy", "laggy slow"}, /* the word kept, as French "rame" */
+	{"msg", "message"}, {"num", "number"}, {"passwd", "password"}, {"pls", ""},
+	{"plz", ""}, {"pmt", "payment"}, {"ppl", "people"}, {"pswd", "password"}, {"pw", "password"},
+	{"pwd", "password"}, {"smth", "something"}, {"sth", "something"}, {"thanks", ""}, {"thx", ""},
+	{"ty", ""}, {"u", "you"}, {"ur", "your"}, {"wont", "will not"},
 };
 
 static int by_typed(const void *key, const void *entry)

@@ -184,6 +184,13 @@ static void everyday_writing_is_rewritten(void **state)
 	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "stp", 3), "");
 	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "pc", 2), "pc ordinateur"); /* kept: content may say PC */
 	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "u", 1), "you");
+	/* phonetic spellings and spoken words, the table's both ends and middle */
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "beugue", 6), "bug");
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "rame", 4), "rame lent"); /* "ça rame": slow */
+	assert_string_equal(kb_shorthand_words(KB_LANG_FR, "abo", 3), "abonnement");
+	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "laggy", 5), "laggy slow");
+	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "wont", 4), "will not");
+	assert_string_equal(kb_shorthand_words(KB_LANG_EN, "abt", 3), "about");
 	/* each language its own: "pb" means nothing in English, "u" nothing in French */
 	assert_null(kb_shorthand_words(KB_LANG_EN, "pb", 2));
 	assert_null(kb_shorthand_words(KB_LANG_FR, "u", 1));
