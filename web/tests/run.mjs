@@ -36,7 +36,7 @@ import { callTests } from './calls.mjs';
 import { handoverTests } from './handover.mjs';
 import en from '../src/i18n/en.js';
 import fr from '../src/i18n/fr.js';
-import { CONVERSION, fillTemplate, localMessage, localNote, localSubject, useErrorCatalogue } from '../src/i18n/errors.js';
+import { CONVERSION, fillTemplate, localMessage, localNote, localReason, localSubject, useErrorCatalogue } from '../src/i18n/errors.js';
 import errorsFr from '../src/i18n/errors.fr.js';
 import { translator } from '../src/i18n/index.js';
 import { conversions, serverTemplates } from '../scripts/server-messages.mjs';
@@ -217,7 +217,8 @@ function translations() {
       'Rappel, tentative 1 : pas de réponse. guichet n’a pas pu appeler : le nom d’hôte du trunk ne se résout pas'],
     [localNote('Transferred to Experts', 'fr'), 'Transferred to Experts'],
     // why a diagnosis's end did not escalate (the API's not_escalated: a routing refusal)
-    [localNote('queue_id: the queue serves chat, the contact is email', 'fr'), 'La file sert le canal chat, le contact est en e-mail.'],
+    [localReason('queue_id: the queue serves chat, the contact is email', 'fr'), 'La file sert le canal chat, le contact est en e-mail.'],
+    [localReason('queue_id: the queue serves chat, the contact is email', 'en'), 'the queue serves chat, the contact is email'],
     // the subjects guichet gives the contacts it makes; an email's own stays the customer's
     [localSubject('Call from an unknown number', 'phone', 'fr'), 'Appel d’un numéro inconnu'],
     [localSubject('Call from +*********78', 'phone', 'fr'), 'Appel du +*********78'],

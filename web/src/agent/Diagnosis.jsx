@@ -16,7 +16,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { failed } from '../i18n/index.js';
-import { localNote } from '../i18n/errors.js';
+import { localReason } from '../i18n/errors.js';
 
 export const FLAG_REASONS = ['wrong', 'outdated', 'unclear'];
 
@@ -331,7 +331,7 @@ export function Diagnosis({ t, id, lang, contact, customer, say, onSent, onStep,
       onStep();
       if (o.type === 'escalate' && o.queue && ended?.not_escalated) {
         // refused (a queue of another channel): the contact stays, to escalate by hand
-        say((t) => t('diag.ended_not_escalated', { id, reason: localNote(ended.not_escalated) }));
+        say((t) => t('diag.ended_not_escalated', { id, reason: localReason(ended.not_escalated) }));
         onSent();
       } else if (o.type === 'escalate' && o.queue) {
         say((t) => t('diag.ended_escalated', { id, queue }));

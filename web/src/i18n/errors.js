@@ -89,6 +89,13 @@ export function localNote(text, lang = globalThis.document?.documentElement?.lan
   return (table && typeof text === 'string' && nestedMessage(table, text, lang)) || text;
 }
 
+// A refusal said inside a sentence of the page's (why a diagnosis's end did
+// not escalate): its words in the page's language, without the field the
+// API's message names first ("queue_id: ..."), which says nothing to a person.
+export function localReason(text, lang = globalThis.document?.documentElement?.lang) {
+  return localNote(text, lang).replace(/^[a-z_]+: /, '');
+}
+
 // A contact's subject in the page's language when guichet wrote it ("Callback",
 // "Call from ...", "Chat with ...": SYSTEM_NOTE in src/). An email's subject
 // is the customer's own words, kept as they are, but for the one guichet
