@@ -493,7 +493,8 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
     await step('a wallboard opened while an agent holds a contact shows it, and a click picks it for a move', async () => {
       const session = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ email: 'agent@a.example', password, tenant: 'Brand A' }) }).then((r) => r.json());
-      const alex = (method, path) => fetch(url + path, { method, headers: { Authorization: `Bearer ${session.token}` } })
+      const alex = (method, path, body) => fetch(url + path, { method, body: body && JSON.stringify(body),
+        headers: { Authorization: `Bearer ${session.token}`, ...(body && { 'Content-Type': 'application/json' }) } })
         .then((r) => { if (!r.ok) throw new Error(`${method} ${path}: ${r.status}`); return r.status === 204 ? null : r.json(); });
       const billing = (await admin('GET', '/api/v1/queues')).items.find((q) => q.name === 'Billing');
       await admin('POST', `/api/v1/agents/${session.user_id}/presence`, { presence: 'available' });
@@ -523,6 +524,15 @@ export async function supervisorTests({ browser, url, admin, step, accessible, f
       } finally {
         await desk.close();
       }
+      // what Alex handled today, counted as it wraps up (the second's digest, no reload)
+      const handled = agentRow.locator('.handled');
+      const before = Number(await handled.textContent());
+      const ended = offered.find((c) => c.contact_id !== held.id);
+      await alex('POST', `/api/v1/contacts/${ended.contact_id}/wrapup`, { disposition: 'information_given' });
+      await agentRow.locator('.handled', { hasText: new RegExp(`^${before + 1}$`) }).waitFor({ timeout: 5000 })
+        .catch(async () => { throw new Error(`handled today ${await handled.textContent()}, was ${before}`); });
+      const { items: live } = await admin('GET', '/api/v1/agents');
+      if (live.find((a) => a.name === 'Alex Agent')?.live?.handled_today !== before + 1) throw new Error('not the engine\'s count');
       await agentRow.getByRole('button', { name: `Move contact #${held.id}` }).click();
       if ((await page.getByLabel('Contact number').inputValue()) !== String(held.id)) throw new Error('not picked');
       await page.waitForFunction(() => document.activeElement?.id === 'move-queue', null, { timeout: 2000 })

@@ -360,6 +360,7 @@ export default {
   'super.agent': 'Agent',
   'super.state': 'State',
   'super.in_state': 'Time in state',
+  'super.handled_today': 'Handled today',
   'super.holds': 'Holds',
   'super.holding': { zero: 'Nothing', one: '{n} contact', other: '{n} contacts' },
   'super.no_agent': 'No agent in this brand.',

@@ -360,6 +360,7 @@ export default {
   'super.agent': 'Agent',
   'super.state': 'État',
   'super.in_state': 'Temps dans l’état',
+  'super.handled_today': 'Traités aujourd’hui',
   'super.holding': { zero: 'Rien', one: '{n} contact', other: '{n} contacts' },
   'super.holds': 'Traite',
   'super.no_agent': 'Aucun agent dans cette marque.',

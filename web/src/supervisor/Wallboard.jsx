@@ -1,13 +1,13 @@
 // The wallboard: per queue what waits and how the day goes, agents by
-// state, each agent's state, time in it and what it holds; a supervisor
-// moves a contact or forces an agent's presence. Both tables are windowed
-// (window.js): only the rows on screen and a margin are in the document,
-// laid out as grids with table roles, aria-rowcount and aria-rowindex
-// saying where they stand. Rows are keyed and memoised (Row skips a render
-// when its row object is the same), the tables skip a render when their
-// data did not change, and the seconds in state are written straight into
-// their cells, in the frame that applies the second's events, so the
-// ticking clock never re-renders a row.
+// state, each agent's state, time in it, the contacts it handled today and
+// what it holds; a supervisor moves a contact or forces an agent's
+// presence. Both tables are windowed (window.js): only the rows on screen
+// and a margin are in the document, laid out as grids with table roles,
+// aria-rowcount and aria-rowindex saying where they stand. Rows are keyed
+// and memoised (Row skips a render when its row object is the same), the
+// tables skip a render when their data did not change, and the seconds in
+// state are written straight into their cells, in the frame that applies
+// the second's events, so the ticking clock never re-renders a row.
 import { Component } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, events, WALLBOARD_EVENTS } from '../api.js';
@@ -167,8 +167,10 @@ function AgentTable({ t, agents, onForce, onPick, wall }) {
   const render = (a, i) => (
     <div role="row" class="grow" key={a.user_id} data-agent={a.user_id} aria-rowindex={i + 2}>
       <span role="rowheader">{a.name}</span>
-      <span role="cell"><span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
+      <span role="cell" class="cut" title={a.reason ? reason(t, a.reason) : undefined}>
+        <span class={`state ${a.state}`}>{t(`astate.${a.state}`)}</span>{a.reason ? ` (${reason(t, a.reason)})` : ''}</span>
       <span role="cell" class="num"><span data-since={a.since}>{duration((Date.now() - a.since) / 1000)}</span></span>
+      <span role="cell" class="num handled">{a.handled ?? ''}</span>
       <span role="cell"><Holds t={t} a={a} onPick={onPick} /></span>
       <span role="cell"><ForceState t={t} row={a} onForce={onForce} /></span>
     </div>
@@ -192,6 +194,7 @@ function AgentTable({ t, agents, onForce, onPick, wall }) {
           <span role="columnheader">{t('super.agent')}</span>
           <span role="columnheader">{t('super.state')}</span>
           <span role="columnheader" class="num">{t('super.in_state')}</span>
+          <span role="columnheader" class="num">{t('super.handled_today')}</span>
           <span role="columnheader">{t('super.holds')}</span>
           <span role="columnheader">{t('super.force')}</span>
         </div>

@@ -41,6 +41,8 @@ export function agentRow(a, live) {
     user_id: a.user_id, name: a.name || a.email, presence, reason: (live ? live.reason : a.reason) || null,
     state: live ? live.state : presence, since: ms(live && live.state_since ? live.state_since : a.presence_at),
     holding, held: !live ? 0 : live.contacts ? holding.length : Object.values(live.holding || {}).reduce((s, n) => s + n, 0),
+    // the contacts it handled today (wrapped up; one handed on counts for the agent that ended it)
+    handled: live && live.handled_today !== undefined ? live.handled_today : null,
   };
 }
 
@@ -62,7 +64,7 @@ export function applyDigest(agents, digest) {
   return next;
 }
 
-const AGENT_FIELDS = ['presence', 'reason', 'state', 'since', 'held'];
+const AGENT_FIELDS = ['presence', 'reason', 'state', 'since', 'held', 'handled'];
 
 function sameAgent(a, b) {
   for (const f of AGENT_FIELDS) if (a[f] !== b[f]) return false;
