@@ -10,6 +10,7 @@
 #include "daemon/http.h"
 #include "daemon/hub.h"
 #include "daemon/log.h"
+#include "daemon/ratelimit.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
 #include "daemon/writer.h"
@@ -35,6 +36,7 @@
 #define SUBJECT_STATS "guichet.stats"
 #define SUBJECT_CALLS "guichet.calls"  /* calls' states (hub.h), Tenant and Agent headers */
 #define SUBJECT_AUTHZ "guichet.authz"
+#define SUBJECT_LOGINS "guichet.logins" /* logins judged: "NODE\nF|S\nEMAIL\nADDRESS" */
 #define SUBJECT_CHAT "guichet.chat"
 #define SUBJECT_DESKS "guichet.desks"  /* the agents' desks open on a node: "TENANT USER" lines */
 #define SUBJECT_WAITS "guichet.waits."          /* + the routing node's name */
@@ -56,7 +58,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *calls, *authz, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
+	natsSubscription *events, *stats, *calls, *authz, *logins, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -821,6 +823,37 @@ static void on_authz(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 	natsMsg_Destroy(msg);
 }
 
+/* --- the login throttle, counted over the nodes --- */
+
+void cluster_login_judged(struct cluster *cl, const char *email, const char *address, bool right)
+{
+	char *text = NULL;
+	int n = asprintf(&text, "%s\n%c\n%s\n%s", cl->node, right ? 'S' : 'F', email, address);
+	if (n < 0 || natsConnection_Publish(cl->nc, SUBJECT_LOGINS, text, n) != NATS_OK)
+		log_error("cannot tell the other nodes a login's outcome: their throttles do not count it");
+	if (n >= 0)
+		free(text);
+}
+
+/* Another node's outcome, counted here as that node counted it (ratelimit.h). */
+static void on_logins(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	int len = natsMsg_GetDataLength(msg);
+	char *text = len > 0 ? strndup(natsMsg_GetData(msg), (size_t)len) : NULL;
+	char *kind = text ? strchr(text, '\n') : NULL, *email = kind ? strchr(kind + 1, '\n') : NULL;
+	char *address = email ? strchr(email + 1, '\n') : NULL;
+	if (address) {
+		*kind++ = *email++ = *address++ = '\0';
+		if (strcmp(text, cl->node) != 0 && *kind == 'S')
+			ratelimit_login_succeeded_elsewhere(email, address, gc_now_ms());
+		else if (strcmp(text, cl->node) != 0 && *kind == 'F')
+			ratelimit_login_failed_elsewhere(email, address, gc_now_ms());
+	}
+	free(text);
+	natsMsg_Destroy(msg);
+}
+
 /* --- the connection --- */
 
 /* Also called, later and on the library's thread, when cluster_free closes
@@ -883,6 +916,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->authz, cl->nc, SUBJECT_AUTHZ, on_authz, cl);
 	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->logins, cl->nc, SUBJECT_LOGINS, on_logins, cl);
+	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->chat, cl->nc, SUBJECT_CHAT, on_chat, cl);
@@ -932,6 +967,7 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->stats);
 	natsSubscription_Unsubscribe(cl->calls);
 	natsSubscription_Unsubscribe(cl->authz);
+	natsSubscription_Unsubscribe(cl->logins);
 	natsSubscription_Unsubscribe(cl->replies);
 	natsSubscription_Unsubscribe(cl->chat);
 	natsSubscription_Unsubscribe(cl->waits);
@@ -948,6 +984,7 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->stats);
 	natsSubscription_Destroy(cl->calls);
 	natsSubscription_Destroy(cl->authz);
+	natsSubscription_Destroy(cl->logins);
 	natsSubscription_Destroy(cl->replies);
 	natsSubscription_Destroy(cl->chat);
 	natsSubscription_Destroy(cl->waits);

@@ -81,6 +81,11 @@ bool cluster_linked(struct cluster *cl);
  * other node forgets the tokens it resolved (authcache.h). */
 void cluster_authz_changed(struct cluster *cl);
 
+/* After a login's password was judged (right or wrong) on this node: the
+ * other nodes count it in their throttles (ratelimit.h's _elsewhere), so
+ * that guesses spread over the nodes are slowed as on one. */
+void cluster_login_judged(struct cluster *cl, const char *email, const char *address, bool right);
+
 /* On the writer: asks the node routing the tenant for the places of these
  * waiting chats, for this node's streams (chatstreams_tell_wait, when the
  * answer comes). Nothing when nobody routes it now. */

@@ -1,4 +1,5 @@
 /* Health, metrics, login and logout, who am I, and API tokens. */
+#include "daemon/cluster.h"
 #include "daemon/handlers.h"
 #include "daemon/metrics.h"
 #include "daemon/ratelimit.h"
@@ -70,8 +71,11 @@ void login_verify(void *request, struct store *db)
 	const struct login_input *in = &r->in.login;
 	int64_t now = gc_now_ms();
 	r->stash_rc = store_login_check(db, in->email, in->password, &r->stash[0]);
+	struct cluster *cluster = r->worker->server->cluster;
 	if (r->stash_rc == LOGIN_OK) {
 		ratelimit_login_succeeded(in->email, r->scope.ip, now);
+		if (cluster)
+			cluster_login_judged(cluster, in->email, r->scope.ip, true);
 		char id[24];
 		const char *tenant = in->tenant;
 		if (in->tenant_id) {
@@ -81,6 +85,8 @@ void login_verify(void *request, struct store *db)
 		r->stash_rc = store_login_tenant(db, r->stash[0], tenant, &r->stash[1]);
 	} else if (r->stash_rc == GC_EAUTH) {
 		ratelimit_login_failed(in->email, r->scope.ip, now);
+		if (cluster)
+			cluster_login_judged(cluster, in->email, r->scope.ip, false);
 	} else {
 		ratelimit_login_refund(in->email, r->scope.ip, now); /* not judged: the store failed */
 	}

@@ -373,16 +373,33 @@ static void login_give_back(const char *email, const char *address, int64_t now,
 		leaky_remove(c, ACCOUNT_LEAK_MS, now);
 }
 
-void ratelimit_login_succeeded(const char *email, const char *address, int64_t now)
+/* Remembers address as one email logs in from. Under the lock. */
+static void remember_known(const char *email, const char *address, int64_t now)
 {
 	struct digest kd;
 	digest('k', address, email, &kd);
-	pthread_mutex_lock(&lock);
-	login_give_back(email, address, now, true);
 	struct entry *k = claim(&known, &kd, now, NULL);
 	k->last = now;
 	k->expires = now + KNOWN_MEMORY_MS;
+}
+
+void ratelimit_login_succeeded(const char *email, const char *address, int64_t now)
+{
+	pthread_mutex_lock(&lock);
+	login_give_back(email, address, now, true);
+	remember_known(email, address, now);
 	pthread_mutex_unlock(&lock);
+}
+
+/* The pair's password was found wrong: its address counts the account,
+ * once. Under the lock. */
+static void login_failed(const struct digest *pd, const struct digest *ad, int64_t now)
+{
+	struct entry *pair = find_live(bucket_of(&pairs, pd), pd, now);
+	if (pair && !pair->charged) { /* a new account the address failed on */
+		leaky_add(claim(&addresses, ad, now, NULL), ADDRESS_LEAK_MS, now);
+		pair->charged = 1;
+	}
 }
 
 void ratelimit_login_failed(const char *email, const char *address, int64_t now)
@@ -391,11 +408,31 @@ void ratelimit_login_failed(const char *email, const char *address, int64_t now)
 	digest('p', address, email, &pd);
 	digest('a', address, NULL, &ad);
 	pthread_mutex_lock(&lock);
+	login_failed(&pd, &ad, now);
+	pthread_mutex_unlock(&lock);
+}
+
+void ratelimit_login_failed_elsewhere(const char *email, const char *address, int64_t now)
+{
+	struct digest pd, ad, cd;
+	digest('p', address, email, &pd);
+	digest('a', address, NULL, &ad);
+	digest('c', NULL, email, &cd);
+	pthread_mutex_lock(&lock);
+	login_charge(&pd, &ad, &cd, now);
+	login_failed(&pd, &ad, now);
+	pthread_mutex_unlock(&lock);
+}
+
+void ratelimit_login_succeeded_elsewhere(const char *email, const char *address, int64_t now)
+{
+	struct digest pd;
+	digest('p', address, email, &pd);
+	pthread_mutex_lock(&lock);
 	struct entry *pair = find_live(bucket_of(&pairs, &pd), &pd, now);
-	if (pair && !pair->charged) { /* a new account the address failed on */
-		leaky_add(claim(&addresses, &ad, now, NULL), ADDRESS_LEAK_MS, now);
-		pair->charged = 1;
-	}
+	if (pair)
+		memset(pair, 0, sizeof(*pair));
+	remember_known(email, address, now);
 	pthread_mutex_unlock(&lock);
 }
 

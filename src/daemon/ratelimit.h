@@ -70,6 +70,15 @@ void ratelimit_login_refund(const char *email, const char *address, int64_t now_
 /* The attempt's password was wrong: its address counts the account. */
 void ratelimit_login_failed(const char *email, const char *address, int64_t now_ms);
 
+/* What another node of a cluster judged (cluster.c passes the nodes'
+ * outcomes on), so that an attacker spreading guesses over the nodes
+ * behind a load balancer is counted as one: a wrong password counts here
+ * as a failure begun and judged here; a right one clears the pair and
+ * remembers the address as the account's, giving back nothing (nothing was
+ * counted here for that attempt). */
+void ratelimit_login_failed_elsewhere(const char *email, const char *address, int64_t now_ms);
+void ratelimit_login_succeeded_elsewhere(const char *email, const char *address, int64_t now_ms);
+
 /* Counts a self-service request from address; false (and the seconds to
  * wait) when the address is over its minute's allowance. */
 bool ratelimit_public(const char *address, int64_t now_ms, int *ret_retry_after);

@@ -17,6 +17,7 @@
  *   carries its own agent's events and digests alone, the brand's
  *   supervisor's there everything;
  * - a logout through one node refuses the token on the other at once;
+ * - wrong passwords tried by turns on both nodes are throttled as on one;
  * - a web chat spans both nodes: a visitor on b (which routes nothing)
  *   opens a chat, hears its place, and talks live with an agent on a:
  *   messages, typing and the state both ways; after a cut of the link
@@ -432,6 +433,23 @@ static void a_logout_on_one_node_holds_on_the_other(void **state)
 	free(token);
 }
 
+/* Guesses at one account spread over the nodes (a load balancer's round
+ * robin) are slowed as on one node: each node counts the other's wrong
+ * passwords in its throttle. Alone, each would have let its own count of
+ * guesses through (3 and 2 of the 5 free ones). */
+static void failed_logins_are_counted_over_the_nodes(void **state)
+{
+	for (int i = 0; i < 5; i++) { /* --max-failed-logins' 5, by turns */
+		json_t *guess = json_pack("{s:s,s:s}", "email", "guessed@one.example", "password", "not-the-password");
+		assert_int_equal(http_status(i % 2 ? &b : &a, "POST", "/api/v1/auth/login", NULL, guess), 401);
+		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL); /* the other node hears of it */
+	}
+	for (int n = 0; n < 2; n++) {
+		json_t *guess = json_pack("{s:s,s:s}", "email", "guessed@one.example", "password", "not-the-password");
+		assert_int_equal(http_status(n ? &b : &a, "POST", "/api/v1/auth/login", NULL, guess), 429);
+	}
+}
+
 /* The next event of type on s within 5 s, into ev; line: the caller's. */
 static void next_event_at(struct sse *s, const char *type, struct sse_event *ev, int line)
 {
@@ -729,6 +747,7 @@ int main(void)
 		cmocka_unit_test(offers_cross_nodes_both_ways),
 		cmocka_unit_test(an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents),
 		cmocka_unit_test(a_logout_on_one_node_holds_on_the_other),
+		cmocka_unit_test(failed_logins_are_counted_over_the_nodes),
 		cmocka_unit_test(a_chat_spans_both_nodes),
 		cmocka_unit_test(an_sms_webhook_on_the_other_node_is_routed),
 		cmocka_unit_test(a_role_granted_on_the_other_node_takes_the_agent_off_duty),

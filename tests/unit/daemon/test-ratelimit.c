@@ -286,6 +286,38 @@ static void random_key(void **state)
 	assert_int_equal(attempt("victim@brand.example", "192.0.2.1", T0), 2);
 }
 
+/* A cluster's nodes share their outcomes (cluster.c): guesses spread over
+ * two nodes are counted as one node counts them, and a success seen
+ * elsewhere clears the pair and makes the address the account's here too,
+ * giving back nothing it did not count. */
+static void outcomes_of_other_nodes_count_here(void **state)
+{
+	int64_t now = T0;
+	/* half the guesses here, half on another node: the pair waits after FREE in all */
+	for (int i = 0; i < FREE; i++) {
+		if (i % 2)
+			assert_int_equal(failing("victim@brand.example", "198.51.100.7", now), 0);
+		else
+			ratelimit_login_failed_elsewhere("victim@brand.example", "198.51.100.7", now);
+	}
+	assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now), 2);
+	/* the other node sees the real user log in from that address: the pair is cleared here */
+	ratelimit_login_succeeded_elsewhere("victim@brand.example", "198.51.100.7", now);
+	for (int i = 0; i < FREE; i++)
+		assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now), 0);
+	assert_int_equal(attempt("victim@brand.example", "198.51.100.7", now), 2);
+	/* and the address is the account's: an attack on the account from
+	 * elsewhere (its failures counted by the other node) does not slow it */
+	now += 16 * 60 * 1000; /* the pair's last delay waited out */
+	for (int i = 0; i < 40; i++) {
+		char address[32];
+		snprintf(address, sizeof(address), "203.0.113.%d", i + 1);
+		ratelimit_login_failed_elsewhere("victim@brand.example", address, now);
+	}
+	assert_true(attempt("victim@brand.example", "203.0.113.200", now) > 0); /* a stranger waits */
+	login("victim@brand.example", "198.51.100.7", now);                    /* the known address does not */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup(volume_does_not_evict_a_live_counter, setup),
 		cmocka_unit_test_setup(spraying_an_office_spares_its_users, setup),
 		cmocka_unit_test_setup(distributed_attack_spares_the_known_address, setup),
+		cmocka_unit_test_setup(outcomes_of_other_nodes_count_here, setup),
 		cmocka_unit_test_setup(ipv6_counts_by_slash_64, setup),
 		cmocka_unit_test_setup(public_allowance_per_minute, setup),
 		cmocka_unit_test_setup(chat_allowances_per_visitor_and_address, setup),
