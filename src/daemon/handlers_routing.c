@@ -251,14 +251,22 @@ int run_agent_list(struct request *r, struct store *db)
 }
 
 /* The agent's profile and presence from the store, and its live state. */
+/* The agent's profile and live state; for the caller itself, also
+ * whether another session of theirs lands in this brand (another window or
+ * device), which keeps them at work when they sign out here. */
 static int reply_agent(struct request *r, struct store *db, int64_t user_id)
 {
 	json_t *a = NULL, *live = NULL;
+	bool me = user_id == r->scope.user_id, others = false;
 	int rc = store_agent_get(db, &r->scope, user_id, &a);
+	if (rc == GC_OK && me && (rc = store_session_live(db, user_id, r->scope.tenant_id, r->scope.token_id, &others)) < 0)
+		json_decref(a);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, "agent");
 	if (router_agent_state(router_of(r), r->scope.tenant_id, user_id, &live) == GC_OK)
 		json_object_set_new(a, "live", live);
+	if (me)
+		json_object_set_new(a, "other_sessions", json_boolean(others));
 	colleague_as_seen(r, a);
 	return reply(r, 200, a);
 }
@@ -423,7 +431,7 @@ int agent_signed_out(struct request *r, struct store *db, const struct store_sco
 	bool live = false;
 	if (scope->user_id == 0 || !scope->has_role || !role_can(scope->role, PERM_ROUTING_WORK))
 		return GC_OK;
-	int rc = store_session_live(db, scope->user_id, scope->tenant_id, &live);
+	int rc = store_session_live(db, scope->user_id, scope->tenant_id, scope->token_id, &live);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	if (live)

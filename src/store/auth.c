@@ -285,15 +285,16 @@ int store_token_revoke_text(struct store *s, const char *token)
 	return store_step_done(s, st);
 }
 
-int store_session_live(struct store *s, int64_t user_id, int64_t tenant_id, bool *ret_live)
+int store_session_live(struct store *s, int64_t user_id, int64_t tenant_id, int64_t except_token_id, bool *ret_live)
 {
 	struct db_stmt *st = store_stmt(s, "SELECT 1 FROM tokens WHERE user_id = ? AND tenant_id = ?"
-					 " AND kind = 'session' AND revoked_at IS NULL AND expires_at > ? LIMIT 1");
+					 " AND kind = 'session' AND revoked_at IS NULL AND expires_at > ? AND id <> ? LIMIT 1");
 	if (st == NULL)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, user_id);
 	db_bind_int64(st, 2, tenant_id);
 	db_bind_int64(st, 3, gc_now_ms());
+	db_bind_int64(st, 4, except_token_id);
 	int rc = db_step(st);
 	db_reset(st);
 	if (rc < 0)

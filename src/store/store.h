@@ -136,10 +136,10 @@ int store_api_token_list(struct store *s, const struct store_scope *scope, json_
 int store_api_token_revoke(struct store *s, const struct store_scope *scope, int64_t token_id);
 /* Revokes the token with this text (logout). */
 int store_token_revoke_text(struct store *s, const char *token);
-/* Whether user_id still has a live session (not revoked, not expired) that
- * lands in tenant_id: signing out of one leaves it at work while another
- * is open. */
-int store_session_live(struct store *s, int64_t user_id, int64_t tenant_id, bool *ret_live);
+/* Whether user_id has a live session (not revoked, not expired) that lands
+ * in tenant_id, other than the token except_token_id (0: none): signing out
+ * of one leaves it at work while another is open. */
+int store_session_live(struct store *s, int64_t user_id, int64_t tenant_id, int64_t except_token_id, bool *ret_live);
 /* Resolves a bearer token to a scope. tenant_hint (a tenant name or id, or
  * NULL) picks a tenant other than the token's default. GC_EAUTH for an
  * unknown, expired or revoked token, or an API token whose creator lost

@@ -770,8 +770,19 @@ static void a_signed_out_agent_leaves_routing(void **state)
 	expect("PUT", admin, 200, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 2, "skills", "skill_id",
 		(json_int_t)skill, "proficiency", 5, "capacity", "chat", 2), "/api/v1/agents/%lld", id);
 	presence(first, "available");
+	/* each window is told the other keeps the agent at work (the desk's sign-out warning needs it) */
+	struct resp r;
+	call("GET", first, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0LL);
+	assert_true(json_is_true(json_object_get(r.json, "other_sessions")));
+	resp_clear(&r);
+	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", id); /* said to the agent itself only */
+	assert_null(json_object_get(r.json, "other_sessions"));
+	resp_clear(&r);
 	expect("POST", first, 204, NULL, "/api/v1/auth/logout%.0lld", 0);
 	assert_string_equal(agent_presence(id, buf), "available"); /* the second window is still open */
+	call("GET", second, 200, NULL, &r, "/api/v1/agents/me%.0lld", 0LL); /* now the last one */
+	assert_true(json_is_false(json_object_get(r.json, "other_sessions")));
+	resp_clear(&r);
 	long long held = new_contact(l2);
 	for (int i = 0; i < 100 && strcmp(routing_state(held), "offered") != 0; i++)
 		usleep(50 * 1000);
@@ -781,7 +792,6 @@ static void a_signed_out_agent_leaves_routing(void **state)
 		usleep(50 * 1000);
 	assert_string_equal(routing_state(ringing), "offered");
 	expect("POST", second, 204, NULL, "/api/v1/auth/logout%.0lld", 0);
-	struct resp r;
 	call("GET", admin, 200, NULL, &r, "/api/v1/agents/%lld", id);
 	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "paused");
 	assert_string_equal(json_string_value(json_object_get(r.json, "reason")), "signed out");

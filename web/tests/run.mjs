@@ -504,6 +504,23 @@ async function agentTests(browser, daemon, admin, queue, customer) {
       if (!(await signedIn()).user_id) throw new Error('signed out');
       await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
     });
+    await step('signing out while another session keeps the agent at work in the brand asks nothing: the contact stays as it is', async () => {
+      const other = await fetch(`${daemon.url}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'agent@a.example', password: PASSWORD, tenant: 'Brand A' }) }).then((r) => r.json());
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByLabel('Email').waitFor(); // signed out at once, no question
+      const seen = await fetch(`${daemon.url}/api/v1/agents/me`, { headers: { Authorization: `Bearer ${other.token}` } })
+        .then((r) => r.json());
+      if (seen.presence === 'offline' || seen.live?.contacts?.find((c) => c.contact_id === contactId)?.state !== 'assigned')
+        throw new Error(`after the sign-out: ${JSON.stringify(seen.live)}`);
+      await page.getByLabel('Email').fill('agent@a.example');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('radio', { name: 'Brand A' }).check();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('tab', { name: `#${contactId}` }).waitFor();
+      await fetch(`${daemon.url}/api/v1/auth/logout`, { method: 'POST', headers: { Authorization: `Bearer ${other.token}` } });
+    });
     await step('switching brand while holding a contact says first what becomes of it; gone all the same, the contact waits, the agent paused, as said (en, fr)', async () => {
       const brand = page.getByLabel('Brand', { exact: true });
       const current = () => brand.locator('option:checked').textContent();

@@ -12,9 +12,12 @@ import { api } from '../api.js';
 import './leaving.css';
 
 // What the agent holds in this brand: {held: [{contact_id, channel}], offered}
-// or null when nothing (or no agent profile here: nothing to warn about).
+// or null when nothing (or no agent profile here: nothing to warn about),
+// or when another session of theirs lands in this brand (another window or
+// device): the server keeps them at work then, nothing changes for their contacts.
 export function holdings() {
   return api.agentMe().then((a) => {
+    if (a && a.other_sessions) return null;
     const all = (a && a.live && a.live.contacts) || [];
     const held = all.filter((c) => c.state === 'assigned');
     const offered = all.filter((c) => c.state === 'offered').length;
