@@ -103,6 +103,11 @@ export async function adminTests({ browser, url, admin, step, accessible, fits, 
       await page.getByLabel('Skill name').fill('returns');
       await page.getByRole('button', { name: 'Create the skill' }).click();
       await status(page, 'Skill returns created.');
+      // what was said follows a switch of language, as a refusal does
+      await page.getByLabel('Language').selectOption('fr');
+      await status(page, 'Compétence returns créée.');
+      await page.getByLabel('Langue').selectOption('en');
+      await status(page, 'Skill returns created.');
       // the same name again: refused at the field, and the last status no longer says it was created
       await page.getByLabel('Skill name').fill('returns');
       await page.getByRole('button', { name: 'Create the skill' }).click();

@@ -28,11 +28,11 @@ const SECTIONS = { users: Users, skills: Skills, queues: Queues, dispositions: D
 export function Admin({ t, me, lang }) {
   const ids = Object.keys(SECTIONS).filter((id) => id !== 'platform' || me.platform_admin);
   const [tab, setTab] = useState('users');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(''); // what an action changed: a function of t, said again after a switch
   const [alert, setAlert] = useState(''); // a text, or a function of t: a refusal said again after a switch
   const [dialog, confirm] = useConfirm(t);
   const list = useRef(null);
-  const say = (text) => { setAlert(''); setStatus(text); };
+  const say = (said) => { setAlert(''); setStatus(() => said); };
   const fail = (e) => { setStatus(''); setAlert(() => (tr) => failed(tr, e)); };
   const open = (id) => { setTab(id); setStatus(''); setAlert(''); };
   const cleared = useMemo(() => ({ clear() { setStatus(''); setAlert(''); }, lang }), [lang]);
@@ -58,7 +58,7 @@ export function Admin({ t, me, lang }) {
           </button>
         ))}
       </div>
-      <p role="status" class="status">{status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
       <p role="alert" class="error">{typeof alert === 'function' ? alert(t) : alert}</p>
       <div role="tabpanel" id={`apanel-${tab}`} aria-labelledby={`atab-${tab}`}>
         <PageStatus.Provider value={cleared}>

@@ -148,7 +148,7 @@ export function Agents({ t, say, fail }) {
       {user && <ProfileForm key={chosen} t={t} user={user} profile={profile} skills={data.skills}
         onDone={(a) => {
           const why = idle(a.skills, a.capacity);
-          say(why ? t('admin.agents.saved_idle', { name: user.name }) : t('admin.agents.saved', { name: user.name }));
+          say((tr) => tr(why ? 'admin.agents.saved_idle' : 'admin.agents.saved', { name: user.name }));
           reload();
         }} />}
       <table class="board">

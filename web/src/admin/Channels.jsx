@@ -20,10 +20,10 @@ function Copy({ t, id, label, value, say }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(value);
-      say(t('chn.copied'));
+      say((tr) => tr('chn.copied'));
     } catch {
       document.getElementById(id)?.select();
-      say(t('admin.tokens.copy_by_hand'));
+      say((tr) => tr('admin.tokens.copy_by_hand'));
     }
   };
   return (
@@ -83,11 +83,11 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
       if (editing) {
         const c = await channels.updateChat(editing.id, body);
         stopEditing();
-        say(t('chn.updated', { name: c.name }));
+        say((tr) => tr('chn.updated', { name: c.name }));
       } else {
         const c = await channels.createChat(body);
         setV(empty);
-        say(t('chn.created', { name: c.name }));
+        say((tr) => tr('chn.created', { name: c.name }));
         shown(c);
       }
       reload();
@@ -95,11 +95,11 @@ function ChatChannels({ t, queues, say, fail, confirm, onChange }) {
   };
   const rotate = async (c) => {
     if (await confirm(t('chn.chat.rotate_ask', { name: c.name }), t('chn.chat.rotate')))
-      channels.rotateChat(c.id).then((r) => { say(t('chn.chat.rotated', { name: c.name })); shown({ ...r, name: c.name }); }, fail);
+      channels.rotateChat(c.id).then((r) => { say((tr) => tr('chn.chat.rotated', { name: c.name })); shown({ ...r, name: c.name }); }, fail);
   };
   const remove = async (c) => {
     if (await confirm(t('chn.remove_ask', { name: c.name }), t('chn.remove')))
-      channels.removeChat(c.id).then(() => { say(t('chn.removed', { name: c.name })); setMade(null); reload(); }, fail);
+      channels.removeChat(c.id).then(() => { say((tr) => tr('chn.removed', { name: c.name })); setMade(null); reload(); }, fail);
   };
   const fields = ['name', 'queue_id', 'origins', 'prechat.name', 'prechat.email', 'prechat.topics', 'offline',
     'attachments', 'attachments.max_bytes', 'attachments.per_chat', 'attachments.types'];
@@ -205,7 +205,7 @@ function Mailboxes({ t, queues, say, fail, confirm }) {
     run(async () => {
       const m = await channels.createMailbox(body);
       setV(empty);
-      say(t('chn.mail.created', { name: m.name }));
+      say((tr) => tr('chn.mail.created', { name: m.name }));
       reload();
     });
   };
@@ -217,7 +217,7 @@ function Mailboxes({ t, queues, say, fail, confirm }) {
   };
   const remove = async (m) => {
     if (await confirm(t('chn.mail.remove_ask', { name: m.name }), t('chn.remove')))
-      channels.removeMailbox(m.id).then(() => { say(t('chn.removed', { name: m.name })); reload(); }, fail);
+      channels.removeMailbox(m.id).then(() => { say((tr) => tr('chn.removed', { name: m.name })); reload(); }, fail);
   };
   const queueName = (id) => queues.find((q) => q.id === id)?.name;
   const fields = ['name', 'from_name', 'address', 'imap_url', 'username', 'password', 'smtp_url', 'queue_id'];
@@ -307,7 +307,7 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
       run(async () => {
         const c = await channels.updateMessaging(editing.id, body);
         stopEditing();
-        say(t('chn.updated', { name: c.name }));
+        say((tr) => tr('chn.updated', { name: c.name }));
         reload();
       });
       return;
@@ -319,13 +319,13 @@ function MessagingChannels({ t, queues, say, fail, confirm }) {
     run(async () => {
       const c = await channels.createMessaging(body);
       setV(empty);
-      say(t('chn.created', { name: c.name }));
+      say((tr) => tr('chn.created', { name: c.name }));
       reload();
     });
   };
   const remove = async (c) => {
     if (await confirm(t('chn.remove_ask', { name: c.name }), t('chn.remove')))
-      channels.removeMessaging(c.id).then(() => { say(t('chn.removed', { name: c.name })); reload(); }, fail);
+      channels.removeMessaging(c.id).then(() => { say((tr) => tr('chn.removed', { name: c.name })); reload(); }, fail);
   };
   const fields = ['name', 'provider', 'kind', 'public_url', 'address', 'secret', 'account', 'api_url', 'queue_id'];
   return (
@@ -402,7 +402,7 @@ function Portal({ t, me, queues, chats, say, fail }) {
     const body = { enabled: v.enabled, callback: v.callback, lang: v.lang };
     for (const k of ['title', 'phone', 'email', 'chat_key']) if (v[k]) body[k] = v[k];
     if (v.queue_id) body.queue_id = Number(v.queue_id);
-    run(async () => { await channels.setPortal(body); say(t('chn.portal.saved')); });
+    run(async () => { await channels.setPortal(body); say((tr) => tr('chn.portal.saved')); });
   };
   return (
     <section class="admin-section" aria-labelledby="chn-portal-title">
@@ -460,7 +460,7 @@ function Callbacks({ t, queues, say, fail }) {
     e.preventDefault();
     const body = { queue_id: v.queue_id ? Number(v.queue_id) : null, retry_after_s: Number(v.retry_after_s),
       max_attempts: Number(v.max_attempts) };
-    run(async () => { await channels.setCallbacks(body); say(t('chn.cb.saved')); });
+    run(async () => { await channels.setCallbacks(body); say((tr) => tr('chn.cb.saved')); });
   };
   return (
     <section class="admin-section" aria-labelledby="chn-cb-title">

@@ -23,7 +23,7 @@ export function Dispositions({ t, say, fail }) {
     run(async () => {
       const r = await admin.setDispositions(rows.map((x) => ({ code: x.code.trim(), label: x.label.trim() })));
       setRows(r.items);
-      say(t('admin.disp.saved', { n: r.items.length }));
+      say((tr) => tr('admin.disp.saved', { n: r.items.length }));
     });
   };
   if (!rows) return null;

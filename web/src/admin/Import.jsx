@@ -41,7 +41,7 @@ export function Import({ t, say }) {
     try {
       const r = await importCustomers(await file.text(), whole);
       setReport(r);
-      say(t('admin.import.done', { n: r.inserted + r.updated + r.unchanged, name: file.name }));
+      say((tr) => tr('admin.import.done', { n: r.inserted + r.updated + r.unchanged, name: file.name }));
     } catch (x) {
       setErr(x.field ? t('admin.import.refused_at', { field: x.field, message: x.message }) : x.message);
       if (x.report) setReport(x.report);

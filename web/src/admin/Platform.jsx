@@ -13,7 +13,7 @@ function Organisations({ t, orgs, say, reload }) {
   const { err, busy, run } = useSubmit();
   const submit = (e) => {
     e.preventDefault();
-    run(async () => { const o = await admin.createOrganisation(v); setV({ ...v, name: '' }); say(t('admin.orgs.created', { name: o.name })); reload(); });
+    run(async () => { const o = await admin.createOrganisation(v); setV({ ...v, name: '' }); say((tr) => tr('admin.orgs.created', { name: o.name })); reload(); });
   };
   return (
     <div>
@@ -61,8 +61,8 @@ function Tenants({ t, tenants, orgs, say, reload }) {
         throw e;
       }
       setV(empty);
-      say(x.admin ? t('admin.tenants.created_with_admin', { name: x.name, email: x.admin.email })
-        : t('admin.tenants.created', { name: x.name }));
+      say((tr) => (x.admin ? tr('admin.tenants.created_with_admin', { name: x.name, email: x.admin.email })
+        : tr('admin.tenants.created', { name: x.name })));
       reload();
     });
   };
@@ -115,7 +115,7 @@ function Grant({ t, tenants, say }) {
     e.preventDefault();
     run(async () => {
       await admin.grant(v);
-      say(t('admin.grant.done', { email: v.email, tenant: v.tenant, role: t(`admin.role.${v.role}`) }));
+      say((tr) => tr('admin.grant.done', { email: v.email, tenant: v.tenant, role: tr(`admin.role.${v.role}`) }));
       setV({ ...v, email: '' });
     });
   };

@@ -133,10 +133,10 @@ export function Queues({ t, say, fail, confirm }) {
   const queueName = (id) => (queues || []).find((q) => q.id === id)?.name || `#${id}`;
   const remove = async (q) => {
     if (await confirm(t('admin.queues.delete_ask', { name: q.name }), t('admin.delete')))
-      admin.deleteQueue(q.id).then(() => { say(t('admin.queues.deleted', { name: q.name })); setEditing(null); reload(); }, fail);
+      admin.deleteQueue(q.id).then(() => { say((tr) => tr('admin.queues.deleted', { name: q.name })); setEditing(null); reload(); }, fail);
   };
   const done = (q, created) => {
-    say(t(created ? 'admin.queues.created' : 'admin.queues.saved', { name: q.name }));
+    say((tr) => tr(created ? 'admin.queues.created' : 'admin.queues.saved', { name: q.name }));
     setEditing(null);
     if (created) setMade(made + 1);
     reload();

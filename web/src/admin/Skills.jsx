@@ -9,11 +9,11 @@ function SkillRow({ t, s, say, fail, confirm, reload }) {
   useEffect(() => setName(s.name), [s.name]);
   const rename = (e) => {
     e.preventDefault();
-    admin.renameSkill(s.id, name).then(() => { say(t('admin.skills.renamed', { name })); reload(); }, fail);
+    admin.renameSkill(s.id, name).then(() => { say((tr) => tr('admin.skills.renamed', { name })); reload(); }, fail);
   };
   const remove = async () => {
     if (await confirm(t('admin.skills.delete_ask', { name: s.name }), t('admin.delete')))
-      admin.deleteSkill(s.id).then(() => { say(t('admin.skills.deleted', { name: s.name })); reload(); }, fail);
+      admin.deleteSkill(s.id).then(() => { say((tr) => tr('admin.skills.deleted', { name: s.name })); reload(); }, fail);
   };
   return (
     <li data-skill={s.id}>
@@ -35,7 +35,7 @@ export function Skills({ t, say, fail, confirm }) {
   useEffect(() => { reload(); }, []);
   const create = (e) => {
     e.preventDefault();
-    run(async () => { const s = await admin.createSkill(name); setName(''); say(t('admin.skills.created', { name: s.name })); reload(); });
+    run(async () => { const s = await admin.createSkill(name); setName(''); say((tr) => tr('admin.skills.created', { name: s.name })); reload(); });
   };
   return (
     <section class="admin-section split">

@@ -8,11 +8,11 @@ function NewToken({ t, made, say }) {
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(made.token);
-      say(t('admin.tokens.copied'));
+      say((tr) => tr('admin.tokens.copied'));
     } catch {
       const input = document.getElementById('tok-secret');
       input.select();
-      say(t('admin.tokens.copy_by_hand'));
+      say((tr) => tr('admin.tokens.copy_by_hand'));
     }
   };
   return (
@@ -43,14 +43,14 @@ export function Tokens({ t, lang, me, say, fail, confirm }) {
       const tok = await admin.createToken(body);
       setMade(tok);
       setV({ name: '', role: 'agent', expires_days: '' });
-      say(t('admin.tokens.created', { name: tok.name }));
+      say((tr) => tr('admin.tokens.created', { name: tok.name }));
       reload();
       setTimeout(() => document.getElementById('tok-secret')?.focus(), 0);
     });
   };
   const revoke = async (tok) => {
     if (await confirm(t('admin.tokens.revoke_ask', { name: tok.name }), t('admin.tokens.revoke')))
-      admin.revokeToken(tok.id).then(() => { say(t('admin.tokens.revoked', { name: tok.name })); reload(); }, fail);
+      admin.revokeToken(tok.id).then(() => { say((tr) => tr('admin.tokens.revoked', { name: tok.name })); reload(); }, fail);
   };
   return (
     <section class="admin-section split">

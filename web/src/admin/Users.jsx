@@ -62,13 +62,13 @@ function UserRow({ t, u, me, say, fail, confirm, reload }) {
   }, [opened]);
   const act = (fn, done) => fn().then(() => { say(done); reload(); }, fail);
   const toggle = async () => {
-    if (u.disabled) return act(() => admin.enable(u.id), t('admin.users.enabled', { name: u.name }));
+    if (u.disabled) return act(() => admin.enable(u.id), (tr) => tr('admin.users.enabled', { name: u.name }));
     if (await confirm(t('admin.users.disable_ask', { name: u.name }), t('admin.users.disable')))
-      act(() => admin.disable(u.id), t('admin.users.disabled', { name: u.name }));
+      act(() => admin.disable(u.id), (tr) => tr('admin.users.disabled', { name: u.name }));
   };
   const savePassword = (e) => {
     e.preventDefault();
-    admin.setPassword(u.id, password).then(() => { setPassword(null); say(t('admin.users.password_set', { name: u.name })); }, fail);
+    admin.setPassword(u.id, password).then(() => { setPassword(null); say((tr) => tr('admin.users.password_set', { name: u.name })); }, fail);
   };
   return (
     <tr data-user={u.id}>
@@ -126,7 +126,7 @@ export function Users({ t, me, say, fail, confirm }) {
   const shown = matching.slice(0, SHOWN_AT_MOST);
   return (
     <section class="admin-section">
-      <CreateUser t={t} onDone={(u) => { say(t('admin.users.created', { name: u.name })); reload(); }} />
+      <CreateUser t={t} onDone={(u) => { say((tr) => tr('admin.users.created', { name: u.name })); reload(); }} />
       <div class="admin-find">
         <label for="users-find">{t('admin.users.find')}</label>
         <input id="users-find" type="search" autocomplete="off" aria-describedby="users-find-hint" value={find}

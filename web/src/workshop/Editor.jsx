@@ -194,7 +194,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
       setServer([]);
       setItem(saved);
       setContent(fromContent(saved.draft));
-      say(t('ws.saved', { title: saved.title }));
+      say((tr) => tr('ws.saved', { title: saved.title }));
       if (!itemKey) onCreated(saved.id);
     } catch (e) {
       const list = e.errors || (e.field ? [{ field: e.field, message: e.message }] : null);
@@ -202,7 +202,7 @@ export function Editor({ t, me, lang, itemKey, kind, say, fail, onClose, onCreat
         setServer(keyErrors(content, list));
         focusError.current = true;
         setTab('edit');
-        say(t('ws.not_saved', { n: list.length }));
+        say((tr) => tr('ws.not_saved', { n: list.length }));
       } else fail(e);
     } finally { setBusy(false); }
   };

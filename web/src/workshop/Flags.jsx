@@ -37,7 +37,7 @@ export function Flags({ t, me, say, fail, onOpen }) {
   useEffect(() => { kb.flags(mine).then((r) => setFlags(r.flags), fail); }, [mine]);
   const resolved = (f) => {
     setFlags((list) => list.filter((x) => x.id !== f.id));
-    say(t('ws.flag_resolved', { title: f.title || f.item }));
+    say((tr) => tr('ws.flag_resolved', { title: f.title || f.item }));
   };
   return (
     <section aria-labelledby="ws-flags-title">

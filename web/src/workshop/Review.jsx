@@ -20,7 +20,7 @@ export function Review({ t, me, item, say, fail, onChange }) {
     setErrors({});
     if (reset) reset();
     onChange(it);
-    say(t(message, { title: it.title, state: t(`ws.state.${it.state}`) }));
+    say((tr) => tr(message, { title: it.title, state: tr(`ws.state.${it.state}`) }));
   }, (e) => {
     if (e.field === 'comment' || e.field === 'review_by') setErrors({ [e.field]: e.message });
     else if (e.errors?.length) setErrors({ refused: { publish: message === 'ws.published', list: e.errors } });

@@ -15,10 +15,11 @@ import './workshop.css';
 // another page): that item opens in the editor.
 export function Workshop({ t, me, lang, route }) {
   const [tab, setTab] = useState('items');
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(''); // a function of t: said again after a switch
   const [open, setOpen] = useState(null); // {key} of an item, or {kind} of a new one
   const [listVersion, setListVersion] = useState(0);
-  const fail = (e) => setStatus(failed(t, e));
+  const say = (said) => setStatus(() => said);
+  const fail = (e) => say((tr) => failed(tr, e));
   const tabs = [['items', t('ws.items')], ['flags', t('ws.flags')]];
   const openItem = (key) => { setOpen({ key }); setTab('items'); };
   useEffect(() => { if (route) openItem(route); }, [route]);
@@ -27,11 +28,11 @@ export function Workshop({ t, me, lang, route }) {
     <div class="workshop">
       <h1 class="visually-hidden">{t('ws.title')}</h1>
       <Tabs label={t('ws.title')} tabs={tabs} current={tab} prefix="w" onChoose={setTab} />
-      <p role="status" class="status">{status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
       <div role="tabpanel" id={`wpanel-${tab}`} aria-labelledby={`wtab-${tab}`}>
-        {tab === 'flags' ? <Flags t={t} me={me} say={setStatus} fail={fail} onOpen={openItem} />
+        {tab === 'flags' ? <Flags t={t} me={me} say={say} fail={fail} onOpen={openItem} />
           : open ? <Editor key={open.key || `new-${open.kind}`} t={t} me={me} lang={lang} itemKey={open.key}
-            kind={open.kind} say={setStatus} fail={fail} onClose={close}
+            kind={open.kind} say={say} fail={fail} onClose={close}
             onCreated={(key) => setOpen({ key })} />
             : <List key={listVersion} t={t} me={me} fail={fail} onOpen={openItem} onNew={(kind) => setOpen({ kind })} />}
       </div>
