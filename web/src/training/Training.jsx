@@ -47,7 +47,7 @@ function Play({ t }) {
   const [said, setSaid] = useState({});
   const [result, setResult] = useState(null);
   const [err, setErr] = useState(null);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState(''); // a function of t: said again after a switch
   const heading = useRef(null);
   useEffect(() => {
     trainingApi.trees().then((list) => { setTrees(list); if (list.length) setTree(list[0].id); },
@@ -66,7 +66,7 @@ function Play({ t }) {
     setSession(s);
     if (s.done) return trainingApi.end(s.id).then((ended) => {
       setResult(ended);
-      setStatus(t('training.scored', { score: ended.score }));
+      setStatus(() => (tr) => tr('training.scored', { score: ended.score }));
     });
     return null;
   };
@@ -105,7 +105,7 @@ function Play({ t }) {
         <button type="submit" class="primary">{playing ? t('training.restart') : t('training.start')}</button>
       </form>
       <p role="alert" class="error" id="train-error">{err ? err.message : ''}</p>
-      <p role="status" class="status">{status}</p>
+      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
       {session && (
         <section class="scenario" aria-labelledby="train-heading">
           <h2 id="train-heading" tabindex="-1" ref={heading}>

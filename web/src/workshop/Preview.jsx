@@ -62,12 +62,12 @@ function Step({ t, node, as, onAnswer }) {
 function TreeWalk({ t, content, as }) {
   const byId = new Map(content.nodes.map((n) => [n.id, n]));
   const [path, setPath] = useState([]); // [{id, answer}]
-  const [note, setNote] = useState('');
+  const [note, setNote] = useState(''); // a catalogue key, said in the page's language
   const current = path.length ? path[path.length - 1].to : content.start;
   const node = byId.get(current);
   const answer = (v) => {
     const to = answerNext(node, v);
-    if (!to || !byId.has(to)) { setNote(t('ws.preview_nowhere')); return; }
+    if (!to || !byId.has(to)) { setNote('ws.preview_nowhere'); return; }
     setNote('');
     setPath([...path, { id: node.id, text: as === 'customer' ? node.customer_text || node.text : node.text, answer: answerLabel(t, node, v), to }]);
   };
@@ -76,7 +76,7 @@ function TreeWalk({ t, content, as }) {
       {path.length > 0 && <ol class="path">{path.map((s) => <li>{s.text || s.id} → {s.answer}</li>)}</ol>}
       {node ? <Step key={`${current}-${path.length}`} t={t} node={node} as={as} onAnswer={answer} />
         : <p>{t('ws.preview_no_start')}</p>}
-      <p role="status">{note}</p>
+      <p role="status">{note && t(note)}</p>
       <div class="buttons">
         <button type="button" disabled={!path.length} onClick={() => setPath(path.slice(0, -1))}>{t('diag.back')}</button>
         <button type="button" disabled={!path.length} onClick={() => setPath([])}>{t('ws.preview_restart')}</button>
