@@ -412,6 +412,17 @@ static void a_reply_goes_out_and_its_answer_comes_back(void **state)
 	snprintf(want, sizeof(want), "Re: [#%lld]", fanny);
 	assert_string_equal(json_string_value(json_object_get(r.json, "subject")), want);
 	resp_clear(&r);
+	/* a customer with no address: refused at the contact, the message a template the pages translate */
+	long long nobody = post_id(&d, admin, "/api/v1/contacts", json_pack("{s:s,s:s}", "channel", "email",
+		"subject", "Phoned in"));
+	snprintf(eve_path, sizeof(eve_path), "/api/v1/contacts/%lld/email-reply", nobody);
+	http_json(&d, "POST", eve_path, admin, json_pack("{s:s}", "body", "Hello"), &r);
+	assert_int_equal(r.status, 422);
+	json_t *refusal = json_object_get(r.json, "error");
+	assert_string_equal(json_string_value(json_object_get(refusal, "field")), "contact");
+	assert_string_equal(json_string_value(json_object_get(refusal, "template")),
+			    "the contact's customer has no email address to reply to");
+	resp_clear(&r);
 	/* a contact no email came in on (made through the API: a web form) goes out
 	 * from the tenant's one sending mailbox, its accents in UTF-8 as labelled */
 	long long dora = post_id(&d, admin, "/api/v1/customers", json_pack("{s:s,s:s}", "external_id", "MAIL-DORA",

@@ -219,6 +219,9 @@ function translations() {
     // why a diagnosis's end did not escalate (the API's not_escalated: a routing refusal)
     [localReason('queue_id: the queue serves chat, the contact is email', 'fr'), 'La file sert le canal chat, le contact est en e-mail.'],
     [localReason('queue_id: the queue serves chat, the contact is email', 'en'), 'the queue serves chat, the contact is email'],
+    // an email reply refused by the channel (the core operations' own refusal, templated)
+    [saidFr("the contact's customer has no email address to reply to"),
+      'Le client de ce contact n’a pas d’adresse e-mail à laquelle répondre.'],
     // the subjects guichet gives the contacts it makes; an email's own stays the customer's
     [localSubject('Call from an unknown number', 'phone', 'fr'), 'Appel d’un numéro inconnu'],
     [localSubject('Call from +*********78', 'phone', 'fr'), 'Appel du +*********78'],

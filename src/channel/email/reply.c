@@ -11,12 +11,10 @@
 
 #define MAX_REFERENCES 20
 
-static int failed(struct ops_error *err, int rc, const char *field, const char *message)
+/* The store's refusal passed on, with its template (ops_pass_on). */
+static int store_failed(const struct ops *o, struct ops_error *err, int rc, const char *field)
 {
-	err->rc = rc;
-	err->field = field;
-	snprintf(err->message, sizeof(err->message), "%s", message);
-	return rc;
+	return ops_pass_on(err, rc, field, store_errmsg(o->db), store_error_said(o->db));
 }
 
 /* The customer's address, whatever the caller's role may see. */
@@ -62,15 +60,15 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	char base[500];
 	int rc = store_contact_head(o->db, scope, contact_id, &customer_id, base, sizeof(base));
 	if (rc < 0)
-		return failed(err, rc, "contact", "");
+		return store_failed(o, err, rc, "contact");
 	char to[320];
 	if (customer_address(o, scope, customer_id, to, sizeof(to)) < 0)
-		return failed(err, GC_EINVAL, "contact", "the contact's customer has no email address to reply to");
+		return ops_fail(err, GC_EINVAL, "contact", "the contact's customer has no email address to reply to");
 	/* what it answers: the latest email received, and the thread before it */
 	const char *in_reply_to = NULL;
 	char refs[MAX_REFERENCES * 200] = "";
 	if ((rc = store_email_thread(o->db, scope, contact_id, &thread)) < 0)
-		return failed(err, rc, NULL, store_errmsg(o->db));
+		return store_failed(o, err, rc, NULL);
 	size_t n = json_array_size(thread), i;
 	int64_t came_through = 0;
 	json_t *e;
@@ -86,7 +84,7 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	if (mailbox_id == 0)
 		mailbox_id = came_through;
 	if (mailbox_id == 0 && (rc = only_sending_mailbox(o, scope, &mailbox_id)) < 0) {
-		rc = failed(err, rc, NULL, store_errmsg(o->db));
+		rc = store_failed(o, err, rc, NULL);
 		goto out;
 	}
 	const char *address = NULL;
@@ -94,10 +92,10 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 	    json_string_value(json_object_get(mailbox, "smtp_url")))
 		address = json_string_value(json_object_get(mailbox, "address"));
 	if (address == NULL) {
-		rc = failed(err, GC_EINVAL, "mailbox_id",
-			    mailbox_id ? "this mailbox has no smtp_url to send with"
-				       : "no email came in on this contact and the tenant has not one mailbox that sends "
-					 "(with an smtp_url) but several or none: name the mailbox to send from (mailbox_id)");
+		rc = ops_fail(err, GC_EINVAL, "mailbox_id",
+			      mailbox_id ? "this mailbox has no smtp_url to send with"
+					 : "no email came in on this contact and the tenant has not one mailbox that sends "
+					   "(with an smtp_url) but several or none: name the mailbox to send from (mailbox_id)");
 		goto out;
 	}
 	/* <guichet.TENANT.CONTACT.RANDOM@the mailbox's domain> */
@@ -126,7 +124,7 @@ int email_reply_queue(const struct ops *o, const struct store_scope *scope, int6
 				   .to_address = to, .subject = subject, .body = body, .in_reply_to = in_reply_to,
 				   .refs = refs};
 	if ((rc = store_email_record(o->db, scope, &sent)) < 0 || (rc = store_outbox_add(o->db, scope, &out, ret_outbox_id)) < 0)
-		failed(err, rc, NULL, store_errmsg(o->db));
+		store_failed(o, err, rc, NULL);
 out:
 	json_decref(thread);
 	json_decref(mailbox);

@@ -447,6 +447,8 @@ export default {
     'Aucun arbre de diagnostic ne couvre ces mots : cherchez dans les articles.',
   "no entry '%s' = '%s'": 'Aucune entrée « %s » = « %s ».',
   "no learned link from '%s' to '%s'": 'Aucun lien appris de « %s » vers « %s ».',
+  'no email came in on this contact and the tenant has not one mailbox that sends (with an smtp_url) but several or none: name the mailbox to send from (mailbox_id)':
+    'Aucun e-mail n’est arrivé sur ce contact, et la marque n’a pas une seule boîte mail qui envoie (avec une smtp_url), mais plusieurs ou aucune : choisissez la boîte d’envoi (mailbox_id).',
   'no mailbox %lld in this tenant': 'Aucune boîte mail n° %lld dans cette marque.',
   "no mailbox sends this brand's mail: a message left could not be answered":
     'Aucune boîte mail n’envoie les e-mails de cette marque : un message laissé ne pourrait pas recevoir de réponse.',
@@ -549,6 +551,7 @@ export default {
   'the client left': 'L’appelant s’est déconnecté.',
   'the contact could not be escalated: %s': 'Le contact n’a pas pu être escaladé : %s.',
   'the contact has no bridged call': 'Le contact n’a pas d’appel établi.',
+  "the contact's customer has no email address to reply to": 'Le client de ce contact n’a pas d’adresse e-mail à laquelle répondre.',
   'the contact is %s in a queue: use accept, move or abandon':
     'Le contact attend dans une file (état : %s) : utilisez accept, move ou abandon.',
   'the contact is at version %lld, not %lld':
