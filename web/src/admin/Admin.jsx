@@ -18,7 +18,7 @@ import { Tokens } from './Tokens.jsx';
 import { Audit } from './Audit.jsx';
 import { Platform } from './Platform.jsx';
 import { Channels } from './Channels.jsx';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 import './admin.css';
 
 const SECTIONS = { users: Users, skills: Skills, queues: Queues, dispositions: Dispositions, agents: Agents,
@@ -58,8 +58,8 @@ export function Admin({ t, me, lang }) {
           </button>
         ))}
       </div>
-      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
-      <p role="alert" class="error">{typeof alert === 'function' ? alert(t) : alert}</p>
+      <p role="status" class="status">{inLanguage(status, t)}</p>
+      <p role="alert" class="error">{inLanguage(alert, t)}</p>
       <div role="tabpanel" id={`apanel-${tab}`} aria-labelledby={`atab-${tab}`}>
         <PageStatus.Provider value={cleared}>
           <Section key={tab} t={t} lang={lang} me={me} say={say} fail={fail} confirm={confirm} />

@@ -10,7 +10,7 @@ import { HandedOver } from './HandedOver.jsx';
 import { ShortcutList, shortcutOf } from './Shortcuts.jsx';
 import { ring } from './sound.js';
 import { callChanged } from './phonecalls.js';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 
 export function Agent({ t, me, lang }) {
   const [agent, setAgent] = useState(null);
@@ -192,7 +192,7 @@ export function Agent({ t, me, lang }) {
   return (
     <div class="agent">
       <h1 class="visually-hidden">{t('app.name')}</h1>
-      <p role="status" class="status">{typeof status === 'function' ? status(t, lang) : status}</p>
+      <p role="status" class="status">{inLanguage(status, t, lang)}</p>
       <div class="side">
         <Presence t={t} agent={agent} reason={reason} setReason={chooseReason} onSet={(p) => setPresence(p)} />
         <Offers t={t} offers={offers} now={now} onAccept={accept} onReject={reject} />

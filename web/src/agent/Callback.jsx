@@ -9,7 +9,7 @@
 import { useState } from 'preact/hooks';
 import { OUTCOMES, callbackApi, outcomeResult } from './callbackcalls.js';
 import './desk.css';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 
 function when(lang, iso) {
   if (!iso) return '';
@@ -74,8 +74,8 @@ export function Callback({ t, lang, id, contact, say, onGone, onChanged }) {
           </div>
         </fieldset>
       )}
-      <p role="status" class="cb-result">{typeof result === 'function' ? result(t, lang) : result}</p>
-      <p role="alert" class="error">{typeof error === 'function' ? error(t) : error}</p>
+      <p role="status" class="cb-result">{inLanguage(result, t, lang)}</p>
+      <p role="alert" class="error">{inLanguage(error, t)}</p>
       {gone && <button type="button" onClick={() => onGone(id)}>{t('cb.close')}</button>}
     </section>
   );

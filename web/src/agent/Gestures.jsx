@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Field, FormError, useSubmit } from '../admin/form.jsx';
 import { KINDS, gestureApi, money, parseAmount } from './gestures.js';
+import { inLanguage } from '../i18n/index.js';
 
 export function Gestures({ t, lang, id, contact, say }) {
   const [items, setItems] = useState([]);
@@ -77,7 +78,7 @@ export function Gestures({ t, lang, id, contact, say }) {
           <button type="submit">{t('gst.record')}</button>
         </fieldset>
       </form>
-      <p role="status" class="gst-status">{typeof status === 'function' ? status(t, lang) : status}</p>
+      <p role="status" class="gst-status">{inLanguage(status, t, lang)}</p>
     </section>
   );
 }

@@ -15,7 +15,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { isBridged, phoneApi } from './phonecalls.js';
 import { folded } from '../text.js';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 
 // How long the tabs of a desk share one reading of the agents.
 const AGENTS_FRESH_MS = 30 * 1000;
@@ -151,7 +151,7 @@ export function Handover({ t, id, me, contact, call, say, onGone, onHanded, acti
         <button type="button" onClick={() => go('escalate')}>{t('handover.escalate')}</button>
         <button type="button" onClick={() => go('transfer')}>{t('handover.transfer')}</button>
       </div>
-      <p role="alert" class="error">{typeof error === 'function' ? error(t) : error}</p>
+      <p role="alert" class="error">{inLanguage(error, t)}</p>
     </section>
   );
 }

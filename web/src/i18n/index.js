@@ -48,6 +48,12 @@ export function translator(lang) {
   return t;
 }
 
+// What a page keeps to say (a status, a refusal): a text, or a function of
+// (t, lang) that says it again in the page's language after a switch.
+export function inLanguage(said, t, lang) {
+  return typeof said === 'function' ? said(t, lang) : said;
+}
+
 // What a failure says: a refusal the page has in its language is a sentence
 // of its own (« « body » est obligatoire. »); anything else (the server's
 // English, a network failure) inside error.failed, which names it a failure

@@ -16,7 +16,7 @@ import { Summary } from './Summary.jsx';
 import { Reasons } from './Reasons.jsx';
 import { Voice } from './Voice.jsx';
 import { Callbacks } from './Callbacks.jsx';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 
 
 export function Supervisor({ t, me, lang }) {
@@ -49,7 +49,7 @@ export function Supervisor({ t, me, lang }) {
           </button>
         ))}
       </div>
-      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
+      <p role="status" class="status">{inLanguage(status, t)}</p>
       <div role="tabpanel" id={`spanel-${tab}`} aria-labelledby={`stab-${tab}`}>
         {tab === 'wallboard' ? <Wallboard t={t} lang={lang} say={say} fail={fail} />
           : tab === 'incidents' ? <Incidents t={t} lang={lang} say={say} fail={fail} />

@@ -13,7 +13,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { trainingApi, TRAINERS, missed, scenarioName, sortRows } from './calls.js';
 import { choiceLabel } from '../agent/Diagnosis.jsx';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 import './training.css';
 
 export function Training({ t, me, lang }) {
@@ -105,7 +105,7 @@ function Play({ t }) {
         <button type="submit" class="primary">{playing ? t('training.restart') : t('training.start')}</button>
       </form>
       <p role="alert" class="error" id="train-error">{err ? err.message : ''}</p>
-      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
+      <p role="status" class="status">{inLanguage(status, t)}</p>
       {session && (
         <section class="scenario" aria-labelledby="train-heading">
           <h2 id="train-heading" tabindex="-1" ref={heading}>

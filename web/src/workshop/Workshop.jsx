@@ -8,7 +8,7 @@ import { List } from './List.jsx';
 import { Editor } from './Editor.jsx';
 import { Flags } from './Flags.jsx';
 import { Tabs } from './tabs.jsx';
-import { failed } from '../i18n/index.js';
+import { failed, inLanguage } from '../i18n/index.js';
 import './workshop.css';
 
 // route: an item's key from the address (#workshop/<key>, a link of
@@ -28,7 +28,7 @@ export function Workshop({ t, me, lang, route }) {
     <div class="workshop">
       <h1 class="visually-hidden">{t('ws.title')}</h1>
       <Tabs label={t('ws.title')} tabs={tabs} current={tab} prefix="w" onChoose={setTab} />
-      <p role="status" class="status">{typeof status === 'function' ? status(t) : status}</p>
+      <p role="status" class="status">{inLanguage(status, t)}</p>
       <div role="tabpanel" id={`wpanel-${tab}`} aria-labelledby={`wtab-${tab}`}>
         {tab === 'flags' ? <Flags t={t} me={me} say={say} fail={fail} onOpen={openItem} />
           : open ? <Editor key={open.key || `new-${open.kind}`} t={t} me={me} lang={lang} itemKey={open.key}
