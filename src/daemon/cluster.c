@@ -1,6 +1,7 @@
 /* The cluster: leases, hand-offs and events between nodes over NATS
  * (cluster.h). */
 #include "daemon/cluster.h"
+#include "daemon/leases.h"
 #include "daemon/desks.h"
 #include "daemon/authcache.h"
 #include "daemon/chathub.h"
@@ -78,20 +79,14 @@ const char *cluster_node(const struct cluster *cl)
 
 void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt)
 {
-	int64_t now = gc_now_ms(), until = now + CLUSTER_LEASE_MS;
+	int64_t now = gc_now_ms();
 	struct store_lease *list = NULL;
 	size_t n = 0;
-	int rc = store_begin(db);
-	if (rc == GC_OK && (rc = store_lease_renew(db, cl->node, now, until)) == GC_OK &&
-	    (rc = store_lease_take(db, cl->node, now, until)) == GC_OK && (rc = store_lease_list(db, &list, &n)) == GC_OK)
-		rc = store_commit(db);
-	if (rc < 0) {
-		store_rollback(db);
-		free(list);
+	if (leases_step(db, cl->node, now, &list, &n) < 0) {
 		log_error("cannot renew the routing leases", "error", store_errmsg(db));
 		return; /* the workers keep the last table, whose expiries tell when it is too old */
 	}
-	if (router_follow_leases(rt, db, list, n) < 0)
+	if (router_follow_leases(rt, db, list, n, now) < 0)
 		log_error("cannot load a tenant whose routing this node took", "error", store_errmsg(db));
 	pthread_mutex_lock(&cl->lock);
 	struct store_lease *old = cl->leases;
@@ -99,6 +94,17 @@ void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt
 	cl->n_leases = n;
 	pthread_mutex_unlock(&cl->lock);
 	free(old);
+}
+
+size_t cluster_leases_held(struct cluster *cl)
+{
+	int64_t now = gc_now_ms();
+	size_t held = 0;
+	pthread_mutex_lock(&cl->lock);
+	for (size_t i = 0; i < cl->n_leases; i++)
+		held += cl->leases[i].expires_at >= now && strcmp(cl->leases[i].node, cl->node) == 0;
+	pthread_mutex_unlock(&cl->lock);
+	return held;
 }
 
 void cluster_release(struct cluster *cl, struct store *db)

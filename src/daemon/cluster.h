@@ -49,8 +49,7 @@ struct router;
 struct server;
 struct store;
 
-#define CLUSTER_LEASE_MS 5000     /* a lease not renewed for this long is taken */
-#define CLUSTER_RENEW_MS 1000     /* how often the writer renews and takes them */
+#define CLUSTER_RENEW_MS 1000     /* how often the writer keeps its leases (leases.h) */
 #define CLUSTER_HANDOFF_MS 5000   /* a hand-off not answered by then answers 503 */
 
 /* Connects to NATS and relays srv's hub to the other nodes. */
@@ -62,9 +61,12 @@ void cluster_stop_serving(struct cluster *cl);
 /* Disconnects and frees (NULL is fine). */
 void cluster_free(struct cluster *cl);
 const char *cluster_node(const struct cluster *cl);
+/* The tenants this node routes, as of the last round (any thread). */
+size_t cluster_leases_held(struct cluster *cl);
 
-/* On the writer, every CLUSTER_RENEW_MS: renews and takes leases, has the
- * router follow them, and shows the workers who routes what. */
+/* On the writer, every CLUSTER_RENEW_MS: tells the others this node is
+ * alive, renews its leases, takes or lets go of some to keep its share, has
+ * the router follow them, and shows the workers who routes what. */
 void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt);
 /* On the writer as it stops: lets this node's leases go, for another node
  * to take them at once. */

@@ -1,5 +1,6 @@
 /* Prometheus metrics (metrics.h). */
 #include "daemon/metrics.h"
+#include "daemon/cluster.h"
 #include "channel/voice/voice.h"
 #include "daemon/http.h"
 #include "daemon/conn.h"
@@ -113,6 +114,11 @@ void metrics_render(struct evbuffer *out, struct server *srv, int64_t db_size)
 		"# TYPE guichet_routing_rebuilds_total counter\nguichet_routing_rebuilds_total %llu\n",
 		open, (unsigned long long)refused,
 		(unsigned long long)router_rebuilds(writer_router(srv->writer)));
+	if (srv->cluster)
+		evbuffer_add_printf(out,
+			"# HELP guichet_routing_leases Tenants this node routes (a cluster spreads them over its nodes).\n"
+			"# TYPE guichet_routing_leases gauge\nguichet_routing_leases %zu\n",
+			cluster_leases_held(srv->cluster));
 	struct voice_stats vs;
 	voice_stats(srv->voice, &vs);
 	evbuffer_add_printf(out,

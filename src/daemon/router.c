@@ -2474,7 +2474,8 @@ int router_new(struct store *db, struct hub *hub, const char *node, struct route
 	return GC_OK;
 }
 
-int router_follow_leases(struct router *top, struct store *db, const struct store_lease *leases, size_t n)
+int router_follow_leases(struct router *top, struct store *db, const struct store_lease *leases, size_t n,
+			 int64_t now)
 {
 	for (struct shard *rt = top->shards; rt; rt = rt->hh.next) { /* what this node no longer holds */
 		if (rt->epoch == 0)
@@ -2482,14 +2483,16 @@ int router_follow_leases(struct router *top, struct store *db, const struct stor
 		size_t i = 0;
 		while (i < n && leases[i].tenant_id != rt->tenant_id)
 			i++;
-		if (i == n || strcmp(leases[i].node, top->node) != 0 || leases[i].epoch != rt->epoch)
+		if (i == n || strcmp(leases[i].node, top->node) != 0 || leases[i].epoch != rt->epoch ||
+		    leases[i].expires_at < now)
 			drop(rt);
 	}
 	int rc = GC_OK;
 	for (size_t i = 0; i < n; i++) { /* what it took */
 		struct shard *rt = NULL;
 		HASH_FIND(hh, top->shards, &leases[i].tenant_id, sizeof(leases[i].tenant_id), rt);
-		if (strcmp(leases[i].node, top->node) != 0 || (rt && rt->epoch == leases[i].epoch))
+		if (strcmp(leases[i].node, top->node) != 0 || leases[i].expires_at < now ||
+		    (rt && rt->epoch == leases[i].epoch))
 			continue;
 		if (rt)
 			drop(rt);

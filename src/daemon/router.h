@@ -63,10 +63,12 @@ void router_publish_stats(struct router *rt);
  * any thread). */
 uint64_t router_rebuilds(const struct router *rt);
 
-/* A cluster's leases, as the store has them now (outside a transaction):
- * drops the tenants whose lease this node no longer holds under the same
- * epoch, and loads from the store those it now holds. */
-int router_follow_leases(struct router *rt, struct store *db, const struct store_lease *leases, size_t n);
+/* A cluster's leases, as the store has them at now (outside a
+ * transaction): drops the tenants whose lease this node no longer holds
+ * under the same epoch, or let go of (expired), and loads from the store
+ * those it now holds. */
+int router_follow_leases(struct router *rt, struct store *db, const struct store_lease *leases, size_t n,
+			 int64_t now);
 
 /* Configuration, after the store accepted it. */
 int router_queue_set(struct router *rt, struct store *db, const struct store_scope *scope, int64_t queue_id,

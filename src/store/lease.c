@@ -8,7 +8,12 @@
  * still holds it under the same epoch, which also locks the row until the
  * commit, so a node taking the lease waits for that commit and a node that
  * lost its lease commits no routing at all. Times are the nodes' clocks in
- * ms, which must agree within a fraction of the lease (NTP). */
+ * ms, which must agree within a fraction of the lease (NTP).
+ *
+ * The tenants are spread over the nodes: each node renews a row of
+ * routing_nodes with its leases, takes free leases only up to its share of
+ * the tenants (over the nodes alive) and lets go, a few at a time, of those
+ * it holds beyond it, for a node under its share to take. */
 #include "store/store_internal.h"
 #include "guichet/error.h"
 
@@ -27,16 +32,44 @@ int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t un
 	return store_step_done(s, st);
 }
 
+int store_lease_node_alive(struct store *s, const char *node, int64_t until)
+{
+	struct db_stmt *st = store_stmt(s, "INSERT INTO routing_nodes(node, expires_at) VALUES (?1, ?2)"
+					   " ON CONFLICT (node) DO UPDATE SET expires_at = excluded.expires_at");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, node);
+	db_bind_int64(st, 2, until);
+	return store_step_done(s, st);
+}
+
+int store_lease_counts(struct store *s, const char *node, int64_t now, struct store_lease_counts *ret)
+{
+	struct db_stmt *st = store_stmt(s, "SELECT (SELECT count(*) FROM tenants),"
+					   " (SELECT count(*) FROM routing_nodes WHERE expires_at >= ?2),"
+					   " (SELECT count(*) FROM routing_leases WHERE node = ?1 AND expires_at >= ?2)");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, node);
+	db_bind_int64(st, 2, now);
+	int rc = db_step(st);
+	if (rc == DB_ROW)
+		*ret = (struct store_lease_counts){db_column_int64(st, 0), db_column_int64(st, 1), db_column_int64(st, 2)};
+	db_reset(st);
+	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
+}
+
 /* Only the tenants whose lease is missing or expired are upserted: an
  * upsert locks the rows it meets even when its WHERE leaves them as they
  * are, and a lock on a live lease would make its owner's fence wait, or
- * deadlock with it. */
-int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until)
+ * deadlock with it. The lowest ids first, so that nodes racing for the same
+ * free leases meet in one order. */
+int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t max)
 {
 	struct db_stmt *st = store_stmt(s,
 		"INSERT INTO routing_leases(tenant_id, node, epoch, expires_at)"
 		" SELECT t.id, ?1, 1, ?3 FROM tenants t LEFT JOIN routing_leases l ON l.tenant_id = t.id"
-		" WHERE l.tenant_id IS NULL OR l.expires_at < ?2"
+		" WHERE l.tenant_id IS NULL OR l.expires_at < ?2 ORDER BY t.id LIMIT ?4"
 		" ON CONFLICT (tenant_id) DO UPDATE SET node = excluded.node, epoch = routing_leases.epoch + 1,"
 		" expires_at = excluded.expires_at WHERE routing_leases.expires_at < ?2");
 	if (st == NULL)
@@ -44,6 +77,20 @@ int store_lease_take(struct store *s, const char *node, int64_t now, int64_t unt
 	bind_text(st, 1, node);
 	db_bind_int64(st, 2, now);
 	db_bind_int64(st, 3, until);
+	db_bind_int64(st, 4, max);
+	return store_step_done(s, st);
+}
+
+int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t n)
+{
+	struct db_stmt *st = store_stmt(s, "UPDATE routing_leases SET expires_at = 0 WHERE tenant_id IN"
+					   " (SELECT tenant_id FROM routing_leases WHERE node = ?1 AND expires_at >= ?2"
+					   " ORDER BY tenant_id DESC LIMIT ?3)");
+	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, node);
+	db_bind_int64(st, 2, now);
+	db_bind_int64(st, 3, n);
 	return store_step_done(s, st);
 }
 
@@ -107,6 +154,12 @@ int store_lease_release(struct store *s, const char *node)
 {
 	struct db_stmt *st = store_stmt(s, "UPDATE routing_leases SET expires_at = 0 WHERE node = ?1");
 	if (st == NULL)
+		return GC_ESTORE;
+	bind_text(st, 1, node);
+	int rc = store_step_done(s, st);
+	if (rc != GC_OK)
+		return rc;
+	if ((st = store_stmt(s, "DELETE FROM routing_nodes WHERE node = ?1")) == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, node);
 	return store_step_done(s, st);

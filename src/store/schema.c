@@ -820,6 +820,10 @@ static const char *const migrations[] = {
 	 * (src/store/report.c): counted with the time the agent held them,
 	 * as a transfer's; rows folded before count 0. */
 	"ALTER TABLE report_intervals ADD COLUMN moved_away {int} NOT NULL DEFAULT 0;",
+	/* 51: the nodes of a cluster that are alive (src/store/lease.c): each
+	 * renews its row with its leases, so that the others know how many
+	 * share the tenants' routing and none takes more than its share. */
+	"CREATE TABLE routing_nodes(node TEXT PRIMARY KEY, expires_at {int} NOT NULL) {without_rowid};",
 };
 
 int schema_n_migrations(void)

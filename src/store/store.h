@@ -876,16 +876,26 @@ struct store_lease {
 };
 /* Moves node's unexpired leases to until. */
 int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t until);
-/* Takes, for node until until, the lease of every tenant with none or an
- * expired one (the epoch goes up by one). */
-int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until);
+/* Tells the other nodes that node is alive until until (renewed with its leases). */
+int store_lease_node_alive(struct store *s, const char *node, int64_t until);
+struct store_lease_counts {
+	int64_t tenants, nodes, held; /* every tenant, the nodes alive, node's unexpired leases */
+};
+int store_lease_counts(struct store *s, const char *node, int64_t now, struct store_lease_counts *ret);
+/* Takes, for node until until, the leases of at most max tenants with none
+ * or an expired one, the lowest ids first (the epoch goes up by one). */
+int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t max);
+/* Lets n of node's unexpired leases expire now, the highest tenant ids
+ * first, for a node under its share to take. */
+int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t n);
 /* Every lease, by tenant (free *ret). */
 int store_lease_list(struct store *s, struct store_lease **ret, size_t *ret_n);
 /* In the caller's transaction: GC_OK and the lease row locked until the
  * end of the transaction while node holds the tenant's lease under epoch,
  * unexpired; GC_EMOVED otherwise. */
 int store_lease_fence(struct store *s, int64_t tenant_id, const char *node, int64_t epoch, int64_t now);
-/* Lets node's leases expire now (a clean stop), for another node to take. */
+/* Lets node's leases expire now and takes its row out of the nodes alive
+ * (a clean stop), for the others to take them. */
 int store_lease_release(struct store *s, const char *node);
 
 /* The agent who accepted the customer's latest contact (sticky agent), 0 if none. */

@@ -1,16 +1,19 @@
 /* Several guichetd on one PostgreSQL database, linked by a real nats-server
  * (src/daemon/cluster.h): two nodes, a and b, on a throwaway cluster. a
- * starts first and takes the routing leases of both tenants; b serves the
- * same API and hands routing to a.
+ * starts first and takes the routing leases of both tenants; once b is up,
+ * a lets tenant two go and b takes it (each node routes its share: one of
+ * the two tenants). Each serves the same API and hands the routing of the
+ * other's tenant to it.
  *
  * - a contact created through one node is offered to an agent whose live
  *   stream is on the other, both ways, and the queue statistics are the same
  *   on both nodes;
- * - a, the routing node, killed with SIGKILL under a write load through b: b
- *   takes the leases and routes again within 10 seconds; every contact
- *   acknowledged (201) is there and waits or is offered, and no contact was
- *   ever offered to two agents;
- * - a node stopped cleanly lets its leases go: the other routes at once;
+ * - b, the routing node of tenant two, killed with SIGKILL under a write
+ *   load through a: a takes the lease and routes again within 10 seconds;
+ *   every contact acknowledged (201) is there and waits or is offered, and
+ *   no contact was ever offered to two agents;
+ * - a node back takes its share again; a node stopped cleanly lets its
+ *   leases go: the other routes at once;
  * - a tenant's stream on one node sees its routing done on the other, and
  *   nothing of another tenant's;
  * - an outsourcer's supervisor's stream on the node that does not route
@@ -18,7 +21,7 @@
  *   supervisor's there everything;
  * - a logout through one node refuses the token on the other at once;
  * - wrong passwords tried by turns on both nodes are throttled as on one;
- * - a web chat spans both nodes: a visitor on b (which routes nothing)
+ * - a web chat spans both nodes: a visitor on b (which does not route tenant one)
  *   opens a chat, hears its place, and talks live with an agent on a:
  *   messages, typing and the state both ways; after a cut of the link
  *   between the nodes, its stream resumes with nothing lost or repeated;
@@ -61,6 +64,33 @@ static int64_t now_ms(void)
 static int start_node(struct daemon *d, const char *name)
 {
 	return daemon_start(d, "--nats", nats.url, "--node", name, NULL);
+}
+
+static char *platform_admin; /* the first tenant's admin, a platform admin */
+
+/* The tenants node d routes, from its /metrics. */
+static long leases_held(const struct daemon *d)
+{
+	struct resp r;
+	http_raw(d, "GET", "/metrics", platform_admin, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	const char *at = strstr(r.text, "\nguichet_routing_leases ");
+	long n = at ? strtol(at + strlen("\nguichet_routing_leases "), NULL, 10) : -1;
+	resp_clear(&r);
+	return n;
+}
+
+/* Waits until each of a and b routes one of the two tenants: the time it
+ * took in ms, or -1 after limit_ms. */
+static int64_t wait_spread(int64_t limit_ms)
+{
+	int64_t start = now_ms();
+	while (now_ms() - start < limit_ms) {
+		if (leases_held(&a) == 1 && leases_held(&b) == 1)
+			return now_ms() - start;
+		nanosleep(&(struct timespec){.tv_nsec = 50000000}, NULL);
+	}
+	return -1;
 }
 
 /* Waits until node d's routing answers for token's tenant (a lease is held
@@ -131,11 +161,17 @@ static int group_setup(void **state)
 		return -1;
 	tenant_setup(&t1, "admin@one.example", "one.example");
 	tenant_setup(&t2, "admin@two.example", "two.example");
-	if (wait_routing(&a, t1.sup, 5000) < 0 || wait_routing(&a, t2.sup, 5000) < 0) {
+	platform_admin = t1.admin;
+	if (wait_routing(&a, t1.sup, 5000) < 0 || wait_routing(&a, t2.sup, 5000) < 0 || leases_held(&a) != 2) {
 		fprintf(stderr, "node a did not take the routing leases\n");
 		return -1;
 	}
 	if (daemon_prepare_shared(&b, &a) != 0 || start_node(&b, "b") != 0)
+		return -1;
+	/* a lets tenant two (the higher id) go, b takes it */
+	int64_t took = wait_spread(5000);
+	fprintf(stderr, "a and b route one tenant each %lld ms after b started\n", (long long)took);
+	if (took < 0 || wait_routing(&b, t2.sup, 3000) < 0)
 		return -1;
 	return 0;
 }
@@ -259,26 +295,26 @@ static struct offers offers;
 
 static void the_routing_node_killed_the_other_takes_over(void **state)
 {
-	/* tenant two: both agents available and streaming from b, a supervisor's stream on b */
+	/* tenant two, routed by b: both agents available and streaming from a, a supervisor's stream on a */
 	struct sse sup, s0, s1;
-	assert_int_equal(sse_open(&sup, &b, t2.sup, 0), 200);
-	assert_int_equal(sse_open(&s0, &b, t2.agents[0], 0), 200);
-	assert_int_equal(sse_open(&s1, &b, t2.agents[1], 0), 200);
-	presence(&b, t2.agents[0], "available");
-	presence(&b, t2.agents[1], "available");
-	/* contacts posted through b, while a routes them */
+	assert_int_equal(sse_open(&sup, &a, t2.sup, 0), 200);
+	assert_int_equal(sse_open(&s0, &a, t2.agents[0], 0), 200);
+	assert_int_equal(sse_open(&s1, &a, t2.agents[1], 0), 200);
+	presence(&a, t2.agents[0], "available");
+	presence(&a, t2.agents[1], "available");
+	/* contacts posted through a, while b routes them */
 	atomic_bool stop = false;
 	pthread_t thread;
-	assert_int_equal(load_writer_start(&writer, &b, t2.sup, 0, t2.queue, &stop, &thread), 0);
+	assert_int_equal(load_writer_start(&writer, &a, t2.sup, 0, t2.queue, &stop, &thread), 0);
 	while (atomic_load(&writer.n_acked) < 20)
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-	daemon_kill9(&a);
+	daemon_kill9(&b);
 	int before = atomic_load(&writer.n_acked);
-	int64_t took = wait_routing(&b, t2.sup, TAKEOVER_LIMIT_MS);
-	fprintf(stderr, "b routes again %lld ms after a was killed (%d contacts acknowledged before)\n", (long long)took,
+	int64_t took = wait_routing(&a, t2.sup, TAKEOVER_LIMIT_MS);
+	fprintf(stderr, "a routes tenant two %lld ms after b was killed (%d contacts acknowledged before)\n", (long long)took,
 		before);
 	assert_true(took >= 0);
-	/* b routes what comes next itself */
+	/* a routes what comes next itself */
 	int64_t until = now_ms() + 1000;
 	while (atomic_load(&writer.n_acked) < before + 20 && now_ms() < until + 5000)
 		nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
@@ -288,15 +324,15 @@ static void the_routing_node_killed_the_other_takes_over(void **state)
 	assert_true(acked >= before + 20);
 	note_offers(&sup, &offers, 1500);
 	/* every acknowledged contact is there once, and in its queue or offered
-	 * (some more may be: committed by a, their answers lost with it) */
-	int stored = load_read_back(&b, t2.sup, 1, seen);
+	 * (some more may be: committed by b, their answers lost with it) */
+	int stored = load_read_back(&a, t2.sup, 1, seen);
 	assert_true(stored >= acked);
 	for (int i = 0; i < acked; i++) {
 		assert_true(seen[0][writer.acked_seq[i]]);
 		char path[64];
 		struct resp r;
 		snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", writer.acked_ids[i]);
-		http_json(&b, "GET", path, t2.sup, NULL, &r);
+		http_json(&a, "GET", path, t2.sup, NULL, &r);
 		assert_int_equal(r.status, 200);
 		const char *st = json_string_value(json_object_get(r.json, "state"));
 		assert_true(strcmp(st, "waiting") == 0 || strcmp(st, "offered") == 0);
@@ -305,7 +341,7 @@ static void the_routing_node_killed_the_other_takes_over(void **state)
 	/* two agents of one chat each: two contacts offered, each to one agent only */
 	assert_int_equal(offers.doubles, 0);
 	assert_true(offers.n >= 2);
-	json_t *queues = queue_stats(&b, t2.sup);
+	json_t *queues = queue_stats(&a, t2.sup);
 	json_t *q = json_array_get(queues, 0);
 	assert_int_equal(json_integer_value(json_object_get(q, "waiting")), stored - 2);
 	json_decref(queues);
@@ -316,13 +352,18 @@ static void the_routing_node_killed_the_other_takes_over(void **state)
 
 static void a_clean_stop_hands_the_routing_over_at_once(void **state)
 {
-	/* a comes back: b keeps routing; then b stops cleanly and a routes within 2 s */
-	assert_int_equal(start_node(&a, "a"), 0);
-	assert_true(wait_routing(&a, t1.sup, 3000) >= 0); /* through b */
-	/* a tenant's stream on a sees its own routing from b, and nothing of another tenant's */
+	/* b comes back: a keeps routing tenant one and lets tenant two go to b
+	 * again; then a stops cleanly and b routes tenant one within 2.5 s */
+	assert_int_equal(start_node(&b, "b"), 0);
+	int64_t spread = wait_spread(5000);
+	fprintf(stderr, "b routes its share again %lld ms after it started\n", (long long)spread);
+	assert_true(spread >= 0);
+	assert_true(wait_routing(&b, t1.sup, 3000) >= 0); /* through a */
+	assert_true(wait_routing(&b, t2.sup, 3000) >= 0);
+	/* a tenant's stream on b sees its own routing from a, and nothing of another tenant's */
 	struct sse s;
-	assert_int_equal(sse_open(&s, &a, t1.sup, 0), 200);
-	long long foreign = new_contact(&a, &t2), own = new_contact(&a, &t1);
+	assert_int_equal(sse_open(&s, &b, t1.sup, 0), 200);
+	long long foreign = new_contact(&b, &t2), own = new_contact(&b, &t1);
 	struct sse_event ev = {0};
 	bool got_own = false;
 	while (!got_own && sse_next(&s, NULL, 5000, &ev)) {
@@ -333,17 +374,18 @@ static void a_clean_stop_hands_the_routing_over_at_once(void **state)
 	assert_true(got_own);
 	json_decref(ev.data);
 	sse_close(&s);
-	assert_int_equal(daemon_stop(&b), 0);
-	int64_t took = wait_routing(&a, t1.sup, 3000);
-	fprintf(stderr, "a routes %lld ms after b stopped\n", (long long)took);
+	assert_int_equal(daemon_stop(&a), 0);
+	int64_t took = wait_routing(&b, t1.sup, 3000);
+	fprintf(stderr, "b routes %lld ms after a stopped\n", (long long)took);
 	assert_true(took >= 0 && took < 2500);
-	long long c = new_contact(&a, &t1);
+	long long c = new_contact(&b, &t1);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/contacts/%lld/routing", c);
 	struct resp r;
-	http_json(&a, "GET", path, t1.sup, NULL, &r);
+	http_json(&b, "GET", path, t1.sup, NULL, &r);
 	assert_int_equal(r.status, 200);
 	resp_clear(&r);
+	assert_int_equal(leases_held(&b), 2);
 }
 
 /* A logout through one node refuses the token on the other at once,
@@ -354,7 +396,7 @@ static void pause_agent(const struct daemon *d, const char *token)
 		"paused", "reason", "break")), 200);
 }
 
-/* An outsourcer's supervisor streaming from b, which routes nothing: the
+/* An outsourcer's supervisor streaming from b, which does not route tenant one: the
  * events and digests relayed from a are cut to its agent there as on the
  * routing node. */
 static void an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents(void **state)
@@ -460,7 +502,7 @@ static void next_event_at(struct sse *s, const char *type, struct sse_event *ev,
 }
 #define next_event(s, type, ev) next_event_at(s, type, ev, __LINE__)
 
-/* A visitor on b, which routes nothing: its chat is made by a (the visitor
+/* A visitor on b, which does not route tenant one: its chat is made by a (the visitor
  * routes that use the routing engine are handed to it), its stream on b
  * hears the place a computes, and the conversation with an agent on a goes
  * both ways through the relayed chat hub. */
@@ -586,7 +628,7 @@ static void a_chat_spans_both_nodes(void **state)
 	free(agent);
 }
 
-/* A provider's webhook reaching b, which routes nothing: handed to a with
+/* A provider's webhook reaching b, which does not route tenant one: handed to a with
  * its signature's headers, checked there; the message becomes a contact
  * that a routes, and the same provider id again is taken once. */
 static void an_sms_webhook_on_the_other_node_is_routed(void **state)
@@ -631,8 +673,9 @@ static void an_sms_webhook_on_the_other_node_is_routed(void **state)
 	resp_clear(&r);
 }
 
-/* A new agent of t with a profile, available on the routing node a: its
- * id, its token in *ret_token, its profile's path in path. */
+/* A new agent of t with a profile, available (set through a, which hands
+ * it to t's routing node): its id, its token in *ret_token, its profile's
+ * path in path. */
 static long long available_agent(const struct tenant *t, const char *email, char **ret_token, char path[64])
 {
 	long long id = user(t->admin, email, "agent", ret_token);
@@ -643,11 +686,11 @@ static long long available_agent(const struct tenant *t, const char *email, char
 	return id;
 }
 
-/* The agent at path is offline on the routing node a: stored and live. */
-static void offline_on_a(const struct tenant *t, const char *path)
+/* The agent at path is offline on t's routing node d: stored and live. */
+static void offline_on(const struct daemon *d, const struct tenant *t, const char *path)
 {
 	struct resp r;
-	http_json(&a, "GET", path, t->sup, NULL, &r);
+	http_json(d, "GET", path, t->sup, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "presence")), "offline");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "live"), "presence")), "offline");
@@ -669,19 +712,19 @@ static void a_role_granted_on_the_other_node_takes_the_agent_off_duty(void **sta
 		fprintf(stderr, "grant through b: %d %s\n", r.status, r.text);
 	assert_int_equal(r.status, 200);
 	resp_clear(&r);
-	offline_on_a(&t1, path);
+	offline_on(&a, &t1, path);
 	free(token);
 }
 
-/* An agent available on the routing node logs out through the other: the
- * logout is handed to the routing node, which takes the agent out of the
+/* An agent of tenant two available on its routing node, b, logs out
+ * through a: the logout is handed to b, which takes the agent out of the
  * routing (src/daemon/router.h, router_signed_out). */
 static void a_logout_on_the_other_node_signs_the_agent_out(void **state)
 {
 	char *token = NULL, path[64];
 	available_agent(&t2, "leaver@two.example", &token, path);
-	assert_int_equal(http_status(&b, "POST", "/api/v1/auth/logout", token, NULL), 204);
-	offline_on_a(&t2, path);
+	assert_int_equal(http_status(&a, "POST", "/api/v1/auth/logout", token, NULL), 204);
+	offline_on(&b, &t2, path);
 	free(token);
 }
 
@@ -699,16 +742,17 @@ static const char *live_presence(const struct daemon *d, const struct tenant *t,
 /* An agent's desk open on the node that does not route its tenant keeps
  * the agent at work beyond the grace (the nodes tell each other which desks
  * they serve); once it closes, the routing node signs the agent out. Both
- * nodes with --desk-grace 2: b restarted and routing, a restarted after it. */
+ * nodes with --desk-grace 2: a restarted and routing, b restarted after it. */
 static void a_desk_on_the_other_node_keeps_the_agent(void **state)
 {
-	assert_int_equal(daemon_start(&b, "--nats", nats.url, "--node", "b", "--desk-grace", "2", NULL), 0);
+	assert_int_equal(daemon_start(&a, "--nats", nats.url, "--node", "a", "--desk-grace", "2", NULL), 0);
+	assert_true(wait_spread(5000) >= 0); /* b lets tenant two go to a */
 	/* a clean stop closes the link to the other nodes: no error for an alert to fire on */
-	FILE *f = fopen(a.log, "r");
+	FILE *f = fopen(b.log, "r");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END); /* what the log says from the stop on */
 	long before = ftell(f);
-	assert_int_equal(daemon_stop(&a), 0);
+	assert_int_equal(daemon_stop(&b), 0);
 	clearerr(f);
 	fseek(f, before, SEEK_SET);
 	char line[2048];
@@ -719,22 +763,23 @@ static void a_desk_on_the_other_node_keeps_the_agent(void **state)
 	}
 	fclose(f);
 	assert_true(stopped);
-	assert_true(wait_routing(&b, t1.sup, 3000) >= 0);
-	assert_int_equal(daemon_start(&a, "--nats", nats.url, "--node", "a", "--desk-grace", "2", NULL), 0);
+	assert_true(wait_routing(&a, t1.sup, 3000) >= 0);
+	assert_int_equal(daemon_start(&b, "--nats", nats.url, "--node", "b", "--desk-grace", "2", NULL), 0);
+	assert_true(wait_spread(5000) >= 0); /* a keeps tenant one */
 	char *token = NULL, path[64], buf[16];
-	long long id = post_id(&b, t1.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "desk@one.example",
+	long long id = post_id(&a, t1.admin, "/api/v1/users", json_pack("{s:s,s:s,s:s,s:s}", "email", "desk@one.example",
 		"name", "desk", "password", PASSWORD, "role", "agent"));
-	token = login(&a, "desk@one.example", PASSWORD);
+	token = login(&b, "desk@one.example", PASSWORD);
 	snprintf(path, sizeof(path), "/api/v1/agents/%lld", id);
-	assert_int_equal(http_status(&b, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
+	assert_int_equal(http_status(&a, "PUT", path, t1.admin, json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1,
 		"skills", "skill_id", (json_int_t)t1.skill, "proficiency", 5, "capacity", "chat", 0)), 200);
 	struct sse s;
-	assert_int_equal(sse_open(&s, &a, token, 0), 200);
-	presence(&a, token, "available");
+	assert_int_equal(sse_open(&s, &b, token, 0), 200);
+	presence(&b, token, "available");
 	sleep(6); /* past the grace and a report's life */
-	assert_string_equal(live_presence(&b, &t1, path, buf), "available");
+	assert_string_equal(live_presence(&a, &t1, path, buf), "available");
 	sse_close(&s);
-	for (int i = 0; i < 100 && strcmp(live_presence(&b, &t1, path, buf), "available") == 0; i++)
+	for (int i = 0; i < 100 && strcmp(live_presence(&a, &t1, path, buf), "available") == 0; i++)
 		nanosleep(&(struct timespec){.tv_nsec = 100000000}, NULL);
 	assert_string_equal(buf, "offline");
 	free(token);

@@ -7,7 +7,9 @@
  * back with its first time in the queue keeps its place. Waits follow the
  * queue's measured handle times, across a restart. Each tenant's
  * service-level counters count since its own local midnight (its
- * calendar's zone), and its statistics say which day they count. */
+ * calendar's zone), and its statistics say which day they count. Several
+ * nodes: a node routes only under its lease, and the tenants are spread
+ * over the nodes alive. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon/hub.h"
+#include "daemon/leases.h"
 #include "daemon/router.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
@@ -242,16 +245,12 @@ static int take_leases(struct store *s, const char *node, int64_t now, struct ro
 {
 	struct store_lease *list = NULL;
 	size_t n = 0;
-	assert_int_equal(store_begin(s), GC_OK);
-	assert_int_equal(store_lease_renew(s, node, now, now + 5000), GC_OK);
-	assert_int_equal(store_lease_take(s, node, now, now + 5000), GC_OK);
-	assert_int_equal(store_lease_list(s, &list, &n), GC_OK);
-	assert_int_equal(store_commit(s), GC_OK);
+	assert_int_equal(leases_step(s, node, now, &list, &n), GC_OK);
 	int held = 0;
 	for (size_t i = 0; i < n; i++)
-		held += strcmp(list[i].node, node) == 0;
+		held += strcmp(list[i].node, node) == 0 && list[i].expires_at >= now;
 	if (rt)
-		assert_int_equal(router_follow_leases(rt, s, list, n), GC_OK);
+		assert_int_equal(router_follow_leases(rt, s, list, n, now), GC_OK);
 	free(list);
 	return held;
 }
@@ -310,6 +309,74 @@ static void a_node_routes_only_under_its_lease(void **state)
 	json_decref(view);
 	f->rt = saved;
 	router_free(n1);
+	hub_free(hub);
+}
+
+/* A node's share: the tenants over the nodes alive, rounded up; taken when
+ * under it, let go of one a round when over it. */
+static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
+{
+	(void)state;
+	struct lease_move m = leases_move(0, 1, 0);
+	assert_true(m.take == 0 && m.give == 0);
+	m = leases_move(3, 0, 0); /* no row seen yet: alone */
+	assert_true(m.take == 3 && m.give == 0);
+	m = leases_move(5, 2, 5);
+	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
+	m = leases_move(5, 2, 3);
+	assert_true(m.take == 0 && m.give == 0);
+	m = leases_move(5, 2, 2);
+	assert_true(m.take == 1 && m.give == 0);
+	m = leases_move(1, 3, 0); /* fewer tenants than nodes: whoever is first */
+	assert_true(m.take == 1 && m.give == 0);
+	m = leases_move(1, 3, 1);
+	assert_true(m.take == 0 && m.give == 0);
+}
+
+/* Two nodes share the two tenants: n1, alone first, routes both; once n2
+ * is alive, n1 lets the higher tenant go and n2 takes it (its epoch up by
+ * one); then they hold one each, round after round. n2 gone silent, n1
+ * takes its tenant back once n2's lease and row expire. */
+static void the_tenants_are_spread_over_the_nodes(void **state)
+{
+	struct fixture *f = *state;
+	struct hub *hub = hub_new();
+	struct router *n1 = NULL, *n2 = NULL;
+	assert_int_equal(router_new(f->s, hub, "n1", &n1), GC_OK);
+	assert_int_equal(router_new(f->s, hub, "n2", &n2), GC_OK);
+	int64_t now = gc_now_ms();
+	json_t *v = NULL;
+	assert_int_equal(take_leases(f->s, "n1", now, n1), 2);
+	assert_int_equal(take_leases(f->s, "n2", now + 100, n2), 0); /* its share is one: none free */
+	assert_int_equal(take_leases(f->s, "n1", now + 1000, n1), 1);
+	/* the lower tenant id kept, the higher let go of */
+	const struct store_scope *kept = f->a.tenant_id < f->b.tenant_id ? &f->a : &f->b;
+	const struct store_scope *moved = kept == &f->a ? &f->b : &f->a;
+	int64_t kept_contact = kept == &f->a ? f->ca : f->cb, moved_contact = kept == &f->a ? f->cb : f->ca;
+	assert_int_equal(router_contact_view(n1, moved, moved_contact, &v), GC_EMOVED); /* let go of at once */
+	assert_int_equal(router_contact_view(n1, kept, kept_contact, &v), GC_OK);
+	json_decref(v);
+	assert_int_equal(take_leases(f->s, "n2", now + 1100, n2), 1);
+	assert_int_equal(router_contact_view(n2, moved, moved_contact, &v), GC_OK);
+	json_decref(v);
+	struct store_lease *list = NULL;
+	size_t n = 0;
+	assert_int_equal(store_lease_list(f->s, &list, &n), GC_OK);
+	for (size_t i = 0; i < n; i++)
+		if (list[i].tenant_id == moved->tenant_id)
+			assert_int_equal(list[i].epoch, 2);
+	free(list);
+	for (int round = 2; round < 5; round++) {
+		assert_int_equal(take_leases(f->s, "n1", now + round * 1000, n1), 1);
+		assert_int_equal(take_leases(f->s, "n2", now + round * 1000 + 100, n2), 1);
+	}
+	/* n2 silent from now + 4100: its lease and its row expire at now + 9100 */
+	assert_int_equal(take_leases(f->s, "n1", now + 9000, n1), 1);
+	assert_int_equal(take_leases(f->s, "n1", now + 9200, n1), 2);
+	assert_int_equal(router_contact_view(n1, moved, moved_contact, &v), GC_OK);
+	json_decref(v);
+	router_free(n1);
+	router_free(n2);
 	hub_free(hub);
 }
 
@@ -495,6 +562,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_rolled_back_request_rebuilds_its_tenant_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
+		cmocka_unit_test(a_nodes_share_is_the_tenants_over_the_nodes),
+		cmocka_unit_test_setup_teardown(the_tenants_are_spread_over_the_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(waits_follow_the_measured_handle_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(each_tenant_counts_since_its_own_midnight, setup, teardown),

@@ -325,11 +325,12 @@ static void newer_schemas_are_refused(void **state)
 /* What migration 31 (28 here) adds, taken away again (reasons, satisfaction, knowledge in the reports). */
 #define DROP_REPORT_REASONS "DROP TABLE report_reasons; DROP TABLE report_satisfaction; DROP TABLE report_knowledge;" \
 	" DROP TABLE report_kb_resolutions; DROP TABLE report_contact_cursor; DROP INDEX IF EXISTS contact_events_tenant; "
-/* What migrations 45 to 48 and 50 add, taken away again (the tenants'
+/* What migrations 45 to 48, 50 and 51 add, taken away again (the tenants'
  * disposition codes, a knowledge draft's writer, a mailbox's sender name,
  * the offers declined and missed and the contacts moved away in the
- * reports' rows): every rewind here goes back past them, with DROP_FOLD. */
-#define DROP_DISPOSITIONS "DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by;" \
+ * reports' rows, a cluster's live nodes): every rewind here goes back past
+ * them, with DROP_FOLD. */
+#define DROP_DISPOSITIONS "DROP TABLE routing_nodes; DROP TABLE dispositions; ALTER TABLE kb_items DROP COLUMN draft_by;" \
 	" ALTER TABLE email_mailboxes DROP COLUMN from_name; ALTER TABLE report_intervals DROP COLUMN declined;" \
 	" ALTER TABLE report_intervals DROP COLUMN missed; ALTER TABLE report_intervals DROP COLUMN moved_away; "
 /* What migrations 33 and 34 add, taken away again (the help centre's

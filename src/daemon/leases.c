@@ -1,0 +1,48 @@
+/* A cluster node's routing leases kept, one round at a time (leases.h). */
+#include "daemon/leases.h"
+#include "guichet/error.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+
+struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t held)
+{
+	if (nodes < 1)
+		nodes = 1;
+	int64_t share = (tenants + nodes - 1) / nodes;
+	if (held > share)
+		return (struct lease_move){0, held - share < LEASE_GIVE_PER_ROUND ? held - share : LEASE_GIVE_PER_ROUND};
+	return (struct lease_move){share - held, 0};
+}
+
+/* In the round's transaction: keeps node's share of the leases. */
+static int keep_share(struct store *db, const char *node, int64_t now, int64_t until)
+{
+	struct store_lease_counts c;
+	int rc = store_lease_counts(db, node, now, &c);
+	if (rc != GC_OK)
+		return rc;
+	struct lease_move m = leases_move(c.tenants, c.nodes, c.held);
+	if (m.give > 0)
+		return store_lease_give_back(db, node, now, m.give);
+	return m.take > 0 ? store_lease_take(db, node, now, until, m.take) : GC_OK;
+}
+
+int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n)
+{
+	int64_t until = now + LEASE_MS;
+	*ret = NULL;
+	*ret_n = 0;
+	int rc = store_begin(db);
+	if (rc == GC_OK && (rc = store_lease_node_alive(db, node, until)) == GC_OK &&
+	    (rc = store_lease_renew(db, node, now, until)) == GC_OK && (rc = keep_share(db, node, now, until)) == GC_OK &&
+	    (rc = store_lease_list(db, ret, ret_n)) == GC_OK)
+		rc = store_commit(db);
+	if (rc < 0) {
+		store_rollback(db);
+		free(*ret);
+		*ret = NULL;
+		*ret_n = 0;
+	}
+	return rc;
+}

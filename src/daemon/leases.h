@@ -1,0 +1,31 @@
+/* A cluster node's routing leases kept, one round at a time: alive, its
+ * leases renewed, its share of the tenants taken or let go of (the store's
+ * side: src/store/lease.c; the round's caller: cluster.c; docs/design.md). */
+#ifndef GUICHET_DAEMON_LEASES_H
+#define GUICHET_DAEMON_LEASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_lease;
+
+#define LEASE_MS 5000          /* a lease (and a node) not renewed for this long is taken (gone) */
+#define LEASE_GIVE_PER_ROUND 1 /* leases a node over its share lets go of in a round */
+
+/* What a node does with its leases in a round, from the tenants, the nodes
+ * alive (itself among them) and the leases it holds: its share is the
+ * tenants over the nodes, rounded up; under it, it takes up to take free
+ * leases; over it, it lets give of its own go (LEASE_GIVE_PER_ROUND at most,
+ * so that tenants move a few at a time as a node joins). Pure. */
+struct lease_move {
+	int64_t take, give;
+};
+struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t held);
+
+/* One round for node at now, in one transaction: node alive until
+ * now + LEASE_MS, its leases renewed as long, its share kept; the whole
+ * lease table after it in *ret (free it). */
+int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n);
+
+#endif
