@@ -38,6 +38,7 @@
 #define SUBJECT_CALLS "guichet.calls"  /* calls' states (hub.h), Tenant and Agent headers */
 #define SUBJECT_AUTHZ "guichet.authz"
 #define SUBJECT_LOGINS "guichet.logins" /* logins judged: "NODE\nF|S\nEMAIL\nADDRESS" */
+#define SUBJECT_ALLOWANCES "guichet.allowances" /* public requests let through: "NODE\nKIND\nKEY\nADDRESS" */
 #define SUBJECT_CHAT "guichet.chat"
 #define SUBJECT_DESKS "guichet.desks"  /* the agents' desks open on a node: "TENANT USER" lines */
 #define SUBJECT_WAITS "guichet.waits."          /* + the routing node's name */
@@ -59,7 +60,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *calls, *authz, *logins, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
+	natsSubscription *events, *stats, *calls, *authz, *logins, *allowances, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -860,6 +861,35 @@ static void on_logins(natsConnection *nc, natsSubscription *sub, natsMsg *msg, v
 	natsMsg_Destroy(msg);
 }
 
+/* --- the public allowances, counted over the nodes --- */
+
+void cluster_allowance_counted(struct cluster *cl, char kind, const char *key, const char *address)
+{
+	char *text = NULL;
+	int n = asprintf(&text, "%s\n%c\n%s\n%s", cl->node, kind, key ? key : "", address);
+	if (n < 0 || natsConnection_Publish(cl->nc, SUBJECT_ALLOWANCES, text, n) != NATS_OK)
+		log_error("cannot tell the other nodes a public request: their allowances do not count it");
+	if (n >= 0)
+		free(text);
+}
+
+/* A request another node let through, counted here as there (ratelimit.h). */
+static void on_allowances(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	int len = natsMsg_GetDataLength(msg);
+	char *text = len > 0 ? strndup(natsMsg_GetData(msg), (size_t)len) : NULL;
+	char *kind = text ? strchr(text, '\n') : NULL, *key = kind ? strchr(kind + 1, '\n') : NULL;
+	char *address = key ? strchr(key + 1, '\n') : NULL;
+	if (address) {
+		*kind++ = *key++ = *address++ = '\0';
+		if (strcmp(text, cl->node) != 0 && kind[0] && !kind[1])
+			ratelimit_counted_elsewhere(kind[0], *key ? key : NULL, address, gc_now_ms());
+	}
+	free(text);
+	natsMsg_Destroy(msg);
+}
+
 /* --- the connection --- */
 
 /* Also called, later and on the library's thread, when cluster_free closes
@@ -924,6 +954,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->logins, cl->nc, SUBJECT_LOGINS, on_logins, cl);
 	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->allowances, cl->nc, SUBJECT_ALLOWANCES, on_allowances, cl);
+	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->chat, cl->nc, SUBJECT_CHAT, on_chat, cl);
@@ -974,6 +1006,7 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->calls);
 	natsSubscription_Unsubscribe(cl->authz);
 	natsSubscription_Unsubscribe(cl->logins);
+	natsSubscription_Unsubscribe(cl->allowances);
 	natsSubscription_Unsubscribe(cl->replies);
 	natsSubscription_Unsubscribe(cl->chat);
 	natsSubscription_Unsubscribe(cl->waits);
@@ -991,6 +1024,7 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->calls);
 	natsSubscription_Destroy(cl->authz);
 	natsSubscription_Destroy(cl->logins);
+	natsSubscription_Destroy(cl->allowances);
 	natsSubscription_Destroy(cl->replies);
 	natsSubscription_Destroy(cl->chat);
 	natsSubscription_Destroy(cl->waits);

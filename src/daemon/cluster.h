@@ -87,6 +87,11 @@ void cluster_authz_changed(struct cluster *cl);
  * other nodes count it in their throttles (ratelimit.h's _elsewhere), so
  * that guesses spread over the nodes are slowed as on one. */
 void cluster_login_judged(struct cluster *cl, const char *email, const char *address, bool right);
+/* After a public request (self-service, web chat) was let through by its
+ * allowance here: the other nodes count it in theirs
+ * (ratelimit_counted_elsewhere), so that a client spreading its requests
+ * over the nodes gets one allowance. */
+void cluster_allowance_counted(struct cluster *cl, char kind, const char *key, const char *address);
 
 /* On the writer: asks the node routing the tenant for the places of these
  * waiting chats, for this node's streams (chatstreams_tell_wait, when the

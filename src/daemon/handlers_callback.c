@@ -2,7 +2,7 @@
  * here, each bad field named; the work done by callback.c on the writer. */
 #include "daemon/handlers_callback.h"
 #include "daemon/callback.h"
-#include "daemon/ratelimit.h"
+#include "daemon/handlers.h"
 #include "daemon/server.h"
 #include "guichet/calendar.h"
 #include "guichet/clock.h"
@@ -274,13 +274,8 @@ int run_report_callbacks(struct request *r, struct store *db)
 
 int prepare_public_callback(struct request *r, struct store *db)
 {
-	int retry = 0;
-	if (!ratelimit_public(r->scope.ip, gc_now_ms(), &retry)) {
-		char after[16];
-		snprintf(after, sizeof(after), "%d", retry);
-		reply_header(r, "Retry-After", after);
-		return reply_error(r, 429, "too_many_requests", NULL, "too many requests: try again in %d seconds", retry), 1;
-	}
+	if (!public_allowed(r))
+		return 1;
 	if (store_tenant_exists(db, r->ids[0]) < 0)
 		return reply_error(r, 404, "not_found", NULL, "no such tenant"), 1;
 	return 0;

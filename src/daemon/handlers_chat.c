@@ -15,6 +15,7 @@
 #include "daemon/chat_text.h"
 #include "daemon/chathub.h"
 #include "daemon/chatstream.h"
+#include "daemon/cluster.h"
 #include "daemon/ratelimit.h"
 #include "daemon/router.h"
 #include "daemon/secrets.h"
@@ -126,8 +127,12 @@ bool chat_allowed(struct request *r, char kind, int per_visitor, int per_address
 {
 	int retry = 1;
 	if (ratelimit_keyed(kind, req_visitor(r), per_visitor, r->scope.ip, per_address > 0 ? per_address : 1,
-			    gc_now_ms(), &retry))
+			    gc_now_ms(), &retry)) {
+		struct cluster *cluster = r->worker->server->cluster;
+		if (cluster)
+			cluster_allowance_counted(cluster, kind, req_visitor(r), r->scope.ip);
 		return true;
+	}
 	char value[16];
 	snprintf(value, sizeof(value), "%d", retry);
 	reply_header(r, "Retry-After", value);

@@ -28,6 +28,7 @@
 #include "daemon/canned.h"
 #include "daemon/kbsvc.h"
 #include "daemon/ops.h"
+#include "daemon/cluster.h"
 #include "daemon/ratelimit.h"
 #include "daemon/router.h"
 #include "daemon/server.h"
@@ -1165,8 +1166,15 @@ int run_kb_training_progress(struct request *r, struct store *db)
 bool public_allowed(struct request *r)
 {
 	int retry = 0;
-	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry))
+	if (ratelimit_public(r->scope.ip, gc_now_ms(), &retry)) {
+		struct cluster *cluster = r->worker->server->cluster;
+		if (cluster)
+			cluster_allowance_counted(cluster, 's', NULL, r->scope.ip);
 		return true;
+	}
+	char value[16];
+	snprintf(value, sizeof(value), "%d", retry);
+	reply_header(r, "Retry-After", value);
 	reply_error(r, 429, "too_many_requests", NULL, "too many requests: try again in %d seconds", retry);
 	return false;
 }

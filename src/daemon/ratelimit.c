@@ -459,6 +459,18 @@ static bool window_count(struct entry *e, int64_t max, int64_t now, int *ret_ret
 	return ok;
 }
 
+/* Counts one in e's minute window whatever it holds (another node let it through). Under the lock. */
+static void window_add(struct entry *e, int64_t now)
+{
+	if (now - e->last >= RATELIMIT_PUBLIC_WINDOW_MS || e->expires == 0) {
+		e->last = now;
+		e->n = 0;
+		e->expires = now + RATELIMIT_PUBLIC_WINDOW_MS;
+	}
+	if (e->n < INT32_MAX)
+		e->n++;
+}
+
 bool ratelimit_public(const char *address, int64_t now, int *ret_retry_after)
 {
 	struct digest d;
@@ -487,6 +499,20 @@ bool ratelimit_keyed(char kind, const char *key, int max_per_key, const char *ad
 		*ret_retry_after = (int)((k->last + RATELIMIT_PUBLIC_WINDOW_MS - now) / 1000) + 1;
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+void ratelimit_counted_elsewhere(char kind, const char *key, const char *address, int64_t now)
+{
+	struct digest kd, ad;
+	bool keyed_kind = kind != 's';
+	if (keyed_kind && key)
+		digest(kind, NULL, key, &kd);
+	digest(keyed_kind ? (char)(kind ^ 0x20) : 's', address, NULL, &ad);
+	pthread_mutex_lock(&lock);
+	if (keyed_kind && key)
+		window_add(claim(&keyed, &kd, now, NULL), now);
+	window_add(claim(keyed_kind ? &keyed : &publics, &ad, now, NULL), now);
+	pthread_mutex_unlock(&lock);
 }
 
 int ratelimit_public_max(void)

@@ -93,4 +93,11 @@ int ratelimit_public_max(void);
 bool ratelimit_keyed(char kind, const char *key, int max_per_key, const char *address, int max_per_address,
 		     int64_t now_ms, int *ret_retry_after);
 
+/* A request another node of a cluster let through (cluster.c passes them
+ * on), counted here too and never refused, so that a client spreading its
+ * requests over the nodes gets one allowance, not one per node: kind 's' a
+ * self-service request by address (key NULL), any other a web chat's kind
+ * by key (NULL: none) and address, as ratelimit_keyed counts them. */
+void ratelimit_counted_elsewhere(char kind, const char *key, const char *address, int64_t now_ms);
+
 #endif

@@ -20,7 +20,8 @@
  *   carries its own agent's events and digests alone, the brand's
  *   supervisor's there everything;
  * - a logout through one node refuses the token on the other at once;
- * - wrong passwords tried by turns on both nodes are throttled as on one;
+ * - wrong passwords tried by turns on both nodes are throttled as on one,
+ *   and self-service requests spread over them get one allowance;
  * - a web chat spans both nodes: a visitor on b (which does not route tenant one)
  *   opens a chat, hears its place, and talks live with an agent on a:
  *   messages, typing and the state both ways; after a cut of the link
@@ -785,6 +786,29 @@ static void a_desk_on_the_other_node_keeps_the_agent(void **state)
 	free(token);
 }
 
+/* A client spreading its self-service requests over both nodes gets one
+ * allowance (--public-per-minute, 60), not one per node: each node tells
+ * the other the requests it let through. */
+static void the_self_service_allowance_is_counted_over_the_nodes(void **state)
+{
+	int let_through = 0, refused_at = 0;
+	for (int i = 1; i <= 130 && refused_at == 0; i++) {
+		struct resp r;
+		http_raw(i % 2 ? &a : &b, "GET", "/public/v1/tenants/1/kb/search?q=invoice", NULL, NULL, NULL, NULL, 0, &r);
+		if (r.status == 429) {
+			refused_at = i;
+			assert_true(atoi(r.retry_after) >= 1);
+		} else {
+			let_through++;
+		}
+		resp_clear(&r);
+	}
+	fprintf(stderr, "%d self-service requests let through by the two nodes, then 429\n", let_through);
+	assert_true(refused_at > 0);
+	/* 60 on one node; the other's count reaches it a moment later (NATS) */
+	assert_true(let_through >= 60 && let_through <= 63);
+}
+
 int main(void)
 {
 	setenv("GUICHET_TEST_ENGINE", "postgresql", 1); /* several nodes share one PostgreSQL database */
@@ -800,6 +824,7 @@ int main(void)
 		cmocka_unit_test(the_routing_node_killed_the_other_takes_over),
 		cmocka_unit_test(a_clean_stop_hands_the_routing_over_at_once),
 		cmocka_unit_test(a_desk_on_the_other_node_keeps_the_agent),
+		cmocka_unit_test(the_self_service_allowance_is_counted_over_the_nodes),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -278,6 +278,27 @@ static void chat_allowances_per_visitor_and_address(void **state)
 	assert_true(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 1000 + RATELIMIT_PUBLIC_WINDOW_MS, &retry));
 }
 
+/* What another node let through counts here, never refused: self-service
+ * by address; the web chat by visitor and address, each kind apart. */
+static void allowances_of_other_nodes_count_here(void **state)
+{
+	int retry = 0;
+	for (int i = 0; i < 59; i++)
+		ratelimit_counted_elsewhere('s', NULL, "192.0.2.1", T0);
+	ratelimit_counted_elsewhere('s', NULL, "192.0.2.1", T0); /* past the allowance elsewhere: counted all the same */
+	assert_false(ratelimit_public("192.0.2.1", T0 + 1000, &retry));
+	assert_true(ratelimit_public("192.0.2.2", T0 + 1000, &retry));
+	assert_true(ratelimit_public("192.0.2.1", T0 + 60 * 1000, &retry)); /* the next minute */
+	ratelimit_counted_elsewhere('o', "visitor-1", "192.0.2.1", 1000);
+	ratelimit_counted_elsewhere('o', "visitor-1", "192.0.2.1", 1000);
+	assert_true(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 1000, &retry)); /* its 3rd */
+	assert_false(ratelimit_keyed('o', "visitor-1", 3, "192.0.2.1", 5, 1000, &retry));
+	assert_true(ratelimit_keyed('m', "visitor-1", 3, "192.0.2.1", 5, 1000, &retry)); /* another kind */
+	ratelimit_counted_elsewhere('o', NULL, "192.0.2.1", 1000);                      /* the address's 4th */
+	assert_true(ratelimit_keyed('o', "visitor-2", 3, "192.0.2.1", 5, 1000, &retry)); /* its 5th */
+	assert_false(ratelimit_keyed('o', "visitor-3", 3, "192.0.2.1", 5, 1000, &retry));
+}
+
 static void random_key(void **state)
 {
 	ratelimit_init(FREE, 60);
@@ -332,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup(ipv6_counts_by_slash_64, setup),
 		cmocka_unit_test_setup(public_allowance_per_minute, setup),
 		cmocka_unit_test_setup(chat_allowances_per_visitor_and_address, setup),
+		cmocka_unit_test_setup(allowances_of_other_nodes_count_here, setup),
 		cmocka_unit_test(random_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
