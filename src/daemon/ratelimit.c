@@ -443,14 +443,20 @@ void ratelimit_login_refund(const char *email, const char *address, int64_t now)
 	pthread_mutex_unlock(&lock);
 }
 
-/* Counts one in e's minute window: false (and the seconds to wait) past max. Under the lock. */
-static bool window_count(struct entry *e, int64_t max, int64_t now, int *ret_retry_after)
+/* Starts e's minute window afresh once the last one is over. Under the lock. */
+static void window_start(struct entry *e, int64_t now)
 {
 	if (now - e->last >= RATELIMIT_PUBLIC_WINDOW_MS || e->expires == 0) {
 		e->last = now;
 		e->n = 0;
 		e->expires = now + RATELIMIT_PUBLIC_WINDOW_MS;
 	}
+}
+
+/* Counts one in e's minute window: false (and the seconds to wait) past max. Under the lock. */
+static bool window_count(struct entry *e, int64_t max, int64_t now, int *ret_retry_after)
+{
+	window_start(e, now);
 	bool ok = e->n < max;
 	if (ok)
 		e->n++;
@@ -462,11 +468,7 @@ static bool window_count(struct entry *e, int64_t max, int64_t now, int *ret_ret
 /* Counts one in e's minute window whatever it holds (another node let it through). Under the lock. */
 static void window_add(struct entry *e, int64_t now)
 {
-	if (now - e->last >= RATELIMIT_PUBLIC_WINDOW_MS || e->expires == 0) {
-		e->last = now;
-		e->n = 0;
-		e->expires = now + RATELIMIT_PUBLIC_WINDOW_MS;
-	}
+	window_start(e, now);
 	if (e->n < INT32_MAX)
 		e->n++;
 }
