@@ -38,6 +38,7 @@
 #define SUBJECT_CALLS "guichet.calls"  /* calls' states (hub.h), Tenant and Agent headers */
 #define SUBJECT_AUTHZ "guichet.authz"
 #define SUBJECT_LOGINS "guichet.logins" /* logins judged: "NODE\nF|S\nEMAIL\nADDRESS" */
+#define SUBJECT_LEASES "guichet.leases" /* a node let leases go (or stopped): the sender's name */
 #define SUBJECT_ALLOWANCES "guichet.allowances" /* public requests let through: "NODE\nKIND\nKEY\nADDRESS" */
 #define SUBJECT_CHAT "guichet.chat"
 #define SUBJECT_DESKS "guichet.desks"  /* the agents' desks open on a node: "TENANT USER" lines */
@@ -60,7 +61,7 @@ struct pending {
 struct cluster {
 	struct server *srv;
 	natsConnection *nc;
-	natsSubscription *events, *stats, *calls, *authz, *logins, *allowances, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
+	natsSubscription *events, *stats, *calls, *authz, *logins, *allowances, *leases_freed, *replies, *handoffs, *chat, *waits, *waits_back, *desks;
 	char node[64];
 	char reply_prefix[128];
 	pthread_mutex_t lock;       /* leases and pending */
@@ -78,15 +79,35 @@ const char *cluster_node(const struct cluster *cl)
 
 /* --- leases --- */
 
+/* Leases this node let go of are free now: the others keep theirs at once,
+ * rather than at their next second, and one under its share takes them. */
+static void tell_leases_freed(struct cluster *cl)
+{
+	if (natsConnection_Publish(cl->nc, SUBJECT_LEASES, cl->node, (int)strlen(cl->node)) != NATS_OK)
+		log_error("cannot tell the other nodes that routing leases are free: they take them within a second");
+}
+
+static void on_leases_freed(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+	struct cluster *cl = closure;
+	int len = natsMsg_GetDataLength(msg);
+	if ((size_t)len != strlen(cl->node) || memcmp(natsMsg_GetData(msg), cl->node, (size_t)len) != 0)
+		writer_lease_round_now(cl->srv->writer);
+	natsMsg_Destroy(msg);
+}
+
 void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt)
 {
 	int64_t now = gc_now_ms();
 	struct store_lease *list = NULL;
 	size_t n = 0;
-	if (leases_step(db, cl->node, now, &list, &n) < 0) {
+	struct lease_move did;
+	if (leases_step(db, cl->node, now, &list, &n, &did) < 0) {
 		log_error("cannot renew the routing leases", "error", store_errmsg(db));
 		return; /* the workers keep the last table, whose expiries tell when it is too old */
 	}
+	if (did.give > 0)
+		tell_leases_freed(cl);
 	if (router_follow_leases(rt, db, list, n, now) < 0)
 		log_error("cannot load a tenant whose routing this node took", "error", store_errmsg(db));
 	pthread_mutex_lock(&cl->lock);
@@ -117,6 +138,8 @@ void cluster_release(struct cluster *cl, struct store *db)
 		store_rollback(db);
 		log_error("cannot let the routing leases go: other nodes take them once they expire", "error",
 			  store_errmsg(db));
+	} else {
+		tell_leases_freed(cl); /* cluster_free flushes it before the link closes */
 	}
 }
 
@@ -956,6 +979,8 @@ int cluster_new(struct server *srv, struct cluster **ret)
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->allowances, cl->nc, SUBJECT_ALLOWANCES, on_allowances, cl);
 	if (s == NATS_OK)
+		s = natsConnection_Subscribe(&cl->leases_freed, cl->nc, SUBJECT_LEASES, on_leases_freed, cl);
+	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->replies, cl->nc, subject, on_reply, cl);
 	if (s == NATS_OK)
 		s = natsConnection_Subscribe(&cl->chat, cl->nc, SUBJECT_CHAT, on_chat, cl);
@@ -1007,6 +1032,7 @@ void cluster_stop_serving(struct cluster *cl)
 	natsSubscription_Unsubscribe(cl->authz);
 	natsSubscription_Unsubscribe(cl->logins);
 	natsSubscription_Unsubscribe(cl->allowances);
+	natsSubscription_Unsubscribe(cl->leases_freed);
 	natsSubscription_Unsubscribe(cl->replies);
 	natsSubscription_Unsubscribe(cl->chat);
 	natsSubscription_Unsubscribe(cl->waits);
@@ -1025,6 +1051,7 @@ void cluster_free(struct cluster *cl)
 	natsSubscription_Destroy(cl->authz);
 	natsSubscription_Destroy(cl->logins);
 	natsSubscription_Destroy(cl->allowances);
+	natsSubscription_Destroy(cl->leases_freed);
 	natsSubscription_Destroy(cl->replies);
 	natsSubscription_Destroy(cl->chat);
 	natsSubscription_Destroy(cl->waits);

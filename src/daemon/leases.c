@@ -15,29 +15,34 @@ struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t held)
 	return (struct lease_move){share - held, 0};
 }
 
-/* In the round's transaction: keeps node's share of the leases. */
-static int keep_share(struct store *db, const char *node, int64_t now, int64_t until)
+/* In the round's transaction: keeps node's share of the leases (what it
+ * meant to do in *m: a take may find fewer free). */
+static int keep_share(struct store *db, const char *node, int64_t now, int64_t until, struct lease_move *m)
 {
 	struct store_lease_counts c;
 	int rc = store_lease_counts(db, node, now, &c);
 	if (rc != GC_OK)
 		return rc;
-	struct lease_move m = leases_move(c.tenants, c.nodes, c.held);
-	if (m.give > 0)
-		return store_lease_give_back(db, node, now, m.give);
-	return m.take > 0 ? store_lease_take(db, node, now, until, m.take) : GC_OK;
+	*m = leases_move(c.tenants, c.nodes, c.held);
+	if (m->give > 0)
+		return store_lease_give_back(db, node, now, m->give);
+	return m->take > 0 ? store_lease_take(db, node, now, until, m->take) : GC_OK;
 }
 
-int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n)
+int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n,
+		struct lease_move *ret_move)
 {
 	int64_t until = now + LEASE_MS;
+	struct lease_move m = {0, 0};
 	*ret = NULL;
 	*ret_n = 0;
 	int rc = store_begin(db);
 	if (rc == GC_OK && (rc = store_lease_node_alive(db, node, until)) == GC_OK &&
-	    (rc = store_lease_renew(db, node, now, until)) == GC_OK && (rc = keep_share(db, node, now, until)) == GC_OK &&
-	    (rc = store_lease_list(db, ret, ret_n)) == GC_OK)
+	    (rc = store_lease_renew(db, node, now, until)) == GC_OK &&
+	    (rc = keep_share(db, node, now, until, &m)) == GC_OK && (rc = store_lease_list(db, ret, ret_n)) == GC_OK)
 		rc = store_commit(db);
+	if (ret_move)
+		*ret_move = rc < 0 ? (struct lease_move){0, 0} : m;
 	if (rc < 0) {
 		store_rollback(db);
 		free(*ret);

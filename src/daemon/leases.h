@@ -24,8 +24,10 @@ struct lease_move {
 struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t held);
 
 /* One round for node at now, in one transaction: node alive until
- * now + LEASE_MS, its leases renewed as long, its share kept; the whole
- * lease table after it in *ret (free it). */
-int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n);
+ * now + LEASE_MS, its leases renewed as long, its share kept (what it did
+ * in *ret_move, when not NULL); the whole lease table after it in *ret
+ * (free it). */
+int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n,
+		struct lease_move *ret_move);
 
 #endif

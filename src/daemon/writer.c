@@ -61,6 +61,7 @@ struct writer {
 	struct cluster *cluster;    /* NULL alone */
 	struct chathub *chat;       /* the web chat's fan-out: staged events go out after the commit */
 	int64_t next_lease;         /* when the routing leases are renewed next (ms) */
+	atomic_bool lease_now;      /* ... or at once (writer_lease_round_now) */
 	struct desks *desks;        /* the agents' open desks (desks.h) */
 	int64_t desk_grace_ms;      /* how long an agent's desk may be gone before it is signed out; 0: never */
 	int64_t next_desks;         /* when the desks are looked at next (ms) */
@@ -555,7 +556,8 @@ static void desks_due(struct writer *w, int64_t now)
 static void run_clock(struct writer *w)
 {
 	int64_t now = gc_now_ms();
-	if (w->cluster && now >= w->next_lease) { /* first: a tenant lost is not routed, nor its statistics sent */
+	bool lease_now = atomic_exchange(&w->lease_now, false);
+	if (w->cluster && (now >= w->next_lease || lease_now)) { /* first: a tenant lost is not routed, nor its statistics sent */
 		cluster_lease_round(w->cluster, w->db, w->router);
 		w->next_lease = now + CLUSTER_RENEW_MS;
 	}
@@ -593,6 +595,8 @@ static void run_clock(struct writer *w)
 /* Sleeps until work comes or the next timer or statistics fall due. */
 static void wait_for_work(struct writer *w)
 {
+	if (atomic_load(&w->lease_now))
+		return; /* set before the lock was taken: its signal came before this wait */
 	int64_t due = router_next_due(w->router);
 	if (due > w->next_stats)
 		due = w->next_stats;
@@ -745,6 +749,14 @@ void writer_submit(struct writer *w, struct request *r)
 	else
 		w->head = j;
 	w->tail = j;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_lease_round_now(struct writer *w)
+{
+	atomic_store(&w->lease_now, true);
+	pthread_mutex_lock(&w->lock);
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }

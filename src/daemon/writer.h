@@ -76,6 +76,10 @@ void writer_on_mailboxes(struct writer *w, void (*fn)(void *arg), void *arg);
  * those past their tenant's retention, rows then files (once a minute). */
 void writer_set_recordings(struct writer *w, const char *dir);
 
+/* From any thread: the writer keeps its routing leases now rather than at
+ * its next second (another node let some go, or stopped). */
+void writer_lease_round_now(struct writer *w);
+
 /* The routing engine: only for runs on the writer thread. */
 struct router *writer_router(struct writer *w);
 /* Counters for /metrics. */

@@ -245,7 +245,7 @@ static int take_leases(struct store *s, const char *node, int64_t now, struct ro
 {
 	struct store_lease *list = NULL;
 	size_t n = 0;
-	assert_int_equal(leases_step(s, node, now, &list, &n), GC_OK);
+	assert_int_equal(leases_step(s, node, now, &list, &n, NULL), GC_OK);
 	int held = 0;
 	for (size_t i = 0; i < n; i++)
 		held += strcmp(list[i].node, node) == 0 && list[i].expires_at >= now;
