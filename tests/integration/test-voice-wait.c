@@ -486,7 +486,8 @@ static void a_queue_plays_its_own_music(void **state)
 	for (int i = 0; i < 100 && packets == 0; i++)
 		sipp_tap_read(tap, 50, &packets, &changes);
 	sipp_tap_read(tap, 1000, &packets, &changes);
-	assert_true(packets >= 30);
+	fprintf(stderr, "# without music: %ld packets in a second, %ld sign changes\n", packets, changes);
+	assert_true(packets >= 10); /* the media flows (the pace is bench/voice's: a loaded machine sends fewer) */
 	assert_int_equal(changes, 0);
 	assert_int_equal(sipp_wait(&c, 20000), 0);
 	close(tap);

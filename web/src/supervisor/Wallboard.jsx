@@ -318,17 +318,20 @@ export function Wallboard({ t, lang, say, fail }) {
     return () => document.removeEventListener('fullscreenchange', sync);
   }, []);
   // Escape leaves the wall screen, also where the browser refused the
-  // Fullscreen API (its own Escape then has nothing to leave)
+  // Fullscreen API (its own Escape then has nothing to leave). Listened to
+  // from the start, the state read as rendered: an Escape pressed as soon
+  // as the wall screen shows is not lost to an effect that has not run yet.
+  const wallShown = useRef(false);
+  wallShown.current = wall;
   useEffect(() => {
-    if (!wall) return undefined;
     const onKey = (e) => {
-      if (e.key !== 'Escape') return;
+      if (e.key !== 'Escape' || !wallShown.current) return;
       setWall(false);
       if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [wall]);
+  }, []);
   // the Fullscreen API where the browser allows it; the large layout in any case
   const toggleWall = () => {
     const on = !wall;
