@@ -102,7 +102,7 @@ void cluster_lease_round(struct cluster *cl, struct store *db, struct router *rt
 	struct store_lease *list = NULL;
 	size_t n = 0;
 	struct lease_move did;
-	if (leases_step(db, cl->node, now, &list, &n, &did) < 0) {
+	if (leases_step(db, cl->node, cl->srv->config->sip_host[0] != '\0', now, &list, &n, &did) < 0) {
 		log_error("cannot renew the routing leases", "error", store_errmsg(db));
 		return; /* the workers keep the last table, whose expiries tell when it is too old */
 	}

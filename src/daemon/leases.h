@@ -4,6 +4,7 @@
 #ifndef GUICHET_DAEMON_LEASES_H
 #define GUICHET_DAEMON_LEASES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,20 +15,25 @@ struct store_lease;
 #define LEASE_GIVE_PER_ROUND 1 /* leases a node over its share lets go of in a round */
 
 /* What a node does with its leases in a round, from the tenants, the nodes
- * alive (itself among them) and the leases it holds: its share is the
- * tenants over the nodes, rounded up; under it, it takes up to take free
- * leases; over it, it lets give of its own go (LEASE_GIVE_PER_ROUND at most,
- * so that tenants move a few at a time as a node joins). Pure. */
+ * alive (itself among them), those of them that take calls, whether it
+ * does, and the leases it holds. Its share is the tenants over the nodes,
+ * rounded up; but while nodes taking calls are alive, the tenants are
+ * theirs alone (a call's routing and its media live on one node: the SIP
+ * listener's), shared among them, and a node without calls has none. Under
+ * its share, it takes up to take free leases; over it, it lets give of its
+ * own go: LEASE_GIVE_PER_ROUND at most, so that tenants move a few at a time
+ * as a node joins, or all at once when its share is none (their calls wait
+ * for them). Pure. */
 struct lease_move {
 	int64_t take, give;
 };
-struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t held);
+struct lease_move leases_move(int64_t tenants, int64_t nodes, int64_t call_nodes, bool takes_calls, int64_t held);
 
-/* One round for node at now, in one transaction: node alive until
- * now + LEASE_MS, its leases renewed as long, its share kept (what it did
- * in *ret_move, when not NULL); the whole lease table after it in *ret
- * (free it). */
-int leases_step(struct store *db, const char *node, int64_t now, struct store_lease **ret, size_t *ret_n,
-		struct lease_move *ret_move);
+/* One round for node (which takes calls or not) at now, in one
+ * transaction: node alive until now + LEASE_MS, its leases renewed as long,
+ * its share kept (what it did in *ret_move, when not NULL); the whole lease
+ * table after it in *ret (free it). */
+int leases_step(struct store *db, const char *node, bool takes_calls, int64_t now, struct store_lease **ret,
+		size_t *ret_n, struct lease_move *ret_move);
 
 #endif

@@ -11,9 +11,9 @@
  * ms, which must agree within a fraction of the lease (NTP).
  *
  * The tenants are spread over the nodes: each node renews a row of
- * routing_nodes with its leases, takes free leases only up to its share of
- * the tenants (over the nodes alive) and lets go, a few at a time, of those
- * it holds beyond it, for a node under its share to take. */
+ * routing_nodes with its leases (and whether it takes calls), takes free
+ * leases only up to its share of the tenants (src/daemon/leases.h) and lets
+ * go of those it holds beyond it, for a node under its share to take. */
 #include "store/store_internal.h"
 #include "guichet/error.h"
 
@@ -32,14 +32,16 @@ int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t un
 	return store_step_done(s, st);
 }
 
-int store_lease_node_alive(struct store *s, const char *node, int64_t until)
+int store_lease_node_alive(struct store *s, const char *node, int64_t until, bool takes_calls)
 {
-	struct db_stmt *st = store_stmt(s, "INSERT INTO routing_nodes(node, expires_at) VALUES (?1, ?2)"
-					   " ON CONFLICT (node) DO UPDATE SET expires_at = excluded.expires_at");
+	struct db_stmt *st = store_stmt(s, "INSERT INTO routing_nodes(node, expires_at, calls) VALUES (?1, ?2, ?3)"
+					   " ON CONFLICT (node) DO UPDATE SET expires_at = excluded.expires_at,"
+					   " calls = excluded.calls");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, node);
 	db_bind_int64(st, 2, until);
+	db_bind_int64(st, 3, takes_calls);
 	return store_step_done(s, st);
 }
 
@@ -47,6 +49,7 @@ int store_lease_counts(struct store *s, const char *node, int64_t now, struct st
 {
 	struct db_stmt *st = store_stmt(s, "SELECT (SELECT count(*) FROM tenants),"
 					   " (SELECT count(*) FROM routing_nodes WHERE expires_at >= ?2),"
+					   " (SELECT count(*) FROM routing_nodes WHERE expires_at >= ?2 AND calls <> 0),"
 					   " (SELECT count(*) FROM routing_leases WHERE node = ?1 AND expires_at >= ?2)");
 	if (st == NULL)
 		return GC_ESTORE;
@@ -54,7 +57,8 @@ int store_lease_counts(struct store *s, const char *node, int64_t now, struct st
 	db_bind_int64(st, 2, now);
 	int rc = db_step(st);
 	if (rc == DB_ROW)
-		*ret = (struct store_lease_counts){db_column_int64(st, 0), db_column_int64(st, 1), db_column_int64(st, 2)};
+		*ret = (struct store_lease_counts){db_column_int64(st, 0), db_column_int64(st, 1), db_column_int64(st, 2),
+						   db_column_int64(st, 3)};
 	db_reset(st);
 	return rc == DB_ROW ? GC_OK : store_fail(s, rc);
 }

@@ -822,8 +822,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE report_intervals ADD COLUMN moved_away {int} NOT NULL DEFAULT 0;",
 	/* 51: the nodes of a cluster that are alive (src/store/lease.c): each
 	 * renews its row with its leases, so that the others know how many
-	 * share the tenants' routing and none takes more than its share. */
-	"CREATE TABLE routing_nodes(node TEXT PRIMARY KEY, expires_at {int} NOT NULL) {without_rowid};",
+	 * share the tenants' routing and none takes more than its share; and
+	 * whether it takes calls (its calls' routing must be its own). */
+	"CREATE TABLE routing_nodes(node TEXT PRIMARY KEY, expires_at {int} NOT NULL,"
+	"  calls {int} NOT NULL DEFAULT 0) {without_rowid};",
 };
 
 int schema_n_migrations(void)

@@ -876,10 +876,11 @@ struct store_lease {
 };
 /* Moves node's unexpired leases to until. */
 int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t until);
-/* Tells the other nodes that node is alive until until (renewed with its leases). */
-int store_lease_node_alive(struct store *s, const char *node, int64_t until);
+/* Tells the other nodes that node is alive until until (renewed with its
+ * leases), and whether it takes calls. */
+int store_lease_node_alive(struct store *s, const char *node, int64_t until, bool takes_calls);
 struct store_lease_counts {
-	int64_t tenants, nodes, held; /* every tenant, the nodes alive, node's unexpired leases */
+	int64_t tenants, nodes, call_nodes, held; /* every tenant; the nodes alive, those taking calls; node's unexpired leases */
 };
 int store_lease_counts(struct store *s, const char *node, int64_t now, struct store_lease_counts *ret);
 /* Takes, for node until until, the leases of at most max tenants with none

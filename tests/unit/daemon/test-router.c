@@ -9,7 +9,7 @@
  * service-level counters count since its own local midnight (its
  * calendar's zone), and its statistics say which day they count. Several
  * nodes: a node routes only under its lease, and the tenants are spread
- * over the nodes alive. */
+ * over the nodes alive, or are those taking calls'. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,11 +241,11 @@ static void a_refused_request_rebuilds_nothing(void **state)
 /* Leases (several nodes): a node routes a tenant only while it holds its
  * lease; once another node took it, a write of the first is refused
  * (GC_EMOVED) and leaves nothing, and the tenant is dropped. */
-static int take_leases(struct store *s, const char *node, int64_t now, struct router *rt)
+static int take_leases_calls(struct store *s, const char *node, bool takes_calls, int64_t now, struct router *rt)
 {
 	struct store_lease *list = NULL;
 	size_t n = 0;
-	assert_int_equal(leases_step(s, node, now, &list, &n, NULL), GC_OK);
+	assert_int_equal(leases_step(s, node, takes_calls, now, &list, &n, NULL), GC_OK);
 	int held = 0;
 	for (size_t i = 0; i < n; i++)
 		held += strcmp(list[i].node, node) == 0 && list[i].expires_at >= now;
@@ -253,6 +253,11 @@ static int take_leases(struct store *s, const char *node, int64_t now, struct ro
 		assert_int_equal(router_follow_leases(rt, s, list, n, now), GC_OK);
 	free(list);
 	return held;
+}
+
+static int take_leases(struct store *s, const char *node, int64_t now, struct router *rt)
+{
+	return take_leases_calls(s, node, false, now, rt);
 }
 
 static void a_node_routes_only_under_its_lease(void **state)
@@ -317,20 +322,54 @@ static void a_node_routes_only_under_its_lease(void **state)
 static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
 {
 	(void)state;
-	struct lease_move m = leases_move(0, 1, 0);
+	struct lease_move m = leases_move(0, 1, 0, false, 0);
 	assert_true(m.take == 0 && m.give == 0);
-	m = leases_move(3, 0, 0); /* no row seen yet: alone */
+	m = leases_move(3, 0, 0, false, 0); /* no row seen yet: alone */
 	assert_true(m.take == 3 && m.give == 0);
-	m = leases_move(5, 2, 5);
+	m = leases_move(5, 2, 0, false, 5);
 	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
-	m = leases_move(5, 2, 3);
+	m = leases_move(5, 2, 0, false, 3);
 	assert_true(m.take == 0 && m.give == 0);
-	m = leases_move(5, 2, 2);
+	m = leases_move(5, 2, 0, false, 2);
 	assert_true(m.take == 1 && m.give == 0);
-	m = leases_move(1, 3, 0); /* fewer tenants than nodes: whoever is first */
+	m = leases_move(1, 3, 0, false, 0); /* fewer tenants than nodes: whoever is first */
 	assert_true(m.take == 1 && m.give == 0);
-	m = leases_move(1, 3, 1);
+	m = leases_move(1, 3, 0, false, 1);
 	assert_true(m.take == 0 && m.give == 0);
+	/* a node taking calls alive: the tenants are its own, the others let theirs go at once */
+	m = leases_move(4, 3, 1, true, 0);
+	assert_true(m.take == 4 && m.give == 0);
+	m = leases_move(4, 3, 1, false, 3);
+	assert_true(m.take == 0 && m.give == 3);
+	m = leases_move(4, 3, 2, true, 4); /* two of them share */
+	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
+}
+
+/* A node taking calls routes every tenant while it is alive (a call's
+ * routing and its media are on one node): n1, alone first, routes both;
+ * once n3 (calls) is alive, n1 lets both go at once and n3 takes them; n3
+ * gone silent, n1 takes them back once n3's leases and row expire. */
+static void a_node_taking_calls_routes_every_tenant(void **state)
+{
+	struct fixture *f = *state;
+	struct hub *hub = hub_new();
+	struct router *n1 = NULL, *n3 = NULL;
+	assert_int_equal(router_new(f->s, hub, "n1", &n1), GC_OK);
+	assert_int_equal(router_new(f->s, hub, "n3", &n3), GC_OK);
+	int64_t now = gc_now_ms();
+	json_t *v = NULL;
+	assert_int_equal(take_leases(f->s, "n1", now, n1), 2);
+	assert_int_equal(take_leases_calls(f->s, "n3", true, now + 100, n3), 0); /* none free */
+	assert_int_equal(take_leases(f->s, "n1", now + 1000, n1), 0);
+	assert_int_equal(router_contact_view(n1, &f->a, f->ca, &v), GC_EMOVED);
+	assert_int_equal(take_leases_calls(f->s, "n3", true, now + 1100, n3), 2);
+	assert_int_equal(router_contact_view(n3, &f->b, f->cb, &v), GC_OK);
+	json_decref(v);
+	assert_int_equal(take_leases(f->s, "n1", now + 2000, n1), 0); /* its share is none */
+	assert_int_equal(take_leases(f->s, "n1", now + 6200, n1), 2); /* n3 silent since now + 1100 */
+	router_free(n1);
+	router_free(n3);
+	hub_free(hub);
 }
 
 /* Two nodes share the two tenants: n1, alone first, routes both; once n2
@@ -564,6 +603,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
 		cmocka_unit_test(a_nodes_share_is_the_tenants_over_the_nodes),
 		cmocka_unit_test_setup_teardown(the_tenants_are_spread_over_the_nodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_node_taking_calls_routes_every_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(waits_follow_the_measured_handle_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(each_tenant_counts_since_its_own_midnight, setup, teardown),
