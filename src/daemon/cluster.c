@@ -853,63 +853,79 @@ static void on_authz(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 	natsMsg_Destroy(msg);
 }
 
-/* --- the login throttle, counted over the nodes --- */
+/* --- the throttles, counted over the nodes --- */
+
+/* A throttle's note to the other nodes: "NODE\nKIND\nA\nB" (a login's
+ * outcome, its email and address; a public request's kind, key and
+ * address). */
+static void note_publish(struct cluster *cl, const char *subject, char kind, const char *a, const char *b,
+			 const char *lost)
+{
+	char *text = NULL;
+	int n = asprintf(&text, "%s\n%c\n%s\n%s", cl->node, kind, a, b);
+	if (n < 0 || natsConnection_Publish(cl->nc, subject, text, n) != NATS_OK)
+		log_error(lost);
+	if (n >= 0)
+		free(text);
+}
+
+struct note {
+	char *text; /* what a and b point into: free it */
+	char kind;
+	const char *a, *b;
+};
+
+/* Another node's note: false for this node's own or a malformed one. */
+static bool note_read(const struct cluster *cl, natsMsg *msg, struct note *ret)
+{
+	int len = natsMsg_GetDataLength(msg);
+	char *text = len > 0 ? strndup(natsMsg_GetData(msg), (size_t)len) : NULL;
+	char *kind = text ? strchr(text, '\n') : NULL, *a = kind ? strchr(kind + 1, '\n') : NULL;
+	char *b = a ? strchr(a + 1, '\n') : NULL;
+	if (b)
+		*kind++ = *a++ = *b++ = '\0';
+	if (b == NULL || strcmp(text, cl->node) == 0 || kind[0] == '\0' || kind[1] != '\0') {
+		free(text);
+		return false;
+	}
+	*ret = (struct note){text, kind[0], a, b};
+	return true;
+}
 
 void cluster_login_judged(struct cluster *cl, const char *email, const char *address, bool right)
 {
-	char *text = NULL;
-	int n = asprintf(&text, "%s\n%c\n%s\n%s", cl->node, right ? 'S' : 'F', email, address);
-	if (n < 0 || natsConnection_Publish(cl->nc, SUBJECT_LOGINS, text, n) != NATS_OK)
-		log_error("cannot tell the other nodes a login's outcome: their throttles do not count it");
-	if (n >= 0)
-		free(text);
+	note_publish(cl, SUBJECT_LOGINS, right ? 'S' : 'F', email, address,
+		     "cannot tell the other nodes a login's outcome: their throttles do not count it");
 }
 
 /* Another node's outcome, counted here as that node counted it (ratelimit.h). */
 static void on_logins(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-	struct cluster *cl = closure;
-	int len = natsMsg_GetDataLength(msg);
-	char *text = len > 0 ? strndup(natsMsg_GetData(msg), (size_t)len) : NULL;
-	char *kind = text ? strchr(text, '\n') : NULL, *email = kind ? strchr(kind + 1, '\n') : NULL;
-	char *address = email ? strchr(email + 1, '\n') : NULL;
-	if (address) {
-		*kind++ = *email++ = *address++ = '\0';
-		if (strcmp(text, cl->node) != 0 && *kind == 'S')
-			ratelimit_login_succeeded_elsewhere(email, address, gc_now_ms());
-		else if (strcmp(text, cl->node) != 0 && *kind == 'F')
-			ratelimit_login_failed_elsewhere(email, address, gc_now_ms());
+	struct note n;
+	if (note_read(closure, msg, &n)) {
+		if (n.kind == 'S')
+			ratelimit_login_succeeded_elsewhere(n.a, n.b, gc_now_ms());
+		else if (n.kind == 'F')
+			ratelimit_login_failed_elsewhere(n.a, n.b, gc_now_ms());
+		free(n.text);
 	}
-	free(text);
 	natsMsg_Destroy(msg);
 }
 
-/* --- the public allowances, counted over the nodes --- */
-
 void cluster_allowance_counted(struct cluster *cl, char kind, const char *key, const char *address)
 {
-	char *text = NULL;
-	int n = asprintf(&text, "%s\n%c\n%s\n%s", cl->node, kind, key ? key : "", address);
-	if (n < 0 || natsConnection_Publish(cl->nc, SUBJECT_ALLOWANCES, text, n) != NATS_OK)
-		log_error("cannot tell the other nodes a public request: their allowances do not count it");
-	if (n >= 0)
-		free(text);
+	note_publish(cl, SUBJECT_ALLOWANCES, kind, key ? key : "", address,
+		     "cannot tell the other nodes a public request: their allowances do not count it");
 }
 
 /* A request another node let through, counted here as there (ratelimit.h). */
 static void on_allowances(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
-	struct cluster *cl = closure;
-	int len = natsMsg_GetDataLength(msg);
-	char *text = len > 0 ? strndup(natsMsg_GetData(msg), (size_t)len) : NULL;
-	char *kind = text ? strchr(text, '\n') : NULL, *key = kind ? strchr(kind + 1, '\n') : NULL;
-	char *address = key ? strchr(key + 1, '\n') : NULL;
-	if (address) {
-		*kind++ = *key++ = *address++ = '\0';
-		if (strcmp(text, cl->node) != 0 && kind[0] && !kind[1])
-			ratelimit_counted_elsewhere(kind[0], *key ? key : NULL, address, gc_now_ms());
+	struct note n;
+	if (note_read(closure, msg, &n)) {
+		ratelimit_counted_elsewhere(n.kind, *n.a ? n.a : NULL, n.b, gc_now_ms());
+		free(n.text);
 	}
-	free(text);
 	natsMsg_Destroy(msg);
 }
 

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,19 @@ void smtpsink_messages_free(struct smtpsink_message *m, size_t n)
 	free(m);
 }
 
+/* smtp-sink writes a dump as its session goes: one that does not parse
+ * yet, changed within this long, is still being written (left out of this
+ * listing; the callers ask again). */
+#define WRITING_MS 5000
+
+static bool still_written(const struct timespec *mtime)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t age = (int64_t)(now.tv_sec - mtime->tv_sec) * 1000 + (now.tv_nsec - mtime->tv_nsec) / 1000000;
+	return age < WRITING_MS;
+}
+
 int smtpsink_messages(const struct smtpsink *s, struct smtpsink_message **ret, size_t *ret_n)
 {
 	struct entry *e;
@@ -286,21 +300,28 @@ int smtpsink_messages(const struct smtpsink *s, struct smtpsink_message **ret, s
 	if (list_files(s, &e, &n) < 0)
 		return -1;
 	struct smtpsink_message *m = calloc(n ? n : 1, sizeof(*m));
-	size_t done = 0;
-	for (; m && done < n; done++) {
+	size_t kept = 0;
+	for (size_t i = 0; m && i < n; i++) {
 		size_t len = 0;
-		char *buf = read_file(e[done].path, &len);
-		m[done].path = e[done].path;
-		e[done].path = NULL;
-		if (buf == NULL || parse_dump(&m[done], buf, len) < 0) {
-			fprintf(stderr, "smtpsink: %s: cannot read, or not a smtp-sink dump\n", m[done].path);
-			if (m[done].data == NULL)
-				free(buf);
-			done++;
-			smtpsink_messages_free(m, done);
-			free_entries(e, n);
-			return -1;
+		char *buf = read_file(e[i].path, &len);
+		struct smtpsink_message *one = &m[kept];
+		one->path = e[i].path;
+		e[i].path = NULL;
+		if (buf != NULL && parse_dump(one, buf, len) == 0) {
+			kept++;
+			continue;
 		}
+		if (one->data == NULL)
+			free(buf);
+		if (still_written(&e[i].mtime)) {
+			message_clear(one);
+			memset(one, 0, sizeof(*one));
+			continue;
+		}
+		fprintf(stderr, "smtpsink: %s: cannot read, or not a smtp-sink dump\n", one->path);
+		smtpsink_messages_free(m, kept + 1);
+		free_entries(e, n);
+		return -1;
 	}
 	free_entries(e, n);
 	if (m == NULL) {
@@ -308,6 +329,6 @@ int smtpsink_messages(const struct smtpsink *s, struct smtpsink_message **ret, s
 		return -1;
 	}
 	*ret = m;
-	*ret_n = n;
+	*ret_n = kept;
 	return 0;
 }
