@@ -176,13 +176,25 @@ long smtpsink_count(const struct smtpsink *s)
 	return (long)n;
 }
 
+/* n messages kept whole (not one still being written): 1, 0, or -1. */
+static int whole(const struct smtpsink *s, size_t n)
+{
+	struct smtpsink_message *m = NULL;
+	size_t got = 0;
+	if (smtpsink_messages(s, &m, &got) < 0)
+		return -1;
+	smtpsink_messages_free(m, got);
+	return got >= n;
+}
+
 int smtpsink_wait(const struct smtpsink *s, size_t n, int timeout_ms)
 {
 	for (int waited = 0;; waited += 20) {
 		long count = smtpsink_count(s);
-		if (count >= 0 && (size_t)count >= n)
+		int done = count >= 0 && (size_t)count >= n ? whole(s, n) : 0;
+		if (done > 0)
 			return 0;
-		if (count < 0 || waited >= timeout_ms)
+		if (count < 0 || done < 0 || waited >= timeout_ms)
 			return -1;
 		sleep_ms(20);
 	}

@@ -49,7 +49,8 @@ pid_t smtpsink_pid(const struct smtpsink *s);
 
 /* How many messages it has kept so far, or -1. */
 long smtpsink_count(const struct smtpsink *s);
-/* Waits until it has kept at least n messages: 0, or -1 after timeout_ms. */
+/* Waits until it has kept at least n messages whole (smtp-sink writes
+ * each as its session goes): 0, or -1 after timeout_ms. */
 int smtpsink_wait(const struct smtpsink *s, size_t n, int timeout_ms);
 /* Every message kept so far, oldest first as far as the files' times tell:
  * two received within one clock tick (a few ms) may come in either order, so
