@@ -19,9 +19,11 @@ bool testdb_is_pg(void);
 /* "sqlite" or "postgresql". */
 const char *testdb_engine_name(void);
 
-/* A new, empty database: on SQLite the path dir/name (not created: the store
- * creates it), on PostgreSQL the URL of a new database on the cluster. 0, or
- * -1 with the reason on stderr. */
+/* A new database: on SQLite the path dir/name (not created: the store
+ * creates it), on PostgreSQL the URL of a new database on the cluster, at
+ * the current schema (a copy of one the store migrated at the first call:
+ * what guichetd or guichet admin would make of an empty one, with no
+ * tenant). 0, or -1 with the reason on stderr. */
 int testdb_new(const char *dir, const char *name, char *ret_target, size_t len);
 /* Drops what testdb_new made on PostgreSQL (its connections closed by force);
  * on SQLite the caller removes its folder. */
