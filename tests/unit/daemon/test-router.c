@@ -345,6 +345,28 @@ static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
 	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
 }
 
+/* Two nodes' routing engines on the fixture's one store (a cluster's
+ * nodes on one database), named first and second, on one hub. */
+struct two_nodes {
+	struct hub *hub;
+	struct router *first, *second;
+};
+
+static void two_nodes_start(struct fixture *f, const char *first, const char *second, struct two_nodes *ret)
+{
+	ret->hub = hub_new();
+	ret->first = ret->second = NULL;
+	assert_int_equal(router_new(f->s, ret->hub, first, &ret->first), GC_OK);
+	assert_int_equal(router_new(f->s, ret->hub, second, &ret->second), GC_OK);
+}
+
+static void two_nodes_stop(struct two_nodes *t)
+{
+	router_free(t->first);
+	router_free(t->second);
+	hub_free(t->hub);
+}
+
 /* A node taking calls routes every tenant while it is alive (a call's
  * routing and its media are on one node): n1, alone first, routes both;
  * once n3 (calls) is alive, n1 lets both go at once and n3 takes them; n3
@@ -352,10 +374,9 @@ static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
 static void a_node_taking_calls_routes_every_tenant(void **state)
 {
 	struct fixture *f = *state;
-	struct hub *hub = hub_new();
-	struct router *n1 = NULL, *n3 = NULL;
-	assert_int_equal(router_new(f->s, hub, "n1", &n1), GC_OK);
-	assert_int_equal(router_new(f->s, hub, "n3", &n3), GC_OK);
+	struct two_nodes t;
+	two_nodes_start(f, "n1", "n3", &t);
+	struct router *n1 = t.first, *n3 = t.second;
 	int64_t now = gc_now_ms();
 	json_t *v = NULL;
 	assert_int_equal(take_leases(f->s, "n1", now, n1), 2);
@@ -367,9 +388,7 @@ static void a_node_taking_calls_routes_every_tenant(void **state)
 	json_decref(v);
 	assert_int_equal(take_leases(f->s, "n1", now + 2000, n1), 0); /* its share is none */
 	assert_int_equal(take_leases(f->s, "n1", now + 6200, n1), 2); /* n3 silent since now + 1100 */
-	router_free(n1);
-	router_free(n3);
-	hub_free(hub);
+	two_nodes_stop(&t);
 }
 
 /* Two nodes share the two tenants: n1, alone first, routes both; once n2
@@ -379,10 +398,9 @@ static void a_node_taking_calls_routes_every_tenant(void **state)
 static void the_tenants_are_spread_over_the_nodes(void **state)
 {
 	struct fixture *f = *state;
-	struct hub *hub = hub_new();
-	struct router *n1 = NULL, *n2 = NULL;
-	assert_int_equal(router_new(f->s, hub, "n1", &n1), GC_OK);
-	assert_int_equal(router_new(f->s, hub, "n2", &n2), GC_OK);
+	struct two_nodes t;
+	two_nodes_start(f, "n1", "n2", &t);
+	struct router *n1 = t.first, *n2 = t.second;
 	int64_t now = gc_now_ms();
 	json_t *v = NULL;
 	assert_int_equal(take_leases(f->s, "n1", now, n1), 2);
@@ -414,9 +432,7 @@ static void the_tenants_are_spread_over_the_nodes(void **state)
 	assert_int_equal(take_leases(f->s, "n1", now + 9200, n1), 2);
 	assert_int_equal(router_contact_view(n1, moved, moved_contact, &v), GC_OK);
 	json_decref(v);
-	router_free(n1);
-	router_free(n2);
-	hub_free(hub);
+	two_nodes_stop(&t);
 }
 
 static int64_t position(struct fixture *f, int64_t contact)
