@@ -2567,22 +2567,23 @@ int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool
 	int rc = b && b->tenant_id == tenant_id && b->moved[0] == '\0' && !b->ringing ? GC_OK : GC_ENOTFOUND;
 	if (rc == GC_OK && b->held == hold)
 		rc = GC_ESTATE;
-	struct voice_call call = {0};
 	if (rc == GC_OK) {
 		int64_t now = gc_now_ms();
 		if (!hold && ret_held_ms)
 			*ret_held_ms = now - b->held_at;
 		b->held = hold;
 		b->held_at = now;
-		call = (struct voice_call){.agent_id = b->agent_id, .held = hold, .since_ms = b->since,
-					   .held_since_ms = hold ? now : 0};
 		touch(v, contact_id);
 	}
 	pthread_mutex_unlock(&v->lock);
-	if (rc == GC_OK) {
+	if (rc == GC_OK)
 		mqueue_push(v->mq, MQ_ROUTING, NULL);
-		if (v->call_changed)
-			v->call_changed(v->call_changed_arg, tenant_id, contact_id, call.agent_id, &call);
-	}
 	return rc;
+}
+
+void voice_call_tell(struct voice *v, int64_t tenant_id, int64_t contact_id)
+{
+	struct voice_call call;
+	if (v && v->call_changed && voice_call_state(v, tenant_id, contact_id, &call) == GC_OK)
+		v->call_changed(v->call_changed_arg, tenant_id, contact_id, call.agent_id, &call);
 }

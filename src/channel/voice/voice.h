@@ -106,11 +106,17 @@ int voice_call_state(struct voice *v, int64_t tenant_id, int64_t contact_id, str
  * by the telephony thread at once: GC_ENOTFOUND with no bridged call
  * (ringing is not bridged yet),
  * GC_ESTATE when it is already so. Resuming, *ret_held_ms (when not NULL)
- * is how long this hold lasted. A transfer or an escalation of the
+ * is how long this hold lasted. No one is told (voice_call_tell, below,
+ * does it once the caller has recorded the change). A transfer or an escalation of the
  * contact (the router's "transferred", "escalated" events) hangs up the
  * agent's leg and puts the caller back to the music, waiting for the
  * offer that follows. */
 int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool hold, int64_t *ret_held_ms);
+
+/* Tells the call's change (deps' call_changed) as it is now: the API's,
+ * after a hold or a resume is on the contact's timeline, so that a screen
+ * told of it reads a timeline that has it. Nothing if the call is over. */
+void voice_call_tell(struct voice *v, int64_t tenant_id, int64_t contact_id);
 
 /* A tenant's trunk's registration to its provider (trunkreg.h), as the
  * API shows it. */

@@ -52,8 +52,11 @@ function Detail({ t, item }) {
 export function Journey({ t, id, lang, version, actionsRef, active }) {
   const [items, setItems] = useState(null);
   const [error, setError] = useState('');
-  useEffect(() => {
-    api.journey(id).then((j) => { setItems(j.items || []); setError(''); }, (e) => setError(e));
+  useEffect(() => { // a slower earlier read never overwrites a later one
+    let current = true;
+    api.journey(id).then((j) => { if (current) { setItems(j.items || []); setError(''); } },
+      (e) => { if (current) setError(e); });
+    return () => { current = false; };
   }, [id, version]);
   if (active && actionsRef)
     actionsRef.current.journey = () => document.getElementById(`journey-${id}`)?.focus();
