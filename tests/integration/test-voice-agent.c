@@ -847,6 +847,34 @@ static void expect_call_frames(struct sse *s, long long contact, const char *fir
 	assert_true(first_seen);
 }
 
+/* The stream's next "call" frame (within timeout_ms), in state, and the
+ * contact's timeline, read at once, already has event: a screen told of a
+ * call's change reads a timeline that has it. The frame's contact. */
+static long long frame_after_its_event(struct sse *s, const char *state, const char *event, int timeout_ms)
+{
+	struct sse_event ev = {0};
+	assert_true(sse_next(s, "call", timeout_ms, &ev));
+	long long contact = json_integer_value(json_object_get(ev.data, "contact_id"));
+	const char *st = json_string_value(json_object_get(ev.data, "state"));
+	assert_non_null(st);
+	if (strcmp(st, state) != 0)
+		fail_msg("a %s frame where %s was expected", st, state);
+	struct resp r;
+	http_expect(&d, "GET", admin, 200, NULL, &r, "/api/v1/contacts/%lld/events", contact);
+	bool found = false;
+	size_t k;
+	json_t *e;
+	json_array_foreach(json_object_get(r.json, "items"), k, e) {
+		const char *t = json_string_value(json_object_get(e, "type"));
+		found |= t && strcmp(t, event) == 0;
+	}
+	resp_clear(&r);
+	json_decref(ev.data);
+	if (!found)
+		fail_msg("told %s before %s was on contact %lld's timeline", state, event, contact);
+	return contact;
+}
+
 static void hold_plays_music_and_resume_bridges_again(void **state)
 {
 	if (geteuid() != 0) {
@@ -867,8 +895,11 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	assert_int_equal(sipp_serve(&ph, "agent_answer.xml", phone_port, 1), 0);
 	sleep_ms(300);
 	assert_int_equal(sipp_start_opts(&caller, "call_long.xml", sip_port, WAIT_NUMBER, CALLER, false, false), 0);
+	long long rung = frame_after_its_event(&mine, "ringing", "call_agent_rung", 15000);
+	long long bridged = frame_after_its_event(&mine, "bridged", "call_bridged", 15000);
 	long long contact = wait_bridged(before, answered);
-	expect_call_frames(&mine, contact, "ringing", "bridged");
+	assert_int_equal(rung, contact);
+	assert_int_equal(bridged, contact);
 	expect_call_frames(&boss, contact, "ringing", "bridged");
 	struct resp r;
 	/* another tenant's administrator does not see the call; an unknown contact is 404 */
@@ -936,10 +967,10 @@ static void hold_plays_music_and_resume_bridges_again(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "state")), "bridged");
 	assert_null(json_object_get(r.json, "held_s"));
 	resp_clear(&r);
+	assert_int_equal(frame_after_its_event(&mine, "none", "call_ended", 40000), contact);
 	assert_int_equal(sipp_wait(&caller, 40000), 0);
 	assert_int_equal(sipp_wait(&ph, 10000), 0);
 	wait_call_state(contact, "none"); /* the call is over */
-	expect_call_frames(&mine, contact, "none", NULL);
 	expect_call_frames(&boss, contact, "held", "bridged");
 	expect_call_frames(&boss, contact, "none", NULL);
 	struct sse_event seen = {0};

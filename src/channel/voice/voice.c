@@ -264,8 +264,9 @@ static void say_menu(struct call *c, const json_t *menu);
 static void call_end_talked(struct call *c, const char *by, int64_t talk_ms);
 static void wait_begin(struct call *c, int64_t queue_id);
 static void wait_key(struct call *c, char key);
-static void bridge_note(struct call *c, int64_t agent_id, bool ringing);
-static void bridge_forget(struct call *c);
+static void bridge_note(struct call *c, int64_t agent_id, bool ringing, bool tell);
+static int64_t bridge_forget(struct call *c, bool tell);
+static void tell_over(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t agent_id);
 static void dial_customer(struct call *c, struct leg *leg);
 static void call_free(struct call *c);
 static void dial_forget_credentials(struct call *c);
@@ -526,16 +527,19 @@ static void submit(struct call *c, enum voice_job_kind kind, char key, int64_t q
 	voice_calls_submit(c->v->calls, job);
 }
 
-static void submit_end(struct call *c, const char *by, int64_t talk_ms)
+/* agent: whose phone had the call (0: none), told it is over once the end
+ * is recorded (take_done). */
+static void submit_end(struct call *c, const char *by, int64_t talk_ms, int64_t agent)
 {
 	struct voice_job *job = calloc(1, sizeof(*job));
 	if (job == NULL) {
 		log_error("cannot record a call's step", "error", "out of memory");
+		if (c->ticket)
+			tell_over(c->v, c->ticket->tenant_id, c->contact_id, agent);
 		return;
 	}
-	bridge_forget(c); /* the hold's time counted */
 	*job = (struct voice_job){.kind = VOICE_JOB_END, .ticket = c->ticket, .call_id = c->id, .talk_ms = talk_ms,
-				  .held_ms = c->held_ms};
+				  .held_ms = c->held_ms, .agent_id = agent};
 	snprintf(job->ended_by, sizeof(job->ended_by), "%s", by);
 	voice_calls_submit(c->v->calls, job);
 }
@@ -639,7 +643,7 @@ static void leg_drop(struct call *c, bool now)
 		return;
 	c->agent = NULL;
 	leg->call = NULL;
-	bridge_forget(c); /* ringing or bridged */
+	bridge_forget(c, true); /* ringing or bridged */
 	if (c->bridged) {
 		record_end(c);
 		c->bridged = false;
@@ -715,7 +719,7 @@ static void on_agent_estab(const struct sip_msg *msg, void *arg)
 	leg->answered = true;
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
-	bridge_note(c, leg->user_id, false);
+	bridge_note(c, leg->user_id, false, false); /* told once its ACCEPT is recorded */
 	record_begin(c, leg->user_id);
 	media_stop(c);
 	c->moh = false;
@@ -847,7 +851,7 @@ static bool ring_add(struct call *c, struct leg *leg)
 {
 	if (c->agent == NULL) {
 		c->agent = leg;
-		bridge_note(c, leg->user_id, true);
+		bridge_note(c, leg->user_id, true, false); /* told once its RING is recorded */
 		return true;
 	}
 	if (c->n_also >= ROUTE_MAX_RING)
@@ -905,7 +909,7 @@ static void ring_next(struct call *c)
 		return;
 	c->agent = c->also[--c->n_also];
 	c->also[c->n_also] = NULL;
-	bridge_note(c, c->agent->user_id, true);
+	bridge_note(c, c->agent->user_id, true, true);
 }
 
 /* Another leg answered (inside its handler): it becomes the call's agent
@@ -926,7 +930,7 @@ static bool ring_take(struct call *c, struct leg *leg)
 		c->also[c->n_also] = NULL;
 	}
 	c->agent = leg;
-	bridge_note(c, leg->user_id, true);
+	bridge_note(c, leg->user_id, true, true);
 	return true;
 }
 
@@ -1080,8 +1084,11 @@ struct bridge {
 };
 
 /* The call's leg to agent_id's phone rings (ringing), or is bridged:
- * others may then hold or transfer it. Either replaces what was noted. */
-static void bridge_note(struct call *c, int64_t agent_id, bool ringing)
+ * others may then hold or transfer it. Either replaces what was noted.
+ * tell: the live streams are told now; otherwise once the job recording
+ * this step is done (take_done), so that a screen told of it reads a
+ * timeline that has it. */
+static void bridge_note(struct call *c, int64_t agent_id, bool ringing, bool tell)
 {
 	struct voice *v = c->v;
 	struct bridge *b = calloc(1, sizeof(*b));
@@ -1106,13 +1113,14 @@ static void bridge_note(struct call *c, int64_t agent_id, bool ringing)
 	pthread_mutex_unlock(&v->lock);
 	if (v->call_changed && was)
 		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, was, NULL);
-	if (v->call_changed)
+	if (v->call_changed && tell)
 		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, agent_id, &now);
 }
 
 /* The leg is over (unanswered, hung up, transferred, the call ended): a
- * hold in course is counted. Idempotent. */
-static void bridge_forget(struct call *c)
+ * hold in course is counted. Idempotent. The agent whose phone had it (0:
+ * none), told now when tell. */
+static int64_t bridge_forget(struct call *c, bool tell)
 {
 	struct voice *v = c->v;
 	if (c->held) {
@@ -1120,7 +1128,7 @@ static void bridge_forget(struct call *c)
 		c->held = false;
 	}
 	if (c->contact_id == 0)
-		return;
+		return 0;
 	int64_t agent = 0;
 	pthread_mutex_lock(&v->lock);
 	struct bridge *b = NULL;
@@ -1131,8 +1139,35 @@ static void bridge_forget(struct call *c)
 		free(b);
 	}
 	pthread_mutex_unlock(&v->lock);
-	if (v->call_changed && agent)
+	if (v->call_changed && agent && tell)
 		v->call_changed(v->call_changed_arg, c->tenant_id, c->contact_id, agent, NULL);
+	return agent;
+}
+
+/* A step of a call recorded (take_done): told to agent's screens (0: the
+ * call's agent, whoever it is) as the call is now; ringing: the step was a
+ * phone ringing, told as ringing even if answered since (the answer is told
+ * after its own step). Nothing when the call has another agent or is gone
+ * (its end is told after its own step too). */
+static void tell_recorded(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t agent_id, bool ringing)
+{
+	struct voice_call call;
+	if (v->call_changed == NULL || voice_call_state(v, tenant_id, contact_id, &call) < 0 ||
+	    (agent_id && call.agent_id != agent_id))
+		return;
+	if (ringing)
+		call = (struct voice_call){.agent_id = call.agent_id, .ringing = true, .since_ms = call.since_ms};
+	v->call_changed(v->call_changed_arg, tenant_id, contact_id, call.agent_id, &call);
+}
+
+/* A call's end recorded: its agent (0: none) told it is over, unless its
+ * phone has the contact's call again already. */
+static void tell_over(struct voice *v, int64_t tenant_id, int64_t contact_id, int64_t agent_id)
+{
+	struct voice_call call;
+	if (v->call_changed && agent_id && contact_id &&
+	    (voice_call_state(v, tenant_id, contact_id, &call) < 0 || call.agent_id != agent_id))
+		v->call_changed(v->call_changed_arg, tenant_id, contact_id, agent_id, NULL);
 }
 
 static void bridges_free(struct voice *v)
@@ -1309,7 +1344,7 @@ static void dial_estab(const struct sip_msg *msg, void *arg)
 	}
 	c->bridged = true;
 	c->bridged_at = tmr_jiffies();
-	bridge_note(c, c->agent->user_id, false);
+	bridge_note(c, c->agent->user_id, false, false); /* told once "reached" is recorded */
 	atomic_fetch_add(&c->v->n_bridged, 1);
 	submit_dialed(c, "reached", 200);
 }
@@ -1650,7 +1685,7 @@ static void call_free(struct call *c)
 	tmr_cancel(&c->announce);
 	leg_drop(c, true);
 	ring_drop_all(c, NULL, true);
-	bridge_forget(c);
+	bridge_forget(c, true);
 	if (c->contact_id)
 		forget_offer(v, c->contact_id);
 	mem_deref(c->sess); /* a BYE when still established */
@@ -1687,12 +1722,13 @@ static void call_end_talked(struct call *c, const char *by, int64_t talk_ms)
 	record_end(c);
 	if (c->bridged && c->agent)
 		talk_ms = (int64_t)(tmr_jiffies() - c->bridged_at);
+	int64_t agent = bridge_forget(c, false); /* told once the end is recorded; the hold's time counted */
 	/* not inside the leg's handlers (on_agent_close takes its leg first) */
 	ring_drop_all(c, "caller_hung_up", true); /* a ring-all offer's other phones: CANCEL */
 	if (c->agent && !c->agent->answered)
 		leg_unanswered(c, "caller_hung_up", true); /* a CANCEL */
 	leg_drop(c, true);                             /* answered: a BYE */
-	submit_end(c, by, talk_ms);
+	submit_end(c, by, talk_ms, agent);
 	c->ticket = NULL; /* the END job owns it */
 	tmr_start(&c->linger, 0, linger_done, c);
 }
@@ -2056,6 +2092,12 @@ static void take_done(struct voice *v)
 			   c->agent->user_id == job->agent_id) {
 			leg_drop(c, true); /* the offer was gone: a BYE, and the caller waits again */
 		}
+		if (job->ticket && (job->kind == VOICE_JOB_RING || job->kind == VOICE_JOB_ACCEPT ||
+				    (job->kind == VOICE_JOB_DIALED && strcmp(job->reason, "reached") == 0)))
+			tell_recorded(v, job->ticket->tenant_id, job->ticket->contact_id, job->agent_id,
+				      job->kind == VOICE_JOB_RING);
+		else if (job->ticket && job->kind == VOICE_JOB_END)
+			tell_over(v, job->ticket->tenant_id, job->ticket->contact_id, job->agent_id);
 		voice_job_free(job);
 		job = next;
 	}
@@ -2583,7 +2625,6 @@ int voice_call_hold(struct voice *v, int64_t tenant_id, int64_t contact_id, bool
 
 void voice_call_tell(struct voice *v, int64_t tenant_id, int64_t contact_id)
 {
-	struct voice_call call;
-	if (v && v->call_changed && voice_call_state(v, tenant_id, contact_id, &call) == GC_OK)
-		v->call_changed(v->call_changed_arg, tenant_id, contact_id, call.agent_id, &call);
+	if (v)
+		tell_recorded(v, tenant_id, contact_id, 0, false);
 }

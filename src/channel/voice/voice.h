@@ -50,9 +50,10 @@ struct voice_call;
 /* Told of each change of a contact's call with an agent's phone as the
  * API shows it (voice_call_state): it rings, is bridged, held, resumed;
  * call NULL: it is over for agent_id (hung up, unanswered, transferred,
- * or another phone of a ring-all answered). Called on the thread that made
- * the change (the telephony thread, or the API's for a hold), no lock
- * held; it must not block. */
+ * or another phone of a ring-all answered). A change that a step on the
+ * contact's timeline records (rung, bridged, reached, held, resumed, ended)
+ * is told once that step is committed. Called on the telephony thread, or
+ * the API's for a hold, no lock held; it must not block. */
 typedef void (*voice_call_changed_fn)(void *arg, int64_t tenant_id, int64_t contact_id, int64_t agent_id,
 				      const struct voice_call *call);
 
