@@ -189,7 +189,7 @@ export async function callTests({ browser, step, accessible, password, startDaem
     });
     if (!ready) return;
 
-    await step('calls: a call offered to the agent rings the phone; accepted on the desktop, the tab says Ringing, then Talking', async () => {
+    await step('calls: a call offered to the agent rings the phone; accepted on the desktop, the tab says Ringing, then Talking, and its journey the bridge', async () => {
       caller = await dial(CALLER);
       const offer = page.locator('.offer[data-contact]');
       await offer.first().waitFor();
@@ -209,6 +209,8 @@ export async function callTests({ browser, step, accessible, password, startDaem
       const bridged = await s.agent('GET', `/api/v1/contacts/${first}/call`);
       if (bridged.state !== 'bridged' || bridged.agent_id !== s.phil.id) throw new Error(JSON.stringify(bridged));
       if ((await callEvents(s.admin, first, 'call_bridged')).length !== 1) throw new Error('no call_bridged event');
+      // told once it was on the timeline: the journey the tab read again has it
+      await page.locator(`#panel-${first} .journey-item[data-type="call_bridged"]`).waitFor();
     });
 
     await step('calls: the tab with its call has no serious accessibility violation (en, fr)', async () => {
