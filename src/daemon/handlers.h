@@ -194,6 +194,11 @@ int run_call_hold(struct request *r, struct store *db);
 int run_call_resume(struct request *r, struct store *db);
 int run_call_transfer(struct request *r, struct store *db);
 int run_call_escalate(struct request *r, struct store *db);
+/* After the writer's batch with a hold or resume answered 200 (ROUTE_CALL):
+ * committed, the streams are told of the call as it is now; otherwise the
+ * change is undone (its call_held or call_resumed was not saved). On the
+ * writer thread. */
+void call_change_settled(struct request *r, bool committed);
 /* A call's state as GET .../call shows it (call NULL: "none", with agent_id
  * when not 0), its times counted at now (ms); and the same as a live
  * stream's "call" frame (malloc'd; NULL when out of memory). */

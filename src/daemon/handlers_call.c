@@ -3,9 +3,11 @@
  * resume, transfer, escalate): the state is the telephony thread's own
  * (channel/voice/voice.h: voice_call_state), not a guess from the
  * timeline, which a crash may leave without its call_ended; hold and
- * resume ask the telephony thread (voice_call_hold), write call_held
- * and call_resumed on the contact's timeline, then tell the streams
- * (voice_call_tell: a screen told reads a timeline that has it); transfer and escalate are
+ * resume ask the telephony thread (voice_call_hold) and write call_held
+ * and call_resumed on the contact's timeline; once the writer's batch has
+ * committed, the streams are told (call_change_settled: a screen told
+ * reads a timeline that has it), or the change undone if it could not
+ * commit; transfer and escalate are
  * the contact's own routing operations (run_contact_transfer, _escalate),
  * so a call takes the one routing path; the telephony thread sees the
  * router's event, hangs up the agent's leg and puts the caller back to
@@ -106,12 +108,20 @@ static int hold(struct request *r, struct store *db, bool on)
 		voice_call_hold(v, r->scope.tenant_id, r->ids[0], !on, NULL); /* as it was */
 		return reply_store_error(r, db, rc, "contact");
 	}
-	voice_call_tell(v, r->scope.tenant_id, r->ids[0]); /* the streams, once the timeline has it */
 	json_t *out = json_pack("{s:I,s:I,s:b}", "contact_id", (json_int_t)r->ids[0], "agent_id", (json_int_t)agent,
 				"held", on);
 	if (out && !on)
 		json_object_set_new(out, "held_s", json_integer(held_ms / 1000));
 	return reply(r, 200, out);
+}
+
+void call_change_settled(struct request *r, bool committed)
+{
+	struct voice *v = r->worker->server->voice;
+	if (committed)
+		voice_call_tell(v, r->scope.tenant_id, r->ids[0]);
+	else /* its event was not saved: as it was */
+		voice_call_hold(v, r->scope.tenant_id, r->ids[0], !json_is_true(json_object_get(r->resp, "held")), NULL);
 }
 
 int run_call_hold(struct request *r, struct store *db)

@@ -59,6 +59,8 @@ enum route_flags {
 	ROUTE_MAILBOX = 1u << 10, /* adds or removes a mailbox: the readers look again once committed (writer.h) */
 	ROUTE_KB = 1u << 11,      /* changes the published knowledge or the thesaurus: the knowledge in
 				     memory catches up once committed (writer.h, kbsvc_refresh) */
+	ROUTE_CALL = 1u << 12,    /* holds or resumes a call: told to the streams once committed, undone
+				     if the commit fails (call_change_settled, handlers.h) */
 };
 
 /* Work too slow for an HTTP worker (hashing a password): it runs on the

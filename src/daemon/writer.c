@@ -8,6 +8,7 @@
 #include "daemon/callback.h"
 #include "daemon/cluster.h"
 #include "daemon/desks.h"
+#include "daemon/handlers.h"
 #include "daemon/http.h"
 #include "daemon/log.h"
 #include "daemon/ops.h"
@@ -274,6 +275,9 @@ static void run_batch(struct writer *w, struct job *batch)
 		if (w->cluster)
 			cluster_authz_changed(w->cluster); /* nor another node's */
 	}
+	for (struct job *j = batch; (flags & ROUTE_CALL) && j; j = j->next)
+		if (j->r && (j->r->route->flags & ROUTE_CALL) && j->r->status == 200)
+			call_change_settled(j->r, rc == GC_OK);
 	for (struct job *j = batch; rc < 0 && j; j = j->next) {
 		if (j->task)
 			j->task->rc = GC_ESTORE;
