@@ -566,6 +566,47 @@ static void the_audit_log_is_append_only(void **state)
 	json_decref(page);
 }
 
+/* A password is hashed at OWASP's argon2id cost; the test suite's cheap
+ * hashes (GUICHET_TEST_CHEAP_HASHES=1, heeded by a -Dtest_hashes build
+ * only) are libsodium's least; a hash of either cost checks the same way. */
+static void passwords_are_hashed_at_owasps_cost(void **state)
+{
+	struct fixture *f = *state;
+	const char *was = getenv("GUICHET_TEST_CHEAP_HASHES");
+	char *saved = was ? strdup(was) : NULL;
+	static const struct {
+		const char *cheap, *email, *prefix;
+	} cases[] = {
+		{NULL, "owasp@x.example", "$argon2id$v=19$m=19456,t=2,p=1$"},
+		{"0", "zero@x.example", "$argon2id$v=19$m=19456,t=2,p=1$"},
+#ifdef GUICHET_TEST_HASHES
+		{"1", "cheap@x.example", "$argon2id$v=19$m=8,t=1,p=1$"},
+#endif
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].cheap)
+			setenv("GUICHET_TEST_CHEAP_HASHES", cases[i].cheap, 1);
+		else
+			unsetenv("GUICHET_TEST_CHEAP_HASHES");
+		char hash[128];
+		assert_int_equal(store_password_hash("correct horse battery", hash, sizeof(hash)), GC_OK);
+		assert_int_equal(strncmp(hash, cases[i].prefix, strlen(cases[i].prefix)), 0);
+		struct user_input in = {.email = cases[i].email, .name = "P", .role = ROLE_AGENT};
+		int64_t user = 0, found = 0;
+		assert_int_equal(store_user_create(f->s, &f->a, &in, hash, false, &user), GC_OK);
+		assert_int_equal(store_login_check(f->s, cases[i].email, "correct horse battery", &found), GC_OK);
+		assert_int_equal(found, user);
+		assert_int_equal(store_login_check(f->s, cases[i].email, "correct horse batterY", &found), GC_EAUTH);
+	}
+	if (saved)
+		setenv("GUICHET_TEST_CHEAP_HASHES", saved, 1);
+	else
+		unsetenv("GUICHET_TEST_CHEAP_HASHES");
+	free(saved);
+	char small[16];
+	assert_int_equal(store_password_hash("x", small, sizeof(small)), GC_EINVAL);
+}
+
 static void tokens_expire_and_follow_memberships(void **state)
 {
 	struct fixture *f = *state;
@@ -790,6 +831,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(redaction_follows_the_role, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_change_is_on_the_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(pages_follow_the_cursor, setup, teardown),
+		cmocka_unit_test_setup_teardown(passwords_are_hashed_at_owasps_cost, setup, teardown),
 		cmocka_unit_test_setup_teardown(imports_are_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(newer_schemas_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(older_schemas_are_migrated, setup, teardown),
