@@ -286,6 +286,15 @@ static void treg_add(struct trunkreg *t, int64_t tenant_id, int64_t updated_ms)
 	treg_begin(t, e);
 }
 
+/* A registration whose REGISTER has had no answer for TRUNKREG_SILENT_MS. */
+static void silent(struct treg *e)
+{
+	char why[96];
+	snprintf(why, sizeof(why), "no answer in %d s from the registrar, or from the DNS server that finds it",
+		 TRUNKREG_SILENT_MS / 1000);
+	set_state(e, VOICE_TRUNK_FAILING, 0, why, 0);
+}
+
 /* The registrations in line with the rows: new ones started, changed ones
  * started again, gone ones dropped; those libre could not start tried again. */
 static void sync(struct trunkreg *t, const json_t *list)
@@ -309,6 +318,9 @@ static void sync(struct trunkreg *t, const json_t *list)
 		e->seen = t->gen;
 		if (e->reg == NULL && e->restart_at && tmr_jiffies() >= e->restart_at)
 			treg_begin(t, e);
+		else if (e->reg && e->st.state == VOICE_TRUNK_REGISTERING &&
+			 gc_now_ms() - e->st.at_ms >= TRUNKREG_SILENT_MS)
+			silent(e);
 	}
 	struct treg *e, *tmp;
 	HASH_ITER(hh, t->regs, e, tmp) {

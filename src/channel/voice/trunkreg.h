@@ -17,6 +17,7 @@
  *
  *   start --REGISTER--> REGISTERING --2xx--> REGISTERED --renewed (2xx)--> REGISTERED
  *   REGISTERING, REGISTERED --a final refusal, or no answer--> FAILING
+ *   REGISTERING --still unanswered after TRUNKREG_SILENT_MS--> FAILING (libre goes on)
  *   FAILING --libre's retry, 2xx--> REGISTERED
  *   any --row gone or changed, or guichetd stopping--> unregistered, forgotten
  *
@@ -40,6 +41,11 @@
 
 #define TRUNKREG_POLL_MS 1000      /* how often the trunks are read again */
 #define TRUNKREG_STOP_MS 2000      /* how long a stop waits for the registrars' answers */
+/* A first REGISTER still unanswered after this is failing, said so; libre
+ * keeps at it, and an answer later still counts. SIP's own time-out (32 s)
+ * comes first when only the registrar is silent; a DNS server that never
+ * answers held a registration "registering" for minutes. */
+#define TRUNKREG_SILENT_MS 40000
 #define TRUNKREG_CONTACT_PREFIX "trunk-t"
 
 struct sip;
