@@ -447,6 +447,19 @@ long long resp_int(const struct resp *r, const char *key)
 	return json_integer_value(json_object_get(r->json, key));
 }
 
+long long daemon_metric(const struct daemon *d, const char *token, const char *name)
+{
+	struct resp r;
+	http_raw(d, "GET", "/metrics", token, NULL, NULL, NULL, 0, &r);
+	assert_int_equal(r.status, 200);
+	char key[256];
+	snprintf(key, sizeof(key), "\n%s ", name);
+	const char *at = strstr(r.text, key);
+	long long v = at ? strtoll(at + strlen(key), NULL, 10) : 0;
+	resp_clear(&r);
+	return v;
+}
+
 const char *resp_error(const struct resp *r)
 {
 	const char *code = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));

@@ -88,6 +88,9 @@ long long post_id(const struct daemon *d, const char *token, const char *path, j
 char *login(const struct daemon *d, const char *email, const char *password);
 /* Integer field of the answer (0 if absent). */
 long long resp_int(const struct resp *r, const char *key);
+/* One sample of d's /metrics, read with token: name as the line starts,
+ * labels included ("guichet_x{state=\"failing\"}"); 0 when absent. */
+long long daemon_metric(const struct daemon *d, const char *token, const char *name);
 /* The error code of an error answer, or "". */
 const char *resp_error(const struct resp *r);
 

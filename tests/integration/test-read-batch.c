@@ -143,19 +143,10 @@ static void *client_main(void *arg)
 	return NULL;
 }
 
-static unsigned long long metric(const char *name)
+/* A sample of /metrics (0 when absent); name may carry labels. */
+static long long metric(const char *name)
 {
-	struct resp r;
-	http_raw(&d, "GET", "/metrics", token[0], NULL, NULL, NULL, 0, &r);
-	assert_int_equal(r.status, 200);
-	const char *at = strstr(r.text, name);
-	unsigned long long v = 0;
-	while (at && at > r.text && at[-1] != '\n') /* the sample's line, not the HELP line */
-		at = strstr(at + 1, name);
-	if (at)
-		sscanf(at + strlen(name), " %llu", &v);
-	resp_clear(&r);
-	return v;
+	return daemon_metric(&d, token[0], name);
 }
 
 static void every_answer_is_its_own_request(void **state)

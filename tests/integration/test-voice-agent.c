@@ -159,18 +159,10 @@ static int teardown(void **state)
 	return rc == 0 ? 0 : -1;
 }
 
-/* A counter of /metrics (0 when absent); name may carry labels. */
+/* A sample of /metrics (0 when absent); name may carry labels. */
 static long long metric(const char *name)
 {
-	struct resp r;
-	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
-	assert_int_equal(r.status, 200);
-	char key[160];
-	snprintf(key, sizeof(key), "\n%s ", name);
-	const char *at = strstr(r.text, key);
-	long long v = at ? strtoll(at + strlen(key), NULL, 10) : 0;
-	resp_clear(&r);
-	return v;
+	return daemon_metric(&d, admin, name);
 }
 
 /* One run of scenario as a phone of user with password in realm, from

@@ -46,17 +46,10 @@ static double now_s(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* A sample of /metrics (0 when absent); name may carry labels. */
 static long long metric(const char *name)
 {
-	struct resp r;
-	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
-	assert_int_equal(r.status, 200);
-	char key[160];
-	snprintf(key, sizeof(key), "\n%s ", name);
-	const char *at = strstr(r.text, key);
-	long long v = at ? strtoll(at + strlen(key), NULL, 10) : 0;
-	resp_clear(&r);
-	return v;
+	return daemon_metric(&d, admin, name);
 }
 
 /* The trunk's registration: its state into state, its error into why. */

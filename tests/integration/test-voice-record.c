@@ -348,18 +348,10 @@ static size_t packets_in(const int16_t *frames, size_t n_frames, int ch, const i
 	return 0;
 }
 
-/* A counter of /metrics (0 when absent); name may carry labels. */
+/* A sample of /metrics (0 when absent); name may carry labels. */
 static long long metric(const char *name)
 {
-	struct resp r;
-	http_raw(&d, "GET", "/metrics", admin, NULL, NULL, NULL, 0, &r);
-	assert_int_equal(r.status, 200);
-	char key[160];
-	snprintf(key, sizeof(key), "\n%s ", name);
-	const char *at = strstr(r.text, key);
-	long long v = at ? strtoll(at + strlen(key), NULL, 10) : 0;
-	resp_clear(&r);
-	return v;
+	return daemon_metric(&d, admin, name);
 }
 
 /* alice's phone registered at phone_port (register.xml, as test-voice-agent
