@@ -27,11 +27,7 @@
  * titles only, at KB_W_FUNCTION_WORD: a title phrases a question as
  * customers do, and when their content words miss ("y a une backdoor dans
  * tor" against "Y a-t-il une porte dérobée dans Tor ?") the phrasing still
- * points at it; one in more than half the titles is not searched. Two
- * content words typed in a row that a title has in that order (its stems
- * two by two are indexed with it, as "stem^stem", out of its length) add
- * KB_W_PAIR: of two titles with the same words, the customer's order
- * wins ("carte sim bloquée"). Trees
+ * points at it; one in more than half the titles is not searched. Trees
  * that cover the intent (at least half the best score) come before
  * articles. Pure: no I/O; the corpus is read by any number of threads at
  * once when nobody changes it, each with its own analyser. */
@@ -50,7 +46,6 @@
 #define KB_W_ASSOC 0.25    /* a stem learned resolutions associate with a word typed, all of them agreeing */
 #define KB_W_FUNCTION_WORD 0.1 /* a function word typed ("is there", "y a"), matched in titles only */
 #define KB_MAX_FUNCTION_WORDS 16 /* distinct function words of a query searched; more are not */
-#define KB_W_PAIR 0.1      /* two content words typed in a row, in a title in that order */
 #define KB_MAX_QUERY 4096  /* bytes of a query's text rewritten for everyday writing; longer ones are not */
 #define KB_MAX_PLAN 64     /* terms of a plan; more are dropped */
 #define KB_MAX_UNMATCHED 16
@@ -117,8 +112,7 @@ void kb_corpus_link_get(const struct kb_corpus *c, const char *stem, size_t len,
 /* --- queries --- */
 
 enum kb_via { KB_VIA_WORD, KB_VIA_TYPO, KB_VIA_SYNONYM, KB_VIA_TENANT_SYNONYM, KB_VIA_ASSOCIATION, KB_VIA_PART,
-	      KB_VIA_FUNCTION_WORD, KB_VIA_RESOLVED_BEFORE /* explain only: the item's prior, no term */,
-	      KB_VIA_PAIR };
+	      KB_VIA_FUNCTION_WORD, KB_VIA_RESOLVED_BEFORE /* explain only: the item's prior, no term */ };
 const char *kb_via_name(enum kb_via via);
 
 struct kb_plan_term {

@@ -61,7 +61,6 @@
 #define COMPOUND_MAX 3           /* longer words searched for one typed */
 #define FUNCTION_MARK '~'        /* before a title's function word in the index: no stem starts so */
 #define FUNCTION_WORD_MAX_SHARE 0.5 /* of the titles: a function word in more is not searched */
-#define PAIR_MARK '^'           /* between the two stems of a title's pair in the index */
 #define PHRASE_MAX_WORDS 4       /* words of a thesaurus headword matched as typed, stop words counted */
 
 /* --- synonyms --- */
@@ -485,27 +484,6 @@ int kb_corpus_put(struct kb_corpus *c, struct kb_analyzer *a, const struct kb_do
 		if (text[f])
 			rc = kb_analyze(a, text[f], len[f], add_term, &b);
 	}
-	/* the title's stems two by two, in order ("tor^vpn"), out of its length like its function words */
-	for (uint32_t i = 0; rc == GC_OK && i + 1 < b.n[KB_FIELD_TITLE]; i++) {
-		size_t l1 = b.lens[KB_FIELD_TITLE][i], l2 = b.lens[KB_FIELD_TITLE][i + 1];
-		size_t need = b.len + l1 + l2 + 2;
-		if (l1 + l2 + 1 >= KB_MAX_WORD * 4)
-			continue;
-		if (reserve(&b, need) < 0 ||
-		    gc_grow((void **)&b.fn_off, &b.cap_fn_off, sizeof(size_t), b.n_fn + 1) < 0 ||
-		    gc_grow((void **)&b.fn_lens, &b.cap_fn_lens, sizeof(size_t), b.n_fn + 1) < 0) {
-			rc = GC_ENOMEM;
-			break;
-		}
-		char *o = b.buf + b.len;
-		memcpy(o, b.buf + b.off[KB_FIELD_TITLE][i], l1);
-		o[l1] = PAIR_MARK;
-		memcpy(o + l1 + 1, b.buf + b.off[KB_FIELD_TITLE][i + 1], l2);
-		o[l1 + 1 + l2] = '\0';
-		b.fn_off[b.n_fn] = b.len;
-		b.fn_lens[b.n_fn++] = l1 + 1 + l2;
-		b.len = need;
-	}
 	/* the original's title, as tags: its words the customer may type, weakly */
 	b.field = KB_FIELD_TAGS;
 	if (rc == GC_OK && doc->original_title)
@@ -753,14 +731,14 @@ static double link_score(int32_t ok, int32_t failed)
 const char *kb_via_name(enum kb_via via)
 {
 	static const char *const names[] = {"word", "typo", "synonym", "tenant_synonym", "association", "part",
-					    "function_word", "resolved_before", "pair"};
+					    "function_word", "resolved_before"};
 	return (unsigned)via < sizeof(names) / sizeof(names[0]) ? names[via] : "?";
 }
 
 struct planning {
 	const struct kb_corpus *c;
 	struct kb_plan *plan;
-	struct typed_word {
+	struct {
 		char word[KB_MAX_WORD * 4], stem[KB_MAX_WORD * 4];
 	} typed[KB_MAX_PLAN];
 	size_t n_typed;
@@ -1072,23 +1050,6 @@ static void add_associations(struct planning *p, const char *stem, const char *w
 	}
 }
 
-/* Two content words typed in a row, as the index holds a title's: "stem^stem", once a title has them. */
-static void add_pair(struct planning *p, const struct typed_word *first, const struct typed_word *second)
-{
-	char pair[KB_MAX_WORD * 4], from[KB_MAX_WORD * 4];
-	size_t l1 = strlen(first->stem), l2 = strlen(second->stem);
-	size_t w1 = strlen(first->word), w2 = strlen(second->word);
-	if (l1 + l2 + 1 >= sizeof(pair) || w1 + w2 + 1 >= sizeof(from))
-		return;
-	memcpy(pair, first->stem, l1);
-	pair[l1] = PAIR_MARK;
-	memcpy(pair + l1 + 1, second->stem, l2 + 1);
-	memcpy(from, first->word, w1);
-	from[w1] = ' ';
-	memcpy(from + w1 + 1, second->word, w2 + 1);
-	plan_add(p, pair, l1 + 1 + l2, from, KB_VIA_PAIR, KB_W_PAIR);
-}
-
 int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char *text, size_t len,
 		   struct kb_plan *plan)
 {
@@ -1158,16 +1119,6 @@ int kb_corpus_plan(const struct kb_corpus *c, struct kb_analyzer *a, const char 
 			t->via = KB_VIA_WORD;
 			t->weight = 1.0;
 		}
-	}
-	/* two content words typed in a row, as a title has them */
-	int prev = -1;
-	for (size_t i = 0; i < p.n_seq; i++) {
-		int k = p.seq[i].typed;
-		if (k < 0)
-			continue;
-		if (prev >= 0 && prev != k)
-			add_pair(&p, &p.typed[prev], &p.typed[k]);
-		prev = k;
 	}
 	/* last, so that they never crowd out a word: the function words typed, as titles phrase questions;
 	 * one in most titles tells nothing and would make the search read most postings */

@@ -194,46 +194,6 @@ static void function_words_match_titles(void **state)
 	assert_null(plan_term(&plan, "~le"));
 }
 
-/* Two content words typed in a row match a title that has them in that
- * order (stop words between them aside), weakly: of two titles with the
- * same words, the one in the customer's order comes first. */
-static void words_typed_in_a_row_as_a_title_has_them(void **state)
-{
-	struct fixture *f = *state;
-	struct kb_result res[10];
-	static struct kb_plan plan;
-	put(f, 6, false, "Carte SIM bloquée", "Le code PUK la débloque.", "mobile");
-	put(f, 7, false, "SIM de la carte bloquée", "Le code PUK la débloque.", "mobile");
-	assert_int_equal(kb_corpus_finish(f->c), GC_OK);
-	size_t n = search(f, "ma carte sim est bloquée", res, &plan);
-	assert_int_equal(n, 2);
-	assert_int_equal(res[0].item, 6);
-	assert_int_equal(res[1].item, 7);
-	size_t pairs = 0;
-	for (size_t i = 0; i < plan.n; i++)
-		if (plan.t[i].via == KB_VIA_PAIR) {
-			pairs++;
-			assert_true(plan.t[i].weight == KB_W_PAIR);
-			/* the words as folded: case and accents aside */
-			assert_true(strcmp(plan.t[i].from, "carte sim") == 0 || strcmp(plan.t[i].from, "sim bloquee") == 0);
-		}
-	assert_int_equal(pairs, 2); /* "ma" and "est" are stop words: carte sim, sim bloquée */
-	assert_int_equal(plan.n_words, 3);
-	assert_int_equal(plan.n_unmatched, 0);
-	assert_string_equal(kb_via_name(KB_VIA_PAIR), "pair");
-	/* the other order, the other title */
-	n = search(f, "sim de carte bloquée", res, &plan);
-	assert_int_equal(res[0].item, 7);
-	assert_int_equal(res[1].item, 6);
-	/* weakly: a word of the content outweighs the order */
-	n = search(f, "carte sim bloquée mobile puk", res, &plan);
-	assert_true(res[0].score - res[1].score < 0.25 * res[0].score);
-	/* a word typed twice is not a pair of itself */
-	search(f, "sim sim", res, &plan);
-	for (size_t i = 0; i < plan.n; i++)
-		assert_true(plan.t[i].via != KB_VIA_PAIR);
-}
-
 /* French elisions typed without their apostrophe: the word after it searches as typed */
 /* An item that translates another is found by the original title's words,
  * as customers type them in their language ("vpn" in French), weakly. */
@@ -657,7 +617,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(typos_are_corrected, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(glued_words_search_their_parts, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(function_words_match_titles, setup_fr, teardown),
-		cmocka_unit_test_setup_teardown(words_typed_in_a_row_as_a_title_has_them, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(original_titles_are_searched, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(elided_words_glued, setup_fr, teardown),
 		cmocka_unit_test_setup_teardown(french_plurals_in_x, setup_fr, teardown),
