@@ -9,10 +9,13 @@
 // What is lost, said in docs/benchmarks.md: the browser's find-in-page
 // finds only the rows in the window, and a screen reader reads those,
 // told by aria-rowcount and aria-rowindex where they stand in the whole.
-// Keyboard focus moving to a row of the margin scrolls it into view, which
-// moves the window: Tab walks through every row. The row holding the focus
-// stays in the document when the page scrolls away from it (the window
-// then reaches from it to the screen), so the focus is never lost.
+// Keyboard focus moving to a row measures the window at once, not at the
+// next animation frame, and the rows on either side of the focused one are
+// always in the document: Tab and Shift+Tab walk through every row however
+// fast the keys come and however late the frames (a busy machine). The row
+// holding the focus stays in the document when the page scrolls away from
+// it (the window then reaches from it to the screen), so the focus is never
+// lost.
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 // Rows rendered beyond the screen on each side: enough that Tab always
@@ -31,10 +34,11 @@ export function rowRange(top, height, rowHeight, count, margin = MARGIN) {
   return { first, last };
 }
 
-// The range stretched to hold row (an index, or null for none).
+// The range stretched to hold row (an index, or null for none) and the rows
+// on either side of it, where the focus goes next.
 export function withRow(range, row, count) {
   if (row === null || row < 0 || row >= count) return range;
-  return { first: Math.min(range.first, row), last: Math.max(range.last, row + 1) };
+  return { first: Math.min(range.first, Math.max(0, row - 1)), last: Math.max(range.last, Math.min(count, row + 2)) };
 }
 
 // The window of a list of count rows: a ref for its rowgroup (whose
@@ -64,6 +68,8 @@ export function useRowWindow(count, layout) {
     const focusIn = (e) => {
       const row = e.target.closest('[aria-rowindex]');
       focused.current = row ? Number(row.getAttribute('aria-rowindex')) - 2 : null;
+      if (frame) cancelAnimationFrame(frame);
+      measure(); // rendered before the next key's event
     };
     const focusOut = (e) => {
       if (el.contains(e.relatedTarget)) return;
