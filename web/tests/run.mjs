@@ -133,7 +133,7 @@ async function seed(url) {
 // axe-core on the page as it is, in each of its frames (a web chat's frame of
 // another origin too): no serious or critical violation. axe is put once in
 // each document, and each frame is judged in its own document, its element
-// (a frame's title) in its parent's: sending axe's 560 KB at every check, and
+// (a frame's title) in its parent's: sending axe's 1.2 MB at every check, and
 // gathering the frames' results in a blank page of their own, cost 1 to 3 s
 // of a check that takes 0.1 to 0.3.
 async function accessible(page, what) {
