@@ -10,10 +10,11 @@
  * lost its lease commits no routing at all. Times are the nodes' clocks in
  * ms, which must agree within a fraction of the lease (NTP).
  *
- * The tenants are spread over the nodes: each node renews a row of
- * routing_nodes with its leases (and whether it takes calls), takes free
- * leases only up to its share of the tenants (src/daemon/leases.h) and lets
- * go of those it holds beyond it, for a node under its share to take. */
+ * The tenants are spread over the nodes by weight (one plus their agents,
+ * LEASE_WEIGHT): each node renews a row of routing_nodes with its leases
+ * (and whether it takes calls), takes free leases, the heaviest first, only
+ * up to its share of the weight (src/daemon/leases.h) and lets go of its
+ * lightest beyond it, for a node under its share to take. */
 #include "store/store_internal.h"
 #include "guichet/error.h"
 
@@ -45,12 +46,19 @@ int store_lease_node_alive(struct store *s, const char *node, int64_t until, boo
 	return store_step_done(s, st);
 }
 
+/* A tenant's weight, for the tenant whose id is the column given: one plus
+ * its agents whose membership is not disabled */
+#define ENABLED_AGENTS                                                                                          \
+	"agents a JOIN memberships m ON m.tenant_id = a.tenant_id AND m.user_id = a.user_id AND m.disabled = 0"
+#define LEASE_WEIGHT(id) "(1 + (SELECT count(*) FROM " ENABLED_AGENTS " WHERE a.tenant_id = " id "))"
+
 int store_lease_counts(struct store *s, const char *node, int64_t now, struct store_lease_counts *ret)
 {
-	struct db_stmt *st = store_stmt(s, "SELECT (SELECT count(*) FROM tenants),"
+	struct db_stmt *st = store_stmt(s, "SELECT (SELECT count(*) FROM tenants) + (SELECT count(*) FROM " ENABLED_AGENTS "),"
 					   " (SELECT count(*) FROM routing_nodes WHERE expires_at >= ?2),"
 					   " (SELECT count(*) FROM routing_nodes WHERE expires_at >= ?2 AND calls <> 0),"
-					   " (SELECT count(*) FROM routing_leases WHERE node = ?1 AND expires_at >= ?2)");
+					   " (SELECT CAST(coalesce(sum(" LEASE_WEIGHT("l.tenant_id") "), 0) AS BIGINT)"
+					   " FROM routing_leases l WHERE l.node = ?1 AND l.expires_at >= ?2)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, node);
@@ -66,14 +74,18 @@ int store_lease_counts(struct store *s, const char *node, int64_t now, struct st
 /* Only the tenants whose lease is missing or expired are upserted: an
  * upsert locks the rows it meets even when its WHERE leaves them as they
  * are, and a lock on a live lease would make its owner's fence wait, or
- * deadlock with it. The lowest ids first, so that nodes racing for the same
- * free leases meet in one order. */
-int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t max)
+ * deadlock with it. In one order (the heaviest, then the lowest ids), so
+ * that nodes racing for the same free leases meet in that order. */
+int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t weight)
 {
 	struct db_stmt *st = store_stmt(s,
 		"INSERT INTO routing_leases(tenant_id, node, epoch, expires_at)"
-		" SELECT t.id, ?1, 1, ?3 FROM tenants t LEFT JOIN routing_leases l ON l.tenant_id = t.id"
-		" WHERE l.tenant_id IS NULL OR l.expires_at < ?2 ORDER BY t.id LIMIT ?4"
+		" SELECT f.id, ?1, 1, ?3 FROM (SELECT w.id, w.weight, sum(w.weight) OVER (ORDER BY w.weight DESC, w.id"
+		" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - w.weight AS before"
+		" FROM (SELECT t.id, " LEASE_WEIGHT("t.id") " AS weight"
+		" FROM tenants t LEFT JOIN routing_leases l ON l.tenant_id = t.id"
+		" WHERE l.tenant_id IS NULL OR l.expires_at < ?2) w) f"
+		" WHERE f.before < ?4 ORDER BY f.weight DESC, f.id"
 		" ON CONFLICT (tenant_id) DO UPDATE SET node = excluded.node, epoch = routing_leases.epoch + 1,"
 		" expires_at = excluded.expires_at WHERE routing_leases.expires_at < ?2");
 	if (st == NULL)
@@ -81,21 +93,30 @@ int store_lease_take(struct store *s, const char *node, int64_t now, int64_t unt
 	bind_text(st, 1, node);
 	db_bind_int64(st, 2, now);
 	db_bind_int64(st, 3, until);
-	db_bind_int64(st, 4, max);
+	db_bind_int64(st, 4, weight);
 	return store_step_done(s, st);
 }
 
-int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t n)
+int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t weight, int64_t max,
+			  int64_t *ret_given)
 {
+	*ret_given = 0;
 	struct db_stmt *st = store_stmt(s, "UPDATE routing_leases SET expires_at = 0 WHERE tenant_id IN"
-					   " (SELECT tenant_id FROM routing_leases WHERE node = ?1 AND expires_at >= ?2"
-					   " ORDER BY tenant_id DESC LIMIT ?3)");
+					   " (SELECT g.tenant_id FROM (SELECT h.tenant_id, sum(h.weight) OVER"
+					   " (ORDER BY h.weight, h.tenant_id DESC ROWS BETWEEN UNBOUNDED PRECEDING"
+					   " AND CURRENT ROW) AS upto FROM (SELECT l.tenant_id, " LEASE_WEIGHT("l.tenant_id")
+					   " AS weight FROM routing_leases l WHERE l.node = ?1 AND l.expires_at >= ?2) h) g"
+					   " WHERE g.upto <= ?3 ORDER BY g.upto LIMIT ?4)");
 	if (st == NULL)
 		return GC_ESTORE;
 	bind_text(st, 1, node);
 	db_bind_int64(st, 2, now);
-	db_bind_int64(st, 3, n);
-	return store_step_done(s, st);
+	db_bind_int64(st, 3, weight);
+	db_bind_int64(st, 4, max);
+	int rc = store_step_done(s, st);
+	if (rc == GC_OK)
+		*ret_given = db_changes(s->db);
+	return rc;
 }
 
 int store_lease_list(struct store *s, struct store_lease **ret, size_t *ret_n)

@@ -879,16 +879,22 @@ int store_lease_renew(struct store *s, const char *node, int64_t now, int64_t un
 /* Tells the other nodes that node is alive until until (renewed with its
  * leases), and whether it takes calls. */
 int store_lease_node_alive(struct store *s, const char *node, int64_t until, bool takes_calls);
+/* A tenant's weight in the spreading: one plus its agents (LEASE_WEIGHT in
+ * lease.c). */
 struct store_lease_counts {
-	int64_t tenants, nodes, call_nodes, held; /* every tenant; the nodes alive, those taking calls; node's unexpired leases */
+	int64_t weight, nodes, call_nodes, held; /* every tenant's weight; the nodes alive, those taking calls;
+						    the weight of node's unexpired leases */
 };
 int store_lease_counts(struct store *s, const char *node, int64_t now, struct store_lease_counts *ret);
-/* Takes, for node until until, the leases of at most max tenants with none
- * or an expired one, the lowest ids first (the epoch goes up by one). */
-int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t max);
-/* Lets n of node's unexpired leases expire now, the highest tenant ids
- * first, for a node under its share to take. */
-int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t n);
+/* Takes, for node until until, leases of tenants with none or an expired
+ * one (the epoch goes up by one), the heaviest first (then the lowest ids),
+ * each while the weight taken before it is under weight. */
+int store_lease_take(struct store *s, const char *node, int64_t now, int64_t until, int64_t weight);
+/* Lets node's lightest unexpired leases (then the highest tenant ids)
+ * expire now, at most max of them and as many as weigh together no more
+ * than weight, for a node under its share to take; how many in *ret_given. */
+int store_lease_give_back(struct store *s, const char *node, int64_t now, int64_t weight, int64_t max,
+			  int64_t *ret_given);
 /* Every lease, by tenant (free *ret). */
 int store_lease_list(struct store *s, struct store_lease **ret, size_t *ret_n);
 /* In the caller's transaction: GC_OK and the lease row locked until the

@@ -317,9 +317,10 @@ static void a_node_routes_only_under_its_lease(void **state)
 	hub_free(hub);
 }
 
-/* A node's share: the tenants over the nodes alive, rounded up; taken when
- * under it, let go of one a round when over it. */
-static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
+/* A node's share: the tenants' weight over the nodes alive, rounded up;
+ * taken when under it, the excess offered when over it, one lease a round
+ * (every one when its share is none). */
+static void a_nodes_share_is_the_weight_over_the_nodes(void **state)
 {
 	(void)state;
 	struct lease_move m = leases_move(0, 1, 0, false, 0);
@@ -327,22 +328,24 @@ static void a_nodes_share_is_the_tenants_over_the_nodes(void **state)
 	m = leases_move(3, 0, 0, false, 0); /* no row seen yet: alone */
 	assert_true(m.take == 3 && m.give == 0);
 	m = leases_move(5, 2, 0, false, 5);
-	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
+	assert_true(m.take == 0 && m.give == 2 && m.leases == LEASE_GIVE_PER_ROUND);
 	m = leases_move(5, 2, 0, false, 3);
 	assert_true(m.take == 0 && m.give == 0);
 	m = leases_move(5, 2, 0, false, 2);
 	assert_true(m.take == 1 && m.give == 0);
-	m = leases_move(1, 3, 0, false, 0); /* fewer tenants than nodes: whoever is first */
+	m = leases_move(1, 3, 0, false, 0); /* less weight than nodes: whoever is first */
 	assert_true(m.take == 1 && m.give == 0);
 	m = leases_move(1, 3, 0, false, 1);
 	assert_true(m.take == 0 && m.give == 0);
+	m = leases_move(2511, 2, 0, false, 2001); /* a brand of 2,000 agents and ten of 50 */
+	assert_true(m.take == 0 && m.give == 745 && m.leases == LEASE_GIVE_PER_ROUND);
 	/* a node taking calls alive: the tenants are its own, the others let theirs go at once */
 	m = leases_move(4, 3, 1, true, 0);
 	assert_true(m.take == 4 && m.give == 0);
 	m = leases_move(4, 3, 1, false, 3);
-	assert_true(m.take == 0 && m.give == 3);
+	assert_true(m.take == 0 && m.give == 3 && m.leases == INT64_MAX);
 	m = leases_move(4, 3, 2, true, 4); /* two of them share */
-	assert_true(m.take == 0 && m.give == LEASE_GIVE_PER_ROUND);
+	assert_true(m.take == 0 && m.give == 2 && m.leases == LEASE_GIVE_PER_ROUND);
 }
 
 /* Two nodes' routing engines on the fixture's one store (a cluster's
@@ -432,6 +435,77 @@ static void the_tenants_are_spread_over_the_nodes(void **state)
 	assert_int_equal(take_leases(f->s, "n1", now + 9200, n1), 2);
 	assert_int_equal(router_contact_view(n1, moved, moved_contact, &v), GC_OK);
 	json_decref(v);
+	two_nodes_stop(&t);
+}
+
+/* node's tenants among those given: a bit per index */
+static unsigned routed_by(struct fixture *f, const char *node, const int64_t *tenants, int n)
+{
+	struct store_lease *list = NULL;
+	size_t len = 0;
+	assert_int_equal(store_lease_list(f->s, &list, &len), GC_OK);
+	unsigned mask = 0;
+	for (size_t i = 0; i < len; i++)
+		for (int k = 0; k < n; k++)
+			if (list[i].tenant_id == tenants[k] && strcmp(list[i].node, node) == 0)
+				mask |= 1u << k;
+	free(list);
+	return mask;
+}
+
+/* Tenants weigh one plus their agents: with a brand of six agents (7), the
+ * fixture's two tenants of one (2 each) and a tenant of none (1) on two
+ * nodes (share 6), n1, alone first, routes all four; once n2 is alive, n1
+ * lets its lightest go one a round as long as it stays at its share (the
+ * agentless tenant, then the two small ones) and keeps the brand: 7 and 5,
+ * where an even count would have kept the brand and one more on n1 (9 and
+ * 3). Then it holds, round after round. A disabled agent does not count:
+ * four of the brand's disabled, the agentless tenant moves back to n1. */
+static void the_tenants_are_spread_by_their_weight(void **state)
+{
+	struct fixture *f = *state;
+	int64_t brand, empty;
+	assert_int_equal(store_tenant_create(f->s, "Brand", NULL, &brand), GC_OK);
+	assert_int_equal(store_tenant_create(f->s, "Empty", NULL, &empty), GC_OK);
+	struct store_scope admin = scope_in(brand, ROLE_TENANT_ADMIN, 0), agent;
+	int64_t users[6];
+	tenant_routing(f->s, &admin, "agent1@brand.example", &agent);
+	users[0] = agent.user_id;
+	for (int i = 1; i < 6; i++) {
+		char email[64];
+		snprintf(email, sizeof(email), "agent%d@brand.example", i + 1);
+		struct user_input u = {.email = email, .name = email, .role = ROLE_AGENT};
+		assert_int_equal(store_user_create(f->s, &admin, &u, "not a hash", false, &users[i]), GC_OK);
+		json_t *profile = json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 1);
+		assert_int_equal(store_agent_set_profile(f->s, &admin, users[i], profile), GC_OK);
+		json_decref(profile);
+	}
+	const int64_t tenants[4] = {brand, f->a.tenant_id, f->b.tenant_id, empty};
+	struct two_nodes t;
+	two_nodes_start(f, "n1", "n2", &t);
+	int64_t now = gc_now_ms();
+	assert_int_equal(take_leases(f->s, "n1", now, t.first), 4);
+	assert_int_equal(take_leases(f->s, "n2", now + 100, t.second), 0); /* its share is 6: none free */
+	for (int round = 1; round <= 3; round++) {
+		assert_int_equal(take_leases(f->s, "n1", now + round * 1000, t.first), 4 - round);
+		assert_int_equal(take_leases(f->s, "n2", now + round * 1000 + 100, t.second), round);
+	}
+	assert_int_equal(routed_by(f, "n1", tenants, 4), 1u); /* the brand */
+	assert_int_equal(routed_by(f, "n2", tenants, 4), 14u); /* the three others */
+	for (int round = 4; round < 7; round++) {
+		assert_int_equal(take_leases(f->s, "n1", now + round * 1000, t.first), 1);
+		assert_int_equal(take_leases(f->s, "n2", now + round * 1000 + 100, t.second), 3);
+	}
+	/* four of the brand's six agents disabled: it weighs 3 (share 4); n2,
+	 * over by one, lets the agentless tenant go and n1 takes it */
+	for (int i = 2; i < 6; i++)
+		assert_int_equal(store_user_set_disabled(f->s, &admin, users[i], true), GC_OK);
+	assert_int_equal(take_leases(f->s, "n1", now + 7000, t.first), 1); /* under its share: none free */
+	assert_int_equal(take_leases(f->s, "n2", now + 7100, t.second), 2);
+	assert_int_equal(take_leases(f->s, "n1", now + 8000, t.first), 2);
+	assert_int_equal(take_leases(f->s, "n2", now + 8100, t.second), 2);
+	assert_int_equal(routed_by(f, "n1", tenants, 4), 9u); /* the brand and the agentless tenant */
+	assert_int_equal(routed_by(f, "n2", tenants, 4), 6u);
 	two_nodes_stop(&t);
 }
 
@@ -617,7 +691,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_rolled_back_request_rebuilds_its_tenant_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_refused_request_rebuilds_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
-		cmocka_unit_test(a_nodes_share_is_the_tenants_over_the_nodes),
+		cmocka_unit_test(a_nodes_share_is_the_weight_over_the_nodes),
+		cmocka_unit_test_setup_teardown(the_tenants_are_spread_by_their_weight, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_tenants_are_spread_over_the_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_taking_calls_routes_every_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
