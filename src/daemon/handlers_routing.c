@@ -188,7 +188,11 @@ int run_queue_list(struct request *r, struct store *db)
 
 int run_queue_stats(struct request *r, struct store *db)
 {
-	json_t *stats = router_queue_stats(router_of(r), r->scope.tenant_id);
+	int64_t org = 0;
+	int rc = store_figures_organisation(db, &r->scope, &org);
+	if (rc < 0)
+		return reply_store_error(r, db, rc, NULL);
+	json_t *stats = router_queue_stats(router_of(r), r->scope.tenant_id, org);
 	return stats ? reply(r, 200, stats) : reply_store_error(r, db, GC_EMOVED, NULL); /* NULL: not routed here */
 }
 

@@ -20,14 +20,23 @@ struct digest_entry {
 	char *text;
 };
 
+/* One organisation's cut of the queues' figures, in a stats frame. */
+struct stats_cut {
+	int64_t organisation_id;
+	size_t at, len;
+};
+
 struct stats_slot {
 	int64_t tenant_id;
 	uint64_t generation;
 	char *frame;
+	size_t shown_len;           /* what every supervisor gets: up to the first cut */
 	/* the frame read apart, the first time a managed audience reads it
-	 * (split_stats): the queues' part, then the digest's agents */
+	 * (split_stats): the queues' part, then the digest's agents, then the cuts */
 	bool split;
 	size_t queues_len;          /* the queue_stats frame, the frame's start */
+	struct stats_cut *cuts;
+	size_t n_cuts;
 	bool has_digest, digest_ok; /* an agent_states frame follows; read whole */
 	json_int_t digest_seq;
 	struct digest_entry *entries;
@@ -77,6 +86,7 @@ static void stats_slot_clear(struct stats_slot *slot)
 	for (size_t i = 0; i < slot->n_entries; i++)
 		free(slot->entries[i].text);
 	free(slot->entries);
+	free(slot->cuts);
 	free(slot->frame);
 	*slot = (struct stats_slot){.tenant_id = slot->tenant_id, .generation = slot->generation};
 }
@@ -208,6 +218,7 @@ static void publish_stats(struct hub *h, int64_t tenant_id, char *frame)
 	if (i < h->n_stats) {
 		stats_slot_clear(&h->stats[i]);
 		h->stats[i].frame = frame;
+		h->stats[i].shown_len = strcspn(frame, HUB_CUT);
 		h->stats[i].generation = ++h->stats_generation;
 		frame = NULL;
 	}
@@ -331,11 +342,31 @@ bool hub_read(struct hub *h, int64_t tenant_id, const struct hub_audience *a, in
  * A digest that cannot be read (or memory that runs out) leaves digest_ok
  * false: managed audiences then get no digest of that second, and their
  * page, seeing the next number skip it, loads its agents again. */
+static void split_cuts(struct stats_slot *slot)
+{
+	size_t n = 0;
+	for (const char *c = slot->frame + slot->shown_len; *c; c++)
+		n += *c == HUB_CUT[0];
+	if (n == 0 || (slot->cuts = calloc(n, sizeof(*slot->cuts))) == NULL)
+		return; /* no cut read: managed audiences get no figures this second */
+	const char *c = slot->frame + slot->shown_len;
+	while (*c == HUB_CUT[0]) {
+		char *end = NULL;
+		long long org = strtoll(c + 1, &end, 10);
+		if (end == c + 1 || *end != '\n')
+			break;
+		size_t len = strcspn(end + 1, HUB_CUT);
+		slot->cuts[slot->n_cuts++] = (struct stats_cut){org, (size_t)(end + 1 - slot->frame), len};
+		c = end + 1 + len;
+	}
+}
+
 static void split_stats(struct stats_slot *slot)
 {
 	slot->split = true;
-	const char *head = strstr(slot->frame, DIGEST_HEAD);
-	slot->queues_len = head ? (size_t)(head - slot->frame) : strlen(slot->frame);
+	split_cuts(slot);
+	const char *head = memmem(slot->frame, slot->shown_len, DIGEST_HEAD, strlen(DIGEST_HEAD));
+	slot->queues_len = head ? (size_t)(head - slot->frame) : slot->shown_len;
 	if (head == NULL)
 		return;
 	slot->has_digest = true;
@@ -358,13 +389,20 @@ static void split_stats(struct stats_slot *slot)
 	json_decref(digest);
 }
 
-/* The statistics of slot as a managed audience sees them: the queues'
- * part as it is, the digest with the agents it manages only. */
+/* The statistics of slot as a managed audience sees them: its
+ * organisation's cut of the queues' figures (else the cut of none), the
+ * digest with the agents it manages only. */
 static void read_stats_managed(struct stats_slot *slot, const struct hub_audience *a, hub_frame_fn fn, void *arg)
 {
 	if (!slot->split)
 		split_stats(slot);
-	fn(slot->frame, slot->queues_len, arg);
+	const struct stats_cut *cut = NULL;
+	for (size_t i = 0; i < slot->n_cuts; i++)
+		if (slot->cuts[i].organisation_id == a->organisation_id ||
+		    (cut == NULL && slot->cuts[i].organisation_id == 0))
+			cut = &slot->cuts[i];
+	if (cut)
+		fn(slot->frame + cut->at, cut->len, arg);
 	if (!slot->digest_ok)
 		return;
 	struct evbuffer *out = evbuffer_new();
@@ -401,7 +439,7 @@ void hub_read_stats(struct hub *h, int64_t tenant_id, const struct hub_audience 
 		if (a->managed_only)
 			read_stats_managed(slot, a, fn, arg);
 		else
-			fn(slot->frame, strlen(slot->frame), arg);
+			fn(slot->frame, slot->shown_len, arg);
 	}
 	pthread_mutex_unlock(&h->lock);
 }

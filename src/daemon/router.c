@@ -47,7 +47,10 @@ struct ainfo {                  /* by engine agent id */
 	char reason[64];            /* of its pause */
 	bool in_digest;             /* changed since the last agents' digest */
 	bool off_duty;              /* disabled, or a role that takes no contacts: counted nowhere until back */
+	int64_t org;                /* its organisation when not the brand's own (an outsourcer's), else 0 */
 };
+#define ORG_ALL (-1)              /* the agents of every organisation (count_agents) */
+#define ORG_NONE INT64_MIN        /* no agent's: an outsourcer with none here */
 
 struct cinfo {                  /* by engine contact id */
 	int64_t contact_id, tenant_id;
@@ -759,12 +762,34 @@ static int agent_apply(struct shard *rt, int64_t tenant_id, int64_t user_id, con
 	return GC_OK;
 }
 
+static int shard_of(struct router *top, int64_t tenant_id, struct shard **ret);
+
+/* The organisation of the agents of tenant (0: every tenant; user_id's
+ * alone when not 0) that are an outsourcer's, into their ainfo. */
+static int learn_organisations(struct router *top, struct store *db, int64_t tenant_id, int64_t user_id)
+{
+	struct store_agent_org *list = NULL;
+	size_t n = 0;
+	int rc = store_agent_outsourced(db, tenant_id, user_id, &list, &n);
+	for (size_t i = 0; rc == GC_OK && i < n; i++) {
+		struct shard *rt = NULL;
+		struct idmap *m = shard_of(top, list[i].tenant_id, &rt) < 0 ? NULL :
+			map_find(rt->agents, list[i].tenant_id, list[i].user_id);
+		if (m)
+			rt->a[m->eid].org = list[i].organisation_id;
+	}
+	free(list);
+	return rc;
+}
+
 static int shard_agent_set(struct shard *rt, struct store *db, const struct store_scope *scope, int64_t user_id,
 			   const struct agent_profile_input *in)
 {
 	uint32_t eid = ROUTE_NONE;
 	int rc = agent_apply(rt, scope->tenant_id, user_id, in, &eid);
-	return rc < 0 ? rc : drain(rt, db);
+	if (rc < 0 || (rc = learn_organisations(rt->top, db, scope->tenant_id, user_id)) < 0)
+		return rc;
+	return drain(rt, db);
 }
 
 /* --- work --- */
@@ -1502,7 +1527,7 @@ static int shard_agent_state(struct shard *rt, int64_t user_id, json_t **ret);
 static int shard_agents_live(struct shard *rt, json_t *agents, uint64_t *ret_seq);
 static int shard_contact_load(struct shard *rt, const struct store_scope *scope, int64_t contact_id,
 			      struct router_load *ret);
-static json_t *shard_queue_stats(struct shard *rt);
+static json_t *shard_queue_stats(struct shard *rt, int64_t org);
 static int contact_load(struct shard *rt, uint32_t eid, const struct route_contact_view *v, struct router_load *l);
 
 int router_queue_set(struct router *top, struct store *db, const struct store_scope *scope, int64_t queue_id,
@@ -1685,10 +1710,17 @@ int router_agents_live(struct router *top, int64_t tenant_id, json_t *agents, ui
 	return rc < 0 ? rc : shard_agents_live(t, agents, ret_seq);
 }
 
-json_t *router_queue_stats(struct router *top, int64_t tenant_id)
+json_t *router_queue_stats(struct router *top, int64_t tenant_id, int64_t organisation_id)
 {
 	struct shard *rt = NULL;
-	return shard_for(top, NULL, tenant_id, &rt) < 0 ? NULL : shard_queue_stats(rt);
+	if (shard_for(top, NULL, tenant_id, &rt) < 0)
+		return NULL;
+	if (organisation_id == 0)
+		return shard_queue_stats(rt, ORG_ALL);
+	bool has_agents = false;
+	for (uint32_t a = 0; a < rt->n_a && !has_agents; a++)
+		has_agents = rt->a[a].org == organisation_id;
+	return shard_queue_stats(rt, has_agents ? organisation_id : ORG_NONE);
 }
 
 /* --- views --- */
@@ -2056,10 +2088,11 @@ static int shard_agents_live(struct shard *rt, json_t *agents, uint64_t *ret_seq
 	return GC_OK;
 }
 
-/* Agents by state for every queue, in one pass over the agents: each
+/* Agents by state for every queue, in one pass over the agents (of
+ * organisation org alone, unless ORG_ALL; 0 is the brand's own): each
  * agent counts in the queues of its skills that its level and channels
  * serve. counts[queue][state]. */
-static int count_agents(struct shard *rt, int (**ret)[S_N])
+static int count_agents(struct shard *rt, int64_t org, int (**ret)[S_N])
 {
 	int (*counts)[S_N] = calloc(rt->n_q ? rt->n_q : 1, sizeof(*counts));
 	uint32_t *head = malloc(sizeof(uint32_t) * (rt->n_skills ? rt->n_skills : 1));
@@ -2082,6 +2115,8 @@ static int count_agents(struct shard *rt, int (**ret)[S_N])
 	for (uint32_t a = 0; a < rt->n_a; a++) {
 		if (rt->a[a].off_duty)
 			continue; /* disabled since the start: not one of the queue's offline agents */
+		if (org != ORG_ALL && rt->a[a].org != org)
+			continue;
 		struct route_agent_view v;
 		route_agent_view(rt->e, a, &v);
 		enum agent_state st = agent_state(&v);
@@ -2098,12 +2133,19 @@ static int count_agents(struct shard *rt, int (**ret)[S_N])
 	return GC_OK;
 }
 
-static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S_N], int64_t now)
+/* The queues' figures; with counted_only, only the queues in which counts
+ * counts an agent (an outsourcer's cut: the queues its agents serve). */
+static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S_N], int64_t now, bool counted_only)
 {
 	json_t *list = json_array();
 	for (uint32_t i = 0; i < rt->n_q; i++) {
 		const struct qinfo *q = &rt->q[i];
 		if (q->tenant_id != tenant_id || !q->live)
+			continue;
+		int counted = 0;
+		for (int st = 0; counts && st < S_N; st++)
+			counted += counts[i][st];
+		if (counted_only && counted == 0)
 			continue;
 		struct route_queue_view v;
 		route_queue_view(rt->e, i, &v);
@@ -2126,15 +2168,39 @@ static json_t *tenant_stats(struct shard *rt, int64_t tenant_id, int (*counts)[S
 			 "queues", list);
 }
 
-static json_t *shard_queue_stats(struct shard *rt)
+/* The queues' figures as org's outsourcer sees them (ORG_ALL: the brand's
+ * people): the queues its agents serve, its agents alone in their counts. */
+static json_t *shard_queue_stats(struct shard *rt, int64_t org)
 {
 	int64_t now = now_ms(rt);
 	roll_day(rt, now);
 	int (*counts)[S_N] = NULL;
-	count_agents(rt, &counts);
-	json_t *stats = tenant_stats(rt, rt->tenant_id, counts, now);
+	count_agents(rt, org, &counts);
+	json_t *stats = tenant_stats(rt, rt->tenant_id, counts, now, org != ORG_ALL);
 	free(counts);
 	return stats;
+}
+
+/* Appends to *frame (of *len bytes, grown) the cut of the queues' figures
+ * for org, after the cut mark and org's number (hub.h, HUB_CUT). */
+static int append_cut(struct shard *rt, int64_t org, char **frame, size_t *len)
+{
+	json_t *stats = shard_queue_stats(rt, org);
+	char *text = stats ? json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	json_decref(stats);
+	if (text == NULL)
+		return GC_ENOMEM;
+	size_t more = strlen(text) + 64;
+	char *grown = realloc(*frame, *len + more);
+	if (grown == NULL) {
+		free(text);
+		return GC_ENOMEM;
+	}
+	*frame = grown;
+	*len += (size_t)snprintf(grown + *len, more, HUB_CUT "%lld\nevent: queue_stats\ndata: %s\n\n",
+				 (long long)(org == ORG_NONE ? 0 : org), text);
+	free(text);
+	return GC_OK;
 }
 
 /* One tenant's statistics to its supervisors' streams, when it has a live queue. */
@@ -2170,7 +2236,7 @@ static void publish_shard_stats(struct shard *rt)
 	if (!live || rt->e == NULL)
 		return;
 	char *text = NULL, *digest = NULL;
-	json_t *stats = shard_queue_stats(rt);
+	json_t *stats = shard_queue_stats(rt, ORG_ALL);
 	if (stats)
 		text = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(15));
 	json_decref(stats);
@@ -2185,10 +2251,33 @@ static void publish_shard_stats(struct shard *rt)
 	size_t len = strlen(text) + (digest ? strlen(digest) : 0) + 96;
 	char *frame = malloc(len);
 	if (frame)
-		snprintf(frame, len, "event: queue_stats\ndata: %s\n\n%s%s%s", text, digest ? "event: agent_states\ndata: " : "",
-			 digest ? digest : "", digest ? "\n\n" : "");
+		len = (size_t)snprintf(frame, len, "event: queue_stats\ndata: %s\n\n%s%s%s", text,
+				       digest ? "event: agent_states\ndata: " : "", digest ? digest : "", digest ? "\n\n" : "");
 	free(text);
 	free(digest);
+	/* then each outsourcer's cut (the organisations of its agents, each
+	 * once: a few per brand), and the cut of one with no agent here */
+	int64_t *orgs = NULL;
+	uint32_t n_orgs = 0, cap = 0;
+	for (uint32_t a = 0; frame && a < rt->n_a; a++) {
+		uint32_t k = 0;
+		while (k < n_orgs && orgs[k] != rt->a[a].org)
+			k++;
+		if (rt->a[a].org == 0 || k < n_orgs)
+			continue;
+		if (gc_grow((void **)&orgs, &cap, sizeof(*orgs), n_orgs + 1) < 0 ||
+		    append_cut(rt, rt->a[a].org, &frame, &len) < 0) {
+			free(frame);
+			frame = NULL;
+		} else {
+			orgs[n_orgs++] = rt->a[a].org;
+		}
+	}
+	free(orgs);
+	if (frame && append_cut(rt, ORG_NONE, &frame, &len) < 0) {
+		free(frame);
+		frame = NULL;
+	}
 	if (frame)
 		hub_publish_stats(rt->top->hub, rt->tenant_id, frame);
 }
@@ -2343,7 +2432,7 @@ static int load_agents(struct router *top, struct store *db, int64_t tenant_id, 
 		}
 		json_decref(profile);
 	}
-	return rc;
+	return rc == GC_OK ? learn_organisations(top, db, tenant_id, 0) : rc;
 }
 
 static int restore_contact(struct router *top, struct store *db, json_t *row, bool assigned_pass)

@@ -166,7 +166,12 @@ int router_contacts_load(struct router *rt, int64_t tenant_id, const int64_t *co
  * waiting there (the web chat's wait and "open"). GC_ENOTFOUND for a queue
  * the tenant's routing does not know. */
 int router_queue_load(struct router *rt, int64_t tenant_id, int64_t queue_id, struct router_load *ret);
-json_t *router_queue_stats(struct router *rt, int64_t tenant_id);
+/* The queues' figures (GET /api/v1/queues/stats): for organisation_id 0
+ * the brand's, every live queue with every agent counted; for an
+ * outsourcer's organisation, its cut: the queues its agents serve, counting
+ * its agents alone (none when it has no agent here). The same cuts follow
+ * each second's frame to the hub (hub.h, HUB_CUT). */
+json_t *router_queue_stats(struct router *rt, int64_t tenant_id, int64_t organisation_id);
 /* The tenant's time zone changed (its calendar): its counters' day ends at
  * the new zone's midnight, its queues' hours follow the new zone. */
 void router_set_zone(struct router *rt, int64_t tenant_id, const char *zone);

@@ -35,6 +35,7 @@ struct stream {
 	bool managed_only;
 	int64_t *managed;
 	size_t n_managed;
+	int64_t organisation_id;    /* its cut of the queues' figures (store_figures_organisation) */
 	int64_t cursor;             /* the last event id sent */
 	uint64_t stats_generation;
 	uint64_t call_seq;          /* the last call frame read (hub_read_calls) */
@@ -59,20 +60,28 @@ static void append_frame(const char *frame, size_t len, void *out)
 static struct hub_audience audience_of(const struct stream *st)
 {
 	return (struct hub_audience){.agent_id = st->agent_id, .managed_only = st->managed_only,
-				     .managed = st->managed, .n_managed = st->n_managed};
+				     .managed = st->managed, .n_managed = st->n_managed,
+				     .organisation_id = st->organisation_id};
 }
 
-/* Loads whom scope's supervisor stream is cut to (store_managed_agents);
- * what st had before is replaced only on success. */
+/* Loads whom scope's supervisor stream is cut to (store_managed_agents)
+ * and, when some only, its organisation's cut of the queues' figures; what
+ * st had before is replaced only on success. */
 static int load_managed(struct stream *st, struct store *db, const struct store_scope *scope)
 {
 	bool some_only = false;
 	int64_t *ids = NULL;
 	size_t n = 0;
+	int64_t org = 0;
 	int rc = store_managed_agents(db, scope, &some_only, &ids, &n);
-	if (rc < 0)
+	if (rc == GC_OK && some_only)
+		rc = store_figures_organisation(db, scope, &org);
+	if (rc < 0) {
+		free(ids);
 		return rc;
+	}
 	free(st->managed);
+	st->organisation_id = org;
 	st->managed_only = some_only;
 	st->managed = ids;
 	st->n_managed = n;

@@ -7,6 +7,7 @@
  * their decoders (guichet/decode.h), so what is stored is what was checked. */
 #include "store/store_internal.h"
 #include "store/dialect.h"
+#include "guichet/array.h"
 #include "guichet/clock.h"
 #include "guichet/error.h"
 
@@ -296,6 +297,39 @@ int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list)
 		return GC_ESTORE;
 	db_bind_int64(st, 1, tenant_id);
 	return collect_rows(s, st, agent_row, NULL, ret_list);
+}
+
+int store_agent_outsourced(struct store *s, int64_t tenant_id, int64_t user_id, struct store_agent_org **ret,
+			   size_t *ret_n)
+{
+	*ret = NULL;
+	*ret_n = 0;
+	struct db_stmt *st = store_stmt(s, "SELECT a.tenant_id, a.user_id, u.organisation_id FROM agents a"
+					   " JOIN users u ON u.id = a.user_id JOIN tenants t ON t.id = a.tenant_id"
+					   " WHERE (?1 = 0 OR a.tenant_id = ?1) AND (?2 = 0 OR a.user_id = ?2)"
+					   " AND u.organisation_id <> t.organisation_id");
+	if (st == NULL)
+		return GC_ESTORE;
+	db_bind_int64(st, 1, tenant_id);
+	db_bind_int64(st, 2, user_id);
+	struct store_agent_org *list = NULL;
+	uint32_t n = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		if (gc_grow((void **)&list, &cap, sizeof(*list), n + 1) < 0) {
+			rc = GC_ENOMEM;
+			break;
+		}
+		list[n++] = (struct store_agent_org){db_column_int64(st, 0), db_column_int64(st, 1), db_column_int64(st, 2)};
+	}
+	db_reset(st);
+	if (rc != DB_DONE) {
+		free(list);
+		return rc == GC_ENOMEM ? rc : store_fail(s, rc);
+	}
+	*ret = list;
+	*ret_n = n;
+	return GC_OK;
 }
 
 int store_agent_set_profile(struct store *s, const struct store_scope *scope, int64_t user_id,

@@ -171,6 +171,11 @@ int store_authorize(struct store *s, const struct store_scope *scope, enum authz
  * live stream is cut to (stream.c). */
 int store_managed_agents(struct store *s, const struct store_scope *scope, bool *ret_some_only, int64_t **ret_ids,
 			 size_t *ret_n);
+/* Whose cut of the queues' live figures the scope reads (router.h,
+ * router_queue_stats): 0, the whole, for the brand's own people, whoever
+ * manages every agent, an API token and a platform admin; for an
+ * outsourcer's people, their organisation. */
+int store_figures_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org);
 
 int store_organisation_create(struct store *s, const char *name, const char *kind,
 			      int64_t *ret_id);
@@ -382,6 +387,15 @@ int store_agent_list(struct store *s, const struct store_scope *scope, json_t **
 /* Every agent with an enabled membership in the tenant (0: in every tenant;
  * the router's load). */
 int store_agent_all(struct store *s, int64_t tenant_id, json_t **ret_list);
+/* The agents of tenant (0: of every tenant) who belong to another
+ * organisation than the tenant's own (an outsourcer's), user_id's alone
+ * when not 0: in *ret (malloc'd, *ret_n of them; NULL for none). What an
+ * outsourcer's supervisor's queue figures count (the router). */
+struct store_agent_org {
+	int64_t tenant_id, user_id, organisation_id;
+};
+int store_agent_outsourced(struct store *s, int64_t tenant_id, int64_t user_id, struct store_agent_org **ret,
+			   size_t *ret_n);
 int store_agent_set_presence(struct store *s, int64_t tenant_id, int64_t user_id, const char *presence,
 			     const char *reason, int64_t at);
 

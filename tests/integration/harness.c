@@ -636,3 +636,13 @@ void sse_close(struct sse *s)
 	free(s->buf);
 	memset(s, 0, sizeof(*s));
 }
+
+long long queue_agents_counted(const json_t *queue)
+{
+	long long n = 0;
+	const char *state;
+	json_t *count;
+	json_object_foreach(json_object_get(queue, "agents"), state, count)
+		n += json_integer_value(count);
+	return n;
+}

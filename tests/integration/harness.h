@@ -150,4 +150,8 @@ int load_read_back(const struct daemon *d, const char *token, int n_writers,
  * arguments are NULL-terminated. Captures stdout and stderr (malloc'd). */
 int run_cli(const struct daemon *d, const char *token_file, char **ret_out, char **ret_err, ...);
 
+/* The agents a queue of GET /api/v1/queues/stats (or a queue_stats frame)
+ * counts, in every state. */
+long long queue_agents_counted(const json_t *queue);
+
 #endif

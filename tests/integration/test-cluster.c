@@ -399,8 +399,8 @@ static void pause_agent(const struct daemon *d, const char *token)
 }
 
 /* An outsourcer's supervisor streaming from b, which does not route tenant one: the
- * events and digests relayed from a are cut to its agent there as on the
- * routing node. */
+ * events, digests and queues' figures relayed from a are cut to its agent
+ * there as on the routing node. */
 static void an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents(void **state)
 {
 	assert_int_equal(http_status(&a, "POST", "/api/v1/organisations", t1.admin, json_pack("{s:s,s:s}", "name", "BPO",
@@ -453,6 +453,17 @@ static void an_outsourcers_stream_on_the_other_node_is_cut_to_its_agents(void **
 		digests += json_array_size(agents) > 0;
 	}
 	assert_true(digests >= 1);
+	/* the queues' figures relayed from a: the BPO's cut, the tenant's one
+	 * queue with its agent alone counted; the brand's supervisor's, whole */
+	assert_true(sse_next(&sdig, "queue_stats", 3000, &ev));
+	json_t *queues = json_object_get(ev.data, "queues");
+	assert_int_equal(json_array_size(queues), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(queues, 0), "queue_id")), t1.queue);
+	assert_int_equal(queue_agents_counted(json_array_get(queues, 0)), 1);
+	assert_true(sse_next(&sb, "queue_stats", 3000, &ev));
+	queues = json_object_get(ev.data, "queues");
+	assert_int_equal(json_array_size(queues), 1);
+	assert_int_equal(queue_agents_counted(json_array_get(queues, 0)), 3); /* its two and the BPO's */
 	json_decref(ev.data);
 	presence(&b, bpo_agent, "offline"); /* out of the tests after */
 	sse_close(&so);

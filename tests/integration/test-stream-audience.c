@@ -9,7 +9,8 @@
  * events (the transfer without the brand's agent), none naming the brand's
  * agent by id, email or contact, and none naming no agent (a contact
  * waiting in the brand's queues); its digests name its agent alone; its
- * queues' figures are the brand's queues' as the wallboard shows them. The
+ * queues' figures are the queue its agent serves, counting its agent alone,
+ * on the stream and from GET /api/v1/queues/stats (its agent's too). The
  * same holds when it resumes with a Last-Event-ID (the events then come
  * from the store). The brand's supervisor gets everything. While a stream
  * stays open, a new agent placed in the BPO is in it, and the supervisor's
@@ -200,6 +201,17 @@ static void brand_sees_everything(const struct seen *s)
 	assert_int_equal(s->presence, 3);
 }
 
+/* The BPO's cut of the queues' figures: the queue its agent serves, its
+ * agent alone counted (not the brand's "front", nor the brand's agent). */
+static void its_cut(const json_t *stats)
+{
+	json_t *queues = json_object_get(stats, "queues");
+	assert_int_equal(json_array_size(queues), 1);
+	assert_int_equal(n_of(json_array_get(queues, 0), "queue_id"), back);
+	assert_int_equal(queue_agents_counted(json_array_get(queues, 0)), 1);
+	assert_non_null(json_object_get(json_array_get(queues, 0), "service_level"));
+}
+
 static struct seen live_o, live_b;
 
 static void each_supervisor_sees_its_agents(void **state)
@@ -250,10 +262,32 @@ static void each_supervisor_sees_its_agents(void **state)
 	assert_true(digests >= 1);
 	assert_true(with_its_agent >= 1);
 	assert_true(sse_next(&so, "queue_stats", 3000, &ev));
-	assert_int_equal(json_array_size(json_object_get(ev.data, "queues")), 2);
+	its_cut(ev.data);
 	json_decref(ev.data);
+	ev.data = NULL; /* sse_next lets go of the last event's data */
 	sse_close(&so);
 	sse_close(&sdig);
+	/* the brand's supervisor's figures: both queues, each with its agent */
+	assert_int_equal(sse_open(&sb, &d, brand_sup, 0), 200);
+	assert_true(sse_next(&sb, "queue_stats", 3000, &ev));
+	json_t *queues = json_object_get(ev.data, "queues");
+	assert_int_equal(json_array_size(queues), 2);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(queue_agents_counted(json_array_get(queues, i)), 1);
+	json_decref(ev.data);
+	ev.data = NULL;
+	sse_close(&sb);
+	/* and the same through GET /api/v1/queues/stats, an outsourced agent's too */
+	struct resp r;
+	call("GET", bpo_sup, 200, NULL, &r, "/api/v1/queues/stats");
+	its_cut(r.json);
+	resp_clear(&r);
+	call("GET", bpo_agent, 200, NULL, &r, "/api/v1/queues/stats");
+	its_cut(r.json);
+	resp_clear(&r);
+	call("GET", brand_sup, 200, NULL, &r, "/api/v1/queues/stats");
+	assert_int_equal(json_array_size(json_object_get(r.json, "queues")), 2);
+	resp_clear(&r);
 }
 
 /* Reconnecting with an id before the whole day (Last-Event-ID 0): read

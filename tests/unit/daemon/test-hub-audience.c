@@ -2,9 +2,9 @@
  * struct hub_audience): an agent its own events and calls; the brand's
  * supervisors every one of the tenant; an outsourcer's supervisor those
  * naming the agents it manages, none naming no agent, a transfer of theirs
- * to an agent it does not manage without that agent, the queues' figures
- * as they are and each agents' digest cut to its agents under the same
- * number. */
+ * to an agent it does not manage without that agent, its organisation's
+ * cut of the queues' figures (and none of the others' cuts) and each
+ * agents' digest cut to its agents under the same number. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +18,8 @@
 #include "daemon/hub.h"
 
 static const int64_t bpo[] = {3, 5}; /* the agents the outsourcer's supervisor manages */
-static const struct hub_audience outsourcer = {.managed_only = true, .managed = bpo, .n_managed = 2};
+static const struct hub_audience outsourcer = {.managed_only = true, .managed = bpo, .n_managed = 2,
+					       .organisation_id = 7};
 static const struct hub_audience brand = {0};
 
 struct seen {
@@ -143,7 +144,12 @@ static void a_transfer_to_an_agent_it_does_not_manage_comes_without_that_agent(v
 	hub_free(h);
 }
 
-#define QUEUES "event: queue_stats\ndata: {\"queues\":[{\"queue_id\":1,\"waiting\":2}]}\n\n"
+#define QUEUES "event: queue_stats\ndata: {\"queues\":[{\"queue_id\":1,\"waiting\":2},{\"queue_id\":2,\"waiting\":0}]}\n\n"
+/* the cuts: organisation 7's agents serve queue 2 alone; 8's queue 1; 0, an organisation with none */
+#define CUT7 "event: queue_stats\ndata: {\"queues\":[{\"queue_id\":2,\"waiting\":0}]}\n\n"
+#define CUT8 "event: queue_stats\ndata: {\"queues\":[{\"queue_id\":1,\"waiting\":2}]}\n\n"
+#define CUT0 "event: queue_stats\ndata: {\"queues\":[]}\n\n"
+#define CUTS HUB_CUT "8\n" CUT8 HUB_CUT "7\n" CUT7 HUB_CUT "0\n" CUT0
 
 static void the_digest_is_cut_to_the_agents_it_manages_under_the_same_number(void **state)
 {
@@ -151,16 +157,19 @@ static void the_digest_is_cut_to_the_agents_it_manages_under_the_same_number(voi
 	hub_publish_stats(h, 1, strdup(QUEUES "event: agent_states\ndata: {\"seq\":41,\"agents\":[{\"user_id\":3,\"live\":"
 				      "{\"presence\":\"available\",\"contacts\":[]}},{\"user_id\":4,\"live\":{\"presence\":"
 				      "\"busy\",\"contacts\":[{\"contact_id\":77}]}},{\"user_id\":5,\"live\":{\"presence\":"
-				      "\"paused\",\"reason\":\"break\"}}]}\n\n"));
+				      "\"paused\",\"reason\":\"break\"}}]}\n\n" CUTS));
 	struct seen o = {0}, b = {0};
 	uint64_t go = 0, gb = 0;
 	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
 	hub_read_stats(h, 1, &brand, &gb, collect, &b);
 	assert_int_equal(b.n, 1);
 	assert_non_null(strstr(b.text, "\"contact_id\":77"));
-	assert_int_equal(o.n, 2); /* the queues' figures as they are, then its digest */
-	assert_memory_equal(o.text, QUEUES, strlen(QUEUES));
-	const char *digest = o.text + strlen(QUEUES);
+	assert_memory_equal(b.text, QUEUES, strlen(QUEUES));
+	assert_null(strchr(b.text, HUB_CUT[0])); /* the whole figures, no cut */
+	assert_string_equal(b.text + strlen(b.text) - 2, "\n\n");
+	assert_int_equal(o.n, 2); /* its organisation's cut of the queues' figures, then its digest */
+	assert_memory_equal(o.text, CUT7, strlen(CUT7));
+	const char *digest = o.text + strlen(CUT7);
 	assert_memory_equal(digest, "event: agent_states\ndata: ", 26);
 	assert_string_equal(digest + strlen(digest) - 2, "\n\n");
 	json_t *d = data_of(digest);
@@ -173,26 +182,41 @@ static void the_digest_is_cut_to_the_agents_it_manages_under_the_same_number(voi
 			    "break");
 	json_decref(d);
 	assert_null(strstr(o.text, "\"contact_id\":77"));
+	assert_null(strchr(o.text, HUB_CUT[0]));
+	/* an outsourcer with no agent in the tenant: the cut of none */
+	const struct hub_audience other = {.managed_only = true, .organisation_id = 9};
+	struct seen x = {0};
+	uint64_t gx = 0;
+	hub_read_stats(h, 1, &other, &gx, collect, &x);
+	assert_string_equal(x.text, CUT0 "event: agent_states\ndata: {\"seq\":41,\"agents\":[]}\n\n");
 	/* once per second's frame */
 	o.n = 0;
 	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
 	assert_int_equal(o.n, 0);
 	/* a digest naming none of its agents: still there, empty, so no number looks skipped */
 	hub_publish_stats(h, 1, strdup(QUEUES "event: agent_states\ndata: {\"seq\":42,\"agents\":[{\"user_id\":4,\"live\":"
-				      "{}}]}\n\n"));
+				      "{}}]}\n\n" CUTS));
 	memset(&o, 0, sizeof(o));
 	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
-	assert_string_equal(o.text, QUEUES "event: agent_states\ndata: {\"seq\":42,\"agents\":[]}\n\n");
-	/* a second with no digest: the queues' figures alone */
+	assert_string_equal(o.text, CUT7 "event: agent_states\ndata: {\"seq\":42,\"agents\":[]}\n\n");
+	/* a second with no digest: its cut alone */
+	hub_publish_stats(h, 1, strdup(QUEUES CUTS));
+	memset(&o, 0, sizeof(o));
+	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
+	assert_string_equal(o.text, CUT7);
+	memset(&b, 0, sizeof(b));
+	hub_read_stats(h, 1, &brand, &gb, collect, &b);
+	assert_string_equal(b.text, QUEUES);
+	/* a digest that cannot be read is not passed on */
+	hub_publish_stats(h, 1, strdup(QUEUES "event: agent_states\ndata: {\"seq\":43,\"agents\":[{\"user_id\":4\n\n" CUTS));
+	memset(&o, 0, sizeof(o));
+	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
+	assert_string_equal(o.text, CUT7);
+	/* a frame with no cut: no figures for an outsourcer rather than the brand's */
 	hub_publish_stats(h, 1, strdup(QUEUES));
 	memset(&o, 0, sizeof(o));
 	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
-	assert_string_equal(o.text, QUEUES);
-	/* a digest that cannot be read is not passed on */
-	hub_publish_stats(h, 1, strdup(QUEUES "event: agent_states\ndata: {\"seq\":43,\"agents\":[{\"user_id\":4\n\n"));
-	memset(&o, 0, sizeof(o));
-	hub_read_stats(h, 1, &outsourcer, &go, collect, &o);
-	assert_string_equal(o.text, QUEUES);
+	assert_int_equal(o.n, 0);
 	hub_free(h);
 }
 

@@ -623,7 +623,7 @@ static void answered_at(struct fixture *f, int64_t tenant, int64_t queue, int64_
 /* The live statistics of the scope's tenant: its one queue's answered, and the day. */
 static int64_t answered_today(struct fixture *f, const struct store_scope *sc, char *ret_day, char *ret_zone)
 {
-	json_t *stats = router_queue_stats(f->rt, sc->tenant_id);
+	json_t *stats = router_queue_stats(f->rt, sc->tenant_id, 0);
 	assert_non_null(stats);
 	snprintf(ret_day, 16, "%s", json_string_value(json_object_get(stats, "day")));
 	snprintf(ret_zone, GC_TZ_NAME_MAX, "%s", json_string_value(json_object_get(stats, "zone")));
