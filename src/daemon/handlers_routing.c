@@ -189,7 +189,7 @@ int run_queue_list(struct request *r, struct store *db)
 int run_queue_stats(struct request *r, struct store *db)
 {
 	int64_t org = 0;
-	int rc = store_figures_organisation(db, &r->scope, &org);
+	int rc = store_report_viewer_organisation(db, &r->scope, &org);
 	if (rc < 0)
 		return reply_store_error(r, db, rc, NULL);
 	json_t *stats = router_queue_stats(router_of(r), r->scope.tenant_id, org);

@@ -389,10 +389,11 @@ static void split_stats(struct stats_slot *slot)
 	json_decref(digest);
 }
 
-/* The statistics of slot as a managed audience sees them: its
- * organisation's cut of the queues' figures (else the cut of none), the
- * digest with the agents it manages only. */
-static void read_stats_managed(struct stats_slot *slot, const struct hub_audience *a, hub_frame_fn fn, void *arg)
+/* The statistics of slot as an outsourcer's audience sees them: its
+ * organisation's cut of the queues' figures (else the cut of none); then,
+ * for a managed audience, the digest with the agents it manages only, for
+ * another the digest whole. */
+static void read_stats_cut(struct stats_slot *slot, const struct hub_audience *a, hub_frame_fn fn, void *arg)
 {
 	if (!slot->split)
 		split_stats(slot);
@@ -403,6 +404,11 @@ static void read_stats_managed(struct stats_slot *slot, const struct hub_audienc
 			cut = &slot->cuts[i];
 	if (cut)
 		fn(slot->frame + cut->at, cut->len, arg);
+	if (!a->managed_only) {
+		if (slot->shown_len > slot->queues_len)
+			fn(slot->frame + slot->queues_len, slot->shown_len - slot->queues_len, arg);
+		return;
+	}
 	if (!slot->digest_ok)
 		return;
 	struct evbuffer *out = evbuffer_new();
@@ -436,8 +442,8 @@ void hub_read_stats(struct hub *h, int64_t tenant_id, const struct hub_audience 
 		if (slot->tenant_id != tenant_id || slot->generation <= *generation)
 			continue;
 		*generation = slot->generation;
-		if (a->managed_only)
-			read_stats_managed(slot, a, fn, arg);
+		if (a->managed_only || a->organisation_id != 0)
+			read_stats_cut(slot, a, fn, arg);
 		else
 			fn(slot->frame, slot->shown_len, arg);
 	}

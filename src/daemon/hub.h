@@ -77,10 +77,11 @@ typedef void (*hub_frame_fn)(const char *frame, size_t len, void *arg);
  *   cut to them. Events naming no agent (a contact waiting in the brand's
  *   queues: enqueued, overflowed, refused, a waiting contact moved, left or
  *   abandoned) and calls with no agent are left out; a transfer of theirs
- *   to an agent it does not manage comes without its to_agent_id. The
- *   queues' figures (queue_stats) are its organisation's cut
- *   (organisation_id, store_figures_organisation): the queues its agents
- *   serve, its agents alone counted in them.
+ *   to an agent it does not manage comes without its to_agent_id.
+ * A supervisor's audience of an outsourcer (organisation_id, not 0:
+ * store_report_viewer_organisation), whether it manages some agents or all,
+ * gets its organisation's cut of the queues' figures (queue_stats): the
+ * queues its agents serve, its agents alone counted in them.
  * A frame is looked up in a sorted array, never in the store: the hot
  * path of a wallboard's stream. The owner keeps managed alive while the
  * audience is used. */
@@ -89,7 +90,7 @@ struct hub_audience {
 	bool managed_only;          /* a supervisor's who manages some agents only */
 	const int64_t *managed;
 	size_t n_managed;
-	int64_t organisation_id;    /* a managed audience's cut of the queues' figures */
+	int64_t organisation_id;    /* a supervisor's of an outsourcer: its cut of the queues' figures */
 };
 /* Whether the audience gets an event or a call naming agent_id (0: none). */
 bool hub_audience_sees(const struct hub_audience *a, int64_t agent_id);
@@ -117,10 +118,10 @@ bool hub_read(struct hub *h, int64_t tenant_id, const struct hub_audience *a, in
 #define HUB_CUT "\x1f"
 /* Copies the tenant's statistics frame to fn when its generation moved past
  * *generation: the queues' figures, and the agents' digest that came with
- * them; for a managed audience, its organisation's cut of the figures
- * (none when the frame has none) and the digest with only the agents it
- * manages (the digest's seq as it is, so that a page sees no number
- * skipped). */
+ * them; for an outsourcer's audience, its organisation's cut of the
+ * figures (none when the frame has none), and for a managed one the digest
+ * with only the agents it manages (the digest's seq as it is, so that a
+ * page sees no number skipped). */
 void hub_read_stats(struct hub *h, int64_t tenant_id, const struct hub_audience *a, uint64_t *generation,
 		    hub_frame_fn fn, void *arg);
 

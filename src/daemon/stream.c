@@ -35,7 +35,7 @@ struct stream {
 	bool managed_only;
 	int64_t *managed;
 	size_t n_managed;
-	int64_t organisation_id;    /* its cut of the queues' figures (store_figures_organisation) */
+	int64_t organisation_id;    /* its cut of the queues' figures, 0 for the whole (store_report_viewer_organisation) */
 	int64_t cursor;             /* the last event id sent */
 	uint64_t stats_generation;
 	uint64_t call_seq;          /* the last call frame read (hub_read_calls) */
@@ -65,8 +65,8 @@ static struct hub_audience audience_of(const struct stream *st)
 }
 
 /* Loads whom scope's supervisor stream is cut to (store_managed_agents)
- * and, when some only, its organisation's cut of the queues' figures; what
- * st had before is replaced only on success. */
+ * and its organisation's cut of the queues' figures, if any; what st had
+ * before is replaced only on success. */
 static int load_managed(struct stream *st, struct store *db, const struct store_scope *scope)
 {
 	bool some_only = false;
@@ -74,8 +74,8 @@ static int load_managed(struct stream *st, struct store *db, const struct store_
 	size_t n = 0;
 	int64_t org = 0;
 	int rc = store_managed_agents(db, scope, &some_only, &ids, &n);
-	if (rc == GC_OK && some_only)
-		rc = store_figures_organisation(db, scope, &org);
+	if (rc == GC_OK)
+		rc = store_report_viewer_organisation(db, scope, &org);
 	if (rc < 0) {
 		free(ids);
 		return rc;

@@ -131,19 +131,6 @@ static bool manages_everyone(const struct authz_actor *a)
 	return a->tenant_id != 0 && authz_decide(a, AUTHZ_MANAGE_AGENT, &anyone, NULL) == AUTHZ_ALLOW;
 }
 
-int store_figures_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org)
-{
-	struct authz_actor a;
-	struct authz_target none;
-	*ret_org = 0;
-	int rc = store_access_load(s, scope, 0, &a, &none);
-	if (rc < 0)
-		return rc;
-	if (a.user_id != 0 && !a.platform_admin && !manages_everyone(&a) && a.organisation_id != a.tenant_organisation_id)
-		*ret_org = a.organisation_id;
-	return GC_OK;
-}
-
 int store_managed_agents(struct store *s, const struct store_scope *scope, bool *ret_some_only, int64_t **ret_ids,
 			 size_t *ret_n)
 {

@@ -171,11 +171,6 @@ int store_authorize(struct store *s, const struct store_scope *scope, enum authz
  * live stream is cut to (stream.c). */
 int store_managed_agents(struct store *s, const struct store_scope *scope, bool *ret_some_only, int64_t **ret_ids,
 			 size_t *ret_n);
-/* Whose cut of the queues' live figures the scope reads (router.h,
- * router_queue_stats): 0, the whole, for the brand's own people, whoever
- * manages every agent, an API token and a platform admin; for an
- * outsourcer's people, their organisation. */
-int store_figures_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org);
 
 int store_organisation_create(struct store *s, const char *name, const char *kind,
 			      int64_t *ret_id);
@@ -968,7 +963,8 @@ int store_report_fcr(struct store *s, const struct store_scope *scope, int64_t f
 		     int64_t queue_id, int64_t *ret_resolved, int64_t *ret_once);
 /* The organisation whose figures alone the caller may see: 0 for the
  * brand's own people, a platform admin and API tokens; the user's
- * organisation when it is not the tenant's (an outsourcer's). */
+ * organisation when it is not the tenant's (an outsourcer's). The reports'
+ * rule, and the queues' live figures' (router_queue_stats, the streams). */
 int store_report_viewer_organisation(struct store *s, const struct store_scope *scope, int64_t *ret_org);
 
 /* --- reasons, satisfaction and knowledge kept current (report_contacts.c) --- */

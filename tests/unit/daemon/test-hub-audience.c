@@ -183,6 +183,15 @@ static void the_digest_is_cut_to_the_agents_it_manages_under_the_same_number(voi
 	json_decref(d);
 	assert_null(strstr(o.text, "\"contact_id\":77"));
 	assert_null(strchr(o.text, HUB_CUT[0]));
+	/* an outsourcer's tenant admin (it manages every agent): its cut, the digest whole */
+	const struct hub_audience bpo_admin = {.organisation_id = 7};
+	struct seen y = {0};
+	uint64_t gy = 0;
+	hub_read_stats(h, 1, &bpo_admin, &gy, collect, &y);
+	assert_int_equal(y.n, 2);
+	assert_memory_equal(y.text, CUT7, strlen(CUT7));
+	assert_non_null(strstr(y.text, "\"contact_id\":77"));
+	assert_null(strchr(y.text, HUB_CUT[0]));
 	/* an outsourcer with no agent in the tenant: the cut of none */
 	const struct hub_audience other = {.managed_only = true, .organisation_id = 9};
 	struct seen x = {0};

@@ -54,6 +54,22 @@ static struct store_scope scope_in(int64_t tenant, enum role role, int64_t user)
 	return sc;
 }
 
+/* user's profile in the scope's tenant, as the API stores it: level 1, one
+ * chat at a time, skill_id (none when 0). */
+static void set_profile(struct store *s, const struct store_scope *admin, int64_t user, json_int_t skill_id)
+{
+	struct decode_error err;
+	struct agent_profile_input p;
+	json_t *pj = skill_id ? json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id", skill_id,
+					  "proficiency", 5, "capacity", "chat", 1)
+			      : json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 1);
+	assert_int_equal(agent_profile_decode(pj, &p, &err), 0);
+	json_t *profile = agent_profile_json(&p);
+	assert_int_equal(store_agent_set_profile(s, admin, user, profile), GC_OK);
+	json_decref(profile);
+	json_decref(pj);
+}
+
 /* An agent of the scope's tenant with a skill, a queue on it and a profile;
  * the queue's id, and the agent's scope. */
 static int64_t tenant_routing(struct store *s, const struct store_scope *admin, const char *email,
@@ -76,14 +92,7 @@ static int64_t tenant_routing(struct store *s, const struct store_scope *admin, 
 	assert_int_equal(store_queue_create(s, admin, q.name, config, &queue), GC_OK);
 	json_decref(config);
 	json_decref(qj);
-	struct agent_profile_input p;
-	json_t *pj = json_pack("{s:i,s:[{s:I,s:i}],s:{s:i}}", "level", 1, "skills", "skill_id", skill_id,
-			       "proficiency", 5, "capacity", "chat", 1);
-	assert_int_equal(agent_profile_decode(pj, &p, &err), 0);
-	json_t *profile = agent_profile_json(&p);
-	assert_int_equal(store_agent_set_profile(s, admin, user, profile), GC_OK);
-	json_decref(profile);
-	json_decref(pj);
+	set_profile(s, admin, user, skill_id);
 	*ret_agent = scope_in(admin->tenant_id, ROLE_AGENT, user);
 	return queue;
 }
@@ -476,9 +485,7 @@ static void the_tenants_are_spread_by_their_weight(void **state)
 		snprintf(email, sizeof(email), "agent%d@brand.example", i + 1);
 		struct user_input u = {.email = email, .name = email, .role = ROLE_AGENT};
 		assert_int_equal(store_user_create(f->s, &admin, &u, "not a hash", false, &users[i]), GC_OK);
-		json_t *profile = json_pack("{s:i,s:[],s:{s:i}}", "level", 1, "skills", "capacity", "chat", 1);
-		assert_int_equal(store_agent_set_profile(f->s, &admin, users[i], profile), GC_OK);
-		json_decref(profile);
+		set_profile(f->s, &admin, users[i], 0);
 	}
 	const int64_t tenants[4] = {brand, f->a.tenant_id, f->b.tenant_id, empty};
 	struct two_nodes t;
@@ -507,6 +514,59 @@ static void the_tenants_are_spread_by_their_weight(void **state)
 	assert_int_equal(routed_by(f, "n1", tenants, 4), 9u); /* the brand and the agentless tenant */
 	assert_int_equal(routed_by(f, "n2", tenants, 4), 6u);
 	two_nodes_stop(&t);
+}
+
+/* Tenant A's queues' figures as its people and an outsourcer's see them, from
+ * a router that loaded the tenant from the store (the organisations of its
+ * agents learned at the load): the brand's people every queue with every
+ * agent; the BPO, whose one agent serves a queue of its own, that queue
+ * with that agent alone; an outsourcer with no agent here, none. */
+static void an_outsourcers_figures_count_its_agents_alone(void **state)
+{
+	struct fixture *f = *state;
+	int64_t bpo = 0;
+	assert_int_equal(store_organisation_create(f->s, "BPO", "outsourcer", &bpo), GC_OK);
+	struct user_input u = {.email = "agent@bpo.example", .name = "BPO agent", .organisation = "BPO",
+			       .role = ROLE_OUTSOURCED_AGENT};
+	int64_t user = 0;
+	struct store_scope platform = f->a; /* the first of a new outsourcer's people: a platform admin places them */
+	platform.platform_admin = true;
+	assert_int_equal(store_user_create(f->s, &platform, &u, "not a hash", false, &user), GC_OK);
+	json_t *skill = NULL;
+	assert_int_equal(store_skill_create(f->s, &f->a, "bpo-skill", &skill), GC_OK);
+	json_int_t skill_id = json_integer_value(json_object_get(skill, "id"));
+	json_decref(skill);
+	json_t *config = json_pack("{s:s,s:I,s:s}", "name", "bpo", "skill_id", skill_id, "channel", "chat");
+	struct decode_error err;
+	struct queue_input q;
+	assert_int_equal(queue_input_decode(config, &q, &err), 0);
+	json_t *stored = queue_input_json(&q);
+	int64_t queue = 0;
+	assert_int_equal(store_queue_create(f->s, &f->a, q.name, stored, &queue), GC_OK);
+	json_decref(stored);
+	json_decref(config);
+	set_profile(f->s, &f->a, user, skill_id);
+	struct hub *hub = hub_new();
+	struct router *loaded = NULL;
+	assert_int_equal(router_new(f->s, hub, NULL, &loaded), GC_OK);
+	json_t *whole = router_queue_stats(loaded, f->a.tenant_id, 0);
+	json_t *cut = router_queue_stats(loaded, f->a.tenant_id, bpo);
+	json_t *none = router_queue_stats(loaded, f->a.tenant_id, bpo + 1000);
+	json_t *queues = json_object_get(whole, "queues");
+	assert_int_equal(json_array_size(queues), 2);
+	queues = json_object_get(cut, "queues");
+	assert_int_equal(json_array_size(queues), 1);
+	json_t *one = json_array_get(queues, 0);
+	assert_int_equal(json_integer_value(json_object_get(one, "queue_id")), queue);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(one, "agents"), "offline")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(one, "agents"), "available")), 0);
+	assert_int_equal(json_array_size(json_object_get(none, "queues")), 0);
+	assert_non_null(json_object_get(none, "day"));
+	json_decref(whole);
+	json_decref(cut);
+	json_decref(none);
+	router_free(loaded);
+	hub_free(hub);
 }
 
 static int64_t position(struct fixture *f, int64_t contact)
@@ -693,6 +753,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_node_routes_only_under_its_lease, setup, teardown),
 		cmocka_unit_test(a_nodes_share_is_the_weight_over_the_nodes),
 		cmocka_unit_test_setup_teardown(the_tenants_are_spread_by_their_weight, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_outsourcers_figures_count_its_agents_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_tenants_are_spread_over_the_nodes, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_node_taking_calls_routes_every_tenant, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_contact_back_takes_its_first_place, setup, teardown),
