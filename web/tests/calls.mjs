@@ -25,11 +25,11 @@
 // English and French.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bearer } from './bearer.mjs';
+import { freePort } from './ports.mjs';
 
 const SCENARIOS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tests', 'integration', 'sipp');
 const NUMBER = '+33100000301';
@@ -43,17 +43,6 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 async function until(what, fn, ms = 15000) {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (await fn()) return;
   throw new Error(`waited ${ms} ms for ${what}`);
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const server = net.createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
 }
 
 // One SIPp run of scenario with args, in a folder of its own, its screen

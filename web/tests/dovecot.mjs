@@ -8,15 +8,10 @@
 // the folder; so does this process's exit.
 import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-
-const freePort = () => new Promise((ok, fail) => {
-  const s = createServer();
-  s.once('error', fail);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
-});
+import { freePort } from './ports.mjs';
 
 const answers = (port) => new Promise((ok) => {
   const c = createConnection({ port, host: '127.0.0.1' });
