@@ -644,11 +644,13 @@ async function agentTests(browser, daemon, admin, queue, customer) {
         throw new Error(`contact is ${stored.state} (${stored.disposition})`);
     });
     await step('with no contact in hand (wrapped up), closing the desk asks nothing', async () => {
-      const stopped = await page.evaluate(() => {
+      // once its tab is gone; the question goes with the effect after that render, past a paint
+      await page.locator(`#tab-${contactId}`).waitFor({ state: 'detached' });
+      const stopped = await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(() => {
         const e = new Event('beforeunload', { cancelable: true });
         window.dispatchEvent(e);
-        return e.defaultPrevented;
-      });
+        done(e.defaultPrevented);
+      }))));
       if (stopped) throw new Error('the page still asks before it is closed');
     });
     await step('a pause shows its own reason, after a reload too, and another reason chosen changes it', async () => {
