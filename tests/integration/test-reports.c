@@ -539,7 +539,11 @@ static void the_cli_writes_csv_and_xlsx(void **state)
 	/* per half hour, the tenant's wall time (UTC here: no calendar), as guichet report intervals shows it */
 	assert_int_equal(run_cli(&d, tokfile, &out, &err, "report", "summary", "--from", from, "--to", to, NULL), 0);
 	assert_non_null(strstr(out, " (UTC)\nhalf hour "));
-	assert_null(strstr(out, ".000Z"));
+	/* the table's times, not ISO ones; the first-contact line after it says its final_at as the API does
+	 * (--to plus 7 days: ".000Z" there once in a thousand runs) */
+	const char *fcr_line = strstr(out, "\nfirst-contact resolution");
+	assert_non_null(fcr_line);
+	assert_null(memmem(out, (size_t)(fcr_line - out), ".000Z", 5));
 	const char *first = strstr(strstr(out, "\nhalf hour ") + 1, "\n"); /* the first half hour's line */
 	int y, mo, day, h, mi;
 	assert_non_null(first);
